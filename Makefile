@@ -1,0 +1,43 @@
+# The README's two commands are `make demo` and `make test`; everything else is what they call.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PY39 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.9*/bin/python3.9) $(shell command -v python3.9))
+VENV ?= .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP := $(VENV)/.installed-dev
+
+# Debian packages the tests drive for real: Blender 3.4 + Xvfb for the GUI playblast, Chromium
+# for the review page, ffmpeg's ffprobe as an independent judge of encoded movies, Mesa EGL for bpy.
+SYSTEM_PACKAGES := blender xvfb xauth chromium ffmpeg \
+	libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon0 libsm6 libxi6 libxxf86vm1 libxfixes3 libxrender1 libx11-6
+
+.PHONY: demo test check system-deps install clean
+
+demo: $(STAMP)
+	$(BIN)/ft-dcc demo
+
+test: $(STAMP)
+	$(MAKE) check
+	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/vermin --no-tips --violations --no-make-paths-absolute -t=3.9- --exclude-regex '^ft_dcc/server' ft_dcc hosts
+	$(BIN)/lint-imports
+	$(BIN)/python tests/tools/check_py39_imports.py --python "$(PY39)"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+system-deps:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,64 @@
+"""The ``ft-dcc`` command: a thin dispatcher over the command modules of each area.
+
+Each entry in ``COMMAND_MODULES`` names a module with ``add_commands(subparsers)``. Those modules
+import only the standard library at import time and load their real work inside the handler, so
+``ft-dcc --help`` is fast and a missing optional extra (the server) is reported only when its
+command is used. This module is the composition root: it is the one place allowed to reach both
+the core and the optional server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from typing import List, Optional
+
+from ft_dcc import __version__
+from ft_dcc.exceptions import FtDccError
+
+COMMAND_MODULES = (
+    "ft_dcc.server.commands",  # server, user
+    "ft_dcc.publish.commands",  # publish, queue
+    "ft_dcc.hostcommands",  # host install
+    "ft_dcc.demo",  # demo
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ft-dcc", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"ft-dcc {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("ft_dcc"):
+                continue  # that area is not built yet
+            raise
+        module.add_commands(subparsers)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except FtDccError as exc:
+        print(f"ft-dcc: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ft-dcc: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The one exception hierarchy of ft_dcc.
+
+Every error says what went wrong and what to do next: ``str(error)`` is the message and, when the
+caller can act on it, ``error.hint`` says how. Secrets (API keys) never appear in either.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+class FtDccError(Exception):
+    """Base class of every error ft_dcc raises on purpose."""
+
+    default_hint: str = ""
+
+    def __init__(self, message: str, hint: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint if hint is not None else self.default_hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+# -- configuration ----------------------------------------------------------------------------
+class ConfigurationError(FtDccError):
+    """Settings are missing or invalid; raised before any network call."""
+
+
+# -- the API session --------------------------------------------------------------------------
+class ApiError(FtDccError):
+    """Base of every error raised while talking to an ftrack server."""
+
+
+class ServerError(ApiError):
+    """The server answered with an error; ``exception`` is the server's exception name."""
+
+    def __init__(self, message: str, exception: str = "ServerError", hint: Optional[str] = None):
+        super().__init__(message, hint)
+        self.exception = exception
+
+
+class AuthenticationError(ServerError):
+    """The server rejected the API user or key."""
+
+    default_hint = "check FTRACK_API_USER and FTRACK_API_KEY (or the api_user/api_key arguments)"
+
+
+class ApiConnectionError(ApiError):
+    """The server could not be reached, even after retries."""
+
+    default_hint = "check FTRACK_SERVER and that the server is running; the publish can be queued"
+
+
+class NoResultFoundError(ApiError):
+    """``one()`` found nothing."""
+
+
+class MultipleResultsFoundError(ApiError):
+    """``one()`` found more than one entity."""
+
+
+class UploadError(ApiError):
+    """A file could not be uploaded completely; nothing was committed for it."""
+
+
+class EventHubError(ApiError):
+    """The event hub is unreachable or refused a message; the rest of the session still works."""
+
+
+# -- media ------------------------------------------------------------------------------------
+class MediaError(FtDccError):
+    """Encoding, probing or thumbnailing failed, or the movie is not what review needs."""
+
+
+# -- publishing -------------------------------------------------------------------------------
+class PublishError(FtDccError):
+    """A publish could not complete; nothing half-done was left on the server."""
+
+
+class ValidationError(PublishError):
+    """A validator refused the publish before anything was captured or written."""
+
+
+class CaptureError(PublishError):
+    """The host could not capture the playblast."""
+
+
+class ReviewSessionClosedError(PublishError):
+    """The target review session is closed to new content."""
+
+    default_hint = "choose another review session, or ask its owner to reopen it"
+
+
+class QueueError(FtDccError):
+    """The offline queue could not store or replay a publish."""
+
+
+class HostError(FtDccError):
+    """A host integration is missing, or its application could not be started."""

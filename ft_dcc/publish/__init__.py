@@ -1,0 +1,1 @@
+"""The publish pipeline: host interface, pyblish plugins, offline queue, report."""

@@ -1,0 +1,138 @@
+"""The one small interface each host implements, and the capture spec it is given.
+
+Modelled on Kitsu's ``dccutils``: a host answers questions about the open scene and captures a
+playblast; it knows nothing of ftrack. The pipeline (``ft_dcc.publish``) does everything else.
+"""
+
+from __future__ import annotations
+
+import abc
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import attr
+
+from ft_dcc.progress import Progress, null_progress
+
+
+def to_fraction(value: Any) -> Fraction:
+    """An fps as an exact rational: 23.976 becomes 24000/1001, 29.97 becomes 30000/1001."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, str) and "/" in value:
+        num, den = value.split("/", 1)
+        return Fraction(int(num), int(den))
+    number = float(value)
+    if number <= 0:
+        raise ValueError(f"fps must be positive, got {value!r}")
+    for base in (24, 30, 48, 60, 120):
+        ntsc = Fraction(base * 1000, 1001)
+        if abs(number - float(ntsc)) < 0.0015:
+            return ntsc
+    return Fraction(number).limit_denominator(1001)
+
+
+@attr.s(frozen=True, auto_attribs=True, kw_only=True)
+class CaptureSpec:
+    """What to capture: recorded with each publish so a review can be reproduced."""
+
+    camera: Optional[str]
+    frame_start: int
+    frame_end: int
+    fps: Fraction = attr.ib(converter=to_fraction)
+    width: int
+    height: int
+    display: Dict[str, Any] = attr.Factory(dict)  # shading, overlays, burn-ins: host-specific keys
+
+    @property
+    def frame_count(self) -> int:
+        return self.frame_end - self.frame_start + 1
+
+    def to_dict(self) -> Dict[str, Any]:
+        data = attr.asdict(self)
+        data["fps"] = f"{self.fps.numerator}/{self.fps.denominator}"
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> CaptureSpec:
+        return cls(**data)
+
+
+@attr.s(frozen=True, auto_attribs=True)
+class CaptureResult:
+    """What a host captured: frame files in order (or one movie), with their first frame number."""
+
+    files: Tuple[Path, ...]
+    first_frame: int
+    is_movie: bool = False
+
+
+class Host(abc.ABC):
+    """A DCC (or a folder of files) seen through what a publish needs."""
+
+    #: short lower-case name: "blender", "maya", "nuke", "files"
+    name: str = ""
+
+    @abc.abstractmethod
+    def scene_path(self) -> Optional[Path]:
+        """The saved scene file, or None when the scene was never saved."""
+
+    @abc.abstractmethod
+    def has_unsaved_changes(self) -> bool:
+        """True when the scene differs from what is on disk."""
+
+    @abc.abstractmethod
+    def save_scene(self) -> Path:
+        """Save the scene in place and return its path."""
+
+    @abc.abstractmethod
+    def frame_range(self) -> Tuple[int, int]:
+        """The scene's playback range, inclusive."""
+
+    @abc.abstractmethod
+    def fps(self) -> Fraction:
+        """The scene's frame rate as an exact rational."""
+
+    @abc.abstractmethod
+    def resolution(self) -> Tuple[int, int]:
+        """The output resolution (width, height) in pixels."""
+
+    @abc.abstractmethod
+    def cameras(self) -> List[str]:
+        """Names of the cameras a playblast can look through."""
+
+    @abc.abstractmethod
+    def current_camera(self) -> Optional[str]:
+        """The camera the artist is looking through, if any."""
+
+    @abc.abstractmethod
+    def capture(
+        self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
+    ) -> CaptureResult:
+        """Capture ``spec`` into ``out_dir``; restore every scene setting touched."""
+
+    def tell(self, message: str, level: str = "info") -> None:
+        """Show the artist a message (hosts map this to their UI; default: logging)."""
+        import logging
+
+        getattr(logging.getLogger(f"ft_dcc.hosts.{self.name}"), level, logging.info)(message)
+
+    def ask(self, question: str, default: bool = False) -> bool:
+        """Ask the artist a yes/no question; hosts without a UI return ``default``."""
+        return default
+
+    def default_spec(self, **overrides: Any) -> CaptureSpec:
+        """A capture spec from the scene's own settings, with ``overrides`` applied."""
+        start, end = self.frame_range()
+        width, height = self.resolution()
+        values: Dict[str, Any] = {
+            "camera": self.current_camera(),
+            "frame_start": start,
+            "frame_end": end,
+            "fps": self.fps(),
+            "width": width,
+            "height": height,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return CaptureSpec(**values)

@@ -1,0 +1,1 @@
+"""Review-session helpers on top of ftrack's real ReviewSession entities."""

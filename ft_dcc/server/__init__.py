@@ -1,0 +1,1 @@
+"""The embedded ftrack-compatible server (install the ``server`` extra)."""

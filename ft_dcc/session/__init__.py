@@ -1,0 +1,1 @@
+"""ft_dcc.Session: an ftrack API client on requests + attrs."""

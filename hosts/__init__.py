@@ -1,0 +1,1 @@
+"""Host adapters: thin layers that know only their own host API."""

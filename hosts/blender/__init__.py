@@ -1,0 +1,1 @@
+"""ft_dcc adapter for Blender."""

@@ -1,0 +1,167 @@
+"""Fixtures shared by every test: temporary data dirs and real embedded servers on 127.0.0.1.
+
+``embedded_server`` (one per test session) and ``fresh_server`` (one per test) start the real
+``ft-dcc server`` in a subprocess on a free loopback port with known credentials and a request
+log, so tests can assert what the server saw (headers, number of requests, actions).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import attr
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+TEST_USER = "test.user"
+TEST_KEY = "test-key-7f3c1d9e2b"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@attr.s(auto_attribs=True)
+class EmbeddedServer:
+    """A running ``ft-dcc server`` subprocess."""
+
+    url: str
+    api_user: str
+    api_key: str
+    data_dir: Path
+    request_log: Path
+    port: int
+    process: Optional[subprocess.Popen] = None
+    stderr_path: Optional[Path] = None
+
+    @property
+    def env(self) -> Dict[str, str]:
+        """The environment a client needs to reach this server."""
+        return {
+            "FTRACK_SERVER": self.url,
+            "FTRACK_API_USER": self.api_user,
+            "FTRACK_API_KEY": self.api_key,
+        }
+
+    def log_mark(self) -> int:
+        """How many requests the server has logged so far (pass to ``requests_since``)."""
+        return len(self.requests_since(0))
+
+    def requests_since(self, mark: int) -> List[Dict[str, Any]]:
+        """The logged requests after ``mark``: dicts with method, path, status, actions, headers."""
+        if not self.request_log.exists():
+            return []
+        lines = self.request_log.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines[mark:] if line.strip()]
+
+    def api_requests_since(self, mark: int) -> List[Dict[str, Any]]:
+        return [r for r in self.requests_since(mark) if r.get("path", "").endswith("/api")]
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def start(self) -> EmbeddedServer:
+        """Start (or restart, on the same port and data) the server and wait until it answers."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, FTRACK_API_USER=self.api_user, FTRACK_API_KEY=self.api_key)
+        self.stderr_path = self.data_dir.parent / f"server-{self.port}.log"
+        stderr = open(self.stderr_path, "ab")  # noqa: SIM115 - owned by the subprocess
+        cmd = [
+            sys.executable,
+            "-m",
+            "ft_dcc",
+            "server",
+            "--data",
+            str(self.data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--request-log",
+            str(self.request_log),
+        ]
+        self.process = subprocess.Popen(cmd, env=env, stdout=stderr, stderr=stderr)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"embedded server exited with {self.process.returncode}:\n"
+                    + self.stderr_path.read_text(errors="replace")
+                )
+            try:
+                requests.get(self.url + "/", timeout=1)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("embedded server did not answer within 60 s")
+
+
+def start_server(base: Path) -> EmbeddedServer:
+    port = free_port()
+    server = EmbeddedServer(
+        url=f"http://127.0.0.1:{port}",
+        api_user=TEST_USER,
+        api_key=TEST_KEY,
+        data_dir=base / "server-data",
+        request_log=base / "requests.jsonl",
+        port=port,
+    )
+    return server.start()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """An empty directory for one test's data."""
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(scope="session")
+def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    """One embedded server shared by the whole test session (do not assume it is empty)."""
+    server = start_server(tmp_path_factory.mktemp("embedded"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[EmbeddedServer]:
+    """An embedded server of this test's own, empty but for the seed data."""
+    server = start_server(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ftrack_env(monkeypatch: pytest.MonkeyPatch, embedded_server: EmbeddedServer) -> EmbeddedServer:
+    """Point FTRACK_* at the shared embedded server for this test."""
+    for key, value in embedded_server.env.items():
+        monkeypatch.setenv(key, value)
+    return embedded_server
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Where tests save things a person may want to look at (screenshots, reports)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
