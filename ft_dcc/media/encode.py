@@ -1,0 +1,230 @@
+"""Encode frames or a movie into a browser-playable, frame-accurate H.264 review movie.
+
+Every input frame becomes exactly one output frame: frames are read in order (ffmpeg's concat
+demuxer for a frame list), renumbered onto the exact rational time grid (``settb=1/fps,
+setpts=N``) and written at a constant rate, so 24000/1001 stays 24000/1001 and nothing is
+dropped or duplicated. Odd sizes are padded (or scaled and letterboxed to ``size``) to even
+dimensions; RGB is converted with the BT.709 matrix and tagged BT.709, so colours survive.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+from ft_dcc.exceptions import MediaError
+from ft_dcc.media._fps import as_fraction, fps_arg
+from ft_dcc.media.burnin import burnin_filters
+from ft_dcc.media.ffmpeg import cfr_arguments, run_ffmpeg
+from ft_dcc.media.probe import image_size, probe_movie
+from ft_dcc.media.sequence import FrameSequence, describe_frames, frame_number, is_movie
+
+log = logging.getLogger(__name__)
+
+FramesInput = Union[Sequence[Path], Path, str]
+
+
+def encode_review(
+    frames: FramesInput,
+    output: Path,
+    fps: Any,
+    *,
+    first_frame: int = 1,
+    size: Optional[Tuple[int, int]] = None,
+    crf: int = 18,
+    burnin: Optional[Dict[str, Any]] = None,
+    progress: Optional[Callable[[float, str], None]] = None,
+) -> Path:
+    """Encode ``frames`` to ``output`` (H.264 High, yuv420p, CFR ``fps``, +faststart).
+
+    ``frames`` is an ordered list of frame files (numbered names with gaps are filled by holding
+    the previous frame, with a warning), a sequence path (``%04d``, ``####`` or one frame), or a
+    movie. ``size`` fits the picture inside (width, height) keeping its aspect, letterboxed;
+    without it the input size is kept (padded by one pixel when odd). ``first_frame`` numbers
+    the burn-in. ``progress(fraction, message)`` follows ffmpeg. Returns ``output``; raises
+    :class:`MediaError` with ffmpeg's last lines on failure (``output`` is then untouched).
+    """
+    rate = as_fraction(fps)
+    output = Path(output)
+    report = progress or (lambda fraction, message: None)
+    movie = _as_movie(frames)
+    with tempfile.TemporaryDirectory(prefix="ft_dcc_encode_") as scratch:
+        if movie is not None:
+            info = probe_movie(movie)
+            if info.fps != rate:
+                log.warning(
+                    "%s runs at %s fps; it is retimed to %s fps, every frame kept once",
+                    movie,
+                    info.fps,
+                    rate,
+                )
+            total = info.frame_count
+            source_size = (info.width, info.height)
+            input_args = ["-i", str(movie)]
+        else:
+            files = _frame_files(frames, report)
+            total = len(files)
+            source_size = image_size(files[0])
+            listing = Path(scratch) / "frames.ffconcat"
+            _write_concat(listing, files)
+            input_args = ["-f", "concat", "-safe", "0", "-i", str(listing)]
+        out_size = output_size(source_size, size)
+        filters = _video_filters(rate, source_size, out_size)
+        if burnin:
+            filters += burnin_filters(
+                burnin, Path(scratch), out_size, first_frame, first_frame + total - 1, rate
+            )
+        output.parent.mkdir(parents=True, exist_ok=True)
+        partial = output.with_name(f".{output.stem}.partial{output.suffix or '.mp4'}")
+        args = [
+            *input_args,
+            "-map",
+            "0:v:0",
+            "-an",
+            "-sn",
+            "-dn",
+            "-vf",
+            ",".join(filters),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "medium",
+            "-crf",
+            str(int(crf)),
+            "-profile:v",
+            "high",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            str(max(1, round(float(rate)))),
+            "-color_primaries",
+            "bt709",
+            "-color_trc",
+            "bt709",
+            "-colorspace",
+            "bt709",
+            "-color_range",
+            "tv",
+            *cfr_arguments(),
+            "-r",
+            fps_arg(rate),
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            str(partial),
+        ]
+        report(0.0, f"encoding {total} frames at {_rate_text(rate)} fps")
+        try:
+            run_ffmpeg(args, what=f"Encoding {output.name}", total_frames=total, progress=report)
+            os.replace(partial, output)
+        finally:
+            if partial.exists():
+                partial.unlink()
+    report(1.0, f"encoded {output.name}")
+    return output
+
+
+def output_size(source: Tuple[int, int], size: Optional[Tuple[int, int]]) -> Tuple[int, int]:
+    """The even (width, height) of the encoded movie for a ``source`` picture and ``size`` box."""
+    if size is None:
+        width, height = source
+    else:
+        width, height = size
+    if width <= 0 or height <= 0:
+        raise MediaError(f"Invalid output size {width}x{height}.", hint="give positive sizes")
+    return width + width % 2, height + height % 2
+
+
+def _video_filters(rate: Fraction, source: Tuple[int, int], out: Tuple[int, int]) -> List[str]:
+    width, height = out
+    filters = [f"settb={rate.denominator}/{rate.numerator}", "setpts=N"]
+    if source != out:
+        if (source[0] + source[0] % 2, source[1] + source[1] % 2) != out:
+            filters.append(
+                f"scale={width}:{height}:force_original_aspect_ratio=decrease:flags=bicubic"
+            )
+        filters.append(f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:color=black")
+    filters += [
+        "setsar=1",
+        "scale=out_color_matrix=bt709:out_range=tv",
+        "format=yuv420p",
+        "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709",
+    ]
+    return filters
+
+
+def _as_movie(frames: FramesInput) -> Optional[Path]:
+    if isinstance(frames, (str, Path)) and is_movie(frames):
+        path = Path(frames)
+        if not path.is_file():
+            raise MediaError(f"The movie {path} does not exist.", hint="check the path")
+        return path
+    return None
+
+
+def _frame_files(frames: FramesInput, report: Callable[[float, str], None]) -> List[Path]:
+    """One file per output frame, in order; gaps between numbered files hold the previous one."""
+    if isinstance(frames, (str, Path)):
+        path = Path(frames)
+        if path.is_file() and frame_number(path) is None:
+            return [path]
+        sequence = FrameSequence.from_path(path)
+        files = [Path(f) for f in sequence.files()]
+    else:
+        files = [Path(f) for f in frames]
+    if not files:
+        raise MediaError("No frames to encode.", hint="capture or render the frames first")
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        shown = ", ".join(str(f) for f in missing[:3])
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise MediaError(
+            f"Frame files are missing: {shown}{more}.",
+            hint="render the missing frames, or publish a range that exists",
+        )
+    suffixes = {f.suffix.lower() for f in files}
+    if len(suffixes) > 1:
+        raise MediaError(
+            f"The frames mix file types ({', '.join(sorted(suffixes))}).",
+            hint="give frames of one image format",
+        )
+    return _fill_gaps(files, report)
+
+
+def _fill_gaps(files: List[Path], report: Callable[[float, str], None]) -> List[Path]:
+    numbers = [frame_number(f) for f in files]
+    if any(n is None for n in numbers) or any(b <= a for a, b in zip(numbers, numbers[1:])):
+        return files  # not strictly increasing frame numbers: one output frame per entry
+    filled: List[Path] = []
+    held: List[int] = []
+    for index, path in enumerate(files):
+        if index:
+            previous = numbers[index - 1]
+            for frame in range(previous + 1, numbers[index]):
+                held.append(frame)
+                filled.append(files[index - 1])
+        filled.append(path)
+    if held:
+        message = (
+            f"frames {describe_frames(held)} are missing: holding the previous frame over each gap"
+        )
+        log.warning(message)
+        report(0.0, message)
+    return filled
+
+
+def _write_concat(listing: Path, files: List[Path]) -> None:
+    lines = ["ffconcat version 1.0"]
+    for path in files:
+        text = path.resolve().as_posix().replace("'", "'\\''")
+        lines.append(f"file '{text}'")
+    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _rate_text(rate: Fraction) -> str:
+    return fps_arg(rate) if rate.denominator == 1 else f"{float(rate):.3f}"

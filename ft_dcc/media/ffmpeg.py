@@ -1,0 +1,166 @@
+"""Find and run ffmpeg (the static build shipped by ``imageio-ffmpeg``).
+
+Everything else in :mod:`ft_dcc.media` goes through :func:`run_ffmpeg`, which streams
+``-progress pipe:1`` into a progress callback and turns a failure into a :class:`MediaError`
+that quotes ffmpeg's last lines.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Callable, Deque, List, Optional, Sequence, Tuple
+
+from ft_dcc.exceptions import MediaError
+
+log = logging.getLogger(__name__)
+
+#: A media progress sink: ``progress(fraction, message)``.
+MediaProgress = Callable[[float, str], None]
+
+_INSTALL_HINT = (
+    "install the 'imageio-ffmpeg' package into this Python (pip install imageio-ffmpeg), "
+    "or point IMAGEIO_FFMPEG_EXE at an ffmpeg executable that has libx264"
+)
+
+
+@functools.cache
+def ffmpeg_executable() -> str:
+    """The path of the ffmpeg executable; :class:`MediaError` says how to get one if missing.
+
+    ``IMAGEIO_FFMPEG_EXE`` wins, then the binary bundled with ``imageio-ffmpeg``.
+    """
+    override = os.environ.get("IMAGEIO_FFMPEG_EXE")
+    if override:
+        if Path(override).is_file() or shutil.which(override):
+            return shutil.which(override) or override
+        raise MediaError(
+            f"IMAGEIO_FFMPEG_EXE points at {override!r}, which does not exist.",
+            hint="fix or unset IMAGEIO_FFMPEG_EXE",
+        )
+    try:
+        import imageio_ffmpeg
+    except ImportError as error:
+        raise MediaError(
+            "ffmpeg is not available: imageio-ffmpeg is not installed.", hint=_INSTALL_HINT
+        ) from error
+    try:
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError as error:
+        raise MediaError(f"ffmpeg is not available: {error}", hint=_INSTALL_HINT) from error
+    if not exe or not Path(exe).is_file():
+        raise MediaError(f"ffmpeg is not available (looked for {exe!r}).", hint=_INSTALL_HINT)
+    return exe
+
+
+@functools.cache
+def ffmpeg_version() -> Tuple[int, int]:
+    """(major, minor) of :func:`ffmpeg_executable`; (0, 0) when the banner cannot be parsed."""
+    try:
+        out = subprocess.run(
+            [ffmpeg_executable(), "-hide_banner", "-version"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            **_no_window(),
+        ).stdout
+    except OSError as error:
+        raise MediaError(f"ffmpeg could not be started: {error}", hint=_INSTALL_HINT) from error
+    match = re.search(r"ffmpeg version \D*(\d+)\.(\d+)", out)
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    log.debug("unrecognised ffmpeg version banner: %s", out[:200])
+    return (0, 0)
+
+
+def cfr_arguments() -> List[str]:
+    """Arguments asking for a constant frame rate, spelled for this ffmpeg's version."""
+    major, minor = ffmpeg_version()
+    if (major, minor) >= (5, 1) or major == 0:
+        return ["-fps_mode", "cfr"]
+    return ["-vsync", "cfr"]
+
+
+def ffprobe_executable() -> Optional[str]:
+    """A real ``ffprobe`` on PATH (used only as a cross-check), or None."""
+    return shutil.which("ffprobe")
+
+
+def _no_window() -> dict:
+    """Keep a console window from flashing up on Windows hosts."""
+    if sys.platform == "win32":
+        return {"creationflags": getattr(subprocess, "CREATE_NO_WINDOW", 0)}
+    return {}
+
+
+def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    what: str,
+    total_frames: Optional[int] = None,
+    progress: Optional[MediaProgress] = None,
+    cwd: Optional[Path] = None,
+) -> str:
+    """Run ``ffmpeg args`` and return its stderr; raise :class:`MediaError` when it fails.
+
+    With ``total_frames`` and ``progress``, ffmpeg's ``-progress`` output is turned into
+    ``progress(fraction, message)`` calls. ``what`` names the job in error messages.
+    """
+    command = [ffmpeg_executable(), "-hide_banner", "-nostdin", "-y"]
+    if progress is not None:
+        command += ["-progress", "pipe:1", "-nostats"]
+    command += list(args)
+    log.debug("running %s", subprocess.list2cmdline(command))
+    try:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            cwd=str(cwd) if cwd else None,
+            **_no_window(),
+        )
+    except OSError as error:
+        raise MediaError(
+            f"{what}: ffmpeg could not be started: {error}", hint=_INSTALL_HINT
+        ) from error
+
+    tail: Deque[str] = collections.deque(maxlen=400)
+
+    def drain_stderr() -> None:
+        assert process.stderr is not None
+        for raw in process.stderr:
+            tail.append(raw.decode("utf-8", "replace").rstrip())
+
+    reader = threading.Thread(target=drain_stderr, daemon=True)
+    reader.start()
+    assert process.stdout is not None
+    for raw in process.stdout:
+        if progress is None:
+            continue
+        line = raw.decode("utf-8", "replace").strip()
+        if line.startswith("frame=") and total_frames:
+            try:
+                done = int(line.split("=", 1)[1])
+            except ValueError:
+                continue
+            progress(min(done / total_frames, 1.0), f"{what}: frame {done}/{total_frames}")
+    process.wait()
+    reader.join(timeout=30)
+    stderr = "\n".join(tail)
+    if process.returncode != 0:
+        last = "\n".join(line for line in list(tail)[-12:] if line.strip())
+        raise MediaError(
+            f"{what} failed (ffmpeg exit status {process.returncode}):\n{last}",
+            hint="check that the input files exist and are readable images or movies",
+        )
+    return stderr

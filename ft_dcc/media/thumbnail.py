@@ -1,0 +1,98 @@
+"""JPEG thumbnails of an image, a frame of a sequence, or a frame of a movie."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import List, Optional
+
+from ft_dcc.exceptions import MediaError
+from ft_dcc.media.ffmpeg import run_ffmpeg
+from ft_dcc.media.probe import probe_movie
+from ft_dcc.media.sequence import FrameSequence, is_movie
+
+
+def make_thumbnail(
+    source: Path,
+    output: Path,
+    *,
+    frame: Optional[int] = None,
+    max_width: int = 640,
+) -> Path:
+    """Write a JPEG of ``source`` to ``output``, at most ``max_width`` wide (aspect kept).
+
+    For a movie, ``frame`` is the 0-based index of the frame to show (the middle one by
+    default). For a sequence pattern (or one of its frames), ``frame`` is a frame number (the
+    middle existing frame by default). A single image is used as it is.
+    """
+    source, output = Path(source), Path(output)
+    if max_width < 1:
+        raise MediaError(f"max_width must be positive, got {max_width}.", hint="give e.g. 640")
+    scale = f"scale='min(iw,{int(max_width)})':-1:flags=bicubic"
+    if is_movie(source):
+        info = probe_movie(source)
+        index = info.frame_count // 2 if frame is None else int(frame)
+        if not 0 <= index < info.frame_count:
+            raise MediaError(
+                f"{source} has {info.frame_count} frames; frame index {index} is outside it.",
+                hint=f"choose an index from 0 to {info.frame_count - 1}",
+            )
+        args: List[str] = [
+            "-i",
+            str(source),
+            "-map",
+            "0:v:0",
+            "-vf",
+            f"select=eq(n\\,{index}),{scale}",
+        ]
+    else:
+        image = _image_for(source, frame)
+        args = ["-i", str(image), "-vf", scale]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.stem}.partial.jpg")
+    args += [
+        "-frames:v",
+        "1",
+        "-update",
+        "1",
+        "-c:v",
+        "mjpeg",
+        "-pix_fmt",
+        "yuvj420p",
+        "-q:v",
+        "3",
+        "-f",
+        "image2",
+        str(partial),
+    ]
+    try:
+        run_ffmpeg(args, what=f"Making the thumbnail {output.name}")
+        if not partial.is_file() or partial.stat().st_size == 0:
+            raise MediaError(
+                f"ffmpeg wrote no thumbnail for {source}.",
+                hint="check that the source has a picture at that frame",
+            )
+        os.replace(partial, output)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return output
+
+
+def _image_for(source: Path, frame: Optional[int]) -> Path:
+    if source.is_file() and frame is None:
+        return source
+    try:
+        sequence = FrameSequence.from_path(source)
+    except MediaError:
+        if source.is_file():
+            return source
+        raise
+    if frame is None:
+        return sequence.files()[len(sequence.frames) // 2]
+    if frame not in sequence.frames:
+        raise MediaError(
+            f"Frame {frame} of {sequence.hash_pattern} does not exist.",
+            hint=f"choose a frame from {sequence.first} to {sequence.last}",
+        )
+    return sequence.path_for(frame)

@@ -1,0 +1,202 @@
+"""The files host: publish an existing image sequence or movie (a comp render, an edit).
+
+No DCC is involved: the "scene" is the input itself, always saved. Frame range, fps and
+resolution are read from the files (fps from a movie, or given, 24 for images by default).
+It is a real host for the command line and the honest test double for the pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, List, Optional, Tuple, Union
+
+from ft_dcc.exceptions import CaptureError, MediaError
+from ft_dcc.media._fps import as_fraction
+from ft_dcc.media.ffmpeg import run_ffmpeg
+from ft_dcc.media.probe import MovieInfo, image_size, probe_movie
+from ft_dcc.media.sequence import FrameSequence, describe_frames, is_movie
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host import CaptureResult, CaptureSpec, Host
+
+log = logging.getLogger(__name__)
+
+DEFAULT_IMAGE_FPS = Fraction(24)
+
+
+class FilesHost(Host):
+    """A movie or an image sequence on disk, seen as a host.
+
+    ``input_path`` is a movie, a sequence pattern (``shot.%04d.exr``, ``shot.####.exr``) or any
+    one frame of a sequence. ``fps`` overrides the rate (default: the movie's, or 24 for
+    images). ``frame_range`` (start, end) overrides the range: for a sequence it picks frames
+    by number (frames missing at either end hold the nearest existing one); a movie's frames
+    are numbered 1..frame_count and the range picks a part of them.
+    """
+
+    name = "files"
+
+    def __init__(
+        self,
+        input_path: Union[str, Path],
+        fps: Any = None,
+        frame_range: Optional[Tuple[int, int]] = None,
+    ) -> None:
+        self.input_path = Path(input_path)
+        self._movie: Optional[MovieInfo] = None
+        self._sequence: Optional[FrameSequence] = None
+        try:
+            if is_movie(self.input_path):
+                self._movie = probe_movie(self.input_path)
+            else:
+                self._sequence = FrameSequence.from_path(self.input_path)
+        except MediaError as error:
+            raise CaptureError(
+                f"Cannot publish {self.input_path}: {error.message}", hint=error.hint
+            ) from error
+        if fps is not None:
+            self._fps = as_fraction(fps)
+        elif self._movie is not None:
+            self._fps = self._movie.fps
+        else:
+            self._fps = DEFAULT_IMAGE_FPS
+        self._range = self._default_range() if frame_range is None else _checked(frame_range)
+        if self._movie is not None and (
+            self._range[0] < 1 or self._range[1] > self._movie.frame_count
+        ):
+            raise CaptureError(
+                f"{self.input_path.name} has frames 1-{self._movie.frame_count}; "
+                f"the range {self._range[0]}-{self._range[1]} is outside it.",
+                hint=f"give a range within 1-{self._movie.frame_count}",
+            )
+        self._resolution: Optional[Tuple[int, int]] = None
+
+    # -- what the files are ------------------------------------------------------------------
+    @property
+    def sequence(self) -> Optional[FrameSequence]:
+        """The image sequence, or None for a movie."""
+        return self._sequence
+
+    @property
+    def movie_info(self) -> Optional[MovieInfo]:
+        """The probed movie, or None for an image sequence."""
+        return self._movie
+
+    def _default_range(self) -> Tuple[int, int]:
+        if self._movie is not None:
+            return 1, self._movie.frame_count
+        assert self._sequence is not None
+        return self._sequence.first, self._sequence.last
+
+    # -- Host interface ----------------------------------------------------------------------
+    def scene_path(self) -> Optional[Path]:
+        return self.input_path
+
+    def has_unsaved_changes(self) -> bool:
+        return False
+
+    def save_scene(self) -> Path:
+        return self.input_path
+
+    def frame_range(self) -> Tuple[int, int]:
+        return self._range
+
+    def fps(self) -> Fraction:
+        return self._fps
+
+    def resolution(self) -> Tuple[int, int]:
+        if self._resolution is None:
+            if self._movie is not None:
+                self._resolution = (self._movie.width, self._movie.height)
+            else:
+                assert self._sequence is not None
+                self._resolution = image_size(self._sequence.files()[0])
+        return self._resolution
+
+    def cameras(self) -> List[str]:
+        return []
+
+    def current_camera(self) -> Optional[str]:
+        return None
+
+    def capture(
+        self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
+    ) -> CaptureResult:
+        """The existing frames of ``spec``'s range (gaps hold the previous frame), or the movie.
+
+        Nothing is copied: the result lists the files in place, one entry per frame (a held
+        frame's file appears again). A movie is returned as is when ``spec`` covers all of it,
+        and cut losslessly into ``out_dir`` when ``spec`` asks for part of it.
+        """
+        progress("capture", 0.0, f"reading {self.input_path.name}")
+        if self._movie is not None:
+            result = self._capture_movie(spec, Path(out_dir), progress)
+        else:
+            result = self._capture_sequence(spec)
+        progress("capture", 1.0, f"{spec.frame_count} frames ready")
+        return result
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _capture_sequence(self, spec: CaptureSpec) -> CaptureResult:
+        assert self._sequence is not None
+        try:
+            files, held = self._sequence.files_for_range(spec.frame_start, spec.frame_end)
+        except MediaError as error:
+            raise CaptureError(error.message, hint=error.hint) from error
+        if held:
+            self.tell(
+                f"Frames {describe_frames(held)} of {self._sequence.hash_pattern} are missing; "
+                "the review holds the previous frame over each gap.",
+                level="warning",
+            )
+        return CaptureResult(files=tuple(files), first_frame=spec.frame_start)
+
+    def _capture_movie(self, spec: CaptureSpec, out_dir: Path, progress: Progress) -> CaptureResult:
+        assert self._movie is not None
+        start, end = 1, self._movie.frame_count
+        if spec.frame_start < start or spec.frame_end > end:
+            raise CaptureError(
+                f"{self.input_path.name} holds frames {start}-{end}; "
+                f"{spec.frame_start}-{spec.frame_end} is outside it.",
+                hint=f"publish a range within {start}-{end}",
+            )
+        if (spec.frame_start, spec.frame_end) == (start, end):
+            return CaptureResult(files=(self.input_path,), first_frame=start, is_movie=True)
+        first_index = spec.frame_start - start
+        last_index = spec.frame_end - start
+        out_dir.mkdir(parents=True, exist_ok=True)
+        cut = out_dir / f"{self.input_path.stem}.{spec.frame_start}-{spec.frame_end}.mkv"
+        try:
+            run_ffmpeg(
+                [
+                    "-i",
+                    str(self.input_path),
+                    "-map",
+                    "0:v:0",
+                    "-an",
+                    "-vf",
+                    f"trim=start_frame={first_index}:end_frame={last_index + 1},"
+                    "setpts=PTS-STARTPTS",
+                    "-c:v",
+                    "ffv1",
+                    str(cut),
+                ],
+                what=f"Cutting frames {spec.frame_start}-{spec.frame_end} of "
+                f"{self.input_path.name}",
+                total_frames=spec.frame_count,
+                progress=lambda fraction, message: progress("capture", fraction, message),
+            )
+        except MediaError as error:
+            raise CaptureError(error.message, hint=error.hint) from error
+        return CaptureResult(files=(cut,), first_frame=spec.frame_start, is_movie=True)
+
+
+def _checked(frame_range: Tuple[int, int]) -> Tuple[int, int]:
+    start, end = (int(value) for value in frame_range)
+    if end < start:
+        raise CaptureError(
+            f"The frame range {start}-{end} ends before it starts.",
+            hint="give START-END with START <= END",
+        )
+    return start, end
