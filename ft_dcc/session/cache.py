@@ -1,0 +1,202 @@
+"""Caches: an in-memory layer always on top, optional persistent layers below, and key makers."""
+
+from __future__ import annotations
+
+import abc
+import dbm
+import json
+import threading
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+
+class Cache(metaclass=abc.ABCMeta):
+    """A key/value store. ``get`` raises ``KeyError`` on a miss."""
+
+    @abc.abstractmethod
+    def get(self, key: str) -> Any: ...
+
+    @abc.abstractmethod
+    def set(self, key: str, value: Any) -> None: ...
+
+    @abc.abstractmethod
+    def remove(self, key: str) -> None: ...
+
+    def keys(self) -> List[str]:
+        raise NotImplementedError
+
+    def values(self) -> List[Any]:
+        return [self.get(key) for key in self.keys()]
+
+    def clear(self) -> None:
+        for key in self.keys():
+            try:
+                self.remove(key)
+            except KeyError:
+                pass
+
+
+class MemoryCache(Cache):
+    """A dictionary in memory; the top layer of every session cache."""
+
+    def __init__(self, data: Optional[Dict[str, Any]] = None) -> None:
+        self._data: Dict[str, Any] = dict(data or {})
+
+    def get(self, key: str) -> Any:
+        return self._data[key]
+
+    def set(self, key: str, value: Any) -> None:
+        self._data[key] = value
+
+    def remove(self, key: str) -> None:
+        del self._data[key]
+
+    def keys(self) -> List[str]:
+        return list(self._data)
+
+    def clear(self) -> None:
+        self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class FileCache(Cache):
+    """A persistent cache in a ``dbm`` file; values must be JSON-serialisable.
+
+    Entities are stored as plain snapshots (the session encodes and decodes them), so a later
+    session on the same file can answer ``session.get`` without asking the server.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = str(path)
+        self._lock = threading.Lock()
+        with dbm.open(self.path, "c"):
+            pass
+
+    def get(self, key: str) -> Any:
+        with self._lock, dbm.open(self.path, "r") as db:
+            raw = db.get(key.encode("utf-8"))
+        if raw is None:
+            raise KeyError(key)
+        return json.loads(raw.decode("utf-8"))
+
+    def set(self, key: str, value: Any) -> None:
+        encoded = json.dumps(value, separators=(",", ":"))
+        with self._lock, dbm.open(self.path, "w") as db:
+            db[key.encode("utf-8")] = encoded.encode("utf-8")
+
+    def set_many(self, items: Iterable[Any]) -> None:
+        """Write several ``(key, value)`` pairs with one open of the file."""
+        with self._lock, dbm.open(self.path, "w") as db:
+            for key, value in items:
+                db[key.encode("utf-8")] = json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+    def remove(self, key: str) -> None:
+        with self._lock, dbm.open(self.path, "w") as db:
+            try:
+                del db[key.encode("utf-8")]
+            except KeyError:
+                raise KeyError(key) from None
+
+    def keys(self) -> List[str]:
+        with self._lock, dbm.open(self.path, "r") as db:
+            return [key.decode("utf-8") for key in db.keys()]  # noqa: SIM118 - dbm objects
+
+    def __repr__(self) -> str:
+        return f"FileCache({self.path!r})"
+
+
+class SerialisedCache(Cache):
+    """Wraps another cache, encoding values on the way in and decoding them on the way out."""
+
+    def __init__(self, proxied: Cache, encode: Any = None, decode: Any = None) -> None:
+        self.proxied = proxied
+        self.encode = encode or (lambda value: value)
+        self.decode = decode or (lambda value: value)
+
+    def get(self, key: str) -> Any:
+        return self.decode(self.proxied.get(key))
+
+    def set(self, key: str, value: Any) -> None:
+        self.proxied.set(key, self.encode(value))
+
+    def remove(self, key: str) -> None:
+        self.proxied.remove(key)
+
+    def keys(self) -> List[str]:
+        return self.proxied.keys()
+
+
+class LayeredCache(Cache):
+    """Several caches read top-down (a hit back-fills the layers above) and written to all."""
+
+    def __init__(self, caches: Sequence[Cache]) -> None:
+        if not caches or not isinstance(caches[0], MemoryCache):
+            caches = [MemoryCache(), *caches]
+        self.caches: List[Cache] = list(caches)
+
+    @property
+    def memory(self) -> MemoryCache:
+        """The top, in-memory layer."""
+        return self.caches[0]  # type: ignore[return-value]
+
+    def get(self, key: str) -> Any:
+        missed: List[Cache] = []
+        for cache in self.caches:
+            try:
+                value = cache.get(key)
+            except KeyError:
+                missed.append(cache)
+                continue
+            for above in missed:
+                above.set(key, value)
+            return value
+        raise KeyError(key)
+
+    def set(self, key: str, value: Any) -> None:
+        for cache in self.caches:
+            cache.set(key, value)
+
+    def remove(self, key: str) -> None:
+        found = False
+        for cache in self.caches:
+            try:
+                cache.remove(key)
+                found = True
+            except KeyError:
+                pass
+        if not found:
+            raise KeyError(key)
+
+    def keys(self) -> List[str]:
+        seen: Dict[str, None] = {}
+        for cache in self.caches:
+            try:
+                seen.update(dict.fromkeys(cache.keys()))
+            except NotImplementedError:
+                pass
+        return list(seen)
+
+
+class KeyMaker(metaclass=abc.ABCMeta):
+    """Turns an object into a cache key string."""
+
+    def key(self, *items: Any) -> str:
+        return "".join(self._key(item) for item in items)
+
+    @abc.abstractmethod
+    def _key(self, obj: Any) -> str: ...
+
+
+class StringKeyMaker(KeyMaker):
+    """Keys are ``str(obj)``, e.g. ``"('AssetVersion', ['v-1'])"`` for an entity identity."""
+
+    def _key(self, obj: Any) -> str:
+        return str(obj)
+
+
+class ObjectKeyMaker(KeyMaker):
+    """Keys from a stable JSON rendering of the object (dict order does not matter)."""
+
+    def _key(self, obj: Any) -> str:
+        return json.dumps(obj, sort_keys=True, default=repr, separators=(",", ":"))

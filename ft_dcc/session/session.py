@@ -1,0 +1,978 @@
+"""``Session``: the ftrack API client (requests + attrs), compatible with ``ftrack_api.Session``."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import datetime as _dt
+import logging
+import os
+import threading
+import uuid
+import weakref
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from urllib.parse import urlencode
+
+import requests
+
+from ft_dcc import protocol
+from ft_dcc.exceptions import ApiError, ConfigurationError, EventHubError
+from ft_dcc.session.auth import SessionAuthentication
+from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
+from ft_dcc.session.entity import NOT_SET, Collection, Entity, entity_class
+from ft_dcc.session.operations import (
+    CreateEntityOperation,
+    DeleteEntityOperation,
+    Operations,
+    UpdateEntityOperation,
+    build_batch,
+)
+from ft_dcc.session.plugins import discover
+from ft_dcc.session.query import QueryResult, key_condition, quote
+from ft_dcc.session.schema import COLLECTION, KEY_VALUE, REFERENCE, SCALAR, Attribute, Schema
+from ft_dcc.session.schema_cache import SchemaCache, resolve_directory
+from ft_dcc.session.transport import Transport
+from ft_dcc.session.upload import MiB, upload_file
+
+log = logging.getLogger(__name__)
+
+#: ids per ``in (...)`` query when populating; all chunks still travel in one request.
+POPULATE_CHUNK = 500
+
+_SETTINGS_HELP = {
+    protocol.ENV_SERVER: "the server URL, e.g. https://mycompany.ftrackapp.com",
+    protocol.ENV_API_USER: "your ftrack user name",
+    protocol.ENV_API_KEY: "an API key from your ftrack account settings",
+}
+
+
+class _MissingEventHub:
+    """Stands in for the event hub when ``ft_dcc.session.event_hub`` cannot be imported."""
+
+    connected = False
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise EventHubError(
+            f"The event hub is not available: {self.reason}",
+            hint="install the 'events' extra (websocket-client)",
+        )
+
+    connect = subscribe = publish = _fail
+
+    def disconnect(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _load_event_hub_class() -> Any:
+    try:
+        from ft_dcc.session.event_hub import EventHub
+    except ImportError as error:
+        return None, str(error)
+    return EventHub, ""
+
+
+class _TypeRegistry(dict):
+    """``session.types``: entity classes by name, built on first use."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self._session = session
+
+    def __missing__(self, name: str) -> type:
+        cls = entity_class(self._session._schema(name))
+        self[name] = cls
+        return cls
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._session._raw_schemas
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._session._raw_schemas)
+
+    def __len__(self) -> int:
+        return len(self._session._raw_schemas)
+
+    def keys(self) -> Any:  # type: ignore[override]
+        return self._session._raw_schemas.keys()
+
+
+class Session:
+    """An isolated connection to an ftrack server: entities, queries, commits, uploads, events.
+
+    Missing ``server_url``/``api_key``/``api_user`` come from ``FTRACK_SERVER``,
+    ``FTRACK_API_KEY`` and ``FTRACK_API_USER``; when still missing, ``ConfigurationError`` is
+    raised before any network call. Use it as a context manager to release connections.
+    """
+
+    def __init__(
+        self,
+        server_url: Optional[str] = None,
+        api_key: Optional[str] = None,
+        api_user: Optional[str] = None,
+        auto_populate: bool = True,
+        plugin_paths: Optional[Sequence[str]] = None,
+        cache: Any = None,
+        cache_key_maker: Optional[KeyMaker] = None,
+        auto_connect_event_hub: bool = False,
+        schema_cache_path: Union[str, os.PathLike, bool, None] = None,
+        plugin_arguments: Optional[Dict[str, Any]] = None,
+        timeout: float = 60,
+        retries: int = 3,
+        backoff: float = 0.5,
+        headers: Optional[Dict[str, str]] = None,
+        strict_api: bool = False,
+        upload_part_size: int = 8 * MiB,
+        upload_multipart_threshold: int = 64 * MiB,
+    ) -> None:
+        server_url, api_key, api_user = _resolve_settings(server_url, api_key, api_user)
+        self._server_url = server_url.rstrip("/")
+        self._api_user = api_user
+        self._auth = SessionAuthentication(api_key, api_user)
+        self.timeout = timeout
+        self.retries = max(0, int(retries))
+        self.backoff = backoff
+        self.upload_part_size = int(upload_part_size)
+        self.upload_multipart_threshold = int(upload_multipart_threshold)
+        self._transport = Transport(
+            self._server_url,
+            self._auth,
+            timeout=timeout,
+            retries=self.retries,
+            backoff=backoff,
+            headers=headers,
+            strict_api=strict_api,
+        )
+        # Upload URLs are pre-signed: no ftrack credentials go to the storage service.
+        self._upload_http = requests.Session()
+        self._lock = threading.RLock()
+        self._thread_flags = threading.local()
+        self._default_auto_populate = bool(auto_populate)
+        self._operations = Operations()
+        self._closed = False
+        self._custom_attribute_configurations: Optional[List[Dict[str, Any]]] = None
+        self.cache_key_maker: KeyMaker = cache_key_maker or StringKeyMaker()
+        self.cache = LayeredCache([MemoryCache(), *self._user_caches(cache)])
+        self._raw_schemas: Dict[str, Dict[str, Any]] = {}
+        self._schemas: Dict[str, Schema] = {}
+        self.types = _TypeRegistry(self)
+        self._server_information: Dict[str, Any] = {}
+        self._load_schemas(schema_cache_path)
+
+        hub_class, reason = _load_event_hub_class()
+        if hub_class is None:
+            self._event_hub: Any = _MissingEventHub(reason)
+        else:
+            self._event_hub = hub_class(self._server_url, api_user, api_key)
+        self._event_hub_thread: Optional[threading.Thread] = None
+        if auto_connect_event_hub:
+            in_background = getattr(self._event_hub, "connect_in_background", None)
+            if in_background is not None:
+                self._event_hub_thread = in_background()
+            else:
+                self._event_hub_thread = threading.Thread(
+                    target=self._connect_event_hub, name="ft_dcc-event-hub", daemon=True
+                )
+                self._event_hub_thread.start()
+
+        close_ref = weakref.WeakMethod(self.close)
+        self._atexit = lambda: close_ref() and close_ref()()
+        atexit.register(self._atexit)
+
+        if plugin_paths is None:
+            env = os.environ.get(protocol.ENV_EVENT_PLUGIN_PATH, "")
+            plugin_paths = [p for p in env.split(os.pathsep) if p]
+        self.plugin_paths = list(plugin_paths)
+        self.registered_plugins = discover(self.plugin_paths, self, plugin_arguments)
+
+    # -- configuration -----------------------------------------------------------------------
+    def _user_caches(self, cache: Any) -> List[Cache]:
+        if cache is None:
+            return []
+        if callable(cache) and not isinstance(cache, Cache):
+            cache = cache(self)
+        if cache is None:
+            return []
+        if isinstance(cache, (list, tuple)):
+            return list(cache)
+        return [cache]
+
+    def _load_schemas(self, schema_cache_path: Any) -> None:
+        store = SchemaCache(resolve_directory(schema_cache_path), self._server_url)
+        cached = store.load()
+        info_op = {"action": "query_server_information"}
+        if cached is not None:
+            info = self._transport.call([info_op])[0]
+            if info.get("schema_hash") and info["schema_hash"] == cached.get("schema_hash"):
+                schemas = cached["schemas"]
+                log.debug("schemas from cache %s", store.path)
+            else:
+                schemas = self._transport.call([{"action": "query_schemas"}])[0]
+                store.save(info.get("schema_hash"), schemas)
+        else:
+            info, schemas = self._transport.call([info_op, {"action": "query_schemas"}])
+            store.save(info.get("schema_hash"), schemas)
+        self._server_information = info
+        self._raw_schemas = {schema["id"]: schema for schema in schemas}
+
+    def _connect_event_hub(self) -> None:
+        try:
+            self._event_hub.connect()
+        except Exception as error:
+            log.warning(
+                "could not connect the event hub of %s: %s; the session works without it",
+                self._server_url,
+                error,
+            )
+
+    # -- properties --------------------------------------------------------------------------
+    @property
+    def server_url(self) -> str:
+        return self._server_url
+
+    @property
+    def api_user(self) -> str:
+        return self._api_user
+
+    @property
+    def api_key(self) -> str:
+        return self._auth._api_key
+
+    @property
+    def server_information(self) -> Dict[str, Any]:
+        """The server's ``query_server_information`` answer."""
+        return dict(self._server_information)
+
+    @property
+    def schemas(self) -> List[Dict[str, Any]]:
+        """The server's entity schemas (``query_schemas``)."""
+        return list(self._raw_schemas.values())
+
+    @property
+    def event_hub(self) -> Any:
+        return self._event_hub
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def auto_populate(self) -> bool:
+        """Whether reading an unloaded attribute fetches it (per thread)."""
+        return getattr(self._thread_flags, "auto_populate", self._default_auto_populate)
+
+    @auto_populate.setter
+    def auto_populate(self, value: bool) -> None:
+        self._thread_flags.auto_populate = bool(value)
+
+    @property
+    def record_operations(self) -> bool:
+        """Whether changes are recorded for the next ``commit()`` (per thread)."""
+        return getattr(self._thread_flags, "record_operations", True)
+
+    @record_operations.setter
+    def record_operations(self, value: bool) -> None:
+        self._thread_flags.record_operations = bool(value)
+
+    @property
+    def recorded_operations(self) -> Operations:
+        """The operations waiting for ``commit()``."""
+        return self._operations
+
+    @contextlib.contextmanager
+    def operation_recording(self, record_operations: bool) -> Iterator[None]:
+        """Temporarily switch operation recording on or off."""
+        previous = self.record_operations
+        self.record_operations = record_operations
+        try:
+            yield
+        finally:
+            self.record_operations = previous
+
+    @contextlib.contextmanager
+    def auto_populating(self, auto_populate: bool) -> Iterator[None]:
+        """Temporarily switch auto-population on or off."""
+        previous = self.auto_populate
+        self.auto_populate = auto_populate
+        try:
+            yield
+        finally:
+            self.auto_populate = previous
+
+    def __repr__(self) -> str:
+        return f"<ft_dcc.Session {self._server_url} user={self._api_user!r}>"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Discard pending operations, release HTTP connections and disconnect the event hub."""
+        if self._closed:
+            return
+        if self._operations:
+            log.warning("closing session with %d uncommitted operations", len(self._operations))
+            self._operations.clear()
+        self._closed = True
+        self.cache.memory.clear()
+        try:
+            self._event_hub.disconnect()
+        except Exception as error:
+            log.debug("event hub disconnect: %s", error)
+        if self._event_hub_thread is not None:
+            self._event_hub_thread.join(timeout=5)
+        self._transport.close()
+        self._upload_http.close()
+        with contextlib.suppress(Exception):
+            atexit.unregister(self._atexit)
+
+    def reset(self) -> None:
+        """Forget every loaded entity and pending operation (the server is untouched)."""
+        with self._lock:
+            if self._operations:
+                log.warning("reset discards %d uncommitted operations", len(self._operations))
+            self._operations.clear()
+            self.cache.memory.clear()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ApiError("This session is closed", hint="create a new Session")
+
+    # -- schemas and identity ----------------------------------------------------------------
+    def _schema(self, name: str) -> Schema:
+        schema = self._schemas.get(name)
+        if schema is None:
+            raw = self._raw_schemas.get(name)
+            if raw is None:
+                raise ApiError(
+                    f"Unknown entity type {name!r}",
+                    hint="check the spelling; session.types lists the types of this server",
+                )
+            schema = self._schemas[name] = Schema(raw)
+        return schema
+
+    def _cache_key(self, entity_type: str, key: Sequence[str]) -> str:
+        return self.cache_key_maker.key((entity_type, [str(k) for k in key]))
+
+    def _remember(self, entity: Entity) -> None:
+        self.cache.memory.set(self._cache_key(entity.entity_type, entity.primary_key), entity)
+
+    def _forget(self, entity: Entity) -> None:
+        with contextlib.suppress(KeyError):
+            self.cache.remove(self._cache_key(entity.entity_type, entity.primary_key))
+
+    def _persist(self, entities: Iterable[Entity]) -> None:
+        """Write entity snapshots to the cache layers below memory (if any)."""
+        layers = self.cache.caches[1:]
+        if not layers:
+            return
+        items = []
+        for entity in entities:
+            if entity._created or entity._deleted:
+                continue
+            snapshot = {"__entity_type__": entity.entity_type}
+            snapshot.update({k: self._encode_value(v) for k, v in entity._remote.items()})
+            items.append((self._cache_key(entity.entity_type, entity.primary_key), snapshot))
+        for layer in layers:
+            set_many = getattr(layer, "set_many", None)
+            if set_many is not None:
+                set_many(items)
+            else:
+                for key, value in items:
+                    layer.set(key, value)
+
+    # -- wire encoding -----------------------------------------------------------------------
+    def _encode_value(self, value: Any) -> Any:
+        if isinstance(value, Entity):
+            return value.reference()
+        if isinstance(value, (Collection, list, tuple)):
+            return [self._encode_value(item) for item in value]
+        if isinstance(value, _dt.datetime):
+            return protocol.encode_datetime(value)
+        if isinstance(value, _dt.date):
+            return {"__type__": "datetime", "value": value.isoformat()}
+        if isinstance(value, dict):
+            return {k: self._encode_value(v) for k, v in value.items()}
+        if value is NOT_SET:
+            return None
+        return value
+
+    def _json_default(self, value: Any) -> Any:
+        encoded = self._encode_value(value)
+        if encoded is value:
+            raise TypeError(f"cannot send {type(value).__name__} to the server")
+        return encoded
+
+    def _decode(self, value: Any, group: Optional[List[Entity]]) -> Any:
+        if isinstance(value, list):
+            return [self._decode(item, group) for item in value]
+        if isinstance(value, dict):
+            kind = value.get("__type__")
+            if kind in ("datetime", "date") and isinstance(value.get("value"), str):
+                return protocol.decode_datetime(value["value"])
+            if "__entity_type__" in value:
+                return self._merge_entity(value, group)
+            return {k: self._decode(v, group) for k, v in value.items()}
+        return value
+
+    def _merge_entity(self, data: Dict[str, Any], group: Optional[List[Entity]]) -> Any:
+        entity_type = data["__entity_type__"]
+        if entity_type not in self._raw_schemas:
+            return data
+        schema = self._schema(entity_type)
+        try:
+            key = [str(data[name]) for name in schema.primary_key]
+        except KeyError:
+            return {k: self._decode(v, group) for k, v in data.items()}
+        cache_key = self._cache_key(entity_type, key)
+        with self._lock:
+            try:
+                entity = self.cache.memory.get(cache_key)
+            except KeyError:
+                entity = self.types[entity_type](self)
+                self.cache.memory.set(cache_key, entity)
+            for name, raw in data.items():
+                attribute = schema.attributes.get(name)
+                if attribute is None:
+                    continue
+                entity._remote[name] = self._decode_attribute(entity, attribute, raw, group)
+            if group is not None and entity._group is not group:
+                entity._group = group
+                group.append(entity)
+        return entity
+
+    def _decode_attribute(
+        self, entity: Entity, attribute: Attribute, raw: Any, group: Optional[List[Entity]]
+    ) -> Any:
+        if attribute.kind == SCALAR:
+            return self._decode(raw, group)
+        if attribute.kind == REFERENCE:
+            return self._merge_entity(raw, group) if isinstance(raw, dict) else None
+        items = [self._merge_entity(item, group) for item in raw or [] if isinstance(item, dict)]
+        return Collection(entity, attribute, [i for i in items if isinstance(i, Entity)])
+
+    # -- raw calls ---------------------------------------------------------------------------
+    def call(self, operations: List[Dict[str, Any]]) -> List[Any]:
+        """Send raw API operations in one request; entities in the answer are merged."""
+        self._check_open()
+        results = self._transport.call(operations, encode=self._json_default)
+        return self._decode(results, [])
+
+    def _query_page(self, expression: str, group: List[Entity]) -> Tuple[List[Entity], Any]:
+        self._check_open()
+        result = self._transport.call([{"action": "query", "expression": expression}])[0]
+        entities = [e for e in self._decode(result.get("data") or [], group)]
+        self._persist(e for e in entities if isinstance(e, Entity))
+        next_offset = ((result.get("metadata") or {}).get("next") or {}).get("offset")
+        return entities, next_offset
+
+    def _with_projections(self, expression: str) -> str:
+        text = expression.strip()
+        if text.lower().startswith("select"):
+            return text
+        entity_type = text.split(None, 1)[0]
+        projections = ", ".join(self._schema(entity_type).default_projections)
+        return f"select {projections} from {text}"
+
+    # -- entities ----------------------------------------------------------------------------
+    def create(
+        self, entity_type: str, data: Optional[Dict[str, Any]] = None, reconstructing: bool = False
+    ) -> Entity:
+        """A new ``entity_type`` entity with schema defaults and ``data``; pending until commit."""
+        self._check_open()
+        schema = self._schema(entity_type)
+        entity = self.types[entity_type](self)
+        values: Dict[str, Any] = {}
+        if not reconstructing:
+            for attribute in schema.attributes.values():
+                if attribute.has_default and attribute.kind == SCALAR and not attribute.computed:
+                    values[attribute.name] = attribute.default_value()
+        key_values: Dict[str, Any] = {}
+        for name, value in (data or {}).items():
+            attribute = entity._attribute(name)
+            if attribute.kind == KEY_VALUE and isinstance(value, dict):
+                key_values[name] = value
+            elif attribute.kind in (COLLECTION, KEY_VALUE):
+                values[name] = Collection(entity, attribute, list(value or []))
+            else:
+                values[name] = value
+        for name in schema.primary_key:
+            if values.get(name) in (None, NOT_SET):
+                values[name] = str(uuid.uuid4())
+        with self._lock:
+            if reconstructing:
+                entity._remote.update(values)
+            else:
+                entity._created = True
+                entity._local.update(values)
+            self._remember(entity)
+            if not reconstructing and self.record_operations:
+                self._operations.push(
+                    CreateEntityOperation(
+                        entity_type,
+                        entity.primary_key,
+                        {k: v for k, v in values.items() if v is not NOT_SET},
+                        entity,
+                    )
+                )
+        for name, mapping in key_values.items():
+            proxy = entity[name]
+            for key, value in mapping.items():
+                proxy[key] = value
+        return entity
+
+    def _record_update(self, entity: Entity, name: str, old: Any, new: Any) -> None:
+        if self.record_operations and not entity._deleted:
+            self._operations.push(
+                UpdateEntityOperation(
+                    entity.entity_type, entity.primary_key, name, old, new, entity
+                )
+            )
+
+    def delete(self, entity: Entity) -> None:
+        """Mark ``entity`` for deletion at the next commit."""
+        self._check_open()
+        entity._deleted = True
+        if self.record_operations:
+            self._operations.push(
+                DeleteEntityOperation(entity.entity_type, entity.primary_key, entity)
+            )
+
+    def get(self, entity_type: str, entity_key: Union[str, Sequence[str]]) -> Optional[Entity]:
+        """The entity with this primary key: from the cache, else one query; ``None`` if absent."""
+        self._check_open()
+        key = [entity_key] if isinstance(entity_key, str) else list(entity_key)
+        cache_key = self._cache_key(entity_type, key)
+        try:
+            cached = self.cache.memory.get(cache_key)
+        except KeyError:
+            cached = None
+        if cached is not None and not cached._deleted:
+            return cached
+        for layer in self.cache.caches[1:]:
+            try:
+                snapshot = layer.get(cache_key)
+            except KeyError:
+                continue
+            if isinstance(snapshot, dict) and "__entity_type__" in snapshot:
+                return self._merge_entity(snapshot, None)
+        schema = self._schema(entity_type)
+        expression = (
+            f"select {', '.join(schema.default_projections)} from {entity_type} "
+            f"where {key_condition(schema.primary_key, [key])}"
+        )
+        return QueryResult(self, expression).first()
+
+    def query(self, expression: str, page_size: int = 500) -> QueryResult:
+        """A lazy result for ``expression`` (ftrack's query language)."""
+        self._check_open()
+        return QueryResult(self, expression, page_size=page_size)
+
+    def ensure(
+        self,
+        entity_type: str,
+        data: Dict[str, Any],
+        identifying_keys: Optional[Sequence[str]] = None,
+    ) -> Entity:
+        """The entity matching ``data`` on ``identifying_keys`` (default: all keys), created
+        and committed if it does not exist yet."""
+        keys = list(identifying_keys or data.keys())
+        if not keys:
+            raise ValueError("ensure() needs at least one identifying key")
+        criteria = []
+        for name in keys:
+            value = data[name]
+            if isinstance(value, Entity):
+                criteria.append(f"{name}.id is {quote(value['id'])}")
+            else:
+                criteria.append(f"{name} is {quote(value)}")
+        found = self.query(f"{entity_type} where {' and '.join(criteria)}").first()
+        if found is not None:
+            return found
+        entity = self.create(entity_type, data)
+        self.commit()
+        return entity
+
+    # -- populate ----------------------------------------------------------------------------
+    def populate(self, entities: Union[Entity, Iterable[Entity]], projections: str) -> None:
+        """Load ``projections`` (``'a, b.c'``) for all ``entities`` in one request."""
+        self._check_open()
+        if isinstance(entities, Entity):
+            entities = [entities]
+        names = [p.strip() for p in projections.split(",") if p.strip()]
+        entities = [e for e in entities if not e._created]
+        if not entities or not names:
+            return
+        self._populate_entities(entities, names)
+
+    def _projections_for(self, schema: Schema, name: str) -> List[str]:
+        attribute = schema.attributes[name]
+        if attribute.kind == SCALAR or not attribute.target:
+            return [name]
+        if attribute.kind == KEY_VALUE:
+            fields = ["key", "value"]
+            if attribute.target != "Metadata":
+                fields += ["configuration_id", "entity_id"]
+            return [f"{name}.{field}" for field in fields]
+        target = self._schema(attribute.target)
+        return [f"{name}.{p}" for p in target.default_projections]
+
+    def _auto_populate(self, entity: Entity, *names: str) -> None:
+        self._check_open()
+        group = entity._group or [entity]
+        candidates = [
+            e
+            for e in group
+            if type(e) is type(entity)
+            and not e._created
+            and not e._deleted
+            and any(n not in e._remote and n not in e._local for n in names)
+        ]
+        if entity not in candidates:
+            candidates.append(entity)
+        projections: List[str] = []
+        for name in names:
+            projections.extend(self._projections_for(entity.schema, name))
+        log.debug(
+            "auto-populating %s of %d %s entities", list(names), len(candidates), entity.entity_type
+        )
+        self._populate_entities(candidates, projections)
+
+    def _populate_entities(self, entities: List[Entity], projections: List[str]) -> None:
+        by_type: Dict[str, List[Entity]] = {}
+        for entity in entities:
+            by_type.setdefault(entity.entity_type, []).append(entity)
+        operations = []
+        for entity_type, members in by_type.items():
+            schema = self._schema(entity_type)
+            for start in range(0, len(members), POPULATE_CHUNK):
+                chunk = members[start : start + POPULATE_CHUNK]
+                keys = [member.primary_key for member in chunk]
+                operations.append(
+                    {
+                        "action": "query",
+                        "expression": f"select {', '.join(projections)} from {entity_type} "
+                        f"where {key_condition(schema.primary_key, keys)} "
+                        f"offset 0 limit {len(chunk)}",
+                    }
+                )
+        results = self._transport.call(operations)
+        group: List[Entity] = []
+        for result in results:
+            self._decode(result.get("data") or [], group)
+        heads = {p.split(".", 1)[0] for p in projections}
+        for entity in entities:
+            for name in heads:
+                if name not in entity._remote:
+                    attribute = entity.schema.attributes.get(name)
+                    if attribute is None:
+                        continue
+                    if attribute.kind in (COLLECTION, KEY_VALUE):
+                        entity._remote[name] = Collection(entity, attribute, [])
+                    else:
+                        entity._remote[name] = None
+        self._persist(entities)
+
+    # -- unit of work ------------------------------------------------------------------------
+    def commit(self) -> List[Any]:
+        """Send every pending operation in ONE request.
+
+        On failure the operations stay pending and local values stay as they were (fix the
+        problem and commit again, or ``rollback()``).
+        """
+        self._check_open()
+        with self._lock:
+            operations = list(self._operations)
+            if not operations:
+                return []
+            payloads, _ = build_batch(operations, self._encode_value)
+            results = self._transport.call(payloads) if payloads else []
+            self._operations.clear()
+            committed: Dict[int, Tuple[Entity, set]] = {}
+            for op in operations:
+                entity, names = committed.setdefault(id(op.entity), (op.entity, set()))
+                if isinstance(op, CreateEntityOperation):
+                    names.update(op.entity_data)
+                elif isinstance(op, UpdateEntityOperation):
+                    names.add(op.attribute_name)
+            for entity, names in committed.values():
+                if entity._deleted:
+                    self._forget(entity)
+                    entity._created = False
+                    continue
+                for name in names:
+                    if name in entity._local:
+                        entity._remote[name] = entity._local.pop(name)
+                entity._created = False
+            for result in results:
+                if (
+                    isinstance(result, dict)
+                    and result.get("action") in ("create", "update")
+                    and isinstance(result.get("data"), dict)
+                ):
+                    self._decode(result["data"], None)
+            self._persist(entity for entity, _ in committed.values())
+            return self._decode(results, None)
+
+    def rollback(self) -> None:
+        """Discard pending operations and the local changes they made."""
+        with self._lock:
+            for op in self._operations:
+                entity = op.entity
+                if isinstance(op, CreateEntityOperation):
+                    self._forget(entity)
+                entity._local.clear()
+                entity._deleted = False
+            self._operations.clear()
+
+    # -- custom attributes -------------------------------------------------------------------
+    def _custom_attribute_value(self, entity: Entity, attribute: Attribute, key: str) -> Entity:
+        if self._custom_attribute_configurations is None:
+            rows = self.query(
+                "select key, project_id, id, object_type_id, entity_type, is_hierarchical "
+                "from CustomAttributeConfiguration"
+            ).all()
+            self._custom_attribute_configurations = [
+                {name: row.get_remote(name, None) for name in row.schema.scalar_names}
+                for row in rows
+            ]
+        kind = _custom_attribute_entity_type(entity)
+        object_type_id = entity.get_local("object_type_id", entity.get_remote("object_type_id"))
+        for config in self._custom_attribute_configurations:
+            if config.get("key") != key or config.get("entity_type") != kind:
+                continue
+            if kind == "task" and config.get("object_type_id") not in (None, object_type_id):
+                continue
+            value = self.create(
+                attribute.target or "CustomAttributeValue",
+                {"configuration_id": config["id"], "entity_id": entity["id"], "key": key},
+                reconstructing=True,
+            )
+            return value
+        raise KeyError(
+            f"No custom attribute {key!r} is configured for {entity.entity_type} entities"
+        )
+
+    # -- files, locations, media -------------------------------------------------------------
+    @property
+    def server_location(self) -> Entity:
+        """The ``ftrack.server`` Location (built locally, no request)."""
+        location_id, name = protocol.LOCATION_SERVER
+        with self._lock:
+            try:
+                return self.cache.memory.get(self._cache_key("Location", [location_id]))
+            except KeyError:
+                return self._merge_entity(
+                    {"__entity_type__": "Location", "id": location_id, "name": name}, None
+                )
+
+    def upload_file(
+        self,
+        path: Union[str, os.PathLike],
+        component_id: Optional[str] = None,
+        progress: Optional[Callable[..., Any]] = None,
+    ) -> str:
+        """Store the bytes of ``path`` in ``ftrack.server`` for ``component_id`` (a new id when
+        omitted; the component need not exist yet) and return the id. Nothing is visible in
+        ftrack until a component with that id and its ComponentLocation are committed.
+        ``progress(stage, fraction, message)`` is called as bytes are sent."""
+        self._check_open()
+        return upload_file(self, os.fspath(path), component_id or str(uuid.uuid4()), progress)
+
+    def create_component(
+        self,
+        path: Union[str, os.PathLike],
+        data: Optional[Dict[str, Any]] = None,
+        location: Any = "ftrack.server",
+        progress: Optional[Callable[..., Any]] = None,
+        commit: bool = True,
+    ) -> Entity:
+        """A FileComponent for ``path``; uploaded to ``location`` and added to it.
+
+        ``location`` is ``'ftrack.server'`` (default), a Location entity or ``None`` (no
+        location). With ``commit=False`` the creates stay pending for one larger commit. If the
+        upload fails, the component's pending creates are dropped and ``UploadError`` raised.
+        """
+        self._check_open()
+        path = os.fspath(path)
+        stem, extension = os.path.splitext(os.path.basename(path))
+        data = dict(data or {})
+        data.setdefault("name", stem)
+        data.setdefault("file_type", extension)
+        data.setdefault("size", os.path.getsize(path))
+        location_entity = self._resolve_location(location)
+        component = self.create("FileComponent", data)
+        if location_entity is not None:
+            if location_entity["id"] == protocol.SERVER_LOCATION_ID:
+                file_name = str(component["name"]) + str(component["file_type"] or "")
+                try:
+                    upload_file(self, path, component["id"], progress, file_name=file_name)
+                except BaseException:
+                    self._discard(component)
+                    raise
+                resource_identifier = component["id"]
+            else:
+                resource_identifier = path
+            self.create(
+                "ComponentLocation",
+                {
+                    "component": component,
+                    "location": location_entity,
+                    "resource_identifier": resource_identifier,
+                },
+            )
+        if commit:
+            self.commit()
+        return component
+
+    def _discard(self, entity: Entity) -> None:
+        with self._lock:
+            self._operations.remove_for([entity])
+            self._forget(entity)
+
+    def _resolve_location(self, location: Any) -> Optional[Entity]:
+        if location is None:
+            return None
+        if isinstance(location, Entity):
+            return location
+        if location in ("ftrack.server", "auto", protocol.SERVER_LOCATION_ID):
+            return self.server_location
+        for location_id, name in protocol.BUILTIN_LOCATIONS:
+            if location in (name, location_id):
+                return self._merge_entity(
+                    {"__entity_type__": "Location", "id": location_id, "name": name}, None
+                )
+        found = self.query(f"Location where name is {quote(location)}").first()
+        if found is None:
+            raise ApiError(f"Unknown location {location!r}", hint="use 'ftrack.server'")
+        return found
+
+    def _resource_identifier(self, component: Any) -> str:
+        return str(component["id"] if isinstance(component, Entity) else component)
+
+    def component_url(self, component: Any) -> str:
+        """The download URL of a component in ``ftrack.server`` (carries credentials)."""
+        query = urlencode(
+            {
+                "id": self._resource_identifier(component),
+                "username": self._api_user,
+                "apiKey": self.api_key,
+            }
+        )
+        return f"{self._server_url}/component/get?{query}"
+
+    def thumbnail_url(self, component: Any, size: Optional[int] = None) -> str:
+        """The thumbnail URL of a component in ``ftrack.server`` (carries credentials)."""
+        params = {
+            "id": self._resource_identifier(component),
+            "username": self._api_user,
+            "apiKey": self.api_key,
+        }
+        if size:
+            params["size"] = str(int(size))
+        return f"{self._server_url}/component/thumbnail?{urlencode(params)}"
+
+    def encode_media(
+        self, media: Any, version_id: Optional[str] = None, keep_original: Any = "auto"
+    ) -> Entity:
+        """Ask the server to encode ``media`` (a path or a FileComponent in ftrack.server) for
+        browser review; returns the Job. Paths are uploaded and committed first."""
+        if isinstance(media, (str, os.PathLike)):
+            if keep_original == "auto":
+                keep_original = False
+            data = {"version_id": version_id} if keep_original and version_id else None
+            component = self.create_component(media, data=data, location="ftrack.server")
+        elif isinstance(media, Entity) and media.entity_type == "FileComponent":
+            component = media
+            if keep_original == "auto":
+                keep_original = True
+        else:
+            raise ValueError(f"Cannot encode media of type {type(media).__name__}")
+        result = self.call(
+            [
+                {
+                    "action": "encode_media",
+                    "component_id": component["id"],
+                    "version_id": version_id,
+                    "keep_original": bool(keep_original),
+                }
+            ]
+        )[0]
+        job = self.get("Job", result["job_id"])
+        if job is None:
+            raise ApiError(f"The server started encode job {result['job_id']} but cannot find it")
+        return job
+
+    # -- invites, widgets --------------------------------------------------------------------
+    def send_review_session_invites(self, invitees: Iterable[Entity]) -> List[Any]:
+        """Email each (committed) ReviewSessionInvitee its invitation; one request."""
+        operations = [
+            {"action": "send_review_session_invite", "review_session_invitee_id": i["id"]}
+            for i in invitees
+        ]
+        return self.call(operations) if operations else []
+
+    def send_review_session_invite(self, invitee: Entity) -> List[Any]:
+        return self.send_review_session_invites([invitee])
+
+    def get_widget_url(
+        self, name: str, entity: Optional[Entity] = None, theme: Optional[str] = None
+    ) -> Optional[str]:
+        operation: Dict[str, Any] = {"action": "get_widget_url", "name": name}
+        if theme:
+            operation["theme"] = theme
+        if entity is not None:
+            operation["entity_type"] = entity.entity_type
+            operation["entity_key"] = entity.primary_key
+        return self.call([operation])[0].get("widget_url")
+
+
+def _custom_attribute_entity_type(entity: Entity) -> str:
+    if "object_type_id" in entity.schema.attributes:
+        return "task"
+    return {
+        "Project": "show",
+        "AssetVersion": "assetversion",
+        "User": "user",
+        "Asset": "asset",
+        "TypedContextList": "list",
+        "AssetVersionList": "list",
+    }.get(entity.entity_type, entity.entity_type.lower())
+
+
+def _resolve_settings(
+    server_url: Optional[str], api_key: Optional[str], api_user: Optional[str]
+) -> Tuple[str, str, str]:
+    server_url = server_url or os.environ.get(protocol.ENV_SERVER) or None
+    api_key = api_key or os.environ.get(protocol.ENV_API_KEY) or None
+    api_user = api_user or os.environ.get(protocol.ENV_API_USER) or None
+    missing = [
+        (variable, argument)
+        for variable, argument, value in (
+            (protocol.ENV_SERVER, "server_url", server_url),
+            (protocol.ENV_API_USER, "api_user", api_user),
+            (protocol.ENV_API_KEY, "api_key", api_key),
+        )
+        if not value
+    ]
+    if missing:
+        lines = ", ".join(f"{var} ({_SETTINGS_HELP[var]})" for var, _ in missing)
+        exports = " ".join(f"{var}=..." for var, _ in missing)
+        arguments = ", ".join(f"{arg}=..." for _, arg in missing)
+        raise ConfigurationError(
+            f"Missing ftrack settings: {lines}",
+            hint=f"set the environment variable(s) (e.g. export {exports}) "
+            f"or pass {arguments} to Session()",
+        )
+    assert server_url and api_key and api_user
+    if not server_url.startswith(("http://", "https://")):
+        raise ConfigurationError(
+            f"{protocol.ENV_SERVER} must be an http(s) URL, got {server_url!r}",
+            hint="use the full address, e.g. https://mycompany.ftrackapp.com",
+        )
+    return server_url, api_key, api_user

@@ -1,0 +1,174 @@
+"""HTTP transport: one ``POST {server}/api`` per batch, with timeouts, retries and error mapping."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+import requests
+
+from ft_dcc.exceptions import ApiConnectionError, AuthenticationError, ServerError
+from ft_dcc.protocol import API_PATH, HEADER_STRICT
+from ft_dcc.session.auth import SessionAuthentication, redact
+
+log = logging.getLogger(__name__)
+
+#: Server exception names that mean "your credentials were rejected".
+AUTHENTICATION_EXCEPTIONS = frozenset(
+    {"FTAuthenticationError", "InvalidCredentialsError", "AuthenticationError"}
+)
+#: HTTP statuses worth retrying: the server or a proxy in front of it is briefly unavailable.
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class Transport:
+    """Sends operation batches to an ftrack server and returns their decoded results."""
+
+    def __init__(
+        self,
+        server_url: str,
+        auth: SessionAuthentication,
+        timeout: float = 60,
+        retries: int = 3,
+        backoff: float = 0.5,
+        headers: Optional[Dict[str, str]] = None,
+        strict_api: bool = False,
+    ) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.api_url = self.server_url + API_PATH
+        self.timeout = timeout
+        self.retries = max(0, int(retries))
+        self.backoff = backoff
+        self._auth = auth
+        self.http = requests.Session()
+        self.http.auth = auth
+        self.http.headers.update(
+            {
+                "content-type": "application/json",
+                "accept": "application/json",
+                HEADER_STRICT: "true" if strict_api else "false",
+            }
+        )
+        if headers:
+            self.http.headers.update(headers)
+        self.request_count = 0
+
+    def __repr__(self) -> str:
+        return f"Transport({self.api_url!r}, auth={self._auth!r})"
+
+    def close(self) -> None:
+        self.http.close()
+
+    def call(
+        self, operations: List[Dict[str, Any]], encode: Optional[Callable[[Any], Any]] = None
+    ) -> List[Any]:
+        """POST ``operations`` in one request; return the parsed JSON result list.
+
+        Raises ``AuthenticationError`` for rejected credentials (including HTTP 401),
+        ``ServerError`` for any other error the server reports, and ``ApiConnectionError`` when
+        the server cannot be reached after ``retries`` retries.
+        """
+        body = json.dumps(operations, default=encode, separators=(",", ":"))
+        actions = [op.get("action") for op in operations]
+        response = self._post_with_retries(body, actions)
+        return self._parse(response, actions)
+
+    # -- internals ---------------------------------------------------------------------------
+    def _post_with_retries(self, body: str, actions: List[Any]) -> requests.Response:
+        attempt = 0
+        while True:
+            started = time.monotonic()
+            try:
+                self.request_count += 1
+                response = self.http.post(
+                    self.api_url, data=body.encode("utf-8"), timeout=self.timeout
+                )
+            except (requests.ConnectionError, requests.Timeout) as error:
+                reason = redact(str(error), self._auth._api_key)
+                if attempt >= self.retries:
+                    raise ApiConnectionError(
+                        f"Could not reach the ftrack server at {self.server_url} after "
+                        f"{attempt + 1} attempts: {reason}"
+                    ) from None
+                self._sleep(attempt, reason)
+                attempt += 1
+                continue
+            log.debug(
+                "POST %s %s -> %s in %.3fs",
+                self.api_url,
+                actions,
+                response.status_code,
+                time.monotonic() - started,
+            )
+            if (
+                response.status_code in RETRY_STATUSES
+                and not _is_error_payload(response)
+                and attempt < self.retries
+            ):
+                self._sleep(attempt, f"HTTP {response.status_code}")
+                attempt += 1
+                continue
+            return response
+
+    def _sleep(self, attempt: int, reason: str) -> None:
+        delay = min(self.backoff * (2**attempt), 10.0)
+        log.warning(
+            "ftrack server %s unavailable (%s); retrying in %.1fs", self.server_url, reason, delay
+        )
+        time.sleep(delay)
+
+    def _parse(self, response: requests.Response, actions: List[Any]) -> List[Any]:
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and "exception" in payload:
+            raise self._server_error(payload, response.status_code)
+        if response.status_code == 401:
+            raise AuthenticationError(
+                f"The ftrack server at {self.server_url} rejected the credentials of "
+                f"{self._auth.api_user!r} (HTTP 401)",
+                exception="AuthenticationError",
+            )
+        if response.status_code >= 400:
+            raise ServerError(
+                f"The ftrack server answered HTTP {response.status_code} to {actions}: "
+                f"{_snippet(response.text, self._auth._api_key)}",
+                exception=f"HTTP{response.status_code}",
+            )
+        if not isinstance(payload, list):
+            raise ServerError(
+                f"The ftrack server answered {actions} in an unexpected format: "
+                f"{_snippet(response.text, self._auth._api_key)}",
+                exception="UnexpectedResponse",
+                hint="check that FTRACK_SERVER points at an ftrack server",
+            )
+        return payload
+
+    def _server_error(self, payload: Dict[str, Any], status: int) -> ServerError:
+        name = str(payload.get("exception") or "ServerError")
+        content = redact(str(payload.get("content", "")), self._auth._api_key)
+        message = f"Server reported error: {name}({content})"
+        if name in AUTHENTICATION_EXCEPTIONS or status == 401:
+            error: ServerError = AuthenticationError(message, exception=name)
+        else:
+            error = ServerError(message, exception=name)
+        error.error_code = payload.get("error_code")  # type: ignore[attr-defined]
+        error.status_code = status  # type: ignore[attr-defined]
+        log.debug("server error %s (HTTP %s): %s", name, status, content)
+        return error
+
+
+def _is_error_payload(response: requests.Response) -> bool:
+    try:
+        payload = response.json()
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and "exception" in payload
+
+
+def _snippet(text: str, secret: str, limit: int = 300) -> str:
+    text = redact(text.strip(), secret)
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -1,0 +1,264 @@
+"""Uploads to ``ftrack.server``: streamed from disk, with progress, retries and multipart."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+
+import requests
+
+from ft_dcc.exceptions import ApiError, UploadError
+
+if TYPE_CHECKING:
+    from ft_dcc.session.session import Session
+
+log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+#: Errors after which an upload (or one part of it) is sent again from its start.
+TRANSIENT_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+ByteProgress = Callable[[int], None]
+
+
+class FileSlice:
+    """``length`` bytes of a file from ``start``, read in chunks; reports bytes read.
+
+    ``requests`` streams it (it has ``__len__`` and ``read``), so memory stays constant.
+    """
+
+    def __init__(self, path: str, start: int, length: int, on_read: ByteProgress) -> None:
+        self.path = path
+        self.start = start
+        self.length = length
+        self.on_read = on_read
+        self._handle: Any = None
+        self._position = 0
+
+    def __len__(self) -> int:
+        return self.length
+
+    def open(self) -> FileSlice:
+        self.close()
+        self._handle = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        self._handle.seek(self.start)
+        self._position = 0
+        return self
+
+    def read(self, size: int = -1) -> bytes:
+        remaining = self.length - self._position
+        if remaining <= 0:
+            return b""
+        if size is None or size < 0 or size > remaining:
+            size = remaining
+        data = self._handle.read(size)
+        self._position += len(data)
+        self.on_read(len(data))
+        return data
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+class _Progress:
+    """Turns bytes sent into ``progress("upload", fraction, message)`` calls, never going back."""
+
+    def __init__(self, total: int, progress: Optional[Callable[..., Any]], name: str) -> None:
+        self.total = total
+        self.progress = progress
+        self.name = name
+        self.confirmed = 0  # bytes of finished parts
+        self.in_flight = 0  # bytes of the current attempt
+        self.reported = -1
+        self._last_call = 0.0
+
+    def start_attempt(self) -> None:
+        self.in_flight = 0
+
+    def read(self, count: int) -> None:
+        self.in_flight += count
+        self._report(False)
+
+    def finish_part(self, length: int) -> None:
+        self.confirmed += length
+        self.in_flight = 0
+
+    def _report(self, force: bool) -> None:
+        if self.progress is None:
+            return
+        done = min(self.confirmed + self.in_flight, self.total)
+        if done <= self.reported:
+            return
+        now = time.monotonic()
+        if not force and done < self.total and now - self._last_call < 0.05:
+            return
+        self._last_call = now
+        self.reported = done
+        fraction = done / self.total if self.total else 1.0
+        self.progress("upload", fraction, f"{done}/{self.total} bytes {self.name}")
+
+    def done(self) -> None:
+        self.confirmed = self.total
+        self.in_flight = 0
+        self._report(True)
+
+
+def upload_file(
+    session: Session,
+    path: str,
+    component_id: str,
+    progress: Optional[Callable[..., Any]] = None,
+    file_name: Optional[str] = None,
+) -> str:
+    """Store the bytes of ``path`` in ``ftrack.server`` for ``component_id``; return the id.
+
+    The component need not exist yet. Raises ``UploadError`` when the file cannot be sent
+    completely after the session's retries.
+    """
+    path = os.fspath(path)
+    try:
+        size = os.path.getsize(path)
+    except OSError as error:
+        raise UploadError(
+            f"Cannot upload {path}: {error.strerror or error}",
+            hint="check that the file exists and is readable",
+        ) from None
+    mtime = os.path.getmtime(path)
+    name = file_name or os.path.basename(path)
+    part_size = max(session.upload_part_size, math.ceil(size / 10000))
+    operation: Dict[str, Any] = {
+        "action": "get_upload_metadata",
+        "component_id": component_id,
+        "file_name": name,
+        "file_size": size,
+    }
+    wants_parts = size >= session.upload_multipart_threshold
+    if wants_parts:
+        operation["parts"] = math.ceil(size / part_size)
+    started = time.monotonic()
+    try:
+        metadata = session.call([operation])[0]
+    except ApiError as error:
+        raise UploadError(
+            f"The server refused to accept {name} for upload: {error}",
+            hint="check the ftrack.server storage of the server",
+        ) from error
+    tracker = _Progress(size, progress, name)
+    if progress is not None:
+        progress("upload", 0.0, f"0/{size} bytes {name}")
+    if wants_parts and metadata.get("urls"):
+        _upload_parts(session, path, size, part_size, metadata, tracker, component_id)
+    else:
+        if not metadata.get("url"):
+            raise UploadError(
+                f"The server gave no upload URL for {name}: {sorted(metadata)}",
+                hint="the server may not support uploads to ftrack.server",
+            )
+        file_slice = FileSlice(path, 0, size, tracker.read)
+        _put(session, metadata["url"], metadata.get("headers") or {}, file_slice, tracker)
+    if os.path.getsize(path) != size or os.path.getmtime(path) != mtime:
+        raise UploadError(
+            f"{path} changed while it was being uploaded",
+            hint="wait until the file is completely written, then publish again",
+        )
+    tracker.done()
+    elapsed = time.monotonic() - started
+    log.debug("uploaded %s (%d bytes) as component %s in %.2fs", name, size, component_id, elapsed)
+    return component_id
+
+
+def _upload_parts(
+    session: Session,
+    path: str,
+    size: int,
+    part_size: int,
+    metadata: Dict[str, Any],
+    tracker: _Progress,
+    component_id: str,
+) -> None:
+    parts: List[Dict[str, Any]] = []
+    for entry in sorted(metadata["urls"], key=lambda item: int(item["part_number"])):
+        number = int(entry["part_number"])
+        start = (number - 1) * part_size
+        length = max(0, min(part_size, size - start))
+        file_slice = FileSlice(path, start, length, tracker.read)
+        response = _put(session, entry["signed_url"], {}, file_slice, tracker)
+        etag = (response.headers.get("ETag") or "").strip('"')
+        parts.append({"part_number": number, "e_tag": etag})
+    try:
+        session.call(
+            [
+                {
+                    "action": "complete_multipart_upload",
+                    "upload_id": metadata.get("upload_id"),
+                    "component_id": component_id,
+                    "parts": parts,
+                }
+            ]
+        )
+    except ApiError as error:
+        raise UploadError(f"The server could not assemble the uploaded parts: {error}") from error
+
+
+def _put(
+    session: Session,
+    url: str,
+    headers: Dict[str, str],
+    file_slice: FileSlice,
+    tracker: _Progress,
+) -> requests.Response:
+    headers = {k: v for k, v in headers.items() if k.lower() != "content-length"}
+    attempt = 0
+    while True:
+        tracker.start_attempt()
+        file_slice.open()
+        problem = ""
+        try:
+            response = session._upload_http.put(
+                url, data=file_slice, headers=headers, timeout=session.timeout
+            )
+        except TRANSIENT_ERRORS as error:
+            problem = f"{type(error).__name__}: {_strip_url(str(error))}"
+        else:
+            if 200 <= response.status_code < 300:
+                tracker.finish_part(len(file_slice))
+                return response
+            if response.status_code not in TRANSIENT_STATUSES:
+                raise UploadError(
+                    f"The upload of {os.path.basename(file_slice.path)} was refused: "
+                    f"HTTP {response.status_code} {response.text[:200]}",
+                    hint="nothing was committed; publish again or ask the server admin",
+                )
+            problem = f"HTTP {response.status_code}"
+        finally:
+            file_slice.close()
+        if attempt >= session.retries:
+            raise UploadError(
+                f"Uploading {os.path.basename(file_slice.path)} failed after {attempt + 1} "
+                f"attempts ({problem})",
+                hint="check the network connection to the ftrack server; nothing was committed",
+            )
+        delay = min(session.backoff * (2**attempt), 10.0)
+        log.warning(
+            "upload of %s interrupted (%s); retrying in %.1fs",
+            os.path.basename(file_slice.path),
+            problem,
+            delay,
+        )
+        time.sleep(delay)
+        attempt += 1
+
+
+def _strip_url(text: str) -> str:
+    # Signed upload URLs carry tokens; keep them out of messages.
+    return text.split("?", 1)[0] if "?" in text else text
