@@ -1,0 +1,45 @@
+"""``ft-dcc host install NAME [--dest DIR]``: build a host's installable integration."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def add_commands(subparsers: Any) -> None:
+    host = subparsers.add_parser("host", help="install a host integration (Blender add-on, ...)")
+    host_commands = host.add_subparsers(dest="host_command", metavar="ACTION")
+    install = host_commands.add_parser(
+        "install", help="build a host's installable integration and say where to put it"
+    )
+    install.add_argument("name", help="host name, e.g. blender")
+    install.add_argument(
+        "--dest", type=Path, default=None, help="folder to write it to (default: current folder)"
+    )
+    install.set_defaults(handler=_install)
+    listing = host_commands.add_parser("list", help="list the installed host integrations")
+    listing.set_defaults(handler=_list)
+    host.set_defaults(handler=lambda args: _usage(host))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _install(args: argparse.Namespace) -> int:
+    from ft_dcc.publish.integrations import find_integration
+
+    integration = find_integration(args.name)
+    built = integration.install(args.dest)
+    print(integration.install_instructions(built))
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from ft_dcc.publish.integrations import available_integrations
+
+    for name in available_integrations():
+        print(name)
+    return 0

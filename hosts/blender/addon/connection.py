@@ -1,0 +1,72 @@
+"""The add-on's link to the ftrack server: a session from preferences or FTRACK_* variables, and
+the open review sessions the artist can publish into. Runs on the main thread, quickly."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+#: the panel's view of the server, refreshed by the "Refresh" button
+STATE: Dict[str, Any] = {"connected": False, "message": "Not checked yet", "sessions": []}
+
+
+def make_session(server_url: str = "", api_user: str = "", api_key: str = "") -> Any:
+    """An ``ft_dcc.Session`` from the add-on preferences, falling back to FTRACK_* variables."""
+    from ft_dcc import Session
+
+    options = {"server_url": server_url, "api_user": api_user, "api_key": api_key}
+    return Session(**{k: v for k, v in options.items() if v})
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def project_condition(session: Any, task: str) -> Optional[str]:
+    """A ReviewSession filter for the task's project (task id or ``Project/.../Task`` path)."""
+    task = task.strip()
+    if not task:
+        return None
+    if UUID.match(task):
+        context = session.query(
+            f"select project_id from TypedContext where id is {_quote(task)}"
+        ).first()
+        return f"project_id is {_quote(context['project_id'])}" if context else None
+    return f"project.name is {_quote(task.split('/')[0])}"
+
+
+def open_review_sessions(session: Any, task: str = "") -> List[str]:
+    """Names of the open review sessions in the task's project (all projects without a task)."""
+    try:
+        from ft_dcc import review
+
+        lister = getattr(review, "list_open_sessions", None)
+    except ImportError:
+        lister = None
+    if lister is not None:
+        try:
+            found = lister(session, task=task or None)
+            return sorted({item["name"] if not isinstance(item, str) else item for item in found})
+        except TypeError:
+            pass  # a different signature: query directly
+    where = project_condition(session, task)
+    expression = "select id, name, is_open from ReviewSession"
+    if where:
+        expression += f" where {where}"
+    sessions = session.query(expression).all()
+    return sorted({s["name"] for s in sessions if s["is_open"] is not False})
+
+
+def refresh(settings: Dict[str, str], task: str = "") -> Dict[str, Any]:
+    """Connect, list open review sessions, and update :data:`STATE`."""
+    try:
+        session = make_session(**settings)
+        names = open_review_sessions(session, task)
+        url = getattr(session, "server_url", "")
+        user = getattr(session, "api_user", "")
+        STATE.update(connected=True, message=f"Connected to {url} as {user}", sessions=names)
+    except Exception as exc:
+        STATE.update(connected=False, message=f"Not connected: {exc}", sessions=[])
+    return STATE

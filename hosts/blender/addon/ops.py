@@ -1,0 +1,210 @@
+"""Operators: publish the playblast for review, refresh the connection, open the review link."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional
+
+import bpy
+
+from . import connection, paths, props
+
+log = logging.getLogger(__name__)
+
+#: the last publish, for scripts and tests: {"outcome", "message", "review_url", "report"}
+LAST_RESULT: Dict[str, Any] = {}
+
+
+def _report_text(report: Any, name: str) -> str:
+    value = getattr(report, name, None)
+    value = value() if callable(value) else value
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(item) for item in value)
+    return str(value) if value else ""
+
+
+def _report_json(report: Any) -> str:
+    to_json = getattr(report, "to_json", None)
+    if to_json is None:
+        return ""
+    value = to_json()
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _ft_dcc_ready(context) -> bool:
+    prefs = props.preferences(context)
+    return paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else "")
+
+
+class FTDCC_OT_publish(bpy.types.Operator):
+    """Capture a playblast of the scene and publish it to the ftrack review session"""
+
+    bl_idname = "ftdcc.publish"
+    bl_label = "Publish for review"
+    bl_options = {"REGISTER"}
+
+    _job: Optional[Any] = None
+    _timer: Any = None
+
+    @classmethod
+    def poll(cls, context):
+        return context.scene is not None and not context.window_manager.ftdcc_busy
+
+    def _make_job(self, context) -> Optional[Any]:
+        if not _ft_dcc_ready(context):
+            self._finish(
+                context,
+                "failed",
+                "ft_dcc is not importable in Blender's Python: set the add-on's 'ft_dcc path' "
+                "preference (or FT_DCC_PYTHONPATH) to the folder holding ft_dcc.",
+            )
+            return None
+        from ft_dcc.publish import publish
+        from hosts.blender.host import BlenderHost
+
+        from .jobs import PublishJob
+
+        settings = context.scene.ftrack_publish
+        options: Dict[str, Any] = {
+            "task": settings.task.strip() or None,
+            "review_session": settings.review_session.strip() or None,
+            "comment": settings.comment,
+            "camera": settings.camera.name if settings.camera else None,
+            "frames": None
+            if settings.use_scene_range
+            else (settings.frame_start, settings.frame_end),
+        }
+        conn = props.connection_settings(context)
+        if any(conn.values()):
+            options["session"] = connection.make_session(**conn)
+        messages: List[str] = []
+        host = BlenderHost(scene_name=context.scene.name, reporter=lambda m, _l: messages.append(m))
+        return PublishJob(publish, host, **options)
+
+    def execute(self, context):
+        job = self._make_job(context)
+        if job is None:
+            return {"CANCELLED"}
+        wm = context.window_manager
+        wm.progress_begin(0, 100)
+        try:
+            job.run()
+        finally:
+            wm.progress_end()
+        return self._finish_job(context, job)
+
+    def invoke(self, context, event):
+        if bpy.app.background or context.window is None:
+            return self.execute(context)
+        job = self._make_job(context)
+        if job is None:
+            return {"CANCELLED"}
+        wm = context.window_manager
+        wm.ftdcc_busy = True
+        wm.ftdcc_progress = "Starting..."
+        wm.progress_begin(0, 100)
+        self._job = job
+        job.start()
+        self._timer = wm.event_timer_add(0.1, window=context.window)
+        wm.modal_handler_add(self)
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context, event):
+        if event.type != "TIMER" or self._job is None:
+            return {"PASS_THROUGH"}
+        job = self._job
+        job.calls.drain()  # capture and scene questions run here, on the main thread
+        fraction, stage, message = job.progress.snapshot()
+        wm = context.window_manager
+        wm.progress_update(int(fraction * 100))
+        wm.ftdcc_progress = f"{stage} {fraction * 100:.0f}% {message}".strip()
+        for area in context.screen.areas if context.screen else ():
+            if area.type == "VIEW_3D":
+                area.tag_redraw()
+        if not job.done:
+            return {"RUNNING_MODAL"}
+        job.calls.drain()
+        wm.event_timer_remove(self._timer)
+        wm.progress_end()
+        wm.ftdcc_busy = False
+        wm.ftdcc_progress = ""
+        self._job = None
+        return self._finish_job(context, job)
+
+    def _finish_job(self, context, job: Any):
+        if job.error is not None:
+            log.error("publish failed", exc_info=job.error)
+            return self._finish(context, "failed", f"Publish failed: {job.error}")
+        report = job.report
+        url = _report_text(report, "review_url")
+        if getattr(report, "ok", False) and not getattr(report, "queued", False):
+            summary = _report_text(report, "summary") or "Published for review."
+            message = f"{summary} Review: {url}" if url and url not in summary else summary
+            return self._finish(context, "published", message, url, _report_json(report))
+        if getattr(report, "queued", False):
+            message = _report_text(report, "summary") or (
+                "The server could not be reached: the publish is queued and will be sent "
+                "with 'ft-dcc queue flush'."
+            )
+            return self._finish(context, "queued", message, "", _report_json(report))
+        errors = _report_text(report, "errors") or _report_text(report, "summary")
+        return self._finish(
+            context, "failed", errors or "Publish failed.", "", _report_json(report)
+        )
+
+    def _finish(self, context, outcome: str, message: str, url: str = "", report: str = ""):
+        wm = context.window_manager
+        wm.ftdcc_outcome, wm.ftdcc_status, wm.ftdcc_review_url = outcome, message, url
+        wm.ftdcc_report = report
+        LAST_RESULT.clear()
+        LAST_RESULT.update(outcome=outcome, message=message, review_url=url, report=report)
+        level = {"published": "INFO", "queued": "WARNING"}.get(outcome, "ERROR")
+        self.report({level}, message)
+        return {"FINISHED"} if outcome != "failed" else {"CANCELLED"}
+
+
+class FTDCC_OT_refresh(bpy.types.Operator):
+    """Check the connection to the ftrack server and list its open review sessions"""
+
+    bl_idname = "ftdcc.refresh"
+    bl_label = "Refresh"
+
+    def execute(self, context):
+        if not _ft_dcc_ready(context):
+            connection.STATE.update(connected=False, message="ft_dcc is not importable")
+            self.report({"ERROR"}, "ft_dcc is not importable: set the add-on's ft_dcc path")
+            return {"CANCELLED"}
+        state = connection.refresh(
+            props.connection_settings(context), context.scene.ftrack_publish.task
+        )
+        self.report({"INFO"} if state["connected"] else {"ERROR"}, state["message"])
+        return {"FINISHED"} if state["connected"] else {"CANCELLED"}
+
+
+class FTDCC_OT_open_review(bpy.types.Operator):
+    """Open the last published review in the web browser"""
+
+    bl_idname = "ftdcc.open_review"
+    bl_label = "Open review"
+
+    @classmethod
+    def poll(cls, context):
+        return bool(context.window_manager.ftdcc_review_url)
+
+    def execute(self, context):
+        bpy.ops.wm.url_open(url=context.window_manager.ftdcc_review_url)
+        return {"FINISHED"}
+
+
+CLASSES = (FTDCC_OT_publish, FTDCC_OT_refresh, FTDCC_OT_open_review)
+
+
+def register():
+    for cls in CLASSES:
+        bpy.utils.register_class(cls)
+
+
+def unregister():
+    for cls in reversed(CLASSES):
+        bpy.utils.unregister_class(cls)

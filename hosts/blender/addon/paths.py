@@ -1,0 +1,57 @@
+"""Make ``ft_dcc`` importable in Blender's own Python.
+
+Looked up, in order: the add-on's "ft_dcc path" preference, ``FT_DCC_PYTHONPATH`` (os.pathsep
+separated), and ``ft_dcc_paths.json`` written next to this file by ``ft-dcc host install blender``.
+Each folder is added with :func:`site.addsitedir`, so editable installs (``.pth`` files) work.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import logging
+import os
+import site
+import sys
+from pathlib import Path
+from typing import List
+
+log = logging.getLogger(__name__)
+
+BUNDLED_PATHS = Path(__file__).with_name("ft_dcc_paths.json")
+
+
+def candidate_paths(preference: str = "") -> List[str]:
+    """Folders that may hold ft_dcc and its dependencies, most specific first."""
+    paths: List[str] = []
+    for value in (preference, os.environ.get("FT_DCC_PYTHONPATH", "")):
+        paths.extend(p for p in value.split(os.pathsep) if p.strip())
+    if BUNDLED_PATHS.is_file():
+        try:
+            paths.extend(json.loads(BUNDLED_PATHS.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring %s: %s", BUNDLED_PATHS, exc)
+    return paths
+
+
+def _importable() -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in ("ft_dcc", "hosts"))
+
+
+def ensure_ft_dcc(preference: str = "") -> bool:
+    """True when ``ft_dcc`` (and the ``hosts`` package) can be imported, adding paths if needed."""
+    try:
+        if _importable():
+            return True
+    except (ImportError, ValueError):
+        pass
+    for path in candidate_paths(preference):
+        path = os.path.expanduser(path.strip())
+        if os.path.isdir(path) and path not in sys.path:
+            site.addsitedir(path)
+    importlib.invalidate_caches()
+    try:
+        return _importable()
+    except (ImportError, ValueError):
+        return False

@@ -1,0 +1,108 @@
+"""Publish a .blend without a UI. Run inside Blender (or with the ``bpy`` module)::
+
+    blender -b --factory-startup --python-exit-code 2 -P headless.py -- request.json
+    python headless.py -- request.json
+
+``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session, comment,
+frames, fps, camera), ``python_path`` (folders to add so ft_dcc imports) and ``result`` (where
+to write ``{"exit_code", "report", "text"}`` for the calling process, which prints it).
+"""
+
+from __future__ import annotations
+
+import json
+import site
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+
+def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
+    """``"1001-1024"``, ``[1001, 1024]`` or None."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        start, _, end = value.partition("-") if not value.startswith("-") else (value, "", "")
+        return int(start), int(end or start)
+    start, end = value
+    return int(start), int(end)
+
+
+def _report_text(report: Any) -> str:
+    for name in ("format", "summary", "text"):
+        value = getattr(report, name, None)
+        if callable(value):
+            value = value()
+        if isinstance(value, str) and value:
+            return value
+    return str(report)
+
+
+def _report_data(report: Any) -> Any:
+    to_json = getattr(report, "to_json", None)
+    if to_json is None:
+        return None
+    value = to_json()
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _exit_code(report: Any) -> int:
+    code = getattr(report, "exit_code", None)
+    if isinstance(code, int):
+        return code
+    return 0 if getattr(report, "ok", False) else 1
+
+
+def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
+    """Open the scene, publish it, and describe the outcome (inside Blender)."""
+    for folder in request.get("python_path", []):
+        if folder not in sys.path:
+            site.addsitedir(folder)
+    import bpy
+
+    from ft_dcc.progress import ConsoleProgress
+    from ft_dcc.publish import publish
+    from hosts.blender.host import BlenderHost
+
+    scene_file = str(Path(request["input"]).resolve())
+    if bpy.data.filepath != scene_file:
+        bpy.ops.wm.open_mainfile(filepath=scene_file, load_ui=False)
+    options = {
+        "task": request.get("task"),
+        "review_session": request.get("review_session"),
+        "comment": request.get("comment") or "",
+        "frames": parse_frames(request.get("frames")),
+        "fps": request.get("fps"),
+        "camera": request.get("camera"),
+    }
+    report = publish(
+        BlenderHost(use_viewport=False),
+        progress=ConsoleProgress(sys.stderr),
+        **{k: v for k, v in options.items() if v is not None},
+    )
+    return {
+        "exit_code": _exit_code(report),
+        "report": _report_data(report),
+        "text": _report_text(report),
+    }
+
+
+def main(argv: Any) -> int:
+    request_file = Path(argv[argv.index("--") + 1] if "--" in argv else argv[-1])
+    request = json.loads(request_file.read_text(encoding="utf-8"))
+    try:
+        outcome = publish_request(request)
+    except Exception as exc:
+        traceback.print_exc()
+        hint = getattr(exc, "hint", "")
+        outcome = {"exit_code": 1, "report": None, "text": f"Publish failed: {exc}", "hint": hint}
+    Path(request["result"]).write_text(json.dumps(outcome, default=str), encoding="utf-8")
+    return int(outcome["exit_code"])
+
+
+if __name__ == "__main__":
+    code = main(sys.argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.exit(code)

@@ -1,0 +1,162 @@
+"""The Blender integration the ``ft-dcc`` command finds through the ``ft_dcc.hosts`` entry point:
+build the add-on zip, tell a TD how to install it, and publish a .blend headless."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from ft_dcc import __version__
+from ft_dcc.exceptions import HostError
+
+from . import runner
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+ADDON_SOURCE = HERE / "addon"
+ADDON_NAME = "ft_dcc_blender"
+HEADLESS_SCRIPT = HERE / "headless.py"
+DEMO_SCENE_SCRIPT = HERE / "demo_scene.py"
+
+
+class BlenderIntegration:
+    """``ft-dcc host install blender`` and ``ft-dcc publish SCENE.blend --host blender``."""
+
+    name = "blender"
+
+    def install(self, destination: Optional[Path] = None) -> Path:
+        """Build ``ft_dcc_blender-<version>.zip`` (extension and legacy add-on in one)."""
+        destination = Path(destination) if destination else Path.cwd()
+        destination.mkdir(parents=True, exist_ok=True)
+        built = destination / f"{ADDON_NAME}-{__version__}.zip"
+        manifest = (ADDON_SOURCE / "blender_manifest.toml").read_text(encoding="utf-8")
+        manifest = manifest.replace('version = "0.1.0"', f'version = "{__version__}"', 1)
+        with zipfile.ZipFile(built, "w", zipfile.ZIP_DEFLATED) as archive:
+            for source in sorted(ADDON_SOURCE.glob("*.py")):
+                archive.write(source, f"{ADDON_NAME}/{source.name}")
+            archive.writestr(f"{ADDON_NAME}/blender_manifest.toml", manifest)
+            archive.writestr(
+                f"{ADDON_NAME}/ft_dcc_paths.json", json.dumps(runner.python_paths(), indent=1)
+            )
+        return built
+
+    def install_instructions(self, built: Path) -> str:
+        return "\n".join(
+            [
+                f"Built {built}",
+                "Blender 4.2+: Edit > Preferences > Get Extensions > (menu) Install from Disk...",
+                "  or: blender --command extension install-file -r user_default -e " + str(built),
+                "Blender 3.4-4.1: Edit > Preferences > Add-ons > Install..., then enable "
+                "'ftrack review publish (ft_dcc)'.",
+                "The add-on finds ft_dcc in the folders recorded in the zip; on another machine "
+                "set its 'ft_dcc path' preference or FT_DCC_PYTHONPATH to a folder holding "
+                "ft_dcc and its dependencies (a site-packages of Blender's Python version).",
+                "Then: 3D Viewport > Sidebar (N) > ftrack > Publish for review.",
+            ]
+        )
+
+    def run_script(
+        self,
+        script: Path,
+        payload: Dict[str, Any],
+        scene: Optional[Path] = None,
+        timeout: Optional[float] = None,
+    ) -> subprocess.CompletedProcess:
+        """Run ``script`` in a background Blender with ``payload`` as its JSON argument file."""
+        with tempfile.TemporaryDirectory(prefix="ft_dcc-blender-") as tmp:
+            request_file = Path(tmp) / "request.json"
+            request_file.write_text(json.dumps(payload, default=str), encoding="utf-8")
+            command = runner.script_command(script, [str(request_file)], scene)
+            log.info("running %s", " ".join(command))
+            return subprocess.run(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+                timeout=timeout,
+                check=False,
+            )
+
+    def publish_headless_result(self, request: Dict[str, Any]) -> Dict[str, Any]:
+        """Publish ``request['input']`` in a background Blender; return its outcome dict:
+        ``exit_code``, ``report`` (the report's JSON data), ``text`` and ``log`` (Blender's output).
+        """
+        scene = Path(request["input"]).expanduser()
+        if not scene.is_file():
+            raise HostError(
+                f"The Blender scene {scene} does not exist.", hint="check the path and try again"
+            )
+        with tempfile.TemporaryDirectory(prefix="ft_dcc-publish-") as tmp:
+            result_file = Path(tmp) / "result.json"
+            payload = dict(request, input=str(scene.resolve()), result=str(result_file))
+            payload["python_path"] = runner.python_paths()
+            process = self.run_script(HEADLESS_SCRIPT, payload, scene)
+            if not result_file.is_file():
+                tail = "\n".join(process.stdout.splitlines()[-30:])
+                return {
+                    "exit_code": process.returncode or 1,
+                    "report": None,
+                    "text": f"Blender stopped before publishing (exit status "
+                    f"{process.returncode}). Its last output:\n{tail}",
+                    "log": process.stdout,
+                }
+            outcome = json.loads(result_file.read_text(encoding="utf-8"))
+        outcome["log"] = process.stdout
+        return outcome
+
+    def publish_headless(self, request: Dict[str, Any]) -> int:
+        """Publish ``request['input']`` headless, print the report, return the exit status."""
+        outcome = self.publish_headless_result(request)
+        if log.isEnabledFor(logging.INFO):  # ft-dcc -v: all of Blender's output
+            sys.stderr.write(outcome.get("log", ""))
+        elif outcome["exit_code"] != 0:
+            sys.stderr.write(_tail(outcome.get("log", ""), 20))
+        if request.get("json"):
+            data = outcome.get("report")
+            if data is None:
+                data = {"ok": False, "errors": [outcome["text"]]}
+            print(json.dumps(data, indent=2, default=str))
+        else:
+            print(outcome["text"])
+            if outcome.get("hint"):
+                print(outcome["hint"])
+        return int(outcome["exit_code"])
+
+    def build_demo_scene(self, path: Path, **options: Any) -> Path:
+        """Build the animated demo scene at ``path`` (options: see ``demo_scene.build``)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="ft_dcc-scene-") as tmp:
+            arguments = Path(tmp) / "scene.json"
+            arguments.write_text(json.dumps(dict(options, path=str(path))), encoding="utf-8")
+            process = subprocess.run(
+                runner.script_command(DEMO_SCENE_SCRIPT, [str(arguments)]),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+                check=False,
+            )
+        if process.returncode != 0 or not path.is_file():
+            raise HostError(
+                f"Blender could not build the demo scene {path} (exit status "
+                f"{process.returncode}):\n{_tail(process.stdout, 20)}",
+                hint="run 'ft-dcc -v demo' for Blender's full output",
+            )
+        return path
+
+
+def _tail(text: str, lines: int) -> str:
+    kept = text.splitlines()[-lines:]
+    return "\n".join(kept) + ("\n" if kept else "")
+
+
+integration = BlenderIntegration()

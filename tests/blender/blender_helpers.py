@@ -1,0 +1,83 @@
+"""Helpers for the real-Blender tests: every Blender runs in a subprocess (a GL failure aborts
+the whole process) with HOME and the XDG folders in a temp dir (``blender_env`` fixture)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def has_bpy() -> bool:
+    return importlib.util.find_spec("bpy") is not None
+
+
+needs_bpy = pytest.mark.skipif(not has_bpy(), reason="the bpy module is not installed")
+needs_gui_blender = pytest.mark.skipif(
+    not (shutil.which("blender") and shutil.which("xvfb-run")),
+    reason="Debian blender and xvfb-run are not installed (make system-deps)",
+)
+
+
+def script_result(output: str) -> Dict[str, Any]:
+    """The JSON a test script printed on its ``RESULT`` line."""
+    for line in reversed(output.splitlines()):
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT ") :])
+    raise AssertionError(f"the script printed no RESULT line; its output:\n{output[-4000:]}")
+
+
+def run_bpy(
+    script: str, args: List[Any], env: Dict[str, str], timeout: float = 600
+) -> Dict[str, Any]:
+    """Run ``scripts/<script>`` with the bpy module in a fresh Python; return its RESULT."""
+    command = [sys.executable, str(SCRIPTS / script), "--", *map(str, args)]
+    return _run(command, env, timeout)
+
+
+def run_blender(
+    script: str,
+    args: List[Any],
+    env: Dict[str, str],
+    gui: bool = False,
+    blend: Optional[Path] = None,
+    timeout: float = 600,
+) -> Dict[str, Any]:
+    """Run ``scripts/<script>`` in Debian's blender: background, or with a window under Xvfb."""
+    command = ["blender"]
+    if not gui:
+        command.append("-b")
+    if blend is not None:
+        command.append(str(blend))
+    else:
+        command.append("--factory-startup")
+    command += ["--python-exit-code", "1", "-P", str(SCRIPTS / script), "--", *map(str, args)]
+    if gui:
+        command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", *command]
+    return _run(command, env, timeout)
+
+
+def _run(command: List[str], env: Dict[str, str], timeout: float) -> Dict[str, Any]:
+    process = subprocess.run(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        timeout=timeout,
+        check=False,
+    )
+    result = script_result(process.stdout)
+    result["_returncode"] = process.returncode
+    result["_output"] = process.stdout
+    return result
