@@ -1,0 +1,36 @@
+"""The error an API operation fails with, in ftrack's terms."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+def _brace_free(text: str) -> str:
+    # The genuine client formats error text with str.format: braces would raise KeyError there.
+    return str(text).replace("{", "(").replace("}", ")")
+
+
+class ApiOperationError(Exception):
+    """An operation of an ``/api`` batch failed; nothing of the batch was written.
+
+    ``exception`` is the ftrack exception name the reply carries (``ValidationError``,
+    ``ServerError``, ``NotFoundError``…), ``message`` the brace-free text, and ``index`` the
+    position of the failing operation in the batch (``None`` when not tied to one).
+    """
+
+    def __init__(self, message: str, exception: str = "ServerError", index: Optional[int] = None):
+        self.exception = exception
+        self.message = _brace_free(message)
+        self.index = index
+        super().__init__(self.message)
+
+    def at(self, index: int, action: str, entity_type: Optional[str]) -> ApiOperationError:
+        """Return a copy naming the failing operation."""
+        subject = f"{action} {entity_type}" if entity_type else str(action)
+        return ApiOperationError(
+            f"Operation {index} ({subject}) failed: {self.message}", self.exception, index
+        )
+
+    def to_reply(self) -> dict:
+        """The ftrack error reply body."""
+        return {"exception": self.exception, "content": self.message, "error_code": None}

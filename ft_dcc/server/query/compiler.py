@@ -1,0 +1,297 @@
+"""Compile parsed queries to SQLAlchemy Core (bound parameters only, never interpolated text).
+
+Relation traversal in ``where`` becomes ``key IN (SELECT …)`` sub-selects: through a reference
+``fk IN (SELECT pk FROM target WHERE …)``, through a collection ``pk IN (SELECT remote_fk FROM
+target WHERE …)``, which gives ftrack's "at least one element matches" meaning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from sqlalchemy import and_, case, false, not_, or_, select, true
+from sqlalchemy.sql import ColumnElement, Select
+
+from ft_dcc.server.query.ast import BoolOp, Comparison, Literal, Not, Query, RelationTest
+from ft_dcc.server.query.values import ValueTypeError, literal_value
+from ft_dcc.server.schema import Attribute, EntityType, SchemaModel
+from ft_dcc.server.storage import DISCRIMINATOR
+
+
+class QueryError(ValueError):
+    """The expression parses but does not fit the schema (unknown type, attribute, value)."""
+
+
+#: key/value collections: target type -> column pointing at the owner
+MAPPED_OWNER_KEYS = {"Metadata": "parent_id"}
+
+
+class Compiler:
+    """Turns :class:`Query` trees into SQLAlchemy statements for one schema model."""
+
+    def __init__(self, model: SchemaModel, tables: Dict[str, Any]) -> None:
+        self.model = model
+        self.tables = tables
+
+    # -- types and tables ---------------------------------------------------------------------
+    def entity_type(self, name: str) -> EntityType:
+        etype = self.model.get(name)
+        if etype is None:
+            raise QueryError(
+                f"Unknown entity type '{name}'; use a type listed by query_schemas, e.g. Task"
+            )
+        return etype
+
+    def table_for(self, etype: EntityType, alias: bool = False):
+        table = self.tables[etype.family]
+        return table.alias() if alias else table
+
+    def type_condition(self, etype: EntityType, table) -> ColumnElement:
+        family_size = len(self.model.types[etype.family].descendants)
+        if len(etype.descendants) == family_size:
+            return true()
+        return table.c[DISCRIMINATOR].in_(etype.descendants)
+
+    def attribute(self, etype: EntityType, name: str) -> Attribute:
+        attr = etype.attribute(name)
+        if attr is None or attr.restricted:
+            raise QueryError(
+                f"'{name}' is not an attribute of {etype.name}; "
+                f"check the spelling against the {etype.name} schema"
+            )
+        return attr
+
+    def pk_column(self, etype: EntityType, table):
+        if len(etype.primary_key) != 1:
+            raise QueryError(f"{etype.name} has a composite primary key and cannot be related to")
+        return table.c[etype.primary_key[0]]
+
+    # -- statements ---------------------------------------------------------------------------
+    def select_rows(self, query: Query, extra_limit: int = 0) -> Tuple[EntityType, Select]:
+        """SELECT of the full rows matching ``query`` (with order, offset and limit)."""
+        etype = self.entity_type(query.entity_type)
+        table = self.table_for(etype)
+        stmt = select(table).where(self.type_condition(etype, table))
+        if query.where is not None:
+            stmt = stmt.where(self.criteria(etype, table, query.where))
+        for path, descending in query.order_by:
+            expression = self.order_expression(etype, table, path)
+            stmt = stmt.order_by(expression.desc() if descending else expression.asc())
+        for key in etype.primary_key:
+            stmt = stmt.order_by(table.c[key].asc())
+        if query.offset:
+            stmt = stmt.offset(query.offset)
+        if query.limit is not None:
+            stmt = stmt.limit(query.limit + extra_limit)
+        return etype, stmt
+
+    def subquery_column(self, query: Query) -> Select:
+        """``in (select x from T where …)``: a one-column SELECT."""
+        etype = self.entity_type(query.entity_type)
+        if len(query.projections) != 1:
+            raise QueryError("A sub-query inside 'in (...)' must select exactly one attribute")
+        table = self.table_for(etype, alias=True)
+        column = self.value_column(etype, table, query.projections[0])
+        stmt = select(column).where(self.type_condition(etype, table))
+        if query.where is not None:
+            stmt = stmt.where(self.criteria(etype, table, query.where))
+        return stmt
+
+    def value_column(self, etype: EntityType, table, path: Tuple[str, ...]):
+        if len(path) != 1:
+            raise QueryError("A sub-query must select a plain attribute, not a dotted path")
+        attr = self.attribute(etype, path[0])
+        if attr.kind == "reference" and attr.foreign_key:
+            return table.c[attr.foreign_key]
+        if not attr.is_scalar or attr.name not in table.c:
+            raise QueryError(f"'{path[0]}' of {etype.name} cannot be selected in a sub-query")
+        return table.c[attr.name]
+
+    # -- order by -----------------------------------------------------------------------------
+    def order_expression(self, etype: EntityType, table, path: Tuple[str, ...]):
+        attr = self.attribute(etype, path[0])
+        if len(path) == 1:
+            if attr.is_scalar:
+                return self.scalar_column(etype, table, attr)
+            if attr.kind == "reference" and attr.foreign_key:
+                return table.c[attr.foreign_key]
+            raise QueryError(f"Cannot order by collection '{attr.name}' of {etype.name}")
+        if attr.kind != "reference" or not attr.foreign_key:
+            raise QueryError(
+                f"Cannot order by '{'.'.join(path)}': '{attr.name}' is not a single reference"
+            )
+        target = self.entity_type(attr.target or "")
+        talias = self.table_for(target, alias=True)
+        inner = self.order_expression(target, talias, path[1:])
+        return (
+            select(inner)
+            .where(self.pk_column(target, talias) == table.c[attr.foreign_key])
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    # -- criteria -----------------------------------------------------------------------------
+    def criteria(self, etype: EntityType, table, node) -> ColumnElement:
+        if isinstance(node, BoolOp):
+            parts = [self.criteria(etype, table, operand) for operand in node.operands]
+            return and_(*parts) if node.operator == "and" else or_(*parts)
+        if isinstance(node, Not):
+            return not_(self.criteria(etype, table, node.operand))
+        if isinstance(node, RelationTest):
+            return self.walk(etype, table, node.path, self._relation_leaf(node))
+        if isinstance(node, Comparison):
+            return self.walk(etype, table, node.path, self._comparison_leaf(node))
+        raise QueryError(f"Unsupported criteria {type(node).__name__}")  # pragma: no cover
+
+    def walk(
+        self,
+        etype: EntityType,
+        table,
+        path: Tuple[str, ...],
+        leaf: Callable[[EntityType, Any, Attribute], ColumnElement],
+    ) -> ColumnElement:
+        """Follow ``path`` through relations; ``leaf`` builds the test on the last attribute."""
+        attr = self.attribute(etype, path[0])
+        if len(path) == 1:
+            return leaf(etype, table, attr)
+        if attr.is_scalar:
+            raise QueryError(
+                f"'{attr.name}' of {etype.name} is a plain value, so '{'.'.join(path)}' "
+                "cannot go further; remove the part after it"
+            )
+        return self.related(
+            etype, table, attr, lambda t, talias: self.walk(t, talias, path[1:], leaf)
+        )
+
+    def related(
+        self,
+        etype: EntityType,
+        table,
+        attr: Attribute,
+        inner: Callable[[EntityType, Any], ColumnElement],
+    ) -> ColumnElement:
+        """Condition: some entity related through ``attr`` satisfies ``inner``."""
+        target = self.entity_type(attr.target or "")
+        talias = self.table_for(target, alias=True)
+        condition = and_(self.type_condition(target, talias), inner(target, talias))
+        if attr.kind == "reference":
+            if not attr.foreign_key:
+                raise QueryError(f"'{attr.name}' of {etype.name} cannot be used in a where clause")
+            sub = select(self.pk_column(target, talias)).where(condition)
+            return table.c[attr.foreign_key].in_(sub)
+        owner_key = self.pk_column(etype, table)
+        if attr.kind == "mapped":
+            remote = MAPPED_OWNER_KEYS.get(target.name, "entity_id")
+        else:
+            remote = attr.remote_key
+        if not remote or remote not in talias.c:
+            raise QueryError(
+                f"Collection '{attr.name}' of {etype.name} cannot be used in a where clause"
+            )
+        return owner_key.in_(select(talias.c[remote]).where(condition))
+
+    def _relation_leaf(self, node: RelationTest):
+        def leaf(etype: EntityType, table, attr: Attribute) -> ColumnElement:
+            if attr.is_scalar:
+                raise QueryError(
+                    f"'{node.relation}' needs a relation but '{attr.name}' of {etype.name} "
+                    "is a plain value"
+                )
+            criteria = node.criteria
+            return self.related(
+                etype,
+                table,
+                attr,
+                lambda t, talias: (
+                    true() if criteria is None else self.criteria(t, talias, criteria)
+                ),
+            )
+
+        return leaf
+
+    def _comparison_leaf(self, node: Comparison):
+        def leaf(etype: EntityType, table, attr: Attribute) -> ColumnElement:
+            if attr.is_scalar:
+                column = self.scalar_column(etype, table, attr)
+                value_type = attr.value_type
+            elif attr.kind == "reference" and attr.foreign_key:
+                column = table.c[attr.foreign_key]
+                value_type = "string"
+            else:
+                raise QueryError(
+                    f"'{attr.name}' of {etype.name} is a collection; compare one of its "
+                    f"attributes (e.g. {attr.name}.id) or use '{attr.name} any (...)'"
+                )
+            return self.compare(column, value_type, attr.name, node.operator, node.value)
+
+        return leaf
+
+    def scalar_column(self, etype: EntityType, table, attr: Attribute):
+        if attr.name in table.c and not attr.computed:
+            return table.c[attr.name]
+        computed = self.computed_column(etype, table, attr)
+        if computed is None:
+            raise QueryError(
+                f"'{attr.name}' of {etype.name} is computed by the server and cannot be "
+                "filtered or ordered on"
+            )
+        return computed
+
+    def computed_column(self, etype: EntityType, table, attr: Attribute):
+        if etype.name == "ReviewSession" and attr.name == "is_open":
+            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+            return case(
+                (or_(table.c.end_date.is_(None), table.c.end_date > now), true()), else_=false()
+            )
+        return None
+
+    def compare(self, column, value_type: str, name: str, operator: str, value) -> ColumnElement:
+        try:
+            if operator in ("in", "not_in"):
+                if isinstance(value, Query):
+                    values: Any = self.subquery_column(value)
+                elif isinstance(value, list):
+                    values = [self._typed(value_type, item, name) for item in value]
+                else:
+                    values = [self._typed(value_type, value, name)]
+                condition = column.in_(values)
+                return not_(condition) if operator == "not_in" else condition
+            if isinstance(value, (list, Query)):
+                raise QueryError(f"'{operator}' compares '{name}' with one value, not a list")
+            typed = self._typed(value_type, value, name)
+        except ValueTypeError as error:
+            raise QueryError(str(error)) from None
+        if operator == "is":
+            return column.is_(None) if typed is None else column == typed
+        if operator == "is_not":
+            return column.is_not(None) if typed is None else or_(column != typed, column.is_(None))
+        if typed is None:
+            raise QueryError(f"'{operator}' cannot compare '{name}' with none")
+        if operator in ("like", "not_like"):
+            condition = column.like(str(value.text))
+            return not_(condition) if operator == "not_like" else condition
+        return {
+            "gt": column > typed,
+            "ge": column >= typed,
+            "lt": column < typed,
+            "le": column <= typed,
+        }[operator]
+
+    @staticmethod
+    def _typed(value_type: str, literal: Literal, name: str) -> Any:
+        return literal_value(value_type, literal.text, literal.quoted, name)
+
+
+def projection_tree(paths: List[Tuple[str, ...]]) -> Dict[str, Any]:
+    """``[("a",), ("b","c")]`` -> ``{"a": {}, "b": {"c": {}}}``."""
+    tree: Dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        for name in path:
+            node = node.setdefault(name, {})
+    return tree
+
+
+def optional_limit(query: Query) -> Optional[int]:
+    return query.limit

@@ -1,0 +1,340 @@
+"""Shape stored rows into ftrack's reply entities, loading projections level by level.
+
+Every entity dict carries ``__entity_type__`` (concrete type), its primary key and its type's
+system projections; dotted projections are loaded with one query per relation and level (never
+per row) and nested as entity dicts (references) or lists of them (collections).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, Iterable, List, Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler
+from ft_dcc.server.query.values import storage_to_wire
+from ft_dcc.server.schema import Attribute, EntityType, SchemaModel
+from ft_dcc.server.storage import DISCRIMINATOR
+
+CHUNK = 500
+
+#: custom attribute ``entity_type`` of a configuration, by entity type
+CUSTOM_ATTRIBUTE_SCOPES = {
+    "Project": "show",
+    "AssetVersion": "assetversion",
+    "Asset": "asset",
+    "User": "user",
+    "TypedContextList": "list",
+    "AssetVersionList": "list",
+}
+
+
+def _chunks(values: List[Any]) -> Iterable[List[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+class ResultBuilder:
+    """Builds reply entity dicts for rows of one query, inside one connection."""
+
+    def __init__(self, model: SchemaModel, compiler: Compiler, connection: Connection) -> None:
+        self.model = model
+        self.compiler = compiler
+        self.connection = connection
+        self._configurations: Optional[List[Dict[str, Any]]] = None
+
+    # -- public -------------------------------------------------------------------------------
+    def build(self, etype: EntityType, rows: List[Any], tree: Dict[str, Any]) -> List[dict]:
+        """Entity dicts for ``rows`` (full table rows) of ``etype`` with projections ``tree``."""
+        rows = [dict(row) for row in rows]
+        entities = [self.base(row) for row in rows]
+        for name, subtree in tree.items():
+            self._project(etype, rows, entities, name, subtree)
+        return entities
+
+    def concrete(self, row: Dict[str, Any]) -> EntityType:
+        return self.model.types[row[DISCRIMINATOR]]
+
+    def base(self, row: Dict[str, Any]) -> Dict[str, Any]:
+        concrete = self.concrete(row)
+        entity: Dict[str, Any] = {"__entity_type__": concrete.name}
+        for name in concrete.primary_key + concrete.system_projections:
+            entity[name] = self.scalar(concrete, row, concrete.attributes[name])
+        return entity
+
+    def scalar(self, etype: EntityType, row: Dict[str, Any], attr: Attribute) -> Any:
+        if attr.computed or attr.name not in row:
+            return self.computed(etype, row, attr)
+        return storage_to_wire(attr.value_type, row[attr.name])
+
+    def full(self, etype: EntityType, row: Dict[str, Any]) -> Dict[str, Any]:
+        """Every scalar attribute (the create/update echo)."""
+        entity = self.base(row)
+        concrete = self.concrete(row)
+        for attr in concrete.scalar_attributes():
+            if attr.restricted or attr.name in ("link", "_link"):
+                continue
+            entity[attr.name] = self.scalar(concrete, row, attr)
+        return entity
+
+    # -- computed attributes --------------------------------------------------------------------
+    def computed(self, etype: EntityType, row: Dict[str, Any], attr: Attribute) -> Any:
+        if etype.name == "ReviewSession" and attr.name == "is_open":
+            end = row.get("end_date")
+            if end is None:
+                return True
+            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+            return end > now
+        if attr.name == "thumbnail_url":
+            thumbnail = row.get("thumbnail_id")
+            if not thumbnail:
+                return None
+            return {"url": f"/component/thumbnail?id={thumbnail}", "value": thumbnail}
+        if attr.name == "url" and etype.name in ("ComponentLocation", "JobComponent"):
+            component = row.get("component_id")
+            return {"url": f"/component/get?id={component}", "value": component}
+        if attr.name in ("link", "_link"):
+            return self._link(etype, row)
+        if attr.name == "is_latest_version" and etype.name == "AssetVersion":
+            table = self.compiler.tables["AssetVersion"]
+            latest = self.connection.execute(
+                select(func.max(table.c.version)).where(table.c.asset_id == row.get("asset_id"))
+            ).scalar()
+            return latest is not None and row.get("version") == latest
+        return None
+
+    def _link(self, etype: EntityType, row: Dict[str, Any]) -> List[Dict[str, Any]]:
+        """ftrack's ``link``: the path of contexts from the project down to this entity."""
+        chain: List[Dict[str, Any]] = []
+        if etype.family == "Context":
+            current: Optional[Dict[str, Any]] = row
+        elif etype.name == "AssetVersion":
+            asset_table = self.compiler.tables["Asset"]
+            asset = (
+                self.connection.execute(
+                    select(asset_table).where(asset_table.c.id == row.get("asset_id"))
+                )
+                .mappings()
+                .first()
+            )
+            chain.append(
+                {"id": row["id"], "name": f"v{row.get('version')}", "type": "AssetVersion"}
+            )
+            if asset is None:
+                return chain
+            chain.append({"id": asset["id"], "name": asset["name"], "type": "Asset"})
+            current = self._context_row(asset["context_id"])
+        else:
+            return []
+        seen = set()
+        while current is not None and current["id"] not in seen:
+            seen.add(current["id"])
+            kind = "Project" if current[DISCRIMINATOR] == "Project" else "TypedContext"
+            chain.append({"id": current["id"], "name": current["name"], "type": kind})
+            current = self._context_row(current.get("parent_id"))
+        chain.reverse()
+        return chain
+
+    def _context_row(self, context_id: Any) -> Optional[Dict[str, Any]]:
+        if not context_id:
+            return None
+        table = self.compiler.tables["Context"]
+        row = (
+            self.connection.execute(select(table).where(table.c.id == context_id))
+            .mappings()
+            .first()
+        )
+        return dict(row) if row is not None else None
+
+    # -- projections --------------------------------------------------------------------------
+    def _attribute(self, etype: EntityType, rows: List[Dict[str, Any]], name: str) -> Attribute:
+        attr = etype.attribute(name)
+        if attr is None:
+            # allow attributes of the concrete subtypes present in the result
+            for row in rows:
+                attr = self.concrete(row).attribute(name)
+                if attr is not None:
+                    break
+        if attr is None or attr.restricted:
+            return self.compiler.attribute(etype, name)  # raises a clear QueryError
+        return attr
+
+    def _project(self, etype, rows, entities, name: str, subtree: Dict[str, Any]) -> None:
+        if not rows:
+            return
+        attr = self._attribute(etype, rows, name)
+        if attr.is_scalar:
+            if subtree:
+                self.compiler.attribute(etype, f"{name}.{next(iter(subtree))}")
+            for row, entity in zip(rows, entities):
+                concrete = self.concrete(row)
+                entity[name] = self.scalar(concrete, row, concrete.attributes.get(name, attr))
+        elif attr.kind == "reference":
+            self._project_reference(etype, attr, rows, entities, subtree)
+        elif attr.kind == "collection":
+            self._project_collection(etype, attr, rows, entities, subtree)
+        elif attr.kind == "mapped":
+            self._project_mapped(etype, attr, rows, entities, subtree)
+
+    def _rows_by(self, target: EntityType, column: str, keys: List[Any]) -> List[Dict[str, Any]]:
+        table = self.compiler.tables[target.family]
+        found: List[Dict[str, Any]] = []
+        condition = self.compiler.type_condition(target, table)
+        for chunk in _chunks(sorted({k for k in keys if k is not None}, key=str)):
+            stmt = select(table).where(condition, table.c[column].in_(chunk))
+            stmt = stmt.order_by(*[table.c[k] for k in target.primary_key])
+            found.extend(dict(r) for r in self.connection.execute(stmt).mappings())
+        return found
+
+    def _subtree_or_default(self, target: EntityType, subtree: Dict[str, Any]) -> Dict[str, Any]:
+        if subtree:
+            return subtree
+        return {name: {} for name in target.default_projections if name in target.attributes}
+
+    def _project_reference(self, etype, attr, rows, entities, subtree) -> None:
+        target = self.model.types.get(attr.target or "")
+        if target is None:
+            return
+        if etype.name == "Asset" and attr.name == "latest_version":
+            keys = {row["id"]: self._latest_version_id(row["id"]) for row in rows}
+            fk_values = [keys[row["id"]] for row in rows]
+        elif attr.foreign_key:
+            fk_values = [row.get(attr.foreign_key) for row in rows]
+        else:
+            fk_values = [None for _ in rows]
+        pk = target.primary_key[0]
+        related = self._rows_by(target, pk, fk_values)
+        built = self.build(target, related, self._subtree_or_default(target, subtree))
+        by_key = {row[pk]: entity for row, entity in zip(related, built)}
+        for value, entity in zip(fk_values, entities):
+            found = by_key.get(value)
+            entity[attr.name] = dict(found) if found is not None else None
+
+    def _latest_version_id(self, asset_id: Any) -> Optional[str]:
+        table = self.compiler.tables["AssetVersion"]
+        stmt = (
+            select(table.c.id)
+            .where(table.c.asset_id == asset_id)
+            .order_by(table.c.version.desc())
+            .limit(1)
+        )
+        return self.connection.execute(stmt).scalar()
+
+    def _project_collection(self, etype, attr, rows, entities, subtree) -> None:
+        target = self.model.types.get(attr.target or "")
+        owner_pk = etype.primary_key[0]
+        if target is None or (
+            attr.name in ("ancestors", "descendants") and etype.name != "Project"
+        ):
+            if target is not None and attr.name == "ancestors":
+                self._project_ancestors(target, rows, entities, subtree)
+                return
+            for entity in entities:
+                entity[attr.name] = []
+            return
+        remote = attr.remote_key
+        table = self.compiler.tables[target.family]
+        if not remote or remote not in table.c:
+            for entity in entities:
+                entity[attr.name] = []
+            return
+        related = self._rows_by(target, remote, [row[owner_pk] for row in rows])
+        built = self.build(target, related, self._subtree_or_default(target, subtree))
+        grouped: Dict[Any, List[dict]] = {}
+        for row, entity in zip(related, built):
+            grouped.setdefault(row[remote], []).append(entity)
+        for row, entity in zip(rows, entities):
+            entity[attr.name] = grouped.get(row[owner_pk], [])
+
+    def _project_ancestors(self, target, rows, entities, subtree) -> None:
+        for row, entity in zip(rows, entities):
+            chain: List[Dict[str, Any]] = []
+            current = self._context_row(row.get("parent_id"))
+            while current is not None and current[DISCRIMINATOR] != "Project":
+                chain.append(current)
+                current = self._context_row(current.get("parent_id"))
+            chain.reverse()
+            entity["ancestors"] = self.build(
+                target, chain, self._subtree_or_default(target, subtree)
+            )
+
+    def _project_mapped(self, etype, attr, rows, entities, subtree) -> None:
+        owner_pk = etype.primary_key[0]
+        target = self.model.types.get(attr.target or "")
+        if target is None:
+            return
+        if target.name == "Metadata":
+            key = MAPPED_OWNER_KEYS["Metadata"]
+            related = self._rows_by(target, key, [row[owner_pk] for row in rows])
+            tree = dict(self._subtree_or_default(target, subtree))
+            built = self.build(target, related, tree)
+            grouped: Dict[Any, List[dict]] = {}
+            for row, entity in zip(related, built):
+                grouped.setdefault(row[key], []).append(entity)
+            for row, entity in zip(rows, entities):
+                entity[attr.name] = grouped.get(row[owner_pk], [])
+            return
+        for row, entity in zip(rows, entities):
+            entity[attr.name] = self.custom_attribute_values(self.concrete(row), row, target)
+
+    # -- custom attributes ------------------------------------------------------------------
+    def configurations(self) -> List[Dict[str, Any]]:
+        if self._configurations is None:
+            table = self.compiler.tables["CustomAttributeConfiguration"]
+            self._configurations = [
+                dict(r) for r in self.connection.execute(select(table)).mappings()
+            ]
+        return self._configurations
+
+    def applicable_configurations(self, etype: EntityType, row: Dict[str, Any]) -> List[dict]:
+        scope = CUSTOM_ATTRIBUTE_SCOPES.get(etype.name)
+        object_type_id = None
+        if scope is None and "object_type_id" in etype.attributes:
+            scope, object_type_id = "task", row.get("object_type_id")
+        if scope is None:
+            return []
+        project_id = row.get("id") if etype.name == "Project" else row.get("project_id")
+        chosen = []
+        for config in self.configurations():
+            if config.get("project_id") not in (project_id, None):
+                continue
+            if (
+                config.get("entity_type") == scope
+                and config.get("object_type_id") == object_type_id
+            ) or (
+                scope in ("asset", "assetversion", "show", "task") and config.get("is_hierarchical")
+            ):
+                chosen.append(config)
+        return chosen
+
+    def custom_attribute_values(
+        self, etype: EntityType, row: Dict[str, Any], value_type: EntityType
+    ) -> List[Dict[str, Any]]:
+        """Dense values: one per applicable configuration, stored value or the default."""
+        configs = self.applicable_configurations(etype, row)
+        if not configs:
+            return []
+        table = self.compiler.tables[value_type.family]
+        stored = {
+            r["configuration_id"]: r["value"]
+            for r in self.connection.execute(
+                select(table.c.configuration_id, table.c.value).where(
+                    table.c.entity_id == row["id"]
+                )
+            ).mappings()
+        }
+        values = []
+        for config in configs:
+            raw = stored.get(config["id"], config.get("default"))
+            values.append(
+                {
+                    "__entity_type__": value_type.name,
+                    "configuration_id": config["id"],
+                    "entity_id": row["id"],
+                    "key": config.get("key"),
+                    "value": storage_to_wire("variable", raw),
+                }
+            )
+        return values

@@ -1,0 +1,157 @@
+"""Typing of values against attributes: query literals, wire values, and back to the wire."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Optional
+
+from ft_dcc.protocol import decode_datetime, encode_datetime
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+_NULL = {"none", "null"}
+
+
+class ValueTypeError(ValueError):
+    """A value does not fit the attribute's type."""
+
+
+def to_utc_naive(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    try:
+        return to_utc_naive(decode_datetime(text.strip()))
+    except ValueError:
+        try:
+            return dt.datetime.combine(dt.date.fromisoformat(text.strip()), dt.time())
+        except ValueError:
+            raise ValueTypeError(
+                f"'{text}' is not an ISO date-time; use e.g. \"2024-05-01T10:00:00\""
+            ) from None
+
+
+def literal_value(value_type: str, text: str, quoted: bool, attribute: str) -> Any:
+    """Type a query literal (as written) for comparison with ``attribute``."""
+    if not quoted and text.lower() in _NULL:
+        return None
+    try:
+        if value_type == "integer":
+            lowered = text.lower()
+            if lowered in ("true", "false"):
+                return int(lowered == "true")
+            return int(float(text)) if "." in text else int(text)
+        if value_type == "number":
+            return float(text)
+        if value_type == "boolean":
+            lowered = text.lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            raise ValueError
+        if value_type == "datetime":
+            return parse_datetime(text)
+        if value_type in ("variable", "object"):
+            return json.dumps(_bare_json(text) if not quoted else text)
+    except ValueTypeError:
+        raise
+    except ValueError:
+        raise ValueTypeError(
+            f"'{text}' is not a valid {value_type} value for attribute '{attribute}'"
+        ) from None
+    return text
+
+
+def _bare_json(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def wire_to_storage(value_type: str, value: Any, attribute: str) -> Any:
+    """Validate and convert a wire value (JSON) to its stored form."""
+    if value is None:
+        return None
+    if value_type == "datetime":
+        if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
+            value = value.get("value")
+        if isinstance(value, str):
+            return parse_datetime(value)
+        raise ValueTypeError(
+            f"attribute '{attribute}' needs a date-time, got {type(value).__name__}"
+        )
+    if value_type in ("variable", "object"):
+        if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
+            value = value.get("value")
+        return json.dumps(value)
+    if value_type == "string":
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise ValueTypeError(f"attribute '{attribute}' needs a string, got {type(value).__name__}")
+    if value_type == "boolean":
+        if isinstance(value, bool):
+            return value
+        if value in (0, 1):
+            return bool(value)
+        raise ValueTypeError(f"attribute '{attribute}' needs true or false, got {value!r}")
+    if value_type == "integer":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                return int(value)
+            raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
+        return int(value)
+    if value_type == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            try:
+                return float(value) if isinstance(value, str) else _fail()
+            except (ValueError, TypeError):
+                raise ValueTypeError(
+                    f"attribute '{attribute}' needs a number, got {value!r}"
+                ) from None
+        return value
+    return value
+
+
+def _fail() -> Any:
+    raise ValueError
+
+
+def storage_to_wire(value_type: str, value: Any) -> Any:
+    """Convert a stored value to its JSON wire form."""
+    if value is None:
+        return None
+    if value_type == "datetime":
+        if isinstance(value, str):
+            value = parse_datetime(value)
+        return encode_datetime(value)
+    if value_type in ("variable", "object"):
+        try:
+            return json.loads(value)
+        except (TypeError, ValueError):
+            return value
+    if value_type == "boolean":
+        return bool(value)
+    if value_type == "number" and isinstance(value, float) and value.is_integer():
+        return value
+    return value
+
+
+def optional_str(value: Any) -> Optional[str]:
+    return None if value is None else str(value)

@@ -1,0 +1,104 @@
+"""SQL storage generated from the entity schemas (SQLAlchemy Core).
+
+One table per type family (a root type and its subtypes, e.g. ``Context`` holds Project, Task,
+Shot…), named ``ft_<root>``, with one column per stored scalar attribute and a discriminator
+column ``_entity_type`` holding the concrete type. SQLite runs in WAL mode; any SQLAlchemy
+``database_url`` (e.g. PostgreSQL) works the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Dict
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine, make_url
+
+from ft_dcc.server.schema import SchemaModel
+
+log = logging.getLogger(__name__)
+
+DISCRIMINATOR = "_entity_type"
+TABLE_PREFIX = "ft_"
+
+_COLUMN_TYPES = {
+    "string": Text,
+    "boolean": Boolean,
+    "integer": Integer,
+    "number": Float,
+    "datetime": DateTime,
+    "variable": Text,  # JSON text
+    "object": Text,  # JSON text
+}
+
+
+def table_name(family: str) -> str:
+    """``AssetVersion`` -> ``ft_asset_version``."""
+    return TABLE_PREFIX + re.sub(r"(?<!^)(?=[A-Z])", "_", family).lower()
+
+
+def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
+    """Create the Table objects for every family; returns family name -> Table."""
+    tables: Dict[str, Table] = {}
+    families = sorted({t.family for t in model.types.values()})
+    for family in families:
+        root = model.types[family]
+        columns = model.columns_of_family(family)
+        table_columns = [Column(DISCRIMINATOR, Text, nullable=False, index=True)]
+        for name, value_type in sorted(columns.items()):
+            table_columns.append(
+                Column(name, _COLUMN_TYPES[value_type](), primary_key=name in root.primary_key)
+            )
+        table = Table(table_name(family), metadata, *table_columns)
+        for name in columns:
+            if name.endswith("_id") and name not in root.primary_key:
+                Index(f"ix_{table.name}_{name}", table.c[name])
+        tables[family] = table
+    return tables
+
+
+def _enable_sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - driver callback
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # pragma: no cover - driver callback
+        # Writers take the write lock up front so that read-modify-write (version numbers)
+        # is serialised; readers use a deferred transaction and never block writers (WAL).
+        if connection.get_execution_options().get("ft_write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for ``database_url``; SQLite files get WAL and serialised writers."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _enable_sqlite_pragmas(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)

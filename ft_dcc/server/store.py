@@ -1,0 +1,108 @@
+"""The embedded server's data layer: run ftrack ``query``/``create``/``update``/``delete`` batches.
+
+``Store.execute`` runs one ``/api`` batch of data operations in ONE database transaction and
+returns one reply dict per operation, or raises :class:`ApiOperationError` (naming the failing
+operation) having written nothing. ``Store.last_changes()`` then lists what the batch changed,
+for ``ftrack.update`` events.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import MetaData
+from sqlalchemy.exc import SQLAlchemyError
+
+from ft_dcc.protocol import schema_hash
+from ft_dcc.protocol.schemas import load_schemas
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.query.compiler import Compiler
+from ft_dcc.server.schema import SchemaModel
+from ft_dcc.server.storage import build_tables, make_engine
+
+log = logging.getLogger(__name__)
+
+DATA_ACTIONS = ("query", "create", "update", "delete")
+WRITE_ACTIONS = ("create", "update", "delete")
+
+
+class Store:
+    """Entity storage and the ftrack data actions over it.
+
+    Attributes: ``schemas`` (the ``query_schemas`` answer), ``schema_hash`` (its MD5 as the
+    client computes it), ``model`` (:class:`SchemaModel`), ``engine`` and ``metadata``
+    (SQLAlchemy; other parts may add their own tables to ``metadata``), ``tables`` (family ->
+    Table).
+    """
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.schemas: List[Dict[str, Any]] = load_schemas()
+        self.schema_hash: str = schema_hash(self.schemas)
+        self.model = SchemaModel(self.schemas)
+        self.metadata = MetaData()
+        self.tables = build_tables(self.model, self.metadata)
+        self.engine = make_engine(database_url)
+        self.metadata.create_all(self.engine)
+        self.compiler = Compiler(self.model, self.tables)
+        self._local = threading.local()
+
+    # -- public API ---------------------------------------------------------------------------
+    def execute(self, operations: List[Dict[str, Any]], user_id: str) -> List[Dict[str, Any]]:
+        """Run data operations in one transaction; one reply dict per operation.
+
+        Raises :class:`ApiOperationError` (with ``index`` of the failing operation) and writes
+        nothing when any operation fails.
+        """
+        from ft_dcc.server.batch import Batch
+
+        self._local.changes = []
+        if not isinstance(operations, list):
+            raise ApiOperationError(
+                "The request body must be a JSON list of operations", "ValidationError"
+            )
+        writes = any(
+            isinstance(op, dict) and op.get("action") in WRITE_ACTIONS for op in operations
+        )
+        try:
+            connection = self.engine.connect().execution_options(ft_write=writes)
+            with connection, connection.begin():
+                batch = Batch(self, connection, user_id)
+                replies = batch.run(operations)
+        except ApiOperationError:
+            raise
+        except SQLAlchemyError as error:
+            log.exception("database error while running a batch")
+            raise ApiOperationError(
+                f"The database rejected the batch ({type(error).__name__}); nothing was written. "
+                "Retry, and report it if it persists",
+                "ServerError",
+            ) from None
+        self._local.changes = batch.changes
+        return replies
+
+    def last_changes(self) -> List[Dict[str, Any]]:
+        """What the last successful ``execute`` of this thread changed.
+
+        Each item: ``{"action": "add"|"update"|"remove", "entity_type", "entity_id",
+        "entity_key": [...], "keys": [changed attribute names], "parents": [ids]}``.
+        """
+        return list(getattr(self._local, "changes", []))
+
+    def ensure_seed(self, api_user_name: str) -> str:
+        """Create built-in data (locations, statuses, types…) and the API user; idempotent.
+
+        Returns the API user's id.
+        """
+        from ft_dcc.server.builtin_data import ensure_builtin_data
+
+        connection = self.engine.connect().execution_options(ft_write=True)
+        with connection, connection.begin():
+            return ensure_builtin_data(self, connection, api_user_name)
+
+    def query(self, expression: str, user_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Convenience: the ``data`` of one query operation."""
+        reply = self.execute([{"action": "query", "expression": expression}], user_id or "")
+        return reply[0]["data"]

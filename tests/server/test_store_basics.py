@@ -1,0 +1,166 @@
+"""The Store (data layer of the embedded server) against a temporary SQLite database."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+pytest.importorskip("sqlalchemy")
+pytest.importorskip("lark")
+
+from ft_dcc.protocol import LOCATION_SERVER, schema_hash
+from ft_dcc.protocol.schemas import load_schemas
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.store import Store
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def ref(entity_type: str, ident: str) -> Dict[str, str]:
+    return {"__entity_type__": entity_type, "id": ident}
+
+
+def create(entity_type: str, ident: str, **data: Any) -> Dict[str, Any]:
+    entity_data = {"__entity_type__": entity_type, "id": ident}
+    entity_data.update(data)
+    return {
+        "action": "create",
+        "entity_type": entity_type,
+        "entity_key": [ident],
+        "entity_data": entity_data,
+    }
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+
+
+@pytest.fixture
+def user_id(store: Store) -> str:
+    return store.ensure_seed("test.user")
+
+
+def test_schemas_are_the_real_answer_and_hash_as_the_client_does(store: Store) -> None:
+    assert len(store.schemas) == 116
+    assert store.schemas == load_schemas()
+    assert store.schema_hash == schema_hash(load_schemas())
+    ids = {schema["id"] for schema in store.schemas}
+    for needed in ("Context", "TypedContext", "Task", "Shot", "Project", "FileComponent", "Job"):
+        assert needed in ids
+
+
+def test_seed_is_idempotent_and_has_builtin_locations(store: Store) -> None:
+    first = store.ensure_seed("test.user")
+    second = store.ensure_seed("test.user")
+    assert first == second
+    rows = store.query('select id, name from Location where name is "ftrack.server"')
+    assert [(r["id"], r["name"]) for r in rows] == [LOCATION_SERVER]
+    users = store.query('select username, is_active from User where username is "test.user"')
+    assert users == [
+        {
+            "__entity_type__": "User",
+            "id": first,
+            "resource_type": "user",
+            "username": "test.user",
+            "is_active": True,
+        }
+    ]
+
+
+def test_create_query_update_delete_roundtrip(store: Store, user_id: str) -> None:
+    project, shot = new_id(), new_id()
+    replies = store.execute(
+        [
+            create("Project", project, name="demo", full_name="Demo"),
+            create("Shot", shot, name="sh010", parent=ref("Project", project)),
+        ],
+        user_id,
+    )
+    assert replies[0]["action"] == "create"
+    assert replies[0]["data"]["id"] == project
+    assert replies[0]["data"]["context_type"] == "show"
+    shot_data = replies[1]["data"]
+    assert shot_data["__entity_type__"] == "Shot"
+    assert shot_data["project_id"] == project
+    assert shot_data["created_by_id"] == user_id
+    assert shot_data["created_at"]["__type__"] == "datetime"
+
+    rows = store.query(f"select name, parent.name from Shot where id is {shot}")
+    assert rows[0]["name"] == "sh010"
+    assert rows[0]["parent"]["name"] == "demo"
+    assert rows[0]["parent"]["__entity_type__"] == "Project"
+
+    reply = store.execute(
+        [
+            {
+                "action": "update",
+                "entity_type": "Shot",
+                "entity_key": [shot],
+                "entity_data": {"__entity_type__": "Shot", "name": "sh020"},
+            }
+        ],
+        user_id,
+    )
+    assert reply[0]["data"]["name"] == "sh020"
+    assert reply[0]["data"]["id"] == shot
+    assert store.last_changes()[0]["action"] == "update"
+    assert store.last_changes()[0]["keys"] == ["name"]
+
+    store.execute([{"action": "delete", "entity_type": "Shot", "entity_key": [shot]}], user_id)
+    assert store.last_changes()[0]["action"] == "remove"
+    assert store.query(f"select id from Shot where id is {shot}") == []
+
+
+def test_failing_operation_rolls_back_the_whole_batch(store: Store, user_id: str) -> None:
+    project = new_id()
+    with pytest.raises(ApiOperationError) as caught:
+        store.execute(
+            [
+                create("Project", project, name="rollback"),
+                create("Shot", new_id(), name="x", no_such_attribute=1),
+            ],
+            user_id,
+        )
+    assert caught.value.index == 1
+    assert "Shot" in caught.value.message and "no_such_attribute" in caught.value.message
+    assert "{" not in caught.value.message
+    assert store.query(f"select id from Project where id is {project}") == []
+
+
+def test_unknown_reference_is_a_clear_error(store: Store, user_id: str) -> None:
+    missing = new_id()
+    with pytest.raises(ApiOperationError) as caught:
+        store.execute([create("Shot", new_id(), name="x", parent=ref("Project", missing))], user_id)
+    assert missing in caught.value.message
+    assert caught.value.index == 0
+
+
+def test_asset_version_numbers_increase_per_asset(store: Store, user_id: str) -> None:
+    project, asset = new_id(), new_id()
+    upload = store.query('select id from AssetType where name is "Upload" limit 2')[0]["id"]
+    store.execute(
+        [
+            create("Project", project, name="numbers"),
+            create(
+                "Asset",
+                asset,
+                name="plate",
+                parent=ref("Project", project),
+                type=ref("AssetType", upload),
+            ),
+        ],
+        user_id,
+    )
+    versions: List[int] = []
+    for _ in range(3):
+        reply = store.execute(
+            [create("AssetVersion", new_id(), asset=ref("Asset", asset))], user_id
+        )
+        versions.append(reply[0]["data"]["version"])
+    assert versions == [1, 2, 3]
