@@ -1,1 +1,370 @@
-"""Review-session helpers on top of ftrack's real ReviewSession entities."""
+"""Review-session helpers on top of ftrack's real ReviewSession entities.
+
+Concepts that tutorials describe with entities ftrack does not have map onto the real schema:
+
+- a session is *closed* when its ``end_date`` has passed (:func:`close_review_session` sets it to
+  now; the server computes ``is_open`` from it); nothing can be added to a closed session;
+- a session is *private* when its shareable link is off and only its invitees
+  (``ReviewSessionInvitee``) are let in;
+- the media of a reviewed item are the components of its ``AssetVersion``; a
+  ``ReviewSessionObject`` links the version into the session;
+- feedback is the ``Note`` entities on each ``ReviewSessionObject`` and the per-invitee
+  ``ReviewSessionObjectStatus`` rows.
+
+Every helper takes an ``ft_dcc.Session`` (or anything with the same API).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+from typing import Any, Dict, Iterable, List, Optional, Union
+
+import attr
+
+from ft_dcc.exceptions import ReviewSessionClosedError
+
+log = logging.getLogger(__name__)
+
+#: a new review session stays open this long unless closed earlier
+DEFAULT_OPEN_DAYS = 30
+DEFAULT_NAME_FORMAT = "Dailies {date:%Y-%m-%d}"
+
+
+def _quote(value: str) -> str:
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _id(entity_or_id: Any) -> str:
+    return entity_or_id if isinstance(entity_or_id, str) else entity_or_id["id"]
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def _aware(value: Any) -> Optional[_dt.datetime]:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if hasattr(value, "datetime") and not isinstance(value, _dt.datetime):  # arrow-like
+        value = value.datetime
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_dt.timezone.utc)
+    return value
+
+
+def default_review_session_name(today: Optional[_dt.date] = None) -> str:
+    """The dated default, e.g. ``"Dailies 2026-11-22"`` (local date of the artist)."""
+    return DEFAULT_NAME_FORMAT.format(date=today or _dt.date.today())
+
+
+# -- sessions ---------------------------------------------------------------------------------
+def find_review_session(session: Any, project: Any, name: str) -> Optional[Any]:
+    """The review session called ``name`` in ``project`` (entity or id), or None."""
+    return session.query(
+        "select id, name, start_date, end_date, project_id from ReviewSession "
+        f"where project_id is {_quote(_id(project))} and name is {_quote(name)}"
+    ).first()
+
+
+def create_review_session(
+    session: Any,
+    project: Any,
+    name: str,
+    description: str = "",
+    *,
+    id: Optional[str] = None,
+    days_open: int = DEFAULT_OPEN_DAYS,
+) -> Any:
+    """Create (not commit) a review session open from now for ``days_open`` days."""
+    start = _now()
+    data: Dict[str, Any] = {
+        "name": name,
+        "description": description,
+        "project_id": _id(project),
+        "start_date": start,
+        "end_date": start + _dt.timedelta(days=days_open),
+    }
+    if id:
+        data["id"] = id
+    return session.create("ReviewSession", data)
+
+
+def find_or_create_review_session(
+    session: Any, project: Any, name: str, description: str = "", *, commit: bool = True
+) -> Any:
+    """The review session ``name`` in ``project``, created when missing."""
+    found = find_review_session(session, project, name)
+    if found is not None:
+        return found
+    created = create_review_session(session, project, name, description)
+    if commit:
+        session.commit()
+    return created
+
+
+def is_open(review_session: Any, now: Optional[_dt.datetime] = None) -> bool:
+    """True while new content may be added: its ``end_date`` has not passed."""
+    end = _aware(review_session["end_date"])
+    return end is None or end > (now or _now())
+
+
+def ensure_open(review_session: Any) -> None:
+    """Raise :class:`ReviewSessionClosedError` when ``review_session`` is closed."""
+    if not is_open(review_session):
+        end = _aware(review_session["end_date"])
+        raise ReviewSessionClosedError(
+            f"review session {review_session['name']!r} was closed on {end:%Y-%m-%d %H:%M} UTC"
+        )
+
+
+def close_review_session(session: Any, review_session: Any) -> Any:
+    """Close a session now: nothing more can be added to it (its ``end_date`` becomes now)."""
+    review_session["end_date"] = _now() - _dt.timedelta(seconds=1)
+    session.commit()
+    return review_session
+
+
+def reopen_review_session(
+    session: Any, review_session: Any, days_open: int = DEFAULT_OPEN_DAYS
+) -> Any:
+    """Open a closed session again for ``days_open`` days."""
+    review_session["end_date"] = _now() + _dt.timedelta(days=days_open)
+    session.commit()
+    return review_session
+
+
+# -- content ----------------------------------------------------------------------------------
+def version_label(version: Any) -> str:
+    number = version["version"]
+    return f"v{int(number):03d}" if number is not None else ""
+
+
+def find_review_object(session: Any, review_session: Any, version: Any) -> Optional[Any]:
+    return session.query(
+        "select id, name, version, version_id, review_session_id from ReviewSessionObject "
+        f"where review_session_id is {_quote(_id(review_session))} "
+        f"and version_id is {_quote(_id(version))}"
+    ).first()
+
+
+def add_version(
+    session: Any,
+    review_session: Any,
+    version: Any,
+    *,
+    name: Optional[str] = None,
+    description: str = "",
+    commit: bool = True,
+) -> Any:
+    """Add ``version`` (an AssetVersion) to ``review_session``; the existing object if already in.
+
+    Raises :class:`ReviewSessionClosedError` (writing nothing) when the session is closed.
+    """
+    existing = find_review_object(session, review_session, version)
+    if existing is not None:
+        return existing
+    ensure_open(review_session)
+    count = len(
+        session.query(
+            "select id from ReviewSessionObject "
+            f"where review_session_id is {_quote(_id(review_session))}"
+        ).all()
+    )
+    if name is None:
+        name = session.query(
+            f"select asset.name from AssetVersion where id is {_quote(_id(version))}"
+        ).one()["asset"]["name"]
+    created = session.create(
+        "ReviewSessionObject",
+        {
+            "review_session_id": _id(review_session),
+            "version_id": _id(version),
+            "name": name,
+            "description": description,
+            "version": version_label(version) if not isinstance(version, str) else "",
+            "sort_order": count,
+        },
+    )
+    if commit:
+        session.commit()
+    return created
+
+
+# -- invitees ---------------------------------------------------------------------------------
+def _invitee_fields(invitee: Union[str, Dict[str, str], Any]) -> Dict[str, str]:
+    if isinstance(invitee, str):
+        return {"email": invitee, "name": invitee.split("@", 1)[0]}
+    if isinstance(invitee, dict):
+        email = invitee["email"]
+        return {"email": email, "name": invitee.get("name") or email.split("@", 1)[0]}
+    # a User entity
+    name = " ".join(p for p in (invitee["first_name"], invitee["last_name"]) if p)
+    return {"email": invitee["email"], "name": name or invitee["username"]}
+
+
+def add_invitees(
+    session: Any, review_session: Any, invitees: Iterable[Any], *, commit: bool = True
+) -> List[Any]:
+    """Invite people (emails, ``{"name", "email"}`` dicts or User entities); idempotent by email."""
+    existing = {
+        (row["email"] or "").lower(): row
+        for row in session.query(
+            "select id, name, email from ReviewSessionInvitee "
+            f"where review_session_id is {_quote(_id(review_session))}"
+        ).all()
+    }
+    result = []
+    for invitee in invitees:
+        fields = _invitee_fields(invitee)
+        row = existing.get(fields["email"].lower())
+        if row is None:
+            row = session.create(
+                "ReviewSessionInvitee", dict(fields, review_session_id=_id(review_session))
+            )
+            existing[fields["email"].lower()] = row
+        result.append(row)
+    if commit:
+        session.commit()
+    return result
+
+
+def make_private(
+    session: Any, review_session: Any, invitees: Iterable[Any] = (), *, commit: bool = True
+) -> List[Any]:
+    """Turn the shareable link off so only invitees get in; add ``invitees``."""
+    review_session["shareable_url_enabled"] = False
+    added = add_invitees(session, review_session, invitees, commit=False)
+    if commit:
+        session.commit()
+    return added
+
+
+def send_review_session_invites(session: Any, invitees: Iterable[Any]) -> None:
+    """Ask the server to e-mail each (committed) invitee their link."""
+    operations = [
+        {"action": "send_review_session_invite", "review_session_invitee_id": _id(invitee)}
+        for invitee in invitees
+    ]
+    if operations:
+        session.call(operations)
+
+
+# -- feedback ---------------------------------------------------------------------------------
+@attr.s(auto_attribs=True, kw_only=True)
+class NoteFeedback:
+    id: str
+    content: str
+    author: Optional[str] = None
+    date: Optional[str] = None
+    frame: Optional[int] = None
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class StatusFeedback:
+    status: str
+    invitee: Optional[str] = None
+    email: Optional[str] = None
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class ObjectFeedback:
+    """Feedback on one item of a review session."""
+
+    review_session_object_id: str
+    name: str
+    version: str
+    version_id: Optional[str]
+    notes: List[NoteFeedback] = attr.Factory(list)
+    statuses: List[StatusFeedback] = attr.Factory(list)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return attr.asdict(self)
+
+
+FRAME_KEYS = ("frame", "frame_number", "frameNumber", "reviewFrame")
+
+
+def note_frame(metadata: Dict[str, Any]) -> Optional[int]:
+    """The frame a note refers to, from its metadata (``frame``, ``reviewFrame`` JSON, ...)."""
+    for key in FRAME_KEYS:
+        value = metadata.get(key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, str) and value.strip().startswith("{"):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                continue
+        if isinstance(value, dict):
+            value = value.get("number", value.get("frame"))
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def _metadata_dict(session: Any, parent_id: str) -> Dict[str, Any]:
+    rows = session.query(
+        f"select key, value from Metadata where parent_id is {_quote(parent_id)}"
+    ).all()
+    return {row["key"]: row["value"] for row in rows}
+
+
+def list_feedback(session: Any, review_session: Any) -> List[ObjectFeedback]:
+    """Per review object: its notes (with frame numbers where known) and invitee statuses."""
+    objects = session.query(
+        "select id, name, version, version_id, sort_order from ReviewSessionObject "
+        f"where review_session_id is {_quote(_id(review_session))}"
+    ).all()
+    feedback = []
+    for obj in sorted(objects, key=lambda o: o["sort_order"] or 0):
+        item = ObjectFeedback(
+            review_session_object_id=obj["id"],
+            name=obj["name"] or "",
+            version=obj["version"] or "",
+            version_id=obj["version_id"],
+        )
+        notes = session.query(
+            f"select id, content, date, user_id from Note where parent_id is {_quote(obj['id'])}"
+        ).all()
+        for note in sorted(notes, key=lambda n: str(n["date"] or "")):
+            author = None
+            if note["user_id"]:
+                user = session.query(
+                    f"select username from User where id is {_quote(note['user_id'])}"
+                ).first()
+                author = user["username"] if user is not None else None
+            item.notes.append(
+                NoteFeedback(
+                    id=note["id"],
+                    content=note["content"] or "",
+                    author=author,
+                    date=str(note["date"]) if note["date"] is not None else None,
+                    frame=note_frame(_metadata_dict(session, note["id"])),
+                )
+            )
+        statuses = session.query(
+            "select status, review_session_invitee_id from ReviewSessionObjectStatus "
+            f"where review_session_object_id is {_quote(obj['id'])}"
+        ).all()
+        for status in statuses:
+            invitee = None
+            if status["review_session_invitee_id"]:
+                invitee = session.query(
+                    "select name, email from ReviewSessionInvitee "
+                    f"where id is {_quote(status['review_session_invitee_id'])}"
+                ).first()
+            item.statuses.append(
+                StatusFeedback(
+                    status=status["status"] or "",
+                    invitee=invitee["name"] if invitee is not None else None,
+                    email=invitee["email"] if invitee is not None else None,
+                )
+            )
+        feedback.append(item)
+    return feedback

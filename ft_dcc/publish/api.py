@@ -1,0 +1,153 @@
+"""``publish(host, ...)``: the one call a host makes to put a playblast into an ftrack review."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional, Tuple, Union
+
+import pyblish.api
+
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host import Host, to_fraction
+from ft_dcc.publish.pipeline import discover_plugins, register_plugins, run_stages
+from ft_dcc.publish.report import PublishReport, StepResult
+from ft_dcc.publish.state import STATE_KEY, PublishRequest, PublishState
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED_HINT = "this looks like a bug: send the publish report (--json) to your TD"
+
+
+def publish(
+    host: Host,
+    *,
+    task: Optional[str] = None,
+    review_session: Optional[str] = None,
+    comment: str = "",
+    frames: Optional[Tuple[int, int]] = None,
+    fps: Union[Fraction, float, str, None] = None,
+    camera: Optional[str] = None,
+    invitees: Iterable[Any] = (),
+    session: Any = None,
+    progress: Progress = null_progress,
+    queue_dir: Optional[Path] = None,
+    include_source: bool = False,
+    work_dir: Optional[Path] = None,
+    asset_name: Optional[str] = None,
+    session_factory: Optional[Callable[[], Any]] = None,
+) -> PublishReport:
+    """Capture, validate, encode and publish ``host``'s playblast for review; never raises for
+    a publish problem: the returned :class:`PublishReport` says what happened.
+
+    ``task``: a task id or ``"Project/Seq/Shot/Task"`` (default ``$FTRACK_CONTEXTID``).
+    ``review_session``: the review session's name in the task's project, created when missing
+    (default ``"Dailies YYYY-MM-DD"``). ``frames``/``fps``/``camera`` override the scene's.
+    ``invitees``: e-mails (or ``{"name", "email"}``) invited to the review session.
+    ``session``: an ``ft_dcc.Session`` to reuse (default: one from ``FTRACK_*``).
+    ``queue_dir``: the offline queue (default ``$FT_DCC_QUEUE_DIR`` or the user data dir).
+    ``work_dir``: where capture and encode write (default: a temporary folder, removed after).
+    ``include_source``: also upload the scene file as a ``source`` component.
+    """
+    started = time.monotonic()
+    register_plugins(host.name)
+    own_work_dir = work_dir is None
+    work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="ft_dcc_publish_"))
+    request = PublishRequest(
+        task=task,
+        review_session=review_session,
+        comment=comment or "",
+        frames=(int(frames[0]), int(frames[1])) if frames else None,
+        fps=to_fraction(fps) if fps is not None else None,
+        camera=camera,
+        invitees=tuple(invitees or ()),
+        include_source=include_source,
+        asset_name=asset_name,
+        queue_dir=Path(queue_dir) if queue_dir else None,
+        work_dir=work,
+    )
+    state = PublishState(
+        host=host,
+        request=request,
+        progress=progress,
+        work_dir=work,
+        session=session,
+        session_factory=session_factory,
+    )
+    context = pyblish.api.Context()
+    context.data[STATE_KEY] = state
+    try:
+        steps = run_stages(context, discover_plugins(), progress)
+        report = build_report(state, steps)
+    finally:
+        if session is None and state.session is not None:
+            _close(state.session)
+        if own_work_dir:
+            shutil.rmtree(work, ignore_errors=True)
+    report.duration_s = round(time.monotonic() - started, 3)
+    return report
+
+
+def build_report(state: PublishState, steps: Iterable[StepResult]) -> PublishReport:
+    """The :class:`PublishReport` of a finished run."""
+    steps = list(steps)
+    report = PublishReport(steps=steps, warnings=list(dict.fromkeys(state.warnings)))
+    report.task = state.task_path or state.task_id
+    report.task_id = state.task_id
+    report.review_session_name = state.review_session_name
+    if state.spec is not None:
+        report.capture = state.spec.to_dict()
+    for step in steps:
+        if step.ok:
+            continue
+        hint = step.hint
+        if step.error_type and not _is_ft_dcc_error(step.error_type):
+            hint = hint or UNEXPECTED_HINT
+            text = f"{step.label}: unexpected {step.error_type}: {step.error}"
+        else:
+            text = f"{step.label}: {step.error}"
+        report.errors.append(f"{text} ({hint})" if hint else text)
+    failed = bool(report.errors)
+    if not failed and state.queue_entry is not None:
+        report.ok = True
+        report.queued = True
+        report.queue_entry = str(state.queue_entry.path)
+        manifest = state.manifest
+        report.asset_version_id = manifest.version_id
+        report.review_session_object_id = manifest.review_session_object_id
+        report.component_ids = {c.name: c.id for c in manifest.components}
+    elif not failed and state.outcome is not None:
+        outcome = state.outcome
+        report.ok = True
+        report.task_id = outcome.task_id
+        report.asset_id = outcome.asset_id
+        report.asset_version_id = outcome.asset_version_id
+        report.version_number = outcome.version_number
+        report.component_ids = dict(outcome.component_ids)
+        report.review_session_id = outcome.review_session_id
+        report.review_session_object_id = outcome.review_session_object_id
+        report.review_url = outcome.review_url
+    elif not failed:
+        report.errors.append(
+            "nothing was published: the publish plugins did not run to the end "
+            "(check PYBLISHPLUGINPATH for a plugin that deactivates ours)"
+        )
+    return report
+
+
+def _close(session: Any) -> None:
+    try:
+        session.close()
+    except Exception as exc:
+        log.debug("closing the ftrack session failed: %s", exc)
+
+
+def _is_ft_dcc_error(name: str) -> bool:
+    import ft_dcc.exceptions as exceptions
+
+    cls = getattr(exceptions, name, None)
+    return isinstance(cls, type) and issubclass(cls, exceptions.FtDccError)

@@ -1,0 +1,46 @@
+"""Open the ftrack session for a publish, deciding between "online" and "queue offline"."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ft_dcc.exceptions import (
+    ApiConnectionError,
+    AuthenticationError,
+    ConfigurationError,
+    ValidationError,
+)
+
+log = logging.getLogger(__name__)
+
+CREDENTIALS_HINT = "set FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY (ask your TD)"
+
+
+def default_session() -> Any:
+    """An ``ft_dcc.Session`` configured from the ``FTRACK_*`` environment."""
+    from ft_dcc.session import Session
+
+    return Session()
+
+
+def connect(state: Any) -> None:
+    """Set ``state.session`` (or ``state.offline``); bad credentials raise ValidationError."""
+    state.offline = False
+    try:
+        if state.session is None:
+            state.session = (state.session_factory or default_session)()
+        # one cheap round trip proves the server answers and accepts us
+        state.session.query('select id from Location where name is "ftrack.server"').first()
+    except ConfigurationError as exc:
+        raise ValidationError(
+            f"ftrack is not configured: {exc.message}", hint=exc.hint or CREDENTIALS_HINT
+        ) from exc
+    except AuthenticationError as exc:
+        raise ValidationError(
+            f"the ftrack server refused the credentials: {exc.message}",
+            hint=exc.hint or CREDENTIALS_HINT,
+        ) from exc
+    except ApiConnectionError as exc:
+        log.warning("ftrack server unreachable, publishing to the offline queue: %s", exc)
+        state.offline = True

@@ -1,0 +1,84 @@
+"""The extract steps: capture through the host, encode + verify the review, make the thumbnail."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ft_dcc.exceptions import CaptureError, FtDccError
+from ft_dcc.progress import scaled
+from ft_dcc.publish.host import CaptureResult
+
+log = logging.getLogger(__name__)
+
+
+def _work_dir(state: Any) -> Path:
+    path = Path(state.work_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def capture(state: Any) -> CaptureResult:
+    """Run the host's capture into ``<work>/capture``; CaptureError when nothing came out."""
+    out_dir = _work_dir(state) / "capture"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    state.progress("capture", 0.0, "capturing")
+    try:
+        result = state.host.capture(state.spec, out_dir, state.progress)
+    except FtDccError:
+        raise
+    except Exception as exc:
+        raise CaptureError(
+            f"{state.host.name or 'the host'} could not capture the playblast: {exc}",
+            hint="check the camera and frame range; see the log for the host's own error",
+        ) from exc
+    missing = [f for f in result.files if not Path(f).is_file()]
+    if not result.files or missing:
+        raise CaptureError(
+            "the capture produced no frames"
+            if not result.files
+            else f"{len(missing)} captured file(s) are missing, e.g. {missing[0]}",
+            hint="check that the output folder is writable and the host can render the view",
+        )
+    state.capture = result
+    state.progress("capture", 1.0, f"captured {len(result.files)} file(s)")
+    return result
+
+
+def encode_and_verify(state: Any) -> Path:
+    """Encode the capture to ``<work>/<asset>_review.mp4`` and verify it; set ``ftr_meta``."""
+    from ft_dcc.media.encode import encode_review
+    from ft_dcc.media.probe import review_metadata, verify_review_movie
+
+    spec = state.spec
+    result = state.capture
+    output = _work_dir(state) / f"{state.asset_name or 'review'}_review.mp4"
+    frames: Any = result.files[0] if result.is_movie else list(result.files)
+    encode_review(
+        frames,
+        output,
+        spec.fps,
+        first_frame=result.first_frame,
+        size=(spec.width, spec.height),
+        progress=scaled(state.progress, "encode", 0.0, 1.0),
+    )
+    state.progress("verify", 0.0, "checking the movie")
+    info = verify_review_movie(output, frame_count=spec.frame_count, fps=spec.fps)
+    state.movie_info = info
+    state.ftr_meta = review_metadata(info, 0)  # the movie's own frames; the source range
+    # is kept in the capture metadata (ft_dcc_capture)
+    state.review_movie = output
+    state.progress("verify", 1.0, "movie verified")
+    return output
+
+
+def thumbnail(state: Any) -> Path:
+    """A JPEG from the review movie, ``<work>/thumbnail.jpg``."""
+    from ft_dcc.media.thumbnail import make_thumbnail
+
+    state.progress("thumbnail", 0.0, "making the thumbnail")
+    path = make_thumbnail(state.review_movie, _work_dir(state) / "thumbnail.jpg")
+    state.thumbnail = Path(path)
+    state.progress("thumbnail", 1.0, "thumbnail made")
+    return state.thumbnail

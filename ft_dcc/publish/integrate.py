@@ -1,0 +1,382 @@
+"""Write one :class:`IntegrateManifest` to ftrack: idempotent, in few commits, undone on failure.
+
+Order of work:
+
+1. read what already exists, by the manifest's client-generated ids (a replay after a crash finds
+   what the earlier attempt wrote and creates only what is missing);
+2. refuse a closed review session before anything is written;
+3. upload the files (stored by component id, invisible until their components are committed);
+4. **commit 1**: Asset (found or created), AssetVersion (the server numbers it), FileComponents
+   with their ``ftr_meta``/capture metadata and ``ftrack.server`` ComponentLocations, the
+   ReviewSession (found or created by name), its ReviewSessionObject and invitees;
+5. **commit 2**: the version's ``thumbnail_id`` (a separate commit, as ftrack_api does, to
+   avoid a server ordering problem) and the review object's ``vNNN`` label;
+6. best effort: invites e-mailed, an event announcing the new review content.
+
+A server error after commit 1 deletes what this run created, so no half-published version
+remains. A lost connection is re-raised as it is: the caller queues the manifest, and the replay
+completes the publish with the same ids.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import attr
+
+from ft_dcc import review
+from ft_dcc.exceptions import (
+    ApiConnectionError,
+    FtDccError,
+    PublishError,
+    ReviewSessionClosedError,
+)
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.protocol import SERVER_LOCATION_ID, TOPIC_REVIEW_PUBLISHED
+from ft_dcc.publish.manifest import IntegrateManifest
+from ft_dcc.publish.tasks import quote, resolve_task
+
+log = logging.getLogger(__name__)
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class IntegrateOutcome:
+    """What is on the server after a successful integrate."""
+
+    task_id: str
+    asset_id: str
+    asset_version_id: str
+    version_number: Optional[int]
+    component_ids: Dict[str, str]
+    review_session_id: Optional[str] = None
+    review_session_name: Optional[str] = None
+    review_session_object_id: Optional[str] = None
+    created: List[str] = attr.Factory(list)  # "EntityType id" written by this run
+    review_url: Optional[str] = None
+    warnings: List[str] = attr.Factory(list)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return attr.asdict(self)
+
+
+def is_connection_error(error: BaseException) -> bool:
+    """True when ``error`` (or what caused it) means the server could not be reached."""
+    seen = 0
+    current: Optional[BaseException] = error
+    while current is not None and seen < 10:
+        if isinstance(current, ApiConnectionError):
+            return True
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False
+
+
+def _ids(values: List[str]) -> str:
+    return ", ".join(quote(v) for v in values)
+
+
+def _existing(session: Any, manifest: IntegrateManifest) -> Tuple[Any, set, set, Any]:
+    version = session.query(
+        "select id, version, asset_id, task_id, thumbnail_id from AssetVersion "
+        f"where id is {quote(manifest.version_id)}"
+    ).first()
+    component_ids = [c.id for c in manifest.components]
+    components: set = set()
+    located: set = set()
+    if component_ids:
+        components = {
+            row["id"]
+            for row in session.query(
+                f"select id from Component where id in ({_ids(component_ids)})"
+            ).all()
+        }
+        located = {
+            row["component_id"]
+            for row in session.query(
+                "select component_id from ComponentLocation where location_id is "
+                f"{quote(SERVER_LOCATION_ID)} and component_id in ({_ids(component_ids)})"
+            ).all()
+        }
+    review_object = session.query(
+        "select id, version, review_session_id from ReviewSessionObject "
+        f"where id is {quote(manifest.review_session_object_id)}"
+    ).first()
+    return version, components, located, review_object
+
+
+def _find_or_create_asset(
+    session: Any, manifest: IntegrateManifest, parent_id: str, created: List[Any]
+) -> Any:
+    asset_type = session.query(
+        f"select id from AssetType where short is {quote(manifest.asset_type)}"
+    ).first()
+    if asset_type is None:
+        asset_type = session.create(
+            "AssetType", {"name": manifest.asset_type.title(), "short": manifest.asset_type}
+        )
+        created.append(asset_type)
+    asset = session.query(
+        "select id, name from Asset where context_id is "
+        f"{quote(parent_id)} and name is {quote(manifest.asset_name)} "
+        f"and type_id is {quote(asset_type['id'])}"
+    ).first()
+    if asset is None:
+        asset = session.create(
+            "Asset",
+            {
+                "id": manifest.asset_id,
+                "name": manifest.asset_name,
+                "context_id": parent_id,
+                "type_id": asset_type["id"],
+            },
+        )
+        created.append(asset)
+    return asset
+
+
+def _create_metadata(session: Any, parent_id: str, parent_type: str, key: str, value: str) -> Any:
+    return session.create(
+        "Metadata", {"parent_id": parent_id, "parent_type": parent_type, "key": key, "value": value}
+    )
+
+
+def _undo(session: Any, created: List[Any]) -> List[str]:
+    """Delete what this run committed, newest first; return what could not be deleted."""
+    left: List[str] = []
+    try:
+        session.rollback()
+    except Exception:
+        pass
+    for entity in reversed(created):
+        try:
+            session.delete(entity)
+            session.commit()
+        except Exception as exc:
+            left.append(f"{entity.entity_type} {entity['id']}: {exc}")
+            try:
+                session.rollback()
+            except Exception:
+                pass
+    return left
+
+
+def integrate_manifest(
+    session: Any,
+    manifest: IntegrateManifest,
+    media_dir: Optional[Path] = None,
+    progress: Progress = null_progress,
+    *,
+    announce: bool = True,
+) -> IntegrateOutcome:
+    """Make ``manifest`` true on the server (see the module docstring); return the outcome."""
+    task = resolve_task(session, manifest.task_id, manifest.task_path)
+    manifest.task_id = task["id"]
+    project_id = task["project_id"]
+    parent_id = task["parent_id"] or project_id
+    progress("integrate", 0.0, "checking what is already on the server")
+    version, components, located, review_object = _existing(session, manifest)
+
+    review_session = None
+    if manifest.review_session_name:
+        review_session = review.find_review_session(
+            session, project_id, manifest.review_session_name
+        )
+        if review_session is not None and review_object is None:
+            review.ensure_open(review_session)
+
+    # 3. uploads: bytes stored by component id, invisible until the components are committed
+    to_upload = [c for c in manifest.components if c.id not in located]
+    for index, component in enumerate(to_upload):
+        path = component.path(media_dir)
+
+        def upload_progress(
+            stage: str, fraction: float, message: str = "", _i: int = index
+        ) -> None:
+            progress("upload", (_i + fraction) / len(to_upload), message)
+
+        session.upload_file(str(path), component_id=component.id, progress=upload_progress)
+    progress("upload", 1.0, "uploaded")
+
+    # 4. commit 1
+    created: List[Any] = []
+    try:
+        if version is None:
+            asset = _find_or_create_asset(session, manifest, parent_id, created)
+            version = session.create(
+                "AssetVersion",
+                {
+                    "id": manifest.version_id,
+                    "asset_id": asset["id"],
+                    "task_id": task["id"],
+                    "comment": manifest.comment,
+                },
+            )
+            created.append(version)
+        for component in manifest.components:
+            if component.id not in components:
+                path = component.path(media_dir)
+                size = component.size or (path.stat().st_size if path.is_file() else 0)
+                entity = session.create(
+                    "FileComponent",
+                    {
+                        "id": component.id,
+                        "name": component.name,
+                        "version_id": manifest.version_id,
+                        "size": size,
+                        "file_type": component.file_type or path.suffix,
+                    },
+                )
+                created.append(entity)
+                for key, value in component.metadata.items():
+                    _create_metadata(session, component.id, "FileComponent", key, value)
+            if component.id not in located:
+                session.create(
+                    "ComponentLocation",
+                    {
+                        "component_id": component.id,
+                        "location_id": SERVER_LOCATION_ID,
+                        "resource_identifier": component.id,
+                    },
+                )
+        if review_session is None and manifest.review_session_name:
+            review_session = review.create_review_session(
+                session, project_id, manifest.review_session_name, id=manifest.review_session_id
+            )
+            created.append(review_session)
+        if review_object is None and review_session is not None:
+            review_object = session.create(
+                "ReviewSessionObject",
+                {
+                    "id": manifest.review_session_object_id,
+                    "review_session_id": review_session["id"],
+                    "version_id": manifest.version_id,
+                    "name": manifest.asset_name,
+                    "description": manifest.comment,
+                    "version": "",
+                    "sort_order": _next_sort_order(session, review_session),
+                },
+            )
+            created.append(review_object)
+        invitees: List[Any] = []
+        if manifest.invitees and review_session is not None:
+            invitees = review.add_invitees(session, review_session, manifest.invitees, commit=False)
+        progress("integrate", 0.4, "creating the version")
+        session.commit()
+    except BaseException:
+        try:
+            session.rollback()
+        except Exception:
+            pass
+        raise
+
+    # 5. commit 2
+    try:
+        number = session.query(
+            f"select version, thumbnail_id from AssetVersion where id is "
+            f"{quote(manifest.version_id)}"
+        ).one()
+        version_number = number["version"]
+        thumbnail = manifest.component(manifest.thumbnail_component or "")
+        changed = False
+        if thumbnail is not None and number["thumbnail_id"] != thumbnail.id:
+            number["thumbnail_id"] = thumbnail.id
+            changed = True
+        if review_object is not None and version_number is not None:
+            label = f"v{int(version_number):03d}"
+            if review_object["version"] != label:
+                review_object["version"] = label
+                changed = True
+        if changed:
+            progress("integrate", 0.8, "setting the thumbnail")
+            session.commit()
+    except BaseException as error:
+        if is_connection_error(error):
+            raise  # the replay will finish the job with the same ids
+        left = _undo(session, created)
+        detail = f" (could not remove: {'; '.join(left)})" if left else ""
+        if isinstance(error, FtDccError):
+            raise PublishError(
+                f"the server refused to finish the publish: {error.message}; "
+                f"what was written was removed{detail}",
+                hint="publish again; if it fails again, send the publish report to your TD",
+            ) from error
+        raise
+
+    outcome = IntegrateOutcome(
+        task_id=task["id"],
+        asset_id=session.query(
+            f"select asset_id from AssetVersion where id is {quote(manifest.version_id)}"
+        ).one()["asset_id"],
+        asset_version_id=manifest.version_id,
+        version_number=version_number,
+        component_ids={c.name: c.id for c in manifest.components},
+        review_session_id=review_session["id"] if review_session is not None else None,
+        review_session_name=manifest.review_session_name,
+        review_session_object_id=review_object["id"] if review_object is not None else None,
+        created=[f"{e.entity_type} {e['id']}" for e in created],
+    )
+    outcome.review_url = review_url(session, outcome)
+    if invitees:
+        try:
+            review.send_review_session_invites(session, invitees)
+        except FtDccError as exc:
+            outcome.warnings.append(f"the review invitations were not sent: {exc}")
+    if announce:
+        announce_review(session, outcome, outcome.warnings)
+    progress("integrate", 1.0, "published")
+    return outcome
+
+
+def _next_sort_order(session: Any, review_session: Any) -> int:
+    rows = session.query(
+        "select id from ReviewSessionObject where review_session_id is "
+        f"{quote(review_session['id'])}"
+    ).all()
+    return len(rows)
+
+
+def review_url(session: Any, outcome: IntegrateOutcome) -> Optional[str]:
+    """Where a reviewer watches the new version (no credentials in it)."""
+    base = getattr(session, "server_url", None)
+    if not base:
+        return None
+    if outcome.review_session_id:
+        return (
+            f"{base.rstrip('/')}/review/{outcome.review_session_id}"
+            f"?object={outcome.review_session_object_id}"
+        )
+    return f"{base.rstrip('/')}/review/version/{outcome.asset_version_id}"
+
+
+def announce_review(session: Any, outcome: IntegrateOutcome, warnings: List[str]) -> None:
+    """Publish the ``ft_dcc.review.published`` event; a hub problem is only a warning."""
+    try:
+        from ft_dcc.session.event_hub import Event
+
+        session.event_hub.publish(
+            Event(
+                topic=TOPIC_REVIEW_PUBLISHED,
+                data={
+                    "asset_version_id": outcome.asset_version_id,
+                    "version": outcome.version_number,
+                    "task_id": outcome.task_id,
+                    "component_ids": outcome.component_ids,
+                    "review_session_id": outcome.review_session_id,
+                    "review_session_object_id": outcome.review_session_object_id,
+                },
+            )
+        )
+    except Exception as exc:
+        log.warning("could not announce the new review content: %s", exc)
+        warnings.append(f"the 'new review content' event was not sent: {exc}")
+
+
+__all__ = [
+    "IntegrateOutcome",
+    "ReviewSessionClosedError",
+    "announce_review",
+    "integrate_manifest",
+    "is_connection_error",
+]

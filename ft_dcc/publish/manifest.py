@@ -1,0 +1,97 @@
+"""The integrate manifest: everything the integrate step writes, with ids chosen by the client.
+
+Because every id (version, components, review object, a new asset or review session) is a
+``uuid4`` chosen before anything is sent, integrating the same manifest twice is harmless: the
+second run finds the entities by id and creates nothing. The online publish and the offline
+queue's replay both integrate through this one description.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import attr
+
+MANIFEST_FORMAT = 1
+
+
+def new_id() -> str:
+    """A fresh client-side entity id (ftrack ids are uuid strings)."""
+    return str(uuid.uuid4())
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class ComponentSpec:
+    """One file component of the version: the review movie, the thumbnail or the source."""
+
+    name: str
+    file: str  # a path relative to the manifest's media folder (or absolute while online)
+    id: str = attr.Factory(new_id)
+    file_type: str = ""
+    size: int = 0
+    metadata: Dict[str, str] = attr.Factory(dict)  # key -> string value (ftr_meta is JSON text)
+
+    def path(self, media_dir: Optional[Path]) -> Path:
+        path = Path(self.file)
+        if media_dir is not None and not path.is_absolute():
+            path = media_dir / path
+        return path
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class IntegrateManifest:
+    """What one publish writes to ftrack (see the module docstring)."""
+
+    task_id: Optional[str] = None
+    task_path: Optional[str] = None  # "Project/Seq/Shot/Task", resolved at integrate time
+    asset_name: str = "review"
+    asset_type: str = "upload"  # AssetType.short
+    asset_id: str = attr.Factory(new_id)  # used only when the asset must be created
+    version_id: str = attr.Factory(new_id)
+    comment: str = ""
+    components: List[ComponentSpec] = attr.Factory(list)
+    thumbnail_component: Optional[str] = None  # the name of the component used as thumbnail
+    review_session_name: Optional[str] = None
+    review_session_id: str = attr.Factory(new_id)  # used only when the session must be created
+    review_session_object_id: str = attr.Factory(new_id)
+    invitees: List[Dict[str, str]] = attr.Factory(list)  # {"name":..., "email":...}
+    capture: Dict[str, Any] = attr.Factory(dict)  # the CaptureSpec, to reproduce the review
+    host: str = ""
+    scene: Optional[str] = None
+    server_url: Optional[str] = None
+    api_user: Optional[str] = None
+    manifest_id: str = attr.Factory(new_id)
+    created_at: str = attr.Factory(
+        lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    )
+    format: int = MANIFEST_FORMAT
+
+    def component(self, name: str) -> Optional[ComponentSpec]:
+        for component in self.components:
+            if component.name == name:
+                return component
+        return None
+
+    @property
+    def task_label(self) -> str:
+        return self.task_path or self.task_id or "?"
+
+    def to_dict(self) -> Dict[str, Any]:
+        return attr.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> IntegrateManifest:
+        values = dict(data)
+        if values.get("format", MANIFEST_FORMAT) > MANIFEST_FORMAT:
+            from ft_dcc.exceptions import QueueError
+
+            raise QueueError(
+                f"publish manifest format {values['format']} is newer than this ft_dcc supports",
+                hint="flush the queue with the ft_dcc version that queued it, or upgrade",
+            )
+        values["components"] = [ComponentSpec(**c) for c in values.get("components", [])]
+        known = {a.name for a in attr.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})

@@ -1,0 +1,116 @@
+"""Run pyblish plugins stage by stage, stopping as soon as a stage failed.
+
+pyblish keeps its "stop after a failed validator" state per call and never stops after a failed
+extractor (host-apis.md §1.4), so this runner gates each stage itself: every validator runs (the
+artist sees all problems at once) but nothing is captured or written after any of them failed,
+and an extractor or integrator error stops the run at once. Success is decided from
+``context.data["results"]``, never from exceptions.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import pyblish.api
+import pyblish.lib
+import pyblish.logic
+import pyblish.plugin
+
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.report import StepResult
+
+log = logging.getLogger(__name__)
+
+PLUGIN_DIR = Path(__file__).resolve().parent / "plugins"
+
+STAGES: Tuple[Tuple[str, float], ...] = (
+    ("collect", pyblish.api.CollectorOrder),
+    ("validate", pyblish.api.ValidatorOrder),
+    ("extract", pyblish.api.ExtractorOrder),
+    ("integrate", pyblish.api.IntegratorOrder),
+)
+_SIGNALS = {"collect": "collected", "validate": "validated", "extract": "extracted"}
+
+
+def register_plugins(host_name: Optional[str] = None) -> None:
+    """Register ft_dcc's plugin folder (and ``host_name``) with pyblish; safe to call repeatedly."""
+    registered = {os.path.normpath(p) for p in pyblish.api.registered_paths()}
+    if os.path.normpath(str(PLUGIN_DIR)) not in registered:
+        pyblish.api.register_plugin_path(str(PLUGIN_DIR))
+    if host_name and host_name not in pyblish.api.registered_hosts():
+        pyblish.api.register_host(host_name)
+
+
+def discover_plugins() -> List[type]:
+    """ft_dcc's plugins, registered plugins and those on ``PYBLISHPLUGINPATH``, sorted by order."""
+    return list(pyblish.api.discover())
+
+
+def stage_of(order: float) -> str:
+    for name, base in STAGES:
+        if pyblish.lib.inrange(order, base):
+            return name
+    return "integrate" if order >= 3.5 else "collect"
+
+
+def _step_from_result(result: Dict[str, Any]) -> StepResult:
+    plugin = result["plugin"]
+    error = result.get("error")
+    messages = [r.getMessage() for r in result.get("records") or [] if r.levelno >= logging.INFO]
+    instance = result.get("instance")
+    return StepResult(
+        plugin=plugin.__name__,
+        label=plugin.label or plugin.__name__,
+        stage=stage_of(plugin.order),
+        ok=error is None,
+        duration_ms=float(result.get("duration") or 0.0),
+        instance=str(instance) if instance is not None else None,
+        messages=messages,
+        error=(getattr(error, "message", None) or str(error)) if error is not None else None,
+        hint=getattr(error, "hint", None) or None if error is not None else None,
+        error_type=type(error).__name__ if error is not None else None,
+    )
+
+
+def run_stages(
+    context: Any,
+    plugins: Sequence[type],
+    progress: Progress = null_progress,
+    targets: Optional[List[str]] = None,
+) -> List[StepResult]:
+    """Run ``plugins`` on ``context`` stage by stage; return one :class:`StepResult` per run."""
+    steps: List[StepResult] = []
+    active = [p for p in plugins if p.active]
+    total = max(len(active), 1)
+    done = 0
+    for stage, _base in STAGES:
+        stage_plugins = [p for p in active if stage_of(p.order) == stage]
+        failed = False
+        for plugin, instance in pyblish.logic.Iterator(stage_plugins, context, targets=targets):
+            label = plugin.label or plugin.__name__
+            progress("publish", done / total, label)
+            result = pyblish.plugin.process(plugin, context, instance)
+            done += 1
+            step = _step_from_result(result)
+            steps.append(step)
+            if not step.ok:
+                failed = True
+                log.info("%s failed: %s", label, step.error)
+                if stage in ("extract", "integrate"):
+                    break  # nothing after a failed extractor/integrator can be trusted
+        if failed:
+            progress("publish", 1.0, f"stopped: {stage} failed")
+            return steps
+        if stage in _SIGNALS:
+            pyblish.api.emit(_SIGNALS[stage], context=context)
+    pyblish.api.emit("published", context=context)
+    progress("publish", 1.0, "done")
+    return steps
+
+
+def context_failed(context: Any) -> bool:
+    """True when any plugin result of ``context`` holds an error."""
+    return any(r.get("error") for r in context.data.get("results", []))

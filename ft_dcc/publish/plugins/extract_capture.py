@@ -1,0 +1,18 @@
+"""Extract: capture the playblast through the host."""
+
+import pyblish.api
+
+
+class ExtractCapture(pyblish.api.InstancePlugin):
+    """Ask the host to capture the spec's frames (it restores every setting it touches)."""
+
+    label = "Capture"
+    order = pyblish.api.ExtractorOrder
+    families = ["review"]
+
+    def process(self, instance):
+        from ft_dcc.publish.extract import capture
+
+        result = capture(instance.context.data["ft_dcc"])
+        instance.data["files"] = [str(f) for f in result.files]
+        self.log.info("Captured %d file(s)", len(result.files))

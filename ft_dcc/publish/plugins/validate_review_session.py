@@ -1,0 +1,24 @@
+"""Validate that the target review session (if it exists already) is still open."""
+
+import pyblish.api
+
+
+class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
+    """A closed review session takes no new content: stop before anything is written."""
+
+    label = "Review session open"
+    order = pyblish.api.ValidatorOrder + 0.1
+
+    def process(self, context):
+        from ft_dcc import review
+        from ft_dcc.publish.state import state_of
+
+        state = state_of(context)
+        if state.offline or state.project is None:
+            return
+        found = review.find_review_session(state.session, state.project, state.review_session_name)
+        if found is None:
+            self.log.info("Review session %r will be created", state.review_session_name)
+            return
+        review.ensure_open(found)
+        self.log.info("Review session %r is open", state.review_session_name)

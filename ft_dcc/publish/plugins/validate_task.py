@@ -1,0 +1,28 @@
+"""Validate that the ftrack task exists (and remember its shot and project)."""
+
+import pyblish.api
+
+
+class ValidateTask(pyblish.api.ContextPlugin):
+    """Find the task on the server: by id, or by its Project/Seq/Shot/Task path."""
+
+    label = "ftrack task exists"
+    order = pyblish.api.ValidatorOrder - 0.35
+
+    def process(self, context):
+        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.tasks import resolve_task
+
+        state = state_of(context)
+        if state.offline:
+            if not (state.task_id or state.task_path):
+                resolve_task(None, None, None)  # raises "no task given"
+            self.log.warning("Offline: the task is checked when the queue is flushed")
+            return
+        state.task = resolve_task(state.session, state.task_id, state.task_path)
+        state.task_id = state.task["id"]
+        state.project = state.task["project_id"]
+        parent_id = state.task["parent_id"]
+        if parent_id:
+            state.shot = state.session.get("TypedContext", parent_id)
+        self.log.info("Task %s (%s)", state.task["name"], state.task_id)

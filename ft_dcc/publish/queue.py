@@ -1,0 +1,320 @@
+"""The durable offline queue: publishes that could not reach the server wait here, safely.
+
+Each entry is a folder ``<queue>/<timestamp>-<manifest id>/`` holding ``manifest.json`` (an
+:class:`~ft_dcc.publish.manifest.IntegrateManifest` with client-generated ids), a ``media/``
+folder with the encoded movie and thumbnail, and ``state.json`` (attempts, last error). An entry
+is assembled in a hidden folder and renamed into place, so a crash never leaves half an entry;
+finished entries are renamed away before they are deleted. ``flush()`` replays entries
+idempotently (the integrate step finds what a previous attempt already wrote, by id) under a
+lock, so two flushes never run at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import attr
+
+from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.atomic import atomic_write_json, durable_copy, fsync_dir
+from ft_dcc.publish.manifest import IntegrateManifest
+
+log = logging.getLogger(__name__)
+
+ENV_QUEUE_DIR = "FT_DCC_QUEUE_DIR"
+APP_NAME = "ft-dcc"
+MANIFEST_FILE = "manifest.json"
+STATE_FILE = "state.json"
+MEDIA_DIR = "media"
+LOCK_FILE = ".flush.lock"
+
+
+def user_data_dir() -> Path:
+    """The per-user data folder of ft-dcc (platformdirs when installed, else the OS convention)."""
+    try:
+        import platformdirs
+
+        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    except ImportError:
+        pass
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local")) / APP_NAME
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / APP_NAME
+    return Path(os.environ.get("XDG_DATA_HOME", home / ".local" / "share")) / APP_NAME
+
+
+def default_queue_dir() -> Path:
+    """``$FT_DCC_QUEUE_DIR``, else ``<user data dir>/queue``."""
+    override = os.environ.get(ENV_QUEUE_DIR)
+    if override:
+        return Path(override).expanduser()
+    return user_data_dir() / "queue"
+
+
+@attr.s(auto_attribs=True)
+class QueueEntry:
+    """One queued publish."""
+
+    path: Path
+    manifest: IntegrateManifest
+    state: Dict[str, Any] = attr.Factory(dict)
+
+    @property
+    def id(self) -> str:
+        return self.manifest.manifest_id
+
+    @property
+    def media_dir(self) -> Path:
+        return self.path / MEDIA_DIR
+
+    @property
+    def attempts(self) -> int:
+        return int(self.state.get("attempts", 0))
+
+    @property
+    def last_error(self) -> Optional[str]:
+        return self.state.get("last_error")
+
+    def summary(self) -> Dict[str, Any]:
+        m = self.manifest
+        return {
+            "id": self.id,
+            "created_at": m.created_at,
+            "task": m.task_label,
+            "asset": m.asset_name,
+            "review_session": m.review_session_name,
+            "comment": m.comment,
+            "server": m.server_url,
+            "asset_version_id": m.version_id,
+            "review_session_object_id": m.review_session_object_id,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "path": str(self.path),
+        }
+
+
+@attr.s(auto_attribs=True)
+class FlushOutcome:
+    """What happened to one entry during a flush."""
+
+    entry_id: str
+    ok: bool
+    message: str
+    result: Dict[str, Any] = attr.Factory(dict)
+
+
+@attr.s(auto_attribs=True)
+class FlushResult:
+    """What a flush did: one outcome per entry tried; ``ok`` when none failed."""
+
+    outcomes: List[FlushOutcome] = attr.Factory(list)
+    remaining: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
+
+    @property
+    def flushed(self) -> int:
+        return sum(1 for o in self.outcomes if o.ok)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "flushed": self.flushed,
+            "remaining": self.remaining,
+            "outcomes": [attr.asdict(o) for o in self.outcomes],
+        }
+
+
+class OfflineQueue:
+    """A spool folder of publishes waiting for the server."""
+
+    def __init__(self, directory: Optional[Path] = None) -> None:
+        self.directory = Path(directory) if directory else default_queue_dir()
+
+    # -- writing --------------------------------------------------------------------------
+    def spool(self, manifest: IntegrateManifest, media_dir: Optional[Path] = None) -> QueueEntry:
+        """Store ``manifest`` and copies of its component files; return the new entry.
+
+        Component file paths are rewritten relative to the entry's ``media/`` folder.
+        """
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        final = self.directory / f"{stamp}-{manifest.manifest_id}"
+        incoming = self.directory / f".incoming-{manifest.manifest_id}"
+        if incoming.exists():
+            shutil.rmtree(incoming)
+        try:
+            media = incoming / MEDIA_DIR
+            media.mkdir(parents=True)
+            spooled = IntegrateManifest.from_dict(manifest.to_dict())
+            for component in spooled.components:
+                source = component.path(media_dir)
+                if not source.is_file():
+                    raise QueueError(
+                        f"cannot queue the publish: {source} is missing",
+                        hint="publish again; the encoded media was removed before it was queued",
+                    )
+                name = f"{component.name}{source.suffix}"
+                durable_copy(source, media / name)
+                component.file = name
+            fsync_dir(media)
+            atomic_write_json(incoming / MANIFEST_FILE, spooled.to_dict())
+            atomic_write_json(incoming / STATE_FILE, {"attempts": 0})
+            os.replace(incoming, final)
+            fsync_dir(self.directory)
+        except OSError as exc:
+            shutil.rmtree(incoming, ignore_errors=True)
+            raise QueueError(
+                f"cannot write the offline queue in {self.directory}: {exc}",
+                hint=f"free some disk space or set {ENV_QUEUE_DIR} to a writable folder",
+            ) from exc
+        log.info("queued publish %s in %s", manifest.manifest_id, final)
+        return QueueEntry(final, spooled, {"attempts": 0})
+
+    # -- reading --------------------------------------------------------------------------
+    def entries(self) -> List[QueueEntry]:
+        """The waiting entries, oldest first (leftovers of crashed writes are cleaned up)."""
+        if not self.directory.is_dir():
+            return []
+        found: List[QueueEntry] = []
+        for path in sorted(self.directory.iterdir()):
+            if path.name.startswith(".done-"):
+                shutil.rmtree(path, ignore_errors=True)
+                continue
+            if path.name.startswith(".") or not path.is_dir():
+                continue
+            try:
+                manifest = IntegrateManifest.from_dict(
+                    json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
+                )
+            except (OSError, ValueError) as exc:
+                log.warning("skipping unreadable queue entry %s: %s", path, exc)
+                continue
+            state: Dict[str, Any] = {}
+            with contextlib.suppress(OSError, ValueError):
+                state = json.loads((path / STATE_FILE).read_text(encoding="utf-8"))
+            found.append(QueueEntry(path, manifest, state))
+        return found
+
+    def __len__(self) -> int:
+        return len(self.entries())
+
+    # -- bookkeeping ----------------------------------------------------------------------
+    def remove(self, entry: QueueEntry) -> None:
+        """Remove a finished entry: rename it away first, so a crash cannot replay half of it."""
+        done = self.directory / f".done-{entry.id}"
+        os.replace(entry.path, done)
+        fsync_dir(self.directory)
+        shutil.rmtree(done, ignore_errors=True)
+
+    def record_failure(self, entry: QueueEntry, error: str) -> None:
+        entry.state = {
+            "attempts": entry.attempts + 1,
+            "last_error": error,
+            "last_attempt": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        atomic_write_json(entry.path / STATE_FILE, entry.state)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the flush lock; raise :class:`QueueError` at once when another flush holds it."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        handle = open(self.directory / LOCK_FILE, "a+")  # noqa: SIM115 - closed below
+        try:
+            try:
+                _lock_file(handle)
+            except OSError as exc:
+                raise QueueError(
+                    f"another 'ft-dcc queue flush' is already running on {self.directory}",
+                    hint="wait for it to finish, then run the flush again if entries remain",
+                ) from exc
+            try:
+                yield
+            finally:
+                _unlock_file(handle)
+        finally:
+            handle.close()
+
+    # -- replay ---------------------------------------------------------------------------
+    def flush(
+        self,
+        session: Any = None,
+        *,
+        session_factory: Optional[Callable[[], Any]] = None,
+        progress: Progress = null_progress,
+    ) -> FlushResult:
+        """Integrate every waiting entry; remove each one that is now fully on the server.
+
+        Stops at the first entry the server cannot be reached for (the rest would fail the same
+        way); other errors are recorded in the entry and the flush moves on.
+        """
+        from ft_dcc.publish.integrate import integrate_manifest
+
+        result = FlushResult()
+        with self.lock():
+            entries = self.entries()
+            if entries and session is None:
+                factory = session_factory or _default_session
+                try:
+                    session = factory()
+                except ApiConnectionError as exc:
+                    result.outcomes.append(FlushOutcome("*", False, f"server unreachable: {exc}"))
+                    result.remaining = len(entries)
+                    return result
+            for index, entry in enumerate(entries):
+                progress("flush", index / len(entries), f"publishing {entry.manifest.task_label}")
+                try:
+                    outcome = integrate_manifest(session, entry.manifest, entry.media_dir)
+                except ApiConnectionError as exc:
+                    self.record_failure(entry, f"server unreachable: {exc}")
+                    result.outcomes.append(FlushOutcome(entry.id, False, str(exc)))
+                    break
+                except FtDccError as exc:
+                    self.record_failure(entry, str(exc))
+                    result.outcomes.append(FlushOutcome(entry.id, False, str(exc)))
+                    continue
+                self.remove(entry)
+                result.outcomes.append(FlushOutcome(entry.id, True, "published", outcome.to_dict()))
+            progress("flush", 1.0, "done")
+            result.remaining = len(self.entries())
+        return result
+
+
+def _default_session() -> Any:
+    from ft_dcc.session import Session
+
+    return Session()
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock_file(handle: Any) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def _unlock_file(handle: Any) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock_file(handle: Any) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock_file(handle: Any) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,119 @@
+"""The publish report: what ran, what failed and why, what was written (or queued), and where."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import attr
+
+from ft_dcc.publish.atomic import atomic_write_json
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class StepResult:
+    """One pyblish plugin run (per instance for instance plugins)."""
+
+    plugin: str
+    label: str
+    stage: str  # collect / validate / extract / integrate
+    ok: bool
+    duration_ms: float = 0.0
+    instance: Optional[str] = None
+    messages: List[str] = attr.Factory(list)
+    error: Optional[str] = None
+    hint: Optional[str] = None
+    error_type: Optional[str] = None
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class PublishReport:
+    """The outcome of one publish; ``ok`` is True when published or queued."""
+
+    ok: bool = False
+    queued: bool = False
+    steps: List[StepResult] = attr.Factory(list)
+    errors: List[str] = attr.Factory(list)  # artist-readable: what went wrong and what to do
+    warnings: List[str] = attr.Factory(list)
+    task: Optional[str] = None
+    task_id: Optional[str] = None
+    asset_id: Optional[str] = None
+    asset_version_id: Optional[str] = None
+    version_number: Optional[int] = None
+    component_ids: Dict[str, str] = attr.Factory(dict)  # component name -> id
+    review_session_id: Optional[str] = None
+    review_session_name: Optional[str] = None
+    review_session_object_id: Optional[str] = None
+    review_url: Optional[str] = None
+    thumbnail_url: Optional[str] = None
+    queue_entry: Optional[str] = None
+    capture: Dict[str, Any] = attr.Factory(dict)
+    duration_s: float = 0.0
+
+    @property
+    def status(self) -> str:
+        if self.queued:
+            return "queued"
+        return "published" if self.ok else "failed"
+
+    @property
+    def failed_steps(self) -> List[StepResult]:
+        return [step for step in self.steps if not step.ok]
+
+    def to_dict(self) -> Dict[str, Any]:
+        data = attr.asdict(self)
+        data["status"] = self.status
+        return data
+
+    def to_json(self, indent: Optional[int] = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, default=str)
+
+    def save(self, path: Path) -> Path:
+        """Write the report as JSON (atomically) and return the path."""
+        return atomic_write_json(Path(path), self.to_dict())
+
+    def summary(self) -> str:
+        """One or two lines for a status bar or a terminal."""
+        if self.queued:
+            return (
+                "Queued: the ftrack server could not be reached; the review is kept in the "
+                "offline queue and will be published by 'ft-dcc queue flush'."
+            )
+        if self.ok:
+            version = f" v{self.version_number:03d}" if self.version_number else ""
+            where = (
+                f" in review session {self.review_session_name!r}"
+                if self.review_session_name
+                else ""
+            )
+            return f"Published{version}{where}."
+        first = self.errors[0] if self.errors else "the publish failed"
+        return f"Not published: {first}"
+
+    def __str__(self) -> str:
+        lines = [self.summary(), ""]
+        for step in self.steps:
+            mark = "ok  " if step.ok else "FAIL"
+            lines.append(f"  [{mark}] {step.stage:<9} {step.label} ({step.duration_ms:.0f} ms)")
+            if step.error:
+                lines.append(f"         {step.error}")
+                if step.hint:
+                    lines.append(f"         -> {step.hint}")
+        if self.errors and not self.steps:
+            lines.extend(f"  error: {e}" for e in self.errors)
+        for warning in self.warnings:
+            lines.append(f"  warning: {warning}")
+        ids = [
+            ("task", self.task),
+            ("asset version", self.asset_version_id),
+            ("review session", self.review_session_id),
+            ("review object", self.review_session_object_id),
+            ("review", self.review_url),
+            ("queue entry", self.queue_entry),
+        ]
+        extra = [f"  {name}: {value}" for name, value in ids if value]
+        if extra:
+            lines.append("")
+            lines.extend(extra)
+        return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""A publish's request (:class:`PublishRequest`) and its plugins' shared :class:`PublishState`.
+
+The state lives in ``context.data["ft_dcc"]``: collectors fill it from the host and the request,
+validators check it, extractors add media, the integrator writes it to ftrack (or the queue).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import attr
+
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host import CaptureResult, CaptureSpec, Host
+
+STATE_KEY = "ft_dcc"
+REVIEW_FAMILY = "review"
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class PublishRequest:
+    """The artist's choices for one publish (the arguments of :func:`ft_dcc.publish.publish`)."""
+
+    task: Optional[str] = None  # task id or "Project/Seq/Shot/Task"; FTRACK_CONTEXTID if None
+    review_session: Optional[str] = None  # name; "Dailies YYYY-MM-DD" if None
+    comment: str = ""
+    frames: Optional[Tuple[int, int]] = None
+    fps: Optional[Fraction] = None
+    camera: Optional[str] = None
+    invitees: Tuple[Any, ...] = ()
+    include_source: bool = False
+    asset_name: Optional[str] = None
+    queue_dir: Optional[Path] = None
+    work_dir: Optional[Path] = None
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class PublishState:
+    """Shared, mutable state of one publish run."""
+
+    host: Host
+    request: PublishRequest = attr.Factory(PublishRequest)
+    progress: Progress = null_progress
+    work_dir: Optional[Path] = None
+    session: Any = None
+    session_factory: Optional[Callable[[], Any]] = None
+    offline: bool = False
+    # collected
+    task_id: Optional[str] = None
+    task_path: Optional[str] = None
+    review_session_name: Optional[str] = None
+    asset_name: Optional[str] = None
+    spec: Optional[CaptureSpec] = None
+    scene: Optional[Path] = None
+    user: Optional[str] = None
+    # validated (online only)
+    task: Any = None
+    shot: Any = None
+    project: Any = None
+    # extracted
+    capture: Optional[CaptureResult] = None
+    review_movie: Optional[Path] = None
+    movie_info: Any = None
+    ftr_meta: Dict[str, Any] = attr.Factory(dict)
+    thumbnail: Optional[Path] = None
+    # integrated
+    manifest: Any = None
+    outcome: Any = None
+    queue_entry: Any = None
+    warnings: List[str] = attr.Factory(list)
+
+
+def state_of(context: Any) -> PublishState:
+    """The :class:`PublishState` of a pyblish context; PublishError if ft_dcc did not start it."""
+    state = context.data.get(STATE_KEY)
+    if state is None:
+        from ft_dcc.exceptions import PublishError
+
+        raise PublishError(
+            "this pyblish context was not prepared by ft_dcc",
+            hint="publish through ft_dcc.publish.publish(host, ...) or call "
+            "ft_dcc.publish.install(host) before driving the plugins from a pyblish UI",
+        )
+    return state

@@ -1,0 +1,77 @@
+"""Find the ftrack task a publish goes to: by id, by ``Project/Seq/Shot/Task`` path, or from
+``FTRACK_CONTEXTID``."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional, Tuple
+
+from ft_dcc.exceptions import NoResultFoundError, ValidationError
+from ft_dcc.protocol import ENV_CONTEXT_ID
+
+
+def quote(value: str) -> str:
+    """A string literal for an ftrack query expression."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def parse_task_ref(text: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
+    """``(task_id, task_path)`` from what the artist typed, else from ``FTRACK_CONTEXTID``."""
+    text = (text or "").strip() or os.environ.get(ENV_CONTEXT_ID, "").strip()
+    if not text:
+        return None, None
+    if "/" in text:
+        parts = [p for p in text.strip("/").split("/") if p]
+        return None, "/".join(parts)
+    return text, None
+
+
+def resolve_task(session: Any, task_id: Optional[str], task_path: Optional[str]) -> Any:
+    """The Task entity; :class:`ValidationError` saying what to do when it does not exist."""
+    if task_id:
+        task = session.query(f"Task where id is {quote(task_id)}").first()
+        if task is None:
+            raise ValidationError(
+                f"there is no ftrack task with id {task_id!r} on this server",
+                hint="check the task id (or give the task as Project/Sequence/Shot/Task)",
+            )
+        return task
+    if not task_path:
+        raise ValidationError(
+            "no ftrack task was given for this publish",
+            hint=f"pick a task, pass task='Project/Seq/Shot/Task' or set {ENV_CONTEXT_ID}",
+        )
+    parts = task_path.split("/")
+    if len(parts) < 2:
+        raise ValidationError(
+            f"the task path {task_path!r} names no task",
+            hint="write it as Project/Sequence/Shot/Task (at least Project/Task)",
+        )
+    project = session.query(
+        f"Project where name is {quote(parts[0])} or full_name is {quote(parts[0])}"
+    ).first()
+    if project is None:
+        raise ValidationError(
+            f"there is no ftrack project called {parts[0]!r}",
+            hint="check the project name at the start of the task path",
+        )
+    parent_id = project["id"]
+    entity = project
+    for depth, name in enumerate(parts[1:], start=1):
+        entity = session.query(
+            f"TypedContext where parent_id is {quote(parent_id)} and name is {quote(name)}"
+        ).first()
+        if entity is None:
+            found_path = "/".join(parts[:depth])
+            raise ValidationError(
+                f"{found_path!r} has no child called {name!r} (task path {task_path!r})",
+                hint="check the spelling of each level of the task path in ftrack",
+            )
+        parent_id = entity["id"]
+    try:
+        return session.query(f"Task where id is {quote(entity['id'])}").one()
+    except NoResultFoundError:
+        raise ValidationError(
+            f"{task_path!r} is not a task",
+            hint="publish to a task (e.g. .../Shot/compositing), not to a shot or folder",
+        ) from None
