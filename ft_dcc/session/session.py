@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import requests
 
 from ft_dcc import protocol
-from ft_dcc.exceptions import ApiError, ConfigurationError, EventHubError
+from ft_dcc.exceptions import ApiError, ConfigurationError, EventHubError, UploadError
 from ft_dcc.session.auth import SessionAuthentication
 from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
 from ft_dcc.session.entity import NOT_SET, Collection, Entity, entity_class
@@ -804,7 +804,13 @@ class Session:
         data = dict(data or {})
         data.setdefault("name", stem)
         data.setdefault("file_type", extension)
-        data.setdefault("size", os.path.getsize(path))
+        try:
+            data.setdefault("size", os.path.getsize(path))
+        except OSError as error:
+            raise UploadError(
+                f"Cannot add {path} as a component: {error.strerror or error}",
+                hint="check that the file exists and is readable",
+            ) from None
         location_entity = self._resolve_location(location)
         component = self.create("FileComponent", data)
         if location_entity is not None:
