@@ -1,0 +1,139 @@
+"""``ft-dcc server`` and ``ft-dcc user add``: run the embedded server, manage its API users.
+
+Only the standard library is imported here; the server extra is loaded inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+MISSING_EXTRA = "the embedded server needs the server extra: pip install 'ft-dcc[server]'"
+
+
+def add_commands(subparsers: Any) -> None:
+    """Register ``server`` and ``user`` on the ``ft-dcc`` command line."""
+    server = subparsers.add_parser(
+        "server",
+        help="run the embedded ftrack-compatible server",
+        description="Run the embedded ftrack-compatible server (JSON API, uploads, events).",
+    )
+    server.add_argument("--data", type=Path, help="data dir (default: the user data dir)")
+    server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    server.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    server.add_argument(
+        "--database", help="SQLAlchemy database URL (default: SQLite in the data dir)"
+    )
+    server.add_argument(
+        "--request-log", type=Path, help="write one JSON line per HTTP request here"
+    )
+    server.set_defaults(handler=run_server)
+
+    user = subparsers.add_parser("user", help="manage API users of the embedded server")
+    user_commands = user.add_subparsers(dest="user_command", metavar="COMMAND")
+    add = user_commands.add_parser("add", help="add a user (or set its API key)")
+    add.add_argument("name", help="user name (the ftrack-user header)")
+    add.add_argument("--api-key", help="the key to use (default: a new random key, printed)")
+    add.add_argument("--data", type=Path, help="data dir (default: the user data dir)")
+    add.add_argument("--database", help="SQLAlchemy database URL (default: SQLite in the data dir)")
+    add.set_defaults(handler=add_user)
+    user.set_defaults(handler=lambda args: _usage(user))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _config(args: argparse.Namespace) -> Any:
+    try:
+        from ft_dcc.server.config import ServerConfig, default_data_dir
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise SystemExit(f"ft-dcc: error: {MISSING_EXTRA} ({exc})") from exc
+    return ServerConfig(
+        data_dir=args.data or default_data_dir(),
+        host=getattr(args, "host", "127.0.0.1"),
+        port=getattr(args, "port", 8765),
+        database_url=args.database,
+        request_log=getattr(args, "request_log", None),
+    )
+
+
+def run_server(args: argparse.Namespace) -> int:
+    """Serve until SIGINT/SIGTERM."""
+    config = _config(args)
+    try:
+        import uvicorn
+
+        from ft_dcc.server.app import create_app
+    except ImportError as exc:
+        print(f"ft-dcc: error: {MISSING_EXTRA} ({exc})", file=sys.stderr)
+        return 1
+    app = create_app(config)
+    seed = app.state.server.seed
+    print(f"ft-dcc server: serving {config.url} (data: {config.data_dir})", flush=True)
+    if seed.generated_key:
+        print(
+            f"ft-dcc server: created API user '{seed.username}' with key {seed.generated_key}\n"
+            f"  (shown once; saved to {seed.credentials_file}: source it to use this server)",
+            flush=True,
+        )
+    else:
+        print(f"ft-dcc server: API user '{seed.username}'", flush=True)
+
+    class CleanStopServer(uvicorn.Server):
+        """Stops gracefully on SIGINT/SIGTERM and exits 0 (uvicorn would re-raise the signal)."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    server = CleanStopServer(
+        uvicorn.Config(
+            app,
+            host=config.host,
+            port=config.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
+    )
+    server.run()
+    if not server.started:
+        print(
+            f"ft-dcc: error: could not serve on {config.url} (is the port in use?)", file=sys.stderr
+        )
+        return 1
+    print("ft-dcc server: stopped", flush=True)
+    return 0
+
+
+def add_user(args: argparse.Namespace) -> int:
+    """Add a user (or replace its key); prints the key when it was generated."""
+    config = _config(args)
+    try:
+        from ft_dcc.server.auth import KeyRing
+        from ft_dcc.server.seed import SeedError
+        from ft_dcc.server.seed import add_user as add_store_user
+        from ft_dcc.server.store import Store
+    except ImportError as exc:
+        print(f"ft-dcc: error: {MISSING_EXTRA} ({exc})", file=sys.stderr)
+        return 1
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(config.resolved_database_url)
+    keys = KeyRing(store.engine, store.metadata)
+    try:
+        user_id, key = add_store_user(store, keys, args.name, args.api_key)
+    except SeedError as exc:
+        print(f"ft-dcc: error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.engine.dispose()
+    if args.api_key:
+        print(f"ft-dcc user: '{args.name}' ({user_id}) uses the given API key")
+    else:
+        print(f"ft-dcc user: '{args.name}' ({user_id}) API key: {key}  (shown once)")
+    return 0

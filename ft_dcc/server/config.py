@@ -1,0 +1,75 @@
+"""Settings of one embedded server process (paths, limits, network)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+SERVER_VERSION = "4.13.8"
+
+
+def default_data_dir() -> Path:
+    """The platform's user data dir for the server, e.g. ``~/.local/share/ft_dcc/server``."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ft_dcc")) / "server"
+
+
+@dataclass
+class ServerConfig:
+    """Everything ``create_app`` needs; paths are derived from ``data_dir`` unless given."""
+
+    data_dir: Path
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    database_url: Optional[str] = None
+    request_log: Optional[Path] = None
+    #: Largest accepted ``/api`` request body, in bytes.
+    max_api_body: int = 32 * 1024 * 1024
+    #: Largest accepted upload, in bytes.
+    max_upload_size: int = 64 * 1024**3
+    #: How long a signed upload URL stays valid, in seconds.
+    upload_url_ttl: int = 3600
+    #: How long a widget URL stays valid, in seconds (ftrack: 6 minutes).
+    widget_url_ttl: int = 360
+    version: str = SERVER_VERSION
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir).expanduser().resolve()
+        if self.request_log is not None:
+            self.request_log = Path(self.request_log).expanduser().resolve()
+
+    @property
+    def files_dir(self) -> Path:
+        """Where uploaded and encoded files live."""
+        return self.data_dir / "files"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.data_dir / "credentials.env"
+
+    @property
+    def secret_file(self) -> Path:
+        """The key that signs upload and widget URLs (created on first start, mode 0600)."""
+        return self.data_dir / "url-signing.key"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'ft_dcc.sqlite'}"
+
+    @property
+    def url(self) -> str:
+        """The URL clients use to reach this server."""
+        host = self.host
+        if host in ("0.0.0.0", ""):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "[::1]"
+        elif ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"

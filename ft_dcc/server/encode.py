@@ -1,0 +1,278 @@
+"""``encode_media``: a real ffmpeg transcode to browser-playable H.264, run as an ftrack ``Job``.
+
+``MediaEncoder.start`` creates the ``Job`` (``type: api_job``, ``status: queued``, ``data`` a JSON
+string naming the future outputs) and returns at once; a background thread transcodes the source
+file, stores an ``ftrackreview-mp4`` and a ``thumbnail`` component in ``ftrack.server`` with
+``ftr_meta``, links them to the job and the version, and marks the job ``done`` (or ``failed``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import subprocess
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY, SERVER_LOCATION_ID
+from ft_dcc.server.files import FileStore, check_component_id
+
+log = logging.getLogger(__name__)
+
+RunBatch = Callable[[List[Dict[str, Any]], str], List[Any]]
+THUMBNAIL_NAME = "thumbnail"
+ENCODE_TIMEOUT = 3600
+
+
+class EncodeError(Exception):
+    """The encode could not start (bad input); the message says what to fix."""
+
+
+def _now() -> Dict[str, str]:
+    return {"__type__": "datetime", "value": dt.datetime.now(dt.timezone.utc).isoformat()}
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def transcode(source: Path, mp4: Path, thumbnail: Path) -> Dict[str, Any]:
+    """Encode ``source`` to H.264/AAC mp4 (faststart, even size) and a JPEG thumbnail.
+
+    Returns the ``ftr_meta`` facts of the mp4: frameIn, frameOut, frameRate, width, height.
+    """
+    import imageio_ffmpeg
+
+    exe = ffmpeg_exe()
+    encode = [
+        exe, "-nostdin", "-y", "-v", "error", "-i", str(source),
+        "-map", "0:v:0", "-map", "0:a:0?",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
+        "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+        "-c:a", "aac", "-b:a", "160k",
+        "-movflags", "+faststart", "-f", "mp4", str(mp4),
+    ]  # fmt: skip
+    _run(encode, "encode the movie")
+    thumb = [
+        exe, "-nostdin", "-y", "-v", "error", "-i", str(mp4),
+        "-vf", "scale='min(iw,640)':-2", "-frames:v", "1", "-q:v", "3",
+        "-f", "mjpeg", str(thumbnail),
+    ]  # fmt: skip
+    _run(thumb, "make the thumbnail")
+    reader = imageio_ffmpeg.read_frames(str(mp4))
+    try:
+        info = next(reader)
+    finally:
+        reader.close()
+    frames, _seconds = imageio_ffmpeg.count_frames_and_secs(str(mp4))
+    width, height = info["size"]
+    fps = float(info.get("fps") or 0) or 25.0
+    return {
+        "frameIn": 0,
+        "frameOut": int(frames),
+        "frameRate": round(fps, 3),
+        "width": int(width),
+        "height": int(height),
+    }
+
+
+def _run(cmd: List[str], what: str) -> None:
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=ENCODE_TIMEOUT)
+    if result.returncode != 0:
+        tail = (result.stderr or "").strip().splitlines()[-3:]
+        raise RuntimeError(f"ffmpeg could not {what}: " + " / ".join(tail))
+
+
+class MediaEncoder:
+    """Runs encode jobs one at a time in a background thread."""
+
+    def __init__(self, files: FileStore, run_batch: RunBatch, query: RunBatch) -> None:
+        self.files = files
+        self.run_batch = run_batch
+        self.query = query
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
+
+    def start(
+        self, component_id: Any, version_id: Any, keep_original: Any, user_id: str
+    ) -> Dict[str, Any]:
+        """Create the job and queue the transcode; returns ``{"job_id": ...}``."""
+        component_id = check_component_id(component_id)
+        if not self.files.exists(component_id):
+            raise EncodeError(
+                f"Component {component_id} has no file in ftrack.server: upload it there "
+                "before calling encode_media."
+            )
+        if version_id is not None:
+            version_id = check_component_id(version_id)
+            found = self.query(
+                [
+                    {
+                        "action": "query",
+                        "expression": f'select id from AssetVersion where id is "{version_id}"',
+                    }
+                ],
+                user_id,
+            )
+            if not found or not found[0].get("data"):
+                raise EncodeError(
+                    f"AssetVersion {version_id} does not exist; pass an existing version_id."
+                )
+        job_id = str(uuid.uuid4())
+        outputs = {"mp4": str(uuid.uuid4()), "thumbnail": str(uuid.uuid4())}
+        data = {
+            "output": [
+                {"format": "video/mp4", "component_id": outputs["mp4"]},
+                {"format": "image/jpeg", "component_id": outputs["thumbnail"]},
+            ],
+            "source_component_id": component_id,
+            "keep_original": bool(keep_original),
+        }
+        job = {
+            "__entity_type__": "Job",
+            "id": job_id,
+            "type": "api_job",
+            "status": "queued",
+            "data": json.dumps(data),
+            "user_id": user_id,
+            "created_at": _now(),
+        }
+        self.run_batch([_create("Job", job)], user_id)
+        self.pool.submit(self._work, job_id, component_id, version_id, outputs, data, user_id)
+        return {"job_id": job_id}
+
+    def _work(
+        self,
+        job_id: str,
+        source_id: str,
+        version_id: Optional[str],
+        outputs: Dict[str, str],
+        data: Dict[str, Any],
+        user_id: str,
+    ) -> None:
+        try:
+            self.run_batch([_update("Job", job_id, {"status": "running"})], user_id)
+            with tempfile.TemporaryDirectory(dir=self.files.incoming) as tmp:
+                mp4 = Path(tmp) / "review.mp4"
+                jpg = Path(tmp) / "thumbnail.jpg"
+                meta = transcode(self.files.path_for(source_id), mp4, jpg)
+                mp4_info = self.files.store_local_file(
+                    mp4, outputs["mp4"], f"{REVIEW_COMPONENT_MP4}.mp4"
+                )
+                jpg_info = self.files.store_local_file(
+                    jpg, outputs["thumbnail"], f"{THUMBNAIL_NAME}.jpg"
+                )
+            ops: List[Dict[str, Any]] = []
+            ops += _server_component(
+                outputs["mp4"], REVIEW_COMPONENT_MP4, ".mp4", mp4_info["size"], version_id
+            )
+            ops.append(
+                _create(
+                    "Metadata",
+                    {
+                        "__entity_type__": "Metadata",
+                        "parent_id": outputs["mp4"],
+                        "parent_type": "FileComponent",
+                        "key": REVIEW_META_KEY,
+                        "value": json.dumps(meta),
+                    },
+                    key=[outputs["mp4"], REVIEW_META_KEY],
+                )
+            )
+            ops += _server_component(
+                outputs["thumbnail"], THUMBNAIL_NAME, ".jpg", jpg_info["size"], version_id
+            )
+            for component_id in outputs.values():
+                ops.append(
+                    _create(
+                        "JobComponent",
+                        {
+                            "__entity_type__": "JobComponent",
+                            "job_id": job_id,
+                            "component_id": component_id,
+                        },
+                        key=[component_id, job_id],
+                    )
+                )
+            if version_id:
+                ops.append(
+                    _update("AssetVersion", version_id, {"thumbnail_id": outputs["thumbnail"]})
+                )
+            ops.append(_update("Job", job_id, {"status": "done", "finished_at": _now()}))
+            self.run_batch(ops, user_id)
+            log.info("encode job %s done", job_id)
+        except Exception as exc:  # the job records the failure; the server keeps running
+            log.exception("encode job %s failed", job_id)
+            for component_id in outputs.values():
+                self.files.remove(component_id)
+            failed = dict(data, error=str(exc)[:500])
+            try:
+                self.run_batch(
+                    [
+                        _update(
+                            "Job",
+                            job_id,
+                            {"status": "failed", "data": json.dumps(failed), "finished_at": _now()},
+                        )
+                    ],
+                    user_id,
+                )
+            except Exception:
+                log.exception("could not mark encode job %s as failed", job_id)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _create(
+    entity_type: str, data: Dict[str, Any], key: Optional[List[str]] = None
+) -> Dict[str, Any]:
+    return {
+        "action": "create",
+        "entity_type": entity_type,
+        "entity_key": key or [data["id"]],
+        "entity_data": data,
+    }
+
+
+def _update(entity_type: str, entity_id: str, data: Dict[str, Any]) -> Dict[str, Any]:
+    return {
+        "action": "update",
+        "entity_type": entity_type,
+        "entity_key": [entity_id],
+        "entity_data": dict(data, __entity_type__=entity_type),
+    }
+
+
+def _server_component(
+    component_id: str, name: str, file_type: str, size: int, version_id: Optional[str]
+) -> List[Dict[str, Any]]:
+    component: Dict[str, Any] = {
+        "__entity_type__": "FileComponent",
+        "id": component_id,
+        "name": name,
+        "file_type": file_type,
+        "size": size,
+        "system_type": "file",
+    }
+    if version_id:
+        component["version"] = {"__entity_type__": "AssetVersion", "id": version_id}
+    location_id = str(uuid.uuid4())
+    return [
+        _create("FileComponent", component),
+        _create(
+            "ComponentLocation",
+            {
+                "__entity_type__": "ComponentLocation",
+                "id": location_id,
+                "component": {"__entity_type__": "FileComponent", "id": component_id},
+                "location": {"__entity_type__": "Location", "id": SERVER_LOCATION_ID},
+                "resource_identifier": component_id,
+            },
+        ),
+    ]

@@ -1,0 +1,169 @@
+"""``ft-dcc server`` and ``ft-dcc user add`` as a user runs them (real subprocesses, real HTTP)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+import requests
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(**extra: str) -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FTRACK_")}
+    env.update(extra)
+    return env
+
+
+class ServerProcess:
+    def __init__(self, data: Path, env: Dict[str, str], extra: Optional[List[str]] = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.out = data.parent / f"stdout-{self.port}.txt"
+        cmd = [
+            sys.executable,
+            "-m",
+            "ft_dcc",
+            "server",
+            "--data",
+            str(data),
+            "--port",
+            str(self.port),
+        ]
+        with open(self.out, "wb") as out:
+            self.proc = subprocess.Popen(
+                cmd + (extra or []), env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.output()
+            try:
+                requests.get(self.url + "/", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.proc.kill()
+        raise AssertionError("server did not start: " + self.output())
+
+    def output(self) -> str:
+        return self.out.read_text(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+
+
+def api_ok(url: str, user: str, key: str) -> bool:
+    response = requests.post(
+        url + "/api", json=[{"action": "query_server_information"}],
+        headers={"ftrack-user": user, "ftrack-api-key": key}, timeout=10,
+    )  # fmt: skip
+    return isinstance(response.json(), list)
+
+
+def test_first_start_generates_a_key_once_and_writes_credentials(tmp_path):
+    data = tmp_path / "data"
+    server = ServerProcess(data, clean_env())
+    try:
+        creds = data / "credentials.env"
+        assert creds.stat().st_mode & 0o777 == 0o600
+        values = dict(re.findall(r"^export (FTRACK_\w+)=(\S+)$", creds.read_text(), re.M))
+        assert set(values) == {"FTRACK_SERVER", "FTRACK_API_USER", "FTRACK_API_KEY"}
+        assert values["FTRACK_SERVER"] == server.url
+        assert api_ok(server.url, values["FTRACK_API_USER"], values["FTRACK_API_KEY"])
+        assert not api_ok(server.url, values["FTRACK_API_USER"], "guess")
+        # the key is stored hashed only
+        assert values["FTRACK_API_KEY"].encode() not in (data / "ft_dcc.sqlite").read_bytes()
+    finally:
+        assert server.stop(signal.SIGINT) == 0
+    first = server.output()
+    assert f"serving {server.url}" in first
+    assert first.count(values["FTRACK_API_KEY"]) == 1
+    assert "stopped" in first
+
+    again = ServerProcess(data, clean_env())
+    try:
+        assert api_ok(again.url, values["FTRACK_API_USER"], values["FTRACK_API_KEY"])
+    finally:
+        assert again.stop(signal.SIGTERM) == 0
+    assert values["FTRACK_API_KEY"] not in again.output()
+
+
+def test_env_credentials_are_used_and_no_file_is_written(tmp_path):
+    data = tmp_path / "data"
+    server = ServerProcess(data, clean_env(FTRACK_API_USER="ci.bot", FTRACK_API_KEY="ci-key-123"))
+    try:
+        assert api_ok(server.url, "ci.bot", "ci-key-123")
+        assert not (data / "credentials.env").exists()
+    finally:
+        assert server.stop() == 0
+    assert "ci-key-123" not in server.output()
+
+
+def test_request_log_option(tmp_path):
+    log = tmp_path / "requests.jsonl"
+    server = ServerProcess(
+        tmp_path / "data",
+        clean_env(FTRACK_API_USER="u", FTRACK_API_KEY="k-secret"),
+        ["--request-log", str(log)],
+    )
+    try:
+        api_ok(server.url, "u", "k-secret")
+    finally:
+        server.stop()
+    text = log.read_text()
+    assert '"actions": ["query_server_information"]' in text and "k-secret" not in text
+
+
+def test_user_add_with_given_and_generated_keys(fresh_server):
+    cmd = [sys.executable, "-m", "ft_dcc", "user", "add"]
+    data = ["--data", str(fresh_server.data_dir)]
+    given = subprocess.run(
+        [*cmd, "alice", "--api-key", "alice-key-1", *data],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
+    )
+    assert given.returncode == 0, given.stderr
+    assert "alice-key-1" not in given.stdout
+    assert api_ok(fresh_server.url, "alice", "alice-key-1")
+
+    made = subprocess.run(
+        [*cmd, "bob", *data], capture_output=True, text=True, env=clean_env(), timeout=120
+    )
+    assert made.returncode == 0, made.stderr
+    key = re.search(r"API key: (\S+)", made.stdout).group(1)
+    assert api_ok(fresh_server.url, "bob", key)
+    assert not api_ok(fresh_server.url, "bob", "alice-key-1")
+
+    bad = subprocess.run(
+        [*cmd, 'bad"name', *data], capture_output=True, text=True, env=clean_env(), timeout=120
+    )
+    assert bad.returncode != 0 and "Invalid user name" in bad.stderr
+
+
+@pytest.mark.parametrize("argv", [["server", "--help"], ["user", "add", "--help"]])
+def test_help(argv):
+    result = subprocess.run(
+        [sys.executable, "-m", "ft_dcc", *argv], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    assert "--data" in result.stdout

@@ -1,0 +1,307 @@
+"""Uploads and downloads of the embedded server's file store, over real HTTP.
+
+Signed, expiring PUT URLs; size and checksum checks; partial files never visible; multipart
+uploads as the real server offers them; downloads with HTTP Range; thumbnails; removal.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import requests
+
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "fixtures"
+
+
+def api(server: Any, batch: List[Dict[str, Any]]) -> Any:
+    response = requests.post(
+        server.url + "/api",
+        json=batch,
+        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def upload_metadata(
+    server: Any, cid: str, data: bytes, name: str = "clip.mp4", checksum: bool = True
+) -> Dict[str, Any]:
+    op: Dict[str, Any] = {
+        "action": "get_upload_metadata",
+        "component_id": cid,
+        "file_name": name,
+        "file_size": len(data),
+    }
+    op["checksum"] = base64.b64encode(hashlib.md5(data).digest()).decode() if checksum else None
+    reply = api(server, [op])
+    assert isinstance(reply, list), reply
+    return reply[0]
+
+
+def download(
+    server: Any, cid: str, path: str = "/component/get", **headers: str
+) -> requests.Response:
+    return requests.get(
+        server.url + path,
+        params={"id": cid, "username": server.api_user, "apiKey": server.api_key},
+        headers=headers,
+        timeout=30,
+    )
+
+
+def test_upload_for_uncreated_component_then_download(embedded_server):
+    cid = str(uuid.uuid4())
+    data = os.urandom(300_000)
+    meta = upload_metadata(embedded_server, cid, data)
+    golden = json.loads((FIXTURES / "get_upload_metadata.json").read_text())
+    assert set(golden) <= set(meta)
+    assert meta["component_id"] == cid and meta["url"].startswith(embedded_server.url)
+    assert "ftrack-api-key" not in {k.lower() for k in meta["headers"]}
+    put = requests.put(meta["url"], data=data, headers=meta["headers"], timeout=30)
+    assert put.status_code == 200, put.text
+    assert put.headers["etag"].strip('"') == hashlib.md5(data).hexdigest()
+    got = download(embedded_server, cid)
+    assert got.status_code == 200 and got.content == data
+    assert got.headers["content-type"] == "video/mp4"
+    assert got.headers["accept-ranges"] == "bytes"
+
+
+def test_range_requests_for_video_seeking(embedded_server):
+    cid = str(uuid.uuid4())
+    data = os.urandom(100_000)
+    meta = upload_metadata(embedded_server, cid, data)
+    assert requests.put(meta["url"], data=data, headers=meta["headers"], timeout=30).ok
+    part = download(embedded_server, cid, Range="bytes=1000-1999")
+    assert part.status_code == 206
+    assert part.content == data[1000:2000]
+    assert part.headers["content-range"] == f"bytes 1000-1999/{len(data)}"
+    tail = download(embedded_server, cid, Range="bytes=-10")
+    assert tail.status_code == 206 and tail.content == data[-10:]
+    beyond = download(embedded_server, cid, Range=f"bytes={len(data) + 5}-")
+    assert beyond.status_code == 416
+
+
+def test_upload_streams_in_chunks(embedded_server):
+    """A generator body (chunked transfer, no Content-Length) is streamed and checked."""
+    cid = str(uuid.uuid4())
+    chunk = os.urandom(64 * 1024)
+    data = chunk * 80
+    meta = upload_metadata(embedded_server, cid, data)
+    sent_headers = {k: v for k, v in meta["headers"].items() if k.lower() != "content-length"}
+    put = requests.put(
+        meta["url"], data=(chunk for _ in range(80)), headers=sent_headers, timeout=60
+    )
+    assert put.status_code == 200, put.text
+    assert (
+        hashlib.md5(download(embedded_server, cid).content).hexdigest()
+        == hashlib.md5(data).hexdigest()
+    )
+
+
+def test_wrong_size_is_refused_and_never_visible(embedded_server):
+    cid = str(uuid.uuid4())
+    data = os.urandom(5000)
+    meta = upload_metadata(embedded_server, cid, data, checksum=False)
+    short = {k: v for k, v in meta["headers"].items() if k.lower() != "content-length"}
+    put = requests.put(meta["url"], data=iter([data[:1000]]), headers=short, timeout=30)
+    assert put.status_code == 400 and "incomplete" in put.json()["content"]
+    assert download(embedded_server, cid).status_code == 404
+    longer = requests.put(meta["url"], data=iter([data, b"extra"]), headers=short, timeout=30)
+    assert longer.status_code == 413
+    assert download(embedded_server, cid).status_code == 404
+    leftovers = list((embedded_server.data_dir / "files" / ".incoming").glob(f"{cid}*"))
+    assert leftovers == []
+
+
+def test_wrong_checksum_is_refused(embedded_server):
+    cid = str(uuid.uuid4())
+    data = os.urandom(2000)
+    meta = upload_metadata(embedded_server, cid, data)
+    corrupt = bytes([data[0] ^ 1]) + data[1:]
+    put = requests.put(meta["url"], data=corrupt, headers=meta["headers"], timeout=30)
+    assert put.status_code == 400 and "checksum" in put.json()["content"]
+    assert download(embedded_server, cid).status_code == 404
+
+
+def test_upload_url_must_be_signed_for_that_component(embedded_server):
+    cid = str(uuid.uuid4())
+    data = b"hello"
+    meta = upload_metadata(embedded_server, cid, data)
+    base, token = meta["url"].split("?token=")
+    bad_sig = requests.put(f"{base}?token={token[:-4]}AAAA", data=data, timeout=10)
+    assert bad_sig.status_code == 403 and bad_sig.json()["exception"] == "PermissionError"
+    other = requests.put(
+        base.rsplit("/", 1)[0] + f"/{uuid.uuid4()}?token={token}", data=data, timeout=10
+    )
+    assert other.status_code == 403
+    assert requests.put(base, data=data, timeout=10).status_code == 403
+
+
+def test_expired_upload_url_is_refused(embedded_server):
+    """Forge a token whose expiry is in the past with the server's own key: it must be refused."""
+    import hmac
+
+    cid = str(uuid.uuid4())
+    secret = (embedded_server.data_dir / "url-signing.key").read_bytes()
+    assert oct((embedded_server.data_dir / "url-signing.key").stat().st_mode & 0o777) == "0o600"
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    body = b64(
+        json.dumps(
+            {"c": cid, "s": 5, "m": None, "n": "x.bin", "e": 1000},
+            sort_keys=True,
+            separators=(",", ":"),
+        ).encode()
+    )
+    mac = b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
+    response = requests.put(
+        f"{embedded_server.url}/file-upload/{cid}?token={body}.{mac}", data=b"hello", timeout=10
+    )
+    assert response.status_code == 403 and "expired" in response.json()["content"]
+
+
+def test_downloads_need_credentials(embedded_server):
+    cid = str(uuid.uuid4())
+    meta = upload_metadata(embedded_server, cid, b"secret bytes")
+    assert requests.put(meta["url"], data=b"secret bytes", headers=meta["headers"], timeout=10).ok
+    for params in (
+        {"id": cid},
+        {"id": cid, "username": embedded_server.api_user, "apiKey": "wrong"},
+    ):
+        response = requests.get(embedded_server.url + "/component/get", params=params, timeout=10)
+        assert response.status_code == 401
+        assert response.json()["exception"] == "InvalidCredentialsError"
+        assert b"secret bytes" not in response.content
+    header_auth = requests.get(
+        embedded_server.url + "/component/get",
+        params={"id": cid},
+        headers={
+            "ftrack-user": embedded_server.api_user,
+            "ftrack-api-key": embedded_server.api_key,
+        },
+        timeout=10,
+    )
+    assert header_auth.content == b"secret bytes"
+
+
+def test_multipart_upload_like_the_real_server(embedded_server):
+    cid = str(uuid.uuid4())
+    parts = [os.urandom(70_000), os.urandom(70_000), os.urandom(1234)]
+    total = sum(len(p) for p in parts)
+    reply = api(
+        embedded_server,
+        [
+            {
+                "action": "get_upload_metadata",
+                "component_id": cid,
+                "file_name": "big.mov",
+                "file_size": total,
+                "parts": 3,
+            }
+        ],
+    )[0]
+    assert set(reply) == {"component_id", "upload_id", "urls"}
+    assert [u["part_number"] for u in reply["urls"]] == [1, 2, 3]
+    e_tags = []
+    for url, data in zip(reversed(reply["urls"]), reversed(parts)):  # any order
+        put = requests.put(url["signed_url"], data=data, timeout=30)
+        assert put.status_code == 200, put.text
+        e_tags.append({"e_tag": put.headers["etag"].strip('"'), "part_number": url["part_number"]})
+    assert download(embedded_server, cid).status_code == 404  # not visible before completion
+    done = api(
+        embedded_server,
+        [
+            {
+                "action": "complete_multipart_upload",
+                "upload_id": reply["upload_id"],
+                "component_id": cid,
+                "parts": e_tags,
+            }
+        ],
+    )[0]
+    golden = json.loads((FIXTURES / "complete_multipart_upload.json").read_text())
+    assert set(golden) == set(done)
+    assert done["action"] == "complete_multipart_upload" and done["component_id"] == cid
+    assert download(embedded_server, cid).content == b"".join(parts)
+
+
+def test_multipart_with_wrong_etag_or_missing_part_fails(embedded_server):
+    cid = str(uuid.uuid4())
+    reply = api(
+        embedded_server,
+        [
+            {
+                "action": "get_upload_metadata",
+                "component_id": cid,
+                "file_name": "b.bin",
+                "file_size": 20,
+                "parts": 2,
+            }
+        ],
+    )[0]
+    put = requests.put(reply["urls"][0]["signed_url"], data=b"a" * 10, timeout=10)
+    assert put.ok
+    complete = {
+        "action": "complete_multipart_upload",
+        "upload_id": reply["upload_id"],
+        "component_id": cid,
+    }
+    parts = [{"e_tag": put.headers["etag"], "part_number": 1}, {"e_tag": "x", "part_number": 2}]
+    missing = api(embedded_server, [dict(complete, parts=parts)])
+    assert missing["exception"] == "ValidationError" and "Part 2" in missing["content"]
+    requests.put(reply["urls"][1]["signed_url"], data=b"b" * 10, timeout=10)
+    parts = [{"e_tag": "0" * 32, "part_number": 1}, {"e_tag": "0" * 32, "part_number": 2}]
+    wrong = api(embedded_server, [dict(complete, parts=parts)])
+    assert wrong["exception"] == "ValidationError" and "e_tag" in wrong["content"]
+    assert download(embedded_server, cid).status_code == 404
+    unknown = api(
+        embedded_server,
+        [
+            {
+                "action": "complete_multipart_upload",
+                "upload_id": "../../x",
+                "component_id": cid,
+                "parts": [],
+            }
+        ],
+    )
+    assert unknown["exception"] == "ValidationError"
+
+
+def test_thumbnail_and_remove(embedded_server):
+    cid = str(uuid.uuid4())
+    jpeg = b"\xff\xd8\xff\xe0" + os.urandom(500)
+    meta = upload_metadata(embedded_server, cid, jpeg, name="thumbnail.jpg")
+    assert requests.put(meta["url"], data=jpeg, headers=meta["headers"], timeout=10).ok
+    thumb = download(embedded_server, cid, path="/component/thumbnail")
+    assert thumb.status_code == 200 and thumb.content == jpeg
+    assert thumb.headers["content-type"] == "image/jpeg"
+    removed = download(embedded_server, cid, path="/component/remove")
+    assert removed.status_code == 200 and removed.json()["removed"] is True
+    assert download(embedded_server, cid).status_code == 404
+
+
+@pytest.mark.parametrize("size", [-1, "12", True, 10**15])
+def test_bad_upload_sizes_are_refused(embedded_server, size):
+    reply = api(
+        embedded_server,
+        [
+            {
+                "action": "get_upload_metadata",
+                "component_id": str(uuid.uuid4()),
+                "file_name": "x",
+                "file_size": size,
+            }
+        ],
+    )
+    assert reply["exception"] == "ValidationError"
