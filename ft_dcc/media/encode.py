@@ -52,6 +52,7 @@ def encode_review(
     output = Path(output)
     report = progress or (lambda fraction, message: None)
     movie = _as_movie(frames)
+    files: List[Path] = []
     with tempfile.TemporaryDirectory(prefix="ft_dcc_encode_") as scratch:
         if movie is not None:
             info = probe_movie(movie)
@@ -81,6 +82,7 @@ def encode_review(
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = output.with_name(f".{output.stem}.partial{output.suffix or '.mp4'}")
         args = [
+            "-xerror",  # a frame that cannot be decoded fails the encode instead of vanishing
             *input_args,
             "-map",
             "0:v:0",
@@ -120,7 +122,24 @@ def encode_review(
         ]
         report(0.0, f"encoding {total} frames at {_rate_text(rate)} fps")
         try:
-            run_ffmpeg(args, what=f"Encoding {output.name}", total_frames=total, progress=report)
+            try:
+                run_ffmpeg(
+                    args, what=f"Encoding {output.name}", total_frames=total, progress=report
+                )
+            except MediaError as error:
+                bad = _first_unreadable(files) if movie is None else None
+                if bad is None:
+                    raise
+                raise MediaError(
+                    f"The frame {bad} cannot be read (corrupt or truncated?). {error.message}",
+                    hint="render or copy that frame again",
+                ) from error
+            written = probe_movie(partial).frame_count
+            if written != total:
+                raise MediaError(
+                    f"Encoding {output.name} wrote {written} frames instead of {total}.",
+                    hint="check that the input frames are complete and readable",
+                )
             os.replace(partial, output)
         finally:
             if partial.exists():
@@ -151,7 +170,7 @@ def _video_filters(rate: Fraction, source: Tuple[int, int], out: Tuple[int, int]
         filters.append(f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:color=black")
     filters += [
         "setsar=1",
-        "scale=out_color_matrix=bt709:out_range=tv",
+        "scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int",
         "format=yuv420p",
         "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709",
     ]
@@ -216,6 +235,24 @@ def _fill_gaps(files: List[Path], report: Callable[[float, str], None]) -> List[
         log.warning(message)
         report(0.0, message)
     return filled
+
+
+def _first_unreadable(files: List[Path], limit: int = 500) -> Optional[Path]:
+    """The first of ``files`` that ffmpeg cannot decode (checking at most ``limit`` files)."""
+    import subprocess
+
+    from ft_dcc.media.ffmpeg import _no_window, ffmpeg_executable
+
+    for path in list(dict.fromkeys(files))[:limit]:
+        result = subprocess.run(
+            [ffmpeg_executable(), "-v", "error", "-xerror", "-i", str(path), "-f", "null", "-"],
+            capture_output=True,
+            check=False,
+            **_no_window(),
+        )
+        if result.returncode != 0:
+            return path
+    return None
 
 
 def _write_concat(listing: Path, files: List[Path]) -> None:

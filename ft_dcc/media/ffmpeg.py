@@ -115,7 +115,7 @@ def run_ffmpeg(
     With ``total_frames`` and ``progress``, ffmpeg's ``-progress`` output is turned into
     ``progress(fraction, message)`` calls. ``what`` names the job in error messages.
     """
-    command = [ffmpeg_executable(), "-hide_banner", "-nostdin", "-y"]
+    command = [ffmpeg_executable(), "-hide_banner", "-nostdin", "-y", "-loglevel", "warning"]
     if progress is not None:
         command += ["-progress", "pipe:1", "-nostats"]
     command += list(args)
@@ -158,9 +158,20 @@ def run_ffmpeg(
     reader.join(timeout=30)
     stderr = "\n".join(tail)
     if process.returncode != 0:
-        last = "\n".join(line for line in list(tail)[-12:] if line.strip())
+        last = "\n".join(_telling_lines(list(tail)))
         raise MediaError(
             f"{what} failed (ffmpeg exit status {process.returncode}):\n{last}",
             hint="check that the input files exist and are readable images or movies",
         )
     return stderr
+
+
+def _telling_lines(lines: List[str], limit: int = 12) -> List[str]:
+    """ffmpeg's error lines first (they may have scrolled up), then its last words."""
+    lines = [line for line in lines if line.strip()]
+    errors = [line for line in lines if re.search(r"error|invalid|no such|failed", line, re.I)]
+    chosen = errors[-(limit - 3) :] if errors else []
+    for line in lines[-3:]:
+        if line not in chosen:
+            chosen.append(line)
+    return chosen[-limit:]
