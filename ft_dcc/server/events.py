@@ -1,0 +1,413 @@
+"""The embedded server's event hub: ftrack's socket.io 0.9 protocol over a websocket.
+
+A client first asks ``GET /socket.io/1/`` with its ``ftrack-user`` / ``ftrack-api-key`` headers
+(or ``api_user`` / ``api_key`` query parameters, as ftrack's JavaScript client sends them) and
+gets ``"<sid>:<heartbeat>:<close>:websocket"``. It then opens
+``/socket.io/1/websocket/<sid>``; the sid, single use and short lived, is its credential there.
+
+The broker relays every published event to each connection with a subscriber whose subscription
+matches the event and, when the event has a ``target``, whose subscriber metadata matches the
+target. Replies (``ftrack.meta.reply`` targeted at ``id=<hub id>``) reach the hub that sent the
+original event even though hubs never announce their reply subscriber. ``emit`` and
+``emit_update`` publish server events from any thread without blocking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import inspect
+import json
+import logging
+import platform
+import threading
+import time
+import uuid
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER, TOPIC_UPDATE
+from ft_dcc.protocol.events import (
+    ACK,
+    CONNECT,
+    DISCONNECT,
+    ERROR,
+    EVENT,
+    EVENT_NAMESPACE,
+    HEARTBEAT,
+    SOCKET_IO_PATH,
+    TOPIC_REPLY,
+    TOPIC_SUBSCRIBE,
+    TOPIC_UNSUBSCRIBE,
+    WEBSOCKET_PATH_PREFIX,
+    Expression,
+    ExpressionError,
+    event_from_wire,
+    event_to_wire,
+    format_packet,
+    parse_expression,
+    parse_packet,
+)
+
+logger = logging.getLogger(__name__)
+
+Authenticate = Callable[[str, str], Any]  # returns bool, or an awaitable of bool
+
+#: ``ftrack.update`` names entity types by their legacy table names for a few types.
+_LEGACY_ENTITY_TYPES = {"Project": "show", "FileComponent": "component"}
+_CONTEXT_TYPES = {
+    "Folder",
+    "Sequence",
+    "Shot",
+    "Task",
+    "Episode",
+    "AssetBuild",
+    "Milestone",
+    "Scene",
+    "Epic",
+}
+_REPLY_SUBSCRIPTION = parse_expression(f"topic={TOPIC_REPLY}")
+
+
+class _Connection:
+    """One connected hub: its websocket, an outbox drained by a writer task, its subscribers."""
+
+    def __init__(self, websocket: WebSocket, user: str, max_queue: int) -> None:
+        self.websocket = websocket
+        self.user = user
+        self.loop = asyncio.get_running_loop()
+        self.outbox: asyncio.Queue = asyncio.Queue(maxsize=max_queue)
+        self.subscribers: Dict[str, Tuple[Dict[str, Any], Expression]] = {}
+        self.hub_ids: Set[str] = set()
+        self.last_seen = time.monotonic()
+        self.closing = False
+
+    def wants(self, event: Dict[str, Any], target: Optional[Expression]) -> bool:
+        """Whether a subscriber of this connection (or its hub's reply handler) takes ``event``."""
+        for metadata, subscription in list(self.subscribers.values()):
+            if (target is None or target.match(metadata)) and subscription.match(event):
+                return True
+        return any(
+            (target is None or target.match({"id": hub_id})) and _REPLY_SUBSCRIPTION.match(event)
+            for hub_id in list(self.hub_ids)
+        )
+
+    def enqueue(self, frame: Optional[str]) -> None:
+        """Queue a frame (``None`` stops the writer); call on this connection's loop."""
+        if self.closing and frame is not None:
+            return
+        try:
+            self.outbox.put_nowait(frame)
+        except asyncio.QueueFull:
+            logger.warning(
+                "Event hub client %s is not reading its events; disconnecting it", self.user
+            )
+            self.closing = True
+            self.outbox = asyncio.Queue()
+            self.outbox.put_nowait(None)
+
+    def send(self, frame: Optional[str]) -> None:
+        """Queue a frame from any thread."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            self.enqueue(frame)
+        else:
+            try:
+                self.loop.call_soon_threadsafe(self.enqueue, frame)
+            except RuntimeError:  # the loop has closed: the connection is gone
+                pass
+
+
+class EventBroker:
+    """Routes ftrack events between connected clients; mount :meth:`routes` in the app.
+
+    ``authenticate(user, api_key)`` decides the handshake (a plain function is run in a worker
+    thread; a coroutine function is awaited). ``heartbeat_interval`` is how often the server
+    pings (the genuine client gives up after 60 s of silence); a connection silent for
+    ``close_timeout`` seconds is dropped.
+    """
+
+    def __init__(
+        self,
+        authenticate: Authenticate,
+        *,
+        heartbeat_interval: float = 20.0,
+        close_timeout: float = 60.0,
+        session_ttl: float = 60.0,
+        max_queue: int = 1000,
+    ) -> None:
+        self.id = uuid.uuid4().hex
+        self._authenticate = authenticate
+        self._heartbeat_interval = heartbeat_interval
+        self._close_timeout = close_timeout
+        self._session_ttl = session_ttl
+        self._max_queue = max_queue
+        self._pending: Dict[str, Tuple[str, float]] = {}
+        self._connections: Set[_Connection] = set()
+        self._lock = threading.Lock()
+
+    # -- public API ---------------------------------------------------------------------------
+    def routes(self) -> list:
+        """The Starlette routes of the hub: the handshake and the websocket transport."""
+        return [
+            Route(SOCKET_IO_PATH, self._handshake, methods=["GET"]),
+            WebSocketRoute(WEBSOCKET_PATH_PREFIX + "{sid}", self._websocket),
+        ]
+
+    @property
+    def connection_count(self) -> int:
+        """How many hubs are connected now."""
+        with self._lock:
+            return len(self._connections)
+
+    def emit(self, event: Dict[str, Any]) -> None:
+        """Publish a server event to every matching subscriber; thread-safe, never blocks.
+
+        ``event`` needs a ``topic``; ``id``, ``source`` (this broker), ``sent`` are filled in.
+        """
+        event = event_from_wire(dict(event))
+        if not isinstance(event.get("topic"), str) or not event["topic"]:
+            raise ValueError("an event needs a non-empty string 'topic'")
+        event["id"] = event["id"] or uuid.uuid4().hex
+        event["source"].setdefault("id", self.id)
+        event["source"].setdefault("host", platform.node())
+        self._route(event)
+
+    def emit_update(self, changes: List[Dict[str, Any]], *, user: Optional[str] = None) -> None:
+        """Publish one ``ftrack.update`` event for committed creates, updates and deletes.
+
+        Each change is ``{"action": "add"|"update"|"remove", "entity_type": "AssetVersion",
+        "entity_id": "<id>", "keys": ["comment", ...]}``, optionally with ``changes``
+        (``{key: {"new": v, "old": v}}``), ``parent_id`` and ``parents`` (list of ids).
+        ``user`` is the username that made the change.
+        """
+        if not changes:
+            return
+        entities = [_entity_change(change) for change in changes]
+        parents = sorted({parent for e in entities for parent in e["parents"]})
+        data = {
+            "entities": entities,
+            "parents": parents,
+            "user": {"userid": None, "name": user},
+            "clientToken": None,
+            "pushToken": uuid.uuid4().hex,
+        }
+        source: Dict[str, Any] = {"id": self.id}
+        if user:
+            source["user"] = {"username": user}
+        self.emit({"topic": TOPIC_UPDATE, "data": data, "source": source})
+
+    def close(self) -> None:
+        """Tell every connected hub the server is going away, then drop the connections."""
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            connection.send(format_packet(DISCONNECT))
+            connection.send(None)
+
+    # -- HTTP handshake -----------------------------------------------------------------------
+    async def _handshake(self, request: Request) -> Response:
+        user = request.headers.get(HEADER_USER) or request.query_params.get("api_user", "")
+        key = request.headers.get(HEADER_API_KEY) or request.query_params.get("api_key", "")
+        if not user or not key:
+            return PlainTextResponse(
+                "The event hub needs the ftrack-user and ftrack-api-key headers.", status_code=401
+            )
+        if inspect.iscoroutinefunction(self._authenticate):
+            accepted = await self._authenticate(user, key)
+        else:
+            accepted = await run_in_threadpool(self._authenticate, user, key)
+        if not accepted:
+            logger.info("Event hub refused user %r: invalid API key", user)
+            return PlainTextResponse(
+                "The event hub refused the credentials: unknown user or invalid API key.",
+                status_code=401,
+            )
+        now = time.monotonic()
+        sid = uuid.uuid4().hex
+        with self._lock:
+            for stale in [s for s, (_, expiry) in self._pending.items() if expiry < now]:
+                del self._pending[stale]
+            self._pending[sid] = (user, now + self._session_ttl)
+        body = f"{sid}:{int(self._close_timeout)}:{int(self._close_timeout)}:websocket"
+        return PlainTextResponse(body)
+
+    def _claim(self, sid: str) -> Optional[str]:
+        with self._lock:
+            user, expiry = self._pending.pop(sid, ("", 0.0))
+        return user if user and expiry >= time.monotonic() else None
+
+    # -- websocket transport ------------------------------------------------------------------
+    async def _websocket(self, websocket: WebSocket) -> None:
+        user = self._claim(websocket.path_params["sid"])
+        if user is None:
+            await websocket.close(code=1008, reason="unknown or expired socket.io session")
+            return
+        await websocket.accept()
+        connection = _Connection(websocket, user, self._max_queue)
+        with self._lock:
+            self._connections.add(connection)
+        logger.debug("Event hub client %s connected", user)
+        writer = asyncio.ensure_future(self._write(connection))
+        heartbeat = asyncio.ensure_future(self._heartbeat(connection))
+        connection.enqueue(format_packet(CONNECT))
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None:
+                    text = (message.get("bytes") or b"").decode("utf-8", "replace")
+                connection.last_seen = time.monotonic()
+                if not self._on_packet(connection, text):
+                    break
+        finally:
+            with self._lock:
+                self._connections.discard(connection)
+            heartbeat.cancel()
+            connection.enqueue(None)
+            await asyncio.gather(writer, heartbeat, return_exceptions=True)
+            logger.debug("Event hub client %s disconnected", user)
+
+    async def _write(self, connection: _Connection) -> None:
+        try:
+            while True:
+                frame = await connection.outbox.get()
+                if frame is None:
+                    break
+                await connection.websocket.send_text(frame)
+        except Exception as error:  # the socket went away mid-send
+            logger.debug("Event hub send to %s failed: %s", connection.user, error)
+        connection.closing = True
+        try:
+            await connection.websocket.close()
+        except Exception:
+            pass
+
+    async def _heartbeat(self, connection: _Connection) -> None:
+        while not connection.closing:
+            await asyncio.sleep(self._heartbeat_interval)
+            if time.monotonic() - connection.last_seen > self._close_timeout:
+                logger.info("Event hub client %s went silent; disconnecting", connection.user)
+                connection.enqueue(None)
+                return
+            connection.enqueue(format_packet(HEARTBEAT))
+
+    def _on_packet(self, connection: _Connection, text: str) -> bool:
+        """Handle one frame; False ends the connection."""
+        try:
+            packet = parse_packet(text)
+        except ValueError as error:
+            connection.enqueue(format_packet(ERROR, data=str(error)))
+            return True
+        if packet.code == DISCONNECT:
+            return False
+        if packet.code != EVENT:
+            return True  # heartbeats answered, plain messages ignored
+        result = self._on_event_packet(connection, packet.data)
+        if packet.id:
+            ack = f"{packet.id.rstrip('+')}+{json.dumps([result])}"
+            connection.enqueue(format_packet(ACK, data=ack))
+        return True
+
+    def _on_event_packet(self, connection: _Connection, data: str) -> Dict[str, Any]:
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            return _failure("the event packet is not valid JSON")
+        if not isinstance(payload, dict):
+            payload = {}
+        args = payload.get("args")
+        if payload.get("name") != EVENT_NAMESPACE or not isinstance(args, list) or not args:
+            return _failure(f"expected {{'name': '{EVENT_NAMESPACE}', 'args': [<event>]}}")
+        if not isinstance(args[0], dict):
+            return _failure(f"expected {{'name': '{EVENT_NAMESPACE}', 'args': [<event>]}}")
+        event = event_from_wire(args[0])
+        if not isinstance(event.get("topic"), str) or not event["topic"]:
+            return _failure("the event has no topic")
+        if not isinstance(event["source"], dict) or not isinstance(event["data"], dict):
+            return _failure("the event's source and data must be objects")
+        hub_id = event["source"].get("id")
+        if isinstance(hub_id, str) and hub_id:
+            with self._lock:
+                connection.hub_ids.add(hub_id)
+        if event["topic"] == TOPIC_SUBSCRIBE:
+            return self._subscribe(connection, event["data"])
+        if event["topic"] == TOPIC_UNSUBSCRIBE:
+            return self._unsubscribe(connection, event["data"])
+        event["id"] = event["id"] or uuid.uuid4().hex
+        user = event["source"].get("user")
+        event["source"]["user"] = dict(user if isinstance(user, dict) else {})
+        event["source"]["user"]["username"] = connection.user
+        try:
+            self._route(event)
+        except ExpressionError as error:
+            return _failure(f"invalid event target: {error}")
+        return {"success": True, "message": "Event published."}
+
+    def _subscribe(self, connection: _Connection, data: Dict[str, Any]) -> Dict[str, Any]:
+        subscriber = data.get("subscriber")
+        if not isinstance(subscriber, dict) or not subscriber.get("id"):
+            return _failure("a subscribe event needs data.subscriber with an id")
+        try:
+            expression = parse_expression(str(data.get("subscription") or ""))
+        except ExpressionError as error:
+            return _failure(f"invalid subscription: {error}")
+        with self._lock:
+            connection.subscribers[str(subscriber["id"])] = (subscriber, expression)
+        return {"success": True, "message": "Subscribed."}
+
+    def _unsubscribe(self, connection: _Connection, data: Dict[str, Any]) -> Dict[str, Any]:
+        subscriber = data.get("subscriber")
+        subscriber_id = subscriber.get("id") if isinstance(subscriber, dict) else None
+        with self._lock:
+            found = connection.subscribers.pop(str(subscriber_id), None)
+        if found is None:
+            return _failure(f"no subscriber {subscriber_id!r} on this connection")
+        return {"success": True, "message": "Unsubscribed."}
+
+    def _route(self, event: Dict[str, Any]) -> None:
+        """Send ``event`` to every connection that wants it (raises ExpressionError on target)."""
+        target = parse_expression(event["target"]) if event.get("target") else None
+        if event.get("sent") is None:
+            event["sent"] = dt.datetime.now(dt.timezone.utc).isoformat()
+        frame = format_packet(
+            EVENT, data=json.dumps({"name": EVENT_NAMESPACE, "args": [event_to_wire(event)]})
+        )
+        with self._lock:
+            receivers = [c for c in self._connections if c.wants(event, target)]
+        for connection in receivers:
+            connection.send(frame)
+
+
+def _failure(message: str) -> Dict[str, Any]:
+    return {"success": False, "message": message}
+
+
+def _entity_change(change: Dict[str, Any]) -> Dict[str, Any]:
+    """One entry of an ``ftrack.update`` event's ``data.entities``, shaped like ftrack's."""
+    entity_type = str(change["entity_type"])
+    legacy = change.get("entityType") or _LEGACY_ENTITY_TYPES.get(entity_type)
+    if not legacy:
+        legacy = "task" if entity_type in _CONTEXT_TYPES else entity_type.lower()
+    parents = [str(p) for p in change.get("parents") or []]
+    return {
+        "entityId": str(change["entity_id"]),
+        "entityType": legacy,
+        "entity_type": entity_type,
+        "action": change["action"],
+        "keys": list(change.get("keys") or []),
+        "changes": dict(change.get("changes") or {}),
+        "parentId": change.get("parent_id"),
+        "parents": parents,
+        "objectTypeId": change.get("object_type_id"),
+    }

@@ -1,0 +1,735 @@
+"""``session.event_hub``: publish and subscribe to ftrack events over ftrack's socket.io 0.9 hub.
+
+Works with ftrack servers and the embedded server alike. The websocket client is the optional
+``websocket-client`` package (``pip install 'ft-dcc[events]'``), imported only on ``connect()``.
+
+Threads: a receiver thread reads the socket (acks, heartbeats, replies, reconnection) and a
+dispatcher thread runs subscriber callbacks, so callbacks fire without calling :meth:`wait`
+(pass ``dispatch_in_background=False`` to run them only inside :meth:`wait`, as ftrack's hub
+does, e.g. to keep them on a DCC's main thread). An unreachable hub raises
+:class:`~ft_dcc.exceptions.EventHubError` from :meth:`connect` within ``timeout`` seconds;
+:meth:`connect_in_background` only logs a warning, so a session never waits for events.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import json
+import logging
+import platform
+import queue
+import re
+import threading
+import time
+import urllib.parse
+import uuid
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import attr
+import requests
+
+from ft_dcc.exceptions import EventHubError
+from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER
+from ft_dcc.protocol.events import (
+    ACK,
+    CONNECT,
+    DISCONNECT,
+    ERROR,
+    EVENT,
+    EVENT_NAMESPACE,
+    HEARTBEAT,
+    SOCKET_IO_PATH,
+    TOPIC_CONNECTED,
+    TOPIC_DISCONNECTED,
+    TOPIC_REPLY,
+    TOPIC_SUBSCRIBE,
+    TOPIC_UNSUBSCRIBE,
+    WEBSOCKET_PATH_PREFIX,
+    Expression,
+    ExpressionError,
+    event_from_wire,
+    event_to_wire,
+    format_packet,
+    parse_expression,
+    parse_packet,
+)
+
+logger = logging.getLogger(__name__)
+
+INSTALL_HINT = "install the events extra: pip install 'ft-dcc[events]'"
+_MAX_BACKLOG = 1000
+_MAX_REPLY_CALLBACKS = 1000
+
+
+class Event(dict):
+    """An ftrack event: ``topic``, ``data``, ``source``, ``target``, ``id``,
+    ``in_reply_to_event`` and ``sent`` (like ``ftrack_api.event.base.Event``)."""
+
+    def __init__(
+        self,
+        topic: str,
+        id: Optional[str] = None,
+        data: Optional[Dict[str, Any]] = None,
+        sent: Any = None,
+        source: Optional[Dict[str, Any]] = None,
+        target: str = "",
+        in_reply_to_event: Optional[str] = None,
+    ) -> None:
+        super().__init__(
+            id=id or uuid.uuid4().hex,
+            topic=topic,
+            data=data if data is not None else {},
+            sent=sent,
+            source=source if source is not None else {},
+            target=target or "",
+            in_reply_to_event=in_reply_to_event,
+        )
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Stop later (lower priority) subscribers of this hub from seeing this event."""
+        self._stopped = True
+
+    def is_stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stopped
+
+
+@attr.s(auto_attribs=True)
+class _Subscriber:
+    subscription: str
+    expression: Expression
+    callback: Callable[[Event], Any]
+    metadata: Dict[str, Any]
+    priority: int = 100
+
+
+@attr.s(auto_attribs=True)
+class _Waiter:
+    done: threading.Event = attr.Factory(threading.Event)
+    value: Any = None
+
+
+class EventHub:
+    """A connection to an ftrack event hub.
+
+    ``server_url`` is the ftrack server (only its scheme and host:port are used, as ftrack's
+    client does). ``timeout`` bounds :meth:`connect` and waits for acknowledgements.
+    ``heartbeat_timeout``: how long a silent connection is trusted before reconnecting.
+    ``reconnect_attempts`` / ``reconnect_delay``: retries after an unexpected disconnect.
+    """
+
+    def __init__(
+        self,
+        server_url: str,
+        api_user: str,
+        api_key: str,
+        *,
+        timeout: float = 10.0,
+        headers: Optional[Dict[str, str]] = None,
+        heartbeat_timeout: float = 60.0,
+        reconnect_attempts: int = 30,
+        reconnect_delay: float = 10.0,
+        dispatch_in_background: bool = True,
+    ) -> None:
+        self.id = uuid.uuid4().hex
+        self.timeout = timeout
+        parsed = urllib.parse.urlsplit(server_url or "")
+        self._scheme = parsed.scheme
+        self._netloc = parsed.netloc
+        self._api_user = api_user
+        self._api_key = api_key
+        self._headers = dict(headers or {})
+        self._heartbeat_timeout = heartbeat_timeout
+        self._reconnect_attempts = reconnect_attempts
+        self._reconnect_delay = reconnect_delay
+        self._dispatch_in_background = dispatch_in_background
+
+        self._lock = threading.RLock()
+        self._send_lock = threading.Lock()
+        self._socket: Any = None
+        self._wanted = False  # connect() was called and disconnect() was not
+        self._stopping = threading.Event()
+        self._receiver: Optional[threading.Thread] = None
+        self._dispatcher: Optional[threading.Thread] = None
+        self._incoming: queue.Queue = queue.Queue()
+        self._backlog: collections.deque = collections.deque(maxlen=_MAX_BACKLOG)
+        self._packet_ids = itertools.count(1)
+        self._acks: Dict[int, Callable[[Dict[str, Any]], None]] = {}
+        self._reply_callbacks: collections.OrderedDict = collections.OrderedDict()
+        self._reply_waiters: Dict[str, _Waiter] = {}
+        self._subscribers: List[_Subscriber] = []
+        self._last_error = ""
+
+    def __repr__(self) -> str:
+        state = "connected" if self.connected else "disconnected"
+        return f"<EventHub {self.server_url} user={self._api_user!r} {state}>"
+
+    # -- connection ---------------------------------------------------------------------------
+    @property
+    def server_url(self) -> str:
+        """The hub's base URL (scheme and host of the ftrack server)."""
+        return f"{self._scheme}://{self._netloc}"
+
+    @property
+    def connected(self) -> bool:
+        """Whether the hub is connected right now."""
+        sock = self._socket
+        return sock is not None and bool(getattr(sock, "connected", False))
+
+    def connect(self) -> None:
+        """Connect (a no-op when connected); raise EventHubError within ``timeout`` if not."""
+        websocket = _websocket_module()
+        with self._lock:
+            if self.connected:
+                return
+            self._wanted = True
+            self._stopping.clear()
+        try:
+            self._open(websocket)
+        except EventHubError as error:
+            with self._lock:
+                self._wanted = False
+                self._last_error = error.message
+                dropped = len(self._backlog)
+                self._backlog.clear()
+            if dropped:
+                logger.warning("Dropped %d event(s) published while connecting", dropped)
+            raise
+        self._start_threads(websocket)
+        self._after_connect(wait_for_acks=True)
+
+    def connect_in_background(self) -> threading.Thread:
+        """Connect in a daemon thread; failure is logged as a warning, never raised.
+
+        Events published meanwhile are queued and sent once connected (dropped on failure).
+        """
+        with self._lock:
+            self._wanted = True
+
+        def run() -> None:
+            try:
+                self.connect()
+            except EventHubError as error:
+                logger.warning("Event hub not connected, events are off: %s", error)
+
+        thread = threading.Thread(target=run, name="ft_dcc-event-hub-connect", daemon=True)
+        thread.start()
+        return thread
+
+    def disconnect(self) -> None:
+        """Close the connection and stop the hub's threads (a no-op when not connected)."""
+        with self._lock:
+            self._wanted = False
+            self._stopping.set()
+            sock, self._socket = self._socket, None
+            self._backlog.clear()
+        if sock is not None:
+            with contextlib.suppress(Exception), self._send_lock:
+                sock.send(format_packet(DISCONNECT))
+            with contextlib.suppress(Exception):
+                sock.abort()  # wakes the receiver thread blocked in recv()
+        current = threading.current_thread()
+        receiver, self._receiver = self._receiver, None
+        if receiver is not None and receiver is not current:
+            receiver.join(self.timeout)
+        dispatcher, self._dispatcher = self._dispatcher, None
+        if dispatcher is not None:
+            self._incoming.put(None)
+            if dispatcher is not current:
+                dispatcher.join(self.timeout)
+        if sock is not None:
+            with contextlib.suppress(Exception):
+                sock.shutdown()
+
+    def _open(self, websocket: Any) -> None:
+        """Handshake, open the websocket and wait for the server's connect packet."""
+        if not self._scheme or not self._netloc:
+            raise EventHubError(
+                f"Cannot connect to the event hub: server URL {self.server_url!r} has no "
+                "scheme or host",
+                hint="set FTRACK_SERVER to a URL such as https://studio.ftrackapp.com",
+            )
+        handshake_url = self.server_url + SOCKET_IO_PATH
+        headers = dict(self._headers)
+        headers[HEADER_USER] = self._api_user
+        headers[HEADER_API_KEY] = self._api_key
+        try:
+            response = requests.get(handshake_url, headers=headers, timeout=self.timeout)
+        except requests.RequestException as error:
+            raise EventHubError(
+                f"Cannot reach the ftrack event hub at {self.server_url}: {self._describe(error)}",
+                hint="check FTRACK_SERVER and that the server is running; "
+                "the rest of the session works without events",
+            ) from None
+        if response.status_code in (401, 403):
+            raise EventHubError(
+                f"The ftrack event hub at {self.server_url} refused user {self._api_user!r} "
+                f"(HTTP {response.status_code}): {response.text.strip()[:200]}",
+                hint="check FTRACK_API_USER and FTRACK_API_KEY",
+            )
+        parts = response.text.strip().split(":")
+        if response.status_code != 200 or len(parts) < 4:
+            raise EventHubError(
+                f"The server at {self.server_url} has no usable event hub: GET {SOCKET_IO_PATH} "
+                f"answered HTTP {response.status_code}",
+                hint="check FTRACK_SERVER points at an ftrack server",
+            )
+        if "websocket" not in parts[3].split(","):
+            raise EventHubError(
+                f"The event hub at {self.server_url} does not offer websocket transport"
+            )
+        ws_scheme = "wss" if self._scheme == "https" else "ws"
+        ws_url = f"{ws_scheme}://{self._netloc}{WEBSOCKET_PATH_PREFIX}{parts[0]}"
+        try:
+            sock = websocket.create_connection(
+                ws_url,
+                timeout=self.timeout,
+                header=[f"{name}: {value}" for name, value in self._headers.items()],
+                enable_multithread=True,
+            )
+            first = parse_packet(sock.recv())
+        except Exception as error:
+            raise EventHubError(
+                f"Cannot open the event hub websocket at {self.server_url}: "
+                f"{type(error).__name__}: {error}",
+                hint="check that the server and any proxy allow websockets",
+            ) from None
+        if first.code != CONNECT:
+            with contextlib.suppress(Exception):
+                sock.shutdown()
+            raise EventHubError(
+                f"The event hub at {self.server_url} did not accept the connection "
+                f"(first packet {first.code}:{first.data[:100]})"
+            )
+        sock.settimeout(self._heartbeat_timeout)
+        with self._lock:
+            if not self._wanted:  # disconnect() was called meanwhile
+                with contextlib.suppress(Exception):
+                    sock.shutdown()
+                raise EventHubError("The event hub connection was cancelled by disconnect()")
+            self._socket = sock
+        logger.debug("Connected to the event hub at %s", self.server_url)
+
+    def _describe(self, error: Exception) -> str:
+        """A short reason for a failed request (no URL, no headers)."""
+        if isinstance(error, requests.Timeout):
+            return f"no answer within {self.timeout:g} s"
+        found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", str(error))
+        return found.group(1).strip() if found else type(error).__name__
+
+    def _start_threads(self, websocket: Any) -> None:
+        receiver = threading.Thread(
+            target=self._receive_loop, args=(websocket,), name="ft_dcc-event-hub", daemon=True
+        )
+        self._receiver = receiver
+        receiver.start()
+        if self._dispatch_in_background and self._dispatcher is None:
+            self._dispatcher = threading.Thread(
+                target=self._dispatch_loop, name="ft_dcc-event-dispatch", daemon=True
+            )
+            self._dispatcher.start()
+
+    def _after_connect(self, wait_for_acks: bool) -> None:
+        """Announce this hub's reply handler and subscribers, then send queued events."""
+        with self._lock:
+            if not any(s.metadata.get("id") == self.id for s in self._subscribers):
+                self._subscribers.append(
+                    _Subscriber(
+                        f"topic={TOPIC_REPLY}",
+                        parse_expression(f"topic={TOPIC_REPLY}"),
+                        self._on_reply_event,
+                        {"id": self.id},
+                    )
+                )
+            subscribers = [s for s in self._subscribers if s.metadata.get("id") != self.id]
+            backlog = list(self._backlog)
+            self._backlog.clear()
+        for subscriber in subscribers:
+            self._announce(subscriber, wait=wait_for_acks)
+        for event, on_reply in backlog:
+            self._publish(event, on_reply=on_reply)
+        self._incoming.put(self._local_event(TOPIC_CONNECTED))
+
+    # -- receiving ----------------------------------------------------------------------------
+    def _receive_loop(self, websocket: Any) -> None:
+        while not self._stopping.is_set():
+            sock = self._socket
+            try:
+                if sock is None:
+                    raise EventHubError("not connected")
+                frame = sock.recv()
+                if not frame:  # a websocket close frame
+                    raise EventHubError("the server closed the connection")
+                self._on_frame(frame)
+            except (ValueError, KeyError, TypeError) as error:
+                logger.debug("Ignoring a bad event hub packet: %s", error)
+            except Exception as error:
+                if self._stopping.is_set() or not self._wanted:
+                    break
+                logger.warning("Lost the event hub connection (%s); reconnecting", error)
+                if not self._reconnect(websocket, sock):
+                    break
+
+    def _reconnect(self, websocket: Any, dead: Any) -> bool:
+        with self._lock:
+            if self._socket is dead:
+                self._socket = None
+        with contextlib.suppress(Exception):
+            dead.shutdown()
+        delay = min(0.5, self._reconnect_delay)
+        for _attempt in range(self._reconnect_attempts):
+            if self._stopping.wait(delay):
+                return False
+            try:
+                self._open(websocket)
+            except EventHubError as error:
+                self._last_error = error.message
+                delay = min(delay * 2, self._reconnect_delay)
+                continue
+            logger.info("Reconnected to the event hub at %s", self.server_url)
+            self._after_connect(wait_for_acks=False)
+            return True
+        logger.warning(
+            "Gave up reconnecting to the event hub at %s after %d attempts: %s",
+            self.server_url,
+            self._reconnect_attempts,
+            self._last_error,
+        )
+        with self._lock:
+            self._wanted = False
+            self._backlog.clear()
+        self._stopping.set()
+        self._incoming.put(self._local_event(TOPIC_DISCONNECTED))
+        return False
+
+    def _on_frame(self, frame: str) -> None:
+        packet = parse_packet(frame)
+        if packet.code == HEARTBEAT:
+            self._send(format_packet(HEARTBEAT))
+        elif packet.code == EVENT:
+            payload = json.loads(packet.data)
+            args = payload.get("args") if isinstance(payload, dict) else None
+            if not args or not isinstance(args[0], dict):
+                logger.debug("Ignoring event packet without an event: %s", frame[:200])
+                return
+            event = Event(**event_from_wire(args[0]))
+            waiter = self._reply_waiters.get(event["in_reply_to_event"] or "")
+            if waiter is not None and event["topic"] == TOPIC_REPLY:
+                waiter.value = event
+                waiter.done.set()
+            self._incoming.put(event)
+        elif packet.code == ACK:
+            number, _, encoded = packet.data.partition("+")
+            callback = self._acks.pop(int(number), None) if number.isdigit() else None
+            if callback is not None:
+                args = json.loads(encoded) if encoded else []
+                callback(args[0] if args and isinstance(args[0], dict) else {})
+        elif packet.code == DISCONNECT:
+            raise EventHubError("the server closed the connection")
+        elif packet.code == ERROR:
+            logger.error("The event hub reported an error: %s", packet.data)
+
+    def _dispatch_loop(self) -> None:
+        while True:
+            event = self._incoming.get()
+            if event is None:
+                return
+            self._handle(event)
+
+    def wait(self, duration: Optional[float] = None) -> None:
+        """Process events for ``duration`` seconds (forever if None, until disconnected).
+
+        With background dispatch callbacks run anyway, and this only waits.
+        """
+        if not self._wanted and self._incoming.empty():
+            raise EventHubError(
+                "The event hub is not connected, so there are no events to wait for",
+                hint="call event_hub.connect() first (or Session(auto_connect_event_hub=True))",
+            )
+        if self._dispatch_in_background:
+            self._stopping.wait(duration)
+            return
+        deadline = None if duration is None else time.monotonic() + duration
+        while deadline is None or time.monotonic() < deadline:
+            try:
+                event = self._incoming.get(timeout=0.1)
+            except queue.Empty:
+                if not self._wanted:
+                    return
+                continue
+            if event is not None:
+                self._handle(event)
+
+    # -- subscribing --------------------------------------------------------------------------
+    def subscribe(
+        self,
+        expression: str,
+        callback: Callable[[Event], Any],
+        subscriber: Optional[Dict[str, Any]] = None,
+        priority: int = 100,
+    ) -> str:
+        """Call ``callback(event)`` for events matching ``expression``; return the subscriber id.
+
+        A callback's non-None return value is sent back as a reply to the event's publisher.
+        """
+        try:
+            parsed = parse_expression(expression)
+        except ExpressionError as error:
+            raise EventHubError(f"Invalid subscription: {error}") from None
+        metadata = dict(subscriber or {})
+        metadata.setdefault("id", uuid.uuid4().hex)
+        entry = _Subscriber(expression, parsed, callback, metadata, priority)
+        with self._lock:
+            if any(s.metadata.get("id") == metadata["id"] for s in self._subscribers):
+                raise EventHubError(f"A subscriber with id {metadata['id']!r} already exists")
+            self._subscribers.append(entry)
+        if self.connected:
+            self._announce(entry, wait=threading.current_thread() is not self._receiver)
+        return str(metadata["id"])
+
+    def unsubscribe(self, subscriber_id: str) -> None:
+        """Remove the subscriber with ``subscriber_id`` (here and on the server)."""
+        with self._lock:
+            found = [s for s in self._subscribers if s.metadata.get("id") == subscriber_id]
+            if not found:
+                raise EventHubError(f"No subscriber with id {subscriber_id!r} to unsubscribe")
+            self._subscribers.remove(found[0])
+        if self.connected:
+            event = Event(TOPIC_UNSUBSCRIBE, data={"subscriber": found[0].metadata})
+            with contextlib.suppress(EventHubError):
+                self._send_event(event, _log_failure("unsubscribe"))
+
+    @contextlib.contextmanager
+    def subscription(
+        self, expression: str, callback: Callable[[Event], Any], **kwargs: Any
+    ) -> Iterator[str]:
+        """``with hub.subscription(expr, cb):`` subscribes for the block only."""
+        subscriber_id = self.subscribe(expression, callback, **kwargs)
+        try:
+            yield subscriber_id
+        finally:
+            self.unsubscribe(subscriber_id)
+
+    def _announce(self, subscriber: _Subscriber, wait: bool) -> None:
+        """Tell the server about ``subscriber``; with ``wait``, until it acknowledged."""
+        event = Event(
+            TOPIC_SUBSCRIBE,
+            data={"subscriber": subscriber.metadata, "subscription": subscriber.subscription},
+        )
+        waiter = _Waiter()
+
+        def acknowledged(response: Dict[str, Any]) -> None:
+            if response.get("success") is False:
+                logger.warning(
+                    "The event hub refused subscription %r: %s",
+                    subscriber.subscription,
+                    response.get("message"),
+                )
+            waiter.done.set()
+
+        try:
+            self._send_event(event, acknowledged)
+        except EventHubError as error:
+            logger.debug("Subscription not announced yet (%s); will retry on reconnect", error)
+            return
+        if wait and not waiter.done.wait(self.timeout):
+            logger.warning("The event hub did not acknowledge subscription %r", event["data"])
+
+    # -- publishing ---------------------------------------------------------------------------
+    def publish(
+        self,
+        event: Dict[str, Any],
+        synchronous: bool = False,
+        on_reply: Optional[Callable[[Event], Any]] = None,
+        on_error: str = "raise",
+    ) -> Any:
+        """Publish ``event`` (an :class:`Event`; a plain dict is converted).
+
+        ``synchronous=True`` only calls this hub's own matching subscribers and returns their
+        results (as ftrack does). Otherwise the event goes to the server and the event id is
+        returned; ``on_reply(reply_event)`` is called for each reply. While (re)connecting,
+        events are queued. Not connected at all: EventHubError, or None with
+        ``on_error="ignore"``.
+        """
+        try:
+            return self._publish(_as_event(event), synchronous=synchronous, on_reply=on_reply)
+        except EventHubError:
+            if on_error == "ignore":
+                return None
+            raise
+
+    def publish_reply(
+        self, source_event: Dict[str, Any], data: Dict[str, Any], source: Optional[dict] = None
+    ) -> None:
+        """Reply to ``source_event``: only its publisher's hub receives ``data``."""
+        reply = Event(
+            TOPIC_REPLY,
+            data=data,
+            target=f"id={source_event['source']['id']}",
+            in_reply_to_event=source_event["id"],
+            source=dict(source) if source else None,
+        )
+        self.publish(reply)
+
+    def request(self, event: Dict[str, Any], timeout: Optional[float] = None) -> Event:
+        """Publish ``event`` and block until the first reply arrives; return the reply.
+
+        Raises EventHubError when not connected or no reply came within ``timeout``
+        (default: the hub's timeout).
+        """
+        event = _as_event(event)
+        waiter = _Waiter()
+        self._reply_waiters[event["id"]] = waiter
+        try:
+            if not self.connected:
+                raise EventHubError(
+                    f"Cannot send request {event['topic']!r}: the event hub is not connected",
+                    hint="call event_hub.connect() first",
+                )
+            self._publish(event)
+            wait_for = self.timeout if timeout is None else timeout
+            if not waiter.done.wait(wait_for):
+                raise EventHubError(
+                    f"No reply to {event['topic']!r} within {wait_for:g} s",
+                    hint="check that a subscriber for this topic is running",
+                )
+            return waiter.value
+        finally:
+            self._reply_waiters.pop(event["id"], None)
+
+    def _publish(
+        self,
+        event: Event,
+        synchronous: bool = False,
+        on_reply: Optional[Callable[[Event], Any]] = None,
+    ) -> Any:
+        self._prepare(event)
+        if synchronous:
+            return self._handle(event, synchronous=True)
+        if on_reply is not None:
+            with self._lock:
+                self._reply_callbacks[event["id"]] = on_reply
+                while len(self._reply_callbacks) > _MAX_REPLY_CALLBACKS:
+                    self._reply_callbacks.popitem(last=False)
+        if self.connected:
+            try:
+                self._send_event(event, _log_failure(f"publish {event['topic']!r}"))
+                return event["id"]
+            except EventHubError:
+                if not self._wanted:
+                    raise
+        with self._lock:
+            if self._wanted:
+                self._backlog.append((event, on_reply))
+                return event["id"]
+        reason = f" (last error: {self._last_error})" if self._last_error else ""
+        raise EventHubError(
+            f"Cannot publish {event['topic']!r}: the event hub is not connected{reason}",
+            hint="call event_hub.connect() first, or publish with on_error='ignore'",
+        )
+
+    def _prepare(self, event: Event) -> None:
+        event["source"].setdefault("id", self.id)
+        event["source"].setdefault("user", {"username": self._api_user})
+        event["source"].setdefault("host", platform.node())
+
+    def _send_event(self, event: Event, on_ack: Callable[[Dict[str, Any]], None]) -> None:
+        self._prepare(event)
+        number = next(self._packet_ids)
+        self._acks[number] = on_ack
+        data = json.dumps({"name": EVENT_NAMESPACE, "args": [event_to_wire(event)]})
+        try:
+            self._send(format_packet(EVENT, f"{number}+", "", data))
+        except EventHubError:
+            self._acks.pop(number, None)
+            raise
+
+    def _send(self, frame: str) -> None:
+        sock = self._socket
+        if sock is None:
+            raise EventHubError("the event hub is not connected")
+        try:
+            with self._send_lock:
+                sock.send(frame)
+        except Exception as error:
+            raise EventHubError(f"Sending to the event hub failed: {error}") from None
+
+    # -- local dispatch -----------------------------------------------------------------------
+    def _handle(self, event: Event, synchronous: bool = False) -> List[Any]:
+        """Call every interested subscriber by priority; return their results."""
+        target: Optional[Expression] = None
+        if event.get("target"):
+            try:
+                target = parse_expression(event["target"])
+            except ExpressionError as error:
+                logger.error("Ignoring event %s with a bad target: %s", event["id"], error)
+                return []
+        with self._lock:
+            subscribers = sorted(self._subscribers, key=lambda s: s.priority)
+        results = []
+        for subscriber in subscribers:
+            if target is not None and not target.match(subscriber.metadata):
+                continue
+            if not subscriber.expression.match(event):
+                continue
+            try:
+                result = subscriber.callback(event)
+            except Exception:
+                logger.exception("Event subscriber %s failed on %s", subscriber.metadata, event)
+                continue
+            results.append(result)
+            if result is not None and not synchronous:
+                try:
+                    self.publish_reply(event, result, source=subscriber.metadata)
+                except Exception:
+                    logger.exception("Could not send the reply to event %s", event["id"])
+            if event.is_stopped():
+                break
+        return results
+
+    def _on_reply_event(self, event: Event) -> None:
+        with self._lock:
+            callback = self._reply_callbacks.get(event["in_reply_to_event"])
+        if callback is not None:
+            callback(event)
+
+    def _local_event(self, topic: str) -> Event:
+        event = Event(topic)
+        self._prepare(event)
+        return event
+
+
+def _websocket_module() -> Any:
+    """The ``websocket-client`` module, or EventHubError saying how to install it."""
+    try:
+        import websocket
+    except ImportError:
+        websocket = None
+    if websocket is None or not hasattr(websocket, "create_connection"):
+        raise EventHubError(
+            "The event hub needs the websocket-client package, which is not installed",
+            hint=INSTALL_HINT,
+        )
+    return websocket
+
+
+def _as_event(event: Dict[str, Any]) -> Event:
+    if isinstance(event, Event):
+        return event
+    if not isinstance(event, dict) or not event.get("topic"):
+        raise EventHubError(f"Cannot publish {event!r}: an event needs a topic")
+    return Event(**{key: value for key, value in event.items() if key in _EVENT_ARGS})
+
+
+_EVENT_ARGS = ("topic", "id", "data", "sent", "source", "target", "in_reply_to_event")
+
+
+def _log_failure(action: str) -> Callable[[Dict[str, Any]], None]:
+    def acknowledged(response: Dict[str, Any]) -> None:
+        if response.get("success") is not True:
+            logger.error("The event hub refused to %s: %s", action, response.get("message"))
+
+    return acknowledged

@@ -1,0 +1,130 @@
+"""Fixtures for the event hub tests: an in-process broker served by uvicorn on 127.0.0.1.
+
+The broker app is the same ``EventBroker.routes()`` the embedded server mounts; running it in
+this process lets a test call ``broker.emit_update`` and restart the server under a live hub.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any, Callable, Iterator, List, Optional
+
+import attr
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+
+from ft_dcc.server.events import EventBroker
+from ft_dcc.session.event_hub import EventHub
+
+TEST_USER = "test.user"  # the same credentials the embedded server fixtures use
+TEST_KEY = "test-key-7f3c1d9e2b"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@attr.s(auto_attribs=True)
+class BrokerServer:
+    """A uvicorn server in a thread, serving one EventBroker."""
+
+    port: int
+    heartbeat_interval: float = 20.0
+    close_timeout: float = 60.0
+    broker: Optional[EventBroker] = None
+    _server: Optional[uvicorn.Server] = None
+    _thread: Optional[threading.Thread] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    api_user = TEST_USER
+    api_key = TEST_KEY
+
+    def start(self) -> BrokerServer:
+        self.broker = EventBroker(
+            lambda user, key: user == TEST_USER and key == TEST_KEY,
+            heartbeat_interval=self.heartbeat_interval,
+            close_timeout=self.close_timeout,
+        )
+        app = Starlette(routes=self.broker.routes())
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the test event broker did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(20)
+
+
+@pytest.fixture
+def start_broker() -> Iterator[Callable[..., BrokerServer]]:
+    """``start_broker(heartbeat_interval=..., close_timeout=...)``: a broker on a free port."""
+    servers: List[BrokerServer] = []
+
+    def start(**kwargs: Any) -> BrokerServer:
+        server = BrokerServer(port=free_port(), **kwargs).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def broker_server(start_broker: Callable[..., BrokerServer]) -> BrokerServer:
+    """A fresh event broker on a free loopback port (stopped after the test)."""
+    return start_broker()
+
+
+def _wait_until(condition: Callable[[], Any], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return bool(condition())
+
+
+@pytest.fixture
+def wait_until() -> Callable[..., bool]:
+    """``wait_until(condition, timeout=10)``: poll until ``condition()`` is true."""
+    return _wait_until
+
+
+@pytest.fixture
+def make_hub() -> Iterator[Callable[..., EventHub]]:
+    """``make_hub(url, user=TEST_USER, key=TEST_KEY, **kw)``: hubs disconnected after the test."""
+    hubs: List[EventHub] = []
+
+    def make(url: str, user: str = TEST_USER, key: str = TEST_KEY, **kwargs: Any) -> EventHub:
+        kwargs.setdefault("timeout", 5.0)
+        hub = EventHub(url, user, key, **kwargs)
+        hubs.append(hub)
+        return hub
+
+    yield make
+    for hub in hubs:
+        hub.disconnect()
+
+
+@pytest.fixture
+def closed_url() -> str:
+    """A loopback URL where nothing listens."""
+    return f"http://127.0.0.1:{free_port()}"

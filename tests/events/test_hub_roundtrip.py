@@ -1,0 +1,228 @@
+"""ft_dcc's EventHub against the real broker over real websockets on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from typing import List
+
+import pytest
+
+from ft_dcc.exceptions import EventHubError
+from ft_dcc.session.event_hub import Event
+
+
+def test_event_published_by_one_hub_reaches_a_subscribed_other(broker_server, make_hub, wait_until):
+    publisher = make_hub(broker_server.url)
+    listener = make_hub(broker_server.url)
+    publisher.connect()
+    listener.connect()
+    received: List[Event] = []
+    listener.subscribe("topic=ft_dcc.test.* and data.shot=sh010", received.append)
+
+    publisher.publish(Event("ft_dcc.test.published", data={"shot": "sh020"}))
+    publisher.publish(Event("other.topic", data={"shot": "sh010"}))
+    event_id = publisher.publish(Event("ft_dcc.test.published", data={"shot": "sh010"}))
+
+    assert wait_until(lambda: received)
+    # the filter is honoured: the two non-matching events, sent first, never arrived
+    assert [e["id"] for e in received] == [event_id]
+    event = received[0]
+    assert event["topic"] == "ft_dcc.test.published"
+    assert event["data"] == {"shot": "sh010"}
+    assert event["source"]["id"] == publisher.id
+    assert event["source"]["user"]["username"] == broker_server.api_user
+    assert event["sent"]  # stamped by the server
+
+
+def test_non_matching_events_are_not_delivered(broker_server, make_hub, wait_until):
+    publisher = make_hub(broker_server.url)
+    listener = make_hub(broker_server.url)
+    publisher.connect()
+    listener.connect()
+    seen: List[str] = []
+    listener.subscribe("topic=a.b and not data.skip=yes", lambda e: seen.append(e["data"]["n"]))
+    for n, (topic, skip) in enumerate(
+        [("a.b", "yes"), ("a.c", "no"), ("a.bc", "no"), ("a.b", "no"), ("a.b", "yes")]
+    ):
+        publisher.publish(Event(topic, data={"n": str(n), "skip": skip}))
+    publisher.publish(Event("a.b", data={"n": "last", "skip": "no"}))
+    assert wait_until(lambda: "last" in seen)
+    assert seen == ["3", "last"]
+
+
+def test_request_returns_the_subscribers_reply(broker_server, make_hub):
+    client = make_hub(broker_server.url)
+    worker = make_hub(broker_server.url)
+    client.connect()
+    worker.connect()
+    worker.subscribe("topic=ft_dcc.add", lambda e: {"sum": e["data"]["a"] + e["data"]["b"]})
+
+    reply = client.request(Event("ft_dcc.add", data={"a": 2, "b": 3}))
+
+    assert reply["topic"] == "ftrack.meta.reply"
+    assert reply["data"] == {"sum": 5}
+    assert reply["target"] == f"id={client.id}"
+
+
+def test_on_reply_is_called_and_replies_reach_only_the_publisher(
+    broker_server, make_hub, wait_until
+):
+    client = make_hub(broker_server.url)
+    bystander = make_hub(broker_server.url)
+    worker = make_hub(broker_server.url)
+    for hub in (client, bystander, worker):
+        hub.connect()
+    overheard: List[Event] = []
+    bystander.subscribe("topic=ftrack.meta.reply", overheard.append)
+    worker.subscribe("topic=ft_dcc.ping", lambda e: {"pong": e["data"]["n"]})
+    replies: List[Event] = []
+
+    event_id = client.publish(Event("ft_dcc.ping", data={"n": 7}), on_reply=replies.append)
+
+    assert wait_until(lambda: replies)
+    assert replies[0]["in_reply_to_event"] == event_id
+    assert replies[0]["data"] == {"pong": 7}
+    # replies target the publisher's hub (id=<hub id>), so a subscriber of every reply elsewhere
+    # sees none, not even the reply to its own hub's request, which goes to on_reply instead
+    own: List[Event] = []
+    bystander.publish(Event("ft_dcc.ping", data={"n": 8}), on_reply=own.append)
+    assert wait_until(lambda: own)
+    assert own[0]["data"] == {"pong": 8}
+    assert overheard == []
+    assert len(replies) == 1
+
+
+def test_synchronous_publish_calls_local_subscribers_and_returns_results(make_hub):
+    hub = make_hub("http://127.0.0.1:9")  # never connected: synchronous events stay local
+    hub.subscribe("topic=ft_dcc.local", lambda e: e["data"]["x"] * 2, priority=20)
+    hub.subscribe("topic=ft_dcc.local", lambda e: "first", priority=10)
+    hub.subscribe("topic=ft_dcc.other", lambda e: "never")
+
+    assert hub.publish(Event("ft_dcc.local", data={"x": 21}), synchronous=True) == ["first", 42]
+
+
+def test_event_stop_prevents_lower_priority_subscribers(make_hub):
+    hub = make_hub("http://127.0.0.1:9")
+    hub.subscribe("topic=t", lambda e: e.stop() or "stopper", priority=1)
+    hub.subscribe("topic=t", lambda e: "late", priority=2)
+    assert hub.publish(Event("t"), synchronous=True) == ["stopper"]
+
+
+def test_unsubscribe_stops_delivery(broker_server, make_hub, wait_until):
+    publisher = make_hub(broker_server.url)
+    listener = make_hub(broker_server.url)
+    publisher.connect()
+    listener.connect()
+    first: List[str] = []
+    second: List[str] = []
+    first_id = listener.subscribe("topic=t.one", lambda e: first.append(e["id"]))
+    listener.subscribe("topic=t.two", lambda e: second.append(e["id"]))
+    listener.unsubscribe(first_id)
+
+    publisher.publish(Event("t.one"))
+    marker = publisher.publish(Event("t.two"))
+
+    assert wait_until(lambda: second)
+    assert second == [marker]
+    assert first == []
+    with pytest.raises(EventHubError, match="No subscriber"):
+        listener.unsubscribe(first_id)
+
+
+def test_subscriptions_made_before_connect_are_announced_on_connect(
+    broker_server, make_hub, wait_until
+):
+    listener = make_hub(broker_server.url)
+    received: List[Event] = []
+    listener.subscribe("topic=early.bird", received.append)
+    listener.connect()
+    publisher = make_hub(broker_server.url)
+    publisher.connect()
+    publisher.publish(Event("early.bird"))
+    assert wait_until(lambda: received)
+
+
+def test_hub_reconnects_and_resubscribes_after_a_server_restart(
+    broker_server, make_hub, wait_until
+):
+    listener = make_hub(broker_server.url, reconnect_delay=0.2)
+    listener.connect()
+    received: List[Event] = []
+    listener.subscribe("topic=after.restart", received.append)
+
+    broker_server.stop()
+    assert wait_until(lambda: not listener.connected)
+    broker_server.start()  # same port, a new broker that knows nothing of the listener
+    assert wait_until(lambda: listener.connected, timeout=20)
+    assert wait_until(lambda: broker_server.broker.connection_count == 1)
+
+    publisher = make_hub(broker_server.url)
+    publisher.connect()
+    publisher.publish(Event("after.restart"))
+    assert wait_until(lambda: received)
+
+
+def test_events_published_while_reconnecting_are_sent_once_reconnected(
+    broker_server, make_hub, wait_until
+):
+    listener = make_hub(broker_server.url)
+    listener.connect()
+    received: List[Event] = []
+    listener.subscribe("topic=queued.meanwhile", received.append)
+    sender = make_hub(broker_server.url, reconnect_delay=0.2)
+    sender.connect()
+
+    sender._socket.abort()  # the network drops the sender's connection
+    queued_id = sender.publish(Event("queued.meanwhile"))  # queued, not an error
+
+    assert wait_until(lambda: received, timeout=20)
+    assert received[0]["id"] == queued_id
+    assert sender.connected
+
+
+def test_wait_dispatches_events_when_background_dispatch_is_off(broker_server, make_hub):
+    listener = make_hub(broker_server.url, dispatch_in_background=False)
+    listener.connect()
+    publisher = make_hub(broker_server.url)
+    publisher.connect()
+    called_on: List[str] = []
+    listener.subscribe(
+        "topic=main.thread", lambda e: called_on.append(threading.current_thread().name)
+    )
+    publisher.publish(Event("main.thread"))
+
+    for _ in range(100):
+        listener.wait(0.1)
+        if called_on:
+            break
+    assert called_on == [threading.current_thread().name]
+
+
+def test_heartbeats_keep_a_quiet_hub_connected_and_a_silent_client_is_dropped(
+    start_broker, make_hub, wait_until
+):
+    import requests
+    import websocket
+
+    server = start_broker(heartbeat_interval=0.1, close_timeout=0.6)
+    hub = make_hub(server.url)
+    hub.connect()
+    # a raw client that completes the handshake but never answers heartbeats
+    sid = requests.get(
+        server.url + "/socket.io/1/",
+        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
+        timeout=5,
+    ).text.split(":")[0]
+    silent = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}"
+    )
+    assert silent.recv() == "1::"
+    assert wait_until(lambda: server.broker.connection_count == 2)
+
+    assert wait_until(lambda: server.broker.connection_count == 1)  # the silent one went
+    assert hub.connected
+    received: List[Event] = []
+    hub.subscribe("topic=still.alive", received.append)
+    hub.publish(Event("still.alive"))
+    assert wait_until(lambda: received)
+    silent.close()
