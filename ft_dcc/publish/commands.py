@@ -1,0 +1,193 @@
+"""``ft-dcc publish`` and ``ft-dcc queue list|flush`` (stdlib-only imports at module top)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Dict, Optional, Tuple
+
+HOST_CHOICES = ("files", "blender", "maya", "nuke")
+
+
+def add_commands(subparsers: Any) -> None:
+    publish = subparsers.add_parser(
+        "publish",
+        help="publish a scene, movie or image sequence for review in ftrack",
+        description="Publish INPUT for web review: capture (or read), encode to H.264, upload, "
+        "and add the new version to a review session. Exit status 0 when published or queued.",
+    )
+    publish.add_argument(
+        "input",
+        metavar="INPUT",
+        help="a scene file, a movie, or an image sequence (shot.%%04d.exr, shot.####.exr or any "
+        "one of its frames)",
+    )
+    publish.add_argument("--host", choices=HOST_CHOICES, default="files", help="default: files")
+    publish.add_argument(
+        "--task", help="task id or Project/Sequence/Shot/Task (default: $FTRACK_CONTEXTID)"
+    )
+    publish.add_argument(
+        "--review-session", help='review session name (default: "Dailies YYYY-MM-DD")'
+    )
+    publish.add_argument("--comment", default="", help="the version's comment")
+    publish.add_argument("--frames", metavar="START-END", help="frame range, e.g. 1001-1100")
+    publish.add_argument("--fps", help="frame rate, e.g. 25, 23.976 or 24000/1001")
+    publish.add_argument("--camera", help="camera to capture through (DCC hosts)")
+    publish.add_argument(
+        "--invite", action="append", default=[], metavar="EMAIL", help="invite to the session"
+    )
+    publish.add_argument("--asset", help="asset name (default: from the input's name)")
+    publish.add_argument(
+        "--include-source", action="store_true", help="also upload INPUT as a source component"
+    )
+    publish.add_argument("--report", metavar="FILE", help="also save the report as JSON here")
+    publish.add_argument("--json", action="store_true", help="print the report as JSON")
+    publish.set_defaults(handler=run_publish)
+
+    queue = subparsers.add_parser("queue", help="the offline publish queue")
+    queue_sub = queue.add_subparsers(dest="queue_command", metavar="ACTION")
+    listing = queue_sub.add_parser("list", help="show queued publishes")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=run_queue_list)
+    flush = queue_sub.add_parser("flush", help="publish every queued publish now")
+    flush.add_argument("--json", action="store_true", help="print JSON")
+    flush.set_defaults(handler=run_queue_flush)
+    for parser in (listing, flush):
+        parser.add_argument("--queue-dir", help="the spool folder (default: $FT_DCC_QUEUE_DIR)")
+    queue.set_defaults(handler=lambda args: (queue.print_help(), 2)[1])
+
+
+def parse_frames(text: Optional[str]) -> Optional[Tuple[int, int]]:
+    """``"1001-1100"`` -> ``(1001, 1100)``; also accepts ``1001:1100`` and negative starts."""
+    if not text:
+        return None
+    for separator in ("-", ":"):
+        head, sep, tail = text.strip().rpartition(separator)
+        if sep and head and tail:
+            try:
+                return int(head), int(tail)
+            except ValueError:
+                continue
+    raise argparse.ArgumentTypeError(f"--frames must look like START-END, not {text!r}")
+
+
+def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
+    """The ``ft-dcc publish`` arguments as the headless request a host integration receives."""
+    return {
+        "input": args.input,
+        "task": args.task,
+        "review_session": args.review_session,
+        "comment": args.comment,
+        "frames": list(parse_frames(args.frames)) if args.frames else None,
+        "fps": args.fps,
+        "camera": args.camera,
+        "invitees": list(args.invite),
+        "asset_name": args.asset,
+        "include_source": args.include_source,
+        "json": args.json,
+        "report": args.report,
+    }
+
+
+def print_report(report: Any, as_json: bool, stream: Any = None) -> None:
+    """Print a PublishReport: JSON (ids, ``"queued": true``) or the artist-readable text."""
+    stream = stream or sys.stdout
+    if as_json:
+        stream.write(report.to_json() + "\n")
+    else:
+        stream.write(str(report) + "\n")
+    stream.flush()
+
+
+def exit_status(report: Any) -> int:
+    return 0 if report.ok else 1
+
+
+def quiet_pyblish_logging() -> None:
+    """Keep the terminal at the chosen verbosity: pyblish lowers the root logger to DEBUG
+    while a plugin runs, so pin the console handlers to the level ``-v`` chose."""
+    import logging
+
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if handler.level == logging.NOTSET:
+            handler.setLevel(root.level)
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    quiet_pyblish_logging()
+    request = request_dict(args)
+    if args.host != "files":
+        from ft_dcc.publish.integrations import find_integration
+
+        return int(find_integration(args.host).publish_headless(request))
+    return publish_files(request)
+
+
+def publish_files(request: Dict[str, Any]) -> int:
+    """``ft-dcc publish INPUT --host files``: publish a movie or image sequence in-process."""
+    from pathlib import Path
+
+    from ft_dcc.progress import ConsoleProgress
+    from ft_dcc.publish.api import publish
+    from ft_dcc.publish.files_host import FilesHost
+
+    frames = tuple(request["frames"]) if request.get("frames") else None
+    host = FilesHost(request["input"], fps=request.get("fps"), frame_range=frames)
+    report = publish(
+        host,
+        task=request.get("task"),
+        review_session=request.get("review_session"),
+        comment=request.get("comment") or "",
+        frames=frames,
+        fps=request.get("fps"),
+        camera=request.get("camera"),
+        invitees=request.get("invitees") or (),
+        asset_name=request.get("asset_name"),
+        include_source=bool(request.get("include_source")),
+        progress=ConsoleProgress(sys.stderr),
+    )
+    if request.get("report"):
+        report.save(Path(request["report"]))
+    print_report(report, bool(request.get("json")))
+    if report.queued and not request.get("json"):
+        sys.stderr.write("ft-dcc: queued (the server could not be reached)\n")
+    return exit_status(report)
+
+
+def run_queue_list(args: argparse.Namespace) -> int:
+    from ft_dcc.publish.queue import OfflineQueue
+
+    queue = OfflineQueue(args.queue_dir)
+    entries = [entry.summary() for entry in queue.entries()]
+    if args.json:
+        print(json.dumps({"queue": str(queue.directory), "entries": entries}, indent=2))
+        return 0
+    if not entries:
+        print(f"The offline queue is empty ({queue.directory}).")
+        return 0
+    print(f"{len(entries)} publish(es) waiting in {queue.directory}:")
+    for entry in entries:
+        error = f"  last error: {entry['last_error']}" if entry["last_error"] else ""
+        print(
+            f"  {entry['created_at']}  {entry['task']}  {entry['asset']}  "
+            f"-> {entry['review_session']!r}  ({entry['attempts']} attempt(s)){error}"
+        )
+    return 0
+
+
+def run_queue_flush(args: argparse.Namespace) -> int:
+    from ft_dcc.progress import ConsoleProgress
+    from ft_dcc.publish.queue import OfflineQueue
+
+    queue = OfflineQueue(args.queue_dir)
+    result = queue.flush(progress=ConsoleProgress(sys.stderr))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        for outcome in result.outcomes:
+            mark = "published" if outcome.ok else "FAILED"
+            print(f"  {mark}: {outcome.entry_id} {'' if outcome.ok else outcome.message}")
+        print(f"{result.flushed} published, {result.remaining} still queued.")
+    return 0 if result.ok else 1
