@@ -57,6 +57,9 @@ class _ToAst(Transformer):
             limit=limit,
         )
 
+    def short_query(self, type_name, where, order, offset, limit):
+        return self.query([], None, type_name, where, order, offset, limit)
+
     def select_clause(self, _kw, *projections):
         return list(projections)
 

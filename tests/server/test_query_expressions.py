@@ -1,0 +1,396 @@
+"""Every query expression the genuine ftrack client generated (tests/data/ftrack/query_expressions.txt)
+runs against a Store holding a known scenario, and answers correctly."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Tuple
+
+import pytest
+
+pytest.importorskip("sqlalchemy")
+pytest.importorskip("lark")
+
+from ft_dcc.protocol import BUILTIN_LOCATIONS, LOCATION_SERVER
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.store import Store
+
+EXPRESSIONS = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "query_expressions.txt"
+LOCATION_NAMES = sorted(name for _id, name in BUILTIN_LOCATIONS)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def ref(entity_type: str, ident: str) -> Dict[str, str]:
+    return {"__entity_type__": entity_type, "id": ident}
+
+
+def create(entity_type: str, ident: str, **data: Any) -> Dict[str, Any]:
+    entity_data = {"__entity_type__": entity_type, "id": ident}
+    entity_data.update(data)
+    return {
+        "action": "create",
+        "entity_type": entity_type,
+        "entity_key": [ident],
+        "entity_data": entity_data,
+    }
+
+
+def metadata(parent_type: str, parent_id: str, key: str, value: str) -> Dict[str, Any]:
+    return {
+        "action": "create",
+        "entity_type": "Metadata",
+        "entity_key": [parent_id, key],
+        "entity_data": {
+            "__entity_type__": "Metadata",
+            "parent_id": parent_id,
+            "parent_type": parent_type,
+            "key": key,
+            "value": value,
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Store, Dict[str, str]]:
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('query') / 'db.sqlite'}")
+    ids = {
+        name: new_id()
+        for name in (
+            "project",
+            "asset",
+            "av1",
+            "av2",
+            "mp4",
+            "thumb",
+            "cl",
+            "rs",
+            "rso",
+            "inv",
+            "job",
+            "u",
+        )
+    }
+    ids["api_user"] = store.ensure_seed("test.user")
+    upload = store.query('select id from AssetType where name is "Upload" limit 2')[0]["id"]
+    operations = [
+        create("Project", ids["project"], name="probe_proj", full_name="Probe"),
+        create(
+            "Asset",
+            ids["asset"],
+            name="plate",
+            parent=ref("Project", ids["project"]),
+            type=ref("AssetType", upload),
+        ),
+        create("AssetVersion", ids["av1"], asset=ref("Asset", ids["asset"]), comment="first"),
+        create("AssetVersion", ids["av2"], asset=ref("Asset", ids["asset"]), comment="second"),
+        create(
+            "FileComponent",
+            ids["mp4"],
+            name="ftrackreview-mp4",
+            file_type=".mp4",
+            size=10,
+            version=ref("AssetVersion", ids["av1"]),
+        ),
+        create(
+            "FileComponent",
+            ids["thumb"],
+            name="thumbnail",
+            file_type=".jpg",
+            size=5,
+            version=ref("AssetVersion", ids["av1"]),
+        ),
+        create(
+            "ComponentLocation",
+            ids["cl"],
+            component=ref("FileComponent", ids["mp4"]),
+            location=ref("Location", LOCATION_SERVER[0]),
+            resource_identifier="res-mp4",
+        ),
+        metadata("FileComponent", ids["mp4"], "other", "o-val"),
+        metadata("FileComponent", ids["mp4"], "ftr_meta", '{"format": "video"}'),
+        create(
+            "ReviewSession",
+            ids["rs"],
+            name="X",
+            description="",
+            project=ref("Project", ids["project"]),
+        ),
+        create(
+            "ReviewSessionObject",
+            ids["rso"],
+            name="plate",
+            version="v1",
+            review_session=ref("ReviewSession", ids["rs"]),
+            asset_version=ref("AssetVersion", ids["av1"]),
+        ),
+        create(
+            "ReviewSessionInvitee",
+            ids["inv"],
+            name="Ann",
+            email="ann@example.com",
+            review_session=ref("ReviewSession", ids["rs"]),
+        ),
+        create(
+            "Job", ids["job"], data=json.dumps({"output": [], "source_component_id": ids["mp4"]})
+        ),
+        create("User", ids["u"], username="u", is_active=True),
+        metadata("User", ids["u"], "k", "v"),
+    ]
+    store.execute(operations, ids["api_user"])
+    ids["location_ids"] = ",".join(i for i, _n in BUILTIN_LOCATIONS[:3])
+    ids["not_started"] = store.query('select id from Status where name is "Not started"')[0]["id"]
+    return store, ids
+
+
+def one(data: List[dict]) -> dict:
+    assert len(data) == 1, data
+    return data[0]
+
+
+Check = Callable[[List[dict], dict, Dict[str, str]], None]
+
+#: line number -> (placeholder values in order, check of (data, metadata, ids))
+CASES: Dict[int, Tuple[List[str], Check]] = {
+    1: ([], lambda d, m, i: one(d)["__entity_type__"] == "AssetType" or pytest.fail()),
+    2: ([], lambda d, m, i: [r["id"] for r in d] == [i["rso"]] or pytest.fail()),
+    3: (
+        [],
+        lambda d, m, i: (
+            ([r["id"] for r in d] == [i["rso"]] and m["next"]["offset"] is None) or pytest.fail()
+        ),
+    ),
+    4: (["rso"], lambda d, m, i: one(d)["name"] == "plate" or pytest.fail()),
+    5: (
+        ["rso"],
+        lambda d, m, i: (
+            one(d)["asset_version"]
+            == {"__entity_type__": "AssetVersion", "id": i["av1"], "asset_id": i["asset"]}
+            or pytest.fail()
+        ),
+    ),
+    6: (["av1"], lambda d, m, i: one(d)["asset"]["id"] == i["asset"] or pytest.fail()),
+    7: (["asset"], lambda d, m, i: one(d)["name"] == "plate" or pytest.fail()),
+    8: (["rso"], lambda d, m, i: one(d)["review_session"]["id"] == i["rs"] or pytest.fail()),
+    9: (
+        ["rs"],
+        lambda d, m, i: (
+            [r["id"] for r in one(d)["review_session_objects"]] == [i["rso"]] or pytest.fail()
+        ),
+    ),
+    10: (["rs"], lambda d, m, i: _check_review_session(one(d), i)),
+    11: (["rs"], lambda d, m, i: one(d)["created_by"]["id"] == i["api_user"] or pytest.fail()),
+    12: (
+        ["rs"],
+        lambda d, m, i: (
+            one(d)["project"]
+            == {
+                "__entity_type__": "Project",
+                "id": i["project"],
+                "context_type": "show",
+                "name": "probe_proj",
+            }
+            or pytest.fail()
+        ),
+    ),
+    13: (
+        ["rs"],
+        lambda d, m, i: (
+            [r["id"] for r in one(d)["review_session_invitees"]] == [i["inv"]] or pytest.fail()
+        ),
+    ),
+    14: (
+        ["av2"],
+        lambda d, m, i: (one(d)["comment"], one(d)["version"]) == ("second", 2) or pytest.fail(),
+    ),
+    15: ([], lambda d, m, i: one(d)["id"] == LOCATION_SERVER[0] or pytest.fail()),
+    16: (
+        ["server_location", "mp4"],
+        lambda d, m, i: (
+            (one(d)["component_id"], one(d)["resource_identifier"]) == (i["mp4"], "res-mp4")
+            or pytest.fail()
+        ),
+    ),
+    17: (
+        ["mp4"],
+        lambda d, m, i: (
+            sorted((x["key"], x["value"]) for x in one(d)["metadata"])
+            == [("ftr_meta", '{"format": "video"}'), ("other", "o-val")]
+            or pytest.fail()
+        ),
+    ),
+    18: (["job"], lambda d, m, i: one(d)["id"] == i["job"] or pytest.fail()),
+    19: (
+        ["job"],
+        lambda d, m, i: (
+            json.loads(one(d)["data"])["source_component_id"] == i["mp4"] or pytest.fail()
+        ),
+    ),
+    20: (["av1"], lambda d, m, i: one(d)["id"] == i["av1"] or pytest.fail()),
+    21: (
+        ["mp4"],
+        lambda d, m, i: (
+            one(d)
+            == {
+                "__entity_type__": "Metadata",
+                "parent_id": i["mp4"],
+                "key": "other",
+                "value": "o-val",
+                "parent_type": "FileComponent",
+            }
+            or pytest.fail()
+        ),
+    ),
+    22: ([], lambda d, m, i: one(d)["id"] == i["u"] or pytest.fail()),
+    23: (["u"], lambda d, m, i: one(d)["username"] == "u" or pytest.fail()),
+    24: ([], lambda d, m, i: one(d)["id"] == i["not_started"] or pytest.fail()),
+    25: (["not_started"], lambda d, m, i: one(d)["name"] == "Not started" or pytest.fail()),
+    26: (["not_started"], lambda d, m, i: one(d)["sort"] == 0 or pytest.fail()),
+    27: (["not_started"], lambda d, m, i: one(d)["is_active"] is True or pytest.fail()),
+    28: ([], lambda d, m, i: (len(d) == 1 and m["next"]["offset"] == 1) or pytest.fail()),
+    29: ([], lambda d, m, i: (len(d) == 2 and m["next"]["offset"] == 2) or pytest.fail()),
+    30: ([], lambda d, m, i: (len(d) == 2 and m["next"]["offset"] == 4) or pytest.fail()),
+    31: ([], lambda d, m, i: (len(d) == 1 and m["next"]["offset"] is None) or pytest.fail()),
+    32: (
+        [],
+        lambda d, m, i: (
+            [r["name"] for r in d] == sorted(LOCATION_NAMES, reverse=True)[1:4] or pytest.fail()
+        ),
+    ),
+    33: ([], lambda d, m, i: (d == [] and m["next"]["offset"] is None) or pytest.fail()),
+    34: ([], lambda d, m, i: len(d) == 2 or pytest.fail()),
+    35: (
+        [],
+        lambda d, m, i: (
+            one(d)
+            == {
+                "__entity_type__": "Project",
+                "id": i["project"],
+                "context_type": "show",
+                "name": "probe_proj",
+            }
+            or pytest.fail()
+        ),
+    ),
+    36: ([], lambda d, m, i: _check_dotted(d, i)),
+    37: (
+        ["mp4"],
+        lambda d, m, i: sorted(r["key"] for r in d) == ["ftr_meta", "other"] or pytest.fail(),
+    ),
+    38: (["mp4"], lambda d, m, i: one(d)["value"] == "o-val" or pytest.fail()),
+    39: (
+        ["mp4"],
+        lambda d, m, i: (
+            [c["location_id"] for c in one(d)["component_locations"]] == [LOCATION_SERVER[0]]
+            or pytest.fail()
+        ),
+    ),
+    40: (
+        [],
+        lambda d, m, i: (
+            sorted(r["id"] for r in d) == sorted(x for x, _ in BUILTIN_LOCATIONS) or pytest.fail()
+        ),
+    ),
+    42: (
+        ["u"],
+        lambda d, m, i: (
+            [(x["key"], x["value"]) for x in one(d)["metadata"]] == [("k", "v")] or pytest.fail()
+        ),
+    ),
+    43: (
+        ["location_ids"],
+        lambda d, m, i: (
+            sorted(r["name"] for r in d) == sorted(n for _x, n in BUILTIN_LOCATIONS[:3])
+            or pytest.fail()
+        ),
+    ),
+    44: ([], lambda d, m, i: [r["id"] for r in d] == [i["rs"]] or pytest.fail()),
+    45: ([], lambda d, m, i: one(d)["id"] in (i["av1"], i["av2"]) or pytest.fail()),
+    46: (
+        [],
+        lambda d, m, i: (
+            (one(d)["id"], one(d)["system_type"]) == (i["mp4"], "file") or pytest.fail()
+        ),
+    ),
+    47: (
+        [],
+        lambda d, m, i: (
+            (one(d)["id"], one(d)["system_type"]) == (i["thumb"], "file") or pytest.fail()
+        ),
+    ),
+    48: ([], lambda d, m, i: one(d)["version"] in (1, 2) or pytest.fail()),
+    49: (["mp4", "server_location"], lambda d, m, i: one(d)["id"] == i["cl"] or pytest.fail()),
+    50: ([], lambda d, m, i: one(d)["id"] == i["rs"] or pytest.fail()),
+}
+
+ERROR_CASES = {41: "nonexistent"}
+
+
+def _check_review_session(row: dict, ids: Dict[str, str]) -> None:
+    assert row["name"] == "X"
+    assert row["description"] == ""
+    assert row["start_date"]["__type__"] == "datetime"
+    assert row["end_date"]["__type__"] == "datetime"
+    assert row["created_at"]["__type__"] == "datetime"
+    assert row["created_by_id"] == ids["api_user"]
+    assert row["project_id"] == ids["project"]
+    assert row["is_open"] is True
+
+
+def _check_dotted(data: List[dict], ids: Dict[str, str]) -> None:
+    by_version = {row["version"]: row for row in data}
+    assert sorted(by_version) == [1, 2]
+    first = by_version[1]
+    assert first["asset"]["name"] == "plate"
+    assert first["asset"]["parent"]["name"] == "probe_proj"
+    assert first["asset"]["parent"]["__entity_type__"] == "Project"
+    assert sorted(c["name"] for c in first["components"]) == ["ftrackreview-mp4", "thumbnail"]
+    assert all(c["__entity_type__"] == "FileComponent" for c in first["components"])
+    assert by_version[2]["components"] == []
+
+
+def _lines() -> List[Tuple[int, str, str]]:
+    rows = []
+    for number, line in enumerate(EXPRESSIONS.read_text(encoding="utf-8").splitlines(), start=1):
+        label, _, expression = line.partition("|")
+        rows.append((number, label.strip(), expression.strip()))
+    return rows
+
+
+def test_every_recorded_expression_has_a_case() -> None:
+    numbers = {number for number, _label, _expr in _lines()}
+    assert numbers == set(CASES) | set(ERROR_CASES)
+
+
+def _fill(expression: str, names: List[str], ids: Dict[str, str]) -> str:
+    values = dict(ids, server_location=LOCATION_SERVER[0])
+    expression = expression.replace("<uuid>,...", "<uuid>")
+    for name in names:
+        assert "<uuid>" in expression
+        expression = expression.replace("<uuid>", values[name], 1)
+    assert "<uuid>" not in expression
+    return expression
+
+
+@pytest.mark.parametrize(
+    "number,label,expression", _lines(), ids=[f"line{n}" for n, _l, _e in _lines()]
+)
+def test_recorded_expression(scenario, number: int, label: str, expression: str) -> None:
+    store, ids = scenario
+    if number in ERROR_CASES:
+        with pytest.raises(ApiOperationError) as caught:
+            store.execute([{"action": "query", "expression": expression}], ids["api_user"])
+        assert ERROR_CASES[number] in caught.value.message
+        return
+    names, check = CASES[number]
+    reply = store.execute(
+        [{"action": "query", "expression": _fill(expression, names, ids)}], ids["api_user"]
+    )[0]
+    assert reply["action"] == "query"
+    for entity in reply["data"]:
+        assert "__entity_type__" in entity
+    check(reply["data"], reply["metadata"], ids)
