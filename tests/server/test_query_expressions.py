@@ -1,5 +1,8 @@
-"""Every query expression the genuine ftrack client generated (tests/data/ftrack/query_expressions.txt)
-runs against a Store holding a known scenario, and answers correctly."""
+"""Every query expression the genuine ftrack client generated runs and answers correctly.
+
+The expressions come from tests/data/ftrack/query_expressions.txt; the Store holds a known
+scenario so each answer is checked, not just parsed.
+"""
 
 from __future__ import annotations
 
