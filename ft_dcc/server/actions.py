@@ -408,7 +408,9 @@ def _store_failure(
         message = message.rstrip()
         if not message.endswith("."):
             message += "."
-        return ApiFailure(str(exception), f"{message} Nothing in this batch was written.")
+        if any(operations[i].get("action") in WRITE_ACTIONS for i in data_indexes):
+            message += " Nothing in this batch was written."
+        return ApiFailure(str(exception), message)
     log.exception("unexpected error while running a batch")
     return ApiFailure(
         "ServerError",
