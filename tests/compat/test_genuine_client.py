@@ -323,3 +323,55 @@ def test_invalid_query_is_a_server_error_not_a_crash(session):
     with pytest.raises(ftrack_api.exception.ServerError):
         session.query('AssetVersion where nonexistent_attribute is "x"').all()
     assert session.query("Location").first() is not None
+
+
+# -- events ---------------------------------------------------------------------------------------
+def wait_connected(session: Any, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not session.event_hub.connected:
+        assert time.monotonic() < deadline, "the event hub did not connect"
+        time.sleep(0.05)
+
+
+def wait_for(session: Any, received: List[Any], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not received and time.monotonic() < deadline:
+        session.event_hub.wait(0.2)
+
+
+def test_event_published_by_one_client_reaches_another(make_session):
+    listener = make_session(auto_connect_event_hub=True)
+    publisher = make_session(auto_connect_event_hub=True)
+    wait_connected(listener)
+    wait_connected(publisher)
+    received: List[Any] = []
+    topic = unique("ft_dcc.test")
+    listener.event_hub.subscribe(f"topic={topic}", received.append)
+    time.sleep(0.5)  # the subscription travels to the server
+    publisher.event_hub.publish(ftrack_api.event.base.Event(topic=topic, data={"shot": "sh010"}))
+    wait_for(listener, received)
+    assert [event["data"] for event in received] == [{"shot": "sh010"}]
+
+
+def test_commit_by_one_client_emits_ftrack_update_to_another(make_session):
+    listener = make_session(auto_connect_event_hub=True)
+    wait_connected(listener)
+    received: List[Any] = []
+    listener.event_hub.subscribe("topic=ftrack.update", received.append)
+    time.sleep(0.5)
+    writer = make_session()
+    made = make_hierarchy(writer)
+    deadline = time.monotonic() + 30
+    version_id = made["version"]["id"]
+
+    def seen() -> bool:
+        ids = {e["entityId"] for event in received for e in event["data"]["entities"]}
+        return version_id in ids
+
+    while not seen() and time.monotonic() < deadline:
+        listener.event_hub.wait(0.2)
+    assert seen()
+    change = next(
+        e for event in received for e in event["data"]["entities"] if e["entityId"] == version_id
+    )
+    assert change["action"] == "add"
