@@ -1,0 +1,360 @@
+"""``ft-dcc demo``: the README's main job, end to end on this machine.
+
+Starts the embedded server in the background (unless one already answers), creates a demo
+project/sequence/shot/task, builds an animated Blender scene, publishes its playblast into
+today's review session ("Dailies YYYY-MM-DD") and prints where to watch it. Run it again to
+publish v002 into the same session; ``ft-dcc demo --stop`` stops the server it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+PROJECT = "ft_dcc_demo"
+SEQUENCE = "sq010"
+SHOT = "sh010"
+TASK = "animation"
+DEFAULT_PORT = 8765
+
+
+def add_commands(subparsers: Any) -> None:
+    demo = subparsers.add_parser(
+        "demo", help="publish a Blender playblast to a local review server (the main job)"
+    )
+    demo.add_argument("--data", type=Path, help="folder for the demo (default: user data dir)")
+    demo.add_argument("--port", type=int, default=DEFAULT_PORT, help="embedded server port")
+    demo.add_argument("--stop", action="store_true", help="stop the demo's embedded server")
+    demo.add_argument("--frames", type=int, default=48, help="length of the demo shot")
+    demo.add_argument("--size", default="960x540", help="playblast resolution WxH")
+    demo.set_defaults(handler=_handle)
+
+
+def default_base() -> Path:
+    """The user data dir the embedded server also uses by default."""
+    try:
+        import platformdirs
+
+        return Path(platformdirs.user_data_dir("ft_dcc"))
+    except ImportError:
+        return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "ft_dcc"
+
+
+class DemoPaths:
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.server_data = base / "server"
+        self.credentials = self.server_data / "credentials.env"
+        self.pid_file = base / "demo-server.pid"
+        self.server_log = base / "demo-server.log"
+        self.scene = base / "demo" / "ft_dcc_demo.blend"
+
+
+def _answers(url: str) -> bool:
+    import requests
+
+    try:
+        return requests.get(url.rstrip("/") + "/", timeout=2).status_code < 500
+    except requests.RequestException:
+        return False
+
+
+def read_credentials(path: Path) -> Dict[str, str]:
+    """``FTRACK_*`` values from a ``credentials.env`` (``export KEY=value`` lines)."""
+    values: Dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _start_server(paths: DemoPaths, port: int) -> int:
+    paths.base.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("FTRACK_API_USER", "FTRACK_API_KEY")}
+    command = [sys.executable, "-m", "ft_dcc", "server", "--data", str(paths.server_data)]
+    command += ["--port", str(port)]
+    with open(paths.server_log, "ab") as log_file:
+        process = subprocess.Popen(
+            command,
+            stdout=log_file,
+            stderr=log_file,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,  # keeps running after this command returns
+        )
+    paths.pid_file.write_text(str(process.pid), encoding="utf-8")
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            from ft_dcc.exceptions import HostError
+
+            raise HostError(
+                f"The embedded server stopped at once (exit status {process.returncode}).",
+                hint=f"read {paths.server_log}; is port {port} taken? try --port",
+            )
+        if _answers(url):
+            return process.pid
+        time.sleep(0.2)
+    raise TimeoutError(f"the embedded server did not answer on {url} within 60 s")
+
+
+def connect(paths: DemoPaths, port: int) -> Tuple[Dict[str, str], Optional[int]]:
+    """FTRACK_* values of a server that answers, starting the embedded one when needed."""
+    from ft_dcc.exceptions import ConfigurationError
+
+    configured = os.environ.get("FTRACK_SERVER", "")
+    if configured and _answers(configured):
+        missing = [k for k in ("FTRACK_API_USER", "FTRACK_API_KEY") if not os.environ.get(k)]
+        if missing:
+            raise ConfigurationError(
+                f"FTRACK_SERVER={configured} answers but {', '.join(missing)} is not set.",
+                hint="set the API user and key, or unset FTRACK_SERVER to use the embedded server",
+            )
+        return {
+            "FTRACK_SERVER": configured,
+            "FTRACK_API_USER": os.environ["FTRACK_API_USER"],
+            "FTRACK_API_KEY": os.environ["FTRACK_API_KEY"],
+        }, None
+    url = f"http://127.0.0.1:{port}"
+    started = None
+    if not _answers(url):
+        started = _start_server(paths, port)
+    if not paths.credentials.is_file():
+        raise ConfigurationError(
+            f"A server answers on {url} but {paths.credentials} does not exist, so the demo "
+            "does not know its API key.",
+            hint="set FTRACK_SERVER/FTRACK_API_USER/FTRACK_API_KEY for it, or use --port/--data",
+        )
+    values = read_credentials(paths.credentials)
+    values["FTRACK_SERVER"] = url
+    return values, started
+
+
+def _first(session: Any, expression: str) -> Any:
+    return session.query(expression).first()
+
+
+def ensure_demo_task(session: Any, frame_start: int, frame_end: int) -> str:
+    """Create the demo project/sequence/shot/task if missing; return the task path."""
+    from ft_dcc.publish.tasks import quote
+
+    project = _first(session, f"Project where name is {quote(PROJECT)}")
+    if project is None:
+        data: Dict[str, Any] = {"name": PROJECT, "full_name": "ft_dcc demo"}
+        schema = _first(session, "ProjectSchema")
+        if schema is not None:
+            data["project_schema"] = schema
+        project = session.create("Project", data)
+        session.commit()
+    parent = project
+    for entity_type, name in (("Sequence", SEQUENCE), ("Shot", SHOT)):
+        found = _first(
+            session,
+            f"{entity_type} where parent_id is {quote(parent['id'])} and name is {quote(name)}",
+        )
+        if found is None:
+            found = session.create(entity_type, {"name": name, "parent": parent})
+            if entity_type == "Shot":
+                attributes = found["custom_attributes"]
+                attributes["fstart"] = frame_start
+                attributes["fend"] = frame_end
+            session.commit()
+        parent = found
+    task = _first(
+        session, f"Task where parent_id is {quote(parent['id'])} and name is {quote(TASK)}"
+    )
+    if task is None:
+        data = {"name": TASK, "parent": parent}
+        task_type = _first(session, 'Type where name is "Animation"')
+        if task_type is not None:
+            data["type"] = task_type
+        session.create("Task", data)
+        session.commit()
+    return f"{PROJECT}/{SEQUENCE}/{SHOT}/{TASK}"
+
+
+def shot_settings(session: Any, default: Tuple[int, int]) -> Tuple[int, int, Fraction]:
+    """The demo shot's fstart/fend/fps (the scene is built to match them)."""
+    from ft_dcc.publish.host import to_fraction
+    from ft_dcc.publish.tasks import quote
+
+    start, end, fps = default[0], default[1], Fraction(24)
+    shot = _first(session, f"Shot where name is {quote(SHOT)} and project.name is {quote(PROJECT)}")
+    if shot is None:
+        return start, end, fps
+    attributes = shot["custom_attributes"]
+    for key in ("fstart", "fend", "fps"):
+        try:
+            value = attributes[key]
+        except KeyError:
+            continue
+        if value is None:
+            continue
+        if key == "fstart":
+            start = int(float(value))
+        elif key == "fend":
+            end = int(float(value))
+        else:
+            fps = to_fraction(value)
+    return start, end, fps
+
+
+def blender_rate(fps: Fraction) -> Tuple[int, float]:
+    """Blender's ``fps``/``fps_base`` for a rate: 24000/1001 is 24 / 1.001."""
+    whole = math.ceil(fps)
+    return whole, float(whole / fps)
+
+
+def stop(paths: DemoPaths) -> int:
+    """Stop the server an earlier ``ft-dcc demo`` started."""
+    if not paths.pid_file.is_file():
+        print(f"No demo server was started from {paths.base} (no {paths.pid_file.name}).")
+        return 0
+    pid = int(paths.pid_file.read_text(encoding="utf-8").strip())
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists() and b"ft_dcc" not in cmdline.read_bytes():
+        print(f"Process {pid} is not the demo server any more; nothing stopped.")
+        paths.pid_file.unlink()
+        return 0
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        print(f"The demo server (pid {pid}) was not running.")
+    else:
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        print(f"Stopped the demo server (pid {pid}).")
+    paths.pid_file.unlink()
+    return 0
+
+
+def _handle(args: argparse.Namespace) -> int:
+    from ft_dcc.publish.integrations import find_integration
+
+    paths = DemoPaths(Path(args.data) if args.data else default_base())
+    if args.stop:
+        return stop(paths)
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    credentials, started = connect(paths, args.port)
+    os.environ.update(credentials)
+    server = credentials["FTRACK_SERVER"]
+    if started:
+        print(f"Started the embedded ftrack server at {server} (pid {started}).")
+    else:
+        print(f"Using the ftrack server at {server}.")
+
+    from ft_dcc import Session
+
+    def open_session() -> Any:
+        return Session(
+            server_url=server,
+            api_user=credentials["FTRACK_API_USER"],
+            api_key=credentials["FTRACK_API_KEY"],
+        )
+
+    first, last = 1001, 1000 + args.frames
+    with open_session() as session:
+        task = ensure_demo_task(session, first, last)
+    with open_session() as session:  # fresh: the shot's attributes as the server has them
+        start, end, fps = shot_settings(session, (first, last))
+
+    blender = find_integration("blender")
+    if not paths.scene.is_file():
+        print(f"Building the demo scene {paths.scene} ...")
+        rate, rate_base = blender_rate(fps)
+        blender.build_demo_scene(
+            paths.scene,
+            frame_start=start,
+            frame_end=end,
+            fps=rate,
+            fps_base=rate_base,
+            width=width,
+            height=height,
+        )
+    review_session = f"Dailies {datetime.date.today().isoformat()}"
+    print(f"Publishing a playblast of {paths.scene.name} to {task} ...")
+    outcome = blender.publish_headless_result(
+        {
+            "input": str(paths.scene),
+            "task": task,
+            "review_session": review_session,
+            "comment": "ft_dcc demo: playblast of the bouncing cube",
+        }
+    )
+    print(outcome["text"])
+    if outcome["exit_code"] != 0:
+        sys.stderr.write(outcome.get("log", "")[-3000:])
+        return int(outcome["exit_code"])
+    report = outcome.get("report") or {}
+    ours = started is not None or paths.pid_file.is_file()
+    _print_where(server, credentials, report, paths, ours)
+    return 0
+
+
+def _print_where(
+    server: str, credentials: Dict[str, str], report: Dict[str, Any], paths: DemoPaths, ours: bool
+) -> None:
+    movie_id = (report.get("component_ids") or {}).get("ftrackreview-mp4")
+    url = report.get("review_url")
+    if url and _is_web_page(url):
+        print(f"Watch it:  {url}")
+    if movie_id:
+        version = report.get("version_number") or 0
+        local = paths.scene.parent / f"ft_dcc_demo_v{version:03d}.mp4"
+        if _download(f"{server}/component/get?id={movie_id}", credentials, local):
+            print(f"Movie:     {local} (the review movie, downloaded from the server)")
+        print(f"Component: {server}/component/get?id={movie_id} (needs the API key headers)")
+    name, ident = report.get("review_session_name"), report.get("review_session_id")
+    print(f"Review session: {name} (id {ident})")
+    if ours:
+        print(f"Server log: {paths.server_log}; credentials: {paths.credentials}")
+        data = f" --data {paths.base}" if paths.base != default_base() else ""
+        print(f"Stop the server: ft-dcc demo --stop{data}")
+
+
+def _is_web_page(url: str) -> bool:
+    import requests
+
+    try:
+        response = requests.get(url, timeout=5)
+    except requests.RequestException:
+        return False
+    return response.status_code == 200 and "html" in response.headers.get("content-type", "")
+
+
+def _download(url: str, credentials: Dict[str, str], target: Path) -> bool:
+    import requests
+
+    headers = {
+        "ftrack-user": credentials["FTRACK_API_USER"],
+        "ftrack-api-key": credentials["FTRACK_API_KEY"],
+    }
+    try:
+        with requests.get(url, headers=headers, timeout=60, stream=True) as response:
+            if response.status_code != 200:
+                return False
+            with open(target, "wb") as handle:
+                for chunk in response.iter_content(1 << 20):
+                    handle.write(chunk)
+    except (requests.RequestException, OSError):
+        return False
+    return True
