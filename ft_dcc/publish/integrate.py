@@ -338,16 +338,20 @@ def _next_sort_order(session: Any, review_session: Any) -> int:
 
 
 def review_url(session: Any, outcome: IntegrateOutcome) -> Optional[str]:
-    """Where a reviewer watches the new version (no credentials in it)."""
+    """The web-app address of the review session (no credentials in it).
+
+    The fragment follows the ftrack web app's ``#entityType=...&entityId=...`` form; the
+    embedded server answers it with its index page.
+    """
     base = getattr(session, "server_url", None)
     if not base:
         return None
     if outcome.review_session_id:
         return (
-            f"{base.rstrip('/')}/review/{outcome.review_session_id}"
-            f"?object={outcome.review_session_object_id}"
+            f"{base.rstrip('/')}/#entityType=reviewsession&entityId={outcome.review_session_id}"
+            f"&itemId=review&objectId={outcome.review_session_object_id}"
         )
-    return f"{base.rstrip('/')}/review/version/{outcome.asset_version_id}"
+    return f"{base.rstrip('/')}/#entityType=assetversion&entityId={outcome.asset_version_id}"
 
 
 def announce_review(session: Any, outcome: IntegrateOutcome, warnings: List[str]) -> None:
@@ -355,7 +359,10 @@ def announce_review(session: Any, outcome: IntegrateOutcome, warnings: List[str]
     try:
         from ft_dcc.session.event_hub import Event
 
-        session.event_hub.publish(
+        hub = session.event_hub
+        if not getattr(hub, "connected", True):
+            hub.connect()
+        hub.publish(
             Event(
                 topic=TOPIC_REVIEW_PUBLISHED,
                 data={

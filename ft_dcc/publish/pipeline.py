@@ -82,6 +82,20 @@ def run_stages(
     targets: Optional[List[str]] = None,
 ) -> List[StepResult]:
     """Run ``plugins`` on ``context`` stage by stage; return one :class:`StepResult` per run."""
+    # pyblish logs every plugin error with two tracebacks; expected errors (a failed
+    # validation) belong in the report, so only unexpected ones are logged, by us, below.
+    pyblish_log = logging.getLogger("pyblish.plugin")
+    previous_level = pyblish_log.level
+    pyblish_log.setLevel(logging.CRITICAL)
+    try:
+        return _run_stages(context, plugins, progress, targets)
+    finally:
+        pyblish_log.setLevel(previous_level)
+
+
+def _run_stages(
+    context: Any, plugins: Sequence[type], progress: Progress, targets: Optional[List[str]]
+) -> List[StepResult]:
     steps: List[StepResult] = []
     active = [p for p in plugins if p.active]
     total = max(len(active), 1)
@@ -98,7 +112,7 @@ def run_stages(
             steps.append(step)
             if not step.ok:
                 failed = True
-                log.info("%s failed: %s", label, step.error)
+                _log_failure(label, result["error"])
                 if stage in ("extract", "integrate"):
                     break  # nothing after a failed extractor/integrator can be trusted
         if failed:
@@ -109,6 +123,20 @@ def run_stages(
     pyblish.api.emit("published", context=context)
     progress("publish", 1.0, "done")
     return steps
+
+
+def _log_failure(label: str, error: BaseException) -> None:
+    from ft_dcc.exceptions import FtDccError
+
+    if isinstance(error, FtDccError):
+        log.info("%s failed: %s", label, error)
+    else:
+        log.error(
+            "%s failed unexpectedly: %s\n%s",
+            label,
+            error,
+            getattr(error, "formatted_traceback", ""),
+        )
 
 
 def context_failed(context: Any) -> bool:

@@ -82,4 +82,54 @@ def count_entities(session: Any, types: Optional[List[str]] = None) -> Dict[str,
         "Asset", "AssetVersion", "Component", "ComponentLocation", "ReviewSession",
         "ReviewSessionObject", "ReviewSessionInvitee", "Metadata",
     ]  # fmt: skip
-    return {t: len(session.query(f"select id from {t}").all()) for t in types}
+    keys = {"Metadata": "parent_id, key"}
+    return {t: len(session.query(f"select {keys.get(t, 'id')} from {t}").all()) for t in types}
+
+
+def open_session(server: Any, tmp_path: Path, **kwargs: Any) -> Any:
+    """An ``ft_dcc.Session`` on an embedded server, with its own schema cache."""
+    from ft_dcc.session import Session
+
+    kwargs.setdefault("schema_cache_path", str(tmp_path / "schema-cache"))
+    kwargs.setdefault("plugin_paths", [])
+    return Session(
+        server_url=server.url, api_key=server.api_key, api_user=server.api_user, **kwargs
+    )
+
+
+def make_task(
+    session: Any,
+    *,
+    fstart: Optional[int] = 1001,
+    fend: Optional[int] = 1012,
+    fps: Optional[float] = None,
+    task_name: str = "comp",
+) -> str:
+    """A new Project/sq010/sh010/<task> (shot range and fps set); returns the task path."""
+    import uuid
+
+    name = f"proj{uuid.uuid4().hex[:8]}"
+    project = session.create(
+        "Project",
+        {"name": name, "full_name": name, "project_schema": session.query("ProjectSchema").first()},
+    )
+    sequence = session.create("Sequence", {"name": "sq010", "parent": project, "project": project})
+    shot = session.create("Shot", {"name": "sh010", "parent": sequence, "project": project})
+    session.create(
+        "Task",
+        {
+            "name": task_name,
+            "parent": shot,
+            "project": project,
+            "type": session.query('Type where name is "Compositing"').first(),
+        },
+    )
+    session.commit()
+    if fstart is not None:
+        shot["custom_attributes"]["fstart"] = fstart
+    if fend is not None:
+        shot["custom_attributes"]["fend"] = fend
+    if fps is not None:
+        shot["custom_attributes"]["fps"] = fps
+    session.commit()
+    return f"{name}/sq010/sh010/{task_name}"
