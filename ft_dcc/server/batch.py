@@ -497,13 +497,16 @@ class Batch:
             return None
         return row["id"] if row[DISCRIMINATOR] == "Project" else row["project_id"]
 
-    def next_number(self, etype_name: str, column: str, scope_column: str, scope_value: Any) -> int:
+    def next_number(
+        self, etype_name: str, column: str, scope_column: str, scope_value: Any, start: int = 1
+    ) -> int:
+        """The next free number of ``column`` among rows sharing ``scope_column``."""
         etype = self.model.types[etype_name]
         table = self.table(etype)
         current = self.connection.execute(
             select(func.max(table.c[column])).where(table.c[scope_column] == scope_value)
         ).scalar()
-        return int(current or 0) + 1
+        return start if current is None else int(current) + 1
 
     # -- end of batch -----------------------------------------------------------------------
     def validate_end_of_batch(self, operations: List[Any]) -> None:

@@ -36,6 +36,7 @@ DEFAULT_PRIORITY_ID = "9661b320-3a0c-11e2-81c1-0800200c9a66"
 DEFAULT_TYPE_ID = stable_id("Type", "Generic")
 DEFAULT_VERSION_STATUS_ID = stable_id("Status", "Pending Review")
 DEFAULT_PROJECT_SCHEMA_ID = stable_id("ProjectSchema", "VFX Scheme")
+UPLOAD_ASSET_TYPE_ID = "8f4144e0-a8e6-11e2-9e96-0800200c9a66"  # ftrack's "Upload" asset type
 
 OBJECT_TYPES: List[Tuple[str, str, Dict[str, Any]]] = [
     (
@@ -149,9 +150,8 @@ def ensure_builtin_data(store: Store, connection: Connection, api_user_name: str
         seeder.ensure("ObjectType", ident, **values)
     seeder.ensure("ProjectSchema", DEFAULT_PROJECT_SCHEMA_ID, name="VFX Scheme")
     for name, short in ASSET_TYPES:
-        seeder.ensure(
-            "AssetType", stable_id("AssetType", name), name=name, short=short, component="main"
-        )
+        ident = UPLOAD_ASSET_TYPE_ID if name == "Upload" else stable_id("AssetType", name)
+        seeder.ensure("AssetType", ident, name=name, short=short, component="main")
     number_type = stable_id("CustomAttributeType", "number")
     seeder.ensure("CustomAttributeType", number_type, name="number", core=True, form_config="{}")
     seeder.ensure(

@@ -72,14 +72,12 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
             values["end_date"] = values["start_date"] + REVIEW_SESSION_OPEN_FOR
     elif etype.name == "ReviewSessionObject":
         if values.get("sort_order") is None:
-            values["sort_order"] = (
-                batch.next_number(
-                    "ReviewSessionObject",
-                    "sort_order",
-                    "review_session_id",
-                    values.get("review_session_id"),
-                )
-                - 1
+            values["sort_order"] = batch.next_number(
+                "ReviewSessionObject",
+                "sort_order",
+                "review_session_id",
+                values.get("review_session_id"),
+                start=0,
             )
         _set(values, etype, "version", "")
     elif etype.name == "Note":

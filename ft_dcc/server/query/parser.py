@@ -155,9 +155,12 @@ def _syntax_error(expression: str, error: UnexpectedInput) -> QuerySyntaxError:
     if pos is None:
         pos = max(column - 1, 0)
     snippet = expression[pos : pos + 20] if pos < len(expression) else ""
-    if isinstance(error, UnexpectedEOF):
+    at_end = isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    )
+    if at_end:
         where = "at the end of the expression"
-        expected = _describe_expected(list(error.expected))
+        expected = _describe_expected(list(getattr(error, "accepts", None) or error.expected))
     elif isinstance(error, UnexpectedToken):
         where = f"at column {column} near '{snippet}'"
         expected = _describe_expected(list(getattr(error, "accepts", None) or error.expected))

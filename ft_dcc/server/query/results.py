@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler
+from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler, QueryError
 from ft_dcc.server.query.values import storage_to_wire
 from ft_dcc.server.schema import Attribute, EntityType, SchemaModel
 from ft_dcc.server.storage import DISCRIMINATOR
@@ -162,12 +162,11 @@ class ResultBuilder:
         return attr
 
     def _project(self, etype, rows, entities, name: str, subtree: Dict[str, Any]) -> None:
+        attr = self._attribute(etype, rows, name)
+        self._validate(attr, subtree)
         if not rows:
             return
-        attr = self._attribute(etype, rows, name)
         if attr.is_scalar:
-            if subtree:
-                self.compiler.attribute(etype, f"{name}.{next(iter(subtree))}")
             for row, entity in zip(rows, entities):
                 concrete = self.concrete(row)
                 entity[name] = self.scalar(concrete, row, concrete.attributes.get(name, attr))
@@ -177,6 +176,29 @@ class ResultBuilder:
             self._project_collection(etype, attr, rows, entities, subtree)
         elif attr.kind == "mapped":
             self._project_mapped(etype, attr, rows, entities, subtree)
+
+    def _validate(self, attr: Attribute, subtree: Dict[str, Any]) -> None:
+        """Projection paths must name real attributes even when no row is returned."""
+        if not subtree:
+            return
+        if attr.is_scalar:
+            raise QueryError(
+                f"'{attr.name}' is a plain value; remove '.{next(iter(subtree))}' after it"
+            )
+        target = self.model.types.get(attr.target or "")
+        if target is None:
+            return
+        for name, child in subtree.items():
+            child_attr = target.attribute(name)
+            if child_attr is None:
+                for sub in target.descendants:
+                    child_attr = self.model.types[sub].attribute(name)
+                    if child_attr is not None:
+                        break
+            if child_attr is None or child_attr.restricted:
+                self.compiler.attribute(target, name)
+            else:
+                self._validate(child_attr, child)
 
     def _rows_by(self, target: EntityType, column: str, keys: List[Any]) -> List[Dict[str, Any]]:
         table = self.compiler.tables[target.family]

@@ -1,0 +1,63 @@
+"""Small builders for Store tests (operations in the genuine client's wire shape)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Dict, List
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def ref(entity_type: str, ident: str) -> Dict[str, str]:
+    return {"__entity_type__": entity_type, "id": ident}
+
+
+def create(entity_type: str, ident: str, **data: Any) -> Dict[str, Any]:
+    entity_data = {"__entity_type__": entity_type, "id": ident}
+    entity_data.update(data)
+    return {
+        "action": "create",
+        "entity_type": entity_type,
+        "entity_key": [ident],
+        "entity_data": entity_data,
+    }
+
+
+def update(entity_type: str, entity_key: List[str], **data: Any) -> Dict[str, Any]:
+    entity_data = {"__entity_type__": entity_type}
+    entity_data.update(data)
+    return {
+        "action": "update",
+        "entity_type": entity_type,
+        "entity_key": entity_key,
+        "entity_data": entity_data,
+    }
+
+
+def delete(entity_type: str, key: List[str]) -> Dict[str, Any]:
+    return {"action": "delete", "entity_type": entity_type, "entity_key": key}
+
+
+def query(expression: str) -> Dict[str, Any]:
+    return {"action": "query", "expression": expression}
+
+
+def metadata(parent_type: str, parent_id: str, key: str, value: str) -> Dict[str, Any]:
+    return {
+        "action": "create",
+        "entity_type": "Metadata",
+        "entity_key": [parent_id, key],
+        "entity_data": {
+            "__entity_type__": "Metadata",
+            "parent_id": parent_id,
+            "parent_type": parent_type,
+            "key": key,
+            "value": value,
+        },
+    }
+
+
+def datetime_value(text: str) -> Dict[str, str]:
+    return {"__type__": "datetime", "value": text}

@@ -1,0 +1,410 @@
+"""Store write semantics: the genuine client's recorded batches, defaults, validation, rollback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+
+pytest.importorskip("sqlalchemy")
+pytest.importorskip("lark")
+
+from ft_dcc.protocol import LOCATION_SERVER
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.store import Store
+
+from .store_helpers import (
+    create,
+    datetime_value,
+    delete,
+    metadata,
+    new_id,
+    query,
+    ref,
+    update,
+)
+
+RECORDED = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "recorded_write_batches.json"
+#: recorded batches that touch entities only the probe server had seeded: they must fail cleanly
+PROBE_ONLY = {91, 94, 100, 110, 111}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+
+
+@pytest.fixture
+def user_id(store: Store) -> str:
+    return store.ensure_seed("test.user")
+
+
+@pytest.fixture
+def project(store: Store, user_id: str) -> Dict[str, str]:
+    ids = {"project": new_id(), "shot": new_id(), "asset": new_id(), "version": new_id()}
+    upload = store.query('select id from AssetType where short is "upload"')[0]["id"]
+    store.execute(
+        [
+            create("Project", ids["project"], name="proj", full_name="Project"),
+            create("Shot", ids["shot"], name="sh010", parent=ref("Project", ids["project"])),
+            create(
+                "Asset",
+                ids["asset"],
+                name="plate",
+                parent=ref("Shot", ids["shot"]),
+                type=ref("AssetType", upload),
+            ),
+            create("AssetVersion", ids["version"], asset=ref("Asset", ids["asset"])),
+        ],
+        user_id,
+    )
+    return ids
+
+
+def fail(store: Store, operations, user_id: str) -> ApiOperationError:
+    with pytest.raises(ApiOperationError) as caught:
+        store.execute(operations, user_id)
+    assert "{" not in caught.value.message and "}" not in caught.value.message
+    return caught.value
+
+
+def test_recorded_client_batches_replay(store: Store, user_id: str) -> None:
+    batches = json.loads(RECORDED.read_text(encoding="utf-8"))
+    for batch in batches:
+        if batch["seq"] in PROBE_ONLY:
+            error = fail(store, batch["operations"], user_id)
+            assert error.exception == "NotFoundError"
+            assert error.index is not None
+            continue
+        replies = store.execute(batch["operations"], user_id)
+        assert len(replies) == len(batch["operations"])
+        for operation, reply in zip(batch["operations"], replies):
+            assert reply["action"] == operation["action"]
+            if operation["action"] != "delete":
+                data = reply["data"]
+                assert data["__entity_type__"] == operation["entity_type"]
+                for name, value in zip(
+                    store.model.types[operation["entity_type"]].primary_key, operation["entity_key"]
+                ):
+                    assert data[name] == value
+    component = "78148296-6b16-45a4-b95e-649749d79464"
+    rows = store.query(f"select metadata from FileComponent where id is {component}")
+    assert [(m["key"], m["value"]) for m in rows[0]["metadata"]] == [("other", "1")]
+    version = store.query(
+        "select comment, task, thumbnail_id, components.name from AssetVersion "
+        "where id is 17d7dbe5-ee41-48cf-9120-21eaf2f87612"
+    )[0]
+    assert version["comment"] == "updated"
+    assert version["task"] is None
+    assert version["thumbnail_id"] == "c21a8785-9d90-4b16-8639-d45db905b893"
+    assert "ftrackreview-mp4" in [c["name"] for c in version["components"]]
+    session = store.query(
+        "select end_date, review_session_objects.name from ReviewSession "
+        "where id is b5cb6e19-7ef6-4e4f-92e0-49e77192af2e"
+    )[0]
+    assert session["end_date"]["value"].startswith("2024-06-01T10:30:45.123456")
+    assert [o["name"] for o in session["review_session_objects"]] == ["shot010"]
+    sequence = store.query(
+        "select members.name, system_type from SequenceComponent "
+        "where id is 670c4149-7259-406c-864b-a6965f6bb190"
+    )[0]
+    assert sequence["system_type"] == "sequence"
+    assert sorted(m["name"] for m in sequence["members"]) == ["0001", "0002", "0003"]
+
+
+def test_create_fills_server_defaults(store: Store, user_id: str, project) -> None:
+    rows = store.query(
+        f"select context_type, object_type_id, status.name, type.name, priority_id, project_id, "
+        f"created_by_id, sort, bid from Shot where id is {project['shot']}"
+    )
+    shot = rows[0]
+    assert shot["context_type"] == "task"
+    assert shot["object_type_id"] == "bad911de-3bd6-47b9-8b46-3476e237cb36"
+    assert shot["status"]["name"] == "Not started"
+    assert shot["type"]["name"] == "Generic"
+    assert shot["project_id"] == project["project"]
+    assert shot["created_by_id"] == user_id
+    version = store.query(
+        f"select version, status.name, user_id, date, is_published from AssetVersion "
+        f"where id is {project['version']}"
+    )[0]
+    assert version["version"] == 1
+    assert version["status"]["name"] == "Pending Review"
+    assert version["user_id"] == user_id
+    assert version["date"]["__type__"] == "datetime"
+    assert version["is_published"] is True
+
+
+def test_review_session_dates_sort_order_and_is_open(store: Store, user_id: str, project) -> None:
+    open_session, closed_session = new_id(), new_id()
+    objects = [new_id(), new_id()]
+    replies = store.execute(
+        [
+            create(
+                "ReviewSession",
+                open_session,
+                name="open",
+                project=ref("Project", project["project"]),
+            ),
+            create(
+                "ReviewSession",
+                closed_session,
+                name="closed",
+                project=ref("Project", project["project"]),
+                end_date=datetime_value("2020-01-01T00:00:00"),
+            ),
+        ]
+        + [
+            create(
+                "ReviewSessionObject",
+                ident,
+                name=f"obj{n}",
+                review_session=ref("ReviewSession", open_session),
+                asset_version=ref("AssetVersion", project["version"]),
+            )
+            for n, ident in enumerate(objects)
+        ],
+        user_id,
+    )
+    created = replies[0]["data"]
+    assert created["start_date"]["__type__"] == "datetime"
+    assert created["end_date"]["__type__"] == "datetime"
+    assert created["is_open"] is True
+    assert replies[1]["data"]["is_open"] is False
+    assert [r["data"]["sort_order"] for r in replies[2:]] == [0, 1]
+    names = [r["name"] for r in store.query("select name from ReviewSession where is_open is True")]
+    assert names == ["open"]
+    names = [
+        r["name"] for r in store.query("select name from ReviewSession where is_open is False")
+    ]
+    assert names == ["closed"]
+
+
+def test_custom_attributes_are_dense_and_updates_upsert(
+    store: Store, user_id: str, project
+) -> None:
+    shot = project["shot"]
+    values = store.query(f"select custom_attributes from Shot where id is {shot}")[0]
+    by_key = {v["key"]: v for v in values["custom_attributes"]}
+    assert set(by_key) >= {"fps", "fstart", "fend"}
+    assert by_key["fstart"]["__entity_type__"] == "ContextCustomAttributeValue"
+    fstart = by_key["fstart"]
+    key = [fstart["configuration_id"], shot]
+    reply = store.execute([update("ContextCustomAttributeValue", key, value=1009)], user_id)
+    assert reply[0]["data"]["value"] == 1009
+    assert reply[0]["data"]["configuration_id"] == fstart["configuration_id"]
+    store.execute([update("ContextCustomAttributeValue", key, value=1010)], user_id)
+    values = store.query(f"select custom_attributes from Shot where id is {shot}")[0]
+    assert {v["key"]: v["value"] for v in values["custom_attributes"]}["fstart"] == 1010
+    found = store.query(
+        'select id from Shot where custom_attributes any (key is "fstart" and value is 1010)'
+    )
+    assert [r["id"] for r in found] == [shot]
+    project_values = store.query(
+        f"select custom_attributes from Project where id is {project['project']}"
+    )[0]["custom_attributes"]
+    assert [v["key"] for v in project_values] == ["fps"]
+    configs = store.query(
+        "select key, project_id, id, object_type_id, entity_type, is_hierarchical "
+        "from CustomAttributeConfiguration"
+    )
+    assert {c["key"] for c in configs} >= {"fps", "fstart", "fend"}
+
+
+def test_unknown_configuration_is_not_found(store: Store, user_id: str, project) -> None:
+    error = fail(
+        store,
+        [update("ContextCustomAttributeValue", [new_id(), project["shot"]], value=1)],
+        user_id,
+    )
+    assert error.exception == "NotFoundError"
+
+
+def test_notes_collection_sets_parent(store: Store, user_id: str, project) -> None:
+    note = new_id()
+    store.execute(
+        [
+            create("Note", note, content="looks good", author=ref("User", user_id), is_todo=False),
+            update("AssetVersion", [project["version"]], notes=[ref("Note", note)]),
+        ],
+        user_id,
+    )
+    rows = store.query(
+        f"select notes.content, notes.parent_type from AssetVersion where id is {project['version']}"
+    )
+    assert [(n["content"], n["parent_type"]) for n in rows[0]["notes"]] == [
+        ("looks good", "AssetVersion")
+    ]
+
+
+def test_metadata_composite_key_and_query_by_metadata(store: Store, user_id: str, project) -> None:
+    version = project["version"]
+    store.execute(
+        [
+            metadata("AssetVersion", version, "source", "maya"),
+            update(
+                "AssetVersion",
+                [version],
+                metadata=[{"__entity_type__": "Metadata", "parent_id": version, "key": "source"}],
+            ),
+        ],
+        user_id,
+    )
+    found = store.query(
+        'select id from AssetVersion where metadata any (key is "source" and value is "maya")'
+    )
+    assert [r["id"] for r in found] == [version]
+    error = fail(store, [update("Metadata", [version, "source"], key="other")], user_id)
+    assert "immutable" in error.message
+    store.execute([delete("Metadata", [version, "source"])], user_id)
+    assert store.query(f'select value from Metadata where parent_id is "{version}"') == []
+
+
+def test_reference_to_none_and_reassignment(store: Store, user_id: str, project) -> None:
+    task = new_id()
+    store.execute(
+        [
+            create("Task", task, name="comp", parent=ref("Shot", project["shot"])),
+            update("AssetVersion", [project["version"]], task=ref("Task", task)),
+        ],
+        user_id,
+    )
+    assert (
+        store.query(f"select task.name from AssetVersion where id is {project['version']}")[0][
+            "task"
+        ]["name"]
+        == "comp"
+    )
+    reply = store.execute([update("AssetVersion", [project["version"]], task=None)], user_id)
+    assert reply[0]["data"]["task"] is None
+    assert (
+        store.query(f"select task_id from AssetVersion where id is {project['version']}")[0][
+            "task_id"
+        ]
+        is None
+    )
+
+
+def test_batch_is_atomic_and_names_failing_operation(store: Store, user_id: str, project) -> None:
+    new_version, bad = new_id(), new_id()
+    error = fail(
+        store,
+        [
+            create("AssetVersion", new_version, asset=ref("Asset", project["asset"])),
+            update("Shot", [project["shot"]], name="renamed"),
+            create("FileComponent", bad, name="x", version=ref("AssetVersion", new_id())),
+        ],
+        user_id,
+    )
+    assert error.index == 2
+    assert "create FileComponent" in error.message
+    assert store.query(f"select id from AssetVersion where id is {new_version}") == []
+    assert store.query(f"select name from Shot where id is {project['shot']}")[0]["name"] == "sh010"
+    # the failed batch did not consume a version number
+    reply = store.execute(
+        [create("AssetVersion", new_id(), asset=ref("Asset", project["asset"]))], user_id
+    )
+    assert reply[0]["data"]["version"] == 2
+
+
+@pytest.mark.parametrize(
+    "operations,words",
+    [
+        ("not a list", ["list"]),
+        ([42], ["object"]),
+        ([{"action": "explode"}], ["explode"]),
+        ([create("NoSuchType", new_id())], ["NoSuchType"]),
+        ([create("Context", new_id(), name="x")], ["abstract"]),
+        ([create("Shot", new_id(), name=["not", "a", "string"])], ["name", "string"]),
+        ([create("FileComponent", new_id(), size="big")], ["size", "whole number"]),
+        ([create("ReviewSession", new_id(), name="x", start_date="yesterday")], ["yesterday"]),
+        ([create("ReviewSession", new_id(), name="x", is_open=True)], ["is_open", "computed"]),
+        ([create("Shot", new_id(), parent="not-a-ref")], ["parent", "reference"]),
+        ([create("Shot", new_id(), parent=ref("AssetType", new_id()))], ["parent"]),
+        ([create("SequenceComponent", new_id(), members="x")], ["members", "list"]),
+        ([update("Shot", ["a", "b"], name="x")], ["entity_key"]),
+        ([update("Shot", [new_id()], name="x")], ["does not exist"]),
+        ([delete("Shot", [new_id()])], ["does not exist"]),
+        ([query("select id from Shot where")], ["end of the expression"]),
+        ([query("select nope from Shot")], ["nope"]),
+        ([query(123)], ["expression"]),
+    ],
+)
+def test_hostile_input_is_an_api_error(store: Store, user_id: str, operations: Any, words) -> None:
+    error = fail(store, operations, user_id)
+    for word in words:
+        assert word in error.message
+
+
+def test_duplicate_primary_key_and_immutable_id(store: Store, user_id: str, project) -> None:
+    error = fail(store, [create("Project", project["project"], name="again")], user_id)
+    assert "already exists" in error.message
+    error = fail(store, [update("Shot", [project["shot"]], id=new_id())], user_id)
+    assert "immutable" in error.message
+
+
+def test_delete_cascades_to_owned_entities(store: Store, user_id: str, project) -> None:
+    component, location = new_id(), new_id()
+    store.execute(
+        [
+            create(
+                "FileComponent",
+                component,
+                name="main",
+                version=ref("AssetVersion", project["version"]),
+            ),
+            create(
+                "ComponentLocation",
+                location,
+                component=ref("FileComponent", component),
+                location=ref("Location", LOCATION_SERVER[0]),
+                resource_identifier=component,
+            ),
+            metadata("FileComponent", component, "k", "v"),
+        ],
+        user_id,
+    )
+    store.execute([delete("AssetVersion", [project["version"]])], user_id)
+    assert store.query(f"select id from Component where id is {component}") == []
+    assert store.query(f"select id from ComponentLocation where id is {location}") == []
+    assert store.query(f'select key from Metadata where parent_id is "{component}"') == []
+
+
+def test_changes_describe_the_batch(store: Store, user_id: str, project) -> None:
+    component = new_id()
+    store.execute(
+        [
+            create(
+                "FileComponent",
+                component,
+                name="main",
+                version=ref("AssetVersion", project["version"]),
+            ),
+            update("AssetVersion", [project["version"]], comment="new"),
+        ],
+        user_id,
+    )
+    changes = store.last_changes()
+    assert [(c["action"], c["entity_type"], c["entity_id"]) for c in changes] == [
+        ("add", "FileComponent", component),
+        ("update", "AssetVersion", project["version"]),
+    ]
+    assert changes[1]["keys"] == ["comment"]
+
+
+def test_system_user_can_create_jobs_and_users(store: Store, user_id: str) -> None:
+    job, user = new_id(), new_id()
+    replies = store.execute(
+        [
+            create("Job", job, data=json.dumps({"output": []}), status="running"),
+            create("User", user, username="new.person", first_name="New", last_name="Person"),
+        ],
+        user_id,
+    )
+    assert replies[0]["data"]["type"] == "api_job"
+    assert replies[0]["data"]["user_id"] == user_id
+    assert replies[1]["data"]["resource_type"] == "user"
+    store.execute([update("Job", [job], status="done")], user_id)
+    assert store.query(f"select status from Job where id is {job}")[0]["status"] == "done"
