@@ -232,7 +232,8 @@ def test_notes_collection_sets_parent(store: Store, user_id: str, project) -> No
         user_id,
     )
     rows = store.query(
-        f"select notes.content, notes.parent_type from AssetVersion where id is {project['version']}"
+        "select notes.content, notes.parent_type from AssetVersion "
+        f"where id is {project['version']}"
     )
     assert [(n["content"], n["parent_type"]) for n in rows[0]["notes"]] == [
         ("looks good", "AssetVersion")
