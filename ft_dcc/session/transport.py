@@ -87,6 +87,12 @@ class Transport:
                 )
             except (requests.ConnectionError, requests.Timeout) as error:
                 reason = redact(str(error), self._auth._api_key)
+                if _may_have_arrived(error) and _mutates(actions):
+                    raise ApiConnectionError(
+                        f"The connection to {self.server_url} broke while sending {actions}; "
+                        f"the server may or may not have applied them: {reason}",
+                        hint="query the server to see what was saved before committing again",
+                    ) from None
                 if attempt >= self.retries:
                     raise ApiConnectionError(
                         f"Could not reach the ftrack server at {self.server_url} after "
@@ -159,6 +165,24 @@ class Transport:
         error.status_code = status  # type: ignore[attr-defined]
         log.debug("server error %s (HTTP %s): %s", name, status, content)
         return error
+
+
+MUTATING_ACTIONS = frozenset({"create", "update", "delete"})
+
+
+def _mutates(actions: List[Any]) -> bool:
+    return any(action in MUTATING_ACTIONS for action in actions)
+
+
+def _may_have_arrived(error: Exception) -> bool:
+    """Whether the request may have reached the server (so resending could apply it twice)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    text = repr(error)
+    return not any(
+        marker in text
+        for marker in ("NewConnectionError", "Connection refused", "NameResolutionError")
+    )
 
 
 def _is_error_payload(response: requests.Response) -> bool:

@@ -56,9 +56,20 @@ def make_version(session: Session, project: Any, commit: bool = True) -> Any:
 
 class CuttingProxy:
     """A TCP proxy on 127.0.0.1 that forwards to ``target_port`` but cuts the first ``cuts``
-    connections whose request starts with ``PUT`` after ``after_bytes`` bytes."""
+    connections whose request starts with ``method`` after ``after_bytes`` bytes of it, and
+    closes every connection whose request line contains one of ``refuse``."""
 
-    def __init__(self, target_port: int, cuts: int = 1, after_bytes: int = 256 * 1024) -> None:
+    def __init__(
+        self,
+        target_port: int,
+        cuts: int = 1,
+        after_bytes: int = 256 * 1024,
+        method: bytes = b"PUT",
+        refuse: tuple = (),
+    ) -> None:
+        self.method = method
+        self.refuse = refuse
+        self.refused = 0
         self.target_port = target_port
         self.cuts_left = cuts
         self.after_bytes = after_bytes
@@ -104,19 +115,28 @@ class CuttingProxy:
                         return
                     if sock is client:
                         if cut_this is None:
+                            request_line = data.split(b"\r\n", 1)[0]
+                            if any(marker in request_line for marker in self.refuse):
+                                with self._lock:
+                                    self.refused += 1
+                                return
+                        if not cut_this:
+                            # Each request on a kept-alive connection is judged on its own.
                             cut_this = False
-                            if data.startswith(b"PUT"):
+                            if data.startswith(self.method):
+                                sent_upstream = 0
                                 with self._lock:
                                     self.put_connections += 1
                                     if self.cuts_left > 0:
                                         self.cuts_left -= 1
                                         cut_this = True
-                        upstream.sendall(data)
-                        sent_upstream += len(data)
-                        if cut_this and sent_upstream >= self.after_bytes:
+                        if cut_this and sent_upstream + len(data) >= self.after_bytes:
+                            upstream.sendall(data[: max(0, self.after_bytes - sent_upstream)])
                             with self._lock:
                                 self.cut_connections += 1
                             return
+                        upstream.sendall(data)
+                        sent_upstream += len(data)
                     else:
                         client.sendall(data)
         except OSError:

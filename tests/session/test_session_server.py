@@ -516,3 +516,53 @@ def test_event_round_trip(embedded_server: Any, tmp_path: Path) -> None:
         assert received[0]["data"] == {"answer": 42}
         assert received[0]["topic"] == topic
     assert not listener.event_hub.connected
+
+
+def test_dropped_api_connection_retried_for_reads_not_for_commits(
+    embedded_server: Any, tmp_path: Path
+) -> None:
+    with open_session(embedded_server, tmp_path) as direct:
+        project = make_project(direct)
+    proxy = CuttingProxy(embedded_server.port, cuts=0, after_bytes=0, method=b"POST")
+    try:
+        with open_session(embedded_server, tmp_path, server_url=proxy.url, backoff=0.01) as session:
+            proxy.cuts_left = 2  # the next two API requests die before reaching the server
+            assert session.get("Project", project["id"])["name"] == project["name"]
+            assert proxy.cut_connections == 2
+            name = unique("never")
+            session.create("AssetType", {"name": name, "short": "n"})
+            proxy.cuts_left = 1
+            with pytest.raises(ApiConnectionError, match="may or may not"):
+                session.commit()
+            assert len(session.recorded_operations) == 1  # still pending, nothing lost
+            session.commit()  # the connection is fine again
+            assert session.query(f'AssetType where name is "{name}"').one()
+    finally:
+        proxy.close()
+
+
+def test_unreachable_event_hub_never_blocks_the_session(
+    embedded_server: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pytest.importorskip("websocket")
+    proxy = CuttingProxy(embedded_server.port, cuts=0, refuse=(b"/socket.io",))
+    try:
+        with (
+            caplog.at_level(logging.WARNING),
+            open_session(
+                embedded_server, tmp_path, server_url=proxy.url, auto_connect_event_hub=True
+            ) as session,
+        ):
+            assert session.query("Location").all()
+            project = make_project(session)
+            assert session.get("Project", project["id"]) is project
+            for _ in range(100):
+                if proxy.refused and "event" in caplog.text.lower():
+                    break
+                threading.Event().wait(0.1)
+            assert not session.event_hub.connected
+        assert proxy.refused >= 1
+        assert "event" in caplog.text.lower()
+        assert embedded_server.api_key not in caplog.text
+    finally:
+        proxy.close()
