@@ -186,6 +186,10 @@ class EmbeddedServer:
             on_changes=self._emit_update if self.events is not None else None,
         )
         self.ctx.encoder = MediaEncoder(self.files, self.ctx.execute, self.ctx.execute)
+        try:
+            self.ctx.encoder.fail_interrupted(self.seed.user_id)
+        except Exception:
+            log.exception("could not check for interrupted encode jobs")
 
     def _emit_update(self, changes: List[Dict[str, Any]], user_id: str) -> None:
         if self.events is not None:
@@ -260,7 +264,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
             )
         try:
             batch = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             return api_error(
                 "ValidationError",
                 f"The request body is not valid JSON ({exc}); send a JSON array of operations.",

@@ -203,9 +203,19 @@ class MediaEncoder:
                 ops.append(
                     _update("AssetVersion", version_id, {"thumbnail_id": outputs["thumbnail"]})
                 )
+            # keep_original false: the source component and its file go, as on ftrack.
+            remove_source = not data["keep_original"] and self._is_file_component(
+                source_id, user_id
+            )
+            if remove_source:
+                ops.append(
+                    {"action": "delete", "entity_type": "FileComponent", "entity_key": [source_id]}
+                )
             ops.append(_update("Job", job_id, {"status": "done", "finished_at": _now()}))
             self.run_batch(ops, user_id)
             log.info("encode job %s done", job_id)
+            if remove_source:
+                self.files.remove(source_id)
         except Exception as exc:  # the job records the failure; the server keeps running
             log.exception("encode job %s failed", job_id)
             for component_id in outputs.values():
@@ -224,6 +234,34 @@ class MediaEncoder:
                 )
             except Exception:
                 log.exception("could not mark encode job %s as failed", job_id)
+
+    def _is_file_component(self, component_id: str, user_id: str) -> bool:
+        expression = f'select id from FileComponent where id is "{component_id}"'
+        found = self.query([{"action": "query", "expression": expression}], user_id)
+        return bool(found and found[0].get("data"))
+
+    def fail_interrupted(self, user_id: str) -> int:
+        """Mark jobs a previous server process left queued or running as failed."""
+        found = self.query(
+            [
+                {
+                    "action": "query",
+                    "expression": 'select id from Job where status in ("queued", "running")',
+                }
+            ],
+            user_id,
+        )
+        ids = [row["id"] for row in found[0]["data"]] if found else []
+        if ids:
+            self.run_batch(
+                [
+                    _update("Job", job_id, {"status": "failed", "finished_at": _now()})
+                    for job_id in ids
+                ],
+                user_id,
+            )
+            log.warning("marked %d interrupted encode job(s) as failed", len(ids))
+        return len(ids)
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

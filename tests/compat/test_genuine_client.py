@@ -296,6 +296,11 @@ def test_encode_media_produces_a_playable_review_mp4(embedded_server, session, t
     assert thumb.status_code == 200 and thumb.content[:2] == b"\xff\xd8"
     job_components = session.query(f'JobComponent where job_id is "{job["id"]}"').all()
     assert {jc["component_id"] for jc in job_components} == set(outputs.values())
+    # encode from a path: keep_original is false, so the uploaded source is gone
+    source = data["source_component_id"]
+    assert session.query(f'FileComponent where id is "{source}"').all() == []
+    gone = requests.get(location.get_url(mp4).replace(mp4["id"], source), timeout=30)
+    assert gone.status_code == 404
 
 
 # -- errors ---------------------------------------------------------------------------------------

@@ -191,6 +191,11 @@ def test_malformed_bodies_get_the_error_shape(embedded_server, raw):
     assert body["exception"] in ("ValidationError", "ValueError")
 
 
+def test_deeply_nested_json_gets_the_error_shape(embedded_server):
+    body = assert_error(call(embedded_server, None, raw=b"[" * 200_000 + b"]" * 200_000), 200)
+    assert body["exception"] == "ValidationError"
+
+
 def test_hostile_input_strict_mode_gives_400(embedded_server):
     hdrs = headers(embedded_server, **{"ftrack-strict-api": "true"})
     assert_error(call(embedded_server, None, raw=b"[{", hdrs=hdrs), 400, "ValidationError")
@@ -376,3 +381,19 @@ def test_reset_remote_api_key_replaces_the_key(fresh_server):
     hdrs = headers(fresh_server, **{"ftrack-api-key": new_key})
     assert isinstance(call(fresh_server, [{"action": "query_schemas"}], hdrs=hdrs).json(), list)
     assert new_key not in fresh_server.request_log.read_text()
+
+
+def test_jobs_interrupted_by_a_restart_are_marked_failed(fresh_server):
+    job_id = str(uuid.uuid4())
+    job = {"__entity_type__": "Job", "id": job_id, "type": "api_job", "status": "running"}
+    ok(
+        fresh_server,
+        [{"action": "create", "entity_type": "Job", "entity_key": [job_id], "entity_data": job}],
+    )
+    fresh_server.stop()
+    fresh_server.start()
+    found = ok(
+        fresh_server,
+        [{"action": "query", "expression": f'select status from Job where id is "{job_id}"'}],
+    )
+    assert found[0]["data"][0]["status"] == "failed"
