@@ -133,6 +133,10 @@ class Entity(collections.abc.MutableMapping):
         if attribute.kind in (COLLECTION, KEY_VALUE):
             value = Collection(self, attribute, list(value or []))
         old = self._value(attribute, populate=False)
+        if attribute.immutable and not self._created and old is not NOT_SET:
+            raise ValueError(
+                f"{self.entity_type}.{name} cannot change once the entity exists on the server"
+            )
         self._local[name] = value
         self.session._record_update(self, name, old, value)
 

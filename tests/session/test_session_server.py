@@ -566,3 +566,28 @@ def test_unreachable_event_hub_never_blocks_the_session(
         assert embedded_server.api_key not in caplog.text
     finally:
         proxy.close()
+
+
+def test_items_and_nested_collections_load_in_one_request_each(
+    session: Any, embedded_server: Any, tmp_path: Path
+) -> None:
+    project = make_project(session)
+    version = make_version(session, project)
+    for index in range(5):
+        path = tmp_path / f"part{index}.bin"
+        path.write_bytes(b"x" * (index + 1))
+        session.create_component(path, {"name": f"part{index}", "version": version}, commit=False)
+    session.commit()
+    session.reset()
+    loaded = session.get("AssetVersion", version["id"])
+    mark = embedded_server.log_mark()
+    components = loaded["components"]
+    sizes = sorted(component["size"] for component in components)
+    assert sizes == [1, 2, 3, 4, 5]
+    assert len(embedded_server.api_requests_since(mark)) == 2  # the collection, then all sizes
+    mark = embedded_server.log_mark()
+    values = dict(components[0].items())
+    assert values["version_id"] == version["id"] and values["name"].startswith("part")
+    assert len(embedded_server.api_requests_since(mark)) == 1
+    with pytest.raises(ValueError, match="cannot change"):
+        loaded["id"] = "another-id"
