@@ -192,7 +192,10 @@ class _Parser:
         while index < end:
             found = _TOKEN.match(text, index)
             if not found:
-                raise ExpressionError(f"cannot parse {text!r} at character {index}")
+                where = index + len(text[index:]) - len(text[index:].lstrip())
+                raise ExpressionError(
+                    f"cannot parse {text!r}: unexpected {text[where]!r} at character {where}"
+                )
             kind = found.lastgroup or ""
             tokens.append((kind, found.group(kind), found.start(kind)))
             index = found.end()

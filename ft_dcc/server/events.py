@@ -181,13 +181,19 @@ class EventBroker:
         event["source"].setdefault("host", platform.node())
         self._route(event)
 
-    def emit_update(self, changes: List[Dict[str, Any]], *, user: Optional[str] = None) -> None:
+    def emit_update(
+        self,
+        changes: List[Dict[str, Any]],
+        *,
+        user: Optional[str] = None,
+        user_id: Optional[str] = None,
+    ) -> None:
         """Publish one ``ftrack.update`` event for committed creates, updates and deletes.
 
         Each change is ``{"action": "add"|"update"|"remove", "entity_type": "AssetVersion",
         "entity_id": "<id>", "keys": ["comment", ...]}``, optionally with ``changes``
         (``{key: {"new": v, "old": v}}``), ``parent_id`` and ``parents`` (list of ids).
-        ``user`` is the username that made the change.
+        ``user`` / ``user_id`` name the user who made the change.
         """
         if not changes:
             return
@@ -196,13 +202,13 @@ class EventBroker:
         data = {
             "entities": entities,
             "parents": parents,
-            "user": {"userid": None, "name": user},
+            "user": {"userid": user_id, "name": user},
             "clientToken": None,
             "pushToken": uuid.uuid4().hex,
         }
         source: Dict[str, Any] = {"id": self.id}
-        if user:
-            source["user"] = {"username": user}
+        if user or user_id:
+            source["user"] = {"username": user, "id": user_id}
         self.emit({"topic": TOPIC_UPDATE, "data": data, "source": source})
 
     def close(self) -> None:

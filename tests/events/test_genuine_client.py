@@ -1,0 +1,155 @@
+"""The genuine ftrack-python-api client's event hub and ours, through the embedded server."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from typing import Any, Callable, Iterator, List
+
+import pytest
+
+from ft_dcc.session.event_hub import Event
+
+pytestmark = pytest.mark.compat
+
+ftrack_api = pytest.importorskip("ftrack_api")
+
+
+def _wait_genuine(session: Any, condition: Callable[[], Any], timeout: float = 10.0) -> bool:
+    """Run the genuine hub's ``wait()`` (it only dispatches there) until ``condition()``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        session.event_hub.wait(0.05)
+    return bool(condition())
+
+
+@pytest.fixture
+def genuine(embedded_server, tmp_path) -> Iterator[Any]:
+    """A genuine ``ftrack_api.Session(auto_connect_event_hub=True)``, connected to the hub."""
+    session = ftrack_api.Session(
+        server_url=embedded_server.url,
+        api_user=embedded_server.api_user,
+        api_key=embedded_server.api_key,
+        auto_connect_event_hub=True,
+        schema_cache_path=str(tmp_path),
+    )
+    deadline = time.monotonic() + 20
+    while not session.event_hub.connected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert session.event_hub.connected
+    yield session
+    session.close()
+
+
+def _barrier(session: Any) -> None:
+    """Round-trip an event of the genuine hub through the server, so every subscription it
+    sent before has been registered there (the server handles a connection's packets in order)."""
+    topic = f"ft_dcc.barrier.{uuid.uuid4().hex}"
+    seen: List[Any] = []
+    session.event_hub.subscribe(f"topic={topic}", seen.append)
+    session.event_hub.publish(ftrack_api.event.base.Event(topic))
+    assert _wait_genuine(session, lambda: seen)
+
+
+def test_genuine_session_receives_an_event_published_by_our_hub(genuine, embedded_server, make_hub):
+    received: List[Any] = []
+    genuine.event_hub.subscribe("topic=ft_dcc.compat.* and data.n=1", received.append)
+    _barrier(genuine)
+    ours = make_hub(embedded_server.url)
+    ours.connect()
+
+    ours.publish(Event("ft_dcc.compat.hello", data={"n": "2"}))
+    wanted = ours.publish(Event("ft_dcc.compat.hello", data={"n": "1"}))
+
+    assert _wait_genuine(genuine, lambda: received)
+    assert [event["id"] for event in received] == [wanted]
+    assert received[0]["source"]["id"] == ours.id
+    assert received[0]["data"] == {"n": "1"}
+
+
+def test_our_hub_receives_an_event_published_by_the_genuine_session(
+    genuine, embedded_server, make_hub, wait_until
+):
+    ours = make_hub(embedded_server.url)
+    ours.connect()
+    received: List[Event] = []
+    ours.subscribe("topic=ft_dcc.compat.from-genuine", received.append)
+
+    event = ftrack_api.event.base.Event("ft_dcc.compat.from-genuine", data={"shot": "sh010"})
+    genuine.event_hub.publish(event)
+
+    assert wait_until(lambda: received)
+    assert received[0]["id"] == event["id"]
+    assert received[0]["data"] == {"shot": "sh010"}
+    assert received[0]["source"]["id"] == genuine.event_hub.id
+    assert received[0]["source"]["user"]["username"] == embedded_server.api_user
+
+
+def test_replies_flow_both_ways_between_genuine_and_our_hub(genuine, embedded_server, make_hub):
+    ours = make_hub(embedded_server.url)
+    ours.connect()
+    ours.subscribe("topic=ft_dcc.compat.ask-ours", lambda e: {"answer": "from ours"})
+    genuine.event_hub.subscribe(
+        "topic=ft_dcc.compat.ask-genuine", lambda e: {"answer": "from genuine"}
+    )
+    _barrier(genuine)
+
+    # our request, answered by a genuine subscriber (which only runs inside its wait())
+    done = threading.Event()
+
+    def pump() -> None:
+        while not done.is_set():
+            genuine.event_hub.wait(0.05)
+
+    waiting = threading.Thread(target=pump, daemon=True)
+    waiting.start()
+    try:
+        reply = ours.request(Event("ft_dcc.compat.ask-genuine"), timeout=10)
+    finally:
+        done.set()
+        waiting.join()
+    assert reply["data"] == {"answer": "from genuine"}
+
+    # a genuine publish with on_reply, answered by our subscriber
+    replies: List[Any] = []
+    genuine.event_hub.publish(
+        ftrack_api.event.base.Event("ft_dcc.compat.ask-ours"), on_reply=replies.append
+    )
+    assert _wait_genuine(genuine, lambda: replies)
+    assert replies[0]["data"] == {"answer": "from ours"}
+
+
+def test_genuine_session_is_told_about_its_own_commit(genuine):
+    updates: List[Any] = []
+    genuine.event_hub.subscribe("topic=ftrack.update", updates.append)
+    _barrier(genuine)
+    name = f"compat_{uuid.uuid4().hex[:8]}"
+    project = genuine.create(
+        "Project",
+        {
+            "name": name,
+            "full_name": name,
+            "project_schema": genuine.query("ProjectSchema").first(),
+        },
+    )
+    genuine.commit()
+
+    def added() -> List[Any]:
+        return [
+            entity
+            for event in updates
+            for entity in event["data"]["entities"]
+            if entity["entityId"] == project["id"] and entity["action"] == "add"
+        ]
+
+    assert _wait_genuine(genuine, added)
+    assert added()[0]["entity_type"] == "Project"
+
+
+def test_genuine_hub_is_refused_with_a_bad_key(embedded_server):
+    hub = ftrack_api.event.hub.EventHub(embedded_server.url, embedded_server.api_user, "bad-key")
+    with pytest.raises(ftrack_api.exception.EventHubConnectionError, match="401"):
+        hub.connect()

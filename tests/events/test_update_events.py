@@ -1,0 +1,94 @@
+"""``ftrack.update`` and other server events published by the broker."""
+
+from __future__ import annotations
+
+import threading
+from typing import List
+
+from ft_dcc.session.event_hub import Event
+
+
+def test_emit_update_publishes_ftrack_update_shaped_like_ftracks(
+    broker_server, make_hub, wait_until
+):
+    hub = make_hub(broker_server.url)
+    hub.connect()
+    versions: List[Event] = []
+    everything: List[Event] = []
+    hub.subscribe("topic=ftrack.update and data.entities.entityType=assetversion", versions.append)
+    hub.subscribe("topic=ftrack.update", everything.append)
+
+    broker_server.broker.emit_update(
+        [{"action": "add", "entity_type": "Shot", "entity_id": "s1", "keys": ["name"]}],
+        user="test.user",
+    )
+    broker_server.broker.emit_update(
+        [
+            {
+                "action": "update",
+                "entity_type": "AssetVersion",
+                "entity_id": "v1",
+                "keys": ["comment"],
+                "changes": {"comment": {"old": "a", "new": "b"}},
+                "parent_id": "a1",
+                "parents": ["a1", "s1"],
+            },
+            {"action": "remove", "entity_type": "Project", "entity_id": "p1", "keys": []},
+        ],
+        user="test.user",
+        user_id="u1",
+    )
+
+    assert wait_until(lambda: len(everything) == 2)
+    assert [e["data"]["entities"][0]["entityType"] for e in everything] == ["task", "assetversion"]
+    assert len(versions) == 1
+    update = versions[0]
+    assert update["topic"] == "ftrack.update"
+    assert update["source"]["id"] == broker_server.broker.id
+    assert update["data"]["user"] == {"userid": "u1", "name": "test.user"}
+    assert update["data"]["parents"] == ["a1", "s1"]
+    version, project = update["data"]["entities"]
+    assert version == {
+        "entityId": "v1",
+        "entityType": "assetversion",
+        "entity_type": "AssetVersion",
+        "action": "update",
+        "keys": ["comment"],
+        "changes": {"comment": {"old": "a", "new": "b"}},
+        "parentId": "a1",
+        "parents": ["a1", "s1"],
+        "objectTypeId": None,
+    }
+    assert (project["entityType"], project["action"]) == ("show", "remove")
+
+
+def test_emit_is_thread_safe_and_reaches_matching_subscribers(broker_server, make_hub, wait_until):
+    hub = make_hub(broker_server.url)
+    hub.connect()
+    received: List[str] = []
+    hub.subscribe(
+        "topic=ft_dcc.server.note and data.n>=5", lambda e: received.append(e["data"]["n"])
+    )
+
+    threads = [
+        threading.Thread(
+            target=broker_server.broker.emit,
+            args=({"topic": "ft_dcc.server.note", "data": {"n": str(n)}},),
+        )
+        for n in range(10)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert wait_until(lambda: len(received) == 5)
+    assert sorted(received) == ["5", "6", "7", "8", "9"]
+
+
+def test_emit_update_without_subscribers_or_connections_is_harmless(broker_server):
+    broker_server.broker.emit_update([])
+    broker_server.broker.emit_update(
+        [{"action": "add", "entity_type": "Task", "entity_id": "t", "keys": []}]
+    )
+    assert broker_server.broker.connection_count == 0
