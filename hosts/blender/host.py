@@ -52,7 +52,13 @@ class BlenderHost(Host):
         return Path(bpy.data.filepath) if bpy.data.filepath else None
 
     def has_unsaved_changes(self) -> bool:
-        return not bpy.data.filepath or bool(bpy.data.is_dirty)
+        if not bpy.data.filepath:
+            return True
+        if bpy.app.background:
+            # Without a window Blender keeps is_dirty True even right after a save (measured in
+            # bpy 5.0.1), so it says nothing; a background publish publishes the file it opened.
+            return False
+        return bool(bpy.data.is_dirty)
 
     def save_scene(self) -> Path:
         if not bpy.data.filepath:

@@ -81,3 +81,74 @@ def _run(command: List[str], env: Dict[str, str], timeout: float) -> Dict[str, A
     result["_returncode"] = process.returncode
     result["_output"] = process.stdout
     return result
+
+
+def build_addon_zip(dest: Path) -> Path:
+    """The add-on zip, built by the real ``ft-dcc host install blender`` command."""
+    process = subprocess.run(
+        [sys.executable, "-m", "ft_dcc", "host", "install", "blender", "--dest", str(dest)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 0, process.stderr
+    (built,) = sorted(dest.glob("ft_dcc_blender-*.zip"))
+    return built
+
+
+def make_task(session: Any, project_name: str, start: int = 1001, end: int = 1012) -> str:
+    """A Project/sq010/sh010/anim task whose shot has the range ``start``-``end``."""
+    project = session.create(
+        "Project",
+        {
+            "name": project_name,
+            "full_name": project_name,
+            "project_schema": session.query("ProjectSchema").first(),
+        },
+    )
+    sequence = session.create("Sequence", {"name": "sq010", "parent": project})
+    shot = session.create("Shot", {"name": "sh010", "parent": sequence})
+    shot["custom_attributes"]["fstart"] = start
+    shot["custom_attributes"]["fend"] = end
+    session.create("Task", {"name": "anim", "parent": shot})
+    session.commit()
+    return f"{project_name}/sq010/sh010/anim"
+
+
+def count_entities(session: Any) -> Dict[str, int]:
+    """How many publish-related entities the server holds (fresh queries)."""
+    types = ["Asset", "AssetVersion", "Component", "ReviewSessionObject"]
+    return {t: len(session.query(f"select id from {t}").all()) for t in types}
+
+
+def ffprobe(path: Path) -> Dict[str, Any]:
+    """Debian's ffprobe view of the first video stream, frames counted."""
+    output = subprocess.run(
+        [
+            "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
+            "-show_entries",
+            "stream=codec_name,profile,pix_fmt,width,height,r_frame_rate,nb_read_frames",
+            "-of", "json", str(path),
+        ],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return json.loads(output)["streams"][0]
+
+
+def download_component(server: Any, component_id: str, target: Path) -> Path:
+    import requests
+
+    response = requests.get(
+        f"{server.url}/component/get",
+        params={"id": component_id},
+        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text[:300]
+    target.write_bytes(response.content)
+    return target
+
+
+def write_json(path: Path, data: Dict[str, Any]) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path

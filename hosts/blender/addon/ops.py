@@ -66,6 +66,8 @@ class FTDCC_OT_publish(bpy.types.Operator):
         from .jobs import PublishJob
 
         settings = context.scene.ftrack_publish
+        if settings.save_first and bpy.data.filepath and bpy.data.is_dirty:
+            bpy.ops.wm.save_mainfile(filepath=bpy.data.filepath)
         options: Dict[str, Any] = {
             "task": settings.task.strip() or None,
             "review_session": settings.review_session.strip() or None,

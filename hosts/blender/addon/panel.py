@@ -31,6 +31,7 @@ class FTDCC_PT_publish(bpy.types.Panel):
         row.prop(settings, "review_session")
         row.prop(settings, "review_session_pick", text="", icon="DOWNARROW_HLT", icon_only=True)
         layout.prop(settings, "comment")
+        layout.prop(settings, "save_first")
 
         layout.prop(settings, "use_scene_range")
         if settings.use_scene_range:

@@ -41,6 +41,11 @@ class FTDCC_PublishSettings(bpy.types.PropertyGroup):
         update=_pick_session,
     )
     comment: bpy.props.StringProperty(name="Comment", description="Note for the reviewers")
+    save_first: bpy.props.BoolProperty(
+        name="Save scene first",
+        description="Save the .blend before publishing, so the review matches the saved file",
+        default=True,
+    )
     use_scene_range: bpy.props.BoolProperty(
         name="Scene frame range", description="Publish the scene's frame range", default=True
     )

@@ -1,0 +1,117 @@
+"""The add-on's "Publish for review" operator in bpy 5.0.1, against the real embedded server:
+the review movie is checked by ffprobe, and the version sits in the review session."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from blender_helpers import (
+    build_addon_zip,
+    count_entities,
+    download_component,
+    ffprobe,
+    make_task,
+    needs_bpy,
+    run_bpy,
+    write_json,
+)
+
+from ft_dcc import Session
+
+pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
+
+
+def server_env(blender_env, server):
+    return dict(blender_env, **server.env, FT_DCC_QUEUE_DIR=str(Path(blender_env["HOME"]) / "q"))
+
+
+def open_session(server, tmp_path: Path) -> Session:
+    return Session(
+        server_url=server.url,
+        api_user=server.api_user,
+        api_key=server.api_key,
+        schema_cache_path=str(tmp_path / "schema-cache"),
+        plugin_paths=[],
+    )
+
+
+def test_operator_publishes_a_playable_review(tmp_path, blender_env, embedded_server):
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"blop{uuid.uuid4().hex[:8]}")
+    options = {
+        "blend": str(tmp_path / "shot.blend"),
+        "zip": str(build_addon_zip(tmp_path / "dist")),
+        "task": task,
+        "review_session": "Blender dailies",
+        "comment": "first pass",
+    }
+    env = server_env(blender_env, embedded_server)
+    result = run_bpy("publish_operator.py", [write_json(tmp_path / "o.json", options)], env)
+
+    assert result["returned"] == ["FINISHED"], result["status"]
+    assert result["outcome"] == "published"
+    assert result["status"].startswith("Published v001 in review session 'Blender dailies'")
+    report = result["report"]
+    assert report["ok"] and not report["queued"]
+    assert report["capture"]["frame_start"] == 1001 and report["capture"]["frame_end"] == 1012
+    assert report["capture"]["display"]["method"] == "workbench"  # bpy is always background
+    assert result["engine_after"] == "BLENDER_EEVEE"  # the scene's engine is back
+
+    movie = download_component(
+        embedded_server, report["component_ids"]["ftrackreview-mp4"], tmp_path / "review.mp4"
+    )
+    stream = ffprobe(movie)
+    assert stream["codec_name"] == "h264"
+    assert stream["pix_fmt"] == "yuv420p"
+    assert stream["r_frame_rate"] == "25/1"
+    assert int(stream["nb_read_frames"]) == 12
+    assert (stream["width"], stream["height"]) == (320, 180)
+
+    objects = session.query(
+        "select version_id, review_session.name from ReviewSessionObject "
+        f'where review_session_id is "{report["review_session_id"]}"'
+    ).all()
+    assert [o["version_id"] for o in objects] == [report["asset_version_id"]]
+    assert objects[0]["review_session"]["name"] == "Blender dailies"
+    version = session.query(
+        f'select comment, task_id from AssetVersion where id is "{report["asset_version_id"]}"'
+    ).one()
+    assert version["comment"] == "first pass"
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("nocamera", "has no camera"),
+        ("closed", "closed"),
+    ],
+)
+def test_operator_refuses_with_a_clear_message(tmp_path, blender_env, fresh_server, case, expected):
+    session = open_session(fresh_server, tmp_path)
+    task = make_task(session, f"blno{uuid.uuid4().hex[:8]}")
+    review_session = "Closed dailies" if case == "closed" else "Dailies"
+    if case == "closed":
+        from ft_dcc import review
+
+        project = session.query(f'Project where name is "{task.split("/")[0]}"').one()
+        created = review.create_review_session(session, project, review_session)
+        session.commit()
+        review.close_review_session(session, created)
+        session.commit()
+    before = count_entities(session)
+    options = {
+        "blend": str(tmp_path / "shot.blend"),
+        "zip": str(build_addon_zip(tmp_path / "dist")),
+        "task": task,
+        "review_session": review_session,
+        "case": case,
+    }
+    env = server_env(blender_env, fresh_server)
+    result = run_bpy("publish_operator.py", [write_json(tmp_path / "o.json", options)], env)
+
+    assert result["returned"] == ["CANCELLED"]
+    assert result["outcome"] == "failed"
+    assert expected in result["status"].lower(), result["status"]
+    assert count_entities(open_session(fresh_server, tmp_path / "again")) == before
