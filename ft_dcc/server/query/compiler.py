@@ -55,6 +55,13 @@ class Compiler:
 
     def attribute(self, etype: EntityType, name: str) -> Attribute:
         attr = etype.attribute(name)
+        if attr is None:
+            # polymorphic targets (Context, Component…): attributes of their subtypes apply to
+            # the rows of those subtypes (other rows hold NULL there)
+            for sub in etype.descendants:
+                attr = self.model.types[sub].attribute(name)
+                if attr is not None:
+                    break
         if attr is None or attr.restricted:
             raise QueryError(
                 f"'{name}' is not an attribute of {etype.name}; "
@@ -93,7 +100,7 @@ class Compiler:
             raise QueryError("A sub-query inside 'in (...)' must select exactly one attribute")
         table = self.table_for(etype, alias=True)
         column = self.value_column(etype, table, query.projections[0])
-        stmt = select(column).where(self.type_condition(etype, table))
+        stmt = select(column).where(self.type_condition(etype, table), column.is_not(None))
         if query.where is not None:
             stmt = stmt.where(self.criteria(etype, table, query.where))
         return stmt
@@ -189,6 +196,8 @@ class Compiler:
             raise QueryError(
                 f"Collection '{attr.name}' of {etype.name} cannot be used in a where clause"
             )
+        # NOT IN over a set holding NULL is never true: keep NULL keys out of the sub-select
+        condition = and_(condition, talias.c[remote].is_not(None))
         return owner_key.in_(select(talias.c[remote]).where(condition))
 
     def _relation_leaf(self, node: RelationTest):

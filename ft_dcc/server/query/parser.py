@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import List
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 
 from ft_dcc.server.query.ast import BoolOp, Comparison, Literal, Not, Query, RelationTest
 
@@ -185,4 +191,9 @@ def parse_query(expression: str) -> Query:
         tree = _parser().parse(expression)
     except UnexpectedInput as error:
         raise _syntax_error(expression, error) from None
-    return _ToAst().transform(tree)
+    try:
+        return _ToAst().transform(tree)
+    except VisitError as error:
+        if isinstance(error.orig_exc, QuerySyntaxError):
+            raise error.orig_exc from None
+        raise QuerySyntaxError(f"Invalid query expression: {error.orig_exc}") from None
