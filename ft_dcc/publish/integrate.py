@@ -291,7 +291,7 @@ def integrate_manifest(
         if changed:
             progress("integrate", 0.8, "setting the thumbnail")
             session.commit()
-    except BaseException as error:
+    except Exception as error:  # an interrupt (Ctrl-C, a crash) is not undone: a replay finishes
         if is_connection_error(error):
             raise  # the replay will finish the job with the same ids
         left = _undo(session, created)

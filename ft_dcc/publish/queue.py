@@ -277,7 +277,7 @@ class OfflineQueue:
             for index, entry in enumerate(entries):
                 progress("flush", index / len(entries), f"publishing {entry.manifest.task_label}")
                 try:
-                    outcome = integrate_manifest(session, entry.manifest, entry.media_dir)
+                    outcome = integrate_manifest(session, entry.manifest, entry.media_dir, progress)
                 except ApiConnectionError as exc:
                     self.record_failure(entry, f"server unreachable: {exc}")
                     result.outcomes.append(FlushOutcome(entry.id, False, str(exc)))

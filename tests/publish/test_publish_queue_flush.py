@@ -1,0 +1,192 @@
+"""The offline queue against the real server: queued while down, flushed exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, Tuple
+
+import pytest
+from publish_helpers import make_sequence, make_task, open_session
+
+from ft_dcc.exceptions import ApiConnectionError
+from ft_dcc.publish import OfflineQueue, publish
+from ft_dcc.publish.files_host import FilesHost
+from ft_dcc.session import Session
+
+
+def run_cli(server: Any, queue_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **server.env, FT_DCC_QUEUE_DIR=str(queue_dir))
+    return subprocess.run(
+        [sys.executable, "-m", "ft_dcc", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def what_exists(server: Any, tmp_path: Path, version_id: str) -> Dict[str, Any]:
+    check = open_session(server, tmp_path)
+    versions = check.query(
+        f'select id, thumbnail_id, task_id from AssetVersion where id is "{version_id}"'
+    ).all()
+    task_versions = (
+        check.query(
+            f'select id from AssetVersion where task_id is "{versions[0]["task_id"]}"'
+        ).all()
+        if versions
+        else []
+    )
+    objects = check.query(
+        f'select id, version from ReviewSessionObject where version_id is "{version_id}"'
+    ).all()
+    components = check.query(
+        f'select id, name from Component where version_id is "{version_id}"'
+    ).all()
+    return {
+        "versions_of_task": len(task_versions),
+        "review_objects": [o["version"] for o in objects],
+        "components": sorted(c["name"] for c in components),
+        "thumbnail_set": bool(versions and versions[0]["thumbnail_id"]),
+    }
+
+
+def queue_while_down(server: Any, tmp_path: Path, queue_dir: Path) -> Tuple[str, Any]:
+    """Make a task, stop the server, publish (queued); return (task path, report)."""
+    with open_session(server, tmp_path) as session:
+        task_path = make_task(session, fstart=1001, fend=1012, fps=25)
+    server.stop()
+    sequence = make_sequence(tmp_path / "frames", frames=12, start=1001)
+    report = publish(
+        FilesHost(sequence, fps=25),
+        task=task_path,
+        review_session="Dailies offline",
+        comment="made on the train",
+        session_factory=lambda: Session(
+            server_url=server.url, api_key=server.api_key, api_user=server.api_user, retries=0
+        ),
+    )
+    assert report.ok and report.queued, str(report)
+    return task_path, report
+
+
+def test_server_down_publish_is_queued_then_flushed_exactly_once(
+    fresh_server, tmp_path: Path, queue_dir: Path
+) -> None:
+    _, report = queue_while_down(fresh_server, tmp_path, queue_dir)
+    listing = run_cli(fresh_server, queue_dir, "queue", "list", "--json")
+    entries = json.loads(listing.stdout)["entries"]
+    assert [e["asset_version_id"] for e in entries] == [report.asset_version_id]
+
+    # still down: a flush keeps the entry and says so
+    down = run_cli(fresh_server, queue_dir, "queue", "flush")
+    assert down.returncode == 1 and "1 still queued" in down.stdout
+    assert len(OfflineQueue(queue_dir).entries()) == 1
+
+    fresh_server.start()  # same port, same data
+    first = run_cli(fresh_server, queue_dir, "queue", "flush", "--json")
+    assert first.returncode == 0, first.stderr
+    flushed = json.loads(first.stdout)
+    assert flushed["flushed"] == 1 and flushed["remaining"] == 0
+    result = flushed["outcomes"][0]["result"]
+    assert result["asset_version_id"] == report.asset_version_id
+    assert result["review_session_object_id"] == report.review_session_object_id
+    assert result["version_number"] == 1
+
+    second = run_cli(fresh_server, queue_dir, "queue", "flush", "--json")
+    assert second.returncode == 0 and json.loads(second.stdout)["flushed"] == 0
+    assert what_exists(fresh_server, tmp_path, report.asset_version_id) == {
+        "versions_of_task": 1,
+        "review_objects": ["v001"],
+        "components": ["ftrackreview-mp4", "thumbnail"],
+        "thumbnail_set": True,
+    }
+    assert OfflineQueue(queue_dir).entries() == []
+
+
+class Interrupt(KeyboardInterrupt):
+    """Stands for Ctrl-C or a crash at one exact point of a flush."""
+
+
+@pytest.mark.parametrize(
+    ("stage", "fraction"),
+    [
+        ("upload", 0.5),  # mid-upload: nothing committed
+        ("integrate", 0.4),  # uploads done, just before the first commit
+        ("integrate", 0.8),  # version committed, thumbnail not yet
+        ("integrate", 1.0),  # everything committed, the queue entry not yet removed
+    ],
+    ids=["mid-upload", "before-commit", "between-commits", "before-dequeue"],
+)
+def test_interrupted_flush_is_completed_by_the_next_flush_without_duplicates(
+    fresh_server, tmp_path: Path, queue_dir: Path, stage: str, fraction: float
+) -> None:
+    _, report = queue_while_down(fresh_server, tmp_path, queue_dir)
+    fresh_server.start()
+
+    def interrupting(at_stage: str, at_fraction: float, message: str = "") -> None:
+        if at_stage == stage and at_fraction >= fraction:
+            raise Interrupt(f"interrupted at {stage} {fraction}")
+
+    queue = OfflineQueue(queue_dir)
+    with open_session(fresh_server, tmp_path) as session, pytest.raises(Interrupt):
+        queue.flush(session=session, progress=interrupting)
+    assert len(queue.entries()) == 1  # interrupted: the entry is kept
+
+    for _ in range(2):  # the replay, then a duplicate run
+        flushed = run_cli(fresh_server, queue_dir, "queue", "flush")
+        assert flushed.returncode == 0, flushed.stdout + flushed.stderr
+    assert what_exists(fresh_server, tmp_path, report.asset_version_id) == {
+        "versions_of_task": 1,
+        "review_objects": ["v001"],
+        "components": ["ftrackreview-mp4", "thumbnail"],
+        "thumbnail_set": True,
+    }
+    assert queue.entries() == []
+
+
+def test_server_lost_between_validation_and_integration_queues_the_publish(
+    fresh_server, tmp_path: Path, queue_dir: Path
+) -> None:
+    """The server answers validation, then dies before the upload: the publish is queued."""
+    with open_session(fresh_server, tmp_path) as session:
+        task_path = make_task(session, fstart=1001, fend=1012, fps=25)
+    sequence = make_sequence(tmp_path / "frames", frames=12, start=1001)
+    studio = tmp_path / "studio"
+    studio.mkdir()
+    (studio / "stop_server.py").write_text(
+        "import os, signal, pyblish.api\n"
+        "class StopServer(pyblish.api.ContextPlugin):\n"
+        "    order = pyblish.api.IntegratorOrder - 0.4\n"
+        "    def process(self, context):\n"
+        f"        os.kill({fresh_server.process.pid}, signal.SIGTERM)\n"
+        f"        __import__('time').sleep(3)\n"
+    )
+    os.environ["PYBLISHPLUGINPATH"] = str(studio)
+    try:
+        report = publish(
+            FilesHost(sequence, fps=25),
+            task=task_path,
+            session=open_session(fresh_server, tmp_path, retries=0),
+        )
+    finally:
+        del os.environ["PYBLISHPLUGINPATH"]
+    assert report.ok and report.queued, str(report)
+    (entry,) = OfflineQueue(queue_dir).entries()
+    assert entry.manifest.task_id == report.task_id  # resolved while online
+    fresh_server.process.wait(timeout=30)
+    fresh_server.start()
+    flushed = run_cli(fresh_server, queue_dir, "queue", "flush")
+    assert flushed.returncode == 0, flushed.stdout + flushed.stderr
+    assert what_exists(fresh_server, tmp_path, report.asset_version_id)["versions_of_task"] == 1
+
+
+def test_flush_with_the_server_still_down_raises_nothing(tmp_path: Path) -> None:
+    queue = OfflineQueue(tmp_path / "empty")
+    assert queue.flush().ok  # an empty queue needs no server
+    with pytest.raises(ApiConnectionError):
+        Session(server_url="http://127.0.0.1:9", api_key="k", api_user="u", retries=0)
