@@ -458,7 +458,8 @@ class Batch:
             if attr.is_scalar:
                 entity[name] = builder.scalar(concrete, row, attr)
             else:
-                tree[name] = {}
+                target = self.model.types.get(attr.target or "")
+                tree[name] = builder.scalar_subtree(target) if target is not None else {}
         if tree:
             entity.update(builder.build(concrete, [row], tree)[0])
         if etype.family == "CustomAttributeValue":

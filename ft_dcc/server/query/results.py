@@ -210,6 +210,15 @@ class ResultBuilder:
             found.extend(dict(r) for r in self.connection.execute(stmt).mappings())
         return found
 
+    def scalar_subtree(self, target: EntityType) -> Dict[str, Any]:
+        """Projections of every cheap scalar of ``target`` (for create/update echoes)."""
+        skip = {"link", "_link", "is_latest_version"}
+        return {
+            a.name: {}
+            for a in target.scalar_attributes()
+            if not a.restricted and a.name not in skip
+        }
+
     def _subtree_or_default(self, target: EntityType, subtree: Dict[str, Any]) -> Dict[str, Any]:
         if subtree:
             return subtree
