@@ -31,7 +31,9 @@ def add_commands(subparsers: Any) -> None:
         "--review-session", help='review session name (default: "Dailies YYYY-MM-DD")'
     )
     publish.add_argument("--comment", default="", help="the version's comment")
-    publish.add_argument("--frames", metavar="START-END", help="frame range, e.g. 1001-1100")
+    publish.add_argument(
+        "--frames", metavar="START-END", type=parse_frames, help="frame range, e.g. 1001-1100"
+    )
     publish.add_argument("--fps", help="frame rate, e.g. 25, 23.976 or 24000/1001")
     publish.add_argument("--camera", help="camera to capture through (DCC hosts)")
     publish.add_argument(
@@ -79,7 +81,7 @@ def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
         "task": args.task,
         "review_session": args.review_session,
         "comment": args.comment,
-        "frames": list(parse_frames(args.frames)) if args.frames else None,
+        "frames": list(args.frames) if args.frames else None,
         "fps": args.fps,
         "camera": args.camera,
         "invitees": list(args.invite),
