@@ -101,7 +101,8 @@ def run_query(store: Store, expression: str) -> Dict[str, Any]:
         (
             "query_select_version,_asset.versions.version_from_assetversion"
             "_where_asset_id_is_not_none_limit_1.json",
-            "select version, asset.versions.version from AssetVersion where asset_id is_not none limit 1",
+            "select version, asset.versions.version from AssetVersion "
+            "where asset_id is_not none limit 1",
         ),
     ],
 )
