@@ -361,10 +361,52 @@ def check_batch(batch: Any) -> List[Dict[str, Any]]:
     return batch
 
 
+#: Actions without side effects worth undoing: answered before the data transaction, so a
+#: failure there writes nothing.
+BEFORE_DATA = ("query_server_information", "query_schemas", "get_upload_metadata", "get_widget_url")
+
+
+def _check_complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> None:
+    ctx.files.check_multipart(op.get("upload_id"), op.get("component_id"), op.get("parts"))
+
+
+#: Checks run before the data transaction for actions carried out after it.
+VALIDATORS: Dict[str, Callable[[ApiContext, Dict[str, Any], Caller], None]] = {
+    "complete_multipart_upload": _check_complete_multipart,
+}
+
+
+def _run_action(
+    ctx: ApiContext, index: int, operation: Dict[str, Any], caller: Caller, handler: Callable
+) -> Any:
+    try:
+        return handler(ctx, operation, caller)
+    except ApiFailure as exc:
+        raise ApiFailure(
+            exc.exception, f"{describe(index, operation)}: {exc.content}", exc.status
+        ) from exc
+    except FileStoreError as exc:
+        raise ApiFailure(
+            exc.exception, f"{describe(index, operation)}: {exc.message}", exc.status
+        ) from exc
+    except EncodeError as exc:
+        raise ApiFailure("ValidationError", f"{describe(index, operation)}: {exc}") from exc
+
+
 def run_batch(ctx: ApiContext, batch: Any, caller: Caller) -> List[Any]:
-    """Answer one ``/api`` batch: a list of replies, or ``ApiFailure`` for the whole batch."""
+    """Answer one ``/api`` batch: a list of replies, or ``ApiFailure`` for the whole batch.
+
+    Order: side-effect-free actions and checks, then all data operations in one transaction,
+    then the remaining actions (uploads completed, encodes started, invites recorded) in order.
+    """
     operations = check_batch(batch)
     results: List[Any] = [None] * len(operations)
+    for index, operation in enumerate(operations):
+        action = operation["action"]
+        if action in BEFORE_DATA:
+            results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
+        elif action in VALIDATORS:
+            _run_action(ctx, index, operation, caller, VALIDATORS[action])
     data_indexes = [i for i, op in enumerate(operations) if op["action"] in DATA_ACTIONS]
     if data_indexes:
         data_ops = [operations[i] for i in data_indexes]
@@ -375,20 +417,10 @@ def run_batch(ctx: ApiContext, batch: Any, caller: Caller) -> List[Any]:
         for index, reply in zip(data_indexes, replies):
             results[index] = reply
     for index, operation in enumerate(operations):
-        if operation["action"] in DATA_ACTIONS:
+        action = operation["action"]
+        if action in DATA_ACTIONS or action in BEFORE_DATA:
             continue
-        try:
-            results[index] = HANDLERS[operation["action"]](ctx, operation, caller)
-        except ApiFailure as exc:
-            raise ApiFailure(
-                exc.exception, f"{describe(index, operation)}: {exc.content}", exc.status
-            ) from exc
-        except FileStoreError as exc:
-            raise ApiFailure(
-                exc.exception, f"{describe(index, operation)}: {exc.message}", exc.status
-            ) from exc
-        except EncodeError as exc:
-            raise ApiFailure("ValidationError", f"{describe(index, operation)}: {exc}") from exc
+        results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
     return results
 
 

@@ -192,8 +192,14 @@ class EmbeddedServer:
             log.exception("could not check for interrupted encode jobs")
 
     def _emit_update(self, changes: List[Dict[str, Any]], user_id: str) -> None:
-        if self.events is not None:
-            self.events.emit_update(changes, user=self.keys.username_for(user_id))
+        if self.events is None:
+            return
+        import inspect
+
+        kwargs: Dict[str, Any] = {"user": self.keys.username_for(user_id)}
+        if "user_id" in inspect.signature(self.events.emit_update).parameters:
+            kwargs["user_id"] = user_id
+        self.events.emit_update(changes, **kwargs)
 
     def authenticate(self, username: Optional[str], api_key: Optional[str]) -> Optional[str]:
         """The user id for valid credentials, else ``None``."""

@@ -74,6 +74,12 @@ def run_server(args: argparse.Namespace) -> int:
     app = create_app(config)
     seed = app.state.server.seed
     print(f"ft-dcc server: serving {config.url} (data: {config.data_dir})", flush=True)
+    if config.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"ft-dcc server: listening on {config.host}: reachable from other machines; "
+            "use HTTPS in front of it (API keys travel in headers and download URLs)",
+            flush=True,
+        )
     if seed.generated_key:
         print(
             f"ft-dcc server: created API user '{seed.username}' with key {seed.generated_key}\n"

@@ -347,21 +347,27 @@ class FileStore:
         try:
             limit = record["file_size"]
             size, digest = await self._stream_to(request, tmp, limit)
-            os.replace(tmp, folder / f"part-{number:05d}")
+            target = folder / f"part-{number:05d}"
+            (folder / f"part-{number:05d}.md5").write_text(digest.hex(), encoding="ascii")
+            os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
         return {"size": size, "md5": digest.hex()}
 
-    def complete_multipart(self, upload_id: Any, component_id: Any, parts: Any) -> Dict[str, Any]:
-        """Join the uploaded parts (checking their ETags) and publish the file atomically."""
+    def check_multipart(self, upload_id: Any, component_id: Any, parts: Any) -> List[Path]:
+        """The uploaded part files in order, if ``parts`` names them all with matching ETags.
+
+        Checks only; nothing changes. ``complete_multipart`` runs the same checks.
+        """
         component_id = check_component_id(component_id)
         record = self._upload_record(upload_id)
         if record["component_id"] != component_id:
             raise FileStoreError("upload_id belongs to another component.")
         if not isinstance(parts, list) or not parts:
-            raise FileStoreError("parts must be a list of {e_tag, part_number} objects.")
+            raise FileStoreError("parts must be a list of (e_tag, part_number) objects.")
         folder = self.incoming / str(upload_id)
         ordered: List[Path] = []
+        size = 0
         try:
             listed = sorted(parts, key=lambda p: int(p["part_number"]))
             for part in listed:
@@ -369,13 +375,26 @@ class FileStore:
                 path = folder / f"part-{number:05d}"
                 if not path.is_file():
                     raise FileStoreError(f"Part {number} was never uploaded; upload it first.")
-                if self._md5_file(path) != str(part.get("e_tag", "")).strip('"'):
+                if self._part_md5(path) != str(part.get("e_tag", "")).strip('"'):
                     raise FileStoreError(
                         f"Part {number}: e_tag does not match the uploaded bytes; upload it again."
                     )
+                size += path.stat().st_size
                 ordered.append(path)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise FileStoreError("parts must be a list of {e_tag, part_number} objects.") from exc
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise FileStoreError("parts must be a list of (e_tag, part_number) objects.") from exc
+        if record.get("file_size") is not None and size != record["file_size"]:
+            raise FileStoreError(
+                f"The parts hold {size} bytes but file_size was {record['file_size']}; "
+                "upload the missing parts.",
+            )
+        return ordered
+
+    def complete_multipart(self, upload_id: Any, component_id: Any, parts: Any) -> Dict[str, Any]:
+        """Join the uploaded parts (checking their ETags) and publish the file atomically."""
+        ordered = self.check_multipart(upload_id, component_id, parts)
+        record = self._upload_record(upload_id)
+        folder = self.incoming / str(upload_id)
         tmp = self.incoming / f"{component_id}.{uuid.uuid4().hex}.part"
         md5 = hashlib.md5()
         size = 0
@@ -399,6 +418,12 @@ class FileStore:
         return {"size": size, "md5": md5.hexdigest()}
 
     # -- helpers -------------------------------------------------------------------------------
+    def _part_md5(self, path: Path) -> str:
+        try:
+            return path.with_name(path.name + ".md5").read_text(encoding="ascii").strip()
+        except OSError:
+            return self._md5_file(path)
+
     @staticmethod
     def _md5_file(path: Path) -> str:
         md5 = hashlib.md5()

@@ -47,13 +47,14 @@ def upload_metadata(
 
 
 def download(
-    server: Any, cid: str, path: str = "/component/get", **headers: str
+    server: Any, cid: str, path: str = "/component/get", stream: bool = False, **headers: str
 ) -> requests.Response:
     return requests.get(
         server.url + path,
         params={"id": cid, "username": server.api_user, "apiKey": server.api_key},
         headers=headers,
         timeout=30,
+        stream=stream,
     )
 
 
@@ -305,3 +306,145 @@ def test_bad_upload_sizes_are_refused(embedded_server, size):
         ],
     )
     assert reply["exception"] == "ValidationError"
+
+
+def test_failed_multipart_completion_writes_nothing_of_its_batch(embedded_server):
+    """The JS client completes the upload in the same batch as the ComponentLocation create."""
+    cid = str(uuid.uuid4())
+    reply = api(
+        embedded_server,
+        [
+            {
+                "action": "get_upload_metadata",
+                "component_id": cid,
+                "file_name": "c.bin",
+                "file_size": 4,
+                "parts": 1,
+            }
+        ],
+    )[0]
+    put = requests.put(reply["urls"][0]["signed_url"], data=b"abcd", timeout=10)
+    assert put.ok
+    location_id = str(uuid.uuid4())
+    component = {
+        "__entity_type__": "FileComponent",
+        "id": cid,
+        "name": "c",
+        "file_type": ".bin",
+        "size": 4,
+    }
+    location = {
+        "__entity_type__": "ComponentLocation",
+        "id": location_id,
+        "component": {"__entity_type__": "FileComponent", "id": cid},
+        "location": {"__entity_type__": "Location", "id": "3a372bde-05bc-11e4-8908-20c9d081909b"},
+        "resource_identifier": cid,
+    }
+    creates = [
+        {
+            "action": "create",
+            "entity_type": "FileComponent",
+            "entity_key": [cid],
+            "entity_data": component,
+        },
+        {
+            "action": "create",
+            "entity_type": "ComponentLocation",
+            "entity_key": [location_id],
+            "entity_data": location,
+        },
+    ]
+    complete = {
+        "action": "complete_multipart_upload",
+        "upload_id": reply["upload_id"],
+        "component_id": cid,
+    }
+    failed = api(
+        embedded_server, [*creates, dict(complete, parts=[{"e_tag": "0" * 32, "part_number": 1}])]
+    )
+    assert failed["exception"] == "ValidationError" and "operation 3" in failed["content"]
+    query = {
+        "action": "query",
+        "expression": f'select id from ComponentLocation where component_id is "{cid}"',
+    }
+    assert api(embedded_server, [query])[0]["data"] == []
+    done = api(
+        embedded_server,
+        [*creates, dict(complete, parts=[{"e_tag": put.headers["etag"], "part_number": 1}])],
+    )
+    assert done[2]["component_id"] == cid
+    assert api(embedded_server, [query])[0]["data"][0]["id"] == location_id
+    assert download(embedded_server, cid).content == b"abcd"
+
+
+def peak_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM in /proc status")
+
+
+@pytest.mark.slow
+def test_large_upload_and_download_run_in_constant_memory(fresh_server):
+    """256 MiB through the server must not raise its peak memory by more than a few MiB."""
+    chunk = os.urandom(1024 * 1024)
+    count = 256
+    md5 = hashlib.md5()
+    for _ in range(count):
+        md5.update(chunk)
+    cid = str(uuid.uuid4())
+    reply = api(
+        fresh_server,
+        [{"action": "get_upload_metadata", "component_id": cid, "file_name": "big.mov",
+          "file_size": len(chunk) * count, "checksum": base64.b64encode(md5.digest()).decode()}],
+    )[0]  # fmt: skip
+    before = peak_rss_kib(fresh_server.process.pid)
+    put = requests.put(reply["url"], data=(chunk for _ in range(count)), timeout=300)
+    assert put.status_code == 200, put.text
+    with download(fresh_server, cid, stream=True) as got:
+        assert got.status_code == 200
+        received = hashlib.md5()
+        for block in got.iter_content(1024 * 1024):
+            received.update(block)
+    assert received.hexdigest() == md5.hexdigest()
+    grown_mib = (peak_rss_kib(fresh_server.process.pid) - before) / 1024
+    assert grown_mib < 48, f"server peak memory grew by {grown_mib:.0f} MiB for a 256 MiB file"
+
+
+def test_concurrent_uploads_and_commits(embedded_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(index: int) -> str:
+        cid = str(uuid.uuid4())
+        data = os.urandom(50_000 + index)
+        meta = upload_metadata(embedded_server, cid, data)
+        assert requests.put(meta["url"], data=data, headers=meta["headers"], timeout=60).ok
+        component = {
+            "__entity_type__": "FileComponent",
+            "id": cid,
+            "name": f"c{index}",
+            "size": len(data),
+        }
+        created = api(
+            embedded_server,
+            [
+                {
+                    "action": "create",
+                    "entity_type": "FileComponent",
+                    "entity_key": [cid],
+                    "entity_data": component,
+                }
+            ],
+        )
+        assert created[0]["data"]["id"] == cid
+        assert download(embedded_server, cid).content == data
+        return cid
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(one, range(24)))
+    listed = ",".join(ids)
+    found = api(
+        embedded_server,
+        [{"action": "query", "expression": f"select id from FileComponent where id in ({listed})"}],
+    )
+    assert len(found[0]["data"]) == 24
