@@ -4,7 +4,8 @@ Usage: ``.venv/bin/python bench/bench_session.py [--entities 200] [--upload-mb 5
 
 Starts ``ft-dcc server`` on a free 127.0.0.1 port with a temporary data dir, then measures, for
 both clients in the same run: cold start (empty schema cache), warm start (schema cache filled),
-auto-populate of one attribute over N entities (time and HTTP requests), and the upload of a
+auto-populate of one attribute over N entities (time and HTTP requests), a projected query of N
+entities, creating and committing N entities, and the upload of a
 large file to ftrack.server (time and peak memory, each in its own child process). Prints a
 table with the ratios genuine/ours (> 1 means ft_dcc is faster or smaller).
 """
@@ -147,6 +148,30 @@ def bench_populate(client: str, server: Server, prefix: str, count: int) -> Dict
         shutil.rmtree(directory)
 
 
+def bench_query_and_commit(
+    client: str, server: Server, prefix: str, count: int
+) -> Dict[str, float]:
+    directory = tempfile.mkdtemp()
+    session = make_session(client, server.url, directory)
+    try:
+        started = time.perf_counter()
+        rows = session.query(
+            f'select name, short, component from AssetType where name like "{prefix}%"'
+        ).all()
+        query_s = time.perf_counter() - started
+        assert len(rows) == count
+        tag = uuid.uuid4().hex[:8]
+        started = time.perf_counter()
+        for index in range(count):
+            session.create("AssetType", {"name": f"c-{tag}-{index}", "short": f"c{index}"})
+        session.commit()
+        commit_s = time.perf_counter() - started
+        return {"query_projected_s": query_s, "create_commit_s": commit_s}
+    finally:
+        session.close()
+        shutil.rmtree(directory)
+
+
 def upload_child(client: str, url: str, path: str) -> None:
     """Runs in a child process: one upload, printing time and memory as JSON."""
     directory = tempfile.mkdtemp()
@@ -223,6 +248,7 @@ def main() -> int:
             row: Dict[str, float] = {}
             row.update(bench_start(client, server, args.repeat))
             row.update(bench_populate(client, server, prefix, args.entities))
+            row.update(bench_query_and_commit(client, server, prefix, args.entities))
             row.update(bench_upload(client, server, str(big)))
             results[client] = row
     finally:

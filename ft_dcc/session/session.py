@@ -13,8 +13,6 @@ import weakref
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 from urllib.parse import urlencode
 
-import requests
-
 from ft_dcc import protocol
 from ft_dcc.exceptions import ApiError, ConfigurationError, EventHubError, UploadError
 from ft_dcc.session.auth import SessionAuthentication
@@ -32,7 +30,7 @@ from ft_dcc.session.query import QueryResult, key_condition, quote
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, REFERENCE, SCALAR, Attribute, Schema
 from ft_dcc.session.schema_cache import SchemaCache, resolve_directory
 from ft_dcc.session.transport import Transport
-from ft_dcc.session.upload import MiB, upload_file
+from ft_dcc.session.upload import MiB, upload_file, upload_http_session
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +144,7 @@ class Session:
             strict_api=strict_api,
         )
         # Upload URLs are pre-signed: no ftrack credentials go to the storage service.
-        self._upload_http = requests.Session()
+        self._upload_http = upload_http_session()
         self._lock = threading.RLock()
         self._thread_flags = threading.local()
         self._default_auto_populate = bool(auto_populate)

@@ -27,6 +27,24 @@ TRANSIENT_ERRORS = (
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 ByteProgress = Callable[[int], None]
+#: Bytes read from disk per socket write while uploading (memory use stays about this size).
+UPLOAD_BLOCK_SIZE = 256 * 1024
+
+
+class _LargeBlockAdapter(requests.adapters.HTTPAdapter):
+    """Sends request bodies in ``UPLOAD_BLOCK_SIZE`` blocks (urllib3 defaults to 16 KiB)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("blocksize", UPLOAD_BLOCK_SIZE)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def upload_http_session() -> requests.Session:
+    """A plain ``requests.Session`` (no ftrack credentials) tuned for large uploads."""
+    http = requests.Session()
+    http.mount("http://", _LargeBlockAdapter())
+    http.mount("https://", _LargeBlockAdapter())
+    return http
 
 
 class FileSlice:
