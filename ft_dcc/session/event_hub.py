@@ -181,10 +181,39 @@ class EventHub:
 
     def connect(self) -> None:
         """Connect (a no-op when connected); raise EventHubError within ``timeout`` if not."""
+        self._connect(revive=True)
+
+    def connect_in_background(self) -> threading.Thread:
+        """Connect in a daemon thread; failure is logged as a warning, never raised.
+
+        Events published meanwhile are queued and sent once connected (dropped on failure).
+        A :meth:`disconnect` before the connection is up cancels it.
+        """
+        with self._lock:
+            self._wanted = True
+            self._stopping.clear()
+
+        def run() -> None:
+            try:
+                self._connect(revive=False)
+            except EventHubError as error:
+                if self._stopping.is_set():  # disconnect() came first: nothing to report
+                    logger.debug("Background event hub connection cancelled: %s", error)
+                else:
+                    logger.warning("Event hub not connected, events are off: %s", error)
+
+        thread = threading.Thread(target=run, name="ft_dcc-event-hub-connect", daemon=True)
+        thread.start()
+        return thread
+
+    def _connect(self, revive: bool) -> None:
+        """Connect; unless ``revive``, only if no disconnect() came since connect was asked."""
         websocket = _websocket_module()
         with self._lock:
             if self.connected:
                 return
+            if not revive and not self._wanted:
+                raise EventHubError("The event hub connection was cancelled by disconnect()")
             self._wanted = True
             self._stopping.clear()
         try:
@@ -201,30 +230,17 @@ class EventHub:
         self._start_threads(websocket)
         self._after_connect(wait_for_acks=True)
 
-    def connect_in_background(self) -> threading.Thread:
-        """Connect in a daemon thread; failure is logged as a warning, never raised.
-
-        Events published meanwhile are queued and sent once connected (dropped on failure).
-        """
-        with self._lock:
-            self._wanted = True
-
-        def run() -> None:
-            try:
-                self.connect()
-            except EventHubError as error:
-                logger.warning("Event hub not connected, events are off: %s", error)
-
-        thread = threading.Thread(target=run, name="ft_dcc-event-hub-connect", daemon=True)
-        thread.start()
-        return thread
-
     def disconnect(self) -> None:
-        """Close the connection and stop the hub's threads (a no-op when not connected)."""
+        """Close the connection and stop the hub's threads (a no-op when not connected).
+
+        Also cancels a connection still being made by :meth:`connect_in_background`.
+        """
         with self._lock:
             self._wanted = False
             self._stopping.set()
             sock, self._socket = self._socket, None
+            receiver, self._receiver = self._receiver, None
+            dispatcher, self._dispatcher = self._dispatcher, None
             self._backlog.clear()
         if sock is not None:
             with contextlib.suppress(Exception), self._send_lock:
@@ -232,10 +248,8 @@ class EventHub:
             with contextlib.suppress(Exception):
                 sock.abort()  # wakes the receiver thread blocked in recv()
         current = threading.current_thread()
-        receiver, self._receiver = self._receiver, None
         if receiver is not None and receiver is not current:
             receiver.join(self.timeout)
-        dispatcher, self._dispatcher = self._dispatcher, None
         if dispatcher is not None:
             self._incoming.put(None)
             if dispatcher is not current:
@@ -321,16 +335,18 @@ class EventHub:
         return found.group(1).strip() if found else type(error).__name__
 
     def _start_threads(self, websocket: Any) -> None:
-        receiver = threading.Thread(
-            target=self._receive_loop, args=(websocket,), name="ft_dcc-event-hub", daemon=True
-        )
-        self._receiver = receiver
-        receiver.start()
-        if self._dispatch_in_background and self._dispatcher is None:
-            self._dispatcher = threading.Thread(
-                target=self._dispatch_loop, name="ft_dcc-event-dispatch", daemon=True
+        with self._lock:
+            if self._stopping.is_set():  # disconnect() won the race with connect()
+                raise EventHubError("The event hub connection was cancelled by disconnect()")
+            self._receiver = threading.Thread(
+                target=self._receive_loop, args=(websocket,), name="ft_dcc-event-hub", daemon=True
             )
-            self._dispatcher.start()
+            self._receiver.start()
+            if self._dispatch_in_background and self._dispatcher is None:
+                self._dispatcher = threading.Thread(
+                    target=self._dispatch_loop, name="ft_dcc-event-dispatch", daemon=True
+                )
+                self._dispatcher.start()
 
     def _after_connect(self, wait_for_acks: bool) -> None:
         """Announce this hub's reply handler and subscribers, then send queued events."""
@@ -350,7 +366,10 @@ class EventHub:
         for subscriber in subscribers:
             self._announce(subscriber, wait=wait_for_acks)
         for event, on_reply in backlog:
-            self._publish(event, on_reply=on_reply)
+            try:
+                self._publish(event, on_reply=on_reply)
+            except EventHubError as error:
+                logger.warning("Could not send queued event %s: %s", event["topic"], error)
         self._incoming.put(self._local_event(TOPIC_CONNECTED))
 
     # -- receiving ----------------------------------------------------------------------------
@@ -609,6 +628,7 @@ class EventHub:
         self._prepare(event)
         if synchronous:
             return self._handle(event, synchronous=True)
+        _encode(event)  # fail now, not when a queued event is sent
         if on_reply is not None:
             with self._lock:
                 self._reply_callbacks[event["id"]] = on_reply
@@ -638,9 +658,9 @@ class EventHub:
 
     def _send_event(self, event: Event, on_ack: Callable[[Dict[str, Any]], None]) -> None:
         self._prepare(event)
+        data = _encode(event)
         number = next(self._packet_ids)
         self._acks[number] = on_ack
-        data = json.dumps({"name": EVENT_NAMESPACE, "args": [event_to_wire(event)]})
         try:
             self._send(format_packet(EVENT, f"{number}+", "", data))
         except EventHubError:
@@ -725,6 +745,17 @@ def _as_event(event: Dict[str, Any]) -> Event:
 
 
 _EVENT_ARGS = ("topic", "id", "data", "sent", "source", "target", "in_reply_to_event")
+
+
+def _encode(event: Event) -> str:
+    """The data of an event packet; EventHubError if the event is not JSON."""
+    try:
+        return json.dumps({"name": EVENT_NAMESPACE, "args": [event_to_wire(event)]})
+    except (TypeError, ValueError) as error:
+        raise EventHubError(
+            f"Cannot send event {event['topic']!r}: its content is not JSON ({error})",
+            hint="publish only plain dicts, lists, strings, numbers, booleans and None",
+        ) from None
 
 
 def _log_failure(action: str) -> Callable[[Dict[str, Any]], None]:
