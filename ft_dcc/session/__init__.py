@@ -1,4 +1,18 @@
-"""ft_dcc.Session: an ftrack API client on requests + attrs."""
+"""ft_dcc.Session: an ftrack API client on requests + attrs, compatible with ftrack_api.Session.
+
+Quick tour::
+
+    with Session() as session:  # FTRACK_SERVER / FTRACK_API_USER / FTRACK_API_KEY
+        version = session.get("AssetVersion", version_id)
+        component = session.create_component(path, {"version": version}, commit=False)
+        component["metadata"]["ftr_meta"] = json.dumps(meta)
+        session.commit()  # every pending create/update/delete in ONE request
+
+Modules: ``session`` (Session), ``auth`` (SessionAuthentication), ``transport`` (HTTP, retries,
+errors), ``schema``/``entity`` (typed entities), ``query`` (QueryResult), ``operations`` (unit of
+work), ``cache`` (layered caches, key makers), ``schema_cache``, ``plugins``, ``upload``, and
+``event_hub``.
+"""
 
 from __future__ import annotations
 

@@ -157,7 +157,12 @@ class Session:
         self._schemas: Dict[str, Schema] = {}
         self.types = _TypeRegistry(self)
         self._server_information: Dict[str, Any] = {}
-        self._load_schemas(schema_cache_path)
+        try:
+            self._load_schemas(schema_cache_path)
+        except BaseException:
+            self._transport.close()
+            self._upload_http.close()
+            raise
 
         hub_class, reason = _load_event_hub_class()
         if hub_class is None:
