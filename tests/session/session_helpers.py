@@ -66,7 +66,9 @@ class CuttingProxy:
         after_bytes: int = 256 * 1024,
         method: bytes = b"PUT",
         refuse: tuple = (),
+        answer_503: bool = False,
     ) -> None:
+        self.answer_503 = answer_503
         self.method = method
         self.refuse = refuse
         self.refused = 0
@@ -130,6 +132,14 @@ class CuttingProxy:
                                     if self.cuts_left > 0:
                                         self.cuts_left -= 1
                                         cut_this = True
+                        if cut_this and self.answer_503:
+                            client.sendall(
+                                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                b"Connection: close\r\n\r\n"
+                            )
+                            with self._lock:
+                                self.cut_connections += 1
+                            return
                         if cut_this and sent_upstream + len(data) >= self.after_bytes:
                             upstream.sendall(data[: max(0, self.after_bytes - sent_upstream)])
                             with self._lock:

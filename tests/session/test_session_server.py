@@ -591,3 +591,87 @@ def test_items_and_nested_collections_load_in_one_request_each(
     assert len(embedded_server.api_requests_since(mark)) == 1
     with pytest.raises(ValueError, match="cannot change"):
         loaded["id"] = "another-id"
+
+
+def test_503_answers_are_retried_with_backoff(embedded_server: Any, tmp_path: Path) -> None:
+    proxy = CuttingProxy(embedded_server.port, cuts=0, method=b"POST", answer_503=True)
+    try:
+        with open_session(embedded_server, tmp_path, server_url=proxy.url, backoff=0.01) as session:
+            proxy.cuts_left = 2
+            mark = embedded_server.log_mark()
+            name = unique("after503")
+            session.create("AssetType", {"name": name, "short": "x"})
+            session.commit()  # a 503 never reached the server, so resending is safe
+            assert proxy.cut_connections == 2
+            assert len(embedded_server.api_requests_since(mark)) == 1
+            proxy.cuts_left = 5  # more failures than retries
+            with pytest.raises(ServerError, match="503"):
+                session.query("Location").all()
+    finally:
+        proxy.close()
+
+
+def test_silent_server_times_out(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)  # accepts connections (kernel backlog) but never answers
+        with pytest.raises(ApiConnectionError, match="after 2 attempts"):
+            Session(
+                server_url=f"http://127.0.0.1:{listener.getsockname()[1]}",
+                api_key="k",
+                api_user="u",
+                timeout=0.3,
+                retries=1,
+                backoff=0.01,
+                schema_cache_path=False,
+                plugin_paths=[],
+            )
+
+
+def test_corrupt_schema_cache_is_replaced(embedded_server: Any, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "schemas"
+    with open_session(embedded_server, tmp_path, schema_cache_path=str(cache_dir)):
+        pass
+    (cache_file,) = cache_dir.glob("*.json")
+    cache_file.write_text("{ not json")
+    mark = embedded_server.log_mark()
+    with open_session(embedded_server, tmp_path, schema_cache_path=str(cache_dir)) as session:
+        assert "Project" in session.types
+    assert api_actions(embedded_server, mark) == [["query_server_information", "query_schemas"]]
+    mark = embedded_server.log_mark()
+    with open_session(embedded_server, tmp_path, schema_cache_path=str(cache_dir)):
+        pass
+    assert api_actions(embedded_server, mark) == [["query_server_information"]]
+
+
+def test_unknown_entity_type_is_explained(session: Any) -> None:
+    from ft_dcc.exceptions import ApiError
+
+    with pytest.raises(ApiError, match="Unknown entity type 'Projekt'") as caught:
+        session.query("Projekt where name is x").all()
+    assert "session.types" in str(caught.value)
+
+
+def test_threads_share_one_session(session: Any, embedded_server: Any) -> None:
+    project = make_project(session)
+    session.reset()
+    errors: List[BaseException] = []
+    names: List[str] = []
+
+    def work() -> None:
+        try:
+            for _ in range(10):
+                names.append(session.get("Project", project["id"])["name"])
+                session.query("Location").all()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert set(names) == {project["name"]} and len(names) == 40
