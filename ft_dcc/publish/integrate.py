@@ -142,6 +142,10 @@ def _create_metadata(session: Any, parent_id: str, parent_type: str, key: str, v
     )
 
 
+def _label(entity: Any) -> str:
+    return f"{entity.entity_type} {'/'.join(str(k) for k in entity.primary_key)}"
+
+
 def _undo(session: Any, created: List[Any]) -> List[str]:
     """Delete what this run committed, newest first; return what could not be deleted."""
     left: List[str] = []
@@ -154,7 +158,7 @@ def _undo(session: Any, created: List[Any]) -> List[str]:
             session.delete(entity)
             session.commit()
         except Exception as exc:
-            left.append(f"{entity.entity_type} {entity['id']}: {exc}")
+            left.append(f"{_label(entity)}: {exc}")
             try:
                 session.rollback()
             except Exception:
@@ -230,15 +234,19 @@ def integrate_manifest(
                 )
                 created.append(entity)
                 for key, value in component.metadata.items():
-                    _create_metadata(session, component.id, "FileComponent", key, value)
+                    created.append(
+                        _create_metadata(session, component.id, "FileComponent", key, value)
+                    )
             if component.id not in located:
-                session.create(
-                    "ComponentLocation",
-                    {
-                        "component_id": component.id,
-                        "location_id": SERVER_LOCATION_ID,
-                        "resource_identifier": component.id,
-                    },
+                created.append(
+                    session.create(
+                        "ComponentLocation",
+                        {
+                            "component_id": component.id,
+                            "location_id": SERVER_LOCATION_ID,
+                            "resource_identifier": component.id,
+                        },
+                    )
                 )
         if review_session is None and manifest.review_session_name:
             review_session = review.create_review_session(
@@ -262,6 +270,7 @@ def integrate_manifest(
         invitees: List[Any] = []
         if manifest.invitees and review_session is not None:
             invitees = review.add_invitees(session, review_session, manifest.invitees, commit=False)
+            created.extend(i for i in invitees if i.state == "created")
         progress("integrate", 0.4, "creating the version")
         session.commit()
     except BaseException:
@@ -315,7 +324,7 @@ def integrate_manifest(
         review_session_id=review_session["id"] if review_session is not None else None,
         review_session_name=manifest.review_session_name,
         review_session_object_id=review_object["id"] if review_object is not None else None,
-        created=[f"{e.entity_type} {e['id']}" for e in created],
+        created=[_label(e) for e in created],
     )
     outcome.review_url = review_url(session, outcome)
     if invitees:

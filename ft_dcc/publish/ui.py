@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from ft_dcc.exceptions import PublishError
 from ft_dcc.publish.host import Host
@@ -17,13 +17,16 @@ from ft_dcc.publish.state import PublishRequest, PublishState
 _installed: Dict[str, Any] = {}
 
 
-def install(host: Host, **request: Any) -> None:
-    """Register ft_dcc's plugins and ``host`` for pyblish UIs; ``request`` as for publish()."""
+def install(
+    host: Host, *, session_factory: Optional[Callable[[], Any]] = None, **request: Any
+) -> None:
+    """Register ft_dcc's plugins and ``host`` for pyblish UIs; ``request`` takes the keyword
+    arguments of :func:`ft_dcc.publish.publish` (task, review_session, comment, frames, ...)."""
     from ft_dcc.publish.pipeline import register_plugins
 
     register_plugins(host.name)
     _installed.clear()
-    _installed.update(host=host, request=request)
+    _installed.update(host=host, request=request, session_factory=session_factory)
 
 
 def installed_host() -> Optional[Host]:
@@ -41,4 +44,9 @@ def state_for_ui() -> PublishState:
         )
     request = PublishRequest(**_installed.get("request", {}))
     work_dir = request.work_dir or Path(tempfile.mkdtemp(prefix="ft_dcc_publish_"))
-    return PublishState(host=host, request=request, work_dir=Path(work_dir))
+    return PublishState(
+        host=host,
+        request=request,
+        work_dir=Path(work_dir),
+        session_factory=_installed.get("session_factory"),
+    )
