@@ -59,7 +59,12 @@ logger = logging.getLogger(__name__)
 Authenticate = Callable[[str, str], Any]  # returns bool, or an awaitable of bool
 
 #: ``ftrack.update`` names entity types by their legacy table names for a few types.
-_LEGACY_ENTITY_TYPES = {"Project": "show", "FileComponent": "component"}
+_LEGACY_ENTITY_TYPES = {
+    "Project": "show",
+    "FileComponent": "component",
+    "SequenceComponent": "component",
+    "ContainerComponent": "component",
+}
 _CONTEXT_TYPES = {
     "Folder",
     "Sequence",
@@ -191,14 +196,15 @@ class EventBroker:
         """Publish one ``ftrack.update`` event for committed creates, updates and deletes.
 
         Each change is ``{"action": "add"|"update"|"remove", "entity_type": "AssetVersion",
-        "entity_id": "<id>", "keys": ["comment", ...]}``, optionally with ``changes``
-        (``{key: {"new": v, "old": v}}``), ``parent_id`` and ``parents`` (list of ids).
+        "entity_id": "<id>", "keys": ["comment", ...]}``, optionally with ``values`` (new values
+        by key), ``changes`` (``{key: {"new": v, "old": v}}``), ``parent_id`` and ``parents``
+        (ancestors nearest first: ids or ``{"entity_type", "entity_id", "parent_id"}``).
         ``user`` / ``user_id`` name the user who made the change.
         """
         if not changes:
             return
         entities = [_entity_change(change) for change in changes]
-        parents = sorted({parent for e in entities for parent in e["parents"]})
+        parents = list(dict.fromkeys(p["entityId"] for e in entities for p in e["parents"]))
         data = {
             "entities": entities,
             "parents": parents,
@@ -386,9 +392,8 @@ class EventBroker:
         target = parse_expression(event["target"]) if event.get("target") else None
         if event.get("sent") is None:
             event["sent"] = dt.datetime.now(dt.timezone.utc).isoformat()
-        frame = format_packet(
-            EVENT, data=json.dumps({"name": EVENT_NAMESPACE, "args": [event_to_wire(event)]})
-        )
+        payload = {"name": EVENT_NAMESPACE, "args": [event_to_wire(event)]}
+        frame = format_packet(EVENT, data=json.dumps(payload, default=str))
         with self._lock:
             receivers = [c for c in self._connections if c.wants(event, target)]
         for connection in receivers:
@@ -399,21 +404,57 @@ def _failure(message: str) -> Dict[str, Any]:
     return {"success": False, "message": message}
 
 
-def _entity_change(change: Dict[str, Any]) -> Dict[str, Any]:
-    """One entry of an ``ftrack.update`` event's ``data.entities``, shaped like ftrack's."""
-    entity_type = str(change["entity_type"])
-    legacy = change.get("entityType") or _LEGACY_ENTITY_TYPES.get(entity_type)
-    if not legacy:
-        legacy = "task" if entity_type in _CONTEXT_TYPES else entity_type.lower()
-    parents = [str(p) for p in change.get("parents") or []]
+def _legacy_type(entity_type: Optional[str]) -> Optional[str]:
+    """ftrack's legacy lower-case name of a type: ``show`` for Project, ``task`` for contexts."""
+    if not entity_type:
+        return None
+    if entity_type in _LEGACY_ENTITY_TYPES:
+        return _LEGACY_ENTITY_TYPES[entity_type]
+    return "task" if entity_type in _CONTEXT_TYPES else entity_type.lower()
+
+
+def _parent_entry(parent: Any) -> Dict[str, Any]:
+    """A ``parents`` entry from an id or ``{"entity_type", "entity_id", "parent_id"}``."""
+    if not isinstance(parent, dict):
+        return {"entityId": str(parent), "entityType": None, "entity_type": None, "parentId": None}
+    entity_type = parent.get("entity_type")
     return {
-        "entityId": str(change["entity_id"]),
+        "entityId": str(parent.get("entity_id") or parent.get("entityId")),
+        "entityType": parent.get("entityType") or _legacy_type(entity_type),
+        "entity_type": entity_type,
+        "parentId": parent.get("parent_id") or parent.get("parentId"),
+    }
+
+
+def _entity_change(change: Dict[str, Any]) -> Dict[str, Any]:
+    """One entry of an ``ftrack.update`` event's ``data.entities``, shaped like ftrack's.
+
+    ``changes`` has an entry per key: ``new`` from the change's ``values`` (when given),
+    ``old`` None, unless the change brings its own ``changes``. ``parents`` starts with the
+    entity itself, then its ancestors nearest first, as ftrack's do.
+    """
+    entity_type = str(change["entity_type"])
+    entity_id = str(change["entity_id"])
+    keys = list(change.get("keys") or [])
+    values = change.get("values") or {}
+    changes: Dict[str, Any] = {key: {"new": values.get(key), "old": None} for key in keys}
+    changes.update(change.get("changes") or {})
+    legacy = change.get("entityType") or _legacy_type(entity_type)
+    parent_id = change.get("parent_id")
+    own = {
+        "entityId": entity_id,
+        "entityType": legacy,
+        "entity_type": entity_type,
+        "parentId": parent_id,
+    }
+    return {
+        "entityId": entity_id,
         "entityType": legacy,
         "entity_type": entity_type,
         "action": change["action"],
-        "keys": list(change.get("keys") or []),
-        "changes": dict(change.get("changes") or {}),
-        "parentId": change.get("parent_id"),
-        "parents": parents,
+        "keys": keys,
+        "changes": changes,
+        "parentId": parent_id,
+        "parents": [own] + [_parent_entry(parent) for parent in change.get("parents") or []],
         "objectTypeId": change.get("object_type_id"),
     }

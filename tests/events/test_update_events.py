@@ -28,10 +28,15 @@ def test_emit_update_publishes_ftrack_update_shaped_like_ftracks(
                 "action": "update",
                 "entity_type": "AssetVersion",
                 "entity_id": "v1",
-                "keys": ["comment"],
+                "keys": ["comment", "status_id"],
+                "values": {"comment": "b", "status_id": "st2"},
                 "changes": {"comment": {"old": "a", "new": "b"}},
                 "parent_id": "a1",
-                "parents": ["a1", "s1"],
+                "parents": [
+                    {"entity_type": "Asset", "entity_id": "a1", "parent_id": "s1"},
+                    {"entity_type": "Shot", "entity_id": "s1", "parent_id": "p1"},
+                    "p1",
+                ],
             },
             {"action": "remove", "entity_type": "Project", "entity_id": "p1", "keys": []},
         ],
@@ -46,20 +51,37 @@ def test_emit_update_publishes_ftrack_update_shaped_like_ftracks(
     assert update["topic"] == "ftrack.update"
     assert update["source"]["id"] == broker_server.broker.id
     assert update["data"]["user"] == {"userid": "u1", "name": "test.user"}
-    assert update["data"]["parents"] == ["a1", "s1"]
+    assert update["data"]["parents"] == ["v1", "a1", "s1", "p1"]
     version, project = update["data"]["entities"]
-    assert version == {
-        "entityId": "v1",
-        "entityType": "assetversion",
-        "entity_type": "AssetVersion",
-        "action": "update",
-        "keys": ["comment"],
-        "changes": {"comment": {"old": "a", "new": "b"}},
-        "parentId": "a1",
-        "parents": ["a1", "s1"],
-        "objectTypeId": None,
+    assert version["entityId"] == "v1"
+    assert (version["entityType"], version["entity_type"]) == ("assetversion", "AssetVersion")
+    assert version["action"] == "update"
+    assert version["keys"] == ["comment", "status_id"]
+    assert version["changes"] == {
+        "comment": {"old": "a", "new": "b"},
+        "status_id": {"new": "st2", "old": None},
     }
+    assert version["parentId"] == "a1"
+    # ftrack's parents list starts with the entity itself and ends with the project
+    assert [(p["entityId"], p["entityType"]) for p in version["parents"]] == [
+        ("v1", "assetversion"),
+        ("a1", "asset"),
+        ("s1", "task"),
+        ("p1", None),
+    ]
+    assert version["parents"][1]["parentId"] == "s1"
     assert (project["entityType"], project["action"]) == ("show", "remove")
+    assert set(version) == {
+        "entityId",
+        "entityType",
+        "entity_type",
+        "action",
+        "keys",
+        "changes",
+        "parentId",
+        "parents",
+        "objectTypeId",
+    }
 
 
 def test_emit_is_thread_safe_and_reaches_matching_subscribers(broker_server, make_hub, wait_until):
