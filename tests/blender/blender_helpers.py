@@ -62,6 +62,7 @@ def run_blender(
         command.append("--factory-startup")
     command += ["--python-exit-code", "1", "-P", str(SCRIPTS / script), "--", *map(str, args)]
     if gui:
+        command.insert(1, "--enable-event-simulate")
         command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", *command]
     return _run(command, env, timeout)
 

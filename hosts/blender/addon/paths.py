@@ -35,8 +35,12 @@ def candidate_paths(preference: str = "") -> List[str]:
     return paths
 
 
+#: ft_dcc, the Blender adapter, and the core's dependencies
+REQUIRED = ("ft_dcc", "hosts", "attr", "pyblish", "requests", "imageio_ffmpeg")
+
+
 def _importable() -> bool:
-    return all(importlib.util.find_spec(name) is not None for name in ("ft_dcc", "hosts"))
+    return all(importlib.util.find_spec(name) is not None for name in REQUIRED)
 
 
 def ensure_ft_dcc(preference: str = "") -> bool:

@@ -69,6 +69,7 @@ def result_and_exit(returned):
                 "dirty_after": bpy.data.is_dirty,
                 "camera_after": bpy.context.scene.camera.name if bpy.context.scene.camera else None,
                 "engine_after": bpy.context.scene.render.engine,
+                "dirty_before": state["dirty_before"] if options.get("invoke") else None,
             }
         ),
         flush=True,
@@ -80,22 +81,75 @@ if not options.get("invoke"):
         returned = bpy.ops.ftdcc.publish()
     except RuntimeError:  # an operator that reports an error raises in a script
         returned = {"CANCELLED"}
+    state = {}
     result_and_exit(returned)
 else:
-    state = {"returned": None, "ticks": 0}
+    state = {"returned": None, "ticks": 0, "dirty_before": None}
+    shots = options.get("screenshots", "")
+
+    def view3d():
+        window = wm.windows[0]
+        area = max(
+            (a for a in window.screen.areas if a.type == "VIEW_3D"),
+            key=lambda a: a.width * a.height,
+        )
+        return window, area
+
+    def screenshot(name):
+        if not shots:
+            return
+        window, area = view3d()
+        with bpy.context.temp_override(window=window, area=area):
+            bpy.ops.screen.screenshot(filepath=str(Path(shots) / name))
+
+    def setup():
+        _window, area = view3d()
+        area.spaces.active.show_region_ui = True
+        for region in area.regions:
+            if region.type == "UI" and hasattr(region, "active_panel_category"):
+                region.active_panel_category = "ftrack"  # Blender 4.1+
+        bpy.app.timers.register(click_ftrack_tab, first_interval=0.5)
+        if case == "unsaved":
+            bpy.data.objects["hero"].location.x += 1.0
+            bpy.ops.ed.undo_push(message="move the hero")
+        state["dirty_before"] = bpy.data.is_dirty
+        area.tag_redraw()
+        bpy.app.timers.register(start, first_interval=1.0)
+
+    def click_ftrack_tab():
+        """Blender 3.4 cannot select a sidebar tab from Python: click it (--enable-event-simulate).
+        The tabs are Item, Tool, View, ftrack from the top, about 52 px apart at 1x scale."""
+        window, area = view3d()
+        region = next(r for r in area.regions if r.type == "UI")
+        if hasattr(window, "event_simulate") and not hasattr(region, "active_panel_category"):
+            x = region.x + region.width - 10
+            y = region.y + region.height - 155
+            window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+            window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
+            window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
 
     def start():
-        window = wm.windows[0]
-        area = next(a for a in window.screen.areas if a.type == "VIEW_3D")
+        screenshot("panel-before-publish.png")
+        window, area = view3d()
         with bpy.context.temp_override(window=window, area=area):
-            state["returned"] = bpy.ops.ftdcc.publish("INVOKE_DEFAULT")
+            try:
+                state["returned"] = bpy.ops.ftdcc.publish("INVOKE_DEFAULT")
+            except RuntimeError:
+                state["returned"] = {"CANCELLED"}
         bpy.app.timers.register(wait, first_interval=0.5)
 
     def wait():
         state["ticks"] += 1
         if wm.ftdcc_busy and state["ticks"] < 1200:
             return 0.25
+        view3d()[1].tag_redraw()
+        bpy.app.timers.register(finish, first_interval=1.0)
+        return None
+
+    def finish():
+        screenshot("panel-after-publish.png")
+        print("DIRTY_BEFORE", state["dirty_before"])
         result_and_exit(state["returned"])
         os._exit(0)
 
-    bpy.app.timers.register(start, first_interval=1.0)
+    bpy.app.timers.register(setup, first_interval=1.0)

@@ -1,0 +1,116 @@
+"""Debian's Blender 3.4 with a window (Xvfb): the sidebar panel draws, and the operator's real
+viewport playblast (``render.opengl``) publishes; an unsaved edit is refused."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+
+import pytest
+from blender_helpers import (
+    build_addon_zip,
+    count_entities,
+    download_component,
+    ffprobe,
+    make_task,
+    needs_gui_blender,
+    run_blender,
+    write_json,
+)
+from test_publish_operator import open_session, server_env
+
+pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
+
+
+def build_scene_34(tmp_path, env):
+    """A scene saved by Blender 3.4 (its reader cannot open files saved by 5.0)."""
+    blend = tmp_path / "shot34.blend"
+    options = {
+        "path": str(blend),
+        "frame_start": 1001,
+        "frame_end": 1012,
+        "fps": 25,
+        "width": 320,
+        "height": 180,
+    }
+    from blender_helpers import ROOT
+
+    script = ROOT / "hosts" / "blender" / "demo_scene.py"
+    import subprocess
+
+    subprocess.run(
+        ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "-P", str(script),
+         "--", str(write_json(tmp_path / "scene.json", options))],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    assert blend.read_bytes()[:12] == b"BLENDER-v304"
+    return blend
+
+
+def run_gui_publish(tmp_path, env, blend, task, case, screenshots=""):
+    options = {
+        "blend": str(blend),
+        "zip": str(build_addon_zip(tmp_path / "dist")),
+        "task": task,
+        "review_session": "GUI dailies",
+        "comment": "from the sidebar",
+        "case": case,
+        "build": False,
+        "invoke": True,
+        "screenshots": screenshots,
+    }
+    return run_blender(
+        "publish_operator.py",
+        [write_json(tmp_path / "gui.json", options)],
+        env,
+        gui=True,
+        blend=blend,
+    )
+
+
+def test_panel_draws_and_viewport_playblast_publishes(
+    tmp_path, blender_env, embedded_server, artifacts_dir
+):
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"blgui{uuid.uuid4().hex[:8]}")
+    env = server_env(blender_env, embedded_server)
+    blend = build_scene_34(tmp_path, env)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    result = run_gui_publish(tmp_path, env, blend, task, "ok", str(shots))
+
+    assert not result["background"] and result["blender"].startswith("3.4")
+    assert result["returned"] == ["RUNNING_MODAL"]  # the UI stayed live during the publish
+    assert result["outcome"] == "published", result["status"]
+    report = result["report"]
+    assert report["capture"]["display"]["method"] == "viewport"  # render.opengl
+    movie = download_component(
+        embedded_server, report["component_ids"]["ftrackreview-mp4"], tmp_path / "gui.mp4"
+    )
+    stream = ffprobe(movie)
+    assert (stream["codec_name"], stream["pix_fmt"]) == ("h264", "yuv420p")
+    assert int(stream["nb_read_frames"]) == 12 and stream["r_frame_rate"] == "25/1"
+    objects = session.query(
+        "select version_id from ReviewSessionObject "
+        f'where review_session_id is "{report["review_session_id"]}"'
+    ).all()
+    assert report["asset_version_id"] in [o["version_id"] for o in objects]
+
+    for name in ("panel-before-publish.png", "panel-after-publish.png"):
+        shot = shots / name
+        assert shot.is_file() and shot.stat().st_size > 10_000
+        shutil.copy(shot, artifacts_dir / f"blender-gui-{name}")
+
+
+def test_unsaved_edit_is_refused(tmp_path, blender_env, fresh_server):
+    session = open_session(fresh_server, tmp_path)
+    task = make_task(session, f"blgui{uuid.uuid4().hex[:8]}")
+    env = server_env(blender_env, fresh_server)
+    blend = build_scene_34(tmp_path, env)
+    before = count_entities(session)
+    result = run_gui_publish(tmp_path, env, blend, task, "unsaved")
+
+    assert result["dirty_before"] is True
+    assert result["outcome"] == "failed"
+    assert "unsaved changes" in result["status"], result["status"]
+    assert count_entities(open_session(fresh_server, tmp_path / "again")) == before
