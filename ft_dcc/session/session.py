@@ -124,6 +124,7 @@ class Session:
         strict_api: bool = False,
         upload_part_size: int = 8 * MiB,
         upload_multipart_threshold: int = 64 * MiB,
+        upload_workers: int = 4,
     ) -> None:
         server_url, api_key, api_user = _resolve_settings(server_url, api_key, api_user)
         self._server_url = server_url.rstrip("/")
@@ -134,6 +135,7 @@ class Session:
         self.backoff = backoff
         self.upload_part_size = int(upload_part_size)
         self.upload_multipart_threshold = int(upload_multipart_threshold)
+        self.upload_workers = max(1, int(upload_workers))
         self._transport = Transport(
             self._server_url,
             self._auth,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import math
 import os
+import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 import requests
 
@@ -89,32 +91,43 @@ class FileSlice:
 
 
 class _Progress:
-    """Turns bytes sent into ``progress("upload", fraction, message)`` calls, never going back."""
+    """Turns bytes sent into ``progress("upload", fraction, message)`` calls, never going back.
+
+    Parts may be sent from worker threads; they only count bytes (``read``) and the caller's
+    thread reports (``report``), so a DCC's UI is only ever touched from the thread that called.
+    """
 
     def __init__(self, total: int, progress: Optional[Callable[..., Any]], name: str) -> None:
         self.total = total
         self.progress = progress
         self.name = name
         self.confirmed = 0  # bytes of finished parts
-        self.in_flight = 0  # bytes of the current attempt
+        self.in_flight: Dict[int, int] = {}  # part number -> bytes of its current attempt
         self.reported = -1
+        self.report_on_read = True
         self._last_call = 0.0
+        self._lock = threading.Lock()
 
-    def start_attempt(self) -> None:
-        self.in_flight = 0
+    def start_attempt(self, part: int = 0) -> None:
+        with self._lock:
+            self.in_flight[part] = 0
 
-    def read(self, count: int) -> None:
-        self.in_flight += count
-        self._report(False)
+    def read(self, count: int, part: int = 0) -> None:
+        with self._lock:
+            self.in_flight[part] = self.in_flight.get(part, 0) + count
+        if self.report_on_read:
+            self.report()
 
-    def finish_part(self, length: int) -> None:
-        self.confirmed += length
-        self.in_flight = 0
+    def finish_part(self, length: int, part: int = 0) -> None:
+        with self._lock:
+            self.confirmed += length
+            self.in_flight.pop(part, None)
 
-    def _report(self, force: bool) -> None:
+    def report(self, force: bool = False) -> None:
         if self.progress is None:
             return
-        done = min(self.confirmed + self.in_flight, self.total)
+        with self._lock:
+            done = min(self.confirmed + sum(self.in_flight.values()), self.total)
         if done <= self.reported:
             return
         now = time.monotonic()
@@ -126,9 +139,10 @@ class _Progress:
         self.progress("upload", fraction, f"{done}/{self.total} bytes {self.name}")
 
     def done(self) -> None:
-        self.confirmed = self.total
-        self.in_flight = 0
-        self._report(True)
+        with self._lock:
+            self.confirmed = self.total
+            self.in_flight.clear()
+        self.report(True)
 
 
 def upload_file(
@@ -204,15 +218,31 @@ def _upload_parts(
     tracker: _Progress,
     component_id: str,
 ) -> None:
-    parts: List[Dict[str, Any]] = []
-    for entry in sorted(metadata["urls"], key=lambda item: int(item["part_number"])):
+    entries = sorted(metadata["urls"], key=lambda item: int(item["part_number"]))
+
+    def send(entry: Dict[str, Any]) -> Dict[str, Any]:
         number = int(entry["part_number"])
         start = (number - 1) * part_size
         length = max(0, min(part_size, size - start))
-        file_slice = FileSlice(path, start, length, tracker.read)
-        response = _put(session, entry["signed_url"], {}, file_slice, tracker)
-        etag = (response.headers.get("ETag") or "").strip('"')
-        parts.append({"part_number": number, "e_tag": etag})
+        file_slice = FileSlice(path, start, length, lambda count: tracker.read(count, number))
+        response = _put(session, entry["signed_url"], {}, file_slice, tracker, part=number)
+        return {"part_number": number, "e_tag": (response.headers.get("ETag") or "").strip('"')}
+
+    workers = max(1, min(int(session.upload_workers), len(entries)))
+    tracker.report_on_read = False
+    with concurrent.futures.ThreadPoolExecutor(workers, "ft_dcc-upload") as pool:
+        futures = [pool.submit(send, entry) for entry in entries]
+        pending = set(futures)
+        try:
+            while pending:
+                _, pending = concurrent.futures.wait(pending, timeout=0.1)
+                tracker.report()
+            parts = [future.result() for future in futures]
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    tracker.report_on_read = True
     try:
         session.call(
             [
@@ -234,11 +264,12 @@ def _put(
     headers: Dict[str, str],
     file_slice: FileSlice,
     tracker: _Progress,
+    part: int = 0,
 ) -> requests.Response:
     headers = {k: v for k, v in headers.items() if k.lower() != "content-length"}
     attempt = 0
     while True:
-        tracker.start_attempt()
+        tracker.start_attempt(part)
         file_slice.open()
         problem = ""
         try:
@@ -249,7 +280,7 @@ def _put(
             problem = f"{type(error).__name__}: {_strip_url(str(error))}"
         else:
             if 200 <= response.status_code < 300:
-                tracker.finish_part(len(file_slice))
+                tracker.finish_part(len(file_slice), part)
                 return response
             if response.status_code not in TRANSIENT_STATUSES:
                 raise UploadError(

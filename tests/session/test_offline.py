@@ -258,3 +258,18 @@ def test_progress_never_goes_back_on_retry() -> None:
     tracker.read(40)
     tracker.done()
     assert seen == sorted(seen) and seen[-1] == 1.0
+    assert seen[0] == 0.6
+
+
+def test_progress_sums_parts_sent_in_parallel() -> None:
+    seen: List[float] = []
+    tracker = _Progress(100, lambda stage, fraction, message: seen.append(fraction), "f")
+    tracker.report_on_read = False
+    tracker.read(20, part=1)
+    tracker.read(30, part=2)
+    assert seen == []  # workers only count; the caller's thread reports
+    tracker.report(force=True)
+    tracker.finish_part(50, part=1)
+    tracker.report(force=True)
+    tracker.done()
+    assert seen == [0.5, 0.8, 1.0]

@@ -438,7 +438,17 @@ def test_multipart_upload(embedded_server: Any, tmp_path: Path) -> None:
         path = tmp_path / "big.bin"
         data = _payload(path, 12 * 1024 * 1024 + 5)
         mark = embedded_server.log_mark()
-        component = session.create_component(path, {"name": "big"})
+        calls: List[Any] = []
+        component = session.create_component(
+            path,
+            {"name": "big"},
+            progress=lambda stage, fraction, message: calls.append(
+                (fraction, threading.get_ident())
+            ),
+        )
+        fractions = [fraction for fraction, _ in calls]
+        assert fractions == sorted(fractions) and fractions[-1] == 1.0
+        assert {thread for _, thread in calls} == {threading.get_ident()}
         puts = [r for r in embedded_server.requests_since(mark) if r["method"] == "PUT"]
         assert len(puts) == 3
         logged = embedded_server.api_requests_since(mark)
