@@ -149,6 +149,7 @@ class EventHub:
 
         self._lock = threading.RLock()
         self._send_lock = threading.Lock()
+        self._connect_lock = threading.Lock()
         self._socket: Any = None
         self._wanted = False  # connect() was called and disconnect() was not
         self._stopping = threading.Event()
@@ -208,26 +209,31 @@ class EventHub:
 
     def _connect(self, revive: bool) -> None:
         """Connect; unless ``revive``, only if no disconnect() came since connect was asked."""
-        websocket = _websocket_module()
-        with self._lock:
-            if self.connected:
-                return
-            if not revive and not self._wanted:
-                raise EventHubError("The event hub connection was cancelled by disconnect()")
-            self._wanted = True
-            self._stopping.clear()
-        try:
-            self._open(websocket)
-        except EventHubError as error:
+        with self._connect_lock:  # one connection attempt at a time
             with self._lock:
-                self._wanted = False
-                self._last_error = error.message
-                dropped = len(self._backlog)
-                self._backlog.clear()
-            if dropped:
-                logger.warning("Dropped %d event(s) published while connecting", dropped)
-            raise
-        self._start_threads(websocket)
+                if self.connected:
+                    return
+                receiver = self._receiver
+                if self._wanted and receiver is not None and receiver.is_alive():
+                    logger.debug("The event hub is already reconnecting")
+                    return
+                if not revive and not self._wanted:
+                    raise EventHubError("The event hub connection was cancelled by disconnect()")
+                self._wanted = True
+                self._stopping.clear()
+            try:
+                websocket = _websocket_module()
+                self._open(websocket)
+            except EventHubError as error:
+                with self._lock:
+                    self._wanted = False
+                    self._last_error = error.message
+                    dropped = len(self._backlog)
+                    self._backlog.clear()
+                if dropped:
+                    logger.warning("Dropped %d event(s) published while connecting", dropped)
+                raise
+            self._start_threads(websocket)
         self._after_connect(wait_for_acks=True)
 
     def disconnect(self) -> None:
@@ -403,7 +409,8 @@ class EventHub:
             if self._stopping.wait(delay):
                 return False
             try:
-                self._open(websocket)
+                with self._connect_lock:
+                    self._open(websocket)
             except EventHubError as error:
                 self._last_error = error.message
                 delay = min(delay * 2, self._reconnect_delay)

@@ -141,6 +141,10 @@ def test_missing_websocket_client_names_the_extra(monkeypatch, broker_server):
         hub.connect()
     assert "websocket-client" in str(caught.value)
     assert "pip install 'ft-dcc[events]'" in str(caught.value)
+    # in the background (auto-connect) it only warns, and publishing says why it cannot
+    hub.connect_in_background().join(10)
+    with pytest.raises(EventHubError, match="last error: The event hub needs the websocket-client"):
+        hub.publish(Event("nowhere"))
 
 
 def test_invalid_subscription_expression_is_reported(make_hub, closed_url):
