@@ -234,3 +234,25 @@ def test_corrupt_frame_fails_with_ffmpegs_words_and_leaves_no_output(tmp_path: P
     assert "Invalid data found" in text  # ffmpeg's own words
     assert output.read_bytes() == b"previous good movie"
     assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+
+
+def test_without_links_the_concat_list_is_still_frame_exact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ft_dcc.media.encode as encode_module
+
+    def refuse(source: Path, link: Path) -> None:
+        raise OSError("links are not allowed here")
+
+    monkeypatch.setattr(encode_module, "_link", refuse)
+    files = make_frames(tmp_path / "frames", 6)
+    movie = encode_review([files[0], files[2], files[2], files[5]], tmp_path / "r.mp4", 25)
+    assert frame_indices(movie) == [0, 2, 2, 5]
+
+
+def test_percent_signs_in_paths_are_not_patterns(tmp_path: Path) -> None:
+    make_frames(tmp_path / "plain", 4)
+    (tmp_path / "plain").rename(tmp_path / "100%_final")
+    files = sorted((tmp_path / "100%_final").glob("*.png"))
+    movie = encode_review(files, tmp_path / "r.mp4", 25)
+    assert frame_indices(movie) == [0, 1, 2, 3]
