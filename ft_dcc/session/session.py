@@ -384,12 +384,15 @@ class Session:
             snapshot.update({k: self._encode_value(v) for k, v in entity._remote.items()})
             items.append((self._cache_key(entity.entity_type, entity.primary_key), snapshot))
         for layer in layers:
-            set_many = getattr(layer, "set_many", None)
-            if set_many is not None:
-                set_many(items)
-            else:
-                for key, value in items:
-                    layer.set(key, value)
+            try:
+                set_many = getattr(layer, "set_many", None)
+                if set_many is not None:
+                    set_many(items)
+                else:
+                    for key, value in items:
+                        layer.set(key, value)
+            except Exception as error:  # a cache must never break the session
+                log.warning("could not write to cache %r: %s", layer, error)
 
     # -- wire encoding -----------------------------------------------------------------------
     def _encode_value(self, value: Any) -> Any:
@@ -563,6 +566,9 @@ class Session:
             try:
                 snapshot = layer.get(cache_key)
             except KeyError:
+                continue
+            except Exception as error:  # a cache must never break the session
+                log.warning("could not read cache %r: %s", layer, error)
                 continue
             if isinstance(snapshot, dict) and "__entity_type__" in snapshot:
                 return self._merge_entity(snapshot, None)

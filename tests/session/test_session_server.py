@@ -685,3 +685,17 @@ def test_threads_share_one_session(session: Any, embedded_server: Any) -> None:
         thread.join()
     assert errors == []
     assert set(names) == {project["name"]} and len(names) == 40
+
+
+def test_broken_cache_layer_never_breaks_the_session(
+    embedded_server: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache_path = tmp_path / "entities.dbm"
+    with open_session(embedded_server, tmp_path, cache=FileCache(str(cache_path))) as session:
+        project = make_project(session)
+        session.reset()
+        for leftover in tmp_path.glob("entities.dbm*"):
+            leftover.unlink()  # the cache file disappears under the session
+        with caplog.at_level(logging.WARNING):
+            assert session.get("Project", project["id"])["name"] == project["name"]
+        assert "cache" in caplog.text
