@@ -1,0 +1,73 @@
+"""``ft-dcc demo`` end to end, twice: v001 then v002 in the same dated review session."""
+
+from __future__ import annotations
+
+import datetime
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from blender_helpers import ffprobe, needs_bpy
+
+from ft_dcc import Session
+from ft_dcc.demo import read_credentials
+
+pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def demo(env, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ft_dcc", "demo", *args],
+        env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+def test_demo_publishes_v001_then_v002_into_todays_dailies(tmp_path, blender_env):
+    data = tmp_path / "demo-data"
+    args = ["--data", str(data), "--port", str(free_port()), "--frames", "12", "--size", "320x180"]
+    try:
+        first = demo(blender_env, *args)
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert "Started the embedded ftrack server" in first.stdout
+        assert "Published v001" in first.stdout
+        second = demo(blender_env, *args)
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert "Using the ftrack server" in second.stdout
+        assert "Published v002" in second.stdout
+        assert f"Stop the server: ft-dcc demo --stop --data {data}" in second.stdout
+
+        dailies = f"Dailies {datetime.date.today().isoformat()}"
+        credentials = read_credentials(data / "server" / "credentials.env")
+        url = f"http://127.0.0.1:{args[3]}"
+        with Session(
+            server_url=url,
+            api_user=credentials["FTRACK_API_USER"],
+            api_key=credentials["FTRACK_API_KEY"],
+            schema_cache_path=str(tmp_path / "schemas"),
+            plugin_paths=[],
+        ) as session:
+            sessions = session.query(f'select id from ReviewSession where name is "{dailies}"')
+            (review,) = sessions.all()
+            objects = session.query(
+                "select asset_version.version from ReviewSessionObject "
+                f'where review_session_id is "{review["id"]}"'
+            ).all()
+            assert sorted(o["asset_version"]["version"] for o in objects) == [1, 2]
+
+        movie = Path(data / "demo" / "ft_dcc_demo_v002.mp4")
+        assert str(movie) in second.stdout
+        stream = ffprobe(movie)
+        assert (stream["codec_name"], stream["pix_fmt"]) == ("h264", "yuv420p")
+        assert int(stream["nb_read_frames"]) == 12
+    finally:
+        stopped = demo(blender_env, "--stop", "--data", str(data))
+    assert stopped.returncode == 0 and "Stopped the demo server" in stopped.stdout
+    assert not (data / "demo-server.pid").exists()
