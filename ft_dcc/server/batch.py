@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from ft_dcc.server.changes import describe_change
 from ft_dcc.server.defaults import apply_server_defaults
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.query.compiler import QueryError, projection_tree
@@ -210,7 +211,14 @@ class Batch:
             self.set_collection(etype, key, attr, value)
         self._touched.append((len(self.changes), etype, key))
         self.changes.append(
-            self.change("add", etype, key, sorted(k for k in data if k != "__entity_type__"))
+            self.change(
+                "add",
+                etype,
+                key,
+                sorted(k for k in data if k != "__entity_type__"),
+                None,
+                self.load(etype, key),
+            )
         )
         return {
             "action": "create",
@@ -309,6 +317,9 @@ class Batch:
                         "NotFoundError",
                     )
             return
+        if attr.link is not None:
+            self.set_link_collection(etype, owner_id, attr, target, items)
+            return
         remote = attr.remote_key
         child_table = self.tables[target.family]
         if not remote or remote not in child_table.c:
@@ -335,6 +346,28 @@ class Batch:
                     .values(**values)
                 )
                 self._touched.append((len(self.changes), item_type, item_key))
+
+    def set_link_collection(self, etype, owner_id, attr: Attribute, target, items) -> None:
+        """Many-to-many: the list is the new membership."""
+        link_type, owner_column, member_column = attr.link
+        link_etype = self.model.types[link_type]
+        link = self.table(link_etype)
+        self.connection.execute(delete(link).where(link.c[owner_column] == owner_id))
+        seen = set()
+        for item in items:
+            member = item.get(target.primary_key[0])
+            if not isinstance(member, str) or member in seen:
+                continue
+            seen.add(member)
+            if not self._exists_in_family(target, member):
+                raise _fail(
+                    f"{target.name} {member} in '{attr.name}' does not exist", "NotFoundError"
+                )
+            self.connection.execute(
+                insert(link).values(
+                    **{DISCRIMINATOR: link_type, owner_column: owner_id, member_column: member}
+                )
+            )
 
     # -- update -------------------------------------------------------------------------------
     def update(self, etype: EntityType, key: Tuple[Any, ...], data: Any) -> Dict[str, Any]:
@@ -374,7 +407,9 @@ class Batch:
             self.set_collection(concrete, key, attr, value)
         names = [n for n in data if n != "__entity_type__"]
         self._touched.append((len(self.changes), concrete, key))
-        self.changes.append(self.change("update", concrete, key, sorted(names)))
+        self.changes.append(
+            self.change("update", concrete, key, sorted(names), row, self.load(concrete, key))
+        )
         return {"action": "update", "data": self.echo(concrete, key, full=False, names=names)}
 
     def upsert_custom_attribute(
@@ -401,7 +436,9 @@ class Batch:
             values["value"] = wire_to_storage("variable", data["value"], "value")
         table = self.table(etype)
         self.connection.execute(insert(table).values(**self._columns(table, values)))
-        self.changes.append(self.change("update", etype, key, ["value"]))
+        self.changes.append(
+            self.change("update", etype, key, ["value"], None, self.load(etype, key))
+        )
         return {"action": "update", "data": self.echo(etype, key, full=True, names=[])}
 
     # -- delete -------------------------------------------------------------------------------
@@ -410,8 +447,9 @@ class Batch:
         if row is None:
             raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
         concrete = self.model.types[row[DISCRIMINATOR]]
+        change = self.change("remove", concrete, key, [], row, None)
         self.delete_row(concrete, key, row, depth=0)
-        self.changes.append(self.change("remove", concrete, key, []))
+        self.changes.append(change)
         return {"action": "delete", "data": True}
 
     def delete_row(
@@ -468,17 +506,15 @@ class Batch:
         return entity
 
     def change(
-        self, action: str, etype: EntityType, key: Tuple[Any, ...], keys: List[str]
+        self,
+        action: str,
+        etype: EntityType,
+        key: Tuple[Any, ...],
+        keys: List[str],
+        before: Optional[Dict[str, Any]],
+        after: Optional[Dict[str, Any]],
     ) -> Dict[str, Any]:
-        change = {
-            "action": action,
-            "entity_type": etype.name,
-            "entity_id": key[0] if len(key) == 1 else list(key),
-            "entity_key": list(key),
-            "keys": keys,
-            "parents": [],
-        }
-        return change
+        return describe_change(self, action, etype, key, keys, before, after)
 
     # -- derived values -----------------------------------------------------------------------
     def project_of(self, context_id: Any) -> Optional[str]:

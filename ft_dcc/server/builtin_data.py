@@ -36,6 +36,9 @@ DEFAULT_PRIORITY_ID = "9661b320-3a0c-11e2-81c1-0800200c9a66"
 DEFAULT_TYPE_ID = stable_id("Type", "Generic")
 DEFAULT_VERSION_STATUS_ID = stable_id("Status", "Pending Review")
 DEFAULT_PROJECT_SCHEMA_ID = stable_id("ProjectSchema", "VFX Scheme")
+TASK_WORKFLOW_ID = stable_id("WorkflowSchema", "Task workflow")
+VERSION_WORKFLOW_ID = stable_id("WorkflowSchema", "Version workflow")
+TASK_TYPE_SCHEMA_ID = stable_id("TaskTypeSchema", "Task types")
 UPLOAD_ASSET_TYPE_ID = "8f4144e0-a8e6-11e2-9e96-0800200c9a66"  # ftrack's "Upload" asset type
 
 OBJECT_TYPES: List[Tuple[str, str, Dict[str, Any]]] = [
@@ -148,7 +151,7 @@ def ensure_builtin_data(store: Store, connection: Connection, api_user_name: str
         }
         values.update(flags)
         seeder.ensure("ObjectType", ident, **values)
-    seeder.ensure("ProjectSchema", DEFAULT_PROJECT_SCHEMA_ID, name="VFX Scheme")
+    _ensure_workflows(seeder)
     for name, short in ASSET_TYPES:
         ident = UPLOAD_ASSET_TYPE_ID if name == "Upload" else stable_id("AssetType", name)
         seeder.ensure("AssetType", ident, name=name, short=short, component="main")
@@ -182,6 +185,59 @@ def ensure_builtin_data(store: Store, connection: Connection, api_user_name: str
     return seeder.ensure_user(api_user_name)
 
 
+#: statuses of the version workflow (the rest serve tasks and other typed contexts)
+VERSION_STATUSES = ("Pending Review", "Requires Changes", "Approved", "On Hold", "Omitted")
+
+
+def _ensure_workflows(seeder: _Seeder) -> None:
+    """Workflow schemas, task types and per-object-type schemas of the default ProjectSchema."""
+    status_ids = {name: ident for ident, name, _short, _color, _sort in STATUSES}
+    seeder.ensure("WorkflowSchema", TASK_WORKFLOW_ID, name="Task workflow")
+    seeder.ensure("WorkflowSchema", VERSION_WORKFLOW_ID, name="Version workflow")
+    for name, ident in status_ids.items():
+        seeder.ensure_row(
+            "WorkflowSchemaStatus", workflow_schema_id=TASK_WORKFLOW_ID, status_id=ident
+        )
+        if name in VERSION_STATUSES:
+            seeder.ensure_row(
+                "WorkflowSchemaStatus", workflow_schema_id=VERSION_WORKFLOW_ID, status_id=ident
+            )
+    seeder.ensure("TaskTypeSchema", TASK_TYPE_SCHEMA_ID, name="Task types")
+    for name in TYPES:
+        seeder.ensure_row(
+            "TaskTypeSchemaType",
+            task_type_schema_id=TASK_TYPE_SCHEMA_ID,
+            type_id=stable_id("Type", name),
+        )
+    seeder.ensure(
+        "ProjectSchema",
+        DEFAULT_PROJECT_SCHEMA_ID,
+        name="VFX Scheme",
+        task_workflow_schema_id=TASK_WORKFLOW_ID,
+        asset_version_workflow_schema_id=VERSION_WORKFLOW_ID,
+        task_type_schema_id=TASK_TYPE_SCHEMA_ID,
+    )
+    for object_type_id, name, _flags in OBJECT_TYPES:
+        seeder.ensure_row(
+            "ProjectSchemaObjectType",
+            project_schema_id=DEFAULT_PROJECT_SCHEMA_ID,
+            object_type_id=object_type_id,
+        )
+        if name == "Task":
+            continue
+        schema_id = stable_id("Schema", name)
+        seeder.ensure(
+            "Schema",
+            schema_id,
+            project_schema_id=DEFAULT_PROJECT_SCHEMA_ID,
+            type_id=object_type_id,
+            object_type_id=object_type_id,
+        )
+        for sort, (status_id, _n, _s, _c, _o) in enumerate(STATUSES):
+            seeder.ensure_row("SchemaStatus", schema_id=schema_id, status_id=status_id, sort=sort)
+        seeder.ensure_row("SchemaType", schema_id=schema_id, type_id=DEFAULT_TYPE_ID, sort=0)
+
+
 class _Seeder:
     def __init__(self, store: Store, connection: Connection) -> None:
         self.store = store
@@ -196,6 +252,17 @@ class _Seeder:
         ):
             return
         row = {"id": ident, DISCRIMINATOR: type_name}
+        row.update({k: v for k, v in values.items() if k in table.c})
+        self.connection.execute(insert(table).values(**row))
+
+    def ensure_row(self, type_name: str, **values: Any) -> None:
+        """Insert a row keyed by its (composite) primary key unless it exists."""
+        etype = self.store.model.types[type_name]
+        table = self.store.tables[etype.family]
+        condition = [table.c[name] == values[name] for name in etype.primary_key]
+        if self.connection.execute(select(*table.primary_key.columns).where(*condition)).first():
+            return
+        row = {DISCRIMINATOR: type_name}
         row.update({k: v for k, v in values.items() if k in table.c})
         self.connection.execute(insert(table).values(**row))
 

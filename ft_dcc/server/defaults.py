@@ -86,7 +86,12 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
         _set(values, etype, "user_id", batch.user_id or None)
     elif etype.name == "Job":
         _set(values, etype, "user_id", batch.user_id or None)
-    elif etype.name == "User" or etype.name == "Status":
+    elif etype.name in ("Timer", "Timelog"):
+        _set(values, etype, "start", now)
+        _set(values, etype, "comment", "")
+        _set(values, etype, "duration", 0.0)
+        _set(values, etype, "user_id", batch.user_id or None)
+    elif etype.name in ("User", "Status"):
         _set(values, etype, "is_active", True)
     elif etype.name == "Metadata":
         _set(values, etype, "value", "")

@@ -43,6 +43,8 @@ REFERENCE_KEYS: Dict[Tuple[str, str], str] = {
     ("Asset", "parent"): "context_id",
     ("Recipient", "recipient"): "resource_id",
     ("Recipient", "user"): "resource_id",
+    ("SchemaStatus", "task_status"): "status_id",
+    ("SchemaType", "task_type"): "type_id",
 }
 
 #: collection attribute -> (target type, attribute of the target that points back).
@@ -57,6 +59,22 @@ COLLECTION_KEYS: Dict[Tuple[str, str], Tuple[str, str]] = {
     ("Type", "tasks"): ("Task", "type_id"),
     ("Priority", "tasks"): ("Task", "priority_id"),
     ("ObjectType", "tasks"): ("Task", "object_type_id"),
+    ("ProjectSchema", "_schemas"): ("Schema", "project_schema_id"),
+    ("ProjectSchema", "object_type_schemas"): ("Schema", "project_schema_id"),
+    ("Schema", "statuses"): ("SchemaStatus", "schema_id"),
+    ("Schema", "types"): ("SchemaType", "schema_id"),
+}
+
+#: many-to-many collections through a link type: (owner, attribute) -> (link type, column
+#: holding the owner's key, column holding the member's key)
+LINK_COLLECTIONS: Dict[Tuple[str, str], Tuple[str, str, str]] = {
+    ("WorkflowSchema", "statuses"): ("WorkflowSchemaStatus", "workflow_schema_id", "status_id"),
+    ("TaskTypeSchema", "types"): ("TaskTypeSchemaType", "task_type_schema_id", "type_id"),
+    ("ProjectSchema", "object_types"): (
+        "ProjectSchemaObjectType",
+        "project_schema_id",
+        "object_type_id",
+    ),
 }
 
 #: Collections of polymorphic children keyed by ``parent_id`` + ``parent_type`` (notes).
@@ -81,6 +99,7 @@ class Attribute:
     target: Optional[str] = None  # reference/collection/mapped: the related type
     foreign_key: Optional[str] = None  # reference: the local attribute (column) holding the key
     remote_key: Optional[str] = None  # collection: the target's attribute pointing back
+    link: Optional[Tuple[str, str, str]] = None  # many-to-many: (link type, owner col, member col)
     hidden_column: bool = False  # reference whose key column is not a public attribute
     default: Any = None
     has_default: bool = False
@@ -265,6 +284,9 @@ class SchemaModel:
     def _resolve_collections(self, etype: EntityType) -> None:
         for attr in etype.attributes.values():
             if attr.kind == "collection" and attr.target in self.types:
+                if (etype.name, attr.name) in LINK_COLLECTIONS:
+                    attr.link = LINK_COLLECTIONS[(etype.name, attr.name)]
+                    continue
                 attr.remote_key = self._collection_key(etype, attr)
 
     def _collection_key(self, etype: EntityType, attr: Attribute) -> Optional[str]:

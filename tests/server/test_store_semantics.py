@@ -393,6 +393,56 @@ def test_changes_describe_the_batch(store: Store, user_id: str, project) -> None
         ("update", "AssetVersion", project["version"]),
     ]
     assert changes[1]["keys"] == ["comment"]
+    assert changes[1]["changes"] == {"comment": {"new": "new", "old": ""}}
+    assert changes[1]["values"] == {"comment": "new"}
+    ancestry = [(p["entity_type"], p["entity_id"]) for p in changes[0]["parents"]]
+    assert ancestry == [
+        ("AssetVersion", project["version"]),
+        ("Asset", project["asset"]),
+        ("Shot", project["shot"]),
+        ("Project", project["project"]),
+    ]
+    assert changes[0]["parent_id"] == project["version"]
+    assert changes[0]["parents"][0]["parent_id"] == project["asset"]
+
+
+def test_project_schema_workflows_link_statuses_and_types(store: Store, user_id: str) -> None:
+    row = store.query(
+        "select _task_workflow.statuses.name, _version_workflow.statuses.name, "
+        "_task_type_schema.types.name, _schemas.type_id from ProjectSchema"
+    )[0]
+    task_statuses = {s["name"] for s in row["_task_workflow"]["statuses"]}
+    assert {"Not started", "In progress", "Approved"} <= task_statuses
+    version_statuses = {s["name"] for s in row["_version_workflow"]["statuses"]}
+    assert "Pending Review" in version_statuses and "Not started" not in version_statuses
+    assert "Generic" in {t["name"] for t in row["_task_type_schema"]["types"]}
+    shot_type = "bad911de-3bd6-47b9-8b46-3476e237cb36"
+    assert shot_type in {s["type_id"] for s in row["_schemas"]}
+    statuses = store.query(
+        f"select task_status.name from SchemaStatus where schema_id in "
+        f"(select id from Schema where type_id is {shot_type})"
+    )
+    assert "Not started" in {s["task_status"]["name"] for s in statuses}
+    found = store.query(
+        'select name from WorkflowSchema where statuses any (name is "Not started")'
+    )
+    assert [w["name"] for w in found] == ["Task workflow"]
+    workflow = store.query('select id from WorkflowSchema where name is "Version workflow"')[0][
+        "id"
+    ]
+    approved = store.query('select id from Status where name is "Approved"')[0]["id"]
+    store.execute(
+        [update("WorkflowSchema", [workflow], statuses=[ref("Status", approved)])], user_id
+    )
+    names = store.query(f"select statuses.name from WorkflowSchema where id is {workflow}")
+    assert [s["name"] for s in names[0]["statuses"]] == ["Approved"]
+
+
+def test_timer_and_timelog_defaults(store: Store, user_id: str) -> None:
+    timer = new_id()
+    reply = store.execute([create("Timer", timer, user=ref("User", user_id), name="t")], user_id)
+    assert reply[0]["data"]["start"]["__type__"] == "datetime"
+    assert reply[0]["data"]["user_id"] == user_id
 
 
 def test_system_user_can_create_jobs_and_users(store: Store, user_id: str) -> None:

@@ -188,6 +188,13 @@ class Compiler:
             sub = select(self.pk_column(target, talias)).where(condition)
             return table.c[attr.foreign_key].in_(sub)
         owner_key = self.pk_column(etype, table)
+        if attr.link is not None:
+            link_type, owner_column, member_column = attr.link
+            link = self.table_for(self.entity_type(link_type), alias=True)
+            members = select(self.pk_column(target, talias)).where(condition)
+            return owner_key.in_(
+                select(link.c[owner_column]).where(link.c[member_column].in_(members))
+            )
         if attr.kind == "mapped":
             remote = MAPPED_OWNER_KEYS.get(target.name, "entity_id")
         else:

@@ -265,6 +265,9 @@ class ResultBuilder:
             for entity in entities:
                 entity[attr.name] = []
             return
+        if attr.link is not None:
+            self._project_link(etype, attr, target, rows, entities, subtree)
+            return
         remote = attr.remote_key
         table = self.compiler.tables[target.family]
         if not remote or remote not in table.c:
@@ -276,6 +279,27 @@ class ResultBuilder:
         grouped: Dict[Any, List[dict]] = {}
         for row, entity in zip(related, built):
             grouped.setdefault(row[remote], []).append(entity)
+        for row, entity in zip(rows, entities):
+            entity[attr.name] = grouped.get(row[owner_pk], [])
+
+    def _project_link(self, etype, attr, target, rows, entities, subtree) -> None:
+        link_type, owner_column, member_column = attr.link
+        link = self.compiler.tables[self.model.types[link_type].family]
+        owner_pk = etype.primary_key[0]
+        pairs = []
+        for chunk in _chunks([row[owner_pk] for row in rows]):
+            stmt = select(link.c[owner_column], link.c[member_column]).where(
+                link.c[owner_column].in_(chunk)
+            )
+            pairs.extend(tuple(pair) for pair in self.connection.execute(stmt))
+        pk = target.primary_key[0]
+        related = self._rows_by(target, pk, [member for _owner, member in pairs])
+        built = self.build(target, related, self._subtree_or_default(target, subtree))
+        by_key = {row[pk]: entity for row, entity in zip(related, built)}
+        grouped: Dict[Any, List[dict]] = {}
+        for owner, member in pairs:
+            if member in by_key:
+                grouped.setdefault(owner, []).append(dict(by_key[member]))
         for row, entity in zip(rows, entities):
             entity[attr.name] = grouped.get(row[owner_pk], [])
 
