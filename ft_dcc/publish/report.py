@@ -58,6 +58,15 @@ class PublishReport:
         return "published" if self.ok else "failed"
 
     @property
+    def exit_code(self) -> int:
+        """The process exit status for this outcome: 0 when published or queued, else 1."""
+        return 0 if self.ok else 1
+
+    def format(self) -> str:
+        """The full artist-readable text: summary, every step, warnings and ids."""
+        return str(self)
+
+    @property
     def failed_steps(self) -> List[StepResult]:
         return [step for step in self.steps if not step.ok]
 

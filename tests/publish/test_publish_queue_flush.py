@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Dict, Tuple
 
@@ -190,3 +191,50 @@ def test_flush_with_the_server_still_down_raises_nothing(tmp_path: Path) -> None
     assert queue.flush().ok  # an empty queue needs no server
     with pytest.raises(ApiConnectionError):
         Session(server_url="http://127.0.0.1:9", api_key="k", api_user="u", retries=0)
+
+
+def test_a_killed_flush_process_is_completed_by_the_next_flush(
+    fresh_server, tmp_path: Path, queue_dir: Path
+) -> None:
+    """SIGKILL ``ft-dcc queue flush`` as soon as it starts talking to the server."""
+    _, report = queue_while_down(fresh_server, tmp_path, queue_dir)
+    fresh_server.start()
+    mark = fresh_server.log_mark()
+    env = dict(os.environ, **fresh_server.env, FT_DCC_QUEUE_DIR=str(queue_dir))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ft_dcc", "queue", "flush"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        actions = [a for r in fresh_server.api_requests_since(mark) for a in r.get("actions") or []]
+        if "get_upload_metadata" in actions:
+            process.kill()
+            break
+        time.sleep(0.005)
+    process.wait(timeout=60)
+    for _ in range(2):
+        flushed = run_cli(fresh_server, queue_dir, "queue", "flush")
+        assert flushed.returncode == 0, flushed.stdout + flushed.stderr
+    assert what_exists(fresh_server, tmp_path, report.asset_version_id) == {
+        "versions_of_task": 1,
+        "review_objects": ["v001"],
+        "components": ["ftrackreview-mp4", "thumbnail"],
+        "thumbnail_set": True,
+    }
+    assert OfflineQueue(queue_dir).entries() == []
+
+
+def test_a_second_flush_process_is_refused_while_one_runs(
+    fresh_server, tmp_path: Path, queue_dir: Path
+) -> None:
+    _, report = queue_while_down(fresh_server, tmp_path, queue_dir)
+    fresh_server.start()
+    with OfflineQueue(queue_dir).lock():  # a flush is running
+        refused = run_cli(fresh_server, queue_dir, "queue", "flush")
+    assert refused.returncode == 1 and "already running" in refused.stderr
+    assert len(OfflineQueue(queue_dir).entries()) == 1
+    assert run_cli(fresh_server, queue_dir, "queue", "flush").returncode == 0
+    assert what_exists(fresh_server, tmp_path, report.asset_version_id)["versions_of_task"] == 1
