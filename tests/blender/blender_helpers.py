@@ -97,8 +97,11 @@ def build_addon_zip(dest: Path) -> Path:
     return built
 
 
-def make_task(session: Any, project_name: str, start: int = 1001, end: int = 1012) -> str:
-    """A Project/sq010/sh010/anim task whose shot has the range ``start``-``end``."""
+def make_task(
+    session: Any, project_name: str, start: int = 1001, end: int = 1012, shot: bool = True
+) -> str:
+    """A Project/sq010/sh010/anim task whose shot has the range ``start``-``end``; without
+    ``shot``, a Project/anim task (no shot range or fps to match)."""
     project = session.create(
         "Project",
         {
@@ -107,11 +110,15 @@ def make_task(session: Any, project_name: str, start: int = 1001, end: int = 101
             "project_schema": session.query("ProjectSchema").first(),
         },
     )
+    if not shot:
+        session.create("Task", {"name": "anim", "parent": project})
+        session.commit()
+        return f"{project_name}/anim"
     sequence = session.create("Sequence", {"name": "sq010", "parent": project})
-    shot = session.create("Shot", {"name": "sh010", "parent": sequence})
-    shot["custom_attributes"]["fstart"] = start
-    shot["custom_attributes"]["fend"] = end
-    session.create("Task", {"name": "anim", "parent": shot})
+    shot_entity = session.create("Shot", {"name": "sh010", "parent": sequence})
+    shot_entity["custom_attributes"]["fstart"] = start
+    shot_entity["custom_attributes"]["fend"] = end
+    session.create("Task", {"name": "anim", "parent": shot_entity})
     session.commit()
     return f"{project_name}/sq010/sh010/anim"
 

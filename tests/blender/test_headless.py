@@ -1,0 +1,99 @@
+"""``ft-dcc publish SCENE.blend --host blender``: Debian's blender when it can open the file,
+else the bpy module in a subprocess; rational fps survive into the movie."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from blender_helpers import (
+    ROOT,
+    download_component,
+    ffprobe,
+    make_task,
+    needs_bpy,
+    needs_gui_blender,
+    write_json,
+)
+from test_publish_operator import open_session, server_env
+
+from hosts.blender.runner import blend_file_version
+
+pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
+DEMO_SCENE = ROOT / "hosts" / "blender" / "demo_scene.py"
+
+
+def build_scene(tmp_path: Path, env, executable: str, **options) -> Path:
+    blend = tmp_path / f"scene-{executable}.blend"
+    options = dict({"path": str(blend), "width": 320, "height": 180}, **options)
+    arguments = str(write_json(tmp_path / "scene.json", options))
+    if executable == "blender":
+        command = ["blender", "-b", "--factory-startup", "--python-exit-code", "1"]
+        command += ["-P", str(DEMO_SCENE), "--", arguments]
+    else:
+        command = [sys.executable, str(DEMO_SCENE), "--", arguments]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    return blend
+
+
+def publish(env, blend: Path, task: str, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ft_dcc", "-v", "publish", str(blend), "--host", "blender",
+         "--task", task, "--review-session", "Farm dailies", "--json", *extra],
+        env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+@needs_gui_blender
+def test_blender_34_file_publishes_with_the_blender_executable(
+    tmp_path, blender_env, embedded_server
+):
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"blhl{uuid.uuid4().hex[:8]}", 1001, 1012)
+    env = server_env(blender_env, embedded_server)
+    blend = build_scene(tmp_path, env, "blender", frame_start=1001, frame_end=1012, fps=25)
+    assert blend_file_version(blend) == (3, 4)
+
+    process = publish(env, blend, task, "--comment", "farm render")
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert "running /usr/bin/blender -b --factory-startup --python-exit-code 2" in process.stderr
+    report = json.loads(process.stdout)
+    assert report["ok"] and report["status"] == "published"
+    assert report["review_session_name"] == "Farm dailies"
+    movie = download_component(
+        embedded_server, report["component_ids"]["ftrackreview-mp4"], tmp_path / "farm.mp4"
+    )
+    stream = ffprobe(movie)
+    assert int(stream["nb_read_frames"]) == 12 and stream["r_frame_rate"] == "25/1"
+
+
+def test_blender_50_file_at_23976_falls_back_to_bpy(tmp_path, blender_env, embedded_server):
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"blhl{uuid.uuid4().hex[:8]}", shot=False)
+    env = server_env(blender_env, embedded_server)
+    blend = build_scene(tmp_path, env, "bpy", frame_start=1, frame_end=12, fps=24, fps_base=1.001)
+    assert blend_file_version(blend) == (5, 0)
+
+    process = publish(env, blend, task)
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert f"running {sys.executable} " in process.stderr
+    report = json.loads(process.stdout)
+    assert report["capture"]["fps"] == "24000/1001"
+    movie = download_component(
+        embedded_server, report["component_ids"]["ftrackreview-mp4"], tmp_path / "ntsc.mp4"
+    )
+    stream = ffprobe(movie)
+    assert stream["r_frame_rate"] == "24000/1001"
+    assert int(stream["nb_read_frames"]) == 12
+    assert (stream["codec_name"], stream["pix_fmt"]) == ("h264", "yuv420p")
+
+
+def test_missing_scene_is_a_clear_error(tmp_path, blender_env, embedded_server):
+    env = server_env(blender_env, embedded_server)
+    process = publish(env, tmp_path / "nope.blend", "Any/task")
+    assert process.returncode != 0
+    assert "does not exist" in process.stderr
