@@ -534,6 +534,13 @@ class Batch:
             return None
         return row["id"] if row[DISCRIMINATOR] == "Project" else row["project_id"]
 
+    def lock_row(self, type_name: str, ident: Any) -> None:
+        """``SELECT … FOR UPDATE`` on servers that support it (SQLite serialises writers anyway)."""
+        etype = self.model.types[type_name]
+        table = self.table(etype)
+        pk = table.c[etype.primary_key[0]]
+        self.connection.execute(select(pk).where(pk == ident).with_for_update())
+
     def next_number(
         self, etype_name: str, column: str, scope_column: str, scope_value: Any, start: int = 1
     ) -> int:

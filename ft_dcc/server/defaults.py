@@ -61,6 +61,7 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
         _set(values, etype, "user_id", batch.user_id or None)
         _set(values, etype, "status_id", _existing(batch, "Status", DEFAULT_VERSION_STATUS_ID))
         if values.get("version") is None and values.get("asset_id"):
+            batch.lock_row("Asset", values["asset_id"])  # PostgreSQL: serialise per asset
             values["version"] = batch.next_number(
                 "AssetVersion", "version", "asset_id", values["asset_id"]
             )

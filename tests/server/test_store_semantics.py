@@ -459,3 +459,49 @@ def test_system_user_can_create_jobs_and_users(store: Store, user_id: str) -> No
     assert replies[1]["data"]["resource_type"] == "user"
     store.execute([update("Job", [job], status="done")], user_id)
     assert store.query(f"select status from Job where id is {job}")[0]["status"] == "done"
+
+
+def test_concurrent_batches_get_distinct_version_numbers(tmp_path: Path) -> None:
+    """Several Store instances (as several server workers would) on one SQLite file."""
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    first = Store(url)
+    user = first.ensure_seed("test.user")
+    project, asset = new_id(), new_id()
+    first.execute(
+        [
+            create("Project", project, name="race"),
+            create(
+                "Asset",
+                asset,
+                name="plate",
+                parent=ref("Project", project),
+                type=ref("AssetType", "8f4144e0-a8e6-11e2-9e96-0800200c9a66"),
+            ),
+        ],
+        user,
+    )
+    stores = [first, Store(url), Store(url)]
+    numbers: list = []
+    errors: list = []
+    lock = threading.Lock()
+
+    def publish(store: Store) -> None:
+        try:
+            for _ in range(5):
+                reply = store.execute(
+                    [create("AssetVersion", new_id(), asset=ref("Asset", asset))], user
+                )
+                with lock:
+                    numbers.append(reply[0]["data"]["version"])
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=publish, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(numbers) == list(range(1, 16))
