@@ -180,3 +180,51 @@ def test_unsaved_scene_fails_and_the_repair_action_saves(
     assert result["error"] is None and host.saved
     report = publish(host, task="demo/sh010/comp", session_factory=quick_session)
     assert report.ok and report.queued, str(report)
+
+
+class CameraFilesHost(FilesHost):
+    """A files host that, like a DCC, has cameras."""
+
+    def cameras(self) -> List[str]:
+        return ["persp", "shotCam"]
+
+    def current_camera(self) -> str:
+        return "shotCam"
+
+
+def test_a_missing_camera_fails_validation_listing_the_cameras(
+    offline_env: Path, sequence_25: Path
+) -> None:
+    host = CameraFilesHost(sequence_25, fps=25)
+    report = publish(
+        host, task="demo/sh010/comp", camera="renderCam", session_factory=quick_session
+    )
+    assert not report.ok
+    assert any("'renderCam' is not in the scene" in e and "shotCam" in e for e in report.errors)
+    ok = publish(host, task="demo/sh010/comp", session_factory=quick_session)
+    assert ok.ok and ok.capture["camera"] == "shotCam"
+
+
+def test_missing_ffmpeg_fails_validation_before_capture(
+    offline_env: Path, sequence_25: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ft_dcc.media.ffmpeg import ffmpeg_executable
+
+    host = FilesHost(sequence_25, fps=25)
+    host.resolution()  # read while ffmpeg is still there
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(tmp_path / "no-ffmpeg"))
+    ffmpeg_executable.cache_clear()
+    try:
+        report = publish(host, task="demo/sh010/comp", session_factory=quick_session)
+    finally:
+        monkeypatch.delenv("IMAGEIO_FFMPEG_EXE")
+        ffmpeg_executable.cache_clear()
+    assert not report.ok
+    assert any("ffmpeg is not available" in e and "IMAGEIO_FFMPEG_EXE" in e for e in report.errors)
+    assert not any(s.stage == "extract" for s in report.steps)
+
+
+def test_no_task_at_all_is_a_clear_error(offline_env: Path, sequence_25: Path) -> None:
+    report = publish(FilesHost(sequence_25, fps=25), session_factory=quick_session)
+    assert not report.ok
+    assert any("no ftrack task" in e and "FTRACK_CONTEXTID" in e for e in report.errors)

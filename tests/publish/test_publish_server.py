@@ -189,3 +189,21 @@ def test_unknown_task_is_a_clear_validation_error(
     report = publish(FilesHost(sequence, fps=25), task=wrong, session=session)
     assert not report.ok
     assert any("sh999" in e and "spelling" in e for e in report.errors), report.errors
+
+
+def test_task_from_ftrack_contextid(
+    embedded_server, tmp_path: Path, queue_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = open_session(embedded_server, tmp_path)
+    task_path = make_task(session, fstart=1001, fend=1012, fps=25)
+    project, _sequence, _shot, task_name = task_path.split("/")
+    task = session.query(f'Task where name is "{task_name}" and project.name is "{project}"').one()
+    monkeypatch.setenv("FTRACK_CONTEXTID", task["id"])
+    sequence = make_sequence(tmp_path / "frames", frames=12, start=1001)
+    report = publish(FilesHost(sequence, fps=25), session=session)
+    assert report.ok, str(report)
+    assert report.task_id == task["id"]
+    version = session.query(
+        f'select task_id from AssetVersion where id is "{report.asset_version_id}"'
+    ).one()
+    assert version["task_id"] == task["id"]

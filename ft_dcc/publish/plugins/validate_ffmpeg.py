@@ -4,7 +4,7 @@ import pyblish.api
 
 
 class ValidateFfmpeg(pyblish.api.ContextPlugin):
-    """ffmpeg (from imageio-ffmpeg, or FT_DCC_FFMPEG) can be run."""
+    """ffmpeg (IMAGEIO_FFMPEG_EXE, or the one bundled with imageio-ffmpeg) can be run."""
 
     label = "ffmpeg available"
     order = pyblish.api.ValidatorOrder + 0.2
