@@ -8,6 +8,7 @@ column ``_entity_type`` holding the concrete type. SQLite runs in WAL mode; any 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from pathlib import Path
@@ -51,6 +52,15 @@ def table_name(family: str) -> str:
     return TABLE_PREFIX + re.sub(r"(?<!^)(?=[A-Z])", "_", family).lower()
 
 
+def index_name(table: str, column: str) -> str:
+    """``ix_<table>_<column>``, shortened with a hash to fit PostgreSQL's 63 characters."""
+    name = f"ix_{table}_{column}"
+    if len(name) <= 60:
+        return name
+    digest = hashlib.md5(name.encode("utf-8")).hexdigest()[:8]
+    return f"{name[:51]}_{digest}"
+
+
 def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
     """Create the Table objects for every family; returns family name -> Table."""
     tables: Dict[str, Table] = {}
@@ -66,7 +76,7 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
         table = Table(table_name(family), metadata, *table_columns)
         for name in columns:
             if name.endswith("_id") and name not in root.primary_key:
-                Index(f"ix_{table.name}_{name}", table.c[name])
+                Index(index_name(table.name, name), table.c[name])
         tables[family] = table
     return tables
 

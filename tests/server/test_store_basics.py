@@ -164,3 +164,23 @@ def test_asset_version_numbers_increase_per_asset(store: Store, user_id: str) ->
         )
         versions.append(reply[0]["data"]["version"])
     assert versions == [1, 2, 3]
+
+
+def test_generated_storage_and_queries_compile_for_postgresql(store: Store) -> None:
+    """The same tables and compiled queries work on PostgreSQL (identifiers, parameters)."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    from ft_dcc.server.query.parser import parse_query
+
+    dialect = postgresql.dialect()
+    for table in store.metadata.sorted_tables:
+        CreateTable(table).compile(dialect=dialect)
+        for index in table.indexes:
+            CreateIndex(index).compile(dialect=dialect)
+    _etype, statement = store.compiler.select_rows(
+        parse_query('select name from Shot where name like "x%" and children any (bid > 1)')
+    )
+    sql = str(statement.compile(dialect=dialect))
+    assert "x%" not in sql  # values travel as bound parameters
+    assert "%(name_1)s" in sql
