@@ -368,8 +368,14 @@ class Session:
         self.cache.memory.set(self._cache_key(entity.entity_type, entity.primary_key), entity)
 
     def _forget(self, entity: Entity) -> None:
-        with contextlib.suppress(KeyError):
-            self.cache.remove(self._cache_key(entity.entity_type, entity.primary_key))
+        key = self._cache_key(entity.entity_type, entity.primary_key)
+        for layer in self.cache.caches:
+            try:
+                layer.remove(key)
+            except KeyError:
+                pass
+            except Exception as error:  # a cache must never break the session
+                log.warning("could not remove %s from cache %r: %s", key, layer, error)
 
     def _persist(self, entities: Iterable[Entity]) -> None:
         """Write entity snapshots to the cache layers below memory (if any)."""
@@ -720,15 +726,9 @@ class Session:
                     if name in entity._local:
                         entity._remote[name] = entity._local.pop(name)
                 entity._created = False
-            for result in results:
-                if (
-                    isinstance(result, dict)
-                    and result.get("action") in ("create", "update")
-                    and isinstance(result.get("data"), dict)
-                ):
-                    self._decode(result["data"], None)
+            decoded = self._decode(results, None)  # server values win over what we sent
             self._persist(entity for entity, _ in committed.values())
-            return self._decode(results, None)
+            return decoded
 
     def rollback(self) -> None:
         """Discard pending operations and the local changes they made."""
