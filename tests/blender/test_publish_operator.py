@@ -99,6 +99,7 @@ def test_operator_refuses_with_a_clear_message(tmp_path, blender_env, fresh_serv
         created = review.create_review_session(session, project, review_session)
         session.commit()
         review.close_review_session(session, created)
+        review.create_review_session(session, project, "Open dailies")
         session.commit()
     before = count_entities(session)
     options = {
@@ -107,11 +108,20 @@ def test_operator_refuses_with_a_clear_message(tmp_path, blender_env, fresh_serv
         "task": task,
         "review_session": review_session,
         "case": case,
+        "refresh": True,
     }
     env = server_env(blender_env, fresh_server)
     result = run_bpy("publish_operator.py", [write_json(tmp_path / "o.json", options)], env)
 
+    print(f"{case}: {result['status']}")  # what the artist reads
     assert result["returned"] == ["CANCELLED"]
     assert result["outcome"] == "failed"
     assert expected in result["status"].lower(), result["status"]
     assert count_entities(open_session(fresh_server, tmp_path / "again")) == before
+    refreshed = result["refreshed"]
+    assert refreshed["connected"] is True, refreshed
+    assert refreshed["message"] == f"Connected to {fresh_server.url} as test.user"
+    if case == "closed":  # the panel offers only the project's open sessions
+        assert refreshed["sessions"] == ["Open dailies"]
+        assert refreshed["items"][1:] == ["Open dailies"]
+        assert refreshed["picked"] == "Open dailies"

@@ -39,24 +39,14 @@ def project_condition(session: Any, task: str) -> Optional[str]:
 
 def open_review_sessions(session: Any, task: str = "") -> List[str]:
     """Names of the open review sessions in the task's project (all projects without a task)."""
-    try:
-        from ft_dcc import review
+    from ft_dcc import review
 
-        lister = getattr(review, "list_open_sessions", None)
-    except ImportError:
-        lister = None
-    if lister is not None:
-        try:
-            found = lister(session, task=task or None)
-            return sorted({item["name"] if not isinstance(item, str) else item for item in found})
-        except TypeError:
-            pass  # a different signature: query directly
     where = project_condition(session, task)
-    expression = "select id, name, is_open from ReviewSession"
+    expression = "select id, name, end_date from ReviewSession"
     if where:
         expression += f" where {where}"
     sessions = session.query(expression).all()
-    return sorted({s["name"] for s in sessions if s["is_open"] is not False})
+    return sorted({s["name"] for s in sessions if review.is_open(s)})
 
 
 def refresh(settings: Dict[str, str], task: str = "") -> Dict[str, Any]:

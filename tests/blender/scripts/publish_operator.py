@@ -52,6 +52,22 @@ settings.review_session = options["review_session"]
 settings.comment = options.get("comment", "")
 settings.save_first = case != "unsaved"
 wm = bpy.context.window_manager
+refreshed = {}
+if options.get("refresh"):
+    try:
+        bpy.ops.ftdcc.refresh()
+    except RuntimeError as exc:
+        refreshed["error"] = str(exc)
+    connection = sys.modules[
+        next(m for m in sys.modules if m.endswith("ft_dcc_blender.connection"))
+    ]
+    props_module = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.props"))]
+    refreshed.update(connection.STATE)
+    refreshed["items"] = [item[0] for item in props_module.session_items(None, bpy.context)]
+    if "Open dailies" in refreshed["items"]:
+        settings.review_session_pick = "Open dailies"
+        refreshed["picked"] = settings.review_session
+        settings.review_session = options["review_session"]
 
 
 def result_and_exit(returned):
@@ -69,6 +85,7 @@ def result_and_exit(returned):
                 "dirty_after": bpy.data.is_dirty,
                 "camera_after": bpy.context.scene.camera.name if bpy.context.scene.camera else None,
                 "engine_after": bpy.context.scene.render.engine,
+                "refreshed": refreshed,
                 "dirty_before": state["dirty_before"] if options.get("invoke") else None,
             }
         ),
