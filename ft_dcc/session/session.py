@@ -966,7 +966,8 @@ def _resolve_settings(
     server_url: Optional[str], api_key: Optional[str], api_user: Optional[str]
 ) -> Tuple[str, str, str]:
     server_url = server_url or os.environ.get(protocol.ENV_SERVER) or None
-    api_key = api_key or os.environ.get(protocol.ENV_API_KEY) or None
+    # FTRACK_APIKEY is the legacy name the genuine client still reads.
+    api_key = api_key or os.environ.get(protocol.ENV_API_KEY) or os.environ.get("FTRACK_APIKEY")
     api_user = api_user or os.environ.get(protocol.ENV_API_USER) or None
     missing = [
         (variable, argument)
