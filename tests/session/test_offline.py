@@ -78,7 +78,7 @@ def test_missing_settings_named_with_how_to_set_them(no_ftrack_env: None) -> Non
     with pytest.raises(ConfigurationError) as caught:
         Session()
     text = str(caught.value)
-    for name in ("FTRACK_SERVER", "FTRACK_API_KEY", "FTRACK_APIKEY", "FTRACK_API_USER"):
+    for name in ("FTRACK_SERVER", "FTRACK_API_KEY", "FTRACK_API_USER"):
         assert name in text
     assert "export" in text
     assert "server_url=" in text and "api_key=" in text and "api_user=" in text
