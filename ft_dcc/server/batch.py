@@ -534,6 +534,18 @@ class Batch:
             return None
         return row["id"] if row[DISCRIMINATOR] == "Project" else row["project_id"]
 
+    def type_of(self, ident: Any) -> Optional[str]:
+        """The concrete type of the entity with id ``ident`` (searched across families)."""
+        for family, table in self.tables.items():
+            if "id" not in table.c or len(self.model.types[family].primary_key) != 1:
+                continue
+            found = self.connection.execute(
+                select(table.c[DISCRIMINATOR]).where(table.c.id == ident)
+            ).scalar()
+            if found is not None:
+                return found
+        return None
+
     def lock_row(self, type_name: str, ident: Any) -> None:
         """``SELECT … FOR UPDATE`` on servers that support it (SQLite serialises writers anyway)."""
         etype = self.model.types[type_name]

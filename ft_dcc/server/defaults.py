@@ -96,6 +96,8 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
         _set(values, etype, "is_active", True)
     elif etype.name == "Metadata":
         _set(values, etype, "value", "")
+        if values.get("parent_type") is None and values.get("parent_id"):
+            values["parent_type"] = batch.type_of(values["parent_id"])
     elif family == "CustomAttributeValue" and values.get("configuration_id"):
         table = batch.tables["CustomAttributeConfiguration"]
         key = batch.connection.execute(

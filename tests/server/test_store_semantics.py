@@ -505,3 +505,61 @@ def test_concurrent_batches_get_distinct_version_numbers(tmp_path: Path) -> None
         thread.join(timeout=120)
     assert errors == []
     assert sorted(numbers) == list(range(1, 16))
+
+
+def test_hierarchical_custom_attribute_inherits_from_ancestors(
+    store: Store, user_id: str, project
+) -> None:
+    config = store.query('select id from CustomAttributeConfiguration where key is "fps"')[0]["id"]
+    store.execute(
+        [update("ContextCustomAttributeValue", [config, project["project"]], value=24)], user_id
+    )
+    shot = store.query(f"select custom_attributes from Shot where id is {project['shot']}")[0]
+    assert {v["key"]: v["value"] for v in shot["custom_attributes"]}["fps"] == 24
+    version = store.query(
+        f"select custom_attributes from AssetVersion where id is {project['version']}"
+    )[0]
+    assert {v["key"]: v["value"] for v in version["custom_attributes"]}["fps"] == 24
+    store.execute(
+        [update("ContextCustomAttributeValue", [config, project["shot"]], value=30)], user_id
+    )
+    shot = store.query(f"select custom_attributes from Shot where id is {project['shot']}")[0]
+    assert {v["key"]: v["value"] for v in shot["custom_attributes"]}["fps"] == 30
+
+
+def test_legacy_custom_attribute_value_create_and_metadata_parent_type(
+    store: Store, user_id: str, project
+) -> None:
+    config = store.query('select id from CustomAttributeConfiguration where key is "fend"')[0]["id"]
+    store.execute(
+        [
+            {
+                "action": "create",
+                "entity_type": "CustomAttributeValue",
+                "entity_key": [config, project["shot"]],
+                "entity_data": {
+                    "__entity_type__": "CustomAttributeValue",
+                    "configuration_id": config,
+                    "entity_id": project["shot"],
+                    "value": 1234,
+                },
+            },
+            {
+                "action": "create",
+                "entity_type": "Metadata",
+                "entity_key": [project["shot"], "k"],
+                "entity_data": {
+                    "__entity_type__": "Metadata",
+                    "parent_id": project["shot"],
+                    "key": "k",
+                    "value": "v",
+                },
+            },
+        ],
+        user_id,
+    )
+    shot = store.query(
+        f"select custom_attributes, metadata from Shot where id is {project['shot']}"
+    )[0]
+    assert {v["key"]: v["value"] for v in shot["custom_attributes"]}["fend"] == 1234
+    assert shot["metadata"][0]["parent_type"] == "Shot"

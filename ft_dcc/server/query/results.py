@@ -367,22 +367,26 @@ class ResultBuilder:
     def custom_attribute_values(
         self, etype: EntityType, row: Dict[str, Any], value_type: EntityType
     ) -> List[Dict[str, Any]]:
-        """Dense values: one per applicable configuration, stored value or the default."""
+        """Dense values: one per applicable configuration.
+
+        The entity's stored value, else (hierarchical attributes) the nearest ancestor's stored
+        value, else the configuration's default.
+        """
         configs = self.applicable_configurations(etype, row)
         if not configs:
             return []
-        table = self.compiler.tables[value_type.family]
-        stored = {
-            r["configuration_id"]: r["value"]
-            for r in self.connection.execute(
-                select(table.c.configuration_id, table.c.value).where(
-                    table.c.entity_id == row["id"]
-                )
-            ).mappings()
-        }
+        stored = self._stored_values(row["id"])
+        inherited: Optional[Dict[str, Any]] = None
         values = []
         for config in configs:
-            raw = stored.get(config["id"], config.get("default"))
+            if config["id"] in stored:
+                raw = stored[config["id"]]
+            elif config.get("is_hierarchical"):
+                if inherited is None:
+                    inherited = self._inherited_values(etype, row)
+                raw = inherited.get(config["id"], config.get("default"))
+            else:
+                raw = config.get("default")
             values.append(
                 {
                     "__entity_type__": value_type.name,
@@ -393,3 +397,31 @@ class ResultBuilder:
                 }
             )
         return values
+
+    def _stored_values(self, entity_id: Any) -> Dict[str, Any]:
+        table = self.compiler.tables["CustomAttributeValue"]
+        stmt = select(table.c.configuration_id, table.c.value).where(table.c.entity_id == entity_id)
+        return {r["configuration_id"]: r["value"] for r in self.connection.execute(stmt).mappings()}
+
+    def _inherited_values(self, etype: EntityType, row: Dict[str, Any]) -> Dict[str, Any]:
+        """Stored values of the ancestors, nearest first wins (hierarchical attributes)."""
+        if etype.family == "Context":
+            parent_id = row.get("parent_id")
+        elif etype.name == "Asset":
+            parent_id = row.get("context_id")
+        elif etype.name == "AssetVersion":
+            asset_table = self.compiler.tables["Asset"]
+            parent_id = self.connection.execute(
+                select(asset_table.c.context_id).where(asset_table.c.id == row.get("asset_id"))
+            ).scalar()
+        else:
+            return {}
+        found: Dict[str, Any] = {}
+        seen = set()
+        current = self._context_row(parent_id)
+        while current is not None and current["id"] not in seen and len(seen) < 64:
+            seen.add(current["id"])
+            for config_id, value in self._stored_values(current["id"]).items():
+                found.setdefault(config_id, value)
+            current = self._context_row(current.get("parent_id"))
+        return found
