@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime as _dt
+import json
 import logging
 import os
 import threading
@@ -416,6 +417,14 @@ class Session:
             return None
         return value
 
+    def encode(self, data: Any) -> str:
+        """``data`` as the JSON the server accepts (entities become references)."""
+        return json.dumps(data, default=self._json_default, separators=(",", ":"))
+
+    def decode(self, text: str) -> Any:
+        """Parse server JSON; entity dicts are merged into this session's identity map."""
+        return self._decode(json.loads(text), None)
+
     def _json_default(self, value: Any) -> Any:
         encoded = self._encode_value(value)
         if encoded is value:
@@ -576,6 +585,8 @@ class Session:
             except Exception as error:  # a cache must never break the session
                 log.warning("could not read cache %r: %s", layer, error)
                 continue
+            if isinstance(snapshot, Entity):
+                return snapshot
             if isinstance(snapshot, dict) and "__entity_type__" in snapshot:
                 return self._merge_entity(snapshot, None)
         schema = self._schema(entity_type)

@@ -699,3 +699,25 @@ def test_broken_cache_layer_never_breaks_the_session(
         with caplog.at_level(logging.WARNING):
             assert session.get("Project", project["id"])["name"] == project["name"]
         assert "cache" in caplog.text
+
+
+def test_encode_decode_and_serialised_cache(embedded_server: Any, tmp_path: Path) -> None:
+    from ft_dcc.session import SerialisedCache
+
+    with open_session(embedded_server, tmp_path) as session:
+        project = make_project(session)
+        text = session.encode({"p": project, "when": project["created_at"]})
+        assert f'"id":"{project["id"]}"' in text and '"__type__":"datetime"' in text
+        decoded = session.decode(text)
+        assert decoded["p"] is project and decoded["when"] == project["created_at"]
+    cache_path = str(tmp_path / "serialised.dbm")
+
+    def serialised(session: Any) -> Any:
+        return SerialisedCache(FileCache(cache_path), encode=session.encode, decode=session.decode)
+
+    with open_session(embedded_server, tmp_path, cache=serialised) as first:
+        first.query(f'select name from Project where id is "{project["id"]}"').one()
+    with open_session(embedded_server, tmp_path, cache=serialised) as second:
+        mark = embedded_server.log_mark()
+        assert second.get("Project", project["id"])["name"] == project["name"]
+        assert embedded_server.api_requests_since(mark) == []
