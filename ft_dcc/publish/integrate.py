@@ -283,7 +283,7 @@ def integrate_manifest(
     # 5. commit 2
     try:
         number = session.query(
-            f"select version, thumbnail_id from AssetVersion where id is "
+            f"select version, thumbnail_id, asset_id from AssetVersion where id is "
             f"{quote(manifest.version_id)}"
         ).one()
         version_number = number["version"]
@@ -315,9 +315,7 @@ def integrate_manifest(
 
     outcome = IntegrateOutcome(
         task_id=task["id"],
-        asset_id=session.query(
-            f"select asset_id from AssetVersion where id is {quote(manifest.version_id)}"
-        ).one()["asset_id"],
+        asset_id=number["asset_id"],
         asset_version_id=manifest.version_id,
         version_number=version_number,
         component_ids={c.name: c.id for c in manifest.components},

@@ -261,7 +261,7 @@ class OfflineQueue:
         Stops at the first entry the server cannot be reached for (the rest would fail the same
         way); other errors are recorded in the entry and the flush moves on.
         """
-        from ft_dcc.publish.integrate import integrate_manifest
+        from ft_dcc.publish.integrate import integrate_manifest, is_connection_error
 
         result = FlushResult()
         with self.lock():
@@ -278,11 +278,11 @@ class OfflineQueue:
                 progress("flush", index / len(entries), f"publishing {entry.manifest.task_label}")
                 try:
                     outcome = integrate_manifest(session, entry.manifest, entry.media_dir, progress)
-                except ApiConnectionError as exc:
-                    self.record_failure(entry, f"server unreachable: {exc}")
-                    result.outcomes.append(FlushOutcome(entry.id, False, str(exc)))
-                    break
                 except FtDccError as exc:
+                    if is_connection_error(exc):  # the others would fail the same way
+                        self.record_failure(entry, f"server unreachable: {exc}")
+                        result.outcomes.append(FlushOutcome(entry.id, False, str(exc)))
+                        break
                     self.record_failure(entry, str(exc))
                     result.outcomes.append(FlushOutcome(entry.id, False, str(exc)))
                     continue
