@@ -52,7 +52,6 @@ COLLECTION_KEYS: Dict[Tuple[str, str], Tuple[str, str]] = {
     ("Context", "children"): ("Context", "parent_id"),
     ("Context", "assets"): ("Asset", "context_id"),
     ("Note", "replies"): ("Note", "in_reply_to_id"),
-    ("Project", "descendants"): ("TypedContext", "project_id"),
     ("SequenceComponent", "members"): ("Component", "container_id"),
     ("ContainerComponent", "members"): ("Component", "container_id"),
     ("Status", "tasks"): ("Task", "status_id"),
@@ -100,6 +99,7 @@ class Attribute:
     foreign_key: Optional[str] = None  # reference: the local attribute (column) holding the key
     remote_key: Optional[str] = None  # collection: the target's attribute pointing back
     link: Optional[Tuple[str, str, str]] = None  # many-to-many: (link type, owner col, member col)
+    hierarchy: Optional[str] = None  # "ancestors" | "descendants" through Context.parent_id
     hidden_column: bool = False  # reference whose key column is not a public attribute
     default: Any = None
     has_default: bool = False
@@ -286,6 +286,9 @@ class SchemaModel:
             if attr.kind == "collection" and attr.target in self.types:
                 if (etype.name, attr.name) in LINK_COLLECTIONS:
                     attr.link = LINK_COLLECTIONS[(etype.name, attr.name)]
+                    continue
+                if etype.family == "Context" and attr.name in ("ancestors", "descendants"):
+                    attr.hierarchy = attr.name
                     continue
                 attr.remote_key = self._collection_key(etype, attr)
 

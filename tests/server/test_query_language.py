@@ -145,6 +145,25 @@ def test_where_operators(world, where: str, expected) -> None:
     assert sorted(names(store, expression)) == expected
 
 
+def test_ancestors_and_descendants(world) -> None:
+    store, ids = world
+    tasks = store.query('select id from Task where ancestors any (name is "sh020")')
+    assert [t["id"] for t in tasks] == [ids["sh020_task"]]
+    assert names(store, "select name from Shot where descendants any (bid >= 20)") == ["sh030"]
+    projects = names(store, 'select name from Project where descendants any (name is "sh010")')
+    assert projects == ["alpha"]
+    row = store.query('select descendants.name, descendants.id from Project where name is "alpha"')[
+        0
+    ]
+    assert sorted(d["name"] for d in row["descendants"]) == ["comp"] * 3 + [
+        "sh010",
+        "sh020",
+        "sh030",
+    ]
+    task = store.query(f"select ancestors.name from Task where id is {ids['sh010_task']}")[0]
+    assert [a["name"] for a in task["ancestors"]] == ["sh010"]
+
+
 def test_unquoted_uuid_and_composite_quirk(world) -> None:
     store, ids = world
     assert names(store, f"select name from Shot where id is {ids['sh020']}") == ["sh020"]

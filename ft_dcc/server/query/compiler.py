@@ -188,6 +188,14 @@ class Compiler:
             sub = select(self.pk_column(target, talias)).where(condition)
             return table.c[attr.foreign_key].in_(sub)
         owner_key = self.pk_column(etype, table)
+        if attr.hierarchy is not None:
+            closure = self.context_closure()
+            members = select(self.pk_column(target, talias)).where(condition)
+            if attr.hierarchy == "descendants":
+                matching = select(closure.c.ancestor).where(closure.c.descendant.in_(members))
+            else:
+                matching = select(closure.c.descendant).where(closure.c.ancestor.in_(members))
+            return owner_key.in_(matching)
         if attr.link is not None:
             link_type, owner_column, member_column = attr.link
             link = self.table_for(self.entity_type(link_type), alias=True)
@@ -206,6 +214,23 @@ class Compiler:
         # NOT IN over a set holding NULL is never true: keep NULL keys out of the sub-select
         condition = and_(condition, talias.c[remote].is_not(None))
         return owner_key.in_(select(talias.c[remote]).where(condition))
+
+    def context_closure(self):
+        """Recursive CTE of (ancestor, descendant) pairs over ``Context.parent_id``.
+
+        UNION (not UNION ALL) so that a corrupt cyclic hierarchy still terminates.
+        """
+        self._closures = getattr(self, "_closures", 0) + 1
+        contexts = self.tables["Context"]
+        base = (
+            select(contexts.c.parent_id.label("ancestor"), contexts.c.id.label("descendant"))
+            .where(contexts.c.parent_id.is_not(None))
+            .cte(f"context_closure_{self._closures}", recursive=True)
+        )
+        step = contexts.alias()
+        return base.union(
+            select(base.c.ancestor, step.c.id).where(step.c.parent_id == base.c.descendant)
+        )
 
     def _relation_leaf(self, node: RelationTest):
         def leaf(etype: EntityType, table, attr: Attribute) -> ColumnElement:

@@ -256,14 +256,15 @@ class ResultBuilder:
     def _project_collection(self, etype, attr, rows, entities, subtree) -> None:
         target = self.model.types.get(attr.target or "")
         owner_pk = etype.primary_key[0]
-        if target is None or (
-            attr.name in ("ancestors", "descendants") and etype.name != "Project"
-        ):
-            if target is not None and attr.name == "ancestors":
-                self._project_ancestors(target, rows, entities, subtree)
-                return
+        if target is None:
             for entity in entities:
                 entity[attr.name] = []
+            return
+        if attr.hierarchy == "ancestors":
+            self._project_ancestors(target, rows, entities, subtree)
+            return
+        if attr.hierarchy == "descendants":
+            self._project_descendants(target, rows, entities, subtree)
             return
         if attr.link is not None:
             self._project_link(etype, attr, target, rows, entities, subtree)
@@ -302,6 +303,24 @@ class ResultBuilder:
                 grouped.setdefault(owner, []).append(dict(by_key[member]))
         for row, entity in zip(rows, entities):
             entity[attr.name] = grouped.get(row[owner_pk], [])
+
+    def _project_descendants(self, target, rows, entities, subtree) -> None:
+        closure = self.compiler.context_closure()
+        pairs = []
+        for chunk in _chunks([row["id"] for row in rows]):
+            stmt = select(closure.c.ancestor, closure.c.descendant).where(
+                closure.c.ancestor.in_(chunk)
+            )
+            pairs.extend(tuple(pair) for pair in self.connection.execute(stmt))
+        related = self._rows_by(target, "id", [descendant for _a, descendant in pairs])
+        built = self.build(target, related, self._subtree_or_default(target, subtree))
+        by_id = {row["id"]: entity for row, entity in zip(related, built)}
+        grouped: Dict[Any, List[dict]] = {}
+        for ancestor, descendant in pairs:
+            if descendant in by_id:
+                grouped.setdefault(ancestor, []).append(dict(by_id[descendant]))
+        for row, entity in zip(rows, entities):
+            entity["descendants"] = grouped.get(row["id"], [])
 
     def _project_ancestors(self, target, rows, entities, subtree) -> None:
         for row, entity in zip(rows, entities):
