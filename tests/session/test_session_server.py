@@ -721,3 +721,22 @@ def test_encode_decode_and_serialised_cache(embedded_server: Any, tmp_path: Path
         mark = embedded_server.log_mark()
         assert second.get("Project", project["id"])["name"] == project["name"]
         assert embedded_server.api_requests_since(mark) == []
+
+
+def test_composite_key_entities_populate_in_one_request(session: Any, embedded_server: Any) -> None:
+    project = make_project(session)
+    version = make_version(session, project)
+    for index in range(4):
+        version["metadata"][f"k{index}"] = f"v{index}"
+    session.commit()
+    session.reset()
+    rows = session.query(
+        f'select parent_id, key from Metadata where parent_id is "{version["id"]}"'
+    ).all()
+    assert len(rows) == 4
+    mark = embedded_server.log_mark()
+    assert sorted(row["value"] for row in rows) == ["v0", "v1", "v2", "v3"]
+    assert len(embedded_server.api_requests_since(mark)) == 1
+    assert (
+        session.get("Metadata", [version["id"], "k2"]) is [r for r in rows if r["key"] == "k2"][0]
+    )
