@@ -308,19 +308,54 @@ def note_frame(metadata: Dict[str, Any]) -> Optional[int]:
     return None
 
 
-def _metadata_dict(session: Any, parent_id: str) -> Dict[str, Any]:
-    rows = session.query(
-        f"select key, value from Metadata where parent_id is {_quote(parent_id)}"
-    ).all()
-    return {row["key"]: row["value"] for row in rows}
+def _in(ids: Iterable[str]) -> str:
+    return ", ".join(_quote(i) for i in ids)
 
 
 def list_feedback(session: Any, review_session: Any) -> List[ObjectFeedback]:
-    """Per review object: its notes (with frame numbers where known) and invitee statuses."""
+    """Per review object: its notes (with frame numbers where known) and invitee statuses.
+
+    A handful of queries whatever the session's size (objects, notes, note metadata, authors,
+    statuses, invitees), never one per note.
+    """
     objects = session.query(
         "select id, name, version, version_id, sort_order from ReviewSessionObject "
         f"where review_session_id is {_quote(_id(review_session))}"
     ).all()
+    if not objects:
+        return []
+    object_ids = [o["id"] for o in objects]
+    notes = session.query(
+        "select id, content, date, user_id, parent_id from Note "
+        f"where parent_id in ({_in(object_ids)})"
+    ).all()
+    metadata: Dict[str, Dict[str, Any]] = {}
+    if notes:
+        for row in session.query(
+            "select parent_id, key, value from Metadata "
+            f"where parent_id in ({_in(n['id'] for n in notes)})"
+        ).all():
+            metadata.setdefault(row["parent_id"], {})[row["key"]] = row["value"]
+    user_ids = sorted({n["user_id"] for n in notes if n["user_id"]})
+    usernames = (
+        {
+            u["id"]: u["username"]
+            for u in session.query(f"select username from User where id in ({_in(user_ids)})")
+        }
+        if user_ids
+        else {}
+    )
+    statuses = session.query(
+        "select status, review_session_invitee_id, review_session_object_id "
+        f"from ReviewSessionObjectStatus where review_session_object_id in ({_in(object_ids)})"
+    ).all()
+    invitees = {
+        i["id"]: i
+        for i in session.query(
+            "select name, email from ReviewSessionInvitee "
+            f"where review_session_id is {_quote(_id(review_session))}"
+        ).all()
+    }
     feedback = []
     for obj in sorted(objects, key=lambda o: o["sort_order"] or 0):
         item = ObjectFeedback(
@@ -329,36 +364,21 @@ def list_feedback(session: Any, review_session: Any) -> List[ObjectFeedback]:
             version=obj["version"] or "",
             version_id=obj["version_id"],
         )
-        notes = session.query(
-            f"select id, content, date, user_id from Note where parent_id is {_quote(obj['id'])}"
-        ).all()
-        for note in sorted(notes, key=lambda n: str(n["date"] or "")):
-            author = None
-            if note["user_id"]:
-                user = session.query(
-                    f"select username from User where id is {_quote(note['user_id'])}"
-                ).first()
-                author = user["username"] if user is not None else None
+        own_notes = [n for n in notes if n["parent_id"] == obj["id"]]
+        for note in sorted(own_notes, key=lambda n: str(n["date"] or "")):
             item.notes.append(
                 NoteFeedback(
                     id=note["id"],
                     content=note["content"] or "",
-                    author=author,
+                    author=usernames.get(note["user_id"]),
                     date=str(note["date"]) if note["date"] is not None else None,
-                    frame=note_frame(_metadata_dict(session, note["id"])),
+                    frame=note_frame(metadata.get(note["id"], {})),
                 )
             )
-        statuses = session.query(
-            "select status, review_session_invitee_id from ReviewSessionObjectStatus "
-            f"where review_session_object_id is {_quote(obj['id'])}"
-        ).all()
         for status in statuses:
-            invitee = None
-            if status["review_session_invitee_id"]:
-                invitee = session.query(
-                    "select name, email from ReviewSessionInvitee "
-                    f"where id is {_quote(status['review_session_invitee_id'])}"
-                ).first()
+            if status["review_session_object_id"] != obj["id"]:
+                continue
+            invitee = invitees.get(status["review_session_invitee_id"])
             item.statuses.append(
                 StatusFeedback(
                     status=status["status"] or "",

@@ -110,7 +110,9 @@ def test_private_session_with_invitees_and_invites(session: Any) -> None:
     review.send_review_session_invites(session, invited)  # the server accepts them
 
 
-def test_list_feedback_gives_notes_with_frames_and_statuses(session: Any) -> None:
+def test_list_feedback_gives_notes_with_frames_and_statuses(
+    session: Any, embedded_server: Any
+) -> None:
     project, version = project_and_version(session)
     target = review.find_or_create_review_session(session, project, "Notes")
     obj = review.add_version(session, target, version)
@@ -153,7 +155,9 @@ def test_list_feedback_gives_notes_with_frames_and_statuses(session: Any) -> Non
         },
     )
     session.commit()
+    mark = embedded_server.log_mark()
     (item,) = review.list_feedback(session, target)
+    assert len(embedded_server.api_requests_since(mark)) <= 6  # never one query per note
     assert item.review_session_object_id == obj["id"] and item.version == "v001"
     frames = {n.content: n.frame for n in item.notes}
     assert frames == {"the arm pops here": 1012, "nice overall": None}
