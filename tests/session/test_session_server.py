@@ -737,6 +737,5 @@ def test_composite_key_entities_populate_in_one_request(session: Any, embedded_s
     mark = embedded_server.log_mark()
     assert sorted(row["value"] for row in rows) == ["v0", "v1", "v2", "v3"]
     assert len(embedded_server.api_requests_since(mark)) == 1
-    assert (
-        session.get("Metadata", [version["id"], "k2"]) is [r for r in rows if r["key"] == "k2"][0]
-    )
+    k2 = next(row for row in rows if row["key"] == "k2")
+    assert session.get("Metadata", [version["id"], "k2"]) is k2
