@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, Dict, Optional, Tuple
 
 HOST_CHOICES = ("files", "blender", "maya", "nuke")
+SCENE_HOSTS = {".blend": "blender", ".ma": "maya", ".mb": "maya", ".nk": "nuke"}
+
+
+def host_for(input_path: str, host: Optional[str]) -> str:
+    """The host to publish ``input_path`` with: as given, else from the scene's extension."""
+    if host:
+        return host
+    return SCENE_HOSTS.get(os.path.splitext(input_path)[1].lower(), "files")
 
 
 def add_commands(subparsers: Any) -> None:
@@ -23,7 +32,11 @@ def add_commands(subparsers: Any) -> None:
         help="a scene file, a movie, or an image sequence (shot.%%04d.exr, shot.####.exr or any "
         "one of its frames)",
     )
-    publish.add_argument("--host", choices=HOST_CHOICES, default="files", help="default: files")
+    publish.add_argument(
+        "--host",
+        choices=HOST_CHOICES,
+        help="default: from INPUT (.blend: blender, .ma/.mb: maya, .nk: nuke, else files)",
+    )
     publish.add_argument(
         "--task", help="task id or Project/Sequence/Shot/Task (default: $FTRACK_CONTEXTID)"
     )
@@ -120,10 +133,19 @@ def quiet_pyblish_logging() -> None:
 def run_publish(args: argparse.Namespace) -> int:
     quiet_pyblish_logging()
     request = request_dict(args)
-    if args.host != "files":
+    host = host_for(args.input, args.host)
+    if host != "files":
         from ft_dcc.publish.integrations import find_integration
 
-        return int(find_integration(args.host).publish_headless(request))
+        return int(find_integration(host).publish_headless(request))
+    scene_host = SCENE_HOSTS.get(os.path.splitext(args.input)[1].lower())
+    if scene_host:
+        from ft_dcc.exceptions import HostError
+
+        raise HostError(
+            f"{args.input} is a {scene_host} scene, which the files host cannot read",
+            hint=f"publish it with --host {scene_host} (or leave --host out)",
+        )
     return publish_files(request)
 
 

@@ -137,3 +137,17 @@ def test_bad_input_and_bad_frames_fail_clearly(tmp_path: Path, queue_dir: Path) 
     make_sequence(tmp_path / "frames", frames=3, start=1)
     bad = ft_dcc(env, "publish", str(tmp_path / "frames" / "shot.0001.png"), "--frames", "a-b")
     assert bad.returncode == 2 and "START-END" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_scene_files_pick_their_host(tmp_path: Path, queue_dir: Path) -> None:
+    from ft_dcc.publish.commands import host_for
+
+    assert host_for("shot.blend", None) == "blender"
+    assert host_for("SHOT.MB", None) == "maya"
+    assert host_for("comp.nk", None) == "nuke"
+    assert host_for("plate.%04d.exr", None) == "files"
+    assert host_for("shot.blend", "files") == "files"
+    scene = tmp_path / "shot.nk"
+    scene.write_text("# a nuke script\n")
+    refused = ft_dcc({"FT_DCC_QUEUE_DIR": str(queue_dir)}, "publish", str(scene), "--host", "files")
+    assert refused.returncode == 1 and "--host nuke" in refused.stderr
