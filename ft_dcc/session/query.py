@@ -95,8 +95,9 @@ class QueryResult:
             f"{self.expression} offset {self._next_offset} limit {size}", self._group
         )
         self._results.extend(entities)
-        self._next_offset = next_offset
-        return bool(entities) or next_offset is not None
+        # An empty page ends the result even if the server still offers a next offset.
+        self._next_offset = next_offset if entities else None
+        return bool(entities)
 
     def __iter__(self) -> Iterator[Entity]:
         index = 0
