@@ -31,6 +31,26 @@ MOVIE_EXTENSIONS = frozenset(
     }
 )
 
+IMAGE_EXTENSIONS = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".exr",
+        ".tif",
+        ".tiff",
+        ".dpx",
+        ".tga",
+        ".bmp",
+        ".webp",
+        ".hdr",
+        ".sgi",
+        ".rgb",
+        ".jp2",
+        ".psd",
+    }
+)
+
 _PRINTF = re.compile(r"%(0?)(\d*)d")
 _HASHES = re.compile(r"#+|@+")
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)(\D*)$")
@@ -39,6 +59,11 @@ _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)(\D*)$")
 def is_movie(path: Union[str, Path]) -> bool:
     """True when ``path`` names a movie container (by extension), not a still image."""
     return Path(path).suffix.lower() in MOVIE_EXTENSIONS
+
+
+def is_image(path: Union[str, Path]) -> bool:
+    """True when ``path`` names a still image, a frame of a sequence or a sequence pattern."""
+    return Path(path).suffix.lower() in IMAGE_EXTENSIONS
 
 
 @attr.s(frozen=True, auto_attribs=True)

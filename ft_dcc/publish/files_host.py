@@ -16,7 +16,7 @@ from ft_dcc.exceptions import CaptureError, MediaError
 from ft_dcc.media._fps import as_fraction
 from ft_dcc.media.ffmpeg import run_ffmpeg
 from ft_dcc.media.probe import MovieInfo, image_size, probe_movie
-from ft_dcc.media.sequence import FrameSequence, describe_frames, is_movie
+from ft_dcc.media.sequence import FrameSequence, describe_frames, is_image, is_movie
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.host import CaptureResult, CaptureSpec, Host
 
@@ -71,6 +71,11 @@ class FilesHost(Host):
                 hint=f"give a range within 1-{self._movie.frame_count}",
             )
         self._resolution: Optional[Tuple[int, int]] = None
+
+    @staticmethod
+    def handles(path: Union[str, Path]) -> bool:
+        """True when ``path`` is media this host publishes (a movie, an image or a pattern)."""
+        return is_movie(path) or is_image(path)
 
     # -- what the files are ------------------------------------------------------------------
     @property

@@ -102,6 +102,13 @@ def test_movie_host_whole_and_part(tmp_path: Path) -> None:
         FilesHost(source, frame_range=(0, 5))
 
 
+def test_handles_media_but_not_scenes() -> None:
+    for path in ("edit.mov", "a/shot.%04d.exr", "shot.####.png", "shot.1001.jpg", "x.MP4"):
+        assert FilesHost.handles(path), path
+    for path in ("scene.blend", "shot.ma", "comp.nk", "notes.txt"):
+        assert not FilesHost.handles(path), path
+
+
 def test_missing_inputs_fail_clearly(tmp_path: Path) -> None:
     with pytest.raises(CaptureError, match="No frames found"):
         FilesHost(tmp_path / "shot.%04d.png")
