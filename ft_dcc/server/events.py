@@ -85,12 +85,15 @@ class _Connection:
     def __init__(self, websocket: WebSocket, user: str, max_queue: int) -> None:
         self.websocket = websocket
         self.user = user
+        client = websocket.client
+        self.name = f"{user}@{client.host}:{client.port}" if client else user
         self.loop = asyncio.get_running_loop()
         self.outbox: asyncio.Queue = asyncio.Queue(maxsize=max_queue)
         self.subscribers: Dict[str, Tuple[Dict[str, Any], Expression]] = {}
         self.hub_ids: Set[str] = set()
         self.last_seen = time.monotonic()
         self.closing = False
+        self.writer: Optional[asyncio.Future] = None
 
     def wants(self, event: Dict[str, Any], target: Optional[Expression]) -> bool:
         """Whether a subscriber of this connection (or its hub's reply handler) takes ``event``."""
@@ -109,12 +112,14 @@ class _Connection:
         try:
             self.outbox.put_nowait(frame)
         except asyncio.QueueFull:
+            if self.closing:
+                return
             logger.warning(
-                "Event hub client %s is not reading its events; disconnecting it", self.user
+                "Event hub client %s is not reading its events; disconnecting it", self.name
             )
             self.closing = True
-            self.outbox = asyncio.Queue()
-            self.outbox.put_nowait(None)
+            if self.writer is not None:
+                self.writer.cancel()  # it may be stuck sending to a client that does not read
 
     def send(self, frame: Optional[str]) -> None:
         """Queue a frame from any thread."""
@@ -267,28 +272,34 @@ class EventBroker:
         connection = _Connection(websocket, user, self._max_queue)
         with self._lock:
             self._connections.add(connection)
-        logger.debug("Event hub client %s connected", user)
-        writer = asyncio.ensure_future(self._write(connection))
+        logger.debug("Event hub client %s connected", connection.name)
+        writer = connection.writer = asyncio.ensure_future(self._write(connection))
         heartbeat = asyncio.ensure_future(self._heartbeat(connection))
+        reader = asyncio.ensure_future(self._read(connection))
         connection.enqueue(format_packet(CONNECT))
         try:
-            while True:
-                message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                text = message.get("text")
-                if text is None:
-                    text = (message.get("bytes") or b"").decode("utf-8", "replace")
-                connection.last_seen = time.monotonic()
-                if not self._on_packet(connection, text):
-                    break
+            # the reader ends when the client leaves; the writer when the server drops the client
+            await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             with self._lock:
                 self._connections.discard(connection)
+            reader.cancel()
             heartbeat.cancel()
             connection.enqueue(None)
-            await asyncio.gather(writer, heartbeat, return_exceptions=True)
-            logger.debug("Event hub client %s disconnected", user)
+            await asyncio.gather(reader, writer, heartbeat, return_exceptions=True)
+            logger.debug("Event hub client %s disconnected", connection.name)
+
+    async def _read(self, connection: _Connection) -> None:
+        while True:
+            message = await connection.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None:
+                text = (message.get("bytes") or b"").decode("utf-8", "replace")
+            connection.last_seen = time.monotonic()
+            if not self._on_packet(connection, text):
+                return
 
     async def _write(self, connection: _Connection) -> None:
         try:
@@ -297,19 +308,21 @@ class EventBroker:
                 if frame is None:
                     break
                 await connection.websocket.send_text(frame)
+        except asyncio.CancelledError:  # cancelled by enqueue(): the client stopped reading
+            pass
         except Exception as error:  # the socket went away mid-send
-            logger.debug("Event hub send to %s failed: %s", connection.user, error)
+            logger.debug("Event hub send to %s failed: %s", connection.name, error)
         connection.closing = True
         try:
-            await connection.websocket.close()
-        except Exception:
+            await asyncio.wait_for(connection.websocket.close(), self._close_timeout)
+        except (Exception, asyncio.CancelledError):
             pass
 
     async def _heartbeat(self, connection: _Connection) -> None:
         while not connection.closing:
             await asyncio.sleep(self._heartbeat_interval)
             if time.monotonic() - connection.last_seen > self._close_timeout:
-                logger.info("Event hub client %s went silent; disconnecting", connection.user)
+                logger.info("Event hub client %s went silent; disconnecting", connection.name)
                 connection.enqueue(None)
                 return
             connection.enqueue(format_packet(HEARTBEAT))

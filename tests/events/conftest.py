@@ -36,6 +36,7 @@ class BrokerServer:
     port: int
     heartbeat_interval: float = 20.0
     close_timeout: float = 60.0
+    max_queue: int = 1000
     broker: Optional[EventBroker] = None
     _server: Optional[uvicorn.Server] = None
     _thread: Optional[threading.Thread] = None
@@ -52,6 +53,7 @@ class BrokerServer:
             lambda user, key: user == TEST_USER and key == TEST_KEY,
             heartbeat_interval=self.heartbeat_interval,
             close_timeout=self.close_timeout,
+            max_queue=self.max_queue,
         )
         app = Starlette(routes=self.broker.routes())
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")

@@ -226,3 +226,40 @@ def test_heartbeats_keep_a_quiet_hub_connected_and_a_silent_client_is_dropped(
     hub.publish(Event("still.alive"))
     assert wait_until(lambda: received)
     silent.close()
+
+
+@pytest.mark.slow
+def test_a_client_that_stops_reading_is_dropped_without_holding_up_others(
+    start_broker, make_hub, wait_until
+):
+    import requests
+    import websocket
+
+    server = start_broker(max_queue=20, close_timeout=2)
+    good = make_hub(server.url)
+    good.connect()
+    received: List[int] = []
+    good.subscribe("topic=flood", lambda e: received.append(e["data"]["i"]))
+    sid = requests.get(
+        server.url + "/socket.io/1/",
+        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
+        timeout=5,
+    ).text.split(":")[0]
+    stuck = websocket.create_connection(f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}")
+    assert stuck.recv() == "1::"
+    stuck.send(
+        '5:1+::{"name":"ftrack.event","args":[{"topic":"ftrack.meta.subscribe","data":'
+        '{"subscriber":{"id":"s"},"subscription":"topic=flood"}}]}'
+    )
+    assert '"success": true' in stuck.recv()
+    assert server.broker.connection_count == 2
+
+    blob = "x" * 65536
+    for batch in range(40):  # 40 x 10 x 64 KiB: far more than socket buffers hold
+        for i in range(batch * 10, batch * 10 + 10):
+            server.broker.emit({"topic": "flood", "data": {"i": i, "blob": blob}})
+        assert wait_until(lambda b=batch: len(received) >= b * 10 + 10, timeout=20)
+
+    assert received == list(range(400))  # the reading client got everything, in order
+    assert wait_until(lambda: server.broker.connection_count == 1, timeout=20)
+    stuck.shutdown()
