@@ -218,23 +218,23 @@ def test_query_paging_one_first(session: Any, embedded_server: Any) -> None:
     assert session.query(expression).first() is not None
 
 
-def test_auto_populate_200_entities_in_one_request(embedded_server: Any, tmp_path: Path) -> None:
+def test_auto_populate_200_entities_in_one_request(fresh_server: Any, tmp_path: Path) -> None:
     prefix = unique("many")
-    with open_session(embedded_server, tmp_path) as writer:
+    with open_session(fresh_server, tmp_path) as writer:
         for index in range(200):
             writer.create("AssetType", {"name": f"{prefix}-{index:03d}", "short": f"s{index}"})
         writer.commit()
-    with open_session(embedded_server, tmp_path) as session:
+    with open_session(fresh_server, tmp_path) as session:
         entities = session.query(f'select id from AssetType where name like "{prefix}%"').all()
         assert len(entities) == 200
-        mark = embedded_server.log_mark()
+        mark = fresh_server.log_mark()
         shorts = {entity["short"] for entity in entities}
-        assert len(embedded_server.api_requests_since(mark)) == 1
+        assert len(fresh_server.api_requests_since(mark)) == 1
         assert shorts == {f"s{i}" for i in range(200)}
         # Everything is in the identity map now: reading again costs nothing.
-        mark = embedded_server.log_mark()
+        mark = fresh_server.log_mark()
         assert {entity["short"] for entity in entities} == shorts
-        assert embedded_server.api_requests_since(mark) == []
+        assert fresh_server.api_requests_since(mark) == []
 
 
 def test_projections_fill_identity_map(session: Any, embedded_server: Any) -> None:
