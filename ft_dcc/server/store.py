@@ -74,11 +74,18 @@ class Store:
         except ApiOperationError:
             raise
         except SQLAlchemyError as error:
-            log.exception("database error while running a batch")
+            reason = str(getattr(error, "orig", None) or type(error).__name__)
+            log.error("database error while running a batch: %s", reason)
             raise ApiOperationError(
-                f"The database rejected the batch ({type(error).__name__}); nothing was written. "
-                "Retry, and report it if it persists",
+                f"The database rejected the batch ({reason}); nothing was written. Simplify the "
+                "request (e.g. fewer conditions), or retry if the database was busy",
                 "ServerError",
+            ) from None
+        except RecursionError:
+            raise ApiOperationError(
+                "The request is nested too deeply to process; nothing was written. Use fewer "
+                "nested parentheses or 'not's",
+                "ValidationError",
             ) from None
         self._local.changes = batch.changes
         return replies

@@ -331,6 +331,11 @@ def test_batch_is_atomic_and_names_failing_operation(store: Store, user_id: str,
         ([query("select id from Shot where")], ["end of the expression"]),
         ([query("select nope from Shot")], ["nope"]),
         ([query(123)], ["expression"]),
+        ([query("select id from Location where " + "not " * 3000 + 'name is "x"')], ["nested"]),
+        (
+            [query("select id from Location where " + " and ".join(["name is x"] * 3000))],
+            ["fewer conditions"],
+        ),
     ],
 )
 def test_hostile_input_is_an_api_error(store: Store, user_id: str, operations: Any, words) -> None:
