@@ -507,6 +507,10 @@ class EventHub:
             raise EventHubError(f"Invalid subscription: {error}") from None
         metadata = dict(subscriber or {})
         metadata.setdefault("id", uuid.uuid4().hex)
+        try:
+            json.dumps(metadata)
+        except (TypeError, ValueError) as error:
+            raise EventHubError(f"Subscriber metadata must be JSON: {error}") from None
         entry = _Subscriber(expression, parsed, callback, metadata, priority)
         with self._lock:
             if any(s.metadata.get("id") == metadata["id"] for s in self._subscribers):

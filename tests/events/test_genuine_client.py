@@ -153,3 +153,27 @@ def test_genuine_hub_is_refused_with_a_bad_key(embedded_server):
     hub = ftrack_api.event.hub.EventHub(embedded_server.url, embedded_server.api_user, "bad-key")
     with pytest.raises(ftrack_api.exception.EventHubConnectionError, match="401"):
         hub.connect()
+
+
+def test_two_genuine_sessions_exchange_an_event(genuine, embedded_server, tmp_path):
+    other = ftrack_api.Session(
+        server_url=embedded_server.url,
+        api_user=embedded_server.api_user,
+        api_key=embedded_server.api_key,
+        auto_connect_event_hub=True,
+        schema_cache_path=str(tmp_path),
+    )
+    try:
+        received: List[Any] = []
+        genuine.event_hub.subscribe("topic=ft_dcc.compat.between-genuine", received.append)
+        _barrier(genuine)
+        deadline = time.monotonic() + 20
+        while not other.event_hub.connected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        event = ftrack_api.event.base.Event("ft_dcc.compat.between-genuine", data={"v": 1})
+        other.event_hub.publish(event)
+        assert _wait_genuine(genuine, lambda: received)
+        assert received[0]["id"] == event["id"]
+        assert received[0]["source"]["id"] == other.event_hub.id
+    finally:
+        other.close()
