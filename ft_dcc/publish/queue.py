@@ -36,6 +36,8 @@ MANIFEST_FILE = "manifest.json"
 STATE_FILE = "state.json"
 MEDIA_DIR = "media"
 LOCK_FILE = ".flush.lock"
+#: a half-written entry this old belongs to a crashed publish, not to one still spooling
+STALE_INCOMING_S = 3600
 
 
 def user_data_dir() -> Path:
@@ -191,8 +193,10 @@ class OfflineQueue:
             return []
         found: List[QueueEntry] = []
         for path in sorted(self.directory.iterdir()):
-            if path.name.startswith(".done-"):
-                shutil.rmtree(path, ignore_errors=True)
+            if path.name.startswith(".done-") or (
+                path.name.startswith(".incoming-") and _older_than(path, STALE_INCOMING_S)
+            ):
+                shutil.rmtree(path, ignore_errors=True)  # leftovers of a crash
                 continue
             if path.name.startswith(".") or not path.is_dir():
                 continue
@@ -276,6 +280,14 @@ class OfflineQueue:
                     return result
             for index, entry in enumerate(entries):
                 progress("flush", index / len(entries), f"publishing {entry.manifest.task_label}")
+                if not _same_server(entry.manifest.server_url, session):
+                    message = (
+                        f"queued for {entry.manifest.server_url}, not "
+                        f"{session.server_url}: set FTRACK_SERVER={entry.manifest.server_url} "
+                        "(and its credentials) to flush it"
+                    )
+                    result.outcomes.append(FlushOutcome(entry.id, False, message))
+                    continue
                 try:
                     outcome = integrate_manifest(session, entry.manifest, entry.media_dir, progress)
                 except FtDccError as exc:
@@ -291,6 +303,22 @@ class OfflineQueue:
             progress("flush", 1.0, "done")
             result.remaining = len(self.entries())
         return result
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    import time
+
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
+
+
+def _same_server(queued_for: Optional[str], session: Any) -> bool:
+    current = getattr(session, "server_url", None)
+    if not queued_for or not current:
+        return True
+    return queued_for.rstrip("/").lower() == str(current).rstrip("/").lower()
 
 
 def _default_session() -> Any:

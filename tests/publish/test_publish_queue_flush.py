@@ -238,3 +238,24 @@ def test_a_second_flush_process_is_refused_while_one_runs(
     assert len(OfflineQueue(queue_dir).entries()) == 1
     assert run_cli(fresh_server, queue_dir, "queue", "flush").returncode == 0
     assert what_exists(fresh_server, tmp_path, report.asset_version_id)["versions_of_task"] == 1
+
+
+def test_an_entry_queued_for_another_server_is_not_flushed_here(
+    embedded_server, tmp_path: Path, queue_dir: Path
+) -> None:
+    from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
+
+    movie = tmp_path / "m.mp4"
+    movie.write_bytes(b"\x00" * 64)
+    manifest = IntegrateManifest(
+        task_path="studio/sh010/comp",
+        components=[ComponentSpec(name="ftrackreview-mp4", file=str(movie))],
+        server_url="https://studio.example.com",
+    )
+    OfflineQueue(queue_dir).spool(manifest)
+    flushed = run_cli(embedded_server, queue_dir, "queue", "flush")
+    assert flushed.returncode == 1
+    assert "queued for https://studio.example.com" in flushed.stdout
+    assert len(OfflineQueue(queue_dir).entries()) == 1
+    with open_session(embedded_server, tmp_path) as check:
+        assert check.query(f'AssetVersion where id is "{manifest.version_id}"').all() == []

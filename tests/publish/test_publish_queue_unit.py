@@ -117,3 +117,19 @@ def test_newer_manifest_format_is_refused(tmp_path: Path) -> None:
     data["format"] = 99
     with pytest.raises(QueueError, match="newer"):
         IntegrateManifest.from_dict(data)
+
+
+def test_stale_half_written_entries_are_cleaned_up(tmp_path: Path) -> None:
+    import os
+    import time
+
+    queue = OfflineQueue(tmp_path / "q")
+    queue.spool(manifest_with_media(tmp_path / "work"))
+    fresh = queue.directory / ".incoming-still-spooling"
+    stale = queue.directory / ".incoming-crashed-yesterday"
+    fresh.mkdir()
+    stale.mkdir()
+    old = time.time() - 2 * 24 * 3600
+    os.utime(stale, (old, old))
+    assert len(queue.entries()) == 1
+    assert fresh.exists() and not stale.exists()
