@@ -15,7 +15,7 @@ from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.query.compiler import QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ResultBuilder
-from ft_dcc.server.query.values import ValueTypeError, wire_to_storage
+from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
 from ft_dcc.server.schema import Attribute, EntityType
 from ft_dcc.server.storage import DISCRIMINATOR
 
@@ -154,6 +154,8 @@ class Batch:
         if not isinstance(expression, str):
             raise _fail("A query operation needs an 'expression' string")
         parsed = parse_query(expression)
+        if parsed.is_aggregate:
+            return self.aggregate_query(parsed)
         etype, stmt = self.compiler.select_rows(parsed, extra_limit=1)
         rows = [dict(r) for r in self.connection.execute(stmt).mappings()]
         next_offset = None
@@ -162,6 +164,17 @@ class Batch:
             next_offset = (parsed.offset or 0) + parsed.limit
         projections = parsed.projections or [(name,) for name in etype.default_projections]
         data = self.builder().build(etype, rows, projection_tree(projections))
+        return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
+
+    def aggregate_query(self, parsed) -> Dict[str, Any]:
+        """``select count(id), status_id from Task group by status_id``: flat rows."""
+        _etype, stmt, shapes = self.compiler.select_aggregate(parsed, extra_limit=1)
+        rows = [dict(r) for r in self.connection.execute(stmt).mappings()]
+        next_offset = None
+        if parsed.limit is not None and len(rows) > parsed.limit:
+            rows = rows[: parsed.limit]
+            next_offset = (parsed.offset or 0) + parsed.limit
+        data = [{key: storage_to_wire(kind, row[key]) for key, kind in shapes} for row in rows]
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
     # -- create -------------------------------------------------------------------------------

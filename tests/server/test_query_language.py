@@ -319,3 +319,20 @@ def test_grammar_file_ships_with_the_package() -> None:
     from ft_dcc.server.query import parser
 
     assert Path(parser.GRAMMAR_FILE).is_file()
+
+
+def test_group_by_aggregates_answer_flat_rows(world) -> None:
+    store, _ids = world
+    rows = store.query("select count(id), status_id from Task group by status_id")
+    counts = {row["status_id"]: row["count_id"] for row in rows}
+    assert sorted(counts.values()) == [1, 2]
+    assert all("__entity_type__" not in row for row in rows)
+    total = store.query("select sum(size), max(size), min(size), avg(size) from FileComponent")
+    assert total == [{"sum_size": 600, "max_size": 300, "min_size": 100, "avg_size": 200.0}]
+    per_project = store.query(
+        "select count(id), parent_id from Shot group by parent_id order by parent_id"
+    )
+    assert sorted(r["count_id"] for r in per_project) == [1, 3]
+    with pytest.raises(ApiOperationError) as caught:
+        store.query("select count(id), name from Shot group by parent_id")
+    assert "group by" in caught.value.message

@@ -50,3 +50,10 @@ class Query:
     order_by: List[Tuple[Tuple[str, ...], bool]] = field(default_factory=list)  # (path, descending)
     offset: Optional[int] = None
     limit: Optional[int] = None
+    aggregates: List[Tuple[str, Tuple[str, ...]]] = field(default_factory=list)  # (fn, path)
+    group_by: List[Tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def is_aggregate(self) -> bool:
+        """Group-by/aggregate queries answer flat rows, not entities."""
+        return bool(self.aggregates or self.group_by)

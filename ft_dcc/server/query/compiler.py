@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from sqlalchemy import and_, case, false, not_, or_, select, true
+from sqlalchemy import and_, case, false, func, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select
 
 from ft_dcc.server.query.ast import BoolOp, Comparison, Literal, Not, Query, RelationTest
@@ -92,6 +92,60 @@ class Compiler:
         if query.limit is not None:
             stmt = stmt.limit(query.limit + extra_limit)
         return etype, stmt
+
+    def select_aggregate(
+        self, query: Query, extra_limit: int = 0
+    ) -> Tuple[EntityType, Select, list]:
+        """Group-by/aggregate SELECT; returns (type, statement, [(key, value type)])."""
+        etype = self.entity_type(query.entity_type)
+        table = self.table_for(etype)
+        columns = []
+        shapes = []
+        for function, path in query.aggregates:
+            attr, column = self._group_column(etype, table, path)
+            key = f"{function}_{attr.name}"
+            columns.append(getattr(func, function)(column).label(key))
+            value_type = "integer" if function == "count" else attr.value_type
+            if function in ("sum", "avg") and value_type not in ("integer", "number"):
+                raise QueryError(f"{function}() needs a numeric attribute, '{attr.name}' is not")
+            shapes.append((key, "number" if function == "avg" else value_type))
+        groups = []
+        for path in query.group_by:
+            attr, column = self._group_column(etype, table, path)
+            groups.append(column)
+            columns.append(column.label(attr.name))
+            shapes.append((attr.name, attr.value_type if attr.is_scalar else "string"))
+        grouped = {path for path in query.group_by}
+        for path in query.projections:
+            if path not in grouped:
+                raise QueryError(f"'{'.'.join(path)}' must be aggregated or listed in 'group by'")
+        stmt = select(*columns).where(self.type_condition(etype, table))
+        if query.where is not None:
+            stmt = stmt.where(self.criteria(etype, table, query.where))
+        if groups:
+            stmt = stmt.group_by(*groups)
+        for path, descending in query.order_by:
+            if path not in grouped:
+                raise QueryError("Order an aggregate query by its 'group by' attributes only")
+            _attr, column = self._group_column(etype, table, path)
+            stmt = stmt.order_by(column.desc() if descending else column.asc())
+        for column in groups:
+            stmt = stmt.order_by(column.asc())
+        if query.offset:
+            stmt = stmt.offset(query.offset)
+        if query.limit is not None:
+            stmt = stmt.limit(query.limit + extra_limit)
+        return etype, stmt, shapes
+
+    def _group_column(self, etype: EntityType, table, path: Tuple[str, ...]):
+        if len(path) != 1:
+            raise QueryError("Aggregates and 'group by' take plain attributes, not dotted paths")
+        attr = self.attribute(etype, path[0])
+        if attr.kind == "reference" and attr.foreign_key:
+            return attr, table.c[attr.foreign_key]
+        if not attr.is_scalar:
+            raise QueryError(f"'{attr.name}' of {etype.name} is a relation; aggregate an attribute")
+        return attr, self.scalar_column(etype, table, attr)
 
     def subquery_column(self, query: Query) -> Select:
         """``in (select x from T where …)``: a one-column SELECT."""

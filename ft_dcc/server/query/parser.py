@@ -39,6 +39,11 @@ _OPERATORS = {
 }
 
 
+class _Aggregate:
+    def __init__(self, pair):
+        self.pair = pair
+
+
 class QuerySyntaxError(ValueError):
     """The expression is not valid; the message says where and what was expected."""
 
@@ -53,18 +58,27 @@ class _ToAst(Transformer):
     def start(self, query):
         return query
 
-    def query(self, select, _from, type_name, where, order, offset, limit):
+    def query(self, select, _from, type_name, where, group, order, offset, limit):
+        items = select or []
         return Query(
             entity_type=type_name,
-            projections=select or [],
+            projections=[item for item in items if isinstance(item, tuple)],
+            aggregates=[item.pair for item in items if isinstance(item, _Aggregate)],
             where=where,
+            group_by=group or [],
             order_by=order or [],
             offset=offset,
             limit=limit,
         )
 
+    def aggregate(self, function, path):
+        return _Aggregate((str(function).lower(), path))
+
+    def group_clause(self, _group, _by, *paths):
+        return list(paths)
+
     def short_query(self, type_name, where, order, offset, limit):
-        return self.query([], None, type_name, where, order, offset, limit)
+        return self.query([], None, type_name, where, None, order, offset, limit)
 
     def select_clause(self, _kw, *projections):
         return list(projections)
