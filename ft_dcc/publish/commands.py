@@ -68,7 +68,12 @@ def add_commands(subparsers: Any) -> None:
     flush = queue_sub.add_parser("flush", help="publish every queued publish now")
     flush.add_argument("--json", action="store_true", help="print JSON")
     flush.set_defaults(handler=run_queue_flush)
-    for parser in (listing, flush):
+    drop = queue_sub.add_parser(
+        "drop", help="delete a queued publish that can never succeed (e.g. its task was removed)"
+    )
+    drop.add_argument("entry", metavar="ID", help="the entry id (or a unique start of it)")
+    drop.set_defaults(handler=run_queue_drop)
+    for parser in (listing, flush, drop):
         parser.add_argument("--queue-dir", help="the spool folder (default: $FT_DCC_QUEUE_DIR)")
     queue.set_defaults(handler=lambda args: (queue.print_help(), 2)[1])
 
@@ -198,6 +203,23 @@ def run_queue_list(args: argparse.Namespace) -> int:
             f"  {entry['created_at']}  {entry['task']}  {entry['asset']}  "
             f"-> {entry['review_session']!r}  ({entry['attempts']} attempt(s)){error}"
         )
+    return 0
+
+
+def run_queue_drop(args: argparse.Namespace) -> int:
+    from ft_dcc.exceptions import QueueError
+    from ft_dcc.publish.queue import OfflineQueue
+
+    queue = OfflineQueue(args.queue_dir)
+    matches = [e for e in queue.entries() if e.id.startswith(args.entry)]
+    if len(matches) != 1:
+        found = "no queued publish" if not matches else f"{len(matches)} queued publishes"
+        raise QueueError(
+            f"{found} match {args.entry!r}",
+            hint="copy the id from 'ft-dcc queue list' (a unique start is enough)",
+        )
+    queue.remove(matches[0])
+    print(f"Dropped {matches[0].id} ({matches[0].manifest.task_label}).")
     return 0
 
 

@@ -46,7 +46,6 @@ class PublishReport:
     review_session_name: Optional[str] = None
     review_session_object_id: Optional[str] = None
     review_url: Optional[str] = None
-    thumbnail_url: Optional[str] = None
     queue_entry: Optional[str] = None
     capture: Dict[str, Any] = attr.Factory(dict)
     duration_s: float = 0.0

@@ -128,6 +128,11 @@ def test_publish_without_a_server_says_queued_and_exits_0(tmp_path: Path, queue_
     assert text.stdout.startswith("Queued:") and "ft-dcc queue flush" in text.stdout
     listing = ft_dcc(env, "queue", "list")
     assert listing.returncode == 0 and "2 publish(es) waiting" in listing.stdout
+    dropped = ft_dcc(env, "queue", "drop", data["asset_version_id"])
+    assert dropped.returncode == 1 and "no queued publish" in dropped.stderr  # ids are entry ids
+    entry_id = json.loads(ft_dcc(env, "queue", "list", "--json").stdout)["entries"][0]["id"]
+    assert ft_dcc(env, "queue", "drop", entry_id[:8]).returncode == 0
+    assert "1 publish(es) waiting" in ft_dcc(env, "queue", "list").stdout
 
 
 def test_bad_input_and_bad_frames_fail_clearly(tmp_path: Path, queue_dir: Path) -> None:
