@@ -28,7 +28,12 @@ def make_thumbnail(
     source, output = Path(source), Path(output)
     if max_width < 1:
         raise MediaError(f"max_width must be positive, got {max_width}.", hint="give e.g. 640")
-    scale = f"scale='min(iw,{int(max_width)})':-1:flags=bicubic"
+    # JPEG is full-range BT.601: convert to it explicitly (a yuv-to-yuv conversion would
+    # otherwise keep a BT.709 movie's matrix and shift its colours)
+    scale = (
+        f"scale='min(iw,{int(max_width)})':-1:out_color_matrix=bt470bg:out_range=pc"
+        ":flags=bicubic+accurate_rnd+full_chroma_int"
+    )
     if is_movie(source):
         info = probe_movie(source)
         index = info.frame_count // 2 if frame is None else int(frame)
@@ -37,14 +42,13 @@ def make_thumbnail(
                 f"{source} has {info.frame_count} frames; frame index {index} is outside it.",
                 hint=f"choose an index from 0 to {info.frame_count - 1}",
             )
-        args: List[str] = [
-            "-i",
-            str(source),
-            "-map",
-            "0:v:0",
-            "-vf",
-            f"select=eq(n\\,{index}),{scale}",
-        ]
+        if info.constant_frame_rate and index > 0:
+            # seek straight to the frame (long edits): half a frame early, then take the next
+            seconds = (index - 0.5) / float(info.fps)
+            args: List[str] = ["-ss", f"{seconds:.6f}", "-i", str(source), "-map", "0:v:0"]
+            args += ["-vf", scale]
+        else:
+            args = ["-i", str(source), "-map", "0:v:0", "-vf", f"select=eq(n\\,{index}),{scale}"]
     else:
         image = _image_for(source, frame)
         args = ["-i", str(image), "-vf", scale]

@@ -22,7 +22,7 @@ def test_movie_thumbnail_is_the_middle_frame_scaled_down(tmp_path: Path, ffprobe
     movie = make_movie(tmp_path / "m.mp4", 21, size=(1280, 720))
     thumb = make_thumbnail(movie, tmp_path / "t.jpg")
     assert_jpeg(ffprobe_exe, thumb, 640, 360)
-    assert round(red_levels(thumb)[0] / STEP) == 10
+    assert abs(red_levels(thumb)[0] - 10 * STEP) <= 3
 
 
 def test_chosen_movie_frame_and_width(tmp_path: Path, ffprobe_exe: str) -> None:
@@ -59,3 +59,18 @@ def test_missing_or_corrupt_sources_fail_clearly(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match=r"thumbnail t\.jpg failed"):
         make_thumbnail(broken, tmp_path / "t.jpg")
     assert not (tmp_path / "t.jpg").exists()
+
+
+def test_seeking_lands_on_the_exact_frame_of_a_review_movie(tmp_path: Path) -> None:
+    from fractions import Fraction
+
+    from media_helpers import make_frames
+
+    from ft_dcc.media import encode_review
+
+    files = make_frames(tmp_path / "f", 30)
+    movie = encode_review(files, tmp_path / "r.mp4", Fraction(24000, 1001))
+    for index in (1, 7, 12, 24, 29):
+        thumb = make_thumbnail(movie, tmp_path / f"t{index}.jpg", frame=index)
+        assert abs(red_levels(thumb)[0] - index * STEP) <= 3
+        assert abs(red_levels(thumb, channel=2)[0] - (255 - index * STEP)) <= 3
