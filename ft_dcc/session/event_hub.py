@@ -25,6 +25,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections.abc import Mapping
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import attr
@@ -750,7 +751,7 @@ def _websocket_module() -> Any:
 def _as_event(event: Dict[str, Any]) -> Event:
     if isinstance(event, Event):
         return event
-    if not isinstance(event, dict) or not event.get("topic"):
+    if not isinstance(event, Mapping) or not event.get("topic"):
         raise EventHubError(f"Cannot publish {event!r}: an event needs a topic")
     return Event(**{key: value for key, value in event.items() if key in _EVENT_ARGS})
 

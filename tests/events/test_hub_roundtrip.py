@@ -263,3 +263,18 @@ def test_a_client_that_stops_reading_is_dropped_without_holding_up_others(
     assert received == list(range(400))  # the reading client got everything, in order
     assert wait_until(lambda: server.broker.connection_count == 1, timeout=20)
     stuck.shutdown()
+
+
+def test_plain_mappings_are_published_as_events(broker_server, make_hub, wait_until):
+    hub = make_hub(broker_server.url)
+    hub.connect()
+    received: List[Event] = []
+    hub.subscribe("topic=plain.*", received.append)
+    first = hub.publish({"topic": "plain.dict", "data": {"a": 1}, "ignored": "key"})
+    assert hub.publish({"topic": "plain.local"}, synchronous=True) == [None]
+    assert wait_until(lambda: len(received) == 2)
+    # the synchronous one ran locally at once; the other came back through the server
+    assert [e["topic"] for e in received] == ["plain.local", "plain.dict"]
+    assert received[1]["id"] == first
+    with pytest.raises(EventHubError, match="needs a topic"):
+        hub.publish({"data": {}})
