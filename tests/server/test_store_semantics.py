@@ -568,3 +568,9 @@ def test_legacy_custom_attribute_value_create_and_metadata_parent_type(
     )[0]
     assert {v["key"]: v["value"] for v in shot["custom_attributes"]}["fend"] == 1234
     assert shot["metadata"][0]["parent_type"] == "Shot"
+
+
+def test_collections_come_in_display_order(store: Store, user_id: str) -> None:
+    row = store.query("select _task_workflow.statuses.name from ProjectSchema")[0]
+    names = [s["name"] for s in row["_task_workflow"]["statuses"]]
+    assert names[:3] == ["Not started", "In progress", "Pending Review"]

@@ -206,7 +206,10 @@ class ResultBuilder:
         condition = self.compiler.type_condition(target, table)
         for chunk in _chunks(sorted({k for k in keys if k is not None}, key=str)):
             stmt = select(table).where(condition, table.c[column].in_(chunk))
-            stmt = stmt.order_by(*[table.c[k] for k in target.primary_key])
+            # collections come in their display order (statuses by sort, review objects by
+            # sort_order), then by key so that answers are stable
+            ordering = [table.c[name] for name in ("sort_order", "sort") if name in table.c]
+            stmt = stmt.order_by(*ordering, *[table.c[k] for k in target.primary_key])
             found.extend(dict(r) for r in self.connection.execute(stmt).mappings())
         return found
 
@@ -296,11 +299,13 @@ class ResultBuilder:
         pk = target.primary_key[0]
         related = self._rows_by(target, pk, [member for _owner, member in pairs])
         built = self.build(target, related, self._subtree_or_default(target, subtree))
-        by_key = {row[pk]: entity for row, entity in zip(related, built)}
-        grouped: Dict[Any, List[dict]] = {}
+        owners_of: Dict[Any, List[Any]] = {}
         for owner, member in pairs:
-            if member in by_key:
-                grouped.setdefault(owner, []).append(dict(by_key[member]))
+            owners_of.setdefault(member, []).append(owner)
+        grouped: Dict[Any, List[dict]] = {}
+        for row, entity in zip(related, built):  # in the members' display order
+            for owner in owners_of.get(row[pk], []):
+                grouped.setdefault(owner, []).append(dict(entity))
         for row, entity in zip(rows, entities):
             entity[attr.name] = grouped.get(row[owner_pk], [])
 
