@@ -177,3 +177,48 @@ def test_two_genuine_sessions_exchange_an_event(genuine, embedded_server, tmp_pa
         assert received[0]["source"]["id"] == other.event_hub.id
     finally:
         other.close()
+
+
+def test_new_review_content_reaches_subscribers(genuine, embedded_server, make_hub, wait_until):
+    """The use case of issue 3: a client with auto_connect_event_hub=True learns of new review
+    content (a ReviewSessionObject) from ``ftrack.update`` events."""
+    updates: List[Any] = []
+    genuine.event_hub.subscribe("topic=ftrack.update", updates.append)
+    _barrier(genuine)
+    ours = make_hub(embedded_server.url)
+    ours.connect()
+    filtered: List[Event] = []  # ours can filter on a field of any entity in the batch
+    ours.subscribe(
+        "topic=ftrack.update and data.entities.entity_type=ReviewSessionObject", filtered.append
+    )
+    name = f"review_{uuid.uuid4().hex[:8]}"
+    project = genuine.create(
+        "Project",
+        {"name": name, "full_name": name, "project_schema": genuine.query("ProjectSchema").first()},
+    )
+    shot = genuine.create("Shot", {"name": "sh010", "parent": project})
+    asset = genuine.create(
+        "Asset", {"name": "plate", "parent": shot, "type": genuine.query("AssetType").first()}
+    )
+    version = genuine.create("AssetVersion", {"asset": asset})
+    review = genuine.create("ReviewSession", {"name": "dailies", "project": project})
+    item = genuine.create(
+        "ReviewSessionObject",
+        {"asset_version": version, "review_session": review, "name": "sh010", "version": "v1"},
+    )
+    genuine.commit()
+
+    def review_items() -> List[Any]:
+        return [
+            entity
+            for event in updates
+            for entity in event["data"]["entities"]
+            if entity["entity_type"] == "ReviewSessionObject" and entity["action"] == "add"
+        ]
+
+    assert _wait_genuine(genuine, review_items)
+    entity = review_items()[0]
+    assert entity["entityId"] == item["id"]
+    assert entity["entityType"] == "reviewsessionobject"
+    assert wait_until(lambda: filtered)
+    assert any(e["entityId"] == item["id"] for e in filtered[0]["data"]["entities"])
