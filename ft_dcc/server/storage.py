@@ -28,6 +28,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import StaticPool
 
 from ft_dcc.server.schema import SchemaModel
 
@@ -106,9 +107,12 @@ def make_engine(database_url: str) -> Engine:
     """An engine for ``database_url``; SQLite files get WAL and serialised writers."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
+        options: dict = {"connect_args": {"timeout": 30, "check_same_thread": False}}
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        else:
+            options["poolclass"] = StaticPool  # one shared in-memory database
+        engine = create_engine(url, **options)
         _enable_sqlite_pragmas(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
