@@ -151,3 +151,15 @@ def test_invalid_subscription_expression_is_reported(make_hub, closed_url):
     hub = make_hub(closed_url)
     with pytest.raises(EventHubError, match=r"Invalid subscription.*expected .\). at the end"):
         hub.subscribe("topic=a and (data.x=1", lambda e: None)
+
+
+def test_a_hub_that_never_answers_times_out_with_a_clear_error(make_hub):
+    import socket
+
+    with socket.socket() as silent:  # accepts TCP connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        hub = make_hub(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.5)
+        with pytest.raises(EventHubError, match=r"no answer within 0.5 s"):
+            hub.connect()
+    assert not hub.connected
