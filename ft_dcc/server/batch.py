@@ -55,6 +55,7 @@ class Batch:
         self.compiler = store.compiler
         self.connection = connection
         self.user_id = user_id
+        self._acting_user_id: Any = ...
         self.now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
         self.changes: List[Dict[str, Any]] = []
         self._touched: List[Tuple[int, EntityType, Tuple[Any, ...]]] = []
@@ -98,6 +99,22 @@ class Batch:
         if action == "update":
             return self.update(etype, key, operation.get("entity_data"))
         return self.delete(etype, key)
+
+    @property
+    def acting_user_id(self) -> Optional[str]:
+        """The caller's User id for ``created_by``/``user`` defaults, when it is a real User.
+
+        Server-internal callers may pass a system id that is no User; then those stay empty.
+        """
+        if self._acting_user_id is ...:
+            table = self.tables["User"]
+            found = None
+            if self.user_id:
+                found = self.connection.execute(
+                    select(table.c.id).where(table.c.id == self.user_id)
+                ).scalar()
+            self._acting_user_id = found
+        return self._acting_user_id
 
     # -- helpers ------------------------------------------------------------------------------
     def entity_type(self, name: Any) -> EntityType:

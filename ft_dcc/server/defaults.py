@@ -50,7 +50,7 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
     """Fill what the client did not send and the server derives (mutates ``values``)."""
     now = batch.now
     _set(values, etype, "created_at", now)
-    _set(values, etype, "created_by_id", batch.user_id or None)
+    _set(values, etype, "created_by_id", batch.acting_user_id)
     family = etype.family
     if family == "Context":
         _context_defaults(batch, etype, values)
@@ -58,7 +58,7 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
         _set(values, etype, "system_type", COMPONENT_SYSTEM_TYPES.get(etype.name, "file"))
     elif etype.name == "AssetVersion":
         _set(values, etype, "date", now)
-        _set(values, etype, "user_id", batch.user_id or None)
+        _set(values, etype, "user_id", batch.acting_user_id)
         _set(values, etype, "status_id", _existing(batch, "Status", DEFAULT_VERSION_STATUS_ID))
         if values.get("version") is None and values.get("asset_id"):
             batch.lock_row("Asset", values["asset_id"])  # PostgreSQL: serialise per asset
@@ -84,14 +84,14 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
     elif etype.name == "Note":
         _set(values, etype, "date", now)
         _set(values, etype, "thread_activity", now)
-        _set(values, etype, "user_id", batch.user_id or None)
+        _set(values, etype, "user_id", batch.acting_user_id)
     elif etype.name == "Job":
-        _set(values, etype, "user_id", batch.user_id or None)
+        _set(values, etype, "user_id", batch.acting_user_id)
     elif etype.name in ("Timer", "Timelog"):
         _set(values, etype, "start", now)
         _set(values, etype, "comment", "")
         _set(values, etype, "duration", 0.0)
-        _set(values, etype, "user_id", batch.user_id or None)
+        _set(values, etype, "user_id", batch.acting_user_id)
     elif etype.name in ("User", "Status"):
         _set(values, etype, "is_active", True)
     elif etype.name == "Metadata":

@@ -574,3 +574,26 @@ def test_collections_come_in_display_order(store: Store, user_id: str) -> None:
     row = store.query("select _task_workflow.statuses.name from ProjectSchema")[0]
     names = [s["name"] for s in row["_task_workflow"]["statuses"]]
     assert names[:3] == ["Not started", "In progress", "Pending Review"]
+
+
+@pytest.mark.parametrize("system_user", ["", "system"])
+def test_server_internal_callers_without_a_user(
+    store: Store, user_id: str, system_user: str
+) -> None:
+    job, component = new_id(), new_id()
+    replies = store.execute(
+        [
+            create("Job", job, data="{}"),
+            create("FileComponent", component, name="ftrackreview-mp4", size=10),
+            create(
+                "ComponentLocation",
+                new_id(),
+                component=ref("FileComponent", component),
+                location=ref("Location", LOCATION_SERVER[0]),
+                resource_identifier=component,
+            ),
+        ],
+        system_user,
+    )
+    assert replies[0]["data"]["user_id"] is None
+    assert replies[1]["data"]["system_type"] == "file"
