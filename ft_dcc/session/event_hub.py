@@ -304,6 +304,7 @@ class EventHub:
             )
         ws_scheme = "wss" if self._scheme == "https" else "ws"
         ws_url = f"{ws_scheme}://{self._netloc}{WEBSOCKET_PATH_PREFIX}{parts[0]}"
+        sock = None
         try:
             sock = websocket.create_connection(
                 ws_url,
@@ -312,7 +313,15 @@ class EventHub:
                 enable_multithread=True,
             )
             first = parse_packet(sock.recv())
+            for _ in range(10):  # answer heartbeats that come before the connect packet
+                if first.code != HEARTBEAT:
+                    break
+                sock.send(format_packet(HEARTBEAT))
+                first = parse_packet(sock.recv())
         except Exception as error:
+            if sock is not None:
+                with contextlib.suppress(Exception):
+                    sock.shutdown()
             raise EventHubError(
                 f"Cannot open the event hub websocket at {self.server_url}: "
                 f"{type(error).__name__}: {error}",
@@ -403,6 +412,7 @@ class EventHub:
         with self._lock:
             if self._socket is dead:
                 self._socket = None
+            self._acks.clear()  # the dead connection will never acknowledge these
         with contextlib.suppress(Exception):
             dead.shutdown()
         delay = min(0.5, self._reconnect_delay)
