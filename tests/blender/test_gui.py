@@ -4,6 +4,7 @@ viewport playblast (``render.opengl``) publishes; an unsaved edit is refused."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import uuid
 
 import pytest
@@ -36,8 +37,6 @@ def build_scene_34(tmp_path, env):
     from blender_helpers import ROOT
 
     script = ROOT / "hosts" / "blender" / "demo_scene.py"
-    import subprocess
-
     subprocess.run(
         ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "-P", str(script),
          "--", str(write_json(tmp_path / "scene.json", options))],
@@ -82,6 +81,11 @@ def test_panel_draws_and_viewport_playblast_publishes(
     assert not result["background"] and result["blender"].startswith("3.4")
     assert result["returned"] == ["RUNNING_MODAL"]  # the UI stayed live during the publish
     assert result["outcome"] == "published", result["status"]
+    # The capture blocks the UI (render.opengl runs on the main thread); after it, Blender's own
+    # timers kept running while the worker encoded and uploaded: the UI was live.
+    seen = result["progress_seen"]
+    captured = next(i for i, text in enumerate(seen) if "frames captured" in text)
+    assert len(seen) > captured + 1, seen
     report = result["report"]
     assert report["capture"]["display"]["method"] == "viewport"  # render.opengl
     movie = download_component(
@@ -90,6 +94,13 @@ def test_panel_draws_and_viewport_playblast_publishes(
     stream = ffprobe(movie)
     assert (stream["codec_name"], stream["pix_fmt"]) == ("h264", "yuv420p")
     assert int(stream["nb_read_frames"]) == 12 and stream["r_frame_rate"] == "25/1"
+    frame = artifacts_dir / "blender-gui-playblast-frame6.png"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(movie), "-vf", "select=eq(n\\,5)",
+         "-frames:v", "1", str(frame)],
+        check=True,
+    )  # fmt: skip
+    print("progress seen:", result["progress_seen"])
     objects = session.query(
         "select version_id from ReviewSessionObject "
         f'where review_session_id is "{report["review_session_id"]}"'

@@ -15,7 +15,9 @@ bl_info = {
     "category": "Animation",
 }
 
-from . import ops, panel, paths, props  # noqa: E402 - bl_info must come first for Blender
+import bpy  # noqa: E402 - bl_info must come first for Blender
+
+from . import ops, panel, paths, props  # noqa: E402
 
 MODULES = (props, ops, panel)
 
@@ -23,7 +25,7 @@ MODULES = (props, ops, panel)
 def register():
     for module in MODULES:
         module.register()
-    prefs = props.preferences(__import__("bpy").context)
+    prefs = props.preferences(bpy.context)
     paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else "")
 
 

@@ -18,6 +18,7 @@ from ft_dcc.publish.host import CaptureResult, CaptureSpec, Host
 
 #: where each pipeline stage sits in the one progress bar the artist sees (start, end)
 STAGE_SPANS: Dict[str, Tuple[float, float]] = {
+    "publish": (0.0, 0.08),  # the pipeline's plugin-by-plugin progress, before the heavy stages
     "collect": (0.0, 0.03),
     "validate": (0.03, 0.08),
     "capture": (0.08, 0.55),

@@ -120,7 +120,7 @@ class FTDCC_OT_publish(bpy.types.Operator):
         fraction, stage, message = job.progress.snapshot()
         wm = context.window_manager
         wm.progress_update(int(fraction * 100))
-        wm.ftdcc_progress = f"{stage} {fraction * 100:.0f}% {message}".strip()
+        wm.ftdcc_progress = f"{fraction * 100:.0f}% {message or stage}"
         for area in context.screen.areas if context.screen else ():
             if area.type == "VIEW_3D":
                 area.tag_redraw()

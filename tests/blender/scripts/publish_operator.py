@@ -86,6 +86,7 @@ def result_and_exit(returned):
                 "camera_after": bpy.context.scene.camera.name if bpy.context.scene.camera else None,
                 "engine_after": bpy.context.scene.render.engine,
                 "refreshed": refreshed,
+                "progress_seen": state.get("progress", []) if options.get("invoke") else [],
                 "dirty_before": state["dirty_before"] if options.get("invoke") else None,
             }
         ),
@@ -157,8 +158,9 @@ else:
 
     def wait():
         state["ticks"] += 1
-        if wm.ftdcc_busy and state["ticks"] < 1200:
-            return 0.25
+        if wm.ftdcc_busy and state["ticks"] < 6000:
+            state.setdefault("progress", []).append(wm.ftdcc_progress)
+            return 0.05
         view3d()[1].tag_redraw()
         bpy.app.timers.register(finish, first_interval=1.0)
         return None
