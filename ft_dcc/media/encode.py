@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media._fps import as_fraction, fps_arg
 from ft_dcc.media.burnin import burnin_filters
-from ft_dcc.media.ffmpeg import cfr_arguments, run_ffmpeg
+from ft_dcc.media.ffmpeg import cfr_arguments, has_filter, run_ffmpeg
 from ft_dcc.media.probe import image_size, probe_movie
 from ft_dcc.media.sequence import FrameSequence, describe_frames, frame_number, is_movie
 
@@ -74,7 +74,14 @@ def encode_review(
             input_args = image_input_arguments(files, Path(scratch), rate)
         out_size = output_size(source_size, size)
         filters = _video_filters(rate, source_size, out_size)
-        if burnin:
+        if burnin and not has_filter("drawtext"):
+            message = (
+                "burn-ins skipped: this ffmpeg has no drawtext filter (built without "
+                "libfreetype); install a newer imageio-ffmpeg for burn-ins"
+            )
+            log.warning(message)
+            report(0.0, message)
+        elif burnin:
             filters += burnin_filters(
                 burnin, Path(scratch), out_size, first_frame, first_frame + total - 1, rate
             )

@@ -82,6 +82,23 @@ def ffmpeg_version() -> Tuple[int, int]:
     return (0, 0)
 
 
+@functools.cache
+def has_filter(name: str) -> bool:
+    """True when this ffmpeg has the filter ``name`` (``drawtext`` needs libfreetype)."""
+    try:
+        out = subprocess.run(
+            [ffmpeg_executable(), "-hide_banner", "-filters"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            **_no_window(),
+        ).stdout
+    except OSError:
+        return False
+    return any(line.split()[1:2] == [name] for line in out.splitlines() if line.strip())
+
+
 def cfr_arguments() -> List[str]:
     """Arguments asking for a constant frame rate, spelled for this ffmpeg's version."""
     major, minor = ffmpeg_version()

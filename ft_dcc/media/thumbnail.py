@@ -28,11 +28,13 @@ def make_thumbnail(
     source, output = Path(source), Path(output)
     if max_width < 1:
         raise MediaError(f"max_width must be positive, got {max_width}.", hint="give e.g. 640")
-    # JPEG is full-range BT.601: convert to it explicitly (a yuv-to-yuv conversion would
-    # otherwise keep a BT.709 movie's matrix and shift its colours)
+    # JPEG is full-range BT.601. Resize, go through RGB (decoding with the source's own
+    # matrix), then convert to JPEG's matrix explicitly: the same on ffmpeg 5.1, 7 and 9.
     scale = (
-        f"scale='min(iw,{int(max_width)})':-1:out_color_matrix=bt470bg:out_range=pc"
-        ":flags=bicubic+accurate_rnd+full_chroma_int"
+        f"scale='min(iw,{int(max_width)})':-1:flags=bicubic+accurate_rnd+full_chroma_int,"
+        "format=rgb24,"
+        "scale=out_color_matrix=bt601:out_range=pc:flags=accurate_rnd+full_chroma_int,"
+        "format=yuvj420p"
     )
     if is_movie(source):
         info = probe_movie(source)
