@@ -364,7 +364,8 @@ class Compiler:
         if typed is None:
             raise QueryError(f"'{operator}' cannot compare '{name}' with none")
         if operator in ("like", "not_like"):
-            condition = column.like(str(value.text))
+            # case-insensitive like ftrack (and SQLite) on every database
+            condition = column.ilike(str(value.text))
             return not_(condition) if operator == "not_like" else condition
         return {
             "gt": column > typed,
