@@ -1,0 +1,71 @@
+"""Finding ffmpeg, and what happens when it is missing or fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ft_dcc.exceptions import MediaError
+from ft_dcc.media import ffmpeg as ffmpeg_module
+from ft_dcc.media.ffmpeg import ffmpeg_executable, ffmpeg_version, has_filter, run_ffmpeg
+
+
+@pytest.fixture
+def fresh_lookup():
+    ffmpeg_executable.cache_clear()
+    yield
+    ffmpeg_executable.cache_clear()
+
+
+def test_the_bundled_ffmpeg_has_what_review_needs() -> None:
+    exe = Path(ffmpeg_executable())
+    assert exe.is_file()
+    assert ffmpeg_version() >= (5, 1)
+    for name in ("scale", "pad", "settb", "setpts", "setparams"):
+        assert has_filter(name), name
+    assert not has_filter("no_such_filter")
+
+
+def test_a_wrong_override_says_what_to_fix(
+    fresh_lookup, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(tmp_path / "missing-ffmpeg"))
+    with pytest.raises(MediaError) as caught:
+        ffmpeg_executable()
+    assert "IMAGEIO_FFMPEG_EXE points at" in caught.value.message
+    assert "unset IMAGEIO_FFMPEG_EXE" in caught.value.hint
+
+
+def test_failures_quote_ffmpeg(tmp_path: Path) -> None:
+    with pytest.raises(MediaError) as caught:
+        run_ffmpeg(
+            ["-i", str(tmp_path / "nothing.png"), str(tmp_path / "x.png")],
+            what="Converting nothing",
+        )
+    message = caught.value.message
+    assert message.startswith("Converting nothing failed (ffmpeg exit status")
+    assert "No such file or directory" in message
+
+
+def test_progress_follows_frames(tmp_path: Path) -> None:
+    seen = []
+    run_ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48:rate=25",
+            "-frames:v",
+            "40",
+            "-c:v",
+            "libx264",
+            str(tmp_path / "x.mp4"),
+        ],
+        what="Test",
+        total_frames=40,
+        progress=lambda f, m: seen.append((f, m)),
+    )
+    assert seen and seen[-1] == (1.0, "Test: frame 40/40")
+    assert all(0.0 <= f <= 1.0 for f, _ in seen)
+    assert ffmpeg_module.cfr_arguments() in (["-fps_mode", "cfr"], ["-vsync", "cfr"])
