@@ -37,6 +37,7 @@ class BrokerServer:
     heartbeat_interval: float = 20.0
     close_timeout: float = 60.0
     max_queue: int = 1000
+    routes_first: List[Any] = attr.Factory(list)  # routes that shadow the broker's own
     broker: Optional[EventBroker] = None
     _server: Optional[uvicorn.Server] = None
     _thread: Optional[threading.Thread] = None
@@ -55,7 +56,7 @@ class BrokerServer:
             close_timeout=self.close_timeout,
             max_queue=self.max_queue,
         )
-        app = Starlette(routes=self.broker.routes())
+        app = Starlette(routes=self.routes_first + self.broker.routes())
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

@@ -163,3 +163,18 @@ def test_a_hub_that_never_answers_times_out_with_a_clear_error(make_hub):
         with pytest.raises(EventHubError, match=r"no answer within 0.5 s"):
             hub.connect()
     assert not hub.connected
+
+
+def test_a_websocket_that_never_says_connected_times_out(start_broker, make_hub):
+    from starlette.routing import WebSocketRoute
+
+    async def silent(websocket):  # accepts, then never sends the socket.io connect packet
+        await websocket.accept()
+        while (await websocket.receive())["type"] != "websocket.disconnect":
+            pass
+
+    server = start_broker(routes_first=[WebSocketRoute("/socket.io/1/websocket/{sid}", silent)])
+    hub = make_hub(server.url, timeout=0.5)
+    with pytest.raises(EventHubError, match=r"Cannot open the event hub websocket.*timed out"):
+        hub.connect()
+    assert not hub.connected
