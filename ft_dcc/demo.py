@@ -300,7 +300,8 @@ def _handle(args: argparse.Namespace) -> int:
             "comment": "ft_dcc demo: playblast of the bouncing cube",
         }
     )
-    print(outcome["text"])
+    lines = outcome["text"].splitlines() or [""]
+    print(outcome["text"] if outcome["exit_code"] != 0 or args.verbose else lines[0])
     if outcome["exit_code"] != 0:
         sys.stderr.write(outcome.get("log", "")[-3000:])
         return int(outcome["exit_code"])
