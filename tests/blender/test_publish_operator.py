@@ -86,6 +86,7 @@ def test_operator_publishes_a_playable_review(tmp_path, blender_env, embedded_se
     [
         ("nocamera", "has no camera"),
         ("closed", "closed"),
+        ("neversaved", "never saved"),
     ],
 )
 def test_operator_refuses_with_a_clear_message(tmp_path, blender_env, fresh_server, case, expected):

@@ -21,7 +21,7 @@ case = options.get("case", "ok")
 
 if options.get("build", True):
     demo_scene.build(
-        options["blend"],
+        "" if case == "neversaved" else options["blend"],
         frame_start=1001,
         frame_end=1012,
         fps=25,
