@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from ft_dcc.server.batch_collections import CollectionWriter
+from ft_dcc.server.batch_validation import BatchValidator
 from ft_dcc.server.changes import describe_change
 from ft_dcc.server.defaults import apply_server_defaults
 from ft_dcc.server.errors import ApiOperationError
@@ -45,7 +47,7 @@ def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError
     return ApiOperationError(message, exception)
 
 
-class Batch:
+class Batch(CollectionWriter, BatchValidator):
     """Runs operations in order on one connection; collects changes and deferred checks."""
 
     def __init__(self, store: Store, connection: Connection, user_id: str) -> None:
@@ -321,84 +323,6 @@ class Batch:
             raise _fail(f"The reference in '{attr.name}' of {etype.name} needs its '{pk}'")
         return str(ref)
 
-    # -- collections --------------------------------------------------------------------------
-    def set_collection(
-        self, etype: EntityType, key: Tuple[Any, ...], attr: Attribute, items: List[Any]
-    ) -> None:
-        owner_id = key[0]
-        target = self.model.get(attr.target or "")
-        if target is None:
-            raise _fail(f"'{attr.name}' of {etype.name} cannot be set through the API")
-        for item in items:
-            if not isinstance(item, dict):
-                raise _fail(f"'{attr.name}' of {etype.name} must be a list of entity references")
-        if attr.kind == "mapped":
-            for item in items:
-                item_type = self.model.get(item.get("__entity_type__") or target.name) or target
-                if (
-                    not self.model.is_subtype(item_type.name, target.family)
-                    and item_type.family != target.family
-                ):
-                    raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
-                item_key = self.entity_key(item_type, [item.get(n) for n in item_type.primary_key])
-                if self.load(item_type, item_key) is None:
-                    raise _fail(
-                        f"{item_type.name} {list(item_key)} in '{attr.name}' does not exist",
-                        "NotFoundError",
-                    )
-            return
-        if attr.link is not None:
-            self.set_link_collection(etype, owner_id, attr, target, items)
-            return
-        remote = attr.remote_key
-        child_table = self.tables[target.family]
-        if not remote or remote not in child_table.c:
-            raise _fail(f"Setting '{attr.name}' of {etype.name} is not supported by this server")
-        for item in items:
-            item_type = self.model.get(item.get("__entity_type__") or target.name)
-            if item_type is None or item_type.family != target.family:
-                raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
-            item_key = self.entity_key(item_type, [item.get(n) for n in item_type.primary_key])
-            row = self.load(item_type, item_key)
-            if row is None:
-                raise _fail(
-                    f"{item_type.name} {item_key[0]} in '{attr.name}' does not exist; create it "
-                    "first (earlier in the same batch is fine)",
-                    "NotFoundError",
-                )
-            values: Dict[str, Any] = {remote: owner_id}
-            if target.name == "Note" and remote == "parent_id":
-                values["parent_type"] = etype.name
-            if row.get(remote) != owner_id or "parent_type" in values:
-                self.connection.execute(
-                    update(child_table)
-                    .where(self.key_condition(item_type, item_key))
-                    .values(**values)
-                )
-                self._touched.append((len(self.changes), item_type, item_key))
-
-    def set_link_collection(self, etype, owner_id, attr: Attribute, target, items) -> None:
-        """Many-to-many: the list is the new membership."""
-        link_type, owner_column, member_column = attr.link
-        link_etype = self.model.types[link_type]
-        link = self.table(link_etype)
-        self.connection.execute(delete(link).where(link.c[owner_column] == owner_id))
-        seen = set()
-        for item in items:
-            member = item.get(target.primary_key[0])
-            if not isinstance(member, str) or member in seen:
-                continue
-            seen.add(member)
-            if not self._exists_in_family(target, member):
-                raise _fail(
-                    f"{target.name} {member} in '{attr.name}' does not exist", "NotFoundError"
-                )
-            self.connection.execute(
-                insert(link).values(
-                    **{DISCRIMINATOR: link_type, owner_column: owner_id, member_column: member}
-                )
-            )
-
     # -- update -------------------------------------------------------------------------------
     def update(self, etype: EntityType, key: Tuple[Any, ...], data: Any) -> Dict[str, Any]:
         if not isinstance(data, dict):
@@ -593,71 +517,3 @@ class Batch:
             select(func.max(table.c[column])).where(table.c[scope_column] == scope_value)
         ).scalar()
         return start if current is None else int(current) + 1
-
-    # -- end of batch -----------------------------------------------------------------------
-    def validate_end_of_batch(self, operations: List[Any]) -> None:
-        """Required attributes and references of everything written must hold now."""
-        seen = set()
-        for change_index, etype, key in self._touched:
-            if (etype.name, key) in seen:
-                continue
-            seen.add((etype.name, key))
-            row = self.load(etype, key)
-            if row is None:
-                continue  # deleted later in the batch
-            concrete = self.model.types[row[DISCRIMINATOR]]
-            index = self._operation_index(operations, concrete, key, change_index)
-            try:
-                self._check_row(concrete, row)
-            except ApiOperationError as error:
-                raise error.at(index, str(operations[index].get("action")), concrete.name) from None
-
-    def _operation_index(self, operations: List[Any], etype: EntityType, key, fallback: int) -> int:
-        for index, operation in enumerate(operations):
-            if not isinstance(operation, dict) or operation.get("action") not in (
-                "create",
-                "update",
-            ):
-                continue
-            if operation.get("entity_type") != etype.name:
-                continue
-            data = operation.get("entity_data") or {}
-            op_key = operation.get("entity_key") or [data.get(n) for n in etype.primary_key]
-            if [str(k) for k in op_key] == list(key):
-                return index
-        return min(fallback, len(operations) - 1)
-
-    def _check_row(self, etype: EntityType, row: Dict[str, Any]) -> None:
-        for name in etype.required:
-            attr = etype.attributes.get(name)
-            if attr is None or not attr.is_scalar or attr.computed:
-                continue
-            if row.get(name) is None:
-                raise _fail(f"{etype.name} needs a value for required attribute '{name}'")
-        targets: Dict[str, List[Tuple[Attribute, EntityType]]] = {}
-        for attr in etype.attributes.values():
-            if (
-                attr.kind != "reference"
-                or not attr.foreign_key
-                or row.get(attr.foreign_key) is None
-            ):
-                continue
-            target = self.model.types.get(attr.target or "")
-            if target is None or len(target.primary_key) != 1:
-                continue
-            targets.setdefault(attr.foreign_key, []).append((attr, target))
-        for column, candidates in targets.items():
-            value = row[column]
-            if any(self._exists_in_family(target, value) for _, target in candidates):
-                continue
-            attr, target = candidates[0]
-            raise _fail(
-                f"'{attr.name}' of {etype.name} refers to {target.name} {value}, which does not "
-                "exist; create it first or fix the id",
-                "NotFoundError",
-            )
-
-    def _exists_in_family(self, target: EntityType, value: Any) -> bool:
-        table = self.table(target)
-        pk = table.c[target.primary_key[0]]
-        return self.connection.execute(select(pk).where(pk == value)).first() is not None

@@ -1,0 +1,100 @@
+"""Collection assignments of an ``/api`` batch: one-to-many keys and many-to-many links."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+from sqlalchemy import delete, insert, update
+
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.schema import Attribute, EntityType
+from ft_dcc.server.storage import DISCRIMINATOR
+
+
+def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError:
+    return ApiOperationError(message, exception)
+
+
+class CollectionWriter:
+    """Mixin of :class:`ft_dcc.server.batch.Batch`: apply a collection value (list of refs).
+
+    One-to-many collections set each listed child's key to the owner (others stay attached,
+    as the client may send only new members); many-to-many link collections are replaced.
+    """
+
+    def set_collection(
+        self, etype: EntityType, key: Tuple[Any, ...], attr: Attribute, items: List[Any]
+    ) -> None:
+        owner_id = key[0]
+        target = self.model.get(attr.target or "")
+        if target is None:
+            raise _fail(f"'{attr.name}' of {etype.name} cannot be set through the API")
+        for item in items:
+            if not isinstance(item, dict):
+                raise _fail(f"'{attr.name}' of {etype.name} must be a list of entity references")
+        if attr.kind == "mapped":
+            for item in items:
+                item_type = self.model.get(item.get("__entity_type__") or target.name) or target
+                if (
+                    not self.model.is_subtype(item_type.name, target.family)
+                    and item_type.family != target.family
+                ):
+                    raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
+                item_key = self.entity_key(item_type, [item.get(n) for n in item_type.primary_key])
+                if self.load(item_type, item_key) is None:
+                    raise _fail(
+                        f"{item_type.name} {list(item_key)} in '{attr.name}' does not exist",
+                        "NotFoundError",
+                    )
+            return
+        if attr.link is not None:
+            self.set_link_collection(etype, owner_id, attr, target, items)
+            return
+        remote = attr.remote_key
+        child_table = self.tables[target.family]
+        if not remote or remote not in child_table.c:
+            raise _fail(f"Setting '{attr.name}' of {etype.name} is not supported by this server")
+        for item in items:
+            item_type = self.model.get(item.get("__entity_type__") or target.name)
+            if item_type is None or item_type.family != target.family:
+                raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
+            item_key = self.entity_key(item_type, [item.get(n) for n in item_type.primary_key])
+            row = self.load(item_type, item_key)
+            if row is None:
+                raise _fail(
+                    f"{item_type.name} {item_key[0]} in '{attr.name}' does not exist; create it "
+                    "first (earlier in the same batch is fine)",
+                    "NotFoundError",
+                )
+            values: Dict[str, Any] = {remote: owner_id}
+            if target.name == "Note" and remote == "parent_id":
+                values["parent_type"] = etype.name
+            if row.get(remote) != owner_id or "parent_type" in values:
+                self.connection.execute(
+                    update(child_table)
+                    .where(self.key_condition(item_type, item_key))
+                    .values(**values)
+                )
+                self._touched.append((len(self.changes), item_type, item_key))
+
+    def set_link_collection(self, etype, owner_id, attr: Attribute, target, items) -> None:
+        """Many-to-many: the list is the new membership."""
+        link_type, owner_column, member_column = attr.link
+        link_etype = self.model.types[link_type]
+        link = self.table(link_etype)
+        self.connection.execute(delete(link).where(link.c[owner_column] == owner_id))
+        seen = set()
+        for item in items:
+            member = item.get(target.primary_key[0])
+            if not isinstance(member, str) or member in seen:
+                continue
+            seen.add(member)
+            if not self._exists_in_family(target, member):
+                raise _fail(
+                    f"{target.name} {member} in '{attr.name}' does not exist", "NotFoundError"
+                )
+            self.connection.execute(
+                insert(link).values(
+                    **{DISCRIMINATOR: link_type, owner_column: owner_id, member_column: member}
+                )
+            )

@@ -1,0 +1,90 @@
+"""End-of-batch checks: required attributes and references of everything written."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+from sqlalchemy import select
+
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.schema import Attribute, EntityType
+from ft_dcc.server.storage import DISCRIMINATOR
+
+
+def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError:
+    return ApiOperationError(message, exception)
+
+
+class BatchValidator:
+    """Mixin of :class:`ft_dcc.server.batch.Batch`.
+
+    Checks run when the batch ends, not per operation: the client may create a child before
+    the parent update that links it (recorded flow F09b).
+    """
+
+    def validate_end_of_batch(self, operations: List[Any]) -> None:
+        """Required attributes and references of everything written must hold now."""
+        seen = set()
+        for change_index, etype, key in self._touched:
+            if (etype.name, key) in seen:
+                continue
+            seen.add((etype.name, key))
+            row = self.load(etype, key)
+            if row is None:
+                continue  # deleted later in the batch
+            concrete = self.model.types[row[DISCRIMINATOR]]
+            index = self._operation_index(operations, concrete, key, change_index)
+            try:
+                self._check_row(concrete, row)
+            except ApiOperationError as error:
+                raise error.at(index, str(operations[index].get("action")), concrete.name) from None
+
+    def _operation_index(self, operations: List[Any], etype: EntityType, key, fallback: int) -> int:
+        for index, operation in enumerate(operations):
+            if not isinstance(operation, dict) or operation.get("action") not in (
+                "create",
+                "update",
+            ):
+                continue
+            if operation.get("entity_type") != etype.name:
+                continue
+            data = operation.get("entity_data") or {}
+            op_key = operation.get("entity_key") or [data.get(n) for n in etype.primary_key]
+            if [str(k) for k in op_key] == list(key):
+                return index
+        return min(fallback, len(operations) - 1)
+
+    def _check_row(self, etype: EntityType, row: Dict[str, Any]) -> None:
+        for name in etype.required:
+            attr = etype.attributes.get(name)
+            if attr is None or not attr.is_scalar or attr.computed:
+                continue
+            if row.get(name) is None:
+                raise _fail(f"{etype.name} needs a value for required attribute '{name}'")
+        targets: Dict[str, List[Tuple[Attribute, EntityType]]] = {}
+        for attr in etype.attributes.values():
+            if (
+                attr.kind != "reference"
+                or not attr.foreign_key
+                or row.get(attr.foreign_key) is None
+            ):
+                continue
+            target = self.model.types.get(attr.target or "")
+            if target is None or len(target.primary_key) != 1:
+                continue
+            targets.setdefault(attr.foreign_key, []).append((attr, target))
+        for column, candidates in targets.items():
+            value = row[column]
+            if any(self._exists_in_family(target, value) for _, target in candidates):
+                continue
+            attr, target = candidates[0]
+            raise _fail(
+                f"'{attr.name}' of {etype.name} refers to {target.name} {value}, which does not "
+                "exist; create it first or fix the id",
+                "NotFoundError",
+            )
+
+    def _exists_in_family(self, target: EntityType, value: Any) -> bool:
+        table = self.table(target)
+        pk = table.c[target.primary_key[0]]
+        return self.connection.execute(select(pk).where(pk == value)).first() is not None
