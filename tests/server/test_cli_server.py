@@ -29,20 +29,21 @@ def clean_env(**extra: str) -> Dict[str, str]:
 
 
 class ServerProcess:
-    def __init__(self, data: Path, env: Dict[str, str], extra: Optional[List[str]] = None):
+    """``ft-dcc server`` in a subprocess; ``data=None`` leaves the data dir to its default."""
+
+    def __init__(
+        self,
+        data: Optional[Path],
+        env: Dict[str, str],
+        extra: Optional[List[str]] = None,
+        out_dir: Optional[Path] = None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.out = data.parent / f"stdout-{self.port}.txt"
-        cmd = [
-            sys.executable,
-            "-m",
-            "ft_dcc",
-            "server",
-            "--data",
-            str(data),
-            "--port",
-            str(self.port),
-        ]
+        self.out = (out_dir or data.parent) / f"stdout-{self.port}.txt"
+        cmd = [sys.executable, "-m", "ft_dcc", "server", "--port", str(self.port)]
+        if data is not None:
+            cmd += ["--data", str(data)]
         with open(self.out, "wb") as out:
             self.proc = subprocess.Popen(
                 cmd + (extra or []), env=env, stdout=out, stderr=subprocess.STDOUT
@@ -167,3 +168,37 @@ def test_help(argv):
     )
     assert result.returncode == 0
     assert "--data" in result.stdout
+
+
+def test_default_data_dir_and_database_option(tmp_path):
+    env = clean_env(XDG_DATA_HOME=str(tmp_path / "xdg"), FTRACK_API_USER="u", FTRACK_API_KEY="k")
+    server = ServerProcess(None, env, out_dir=tmp_path)
+    try:
+        assert api_ok(server.url, "u", "k")
+    finally:
+        server.stop()
+    assert (tmp_path / "xdg" / "ft_dcc" / "server" / "ft_dcc.sqlite").is_file()
+
+    database = tmp_path / "elsewhere.sqlite"
+    server = ServerProcess(tmp_path / "data", env, ["--database", f"sqlite:///{database}"])
+    try:
+        assert api_ok(server.url, "u", "k")
+    finally:
+        server.stop()
+    assert database.is_file() and not (tmp_path / "data" / "ft_dcc.sqlite").exists()
+
+
+def test_port_in_use_is_a_clear_error(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        cmd = [sys.executable, "-m", "ft_dcc", "server", "--data", str(tmp_path)]
+        result = subprocess.run(
+            [*cmd, "--port", str(port)],
+            capture_output=True, text=True, timeout=60,
+            env=clean_env(FTRACK_API_USER="u", FTRACK_API_KEY="k"),
+        )  # fmt: skip
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert str(port) in result.stderr + result.stdout
