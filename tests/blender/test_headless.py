@@ -4,6 +4,7 @@ else the bpy module in a subprocess; rational fps survive into the movie."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import uuid
@@ -60,7 +61,8 @@ def test_blender_34_file_publishes_with_the_blender_executable(
 
     process = publish(env, blend, task, "--comment", "farm render")
     assert process.returncode == 0, process.stderr[-3000:]
-    assert "running /usr/bin/blender -b --factory-startup --python-exit-code 2" in process.stderr
+    blender = shutil.which("blender")
+    assert f"running {blender} -b --factory-startup --python-exit-code 2" in process.stderr
     report = json.loads(process.stdout)
     assert report["ok"] and report["status"] == "published"
     assert report["review_session_name"] == "Farm dailies"
