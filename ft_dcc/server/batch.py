@@ -61,7 +61,6 @@ class Batch(CollectionWriter, BatchValidator):
         self.now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
         self.changes: List[Dict[str, Any]] = []
         self._touched: List[Tuple[int, EntityType, Tuple[Any, ...]]] = []
-        self._reference_checks: List[Tuple[int, EntityType, Tuple[Any, ...], Attribute]] = []
 
     # -- driver -------------------------------------------------------------------------------
     def run(self, operations: List[Any]) -> List[Dict[str, Any]]:

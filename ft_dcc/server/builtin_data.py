@@ -7,7 +7,6 @@ is idempotent and two embedded servers agree.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
@@ -289,7 +288,3 @@ class _Seeder:
             resource_type="user",
         )
         return ident
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)

@@ -8,7 +8,7 @@ target WHERE …)``, which gives ftrack's "at least one element matches" meaning
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 from sqlalchemy import and_, case, false, func, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select
@@ -387,7 +387,3 @@ def projection_tree(paths: List[Tuple[str, ...]]) -> Dict[str, Any]:
         for name in path:
             node = node.setdefault(name, {})
     return tree
-
-
-def optional_limit(query: Query) -> Optional[int]:
-    return query.limit

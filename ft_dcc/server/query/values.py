@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Optional
+from typing import Any
 
 from ft_dcc.protocol import decode_datetime, encode_datetime
 
@@ -118,19 +118,15 @@ def wire_to_storage(value_type: str, value: Any, attribute: str) -> Any:
             raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
         return int(value)
     if value_type == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
             try:
-                return float(value) if isinstance(value, str) else _fail()
-            except (ValueError, TypeError):
-                raise ValueTypeError(
-                    f"attribute '{attribute}' needs a number, got {value!r}"
-                ) from None
-        return value
+                return float(value)
+            except ValueError:
+                pass
+        raise ValueTypeError(f"attribute '{attribute}' needs a number, got {value!r}")
     return value
-
-
-def _fail() -> Any:
-    raise ValueError
 
 
 def storage_to_wire(value_type: str, value: Any) -> Any:
@@ -151,7 +147,3 @@ def storage_to_wire(value_type: str, value: Any) -> Any:
     if value_type == "number" and isinstance(value, float) and value.is_integer():
         return value
     return value
-
-
-def optional_str(value: Any) -> Optional[str]:
-    return None if value is None else str(value)
