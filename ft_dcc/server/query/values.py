@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from typing import Any
 
 from ft_dcc.protocol import decode_datetime, encode_datetime
@@ -114,18 +115,21 @@ def wire_to_storage(value_type: str, value: Any, attribute: str) -> Any:
             if isinstance(value, str) and value.strip().lstrip("-").isdigit():
                 return int(value)
             raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
-        if isinstance(value, float) and not value.is_integer():
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
             raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
         return int(value)
     if value_type == "number":
+        number: Any = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str):
+            number = value
+        elif isinstance(value, str):
             try:
-                return float(value)
+                number = float(value)
             except ValueError:
-                pass
-        raise ValueTypeError(f"attribute '{attribute}' needs a number, got {value!r}")
+                number = None
+        if number is None or not math.isfinite(number):
+            raise ValueTypeError(f"attribute '{attribute}' needs a finite number, got {value!r}")
+        return number
     return value
 
 
