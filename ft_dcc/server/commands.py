@@ -107,7 +107,10 @@ def run_server(args: argparse.Namespace) -> int:
             timeout_graceful_shutdown=5,
         )
     )
-    server.run()
+    try:
+        server.run()
+    except SystemExit:  # uvicorn exits when it cannot bind
+        server.started = False
     if not server.started:
         print(
             f"ft-dcc: error: could not serve on {config.url} (is the port in use?)", file=sys.stderr
