@@ -1,5 +1,7 @@
 """``encode_media``: a real ffmpeg transcode to browser-playable H.264, run as an ftrack ``Job``.
 
+Stills (by file extension) become an ``ftrackreview-image`` JPEG instead of an mp4.
+
 ``MediaEncoder.start`` creates the ``Job`` (``type: api_job``, ``status: queued``, ``data`` a JSON
 string naming the future outputs) and returns at once; a background thread transcodes the source
 file, stores an ``ftrackreview-mp4`` and a ``thumbnail`` component in ``ftrack.server`` with
@@ -18,7 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY, SERVER_LOCATION_ID
+from ft_dcc.protocol import (
+    REVIEW_COMPONENT_IMAGE,
+    REVIEW_COMPONENT_MP4,
+    REVIEW_META_KEY,
+    SERVER_LOCATION_ID,
+)
 from ft_dcc.server.files import FileStore, check_component_id
 
 log = logging.getLogger(__name__)
@@ -82,6 +89,35 @@ def transcode(source: Path, mp4: Path, thumbnail: Path) -> Dict[str, Any]:
     }
 
 
+IMAGE_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".exr", ".dpx", ".bmp", ".tga", ".webp", ".psd"}
+)
+
+
+def transcode_image(source: Path, review: Path, thumbnail: Path) -> Dict[str, Any]:
+    """Convert a still to a browser JPEG (at most 4096 wide) and a thumbnail.
+
+    Returns the ``ftr_meta`` of an ``ftrackreview-image``: format, width, height.
+    """
+    import imageio_ffmpeg
+
+    exe = ffmpeg_exe()
+    for target, width in ((review, 4096), (thumbnail, 640)):
+        cmd = [
+            exe, "-nostdin", "-y", "-v", "error", "-i", str(source),
+            "-vf", f"scale='min(iw,{width})':-2", "-frames:v", "1", "-q:v", "2",
+            "-f", "mjpeg", str(target),
+        ]  # fmt: skip
+        _run(cmd, "convert the image")
+    reader = imageio_ffmpeg.read_frames(str(review))
+    try:
+        info = next(reader)
+    finally:
+        reader.close()
+    width, height = info["size"]
+    return {"format": "image", "width": int(width), "height": int(height)}
+
+
 def _run(cmd: List[str], what: str) -> None:
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=ENCODE_TIMEOUT)
     if result.returncode != 0:
@@ -124,10 +160,13 @@ class MediaEncoder:
                     f"AssetVersion {version_id} does not exist; pass an existing version_id."
                 )
         job_id = str(uuid.uuid4())
-        outputs = {"mp4": str(uuid.uuid4()), "thumbnail": str(uuid.uuid4())}
+        outputs = {"review": str(uuid.uuid4()), "thumbnail": str(uuid.uuid4())}
+        file_name = str(self.files.info(component_id).get("file_name") or "")
+        is_image = Path(file_name).suffix.lower() in IMAGE_EXTENSIONS
+        review_format = "image/jpeg" if is_image else "video/mp4"
         data = {
             "output": [
-                {"format": "video/mp4", "component_id": outputs["mp4"]},
+                {"format": review_format, "component_id": outputs["review"]},
                 {"format": "image/jpeg", "component_id": outputs["thumbnail"]},
             ],
             "source_component_id": component_id,
@@ -157,31 +196,32 @@ class MediaEncoder:
     ) -> None:
         try:
             self.run_batch([_update("Job", job_id, {"status": "running"})], user_id)
+            is_image = data["output"][0]["format"] == "image/jpeg"
+            name, ext = (
+                (REVIEW_COMPONENT_IMAGE, ".jpg") if is_image else (REVIEW_COMPONENT_MP4, ".mp4")
+            )
             with tempfile.TemporaryDirectory(dir=self.files.incoming) as tmp:
-                mp4 = Path(tmp) / "review.mp4"
+                review = Path(tmp) / f"review{ext}"
                 jpg = Path(tmp) / "thumbnail.jpg"
-                meta = transcode(self.files.path_for(source_id), mp4, jpg)
-                mp4_info = self.files.store_local_file(
-                    mp4, outputs["mp4"], f"{REVIEW_COMPONENT_MP4}.mp4"
-                )
+                convert = transcode_image if is_image else transcode
+                meta = convert(self.files.path_for(source_id), review, jpg)
+                review_info = self.files.store_local_file(review, outputs["review"], name + ext)
                 jpg_info = self.files.store_local_file(
                     jpg, outputs["thumbnail"], f"{THUMBNAIL_NAME}.jpg"
                 )
             ops: List[Dict[str, Any]] = []
-            ops += _server_component(
-                outputs["mp4"], REVIEW_COMPONENT_MP4, ".mp4", mp4_info["size"], version_id
-            )
+            ops += _server_component(outputs["review"], name, ext, review_info["size"], version_id)
             ops.append(
                 _create(
                     "Metadata",
                     {
                         "__entity_type__": "Metadata",
-                        "parent_id": outputs["mp4"],
+                        "parent_id": outputs["review"],
                         "parent_type": "FileComponent",
                         "key": REVIEW_META_KEY,
                         "value": json.dumps(meta),
                     },
-                    key=[outputs["mp4"], REVIEW_META_KEY],
+                    key=[outputs["review"], REVIEW_META_KEY],
                 )
             )
             ops += _server_component(

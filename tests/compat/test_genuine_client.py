@@ -303,6 +303,52 @@ def test_encode_media_produces_a_playable_review_mp4(embedded_server, session, t
     assert gone.status_code == 404
 
 
+def wait_job(session: Any, job_id: str, timeout: float = 300) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = session.query(f'select status, data from Job where id is "{job_id}"').one()
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.3)
+
+
+@pytest.mark.slow
+def test_encode_media_of_a_still_gives_a_review_image(session, tmp_path):
+    import imageio_ffmpeg
+
+    made = make_hierarchy(session)
+    still = tmp_path / "frame.png"
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-f", "lavfi",
+         "-i", "testsrc=size=300x200", "-frames:v", "1", str(still)],
+        check=True,
+    )  # fmt: skip
+    job = wait_job(session, made["version"].encode_media(str(still))["id"])
+    assert job["status"] == "done", job["data"]
+    review_id = json.loads(job["data"])["output"][0]["component_id"]
+    review = session.get("FileComponent", review_id)
+    assert review["name"] == "ftrackreview-image"
+    assert json.loads(review["metadata"]["ftr_meta"]) == {
+        "format": "image",
+        "width": 300,
+        "height": 200,
+    }
+    url = session.get("Location", SERVER_LOCATION_ID).get_url(review)
+    assert requests.get(url, timeout=30).content[:2] == b"\xff\xd8"
+
+
+def test_encode_media_of_a_broken_file_fails_the_job(session, tmp_path):
+    made = make_hierarchy(session)
+    broken = tmp_path / "broken.mov"
+    broken.write_bytes(b"this is not a movie" * 100)
+    job = wait_job(session, made["version"].encode_media(str(broken))["id"])
+    assert job["status"] == "failed"
+    data = json.loads(job["data"])
+    assert "ffmpeg" in data["error"]
+    for output in data["output"]:
+        assert session.query(f'FileComponent where id is "{output["component_id"]}"').all() == []
+
+
 # -- errors ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("strict", [False, True])
 def test_bad_credentials_raise_server_error(embedded_server, make_session, strict):
