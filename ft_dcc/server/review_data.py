@@ -1,0 +1,367 @@
+"""What the web review page shows, read from (and notes written to) the server's Store.
+
+Everything goes through ``execute(operations, user_id)`` (``ApiContext.execute``), so writes
+take the server's writer lock and publish ``ftrack.update`` events like any ``/api`` batch.
+A review session is read in a fixed number of queries, whatever its size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set
+
+from ft_dcc.server.files import check_component_id
+
+log = logging.getLogger(__name__)
+
+Execute = Callable[[List[Dict[str, Any]], str], List[Any]]
+
+REVIEW_COMPONENT = "ftrackreview-mp4"
+#: The Note metadata key holding the frame a note refers to (read by ``ft_dcc.review``).
+FRAME_KEY = "frame"
+MAX_NOTE_LENGTH = 20000
+
+
+@dataclass
+class NoteView:
+    id: str
+    content: str
+    author: str
+    date: Optional[dt.datetime]
+    frame: Optional[int]
+
+
+@dataclass
+class ItemView:
+    """One ReviewSessionObject with its version, movie and notes."""
+
+    id: str
+    name: str
+    description: str
+    version_id: Optional[str]
+    version_number: Optional[int]
+    asset_name: str
+    comment: str
+    author: str
+    date: Optional[dt.datetime]
+    thumbnail_id: Optional[str]
+    movie_id: Optional[str]
+    movie_meta: Dict[str, Any] = field(default_factory=dict)
+    notes: List[NoteView] = field(default_factory=list)
+
+
+@dataclass
+class SessionView:
+    id: str
+    name: str
+    description: str
+    project_name: str
+    is_open: bool
+    end_date: Optional[dt.datetime]
+    items: List[ItemView] = field(default_factory=list)
+
+
+def parse_date(value: Any) -> Optional[dt.datetime]:
+    """A timezone-aware datetime from a Store value (``{"__type__": "datetime", ...}``)."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str) and value:
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def session_is_open(end_date: Optional[dt.datetime], now: Optional[dt.datetime] = None) -> bool:
+    """Open while its ``end_date`` has not passed (as ``ft_dcc.review.is_open``)."""
+    return end_date is None or end_date > (now or dt.datetime.now(dt.timezone.utc))
+
+
+def _quoted_ids(ids: Iterable[str]) -> str:
+    return ", ".join(f'"{check_component_id(i)}"' for i in ids)
+
+
+class ReviewData:
+    """Reads review sessions for the page and adds notes, as ``user_id``."""
+
+    def __init__(self, execute: Execute, user_id: str) -> None:
+        self._execute = execute
+        self.user_id = user_id
+
+    def _query(self, expression: str) -> List[Dict[str, Any]]:
+        reply = self._execute([{"action": "query", "expression": expression}], self.user_id)
+        return list(reply[0].get("data") or [])
+
+    def _by_id(self, expression: str, ids: Iterable[str]) -> Dict[str, Dict[str, Any]]:
+        wanted = sorted({i for i in ids if i})
+        if not wanted:
+            return {}
+        return {row["id"]: row for row in self._query(f"{expression} ({_quoted_ids(wanted)})")}
+
+    # -- reading -------------------------------------------------------------------------------
+    def open_sessions(self) -> List[SessionView]:
+        """Open review sessions, newest first, without their items."""
+        rows = self._query(
+            "select id, name, description, end_date, project_id, created_at from ReviewSession"
+        )
+        projects = self._by_id(
+            "select id, full_name, name from Project where id in",
+            (r.get("project_id") for r in rows),
+        )
+        views = []
+        for row in sorted(rows, key=lambda r: str(r.get("created_at") or ""), reverse=True):
+            end = parse_date(row.get("end_date"))
+            if not session_is_open(end):
+                continue
+            project = projects.get(row.get("project_id") or "", {})
+            views.append(
+                SessionView(
+                    id=row["id"],
+                    name=row.get("name") or "",
+                    description=row.get("description") or "",
+                    project_name=project.get("full_name") or project.get("name") or "",
+                    is_open=True,
+                    end_date=end,
+                )
+            )
+        return views
+
+    def session(self, review_session_id: str) -> Optional[SessionView]:
+        """The review session with its items in ``sort_order``, or ``None`` if there is none."""
+        rows = self._by_id(
+            "select id, name, description, end_date, project_id from ReviewSession where id in",
+            [review_session_id],
+        )
+        row = rows.get(review_session_id)
+        if row is None:
+            return None
+        project = self._by_id(
+            "select id, full_name, name from Project where id in", [row.get("project_id")]
+        ).get(row.get("project_id") or "", {})
+        end = parse_date(row.get("end_date"))
+        view = SessionView(
+            id=row["id"],
+            name=row.get("name") or "",
+            description=row.get("description") or "",
+            project_name=project.get("full_name") or project.get("name") or "",
+            is_open=session_is_open(end),
+            end_date=end,
+        )
+        view.items = self._items(review_session_id)
+        return view
+
+    def _items(self, review_session_id: str) -> List[ItemView]:
+        objects = self._query(
+            "select id, name, description, version, version_id, sort_order "
+            f'from ReviewSessionObject where review_session_id is "{review_session_id}"'
+        )
+        objects.sort(key=lambda o: (o.get("sort_order") or 0, str(o.get("name") or "")))
+        versions = self._by_id(
+            "select id, version, comment, date, user_id, asset_id, thumbnail_id "
+            "from AssetVersion where id in",
+            (o.get("version_id") for o in objects),
+        )
+        assets = self._by_id(
+            "select id, name from Asset where id in",
+            (v.get("asset_id") for v in versions.values()),
+        )
+        movies = self._movies(versions)
+        notes = self._notes(o["id"] for o in objects)
+        users = self._by_id(
+            "select id, username, first_name, last_name from User where id in",
+            [v.get("user_id") for v in versions.values()] + [n["user_id"] for n in notes],
+        )
+        items = []
+        for obj in objects:
+            version = versions.get(obj.get("version_id") or "", {})
+            movie = movies.get(version.get("id") or "")
+            items.append(
+                ItemView(
+                    id=obj["id"],
+                    name=obj.get("name") or "",
+                    description=obj.get("description") or "",
+                    version_id=obj.get("version_id"),
+                    version_number=version.get("version"),
+                    asset_name=assets.get(version.get("asset_id") or "", {}).get("name")
+                    or obj.get("name")
+                    or "",
+                    comment=version.get("comment") or "",
+                    author=_display_name(users.get(version.get("user_id") or "")),
+                    date=parse_date(version.get("date")),
+                    thumbnail_id=version.get("thumbnail_id"),
+                    movie_id=movie["id"] if movie else None,
+                    movie_meta=movie["meta"] if movie else {},
+                    notes=[
+                        NoteView(
+                            id=n["id"],
+                            content=n["content"],
+                            author=_display_name(users.get(n["user_id"] or "")),
+                            date=n["date"],
+                            frame=n["frame"],
+                        )
+                        for n in notes
+                        if n["parent_id"] == obj["id"]
+                    ],
+                )
+            )
+        return items
+
+    def _movies(self, versions: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+        """Per version id: its ``ftrackreview-mp4`` component id and parsed ``ftr_meta``."""
+        if not versions:
+            return {}
+        components = self._query(
+            f'select id, version_id from Component where name is "{REVIEW_COMPONENT}" '
+            f"and version_id in ({_quoted_ids(versions)})"
+        )
+        metas: Dict[str, Dict[str, Any]] = {}
+        if components:
+            for row in self._query(
+                'select parent_id, key, value from Metadata where key is "ftr_meta" '
+                f"and parent_id in ({_quoted_ids(c['id'] for c in components)})"
+            ):
+                try:
+                    parsed = json.loads(row.get("value") or "{}")
+                except ValueError:
+                    parsed = {}
+                metas[row["parent_id"]] = parsed if isinstance(parsed, dict) else {}
+        movies: Dict[str, Dict[str, Any]] = {}
+        for component in sorted(components, key=lambda c: c["id"]):
+            movies.setdefault(
+                component["version_id"],
+                {"id": component["id"], "meta": metas.get(component["id"], {})},
+            )
+        return movies
+
+    def _notes(self, object_ids: Iterable[str]) -> List[Dict[str, Any]]:
+        ids = list(object_ids)
+        if not ids:
+            return []
+        rows = self._query(
+            "select id, content, date, user_id, parent_id from Note "
+            f"where parent_id in ({_quoted_ids(ids)})"
+        )
+        frames: Dict[str, Optional[int]] = {}
+        if rows:
+            for meta in self._query(
+                f'select parent_id, key, value from Metadata where key is "{FRAME_KEY}" '
+                f"and parent_id in ({_quoted_ids(r['id'] for r in rows)})"
+            ):
+                frames[meta["parent_id"]] = _int_or_none(meta.get("value"))
+        notes = [
+            {
+                "id": r["id"],
+                "content": r.get("content") or "",
+                "user_id": r.get("user_id"),
+                "parent_id": r.get("parent_id"),
+                "date": parse_date(r.get("date")),
+                "frame": frames.get(r["id"]),
+            }
+            for r in rows
+        ]
+        notes.sort(key=lambda n: n["date"] or dt.datetime.min.replace(tzinfo=dt.timezone.utc))
+        return notes
+
+    def media_ids(self, review_session_id: str) -> Set[str]:
+        """Component ids the page of this review session may serve (movies and thumbnails)."""
+        objects = self._query(
+            "select version_id from ReviewSessionObject "
+            f'where review_session_id is "{check_component_id(review_session_id)}"'
+        )
+        version_ids = sorted({o["version_id"] for o in objects if o.get("version_id")})
+        if not version_ids:
+            return set()
+        versions = self._by_id("select id, thumbnail_id from AssetVersion where id in", version_ids)
+        allowed = {v["thumbnail_id"] for v in versions.values() if v.get("thumbnail_id")}
+        allowed.update(
+            c["id"]
+            for c in self._query(
+                f'select id from Component where name is "{REVIEW_COMPONENT}" '
+                f"and version_id in ({_quoted_ids(version_ids)})"
+            )
+        )
+        return allowed
+
+    # -- writing -------------------------------------------------------------------------------
+    def add_note(
+        self, review_session_id: str, object_id: str, content: str, frame: Optional[int]
+    ) -> NoteView:
+        """Create a Note on ``object_id`` (an item of this session) with its frame as metadata."""
+        content = content.strip()
+        if not content:
+            raise ValueError("The note is empty; write something first.")
+        if len(content) > MAX_NOTE_LENGTH:
+            raise ValueError(f"The note is longer than {MAX_NOTE_LENGTH} characters; shorten it.")
+        found = self._query(
+            "select id from ReviewSessionObject "
+            f'where id is "{check_component_id(object_id)}" '
+            f'and review_session_id is "{check_component_id(review_session_id)}"'
+        )
+        if not found:
+            raise LookupError("That item is not part of this review session.")
+        note_id = str(uuid.uuid4())
+        operations: List[Dict[str, Any]] = [
+            {
+                "action": "create",
+                "entity_type": "Note",
+                "entity_key": [note_id],
+                "entity_data": {
+                    "__entity_type__": "Note",
+                    "id": note_id,
+                    "content": content,
+                    "parent_id": object_id,
+                    "parent_type": "ReviewSessionObject",
+                    "user_id": self.user_id,
+                },
+            }
+        ]
+        if frame is not None:
+            operations.append(
+                {
+                    "action": "create",
+                    "entity_type": "Metadata",
+                    "entity_key": [note_id, FRAME_KEY],
+                    "entity_data": {
+                        "__entity_type__": "Metadata",
+                        "parent_id": note_id,
+                        "parent_type": "Note",
+                        "key": FRAME_KEY,
+                        "value": str(int(frame)),
+                    },
+                }
+            )
+        replies = self._execute(operations, self.user_id)
+        data = replies[0].get("data") or {}
+        users = self._by_id(
+            "select id, username, first_name, last_name from User where id in", [self.user_id]
+        )
+        return NoteView(
+            id=note_id,
+            content=content,
+            author=_display_name(users.get(self.user_id)),
+            date=parse_date(data.get("date")),
+            frame=frame,
+        )
+
+
+def _int_or_none(value: Any) -> Optional[int]:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _display_name(user: Optional[Dict[str, Any]]) -> str:
+    if not user:
+        return ""
+    full = " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
+    return full or user.get("username") or ""

@@ -1,0 +1,401 @@
+"""The web review page of the embedded server: watch a review session and add notes.
+
+Routes (every one needs ``?token=``, a review token from ``get_widget_url`` with
+``name="review_session"``; see :mod:`ft_dcc.server.review_access`):
+
+- ``GET /review/?token=``: the open review sessions (needs a token for every session);
+- ``GET /review/<review session id>?token=``: the session's items in ``sort_order``, each with
+  a frame-accurate player of its ``ftrackreview-mp4`` component, its version facts and notes;
+- ``GET|HEAD /review/<id>/media/<component id>?token=``: a movie or thumbnail of that session
+  (HTTP Range, so the player can seek);
+- ``POST /review/<id>/notes?token=``: JSON ``{"object_id", "content", "frame"}`` creates a Note
+  on that ReviewSessionObject (frame in the Note's ``frame`` metadata);
+- ``GET /review/static/...``: the page's CSS and JavaScript.
+
+A bad, expired or foreign token answers 403 with no data. Pages forbid inline scripts and
+foreign origins (Content-Security-Policy) and never leak the token as a referrer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import mimetypes
+import string
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ft_dcc.server.files import FileStoreError, check_component_id
+from ft_dcc.server.review_access import (
+    ALL_SESSIONS,
+    ReviewAccessError,
+    ReviewSigner,
+    signer_for,
+)
+from ft_dcc.server.review_data import ItemView, NoteView, ReviewData, SessionView
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+WIDGET_NAME = "review_session"
+MAX_NOTE_BODY = 64 * 1024
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+# -- links ---------------------------------------------------------------------------------------
+def review_url(base_url: str, review_session_id: Optional[str], token: str) -> str:
+    """``<base>/review/<id>?token=…`` (or the list page ``<base>/review/?token=…``)."""
+    path = f"/review/{quote(review_session_id, safe='')}" if review_session_id else "/review/"
+    return f"{base_url.rstrip('/')}{path}?token={quote(token, safe='')}"
+
+
+def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
+    """Answer ``get_widget_url`` for ``name="review_session"``: a signed review-page link.
+
+    With ``entity_type="ReviewSession"`` and ``entity_key`` the link opens that session;
+    without an entity it opens the list of open sessions. Optional ``expires_in`` (seconds,
+    default one day, at most 30 days) sets how long the link works.
+    """
+    from ft_dcc.server.actions import ApiFailure
+
+    entity_key = op.get("entity_key")
+    if isinstance(entity_key, list):
+        entity_key = entity_key[0] if entity_key else None
+    entity_type = op.get("entity_type")
+    if entity_key is None:
+        review_session_id = None
+    elif entity_type not in (None, "ReviewSession"):
+        raise ApiFailure(
+            "ValidationError",
+            f"The review_session widget needs a ReviewSession, not {str(entity_type)[:40]}.",
+        )
+    else:
+        try:
+            review_session_id = check_component_id(entity_key)
+        except FileStoreError as exc:
+            raise ApiFailure("ValidationError", exc.message) from None
+        if ReviewData(ctx.execute, caller.user_id).session(review_session_id) is None:
+            raise ApiFailure(
+                "ValidationError",
+                f"ReviewSession {review_session_id} does not exist; commit it first.",
+            )
+    expires_in = op.get("expires_in")
+    if expires_in is not None and not isinstance(expires_in, (int, float)):
+        raise ApiFailure("ValidationError", "expires_in must be a number of seconds.")
+    signer = signer_for(ctx.config.data_dir)
+    token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, expires_in)
+    return {
+        "action": "get_widget_url",
+        "widget_url": review_url(caller.base_url, review_session_id, token),
+    }
+
+
+# -- rendering -----------------------------------------------------------------------------------
+def _template(name: str) -> string.Template:
+    return string.Template((WEB_DIR / name).read_text(encoding="utf-8"))
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _date(value: Optional[dt.datetime]) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _page(title: str, body_class: str, body: str, status: int = 200) -> HTMLResponse:
+    page = _template("page.html").substitute(title=_e(title), body_class=body_class, body=body)
+    return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
+
+
+def _denied(message: str) -> HTMLResponse:
+    body = (
+        '<main class="denied"><h1>Access denied</h1>'
+        f"<p>{_e(message)}</p>"
+        "<p>Ask the person who shared this review for a new link.</p></main>"
+    )
+    return _page("Access denied", "denied", body, status=403)
+
+
+def _media_url(review_session_id: str, component_id: str, token: str) -> str:
+    return (
+        f"/review/{quote(review_session_id, safe='')}/media/{quote(component_id, safe='')}"
+        f"?token={quote(token, safe='')}"
+    )
+
+
+def _note_html(note: NoteView) -> str:
+    frame = (
+        f'<button type="button" class="note-frame" data-frame="{note.frame}" '
+        f'title="Go to frame {note.frame}">{note.frame}</button>'
+        if note.frame is not None
+        else '<span class="note-frame none">&ndash;</span>'
+    )
+    meta = " &middot; ".join(p for p in (_e(note.author), _e(_date(note.date))) if p)
+    return (
+        f'<li class="note" data-note-id="{_e(note.id)}">{frame}'
+        f'<div class="note-body"><p class="note-content">{_e(note.content)}</p>'
+        f'<p class="note-meta">{meta}</p></div></li>'
+    )
+
+
+def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> str:
+    meta = item.movie_meta
+    frame_in = _int(meta.get("frameIn"), 0)
+    frame_out = _int(meta.get("frameOut"), None)
+    rate = meta.get("frameRate") if isinstance(meta.get("frameRate"), (int, float)) else 24
+    version = f"v{item.version_number:03d}" if isinstance(item.version_number, int) else ""
+    poster = (
+        f' poster="{_e(_media_url(session.id, item.thumbnail_id, token))}"'
+        if item.thumbnail_id
+        else ""
+    )
+    if item.movie_id:
+        player = (
+            f'<video class="video" preload="auto" playsinline{poster} '
+            f'src="{_e(_media_url(session.id, item.movie_id, token))}"></video>'
+        )
+    else:
+        player = '<div class="no-movie">No reviewable movie (ftrackreview-mp4) yet.</div>'
+    last = "" if frame_out is None else str(frame_out - 1)
+    controls = (
+        '<div class="controls">'
+        '<button type="button" class="ctl step-back" title="Previous frame (Left)">'
+        "&#x23EE;&#xFE0E;</button>"
+        '<button type="button" class="ctl play" title="Play / pause (Space)">'
+        "&#x25B6;&#xFE0E;</button>"
+        '<button type="button" class="ctl step-forward" title="Next frame (Right)">'
+        "&#x23ED;&#xFE0E;</button>"
+        f'<input type="range" class="scrub" min="{frame_in}" max="{_e(last or frame_in)}" '
+        f'step="1" value="{frame_in}" aria-label="Frame">'
+        '<span class="counter"><span class="label">Frame</span> '
+        f'<output class="frame-number">{frame_in}</output>'
+        f'<span class="frame-range">{frame_in}&ndash;{_e(last or "?")}</span></span>'
+        '<span class="timecode">00:00:00:00</span>'
+        f'<span class="fps">{_e(_fps_label(rate))} fps</span>'
+        "</div>"
+    )
+    notes = "".join(_note_html(n) for n in item.notes)
+    byline = " &middot; ".join(p for p in (_e(item.author), _e(_date(item.date))) if p)
+    description = f'<p class="description">{_e(item.description)}</p>' if item.description else ""
+    form = (
+        '<form class="note-form" autocomplete="off">'
+        f'<label class="note-label" for="note-{index}">Note at frame '
+        f'<output class="note-at">{frame_in}</output></label>'
+        f'<textarea id="note-{index}" name="content" rows="3" maxlength="20000" '
+        'placeholder="Feedback for this frame&hellip;" required></textarea>'
+        '<div class="note-actions"><p class="note-error" role="alert"></p>'
+        '<button type="submit" class="add-note">Add note</button></div></form>'
+        if session.is_open
+        else '<p class="closed-hint">This review session is closed to new notes.</p>'
+    )
+    return (
+        f'<article class="item" id="item-{_e(item.id)}" data-object-id="{_e(item.id)}" '
+        f'data-frame-in="{frame_in}" data-frame-out="{_e(frame_out if frame_out else "")}" '
+        f'data-frame-rate="{_e(rate)}">'
+        f'<div class="stage"><div class="screen">{player}</div>{controls if item.movie_id else ""}'
+        "</div>"
+        '<aside class="info">'
+        f'<header><span class="index">{index}</span><h2><span class="asset">'
+        f"{_e(item.asset_name)}</span> "
+        f'<span class="version">{_e(version)}</span></h2></header>'
+        f'<p class="comment">{_e(item.comment)}</p>{description}'
+        f'<p class="byline">{byline}</p>'
+        f'<section class="notes"><h3>Notes <span class="note-count">{len(item.notes)}</span>'
+        f'</h3><ol class="note-list">{notes}</ol>{form}</section>'
+        "</aside></article>"
+    )
+
+
+def _int(value: Any, default: Optional[int]) -> Optional[int]:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _fps_label(rate: Any) -> str:
+    return f"{float(rate):.3f}".rstrip("0").rstrip(".")
+
+
+def render_session(session: SessionView, token: str) -> HTMLResponse:
+    state = "open" if session.is_open else "closed"
+    until = f" until {_date(session.end_date)}" if session.is_open and session.end_date else ""
+    items = "".join(
+        _item_html(session, item, token, index) for index, item in enumerate(session.items, 1)
+    )
+    if not items:
+        items = '<p class="empty">Nothing in this review session yet.</p>'
+    count = len(session.items)
+    body = _template("session.html").substitute(
+        project=_e(session.project_name),
+        name=_e(session.name),
+        state=state,
+        state_label=_e(state.capitalize() + until),
+        description=_e(session.description),
+        count=f"{count} version{'s' if count != 1 else ''}",
+        items=items,
+        notes_url=_e(f"/review/{quote(session.id, safe='')}/notes?token={quote(token, safe='')}"),
+    )
+    return _page(f"{session.name} · {session.project_name}", "session", body)
+
+
+def render_list(sessions: List[SessionView], token: str) -> HTMLResponse:
+    rows = "".join(
+        f'<li><a href="{_e(review_url("", s.id, token))}"><span class="name">{_e(s.name)}</span>'
+        f'<span class="project">{_e(s.project_name)}</span>'
+        f'<span class="until">{_e("open until " + _date(s.end_date) if s.end_date else "open")}'
+        "</span></a></li>"
+        for s in sessions
+    )
+    body = (
+        '<main class="sessions"><h1>Open review sessions</h1>'
+        + (f'<ul class="session-list">{rows}</ul>' if rows else '<p class="empty">None.</p>')
+        + "</main>"
+    )
+    return _page("Review sessions", "list", body)
+
+
+# -- routes --------------------------------------------------------------------------------------
+def routes(server: Any) -> List[Any]:
+    """Starlette routes of the review page for an ``app.EmbeddedServer``."""
+    signer: ReviewSigner = signer_for(server.config.data_dir)
+
+    def check(request: Request, review_session_id: Optional[str]) -> Dict[str, Any]:
+        payload = signer.check(request.query_params.get("token"), review_session_id)
+        request.state.auth_ok = True
+        return payload
+
+    def session_id(request: Request) -> str:
+        return check_component_id(request.path_params["review_session_id"])
+
+    async def list_page(request: Request) -> Response:
+        try:
+            payload = check(request, None)
+        except ReviewAccessError as exc:
+            return _denied(str(exc))
+        data = ReviewData(server.ctx.execute, payload["u"])
+        sessions = await run_in_threadpool(data.open_sessions)
+        return render_list(sessions, request.query_params["token"])
+
+    async def session_page(request: Request) -> Response:
+        try:
+            review_session_id = session_id(request)
+            payload = check(request, review_session_id)
+        except (ReviewAccessError, FileStoreError) as exc:
+            return _denied(str(exc))
+        data = ReviewData(server.ctx.execute, payload["u"])
+        view = await run_in_threadpool(data.session, review_session_id)
+        if view is None:
+            return _page(
+                "Not found",
+                "denied",
+                '<main class="denied"><h1>No such review session</h1>'
+                "<p>It may have been deleted.</p></main>",
+                status=404,
+            )
+        return render_session(view, request.query_params["token"])
+
+    async def media(request: Request) -> Response:
+        try:
+            review_session_id = session_id(request)
+            payload = check(request, review_session_id)
+            component_id = check_component_id(request.path_params["component_id"])
+        except (ReviewAccessError, FileStoreError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=403, headers=SECURITY_HEADERS)
+        data = ReviewData(server.ctx.execute, payload["u"])
+        allowed = await run_in_threadpool(data.media_ids, review_session_id)
+        path = server.files.path_for(component_id)
+        if component_id not in allowed or not path.is_file():
+            return JSONResponse(
+                {"error": "No such movie or thumbnail in this review session."},
+                status_code=404,
+                headers=SECURITY_HEADERS,
+            )
+        info = server.files.info(component_id)
+        media_type = info.get("content_type") or ""
+        if not media_type or media_type == "application/octet-stream":
+            guessed = mimetypes.guess_type(str(info.get("file_name") or ""))[0]
+            media_type = guessed or "application/octet-stream"
+        return FileResponse(
+            path,
+            media_type=media_type,
+            headers={"Cache-Control": "private, max-age=3600", "Referrer-Policy": "no-referrer"},
+        )
+
+    async def add_note(request: Request) -> Response:
+        try:
+            review_session_id = session_id(request)
+            payload = check(request, review_session_id)
+        except (ReviewAccessError, FileStoreError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=403)
+        body = await request.body()
+        try:
+            if len(body) > MAX_NOTE_BODY:
+                raise ValueError("The note is too large.")
+            fields = json.loads(body.decode("utf-8"))
+            if not isinstance(fields, dict):
+                raise ValueError("Send a JSON object.")
+            object_id = check_component_id(fields.get("object_id"))
+            content = fields.get("content")
+            if not isinstance(content, str):
+                raise ValueError("The note needs text content.")
+            frame = fields.get("frame")
+            if frame is not None and (isinstance(frame, bool) or not isinstance(frame, int)):
+                raise ValueError("frame must be a whole number.")
+        except (ValueError, UnicodeError, FileStoreError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        data = ReviewData(server.ctx.execute, payload["u"])
+        view = await run_in_threadpool(data.session, review_session_id)
+        if view is None or not view.is_open:
+            return JSONResponse(
+                {"error": "This review session is closed; notes can no longer be added."},
+                status_code=409,
+            )
+        try:
+            note = await run_in_threadpool(
+                data.add_note, review_session_id, object_id, content, frame
+            )
+        except LookupError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(
+            {
+                "id": note.id,
+                "content": note.content,
+                "author": note.author,
+                "date": _date(note.date),
+                "frame": note.frame,
+            },
+            status_code=201,
+        )
+
+    return [
+        Mount("/review/static", app=StaticFiles(directory=str(WEB_DIR)), name="review-static"),
+        Route("/review/", list_page, methods=["GET"]),
+        Route("/review/{review_session_id}", session_page, methods=["GET"]),
+        Route("/review/{review_session_id}/media/{component_id}", media, methods=["GET", "HEAD"]),
+        Route("/review/{review_session_id}/notes", add_note, methods=["POST"]),
+    ]
