@@ -279,10 +279,15 @@ def _user_invite(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
 
 def _widget_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     name = op.get("name")
+    if name == "review_session":  # the web review page, see ft_dcc.server.review_page
+        from ft_dcc.server.review_page import widget_url
+
+        return widget_url(ctx, op, caller)
     if name not in ("info", "tasks", "tasks_browser"):
         raise ApiFailure(
             "ValidationError",
-            f"Unknown widget {str(name)[:40]!r}: use info, tasks or tasks_browser.",
+            f"Unknown widget {str(name)[:40]!r}: use info, tasks, tasks_browser or "
+            "review_session.",
         )
     entity_key = op.get("entity_key")
     if isinstance(entity_key, list):

@@ -406,6 +406,9 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     ]
     if server.events is not None:
         routes.extend(server.events.routes())
+    from ft_dcc.server import review_page  # the web review page (/review/...)
+
+    routes.extend(review_page.routes(server))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
