@@ -43,7 +43,7 @@ from ft_dcc.server.auth import (
     is_strict,
 )
 from ft_dcc.server.config import ServerConfig
-from ft_dcc.server.encode import MediaEncoder
+from ft_dcc.server.encode import MediaEncoder, sized_thumbnail
 from ft_dcc.server.files import FileStore, FileStoreError, check_component_id, load_or_create_secret
 from ft_dcc.server.seed import ensure_credentials
 
@@ -368,7 +368,34 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
         return _file_response(request, "Upload it to ftrack.server first.")
 
     async def component_thumbnail(request: Request) -> Response:
-        return _file_response(request, "Create the thumbnail component first.")
+        size_text = request.query_params.get("size")
+        if not size_text:
+            return _file_response(request, "Create the thumbnail component first.")
+        if _download_user(request) is None:
+            return _denied(request)
+        try:
+            component_id = check_component_id(request.query_params.get("id"))
+            size = int(size_text)
+            if not 1 <= size <= 4096:
+                raise ValueError(size_text)
+        except (FileStoreError, ValueError):
+            return ApiJSONResponse(
+                error_payload("ValidationError", "Give id=<component id> and size=1..4096."),
+                status_code=400,
+            )
+        if not server.files.exists(component_id):
+            return ApiJSONResponse(
+                error_payload("NotFoundError", f"No file for component {component_id}."),
+                status_code=404,
+            )
+        try:
+            path = await run_in_threadpool(sized_thumbnail, server.files, component_id, size)
+        except RuntimeError as exc:
+            return ApiJSONResponse(
+                error_payload("ValidationError", f"No thumbnail for {component_id}: {exc}"),
+                status_code=415,
+            )
+        return FileResponse(path, media_type="image/jpeg", content_disposition_type="inline")
 
     async def component_remove(request: Request) -> Response:
         if _download_user(request) is None:

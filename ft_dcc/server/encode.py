@@ -354,3 +354,29 @@ def _server_component(
             },
         ),
     ]
+
+
+def sized_thumbnail(files: FileStore, component_id: str, size: int) -> Path:
+    """A JPEG of the stored file at most ``size`` pixels wide, cached beside the store.
+
+    Works for stills and movies (first frame). Raises ``RuntimeError`` when ffmpeg cannot read
+    the file.
+    """
+    source = files.path_for(component_id)
+    cache = files.root / ".thumbnails"
+    cache.mkdir(exist_ok=True)
+    target = cache / f"{component_id}-{size}.jpg"
+    if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
+        return target
+    tmp = cache / f"{component_id}-{size}.{uuid.uuid4().hex}.tmp"
+    cmd = [
+        ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-i", str(source),
+        "-vf", f"scale='min(iw,{size})':-2", "-frames:v", "1", "-q:v", "3",
+        "-f", "mjpeg", str(tmp),
+    ]  # fmt: skip
+    try:
+        _run(cmd, "make the thumbnail")
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

@@ -448,3 +448,59 @@ def test_concurrent_uploads_and_commits(embedded_server):
         [{"action": "query", "expression": f"select id from FileComponent where id in ({listed})"}],
     )
     assert len(found[0]["data"]) == 24
+
+
+def test_sized_thumbnails_of_stills_and_movies(embedded_server, tmp_path):
+    import subprocess
+
+    import imageio_ffmpeg
+
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    sources = {
+        "still.png": ["-f", "lavfi", "-i", "testsrc=size=400x300", "-frames:v", "1"],
+        "clip.mp4": [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=640x360:rate=24:duration=1",
+            "-pix_fmt",
+            "yuv420p",
+        ],
+    }
+    for name, args in sources.items():
+        path = tmp_path / name
+        subprocess.run([ffmpeg, "-nostdin", "-y", "-v", "error", *args, str(path)], check=True)
+        cid = str(uuid.uuid4())
+        data = path.read_bytes()
+        meta = upload_metadata(embedded_server, cid, data, name=name)
+        assert requests.put(meta["url"], data=data, headers=meta["headers"], timeout=30).ok
+        response = requests.get(
+            embedded_server.url + "/component/thumbnail",
+            params={
+                "id": cid,
+                "size": "120",
+                "username": embedded_server.api_user,
+                "apiKey": embedded_server.api_key,
+            },
+            timeout=60,
+        )
+        assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
+        thumb = tmp_path / f"{name}.jpg"
+        thumb.write_bytes(response.content)
+        entries = ["-show_entries", "stream=width,codec_name"]
+        probe = subprocess.run(
+            ["ffprobe", "-v", "error", *entries, "-of", "json", str(thumb)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert json.loads(probe.stdout)["streams"][0] == {"codec_name": "mjpeg", "width": 120}
+    bad = requests.get(
+        embedded_server.url + "/component/thumbnail",
+        params={
+            "id": cid,
+            "size": "-3",
+            "username": embedded_server.api_user,
+            "apiKey": embedded_server.api_key,
+        },
+        timeout=10,
+    )
+    assert bad.status_code == 400
