@@ -202,3 +202,22 @@ def test_port_in_use_is_a_clear_error(tmp_path):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert str(port) in result.stderr + result.stdout
+
+
+def test_python_m_ft_dcc_server_runs_the_server(tmp_path):
+    port = free_port()
+    env = clean_env(FTRACK_API_USER="u", FTRACK_API_KEY="k")
+    cmd = [sys.executable, "-m", "ft_dcc.server", "--data", str(tmp_path), "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline
+            try:
+                assert api_ok(f"http://127.0.0.1:{port}", "u", "k")
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0

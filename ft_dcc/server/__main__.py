@@ -1,0 +1,21 @@
+"""``python -m ft_dcc.server [--data DIR] [--port N] ...`` is ``ft-dcc server ...``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from ft_dcc.server.commands import add_commands
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m ft_dcc.server")
+    add_commands(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["server", *sys.argv[1:]])
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
