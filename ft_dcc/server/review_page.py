@@ -181,12 +181,13 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
     last = "" if frame_out is None else str(frame_out - 1)
     controls = (
         '<div class="controls">'
-        '<button type="button" class="ctl step-back" title="Previous frame (Left)">'
-        "&#x23EE;&#xFE0E;</button>"
-        '<button type="button" class="ctl play" title="Play / pause (Space)">'
-        "&#x25B6;&#xFE0E;</button>"
-        '<button type="button" class="ctl step-forward" title="Next frame (Right)">'
-        "&#x23ED;&#xFE0E;</button>"
+        '<button type="button" class="ctl step-back" title="Previous frame (Left)" '
+        f'aria-label="Previous frame">{_icon(ICON_STEP_BACK)}</button>'
+        '<button type="button" class="ctl play" title="Play / pause (Space)" '
+        f'aria-label="Play or pause">{_icon(ICON_PLAY, "icon-play")}'
+        f"{_icon(ICON_PAUSE, 'icon-pause')}</button>"
+        '<button type="button" class="ctl step-forward" title="Next frame (Right)" '
+        f'aria-label="Next frame">{_icon(ICON_STEP_FORWARD)}</button>'
         f'<input type="range" class="scrub" min="{frame_in}" max="{_e(last or frame_in)}" '
         f'step="1" value="{frame_in}" aria-label="Frame">'
         '<span class="counter"><span class="label">Frame</span> '
@@ -199,10 +200,12 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
     notes = "".join(_note_html(n) for n in item.notes)
     byline = " &middot; ".join(p for p in (_e(item.author), _e(_date(item.date))) if p)
     description = f'<p class="description">{_e(item.description)}</p>' if item.description else ""
+    note_label = (
+        f'Note at frame <output class="note-at">{frame_in}</output>' if item.movie_id else "Note"
+    )
     form = (
         '<form class="note-form" autocomplete="off">'
-        f'<label class="note-label" for="note-{index}">Note at frame '
-        f'<output class="note-at">{frame_in}</output></label>'
+        f'<label class="note-label" for="note-{index}">{note_label}</label>'
         f'<textarea id="note-{index}" name="content" rows="3" maxlength="20000" '
         'placeholder="Feedback for this frame&hellip;" required></textarea>'
         '<div class="note-actions"><p class="note-error" role="alert"></p>'
@@ -225,6 +228,19 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
         f'<section class="notes"><h3>Notes <span class="note-count">{len(item.notes)}</span>'
         f'</h3><ol class="note-list">{notes}</ol>{form}</section>'
         "</aside></article>"
+    )
+
+
+ICON_PLAY = "M8 5v14l11-7z"
+ICON_PAUSE = "M6 5h4v14H6zM14 5h4v14h-4z"
+ICON_STEP_BACK = "M6 5h2v14H6zM20 5v14L9 12z"
+ICON_STEP_FORWARD = "M16 5h2v14h-2zM4 5v14l11-7z"
+
+
+def _icon(path: str, css_class: str = "icon") -> str:
+    return (
+        f'<svg class="{css_class}" viewBox="0 0 24 24" aria-hidden="true" focusable="false">'
+        f'<path d="{path}"/></svg>'
     )
 
 
