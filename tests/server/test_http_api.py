@@ -170,6 +170,8 @@ def test_request_log_redacts_keys_and_records_actions(embedded_server):
     assert download["status"] == 404 and download["auth_ok"] is True
     text = embedded_server.request_log.read_text()
     assert embedded_server.api_key not in text and "secret-wrong" not in text
+    server_output = embedded_server.stderr_path.read_text(errors="replace")
+    assert embedded_server.api_key not in server_output and "secret-wrong" not in server_output
 
 
 # -- hostile input --------------------------------------------------------------------------------
