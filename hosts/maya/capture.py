@@ -1,0 +1,157 @@
+"""Capture a playblast in Maya: PNG frames through the chosen camera, then put the panel's camera
+and the current time back, even when the playblast fails.
+
+On Linux ``playblast`` only offers image sequences (movie formats are platform dependent), so the
+capture is always ``format="image", compression="png"``; ft_dcc.media encodes the movie.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+from maya import cmds
+
+from ft_dcc.exceptions import CaptureError
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host import CaptureResult, CaptureSpec
+
+from . import scene
+
+log = logging.getLogger(__name__)
+
+FRAME_PREFIX = "playblast"
+FRAME_PADDING = 4
+
+
+def display_options() -> Dict[str, Any]:
+    """What the capture will look like, recorded with the publish."""
+    return {"method": "playblast", "format": "png", "ornaments": False, "offscreen": True}
+
+
+def playblast_flags(spec: CaptureSpec, prefix: Path, panel: Optional[str]) -> Dict[str, Any]:
+    """The ``cmds.playblast`` flags for ``spec`` (Maya 2025 long names)."""
+    flags: Dict[str, Any] = {
+        "format": "image",
+        "compression": "png",
+        "filename": str(prefix),
+        "startTime": spec.frame_start,
+        "endTime": spec.frame_end,
+        "widthHeight": (int(spec.width), int(spec.height)),
+        "percent": 100,
+        "quality": 100,
+        "viewer": False,
+        "showOrnaments": bool(spec.display.get("ornaments", False)),
+        "offScreen": True,
+        "forceOverwrite": True,
+        "framePadding": FRAME_PADDING,
+        "clearCache": True,
+    }
+    if panel is not None:
+        flags["editorPanelName"] = panel
+    return flags
+
+
+def frame_files(prefix: Path, spec: CaptureSpec) -> List[Path]:
+    """The files ``playblast`` writes: ``<prefix>.<frame:04d>.png`` for each frame."""
+    return [
+        Path(f"{prefix}.{frame:0{FRAME_PADDING}d}.png")
+        for frame in range(spec.frame_start, spec.frame_end + 1)
+    ]
+
+
+class _Restorer:
+    """Undo actions run in reverse order; one failure never stops the others."""
+
+    def __init__(self) -> None:
+        self._actions: List[Callable[[], Any]] = []
+
+    def add(self, action: Callable[[], Any]) -> None:
+        self._actions.append(action)
+
+    def restore(self) -> List[str]:
+        failures = []
+        for action in reversed(self._actions):
+            try:
+                action()
+            except Exception as exc:
+                failures.append(str(exc))
+        self._actions.clear()
+        return failures
+
+
+def _look_through(restorer: _Restorer, panel: str, camera: str) -> None:
+    previous = cmds.modelEditor(panel, q=True, camera=True)
+    if previous and scene.camera_transform(previous) == camera:
+        return
+    cmds.modelEditor(panel, e=True, camera=camera)
+    if previous:
+        restorer.add(lambda: cmds.modelEditor(panel, e=True, camera=previous))
+
+
+def _check_camera(spec: CaptureSpec) -> Optional[str]:
+    if spec.camera is None:
+        return None
+    known = scene.cameras()
+    camera = scene.camera_transform(spec.camera)
+    if camera not in known:
+        raise CaptureError(
+            f"There is no camera called {spec.camera!r} in the scene "
+            f"(cameras: {', '.join(known) or 'none'}).",
+            hint="pick one of the scene's cameras",
+        )
+    return camera
+
+
+def capture(spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress) -> CaptureResult:
+    """Playblast ``spec`` into ``out_dir`` and return the frame files, in order."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    prefix = out_dir / FRAME_PREFIX
+    camera = _check_camera(spec)
+    batch = scene.is_batch()
+    restorer = _Restorer()
+    panel: Optional[str] = None
+    progress("capture", 0.0, f"{spec.frame_count} frames from {camera or 'the current view'}")
+    saved_time = cmds.currentTime(q=True)
+    restorer.add(lambda: cmds.currentTime(saved_time, edit=True))
+    try:
+        if batch:
+            # mayapy has no panels: the camera cannot be chosen with UI commands (unverified in
+            # real Maya which view a batch playblast uses; see the Maya adapter's report).
+            log.warning("batch mode: playblasting without a model panel (camera %s)", camera)
+        else:
+            panel = scene.active_model_panel()
+            if panel is None:
+                raise CaptureError(
+                    "There is no model panel (3D view) to playblast from.",
+                    hint="open a perspective/camera view (Panels > Perspective) and try again",
+                )
+            if camera is not None:
+                _look_through(restorer, panel, camera)
+        result = cmds.playblast(**playblast_flags(spec, prefix, panel))
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise CaptureError(
+            f"Maya could not playblast frames {spec.frame_start}-{spec.frame_end}: {exc}",
+            hint="check the camera, the frame range and the free disk space, then try again",
+        ) from exc
+    finally:
+        failures = restorer.restore()
+        if failures:
+            log.warning("could not restore the view after the playblast: %s", "; ".join(failures))
+    if not result:
+        raise CaptureError(
+            "Maya's playblast was cancelled or wrote nothing.",
+            hint="let the playblast run to the end, then publish again",
+        )
+    files = frame_files(prefix, spec)
+    missing = [f.name for f in files if not f.is_file()]
+    if missing:
+        raise CaptureError(
+            f"Maya wrote {len(files) - len(missing)} of {len(files)} playblast frames "
+            f"(first missing: {missing[0]}; playblast returned {result}).",
+            hint="check the disk space and Maya's script editor for playblast errors",
+        )
+    progress("capture", 1.0, f"{len(files)} frames captured")
+    return CaptureResult(files=tuple(files), first_frame=spec.frame_start)

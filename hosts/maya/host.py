@@ -1,0 +1,80 @@
+"""Maya seen through :class:`ft_dcc.publish.host.Host`: the open scene and its playblast."""
+
+from __future__ import annotations
+
+import logging
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+from maya import cmds
+
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host import CaptureResult, CaptureSpec, Host
+
+from . import capture as capture_module
+from . import scene
+
+log = logging.getLogger(__name__)
+
+
+class MayaHost(Host):
+    """The open Maya scene. ``interactive`` lets the publish ask the artist (confirmDialog);
+    it is ignored in batch mode, where no UI command may run."""
+
+    name = "maya"
+
+    def __init__(self, interactive: bool = False) -> None:
+        self._interactive = interactive
+
+    @property
+    def interactive(self) -> bool:
+        return self._interactive and not scene.is_batch()
+
+    def scene_path(self) -> Optional[Path]:
+        return scene.scene_path()
+
+    def has_unsaved_changes(self) -> bool:
+        return scene.has_unsaved_changes()
+
+    def save_scene(self) -> Path:
+        return scene.save_scene()
+
+    def frame_range(self) -> Tuple[int, int]:
+        return scene.frame_range()
+
+    def fps(self) -> Fraction:
+        return scene.fps()
+
+    def resolution(self) -> Tuple[int, int]:
+        return scene.resolution()
+
+    def cameras(self) -> List[str]:
+        return scene.cameras()
+
+    def current_camera(self) -> Optional[str]:
+        return scene.current_camera()
+
+    def default_spec(self, **overrides: Any) -> CaptureSpec:
+        spec = super().default_spec(**overrides)
+        display = dict(capture_module.display_options())
+        display.update(spec.display)
+        return CaptureSpec(**dict(spec.to_dict(), display=display))
+
+    def capture(
+        self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
+    ) -> CaptureResult:
+        return capture_module.capture(spec, out_dir, progress)
+
+    def ask(self, question: str, default: bool = False) -> bool:
+        if not self.interactive:
+            return default
+        answer = cmds.confirmDialog(
+            title="ftrack publish",
+            message=question,
+            button=["Yes", "No"],
+            defaultButton="Yes" if default else "No",
+            cancelButton="No",
+            dismissString="No",
+        )
+        return answer == "Yes"

@@ -1,0 +1,567 @@
+"""The fake Maya session: scene state, UI state, a call log, and the commands' behaviour.
+
+``state`` is the one session; ``state.reset()`` (the tests' autouse fixture) puts it back to a
+fresh GUI Maya with an untitled scene, the four startup cameras and four model panels.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from . import _schema
+from ._png import write_png
+
+MAIN_WINDOW = "MayaWindow"
+MAIN_PROGRESS_BAR = (
+    "MayaWindow|toolBar5|MainHelpLineLayout|helpLineFrame|formLayout16|mainProgressBar"
+)
+SCENE_MARKER = "//ft_dcc fake maya scene: "
+
+#: playblast(q=True, format=True) per simulated platform (host-apis.md §0.7: on Linux only image
+#: sequences are safe; movie formats are WebM there, QuickTime/avi/avfoundation elsewhere)
+PLATFORM_FORMATS = {
+    "linux": ["image"],
+    "windows": ["image", "qt", "avi"],
+    "darwin": ["image", "qt", "avfoundation"],
+}
+#: image types playblast(format="image", compression=...) knows (Maya's image formats)
+IMAGE_COMPRESSIONS = ["als", "bmp", "cin", "exr", "gif", "iff", "jpg", "pic", "png", "psd",
+                      "rla", "sgi", "tga", "tif", "yuv"]  # fmt: skip
+#: the ones the fake writes for real (others raise NotImplementedError instead of faking it)
+WRITTEN_COMPRESSIONS = {"png": "png"}
+
+#: currentUnit(time=...) names and their rates (host-apis.md §2.3)
+TIME_UNITS = {
+    "game": 15, "film": 24, "pal": 25, "ntsc": 30, "show": 48, "palf": 50, "ntscf": 60,
+    "23.976fps": 23.976, "29.97fps": 29.97, "29.97df": 29.97, "47.952fps": 47.952,
+    "59.94fps": 59.94, "44100fps": 44100, "48000fps": 48000,
+    "hour": 1 / 3600, "min": 1 / 60, "sec": 1, "millisec": 1000,
+}  # fmt: skip
+TIME_UNIT_FULL_NAMES = {"film": "24 FPS", "pal": "25 FPS", "ntsc": "30 FPS", "game": "15 FPS"}
+#: commands that need Maya's UI: they raise in batch mode
+UI_EXTRA = {"lookThru"}
+
+STARTUP_CAMERAS = ("persp", "top", "front", "side")
+
+
+class FakeMaya:
+    """One fake Maya session."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    # -- test controls ------------------------------------------------------------------------
+    def reset(self, batch: bool = False, platform: str = "linux") -> None:
+        self.batch = batch
+        self.platform = platform
+        self.scene_name = ""
+        self.modified = False
+        self.playback = {
+            "minTime": 1.0,
+            "maxTime": 120.0,
+            "animationStartTime": 1.0,
+            "animationEndTime": 200.0,
+        }
+        self.time_unit = "film"
+        self.current_time = 1.0
+        self.attributes: Dict[str, Any] = {
+            "defaultResolution.width": 960,
+            "defaultResolution.height": 540,
+        }
+        self.cameras: Dict[str, str] = {}  # transform -> shape
+        for name in STARTUP_CAMERAS:
+            self.add_camera(name, renderable=(name == "persp"))
+        self.panels: Dict[str, Dict[str, Any]] = {}
+        if not batch:
+            for index, camera in enumerate(("top", "side", "front", "persp"), start=1):
+                self.panels[f"modelPanel{index}"] = {"type": "modelPanel", "camera": camera}
+            self.panels["outlinerPanel1"] = {"type": "outlinerPanel"}
+        self.focus_panel: Optional[str] = None if batch else "modelPanel4"
+        self.window_size = (1280, 720)
+        self.ui: Dict[str, Dict[str, Any]] = {} if batch else {MAIN_WINDOW: {"type": "window"}}
+        self.current_menu: Optional[str] = None
+        self.answers: Dict[str, List[Any]] = {"confirmDialog": [], "promptDialog": []}
+        self.dialogs: List[Dict[str, Any]] = []
+        self.prompt_text = ""
+        self.progress_bar: Dict[str, Any] = {"active": False, "progress": 0, "status": ""}
+        self.progress_history: List[Dict[str, Any]] = []
+        self.deferred: List[Any] = []
+        self.calls: List[Tuple[str, tuple, Dict[str, Any]]] = []
+        self.failures: Dict[str, BaseException] = {}
+        self.viewer_launched = False
+        self.playblasts: List[Dict[str, Any]] = []
+        self._counter = 0
+
+    def add_camera(self, name: str, renderable: bool = False) -> str:
+        shape = f"{name}Shape"
+        self.cameras[name] = shape
+        self.attributes[f"{shape}.renderable"] = renderable
+        return name
+
+    def fail_next(self, command: str, error: BaseException) -> None:
+        """Make the next call of ``command`` raise ``error`` (after its flags were checked)."""
+        self.failures[command] = error
+
+    def calls_of(self, command: str) -> List[Dict[str, Any]]:
+        return [flags for name, _, flags in self.calls if name == command]
+
+    def commands_called(self) -> List[str]:
+        return [name for name, _, _ in self.calls]
+
+    def run_deferred(self) -> None:
+        """What Maya does when it becomes idle: run the evalDeferred queue."""
+        while self.deferred:
+            item = self.deferred.pop(0)
+            if callable(item):
+                item()
+            else:
+                exec(compile(item, "<evalDeferred>", "exec"), {"__name__": "__main__"})
+
+    def click(self, label: str) -> None:
+        """The artist picks the menu item called ``label`` (Maya passes one positional arg)."""
+        for name, item in self.ui.items():
+            if item["type"] == "menuItem" and item["flags"].get("label") == label:
+                command = item["flags"].get("command")
+                if callable(command):
+                    command(False)
+                else:
+                    exec(compile(command, name, "exec"), {"__name__": "__main__"})
+                return
+        raise LookupError(f"fake: no menu item labelled {label!r}")
+
+    def save_scene_file(self, path: Path) -> None:
+        data = {
+            "playback": self.playback,
+            "time_unit": self.time_unit,
+            "attributes": self.attributes,
+            "cameras": self.cameras,
+        }
+        Path(path).write_text(
+            f"//Maya ASCII 2025 scene\n{SCENE_MARKER}{json.dumps(data)}\n", encoding="utf-8"
+        )
+
+    # -- dispatch -----------------------------------------------------------------------------
+    def call(self, command: str, args: tuple, flags: Dict[str, Any]) -> Any:
+        self.calls.append((command, args, dict(flags)))
+        kind = _schema.command_type(command)
+        if self.batch and (kind == "windows" or command in UI_EXTRA):
+            raise RuntimeError(f"{command}: this command needs the Maya UI (batch mode)")
+        mode, values = _schema.normalise(command, flags)
+        self.calls[-1] = (command, args, dict(values, _mode=mode))
+        handler: Optional[Callable[..., Any]] = getattr(self, f"cmd_{command}", None)
+        if handler is None:
+            raise NotImplementedError(f"fake: maya.cmds.{command} is not modelled")
+        failure = self.failures.pop(command, None)
+        if failure is not None and command != "playblast":
+            raise failure
+        if failure is not None:
+            values["_fail"] = failure
+        return handler(mode, args, values)
+
+    @staticmethod
+    def _unmodelled(command: str, mode: str, values: Dict[str, Any]) -> Any:
+        raise NotImplementedError(f"fake: {command}({mode} mode, {sorted(values)}) is not modelled")
+
+    def _name(self, prefix: str) -> str:
+        self._counter += 1
+        return f"{prefix}{self._counter}"
+
+    # -- scene --------------------------------------------------------------------------------
+    def cmd_about(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if v.get("batch"):
+            return self.batch
+        for name in ("linux", "windows", "macOS"):
+            if v.get(name):
+                return self.platform == {"macOS": "darwin"}.get(name, name)
+        if v.get("version"):
+            return "2025"
+        return self._unmodelled("about", mode, v)
+
+    def cmd_file(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode == "query":
+            if v.get("sceneName"):
+                return self.scene_name
+            if v.get("modified"):
+                return self.modified
+            return self._unmodelled("file", mode, v)
+        if v.get("rename") is not None:
+            self.scene_name = str(Path(v["rename"]))
+            return self.scene_name
+        if "modified" in v:
+            self.modified = bool(v["modified"])
+            return None
+        if v.get("save"):
+            if not self.scene_name:
+                raise RuntimeError("file: the scene is untitled; use file -rename before -save")
+            path = Path(self.scene_name)
+            if not path.parent.is_dir():
+                raise RuntimeError(f"file: cannot save {path}: the folder does not exist")
+            self.save_scene_file(path)
+            self.modified = False
+            return str(path)
+        if v.get("open"):
+            if not args:
+                raise RuntimeError("file: -open needs a file name")
+            if self.modified and not v.get("force"):
+                raise RuntimeError("file: the scene has unsaved changes (use -force to open)")
+            path = Path(args[0])
+            if not path.is_file():
+                raise RuntimeError(f'file: File not found: "{path}"')
+            self._load_scene(path)
+            return str(path)
+        return self._unmodelled("file", mode, v)
+
+    def _load_scene(self, path: Path) -> None:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        data: Dict[str, Any] = {}
+        for line in text.splitlines():
+            if line.startswith(SCENE_MARKER):
+                data = json.loads(line[len(SCENE_MARKER) :])
+        if not data:
+            raise NotImplementedError(
+                f"fake: {path} was not written by the fake (only its own scene files open)"
+            )
+        self.playback.update(data["playback"])
+        self.time_unit = data["time_unit"]
+        self.attributes.update(data["attributes"])
+        self.cameras = dict(data["cameras"])
+        self.scene_name = str(path)
+        self.modified = False
+
+    def cmd_playbackOptions(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        keys = ("minTime", "maxTime", "animationStartTime", "animationEndTime")
+        if mode == "query":
+            for key in keys:
+                if v.get(key):
+                    return float(self.playback[key])
+            return self._unmodelled("playbackOptions", mode, v)
+        for key in keys:
+            if key in v:
+                self.playback[key] = float(v[key])
+        return None
+
+    def cmd_currentUnit(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode == "query":
+            if v.get("time"):
+                if v.get("fullName"):
+                    return TIME_UNIT_FULL_NAMES.get(self.time_unit, self.time_unit)
+                return self.time_unit
+            return self._unmodelled("currentUnit", mode, v)
+        if "time" in v:
+            if v["time"] not in TIME_UNITS:
+                raise RuntimeError(f"currentUnit: invalid time unit '{v['time']}'")
+            self.time_unit = v["time"]
+            return None
+        return self._unmodelled("currentUnit", mode, v)
+
+    def cmd_currentTime(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode == "query":
+            return self.current_time
+        if not args:
+            raise RuntimeError("currentTime: a time is required")
+        self.current_time = float(args[0])
+        return self.current_time
+
+    def _node_exists(self, name: str) -> bool:
+        base = name.split(".")[0].lstrip("|")
+        return (
+            base in self.cameras or base in self.cameras.values() or base in ("defaultResolution",)
+        )
+
+    def cmd_getAttr(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if len(args) != 1:
+            raise RuntimeError("getAttr: exactly one attribute must be given")
+        name = str(args[0]).lstrip("|")
+        if not self._node_exists(name):
+            raise ValueError(f"No object matches name: {args[0]}")
+        if name not in self.attributes:
+            return self._unmodelled("getAttr", mode, {name: True})
+        return self.attributes[name]
+
+    def cmd_objExists(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        return self._node_exists(str(args[0]))
+
+    def cmd_ls(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if args:
+            return self._unmodelled("ls", mode, dict(v, objects=True))
+        if v.get("cameras") or v.get("type") == "camera":
+            return sorted(self.cameras.values())
+        return self._unmodelled("ls", mode, v)
+
+    def cmd_listRelatives(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if not v.get("parent") or len(args) != 1:
+            return self._unmodelled("listRelatives", mode, v)
+        shape = str(args[0]).lstrip("|")
+        for transform, camera_shape in self.cameras.items():
+            if camera_shape == shape:
+                return [f"|{transform}" if v.get("fullPath") else transform]
+        if not self._node_exists(shape):
+            raise ValueError(f"No object matches name: {args[0]}")
+        return None
+
+    # -- panels -------------------------------------------------------------------------------
+    def cmd_getPanel(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if v.get("withFocus"):
+            return self.focus_panel or ""
+        if v.get("typeOf") is not None:
+            panel = self.panels.get(v["typeOf"])
+            return panel["type"] if panel else ""
+        if v.get("type") is not None:
+            return [name for name, p in self.panels.items() if p["type"] == v["type"]] or None
+        if v.get("visiblePanels") or v.get("allPanels"):
+            return list(self.panels) or None
+        return self._unmodelled("getPanel", mode, v)
+
+    def _camera_transform(self, name: str) -> str:
+        base = name.lstrip("|")
+        if base in self.cameras:
+            return base
+        for transform, shape in self.cameras.items():
+            if shape == base:
+                return transform
+        raise RuntimeError(f"modelEditor: '{name}' is not a camera")
+
+    def cmd_modelEditor(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if len(args) != 1 or args[0] not in self.panels:
+            raise RuntimeError(f"modelEditor: object '{args[0] if args else ''}' not found")
+        panel = self.panels[args[0]]
+        if panel["type"] != "modelPanel":
+            raise RuntimeError(f"modelEditor: '{args[0]}' is not a model editor")
+        if mode == "query":
+            if v.get("camera"):
+                return panel["camera"]
+            if v.get("activeView"):
+                return self.focus_panel == args[0]
+            if v.get("displayAppearance"):
+                return panel.get("displayAppearance", "smoothShaded")
+            return self._unmodelled("modelEditor", mode, v)
+        if mode == "edit":
+            if "camera" in v:
+                panel["camera"] = self._camera_transform(v["camera"])
+            if v.get("activeView"):
+                self.focus_panel = args[0]
+            if "displayAppearance" in v:
+                panel["displayAppearance"] = v["displayAppearance"]
+            unknown = set(v) - {"camera", "activeView", "displayAppearance"}
+            if unknown:
+                return self._unmodelled("modelEditor", mode, v)
+            return None
+        return self._unmodelled("modelEditor", mode, v)
+
+    # -- menus and dialogs ----------------------------------------------------------------------
+    def cmd_menu(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        name = args[0] if args else None
+        if mode == "create" and v.get("exists"):
+            return bool(name) and self.ui.get(name, {}).get("type") == "menu"
+        if mode == "create":
+            parent = v.get("parent", MAIN_WINDOW)
+            if parent not in self.ui:
+                raise RuntimeError(f"menu: parent '{parent}' not found")
+            name = name or self._name("menu")
+            if name in self.ui:
+                raise RuntimeError(f"menu: object's name '{name}' is not unique")
+            self.ui[name] = {"type": "menu", "flags": v, "parent": parent}
+            self.current_menu = name
+            return name
+        if name not in self.ui:
+            raise RuntimeError(f"menu: object '{name}' not found")
+        if mode == "query" and v.get("itemArray"):
+            items = [n for n, item in self.ui.items() if item.get("parent") == name]
+            return items or None
+        if mode == "edit":
+            self.ui[name]["flags"].update(v)
+            return None
+        return self._unmodelled("menu", mode, v)
+
+    def cmd_menuItem(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode != "create":
+            return self._unmodelled("menuItem", mode, v)
+        parent = v.get("parent", self.current_menu)
+        if parent is None or parent not in self.ui:
+            raise RuntimeError("menuItem: no menu to add the item to")
+        name = args[0] if args else self._name("menuItem")
+        self.ui[name] = {"type": "menuItem", "flags": v, "parent": parent}
+        return name
+
+    def cmd_deleteUI(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        for name in args:
+            if name not in self.ui:
+                raise RuntimeError(f"deleteUI: object '{name}' not found")
+            del self.ui[name]
+            for child in [n for n, item in self.ui.items() if item.get("parent") == name]:
+                del self.ui[child]
+        return None
+
+    def cmd_confirmDialog(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        self.dialogs.append(dict(v, _kind="confirmDialog"))
+        buttons = v.get("button") or ["Confirm"]
+        buttons = [buttons] if isinstance(buttons, str) else list(buttons)
+        if self.answers["confirmDialog"]:
+            answer = self.answers["confirmDialog"].pop(0)
+            if answer not in buttons and answer != v.get("dismissString"):
+                raise AssertionError(f"fake: scripted answer {answer!r} is not one of {buttons}")
+            return answer
+        return v.get("defaultButton", buttons[0])
+
+    def cmd_promptDialog(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode == "query":
+            if v.get("text"):
+                return self.prompt_text
+            return self._unmodelled("promptDialog", mode, v)
+        self.dialogs.append(dict(v, _kind="promptDialog"))
+        buttons = v.get("button") or ["OK"]
+        buttons = [buttons] if isinstance(buttons, str) else list(buttons)
+        self.prompt_text = v.get("text", "")
+        if self.answers["promptDialog"]:
+            answer, text = self.answers["promptDialog"].pop(0)
+            if answer not in buttons and answer != v.get("dismissString"):
+                raise AssertionError(f"fake: scripted answer {answer!r} is not one of {buttons}")
+            if text is not None:
+                self.prompt_text = text
+            return answer
+        return v.get("defaultButton", buttons[0])
+
+    def cmd_progressBar(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if not args or args[0] != MAIN_PROGRESS_BAR:
+            raise RuntimeError(f"progressBar: object '{args[0] if args else ''}' not found")
+        bar = self.progress_bar
+        if mode == "query":
+            if v.get("isCancelled"):
+                return False
+            if v.get("progress"):
+                return bar["progress"]
+            return self._unmodelled("progressBar", mode, v)
+        if mode != "edit":
+            raise RuntimeError(f"progressBar: object's name '{args[0]}' is not unique")
+        if v.get("beginProgress"):
+            bar.update(active=True, progress=0)
+        for key in ("progress", "status", "maxValue", "isInterruptable"):
+            if key in v:
+                bar[key] = v[key]
+        if v.get("endProgress"):
+            bar["active"] = False
+        self.progress_history.append(dict(v))
+        return None
+
+    def cmd_evalDeferred(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if len(args) != 1:
+            raise RuntimeError("evalDeferred: one command (a string or a callable) is required")
+        self.deferred.append(args[0])
+        return None
+
+    # -- playblast --------------------------------------------------------------------------------
+    def cmd_playblast(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        failure = v.pop("_fail", None)
+        formats = PLATFORM_FORMATS[self.platform]
+        if mode == "query":
+            if v.get("compression"):
+                if v.get("format", "image") == "image":
+                    return list(IMAGE_COMPRESSIONS)
+                return self._unmodelled("playblast", mode, v)
+            if v.get("format") is True or v.get("format") == 1:
+                return list(formats)
+            return self._unmodelled("playblast", mode, v)
+        if v.get("editorPanelName") is not None and self.batch:
+            raise RuntimeError("playblast: there are no panels in batch mode")
+        panel_name = v.get("editorPanelName") or self._active_model_panel()
+        if panel_name is not None and panel_name not in self.panels:
+            raise RuntimeError(f"playblast: panel '{panel_name}' not found")
+        if v.get("activeEditor"):
+            return panel_name
+        fmt = v.get("format", "movie")
+        if fmt == "iff":
+            fmt = "image"
+        if fmt not in formats:
+            raise RuntimeError(
+                f"playblast: format '{fmt}' is not available on {self.platform} "
+                f"(available: {', '.join(formats)})"
+            )
+        if fmt != "image":
+            return self._unmodelled("playblast", mode, dict(v, movie=True))
+        compression = v.get("compression") or "iff"  # fake: Render Settings default image type
+        if compression == "none":
+            compression = "iff"
+        if compression not in IMAGE_COMPRESSIONS:
+            raise RuntimeError(f"playblast: unknown image compression '{compression}'")
+        if compression not in WRITTEN_COMPRESSIONS:
+            return self._unmodelled("playblast", mode, dict(v, writes=compression))
+        if v.get("filename") and v.get("completeFilename"):
+            raise RuntimeError("playblast: use either -filename or -completeFilename, not both")
+        prefix = v.get("filename") or v.get("completeFilename")
+        if not prefix:
+            return self._unmodelled("playblast", mode, dict(v, temp_file=True))
+        folder = Path(prefix).parent
+        if not folder.is_dir():
+            raise RuntimeError(f"playblast: cannot write '{prefix}': the folder does not exist")
+        frames = self._playblast_frames(v)
+        pad = int(v.get("framePadding", 4))
+        ext = WRITTEN_COMPRESSIONS[compression]
+        if v.get("completeFilename"):
+            outputs = [Path(prefix)] * len(frames)
+        else:
+            outputs = [Path(f"{prefix}.{number:0{pad}d}.{ext}") for _, number in frames]
+        if not v.get("forceOverwrite"):
+            existing = [str(p) for p in outputs if p.exists()]
+            if existing:
+                raise RuntimeError(
+                    f"playblast: {existing[0]} already exists; aborting (use -forceOverwrite)"
+                )
+        width, height = self._playblast_size(v)
+        camera = self.panels[panel_name]["camera"] if panel_name else None
+        saved_time = self.current_time
+        written: List[str] = []
+        try:
+            for (time, _number), output in zip(frames, outputs):
+                self.current_time = float(time)
+                shade = int(time) * 37
+                write_png(output, width, height, (shade % 256, (shade // 3) % 256, 90))
+                written.append(str(output))
+                if failure is not None:
+                    raise failure
+        finally:
+            self.current_time = saved_time
+            self.playblasts.append(
+                {
+                    "camera": camera,
+                    "panel": panel_name,
+                    "files": written,
+                    "size": (width, height),
+                    "panel_state": {k: dict(p) for k, p in self.panels.items()},
+                }
+            )
+        if v.get("viewer", True):
+            self.viewer_launched = True
+        if v.get("completeFilename"):
+            return str(prefix)
+        return f"{prefix}.{'#' * pad}.{ext}"
+
+    def _active_model_panel(self) -> Optional[str]:
+        if self.batch:
+            return None
+        if self.focus_panel and self.panels.get(self.focus_panel, {}).get("type") == "modelPanel":
+            return self.focus_panel
+        models = [n for n, p in self.panels.items() if p["type"] == "modelPanel"]
+        return models[-1] if models else None
+
+    def _playblast_frames(self, v: Dict[str, Any]) -> List[Tuple[float, int]]:
+        if "frame" in v:
+            times = v["frame"] if isinstance(v["frame"], (list, tuple)) else [v["frame"]]
+            raw = bool(v.get("rawFrameNumbers"))
+            return [(t, int(t) if raw else index) for index, t in enumerate(times)]
+        start = float(v.get("startTime", self.playback["minTime"]))
+        end = float(v.get("endTime", self.playback["maxTime"]))
+        if end < start:
+            raise RuntimeError(f"playblast: the end time {end} is before the start time {start}")
+        return [(t, int(t)) for t in range(round(start), round(end) + 1)]
+
+    def _playblast_size(self, v: Dict[str, Any]) -> Tuple[int, int]:
+        width, height = v.get("widthHeight", (v.get("width", 0), v.get("height", 0)))
+        if not width or not height:
+            width, height = self.window_size
+        percent = min(100, max(10, int(v.get("percent", 50))))
+        return max(1, width * percent // 100), max(1, height * percent // 100)
+
+
+state = FakeMaya()

@@ -1,0 +1,24 @@
+"""Fake ``maya.mel``: only the one MEL expression the adapter evaluates is modelled."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import _fake
+
+_GLOBAL_READ = re.compile(r"^\s*\$\w+\s*=\s*\$(\w+)\s*;?\s*$")
+
+
+def eval(command: str) -> Any:
+    _fake.state.calls.append(("mel.eval", (command,), {}))
+    match = _GLOBAL_READ.match(command)
+    if match and match.group(1) == "gMainProgressBar":
+        if _fake.state.batch:
+            # Maya's UI start-up scripts declare it; mayapy never runs them.
+            raise RuntimeError(
+                'Error occurred during execution of MEL script\nLine 1: "$gMainProgressBar" '
+                "is an undeclared variable."
+            )
+        return _fake.MAIN_PROGRESS_BAR
+    raise NotImplementedError(f"fake: mel.eval({command!r}) is not modelled")
