@@ -137,6 +137,25 @@ def reopen_review_session(
     return review_session
 
 
+def review_page_url(session: Any, review_session: Any) -> str:
+    """Where reviewers watch ``review_session`` in a browser.
+
+    Asks the server for a signed review-page link (``get_widget_url`` ``review_session``,
+    as the embedded server offers); a server without that widget gets the web app's
+    ``#entityType=reviewsession&entityId=...`` address. Neither carries the API key.
+    """
+    from ft_dcc.exceptions import ServerError
+
+    try:
+        url = session.get_widget_url("review_session", entity=review_session)
+        if url:
+            return url
+    except ServerError as exc:
+        log.debug("no review_session widget on this server: %s", exc)
+    base = str(session.server_url).rstrip("/")
+    return f"{base}/#entityType=reviewsession&entityId={_id(review_session)}"
+
+
 # -- content ----------------------------------------------------------------------------------
 def version_label(version: Any) -> str:
     number = version["version"]

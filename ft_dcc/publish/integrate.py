@@ -324,7 +324,11 @@ def integrate_manifest(
         review_session_object_id=review_object["id"] if review_object is not None else None,
         created=[_label(e) for e in created],
     )
-    outcome.review_url = review_url(session, outcome)
+    if review_session is not None:
+        try:
+            outcome.review_url = review.review_page_url(session, review_session)
+        except FtDccError as exc:  # the publish is done; only the link is missing
+            outcome.warnings.append(f"no review link: {exc}")
     if invitees:
         try:
             review.send_review_session_invites(session, invitees)
@@ -342,23 +346,6 @@ def _next_sort_order(session: Any, review_session: Any) -> int:
         f"{quote(review_session['id'])}"
     ).all()
     return len(rows)
-
-
-def review_url(session: Any, outcome: IntegrateOutcome) -> Optional[str]:
-    """The web-app address of the review session (no credentials in it).
-
-    The fragment follows the ftrack web app's ``#entityType=...&entityId=...`` form; the
-    embedded server answers it with its index page.
-    """
-    base = getattr(session, "server_url", None)
-    if not base:
-        return None
-    if outcome.review_session_id:
-        return (
-            f"{base.rstrip('/')}/#entityType=reviewsession&entityId={outcome.review_session_id}"
-            f"&itemId=review&objectId={outcome.review_session_object_id}"
-        )
-    return f"{base.rstrip('/')}/#entityType=assetversion&entityId={outcome.asset_version_id}"
 
 
 def announce_review(session: Any, outcome: IntegrateOutcome, warnings: List[str]) -> None:

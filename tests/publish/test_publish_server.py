@@ -114,6 +114,12 @@ def test_sequence_is_published_into_the_review_session(
     assert review.is_open(review_session)
     assert OfflineQueue(queue_dir).entries() == []
 
+    # where to watch it: the server's signed review page, no API key in the link
+    assert report.review_url.startswith(f"{embedded_server.url}/review/{review_session['id']}?")
+    assert embedded_server.api_key not in report.review_url
+    page = requests.get(report.review_url, timeout=30)
+    assert page.status_code == 200 and "Dailies e2e" in page.text
+
 
 def test_second_publish_is_v002_in_the_same_review_session(
     embedded_server, tmp_path: Path, queue_dir: Path
