@@ -142,6 +142,26 @@ def test_review_page_plays_seeks_steps_and_takes_notes(
         )
         assert shown_index(video) == expected
 
+    # The keyboard steps the active item too.
+    page.locator(".session-name").click()
+    page.keyboard.press("ArrowRight")
+    wait_seeked(page)
+    page.wait_for_function(
+        f"() => document.querySelector('.frame-number').textContent === '{FRAME_IN + 32}'"
+    )
+    assert shown_index(video) == 32
+    page.keyboard.press("ArrowLeft")
+    wait_seeked(page)
+    page.wait_for_function(
+        f"() => document.querySelector('.frame-number').textContent === '{FRAME_IN + 31}'"
+    )
+
+    # The poster (the version's thumbnail) is served through the same token.
+    poster = video.evaluate(
+        "v => fetch(v.poster).then(r => [r.status, r.headers.get('content-type')])"
+    )
+    assert poster == [200, "image/jpeg"]
+
     media = [
         r
         for r in fresh_server.requests_since(mark)
@@ -258,3 +278,27 @@ def test_list_page_shows_open_sessions_only(published: Any, fresh_server: Any, p
     page.locator(".session-list a", has_text="Dailies").click()
     page.wait_for_selector("article.item")
     assert page.locator(".session-name").inner_text() == SESSION_NAME
+
+
+def test_closed_session_shows_feedback_but_takes_no_new_notes(
+    published: Any, fresh_server: Any, page: Any
+) -> None:
+    session, review, url = published
+    review_helpers.close_review_session(session, review.review_session)
+    response = page.goto(url)
+    assert response.status == 200
+    assert page.locator(".badge").inner_text() == "Closed"
+    assert page.locator(".note-form").count() == 0
+    page.wait_for_function("() => document.querySelector('video').readyState >= 2")
+    token = parse_qs(urlsplit(url).query)["token"][0]
+    posted = requests.post(
+        f"{fresh_server.url}/review/{review.review_session['id']}/notes?token={token}",
+        json={"object_id": review.movie_object["id"], "content": "too late", "frame": 1001},
+        timeout=10,
+    )
+    assert posted.status_code == 409
+    assert "closed" in posted.json()["error"]
+    found = session.query(
+        f'select id from Note where parent_id is "{review.movie_object["id"]}"'
+    ).all()
+    assert found == []
