@@ -118,6 +118,8 @@ def encode_review(
             "-color_range",
             "tv",
             *cfr_arguments(),
+            "-frames:v",
+            str(total),
             "-r",
             fps_arg(rate),
             "-movflags",
@@ -167,7 +169,9 @@ def output_size(source: Tuple[int, int], size: Optional[Tuple[int, int]]) -> Tup
 
 def _video_filters(rate: Fraction, source: Tuple[int, int], out: Tuple[int, int]) -> List[str]:
     width, height = out
-    filters = [f"settb={rate.denominator}/{rate.numerator}", "setpts=N"]
+    # Renumber every frame onto the exact grid, then let ``fps`` re-stamp frame durations
+    # (ffmpeg 7.1+ would otherwise honour a variable-rate source's long durations with dups).
+    filters = [f"settb={rate.denominator}/{rate.numerator}", "setpts=N", f"fps={fps_arg(rate)}"]
     if source != out:
         if (source[0] + source[0] % 2, source[1] + source[1] % 2) != out:
             filters.append(

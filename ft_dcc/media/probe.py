@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 PathLike = Union[str, Path]
 
+#: AV_PKT_FLAG_DISCARD: a packet the container's edit list hides (never shown)
+_DISCARD = 0x4
+
 
 @attr.s(frozen=True, auto_attribs=True)
 class MovieInfo:
@@ -345,7 +348,8 @@ def _parse_framecrc(text: str) -> Dict[str, Any]:
             width, height = int(w), int(h)
         elif line and not line.startswith("#"):
             fields = [field.strip() for field in line.split(",")]
-            if len(fields) >= 4 and fields[0] == "0":
+            flags = next((int(f[2:], 16) for f in fields[6:] if f.startswith("F=")), 1)
+            if len(fields) >= 4 and fields[0] == "0" and not flags & _DISCARD:
                 pts.append(int(fields[2]))
                 durations.append(int(fields[3]))
     count = len(pts)

@@ -139,3 +139,32 @@ def test_missing_and_corrupt_movies_fail_clearly(tmp_path: Path) -> None:
     ffmpeg("-f", "lavfi", "-i", "sine=d=0.2", "-c:a", "aac", str(audio_only))
     with pytest.raises(MediaError, match="has no video stream"):
         probe_movie(audio_only)
+
+
+def test_variable_frame_rate_is_reported_and_fixed_by_encoding(
+    tmp_path: Path, ffprobe_exe: str
+) -> None:
+    vfr = make_movie(
+        tmp_path / "vfr.mp4",
+        12,
+        fps="25",
+        extra=[
+            "-vf",
+            "setpts='if(lt(N,6),N,2*N)/(25*TB)'",
+            "-fps_mode",
+            "passthrough",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+        ],
+    )
+    shown = int(ffprobe_stream(ffprobe_exe, vfr)["nb_read_frames"])  # 11 where ffmpeg 7.0's
+    info = probe_movie(vfr)  # muxer hides the last frame behind its edit list, else 12
+    assert info.frame_count == shown and not info.constant_frame_rate
+    with pytest.raises(MediaError, match="frame rate is variable"):
+        verify_review_movie(vfr, frame_count=shown, fps=info.fps)
+    fixed = encode_review(vfr, tmp_path / "r.mp4", 25)
+    assert verify_review_movie(fixed, frame_count=shown, fps=25).constant_frame_rate
