@@ -77,6 +77,8 @@ def test_closed_session_takes_nothing_more(session: Any) -> None:
     review.close_review_session(session, target)
     reread = review.find_review_session(session, project, "Final")
     assert not review.is_open(reread)
+    computed = session.query(f'select is_open from ReviewSession where id is "{target["id"]}"')
+    assert computed.one()["is_open"] is False  # the server agrees: closed
     with pytest.raises(ReviewSessionClosedError, match="Final") as raised:
         review.add_version(session, reread, version)
     assert "reopen" in str(raised.value)
@@ -85,6 +87,8 @@ def test_closed_session_takes_nothing_more(session: Any) -> None:
     ).all()
     assert count == []
     review.reopen_review_session(session, reread)
+    computed = session.query(f'select is_open from ReviewSession where id is "{target["id"]}"')
+    assert computed.one()["is_open"] is True
     assert review.add_version(session, reread, version)["id"]
 
 
