@@ -280,6 +280,10 @@ class SchemaModel:
                 if target is None or len(target.primary_key) != 1 or attr.computed:
                     continue
                 attr.foreign_key, attr.hidden_column = self._reference_key(etype, attr)
+                key_attr = etype.attributes.get(attr.foreign_key)
+                if key_attr is not None and key_attr.computed:
+                    # e.g. ReviewSession.thumbnail: the server derives it, nobody sets it
+                    attr.computed, attr.foreign_key = True, None
 
     def _resolve_collections(self, etype: EntityType) -> None:
         for attr in etype.attributes.values():

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.query.compiler import Compiler
+from ft_dcc.server.query.compiler import Compiler, QueryError
 from ft_dcc.server.schema import SchemaModel
 from ft_dcc.server.storage import build_tables, make_engine
 
@@ -79,6 +79,13 @@ class Store:
             raise ApiOperationError(
                 f"The database rejected the batch ({reason}); nothing was written. Simplify the "
                 "request (e.g. fewer conditions), or retry if the database was busy",
+                "ServerError",
+            ) from None
+        except (QueryError, ValueError, KeyError, TypeError) as error:
+            log.exception("unexpected error while running a batch")
+            raise ApiOperationError(
+                f"The server could not process the batch ({type(error).__name__}: {error}); "
+                "nothing was written",
                 "ServerError",
             ) from None
         except RecursionError:

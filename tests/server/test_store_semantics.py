@@ -599,3 +599,39 @@ def test_server_internal_callers_without_a_user(
     )
     assert replies[0]["data"]["user_id"] is None
     assert replies[1]["data"]["system_type"] == "file"
+
+
+def test_review_session_thumbnail_is_computed_from_its_first_version(
+    store: Store, user_id: str, project
+) -> None:
+    session, thumbnail = new_id(), new_id()
+    store.execute(
+        [
+            create("FileComponent", thumbnail, name="thumbnail"),
+            update("AssetVersion", [project["version"]], thumbnail=ref("FileComponent", thumbnail)),
+            create("ReviewSession", session, name="r", project=ref("Project", project["project"])),
+            create(
+                "ReviewSessionObject",
+                new_id(),
+                review_session=ref("ReviewSession", session),
+                asset_version=ref("AssetVersion", project["version"]),
+            ),
+        ],
+        user_id,
+    )
+    row = store.query(
+        f"select thumbnail_id, thumbnail.name, thumbnail_url from ReviewSession where id is {session}"
+    )[0]
+    assert row["thumbnail_id"] == thumbnail
+    assert row["thumbnail"]["name"] == "thumbnail"
+    assert thumbnail in row["thumbnail_url"]["url"]
+    error = fail(
+        store,
+        [update("ReviewSession", [session], thumbnail=ref("FileComponent", thumbnail))],
+        user_id,
+    )
+    assert "computed" in error.message
+    error = fail(
+        store, [query(f"select id from ReviewSession where thumbnail.id is {thumbnail}")], user_id
+    )
+    assert "thumbnail" in error.message

@@ -87,8 +87,12 @@ class ResultBuilder:
                 return True
             now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
             return end > now
+        if etype.name == "ReviewSession" and attr.name == "thumbnail_id":
+            return self._review_session_thumbnail(row.get("id"))
         if attr.name == "thumbnail_url":
             thumbnail = row.get("thumbnail_id")
+            if etype.name == "ReviewSession":
+                thumbnail = self._review_session_thumbnail(row.get("id"))
             if not thumbnail:
                 return None
             return {"url": f"/component/thumbnail?id={thumbnail}", "value": thumbnail}
@@ -234,6 +238,8 @@ class ResultBuilder:
         if etype.name == "Asset" and attr.name == "latest_version":
             keys = {row["id"]: self._latest_version_id(row["id"]) for row in rows}
             fk_values = [keys[row["id"]] for row in rows]
+        elif etype.name == "ReviewSession" and attr.name == "thumbnail":
+            fk_values = [self._review_session_thumbnail(row["id"]) for row in rows]
         elif attr.foreign_key:
             fk_values = [row.get(attr.foreign_key) for row in rows]
         else:
@@ -245,6 +251,22 @@ class ResultBuilder:
         for value, entity in zip(fk_values, entities):
             found = by_key.get(value)
             entity[attr.name] = dict(found) if found is not None else None
+
+    def _review_session_thumbnail(self, review_session_id: Any) -> Optional[str]:
+        """A review session shows the thumbnail of its first object's version."""
+        objects = self.compiler.tables["ReviewSessionObject"]
+        versions = self.compiler.tables["AssetVersion"]
+        stmt = (
+            select(versions.c.thumbnail_id)
+            .select_from(objects.join(versions, versions.c.id == objects.c.version_id))
+            .where(
+                objects.c.review_session_id == review_session_id,
+                versions.c.thumbnail_id.is_not(None),
+            )
+            .order_by(objects.c.sort_order, objects.c.id)
+            .limit(1)
+        )
+        return self.connection.execute(stmt).scalar()
 
     def _latest_version_id(self, asset_id: Any) -> Optional[str]:
         table = self.compiler.tables["AssetVersion"]
