@@ -620,7 +620,8 @@ def test_review_session_thumbnail_is_computed_from_its_first_version(
         user_id,
     )
     row = store.query(
-        f"select thumbnail_id, thumbnail.name, thumbnail_url from ReviewSession where id is {session}"
+        "select thumbnail_id, thumbnail.name, thumbnail_url from ReviewSession "
+        f"where id is {session}"
     )[0]
     assert row["thumbnail_id"] == thumbnail
     assert row["thumbnail"]["name"] == "thumbnail"
