@@ -101,6 +101,7 @@ def test_panel_draws_and_viewport_playblast_publishes(
         check=True,
     )  # fmt: skip
     print("progress seen:", result["progress_seen"])
+    assert result["dirty_after"] is False  # saved first; the restored settings leave it clean
     objects = session.query(
         "select version_id from ReviewSessionObject "
         f'where review_session_id is "{report["review_session_id"]}"'
