@@ -171,9 +171,10 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
         if item.thumbnail_id
         else ""
     )
+    preload = "auto" if index == 1 else "metadata"  # many items: load the rest on demand
     if item.movie_id:
         player = (
-            f'<video class="video" preload="auto" playsinline{poster} '
+            f'<video class="video" preload="{preload}" playsinline{poster} '
             f'src="{_e(_media_url(session.id, item.movie_id, token))}"></video>'
         )
     else:
