@@ -1,10 +1,11 @@
 """Encode frames or a movie into a browser-playable, frame-accurate H.264 review movie.
 
-Every input frame becomes exactly one output frame: frames are read in order (ffmpeg's concat
-demuxer for a frame list), renumbered onto the exact rational time grid (``settb=1/fps,
-setpts=N``) and written at a constant rate, so 24000/1001 stays 24000/1001 and nothing is
-dropped or duplicated. Odd sizes are padded (or scaled and letterboxed to ``size``) to even
-dimensions; RGB is converted with the BT.709 matrix and tagged BT.709, so colours survive.
+Every input frame becomes exactly one output frame: frames are read in order (in place with the
+image2 demuxer, or through links for gap-filled lists), renumbered onto the exact rational time
+grid (``settb=1/fps, setpts=N, fps``) and written at a constant rate, so 24000/1001 stays
+24000/1001 and nothing is dropped or duplicated; the written frame count is checked. Odd
+sizes are padded (or scaled and letterboxed to ``size``) to even dimensions; RGB is converted
+with the BT.709 matrix and tagged BT.709, so colours survive.
 """
 
 from __future__ import annotations
@@ -58,90 +59,32 @@ def encode_review(
         if movie is not None:
             info = probe_movie(movie)
             if info.fps != rate:
-                log.warning(
-                    "%s runs at %s fps; it is retimed to %s fps, every frame kept once",
-                    movie,
-                    info.fps,
-                    rate,
-                )
-            total = info.frame_count
-            source_size = (info.width, info.height)
+                log.warning("%s runs at %s fps; it is retimed to %s fps, every frame kept once",
+                            movie, info.fps, rate)  # fmt: skip
+            total, source_size = info.frame_count, (info.width, info.height)
             input_args = ["-i", str(movie)]
         else:
             files = _frame_files(frames, report)
-            total = len(files)
-            source_size = image_size(files[0])
+            total, source_size = len(files), image_size(files[0])
             input_args = image_input_arguments(files, Path(scratch), rate)
         out_size = output_size(source_size, size)
         filters = _video_filters(rate, source_size, out_size)
-        if burnin and not has_filter("drawtext"):
-            message = (
-                "burn-ins skipped: this ffmpeg has no drawtext filter (built without "
-                "libfreetype); install a newer imageio-ffmpeg for burn-ins"
-            )
-            log.warning(message)
-            report(0.0, message)
-        elif burnin:
-            filters += burnin_filters(
-                burnin, Path(scratch), out_size, first_frame, first_frame + total - 1, rate
-            )
+        filters += _burnin(burnin, Path(scratch), out_size, first_frame, total, rate, report)
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = output.with_name(f".{output.stem}.partial{output.suffix or '.mp4'}")
         args = [
             "-xerror",  # a frame that cannot be decoded fails the encode instead of vanishing
             *input_args,
-            "-map",
-            "0:v:0",
-            "-an",
-            "-sn",
-            "-dn",
-            "-vf",
-            ",".join(filters),
-            "-c:v",
-            "libx264",
-            "-preset",
-            "medium",
-            "-crf",
-            str(int(crf)),
-            "-profile:v",
-            "high",
-            "-pix_fmt",
-            "yuv420p",
-            "-g",
-            str(max(1, round(float(rate)))),
-            "-color_primaries",
-            "bt709",
-            "-color_trc",
-            "bt709",
-            "-colorspace",
-            "bt709",
-            "-color_range",
-            "tv",
-            *cfr_arguments(),
-            "-frames:v",
-            str(total),
-            "-r",
-            fps_arg(rate),
-            "-movflags",
-            "+faststart",
-            "-f",
-            "mp4",
-            str(partial),
-        ]
+            "-map", "0:v:0", "-an", "-sn", "-dn",
+            "-vf", ",".join(filters),
+            *_h264_arguments(rate, crf),
+            "-frames:v", str(total),
+            "-movflags", "+faststart",
+            "-f", "mp4", str(partial),
+        ]  # fmt: skip
         report(0.0, f"encoding {total} frames at {_rate_text(rate)} fps")
         try:
-            try:
-                run_ffmpeg(
-                    args, what=f"Encoding {output.name}", total_frames=total, progress=report
-                )
-            except MediaError as error:
-                bad = _first_unreadable(files) if movie is None else None
-                if bad is None:
-                    raise
-                raise MediaError(
-                    f"The frame {bad} cannot be read (corrupt or truncated?). {error.message}",
-                    hint="render or copy that frame again",
-                ) from error
+            _run_encode(args, output, total, files if movie is None else [], report)
             written = probe_movie(partial).frame_count
             if written != total:
                 raise MediaError(
@@ -154,6 +97,60 @@ def encode_review(
                 partial.unlink()
     report(1.0, f"encoded {output.name}")
     return output
+
+
+def _h264_arguments(rate: Fraction, crf: int) -> List[str]:
+    """libx264 High, yuv420p, BT.709 tags, a keyframe every second, constant ``rate``."""
+    return [
+        "-c:v", "libx264", "-preset", "medium", "-crf", str(int(crf)),
+        "-profile:v", "high", "-pix_fmt", "yuv420p",
+        "-g", str(max(1, round(float(rate)))),
+        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
+        "-color_range", "tv",
+        *cfr_arguments(), "-r", fps_arg(rate),
+    ]  # fmt: skip
+
+
+def _burnin(
+    burnin: Optional[Dict[str, Any]],
+    scratch: Path,
+    size: Tuple[int, int],
+    first_frame: int,
+    total: int,
+    rate: Fraction,
+    report: Callable[[float, str], None],
+) -> List[str]:
+    if not burnin:
+        return []
+    if not has_filter("drawtext"):
+        message = (
+            "burn-ins skipped: this ffmpeg has no drawtext filter (built without libfreetype); "
+            "install a newer imageio-ffmpeg for burn-ins"
+        )
+        log.warning(message)
+        report(0.0, message)
+        return []
+    return burnin_filters(burnin, scratch, size, first_frame, first_frame + total - 1, rate)
+
+
+def _run_encode(
+    args: List[str],
+    output: Path,
+    total: int,
+    files: List[Path],
+    report: Callable[[float, str], None],
+) -> None:
+    """Run the encode; when it fails on frame files, name the first unreadable one."""
+    try:
+        run_ffmpeg(args, what=f"Encoding {output.name}", total_frames=total, progress=report)
+    except MediaError as error:
+        bad = _first_unreadable(files) if files else None
+        if bad is None:
+            raise
+        raise MediaError(
+            f"The frame {bad} cannot be read (corrupt or truncated?). {error.message}",
+            hint="render or copy that frame again",
+        ) from error
 
 
 def output_size(source: Tuple[int, int], size: Optional[Tuple[int, int]]) -> Tuple[int, int]:
