@@ -294,14 +294,35 @@ def render_list(sessions: List[SessionView], token: str) -> HTMLResponse:
     return _page("Review sessions", "list", body)
 
 
+class _UsernameCache:
+    """User id -> API user name, for the request log (``ftrack_user``) of review requests."""
+
+    def __init__(self, keys: Any) -> None:
+        self._keys = keys
+        self._names: Dict[str, Optional[str]] = {}
+
+    def get(self, user_id: Any) -> Optional[str]:
+        if not isinstance(user_id, str):
+            return None
+        if user_id not in self._names:
+            try:
+                self._names[user_id] = self._keys.username_for(user_id)
+            except Exception:
+                log.exception("could not look up the user of a review link")
+                return None
+        return self._names[user_id]
+
+
 # -- routes --------------------------------------------------------------------------------------
 def routes(server: Any) -> List[Any]:
     """Starlette routes of the review page for an ``app.EmbeddedServer``."""
     signer: ReviewSigner = signer_for(server.config.data_dir)
+    usernames = _UsernameCache(server.keys)
 
     def check(request: Request, review_session_id: Optional[str]) -> Dict[str, Any]:
         payload = signer.check(request.query_params.get("token"), review_session_id)
         request.state.auth_ok = True
+        request.state.ftrack_user = usernames.get(payload.get("u"))
         return payload
 
     def session_id(request: Request) -> str:

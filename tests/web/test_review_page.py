@@ -169,6 +169,7 @@ def test_review_page_plays_seeks_steps_and_takes_notes(
         == f"/review/{review.review_session['id']}/media/{review.movie_component['id']}"
     ]
     assert any(r["status"] == 206 and "range" in r["headers"] for r in media), media
+    assert {(r["ftrack_user"], r["auth_ok"]) for r in media} == {("test.user", True)}
     assert all(fresh_server.api_key not in json.dumps(r) for r in fresh_server.requests_since(mark))
 
     # A note at the current frame lands in the Store, authored by the link's user.
@@ -243,7 +244,13 @@ def test_bad_expired_or_foreign_tokens_get_403_and_no_data(
     movie = f"/review/{session_id}/media/{review.movie_component['id']}"
     assert requests.get(f"{fresh_server.url}{movie}?token={forged}", timeout=10).status_code == 403
     assert requests.get(f"{fresh_server.url}{movie}", timeout=10).status_code == 403
-    assert requests.get(f"{fresh_server.url}{movie}?token={token}", timeout=10).status_code == 200
+    whole = requests.get(f"{fresh_server.url}{movie}?token={token}", timeout=10)
+    assert whole.status_code == 200 and whole.headers["content-type"] == "video/mp4"
+    part = requests.get(
+        f"{fresh_server.url}{movie}?token={token}", headers={"Range": "bytes=100-199"}, timeout=10
+    )
+    assert part.status_code == 206 and part.content == whole.content[100:200]
+    assert part.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
     # The valid token opens only this session's media, not other components by id.
     stranger = requests.get(
         f"{fresh_server.url}/review/{other['id']}/media/{review.movie_component['id']}"
