@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
+import pyblish.api
 import pytest
+from maya_helpers import FAKES
 
-FAKES = Path(__file__).resolve().parents[1] / "fakes" / "maya"
 if str(FAKES) not in sys.path:
     sys.path.insert(0, str(FAKES))
 
-from maya import _fake  # noqa: E402 - the fake's path must be added first
+from maya import _fake
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +23,38 @@ def maya_state() -> Iterator[_fake.FakeMaya]:
     _fake.state.reset()
     yield _fake.state
     _fake.state.reset()
+
+
+@pytest.fixture(autouse=True)
+def pyblish_isolation(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts with pyblish's registries empty (host-apis.md §6.4)."""
+    monkeypatch.delenv("PYBLISHPLUGINPATH", raising=False)
+    for reset in _PYBLISH_RESETS:
+        getattr(pyblish.api, reset)()
+    yield
+    for reset in _PYBLISH_RESETS:
+        getattr(pyblish.api, reset)()
+
+
+_PYBLISH_RESETS = (
+    "deregister_all_paths",
+    "deregister_all_plugins",
+    "deregister_all_hosts",
+    "deregister_all_targets",
+    "deregister_all_callbacks",
+    "deregister_test",
+)
+
+
+@pytest.fixture
+def server_env(fresh_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """FTRACK_* pointing at this test's own embedded server; queue and schema cache in tmp."""
+    for key, value in fresh_server.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("FTRACK_API_SCHEMA_CACHE_PATH", str(tmp_path / "schema-cache"))
+    monkeypatch.setenv("FT_DCC_QUEUE_DIR", str(tmp_path / "queue"))
+    monkeypatch.delenv("FTRACK_CONTEXTID", raising=False)
+    return fresh_server
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FAKES
 from maya import _fake, cmds, mel
 from maya._png import png_size
+from maya_helpers import FAKES
 
 
 def test_unknown_flag_is_a_type_error_like_maya():

@@ -1,0 +1,95 @@
+"""Publish a Maya scene without a UI. Run with Maya's own Python::
+
+    mayapy headless.py request.json
+
+``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session, comment,
+frames, fps, camera, invitees, asset_name, include_source), ``python_path`` (folders to add so
+ft_dcc imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the
+calling process, which prints it). Only stdlib imports at the top: ft_dcc is not importable
+until ``python_path`` is added.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+
+def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
+    """``[1001, 1024]``, ``"1001-1024"`` or None."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        start, _, end = value.partition("-")
+        return int(start), int(end or start)
+    start, end = value
+    return int(start), int(end)
+
+
+def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
+    """Start Maya standalone, open the scene, publish it, describe the outcome."""
+    for folder in reversed(request.get("python_path", [])):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    import maya.standalone
+
+    maya.standalone.initialize(name="python")
+    try:
+        from maya import cmds
+
+        from ft_dcc.progress import ConsoleProgress
+        from ft_dcc.publish import publish
+        from hosts.maya.host import MayaHost
+
+        cmds.file(str(Path(request["input"]).resolve()), open=True, force=True)
+        options = {
+            "task": request.get("task"),
+            "review_session": request.get("review_session"),
+            "comment": request.get("comment") or "",
+            "frames": parse_frames(request.get("frames")),
+            "fps": request.get("fps"),
+            "camera": request.get("camera"),
+            "invitees": request.get("invitees") or None,
+            "asset_name": request.get("asset_name"),
+            "include_source": bool(request.get("include_source")),
+        }
+        report = publish(
+            MayaHost(),
+            progress=ConsoleProgress(sys.stderr),
+            **{k: v for k, v in options.items() if v is not None},
+        )
+        if request.get("report"):
+            report.save(Path(request["report"]))
+        return {
+            "exit_code": report.exit_code,
+            "report": json.loads(report.to_json()),
+            "text": report.format(),
+        }
+    finally:
+        maya.standalone.uninitialize()
+
+
+def main(argv: Any) -> int:
+    request = json.loads(Path(argv[-1]).read_text(encoding="utf-8"))
+    try:
+        outcome = publish_request(request)
+    except Exception as exc:
+        traceback.print_exc()
+        outcome = {
+            "exit_code": 1,
+            "report": None,
+            "text": f"Publish failed: {exc}",
+            "hint": getattr(exc, "hint", ""),
+        }
+    Path(request["result"]).write_text(json.dumps(outcome, default=str), encoding="utf-8")
+    return int(outcome["exit_code"])
+
+
+if __name__ == "__main__":
+    code = main(sys.argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.exit(code)

@@ -1,0 +1,177 @@
+"""The Maya integration the ``ft-dcc`` command finds through the ``ft_dcc.hosts`` entry point:
+build a Maya module (``.mod`` + ``userSetup.py``), tell a TD where to put it, and publish a
+scene headless with ``mayapy``."""
+
+from __future__ import annotations
+
+import glob
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from ft_dcc import __version__
+from ft_dcc.exceptions import HostError
+
+from .paths import python_paths
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+MODULE_NAME = "ft_dcc_maya"
+HEADLESS_SCRIPT = HERE / "headless.py"
+USER_SETUP = HERE / "userSetup.py"
+
+#: where Autodesk installs mayapy by default, newest first after sorting
+MAYAPY_GLOBS = (
+    "/usr/autodesk/maya*/bin/mayapy",
+    "/Applications/Autodesk/maya*/Maya.app/Contents/bin/mayapy",
+    "C:/Program Files/Autodesk/Maya*/bin/mayapy.exe",
+)
+
+
+def find_mayapy() -> Optional[str]:
+    """``$FT_DCC_MAYAPY`` (``none`` disables it), ``mayapy`` on PATH, or the newest default
+    Autodesk install."""
+    configured = os.environ.get("FT_DCC_MAYAPY", "").strip()
+    if configured.lower() == "none":
+        return None
+    if configured:
+        return configured
+    on_path = shutil.which("mayapy")
+    if on_path:
+        return on_path
+    for pattern in MAYAPY_GLOBS:
+        found = sorted(glob.glob(pattern), reverse=True)
+        if found:
+            return found[0]
+    return None
+
+
+def module_text(module_dir: Path, paths: List[str]) -> str:
+    """A Maya ``.mod`` file: the module root (its ``scripts`` folder joins PYTHONPATH, so
+    Maya runs our ``userSetup.py``) plus the folders holding ft_dcc and its dependencies."""
+    lines = [f"+ {MODULE_NAME} {__version__} {module_dir.as_posix()}"]
+    lines += [f"PYTHONPATH+={Path(folder).as_posix()}" for folder in paths]
+    return "\n".join(lines) + "\n"
+
+
+class MayaIntegration:
+    """``ft-dcc host install maya`` and ``ft-dcc publish SCENE.ma --host maya``."""
+
+    name = "maya"
+
+    def install(self, destination: Optional[Path] = None) -> Path:
+        """Write ``<destination>/ft_dcc_maya.mod`` and the module folder it points at."""
+        destination = Path(destination) if destination else Path.cwd()
+        destination = destination.resolve()
+        module_dir = destination / MODULE_NAME
+        scripts = module_dir / "scripts"
+        scripts.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(USER_SETUP, scripts / "userSetup.py")
+        mod_file = destination / f"{MODULE_NAME}.mod"
+        mod_file.write_text(module_text(module_dir, python_paths()), encoding="utf-8")
+        return mod_file
+
+    def install_instructions(self, built: Path) -> str:
+        return "\n".join(
+            [
+                f"Built the Maya module {built} (module folder {built.with_suffix('')}).",
+                "Install it: copy the .mod file into ~/maya/modules/ (Windows: "
+                "Documents\\maya\\modules), or add its folder to MAYA_MODULE_PATH.",
+                "Restart Maya: an 'ftrack' menu appears in the main window with "
+                "'Publish for review'.",
+                "The .mod file points at this machine's ft_dcc and its dependencies; Maya's "
+                "Python must be the same version (Maya 2025/2026: Python 3.11).",
+                "Set FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY in Maya's environment "
+                "(Maya.env or the launcher).",
+            ]
+        )
+
+    def run_script(
+        self, script: Path, payload: Dict[str, Any], timeout: Optional[float] = None
+    ) -> subprocess.CompletedProcess:
+        """Run ``script`` with mayapy, with ``payload`` as its JSON argument file."""
+        mayapy = find_mayapy()
+        if mayapy is None:
+            raise HostError(
+                "mayapy (Maya's Python) was not found, so the Maya scene cannot be opened "
+                "without a UI.",
+                hint="install Maya, put its bin folder on PATH, or set FT_DCC_MAYAPY to the "
+                "mayapy executable",
+            )
+        with tempfile.TemporaryDirectory(prefix="ft_dcc-maya-") as tmp:
+            request_file = Path(tmp) / "request.json"
+            request_file.write_text(json.dumps(payload, default=str), encoding="utf-8")
+            command = [mayapy, str(script), str(request_file)]
+            log.info("running %s", " ".join(command))
+            try:
+                return subprocess.run(
+                    command,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    errors="replace",
+                    timeout=timeout,
+                    check=False,
+                )
+            except OSError as exc:
+                raise HostError(
+                    f"Could not start mayapy ({mayapy}): {exc}",
+                    hint="check FT_DCC_MAYAPY or the Maya install",
+                ) from exc
+
+    def publish_headless_result(self, request: Dict[str, Any]) -> Dict[str, Any]:
+        """Publish ``request['input']`` with mayapy; return ``exit_code``, ``report`` (the
+        report's JSON data), ``text`` and ``log`` (mayapy's output)."""
+        scene = Path(request["input"]).expanduser()
+        if not scene.is_file():
+            raise HostError(
+                f"The Maya scene {scene} does not exist.", hint="check the path and try again"
+            )
+        with tempfile.TemporaryDirectory(prefix="ft_dcc-publish-") as tmp:
+            result_file = Path(tmp) / "result.json"
+            payload = dict(request, input=str(scene.resolve()), result=str(result_file))
+            payload["python_path"] = python_paths()
+            process = self.run_script(HEADLESS_SCRIPT, payload)
+            if not result_file.is_file():
+                tail = "\n".join(process.stdout.splitlines()[-30:])
+                return {
+                    "exit_code": process.returncode or 1,
+                    "report": None,
+                    "text": f"mayapy stopped before publishing (exit status "
+                    f"{process.returncode}). Its last output:\n{tail}",
+                    "log": process.stdout,
+                }
+            outcome = json.loads(result_file.read_text(encoding="utf-8"))
+        outcome["log"] = process.stdout
+        return outcome
+
+    def publish_headless(self, request: Dict[str, Any]) -> int:
+        """Publish ``request['input']`` headless, print the report, return the exit status."""
+        outcome = self.publish_headless_result(request)
+        if log.isEnabledFor(logging.INFO) or outcome["exit_code"] != 0:
+            sys.stderr.write(_tail(outcome.get("log", ""), 200 if log.isEnabledFor(20) else 20))
+        if request.get("json"):
+            data = outcome.get("report")
+            if data is None:
+                data = {"ok": False, "errors": [outcome["text"]]}
+            print(json.dumps(data, indent=2, default=str))
+        else:
+            print(outcome["text"])
+            if outcome.get("hint"):
+                print(outcome["hint"])
+        return int(outcome["exit_code"])
+
+
+def _tail(text: str, lines: int) -> str:
+    kept = text.splitlines()[-lines:]
+    return "\n".join(kept) + ("\n" if kept else "")
+
+
+integration = MayaIntegration()

@@ -1,0 +1,174 @@
+"""The "ftrack" menu in Maya's main window: "Publish for review" asks the artist for the task,
+review session and comment, publishes with Maya's main progress bar, and shows the report.
+
+Nothing here runs in batch mode (mayapy, ``maya -batch``): :func:`build_menu` checks
+``cmds.about(batch=True)`` first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+from typing import Any, Dict, Optional
+
+from maya import cmds, mel
+
+log = logging.getLogger(__name__)
+
+MENU_NAME = "ftDccMenu"
+MENU_LABEL = "ftrack"
+PUBLISH_LABEL = "Publish for review"
+MAIN_WINDOW = "MayaWindow"
+DIALOG_TITLE = "ftrack publish"
+
+#: the artist's last answers, offered again in this Maya session
+_last_choices: Dict[str, str] = {}
+
+
+def build_menu() -> Optional[str]:
+    """Create (or re-create) the ftrack menu; None in batch mode, where there is no UI."""
+    if cmds.about(batch=True):
+        return None
+    if cmds.menu(MENU_NAME, exists=True):
+        cmds.deleteUI(MENU_NAME, menu=True)
+    menu = cmds.menu(MENU_NAME, label=MENU_LABEL, parent=MAIN_WINDOW, tearOff=True)
+    cmds.menuItem(
+        label=PUBLISH_LABEL,
+        annotation="Playblast the scene and publish it to an ftrack review session",
+        command=lambda *_: publish_for_review(),
+        parent=menu,
+    )
+    return menu
+
+
+def remove_menu() -> None:
+    if not cmds.about(batch=True) and cmds.menu(MENU_NAME, exists=True):
+        cmds.deleteUI(MENU_NAME, menu=True)
+
+
+class MainProgressBar:
+    """``ft_dcc.progress`` mapped onto Maya's main progress bar (``$gMainProgressBar``)."""
+
+    def __init__(self) -> None:
+        self.bar = mel.eval("$tmp = $gMainProgressBar")
+        self._active = False
+
+    def __enter__(self) -> MainProgressBar:
+        cmds.progressBar(
+            self.bar,
+            edit=True,
+            beginProgress=True,
+            isInterruptable=False,
+            status="ftrack publish",
+            maxValue=100,
+        )
+        self._active = True
+        return self
+
+    def __call__(self, stage: str, fraction: float, message: str = "") -> None:
+        if not self._active:
+            return
+        percent = round(min(max(fraction, 0.0), 1.0) * 100)
+        status = f"{stage}: {message}" if message else stage
+        cmds.progressBar(self.bar, edit=True, progress=percent, status=status)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._active:
+            cmds.progressBar(self.bar, edit=True, endProgress=True)
+            self._active = False
+
+
+def _prompt(message: str, text: str) -> Optional[str]:
+    """One line of text from the artist, or None when they cancel."""
+    answer = cmds.promptDialog(
+        title=DIALOG_TITLE,
+        message=message,
+        text=text,
+        button=["OK", "Cancel"],
+        defaultButton="OK",
+        cancelButton="Cancel",
+        dismissString="Cancel",
+    )
+    if answer != "OK":
+        return None
+    return str(cmds.promptDialog(query=True, text=True)).strip()
+
+
+def ask_choices() -> Optional[Dict[str, str]]:
+    """Task, review session and comment from three small prompts; None when cancelled."""
+    task_default = _last_choices.get("task") or os.environ.get("FTRACK_CONTEXTID", "")
+    session_default = _last_choices.get("review_session") or (
+        f"Dailies {datetime.date.today().isoformat()}"
+    )
+    task = _prompt("Task (Project/Sequence/Shot/Task or a task id):", task_default)
+    if task is None:
+        return None
+    review_session = _prompt("Review session (created when missing):", session_default)
+    if review_session is None:
+        return None
+    comment = _prompt("Comment for the reviewers:", "")
+    if comment is None:
+        return None
+    choices = {"task": task, "review_session": review_session, "comment": comment}
+    _last_choices.update(task=task, review_session=review_session)
+    return choices
+
+
+def report_message(report: Any) -> str:
+    """What the artist reads after a publish: the review link, or what went wrong and what to do."""
+    if report.ok and report.queued:
+        return (
+            "ftrack could not be reached, so the review was queued on this machine.\n"
+            "It is sent when ftrack is back (ft-dcc queue flush).\n\n" + "\n".join(report.warnings)
+        ).strip()
+    if report.ok:
+        lines = [f"Published version {report.version_number} for review"]
+        if report.review_session_name:
+            lines[0] += f" in '{report.review_session_name}'"
+        lines[0] += "."
+        if report.review_url:
+            lines.append(f"Review: {report.review_url}")
+        lines.extend(f"Note: {warning}" for warning in report.warnings)
+        return "\n".join(lines)
+    return "The publish did not go through:\n\n" + "\n".join(
+        f"- {error}" for error in report.errors
+    )
+
+
+def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
+    """The menu command: ask, publish with progress, show the report. Returns the report
+    (None when the artist cancelled)."""
+    from ft_dcc.publish import publish
+
+    from .host import MayaHost
+
+    choices = choices if choices is not None else ask_choices()
+    if choices is None:
+        return None
+    try:
+        with MainProgressBar() as progress:
+            report = publish(
+                MayaHost(interactive=True),
+                task=choices.get("task") or None,
+                review_session=choices.get("review_session") or None,
+                comment=choices.get("comment", ""),
+                progress=progress,
+            )
+    except Exception as exc:  # a bug, not a publish problem: still tell the artist
+        log.exception("ftrack publish failed")
+        cmds.confirmDialog(
+            title=DIALOG_TITLE,
+            message=f"The publish stopped with an unexpected error:\n{exc}\n\n"
+            "See the Script Editor for details and send them to your TD.",
+            button=["OK"],
+            icon="critical",
+        )
+        return None
+    cmds.confirmDialog(
+        title=DIALOG_TITLE,
+        message=report_message(report),
+        button=["OK"],
+        icon="information" if report.ok else "warning",
+    )
+    return report

@@ -1,0 +1,84 @@
+"""The Maya integration: module install, mayapy lookup, and a headless publish through a
+stand-in mayapy (this Python with the fake ``maya`` package on its path)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from maya_helpers import FAKES, ROOT, make_task, open_session
+
+from ft_dcc.exceptions import HostError
+from hosts.maya import integration as integration_module
+from hosts.maya.integration import integration
+
+
+def test_install_writes_a_maya_module(tmp_path):
+    built = integration.install(tmp_path / "dist")
+    assert built == (tmp_path / "dist" / "ft_dcc_maya.mod").resolve()
+    lines = built.read_text(encoding="utf-8").splitlines()
+    module_dir = tmp_path.resolve() / "dist" / "ft_dcc_maya"
+    assert lines[0].startswith("+ ft_dcc_maya ") and lines[0].endswith(str(module_dir))
+    paths = [line.split("=", 1)[1] for line in lines[1:]]
+    assert str(ROOT) in paths  # ft_dcc and hosts
+    assert all(line.startswith("PYTHONPATH+=") for line in lines[1:])
+    user_setup = module_dir / "scripts" / "userSetup.py"
+    assert "startup.install()" in user_setup.read_text(encoding="utf-8")
+    text = integration.install_instructions(built)
+    assert "maya/modules" in text and "MAYA_MODULE_PATH" in text and "ftrack" in text
+
+
+def test_missing_mayapy_is_a_clear_host_error(tmp_path, monkeypatch, saved_scene):
+    monkeypatch.setenv("FT_DCC_MAYAPY", "none")
+    assert integration_module.find_mayapy() is None
+    with pytest.raises(HostError, match="mayapy") as caught:
+        integration.publish_headless({"input": str(saved_scene)})
+    assert "FT_DCC_MAYAPY" in caught.value.hint
+
+
+def test_missing_scene_is_a_clear_host_error(tmp_path):
+    with pytest.raises(HostError, match="does not exist"):
+        integration.publish_headless({"input": str(tmp_path / "nope.ma")})
+
+
+def _stand_in_mayapy(tmp_path: Path) -> Path:
+    """A 'mayapy' that is this Python with the fake maya package first on its path."""
+    script = tmp_path / "mayapy"
+    python_path = os.pathsep.join([str(FAKES), str(ROOT)])
+    script.write_text(
+        f'#!/bin/sh\nPYTHONPATH="{python_path}" exec "{sys.executable}" "$@"\n', encoding="utf-8"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+@pytest.mark.slow
+def test_headless_publish_runs_the_scene_through_mayapy(
+    saved_scene, maya_state, server_env, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("FT_DCC_MAYAPY", str(_stand_in_mayapy(tmp_path)))
+    session = open_session(server_env, tmp_path)
+    task = make_task(session, fstart=1001, fend=1012, fps=24)
+    outcome = integration.publish_headless_result(
+        {"input": str(saved_scene), "task": task, "review_session": "Farm dailies", "json": True}
+    )
+    assert outcome["exit_code"] == 0, outcome["text"] + outcome["log"][-3000:]
+    report = outcome["report"]
+    assert report["ok"] and report["review_session_name"] == "Farm dailies"
+    assert report["capture"]["camera"] == "shotCam"  # batch: the scene's render camera
+    assert report["capture"]["frame_start"] == 1001 and report["capture"]["frame_end"] == 1012
+    version = open_session(server_env, tmp_path).query("select id from AssetVersion").one()
+    assert version["id"] == report["asset_version_id"]
+
+
+@pytest.mark.slow
+def test_headless_publish_prints_the_report_and_exit_status(
+    saved_scene, server_env, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("FT_DCC_MAYAPY", str(_stand_in_mayapy(tmp_path)))
+    code = integration.publish_headless({"input": str(saved_scene), "task": "no/such/task"})
+    assert code == 1
+    assert "no/such/task" in capsys.readouterr().out
