@@ -286,8 +286,7 @@ def _widget_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     if name not in ("info", "tasks", "tasks_browser"):
         raise ApiFailure(
             "ValidationError",
-            f"Unknown widget {str(name)[:40]!r}: use info, tasks, tasks_browser or "
-            "review_session.",
+            f"Unknown widget {str(name)[:40]!r}: use info, tasks, tasks_browser or review_session.",
         )
     entity_key = op.get("entity_key")
     if isinstance(entity_key, list):
@@ -299,7 +298,7 @@ def _widget_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
         "ek": entity_key,
         "u": caller.user_id,
     }
-    token = ctx.files.sign_token(payload, ttl=ctx.config.widget_url_ttl)
+    token = ctx.files.sign_token(payload, ttl=ctx.config.widget_url_ttl, kind="widget")
     return {"action": "get_widget_url", "widget_url": f"{caller.base_url}/widget?token={token}"}
 
 

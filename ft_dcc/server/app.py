@@ -409,7 +409,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
 
     async def widget(request: Request) -> Response:
         try:
-            payload = server.files.unsign_token(request.query_params.get("token") or "")
+            payload = server.files.unsign_token(request.query_params.get("token") or "", "widget")
         except FileStoreError as exc:
             return HTMLResponse(f"<p>{html.escape(exc.message)}</p>", status_code=403)
         title = html.escape(

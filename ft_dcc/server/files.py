@@ -156,12 +156,20 @@ class FileStore:
             )
         return payload
 
-    def sign_token(self, payload: Dict[str, Any], ttl: Optional[int] = None) -> str:
-        """A signed token for ``payload`` that expires after ``ttl`` seconds."""
-        return self._sign(dict(payload, e=int(time.time()) + (ttl or self.ttl)))
+    def sign_token(
+        self, payload: Dict[str, Any], ttl: Optional[int] = None, kind: str = "upload"
+    ) -> str:
+        """A signed token of ``kind`` for ``payload`` that expires after ``ttl`` seconds."""
+        return self._sign(dict(payload, k=kind, e=int(time.time()) + (ttl or self.ttl)))
 
-    def unsign_token(self, token: str) -> Dict[str, Any]:
-        return self._unsign(token)
+    def unsign_token(self, token: str, kind: str = "upload") -> Dict[str, Any]:
+        """The payload of a valid, unexpired token of ``kind`` (else ``FileStoreError`` 403)."""
+        payload = self._unsign(token)
+        if payload.get("k") != kind:
+            raise FileStoreError(
+                f"This link is not a {kind} link; ask for a new one.", 403, "PermissionError"
+            )
+        return payload
 
     # -- single-part upload --------------------------------------------------------------------
     def upload_metadata(
@@ -196,7 +204,7 @@ class FileStore:
                 status=403,
                 exception="PermissionError",
             )
-        payload = self._unsign(token)
+        payload = self.unsign_token(token, "upload")
         if payload.get("c") != component_id:
             raise FileStoreError(
                 "The upload URL belongs to another component.", 403, "PermissionError"

@@ -159,7 +159,7 @@ def test_expired_upload_url_is_refused(embedded_server):
 
     body = b64(
         json.dumps(
-            {"c": cid, "s": 5, "m": None, "n": "x.bin", "e": 1000},
+            {"c": cid, "s": 5, "m": None, "n": "x.bin", "k": "upload", "e": 1000},
             sort_keys=True,
             separators=(",", ":"),
         ).encode()
@@ -504,3 +504,14 @@ def test_sized_thumbnails_of_stills_and_movies(embedded_server, tmp_path):
         timeout=10,
     )
     assert bad.status_code == 400
+
+
+def test_a_widget_link_is_not_an_upload_link(embedded_server):
+    reply = api(embedded_server, [{"action": "get_widget_url", "name": "info"}])[0]
+    token = reply["widget_url"].split("token=", 1)[1]
+    cid = str(uuid.uuid4())
+    response = requests.put(
+        f"{embedded_server.url}/file-upload/{cid}?token={token}", data=b"x", timeout=10
+    )
+    assert response.status_code == 403
+    assert download(embedded_server, cid).status_code == 404
