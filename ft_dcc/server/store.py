@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.query.compiler import Compiler, QueryError
+from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.schema import SchemaModel
 from ft_dcc.server.storage import build_tables, make_engine
 
@@ -81,18 +81,18 @@ class Store:
                 "request (e.g. fewer conditions), or retry if the database was busy",
                 "ServerError",
             ) from None
-        except (QueryError, ValueError, KeyError, TypeError) as error:
-            log.exception("unexpected error while running a batch")
-            raise ApiOperationError(
-                f"The server could not process the batch ({type(error).__name__}: {error}); "
-                "nothing was written",
-                "ServerError",
-            ) from None
         except RecursionError:
             raise ApiOperationError(
                 "The request is nested too deeply to process; nothing was written. Use fewer "
                 "nested parentheses or 'not's",
                 "ValidationError",
+            ) from None
+        except Exception as error:  # the API boundary: never a crash, always the error shape
+            log.exception("unexpected error while running a batch")
+            raise ApiOperationError(
+                f"The server could not process the batch ({type(error).__name__}: {error}); "
+                "nothing was written",
+                "ServerError",
             ) from None
         self._local.changes = batch.changes
         return replies

@@ -45,7 +45,7 @@ def literal_value(value_type: str, text: str, quoted: bool, attribute: str) -> A
             lowered = text.lower()
             if lowered in ("true", "false"):
                 return int(lowered == "true")
-            return int(float(text)) if "." in text else int(text)
+            return _in_range(int(float(text)) if "." in text else int(text), attribute)
         if value_type == "number":
             return float(text)
         if value_type == "boolean":
@@ -113,11 +113,11 @@ def wire_to_storage(value_type: str, value: Any, attribute: str) -> Any:
     if value_type == "integer":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-                return int(value)
+                return _in_range(int(value), attribute)
             raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
         if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
             raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
-        return int(value)
+        return _in_range(int(value), attribute)
     if value_type == "number":
         number: Any = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -130,6 +130,16 @@ def wire_to_storage(value_type: str, value: Any, attribute: str) -> Any:
         if number is None or not math.isfinite(number):
             raise ValueTypeError(f"attribute '{attribute}' needs a finite number, got {value!r}")
         return number
+    return value
+
+
+#: 64-bit signed integers: what every database stores
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
+
+
+def _in_range(value: int, attribute: str) -> int:
+    if not INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]:
+        raise ValueTypeError(f"attribute '{attribute}' needs a 64-bit whole number, got {value}")
     return value
 
 
