@@ -200,7 +200,11 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
     )
     notes = "".join(_note_html(n) for n in item.notes)
     byline = " &middot; ".join(p for p in (_e(item.author), _e(_date(item.date))) if p)
-    description = f'<p class="description">{_e(item.description)}</p>' if item.description else ""
+    description = (
+        f'<p class="description">{_e(item.description)}</p>'
+        if item.description and item.description.strip() != item.comment.strip()
+        else ""
+    )
     note_label = (
         f'Note at frame <output class="note-at">{frame_in}</output>' if item.movie_id else "Note"
     )

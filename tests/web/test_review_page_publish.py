@@ -1,0 +1,106 @@
+"""End to end: "Publish for review" (files host), then watch the printed link in Chromium."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import pyblish.api
+import pytest
+
+from ft_dcc.media.ffmpeg import ffmpeg_executable
+from ft_dcc.publish import publish
+from ft_dcc.publish.files_host import FilesHost
+
+from .review_fixtures import open_session
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+FRAMES = 24
+
+
+@pytest.fixture(autouse=True)
+def pyblish_isolation(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Empty pyblish registries and a private offline queue for this test."""
+    monkeypatch.delenv("PYBLISHPLUGINPATH", raising=False)
+    monkeypatch.setenv("FT_DCC_QUEUE_DIR", str(tmp_path / "queue"))
+    pyblish.api.deregister_all_paths()
+    pyblish.api.deregister_all_plugins()
+    yield
+    pyblish.api.deregister_all_paths()
+    pyblish.api.deregister_all_plugins()
+    pyblish.api.deregister_all_hosts()
+
+
+def make_task(session: Any) -> str:
+    name = f"web{uuid.uuid4().hex[:8]}"
+    project = session.create(
+        "Project",
+        {"name": name, "full_name": name, "project_schema": session.query("ProjectSchema").first()},
+    )
+    sequence = session.create("Sequence", {"name": "sq010", "parent": project, "project": project})
+    shot = session.create("Shot", {"name": "sh010", "parent": sequence, "project": project})
+    session.create(
+        "Task",
+        {
+            "name": "anim",
+            "parent": shot,
+            "project": project,
+            "type": session.query('Type where name is "Compositing"').first(),
+        },
+    )
+    session.commit()
+    shot["custom_attributes"]["fstart"] = 1001
+    shot["custom_attributes"]["fend"] = 1000 + FRAMES
+    shot["custom_attributes"]["fps"] = 24000 / 1001
+    session.commit()
+    return f"{name}/sq010/sh010/anim"
+
+
+def test_published_review_link_plays_in_chromium(
+    fresh_server: Any, tmp_path: Path, page: Any, artifacts_dir: Path
+) -> None:
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    subprocess.run(
+        [
+            ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi",
+            "-i", "testsrc2=size=640x360:rate=24000/1001", "-frames:v", str(FRAMES),
+            "-start_number", "1001", str(frames / "shot.%04d.png"),
+        ],
+        check=True,
+    )  # fmt: skip
+    with open_session(fresh_server, tmp_path) as session:
+        report = publish(
+            FilesHost(frames / "shot.%04d.png", fps="24000/1001"),
+            task=make_task(session),
+            review_session="Dailies web",
+            comment="first pass",
+            session=session,
+        )
+    assert report.ok and not report.queued, str(report)
+    assert report.review_url and "/review/" in report.review_url
+    assert fresh_server.api_key not in report.review_url
+
+    assert page.goto(report.review_url).status == 200
+    assert page.locator(".session-name").inner_text() == "Dailies web"
+    item = page.locator("article.item")
+    assert item.count() == 1
+    assert item.locator(".comment").inner_text() == "first pass"
+    page.wait_for_function("() => document.querySelector('video').readyState >= 3")
+    facts = item.locator("video").evaluate(
+        "v => ({w: v.videoWidth, h: v.videoHeight, error: v.error, poster: v.poster})"
+    )
+    assert (facts["w"], facts["h"], facts["error"]) == (640, 360, None)
+    assert facts["poster"], "the version's thumbnail is the poster"
+    item.locator("button.play").click()
+    page.wait_for_function("() => document.querySelector('video').currentTime > 0.3")
+    item.locator("button.play").click()
+    page.wait_for_function("() => document.querySelector('video').paused")
+    counter = int(item.locator(".frame-number").inner_text())
+    first, last = (int(x) for x in item.locator(".frame-range").inner_text().split("\u2013"))
+    assert last - first == FRAMES - 1
+    assert first < counter <= last
+    page.screenshot(path=str(artifacts_dir / "review_page_published.png"))
