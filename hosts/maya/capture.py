@@ -8,6 +8,7 @@ capture is always ``format="image", compression="png"``; ft_dcc.media encodes th
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
@@ -26,8 +27,19 @@ FRAME_PADDING = 4
 
 
 def display_options() -> Dict[str, Any]:
-    """What the capture will look like, recorded with the publish."""
-    return {"method": "playblast", "format": "png", "ornaments": False, "offscreen": True}
+    """What the capture will look like, recorded with the publish (no UI query in batch)."""
+    options: Dict[str, Any] = {
+        "method": "playblast",
+        "format": "png",
+        "ornaments": False,
+        "offscreen": True,
+    }
+    if not scene.is_batch():
+        panel = scene.active_model_panel()
+        if panel is not None:
+            options["panel"] = panel
+            options["isolated"] = bool(cmds.modelEditor(panel, q=True, viewSelected=True))
+    return options
 
 
 def playblast_flags(spec: CaptureSpec, prefix: Path, panel: Optional[str]) -> Dict[str, Any]:
@@ -59,6 +71,20 @@ def frame_files(prefix: Path, spec: CaptureSpec) -> List[Path]:
         Path(f"{prefix}.{frame:0{FRAME_PADDING}d}.png")
         for frame in range(spec.frame_start, spec.frame_end + 1)
     ]
+
+
+def numbered_files(prefix: Path, spec: CaptureSpec) -> List[Path]:
+    """The playblast frames however Maya numbered them (``<prefix>.<digits>.png``), in order;
+    empty unless there is exactly one file per frame."""
+    pattern = re.compile(re.escape(prefix.name) + r"\.(\d+)\.png$")
+    found = sorted(
+        (int(match.group(1)), path)
+        for path in prefix.parent.iterdir()
+        if (match := pattern.match(path.name))
+    )
+    if len(found) != spec.frame_count:
+        return []
+    return [path for _, path in found]
 
 
 class _Restorer:
@@ -130,6 +156,11 @@ def capture(spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
                 )
             if camera is not None:
                 _look_through(restorer, panel, camera)
+            if cmds.modelEditor(panel, q=True, viewSelected=True):
+                # Isolate Select is left as the artist set it: re-enabling it would isolate the
+                # current selection, not the artist's set. The review shows what they see.
+                log.warning("%s has Isolate Select on: the playblast shows only those", panel)
+                progress("capture", 0.0, f"Isolate Select is on in {panel}")
         result = cmds.playblast(**playblast_flags(spec, prefix, panel))
     except (RuntimeError, TypeError, ValueError) as exc:
         raise CaptureError(
@@ -147,6 +178,9 @@ def capture(spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
         )
     files = frame_files(prefix, spec)
     missing = [f.name for f in files if not f.is_file()]
+    if missing and numbered_files(prefix, spec):
+        # Maya numbered the frames differently (e.g. from 0): one file per frame is enough.
+        files, missing = numbered_files(prefix, spec), []
     if missing:
         raise CaptureError(
             f"Maya wrote {len(files) - len(missing)} of {len(files)} playblast frames "

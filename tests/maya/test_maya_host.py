@@ -144,3 +144,26 @@ def test_playblast_flags_are_valid_maya_flags(tmp_path):
         "playblast", capture_module.playblast_flags(spec, Path(tmp_path / "pb"), "modelPanel4")
     )
     assert mode == "create" and values["widthHeight"] == (960, 540)
+
+
+def test_frames_numbered_from_zero_are_still_found_in_order(saved_scene, maya_state, tmp_path):
+    maya_state.playblast_numbering = "from_zero"  # the docs' other reading (unverified)
+    result = MayaHost().capture(MayaHost().default_spec(), tmp_path / "out")
+    assert [f.name for f in result.files][:2] == ["playblast.0000.png", "playblast.0001.png"]
+    assert len(result.files) == 12 and result.first_frame == 1001
+
+
+def test_isolate_select_is_recorded_and_left_as_the_artist_set_it(
+    saved_scene, maya_state, tmp_path
+):
+    maya_state.panels["modelPanel4"]["viewSelected"] = True
+    messages = []
+    host = MayaHost()
+    spec = host.default_spec(camera="shotCam")
+    assert spec.display["isolated"] is True and spec.display["panel"] == "modelPanel4"
+    host.capture(
+        spec, tmp_path / "out", lambda stage, fraction, message="": messages.append(message)
+    )
+    assert any("Isolate Select is on" in m for m in messages)
+    assert maya_state.panels["modelPanel4"]["viewSelected"] is True
+    assert maya_state.calls_of("modelEditor")[-1]["camera"] == "persp"  # the restore

@@ -82,3 +82,22 @@ def test_headless_publish_prints_the_report_and_exit_status(
     code = integration.publish_headless({"input": str(saved_scene), "task": "no/such/task"})
     assert code == 1
     assert "no/such/task" in capsys.readouterr().out
+
+
+def test_the_entry_point_target_is_a_host_integration():
+    """``maya = "hosts.maya.integration:integration"`` names an object the CLI can use."""
+    import importlib
+    import inspect
+
+    from ft_dcc.publish.integrations import HostIntegration, available_integrations
+
+    target = importlib.import_module("hosts.maya.integration").integration
+    assert target.name == "maya"
+    for method in ("install", "install_instructions", "publish_headless"):
+        expected = inspect.signature(getattr(HostIntegration, method)).parameters
+        actual = inspect.signature(getattr(target, method)).parameters
+        assert list(actual) == [p for p in expected if p != "self"], method
+    if "maya" in available_integrations():  # once pyproject registers it
+        from ft_dcc.publish.integrations import find_integration
+
+        assert find_integration("maya") is target

@@ -92,6 +92,9 @@ class FakeMaya:
         self.failures: Dict[str, BaseException] = {}
         self.viewer_launched = False
         self.playblasts: List[Dict[str, Any]] = []
+        #: "actual" frame numbers for startTime/endTime (what pipelines rely on), or
+        #: "from_zero" to simulate the other reading of the docs (host-apis.md §2.2, unverified)
+        self.playblast_numbering = "actual"
         self._counter = 0
 
     def add_camera(self, name: str, renderable: bool = False) -> str:
@@ -336,6 +339,8 @@ class FakeMaya:
                 return self.focus_panel == args[0]
             if v.get("displayAppearance"):
                 return panel.get("displayAppearance", "smoothShaded")
+            if v.get("viewSelected"):
+                return bool(panel.get("viewSelected", False))
             return self._unmodelled("modelEditor", mode, v)
         if mode == "edit":
             if "camera" in v:
@@ -344,7 +349,9 @@ class FakeMaya:
                 self.focus_panel = args[0]
             if "displayAppearance" in v:
                 panel["displayAppearance"] = v["displayAppearance"]
-            unknown = set(v) - {"camera", "activeView", "displayAppearance"}
+            if "viewSelected" in v:
+                panel["viewSelected"] = bool(v["viewSelected"])
+            unknown = set(v) - {"camera", "activeView", "displayAppearance", "viewSelected"}
             if unknown:
                 return self._unmodelled("modelEditor", mode, v)
             return None
@@ -554,7 +561,10 @@ class FakeMaya:
         end = float(v.get("endTime", self.playback["maxTime"]))
         if end < start:
             raise RuntimeError(f"playblast: the end time {end} is before the start time {start}")
-        return [(t, int(t)) for t in range(round(start), round(end) + 1)]
+        times = range(round(start), round(end) + 1)
+        if self.playblast_numbering == "from_zero":
+            return [(t, index) for index, t in enumerate(times)]
+        return [(t, int(t)) for t in times]
 
     def _playblast_size(self, v: Dict[str, Any]) -> Tuple[int, int]:
         width, height = v.get("widthHeight", (v.get("width", 0), v.get("height", 0)))
