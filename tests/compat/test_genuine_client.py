@@ -209,6 +209,32 @@ def test_upload_to_server_location_with_ftr_meta_and_download_with_range(
         handle.close()
 
 
+def test_create_thumbnail_and_remove_component(session, make_session, tmp_path):
+    import imageio_ffmpeg
+
+    made = make_hierarchy(session)
+    image = tmp_path / "thumb.jpg"
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-f", "lavfi",
+         "-i", "testsrc=size=160x90", "-frames:v", "1", str(image)],
+        check=True,
+    )  # fmt: skip
+    thumbnail = made["version"].create_thumbnail(str(image))
+    fresh = make_session()
+    version = fresh.get("AssetVersion", made["version"]["id"])
+    assert version["thumbnail_id"] == thumbnail["id"]
+    location = fresh.get("Location", SERVER_LOCATION_ID)
+    url = location.get_thumbnail_url(fresh.get("FileComponent", thumbnail["id"]), size=64)
+    assert requests.get(url, timeout=30).content[:2] == b"\xff\xd8"
+
+    component = fresh.get("FileComponent", thumbnail["id"])
+    file_url = location.get_url(component)
+    assert requests.get(file_url, timeout=30).status_code == 200
+    location.remove_component(component)
+    assert location.get_component_availability(component) == 0.0
+    assert requests.get(file_url, timeout=30).status_code == 404
+
+
 # -- review sessions ------------------------------------------------------------------------------
 def test_review_session_with_object_and_invitee(session, make_session):
     made = make_hierarchy(session)
