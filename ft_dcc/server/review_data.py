@@ -162,7 +162,8 @@ class ReviewData:
     def _items(self, review_session_id: str) -> List[ItemView]:
         objects = self._query(
             "select id, name, description, version, version_id, sort_order "
-            f'from ReviewSessionObject where review_session_id is "{review_session_id}"'
+            "from ReviewSessionObject where review_session_id is "
+            f'"{check_component_id(review_session_id)}"'
         )
         objects.sort(key=lambda o: (o.get("sort_order") or 0, str(o.get("name") or "")))
         versions = self._by_id(
@@ -270,6 +271,30 @@ class ReviewData:
         ]
         notes.sort(key=lambda n: n["date"] or dt.datetime.min.replace(tzinfo=dt.timezone.utc))
         return notes
+
+    def notes_by_item(self, review_session_id: str) -> Dict[str, List[NoteView]]:
+        """Per ReviewSessionObject id of the session: its notes, oldest first."""
+        objects = self._query(
+            "select id from ReviewSessionObject "
+            f'where review_session_id is "{check_component_id(review_session_id)}"'
+        )
+        grouped: Dict[str, List[NoteView]] = {o["id"]: [] for o in objects}
+        notes = self._notes(grouped)
+        users = self._by_id(
+            "select id, username, first_name, last_name from User where id in",
+            [n["user_id"] for n in notes],
+        )
+        for n in notes:
+            grouped[n["parent_id"]].append(
+                NoteView(
+                    id=n["id"],
+                    content=n["content"],
+                    author=_display_name(users.get(n["user_id"] or "")),
+                    date=n["date"],
+                    frame=n["frame"],
+                )
+            )
+        return grouped
 
     def media_ids(self, review_session_id: str) -> Set[str]:
         """Component ids the page of this review session may serve (movies and thumbnails)."""

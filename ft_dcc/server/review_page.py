@@ -10,6 +10,8 @@ Routes (every one needs ``?token=``, a review token from ``get_widget_url`` with
   (HTTP Range, so the player can seek);
 - ``POST /review/<id>/notes?token=``: JSON ``{"object_id", "content", "frame"}`` creates a Note
   on that ReviewSessionObject (frame in the Note's ``frame`` metadata);
+- ``GET /review/<id>/notes?token=``: ``{object id: [note, ...]}`` (the page polls it for notes
+  others add);
 - ``GET /review/static/...``: the page's CSS and JavaScript.
 
 A bad, expired or foreign token answers 403 with no data. Pages forbid inline scripts and
@@ -298,6 +300,28 @@ def render_list(sessions: List[SessionView], token: str) -> HTMLResponse:
     return _page("Review sessions", "list", body)
 
 
+def _note_json(note: NoteView) -> Dict[str, Any]:
+    return {
+        "id": note.id,
+        "content": note.content,
+        "author": note.author,
+        "date": _date(note.date),
+        "frame": note.frame,
+    }
+
+
+async def _read_limited(request: Request, limit: int) -> Optional[bytes]:
+    """The request body, or ``None`` when it is larger than ``limit`` bytes."""
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class _UsernameCache:
     """User id -> API user name, for the request log (``ftrack_user``) of review requests."""
 
@@ -392,10 +416,10 @@ def routes(server: Any) -> List[Any]:
             payload = check(request, review_session_id)
         except (ReviewAccessError, FileStoreError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=403)
-        body = await request.body()
+        body = await _read_limited(request, MAX_NOTE_BODY)
         try:
-            if len(body) > MAX_NOTE_BODY:
-                raise ValueError("The note is too large.")
+            if body is None:
+                raise ValueError(f"The note is larger than {MAX_NOTE_BODY} bytes; shorten it.")
             fields = json.loads(body.decode("utf-8"))
             if not isinstance(fields, dict):
                 raise ValueError("Send a JSON object.")
@@ -423,15 +447,19 @@ def routes(server: Any) -> List[Any]:
             return JSONResponse({"error": str(exc)}, status_code=404)
         except ValueError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(_note_json(note), status_code=201)
+
+    async def list_notes(request: Request) -> Response:
+        try:
+            review_session_id = session_id(request)
+            payload = check(request, review_session_id)
+        except (ReviewAccessError, FileStoreError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=403)
+        data = ReviewData(server.ctx.execute, payload["u"])
+        grouped = await run_in_threadpool(data.notes_by_item, review_session_id)
         return JSONResponse(
-            {
-                "id": note.id,
-                "content": note.content,
-                "author": note.author,
-                "date": _date(note.date),
-                "frame": note.frame,
-            },
-            status_code=201,
+            {item: [_note_json(n) for n in notes] for item, notes in grouped.items()},
+            headers={"Cache-Control": "no-store"},
         )
 
     return [
@@ -440,4 +468,5 @@ def routes(server: Any) -> List[Any]:
         Route("/review/{review_session_id}", session_page, methods=["GET"]),
         Route("/review/{review_session_id}/media/{component_id}", media, methods=["GET", "HEAD"]),
         Route("/review/{review_session_id}/notes", add_note, methods=["POST"]),
+        Route("/review/{review_session_id}/notes", list_notes, methods=["GET"]),
     ]

@@ -200,6 +200,25 @@ def test_review_page_plays_seeks_steps_and_takes_notes(
     assert shown_index(first.locator("video")) == 31
     assert page.evaluate("() => window.__xss") is None
 
+    # A note someone else adds (through the API) shows up without a reload.
+    other = session.create(
+        "Note",
+        {
+            "content": "From the supervisor: hold 4 frames longer",
+            "parent_id": review.movie_object["id"],
+            "parent_type": "ReviewSessionObject",
+            "user_id": session.query('User where username is "test.user"').one()["id"],
+        },
+    )
+    session.create(
+        "Metadata",
+        {"parent_id": other["id"], "parent_type": "Note", "key": "frame", "value": "1040"},
+    )
+    session.commit()
+    page.wait_for_selector(f'.note[data-note-id="{other["id"]}"]', timeout=25_000)
+    assert first.locator(".note-count").inner_text() == "2"
+    assert first.locator(".note-frame").last.inner_text() == "1040"
+
     page.screenshot(path=str(artifacts_dir / "review_page.png"), full_page=True)
 
 
@@ -265,6 +284,12 @@ def test_bad_expired_or_foreign_tokens_get_403_and_no_data(
         timeout=10,
     )
     assert posted.status_code == 403
+    feed = f"{fresh_server.url}/review/{session_id}/notes"
+    assert requests.get(f"{feed}?token={forged}", timeout=10).status_code == 403
+    assert requests.get(f"{feed}?token={token}", timeout=10).json() == {
+        review.movie_object["id"]: [],
+        review.xss_object["id"]: [],
+    }
     found = session.query(
         f'select id from Note where parent_id is "{review.movie_object["id"]}"'
     ).all()

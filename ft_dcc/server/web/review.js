@@ -154,6 +154,36 @@
     return li;
   }
 
+  /** Append ``note`` to the item's list unless it is there already; true when added. */
+  function addNote(item, note) {
+    var list = item.querySelector(".note-list");
+    var known = list.querySelectorAll(".note");
+    for (var i = 0; i < known.length; i++) {
+      if (known[i].dataset.noteId === note.id) return false;
+    }
+    list.appendChild(noteElement(note));
+    item.querySelector(".note-count").textContent = String(known.length + 1);
+    return true;
+  }
+
+  var POLL_MS = 10000;
+
+  /** Fetch every item's notes and show the ones others added meanwhile. */
+  function refreshNotes(main) {
+    if (document.hidden) return;
+    fetch(main.dataset.notesUrl, { credentials: "omit", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (byItem) {
+        Object.keys(byItem).forEach(function (objectId) {
+          var item = document.getElementById("item-" + objectId);
+          if (!item) return;
+          byItem[objectId].forEach(function (note) { addNote(item, note); });
+        });
+        main.dataset.notesRefreshed = String((parseInt(main.dataset.notesRefreshed, 10) || 0) + 1);
+      })
+      .catch(function () {});
+  }
+
   function bindNotes(item, player, notesUrl) {
     var form = item.querySelector(".note-form");
     item.querySelector(".note-list").addEventListener("click", function (event) {
@@ -182,9 +212,7 @@
           return data;
         });
       }).then(function (note) {
-        item.querySelector(".note-list").appendChild(noteElement(note));
-        var count = item.querySelector(".note-count");
-        count.textContent = String(parseInt(count.textContent, 10) + 1);
+        addNote(item, note);
         text.value = "";
         item.dataset.notesAdded = String((parseInt(item.dataset.notesAdded, 10) || 0) + 1);
       }).catch(function (failure) {
@@ -213,6 +241,8 @@
       item.classList.add("active");
     }
     if (items.length) activate(items[0]);
+    window.setInterval(function () { refreshNotes(main); }, POLL_MS);
+    document.addEventListener("visibilitychange", function () { refreshNotes(main); });
     document.addEventListener("keydown", function (event) {
       var tag = (event.target.tagName || "").toLowerCase();
       if (tag === "textarea" || tag === "input" || !active || !active.player) return;
