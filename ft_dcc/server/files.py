@@ -126,6 +126,8 @@ class FileStore:
                 removed = True
             except FileNotFoundError:
                 pass
+        for cached in (self.root / ".thumbnails").glob(f"{component_id}-*.jpg"):
+            cached.unlink(missing_ok=True)
         return removed
 
     # -- signing -------------------------------------------------------------------------------
