@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
-from ft_dcc.server.files import check_component_id
+from ft_dcc.server.files import FileStoreError, check_component_id
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,14 @@ def session_is_open(end_date: Optional[dt.datetime], now: Optional[dt.datetime] 
 
 
 def _quoted_ids(ids: Iterable[str]) -> str:
-    return ", ".join(f'"{check_component_id(i)}"' for i in ids)
+    """``"a", "b"`` for an ``in (...)`` test; ids that are not plain ids are left out."""
+    safe = []
+    for value in ids:
+        try:
+            safe.append(f'"{check_component_id(value)}"')
+        except FileStoreError:
+            log.warning("review page: skipping the unusual id %r", str(value)[:80])
+    return ", ".join(safe) or '""'
 
 
 class ReviewData:
