@@ -177,6 +177,7 @@ class EmbeddedServer:
             max_size=config.max_upload_size,
         )
         self.files.cleanup_expired()
+        self._remove_orphan_files()
         self.events = _make_event_broker(self)
         self.ctx = actions_mod.ApiContext(
             config=config,
@@ -190,6 +191,25 @@ class EmbeddedServer:
             self.ctx.encoder.fail_interrupted(self.seed.user_id)
         except Exception:
             log.exception("could not check for interrupted encode jobs")
+
+    def _remove_orphan_files(self) -> None:
+        """Delete stored files no component refers to, once older than ``orphan_file_age``.
+
+        They come from uploads whose commit never happened (e.g. a failed publish rolled back).
+        """
+        try:
+            candidates = self.files.stored_ids(self.config.orphan_file_age)
+            for start in range(0, len(candidates), 200):
+                chunk = candidates[start : start + 200]
+                listed = ", ".join(f'"{component_id}"' for component_id in chunk)
+                expression = f"select id from Component where id in ({listed})"
+                known = {row["id"] for row in self.store.query(expression, self.seed.user_id)}
+                for component_id in chunk:
+                    if component_id not in known:
+                        self.files.remove(component_id)
+                        log.info("removed orphan upload %s (never committed)", component_id)
+        except Exception:
+            log.exception("could not clean up orphan uploads")
 
     def _emit_update(self, changes: List[Dict[str, Any]], user_id: str) -> None:
         if self.events is None:

@@ -35,6 +35,8 @@ class ServerConfig:
     upload_url_ttl: int = 3600
     #: How long a widget URL stays valid, in seconds (ftrack: 6 minutes).
     widget_url_ttl: int = 360
+    #: Uploaded files no component refers to are deleted at start once this old, in seconds.
+    orphan_file_age: int = 24 * 3600
     version: str = SERVER_VERSION
 
     def __post_init__(self) -> None:

@@ -463,6 +463,19 @@ class FileStore:
         name = os.path.basename(file_name.replace("\\", "/")).replace('"', "")
         return name[:255] or component_id
 
+    def stored_ids(self, older_than: float) -> List[str]:
+        """Ids of stored files last written more than ``older_than`` seconds ago."""
+        cutoff = time.time() - older_than
+        ids = []
+        for entry in self.root.iterdir():
+            if entry.is_file() and COMPONENT_ID_RE.match(entry.name):
+                try:
+                    if entry.stat().st_mtime < cutoff:
+                        ids.append(entry.name)
+                except OSError:
+                    continue
+        return ids
+
     def cleanup_expired(self) -> None:
         """Remove stale partial uploads (older than the URL lifetime)."""
         cutoff = time.time() - self.ttl * 2

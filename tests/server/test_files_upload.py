@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import os
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List
@@ -515,3 +516,34 @@ def test_a_widget_link_is_not_an_upload_link(embedded_server):
     )
     assert response.status_code == 403
     assert download(embedded_server, cid).status_code == 404
+
+
+def test_old_uploads_never_committed_are_removed_at_start(fresh_server):
+    """A publish that uploaded and then rolled back leaves a file nobody refers to."""
+    orphan, kept = str(uuid.uuid4()), str(uuid.uuid4())
+    for cid in (orphan, kept):
+        meta = upload_metadata(fresh_server, cid, b"bytes")
+        assert requests.put(meta["url"], data=b"bytes", headers=meta["headers"], timeout=10).ok
+    component = {"__entity_type__": "FileComponent", "id": kept, "name": "kept", "size": 5}
+    api(
+        fresh_server,
+        [
+            {
+                "action": "create",
+                "entity_type": "FileComponent",
+                "entity_key": [kept],
+                "entity_data": component,
+            }
+        ],
+    )
+    fresh = str(uuid.uuid4())
+    meta = upload_metadata(fresh_server, fresh, b"bytes")
+    assert requests.put(meta["url"], data=b"bytes", headers=meta["headers"], timeout=10).ok
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for cid in (orphan, kept):
+        os.utime(fresh_server.data_dir / "files" / cid, (two_days_ago, two_days_ago))
+    fresh_server.stop()
+    fresh_server.start()
+    assert download(fresh_server, orphan).status_code == 404
+    assert download(fresh_server, kept).content == b"bytes"
+    assert download(fresh_server, fresh).content == b"bytes"  # recent: its commit may still come
