@@ -44,6 +44,7 @@ class ResultBuilder:
         self.compiler = compiler
         self.connection = connection
         self._configurations: Optional[List[Dict[str, Any]]] = None
+        self._contexts: Dict[Any, Optional[Dict[str, Any]]] = {}
 
     # -- public -------------------------------------------------------------------------------
     def build(self, etype: EntityType, rows: List[Any], tree: Dict[str, Any]) -> List[dict]:
@@ -142,15 +143,18 @@ class ResultBuilder:
         return chain
 
     def _context_row(self, context_id: Any) -> Optional[Dict[str, Any]]:
+        """One Context row, memoised for this reply (links and ancestors share parents)."""
         if not context_id:
             return None
-        table = self.compiler.tables["Context"]
-        row = (
-            self.connection.execute(select(table).where(table.c.id == context_id))
-            .mappings()
-            .first()
-        )
-        return dict(row) if row is not None else None
+        if context_id not in self._contexts:
+            table = self.compiler.tables["Context"]
+            row = (
+                self.connection.execute(select(table).where(table.c.id == context_id))
+                .mappings()
+                .first()
+            )
+            self._contexts[context_id] = dict(row) if row is not None else None
+        return self._contexts[context_id]
 
     # -- projections --------------------------------------------------------------------------
     def _attribute(self, etype: EntityType, rows: List[Dict[str, Any]], name: str) -> Attribute:
