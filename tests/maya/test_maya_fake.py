@@ -152,3 +152,13 @@ def test_snapshot_has_attribution():
     notice = (FAKES / "NOTICE.md").read_text(encoding="utf-8")
     assert "pymel 1.5.0" in notice and "Chad Dombrova" in notice
     assert Path(FAKES / "maya" / "cmds_schema.json").is_file()
+
+
+def test_on_screen_playblasts_are_clamped_to_the_window(maya_state, tmp_path):
+    flags = dict(format="image", compression="png", startTime=1, endTime=1, percent=100)
+    cmds.playblast(filename=str(tmp_path / "on"), widthHeight=(1920, 1080), **flags)
+    cmds.playblast(
+        filename=str(tmp_path / "off"), widthHeight=(1920, 1080), offScreen=True, **flags
+    )
+    assert png_size(tmp_path / "on.0001.png") == maya_state.window_size == (1280, 720)
+    assert png_size(tmp_path / "off.0001.png") == (1920, 1080)

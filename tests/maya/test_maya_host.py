@@ -167,3 +167,12 @@ def test_isolate_select_is_recorded_and_left_as_the_artist_set_it(
     assert any("Isolate Select is on" in m for m in messages)
     assert maya_state.panels["modelPanel4"]["viewSelected"] is True
     assert maya_state.calls_of("modelEditor")[-1]["camera"] == "persp"  # the restore
+
+
+def test_full_hd_capture_is_not_clamped_to_the_viewport(saved_scene, maya_state, tmp_path):
+    maya_state.attributes.update(
+        {"defaultResolution.width": 1920, "defaultResolution.height": 1080}
+    )
+    spec = MayaHost().default_spec(frame_start=1001, frame_end=1002)
+    result = MayaHost().capture(spec, tmp_path / "out")
+    assert [png_size(f) for f in result.files] == [(1920, 1080)] * 2  # offScreen=True

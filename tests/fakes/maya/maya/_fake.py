@@ -402,6 +402,8 @@ class FakeMaya:
         return None
 
     def cmd_confirmDialog(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if v.get("icon") not in (None, "question", "information", "warning", "critical"):
+            raise RuntimeError(f"confirmDialog: invalid icon '{v['icon']}'")
         self.dialogs.append(dict(v, _kind="confirmDialog"))
         buttons = v.get("button") or ["Confirm"]
         buttons = [buttons] if isinstance(buttons, str) else list(buttons)
@@ -570,6 +572,10 @@ class FakeMaya:
         width, height = v.get("widthHeight", (v.get("width", 0), v.get("height", 0)))
         if not width or not height:
             width, height = self.window_size
+        if not v.get("offScreen") and not self.batch:
+            # "clamped if larger than the width or height of the active window" (playblast docs);
+            # offScreen renders through an off-screen buffer instead (host-apis.md §2.2)
+            width, height = min(width, self.window_size[0]), min(height, self.window_size[1])
         percent = min(100, max(10, int(v.get("percent", 50))))
         return max(1, width * percent // 100), max(1, height * percent // 100)
 
