@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -340,6 +340,12 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
         except FileStoreError as exc:
             return ApiJSONResponse(
                 error_payload(exc.exception, exc.message), status_code=exc.status
+            )
+        except ClientDisconnect:
+            log.info("upload of %s aborted by the client", request.path_params["component_id"])
+            return ApiJSONResponse(
+                error_payload("ValidationError", "The upload was interrupted; upload again."),
+                status_code=400,
             )
         return ApiJSONResponse(
             {"component_id": ticket.component_id, "size": result["size"]},

@@ -547,3 +547,29 @@ def test_old_uploads_never_committed_are_removed_at_start(fresh_server):
     assert download(fresh_server, orphan).status_code == 404
     assert download(fresh_server, kept).content == b"bytes"
     assert download(fresh_server, fresh).content == b"bytes"  # recent: its commit may still come
+
+
+def test_interrupted_upload_leaves_nothing_visible(embedded_server):
+    import socket
+    from urllib.parse import urlsplit
+
+    cid = str(uuid.uuid4())
+    meta = upload_metadata(embedded_server, cid, b"x" * 100_000, checksum=False)
+    parts = urlsplit(meta["url"])
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(
+            f"PUT {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            "Content-Length: 100000\r\n\r\n".encode()
+            + b"x" * 30_000
+        )
+        time.sleep(0.5)
+    deadline = time.monotonic() + 10
+    incoming = embedded_server.data_dir / "files" / ".incoming"
+    while list(incoming.glob(f"{cid}*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(incoming.glob(f"{cid}*")) == []
+    assert download(embedded_server, cid).status_code == 404
+    # the same URL still works for a complete retry
+    retry = requests.put(meta["url"], data=b"x" * 100_000, headers=meta["headers"], timeout=10)
+    assert retry.status_code == 200
+    assert download(embedded_server, cid).content == b"x" * 100_000
