@@ -1,0 +1,170 @@
+"""The Write-node callback: tick "publish for review" on a Write node's **ftrack review** tab and
+every render of that node is published to ftrack for review when it finishes.
+
+:func:`install` registers, through Nuke's callback API:
+
+* ``addOnCreate(add_review_knobs, nodeClass='Write')``: the tab, the checkbox and the task /
+  review session / comment fields on every Write node (kept in the script like any knob);
+* ``addBeforeRender``/``addAfterFrameRender`` (``nodeClass='Write'``): note which frames the
+  render writes;
+* ``addAfterRender(after_render, nodeClass='Write')``: publish those frames when the box is
+  ticked, and show the report (``nuke.message`` in the app, printed under ``nuke -t``);
+* in the app only (``nuke.GUI``): **Nodes > ftrack > Publish for review** for the selected Write.
+
+A publish problem never breaks the render: the callback reports it instead of raising (an
+exception in afterRender would make Nuke report the finished render as failed).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Tuple
+
+import nuke
+
+from .host import NukeHost
+from .progress import publish_progress
+
+log = logging.getLogger(__name__)
+
+TAB_KNOB = "ftrack_review"
+PUBLISH_KNOB = "publish_for_review"
+TASK_KNOB = "ftrack_task"
+REVIEW_SESSION_KNOB = "ftrack_review_session"
+COMMENT_KNOB = "ftrack_comment"
+MENU_NAME = "Nodes"
+MENU_ITEM = "ftrack/Publish for review"
+
+#: frames each Write node wrote in the render under way, by node name
+_rendered: Dict[str, List[int]] = {}
+#: reports of the publishes started from this session, latest last (for tools and tests)
+reports: List[Any] = []
+
+
+# -- knobs ---------------------------------------------------------------------------------------
+def add_review_knobs(node: Optional[Any] = None) -> None:
+    """Give a Write node the **ftrack review** tab (once; a loaded script already has it)."""
+    node = node if node is not None else nuke.thisNode()
+    if node.knob(PUBLISH_KNOB) is not None:
+        return
+    was_modified = nuke.root().modified()
+    node.addKnob(nuke.Tab_Knob(TAB_KNOB, "ftrack review"))
+    publish_box = nuke.Boolean_Knob(PUBLISH_KNOB, "publish for review")
+    publish_box.setTooltip("After each render of this node, publish the frames to ftrack")
+    node.addKnob(publish_box)
+    node.addKnob(nuke.String_Knob(TASK_KNOB, "task"))
+    node.addKnob(nuke.String_Knob(REVIEW_SESSION_KNOB, "review session"))
+    node.addKnob(nuke.String_Knob(COMMENT_KNOB, "comment"))
+    nuke.root().setModified(was_modified)  # adding our knobs is not an edit by the artist
+
+
+def wants_review(node: Any) -> bool:
+    """True when ``node``'s "publish for review" box is ticked."""
+    knob = node.knob(PUBLISH_KNOB)
+    return knob is not None and bool(knob.value())
+
+
+def _text(node: Any, name: str) -> Optional[str]:
+    knob = node.knob(name)
+    value = str(knob.value()).strip() if knob is not None else ""
+    return value or None
+
+
+# -- render callbacks ----------------------------------------------------------------------------
+def before_render() -> None:
+    node = nuke.thisNode()
+    if wants_review(node):
+        _rendered[node.name()] = []
+
+
+def after_frame_render() -> None:
+    node = nuke.thisNode()
+    frames = _rendered.get(node.name())
+    if frames is not None:
+        frames.append(int(nuke.frame()))
+
+
+def after_render() -> None:
+    """Publish the frames the render just wrote, when the node's box is ticked."""
+    node = nuke.thisNode()
+    frames = _rendered.pop(node.name(), None)
+    if not wants_review(node):
+        return
+    frame_range: Optional[Tuple[int, int]] = (min(frames), max(frames)) if frames else None
+    try:
+        publish_write_node(node, frame_range, just_rendered=True)
+    except Exception as exc:  # never turn a good render into a failed one
+        log.exception("publishing %s for review failed", node.name())
+        show(f"Publishing {node.name()} for review failed: {exc}")
+
+
+# -- publishing ----------------------------------------------------------------------------------
+def publish_write_node(
+    node: Any,
+    frames: Optional[Tuple[int, int]] = None,
+    just_rendered: bool = False,
+    **options: Any,
+) -> Any:
+    """Publish ``node``'s frames (its rendered files, or a render of its input) for review with
+    the task / review session / comment of its knobs; show and return the report.
+    ``just_rendered``: called from the node's afterRender (publish its files, never re-render).
+    ``options`` are passed to :func:`ft_dcc.publish.publish` (they win over the knobs)."""
+    from ft_dcc.publish import publish
+
+    request: Dict[str, Any] = {
+        "task": _text(node, TASK_KNOB),
+        "review_session": _text(node, REVIEW_SESSION_KNOB),
+        "comment": _text(node, COMMENT_KNOB) or "",
+        "frames": frames,
+    }
+    request.update(options)
+    request.setdefault("progress", publish_progress())
+    host = NukeHost(write_node=node, just_rendered=just_rendered)
+    report = publish(host, **{k: v for k, v in request.items() if v is not None})
+    reports.append(report)
+    show(report.format())
+    return report
+
+
+def publish_selected() -> Optional[Any]:
+    """The menu command: publish the selected Write node."""
+    writes = [n for n in nuke.selectedNodes() if n.Class() == "Write"]
+    if len(writes) != 1:
+        show("Select one Write node to publish for review.")
+        return None
+    add_review_knobs(writes[0])
+    return publish_write_node(writes[0])
+
+
+def show(text: str) -> None:
+    """Tell the artist: a dialog in the app, the terminal under ``nuke -t``."""
+    if nuke.GUI:
+        nuke.message(text)
+    else:
+        print(text)
+
+
+# -- installation --------------------------------------------------------------------------------
+def install() -> None:
+    """Register the Write-node callbacks (from init.py; safe to call again)."""
+    nuke.addOnCreate(add_review_knobs, nodeClass="Write")
+    nuke.addBeforeRender(before_render, nodeClass="Write")
+    nuke.addAfterFrameRender(after_frame_render, nodeClass="Write")
+    nuke.addAfterRender(after_render, nodeClass="Write")
+
+
+def install_menu() -> None:
+    """Add **Nodes > ftrack > Publish for review** (from menu.py; the app only)."""
+    if not nuke.GUI:
+        return
+    nuke.menu(MENU_NAME).addCommand(
+        MENU_ITEM, publish_selected, tooltip="Publish the selected Write node to ftrack review"
+    )
+
+
+def uninstall() -> None:
+    """Remove the callbacks :func:`install` added."""
+    nuke.removeOnCreate(add_review_knobs, nodeClass="Write")
+    nuke.removeBeforeRender(before_render, nodeClass="Write")
+    nuke.removeAfterFrameRender(after_frame_render, nodeClass="Write")
+    nuke.removeAfterRender(after_render, nodeClass="Write")

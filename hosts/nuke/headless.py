@@ -1,0 +1,97 @@
+"""Publish a Nuke script without a UI. Nuke runs it in terminal mode::
+
+    nuke -t headless.py request.json
+
+``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session, comment,
+frames, fps, and ``write``: the Write node to publish), ``python_path`` (folders to add so ft_dcc
+imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the caller).
+Without ``write``, the one Write node whose "publish for review" box is ticked is published,
+else the script's only Write node, else the first Viewer's input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+
+def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
+    """``"1001-1024"``, ``"1001"``, ``[1001, 1024]`` or None."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        start, _, end = value.partition("-")
+        return int(start), int(end or start)
+    start, end = value
+    return int(start), int(end)
+
+
+def pick_write_node(name: Optional[str]) -> Any:
+    """The Write node to publish (see the module docstring), or None for the viewer's input."""
+    import nuke
+
+    from hosts.nuke.callbacks import wants_review
+
+    if name:
+        return name
+    writes = nuke.allNodes("Write")
+    ticked = [w for w in writes if wants_review(w)]
+    if len(ticked) == 1:
+        return ticked[0]
+    if len(writes) == 1:
+        return writes[0]
+    return None
+
+
+def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
+    """Open the script, publish it and describe the outcome (inside Nuke)."""
+    for folder in request.get("python_path", []):
+        if folder not in sys.path:
+            sys.path.append(folder)
+    import nuke
+
+    from ft_dcc.progress import ConsoleProgress
+    from ft_dcc.publish import publish
+    from hosts.nuke.host import NukeHost
+
+    nuke.scriptOpen(str(Path(request["input"]).resolve()))
+    options = {
+        "task": request.get("task"),
+        "review_session": request.get("review_session"),
+        "comment": request.get("comment") or "",
+        "frames": parse_frames(request.get("frames")),
+        "fps": request.get("fps"),
+    }
+    host = NukeHost(write_node=pick_write_node(request.get("write")))
+    report = publish(
+        host,
+        progress=ConsoleProgress(sys.stderr),
+        **{k: v for k, v in options.items() if v is not None},
+    )
+    return {"exit_code": report.exit_code, "report": report.to_dict(), "text": report.format()}
+
+
+def main(argv: Any) -> int:
+    request = json.loads(Path(argv[-1]).read_text(encoding="utf-8"))
+    try:
+        outcome = publish_request(request)
+    except Exception as exc:
+        traceback.print_exc()
+        outcome = {
+            "exit_code": 1,
+            "report": None,
+            "text": f"Publish failed: {exc}",
+            "hint": getattr(exc, "hint", ""),
+        }
+    Path(request["result"]).write_text(json.dumps(outcome, default=str), encoding="utf-8")
+    return int(outcome["exit_code"])
+
+
+if __name__ == "__main__":
+    code = main(sys.argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.exit(code)

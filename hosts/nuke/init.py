@@ -1,0 +1,21 @@
+# ft_dcc for Nuke: init.py of the NUKE_PATH folder built by `ft-dcc host install nuke`.
+# Nuke runs it in every session (terminal `nuke -t` and the app): it makes ft_dcc importable and
+# registers the Write-node "publish for review" callbacks. It creates no UI (that is menu.py).
+import os
+import sys
+
+FT_DCC_PATHS = []  # filled in by the installer: folders holding ft_dcc, hosts and dependencies
+
+for _folder in os.environ.get("FT_DCC_PYTHONPATH", "").split(os.pathsep) + FT_DCC_PATHS:
+    if _folder and _folder not in sys.path:
+        sys.path.append(_folder)
+
+try:
+    from hosts.nuke import callbacks as _ft_dcc_callbacks
+
+    _ft_dcc_callbacks.install()
+except ImportError as _error:
+    print(
+        f"ft_dcc: cannot import ft_dcc ({_error}); set FT_DCC_PYTHONPATH to a folder "
+        "holding ft_dcc and its dependencies for this Nuke's Python"
+    )

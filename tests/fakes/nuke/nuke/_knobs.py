@@ -1,0 +1,405 @@
+"""Knobs and formats of the fake ``nuke``, and the cited knob tables of the node classes it models.
+
+Sources (the table is the contract; see NOTICE.md):
+  [W]  Foundry, Write node reference guide,
+       learn.foundry.com/nuke/content/reference_guide/image_nodes/write.html
+  [FT] knobs shown only for some ``file_type`` values (``mov64_*`` for mov, ``_jpeg_*`` for jpeg,
+       ``datatype``/``compression`` for exr/tiff/dpx): the reference guide plus production code
+       that guards them with ``if w.knob("mov64_codec"):`` (research note host-apis.md 3.2)
+  [PY] the Python tab (beforeRender, beforeFrameRender, afterFrameRender, afterRender,
+       renderProgress), Foundry KatanaWriter/Write Python tab reference
+  [R]  Root: ``first_frame``/``last_frame`` (floats), ``fps``, ``format`` (a Format with
+       width()/height()/pixelAspect()/name()), ``name`` (the script path, '' when untitled),
+       Foundry Python dev guide (host-apis.md 3.3)
+Missing knob: ``node["nope"]`` raises ``NameError: knob nope does not exist`` (confirmed under
+Nuke 16.0v6 ``nuke -t`` by a public project); ``node.knob("nope")`` returns None.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from . import _state
+
+
+class Format:
+    """``nuke.Format``: a named image size."""
+
+    def __init__(self, width: int, height: int, name: str = "", pixel_aspect: float = 1.0):
+        self._width = int(width)
+        self._height = int(height)
+        self._name = name
+        self._pixel_aspect = float(pixel_aspect)
+
+    def width(self) -> int:
+        return self._width
+
+    def height(self) -> int:
+        return self._height
+
+    def name(self) -> str:
+        return self._name
+
+    def pixelAspect(self) -> float:
+        return self._pixel_aspect
+
+    def __repr__(self) -> str:
+        return f"<Format {self._name} {self._width}x{self._height}>"
+
+
+#: Nuke's built-in formats the fake knows (a subset)
+BUILTIN_FORMATS = [
+    Format(1920, 1080, "HD_1080"),
+    Format(1280, 720, "HD_720"),
+    Format(2048, 1556, "2K_Super_35(full-ap)"),
+    Format(720, 576, "PAL", 1.09),
+    Format(256, 256, "square_256"),
+]
+
+
+class Knob:
+    """``nuke.Knob``: a named value on a node."""
+
+    _class = "Knob"
+
+    def __init__(self, name: str, label: Optional[str] = None, value: Any = None) -> None:
+        self._name = name
+        self._label = label if label is not None else name
+        self._value = self._default() if value is None else self._coerce(value)
+        self._node: Any = None
+        self._visible = True
+
+    # -- value handling (subclasses narrow it) -------------------------------------------------
+    def _default(self) -> Any:
+        return None
+
+    def _coerce(self, value: Any) -> Any:
+        return value
+
+    def Class(self) -> str:
+        return self._class
+
+    def name(self) -> str:
+        return self._name
+
+    def label(self) -> str:
+        return self._label
+
+    def node(self) -> Any:
+        return self._node
+
+    def value(self) -> Any:
+        self._check_alive()
+        return self._value
+
+    def getValue(self) -> Any:
+        return self.value()
+
+    def setValue(self, val: Any, chan: int = -1) -> bool:
+        self._check_alive()
+        self._value = self._coerce(val)
+        _state.state.touched()
+        if self._node is not None:
+            self._node._knob_changed(self)
+        return True
+
+    def setVisible(self, visible: bool) -> None:
+        self._visible = bool(visible)
+
+    def visible(self) -> bool:
+        return self._visible
+
+    def setFlag(self, flag: int) -> None:
+        pass
+
+    def setTooltip(self, tooltip: str) -> None:
+        if not isinstance(tooltip, str):
+            raise TypeError("setTooltip() takes a string")
+        self._tooltip = tooltip
+
+    def tooltip(self) -> str:
+        return getattr(self, "_tooltip", "")
+
+    def _check_alive(self) -> None:
+        if self._node is not None:
+            self._node._check_alive()
+
+    def __repr__(self) -> str:
+        return f"<{self._class} {self._name}={self._value!r}>"
+
+
+class String_Knob(Knob):
+    _class = "String_Knob"
+
+    def _default(self) -> Any:
+        return ""
+
+    def _coerce(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise TypeError(f"{self._name}: expected a string, got {type(value).__name__}")
+        return value
+
+
+class EvalString_Knob(String_Knob):
+    _class = "EvalString_Knob"
+
+
+class File_Knob(EvalString_Knob):
+    _class = "File_Knob"
+
+
+class Multiline_Eval_String_Knob(EvalString_Knob):
+    _class = "Multiline_Eval_String_Knob"
+
+
+class Boolean_Knob(Knob):
+    _class = "Boolean_Knob"
+
+    def _default(self) -> Any:
+        return False
+
+    def _coerce(self, value: Any) -> Any:
+        if not isinstance(value, (bool, int, float)):
+            raise TypeError(f"{self._name}: expected a boolean, got {type(value).__name__}")
+        return bool(value)
+
+
+class Int_Knob(Knob):
+    _class = "Int_Knob"
+
+    def _default(self) -> Any:
+        return 0
+
+    def _coerce(self, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{self._name}: expected a number, got {type(value).__name__}")
+        return int(value)
+
+
+class Double_Knob(Knob):
+    """Array knobs hold floats: ``root()["first_frame"].value()`` is 1001.0, not 1001."""
+
+    _class = "Double_Knob"
+
+    def _default(self) -> Any:
+        return 0.0
+
+    def _coerce(self, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{self._name}: expected a number, got {type(value).__name__}")
+        return float(value)
+
+
+class Enumeration_Knob(Knob):
+    _class = "Enumeration_Knob"
+
+    def __init__(self, name: str, label: Optional[str] = None, values: Sequence[str] = ()):
+        self._values = list(values)
+        super().__init__(name, label, None)
+
+    def _default(self) -> Any:
+        return self._values[0] if self._values else ""
+
+    def _coerce(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if 0 <= value < len(self._values):
+                return self._values[value]
+        elif value in self._values:
+            return value
+        # [unverified wording] Nuke refuses a value outside the menu
+        raise ValueError(f"Bad value for {self._name} : {value}")
+
+    def values(self) -> List[str]:
+        return list(self._values)
+
+
+class Format_Knob(Knob):
+    _class = "Format_Knob"
+
+    def _default(self) -> Any:
+        return BUILTIN_FORMATS[0]
+
+    def _coerce(self, value: Any) -> Any:
+        if isinstance(value, Format):
+            return value
+        if isinstance(value, str):
+            for known in BUILTIN_FORMATS + _state.state.formats:
+                if known.name() == value:
+                    return known
+            raise ValueError(f"unknown format {value!r}")
+        raise TypeError(f"{self._name}: expected a Format or a format name")
+
+
+class Tab_Knob(Knob):
+    _class = "Tab_Knob"
+
+
+class Text_Knob(Knob):
+    _class = "Text_Knob"
+
+    def _default(self) -> Any:
+        return ""
+
+
+class PyScript_Knob(String_Knob):
+    """A button; ``value()`` is its Python command."""
+
+    _class = "PyScript_Knob"
+
+    def __init__(self, name: str, label: Optional[str] = None, command: str = "") -> None:
+        super().__init__(name, label, command)
+
+    def execute(self) -> None:
+        from . import _graph
+
+        _graph.run_python(self._value, self._node)
+
+
+class Color_Knob(Knob):
+    _class = "AColor_Knob"
+
+    def _default(self) -> Any:
+        return [0.0, 0.0, 0.0, 0.0]
+
+    def _coerce(self, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return [float(value)] * 4
+        values = [float(v) for v in value]
+        if len(values) == 3:
+            values.append(1.0)
+        if len(values) != 4:
+            raise ValueError(f"{self._name}: expected 1, 3 or 4 values")
+        return values
+
+
+# -- the knob tables ---------------------------------------------------------------------------
+FILE_TYPES = (
+    " ",
+    "cin",
+    "dpx",
+    "exr",
+    "hdr",
+    "jpeg",
+    "mov",
+    "null",
+    "pfm",
+    "png",
+    "sgi",
+    "targa",
+    "tiff",
+    "xpm",
+    "yuv",
+)  # [W] the file_type menu (" " = from the file extension)
+
+#: extensions Nuke maps to a file_type when file_type is " " [W + file name conventions page]
+EXTENSION_TYPES = {
+    "png": "png",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "exr": "exr",
+    "tif": "tiff",
+    "tiff": "tiff",
+    "dpx": "dpx",
+    "mov": "mov",
+    "cin": "cin",
+    "tga": "targa",
+}
+
+KnobSpec = Tuple[str, type, Any]
+
+COMMON_KNOBS: List[KnobSpec] = [
+    ("name", String_Knob, None),
+    ("label", Multiline_Eval_String_Knob, None),
+    ("disable", Boolean_Knob, None),
+    ("selected", Boolean_Knob, None),
+    ("xpos", Int_Knob, None),
+    ("ypos", Int_Knob, None),
+]
+
+WRITE_KNOBS: List[KnobSpec] = [  # [W]
+    ("channels", String_Knob, "rgb"),
+    ("file", File_Knob, None),
+    ("proxy", File_Knob, None),
+    ("frame_mode", Enumeration_Knob, ("expression", "start at", "offset")),
+    ("frame", String_Knob, None),
+    ("colorspace", String_Knob, "default"),
+    ("raw", Boolean_Knob, None),
+    ("file_type", Enumeration_Knob, FILE_TYPES),
+    ("create_directories", Boolean_Knob, None),
+    ("use_limit", Boolean_Knob, None),
+    ("first", Int_Knob, 1),
+    ("last", Int_Knob, 1),
+    ("render_order", Int_Knob, 1),
+    ("views", String_Knob, "main"),
+    # [PY] the Python tab: Python source run around the render
+    ("beforeRender", String_Knob, None),
+    ("beforeFrameRender", String_Knob, None),
+    ("afterFrameRender", String_Knob, None),
+    ("afterRender", String_Knob, None),
+    ("renderProgress", String_Knob, None),
+]
+
+#: knobs that exist only while ``file_type`` has a given value [FT]
+FILE_TYPE_KNOBS: Dict[str, List[KnobSpec]] = {
+    "jpeg": [
+        ("_jpeg_quality", Double_Knob, 0.75),
+        ("_jpeg_sub_sampling", Enumeration_Knob, ("4:1:1", "4:2:2", "4:4:4")),
+    ],
+    "exr": [
+        ("datatype", Enumeration_Knob, ("16 bit half", "32 bit float")),
+        (
+            "compression",
+            Enumeration_Knob,
+            ("none", "Zip (1 scanline)", "PIZ Wavelet (32 scanlines)"),
+        ),
+    ],
+    "tiff": [
+        ("datatype", Enumeration_Knob, ("8 bit", "16 bit", "32 bit float")),
+        ("compression", Enumeration_Knob, ("none", "PackBits", "LZW", "Deflate")),
+    ],
+    "dpx": [
+        ("datatype", Enumeration_Knob, ("8 bit", "10 bit", "12 bit", "16 bit")),
+        ("compression", Enumeration_Knob, ("none",)),
+    ],
+    "mov": [
+        ("mov64_codec", Enumeration_Knob, ("appr", "ap4h", "AVdn", "mp4v", "h264", "jpeg")),
+        ("mov64_fps", Double_Knob, 24.0),
+        ("mov64_quality", Enumeration_Knob, ("High", "Normal", "Low")),
+    ],
+    "png": [],
+}
+
+ROOT_KNOBS: List[KnobSpec] = [  # [R]
+    ("name", File_Knob, None),
+    ("first_frame", Double_Knob, 1.0),
+    ("last_frame", Double_Knob, 100.0),
+    ("lock_range", Boolean_Knob, None),
+    ("fps", Double_Knob, 24.0),
+    ("format", Format_Knob, None),
+]
+
+CONSTANT_KNOBS: List[KnobSpec] = [
+    ("channels", String_Knob, "rgba"),
+    ("color", Color_Knob, None),
+    ("format", Format_Knob, None),
+]
+
+REFORMAT_KNOBS: List[KnobSpec] = [("format", Format_Knob, None)]
+
+#: node classes the fake can create, with their knobs and number of inputs
+NODE_CLASSES: Dict[str, Tuple[List[KnobSpec], int]] = {
+    "Write": (WRITE_KNOBS, 1),
+    "Constant": (CONSTANT_KNOBS, 0),
+    "CheckerBoard2": (CONSTANT_KNOBS, 0),
+    "Reformat": (REFORMAT_KNOBS, 1),
+    "Grade": ([("white", Double_Knob, 1.0)], 1),
+    "NoOp": ([], 1),
+    "Dot": ([], 1),
+    "Viewer": ([("frame_range", String_Knob, None)], 1),
+}
+
+
+def make_knob(name: str, kind: type, default: Any) -> Knob:
+    if kind is Enumeration_Knob:
+        return Enumeration_Knob(name, None, default or ())
+    return kind(name, None, default)

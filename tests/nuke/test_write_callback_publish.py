@@ -1,0 +1,125 @@
+"""End to end: tick "publish for review" on a Write node, render it with ``nuke.execute``, and the
+afterRender callback publishes the rendered frames to the real embedded server; the review movie
+is downloaded and checked with the real ffprobe."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import nuke
+from nuke_helpers import count_entities, download_component, ffprobe, make_task
+
+from ft_dcc import Session
+from hosts.nuke import callbacks
+
+
+def open_session(server, tmp_path: Path) -> Session:
+    return Session(
+        server_url=server.url,
+        api_user=server.api_user,
+        api_key=server.api_key,
+        schema_cache_path=str(tmp_path / "schema-cache"),
+        plugin_paths=[],
+    )
+
+
+def ticked_write(script: Path, task: str, session_name: str = "Comp dailies"):
+    """Install the callbacks, reopen the script (onCreate adds the tab), tick the box, save."""
+    callbacks.install()
+    nuke.scriptOpen(script.as_posix())
+    write = nuke.toNode("Write1")
+    write[callbacks.PUBLISH_KNOB].setValue(True)
+    write[callbacks.TASK_KNOB].setValue(task)
+    write[callbacks.REVIEW_SESSION_KNOB].setValue(session_name)
+    write[callbacks.COMMENT_KNOB].setValue("slap comp")
+    nuke.scriptSave()
+    return write
+
+
+def test_rendering_a_ticked_write_publishes_a_playable_review(
+    tmp_path, comp, embedded_server, server_env, capsys
+):
+    server_env(embedded_server)
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"nk{uuid.uuid4().hex[:8]}")
+    write = ticked_write(tmp_path / "shot.nk", task)
+    state = nuke._fake.state
+    mark = len(state.calls)
+
+    nuke.execute(write, 1001, 1012)
+
+    assert len(callbacks.reports) == 1
+    report = callbacks.reports[0]
+    assert report.ok and not report.queued, report.format()
+    assert report.capture["frame_start"] == 1001 and report.capture["frame_end"] == 1012
+    assert report.capture["fps"] == "25/1"
+    # the Write's own frames were published: no second render, no temporary node
+    calls = [c.name for c in state.calls[mark:]]
+    assert calls.count("execute") == 1
+    assert "nodes.Write" not in calls and "delete" not in calls
+    assert "published" in capsys.readouterr().out.lower()  # nuke -t: the report is printed
+
+    movie = download_component(
+        embedded_server, report.component_ids["ftrackreview-mp4"], tmp_path / "review.mp4"
+    )
+    stream = ffprobe(movie)
+    assert stream["codec_name"] == "h264"
+    assert stream["pix_fmt"] == "yuv420p"
+    assert stream["r_frame_rate"] == "25/1"
+    assert int(stream["nb_read_frames"]) == 12
+    assert (stream["width"], stream["height"]) == (320, 180)
+
+    objects = session.query(
+        "select version_id, review_session.name from ReviewSessionObject "
+        f'where review_session_id is "{report.review_session_id}"'
+    ).all()
+    assert [o["version_id"] for o in objects] == [report.asset_version_id]
+    assert objects[0]["review_session"]["name"] == "Comp dailies"
+    version = session.query(
+        f'select comment from AssetVersion where id is "{report.asset_version_id}"'
+    ).one()
+    assert version["comment"] == "slap comp"
+
+
+def test_an_unticked_write_renders_without_publishing(tmp_path, comp, embedded_server, server_env):
+    server_env(embedded_server)
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"nk{uuid.uuid4().hex[:8]}")
+    write = ticked_write(tmp_path / "shot.nk", task)
+    write[callbacks.PUBLISH_KNOB].setValue(False)
+    nuke.scriptSave()
+    before = count_entities(session)
+    mark = embedded_server.log_mark()
+
+    nuke.execute(write, 1001, 1003)
+
+    assert sorted(p.name for p in (tmp_path / "render").iterdir()) == [
+        "shot.1001.png",
+        "shot.1002.png",
+        "shot.1003.png",
+    ]
+    assert callbacks.reports == []
+    assert embedded_server.api_requests_since(mark) == []  # not even a connection
+    assert count_entities(open_session(embedded_server, tmp_path / "again")) == before
+
+
+def test_unsaved_script_is_refused_with_a_clear_error_and_nothing_published(
+    tmp_path, comp, embedded_server, server_env, capsys
+):
+    server_env(embedded_server)
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"nk{uuid.uuid4().hex[:8]}")
+    write = ticked_write(tmp_path / "shot.nk", task)
+    nuke.toNode("Constant1")["color"].setValue([0.1, 0.9, 0.1, 1.0])  # an unsaved edit
+    assert nuke.root().modified()
+    before = count_entities(session)
+
+    nuke.execute(write, 1001, 1004)  # the render itself succeeds
+
+    report = callbacks.reports[-1]
+    assert not report.ok
+    assert any("unsaved changes" in error for error in report.errors), report.errors
+    assert "unsaved changes" in capsys.readouterr().out
+    assert count_entities(open_session(embedded_server, tmp_path / "again")) == before
+    assert nuke.root().modified()  # nothing saved behind the artist's back
