@@ -17,6 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.schemas import load_schemas
+from ft_dcc.server.batch import Batch
+from ft_dcc.server.builtin_data import ensure_builtin_data
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.schema import SchemaModel
@@ -56,8 +58,6 @@ class Store:
         Raises :class:`ApiOperationError` (with ``index`` of the failing operation) and writes
         nothing when any operation fails.
         """
-        from ft_dcc.server.batch import Batch
-
         self._local.changes = []
         if not isinstance(operations, list):
             raise ApiOperationError(
@@ -110,8 +110,6 @@ class Store:
 
         Returns the API user's id.
         """
-        from ft_dcc.server.builtin_data import ensure_builtin_data
-
         connection = self.engine.connect().execution_options(ft_write=True)
         with connection, connection.begin():
             return ensure_builtin_data(self, connection, api_user_name)
