@@ -55,6 +55,7 @@ def encode_review(
     report = progress or (lambda fraction, message: None)
     movie = _as_movie(frames)
     files: List[Path] = []
+    audio_args = ["-an"]
     with tempfile.TemporaryDirectory(prefix="ft_dcc_encode_") as scratch:
         if movie is not None:
             info = probe_movie(movie)
@@ -63,22 +64,22 @@ def encode_review(
                             movie, info.fps, rate)  # fmt: skip
             total, source_size = info.frame_count, (info.width, info.height)
             input_args = ["-i", str(movie)]
+            audio_args = _audio_arguments(info, rate, total)
         else:
             files = _frame_files(frames, report)
             total, source_size = len(files), image_size(files[0])
             input_args = image_input_arguments(files, Path(scratch), rate)
         out_size = output_size(source_size, size)
-        filters = _video_filters(rate, source_size, out_size)
+        filters = _video_filters(rate, source_size, out_size, total)
         filters += _burnin(burnin, Path(scratch), out_size, first_frame, total, rate, report)
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = output.with_name(f".{output.stem}.partial{output.suffix or '.mp4'}")
         args = [
             "-xerror",  # a frame that cannot be decoded fails the encode instead of vanishing
             *input_args,
-            "-map", "0:v:0", "-an", "-sn", "-dn",
+            "-map", "0:v:0", *audio_args, "-sn", "-dn",
             "-vf", ",".join(filters),
             *_h264_arguments(rate, crf),
-            "-frames:v", str(total),
             "-movflags", "+faststart",
             "-f", "mp4", str(partial),
         ]  # fmt: skip
@@ -97,6 +98,19 @@ def encode_review(
                 partial.unlink()
     report(1.0, f"encoded {output.name}")
     return output
+
+
+def _audio_arguments(info: Any, rate: Fraction, total: int) -> List[str]:
+    """Keep a movie's sound (AAC, cut or padded to the picture's length) unless it is retimed."""
+    if not info.has_audio:
+        return ["-an"]
+    if info.fps != rate:
+        log.warning("the sound is dropped: the picture is retimed from %s to %s fps",
+                    info.fps, rate)  # fmt: skip
+        return ["-an"]
+    seconds = total / rate
+    return ["-map", "0:a:0", "-c:a", "aac", "-b:a", "192k",
+            "-af", f"apad,atrim=end={float(seconds):.6f}"]  # fmt: skip
 
 
 def _h264_arguments(rate: Fraction, crf: int) -> List[str]:
@@ -164,11 +178,19 @@ def output_size(source: Tuple[int, int], size: Optional[Tuple[int, int]]) -> Tup
     return width + width % 2, height + height % 2
 
 
-def _video_filters(rate: Fraction, source: Tuple[int, int], out: Tuple[int, int]) -> List[str]:
+def _video_filters(
+    rate: Fraction, source: Tuple[int, int], out: Tuple[int, int], total: int
+) -> List[str]:
     width, height = out
-    # Renumber every frame onto the exact grid, then let ``fps`` re-stamp frame durations
-    # (ffmpeg 7.1+ would otherwise honour a variable-rate source's long durations with dups).
-    filters = [f"settb={rate.denominator}/{rate.numerator}", "setpts=N", f"fps={fps_arg(rate)}"]
+    # Renumber every frame onto the exact grid; ``fps`` re-stamps frame durations (ffmpeg 7.1+
+    # would otherwise honour a variable-rate source's long durations with duplicates) and
+    # ``trim`` stops at the last frame (no end padding; sound, if any, is not cut short).
+    filters = [
+        f"settb={rate.denominator}/{rate.numerator}",
+        "setpts=N",
+        f"fps={fps_arg(rate)}",
+        f"trim=end_frame={total}",
+    ]
     if source != out:
         if (source[0] + source[0] % 2, source[1] + source[1] % 2) != out:
             filters.append(

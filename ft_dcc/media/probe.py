@@ -46,6 +46,7 @@ class MovieInfo:
     faststart: bool
     constant_frame_rate: bool = True
     color_space: Optional[str] = None
+    has_audio: bool = False
 
     def to_dict(self) -> Dict[str, Any]:
         data = attr.asdict(self)
@@ -98,6 +99,7 @@ def probe_movie(path: PathLike) -> MovieInfo:
         faststart=is_faststart(path),
         constant_frame_rate=crc["constant"],
         color_space=color_space,
+        has_audio=_has_audio(stderr),
     )
 
 
@@ -326,6 +328,12 @@ def _video_stream_description(
                 )
         return codec, profile, pix_fmt, color_space
     return None
+
+
+def _has_audio(stderr: str) -> bool:
+    """True when the input (not the output) description lists an audio stream."""
+    input_part = stderr.split("\nOutput #", 1)[0]
+    return any("Audio:" in line and "Stream #" in line for line in input_part.splitlines())
 
 
 def _parse_framecrc(text: str) -> Dict[str, Any]:

@@ -260,3 +260,75 @@ def test_percent_signs_in_paths_are_not_patterns(tmp_path: Path) -> None:
     files = sorted((tmp_path / "100%_final").glob("*.png"))
     movie = encode_review(files, tmp_path / "r.mp4", 25)
     assert frame_indices(movie) == [0, 1, 2, 3]
+
+
+def test_a_movies_sound_is_kept_at_the_pictures_length(tmp_path: Path, ffprobe_exe: str) -> None:
+    import json
+    import subprocess
+
+    edit = tmp_path / "edit.mov"
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=64x48:rate=25",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=3",
+        "-frames:v",
+        "40",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(edit),
+    )
+    movie = encode_review(edit, tmp_path / "r.mp4", 25)
+    assert_browser_review(ffprobe_exe, movie, 40, "25/1")
+    streams = json.loads(
+        subprocess.run(
+            [
+                ffprobe_exe,
+                "-v",
+                "error",
+                "-show_entries",
+                "stream=codec_type,codec_name,duration",
+                "-of",
+                "json",
+                str(movie),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )["streams"]
+    audio = [s for s in streams if s["codec_type"] == "audio"]
+    assert len(audio) == 1 and audio[0]["codec_name"] == "aac"
+    assert abs(float(audio[0]["duration"]) - 1.6) < 0.05  # 40 frames at 25 fps
+    retimed = encode_review(edit, tmp_path / "retimed.mp4", 24)
+    assert (
+        json.loads(
+            subprocess.run(
+                [
+                    ffprobe_exe,
+                    "-v",
+                    "error",
+                    "-select_streams",
+                    "a",
+                    "-show_entries",
+                    "stream=codec_type",
+                    "-of",
+                    "json",
+                    str(retimed),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )["streams"]
+        == []
+    )
