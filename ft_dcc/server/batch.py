@@ -209,6 +209,8 @@ class Batch(CollectionWriter, BatchValidator):
             raise _fail(
                 f"entity_data says __entity_type__ {declared!r} but entity_type is {etype.name}"
             )
+        if etype.family == VALUE_TYPES_UPSERTED and "value" in data:
+            self.check_custom_attribute_value(data.get("configuration_id"), data["value"])
         values, relations = self.split_values(etype, data, creating=True)
         if entity_key is not None and isinstance(entity_key, list):
             for name, part in zip(etype.primary_key, entity_key):
@@ -332,6 +334,8 @@ class Batch(CollectionWriter, BatchValidator):
                 return self.upsert_custom_attribute(etype, key, data)
             raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
         concrete = self.model.types[row[DISCRIMINATOR]]
+        if concrete.family == VALUE_TYPES_UPSERTED and "value" in data:
+            self.check_custom_attribute_value(row.get("configuration_id"), data["value"])
         values, relations = self.split_values(concrete, data, creating=False)
         for name in list(values):
             attr = concrete.attributes.get(name)
@@ -379,6 +383,11 @@ class Batch(CollectionWriter, BatchValidator):
             raise _fail(
                 f"Custom attribute configuration {configuration_id} does not exist", "NotFoundError"
             )
+        if self.type_of(entity_id) is None:
+            raise _fail(
+                f"Cannot set custom attribute '{config['key']}': entity {entity_id} does not exist",
+                "NotFoundError",
+            )
         values = {
             "configuration_id": configuration_id,
             "entity_id": entity_id,
@@ -386,6 +395,7 @@ class Batch(CollectionWriter, BatchValidator):
             DISCRIMINATOR: etype.name,
         }
         if "value" in data:
+            self.check_custom_attribute_value(configuration_id, data["value"])
             values["value"] = wire_to_storage("variable", data["value"], "value")
         table = self.table(etype)
         self.connection.execute(insert(table).values(**self._columns(table, values)))
@@ -393,6 +403,32 @@ class Batch(CollectionWriter, BatchValidator):
             self.change("update", etype, key, ["value"], None, self.load(etype, key))
         )
         return {"action": "update", "data": self.echo(etype, key, full=True, names=[])}
+
+    def check_custom_attribute_value(self, configuration_id: Any, value: Any) -> None:
+        """The value must fit the configuration's type (number, text, boolean…)."""
+        configs = self.tables["CustomAttributeConfiguration"]
+        types = self.tables["CustomAttributeType"]
+        row = (
+            self.connection.execute(
+                select(configs.c.key, types.c.name)
+                .select_from(configs.outerjoin(types, types.c.id == configs.c.type_id))
+                .where(configs.c.id == configuration_id)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None or value is None:
+            return
+        kind = (row["name"] or "").lower()
+        ok = {
+            "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "text": isinstance(value, str),
+            "boolean": isinstance(value, bool),
+        }.get(kind, True)
+        if not ok:
+            raise _fail(
+                f"Custom attribute '{row['key']}' holds a {kind}, got {value!r}; send a {kind}"
+            )
 
     # -- delete -------------------------------------------------------------------------------
     def delete(self, etype: EntityType, key: Tuple[Any, ...]) -> Dict[str, Any]:

@@ -638,3 +638,20 @@ def test_review_session_thumbnail_is_computed_from_its_first_version(
         store, [query(f"select id from ReviewSession where thumbnail.id is {thumbnail}")], user_id
     )
     assert "thumbnail" in error.message
+
+
+def test_custom_attribute_values_are_typed_and_need_their_entity(
+    store: Store, user_id: str, project
+) -> None:
+    config = store.query('select id from CustomAttributeConfiguration where key is "fstart"')[0]
+    key = [config["id"], project["shot"]]
+    error = fail(store, [update("ContextCustomAttributeValue", key, value="soon")], user_id)
+    assert "fstart" in error.message and "number" in error.message
+    store.execute([update("ContextCustomAttributeValue", key, value=1001)], user_id)
+    error = fail(store, [update("ContextCustomAttributeValue", key, value=True)], user_id)
+    assert "number" in error.message
+    missing = new_id()
+    error = fail(
+        store, [update("ContextCustomAttributeValue", [config["id"], missing], value=1)], user_id
+    )
+    assert missing in error.message and error.exception == "NotFoundError"
