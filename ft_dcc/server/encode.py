@@ -1,11 +1,11 @@
 """``encode_media``: a real ffmpeg transcode to browser-playable H.264, run as an ftrack ``Job``.
 
-Stills (by file extension) become an ``ftrackreview-image`` JPEG instead of an mp4.
-
 ``MediaEncoder.start`` creates the ``Job`` (``type: api_job``, ``status: queued``, ``data`` a JSON
 string naming the future outputs) and returns at once; a background thread transcodes the source
-file, stores an ``ftrackreview-mp4`` and a ``thumbnail`` component in ``ftrack.server`` with
-``ftr_meta``, links them to the job and the version, and marks the job ``done`` (or ``failed``).
+file (with :mod:`ft_dcc.media`, the same encoder the publish pipeline uses), stores an
+``ftrackreview-mp4`` and a ``thumbnail`` component in ``ftrack.server`` with ``ftr_meta``, links
+them to the job and the version, and marks the job ``done`` (or ``failed``). Stills (by file
+extension) become an ``ftrackreview-image`` JPEG instead of an mp4.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import subprocess
 import tempfile
 import uuid
@@ -20,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
+from ft_dcc.media.sequence import is_movie
 from ft_dcc.protocol import (
     REVIEW_COMPONENT_IMAGE,
     REVIEW_COMPONENT_MP4,
@@ -50,43 +52,18 @@ def ffmpeg_exe() -> str:
 
 
 def transcode(source: Path, mp4: Path, thumbnail: Path) -> Dict[str, Any]:
-    """Encode ``source`` to H.264/AAC mp4 (faststart, even size) and a JPEG thumbnail.
+    """Encode movie ``source`` to a review mp4 and a JPEG thumbnail with :mod:`ft_dcc.media`.
 
-    Returns the ``ftr_meta`` facts of the mp4: frameIn, frameOut, frameRate, width, height.
+    The mp4 is H.264 High/yuv420p at the source's frame rate, every frame kept once, with
+    +faststart; the thumbnail shows the middle frame. Returns the ``ftr_meta`` of the mp4
+    (frameIn, frameOut, frameRate, width, height). Raises ``MediaError`` when ffmpeg fails.
     """
-    import imageio_ffmpeg
+    from ft_dcc.media import encode_review, make_thumbnail, probe_movie, review_metadata
 
-    exe = ffmpeg_exe()
-    encode = [
-        exe, "-nostdin", "-y", "-v", "error", "-i", str(source),
-        "-map", "0:v:0", "-map", "0:a:0?",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
-        "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
-        "-c:a", "aac", "-b:a", "160k",
-        "-movflags", "+faststart", "-f", "mp4", str(mp4),
-    ]  # fmt: skip
-    _run(encode, "encode the movie")
-    thumb = [
-        exe, "-nostdin", "-y", "-v", "error", "-i", str(mp4),
-        "-vf", "scale='min(iw,640)':-2", "-frames:v", "1", "-q:v", "3",
-        "-f", "mjpeg", str(thumbnail),
-    ]  # fmt: skip
-    _run(thumb, "make the thumbnail")
-    reader = imageio_ffmpeg.read_frames(str(mp4))
-    try:
-        info = next(reader)
-    finally:
-        reader.close()
-    frames, _seconds = imageio_ffmpeg.count_frames_and_secs(str(mp4))
-    width, height = info["size"]
-    fps = float(info.get("fps") or 0) or 25.0
-    return {
-        "frameIn": 0,
-        "frameOut": int(frames),
-        "frameRate": round(fps, 3),
-        "width": int(width),
-        "height": int(height),
-    }
+    source_info = probe_movie(source)
+    encode_review(source, mp4, source_info.fps)
+    make_thumbnail(mp4, thumbnail)
+    return review_metadata(probe_movie(mp4), 0)
 
 
 IMAGE_EXTENSIONS = frozenset(
@@ -204,7 +181,13 @@ class MediaEncoder:
                 review = Path(tmp) / f"review{ext}"
                 jpg = Path(tmp) / "thumbnail.jpg"
                 convert = transcode_image if is_image else transcode
-                meta = convert(self.files.path_for(source_id), review, jpg)
+                # Stored files have no extension; media tools tell movies by theirs.
+                suffix = Path(str(self.files.info(source_id).get("file_name") or "")).suffix
+                if not is_image and not is_movie(f"x{suffix}"):
+                    suffix = ".mov"  # ffmpeg reads the container from the content
+                source = Path(tmp) / f"source{suffix}"
+                os.symlink(self.files.path_for(source_id), source)
+                meta = convert(source, review, jpg)
                 review_info = self.files.store_local_file(review, outputs["review"], name + ext)
                 jpg_info = self.files.store_local_file(
                     jpg, outputs["thumbnail"], f"{THUMBNAIL_NAME}.jpg"
@@ -260,7 +243,7 @@ class MediaEncoder:
             log.exception("encode job %s failed", job_id)
             for component_id in outputs.values():
                 self.files.remove(component_id)
-            failed = dict(data, error=str(exc)[:500])
+            failed = dict(data, error=f"encoding failed: {exc}"[:500])
             try:
                 self.run_batch(
                     [
