@@ -79,7 +79,9 @@ def make_movie(path: Path, seconds: int = 1) -> Path:
 
     subprocess.run(
         [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-f", "lavfi",
-         "-i", f"testsrc=size=320x240:rate=24:duration={seconds}", "-c:v", "mpeg4", str(path)],
+         "-i", f"testsrc=size=320x240:rate=24:duration={seconds}", "-f", "lavfi",
+         "-i", f"sine=frequency=440:duration={seconds}", "-c:v", "mpeg4", "-c:a", "pcm_s16le",
+         str(path)],
         check=True,
     )  # fmt: skip
     return path
@@ -312,6 +314,12 @@ def test_encode_media_produces_a_playable_review_mp4(embedded_server, session, t
     )  # fmt: skip
     stream = json.loads(probe.stdout)["streams"][0]
     assert stream == {"codec_name": "h264", "pix_fmt": "yuv420p", "width": 320, "height": 240}
+    audio = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=codec_name",
+         "-of", "csv=p=0", str(target)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert audio.stdout.strip() == "aac"  # the playblast's sound survives
     version = session.query(
         f'select thumbnail_id from AssetVersion where id is "{made["version"]["id"]}"'
     ).one()
