@@ -40,6 +40,12 @@ class Node:
         self._knobs[knob.name()] = knob
 
     def _knob_changed(self, knob: _knobs.Knob) -> None:
+        if knob.name() == "file" and self._class == "Write":
+            # Nuke picks the file type from a new file name's extension [file name conventions]
+            extension = knob._value.rsplit(".", 1)[-1].lower()
+            if extension in _knobs.EXTENSION_TYPES:
+                self._knobs["file_type"]._value = _knobs.EXTENSION_TYPES[extension]
+                self._sync_file_type_knobs()
         if knob.name() == "file_type":
             self._sync_file_type_knobs()
 

@@ -88,11 +88,11 @@ class Knob:
     def node(self) -> Any:
         return self._node
 
-    def value(self) -> Any:
+    def value(self, index: int = 0) -> Any:
         self._check_alive()
         return self._value
 
-    def getValue(self) -> Any:
+    def getValue(self, channel: int = -1) -> Any:
         return self.value()
 
     def setValue(self, val: Any, chan: int = -1) -> bool:
@@ -155,6 +155,12 @@ class Multiline_Eval_String_Knob(EvalString_Knob):
 class Boolean_Knob(Knob):
     _class = "Boolean_Knob"
 
+    def value(self) -> bool:  # type: ignore[override]  (the stub's signature)
+        return super().value()
+
+    def setValue(self, b: Any) -> bool:  # type: ignore[override]
+        return super().setValue(b)
+
     def _default(self) -> Any:
         return False
 
@@ -214,10 +220,15 @@ class Enumeration_Knob(Knob):
 
 
 class Format_Knob(Knob):
+    """A node's format; unset, it follows the root's (``root.format``), as new nodes do."""
+
     _class = "Format_Knob"
 
-    def _default(self) -> Any:
-        return BUILTIN_FORMATS[0]
+    def value(self, index: int = 0) -> Any:
+        value = super().value()
+        if value is None:
+            return _state.state.root["format"].value()
+        return value
 
     def _coerce(self, value: Any) -> Any:
         if isinstance(value, Format):
@@ -375,7 +386,7 @@ ROOT_KNOBS: List[KnobSpec] = [  # [R]
     ("last_frame", Double_Knob, 100.0),
     ("lock_range", Boolean_Knob, None),
     ("fps", Double_Knob, 24.0),
-    ("format", Format_Knob, None),
+    ("format", Format_Knob, "HD_1080"),
 ]
 
 CONSTANT_KNOBS: List[KnobSpec] = [

@@ -112,7 +112,7 @@ def image_of(node: Any, frame: int) -> Tuple[int, int, bytes]:
     root_format = _state.state.root["format"].value()
     cls = node.Class()
     if cls in ("Constant", "CheckerBoard2"):
-        fmt = node["format"].value() if node["format"].value() else root_format
+        fmt = node["format"].value()
         width, height = fmt.width(), fmt.height()
         red, green, blue = (_byte(v) for v in node["color"].value()[:3])
         if cls == "Constant":
