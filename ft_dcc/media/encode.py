@@ -23,7 +23,13 @@ from ft_dcc.media._fps import as_fraction, fps_arg
 from ft_dcc.media.burnin import burnin_filters
 from ft_dcc.media.ffmpeg import cfr_arguments, has_filter, run_ffmpeg
 from ft_dcc.media.probe import image_size, probe_movie
-from ft_dcc.media.sequence import FrameSequence, describe_frames, frame_number, is_movie
+from ft_dcc.media.sequence import (
+    FrameSequence,
+    describe_frames,
+    frame_number,
+    is_image,
+    is_movie,
+)
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +213,10 @@ def _video_filters(
 
 
 def _as_movie(frames: FramesInput) -> Optional[Path]:
-    if isinstance(frames, (str, Path)) and is_movie(frames):
-        path = Path(frames)
+    if not isinstance(frames, (str, Path)):
+        return None
+    path = Path(frames)
+    if is_movie(path) or (path.is_file() and not is_image(path)):  # unknown file: ffmpeg decides
         if not path.is_file():
             raise MediaError(f"The movie {path} does not exist.", hint="check the path")
         return path

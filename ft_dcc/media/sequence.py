@@ -12,44 +12,14 @@ import attr
 from ft_dcc.exceptions import MediaError
 
 MOVIE_EXTENSIONS = frozenset(
-    {
-        ".mov",
-        ".mp4",
-        ".m4v",
-        ".mkv",
-        ".avi",
-        ".webm",
-        ".mxf",
-        ".mpg",
-        ".mpeg",
-        ".wmv",
-        ".flv",
-        ".ts",
-        ".m2ts",
-        ".ogv",
-        ".3gp",
-    }
-)
+    {".mov", ".mp4", ".m4v", ".mkv", ".avi", ".webm", ".mxf", ".mpg", ".mpeg", ".wmv", ".flv",
+     ".ts", ".m2ts", ".ogv", ".3gp", ".nut", ".y4m"}
+)  # fmt: skip
 
 IMAGE_EXTENSIONS = frozenset(
-    {
-        ".png",
-        ".jpg",
-        ".jpeg",
-        ".exr",
-        ".tif",
-        ".tiff",
-        ".dpx",
-        ".tga",
-        ".bmp",
-        ".webp",
-        ".hdr",
-        ".sgi",
-        ".rgb",
-        ".jp2",
-        ".psd",
-    }
-)
+    {".png", ".jpg", ".jpeg", ".exr", ".tif", ".tiff", ".dpx", ".tga", ".bmp", ".webp", ".hdr",
+     ".sgi", ".rgb", ".jp2", ".psd"}
+)  # fmt: skip
 
 _PRINTF = re.compile(r"%(0?)(\d*)d")
 _HASHES = re.compile(r"#+|@+")

@@ -171,22 +171,19 @@ class FilesHost(Host):
         first_index = spec.frame_start - start
         last_index = spec.frame_end - start
         out_dir.mkdir(parents=True, exist_ok=True)
-        cut = out_dir / f"{self.input_path.stem}.{spec.frame_start}-{spec.frame_end}.mkv"
+        # NUT keeps the exact time base; FFV1 and PCM are lossless, so nothing is lost twice.
+        cut = out_dir / f"{self.input_path.stem}.{spec.frame_start}-{spec.frame_end}.nut"
+        video = f"trim=start_frame={first_index}:end_frame={last_index + 1},setpts=PTS-STARTPTS"
+        args = ["-i", str(self.input_path), "-map", "0:v:0", "-vf", video, "-c:v", "ffv1"]
+        if self._movie.has_audio:
+            start = first_index / self._movie.fps
+            end = (last_index + 1) / self._movie.fps
+            args += ["-map", "0:a:0", "-c:a", "pcm_s16le",
+                     "-af", f"atrim=start={float(start):.6f}:end={float(end):.6f},"
+                     "asetpts=PTS-STARTPTS"]  # fmt: skip
         try:
             run_ffmpeg(
-                [
-                    "-i",
-                    str(self.input_path),
-                    "-map",
-                    "0:v:0",
-                    "-an",
-                    "-vf",
-                    f"trim=start_frame={first_index}:end_frame={last_index + 1},"
-                    "setpts=PTS-STARTPTS",
-                    "-c:v",
-                    "ffv1",
-                    str(cut),
-                ],
+                [*args, str(cut)],
                 what=f"Cutting frames {spec.frame_start}-{spec.frame_end} of "
                 f"{self.input_path.name}",
                 total_frames=spec.frame_count,

@@ -102,6 +102,23 @@ def test_movie_host_whole_and_part(tmp_path: Path) -> None:
         FilesHost(source, frame_range=(0, 5))
 
 
+def test_a_cut_movie_keeps_exact_timing_and_its_sound(tmp_path: Path) -> None:
+    from media_helpers import ffmpeg
+
+    edit = tmp_path / "edit.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x48:rate=24000/1001", "-f", "lavfi", "-i",
+           "sine=duration=3", "-frames:v", "48", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+           "-c:a", "aac", str(edit))  # fmt: skip
+    host = FilesHost(edit)
+    spec = host.default_spec(frame_start=11, frame_end=34)
+    cut = host.capture(spec, tmp_path / "cap").files[0]
+    info = probe_movie(cut)
+    assert (info.frame_count, info.fps, info.has_audio) == (24, Fraction(24000, 1001), True)
+    movie = encode_review(cut, tmp_path / "r.mp4", host.fps())
+    assert probe_movie(movie).has_audio
+    verify_review_movie(movie, frame_count=24, fps=Fraction(24000, 1001))
+
+
 def test_handles_media_but_not_scenes() -> None:
     for path in ("edit.mov", "a/shot.%04d.exr", "shot.####.png", "shot.1001.jpg", "x.MP4"):
         assert FilesHost.handles(path), path
