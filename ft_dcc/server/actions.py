@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 
+from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.server.auth import KeyRing, generate_api_key
 from ft_dcc.server.config import ServerConfig
 from ft_dcc.server.encode import EncodeError, MediaEncoder
@@ -178,7 +179,24 @@ def _schemas(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     return ctx.store.schemas
 
 
+def _refuse_committed_file(ctx: ApiContext, component_id: Any, caller: Caller) -> None:
+    """A component already in ``ftrack.server`` keeps its file: uploads make new components."""
+    component_id = check_component_id(component_id)
+    expression = (
+        "select id from ComponentLocation where component_id is "
+        f'"{component_id}" and location_id is "{SERVER_LOCATION_ID}"'
+    )
+    reply = ctx.execute([{"action": "query", "expression": expression}], caller.user_id)
+    if reply and reply[0].get("data"):
+        raise ApiFailure(
+            "ValidationError",
+            f"Component {component_id} is already in ftrack.server and its file cannot be "
+            "replaced; upload to a new component instead.",
+        )
+
+
 def _upload_metadata(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    _refuse_committed_file(ctx, op.get("component_id"), caller)
     if op.get("parts") is not None:
         return ctx.files.multipart_metadata(
             caller.base_url, op.get("component_id"), op.get("file_name"), op.get("file_size"),

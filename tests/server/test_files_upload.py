@@ -573,3 +573,50 @@ def test_interrupted_upload_leaves_nothing_visible(embedded_server):
     retry = requests.put(meta["url"], data=b"x" * 100_000, headers=meta["headers"], timeout=10)
     assert retry.status_code == 200
     assert download(embedded_server, cid).content == b"x" * 100_000
+
+
+def test_file_of_a_committed_component_cannot_be_replaced(embedded_server):
+    cid, location_id = str(uuid.uuid4()), str(uuid.uuid4())
+    meta = upload_metadata(embedded_server, cid, b"original")
+    assert requests.put(meta["url"], data=b"original", headers=meta["headers"], timeout=10).ok
+    component = {"__entity_type__": "FileComponent", "id": cid, "name": "main", "size": 8}
+    location = {
+        "__entity_type__": "ComponentLocation",
+        "id": location_id,
+        "component": {"__entity_type__": "FileComponent", "id": cid},
+        "location": {"__entity_type__": "Location", "id": "3a372bde-05bc-11e4-8908-20c9d081909b"},
+        "resource_identifier": cid,
+    }
+    api(
+        embedded_server,
+        [
+            {
+                "action": "create",
+                "entity_type": "FileComponent",
+                "entity_key": [cid],
+                "entity_data": component,
+            },
+            {
+                "action": "create",
+                "entity_type": "ComponentLocation",
+                "entity_key": [location_id],
+                "entity_data": location,
+            },
+        ],
+    )
+    refused = api(
+        embedded_server,
+        [
+            {
+                "action": "get_upload_metadata",
+                "component_id": cid,
+                "file_name": "x.bin",
+                "file_size": 5,
+            }
+        ],
+    )
+    assert (
+        refused["exception"] == "ValidationError"
+        and "already in ftrack.server" in refused["content"]
+    )
+    assert download(embedded_server, cid).content == b"original"
