@@ -21,8 +21,9 @@ STAGE_SPANS: Dict[str, Tuple[float, float]] = {
     "integrate": (0.95, 1.0),
     "queue": (0.95, 1.0),
 }
-#: stages after which cancelling would leave a half-written version: cancel is ignored there
-UNCANCELLABLE = ("upload", "integrate", "queue")
+#: stages run inside a publish step, where Cancel can stop the publish cleanly (nothing is
+#: uploaded yet; the pipeline's own "publish" updates and the upload are never interrupted)
+CANCELLABLE = ("capture", "encode", "verify", "thumbnail")
 
 
 class ProgressTaskProgress:
@@ -39,7 +40,7 @@ class ProgressTaskProgress:
         self.percent = max(self.percent, round(overall * 100))
         self.task.setMessage(f"{stage}: {message}" if message else stage)
         self.task.setProgress(self.percent)
-        if stage not in UNCANCELLABLE and self.task.isCancelled():
+        if stage in CANCELLABLE and self.task.isCancelled():
             raise PublishError(
                 "The publish was cancelled before anything was uploaded.",
                 hint="publish again when you are ready",

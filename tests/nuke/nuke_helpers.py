@@ -12,8 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FAKES = ROOT / "tests" / "fakes" / "nuke"
 
 
-def make_task(session: Any, project_name: str, start: int = 1001, end: int = 1012) -> str:
-    """A Project/sq010/sh010/comp task whose shot has the range ``start``-``end``."""
+def make_task(
+    session: Any, project_name: str, start: int = 1001, end: int = 1012, fps: float = 25.0
+) -> str:
+    """A Project/sq010/sh010/comp task whose shot has the range ``start``-``end`` at ``fps``."""
     project = session.create(
         "Project",
         {
@@ -24,11 +26,26 @@ def make_task(session: Any, project_name: str, start: int = 1001, end: int = 101
     )
     sequence = session.create("Sequence", {"name": "sq010", "parent": project})
     shot = session.create("Shot", {"name": "sh010", "parent": sequence})
-    shot["custom_attributes"]["fstart"] = start
-    shot["custom_attributes"]["fend"] = end
     session.create("Task", {"name": "comp", "parent": shot})
     session.commit()
+    shot["custom_attributes"]["fstart"] = start  # inherited attributes: set once committed
+    shot["custom_attributes"]["fend"] = end
+    shot["custom_attributes"]["fps"] = fps
+    session.commit()
     return f"{project_name}/sq010/sh010/comp"
+
+
+def open_session(server: Any, cache_dir: Path) -> Any:
+    """An ``ft_dcc.Session`` on ``server`` (schema cached in ``cache_dir``)."""
+    from ft_dcc import Session
+
+    return Session(
+        server_url=server.url,
+        api_user=server.api_user,
+        api_key=server.api_key,
+        schema_cache_path=str(cache_dir / "schema-cache"),
+        plugin_paths=[],
+    )
 
 
 def count_entities(session: Any) -> Dict[str, int]:

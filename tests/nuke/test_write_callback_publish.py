@@ -8,20 +8,9 @@ import uuid
 from pathlib import Path
 
 import nuke
-from nuke_helpers import count_entities, download_component, ffprobe, make_task
+from nuke_helpers import count_entities, download_component, ffprobe, make_task, open_session
 
-from ft_dcc import Session
 from hosts.nuke import callbacks
-
-
-def open_session(server, tmp_path: Path) -> Session:
-    return Session(
-        server_url=server.url,
-        api_user=server.api_user,
-        api_key=server.api_key,
-        schema_cache_path=str(tmp_path / "schema-cache"),
-        plugin_paths=[],
-    )
 
 
 def ticked_write(script: Path, task: str, session_name: str = "Comp dailies"):
