@@ -1,0 +1,107 @@
+"""``ft-dcc host install nuke`` builds a NUKE_PATH folder that works when Nuke runs it, and the
+headless publish runs ``nuke -t`` (here the fake's stand-in) or says Nuke is missing."""
+
+from __future__ import annotations
+
+import os
+import runpy
+import stat
+import sys
+import uuid
+from pathlib import Path
+
+import nuke
+import pytest
+from nuke_helpers import FAKES, ROOT, download_component, ffprobe, make_task, open_session
+
+from ft_dcc.exceptions import HostError
+from hosts.nuke import callbacks
+from hosts.nuke.integration import integration
+
+
+def test_install_writes_init_and_menu_that_register_the_integration(tmp_path, monkeypatch):
+    built = integration.install(tmp_path / "dist")
+    assert built == tmp_path / "dist" / "ft_dcc_nuke"
+    assert sorted(p.name for p in built.iterdir()) == ["init.py", "menu.py"]
+    init = (built / "init.py").read_text(encoding="utf-8")
+    assert f'"{ROOT}"' in init  # where ft_dcc lives on this machine
+    assert "NUKE_PATH" in integration.install_instructions(built)
+    assert str(built) in integration.install_instructions(built)
+
+    # what Nuke does at start-up in the app: init.py, then menu.py
+    nuke._fake.reset(gui=True)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    runpy.run_path(str(built / "init.py"))
+    runpy.run_path(str(built / "menu.py"))
+    assert nuke.menu("Nodes").findItem(callbacks.MENU_ITEM) is not None
+    write = nuke.createNode("Write", inpanel=False)
+    assert write.knob(callbacks.PUBLISH_KNOB) is not None
+    assert nuke._fake.state.callbacks["afterRender"]["Write"]
+
+
+def test_init_py_creates_no_ui_under_nuke_t(tmp_path):
+    built = integration.install(tmp_path / "dist")
+    runpy.run_path(str(built / "init.py"))  # terminal mode: nuke.menu would raise
+    assert nuke._fake.state.called("menu") == []
+    assert nuke._fake.state.callbacks["afterRender"]["Write"]
+
+
+def test_headless_without_nuke_is_a_clear_host_error(tmp_path, comp, monkeypatch):
+    monkeypatch.delenv("FT_DCC_NUKE", raising=False)
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setattr("hosts.nuke.integration.INSTALL_GLOBS", ())
+    with pytest.raises(HostError, match="No Nuke executable") as error:
+        integration.publish_headless({"input": str(tmp_path / "shot.nk")})
+    assert "FT_DCC_NUKE" in error.value.hint
+    monkeypatch.setenv("FT_DCC_NUKE", str(tmp_path / "Nuke15.1"))  # set, but not there
+    with pytest.raises(HostError, match="No Nuke executable"):
+        integration.publish_headless({"input": str(tmp_path / "shot.nk")})
+
+
+def test_headless_publish_of_a_missing_script_is_a_clear_error(tmp_path):
+    with pytest.raises(HostError, match="does not exist"):
+        integration.publish_headless({"input": str(tmp_path / "nope.nk")})
+
+
+def fake_nuke_executable(folder: Path) -> Path:
+    """A ``nuke`` wrapper running the fake's ``nuke -t`` stand-in in this Python."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wrapper = folder / "nuke"
+    wrapper.write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" "{FAKES / "nuke_terminal.py"}" "$@"\n',
+        encoding="utf-8",
+    )
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    return wrapper
+
+
+def test_headless_publish_runs_nuke_t_and_publishes(
+    tmp_path, comp, embedded_server, server_env, monkeypatch, capsys
+):
+    server_env(embedded_server)
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"nk{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv("FT_DCC_NUKE", str(fake_nuke_executable(tmp_path / "bin")))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+
+    outcome = integration.publish_headless_result(
+        {"input": str(tmp_path / "shot.nk"), "task": task, "review_session": "Farm dailies"}
+    )
+
+    assert outcome["exit_code"] == 0, outcome["text"] + outcome["log"][-2000:]
+    report = outcome["report"]
+    assert report["ok"] and report["capture"]["frame_start"] == 1001
+    assert report["review_session_name"] == "Farm dailies"
+    movie = download_component(
+        embedded_server, report["component_ids"]["ftrackreview-mp4"], tmp_path / "review.mp4"
+    )
+    stream = ffprobe(movie)
+    assert int(stream["nb_read_frames"]) == 12 and stream["r_frame_rate"] == "25/1"
+
+    code = integration.publish_headless(
+        {"input": str(tmp_path / "shot.nk"), "task": "nope/sq/sh/comp", "json": True}
+    )
+    assert code == 1
+    assert '"ok": false' in capsys.readouterr().out
