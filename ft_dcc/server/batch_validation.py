@@ -10,6 +10,14 @@ from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.schema import Attribute, EntityType
 from ft_dcc.server.storage import DISCRIMINATOR
 
+#: attributes whose values must be unique among entities of a type (as on a real server)
+UNIQUE_TOGETHER: Dict[str, List[Tuple[str, ...]]] = {
+    "User": [("username",)],
+    "Location": [("name",)],
+    "Project": [("name",)],
+    "AssetVersion": [("asset_id", "version")],
+}
+
 
 def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError:
     return ApiOperationError(message, exception)
@@ -54,7 +62,24 @@ class BatchValidator:
                 return index
         return min(fallback, len(operations) - 1)
 
+    def _check_unique(self, etype: EntityType, row: Dict[str, Any]) -> None:
+        table = self.table(etype)
+        for names in UNIQUE_TOGETHER.get(etype.name, []):
+            if any(row.get(name) is None for name in names):
+                continue
+            pk = table.c[etype.primary_key[0]]
+            condition = [table.c[name] == row[name] for name in names]
+            condition.append(table.c[DISCRIMINATOR] == etype.name)
+            condition.append(pk != row[etype.primary_key[0]])
+            if self.connection.execute(select(pk).where(*condition).limit(1)).first():
+                shown = ", ".join(f"{name} {row[name]!r}" for name in names)
+                raise _fail(
+                    f"Another {etype.name} already has {shown}; choose a different value",
+                    "ValidationError",
+                )
+
     def _check_row(self, etype: EntityType, row: Dict[str, Any]) -> None:
+        self._check_unique(etype, row)
         for name in etype.required:
             attr = etype.attributes.get(name)
             if attr is None or not attr.is_scalar or attr.computed:

@@ -655,3 +655,17 @@ def test_custom_attribute_values_are_typed_and_need_their_entity(
         store, [update("ContextCustomAttributeValue", [config["id"], missing], value=1)], user_id
     )
     assert missing in error.message and error.exception == "NotFoundError"
+
+
+def test_unique_names_and_version_numbers(store: Store, user_id: str, project) -> None:
+    error = fail(store, [create("Project", new_id(), name="proj")], user_id)
+    assert "already has name 'proj'" in error.message
+    error = fail(store, [create("User", new_id(), username="test.user")], user_id)
+    assert "username" in error.message
+    error = fail(
+        store,
+        [create("AssetVersion", new_id(), asset=ref("Asset", project["asset"]), version=1)],
+        user_id,
+    )
+    assert "version" in error.message
+    store.execute([create("Project", new_id(), name="another")], user_id)
