@@ -309,3 +309,21 @@ def test_the_call_log_records_calls_and_reset_clears_it(comp):
     assert nuke._fake.state.called("toNode")[-1].args == ("Write1",)
     nuke._fake.reset()
     assert nuke._fake.state.calls == [] and nuke.allNodes() == []
+
+
+def test_the_validation_script_for_real_nuke_agrees_with_the_fake():
+    """``validate_fake_against_nuke.py`` (run it under a real ``nuke -t``) finds no difference
+    when the fake is the Nuke it checks: the fake matches its own cited tables."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(FAKES / "nuke_terminal.py"),
+            "-t",
+            str(FAKES / "validate_fake_against_nuke.py"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout) == {"differences": []}
