@@ -371,6 +371,23 @@ def test_encode_media_of_a_still_gives_a_review_image(session, tmp_path):
     assert requests.get(url, timeout=30).content[:2] == b"\xff\xd8"
 
 
+@pytest.mark.slow
+def test_encode_media_of_an_uploaded_component_keeps_the_original(session, tmp_path):
+    made = make_hierarchy(session)
+    server_location = session.get("Location", SERVER_LOCATION_ID)
+    movie = make_movie(tmp_path / "plate.mov")
+    source = made["version"].create_component(
+        str(movie), data={"name": "main"}, location=server_location
+    )
+    session.commit()
+    job = wait_job(session, session.encode_media(source, version_id=made["version"]["id"])["id"])
+    assert job["status"] == "done", job["data"]
+    assert json.loads(job["data"])["keep_original"] is True
+    kept = session.query(f'select name from FileComponent where id is "{source["id"]}"').one()
+    assert kept["name"] == "main"
+    assert requests.get(server_location.get_url(kept), timeout=30).content == movie.read_bytes()
+
+
 def test_encode_media_of_a_broken_file_fails_the_job(session, tmp_path):
     made = make_hierarchy(session)
     broken = tmp_path / "broken.mov"
