@@ -75,6 +75,7 @@ class KeyRing:
             )
         metadata.create_all(engine, tables=[self.table])
         self._verified: Dict[Tuple[str, str], str] = {}
+        self._usernames: Dict[str, str] = {}
         self._lock = threading.Lock()
 
     def set_key(self, username: str, user_id: str, api_key: str) -> None:
@@ -105,11 +106,20 @@ class KeyRing:
             return int(conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar())
 
     def username_for(self, user_id: str) -> Optional[str]:
+        """The API user name of ``user_id`` (cached; users keep their id)."""
+        with self._lock:
+            cached = self._usernames.get(user_id)
+        if cached:
+            return cached
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(self.table.c.username).where(self.table.c.user_id == user_id)
             ).first()
-        return row[0] if row else None
+        if row is None:
+            return None
+        with self._lock:
+            self._usernames[user_id] = row[0]
+        return row[0]
 
     def verify(self, username: Optional[str], api_key: Optional[str]) -> Optional[str]:
         """The user id when ``api_key`` is ``username``'s key, else ``None``."""
