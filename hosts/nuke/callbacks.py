@@ -121,9 +121,23 @@ def publish_write_node(
     request.setdefault("progress", publish_progress())
     host = NukeHost(write_node=node, just_rendered=just_rendered)
     report = publish(host, **{k: v for k, v in request.items() if v is not None})
+    log.info("%s", report.format())
     reports.append(report)
-    show(report.format())
+    show(report_text(report))
     return report
+
+
+def report_text(report: Any) -> str:
+    """What the artist reads: the full report on a terminal; in the app's dialog, the outcome,
+    warnings and the review link (the step list stays in the script editor's log)."""
+    if not nuke.GUI:
+        return report.format()
+    lines = [report.summary()]  # holds the first error
+    lines.extend(f"Also: {error}" for error in report.errors[1:])
+    lines.extend(f"Warning: {warning}" for warning in report.warnings)
+    if report.review_url:
+        lines.append(f"Review: {report.review_url}")
+    return "\n".join(lines)
 
 
 def publish_selected() -> Optional[Any]:

@@ -96,6 +96,11 @@ class NukeHost(Host):
         return root_fps(nuke.root())
 
     def resolution(self) -> Tuple[int, int]:
+        """The Write node's image size when it has an input (what it renders), else the
+        root format's. Pixel aspect is not applied: frames are published as rendered."""
+        write = self.write_node
+        if write is not None and write.input(0) is not None:
+            return int(write.width()), int(write.height())
         fmt = nuke.root()["format"].value()
         return int(fmt.width()), int(fmt.height())
 

@@ -138,3 +138,22 @@ def test_a_failed_publish_is_reported_not_raised(tmp_path, comp, gui, capsys):
     assert not report.ok
     shown = nuke._fake.state.messages[-1] if gui else capsys.readouterr().out
     assert "unsaved changes" in shown
+
+
+@pytest.mark.parametrize("answer", [False, True])
+def test_in_the_app_an_unsaved_script_is_saved_only_when_the_artist_says_so(
+    tmp_path, comp, monkeypatch, answer
+):
+    monkeypatch.delenv("FTRACK_SERVER", raising=False)  # the publish stops later; saving is first
+    nuke._fake.reset(gui=True)
+    nuke.scriptOpen((tmp_path / "shot.nk").as_posix())
+    nuke.toNode("Constant1")["color"].setValue(0.5)
+    nuke._fake.state.ask_answers = [answer]
+    callbacks.publish_write_node(nuke.toNode("Write1"), task="P/sq/sh/comp")
+    asked = [m for m in nuke._fake.state.messages if "Save it now" in m]
+    assert len(asked) == 1
+    assert bool(nuke._fake.state.called("scriptSave")) is answer
+    assert nuke.root().modified() is (not answer)
+    shown = nuke._fake.state.messages[-1]
+    assert shown.startswith("Not published:")
+    assert ("unsaved changes" in shown) is (not answer)

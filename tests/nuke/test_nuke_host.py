@@ -156,3 +156,11 @@ def test_without_a_write_node_the_viewer_input_is_rendered(tmp_path):
     with pytest.raises(CaptureError, match="no Viewer shows an image"):
         nuke._fake.reset()
         NukeHost().capture(spec(1, 2), tmp_path / "d")
+
+
+def test_resolution_is_what_the_write_renders(comp):
+    assert NukeHost(write_node=comp).resolution() == (320, 180)  # Constant follows the root
+    reformat = nuke.nodes.Reformat(format=nuke.addFormat("640 360 half_hd"), inputs=[comp.input(0)])
+    comp.setInput(0, reformat)
+    assert NukeHost(write_node=comp).resolution() == (640, 360)
+    assert NukeHost().resolution() == (320, 180)  # no Write: the root format

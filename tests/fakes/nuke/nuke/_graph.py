@@ -140,6 +140,22 @@ class Node:
         _state.state.touched()
         return True
 
+    def format(self) -> _knobs.Format:
+        """The format of the node's output: its own ``format`` knob, else its input's, else the
+        root's."""
+        self._check_alive()
+        own = self._knobs.get("format")
+        if own is not None:
+            return own.value()
+        upstream = self.input(0)
+        return upstream.format() if upstream is not None else _state.state.root["format"].value()
+
+    def width(self) -> int:
+        return self.format().width()
+
+    def height(self) -> int:
+        return self.format().height()
+
     def isSelected(self) -> bool:
         return bool(self._knobs["selected"]._value)
 
