@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+import time
 from typing import Any, Dict, Optional, Tuple
 
 import sqlalchemy as sa
@@ -23,6 +24,9 @@ HEADER_STRICT = "ftrack-strict-api"
 
 INVALID_CREDENTIALS = "InvalidCredentialsError"
 KEY_TABLE = "ft_dcc_api_key"
+#: How long a checked key is trusted without a database look-up (keys changed by another
+#: process, e.g. ``ft-dcc user add``, take effect within this time).
+VERIFIED_TTL = 10.0
 
 
 # -- the ftrack error shape --------------------------------------------------------------------
@@ -74,7 +78,8 @@ class KeyRing:
                 sa.Column("updated_at", sa.DateTime, nullable=False),
             )
         metadata.create_all(engine, tables=[self.table])
-        self._verified: Dict[Tuple[str, str], str] = {}
+        #: (username, sha256 of key) -> (user id, monotonic expiry): skips the salted check.
+        self._verified: Dict[Tuple[str, str], Tuple[str, float]] = {}
         self._usernames: Dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -129,8 +134,8 @@ class KeyRing:
         cache_key = (username, fingerprint)
         with self._lock:
             cached = self._verified.get(cache_key)
-        if cached:
-            return cached
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(self.table.c.user_id, self.table.c.salt, self.table.c.key_hash).where(
@@ -143,7 +148,7 @@ class KeyRing:
         if not hmac.compare_digest(_digest(salt, api_key), key_hash):
             return None
         with self._lock:
-            self._verified[cache_key] = user_id
+            self._verified[cache_key] = (user_id, time.monotonic() + VERIFIED_TTL)
         return user_id
 
 

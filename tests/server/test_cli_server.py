@@ -160,6 +160,21 @@ def test_user_add_with_given_and_generated_keys(fresh_server):
     )
     assert bad.returncode != 0 and "Invalid user name" in bad.stderr
 
+    # a new key given while the server runs replaces the old one (within the check cache's life)
+    replaced = subprocess.run(
+        [*cmd, "alice", "--api-key", "alice-key-2", *data],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
+    )
+    assert replaced.returncode == 0, replaced.stderr
+    assert api_ok(fresh_server.url, "alice", "alice-key-2")
+    deadline = time.monotonic() + 60
+    while api_ok(fresh_server.url, "alice", "alice-key-1"):
+        assert time.monotonic() < deadline, "the replaced key is still accepted"
+        time.sleep(0.5)
+
 
 @pytest.mark.parametrize("argv", [["server", "--help"], ["user", "add", "--help"]])
 def test_help(argv):
