@@ -18,7 +18,7 @@ from ft_dcc.server.query.compiler import QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ResultBuilder
 from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
-from ft_dcc.server.schema import Attribute, EntityType
+from ft_dcc.server.schema import REFERENCE_ALIASES, Attribute, EntityType
 from ft_dcc.server.storage import DISCRIMINATOR
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -312,7 +312,10 @@ class Batch(CollectionWriter, BatchValidator):
         if (
             target is None
             or ref_type is None
-            or not self.model.is_subtype(ref_type.name, target.name)
+            or not (
+                self.model.is_subtype(ref_type.name, target.name)
+                or ref_type.name in REFERENCE_ALIASES.get(target.name, ())
+            )
         ):
             raise _fail(
                 f"'{attr.name}' of {etype.name} must reference a {attr.target}, got "

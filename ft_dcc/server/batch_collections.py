@@ -69,7 +69,9 @@ class CollectionWriter:
             values: Dict[str, Any] = {remote: owner_id}
             if target.name == "Note" and remote == "parent_id":
                 values["parent_type"] = etype.name
-            if row.get(remote) != owner_id or "parent_type" in values:
+            if attr.filter is not None:
+                values[attr.filter[0]] = attr.filter[1]
+            if any(row.get(name) != value for name, value in values.items()):
                 self.connection.execute(
                     update(child_table)
                     .where(self.key_condition(item_type, item_key))

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Tuple
 from sqlalchemy import select
 
 from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.schema import Attribute, EntityType
+from ft_dcc.server.schema import REFERENCE_ALIASES, Attribute, EntityType
 from ft_dcc.server.storage import DISCRIMINATOR
 
 #: attributes whose values must be unique among entities of a type (as on a real server)
@@ -110,6 +110,10 @@ class BatchValidator:
             )
 
     def _exists_in_family(self, target: EntityType, value: Any) -> bool:
-        table = self.table(target)
-        pk = table.c[target.primary_key[0]]
-        return self.connection.execute(select(pk).where(pk == value)).first() is not None
+        for name in REFERENCE_ALIASES.get(target.name, (target.name,)):
+            candidate = self.model.types[name]
+            table = self.table(candidate)
+            pk = table.c[candidate.primary_key[0]]
+            if self.connection.execute(select(pk).where(pk == value)).first() is not None:
+                return True
+        return False

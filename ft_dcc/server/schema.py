@@ -64,6 +64,20 @@ COLLECTION_KEYS: Dict[Tuple[str, str], Tuple[str, str]] = {
     ("Schema", "types"): ("SchemaType", "schema_id"),
 }
 
+#: resources (users, groups) own appointments through ``Appointment.resource_id``
+for _owner in ("User", "Group", "Resource"):
+    for _name in ("appointments", "assignments", "allocations"):
+        COLLECTION_KEYS[(_owner, _name)] = ("Appointment", "resource_id")
+
+#: collections that hold only the target rows with a given value: attribute -> (column, value)
+COLLECTION_FILTERS: Dict[str, Tuple[str, str]] = {
+    "assignments": ("type", "assignment"),
+    "allocations": ("type", "allocation"),
+}
+
+#: a reference to one of these types may point at any of the listed types' entities
+REFERENCE_ALIASES: Dict[str, Tuple[str, ...]] = {"Resource": ("Resource", "User", "Group")}
+
 #: many-to-many collections through a link type: (owner, attribute) -> (link type, column
 #: holding the owner's key, column holding the member's key)
 LINK_COLLECTIONS: Dict[Tuple[str, str], Tuple[str, str, str]] = {
@@ -100,6 +114,7 @@ class Attribute:
     remote_key: Optional[str] = None  # collection: the target's attribute pointing back
     link: Optional[Tuple[str, str, str]] = None  # many-to-many: (link type, owner col, member col)
     hierarchy: Optional[str] = None  # "ancestors" | "descendants" through Context.parent_id
+    filter: Optional[Tuple[str, str]] = None  # collection: only targets with column == value
     hidden_column: bool = False  # reference whose key column is not a public attribute
     default: Any = None
     has_default: bool = False
@@ -295,6 +310,8 @@ class SchemaModel:
                     attr.hierarchy = attr.name
                     continue
                 attr.remote_key = self._collection_key(etype, attr)
+                if attr.target == "Appointment" and attr.name in COLLECTION_FILTERS:
+                    attr.filter = COLLECTION_FILTERS[attr.name]
 
     def _collection_key(self, etype: EntityType, attr: Attribute) -> Optional[str]:
         current: Optional[str] = etype.name

@@ -669,3 +669,29 @@ def test_unique_names_and_version_numbers(store: Store, user_id: str, project) -
     )
     assert "version" in error.message
     store.execute([create("Project", new_id(), name="another")], user_id)
+
+
+def test_task_assignments_are_appointments_of_users(store: Store, user_id: str, project) -> None:
+    task, appointment = new_id(), new_id()
+    store.execute(
+        [
+            create("Task", task, name="comp", parent=ref("Shot", project["shot"])),
+            create(
+                "Appointment",
+                appointment,
+                context=ref("Task", task),
+                resource=ref("User", user_id),
+                type="assignment",
+            ),
+        ],
+        user_id,
+    )
+    row = store.query(f"select assignments.resource_id, allocations from Task where id is {task}")[
+        0
+    ]
+    assert [a["resource_id"] for a in row["assignments"]] == [user_id]
+    assert row["allocations"] == []
+    found = store.query(f"select id from Task where assignments any (resource_id is {user_id})")
+    assert [t["id"] for t in found] == [task]
+    user = store.query(f"select assignments.context_id from User where id is {user_id}")[0]
+    assert [a["context_id"] for a in user["assignments"]] == [task]

@@ -267,6 +267,8 @@ class Compiler:
             )
         # NOT IN over a set holding NULL is never true: keep NULL keys out of the sub-select
         condition = and_(condition, talias.c[remote].is_not(None))
+        if attr.filter is not None:
+            condition = and_(condition, talias.c[attr.filter[0]] == attr.filter[1])
         return owner_key.in_(select(talias.c[remote]).where(condition))
 
     def context_closure(self):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, Iterable, List, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
 from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler, QueryError
@@ -208,10 +208,14 @@ class ResultBuilder:
             else:
                 self._validate(child_attr, child)
 
-    def _rows_by(self, target: EntityType, column: str, keys: List[Any]) -> List[Dict[str, Any]]:
+    def _rows_by(
+        self, target: EntityType, column: str, keys: List[Any], only: Any = None
+    ) -> List[Dict[str, Any]]:
         table = self.compiler.tables[target.family]
         found: List[Dict[str, Any]] = []
         condition = self.compiler.type_condition(target, table)
+        if only is not None:
+            condition = and_(condition, table.c[only[0]] == only[1])
         for chunk in _chunks(sorted({k for k in keys if k is not None}, key=str)):
             stmt = select(table).where(condition, table.c[column].in_(chunk))
             # collections come in their display order (statuses by sort, review objects by
@@ -304,7 +308,7 @@ class ResultBuilder:
             for entity in entities:
                 entity[attr.name] = []
             return
-        related = self._rows_by(target, remote, [row[owner_pk] for row in rows])
+        related = self._rows_by(target, remote, [row[owner_pk] for row in rows], attr.filter)
         built = self.build(target, related, self._subtree_or_default(target, subtree))
         grouped: Dict[Any, List[dict]] = {}
         for row, entity in zip(related, built):
