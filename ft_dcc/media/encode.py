@@ -51,9 +51,10 @@ def encode_review(
 
     ``frames`` is an ordered list of frame files (numbered names with gaps are filled by holding
     the previous frame, with a warning), a sequence path (``%04d``, ``####`` or one frame), or a
-    movie. ``size`` fits the picture inside (width, height) keeping its aspect, letterboxed;
-    without it the input size is kept (padded by one pixel when odd). ``first_frame`` numbers
-    the burn-in. ``progress(fraction, message)`` follows ffmpeg. Returns ``output``; raises
+    movie (one already H.264 High yuv420p at ``fps`` is copied, not re-encoded, unless ``size``
+    or ``burnin`` ask for changes). ``size`` fits the picture inside (width, height) keeping
+    its aspect, letterboxed; without it the input size is kept (padded by one pixel when odd).
+    ``first_frame`` numbers the burn-in. ``progress(fraction, message)`` follows ffmpeg. Returns ``output``; raises
     :class:`MediaError` with ffmpeg's last lines on failure (``output`` is then untouched).
     """
     rate = as_fraction(fps)
@@ -65,6 +66,8 @@ def encode_review(
     with tempfile.TemporaryDirectory(prefix="ft_dcc_encode_") as scratch:
         if movie is not None:
             info = probe_movie(movie)
+            if _review_ready(info, rate, size, burnin):
+                return _remux(movie, info, output, rate, report)
             if info.fps != rate:
                 log.warning("%s runs at %s fps; it is retimed to %s fps, every frame kept once",
                             movie, info.fps, rate)  # fmt: skip
@@ -102,6 +105,49 @@ def encode_review(
         finally:
             if partial.exists():
                 partial.unlink()
+    report(1.0, f"encoded {output.name}")
+    return output
+
+
+def _review_ready(
+    info: Any, rate: Fraction, size: Optional[Tuple[int, int]], burnin: Optional[Dict[str, Any]]
+) -> bool:
+    """True when a movie's picture already is what review needs, so it can be copied as is."""
+    return (
+        info.codec == "h264"
+        and info.profile == "High"
+        and info.pix_fmt == "yuv420p"
+        and info.constant_frame_rate
+        and info.fps == rate
+        and info.width % 2 == 0
+        and info.height % 2 == 0
+        and (size is None or tuple(size) == (info.width, info.height))
+        and not burnin
+    )
+
+
+def _remux(
+    movie: Path, info: Any, output: Path, rate: Fraction, report: Callable[[float, str], None]
+) -> Path:
+    """Copy an already review-ready picture bit for bit into a faststart MP4 (no re-encode)."""
+    report(0.0, f"{movie.name} is already H.264 High yuv420p at this rate: copying its picture")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.stem}.partial{output.suffix or '.mp4'}")
+    args = ["-i", str(movie), "-map", "0:v:0", "-c:v", "copy",
+            *_audio_arguments(info, rate, info.frame_count), "-sn", "-dn",
+            "-movflags", "+faststart", "-f", "mp4", str(partial)]  # fmt: skip
+    try:
+        run_ffmpeg(args, what=f"Copying {movie.name} into {output.name}")
+        written = probe_movie(partial).frame_count
+        if written != info.frame_count:
+            raise MediaError(
+                f"Copying {movie.name} wrote {written} frames instead of {info.frame_count}.",
+                hint="the movie may be damaged: export it again",
+            )
+        os.replace(partial, output)
+    finally:
+        if partial.exists():
+            partial.unlink()
     report(1.0, f"encoded {output.name}")
     return output
 

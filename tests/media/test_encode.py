@@ -332,3 +332,40 @@ def test_a_movies_sound_is_kept_at_the_pictures_length(tmp_path: Path, ffprobe_e
         )["streams"]
         == []
     )
+
+
+def _packet_checksums(movie: Path) -> List[str]:
+    import subprocess
+
+    from ft_dcc.media.ffmpeg import ffmpeg_executable
+
+    listing = subprocess.run(
+        [ffmpeg_executable(), "-v", "error", "-i", str(movie), "-map", "0:v:0", "-c", "copy",
+         "-f", "framecrc", "-"], check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return [line.split(",")[5].strip() for line in listing.splitlines() if line[:1] == "0"]
+
+
+def test_a_review_ready_movie_is_copied_not_reencoded(tmp_path: Path, ffprobe_exe: str) -> None:
+    ready = make_movie(
+        tmp_path / "ready.mp4",
+        30,
+        fps="24000/1001",
+        size=(64, 48),
+        extra=["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p"],
+    )
+    movie = encode_review(ready, tmp_path / "r.mp4", Fraction(24000, 1001))
+    assert_browser_review(ffprobe_exe, movie, 30, "24000/1001")  # now faststart too
+    assert _packet_checksums(movie) == _packet_checksums(ready)  # the same coded pictures
+
+    main = make_movie(
+        tmp_path / "main.mp4",
+        30,
+        fps="25",
+        extra=["-c:v", "libx264", "-profile:v", "main", "-pix_fmt", "yuv420p"],
+    )
+    reencoded = encode_review(main, tmp_path / "m.mp4", 25)
+    assert assert_browser_review(ffprobe_exe, reencoded, 30, "25/1")["profile"] == "High"
+    assert _packet_checksums(reencoded) != _packet_checksums(main)
+    resized = encode_review(ready, tmp_path / "s.mp4", Fraction(24000, 1001), size=(128, 96))
+    assert _packet_checksums(resized) != _packet_checksums(ready)
