@@ -184,3 +184,14 @@ def test_generated_storage_and_queries_compile_for_postgresql(store: Store) -> N
     sql = str(statement.compile(dialect=dialect))
     assert "x%" not in sql  # values travel as bound parameters
     assert "%(name_1)s" in sql
+
+
+def test_schemas_and_hash_equal_the_real_servers_answer(store: Store) -> None:
+    import json
+
+    recorded = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "fixtures"
+    info, schemas = json.loads(
+        (recorded / "query_server_information_query_schemas.json").read_text(encoding="utf-8")
+    )
+    assert store.schemas == schemas
+    assert store.schema_hash == info["schema_hash"]  # the real server's own hash
