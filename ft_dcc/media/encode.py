@@ -54,8 +54,9 @@ def encode_review(
     movie (one already H.264 High yuv420p at ``fps`` is copied, not re-encoded, unless ``size``
     or ``burnin`` ask for changes). ``size`` fits the picture inside (width, height) keeping
     its aspect, letterboxed; without it the input size is kept (padded by one pixel when odd).
-    ``first_frame`` numbers the burn-in. ``progress(fraction, message)`` follows ffmpeg. Returns ``output``; raises
-    :class:`MediaError` with ffmpeg's last lines on failure (``output`` is then untouched).
+    ``first_frame`` numbers the burn-in. ``progress(fraction, message)`` follows ffmpeg.
+    Returns ``output``; raises :class:`MediaError` with ffmpeg's last lines on failure
+    (``output`` is then untouched).
     """
     rate = as_fraction(fps)
     output = Path(output)
