@@ -12,7 +12,7 @@ import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 from sqlalchemy import (
     Boolean,
@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
@@ -80,6 +81,34 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
                 Index(index_name(table.name, name), table.c[name])
         tables[family] = table
     return tables
+
+
+def add_missing_columns(engine: Engine, metadata: MetaData) -> List[str]:
+    """Add columns that newer schema data introduced to tables an older version created.
+
+    Returns ``table.column`` names added (nullable, no data migration needed).
+    """
+    inspector = inspect(engine)
+    existing_tables = set(inspector.get_table_names())
+    added: List[str] = []
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            if table.name not in existing_tables or not table.name.startswith(TABLE_PREFIX):
+                continue
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present or column.primary_key:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                preparer = engine.dialect.identifier_preparer
+                connection.exec_driver_sql(
+                    f"ALTER TABLE {preparer.quote(table.name)} "
+                    f"ADD COLUMN {preparer.quote(column.name)} {kind}"
+                )
+                added.append(f"{table.name}.{column.name}")
+    if added:
+        log.info("added %d new storage column(s): %s", len(added), ", ".join(added))
+    return added
 
 
 def _enable_sqlite_pragmas(engine: Engine) -> None:

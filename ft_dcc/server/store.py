@@ -22,7 +22,7 @@ from ft_dcc.server.builtin_data import ensure_builtin_data
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.schema import SchemaModel
-from ft_dcc.server.storage import build_tables, make_engine
+from ft_dcc.server.storage import add_missing_columns, build_tables, make_engine
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class Store:
         self.tables = build_tables(self.model, self.metadata)
         self.engine = make_engine(database_url)
         self.metadata.create_all(self.engine)
+        add_missing_columns(self.engine, self.metadata)
         self.compiler = Compiler(self.model, self.tables)
         self._local = threading.local()
 

@@ -195,3 +195,18 @@ def test_schemas_and_hash_equal_the_real_servers_answer(store: Store) -> None:
     )
     assert store.schemas == schemas
     assert store.schema_hash == info["schema_hash"]  # the real server's own hash
+
+
+def test_older_databases_get_new_columns(tmp_path: Path) -> None:
+    """A table created before a column existed gains it when the Store opens the file."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE ft_state (_entity_type TEXT NOT NULL, id TEXT PRIMARY KEY)"
+        )
+        connection.execute("INSERT INTO ft_state VALUES ('State', 's-1')")
+    store = Store(f"sqlite:///{path}")
+    rows = store.query("select name, short from State where id is s-1")
+    assert rows == [{"__entity_type__": "State", "id": "s-1", "name": None, "short": None}]
