@@ -14,7 +14,7 @@ from typing import Any, List, Optional
 
 import nuke
 
-from ft_dcc.exceptions import CaptureError
+from ft_dcc.exceptions import CaptureError, FtDccError
 from ft_dcc.progress import Progress
 from ft_dcc.publish.host import CaptureResult, CaptureSpec
 
@@ -96,26 +96,34 @@ def render(source: Any, spec: CaptureSpec, out_dir: Path, progress: Progress) ->
     was_modified = bool(root.modified())
     total = spec.frame_count
     done: List[int] = []
+    stopped: List[FtDccError] = []  # a Cancel raised by the progress sink inside the render
     temp: Any = None
+    temp_name = ""
 
     def frame_written() -> None:
-        if temp is not None and nuke.thisNode() is temp:
-            done.append(nuke.frame())
+        # compared by name: Nuke may hand callbacks a new Python object for the same node
+        if not temp_name or nuke.thisNode().name() != temp_name:
+            return
+        done.append(int(nuke.frame()))
+        try:
             progress("capture", len(done) / total, f"rendered frame {done[-1]}")
+        except FtDccError as error:
+            stopped.append(error)
+            raise
 
     try:
         temp = nuke.nodes.Write(
-            name=TEMP_NODE_NAME,
-            file=pattern,
-            file_type="png",
-            channels="rgb",
-            create_directories=True,
+            file=pattern, file_type="png", channels="rgb", create_directories=True
         )
+        temp.setName(TEMP_NODE_NAME)  # uncollided if the name is taken
+        temp_name = temp.name()
         temp.setInput(0, source)
         nuke.addAfterFrameRender(frame_written, nodeClass="Write")
         progress("capture", 0.0, f"rendering {source.name()} {spec.frame_start}-{spec.frame_end}")
         nuke.execute(temp, int(spec.frame_start), int(spec.frame_end), 1)
     except RuntimeError as error:
+        if stopped:
+            raise stopped[0] from None
         raise CaptureError(
             f"Nuke could not render {source.name()} for frames "
             f"{spec.frame_start}-{spec.frame_end}: {error}",

@@ -120,7 +120,9 @@ def test_cancel_in_the_progress_bar_stops_before_anything_is_uploaded(
     mark = embedded_server.log_mark()
     report = callbacks.publish_write_node(nuke.toNode("Write1"), task=task)
     assert not report.ok
-    assert any("cancelled" in error for error in report.errors), report.errors
+    assert any(error.startswith("Capture: The publish was cancelled") for error in report.errors), (
+        report.errors
+    )
     uploads = [r for r in embedded_server.requests_since(mark) if r["method"] == "PUT"]
     assert uploads == []
 

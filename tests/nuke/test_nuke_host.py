@@ -164,3 +164,12 @@ def test_resolution_is_what_the_write_renders(comp):
     comp.setInput(0, reformat)
     assert NukeHost(write_node=comp).resolution() == (640, 360)
     assert NukeHost().resolution() == (320, 180)  # no Write: the root format
+
+
+def test_capture_never_touches_an_artist_node_with_the_temporary_name(comp, tmp_path):
+    mine = nuke.nodes.NoOp()
+    mine.setName(capture_module.TEMP_NODE_NAME)
+    NukeHost(write_node=comp).capture(spec(1001, 1001), tmp_path / "c")
+    assert nuke.toNode(capture_module.TEMP_NODE_NAME) is not None
+    assert nuke.toNode(capture_module.TEMP_NODE_NAME).Class() == "NoOp"
+    assert [n.Class() for n in nuke.allNodes()] == ["Constant", "Write", "NoOp"]
