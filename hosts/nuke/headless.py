@@ -3,7 +3,8 @@
     nuke -t headless.py request.json
 
 ``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session, comment,
-frames, fps, and ``write``: the Write node to publish), ``python_path`` (folders to add so ft_dcc
+frames, fps, invitees, asset_name, include_source, and ``write``: the Write node to publish;
+``camera`` is ignored, a comp has none), ``python_path`` (folders to add so ft_dcc
 imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the caller).
 Without ``write``, the one Write node whose "publish for review" box is ticked is published,
 else the script's only Write node, else the first Viewer's input.
@@ -64,6 +65,9 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         "comment": request.get("comment") or "",
         "frames": parse_frames(request.get("frames")),
         "fps": request.get("fps"),
+        "invitees": request.get("invitees") or None,
+        "asset_name": request.get("asset_name"),
+        "include_source": bool(request.get("include_source")),
     }
     host = NukeHost(write_node=pick_write_node(request.get("write")))
     report = publish(

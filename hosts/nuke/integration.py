@@ -165,8 +165,12 @@ class NukeIntegration:
             sys.stderr.write(outcome.get("log", ""))
         elif outcome["exit_code"] != 0:
             sys.stderr.write(_tail(outcome.get("log", ""), 20))
+        data = outcome.get("report") or {"ok": False, "errors": [outcome["text"]]}
+        if request.get("report"):
+            Path(request["report"]).write_text(
+                json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8"
+            )
         if request.get("json"):
-            data = outcome.get("report") or {"ok": False, "errors": [outcome["text"]]}
             print(json.dumps(data, indent=2, default=str))
         else:
             print(outcome["text"])

@@ -100,8 +100,16 @@ def test_headless_publish_runs_nuke_t_and_publishes(
     stream = ffprobe(movie)
     assert int(stream["nb_read_frames"]) == 12 and stream["r_frame_rate"] == "25/1"
 
+    saved = tmp_path / "report.json"
     code = integration.publish_headless(
-        {"input": str(tmp_path / "shot.nk"), "task": "nope/sq/sh/comp", "json": True}
+        {
+            "input": str(tmp_path / "shot.nk"),
+            "task": "nope/sq/sh/comp",
+            "json": True,
+            "report": str(saved),
+            "camera": "ignored",
+        }
     )
     assert code == 1
     assert '"ok": false' in capsys.readouterr().out
+    assert "there is no ftrack project called 'nope'" in saved.read_text(encoding="utf-8")
