@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gzip
 import html
 import json
 import logging
@@ -50,6 +51,9 @@ from ft_dcc.server.seed import ensure_credentials
 log = logging.getLogger(__name__)
 
 REDACTED = "<redacted>"
+#: /api replies at least this large are gzip-compressed for clients that accept it (schemas,
+#: big queries); smaller ones are not worth the CPU.
+GZIP_MIN_SIZE = 16 * 1024
 SECRET_QUERY_KEYS = {"apikey", "api_key", "token"}
 
 
@@ -328,7 +332,15 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
                 strict=strict,
                 status=500,
             )
-        return ApiJSONResponse(result)
+        response = ApiJSONResponse(result)
+        if len(response.body) >= GZIP_MIN_SIZE and "gzip" in request.headers.get(
+            "accept-encoding", ""
+        ):
+            response.body = gzip.compress(response.body, compresslevel=5)
+            response.headers["content-encoding"] = "gzip"
+            response.headers["content-length"] = str(len(response.body))
+            response.headers["vary"] = "Accept-Encoding"
+        return response
 
     async def upload(request: Request) -> Response:
         try:

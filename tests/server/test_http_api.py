@@ -399,3 +399,21 @@ def test_jobs_interrupted_by_a_restart_are_marked_failed(fresh_server):
         [{"action": "query", "expression": f'select status from Job where id is "{job_id}"'}],
     )
     assert found[0]["data"][0]["status"] == "failed"
+
+
+def test_large_replies_are_gzipped_for_clients_that_accept_it(embedded_server):
+    import gzip
+
+    batch = json.dumps([{"action": "query_schemas"}]).encode()
+    gzip_ok = headers(embedded_server, accept_encoding="gzip")
+    url = embedded_server.url + "/api"
+    raw = requests.post(url, data=batch, headers=gzip_ok, stream=True, timeout=30)
+    assert raw.headers["content-encoding"] == "gzip"
+    compressed = raw.raw.read(decode_content=False)
+    schemas = json.loads(gzip.decompress(compressed))[0]
+    assert len(compressed) < len(json.dumps(schemas)) / 4
+    identity = headers(embedded_server, accept_encoding="identity")
+    plain = requests.post(url, data=batch, headers=identity, timeout=30)
+    assert "content-encoding" not in plain.headers and plain.json()[0] == schemas
+    small = call(embedded_server, [{"action": "query_server_information"}])
+    assert "content-encoding" not in small.headers
