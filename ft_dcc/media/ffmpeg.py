@@ -161,16 +161,22 @@ def run_ffmpeg(
     reader = threading.Thread(target=drain_stderr, daemon=True)
     reader.start()
     assert process.stdout is not None
-    for raw in process.stdout:
-        if progress is None:
-            continue
-        line = raw.decode("utf-8", "replace").strip()
-        if line.startswith("frame=") and total_frames:
-            try:
-                done = int(line.split("=", 1)[1])
-            except ValueError:
+    try:
+        for raw in process.stdout:
+            if progress is None:
                 continue
-            progress(min(done / total_frames, 1.0), f"{what}: frame {done}/{total_frames}")
+            line = raw.decode("utf-8", "replace").strip()
+            if line.startswith("frame=") and total_frames:
+                try:
+                    done = int(line.split("=", 1)[1])
+                except ValueError:
+                    continue
+                progress(min(done / total_frames, 1.0), f"{what}: frame {done}/{total_frames}")
+    except BaseException:
+        # a progress sink may raise to cancel (or the user pressed Ctrl+C): stop ffmpeg too
+        process.kill()
+        process.wait()
+        raise
     process.wait()
     reader.join(timeout=30)
     stderr = "\n".join(tail)

@@ -369,3 +369,15 @@ def test_a_review_ready_movie_is_copied_not_reencoded(tmp_path: Path, ffprobe_ex
     assert _packet_checksums(reencoded) != _packet_checksums(main)
     resized = encode_review(ready, tmp_path / "s.mp4", Fraction(24000, 1001), size=(128, 96))
     assert _packet_checksums(resized) != _packet_checksums(ready)
+
+
+def test_a_progress_sink_can_cancel_the_encode(tmp_path: Path) -> None:
+    files = make_frames(tmp_path / "frames", 30, size=(320, 240), source="testsrc")
+
+    def cancel(fraction: float, message: str) -> None:
+        if "frame" in message and fraction > 0:
+            raise KeyboardInterrupt("the artist pressed cancel")
+
+    with pytest.raises(KeyboardInterrupt):
+        encode_review(files, tmp_path / "r.mp4", 25, progress=cancel)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]  # no partial movie left
