@@ -14,10 +14,11 @@ import datetime as dt
 import json
 import logging
 import os
+import queue
 import subprocess
 import tempfile
+import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
@@ -109,7 +110,23 @@ class MediaEncoder:
         self.files = files
         self.run_batch = run_batch
         self.query = query
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
+        # One daemon worker: a server stopping mid-encode does not wait for ffmpeg; the job it
+        # leaves running is marked failed on the next start (``fail_interrupted``).
+        self._queue: queue.Queue[Optional[tuple]] = queue.Queue()
+        self._busy = False
+        self._worker = threading.Thread(target=self._serve, name="encode", daemon=True)
+        self._worker.start()
+
+    def _serve(self) -> None:
+        while True:
+            task = self._queue.get()
+            if task is None:
+                return
+            self._busy = True
+            try:
+                self._work(*task)
+            finally:
+                self._busy = False
 
     def start(
         self, component_id: Any, version_id: Any, keep_original: Any, user_id: str
@@ -159,7 +176,7 @@ class MediaEncoder:
             "created_at": _now(),
         }
         self.run_batch([_create("Job", job)], user_id)
-        self.pool.submit(self._work, job_id, component_id, version_id, outputs, data, user_id)
+        self._queue.put((job_id, component_id, version_id, outputs, data, user_id))
         return {"job_id": job_id}
 
     def _work(
@@ -287,7 +304,30 @@ class MediaEncoder:
         return len(ids)
 
     def shutdown(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        """Stop taking jobs; queued ones stay ``queued`` (failed on the next start)."""
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._queue.put(None)
+        if self._busy:
+            _terminate_ffmpeg_children()
+
+
+def _terminate_ffmpeg_children() -> None:
+    """Stop ffmpeg processes this server started (Linux ``/proc``; elsewhere they finish)."""
+    import signal
+
+    me = os.getpid()
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().decode(errors="replace")
+            if parent == me and "ffmpeg" in command:
+                os.kill(int(entry.name), signal.SIGTERM)
+        except (OSError, ValueError, IndexError):
+            continue
 
 
 def _create(

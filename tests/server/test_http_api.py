@@ -417,3 +417,80 @@ def test_large_replies_are_gzipped_for_clients_that_accept_it(embedded_server):
     assert "content-encoding" not in plain.headers and plain.json()[0] == schemas
     small = call(embedded_server, [{"action": "query_server_information"}])
     assert "content-encoding" not in small.headers
+
+
+@pytest.mark.slow
+def test_stopping_mid_encode_is_prompt_and_the_job_fails_on_restart(fresh_server, tmp_path):
+    import base64
+    import hashlib
+    import subprocess
+    import time
+
+    import imageio_ffmpeg
+
+    movie = tmp_path / "long.mov"
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-f", "lavfi",
+         "-i", "testsrc=size=1280x720:rate=24:duration=30", "-c:v", "mpeg4", "-q:v", "5",
+         str(movie)],
+        check=True,
+    )  # fmt: skip
+    data = movie.read_bytes()
+    cid = str(uuid.uuid4())
+    checksum = base64.b64encode(hashlib.md5(data).digest()).decode()
+    meta = ok(
+        fresh_server,
+        [{"action": "get_upload_metadata", "component_id": cid, "file_name": "long.mov",
+          "file_size": len(data), "checksum": checksum}],
+    )[0]  # fmt: skip
+    assert requests.put(meta["url"], data=data, headers=meta["headers"], timeout=60).ok
+    component = {"__entity_type__": "FileComponent", "id": cid, "name": "main", "size": len(data)}
+    ok(
+        fresh_server,
+        [
+            {
+                "action": "create",
+                "entity_type": "FileComponent",
+                "entity_key": [cid],
+                "entity_data": component,
+            }
+        ],
+    )
+    job_id = ok(
+        fresh_server,
+        [
+            {
+                "action": "encode_media",
+                "component_id": cid,
+                "version_id": None,
+                "keep_original": True,
+            }
+        ],
+    )[0]["job_id"]
+    status_query = [
+        {"action": "query", "expression": f'select status from Job where id is "{job_id}"'}
+    ]
+    deadline = time.monotonic() + 60
+    while ok(fresh_server, status_query)[0]["data"][0]["status"] == "queued":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    fresh_server.stop()
+    assert fresh_server.process.returncode == 0  # stopped cleanly, not killed after the grace time
+
+    def leftover_ffmpeg() -> list:
+        found = []
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                command = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if "ffmpeg" in command and str(fresh_server.data_dir) in command:
+                found.append(entry.name)
+        return found
+
+    deadline = time.monotonic() + 10
+    while leftover_ffmpeg() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert leftover_ffmpeg() == []  # the server's ffmpeg stopped with it
+    fresh_server.start()
+    assert ok(fresh_server, status_query)[0]["data"][0]["status"] == "failed"
