@@ -11,6 +11,9 @@ every render of that node is published to ftrack for review when it finishes.
   ticked, and show the report (``nuke.message`` in the app, printed under ``nuke -t``);
 * in the app only (``nuke.GUI``): **Nodes > ftrack > Publish for review** for the selected Write.
 
+In the app a publish runs in a worker thread (encode and upload never freeze Nuke); every
+``nuke`` call, the capture included, still runs on Nuke's main thread (see ``threads.py``).
+
 A publish problem never breaks the render: the callback reports it instead of raising (an
 exception in afterRender would make Nuke report the finished render as failed).
 """
@@ -18,6 +21,7 @@ exception in afterRender would make Nuke report the finished render as failed).
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, Dict, List, Optional, Tuple
 
 import nuke
@@ -39,6 +43,8 @@ MENU_ITEM = "ftrack/Publish for review"
 _rendered: Dict[str, List[int]] = {}
 #: reports of the publishes started from this session, latest last (for tools and tests)
 reports: List[Any] = []
+#: the publishes started from this session, latest last
+jobs: List[PublishJob] = []
 
 
 # -- knobs ---------------------------------------------------------------------------------------
@@ -99,18 +105,55 @@ def after_render() -> None:
 
 
 # -- publishing ----------------------------------------------------------------------------------
+class PublishJob:
+    """One publish: ``report`` is set when it is done (at once when run in the foreground)."""
+
+    def __init__(self, node_name: str) -> None:
+        self.node_name = node_name
+        self.report: Optional[Any] = None
+        self.error: Optional[BaseException] = None
+        self.thread: Optional[threading.Thread] = None
+        self._finished = threading.Event()
+
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    def run(self, request: Dict[str, Any], host: Any) -> None:
+        from ft_dcc.publish import publish
+
+        try:
+            request.setdefault("progress", publish_progress())
+            self.report = publish(host, **{k: v for k, v in request.items() if v is not None})
+            log.info("%s", self.report.format())
+            reports.append(self.report)
+            text = report_text(self.report)
+        except Exception as exc:  # publish() reports problems; this is a bug or a crash
+            log.exception("publishing %s for review failed", self.node_name)
+            self.error = exc
+            text = f"Publishing {self.node_name} for review failed: {exc}"
+        try:
+            if threading.current_thread() is threading.main_thread():
+                show(text)
+            else:
+                nuke.executeInMainThread(show, (text,))
+        finally:
+            self._finished.set()
+
+
 def publish_write_node(
     node: Any,
     frames: Optional[Tuple[int, int]] = None,
     just_rendered: bool = False,
+    background: Optional[bool] = None,
     **options: Any,
-) -> Any:
+) -> PublishJob:
     """Publish ``node``'s frames (its rendered files, or a render of its input) for review with
-    the task / review session / comment of its knobs; show and return the report.
-    ``just_rendered``: called from the node's afterRender (publish its files, never re-render).
-    ``options`` are passed to :func:`ft_dcc.publish.publish` (they win over the knobs)."""
-    from ft_dcc.publish import publish
+    the task / review session / comment of its knobs, and show the report.
 
+    ``just_rendered``: called from the node's afterRender (publish its files, never re-render).
+    ``background`` (default: in the app): encode and upload in a worker thread so Nuke stays
+    usable; every ``nuke`` call still runs on the main thread. ``options`` are passed to
+    :func:`ft_dcc.publish.publish` (they win over the knobs)."""
     request: Dict[str, Any] = {
         "task": _text(node, TASK_KNOB),
         "review_session": _text(node, REVIEW_SESSION_KNOB),
@@ -118,13 +161,19 @@ def publish_write_node(
         "frames": frames,
     }
     request.update(options)
-    request.setdefault("progress", publish_progress())
-    host = NukeHost(write_node=node, just_rendered=just_rendered)
-    report = publish(host, **{k: v for k, v in request.items() if v is not None})
-    log.info("%s", report.format())
-    reports.append(report)
-    show(report_text(report))
-    return report
+    host = NukeHost(write_node=node.name(), just_rendered=just_rendered)
+    job = PublishJob(node.name())
+    jobs.append(job)
+    if background is None:
+        background = bool(nuke.GUI)
+    if not background:
+        job.run(request, host)
+        return job
+    job.thread = threading.Thread(
+        target=job.run, args=(request, host), name=f"ft_dcc publish {node.name()}", daemon=True
+    )
+    job.thread.start()
+    return job
 
 
 def report_text(report: Any) -> str:
@@ -140,8 +189,8 @@ def report_text(report: Any) -> str:
     return "\n".join(lines)
 
 
-def publish_selected() -> Optional[Any]:
-    """The menu command: publish the selected Write node."""
+def publish_selected() -> Optional[PublishJob]:
+    """The menu command: publish the selected Write node (in the background in the app)."""
     writes = [n for n in nuke.selectedNodes() if n.Class() == "Write"]
     if len(writes) != 1:
         show("Select one Write node to publish for review.")

@@ -20,6 +20,7 @@ from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.host import CaptureResult, CaptureSpec, Host, to_fraction
 
 from . import capture as capture_module
+from .threads import on_main_thread
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,8 @@ def root_fps(root: Any) -> Fraction:
 
 
 class NukeHost(Host):
-    """The open Nuke script, optionally seen through one Write node.
+    """The open Nuke script, optionally seen through one Write node. Every method runs on
+    Nuke's main thread, so a publish may run in a worker thread.
 
     ``write_node`` (a node or its name): publish what that Write renders. When its frames for
     the range are already on disk (e.g. right after the render that called the afterRender
@@ -54,6 +56,7 @@ class NukeHost(Host):
         self._reporter = reporter
 
     @property
+    @on_main_thread
     def write_node(self) -> Optional[Any]:
         """The Write node this host publishes, or None."""
         node = self._write_node
@@ -68,13 +71,16 @@ class NukeHost(Host):
         return found
 
     # -- the script ----------------------------------------------------------------------------
+    @on_main_thread
     def scene_path(self) -> Optional[Path]:
         path = nuke.root()["name"].value()
         return Path(path) if path else None
 
+    @on_main_thread
     def has_unsaved_changes(self) -> bool:
         return bool(nuke.root().modified())
 
+    @on_main_thread
     def save_scene(self) -> Path:
         path = self.scene_path()
         if path is None:
@@ -85,6 +91,7 @@ class NukeHost(Host):
         nuke.scriptSave()
         return path
 
+    @on_main_thread
     def frame_range(self) -> Tuple[int, int]:
         write = self.write_node
         if write is not None and write["use_limit"].value():
@@ -92,9 +99,11 @@ class NukeHost(Host):
         root = nuke.root()
         return int(root["first_frame"].value()), int(root["last_frame"].value())
 
+    @on_main_thread
     def fps(self) -> Fraction:
         return root_fps(nuke.root())
 
+    @on_main_thread
     def resolution(self) -> Tuple[int, int]:
         """The Write node's image size when it has an input (what it renders), else the
         root format's. Pixel aspect is not applied: frames are published as rendered."""
@@ -112,6 +121,7 @@ class NukeHost(Host):
         return None
 
     # -- capture -------------------------------------------------------------------------------
+    @on_main_thread
     def capture(
         self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
     ) -> CaptureResult:
@@ -138,12 +148,14 @@ class NukeHost(Host):
         return capture_module.render(source, spec, Path(out_dir), progress)
 
     # -- the artist ----------------------------------------------------------------------------
+    @on_main_thread
     def tell(self, message: str, level: str = "info") -> None:
         if self._reporter is not None:
             self._reporter(message, level)
         else:
             super().tell(message, level)
 
+    @on_main_thread
     def ask(self, question: str, default: bool = False) -> bool:
         if not nuke.GUI:
             return default

@@ -24,7 +24,11 @@ def nuke_state() -> Iterator[Any]:
     state = nuke._fake.reset(gui=False)
     callbacks._rendered.clear()
     callbacks.reports.clear()
+    callbacks.jobs.clear()
     yield state
+    for job in callbacks.jobs:  # never leave a worker running into the next test
+        if job.thread is not None:
+            state.run_main_thread(until=job.done)
     nuke._fake.reset(gui=False)
 
 

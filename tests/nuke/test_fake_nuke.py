@@ -327,3 +327,26 @@ def test_the_validation_script_for_real_nuke_agrees_with_the_fake():
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout) == {"differences": []}
+
+
+def test_nuke_refuses_worker_threads_but_runs_their_calls_on_the_main_thread(comp):
+    import threading
+
+    outcome = {}
+    name = comp.name()
+
+    def worker():
+        try:
+            nuke.root()
+        except RuntimeError as error:
+            outcome["direct"] = str(error)
+        outcome["marshalled"] = nuke.executeInMainThreadWithResult(lambda: nuke.root().name())
+        nuke.executeInMainThread(outcome.__setitem__, ("later", name))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    nuke._fake.state.run_main_thread(until=lambda: "later" in outcome, timeout=30)
+    thread.join()
+    assert "worker thread" in outcome["direct"]
+    assert outcome["marshalled"].endswith("shot.nk")
+    assert outcome["later"] == "Write1"

@@ -14,6 +14,13 @@ from nuke_helpers import download_component, ffprobe, make_task, open_session
 from hosts.nuke import callbacks
 
 
+def finish(job) -> None:
+    """Be Nuke's event loop until the background publish is done and its dialog shown."""
+    state = nuke._fake.state
+    state.run_main_thread(until=job.done)
+    state.run_main_thread(until=state.main_queue.empty)
+
+
 def test_new_write_nodes_get_the_review_tab_once_without_marking_the_script(tmp_path):
     callbacks.install()
     callbacks.install()  # a second init.py run must not double the callbacks
@@ -86,9 +93,11 @@ def test_menu_publish_at_23976_renders_through_a_temporary_write(
     write.setSelected(True)
     nodes_before = [n.name() for n in nuke.allNodes()]
 
-    nuke.menu("Nodes").findItem(callbacks.MENU_ITEM).invoke()
+    job = callbacks.publish_selected()
+    assert job is not None and job.thread is not None  # the app: a worker thread
+    finish(job)
 
-    report = callbacks.reports[-1]
+    report = job.report
     assert report.ok, report.format()
     assert report.capture["fps"] == "24000/1001"
     state = nuke._fake.state
@@ -118,7 +127,9 @@ def test_cancel_in_the_progress_bar_stops_before_anything_is_uploaded(
     nuke.scriptOpen((tmp_path / "shot.nk").as_posix())
     nuke._fake.state.cancel_after_progress = 2
     mark = embedded_server.log_mark()
-    report = callbacks.publish_write_node(nuke.toNode("Write1"), task=task)
+    job = callbacks.publish_write_node(nuke.toNode("Write1"), task=task)
+    finish(job)
+    report = job.report
     assert not report.ok
     assert any(error.startswith("Capture: The publish was cancelled") for error in report.errors), (
         report.errors
@@ -135,6 +146,9 @@ def test_a_failed_publish_is_reported_not_raised(tmp_path, comp, gui, capsys):
     write = nuke.toNode("Write1")
     write[callbacks.PUBLISH_KNOB].setValue(True)
     nuke.execute(write, 1001, 1001)  # modified script: the publish is refused, the render is not
+    (job,) = callbacks.jobs
+    assert (job.thread is not None) is gui  # the app publishes in a worker thread
+    finish(job)
     assert Path(write["file"].value().replace("####", "1001")).is_file()
     report = callbacks.reports[-1]
     assert not report.ok
@@ -151,7 +165,7 @@ def test_in_the_app_an_unsaved_script_is_saved_only_when_the_artist_says_so(
     nuke.scriptOpen((tmp_path / "shot.nk").as_posix())
     nuke.toNode("Constant1")["color"].setValue(0.5)
     nuke._fake.state.ask_answers = [answer]
-    callbacks.publish_write_node(nuke.toNode("Write1"), task="P/sq/sh/comp")
+    finish(callbacks.publish_write_node(nuke.toNode("Write1"), task="P/sq/sh/comp"))
     asked = [m for m in nuke._fake.state.messages if "Save it now" in m]
     assert len(asked) == 1
     assert bool(nuke._fake.state.called("scriptSave")) is answer

@@ -173,3 +173,20 @@ def test_capture_never_touches_an_artist_node_with_the_temporary_name(comp, tmp_
     assert nuke.toNode(capture_module.TEMP_NODE_NAME) is not None
     assert nuke.toNode(capture_module.TEMP_NODE_NAME).Class() == "NoOp"
     assert [n.Class() for n in nuke.allNodes()] == ["Constant", "Write", "NoOp"]
+
+
+def test_every_host_call_from_a_worker_runs_on_the_main_thread(comp, tmp_path):
+    import threading
+
+    host = NukeHost(write_node="Write1")
+    found = {}
+
+    def worker():
+        found["spec"] = host.default_spec()
+        found["result"] = host.capture(spec(1001, 1002), tmp_path / "c")
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    nuke._fake.state.run_main_thread(until=lambda: not thread.is_alive(), timeout=60)
+    assert found["spec"].frame_start == 1001 and found["spec"].fps == Fraction(25)
+    assert len(found["result"].files) == 2

@@ -33,6 +33,8 @@ FUNCTIONS = (
     "createNode",
     "delete",
     "execute",
+    "executeInMainThread",
+    "executeInMainThreadWithResult",
     "frame",
     "menu",
     "message",

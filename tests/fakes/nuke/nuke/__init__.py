@@ -290,6 +290,40 @@ def ask(prompt: str) -> bool:
     return _ui.ask(prompt)
 
 
+# -- threads (Foundry: nuke_internal/executeInMain.py) ------------------------------------------
+def executeInMainThread(call: _Any, args: _Any = (), kwargs: _Any = {}) -> None:  # noqa: B006
+    """Queue ``call`` for the main thread and return at once."""
+    if type(args) is not tuple:
+        args = (args,)
+    _state.state.main_queue.put(lambda: call(*args, **kwargs))
+
+
+def executeInMainThreadWithResult(call: _Any, args: _Any = (), kwargs: _Any = {}) -> _Any:  # noqa: B006
+    """Run ``call`` on the main thread and return its result (re-raising its exception)."""
+    import threading
+
+    if type(args) is not tuple:
+        args = (args,)
+    if threading.current_thread() is threading.main_thread():
+        return call(*args, **kwargs)
+    done = threading.Event()
+    outcome: dict = {}
+
+    def job() -> None:
+        try:
+            outcome["value"] = call(*args, **kwargs)
+        except BaseException as exc:
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    _state.state.main_queue.put(job)
+    done.wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
 from . import _fake  # noqa: E402  (test controls; imported last: it needs the module complete)
 
 _fake.reset()

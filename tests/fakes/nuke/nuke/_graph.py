@@ -67,6 +67,7 @@ class Node:
         return _knobs.EXTENSION_TYPES.get(extension, "")
 
     def _check_alive(self) -> None:
+        _state.check_thread(f"{self._class} node")
         if not self._alive:
             raise ValueError(DEAD_NODE)
 
@@ -185,9 +186,11 @@ class Root(Node):
         return self._knobs["name"]._value or "Root"
 
     def modified(self) -> bool:
+        _state.check_thread("root().modified")
         return _state.state.modified
 
     def setModified(self, modified: bool) -> None:
+        _state.check_thread("root().setModified")
         _state.state.modified = bool(modified)
 
     def firstFrame(self) -> int:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+import queue
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import attr
+
+THREAD_HINT = (
+    "Nuke is not thread-safe: call nuke only from the main thread, or through "
+    "nuke.executeInMainThread / nuke.executeInMainThreadWithResult"
+)
 
 
 @attr.s(auto_attribs=True)
@@ -43,6 +51,7 @@ class FakeNuke:
         self.progress_tasks: List[Any] = []
         self.cancel_after_progress: Optional[int] = None  # isCancelled() True after N updates
         self.frames_written: List[str] = []
+        self.main_queue: queue.Queue[Any] = queue.Queue()
         self.root = _graph.Root()
         self.modified = False
 
@@ -52,7 +61,21 @@ class FakeNuke:
         self.modified = True
 
     def log(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
+        check_thread(name)
         self.calls.append(Call(name, tuple(args), dict(kwargs)))
+
+    def run_main_thread(self, until: Callable[[], bool], timeout: float = 120.0) -> None:
+        """Be Nuke's event loop: run what workers queued with ``executeInMainThread*`` until
+        ``until()`` is true (TimeoutError after ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while not until():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the main thread waited too long")
+            try:
+                job = self.main_queue.get(timeout=0.005)
+            except queue.Empty:
+                continue
+            job()
 
     def called(self, name: str) -> List[Call]:
         """The logged calls of ``nuke.<name>``."""
@@ -63,3 +86,10 @@ class FakeNuke:
 
 
 state = FakeNuke.__new__(FakeNuke)  # initialised by reset() once _graph is importable
+
+
+def check_thread(what: str) -> None:
+    """[assumed] A nuke call from a worker thread fails here (in Nuke it may crash or corrupt
+    the script; Foundry's threading guide says to go through executeInMainThread)."""
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError(f"nuke.{what} called from a worker thread. {THREAD_HINT}")
