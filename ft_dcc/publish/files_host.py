@@ -56,7 +56,13 @@ class FilesHost(Host):
                 f"Cannot publish {self.input_path}: {error.message}", hint=error.hint
             ) from error
         if fps is not None:
-            self._fps = as_fraction(fps)
+            try:
+                self._fps = as_fraction(fps)
+            except (ValueError, ZeroDivisionError) as error:
+                raise CaptureError(
+                    f"Invalid frame rate {fps!r}.",
+                    hint="give a rate like 24, 25, 23.976 or 24000/1001",
+                ) from error
         elif self._movie is not None:
             self._fps = self._movie.fps
         else:

@@ -131,6 +131,10 @@ def test_missing_inputs_fail_clearly(tmp_path: Path) -> None:
         FilesHost(tmp_path / "shot.%04d.png")
     with pytest.raises(CaptureError, match="does not exist"):
         FilesHost(tmp_path / "edit.mov")
+    make_frames(tmp_path / "g", 2)
+    for bad in ("fast", 0, "24/0"):
+        with pytest.raises(CaptureError, match="Invalid frame rate"):
+            FilesHost(tmp_path / "g" / "shot.%04d.png", fps=bad)
     make_frames(tmp_path / "f", 3, start=1)
     host = FilesHost(tmp_path / "f" / "shot.####.png")
     spec = CaptureSpec(camera=None, frame_start=50, frame_end=60, fps=24, width=64, height=48)
