@@ -88,10 +88,10 @@ def add_missing_columns(engine: Engine, metadata: MetaData) -> List[str]:
 
     Returns ``table.column`` names added (nullable, no data migration needed).
     """
-    inspector = inspect(engine)
-    existing_tables = set(inspector.get_table_names())
     added: List[str] = []
     with engine.begin() as connection:
+        inspector = inspect(connection)
+        existing_tables = set(inspector.get_table_names())
         for table in metadata.sorted_tables:
             if table.name not in existing_tables or not table.name.startswith(TABLE_PREFIX):
                 continue
