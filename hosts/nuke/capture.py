@@ -124,6 +124,11 @@ def render(source: Any, spec: CaptureSpec, out_dir: Path, progress: Progress) ->
     except RuntimeError as error:
         if stopped:
             raise stopped[0] from None
+        if "cancel" in str(error).lower():
+            raise CaptureError(
+                "The render was cancelled, so nothing was published.",
+                hint="publish again when you are ready",
+            ) from error
         raise CaptureError(
             f"Nuke could not render {source.name()} for frames "
             f"{spec.frame_start}-{spec.frame_end}: {error}",

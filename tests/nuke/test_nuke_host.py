@@ -190,3 +190,14 @@ def test_every_host_call_from_a_worker_runs_on_the_main_thread(comp, tmp_path):
     nuke._fake.state.run_main_thread(until=lambda: not thread.is_alive(), timeout=60)
     assert found["spec"].frame_start == 1001 and found["spec"].fps == Fraction(25)
     assert len(found["result"].files) == 2
+
+
+def test_cancelling_nuke_render_bar_stops_the_capture_cleanly(comp, tmp_path):
+    nuke._fake.reset(gui=True)
+    nuke.scriptOpen((tmp_path / "shot.nk").as_posix())
+    before = graph()
+    nuke._fake.state.cancel_render_after = 2
+    with pytest.raises(CaptureError, match="render was cancelled"):
+        NukeHost(write_node="Write1").capture(spec(), tmp_path / "c")
+    assert graph() == before
+    assert nuke.root().modified() is False

@@ -5,7 +5,8 @@ Order [PY + callbacks dev guide]: the Write's ``beforeRender`` knob and the ``ad
 callbacks; for each frame the ``beforeFrameRender`` knob/callbacks, the frame is written, the
 ``afterFrameRender`` knob/callbacks; then ``afterRender``. ``nuke.thisNode()`` is the Write node
 and ``nuke.frame()`` the frame being rendered. An exception in any of them aborts the render with
-``RuntimeError`` (afterFrameRender is then not called for the failed frame).
+``RuntimeError`` (afterFrameRender is then not called for the failed frame). In the app, Cancel
+on Nuke's render progress bar raises ``RuntimeError("Cancelled")`` (afterRender does not run).
 """
 
 from __future__ import annotations
@@ -76,6 +77,10 @@ def execute(node: Any, start: Any, end: Any, incr: Any, views: Any) -> None:
             _stage(node, "beforeFrameRender")
             _write_frame(node, source, frame_path(pattern, frame), file_type)
             _stage(node, "afterFrameRender")
+            rendered = frames.index(frame) + 1
+            if state.gui and state.cancel_render_after == rendered and frame != frames[-1]:
+                # the app's render progress bar: Cancel raises "Cancelled" [doc: nuke.execute]
+                raise RuntimeError("Cancelled")
         _stage(node, "afterRender")
     finally:
         state.executing = None

@@ -50,6 +50,7 @@ class FakeNuke:
         self.ask_answers: List[bool] = []
         self.progress_tasks: List[Any] = []
         self.cancel_after_progress: Optional[int] = None  # isCancelled() True after N updates
+        self.cancel_render_after: Optional[int] = None  # the app's render bar: Cancel after N
         self.frames_written: List[str] = []
         self.main_queue: queue.Queue[Any] = queue.Queue()
         self.root = _graph.Root()
