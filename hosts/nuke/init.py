@@ -16,6 +16,6 @@ try:
     _ft_dcc_callbacks.install()
 except ImportError as _error:
     print(
-        f"ft_dcc: cannot import ft_dcc ({_error}); set FT_DCC_PYTHONPATH to a folder "
-        "holding ft_dcc and its dependencies for this Nuke's Python"
+        f"ft_dcc: ftrack review publishing is off ({_error}); if ft_dcc is missing, set "
+        "FT_DCC_PYTHONPATH to a folder holding ft_dcc and its dependencies for this Nuke's Python"
     )
