@@ -35,18 +35,24 @@ def frame_path(pattern: str, frame: int) -> str:
     return _PRINTF.sub(lambda m: ("%" + m.group(1) + "d") % frame, path)
 
 
+def write_path(write: Any) -> str:
+    """The Write's file path with its TCL (e.g. ``[value root.name]``) evaluated and the frame
+    padding kept, as ``nuke.filename`` gives it; '' when it has none."""
+    return nuke.filename(write) or ""
+
+
 def write_file_type(write: Any) -> str:
     """The Write's file type: its ``file_type`` knob, or the extension when that is empty."""
     chosen = str(write["file_type"].value()).strip()
     if chosen:
         return chosen
-    extension = write["file"].value().rsplit(".", 1)[-1].lower()
+    extension = write_path(write).rsplit(".", 1)[-1].lower()
     return _EXTENSION_TYPES.get(extension, extension)
 
 
 def rendered_frames(write: Any, start: int, end: int) -> Optional[List[Path]]:
     """The Write's files for ``start``-``end`` when every one is on disk, else None."""
-    pattern = write["file"].value()
+    pattern = write_path(write)
     if not pattern or write_file_type(write) not in REUSABLE_TYPES:
         return None
     if not (_HASHES.search(pattern) or _PRINTF.search(pattern)):
@@ -59,7 +65,7 @@ def rendered_frames(write: Any, start: int, end: int) -> Optional[List[Path]]:
 
 def rendered_movie(write: Any) -> Optional[Path]:
     """The movie a ``mov`` Write wrote (one file, no frame number), when it is on disk."""
-    pattern = write["file"].value()
+    pattern = write_path(write)
     if not pattern or write_file_type(write) != "mov":
         return None
     if _HASHES.search(pattern) or _PRINTF.search(pattern):

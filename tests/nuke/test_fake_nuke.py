@@ -350,3 +350,14 @@ def test_nuke_refuses_worker_threads_but_runs_their_calls_on_the_main_thread(com
     assert "worker thread" in outcome["direct"]
     assert outcome["marshalled"].endswith("shot.nk")
     assert outcome["later"] == "Write1"
+
+
+def test_filename_evaluates_tcl_and_keeps_or_replaces_the_padding(comp, tmp_path):
+    comp["file"].setValue("[file dirname [value root.name]]/out/x.####.png")
+    assert nuke.filename(comp) == f"{tmp_path.as_posix()}/out/x.####.png"
+    nuke.frame(1005)
+    assert nuke.filename(comp, nuke.REPLACE) == f"{tmp_path.as_posix()}/out/x.1005.png"
+    assert nuke.filename(nuke.toNode("Constant1")) is None
+    comp["file"].setValue("[python nuke.script_directory()]/x.png")
+    with pytest.raises(NotImplementedError):  # the fake says what it does not model
+        nuke.filename(comp)

@@ -201,3 +201,20 @@ def test_cancelling_nuke_render_bar_stops_the_capture_cleanly(comp, tmp_path):
         NukeHost(write_node="Write1").capture(spec(), tmp_path / "c")
     assert graph() == before
     assert nuke.root().modified() is False
+
+
+def test_capture_reuses_frames_of_a_write_whose_path_is_tcl(comp, tmp_path):
+    comp["file"].setValue(
+        "[file dirname [value root.name]]/renders/[file rootname [file tail [value root.name]]]"
+        ".####.png"
+    )
+    comp["create_directories"].setValue(True)
+    nuke.execute(comp, 1001, 1002)
+    assert sorted(p.name for p in (tmp_path / "renders").iterdir()) == [
+        "shot.1001.png",
+        "shot.1002.png",
+    ]
+    calls = len(nuke._fake.state.calls)
+    result = NukeHost(write_node=comp).capture(spec(1001, 1002), tmp_path / "c")
+    assert [f.parent for f in result.files] == [tmp_path / "renders"] * 2
+    assert "execute" not in [c.name for c in nuke._fake.state.calls[calls:]]

@@ -35,6 +35,7 @@ FUNCTIONS = (
     "execute",
     "executeInMainThread",
     "executeInMainThreadWithResult",
+    "filename",
     "frame",
     "menu",
     "message",

@@ -15,7 +15,7 @@ from typing import Any as _Any
 from typing import List as _List
 from typing import Optional as _Optional
 
-from . import _graph, _render, _script, _state, _ui
+from . import _graph, _render, _script, _state, _tcl, _ui
 from ._graph import Node as Node
 from ._graph import Root as Root
 from ._knobs import Boolean_Knob as Boolean_Knob
@@ -37,6 +37,7 @@ from ._ui import MenuItem as MenuItem
 from ._ui import ProgressTask as ProgressTask
 
 GUI = False  # set by nuke._fake.reset(gui=...)
+REPLACE = 0x10  # a flag of nuke.filename (the real value is Nuke's own; only the name is used)
 
 
 def _logged(function: _Any) -> _Any:
@@ -159,6 +160,17 @@ def selectedNode() -> Node:
 @_logged
 def delete(n: _Optional[Node]) -> None:
     _graph.delete(_node(n))
+
+
+@_logged
+def filename(node: Node, i: int = 0) -> _Optional[str]:
+    """The node's ``file`` with its TCL evaluated (``####`` kept; with ``REPLACE`` the current
+    frame is put in), or None for a node without a file."""
+    knob = _node(node).knob("file")
+    if knob is None or not knob.value():
+        return None
+    path = _tcl.evaluate(knob.value(), node)
+    return _render.frame_path(path, _state.state.current_frame) if i & REPLACE else path
 
 
 @_logged

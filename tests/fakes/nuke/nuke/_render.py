@@ -18,7 +18,7 @@ import zlib
 from pathlib import Path
 from typing import Any, List, Tuple
 
-from . import _graph, _state
+from . import _graph, _state, _tcl
 
 _HASHES = re.compile(r"#+")
 _PRINTF = re.compile(r"%(0?\d*)d")
@@ -55,7 +55,7 @@ def execute(node: Any, start: Any, end: Any, incr: Any, views: Any) -> None:
     source = node.input(0)
     if source is None:
         raise RuntimeError(f"{node.name()}: no input connected")  # [unverified wording]
-    pattern = node["file"].value()
+    pattern = _tcl.evaluate(node["file"].value(), node)
     if not pattern:
         raise RuntimeError(f"{node.name()}: no filename specified")  # [unverified wording]
     file_type = node._file_type()
