@@ -14,6 +14,9 @@ every render of that node is published to ftrack for review when it finishes.
 In the app a publish runs in a worker thread (encode and upload never freeze Nuke); every
 ``nuke`` call, the capture included, still runs on Nuke's main thread (see ``threads.py``).
 
+Under ``nuke -t``/``-x`` (a farm) a render of only part of the node's range (one chunk of a split
+job) is not published: each chunk would be a partial review.
+
 A publish problem never breaks the render: the callback reports it instead of raising (an
 exception in afterRender would make Nuke report the finished render as failed).
 """
@@ -98,10 +101,27 @@ def after_render() -> None:
         return
     frame_range: Optional[Tuple[int, int]] = (min(frames), max(frames)) if frames else None
     try:
+        if frame_range is not None and not nuke.GUI and _is_chunk(node, frame_range):
+            return
         publish_write_node(node, frame_range, just_rendered=True)
     except Exception as exc:  # never turn a good render into a failed one
         log.exception("publishing %s for review failed", node.name())
         show(f"Publishing {node.name()} for review failed: {exc}")
+
+
+def _is_chunk(node: Any, rendered: Tuple[int, int]) -> bool:
+    """Under ``nuke -t``/``-x`` (a farm), a render of part of the node's range is one chunk of
+    a split job: say so and publish nothing (each chunk would be a partial review)."""
+    start, end = NukeHost(write_node=node.name()).frame_range()
+    if rendered[0] <= start and rendered[1] >= end:
+        return False
+    show(
+        f"{node.name()} rendered frames {rendered[0]}-{rendered[1]} of {start}-{end} (one chunk "
+        "of a split render?), so it was not published for review. When every frame is "
+        f"rendered, publish them with: ft-dcc publish {nuke.root()['name'].value()} --host nuke "
+        f"--frames {start}-{end}"
+    )
+    return True
 
 
 # -- publishing ----------------------------------------------------------------------------------

@@ -145,11 +145,11 @@ def test_a_failed_publish_is_reported_not_raised(tmp_path, comp, gui, capsys):
     nuke.scriptOpen((tmp_path / "shot.nk").as_posix())  # never ticked, so tick it now
     write = nuke.toNode("Write1")
     write[callbacks.PUBLISH_KNOB].setValue(True)
-    nuke.execute(write, 1001, 1001)  # modified script: the publish is refused, the render is not
+    nuke.execute(write, 1001, 1012)  # modified script: the publish is refused, the render is not
     (job,) = callbacks.jobs
     assert (job.thread is not None) is gui  # the app publishes in a worker thread
     finish(job)
-    assert Path(write["file"].value().replace("####", "1001")).is_file()
+    assert Path(write["file"].value().replace("####", "1012")).is_file()
     report = callbacks.reports[-1]
     assert not report.ok
     shown = nuke._fake.state.messages[-1] if gui else capsys.readouterr().out

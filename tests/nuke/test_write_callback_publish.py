@@ -104,7 +104,7 @@ def test_unsaved_script_is_refused_with_a_clear_error_and_nothing_published(
     assert nuke.root().modified()
     before = count_entities(session)
 
-    nuke.execute(write, 1001, 1004)  # the render itself succeeds
+    nuke.execute(write, 1001, 1012)  # the render itself succeeds
 
     report = callbacks.reports[-1]
     assert not report.ok
@@ -112,3 +112,12 @@ def test_unsaved_script_is_refused_with_a_clear_error_and_nothing_published(
     assert "unsaved changes" in capsys.readouterr().out
     assert count_entities(open_session(embedded_server, tmp_path / "again")) == before
     assert nuke.root().modified()  # nothing saved behind the artist's back
+
+
+def test_a_farm_chunk_is_not_published(tmp_path, comp, capsys):
+    write = ticked_write(tmp_path / "shot.nk", "P/sq010/sh010/comp")
+    nuke.execute(write, 1001, 1006)  # nuke -t: the first half of a split render
+    assert callbacks.jobs == [] and callbacks.reports == []
+    out = capsys.readouterr().out
+    assert "rendered frames 1001-1006 of 1001-1012" in out
+    assert f"ft-dcc publish {tmp_path.as_posix()}/shot.nk --host nuke --frames 1001-1012" in out
