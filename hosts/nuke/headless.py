@@ -7,7 +7,8 @@ frames, fps, invitees, asset_name, include_source, and ``write``: the Write node
 ``camera`` is ignored, a comp has none), ``python_path`` (folders to add so ft_dcc
 imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the caller).
 Without ``write``, the one Write node whose "publish for review" box is ticked is published,
-else the script's only Write node, else the first Viewer's input.
+else the script's only Write node, else (no Write node) the first Viewer's input; several
+candidates are a clear error.
 """
 
 from __future__ import annotations
@@ -44,7 +45,16 @@ def pick_write_node(name: Optional[str]) -> Any:
         return ticked[0]
     if len(writes) == 1:
         return writes[0]
-    return None
+    if not writes:
+        return None
+    from ft_dcc.exceptions import CaptureError
+
+    names = ", ".join(w.name() for w in (ticked or writes))
+    raise CaptureError(
+        f"The script has several Write nodes to choose from ({names}).",
+        hint="tick 'publish for review' on the one to publish (ftrack review tab), save, "
+        "and publish again",
+    )
 
 
 def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:

@@ -113,3 +113,24 @@ def test_headless_publish_runs_nuke_t_and_publishes(
     assert code == 1
     assert '"ok": false' in capsys.readouterr().out
     assert "there is no ftrack project called 'nope'" in saved.read_text(encoding="utf-8")
+
+
+def test_headless_picks_the_ticked_write_or_says_which_to_tick(comp, tmp_path):
+    from ft_dcc.exceptions import CaptureError
+    from hosts.nuke.headless import parse_frames, pick_write_node
+
+    assert pick_write_node(None) is comp  # the only Write
+    other = nuke.nodes.Write(file=(tmp_path / "b.####.png").as_posix())
+    with pytest.raises(
+        CaptureError, match=r"several Write nodes to choose from \(Write1, Write2\)"
+    ) as error:
+        pick_write_node(None)
+    assert "tick 'publish for review'" in error.value.hint
+    callbacks.add_review_knobs(other)
+    other[callbacks.PUBLISH_KNOB].setValue(True)
+    assert pick_write_node(None) is other
+    assert pick_write_node("Write1") == "Write1"  # named explicitly
+    assert parse_frames("1001-1010") == (1001, 1010)
+    assert parse_frames([1001, 1010]) == (1001, 1010)
+    assert parse_frames("1005") == (1005, 1005)
+    assert parse_frames(None) is None
