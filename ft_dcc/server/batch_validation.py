@@ -16,6 +16,7 @@ UNIQUE_TOGETHER: Dict[str, List[Tuple[str, ...]]] = {
     "Location": [("name",)],
     "Project": [("name",)],
     "AssetVersion": [("asset_id", "version")],
+    "ComponentLocation": [("component_id", "location_id")],
 }
 
 

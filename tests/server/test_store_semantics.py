@@ -669,6 +669,21 @@ def test_unique_names_and_version_numbers(store: Store, user_id: str, project) -
     )
     assert "version" in error.message
     store.execute([create("Project", new_id(), name="another")], user_id)
+    component = new_id()
+    located = {
+        "component": ref("FileComponent", component),
+        "location": ref("Location", LOCATION_SERVER[0]),
+        "resource_identifier": component,
+    }
+    store.execute(
+        [
+            create("FileComponent", component, name="main"),
+            create("ComponentLocation", new_id(), **located),
+        ],
+        user_id,
+    )
+    error = fail(store, [create("ComponentLocation", new_id(), **located)], user_id)
+    assert "component_id" in error.message
 
 
 def test_task_assignments_are_appointments_of_users(store: Store, user_id: str, project) -> None:
