@@ -4,9 +4,11 @@ It fails where Nuke fails: function signatures are the types-nuke 13.2.8.0 stubs
 ``tests/nuke/test_fake_nuke.py`` against ``stub_signatures.json``); knobs follow the cited table
 in ``_knobs.py`` (``node["bogus"]`` raises NameError, ``node.knob("bogus")`` is None); ``execute``
 checks its input, path and directory, runs the render callbacks in Nuke's order and writes real
-PNG/JPEG frames. Anything not defined here is an AttributeError, as a misspelt ``nuke.xyz`` is in
-Nuke. Test controls live in ``nuke._fake`` (reset, call log, dialog answers), never used by the
-adapter. Behaviour marked [unverified]/[assumed] in the sources could not be checked without Nuke.
+PNG/JPEG frames; a ``nuke`` call from a worker thread fails (use ``executeInMainThread*``).
+Anything not defined here is an AttributeError, as a misspelt ``nuke.xyz`` is in Nuke. Test
+controls live in ``nuke._fake`` (reset, call log, dialog answers, ``state.run_main_thread`` as
+Nuke's event loop), never used by the adapter. Behaviour marked [unverified]/[assumed] in the
+sources could not be checked without Nuke.
 """
 
 import functools as _functools
