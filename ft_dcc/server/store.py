@@ -8,11 +8,13 @@ for ``ftrack.update`` events.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from ft_dcc.protocol import schema_hash
@@ -114,6 +116,21 @@ class Store:
         connection = self.engine.connect().execution_options(ft_write=True)
         with connection, connection.begin():
             return ensure_builtin_data(self, connection, api_user_name)
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[Connection]:
+        """A connection in a write transaction for other parts' own tables (API keys, tokens).
+
+        On SQLite it takes the write lock up front (``BEGIN IMMEDIATE``), so it waits for other
+        writers instead of failing with "database is locked" when it upgrades a read.
+        """
+        connection = self.engine.connect().execution_options(ft_write=True)
+        with connection, connection.begin():
+            yield connection
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
 
     def query(self, expression: str, user_id: Optional[str] = None) -> List[Dict[str, Any]]:
         """Convenience: the ``data`` of one query operation."""

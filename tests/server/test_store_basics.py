@@ -210,3 +210,18 @@ def test_older_databases_get_new_columns(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{path}")
     rows = store.query("select name, short from State where id is s-1")
     assert rows == [{"__entity_type__": "State", "id": "s-1", "name": None, "short": None}]
+
+
+def test_other_parts_add_tables_and_write_in_transactions(store: Store) -> None:
+    from sqlalchemy import Column, Table, Text, insert, select
+
+    tokens = Table("test_tokens", store.metadata, Column("token", Text, primary_key=True))
+    store.metadata.create_all(store.engine, tables=[tokens])
+    with store.write_transaction() as connection:
+        connection.execute(insert(tokens).values(token="t-1"))
+    with pytest.raises(RuntimeError), store.write_transaction() as connection:
+        connection.execute(insert(tokens).values(token="t-2"))
+        raise RuntimeError("roll back")
+    with store.engine.connect() as connection:
+        assert [r.token for r in connection.execute(select(tokens))] == ["t-1"]
+    store.close()
