@@ -336,3 +336,26 @@ def test_group_by_aggregates_answer_flat_rows(world) -> None:
     with pytest.raises(ApiOperationError) as caught:
         store.query("select count(id), name from Shot group by parent_id")
     assert "group by" in caught.value.message
+
+
+def test_latest_versions_filter(world) -> None:
+    store, ids = world
+    asset, first, second = new_id(), new_id(), new_id()
+    upload = store.query('select id from AssetType where short is "upload"')[0]["id"]
+    store.execute(
+        [
+            create("Asset", asset, name="latest", parent=ref("Project", ids["other_project"]),
+                   type=ref("AssetType", upload)),
+            create("AssetVersion", first, asset=ref("Asset", asset)),
+            create("AssetVersion", second, asset=ref("Asset", asset)),
+        ],
+        ids["user"],
+    )  # fmt: skip
+    where = f"where asset_id is {asset} and is_latest_version is"
+    latest = store.query(f"select id, version from AssetVersion {where} True")
+    assert latest == [
+        {"__entity_type__": "AssetVersion", "id": second, "asset_id": asset, "version": 2}
+    ]
+    assert [v["id"] for v in store.query(f"select id from AssetVersion {where} False")] == [first]
+    row = store.query(f"select is_latest_version from AssetVersion where id is {second}")[0]
+    assert row["is_latest_version"] is True

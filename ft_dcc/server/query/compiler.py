@@ -341,6 +341,14 @@ class Compiler:
             return case(
                 (or_(table.c.end_date.is_(None), table.c.end_date > now), true()), else_=false()
             )
+        if etype.name == "AssetVersion" and attr.name == "is_latest_version":
+            versions = self.tables["AssetVersion"].alias()
+            latest = (
+                select(func.max(versions.c.version))
+                .where(versions.c.asset_id == table.c.asset_id)
+                .scalar_subquery()
+            )
+            return case((table.c.version == latest, true()), else_=false())
         return None
 
     def compare(self, column, value_type: str, name: str, operator: str, value) -> ColumnElement:
