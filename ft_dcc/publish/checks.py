@@ -2,24 +2,85 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+import logging
+from typing import Any, Dict, List, Optional
 
-from ft_dcc.exceptions import ValidationError
+import attr
+
+from ft_dcc.exceptions import FtDccError, ValidationError
 from ft_dcc.publish.host import to_fraction
+from ft_dcc.publish.tasks import quote
+
+log = logging.getLogger(__name__)
 
 #: a review longer than this is almost certainly a wrong range (e.g. 1-1000000)
 MAX_REVIEW_FRAMES = 100_000
 
 
-def _shot_attribute(shot: Any, key: str) -> Optional[Any]:
+SHOT_KEYS = ("fstart", "fend", "fps")
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class ShotAttribute:
+    """A shot's custom attribute as ftrack resolves it, and whether someone set it."""
+
+    value: Any
+    explicit: bool  # a ContextCustomAttributeValue row exists (on the shot or an ancestor)
+
+
+def shot_attributes(session: Any, shot: Any) -> Dict[str, ShotAttribute]:
+    """``fstart``/``fend``/``fps`` of ``shot``, each marked explicit or server default.
+
+    ftrack answers ``shot["custom_attributes"]`` with every applicable attribute, filling in
+    the configuration's default; only explicitly set values have a ``ContextCustomAttributeValue``
+    row. Hierarchical attributes (fps) set on an ancestor count as explicit too.
+    """
     if shot is None:
-        return None
+        return {}
     try:
-        values = shot["custom_attributes"]
-        value = values.get(key)
+        resolved = shot["custom_attributes"]
     except (KeyError, TypeError, AttributeError):
-        return None
-    return None if value in (None, "") else value
+        return {}
+    found: Dict[str, ShotAttribute] = {}
+    for key in SHOT_KEYS:
+        try:
+            value = resolved.get(key)
+        except (KeyError, TypeError, AttributeError):
+            value = None
+        if value not in (None, ""):
+            found[key] = ShotAttribute(value, False)
+    if not found:
+        return found
+    explicit = _explicit_values(session, shot)
+    for key in list(found):
+        if key in explicit:
+            found[key] = ShotAttribute(explicit[key], True)
+    return found
+
+
+def _explicit_values(session: Any, shot: Any) -> Dict[str, Any]:
+    """Stored values of the shot and its ancestors, nearest wins (empty when unknown)."""
+    if session is None:
+        return {}
+    try:
+        chain = [shot["id"]]
+        link = shot["link"] or []
+        chain.extend(item["id"] for item in reversed(link) if item["id"] != shot["id"])
+        ids = ", ".join(quote(i) for i in chain)
+        keys = ", ".join(quote(k) for k in SHOT_KEYS)
+        rows = session.query(
+            "select key, value, entity_id from ContextCustomAttributeValue "
+            f"where entity_id in ({ids}) and key in ({keys})"
+        ).all()
+    except FtDccError as exc:
+        log.warning("could not tell set shot attributes from defaults: %s", exc)
+        return {}
+    nearest: Dict[str, Any] = {}
+    rank = {entity_id: index for index, entity_id in enumerate(chain)}
+    for row in sorted(rows, key=lambda r: rank.get(r["entity_id"], len(chain))):
+        if row["value"] not in (None, ""):
+            nearest.setdefault(row["key"], row["value"])
+    return nearest
 
 
 def check_frame_range(state: Any) -> List[str]:
@@ -41,36 +102,97 @@ def check_frame_range(state: Any) -> List[str]:
             f"the output resolution {spec.width}x{spec.height} is empty",
             hint="set the scene's render resolution",
         )
-    start = _shot_attribute(state.shot, "fstart")
-    end = _shot_attribute(state.shot, "fend")
-    if start is not None and end is not None:
-        start, end = int(float(start)), int(float(end))
-        if (spec.frame_start, spec.frame_end) != (start, end):
-            shot_name = state.shot["name"]
-            message = (
-                f"the frame range {spec.frame_start}-{spec.frame_end} differs from shot "
-                f"{shot_name}'s range {start}-{end} in ftrack"
-            )
-            if state.request.frames is None:
-                raise ValidationError(
-                    message,
-                    hint=f"set the scene range to {start}-{end}, or publish an explicit "
-                    "range (frames=START-END) if this review is meant to differ",
-                )
-            warnings.append(message + " (published as asked)")
-    shot_fps = _shot_attribute(state.shot, "fps")
-    if shot_fps is not None:
-        expected = to_fraction(shot_fps)
-        if expected != spec.fps:
-            message = (
-                f"the frame rate {float(spec.fps):.3f} differs from shot "
-                f"{state.shot['name']}'s {float(expected):.3f} fps in ftrack"
-            )
-            if state.request.fps is None:
-                raise ValidationError(
-                    message,
-                    hint=f"set the scene to {float(expected):.3f} fps, or publish with an "
-                    "explicit fps if this review is meant to differ",
-                )
-            warnings.append(message + " (published as asked)")
+    if state.shot is not None:
+        attributes = shot_attributes(state.session, state.shot)
+        warnings.extend(_check_shot_range(state, attributes))
+        warnings.extend(_check_shot_fps(state, attributes))
     return warnings
+
+
+def check_camera(host: Any, camera: Optional[str]) -> Optional[str]:
+    """The camera to capture through; ValidationError when the scene cannot provide it.
+
+    Hosts that never use cameras (``host.uses_cameras`` False, e.g. files or a Nuke comp) pass
+    with None when they list none.
+    """
+    cameras = list(host.cameras())
+    if not cameras:
+        if not getattr(host, "uses_cameras", True):
+            return None
+        named = f" (the camera {camera!r} does not exist)" if camera else ""
+        raise ValidationError(
+            f"Scene has no camera to playblast from{named} — add a camera to the scene",
+            hint="make the new camera the scene's active camera (or choose it when "
+            "publishing), save, and publish again",
+        )
+    if camera is None:
+        raise ValidationError(
+            "no camera is set to capture through",
+            hint=f"set the scene camera or choose one of: {', '.join(cameras)}",
+        )
+    if camera not in cameras:
+        raise ValidationError(
+            f"the camera {camera!r} is not in the scene",
+            hint=f"choose one of: {', '.join(cameras)}",
+        )
+    return camera
+
+
+def _check_shot_range(state: Any, attributes: Dict[str, ShotAttribute]) -> List[str]:
+    spec = state.spec
+    start, end = attributes.get("fstart"), attributes.get("fend")
+    if start is None or end is None:
+        return []
+    shot_range = (int(float(start.value)), int(float(end.value)))
+    ours = (spec.frame_start, spec.frame_end)
+    if ours == shot_range:
+        return []
+    shot_name = state.shot["name"]
+    wanted = f"{shot_range[0]}-{shot_range[1]}"
+    publishing = f"{ours[0]}-{ours[1]}"
+    explicit_differs = (start.explicit and shot_range[0] != ours[0]) or (
+        end.explicit and shot_range[1] != ours[1]
+    )
+    if not explicit_differs:
+        return [
+            f"shot {shot_name} has no frame range set in ftrack (its default {wanted} differs "
+            f"from the published {publishing}); set the shot's fstart/fend in ftrack to check it"
+        ]
+    message = (
+        f"the publish range {publishing} differs from shot {shot_name}'s range {wanted} "
+        "set in ftrack"
+    )
+    if state.request.frames is not None:
+        return [message + " (published as asked)"]
+    raise ValidationError(
+        message,
+        hint=f"set the scene's frame range to {wanted}, or pass --frames {publishing} "
+        f"(frames=({ours[0]}, {ours[1]})) if this review is meant to differ",
+    )
+
+
+def _check_shot_fps(state: Any, attributes: Dict[str, ShotAttribute]) -> List[str]:
+    spec = state.spec
+    shot_fps = attributes.get("fps")
+    if shot_fps is None:
+        return []
+    expected = to_fraction(shot_fps.value)
+    if expected == spec.fps:
+        return []
+    shot_name = state.shot["name"]
+    if not shot_fps.explicit:
+        return [
+            f"shot {shot_name} has no fps set in ftrack (the default {float(expected):.3f} "
+            f"differs from the published {float(spec.fps):.3f}); set it in ftrack to check it"
+        ]
+    message = (
+        f"the frame rate {float(spec.fps):.3f} differs from shot "
+        f"{shot_name}'s {float(expected):.3f} fps in ftrack"
+    )
+    if state.request.fps is not None:
+        return [message + " (published as asked)"]
+    raise ValidationError(
+        message,
+        hint=f"set the scene to {float(expected):.3f} fps, or pass --fps "
+        f"{float(spec.fps):g} if this review is meant to differ",
+    )

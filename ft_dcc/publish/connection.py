@@ -14,7 +14,11 @@ from ft_dcc.exceptions import (
 
 log = logging.getLogger(__name__)
 
-CREDENTIALS_HINT = "set FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY (ask your TD)"
+CREDENTIALS_HINT = (
+    "set FTRACK_SERVER (your studio's ftrack address), FTRACK_API_USER and FTRACK_API_KEY "
+    "(from your ftrack account's security settings) in the environment before starting the "
+    "application, e.g. export FTRACK_API_KEY=... (setx on Windows); or ask your TD"
+)
 
 
 def default_session() -> Any:
@@ -25,16 +29,20 @@ def default_session() -> Any:
 
 
 def connect(state: Any) -> None:
-    """Set ``state.session`` (or ``state.offline``); bad credentials raise ValidationError."""
+    """Set ``state.session`` and ``state.online`` (or ``state.offline`` when the server cannot
+    be reached); missing or refused credentials raise ValidationError."""
     state.offline = False
+    state.online = False
     try:
         if state.session is None:
             state.session = (state.session_factory or default_session)()
         # one cheap round trip proves the server answers and accepts us
         state.session.query('select id from Location where name is "ftrack.server"').first()
+        state.online = True
     except ConfigurationError as exc:
         raise ValidationError(
-            f"ftrack is not configured: {exc.message}", hint=exc.hint or CREDENTIALS_HINT
+            f"ftrack is not configured. {exc.message}",
+            hint=CREDENTIALS_HINT,
         ) from exc
     except AuthenticationError as exc:
         raise ValidationError(

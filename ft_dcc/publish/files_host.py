@@ -36,6 +36,7 @@ class FilesHost(Host):
     """
 
     name = "files"
+    uses_cameras = False
 
     def __init__(
         self,

@@ -73,6 +73,9 @@ class Host(abc.ABC):
 
     #: short lower-case name: "blender", "maya", "nuke", "files"
     name: str = ""
+    #: False for hosts that never look through a camera (files, a Nuke comp): an empty
+    #: ``cameras()`` is then normal; otherwise a publish is refused before capture
+    uses_cameras: bool = True
 
     @abc.abstractmethod
     def scene_path(self) -> Optional[Path]:

@@ -21,6 +21,7 @@ completes the publish with the same ids.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -28,13 +29,13 @@ import attr
 
 from ft_dcc import review
 from ft_dcc.exceptions import (
-    ApiConnectionError,
     FtDccError,
     PublishError,
     ReviewSessionClosedError,
 )
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol import SERVER_LOCATION_ID, TOPIC_REVIEW_PUBLISHED
+from ft_dcc.publish.failures import is_connection_failure
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import quote, resolve_task
 
@@ -63,14 +64,7 @@ class IntegrateOutcome:
 
 def is_connection_error(error: BaseException) -> bool:
     """True when ``error`` (or what caused it) means the server could not be reached."""
-    seen = 0
-    current: Optional[BaseException] = error
-    while current is not None and seen < 10:
-        if isinstance(current, ApiConnectionError):
-            return True
-        current = current.__cause__ or current.__context__
-        seen += 1
-    return False
+    return is_connection_failure(error)
 
 
 def _ids(values: List[str]) -> str:
@@ -348,30 +342,63 @@ def _next_sort_order(session: Any, review_session: Any) -> int:
     return len(rows)
 
 
-def announce_review(session: Any, outcome: IntegrateOutcome, warnings: List[str]) -> None:
-    """Publish the ``ft_dcc.review.published`` event; a hub problem is only a warning."""
-    try:
-        from ft_dcc.session.event_hub import Event
+#: how long a publish waits for the "new review content" event before leaving it to a thread
+ANNOUNCE_WAIT_S = 2.0
 
-        hub = session.event_hub
-        if not getattr(hub, "connected", True):
-            hub.connect()
-        hub.publish(
-            Event(
-                topic=TOPIC_REVIEW_PUBLISHED,
-                data={
-                    "asset_version_id": outcome.asset_version_id,
-                    "version": outcome.version_number,
-                    "task_id": outcome.task_id,
-                    "component_ids": outcome.component_ids,
-                    "review_session_id": outcome.review_session_id,
-                    "review_session_object_id": outcome.review_session_object_id,
-                },
-            )
+
+def announce_review(
+    session: Any,
+    outcome: IntegrateOutcome,
+    warnings: List[str],
+    wait: float = ANNOUNCE_WAIT_S,
+) -> None:
+    """Publish the ``ft_dcc.review.published`` event from a background thread.
+
+    The publish waits at most ``wait`` seconds: a slow or unreachable event hub (whose own
+    timeout is 10 s) never delays or fails it. A failure seen in that time, or an event still
+    on its way, is a warning; a later failure is only logged.
+    """
+    event_data = {
+        "asset_version_id": outcome.asset_version_id,
+        "version": outcome.version_number,
+        "task_id": outcome.task_id,
+        "component_ids": dict(outcome.component_ids),
+        "review_session_id": outcome.review_session_id,
+        "review_session_object_id": outcome.review_session_object_id,
+    }
+    failure: List[BaseException] = []
+    finished = threading.Event()
+    gave_up = threading.Event()  # the publish went on without waiting any longer
+
+    def send() -> None:
+        try:
+            from ft_dcc.session.event_hub import Event
+
+            hub = session.event_hub
+            if not getattr(hub, "connected", True):
+                hub.connect()
+            hub.publish(Event(topic=TOPIC_REVIEW_PUBLISHED, data=event_data))
+        except Exception as exc:
+            failure.append(exc)
+            if gave_up.is_set():
+                log.warning("could not announce the new review content: %s", exc)
+        finally:
+            finished.set()
+
+    thread = threading.Thread(target=send, name="ft_dcc-announce-review", daemon=True)
+    thread.start()
+    thread.join(wait)
+    if not finished.is_set():
+        gave_up.set()
+    if failure:
+        log.warning("could not announce the new review content: %s", failure[0])
+        warnings.append(f"the 'new review content' event was not sent: {failure[0]}")
+    elif gave_up.is_set():
+        log.warning("the event hub did not answer within %.0f s; announcing in background", wait)
+        warnings.append(
+            f"the 'new review content' event was not confirmed within {wait:g} s (event hub "
+            "slow or unreachable); it is still being sent in the background"
         )
-    except Exception as exc:
-        log.warning("could not announce the new review content: %s", exc)
-        warnings.append(f"the 'new review content' event was not sent: {exc}")
 
 
 __all__ = [

@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 from typing import Any, List
 
-from ft_dcc.exceptions import ApiConnectionError
 from ft_dcc.protocol import ENV_SERVER, REVIEW_COMPONENT_MP4, REVIEW_META_KEY, THUMBNAIL_COMPONENT
-from ft_dcc.publish.integrate import integrate_manifest, is_connection_error
+from ft_dcc.publish.failures import should_queue
+from ft_dcc.publish.integrate import integrate_manifest
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.queue import OfflineQueue
 
@@ -24,7 +24,7 @@ def manifest_from_state(state: Any) -> IntegrateManifest:
     """The integrate manifest of a publish whose extract steps have run."""
     review_meta = {REVIEW_META_KEY: json.dumps(state.ftr_meta, sort_keys=True)}
     if state.spec is not None:
-        review_meta[CAPTURE_META_KEY] = json.dumps(state.spec.to_dict(), sort_keys=True)
+        review_meta[CAPTURE_META_KEY] = json.dumps(capture_metadata(state), sort_keys=True)
     components: List[ComponentSpec] = [
         ComponentSpec(
             name=REVIEW_COMPONENT_MP4,
@@ -71,6 +71,20 @@ def manifest_from_state(state: Any) -> IntegrateManifest:
     )
 
 
+def capture_metadata(state: Any) -> dict:
+    """The capture spec plus how review frames map to source (shot) frames.
+
+    ``ftr_meta`` keeps ftrack's convention (``frameIn`` 0, ``frameOut`` exclusive), so the
+    source numbering is kept here: review frame ``i`` is source frame
+    ``source_first_frame + i``.
+    """
+    data = state.spec.to_dict()
+    data["source_first_frame"] = state.spec.frame_start
+    data["source_last_frame"] = state.spec.frame_end
+    data["review_frame_in"] = int(state.ftr_meta.get("frameIn", 0))
+    return data
+
+
 def _invitee(value: Any) -> dict:
     if isinstance(value, str):
         return {"email": value, "name": value.split("@", 1)[0]}
@@ -85,11 +99,13 @@ def integrate_or_queue(state: Any) -> None:
             state.outcome = integrate_manifest(state.session, state.manifest, None, state.progress)
             state.warnings.extend(state.outcome.warnings)
             return
-        except ApiConnectionError:
-            log.warning("lost the ftrack server while publishing; queueing the publish")
         except Exception as exc:
-            if not is_connection_error(exc):
+            if not should_queue(exc, state.session):
                 raise
             log.warning("lost the ftrack server while publishing (%s); queueing", exc)
+            state.warnings.append(
+                f"the ftrack server was lost while publishing ({exc}); the review is kept in "
+                "the offline queue and published by 'ft-dcc queue flush'"
+            )
     queue = OfflineQueue(state.request.queue_dir)
     state.queue_entry = queue.spool(state.manifest)

@@ -56,8 +56,10 @@ def stage_of(order: float) -> str:
     return "integrate" if order >= 3.5 else "collect"
 
 
-def _step_from_result(result: Dict[str, Any]) -> StepResult:
+def _step_from_result(result: Dict[str, Any], context: Any = None) -> StepResult:
     plugin = result["plugin"]
+    state = context.data.get("ft_dcc") if context is not None else None
+    skipped = getattr(state, "skipped", {}).get(plugin.__name__) if state is not None else None
     error = result.get("error")
     messages = [r.getMessage() for r in result.get("records") or [] if r.levelno >= logging.INFO]
     instance = result.get("instance")
@@ -72,6 +74,7 @@ def _step_from_result(result: Dict[str, Any]) -> StepResult:
         error=(getattr(error, "message", None) or str(error)) if error is not None else None,
         hint=getattr(error, "hint", None) or None if error is not None else None,
         error_type=type(error).__name__ if error is not None else None,
+        skipped=skipped if error is None else None,
     )
 
 
@@ -108,7 +111,7 @@ def _run_stages(
             progress("publish", done / total, label)
             result = pyblish.plugin.process(plugin, context, instance)
             done += 1
-            step = _step_from_result(result)
+            step = _step_from_result(result, context)
             steps.append(step)
             if not step.ok:
                 failed = True

@@ -265,7 +265,8 @@ class OfflineQueue:
         Stops at the first entry the server cannot be reached for (the rest would fail the same
         way); other errors are recorded in the entry and the flush moves on.
         """
-        from ft_dcc.publish.integrate import integrate_manifest, is_connection_error
+        from ft_dcc.publish.failures import should_queue
+        from ft_dcc.publish.integrate import integrate_manifest
 
         result = FlushResult()
         with self.lock():
@@ -291,7 +292,7 @@ class OfflineQueue:
                 try:
                     outcome = integrate_manifest(session, entry.manifest, entry.media_dir, progress)
                 except FtDccError as exc:
-                    if is_connection_error(exc):  # the others would fail the same way
+                    if should_queue(exc, session):  # the others would fail the same way
                         self.record_failure(entry, f"server unreachable: {exc}")
                         result.outcomes.append(FlushOutcome(entry.id, False, str(exc)))
                         break

@@ -25,6 +25,7 @@ class StepResult:
     error: Optional[str] = None
     hint: Optional[str] = None
     error_type: Optional[str] = None
+    skipped: Optional[str] = None  # why the plugin checked nothing (e.g. no connection)
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -102,8 +103,10 @@ class PublishReport:
     def __str__(self) -> str:
         lines = [self.summary(), ""]
         for step in self.steps:
-            mark = "ok  " if step.ok else "FAIL"
+            mark = "FAIL" if not step.ok else "skip" if step.skipped else "ok  "
             lines.append(f"  [{mark}] {step.stage:<9} {step.label} ({step.duration_ms:.0f} ms)")
+            if step.skipped:
+                lines.append(f"         skipped: {step.skipped}")
             if step.error:
                 lines.append(f"         {step.error}")
                 if step.hint:

@@ -47,6 +47,8 @@ class PublishState:
     session: Any = None
     session_factory: Optional[Callable[[], Any]] = None
     offline: bool = False
+    online: bool = False  # the server answered and accepted the credentials
+    skipped: Dict[str, str] = attr.Factory(dict)  # plugin class name -> why it did not check
     # collected
     task_id: Optional[str] = None
     task_path: Optional[str] = None
@@ -70,6 +72,17 @@ class PublishState:
     outcome: Any = None
     queue_entry: Any = None
     warnings: List[str] = attr.Factory(list)
+
+
+def skip(context: Any, plugin: Any, reason: str) -> None:
+    """Record that ``plugin`` did not check anything, and why (shown as "skipped" in the report)."""
+    state = context.data.get(STATE_KEY)
+    if state is not None:
+        state.skipped[type(plugin).__name__] = reason
+    plugin.log.info("skipped: %s", reason)
+
+
+NO_CONNECTION = "no connection to ftrack"
 
 
 def state_of(context: Any) -> PublishState:

@@ -44,6 +44,7 @@ class NukeHost(Host):
     """
 
     name = "nuke"
+    uses_cameras = False
 
     def __init__(
         self,

@@ -85,14 +85,14 @@ def test_publish_one_frame_with_a_sub_range_and_ntsc_rate(
 
 def test_publish_a_movie(embedded_server, tmp_path: Path, queue_dir: Path) -> None:
     with open_session(embedded_server, tmp_path) as session:
-        task_path = make_task(session, fstart=None, fend=None, fps=None)
+        task_path = make_task(session, fstart=1001, fend=1100, fps=None)
     movie = tmp_path / "edit_v003.mov"
     subprocess.run(
         [ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i",
          "testsrc2=size=400x226:rate=25", "-frames:v", "30", "-c:v", "mjpeg", str(movie)],
         check=True,
     )  # fmt: skip
-    # the shot keeps the server's default range (1001-1100), so the movie's 1-30 needs --frames
+    # the shot's range is set (1001-1100), so the movie's 1-30 needs --frames
     refused = ft_dcc(
         server_env(embedded_server, queue_dir), "publish", str(movie), "--task", task_path
     )

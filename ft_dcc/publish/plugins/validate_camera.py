@@ -1,31 +1,20 @@
-"""Validate that the camera to capture through exists in the scene."""
+"""Validate that there is a camera to capture through, and that it exists in the scene."""
 
 import pyblish.api
 
 
 class ValidateCamera(pyblish.api.ContextPlugin):
-    """The chosen camera is one of the scene's cameras (hosts without cameras skip this)."""
+    """The chosen camera is one of the scene's cameras; a scene without any camera is refused
+    unless its host never uses cameras (``Host.uses_cameras``: files, Nuke)."""
 
     label = "Camera exists"
     order = pyblish.api.ValidatorOrder
 
     def process(self, context):
-        from ft_dcc.exceptions import ValidationError
+        from ft_dcc.publish.checks import check_camera
         from ft_dcc.publish.state import state_of
 
         state = state_of(context)
-        cameras = state.host.cameras()
-        if not cameras:
-            return
-        camera = state.spec.camera
-        if camera is None:
-            raise ValidationError(
-                "no camera is set to capture through",
-                hint=f"set the scene camera or choose one of: {', '.join(cameras)}",
-            )
-        if camera not in cameras:
-            raise ValidationError(
-                f"the camera {camera!r} is not in the scene",
-                hint=f"choose one of: {', '.join(cameras)}",
-            )
-        self.log.info("Camera %s", camera)
+        camera = check_camera(state.host, state.spec.camera)
+        if camera is not None:
+            self.log.info("Camera %s", camera)

@@ -11,10 +11,15 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc import review
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import NO_CONNECTION, skip, state_of
 
         state = state_of(context)
-        if state.offline or state.project is None:
+        if state.offline:
+            return
+        if not state.online:
+            skip(context, self, NO_CONNECTION)
+            return
+        if state.project is None:  # the task validator failed and said why
             return
         found = review.find_review_session(state.session, state.project, state.review_session_name)
         if found is None:

@@ -10,7 +10,7 @@ class ValidateTask(pyblish.api.ContextPlugin):
     order = pyblish.api.ValidatorOrder - 0.35
 
     def process(self, context):
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import NO_CONNECTION, skip, state_of
         from ft_dcc.publish.tasks import resolve_task
 
         state = state_of(context)
@@ -18,6 +18,9 @@ class ValidateTask(pyblish.api.ContextPlugin):
             if not (state.task_id or state.task_path):
                 resolve_task(None, None, None)  # raises "no task given"
             self.log.warning("Offline: the task is checked when the queue is flushed")
+            return
+        if not state.online:  # the server validator already said why
+            skip(context, self, NO_CONNECTION)
             return
         state.task = resolve_task(state.session, state.task_id, state.task_path)
         state.task_id = state.task["id"]
