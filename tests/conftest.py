@@ -63,7 +63,9 @@ class EmbeddedServer:
         """The logged requests after ``mark``: dicts with method, path, status, actions, headers."""
         if not self.request_log.exists():
             return []
-        lines = self.request_log.read_text(encoding="utf-8").splitlines()
+        text = self.request_log.read_text(encoding="utf-8")
+        # The server may be writing the last line right now: only complete lines count.
+        lines = text.split("\n")[:-1]
         return [json.loads(line) for line in lines[mark:] if line.strip()]
 
     def api_requests_since(self, mark: int) -> List[Dict[str, Any]]:
