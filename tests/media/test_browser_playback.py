@@ -24,7 +24,16 @@ PAGE = """<!doctype html><meta charset="utf-8">
 <script>
 window.redAt = async (seconds) => {
   const v = document.getElementById("v");
-  await new Promise((done) => { v.onseeked = done; v.currentTime = seconds; });
+  // "seeked" can fire before the new frame is composited under load: also wait for the frame
+  // itself (requestVideoFrameCallback), with a fallback in case the same frame stays on screen.
+  await new Promise((done) => {
+    let seeked = false, painted = !v.requestVideoFrameCallback;
+    const check = () => { if (seeked && painted) done(); };
+    if (!painted) v.requestVideoFrameCallback(() => { painted = true; check(); });
+    setTimeout(() => { painted = true; check(); }, 2000);
+    v.onseeked = () => { seeked = true; check(); };
+    v.currentTime = seconds;
+  });
   const c = document.getElementById("c");
   c.width = v.videoWidth; c.height = v.videoHeight;
   const g = c.getContext("2d");
