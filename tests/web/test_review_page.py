@@ -49,8 +49,19 @@ PATCH_GREY_JS = """(video) => {
 
 
 def shown_index(video: Any) -> int:
-    """Which frame of the movie the video element is displaying (from its grey patch)."""
-    return round(video.evaluate(PATCH_GREY_JS) / GREY_STEP)
+    """Which frame of the movie the video element is displaying (from its grey patch).
+
+    A seek can report done a moment before the new picture is composited on a loaded machine,
+    so the answer is the picture once it has settled: two reads 100 ms apart that agree.
+    """
+    previous = None
+    deadline = time.monotonic() + 5
+    while True:
+        index = round(video.evaluate(PATCH_GREY_JS) / GREY_STEP)
+        if index == previous or time.monotonic() > deadline:
+            return index
+        previous = index
+        time.sleep(0.1)
 
 
 def wait_seeked(page: Any) -> None:
