@@ -23,6 +23,8 @@ Execute = Callable[[List[Dict[str, Any]], str], List[Any]]
 REVIEW_COMPONENT = "ftrackreview-mp4"
 #: The Note metadata key holding the frame a note refers to (read by ``ft_dcc.review``).
 FRAME_KEY = "frame"
+#: The review component's metadata key where ft_dcc publishes record their capture spec.
+CAPTURE_KEY = "ft_dcc_capture"
 MAX_NOTE_LENGTH = 20000
 
 
@@ -233,15 +235,22 @@ class ReviewData:
         )
         metas: Dict[str, Dict[str, Any]] = {}
         if components:
+            captures: Dict[str, Dict[str, Any]] = {}
             for row in self._query(
-                'select parent_id, key, value from Metadata where key is "ftr_meta" '
-                f"and parent_id in ({_quoted_ids(c['id'] for c in components)})"
+                'select parent_id, key, value from Metadata where key in ("ftr_meta", '
+                f'"{CAPTURE_KEY}") and parent_id in ({_quoted_ids(c["id"] for c in components)})'
             ):
                 try:
                     parsed = json.loads(row.get("value") or "{}")
                 except ValueError:
                     parsed = {}
-                metas[row["parent_id"]] = parsed if isinstance(parsed, dict) else {}
+                target = metas if row["key"] == "ftr_meta" else captures
+                target[row["parent_id"]] = parsed if isinstance(parsed, dict) else {}
+            for component_id, capture in captures.items():
+                # ft_dcc publishes record the scene's first frame: show shot frame numbers.
+                first = capture.get("source_first_frame")
+                if isinstance(first, int):
+                    metas.setdefault(component_id, {})["sourceFirstFrame"] = first
         movies: Dict[str, Dict[str, Any]] = {}
         for component in sorted(components, key=lambda c: c["id"]):
             movies.setdefault(

@@ -166,6 +166,10 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
     meta = item.movie_meta
     frame_in = _int(meta.get("frameIn"), 0)
     frame_out = _int(meta.get("frameOut"), None)
+    # ftr_meta counts from 0; when the publish recorded the scene's first frame, show those.
+    shift = _int(meta.get("sourceFirstFrame"), frame_in) - frame_in
+    frame_in += shift
+    frame_out = None if frame_out is None else frame_out + shift
     rate = meta.get("frameRate") if isinstance(meta.get("frameRate"), (int, float)) else 24
     version = f"v{item.version_number:03d}" if isinstance(item.version_number, int) else ""
     poster = (

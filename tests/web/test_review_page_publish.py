@@ -101,6 +101,6 @@ def test_published_review_link_plays_in_chromium(
     page.wait_for_function("() => document.querySelector('video').paused")
     counter = int(item.locator(".frame-number").inner_text())
     first, last = (int(x) for x in item.locator(".frame-range").inner_text().split("\u2013"))
-    assert last - first == FRAMES - 1
+    assert (first, last) == (1001, 1000 + FRAMES)  # the shot's frame numbers, not 0-based
     assert first < counter <= last
     page.screenshot(path=str(artifacts_dir / "review_page_published.png"))
