@@ -1,0 +1,202 @@
+"""Publishing a scene in a host's own Python, without a UI: what every host adapter shares.
+
+The caller (``ft-dcc publish SCENE --host X``) writes a request file, runs the host's command
+on it and reads back a result file; the script running inside the host reads the request,
+publishes and always writes the result::
+
+    request.json  the publish arguments, ``input`` (the scene), ``python_path`` (folders that
+                  make ft_dcc importable in the host) and ``result`` (where to write the outcome)
+    result.json   ``{"exit_code", "report", "text"}`` (``hint`` too when publishing raised)
+
+Caller side: :func:`python_paths`, :func:`existing_scene`, :func:`publish_in_host`,
+:func:`run_with_request`, :func:`print_outcome`. Host side: :func:`main`, imported by the
+host's script once it has put ``python_path`` on ``sys.path``, so stdlib imports only here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import subprocess
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from ft_dcc.exceptions import HostError
+
+log = logging.getLogger(__name__)
+
+#: the packages a host's own Python must import for a publish (all pure Python)
+PYTHON_PACKAGES = (
+    "ft_dcc",
+    "hosts",
+    "attr",
+    "pyblish",
+    "requests",
+    "urllib3",
+    "idna",
+    "certifi",
+    "charset_normalizer",
+    "imageio_ffmpeg",
+)
+
+#: how many lines of the host's output a "stopped before publishing" message quotes
+STOPPED_TAIL_LINES = 30
+
+Outcome = Dict[str, Any]
+
+
+def python_paths() -> List[str]:
+    """The folders holding :data:`PYTHON_PACKAGES` in this Python, in order, without repeats:
+    put them on a host Python's ``sys.path`` and ft_dcc imports there."""
+    found: List[str] = []
+    for name in PYTHON_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        folder = str(Path(next(iter(spec.submodule_search_locations))).parent)
+        if folder not in found:
+            found.append(folder)
+    return found
+
+
+def tail(text: str, lines: int) -> str:
+    """The last ``lines`` lines of ``text``, ending with a newline unless empty."""
+    kept = text.splitlines()[-lines:]
+    return "\n".join(kept) + ("\n" if kept else "")
+
+
+# -- caller side ---------------------------------------------------------------------------
+
+
+def existing_scene(request: Dict[str, Any], kind: str) -> Path:
+    """``request['input']`` as a path (``~`` expanded); a :class:`HostError` naming ``kind``
+    (e.g. "Maya scene") when no such file exists."""
+    scene = Path(request["input"]).expanduser()
+    if not scene.is_file():
+        raise HostError(f"The {kind} {scene} does not exist.", hint="check the path and try again")
+    return scene
+
+
+def run_with_request(
+    payload: Dict[str, Any],
+    command_for: Callable[[Path], Sequence[str]],
+    host_name: str,
+    timeout: Optional[float] = None,
+) -> subprocess.CompletedProcess:
+    """Write ``payload`` to a temporary ``request.json``, run ``command_for(request_file)``
+    and return the finished process (stdout and stderr together in ``stdout``, as text).
+
+    A host still running after ``timeout`` seconds is killed and reported as a
+    :class:`HostError` quoting its last output; a command that cannot start raises ``OSError``.
+    """
+    with tempfile.TemporaryDirectory(prefix="ft_dcc-request-") as tmp:
+        request_file = Path(tmp) / "request.json"
+        request_file.write_text(json.dumps(payload, default=str), encoding="utf-8")
+        command = [str(part) for part in command_for(request_file)]
+        log.info("running %s", " ".join(command))
+        try:
+            return subprocess.run(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            output = exc.output or b""
+            if isinstance(output, bytes):
+                output = output.decode("utf-8", "replace")
+            raise HostError(
+                f"{host_name} did not finish within {timeout:g} seconds and was stopped. "
+                f"Its last output:\n{tail(output, STOPPED_TAIL_LINES)}",
+                hint="run 'ft-dcc -v publish' to see everything it printed, or allow more time",
+            ) from exc
+
+
+def read_outcome(
+    result_file: Path, process: subprocess.CompletedProcess, host_name: str
+) -> Outcome:
+    """The outcome the host wrote to ``result_file`` plus ``log`` (its output); when it wrote
+    none, exit status 1 (or the host's) and a text quoting the host's last output."""
+    if not result_file.is_file():
+        last = "\n".join(process.stdout.splitlines()[-STOPPED_TAIL_LINES:])
+        return {
+            "exit_code": process.returncode or 1,
+            "report": None,
+            "text": f"{host_name} stopped before publishing (exit status "
+            f"{process.returncode}). Its last output:\n{last}",
+            "log": process.stdout,
+        }
+    outcome = json.loads(result_file.read_text(encoding="utf-8"))
+    outcome["log"] = process.stdout
+    return outcome
+
+
+def publish_in_host(
+    request: Dict[str, Any],
+    scene: Path,
+    run: Callable[[Dict[str, Any]], subprocess.CompletedProcess],
+    host_name: str,
+) -> Outcome:
+    """Publish ``scene`` in a host: ``run(payload)`` runs the host's headless script on the
+    request (``request`` plus ``input``, ``result`` and ``python_path``); return the outcome
+    (``exit_code``, ``report``, ``text``, maybe ``hint``, and ``log``: the host's output)."""
+    with tempfile.TemporaryDirectory(prefix="ft_dcc-publish-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        payload = dict(request, input=str(scene.resolve()), result=str(result_file))
+        payload["python_path"] = python_paths()
+        process = run(payload)
+        return read_outcome(result_file, process, host_name)
+
+
+def print_outcome(outcome: Outcome, as_json: bool) -> int:
+    """Print the report (its JSON data, or its text and hint); return the exit status."""
+    if as_json:
+        data = outcome.get("report")
+        if data is None:
+            data = {"ok": False, "errors": [outcome["text"]]}
+        print(json.dumps(data, indent=2, default=str))
+    else:
+        print(outcome["text"])
+        if outcome.get("hint"):
+            print(outcome["hint"])
+    return int(outcome["exit_code"])
+
+
+# -- host side -----------------------------------------------------------------------------
+
+
+def request_path(argv: Sequence[str]) -> Path:
+    """The request file in a headless script's ``argv``: the argument after ``--``, else the
+    last one."""
+    argv = list(argv)
+    return Path(argv[argv.index("--") + 1] if "--" in argv else argv[-1])
+
+
+def read_request(argv: Sequence[str]) -> Dict[str, Any]:
+    """The request a headless script was started with (see :func:`request_path`)."""
+    return json.loads(request_path(argv).read_text(encoding="utf-8"))
+
+
+def main(argv: Sequence[str], publish_request: Callable[[Dict[str, Any]], Outcome]) -> int:
+    """Inside the host: read the request, ``publish_request(request)``, and write its outcome
+    to ``request['result']``, also when publishing raised (then exit status 1, the error as
+    text and its hint). Return the exit status."""
+    request = read_request(argv)
+    try:
+        outcome = publish_request(request)
+    except Exception as exc:
+        traceback.print_exc()
+        outcome = {
+            "exit_code": 1,
+            "report": None,
+            "text": f"Publish failed: {exc}",
+            "hint": getattr(exc, "hint", ""),
+        }
+    Path(request["result"]).write_text(json.dumps(outcome, default=str), encoding="utf-8")
+    return int(outcome["exit_code"])

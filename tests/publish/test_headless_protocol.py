@@ -1,0 +1,186 @@
+"""The request/result protocol of a headless publish (``ft_dcc.publish.headless``), with real
+subprocesses standing in for a host: this Python started with ``-S -I`` (no site-packages, so
+ft_dcc imports only through the request's ``python_path``, as in Blender, mayapy or Nuke)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ft_dcc.exceptions import HostError
+from ft_dcc.publish import headless
+
+#: a host's headless script: the tiny local bootstrap, then the shared ``main``
+STAND_IN_HOST = """
+import json, sys
+from pathlib import Path
+
+request = json.loads(Path(sys.argv[-1]).read_text(encoding="utf-8"))
+for folder in request.get("python_path", []):
+    if folder not in sys.path:
+        sys.path.append(folder)
+
+
+def publish_request(request):
+    mode = request.get("mode")
+    if mode == "raise":
+        from ft_dcc.exceptions import CaptureError
+
+        raise CaptureError("the camera is gone", hint="add a camera and publish again")
+    if mode == "crash":
+        print("segmentation fault in the renderer")
+        sys.stdout.flush()
+        import os
+
+        os._exit(int(request.get("status", 3)))
+    if mode == "hang":
+        print("rendering frame 1001", flush=True)
+        import time
+
+        time.sleep(60)
+    import pyblish  # a dependency python_path made importable
+
+    return {
+        "exit_code": 0,
+        "report": {"ok": True, "input": request["input"], "pyblish": pyblish.__name__},
+        "text": "Published " + Path(request["input"]).name,
+    }
+
+
+if __name__ == "__main__":
+    from ft_dcc.publish.headless import main
+
+    print("host started")
+    sys.exit(main(sys.argv, publish_request))
+"""
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> Path:
+    path = tmp_path / "shot.ma"
+    path.write_text("// a scene\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def run_stand_in(tmp_path: Path):
+    script = tmp_path / "stand_in_host.py"
+    script.write_text(STAND_IN_HOST, encoding="utf-8")
+
+    def run(payload, timeout=None):
+        return headless.run_with_request(
+            payload,
+            lambda request_file: [sys.executable, "-S", "-I", script, "--", request_file],
+            "Stand-in",
+            timeout=timeout,
+        )
+
+    return run
+
+
+def test_python_paths_make_ft_dcc_and_its_dependencies_importable_without_site_packages():
+    paths = headless.python_paths()
+    assert len(paths) == len(set(paths))
+    probe = (
+        "import sys; sys.path[:0] = sys.argv[1:]\n"
+        "import ft_dcc.publish.headless, attr, pyblish, requests, imageio_ffmpeg, hosts\n"
+        "print(ft_dcc.publish.headless.__file__)"
+    )
+    bare = subprocess.run(
+        [sys.executable, "-S", "-I", "-c", "import requests"], capture_output=True, text=True
+    )
+    assert bare.returncode != 0, "the probe needs a Python that cannot import requests by itself"
+    done = subprocess.run(
+        [sys.executable, "-S", "-I", "-c", probe, *paths], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()) == Path(headless.__file__)
+
+
+def test_a_host_that_publishes_returns_its_outcome_and_output(scene, run_stand_in):
+    outcome = headless.publish_in_host(
+        {"input": str(scene), "task": "a/b"}, scene, run_stand_in, "Stand-in"
+    )
+    assert outcome["exit_code"] == 0, outcome
+    assert outcome["report"] == {"ok": True, "input": str(scene.resolve()), "pyblish": "pyblish"}
+    assert outcome["text"] == "Published shot.ma"
+    assert "host started" in outcome["log"]
+
+
+def test_a_publish_that_raises_still_writes_the_result(scene, run_stand_in):
+    outcome = headless.publish_in_host(
+        {"input": str(scene), "mode": "raise"}, scene, run_stand_in, "Stand-in"
+    )
+    assert outcome["exit_code"] == 1
+    assert outcome["report"] is None
+    assert outcome["text"] == (
+        "Publish failed: the camera is gone (add a camera and publish again)"
+    )
+    assert outcome["hint"] == "add a camera and publish again"
+    assert "Traceback" in outcome["log"] and "CaptureError" in outcome["log"]
+    assert headless.print_outcome(outcome, as_json=False) == 1
+
+
+@pytest.mark.parametrize("status, expected", [(3, 3), (0, 1)])
+def test_a_host_that_dies_before_publishing_is_reported_with_its_last_output(
+    scene, run_stand_in, status, expected
+):
+    request = {"input": str(scene), "mode": "crash", "status": status}
+    outcome = headless.publish_in_host(request, scene, run_stand_in, "Stand-in")
+    assert outcome["exit_code"] == expected
+    assert outcome["report"] is None
+    assert outcome["text"].startswith(
+        f"Stand-in stopped before publishing (exit status {status}). Its last output:\n"
+    )
+    assert outcome["text"].endswith("segmentation fault in the renderer")
+    assert "host started" in outcome["log"]
+
+
+def test_a_host_that_hangs_past_the_timeout_is_stopped_with_a_clear_error(scene, run_stand_in):
+    with pytest.raises(HostError, match="Stand-in did not finish within 2 seconds") as caught:
+        headless.publish_in_host(
+            {"input": str(scene), "mode": "hang"},
+            scene,
+            lambda payload: run_stand_in(payload, timeout=2),
+            "Stand-in",
+        )
+    assert "rendering frame 1001" in caught.value.message
+    assert "ft-dcc -v" in caught.value.hint
+
+
+def test_a_command_that_cannot_start_raises_os_error(tmp_path):
+    with pytest.raises(OSError):
+        headless.run_with_request({}, lambda f: [tmp_path / "no-such-host", f], "Nothing")
+
+
+def test_a_missing_scene_is_a_host_error_naming_its_kind(tmp_path, scene):
+    assert headless.existing_scene({"input": str(scene)}, "Maya scene") == scene
+    with pytest.raises(HostError, match=r"The Nuke script .*nope\.nk does not exist\."):
+        headless.existing_scene({"input": str(tmp_path / "nope.nk")}, "Nuke script")
+
+
+def test_the_request_file_is_after_the_double_dash_or_last(tmp_path):
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"input": "x"}), encoding="utf-8")
+    assert headless.read_request(["blender", "-b", "--", str(request), "extra"]) == {"input": "x"}
+    assert headless.request_path(["headless.py", str(request)]) == request
+
+
+def test_print_outcome_prints_the_report_or_its_text(capsys):
+    failed = {"exit_code": 2, "report": None, "text": "Nope", "hint": "try again"}
+    assert headless.print_outcome(failed, as_json=True) == 2
+    assert json.loads(capsys.readouterr().out) == {"ok": False, "errors": ["Nope"]}
+    assert headless.print_outcome(failed, as_json=False) == 2
+    assert capsys.readouterr().out == "Nope\ntry again\n"
+    published = {"exit_code": 0, "report": {"ok": True}, "text": "Done"}
+    assert headless.print_outcome(published, as_json=True) == 0
+    assert json.loads(capsys.readouterr().out) == {"ok": True}
+
+
+def test_tail_keeps_the_last_lines():
+    assert headless.tail("a\nb\nc\n", 2) == "b\nc\n"
+    assert headless.tail("", 5) == ""
