@@ -6,14 +6,14 @@
 frames, fps, camera, invitees, asset_name, include_source), ``python_path`` (folders to add so
 ft_dcc imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the
 calling process, which prints it). Only stdlib imports at the top: ft_dcc is not importable
-until ``python_path`` is added.
+until :func:`add_python_path` has put ``python_path`` first on ``sys.path``; then
+``ft_dcc.publish.headless.main`` runs the publish and writes the result.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import traceback
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -29,11 +29,16 @@ def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
     return int(start), int(end)
 
 
-def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
-    """Start Maya standalone, open the scene, publish it, describe the outcome."""
+def add_python_path(argv: Any) -> None:
+    """Put the request's ``python_path`` first on ``sys.path`` (ft_dcc imports after this)."""
+    request = json.loads(Path(argv[-1]).read_text(encoding="utf-8"))
     for folder in reversed(request.get("python_path", [])):
         if folder not in sys.path:
             sys.path.insert(0, folder)
+
+
+def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
+    """Start Maya standalone, open the scene, publish it, describe the outcome."""
     import maya.standalone
 
     maya.standalone.initialize(name="python")
@@ -72,24 +77,11 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         maya.standalone.uninitialize()
 
 
-def main(argv: Any) -> int:
-    request = json.loads(Path(argv[-1]).read_text(encoding="utf-8"))
-    try:
-        outcome = publish_request(request)
-    except Exception as exc:
-        traceback.print_exc()
-        outcome = {
-            "exit_code": 1,
-            "report": None,
-            "text": f"Publish failed: {exc}",
-            "hint": getattr(exc, "hint", ""),
-        }
-    Path(request["result"]).write_text(json.dumps(outcome, default=str), encoding="utf-8")
-    return int(outcome["exit_code"])
-
-
 if __name__ == "__main__":
-    code = main(sys.argv)
+    add_python_path(sys.argv)
+    from ft_dcc.publish.headless import main
+
+    code = main(sys.argv, publish_request)
     sys.stdout.flush()
     sys.stderr.flush()
     sys.exit(code)

@@ -5,20 +5,17 @@ scene headless with ``mayapy``."""
 from __future__ import annotations
 
 import glob
-import json
 import logging
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
-
-from .paths import python_paths
+from ft_dcc.publish import headless
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +72,7 @@ class MayaIntegration:
         scripts.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(USER_SETUP, scripts / "userSetup.py")
         mod_file = destination / f"{MODULE_NAME}.mod"
-        mod_file.write_text(module_text(module_dir, python_paths()), encoding="utf-8")
+        mod_file.write_text(module_text(module_dir, headless.python_paths()), encoding="utf-8")
         return mod_file
 
     def install_instructions(self, built: Path) -> str:
@@ -105,73 +102,31 @@ class MayaIntegration:
                 hint="install Maya, put its bin folder on PATH, or set FT_DCC_MAYAPY to the "
                 "mayapy executable",
             )
-        with tempfile.TemporaryDirectory(prefix="ft_dcc-maya-") as tmp:
-            request_file = Path(tmp) / "request.json"
-            request_file.write_text(json.dumps(payload, default=str), encoding="utf-8")
-            command = [mayapy, str(script), str(request_file)]
-            log.info("running %s", " ".join(command))
-            try:
-                return subprocess.run(
-                    command,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                    errors="replace",
-                    timeout=timeout,
-                    check=False,
-                )
-            except OSError as exc:
-                raise HostError(
-                    f"Could not start mayapy ({mayapy}): {exc}",
-                    hint="check FT_DCC_MAYAPY or the Maya install",
-                ) from exc
+        try:
+            return headless.run_with_request(
+                payload, lambda request_file: [mayapy, script, request_file], "mayapy", timeout
+            )
+        except OSError as exc:
+            raise HostError(
+                f"Could not start mayapy ({mayapy}): {exc}",
+                hint="check FT_DCC_MAYAPY or the Maya install",
+            ) from exc
 
     def publish_headless_result(self, request: Dict[str, Any]) -> Dict[str, Any]:
         """Publish ``request['input']`` with mayapy; return ``exit_code``, ``report`` (the
         report's JSON data), ``text`` and ``log`` (mayapy's output)."""
-        scene = Path(request["input"]).expanduser()
-        if not scene.is_file():
-            raise HostError(
-                f"The Maya scene {scene} does not exist.", hint="check the path and try again"
-            )
-        with tempfile.TemporaryDirectory(prefix="ft_dcc-publish-") as tmp:
-            result_file = Path(tmp) / "result.json"
-            payload = dict(request, input=str(scene.resolve()), result=str(result_file))
-            payload["python_path"] = python_paths()
-            process = self.run_script(HEADLESS_SCRIPT, payload)
-            if not result_file.is_file():
-                tail = "\n".join(process.stdout.splitlines()[-30:])
-                return {
-                    "exit_code": process.returncode or 1,
-                    "report": None,
-                    "text": f"mayapy stopped before publishing (exit status "
-                    f"{process.returncode}). Its last output:\n{tail}",
-                    "log": process.stdout,
-                }
-            outcome = json.loads(result_file.read_text(encoding="utf-8"))
-        outcome["log"] = process.stdout
-        return outcome
+        scene = headless.existing_scene(request, "Maya scene")
+        return headless.publish_in_host(
+            request, scene, lambda payload: self.run_script(HEADLESS_SCRIPT, payload), "mayapy"
+        )
 
     def publish_headless(self, request: Dict[str, Any]) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
         outcome = self.publish_headless_result(request)
         if log.isEnabledFor(logging.INFO) or outcome["exit_code"] != 0:
-            sys.stderr.write(_tail(outcome.get("log", ""), 200 if log.isEnabledFor(20) else 20))
-        if request.get("json"):
-            data = outcome.get("report")
-            if data is None:
-                data = {"ok": False, "errors": [outcome["text"]]}
-            print(json.dumps(data, indent=2, default=str))
-        else:
-            print(outcome["text"])
-            if outcome.get("hint"):
-                print(outcome["hint"])
-        return int(outcome["exit_code"])
-
-
-def _tail(text: str, lines: int) -> str:
-    kept = text.splitlines()[-lines:]
-    return "\n".join(kept) + ("\n" if kept else "")
+            lines = 200 if log.isEnabledFor(logging.INFO) else 20
+            sys.stderr.write(headless.tail(outcome.get("log", ""), lines))
+        return headless.print_outcome(outcome, bool(request.get("json")))
 
 
 integration = MayaIntegration()
