@@ -8,14 +8,14 @@ frames, fps, invitees, asset_name, include_source, and ``write``: the Write node
 imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the caller).
 Without ``write``, the one Write node whose "publish for review" box is ticked is published,
 else the script's only Write node, else (no Write node) the first Viewer's input; several
-candidates are a clear error.
+candidates are a clear error. Only stdlib imports at the top: :func:`add_python_path` makes
+ft_dcc importable, then ``ft_dcc.publish.headless.main`` runs the publish and writes the result.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import traceback
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -57,11 +57,16 @@ def pick_write_node(name: Optional[str]) -> Any:
     )
 
 
-def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
-    """Open the script, publish it and describe the outcome (inside Nuke)."""
+def add_python_path(argv: Any) -> None:
+    """Append the request's ``python_path`` to ``sys.path`` (ft_dcc imports after this)."""
+    request = json.loads(Path(argv[-1]).read_text(encoding="utf-8"))
     for folder in request.get("python_path", []):
         if folder not in sys.path:
             sys.path.append(folder)
+
+
+def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
+    """Open the script, publish it and describe the outcome (inside Nuke)."""
     import nuke
 
     from ft_dcc.progress import ConsoleProgress
@@ -88,24 +93,11 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     return {"exit_code": report.exit_code, "report": report.to_dict(), "text": report.format()}
 
 
-def main(argv: Any) -> int:
-    request = json.loads(Path(argv[-1]).read_text(encoding="utf-8"))
-    try:
-        outcome = publish_request(request)
-    except Exception as exc:
-        traceback.print_exc()
-        outcome = {
-            "exit_code": 1,
-            "report": None,
-            "text": f"Publish failed: {exc}",
-            "hint": getattr(exc, "hint", ""),
-        }
-    Path(request["result"]).write_text(json.dumps(outcome, default=str), encoding="utf-8")
-    return int(outcome["exit_code"])
-
-
 if __name__ == "__main__":
-    code = main(sys.argv)
+    add_python_path(sys.argv)
+    from ft_dcc.publish.headless import main
+
+    code = main(sys.argv, publish_request)
     sys.stdout.flush()
     sys.stderr.flush()
     sys.exit(code)

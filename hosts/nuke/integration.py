@@ -5,37 +5,22 @@ through ``nuke -t``."""
 from __future__ import annotations
 
 import glob
-import importlib.util
 import json
 import logging
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ft_dcc.exceptions import HostError
+from ft_dcc.publish import headless
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 HEADLESS_SCRIPT = HERE / "headless.py"
 FOLDER_NAME = "ft_dcc_nuke"
-#: packages Nuke's own Python must import for a publish (all pure Python)
-PYTHON_PACKAGES = (
-    "ft_dcc",
-    "hosts",
-    "attr",
-    "pyblish",
-    "requests",
-    "urllib3",
-    "idna",
-    "certifi",
-    "charset_normalizer",
-    "imageio_ffmpeg",
-)
 #: where Foundry's installers put Nuke on Linux, macOS and Windows
 INSTALL_GLOBS = (
     "/usr/local/Nuke*/Nuke[0-9]*",
@@ -43,19 +28,6 @@ INSTALL_GLOBS = (
     "/Applications/Nuke*/Nuke*.app/Contents/MacOS/Nuke[0-9]*",
     "C:/Program Files/Nuke*/Nuke[0-9]*.exe",
 )
-
-
-def python_paths() -> List[str]:
-    """Folders that make ft_dcc and its dependencies importable (for Nuke's own Python)."""
-    found: List[str] = []
-    for name in PYTHON_PACKAGES:
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        folder = str(Path(next(iter(spec.submodule_search_locations))).parent)
-        if folder not in found:
-            found.append(folder)
-    return found
 
 
 def find_nuke() -> Optional[str]:
@@ -89,7 +61,7 @@ class NukeIntegration:
             raise HostError(
                 "hosts/nuke/init.py lost its FT_DCC_PATHS line", hint="reinstall ft-dcc"
             )
-        init = init.replace(marker, f"FT_DCC_PATHS = {json.dumps(python_paths())}", 1)
+        init = init.replace(marker, f"FT_DCC_PATHS = {json.dumps(headless.python_paths())}", 1)
         (folder / "init.py").write_text(init, encoding="utf-8")
         shutil.copyfile(HERE / "menu.py", folder / "menu.py")
         return folder
@@ -124,39 +96,13 @@ class NukeIntegration:
     ) -> Dict[str, Any]:
         """Publish ``request['input']`` under ``nuke -t``; return its outcome dict:
         ``exit_code``, ``report`` (the report's data), ``text`` and ``log`` (Nuke's output)."""
-        script = Path(request["input"]).expanduser()
-        if not script.is_file():
-            raise HostError(
-                f"The Nuke script {script} does not exist.", hint="check the path and try again"
-            )
-        with tempfile.TemporaryDirectory(prefix="ft_dcc-nuke-") as tmp:
-            request_file = Path(tmp) / "request.json"
-            result_file = Path(tmp) / "result.json"
-            payload = dict(request, input=str(script.resolve()), result=str(result_file))
-            payload["python_path"] = python_paths()
-            request_file.write_text(json.dumps(payload, default=str), encoding="utf-8")
-            command = self.command(request_file)
-            log.info("running %s", " ".join(command))
-            process = subprocess.run(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                errors="replace",
-                timeout=timeout,
-                check=False,
-            )
-            if not result_file.is_file():
-                return {
-                    "exit_code": process.returncode or 1,
-                    "report": None,
-                    "text": f"Nuke stopped before publishing (exit status {process.returncode}). "
-                    f"Its last output:\n{_tail(process.stdout, 30)}",
-                    "log": process.stdout,
-                }
-            outcome = json.loads(result_file.read_text(encoding="utf-8"))
-        outcome["log"] = process.stdout
-        return outcome
+        script = headless.existing_scene(request, "Nuke script")
+        return headless.publish_in_host(
+            request,
+            script,
+            lambda payload: headless.run_with_request(payload, self.command, "Nuke", timeout),
+            "Nuke",
+        )
 
     def publish_headless(self, request: Dict[str, Any]) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
@@ -164,24 +110,13 @@ class NukeIntegration:
         if log.isEnabledFor(logging.INFO):
             sys.stderr.write(outcome.get("log", ""))
         elif outcome["exit_code"] != 0:
-            sys.stderr.write(_tail(outcome.get("log", ""), 20))
-        data = outcome.get("report") or {"ok": False, "errors": [outcome["text"]]}
+            sys.stderr.write(headless.tail(outcome.get("log", ""), 20))
         if request.get("report"):
+            data = outcome.get("report") or {"ok": False, "errors": [outcome["text"]]}
             Path(request["report"]).write_text(
                 json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8"
             )
-        if request.get("json"):
-            print(json.dumps(data, indent=2, default=str))
-        else:
-            print(outcome["text"])
-            if outcome.get("hint"):
-                print(outcome["hint"])
-        return int(outcome["exit_code"])
-
-
-def _tail(text: str, lines: int) -> str:
-    kept = text.splitlines()[-lines:]
-    return "\n".join(kept) + ("\n" if kept else "")
+        return headless.print_outcome(outcome, bool(request.get("json")))
 
 
 integration = NukeIntegration()
