@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(MAKE) check
-	$(BIN)/python -m pytest
+	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest
 
 check: $(STAMP)
 	$(BIN)/ruff check .
