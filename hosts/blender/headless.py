@@ -6,6 +6,8 @@
 ``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session, comment,
 frames, fps, camera), ``python_path`` (folders to add so ft_dcc imports) and ``result`` (where
 to write ``{"exit_code", "report", "text"}`` for the calling process, which prints it).
+Only stdlib imports at the top: :func:`add_python_path` makes ft_dcc importable, then
+``ft_dcc.publish.headless.main`` runs the publish and writes the result.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import json
 import site
 import sys
-import traceback
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -54,11 +55,17 @@ def _exit_code(report: Any) -> int:
     return 0 if getattr(report, "ok", False) else 1
 
 
-def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
-    """Open the scene, publish it, and describe the outcome (inside Blender)."""
+def add_python_path(argv: Any) -> None:
+    """Add the request's ``python_path`` as site folders (ft_dcc imports after this)."""
+    request_file = Path(argv[argv.index("--") + 1] if "--" in argv else argv[-1])
+    request = json.loads(request_file.read_text(encoding="utf-8"))
     for folder in request.get("python_path", []):
         if folder not in sys.path:
             site.addsitedir(folder)
+
+
+def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
+    """Open the scene, publish it, and describe the outcome (inside Blender)."""
     import bpy
 
     from ft_dcc.progress import ConsoleProgress
@@ -88,21 +95,11 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-def main(argv: Any) -> int:
-    request_file = Path(argv[argv.index("--") + 1] if "--" in argv else argv[-1])
-    request = json.loads(request_file.read_text(encoding="utf-8"))
-    try:
-        outcome = publish_request(request)
-    except Exception as exc:
-        traceback.print_exc()
-        hint = getattr(exc, "hint", "")
-        outcome = {"exit_code": 1, "report": None, "text": f"Publish failed: {exc}", "hint": hint}
-    Path(request["result"]).write_text(json.dumps(outcome, default=str), encoding="utf-8")
-    return int(outcome["exit_code"])
-
-
 if __name__ == "__main__":
-    code = main(sys.argv)
+    add_python_path(sys.argv)
+    from ft_dcc.publish.headless import main
+
+    code = main(sys.argv, publish_request)
     sys.stdout.flush()
     sys.stderr.flush()
     sys.exit(code)

@@ -14,6 +14,7 @@ from typing import Any, Dict, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
+from ft_dcc.publish import headless
 
 from . import runner
 
@@ -43,7 +44,7 @@ class BlenderIntegration:
                 archive.write(source, f"{ADDON_NAME}/{source.name}")
             archive.writestr(f"{ADDON_NAME}/blender_manifest.toml", manifest)
             archive.writestr(
-                f"{ADDON_NAME}/ft_dcc_paths.json", json.dumps(runner.python_paths(), indent=1)
+                f"{ADDON_NAME}/ft_dcc_paths.json", json.dumps(headless.python_paths(), indent=1)
             )
         return built
 
@@ -70,47 +71,24 @@ class BlenderIntegration:
         timeout: Optional[float] = None,
     ) -> subprocess.CompletedProcess:
         """Run ``script`` in a background Blender with ``payload`` as its JSON argument file."""
-        with tempfile.TemporaryDirectory(prefix="ft_dcc-blender-") as tmp:
-            request_file = Path(tmp) / "request.json"
-            request_file.write_text(json.dumps(payload, default=str), encoding="utf-8")
-            command = runner.script_command(script, [str(request_file)], scene)
-            log.info("running %s", " ".join(command))
-            return subprocess.run(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                errors="replace",
-                timeout=timeout,
-                check=False,
-            )
+        return headless.run_with_request(
+            payload,
+            lambda request_file: runner.script_command(script, [str(request_file)], scene),
+            "Blender",
+            timeout,
+        )
 
     def publish_headless_result(self, request: Dict[str, Any]) -> Dict[str, Any]:
         """Publish ``request['input']`` in a background Blender; return its outcome dict:
         ``exit_code``, ``report`` (the report's JSON data), ``text`` and ``log`` (Blender's output).
         """
-        scene = Path(request["input"]).expanduser()
-        if not scene.is_file():
-            raise HostError(
-                f"The Blender scene {scene} does not exist.", hint="check the path and try again"
-            )
-        with tempfile.TemporaryDirectory(prefix="ft_dcc-publish-") as tmp:
-            result_file = Path(tmp) / "result.json"
-            payload = dict(request, input=str(scene.resolve()), result=str(result_file))
-            payload["python_path"] = runner.python_paths()
-            process = self.run_script(HEADLESS_SCRIPT, payload, scene)
-            if not result_file.is_file():
-                tail = "\n".join(process.stdout.splitlines()[-30:])
-                return {
-                    "exit_code": process.returncode or 1,
-                    "report": None,
-                    "text": f"Blender stopped before publishing (exit status "
-                    f"{process.returncode}). Its last output:\n{tail}",
-                    "log": process.stdout,
-                }
-            outcome = json.loads(result_file.read_text(encoding="utf-8"))
-        outcome["log"] = process.stdout
-        return outcome
+        scene = headless.existing_scene(request, "Blender scene")
+        return headless.publish_in_host(
+            request,
+            scene,
+            lambda payload: self.run_script(HEADLESS_SCRIPT, payload, scene),
+            "Blender",
+        )
 
     def publish_headless(self, request: Dict[str, Any]) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
@@ -118,17 +96,8 @@ class BlenderIntegration:
         if log.isEnabledFor(logging.INFO):  # ft-dcc -v: all of Blender's output
             sys.stderr.write(outcome.get("log", ""))
         elif outcome["exit_code"] != 0:
-            sys.stderr.write(_tail(outcome.get("log", ""), 20))
-        if request.get("json"):
-            data = outcome.get("report")
-            if data is None:
-                data = {"ok": False, "errors": [outcome["text"]]}
-            print(json.dumps(data, indent=2, default=str))
-        else:
-            print(outcome["text"])
-            if outcome.get("hint"):
-                print(outcome["hint"])
-        return int(outcome["exit_code"])
+            sys.stderr.write(headless.tail(outcome.get("log", ""), 20))
+        return headless.print_outcome(outcome, bool(request.get("json")))
 
     def build_demo_scene(self, path: Path, **options: Any) -> Path:
         """Build the animated demo scene at ``path`` (options: see ``demo_scene.build``)."""
@@ -148,15 +117,10 @@ class BlenderIntegration:
         if process.returncode != 0 or not path.is_file():
             raise HostError(
                 f"Blender could not build the demo scene {path} (exit status "
-                f"{process.returncode}):\n{_tail(process.stdout, 20)}",
+                f"{process.returncode}):\n{headless.tail(process.stdout, 20)}",
                 hint="run 'ft-dcc -v demo' for Blender's full output",
             )
         return path
-
-
-def _tail(text: str, lines: int) -> str:
-    kept = text.splitlines()[-lines:]
-    return "\n".join(kept) + ("\n" if kept else "")
 
 
 integration = BlenderIntegration()

@@ -16,21 +16,10 @@ from typing import List, Optional, Sequence, Tuple
 
 from ft_dcc.exceptions import HostError
 
-log = logging.getLogger(__name__)
+# python_paths: the folders Blender's own Python needs for ft_dcc (shared by every host)
+from ft_dcc.publish.headless import python_paths as python_paths
 
-#: dependencies of ft_dcc that Blender's own Python must be able to import
-PYTHON_PACKAGES = (
-    "ft_dcc",
-    "hosts",
-    "attr",
-    "pyblish",
-    "requests",
-    "urllib3",
-    "idna",
-    "certifi",
-    "charset_normalizer",
-    "imageio_ffmpeg",
-)
+log = logging.getLogger(__name__)
 
 _HEADER = re.compile(rb"^BLENDER(?:[-_][vV](\d)(\d{2})|\d{2}-\d{2}[vV](\d{2})(\d{2}))")
 _VERSION = re.compile(r"Blender (\d+)\.(\d+)")
@@ -85,19 +74,6 @@ def blender_version(executable: str) -> Optional[Tuple[int, int]]:
 def has_bpy_module() -> bool:
     """True when this Python can ``import bpy`` (checked without importing it)."""
     return importlib.util.find_spec("bpy") is not None
-
-
-def python_paths() -> List[str]:
-    """Folders that make ft_dcc and its dependencies importable (for Blender's own Python)."""
-    found: List[str] = []
-    for name in PYTHON_PACKAGES:
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        folder = str(Path(next(iter(spec.submodule_search_locations))).parent)
-        if folder not in found:
-            found.append(folder)
-    return found
 
 
 def script_command(
