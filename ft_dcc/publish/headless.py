@@ -9,8 +9,9 @@ publishes and always writes the result::
     result.json   ``{"exit_code", "report", "text"}`` (``hint`` too when publishing raised)
 
 Caller side: :func:`python_paths`, :func:`existing_scene`, :func:`publish_in_host`,
-:func:`run_with_request`, :func:`print_outcome`. Host side: :func:`main`, imported by the
-host's script once it has put ``python_path`` on ``sys.path``, so stdlib imports only here.
+:func:`run_with_request`, :func:`print_outcome`. Host side: :func:`main` (or :func:`run`, which
+exits) and :func:`parse_frames`, imported by the host's script once it has put ``python_path``
+on ``sys.path``, so stdlib imports only here.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import importlib.util
 import json
 import logging
 import subprocess
+import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from ft_dcc.exceptions import HostError
 
@@ -183,6 +185,18 @@ def read_request(argv: Sequence[str]) -> Dict[str, Any]:
     return json.loads(request_path(argv).read_text(encoding="utf-8"))
 
 
+def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
+    """A request's ``frames``: ``[1001, 1024]``, ``"1001-1024"``, ``"1001"`` (also negative,
+    ``"-5"``) or None."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        start, _, end = value.partition("-") if not value.startswith("-") else (value, "", "")
+        return int(start), int(end or start)
+    start, end = value
+    return int(start), int(end)
+
+
 def main(argv: Sequence[str], publish_request: Callable[[Dict[str, Any]], Outcome]) -> int:
     """Inside the host: read the request, ``publish_request(request)``, and write its outcome
     to ``request['result']``, also when publishing raised (then exit status 1, the error as
@@ -200,3 +214,11 @@ def main(argv: Sequence[str], publish_request: Callable[[Dict[str, Any]], Outcom
         }
     Path(request["result"]).write_text(json.dumps(outcome, default=str), encoding="utf-8")
     return int(outcome["exit_code"])
+
+
+def run(argv: Sequence[str], publish_request: Callable[[Dict[str, Any]], Outcome]) -> NoReturn:
+    """A headless script's ``__main__``: :func:`main`, flush the output, exit with its status."""
+    code = main(argv, publish_request)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.exit(code)

@@ -52,10 +52,10 @@ def publish_request(request):
 
 
 if __name__ == "__main__":
-    from ft_dcc.publish.headless import main
+    from ft_dcc.publish.headless import run
 
     print("host started")
-    sys.exit(main(sys.argv, publish_request))
+    run(sys.argv, publish_request)
 """
 
 
@@ -123,6 +123,33 @@ def test_a_publish_that_raises_still_writes_the_result(scene, run_stand_in):
     assert outcome["hint"] == "add a camera and publish again"
     assert "Traceback" in outcome["log"] and "CaptureError" in outcome["log"]
     assert headless.print_outcome(outcome, as_json=False) == 1
+
+
+def test_the_host_exits_with_the_outcome_status_after_writing_the_result(
+    tmp_path, scene, run_stand_in
+):
+    result = tmp_path / "result.json"
+    request = {"input": str(scene), "result": str(result), "mode": "raise"}
+    request["python_path"] = headless.python_paths()
+    process = run_stand_in(request)
+    assert process.returncode == 1, process.stdout
+    assert json.loads(result.read_text(encoding="utf-8"))["exit_code"] == 1
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, None),
+        ("", None),
+        ("1001-1024", (1001, 1024)),
+        ("1005", (1005, 1005)),
+        ("-5", (-5, -5)),
+        ([1, 12], (1, 12)),
+        (("7", "9"), (7, 9)),
+    ],
+)
+def test_parse_frames_reads_a_request_frame_range(value, expected):
+    assert headless.parse_frames(value) == expected
 
 
 @pytest.mark.parametrize("status, expected", [(3, 3), (0, 1)])
