@@ -20,14 +20,10 @@ from typing import Any, Dict, Optional, Tuple
 
 
 def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
-    """``"1001-1024"``, ``[1001, 1024]`` or None."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        start, _, end = value.partition("-") if not value.startswith("-") else (value, "", "")
-        return int(start), int(end or start)
-    start, end = value
-    return int(start), int(end)
+    """A request's ``frames`` as ``(start, end)`` or None (``ft_dcc.publish.headless``)."""
+    from ft_dcc.publish.headless import parse_frames
+
+    return parse_frames(value)
 
 
 def _report_text(report: Any) -> str:
@@ -97,9 +93,6 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
 if __name__ == "__main__":
     add_python_path(sys.argv)
-    from ft_dcc.publish.headless import main
+    from ft_dcc.publish.headless import run
 
-    code = main(sys.argv, publish_request)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    sys.exit(code)
+    run(sys.argv, publish_request)
