@@ -10,8 +10,8 @@ publishes and always writes the result::
 
 Caller side: :func:`python_paths`, :func:`existing_scene`, :func:`publish_in_host`,
 :func:`run_with_request`, :func:`print_outcome`. Host side: :func:`main` (or :func:`run`, which
-exits) and :func:`parse_frames`, imported by the host's script once it has put ``python_path``
-on ``sys.path``, so stdlib imports only here.
+exits) and :func:`publish_options`, imported by the host's script once it has put
+``python_path`` on ``sys.path``, so stdlib imports only here.
 """
 
 from __future__ import annotations
@@ -195,6 +195,34 @@ def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
         return int(start), int(end or start)
     start, end = value
     return int(start), int(end)
+
+
+#: how a request's value becomes a ``publish()`` keyword argument (others are passed as they are)
+_OPTION_VALUES: Dict[str, Callable[[Any], Any]] = {
+    "comment": lambda value: value or "",
+    "frames": parse_frames,
+    "invitees": lambda value: value or None,
+    "include_source": bool,
+}
+
+
+#: the ``publish()`` options every host takes from its request
+COMMON_OPTIONS = ("task", "review_session", "comment", "frames", "fps")
+
+
+def publish_options(request: Dict[str, Any], extra: Sequence[str] = ()) -> Dict[str, Any]:
+    """The ``publish()`` keyword arguments in ``request``: :data:`COMMON_OPTIONS` plus the
+    host's ``extra`` ones (e.g. "camera"). ``comment`` defaults to "", ``frames`` is parsed,
+    ``include_source`` is a bool, and options that end up None are left out."""
+    options = {}
+    for name in (*COMMON_OPTIONS, *extra):
+        value = request.get(name)
+        convert = _OPTION_VALUES.get(name)
+        if convert is not None:
+            value = convert(value)
+        if value is not None:
+            options[name] = value
+    return options
 
 
 def main(argv: Sequence[str], publish_request: Callable[[Dict[str, Any]], Outcome]) -> int:

@@ -211,3 +211,29 @@ def test_print_outcome_prints_the_report_or_its_text(capsys):
 def test_tail_keeps_the_last_lines():
     assert headless.tail("a\nb\nc\n", 2) == "b\nc\n"
     assert headless.tail("", 5) == ""
+
+
+def test_publish_options_take_the_common_and_the_hosts_extra_options():
+    request = {
+        "input": "shot.nk",
+        "task": "p/sq/sh/comp",
+        "comment": None,
+        "frames": "1001-1010",
+        "fps": None,
+        "camera": "shotCam",
+        "invitees": [],
+        "include_source": 0,
+        "json": True,
+    }
+    assert headless.publish_options(request) == {
+        "task": "p/sq/sh/comp",
+        "comment": "",
+        "frames": (1001, 1010),
+    }
+    assert headless.publish_options(request, ("camera", "invitees", "include_source")) == {
+        "task": "p/sq/sh/comp",
+        "comment": "",
+        "frames": (1001, 1010),
+        "camera": "shotCam",
+        "include_source": False,
+    }
