@@ -66,23 +66,17 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
     from ft_dcc.progress import ConsoleProgress
     from ft_dcc.publish import publish
+    from ft_dcc.publish.headless import publish_options
     from hosts.blender.host import BlenderHost
 
     scene_file = str(Path(request["input"]).resolve())
     if bpy.data.filepath != scene_file:
         bpy.ops.wm.open_mainfile(filepath=scene_file, load_ui=False)
-    options = {
-        "task": request.get("task"),
-        "review_session": request.get("review_session"),
-        "comment": request.get("comment") or "",
-        "frames": parse_frames(request.get("frames")),
-        "fps": request.get("fps"),
-        "camera": request.get("camera"),
-    }
+    options = publish_options(request, ("camera",))
     report = publish(
         BlenderHost(use_viewport=False),
         progress=ConsoleProgress(sys.stderr),
-        **{k: v for k, v in options.items() if v is not None},
+        **options,
     )
     return {
         "exit_code": _exit_code(report),

@@ -15,14 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
-
-
-def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
-    """A request's ``frames`` as ``(start, end)`` or None (``ft_dcc.publish.headless``)."""
-    from ft_dcc.publish.headless import parse_frames
-
-    return parse_frames(value)
+from typing import Any, Dict
 
 
 def add_python_path(argv: Any) -> None:
@@ -43,24 +36,15 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
         from ft_dcc.progress import ConsoleProgress
         from ft_dcc.publish import publish
+        from ft_dcc.publish.headless import publish_options
         from hosts.maya.host import MayaHost
 
         cmds.file(str(Path(request["input"]).resolve()), open=True, force=True)
-        options = {
-            "task": request.get("task"),
-            "review_session": request.get("review_session"),
-            "comment": request.get("comment") or "",
-            "frames": parse_frames(request.get("frames")),
-            "fps": request.get("fps"),
-            "camera": request.get("camera"),
-            "invitees": request.get("invitees") or None,
-            "asset_name": request.get("asset_name"),
-            "include_source": bool(request.get("include_source")),
-        }
+        options = publish_options(request, ("camera", "invitees", "asset_name", "include_source"))
         report = publish(
             MayaHost(),
             progress=ConsoleProgress(sys.stderr),
-            **{k: v for k, v in options.items() if v is not None},
+            **options,
         )
         if request.get("report"):
             report.save(Path(request["report"]))

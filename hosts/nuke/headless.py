@@ -67,24 +67,16 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
     from ft_dcc.progress import ConsoleProgress
     from ft_dcc.publish import publish
+    from ft_dcc.publish.headless import publish_options
     from hosts.nuke.host import NukeHost
 
     nuke.scriptOpen(str(Path(request["input"]).resolve()))
-    options = {
-        "task": request.get("task"),
-        "review_session": request.get("review_session"),
-        "comment": request.get("comment") or "",
-        "frames": parse_frames(request.get("frames")),
-        "fps": request.get("fps"),
-        "invitees": request.get("invitees") or None,
-        "asset_name": request.get("asset_name"),
-        "include_source": bool(request.get("include_source")),
-    }
+    options = publish_options(request, ("invitees", "asset_name", "include_source"))
     host = NukeHost(write_node=pick_write_node(request.get("write")))
     report = publish(
         host,
         progress=ConsoleProgress(sys.stderr),
-        **{k: v for k, v in options.items() if v is not None},
+        **options,
     )
     return {"exit_code": report.exit_code, "report": report.to_dict(), "text": report.format()}
 
