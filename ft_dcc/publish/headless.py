@@ -11,7 +11,7 @@ publishes and always writes the result::
 Caller side: :func:`python_paths`, :func:`existing_scene`, :func:`publish_in_host`,
 :func:`run_with_request`, :func:`print_outcome`. Host side: :func:`main` (or :func:`run`, which
 exits) and :func:`publish_options`, imported by the host's script once it has put
-``python_path`` on ``sys.path``, so stdlib imports only here.
+``python_path`` on ``sys.path``, so this module imports only the stdlib and ft_dcc.exceptions.
 """
 
 from __future__ import annotations
