@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 from urllib.parse import urlencode
 
 from ft_dcc import protocol
-from ft_dcc.exceptions import ApiError, ConfigurationError, EventHubError, UploadError
+from ft_dcc.exceptions import ApiError, EventHubError, UploadError
 from ft_dcc.session.auth import SessionAuthentication
 from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
 from ft_dcc.session.entity import NOT_SET, Collection, Entity, entity_class
@@ -30,6 +30,7 @@ from ft_dcc.session.plugins import discover
 from ft_dcc.session.query import QueryResult, key_condition, quote
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, REFERENCE, SCALAR, Attribute, Schema
 from ft_dcc.session.schema_cache import SchemaCache, resolve_directory
+from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
 from ft_dcc.session.transport import Transport
 from ft_dcc.session.upload import MiB, upload_file, upload_http_session
 
@@ -37,12 +38,6 @@ log = logging.getLogger(__name__)
 
 #: ids per ``in (...)`` query when populating; all chunks still travel in one request.
 POPULATE_CHUNK = 500
-
-_SETTINGS_HELP = {
-    protocol.ENV_SERVER: "the server URL, e.g. https://mycompany.ftrackapp.com",
-    protocol.ENV_API_USER: "your ftrack user name",
-    protocol.ENV_API_KEY: "an API key from your ftrack account settings",
-}
 
 
 class _MissingEventHub:
@@ -127,7 +122,7 @@ class Session:
         upload_multipart_threshold: int = 64 * MiB,
         upload_workers: int = 4,
     ) -> None:
-        server_url, api_key, api_user = _resolve_settings(server_url, api_key, api_user)
+        server_url, api_key, api_user = resolve_settings(server_url, api_key, api_user)
         self._server_url = server_url.rstrip("/")
         self._api_user = api_user
         self._auth = SessionAuthentication(api_key, api_user)
@@ -188,8 +183,7 @@ class Session:
         atexit.register(self._atexit)
 
         if plugin_paths is None:
-            env = os.environ.get(protocol.ENV_EVENT_PLUGIN_PATH, "")
-            plugin_paths = [p for p in env.split(os.pathsep) if p]
+            plugin_paths = plugin_paths_from_environment()
         self.plugin_paths = list(plugin_paths)
         self.registered_plugins = discover(self.plugin_paths, self, plugin_arguments)
 
@@ -971,37 +965,3 @@ def _custom_attribute_entity_type(entity: Entity) -> str:
         "TypedContextList": "list",
         "AssetVersionList": "list",
     }.get(entity.entity_type, entity.entity_type.lower())
-
-
-def _resolve_settings(
-    server_url: Optional[str], api_key: Optional[str], api_user: Optional[str]
-) -> Tuple[str, str, str]:
-    server_url = server_url or os.environ.get(protocol.ENV_SERVER) or None
-    # FTRACK_APIKEY is the legacy name the genuine client still reads.
-    api_key = api_key or os.environ.get(protocol.ENV_API_KEY) or os.environ.get("FTRACK_APIKEY")
-    api_user = api_user or os.environ.get(protocol.ENV_API_USER) or None
-    missing = [
-        (variable, argument)
-        for variable, argument, value in (
-            (protocol.ENV_SERVER, "server_url", server_url),
-            (protocol.ENV_API_USER, "api_user", api_user),
-            (protocol.ENV_API_KEY, "api_key", api_key),
-        )
-        if not value
-    ]
-    if missing:
-        lines = ", ".join(f"{var} ({_SETTINGS_HELP[var]})" for var, _ in missing)
-        exports = " ".join(f"{var}=..." for var, _ in missing)
-        arguments = ", ".join(f"{arg}=..." for _, arg in missing)
-        raise ConfigurationError(
-            f"Missing ftrack settings: {lines}",
-            hint=f"set the environment variable(s) (e.g. export {exports}) "
-            f"or pass {arguments} to Session()",
-        )
-    assert server_url and api_key and api_user
-    if not server_url.startswith(("http://", "https://")):
-        raise ConfigurationError(
-            f"{protocol.ENV_SERVER} must be an http(s) URL, got {server_url!r}",
-            hint="use the full address, e.g. https://mycompany.ftrackapp.com",
-        )
-    return server_url, api_key, api_user
