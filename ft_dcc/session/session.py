@@ -29,8 +29,8 @@ from ft_dcc.session.operations import (
 from ft_dcc.session.plugins import discover
 from ft_dcc.session.query import QueryResult, key_condition, quote
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, REFERENCE, SCALAR, Attribute, Schema
-from ft_dcc.session.schema_cache import SchemaCache, resolve_directory
 from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
+from ft_dcc.session.startup import load_server_schemas
 from ft_dcc.session.transport import Transport
 from ft_dcc.session.upload import MiB, upload_file, upload_http_session
 
@@ -156,7 +156,9 @@ class Session:
         self.types = _TypeRegistry(self)
         self._server_information: Dict[str, Any] = {}
         try:
-            self._load_schemas(schema_cache_path)
+            self._server_information, self._raw_schemas = load_server_schemas(
+                self._transport, self._server_url, schema_cache_path
+            )
         except BaseException:
             self._transport.close()
             self._upload_http.close()
@@ -198,24 +200,6 @@ class Session:
         if isinstance(cache, (list, tuple)):
             return list(cache)
         return [cache]
-
-    def _load_schemas(self, schema_cache_path: Any) -> None:
-        store = SchemaCache(resolve_directory(schema_cache_path), self._server_url)
-        cached = store.load()
-        info_op = {"action": "query_server_information"}
-        if cached is not None:
-            info = self._transport.call([info_op])[0]
-            if info.get("schema_hash") and info["schema_hash"] == cached.get("schema_hash"):
-                schemas = cached["schemas"]
-                log.debug("schemas from cache %s", store.path)
-            else:
-                schemas = self._transport.call([{"action": "query_schemas"}])[0]
-                store.save(info.get("schema_hash"), schemas)
-        else:
-            info, schemas = self._transport.call([info_op, {"action": "query_schemas"}])
-            store.save(info.get("schema_hash"), schemas)
-        self._server_information = info
-        self._raw_schemas = {schema["id"]: schema for schema in schemas}
 
     def _connect_event_hub(self) -> None:
         try:
