@@ -15,10 +15,12 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 from urllib.parse import urlencode
 
 from ft_dcc import protocol
-from ft_dcc.exceptions import ApiError, EventHubError, UploadError
+from ft_dcc.exceptions import ApiError, UploadError
 from ft_dcc.session.auth import SessionAuthentication
 from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
 from ft_dcc.session.entity import NOT_SET, Collection, Entity, entity_class
+from ft_dcc.session.event_hub_link import connect_in_background, create_event_hub
+from ft_dcc.session.event_hub_link import disconnect as disconnect_event_hub
 from ft_dcc.session.operations import (
     CreateEntityOperation,
     DeleteEntityOperation,
@@ -38,34 +40,6 @@ log = logging.getLogger(__name__)
 
 #: ids per ``in (...)`` query when populating; all chunks still travel in one request.
 POPULATE_CHUNK = 500
-
-
-class _MissingEventHub:
-    """Stands in for the event hub when ``ft_dcc.session.event_hub`` cannot be imported."""
-
-    connected = False
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def _fail(self, *args: Any, **kwargs: Any) -> Any:
-        raise EventHubError(
-            f"The event hub is not available: {self.reason}",
-            hint="install the 'events' extra (websocket-client)",
-        )
-
-    connect = subscribe = publish = _fail
-
-    def disconnect(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def _load_event_hub_class() -> Any:
-    try:
-        from ft_dcc.session.event_hub import EventHub
-    except ImportError as error:
-        return None, str(error)
-    return EventHub, ""
 
 
 class _TypeRegistry(dict):
@@ -164,21 +138,10 @@ class Session:
             self._upload_http.close()
             raise
 
-        hub_class, reason = _load_event_hub_class()
-        if hub_class is None:
-            self._event_hub: Any = _MissingEventHub(reason)
-        else:
-            self._event_hub = hub_class(self._server_url, api_user, api_key)
+        self._event_hub = create_event_hub(self._server_url, api_user, api_key)
         self._event_hub_thread: Optional[threading.Thread] = None
         if auto_connect_event_hub:
-            in_background = getattr(self._event_hub, "connect_in_background", None)
-            if in_background is not None:
-                self._event_hub_thread = in_background()
-            else:
-                self._event_hub_thread = threading.Thread(
-                    target=self._connect_event_hub, name="ft_dcc-event-hub", daemon=True
-                )
-                self._event_hub_thread.start()
+            self._event_hub_thread = connect_in_background(self._event_hub, self._server_url)
 
         close_ref = weakref.WeakMethod(self.close)
         self._atexit = lambda: close_ref() and close_ref()()
@@ -200,16 +163,6 @@ class Session:
         if isinstance(cache, (list, tuple)):
             return list(cache)
         return [cache]
-
-    def _connect_event_hub(self) -> None:
-        try:
-            self._event_hub.connect()
-        except Exception as error:
-            log.warning(
-                "could not connect the event hub of %s: %s; the session works without it",
-                self._server_url,
-                error,
-            )
 
     # -- properties --------------------------------------------------------------------------
     @property
@@ -304,12 +257,7 @@ class Session:
             self._operations.clear()
         self._closed = True
         self.cache.memory.clear()
-        try:
-            self._event_hub.disconnect()
-        except Exception as error:
-            log.debug("event hub disconnect: %s", error)
-        if self._event_hub_thread is not None:
-            self._event_hub_thread.join(timeout=5)
+        disconnect_event_hub(self._event_hub, self._event_hub_thread)
         self._transport.close()
         self._upload_http.close()
         with contextlib.suppress(Exception):
