@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import datetime as _dt
 import json
 import logging
 import os
@@ -18,9 +17,10 @@ from ft_dcc import protocol
 from ft_dcc.exceptions import ApiError, UploadError
 from ft_dcc.session.auth import SessionAuthentication
 from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
-from ft_dcc.session.entity import NOT_SET, Collection, Entity, entity_class
+from ft_dcc.session.entity import NOT_SET, Collection, Entity
 from ft_dcc.session.event_hub_link import connect_in_background, create_event_hub
 from ft_dcc.session.event_hub_link import disconnect as disconnect_event_hub
+from ft_dcc.session.identity_map import IdentityMap
 from ft_dcc.session.operations import (
     CreateEntityOperation,
     DeleteEntityOperation,
@@ -30,41 +30,17 @@ from ft_dcc.session.operations import (
 )
 from ft_dcc.session.plugins import discover
 from ft_dcc.session.query import QueryResult, key_condition, quote
-from ft_dcc.session.schema import COLLECTION, KEY_VALUE, REFERENCE, SCALAR, Attribute, Schema
+from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Attribute, Schema
 from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
 from ft_dcc.session.startup import load_server_schemas
 from ft_dcc.session.transport import Transport
 from ft_dcc.session.upload import MiB, upload_file, upload_http_session
+from ft_dcc.session.wire import encode_value, json_default
 
 log = logging.getLogger(__name__)
 
 #: ids per ``in (...)`` query when populating; all chunks still travel in one request.
 POPULATE_CHUNK = 500
-
-
-class _TypeRegistry(dict):
-    """``session.types``: entity classes by name, built on first use."""
-
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self._session = session
-
-    def __missing__(self, name: str) -> type:
-        cls = entity_class(self._session._schema(name))
-        self[name] = cls
-        return cls
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._session._raw_schemas
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._session._raw_schemas)
-
-    def __len__(self) -> int:
-        return len(self._session._raw_schemas)
-
-    def keys(self) -> Any:  # type: ignore[override]
-        return self._session._raw_schemas.keys()
 
 
 class Session:
@@ -125,18 +101,16 @@ class Session:
         self._custom_attribute_configurations: Optional[List[Dict[str, Any]]] = None
         self.cache_key_maker: KeyMaker = cache_key_maker or StringKeyMaker()
         self.cache = LayeredCache([MemoryCache(), *self._user_caches(cache)])
-        self._raw_schemas: Dict[str, Dict[str, Any]] = {}
-        self._schemas: Dict[str, Schema] = {}
-        self.types = _TypeRegistry(self)
-        self._server_information: Dict[str, Any] = {}
         try:
-            self._server_information, self._raw_schemas = load_server_schemas(
+            self._server_information, raw_schemas = load_server_schemas(
                 self._transport, self._server_url, schema_cache_path
             )
         except BaseException:
             self._transport.close()
             self._upload_http.close()
             raise
+        self._identity = IdentityMap(self, raw_schemas, self._lock)
+        self.types = self._identity.types
 
         self._event_hub = create_event_hub(self._server_url, api_user, api_key)
         self._event_hub_thread: Optional[threading.Thread] = None
@@ -185,7 +159,7 @@ class Session:
     @property
     def schemas(self) -> List[Dict[str, Any]]:
         """The server's entity schemas (``query_schemas``)."""
-        return list(self._raw_schemas.values())
+        return list(self._identity.raw_schemas.values())
 
     @property
     def event_hub(self) -> Any:
@@ -275,148 +249,27 @@ class Session:
         if self._closed:
             raise ApiError("This session is closed", hint="create a new Session")
 
-    # -- schemas and identity ----------------------------------------------------------------
-    def _schema(self, name: str) -> Schema:
-        schema = self._schemas.get(name)
-        if schema is None:
-            raw = self._raw_schemas.get(name)
-            if raw is None:
-                raise ApiError(
-                    f"Unknown entity type {name!r}",
-                    hint="check the spelling; session.types lists the types of this server",
-                )
-            schema = self._schemas[name] = Schema(raw)
-        return schema
-
-    def _cache_key(self, entity_type: str, key: Sequence[str]) -> str:
-        return self.cache_key_maker.key((entity_type, [str(k) for k in key]))
-
-    def _remember(self, entity: Entity) -> None:
-        self.cache.memory.set(self._cache_key(entity.entity_type, entity.primary_key), entity)
-
-    def _forget(self, entity: Entity) -> None:
-        key = self._cache_key(entity.entity_type, entity.primary_key)
-        for layer in self.cache.caches:
-            try:
-                layer.remove(key)
-            except KeyError:
-                pass
-            except Exception as error:  # a cache must never break the session
-                log.warning("could not remove %s from cache %r: %s", key, layer, error)
-
-    def _persist(self, entities: Iterable[Entity]) -> None:
-        """Write entity snapshots to the cache layers below memory (if any)."""
-        layers = self.cache.caches[1:]
-        if not layers:
-            return
-        items = []
-        for entity in entities:
-            if entity._created or entity._deleted:
-                continue
-            snapshot = {"__entity_type__": entity.entity_type}
-            snapshot.update({k: self._encode_value(v) for k, v in entity._remote.items()})
-            items.append((self._cache_key(entity.entity_type, entity.primary_key), snapshot))
-        for layer in layers:
-            try:
-                set_many = getattr(layer, "set_many", None)
-                if set_many is not None:
-                    set_many(items)
-                else:
-                    for key, value in items:
-                        layer.set(key, value)
-            except Exception as error:  # a cache must never break the session
-                log.warning("could not write to cache %r: %s", layer, error)
-
     # -- wire encoding -----------------------------------------------------------------------
-    def _encode_value(self, value: Any) -> Any:
-        if isinstance(value, Entity):
-            return value.reference()
-        if isinstance(value, (Collection, list, tuple)):
-            return [self._encode_value(item) for item in value]
-        if isinstance(value, _dt.datetime):
-            return protocol.encode_datetime(value)
-        if isinstance(value, _dt.date):
-            return {"__type__": "datetime", "value": value.isoformat()}
-        if isinstance(value, dict):
-            return {k: self._encode_value(v) for k, v in value.items()}
-        if value is NOT_SET:
-            return None
-        return value
-
     def encode(self, data: Any) -> str:
         """``data`` as the JSON the server accepts (entities become references)."""
-        return json.dumps(data, default=self._json_default, separators=(",", ":"))
+        return json.dumps(data, default=json_default, separators=(",", ":"))
 
     def decode(self, text: str) -> Any:
         """Parse server JSON; entity dicts are merged into this session's identity map."""
-        return self._decode(json.loads(text), None)
-
-    def _json_default(self, value: Any) -> Any:
-        encoded = self._encode_value(value)
-        if encoded is value:
-            raise TypeError(f"cannot send {type(value).__name__} to the server")
-        return encoded
-
-    def _decode(self, value: Any, group: Optional[List[Entity]]) -> Any:
-        if isinstance(value, list):
-            return [self._decode(item, group) for item in value]
-        if isinstance(value, dict):
-            kind = value.get("__type__")
-            if kind in ("datetime", "date") and isinstance(value.get("value"), str):
-                return protocol.decode_datetime(value["value"])
-            if "__entity_type__" in value:
-                return self._merge_entity(value, group)
-            return {k: self._decode(v, group) for k, v in value.items()}
-        return value
-
-    def _merge_entity(self, data: Dict[str, Any], group: Optional[List[Entity]]) -> Any:
-        entity_type = data["__entity_type__"]
-        if entity_type not in self._raw_schemas:
-            return data
-        schema = self._schema(entity_type)
-        try:
-            key = [str(data[name]) for name in schema.primary_key]
-        except KeyError:
-            return {k: self._decode(v, group) for k, v in data.items()}
-        cache_key = self._cache_key(entity_type, key)
-        with self._lock:
-            try:
-                entity = self.cache.memory.get(cache_key)
-            except KeyError:
-                entity = self.types[entity_type](self)
-                self.cache.memory.set(cache_key, entity)
-            for name, raw in data.items():
-                attribute = schema.attributes.get(name)
-                if attribute is None:
-                    continue
-                entity._remote[name] = self._decode_attribute(entity, attribute, raw, group)
-            if group is not None and entity._group is not group:
-                entity._group = group
-                group.append(entity)
-        return entity
-
-    def _decode_attribute(
-        self, entity: Entity, attribute: Attribute, raw: Any, group: Optional[List[Entity]]
-    ) -> Any:
-        if attribute.kind == SCALAR:
-            return self._decode(raw, group)
-        if attribute.kind == REFERENCE:
-            return self._merge_entity(raw, group) if isinstance(raw, dict) else None
-        items = [self._merge_entity(item, group) for item in raw or [] if isinstance(item, dict)]
-        return Collection(entity, attribute, [i for i in items if isinstance(i, Entity)])
+        return self._identity.decode(json.loads(text), None)
 
     # -- raw calls ---------------------------------------------------------------------------
     def call(self, operations: List[Dict[str, Any]]) -> List[Any]:
         """Send raw API operations in one request; entities in the answer are merged."""
         self._check_open()
-        results = self._transport.call(operations, encode=self._json_default)
-        return self._decode(results, [])
+        results = self._transport.call(operations, encode=json_default)
+        return self._identity.decode(results, [])
 
     def _query_page(self, expression: str, group: List[Entity]) -> Tuple[List[Entity], Any]:
         self._check_open()
         result = self._transport.call([{"action": "query", "expression": expression}])[0]
-        entities = [e for e in self._decode(result.get("data") or [], group)]
-        self._persist(e for e in entities if isinstance(e, Entity))
+        entities = [e for e in self._identity.decode(result.get("data") or [], group)]
+        self._identity.persist(e for e in entities if isinstance(e, Entity))
         next_offset = ((result.get("metadata") or {}).get("next") or {}).get("offset")
         return entities, next_offset
 
@@ -425,7 +278,7 @@ class Session:
         if text.lower().startswith("select"):
             return text
         entity_type = text.split(None, 1)[0]
-        projections = ", ".join(self._schema(entity_type).default_projections)
+        projections = ", ".join(self._identity.schema(entity_type).default_projections)
         return f"select {projections} from {text}"
 
     # -- entities ----------------------------------------------------------------------------
@@ -434,7 +287,7 @@ class Session:
     ) -> Entity:
         """A new ``entity_type`` entity with schema defaults and ``data``; pending until commit."""
         self._check_open()
-        schema = self._schema(entity_type)
+        schema = self._identity.schema(entity_type)
         entity = self.types[entity_type](self)
         values: Dict[str, Any] = {}
         if not reconstructing:
@@ -459,7 +312,7 @@ class Session:
             else:
                 entity._created = True
                 entity._local.update(values)
-            self._remember(entity)
+            self._identity.remember(entity)
             if not reconstructing and self.record_operations:
                 self._operations.push(
                     CreateEntityOperation(
@@ -496,26 +349,10 @@ class Session:
         """The entity with this primary key: from the cache, else one query; ``None`` if absent."""
         self._check_open()
         key = [entity_key] if isinstance(entity_key, str) else list(entity_key)
-        cache_key = self._cache_key(entity_type, key)
-        try:
-            cached = self.cache.memory.get(cache_key)
-        except KeyError:
-            cached = None
-        if cached is not None and not cached._deleted:
+        cached = self._identity.cached(entity_type, key)
+        if cached is not None:
             return cached
-        for layer in self.cache.caches[1:]:
-            try:
-                snapshot = layer.get(cache_key)
-            except KeyError:
-                continue
-            except Exception as error:  # a cache must never break the session
-                log.warning("could not read cache %r: %s", layer, error)
-                continue
-            if isinstance(snapshot, Entity):
-                return snapshot
-            if isinstance(snapshot, dict) and "__entity_type__" in snapshot:
-                return self._merge_entity(snapshot, None)
-        schema = self._schema(entity_type)
+        schema = self._identity.schema(entity_type)
         expression = (
             f"select {', '.join(schema.default_projections)} from {entity_type} "
             f"where {key_condition(schema.primary_key, [key])}"
@@ -573,7 +410,7 @@ class Session:
             if attribute.target != "Metadata":
                 fields += ["configuration_id", "entity_id"]
             return [f"{name}.{field}" for field in fields]
-        target = self._schema(attribute.target)
+        target = self._identity.schema(attribute.target)
         return [f"{name}.{p}" for p in target.default_projections]
 
     def _auto_populate(self, entity: Entity, *names: str) -> None:
@@ -603,7 +440,7 @@ class Session:
             by_type.setdefault(entity.entity_type, []).append(entity)
         operations = []
         for entity_type, members in by_type.items():
-            schema = self._schema(entity_type)
+            schema = self._identity.schema(entity_type)
             for start in range(0, len(members), POPULATE_CHUNK):
                 chunk = members[start : start + POPULATE_CHUNK]
                 keys = [member.primary_key for member in chunk]
@@ -618,7 +455,7 @@ class Session:
         results = self._transport.call(operations)
         group: List[Entity] = []
         for result in results:
-            self._decode(result.get("data") or [], group)
+            self._identity.decode(result.get("data") or [], group)
         heads = {p.split(".", 1)[0] for p in projections}
         for entity in entities:
             for name in heads:
@@ -630,7 +467,7 @@ class Session:
                         entity._remote[name] = Collection(entity, attribute, [])
                     else:
                         entity._remote[name] = None
-        self._persist(entities)
+        self._identity.persist(entities)
 
     # -- unit of work ------------------------------------------------------------------------
     def commit(self) -> List[Any]:
@@ -644,7 +481,7 @@ class Session:
             operations = list(self._operations)
             if not operations:
                 return []
-            payloads, _ = build_batch(operations, self._encode_value)
+            payloads, _ = build_batch(operations, encode_value)
             results = self._transport.call(payloads) if payloads else []
             self._operations.clear()
             committed: Dict[int, Tuple[Entity, set]] = {}
@@ -656,15 +493,15 @@ class Session:
                     names.add(op.attribute_name)
             for entity, names in committed.values():
                 if entity._deleted:
-                    self._forget(entity)
+                    self._identity.forget(entity)
                     entity._created = False
                     continue
                 for name in names:
                     if name in entity._local:
                         entity._remote[name] = entity._local.pop(name)
                 entity._created = False
-            decoded = self._decode(results, None)  # server values win over what we sent
-            self._persist(entity for entity, _ in committed.values())
+            decoded = self._identity.decode(results, None)  # server values win over what we sent
+            self._identity.persist(entity for entity, _ in committed.values())
             return decoded
 
     def rollback(self) -> None:
@@ -673,7 +510,7 @@ class Session:
             for op in self._operations:
                 entity = op.entity
                 if isinstance(op, CreateEntityOperation):
-                    self._forget(entity)
+                    self._identity.forget(entity)
                 entity._local.clear()
                 entity._deleted = False
             self._operations.clear()
@@ -713,9 +550,9 @@ class Session:
         location_id, name = protocol.LOCATION_SERVER
         with self._lock:
             try:
-                return self.cache.memory.get(self._cache_key("Location", [location_id]))
+                return self.cache.memory.get(self._identity.cache_key("Location", [location_id]))
             except KeyError:
-                return self._merge_entity(
+                return self._identity.merge_entity(
                     {"__entity_type__": "Location", "id": location_id, "name": name}, None
                 )
 
@@ -787,7 +624,7 @@ class Session:
     def _discard(self, entity: Entity) -> None:
         with self._lock:
             self._operations.remove_for([entity])
-            self._forget(entity)
+            self._identity.forget(entity)
 
     def _resolve_location(self, location: Any) -> Optional[Entity]:
         if location is None:
@@ -798,7 +635,7 @@ class Session:
             return self.server_location
         for location_id, name in protocol.BUILTIN_LOCATIONS:
             if location in (name, location_id):
-                return self._merge_entity(
+                return self._identity.merge_entity(
                     {"__entity_type__": "Location", "id": location_id, "name": name}, None
                 )
         found = self.query(f"Location where name is {quote(location)}").first()

@@ -55,7 +55,7 @@ def _scalars(session: Any, entity_type: str, entity_id: str, names: Any) -> Dict
 
 
 def _scalar_names(ours: Any, entity_type: str) -> Any:
-    schema = ours._schema(entity_type)
+    schema = ours.types[entity_type].schema
     return sorted(
         a.name for a in schema.attributes.values() if a.kind == "scalar" and not a.computed
     )

@@ -1,0 +1,200 @@
+"""The identity map: one ``Entity`` object per (type, primary key) in a session.
+
+Server JSON is merged into it, entity classes are built from schemas on first use, and entity
+snapshots are written through to the user's cache layers below memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence
+
+from ft_dcc import protocol
+from ft_dcc.exceptions import ApiError
+from ft_dcc.session.entity import Collection, Entity, entity_class
+from ft_dcc.session.schema import REFERENCE, SCALAR, Attribute, Schema
+from ft_dcc.session.wire import encode_value
+
+if TYPE_CHECKING:
+    from ft_dcc.session.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class TypeRegistry(dict):
+    """``session.types``: entity classes by name, built on first use."""
+
+    def __init__(self, identity_map: IdentityMap) -> None:
+        super().__init__()
+        self._identity_map = identity_map
+
+    def __missing__(self, name: str) -> type:
+        cls = entity_class(self._identity_map.schema(name))
+        self[name] = cls
+        return cls
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._identity_map.raw_schemas
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._identity_map.raw_schemas)
+
+    def __len__(self) -> int:
+        return len(self._identity_map.raw_schemas)
+
+    def keys(self) -> Any:  # type: ignore[override]
+        return self._identity_map.raw_schemas.keys()
+
+
+class IdentityMap:
+    """Entities of ``session`` by identity, kept in ``session.cache`` (memory layer first).
+
+    ``raw_schemas`` are the server's schemas by entity type; ``lock`` is the session's lock.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        raw_schemas: Dict[str, Dict[str, Any]],
+        lock: threading.RLock,
+    ) -> None:
+        self._session = session
+        self._lock = lock
+        self.raw_schemas = raw_schemas
+        self._schemas: Dict[str, Schema] = {}
+        self.types = TypeRegistry(self)
+
+    # -- schemas -----------------------------------------------------------------------------
+    def schema(self, name: str) -> Schema:
+        """The parsed schema of entity type ``name``; ApiError if the server has no such type."""
+        schema = self._schemas.get(name)
+        if schema is None:
+            raw = self.raw_schemas.get(name)
+            if raw is None:
+                raise ApiError(
+                    f"Unknown entity type {name!r}",
+                    hint="check the spelling; session.types lists the types of this server",
+                )
+            schema = self._schemas[name] = Schema(raw)
+        return schema
+
+    # -- cache -------------------------------------------------------------------------------
+    def cache_key(self, entity_type: str, key: Sequence[str]) -> str:
+        return self._session.cache_key_maker.key((entity_type, [str(k) for k in key]))
+
+    def remember(self, entity: Entity) -> None:
+        """Put ``entity`` in the memory layer."""
+        self._session.cache.memory.set(
+            self.cache_key(entity.entity_type, entity.primary_key), entity
+        )
+
+    def forget(self, entity: Entity) -> None:
+        """Remove ``entity`` from every cache layer (cache errors are logged, not raised)."""
+        key = self.cache_key(entity.entity_type, entity.primary_key)
+        for layer in self._session.cache.caches:
+            try:
+                layer.remove(key)
+            except KeyError:
+                pass
+            except Exception as error:  # a cache must never break the session
+                log.warning("could not remove %s from cache %r: %s", key, layer, error)
+
+    def persist(self, entities: Iterable[Entity]) -> None:
+        """Write entity snapshots to the cache layers below memory (if any)."""
+        layers = self._session.cache.caches[1:]
+        if not layers:
+            return
+        items = []
+        for entity in entities:
+            if entity._created or entity._deleted:
+                continue
+            snapshot = {"__entity_type__": entity.entity_type}
+            snapshot.update({k: encode_value(v) for k, v in entity._remote.items()})
+            items.append((self.cache_key(entity.entity_type, entity.primary_key), snapshot))
+        for layer in layers:
+            try:
+                set_many = getattr(layer, "set_many", None)
+                if set_many is not None:
+                    set_many(items)
+                else:
+                    for key, value in items:
+                        layer.set(key, value)
+            except Exception as error:  # a cache must never break the session
+                log.warning("could not write to cache %r: %s", layer, error)
+
+    def cached(self, entity_type: str, key: Sequence[str]) -> Optional[Entity]:
+        """The entity from memory or, failing that, a snapshot in a lower cache layer."""
+        cache = self._session.cache
+        cache_key = self.cache_key(entity_type, key)
+        try:
+            found = cache.memory.get(cache_key)
+        except KeyError:
+            found = None
+        if found is not None and not found._deleted:
+            return found
+        for layer in cache.caches[1:]:
+            try:
+                snapshot = layer.get(cache_key)
+            except KeyError:
+                continue
+            except Exception as error:  # a cache must never break the session
+                log.warning("could not read cache %r: %s", layer, error)
+                continue
+            if isinstance(snapshot, Entity):
+                return snapshot
+            if isinstance(snapshot, dict) and "__entity_type__" in snapshot:
+                return self.merge_entity(snapshot, None)
+        return None
+
+    # -- merging server data -----------------------------------------------------------------
+    def decode(self, value: Any, group: Optional[List[Entity]]) -> Any:
+        """Server JSON (already parsed) with entity dicts merged; new entities join ``group``."""
+        if isinstance(value, list):
+            return [self.decode(item, group) for item in value]
+        if isinstance(value, dict):
+            kind = value.get("__type__")
+            if kind in ("datetime", "date") and isinstance(value.get("value"), str):
+                return protocol.decode_datetime(value["value"])
+            if "__entity_type__" in value:
+                return self.merge_entity(value, group)
+            return {k: self.decode(v, group) for k, v in value.items()}
+        return value
+
+    def merge_entity(self, data: Dict[str, Any], group: Optional[List[Entity]]) -> Any:
+        """The entity for ``data`` (made if new) with ``data``'s values as its remote values."""
+        entity_type = data["__entity_type__"]
+        if entity_type not in self.raw_schemas:
+            return data
+        schema = self.schema(entity_type)
+        try:
+            key = [str(data[name]) for name in schema.primary_key]
+        except KeyError:
+            return {k: self.decode(v, group) for k, v in data.items()}
+        cache_key = self.cache_key(entity_type, key)
+        memory = self._session.cache.memory
+        with self._lock:
+            try:
+                entity = memory.get(cache_key)
+            except KeyError:
+                entity = self.types[entity_type](self._session)
+                memory.set(cache_key, entity)
+            for name, raw in data.items():
+                attribute = schema.attributes.get(name)
+                if attribute is None:
+                    continue
+                entity._remote[name] = self._decode_attribute(entity, attribute, raw, group)
+            if group is not None and entity._group is not group:
+                entity._group = group
+                group.append(entity)
+        return entity
+
+    def _decode_attribute(
+        self, entity: Entity, attribute: Attribute, raw: Any, group: Optional[List[Entity]]
+    ) -> Any:
+        if attribute.kind == SCALAR:
+            return self.decode(raw, group)
+        if attribute.kind == REFERENCE:
+            return self.merge_entity(raw, group) if isinstance(raw, dict) else None
+        items = [self.merge_entity(item, group) for item in raw or [] if isinstance(item, dict)]
+        return Collection(entity, attribute, [i for i in items if isinstance(i, Entity)])
