@@ -29,8 +29,9 @@ from ft_dcc.session.operations import (
     build_batch,
 )
 from ft_dcc.session.plugins import discover
+from ft_dcc.session.populate import populate_entities, populate_group
 from ft_dcc.session.query import QueryResult, key_condition, quote
-from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Attribute, Schema
+from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Attribute
 from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
 from ft_dcc.session.startup import load_server_schemas
 from ft_dcc.session.transport import Transport
@@ -38,9 +39,6 @@ from ft_dcc.session.upload import MiB, upload_file, upload_http_session
 from ft_dcc.session.wire import encode_value, json_default
 
 log = logging.getLogger(__name__)
-
-#: ids per ``in (...)`` query when populating; all chunks still travel in one request.
-POPULATE_CHUNK = 500
 
 
 class Session:
@@ -399,75 +397,11 @@ class Session:
         entities = [e for e in entities if not e._created]
         if not entities or not names:
             return
-        self._populate_entities(entities, names)
-
-    def _projections_for(self, schema: Schema, name: str) -> List[str]:
-        attribute = schema.attributes[name]
-        if attribute.kind == SCALAR or not attribute.target:
-            return [name]
-        if attribute.kind == KEY_VALUE:
-            fields = ["key", "value"]
-            if attribute.target != "Metadata":
-                fields += ["configuration_id", "entity_id"]
-            return [f"{name}.{field}" for field in fields]
-        target = self._identity.schema(attribute.target)
-        return [f"{name}.{p}" for p in target.default_projections]
+        populate_entities(self._transport, self._identity, entities, names)
 
     def _auto_populate(self, entity: Entity, *names: str) -> None:
         self._check_open()
-        group = entity._group or [entity]
-        candidates = [
-            e
-            for e in group
-            if type(e) is type(entity)
-            and not e._created
-            and not e._deleted
-            and any(n not in e._remote and n not in e._local for n in names)
-        ]
-        if entity not in candidates:
-            candidates.append(entity)
-        projections: List[str] = []
-        for name in names:
-            projections.extend(self._projections_for(entity.schema, name))
-        log.debug(
-            "auto-populating %s of %d %s entities", list(names), len(candidates), entity.entity_type
-        )
-        self._populate_entities(candidates, projections)
-
-    def _populate_entities(self, entities: List[Entity], projections: List[str]) -> None:
-        by_type: Dict[str, List[Entity]] = {}
-        for entity in entities:
-            by_type.setdefault(entity.entity_type, []).append(entity)
-        operations = []
-        for entity_type, members in by_type.items():
-            schema = self._identity.schema(entity_type)
-            for start in range(0, len(members), POPULATE_CHUNK):
-                chunk = members[start : start + POPULATE_CHUNK]
-                keys = [member.primary_key for member in chunk]
-                operations.append(
-                    {
-                        "action": "query",
-                        "expression": f"select {', '.join(projections)} from {entity_type} "
-                        f"where {key_condition(schema.primary_key, keys)} "
-                        f"offset 0 limit {len(chunk)}",
-                    }
-                )
-        results = self._transport.call(operations)
-        group: List[Entity] = []
-        for result in results:
-            self._identity.decode(result.get("data") or [], group)
-        heads = {p.split(".", 1)[0] for p in projections}
-        for entity in entities:
-            for name in heads:
-                if name not in entity._remote:
-                    attribute = entity.schema.attributes.get(name)
-                    if attribute is None:
-                        continue
-                    if attribute.kind in (COLLECTION, KEY_VALUE):
-                        entity._remote[name] = Collection(entity, attribute, [])
-                    else:
-                        entity._remote[name] = None
-        self._identity.persist(entities)
+        populate_group(self._transport, self._identity, entity, *names)
 
     # -- unit of work ------------------------------------------------------------------------
     def commit(self) -> List[Any]:

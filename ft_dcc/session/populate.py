@@ -1,0 +1,96 @@
+"""Batched loading of entity attributes: ``session.populate`` and auto-populate on read."""
+
+from __future__ import annotations
+
+import logging
+from typing import Dict, List
+
+from ft_dcc.session.entity import Collection, Entity
+from ft_dcc.session.identity_map import IdentityMap
+from ft_dcc.session.query import key_condition
+from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Schema
+from ft_dcc.session.transport import Transport
+
+log = logging.getLogger(__name__)
+
+#: ids per ``in (...)`` query when populating; all chunks still travel in one request.
+POPULATE_CHUNK = 500
+
+
+def projections_for(identity_map: IdentityMap, schema: Schema, name: str) -> List[str]:
+    """The projections that load attribute ``name`` of ``schema`` (with its related entities)."""
+    attribute = schema.attributes[name]
+    if attribute.kind == SCALAR or not attribute.target:
+        return [name]
+    if attribute.kind == KEY_VALUE:
+        fields = ["key", "value"]
+        if attribute.target != "Metadata":
+            fields += ["configuration_id", "entity_id"]
+        return [f"{name}.{field}" for field in fields]
+    target = identity_map.schema(attribute.target)
+    return [f"{name}.{p}" for p in target.default_projections]
+
+
+def populate_group(
+    transport: Transport, identity_map: IdentityMap, entity: Entity, *names: str
+) -> None:
+    """Load ``names`` for ``entity`` and for every entity of its type loaded with it (its
+    group) that lacks them, in one request."""
+    group = entity._group or [entity]
+    candidates = [
+        e
+        for e in group
+        if type(e) is type(entity)
+        and not e._created
+        and not e._deleted
+        and any(n not in e._remote and n not in e._local for n in names)
+    ]
+    if entity not in candidates:
+        candidates.append(entity)
+    projections: List[str] = []
+    for name in names:
+        projections.extend(projections_for(identity_map, entity.schema, name))
+    log.debug(
+        "auto-populating %s of %d %s entities", list(names), len(candidates), entity.entity_type
+    )
+    populate_entities(transport, identity_map, candidates, projections)
+
+
+def populate_entities(
+    transport: Transport, identity_map: IdentityMap, entities: List[Entity], projections: List[str]
+) -> None:
+    """Load ``projections`` for ``entities`` in one request (one query per type and chunk);
+    attributes the server leaves out become ``None`` or empty collections."""
+    by_type: Dict[str, List[Entity]] = {}
+    for entity in entities:
+        by_type.setdefault(entity.entity_type, []).append(entity)
+    operations = []
+    for entity_type, members in by_type.items():
+        schema = identity_map.schema(entity_type)
+        for start in range(0, len(members), POPULATE_CHUNK):
+            chunk = members[start : start + POPULATE_CHUNK]
+            keys = [member.primary_key for member in chunk]
+            operations.append(
+                {
+                    "action": "query",
+                    "expression": f"select {', '.join(projections)} from {entity_type} "
+                    f"where {key_condition(schema.primary_key, keys)} "
+                    f"offset 0 limit {len(chunk)}",
+                }
+            )
+    results = transport.call(operations)
+    group: List[Entity] = []
+    for result in results:
+        identity_map.decode(result.get("data") or [], group)
+    heads = {p.split(".", 1)[0] for p in projections}
+    for entity in entities:
+        for name in heads:
+            if name not in entity._remote:
+                attribute = entity.schema.attributes.get(name)
+                if attribute is None:
+                    continue
+                if attribute.kind in (COLLECTION, KEY_VALUE):
+                    entity._remote[name] = Collection(entity, attribute, [])
+                else:
+                    entity._remote[name] = None
+    identity_map.persist(entities)
