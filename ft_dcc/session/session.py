@@ -17,6 +17,7 @@ from ft_dcc import protocol
 from ft_dcc.exceptions import ApiError, UploadError
 from ft_dcc.session.auth import SessionAuthentication
 from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
+from ft_dcc.session.custom_attributes import CustomAttributes
 from ft_dcc.session.entity import NOT_SET, Collection, Entity
 from ft_dcc.session.event_hub_link import connect_in_background, create_event_hub
 from ft_dcc.session.event_hub_link import disconnect as disconnect_event_hub
@@ -96,7 +97,7 @@ class Session:
         self._default_auto_populate = bool(auto_populate)
         self._operations = Operations()
         self._closed = False
-        self._custom_attribute_configurations: Optional[List[Dict[str, Any]]] = None
+        self._custom_attributes = CustomAttributes(self)
         self.cache_key_maker: KeyMaker = cache_key_maker or StringKeyMaker()
         self.cache = LayeredCache([MemoryCache(), *self._user_caches(cache)])
         try:
@@ -451,31 +452,7 @@ class Session:
 
     # -- custom attributes -------------------------------------------------------------------
     def _custom_attribute_value(self, entity: Entity, attribute: Attribute, key: str) -> Entity:
-        if self._custom_attribute_configurations is None:
-            rows = self.query(
-                "select key, project_id, id, object_type_id, entity_type, is_hierarchical "
-                "from CustomAttributeConfiguration"
-            ).all()
-            self._custom_attribute_configurations = [
-                {name: row.get_remote(name, None) for name in row.schema.scalar_names}
-                for row in rows
-            ]
-        kind = _custom_attribute_entity_type(entity)
-        object_type_id = entity.get_local("object_type_id", entity.get_remote("object_type_id"))
-        for config in self._custom_attribute_configurations:
-            if config.get("key") != key or config.get("entity_type") != kind:
-                continue
-            if kind == "task" and config.get("object_type_id") not in (None, object_type_id):
-                continue
-            value = self.create(
-                attribute.target or "CustomAttributeValue",
-                {"configuration_id": config["id"], "entity_id": entity["id"], "key": key},
-                reconstructing=True,
-            )
-            return value
-        raise KeyError(
-            f"No custom attribute {key!r} is configured for {entity.entity_type} entities"
-        )
+        return self._custom_attributes.value_entity(entity, attribute, key)
 
     # -- files, locations, media -------------------------------------------------------------
     @property
@@ -655,16 +632,3 @@ class Session:
             operation["entity_type"] = entity.entity_type
             operation["entity_key"] = entity.primary_key
         return self.call([operation])[0].get("widget_url")
-
-
-def _custom_attribute_entity_type(entity: Entity) -> str:
-    if "object_type_id" in entity.schema.attributes:
-        return "task"
-    return {
-        "Project": "show",
-        "AssetVersion": "assetversion",
-        "User": "user",
-        "Asset": "asset",
-        "TypedContextList": "list",
-        "AssetVersionList": "list",
-    }.get(entity.entity_type, entity.entity_type.lower())
