@@ -11,10 +11,9 @@ import threading
 import uuid
 import weakref
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
-from urllib.parse import urlencode
 
-from ft_dcc import protocol
-from ft_dcc.exceptions import ApiError, UploadError
+from ft_dcc.exceptions import ApiError
+from ft_dcc.session import components
 from ft_dcc.session.auth import SessionAuthentication
 from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
 from ft_dcc.session.custom_attributes import CustomAttributes
@@ -458,14 +457,7 @@ class Session:
     @property
     def server_location(self) -> Entity:
         """The ``ftrack.server`` Location (built locally, no request)."""
-        location_id, name = protocol.LOCATION_SERVER
-        with self._lock:
-            try:
-                return self.cache.memory.get(self._identity.cache_key("Location", [location_id]))
-            except KeyError:
-                return self._identity.merge_entity(
-                    {"__entity_type__": "Location", "id": location_id, "name": name}, None
-                )
+        return components.server_location(self)
 
     def upload_file(
         self,
@@ -495,120 +487,27 @@ class Session:
         upload fails, the component's pending creates are dropped and ``UploadError`` raised.
         """
         self._check_open()
-        path = os.fspath(path)
-        stem, extension = os.path.splitext(os.path.basename(path))
-        data = dict(data or {})
-        data.setdefault("name", stem)
-        data.setdefault("file_type", extension)
-        try:
-            data.setdefault("size", os.path.getsize(path))
-        except OSError as error:
-            raise UploadError(
-                f"Cannot add {path} as a component: {error.strerror or error}",
-                hint="check that the file exists and is readable",
-            ) from None
-        location_entity = self._resolve_location(location)
-        component = self.create("FileComponent", data)
-        if location_entity is not None:
-            if location_entity["id"] == protocol.SERVER_LOCATION_ID:
-                file_name = str(component["name"]) + str(component["file_type"] or "")
-                try:
-                    upload_file(self, path, component["id"], progress, file_name=file_name)
-                except BaseException:
-                    self._discard(component)
-                    raise
-                resource_identifier = component["id"]
-            else:
-                resource_identifier = path
-            self.create(
-                "ComponentLocation",
-                {
-                    "component": component,
-                    "location": location_entity,
-                    "resource_identifier": resource_identifier,
-                },
-            )
-        if commit:
-            self.commit()
-        return component
+        return components.create_component(self, path, data, location, progress, commit)
 
     def _discard(self, entity: Entity) -> None:
         with self._lock:
             self._operations.remove_for([entity])
             self._identity.forget(entity)
 
-    def _resolve_location(self, location: Any) -> Optional[Entity]:
-        if location is None:
-            return None
-        if isinstance(location, Entity):
-            return location
-        if location in ("ftrack.server", "auto", protocol.SERVER_LOCATION_ID):
-            return self.server_location
-        for location_id, name in protocol.BUILTIN_LOCATIONS:
-            if location in (name, location_id):
-                return self._identity.merge_entity(
-                    {"__entity_type__": "Location", "id": location_id, "name": name}, None
-                )
-        found = self.query(f"Location where name is {quote(location)}").first()
-        if found is None:
-            raise ApiError(f"Unknown location {location!r}", hint="use 'ftrack.server'")
-        return found
-
-    def _resource_identifier(self, component: Any) -> str:
-        return str(component["id"] if isinstance(component, Entity) else component)
-
     def component_url(self, component: Any) -> str:
         """The download URL of a component in ``ftrack.server`` (carries credentials)."""
-        query = urlencode(
-            {
-                "id": self._resource_identifier(component),
-                "username": self._api_user,
-                "apiKey": self.api_key,
-            }
-        )
-        return f"{self._server_url}/component/get?{query}"
+        return components.component_url(self, component)
 
     def thumbnail_url(self, component: Any, size: Optional[int] = None) -> str:
         """The thumbnail URL of a component in ``ftrack.server`` (carries credentials)."""
-        params = {
-            "id": self._resource_identifier(component),
-            "username": self._api_user,
-            "apiKey": self.api_key,
-        }
-        if size:
-            params["size"] = str(int(size))
-        return f"{self._server_url}/component/thumbnail?{urlencode(params)}"
+        return components.thumbnail_url(self, component, size)
 
     def encode_media(
         self, media: Any, version_id: Optional[str] = None, keep_original: Any = "auto"
     ) -> Entity:
         """Ask the server to encode ``media`` (a path or a FileComponent in ftrack.server) for
         browser review; returns the Job. Paths are uploaded and committed first."""
-        if isinstance(media, (str, os.PathLike)):
-            if keep_original == "auto":
-                keep_original = False
-            data = {"version_id": version_id} if keep_original and version_id else None
-            component = self.create_component(media, data=data, location="ftrack.server")
-        elif isinstance(media, Entity) and media.entity_type == "FileComponent":
-            component = media
-            if keep_original == "auto":
-                keep_original = True
-        else:
-            raise ValueError(f"Cannot encode media of type {type(media).__name__}")
-        result = self.call(
-            [
-                {
-                    "action": "encode_media",
-                    "component_id": component["id"],
-                    "version_id": version_id,
-                    "keep_original": bool(keep_original),
-                }
-            ]
-        )[0]
-        job = self.get("Job", result["job_id"])
-        if job is None:
-            raise ApiError(f"The server started encode job {result['job_id']} but cannot find it")
-        return job
+        return components.encode_media(self, media, version_id, keep_original)
 
     # -- invites, widgets --------------------------------------------------------------------
     def send_review_session_invites(self, invitees: Iterable[Entity]) -> List[Any]:

@@ -1,0 +1,156 @@
+"""Files in ftrack: components, their locations, download/thumbnail URLs and media encoding.
+
+Plain functions taking the session; ``Session`` exposes them as methods.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Union
+from urllib.parse import urlencode
+
+from ft_dcc import protocol
+from ft_dcc.exceptions import ApiError, UploadError
+from ft_dcc.session.entity import Entity
+from ft_dcc.session.query import quote
+from ft_dcc.session.upload import upload_file
+
+if TYPE_CHECKING:
+    from ft_dcc.session.session import Session
+
+
+def server_location(session: Session) -> Entity:
+    """The ``ftrack.server`` Location (built locally, no request)."""
+    location_id, name = protocol.LOCATION_SERVER
+    with session._lock:
+        try:
+            return session.cache.memory.get(session._identity.cache_key("Location", [location_id]))
+        except KeyError:
+            return session._identity.merge_entity(
+                {"__entity_type__": "Location", "id": location_id, "name": name}, None
+            )
+
+
+def resolve_location(session: Session, location: Any) -> Optional[Entity]:
+    """The Location entity for ``location``: an entity, a built-in name or id, or any name."""
+    if location is None:
+        return None
+    if isinstance(location, Entity):
+        return location
+    if location in ("ftrack.server", "auto", protocol.SERVER_LOCATION_ID):
+        return server_location(session)
+    for location_id, name in protocol.BUILTIN_LOCATIONS:
+        if location in (name, location_id):
+            return session._identity.merge_entity(
+                {"__entity_type__": "Location", "id": location_id, "name": name}, None
+            )
+    found = session.query(f"Location where name is {quote(location)}").first()
+    if found is None:
+        raise ApiError(f"Unknown location {location!r}", hint="use 'ftrack.server'")
+    return found
+
+
+def create_component(
+    session: Session,
+    path: Union[str, os.PathLike],
+    data: Optional[Dict[str, Any]] = None,
+    location: Any = "ftrack.server",
+    progress: Optional[Callable[..., Any]] = None,
+    commit: bool = True,
+) -> Entity:
+    """See ``Session.create_component``."""
+    path = os.fspath(path)
+    stem, extension = os.path.splitext(os.path.basename(path))
+    data = dict(data or {})
+    data.setdefault("name", stem)
+    data.setdefault("file_type", extension)
+    try:
+        data.setdefault("size", os.path.getsize(path))
+    except OSError as error:
+        raise UploadError(
+            f"Cannot add {path} as a component: {error.strerror or error}",
+            hint="check that the file exists and is readable",
+        ) from None
+    location_entity = resolve_location(session, location)
+    component = session.create("FileComponent", data)
+    if location_entity is not None:
+        if location_entity["id"] == protocol.SERVER_LOCATION_ID:
+            file_name = str(component["name"]) + str(component["file_type"] or "")
+            try:
+                upload_file(session, path, component["id"], progress, file_name=file_name)
+            except BaseException:
+                session._discard(component)
+                raise
+            resource_identifier = component["id"]
+        else:
+            resource_identifier = path
+        session.create(
+            "ComponentLocation",
+            {
+                "component": component,
+                "location": location_entity,
+                "resource_identifier": resource_identifier,
+            },
+        )
+    if commit:
+        session.commit()
+    return component
+
+
+def _resource_identifier(component: Any) -> str:
+    return str(component["id"] if isinstance(component, Entity) else component)
+
+
+def component_url(session: Session, component: Any) -> str:
+    """The download URL of a component in ``ftrack.server`` (carries credentials)."""
+    query = urlencode(
+        {
+            "id": _resource_identifier(component),
+            "username": session.api_user,
+            "apiKey": session.api_key,
+        }
+    )
+    return f"{session.server_url}/component/get?{query}"
+
+
+def thumbnail_url(session: Session, component: Any, size: Optional[int] = None) -> str:
+    """The thumbnail URL of a component in ``ftrack.server`` (carries credentials)."""
+    params = {
+        "id": _resource_identifier(component),
+        "username": session.api_user,
+        "apiKey": session.api_key,
+    }
+    if size:
+        params["size"] = str(int(size))
+    return f"{session.server_url}/component/thumbnail?{urlencode(params)}"
+
+
+def encode_media(
+    session: Session, media: Any, version_id: Optional[str] = None, keep_original: Any = "auto"
+) -> Entity:
+    """See ``Session.encode_media``."""
+    if isinstance(media, (str, os.PathLike)):
+        if keep_original == "auto":
+            keep_original = False
+        data = {"version_id": version_id} if keep_original and version_id else None
+        component = session.create_component(media, data=data, location="ftrack.server")
+    elif isinstance(media, Entity) and media.entity_type == "FileComponent":
+        component = media
+        if keep_original == "auto":
+            keep_original = True
+    else:
+        raise ValueError(f"Cannot encode media of type {type(media).__name__}")
+    result = session.call(
+        [
+            {
+                "action": "encode_media",
+                "component_id": component["id"],
+                "version_id": version_id,
+                "keep_original": bool(keep_original),
+            }
+        ]
+    )[0]
+    job = session.get("Job", result["job_id"])
+    if job is None:
+        raise ApiError(f"The server started encode job {result['job_id']} but cannot find it")
+    return job
