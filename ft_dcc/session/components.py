@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from ft_dcc import protocol
 from ft_dcc.exceptions import ApiError, UploadError
+from ft_dcc.session import actions
 from ft_dcc.session.entity import Entity
 from ft_dcc.session.query import quote
 from ft_dcc.session.upload import upload_file
@@ -140,16 +141,8 @@ def encode_media(
             keep_original = True
     else:
         raise ValueError(f"Cannot encode media of type {type(media).__name__}")
-    result = session.call(
-        [
-            {
-                "action": "encode_media",
-                "component_id": component["id"],
-                "version_id": version_id,
-                "keep_original": bool(keep_original),
-            }
-        ]
-    )[0]
+    operation = actions.encode_media(component["id"], version_id, bool(keep_original))
+    result = session.call([operation])[0]
     job = session.get("Job", result["job_id"])
     if job is None:
         raise ApiError(f"The server started encode job {result['job_id']} but cannot find it")

@@ -13,7 +13,7 @@ import weakref
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ft_dcc.exceptions import ApiError
-from ft_dcc.session import components
+from ft_dcc.session import actions, components
 from ft_dcc.session.auth import SessionAuthentication
 from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
 from ft_dcc.session.custom_attributes import CustomAttributes
@@ -512,22 +512,15 @@ class Session:
     # -- invites, widgets --------------------------------------------------------------------
     def send_review_session_invites(self, invitees: Iterable[Entity]) -> List[Any]:
         """Email each (committed) ReviewSessionInvitee its invitation; one request."""
-        operations = [
-            {"action": "send_review_session_invite", "review_session_invitee_id": i["id"]}
-            for i in invitees
-        ]
+        operations = actions.review_session_invites(invitees)
         return self.call(operations) if operations else []
 
     def send_review_session_invite(self, invitee: Entity) -> List[Any]:
+        """Email one (committed) ReviewSessionInvitee its invitation."""
         return self.send_review_session_invites([invitee])
 
     def get_widget_url(
         self, name: str, entity: Optional[Entity] = None, theme: Optional[str] = None
     ) -> Optional[str]:
-        operation: Dict[str, Any] = {"action": "get_widget_url", "name": name}
-        if theme:
-            operation["theme"] = theme
-        if entity is not None:
-            operation["entity_type"] = entity.entity_type
-            operation["entity_key"] = entity.primary_key
-        return self.call([operation])[0].get("widget_url")
+        """The URL of ftrack widget ``name`` (e.g. ``'info'``), optionally for ``entity``."""
+        return self.call([actions.widget_url(name, entity, theme)])[0].get("widget_url")
