@@ -8,10 +8,15 @@ Quick tour::
         component["metadata"]["ftr_meta"] = json.dumps(meta)
         session.commit()  # every pending create/update/delete in ONE request
 
-Modules: ``session`` (Session), ``auth`` (SessionAuthentication), ``transport`` (HTTP, retries,
-errors), ``schema``/``entity`` (typed entities), ``query`` (QueryResult), ``operations`` (unit of
-work), ``cache`` (layered caches, key makers), ``schema_cache``, ``plugins``, ``upload``, and
-``event_hub``.
+Modules (one job each): ``session`` (the ``Session`` facade), ``settings`` (arguments or
+``FTRACK_*`` variables), ``startup`` (server information + schemas), ``schema_cache`` (schemas
+on disk), ``auth`` (SessionAuthentication), ``transport`` (HTTP, retries, errors), ``wire``
+(values as API JSON), ``schema``/``entity`` (typed entities), ``identity_map`` (one object per
+entity, cache write-through), ``populate`` (batched loading), ``query`` (QueryResult),
+``operations`` (unit of work), ``cache`` (layered caches, key makers), ``custom_attributes``,
+``components`` (files, locations, URLs, media encoding), ``upload`` (bytes to ftrack.server),
+``actions`` (raw action payloads), ``plugins``, ``event_hub_link`` (the session's hub) and
+``event_hub`` (publish/subscribe).
 """
 
 from __future__ import annotations
