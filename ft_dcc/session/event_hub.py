@@ -25,7 +25,6 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Mapping
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import attr
@@ -39,7 +38,6 @@ from ft_dcc.protocol.events import (
     DISCONNECT,
     ERROR,
     EVENT,
-    EVENT_NAMESPACE,
     HEARTBEAT,
     SOCKET_IO_PATH,
     TOPIC_CONNECTED,
@@ -51,51 +49,19 @@ from ft_dcc.protocol.events import (
     Expression,
     ExpressionError,
     event_from_wire,
-    event_to_wire,
     format_packet,
     parse_expression,
     parse_packet,
 )
+from ft_dcc.session.event import Event, as_event, encode_event
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["INSTALL_HINT", "Event", "EventHub"]
 
 INSTALL_HINT = "install the events extra: pip install 'ft-dcc[events]'"
 _MAX_BACKLOG = 1000
 _MAX_REPLY_CALLBACKS = 1000
-
-
-class Event(dict):
-    """An ftrack event: ``topic``, ``data``, ``source``, ``target``, ``id``,
-    ``in_reply_to_event`` and ``sent`` (like ``ftrack_api.event.base.Event``)."""
-
-    def __init__(
-        self,
-        topic: str,
-        id: Optional[str] = None,
-        data: Optional[Dict[str, Any]] = None,
-        sent: Any = None,
-        source: Optional[Dict[str, Any]] = None,
-        target: str = "",
-        in_reply_to_event: Optional[str] = None,
-    ) -> None:
-        super().__init__(
-            id=id or uuid.uuid4().hex,
-            topic=topic,
-            data=data if data is not None else {},
-            sent=sent,
-            source=source if source is not None else {},
-            target=target or "",
-            in_reply_to_event=in_reply_to_event,
-        )
-        self._stopped = False
-
-    def stop(self) -> None:
-        """Stop later (lower priority) subscribers of this hub from seeing this event."""
-        self._stopped = True
-
-    def is_stopped(self) -> bool:
-        """Whether :meth:`stop` was called."""
-        return self._stopped
 
 
 @attr.s(auto_attribs=True)
@@ -596,7 +562,7 @@ class EventHub:
         ``on_error="ignore"``.
         """
         try:
-            return self._publish(_as_event(event), synchronous=synchronous, on_reply=on_reply)
+            return self._publish(as_event(event), synchronous=synchronous, on_reply=on_reply)
         except EventHubError:
             if on_error == "ignore":
                 return None
@@ -621,7 +587,7 @@ class EventHub:
         Raises EventHubError when not connected or no reply came within ``timeout``
         (default: the hub's timeout).
         """
-        event = _as_event(event)
+        event = as_event(event)
         waiter = _Waiter()
         self._reply_waiters[event["id"]] = waiter
         try:
@@ -650,7 +616,7 @@ class EventHub:
         self._prepare(event)
         if synchronous:
             return self._handle(event, synchronous=True)
-        _encode(event)  # fail now, not when a queued event is sent
+        encode_event(event)  # fail now, not when a queued event is sent
         if on_reply is not None:
             with self._lock:
                 self._reply_callbacks[event["id"]] = on_reply
@@ -680,7 +646,7 @@ class EventHub:
 
     def _send_event(self, event: Event, on_ack: Callable[[Dict[str, Any]], None]) -> None:
         self._prepare(event)
-        data = _encode(event)
+        data = encode_event(event)
         number = next(self._packet_ids)
         self._acks[number] = on_ack
         try:
@@ -756,28 +722,6 @@ def _websocket_module() -> Any:
             hint=INSTALL_HINT,
         )
     return websocket
-
-
-def _as_event(event: Dict[str, Any]) -> Event:
-    if isinstance(event, Event):
-        return event
-    if not isinstance(event, Mapping) or not event.get("topic"):
-        raise EventHubError(f"Cannot publish {event!r}: an event needs a topic")
-    return Event(**{key: value for key, value in event.items() if key in _EVENT_ARGS})
-
-
-_EVENT_ARGS = ("topic", "id", "data", "sent", "source", "target", "in_reply_to_event")
-
-
-def _encode(event: Event) -> str:
-    """The data of an event packet; EventHubError if the event is not JSON."""
-    try:
-        return json.dumps({"name": EVENT_NAMESPACE, "args": [event_to_wire(event)]})
-    except (TypeError, ValueError) as error:
-        raise EventHubError(
-            f"Cannot send event {event['topic']!r}: its content is not JSON ({error})",
-            hint="publish only plain dicts, lists, strings, numbers, booleans and None",
-        ) from None
 
 
 def _log_failure(action: str) -> Callable[[Dict[str, Any]], None]:
