@@ -20,7 +20,6 @@ import json
 import logging
 import platform
 import queue
-import re
 import threading
 import time
 import urllib.parse
@@ -28,24 +27,19 @@ import uuid
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import attr
-import requests
 
 from ft_dcc.exceptions import EventHubError
-from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER
 from ft_dcc.protocol.events import (
     ACK,
-    CONNECT,
     DISCONNECT,
     ERROR,
     EVENT,
     HEARTBEAT,
-    SOCKET_IO_PATH,
     TOPIC_CONNECTED,
     TOPIC_DISCONNECTED,
     TOPIC_REPLY,
     TOPIC_SUBSCRIBE,
     TOPIC_UNSUBSCRIBE,
-    WEBSOCKET_PATH_PREFIX,
     Expression,
     ExpressionError,
     event_from_wire,
@@ -54,12 +48,12 @@ from ft_dcc.protocol.events import (
     parse_packet,
 )
 from ft_dcc.session.event import Event, as_event, encode_event
+from ft_dcc.session.event_socket import INSTALL_HINT, open_socket, websocket_module
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["INSTALL_HINT", "Event", "EventHub"]
 
-INSTALL_HINT = "install the events extra: pip install 'ft-dcc[events]'"
 _MAX_BACKLOG = 1000
 _MAX_REPLY_CALLBACKS = 1000
 
@@ -189,7 +183,7 @@ class EventHub:
                 self._wanted = True
                 self._stopping.clear()
             try:
-                websocket = _websocket_module()
+                websocket = websocket_module()
                 self._open(websocket)
             except EventHubError as error:
                 with self._lock:
@@ -232,75 +226,17 @@ class EventHub:
                 sock.shutdown()
 
     def _open(self, websocket: Any) -> None:
-        """Handshake, open the websocket and wait for the server's connect packet."""
-        if not self._scheme or not self._netloc:
-            raise EventHubError(
-                f"Cannot connect to the event hub: server URL {self.server_url!r} has no "
-                "scheme or host",
-                hint="set FTRACK_SERVER to a URL such as https://studio.ftrackapp.com",
-            )
-        handshake_url = self.server_url + SOCKET_IO_PATH
-        headers = dict(self._headers)
-        headers[HEADER_USER] = self._api_user
-        headers[HEADER_API_KEY] = self._api_key
-        try:
-            response = requests.get(handshake_url, headers=headers, timeout=self.timeout)
-        except requests.RequestException as error:
-            raise EventHubError(
-                f"Cannot reach the ftrack event hub at {self.server_url}: {self._describe(error)}",
-                hint="check FTRACK_SERVER and that the server is running; "
-                "the rest of the session works without events",
-            ) from None
-        if response.status_code in (401, 403):
-            raise EventHubError(
-                f"The ftrack event hub at {self.server_url} refused user {self._api_user!r} "
-                f"(HTTP {response.status_code}): {response.text.strip()[:200]}",
-                hint="check FTRACK_API_USER and FTRACK_API_KEY",
-            )
-        parts = response.text.strip().split(":")
-        if response.status_code != 200 or len(parts) < 4:
-            raise EventHubError(
-                f"The server at {self.server_url} has no usable event hub: GET {SOCKET_IO_PATH} "
-                f"answered HTTP {response.status_code}",
-                hint="check FTRACK_SERVER points at an ftrack server",
-            )
-        if "websocket" not in parts[3].split(","):
-            raise EventHubError(
-                f"The event hub at {self.server_url} does not offer websocket transport"
-            )
-        ws_scheme = "wss" if self._scheme == "https" else "ws"
-        ws_url = f"{ws_scheme}://{self._netloc}{WEBSOCKET_PATH_PREFIX}{parts[0]}"
-        sock = None
-        try:
-            sock = websocket.create_connection(
-                ws_url,
-                timeout=self.timeout,
-                header=[f"{name}: {value}" for name, value in self._headers.items()],
-                enable_multithread=True,
-            )
-            first = parse_packet(sock.recv())
-            for _ in range(10):  # answer heartbeats that come before the connect packet
-                if first.code != HEARTBEAT:
-                    break
-                sock.send(format_packet(HEARTBEAT))
-                first = parse_packet(sock.recv())
-        except Exception as error:
-            if sock is not None:
-                with contextlib.suppress(Exception):
-                    sock.shutdown()
-            raise EventHubError(
-                f"Cannot open the event hub websocket at {self.server_url}: "
-                f"{type(error).__name__}: {error}",
-                hint="check that the server and any proxy allow websockets",
-            ) from None
-        if first.code != CONNECT:
-            with contextlib.suppress(Exception):
-                sock.shutdown()
-            raise EventHubError(
-                f"The event hub at {self.server_url} did not accept the connection "
-                f"(first packet {first.code}:{first.data[:100]})"
-            )
-        sock.settimeout(self._heartbeat_timeout)
+        """Open the websocket and keep it, unless disconnect() was called meanwhile."""
+        sock = open_socket(
+            websocket,
+            self._scheme,
+            self._netloc,
+            self._api_user,
+            self._api_key,
+            self._headers,
+            self.timeout,
+            self._heartbeat_timeout,
+        )
         with self._lock:
             if not self._wanted:  # disconnect() was called meanwhile
                 with contextlib.suppress(Exception):
@@ -308,13 +244,6 @@ class EventHub:
                 raise EventHubError("The event hub connection was cancelled by disconnect()")
             self._socket = sock
         logger.debug("Connected to the event hub at %s", self.server_url)
-
-    def _describe(self, error: Exception) -> str:
-        """A short reason for a failed request (no URL, no headers)."""
-        if isinstance(error, requests.Timeout):
-            return f"no answer within {self.timeout:g} s"
-        found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", str(error))
-        return found.group(1).strip() if found else type(error).__name__
 
     def _start_threads(self, websocket: Any) -> None:
         with self._lock:
@@ -708,20 +637,6 @@ class EventHub:
         event = Event(topic)
         self._prepare(event)
         return event
-
-
-def _websocket_module() -> Any:
-    """The ``websocket-client`` module, or EventHubError saying how to install it."""
-    try:
-        import websocket
-    except ImportError:
-        websocket = None
-    if websocket is None or not hasattr(websocket, "create_connection"):
-        raise EventHubError(
-            "The event hub needs the websocket-client package, which is not installed",
-            hint=INSTALL_HINT,
-        )
-    return websocket
 
 
 def _log_failure(action: str) -> Callable[[Dict[str, Any]], None]:

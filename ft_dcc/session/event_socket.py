@@ -1,0 +1,131 @@
+"""Opening the event hub's socket.io 0.9 websocket: handshake, websocket, connect packet.
+
+``websocket-client`` is optional and imported only when a connection is opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from typing import Any, Dict
+
+import requests
+
+from ft_dcc.exceptions import EventHubError
+from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER
+from ft_dcc.protocol.events import (
+    CONNECT,
+    HEARTBEAT,
+    SOCKET_IO_PATH,
+    WEBSOCKET_PATH_PREFIX,
+    format_packet,
+    parse_packet,
+)
+
+# Hub messages share the event hub's logger, whichever module logs them.
+logger = logging.getLogger("ft_dcc.session.event_hub")
+
+INSTALL_HINT = "install the events extra: pip install 'ft-dcc[events]'"
+
+
+def websocket_module() -> Any:
+    """The ``websocket-client`` module, or EventHubError saying how to install it."""
+    try:
+        import websocket
+    except ImportError:
+        websocket = None
+    if websocket is None or not hasattr(websocket, "create_connection"):
+        raise EventHubError(
+            "The event hub needs the websocket-client package, which is not installed",
+            hint=INSTALL_HINT,
+        )
+    return websocket
+
+
+def open_socket(
+    websocket: Any,
+    scheme: str,
+    netloc: str,
+    api_user: str,
+    api_key: str,
+    headers: Dict[str, str],
+    timeout: float,
+    heartbeat_timeout: float,
+) -> Any:
+    """A connected websocket to the hub at ``scheme://netloc`` that has received the server's
+    connect packet; its read timeout is ``heartbeat_timeout``. EventHubError says why not."""
+    server_url = f"{scheme}://{netloc}"
+    if not scheme or not netloc:
+        raise EventHubError(
+            f"Cannot connect to the event hub: server URL {server_url!r} has no scheme or host",
+            hint="set FTRACK_SERVER to a URL such as https://studio.ftrackapp.com",
+        )
+    handshake_url = server_url + SOCKET_IO_PATH
+    handshake_headers = dict(headers)
+    handshake_headers[HEADER_USER] = api_user
+    handshake_headers[HEADER_API_KEY] = api_key
+    try:
+        response = requests.get(handshake_url, headers=handshake_headers, timeout=timeout)
+    except requests.RequestException as error:
+        raise EventHubError(
+            f"Cannot reach the ftrack event hub at {server_url}: {describe_error(error, timeout)}",
+            hint="check FTRACK_SERVER and that the server is running; "
+            "the rest of the session works without events",
+        ) from None
+    if response.status_code in (401, 403):
+        raise EventHubError(
+            f"The ftrack event hub at {server_url} refused user {api_user!r} "
+            f"(HTTP {response.status_code}): {response.text.strip()[:200]}",
+            hint="check FTRACK_API_USER and FTRACK_API_KEY",
+        )
+    parts = response.text.strip().split(":")
+    if response.status_code != 200 or len(parts) < 4:
+        raise EventHubError(
+            f"The server at {server_url} has no usable event hub: GET {SOCKET_IO_PATH} "
+            f"answered HTTP {response.status_code}",
+            hint="check FTRACK_SERVER points at an ftrack server",
+        )
+    if "websocket" not in parts[3].split(","):
+        raise EventHubError(f"The event hub at {server_url} does not offer websocket transport")
+    ws_scheme = "wss" if scheme == "https" else "ws"
+    ws_url = f"{ws_scheme}://{netloc}{WEBSOCKET_PATH_PREFIX}{parts[0]}"
+    sock = None
+    try:
+        sock = websocket.create_connection(
+            ws_url,
+            timeout=timeout,
+            header=[f"{name}: {value}" for name, value in headers.items()],
+            enable_multithread=True,
+        )
+        first = parse_packet(sock.recv())
+        for _ in range(10):  # answer heartbeats that come before the connect packet
+            if first.code != HEARTBEAT:
+                break
+            sock.send(format_packet(HEARTBEAT))
+            first = parse_packet(sock.recv())
+    except Exception as error:
+        if sock is not None:
+            with contextlib.suppress(Exception):
+                sock.shutdown()
+        raise EventHubError(
+            f"Cannot open the event hub websocket at {server_url}: {type(error).__name__}: {error}",
+            hint="check that the server and any proxy allow websockets",
+        ) from None
+    if first.code != CONNECT:
+        with contextlib.suppress(Exception):
+            sock.shutdown()
+        raise EventHubError(
+            f"The event hub at {server_url} did not accept the connection "
+            f"(first packet {first.code}:{first.data[:100]})"
+        )
+    sock.settimeout(heartbeat_timeout)
+    return sock
+
+
+def describe_error(error: Exception, timeout: float) -> str:
+    """A short reason for a failed request (no URL, no headers)."""
+    if isinstance(error, requests.Timeout):
+        return f"no answer within {timeout:g} s"
+    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", str(error))
+    return found.group(1).strip() if found else type(error).__name__
