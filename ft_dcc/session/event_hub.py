@@ -40,15 +40,13 @@ from ft_dcc.protocol.events import (
     TOPIC_REPLY,
     TOPIC_SUBSCRIBE,
     TOPIC_UNSUBSCRIBE,
-    Expression,
-    ExpressionError,
     event_from_wire,
     format_packet,
-    parse_expression,
     parse_packet,
 )
 from ft_dcc.session.event import Event, as_event, encode_event
 from ft_dcc.session.event_socket import INSTALL_HINT, open_socket, websocket_module
+from ft_dcc.session.event_subscribers import Subscriber, Subscribers
 
 logger = logging.getLogger(__name__)
 
@@ -56,15 +54,6 @@ __all__ = ["INSTALL_HINT", "Event", "EventHub"]
 
 _MAX_BACKLOG = 1000
 _MAX_REPLY_CALLBACKS = 1000
-
-
-@attr.s(auto_attribs=True)
-class _Subscriber:
-    subscription: str
-    expression: Expression
-    callback: Callable[[Event], Any]
-    metadata: Dict[str, Any]
-    priority: int = 100
 
 
 @attr.s(auto_attribs=True)
@@ -122,7 +111,7 @@ class EventHub:
         self._acks: Dict[int, Callable[[Dict[str, Any]], None]] = {}
         self._reply_callbacks: collections.OrderedDict = collections.OrderedDict()
         self._reply_waiters: Dict[str, _Waiter] = {}
-        self._subscribers: List[_Subscriber] = []
+        self._subscribers = Subscribers(self._lock)
         self._last_error = ""
 
     def __repr__(self) -> str:
@@ -262,16 +251,8 @@ class EventHub:
     def _after_connect(self, wait_for_acks: bool) -> None:
         """Announce this hub's reply handler and subscribers, then send queued events."""
         with self._lock:
-            if not any(s.metadata.get("id") == self.id for s in self._subscribers):
-                self._subscribers.append(
-                    _Subscriber(
-                        f"topic={TOPIC_REPLY}",
-                        parse_expression(f"topic={TOPIC_REPLY}"),
-                        self._on_reply_event,
-                        {"id": self.id},
-                    )
-                )
-            subscribers = [s for s in self._subscribers if s.metadata.get("id") != self.id]
+            self._subscribers.add_once(f"topic={TOPIC_REPLY}", self._on_reply_event, self.id)
+            subscribers = self._subscribers.all_except(self.id)
             backlog = list(self._backlog)
             self._backlog.clear()
         for subscriber in subscribers:
@@ -407,34 +388,16 @@ class EventHub:
 
         A callback's non-None return value is sent back as a reply to the event's publisher.
         """
-        try:
-            parsed = parse_expression(expression)
-        except ExpressionError as error:
-            raise EventHubError(f"Invalid subscription: {error}") from None
-        metadata = dict(subscriber or {})
-        metadata.setdefault("id", uuid.uuid4().hex)
-        try:
-            json.dumps(metadata)
-        except (TypeError, ValueError) as error:
-            raise EventHubError(f"Subscriber metadata must be JSON: {error}") from None
-        entry = _Subscriber(expression, parsed, callback, metadata, priority)
-        with self._lock:
-            if any(s.metadata.get("id") == metadata["id"] for s in self._subscribers):
-                raise EventHubError(f"A subscriber with id {metadata['id']!r} already exists")
-            self._subscribers.append(entry)
+        entry = self._subscribers.add(expression, callback, subscriber, priority)
         if self.connected:
             self._announce(entry, wait=threading.current_thread() is not self._receiver)
-        return str(metadata["id"])
+        return str(entry.id)
 
     def unsubscribe(self, subscriber_id: str) -> None:
         """Remove the subscriber with ``subscriber_id`` (here and on the server)."""
-        with self._lock:
-            found = [s for s in self._subscribers if s.metadata.get("id") == subscriber_id]
-            if not found:
-                raise EventHubError(f"No subscriber with id {subscriber_id!r} to unsubscribe")
-            self._subscribers.remove(found[0])
+        removed = self._subscribers.remove(subscriber_id)
         if self.connected:
-            event = Event(TOPIC_UNSUBSCRIBE, data={"subscriber": found[0].metadata})
+            event = Event(TOPIC_UNSUBSCRIBE, data={"subscriber": removed.metadata})
             with contextlib.suppress(EventHubError):
                 self._send_event(event, _log_failure("unsubscribe"))
 
@@ -449,7 +412,7 @@ class EventHub:
         finally:
             self.unsubscribe(subscriber_id)
 
-    def _announce(self, subscriber: _Subscriber, wait: bool) -> None:
+    def _announce(self, subscriber: Subscriber, wait: bool) -> None:
         """Tell the server about ``subscriber``; with ``wait``, until it acknowledged."""
         event = Event(
             TOPIC_SUBSCRIBE,
@@ -597,35 +560,10 @@ class EventHub:
     # -- local dispatch -----------------------------------------------------------------------
     def _handle(self, event: Event, synchronous: bool = False) -> List[Any]:
         """Call every interested subscriber by priority; return their results."""
-        target: Optional[Expression] = None
-        if event.get("target"):
-            try:
-                target = parse_expression(event["target"])
-            except ExpressionError as error:
-                logger.error("Ignoring event %s with a bad target: %s", event["id"], error)
-                return []
-        with self._lock:
-            subscribers = sorted(self._subscribers, key=lambda s: s.priority)
-        results = []
-        for subscriber in subscribers:
-            if target is not None and not target.match(subscriber.metadata):
-                continue
-            if not subscriber.expression.match(event):
-                continue
-            try:
-                result = subscriber.callback(event)
-            except Exception:
-                logger.exception("Event subscriber %s failed on %s", subscriber.metadata, event)
-                continue
-            results.append(result)
-            if result is not None and not synchronous:
-                try:
-                    self.publish_reply(event, result, source=subscriber.metadata)
-                except Exception:
-                    logger.exception("Could not send the reply to event %s", event["id"])
-            if event.is_stopped():
-                break
-        return results
+        return self._subscribers.dispatch(event, None if synchronous else self._reply)
+
+    def _reply(self, event: Event, result: Any, subscriber: Subscriber) -> None:
+        self.publish_reply(event, result, source=subscriber.metadata)
 
     def _on_reply_event(self, event: Event) -> None:
         with self._lock:
