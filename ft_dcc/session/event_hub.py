@@ -9,6 +9,10 @@ dispatcher thread runs subscriber callbacks, so callbacks fire without calling :
 does, e.g. to keep them on a DCC's main thread). An unreachable hub raises
 :class:`~ft_dcc.exceptions.EventHubError` from :meth:`connect` within ``timeout`` seconds;
 :meth:`connect_in_background` only logs a warning, so a session never waits for events.
+
+This module is the public facade and the connection's life (connect, receive, reconnect,
+send); ``event`` (Event), ``event_socket`` (opening the websocket), ``event_subscribers``
+(registration and local dispatch) and ``event_replies`` (reply callbacks and waiters) do the rest.
 """
 
 from __future__ import annotations
@@ -25,8 +29,6 @@ import time
 import urllib.parse
 import uuid
 from typing import Any, Callable, Dict, Iterator, List, Optional
-
-import attr
 
 from ft_dcc.exceptions import EventHubError
 from ft_dcc.protocol.events import (
@@ -45,6 +47,7 @@ from ft_dcc.protocol.events import (
     parse_packet,
 )
 from ft_dcc.session.event import Event, as_event, encode_event
+from ft_dcc.session.event_replies import Replies, Waiter
 from ft_dcc.session.event_socket import INSTALL_HINT, open_socket, websocket_module
 from ft_dcc.session.event_subscribers import Subscriber, Subscribers
 
@@ -53,13 +56,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["INSTALL_HINT", "Event", "EventHub"]
 
 _MAX_BACKLOG = 1000
-_MAX_REPLY_CALLBACKS = 1000
-
-
-@attr.s(auto_attribs=True)
-class _Waiter:
-    done: threading.Event = attr.Factory(threading.Event)
-    value: Any = None
 
 
 class EventHub:
@@ -109,8 +105,7 @@ class EventHub:
         self._backlog: collections.deque = collections.deque(maxlen=_MAX_BACKLOG)
         self._packet_ids = itertools.count(1)
         self._acks: Dict[int, Callable[[Dict[str, Any]], None]] = {}
-        self._reply_callbacks: collections.OrderedDict = collections.OrderedDict()
-        self._reply_waiters: Dict[str, _Waiter] = {}
+        self._replies = Replies(self._lock)
         self._subscribers = Subscribers(self._lock)
         self._last_error = ""
 
@@ -251,7 +246,7 @@ class EventHub:
     def _after_connect(self, wait_for_acks: bool) -> None:
         """Announce this hub's reply handler and subscribers, then send queued events."""
         with self._lock:
-            self._subscribers.add_once(f"topic={TOPIC_REPLY}", self._on_reply_event, self.id)
+            self._subscribers.add_once(f"topic={TOPIC_REPLY}", self._replies.dispatch, self.id)
             subscribers = self._subscribers.all_except(self.id)
             backlog = list(self._backlog)
             self._backlog.clear()
@@ -329,10 +324,7 @@ class EventHub:
                 logger.debug("Ignoring event packet without an event: %s", frame[:200])
                 return
             event = Event(**event_from_wire(args[0]))
-            waiter = self._reply_waiters.get(event["in_reply_to_event"] or "")
-            if waiter is not None and event["topic"] == TOPIC_REPLY:
-                waiter.value = event
-                waiter.done.set()
+            self._replies.received(event)
             self._incoming.put(event)
         elif packet.code == ACK:
             number, _, encoded = packet.data.partition("+")
@@ -418,7 +410,7 @@ class EventHub:
             TOPIC_SUBSCRIBE,
             data={"subscriber": subscriber.metadata, "subscription": subscriber.subscription},
         )
-        waiter = _Waiter()
+        waiter = Waiter()
 
         def acknowledged(response: Dict[str, Any]) -> None:
             if response.get("success") is False:
@@ -480,9 +472,7 @@ class EventHub:
         (default: the hub's timeout).
         """
         event = as_event(event)
-        waiter = _Waiter()
-        self._reply_waiters[event["id"]] = waiter
-        try:
+        with self._replies.waiting(event["id"]) as waiter:
             if not self.connected:
                 raise EventHubError(
                     f"Cannot send request {event['topic']!r}: the event hub is not connected",
@@ -496,8 +486,6 @@ class EventHub:
                     hint="check that a subscriber for this topic is running",
                 )
             return waiter.value
-        finally:
-            self._reply_waiters.pop(event["id"], None)
 
     def _publish(
         self,
@@ -510,10 +498,7 @@ class EventHub:
             return self._handle(event, synchronous=True)
         encode_event(event)  # fail now, not when a queued event is sent
         if on_reply is not None:
-            with self._lock:
-                self._reply_callbacks[event["id"]] = on_reply
-                while len(self._reply_callbacks) > _MAX_REPLY_CALLBACKS:
-                    self._reply_callbacks.popitem(last=False)
+            self._replies.on_reply(event["id"], on_reply)
         if self.connected:
             try:
                 self._send_event(event, _log_failure(f"publish {event['topic']!r}"))
@@ -564,12 +549,6 @@ class EventHub:
 
     def _reply(self, event: Event, result: Any, subscriber: Subscriber) -> None:
         self.publish_reply(event, result, source=subscriber.metadata)
-
-    def _on_reply_event(self, event: Event) -> None:
-        with self._lock:
-            callback = self._reply_callbacks.get(event["in_reply_to_event"])
-        if callback is not None:
-            callback(event)
 
     def _local_event(self, topic: str) -> Event:
         event = Event(topic)
