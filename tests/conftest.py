@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,17 +19,10 @@ from typing import Any, Dict, Iterator, List, Optional
 import attr
 import pytest
 import requests
+from support.net import TEST_KEY, TEST_USER, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-TEST_USER = "test.user"
-TEST_KEY = "test-key-7f3c1d9e2b"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @attr.s(auto_attribs=True)

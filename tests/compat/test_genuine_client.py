@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator, List
 
 import pytest
 import requests
+from support import genuine_sessions
 
 ftrack_api = pytest.importorskip("ftrack_api")
 
@@ -27,26 +28,8 @@ SERVER_LOCATION_ID = "3a372bde-05bc-11e4-8908-20c9d081909b"
 @pytest.fixture
 def make_session(embedded_server, tmp_path) -> Iterator[Callable[..., Any]]:
     """Sessions of the genuine client on the shared server, with a temp schema cache."""
-    sessions: List[Any] = []
-    cache = tmp_path / "schema-cache"
-    cache.mkdir()
-
-    def make(**kwargs: Any) -> Any:
-        options = dict(
-            server_url=embedded_server.url,
-            api_user=embedded_server.api_user,
-            api_key=embedded_server.api_key,
-            schema_cache_path=str(cache),
-            auto_connect_event_hub=False,
-        )
-        options.update(kwargs)
-        session = ftrack_api.Session(**options)
-        sessions.append(session)
-        return session
-
-    yield make
-    for session in sessions:
-        session.close()
+    with genuine_sessions(embedded_server, tmp_path / "schema-cache") as make:
+        yield make
 
 
 @pytest.fixture

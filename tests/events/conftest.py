@@ -6,7 +6,6 @@ this process lets a test call ``broker.emit_update`` and restart the server unde
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from typing import Any, Callable, Iterator, List, Optional
@@ -15,18 +14,10 @@ import attr
 import pytest
 import uvicorn
 from starlette.applications import Starlette
+from support.net import TEST_KEY, TEST_USER, free_port
 
 from ft_dcc.server.events import EventBroker
 from ft_dcc.session.event_hub import EventHub
-
-TEST_USER = "test.user"  # the same credentials the embedded server fixtures use
-TEST_KEY = "test-key-7f3c1d9e2b"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @attr.s(auto_attribs=True)

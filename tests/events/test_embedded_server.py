@@ -6,7 +6,7 @@ import uuid
 from typing import Any, Dict, List
 
 import pytest
-import requests
+from support import post_api
 
 from ft_dcc.exceptions import EventHubError
 from ft_dcc.session.event_hub import Event
@@ -14,16 +14,7 @@ from ft_dcc.session.event_hub import Event
 
 def api(server, *operations: Dict[str, Any]) -> List[Any]:
     """POST a batch to the server's /api with valid credentials; return the replies."""
-    response = requests.post(
-        server.url + "/api",
-        json=list(operations),
-        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
-        timeout=30,
-    )
-    response.raise_for_status()
-    body = response.json()
-    assert isinstance(body, list), body
-    return body
+    return post_api(server, list(operations))
 
 
 def test_hub_to_hub_through_the_embedded_server(embedded_server, make_hub, wait_until):

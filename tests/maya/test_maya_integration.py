@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from maya_helpers import FAKES, ROOT, make_task, open_session
+from maya_helpers import FAKES, ROOT
+from support import make_task, open_session
 
 from ft_dcc.exceptions import HostError
 from hosts.maya import integration as integration_module

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from maya import _fake
-from maya_helpers import count_versions, make_task, open_session
+from maya_helpers import count_versions
+from support import make_task, open_session
 
 from hosts.maya import menu, startup
 

@@ -6,7 +6,8 @@ from fractions import Fraction
 
 import pytest
 from maya import cmds
-from maya_helpers import count_versions, download_component, ffprobe, make_task, open_session
+from maya_helpers import count_versions
+from support import download_component, ffprobe, make_task, open_session
 
 from ft_dcc.publish import publish
 from hosts.maya.host import MayaHost

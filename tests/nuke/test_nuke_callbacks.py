@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nuke
 import pytest
-from nuke_helpers import download_component, ffprobe, make_task, open_session
+from support import download_component, ffprobe, make_task, open_session
 
 from hosts.nuke import callbacks
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import nuke
 import pytest
-from nuke_helpers import FAKES, ROOT, download_component, ffprobe, make_task, open_session
+from nuke_helpers import FAKES, ROOT
+from support import download_component, ffprobe, make_task, open_session
 
 from ft_dcc.exceptions import HostError
 from hosts.nuke import callbacks

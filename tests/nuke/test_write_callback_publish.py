@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import nuke
-from nuke_helpers import count_entities, download_component, ffprobe, make_task, open_session
+from support import assert_review_movie, count_entities, make_task, open_session
 
 from hosts.nuke import callbacks
 
@@ -49,15 +49,10 @@ def test_rendering_a_ticked_write_publishes_a_playable_review(
     assert "nodes.Write" not in calls and "delete" not in calls
     assert "published" in capsys.readouterr().out.lower()  # nuke -t: the report is printed
 
-    movie = download_component(
+    # browser-playable H.264, 12 frames of 320x180 at 25 fps (ffprobe on the download)
+    assert_review_movie(
         embedded_server, report.component_ids["ftrackreview-mp4"], tmp_path / "review.mp4"
     )
-    stream = ffprobe(movie)
-    assert stream["codec_name"] == "h264"
-    assert stream["pix_fmt"] == "yuv420p"
-    assert stream["r_frame_rate"] == "25/1"
-    assert int(stream["nb_read_frames"]) == 12
-    assert (stream["width"], stream["height"]) == (320, 180)
 
     objects = session.query(
         "select version_id, review_session.name from ReviewSessionObject "

@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pyblish.api
 import pytest
-from publish_helpers import closed_port, make_sequence
+from support import free_port, make_sequence
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def queue_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def offline_env(monkeypatch: pytest.MonkeyPatch, queue_dir: Path) -> Path:
     """FTRACK_* pointing at a loopback port nobody listens on; returns the queue dir."""
-    monkeypatch.setenv("FTRACK_SERVER", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setenv("FTRACK_SERVER", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("FTRACK_API_USER", "test.user")
     monkeypatch.setenv("FTRACK_API_KEY", "test-key-7f3c1d9e2b")
     monkeypatch.delenv("FTRACK_CONTEXTID", raising=False)

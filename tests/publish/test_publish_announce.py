@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import List
 
-from publish_helpers import make_sequence, make_task, open_session
+from support import make_sequence, make_task, open_session
 
 from ft_dcc.publish import publish
 from ft_dcc.publish.files_host import FilesHost

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict
 
-from publish_helpers import closed_port, make_sequence, make_task, open_session
+from support import free_port, make_sequence, make_task, open_session
 
 from ft_dcc.media.ffmpeg import ffmpeg_executable
 
@@ -110,7 +110,7 @@ def test_publish_a_movie(embedded_server, tmp_path: Path, queue_dir: Path) -> No
 def test_publish_without_a_server_says_queued_and_exits_0(tmp_path: Path, queue_dir: Path) -> None:
     make_sequence(tmp_path / "frames", frames=6, start=1)
     env = {
-        "FTRACK_SERVER": f"http://127.0.0.1:{closed_port()}",
+        "FTRACK_SERVER": f"http://127.0.0.1:{free_port()}",
         "FTRACK_API_USER": "test.user",
         "FTRACK_API_KEY": "test-key-7f3c1d9e2b",
         "FT_DCC_QUEUE_DIR": str(queue_dir),

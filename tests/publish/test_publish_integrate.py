@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, List
 
 import pyblish.util
-from publish_helpers import count_entities, make_sequence, make_task, open_session
+from support import count_entities, make_sequence, make_task, open_session
 
 from ft_dcc.exceptions import ServerError
 from ft_dcc.media.ffmpeg import ffmpeg_executable

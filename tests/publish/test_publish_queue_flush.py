@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, Tuple
 
 import pytest
-from publish_helpers import make_sequence, make_task, open_session
+from support import make_sequence, make_task, open_session
 
 from ft_dcc.exceptions import ApiConnectionError
 from ft_dcc.publish import OfflineQueue, publish

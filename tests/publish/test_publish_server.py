@@ -8,15 +8,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from publish_helpers import (
-    count_entities,
-    ffprobe,
-    make_sequence,
-    make_task,
-    open_session,
-    rate,
-    top_level_boxes,
-)
+from publish_helpers import rate, top_level_boxes
+from support import count_entities, ffprobe, make_sequence, make_task, open_session
 
 from ft_dcc import review
 from ft_dcc.publish import OfflineQueue, publish

@@ -10,7 +10,7 @@ from typing import List
 
 import pytest
 import requests
-from publish_helpers import make_sequence, make_task, open_session
+from support import make_sequence, make_task, open_session
 
 from ft_dcc.exceptions import ApiConnectionError, UploadError
 from ft_dcc.publish import OfflineQueue, publish

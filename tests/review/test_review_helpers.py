@@ -8,21 +8,15 @@ from pathlib import Path
 from typing import Any, Tuple
 
 import pytest
+from support import open_session
 
 from ft_dcc import review
 from ft_dcc.exceptions import ReviewSessionClosedError
-from ft_dcc.session import Session
 
 
 @pytest.fixture
 def session(embedded_server, tmp_path: Path) -> Any:
-    with Session(
-        server_url=embedded_server.url,
-        api_key=embedded_server.api_key,
-        api_user=embedded_server.api_user,
-        schema_cache_path=str(tmp_path / "schemas"),
-        plugin_paths=[],
-    ) as opened:
+    with open_session(embedded_server, tmp_path) as opened:
         yield opened
 
 

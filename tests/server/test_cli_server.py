@@ -14,12 +14,7 @@ from typing import Dict, List, Optional
 
 import pytest
 import requests
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from support import free_port
 
 
 def clean_env(**extra: str) -> Dict[str, str]:

@@ -10,29 +10,16 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
-import requests
+from support import post_api as api
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "fixtures"
 
 
 def golden(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-def api(server: Any, batch: List[Dict[str, Any]]) -> List[Any]:
-    response = requests.post(
-        server.url + "/api",
-        json=batch,
-        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
-        timeout=30,
-    )
-    assert response.status_code == 200
-    result = response.json()
-    assert isinstance(result, list), result
-    return result
 
 
 def json_type(value: Any) -> str:

@@ -7,9 +7,10 @@ the unmodified client reads and writes them, against the shared embedded server.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable, Iterator, List
+from typing import Any, Callable, Iterator
 
 import pytest
+from support import genuine_sessions
 
 ftrack_api = pytest.importorskip("ftrack_api")
 
@@ -18,22 +19,9 @@ pytestmark = pytest.mark.compat
 
 @pytest.fixture
 def make_session(embedded_server, tmp_path) -> Iterator[Callable[..., Any]]:
-    sessions: List[Any] = []
-
-    def make() -> Any:
-        session = ftrack_api.Session(
-            server_url=embedded_server.url,
-            api_user=embedded_server.api_user,
-            api_key=embedded_server.api_key,
-            schema_cache_path=str(tmp_path),
-            auto_connect_event_hub=False,
-        )
-        sessions.append(session)
-        return session
-
-    yield make
-    for session in sessions:
-        session.close()
+    """Sessions of the genuine client on the shared server, with a temp schema cache."""
+    with genuine_sessions(embedded_server, tmp_path / "schema-cache") as make:
+        yield make
 
 
 @pytest.fixture

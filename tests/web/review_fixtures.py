@@ -81,16 +81,6 @@ def make_thumbnail(movie: Path, path: Path) -> Path:
     return path
 
 
-def open_session(server: Any, tmp_path: Path) -> Session:
-    return Session(
-        server_url=server.url,
-        api_key=server.api_key,
-        api_user=server.api_user,
-        schema_cache_path=str(tmp_path / "schemas"),
-        plugin_paths=[],
-    )
-
-
 @attr.s(auto_attribs=True)
 class Review:
     project: Any

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from support import open_session
 
 from ft_dcc import review as review_helpers
 
@@ -25,7 +26,6 @@ from .review_fixtures import (
     GREY_STEP,
     SIZE,
     XSS_NAME,
-    open_session,
     publish_review,
 )
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import pyblish.api
 import pytest
+from support import make_sequence, make_task, open_session
 
-from ft_dcc.media.ffmpeg import ffmpeg_executable
 from ft_dcc.publish import publish
 from ft_dcc.publish.files_host import FilesHost
-
-from .review_fixtures import open_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,48 +31,18 @@ def pyblish_isolation(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
     pyblish.api.deregister_all_hosts()
 
 
-def make_task(session: Any) -> str:
-    name = f"web{uuid.uuid4().hex[:8]}"
-    project = session.create(
-        "Project",
-        {"name": name, "full_name": name, "project_schema": session.query("ProjectSchema").first()},
-    )
-    sequence = session.create("Sequence", {"name": "sq010", "parent": project, "project": project})
-    shot = session.create("Shot", {"name": "sh010", "parent": sequence, "project": project})
-    session.create(
-        "Task",
-        {
-            "name": "anim",
-            "parent": shot,
-            "project": project,
-            "type": session.query('Type where name is "Compositing"').first(),
-        },
-    )
-    session.commit()
-    shot["custom_attributes"]["fstart"] = 1001
-    shot["custom_attributes"]["fend"] = 1000 + FRAMES
-    shot["custom_attributes"]["fps"] = 24000 / 1001
-    session.commit()
-    return f"{name}/sq010/sh010/anim"
-
-
 def test_published_review_link_plays_in_chromium(
     fresh_server: Any, tmp_path: Path, page: Any, artifacts_dir: Path
 ) -> None:
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    subprocess.run(
-        [
-            ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi",
-            "-i", "testsrc2=size=640x360:rate=24000/1001", "-frames:v", str(FRAMES),
-            "-start_number", "1001", str(frames / "shot.%04d.png"),
-        ],
-        check=True,
-    )  # fmt: skip
+    frames = make_sequence(tmp_path / "frames", frames=FRAMES, size="640x360", rate="24000/1001")
     with open_session(fresh_server, tmp_path) as session:
+        task = make_task(
+            session, f"web{uuid.uuid4().hex[:8]}", 1001, 1000 + FRAMES, 24000 / 1001,
+            task_name="anim",
+        )  # fmt: skip
         report = publish(
-            FilesHost(frames / "shot.%04d.png", fps="24000/1001"),
-            task=make_task(session),
+            FilesHost(frames, fps="24000/1001"),
+            task=task,
             review_session="Dailies web",
             comment="first pass",
             session=session,
