@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
+
+from ft_dcc.protocol import LOCATION_SERVER
 
 
 def new_id() -> str:
@@ -23,6 +25,26 @@ def create(entity_type: str, ident: str, **data: Any) -> Dict[str, Any]:
         "entity_key": [ident],
         "entity_data": entity_data,
     }
+
+
+def create_asset(
+    ident: str, parent: Dict[str, str], type_id: str, name: str = "plate"
+) -> Dict[str, Any]:
+    """The create of Asset ``name`` under ``parent`` (a :func:`ref`) of AssetType ``type_id``."""
+    return create("Asset", ident, name=name, parent=parent, type=ref("AssetType", type_id))
+
+
+def create_server_location(
+    ident: str, component_id: str, resource_identifier: Optional[str] = None
+) -> Dict[str, Any]:
+    """The create of the ComponentLocation that puts ``component_id`` in ``ftrack.server``."""
+    return create(
+        "ComponentLocation",
+        ident,
+        component=ref("FileComponent", component_id),
+        location=ref("Location", LOCATION_SERVER[0]),
+        resource_identifier=resource_identifier or component_id,
+    )
 
 
 def update(entity_type: str, entity_key: List[str], **data: Any) -> Dict[str, Any]:

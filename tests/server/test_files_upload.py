@@ -17,19 +17,20 @@ from typing import Any, Dict, List
 
 import pytest
 import requests
+from support import post_api
+
+from .store_helpers import create, create_server_location
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "fixtures"
 
 
 def api(server: Any, batch: List[Dict[str, Any]]) -> Any:
-    response = requests.post(
-        server.url + "/api",
-        json=batch,
-        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+    """The decoded reply of ``/api``: a list of replies, or the error dict of a failed batch."""
+    return post_api(server, batch, expect_list=False)
+
+
+def create_component(cid: str, **data: Any) -> Dict[str, Any]:
+    return create("FileComponent", cid, **data)
 
 
 def upload_metadata(
@@ -327,33 +328,9 @@ def test_failed_multipart_completion_writes_nothing_of_its_batch(embedded_server
     put = requests.put(reply["urls"][0]["signed_url"], data=b"abcd", timeout=10)
     assert put.ok
     location_id = str(uuid.uuid4())
-    component = {
-        "__entity_type__": "FileComponent",
-        "id": cid,
-        "name": "c",
-        "file_type": ".bin",
-        "size": 4,
-    }
-    location = {
-        "__entity_type__": "ComponentLocation",
-        "id": location_id,
-        "component": {"__entity_type__": "FileComponent", "id": cid},
-        "location": {"__entity_type__": "Location", "id": "3a372bde-05bc-11e4-8908-20c9d081909b"},
-        "resource_identifier": cid,
-    }
     creates = [
-        {
-            "action": "create",
-            "entity_type": "FileComponent",
-            "entity_key": [cid],
-            "entity_data": component,
-        },
-        {
-            "action": "create",
-            "entity_type": "ComponentLocation",
-            "entity_key": [location_id],
-            "entity_data": location,
-        },
+        create_component(cid, name="c", file_type=".bin", size=4),
+        create_server_location(location_id, cid),
     ]
     complete = {
         "action": "complete_multipart_upload",
@@ -420,23 +397,7 @@ def test_concurrent_uploads_and_commits(embedded_server):
         data = os.urandom(50_000 + index)
         meta = upload_metadata(embedded_server, cid, data)
         assert requests.put(meta["url"], data=data, headers=meta["headers"], timeout=60).ok
-        component = {
-            "__entity_type__": "FileComponent",
-            "id": cid,
-            "name": f"c{index}",
-            "size": len(data),
-        }
-        created = api(
-            embedded_server,
-            [
-                {
-                    "action": "create",
-                    "entity_type": "FileComponent",
-                    "entity_key": [cid],
-                    "entity_data": component,
-                }
-            ],
-        )
+        created = api(embedded_server, [create_component(cid, name=f"c{index}", size=len(data))])
         assert created[0]["data"]["id"] == cid
         assert download(embedded_server, cid).content == data
         return cid
@@ -524,18 +485,7 @@ def test_old_uploads_never_committed_are_removed_at_start(fresh_server):
     for cid in (orphan, kept):
         meta = upload_metadata(fresh_server, cid, b"bytes")
         assert requests.put(meta["url"], data=b"bytes", headers=meta["headers"], timeout=10).ok
-    component = {"__entity_type__": "FileComponent", "id": kept, "name": "kept", "size": 5}
-    api(
-        fresh_server,
-        [
-            {
-                "action": "create",
-                "entity_type": "FileComponent",
-                "entity_key": [kept],
-                "entity_data": component,
-            }
-        ],
-    )
+    api(fresh_server, [create_component(kept, name="kept", size=5)])
     fresh = str(uuid.uuid4())
     meta = upload_metadata(fresh_server, fresh, b"bytes")
     assert requests.put(meta["url"], data=b"bytes", headers=meta["headers"], timeout=10).ok
@@ -579,29 +529,11 @@ def test_file_of_a_committed_component_cannot_be_replaced(embedded_server):
     cid, location_id = str(uuid.uuid4()), str(uuid.uuid4())
     meta = upload_metadata(embedded_server, cid, b"original")
     assert requests.put(meta["url"], data=b"original", headers=meta["headers"], timeout=10).ok
-    component = {"__entity_type__": "FileComponent", "id": cid, "name": "main", "size": 8}
-    location = {
-        "__entity_type__": "ComponentLocation",
-        "id": location_id,
-        "component": {"__entity_type__": "FileComponent", "id": cid},
-        "location": {"__entity_type__": "Location", "id": "3a372bde-05bc-11e4-8908-20c9d081909b"},
-        "resource_identifier": cid,
-    }
     api(
         embedded_server,
         [
-            {
-                "action": "create",
-                "entity_type": "FileComponent",
-                "entity_key": [cid],
-                "entity_data": component,
-            },
-            {
-                "action": "create",
-                "entity_type": "ComponentLocation",
-                "entity_key": [location_id],
-                "entity_data": location,
-            },
+            create_component(cid, name="main", size=8),
+            create_server_location(location_id, cid),
         ],
     )
     refused = api(

@@ -7,9 +7,8 @@ scenario so each answer is checked, not just parsed.
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import pytest
 
@@ -20,42 +19,10 @@ from ft_dcc.protocol import BUILTIN_LOCATIONS, LOCATION_SERVER
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.store import Store
 
+from .store_helpers import create, create_asset, create_server_location, metadata, new_id, ref
+
 EXPRESSIONS = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "query_expressions.txt"
 LOCATION_NAMES = sorted(name for _id, name in BUILTIN_LOCATIONS)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def ref(entity_type: str, ident: str) -> Dict[str, str]:
-    return {"__entity_type__": entity_type, "id": ident}
-
-
-def create(entity_type: str, ident: str, **data: Any) -> Dict[str, Any]:
-    entity_data = {"__entity_type__": entity_type, "id": ident}
-    entity_data.update(data)
-    return {
-        "action": "create",
-        "entity_type": entity_type,
-        "entity_key": [ident],
-        "entity_data": entity_data,
-    }
-
-
-def metadata(parent_type: str, parent_id: str, key: str, value: str) -> Dict[str, Any]:
-    return {
-        "action": "create",
-        "entity_type": "Metadata",
-        "entity_key": [parent_id, key],
-        "entity_data": {
-            "__entity_type__": "Metadata",
-            "parent_id": parent_id,
-            "parent_type": parent_type,
-            "key": key,
-            "value": value,
-        },
-    }
 
 
 @pytest.fixture(scope="module")
@@ -82,13 +49,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Store, Dict[str,
     upload = store.query('select id from AssetType where name is "Upload" limit 2')[0]["id"]
     operations = [
         create("Project", ids["project"], name="probe_proj", full_name="Probe"),
-        create(
-            "Asset",
-            ids["asset"],
-            name="plate",
-            parent=ref("Project", ids["project"]),
-            type=ref("AssetType", upload),
-        ),
+        create_asset(ids["asset"], ref("Project", ids["project"]), upload),
         create("AssetVersion", ids["av1"], asset=ref("Asset", ids["asset"]), comment="first"),
         create("AssetVersion", ids["av2"], asset=ref("Asset", ids["asset"]), comment="second"),
         create(
@@ -107,13 +68,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Store, Dict[str,
             size=5,
             version=ref("AssetVersion", ids["av1"]),
         ),
-        create(
-            "ComponentLocation",
-            ids["cl"],
-            component=ref("FileComponent", ids["mp4"]),
-            location=ref("Location", LOCATION_SERVER[0]),
-            resource_identifier="res-mp4",
-        ),
+        create_server_location(ids["cl"], ids["mp4"], "res-mp4"),
         metadata("FileComponent", ids["mp4"], "other", "o-val"),
         metadata("FileComponent", ids["mp4"], "ftr_meta", '{"format": "video"}'),
         create(
@@ -157,36 +112,26 @@ def one(data: List[dict]) -> dict:
 
 Check = Callable[[List[dict], dict, Dict[str, str]], None]
 
-#: line number -> (placeholder values in order, check of (data, metadata, ids))
+#: line number -> (placeholder values in order, check of (data, metadata, ids)): a check
+#: returns whether the answer is right, or asserts itself and returns None.
 CASES: Dict[int, Tuple[List[str], Check]] = {
-    1: ([], lambda d, m, i: one(d)["__entity_type__"] == "AssetType" or pytest.fail()),
-    2: ([], lambda d, m, i: [r["id"] for r in d] == [i["rso"]] or pytest.fail()),
-    3: (
-        [],
-        lambda d, m, i: (
-            ([r["id"] for r in d] == [i["rso"]] and m["next"]["offset"] is None) or pytest.fail()
-        ),
-    ),
-    4: (["rso"], lambda d, m, i: one(d)["name"] == "plate" or pytest.fail()),
+    1: ([], lambda d, m, i: one(d)["__entity_type__"] == "AssetType"),
+    2: ([], lambda d, m, i: [r["id"] for r in d] == [i["rso"]]),
+    3: ([], lambda d, m, i: [r["id"] for r in d] == [i["rso"]] and m["next"]["offset"] is None),
+    4: (["rso"], lambda d, m, i: one(d)["name"] == "plate"),
     5: (
         ["rso"],
         lambda d, m, i: (
             one(d)["asset_version"]
             == {"__entity_type__": "AssetVersion", "id": i["av1"], "asset_id": i["asset"]}
-            or pytest.fail()
         ),
     ),
-    6: (["av1"], lambda d, m, i: one(d)["asset"]["id"] == i["asset"] or pytest.fail()),
-    7: (["asset"], lambda d, m, i: one(d)["name"] == "plate" or pytest.fail()),
-    8: (["rso"], lambda d, m, i: one(d)["review_session"]["id"] == i["rs"] or pytest.fail()),
-    9: (
-        ["rs"],
-        lambda d, m, i: (
-            [r["id"] for r in one(d)["review_session_objects"]] == [i["rso"]] or pytest.fail()
-        ),
-    ),
+    6: (["av1"], lambda d, m, i: one(d)["asset"]["id"] == i["asset"]),
+    7: (["asset"], lambda d, m, i: one(d)["name"] == "plate"),
+    8: (["rso"], lambda d, m, i: one(d)["review_session"]["id"] == i["rs"]),
+    9: (["rs"], lambda d, m, i: [r["id"] for r in one(d)["review_session_objects"]] == [i["rso"]]),
     10: (["rs"], lambda d, m, i: _check_review_session(one(d), i)),
-    11: (["rs"], lambda d, m, i: one(d)["created_by"]["id"] == i["api_user"] or pytest.fail()),
+    11: (["rs"], lambda d, m, i: one(d)["created_by"]["id"] == i["api_user"]),
     12: (
         ["rs"],
         lambda d, m, i: (
@@ -197,25 +142,18 @@ CASES: Dict[int, Tuple[List[str], Check]] = {
                 "context_type": "show",
                 "name": "probe_proj",
             }
-            or pytest.fail()
         ),
     ),
     13: (
         ["rs"],
-        lambda d, m, i: (
-            [r["id"] for r in one(d)["review_session_invitees"]] == [i["inv"]] or pytest.fail()
-        ),
+        lambda d, m, i: [r["id"] for r in one(d)["review_session_invitees"]] == [i["inv"]],
     ),
-    14: (
-        ["av2"],
-        lambda d, m, i: (one(d)["comment"], one(d)["version"]) == ("second", 2) or pytest.fail(),
-    ),
-    15: ([], lambda d, m, i: one(d)["id"] == LOCATION_SERVER[0] or pytest.fail()),
+    14: (["av2"], lambda d, m, i: (one(d)["comment"], one(d)["version"]) == ("second", 2)),
+    15: ([], lambda d, m, i: one(d)["id"] == LOCATION_SERVER[0]),
     16: (
         ["server_location", "mp4"],
         lambda d, m, i: (
             (one(d)["component_id"], one(d)["resource_identifier"]) == (i["mp4"], "res-mp4")
-            or pytest.fail()
         ),
     ),
     17: (
@@ -223,17 +161,11 @@ CASES: Dict[int, Tuple[List[str], Check]] = {
         lambda d, m, i: (
             sorted((x["key"], x["value"]) for x in one(d)["metadata"])
             == [("ftr_meta", '{"format": "video"}'), ("other", "o-val")]
-            or pytest.fail()
         ),
     ),
-    18: (["job"], lambda d, m, i: one(d)["id"] == i["job"] or pytest.fail()),
-    19: (
-        ["job"],
-        lambda d, m, i: (
-            json.loads(one(d)["data"])["source_component_id"] == i["mp4"] or pytest.fail()
-        ),
-    ),
-    20: (["av1"], lambda d, m, i: one(d)["id"] == i["av1"] or pytest.fail()),
+    18: (["job"], lambda d, m, i: one(d)["id"] == i["job"]),
+    19: (["job"], lambda d, m, i: json.loads(one(d)["data"])["source_component_id"] == i["mp4"]),
+    20: (["av1"], lambda d, m, i: one(d)["id"] == i["av1"]),
     21: (
         ["mp4"],
         lambda d, m, i: (
@@ -245,27 +177,21 @@ CASES: Dict[int, Tuple[List[str], Check]] = {
                 "value": "o-val",
                 "parent_type": "FileComponent",
             }
-            or pytest.fail()
         ),
     ),
-    22: ([], lambda d, m, i: one(d)["id"] == i["u"] or pytest.fail()),
-    23: (["u"], lambda d, m, i: one(d)["username"] == "u" or pytest.fail()),
-    24: ([], lambda d, m, i: one(d)["id"] == i["not_started"] or pytest.fail()),
-    25: (["not_started"], lambda d, m, i: one(d)["name"] == "Not started" or pytest.fail()),
-    26: (["not_started"], lambda d, m, i: one(d)["sort"] == 0 or pytest.fail()),
-    27: (["not_started"], lambda d, m, i: one(d)["is_active"] is True or pytest.fail()),
-    28: ([], lambda d, m, i: (len(d) == 1 and m["next"]["offset"] == 1) or pytest.fail()),
-    29: ([], lambda d, m, i: (len(d) == 2 and m["next"]["offset"] == 2) or pytest.fail()),
-    30: ([], lambda d, m, i: (len(d) == 2 and m["next"]["offset"] == 4) or pytest.fail()),
-    31: ([], lambda d, m, i: (len(d) == 1 and m["next"]["offset"] is None) or pytest.fail()),
-    32: (
-        [],
-        lambda d, m, i: (
-            [r["name"] for r in d] == sorted(LOCATION_NAMES, reverse=True)[1:4] or pytest.fail()
-        ),
-    ),
-    33: ([], lambda d, m, i: (d == [] and m["next"]["offset"] is None) or pytest.fail()),
-    34: ([], lambda d, m, i: len(d) == 2 or pytest.fail()),
+    22: ([], lambda d, m, i: one(d)["id"] == i["u"]),
+    23: (["u"], lambda d, m, i: one(d)["username"] == "u"),
+    24: ([], lambda d, m, i: one(d)["id"] == i["not_started"]),
+    25: (["not_started"], lambda d, m, i: one(d)["name"] == "Not started"),
+    26: (["not_started"], lambda d, m, i: one(d)["sort"] == 0),
+    27: (["not_started"], lambda d, m, i: one(d)["is_active"] is True),
+    28: ([], lambda d, m, i: len(d) == 1 and m["next"]["offset"] == 1),
+    29: ([], lambda d, m, i: len(d) == 2 and m["next"]["offset"] == 2),
+    30: ([], lambda d, m, i: len(d) == 2 and m["next"]["offset"] == 4),
+    31: ([], lambda d, m, i: len(d) == 1 and m["next"]["offset"] is None),
+    32: ([], lambda d, m, i: [r["name"] for r in d] == sorted(LOCATION_NAMES, reverse=True)[1:4]),
+    33: ([], lambda d, m, i: d == [] and m["next"]["offset"] is None),
+    34: ([], lambda d, m, i: len(d) == 2),
     35: (
         [],
         lambda d, m, i: (
@@ -276,58 +202,38 @@ CASES: Dict[int, Tuple[List[str], Check]] = {
                 "context_type": "show",
                 "name": "probe_proj",
             }
-            or pytest.fail()
         ),
     ),
     36: ([], lambda d, m, i: _check_dotted(d, i)),
-    37: (
-        ["mp4"],
-        lambda d, m, i: sorted(r["key"] for r in d) == ["ftr_meta", "other"] or pytest.fail(),
-    ),
-    38: (["mp4"], lambda d, m, i: one(d)["value"] == "o-val" or pytest.fail()),
+    37: (["mp4"], lambda d, m, i: sorted(r["key"] for r in d) == ["ftr_meta", "other"]),
+    38: (["mp4"], lambda d, m, i: one(d)["value"] == "o-val"),
     39: (
         ["mp4"],
         lambda d, m, i: (
             [c["location_id"] for c in one(d)["component_locations"]] == [LOCATION_SERVER[0]]
-            or pytest.fail()
         ),
     ),
     40: (
         [],
-        lambda d, m, i: (
-            sorted(r["id"] for r in d) == sorted(x for x, _ in BUILTIN_LOCATIONS) or pytest.fail()
-        ),
+        lambda d, m, i: sorted(r["id"] for r in d) == sorted(x for x, _ in BUILTIN_LOCATIONS),
     ),
     42: (
         ["u"],
-        lambda d, m, i: (
-            [(x["key"], x["value"]) for x in one(d)["metadata"]] == [("k", "v")] or pytest.fail()
-        ),
+        lambda d, m, i: [(x["key"], x["value"]) for x in one(d)["metadata"]] == [("k", "v")],
     ),
     43: (
         ["location_ids"],
         lambda d, m, i: (
             sorted(r["name"] for r in d) == sorted(n for _x, n in BUILTIN_LOCATIONS[:3])
-            or pytest.fail()
         ),
     ),
-    44: ([], lambda d, m, i: [r["id"] for r in d] == [i["rs"]] or pytest.fail()),
-    45: ([], lambda d, m, i: one(d)["id"] in (i["av1"], i["av2"]) or pytest.fail()),
-    46: (
-        [],
-        lambda d, m, i: (
-            (one(d)["id"], one(d)["system_type"]) == (i["mp4"], "file") or pytest.fail()
-        ),
-    ),
-    47: (
-        [],
-        lambda d, m, i: (
-            (one(d)["id"], one(d)["system_type"]) == (i["thumb"], "file") or pytest.fail()
-        ),
-    ),
-    48: ([], lambda d, m, i: one(d)["version"] in (1, 2) or pytest.fail()),
-    49: (["mp4", "server_location"], lambda d, m, i: one(d)["id"] == i["cl"] or pytest.fail()),
-    50: ([], lambda d, m, i: one(d)["id"] == i["rs"] or pytest.fail()),
+    44: ([], lambda d, m, i: [r["id"] for r in d] == [i["rs"]]),
+    45: ([], lambda d, m, i: one(d)["id"] in (i["av1"], i["av2"])),
+    46: ([], lambda d, m, i: (one(d)["id"], one(d)["system_type"]) == (i["mp4"], "file")),
+    47: ([], lambda d, m, i: (one(d)["id"], one(d)["system_type"]) == (i["thumb"], "file")),
+    48: ([], lambda d, m, i: one(d)["version"] in (1, 2)),
+    49: (["mp4", "server_location"], lambda d, m, i: one(d)["id"] == i["cl"]),
+    50: ([], lambda d, m, i: one(d)["id"] == i["rs"]),
 }
 
 ERROR_CASES = {41: "nonexistent"}
@@ -396,4 +302,4 @@ def test_recorded_expression(scenario, number: int, label: str, expression: str)
     assert reply["action"] == "query"
     for entity in reply["data"]:
         assert "__entity_type__" in entity
-    check(reply["data"], reply["metadata"], ids)
+    assert check(reply["data"], reply["metadata"], ids) is not False, reply["data"]

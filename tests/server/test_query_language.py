@@ -14,7 +14,7 @@ from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.store import Store
 
-from .store_helpers import create, datetime_value, metadata, new_id, ref
+from .store_helpers import create, create_asset, datetime_value, metadata, new_id, ref
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +53,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Store, Dict[str, st
                 description=f"shot number {n + 1}",
             ),
             create("Task", task, name="comp", parent=ref("Shot", shot), bid=float(n * 10)),
-            create(
-                "Asset",
-                asset,
-                name=f"{name}_plate",
-                parent=ref("Shot", shot),
-                type=ref("AssetType", upload),
-            ),
+            create_asset(asset, ref("Shot", shot), upload, name=f"{name}_plate"),
             create("AssetVersion", version, asset=ref("Asset", asset), comment=f"v for {name}"),
             create(
                 "FileComponent",

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import List
 
 import pytest
 
@@ -16,34 +15,7 @@ from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.store import Store
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def ref(entity_type: str, ident: str) -> Dict[str, str]:
-    return {"__entity_type__": entity_type, "id": ident}
-
-
-def create(entity_type: str, ident: str, **data: Any) -> Dict[str, Any]:
-    entity_data = {"__entity_type__": entity_type, "id": ident}
-    entity_data.update(data)
-    return {
-        "action": "create",
-        "entity_type": entity_type,
-        "entity_key": [ident],
-        "entity_data": entity_data,
-    }
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-
-
-@pytest.fixture
-def user_id(store: Store) -> str:
-    return store.ensure_seed("test.user")
+from .store_helpers import create, create_asset, new_id, ref
 
 
 def test_schemas_are_the_real_answer_and_hash_as_the_client_does(store: Store) -> None:
@@ -147,13 +119,7 @@ def test_asset_version_numbers_increase_per_asset(store: Store, user_id: str) ->
     store.execute(
         [
             create("Project", project, name="numbers"),
-            create(
-                "Asset",
-                asset,
-                name="plate",
-                parent=ref("Project", project),
-                type=ref("AssetType", upload),
-            ),
+            create_asset(asset, ref("Project", project), upload),
         ],
         user_id,
     )

@@ -14,10 +14,9 @@ import pytest
 pytest.importorskip("sqlalchemy")
 pytest.importorskip("lark")
 
-from ft_dcc.protocol import LOCATION_SERVER
 from ft_dcc.server.store import Store
 
-from .store_helpers import create, new_id, ref, update
+from .store_helpers import create, create_asset, create_server_location, new_id, ref, update
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "fixtures"
 
@@ -70,12 +69,11 @@ def world(tmp_path_factory: pytest.TempPathFactory):
         create("Shot", ids["shot"], name="sh010", parent=ref("Project", ids["project"])),
         create("Task", ids["task1"], name="comp", parent=ref("Shot", ids["shot"])),
         create("Task", ids["task2"], name="light", parent=ref("Shot", ids["shot"])),
-        create(
-            "Asset",
+        create_asset(
             ids["asset"],
+            ref("Shot", ids["shot"]),
+            "8f4144e0-a8e6-11e2-9e96-0800200c9a66",
             name="plate",
-            parent=ref("Shot", ids["shot"]),
-            type=ref("AssetType", "8f4144e0-a8e6-11e2-9e96-0800200c9a66"),
         ),
     ] + [create("AssetVersion", v, asset=ref("Asset", ids["asset"])) for v in ids["versions"]]
     store.execute(ops, user)
@@ -171,13 +169,7 @@ def test_create_filecomponent_and_location_reply_shape(world) -> None:
     replies = store.execute(
         [
             create("FileComponent", component, name="data", file_type=".json", size=13),
-            create(
-                "ComponentLocation",
-                location,
-                component=ref("FileComponent", component),
-                location=ref("Location", LOCATION_SERVER[0]),
-                resource_identifier=component,
-            ),
+            create_server_location(location, component),
             update(
                 "FileComponent",
                 [component],

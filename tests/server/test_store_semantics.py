@@ -17,6 +17,8 @@ from ft_dcc.server.store import Store
 
 from .store_helpers import (
     create,
+    create_asset,
+    create_server_location,
     datetime_value,
     delete,
     metadata,
@@ -32,16 +34,6 @@ PROBE_ONLY = {91, 94, 100, 110, 111}
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-
-
-@pytest.fixture
-def user_id(store: Store) -> str:
-    return store.ensure_seed("test.user")
-
-
-@pytest.fixture
 def project(store: Store, user_id: str) -> Dict[str, str]:
     ids = {"project": new_id(), "shot": new_id(), "asset": new_id(), "version": new_id()}
     upload = store.query('select id from AssetType where short is "upload"')[0]["id"]
@@ -49,13 +41,7 @@ def project(store: Store, user_id: str) -> Dict[str, str]:
         [
             create("Project", ids["project"], name="proj", full_name="Project"),
             create("Shot", ids["shot"], name="sh010", parent=ref("Project", ids["project"])),
-            create(
-                "Asset",
-                ids["asset"],
-                name="plate",
-                parent=ref("Shot", ids["shot"]),
-                type=ref("AssetType", upload),
-            ),
+            create_asset(ids["asset"], ref("Shot", ids["shot"]), upload),
             create("AssetVersion", ids["version"], asset=ref("Asset", ids["asset"])),
         ],
         user_id,
@@ -365,13 +351,7 @@ def test_delete_cascades_to_owned_entities(store: Store, user_id: str, project) 
                 name="main",
                 version=ref("AssetVersion", project["version"]),
             ),
-            create(
-                "ComponentLocation",
-                location,
-                component=ref("FileComponent", component),
-                location=ref("Location", LOCATION_SERVER[0]),
-                resource_identifier=component,
-            ),
+            create_server_location(location, component),
             metadata("FileComponent", component, "k", "v"),
         ],
         user_id,
@@ -481,13 +461,7 @@ def test_concurrent_batches_get_distinct_version_numbers(tmp_path: Path) -> None
     first.execute(
         [
             create("Project", project, name="race"),
-            create(
-                "Asset",
-                asset,
-                name="plate",
-                parent=ref("Project", project),
-                type=ref("AssetType", "8f4144e0-a8e6-11e2-9e96-0800200c9a66"),
-            ),
+            create_asset(asset, ref("Project", project), "8f4144e0-a8e6-11e2-9e96-0800200c9a66"),
         ],
         user,
     )
@@ -589,13 +563,7 @@ def test_server_internal_callers_without_a_user(
         [
             create("Job", job, data="{}"),
             create("FileComponent", component, name="ftrackreview-mp4", size=10),
-            create(
-                "ComponentLocation",
-                new_id(),
-                component=ref("FileComponent", component),
-                location=ref("Location", LOCATION_SERVER[0]),
-                resource_identifier=component,
-            ),
+            create_server_location(new_id(), component),
         ],
         system_user,
     )
