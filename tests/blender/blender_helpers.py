@@ -97,64 +97,9 @@ def build_addon_zip(dest: Path) -> Path:
     return built
 
 
-def make_task(
-    session: Any, project_name: str, start: int = 1001, end: int = 1012, shot: bool = True
-) -> str:
-    """A Project/sq010/sh010/anim task whose shot has the range ``start``-``end``; without
-    ``shot``, a Project/anim task (no shot range or fps to match)."""
-    project = session.create(
-        "Project",
-        {
-            "name": project_name,
-            "full_name": project_name,
-            "project_schema": session.query("ProjectSchema").first(),
-        },
-    )
-    if not shot:
-        session.create("Task", {"name": "anim", "parent": project})
-        session.commit()
-        return f"{project_name}/anim"
-    sequence = session.create("Sequence", {"name": "sq010", "parent": project})
-    shot_entity = session.create("Shot", {"name": "sh010", "parent": sequence})
-    shot_entity["custom_attributes"]["fstart"] = start
-    shot_entity["custom_attributes"]["fend"] = end
-    session.create("Task", {"name": "anim", "parent": shot_entity})
-    session.commit()
-    return f"{project_name}/sq010/sh010/anim"
-
-
-def count_entities(session: Any) -> Dict[str, int]:
-    """How many publish-related entities the server holds (fresh queries)."""
-    types = ["Asset", "AssetVersion", "Component", "ReviewSessionObject"]
-    return {t: len(session.query(f"select id from {t}").all()) for t in types}
-
-
-def ffprobe(path: Path) -> Dict[str, Any]:
-    """Debian's ffprobe view of the first video stream, frames counted."""
-    output = subprocess.run(
-        [
-            "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
-            "-show_entries",
-            "stream=codec_name,profile,pix_fmt,width,height,r_frame_rate,nb_read_frames",
-            "-of", "json", str(path),
-        ],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    return json.loads(output)["streams"][0]
-
-
-def download_component(server: Any, component_id: str, target: Path) -> Path:
-    import requests
-
-    response = requests.get(
-        f"{server.url}/component/get",
-        params={"id": component_id},
-        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
-        timeout=60,
-    )
-    assert response.status_code == 200, response.text[:300]
-    target.write_bytes(response.content)
-    return target
+def server_env(blender_env: Dict[str, str], server: Any) -> Dict[str, str]:
+    """``blender_env`` pointed at ``server``, with a private offline queue."""
+    return dict(blender_env, **server.env, FT_DCC_QUEUE_DIR=str(Path(blender_env["HOME"]) / "q"))
 
 
 def write_json(path: Path, data: Dict[str, Any]) -> Path:

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import datetime
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from blender_helpers import ffprobe, needs_bpy
+from blender_helpers import needs_bpy
+from support import ffprobe, free_port
 
 from ft_dcc import Session
 from ft_dcc.demo import read_credentials
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def demo(env, *args) -> subprocess.CompletedProcess:

@@ -8,17 +8,8 @@ import subprocess
 import uuid
 
 import pytest
-from blender_helpers import (
-    build_addon_zip,
-    count_entities,
-    download_component,
-    ffprobe,
-    make_task,
-    needs_gui_blender,
-    run_blender,
-    write_json,
-)
-from test_publish_operator import open_session, server_env
+from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
+from support import count_entities, download_component, ffprobe, make_task, open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
 

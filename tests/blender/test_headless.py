@@ -11,16 +11,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from blender_helpers import (
-    ROOT,
-    download_component,
-    ffprobe,
-    make_task,
-    needs_bpy,
-    needs_gui_blender,
-    write_json,
-)
-from test_publish_operator import open_session, server_env
+from blender_helpers import ROOT, needs_bpy, needs_gui_blender, server_env, write_json
+from support import download_component, ffprobe, make_task, open_session
 
 from hosts.blender.runner import blend_file_version
 
@@ -75,7 +67,7 @@ def test_blender_34_file_publishes_with_the_blender_executable(
 
 def test_blender_50_file_at_23976_falls_back_to_bpy(tmp_path, blender_env, embedded_server):
     session = open_session(embedded_server, tmp_path)
-    task = make_task(session, f"blhl{uuid.uuid4().hex[:8]}", shot=False)
+    task = make_task(session, f"blhl{uuid.uuid4().hex[:8]}", in_shot=False)
     env = server_env(blender_env, embedded_server)
     blend = build_scene(tmp_path, env, "bpy", frame_start=1, frame_end=12, fps=24, fps_base=1.001)
     assert blend_file_version(blend) == (5, 0)

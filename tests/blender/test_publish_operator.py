@@ -4,37 +4,12 @@ the review movie is checked by ffprobe, and the version sits in the review sessi
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
-from blender_helpers import (
-    build_addon_zip,
-    count_entities,
-    download_component,
-    ffprobe,
-    make_task,
-    needs_bpy,
-    run_bpy,
-    write_json,
-)
-
-from ft_dcc import Session
+from blender_helpers import build_addon_zip, needs_bpy, run_bpy, server_env, write_json
+from support import assert_review_movie, count_entities, make_task, open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
-
-
-def server_env(blender_env, server):
-    return dict(blender_env, **server.env, FT_DCC_QUEUE_DIR=str(Path(blender_env["HOME"]) / "q"))
-
-
-def open_session(server, tmp_path: Path) -> Session:
-    return Session(
-        server_url=server.url,
-        api_user=server.api_user,
-        api_key=server.api_key,
-        schema_cache_path=str(tmp_path / "schema-cache"),
-        plugin_paths=[],
-    )
 
 
 def test_operator_publishes_a_playable_review(tmp_path, blender_env, embedded_server):
@@ -59,15 +34,10 @@ def test_operator_publishes_a_playable_review(tmp_path, blender_env, embedded_se
     assert report["capture"]["display"]["method"] == "workbench"  # bpy is always background
     assert result["engine_after"] == "BLENDER_EEVEE"  # the scene's engine is back
 
-    movie = download_component(
+    # browser-playable H.264, 12 frames of 320x180 at 25 fps (ffprobe on the download)
+    assert_review_movie(
         embedded_server, report["component_ids"]["ftrackreview-mp4"], tmp_path / "review.mp4"
     )
-    stream = ffprobe(movie)
-    assert stream["codec_name"] == "h264"
-    assert stream["pix_fmt"] == "yuv420p"
-    assert stream["r_frame_rate"] == "25/1"
-    assert int(stream["nb_read_frames"]) == 12
-    assert (stream["width"], stream["height"]) == (320, 180)
 
     objects = session.query(
         "select version_id, review_session.name from ReviewSessionObject "

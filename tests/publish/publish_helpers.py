@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import List
+from typing import Any, List
 
 
 def top_level_boxes(path: Path) -> List[str]:
@@ -27,3 +27,10 @@ def top_level_boxes(path: Path) -> List[str]:
 def rate(text: str) -> Fraction:
     num, den = text.split("/")
     return Fraction(int(num), int(den))
+
+
+def quick_session() -> Any:
+    """An ``ft_dcc.Session`` from the environment that gives up at once (no retries, 5 s)."""
+    from ft_dcc.session import Session
+
+    return Session(retries=0, timeout=5)

@@ -9,9 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict
 
-from support import free_port, make_sequence, make_task, open_session
-
-from ft_dcc.media.ffmpeg import ffmpeg_executable
+from support import free_port, make_movie, make_sequence, make_task, open_session
 
 
 def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -87,11 +85,7 @@ def test_publish_a_movie(embedded_server, tmp_path: Path, queue_dir: Path) -> No
     with open_session(embedded_server, tmp_path) as session:
         task_path = make_task(session, fstart=1001, fend=1100, fps=None)
     movie = tmp_path / "edit_v003.mov"
-    subprocess.run(
-        [ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i",
-         "testsrc2=size=400x226:rate=25", "-frames:v", "30", "-c:v", "mjpeg", str(movie)],
-        check=True,
-    )  # fmt: skip
+    make_movie(movie, frames=30, size="400x226")
     # the shot's range is set (1001-1100), so the movie's 1-30 needs --frames
     refused = ft_dcc(
         server_env(embedded_server, queue_dir), "publish", str(movie), "--task", task_path

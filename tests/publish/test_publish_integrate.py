@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from pathlib import Path
 from typing import Any, List
 
 import pyblish.util
-from support import count_entities, make_sequence, make_task, open_session
+from support import count_entities, make_movie, make_sequence, make_task, open_session
 
 from ft_dcc.exceptions import ServerError
-from ft_dcc.media.ffmpeg import ffmpeg_executable
 from ft_dcc.publish import OfflineQueue, install, publish
 from ft_dcc.publish.files_host import FilesHost
 from ft_dcc.session import Session
@@ -64,11 +62,7 @@ def test_invitees_source_media_and_the_announcement(
     with open_session(embedded_server, tmp_path) as setup:
         task_path = make_task(setup, fstart=1, fend=20, fps=25)
     movie = tmp_path / "sh010_edit_v002.mov"
-    subprocess.run(
-        [ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i",
-         "testsrc2=size=320x180:rate=25", "-frames:v", "20", "-c:v", "mjpeg", str(movie)],
-        check=True,
-    )  # fmt: skip
+    make_movie(movie, frames=20, size="320x180")
     listener = open_session(embedded_server, tmp_path)
     received: List[Any] = []
     listener.event_hub.connect()

@@ -9,14 +9,10 @@ from typing import List
 import pyblish.api
 import pyblish.plugin
 import pytest
+from publish_helpers import quick_session
 
 from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.files_host import FilesHost
-from ft_dcc.session import Session
-
-
-def quick_session() -> Session:
-    return Session(retries=0, timeout=5)
 
 
 def test_offline_publish_is_queued_with_encoded_media(

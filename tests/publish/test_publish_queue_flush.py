@@ -30,6 +30,15 @@ def run_cli(server: Any, queue_dir: Path, *args: str) -> subprocess.CompletedPro
     )
 
 
+#: What ``what_exists`` sees of a queued publish flushed exactly once (no duplicates).
+PUBLISHED_ONCE = {
+    "versions_of_task": 1,
+    "review_objects": ["v001"],
+    "components": ["ftrackreview-mp4", "thumbnail"],
+    "thumbnail_set": True,
+}
+
+
 def what_exists(server: Any, tmp_path: Path, version_id: str) -> Dict[str, Any]:
     check = open_session(server, tmp_path)
     versions = check.query(
@@ -100,12 +109,7 @@ def test_server_down_publish_is_queued_then_flushed_exactly_once(
 
     second = run_cli(fresh_server, queue_dir, "queue", "flush", "--json")
     assert second.returncode == 0 and json.loads(second.stdout)["flushed"] == 0
-    assert what_exists(fresh_server, tmp_path, report.asset_version_id) == {
-        "versions_of_task": 1,
-        "review_objects": ["v001"],
-        "components": ["ftrackreview-mp4", "thumbnail"],
-        "thumbnail_set": True,
-    }
+    assert what_exists(fresh_server, tmp_path, report.asset_version_id) == PUBLISHED_ONCE
     assert OfflineQueue(queue_dir).entries() == []
 
 
@@ -141,12 +145,7 @@ def test_interrupted_flush_is_completed_by_the_next_flush_without_duplicates(
     for _ in range(2):  # the replay, then a duplicate run
         flushed = run_cli(fresh_server, queue_dir, "queue", "flush")
         assert flushed.returncode == 0, flushed.stdout + flushed.stderr
-    assert what_exists(fresh_server, tmp_path, report.asset_version_id) == {
-        "versions_of_task": 1,
-        "review_objects": ["v001"],
-        "components": ["ftrackreview-mp4", "thumbnail"],
-        "thumbnail_set": True,
-    }
+    assert what_exists(fresh_server, tmp_path, report.asset_version_id) == PUBLISHED_ONCE
     assert queue.entries() == []
 
 
@@ -218,12 +217,7 @@ def test_a_killed_flush_process_is_completed_by_the_next_flush(
     for _ in range(2):
         flushed = run_cli(fresh_server, queue_dir, "queue", "flush")
         assert flushed.returncode == 0, flushed.stdout + flushed.stderr
-    assert what_exists(fresh_server, tmp_path, report.asset_version_id) == {
-        "versions_of_task": 1,
-        "review_objects": ["v001"],
-        "components": ["ftrackreview-mp4", "thumbnail"],
-        "thumbnail_set": True,
-    }
+    assert what_exists(fresh_server, tmp_path, report.asset_version_id) == PUBLISHED_ONCE
     assert OfflineQueue(queue_dir).entries() == []
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 from publish_helpers import rate, top_level_boxes
-from support import count_entities, ffprobe, make_sequence, make_task, open_session
+from support import count_entities, ffprobe, make_sequence, make_task, metadata_of, open_session
 
 from ft_dcc import review
 from ft_dcc.publish import OfflineQueue, publish
@@ -65,12 +65,7 @@ def test_sequence_is_published_into_the_review_session(
         f'"3a372bde-05bc-11e4-8908-20c9d081909b" and component_id is "{movie_component["id"]}"'
     ).all()
     assert len(located) == 1
-    meta = {
-        row["key"]: row["value"]
-        for row in check.query(
-            f'select key, value from Metadata where parent_id is "{movie_component["id"]}"'
-        ).all()
-    }
+    meta = metadata_of(check, movie_component["id"])
     ftr_meta = json.loads(meta["ftr_meta"])
     assert ftr_meta["frameIn"] == 0 and ftr_meta["frameOut"] == 24
     assert Fraction(ftr_meta["frameRate"]).limit_denominator(1001) == fps

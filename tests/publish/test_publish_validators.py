@@ -10,18 +10,13 @@ from typing import List
 
 import pytest
 import requests
-from support import make_sequence, make_task, open_session
+from publish_helpers import quick_session
+from support import make_sequence, make_task, metadata_of, open_session
 
 from ft_dcc.exceptions import ApiConnectionError, UploadError
 from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.failures import is_connection_failure
 from ft_dcc.publish.files_host import FilesHost
-from ft_dcc.session import Session
-
-
-def quick_session() -> Session:
-    return Session(retries=0, timeout=5)
-
 
 # -- 1. no ftrack settings: one clear error, session-dependent validators skipped ------------
 
@@ -309,13 +304,7 @@ def test_capture_metadata_carries_the_source_first_frame(
     assert report.ok, str(report)
     session.close()
     with open_session(embedded_server, tmp_path) as check:
-        movie_id = report.component_ids["ftrackreview-mp4"]
-        meta = {
-            m["key"]: m["value"]
-            for m in check.query(
-                f'select key, value from Metadata where parent_id is "{movie_id}"'
-            ).all()
-        }
+        meta = metadata_of(check, report.component_ids["ftrackreview-mp4"])
     ftr_meta = json.loads(meta["ftr_meta"])
     assert (ftr_meta["frameIn"], ftr_meta["frameOut"]) == (0, 6)  # ftrack's convention
     capture = json.loads(meta["ft_dcc_capture"])

@@ -11,8 +11,20 @@ folder of the root ``tests/conftest.py`` there), so every test module imports th
 
 from __future__ import annotations
 
-from support.entities import count_entities, genuine_sessions, make_task, open_session
-from support.media import assert_review_movie, download_component, ffprobe, make_sequence
+from support.entities import (
+    count_entities,
+    genuine_sessions,
+    make_task,
+    metadata_of,
+    open_session,
+)
+from support.media import (
+    assert_review_movie,
+    download_component,
+    ffprobe,
+    make_movie,
+    make_sequence,
+)
 from support.net import TEST_KEY, TEST_USER, free_port, post_api
 
 __all__ = [
@@ -24,8 +36,10 @@ __all__ = [
     "ffprobe",
     "free_port",
     "genuine_sessions",
+    "make_movie",
     "make_sequence",
     "make_task",
+    "metadata_of",
     "open_session",
     "post_api",
 ]

@@ -103,3 +103,9 @@ def count_entities(session: Any, types: Optional[List[str]] = None) -> Dict[str,
         t: len(session.query(f"select {keys.get(t, 'id')} from {t}").all())
         for t in types or PUBLISH_ENTITY_TYPES
     }
+
+
+def metadata_of(session: Any, parent_id: str) -> Dict[str, str]:
+    """The Metadata key/value pairs of entity ``parent_id`` (a fresh query)."""
+    rows = session.query(f'select key, value from Metadata where parent_id is "{parent_id}"')
+    return {row["key"]: row["value"] for row in rows.all()}

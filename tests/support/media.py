@@ -37,6 +37,20 @@ def make_sequence(
     return pattern
 
 
+def make_movie(path: Path, *, frames: int, size: str = "320x180", codec: str = "mjpeg") -> Path:
+    """A ``frames``-frame 25 fps test-pattern movie of ``size`` in ``codec`` (a source movie,
+    not a review one: mjpeg by default)."""
+    subprocess.run(
+        [
+            ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi",
+            "-i", f"testsrc2=size={size}:rate=25", "-frames:v", str(frames),
+            "-c:v", codec, str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
 def ffprobe(path: Path) -> Dict[str, Any]:
     """Debian's ffprobe view of the first video stream of ``path``, frames counted."""
     exe = shutil.which("ffprobe")
