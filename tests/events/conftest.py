@@ -119,6 +119,18 @@ def make_hub() -> Iterator[Callable[..., EventHub]]:
 
 
 @pytest.fixture
+def connect_hub(make_hub: Callable[..., EventHub]) -> Callable[..., EventHub]:
+    """``connect_hub(url, ...)``: ``make_hub`` with the same arguments, already connected."""
+
+    def connect(url: str, **kwargs: Any) -> EventHub:
+        hub = make_hub(url, **kwargs)
+        hub.connect()
+        return hub
+
+    return connect
+
+
+@pytest.fixture
 def closed_url() -> str:
     """A loopback URL where nothing listens."""
     return f"http://127.0.0.1:{free_port()}"

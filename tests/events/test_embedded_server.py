@@ -17,11 +17,9 @@ def api(server, *operations: Dict[str, Any]) -> List[Any]:
     return post_api(server, list(operations))
 
 
-def test_hub_to_hub_through_the_embedded_server(embedded_server, make_hub, wait_until):
-    publisher = make_hub(embedded_server.url)
-    listener = make_hub(embedded_server.url)
-    publisher.connect()
-    listener.connect()
+def test_hub_to_hub_through_the_embedded_server(embedded_server, connect_hub, wait_until):
+    publisher = connect_hub(embedded_server.url)
+    listener = connect_hub(embedded_server.url)
     received: List[Event] = []
     listener.subscribe("topic=ft_dcc.review.* and data.kind=playblast", received.append)
 
@@ -33,11 +31,9 @@ def test_hub_to_hub_through_the_embedded_server(embedded_server, make_hub, wait_
     assert received[0]["source"]["user"]["username"] == embedded_server.api_user
 
 
-def test_request_reply_through_the_embedded_server(embedded_server, make_hub):
-    client = make_hub(embedded_server.url)
-    worker = make_hub(embedded_server.url)
-    client.connect()
-    worker.connect()
+def test_request_reply_through_the_embedded_server(embedded_server, connect_hub):
+    client = connect_hub(embedded_server.url)
+    worker = connect_hub(embedded_server.url)
     worker.subscribe("topic=ft_dcc.echo", lambda e: {"echo": e["data"]["text"]})
 
     reply = client.request(Event("ft_dcc.echo", data={"text": "hello"}))
@@ -55,9 +51,8 @@ def test_embedded_server_rejects_bad_credentials(embedded_server, make_hub):
         stranger.connect()
 
 
-def test_commit_emits_ftrack_update(embedded_server, make_hub, wait_until):
-    hub = make_hub(embedded_server.url)
-    hub.connect()
+def test_commit_emits_ftrack_update(embedded_server, connect_hub, wait_until):
+    hub = connect_hub(embedded_server.url)
     updates: List[Event] = []
     hub.subscribe("topic=ftrack.update and data.entities.entity_type=Project", updates.append)
     schema = api(embedded_server, {"action": "query", "expression": "select id from ProjectSchema"})

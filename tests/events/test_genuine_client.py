@@ -54,12 +54,13 @@ def _barrier(session: Any) -> None:
     assert _wait_genuine(session, lambda: seen)
 
 
-def test_genuine_session_receives_an_event_published_by_our_hub(genuine, embedded_server, make_hub):
+def test_genuine_session_receives_an_event_published_by_our_hub(
+    genuine, embedded_server, connect_hub
+):
     received: List[Any] = []
     genuine.event_hub.subscribe("topic=ft_dcc.compat.* and data.n=1", received.append)
     _barrier(genuine)
-    ours = make_hub(embedded_server.url)
-    ours.connect()
+    ours = connect_hub(embedded_server.url)
 
     ours.publish(Event("ft_dcc.compat.hello", data={"n": "2"}))
     wanted = ours.publish(Event("ft_dcc.compat.hello", data={"n": "1"}))
@@ -71,10 +72,9 @@ def test_genuine_session_receives_an_event_published_by_our_hub(genuine, embedde
 
 
 def test_our_hub_receives_an_event_published_by_the_genuine_session(
-    genuine, embedded_server, make_hub, wait_until
+    genuine, embedded_server, connect_hub, wait_until
 ):
-    ours = make_hub(embedded_server.url)
-    ours.connect()
+    ours = connect_hub(embedded_server.url)
     received: List[Event] = []
     ours.subscribe("topic=ft_dcc.compat.from-genuine", received.append)
 
@@ -88,9 +88,8 @@ def test_our_hub_receives_an_event_published_by_the_genuine_session(
     assert received[0]["source"]["user"]["username"] == embedded_server.api_user
 
 
-def test_replies_flow_both_ways_between_genuine_and_our_hub(genuine, embedded_server, make_hub):
-    ours = make_hub(embedded_server.url)
-    ours.connect()
+def test_replies_flow_both_ways_between_genuine_and_our_hub(genuine, embedded_server, connect_hub):
+    ours = connect_hub(embedded_server.url)
     ours.subscribe("topic=ft_dcc.compat.ask-ours", lambda e: {"answer": "from ours"})
     genuine.event_hub.subscribe(
         "topic=ft_dcc.compat.ask-genuine", lambda e: {"answer": "from genuine"}
@@ -179,14 +178,13 @@ def test_two_genuine_sessions_exchange_an_event(genuine, embedded_server, tmp_pa
         other.close()
 
 
-def test_new_review_content_reaches_subscribers(genuine, embedded_server, make_hub, wait_until):
+def test_new_review_content_reaches_subscribers(genuine, embedded_server, connect_hub, wait_until):
     """The use case of issue 3: a client with auto_connect_event_hub=True learns of new review
     content (a ReviewSessionObject) from ``ftrack.update`` events."""
     updates: List[Any] = []
     genuine.event_hub.subscribe("topic=ftrack.update", updates.append)
     _barrier(genuine)
-    ours = make_hub(embedded_server.url)
-    ours.connect()
+    ours = connect_hub(embedded_server.url)
     filtered: List[Event] = []  # ours can filter on a field of any entity in the batch
     ours.subscribe(
         "topic=ftrack.update and data.entities.entity_type=ReviewSessionObject", filtered.append

@@ -8,6 +8,7 @@ import sys
 import pytest
 import requests
 import websocket
+from socketio_helpers import handshake, raw_socket, websocket_url
 
 from ft_dcc.exceptions import EventHubError
 from ft_dcc.session.event_hub import Event, EventHub
@@ -91,14 +92,10 @@ def test_handshake_needs_credentials_and_query_parameters_work(broker_server):
 
 
 def test_websocket_needs_a_fresh_sid_from_an_authenticated_handshake(broker_server):
-    ws_base = f"ws://127.0.0.1:{broker_server.port}/socket.io/1/websocket/"
+    ws_base = websocket_url(broker_server)
     with pytest.raises(websocket.WebSocketException):
         websocket.create_connection(ws_base + "0123456789abcdef0123456789abcdef", timeout=5)
-    sid = requests.get(
-        broker_server.url + "/socket.io/1/",
-        headers={"ftrack-user": broker_server.api_user, "ftrack-api-key": broker_server.api_key},
-        timeout=5,
-    ).text.split(":")[0]
+    sid = handshake(broker_server)
     first = websocket.create_connection(ws_base + sid, timeout=5)
     assert first.recv() == "1::"
     with pytest.raises(websocket.WebSocketException):  # a sid is single use
@@ -107,15 +104,7 @@ def test_websocket_needs_a_fresh_sid_from_an_authenticated_handshake(broker_serv
 
 
 def test_bad_packets_get_error_acks_not_a_crash(broker_server):
-    sid = requests.get(
-        broker_server.url + "/socket.io/1/",
-        headers={"ftrack-user": broker_server.api_user, "ftrack-api-key": broker_server.api_key},
-        timeout=5,
-    ).text.split(":")[0]
-    sock = websocket.create_connection(
-        f"ws://127.0.0.1:{broker_server.port}/socket.io/1/websocket/{sid}", timeout=5
-    )
-    assert sock.recv() == "1::"
+    sock = raw_socket(broker_server, timeout=5)
     sock.send("5:1+::not json")
     assert (
         sock.recv() == '6:::1+[{"success": false, "message": "the event packet is not valid JSON"}]'

@@ -16,9 +16,10 @@ def _hub_threads() -> List[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("ft_dcc-event")]
 
 
-def test_background_connect_queues_events_until_connected(broker_server, make_hub, wait_until):
-    listener = make_hub(broker_server.url)
-    listener.connect()
+def test_background_connect_queues_events_until_connected(
+    broker_server, make_hub, connect_hub, wait_until
+):
+    listener = connect_hub(broker_server.url)
     received: List[Event] = []
     listener.subscribe("topic=sent.early", received.append)
     hub = make_hub(broker_server.url)
@@ -42,10 +43,11 @@ def test_disconnect_cancels_a_background_connect_quietly(broker_server, make_hub
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
-def test_disconnect_stops_every_hub_thread_and_is_repeatable(broker_server, make_hub, wait_until):
+def test_disconnect_stops_every_hub_thread_and_is_repeatable(
+    broker_server, connect_hub, wait_until
+):
     before = set(_hub_threads())
-    hub = make_hub(broker_server.url)
-    hub.connect()
+    hub = connect_hub(broker_server.url)
     hub.connect()  # already connected: nothing happens
     assert hub.connected
     assert set(_hub_threads()) - before
@@ -71,9 +73,8 @@ def test_a_disconnected_hub_can_connect_again(broker_server, make_hub, wait_unti
     assert wait_until(lambda: received)
 
 
-def test_events_that_are_not_json_are_refused_at_publish(broker_server, make_hub):
-    hub = make_hub(broker_server.url)
-    hub.connect()
+def test_events_that_are_not_json_are_refused_at_publish(broker_server, connect_hub):
+    hub = connect_hub(broker_server.url)
     with pytest.raises(EventHubError, match="not JSON"):
         hub.publish(Event("bad.data", data={"when": object()}))
     assert hub.connected

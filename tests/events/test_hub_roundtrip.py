@@ -6,16 +6,17 @@ import threading
 from typing import List
 
 import pytest
+from socketio_helpers import raw_socket
 
 from ft_dcc.exceptions import EventHubError
 from ft_dcc.session.event_hub import Event
 
 
-def test_event_published_by_one_hub_reaches_a_subscribed_other(broker_server, make_hub, wait_until):
-    publisher = make_hub(broker_server.url)
-    listener = make_hub(broker_server.url)
-    publisher.connect()
-    listener.connect()
+def test_event_published_by_one_hub_reaches_a_subscribed_other(
+    broker_server, connect_hub, wait_until
+):
+    publisher = connect_hub(broker_server.url)
+    listener = connect_hub(broker_server.url)
     received: List[Event] = []
     listener.subscribe("topic=ft_dcc.test.* and data.shot=sh010", received.append)
 
@@ -34,11 +35,9 @@ def test_event_published_by_one_hub_reaches_a_subscribed_other(broker_server, ma
     assert event["sent"]  # stamped by the server
 
 
-def test_non_matching_events_are_not_delivered(broker_server, make_hub, wait_until):
-    publisher = make_hub(broker_server.url)
-    listener = make_hub(broker_server.url)
-    publisher.connect()
-    listener.connect()
+def test_non_matching_events_are_not_delivered(broker_server, connect_hub, wait_until):
+    publisher = connect_hub(broker_server.url)
+    listener = connect_hub(broker_server.url)
     seen: List[str] = []
     listener.subscribe("topic=a.b and not data.skip=yes", lambda e: seen.append(e["data"]["n"]))
     for n, (topic, skip) in enumerate(
@@ -50,11 +49,9 @@ def test_non_matching_events_are_not_delivered(broker_server, make_hub, wait_unt
     assert seen == ["3", "last"]
 
 
-def test_request_returns_the_subscribers_reply(broker_server, make_hub):
-    client = make_hub(broker_server.url)
-    worker = make_hub(broker_server.url)
-    client.connect()
-    worker.connect()
+def test_request_returns_the_subscribers_reply(broker_server, connect_hub):
+    client = connect_hub(broker_server.url)
+    worker = connect_hub(broker_server.url)
     worker.subscribe("topic=ft_dcc.add", lambda e: {"sum": e["data"]["a"] + e["data"]["b"]})
 
     reply = client.request(Event("ft_dcc.add", data={"a": 2, "b": 3}))
@@ -108,11 +105,9 @@ def test_event_stop_prevents_lower_priority_subscribers(make_hub):
     assert hub.publish(Event("t"), synchronous=True) == ["stopper"]
 
 
-def test_unsubscribe_stops_delivery(broker_server, make_hub, wait_until):
-    publisher = make_hub(broker_server.url)
-    listener = make_hub(broker_server.url)
-    publisher.connect()
-    listener.connect()
+def test_unsubscribe_stops_delivery(broker_server, connect_hub, wait_until):
+    publisher = connect_hub(broker_server.url)
+    listener = connect_hub(broker_server.url)
     first: List[str] = []
     second: List[str] = []
     first_id = listener.subscribe("topic=t.one", lambda e: first.append(e["id"]))
@@ -130,23 +125,21 @@ def test_unsubscribe_stops_delivery(broker_server, make_hub, wait_until):
 
 
 def test_subscriptions_made_before_connect_are_announced_on_connect(
-    broker_server, make_hub, wait_until
+    broker_server, make_hub, connect_hub, wait_until
 ):
     listener = make_hub(broker_server.url)
     received: List[Event] = []
     listener.subscribe("topic=early.bird", received.append)
     listener.connect()
-    publisher = make_hub(broker_server.url)
-    publisher.connect()
+    publisher = connect_hub(broker_server.url)
     publisher.publish(Event("early.bird"))
     assert wait_until(lambda: received)
 
 
 def test_hub_reconnects_and_resubscribes_after_a_server_restart(
-    broker_server, make_hub, wait_until
+    broker_server, connect_hub, wait_until
 ):
-    listener = make_hub(broker_server.url, reconnect_delay=0.2)
-    listener.connect()
+    listener = connect_hub(broker_server.url, reconnect_delay=0.2)
     received: List[Event] = []
     listener.subscribe("topic=after.restart", received.append)
 
@@ -156,21 +149,18 @@ def test_hub_reconnects_and_resubscribes_after_a_server_restart(
     assert wait_until(lambda: listener.connected, timeout=20)
     assert wait_until(lambda: broker_server.broker.connection_count == 1)
 
-    publisher = make_hub(broker_server.url)
-    publisher.connect()
+    publisher = connect_hub(broker_server.url)
     publisher.publish(Event("after.restart"))
     assert wait_until(lambda: received)
 
 
 def test_events_published_while_reconnecting_are_sent_once_reconnected(
-    broker_server, make_hub, wait_until
+    broker_server, connect_hub, wait_until
 ):
-    listener = make_hub(broker_server.url)
-    listener.connect()
+    listener = connect_hub(broker_server.url)
     received: List[Event] = []
     listener.subscribe("topic=queued.meanwhile", received.append)
-    sender = make_hub(broker_server.url, reconnect_delay=0.2)
-    sender.connect()
+    sender = connect_hub(broker_server.url, reconnect_delay=0.2)
 
     sender._socket.abort()  # the network drops the sender's connection
     queued_id = sender.publish(Event("queued.meanwhile"))  # queued, not an error
@@ -180,11 +170,9 @@ def test_events_published_while_reconnecting_are_sent_once_reconnected(
     assert sender.connected
 
 
-def test_wait_dispatches_events_when_background_dispatch_is_off(broker_server, make_hub):
-    listener = make_hub(broker_server.url, dispatch_in_background=False)
-    listener.connect()
-    publisher = make_hub(broker_server.url)
-    publisher.connect()
+def test_wait_dispatches_events_when_background_dispatch_is_off(broker_server, connect_hub):
+    listener = connect_hub(broker_server.url, dispatch_in_background=False)
+    publisher = connect_hub(broker_server.url)
     called_on: List[str] = []
     listener.subscribe(
         "topic=main.thread", lambda e: called_on.append(threading.current_thread().name)
@@ -199,24 +187,13 @@ def test_wait_dispatches_events_when_background_dispatch_is_off(broker_server, m
 
 
 def test_heartbeats_keep_a_quiet_hub_connected_and_a_silent_client_is_dropped(
-    start_broker, make_hub, wait_until
+    start_broker, connect_hub, wait_until
 ):
-    import requests
-    import websocket
 
     server = start_broker(heartbeat_interval=0.1, close_timeout=0.6)
-    hub = make_hub(server.url)
-    hub.connect()
+    hub = connect_hub(server.url)
     # a raw client that completes the handshake but never answers heartbeats
-    sid = requests.get(
-        server.url + "/socket.io/1/",
-        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
-        timeout=5,
-    ).text.split(":")[0]
-    silent = websocket.create_connection(
-        f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}"
-    )
-    assert silent.recv() == "1::"
+    silent = raw_socket(server)
     assert wait_until(lambda: server.broker.connection_count == 2)
 
     assert wait_until(lambda: server.broker.connection_count == 1)  # the silent one went
@@ -230,23 +207,14 @@ def test_heartbeats_keep_a_quiet_hub_connected_and_a_silent_client_is_dropped(
 
 @pytest.mark.slow
 def test_a_client_that_stops_reading_is_dropped_without_holding_up_others(
-    start_broker, make_hub, wait_until
+    start_broker, connect_hub, wait_until
 ):
-    import requests
-    import websocket
 
     server = start_broker(max_queue=20, close_timeout=2)
-    good = make_hub(server.url)
-    good.connect()
+    good = connect_hub(server.url)
     received: List[int] = []
     good.subscribe("topic=flood", lambda e: received.append(e["data"]["i"]))
-    sid = requests.get(
-        server.url + "/socket.io/1/",
-        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
-        timeout=5,
-    ).text.split(":")[0]
-    stuck = websocket.create_connection(f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}")
-    assert stuck.recv() == "1::"
+    stuck = raw_socket(server)
     stuck.send(
         '5:1+::{"name":"ftrack.event","args":[{"topic":"ftrack.meta.subscribe","data":'
         '{"subscriber":{"id":"s"},"subscription":"topic=flood"}}]}'
@@ -265,9 +233,8 @@ def test_a_client_that_stops_reading_is_dropped_without_holding_up_others(
     stuck.shutdown()
 
 
-def test_plain_mappings_are_published_as_events(broker_server, make_hub, wait_until):
-    hub = make_hub(broker_server.url)
-    hub.connect()
+def test_plain_mappings_are_published_as_events(broker_server, connect_hub, wait_until):
+    hub = connect_hub(broker_server.url)
     received: List[Event] = []
     hub.subscribe("topic=plain.*", received.append)
     first = hub.publish({"topic": "plain.dict", "data": {"a": 1}, "ignored": "key"})

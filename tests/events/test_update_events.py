@@ -9,10 +9,9 @@ from ft_dcc.session.event_hub import Event
 
 
 def test_emit_update_publishes_ftrack_update_shaped_like_ftracks(
-    broker_server, make_hub, wait_until
+    broker_server, connect_hub, wait_until
 ):
-    hub = make_hub(broker_server.url)
-    hub.connect()
+    hub = connect_hub(broker_server.url)
     versions: List[Event] = []
     everything: List[Event] = []
     hub.subscribe("topic=ftrack.update and data.entities.entityType=assetversion", versions.append)
@@ -84,9 +83,10 @@ def test_emit_update_publishes_ftrack_update_shaped_like_ftracks(
     }
 
 
-def test_emit_is_thread_safe_and_reaches_matching_subscribers(broker_server, make_hub, wait_until):
-    hub = make_hub(broker_server.url)
-    hub.connect()
+def test_emit_is_thread_safe_and_reaches_matching_subscribers(
+    broker_server, connect_hub, wait_until
+):
+    hub = connect_hub(broker_server.url)
     received: List[str] = []
     hub.subscribe(
         "topic=ft_dcc.server.note and data.n>=5", lambda e: received.append(e["data"]["n"])
