@@ -75,30 +75,33 @@ def make_movie(
     return path
 
 
-def red_levels(movie: Path, size: Tuple[int, int] = (16, 12), channel: int = 0) -> List[float]:
-    """The mean red (or ``channel``) level of every decoded frame of ``movie``."""
-    width, height = size
-    raw = subprocess.run(
+def decode_rgb(movie: Path, video_filter: str, *args: str) -> bytes:
+    """The frames of ``movie`` after ``video_filter``, decoded to raw rgb24 bytes by ffmpeg."""
+    return subprocess.run(
         [
-            ffmpeg_executable(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-i",
-            str(movie),
-            "-vf",
-            f"scale={width}:{height}:flags=area",
-            "-fps_mode",
-            "passthrough",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-",
+            ffmpeg_executable(), "-hide_banner", "-loglevel", "error", "-i", str(movie),
+            "-vf", video_filter, *args, "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
         ],
         check=True,
         capture_output=True,
+    ).stdout  # fmt: skip
+
+
+def ffprobe_streams(ffprobe: str, path: Path, *args: str) -> List[Dict[str, Any]]:
+    """The ``streams`` of ffprobe's JSON answer for ``path`` (``args`` choose and select)."""
+    out = subprocess.run(
+        [ffprobe, "-v", "error", *args, "-of", "json", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
+    return json.loads(out)["streams"]
+
+
+def red_levels(movie: Path, size: Tuple[int, int] = (16, 12), channel: int = 0) -> List[float]:
+    """The mean red (or ``channel``) level of every decoded frame of ``movie``."""
+    width, height = size
+    raw = decode_rgb(movie, f"scale={width}:{height}:flags=area", "-fps_mode", "passthrough")
     frame_bytes = width * height * 3
     levels = []
     for offset in range(0, len(raw), frame_bytes):
@@ -121,26 +124,16 @@ def frame_indices(movie: Path, reference: Optional[List[float]] = None) -> List[
 
 def ffprobe_stream(ffprobe: str, path: Path) -> Dict[str, Any]:
     """Real ffprobe's view of the first video stream, frames counted by decoding."""
-    out = subprocess.run(
-        [
-            ffprobe,
-            "-v",
-            "error",
-            "-select_streams",
-            "v:0",
-            "-count_frames",
-            "-show_entries",
-            "stream=codec_name,profile,pix_fmt,width,height,r_frame_rate,avg_frame_rate,"
-            "nb_read_frames,color_space,color_primaries,color_transfer",
-            "-of",
-            "json",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out)["streams"][0]
+    return ffprobe_streams(
+        ffprobe,
+        path,
+        "-select_streams",
+        "v:0",
+        "-count_frames",
+        "-show_entries",
+        "stream=codec_name,profile,pix_fmt,width,height,r_frame_rate,avg_frame_rate,"
+        "nb_read_frames,color_space,color_primaries,color_transfer",
+    )[0]
 
 
 def ffprobe_top_level_boxes(ffprobe: str, path: Path) -> List[str]:

@@ -8,8 +8,10 @@ from typing import List, Tuple
 
 import pytest
 from media_helpers import (
+    decode_rgb,
     ffmpeg,
     ffprobe_stream,
+    ffprobe_streams,
     ffprobe_top_level_boxes,
     frame_indices,
     make_frames,
@@ -137,32 +139,9 @@ def test_colours_survive_the_yuv_conversion(tmp_path: Path) -> None:
 
 
 def _decoded_pixels(movie: Path, count: int) -> List[Tuple[int, int, int]]:
-    import subprocess
-
-    from ft_dcc.media.ffmpeg import ffmpeg_executable
-
     pixels = []
     for index in range(count):
-        raw = subprocess.run(
-            [
-                ffmpeg_executable(),
-                "-v",
-                "error",
-                "-i",
-                str(movie),
-                "-vf",
-                f"select=eq(n\\,{index})",
-                "-frames:v",
-                "1",
-                "-f",
-                "rawvideo",
-                "-pix_fmt",
-                "rgb24",
-                "-",
-            ],
-            check=True,
-            capture_output=True,
-        ).stdout
+        raw = decode_rgb(movie, f"select=eq(n\\,{index})", "-frames:v", "1")
         centre = (16 * 32 + 16) * 3
         pixels.append(tuple(raw[centre : centre + 3]))
     return pixels
@@ -263,8 +242,6 @@ def test_percent_signs_in_paths_are_not_patterns(tmp_path: Path) -> None:
 
 
 def test_a_movies_sound_is_kept_at_the_pictures_length(tmp_path: Path, ffprobe_exe: str) -> None:
-    import json
-    import subprocess
 
     edit = tmp_path / "edit.mov"
     ffmpeg(
@@ -289,47 +266,17 @@ def test_a_movies_sound_is_kept_at_the_pictures_length(tmp_path: Path, ffprobe_e
     )
     movie = encode_review(edit, tmp_path / "r.mp4", 25)
     assert_browser_review(ffprobe_exe, movie, 40, "25/1")
-    streams = json.loads(
-        subprocess.run(
-            [
-                ffprobe_exe,
-                "-v",
-                "error",
-                "-show_entries",
-                "stream=codec_type,codec_name,duration",
-                "-of",
-                "json",
-                str(movie),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )["streams"]
+    streams = ffprobe_streams(
+        ffprobe_exe, movie, "-show_entries", "stream=codec_type,codec_name,duration"
+    )
     audio = [s for s in streams if s["codec_type"] == "audio"]
     assert len(audio) == 1 and audio[0]["codec_name"] == "aac"
     assert abs(float(audio[0]["duration"]) - 1.6) < 0.05  # 40 frames at 25 fps
     retimed = encode_review(edit, tmp_path / "retimed.mp4", 24)
     assert (
-        json.loads(
-            subprocess.run(
-                [
-                    ffprobe_exe,
-                    "-v",
-                    "error",
-                    "-select_streams",
-                    "a",
-                    "-show_entries",
-                    "stream=codec_type",
-                    "-of",
-                    "json",
-                    str(retimed),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )["streams"]
+        ffprobe_streams(
+            ffprobe_exe, retimed, "-select_streams", "a", "-show_entries", "stream=codec_type"
+        )
         == []
     )
 
