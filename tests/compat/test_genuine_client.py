@@ -37,6 +37,18 @@ def session(make_session) -> Any:
     return make_session()
 
 
+def still_image(path: Path, size: str) -> Path:
+    """One ffmpeg test-pattern frame of ``size`` (e.g. ``"160x90"``) written to ``path``."""
+    import imageio_ffmpeg
+
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-f", "lavfi",
+         "-i", f"testsrc=size={size}", "-frames:v", "1", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:8]}"
 
@@ -195,15 +207,9 @@ def test_upload_to_server_location_with_ftr_meta_and_download_with_range(
 
 
 def test_create_thumbnail_and_remove_component(session, make_session, tmp_path):
-    import imageio_ffmpeg
 
     made = make_hierarchy(session)
-    image = tmp_path / "thumb.jpg"
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-f", "lavfi",
-         "-i", "testsrc=size=160x90", "-frames:v", "1", str(image)],
-        check=True,
-    )  # fmt: skip
+    image = still_image(tmp_path / "thumb.jpg", "160x90")
     thumbnail = made["version"].create_thumbnail(str(image))
     fresh = make_session()
     version = fresh.get("AssetVersion", made["version"]["id"])
@@ -331,15 +337,9 @@ def wait_job(session: Any, job_id: str, timeout: float = 300) -> Any:
 
 @pytest.mark.slow
 def test_encode_media_of_a_still_gives_a_review_image(session, tmp_path):
-    import imageio_ffmpeg
 
     made = make_hierarchy(session)
-    still = tmp_path / "frame.png"
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-f", "lavfi",
-         "-i", "testsrc=size=300x200", "-frames:v", "1", str(still)],
-        check=True,
-    )  # fmt: skip
+    still = still_image(tmp_path / "frame.png", "300x200")
     job = wait_job(session, made["version"].encode_media(str(still))["id"])
     assert job["status"] == "done", job["data"]
     review_id = json.loads(job["data"])["output"][0]["component_id"]

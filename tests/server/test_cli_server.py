@@ -129,40 +129,31 @@ def test_request_log_option(tmp_path):
 
 
 def test_user_add_with_given_and_generated_keys(fresh_server):
-    cmd = [sys.executable, "-m", "ft_dcc", "user", "add"]
-    data = ["--data", str(fresh_server.data_dir)]
-    given = subprocess.run(
-        [*cmd, "alice", "--api-key", "alice-key-1", *data],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        timeout=120,
-    )
+    def user_add(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "ft_dcc", "user", "add", *args, "--data", fresh_server.data_dir],
+            capture_output=True,
+            text=True,
+            env=clean_env(),
+            timeout=120,
+        )
+
+    given = user_add("alice", "--api-key", "alice-key-1")
     assert given.returncode == 0, given.stderr
     assert "alice-key-1" not in given.stdout
     assert api_ok(fresh_server.url, "alice", "alice-key-1")
 
-    made = subprocess.run(
-        [*cmd, "bob", *data], capture_output=True, text=True, env=clean_env(), timeout=120
-    )
+    made = user_add("bob")
     assert made.returncode == 0, made.stderr
     key = re.search(r"API key: (\S+)", made.stdout).group(1)
     assert api_ok(fresh_server.url, "bob", key)
     assert not api_ok(fresh_server.url, "bob", "alice-key-1")
 
-    bad = subprocess.run(
-        [*cmd, 'bad"name', *data], capture_output=True, text=True, env=clean_env(), timeout=120
-    )
+    bad = user_add('bad"name')
     assert bad.returncode != 0 and "Invalid user name" in bad.stderr
 
     # a new key given while the server runs replaces the old one (within the check cache's life)
-    replaced = subprocess.run(
-        [*cmd, "alice", "--api-key", "alice-key-2", *data],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        timeout=120,
-    )
+    replaced = user_add("alice", "--api-key", "alice-key-2")
     assert replaced.returncode == 0, replaced.stderr
     assert api_ok(fresh_server.url, "alice", "alice-key-2")
     deadline = time.monotonic() + 60
