@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any, Callable
 
 import nuke
 from support import assert_review_movie, count_entities, make_task, open_session
@@ -26,13 +27,19 @@ def ticked_write(script: Path, task: str, session_name: str = "Comp dailies"):
     return write
 
 
+def publishing_setup(tmp_path: Path, server: Any, server_env: Callable[[Any], Any]):
+    """Point the environment at ``server``, make a task and a saved ``shot.nk`` whose Write1
+    is ticked to publish to it; returns (session, the Write node)."""
+    server_env(server)
+    session = open_session(server, tmp_path)
+    task = make_task(session, f"nk{uuid.uuid4().hex[:8]}")
+    return session, ticked_write(tmp_path / "shot.nk", task)
+
+
 def test_rendering_a_ticked_write_publishes_a_playable_review(
     tmp_path, comp, embedded_server, server_env, capsys
 ):
-    server_env(embedded_server)
-    session = open_session(embedded_server, tmp_path)
-    task = make_task(session, f"nk{uuid.uuid4().hex[:8]}")
-    write = ticked_write(tmp_path / "shot.nk", task)
+    session, write = publishing_setup(tmp_path, embedded_server, server_env)
     state = nuke._fake.state
     mark = len(state.calls)
 
@@ -67,10 +74,7 @@ def test_rendering_a_ticked_write_publishes_a_playable_review(
 
 
 def test_an_unticked_write_renders_without_publishing(tmp_path, comp, embedded_server, server_env):
-    server_env(embedded_server)
-    session = open_session(embedded_server, tmp_path)
-    task = make_task(session, f"nk{uuid.uuid4().hex[:8]}")
-    write = ticked_write(tmp_path / "shot.nk", task)
+    session, write = publishing_setup(tmp_path, embedded_server, server_env)
     write[callbacks.PUBLISH_KNOB].setValue(False)
     nuke.scriptSave()
     before = count_entities(session)
@@ -91,10 +95,7 @@ def test_an_unticked_write_renders_without_publishing(tmp_path, comp, embedded_s
 def test_unsaved_script_is_refused_with_a_clear_error_and_nothing_published(
     tmp_path, comp, embedded_server, server_env, capsys
 ):
-    server_env(embedded_server)
-    session = open_session(embedded_server, tmp_path)
-    task = make_task(session, f"nk{uuid.uuid4().hex[:8]}")
-    write = ticked_write(tmp_path / "shot.nk", task)
+    session, write = publishing_setup(tmp_path, embedded_server, server_env)
     nuke.toNode("Constant1")["color"].setValue([0.1, 0.9, 0.1, 1.0])  # an unsaved edit
     assert nuke.root().modified()
     before = count_entities(session)
