@@ -25,6 +25,14 @@ PATCH = 48
 XSS_NAME = '<script>window.__xss = 1</script><b>sh020</b> "fx"'
 
 
+def ffmpeg(*args: str) -> None:
+    """Run ffmpeg (imageio-ffmpeg's) quietly, overwriting outputs."""
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+        check=True,
+    )
+
+
 def make_numbered_movie(path: Path) -> Path:
     """An H.264 testsrc movie at 24000/1001 fps whose corner patch tells each frame's index."""
     patch = f"lt(X,{PATCH})*lt(Y,{PATCH})"
@@ -34,50 +42,16 @@ def make_numbered_movie(path: Path) -> Path:
         f"format=rgb24,geq=r='if({patch},{grey},r(X,Y))':g='if({patch},{grey},g(X,Y))'"
         f":b='if({patch},{grey},b(X,Y))'"
     )
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            graph,
-            "-frames:v",
-            str(FRAME_COUNT),
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-g",
-            "12",
-            "-movflags",
-            "+faststart",
-            str(path),
-        ],
-        check=True,
-    )
+    ffmpeg(
+        "-f", "lavfi", "-i", graph, "-frames:v", str(FRAME_COUNT),
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "12", "-movflags", "+faststart",
+        str(path),
+    )  # fmt: skip
     return path
 
 
 def make_thumbnail(movie: Path, path: Path) -> Path:
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-i",
-            str(movie),
-            "-frames:v",
-            "1",
-            str(path),
-        ],
-        check=True,
-    )
+    ffmpeg("-i", str(movie), "-frames:v", "1", str(path))
     return path
 
 
