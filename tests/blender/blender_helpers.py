@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
@@ -84,8 +84,8 @@ def _run(command: List[str], env: Dict[str, str], timeout: float) -> Dict[str, A
     return result
 
 
-def build_addon_zip(dest: Path) -> Path:
-    """The add-on zip, built by the real ``ft-dcc host install blender`` command."""
+def install_addon_zip(dest: Path) -> Tuple[Path, str]:
+    """Run the real ``ft-dcc host install blender --dest DEST``: (the one zip it built, stdout)."""
     process = subprocess.run(
         [sys.executable, "-m", "ft_dcc", "host", "install", "blender", "--dest", str(dest)],
         capture_output=True,
@@ -93,8 +93,14 @@ def build_addon_zip(dest: Path) -> Path:
         check=False,
     )
     assert process.returncode == 0, process.stderr
-    (built,) = sorted(dest.glob("ft_dcc_blender-*.zip"))
-    return built
+    built = sorted(dest.glob("ft_dcc_blender-*.zip"))
+    assert len(built) == 1, built
+    return built[0], process.stdout
+
+
+def build_addon_zip(dest: Path) -> Path:
+    """The add-on zip, built by the real ``ft-dcc host install blender`` command."""
+    return install_addon_zip(dest)[0]
 
 
 def server_env(blender_env: Dict[str, str], server: Any) -> Dict[str, str]:

@@ -3,32 +3,21 @@ add-on, in bpy 5.0.1 and in Debian's Blender 3.4."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from blender_helpers import needs_bpy, needs_gui_blender, run_blender, run_bpy
+from blender_helpers import install_addon_zip, needs_bpy, needs_gui_blender, run_blender, run_bpy
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender]
 
 
 @pytest.fixture
 def addon_zip(tmp_path: Path) -> Path:
-    dest = tmp_path / "dist"
-    process = subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "host", "install", "blender", "--dest", str(dest)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert process.returncode == 0, process.stderr
-    built = sorted(dest.glob("ft_dcc_blender-*.zip"))
-    assert len(built) == 1
-    assert str(built[0]) in process.stdout
-    assert "Install from Disk" in process.stdout and "Add-ons > Install" in process.stdout
-    return built[0]
+    built, output = install_addon_zip(tmp_path / "dist")
+    assert str(built) in output
+    assert "Install from Disk" in output and "Add-ons > Install" in output
+    return built
 
 
 def test_zip_holds_extension_manifest_and_legacy_bl_info(addon_zip):

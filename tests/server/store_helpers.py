@@ -34,6 +34,15 @@ def create_asset(
     return create("Asset", ident, name=name, parent=parent, type=ref("AssetType", type_id))
 
 
+def create_component(
+    ident: str, name: str, version_id: Optional[str] = None, **data: Any
+) -> Dict[str, Any]:
+    """The create of FileComponent ``name`` (of AssetVersion ``version_id`` when given)."""
+    if version_id is not None:
+        data["version"] = ref("AssetVersion", version_id)
+    return create("FileComponent", ident, name=name, **data)
+
+
 def create_server_location(
     ident: str, component_id: str, resource_identifier: Optional[str] = None
 ) -> Dict[str, Any]:

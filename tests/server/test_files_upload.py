@@ -19,7 +19,7 @@ import pytest
 import requests
 from support import post_api
 
-from .store_helpers import create, create_server_location
+from .store_helpers import create_component, create_server_location
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "fixtures"
 
@@ -27,10 +27,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "fixtures"
 def api(server: Any, batch: List[Dict[str, Any]]) -> Any:
     """The decoded reply of ``/api``: a list of replies, or the error dict of a failed batch."""
     return post_api(server, batch, expect_list=False)
-
-
-def create_component(cid: str, **data: Any) -> Dict[str, Any]:
-    return create("FileComponent", cid, **data)
 
 
 def upload_metadata(
@@ -329,7 +325,7 @@ def test_failed_multipart_completion_writes_nothing_of_its_batch(embedded_server
     assert put.ok
     location_id = str(uuid.uuid4())
     creates = [
-        create_component(cid, name="c", file_type=".bin", size=4),
+        create_component(cid, "c", file_type=".bin", size=4),
         create_server_location(location_id, cid),
     ]
     complete = {
@@ -397,7 +393,7 @@ def test_concurrent_uploads_and_commits(embedded_server):
         data = os.urandom(50_000 + index)
         meta = upload_metadata(embedded_server, cid, data)
         assert requests.put(meta["url"], data=data, headers=meta["headers"], timeout=60).ok
-        created = api(embedded_server, [create_component(cid, name=f"c{index}", size=len(data))])
+        created = api(embedded_server, [create_component(cid, f"c{index}", size=len(data))])
         assert created[0]["data"]["id"] == cid
         assert download(embedded_server, cid).content == data
         return cid
@@ -485,7 +481,7 @@ def test_old_uploads_never_committed_are_removed_at_start(fresh_server):
     for cid in (orphan, kept):
         meta = upload_metadata(fresh_server, cid, b"bytes")
         assert requests.put(meta["url"], data=b"bytes", headers=meta["headers"], timeout=10).ok
-    api(fresh_server, [create_component(kept, name="kept", size=5)])
+    api(fresh_server, [create_component(kept, "kept", size=5)])
     fresh = str(uuid.uuid4())
     meta = upload_metadata(fresh_server, fresh, b"bytes")
     assert requests.put(meta["url"], data=b"bytes", headers=meta["headers"], timeout=10).ok
@@ -532,7 +528,7 @@ def test_file_of_a_committed_component_cannot_be_replaced(embedded_server):
     api(
         embedded_server,
         [
-            create_component(cid, name="main", size=8),
+            create_component(cid, "main", size=8),
             create_server_location(location_id, cid),
         ],
     )

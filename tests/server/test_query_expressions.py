@@ -19,7 +19,15 @@ from ft_dcc.protocol import BUILTIN_LOCATIONS, LOCATION_SERVER
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.store import Store
 
-from .store_helpers import create, create_asset, create_server_location, metadata, new_id, ref
+from .store_helpers import (
+    create,
+    create_asset,
+    create_component,
+    create_server_location,
+    metadata,
+    new_id,
+    ref,
+)
 
 EXPRESSIONS = Path(__file__).resolve().parents[1] / "data" / "ftrack" / "query_expressions.txt"
 LOCATION_NAMES = sorted(name for _id, name in BUILTIN_LOCATIONS)
@@ -52,22 +60,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Store, Dict[str,
         create_asset(ids["asset"], ref("Project", ids["project"]), upload),
         create("AssetVersion", ids["av1"], asset=ref("Asset", ids["asset"]), comment="first"),
         create("AssetVersion", ids["av2"], asset=ref("Asset", ids["asset"]), comment="second"),
-        create(
-            "FileComponent",
-            ids["mp4"],
-            name="ftrackreview-mp4",
-            file_type=".mp4",
-            size=10,
-            version=ref("AssetVersion", ids["av1"]),
-        ),
-        create(
-            "FileComponent",
-            ids["thumb"],
-            name="thumbnail",
-            file_type=".jpg",
-            size=5,
-            version=ref("AssetVersion", ids["av1"]),
-        ),
+        create_component(ids["mp4"], "ftrackreview-mp4", ids["av1"], file_type=".mp4", size=10),
+        create_component(ids["thumb"], "thumbnail", ids["av1"], file_type=".jpg", size=5),
         create_server_location(ids["cl"], ids["mp4"], "res-mp4"),
         metadata("FileComponent", ids["mp4"], "other", "o-val"),
         metadata("FileComponent", ids["mp4"], "ftr_meta", '{"format": "video"}'),

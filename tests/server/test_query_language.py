@@ -14,7 +14,15 @@ from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.store import Store
 
-from .store_helpers import create, create_asset, datetime_value, metadata, new_id, ref
+from .store_helpers import (
+    create,
+    create_asset,
+    create_component,
+    datetime_value,
+    metadata,
+    new_id,
+    ref,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +63,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Store, Dict[str, st
             create("Task", task, name="comp", parent=ref("Shot", shot), bid=float(n * 10)),
             create_asset(asset, ref("Shot", shot), upload, name=f"{name}_plate"),
             create("AssetVersion", version, asset=ref("Asset", asset), comment=f"v for {name}"),
-            create(
-                "FileComponent",
-                new_id(),
-                name="main",
-                size=100 * (n + 1),
-                version=ref("AssetVersion", version),
-            ),
+            create_component(new_id(), "main", version, size=100 * (n + 1)),
         ]
     ops += [
         create("Shot", new_id(), name="beta_shot", parent=ref("Project", ids["other_project"])),

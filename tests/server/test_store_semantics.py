@@ -18,6 +18,7 @@ from ft_dcc.server.store import Store
 from .store_helpers import (
     create,
     create_asset,
+    create_component,
     create_server_location,
     datetime_value,
     delete,
@@ -345,12 +346,7 @@ def test_delete_cascades_to_owned_entities(store: Store, user_id: str, project) 
     component, location = new_id(), new_id()
     store.execute(
         [
-            create(
-                "FileComponent",
-                component,
-                name="main",
-                version=ref("AssetVersion", project["version"]),
-            ),
+            create_component(component, "main", project["version"]),
             create_server_location(location, component),
             metadata("FileComponent", component, "k", "v"),
         ],
@@ -366,12 +362,7 @@ def test_changes_describe_the_batch(store: Store, user_id: str, project) -> None
     component = new_id()
     store.execute(
         [
-            create(
-                "FileComponent",
-                component,
-                name="main",
-                version=ref("AssetVersion", project["version"]),
-            ),
+            create_component(component, "main", project["version"]),
             update("AssetVersion", [project["version"]], comment="new"),
         ],
         user_id,
