@@ -29,17 +29,22 @@ def api(server: Any, batch: List[Dict[str, Any]]) -> Any:
     return post_api(server, batch, expect_list=False)
 
 
+def upload_request(cid: str, file_name: str, file_size: int, **extra: Any) -> Dict[str, Any]:
+    """A ``get_upload_metadata`` operation (``extra``: ``parts``, ``checksum``)."""
+    return dict(
+        action="get_upload_metadata",
+        component_id=cid,
+        file_name=file_name,
+        file_size=file_size,
+        **extra,
+    )
+
+
 def upload_metadata(
     server: Any, cid: str, data: bytes, name: str = "clip.mp4", checksum: bool = True
 ) -> Dict[str, Any]:
-    op: Dict[str, Any] = {
-        "action": "get_upload_metadata",
-        "component_id": cid,
-        "file_name": name,
-        "file_size": len(data),
-    }
-    op["checksum"] = base64.b64encode(hashlib.md5(data).digest()).decode() if checksum else None
-    reply = api(server, [op])
+    md5 = base64.b64encode(hashlib.md5(data).digest()).decode() if checksum else None
+    reply = api(server, [upload_request(cid, name, len(data), checksum=md5)])
     assert isinstance(reply, list), reply
     return reply[0]
 
@@ -53,6 +58,15 @@ def download(
         headers=headers,
         timeout=30,
         stream=stream,
+    )
+
+
+def thumbnail(server: Any, cid: str, size: str) -> requests.Response:
+    """GET a ``size``-pixel thumbnail of component ``cid`` (credentials as query parameters)."""
+    return requests.get(
+        server.url + "/component/thumbnail",
+        params={"id": cid, "size": size, "username": server.api_user, "apiKey": server.api_key},
+        timeout=60,
     )
 
 
@@ -199,15 +213,7 @@ def test_multipart_upload_like_the_real_server(embedded_server):
     total = sum(len(p) for p in parts)
     reply = api(
         embedded_server,
-        [
-            {
-                "action": "get_upload_metadata",
-                "component_id": cid,
-                "file_name": "big.mov",
-                "file_size": total,
-                "parts": 3,
-            }
-        ],
+        [upload_request(cid, "big.mov", total, parts=3)],
     )[0]
     assert set(reply) == {"component_id", "upload_id", "urls"}
     assert [u["part_number"] for u in reply["urls"]] == [1, 2, 3]
@@ -238,15 +244,7 @@ def test_multipart_with_wrong_etag_or_missing_part_fails(embedded_server):
     cid = str(uuid.uuid4())
     reply = api(
         embedded_server,
-        [
-            {
-                "action": "get_upload_metadata",
-                "component_id": cid,
-                "file_name": "b.bin",
-                "file_size": 20,
-                "parts": 2,
-            }
-        ],
+        [upload_request(cid, "b.bin", 20, parts=2)],
     )[0]
     put = requests.put(reply["urls"][0]["signed_url"], data=b"a" * 10, timeout=10)
     assert put.ok
@@ -294,14 +292,7 @@ def test_thumbnail_and_remove(embedded_server):
 def test_bad_upload_sizes_are_refused(embedded_server, size):
     reply = api(
         embedded_server,
-        [
-            {
-                "action": "get_upload_metadata",
-                "component_id": str(uuid.uuid4()),
-                "file_name": "x",
-                "file_size": size,
-            }
-        ],
+        [upload_request(str(uuid.uuid4()), "x", size)],
     )
     assert reply["exception"] == "ValidationError"
 
@@ -311,15 +302,7 @@ def test_failed_multipart_completion_writes_nothing_of_its_batch(embedded_server
     cid = str(uuid.uuid4())
     reply = api(
         embedded_server,
-        [
-            {
-                "action": "get_upload_metadata",
-                "component_id": cid,
-                "file_name": "c.bin",
-                "file_size": 4,
-                "parts": 1,
-            }
-        ],
+        [upload_request(cid, "c.bin", 4, parts=1)],
     )[0]
     put = requests.put(reply["urls"][0]["signed_url"], data=b"abcd", timeout=10)
     assert put.ok
@@ -369,9 +352,12 @@ def test_large_upload_and_download_run_in_constant_memory(fresh_server):
     cid = str(uuid.uuid4())
     reply = api(
         fresh_server,
-        [{"action": "get_upload_metadata", "component_id": cid, "file_name": "big.mov",
-          "file_size": len(chunk) * count, "checksum": base64.b64encode(md5.digest()).decode()}],
-    )[0]  # fmt: skip
+        [
+            upload_request(
+                cid, "big.mov", len(chunk) * count, checksum=base64.b64encode(md5.digest()).decode()
+            )
+        ],
+    )[0]
     before = peak_rss_kib(fresh_server.process.pid)
     put = requests.put(reply["url"], data=(chunk for _ in range(count)), timeout=300)
     assert put.status_code == 200, put.text
@@ -432,16 +418,7 @@ def test_sized_thumbnails_of_stills_and_movies(embedded_server, tmp_path):
         data = path.read_bytes()
         meta = upload_metadata(embedded_server, cid, data, name=name)
         assert requests.put(meta["url"], data=data, headers=meta["headers"], timeout=30).ok
-        response = requests.get(
-            embedded_server.url + "/component/thumbnail",
-            params={
-                "id": cid,
-                "size": "120",
-                "username": embedded_server.api_user,
-                "apiKey": embedded_server.api_key,
-            },
-            timeout=60,
-        )
+        response = thumbnail(embedded_server, cid, "120")
         assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
         thumb = tmp_path / f"{name}.jpg"
         thumb.write_bytes(response.content)
@@ -451,16 +428,7 @@ def test_sized_thumbnails_of_stills_and_movies(embedded_server, tmp_path):
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         assert json.loads(probe.stdout)["streams"][0] == {"codec_name": "mjpeg", "width": 120}
-    bad = requests.get(
-        embedded_server.url + "/component/thumbnail",
-        params={
-            "id": cid,
-            "size": "-3",
-            "username": embedded_server.api_user,
-            "apiKey": embedded_server.api_key,
-        },
-        timeout=10,
-    )
+    bad = thumbnail(embedded_server, cid, "-3")
     assert bad.status_code == 400
 
 
@@ -534,14 +502,7 @@ def test_file_of_a_committed_component_cannot_be_replaced(embedded_server):
     )
     refused = api(
         embedded_server,
-        [
-            {
-                "action": "get_upload_metadata",
-                "component_id": cid,
-                "file_name": "x.bin",
-                "file_size": 5,
-            }
-        ],
+        [upload_request(cid, "x.bin", 5)],
     )
     assert (
         refused["exception"] == "ValidationError"

@@ -36,28 +36,14 @@ LOCATION_NAMES = sorted(name for _id, name in BUILTIN_LOCATIONS)
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Store, Dict[str, str]]:
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('query') / 'db.sqlite'}")
-    ids = {
-        name: new_id()
-        for name in (
-            "project",
-            "asset",
-            "av1",
-            "av2",
-            "mp4",
-            "thumb",
-            "cl",
-            "rs",
-            "rso",
-            "inv",
-            "job",
-            "u",
-        )
-    }
+    names = "project asset av1 av2 mp4 thumb cl rs rso inv job u"
+    ids = {name: new_id() for name in names.split()}
     ids["api_user"] = store.ensure_seed("test.user")
     upload = store.query('select id from AssetType where name is "Upload" limit 2')[0]["id"]
+    project, review_session = ref("Project", ids["project"]), ref("ReviewSession", ids["rs"])
     operations = [
         create("Project", ids["project"], name="probe_proj", full_name="Probe"),
-        create_asset(ids["asset"], ref("Project", ids["project"]), upload),
+        create_asset(ids["asset"], project, upload),
         create("AssetVersion", ids["av1"], asset=ref("Asset", ids["asset"]), comment="first"),
         create("AssetVersion", ids["av2"], asset=ref("Asset", ids["asset"]), comment="second"),
         create_component(ids["mp4"], "ftrackreview-mp4", ids["av1"], file_type=".mp4", size=10),
@@ -65,19 +51,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Store, Dict[str,
         create_server_location(ids["cl"], ids["mp4"], "res-mp4"),
         metadata("FileComponent", ids["mp4"], "other", "o-val"),
         metadata("FileComponent", ids["mp4"], "ftr_meta", '{"format": "video"}'),
-        create(
-            "ReviewSession",
-            ids["rs"],
-            name="X",
-            description="",
-            project=ref("Project", ids["project"]),
-        ),
+        create("ReviewSession", ids["rs"], name="X", description="", project=project),
         create(
             "ReviewSessionObject",
             ids["rso"],
             name="plate",
             version="v1",
-            review_session=ref("ReviewSession", ids["rs"]),
+            review_session=review_session,
             asset_version=ref("AssetVersion", ids["av1"]),
         ),
         create(
@@ -85,7 +65,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Store, Dict[str,
             ids["inv"],
             name="Ann",
             email="ann@example.com",
-            review_session=ref("ReviewSession", ids["rs"]),
+            review_session=review_session,
         ),
         create(
             "Job", ids["job"], data=json.dumps({"output": [], "source_component_id": ids["mp4"]})
