@@ -54,6 +54,16 @@ def _barrier(session: Any) -> None:
     assert _wait_genuine(session, lambda: seen)
 
 
+def added_entities(updates: List[Any]) -> List[Any]:
+    """The ``add`` entries of the entities of these ``ftrack.update`` events, in order."""
+    return [
+        entity
+        for event in updates
+        for entity in event["data"]["entities"]
+        if entity["action"] == "add"
+    ]
+
+
 def test_genuine_session_receives_an_event_published_by_our_hub(
     genuine, embedded_server, connect_hub
 ):
@@ -137,12 +147,7 @@ def test_genuine_session_is_told_about_its_own_commit(genuine):
     genuine.commit()
 
     def added() -> List[Any]:
-        return [
-            entity
-            for event in updates
-            for entity in event["data"]["entities"]
-            if entity["entityId"] == project["id"] and entity["action"] == "add"
-        ]
+        return [e for e in added_entities(updates) if e["entityId"] == project["id"]]
 
     assert _wait_genuine(genuine, added)
     assert added()[0]["entity_type"] == "Project"
@@ -207,12 +212,7 @@ def test_new_review_content_reaches_subscribers(genuine, embedded_server, connec
     genuine.commit()
 
     def review_items() -> List[Any]:
-        return [
-            entity
-            for event in updates
-            for entity in event["data"]["entities"]
-            if entity["entity_type"] == "ReviewSessionObject" and entity["action"] == "add"
-        ]
+        return [e for e in added_entities(updates) if e["entity_type"] == "ReviewSessionObject"]
 
     assert _wait_genuine(genuine, review_items)
     entity = review_items()[0]

@@ -34,3 +34,11 @@ def quick_session() -> Any:
     from ft_dcc.session import Session
 
     return Session(retries=0, timeout=5)
+
+
+def quick_publish(host: Any, **kwargs: Any) -> Any:
+    """``ft_dcc.publish.publish(host, **kwargs)`` with a :func:`quick_session`: a lost server
+    is found out at once (the publish is queued, not retried)."""
+    from ft_dcc.publish import publish
+
+    return publish(host, session_factory=quick_session, **kwargs)

@@ -9,7 +9,7 @@ from typing import List
 import pyblish.api
 import pyblish.plugin
 import pytest
-from publish_helpers import quick_session
+from publish_helpers import quick_publish
 
 from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.files_host import FilesHost
@@ -19,12 +19,11 @@ def test_offline_publish_is_queued_with_encoded_media(
     offline_env: Path, sequence_25: Path, tmp_path: Path
 ) -> None:
     stages: List[str] = []
-    report = publish(
+    report = quick_publish(
         FilesHost(sequence_25, fps=25),
         task="demo/sq010/sh010/comp",
         review_session="Dailies test",
         comment="first pass",
-        session_factory=quick_session,
         progress=lambda stage, fraction, message="": stages.append(stage),
     )
     assert report.ok and report.queued, str(report)
@@ -52,11 +51,10 @@ def test_failed_validation_stops_before_capture(
     offline_env: Path, sequence_25: Path, tmp_path: Path
 ) -> None:
     work = tmp_path / "work"
-    report = publish(
+    report = quick_publish(
         FilesHost(sequence_25, fps=25),
         task="demo/sq010/sh010/comp",
         frames=(1012, 1001),
-        session_factory=quick_session,
         work_dir=work,
     )
     assert not report.ok and not report.queued
@@ -119,9 +117,7 @@ def test_studio_plugin_on_pyblishpluginpath_runs_inside_the_publish(
         STUDIO_PLUGIN.replace("MARKER", repr(str(marker)))
     )
     monkeypatch.setenv("PYBLISHPLUGINPATH", str(plugins))
-    report = publish(
-        FilesHost(sequence_25, fps=25), task="demo/sh010/comp", session_factory=quick_session
-    )
+    report = quick_publish(FilesHost(sequence_25, fps=25), task="demo/sh010/comp")
     assert report.ok, str(report)
     assert marker.read_text() == "12"  # it ran after encoding, before integration
     step = next(s for s in report.steps if s.plugin == "ExtractStudioMarker")
@@ -135,9 +131,7 @@ def test_failing_studio_validator_stops_the_publish(
     plugins.mkdir()
     (plugins / "validate_studio_naming.py").write_text(STUDIO_VALIDATOR)
     monkeypatch.setenv("PYBLISHPLUGINPATH", str(plugins))
-    report = publish(
-        FilesHost(sequence_25, fps=25), task="demo/sh010/comp", session_factory=quick_session
-    )
+    report = quick_publish(FilesHost(sequence_25, fps=25), task="demo/sh010/comp")
     assert not report.ok
     assert any("shot names must start" in e for e in report.errors)
     assert OfflineQueue(offline_env).entries() == []
@@ -161,7 +155,7 @@ def test_unsaved_scene_fails_and_the_repair_action_saves(
     offline_env: Path, sequence_25: Path
 ) -> None:
     host = UnsavedFilesHost(sequence_25, fps=25)
-    report = publish(host, task="demo/sh010/comp", session_factory=quick_session)
+    report = quick_publish(host, task="demo/sh010/comp")
     assert not report.ok
     assert any("unsaved changes" in e and "Save scene" in e for e in report.errors)
 
@@ -174,7 +168,7 @@ def test_unsaved_scene_fails_and_the_repair_action_saves(
     action = plugin.actions[0]
     result = pyblish.plugin.process(plugin, context, None, action=action.id)
     assert result["error"] is None and host.saved
-    report = publish(host, task="demo/sh010/comp", session_factory=quick_session)
+    report = quick_publish(host, task="demo/sh010/comp")
     assert report.ok and report.queued, str(report)
 
 
@@ -192,12 +186,10 @@ def test_a_missing_camera_fails_validation_listing_the_cameras(
     offline_env: Path, sequence_25: Path
 ) -> None:
     host = CameraFilesHost(sequence_25, fps=25)
-    report = publish(
-        host, task="demo/sh010/comp", camera="renderCam", session_factory=quick_session
-    )
+    report = quick_publish(host, task="demo/sh010/comp", camera="renderCam")
     assert not report.ok
     assert any("'renderCam' is not in the scene" in e and "shotCam" in e for e in report.errors)
-    ok = publish(host, task="demo/sh010/comp", session_factory=quick_session)
+    ok = quick_publish(host, task="demo/sh010/comp")
     assert ok.ok and ok.capture["camera"] == "shotCam"
 
 
@@ -211,7 +203,7 @@ def test_missing_ffmpeg_fails_validation_before_capture(
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(tmp_path / "no-ffmpeg"))
     ffmpeg_executable.cache_clear()
     try:
-        report = publish(host, task="demo/sh010/comp", session_factory=quick_session)
+        report = quick_publish(host, task="demo/sh010/comp")
     finally:
         monkeypatch.delenv("IMAGEIO_FFMPEG_EXE")
         ffmpeg_executable.cache_clear()
@@ -221,6 +213,6 @@ def test_missing_ffmpeg_fails_validation_before_capture(
 
 
 def test_no_task_at_all_is_a_clear_error(offline_env: Path, sequence_25: Path) -> None:
-    report = publish(FilesHost(sequence_25, fps=25), session_factory=quick_session)
+    report = quick_publish(FilesHost(sequence_25, fps=25))
     assert not report.ok
     assert any("no ftrack task" in e and "FTRACK_CONTEXTID" in e for e in report.errors)

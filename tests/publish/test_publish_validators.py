@@ -10,7 +10,7 @@ from typing import List
 
 import pytest
 import requests
-from publish_helpers import quick_session
+from publish_helpers import quick_publish
 from support import make_sequence, make_task, metadata_of, open_session
 
 from ft_dcc.exceptions import ApiConnectionError, UploadError
@@ -46,9 +46,7 @@ def test_refused_credentials_give_one_error(
     monkeypatch.setenv("FTRACK_SERVER", embedded_server.url)
     monkeypatch.setenv("FTRACK_API_USER", embedded_server.api_user)
     monkeypatch.setenv("FTRACK_API_KEY", "not-the-key")
-    report = publish(
-        FilesHost(sequence_25, fps=25), task="demo/sh010/comp", session_factory=quick_session
-    )
+    report = quick_publish(FilesHost(sequence_25, fps=25), task="demo/sh010/comp")
     assert not report.ok and len(report.errors) == 1, report.errors
     assert "refused the credentials" in report.errors[0]
     assert "unexpected" not in report.errors[0]
@@ -57,9 +55,7 @@ def test_refused_credentials_give_one_error(
 def test_unreachable_server_with_credentials_still_queues(
     offline_env: Path, sequence_25: Path
 ) -> None:
-    report = publish(
-        FilesHost(sequence_25, fps=25), task="demo/sh010/comp", session_factory=quick_session
-    )
+    report = quick_publish(FilesHost(sequence_25, fps=25), task="demo/sh010/comp")
     assert report.ok and report.queued, str(report)
     assert {"extract", "integrate"} <= {s.stage for s in report.steps}
     assert len(OfflineQueue(offline_env).entries()) == 1
@@ -89,10 +85,9 @@ def test_scene_without_a_camera_is_refused_before_capture(
     offline_env: Path, sequence_25: Path, tmp_path: Path
 ) -> None:
     work = tmp_path / "work"
-    report = publish(
+    report = quick_publish(
         CameralessSceneHost(sequence_25, fps=25),
         task="demo/sh010/comp",
-        session_factory=quick_session,
         work_dir=work,
     )
     assert not report.ok
@@ -107,9 +102,7 @@ def test_a_named_camera_that_does_not_exist_is_refused_before_capture(
     offline_env: Path, sequence_25: Path
 ) -> None:
     for host in (NamedCameraHost(sequence_25, fps=25), CameralessSceneHost(sequence_25, fps=25)):
-        report = publish(
-            host, task="demo/sh010/comp", camera="renderCam", session_factory=quick_session
-        )
+        report = quick_publish(host, task="demo/sh010/comp", camera="renderCam")
         assert not report.ok, type(host).__name__
         assert any("'renderCam'" in e for e in report.errors), report.errors
         assert not any(s.stage == "extract" for s in report.steps)
@@ -122,9 +115,7 @@ def test_hosts_without_cameras_by_nature_are_not_refused(
 
     assert Host.uses_cameras is True  # the default: a DCC host must have a camera
     assert FilesHost.uses_cameras is False
-    report = publish(
-        FilesHost(sequence_25, fps=25), task="demo/sh010/comp", session_factory=quick_session
-    )
+    report = quick_publish(FilesHost(sequence_25, fps=25), task="demo/sh010/comp")
     assert report.ok and report.queued, str(report)
     step = next(s for s in report.steps if s.plugin == "ValidateCamera")
     assert step.ok
