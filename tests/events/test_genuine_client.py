@@ -8,6 +8,7 @@ import uuid
 from typing import Any, Callable, Iterator, List
 
 import pytest
+from support import genuine_sessions
 
 from ft_dcc.session.event_hub import Event
 
@@ -27,21 +28,26 @@ def _wait_genuine(session: Any, condition: Callable[[], Any], timeout: float = 1
 
 
 @pytest.fixture
-def genuine(embedded_server, tmp_path) -> Iterator[Any]:
-    """A genuine ``ftrack_api.Session(auto_connect_event_hub=True)``, connected to the hub."""
-    session = ftrack_api.Session(
-        server_url=embedded_server.url,
-        api_user=embedded_server.api_user,
-        api_key=embedded_server.api_key,
-        auto_connect_event_hub=True,
-        schema_cache_path=str(tmp_path),
-    )
-    deadline = time.monotonic() + 20
-    while not session.event_hub.connected and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert session.event_hub.connected
-    yield session
-    session.close()
+def make_genuine(embedded_server, tmp_path) -> Iterator[Callable[[], Any]]:
+    """``make_genuine()``: a genuine ``ftrack_api.Session(auto_connect_event_hub=True)`` whose
+    hub is connected (every one closed after the test)."""
+    with genuine_sessions(embedded_server, tmp_path / "schema-cache") as make:
+
+        def connected() -> Any:
+            session = make(auto_connect_event_hub=True)
+            deadline = time.monotonic() + 20
+            while not session.event_hub.connected and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert session.event_hub.connected
+            return session
+
+        yield connected
+
+
+@pytest.fixture
+def genuine(make_genuine) -> Any:
+    """A genuine session connected to the hub."""
+    return make_genuine()
 
 
 def _barrier(session: Any) -> None:
@@ -159,28 +165,16 @@ def test_genuine_hub_is_refused_with_a_bad_key(embedded_server):
         hub.connect()
 
 
-def test_two_genuine_sessions_exchange_an_event(genuine, embedded_server, tmp_path):
-    other = ftrack_api.Session(
-        server_url=embedded_server.url,
-        api_user=embedded_server.api_user,
-        api_key=embedded_server.api_key,
-        auto_connect_event_hub=True,
-        schema_cache_path=str(tmp_path),
-    )
-    try:
-        received: List[Any] = []
-        genuine.event_hub.subscribe("topic=ft_dcc.compat.between-genuine", received.append)
-        _barrier(genuine)
-        deadline = time.monotonic() + 20
-        while not other.event_hub.connected and time.monotonic() < deadline:
-            time.sleep(0.02)
-        event = ftrack_api.event.base.Event("ft_dcc.compat.between-genuine", data={"v": 1})
-        other.event_hub.publish(event)
-        assert _wait_genuine(genuine, lambda: received)
-        assert received[0]["id"] == event["id"]
-        assert received[0]["source"]["id"] == other.event_hub.id
-    finally:
-        other.close()
+def test_two_genuine_sessions_exchange_an_event(genuine, make_genuine):
+    other = make_genuine()
+    received: List[Any] = []
+    genuine.event_hub.subscribe("topic=ft_dcc.compat.between-genuine", received.append)
+    _barrier(genuine)
+    event = ftrack_api.event.base.Event("ft_dcc.compat.between-genuine", data={"v": 1})
+    other.event_hub.publish(event)
+    assert _wait_genuine(genuine, lambda: received)
+    assert received[0]["id"] == event["id"]
+    assert received[0]["source"]["id"] == other.event_hub.id
 
 
 def test_new_review_content_reaches_subscribers(genuine, embedded_server, connect_hub, wait_until):
