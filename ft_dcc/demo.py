@@ -329,7 +329,25 @@ def _print_where(
     if ours:
         print(f"Server log: {paths.server_log}; credentials: {paths.credentials}")
         data = f" --data {paths.base}" if paths.base != default_base() else ""
-        print(f"Stop the server: ft-dcc demo --stop{data}")
+        print(f"Stop the server: {_this_command()} demo --stop{data}")
+
+
+def _this_command() -> str:
+    """How the user can run ``ft-dcc`` again: plain ``ft-dcc`` when it is on PATH, else its path
+    (``make demo`` runs it from ``.venv/bin``, which is not on PATH)."""
+    import shlex
+    import shutil
+
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    on_path = shutil.which("ft-dcc")
+    if script is None or script.name != "ft-dcc":
+        return "ft-dcc" if on_path else f"{shlex.quote(sys.executable)} -m ft_dcc"
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "ft-dcc"
+    try:
+        return shlex.quote(os.path.relpath(script))
+    except ValueError:  # another drive on Windows
+        return shlex.quote(str(script))
 
 
 def _is_web_page(url: str) -> bool:
