@@ -1,8 +1,8 @@
 """Check a ``maya.cmds`` call against the pinned Maya 2025 flag schema, the way Maya does.
 
-Every check raises what real Maya raises (evidence in /work/shared/reference/host-apis.md §2.2,
-§6.1): an unknown flag is ``TypeError("Invalid flag 'x'")``; a flag used in a mode it does not
-support, a wrong argument count or type is a ``RuntimeError`` / ``TypeError``.
+Every check raises what real Maya raises (from the Maya command docs and the project's host
+notes, see NOTICE.md): an unknown flag is ``TypeError("Invalid flag 'x'")``; a flag used in a mode
+it does not support, a wrong argument count or type is a ``RuntimeError`` / ``TypeError``.
 """
 
 from __future__ import annotations
