@@ -82,8 +82,7 @@ def encode_review(
         out_size = output_size(source_size, size)
         filters = _video_filters(rate, source_size, out_size, total)
         filters += _burnin(burnin, Path(scratch), out_size, first_frame, total, rate, report)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        partial = output.with_name(f".{output.stem}.partial{output.suffix or '.mp4'}")
+        partial = _partial_path(output)
         args = [
             "-xerror",  # a frame that cannot be decoded fails the encode instead of vanishing
             *input_args,
@@ -94,20 +93,38 @@ def encode_review(
             "-f", "mp4", str(partial),
         ]  # fmt: skip
         report(0.0, f"encoding {total} frames at {_rate_text(rate)} fps")
-        try:
-            _run_encode(args, output, total, files if movie is None else [], report)
-            written = probe_movie(partial).frame_count
-            if written != total:
-                raise MediaError(
-                    f"Encoding {output.name} wrote {written} frames instead of {total}.",
-                    hint="check that the input frames are complete and readable",
-                )
-            os.replace(partial, output)
-        finally:
-            if partial.exists():
-                partial.unlink()
+        _write_verified(
+            lambda: _run_encode(args, output, total, files if movie is None else [], report),
+            output,
+            total,
+            what=f"Encoding {output.name}",
+            hint="check that the input frames are complete and readable",
+        )
     report(1.0, f"encoded {output.name}")
     return output
+
+
+def _partial_path(output: Path) -> Path:
+    """Where a movie is written before it is verified (hidden, next to ``output``)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return output.with_name(f".{output.stem}.partial{output.suffix or '.mp4'}")
+
+
+def _write_verified(
+    write: Callable[[], Any], output: Path, frame_count: int, *, what: str, hint: str
+) -> None:
+    """Run ``write`` (which fills ``_partial_path(output)``), check the movie holds exactly
+    ``frame_count`` frames, then move it to ``output``; a failed or short write leaves nothing."""
+    partial = _partial_path(output)
+    try:
+        write()
+        written = probe_movie(partial).frame_count
+        if written != frame_count:
+            raise MediaError(f"{what} wrote {written} frames instead of {frame_count}.", hint=hint)
+        os.replace(partial, output)
+    finally:
+        if partial.exists():
+            partial.unlink()
 
 
 def _review_ready(
@@ -132,23 +149,17 @@ def _remux(
 ) -> Path:
     """Copy an already review-ready picture bit for bit into a faststart MP4 (no re-encode)."""
     report(0.0, f"{movie.name} is already H.264 High yuv420p at this rate: copying its picture")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.stem}.partial{output.suffix or '.mp4'}")
+    partial = _partial_path(output)
     args = ["-i", str(movie), "-map", "0:v:0", "-c:v", "copy",
             *_audio_arguments(info, rate, info.frame_count), "-sn", "-dn",
             "-movflags", "+faststart", "-f", "mp4", str(partial)]  # fmt: skip
-    try:
-        run_ffmpeg(args, what=f"Copying {movie.name} into {output.name}")
-        written = probe_movie(partial).frame_count
-        if written != info.frame_count:
-            raise MediaError(
-                f"Copying {movie.name} wrote {written} frames instead of {info.frame_count}.",
-                hint="the movie may be damaged: export it again",
-            )
-        os.replace(partial, output)
-    finally:
-        if partial.exists():
-            partial.unlink()
+    _write_verified(
+        lambda: run_ffmpeg(args, what=f"Copying {movie.name} into {output.name}"),
+        output,
+        info.frame_count,
+        what=f"Copying {movie.name}",
+        hint="the movie may be damaged: export it again",
+    )
     report(1.0, f"encoded {output.name}")
     return output
 

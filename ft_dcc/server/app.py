@@ -43,6 +43,7 @@ from ft_dcc.server.auth import (
     invalid_credentials_message,
     is_strict,
 )
+from ft_dcc.server.bodies import read_limited_body
 from ft_dcc.server.config import ServerConfig
 from ft_dcc.server.encode import MediaEncoder, sized_thumbnail
 from ft_dcc.server.files import FileStore, FileStoreError, check_component_id, load_or_create_secret
@@ -255,20 +256,6 @@ def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-async def _read_body(request: Request, limit: int) -> Optional[bytes]:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        return None
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -> Starlette:
     """The ASGI app for ``config``; ``app.state.server`` holds the store, keys and seed result."""
     server = EmbeddedServer(config, environ)
@@ -283,7 +270,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
         strict = is_strict(request.headers)
         username = request.headers.get(HEADER_USER)
         request.state.ftrack_user = username
-        body = await _read_body(request, config.max_api_body)
+        body = await read_limited_body(request, config.max_api_body)
         if body is None:
             return api_error(
                 "ValidationError",

@@ -36,6 +36,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ft_dcc.server.bodies import read_limited_body
 from ft_dcc.server.files import FileStoreError, check_component_id
 from ft_dcc.server.review_access import (
     ALL_SESSIONS,
@@ -314,18 +315,6 @@ def _note_json(note: NoteView) -> Dict[str, Any]:
     }
 
 
-async def _read_limited(request: Request, limit: int) -> Optional[bytes]:
-    """The request body, or ``None`` when it is larger than ``limit`` bytes."""
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 class _UsernameCache:
     """User id -> API user name, for the request log (``ftrack_user``) of review requests."""
 
@@ -420,7 +409,7 @@ def routes(server: Any) -> List[Any]:
             payload = check(request, review_session_id)
         except (ReviewAccessError, FileStoreError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=403)
-        body = await _read_limited(request, MAX_NOTE_BODY)
+        body = await read_limited_body(request, MAX_NOTE_BODY)
         try:
             if body is None:
                 raise ValueError(f"The note is larger than {MAX_NOTE_BODY} bytes; shorten it.")
