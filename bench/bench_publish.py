@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import socket
@@ -162,7 +163,14 @@ def child_ft_dcc(url: str, task_id: str, pattern: str, work: Path) -> Dict[str, 
     elapsed = time.perf_counter() - started
     if not report.ok or report.queued:
         raise RuntimeError(f"ft_dcc publish failed: {report.errors} (queued={report.queued})")
-    return {"wall_s": elapsed, "movie_id": report.component_ids.get("ftrackreview-mp4")}
+    stages: Dict[str, float] = {}
+    for step in report.steps:
+        stages[step.stage] = stages.get(step.stage, 0.0) + step.duration_ms / 1000
+    return {
+        "wall_s": elapsed,
+        "movie_id": report.component_ids.get("ftrackreview-mp4"),
+        "stages_s": stages,
+    }
 
 
 def child_ftrack_api(url: str, task_id: str, pattern: str, work: Path) -> Dict[str, Any]:
@@ -266,7 +274,15 @@ def measure(variant: str, server: Server, task_id: str, pattern: Path, work: Pat
     result["process_s"] = process_s
     result["requests"] = len(logged)
     result["api_requests"] = sum(1 for entry in logged if entry["path"] == "/api")
+    result["request_kinds"] = sorted(request_kind(entry) for entry in logged)
     return result
+
+
+def request_kind(entry: Dict[str, Any]) -> str:
+    """``POST /api[query,create]``-style label of one logged request."""
+    actions = ",".join(entry.get("actions") or [])
+    path = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "<id>", entry["path"])
+    return f"{entry['method']} {path}" + (f"[{actions}]" if actions else "")
 
 
 def describe_movie(server: Server, component_id: str, target: Path) -> Dict[str, Any]:
@@ -353,6 +369,13 @@ def main() -> int:
               f"{movie['size_mb']:.2f} MB, faststart={movie['faststart']}")  # fmt: skip
         if not movie["faststart"]:
             print(f"  {'':<11} NOT faststart: the browser must fetch the whole file before play")
+    stages = samples["ft_dcc"][-1].get("stages_s", {})
+    print("ft_dcc stages (last run, s): " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
+    print("requests of the last run of each variant:")
+    for variant in VARIANTS:
+        kinds = samples[variant][-1]["request_kinds"]
+        counted = {kind: kinds.count(kind) for kind in dict.fromkeys(kinds)}
+        print(f"  {variant:<11} " + "; ".join(f"{n}x {kind}" for kind, n in counted.items()))
     print("what each variant delivers:")
     for variant in VARIANTS:
         print(f"  {variant:<11} {DELIVERS[variant]}")
