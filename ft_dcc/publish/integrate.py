@@ -80,19 +80,14 @@ def _existing(session: Any, manifest: IntegrateManifest) -> Tuple[Any, set, set,
     components: set = set()
     located: set = set()
     if component_ids:
-        components = {
-            row["id"]
-            for row in session.query(
-                f"select id from Component where id in ({_ids(component_ids)})"
-            ).all()
-        }
-        located = {
-            row["component_id"]
-            for row in session.query(
-                "select component_id from ComponentLocation where location_id is "
-                f"{quote(SERVER_LOCATION_ID)} and component_id in ({_ids(component_ids)})"
-            ).all()
-        }
+        # one request: the components and, with them, the locations they are in
+        for row in session.query(
+            "select id, component_locations.location_id, component_locations.component_id "
+            f"from Component where id in ({_ids(component_ids)})"
+        ).all():
+            components.add(row["id"])
+            if any(loc["location_id"] == SERVER_LOCATION_ID for loc in row["component_locations"]):
+                located.add(row["id"])
     review_object = session.query(
         "select id, version, review_session_id from ReviewSessionObject "
         f"where id is {quote(manifest.review_session_object_id)}"
@@ -103,6 +98,14 @@ def _existing(session: Any, manifest: IntegrateManifest) -> Tuple[Any, set, set,
 def _find_or_create_asset(
     session: Any, manifest: IntegrateManifest, parent_id: str, created: List[Any]
 ) -> Any:
+    asset = session.query(
+        "select id, name, type_id from Asset where context_id is "
+        f"{quote(parent_id)} and name is {quote(manifest.asset_name)} "
+        f"and type.short is {quote(manifest.asset_type)}"
+    ).first()
+    if asset is not None:  # the usual case after the first publish: one request, not two
+        return asset
+    # no such asset: find (or make) its type to create it
     asset_type = session.query(
         f"select id from AssetType where short is {quote(manifest.asset_type)}"
     ).first()
@@ -111,22 +114,16 @@ def _find_or_create_asset(
             "AssetType", {"name": manifest.asset_type.title(), "short": manifest.asset_type}
         )
         created.append(asset_type)
-    asset = session.query(
-        "select id, name from Asset where context_id is "
-        f"{quote(parent_id)} and name is {quote(manifest.asset_name)} "
-        f"and type_id is {quote(asset_type['id'])}"
-    ).first()
-    if asset is None:
-        asset = session.create(
-            "Asset",
-            {
-                "id": manifest.asset_id,
-                "name": manifest.asset_name,
-                "context_id": parent_id,
-                "type_id": asset_type["id"],
-            },
-        )
-        created.append(asset)
+    asset = session.create(
+        "Asset",
+        {
+            "id": manifest.asset_id,
+            "name": manifest.asset_name,
+            "context_id": parent_id,
+            "type_id": asset_type["id"],
+        },
+    )
+    created.append(asset)
     return asset
 
 
@@ -167,9 +164,15 @@ def integrate_manifest(
     progress: Progress = null_progress,
     *,
     announce: bool = True,
+    task: Any = None,
 ) -> IntegrateOutcome:
-    """Make ``manifest`` true on the server (see the module docstring); return the outcome."""
-    task = resolve_task(session, manifest.task_id, manifest.task_path)
+    """Make ``manifest`` true on the server (see the module docstring); return the outcome.
+
+    ``task``: the Task entity when the caller has already looked it up (the publish's
+    validation did); it is used only when it is the manifest's task.
+    """
+    if task is None or not manifest.task_id or task["id"] != manifest.task_id:
+        task = resolve_task(session, manifest.task_id, manifest.task_path)
     manifest.task_id = task["id"]
     project_id = task["project_id"]
     parent_id = task["parent_id"] or project_id
@@ -242,7 +245,8 @@ def integrate_manifest(
                         },
                     )
                 )
-        if review_session is None and manifest.review_session_name:
+        new_review_session = review_session is None and bool(manifest.review_session_name)
+        if new_review_session:
             review_session = review.create_review_session(
                 session, project_id, manifest.review_session_name, id=manifest.review_session_id
             )
@@ -257,7 +261,10 @@ def integrate_manifest(
                     "name": manifest.asset_name,
                     "description": manifest.comment,
                     "version": "",
-                    "sort_order": _next_sort_order(session, review_session),
+                    # a review session created by this run is still empty
+                    "sort_order": 0
+                    if new_review_session
+                    else _next_sort_order(session, review_session),
                 },
             )
             created.append(review_object)
@@ -276,10 +283,9 @@ def integrate_manifest(
 
     # 5. commit 2
     try:
-        number = session.query(
-            f"select version, thumbnail_id, asset_id from AssetVersion where id is "
-            f"{quote(manifest.version_id)}"
-        ).one()
+        # the version as the server answered it (the commit merged its number; an attribute
+        # still unknown is fetched on first read)
+        number = version
         version_number = number["version"]
         thumbnail = manifest.component(manifest.thumbnail_component or "")
         changed = False

@@ -96,7 +96,9 @@ def integrate_or_queue(state: Any) -> None:
     state.manifest = manifest_from_state(state)
     if not state.offline:
         try:
-            state.outcome = integrate_manifest(state.session, state.manifest, None, state.progress)
+            state.outcome = integrate_manifest(
+                state.session, state.manifest, None, state.progress, task=state.task
+            )
             state.warnings.extend(state.outcome.warnings)
             return
         except Exception as exc:

@@ -26,10 +26,14 @@ def parse_task_ref(text: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
     return text, None
 
 
+#: what publishing reads of a task, fetched with it so no attribute is auto-populated later
+TASK_PROJECTION = "select id, name, context_type, parent_id, project_id from Task"
+
+
 def resolve_task(session: Any, task_id: Optional[str], task_path: Optional[str]) -> Any:
     """The Task entity; :class:`ValidationError` saying what to do when it does not exist."""
     if task_id:
-        task = session.query(f"Task where id is {quote(task_id)}").first()
+        task = session.query(f"{TASK_PROJECTION} where id is {quote(task_id)}").first()
         if task is None:
             raise ValidationError(
                 f"there is no ftrack task with id {task_id!r} on this server",
@@ -69,9 +73,21 @@ def resolve_task(session: Any, task_id: Optional[str], task_path: Optional[str])
             )
         parent_id = entity["id"]
     try:
-        return session.query(f"Task where id is {quote(entity['id'])}").one()
+        return session.query(f"{TASK_PROJECTION} where id is {quote(entity['id'])}").one()
     except NoResultFoundError:
         raise ValidationError(
             f"{task_path!r} is not a task",
             hint="publish to a task (e.g. .../Shot/compositing), not to a shot or folder",
         ) from None
+
+
+#: what the frame-range check reads of a task's parent (shot), fetched in one request
+SHOT_PROJECTION = (
+    "select id, name, context_type, link, custom_attributes.key, custom_attributes.value, "
+    "custom_attributes.configuration_id, custom_attributes.entity_id from TypedContext"
+)
+
+
+def load_shot(session: Any, shot_id: str) -> Any:
+    """The task's parent (usually a Shot) with its name, link and custom attributes loaded."""
+    return session.query(f"{SHOT_PROJECTION} where id is {quote(shot_id)}").first()

@@ -11,7 +11,7 @@ class ValidateTask(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.publish.state import NO_CONNECTION, skip, state_of
-        from ft_dcc.publish.tasks import resolve_task
+        from ft_dcc.publish.tasks import load_shot, resolve_task
 
         state = state_of(context)
         if state.offline:
@@ -27,5 +27,5 @@ class ValidateTask(pyblish.api.ContextPlugin):
         state.project = state.task["project_id"]
         parent_id = state.task["parent_id"]
         if parent_id:
-            state.shot = state.session.get("TypedContext", parent_id)
+            state.shot = load_shot(state.session, parent_id)
         self.log.info("Task %s (%s)", state.task["name"], state.task_id)
