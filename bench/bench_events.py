@@ -13,39 +13,14 @@ genuine/ours (> 1 means ft_dcc is faster).
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List
 
-import requests
-
-ROOT = Path(__file__).resolve().parents[1]
-USER, KEY = "bench.user", "bench-key-0123456789"
-
-
-def start_server(data: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = dict(os.environ, FTRACK_API_USER=USER, FTRACK_API_KEY=KEY)
-    cmd = [sys.executable, "-m", "ft_dcc", "server", "--data", str(data), "--port", str(port)]
-    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            requests.get(url + "/", timeout=1)
-            return process, url
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the embedded server did not start")
+from embedded_server import KEY, USER, Server
 
 
 class Kind:
@@ -136,15 +111,14 @@ def main() -> None:
     parser.add_argument("--pings", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        process, url = start_server(Path(tmp) / "data")
+        server = Server(Path(tmp))
         try:
             results = {
-                kind.name: measure(kind, url, args.events, args.pings)
+                kind.name: measure(kind, server.url, args.events, args.pings)
                 for kind in (ours(), genuine())
             }
         finally:
-            process.terminate()
-            process.wait(15)
+            server.stop()
     print(f"{'metric':<14}{'ft_dcc':>12}{'genuine':>12}{'genuine/ours':>14}")
     for metric in ("connect_ms", "latency_ms", "events_per_s"):
         mine, theirs = results["ft_dcc"][metric], results["genuine"][metric]

@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,62 +37,12 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import requests
+from embedded_server import KEY, USER, Server
 
-USER = "bench.user"
-KEY = "bench-key-5a1e9c77d0"
 FPS = 24
 START_FRAME = 1001
 REVIEW_SESSION = "Bench dailies"
 VARIANTS = ("ft_dcc", "ftrack_api")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """``python -m ft_dcc server`` on a free port, logging every HTTP request as a JSON line."""
-
-    def __init__(self, base: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = base / "requests.jsonl"
-        env = dict(os.environ, FTRACK_API_USER=USER, FTRACK_API_KEY=KEY)
-        self.stderr = open(base / "server.log", "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ft_dcc", "server", "--data", str(base / "data"),
-             "--host", "127.0.0.1", "--port", str(self.port), "--request-log", str(self.log)],
-            env=env, stdout=self.stderr, stderr=self.stderr,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                requests.get(self.url + "/", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"the embedded server did not start: see {base / 'server.log'}")
-
-    def requests_logged(self) -> List[Dict[str, Any]]:
-        if not self.log.exists():
-            return []
-        lines = self.log.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.stderr.close()
 
 
 def ffmpeg() -> str:

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,48 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 import requests
-
-USER = "bench.user"
-KEY = "bench-key-5a1e9c77d0"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, base: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = base / "requests.jsonl"
-        env = dict(os.environ, FTRACK_API_USER=USER, FTRACK_API_KEY=KEY)
-        self.stderr = open(base / "server.log", "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ft_dcc", "server", "--data", str(base / "data"),
-             "--host", "127.0.0.1", "--port", str(self.port), "--request-log", str(self.log)],
-            env=env, stdout=self.stderr, stderr=self.stderr,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                requests.get(self.url + "/", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("embedded server did not start")
-
-    def api_requests(self) -> int:
-        if not self.log.exists():
-            return 0
-        lines = self.log.read_text(encoding="utf-8").splitlines()
-        return sum(1 for line in lines if line.strip() and json.loads(line)["path"] == "/api")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=15)
-        self.stderr.close()
+from embedded_server import KEY, USER, Server
 
 
 def make_session(client: str, url: str, cache_dir: str) -> Any:
