@@ -23,9 +23,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from starlette.requests import Request
+
+from ft_dcc.server import multipart
 
 log = logging.getLogger(__name__)
 
@@ -254,24 +256,31 @@ class FileStore:
     async def _stream_to(
         self, request: Request, path: Path, limit: Optional[int]
     ) -> Tuple[int, bytes]:
+        with open(path, "wb") as handle:
+            size, digest = await self._stream_into(request, handle.write, limit)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return size, digest
+
+    async def _stream_into(
+        self, request: Request, write: Callable[[bytes], Any], limit: Optional[int]
+    ) -> Tuple[int, bytes]:
+        """Pass the request body to ``write`` chunk by chunk; its size and MD5 digest."""
         md5 = hashlib.md5()
         size = 0
         cap = self.max_size if limit is None else min(limit, self.max_size)
-        with open(path, "wb") as handle:
-            async for chunk in request.stream():
-                if not chunk:
-                    continue
-                size += len(chunk)
-                if size > cap:
-                    raise FileStoreError(
-                        f"The upload is larger than allowed ({cap} bytes). Announce the right "
-                        "file_size to get_upload_metadata.",
-                        status=413,
-                    )
-                md5.update(chunk)
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
+        async for chunk in request.stream():
+            if not chunk:
+                continue
+            size += len(chunk)
+            if size > cap:
+                raise FileStoreError(
+                    f"The upload is larger than allowed ({cap} bytes). Announce the right "
+                    "file_size to get_upload_metadata.",
+                    status=413,
+                )
+            md5.update(chunk)
+            write(chunk)
         return size, md5.digest()
 
     def _publish(self, tmp: Path, component_id: str, file_name: str, size: int, md5: str) -> None:
@@ -322,8 +331,11 @@ class FileStore:
             "file_name": name,
             "file_size": size,
             "parts": parts,
+            "part_size": multipart.layout_part_size(size, parts),
             "expires": int(time.time()) + self.ttl,
         }
+        if record["part_size"]:
+            multipart.create_assembly(folder, int(size or 0))
         (folder / "upload.json").write_text(json.dumps(record), encoding="utf-8")
         urls = []
         for number in range(1, parts + 1):
@@ -348,24 +360,39 @@ class FileStore:
             ) from exc
 
     async def _receive_part(self, request: Request, ticket: UploadTicket) -> Dict[str, Any]:
+        """Store one part: at its offset in the assembly file when it has the announced layout's
+        length, else in a file of its own. Its receipt is written only once all bytes are in."""
         record = self._upload_record(ticket.upload_id)
         number = int(ticket.part_number or 0)
         if record["component_id"] != ticket.component_id or not 1 <= number <= record["parts"]:
             raise FileStoreError("The part URL does not belong to this upload.", 403)
         folder = self.incoming / str(ticket.upload_id)
-        tmp = folder / f"part-{number:05d}.{uuid.uuid4().hex}.tmp"
-        try:
-            limit = record["file_size"]
-            size, digest = await self._stream_to(request, tmp, limit)
-            target = folder / f"part-{number:05d}"
-            (folder / f"part-{number:05d}.md5").write_text(digest.hex(), encoding="ascii")
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        multipart.forget_part(folder, number)
+        declared = request.headers.get("content-length")
+        offset = multipart.layout_offset(record, number, declared)
+        if offset is None:
+            tmp = folder / f"part-{number:05d}.{uuid.uuid4().hex}.tmp"
+            try:
+                size, digest = await self._stream_to(request, tmp, record["file_size"])
+                os.replace(tmp, multipart.part_path(folder, number))
+            finally:
+                tmp.unlink(missing_ok=True)
+        else:
+            expected = int(str(declared))
+            with multipart.AssemblyWriter(folder, offset) as writer:
+                size, digest = await self._stream_into(request, writer.write, expected)
+            if size != expected:
+                raise FileStoreError(
+                    f"Part {number}: received {size} of {expected} bytes; upload it again."
+                )
+        multipart.write_receipt(folder, number, digest.hex(), size, offset)
         return {"size": size, "md5": digest.hex()}
 
-    def check_multipart(self, upload_id: Any, component_id: Any, parts: Any) -> List[Path]:
-        """The uploaded part files in order, if ``parts`` names them all with matching ETags.
+    def check_multipart(
+        self, upload_id: Any, component_id: Any, parts: Any
+    ) -> List[multipart.Receipt]:
+        """The receipts of the uploaded parts in order, if ``parts`` names them all with
+        matching ETags and they hold ``file_size`` bytes.
 
         Checks only; nothing changes. ``complete_multipart`` runs the same checks.
         """
@@ -376,23 +403,22 @@ class FileStore:
         if not isinstance(parts, list) or not parts:
             raise FileStoreError("parts must be a list of (e_tag, part_number) objects.")
         folder = self.incoming / str(upload_id)
-        ordered: List[Path] = []
-        size = 0
         try:
             listed = sorted(parts, key=lambda p: int(p["part_number"]))
-            for part in listed:
-                number = int(part["part_number"])
-                path = folder / f"part-{number:05d}"
-                if not path.is_file():
-                    raise FileStoreError(f"Part {number} was never uploaded; upload it first.")
-                if self._part_md5(path) != str(part.get("e_tag", "")).strip('"'):
-                    raise FileStoreError(
-                        f"Part {number}: e_tag does not match the uploaded bytes; upload it again."
-                    )
-                size += path.stat().st_size
-                ordered.append(path)
+            pairs = [(int(p["part_number"]), str(p.get("e_tag", "")).strip('"')) for p in listed]
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise FileStoreError("parts must be a list of (e_tag, part_number) objects.") from exc
+        ordered: List[multipart.Receipt] = []
+        for number, e_tag in pairs:
+            receipt = multipart.read_receipt(folder, number)
+            if receipt is None:
+                raise FileStoreError(f"Part {number} was never uploaded; upload it first.")
+            if receipt.md5 != e_tag:
+                raise FileStoreError(
+                    f"Part {number}: e_tag does not match the uploaded bytes; upload it again."
+                )
+            ordered.append(receipt)
+        size = sum(receipt.size for receipt in ordered)
         if record.get("file_size") is not None and size != record["file_size"]:
             raise FileStoreError(
                 f"The parts hold {size} bytes but file_size was {record['file_size']}; "
@@ -401,47 +427,25 @@ class FileStore:
         return ordered
 
     def complete_multipart(self, upload_id: Any, component_id: Any, parts: Any) -> Dict[str, Any]:
-        """Join the uploaded parts (checking their ETags) and publish the file atomically."""
+        """Publish the uploaded parts as one file (checking their ETags), atomically.
+
+        Parts already in place in the assembly file are not read again: the file is renamed
+        into the store. Its MD5 is composed from the parts' MD5s, as S3 does for its ETag.
+        """
         ordered = self.check_multipart(upload_id, component_id, parts)
         record = self._upload_record(upload_id)
         folder = self.incoming / str(upload_id)
-        tmp = self.incoming / f"{component_id}.{uuid.uuid4().hex}.part"
-        md5 = hashlib.md5()
-        size = 0
+        tmp = multipart.compose(folder, ordered, self.incoming / f"{uuid.uuid4().hex}.part")
+        size = sum(receipt.size for receipt in ordered)
+        md5 = multipart.composite_md5(ordered)
         try:
-            with open(tmp, "wb") as dst:
-                for path in ordered:
-                    with open(path, "rb") as src:
-                        for chunk in iter(lambda src=src: src.read(1024 * 1024), b""):
-                            md5.update(chunk)
-                            size += len(chunk)
-                            dst.write(chunk)
-            if record.get("file_size") is not None and size != record["file_size"]:
-                raise FileStoreError(
-                    f"The parts hold {size} bytes but file_size was {record['file_size']}; "
-                    "upload the missing parts.",
-                )
-            self._publish(tmp, component_id, record["file_name"], size, md5.hexdigest())
+            self._publish(tmp, component_id, record["file_name"], size, md5)
         finally:
             tmp.unlink(missing_ok=True)
         shutil.rmtree(folder, ignore_errors=True)
-        return {"size": size, "md5": md5.hexdigest()}
+        return {"size": size, "md5": md5}
 
     # -- helpers -------------------------------------------------------------------------------
-    def _part_md5(self, path: Path) -> str:
-        try:
-            return path.with_name(path.name + ".md5").read_text(encoding="ascii").strip()
-        except OSError:
-            return self._md5_file(path)
-
-    @staticmethod
-    def _md5_file(path: Path) -> str:
-        md5 = hashlib.md5()
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-                md5.update(chunk)
-        return md5.hexdigest()
-
     def _check_size(self, file_size: Any) -> Optional[int]:
         if file_size is None:
             return None
