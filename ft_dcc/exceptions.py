@@ -101,3 +101,9 @@ class QueueError(FtDccError):
 
 class HostError(FtDccError):
     """A host integration is missing, or its application could not be started."""
+
+
+class ColourError(MediaError):
+    """An OCIO config, colourspace, display or view cannot be used for the review's colour."""
+
+    default_hint = "check --ocio-config, --input-colorspace, --display and --view"

@@ -16,11 +16,14 @@ import re
 import tempfile
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import IO, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import attr
 
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media._fps import as_fraction, fps_arg
 from ft_dcc.media.burnin import burnin_filters
+from ft_dcc.media.colour import ColourTransform
 from ft_dcc.media.ffmpeg import cfr_arguments, has_filter, run_ffmpeg
 from ft_dcc.media.probe import image_size, probe_movie
 from ft_dcc.media.sequence import (
@@ -45,6 +48,7 @@ def encode_review(
     size: Optional[Tuple[int, int]] = None,
     crf: int = 18,
     burnin: Optional[Dict[str, Any]] = None,
+    colour: Optional[ColourTransform] = None,
     progress: Optional[Callable[[float, str], None]] = None,
 ) -> Path:
     """Encode ``frames`` to ``output`` (H.264 High, yuv420p, CFR ``fps``, +faststart).
@@ -54,7 +58,9 @@ def encode_review(
     movie (one already H.264 High yuv420p at ``fps`` is copied, not re-encoded, unless ``size``
     or ``burnin`` ask for changes). ``size`` fits the picture inside (width, height) keeping
     its aspect, letterboxed; without it the input size is kept (padded by one pixel when odd).
-    ``first_frame`` numbers the burn-in. ``progress(fraction, message)`` follows ffmpeg.
+    ``first_frame`` numbers the burn-in. ``colour`` makes scene-linear frames display-referred
+    (an OCIO transform applied to every decoded frame before encoding; a movie is then always
+    re-encoded). ``progress(fraction, message)`` follows ffmpeg.
     Returns ``output``; raises :class:`MediaError` with ffmpeg's last lines on failure
     (``output`` is then untouched).
     """
@@ -62,46 +68,82 @@ def encode_review(
     output = Path(output)
     report = progress or (lambda fraction, message: None)
     movie = _as_movie(frames)
-    files: List[Path] = []
-    audio_args = ["-an"]
     with tempfile.TemporaryDirectory(prefix="ft_dcc_encode_") as scratch:
-        if movie is not None:
+        if movie is not None and colour is None:
             info = probe_movie(movie)
             if _review_ready(info, rate, size, burnin):
                 return _remux(movie, info, output, rate, report)
-            if info.fps != rate:
-                log.warning("%s runs at %s fps; it is retimed to %s fps, every frame kept once",
-                            movie, info.fps, rate)  # fmt: skip
-            total, source_size = info.frame_count, (info.width, info.height)
-            input_args = ["-i", str(movie)]
-            audio_args = _audio_arguments(info, rate, total)
-        else:
-            files = _frame_files(frames, report)
-            total, source_size = len(files), image_size(files[0])
-            input_args = image_input_arguments(files, Path(scratch), rate)
-        out_size = output_size(source_size, size)
-        filters = _video_filters(rate, source_size, out_size, total)
-        filters += _burnin(burnin, Path(scratch), out_size, first_frame, total, rate, report)
+        source = _source(frames, movie, Path(scratch), rate, colour, report)
+        out_size = output_size(source.size, size)
+        filters = _video_filters(rate, source.size, out_size, source.total)
+        filters += _burnin(burnin, Path(scratch), out_size, first_frame, source.total, rate, report)
         partial = _partial_path(output)
         args = [
             "-xerror",  # a frame that cannot be decoded fails the encode instead of vanishing
-            *input_args,
-            "-map", "0:v:0", *audio_args, "-sn", "-dn",
+            *source.input_args,
+            "-map", "0:v:0", *source.audio_args, "-sn", "-dn",
             "-vf", ",".join(filters),
             *_h264_arguments(rate, crf),
             "-movflags", "+faststart",
             "-f", "mp4", str(partial),
         ]  # fmt: skip
-        report(0.0, f"encoding {total} frames at {_rate_text(rate)} fps")
+        report(0.0, f"encoding {source.total} frames at {_rate_text(rate)} fps")
         _write_verified(
-            lambda: _run_encode(args, output, total, files if movie is None else [], report),
+            lambda: _run_encode(args, output, source, report),
             output,
-            total,
+            source.total,
             what=f"Encoding {output.name}",
             hint="check that the input frames are complete and readable",
         )
     report(1.0, f"encoded {output.name}")
     return output
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class _Source:
+    """What the encoder reads: its input arguments, sound, frame count, size, stdin feed."""
+
+    input_args: List[str]
+    audio_args: List[str]
+    total: int
+    size: Tuple[int, int]
+    files: List[Path]  # the frame files (to name an unreadable one), empty for a movie
+    feed: Optional[Callable[[IO[bytes]], None]] = None
+
+
+def _source(
+    frames: FramesInput,
+    movie: Optional[Path],
+    scratch: Path,
+    rate: Fraction,
+    colour: Optional[ColourTransform],
+    report: Callable[[float, str], None],
+) -> _Source:
+    """The encoder's input for ``frames``: read directly, or decoded through ``colour``."""
+    files: List[Path] = []
+    if movie is not None:
+        info = probe_movie(movie)
+        if info.fps != rate:
+            log.warning("%s runs at %s fps; it is retimed to %s fps, every frame kept once",
+                        movie, info.fps, rate)  # fmt: skip
+        total, size = info.frame_count, (info.width, info.height)
+        input_args = ["-i", str(movie)]
+        audio_index = 1 if colour is not None else 0
+        audio_args = _audio_arguments(info, rate, total, audio_index)
+    else:
+        files = _frame_files(frames, report)
+        total, size = len(files), image_size(files[0])
+        input_args = image_input_arguments(files, scratch, rate)
+        audio_args = ["-an"]
+    if colour is None:
+        return _Source(input_args, audio_args, total, size, files)
+    from ft_dcc.media.colour_feed import raw_input_arguments, transformed_feed
+
+    feed = transformed_feed(input_args, size, colour, total)
+    piped = raw_input_arguments(size, rate)
+    if movie is not None and audio_args != ["-an"]:
+        piped += ["-i", str(movie)]  # the sound still comes from the movie
+    return _Source(piped, audio_args, total, size, files, feed)
 
 
 def _partial_path(output: Path) -> Path:
@@ -164,7 +206,7 @@ def _remux(
     return output
 
 
-def _audio_arguments(info: Any, rate: Fraction, total: int) -> List[str]:
+def _audio_arguments(info: Any, rate: Fraction, total: int, index: int = 0) -> List[str]:
     """Keep a movie's sound (AAC, cut or padded to the picture's length) unless it is retimed."""
     if not info.has_audio:
         return ["-an"]
@@ -173,7 +215,7 @@ def _audio_arguments(info: Any, rate: Fraction, total: int) -> List[str]:
                     info.fps, rate)  # fmt: skip
         return ["-an"]
     seconds = total / rate
-    return ["-map", "0:a:0", "-c:a", "aac", "-b:a", "192k",
+    return ["-map", f"{index}:a:0", "-c:a", "aac", "-b:a", "192k",
             "-af", f"apad,atrim=end={float(seconds):.6f}"]  # fmt: skip
 
 
@@ -212,17 +254,19 @@ def _burnin(
 
 
 def _run_encode(
-    args: List[str],
-    output: Path,
-    total: int,
-    files: List[Path],
-    report: Callable[[float, str], None],
+    args: List[str], output: Path, source: _Source, report: Callable[[float, str], None]
 ) -> None:
     """Run the encode; when it fails on frame files, name the first unreadable one."""
     try:
-        run_ffmpeg(args, what=f"Encoding {output.name}", total_frames=total, progress=report)
+        run_ffmpeg(
+            args,
+            what=f"Encoding {output.name}",
+            total_frames=source.total,
+            progress=report,
+            feed=source.feed,
+        )
     except MediaError as error:
-        bad = _first_unreadable(files) if files else None
+        bad = _first_unreadable(source.files) if source.files else None
         if bad is None:
             raise
         raise MediaError(

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Callable, Deque, List, Optional, Sequence, Tuple
+from typing import IO, Callable, Deque, List, Optional, Sequence, Tuple
 
 from ft_dcc.exceptions import MediaError
 
@@ -126,6 +126,7 @@ def run_ffmpeg(
     total_frames: Optional[int] = None,
     progress: Optional[MediaProgress] = None,
     cwd: Optional[Path] = None,
+    feed: Optional[Callable[[IO[bytes]], None]] = None,
 ) -> str:
     """Run ``ffmpeg args`` and return its stderr; raise :class:`MediaError` when it fails.
 
@@ -142,7 +143,7 @@ def run_ffmpeg(
             command,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if feed is not None else subprocess.DEVNULL,
             cwd=str(cwd) if cwd else None,
             **_no_window(),
         )
@@ -160,6 +161,7 @@ def run_ffmpeg(
 
     reader = threading.Thread(target=drain_stderr, daemon=True)
     reader.start()
+    feeding = _start_feed(process, feed)
     assert process.stdout is not None
     try:
         for raw in process.stdout:
@@ -179,7 +181,10 @@ def run_ffmpeg(
         raise
     process.wait()
     reader.join(timeout=30)
+    feed_error = feeding()
     stderr = "\n".join(tail)
+    if feed_error is not None and not isinstance(feed_error, BrokenPipeError):
+        raise feed_error
     if process.returncode != 0:
         last = "\n".join(_telling_lines(list(tail)))
         raise MediaError(
@@ -187,6 +192,37 @@ def run_ffmpeg(
             hint="check that the input files exist and are readable images or movies",
         )
     return stderr
+
+
+def _start_feed(
+    process: subprocess.Popen[bytes], feed: Optional[Callable[[IO[bytes]], None]]
+) -> Callable[[], Optional[BaseException]]:
+    """Run ``feed(process.stdin)`` in a thread; the returned call waits and gives its error."""
+    if feed is None:
+        return lambda: None
+    failure: List[BaseException] = []
+
+    def run() -> None:
+        assert process.stdin is not None
+        try:
+            feed(process.stdin)
+        except BaseException as error:
+            failure.append(error)
+            process.kill()  # the encoder would otherwise wait for frames that never come
+        finally:
+            try:
+                process.stdin.close()
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def finish() -> Optional[BaseException]:
+        thread.join()
+        return failure[0] if failure else None
+
+    return finish
 
 
 def _telling_lines(lines: List[str], limit: int = 12) -> List[str]:
