@@ -92,8 +92,8 @@ def make_task(url: str, cache_dir: Path, frames: int) -> str:
 
 
 def child_ft_dcc(url: str, task_id: str, pattern: str, work: Path) -> Dict[str, Any]:
+    from ft_dcc.host.files import FilesHost
     from ft_dcc.publish.api import publish
-    from ft_dcc.publish.files_host import FilesHost
     from ft_dcc.session import Session
 
     started = time.perf_counter()

@@ -21,7 +21,7 @@ from ft_dcc.exceptions import FtDccError
 COMMAND_MODULES = (
     "ft_dcc.server.commands",  # server, user
     "ft_dcc.publish.commands",  # publish, queue
-    "ft_dcc.hostcommands",  # host install
+    "ft_dcc.host.commands",  # host install
     "ft_dcc.demo",  # demo
 )
 

@@ -190,7 +190,7 @@ def ensure_demo_task(session: Any, frame_start: int, frame_end: int) -> str:
 
 def shot_settings(session: Any, default: Tuple[int, int]) -> Tuple[int, int, Fraction]:
     """The demo shot's fstart/fend/fps (the scene is built to match them)."""
-    from ft_dcc.publish.host import to_fraction
+    from ft_dcc.host.interface import to_fraction
     from ft_dcc.publish.tasks import quote
 
     start, end, fps = default[0], default[1], Fraction(24)
@@ -248,7 +248,7 @@ def stop(paths: DemoPaths) -> int:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from ft_dcc.publish.integrations import find_integration
+    from ft_dcc.host.integrations import find_integration
 
     paths = DemoPaths(Path(args.data) if args.data else default_base())
     if args.stop:

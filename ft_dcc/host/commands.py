@@ -29,7 +29,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _install(args: argparse.Namespace) -> int:
-    from ft_dcc.publish.integrations import find_integration
+    from ft_dcc.host.integrations import find_integration
 
     integration = find_integration(args.name)
     built = integration.install(args.dest)
@@ -38,7 +38,7 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ft_dcc.publish.integrations import available_integrations
+    from ft_dcc.host.integrations import available_integrations
 
     for name in available_integrations():
         print(name)

@@ -5,10 +5,11 @@ on it and reads back a result file; the script running inside the host reads the
 publishes and always writes the result::
 
     request.json  the publish arguments, ``input`` (the scene), ``python_path`` (folders that
-                  make ft_dcc importable in the host) and ``result`` (where to write the outcome)
+                  make ft_dcc importable in the host, see ``pythonpath.py``) and
+                  ``result`` (where to write the outcome)
     result.json   ``{"exit_code", "report", "text"}`` (``hint`` too when publishing raised)
 
-Caller side: :func:`python_paths`, :func:`existing_scene`, :func:`publish_in_host`,
+Caller side: :func:`existing_scene`, :func:`publish_in_host`,
 :func:`run_with_request`, :func:`print_outcome`. Host side: :func:`main` (or :func:`run`, which
 exits) and :func:`publish_options`, imported by the host's script once it has put
 ``python_path`` on ``sys.path``, so this module imports only the stdlib and ft_dcc.exceptions.
@@ -16,7 +17,6 @@ exits) and :func:`publish_options`, imported by the host's script once it has pu
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import subprocess
@@ -24,44 +24,17 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, NoReturn, Optional, Sequence, Tuple
 
 from ft_dcc.exceptions import HostError
+from ft_dcc.host.pythonpath import ensure_hosts_package, python_paths
 
 log = logging.getLogger(__name__)
-
-#: the packages a host's own Python must import for a publish (all pure Python)
-PYTHON_PACKAGES = (
-    "ft_dcc",
-    "hosts",
-    "attr",
-    "pyblish",
-    "requests",
-    "urllib3",
-    "idna",
-    "certifi",
-    "charset_normalizer",
-    "imageio_ffmpeg",
-)
 
 #: how many lines of the host's output a "stopped before publishing" message quotes
 STOPPED_TAIL_LINES = 30
 
 Outcome = Dict[str, Any]
-
-
-def python_paths() -> List[str]:
-    """The folders holding :data:`PYTHON_PACKAGES` in this Python, in order, without repeats:
-    put them on a host Python's ``sys.path`` and ft_dcc imports there."""
-    found: List[str] = []
-    for name in PYTHON_PACKAGES:
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        folder = str(Path(next(iter(spec.submodule_search_locations))).parent)
-        if folder not in found:
-            found.append(folder)
-    return found
 
 
 def tail(text: str, lines: int) -> str:
@@ -228,7 +201,8 @@ def publish_options(request: Dict[str, Any], extra: Sequence[str] = ()) -> Dict[
 def main(argv: Sequence[str], publish_request: Callable[[Dict[str, Any]], Outcome]) -> int:
     """Inside the host: read the request, ``publish_request(request)``, and write its outcome
     to ``request['result']``, also when publishing raised (then exit status 1, the error as
-    text and its hint). Return the exit status."""
+    text and its hint). Return the exit status. ``ft_dcc_hosts`` imports from here on."""
+    ensure_hosts_package()
     request = read_request(argv)
     try:
         outcome = publish_request(request)

@@ -3,7 +3,7 @@
 A host package declares, in ``pyproject.toml``::
 
     [project.entry-points."ft_dcc.hosts"]
-    blender = "hosts.blender.integration:integration"
+    blender = "ft_dcc_hosts.blender.integration:integration"
 
 and the object it names satisfies :class:`HostIntegration`. The CLI uses it for
 ``ft-dcc host install NAME`` and ``ft-dcc publish SCENE --host NAME``.

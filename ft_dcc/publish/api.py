@@ -12,8 +12,8 @@ from typing import Any, Callable, Iterable, Optional, Tuple, Union
 
 import pyblish.api
 
+from ft_dcc.host.interface import Host, to_fraction
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.host import Host, to_fraction
 from ft_dcc.publish.pipeline import discover_plugins, register_plugins, run_stages
 from ft_dcc.publish.report import PublishReport, StepResult
 from ft_dcc.publish.state import STATE_KEY, PublishRequest, PublishState

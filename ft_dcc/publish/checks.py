@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 import attr
 
 from ft_dcc.exceptions import FtDccError, ValidationError
-from ft_dcc.publish.host import to_fraction
+from ft_dcc.host.interface import to_fraction
 from ft_dcc.publish.tasks import quote
 
 log = logging.getLogger(__name__)

@@ -140,7 +140,7 @@ def run_publish(args: argparse.Namespace) -> int:
     request = request_dict(args)
     host = host_for(args.input, args.host)
     if host != "files":
-        from ft_dcc.publish.integrations import find_integration
+        from ft_dcc.host.integrations import find_integration
 
         return int(find_integration(host).publish_headless(request))
     scene_host = SCENE_HOSTS.get(os.path.splitext(args.input)[1].lower())
@@ -158,9 +158,9 @@ def publish_files(request: Dict[str, Any]) -> int:
     """``ft-dcc publish INPUT --host files``: publish a movie or image sequence in-process."""
     from pathlib import Path
 
+    from ft_dcc.host.files import FilesHost
     from ft_dcc.progress import ConsoleProgress
     from ft_dcc.publish.api import publish
-    from ft_dcc.publish.files_host import FilesHost
 
     frames = tuple(request["frames"]) if request.get("frames") else None
     host = FilesHost(request["input"], fps=request.get("fps"), frame_range=frames)

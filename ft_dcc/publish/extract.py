@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ft_dcc.exceptions import CaptureError, FtDccError
+from ft_dcc.host.interface import CaptureResult
 from ft_dcc.progress import scaled
-from ft_dcc.publish.host import CaptureResult
 
 log = logging.getLogger(__name__)
 

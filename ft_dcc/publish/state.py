@@ -12,8 +12,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import attr
 
+from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.host import CaptureResult, CaptureSpec, Host
 
 STATE_KEY = "ft_dcc"
 REVIEW_FAMILY = "review"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
 from ft_dcc.exceptions import PublishError
-from ft_dcc.publish.host import Host
+from ft_dcc.host.interface import Host
 from ft_dcc.publish.state import PublishRequest, PublishState
 
 _installed: Dict[str, Any] = {}

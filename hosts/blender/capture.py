@@ -2,7 +2,7 @@
 else a Workbench render with the viewport's shading. Every scene setting touched is restored.
 
 Frame files are written as ``<out_dir>/frame_####.<ext>`` and listed, in order, in the
-:class:`~ft_dcc.publish.host.CaptureResult`.
+:class:`~ft_dcc.host.interface.CaptureResult`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import bpy
 
 from ft_dcc.exceptions import CaptureError
+from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.host import CaptureResult, CaptureSpec
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@
 frames, fps, camera), ``python_path`` (folders to add so ft_dcc imports) and ``result`` (where
 to write ``{"exit_code", "report", "text"}`` for the calling process, which prints it).
 Only stdlib imports at the top: :func:`add_python_path` makes ft_dcc importable, then
-``ft_dcc.publish.headless.main`` runs the publish and writes the result.
+``ft_dcc.host.headless.main`` runs the publish and writes the result.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any, Dict, Optional, Tuple
 
 
 def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
-    """A request's ``frames`` as ``(start, end)`` or None (``ft_dcc.publish.headless``)."""
-    from ft_dcc.publish.headless import parse_frames
+    """A request's ``frames`` as ``(start, end)`` or None (``ft_dcc.host.headless``)."""
+    from ft_dcc.host.headless import parse_frames
 
     return parse_frames(value)
 
@@ -63,11 +63,11 @@ def add_python_path(argv: Any) -> None:
 def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     """Open the scene, publish it, and describe the outcome (inside Blender)."""
     import bpy
+    from ft_dcc_hosts.blender.host import BlenderHost
 
+    from ft_dcc.host.headless import publish_options
     from ft_dcc.progress import ConsoleProgress
     from ft_dcc.publish import publish
-    from ft_dcc.publish.headless import publish_options
-    from hosts.blender.host import BlenderHost
 
     scene_file = str(Path(request["input"]).resolve())
     if bpy.data.filepath != scene_file:
@@ -87,6 +87,6 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
 if __name__ == "__main__":
     add_python_path(sys.argv)
-    from ft_dcc.publish.headless import run
+    from ft_dcc.host.headless import run
 
     run(sys.argv, publish_request)

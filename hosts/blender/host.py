@@ -1,4 +1,4 @@
-"""Blender seen through :class:`ft_dcc.publish.host.Host`: the open scene's settings and capture."""
+"""Blender seen through :class:`ft_dcc.host.interface.Host`: the open scene and its capture."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any, Callable, List, Optional, Tuple
 import bpy
 
 from ft_dcc.exceptions import PublishError
+from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host, to_fraction
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.host import CaptureResult, CaptureSpec, Host, to_fraction
 
 from . import capture as capture_module
 

@@ -14,7 +14,8 @@ from typing import Any, Dict, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
-from ft_dcc.publish import headless
+from ft_dcc.host import headless
+from ft_dcc.host.pythonpath import python_paths
 
 from . import runner
 
@@ -44,7 +45,7 @@ class BlenderIntegration:
                 archive.write(source, f"{ADDON_NAME}/{source.name}")
             archive.writestr(f"{ADDON_NAME}/blender_manifest.toml", manifest)
             archive.writestr(
-                f"{ADDON_NAME}/ft_dcc_paths.json", json.dumps(headless.python_paths(), indent=1)
+                f"{ADDON_NAME}/ft_dcc_paths.json", json.dumps(python_paths(), indent=1)
             )
         return built
 

@@ -17,7 +17,7 @@ from typing import List, Optional, Sequence, Tuple
 from ft_dcc.exceptions import HostError
 
 # python_paths: the folders Blender's own Python needs for ft_dcc (shared by every host)
-from ft_dcc.publish.headless import python_paths as python_paths
+from ft_dcc.host.pythonpath import python_paths as python_paths
 
 log = logging.getLogger(__name__)
 

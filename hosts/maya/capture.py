@@ -15,8 +15,8 @@ from typing import Any, Callable, Dict, List, Optional
 from maya import cmds
 
 from ft_dcc.exceptions import CaptureError
+from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.host import CaptureResult, CaptureSpec
 
 from . import scene
 

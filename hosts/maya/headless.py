@@ -7,7 +7,7 @@ frames, fps, camera, invitees, asset_name, include_source), ``python_path`` (fol
 ft_dcc imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the
 calling process, which prints it). Only stdlib imports at the top: ft_dcc is not importable
 until :func:`add_python_path` has put ``python_path`` first on ``sys.path``; then
-``ft_dcc.publish.headless.main`` runs the publish and writes the result.
+``ft_dcc.host.headless.main`` runs the publish and writes the result.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
     maya.standalone.initialize(name="python")
     try:
+        from ft_dcc_hosts.maya.host import MayaHost
         from maya import cmds
 
+        from ft_dcc.host.headless import publish_options
         from ft_dcc.progress import ConsoleProgress
         from ft_dcc.publish import publish
-        from ft_dcc.publish.headless import publish_options
-        from hosts.maya.host import MayaHost
 
         cmds.file(str(Path(request["input"]).resolve()), open=True, force=True)
         options = publish_options(request, ("camera", "invitees", "asset_name", "include_source"))
@@ -59,6 +59,6 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
 if __name__ == "__main__":
     add_python_path(sys.argv)
-    from ft_dcc.publish.headless import run
+    from ft_dcc.host.headless import run
 
     run(sys.argv, publish_request)

@@ -1,4 +1,4 @@
-"""Maya seen through :class:`ft_dcc.publish.host.Host`: the open scene and its playblast."""
+"""Maya seen through :class:`ft_dcc.host.interface.Host`: the open scene and its playblast."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any, List, Optional, Tuple
 
 from maya import cmds
 
+from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.host import CaptureResult, CaptureSpec, Host
 
 from . import capture as capture_module
 from . import scene

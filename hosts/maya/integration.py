@@ -15,7 +15,8 @@ from typing import Any, Dict, List, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
-from ft_dcc.publish import headless
+from ft_dcc.host import headless
+from ft_dcc.host.pythonpath import python_paths
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class MayaIntegration:
         scripts.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(USER_SETUP, scripts / "userSetup.py")
         mod_file = destination / f"{MODULE_NAME}.mod"
-        mod_file.write_text(module_text(module_dir, headless.python_paths()), encoding="utf-8")
+        mod_file.write_text(module_text(module_dir, python_paths()), encoding="utf-8")
         return mod_file
 
     def install_instructions(self, built: Path) -> str:

@@ -2,7 +2,10 @@
 folder by ``ft-dcc host install maya``; Maya runs every ``userSetup.py`` on its PYTHONPATH)."""
 
 try:
-    from hosts.maya import startup as _ft_dcc_startup
+    from ft_dcc.host.pythonpath import ensure_hosts_package as _ft_dcc_ensure_hosts
+
+    _ft_dcc_ensure_hosts()  # the adapters import as ft_dcc_hosts, also from a source checkout
+    from ft_dcc_hosts.maya import startup as _ft_dcc_startup
 
     _ft_dcc_startup.install()
 except Exception as _ft_dcc_error:  # never break Maya's start-up

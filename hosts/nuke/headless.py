@@ -9,7 +9,7 @@ imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for 
 Without ``write``, the one Write node whose "publish for review" box is ticked is published,
 else the script's only Write node, else (no Write node) the first Viewer's input; several
 candidates are a clear error. Only stdlib imports at the top: :func:`add_python_path` makes
-ft_dcc importable, then ``ft_dcc.publish.headless.main`` runs the publish and writes the result.
+ft_dcc importable, then ``ft_dcc.host.headless.main`` runs the publish and writes the result.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any, Dict, Optional, Tuple
 
 
 def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
-    """A request's ``frames`` as ``(start, end)`` or None (``ft_dcc.publish.headless``)."""
-    from ft_dcc.publish.headless import parse_frames
+    """A request's ``frames`` as ``(start, end)`` or None (``ft_dcc.host.headless``)."""
+    from ft_dcc.host.headless import parse_frames
 
     return parse_frames(value)
 
@@ -30,8 +30,7 @@ def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
 def pick_write_node(name: Optional[str]) -> Any:
     """The Write node to publish (see the module docstring), or None for the viewer's input."""
     import nuke
-
-    from hosts.nuke.callbacks import wants_review
+    from ft_dcc_hosts.nuke.callbacks import wants_review
 
     if name:
         return name
@@ -64,11 +63,11 @@ def add_python_path(argv: Any) -> None:
 def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     """Open the script, publish it and describe the outcome (inside Nuke)."""
     import nuke
+    from ft_dcc_hosts.nuke.host import NukeHost
 
+    from ft_dcc.host.headless import publish_options
     from ft_dcc.progress import ConsoleProgress
     from ft_dcc.publish import publish
-    from ft_dcc.publish.headless import publish_options
-    from hosts.nuke.host import NukeHost
 
     nuke.scriptOpen(str(Path(request["input"]).resolve()))
     options = publish_options(request, ("invitees", "asset_name", "include_source"))
@@ -83,6 +82,6 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
 if __name__ == "__main__":
     add_python_path(sys.argv)
-    from ft_dcc.publish.headless import run
+    from ft_dcc.host.headless import run
 
     run(sys.argv, publish_request)

@@ -4,14 +4,18 @@
 import os
 import sys
 
-FT_DCC_PATHS = []  # filled in by the installer: folders holding ft_dcc, hosts and dependencies
+# filled in by the installer: folders holding ft_dcc, its adapters and dependencies
+FT_DCC_PATHS = []
 
 for _folder in os.environ.get("FT_DCC_PYTHONPATH", "").split(os.pathsep) + FT_DCC_PATHS:
     if _folder and _folder not in sys.path:
         sys.path.append(_folder)
 
 try:
-    from hosts.nuke import callbacks as _ft_dcc_callbacks
+    from ft_dcc.host.pythonpath import ensure_hosts_package as _ft_dcc_ensure_hosts
+
+    _ft_dcc_ensure_hosts()  # the adapters import as ft_dcc_hosts, also from a source checkout
+    from ft_dcc_hosts.nuke import callbacks as _ft_dcc_callbacks
 
     _ft_dcc_callbacks.install()
 except ImportError as _error:

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ft_dcc.exceptions import HostError
-from ft_dcc.publish import headless
+from ft_dcc.host import headless
+from ft_dcc.host.pythonpath import python_paths
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class NukeIntegration:
             raise HostError(
                 "hosts/nuke/init.py lost its FT_DCC_PATHS line", hint="reinstall ft-dcc"
             )
-        init = init.replace(marker, f"FT_DCC_PATHS = {json.dumps(headless.python_paths())}", 1)
+        init = init.replace(marker, f"FT_DCC_PATHS = {json.dumps(python_paths())}", 1)
         (folder / "init.py").write_text(init, encoding="utf-8")
         shutil.copyfile(HERE / "menu.py", folder / "menu.py")
         return folder

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from blender_helpers import ROOT
-
-from hosts.blender.headless import parse_frames
-from hosts.blender.runner import blend_file_version, python_paths
+from ft_dcc_hosts.blender.headless import parse_frames
+from ft_dcc_hosts.blender.runner import blend_file_version, python_paths
 
 
 def load_jobs():

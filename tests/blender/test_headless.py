@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 from blender_helpers import ROOT, needs_bpy, needs_gui_blender, server_env, write_json
+from ft_dcc_hosts.blender.runner import blend_file_version
 from support import download_component, ffprobe, make_task, open_session
-
-from hosts.blender.runner import blend_file_version
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
 DEMO_SCENE = ROOT / "hosts" / "blender" / "demo_scene.py"

@@ -6,13 +6,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from ft_dcc_hosts.maya import capture as capture_module
+from ft_dcc_hosts.maya.host import MayaHost
+from ft_dcc_hosts.maya.scene import fps_of_unit
 from maya import cmds
 from maya._png import png_size
 
 from ft_dcc.exceptions import CaptureError, PublishError
-from hosts.maya import capture as capture_module
-from hosts.maya.host import MayaHost
-from hosts.maya.scene import fps_of_unit
 
 
 @pytest.mark.parametrize(

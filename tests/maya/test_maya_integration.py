@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from ft_dcc_hosts.maya import integration as integration_module
+from ft_dcc_hosts.maya.integration import integration
 from maya_helpers import FAKES, ROOT
 from support import make_task, open_session
 
 from ft_dcc.exceptions import HostError
-from hosts.maya import integration as integration_module
-from hosts.maya.integration import integration
 
 
 def test_install_writes_a_maya_module(tmp_path):
@@ -86,19 +87,42 @@ def test_headless_publish_prints_the_report_and_exit_status(
 
 
 def test_the_entry_point_target_is_a_host_integration():
-    """``maya = "hosts.maya.integration:integration"`` names an object the CLI can use."""
+    """``maya = "ft_dcc_hosts.maya.integration:integration"`` names an object the CLI can use."""
     import importlib
     import inspect
 
-    from ft_dcc.publish.integrations import HostIntegration, available_integrations
+    from ft_dcc.host.integrations import HostIntegration, available_integrations
 
-    target = importlib.import_module("hosts.maya.integration").integration
+    target = importlib.import_module("ft_dcc_hosts.maya.integration").integration
     assert target.name == "maya"
     for method in ("install", "install_instructions", "publish_headless"):
         expected = inspect.signature(getattr(HostIntegration, method)).parameters
         actual = inspect.signature(getattr(target, method)).parameters
         assert list(actual) == [p for p in expected if p != "self"], method
     if "maya" in available_integrations():  # once pyproject registers it
-        from ft_dcc.publish.integrations import find_integration
+        from ft_dcc.host.integrations import find_integration
 
         assert find_integration("maya") is target
+
+
+def test_user_setup_works_in_a_maya_python_that_only_has_the_module(tmp_path):
+    """Maya's own Python: only the module's PYTHONPATH lines and its ``scripts`` folder;
+    userSetup.py must make the adapters (``ft_dcc_hosts``) importable and add the menu."""
+    built = integration.install(tmp_path / "dist")
+    lines = built.read_text(encoding="utf-8").splitlines()
+    module_paths = [line.split("=", 1)[1] for line in lines[1:]]
+    scripts = built.parent / "ft_dcc_maya" / "scripts"
+    probe = (
+        "import runpy, sys; sys.path[:0] = sys.argv[1:]\n"
+        "from maya import cmds\n"
+        "runpy.run_path(sys.argv[2] + '/userSetup.py')\n"
+        "import ft_dcc_hosts.maya.startup as startup\n"
+        "print(startup.__file__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-S", "-I", "-c", probe, str(FAKES), str(scripts), *module_paths],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "not available" not in done.stdout, done.stdout
+    assert Path(done.stdout.strip().splitlines()[-1]) == ROOT / "hosts" / "maya" / "startup.py"

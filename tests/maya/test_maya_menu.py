@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from ft_dcc_hosts.maya import menu, startup
 from maya import _fake
 from maya_helpers import count_versions
 from support import make_task, open_session
-
-from hosts.maya import menu, startup
 
 
 @pytest.fixture(autouse=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from ft_dcc_hosts.maya.host import MayaHost
 from maya import cmds
 from maya_helpers import count_versions
 from support import download_component, ffprobe, make_task, open_session
 
 from ft_dcc.publish import publish
-from hosts.maya.host import MayaHost
 
 
 @pytest.mark.slow

@@ -10,9 +10,9 @@ import pytest
 from media_helpers import frame_indices, make_frames, make_movie
 
 from ft_dcc.exceptions import CaptureError
+from ft_dcc.host.files import FilesHost
+from ft_dcc.host.interface import CaptureSpec
 from ft_dcc.media import encode_review, probe_movie, verify_review_movie
-from ft_dcc.publish.files_host import FilesHost
-from ft_dcc.publish.host import CaptureSpec
 
 
 def test_sequence_host_reads_everything_from_the_files(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import nuke
 @pytest.fixture(autouse=True)
 def nuke_state() -> Iterator[Any]:
     """The fake Nuke session, fresh for each test (``nuke -t`` mode, untitled script)."""
-    from hosts.nuke import callbacks
+    from ft_dcc_hosts.nuke import callbacks
 
     state = nuke._fake.reset(gui=False)
     callbacks._rendered.clear()

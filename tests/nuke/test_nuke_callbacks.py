@@ -9,9 +9,8 @@ from pathlib import Path
 
 import nuke
 import pytest
+from ft_dcc_hosts.nuke import callbacks
 from support import download_component, ffprobe, make_task, open_session
-
-from hosts.nuke import callbacks
 
 
 def finish(job) -> None:

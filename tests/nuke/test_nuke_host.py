@@ -8,11 +8,11 @@ from pathlib import Path
 
 import nuke
 import pytest
+from ft_dcc_hosts.nuke import capture as capture_module
+from ft_dcc_hosts.nuke.host import NukeHost
 
 from ft_dcc.exceptions import CaptureError, PublishError
-from ft_dcc.publish.host import CaptureSpec
-from hosts.nuke import capture as capture_module
-from hosts.nuke.host import NukeHost
+from ft_dcc.host.interface import CaptureSpec
 
 
 def graph() -> list:

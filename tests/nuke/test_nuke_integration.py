@@ -6,18 +6,20 @@ from __future__ import annotations
 import os
 import runpy
 import stat
+import subprocess
 import sys
 import uuid
 from pathlib import Path
 
+import attr
 import nuke
 import pytest
+from ft_dcc_hosts.nuke import callbacks
+from ft_dcc_hosts.nuke.integration import integration
 from nuke_helpers import FAKES, ROOT
 from support import download_component, ffprobe, make_task, open_session
 
 from ft_dcc.exceptions import HostError
-from hosts.nuke import callbacks
-from hosts.nuke.integration import integration
 
 
 def test_install_writes_init_and_menu_that_register_the_integration(tmp_path, monkeypatch):
@@ -52,7 +54,7 @@ def test_headless_without_nuke_is_a_clear_host_error(tmp_path, comp, monkeypatch
     empty = tmp_path / "bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.setattr("hosts.nuke.integration.INSTALL_GLOBS", ())
+    monkeypatch.setattr("ft_dcc_hosts.nuke.integration.INSTALL_GLOBS", ())
     with pytest.raises(HostError, match="No Nuke executable") as error:
         integration.publish_headless({"input": str(tmp_path / "shot.nk")})
     assert "FT_DCC_NUKE" in error.value.hint
@@ -117,8 +119,9 @@ def test_headless_publish_runs_nuke_t_and_publishes(
 
 
 def test_headless_picks_the_ticked_write_or_says_which_to_tick(comp, tmp_path):
+    from ft_dcc_hosts.nuke.headless import parse_frames, pick_write_node
+
     from ft_dcc.exceptions import CaptureError
-    from hosts.nuke.headless import parse_frames, pick_write_node
 
     assert pick_write_node(None) is comp  # the only Write
     other = nuke.nodes.Write(file=(tmp_path / "b.####.png").as_posix())
@@ -135,3 +138,28 @@ def test_headless_picks_the_ticked_write_or_says_which_to_tick(comp, tmp_path):
     assert parse_frames([1001, 1010]) == (1001, 1010)
     assert parse_frames("1005") == (1005, 1005)
     assert parse_frames(None) is None
+
+
+def test_init_py_works_in_a_nuke_python_that_only_has_the_folder(tmp_path):
+    """Nuke's own Python: no site-packages, only the NUKE_PATH folder; init.py must make ft_dcc
+    and the adapters (``ft_dcc_hosts``, a folder called ``hosts`` here) importable itself."""
+    built = integration.install(tmp_path / "dist")
+    # the fake nuke itself uses attrs (real Nuke does not); site-packages holds no ft_dcc
+    attr_folder = Path(attr.__file__).resolve().parents[1]
+    probe = (
+        "import runpy, sys; sys.path[:0] = [sys.argv[1], sys.argv[3]]\n"
+        "import nuke; nuke._fake.reset(gui=True)\n"
+        "runpy.run_path(sys.argv[2] + '/init.py'); runpy.run_path(sys.argv[2] + '/menu.py')\n"
+        "from ft_dcc_hosts.nuke import callbacks\n"
+        "assert nuke._fake.state.callbacks['afterRender']['Write']\n"
+        "assert nuke.menu('Nodes').findItem(callbacks.MENU_ITEM) is not None\n"
+        "print(callbacks.__file__)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "FT_DCC_PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, "-S", "-I", "-c", probe, str(FAKES), str(built), str(attr_folder)],
+        capture_output=True, text=True, env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "publishing is off" not in done.stdout
+    assert Path(done.stdout.strip().splitlines()[-1]) == ROOT / "hosts" / "nuke" / "callbacks.py"

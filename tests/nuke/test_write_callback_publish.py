@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import nuke
+from ft_dcc_hosts.nuke import callbacks
 from support import assert_review_movie, count_entities, make_task, open_session
-
-from hosts.nuke import callbacks
 
 
 def ticked_write(script: Path, task: str, session_name: str = "Comp dailies"):

@@ -1,4 +1,4 @@
-"""The request/result protocol of a headless publish (``ft_dcc.publish.headless``), with real
+"""The request/result protocol of a headless publish (``ft_dcc.host.headless``), with real
 subprocesses standing in for a host: this Python started with ``-S -I`` (no site-packages, so
 ft_dcc imports only through the request's ``python_path``, as in Blender, mayapy or Nuke)."""
 
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from ft_dcc.exceptions import HostError
-from ft_dcc.publish import headless
+from ft_dcc.host import headless
+from ft_dcc.host.pythonpath import python_paths
 
 #: a host's headless script: the tiny local bootstrap, then the shared ``main``
 STAND_IN_HOST = """
@@ -52,7 +53,7 @@ def publish_request(request):
 
 
 if __name__ == "__main__":
-    from ft_dcc.publish.headless import run
+    from ft_dcc.host.headless import run
 
     print("host started")
     run(sys.argv, publish_request)
@@ -83,12 +84,15 @@ def run_stand_in(tmp_path: Path):
 
 
 def test_python_paths_make_ft_dcc_and_its_dependencies_importable_without_site_packages():
-    paths = headless.python_paths()
+    paths = python_paths()
     assert len(paths) == len(set(paths))
     probe = (
         "import sys; sys.path[:0] = sys.argv[1:]\n"
-        "import ft_dcc.publish.headless, attr, pyblish, requests, imageio_ffmpeg, hosts\n"
-        "print(ft_dcc.publish.headless.__file__)"
+        "from ft_dcc.host.pythonpath import ensure_hosts_package\n"
+        "ensure_hosts_package()\n"
+        "import ft_dcc.host.headless, attr, pyblish, requests, imageio_ffmpeg\n"
+        "import ft_dcc_hosts.nuke.integration\n"
+        "print(ft_dcc.host.headless.__file__)"
     )
     bare = subprocess.run(
         [sys.executable, "-S", "-I", "-c", "import requests"], capture_output=True, text=True
@@ -130,7 +134,7 @@ def test_the_host_exits_with_the_outcome_status_after_writing_the_result(
 ):
     result = tmp_path / "result.json"
     request = {"input": str(scene), "result": str(result), "mode": "raise"}
-    request["python_path"] = headless.python_paths()
+    request["python_path"] = python_paths()
     process = run_stand_in(request)
     assert process.returncode == 1, process.stdout
     assert json.loads(result.read_text(encoding="utf-8"))["exit_code"] == 1

@@ -9,8 +9,8 @@ from typing import List
 
 from support import make_sequence, make_task, open_session
 
+from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
-from ft_dcc.publish.files_host import FilesHost
 from ft_dcc.session.event_hub import EventHub
 
 

@@ -11,8 +11,8 @@ import pyblish.util
 from support import count_entities, make_movie, make_sequence, make_task, open_session
 
 from ft_dcc.exceptions import ServerError
+from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, install, publish
-from ft_dcc.publish.files_host import FilesHost
 from ft_dcc.session import Session
 
 

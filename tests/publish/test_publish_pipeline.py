@@ -11,8 +11,8 @@ import pyblish.plugin
 import pytest
 from publish_helpers import quick_publish
 
+from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
-from ft_dcc.publish.files_host import FilesHost
 
 
 def test_offline_publish_is_queued_with_encoded_media(

@@ -14,8 +14,8 @@ import pytest
 from support import make_sequence, make_task, open_session
 
 from ft_dcc.exceptions import ApiConnectionError
+from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
-from ft_dcc.publish.files_host import FilesHost
 from ft_dcc.session import Session
 
 

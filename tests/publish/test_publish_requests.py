@@ -6,8 +6,8 @@ from pathlib import Path
 
 from support import make_sequence, make_task, open_session
 
+from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
-from ft_dcc.publish.files_host import FilesHost
 from ft_dcc.publish.tasks import resolve_task
 
 #: ``query`` requests of one files-host publish to a task given by id (was 18 before the

@@ -12,8 +12,8 @@ from publish_helpers import rate, top_level_boxes
 from support import count_entities, ffprobe, make_sequence, make_task, metadata_of, open_session
 
 from ft_dcc import review
+from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
-from ft_dcc.publish.files_host import FilesHost
 
 
 @pytest.mark.parametrize(

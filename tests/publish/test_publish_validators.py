@@ -14,9 +14,9 @@ from publish_helpers import quick_publish
 from support import make_sequence, make_task, metadata_of, open_session
 
 from ft_dcc.exceptions import ApiConnectionError, UploadError
+from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.failures import is_connection_failure
-from ft_dcc.publish.files_host import FilesHost
 
 # -- 1. no ftrack settings: one clear error, session-dependent validators skipped ------------
 
@@ -111,7 +111,7 @@ def test_a_named_camera_that_does_not_exist_is_refused_before_capture(
 def test_hosts_without_cameras_by_nature_are_not_refused(
     offline_env: Path, sequence_25: Path
 ) -> None:
-    from ft_dcc.publish.host import Host
+    from ft_dcc.host.interface import Host
 
     assert Host.uses_cameras is True  # the default: a DCC host must have a camera
     assert FilesHost.uses_cameras is False
@@ -128,7 +128,7 @@ def test_nuke_host_has_no_cameras_by_nature() -> None:
 
     root = Path(__file__).resolve().parents[2]
     code = (
-        "from hosts.nuke.host import NukeHost\n"
+        "from ft_dcc_hosts.nuke.host import NukeHost\n"
         "from ft_dcc.publish.checks import check_camera\n"
         "host = NukeHost()\n"
         "print(host.uses_cameras, host.cameras(), check_camera(host, None))\n"
@@ -309,7 +309,7 @@ import bpy
 sys.path.insert(0, ROOT)
 bpy.ops.wm.read_factory_settings(use_empty=True)
 bpy.ops.wm.save_as_mainfile(filepath=BLEND)
-from hosts.blender.host import BlenderHost
+from ft_dcc_hosts.blender.host import BlenderHost
 from ft_dcc.publish import publish
 from ft_dcc.session import Session
 host = BlenderHost()

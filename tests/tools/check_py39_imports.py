@@ -1,4 +1,5 @@
-"""Prove the core runs inside a DCC's Python: import ``ft_dcc`` (minus the server) and ``hosts``
+"""Prove the core runs inside a DCC's Python: import ``ft_dcc`` (minus the server) and
+``ft_dcc_hosts`` (the folder ``hosts/``)
 on Python 3.9 with nothing installed but the four core dependencies.
 
 Usage: ``python tests/tools/check_py39_imports.py --python /path/to/python3.9``
@@ -27,7 +28,9 @@ sys.path.insert(0, {root!r})
 host_apis = {host_apis!r}
 excluded = {excluded!r}
 failed, skipped, ok = [], [], []
-for package in ("ft_dcc", "hosts"):
+from ft_dcc.host.pythonpath import ensure_hosts_package
+ensure_hosts_package()  # the adapters' folder hosts/ imports as ft_dcc_hosts
+for package in ("ft_dcc", "ft_dcc_hosts"):
     top = importlib.import_module(package)
     names = [package] + [m.name for m in pkgutil.walk_packages(top.__path__, package + ".")]
     for name in names:

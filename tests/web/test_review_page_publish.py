@@ -10,8 +10,8 @@ import pyblish.api
 import pytest
 from support import make_sequence, make_task, open_session
 
+from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
-from ft_dcc.publish.files_host import FilesHost
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

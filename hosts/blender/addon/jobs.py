@@ -13,8 +13,8 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.host import CaptureResult, CaptureSpec, Host
 
 #: where each pipeline stage sits in the one progress bar the artist sees (start, end)
 STAGE_SPANS: Dict[str, Tuple[float, float]] = {

@@ -60,8 +60,9 @@ class FTDCC_OT_publish(bpy.types.Operator):
                 "preference (or FT_DCC_PYTHONPATH) to the folder holding ft_dcc.",
             )
             return None
+        from ft_dcc_hosts.blender.host import BlenderHost
+
         from ft_dcc.publish import publish
-        from hosts.blender.host import BlenderHost
 
         from .jobs import PublishJob
 

@@ -35,16 +35,20 @@ def candidate_paths(preference: str = "") -> List[str]:
     return paths
 
 
-#: ft_dcc, the Blender adapter, and the core's dependencies
-REQUIRED = ("ft_dcc", "hosts", "attr", "pyblish", "requests", "imageio_ffmpeg")
+#: ft_dcc, the Blender adapter (installed as ``ft_dcc_hosts``), and the core's dependencies
+REQUIRED = ("ft_dcc", "ft_dcc_hosts", "attr", "pyblish", "requests", "imageio_ffmpeg")
 
 
 def _importable() -> bool:
+    if importlib.util.find_spec("ft_dcc") is not None:
+        from ft_dcc.host.pythonpath import ensure_hosts_package
+
+        ensure_hosts_package()  # from a source checkout, whose adapters folder is hosts/
     return all(importlib.util.find_spec(name) is not None for name in REQUIRED)
 
 
 def ensure_ft_dcc(preference: str = "") -> bool:
-    """True when ``ft_dcc`` (and the ``hosts`` package) can be imported, adding paths if needed."""
+    """True when ``ft_dcc`` (and ``ft_dcc_hosts``) can be imported, adding paths if needed."""
     try:
         if _importable():
             return True

@@ -10,11 +10,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bpy
+from ft_dcc_hosts.blender import demo_scene
+from ft_dcc_hosts.blender.host import BlenderHost
 from snapshot import differences, snapshot
 
 from ft_dcc.exceptions import CaptureError
-from hosts.blender import demo_scene
-from hosts.blender.host import BlenderHost
 
 out_dir = Path(sys.argv[sys.argv.index("--") + 1])
 scene = demo_scene.build(

@@ -13,8 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent.parent))
 
 import bpy
-
-from hosts.blender import demo_scene
+from ft_dcc_hosts.blender import demo_scene
 
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 case = options.get("case", "ok")
