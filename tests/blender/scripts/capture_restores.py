@@ -10,11 +10,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bpy
-from ft_dcc_hosts.blender import demo_scene
-from ft_dcc_hosts.blender.host import BlenderHost
-from snapshot import differences, snapshot
 
-from ft_dcc.exceptions import CaptureError
+from ft_dcc.host.pythonpath import ensure_hosts_package
+
+ensure_hosts_package()  # the repo's hosts/ folder imports as ft_dcc_hosts
+from ft_dcc_hosts.blender import demo_scene  # noqa: E402
+from ft_dcc_hosts.blender.host import BlenderHost  # noqa: E402
+from snapshot import differences, snapshot  # noqa: E402
+
+from ft_dcc.exceptions import CaptureError  # noqa: E402
 
 out_dir = Path(sys.argv[sys.argv.index("--") + 1])
 scene = demo_scene.build(

@@ -13,7 +13,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent.parent))
 
 import bpy
-from ft_dcc_hosts.blender import demo_scene
+
+from ft_dcc.host.pythonpath import ensure_hosts_package
+
+ensure_hosts_package()  # the repo's hosts/ folder imports as ft_dcc_hosts
+from ft_dcc_hosts.blender import demo_scene  # noqa: E402
 
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 case = options.get("case", "ok")
