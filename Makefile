@@ -9,15 +9,17 @@ STAMP := $(VENV)/.installed-dev
 
 # Debian packages the tests drive for real: Blender 3.4 + Xvfb for the GUI playblast, Chromium
 # for the review page, ffmpeg's ffprobe as an independent judge of encoded movies, Mesa EGL for bpy.
+# `make test` installs the missing ones itself (keep this a plain list of package names).
 SYSTEM_PACKAGES := blender xvfb xauth chromium ffmpeg \
 	libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon0 libsm6 libxi6 libxxf86vm1 libxfixes3 libxrender1 libx11-6
+APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 
 .PHONY: demo test check system-deps install clean
 
 demo: $(STAMP)
 	$(BIN)/ft-dcc demo
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	$(MAKE) check
 	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest
 
@@ -35,9 +37,16 @@ $(STAMP): pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Only the missing packages, and apt only when one is missing (a quick dpkg-query otherwise);
+# the package lists are refreshed only when installing from the current ones fails.
 system-deps:
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES)
+	@missing="$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Abbrev}' "$$p" 2>/dev/null | grep -q '^ii' || echo "$$p"; \
+	done | xargs)"; \
+	if [ -n "$$missing" ]; then \
+		echo "make: installing the Debian packages the tests need: $$missing"; \
+		$(APT_INSTALL) $$missing || { $(SUDO) apt-get update -qq && $(APT_INSTALL) $$missing; }; \
+	fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
