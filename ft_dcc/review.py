@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
+import uuid
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 import attr
@@ -56,6 +57,22 @@ def _aware(value: Any) -> Optional[_dt.datetime]:
     return value
 
 
+#: namespace of the ids ft_dcc derives for entities that racing publishes may both create
+ID_NAMESPACE = uuid.UUID("5b0d6f0e-5c52-4f0e-9a35-2f3c1c6e7a11")
+
+
+def derived_id(entity_type: str, *parts: str) -> str:
+    """The id a client gives the ``entity_type`` named by ``parts`` (uuid5): two publishes
+    creating "the same" entity at once send the same id, so the server keeps one and refuses
+    the other, which then finds it instead of making a duplicate."""
+    return str(uuid.uuid5(ID_NAMESPACE, "\x00".join((entity_type, *parts))))
+
+
+def review_session_id_for(project: Any, name: str) -> str:
+    """The id a new review session ``name`` in ``project`` gets (see :func:`derived_id`)."""
+    return derived_id("ReviewSession", _id(project), name)
+
+
 def default_review_session_name(today: Optional[_dt.date] = None) -> str:
     """The dated default, e.g. ``"Dailies 2026-11-22"`` (local date of the artist)."""
     return DEFAULT_NAME_FORMAT.format(date=today or _dt.date.today())
@@ -70,6 +87,27 @@ def find_review_session(session: Any, project: Any, name: str) -> Optional[Any]:
     ).first()
 
 
+def review_session_data(
+    project: Any,
+    name: str,
+    description: str = "",
+    *,
+    id: Optional[str] = None,
+    days_open: int = DEFAULT_OPEN_DAYS,
+) -> Dict[str, Any]:
+    """The values of a new review session, open from now for ``days_open`` days; its id is
+    derived from project and name unless given."""
+    start = _now()
+    return {
+        "id": id or review_session_id_for(project, name),
+        "name": name,
+        "description": description,
+        "project_id": _id(project),
+        "start_date": start,
+        "end_date": start + _dt.timedelta(days=days_open),
+    }
+
+
 def create_review_session(
     session: Any,
     project: Any,
@@ -80,16 +118,7 @@ def create_review_session(
     days_open: int = DEFAULT_OPEN_DAYS,
 ) -> Any:
     """Create (not commit) a review session open from now for ``days_open`` days."""
-    start = _now()
-    data: Dict[str, Any] = {
-        "name": name,
-        "description": description,
-        "project_id": _id(project),
-        "start_date": start,
-        "end_date": start + _dt.timedelta(days=days_open),
-    }
-    if id:
-        data["id"] = id
+    data = review_session_data(project, name, description, id=id, days_open=days_open)
     return session.create("ReviewSession", data)
 
 
@@ -137,6 +166,16 @@ def reopen_review_session(
     return review_session
 
 
+def review_link_operation(review_session: Any) -> Dict[str, Any]:
+    """The ``get_widget_url`` operation asking for ``review_session``'s review-page link."""
+    return {
+        "action": "get_widget_url",
+        "name": "review_session",
+        "entity_type": "ReviewSession",
+        "entity_key": [_id(review_session)],
+    }
+
+
 def review_page_url(session: Any, review_session: Any) -> str:
     """Where reviewers watch ``review_session`` in a browser.
 
@@ -147,7 +186,7 @@ def review_page_url(session: Any, review_session: Any) -> str:
     from ft_dcc.exceptions import ServerError
 
     try:
-        url = session.get_widget_url("review_session", entity=review_session)
+        url = session.call([review_link_operation(review_session)])[0].get("widget_url")
         if url:
             return url
     except ServerError as exc:
@@ -170,6 +209,32 @@ def find_review_object(session: Any, review_session: Any, version: Any) -> Optio
     ).first()
 
 
+def review_object_data(
+    review_session: Any,
+    version: Any,
+    name: str,
+    *,
+    description: str = "",
+    label: str = "",
+    id: Optional[str] = None,
+) -> Dict[str, Any]:
+    """The values of the ReviewSessionObject that puts ``version`` into ``review_session``.
+
+    No ``sort_order``: the server appends the object after the session's last one, so
+    publishes adding to one session at the same time never share a place.
+    """
+    data = {
+        "review_session_id": _id(review_session),
+        "version_id": _id(version),
+        "name": name,
+        "description": description,
+        "version": label,
+    }
+    if id:
+        data["id"] = id
+    return data
+
+
 def add_version(
     session: Any,
     review_session: Any,
@@ -187,27 +252,13 @@ def add_version(
     if existing is not None:
         return existing
     ensure_open(review_session)
-    count = len(
-        session.query(
-            "select id from ReviewSessionObject "
-            f"where review_session_id is {_quote(_id(review_session))}"
-        ).all()
-    )
     if name is None:
         name = session.query(
             f"select asset.name from AssetVersion where id is {_quote(_id(version))}"
         ).one()["asset"]["name"]
-    created = session.create(
-        "ReviewSessionObject",
-        {
-            "review_session_id": _id(review_session),
-            "version_id": _id(version),
-            "name": name,
-            "description": description,
-            "version": version_label(version) if not isinstance(version, str) else "",
-            "sort_order": count,
-        },
-    )
+    label = version_label(version) if not isinstance(version, str) else ""
+    data = review_object_data(review_session, version, name, description=description, label=label)
+    created = session.create("ReviewSessionObject", data)
     if commit:
         session.commit()
     return created

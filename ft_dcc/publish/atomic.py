@@ -59,3 +59,15 @@ def durable_copy(source: Path, destination: Path) -> Path:
         dst.flush()
         os.fsync(dst.fileno())
     return destination
+
+
+def durable_link(source: Path, destination: Path) -> Path:
+    """A hard link to ``source`` at ``destination`` (a copy across file systems), fsynced."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, destination)
+    except OSError:
+        return durable_copy(source, destination)
+    with open(destination, "rb") as handle:
+        os.fsync(handle.fileno())
+    return destination

@@ -28,12 +28,15 @@ class ShotAttribute:
     explicit: bool  # a ContextCustomAttributeValue row exists (on the shot or an ancestor)
 
 
-def shot_attributes(session: Any, shot: Any) -> Dict[str, ShotAttribute]:
+def shot_attributes(
+    session: Any, shot: Any, explicit: Optional[Dict[str, Any]] = None
+) -> Dict[str, ShotAttribute]:
     """``fstart``/``fend``/``fps`` of ``shot``, each marked explicit or server default.
 
     ftrack answers ``shot["custom_attributes"]`` with every applicable attribute, filling in
     the configuration's default; only explicitly set values have a ``ContextCustomAttributeValue``
     row. Hierarchical attributes (fps) set on an ancestor count as explicit too.
+    ``explicit``: those stored values when already read (the publish's planned read has them).
     """
     if shot is None:
         return {}
@@ -51,7 +54,8 @@ def shot_attributes(session: Any, shot: Any) -> Dict[str, ShotAttribute]:
             found[key] = ShotAttribute(value, False)
     if not found:
         return found
-    explicit = _explicit_values(session, shot)
+    if explicit is None:
+        explicit = _explicit_values(session, shot)
     for key in list(found):
         if key in explicit:
             found[key] = ShotAttribute(explicit[key], True)
@@ -103,7 +107,9 @@ def check_frame_range(state: Any) -> List[str]:
             hint="set the scene's render resolution",
         )
     if state.shot is not None:
-        attributes = shot_attributes(state.session, state.shot)
+        view = getattr(state, "view", None)
+        explicit = view.shot_values if view is not None else None
+        attributes = shot_attributes(state.session, state.shot, explicit)
         warnings.extend(_check_shot_range(state, attributes))
         warnings.extend(_check_shot_fps(state, attributes))
     return warnings

@@ -11,6 +11,7 @@ from ft_dcc.exceptions import (
     ConfigurationError,
     ValidationError,
 )
+from ft_dcc.publish.tasks import resolve_task
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,17 @@ def default_session() -> Any:
     return Session()
 
 
+def _read_task(state: Any) -> None:
+    """Read the publish's task (kept for its validator), or any cheap row when none is given."""
+    if not (state.task_id or state.task_path):
+        state.session.query('select id from Location where name is "ftrack.server"').first()
+        return
+    try:
+        state.task = resolve_task(state.session, state.task_id, state.task_path)
+    except ValidationError as exc:  # reported by the task's validator
+        state.task_error = exc
+
+
 def connect(state: Any) -> None:
     """Set ``state.session`` and ``state.online`` (or ``state.offline`` when the server cannot
     be reached); missing or refused credentials raise ValidationError."""
@@ -36,8 +48,8 @@ def connect(state: Any) -> None:
     try:
         if state.session is None:
             state.session = (state.session_factory or default_session)()
-        # one cheap round trip proves the server answers and accepts us
-        state.session.query('select id from Location where name is "ftrack.server"').first()
+        # one round trip proves the server answers and accepts us: the task's read
+        _read_task(state)
         state.online = True
     except ConfigurationError as exc:
         raise ValidationError(

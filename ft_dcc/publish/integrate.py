@@ -1,45 +1,65 @@
-"""Write one :class:`IntegrateManifest` to ftrack: idempotent, in few commits, undone on failure.
+"""Write one :class:`IntegrateManifest` to ftrack: planned, in one commit, idempotent, race-free.
 
-Order of work:
+The steps (each a function below):
 
-1. read what already exists, by the manifest's client-generated ids (a replay after a crash finds
-   what the earlier attempt wrote and creates only what is missing);
-2. refuse a closed review session before anything is written;
-3. upload the files (stored by component id, invisible until their components are committed);
-4. **commit 1**: Asset (found or created), AssetVersion (the server numbers it), FileComponents
-   with their ``ftr_meta``/capture metadata and ``ftrack.server`` ComponentLocations, the
-   ReviewSession (found or created by name), its ReviewSessionObject and invitees;
-5. **commit 2**: the version's ``thumbnail_id`` (a separate commit, as ftrack_api does, to
-   avoid a server ordering problem) and the review object's ``vNNN`` label;
-6. best effort: invites e-mailed, an event announcing the new review content.
+1. :func:`target_of` — the task (already read by validation, or read now) and the names the
+   publish adds to;
+2. :func:`~ft_dcc.publish.integrate_read.read_view` — ONE request for what the server has
+   (reused from validation when the manifest is fresh);
+3. :func:`_check_open` — refuse a closed review session before anything is written;
+4. :func:`_upload` — the files, with ONE request for all their upload URLs; the bytes are stored
+   by component id and invisible until the commit;
+5. :func:`_commit` — ONE transactional batch (:mod:`~ft_dcc.publish.integrate_write`) creating
+   what is missing, with the review link asked in the same request when the session exists. A
+   refusal caused by a racing publish (which created the same asset or review session under the
+   same derived id first) re-reads and retries; any other refusal wrote nothing;
+6. :func:`_finish` — only when a racing publish took the predicted version number: the review
+   object's label (a refusal here removes what the commit wrote); the link when not fetched yet;
+   invites;
+7. the ``ft_dcc.review.published`` event, from a thread that never delays the report.
 
-A server error after commit 1 deletes what this run created, so no half-published version
-remains. A lost connection is re-raised as it is: the caller queues the manifest, and the replay
-completes the publish with the same ids.
+A lost connection is re-raised as it is: the journal entry (``queue.py``) keeps the manifest and
+its media, and the replay completes the publish with the same ids.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import attr
 
 from ft_dcc import review
-from ft_dcc.exceptions import (
-    FtDccError,
-    PublishError,
-    ReviewSessionClosedError,
-)
+from ft_dcc.exceptions import FtDccError, PublishError, ReviewSessionClosedError
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.protocol import SERVER_LOCATION_ID, TOPIC_REVIEW_PUBLISHED
+from ft_dcc.protocol import TOPIC_REVIEW_PUBLISHED
 from ft_dcc.publish.failures import is_connection_failure
+from ft_dcc.publish.integrate_read import PublishTarget, ServerView, read_view
+from ft_dcc.publish.integrate_write import CommitPlan, label_for, plan_commit
 from ft_dcc.publish.manifest import IntegrateManifest
-from ft_dcc.publish.tasks import quote, resolve_task
+from ft_dcc.publish.tasks import resolve_task
 
 log = logging.getLogger(__name__)
+
+#: a commit refused because racing publishes created the same entities is tried this often
+COMMIT_ATTEMPTS = 8
+#: ``FT_DCC_FAULT_AT=<point>`` stops the publishing process at that point (fault tests);
+#: ``FT_DCC_FAULT_SIGNAL`` is ``KILL`` (default), ``INT`` or ``TERM``
+ENV_FAULT_AT = "FT_DCC_FAULT_AT"
+ENV_FAULT_SIGNAL = "FT_DCC_FAULT_SIGNAL"
+
+
+def fault_point(name: str) -> None:
+    """Kill this process here when ``$FT_DCC_FAULT_AT`` names this point (for fault tests)."""
+    if os.environ.get(ENV_FAULT_AT) != name:
+        return
+    sig = getattr(signal, "SIG" + os.environ.get(ENV_FAULT_SIGNAL, "KILL").upper())
+    log.warning("fault point %s: sending %s to myself", name, sig)
+    os.kill(os.getpid(), sig)
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -67,94 +87,181 @@ def is_connection_error(error: BaseException) -> bool:
     return is_connection_failure(error)
 
 
-def _ids(values: List[str]) -> str:
-    return ", ".join(quote(v) for v in values)
-
-
-def _existing(session: Any, manifest: IntegrateManifest) -> Tuple[Any, set, set, Any]:
-    version = session.query(
-        "select id, version, asset_id, task_id, thumbnail_id from AssetVersion "
-        f"where id is {quote(manifest.version_id)}"
-    ).first()
-    component_ids = [c.id for c in manifest.components]
-    components: set = set()
-    located: set = set()
-    if component_ids:
-        # one request: the components and, with them, the locations they are in
-        for row in session.query(
-            "select id, component_locations.location_id, component_locations.component_id "
-            f"from Component where id in ({_ids(component_ids)})"
-        ).all():
-            components.add(row["id"])
-            if any(loc["location_id"] == SERVER_LOCATION_ID for loc in row["component_locations"]):
-                located.add(row["id"])
-    review_object = session.query(
-        "select id, version, review_session_id from ReviewSessionObject "
-        f"where id is {quote(manifest.review_session_object_id)}"
-    ).first()
-    return version, components, located, review_object
-
-
-def _find_or_create_asset(
-    session: Any, manifest: IntegrateManifest, parent_id: str, created: List[Any]
-) -> Any:
-    asset = session.query(
-        "select id, name, type_id from Asset where context_id is "
-        f"{quote(parent_id)} and name is {quote(manifest.asset_name)} "
-        f"and type.short is {quote(manifest.asset_type)}"
-    ).first()
-    if asset is not None:  # the usual case after the first publish: one request, not two
-        return asset
-    # no such asset: find (or make) its type to create it
-    asset_type = session.query(
-        f"select id from AssetType where short is {quote(manifest.asset_type)}"
-    ).first()
-    if asset_type is None:
-        asset_type = session.create(
-            "AssetType", {"name": manifest.asset_type.title(), "short": manifest.asset_type}
-        )
-        created.append(asset_type)
-    asset = session.create(
-        "Asset",
-        {
-            "id": manifest.asset_id,
-            "name": manifest.asset_name,
-            "context_id": parent_id,
-            "type_id": asset_type["id"],
-        },
-    )
-    created.append(asset)
-    return asset
-
-
-def _create_metadata(session: Any, parent_id: str, parent_type: str, key: str, value: str) -> Any:
-    return session.create(
-        "Metadata", {"parent_id": parent_id, "parent_type": parent_type, "key": key, "value": value}
+def target_of(session: Any, manifest: IntegrateManifest, task: Any = None) -> PublishTarget:
+    """The manifest's task (``task`` when it is that task, else read) and names."""
+    if task is None or not manifest.task_id or task["id"] != manifest.task_id:
+        task = resolve_task(session, manifest.task_id, manifest.task_path)
+    manifest.task_id = task["id"]
+    return PublishTarget(
+        task=task,
+        asset_name=manifest.asset_name,
+        asset_type=manifest.asset_type,
+        review_session_name=manifest.review_session_name,
+        invitees=bool(manifest.invitees),
     )
 
 
-def _label(entity: Any) -> str:
-    return f"{entity.entity_type} {'/'.join(str(k) for k in entity.primary_key)}"
+def _check_open(view: ServerView) -> None:
+    if view.review_session is not None and view.review_object is None:
+        review.ensure_open(view.review_session)
 
 
-def _undo(session: Any, created: List[Any]) -> List[str]:
-    """Delete what this run committed, newest first; return what could not be deleted."""
-    left: List[str] = []
+def _upload(
+    session: Any,
+    manifest: IntegrateManifest,
+    view: ServerView,
+    media_dir: Optional[Path],
+    progress: Progress,
+) -> None:
+    """Upload the files the server does not hold yet (one metadata request for all)."""
+    todo = [c for c in manifest.components if c.id not in view.located]
+
+    def file_progress(index: int, stage: str, fraction: float, message: str = "") -> None:
+        if index == 1 and fraction == 0.0:
+            fault_point("mid-upload")
+        progress("upload", (index + fraction) / len(todo), message)
+
+    session.upload_files([(c.path(media_dir), c.id) for c in todo], progress=file_progress)
+    progress("upload", 1.0, "uploaded")
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class Committed:
+    """What the commit left on the server."""
+
+    plan: CommitPlan
+    view: ServerView
+    version_number: Optional[int] = None
+    asset_id: Optional[str] = None
+    review_url: Optional[str] = None
+
+
+def _send(session: Any, plan: CommitPlan, with_link: bool) -> List[Any]:
+    operations = list(plan.operations)
+    if with_link and plan.review_session_id:
+        operations.append(review.review_link_operation(plan.review_session_id))
+    return session.call(operations) if operations else []
+
+
+def _commit_once(
+    session: Any, manifest: IntegrateManifest, target: PublishTarget, view: ServerView,
+    media_dir: Optional[Path],
+) -> Committed:  # fmt: skip
+    plan = plan_commit(manifest, target, view, media_dir)
+    with_link = view.review_session is not None  # a new session has no link before it exists
     try:
-        session.rollback()
-    except Exception:
-        pass
-    for entity in reversed(created):
+        replies = _send(session, plan, with_link)
+    except FtDccError as error:
+        if not with_link or is_connection_error(error):
+            raise
+        replies = _send(session, plan, False)  # a server without the review-page widget
+        with_link = False
+    done = Committed(plan=plan, view=view)
+    if with_link and plan.review_session_id:
+        done.review_url = (replies[-1] or {}).get("widget_url")
+    index = plan.index_of("AssetVersion", manifest.version_id)
+    version = replies[index]["data"] if index is not None else view.version
+    if version is not None:
+        done.version_number = version["version"]
+        done.asset_id = version["asset_id"]
+    return done
+
+
+def _raced(before: ServerView, after: ServerView) -> bool:
+    """True when a racing publish created what this one meant to create."""
+    return (
+        (before.asset is None and after.asset is not None)
+        or (before.review_session is None and after.review_session is not None)
+        or (before.asset_type_id is None and after.asset_type_id is not None)
+        or len(after.invitees) > len(before.invitees)
+    )
+
+
+def _commit(
+    session: Any, manifest: IntegrateManifest, target: PublishTarget, view: ServerView,
+    media_dir: Optional[Path],
+) -> Committed:  # fmt: skip
+    """The one commit; re-read and retry when a racing publish created the same entities."""
+    for attempt in range(COMMIT_ATTEMPTS):
         try:
-            session.delete(entity)
-            session.commit()
-        except Exception as exc:
-            left.append(f"{_label(entity)}: {exc}")
-            try:
-                session.rollback()
-            except Exception:
-                pass
-    return left
+            return _commit_once(session, manifest, target, view, media_dir)
+        except FtDccError as error:
+            if is_connection_error(error) or attempt + 1 == COMMIT_ATTEMPTS:
+                raise
+            fresh = read_view(session, target, manifest)
+            if not _raced(view, fresh):
+                raise
+            log.info("a racing publish created the same entities first; committing again")
+            view = fresh
+    raise AssertionError("unreachable")
+
+
+def _undo(session: Any, plan: CommitPlan) -> None:
+    """Delete what the commit created, newest first, in one request."""
+    operations = [
+        {"action": "delete", "entity_type": entity_type, "entity_key": key}
+        for entity_type, key in reversed(plan.created)
+        if entity_type not in ("Asset", "AssetType", "ReviewSession")  # others may use them
+    ]
+    session.call(operations)
+
+
+def _fix_label(session: Any, manifest: IntegrateManifest, done: Committed) -> None:
+    """A racing publish took the predicted number: label the review object with the real one."""
+    label = label_for(done.version_number)
+    if not done.plan.review_session_id or not label or label == done.plan.label:
+        return
+    update = {"__entity_type__": "ReviewSessionObject", "version": label}
+    operation = {
+        "action": "update",
+        "entity_type": "ReviewSessionObject",
+        "entity_key": [manifest.review_session_object_id],
+        "entity_data": update,
+    }
+    try:
+        session.call([operation])
+    except FtDccError as error:
+        if is_connection_error(error):
+            raise  # the replay will finish the job with the same ids
+        _undo(session, done.plan)
+        raise PublishError(
+            f"the server refused to finish the publish: {error.message}; "
+            "what was written was removed",
+            hint="publish again; if it fails again, send the publish report to your TD",
+        ) from error
+
+
+def _outcome(
+    manifest: IntegrateManifest, target: PublishTarget, done: Committed
+) -> IntegrateOutcome:
+    return IntegrateOutcome(
+        task_id=target.task["id"],
+        asset_id=done.asset_id or "",
+        asset_version_id=manifest.version_id,
+        version_number=done.version_number,
+        component_ids={c.name: c.id for c in manifest.components},
+        review_session_id=done.plan.review_session_id,
+        review_session_name=manifest.review_session_name,
+        review_session_object_id=(
+            manifest.review_session_object_id if done.plan.review_session_id else None
+        ),
+        created=[f"{t} {'/'.join(k)}" for t, k in done.plan.created],
+        review_url=done.review_url,
+    )
+
+
+def _finish(session: Any, outcome: IntegrateOutcome, invitee_ids: List[str]) -> None:
+    """The link when the commit could not carry it, and the invitations."""
+    if outcome.review_session_id and not outcome.review_url:
+        try:
+            outcome.review_url = review.review_page_url(session, outcome.review_session_id)
+        except FtDccError as exc:  # the publish is done; only the link is missing
+            outcome.warnings.append(f"no review link: {exc}")
+    if invitee_ids:
+        try:
+            review.send_review_session_invites(session, invitee_ids)
+        except FtDccError as exc:
+            outcome.warnings.append(f"the review invitations were not sent: {exc}")
 
 
 def integrate_manifest(
@@ -165,187 +272,31 @@ def integrate_manifest(
     *,
     announce: bool = True,
     task: Any = None,
+    view: Optional[ServerView] = None,
 ) -> IntegrateOutcome:
     """Make ``manifest`` true on the server (see the module docstring); return the outcome.
 
-    ``task``: the Task entity when the caller has already looked it up (the publish's
-    validation did); it is used only when it is the manifest's task.
+    ``task`` and ``view``: what validation already read, reused when ``manifest`` is fresh
+    (made after that read, so nothing can exist under its ids yet).
     """
-    if task is None or not manifest.task_id or task["id"] != manifest.task_id:
-        task = resolve_task(session, manifest.task_id, manifest.task_path)
-    manifest.task_id = task["id"]
-    project_id = task["project_id"]
-    parent_id = task["parent_id"] or project_id
+    target = target_of(session, manifest, task)
     progress("integrate", 0.0, "checking what is already on the server")
-    version, components, located, review_object = _existing(session, manifest)
-
-    review_session = None
-    if manifest.review_session_name:
-        review_session = review.find_review_session(
-            session, project_id, manifest.review_session_name
-        )
-        if review_session is not None and review_object is None:
-            review.ensure_open(review_session)
-
-    # 3. uploads: bytes stored by component id, invisible until the components are committed
-    to_upload = [c for c in manifest.components if c.id not in located]
-    for index, component in enumerate(to_upload):
-        path = component.path(media_dir)
-
-        def upload_progress(
-            stage: str, fraction: float, message: str = "", _i: int = index
-        ) -> None:
-            progress("upload", (_i + fraction) / len(to_upload), message)
-
-        session.upload_file(str(path), component_id=component.id, progress=upload_progress)
-    progress("upload", 1.0, "uploaded")
-
-    # 4. commit 1
-    created: List[Any] = []
-    try:
-        if version is None:
-            asset = _find_or_create_asset(session, manifest, parent_id, created)
-            version = session.create(
-                "AssetVersion",
-                {
-                    "id": manifest.version_id,
-                    "asset_id": asset["id"],
-                    "task_id": task["id"],
-                    "comment": manifest.comment,
-                },
-            )
-            created.append(version)
-        for component in manifest.components:
-            if component.id not in components:
-                path = component.path(media_dir)
-                size = component.size or (path.stat().st_size if path.is_file() else 0)
-                entity = session.create(
-                    "FileComponent",
-                    {
-                        "id": component.id,
-                        "name": component.name,
-                        "version_id": manifest.version_id,
-                        "size": size,
-                        "file_type": component.file_type or path.suffix,
-                    },
-                )
-                created.append(entity)
-                for key, value in component.metadata.items():
-                    created.append(
-                        _create_metadata(session, component.id, "FileComponent", key, value)
-                    )
-            if component.id not in located:
-                created.append(
-                    session.create(
-                        "ComponentLocation",
-                        {
-                            "component_id": component.id,
-                            "location_id": SERVER_LOCATION_ID,
-                            "resource_identifier": component.id,
-                        },
-                    )
-                )
-        new_review_session = review_session is None and bool(manifest.review_session_name)
-        if new_review_session:
-            review_session = review.create_review_session(
-                session, project_id, manifest.review_session_name, id=manifest.review_session_id
-            )
-            created.append(review_session)
-        if review_object is None and review_session is not None:
-            review_object = session.create(
-                "ReviewSessionObject",
-                {
-                    "id": manifest.review_session_object_id,
-                    "review_session_id": review_session["id"],
-                    "version_id": manifest.version_id,
-                    "name": manifest.asset_name,
-                    "description": manifest.comment,
-                    "version": "",
-                    # a review session created by this run is still empty
-                    "sort_order": 0
-                    if new_review_session
-                    else _next_sort_order(session, review_session),
-                },
-            )
-            created.append(review_object)
-        invitees: List[Any] = []
-        if manifest.invitees and review_session is not None:
-            invitees = review.add_invitees(session, review_session, manifest.invitees, commit=False)
-            created.extend(i for i in invitees if i.state == "created")
-        progress("integrate", 0.4, "creating the version")
-        session.commit()
-    except BaseException:
-        try:
-            session.rollback()
-        except Exception:
-            pass
-        raise
-
-    # 5. commit 2
-    try:
-        # the version as the server answered it (the commit merged its number; an attribute
-        # still unknown is fetched on first read)
-        number = version
-        version_number = number["version"]
-        thumbnail = manifest.component(manifest.thumbnail_component or "")
-        changed = False
-        if thumbnail is not None and number["thumbnail_id"] != thumbnail.id:
-            number["thumbnail_id"] = thumbnail.id
-            changed = True
-        if review_object is not None and version_number is not None:
-            label = f"v{int(version_number):03d}"
-            if review_object["version"] != label:
-                review_object["version"] = label
-                changed = True
-        if changed:
-            progress("integrate", 0.8, "setting the thumbnail")
-            session.commit()
-    except Exception as error:  # an interrupt (Ctrl-C, a crash) is not undone: a replay finishes
-        if is_connection_error(error):
-            raise  # the replay will finish the job with the same ids
-        left = _undo(session, created)
-        detail = f" (could not remove: {'; '.join(left)})" if left else ""
-        if isinstance(error, FtDccError):
-            raise PublishError(
-                f"the server refused to finish the publish: {error.message}; "
-                f"what was written was removed{detail}",
-                hint="publish again; if it fails again, send the publish report to your TD",
-            ) from error
-        raise
-
-    outcome = IntegrateOutcome(
-        task_id=task["id"],
-        asset_id=number["asset_id"],
-        asset_version_id=manifest.version_id,
-        version_number=version_number,
-        component_ids={c.name: c.id for c in manifest.components},
-        review_session_id=review_session["id"] if review_session is not None else None,
-        review_session_name=manifest.review_session_name,
-        review_session_object_id=review_object["id"] if review_object is not None else None,
-        created=[_label(e) for e in created],
-    )
-    if review_session is not None:
-        try:
-            outcome.review_url = review.review_page_url(session, review_session)
-        except FtDccError as exc:  # the publish is done; only the link is missing
-            outcome.warnings.append(f"no review link: {exc}")
-    if invitees:
-        try:
-            review.send_review_session_invites(session, invitees)
-        except FtDccError as exc:
-            outcome.warnings.append(f"the review invitations were not sent: {exc}")
+    if view is None:
+        view = read_view(session, target, manifest)
+    _check_open(view)
+    _upload(session, manifest, view, media_dir, progress)
+    fault_point("uploaded")
+    progress("integrate", 0.4, "creating the version")
+    done = _commit(session, manifest, target, view, media_dir)
+    fault_point("committed")
+    _fix_label(session, manifest, done)
+    outcome = _outcome(manifest, target, done)
+    _finish(session, outcome, done.plan.invitee_ids)
+    fault_point("before-event")
     if announce:
         announce_review(session, outcome, outcome.warnings)
     progress("integrate", 1.0, "published")
     return outcome
-
-
-def _next_sort_order(session: Any, review_session: Any) -> int:
-    rows = session.query(
-        "select id from ReviewSessionObject where review_session_id is "
-        f"{quote(review_session['id'])}"
-    ).all()
-    return len(rows)
 
 
 #: how long a publish waits for the "new review content" event before leaving it to a thread

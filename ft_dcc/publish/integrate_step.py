@@ -8,9 +8,10 @@ import os
 from pathlib import Path
 from typing import Any, List
 
+from ft_dcc.exceptions import FtDccError
 from ft_dcc.protocol import ENV_SERVER, REVIEW_COMPONENT_MP4, REVIEW_META_KEY, THUMBNAIL_COMPONENT
 from ft_dcc.publish.failures import should_queue
-from ft_dcc.publish.integrate import integrate_manifest
+from ft_dcc.publish.integrate import fault_point, integrate_manifest
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.queue import OfflineQueue
 
@@ -92,22 +93,53 @@ def _invitee(value: Any) -> dict:
 
 
 def integrate_or_queue(state: Any) -> None:
-    """Integrate the publish; when the server is (or becomes) unreachable, queue it instead."""
+    """Journal the publish, integrate it, drop the journal entry; queue it when the server is
+    (or becomes) unreachable. Interrupted, the entry stays for the next flush or publish."""
     state.manifest = manifest_from_state(state)
-    if not state.offline:
-        try:
-            state.outcome = integrate_manifest(
-                state.session, state.manifest, None, state.progress, task=state.task
-            )
-            state.warnings.extend(state.outcome.warnings)
-            return
-        except Exception as exc:
-            if not should_queue(exc, state.session):
-                raise
-            log.warning("lost the ftrack server while publishing (%s); queueing", exc)
-            state.warnings.append(
-                f"the ftrack server was lost while publishing ({exc}); the review is kept in "
-                "the offline queue and published by 'ft-dcc queue flush'"
-            )
     queue = OfflineQueue(state.request.queue_dir)
-    state.queue_entry = queue.spool(state.manifest)
+    if state.offline:
+        state.queue_entry = queue.spool(state.manifest)
+        return
+    entry = queue.spool(state.manifest, journal=True)  # write-ahead, before any server write
+    fault_point("journaled")
+    try:
+        state.outcome = integrate_manifest(
+            state.session, entry.manifest, entry.media_dir, state.progress,
+            task=state.task, view=state.view,
+        )  # fmt: skip
+    except Exception as exc:
+        if not should_queue(exc, state.session):
+            queue.remove(entry)  # refused: the commit wrote nothing (or was undone)
+            raise
+        _keep_queued(state, queue, entry, exc)
+        return
+    finally:
+        entry.release()  # interrupted (Ctrl-C, SIGTERM): the entry stays for a flush
+    queue.remove(entry)
+    state.warnings.extend(state.outcome.warnings)
+    _complete_interrupted(state, queue)
+
+
+def _keep_queued(state: Any, queue: OfflineQueue, entry: Any, error: BaseException) -> None:
+    log.warning("lost the ftrack server while publishing (%s); queueing", error)
+    queue.record_failure(entry, f"server unreachable: {error}")
+    state.queue_entry = entry
+    state.warnings.append(
+        f"the ftrack server was lost while publishing ({error}); the review is kept in "
+        "the offline queue and published by 'ft-dcc queue flush'"
+    )
+
+
+def _complete_interrupted(state: Any, queue: OfflineQueue) -> None:
+    """Finish the publishes an earlier run was interrupted in (best effort)."""
+    if not any(entry.journal for entry in queue.entries()):
+        return
+    try:
+        result = queue.flush(state.session, journal_only=True)
+    except FtDccError as exc:  # another flush is running: it will finish them
+        log.info("interrupted publishes left for the running flush: %s", exc)
+        return
+    if result.flushed:
+        state.warnings.append(
+            f"also finished {result.flushed} publish(es) that an earlier run was interrupted in"
+        )

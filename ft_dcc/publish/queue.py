@@ -1,4 +1,10 @@
-"""The durable offline queue: publishes that could not reach the server wait here, safely.
+"""The durable offline queue and write-ahead journal of publishes.
+
+Every online publish writes its entry here *before* its first write to the server (a journal
+entry, owned by the live publish through a lock on ``owner.lock``) and removes it when the
+server has everything; a publish that cannot reach the server leaves it as a queued entry. So
+whatever interrupts a publish (an exception, Ctrl-C, SIGTERM, SIGKILL, power loss), its entry
+stays, and the next ``ft-dcc queue flush`` (or the next publish) completes it with the same ids.
 
 Each entry is a folder ``<queue>/<timestamp>-<manifest id>/`` holding ``manifest.json`` (an
 :class:`~ft_dcc.publish.manifest.IntegrateManifest` with client-generated ids), a ``media/``
@@ -25,7 +31,7 @@ import attr
 
 from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.atomic import atomic_write_json, durable_copy, fsync_dir
+from ft_dcc.publish.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
 from ft_dcc.publish.manifest import IntegrateManifest
 
 log = logging.getLogger(__name__)
@@ -36,6 +42,7 @@ MANIFEST_FILE = "manifest.json"
 STATE_FILE = "state.json"
 MEDIA_DIR = "media"
 LOCK_FILE = ".flush.lock"
+OWNER_LOCK = "owner.lock"  # held by the live publish that journals the entry
 #: a half-written entry this old belongs to a crashed publish, not to one still spooling
 STALE_INCOMING_S = 3600
 
@@ -71,6 +78,20 @@ class QueueEntry:
     path: Path
     manifest: IntegrateManifest
     state: Dict[str, Any] = attr.Factory(dict)
+    owner: Any = None  # the open, locked owner.lock of a live publish
+
+    @property
+    def journal(self) -> bool:
+        """True for the write-ahead entry of a publish that was online (not queued offline)."""
+        return bool(self.state.get("journal"))
+
+    def release(self) -> None:
+        """Give up ownership (the entry stays for a flush)."""
+        if self.owner is not None:
+            with contextlib.suppress(OSError):
+                _unlock_file(self.owner)
+            self.owner.close()
+            self.owner = None
 
     @property
     def id(self) -> str:
@@ -147,10 +168,18 @@ class OfflineQueue:
         self.directory = Path(directory) if directory else default_queue_dir()
 
     # -- writing --------------------------------------------------------------------------
-    def spool(self, manifest: IntegrateManifest, media_dir: Optional[Path] = None) -> QueueEntry:
+    def spool(
+        self,
+        manifest: IntegrateManifest,
+        media_dir: Optional[Path] = None,
+        *,
+        journal: bool = False,
+    ) -> QueueEntry:
         """Store ``manifest`` and copies of its component files; return the new entry.
 
-        Component file paths are rewritten relative to the entry's ``media/`` folder.
+        Component file paths are rewritten relative to the entry's ``media/`` folder. With
+        ``journal`` the entry is a live publish's write-ahead record: its media are hard links
+        where possible, and the returned entry holds its owner lock until ``release()``.
         """
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
@@ -158,9 +187,14 @@ class OfflineQueue:
         incoming = self.directory / f".incoming-{manifest.manifest_id}"
         if incoming.exists():
             shutil.rmtree(incoming)
+        owner = None
+        state = {"attempts": 0, "journal": journal}
         try:
             media = incoming / MEDIA_DIR
             media.mkdir(parents=True)
+            if journal:
+                owner = open(incoming / OWNER_LOCK, "a+")  # noqa: SIM115 - entry.release()
+                _lock_file(owner)
             spooled = IntegrateManifest.from_dict(manifest.to_dict())
             for component in spooled.components:
                 source = component.path(media_dir)
@@ -170,21 +204,27 @@ class OfflineQueue:
                         hint="publish again; the encoded media was removed before it was queued",
                     )
                 name = f"{component.name}{source.suffix}"
-                durable_copy(source, media / name)
+                (durable_link if journal else durable_copy)(source, media / name)
                 component.file = name
             fsync_dir(media)
             atomic_write_json(incoming / MANIFEST_FILE, spooled.to_dict())
-            atomic_write_json(incoming / STATE_FILE, {"attempts": 0})
+            atomic_write_json(incoming / STATE_FILE, state)
             os.replace(incoming, final)
             fsync_dir(self.directory)
-        except OSError as exc:
+        except BaseException as exc:
+            if owner is not None:
+                owner.close()
             shutil.rmtree(incoming, ignore_errors=True)
+            if not isinstance(exc, OSError):
+                raise
             raise QueueError(
                 f"cannot write the offline queue in {self.directory}: {exc}",
                 hint=f"free some disk space or set {ENV_QUEUE_DIR} to a writable folder",
             ) from exc
-        log.info("queued publish %s in %s", manifest.manifest_id, final)
-        return QueueEntry(final, spooled, {"attempts": 0})
+        log.info(
+            "%s publish %s in %s", "journaled" if journal else "queued", manifest.manifest_id, final
+        )
+        return QueueEntry(final, spooled, state, owner)
 
     # -- reading --------------------------------------------------------------------------
     def entries(self) -> List[QueueEntry]:
@@ -221,11 +261,13 @@ class OfflineQueue:
         """Remove a finished entry: rename it away first, so a crash cannot replay half of it."""
         done = self.directory / f".done-{entry.id}"
         os.replace(entry.path, done)
+        entry.release()
         fsync_dir(self.directory)
         shutil.rmtree(done, ignore_errors=True)
 
-    def record_failure(self, entry: QueueEntry, error: str) -> None:
+    def record_failure(self, entry: QueueEntry, error: str, *, journal: bool = False) -> None:
         entry.state = {
+            "journal": journal,
             "attempts": entry.attempts + 1,
             "last_error": error,
             "last_attempt": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -253,57 +295,77 @@ class OfflineQueue:
             handle.close()
 
     # -- replay ---------------------------------------------------------------------------
+    def claim(self, entry: QueueEntry) -> bool:
+        """Own ``entry`` for a replay; False while a live publish (or another replay) owns it."""
+        handle = open(entry.path / OWNER_LOCK, "a+")  # noqa: SIM115 - entry.release()
+        try:
+            _lock_file(handle)
+        except OSError:
+            handle.close()
+            return False
+        entry.owner = handle
+        return True
+
     def flush(
         self,
         session: Any = None,
         *,
         session_factory: Optional[Callable[[], Any]] = None,
         progress: Progress = null_progress,
+        journal_only: bool = False,
     ) -> FlushResult:
         """Integrate every waiting entry; remove each one that is now fully on the server.
 
-        Stops at the first entry the server cannot be reached for (the rest would fail the same
-        way); other errors are recorded in the entry and the flush moves on.
+        Entries a live publish still owns are left alone. Stops at the first entry the server
+        cannot be reached for (the rest would fail the same way); other errors are recorded
+        in the entry and the flush moves on. ``journal_only``: only the entries of publishes
+        that were interrupted while online (what the next publish completes).
         """
-        from ft_dcc.publish.failures import should_queue
-        from ft_dcc.publish.integrate import integrate_manifest
-
         result = FlushResult()
         with self.lock():
-            entries = self.entries()
+            entries = [e for e in self.entries() if e.journal or not journal_only]
             if entries and session is None:
-                factory = session_factory or _default_session
                 try:
-                    session = factory()
+                    session = (session_factory or _default_session)()
                 except ApiConnectionError as exc:
                     result.outcomes.append(FlushOutcome("*", False, f"server unreachable: {exc}"))
                     result.remaining = len(entries)
                     return result
             for index, entry in enumerate(entries):
                 progress("flush", index / len(entries), f"publishing {entry.manifest.task_label}")
-                if not _same_server(entry.manifest.server_url, session):
-                    message = (
-                        f"queued for {entry.manifest.server_url}, not "
-                        f"{session.server_url}: set FTRACK_SERVER={entry.manifest.server_url} "
-                        "(and its credentials) to flush it"
-                    )
-                    result.outcomes.append(FlushOutcome(entry.id, False, message))
-                    continue
+                if not self.claim(entry):
+                    continue  # a live publish is writing it right now
                 try:
-                    outcome = integrate_manifest(session, entry.manifest, entry.media_dir, progress)
-                except FtDccError as exc:
-                    if should_queue(exc, session):  # the others would fail the same way
-                        self.record_failure(entry, f"server unreachable: {exc}")
-                        result.outcomes.append(FlushOutcome(entry.id, False, str(exc)))
-                        break
-                    self.record_failure(entry, str(exc))
-                    result.outcomes.append(FlushOutcome(entry.id, False, str(exc)))
-                    continue
-                self.remove(entry)
-                result.outcomes.append(FlushOutcome(entry.id, True, "published", outcome.to_dict()))
+                    outcome = self._replay(session, entry, progress)
+                finally:
+                    entry.release()
+                result.outcomes.append(outcome)
+                if outcome.result.get("unreachable"):
+                    break  # the others would fail the same way
             progress("flush", 1.0, "done")
             result.remaining = len(self.entries())
         return result
+
+    def _replay(self, session: Any, entry: QueueEntry, progress: Progress) -> FlushOutcome:
+        from ft_dcc.publish.failures import should_queue
+        from ft_dcc.publish.integrate import integrate_manifest
+
+        if not _same_server(entry.manifest.server_url, session):
+            message = (
+                f"queued for {entry.manifest.server_url}, not "
+                f"{session.server_url}: set FTRACK_SERVER={entry.manifest.server_url} "
+                "(and its credentials) to flush it"
+            )
+            return FlushOutcome(entry.id, False, message)
+        try:
+            outcome = integrate_manifest(session, entry.manifest, entry.media_dir, progress)
+        except FtDccError as exc:
+            unreachable = should_queue(exc, session)
+            prefix = "server unreachable: " if unreachable else ""
+            self.record_failure(entry, f"{prefix}{exc}", journal=entry.journal)
+            return FlushOutcome(entry.id, False, str(exc), {"unreachable": unreachable})
+        self.remove(entry)
+        return FlushOutcome(entry.id, True, "published", outcome.to_dict())
 
 
 def _older_than(path: Path, seconds: float) -> bool:

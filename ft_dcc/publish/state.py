@@ -59,6 +59,8 @@ class PublishState:
     user: Optional[str] = None
     # validated (online only)
     task: Any = None
+    task_error: Optional[Exception] = None  # the task could not be found (said by ValidateTask)
+    view: Any = None  # ft_dcc.publish.integrate_read.ServerView: the publish's planned read
     shot: Any = None
     project: Any = None
     # extracted

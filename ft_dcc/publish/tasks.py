@@ -27,7 +27,7 @@ def parse_task_ref(text: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
 
 
 #: what publishing reads of a task, fetched with it so no attribute is auto-populated later
-TASK_PROJECTION = "select id, name, context_type, parent_id, project_id from Task"
+TASK_PROJECTION = "select id, name, context_type, parent_id, project_id, link from Task"
 
 
 def resolve_task(session: Any, task_id: Optional[str], task_path: Optional[str]) -> Any:

@@ -35,7 +35,7 @@ from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Attribute
 from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
 from ft_dcc.session.startup import load_server_schemas
 from ft_dcc.session.transport import Transport
-from ft_dcc.session.upload import MiB, upload_file, upload_http_session
+from ft_dcc.session.upload import MiB, plan_upload, upload_file, upload_files, upload_http_session
 from ft_dcc.session.wire import encode_value, json_default
 
 log = logging.getLogger(__name__)
@@ -471,6 +471,18 @@ class Session:
         ``progress(stage, fraction, message)`` is called as bytes are sent."""
         self._check_open()
         return upload_file(self, os.fspath(path), component_id or str(uuid.uuid4()), progress)
+
+    def upload_files(
+        self,
+        files: Sequence[Tuple[Union[str, os.PathLike], str]],
+        progress: Optional[Callable[[int, str, float, str], Any]] = None,
+    ) -> None:
+        """Store several ``(path, component_id)`` files in ``ftrack.server``, asking for all
+        their upload URLs in ONE request (see :meth:`upload_file`).
+        ``progress(index, stage, fraction, message)`` reports the bytes of file ``index``."""
+        self._check_open()
+        plans = [plan_upload(self, os.fspath(path), component_id) for path, component_id in files]
+        upload_files(self, plans, progress)
 
     def create_component(
         self,

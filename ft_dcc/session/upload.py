@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import logging
 import math
 import os
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
+import attr
 import requests
 
 from ft_dcc.exceptions import ApiError, UploadError
@@ -145,6 +147,79 @@ class _Progress:
         self.report(True)
 
 
+@attr.s(auto_attribs=True, kw_only=True)
+class PlannedUpload:
+    """One file to store for a component: what ``get_upload_metadata`` is asked for it."""
+
+    path: str
+    component_id: str
+    name: str
+    size: int
+    mtime: float
+    part_size: int
+    parts: int = 0  # 0: one PUT
+
+    @property
+    def operation(self) -> Dict[str, Any]:
+        operation: Dict[str, Any] = {
+            "action": "get_upload_metadata",
+            "component_id": self.component_id,
+            "file_name": self.name,
+            "file_size": self.size,
+        }
+        if self.parts:
+            operation["parts"] = self.parts
+        return operation
+
+
+def plan_upload(
+    session: Session, path: str, component_id: str, file_name: Optional[str] = None
+) -> PlannedUpload:
+    """What to ask the server for to upload ``path``; ``UploadError`` when it is unreadable."""
+    path = os.fspath(path)
+    try:
+        size = os.path.getsize(path)
+        mtime = os.path.getmtime(path)
+    except OSError as error:
+        raise UploadError(
+            f"Cannot upload {path}: {error.strerror or error}",
+            hint="check that the file exists and is readable",
+        ) from None
+    part_size = max(session.upload_part_size, math.ceil(size / 10000))
+    parts = math.ceil(size / part_size) if size >= session.upload_multipart_threshold else 0
+    name = file_name or os.path.basename(path)
+    return PlannedUpload(
+        path=path, component_id=component_id, name=name, size=size, mtime=mtime,
+        part_size=part_size, parts=parts,
+    )  # fmt: skip
+
+
+def upload_files(
+    session: Session,
+    uploads: List[PlannedUpload],
+    progress: Optional[Callable[[int, str, float, str], Any]] = None,
+) -> None:
+    """Upload several files with ONE ``get_upload_metadata`` request for all of them.
+
+    ``progress(index, stage, fraction, message)`` reports each file's bytes.
+    """
+    if not uploads:
+        return
+    try:
+        replies = session.call([upload.operation for upload in uploads])
+    except ApiError as error:
+        raise UploadError(
+            f"The server refused to accept {', '.join(u.name for u in uploads)} for upload: "
+            f"{error}",
+            hint="check the ftrack.server storage of the server",
+        ) from error
+    for index, (upload, metadata) in enumerate(zip(uploads, replies)):
+        file_progress = None
+        if progress is not None:
+            file_progress = functools.partial(progress, index)
+        send_upload(session, upload, metadata, file_progress)
+
+
 def upload_file(
     session: Session,
     path: str,
@@ -157,39 +232,32 @@ def upload_file(
     The component need not exist yet. Raises ``UploadError`` when the file cannot be sent
     completely after the session's retries.
     """
-    path = os.fspath(path)
+    upload = plan_upload(session, path, component_id, file_name)
     try:
-        size = os.path.getsize(path)
-    except OSError as error:
-        raise UploadError(
-            f"Cannot upload {path}: {error.strerror or error}",
-            hint="check that the file exists and is readable",
-        ) from None
-    mtime = os.path.getmtime(path)
-    name = file_name or os.path.basename(path)
-    part_size = max(session.upload_part_size, math.ceil(size / 10000))
-    operation: Dict[str, Any] = {
-        "action": "get_upload_metadata",
-        "component_id": component_id,
-        "file_name": name,
-        "file_size": size,
-    }
-    wants_parts = size >= session.upload_multipart_threshold
-    if wants_parts:
-        operation["parts"] = math.ceil(size / part_size)
-    started = time.monotonic()
-    try:
-        metadata = session.call([operation])[0]
+        metadata = session.call([upload.operation])[0]
     except ApiError as error:
         raise UploadError(
-            f"The server refused to accept {name} for upload: {error}",
+            f"The server refused to accept {upload.name} for upload: {error}",
             hint="check the ftrack.server storage of the server",
         ) from error
+    send_upload(session, upload, metadata, progress)
+    return component_id
+
+
+def send_upload(
+    session: Session,
+    upload: PlannedUpload,
+    metadata: Dict[str, Any],
+    progress: Optional[Callable[..., Any]] = None,
+) -> None:
+    """Send ``upload``'s bytes to where ``metadata`` (the server's reply) says."""
+    path, size, name = upload.path, upload.size, upload.name
+    started = time.monotonic()
     tracker = _Progress(size, progress, name)
     if progress is not None:
         progress("upload", 0.0, f"0/{size} bytes {name}")
-    if wants_parts and metadata.get("urls"):
-        _upload_parts(session, path, size, part_size, metadata, tracker, component_id)
+    if upload.parts and metadata.get("urls"):
+        _upload_parts(session, path, size, upload.part_size, metadata, tracker, upload.component_id)
     else:
         if not metadata.get("url"):
             raise UploadError(
@@ -198,15 +266,16 @@ def upload_file(
             )
         file_slice = FileSlice(path, 0, size, tracker.read)
         _put(session, metadata["url"], metadata.get("headers") or {}, file_slice, tracker)
-    if os.path.getsize(path) != size or os.path.getmtime(path) != mtime:
+    if os.path.getsize(path) != size or os.path.getmtime(path) != upload.mtime:
         raise UploadError(
             f"{path} changed while it was being uploaded",
             hint="wait until the file is completely written, then publish again",
         )
     tracker.done()
     elapsed = time.monotonic() - started
-    log.debug("uploaded %s (%d bytes) as component %s in %.2fs", name, size, component_id, elapsed)
-    return component_id
+    log.debug(
+        "uploaded %s (%d bytes) as component %s in %.2fs", name, size, upload.component_id, elapsed
+    )
 
 
 def _upload_parts(

@@ -10,8 +10,9 @@ class ValidateTask(pyblish.api.ContextPlugin):
     order = pyblish.api.ValidatorOrder - 0.35
 
     def process(self, context):
+        from ft_dcc.publish.integrate_read import read_view, target_of_state
         from ft_dcc.publish.state import NO_CONNECTION, skip, state_of
-        from ft_dcc.publish.tasks import load_shot, resolve_task
+        from ft_dcc.publish.tasks import resolve_task
 
         state = state_of(context)
         if state.offline:
@@ -22,10 +23,13 @@ class ValidateTask(pyblish.api.ContextPlugin):
         if not state.online:  # the server validator already said why
             skip(context, self, NO_CONNECTION)
             return
-        state.task = resolve_task(state.session, state.task_id, state.task_path)
+        if state.task_error is not None:
+            raise state.task_error
+        if state.task is None:
+            state.task = resolve_task(state.session, state.task_id, state.task_path)
         state.task_id = state.task["id"]
         state.project = state.task["project_id"]
-        parent_id = state.task["parent_id"]
-        if parent_id:
-            state.shot = load_shot(state.session, parent_id)
+        # one request for everything the other validators and the integrate step read
+        state.view = read_view(state.session, target_of_state(state))
+        state.shot = state.view.shot
         self.log.info("Task %s (%s)", state.task["name"], state.task_id)

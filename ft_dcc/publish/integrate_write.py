@@ -1,0 +1,201 @@
+"""The one commit of a publish: every create and update it needs, as one list of operations.
+
+Built from the manifest and the :class:`~ft_dcc.publish.integrate_read.ServerView`, it creates
+only what the server does not have yet (a replay creates nothing twice). Ids are the client's:
+the manifest's for what belongs to this publish, and ids derived from names
+(:func:`ft_dcc.review.derived_id`) for what racing publishes may both create (Asset, AssetType,
+ReviewSession, invitees), so the server keeps one and refuses the other's batch as a whole.
+Version numbers and ``sort_order`` are left to the server. The batch is one transaction:
+refused, it leaves nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import attr
+
+from ft_dcc import review
+from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.publish.integrate_read import PublishTarget, ServerView
+from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class CommitPlan:
+    """The operations of the commit and what they create."""
+
+    operations: List[Dict[str, Any]] = attr.Factory(list)
+    created: List[Tuple[str, List[str]]] = attr.Factory(list)  # (entity type, primary key)
+    label: str = ""  # the review object's label, from the predicted version number
+    review_session_id: Optional[str] = None
+    invitee_ids: List[str] = attr.Factory(list)  # everyone the manifest invites
+
+    def create(
+        self, entity_type: str, data: Dict[str, Any], key: Optional[List[str]] = None
+    ) -> None:
+        entity_key = key or [data["id"]]
+        self.operations.append(
+            {
+                "action": "create",
+                "entity_type": entity_type,
+                "entity_key": entity_key,
+                "entity_data": dict(data, __entity_type__=entity_type),
+            }
+        )
+        self.created.append((entity_type, entity_key))
+
+    def update(self, entity_type: str, entity_id: str, data: Dict[str, Any]) -> None:
+        self.operations.append(
+            {
+                "action": "update",
+                "entity_type": entity_type,
+                "entity_key": [entity_id],
+                "entity_data": dict(data, __entity_type__=entity_type),
+            }
+        )
+
+    def index_of(self, entity_type: str, entity_id: str) -> Optional[int]:
+        for index, op in enumerate(self.operations):
+            if op.get("entity_type") == entity_type and op.get("entity_key") == [entity_id]:
+                return index
+        return None
+
+
+def label_for(number: Optional[int]) -> str:
+    return f"v{int(number):03d}" if number else ""
+
+
+def asset_id_for(target: PublishTarget) -> str:
+    return review.derived_id("Asset", target.context_id, target.asset_name, target.asset_type)
+
+
+def _asset(plan: CommitPlan, target: PublishTarget, view: ServerView) -> str:
+    if view.asset is not None:
+        return str(view.asset["id"])
+    type_id = view.asset_type_id
+    if type_id is None:
+        type_id = review.derived_id("AssetType", target.asset_type)
+        plan.create(
+            "AssetType",
+            {"id": type_id, "name": target.asset_type.title(), "short": target.asset_type},
+        )
+    asset_id = asset_id_for(target)
+    plan.create(
+        "Asset",
+        {
+            "id": asset_id,
+            "name": target.asset_name,
+            "context_id": target.context_id,
+            "type_id": type_id,
+        },
+    )
+    return asset_id
+
+
+def _component(
+    plan: CommitPlan, manifest: IntegrateManifest, component: ComponentSpec, view: ServerView,
+    media_dir: Optional[Path],
+) -> None:  # fmt: skip
+    if component.id not in view.components:
+        path = component.path(media_dir)
+        size = component.size or (path.stat().st_size if path.is_file() else 0)
+        plan.create(
+            "FileComponent",
+            {
+                "id": component.id,
+                "name": component.name,
+                "version_id": manifest.version_id,
+                "size": size,
+                "file_type": component.file_type or path.suffix,
+            },
+        )
+        for key, value in component.metadata.items():
+            data = {"parent_id": component.id, "parent_type": "FileComponent", "key": key}
+            plan.create("Metadata", dict(data, value=value), key=[component.id, key])
+    if component.id not in view.located:
+        plan.create(
+            "ComponentLocation",
+            {
+                "id": review.derived_id("ComponentLocation", component.id, SERVER_LOCATION_ID),
+                "component_id": component.id,
+                "location_id": SERVER_LOCATION_ID,
+                "resource_identifier": component.id,
+            },
+        )
+
+
+def _version(
+    plan: CommitPlan, manifest: IntegrateManifest, target: PublishTarget, view: ServerView,
+    media_dir: Optional[Path],
+) -> None:  # fmt: skip
+    if view.version is None:
+        asset_id = _asset(plan, target, view)
+        plan.create(
+            "AssetVersion",
+            {
+                "id": manifest.version_id,
+                "asset_id": asset_id,
+                "task_id": target.task["id"],
+                "comment": manifest.comment,
+            },
+        )
+        plan.label = label_for(view.latest_version + 1)  # checked against the server's number
+    else:
+        plan.label = label_for(view.version["version"])
+    for component in manifest.components:
+        _component(plan, manifest, component, view, media_dir)
+    thumbnail = manifest.component(manifest.thumbnail_component or "")
+    current = view.version["thumbnail_id"] if view.version is not None else None
+    if thumbnail is not None and current != thumbnail.id:
+        plan.update("AssetVersion", manifest.version_id, {"thumbnail_id": thumbnail.id})
+
+
+def _review(
+    plan: CommitPlan, manifest: IntegrateManifest, target: PublishTarget, view: ServerView
+) -> None:
+    if not target.review_session_name:
+        return
+    if view.review_session is None:
+        data = review.review_session_data(target.project_id, target.review_session_name)
+        plan.create("ReviewSession", data)
+        plan.review_session_id = data["id"]
+    else:
+        plan.review_session_id = str(view.review_session["id"])
+    if view.review_object is None:
+        data = review.review_object_data(
+            plan.review_session_id, manifest.version_id, manifest.asset_name,
+            description=manifest.comment, label=plan.label, id=manifest.review_session_object_id,
+        )  # fmt: skip
+        plan.create("ReviewSessionObject", data)
+    elif view.review_object["version"] != plan.label and plan.label:
+        plan.update(
+            "ReviewSessionObject", manifest.review_session_object_id, {"version": plan.label}
+        )
+    for invitee in manifest.invitees:
+        email = invitee["email"].lower()
+        if email in view.invitees:
+            plan.invitee_ids.append(str(view.invitees[email]["id"]))
+        else:
+            data = {
+                "id": review.derived_id("ReviewSessionInvitee", plan.review_session_id, email),
+                "email": invitee["email"],
+                "name": invitee.get("name") or invitee["email"],
+                "review_session_id": plan.review_session_id,
+            }
+            plan.create("ReviewSessionInvitee", data)
+            plan.invitee_ids.append(data["id"])
+
+
+def plan_commit(
+    manifest: IntegrateManifest,
+    target: PublishTarget,
+    view: ServerView,
+    media_dir: Optional[Path] = None,
+) -> CommitPlan:
+    """The operations that make ``manifest`` true, given what the server has (``view``)."""
+    plan = CommitPlan()
+    _version(plan, manifest, target, view, media_dir)
+    _review(plan, manifest, target, view)
+    return plan
