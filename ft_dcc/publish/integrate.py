@@ -190,7 +190,10 @@ def _commit(
                 raise
             fresh = read_view(session, target, manifest)
             if not _raced(view, fresh):
-                raise
+                raise PublishError(
+                    f"the server refused the publish: {error.message}; nothing was written",
+                    hint="publish again; if it fails again, send the publish report to your TD",
+                ) from error
             log.info("a racing publish created the same entities first; committing again")
             view = fresh
     raise AssertionError("unreachable")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any, List
+from typing import Any, Dict, List
 
 import pyblish.util
 from support import count_entities, make_movie, make_sequence, make_task, open_session
@@ -16,26 +16,27 @@ from ft_dcc.publish import OfflineQueue, install, publish
 from ft_dcc.session import Session
 
 
-class RefusesSecondCommit(Session):
-    """A real session whose second commit is refused, as a server error would refuse it."""
+class RefusesTheCommit(Session):
+    """A real session whose commit (the batch that creates) is refused, as a server error
+    would refuse it, after the uploads were sent."""
 
     commits = 0
 
-    def commit(self) -> List[Any]:
-        self.commits += 1
-        if self.commits == 2:
+    def call(self, operations: List[Dict[str, Any]]) -> List[Any]:
+        if any(op.get("action") == "create" for op in operations):
+            self.commits += 1
             raise ServerError("Server reported error: the thumbnail could not be set")
-        return super().commit()
+        return super().call(operations)
 
 
-def test_a_refused_commit_after_the_first_write_removes_everything_written(
+def test_a_refused_commit_after_the_uploads_leaves_nothing(
     fresh_server, tmp_path: Path, queue_dir: Path
 ) -> None:
     with open_session(fresh_server, tmp_path) as setup:
         task_path = make_task(setup, fstart=1001, fend=1012, fps=25)
         before = count_entities(setup)
     sequence = make_sequence(tmp_path / "frames", frames=12, start=1001)
-    session = RefusesSecondCommit(
+    session = RefusesTheCommit(
         server_url=fresh_server.url,
         api_key=fresh_server.api_key,
         api_user=fresh_server.api_user,
@@ -47,10 +48,10 @@ def test_a_refused_commit_after_the_first_write_removes_everything_written(
         invitees=["lead@example.com"],
         session=session,
     )
-    assert session.commits >= 2  # the first commit did write
+    assert session.commits >= 1  # the uploads were sent, the commit refused
     assert not report.ok and not report.queued
     (error,) = report.errors
-    assert "thumbnail could not be set" in error and "was removed" in error
+    assert "thumbnail could not be set" in error and "nothing was written" in error
     with open_session(fresh_server, tmp_path) as check:
         assert count_entities(check) == before
     assert OfflineQueue(queue_dir).entries() == []
