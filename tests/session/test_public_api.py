@@ -15,6 +15,7 @@ SESSION_NAMES = {
     "populate", "query", "record_operations", "recorded_operations", "reset", "rollback",
     "schemas", "send_review_session_invite", "send_review_session_invites",
     "server_information", "server_location", "server_url", "thumbnail_url", "upload_file",
+    "upload_files",
 }  # fmt: skip
 EVENT_HUB_NAMES = {
     "connect", "connect_in_background", "connected", "disconnect", "publish", "publish_reply",
@@ -46,11 +47,18 @@ def test_event_hub_has_exactly_its_public_names() -> None:
 def test_session_methods_keep_their_signatures() -> None:
     signatures = {
         name: list(inspect.signature(getattr(Session, name)).parameters)
-        for name in ("create_component", "encode_media", "get_widget_url", "upload_file")
+        for name in (
+            "create_component",
+            "encode_media",
+            "get_widget_url",
+            "upload_file",
+            "upload_files",
+        )
     }
     assert signatures == {
         "create_component": ["self", "path", "data", "location", "progress", "commit"],
         "encode_media": ["self", "media", "version_id", "keep_original"],
         "get_widget_url": ["self", "name", "entity", "theme"],
         "upload_file": ["self", "path", "component_id", "progress"],
+        "upload_files": ["self", "files", "progress"],
     }
