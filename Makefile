@@ -8,9 +8,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed-dev
 
 # Debian packages the tests drive for real: Blender 3.4 + Xvfb for the GUI playblast, Chromium
-# for the review page, ffmpeg's ffprobe as an independent judge of encoded movies, Mesa EGL for bpy.
+# for the review page, ffmpeg's ffprobe as an independent judge of encoded movies, Mesa EGL for bpy,
+# PostgreSQL for the server's second backend (the tests start throwaway clusters with its initdb).
 # `make test` installs the missing ones itself (keep this a plain list of package names).
-SYSTEM_PACKAGES := blender xvfb xauth chromium ffmpeg \
+SYSTEM_PACKAGES := blender xvfb xauth chromium ffmpeg postgresql \
 	libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon0 libsm6 libxi6 libxxf86vm1 libxfixes3 libxrender1 libx11-6
 APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 

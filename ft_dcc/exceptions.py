@@ -107,3 +107,10 @@ class ColourError(MediaError):
     """An OCIO config, colourspace, display or view cannot be used for the review's colour."""
 
     default_hint = "check --ocio-config, --input-colorspace, --display and --view"
+
+
+class DatabaseSetupError(FtDccError):
+    """The embedded server's database cannot be used (URL, reachability, rights, version).
+
+    The message is one line naming the database (never its password) and what to do.
+    """

@@ -21,6 +21,8 @@ import pytest
 import requests
 from support.net import TEST_KEY, TEST_USER, free_port
 
+pytest_plugins = ["support.pg_fixtures"]  # pg_cluster, new_database_url, backend
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 

@@ -46,6 +46,7 @@ from ft_dcc.server.auth import (
 from ft_dcc.server.bodies import read_limited_body
 from ft_dcc.server.config import ServerConfig
 from ft_dcc.server.encode import MediaEncoder, sized_thumbnail
+from ft_dcc.server.fanout import share_event_hub
 from ft_dcc.server.files import FileStore, FileStoreError, check_component_id, load_or_create_secret
 from ft_dcc.server.seed import ensure_credentials
 
@@ -181,9 +182,11 @@ class EmbeddedServer:
             ttl=config.upload_url_ttl,
             max_size=config.max_upload_size,
         )
-        self.files.cleanup_expired()
-        self._remove_orphan_files()
+        if not config.worker_process:
+            self.files.cleanup_expired()
+            self._remove_orphan_files()
         self.events = _make_event_broker(self)
+        self.relay = share_event_hub(self.events, self.store.engine, self.store.metadata)
         self.ctx = actions_mod.ApiContext(
             config=config,
             store=self.store,
@@ -192,10 +195,11 @@ class EmbeddedServer:
             on_changes=self._emit_update if self.events is not None else None,
         )
         self.ctx.encoder = MediaEncoder(self.files, self.ctx.execute, self.ctx.execute)
-        try:
-            self.ctx.encoder.fail_interrupted(self.seed.user_id)
-        except Exception:
-            log.exception("could not check for interrupted encode jobs")
+        if not config.worker_process:
+            try:
+                self.ctx.encoder.fail_interrupted(self.seed.user_id)
+            except Exception:
+                log.exception("could not check for interrupted encode jobs")
 
     def _remove_orphan_files(self) -> None:
         """Delete stored files no component refers to, once older than ``orphan_file_age``.
@@ -236,6 +240,9 @@ class EmbeddedServer:
         if self.events is not None:
             with contextlib.suppress(Exception):
                 self.events.close()
+        if self.relay is not None:
+            with contextlib.suppress(Exception):
+                self.relay.close()
         with contextlib.suppress(Exception):
             self.store.engine.dispose()
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from ft_dcc.server.batch_collections import CollectionWriter
 from ft_dcc.server.batch_validation import BatchValidator
 from ft_dcc.server.changes import describe_change
+from ft_dcc.server.database import comparable_id
 from ft_dcc.server.defaults import apply_server_defaults
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.query.compiler import QueryError, projection_tree
@@ -531,8 +532,11 @@ class Batch(CollectionWriter, BatchValidator):
         for family, table in self.tables.items():
             if "id" not in table.c or len(self.model.types[family].primary_key) != 1:
                 continue
+            key = comparable_id(table.c.id, ident)
+            if key is None:
+                continue
             found = self.connection.execute(
-                select(table.c[DISCRIMINATOR]).where(table.c.id == ident)
+                select(table.c[DISCRIMINATOR]).where(table.c.id == key)
             ).scalar()
             if found is not None:
                 return found

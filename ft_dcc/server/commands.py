@@ -27,6 +27,12 @@ def add_commands(subparsers: Any) -> None:
         "--database", help="SQLAlchemy database URL (default: SQLite in the data dir)"
     )
     server.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on the port (default: 1; more than one needs PostgreSQL)",
+    )
+    server.add_argument(
         "--request-log", type=Path, help="write one JSON line per HTTP request here"
     )
     server.set_defaults(handler=run_server)
@@ -58,6 +64,7 @@ def _config(args: argparse.Namespace) -> Any:
         port=getattr(args, "port", 8765),
         database_url=args.database,
         request_log=getattr(args, "request_log", None),
+        workers=getattr(args, "workers", 1),
     )
 
 
@@ -65,15 +72,22 @@ def run_server(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM."""
     config = _config(args)
     try:
-        import uvicorn
-
+        from ft_dcc.exceptions import DatabaseSetupError
         from ft_dcc.server.app import create_app
+        from ft_dcc.server.workers import check_workers, serve
     except ImportError as exc:
         print(f"ft-dcc: error: {MISSING_EXTRA} ({exc})", file=sys.stderr)
         return 1
-    app = create_app(config)
+    try:
+        check_workers(config)
+        app = create_app(config)
+    except DatabaseSetupError as exc:
+        print(f"ft-dcc: error: {exc}", file=sys.stderr)
+        return 1
     seed = app.state.server.seed
-    print(f"ft-dcc server: serving {config.url} (data: {config.data_dir})", flush=True)
+    database = app.state.server.store.describe()
+    print(f"ft-dcc server: serving {config.url} (data: {config.data_dir}, database: {database}, "
+          f"workers: {config.workers})", flush=True)  # fmt: skip
     if config.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"ft-dcc server: listening on {config.host}: reachable from other machines; "
@@ -89,29 +103,7 @@ def run_server(args: argparse.Namespace) -> int:
     else:
         print(f"ft-dcc server: API user '{seed.username}'", flush=True)
 
-    class CleanStopServer(uvicorn.Server):
-        """Stops gracefully on SIGINT/SIGTERM and exits 0 (uvicorn would re-raise the signal)."""
-
-        def handle_exit(self, sig: int, frame: Any) -> None:
-            super().handle_exit(sig, frame)
-            self._captured_signals.clear()
-
-    server = CleanStopServer(
-        uvicorn.Config(
-            app,
-            host=config.host,
-            port=config.port,
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=5,
-        )
-    )
-    try:
-        server.run()
-    except SystemExit:  # uvicorn exits when it cannot bind
-        server.started = False
-    if not server.started:
+    if not serve(config, app):
         print(
             f"ft-dcc: error: could not serve on {config.url} (is the port in use?)", file=sys.stderr
         )
@@ -124,6 +116,7 @@ def add_user(args: argparse.Namespace) -> int:
     """Add a user (or replace its key); prints the key when it was generated."""
     config = _config(args)
     try:
+        from ft_dcc.exceptions import DatabaseSetupError
         from ft_dcc.server.auth import KeyRing
         from ft_dcc.server.seed import SeedError
         from ft_dcc.server.seed import add_user as add_store_user
@@ -132,7 +125,11 @@ def add_user(args: argparse.Namespace) -> int:
         print(f"ft-dcc: error: {MISSING_EXTRA} ({exc})", file=sys.stderr)
         return 1
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(config.resolved_database_url)
+    try:
+        store = Store(config.resolved_database_url)
+    except DatabaseSetupError as exc:
+        print(f"ft-dcc: error: {exc}", file=sys.stderr)
+        return 1
     keys = KeyRing(store.engine, store.metadata)
     try:
         user_id, key = add_store_user(store, keys, args.name, args.api_key)

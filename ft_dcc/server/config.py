@@ -38,6 +38,11 @@ class ServerConfig:
     #: Uploaded files no component refers to are deleted at start once this old, in seconds.
     orphan_file_age: int = 24 * 3600
     version: str = SERVER_VERSION
+    #: How many server processes serve the port (``--workers``; more than one needs PostgreSQL).
+    workers: int = 1
+    #: True in a process started by ``--workers``: the supervisor did the one-time start work
+    #: (schema, seed, failing interrupted jobs, removing stale uploads) before starting it.
+    worker_process: bool = False
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).expanduser().resolve()

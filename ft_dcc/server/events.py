@@ -163,6 +163,12 @@ class EventBroker:
         self._pending: Dict[str, Tuple[str, float]] = {}
         self._connections: Set[_Connection] = set()
         self._lock = threading.Lock()
+        #: Called with every event routed here, to pass it on to other server processes
+        #: (``ft_dcc.server.fanout``); they hand it to :meth:`deliver`.
+        self.relay: Optional[Callable[[Dict[str, Any]], None]] = None
+        #: Handshake sessions shared with other server processes (``issue(user, ttl) -> sid``,
+        #: ``claim(sid) -> user or None``); ``None`` keeps them in this process.
+        self.tickets: Optional[Any] = None
 
     # -- public API ---------------------------------------------------------------------------
     def routes(self) -> list:
@@ -248,12 +254,15 @@ class EventBroker:
                 "The event hub refused the credentials: unknown user or invalid API key.",
                 status_code=401,
             )
-        now = time.monotonic()
-        sid = uuid.uuid4().hex
-        with self._lock:
-            for stale in [s for s, (_, expiry) in self._pending.items() if expiry < now]:
-                del self._pending[stale]
-            self._pending[sid] = (user, now + self._session_ttl)
+        if self.tickets is not None:
+            sid = await run_in_threadpool(self.tickets.issue, user, self._session_ttl)
+        else:
+            now = time.monotonic()
+            sid = uuid.uuid4().hex
+            with self._lock:
+                for stale in [s for s, (_, expiry) in self._pending.items() if expiry < now]:
+                    del self._pending[stale]
+                self._pending[sid] = (user, now + self._session_ttl)
         body = f"{sid}:{int(self._close_timeout)}:{int(self._close_timeout)}:websocket"
         return PlainTextResponse(body)
 
@@ -262,9 +271,14 @@ class EventBroker:
             user, expiry = self._pending.pop(sid, ("", 0.0))
         return user if user and expiry >= time.monotonic() else None
 
+    async def _claim_ticket(self, sid: str) -> Optional[str]:
+        if self.tickets is not None:
+            return await run_in_threadpool(self.tickets.claim, sid)
+        return self._claim(sid)
+
     # -- websocket transport ------------------------------------------------------------------
     async def _websocket(self, websocket: WebSocket) -> None:
-        user = self._claim(websocket.path_params["sid"])
+        user = await self._claim_ticket(websocket.path_params["sid"])
         if user is None:
             await websocket.close(code=1008, reason="unknown or expired socket.io session")
             return
@@ -401,7 +415,14 @@ class EventBroker:
         return {"success": True, "message": "Unsubscribed."}
 
     def _route(self, event: Dict[str, Any]) -> None:
-        """Send ``event`` to every connection that wants it (raises ExpressionError on target)."""
+        """Send ``event`` to every connection that wants it, here and (through ``relay``) in the
+        other server processes (raises ExpressionError on target)."""
+        self.deliver(event)
+        if self.relay is not None:
+            self.relay(event)
+
+    def deliver(self, event: Dict[str, Any]) -> None:
+        """Send ``event`` to this process's connections that want it (raises ExpressionError)."""
         target = parse_expression(event["target"]) if event.get("target") else None
         if event.get("sent") is None:
             event["sent"] = dt.datetime.now(dt.timezone.utc).isoformat()

@@ -10,6 +10,7 @@ PUTs without its ftrack credentials.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -79,15 +80,26 @@ def _unb64(text: str) -> bytes:
 
 
 def load_or_create_secret(path: Path) -> bytes:
-    """The URL-signing key stored at ``path`` (created with mode 0600 on first use)."""
+    """The URL-signing key stored at ``path`` (created with mode 0600 on first use).
+
+    Several server processes may ask at once: the key is written to a temporary file and
+    hard-linked into place (atomic, fails if another process won), so all of them read one key.
+    """
     if path.exists():
         return path.read_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secret)
-    return secret
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_bytes()
 
 
 class FileStore:

@@ -2,8 +2,8 @@
 
 One table per type family (a root type and its subtypes, e.g. ``Context`` holds Project, Task,
 Shot…), named ``ft_<root>``, with one column per stored scalar attribute and a discriminator
-column ``_entity_type`` holding the concrete type. SQLite runs in WAL mode; any SQLAlchemy
-``database_url`` (e.g. PostgreSQL) works the same way.
+column ``_entity_type`` holding the concrete type. SQLite runs in WAL mode; PostgreSQL
+(``postgresql://…``) holds the same tables (see :mod:`ft_dcc.server.database`).
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from sqlalchemy import (
     event,
     inspect,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
+from ft_dcc.server.database import make_postgres_engine, parse_database_url
 from ft_dcc.server.schema import SchemaModel
 
 log = logging.getLogger(__name__)
@@ -91,11 +92,15 @@ def add_missing_columns(engine: Engine, metadata: MetaData) -> List[str]:
     added: List[str] = []
     with engine.begin() as connection:
         inspector = inspect(connection)
-        existing_tables = set(inspector.get_table_names())
+        # one catalogue query for every table (PostgreSQL; SQLite asks per table anyway)
+        existing = {
+            name: {c["name"] for c in columns}
+            for (_, name), columns in inspector.get_multi_columns().items()
+        }
         for table in metadata.sorted_tables:
-            if table.name not in existing_tables or not table.name.startswith(TABLE_PREFIX):
+            if table.name not in existing or not table.name.startswith(TABLE_PREFIX):
                 continue
-            present = {c["name"] for c in inspector.get_columns(table.name)}
+            present = existing[table.name]
             for column in table.columns:
                 if column.name in present or column.primary_key:
                     continue
@@ -133,8 +138,9 @@ def _enable_sqlite_pragmas(engine: Engine) -> None:
 
 
 def make_engine(database_url: str) -> Engine:
-    """An engine for ``database_url``; SQLite files get WAL and serialised writers."""
-    url = make_url(database_url)
+    """An engine for ``database_url``; SQLite files get WAL and serialised writers, PostgreSQL
+    a shared write lock (see :mod:`ft_dcc.server.database`)."""
+    url = parse_database_url(database_url)
     if url.get_backend_name() == "sqlite":
         options: dict = {"connect_args": {"timeout": 30, "check_same_thread": False}}
         if url.database and url.database != ":memory:":
@@ -144,4 +150,4 @@ def make_engine(database_url: str) -> Engine:
         engine = create_engine(url, **options)
         _enable_sqlite_pragmas(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return make_postgres_engine(url)

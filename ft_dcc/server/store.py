@@ -17,10 +17,12 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.batch import Batch
 from ft_dcc.server.builtin_data import ensure_builtin_data
+from ft_dcc.server.database import check_reachable, describe, prepare_schema, setup_error
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.schema import SchemaModel
@@ -49,8 +51,16 @@ class Store:
         self.metadata = MetaData()
         self.tables = build_tables(self.model, self.metadata)
         self.engine = make_engine(database_url)
-        self.metadata.create_all(self.engine)
-        add_missing_columns(self.engine, self.metadata)
+        try:
+            check_reachable(self.engine)
+            prepare_schema(self.engine, self.metadata)
+            add_missing_columns(self.engine, self.metadata)
+        except (SQLAlchemyError, OSError) as error:
+            self.engine.dispose()
+            raise setup_error(error, self.engine) from None
+        except DatabaseSetupError:
+            self.engine.dispose()
+            raise
         self.compiler = Compiler(self.model, self.tables)
         self._local = threading.local()
 
@@ -127,6 +137,10 @@ class Store:
         connection = self.engine.connect().execution_options(ft_write=True)
         with connection, connection.begin():
             yield connection
+
+    def describe(self) -> str:
+        """The database for messages (its URL without the password)."""
+        return describe(self.engine)
 
     def close(self) -> None:
         """Release the database connections."""

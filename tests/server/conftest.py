@@ -1,20 +1,21 @@
-"""Fixtures for the server's Store tests: a Store on a temporary SQLite database."""
+"""Fixtures for the server's Store tests: a Store on a new database, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import pytest
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Any:
-    """A new, empty Store (``ft_dcc.server.store.Store``) on SQLite in this test's tmp_path."""
+def store(backend: str, new_database_url: Callable[[str], str]) -> Iterator[Any]:
+    """A new, empty Store (``ft_dcc.server.store.Store``), once on SQLite, once on PostgreSQL."""
     pytest.importorskip("sqlalchemy")
     from ft_dcc.server.store import Store
 
-    return Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store = Store(new_database_url(backend))
+    yield store
+    store.close()
 
 
 @pytest.fixture

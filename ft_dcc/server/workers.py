@@ -1,0 +1,96 @@
+"""Serving the embedded server: one process, or ``--workers N`` processes on one port.
+
+With one worker the app runs in this process. With several, this process does the one-time
+start work (schema, seed, stale uploads, interrupted jobs: ``create_app`` once, then closed) and
+uvicorn's supervisor starts N worker processes that share the listening socket, the database
+(PostgreSQL) and the data dir; each builds its app from the settings passed in the environment
+(:func:`worker_app`) with ``worker_process`` set, so none of them repeats that work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict
+
+from ft_dcc.exceptions import DatabaseSetupError
+from ft_dcc.server.config import ServerConfig
+from ft_dcc.server.database import parse_database_url
+
+CONFIG_ENV = "FT_DCC_SERVER_WORKER_CONFIG"
+_PATH_FIELDS = ("data_dir", "request_log")
+
+
+def check_workers(config: ServerConfig) -> None:
+    """Refuse ``--workers`` above 1 on SQLite, which one process owns."""
+    if config.workers < 1:
+        raise DatabaseSetupError("--workers must be 1 or more")
+    url = parse_database_url(config.resolved_database_url)
+    if config.workers > 1 and url.get_backend_name() != "postgresql":
+        raise DatabaseSetupError(
+            f"--workers {config.workers} needs a PostgreSQL database; SQLite serves one process",
+            "add --database postgresql://USER:PASSWORD@HOST:PORT/DATABASE, or drop --workers",
+        )
+
+
+def _config_to_env(config: ServerConfig) -> str:
+    values: Dict[str, Any] = dataclasses.asdict(config)
+    for name in _PATH_FIELDS:
+        if values.get(name) is not None:
+            values[name] = str(values[name])
+    values["worker_process"] = True
+    return json.dumps(values)
+
+
+def worker_app() -> Any:
+    """The app of one worker process (uvicorn calls this factory in each of them)."""
+    from ft_dcc.server.app import create_app
+
+    values = json.loads(os.environ[CONFIG_ENV])
+    for name in _PATH_FIELDS:
+        if values.get(name) is not None:
+            values[name] = Path(values[name])
+    return create_app(ServerConfig(**values))
+
+
+def serve(config: ServerConfig, app: Any) -> bool:
+    """Serve until SIGINT/SIGTERM; ``False`` when the port could not be bound.
+
+    With ``config.workers > 1``, ``app`` (already built here) is closed and the worker processes
+    build their own.
+    """
+    import uvicorn
+
+    options: Dict[str, Any] = dict(
+        host=config.host,
+        port=config.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+    if config.workers > 1:
+        app.state.server.close()
+        os.environ[CONFIG_ENV] = _config_to_env(config)
+        try:
+            uvicorn.run("ft_dcc.server.workers:worker_app", factory=True,
+                        workers=config.workers, **options)  # fmt: skip
+        except SystemExit:  # uvicorn exits when it cannot bind
+            return False
+        return True
+
+    class CleanStopServer(uvicorn.Server):
+        """Stops gracefully on SIGINT/SIGTERM and exits 0 (uvicorn would re-raise the signal)."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    server = CleanStopServer(uvicorn.Config(app, **options))
+    try:
+        server.run()
+    except SystemExit:
+        server.started = False
+    return bool(server.started)

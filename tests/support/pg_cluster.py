@@ -1,0 +1,125 @@
+"""A throwaway PostgreSQL cluster from Debian's packages, for tests and benchmarks.
+
+``PgCluster.start()`` runs ``initdb`` into a new temporary folder and ``pg_ctl start`` on a free
+127.0.0.1 port (its socket in that folder); ``stop()`` shuts it down and removes the folder.
+PostgreSQL refuses to run as root, so as root the cluster belongs to the unprivileged user
+``nobody`` and the commands run through ``runuser``. ``create_database()`` gives each caller a
+fresh, empty database.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import List, Optional
+
+from support.net import free_port
+
+SUPERUSER = "postgres"
+#: Debian's ``postgresql`` package installs the server binaries here (version folder varies).
+BIN_GLOB = "/usr/lib/postgresql/*/bin"
+
+
+def find_bin_dir() -> Optional[Path]:
+    """The newest Debian PostgreSQL ``bin`` folder holding ``initdb`` and ``pg_ctl``, if any."""
+    found = sorted(
+        (Path(p) for p in glob.glob(BIN_GLOB) if (Path(p) / "initdb").is_file()),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+    )
+    return found[-1] if found else None
+
+
+class PgCluster:
+    """A running cluster; ``url(database)`` is its SQLAlchemy URL (psycopg 3, trust auth)."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="ft_dcc_pg_"))
+        self.bin_dir = bin_dir
+        self.data = self.base / "pgdata"
+        self.port = free_port()
+        self.log = self.base / "postgres.log"
+        self.template: Optional[str] = None
+        self._run_as: List[str] = []
+        if os.geteuid() == 0:
+            self._run_as = ["runuser", "-u", "nobody", "--"]
+
+    @classmethod
+    def start(cls, bin_dir: Optional[Path] = None) -> PgCluster:
+        found = bin_dir or find_bin_dir()
+        if found is None:
+            raise FileNotFoundError(
+                "PostgreSQL's server binaries are not installed: apt-get install postgresql "
+                "(or make system-deps)"
+            )
+        cluster = cls(found)
+        try:
+            cluster._init()
+            cluster._start()
+        except BaseException:
+            cluster.stop()
+            raise
+        return cluster
+
+    def _own(self, path: Path) -> None:
+        if self._run_as:
+            user = pwd.getpwnam("nobody")
+            os.chown(path, user.pw_uid, user.pw_gid)
+
+    def _cmd(self, name: str, *args: str) -> List[str]:
+        return [*self._run_as, str(self.bin_dir / name), *args]
+
+    def _init(self) -> None:
+        self._own(self.base)
+        subprocess.run(
+            self._cmd("initdb", "-D", str(self.data), "-U", SUPERUSER, "-A", "trust",
+                      "-E", "UTF8", "--no-sync", "--locale=C"),
+            check=True, capture_output=True, cwd=self.base,
+        )  # fmt: skip
+
+    def _start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+            "-c shared_buffers=64MB"
+        )
+        subprocess.run(
+            self._cmd("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
+                      "-w", "-t", "60", "start"),
+            check=True, capture_output=True, cwd=self.base,
+        )  # fmt: skip
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        """Run ``sql`` with ``psql`` as the superuser; returns its output."""
+        result = subprocess.run(
+            [str(self.bin_dir / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+             "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", database, "-c", sql],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        return result.stdout
+
+    def create_database(self, prefix: str = "t", template: Optional[str] = None) -> str:
+        """A new database (empty, or a copy of ``template``); returns its URL."""
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+        self.psql(f'CREATE DATABASE "{name}"{copy}')
+        return self.url(name)
+
+    def stop(self) -> None:
+        subprocess.run(
+            self._cmd("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop"),
+            capture_output=True, cwd=self.base,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while (self.data / "postmaster.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shutil.rmtree(self.base, ignore_errors=True)
