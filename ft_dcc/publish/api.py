@@ -40,6 +40,7 @@ def publish(
     work_dir: Optional[Path] = None,
     asset_name: Optional[str] = None,
     session_factory: Optional[Callable[[], Any]] = None,
+    thumbnail_frame: Optional[int] = None,
 ) -> PublishReport:
     """Capture, validate, encode and publish ``host``'s playblast for review; never raises for
     a publish problem: the returned :class:`PublishReport` says what happened.
@@ -52,6 +53,8 @@ def publish(
     ``queue_dir``: the offline queue (default ``$FT_DCC_QUEUE_DIR`` or the user data dir).
     ``work_dir``: where capture and encode write (default: a temporary folder, removed after).
     ``include_source``: also upload the scene file as a ``source`` component.
+    ``thumbnail_frame``: the frame the thumbnail (and the review page's poster) shows
+    (default: the middle frame of the range).
     """
     started = time.monotonic()
     register_plugins(host.name)
@@ -69,6 +72,7 @@ def publish(
         asset_name=asset_name,
         queue_dir=Path(queue_dir) if queue_dir else None,
         work_dir=work,
+        thumbnail_frame=None if thumbnail_frame is None else int(thumbnail_frame),
     )
     state = PublishState(
         host=host,

@@ -202,3 +202,18 @@ def _check_shot_fps(state: Any, attributes: Dict[str, ShotAttribute]) -> List[st
         hint=f"set the scene to {float(expected):.3f} fps, or pass --fps "
         f"{float(spec.fps):g} if this review is meant to differ",
     )
+
+
+def check_colour(host: Any) -> Optional[Any]:
+    """The host's review colour transform with every name checked (a ``ResolvedColour``), or
+    None when its frames are already display-referred; ValidationError names the valid choices."""
+    from ft_dcc.exceptions import ColourError
+    from ft_dcc.media.colour import resolve_colour
+
+    settings = host.review_colour()
+    if settings is None:
+        return None
+    try:
+        return resolve_colour(settings)
+    except ColourError as error:
+        raise ValidationError(error.message, hint=error.hint) from error

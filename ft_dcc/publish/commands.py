@@ -50,6 +50,12 @@ def add_commands(subparsers: Any) -> None:
     publish.add_argument("--fps", help="frame rate, e.g. 25, 23.976 or 24000/1001")
     publish.add_argument("--camera", help="camera to capture through (DCC hosts)")
     publish.add_argument(
+        "--thumbnail-frame",
+        type=int,
+        metavar="FRAME",
+        help="the frame of the thumbnail and the review page's poster (default: the middle one)",
+    )
+    publish.add_argument(
         "--invite", action="append", default=[], metavar="EMAIL", help="invite to the session"
     )
     publish.add_argument("--asset", help="asset name (default: from the input's name)")
@@ -102,6 +108,7 @@ def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
         "frames": list(args.frames) if args.frames else None,
         "fps": args.fps,
         "camera": args.camera,
+        "thumbnail_frame": args.thumbnail_frame,
         "invitees": list(args.invite),
         "asset_name": args.asset,
         "include_source": args.include_source,
@@ -175,6 +182,7 @@ def publish_files(request: Dict[str, Any]) -> int:
         invitees=request.get("invitees") or (),
         asset_name=request.get("asset_name"),
         include_source=bool(request.get("include_source")),
+        thumbnail_frame=request.get("thumbnail_frame"),
         progress=ConsoleProgress(sys.stderr),
     )
     if request.get("report"):

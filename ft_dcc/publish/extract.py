@@ -48,6 +48,7 @@ def capture(state: Any) -> CaptureResult:
 
 def encode_and_verify(state: Any) -> Path:
     """Encode the capture to ``<work>/<asset>_review.mp4`` and verify it; set ``ftr_meta``."""
+    from ft_dcc.media.colour import ColourTransform
     from ft_dcc.media.encode import encode_review
     from ft_dcc.media.probe import review_metadata, verify_review_movie
 
@@ -61,6 +62,7 @@ def encode_and_verify(state: Any) -> Path:
         spec.fps,
         first_frame=result.first_frame,
         size=(spec.width, spec.height),
+        colour=ColourTransform(state.colour) if state.colour is not None else None,
         progress=scaled(state.progress, "encode", 0.0, 1.0),
     )
     state.progress("verify", 0.0, "checking the movie")
@@ -78,7 +80,9 @@ def thumbnail(state: Any) -> Path:
     from ft_dcc.media.thumbnail import make_thumbnail
 
     state.progress("thumbnail", 0.0, "making the thumbnail")
-    path = make_thumbnail(state.review_movie, _work_dir(state) / "thumbnail.jpg")
+    frame = state.thumbnail_frame
+    index = None if frame is None else frame - state.spec.frame_start
+    path = make_thumbnail(state.review_movie, _work_dir(state) / "thumbnail.jpg", frame=index)
     state.thumbnail = Path(path)
     state.progress("thumbnail", 1.0, "thumbnail made")
     return state.thumbnail

@@ -83,6 +83,10 @@ def capture_metadata(state: Any) -> dict:
     data["source_first_frame"] = state.spec.frame_start
     data["source_last_frame"] = state.spec.frame_end
     data["review_frame_in"] = int(state.ftr_meta.get("frameIn", 0))
+    if state.thumbnail_frame is not None:
+        data["thumbnail_frame"] = state.thumbnail_frame  # the review page's poster frame
+    if state.colour is not None:
+        data["colour"] = state.colour.to_dict()  # the OCIO transform applied to the frames
     return data
 
 

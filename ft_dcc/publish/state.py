@@ -34,6 +34,7 @@ class PublishRequest:
     asset_name: Optional[str] = None
     queue_dir: Optional[Path] = None
     work_dir: Optional[Path] = None
+    thumbnail_frame: Optional[int] = None  # the frame of the thumbnail/poster; None: the middle
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -63,6 +64,8 @@ class PublishState:
     view: Any = None  # ft_dcc.publish.integrate_read.ServerView: the publish's planned read
     shot: Any = None
     project: Any = None
+    colour: Any = None  # a media.colour.ResolvedColour when the frames need a display transform
+    thumbnail_frame: Optional[int] = None  # the source frame the thumbnail shows
     # extracted
     capture: Optional[CaptureResult] = None
     review_movie: Optional[Path] = None

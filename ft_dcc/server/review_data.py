@@ -251,6 +251,9 @@ class ReviewData:
                 first = capture.get("source_first_frame")
                 if isinstance(first, int):
                     metas.setdefault(component_id, {})["sourceFirstFrame"] = first
+                poster = capture.get("thumbnail_frame")  # the frame the thumbnail shows
+                if isinstance(poster, int):
+                    metas.setdefault(component_id, {})["posterFrame"] = poster
         movies: Dict[str, Dict[str, Any]] = {}
         for component in sorted(components, key=lambda c: c["id"]):
             movies.setdefault(

@@ -173,11 +173,17 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
     frame_out = None if frame_out is None else frame_out + shift
     rate = meta.get("frameRate") if isinstance(meta.get("frameRate"), (int, float)) else 24
     version = f"v{item.version_number:03d}" if isinstance(item.version_number, int) else ""
+    # The poster must show the frame the counter shows: only a thumbnail whose frame the publish
+    # recorded is the poster, and the counter (and a note typed before playing) starts there.
+    poster_frame = _int(meta.get("posterFrame"), None) if item.thumbnail_id else None
+    if poster_frame is not None and not (frame_out is None or frame_in <= poster_frame < frame_out):
+        poster_frame = None
     poster = (
         f' poster="{_e(_media_url(session.id, item.thumbnail_id, token))}"'
-        if item.thumbnail_id
+        if poster_frame is not None
         else ""
     )
+    shown = frame_in if poster_frame is None else poster_frame
     preload = "auto" if index == 1 else "metadata"  # many items: load the rest on demand
     if item.movie_id:
         player = (
@@ -197,9 +203,9 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
         '<button type="button" class="ctl step-forward" title="Next frame (Right)" '
         f'aria-label="Next frame">{_icon(ICON_STEP_FORWARD)}</button>'
         f'<input type="range" class="scrub" min="{frame_in}" max="{_e(last or frame_in)}" '
-        f'step="1" value="{frame_in}" aria-label="Frame">'
+        f'step="1" value="{shown}" aria-label="Frame">'
         '<span class="counter"><span class="label">Frame</span> '
-        f'<output class="frame-number">{frame_in}</output>'
+        f'<output class="frame-number">{shown}</output>'
         f'<span class="frame-range">{frame_in}&ndash;{_e(last or "?")}</span></span>'
         '<span class="timecode">00:00:00:00</span>'
         f'<span class="fps">{_e(_fps_label(rate))} fps</span>'
@@ -213,7 +219,7 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
         else ""
     )
     note_label = (
-        f'Note at frame <output class="note-at">{frame_in}</output>' if item.movie_id else "Note"
+        f'Note at frame <output class="note-at">{shown}</output>' if item.movie_id else "Note"
     )
     form = (
         '<form class="note-form" autocomplete="off">'
@@ -228,7 +234,7 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
     return (
         f'<article class="item" id="item-{_e(item.id)}" data-object-id="{_e(item.id)}" '
         f'data-frame-in="{frame_in}" data-frame-out="{_e(frame_out if frame_out else "")}" '
-        f'data-frame-rate="{_e(rate)}">'
+        f'data-frame-rate="{_e(rate)}" data-poster-frame="{_e(shown)}">'
         f'<div class="stage"><div class="screen">{player}</div>{controls if item.movie_id else ""}'
         "</div>"
         '<aside class="info">'

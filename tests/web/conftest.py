@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any, Iterator
 
+import pyblish.api
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
@@ -45,3 +47,16 @@ def page(chromium: Any) -> Iterator[Any]:
         yield opened
     finally:
         context.close()
+
+
+@pytest.fixture
+def pyblish_isolation(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Empty pyblish registries and a private offline queue for this test."""
+    monkeypatch.delenv("PYBLISHPLUGINPATH", raising=False)
+    monkeypatch.setenv("FT_DCC_QUEUE_DIR", str(tmp_path / "queue"))
+    pyblish.api.deregister_all_paths()
+    pyblish.api.deregister_all_plugins()
+    yield
+    pyblish.api.deregister_all_paths()
+    pyblish.api.deregister_all_plugins()
+    pyblish.api.deregister_all_hosts()

@@ -106,6 +106,15 @@ def publish_review(session: Session, tmp_path: Path, *, session_name: str) -> Re
             "value": json.dumps(meta),
         },
     )
+    session.create(
+        "Metadata",
+        {
+            "parent_id": component["id"],
+            "parent_type": "FileComponent",
+            "key": "ft_dcc_capture",  # the thumbnail shows the first frame: the page's poster
+            "value": json.dumps({"source_first_frame": FRAME_IN, "thumbnail_frame": FRAME_IN}),
+        },
+    )
     thumb = session.create_component(
         str(thumbnail), {"name": "thumbnail", "version": version}, location="ftrack.server"
     )

@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import pyblish.api
 import pytest
 from support import make_sequence, make_task, open_session
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("pyblish_isolation")]
 
 FRAMES = 24
-
-
-@pytest.fixture(autouse=True)
-def pyblish_isolation(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """Empty pyblish registries and a private offline queue for this test."""
-    monkeypatch.delenv("PYBLISHPLUGINPATH", raising=False)
-    monkeypatch.setenv("FT_DCC_QUEUE_DIR", str(tmp_path / "queue"))
-    pyblish.api.deregister_all_paths()
-    pyblish.api.deregister_all_plugins()
-    yield
-    pyblish.api.deregister_all_paths()
-    pyblish.api.deregister_all_plugins()
-    pyblish.api.deregister_all_hosts()
 
 
 def test_published_review_link_plays_in_chromium(

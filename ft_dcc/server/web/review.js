@@ -27,7 +27,9 @@
     this.timecode = item.querySelector(".timecode");
     this.scrub = item.querySelector(".scrub");
     this.playButton = item.querySelector(".play");
-    this.frame = this.frameIn;
+    var poster = parseInt(item.dataset.posterFrame, 10);
+    this.posterFrame = isNaN(poster) ? this.frameIn : poster; // the frame the poster shows
+    this.frame = this.posterFrame;
     this.bind();
   }
 
@@ -107,7 +109,9 @@
     video.addEventListener("ended", function () { button.classList.remove("playing"); });
     video.addEventListener("loadedmetadata", function () {
       if (!self.count && self.scrub) self.scrub.max = String(self.frameIn + self.frameCount() - 1);
-      settle();
+      // start where the poster is, so the picture, the counter and a new note agree
+      if (self.posterFrame !== self.frameIn && video.currentTime === 0) self.seekFrame(self.posterFrame);
+      else settle();
     });
     video.addEventListener("click", function () { self.toggle(); });
     button.addEventListener("click", function () { self.toggle(); });
@@ -119,7 +123,7 @@
       });
     }
     self.watchFrames();
-    self.show(self.frameIn);
+    self.show(self.posterFrame);
   };
 
   function noteElement(note) {

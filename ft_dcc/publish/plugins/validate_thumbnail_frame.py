@@ -1,0 +1,28 @@
+"""Validate the frame the thumbnail (and the review page's poster) shows."""
+
+import pyblish.api
+
+
+class ValidateThumbnailFrame(pyblish.api.ContextPlugin):
+    """The chosen thumbnail frame lies in the published range; default: the middle frame."""
+
+    label = "Thumbnail frame"
+    order = pyblish.api.ValidatorOrder + 0.15
+
+    def process(self, context):
+        from ft_dcc.exceptions import ValidationError
+        from ft_dcc.publish.state import state_of
+
+        state = state_of(context)
+        spec = state.spec
+        frame = state.request.thumbnail_frame
+        if frame is None:
+            frame = spec.frame_start + spec.frame_count // 2
+        if not spec.frame_start <= frame <= spec.frame_end:
+            raise ValidationError(
+                f"The thumbnail frame {frame} is outside the published range "
+                f"{spec.frame_start}-{spec.frame_end}.",
+                hint=f"choose --thumbnail-frame from {spec.frame_start} to {spec.frame_end}",
+            )
+        state.thumbnail_frame = frame
+        self.log.info("Thumbnail and poster: frame %s", frame)
