@@ -1,0 +1,122 @@
+"""A publishing client killed (SIGKILL, SIGINT) anywhere: never half a version, never lost.
+
+Each publish runs in its own process and stops itself at one fault point (``FT_DCC_FAULT_AT``;
+the extract boundaries through plugins on ``PYBLISHPLUGINPATH``). Then ``ft-dcc queue flush``
+runs twice. A publish stopped before its media were journaled wrote nothing anywhere; every
+later one ends as exactly one complete version: the review movie and the thumbnail in
+``ftrack.server``, the thumbnail set, a review object labelled with the version number.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+from support import make_sequence, make_task, open_session
+
+from ft_dcc.publish.tasks import resolve_task
+
+HERE = Path(__file__).parent
+#: (fault point, whether the publish's media were journaled before it)
+POINTS = [
+    ("capture", False),
+    ("encode", False),
+    ("journaled", True),
+    ("mid-upload", True),
+    ("uploaded", True),
+    ("committed", True),
+    ("before-event", True),
+]
+SIGNALS = ("KILL", "INT")
+SCRIPT = """
+import sys
+from ft_dcc.publish import publish
+from ft_dcc.host.files import FilesHost
+task, session_name, asset, pattern = sys.argv[1:5]
+report = publish(FilesHost(pattern, fps=25), task=task, review_session=session_name,
+                 asset_name=asset)
+print(report)
+"""
+
+
+def _env(server: Any, queue: Path, point: str = "", signal: str = "") -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        FTRACK_SERVER=server.url,
+        FTRACK_API_USER=server.api_user,
+        FTRACK_API_KEY=server.api_key,
+        FT_DCC_QUEUE_DIR=str(queue),
+        PYBLISHPLUGINPATH=str(HERE / "fault_plugins"),
+        FT_DCC_FAULT_AT=point,
+        FT_DCC_FAULT_SIGNAL=signal,
+    )
+    return env
+
+
+def _complete(check: Any, versions: List[Any]) -> bool:
+    (version,) = versions
+    components = check.query(
+        "select name, component_locations.location_id from Component "
+        f'where version_id is "{version["id"]}"'
+    ).all()
+    names = {c["name"] for c in components if c["component_locations"]}
+    objects = check.query(
+        f'select version from ReviewSessionObject where version_id is "{version["id"]}"'
+    ).all()
+    return (
+        names == {"ftrackreview-mp4", "thumbnail"}
+        and version["thumbnail_id"] in {c["id"] for c in components}
+        and [o["version"] for o in objects] == [f"v{version['version']:03d}"]
+    )
+
+
+def test_a_killed_publish_is_finished_by_the_flush_or_never_started(
+    embedded_server, tmp_path: Path
+) -> None:
+    setup = open_session(embedded_server, tmp_path / "setup")
+    task_id = resolve_task(setup, None, make_task(setup))["id"]
+    pattern = make_sequence(tmp_path / "frames", frames=12, start=1001)
+    queue = tmp_path / "queue"
+    session_name = f"Killed {tmp_path.name}"
+    runs = {}
+    for point, _ in POINTS:
+        for signal in SIGNALS:
+            asset = f"{point}-{signal}".lower()
+            runs[asset] = subprocess.Popen(
+                [sys.executable, "-c", SCRIPT, task_id, session_name, asset, str(pattern)],
+                env=_env(embedded_server, queue, point, signal),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+    for asset, process in runs.items():
+        output = process.communicate(timeout=240)[0].decode(errors="replace")
+        stopped = (
+            process.returncode == -9
+            if asset.endswith("kill")
+            else ("KeyboardInterrupt" in output or process.returncode == -2)
+        )
+        assert stopped, f"{asset} was not stopped ({process.returncode}):\n{output[-2000:]}"
+    for _ in range(2):
+        subprocess.run(
+            [sys.executable, "-m", "ft_dcc", "queue", "flush"],
+            env=_env(embedded_server, queue),
+            check=True,
+            capture_output=True,
+            timeout=240,
+        )
+    assert not list(queue.glob("*/manifest.json")), "nothing is left queued"
+    check = open_session(embedded_server, tmp_path / "check")
+    for point, journaled in POINTS:
+        for signal in SIGNALS:
+            asset = f"{point}-{signal}".lower()
+            versions = check.query(
+                "select id, version, thumbnail_id from AssetVersion "
+                f'where task_id is "{task_id}" and asset.name is "{asset}"'
+            ).all()
+            if journaled:
+                assert len(versions) == 1 and _complete(check, versions), (asset, versions)
+            else:
+                assert versions == [], asset
