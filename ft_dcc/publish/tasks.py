@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from ft_dcc.exceptions import NoResultFoundError, ValidationError
 from ft_dcc.protocol import ENV_CONTEXT_ID
@@ -51,6 +51,24 @@ def resolve_task(session: Any, task_id: Optional[str], task_path: Optional[str])
             f"the task path {task_path!r} names no task",
             hint="write it as Project/Sequence/Shot/Task (at least Project/Task)",
         )
+    found = session.query(f"{TASK_PROJECTION} where {_path_condition(parts)}").all()
+    exact = [t for t in found if [item["name"] for item in t["link"] or []] == parts]
+    if len(exact) == 1:  # the usual case: one request
+        return exact[0]
+    return _resolve_step_by_step(session, task_path, parts)
+
+
+def _path_condition(parts: List[str]) -> str:
+    """``Project/a/b/Task`` as one condition on the task: its name and its parents' names."""
+    conditions = [f"name is {quote(parts[-1])}"]
+    for depth, name in enumerate(reversed(parts[1:-1]), start=1):
+        conditions.append(f"{'parent.' * depth}name is {quote(name)}")
+    conditions.append(f"project.name is {quote(parts[0])}")
+    return " and ".join(conditions)
+
+
+def _resolve_step_by_step(session: Any, task_path: str, parts: List[str]) -> Any:
+    """Resolve level by level, to say exactly which level is missing (or to find full names)."""
     project = session.query(
         f"Project where name is {quote(parts[0])} or full_name is {quote(parts[0])}"
     ).first()

@@ -53,3 +53,13 @@ def test_a_fresh_publish_and_a_v002_fit_the_request_budget(
         assert count["api"] <= MAX_API_REQUESTS, counts
         assert count["put"] == UPLOADS, counts
     assert not list(queue_dir.glob("*/manifest.json")), "the journal entries were removed"
+
+
+def test_a_task_path_is_found_in_one_request(embedded_server, tmp_path: Path) -> None:
+    setup = open_session(embedded_server, tmp_path / "setup")
+    path = make_task(setup, task_name="lighting")
+    session = open_session(embedded_server, tmp_path / "setup")
+    mark = embedded_server.log_mark()
+    task = resolve_task(session, None, path)
+    assert [item["name"] for item in task["link"]] == path.split("/")
+    assert _count(embedded_server.requests_since(mark))["api"] == 1
