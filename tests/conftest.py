@@ -39,6 +39,8 @@ class EmbeddedServer:
     port: int
     process: Optional[subprocess.Popen] = None
     stderr_path: Optional[Path] = None
+    #: More ``ft-dcc server`` options, e.g. ``["--database", url, "--workers", "4"]``.
+    extra_args: List[str] = attr.Factory(list)
 
     @property
     def env(self) -> Dict[str, str]:
@@ -93,6 +95,7 @@ class EmbeddedServer:
             str(self.port),
             "--request-log",
             str(self.request_log),
+            *self.extra_args,
         ]
         self.process = subprocess.Popen(cmd, env=env, stdout=stderr, stderr=stderr)
         deadline = time.monotonic() + 60
@@ -111,7 +114,7 @@ class EmbeddedServer:
         raise RuntimeError("embedded server did not answer within 60 s")
 
 
-def start_server(base: Path) -> EmbeddedServer:
+def start_server(base: Path, extra_args: Optional[List[str]] = None) -> EmbeddedServer:
     port = free_port()
     server = EmbeddedServer(
         url=f"http://127.0.0.1:{port}",
@@ -120,6 +123,7 @@ def start_server(base: Path) -> EmbeddedServer:
         data_dir=base / "server-data",
         request_log=base / "requests.jsonl",
         port=port,
+        extra_args=list(extra_args or []),
     )
     return server.start()
 
@@ -136,6 +140,33 @@ def data_dir(tmp_path: Path) -> Path:
 def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
     """One embedded server shared by the whole test session (do not assume it is empty)."""
     server = start_server(tmp_path_factory.mktemp("embedded"))
+    yield server
+    server.stop()
+
+
+#: Server processes of the PostgreSQL test server (the issue's "4 workers").
+PG_WORKERS = 4
+
+
+@pytest.fixture(scope="session")
+def pg_server(
+    pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EmbeddedServer]:
+    """One ``ft-dcc server --database postgresql://… --workers 4`` for the whole test session."""
+    url = pg_cluster.create_database("server", template=pg_cluster.template)
+    args = ["--database", url, "--workers", str(PG_WORKERS)]
+    server = start_server(tmp_path_factory.mktemp("pg-server"), args)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_second_process(
+    pg_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EmbeddedServer]:
+    """Another ``ft-dcc server`` process (one worker) on ``pg_server``'s database."""
+    database = pg_server.extra_args[pg_server.extra_args.index("--database") + 1]
+    server = start_server(tmp_path_factory.mktemp("pg-second"), ["--database", database])
     yield server
     server.stop()
 

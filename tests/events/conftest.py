@@ -134,3 +134,11 @@ def connect_hub(make_hub: Callable[..., EventHub]) -> Callable[..., EventHub]:
 def closed_url() -> str:
     """A loopback URL where nothing listens."""
     return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql-4-workers"])
+def embedded_server(request: pytest.FixtureRequest, embedded_server: Any) -> Any:
+    """The event tests against the real server run on SQLite and on PostgreSQL with 4 workers."""
+    if request.param == "sqlite":
+        return embedded_server
+    return request.getfixturevalue("pg_server")

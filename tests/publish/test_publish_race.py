@@ -37,13 +37,16 @@ def _manifest(task_id: str, movie: Path, session_name: str, index: int) -> Integ
 
 
 def test_sixteen_racing_first_publishes_make_one_asset_and_one_session(
-    embedded_server, tmp_path: Path
+    server_on_each_backend, tmp_path: Path
 ) -> None:
+    """On SQLite, then on PostgreSQL with 4 server processes."""
+    embedded_server = server_on_each_backend
     setup = open_session(embedded_server, tmp_path / "setup")
     task = resolve_task(setup, None, make_task(setup))
     movie = make_movie(tmp_path / "review.mp4", frames=2)
     session_name = f"Race {tmp_path.name}"
     sessions = [open_session(embedded_server, tmp_path / f"s{i}") for i in range(PUBLISHERS)]
+    mark = embedded_server.log_mark()
     start = threading.Barrier(PUBLISHERS)
     outcomes: List[Any] = [None] * PUBLISHERS
 
@@ -62,6 +65,8 @@ def test_sixteen_racing_first_publishes_make_one_asset_and_one_session(
         thread.join(120)
     failures = [o for o in outcomes if not hasattr(o, "asset_version_id")]
     assert not failures, failures
+    server_errors = [r for r in embedded_server.requests_since(mark) if r["status"] >= 500]
+    assert not server_errors, server_errors
 
     where = f'context_id is "{task["parent_id"]}" and name is "raced"'
     assets = setup.query(f"select id from Asset where {where}").all()

@@ -1,5 +1,7 @@
 """Pytest fixtures for the PostgreSQL backend (loaded from the root conftest).
 
+``pg_server``: the real ``ft-dcc server`` on PostgreSQL with 4 workers (one per session);
+``server_on_each_backend``: the shared SQLite server, then ``pg_server``;
 ``pg_cluster``: one throwaway cluster (Debian's ``initdb`` + ``pg_ctl``) per test session;
 ``new_database_url(backend)``: a fresh, empty database URL of ``backend`` ("sqlite" or
 "postgresql"), so tests can run on both; ``backend``: a parameter to parametrise over.
@@ -8,7 +10,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -62,3 +64,10 @@ def new_database_url(
 def backend(request: pytest.FixtureRequest) -> str:
     """Each test using it runs once on SQLite and once on PostgreSQL."""
     return str(request.param)
+
+
+@pytest.fixture(params=BACKENDS)
+def server_on_each_backend(request: pytest.FixtureRequest) -> Any:
+    """The shared SQLite server, then the PostgreSQL one with 4 workers."""
+    name = "embedded_server" if request.param == "sqlite" else "pg_server"
+    return request.getfixturevalue(name)
