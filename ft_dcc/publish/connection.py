@@ -40,6 +40,14 @@ def _read_task(state: Any) -> None:
         state.task_error = exc
 
 
+def _warm_event_hub(session: Any) -> None:
+    """Open the event hub connection now, in the background, so the announcement at the end
+    of the publish finds it ready instead of waiting for the handshake."""
+    hub = getattr(session, "event_hub", None)
+    if hub is not None and not getattr(hub, "connected", True):
+        hub.connect_in_background()
+
+
 def connect(state: Any) -> None:
     """Set ``state.session`` and ``state.online`` (or ``state.offline`` when the server cannot
     be reached); missing or refused credentials raise ValidationError."""
@@ -51,6 +59,7 @@ def connect(state: Any) -> None:
         # one round trip proves the server answers and accepts us: the task's read
         _read_task(state)
         state.online = True
+        _warm_event_hub(state.session)
     except ConfigurationError as exc:
         raise ValidationError(
             f"ftrack is not configured. {exc.message}",
