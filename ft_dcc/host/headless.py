@@ -198,6 +198,16 @@ def publish_options(request: Dict[str, Any], extra: Sequence[str] = ()) -> Dict[
     return options
 
 
+def outcome_of(report: Any) -> Outcome:
+    """A finished publish's outcome for the caller: its exit status, the report's data and the
+    artist-readable text."""
+    return {
+        "exit_code": report.exit_code,
+        "report": json.loads(report.to_json()),
+        "text": report.format(),
+    }
+
+
 def main(argv: Sequence[str], publish_request: Callable[[Dict[str, Any]], Outcome]) -> int:
     """Inside the host: read the request, ``publish_request(request)``, and write its outcome
     to ``request['result']``, also when publishing raised (then exit status 1, the error as

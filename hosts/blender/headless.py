@@ -26,31 +26,6 @@ def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
     return parse_frames(value)
 
 
-def _report_text(report: Any) -> str:
-    for name in ("format", "summary", "text"):
-        value = getattr(report, name, None)
-        if callable(value):
-            value = value()
-        if isinstance(value, str) and value:
-            return value
-    return str(report)
-
-
-def _report_data(report: Any) -> Any:
-    to_json = getattr(report, "to_json", None)
-    if to_json is None:
-        return None
-    value = to_json()
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _exit_code(report: Any) -> int:
-    code = getattr(report, "exit_code", None)
-    if isinstance(code, int):
-        return code
-    return 0 if getattr(report, "ok", False) else 1
-
-
 def add_python_path(argv: Any) -> None:
     """Add the request's ``python_path`` as site folders (ft_dcc imports after this)."""
     request_file = Path(argv[argv.index("--") + 1] if "--" in argv else argv[-1])
@@ -65,7 +40,7 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     import bpy
     from ft_dcc_hosts.blender.host import BlenderHost
 
-    from ft_dcc.host.headless import publish_options
+    from ft_dcc.host.headless import outcome_of, publish_options
     from ft_dcc.progress import ConsoleProgress
     from ft_dcc.publish import publish
 
@@ -78,11 +53,7 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         progress=ConsoleProgress(sys.stderr),
         **options,
     )
-    return {
-        "exit_code": _exit_code(report),
-        "report": _report_data(report),
-        "text": _report_text(report),
-    }
+    return outcome_of(report)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         from ft_dcc_hosts.maya.host import MayaHost
         from maya import cmds
 
-        from ft_dcc.host.headless import publish_options
+        from ft_dcc.host.headless import outcome_of, publish_options
         from ft_dcc.progress import ConsoleProgress
         from ft_dcc.publish import publish
 
@@ -48,11 +48,7 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         )
         if request.get("report"):
             report.save(Path(request["report"]))
-        return {
-            "exit_code": report.exit_code,
-            "report": json.loads(report.to_json()),
-            "text": report.format(),
-        }
+        return outcome_of(report)
     finally:
         maya.standalone.uninitialize()
 

@@ -14,6 +14,8 @@ from typing import Any, Dict, Optional
 
 from maya import cmds, mel
 
+from ft_dcc.host.stages import overall_fraction
+
 log = logging.getLogger(__name__)
 
 MENU_NAME = "ftDccMenu"
@@ -53,6 +55,7 @@ class MainProgressBar:
     def __init__(self) -> None:
         self.bar = mel.eval("$tmp = $gMainProgressBar")
         self._active = False
+        self.fraction = 0.0
 
     def __enter__(self) -> MainProgressBar:
         cmds.progressBar(
@@ -69,9 +72,9 @@ class MainProgressBar:
     def __call__(self, stage: str, fraction: float, message: str = "") -> None:
         if not self._active:
             return
-        percent = round(min(max(fraction, 0.0), 1.0) * 100)
+        self.fraction = overall_fraction(stage, fraction, self.fraction)  # one bar, all stages
         status = f"{stage}: {message}" if message else stage
-        cmds.progressBar(self.bar, edit=True, progress=percent, status=status)
+        cmds.progressBar(self.bar, edit=True, progress=round(self.fraction * 100), status=status)
 
     def __exit__(self, *exc: Any) -> None:
         if self._active:
@@ -115,30 +118,10 @@ def ask_choices() -> Optional[Dict[str, str]]:
     return choices
 
 
-def report_message(report: Any) -> str:
-    """What the artist reads after a publish: the review link, or what went wrong and what to do."""
-    if report.ok and report.queued:
-        return (
-            "ftrack could not be reached, so the review was queued on this machine.\n"
-            "It is sent when ftrack is back (ft-dcc queue flush).\n\n" + "\n".join(report.warnings)
-        ).strip()
-    if report.ok:
-        lines = [f"Published version {report.version_number} for review"]
-        if report.review_session_name:
-            lines[0] += f" in '{report.review_session_name}'"
-        lines[0] += "."
-        if report.review_url:
-            lines.append(f"Review: {report.review_url}")
-        lines.extend(f"Note: {warning}" for warning in report.warnings)
-        return "\n".join(lines)
-    return "The publish did not go through:\n\n" + "\n".join(
-        f"- {error}" for error in report.errors
-    )
-
-
 def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
     """The menu command: ask, publish with progress, show the report. Returns the report
     (None when the artist cancelled)."""
+    from ft_dcc.host.messages import artist_message
     from ft_dcc.publish import publish
 
     from .host import MayaHost
@@ -167,7 +150,7 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
         return None
     cmds.confirmDialog(
         title=DIALOG_TITLE,
-        message=report_message(report),
+        message=artist_message(report).text,
         button=["OK"],
         icon="information" if report.ok else "warning",
     )

@@ -29,6 +29,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import nuke
 
+from ft_dcc.host.job import PublishJob
+from ft_dcc.host.messages import artist_message
+
 from .host import NukeHost
 from .progress import publish_progress
 
@@ -125,39 +128,19 @@ def _is_chunk(node: Any, rendered: Tuple[int, int]) -> bool:
 
 
 # -- publishing ----------------------------------------------------------------------------------
-class PublishJob:
-    """One publish: ``report`` is set when it is done (at once when run in the foreground)."""
-
-    def __init__(self, node_name: str) -> None:
-        self.node_name = node_name
-        self.report: Optional[Any] = None
-        self.error: Optional[BaseException] = None
-        self.thread: Optional[threading.Thread] = None
-        self._finished = threading.Event()
-
-    def done(self) -> bool:
-        return self._finished.is_set()
-
-    def run(self, request: Dict[str, Any], host: Any) -> None:
-        from ft_dcc.publish import publish
-
-        try:
-            request.setdefault("progress", publish_progress())
-            self.report = publish(host, **{k: v for k, v in request.items() if v is not None})
-            log.info("%s", self.report.format())
-            reports.append(self.report)
-            text = report_text(self.report)
-        except Exception as exc:  # publish() reports problems; this is a bug or a crash
-            log.exception("publishing %s for review failed", self.node_name)
-            self.error = exc
-            text = f"Publishing {self.node_name} for review failed: {exc}"
-        try:
-            if threading.current_thread() is threading.main_thread():
-                show(text)
-            else:
-                nuke.executeInMainThread(show, (text,))
-        finally:
-            self._finished.set()
+def _finished(job: PublishJob, node_name: str) -> None:
+    """Log the report and tell the artist, on Nuke's main thread (the job's ``on_done``)."""
+    if job.report is not None:
+        log.info("%s", job.report.format())
+        reports.append(job.report)
+        text = report_text(job.report)
+    else:  # publish() reports problems; this is a bug or a crash
+        log.error("publishing %s for review failed", node_name, exc_info=job.error)
+        text = f"Publishing {node_name} for review failed: {job.error}"
+    if threading.current_thread() is threading.main_thread():
+        show(text)
+    else:
+        nuke.executeInMainThread(show, (text,))
 
 
 def publish_write_node(
@@ -181,19 +164,20 @@ def publish_write_node(
         "frames": frames,
     }
     request.update(options)
-    host = NukeHost(write_node=node.name(), just_rendered=just_rendered)
-    job = PublishJob(node.name())
+    request.setdefault("progress", publish_progress())
+    name = node.name()
+    job = PublishJob(
+        NukeHost(write_node=name, just_rendered=just_rendered),  # its calls hop to the main thread
+        on_done=lambda done: _finished(done, name),
+        **request,
+    )
     jobs.append(job)
     if background is None:
         background = bool(nuke.GUI)
     if not background:
-        job.run(request, host)
+        job.run()
         return job
-    job.thread = threading.Thread(
-        target=job.run, args=(request, host), name=f"ft_dcc publish {node.name()}", daemon=True
-    )
-    job.thread.start()
-    return job
+    return job.start(f"ft_dcc publish {name}")
 
 
 def report_text(report: Any) -> str:
@@ -201,12 +185,7 @@ def report_text(report: Any) -> str:
     warnings and the review link (the step list stays in the script editor's log)."""
     if not nuke.GUI:
         return report.format()
-    lines = [report.summary()]  # holds the first error
-    lines.extend(f"Also: {error}" for error in report.errors[1:])
-    lines.extend(f"Warning: {warning}" for warning in report.warnings)
-    if report.review_url:
-        lines.append(f"Review: {report.review_url}")
-    return "\n".join(lines)
+    return artist_message(report).text
 
 
 def publish_selected() -> Optional[PublishJob]:

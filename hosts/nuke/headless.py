@@ -65,7 +65,7 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     import nuke
     from ft_dcc_hosts.nuke.host import NukeHost
 
-    from ft_dcc.host.headless import publish_options
+    from ft_dcc.host.headless import outcome_of, publish_options
     from ft_dcc.progress import ConsoleProgress
     from ft_dcc.publish import publish
 
@@ -77,7 +77,7 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         progress=ConsoleProgress(sys.stderr),
         **options,
     )
-    return {"exit_code": report.exit_code, "report": report.to_dict(), "text": report.format()}
+    return outcome_of(report)
 
 
 if __name__ == "__main__":

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Dict, Tuple
 
 import nuke
 
 from ft_dcc.exceptions import PublishError
+from ft_dcc.host.stages import overall_fraction
 from ft_dcc.progress import ConsoleProgress, Progress
 
-#: where each pipeline stage sits in the one overall bar (0-1)
-STAGE_SPANS: Dict[str, Tuple[float, float]] = {
-    "publish": (0.0, 0.05),
-    "capture": (0.05, 0.5),
-    "encode": (0.5, 0.7),
-    "verify": (0.7, 0.72),
-    "thumbnail": (0.72, 0.75),
-    "upload": (0.75, 0.95),
-    "integrate": (0.95, 1.0),
-    "queue": (0.95, 1.0),
-}
 #: stages run inside a publish step, where Cancel can stop the publish cleanly (nothing is
 #: uploaded yet; the pipeline's own "publish" updates and the upload are never interrupted)
 CANCELLABLE = ("capture", "encode", "verify", "thumbnail")
@@ -35,9 +24,7 @@ class ProgressTaskProgress:
         self.percent = 0
 
     def __call__(self, stage: str, fraction: float, message: str = "") -> None:
-        start, end = STAGE_SPANS.get(stage, (self.percent / 100.0, self.percent / 100.0))
-        overall = start + (end - start) * min(max(float(fraction), 0.0), 1.0)
-        self.percent = max(self.percent, round(overall * 100))
+        self.percent = round(overall_fraction(stage, fraction, self.percent / 100.0) * 100)
         self.task.setMessage(f"{stage}: {message}" if message else stage)
         self.task.setProgress(self.percent)
         if stage in CANCELLABLE and self.task.isCancelled():

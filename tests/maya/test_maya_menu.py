@@ -64,7 +64,7 @@ def test_menu_publishes_with_progress_and_shows_the_review_link(
     prompts = [d for d in maya_state.dialogs if d["_kind"] == "promptDialog"]
     assert prompts[1]["text"].startswith("Dailies ")  # the default offered
     (shown,) = [d for d in maya_state.dialogs if d["_kind"] == "confirmDialog"]
-    assert "Published version 1 for review in 'Menu dailies'" in shown["message"]
+    assert shown["message"].startswith("Published v001 in review session 'Menu dailies'.")
     assert f"Review: {server_env.url}" in shown["message"]
     history = maya_state.progress_history
     assert history[0].get("beginProgress") and history[-1].get("endProgress")
@@ -88,17 +88,19 @@ def test_menu_publish_of_an_unsaved_scene_says_what_to_do(
     assert report is not None and not report.ok
     asked, shown = [d for d in maya_state.dialogs if d["_kind"] == "confirmDialog"]
     assert "unsaved changes" in asked["message"]
-    assert "did not go through" in shown["message"] and "save the scene" in shown["message"]
+    assert shown["message"].startswith("Not published:") and "save the scene" in shown["message"]
     assert count_versions(open_session(server_env, tmp_path)) == 0
     assert not maya_state.progress_bar["active"]
 
 
-def test_progress_bar_maps_fractions_to_percent(maya_state):
+def test_progress_bar_shows_the_whole_publish_in_one_bar(maya_state):
     with menu.MainProgressBar() as progress:
-        progress("encode", 0.5, "frame 6/12")
-        assert maya_state.progress_bar["progress"] == 50
+        progress("encode", 0.5, "frame 6/12")  # halfway through encode: 60% of the publish
+        assert maya_state.progress_bar["progress"] == 60
         assert maya_state.progress_bar["status"] == "encode: frame 6/12"
-        progress("upload", 2.0)
+        progress("capture", 1.0)  # the bar never goes back
+        assert maya_state.progress_bar["progress"] == 60
+        progress("integrate", 2.0)
         assert maya_state.progress_bar["progress"] == 100
     assert not maya_state.progress_bar["active"]
     assert menu.MainProgressBar().bar == _fake.MAIN_PROGRESS_BAR

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, Dict, List, Optional
 
@@ -14,22 +13,6 @@ log = logging.getLogger(__name__)
 
 #: the last publish, for scripts and tests: {"outcome", "message", "review_url", "report"}
 LAST_RESULT: Dict[str, Any] = {}
-
-
-def _report_text(report: Any, name: str) -> str:
-    value = getattr(report, name, None)
-    value = value() if callable(value) else value
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(item) for item in value)
-    return str(value) if value else ""
-
-
-def _report_json(report: Any) -> str:
-    to_json = getattr(report, "to_json", None)
-    if to_json is None:
-        return ""
-    value = to_json()
-    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def _ft_dcc_ready(context) -> bool:
@@ -62,9 +45,8 @@ class FTDCC_OT_publish(bpy.types.Operator):
             return None
         from ft_dcc_hosts.blender.host import BlenderHost
 
-        from ft_dcc.publish import publish
-
-        from .jobs import PublishJob
+        from ft_dcc.host.job import MainThreadCalls, PublishJob
+        from ft_dcc.host.stages import OverallProgress
 
         settings = context.scene.ftrack_publish
         if settings.save_first and bpy.data.filepath and bpy.data.is_dirty:
@@ -83,7 +65,7 @@ class FTDCC_OT_publish(bpy.types.Operator):
             options["session"] = connection.make_session(**conn)
         messages: List[str] = []
         host = BlenderHost(scene_name=context.scene.name, reporter=lambda m, _l: messages.append(m))
-        return PublishJob(publish, host, **options)
+        return PublishJob(host, on_main=MainThreadCalls(), progress=OverallProgress(), **options)
 
     def execute(self, context):
         job = self._make_job(context)
@@ -117,7 +99,7 @@ class FTDCC_OT_publish(bpy.types.Operator):
         if event.type != "TIMER" or self._job is None:
             return {"PASS_THROUGH"}
         job = self._job
-        job.calls.drain()  # capture and scene questions run here, on the main thread
+        job.on_main.drain()  # capture and scene questions run here, on the main thread
         fraction, stage, message = job.progress.snapshot()
         wm = context.window_manager
         wm.progress_update(int(fraction * 100))
@@ -125,9 +107,9 @@ class FTDCC_OT_publish(bpy.types.Operator):
         for area in context.screen.areas if context.screen else ():
             if area.type == "VIEW_3D":
                 area.tag_redraw()
-        if not job.done:
+        if not job.done():
             return {"RUNNING_MODAL"}
-        job.calls.drain()
+        job.on_main.drain()
         wm.event_timer_remove(self._timer)
         wm.progress_end()
         wm.ftdcc_busy = False
@@ -139,21 +121,11 @@ class FTDCC_OT_publish(bpy.types.Operator):
         if job.error is not None:
             log.error("publish failed", exc_info=job.error)
             return self._finish(context, "failed", f"Publish failed: {job.error}")
-        report = job.report
-        url = _report_text(report, "review_url")
-        if getattr(report, "ok", False) and not getattr(report, "queued", False):
-            summary = _report_text(report, "summary") or "Published for review."
-            message = f"{summary} Review: {url}" if url and url not in summary else summary
-            return self._finish(context, "published", message, url, _report_json(report))
-        if getattr(report, "queued", False):
-            message = _report_text(report, "summary") or (
-                "The server could not be reached: the publish is queued and will be sent "
-                "with 'ft-dcc queue flush'."
-            )
-            return self._finish(context, "queued", message, "", _report_json(report))
-        errors = _report_text(report, "errors") or _report_text(report, "summary")
+        from ft_dcc.host.messages import artist_message
+
+        message = artist_message(job.report)
         return self._finish(
-            context, "failed", errors or "Publish failed.", "", _report_json(report)
+            context, message.outcome, message.text, message.review_url, job.report.to_json()
         )
 
     def _finish(self, context, outcome: str, message: str, url: str = "", report: str = ""):

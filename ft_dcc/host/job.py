@@ -1,0 +1,174 @@
+"""One publish off a host's main thread, while every call into the host stays on it.
+
+DCCs are not thread-safe: a worker thread runs the pipeline (encode and upload never freeze the
+UI), and each host supplies the hand-off that runs a call on its main thread and returns the
+result (``MainThread``): Nuke's ``nuke.executeInMainThreadWithResult``, or a
+:class:`MainThreadCalls` mailbox that the host's own timer drains (Blender's modal operator).
+On the main thread itself (a batch run) calls run directly, so the same job serves both.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.report import PublishReport
+
+#: ``on_main(function, *args, **kwargs)``: run ``function`` on the host's main thread and
+#: return its result (or raise its exception) to the calling thread
+MainThread = Callable[..., Any]
+
+
+def call_directly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """The hand-off of a host without threads (or of code already on the main thread)."""
+    return function(*args, **kwargs)
+
+
+class MainThreadCalls:
+    """A mailbox of calls for the main thread: :meth:`call` from any thread, :meth:`drain` from
+    the main thread's timer. A :data:`MainThread` hand-off."""
+
+    def __init__(self) -> None:
+        self._main = threading.get_ident()
+        self._queue: queue.Queue = queue.Queue()
+
+    def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return self.call(function, *args, **kwargs)
+
+    def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if threading.get_ident() == self._main:
+            return function(*args, **kwargs)
+        done = threading.Event()
+        box: Dict[str, Any] = {}
+        self._queue.put((function, args, kwargs, done, box))
+        done.wait()
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
+
+    def drain(self) -> int:
+        """Run the waiting calls (main thread only); return how many ran."""
+        count = 0
+        while True:
+            try:
+                function, args, kwargs, done, box = self._queue.get_nowait()
+            except queue.Empty:
+                return count
+            try:
+                box["value"] = function(*args, **kwargs)
+            except BaseException as exc:
+                box["error"] = exc
+            finally:
+                done.set()
+                count += 1
+
+
+class MainThreadHost(Host):
+    """A host whose every method runs through ``on_main``, whichever thread calls it."""
+
+    def __init__(self, host: Host, on_main: MainThread) -> None:
+        self._host = host
+        self._on_main = on_main
+        self.name = host.name
+        self.uses_cameras = host.uses_cameras
+
+    def scene_path(self) -> Optional[Path]:
+        return self._on_main(self._host.scene_path)
+
+    def has_unsaved_changes(self) -> bool:
+        return self._on_main(self._host.has_unsaved_changes)
+
+    def save_scene(self) -> Path:
+        return self._on_main(self._host.save_scene)
+
+    def frame_range(self) -> Tuple[int, int]:
+        return self._on_main(self._host.frame_range)
+
+    def fps(self) -> Any:
+        return self._on_main(self._host.fps)
+
+    def resolution(self) -> Tuple[int, int]:
+        return self._on_main(self._host.resolution)
+
+    def cameras(self) -> List[str]:
+        return self._on_main(self._host.cameras)
+
+    def current_camera(self) -> Optional[str]:
+        return self._on_main(self._host.current_camera)
+
+    def default_spec(self, **overrides: Any) -> CaptureSpec:
+        return self._on_main(self._host.default_spec, **overrides)
+
+    def capture(
+        self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
+    ) -> CaptureResult:
+        return self._on_main(self._host.capture, spec, out_dir, progress)
+
+    def tell(self, message: str, level: str = "info") -> None:
+        self._on_main(self._host.tell, message, level)
+
+    def ask(self, question: str, default: bool = False) -> bool:
+        return self._on_main(self._host.ask, question, default)
+
+
+def _publish(host: Host, **options: Any) -> PublishReport:
+    from ft_dcc.publish.api import publish
+
+    return publish(host, **options)
+
+
+class PublishJob:
+    """One publish of ``host``: :meth:`run` it inline, or :meth:`start` a worker thread and poll
+    :meth:`done` (or :meth:`wait`). ``report`` is set when it finished, ``error`` when the
+    pipeline itself crashed (a publish problem is in the report, not an exception).
+
+    ``on_main`` is the host's hand-off (default: call directly); ``on_done(job)`` runs at the end
+    on the thread that ran the publish; ``options`` go to :func:`ft_dcc.publish.publish`.
+    """
+
+    def __init__(
+        self,
+        host: Host,
+        on_main: MainThread = call_directly,
+        progress: Progress = null_progress,
+        on_done: Optional[Callable[[PublishJob], None]] = None,
+        publish: Callable[..., PublishReport] = _publish,
+        **options: Any,
+    ) -> None:
+        self.on_main = on_main
+        self.host: Host = host if on_main is call_directly else MainThreadHost(host, on_main)
+        self.progress = progress
+        self.report: Optional[PublishReport] = None
+        self.error: Optional[BaseException] = None
+        self._on_done = on_done
+        self._publish = publish
+        self._options = {k: v for k, v in options.items() if v is not None}
+        self._finished = threading.Event()
+        self.thread: Optional[threading.Thread] = None
+
+    def run(self) -> None:
+        try:
+            self.report = self._publish(self.host, progress=self.progress, **self._options)
+        except Exception as exc:  # a bug or a crash: the host shows it to the artist
+            self.error = exc
+        finally:
+            try:
+                if self._on_done is not None:
+                    self._on_done(self)
+            finally:
+                self._finished.set()
+
+    def start(self, name: str = "ft_dcc publish") -> PublishJob:
+        self.thread = threading.Thread(target=self.run, name=name, daemon=True)
+        self.thread.start()
+        return self
+
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        return self._finished.wait(timeout)
