@@ -16,6 +16,7 @@ import sys
 from typing import List, Optional
 
 from ft_dcc import __version__
+from ft_dcc.console import ConsoleLogHandler
 from ft_dcc.exceptions import FtDccError
 
 COMMAND_MODULES = (
@@ -46,7 +47,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler = ConsoleLogHandler(sys.stderr)  # log lines never land inside a progress bar
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", handlers=[handler]
+    )
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

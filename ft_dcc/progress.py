@@ -3,14 +3,14 @@
 A progress sink is any callable ``progress(stage, fraction, message)``: ``stage`` names the step
 ("capture", "encode", "upload", ...), ``fraction`` is 0.0-1.0 within that stage, ``message`` is
 short text for the artist. Hosts adapt it to Maya's progress bar, ``nuke.ProgressTask`` or
-Blender's ``window_manager.progress_update``.
+Blender's ``window_manager.progress_update``; ``ft_dcc.console.ConsoleProgress`` draws it on a
+terminal.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
-from typing import Callable, Optional, Protocol, TextIO
+from typing import Callable, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -28,26 +28,6 @@ def null_progress(stage: str, fraction: float, message: str = "") -> None:
 def logging_progress(stage: str, fraction: float, message: str = "") -> None:
     """A sink that writes each update to the ``ft_dcc.progress`` logger at DEBUG level."""
     log.debug("%s %3.0f%% %s", stage, fraction * 100, message)
-
-
-class ConsoleProgress:
-    """A sink for terminals: one line per stage, rewritten in place on a TTY."""
-
-    def __init__(self, stream: Optional[TextIO] = None) -> None:
-        self.stream = stream or sys.stderr
-        self._stage: Optional[str] = None
-
-    def __call__(self, stage: str, fraction: float, message: str = "") -> None:
-        tty = self.stream.isatty()
-        if stage != self._stage:
-            if self._stage is not None and tty:
-                self.stream.write("\n")
-            self._stage = stage
-        elif not tty and fraction < 1.0:
-            return  # on a log file, only the start and the end of each stage
-        end = "\r" if tty and fraction < 1.0 else "\n"
-        self.stream.write(f"{stage:>10} {fraction * 100:5.1f}% {message}{end}")
-        self.stream.flush()
 
 
 def scaled(

@@ -165,12 +165,13 @@ def publish_files(request: Dict[str, Any]) -> int:
     """``ft-dcc publish INPUT --host files``: publish a movie or image sequence in-process."""
     from pathlib import Path
 
+    from ft_dcc.console import ConsoleProgress
     from ft_dcc.host.files import FilesHost
-    from ft_dcc.progress import ConsoleProgress
     from ft_dcc.publish.api import publish
 
     frames = tuple(request["frames"]) if request.get("frames") else None
     host = FilesHost(request["input"], fps=request.get("fps"), frame_range=frames)
+    progress = ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
     report = publish(
         host,
         task=request.get("task"),
@@ -183,8 +184,9 @@ def publish_files(request: Dict[str, Any]) -> int:
         asset_name=request.get("asset_name"),
         include_source=bool(request.get("include_source")),
         thumbnail_frame=request.get("thumbnail_frame"),
-        progress=ConsoleProgress(sys.stderr),
+        progress=progress,
     )
+    progress.close()
     if request.get("report"):
         report.save(Path(request["report"]))
     print_report(report, bool(request.get("json")))
@@ -232,11 +234,13 @@ def run_queue_drop(args: argparse.Namespace) -> int:
 
 
 def run_queue_flush(args: argparse.Namespace) -> int:
-    from ft_dcc.progress import ConsoleProgress
+    from ft_dcc.console import ConsoleProgress
     from ft_dcc.publish.queue import OfflineQueue
 
     queue = OfflineQueue(args.queue_dir)
-    result = queue.flush(progress=ConsoleProgress(sys.stderr))
+    progress = ConsoleProgress(sys.stderr, plain=True if args.json else None)
+    result = queue.flush(progress=progress)
+    progress.close()
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:

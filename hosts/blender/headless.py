@@ -40,8 +40,8 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     import bpy
     from ft_dcc_hosts.blender.host import BlenderHost
 
+    from ft_dcc.console import ConsoleProgress
     from ft_dcc.host.headless import outcome_of, publish_options
-    from ft_dcc.progress import ConsoleProgress
     from ft_dcc.publish import publish
 
     scene_file = str(Path(request["input"]).resolve())

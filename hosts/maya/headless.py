@@ -35,8 +35,8 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         from ft_dcc_hosts.maya.host import MayaHost
         from maya import cmds
 
+        from ft_dcc.console import ConsoleProgress
         from ft_dcc.host.headless import outcome_of, publish_options
-        from ft_dcc.progress import ConsoleProgress
         from ft_dcc.publish import publish
 
         cmds.file(str(Path(request["input"]).resolve()), open=True, force=True)

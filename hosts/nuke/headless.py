@@ -65,8 +65,8 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     import nuke
     from ft_dcc_hosts.nuke.host import NukeHost
 
+    from ft_dcc.console import ConsoleProgress
     from ft_dcc.host.headless import outcome_of, publish_options
-    from ft_dcc.progress import ConsoleProgress
     from ft_dcc.publish import publish
 
     nuke.scriptOpen(str(Path(request["input"]).resolve()))

@@ -6,9 +6,10 @@ import sys
 
 import nuke
 
+from ft_dcc.console import ConsoleProgress
 from ft_dcc.exceptions import PublishError
 from ft_dcc.host.stages import overall_fraction
-from ft_dcc.progress import ConsoleProgress, Progress
+from ft_dcc.progress import Progress
 
 #: stages run inside a publish step, where Cancel can stop the publish cleanly (nothing is
 #: uploaded yet; the pipeline's own "publish" updates and the upload are never interrupted)

@@ -1,0 +1,95 @@
+"""What a person sees of ``ft-dcc publish`` progress: on a terminal (a real pty, read back through a
+VT100 emulator) one clean bar per stage with frames or bytes and the time left, warnings on their
+own lines; plain lines when the output is not a terminal or with ``--json``."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from support import make_task, open_session
+from support.media import make_sequence
+from support.terminal import run_in_pty, screen_lines
+
+FT_DCC = str(Path(sys.executable).with_name("ft-dcc"))
+STAGES = ("capture", "encode", "verify", "thumbnail", "upload", "integrate")
+#: a finished or running stage line: name, bar, percent, then details (no second stage name)
+BAR_LINE = re.compile(r"^  (\w+) +\[[#.]{24}\] +\d{1,3}% ")
+
+
+def _bars(lines):
+    return [line for line in lines if BAR_LINE.match(line)]
+
+
+def _save(artifacts_dir: Path, name: str, output: bytes, lines) -> None:
+    (artifacts_dir / f"{name}.raw").write_bytes(output)
+    (artifacts_dir / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_terminal_shows_one_clean_bar_per_stage(ftrack_env, tmp_path, artifacts_dir):
+    session = open_session(ftrack_env, tmp_path)
+    task = make_task(session, f"cli{uuid.uuid4().hex[:8]}")
+    frames = make_sequence(tmp_path / "seq", frames=12, size="640x360")
+    code, output = run_in_pty(
+        [FT_DCC, "publish", str(frames), "--task", task, "--review-session", "CLI dailies"]
+    )
+    lines = screen_lines(output)
+    _save(artifacts_dir, "cli-progress-tty", output, lines)
+    assert code == 0, "\n".join(lines)
+    bars = _bars(lines)
+    assert [BAR_LINE.match(line).group(1) for line in bars] == list(STAGES), "\n".join(lines)
+    for line in bars:
+        assert " 100% " in line, line
+        others = [s for s in (*STAGES, "publish") if s != line.split()[0]]
+        assert not any(re.search(rf"\b{s}\b", line) for s in others), f"not cleared: {line}"
+    by_stage = {line.split()[0]: line for line in bars}
+    assert re.search(r" 12/12 frames ", by_stage["encode"]), by_stage["encode"]
+    assert re.search(r" [\d.]+/[\d.]+ [kM]B ", by_stage["upload"]), by_stage["upload"]
+    assert all(re.search(r"\d+(\.\d)?s$", line) for line in bars)  # how long each took
+    assert b"left" in output  # while running, the bar says how long is left
+    after_bars = lines[lines.index(bars[-1]) + 1]
+    assert after_bars.startswith("Published v001"), "\n".join(lines)
+
+
+def test_warnings_land_on_their_own_lines(offline_env, tmp_path, artifacts_dir):
+    frames = make_sequence(tmp_path / "seq", frames=12)
+    code, output = run_in_pty([FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp"])
+    lines = screen_lines(output)
+    _save(artifacts_dir, "cli-progress-offline-tty", output, lines)
+    assert code == 0, "\n".join(lines)
+    warnings = [line for line in lines if "WARNING" in line or line.startswith("warning")]
+    assert warnings, "\n".join(lines)
+    assert all(line.startswith(("WARNING", "warning")) for line in warnings), warnings
+    assert not any(BAR_LINE.match(line) and "WARNING" in line for line in lines)
+    assert [line.split()[0] for line in _bars(lines)] == list(STAGES[:4])
+
+
+def test_plain_lines_when_not_a_terminal(offline_env, tmp_path):
+    frames = make_sequence(tmp_path / "seq", frames=12)
+    done = subprocess.run(
+        [FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp"],
+        capture_output=True, text=True, env=dict(os.environ),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stderr and "\x1b" not in done.stderr
+    stage_lines = [line for line in done.stderr.splitlines() if line.startswith(STAGES)]
+    names = [line.split(":")[0] for line in stage_lines]
+    assert names == [stage for stage in STAGES[:4] for _ in (1, 2)], done.stderr  # start, done
+    assert all("done in" in line for line in stage_lines[1::2])
+
+
+def test_json_on_a_terminal_keeps_progress_plain(offline_env, tmp_path):
+    frames = make_sequence(tmp_path / "seq", frames=12)
+    code, output = run_in_pty(
+        [FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp", "--json"]
+    )
+    assert code == 0, output.decode(errors="replace")
+    assert b"\x1b[" not in output and b"[####" not in output
+    text = output.decode().replace("\r\n", "\n")
+    report = json.loads(text[text.index("\n{") + 1 :])
+    assert report["queued"] is True
