@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Sequence
 
 import requests
 
@@ -27,7 +27,7 @@ def free_port() -> int:
 class Server:
     """A running embedded server; ``stop()`` it when done (also on error)."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, extra_args: Sequence[str] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = base / "requests.jsonl"
@@ -35,7 +35,8 @@ class Server:
         self.stderr = open(base / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ft_dcc", "server", "--data", str(base / "data"),
-             "--host", "127.0.0.1", "--port", str(self.port), "--request-log", str(self.log)],
+             "--host", "127.0.0.1", "--port", str(self.port), "--request-log", str(self.log),
+             *extra_args],
             env=env, stdout=self.stderr, stderr=self.stderr,
         )  # fmt: skip
         deadline = time.monotonic() + 60
