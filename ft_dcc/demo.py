@@ -87,7 +87,10 @@ def _start_server(paths: DemoPaths, port: int) -> int:
     env = {k: v for k, v in os.environ.items() if k not in ("FTRACK_API_USER", "FTRACK_API_KEY")}
     command = [sys.executable, "-m", "ft_dcc", "server", "--data", str(paths.server_data)]
     command += ["--port", str(port)]
-    with open(paths.server_log, "ab") as log_file:
+    # private log (0600): it names users and paths; the server never writes a key to it
+    fd = os.open(paths.server_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.chmod(paths.server_log, 0o600)
+    with open(fd, "ab") as log_file:
         process = subprocess.Popen(
             command,
             stdout=log_file,

@@ -49,6 +49,21 @@ class AuthenticationError(ServerError):
     default_hint = "check FTRACK_API_USER and FTRACK_API_KEY (or the api_user/api_key arguments)"
 
 
+class PermissionDeniedError(ServerError):
+    """The server refused an operation the API user's security role does not allow."""
+
+    default_hint = (
+        "ask an administrator of the ftrack server to do it, or to give your user a security "
+        "role that allows it"
+    )
+
+
+class DuplicateEntryError(ServerError):
+    """A create lost to an existing entity (e.g. a concurrent publish created it first)."""
+
+    default_hint = "query the existing entity and use it; nothing in the refused batch was written"
+
+
 class ApiConnectionError(ApiError):
     """The server could not be reached, even after retries."""
 
@@ -65,6 +80,15 @@ class MultipleResultsFoundError(ApiError):
 
 class UploadError(ApiError):
     """A file could not be uploaded completely; nothing was committed for it."""
+
+
+class ServerStorageError(UploadError):
+    """The server could not store an upload: its disk is full or read-only (not a network fault)."""
+
+    default_hint = (
+        "the server's disk is full or read-only: ask the server admin to free space; nothing was "
+        "committed and the publish can be sent again later"
+    )
 
 
 class EventHubError(ApiError):

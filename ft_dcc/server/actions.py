@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, List, Optional
 import sqlalchemy as sa
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.server import permissions
 from ft_dcc.server.auth import KeyRing, generate_api_key
 from ft_dcc.server.config import ServerConfig
 from ft_dcc.server.encode import EncodeError, MediaEncoder
@@ -99,6 +100,7 @@ class ApiContext:
             return list(self.store.execute(operations, user_id))
         with self.write_lock:
             replies = list(self.store.execute(operations, user_id))
+        permissions.forget_deleted_users(self.keys, self._changes(operations, replies))
         self._emit(operations, replies, user_id)
         return replies
 
@@ -422,6 +424,7 @@ def run_batch(ctx: ApiContext, batch: Any, caller: Caller) -> List[Any]:
     then the remaining actions (uploads completed, encodes started, invites recorded) in order.
     """
     operations = check_batch(batch)
+    _check_permissions(ctx, operations, caller)
     results: List[Any] = [None] * len(operations)
     for index, operation in enumerate(operations):
         action = operation["action"]
@@ -446,6 +449,17 @@ def run_batch(ctx: ApiContext, batch: Any, caller: Caller) -> List[Any]:
     return results
 
 
+def _check_permissions(ctx: ApiContext, operations: List[Dict[str, Any]], caller: Caller) -> None:
+    for index, operation in enumerate(operations):
+        if operation["action"] in DATA_ACTIONS:
+            continue  # checked inside the data transaction (permissions.check_write)
+        refusal = permissions.check_action(ctx.store, operation, caller.user_id)
+        if refusal:
+            raise ApiFailure(
+                permissions.PERMISSION_ERROR, f"{describe(index, operation)}: {refusal}", 403
+            )
+
+
 def _store_failure(
     exc: Exception, data_indexes: List[int], operations: List[Dict[str, Any]]
 ) -> ApiFailure:
@@ -464,7 +478,8 @@ def _store_failure(
             message += "."
         if any(operations[i].get("action") in WRITE_ACTIONS for i in data_indexes):
             message += " Nothing in this batch was written."
-        return ApiFailure(str(exception), message)
+        status = 403 if exception == permissions.PERMISSION_ERROR else 400
+        return ApiFailure(str(exception), message, status)
     log.exception("unexpected error while running a batch")
     return ApiFailure(
         "ServerError",

@@ -34,6 +34,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ft_dcc.server import actions as actions_mod
+from ft_dcc.server import http_limits, permissions
 from ft_dcc.server.auth import (
     HEADER_API_KEY,
     HEADER_USER,
@@ -45,6 +46,7 @@ from ft_dcc.server.auth import (
 )
 from ft_dcc.server.bodies import read_limited_body
 from ft_dcc.server.config import ServerConfig
+from ft_dcc.server.disk import check_writable, remove_orphan_parts
 from ft_dcc.server.encode import MediaEncoder, sized_thumbnail
 from ft_dcc.server.fanout import share_event_hub
 from ft_dcc.server.files import FileStore, FileStoreError, check_component_id, load_or_create_secret
@@ -165,6 +167,7 @@ class EmbeddedServer:
         from ft_dcc.server.store import Store
 
         self.config = config
+        check_writable(config.data_dir)  # one clear line (DataDirError) instead of a traceback
         config.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(config.data_dir, 0o700)
         self.store = Store(config.resolved_database_url)
@@ -184,6 +187,7 @@ class EmbeddedServer:
         )
         if not config.worker_process:
             self.files.cleanup_expired()
+            remove_orphan_parts(self.files.incoming)
             self._remove_orphan_files()
         self.events = _make_event_broker(self)
         self.relay = share_event_hub(self.events, self.store.engine, self.store.metadata)
@@ -430,12 +434,18 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
         return FileResponse(path, media_type="image/jpeg", content_disposition_type="inline")
 
     async def component_remove(request: Request) -> Response:
-        if _download_user(request) is None:
+        user_id = _download_user(request)
+        if user_id is None:
             return _denied(request)
         try:
             component_id = check_component_id(request.query_params.get("id"))
         except FileStoreError as exc:
             return ApiJSONResponse(error_payload(exc.exception, exc.message), status_code=400)
+        refusal = await run_in_threadpool(
+            permissions.may_remove_file, server.store, user_id, component_id
+        )
+        if refusal:
+            return ApiJSONResponse(error_payload(permissions.PERMISSION_ERROR, refusal), 403)
         removed = server.files.remove(component_id)
         return ApiJSONResponse({"component_id": component_id, "removed": removed})
 
@@ -495,8 +505,11 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={404: http_error, 405: http_error, 500: server_error},
-    )
+        exception_handlers={
+            404: http_error, 405: http_error, 500: server_error, **http_limits.EXCEPTION_HANDLERS
+        },
+    )  # fmt: skip
     app.state.server = server
+    app.add_middleware(http_limits.BodyTimeoutMiddleware, timeout=http_limits.body_timeout())
     app.add_middleware(RequestLogMiddleware, request_log=request_log)
     return app

@@ -99,6 +99,12 @@ class KeyRing:
         with self._lock:
             self._verified = {k: v for k, v in self._verified.items() if k[0] != username}
 
+    def forget(self, user_id: str) -> None:
+        """Drop cached checks of ``user_id`` (its keys were revoked in the database)."""
+        with self._lock:
+            self._verified = {k: v for k, v in self._verified.items() if v[0] != user_id}
+            self._usernames.pop(user_id, None)
+
     def has_key(self, username: str) -> bool:
         with self.engine.connect() as conn:
             found = conn.execute(

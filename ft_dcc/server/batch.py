@@ -15,6 +15,13 @@ from ft_dcc.server.changes import describe_change
 from ft_dcc.server.database import comparable_id
 from ft_dcc.server.defaults import apply_server_defaults
 from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.integrity import (
+    before_delete,
+    check_declared_type,
+    duplicate_error,
+    on_delete_row,
+)
+from ft_dcc.server.permissions import check_write
 from ft_dcc.server.query.compiler import QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ResultBuilder
@@ -96,8 +103,10 @@ class Batch(CollectionWriter, BatchValidator):
             )
         etype = self.entity_type(operation.get("entity_type"))
         if action == "create":
+            check_write(self, action, etype, (), operation.get("entity_data"))
             return self.create(etype, operation.get("entity_data"), operation.get("entity_key"))
         key = self.entity_key(etype, operation.get("entity_key"))
+        check_write(self, action, etype, key, operation.get("entity_data"))
         if action == "update":
             return self.update(etype, key, operation.get("entity_data"))
         return self.delete(etype, key)
@@ -236,8 +245,8 @@ class Batch(CollectionWriter, BatchValidator):
             select(table.c[etype.primary_key[0]]).where(self.key_condition(etype, key))
         ).first()
         if existing is not None:
-            raise _fail(
-                f"{etype.name} {list(key)} already exists; use update to change it", "ServerError"
+            raise duplicate_error(
+                f"{etype.name} {list(key)} already exists (use update to change it)"
             )
         values[DISCRIMINATOR] = etype.name
         self.connection.execute(insert(table).values(**self._columns(table, values)))
@@ -338,6 +347,7 @@ class Batch(CollectionWriter, BatchValidator):
                 return self.upsert_custom_attribute(etype, key, data)
             raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
         concrete = self.model.types[row[DISCRIMINATOR]]
+        check_declared_type(concrete, etype.name, data)
         if concrete.family == VALUE_TYPES_UPSERTED and "value" in data:
             self.check_custom_attribute_value(row.get("configuration_id"), data["value"])
         values, relations = self.split_values(concrete, data, creating=False)
@@ -440,6 +450,7 @@ class Batch(CollectionWriter, BatchValidator):
         if row is None:
             raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
         concrete = self.model.types[row[DISCRIMINATOR]]
+        before_delete(self, concrete, key)
         change = self.change("remove", concrete, key, [], row, None)
         self.delete_row(concrete, key, row, depth=0)
         self.changes.append(change)
@@ -469,6 +480,7 @@ class Batch(CollectionWriter, BatchValidator):
             self.connection.execute(delete(metadata).where(metadata.c.parent_id == owner_id))
             values = self.tables["CustomAttributeValue"]
             self.connection.execute(delete(values).where(values.c.entity_id == owner_id))
+        on_delete_row(self, etype, key)
         self.connection.execute(delete(self.table(etype)).where(self.key_condition(etype, key)))
 
     # -- replies and changes ----------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Tuple
 from sqlalchemy import select
 
 from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.integrity import check_row_rules
 from ft_dcc.server.schema import REFERENCE_ALIASES, Attribute, EntityType
 from ft_dcc.server.storage import DISCRIMINATOR
 
@@ -16,6 +17,7 @@ UNIQUE_TOGETHER: Dict[str, List[Tuple[str, ...]]] = {
     "Location": [("name",)],
     "Project": [("name",)],
     "AssetVersion": [("asset_id", "version")],
+    "Asset": [("context_id", "name", "type_id")],
     "ComponentLocation": [("component_id", "location_id")],
 }
 
@@ -75,12 +77,14 @@ class BatchValidator:
             if self.connection.execute(select(pk).where(*condition).limit(1)).first():
                 shown = ", ".join(f"{name} {row[name]!r}" for name in names)
                 raise _fail(
-                    f"Another {etype.name} already has {shown}; choose a different value",
-                    "ValidationError",
+                    f"Duplicate entry: another {etype.name} already has {shown}; choose a "
+                    "different value, or use the existing one",
+                    "IntegrityError",
                 )
 
     def _check_row(self, etype: EntityType, row: Dict[str, Any]) -> None:
         self._check_unique(etype, row)
+        check_row_rules(etype, row)
         for name in etype.required:
             attr = etype.attributes.get(name)
             if attr is None or not attr.is_scalar or attr.computed:

@@ -52,6 +52,11 @@ def add_commands(subparsers: Any) -> None:
     add = user_commands.add_parser("add", help="add a user (or set its API key)")
     add.add_argument("name", help="user name (the ftrack-user header)")
     add.add_argument("--api-key", help="the key to use (default: a new random key, printed)")
+    add.add_argument(
+        "--admin",
+        action="store_true",
+        help="make the user an Administrator (the first user of a server always is one)",
+    )
     add.add_argument("--data", type=Path, help="data dir (default: the user data dir)")
     add.add_argument("--database", help="SQLAlchemy database URL (default: SQLite in the data dir)")
     add.set_defaults(handler=add_user)
@@ -84,6 +89,7 @@ def run_server(args: argparse.Namespace) -> int:
     try:
         from ft_dcc.exceptions import DatabaseSetupError
         from ft_dcc.server.app import create_app
+        from ft_dcc.server.disk import DataDirError
         from ft_dcc.server.workers import check_workers, serve
     except ImportError as exc:
         print(f"ft-dcc: error: {MISSING_EXTRA} ({exc})", file=sys.stderr)
@@ -91,7 +97,7 @@ def run_server(args: argparse.Namespace) -> int:
     try:
         check_workers(config)
         app = create_app(config)
-    except DatabaseSetupError as exc:
+    except (DatabaseSetupError, DataDirError) as exc:
         print(f"ft-dcc: error: {exc}", file=sys.stderr)
         return 1
     seed = app.state.server.seed
@@ -104,10 +110,16 @@ def run_server(args: argparse.Namespace) -> int:
             "use HTTPS in front of it (API keys travel in headers and download URLs)",
             flush=True,
         )
-    if seed.generated_key:
+    if seed.generated_key and sys.stdout.isatty():
         print(
             f"ft-dcc server: created API user '{seed.username}' with key {seed.generated_key}\n"
             f"  (shown once; saved to {seed.credentials_file}: source it to use this server)",
+            flush=True,
+        )
+    elif seed.generated_key:  # output going to a log file: the key stays in the 0600 file only
+        print(
+            f"ft-dcc server: created API user '{seed.username}'; its key is in "
+            f"{seed.credentials_file} (mode 0600): source it to use this server",
             flush=True,
         )
     else:
@@ -165,14 +177,14 @@ def add_user(args: argparse.Namespace) -> int:
         return 1
     keys = KeyRing(store.engine, store.metadata)
     try:
-        user_id, key = add_store_user(store, keys, args.name, args.api_key)
+        user_id, key, role = add_store_user(store, keys, args.name, args.api_key, args.admin)
     except SeedError as exc:
         print(f"ft-dcc: error: {exc}", file=sys.stderr)
         return 1
     finally:
         store.engine.dispose()
     if args.api_key:
-        print(f"ft-dcc user: '{args.name}' ({user_id}) uses the given API key")
+        print(f"ft-dcc user: '{args.name}' ({user_id}, {role}) uses the given API key")
     else:
-        print(f"ft-dcc user: '{args.name}' ({user_id}) API key: {key}  (shown once)")
+        print(f"ft-dcc user: '{args.name}' ({user_id}, {role}) API key: {key}  (shown once)")
     return 0

@@ -73,6 +73,8 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
             values["end_date"] = values["start_date"] + REVIEW_SESSION_OPEN_FOR
     elif etype.name == "ReviewSessionObject":
         if values.get("sort_order") is None:
+            if values.get("review_session_id"):  # PostgreSQL: serialise per session (race-free)
+                batch.lock_row("ReviewSession", values["review_session_id"])
             values["sort_order"] = batch.next_number(
                 "ReviewSessionObject",
                 "sort_order",

@@ -24,11 +24,18 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from starlette.requests import Request
 
 from ft_dcc.server import multipart
+from ft_dcc.server.disk import (
+    STORAGE_ERROR,
+    STORAGE_STATUS,
+    FaultCatcher,
+    describe,
+    is_disk_fault,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +43,17 @@ COMPONENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,127}$")
 UPLOAD_PATH = "/file-upload"
 MAX_PARTS = 10000
 CHUNK_LOG_EVERY = 256 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def storage_faults(what: str) -> Iterator[None]:
+    """Turn a full or read-only disk into ``FileStoreError`` 507 with a clear message."""
+    try:
+        yield
+    except OSError as error:
+        if not is_disk_fault(error):
+            raise
+        raise FileStoreError(describe(error, what), STORAGE_STATUS, STORAGE_ERROR) from None
 
 
 class FileStoreError(Exception):
@@ -236,7 +254,14 @@ class FileStore:
         )
 
     async def receive(self, request: Request, ticket: UploadTicket) -> Dict[str, Any]:
-        """Stream the PUT body to disk; publish it atomically once size and checksum match."""
+        """Stream the PUT body to disk; publish it atomically once size and checksum match.
+
+        A full or read-only disk answers ``FileStoreError`` 507 (see ``disk``).
+        """
+        with storage_faults(f"the upload of {ticket.file_name}"):
+            return await self._receive(request, ticket)
+
+    async def _receive(self, request: Request, ticket: UploadTicket) -> Dict[str, Any]:
         if ticket.upload_id:
             return await self._receive_part(request, ticket)
         declared = request.headers.get("content-length")
@@ -281,6 +306,7 @@ class FileStore:
         md5 = hashlib.md5()
         size = 0
         cap = self.max_size if limit is None else min(limit, self.max_size)
+        catcher = FaultCatcher(write)  # a full disk still reads the body, then answers 507
         async for chunk in request.stream():
             if not chunk:
                 continue
@@ -292,7 +318,8 @@ class FileStore:
                     status=413,
                 )
             md5.update(chunk)
-            write(chunk)
+            catcher(chunk)
+        catcher.raise_fault()
         return size, md5.digest()
 
     def _publish(self, tmp: Path, component_id: str, file_name: str, size: int, md5: str) -> None:
@@ -337,7 +364,6 @@ class FileStore:
             raise FileStoreError(f"parts must be a whole number from 1 to {MAX_PARTS}.")
         upload_id = uuid.uuid4().hex
         folder = self.incoming / upload_id
-        folder.mkdir(parents=True)
         record = {
             "component_id": component_id,
             "file_name": name,
@@ -346,9 +372,11 @@ class FileStore:
             "part_size": multipart.layout_part_size(size, parts),
             "expires": int(time.time()) + self.ttl,
         }
-        if record["part_size"]:
-            multipart.create_assembly(folder, int(size or 0))
-        (folder / "upload.json").write_text(json.dumps(record), encoding="utf-8")
+        with storage_faults(f"the upload of {name}"):
+            folder.mkdir(parents=True)
+            if record["part_size"]:
+                multipart.create_assembly(folder, int(size or 0))
+            (folder / "upload.json").write_text(json.dumps(record), encoding="utf-8")
         urls = []
         for number in range(1, parts + 1):
             token = self.sign_token({"c": component_id, "n": name, "u": upload_id, "p": number})
@@ -444,6 +472,10 @@ class FileStore:
         Parts already in place in the assembly file are not read again: the file is renamed
         into the store. Its MD5 is composed from the parts' MD5s, as S3 does for its ETag.
         """
+        with storage_faults(f"the upload of component {component_id}"):
+            return self._complete_multipart(upload_id, component_id, parts)
+
+    def _complete_multipart(self, upload_id: Any, component_id: Any, parts: Any) -> Dict[str, Any]:
         ordered = self.check_multipart(upload_id, component_id, parts)
         record = self._upload_record(upload_id)
         folder = self.incoming / str(upload_id)

@@ -24,6 +24,7 @@ import datetime as dt
 import html
 import json
 import logging
+import math
 import mimetypes
 import string
 from pathlib import Path
@@ -36,10 +37,13 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ft_dcc.server import permissions
 from ft_dcc.server.bodies import read_limited_body
+from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files import FileStoreError, check_component_id
 from ft_dcc.server.review_access import (
     ALL_SESSIONS,
+    MAX_TTL,
     ReviewAccessError,
     ReviewSigner,
     signer_for,
@@ -102,8 +106,16 @@ def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
                 f"ReviewSession {review_session_id} does not exist; commit it first.",
             )
     expires_in = op.get("expires_in")
-    if expires_in is not None and not isinstance(expires_in, (int, float)):
-        raise ApiFailure("ValidationError", "expires_in must be a number of seconds.")
+    if expires_in is not None and (
+        isinstance(expires_in, bool)
+        or not isinstance(expires_in, (int, float))
+        or not math.isfinite(expires_in)
+        or expires_in <= 0
+    ):
+        raise ApiFailure(
+            "ValidationError",
+            f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}).",
+        )
     signer = signer_for(ctx.config.data_dir)
     token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, expires_in)
     return {
@@ -348,6 +360,11 @@ def routes(server: Any) -> List[Any]:
 
     def check(request: Request, review_session_id: Optional[str]) -> Dict[str, Any]:
         payload = signer.check(request.query_params.get("token"), review_session_id)
+        if not permissions.is_active_user(server.store, payload.get("u")):
+            raise ReviewAccessError(
+                "The user this review link was made for no longer exists or is inactive; ask "
+                "for a new link."
+            )
         request.state.auth_ok = True
         request.state.ftrack_user = usernames.get(payload.get("u"))
         return payload
@@ -426,6 +443,7 @@ def routes(server: Any) -> List[Any]:
             content = fields.get("content")
             if not isinstance(content, str):
                 raise ValueError("The note needs text content.")
+            content.encode("utf-8")  # lone surrogates (e.g. "\\ud800") cannot be stored
             frame = fields.get("frame")
             if frame is not None and (isinstance(frame, bool) or not isinstance(frame, int)):
                 raise ValueError("frame must be a whole number.")
@@ -444,7 +462,7 @@ def routes(server: Any) -> List[Any]:
             )
         except LookupError as exc:
             return JSONResponse({"error": str(exc)}, status_code=404)
-        except ValueError as exc:
+        except (ValueError, ApiOperationError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(_note_json(note), status_code=201)
 

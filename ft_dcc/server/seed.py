@@ -3,7 +3,8 @@
 With ``$FTRACK_API_USER`` and ``$FTRACK_API_KEY`` both set, that user gets that key. Otherwise, the
 first start generates a key, stores it hashed, writes ``DATA/credentials.env`` (mode 0600) with
 ``export FTRACK_SERVER/FTRACK_API_USER/FTRACK_API_KEY`` lines and hands the key back to be printed
-once. ``add_user`` is ``ft-dcc user add``.
+once. ``add_user`` is ``ft-dcc user add`` (the first user is an Administrator, see
+``permissions``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Tuple
 
 from ft_dcc.server.auth import KeyRing, generate_api_key
+from ft_dcc.server.permissions import ensure_role
 
 DEFAULT_USER = "admin"
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+\-]{1,128}$")
@@ -92,9 +94,16 @@ def _default_username() -> str:
     return name if USERNAME_RE.match(name) else DEFAULT_USER
 
 
-def add_user(store: Any, keys: KeyRing, username: str, api_key: Optional[str]) -> Tuple[str, str]:
-    """Create (or reuse) the User ``username`` and set its API key; returns (user_id, key)."""
+def add_user(
+    store: Any, keys: KeyRing, username: str, api_key: Optional[str], admin: bool = False
+) -> Tuple[str, str, str]:
+    """Create (or reuse) the User ``username``, set its API key; returns (user_id, key, role).
+
+    The first user of a server is an Administrator; ``admin`` makes this one an Administrator.
+    """
     user_id = store.ensure_seed(check_username(username))
+    with store.write_transaction() as connection:
+        role = ensure_role(store, connection, user_id, admin=True if admin else None)
     key = api_key or generate_api_key()
     keys.set_key(username, user_id, key)
-    return user_id, key
+    return user_id, key, role

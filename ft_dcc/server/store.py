@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.protocol import schema_hash
@@ -24,6 +24,8 @@ from ft_dcc.server.batch import Batch
 from ft_dcc.server.builtin_data import ensure_builtin_data
 from ft_dcc.server.database import check_reachable, describe, prepare_schema, setup_error
 from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.integrity import duplicate_error, ensure_unique_indexes
+from ft_dcc.server.permissions import ensure_role
 from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.schema import SchemaModel
 from ft_dcc.server.storage import add_missing_columns, build_tables, make_engine
@@ -55,6 +57,7 @@ class Store:
             check_reachable(self.engine)
             prepare_schema(self.engine, self.metadata)
             add_missing_columns(self.engine, self.metadata)
+            ensure_unique_indexes(self.engine, self.model, self.tables)
         except (SQLAlchemyError, OSError) as error:
             self.engine.dispose()
             raise setup_error(error, self.engine) from None
@@ -86,6 +89,8 @@ class Store:
                 replies = batch.run(operations)
         except ApiOperationError:
             raise
+        except IntegrityError as error:  # a concurrent batch won a race for a unique value
+            raise duplicate_error(str(getattr(error, "orig", None) or error)) from None
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", None) or type(error).__name__)
             log.error("database error while running a batch: %s", reason)
@@ -125,7 +130,9 @@ class Store:
         """
         connection = self.engine.connect().execution_options(ft_write=True)
         with connection, connection.begin():
-            return ensure_builtin_data(self, connection, api_user_name)
+            user_id = ensure_builtin_data(self, connection, api_user_name)
+            ensure_role(self, connection, user_id)
+            return user_id
 
     @contextlib.contextmanager
     def write_transaction(self) -> Iterator[Connection]:

@@ -9,7 +9,13 @@ from typing import Any, Callable, Dict, List, Optional
 
 import requests
 
-from ft_dcc.exceptions import ApiConnectionError, AuthenticationError, ServerError
+from ft_dcc.exceptions import (
+    ApiConnectionError,
+    AuthenticationError,
+    DuplicateEntryError,
+    PermissionDeniedError,
+    ServerError,
+)
 from ft_dcc.protocol import API_PATH, HEADER_STRICT
 from ft_dcc.session.auth import SessionAuthentication, redact
 
@@ -19,6 +25,8 @@ log = logging.getLogger(__name__)
 AUTHENTICATION_EXCEPTIONS = frozenset(
     {"FTAuthenticationError", "InvalidCredentialsError", "AuthenticationError"}
 )
+#: Server exception names with their own client exception (same message, a hint what to do).
+SPECIFIC_ERRORS = {"PermissionError": PermissionDeniedError, "IntegrityError": DuplicateEntryError}
 #: HTTP statuses worth retrying: the server or a proxy in front of it is briefly unavailable.
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 
@@ -160,7 +168,7 @@ class Transport:
         if name in AUTHENTICATION_EXCEPTIONS or status == 401:
             error: ServerError = AuthenticationError(message, exception=name)
         else:
-            error = ServerError(message, exception=name)
+            error = SPECIFIC_ERRORS.get(name, ServerError)(message, exception=name)
         error.error_code = payload.get("error_code")  # type: ignore[attr-defined]
         error.status_code = status  # type: ignore[attr-defined]
         log.debug("server error %s (HTTP %s): %s", name, status, content)

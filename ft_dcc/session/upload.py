@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 import attr
 import requests
 
-from ft_dcc.exceptions import ApiError, UploadError
+from ft_dcc.exceptions import ApiError, ServerStorageError, UploadError
 
 if TYPE_CHECKING:
     from ft_dcc.session.session import Session
@@ -29,6 +29,8 @@ TRANSIENT_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
 )
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: "Insufficient Storage": the server's disk is full or read-only (never retried).
+STORAGE_FULL_STATUS = 507
 
 ByteProgress = Callable[[int], None]
 #: Bytes read from disk per socket write while uploading (memory use stays about this size).
@@ -351,6 +353,8 @@ def _put(
             if 200 <= response.status_code < 300:
                 tracker.finish_part(len(file_slice), part)
                 return response
+            if response.status_code == STORAGE_FULL_STATUS:
+                raise _storage_error(response, file_slice.path)
             if response.status_code not in TRANSIENT_STATUSES:
                 raise UploadError(
                     f"The upload of {os.path.basename(file_slice.path)} was refused: "
@@ -375,6 +379,18 @@ def _put(
         )
         time.sleep(delay)
         attempt += 1
+
+
+def _storage_error(response: requests.Response, path: str) -> ServerStorageError:
+    """HTTP 507: the server's disk is full (or read-only); retrying now would not help."""
+    try:
+        detail = str(response.json().get("content") or "")
+    except (ValueError, AttributeError):
+        detail = ""
+    return ServerStorageError(
+        f"The server's disk is full: it could not store {os.path.basename(path)}"
+        + (f" ({detail})" if detail else "")
+    )
 
 
 def _strip_url(text: str) -> str:
