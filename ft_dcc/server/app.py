@@ -292,6 +292,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
             )
         try:
             batch = json.loads(body.decode("utf-8"))
+            json.dumps(batch, ensure_ascii=False).encode("utf-8")  # no lone surrogates
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             return api_error(
                 "ValidationError",

@@ -148,6 +148,11 @@ def test_update_delete_and_rollback(session, make_session):
     other = make_session()
     assert other.get("AssetVersion", version["id"])["comment"] == "changed"
 
+    with pytest.raises(ftrack_api.exception.ServerError, match="IntegrityError"):
+        session.delete(made["task"])  # it holds a published version: refused, nothing lost
+        session.commit()
+    session.rollback()
+    session.delete(version)
     session.delete(made["task"])
     session.commit()
     assert make_session().get("Task", made["task"]["id"]) is None
