@@ -16,20 +16,18 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import pytest
-from support.trust import refused, upload
+from support.trust import refused, start_server, upload
 
 MiB = 1024 * 1024
 
 
 @contextlib.contextmanager
 def server_with(base: Path, fault: Optional[str] = None) -> Iterator[Any]:
-    import conftest
-
     previous = os.environ.get("FT_DCC_TEST_DISK_FAULT")
     if fault:
         os.environ["FT_DCC_TEST_DISK_FAULT"] = fault
     try:
-        running = conftest.start_server(base)
+        running = start_server(base)
     finally:
         os.environ.pop("FT_DCC_TEST_DISK_FAULT", None)
         if previous is not None:

@@ -25,6 +25,7 @@ from support.trust import (
     ok,
     publish,
     query,
+    start_server,
     update,
     user_id_of,
 )
@@ -34,9 +35,7 @@ Request = Tuple[str, str, Dict[str, Any]]  # (method, path, requests kwargs)
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    import conftest
-
-    running = conftest.start_server(tmp_path_factory.mktemp("hostile"))
+    running = start_server(tmp_path_factory.mktemp("hostile"))
     yield running
     running.stop()
 

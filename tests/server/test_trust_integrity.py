@@ -18,15 +18,14 @@ from support.trust import (
     publish,
     query,
     refused,
+    start_server,
     update,
 )
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    import conftest
-
-    running = conftest.start_server(tmp_path_factory.mktemp("integrity"))
+    running = start_server(tmp_path_factory.mktemp("integrity"))
     yield running
     running.stop()
 

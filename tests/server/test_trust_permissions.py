@@ -20,6 +20,7 @@ from support.trust import (
     publish,
     query,
     refused,
+    start_server,
     update,
     user_id_of,
 )
@@ -27,9 +28,7 @@ from support.trust import (
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    import conftest
-
-    running = conftest.start_server(tmp_path_factory.mktemp("permissions"))
+    running = start_server(tmp_path_factory.mktemp("permissions"))
     yield running
     running.stop()
 

@@ -8,12 +8,29 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
+import sys
 import uuid
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import requests
 
 SERVER_LOCATION_ID = "3a372bde-05bc-11e4-8908-20c9d081909b"
+ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
+ROOT_CONFTEST_MODULE = "_ft_dcc_tests_root_conftest"
+
+
+def start_server(base: Path) -> Any:
+    """A real ``ft-dcc server`` on a free port (the root conftest's ``start_server``)."""
+    module = sys.modules.get(ROOT_CONFTEST_MODULE)
+    if module is None:  # "conftest" is ambiguous (tests/publish has one): load it by path
+        spec = importlib.util.spec_from_file_location(ROOT_CONFTEST_MODULE, ROOT_CONFTEST)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[ROOT_CONFTEST_MODULE] = module
+        spec.loader.exec_module(module)
+    return module.start_server(base)
 
 
 def new_id() -> str:
