@@ -12,9 +12,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, List, Optional, Tuple, Union
 
+import attr
+
 from ft_dcc.exceptions import CaptureError, MediaError
 from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.media._fps import as_fraction
+from ft_dcc.media.colour import ColourSettings
 from ft_dcc.media.ffmpeg import run_ffmpeg
 from ft_dcc.media.probe import MovieInfo, image_size, probe_movie
 from ft_dcc.media.sequence import FrameSequence, describe_frames, is_image, is_movie
@@ -33,6 +36,12 @@ class FilesHost(Host):
     images). ``frame_range`` (start, end) overrides the range: for a sequence it picks frames
     by number (frames missing at either end hold the nearest existing one); a movie's frames
     are numbered 1..frame_count and the range picks a part of them.
+
+    Colour: EXR frames are scene-linear and go through ``colour`` (an OCIO config, input
+    colourspace, display and view; None fields are the config's defaults); other inputs are
+    display-referred and left alone unless ``colour.input_colorspace`` says what they are.
+    Sound: ``audio`` (any file ffmpeg reads) starts ``audio_offset`` frames after the input's
+    first frame (negative: its start is cut) and replaces a movie's own sound.
     """
 
     name = "files"
@@ -43,8 +52,15 @@ class FilesHost(Host):
         input_path: Union[str, Path],
         fps: Any = None,
         frame_range: Optional[Tuple[int, int]] = None,
+        *,
+        colour: Optional[ColourSettings] = None,
+        audio: Union[str, Path, None] = None,
+        audio_offset: int = 0,
     ) -> None:
         self.input_path = Path(input_path)
+        self._colour = colour
+        self._audio = _checked_audio(audio)
+        self._audio_offset = int(audio_offset)
         self._movie: Optional[MovieInfo] = None
         self._sequence: Optional[FrameSequence] = None
         try:
@@ -129,6 +145,19 @@ class FilesHost(Host):
     def cameras(self) -> List[str]:
         return []
 
+    def review_colour(self) -> Optional[ColourSettings]:
+        """EXR input (scene-linear) or a given input colourspace: the OCIO transform to apply."""
+        told = self._colour is not None and self._colour.input_colorspace
+        if told or self.input_path.suffix.lower() == ".exr":
+            return self._colour or ColourSettings()
+        if self._colour is not None and self._colour != ColourSettings():
+            self.tell(
+                f"{self.input_path.name} is display-referred: the colour options are ignored "
+                "(give --input-colorspace to convert it through OCIO)",
+                level="warning",
+            )
+        return None
+
     def current_camera(self) -> Optional[str]:
         return None
 
@@ -147,7 +176,10 @@ class FilesHost(Host):
         else:
             result = self._capture_sequence(spec)
         progress("capture", 1.0, f"{spec.frame_count} frames ready")
-        return result
+        if self._audio is None:
+            return result
+        first = self._default_range()[0]  # the audio offset counts from the input's first frame
+        return attr.evolve(result, audio=self._audio, audio_start_frame=first + self._audio_offset)
 
     # -- helpers -----------------------------------------------------------------------------
     def _capture_sequence(self, spec: CaptureSpec) -> CaptureResult:
@@ -199,6 +231,15 @@ class FilesHost(Host):
         except MediaError as error:
             raise CaptureError(error.message, hint=error.hint) from error
         return CaptureResult(files=(cut,), first_frame=spec.frame_start, is_movie=True)
+
+
+def _checked_audio(audio: Union[str, Path, None]) -> Optional[Path]:
+    if audio is None:
+        return None
+    path = Path(audio)
+    if not path.is_file():
+        raise CaptureError(f"The sound file {path} does not exist.", hint="check the --audio path")
+    return path
 
 
 def _checked(frame_range: Tuple[int, int]) -> Tuple[int, int]:

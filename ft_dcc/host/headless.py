@@ -176,11 +176,12 @@ _OPTION_VALUES: Dict[str, Callable[[Any], Any]] = {
     "frames": parse_frames,
     "invitees": lambda value: value or None,
     "include_source": bool,
+    "thumbnail_frame": lambda value: None if value is None else int(value),
 }
 
 
 #: the ``publish()`` options every host takes from its request
-COMMON_OPTIONS = ("task", "review_session", "comment", "frames", "fps")
+COMMON_OPTIONS = ("task", "review_session", "comment", "frames", "fps", "thumbnail_frame")
 
 
 def publish_options(request: Dict[str, Any], extra: Sequence[str] = ()) -> Dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import attr
 
+from ft_dcc.media.colour import ColourSettings
 from ft_dcc.progress import Progress, null_progress
 
 
@@ -66,6 +67,9 @@ class CaptureResult:
     files: Tuple[Path, ...]
     first_frame: int
     is_movie: bool = False
+    #: a sound file for the review, and the scene frame at which its first sample plays
+    audio: Optional[Path] = None
+    audio_start_frame: Optional[int] = None
 
 
 class Host(abc.ABC):
@@ -114,6 +118,12 @@ class Host(abc.ABC):
         self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
     ) -> CaptureResult:
         """Capture ``spec`` into ``out_dir``; restore every scene setting touched."""
+
+    def review_colour(self) -> Optional[ColourSettings]:
+        """The OCIO transform the captured frames still need to become display-referred
+        (scene-linear renders), or None when they already are (a viewport playblast, which
+        the host records in ``CaptureSpec.display`` instead)."""
+        return None
 
     def tell(self, message: str, level: str = "info") -> None:
         """Show the artist a message (hosts map this to their UI; default: logging)."""

@@ -22,6 +22,7 @@ import attr
 
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media._fps import as_fraction, fps_arg
+from ft_dcc.media.audio import AudioInput, audio_arguments
 from ft_dcc.media.burnin import burnin_filters
 from ft_dcc.media.colour import ColourTransform
 from ft_dcc.media.ffmpeg import cfr_arguments, has_filter, run_ffmpeg
@@ -49,6 +50,7 @@ def encode_review(
     crf: int = 18,
     burnin: Optional[Dict[str, Any]] = None,
     colour: Optional[ColourTransform] = None,
+    audio: Optional[AudioInput] = None,
     progress: Optional[Callable[[float, str], None]] = None,
 ) -> Path:
     """Encode ``frames`` to ``output`` (H.264 High, yuv420p, CFR ``fps``, +faststart).
@@ -60,7 +62,8 @@ def encode_review(
     its aspect, letterboxed; without it the input size is kept (padded by one pixel when odd).
     ``first_frame`` numbers the burn-in. ``colour`` makes scene-linear frames display-referred
     (an OCIO transform applied to every decoded frame before encoding; a movie is then always
-    re-encoded). ``progress(fraction, message)`` follows ffmpeg.
+    re-encoded). ``audio`` is the review's sound (instead of a movie's own), placed on the
+    picture's time line and cut or padded to it. ``progress(fraction, message)`` follows ffmpeg.
     Returns ``output``; raises :class:`MediaError` with ffmpeg's last lines on failure
     (``output`` is then untouched).
     """
@@ -69,11 +72,12 @@ def encode_review(
     report = progress or (lambda fraction, message: None)
     movie = _as_movie(frames)
     with tempfile.TemporaryDirectory(prefix="ft_dcc_encode_") as scratch:
-        if movie is not None and colour is None:
+        if movie is not None and colour is None and audio is None:
             info = probe_movie(movie)
             if _review_ready(info, rate, size, burnin):
                 return _remux(movie, info, output, rate, report)
         source = _source(frames, movie, Path(scratch), rate, colour, report)
+        source = _with_audio(source, audio, rate)
         out_size = output_size(source.size, size)
         filters = _video_filters(rate, source.size, out_size, source.total)
         filters += _burnin(burnin, Path(scratch), out_size, first_frame, source.total, rate, report)
@@ -109,6 +113,18 @@ class _Source:
     size: Tuple[int, int]
     files: List[Path]  # the frame files (to name an unreadable one), empty for a movie
     feed: Optional[Callable[[IO[bytes]], None]] = None
+
+
+def _with_audio(source: _Source, audio: Optional[AudioInput], rate: Fraction) -> _Source:
+    """``source`` with ``audio`` as its sound (one more input), when there is one."""
+    if audio is None:
+        return source
+    index = sum(1 for arg in source.input_args if arg == "-i")
+    return attr.evolve(
+        source,
+        input_args=[*source.input_args, "-i", str(audio.path)],
+        audio_args=audio_arguments(index, audio.start, source.total / rate),
+    )
 
 
 def _source(
@@ -214,9 +230,7 @@ def _audio_arguments(info: Any, rate: Fraction, total: int, index: int = 0) -> L
         log.warning("the sound is dropped: the picture is retimed from %s to %s fps",
                     info.fps, rate)  # fmt: skip
         return ["-an"]
-    seconds = total / rate
-    return ["-map", f"{index}:a:0", "-c:a", "aac", "-b:a", "192k",
-            "-af", f"apad,atrim=end={float(seconds):.6f}"]  # fmt: skip
+    return audio_arguments(index, Fraction(0), total / rate)
 
 
 def _h264_arguments(rate: Fraction, crf: int) -> List[str]:

@@ -55,6 +55,7 @@ def add_commands(subparsers: Any) -> None:
         metavar="FRAME",
         help="the frame of the thumbnail and the review page's poster (default: the middle one)",
     )
+    add_media_options(publish)
     publish.add_argument(
         "--invite", action="append", default=[], metavar="EMAIL", help="invite to the session"
     )
@@ -84,6 +85,39 @@ def add_commands(subparsers: Any) -> None:
     queue.set_defaults(handler=lambda args: (queue.print_help(), 2)[1])
 
 
+def add_media_options(parser: Any) -> None:
+    """The review's colour (OCIO) and sound options of ``ft-dcc publish``."""
+    colour = parser.add_argument_group(
+        "colour (scene-linear input: EXR, or any input given --input-colorspace)"
+    )
+    colour.add_argument(
+        "--ocio-config",
+        metavar="CONFIG",
+        help="OCIO config file or ocio:// URI (default: $OCIO, else ocio://studio-config-latest)",
+    )
+    colour.add_argument(
+        "--input-colorspace", metavar="NAME", help="the frames' colourspace (default: scene_linear)"
+    )
+    colour.add_argument("--display", help="OCIO display (default: the config's default display)")
+    colour.add_argument("--view", help="OCIO view (default: the display's default view)")
+    sound = parser.add_argument_group("sound")
+    sound.add_argument("--audio", metavar="FILE", help="a sound file for the review (files host)")
+    sound.add_argument(
+        "--audio-offset",
+        type=int,
+        default=0,
+        metavar="FRAMES",
+        help="the sound starts this many frames after the input's first frame (default 0)",
+    )
+
+
+def colour_request(args: argparse.Namespace) -> Optional[Dict[str, Any]]:
+    """The colour options given, or None when none was."""
+    names = ("ocio_config", "input_colorspace", "display", "view")
+    values = {name: getattr(args, name, None) for name in names}
+    return values if any(values.values()) else None
+
+
 def parse_frames(text: Optional[str]) -> Optional[Tuple[int, int]]:
     """``"1001-1100"`` -> ``(1001, 1100)``; also accepts ``1001:1100`` and negative starts."""
     if not text:
@@ -109,6 +143,9 @@ def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
         "fps": args.fps,
         "camera": args.camera,
         "thumbnail_frame": args.thumbnail_frame,
+        "colour": colour_request(args),
+        "audio": args.audio,
+        "audio_offset": args.audio_offset,
         "invitees": list(args.invite),
         "asset_name": args.asset,
         "include_source": args.include_source,
@@ -149,6 +186,16 @@ def run_publish(args: argparse.Namespace) -> int:
     if host != "files":
         from ft_dcc.host.integrations import find_integration
 
+        if request["colour"] or request["audio"]:
+            from ft_dcc.exceptions import HostError
+
+            raise HostError(
+                "--audio and the colour options are for image sequences and movies "
+                f"(--host files); a {host} publish uses the scene's own sound and colour "
+                "management",
+                hint="set them up in the scene, or leave these options out",
+            )
+
         return int(find_integration(host).publish_headless(request))
     scene_host = SCENE_HOSTS.get(os.path.splitext(args.input)[1].lower())
     if scene_host:
@@ -167,10 +214,26 @@ def publish_files(request: Dict[str, Any]) -> int:
 
     from ft_dcc.console import ConsoleProgress
     from ft_dcc.host.files import FilesHost
+    from ft_dcc.media.colour import ColourSettings
     from ft_dcc.publish.api import publish
 
     frames = tuple(request["frames"]) if request.get("frames") else None
-    host = FilesHost(request["input"], fps=request.get("fps"), frame_range=frames)
+    colour = request.get("colour")
+    host = FilesHost(
+        request["input"],
+        fps=request.get("fps"),
+        frame_range=frames,
+        colour=None
+        if colour is None
+        else ColourSettings(
+            config=colour.get("ocio_config"),
+            input_colorspace=colour.get("input_colorspace"),
+            display=colour.get("display"),
+            view=colour.get("view"),
+        ),
+        audio=request.get("audio"),
+        audio_offset=int(request.get("audio_offset") or 0),
+    )
     progress = ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
     report = publish(
         host,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from ft_dcc.exceptions import CaptureError, FtDccError
 from ft_dcc.host.interface import CaptureResult
+from ft_dcc.media.audio import AudioInput
 from ft_dcc.progress import scaled
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ def encode_and_verify(state: Any) -> Path:
         first_frame=result.first_frame,
         size=(spec.width, spec.height),
         colour=ColourTransform(state.colour) if state.colour is not None else None,
+        audio=_audio(result, spec.fps),
         progress=scaled(state.progress, "encode", 0.0, 1.0),
     )
     state.progress("verify", 0.0, "checking the movie")
@@ -73,6 +76,15 @@ def encode_and_verify(state: Any) -> Path:
     state.review_movie = output
     state.progress("verify", 1.0, "movie verified")
     return output
+
+
+def _audio(result: CaptureResult, fps: Fraction) -> Optional[AudioInput]:
+    """The captured sound placed on the review's time line (its first frame is time 0)."""
+    if result.audio is None:
+        return None
+    start = result.audio_start_frame
+    offset = 0 if start is None else start - result.first_frame
+    return AudioInput(Path(result.audio), Fraction(offset) / fps)
 
 
 def thumbnail(state: Any) -> Path:

@@ -1,0 +1,24 @@
+"""Validate the review's colour transform: the OCIO config, colourspace, display and view."""
+
+import pyblish.api
+
+
+class ValidateColour(pyblish.api.ContextPlugin):
+    """Scene-linear frames need a readable OCIO config and known colourspace/display/view names;
+    an unknown name fails here, with the valid names, before anything is captured or encoded."""
+
+    label = "Review colour (OCIO)"
+    order = pyblish.api.ValidatorOrder + 0.25
+
+    def process(self, context):
+        from ft_dcc.publish.checks import check_colour
+        from ft_dcc.publish.state import state_of
+
+        state = state_of(context)
+        state.colour = check_colour(state.host)
+        if state.colour is None:
+            self.log.info("The frames are display-referred: no colour transform")
+        else:
+            colour = state.colour
+            self.log.info("OCIO %s: %s -> %s / %s", colour.config, colour.input_colorspace,
+                          colour.display, colour.view)  # fmt: skip

@@ -1,0 +1,90 @@
+"""Sound in sync (issue 15): ``ft-dcc publish --audio FILE --audio-offset FRAMES``.
+
+A click at second 0.5 of a sound file (frame 12 of the file at 24 fps) is published with a
+24-frame sequence (1001-1024); the click is found in the published movie's decoded sound at
+the frame the offset puts it on, within one frame. A publish without sound has no audio track.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any, Optional, Tuple
+
+import pytest
+from support import download_component, make_sequence, make_task, open_session
+
+from ft_dcc.cli import main
+from ft_dcc.media.ffmpeg import ffmpeg_executable
+
+FPS, FIRST, FRAMES, CLICK_FRAME, RATE = 24, 1001, 24, 12, 48000
+
+
+def click_wav(path: Path, seconds: float = 2.0) -> Path:
+    """Silence with one 5 ms full-scale click at ``CLICK_FRAME / FPS`` seconds."""
+    at = CLICK_FRAME / FPS
+    graph = (
+        f"aevalsrc='if(between(t,{at},{at + 0.005}),0.9*sin(2*PI*1000*t),0)':s={RATE}:d={seconds}"
+    )
+    subprocess.run(
+        [ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", graph, str(path)],
+        check=True,
+    )
+    return path
+
+
+def decoded_click(movie: Path) -> Optional[Tuple[float, float]]:
+    """(seconds to the first loud sample, the sound's length) of ``movie``; None without sound."""
+    import numpy
+
+    probe = subprocess.run([ffmpeg_executable(), "-hide_banner", "-i", str(movie)],
+                           capture_output=True, text=True, check=False)  # fmt: skip
+    if "Audio:" not in probe.stderr:
+        return None
+    result = subprocess.run(
+        [ffmpeg_executable(), "-loglevel", "error", "-i", str(movie), "-map", "0:a:0",
+         "-ac", "1", "-ar", str(RATE), "-f", "s16le", "pipe:1"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    samples = numpy.frombuffer(result.stdout, dtype="<i2")
+    loud = numpy.nonzero(numpy.abs(samples) > 8000)[0]
+    assert loud.size, "the click is missing from the published sound"
+    return float(loud[0]) / RATE, samples.size / RATE
+
+
+def publish_cli(server: Any, tmp_path: Path, *extra: str) -> Path:
+    session = open_session(server, tmp_path)
+    task = make_task(session, fstart=FIRST, fend=FIRST + FRAMES - 1, fps=FPS)
+    frames = make_sequence(tmp_path / "frames", frames=FRAMES, start=FIRST)
+    report = tmp_path / "report.json"
+    code = main(["publish", str(frames), "--task", task, "--fps", str(FPS),
+                 "--report", str(report), *extra])  # fmt: skip
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert code == 0, data
+    component = data["component_ids"]["ftrackreview-mp4"]
+    return download_component(server, component, tmp_path / "review.mp4")
+
+
+@pytest.mark.parametrize("offset", [3, -6, 0])
+def test_click_is_on_its_frame_in_the_published_movie(
+    ftrack_env: Any, tmp_path: Path, offset: int
+) -> None:
+    wav = click_wav(tmp_path / "click.wav")
+    movie = publish_cli(ftrack_env, tmp_path, "--audio", str(wav), "--audio-offset", str(offset))
+    found = decoded_click(movie)
+    assert found is not None, "no sound track"
+    click, length = found
+    expected = (CLICK_FRAME + offset) / FPS  # the review's first frame is time 0
+    assert abs(click - expected) <= 1 / FPS, (click, expected)
+    assert abs(length - FRAMES / FPS) <= 1 / FPS  # cut (or padded) to the picture
+
+
+def test_a_publish_without_sound_has_no_audio_track(ftrack_env: Any, tmp_path: Path) -> None:
+    assert decoded_click(publish_cli(ftrack_env, tmp_path)) is None
+
+
+def test_missing_sound_file_is_refused_before_anything(ftrack_env: Any, tmp_path: Path) -> None:
+    frames = make_sequence(tmp_path / "frames", frames=2, start=FIRST)
+    code = main(["publish", str(frames), "--audio", str(tmp_path / "nope.wav")])
+    assert code != 0
