@@ -17,9 +17,11 @@ import nuke
 
 from ft_dcc.exceptions import CaptureError, PublishError
 from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host, to_fraction
+from ft_dcc.media.colour import ColourSettings
 from ft_dcc.progress import Progress, null_progress
 
 from . import capture as capture_module
+from .colour import write_colour
 from .threads import on_main_thread
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,16 @@ class NukeHost(Host):
 
     def current_camera(self) -> Optional[str]:
         return None
+
+    @on_main_thread
+    def review_colour(self) -> Optional[ColourSettings]:
+        """A reused EXR Write: the script's OCIO config, the Write's colourspace and the
+        Viewer's display/view (never encoded raw). A render through a temporary Write is
+        display-referred already (an 8-bit image written with Nuke's own output transform)."""
+        write = self.write_node
+        if write is None or capture_module.rendered_frames(write, *self.frame_range()) is None:
+            return None
+        return write_colour(write)
 
     # -- capture -------------------------------------------------------------------------------
     @on_main_thread

@@ -11,6 +11,11 @@ Sources (the table is the contract; see NOTICE.md):
   [R]  Root: ``first_frame``/``last_frame`` (floats), ``fps``, ``format`` (a Format with
        width()/height()/pixelAspect()/name()), ``name`` (the script path, '' when untitled),
        Foundry Python dev guide (host-apis.md 3.3)
+  [OC] Root colour management (Project Settings > Color): ``colorManagement`` ("Nuke"/"OCIO"),
+       ``OCIO_config`` (the built-in configs Nuke 14 lists, or "custom"),
+       ``customOCIOConfigPath``; set exactly so by public Nuke OCIO test scripts
+       (``root["OCIO_config"].setValue("custom")``). Viewer ``viewerProcess``: the view
+       transform, "View (Display)" in OCIO mode (Foundry Viewer reference guide).
 Missing knob: ``node["nope"]`` raises ``NameError: knob nope does not exist`` (confirmed under
 Nuke 16.0v6 ``nuke -t`` by a public project); ``node.knob("nope")`` returns None.
 """
@@ -387,6 +392,18 @@ ROOT_KNOBS: List[KnobSpec] = [  # [R]
     ("lock_range", Boolean_Knob, None),
     ("fps", Double_Knob, 24.0),
     ("format", Format_Knob, "HD_1080"),
+    ("colorManagement", Enumeration_Knob, ("Nuke", "OCIO")),  # [OC]
+    (
+        "OCIO_config",
+        Enumeration_Knob,
+        (
+            "nuke-default",
+            "fn-nuke_cg-config-v1.0.0_aces-v1.3_ocio-v2.1",
+            "fn-nuke_studio-config-v1.0.0_aces-v1.3_ocio-v2.1",
+            "custom",
+        ),
+    ),
+    ("customOCIOConfigPath", File_Knob, None),
 ]
 
 CONSTANT_KNOBS: List[KnobSpec] = [
@@ -406,7 +423,7 @@ NODE_CLASSES: Dict[str, Tuple[List[KnobSpec], int]] = {
     "Grade": ([("white", Double_Knob, 1.0)], 1),
     "NoOp": ([], 1),
     "Dot": ([], 1),
-    "Viewer": ([("frame_range", String_Knob, None)], 1),
+    "Viewer": ([("frame_range", String_Knob, None), ("viewerProcess", String_Knob, None)], 1),
 }
 
 
