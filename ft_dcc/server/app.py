@@ -172,6 +172,7 @@ class EmbeddedServer:
         os.chmod(config.data_dir, 0o700)
         self.store = Store(config.resolved_database_url)
         self.keys = KeyRing(self.store.engine, self.store.metadata)
+        self.keys.user_check = lambda user_id: permissions.is_active_user(self.store, user_id)
         self.seed = ensure_credentials(
             self.store,
             self.keys,

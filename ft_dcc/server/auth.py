@@ -13,7 +13,7 @@ import hmac
 import secrets
 import threading
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import sqlalchemy as sa
 from starlette.responses import JSONResponse
@@ -82,6 +82,8 @@ class KeyRing:
         self._verified: Dict[Tuple[str, str], Tuple[str, float]] = {}
         self._usernames: Dict[str, str] = {}
         self._lock = threading.Lock()
+        #: Optional check that a key's user may still sign in (exists, is active).
+        self.user_check: Optional[Callable[[str], bool]] = None
 
     def set_key(self, username: str, user_id: str, api_key: str) -> None:
         """Store ``api_key`` (hashed) as the only key of ``username``."""
@@ -153,6 +155,8 @@ class KeyRing:
         user_id, salt, key_hash = row
         if not hmac.compare_digest(_digest(salt, api_key), key_hash):
             return None
+        if self.user_check is not None and not self.user_check(user_id):
+            return None  # a deactivated (or deleted) user's keys do not work
         with self._lock:
             self._verified[cache_key] = (user_id, time.monotonic() + VERIFIED_TTL)
         return user_id

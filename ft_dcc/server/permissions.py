@@ -243,9 +243,11 @@ def _committed(batch: Batch, component_ids: Iterable[Any]) -> bool:
 
 
 def forget_deleted_users(keys: Any, changes: List[Dict[str, Any]]) -> None:
-    """After a commit: deleted users' keys (removed in the batch) stop working at once."""
+    """After a commit: deleted or deactivated users' keys stop working at once."""
     for change in changes:
-        if change.get("action") == "remove" and change.get("entity_type") == "User":
+        if change.get("entity_type") != "User":
+            continue
+        if change.get("action") == "remove" or "is_active" in (change.get("keys") or []):
             keys.forget(str(change.get("entity_id")))
 
 

@@ -88,6 +88,12 @@ def test_a_user_with_history_is_kept_and_a_deleted_user_loses_their_key(server: 
     body = refused(call(server, [delete("User", user_id)]), 400, "IntegrityError")
     assert "deactivate the user instead" in body["content"]
     ok(server, [{"action": "query_server_information"}], user="frank", key=key)
+    # deactivating, as advised, stops their key at once; reactivating restores it
+    ok(server, [update("User", user_id, is_active=False)])
+    refused(call(server, [{"action": "query_schemas"}], user="frank", key=key), 401,
+            "InvalidCredentialsError")  # fmt: skip
+    ok(server, [update("User", user_id, is_active=True)])
+    ok(server, [{"action": "query_server_information"}], user="frank", key=key)
     idle_id, idle_key = add_api_user(server, "grace")
     ok(server, [{"action": "query_server_information"}], user="grace", key=idle_key)
     ok(server, [delete("User", idle_id)])
