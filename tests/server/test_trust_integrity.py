@@ -101,14 +101,22 @@ def test_a_user_with_history_is_kept_and_a_deleted_user_loses_their_key(server: 
             "InvalidCredentialsError")  # fmt: skip
 
 
-# -- races ------------------------------------------------------------------------------------
+# -- races (on SQLite, and on PostgreSQL with 4 worker processes) ----------------------------
+@pytest.fixture(params=["sqlite", "postgresql"])
+def race_server(request: pytest.FixtureRequest, server: Any) -> Any:
+    if request.param == "sqlite":
+        return server
+    return request.getfixturevalue("pg_server")
+
+
 def race(count: int, make: Callable[[int], List[Dict[str, Any]]], server: Any) -> List[Any]:
     """Post ``make(i)`` for i in range(count) from ``count`` threads at once; the responses."""
     with concurrent.futures.ThreadPoolExecutor(count) as pool:
         return list(pool.map(lambda i: call(server, make(i)), range(count)))
 
 
-def test_racing_creates_of_one_asset_end_with_one_asset(server: Any) -> None:
+def test_racing_creates_of_one_asset_end_with_one_asset(race_server: Any) -> None:
+    server = race_server
     task = make_task(server)
     asset_type = query(server, 'select id from AssetType where short is "upload"')[0]["id"]
     responses = race(16, lambda i: [create("Asset", name="plate", context_id=task["shot"],
@@ -123,7 +131,8 @@ def test_racing_creates_of_one_asset_end_with_one_asset(server: Any) -> None:
     assert len(found) == 1
 
 
-def test_racing_versions_and_review_objects_get_distinct_numbers(server: Any) -> None:
+def test_racing_versions_and_review_objects_get_distinct_numbers(race_server: Any) -> None:
+    server = race_server
     task = make_task(server)
     asset, session = new_id(), new_id()
     ok(
@@ -151,7 +160,8 @@ def test_racing_versions_and_review_objects_get_distinct_numbers(server: Any) ->
     assert len(orders) == 16 and len(set(orders)) == 16
 
 
-def test_racing_creates_of_one_client_chosen_id_are_recognisable(server: Any) -> None:
+def test_racing_creates_of_one_client_chosen_id_are_recognisable(race_server: Any) -> None:
+    server = race_server
     task = make_task(server)
     session = new_id()
     responses = race(8, lambda i: [create("ReviewSession", id=session, name="Dailies",
