@@ -17,6 +17,8 @@ from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
 
+from .sound import mixdown
+
 log = logging.getLogger(__name__)
 
 FRAME_PREFIX = "frame_"
@@ -270,6 +272,7 @@ def capture(
             if result != {"FINISHED"}:
                 raise CaptureError(f"Blender's Workbench render returned {result}.")
         files = _frames_written(scene, spec)
+        sound = mixdown(scene, out_dir)  # while the scene's range is the publish range
     except RuntimeError as exc:
         raise CaptureError(
             f"Blender could not capture the playblast: {exc}",
@@ -284,7 +287,12 @@ def capture(
         if failures:
             log.warning("could not restore scene settings: %s", "; ".join(failures))
     progress("capture", 1.0, f"{len(files)} frames captured")
-    return CaptureResult(files=tuple(files), first_frame=spec.frame_start)
+    return CaptureResult(
+        files=tuple(files),
+        first_frame=spec.frame_start,
+        audio=sound,
+        audio_start_frame=spec.frame_start if sound is not None else None,
+    )
 
 
 def _capture_viewport(override: SettingsOverride, spec: CaptureSpec) -> None:
