@@ -15,6 +15,7 @@ from ft_dcc.server.changes import describe_change
 from ft_dcc.server.database import comparable_id
 from ft_dcc.server.defaults import apply_server_defaults
 from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.ftrack_rules import add_author_recipients, set_or_defaulted
 from ft_dcc.server.integrity import (
     before_delete,
     check_declared_type,
@@ -86,6 +87,7 @@ class Batch(CollectionWriter, BatchValidator):
                 raise _fail(str(error)).at(
                     index, str(action), entity_type if isinstance(entity_type, str) else None
                 ) from None
+        add_author_recipients(self)
         self.validate_end_of_batch(operations)
         return replies
 
@@ -263,10 +265,8 @@ class Batch(CollectionWriter, BatchValidator):
                 self.load(etype, key),
             )
         )
-        return {
-            "action": "create",
-            "data": self.echo(etype, key, full=True, names=[a.name for a, _ in relations]),
-        }
+        echo = self.echo(etype, key, full=True, names=[a.name for a, _ in relations])
+        return {"action": "create", "data": set_or_defaulted(echo, data)}
 
     def _columns(self, table, values: Dict[str, Any]) -> Dict[str, Any]:
         return {name: value for name, value in values.items() if name in table.c}

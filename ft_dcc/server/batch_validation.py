@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Tuple
 from sqlalchemy import select
 
 from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.ftrack_rules import check_ftrack_rules
 from ft_dcc.server.integrity import check_row_rules
 from ft_dcc.server.schema import REFERENCE_ALIASES, Attribute, EntityType
 from ft_dcc.server.storage import DISCRIMINATOR
@@ -85,6 +86,7 @@ class BatchValidator:
     def _check_row(self, etype: EntityType, row: Dict[str, Any]) -> None:
         self._check_unique(etype, row)
         check_row_rules(etype, row)
+        check_ftrack_rules(self.connection, self.table(etype), etype, row)
         for name in etype.required:
             attr = etype.attributes.get(name)
             if attr is None or not attr.is_scalar or attr.computed:

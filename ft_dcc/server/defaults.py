@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from sqlalchemy import select
@@ -21,6 +22,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: how long a review session stays open when the client gives no end date
 REVIEW_SESSION_OPEN_FOR = dt.timedelta(days=30)
+
+#: boolean User settings a real ftrack server answers ``false`` for after a create
+USER_FLAGS_OFF = ("is_otp_enabled", "is_totp_enabled", "require_details_update")
 
 COMPONENT_SYSTEM_TYPES = {
     "FileComponent": "file",
@@ -96,6 +100,9 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
         _set(values, etype, "user_id", batch.acting_user_id)
     elif etype.name in ("User", "Status"):
         _set(values, etype, "is_active", True)
+        _set(values, etype, "username", str(uuid.uuid4()))  # ftrack generates one too
+        for flag in USER_FLAGS_OFF:  # as in a recorded ftrack create reply
+            _set(values, etype, flag, False)
     elif etype.name == "Metadata":
         _set(values, etype, "value", "")
         if values.get("parent_type") is None and values.get("parent_id"):

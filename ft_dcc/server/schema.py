@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 # -- inheritance ------------------------------------------------------------------------------
+#: Two names for the same rows (ftrack: note categories and note labels are one thing, both
+#: ``alias_for: NoteCategory``): the twin lives in the canonical type's table and each name
+#: sees every row, answered under the name that was asked for.
+TWIN_TYPES: Dict[str, str] = {"NoteLabel": "NoteCategory"}
+TWIN_NAMES = frozenset(TWIN_TYPES) | frozenset(TWIN_TYPES.values())
+
 #: Direct parent of each type that takes part in polymorphism. A family (one storage table) is
 #: a root plus all its descendants; rows carry their concrete type in a discriminator column.
 #: TypedContext subtypes are found from their ``alias_for: {"id": "Task", ...}`` classifier.
@@ -33,6 +39,7 @@ EXPLICIT_PARENTS: Dict[str, str] = {
     "ListObjectCustomAttributeValue": "CustomAttributeValue",
     "AssetVersionStatusChange": "StatusChange",
     "TypedContextStatusChange": "StatusChange",
+    **TWIN_TYPES,
 }
 
 #: Types that cannot be created directly (only their concrete subtypes).
@@ -236,6 +243,9 @@ class SchemaModel:
             etype.descendants = [
                 t.name for t in self.types.values() if self.is_subtype(t.name, etype.name)
             ]
+        for twin, canonical in TWIN_TYPES.items():
+            if twin in self.types and canonical in self.types:
+                self.types[twin].descendants = list(self.types[canonical].descendants)
 
     def _build_attributes(self, etype: EntityType) -> None:
         schema = etype.schema

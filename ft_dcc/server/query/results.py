@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler, QueryError
 from ft_dcc.server.query.values import storage_to_wire
-from ft_dcc.server.schema import Attribute, EntityType, SchemaModel
+from ft_dcc.server.schema import TWIN_NAMES, Attribute, EntityType, SchemaModel
 from ft_dcc.server.storage import DISCRIMINATOR
 
 CHUNK = 500
@@ -50,6 +50,9 @@ class ResultBuilder:
     def build(self, etype: EntityType, rows: List[Any], tree: Dict[str, Any]) -> List[dict]:
         """Entity dicts for ``rows`` (full table rows) of ``etype`` with projections ``tree``."""
         rows = [dict(row) for row in rows]
+        if etype.name in TWIN_NAMES:  # one table, two names: answer under the asked name
+            for row in rows:
+                row[DISCRIMINATOR] = etype.name
         entities = [self.base(row) for row in rows]
         for name, subtree in tree.items():
             self._project(etype, rows, entities, name, subtree)
@@ -124,13 +127,16 @@ class ResultBuilder:
                 .mappings()
                 .first()
             )
+            # ftrack: the asset's context path, then the version itself (no Asset item)
+            asset_name = asset["name"] if asset is not None else ""
             chain.append(
-                {"id": row["id"], "name": f"v{row.get('version')}", "type": "AssetVersion"}
+                {
+                    "id": row["id"],
+                    "name": f"{asset_name} v{row.get('version')}".strip(),
+                    "type": "AssetVersion",
+                }
             )
-            if asset is None:
-                return chain
-            chain.append({"id": asset["id"], "name": asset["name"], "type": "Asset"})
-            current = self._context_row(asset["context_id"])
+            current = self._context_row(asset["context_id"]) if asset is not None else None
         else:
             return []
         seen = set()
