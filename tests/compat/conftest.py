@@ -3,9 +3,10 @@ with 4 worker processes (``pg_server``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import pytest
+from support import genuine_sessions
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql-4-workers"])
@@ -13,3 +14,15 @@ def embedded_server(request: pytest.FixtureRequest, embedded_server: Any) -> Any
     if request.param == "sqlite":
         return embedded_server
     return request.getfixturevalue("pg_server")
+
+
+@pytest.fixture
+def make_session(embedded_server, tmp_path) -> Iterator[Callable[..., Any]]:
+    """Sessions of the genuine client on the shared server, with a temp schema cache."""
+    with genuine_sessions(embedded_server, tmp_path / "schema-cache") as make:
+        yield make
+
+
+@pytest.fixture
+def session(make_session) -> Any:
+    return make_session()

@@ -12,29 +12,16 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Iterator, List
+from typing import Any, List
 
 import pytest
 import requests
-from support import genuine_sessions
 
 ftrack_api = pytest.importorskip("ftrack_api")
 
 pytestmark = pytest.mark.compat
 
 SERVER_LOCATION_ID = "3a372bde-05bc-11e4-8908-20c9d081909b"
-
-
-@pytest.fixture
-def make_session(embedded_server, tmp_path) -> Iterator[Callable[..., Any]]:
-    """Sessions of the genuine client on the shared server, with a temp schema cache."""
-    with genuine_sessions(embedded_server, tmp_path / "schema-cache") as make:
-        yield make
-
-
-@pytest.fixture
-def session(make_session) -> Any:
-    return make_session()
 
 
 def still_image(path: Path, size: str) -> Path:
