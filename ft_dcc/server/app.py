@@ -427,13 +427,15 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
                 status_code=404,
             )
         try:
-            path = await run_in_threadpool(sized_thumbnail, server.files, component_id, size)
+            path, media_type = await run_in_threadpool(
+                sized_thumbnail, server.files, component_id, size
+            )
         except RuntimeError as exc:
             return ApiJSONResponse(
                 error_payload("ValidationError", f"No thumbnail for {component_id}: {exc}"),
                 status_code=415,
             )
-        return FileResponse(path, media_type="image/jpeg", content_disposition_type="inline")
+        return FileResponse(path, media_type=media_type, content_disposition_type="inline")
 
     async def component_remove(request: Request) -> Response:
         user_id = _download_user(request)

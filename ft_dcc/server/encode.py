@@ -1,11 +1,12 @@
 """``encode_media``: a real ffmpeg transcode to browser-playable H.264, run as an ftrack ``Job``.
 
 ``MediaEncoder.start`` creates the ``Job`` (``type: api_job``, ``status: queued``, ``data`` a JSON
-string naming the future outputs) and returns at once; a background thread transcodes the source
-file (with :mod:`ft_dcc.media`, the same encoder the publish pipeline uses), stores an
-``ftrackreview-mp4`` and a ``thumbnail`` component in ``ftrack.server`` with ``ftr_meta``, links
-them to the job and the version, and marks the job ``done`` (or ``failed``). Stills (by file
-extension) become an ``ftrackreview-image`` JPEG instead of an mp4.
+string naming the outputs) together with the output component records (``ftrackreview-mp4`` and
+``thumbnail``, linked to the job and the version, as ftrack does) and returns at once; a
+background thread transcodes the source file (with :mod:`ft_dcc.media`, the same encoder the
+publish pipeline uses), stores the files in ``ftrack.server`` with ``ftr_meta`` and marks the job
+``done`` (or ``failed``, removing the output records). Stills (by file extension) become an
+``ftrackreview-image`` JPEG instead of an mp4.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ft_dcc.media.sequence import is_movie
 from ft_dcc.protocol import (
@@ -175,7 +176,10 @@ class MediaEncoder:
             "user_id": user_id,
             "created_at": _now(),
         }
-        self.run_batch([_create("Job", job)], user_id)
+        names = _output_names(review_format)
+        self.run_batch(
+            [_create("Job", job), *_output_records(job_id, outputs, names, version_id)], user_id
+        )
         self._queue.put((job_id, component_id, version_id, outputs, data, user_id))
         return {"job_id": job_id}
 
@@ -191,9 +195,7 @@ class MediaEncoder:
         try:
             self.run_batch([_update("Job", job_id, {"status": "running"})], user_id)
             is_image = data["output"][0]["format"] == "image/jpeg"
-            name, ext = (
-                (REVIEW_COMPONENT_IMAGE, ".jpg") if is_image else (REVIEW_COMPONENT_MP4, ".mp4")
-            )
+            name, ext = _output_names(data["output"][0]["format"])["review"]
             with tempfile.TemporaryDirectory(dir=self.files.incoming) as tmp:
                 review = Path(tmp) / f"review{ext}"
                 jpg = Path(tmp) / "thumbnail.jpg"
@@ -210,7 +212,7 @@ class MediaEncoder:
                     jpg, outputs["thumbnail"], f"{THUMBNAIL_NAME}.jpg"
                 )
             ops: List[Dict[str, Any]] = []
-            ops += _server_component(outputs["review"], name, ext, review_info["size"], version_id)
+            ops += _server_location(outputs["review"], review_info["size"])
             ops.append(
                 _create(
                     "Metadata",
@@ -224,21 +226,7 @@ class MediaEncoder:
                     key=[outputs["review"], REVIEW_META_KEY],
                 )
             )
-            ops += _server_component(
-                outputs["thumbnail"], THUMBNAIL_NAME, ".jpg", jpg_info["size"], version_id
-            )
-            for component_id in outputs.values():
-                ops.append(
-                    _create(
-                        "JobComponent",
-                        {
-                            "__entity_type__": "JobComponent",
-                            "job_id": job_id,
-                            "component_id": component_id,
-                        },
-                        key=[component_id, job_id],
-                    )
-                )
+            ops += _server_location(outputs["thumbnail"], jpg_info["size"])
             if version_id:
                 ops.append(
                     _update("AssetVersion", version_id, {"thumbnail_id": outputs["thumbnail"]})
@@ -269,7 +257,8 @@ class MediaEncoder:
                             job_id,
                             {"status": "failed", "data": json.dumps(failed), "finished_at": _now()},
                         )
-                    ],
+                    ]
+                    + [_delete("FileComponent", c) for c in outputs.values()],
                     user_id,
                 )
             except Exception:
@@ -350,27 +339,55 @@ def _update(entity_type: str, entity_id: str, data: Dict[str, Any]) -> Dict[str,
     }
 
 
-def _server_component(
-    component_id: str, name: str, file_type: str, size: int, version_id: Optional[str]
+def _delete(entity_type: str, entity_id: str) -> Dict[str, Any]:
+    return {"action": "delete", "entity_type": entity_type, "entity_key": [entity_id]}
+
+
+def _output_names(review_format: str) -> Dict[str, Tuple[str, str]]:
+    """(component name, file type) of each output of an encode job."""
+    review = (
+        (REVIEW_COMPONENT_IMAGE, ".jpg")
+        if review_format == "image/jpeg"
+        else (REVIEW_COMPONENT_MP4, ".mp4")
+    )
+    return {"review": review, "thumbnail": (THUMBNAIL_NAME, ".jpg")}
+
+
+def _output_records(
+    job_id: str,
+    outputs: Dict[str, str],
+    names: Dict[str, Tuple[str, str]],
+    version_id: Optional[str],
 ) -> List[Dict[str, Any]]:
-    component: Dict[str, Any] = {
-        "__entity_type__": "FileComponent",
-        "id": component_id,
-        "name": name,
-        "file_type": file_type,
-        "size": size,
-        "system_type": "file",
-    }
-    if version_id:
-        component["version"] = {"__entity_type__": "AssetVersion", "id": version_id}
-    location_id = str(uuid.uuid4())
+    """The output components and their job links, created with the job (as on ftrack: the
+    records exist at once, their files arrive in ``ftrack.server`` when the job is done)."""
+    ops = []
+    for role, component_id in outputs.items():
+        name, file_type = names[role]
+        component: Dict[str, Any] = {
+            "__entity_type__": "FileComponent",
+            "id": component_id,
+            "name": name,
+            "file_type": file_type,
+            "system_type": "file",
+        }
+        if version_id:
+            component["version"] = {"__entity_type__": "AssetVersion", "id": version_id}
+        ops.append(_create("FileComponent", component))
+        link = {"__entity_type__": "JobComponent", "job_id": job_id, "component_id": component_id}
+        ops.append(_create("JobComponent", link, key=[component_id, job_id]))
+    return ops
+
+
+def _server_location(component_id: str, size: int) -> List[Dict[str, Any]]:
+    """The finished output's size and its place in ``ftrack.server``."""
     return [
-        _create("FileComponent", component),
+        _update("FileComponent", component_id, {"size": size}),
         _create(
             "ComponentLocation",
             {
                 "__entity_type__": "ComponentLocation",
-                "id": location_id,
+                "id": str(uuid.uuid4()),
                 "component": {"__entity_type__": "FileComponent", "id": component_id},
                 "location": {"__entity_type__": "Location", "id": SERVER_LOCATION_ID},
                 "resource_identifier": component_id,
@@ -379,27 +396,42 @@ def _server_component(
     ]
 
 
-def sized_thumbnail(files: FileStore, component_id: str, size: int) -> Path:
-    """A JPEG of the stored file at most ``size`` pixels wide, cached beside the store.
+#: stills whose thumbnails keep their format (ftrack: a PNG's thumbnail is a PNG);
+#: everything else (JPEG, movies, other stills) answers JPEG
+THUMBNAIL_FORMATS = {
+    ".png": ("png", ["-c:v", "png", "-f", "image2"], "image/png"),
+    ".jpg": ("jpg", ["-q:v", "3", "-f", "mjpeg"], "image/jpeg"),
+}
+
+
+def thumbnail_format(files: FileStore, component_id: str) -> Tuple[str, List[str], str]:
+    """(file extension, ffmpeg output options, media type) of ``component_id``'s thumbnails."""
+    suffix = Path(str(files.info(component_id).get("file_name") or "")).suffix.lower()
+    return THUMBNAIL_FORMATS.get(suffix, THUMBNAIL_FORMATS[".jpg"])
+
+
+def sized_thumbnail(files: FileStore, component_id: str, size: int) -> Tuple[Path, str]:
+    """The stored file at most ``size`` pixels wide, in its own format when that is PNG and
+    JPEG otherwise, cached beside the store; returns (path, media type).
 
     Works for stills and movies (first frame). Raises ``RuntimeError`` when ffmpeg cannot read
     the file.
     """
+    extension, options, media_type = thumbnail_format(files, component_id)
     source = files.path_for(component_id)
     cache = files.root / ".thumbnails"
     cache.mkdir(exist_ok=True)
-    target = cache / f"{component_id}-{size}.jpg"
+    target = cache / f"{component_id}-{size}.{extension}"
     if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
-        return target
+        return target, media_type
     tmp = cache / f"{component_id}-{size}.{uuid.uuid4().hex}.tmp"
     cmd = [
         ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-i", str(source),
-        "-vf", f"scale='min(iw,{size})':-2", "-frames:v", "1", "-q:v", "3",
-        "-f", "mjpeg", str(tmp),
+        "-vf", f"scale='min(iw,{size})':-2", "-frames:v", "1", *options, str(tmp),
     ]  # fmt: skip
     try:
         _run(cmd, "make the thumbnail")
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
-    return target
+    return target, media_type

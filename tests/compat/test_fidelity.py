@@ -189,7 +189,6 @@ def test_version_uses_versions_are_writable_and_filterable(session, make_session
 
 
 # -- 9. encode_media creates its output components at once ------------------------------------
-@TODO_13
 def test_encode_media_outputs_exist_right_after_the_call(session, tmp_path):
     made = make_hierarchy(session)
     image = still_image(tmp_path / "frame.png", "64x48")
@@ -200,7 +199,6 @@ def test_encode_media_outputs_exist_right_after_the_call(session, tmp_path):
 
 
 # -- 10. thumbnails keep the original's format ------------------------------------------------
-@TODO_13
 def test_sized_thumbnail_of_a_png_is_a_png(session, tmp_path):
     made = make_hierarchy(session)
     image = still_image(tmp_path / f"thumb-{uuid.uuid4().hex[:6]}.png", "160x90")
