@@ -373,8 +373,11 @@ class EventBroker:
         event = event_from_wire(args[0])
         if not isinstance(event.get("topic"), str) or not event["topic"]:
             return _failure("the event has no topic")
-        if not isinstance(event["source"], dict) or not isinstance(event["data"], dict):
-            return _failure("the event's source and data must be objects")
+        if not isinstance(event["source"], dict):
+            return _failure("the event's source must be an object")
+        control = event["topic"] in (TOPIC_SUBSCRIBE, TOPIC_UNSUBSCRIBE)
+        if control and not isinstance(event["data"], dict):  # other events: any JSON data
+            return _failure(f"a {event['topic']} event's data must be an object")
         hub_id = event["source"].get("id")
         if isinstance(hub_id, str) and hub_id:
             with self._lock:

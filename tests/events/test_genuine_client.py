@@ -214,3 +214,32 @@ def test_new_review_content_reaches_subscribers(genuine, embedded_server, connec
     assert entity["entityType"] == "reviewsessionobject"
     assert wait_until(lambda: filtered)
     assert any(e["entityId"] == item["id"] for e in filtered[0]["data"]["entities"])
+
+
+def test_plain_value_replies_and_events_reach_a_hub_still_connecting(
+    genuine, embedded_server, tmp_path
+):
+    """ftrack relays replies and events whose ``data`` is a string or a list (issue 13)."""
+    topic = f"ft_dcc.compat.plain.{uuid.uuid4().hex}"
+    genuine.event_hub.subscribe(f"topic={topic}.ask", lambda event: "a plain answer")
+    genuine.event_hub.subscribe(f"topic={topic}.ask", lambda event: ["a", "list"])
+    heard: List[Any] = []
+    genuine.event_hub.subscribe(f"topic={topic}.tell", lambda event: heard.append(event["data"]))
+    _barrier(genuine)
+    with genuine_sessions(embedded_server, tmp_path / "asker-cache") as make:
+        asker = make(auto_connect_event_hub=True)  # publishes while its hub is still connecting
+        replies: List[Any] = []
+        asker.event_hub.publish(
+            ftrack_api.event.base.Event(f"{topic}.ask", data={"q": 1}),
+            on_reply=lambda event: replies.append(event["data"]),
+        )
+        asker.event_hub.publish(ftrack_api.event.base.Event(f"{topic}.tell", data=["x", 2]))
+        asker.event_hub.publish(ftrack_api.event.base.Event(f"{topic}.tell", data="text"))
+
+        def answered() -> bool:
+            genuine.event_hub.wait(0.02)
+            return len(replies) == 2 and len(heard) == 2
+
+        assert _wait_genuine(asker, answered, timeout=20), (replies, heard)
+    assert sorted(map(str, replies)) == sorted(["a plain answer", str(["a", "list"])])
+    assert sorted(map(str, heard)) == sorted([str(["x", 2]), "text"])
