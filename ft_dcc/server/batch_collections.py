@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Dict, List, Tuple
 
 from sqlalchemy import delete, insert, update
@@ -95,8 +96,7 @@ class CollectionWriter:
                 raise _fail(
                     f"{target.name} {member} in '{attr.name}' does not exist", "NotFoundError"
                 )
-            self.connection.execute(
-                insert(link).values(
-                    **{DISCRIMINATOR: link_type, owner_column: owner_id, member_column: member}
-                )
-            )
+            values = {DISCRIMINATOR: link_type, owner_column: owner_id, member_column: member}
+            if link_etype.primary_key == ["id"]:  # link entities with their own id
+                values["id"] = str(uuid.uuid4())
+            self.connection.execute(insert(link).values(**values))

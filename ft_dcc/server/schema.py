@@ -58,6 +58,10 @@ REFERENCE_KEYS: Dict[Tuple[str, str], str] = {
 COLLECTION_KEYS: Dict[Tuple[str, str], Tuple[str, str]] = {
     ("Context", "children"): ("Context", "parent_id"),
     ("Context", "assets"): ("Asset", "context_id"),
+    ("TypedContext", "incoming_links"): ("TypedContextLink", "to_id"),
+    ("TypedContext", "outgoing_links"): ("TypedContextLink", "from_id"),
+    ("AssetVersion", "incoming_links"): ("AssetVersionLink", "to_id"),
+    ("AssetVersion", "outgoing_links"): ("AssetVersionLink", "from_id"),
     ("Note", "replies"): ("Note", "in_reply_to_id"),
     ("SequenceComponent", "members"): ("Component", "container_id"),
     ("ContainerComponent", "members"): ("Component", "container_id"),
@@ -95,6 +99,14 @@ LINK_COLLECTIONS: Dict[Tuple[str, str], Tuple[str, str, str]] = {
         "project_schema_id",
         "object_type_id",
     ),
+    # ftrack: "rig uses model" is an AssetVersionLink from the model to the rig
+    ("AssetVersion", "uses_versions"): ("AssetVersionLink", "to_id", "from_id"),
+    ("AssetVersion", "used_in_versions"): ("AssetVersionLink", "from_id", "to_id"),
+    # list membership is a ListObject (list_id, entity_id)
+    ("TypedContext", "lists"): ("ListObject", "entity_id", "list_id"),
+    ("AssetVersion", "lists"): ("ListObject", "entity_id", "list_id"),
+    ("TypedContextList", "items"): ("ListObject", "list_id", "entity_id"),
+    ("AssetVersionList", "items"): ("ListObject", "list_id", "entity_id"),
 }
 
 #: Collections of polymorphic children keyed by ``parent_id`` + ``parent_type`` (notes).
@@ -313,8 +325,9 @@ class SchemaModel:
     def _resolve_collections(self, etype: EntityType) -> None:
         for attr in etype.attributes.values():
             if attr.kind == "collection" and attr.target in self.types:
-                if (etype.name, attr.name) in LINK_COLLECTIONS:
-                    attr.link = LINK_COLLECTIONS[(etype.name, attr.name)]
+                link = self._link_collection(etype, attr.name)
+                if link is not None:
+                    attr.link = link
                     continue
                 if etype.family == "Context" and attr.name in ("ancestors", "descendants"):
                     attr.hierarchy = attr.name
@@ -322,6 +335,15 @@ class SchemaModel:
                 attr.remote_key = self._collection_key(etype, attr)
                 if attr.target == "Appointment" and attr.name in COLLECTION_FILTERS:
                     attr.filter = COLLECTION_FILTERS[attr.name]
+
+    def _link_collection(self, etype: EntityType, name: str) -> Optional[Tuple[str, str, str]]:
+        """The many-to-many link of ``etype.name`` (declared on it or on an ancestor)."""
+        current: Optional[str] = etype.name
+        while current is not None:
+            if (current, name) in LINK_COLLECTIONS:
+                return LINK_COLLECTIONS[(current, name)]
+            current = self.types[current].parent
+        return None
 
     def _collection_key(self, etype: EntityType, attr: Attribute) -> Optional[str]:
         current: Optional[str] = etype.name

@@ -174,7 +174,6 @@ def test_task_scopes_are_writable_and_filterable(session, make_session):
     assert fresh.query(f'Task where scopes any (id is "{scope["id"]}")').all()
 
 
-@TODO_13
 def test_version_uses_versions_are_writable_and_filterable(session, make_session):
     made = make_hierarchy(session)
     other = session.create("AssetVersion", {"asset": made["asset"], "task": made["task"]})
@@ -183,9 +182,12 @@ def test_version_uses_versions_are_writable_and_filterable(session, make_session
     fresh = make_session()
     found = fresh.query(f'AssetVersion where uses_versions.id is "{other["id"]}"').all()
     assert [v["id"] for v in found] == [made["version"]["id"]]
-    assert [v["id"] for v in fresh.get("AssetVersion", made["version"]["id"])["uses_versions"]] == [
-        other["id"]
-    ]
+    version = fresh.get("AssetVersion", made["version"]["id"])
+    assert [v["id"] for v in version["uses_versions"]] == [other["id"]]
+    # the same relation seen as ftrack's AssetVersionLink entities, from both ends
+    assert [link["from_id"] for link in version["incoming_links"]] == [other["id"]]
+    used_in = fresh.get("AssetVersion", other["id"])["used_in_versions"]
+    assert [v["id"] for v in used_in] == [made["version"]["id"]]
 
 
 # -- 9. encode_media creates its output components at once ------------------------------------
