@@ -14,6 +14,7 @@ from ft_dcc.server.builtin_data import (
     DEFAULT_TASK_STATUS_ID,
     DEFAULT_TYPE_ID,
     DEFAULT_VERSION_STATUS_ID,
+    USER_TYPE_ID,
 )
 from ft_dcc.server.schema import EntityType
 
@@ -103,6 +104,7 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
         _set(values, etype, "username", str(uuid.uuid4()))  # ftrack generates one too
         for flag in USER_FLAGS_OFF:  # as in a recorded ftrack create reply
             _set(values, etype, flag, False)
+        _set(values, etype, "user_type_id", _existing(batch, "UserType", USER_TYPE_ID))
     elif etype.name == "Metadata":
         _set(values, etype, "value", "")
         if values.get("parent_type") is None and values.get("parent_id"):
