@@ -160,25 +160,27 @@ class PgEventRelay:
                     self._listening.set()
                     while not self._stop.is_set():
                         for note in connection.notifies(timeout=0.5):
-                            self._receive(connection, note.payload)
+                            self._receive(note.payload)
             except Exception:
                 if self._stop.is_set():
                     return
                 log.exception("the event relay lost its database connection; reconnecting")
                 time.sleep(1.0)
 
-    def _receive(self, connection: Any, payload: str) -> None:
+    def _receive(self, payload: str) -> None:
         origin, _, body = payload.partition(" ")
         if origin == self.origin:
             return  # routed here already
         try:
             if body.startswith("@"):
-                row = connection.execute(
-                    f"SELECT body FROM {RELAY_TABLE} WHERE id = %s", (int(body[1:]),)
-                ).fetchone()
-                if row is None:
+                # Not on the listening connection: it is locked while notifies() runs.
+                with self.engine.connect() as connection:
+                    found = connection.execute(
+                        sa.select(self.table.c.body).where(self.table.c.id == int(body[1:]))
+                    ).scalar()
+                if found is None:
                     return
-                body = row[0]
+                body = str(found)
             self.broker.deliver(event_from_wire(json.loads(body)))
         except Exception:
             log.exception("could not deliver an event relayed from another server process")

@@ -86,3 +86,23 @@ def test_hubs_spread_over_four_workers_all_receive_one_event(
 
     assert wait_until(lambda: all(received.values()))
     assert all(len(events) == 1 for events in received.values()), received
+
+
+def test_events_larger_than_a_notification_cross_processes_and_the_relay_goes_on(
+    pg_server, pg_second_process, connect_hub, wait_until
+) -> None:
+    """Events over PostgreSQL's 8000-byte NOTIFY limit travel through the relay table; the
+    relay keeps delivering after them."""
+    listener = connect_hub(pg_second_process.url)
+    publisher = connect_hub(pg_server.url)
+    received: List[Event] = []
+    marker = uuid.uuid4().hex
+    listener.subscribe(f"topic=ft_dcc.test.big and data.marker={marker}", received.append)
+    big = "x" * 20000
+
+    publisher.publish(Event("ft_dcc.test.big", data={"marker": marker, "blob": big, "n": 1}))
+    publisher.publish(Event("ft_dcc.test.big", data={"marker": marker, "n": 2}))
+
+    assert wait_until(lambda: len(received) == 2)
+    assert [event["data"]["n"] for event in received] == [1, 2]
+    assert received[0]["data"]["blob"] == big
