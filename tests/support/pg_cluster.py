@@ -62,10 +62,23 @@ class PgCluster:
         try:
             cluster._init()
             cluster._start()
+            cluster._watch(os.getpid())
         except BaseException:
             cluster.stop()
             raise
         return cluster
+
+    def _watch(self, owner: int) -> None:
+        """Stop the cluster and remove its folder when ``owner`` dies without ``stop()`` (a
+        killed test run must not leave PostgreSQL running)."""
+        stop = " ".join(self._cmd("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"))
+        script = (
+            f"while kill -0 {owner} 2>/dev/null && [ -d {self.data} ]; do sleep 2; done; "
+            f"[ -d {self.data} ] && {stop} >/dev/null 2>&1; rm -rf {self.base}"
+        )
+        subprocess.Popen(["sh", "-c", script], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)  # fmt: skip
 
     def _own(self, path: Path) -> None:
         if self._run_as:
