@@ -251,6 +251,7 @@ def stop(paths: DemoPaths) -> int:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    from ft_dcc.console import ConsoleProgress
     from ft_dcc.host.integrations import find_integration
 
     paths = DemoPaths(Path(args.data) if args.data else default_base())
@@ -295,14 +296,17 @@ def _handle(args: argparse.Namespace) -> int:
         )
     review_session = f"Dailies {datetime.date.today().isoformat()}"
     print(f"Publishing a playblast of {paths.scene.name} to {task} ...")
+    progress = ConsoleProgress(sys.stderr)  # Blender's progress, as it comes
     outcome = blender.publish_headless_result(
         {
             "input": str(paths.scene),
             "task": task,
             "review_session": review_session,
             "comment": "ft_dcc demo: playblast of the bouncing cube",
-        }
+        },
+        progress=progress,
     )
+    progress.close()
     lines = outcome["text"].splitlines() or [""]
     print(outcome["text"] if outcome["exit_code"] != 0 or args.verbose else lines[0])
     if outcome["exit_code"] != 0:

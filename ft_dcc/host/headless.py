@@ -22,14 +22,20 @@ import logging
 import subprocess
 import sys
 import tempfile
+import threading
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Dict, NoReturn, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
 
+from ft_dcc.console import ConsoleProgress
 from ft_dcc.exceptions import HostError
 from ft_dcc.host.pythonpath import ensure_hosts_package, python_paths
+from ft_dcc.progress import Progress, null_progress
 
 log = logging.getLogger(__name__)
+
+#: the start of a progress line a host writes for its caller (see :func:`progress_to_caller`)
+PROGRESS_MARK = "@ft_dcc-progress "
 
 #: how many lines of the host's output a "stopped before publishing" message quotes
 STOPPED_TAIL_LINES = 30
@@ -60,9 +66,12 @@ def run_with_request(
     command_for: Callable[[Path], Sequence[str]],
     host_name: str,
     timeout: Optional[float] = None,
+    progress: Progress = null_progress,
 ) -> subprocess.CompletedProcess:
     """Write ``payload`` to a temporary ``request.json``, run ``command_for(request_file)``
     and return the finished process (stdout and stderr together in ``stdout``, as text).
+    The host's progress lines (:func:`progress_to_caller`) go to ``progress`` as they come,
+    not into the output.
 
     A host still running after ``timeout`` seconds is killed and reported as a
     :class:`HostError` quoting its last output; a command that cannot start raises ``OSError``.
@@ -72,25 +81,52 @@ def run_with_request(
         request_file.write_text(json.dumps(payload, default=str), encoding="utf-8")
         command = [str(part) for part in command_for(request_file)]
         log.info("running %s", " ".join(command))
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+        output: List[str] = []
+        reader = threading.Thread(target=_read_output, args=(process, output, progress))
+        reader.start()
         try:
-            return subprocess.run(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                errors="replace",
-                timeout=timeout,
-                check=False,
-            )
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            output = exc.output or b""
-            if isinstance(output, bytes):
-                output = output.decode("utf-8", "replace")
+            process.kill()
+            reader.join()
             raise HostError(
                 f"{host_name} did not finish within {timeout:g} seconds and was stopped. "
-                f"Its last output:\n{tail(output, STOPPED_TAIL_LINES)}",
+                f"Its last output:\n{tail(''.join(output), STOPPED_TAIL_LINES)}",
                 hint="run 'ft-dcc -v publish' to see everything it printed, or allow more time",
             ) from exc
+        reader.join()
+        return subprocess.CompletedProcess(command, process.returncode, "".join(output))
+
+
+def _read_output(
+    process: subprocess.Popen, output: List[str], progress: Progress
+) -> None:
+    """Collect ``process``'s output lines; hand its progress lines to ``progress``."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(PROGRESS_MARK):
+            try:
+                stage, fraction, message = json.loads(line[len(PROGRESS_MARK) :])
+            except ValueError:
+                output.append(line)
+                continue
+            progress(stage, fraction, message)
+        else:
+            output.append(line)
+
+
+def progress_to_caller(stage: str, fraction: float, message: str = "") -> None:
+    """Inside the host: a progress sink that hands each update to the calling ``ft-dcc``
+    (one marked line on stdout, which :func:`run_with_request` reads as it comes)."""
+    sys.stdout.write(PROGRESS_MARK + json.dumps([stage, fraction, message]) + "\n")
+    sys.stdout.flush()
 
 
 def read_outcome(
@@ -127,6 +163,12 @@ def publish_in_host(
         payload["python_path"] = python_paths()
         process = run(payload)
         return read_outcome(result_file, process, host_name)
+
+
+def terminal_progress(request: Dict[str, Any]) -> ConsoleProgress:
+    """The caller's progress display for a headless publish: a bar on a terminal, plain lines
+    elsewhere or when the request asks for ``json``."""
+    return ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
 
 
 def print_outcome(outcome: Outcome, as_json: bool) -> int:

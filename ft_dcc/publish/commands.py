@@ -307,8 +307,26 @@ def run_queue_flush(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:
-        for outcome in result.outcomes:
-            mark = "published" if outcome.ok else "FAILED"
-            print(f"  {mark}: {outcome.entry_id} {'' if outcome.ok else outcome.message}")
-        print(f"{result.flushed} published, {result.remaining} still queued.")
+        print_flush(result)
     return 0 if result.ok else 1
+
+
+def _unreachable(outcome: Any) -> bool:
+    return outcome.entry_id == "*" or bool(outcome.result.get("unreachable"))
+
+
+def print_flush(result: Any) -> None:
+    """What a flush did, one line per entry; a server still down is one plain line."""
+    for outcome in result.outcomes:
+        if outcome.ok:
+            print(f"  published: {outcome.entry_id}")
+        elif not _unreachable(outcome):
+            print(f"  FAILED: {outcome.entry_id} {outcome.message}")
+    if any(_unreachable(outcome) for outcome in result.outcomes):
+        stays = "publish stays" if result.remaining == 1 else "publishes stay"
+        print(
+            f"The ftrack server still cannot be reached; {result.remaining} {stays} queued. "
+            "Run 'ft-dcc queue flush' again when it is back."
+        )
+        return
+    print(f"{result.flushed} published, {result.remaining} still queued.")

@@ -70,6 +70,7 @@ def connect(state: Any) -> None:
             f"the ftrack server refused the credentials: {exc.message}",
             hint=exc.hint or CREDENTIALS_HINT,
         ) from exc
-    except ApiConnectionError as exc:
-        log.warning("ftrack server unreachable, publishing to the offline queue: %s", exc)
+    except ApiConnectionError as exc:  # ValidateFtrackServer tells the artist, in one line
+        log.info("ftrack server unreachable, publishing to the offline queue: %s", exc.message)
         state.offline = True
+        state.offline_reason = exc.message

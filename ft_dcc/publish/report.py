@@ -10,6 +10,9 @@ import attr
 
 from ft_dcc.publish.atomic import atomic_write_json
 
+#: the ``skipped`` reason of a check an offline publish leaves to the queue flush
+DEFERRED = "offline: checked when the queue is flushed"
+
 
 @attr.s(auto_attribs=True, kw_only=True)
 class StepResult:
@@ -104,8 +107,9 @@ class PublishReport:
         lines = [self.summary(), ""]
         for step in self.steps:
             mark = "FAIL" if not step.ok else "skip" if step.skipped else "ok  "
+            mark = "later" if step.skipped == DEFERRED else mark
             lines.append(f"  [{mark}] {step.stage:<9} {step.label} ({step.duration_ms:.0f} ms)")
-            if step.skipped:
+            if step.skipped and step.skipped != DEFERRED:
                 lines.append(f"         skipped: {step.skipped}")
             if step.error:
                 lines.append(f"         {step.error}")

@@ -14,6 +14,7 @@ import attr
 
 from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.report import DEFERRED
 
 STATE_KEY = "ft_dcc"
 REVIEW_FAMILY = "review"
@@ -48,6 +49,7 @@ class PublishState:
     session: Any = None
     session_factory: Optional[Callable[[], Any]] = None
     offline: bool = False
+    offline_reason: str = ""  # why the server could not be reached, in plain words
     online: bool = False  # the server answered and accepted the credentials
     skipped: Dict[str, str] = attr.Factory(dict)  # plugin class name -> why it did not check
     # collected
@@ -88,6 +90,12 @@ def skip(context: Any, plugin: Any, reason: str) -> None:
 
 
 NO_CONNECTION = "no connection to ftrack"
+
+
+def defer(context: Any, plugin: Any) -> None:
+    """Record that ``plugin`` checks nothing now because the publish is offline: the queue
+    flush checks it (shown as "later" in the report)."""
+    skip(context, plugin, DEFERRED)
 
 
 def state_of(context: Any) -> PublishState:

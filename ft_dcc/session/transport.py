@@ -94,7 +94,7 @@ class Transport:
                     self.api_url, data=body.encode("utf-8"), timeout=self.timeout
                 )
             except (requests.ConnectionError, requests.Timeout) as error:
-                reason = redact(str(error), self._auth._api_key)
+                reason = plain_reason(error) or redact(str(error), self._auth._api_key)
                 if _may_have_arrived(error) and _mutates(actions):
                     raise ApiConnectionError(
                         f"The connection to {self.server_url} broke while sending {actions}; "
@@ -103,8 +103,8 @@ class Transport:
                     ) from None
                 if attempt >= self.retries:
                     raise ApiConnectionError(
-                        f"Could not reach the ftrack server at {self.server_url} after "
-                        f"{attempt + 1} attempts: {reason}"
+                        f"Could not reach the ftrack server at {self.server_url} ({reason}; "
+                        f"tried {attempt + 1} time{'s' if attempt else ''})"
                     ) from None
                 self._sleep(attempt, reason)
                 attempt += 1
@@ -128,7 +128,7 @@ class Transport:
 
     def _sleep(self, attempt: int, reason: str) -> None:
         delay = min(self.backoff * (2**attempt), 10.0)
-        log.warning(
+        log.info(  # the caller says what the outcome means; a retry is not news
             "ftrack server %s unavailable (%s); retrying in %.1fs", self.server_url, reason, delay
         )
         time.sleep(delay)
@@ -176,6 +176,27 @@ class Transport:
 
 
 MUTATING_ACTIONS = frozenset({"create", "update", "delete"})
+
+
+#: what a person reads for the usual ways a connection fails (urllib3's text names its pools)
+_PLAIN_REASONS = (
+    ("refused", "connection refused"),
+    ("timed out", "timed out"),
+    ("Name or service not known", "host name not found"),
+    ("nodename nor servname", "host name not found"),
+    ("getaddrinfo failed", "host name not found"),
+    ("No route to host", "no route to host"),
+    ("Network is unreachable", "network unreachable"),
+    ("CERTIFICATE_VERIFY_FAILED", "its TLS certificate is not trusted"),
+)
+
+
+def plain_reason(error: Exception) -> str:
+    """Why a connection failed, in a few plain words ("connection refused"); "" when unknown."""
+    if isinstance(error, requests.Timeout):
+        return "timed out"
+    text = str(error)
+    return next((plain for raw, plain in _PLAIN_REASONS if raw in text), "")
 
 
 def _mutates(actions: List[Any]) -> bool:

@@ -40,8 +40,7 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     import bpy
     from ft_dcc_hosts.blender.host import BlenderHost
 
-    from ft_dcc.console import ConsoleProgress
-    from ft_dcc.host.headless import outcome_of, publish_options
+    from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_options
     from ft_dcc.publish import publish
 
     scene_file = str(Path(request["input"]).resolve())
@@ -50,7 +49,7 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     options = publish_options(request, ("camera",))
     report = publish(
         BlenderHost(use_viewport=False),
-        progress=ConsoleProgress(sys.stderr),
+        progress=progress_to_caller,
         **options,
     )
     return outcome_of(report)

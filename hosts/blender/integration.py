@@ -16,6 +16,7 @@ from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import headless
 from ft_dcc.host.pythonpath import python_paths
+from ft_dcc.progress import Progress, null_progress
 
 from . import runner
 
@@ -70,6 +71,7 @@ class BlenderIntegration:
         payload: Dict[str, Any],
         scene: Optional[Path] = None,
         timeout: Optional[float] = None,
+        progress: Progress = null_progress,
     ) -> subprocess.CompletedProcess:
         """Run ``script`` in a background Blender with ``payload`` as its JSON argument file."""
         return headless.run_with_request(
@@ -77,9 +79,12 @@ class BlenderIntegration:
             lambda request_file: runner.script_command(script, [str(request_file)], scene),
             "Blender",
             timeout,
+            progress,
         )
 
-    def publish_headless_result(self, request: Dict[str, Any]) -> Dict[str, Any]:
+    def publish_headless_result(
+        self, request: Dict[str, Any], progress: Progress = null_progress
+    ) -> Dict[str, Any]:
         """Publish ``request['input']`` in a background Blender; return its outcome dict:
         ``exit_code``, ``report`` (the report's JSON data), ``text`` and ``log`` (Blender's output).
         """
@@ -87,13 +92,15 @@ class BlenderIntegration:
         return headless.publish_in_host(
             request,
             scene,
-            lambda payload: self.run_script(HEADLESS_SCRIPT, payload, scene),
+            lambda payload: self.run_script(HEADLESS_SCRIPT, payload, scene, progress=progress),
             "Blender",
         )
 
     def publish_headless(self, request: Dict[str, Any]) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
-        outcome = self.publish_headless_result(request)
+        progress = headless.terminal_progress(request)
+        outcome = self.publish_headless_result(request, progress=progress)
+        progress.close()
         if log.isEnabledFor(logging.INFO):  # ft-dcc -v: all of Blender's output
             sys.stderr.write(outcome.get("log", ""))
         elif outcome["exit_code"] != 0:

@@ -35,15 +35,14 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         from ft_dcc_hosts.maya.host import MayaHost
         from maya import cmds
 
-        from ft_dcc.console import ConsoleProgress
-        from ft_dcc.host.headless import outcome_of, publish_options
+        from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_options
         from ft_dcc.publish import publish
 
         cmds.file(str(Path(request["input"]).resolve()), open=True, force=True)
         options = publish_options(request, ("camera", "invitees", "asset_name", "include_source"))
         report = publish(
             MayaHost(),
-            progress=ConsoleProgress(sys.stderr),
+            progress=progress_to_caller,
             **options,
         )
         if request.get("report"):

@@ -17,6 +17,7 @@ from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import headless
 from ft_dcc.host.pythonpath import python_paths
+from ft_dcc.progress import Progress, null_progress
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,11 @@ class MayaIntegration:
         )
 
     def run_script(
-        self, script: Path, payload: Dict[str, Any], timeout: Optional[float] = None
+        self,
+        script: Path,
+        payload: Dict[str, Any],
+        timeout: Optional[float] = None,
+        progress: Progress = null_progress,
     ) -> subprocess.CompletedProcess:
         """Run ``script`` with mayapy, with ``payload`` as its JSON argument file."""
         mayapy = find_mayapy()
@@ -105,7 +110,11 @@ class MayaIntegration:
             )
         try:
             return headless.run_with_request(
-                payload, lambda request_file: [mayapy, script, request_file], "mayapy", timeout
+                payload,
+                lambda request_file: [mayapy, script, request_file],
+                "mayapy",
+                timeout,
+                progress,
             )
         except OSError as exc:
             raise HostError(
@@ -113,17 +122,24 @@ class MayaIntegration:
                 hint="check FT_DCC_MAYAPY or the Maya install",
             ) from exc
 
-    def publish_headless_result(self, request: Dict[str, Any]) -> Dict[str, Any]:
+    def publish_headless_result(
+        self, request: Dict[str, Any], progress: Progress = null_progress
+    ) -> Dict[str, Any]:
         """Publish ``request['input']`` with mayapy; return ``exit_code``, ``report`` (the
         report's JSON data), ``text`` and ``log`` (mayapy's output)."""
         scene = headless.existing_scene(request, "Maya scene")
         return headless.publish_in_host(
-            request, scene, lambda payload: self.run_script(HEADLESS_SCRIPT, payload), "mayapy"
+            request,
+            scene,
+            lambda payload: self.run_script(HEADLESS_SCRIPT, payload, progress=progress),
+            "mayapy",
         )
 
     def publish_headless(self, request: Dict[str, Any]) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
-        outcome = self.publish_headless_result(request)
+        progress = headless.terminal_progress(request)
+        outcome = self.publish_headless_result(request, progress=progress)
+        progress.close()
         if log.isEnabledFor(logging.INFO) or outcome["exit_code"] != 0:
             lines = 200 if log.isEnabledFor(logging.INFO) else 20
             sys.stderr.write(headless.tail(outcome.get("log", ""), lines))

@@ -65,8 +65,7 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     import nuke
     from ft_dcc_hosts.nuke.host import NukeHost
 
-    from ft_dcc.console import ConsoleProgress
-    from ft_dcc.host.headless import outcome_of, publish_options
+    from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_options
     from ft_dcc.publish import publish
 
     nuke.scriptOpen(str(Path(request["input"]).resolve()))
@@ -74,7 +73,7 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     host = NukeHost(write_node=pick_write_node(request.get("write")))
     report = publish(
         host,
-        progress=ConsoleProgress(sys.stderr),
+        progress=progress_to_caller,
         **options,
     )
     return outcome_of(report)

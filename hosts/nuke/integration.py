@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import headless
 from ft_dcc.host.pythonpath import python_paths
+from ft_dcc.progress import Progress, null_progress
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,10 @@ class NukeIntegration:
         return [executable, "-t", str(HEADLESS_SCRIPT), str(request_file)]
 
     def publish_headless_result(
-        self, request: Dict[str, Any], timeout: Optional[float] = None
+        self,
+        request: Dict[str, Any],
+        timeout: Optional[float] = None,
+        progress: Progress = null_progress,
     ) -> Dict[str, Any]:
         """Publish ``request['input']`` under ``nuke -t``; return its outcome dict:
         ``exit_code``, ``report`` (the report's data), ``text`` and ``log`` (Nuke's output)."""
@@ -101,13 +105,17 @@ class NukeIntegration:
         return headless.publish_in_host(
             request,
             script,
-            lambda payload: headless.run_with_request(payload, self.command, "Nuke", timeout),
+            lambda payload: headless.run_with_request(
+                payload, self.command, "Nuke", timeout, progress
+            ),
             "Nuke",
         )
 
     def publish_headless(self, request: Dict[str, Any]) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
-        outcome = self.publish_headless_result(request)
+        progress = headless.terminal_progress(request)
+        outcome = self.publish_headless_result(request, progress=progress)
+        progress.close()
         if log.isEnabledFor(logging.INFO):
             sys.stderr.write(outcome.get("log", ""))
         elif outcome["exit_code"] != 0:

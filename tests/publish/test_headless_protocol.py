@@ -43,6 +43,12 @@ def publish_request(request):
         import time
 
         time.sleep(60)
+    if mode == "progress":
+        from ft_dcc.host.headless import progress_to_caller
+
+        for frame in range(1, 4):
+            progress_to_caller("encode", frame / 3, f"frame {frame}/3")
+        print("encoded")
     import pyblish  # a dependency python_path made importable
 
     return {
@@ -72,12 +78,13 @@ def run_stand_in(tmp_path: Path):
     script = tmp_path / "stand_in_host.py"
     script.write_text(STAND_IN_HOST, encoding="utf-8")
 
-    def run(payload, timeout=None):
+    def run(payload, timeout=None, progress=None):
         return headless.run_with_request(
             payload,
             lambda request_file: [sys.executable, "-S", "-I", script, "--", request_file],
             "Stand-in",
             timeout=timeout,
+            **({"progress": progress} if progress else {}),
         )
 
     return run
@@ -241,3 +248,18 @@ def test_publish_options_take_the_common_and_the_hosts_extra_options():
         "camera": "shotCam",
         "include_source": False,
     }
+
+
+def test_the_hosts_progress_reaches_the_caller_as_it_comes(scene, run_stand_in):
+    """``ft-dcc publish --host X`` and ``ft-dcc demo`` show the host's progress, not silence."""
+    seen = []
+    outcome = headless.publish_in_host(
+        {"input": str(scene), "mode": "progress"},
+        scene,
+        lambda payload: run_stand_in(payload, progress=lambda *update: seen.append(update)),
+        "Stand-in",
+    )
+    assert outcome["exit_code"] == 0, outcome
+    assert seen == [("encode", 1 / 3, "frame 1/3"), ("encode", 2 / 3, "frame 2/3"),
+                    ("encode", 1.0, "frame 3/3")]  # fmt: skip
+    assert "encoded" in outcome["log"] and headless.PROGRESS_MARK not in outcome["log"]

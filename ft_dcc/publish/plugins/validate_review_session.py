@@ -11,10 +11,11 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc import review
-        from ft_dcc.publish.state import NO_CONNECTION, skip, state_of
+        from ft_dcc.publish.state import NO_CONNECTION, defer, skip, state_of
 
         state = state_of(context)
         if state.offline:
+            defer(context, self)
             return
         if not state.online:
             skip(context, self, NO_CONNECTION)

@@ -17,8 +17,9 @@ class ValidateFtrackServer(pyblish.api.ContextPlugin):
         connect(state)
         if state.offline:
             message = (
-                "The ftrack server cannot be reached: the review will be encoded and kept in "
-                "the offline queue, and published by 'ft-dcc queue flush' when it is back."
+                f"{state.offline_reason or 'The ftrack server cannot be reached'}: the review "
+                "will be encoded and kept in the offline queue, and published by "
+                "'ft-dcc queue flush' when the server is back."
             )
             state.warnings.append(message)
             self.log.warning(message)

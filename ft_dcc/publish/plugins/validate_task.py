@@ -11,14 +11,14 @@ class ValidateTask(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.publish.integrate_read import read_view, target_of_state
-        from ft_dcc.publish.state import NO_CONNECTION, skip, state_of
+        from ft_dcc.publish.state import NO_CONNECTION, defer, skip, state_of
         from ft_dcc.publish.tasks import resolve_task
 
         state = state_of(context)
         if state.offline:
             if not (state.task_id or state.task_path):
                 resolve_task(None, None, None)  # raises "no task given"
-            self.log.warning("Offline: the task is checked when the queue is flushed")
+            defer(context, self)
             return
         if not state.online:  # the server validator already said why
             skip(context, self, NO_CONNECTION)

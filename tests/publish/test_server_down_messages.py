@@ -1,0 +1,50 @@
+"""Server down, as a person at the terminal meets it: one plain line per situation, offline
+checks marked as done later, and a flush while the server is still down says so plainly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from support.media import make_sequence
+
+FT_DCC = str(Path(sys.executable).with_name("ft-dcc"))
+
+
+def _publish_offline(tmp_path: Path) -> subprocess.CompletedProcess:
+    frames = make_sequence(tmp_path / "seq", frames=6)
+    return subprocess.run(
+        [FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp", "--fps", "25"],
+        capture_output=True, text=True, env=dict(os.environ),
+    )
+
+
+def test_an_unreachable_server_is_one_plain_line(offline_env, tmp_path):
+    done = _publish_offline(tmp_path)
+    assert done.returncode == 0, done.stderr
+    for raw in ("HTTPConnectionPool", "Errno", "NewConnectionError", "Max retries"):
+        assert raw not in done.stderr + done.stdout, done.stderr
+    unreachable = [line for line in done.stderr.splitlines() if "reach the ftrack server" in line]
+    assert len(unreachable) == 1, done.stderr
+    assert "connection refused" in unreachable[0]
+
+
+def test_offline_checks_are_marked_as_done_later(offline_env, tmp_path):
+    done = _publish_offline(tmp_path)
+    report = done.stdout
+    assert "[ok  ] validate  ftrack task exists" not in report, report
+    assert "[later] validate  ftrack task exists" in report, report
+    assert "[later] validate  Review session open" in report, report
+
+
+def test_a_flush_while_still_down_says_so(offline_env, tmp_path):
+    assert _publish_offline(tmp_path).returncode == 0
+    flush = subprocess.run(
+        [FT_DCC, "queue", "flush"], capture_output=True, text=True, env=dict(os.environ)
+    )
+    text = flush.stdout + flush.stderr
+    assert "still cannot be reached" in text, text
+    assert "1 publish stays queued" in text, text
+    assert "can be queued" not in text and "HTTPConnectionPool" not in text, text
