@@ -27,8 +27,21 @@ COMMAND_MODULES = (
 )
 
 
+DESCRIPTION = (
+    "Publish playblasts from Maya, Nuke and Blender (or a movie or image sequence) to ftrack "
+    "for web review: capture, encode to H.264, upload, and add the version to a review "
+    "session. Also runs an embedded ftrack-compatible server for trying it without an ftrack "
+    "site."
+)
+EPILOG = (
+    "Start with 'ft-dcc demo' (a Blender playblast published to the embedded server), then "
+    "'ft-dcc publish INPUT --task Project/Seq/Shot/Task'. Connection: FTRACK_SERVER, "
+    "FTRACK_API_USER, FTRACK_API_KEY. 'ft-dcc COMMAND --help' explains each command."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ft-dcc", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="ft-dcc", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"ft-dcc {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -18,7 +18,9 @@ def add_commands(subparsers: Any) -> None:
         "--dest", type=Path, default=None, help="folder to write it to (default: current folder)"
     )
     install.set_defaults(handler=_install)
-    listing = host_commands.add_parser("list", help="list the installed host integrations")
+    listing = host_commands.add_parser(
+        "list", help="list the host integrations and whether their host is found here"
+    )
     listing.set_defaults(handler=_list)
     host.set_defaults(handler=lambda args: _usage(host))
 
@@ -38,8 +40,9 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ft_dcc.host.integrations import available_integrations
+    from ft_dcc.host.integrations import available_integrations, find_integration
 
     for name in available_integrations():
-        print(name)
+        status = getattr(find_integration(name), "status", None)
+        print(f"{name:<8} {status() if status else 'installed'}")
     return 0

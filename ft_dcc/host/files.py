@@ -28,6 +28,23 @@ log = logging.getLogger(__name__)
 DEFAULT_IMAGE_FPS = Fraction(24)
 
 
+def _refuse_folder(path: Path) -> None:
+    """A folder is not a movie or a sequence: say so (an empty one is "empty")."""
+    if not path.is_dir():
+        return
+    if not any(path.iterdir()):
+        raise CaptureError(
+            f"Cannot publish {path}: it is an empty folder.",
+            hint="render or copy the frames into it first, then publish one of them or a "
+            "pattern like shot.%04d.png",
+        )
+    raise CaptureError(
+        f"Cannot publish {path}: it is a folder.",
+        hint=f"give a movie or a sequence in it: a pattern like {path / 'shot.%04d.png'} or "
+        "the path of one frame",
+    )
+
+
 class FilesHost(Host):
     """A movie or an image sequence on disk, seen as a host.
 
@@ -63,6 +80,7 @@ class FilesHost(Host):
         self._audio_offset = int(audio_offset)
         self._movie: Optional[MovieInfo] = None
         self._sequence: Optional[FrameSequence] = None
+        _refuse_folder(self.input_path)
         try:
             if is_movie(self.input_path):
                 self._movie = probe_movie(self.input_path)

@@ -31,6 +31,10 @@ class HostIntegration(Protocol):
     def install_instructions(self, built: Path) -> str:
         """Tell a TD, in a few lines, where to put ``built`` and how to enable it."""
 
+    def status(self) -> str:
+        """One line for ``ft-dcc host list``: where the host was found, or how to point at it
+        (optional: "installed" is shown when missing)."""
+
     def publish_headless(self, request: Dict[str, Any]) -> int:
         """Open ``request['input']`` in the host without a UI and publish it.
 

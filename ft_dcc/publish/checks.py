@@ -94,7 +94,7 @@ def check_frame_range(state: Any) -> List[str]:
     if spec.frame_end < spec.frame_start:
         raise ValidationError(
             f"the frame range {spec.frame_start}-{spec.frame_end} ends before it starts",
-            hint="fix the scene's start/end frames (or pass frames=(start, end))",
+            hint="fix the scene's start/end frames (or give the range: --frames START-END)",
         )
     if spec.frame_count > MAX_REVIEW_FRAMES:
         raise ValidationError(
@@ -173,7 +173,7 @@ def _check_shot_range(state: Any, attributes: Dict[str, ShotAttribute]) -> List[
     raise ValidationError(
         message,
         hint=f"set the scene's frame range to {wanted}, or pass --frames {publishing} "
-        f"(frames=({ours[0]}, {ours[1]})) if this review is meant to differ",
+        "if this review is meant to differ",
     )
 
 

@@ -43,7 +43,8 @@ def resolve_task(session: Any, task_id: Optional[str], task_path: Optional[str])
     if not task_path:
         raise ValidationError(
             "no ftrack task was given for this publish",
-            hint=f"pick a task, pass task='Project/Seq/Shot/Task' or set {ENV_CONTEXT_ID}",
+            hint="give the task as Project/Sequence/Shot/Task or a task id (ft-dcc publish "
+            f"--task, or the task field of the ftrack panel), or set {ENV_CONTEXT_ID}",
         )
     parts = task_path.split("/")
     if len(parts) < 2:

@@ -50,6 +50,17 @@ class BlenderIntegration:
             )
         return built
 
+    def status(self) -> str:
+        blender = runner.find_blender()
+        if blender is not None:
+            return f"ready: {blender}"
+        if runner.has_bpy_module():
+            return "ready: the bpy module (background publishing only)"
+        return (
+            "installed; Blender not found (put blender on PATH, set FT_DCC_BLENDER "
+            "or pip install bpy)"
+        )
+
     def install_instructions(self, built: Path) -> str:
         return "\n".join(
             [

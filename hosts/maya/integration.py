@@ -77,6 +77,12 @@ class MayaIntegration:
         mod_file.write_text(module_text(module_dir, python_paths()), encoding="utf-8")
         return mod_file
 
+    def status(self) -> str:
+        mayapy = find_mayapy()
+        if mayapy is None:
+            return "installed; mayapy not found (put it on PATH or set FT_DCC_MAYAPY)"
+        return f"ready: mayapy {mayapy}"
+
     def install_instructions(self, built: Path) -> str:
         return "\n".join(
             [

@@ -68,6 +68,12 @@ class NukeIntegration:
         shutil.copyfile(HERE / "menu.py", folder / "menu.py")
         return folder
 
+    def status(self) -> str:
+        nuke = find_nuke()
+        if nuke is None:
+            return "installed; Nuke not found (put nuke on PATH or set FT_DCC_NUKE)"
+        return f"ready: {nuke}"
+
     def install_instructions(self, built: Path) -> str:
         return "\n".join(
             [
