@@ -15,12 +15,14 @@ from ft_dcc.publish.report import PublishReport
 
 @attr.s(frozen=True, auto_attribs=True)
 class ArtistMessage:
-    """``outcome`` is "published", "queued" or "failed"; ``headline`` one line saying it."""
+    """``outcome`` is "published", "queued" or "failed"; ``headline`` one line saying it;
+    ``short`` a few words for a narrow status line (a sidebar)."""
 
     outcome: str
     headline: str
     details: Tuple[str, ...] = ()
     review_url: str = ""
+    short: str = ""
 
     @property
     def text(self) -> str:
@@ -36,7 +38,12 @@ def artist_message(report: PublishReport) -> ArtistMessage:
     details = [f"Also: {error}" for error in report.errors[1:]]
     details += [f"Warning: {warning}" for warning in report.warnings]
     published = report.ok and not report.queued
+    if published:
+        short = f"Published v{report.version_number:03d}" if report.version_number else "Published"
+    else:
+        short = "Queued: server offline" if report.queued else "Not published"
     return ArtistMessage(
+        short=short,
         outcome=report.status,
         headline=report.summary(),
         details=tuple(details),

@@ -99,21 +99,29 @@ def test_panel_draws_and_viewport_playblast_publishes(
     ).all()
     assert report["asset_version_id"] in [o["version_id"] for o in objects]
 
-    for name in ("panel-before-publish.png", "panel-after-publish.png"):
+    assert result["headline"] == "Published v001"  # one short line in the sidebar
+    for name in ("panel-before-publish.png", "panel-after-publish.png", "panel-details.png"):
         shot = shots / name
         assert shot.is_file() and shot.stat().st_size > 10_000
         shutil.copy(shot, artifacts_dir / f"blender-gui-{name}")
 
 
-def test_unsaved_edit_is_refused(tmp_path, blender_env, fresh_server):
+def test_unsaved_edit_is_refused(tmp_path, blender_env, fresh_server, artifacts_dir):
     session = open_session(fresh_server, tmp_path)
     task = make_task(session, f"blgui{uuid.uuid4().hex[:8]}")
     env = server_env(blender_env, fresh_server)
     blend = build_scene_34(tmp_path, env)
     before = count_entities(session)
-    result = run_gui_publish(tmp_path, env, blend, task, "unsaved")
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    result = run_gui_publish(tmp_path, env, blend, task, "unsaved", str(shots))
 
     assert result["dirty_before"] is True
     assert result["outcome"] == "failed"
+    assert result["headline"] == "Not published"
     assert "unsaved changes" in result["status"], result["status"]
+    for name in ("panel-after-publish.png", "panel-details.png"):
+        shot = shots / name
+        assert shot.is_file() and shot.stat().st_size > 10_000
+        shutil.copy(shot, artifacts_dir / f"blender-gui-error-{name}")
     assert count_entities(open_session(fresh_server, tmp_path / "again")) == before

@@ -125,6 +125,7 @@ def test_artist_message_for_queued_and_failed(offline_env, sequence_25, tmp_path
     queued.run()
     message = artist_message(queued.report)
     assert message.outcome == "queued" and "offline queue" in message.headline
+    assert message.short == "Queued: server offline"
     assert message.review_url == "" and "\n" not in message.headline
 
     failed = PublishReport(
@@ -133,7 +134,7 @@ def test_artist_message_for_queued_and_failed(offline_env, sequence_25, tmp_path
         review_url="http://127.0.0.1/review/x",
     )
     message = artist_message(failed)
-    assert message.outcome == "failed"
+    assert message.outcome == "failed" and message.short == "Not published"
     assert message.headline == "Not published: The scene has no camera (add one)"
     assert message.details == ("Also: The review session is closed",
                                "Warning: fps differs from the shot")  # fmt: skip
@@ -144,6 +145,7 @@ def test_artist_message_for_queued_and_failed(offline_env, sequence_25, tmp_path
                               review_url="http://127.0.0.1/review/y")  # fmt: skip
     message = artist_message(published)
     assert message.headline == "Published v003 in review session 'Dailies'."
+    assert message.short == "Published v003"
     assert message.text.splitlines()[-1] == "Review: http://127.0.0.1/review/y"
 
 

@@ -124,12 +124,15 @@ class FTDCC_OT_publish(bpy.types.Operator):
         from ft_dcc.host.messages import artist_message
 
         message = artist_message(job.report)
+        context.window_manager.ftdcc_headline = message.short
         return self._finish(
             context, message.outcome, message.text, message.review_url, job.report.to_json()
         )
 
     def _finish(self, context, outcome: str, message: str, url: str = "", report: str = ""):
         wm = context.window_manager
+        if outcome == "failed" and not report:  # no report: the publish could not start
+            wm.ftdcc_headline = "Not published"
         wm.ftdcc_outcome, wm.ftdcc_status, wm.ftdcc_review_url = outcome, message, url
         wm.ftdcc_report = report
         LAST_RESULT.clear()
@@ -172,7 +175,40 @@ class FTDCC_OT_open_review(bpy.types.Operator):
         return {"FINISHED"}
 
 
-CLASSES = (FTDCC_OT_publish, FTDCC_OT_refresh, FTDCC_OT_open_review)
+class FTDCC_OT_details(bpy.types.Operator):
+    """Show the whole outcome of the last publish: what went wrong and what to do, warnings"""
+
+    bl_idname = "ftdcc.details"
+    bl_label = "Details"
+
+    #: characters per line in the popup (it is wider than the sidebar)
+    WRAP = 90
+
+    @classmethod
+    def poll(cls, context):
+        return bool(context.window_manager.ftdcc_status)
+
+    def invoke(self, context, event):
+        return context.window_manager.invoke_popup(self, width=600)
+
+    def draw(self, context):
+        import textwrap
+
+        wm = context.window_manager
+        self.layout.label(text=wm.ftdcc_headline or "Last publish", icon="INFO")
+        for paragraph in wm.ftdcc_status.splitlines():
+            if paragraph.startswith("Review: "):
+                continue  # the "Open review" button opens it
+            for line in textwrap.wrap(paragraph, self.WRAP) or [""]:
+                self.layout.label(text=line)
+        if wm.ftdcc_review_url:
+            self.layout.operator("ftdcc.open_review", icon="URL")
+
+    def execute(self, context):
+        return {"FINISHED"}
+
+
+CLASSES = (FTDCC_OT_publish, FTDCC_OT_refresh, FTDCC_OT_open_review, FTDCC_OT_details)
 
 
 def register():

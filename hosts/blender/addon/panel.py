@@ -26,11 +26,16 @@ class FTDCC_PT_publish(bpy.types.Panel):
         row.label(text=connection.STATE["message"], icon=icon)
         row.operator("ftdcc.refresh", text="", icon="FILE_REFRESH")
 
-        layout.prop(settings, "task")
-        row = layout.row(align=True)
-        row.prop(settings, "review_session")
+        # labels above their fields: the default sidebar is too narrow for labels beside them
+        col = layout.column(align=True)
+        col.label(text="Task")
+        col.prop(settings, "task", text="")
+        col.label(text="Review session")
+        row = col.row(align=True)
+        row.prop(settings, "review_session", text="")
         row.prop(settings, "review_session_pick", text="", icon="DOWNARROW_HLT", icon_only=True)
-        layout.prop(settings, "comment")
+        col.label(text="Comment")
+        col.prop(settings, "comment", text="")
         layout.prop(settings, "save_first")
 
         layout.prop(settings, "use_scene_range")
@@ -38,12 +43,14 @@ class FTDCC_PT_publish(bpy.types.Panel):
             layout.label(text=f"Frames {scene.frame_start}-{scene.frame_end}")
         else:
             row = layout.row(align=True)
-            row.prop(settings, "frame_start")
-            row.prop(settings, "frame_end")
-        layout.prop(settings, "camera")
+            row.prop(settings, "frame_start", text="Start")
+            row.prop(settings, "frame_end", text="End")
+        col = layout.column(align=True)
+        col.label(text="Camera")
+        col.prop(settings, "camera", text="")
         if settings.camera is None:
-            name = scene.camera.name if scene.camera else "none: add a camera"
-            layout.label(text=f"Scene camera: {name}")
+            name = scene.camera.name if scene.camera else "none: add one"
+            col.label(text=f"Scene camera: {name}")
 
         row = layout.row()
         row.scale_y = 1.5
@@ -52,18 +59,17 @@ class FTDCC_PT_publish(bpy.types.Panel):
         if wm.ftdcc_busy:
             layout.label(text=wm.ftdcc_progress, icon="TIME")
         elif wm.ftdcc_status:
-            icon = {"published": "CHECKMARK", "queued": "INFO"}.get(wm.ftdcc_outcome, "ERROR")
-            for line in _wrap(wm.ftdcc_status, 48):
-                layout.label(text=line, icon=icon)
-                icon = "BLANK1"
-            if wm.ftdcc_review_url:
-                layout.operator("ftdcc.open_review", icon="URL")
+            _draw_outcome(layout, wm)
 
 
-def _wrap(text: str, width: int):
-    import textwrap
-
-    return textwrap.wrap(text, width) or [""]
+def _draw_outcome(layout, wm) -> None:
+    """One line saying how the last publish went, then "Details" and "Open review"."""
+    icon = {"published": "CHECKMARK", "queued": "INFO"}.get(wm.ftdcc_outcome, "ERROR")
+    layout.label(text=wm.ftdcc_headline or wm.ftdcc_outcome.capitalize(), icon=icon)
+    col = layout.column(align=True)  # stacked: side by side the labels are cut
+    col.operator("ftdcc.details", icon="TEXT")
+    if wm.ftdcc_review_url:
+        col.operator("ftdcc.open_review", icon="URL")
 
 
 CLASSES = (FTDCC_PT_publish,)

@@ -97,6 +97,7 @@ def connection_settings(context) -> dict:
 
 WINDOW_MANAGER_PROPERTIES = {
     "ftdcc_status": bpy.props.StringProperty(name="Last publish"),
+    "ftdcc_headline": bpy.props.StringProperty(name="Outcome in a few words"),
     "ftdcc_outcome": bpy.props.StringProperty(name="Outcome"),  # published / queued / failed
     "ftdcc_review_url": bpy.props.StringProperty(name="Review link"),
     "ftdcc_report": bpy.props.StringProperty(name="Report JSON"),

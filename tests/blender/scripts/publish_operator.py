@@ -81,6 +81,7 @@ def result_and_exit(returned):
                 "returned": sorted(returned) if returned else None,
                 "outcome": wm.ftdcc_outcome,
                 "status": wm.ftdcc_status,
+                "headline": wm.ftdcc_headline,
                 "review_url": wm.ftdcc_review_url,
                 "report": json.loads(wm.ftdcc_report) if wm.ftdcc_report else None,
                 "background": bpy.app.background,
@@ -170,6 +171,17 @@ else:
 
     def finish():
         screenshot("panel-after-publish.png")
+        if shots:  # the details popup, over the panel
+            window, area = view3d()
+            with bpy.context.temp_override(window=window, area=area):
+                bpy.ops.ftdcc.details("INVOKE_DEFAULT")
+            bpy.app.timers.register(finish_details, first_interval=1.0)
+            return None
+        finish_details()
+        return None
+
+    def finish_details():
+        screenshot("panel-details.png")
         print("DIRTY_BEFORE", state["dirty_before"])
         result_and_exit(state["returned"])
         os._exit(0)

@@ -56,7 +56,9 @@ class Menu(MenuItem):
             menu = menu.addMenu(part)
         return menu, leaf
 
-    def addMenu(self, name: str, icon: str = "", tooltip: str = "", index: int = -1) -> Menu:
+    def addMenu(
+        self, name: str, icon: str = "", tooltip: str = "", index: int = -1, tag: int = 0
+    ) -> Menu:
         menu, leaf = self._path(name)
         found = menu.findItem(leaf)
         if isinstance(found, Menu):
@@ -146,15 +148,15 @@ class ProgressTask:
         self.closed = False
         _state.state.progress_tasks.append(self)
 
-    def setMessage(self, message: str) -> None:
-        if not isinstance(message, str):
+    def setMessage(self, s: str) -> None:
+        if not isinstance(s, str):
             raise TypeError("setMessage() takes a string")
-        self.messages.append(message)
+        self.messages.append(s)
 
-    def setProgress(self, progress: int) -> None:
-        if isinstance(progress, bool) or not isinstance(progress, int):
-            raise TypeError(f"setProgress() takes an int (0-100), not {type(progress).__name__}")
-        self.progress.append(progress)
+    def setProgress(self, i: int) -> None:
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise TypeError(f"setProgress() takes an int (0-100), not {type(i).__name__}")
+        self.progress.append(i)
 
     def isCancelled(self) -> bool:
         limit = _state.state.cancel_after_progress
