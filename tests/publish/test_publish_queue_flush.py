@@ -94,7 +94,7 @@ def test_server_down_publish_is_queued_then_flushed_exactly_once(
 
     # still down: a flush keeps the entry and says so
     down = run_cli(fresh_server, queue_dir, "queue", "flush")
-    assert down.returncode == 1 and "1 still queued" in down.stdout
+    assert down.returncode == 1 and "1 publish stays queued" in down.stdout
     assert len(OfflineQueue(queue_dir).entries()) == 1
 
     fresh_server.start()  # same port, same data
