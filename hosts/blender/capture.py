@@ -112,6 +112,19 @@ def display_options(scene: Any) -> Dict[str, Any]:
         "color_type": shading.color_type,
         "burn_in": True,
         "overlays": False,
+        "colour": colour_management(scene),
+    }
+
+
+def colour_management(scene: Any) -> Dict[str, Any]:
+    """The scene's colour management, which the capture keeps (recorded with the publish)."""
+    view = scene.view_settings
+    return {
+        "display_device": scene.display_settings.display_device,
+        "view_transform": view.view_transform,
+        "look": view.look,
+        "exposure": round(float(view.exposure), 4),
+        "gamma": round(float(view.gamma), 4),
     }
 
 

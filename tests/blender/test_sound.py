@@ -33,6 +33,8 @@ def test_sound_strip_click_is_on_its_frame(tmp_path, blender_env, embedded_serve
     process = publish(env, blend, task)
     assert process.returncode == 0, process.stderr[-3000:]
     report = json.loads(process.stdout)
+    colour = report["capture"]["display"]["colour"]  # the scene's look, kept and recorded
+    assert (colour["view_transform"], colour["exposure"]) == ("Standard", 0.5)
     movie = download_component(
         embedded_server, report["component_ids"]["ftrackreview-mp4"], tmp_path / "sound.mp4"
     )

@@ -10,4 +10,6 @@ scene = bpy.context.scene
 editor = scene.sequence_editor_create()
 strips = editor.strips if hasattr(editor, "strips") else editor.sequences
 strips.new_sound("click", wav, 1, int(frame))
+scene.view_settings.view_transform = "Standard"  # a look the capture must keep and record
+scene.view_settings.exposure = 0.5
 bpy.ops.wm.save_mainfile(filepath=blend)
