@@ -14,7 +14,7 @@ from typing import Any, Dict, List
 import pytest
 import requests
 
-from .test_genuine_client import SERVER_LOCATION_ID, make_hierarchy, still_image, unique
+from .test_genuine_client import SERVER_LOCATION_ID, make_hierarchy, still_image, unique, wait_job
 
 ftrack_api = pytest.importorskip("ftrack_api")
 
@@ -198,6 +198,11 @@ def test_encode_media_outputs_exist_right_after_the_call(session, tmp_path):
     outputs = [o["component_id"] for o in json.loads(job["data"])["output"]]
     for component_id in outputs:
         assert session.get("Component", component_id) is not None
+    # the files arrive when the job is done (waited for: no job left running for later tests)
+    assert wait_job(session, job["id"])["status"] == "done"
+    location = session.get("Location", SERVER_LOCATION_ID)
+    for component_id in outputs:
+        assert location.get_component_availability(session.get("Component", component_id)) == 100
 
 
 # -- 10. thumbnails keep the original's format ------------------------------------------------
