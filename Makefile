@@ -28,6 +28,8 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/vermin --no-tips --violations --no-make-paths-absolute -t=3.9- --exclude-regex '^ft_dcc/server' ft_dcc hosts
 	$(BIN)/lint-imports
+	mkdir -p $(VENV)/mypy-path && ln -sfn "$(CURDIR)/hosts" $(VENV)/mypy-path/ft_dcc_hosts
+	$(BIN)/mypy
 	$(BIN)/python tests/tools/check_py39_imports.py --python "$(PY39)"
 
 install: $(STAMP)

@@ -18,7 +18,9 @@ import sys
 import time
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Protocol, Tuple, runtime_checkable
+
+from ft_dcc.session.interface import PublishSession
 
 PROJECT = "ft_dcc_demo"
 SEQUENCE = "sq010"
@@ -148,11 +150,11 @@ def connect(paths: DemoPaths, port: int) -> Tuple[Dict[str, str], Optional[int]]
     return values, started
 
 
-def _first(session: Any, expression: str) -> Any:
+def _first(session: PublishSession, expression: str) -> Any:
     return session.query(expression).first()
 
 
-def ensure_demo_task(session: Any, frame_start: int, frame_end: int) -> str:
+def ensure_demo_task(session: PublishSession, frame_start: int, frame_end: int) -> str:
     """Create the demo project/sequence/shot/task if missing; return the task path."""
     from ft_dcc.publish.tasks import quote
 
@@ -191,7 +193,7 @@ def ensure_demo_task(session: Any, frame_start: int, frame_end: int) -> str:
     return f"{PROJECT}/{SEQUENCE}/{SHOT}/{TASK}"
 
 
-def shot_settings(session: Any, default: Tuple[int, int]) -> Tuple[int, int, Fraction]:
+def shot_settings(session: PublishSession, default: Tuple[int, int]) -> Tuple[int, int, Fraction]:
     """The demo shot's fstart/fend/fps (the scene is built to match them)."""
     from ft_dcc.host.interface import to_fraction
     from ft_dcc.publish.tasks import quote
@@ -250,9 +252,30 @@ def stop(paths: DemoPaths) -> int:
     return 0
 
 
+@runtime_checkable
+class DemoHost(Protocol):
+    """What the demo needs of the Blender integration beyond ``HostIntegration``."""
+
+    def build_demo_scene(self, path: Path, **options: Any) -> Path: ...
+
+    def publish_headless_result(self, request: Dict[str, Any]) -> Dict[str, Any]: ...
+
+
+def _demo_host() -> DemoHost:
+    from ft_dcc.exceptions import HostError
+    from ft_dcc.host.integrations import find_integration
+
+    blender = find_integration("blender")
+    if not isinstance(blender, DemoHost):
+        raise HostError(
+            "the installed Blender integration cannot build and publish the demo scene",
+            hint="reinstall ft-dcc with its Blender adapter",
+        )
+    return blender
+
+
 def _handle(args: argparse.Namespace) -> int:
     from ft_dcc.console import ConsoleProgress
-    from ft_dcc.host.integrations import find_integration
 
     paths = DemoPaths(Path(args.data) if args.data else default_base())
     if args.stop:
@@ -281,7 +304,7 @@ def _handle(args: argparse.Namespace) -> int:
     with open_session() as session:  # fresh: the shot's attributes as the server has them
         start, end, fps = shot_settings(session, (first, last))
 
-    blender = find_integration("blender")
+    blender = _demo_host()
     if not paths.scene.is_file():
         print(f"Building the demo scene {paths.scene} ...")
         rate, rate_base = blender_rate(fps)

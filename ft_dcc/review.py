@@ -25,16 +25,14 @@ from typing import Any, Dict, Iterable, List, Optional, Union
 import attr
 
 from ft_dcc.exceptions import ReviewSessionClosedError
+from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.query import quote as _quote
 
 log = logging.getLogger(__name__)
 
 #: a new review session stays open this long unless closed earlier
 DEFAULT_OPEN_DAYS = 30
 DEFAULT_NAME_FORMAT = "Dailies {date:%Y-%m-%d}"
-
-
-def _quote(value: str) -> str:
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _id(entity_or_id: Any) -> str:
@@ -79,7 +77,7 @@ def default_review_session_name(today: Optional[_dt.date] = None) -> str:
 
 
 # -- sessions ---------------------------------------------------------------------------------
-def find_review_session(session: Any, project: Any, name: str) -> Optional[Any]:
+def find_review_session(session: PublishSession, project: Any, name: str) -> Optional[Any]:
     """The review session called ``name`` in ``project`` (entity or id), or None."""
     return session.query(
         "select id, name, start_date, end_date, project_id from ReviewSession "
@@ -109,7 +107,7 @@ def review_session_data(
 
 
 def create_review_session(
-    session: Any,
+    session: PublishSession,
     project: Any,
     name: str,
     description: str = "",
@@ -123,7 +121,7 @@ def create_review_session(
 
 
 def find_or_create_review_session(
-    session: Any, project: Any, name: str, description: str = "", *, commit: bool = True
+    session: PublishSession, project: Any, name: str, description: str = "", *, commit: bool = True
 ) -> Any:
     """The review session ``name`` in ``project``, created when missing."""
     found = find_review_session(session, project, name)
@@ -150,7 +148,7 @@ def ensure_open(review_session: Any) -> None:
         )
 
 
-def close_review_session(session: Any, review_session: Any) -> Any:
+def close_review_session(session: PublishSession, review_session: Any) -> Any:
     """Close a session now: nothing more can be added to it (its ``end_date`` becomes now)."""
     review_session["end_date"] = _now() - _dt.timedelta(seconds=1)
     session.commit()
@@ -158,7 +156,7 @@ def close_review_session(session: Any, review_session: Any) -> Any:
 
 
 def reopen_review_session(
-    session: Any, review_session: Any, days_open: int = DEFAULT_OPEN_DAYS
+    session: PublishSession, review_session: Any, days_open: int = DEFAULT_OPEN_DAYS
 ) -> Any:
     """Open a closed session again for ``days_open`` days."""
     review_session["end_date"] = _now() + _dt.timedelta(days=days_open)
@@ -176,7 +174,7 @@ def review_link_operation(review_session: Any) -> Dict[str, Any]:
     }
 
 
-def review_page_url(session: Any, review_session: Any) -> str:
+def review_page_url(session: PublishSession, review_session: Any) -> str:
     """Where reviewers watch ``review_session`` in a browser.
 
     Asks the server for a signed review-page link (``get_widget_url`` ``review_session``,
@@ -201,7 +199,7 @@ def version_label(version: Any) -> str:
     return f"v{int(number):03d}" if number is not None else ""
 
 
-def find_review_object(session: Any, review_session: Any, version: Any) -> Optional[Any]:
+def find_review_object(session: PublishSession, review_session: Any, version: Any) -> Optional[Any]:
     return session.query(
         "select id, name, version, version_id, review_session_id from ReviewSessionObject "
         f"where review_session_id is {_quote(_id(review_session))} "
@@ -236,7 +234,7 @@ def review_object_data(
 
 
 def add_version(
-    session: Any,
+    session: PublishSession,
     review_session: Any,
     version: Any,
     *,
@@ -277,7 +275,7 @@ def _invitee_fields(invitee: Union[str, Dict[str, str], Any]) -> Dict[str, str]:
 
 
 def add_invitees(
-    session: Any, review_session: Any, invitees: Iterable[Any], *, commit: bool = True
+    session: PublishSession, review_session: Any, invitees: Iterable[Any], *, commit: bool = True
 ) -> List[Any]:
     """Invite people (emails, ``{"name", "email"}`` dicts or User entities); idempotent by email."""
     existing = {
@@ -303,7 +301,11 @@ def add_invitees(
 
 
 def make_private(
-    session: Any, review_session: Any, invitees: Iterable[Any] = (), *, commit: bool = True
+    session: PublishSession,
+    review_session: Any,
+    invitees: Iterable[Any] = (),
+    *,
+    commit: bool = True,
 ) -> List[Any]:
     """Turn the shareable link off so only invitees get in; add ``invitees``."""
     review_session["shareable_url_enabled"] = False
@@ -313,7 +315,7 @@ def make_private(
     return added
 
 
-def send_review_session_invites(session: Any, invitees: Iterable[Any]) -> None:
+def send_review_session_invites(session: PublishSession, invitees: Iterable[Any]) -> None:
     """Ask the server to e-mail each (committed) invitee their link."""
     operations = [
         {"action": "send_review_session_invite", "review_session_invitee_id": _id(invitee)}
@@ -371,6 +373,8 @@ def note_frame(metadata: Dict[str, Any]) -> Optional[int]:
                 continue
         if isinstance(value, dict):
             value = value.get("number", value.get("frame"))
+        if not isinstance(value, (int, float, str)):
+            continue
         try:
             return int(float(value))
         except (TypeError, ValueError):
@@ -382,7 +386,7 @@ def _in(ids: Iterable[str]) -> str:
     return ", ".join(_quote(i) for i in ids)
 
 
-def list_feedback(session: Any, review_session: Any) -> List[ObjectFeedback]:
+def list_feedback(session: PublishSession, review_session: Any) -> List[ObjectFeedback]:
     """Per review object: its notes (with frame numbers where known) and invitee statuses.
 
     A handful of queries whatever the session's size (objects, notes, note metadata, authors,

@@ -233,10 +233,10 @@ class FilesHost(Host):
         video = f"trim=start_frame={first_index}:end_frame={last_index + 1},setpts=PTS-STARTPTS"
         args = ["-i", str(self.input_path), "-map", "0:v:0", "-vf", video, "-c:v", "ffv1"]
         if self._movie.has_audio:
-            start = first_index / self._movie.fps
-            end = (last_index + 1) / self._movie.fps
+            start_s = first_index / self._movie.fps
+            end_s = (last_index + 1) / self._movie.fps
             args += ["-map", "0:a:0", "-c:a", "pcm_s16le",
-                     "-af", f"atrim=start={float(start):.6f}:end={float(end):.6f},"
+                     "-af", f"atrim=start={float(start_s):.6f}:end={float(end_s):.6f},"
                      "asetpts=PTS-STARTPTS"]  # fmt: skip
         try:
             run_ffmpeg(

@@ -13,25 +13,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import attr
 
+from ft_dcc.media._fps import as_fraction
 from ft_dcc.media.colour import ColourSettings
 from ft_dcc.progress import Progress, null_progress
 
-
-def to_fraction(value: Any) -> Fraction:
-    """An fps as an exact rational: 23.976 becomes 24000/1001, 29.97 becomes 30000/1001."""
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, str) and "/" in value:
-        num, den = value.split("/", 1)
-        return Fraction(int(num), int(den))
-    number = float(value)
-    if number <= 0:
-        raise ValueError(f"fps must be positive, got {value!r}")
-    for base in (24, 30, 48, 60, 120):
-        ntsc = Fraction(base * 1000, 1001)
-        if abs(number - float(ntsc)) < 0.0015:
-            return ntsc
-    return Fraction(number).limit_denominator(1001)
+#: an fps as an exact rational (23.976 becomes 24000/1001): the one implementation, for hosts
+to_fraction = as_fraction
 
 
 @attr.s(frozen=True, auto_attribs=True, kw_only=True)
@@ -41,7 +28,7 @@ class CaptureSpec:
     camera: Optional[str]
     frame_start: int
     frame_end: int
-    fps: Fraction = attr.ib(converter=to_fraction)
+    fps: Fraction = attr.ib(converter=as_fraction)
     width: int
     height: int
     display: Dict[str, Any] = attr.Factory(dict)  # shading, overlays, burn-ins: host-specific keys

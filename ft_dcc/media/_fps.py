@@ -12,6 +12,8 @@ def as_fraction(value: Any) -> Fraction:
         fps = value
     elif isinstance(value, str) and "/" in value:
         num, den = value.split("/", 1)
+        if int(den) == 0:
+            raise ValueError(f"fps must be positive, got {value!r}")
         fps = Fraction(int(num), int(den))
     else:
         number = float(value)

@@ -369,8 +369,9 @@ def _frame_files(frames: FramesInput, report: Callable[[float, str], None]) -> L
 
 
 def _fill_gaps(files: List[Path], report: Callable[[float, str], None]) -> List[Path]:
-    numbers = [frame_number(f) for f in files]
-    if any(n is None for n in numbers) or any(b <= a for a, b in zip(numbers, numbers[1:])):
+    found = [frame_number(f) for f in files]
+    numbers = [n for n in found if n is not None]
+    if len(numbers) < len(found) or any(b <= a for a, b in zip(numbers, numbers[1:])):
         return files  # not strictly increasing frame numbers: one output frame per entry
     filled: List[Path] = []
     held: List[int] = []

@@ -270,7 +270,9 @@ def _unreadable(path: Path, stderr: str) -> MediaError:
 
 def _split_top_level(text: str) -> List[str]:
     """Split ``text`` on commas that are not inside parentheses or brackets."""
-    parts, depth, current = [], 0, []
+    parts: List[str] = []
+    current: List[str] = []
+    depth = 0
     for char in text:
         if char in "([":
             depth += 1

@@ -17,6 +17,7 @@ from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.pipeline import discover_plugins, register_plugins, run_stages
 from ft_dcc.publish.report import PublishReport, StepResult
 from ft_dcc.publish.state import STATE_KEY, PublishRequest, PublishState
+from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +34,13 @@ def publish(
     fps: Union[Fraction, float, str, None] = None,
     camera: Optional[str] = None,
     invitees: Iterable[Any] = (),
-    session: Any = None,
+    session: Optional[PublishSession] = None,
     progress: Progress = null_progress,
     queue_dir: Optional[Path] = None,
     include_source: bool = False,
     work_dir: Optional[Path] = None,
     asset_name: Optional[str] = None,
-    session_factory: Optional[Callable[[], Any]] = None,
+    session_factory: Optional[Callable[[], PublishSession]] = None,
     thumbnail_frame: Optional[int] = None,
 ) -> PublishReport:
     """Capture, validate, encode and publish ``host``'s playblast for review; never raises for
@@ -116,7 +117,7 @@ def build_report(state: PublishState, steps: Iterable[StepResult]) -> PublishRep
             text = f"{step.label}: {step.error}"
         report.errors.append(f"{text} ({hint})" if hint else text)
     failed = bool(report.errors)
-    if not failed and state.queue_entry is not None:
+    if not failed and state.queue_entry is not None and state.manifest is not None:
         report.ok = True
         report.queued = True
         report.queue_entry = str(state.queue_entry.path)
@@ -143,7 +144,7 @@ def build_report(state: PublishState, steps: Iterable[StepResult]) -> PublishRep
     return report
 
 
-def _close(session: Any) -> None:
+def _close(session: PublishSession) -> None:
     try:
         session.close()
     except Exception as exc:

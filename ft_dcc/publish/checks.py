@@ -9,7 +9,9 @@ import attr
 
 from ft_dcc.exceptions import FtDccError, ValidationError
 from ft_dcc.host.interface import to_fraction
+from ft_dcc.publish.state import PublishState
 from ft_dcc.publish.tasks import quote
+from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ class ShotAttribute:
 
 
 def shot_attributes(
-    session: Any, shot: Any, explicit: Optional[Dict[str, Any]] = None
+    session: PublishSession, shot: Any, explicit: Optional[Dict[str, Any]] = None
 ) -> Dict[str, ShotAttribute]:
     """``fstart``/``fend``/``fps`` of ``shot``, each marked explicit or server default.
 
@@ -62,7 +64,7 @@ def shot_attributes(
     return found
 
 
-def _explicit_values(session: Any, shot: Any) -> Dict[str, Any]:
+def _explicit_values(session: PublishSession, shot: Any) -> Dict[str, Any]:
     """Stored values of the shot and its ancestors, nearest wins (empty when unknown)."""
     if session is None:
         return {}
@@ -87,9 +89,9 @@ def _explicit_values(session: Any, shot: Any) -> Dict[str, Any]:
     return nearest
 
 
-def check_frame_range(state: Any) -> List[str]:
+def check_frame_range(state: PublishState) -> List[str]:
     """Raise ValidationError for a wrong range/fps; return warnings for explicit overrides."""
-    spec = state.spec
+    spec = state.capture_spec()
     warnings: List[str] = []
     if spec.frame_end < spec.frame_start:
         raise ValidationError(
@@ -107,9 +109,9 @@ def check_frame_range(state: Any) -> List[str]:
             hint="set the scene's render resolution",
         )
     if state.shot is not None:
-        view = getattr(state, "view", None)
+        view = state.view
         explicit = view.shot_values if view is not None else None
-        attributes = shot_attributes(state.session, state.shot, explicit)
+        attributes = shot_attributes(state.connected_session(), state.shot, explicit)
         warnings.extend(_check_shot_range(state, attributes))
         warnings.extend(_check_shot_fps(state, attributes))
     return warnings
@@ -144,8 +146,12 @@ def check_camera(host: Any, camera: Optional[str]) -> Optional[str]:
     return camera
 
 
-def _check_shot_range(state: Any, attributes: Dict[str, ShotAttribute]) -> List[str]:
-    spec = state.spec
+def _shot_name(state: PublishState) -> str:
+    return str(state.shot["name"]) if state.shot is not None else "?"
+
+
+def _check_shot_range(state: PublishState, attributes: Dict[str, ShotAttribute]) -> List[str]:
+    spec = state.capture_spec()
     start, end = attributes.get("fstart"), attributes.get("fend")
     if start is None or end is None:
         return []
@@ -153,7 +159,7 @@ def _check_shot_range(state: Any, attributes: Dict[str, ShotAttribute]) -> List[
     ours = (spec.frame_start, spec.frame_end)
     if ours == shot_range:
         return []
-    shot_name = state.shot["name"]
+    shot_name = _shot_name(state)
     wanted = f"{shot_range[0]}-{shot_range[1]}"
     publishing = f"{ours[0]}-{ours[1]}"
     explicit_differs = (start.explicit and shot_range[0] != ours[0]) or (
@@ -177,15 +183,15 @@ def _check_shot_range(state: Any, attributes: Dict[str, ShotAttribute]) -> List[
     )
 
 
-def _check_shot_fps(state: Any, attributes: Dict[str, ShotAttribute]) -> List[str]:
-    spec = state.spec
+def _check_shot_fps(state: PublishState, attributes: Dict[str, ShotAttribute]) -> List[str]:
+    spec = state.capture_spec()
     shot_fps = attributes.get("fps")
     if shot_fps is None:
         return []
     expected = to_fraction(shot_fps.value)
     if expected == spec.fps:
         return []
-    shot_name = state.shot["name"]
+    shot_name = _shot_name(state)
     if not shot_fps.explicit:
         return [
             f"shot {shot_name} has no fps set in ftrack (the default {float(expected):.3f} "

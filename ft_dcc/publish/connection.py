@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from ft_dcc.exceptions import (
     ApiConnectionError,
@@ -11,7 +10,9 @@ from ft_dcc.exceptions import (
     ConfigurationError,
     ValidationError,
 )
+from ft_dcc.publish.state import PublishState
 from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -22,25 +23,25 @@ CREDENTIALS_HINT = (
 )
 
 
-def default_session() -> Any:
+def default_session() -> PublishSession:
     """An ``ft_dcc.Session`` configured from the ``FTRACK_*`` environment."""
     from ft_dcc.session import Session
 
     return Session()
 
 
-def _read_task(state: Any) -> None:
+def _read_task(state: PublishState, session: PublishSession) -> None:
     """Read the publish's task (kept for its validator), or any cheap row when none is given."""
     if not (state.task_id or state.task_path):
-        state.session.query('select id from Location where name is "ftrack.server"').first()
+        session.query('select id from Location where name is "ftrack.server"').first()
         return
     try:
-        state.task = resolve_task(state.session, state.task_id, state.task_path)
+        state.task = resolve_task(session, state.task_id, state.task_path)
     except ValidationError as exc:  # reported by the task's validator
         state.task_error = exc
 
 
-def _warm_event_hub(session: Any) -> None:
+def _warm_event_hub(session: PublishSession) -> None:
     """Open the event hub connection now, in the background, so the announcement at the end
     of the publish finds it ready instead of waiting for the handshake."""
     hub = getattr(session, "event_hub", None)
@@ -48,7 +49,7 @@ def _warm_event_hub(session: Any) -> None:
         hub.connect_in_background()
 
 
-def connect(state: Any) -> None:
+def connect(state: PublishState) -> None:
     """Set ``state.session`` and ``state.online`` (or ``state.offline`` when the server cannot
     be reached); missing or refused credentials raise ValidationError."""
     state.offline = False
@@ -57,7 +58,7 @@ def connect(state: Any) -> None:
         if state.session is None:
             state.session = (state.session_factory or default_session)()
         # one round trip proves the server answers and accepts us: the task's read
-        _read_task(state)
+        _read_task(state, state.session)
         state.online = True
         _warm_event_hub(state.session)
     except ConfigurationError as exc:

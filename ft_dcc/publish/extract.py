@@ -11,23 +11,24 @@ from ft_dcc.exceptions import CaptureError, FtDccError
 from ft_dcc.host.interface import CaptureResult
 from ft_dcc.media.audio import AudioInput
 from ft_dcc.progress import scaled
+from ft_dcc.publish.state import PublishState
 
 log = logging.getLogger(__name__)
 
 
-def _work_dir(state: Any) -> Path:
-    path = Path(state.work_dir)
+def _work_dir(state: PublishState) -> Path:
+    path = state.work_folder()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def capture(state: Any) -> CaptureResult:
+def capture(state: PublishState) -> CaptureResult:
     """Run the host's capture into ``<work>/capture``; CaptureError when nothing came out."""
     out_dir = _work_dir(state) / "capture"
     out_dir.mkdir(parents=True, exist_ok=True)
     state.progress("capture", 0.0, "capturing")
     try:
-        result = state.host.capture(state.spec, out_dir, state.progress)
+        result = state.host.capture(state.capture_spec(), out_dir, state.progress)
     except FtDccError:
         raise
     except Exception as exc:
@@ -48,14 +49,14 @@ def capture(state: Any) -> CaptureResult:
     return result
 
 
-def encode_and_verify(state: Any) -> Path:
+def encode_and_verify(state: PublishState) -> Path:
     """Encode the capture to ``<work>/<asset>_review.mp4`` and verify it; set ``ftr_meta``."""
     from ft_dcc.media.colour import ColourTransform
     from ft_dcc.media.encode import encode_review
     from ft_dcc.media.probe import review_metadata, verify_review_movie
 
-    spec = state.spec
-    result = state.capture
+    spec = state.capture_spec()
+    result = state.capture_result()
     output = _work_dir(state) / f"{state.asset_name or 'review'}_review.mp4"
     frames: Any = result.files[0] if result.is_movie else list(result.files)
     encode_review(
@@ -87,14 +88,16 @@ def _audio(result: CaptureResult, fps: Fraction) -> Optional[AudioInput]:
     return AudioInput(Path(result.audio), Fraction(offset) / fps)
 
 
-def thumbnail(state: Any) -> Path:
+def thumbnail(state: PublishState) -> Path:
     """A JPEG from the review movie, ``<work>/thumbnail.jpg``."""
     from ft_dcc.media.thumbnail import make_thumbnail
 
     state.progress("thumbnail", 0.0, "making the thumbnail")
     frame = state.thumbnail_frame
-    index = None if frame is None else frame - state.spec.frame_start
-    path = make_thumbnail(state.review_movie, _work_dir(state) / "thumbnail.jpg", frame=index)
+    index = None if frame is None else frame - state.capture_spec().frame_start
+    path = make_thumbnail(
+        state.review_movie_path(), _work_dir(state) / "thumbnail.jpg", frame=index
+    )
     state.thumbnail = Path(path)
     state.progress("thumbnail", 1.0, "thumbnail made")
     return state.thumbnail

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import socket
-from typing import Any, Iterator, Optional
+from typing import Iterator, Optional
 
 import requests
 
 from ft_dcc.exceptions import ApiConnectionError, UploadError
+from ft_dcc.session.interface import PublishSession
 
 #: low-level errors that mean the connection was lost, refused or timed out
 _CONNECTION_ERRORS = (
@@ -39,7 +40,7 @@ def is_connection_failure(error: BaseException) -> bool:
     return any(isinstance(e, _CONNECTION_ERRORS) for e in exception_chain(error))
 
 
-def server_answers(session: Any) -> bool:
+def server_answers(session: PublishSession) -> bool:
     """True when the ftrack server answers a cheap query now (whatever it answers)."""
     try:
         session.query('select id from Location where name is "ftrack.server"').first()
@@ -48,7 +49,7 @@ def server_answers(session: Any) -> bool:
     return True
 
 
-def should_queue(error: BaseException, session: Any) -> bool:
+def should_queue(error: BaseException, session: Optional[PublishSession]) -> bool:
     """True when a failed integrate should be queued rather than reported as an error.
 
     A connection failure anywhere in the cause chain queues. An upload that failed after its

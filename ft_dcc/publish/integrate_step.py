@@ -14,6 +14,7 @@ from ft_dcc.publish.failures import should_queue
 from ft_dcc.publish.integrate import fault_point, integrate_manifest
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.queue import OfflineQueue
+from ft_dcc.publish.state import PublishState
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ SOURCE_COMPONENT = "source"
 CAPTURE_META_KEY = "ft_dcc_capture"
 
 
-def manifest_from_state(state: Any) -> IntegrateManifest:
+def manifest_from_state(state: PublishState) -> IntegrateManifest:
     """The integrate manifest of a publish whose extract steps have run."""
     review_meta = {REVIEW_META_KEY: json.dumps(state.ftr_meta, sort_keys=True)}
     if state.spec is not None:
@@ -29,9 +30,9 @@ def manifest_from_state(state: Any) -> IntegrateManifest:
     components: List[ComponentSpec] = [
         ComponentSpec(
             name=REVIEW_COMPONENT_MP4,
-            file=str(state.review_movie),
+            file=str(state.review_movie_path()),
             file_type=".mp4",
-            size=Path(state.review_movie).stat().st_size,
+            size=state.review_movie_path().stat().st_size,
             metadata=review_meta,
         )
     ]
@@ -72,16 +73,17 @@ def manifest_from_state(state: Any) -> IntegrateManifest:
     )
 
 
-def capture_metadata(state: Any) -> dict:
+def capture_metadata(state: PublishState) -> dict:
     """The capture spec plus how review frames map to source (shot) frames.
 
     ``ftr_meta`` keeps ftrack's convention (``frameIn`` 0, ``frameOut`` exclusive), so the
     source numbering is kept here: review frame ``i`` is source frame
     ``source_first_frame + i``.
     """
-    data = state.spec.to_dict()
-    data["source_first_frame"] = state.spec.frame_start
-    data["source_last_frame"] = state.spec.frame_end
+    spec = state.capture_spec()
+    data = spec.to_dict()
+    data["source_first_frame"] = spec.frame_start
+    data["source_last_frame"] = spec.frame_end
     data["review_frame_in"] = int(state.ftr_meta.get("frameIn", 0))
     if state.thumbnail_frame is not None:
         data["thumbnail_frame"] = state.thumbnail_frame  # the review page's poster frame
@@ -96,7 +98,7 @@ def _invitee(value: Any) -> dict:
     return {"email": value["email"], "name": value.get("name") or value["email"]}
 
 
-def integrate_or_queue(state: Any) -> None:
+def integrate_or_queue(state: PublishState) -> None:
     """Journal the publish, integrate it, drop the journal entry; queue it when the server is
     (or becomes) unreachable. Interrupted, the entry stays for the next flush or publish."""
     state.manifest = manifest_from_state(state)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
+
+from ft_dcc.publish.state import PublishState
 
 _VERSION = re.compile(r"[._-]v\d+$", re.IGNORECASE)
 
@@ -18,7 +20,7 @@ def asset_name_from_path(path: Optional[Path]) -> Optional[str]:
     return stem or None
 
 
-def default_asset_name(state: Any) -> str:
+def default_asset_name(state: PublishState) -> str:
     """The scene (or input media) name without version and frame tokens, else the task name."""
     name = asset_name_from_path(state.scene)
     if name:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
 import pyblish.api
 import pyblish.lib
@@ -21,6 +21,9 @@ import pyblish.plugin
 
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.report import StepResult
+
+#: a pyblish plugin class (pyblish ships no type information)
+PluginClass = Type[pyblish.api.Plugin]
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ def _step_from_result(result: Dict[str, Any], context: Any = None) -> StepResult
 
 def run_stages(
     context: Any,
-    plugins: Sequence[type],
+    plugins: Sequence[PluginClass],
     progress: Progress = null_progress,
     targets: Optional[List[str]] = None,
 ) -> List[StepResult]:
@@ -97,7 +100,7 @@ def run_stages(
 
 
 def _run_stages(
-    context: Any, plugins: Sequence[type], progress: Progress, targets: Optional[List[str]]
+    context: Any, plugins: Sequence[PluginClass], progress: Progress, targets: Optional[List[str]]
 ) -> List[StepResult]:
     steps: List[StepResult] = []
     active = [p for p in plugins if p.active]

@@ -33,6 +33,7 @@ from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
 from ft_dcc.publish.manifest import IntegrateManifest
+from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -308,9 +309,9 @@ class OfflineQueue:
 
     def flush(
         self,
-        session: Any = None,
+        session: Optional[PublishSession] = None,
         *,
-        session_factory: Optional[Callable[[], Any]] = None,
+        session_factory: Optional[Callable[[], PublishSession]] = None,
         progress: Progress = null_progress,
         journal_only: bool = False,
     ) -> FlushResult:
@@ -324,7 +325,11 @@ class OfflineQueue:
         result = FlushResult()
         with self.lock():
             entries = [e for e in self.entries() if e.journal or not journal_only]
-            if entries and session is None:
+            if not entries:
+                progress("flush", 1.0, "done")
+                result.remaining = len(self.entries())
+                return result
+            if session is None:
                 try:
                     session = (session_factory or _default_session)()
                 except ApiConnectionError as exc:
@@ -346,7 +351,9 @@ class OfflineQueue:
             result.remaining = len(self.entries())
         return result
 
-    def _replay(self, session: Any, entry: QueueEntry, progress: Progress) -> FlushOutcome:
+    def _replay(
+        self, session: PublishSession, entry: QueueEntry, progress: Progress
+    ) -> FlushOutcome:
         from ft_dcc.publish.failures import should_queue
         from ft_dcc.publish.integrate import integrate_manifest
 
@@ -377,20 +384,20 @@ def _older_than(path: Path, seconds: float) -> bool:
         return False
 
 
-def _same_server(queued_for: Optional[str], session: Any) -> bool:
+def _same_server(queued_for: Optional[str], session: PublishSession) -> bool:
     current = getattr(session, "server_url", None)
     if not queued_for or not current:
         return True
     return queued_for.rstrip("/").lower() == str(current).rstrip("/").lower()
 
 
-def _default_session() -> Any:
+def _default_session() -> PublishSession:
     from ft_dcc.session import Session
 
     return Session()
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _lock_file(handle: Any) -> None:

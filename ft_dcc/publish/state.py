@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 import attr
 
 from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.report import DEFERRED
+from ft_dcc.session.interface import EntityLike, PublishSession
+
+if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported lazily at run time
+    from ft_dcc.media.colour import ResolvedColour
+    from ft_dcc.media.probe import MovieInfo
+    from ft_dcc.publish.integrate import IntegrateOutcome
+    from ft_dcc.publish.integrate_read import ServerView
+    from ft_dcc.publish.manifest import IntegrateManifest
+    from ft_dcc.publish.queue import QueueEntry
 
 STATE_KEY = "ft_dcc"
 REVIEW_FAMILY = "review"
@@ -46,8 +55,8 @@ class PublishState:
     request: PublishRequest = attr.Factory(PublishRequest)
     progress: Progress = null_progress
     work_dir: Optional[Path] = None
-    session: Any = None
-    session_factory: Optional[Callable[[], Any]] = None
+    session: Optional[PublishSession] = None
+    session_factory: Optional[Callable[[], PublishSession]] = None
     offline: bool = False
     offline_reason: str = ""  # why the server could not be reached, in plain words
     online: bool = False  # the server answered and accepted the credentials
@@ -61,24 +70,64 @@ class PublishState:
     scene: Optional[Path] = None
     user: Optional[str] = None
     # validated (online only)
-    task: Any = None
+    task: Optional[EntityLike] = None
     task_error: Optional[Exception] = None  # the task could not be found (said by ValidateTask)
-    view: Any = None  # ft_dcc.publish.integrate_read.ServerView: the publish's planned read
-    shot: Any = None
-    project: Any = None
-    colour: Any = None  # a media.colour.ResolvedColour when the frames need a display transform
+    view: Optional[ServerView] = None  # the publish's planned read (integrate_read)
+    shot: Optional[EntityLike] = None
+    project: Optional[str] = None  # the task's project id
+    colour: Optional[ResolvedColour] = None  # when the frames need a display transform
     thumbnail_frame: Optional[int] = None  # the source frame the thumbnail shows
     # extracted
     capture: Optional[CaptureResult] = None
     review_movie: Optional[Path] = None
-    movie_info: Any = None
+    movie_info: Optional[MovieInfo] = None
     ftr_meta: Dict[str, Any] = attr.Factory(dict)
     thumbnail: Optional[Path] = None
     # integrated
-    manifest: Any = None
-    outcome: Any = None
-    queue_entry: Any = None
+    manifest: Optional[IntegrateManifest] = None
+    outcome: Optional[IntegrateOutcome] = None
+    queue_entry: Optional[QueueEntry] = None
     warnings: List[str] = attr.Factory(list)
+
+    # -- what a stage needs of the stages before it (PublishError when one did not run) ------
+    def connected_session(self) -> PublishSession:
+        """The session of an online publish."""
+        if self.session is None:
+            raise _not_ready("has no ftrack session", "connect")
+        return self.session
+
+    def capture_spec(self) -> CaptureSpec:
+        """The collected capture settings."""
+        if self.spec is None:
+            raise _not_ready("has no capture settings", "collect")
+        return self.spec
+
+    def capture_result(self) -> CaptureResult:
+        """The captured frames or movie."""
+        if self.capture is None:
+            raise _not_ready("has captured nothing", "capture")
+        return self.capture
+
+    def work_folder(self) -> Path:
+        """The folder the publish writes its media to."""
+        if self.work_dir is None:
+            raise _not_ready("has no work folder", "collect")
+        return self.work_dir
+
+    def review_movie_path(self) -> Path:
+        """The encoded and verified review movie."""
+        if self.review_movie is None:
+            raise _not_ready("has no review movie", "encode")
+        return self.review_movie
+
+
+def _not_ready(what: str, stage: str) -> Exception:
+    from ft_dcc.exceptions import PublishError
+
+    return PublishError(
+        f"this publish {what}: its {stage} step did not run",
+        hint="publish through ft_dcc.publish.publish(host, ...), which runs every step in order",
+    )
 
 
 def skip(context: Any, plugin: Any, reason: str) -> None:

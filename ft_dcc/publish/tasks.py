@@ -8,11 +8,8 @@ from typing import Any, List, Optional, Tuple
 
 from ft_dcc.exceptions import NoResultFoundError, ValidationError
 from ft_dcc.protocol import ENV_CONTEXT_ID
-
-
-def quote(value: str) -> str:
-    """A string literal for an ftrack query expression."""
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.query import quote
 
 
 def parse_task_ref(text: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
@@ -30,7 +27,16 @@ def parse_task_ref(text: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
 TASK_PROJECTION = "select id, name, context_type, parent_id, project_id, link from Task"
 
 
-def resolve_task(session: Any, task_id: Optional[str], task_path: Optional[str]) -> Any:
+def no_task_given() -> ValidationError:
+    """The error of a publish that names no task."""
+    return ValidationError(
+        "no ftrack task was given for this publish",
+        hint="give the task as Project/Sequence/Shot/Task or a task id (ft-dcc publish "
+        f"--task, or the task field of the ftrack panel), or set {ENV_CONTEXT_ID}",
+    )
+
+
+def resolve_task(session: PublishSession, task_id: Optional[str], task_path: Optional[str]) -> Any:
     """The Task entity; :class:`ValidationError` saying what to do when it does not exist."""
     if task_id:
         task = session.query(f"{TASK_PROJECTION} where id is {quote(task_id)}").first()
@@ -41,11 +47,7 @@ def resolve_task(session: Any, task_id: Optional[str], task_path: Optional[str])
             )
         return task
     if not task_path:
-        raise ValidationError(
-            "no ftrack task was given for this publish",
-            hint="give the task as Project/Sequence/Shot/Task or a task id (ft-dcc publish "
-            f"--task, or the task field of the ftrack panel), or set {ENV_CONTEXT_ID}",
-        )
+        raise no_task_given()
     parts = task_path.split("/")
     if len(parts) < 2:
         raise ValidationError(
@@ -68,7 +70,7 @@ def _path_condition(parts: List[str]) -> str:
     return " and ".join(conditions)
 
 
-def _resolve_step_by_step(session: Any, task_path: str, parts: List[str]) -> Any:
+def _resolve_step_by_step(session: PublishSession, task_path: str, parts: List[str]) -> Any:
     """Resolve level by level, to say exactly which level is missing (or to find full names)."""
     project = session.query(
         f"Project where name is {quote(parts[0])} or full_name is {quote(parts[0])}"
@@ -81,15 +83,16 @@ def _resolve_step_by_step(session: Any, task_path: str, parts: List[str]) -> Any
     parent_id = project["id"]
     entity = project
     for depth, name in enumerate(parts[1:], start=1):
-        entity = session.query(
+        child = session.query(
             f"TypedContext where parent_id is {quote(parent_id)} and name is {quote(name)}"
         ).first()
-        if entity is None:
+        if child is None:
             found_path = "/".join(parts[:depth])
             raise ValidationError(
                 f"{found_path!r} has no child called {name!r} (task path {task_path!r})",
                 hint="check the spelling of each level of the task path in ftrack",
             )
+        entity = child
         parent_id = entity["id"]
     try:
         return session.query(f"{TASK_PROJECTION} where id is {quote(entity['id'])}").one()
@@ -107,6 +110,6 @@ SHOT_PROJECTION = (
 )
 
 
-def load_shot(session: Any, shot_id: str) -> Any:
+def load_shot(session: PublishSession, shot_id: str) -> Any:
     """The task's parent (usually a Shot) with its name, link and custom attributes loaded."""
     return session.query(f"{SHOT_PROJECTION} where id is {quote(shot_id)}").first()

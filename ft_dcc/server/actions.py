@@ -23,7 +23,10 @@ from ft_dcc.server import permissions
 from ft_dcc.server.auth import KeyRing, generate_api_key
 from ft_dcc.server.config import ServerConfig
 from ft_dcc.server.encode import EncodeError, MediaEncoder
+from ft_dcc.server.errors import ApiFailure, ApiOperationError
 from ft_dcc.server.files import FileStore, FileStoreError, check_component_id
+from ft_dcc.server.review_page import widget_url
+from ft_dcc.server.side_tables import side_table
 
 log = logging.getLogger(__name__)
 
@@ -31,24 +34,6 @@ DATA_ACTIONS = ("query", "create", "update", "delete")
 WRITE_ACTIONS = ("create", "update", "delete")
 INVITATION_TABLE = "ft_dcc_invitation"
 _STORE_PREFIX = re.compile(r"^Operation \d+ \([^)]*\) failed: ", re.IGNORECASE)
-
-
-class ApiFailure(Exception):
-    """A batch failed; ``exception``/``content`` become the ftrack error shape."""
-
-    def __init__(self, exception: str, content: str, status: int = 400):
-        super().__init__(content)
-        self.exception = exception
-        self.content = content
-        self.status = status
-
-
-def _store_error_class() -> Optional[type]:
-    try:
-        from ft_dcc.server.errors import ApiOperationError
-    except ImportError:  # the data layer is not installed in this tree yet
-        return None
-    return ApiOperationError
 
 
 def describe(index: int, operation: Any) -> str:
@@ -77,20 +62,16 @@ class ApiContext:
     invitations: Optional[sa.Table] = None
 
     def __post_init__(self) -> None:
-        metadata: sa.MetaData = self.store.metadata
-        if INVITATION_TABLE in metadata.tables:
-            self.invitations = metadata.tables[INVITATION_TABLE]
-        else:
-            self.invitations = sa.Table(
-                INVITATION_TABLE,
-                metadata,
-                sa.Column("id", sa.String(36), primary_key=True),
-                sa.Column("kind", sa.String(40), nullable=False),
-                sa.Column("target_id", sa.String(64), nullable=False),
-                sa.Column("sent_by_id", sa.String(64), nullable=False),
-                sa.Column("sent_at", sa.DateTime, nullable=False),
-            )
-        metadata.create_all(self.store.engine, tables=[self.invitations])
+        self.invitations = side_table(
+            self.store.engine,
+            self.store.metadata,
+            INVITATION_TABLE,
+            sa.Column("id", sa.String(36), primary_key=True),
+            sa.Column("kind", sa.String(40), nullable=False),
+            sa.Column("target_id", sa.String(64), nullable=False),
+            sa.Column("sent_by_id", sa.String(64), nullable=False),
+            sa.Column("sent_at", sa.DateTime, nullable=False),
+        )
 
     # -- store access --------------------------------------------------------------------------
     def execute(self, operations: List[Dict[str, Any]], user_id: str) -> List[Any]:
@@ -293,15 +274,13 @@ def _user_invite(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     user_id = op.get("user_id")
     if not _exists(ctx, "User", user_id, caller):
         raise ApiFailure("ValidationError", f"User {user_id} does not exist.")
-    _record_invitation(ctx, "user_invite", user_id, caller)
+    _record_invitation(ctx, "user_invite", str(user_id), caller)
     return {"action": "send_user_invite", "sent": True}
 
 
 def _widget_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     name = op.get("name")
     if name == "review_session":  # the web review page, see ft_dcc.server.review_page
-        from ft_dcc.server.review_page import widget_url
-
         return widget_url(ctx, op, caller)
     if name not in ("info", "tasks", "tasks_browser"):
         raise ApiFailure(
@@ -463,11 +442,10 @@ def _check_permissions(ctx: ApiContext, operations: List[Dict[str, Any]], caller
 def _store_failure(
     exc: Exception, data_indexes: List[int], operations: List[Dict[str, Any]]
 ) -> ApiFailure:
-    error_class = _store_error_class()
-    if error_class is not None and isinstance(exc, error_class):
-        sub_index = getattr(exc, "index", None)
-        exception = getattr(exc, "exception", None) or "ServerError"
-        message = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, ApiOperationError):
+        sub_index = exc.index
+        exception = exc.exception or "ServerError"
+        message = exc.message or str(exc)
         if isinstance(sub_index, int) and 0 <= sub_index < len(data_indexes):
             index = data_indexes[sub_index]
             # Name the operation by its place in the whole batch (the store counts data ops only).

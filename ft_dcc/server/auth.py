@@ -18,6 +18,8 @@ from typing import Any, Callable, Dict, Optional, Tuple
 import sqlalchemy as sa
 from starlette.responses import JSONResponse
 
+from ft_dcc.server.side_tables import side_table
+
 HEADER_USER = "ftrack-user"
 HEADER_API_KEY = "ftrack-api-key"
 HEADER_STRICT = "ftrack-strict-api"
@@ -65,19 +67,16 @@ class KeyRing:
 
     def __init__(self, engine: sa.engine.Engine, metadata: sa.MetaData) -> None:
         self.engine = engine
-        if KEY_TABLE in metadata.tables:
-            self.table = metadata.tables[KEY_TABLE]
-        else:
-            self.table = sa.Table(
-                KEY_TABLE,
-                metadata,
-                sa.Column("username", sa.String(255), primary_key=True),
-                sa.Column("user_id", sa.String(64), nullable=False),
-                sa.Column("salt", sa.String(64), nullable=False),
-                sa.Column("key_hash", sa.String(64), nullable=False),
-                sa.Column("updated_at", sa.DateTime, nullable=False),
-            )
-        metadata.create_all(engine, tables=[self.table])
+        self.table = side_table(
+            engine,
+            metadata,
+            KEY_TABLE,
+            sa.Column("username", sa.String(255), primary_key=True),
+            sa.Column("user_id", sa.String(64), nullable=False),
+            sa.Column("salt", sa.String(64), nullable=False),
+            sa.Column("key_hash", sa.String(64), nullable=False),
+            sa.Column("updated_at", sa.DateTime, nullable=False),
+        )
         #: (username, sha256 of key) -> (user id, monotonic expiry): skips the salted check.
         self._verified: Dict[Tuple[str, str], Tuple[str, float]] = {}
         self._usernames: Dict[str, str] = {}
@@ -116,7 +115,9 @@ class KeyRing:
 
     def count(self) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar())
+            return int(
+                conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar() or 0
+            )
 
     def username_for(self, user_id: str) -> Optional[str]:
         """The API user name of ``user_id`` (cached; users keep their id)."""

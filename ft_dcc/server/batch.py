@@ -472,10 +472,10 @@ class Batch(CollectionWriter, BatchValidator):
                             table.c[column] == owner_id, self.compiler.type_condition(child, table)
                         )
                     ).mappings():
-                        child_row = dict(child_row)
-                        child_concrete = self.model.types[child_row[DISCRIMINATOR]]
-                        child_key = tuple(child_row[n] for n in child_concrete.primary_key)
-                        self.delete_row(child_concrete, child_key, child_row, depth + 1)
+                        child_values = dict(child_row)
+                        child_concrete = self.model.types[child_values[DISCRIMINATOR]]
+                        child_key = tuple(child_values[n] for n in child_concrete.primary_key)
+                        self.delete_row(child_concrete, child_key, child_values, depth + 1)
             metadata = self.tables["Metadata"]
             self.connection.execute(delete(metadata).where(metadata.c.parent_id == owner_id))
             values = self.tables["CustomAttributeValue"]

@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Tuple
 
 from sqlalchemy import delete, insert, update
 
+from ft_dcc.server.batch_surface import BatchSurface
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.schema import Attribute, EntityType
 from ft_dcc.server.storage import DISCRIMINATOR
@@ -16,7 +17,7 @@ def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError
     return ApiOperationError(message, exception)
 
 
-class CollectionWriter:
+class CollectionWriter(BatchSurface):
     """Mixin of :class:`ft_dcc.server.batch.Batch`: apply a collection value (list of refs).
 
     One-to-many collections set each listed child's key to the owner (others stay attached,
@@ -35,16 +36,16 @@ class CollectionWriter:
                 raise _fail(f"'{attr.name}' of {etype.name} must be a list of entity references")
         if attr.kind == "mapped":
             for item in items:
-                item_type = self.model.get(item.get("__entity_type__") or target.name) or target
+                mapped = self.model.get(item.get("__entity_type__") or target.name) or target
                 if (
-                    not self.model.is_subtype(item_type.name, target.family)
-                    and item_type.family != target.family
+                    not self.model.is_subtype(mapped.name, target.family)
+                    and mapped.family != target.family
                 ):
                     raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
-                item_key = self.entity_key(item_type, [item.get(n) for n in item_type.primary_key])
-                if self.load(item_type, item_key) is None:
+                item_key = self.entity_key(mapped, [item.get(n) for n in mapped.primary_key])
+                if self.load(mapped, item_key) is None:
                     raise _fail(
-                        f"{item_type.name} {list(item_key)} in '{attr.name}' does not exist",
+                        f"{mapped.name} {list(item_key)} in '{attr.name}' does not exist",
                         "NotFoundError",
                     )
             return
@@ -82,6 +83,8 @@ class CollectionWriter:
 
     def set_link_collection(self, etype, owner_id, attr: Attribute, target, items) -> None:
         """Many-to-many: the list is the new membership."""
+        if attr.link is None:
+            raise _fail(f"'{attr.name}' of {etype.name} is not a many-to-many collection")
         link_type, owner_column, member_column = attr.link
         link_etype = self.model.types[link_type]
         link = self.table(link_etype)

@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Tuple
 
 from sqlalchemy import select
 
+from ft_dcc.server.batch_surface import BatchSurface
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.ftrack_rules import check_ftrack_rules
 from ft_dcc.server.integrity import check_row_rules
@@ -27,7 +28,7 @@ def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError
     return ApiOperationError(message, exception)
 
 
-class BatchValidator:
+class BatchValidator(BatchSurface):
     """Mixin of :class:`ft_dcc.server.batch.Batch`.
 
     Checks run when the batch ends, not per operation: the client may create a child before

@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from ft_dcc.exceptions import DatabaseSetupError
+from ft_dcc.server.side_tables import define_table
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +117,9 @@ def prepare_schema(engine: Engine, metadata: sa.MetaData) -> None:
 
 
 def _info_table(metadata: sa.MetaData) -> sa.Table:
-    if INFO_TABLE in metadata.tables:
-        return metadata.tables[INFO_TABLE]
-    return sa.Table(
-        INFO_TABLE,
+    return define_table(
         metadata,
+        INFO_TABLE,
         sa.Column("key", sa.String(64), primary_key=True),
         sa.Column("value", sa.Text, nullable=False),
     )

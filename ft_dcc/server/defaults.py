@@ -62,32 +62,13 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
     elif family == "Component":
         _set(values, etype, "system_type", COMPONENT_SYSTEM_TYPES.get(etype.name, "file"))
     elif etype.name == "AssetVersion":
-        _set(values, etype, "date", now)
-        _set(values, etype, "user_id", batch.acting_user_id)
-        _set(values, etype, "status_id", _existing(batch, "Status", DEFAULT_VERSION_STATUS_ID))
-        if values.get("version") is None and values.get("asset_id"):
-            batch.lock_row("Asset", values["asset_id"])  # PostgreSQL: serialise per asset
-            values["version"] = batch.next_number(
-                "AssetVersion", "version", "asset_id", values["asset_id"]
-            )
-        elif values.get("version") is None:
-            values["version"] = 1
+        _version_defaults(batch, etype, values)
     elif etype.name == "ReviewSession":
         _set(values, etype, "start_date", now)
         if values.get("end_date") is None:
             values["end_date"] = values["start_date"] + REVIEW_SESSION_OPEN_FOR
     elif etype.name == "ReviewSessionObject":
-        if values.get("sort_order") is None:
-            if values.get("review_session_id"):  # PostgreSQL: serialise per session (race-free)
-                batch.lock_row("ReviewSession", values["review_session_id"])
-            values["sort_order"] = batch.next_number(
-                "ReviewSessionObject",
-                "sort_order",
-                "review_session_id",
-                values.get("review_session_id"),
-                start=0,
-            )
-        _set(values, etype, "version", "")
+        _review_object_defaults(batch, etype, values)
     elif etype.name == "Note":
         _set(values, etype, "date", now)
         _set(values, etype, "thread_activity", now)
@@ -115,6 +96,33 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
             select(table.c.key).where(table.c.id == values["configuration_id"])
         ).scalar()
         _set(values, etype, "key", key)
+
+
+def _version_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any]) -> None:
+    _set(values, etype, "date", batch.now)
+    _set(values, etype, "user_id", batch.acting_user_id)
+    _set(values, etype, "status_id", _existing(batch, "Status", DEFAULT_VERSION_STATUS_ID))
+    if values.get("version") is None and values.get("asset_id"):
+        batch.lock_row("Asset", values["asset_id"])  # PostgreSQL: serialise per asset
+        values["version"] = batch.next_number(
+            "AssetVersion", "version", "asset_id", values["asset_id"]
+        )
+    elif values.get("version") is None:
+        values["version"] = 1
+
+
+def _review_object_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any]) -> None:
+    if values.get("sort_order") is None:
+        if values.get("review_session_id"):  # PostgreSQL: serialise per session (race-free)
+            batch.lock_row("ReviewSession", values["review_session_id"])
+        values["sort_order"] = batch.next_number(
+            "ReviewSessionObject",
+            "sort_order",
+            "review_session_id",
+            values.get("review_session_id"),
+            start=0,
+        )
+    _set(values, etype, "version", "")
 
 
 def _context_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any]) -> None:

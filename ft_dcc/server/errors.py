@@ -1,4 +1,4 @@
-"""The error an API operation fails with, in ftrack's terms."""
+"""The errors an API batch fails with, in ftrack's terms (the server's one errors module)."""
 
 from __future__ import annotations
 
@@ -34,3 +34,13 @@ class ApiOperationError(Exception):
     def to_reply(self) -> dict:
         """The ftrack error reply body."""
         return {"exception": self.exception, "content": self.message, "error_code": None}
+
+
+class ApiFailure(Exception):
+    """A batch failed; ``exception``/``content`` become the ftrack error shape."""
+
+    def __init__(self, exception: str, content: str, status: int = 400):
+        super().__init__(content)
+        self.exception = exception
+        self.content = content
+        self.status = status

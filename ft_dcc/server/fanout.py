@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ft_dcc.protocol.events import event_from_wire, event_to_wire
+from ft_dcc.server.side_tables import side_table
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +48,14 @@ class SharedTickets:
 
     def __init__(self, engine: Engine, metadata: sa.MetaData) -> None:
         self.engine = engine
-        self.table = metadata.tables.get(TICKET_TABLE)
-        if self.table is None:
-            self.table = sa.Table(
-                TICKET_TABLE,
-                metadata,
-                sa.Column("sid", sa.String(64), primary_key=True),
-                sa.Column("username", sa.Text, nullable=False),
-                sa.Column("expires", sa.Float, nullable=False),
-            )
-        metadata.create_all(engine, tables=[self.table])
+        self.table = side_table(
+            engine,
+            metadata,
+            TICKET_TABLE,
+            sa.Column("sid", sa.String(64), primary_key=True),
+            sa.Column("username", sa.Text, nullable=False),
+            sa.Column("expires", sa.Float, nullable=False),
+        )
 
     def issue(self, user: str, ttl: float) -> str:
         sid = uuid.uuid4().hex
@@ -93,16 +92,14 @@ class PgEventRelay:
         self.broker = broker
         self.origin = str(broker.id)
         self._conninfo = conninfo(engine)
-        self.table = metadata.tables.get(RELAY_TABLE)
-        if self.table is None:
-            self.table = sa.Table(
-                RELAY_TABLE,
-                metadata,
-                sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-                sa.Column("body", sa.Text, nullable=False),
-                sa.Column("created", sa.Float, nullable=False),
-            )
-        metadata.create_all(engine, tables=[self.table])
+        self.table = side_table(
+            engine,
+            metadata,
+            RELAY_TABLE,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("body", sa.Text, nullable=False),
+            sa.Column("created", sa.Float, nullable=False),
+        )
         self._outbox: queue.Queue[Optional[Dict[str, Any]]] = queue.Queue()
         self._stop = threading.Event()
         self._listening = threading.Event()

@@ -180,7 +180,7 @@ def _check_delete(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None
     if etype.name == "Project":
         raise PermissionDenied("Only an administrator may delete a project; ask an administrator.")
     publishers = _publishers_of_deleted_media(batch, etype, key)
-    others = sorted(p for p in publishers if p != batch.user_id)
+    others = sorted(str(p) for p in publishers if p != batch.user_id)
     if others:
         raise PermissionDenied(
             f"You may not delete this {etype.name}: it holds media committed to ftrack.server "

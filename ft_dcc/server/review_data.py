@@ -110,7 +110,7 @@ class ReviewData:
         reply = self._execute([{"action": "query", "expression": expression}], self.user_id)
         return list(reply[0].get("data") or [])
 
-    def _by_id(self, expression: str, ids: Iterable[str]) -> Dict[str, Dict[str, Any]]:
+    def _by_id(self, expression: str, ids: Iterable[Optional[str]]) -> Dict[str, Dict[str, Any]]:
         wanted = sorted({i for i in ids if i})
         if not wanted:
             return {}
@@ -210,17 +210,7 @@ class ReviewData:
                     thumbnail_id=version.get("thumbnail_id"),
                     movie_id=movie["id"] if movie else None,
                     movie_meta=movie["meta"] if movie else {},
-                    notes=[
-                        NoteView(
-                            id=n["id"],
-                            content=n["content"],
-                            author=_display_name(users.get(n["user_id"] or "")),
-                            date=n["date"],
-                            frame=n["frame"],
-                        )
-                        for n in notes
-                        if n["parent_id"] == obj["id"]
-                    ],
+                    notes=[_note_view(n, users) for n in notes if n["parent_id"] == obj["id"]],
                 )
             )
         return items
@@ -304,15 +294,7 @@ class ReviewData:
             [n["user_id"] for n in notes],
         )
         for n in notes:
-            grouped[n["parent_id"]].append(
-                NoteView(
-                    id=n["id"],
-                    content=n["content"],
-                    author=_display_name(users.get(n["user_id"] or "")),
-                    date=n["date"],
-                    frame=n["frame"],
-                )
-            )
+            grouped[n["parent_id"]].append(_note_view(n, users))
         return grouped
 
     def media_ids(self, review_session_id: str) -> Set[str]:
@@ -402,6 +384,16 @@ def _int_or_none(value: Any) -> Optional[int]:
         return int(float(value))
     except (TypeError, ValueError):
         return None
+
+
+def _note_view(note: Dict[str, Any], users: Dict[str, Dict[str, Any]]) -> NoteView:
+    return NoteView(
+        id=note["id"],
+        content=note["content"],
+        author=_display_name(users.get(note["user_id"] or "")),
+        date=note["date"],
+        frame=note["frame"],
+    )
 
 
 def _display_name(user: Optional[Dict[str, Any]]) -> str:

@@ -28,18 +28,18 @@ import math
 import mimetypes
 import string
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ft_dcc.server import permissions
 from ft_dcc.server.bodies import read_limited_body
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.errors import ApiFailure, ApiOperationError
 from ft_dcc.server.files import FileStoreError, check_component_id
 from ft_dcc.server.review_access import (
     ALL_SESSIONS,
@@ -82,8 +82,6 @@ def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
     without an entity it opens the list of open sessions. Optional ``expires_in`` (seconds,
     default one day, at most 30 days) sets how long the link works.
     """
-    from ft_dcc.server.actions import ApiFailure
-
     entity_key = op.get("entity_key")
     if isinstance(entity_key, list):
         entity_key = entity_key[0] if entity_key else None
@@ -117,7 +115,8 @@ def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
             f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}).",
         )
     signer = signer_for(ctx.config.data_dir)
-    token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, expires_in)
+    ttl = None if expires_in is None else int(expires_in)
+    token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, ttl)
     return {
         "action": "get_widget_url",
         "widget_url": review_url(caller.base_url, review_session_id, token),
@@ -177,10 +176,10 @@ def _note_html(note: NoteView) -> str:
 
 def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> str:
     meta = item.movie_meta
-    frame_in = _int(meta.get("frameIn"), 0)
+    frame_in = _int(meta.get("frameIn"), 0) or 0
     frame_out = _int(meta.get("frameOut"), None)
     # ftr_meta counts from 0; when the publish recorded the scene's first frame, show those.
-    shift = _int(meta.get("sourceFirstFrame"), frame_in) - frame_in
+    shift = (_int(meta.get("sourceFirstFrame"), frame_in) or 0) - frame_in
     frame_in += shift
     frame_out = None if frame_out is None else frame_out + shift
     rate = meta.get("frameRate") if isinstance(meta.get("frameRate"), (int, float)) else 24
@@ -192,7 +191,7 @@ def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> 
         poster_frame = None
     poster = (
         f' poster="{_e(_media_url(session.id, item.thumbnail_id, token))}"'
-        if poster_frame is not None
+        if poster_frame is not None and item.thumbnail_id
         else ""
     )
     shown = frame_in if poster_frame is None else poster_frame
@@ -353,41 +352,49 @@ class _UsernameCache:
 
 
 # -- routes --------------------------------------------------------------------------------------
-def routes(server: Any) -> List[Any]:
-    """Starlette routes of the review page for an ``app.EmbeddedServer``."""
-    signer: ReviewSigner = signer_for(server.config.data_dir)
-    usernames = _UsernameCache(server.keys)
+class ReviewRoutes:
+    """The review page's handlers for one ``EmbeddedServer``."""
 
-    def check(request: Request, review_session_id: Optional[str]) -> Dict[str, Any]:
-        payload = signer.check(request.query_params.get("token"), review_session_id)
-        if not permissions.is_active_user(server.store, payload.get("u")):
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.signer: ReviewSigner = signer_for(server.config.data_dir)
+        self.usernames = _UsernameCache(server.keys)
+
+    def check(self, request: Request, review_session_id: Optional[str]) -> Dict[str, Any]:
+        payload = self.signer.check(request.query_params.get("token"), review_session_id)
+        if not permissions.is_active_user(self.server.store, payload.get("u")):
             raise ReviewAccessError(
                 "The user this review link was made for no longer exists or is inactive; ask "
                 "for a new link."
             )
         request.state.auth_ok = True
-        request.state.ftrack_user = usernames.get(payload.get("u"))
+        request.state.ftrack_user = self.usernames.get(payload.get("u"))
         return payload
 
-    def session_id(request: Request) -> str:
+    def session_id(self, request: Request) -> str:
         return check_component_id(request.path_params["review_session_id"])
 
-    async def list_page(request: Request) -> Response:
+    def access(self, request: Request) -> Tuple[str, ReviewData]:
+        """The path's review session id and the link holder's view of the data (raises
+        ReviewAccessError or FileStoreError for a bad link)."""
+        review_session_id = self.session_id(request)
+        payload = self.check(request, review_session_id)
+        return review_session_id, ReviewData(self.server.ctx.execute, payload["u"])
+
+    async def list_page(self, request: Request) -> Response:
         try:
-            payload = check(request, None)
+            payload = self.check(request, None)
         except ReviewAccessError as exc:
             return _denied(str(exc))
-        data = ReviewData(server.ctx.execute, payload["u"])
+        data = ReviewData(self.server.ctx.execute, payload["u"])
         sessions = await run_in_threadpool(data.open_sessions)
         return render_list(sessions, request.query_params["token"])
 
-    async def session_page(request: Request) -> Response:
+    async def session_page(self, request: Request) -> Response:
         try:
-            review_session_id = session_id(request)
-            payload = check(request, review_session_id)
+            review_session_id, data = self.access(request)
         except (ReviewAccessError, FileStoreError) as exc:
             return _denied(str(exc))
-        data = ReviewData(server.ctx.execute, payload["u"])
         view = await run_in_threadpool(data.session, review_session_id)
         if view is None:
             return _page(
@@ -399,23 +406,21 @@ def routes(server: Any) -> List[Any]:
             )
         return render_session(view, request.query_params["token"])
 
-    async def media(request: Request) -> Response:
+    async def media(self, request: Request) -> Response:
         try:
-            review_session_id = session_id(request)
-            payload = check(request, review_session_id)
+            review_session_id, data = self.access(request)
             component_id = check_component_id(request.path_params["component_id"])
         except (ReviewAccessError, FileStoreError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=403, headers=SECURITY_HEADERS)
-        data = ReviewData(server.ctx.execute, payload["u"])
         allowed = await run_in_threadpool(data.media_ids, review_session_id)
-        path = server.files.path_for(component_id)
+        path = self.server.files.path_for(component_id)
         if component_id not in allowed or not path.is_file():
             return JSONResponse(
                 {"error": "No such movie or thumbnail in this review session."},
                 status_code=404,
                 headers=SECURITY_HEADERS,
             )
-        info = server.files.info(component_id)
+        info = self.server.files.info(component_id)
         media_type = info.get("content_type") or ""
         if not media_type or media_type == "application/octet-stream":
             guessed = mimetypes.guess_type(str(info.get("file_name") or ""))[0]
@@ -426,10 +431,9 @@ def routes(server: Any) -> List[Any]:
             headers={"Cache-Control": "private, max-age=3600", "Referrer-Policy": "no-referrer"},
         )
 
-    async def add_note(request: Request) -> Response:
+    async def add_note(self, request: Request) -> Response:
         try:
-            review_session_id = session_id(request)
-            payload = check(request, review_session_id)
+            review_session_id, data = self.access(request)
         except (ReviewAccessError, FileStoreError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=403)
         body = await read_limited_body(request, MAX_NOTE_BODY)
@@ -449,7 +453,6 @@ def routes(server: Any) -> List[Any]:
                 raise ValueError("frame must be a whole number.")
         except (ValueError, UnicodeError, FileStoreError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        data = ReviewData(server.ctx.execute, payload["u"])
         view = await run_in_threadpool(data.session, review_session_id)
         if view is None or not view.is_open:
             return JSONResponse(
@@ -466,24 +469,32 @@ def routes(server: Any) -> List[Any]:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(_note_json(note), status_code=201)
 
-    async def list_notes(request: Request) -> Response:
+    async def list_notes(self, request: Request) -> Response:
         try:
-            review_session_id = session_id(request)
-            payload = check(request, review_session_id)
+            review_session_id, data = self.access(request)
         except (ReviewAccessError, FileStoreError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=403)
-        data = ReviewData(server.ctx.execute, payload["u"])
         grouped = await run_in_threadpool(data.notes_by_item, review_session_id)
         return JSONResponse(
             {item: [_note_json(n) for n in notes] for item, notes in grouped.items()},
             headers={"Cache-Control": "no-store"},
         )
 
-    return [
-        Mount("/review/static", app=StaticFiles(directory=str(WEB_DIR)), name="review-static"),
-        Route("/review/", list_page, methods=["GET"]),
-        Route("/review/{review_session_id}", session_page, methods=["GET"]),
-        Route("/review/{review_session_id}/media/{component_id}", media, methods=["GET", "HEAD"]),
-        Route("/review/{review_session_id}/notes", add_note, methods=["POST"]),
-        Route("/review/{review_session_id}/notes", list_notes, methods=["GET"]),
-    ]
+    def routes(self) -> List[BaseRoute]:
+        return [
+            Mount("/review/static", app=StaticFiles(directory=str(WEB_DIR)), name="review-static"),
+            Route("/review/", self.list_page, methods=["GET"]),
+            Route("/review/{review_session_id}", self.session_page, methods=["GET"]),
+            Route(
+                "/review/{review_session_id}/media/{component_id}",
+                self.media,
+                methods=["GET", "HEAD"],
+            ),
+            Route("/review/{review_session_id}/notes", self.add_note, methods=["POST"]),
+            Route("/review/{review_session_id}/notes", self.list_notes, methods=["GET"]),
+        ]
+
+
+def routes(server: Any) -> List[BaseRoute]:
+    """Starlette routes of the review page for an ``embedded.EmbeddedServer``."""
+    return ReviewRoutes(server).routes()

@@ -355,9 +355,9 @@ class SchemaModel:
             current = self.types[current].parent
         if attr.target in POLYMORPHIC_CHILDREN:
             return POLYMORPHIC_CHILDREN[attr.target][0]
-        target = self.types[attr.target or ""]
+        target_type = self.types[attr.target or ""]
         candidates = []
-        for other in target.attributes.values():
+        for other in target_type.attributes.values():
             if other.kind != "reference" or other.target is None:
                 continue
             if self.is_subtype(etype.name, other.target) or self.is_subtype(

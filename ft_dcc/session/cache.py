@@ -100,7 +100,8 @@ class FileCache(Cache):
 
     def keys(self) -> List[str]:
         with self._lock, dbm.open(self.path, "r") as db:
-            return [key.decode("utf-8") for key in db.keys()]  # noqa: SIM118 - dbm objects
+            keys = db.keys()
+            return [key.decode("utf-8") if isinstance(key, bytes) else key for key in keys]
 
     def __repr__(self) -> str:
         return f"FileCache({self.path!r})"

@@ -153,7 +153,7 @@ class Entity(collections.abc.MutableMapping):
     def __contains__(self, name: object) -> bool:
         return name in self.schema.attributes
 
-    def keys(self) -> collections.abc.KeysView:  # type: ignore[override]
+    def keys(self) -> collections.abc.KeysView:
         return collections.abc.KeysView(self)
 
     def items(self) -> List[Tuple[str, Any]]:  # type: ignore[override]

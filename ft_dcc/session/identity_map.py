@@ -43,8 +43,33 @@ class TypeRegistry(dict):
     def __len__(self) -> int:
         return len(self._identity_map.raw_schemas)
 
-    def keys(self) -> Any:  # type: ignore[override]
+    def keys(self) -> Any:
         return self._identity_map.raw_schemas.keys()
+
+    # The classes are built on first use; whatever shows them all builds the rest first, so the
+    # registry reads as the genuine client's filled dict (``values``, ``items``, printing, copy).
+    def _build_all(self) -> None:
+        for name in self._identity_map.raw_schemas:
+            if not dict.__contains__(self, name):
+                self[name]  # __missing__ builds and stores it
+
+    def values(self) -> Any:
+        self._build_all()
+        return super().values()
+
+    def items(self) -> Any:
+        self._build_all()
+        return super().items()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default  # noqa: SIM401 - builds on first use
+
+    def copy(self) -> Dict[str, type]:
+        return dict(self.items())
+
+    def __repr__(self) -> str:
+        self._build_all()
+        return super().__repr__()
 
 
 class IdentityMap:

@@ -65,7 +65,7 @@ class Schema:
 def _attribute(name: str, fragment: Dict[str, Any], immutable: bool, computed: bool) -> Any:
     kind_name = fragment.get("type")
     has_default = "default" in fragment
-    common = dict(
+    common: Dict[str, Any] = dict(
         name=name,
         default=fragment.get("default"),
         has_default=has_default,

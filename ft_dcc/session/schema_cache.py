@@ -32,7 +32,7 @@ def resolve_directory(schema_cache_path: Union[str, Path, bool, None]) -> Option
     user cache directory. ``False`` disables the cache."""
     if schema_cache_path is False:
         return None
-    if schema_cache_path:
+    if isinstance(schema_cache_path, (str, Path)) and schema_cache_path:
         return Path(schema_cache_path)
     env = os.environ.get(ENV_SCHEMA_CACHE_PATH)
     return Path(env) if env else default_cache_directory()

@@ -116,7 +116,13 @@ class Session:
             self._event_hub_thread = connect_in_background(self._event_hub, self._server_url)
 
         close_ref = weakref.WeakMethod(self.close)
-        self._atexit = lambda: close_ref() and close_ref()()
+
+        def close_at_exit() -> None:
+            close = close_ref()
+            if close is not None:
+                close()
+
+        self._atexit = close_at_exit
         atexit.register(self._atexit)
 
         if plugin_paths is None:
@@ -394,7 +400,7 @@ class Session:
         if isinstance(entities, Entity):
             entities = [entities]
         names = [p.strip() for p in projections.split(",") if p.strip()]
-        entities = [e for e in entities if not e._created]
+        entities = [e for e in entities if isinstance(e, Entity) and not e._created]
         if not entities or not names:
             return
         populate_entities(self._transport, self._identity, entities, names)

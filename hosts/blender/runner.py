@@ -96,7 +96,7 @@ def script_command(
                 "--",
                 *arguments,
             ]
-        if version is not None:
+        if version is not None and needed is not None:
             log.info(
                 "%s is Blender %d.%d, too old for %s (saved by %d.%d): using the bpy module",
                 executable,

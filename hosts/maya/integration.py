@@ -117,7 +117,7 @@ class MayaIntegration:
         try:
             return headless.run_with_request(
                 payload,
-                lambda request_file: [mayapy, script, request_file],
+                lambda request_file: [mayapy, str(script), str(request_file)],
                 "mayapy",
                 timeout,
                 progress,

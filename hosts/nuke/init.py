@@ -5,7 +5,7 @@ import os
 import sys
 
 # filled in by the installer: folders holding ft_dcc, its adapters and dependencies
-FT_DCC_PATHS = []
+FT_DCC_PATHS = []  # type: ignore[var-annotated]
 
 for _folder in os.environ.get("FT_DCC_PYTHONPATH", "").split(os.pathsep) + FT_DCC_PATHS:
     if _folder and _folder not in sys.path:

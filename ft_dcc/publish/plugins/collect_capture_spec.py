@@ -1,5 +1,7 @@
 """Collect what to capture (camera, range, fps, resolution) into a CaptureSpec instance."""
 
+from typing import Any, Dict
+
 import pyblish.api
 
 
@@ -14,7 +16,7 @@ class CollectCaptureSpec(pyblish.api.ContextPlugin):
 
         state = state_of(context)
         request = state.request
-        overrides = {"camera": request.camera, "fps": request.fps}
+        overrides: Dict[str, Any] = {"camera": request.camera, "fps": request.fps}
         if request.frames:
             overrides["frame_start"], overrides["frame_end"] = request.frames
         state.spec = state.host.default_spec(**overrides)

@@ -17,7 +17,7 @@ class IntegrateReview(pyblish.api.ContextPlugin):
         integrate_or_queue(state)
         if state.queue_entry is not None:
             self.log.warning("Queued as %s", state.queue_entry.path)
-        else:
+        elif state.outcome is not None:
             outcome = state.outcome
             self.log.info(
                 "Published version %s (%s) in review session %r",

@@ -15,6 +15,6 @@ class ValidateCamera(pyblish.api.ContextPlugin):
         from ft_dcc.publish.state import state_of
 
         state = state_of(context)
-        camera = check_camera(state.host, state.spec.camera)
+        camera = check_camera(state.host, state.spec.camera if state.spec else None)
         if camera is not None:
             self.log.info("Camera %s", camera)

@@ -22,11 +22,13 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
             return
         if state.project is None:  # the task validator failed and said why
             return
+        if state.review_session_name is None:  # the collector did not run
+            return
         if state.view is not None:  # the planned read of ValidateTask
             found = state.view.review_session
         else:
             found = review.find_review_session(
-                state.session, state.project, state.review_session_name
+                state.connected_session(), state.project, state.review_session_name
             )
         if found is None:
             self.log.info("Review session %r will be created", state.review_session_name)

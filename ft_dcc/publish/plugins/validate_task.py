@@ -12,12 +12,12 @@ class ValidateTask(pyblish.api.ContextPlugin):
     def process(self, context):
         from ft_dcc.publish.integrate_read import read_view, target_of_state
         from ft_dcc.publish.state import NO_CONNECTION, defer, skip, state_of
-        from ft_dcc.publish.tasks import resolve_task
+        from ft_dcc.publish.tasks import no_task_given, resolve_task
 
         state = state_of(context)
         if state.offline:
             if not (state.task_id or state.task_path):
-                resolve_task(None, None, None)  # raises "no task given"
+                raise no_task_given()
             defer(context, self)
             return
         if not state.online:  # the server validator already said why
@@ -25,11 +25,12 @@ class ValidateTask(pyblish.api.ContextPlugin):
             return
         if state.task_error is not None:
             raise state.task_error
+        session = state.connected_session()
         if state.task is None:
-            state.task = resolve_task(state.session, state.task_id, state.task_path)
+            state.task = resolve_task(session, state.task_id, state.task_path)
         state.task_id = state.task["id"]
         state.project = state.task["project_id"]
         # one request for everything the other validators and the integrate step read
-        state.view = read_view(state.session, target_of_state(state))
+        state.view = read_view(session, target_of_state(state))
         state.shot = state.view.shot
         self.log.info("Task %s (%s)", state.task["name"], state.task_id)

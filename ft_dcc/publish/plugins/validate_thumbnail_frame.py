@@ -15,6 +15,8 @@ class ValidateThumbnailFrame(pyblish.api.ContextPlugin):
 
         state = state_of(context)
         spec = state.spec
+        if spec is None:  # the capture settings were not collected (that step said why)
+            return
         frame = state.request.thumbnail_frame
         if frame is None:
             frame = spec.frame_start + spec.frame_count // 2

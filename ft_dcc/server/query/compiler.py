@@ -8,7 +8,7 @@ target WHERE …)``, which gives ftrack's "at least one element matches" meaning
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sqlalchemy import and_, case, false, func, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select
@@ -257,10 +257,11 @@ class Compiler:
             return owner_key.in_(
                 select(link.c[owner_column]).where(link.c[member_column].in_(members))
             )
-        if attr.kind == "mapped":
-            remote = MAPPED_OWNER_KEYS.get(target.name, "entity_id")
-        else:
-            remote = attr.remote_key
+        remote: Optional[str] = (
+            MAPPED_OWNER_KEYS.get(target.name, "entity_id")
+            if attr.kind == "mapped"
+            else attr.remote_key
+        )
         if not remote or remote not in talias.c:
             raise QueryError(
                 f"Collection '{attr.name}' of {etype.name} cannot be used in a where clause"

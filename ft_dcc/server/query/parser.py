@@ -169,6 +169,12 @@ def _describe_expected(names: List[str]) -> str:
     return ", ".join(pretty[:12])
 
 
+def _expected_tokens(error: UnexpectedInput) -> List[str]:
+    """The token names lark says would have been accepted where the expression broke off."""
+    tokens = getattr(error, "accepts", None) or getattr(error, "expected", None) or ()
+    return [str(token) for token in tokens]
+
+
 def _syntax_error(expression: str, error: UnexpectedInput) -> QuerySyntaxError:
     column = getattr(error, "column", None) or 0
     pos = getattr(error, "pos_in_stream", None)
@@ -180,10 +186,10 @@ def _syntax_error(expression: str, error: UnexpectedInput) -> QuerySyntaxError:
     )
     if at_end:
         where = "at the end of the expression"
-        expected = _describe_expected(list(getattr(error, "accepts", None) or error.expected))
+        expected = _describe_expected(_expected_tokens(error))
     elif isinstance(error, UnexpectedToken):
         where = f"at column {column} near '{snippet}'"
-        expected = _describe_expected(list(getattr(error, "accepts", None) or error.expected))
+        expected = _describe_expected(_expected_tokens(error))
     elif isinstance(error, UnexpectedCharacters):
         where = f"at column {column} near '{snippet}'"
         expected = _describe_expected(list(error.allowed or []))

@@ -8,7 +8,7 @@ per row) and nested as entity dicts (references) or lists of them (collections).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
@@ -326,7 +326,7 @@ class ResultBuilder:
         link_type, owner_column, member_column = attr.link
         link = self.compiler.tables[self.model.types[link_type].family]
         owner_pk = etype.primary_key[0]
-        pairs = []
+        pairs: List[Tuple[Any, Any]] = []
         for chunk in _chunks([row[owner_pk] for row in rows]):
             stmt = select(link.c[owner_column], link.c[member_column]).where(
                 link.c[owner_column].in_(chunk)
@@ -347,7 +347,7 @@ class ResultBuilder:
 
     def _project_descendants(self, target, rows, entities, subtree) -> None:
         closure = self.compiler.context_closure()
-        pairs = []
+        pairs: List[Tuple[Any, Any]] = []
         for chunk in _chunks([row["id"] for row in rows]):
             stmt = select(closure.c.ancestor, closure.c.descendant).where(
                 closure.c.ancestor.in_(chunk)
@@ -477,7 +477,7 @@ class ResultBuilder:
         else:
             return {}
         found: Dict[str, Any] = {}
-        seen = set()
+        seen: Set[str] = set()
         current = self._context_row(parent_id)
         while current is not None and current["id"] not in seen and len(seen) < 64:
             seen.add(current["id"])

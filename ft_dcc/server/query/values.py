@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from typing import Any
+from typing import Any, Callable, Dict
 
 from ft_dcc.protocol import decode_datetime, encode_datetime
 
@@ -82,55 +82,81 @@ def _bare_json(text: str) -> Any:
         return text
 
 
+def _unwrap_date(value: Any) -> Any:
+    if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
+        return value.get("value")
+    return value
+
+
+def _wire_datetime(value: Any, attribute: str) -> Any:
+    value = _unwrap_date(value)
+    if isinstance(value, str):
+        return parse_datetime(value)
+    raise ValueTypeError(f"attribute '{attribute}' needs a date-time, got {type(value).__name__}")
+
+
+def _wire_json(value: Any, attribute: str) -> Any:
+    return json.dumps(_unwrap_date(value))
+
+
+def _wire_string(value: Any, attribute: str) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ValueTypeError(f"attribute '{attribute}' needs a string, got {type(value).__name__}")
+
+
+def _wire_boolean(value: Any, attribute: str) -> Any:
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    raise ValueTypeError(f"attribute '{attribute}' needs true or false, got {value!r}")
+
+
+def _wire_integer(value: Any, attribute: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return _in_range(int(value), attribute)
+        raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
+    return _in_range(int(value), attribute)
+
+
+def _wire_number(value: Any, attribute: str) -> Any:
+    number: Any = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number):
+        raise ValueTypeError(f"attribute '{attribute}' needs a finite number, got {value!r}")
+    return number
+
+
+#: wire → stored converters per schema value type (others are stored as they come)
+_WIRE_CONVERTERS: Dict[str, Callable[[Any, str], Any]] = {
+    "datetime": _wire_datetime,
+    "variable": _wire_json,
+    "object": _wire_json,
+    "string": _wire_string,
+    "boolean": _wire_boolean,
+    "integer": _wire_integer,
+    "number": _wire_number,
+}
+
+
 def wire_to_storage(value_type: str, value: Any, attribute: str) -> Any:
     """Validate and convert a wire value (JSON) to its stored form."""
     if value is None:
         return None
-    if value_type == "datetime":
-        if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
-            value = value.get("value")
-        if isinstance(value, str):
-            return parse_datetime(value)
-        raise ValueTypeError(
-            f"attribute '{attribute}' needs a date-time, got {type(value).__name__}"
-        )
-    if value_type in ("variable", "object"):
-        if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
-            value = value.get("value")
-        return json.dumps(value)
-    if value_type == "string":
-        if isinstance(value, str):
-            return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-        raise ValueTypeError(f"attribute '{attribute}' needs a string, got {type(value).__name__}")
-    if value_type == "boolean":
-        if isinstance(value, bool):
-            return value
-        if value in (0, 1):
-            return bool(value)
-        raise ValueTypeError(f"attribute '{attribute}' needs true or false, got {value!r}")
-    if value_type == "integer":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-                return _in_range(int(value), attribute)
-            raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
-        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-            raise ValueTypeError(f"attribute '{attribute}' needs a whole number, got {value!r}")
-        return _in_range(int(value), attribute)
-    if value_type == "number":
-        number: Any = None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            number = value
-        elif isinstance(value, str):
-            try:
-                number = float(value)
-            except ValueError:
-                number = None
-        if number is None or not math.isfinite(number):
-            raise ValueTypeError(f"attribute '{attribute}' needs a finite number, got {value!r}")
-        return number
-    return value
+    converter = _WIRE_CONVERTERS.get(value_type)
+    return value if converter is None else converter(value, attribute)
 
 
 #: 64-bit signed integers: what every database stores

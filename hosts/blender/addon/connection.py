@@ -4,7 +4,11 @@ the open review sessions the artist can publish into. Runs on the main thread, q
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+if TYPE_CHECKING:  # pragma: no cover - ft_dcc is imported when the add-on connects
+    from ft_dcc import Session
+    from ft_dcc.session.interface import PublishSession
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -12,7 +16,7 @@ UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 STATE: Dict[str, Any] = {"connected": False, "message": "Not checked yet", "sessions": []}
 
 
-def make_session(server_url: str = "", api_user: str = "", api_key: str = "") -> Any:
+def make_session(server_url: str = "", api_user: str = "", api_key: str = "") -> Session:
     """An ``ft_dcc.Session`` from the add-on preferences, falling back to FTRACK_* variables."""
     from ft_dcc import Session
 
@@ -21,10 +25,12 @@ def make_session(server_url: str = "", api_user: str = "", api_key: str = "") ->
 
 
 def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    from ft_dcc.session.query import quote  # ft_dcc is importable once the add-on connects
+
+    return quote(value)
 
 
-def project_condition(session: Any, task: str) -> Optional[str]:
+def project_condition(session: PublishSession, task: str) -> Optional[str]:
     """A ReviewSession filter for the task's project (task id or ``Project/.../Task`` path)."""
     task = task.strip()
     if not task:
@@ -37,7 +43,7 @@ def project_condition(session: Any, task: str) -> Optional[str]:
     return f"project.name is {_quote(task.split('/')[0])}"
 
 
-def open_review_sessions(session: Any, task: str = "") -> List[str]:
+def open_review_sessions(session: PublishSession, task: str = "") -> List[str]:
     """Names of the open review sessions in the task's project (all projects without a task)."""
     from ft_dcc import review
 

@@ -463,22 +463,52 @@ class FakeMaya:
     # -- playblast --------------------------------------------------------------------------------
     def cmd_playblast(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
         failure = v.pop("_fail", None)
-        formats = PLATFORM_FORMATS[self.platform]
         if mode == "query":
-            if v.get("compression"):
-                if v.get("format", "image") == "image":
-                    return list(IMAGE_COMPRESSIONS)
-                return self._unmodelled("playblast", mode, v)
-            if v.get("format") is True or v.get("format") == 1:
-                return list(formats)
+            return self._playblast_query(mode, v)
+        panel_name = self._playblast_panel(v)
+        if v.get("activeEditor"):
+            return panel_name
+        compression = self._playblast_compression(mode, v)
+        prefix = self._playblast_prefix(mode, v)
+        frames = self._playblast_frames(v)
+        pad = int(v.get("framePadding", 4))
+        ext = WRITTEN_COMPRESSIONS[compression]
+        if v.get("completeFilename"):
+            outputs = [Path(prefix)] * len(frames)
+        else:
+            outputs = [Path(f"{prefix}.{number:0{pad}d}.{ext}") for _, number in frames]
+        if not v.get("forceOverwrite"):
+            existing = [str(p) for p in outputs if p.exists()]
+            if existing:
+                raise RuntimeError(
+                    f"playblast: {existing[0]} already exists; aborting (use -forceOverwrite)"
+                )
+        self._playblast_write(v, panel_name, frames, outputs, failure)
+        if v.get("viewer", True):
+            self.viewer_launched = True
+        if v.get("completeFilename"):
+            return str(prefix)
+        return f"{prefix}.{'#' * pad}.{ext}"
+
+    def _playblast_query(self, mode: str, v: Dict[str, Any]) -> Any:
+        if v.get("compression"):
+            if v.get("format", "image") == "image":
+                return list(IMAGE_COMPRESSIONS)
             return self._unmodelled("playblast", mode, v)
+        if v.get("format") is True or v.get("format") == 1:
+            return list(PLATFORM_FORMATS[self.platform])
+        return self._unmodelled("playblast", mode, v)
+
+    def _playblast_panel(self, v: Dict[str, Any]) -> Optional[str]:
         if v.get("editorPanelName") is not None and self.batch:
             raise RuntimeError("playblast: there are no panels in batch mode")
         panel_name = v.get("editorPanelName") or self._active_model_panel()
         if panel_name is not None and panel_name not in self.panels:
             raise RuntimeError(f"playblast: panel '{panel_name}' not found")
-        if v.get("activeEditor"):
-            return panel_name
+        return panel_name
+
+    def _playblast_compression(self, mode: str, v: Dict[str, Any]) -> str:
+        formats = PLATFORM_FORMATS[self.platform]
         fmt = v.get("format", "movie")
         if fmt == "iff":
             fmt = "image"
@@ -496,27 +526,26 @@ class FakeMaya:
             raise RuntimeError(f"playblast: unknown image compression '{compression}'")
         if compression not in WRITTEN_COMPRESSIONS:
             return self._unmodelled("playblast", mode, dict(v, writes=compression))
+        return str(compression)
+
+    def _playblast_prefix(self, mode: str, v: Dict[str, Any]) -> str:
         if v.get("filename") and v.get("completeFilename"):
             raise RuntimeError("playblast: use either -filename or -completeFilename, not both")
         prefix = v.get("filename") or v.get("completeFilename")
         if not prefix:
             return self._unmodelled("playblast", mode, dict(v, temp_file=True))
-        folder = Path(prefix).parent
-        if not folder.is_dir():
+        if not Path(prefix).parent.is_dir():
             raise RuntimeError(f"playblast: cannot write '{prefix}': the folder does not exist")
-        frames = self._playblast_frames(v)
-        pad = int(v.get("framePadding", 4))
-        ext = WRITTEN_COMPRESSIONS[compression]
-        if v.get("completeFilename"):
-            outputs = [Path(prefix)] * len(frames)
-        else:
-            outputs = [Path(f"{prefix}.{number:0{pad}d}.{ext}") for _, number in frames]
-        if not v.get("forceOverwrite"):
-            existing = [str(p) for p in outputs if p.exists()]
-            if existing:
-                raise RuntimeError(
-                    f"playblast: {existing[0]} already exists; aborting (use -forceOverwrite)"
-                )
+        return str(prefix)
+
+    def _playblast_write(
+        self,
+        v: Dict[str, Any],
+        panel_name: Optional[str],
+        frames: List[Tuple[float, int]],
+        outputs: List[Path],
+        failure: Optional[BaseException],
+    ) -> None:
         width, height = self._playblast_size(v)
         camera = self.panels[panel_name]["camera"] if panel_name else None
         saved_time = self.current_time
@@ -540,11 +569,6 @@ class FakeMaya:
                     "panel_state": {k: dict(p) for k, p in self.panels.items()},
                 }
             )
-        if v.get("viewer", True):
-            self.viewer_launched = True
-        if v.get("completeFilename"):
-            return str(prefix)
-        return f"{prefix}.{'#' * pad}.{ext}"
 
     def _active_model_panel(self) -> Optional[str]:
         if self.batch:

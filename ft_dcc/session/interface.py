@@ -1,0 +1,63 @@
+"""What publishing and review need of an ftrack session, as typing protocols.
+
+``ft_dcc.Session`` satisfies :class:`PublishSession` (mypy checks it where the pipeline opens
+one), and so does the genuine ``ftrack_api.Session``: the publish functions take either
+(``tests/compat`` checks the genuine client's members at run time). Entities are whatever the
+session returns; :class:`EntityLike` is the part of them the pipeline reads and writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional, Protocol, Sequence, runtime_checkable
+
+
+@runtime_checkable
+class EntityLike(Protocol):
+    """An ftrack entity: its type name and a mapping of attribute values."""
+
+    @property
+    def entity_type(self) -> str: ...
+
+    def __getitem__(self, key: str) -> Any: ...
+
+    def __setitem__(self, key: str, value: Any) -> None: ...
+
+    def __contains__(self, key: object) -> bool: ...
+
+
+class QueryResultLike(Protocol):
+    """The result of ``session.query(expression)``."""
+
+    def __iter__(self) -> Iterator[EntityLike]: ...
+
+    def all(self) -> Sequence[EntityLike]: ...
+
+    def one(self) -> EntityLike: ...
+
+    def first(self) -> Optional[EntityLike]: ...
+
+
+@runtime_checkable
+class PublishSession(Protocol):
+    """The members of an ftrack session that publishing and review use."""
+
+    @property
+    def server_url(self) -> str: ...
+
+    def query(self, expression: str) -> QueryResultLike: ...
+
+    def create(self, entity_type: str, data: Optional[Dict[str, Any]] = None) -> EntityLike: ...
+
+    def delete(self, entity: Any) -> None: ...  # an entity of this session
+
+    def commit(self) -> object: ...
+
+    def rollback(self) -> None: ...
+
+    def call(self, operations: List[Dict[str, Any]]) -> List[Any]: ...
+
+    def get_widget_url(
+        self, name: str, entity: Optional[Any] = None, theme: Optional[str] = None
+    ) -> Optional[str]: ...
+
+    def close(self) -> None: ...
