@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 import attr
 
@@ -92,42 +92,38 @@ class PublishState:
     # -- what a stage needs of the stages before it (PublishError when one did not run) ------
     def connected_session(self) -> PublishSession:
         """The session of an online publish."""
-        if self.session is None:
-            raise _not_ready("has no ftrack session", "connect")
-        return self.session
+        return _ready(self.session, "has no ftrack session", "connect")
 
     def capture_spec(self) -> CaptureSpec:
         """The collected capture settings."""
-        if self.spec is None:
-            raise _not_ready("has no capture settings", "collect")
-        return self.spec
+        return _ready(self.spec, "has no capture settings", "collect")
 
     def capture_result(self) -> CaptureResult:
         """The captured frames or movie."""
-        if self.capture is None:
-            raise _not_ready("has captured nothing", "capture")
-        return self.capture
+        return _ready(self.capture, "has captured nothing", "capture")
 
     def work_folder(self) -> Path:
         """The folder the publish writes its media to."""
-        if self.work_dir is None:
-            raise _not_ready("has no work folder", "collect")
-        return self.work_dir
+        return _ready(self.work_dir, "has no work folder", "collect")
 
     def review_movie_path(self) -> Path:
         """The encoded and verified review movie."""
-        if self.review_movie is None:
-            raise _not_ready("has no review movie", "encode")
-        return self.review_movie
+        return _ready(self.review_movie, "has no review movie", "encode")
 
 
-def _not_ready(what: str, stage: str) -> Exception:
-    from ft_dcc.exceptions import PublishError
+_T = TypeVar("_T")
 
-    return PublishError(
-        f"this publish {what}: its {stage} step did not run",
-        hint="publish through ft_dcc.publish.publish(host, ...), which runs every step in order",
-    )
+
+def _ready(value: Optional[_T], what: str, stage: str) -> _T:
+    """``value`` once the ``stage`` step has set it; PublishError saying so before that."""
+    if value is None:
+        from ft_dcc.exceptions import PublishError
+
+        raise PublishError(
+            f"this publish {what}: its {stage} step did not run",
+            hint="publish through ft_dcc.publish.publish(host, ...), which runs every step",
+        )
+    return value
 
 
 def skip(context: Any, plugin: Any, reason: str) -> None:

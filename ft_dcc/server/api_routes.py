@@ -54,12 +54,6 @@ class ApiRoutes:
         self.server = server
         self.config = server.config
 
-    def routes(self) -> List[Route]:
-        return [
-            Route("/", self.index, methods=["GET", "HEAD"]),
-            Route("/api", self.api, methods=["POST"]),
-        ]
-
     async def index(self, request: Request) -> Response:
         return ApiJSONResponse(
             {"name": "ft_dcc embedded ftrack server", "version": self.config.version, "api": "/api"}
@@ -137,4 +131,8 @@ class ApiRoutes:
 
 def routes(server: EmbeddedServer) -> List[Route]:
     """The API area's routes for ``server``."""
-    return ApiRoutes(server).routes()
+    area = ApiRoutes(server)
+    return [
+        Route("/", area.index, methods=["GET", "HEAD"]),
+        Route("/api", area.api, methods=["POST"]),
+    ]

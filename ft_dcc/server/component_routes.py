@@ -43,14 +43,6 @@ class ComponentRoutes:
         self.server = server
         self.files = server.files
 
-    def routes(self) -> List[Route]:
-        return [
-            Route("/file-upload/{component_id}", self.upload, methods=["PUT"]),
-            Route("/component/get", self.get, methods=["GET", "HEAD"]),
-            Route("/component/thumbnail", self.thumbnail, methods=["GET", "HEAD"]),
-            Route("/component/remove", self.remove, methods=["GET", "POST"]),
-        ]
-
     async def upload(self, request: Request) -> Response:
         try:
             ticket = self.files.ticket(
@@ -155,4 +147,10 @@ class ComponentRoutes:
 
 def routes(server: EmbeddedServer) -> List[Route]:
     """The file area's routes for ``server``."""
-    return ComponentRoutes(server).routes()
+    area = ComponentRoutes(server)
+    return [
+        Route("/file-upload/{component_id}", area.upload, methods=["PUT"]),
+        Route("/component/get", area.get, methods=["GET", "HEAD"]),
+        Route("/component/thumbnail", area.thumbnail, methods=["GET", "HEAD"]),
+        Route("/component/remove", area.remove, methods=["GET", "POST"]),
+    ]
