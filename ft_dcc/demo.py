@@ -20,6 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Dict, Optional, Protocol, Tuple, runtime_checkable
 
+from ft_dcc.progress import Progress
 from ft_dcc.session.interface import PublishSession
 
 PROJECT = "ft_dcc_demo"
@@ -258,7 +259,9 @@ class DemoHost(Protocol):
 
     def build_demo_scene(self, path: Path, **options: Any) -> Path: ...
 
-    def publish_headless_result(self, request: Dict[str, Any]) -> Dict[str, Any]: ...
+    def publish_headless_result(
+        self, request: Dict[str, Any], progress: Progress = ...
+    ) -> Dict[str, Any]: ...
 
 
 def _demo_host() -> DemoHost:
