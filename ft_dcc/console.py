@@ -21,7 +21,7 @@ import re
 import sys
 import threading
 import time
-from typing import Dict, Optional, TextIO
+from typing import Callable, Dict, Optional, TextIO
 
 #: stages whose line is replaced by the next one instead of kept (the pipeline's plugin steps)
 TRANSIENT_STAGES = ("publish", "flush")
@@ -68,14 +68,15 @@ def duration(seconds: float) -> str:
 
 
 class _Stage:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, clock: Callable[[], float]) -> None:
         self.name = name
-        self.started = time.monotonic()
+        self.clock = clock
+        self.started = clock()
         self.fraction = 0.0
         self.detail = ""
 
     def elapsed(self) -> float:
-        return time.monotonic() - self.started
+        return self.clock() - self.started
 
     def time_left(self) -> Optional[float]:
         elapsed = self.elapsed()
@@ -86,10 +87,17 @@ class _Stage:
 
 class ConsoleProgress:
     """A progress sink for terminals (see the module docstring). ``plain`` forces plain lines
-    (default: plain unless ``stream`` is a TTY)."""
+    (default: plain unless ``stream`` is a TTY). ``clock`` gives the seconds that stage times and
+    the time left are measured in (``time.monotonic`` unless a test passes its own)."""
 
-    def __init__(self, stream: Optional[TextIO] = None, plain: Optional[bool] = None) -> None:
+    def __init__(
+        self,
+        stream: Optional[TextIO] = None,
+        plain: Optional[bool] = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.stream = stream or sys.stderr
+        self.clock = clock
         isatty = getattr(self.stream, "isatty", lambda: False)
         self.plain = (not isatty()) if plain is None else plain
         self._stage: Optional[_Stage] = None
@@ -102,7 +110,7 @@ class ConsoleProgress:
             current = self._stage
             if current is None or current.name != stage:
                 self._leave(current)
-                current = self._stage = self._seen.get(stage) or _Stage(stage)
+                current = self._stage = self._seen.get(stage) or _Stage(stage, self.clock)
                 if self.plain and stage not in TRANSIENT_STAGES and stage not in self._seen:
                     self._write(f"{stage}: {detail(message) or 'started'}\n")
                 self._seen[stage] = current

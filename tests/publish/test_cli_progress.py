@@ -51,7 +51,7 @@ def test_terminal_shows_one_clean_bar_per_stage(ftrack_env, tmp_path, artifacts_
     assert re.search(r" 12/12 frames ", by_stage["encode"]), by_stage["encode"]
     assert re.search(r" [\d.]+/[\d.]+ [kM]B ", by_stage["upload"]), by_stage["upload"]
     assert all(re.search(r"\d+(\.\d)?s$", line) for line in bars)  # how long each took
-    assert b"left" in output  # while running, the bar says how long is left
+    # the time left while a stage runs depends on this machine's speed: test_console_progress.py
     after_bars = lines[lines.index(bars[-1]) + 1]
     assert after_bars.startswith("Published v001"), "\n".join(lines)
 
