@@ -141,8 +141,8 @@ class EventBroker:
 
     ``authenticate(user, api_key)`` decides the handshake (a plain function is run in a worker
     thread; a coroutine function is awaited). ``heartbeat_interval`` is how often the server
-    pings (the genuine client gives up after 60 s of silence); a connection silent for
-    ``close_timeout`` seconds is dropped.
+    pings (the genuine client gives up after 60 s of silence); a connection that has not answered
+    a heartbeat within ``close_timeout`` seconds (silent for an interval plus that) is dropped.
     """
 
     def __init__(
@@ -335,7 +335,11 @@ class EventBroker:
     async def _heartbeat(self, connection: _Connection) -> None:
         while not connection.closing:
             await asyncio.sleep(self._heartbeat_interval)
-            if time.monotonic() - connection.last_seen > self._close_timeout:
+            # a listening client sends nothing but its answer to the last heartbeat: silent for
+            # longer than one interval plus the timeout means that answer never came
+            if time.monotonic() - connection.last_seen > (
+                self._heartbeat_interval + self._close_timeout
+            ):
                 logger.info("Event hub client %s went silent; disconnecting", connection.name)
                 connection.enqueue(None)
                 return

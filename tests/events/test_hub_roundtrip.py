@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import List
 
 import pytest
@@ -203,6 +204,25 @@ def test_heartbeats_keep_a_quiet_hub_connected_and_a_silent_client_is_dropped(
     hub.publish(Event("still.alive"))
     assert wait_until(lambda: received)
     silent.close()
+
+
+def test_a_listener_answering_heartbeats_stays_when_they_come_less_often_than_the_timeout(
+    start_broker, connect_hub
+):
+    """A client that only listens sends nothing but heartbeat replies. With heartbeats every
+    1.5 s and a 1 s timeout it was dropped at the first heartbeat (silent for longer than the
+    timeout, although no heartbeat had been asked of it yet) and lost the events in between."""
+    server = start_broker(heartbeat_interval=1.5, close_timeout=1.0)
+    hub = connect_hub(server.url)
+    received: List[Event] = []
+    hub.subscribe("topic=quiet.listener", received.append)
+    time.sleep(4.0)  # two heartbeats, each answered
+    assert server.broker.connection_count == 1
+    server.broker.emit({"topic": "quiet.listener", "data": {}})
+    deadline = time.monotonic() + 10
+    while not received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert received and hub.connected
 
 
 @pytest.mark.slow
