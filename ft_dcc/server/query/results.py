@@ -323,14 +323,12 @@ class ResultBuilder:
             entity[attr.name] = grouped.get(row[owner_pk], [])
 
     def _project_link(self, etype, attr, target, rows, entities, subtree) -> None:
-        link_type, owner_column, member_column = attr.link
-        link = self.compiler.tables[self.model.types[link_type].family]
+        pairs_of = self.compiler.link_pairs(attr.link)
+        owner_column, member_column = pairs_of.c[attr.link.owner], pairs_of.c[attr.link.member]
         owner_pk = etype.primary_key[0]
         pairs: List[Tuple[Any, Any]] = []
         for chunk in _chunks([row[owner_pk] for row in rows]):
-            stmt = select(link.c[owner_column], link.c[member_column]).where(
-                link.c[owner_column].in_(chunk)
-            )
+            stmt = select(owner_column, member_column).where(owner_column.in_(chunk))
             pairs.extend(tuple(pair) for pair in self.connection.execute(stmt))
         pk = target.primary_key[0]
         related = self._rows_by(target, pk, [member for _owner, member in pairs])
