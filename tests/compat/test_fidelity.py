@@ -57,13 +57,13 @@ def test_link_shapes_match_ftrack_for_every_context_type_and_version(session, ma
         assert _link(fresh, entity.entity_type, entity["id"]) == path
     assert _link(fresh, "Project", project["id"]) == path[:1]
     number = fresh.get("AssetVersion", version["id"])["version"]
-    itself = _item(version, "AssetVersion", f"plate v{number}")
+    itself = _item(version, "AssetVersion", f"plate v{number:03d}")
     assert _link(fresh, "AssetVersion", version["id"]) == [*path[:4], itself]
     # ftrack's schema has no link on Asset (the golden schema is the recorded one)
     assert fresh.types["Asset"].attributes.get("link") is None
     golden = json.loads((GOLDEN / "link_shapes.json").read_text())
-    for kind, items in golden["shapes"].items():
-        entity = {"Project": project, "Shot": shot, "AssetVersion": version}[kind]
+    for kind, entity in {"Project": project, "Shot": shot, "AssetVersion": version}.items():
+        items = golden["shapes"][kind]
         link = _link(fresh, kind, entity["id"])
         assert [item["type"] for item in link] == [item["type"] for item in items]
         assert all(set(item) == {"id", "name", "type"} for item in link)

@@ -127,14 +127,13 @@ class ResultBuilder:
                 .mappings()
                 .first()
             )
-            # ftrack: the asset's context path, then the version itself (no Asset item)
+            # ftrack: the asset's context path, then the version itself (no Asset item),
+            # named like "cloud v001"
             asset_name = asset["name"] if asset is not None else ""
+            number = row.get("version")
+            label = f"v{number:03d}" if isinstance(number, int) else f"v{number}"
             chain.append(
-                {
-                    "id": row["id"],
-                    "name": f"{asset_name} v{row.get('version')}".strip(),
-                    "type": "AssetVersion",
-                }
+                {"id": row["id"], "name": f"{asset_name} {label}".strip(), "type": "AssetVersion"}
             )
             current = self._context_row(asset["context_id"]) if asset is not None else None
         else:
