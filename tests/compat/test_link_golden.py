@@ -204,3 +204,17 @@ def test_update_reply_matches_the_recorded_one(session) -> None:
     assert reply["action"] == recorded["action"] == "update"
     assert set(reply["data"]) == set(recorded["data"])
     assert reply["data"]["username"] == renamed and reply["data"]["id"] == user["id"]
+
+
+def test_group_link_is_its_path_of_groups(session, make_session) -> None:
+    """Group is the one other type whose schema has ``link``: the path of groups from the top
+    one down to itself, each item typed Group (shape inferred from the context links; no real
+    reply recorded)."""
+    studio = session.create("Group", {"name": unique("studio"), "local": False})
+    team = session.create("Group", {"name": "comp team", "local": False, "parent": studio})
+    session.commit()
+    link = _link(make_session(), "Group", team["id"])
+    assert link == [
+        {"id": studio["id"], "name": studio["name"], "type": "Group"},
+        {"id": team["id"], "name": "comp team", "type": "Group"},
+    ]

@@ -136,6 +136,8 @@ class ResultBuilder:
                 {"id": row["id"], "name": f"{asset_name} {label}".strip(), "type": "AssetVersion"}
             )
             current = self._context_row(asset["context_id"]) if asset is not None else None
+        elif etype.name == "Group":
+            return self._group_link(row)
         else:
             return []
         seen = set()
@@ -144,6 +146,29 @@ class ResultBuilder:
             kind = "Project" if current[DISCRIMINATOR] == "Project" else "TypedContext"
             chain.append({"id": current["id"], "name": current["name"], "type": kind})
             current = self._context_row(current.get("parent_id"))
+        chain.reverse()
+        return chain
+
+    def _group_link(self, row: Dict[str, Any]) -> List[Dict[str, Any]]:
+        """A group's ``link``: the groups from the top one down to itself."""
+        table = self.compiler.tables["Group"]
+        chain: List[Dict[str, Any]] = []
+        current: Optional[Dict[str, Any]] = row
+        while (
+            current is not None
+            and len(chain) < 64
+            and current["id"] not in {item["id"] for item in chain}
+        ):
+            chain.append({"id": current["id"], "name": current["name"], "type": "Group"})
+            parent = current.get("parent_id")
+            found = (
+                self.connection.execute(select(table).where(table.c.id == parent))
+                .mappings()
+                .first()
+                if parent
+                else None
+            )
+            current = dict(found) if found is not None else None
         chain.reverse()
         return chain
 
