@@ -121,6 +121,31 @@ def test_second_timer_for_a_user_is_refused(session):
     assert len(session.query(f'Timer where user_id is "{user["id"]}"').all()) == 1
 
 
+def test_custom_attribute_key_is_unique_per_entity_type(session, make_session):
+    """ftrack's schema: a configuration's ``key`` is "Attribute name unique to entity type"."""
+    number = session.query('CustomAttributeType where name is "number"').one()
+    key = unique("ca")
+
+    def configuration(entity_type: str) -> Any:
+        return session.create(
+            "CustomAttributeConfiguration",
+            {"key": key, "label": key, "entity_type": entity_type, "type": number,
+             "config": json.dumps({"isdecimal": True}), "core": False},
+        )  # fmt: skip
+
+    configuration("show")
+    configuration("assetversion")  # the same key on another entity type is fine
+    session.commit()
+    configuration("show")
+    with pytest.raises(ftrack_api.exception.ServerError, match="Duplicate entry"):
+        session.commit()
+    session.rollback()
+    found = make_session().query(
+        f'select entity_type from CustomAttributeConfiguration where key is "{key}"'
+    )
+    assert sorted(c["entity_type"] for c in found) == ["assetversion", "show"]
+
+
 # -- 5. AssetVersion needs an asset -----------------------------------------------------------
 def test_asset_version_without_asset_is_refused(session):
     session.create("AssetVersion", {"comment": "orphan"})
