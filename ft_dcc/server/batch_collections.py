@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import and_, delete, insert, select, update
 
 from ft_dcc.server.batch_surface import BatchSurface
 from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.schema import Attribute, EntityType
+from ft_dcc.server.schema import Attribute, EntityType, LinkTable
 from ft_dcc.server.storage import DISCRIMINATOR
 
 
@@ -82,24 +82,71 @@ class CollectionWriter(BatchSurface):
                 self._touched.append((len(self.changes), item_type, item_key))
 
     def set_link_collection(self, etype, owner_id, attr: Attribute, target, items) -> None:
-        """Many-to-many: the list is the new membership."""
-        if attr.link is None:
+        """Many-to-many: the list is the new membership. Pairs that stay are kept as they are
+        (a ``ListObject`` keeps its id and custom attributes); the others go or come."""
+        link = attr.link
+        if link is None:
             raise _fail(f"'{attr.name}' of {etype.name} is not a many-to-many collection")
-        link_type, owner_column, member_column = attr.link
-        link_etype = self.model.types[link_type]
-        link = self.table(link_etype)
-        self.connection.execute(delete(link).where(link.c[owner_column] == owner_id))
-        seen = set()
+        members = self._link_members(etype, attr, target, items)
+        pairs = self.compiler.link_pairs(link)
+        current = {
+            row[0]
+            for row in self.connection.execute(
+                select(pairs.c[link.member]).where(pairs.c[link.owner] == owner_id)
+            )
+        }
+        removed = current - set(members)
+        if removed:
+            self.unlink(link, link.owner, owner_id, sorted(removed))
+        table = self.compiler.link_table(link)
+        for member in members:
+            if member in current:
+                continue
+            values = {link.owner: owner_id, link.member: member}
+            if not link.hidden:  # link entities: a row of the link type with its own id
+                values[DISCRIMINATOR] = link.table
+                if self.model.types[link.table].primary_key == ["id"]:
+                    values["id"] = str(uuid.uuid4())
+            self.connection.execute(insert(table).values(**values))
+
+    def _link_members(self, etype, attr: Attribute, target, items) -> List[str]:
+        """The distinct member ids of a many-to-many value, each checked to exist."""
+        members: List[str] = []
         for item in items:
             member = item.get(target.primary_key[0])
-            if not isinstance(member, str) or member in seen:
+            if not isinstance(member, str) or not member:
+                raise _fail(
+                    f"'{attr.name}' of {etype.name} holds {target.name} references; each needs "
+                    f"its '{target.primary_key[0]}'"
+                )
+            if member in members:
                 continue
-            seen.add(member)
             if not self._exists_in_family(target, member):
                 raise _fail(
-                    f"{target.name} {member} in '{attr.name}' does not exist", "NotFoundError"
+                    f"{target.name} {member} in '{attr.name}' does not exist; create it first "
+                    "(earlier in the same batch is fine)",
+                    "NotFoundError",
                 )
-            values = {DISCRIMINATOR: link_type, owner_column: owner_id, member_column: member}
-            if link_etype.primary_key == ["id"]:  # link entities with their own id
-                values["id"] = str(uuid.uuid4())
-            self.connection.execute(insert(link).values(**values))
+            members.append(member)
+        return members
+
+    def unlink(
+        self, link: LinkTable, column: str, ident: Any, members: Optional[List[str]] = None
+    ) -> None:
+        """Delete the pairs of ``link`` whose ``column`` is ``ident`` (only those with these
+        ``members`` when given). Link entities go as a delete takes them (with their metadata
+        and custom attribute values)."""
+        table = self.compiler.link_table(link)
+        condition = table.c[column] == ident
+        if members is not None:
+            condition = and_(condition, table.c[link.member].in_(members))
+        if link.hidden:
+            self.connection.execute(delete(table).where(condition))
+            return
+        link_type = self.model.types[link.table]
+        condition = and_(condition, self.compiler.type_condition(link_type, table))
+        for row in self.connection.execute(select(table).where(condition)).mappings().all():
+            values = dict(row)
+            concrete = self.model.types[values[DISCRIMINATOR]]
+            key = tuple(values[name] for name in concrete.primary_key)
+            self.delete_row(concrete, key, values, depth=1)

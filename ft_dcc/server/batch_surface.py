@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import ColumnElement, Table
     from sqlalchemy.engine import Connection
 
+    from ft_dcc.server.query.compiler import Compiler
     from ft_dcc.server.schema import EntityType, SchemaModel
 
 
@@ -20,6 +21,7 @@ class BatchSurface:
     """The state and helpers of a ``Batch`` that its mixins rely on."""
 
     model: SchemaModel
+    compiler: Compiler
     tables: Dict[str, Table]
     connection: Connection
     changes: List[Dict[str, Any]]
@@ -37,3 +39,7 @@ class BatchSurface:
         def load(self, etype: EntityType, key: Tuple[Any, ...]) -> Optional[Dict[str, Any]]: ...
 
         def _exists_in_family(self, target: EntityType, value: Any) -> bool: ...
+
+        def delete_row(
+            self, etype: EntityType, key: Tuple[Any, ...], row: Dict[str, Any], depth: int
+        ) -> None: ...

@@ -21,7 +21,13 @@ UNIQUE_TOGETHER: Dict[str, List[Tuple[str, ...]]] = {
     "AssetVersion": [("asset_id", "version")],
     "Asset": [("context_id", "name", "type_id")],
     "ComponentLocation": [("component_id", "location_id")],
+    # the schema's own words: "Attribute name unique to entity type" (per object type for
+    # tasks, shots…; object_type_id is null for the other entity types)
+    "CustomAttributeConfiguration": [("key", "entity_type", "object_type_id")],
+    "CustomAttributeLinkConfiguration": [("key", "entity_type", "object_type_id")],
 }
+#: columns of UNIQUE_TOGETHER where null is a value like any other (not "unknown")
+NULL_IS_A_VALUE = frozenset({"object_type_id"})
 
 
 def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError:
@@ -70,10 +76,13 @@ class BatchValidator(BatchSurface):
     def _check_unique(self, etype: EntityType, row: Dict[str, Any]) -> None:
         table = self.table(etype)
         for names in UNIQUE_TOGETHER.get(etype.name, []):
-            if any(row.get(name) is None for name in names):
+            if any(row.get(name) is None and name not in NULL_IS_A_VALUE for name in names):
                 continue
             pk = table.c[etype.primary_key[0]]
-            condition = [table.c[name] == row[name] for name in names]
+            condition = [
+                table.c[name].is_(None) if row.get(name) is None else table.c[name] == row[name]
+                for name in names
+            ]
             condition.append(table.c[DISCRIMINATOR] == etype.name)
             condition.append(pk != row[etype.primary_key[0]])
             if self.connection.execute(select(pk).where(*condition).limit(1)).first():

@@ -10,6 +10,8 @@ Deletes (checked inside the batch's transaction, so they hold on SQLite and Post
   nothing published is lost by a stray delete. A Project is deleted with all it holds, as in
   ftrack.
 - **cascaded / cleared**: what an entity owns goes with it (``batch.CASCADE``); a deleted
+  entity leaves every many-to-many collection it was in, on either side (its Task ↔ Scope pairs,
+  its ``ListObject`` and ``AssetVersionLink`` rows…: ``schema.LINK_COLLECTIONS``); a deleted
   Component stops being anyone's thumbnail (``thumbnail_id`` set to null, as ftrack does);
   a deleted User's API keys and security roles go with them.
 
@@ -87,6 +89,7 @@ def on_delete_row(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None
     if len(key) != 1:
         return
     ident = key[0]
+    _drop_link_pairs(batch, etype, ident)
     if etype.family == "Component":
         for table in batch.tables.values():
             if "thumbnail_id" in table.c:
@@ -100,6 +103,17 @@ def on_delete_row(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None
         keys = batch.store.metadata.tables.get(KEY_TABLE)
         if keys is not None:  # the user's API keys stop working with the commit
             batch.connection.execute(sa.delete(keys).where(keys.c.user_id == ident))
+
+
+def _drop_link_pairs(batch: Batch, etype: EntityType, ident: Any) -> None:
+    """A deleted entity leaves every many-to-many collection it was in (either side)."""
+    done = set()
+    for owner, member, link in batch.model.links:
+        for side, column in ((owner, link.owner), (member, link.member)):
+            if batch.model.types[side].family != etype.family or (link.table, column) in done:
+                continue
+            done.add((link.table, column))
+            batch.unlink(link, column, ident)
 
 
 def _references_to(model: SchemaModel, target: EntityType) -> List[Tuple[str, str]]:

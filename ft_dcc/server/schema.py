@@ -73,6 +73,16 @@ COLLECTION_KEYS: Dict[Tuple[str, str], Tuple[str, str]] = {
     ("ProjectSchema", "object_type_schemas"): ("Schema", "project_schema_id"),
     ("Schema", "statuses"): ("SchemaStatus", "schema_id"),
     ("Schema", "types"): ("SchemaType", "schema_id"),
+    ("TypedContext", "status_changes"): ("StatusChange", "parent_id"),
+    ("AssetVersion", "status_changes"): ("StatusChange", "parent_id"),
+    ("ReviewSession", "settings"): ("EntitySetting", "parent_id"),
+    ("User", "dashboard_resources"): ("DashboardResource", "resource_id"),
+    ("Group", "dashboard_resources"): ("DashboardResource", "resource_id"),
+    ("ProjectSchema", "_overrides"): ("ProjectSchemaOverride", "project_schema_id"),
+    ("ProjectSchema", "task_workflow_schema_overrides"): (
+        "ProjectSchemaOverride",
+        "project_schema_id",
+    ),
 }
 
 #: resources (users, groups) own appointments through ``Appointment.resource_id``
@@ -89,25 +99,76 @@ COLLECTION_FILTERS: Dict[str, Tuple[str, str]] = {
 #: a reference to one of these types may point at any of the listed types' entities
 REFERENCE_ALIASES: Dict[str, Tuple[str, ...]] = {"Resource": ("Resource", "User", "Group")}
 
-#: many-to-many collections through a link type: (owner, attribute) -> (link type, column
-#: holding the owner's key, column holding the member's key)
-LINK_COLLECTIONS: Dict[Tuple[str, str], Tuple[str, str, str]] = {
-    ("WorkflowSchema", "statuses"): ("WorkflowSchemaStatus", "workflow_schema_id", "status_id"),
-    ("TaskTypeSchema", "types"): ("TaskTypeSchemaType", "task_type_schema_id", "type_id"),
-    ("ProjectSchema", "object_types"): (
-        "ProjectSchemaObjectType",
-        "project_schema_id",
-        "object_type_id",
+
+@dataclass(frozen=True)
+class LinkTable:
+    """Where the (owner, member) pairs of one many-to-many collection are kept.
+
+    ftrack exposes some pairs as link entities (``AssetVersionLink``, ``ListObject``,
+    ``WorkflowSchemaStatus``…): then ``table`` names that link type and the pairs are its rows.
+    Others it keeps in a table the API never shows (Task ↔ Scope): then ``hidden`` is true and
+    ``table`` names one of :data:`HIDDEN_LINK_TABLES`. The same table serves both directions of
+    a relation, with ``owner`` and ``member`` swapped.
+    """
+
+    table: str
+    owner: str  # column holding the owner's key
+    member: str  # column holding the member's key
+    hidden: bool = False
+
+
+#: Link tables ftrack keeps out of the API: name -> its two key columns. The storage table is
+#: ``ft_link_<name>`` with the pair as its primary key.
+HIDDEN_LINK_TABLES: Dict[str, Tuple[str, str]] = {
+    "context_scope": ("context_id", "scope_id"),
+    "configuration_read_role": ("configuration_id", "security_role_id"),
+    "configuration_write_role": ("configuration_id", "security_role_id"),
+}
+
+
+def _hidden(name: str, owner: str) -> LinkTable:
+    first, second = HIDDEN_LINK_TABLES[name]
+    return LinkTable(name, owner, second if owner == first else first, hidden=True)
+
+
+#: Many-to-many collections: (owner type, attribute) -> where its pairs are kept. Declared on
+#: the owner or an ancestor (``Context`` covers Project, Task, Shot…). Every other collection
+#: of the schema is one-to-many (a key of the target points back) or a context hierarchy.
+LINK_COLLECTIONS: Dict[Tuple[str, str], LinkTable] = {
+    ("WorkflowSchema", "statuses"): LinkTable(
+        "WorkflowSchemaStatus", "workflow_schema_id", "status_id"
+    ),
+    ("TaskTypeSchema", "types"): LinkTable("TaskTypeSchemaType", "task_type_schema_id", "type_id"),
+    ("Type", "task_type_schemas"): LinkTable(
+        "TaskTypeSchemaType", "type_id", "task_type_schema_id"
+    ),
+    ("ProjectSchema", "object_types"): LinkTable(
+        "ProjectSchemaObjectType", "project_schema_id", "object_type_id"
+    ),
+    ("ObjectType", "project_schemas"): LinkTable(
+        "ProjectSchemaObjectType", "object_type_id", "project_schema_id"
     ),
     # ftrack: "rig uses model" is an AssetVersionLink from the model to the rig
-    ("AssetVersion", "uses_versions"): ("AssetVersionLink", "to_id", "from_id"),
-    ("AssetVersion", "used_in_versions"): ("AssetVersionLink", "from_id", "to_id"),
+    ("AssetVersion", "uses_versions"): LinkTable("AssetVersionLink", "to_id", "from_id"),
+    ("AssetVersion", "used_in_versions"): LinkTable("AssetVersionLink", "from_id", "to_id"),
     # list membership is a ListObject (list_id, entity_id)
-    ("TypedContext", "lists"): ("ListObject", "entity_id", "list_id"),
-    ("AssetVersion", "lists"): ("ListObject", "entity_id", "list_id"),
-    ("TypedContextList", "items"): ("ListObject", "list_id", "entity_id"),
-    ("AssetVersionList", "items"): ("ListObject", "list_id", "entity_id"),
+    ("TypedContext", "lists"): LinkTable("ListObject", "entity_id", "list_id"),
+    ("AssetVersion", "lists"): LinkTable("ListObject", "entity_id", "list_id"),
+    ("TypedContextList", "items"): LinkTable("ListObject", "list_id", "entity_id"),
+    ("AssetVersionList", "items"): LinkTable("ListObject", "list_id", "entity_id"),
+    # scopes of projects, tasks, shots… (ftrack's "Scopes" tags)
+    ("Context", "scopes"): _hidden("context_scope", "context_id"),
 }
+#: the security roles allowed to read / write a custom attribute (configurations of both kinds)
+for _configuration in (
+    "CustomConfigurationBase",
+    "CustomAttributeConfiguration",
+    "CustomAttributeLinkConfiguration",
+):
+    for _access in ("read", "write"):
+        LINK_COLLECTIONS[(_configuration, f"{_access}_security_roles")] = _hidden(
+            f"configuration_{_access}_role", "configuration_id"
+        )
 
 #: Collections of polymorphic children keyed by ``parent_id`` + ``parent_type`` (notes).
 POLYMORPHIC_CHILDREN = {"Note": ("parent_id", "parent_type")}
@@ -131,7 +192,7 @@ class Attribute:
     target: Optional[str] = None  # reference/collection/mapped: the related type
     foreign_key: Optional[str] = None  # reference: the local attribute (column) holding the key
     remote_key: Optional[str] = None  # collection: the target's attribute pointing back
-    link: Optional[Tuple[str, str, str]] = None  # many-to-many: (link type, owner col, member col)
+    link: Optional[LinkTable] = None  # many-to-many: where the pairs are kept
     hierarchy: Optional[str] = None  # "ancestors" | "descendants" through Context.parent_id
     filter: Optional[Tuple[str, str]] = None  # collection: only targets with column == value
     hidden_column: bool = False  # reference whose key column is not a public attribute
@@ -205,6 +266,8 @@ class SchemaModel:
     def __init__(self, schemas: Iterable[Dict[str, Any]]) -> None:
         self.schemas = list(schemas)
         self.types: Dict[str, EntityType] = {}
+        #: every many-to-many relation: (owner type, member type, where its pairs are kept)
+        self.links: List[Tuple[str, str, LinkTable]] = []
         for schema in self.schemas:
             etype = EntityType(
                 name=schema["id"], schema=schema, primary_key=list(schema["primary_key"])
@@ -217,6 +280,7 @@ class SchemaModel:
             self._resolve_references(etype)
         for etype in self.types.values():
             self._resolve_collections(etype)
+        self._collect_links()
 
     # -- lookup -------------------------------------------------------------------------------
     def get(self, name: str) -> Optional[EntityType]:
@@ -336,7 +400,19 @@ class SchemaModel:
                 if attr.target == "Appointment" and attr.name in COLLECTION_FILTERS:
                     attr.filter = COLLECTION_FILTERS[attr.name]
 
-    def _link_collection(self, etype: EntityType, name: str) -> Optional[Tuple[str, str, str]]:
+    def _collect_links(self) -> None:
+        for (owner, name), link in LINK_COLLECTIONS.items():
+            attr = self.types[owner].attributes.get(name) if owner in self.types else None
+            if attr is not None and attr.target in self.types:
+                self.links.append((owner, attr.target or "", link))
+
+    def hidden_link_tables(self) -> Dict[str, Tuple[str, str]]:
+        """The hidden link tables the schema's relations use: name -> its two key columns."""
+        return {
+            link.table: HIDDEN_LINK_TABLES[link.table] for _o, _m, link in self.links if link.hidden
+        }
+
+    def _link_collection(self, etype: EntityType, name: str) -> Optional[LinkTable]:
         """The many-to-many link of ``etype.name`` (declared on it or on an ancestor)."""
         current: Optional[str] = etype.name
         while current is not None:

@@ -84,6 +84,22 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
     return tables
 
 
+def build_link_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
+    """The hidden many-to-many link tables (``ft_link_<name>``, the pair as primary key) that
+    the schema's relations use; returns name -> Table (see ``schema.LinkTable``)."""
+    tables: Dict[str, Table] = {}
+    for name, (first, second) in sorted(model.hidden_link_tables().items()):
+        table = Table(
+            f"{TABLE_PREFIX}link_{name}",
+            metadata,
+            Column(first, Text, primary_key=True),
+            Column(second, Text, primary_key=True),
+        )
+        Index(index_name(table.name, second), table.c[second])
+        tables[name] = table
+    return tables
+
+
 def add_missing_columns(engine: Engine, metadata: MetaData) -> List[str]:
     """Add columns that newer schema data introduced to tables an older version created.
 

@@ -28,7 +28,12 @@ from ft_dcc.server.integrity import duplicate_error, ensure_unique_indexes
 from ft_dcc.server.permissions import ensure_role
 from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.schema import SchemaModel
-from ft_dcc.server.storage import add_missing_columns, build_tables, make_engine
+from ft_dcc.server.storage import (
+    add_missing_columns,
+    build_link_tables,
+    build_tables,
+    make_engine,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +47,7 @@ class Store:
     Attributes: ``schemas`` (the ``query_schemas`` answer), ``schema_hash`` (its MD5 as the
     client computes it), ``model`` (:class:`SchemaModel`), ``engine`` and ``metadata``
     (SQLAlchemy; other parts may add their own tables to ``metadata``), ``tables`` (family ->
-    Table).
+    Table), ``link_tables`` (hidden many-to-many link tables: name -> Table).
     """
 
     def __init__(self, database_url: str) -> None:
@@ -52,6 +57,7 @@ class Store:
         self.model = SchemaModel(self.schemas)
         self.metadata = MetaData()
         self.tables = build_tables(self.model, self.metadata)
+        self.link_tables = build_link_tables(self.model, self.metadata)
         self.engine = make_engine(database_url)
         try:
             check_reachable(self.engine)
@@ -64,7 +70,7 @@ class Store:
         except DatabaseSetupError:
             self.engine.dispose()
             raise
-        self.compiler = Compiler(self.model, self.tables)
+        self.compiler = Compiler(self.model, self.tables, self.link_tables)
         self._local = threading.local()
 
     # -- public API ---------------------------------------------------------------------------

@@ -20,7 +20,6 @@ ftrack_api = pytest.importorskip("ftrack_api")
 
 pytestmark = pytest.mark.compat
 
-TODO_13 = pytest.mark.xfail(strict=True, reason="issue 13: not implemented yet")
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "ftrack"
 
 
@@ -58,13 +57,13 @@ def test_link_shapes_match_ftrack_for_every_context_type_and_version(session, ma
         assert _link(fresh, entity.entity_type, entity["id"]) == path
     assert _link(fresh, "Project", project["id"]) == path[:1]
     number = fresh.get("AssetVersion", version["id"])["version"]
-    itself = _item(version, "AssetVersion", f"plate v{number}")
+    itself = _item(version, "AssetVersion", f"plate v{number:03d}")
     assert _link(fresh, "AssetVersion", version["id"]) == [*path[:4], itself]
     # ftrack's schema has no link on Asset (the golden schema is the recorded one)
     assert fresh.types["Asset"].attributes.get("link") is None
     golden = json.loads((GOLDEN / "link_shapes.json").read_text())
-    for kind, items in golden["shapes"].items():
-        entity = {"Project": project, "Shot": shot, "AssetVersion": version}[kind]
+    for kind, entity in {"Project": project, "Shot": shot, "AssetVersion": version}.items():
+        items = golden["shapes"][kind]
         link = _link(fresh, kind, entity["id"])
         assert [item["type"] for item in link] == [item["type"] for item in items]
         assert all(set(item) == {"id", "name", "type"} for item in link)
@@ -122,6 +121,31 @@ def test_second_timer_for_a_user_is_refused(session):
     assert len(session.query(f'Timer where user_id is "{user["id"]}"').all()) == 1
 
 
+def test_custom_attribute_key_is_unique_per_entity_type(session, make_session):
+    """ftrack's schema: a configuration's ``key`` is "Attribute name unique to entity type"."""
+    number = session.query('CustomAttributeType where name is "number"').one()
+    key = unique("ca")
+
+    def configuration(entity_type: str) -> Any:
+        return session.create(
+            "CustomAttributeConfiguration",
+            {"key": key, "label": key, "entity_type": entity_type, "type": number,
+             "config": json.dumps({"isdecimal": True}), "core": False},
+        )  # fmt: skip
+
+    configuration("show")
+    configuration("assetversion")  # the same key on another entity type is fine
+    session.commit()
+    configuration("show")
+    with pytest.raises(ftrack_api.exception.ServerError, match="Duplicate entry"):
+        session.commit()
+    session.rollback()
+    found = make_session().query(
+        f'select entity_type from CustomAttributeConfiguration where key is "{key}"'
+    )
+    assert sorted(c["entity_type"] for c in found) == ["assetversion", "show"]
+
+
 # -- 5. AssetVersion needs an asset -----------------------------------------------------------
 def test_asset_version_without_asset_is_refused(session):
     session.create("AssetVersion", {"comment": "orphan"})
@@ -161,17 +185,61 @@ def test_note_with_recipients_adds_the_author(session, make_session):
 
 
 # -- 8. many-to-many collections --------------------------------------------------------------
-@TODO_13
+def _scope_ids(session: Any, entity_type: str, entity_id: str) -> List[str]:
+    found = session.query(f'select scopes from {entity_type} where id is "{entity_id}"').one()
+    return sorted(scope["id"] for scope in found["scopes"])
+
+
 def test_task_scopes_are_writable_and_filterable(session, make_session):
     made = make_hierarchy(session)
-    scope = session.create("Scope", {"name": unique("scope")})
-    made["task"]["scopes"].append(scope)
+    task, shot = made["task"], made["shot"]
+    first, second, third = (session.create("Scope", {"name": unique("scope")}) for _ in range(3))
+    task["scopes"].append(first)
+    task["scopes"].append(second)
+    session.create("Task", {"name": "born with a scope", "parent": shot, "scopes": [third]})
+    made["project"]["scopes"].append(third)  # any context has scopes, projects too
     session.commit()
     fresh = make_session()
-    task = fresh.query(f'select scopes from Task where scopes.name is "{scope["name"]}"').one()
-    assert task["id"] == made["task"]["id"]
-    assert [s["id"] for s in task["scopes"]] == [scope["id"]]
-    assert fresh.query(f'Task where scopes any (id is "{scope["id"]}")').all()
+    assert _scope_ids(fresh, "Task", task["id"]) == sorted([first["id"], second["id"]])
+    assert _scope_ids(fresh, "Project", made["project"]["id"]) == [third["id"]]
+    # filters: through the collection's attributes, and with any (...)
+    by_name = fresh.query(f'select scopes from Task where scopes.name is "{first["name"]}"').all()
+    assert [t["id"] for t in by_name] == [task["id"]]
+    assert [s["id"] for s in by_name[0]["scopes"]] == sorted([first["id"], second["id"]])
+    either = f'Task where scopes any (name in ("{second["name"]}", "{third["name"]}"))'
+    assert {t["name"] for t in fresh.query(either)} == {"compositing", "born with a scope"}
+    assert not fresh.query(f'Task where scopes any (name is "{unique("none")}")').all()
+    assert fresh.query(f'Shot where not scopes any () and id is "{shot["id"]}"').all()
+    # remove one, then set the whole collection, each committed and read back
+    task["scopes"].remove(first)
+    session.commit()
+    assert _scope_ids(make_session(), "Task", task["id"]) == [second["id"]]
+    task["scopes"] = [first, third]
+    session.commit()
+    fresh = make_session()
+    assert _scope_ids(fresh, "Task", task["id"]) == sorted([first["id"], third["id"]])
+    assert not fresh.query(f'Task where scopes.id is "{second["id"]}"').all()
+    # a deleted scope leaves every context it tagged
+    session.delete(third)
+    session.commit()
+    assert _scope_ids(make_session(), "Task", task["id"]) == [first["id"]]
+
+
+def test_scope_that_does_not_exist_is_refused_and_nothing_is_written(session, make_session):
+    made = make_hierarchy(session)
+    ghost = {"__entity_type__": "Scope", "id": str(uuid.uuid4())}
+    update = {
+        "action": "update",
+        "entity_type": "Task",
+        "entity_key": [made["task"]["id"]],
+        "entity_data": {"__entity_type__": "Task", "scopes": [ghost], "name": "renamed"},
+    }
+    headers = {"ftrack-user": session.api_user, "ftrack-api-key": session.api_key}
+    reply = requests.post(f"{session.server_url}/api", json=[update], headers=headers, timeout=30)
+    assert reply.status_code < 500
+    assert reply.json()["exception"] == "NotFoundError"
+    assert "Scope" in reply.json()["content"]
+    assert make_session().get("Task", made["task"]["id"])["name"] == "compositing"
 
 
 def test_version_uses_versions_are_writable_and_filterable(session, make_session):

@@ -90,3 +90,38 @@ def test_migrate_refuses_a_destination_with_data(pg_cluster, tmp_path, capsys) -
     assert main(["server", "migrate", "--from", source, "--to", target]) == 1
     err = capsys.readouterr().err
     assert "already holds data" in err and "nothing was copied" in err
+
+
+def test_migrate_copies_many_to_many_links(pg_cluster, tmp_path, capsys) -> None:
+    """Task ↔ Scope pairs live in a link table the API never shows: they move too."""
+    from ft_dcc.server.store import Store
+
+    from .store_helpers import create, new_id, ref
+
+    source = f"sqlite:///{tmp_path / 'links.sqlite'}"
+    store = Store(source)
+    user_id = store.ensure_seed("someone")
+    project, task, scope = new_id(), new_id(), new_id()
+    store.execute(
+        [
+            create("Project", project, name="links", full_name="Links"),
+            create("Scope", scope, name="hero"),
+            create(
+                "Task", task, name="comp", parent=ref("Project", project),
+                scopes=[ref("Scope", scope)],
+            ),
+        ],
+        user_id,
+    )  # fmt: skip
+    store.close()
+
+    target = pg_cluster.create_database("links")
+    assert main(["server", "migrate", "--from", source, "--to", target]) == 0
+    assert "ft_link_context_scope: 1" in capsys.readouterr().out
+    moved = Store(target)
+    try:
+        found = moved.query('select scopes.name from Task where scopes.name is "hero"', user_id)
+        assert [t["id"] for t in found] == [task]
+        assert [s["name"] for s in found[0]["scopes"]] == ["hero"]
+    finally:
+        moved.close()

@@ -15,7 +15,7 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from ft_dcc.server.query.ast import BoolOp, Comparison, Literal, Not, Query, RelationTest
 from ft_dcc.server.query.values import ValueTypeError, literal_value
-from ft_dcc.server.schema import Attribute, EntityType, SchemaModel
+from ft_dcc.server.schema import Attribute, EntityType, LinkTable, SchemaModel
 from ft_dcc.server.storage import DISCRIMINATOR
 
 
@@ -30,9 +30,15 @@ MAPPED_OWNER_KEYS = {"Metadata": "parent_id"}
 class Compiler:
     """Turns :class:`Query` trees into SQLAlchemy statements for one schema model."""
 
-    def __init__(self, model: SchemaModel, tables: Dict[str, Any]) -> None:
+    def __init__(
+        self,
+        model: SchemaModel,
+        tables: Dict[str, Any],
+        link_tables: Optional[Dict[str, Any]] = None,
+    ) -> None:
         self.model = model
         self.tables = tables
+        self.link_tables = link_tables or {}
 
     # -- types and tables ---------------------------------------------------------------------
     def entity_type(self, name: str) -> EntityType:
@@ -46,6 +52,22 @@ class Compiler:
     def table_for(self, etype: EntityType, alias: bool = False):
         table = self.tables[etype.family]
         return table.alias() if alias else table
+
+    def link_table(self, link: LinkTable):
+        """The table holding the pairs of a many-to-many relation."""
+        if link.hidden:
+            return self.link_tables[link.table]
+        return self.tables[self.model.types[link.table].family]
+
+    def link_pairs(self, link: LinkTable):
+        """``SELECT owner, member`` of a relation's pairs (only the link type's own rows)."""
+        table = self.link_table(link).alias()
+        stmt = select(table.c[link.owner], table.c[link.member]).where(
+            table.c[link.owner].is_not(None), table.c[link.member].is_not(None)
+        )
+        if not link.hidden:
+            stmt = stmt.where(self.type_condition(self.model.types[link.table], table))
+        return stmt.subquery()
 
     def type_condition(self, etype: EntityType, table) -> ColumnElement:
         family_size = len(self.model.types[etype.family].descendants)
@@ -251,12 +273,10 @@ class Compiler:
                 matching = select(closure.c.descendant).where(closure.c.ancestor.in_(members))
             return owner_key.in_(matching)
         if attr.link is not None:
-            link_type, owner_column, member_column = attr.link
-            link = self.table_for(self.entity_type(link_type), alias=True)
+            pairs = self.link_pairs(attr.link)
             members = select(self.pk_column(target, talias)).where(condition)
-            return owner_key.in_(
-                select(link.c[owner_column]).where(link.c[member_column].in_(members))
-            )
+            owner, member = pairs.c[attr.link.owner], pairs.c[attr.link.member]
+            return owner_key.in_(select(owner).where(member.in_(members)))
         remote: Optional[str] = (
             MAPPED_OWNER_KEYS.get(target.name, "entity_id")
             if attr.kind == "mapped"

@@ -127,16 +127,17 @@ class ResultBuilder:
                 .mappings()
                 .first()
             )
-            # ftrack: the asset's context path, then the version itself (no Asset item)
+            # ftrack: the asset's context path, then the version itself (no Asset item),
+            # named like "cloud v001"
             asset_name = asset["name"] if asset is not None else ""
+            number = row.get("version")
+            label = f"v{number:03d}" if isinstance(number, int) else f"v{number}"
             chain.append(
-                {
-                    "id": row["id"],
-                    "name": f"{asset_name} v{row.get('version')}".strip(),
-                    "type": "AssetVersion",
-                }
+                {"id": row["id"], "name": f"{asset_name} {label}".strip(), "type": "AssetVersion"}
             )
             current = self._context_row(asset["context_id"]) if asset is not None else None
+        elif etype.name == "Group":
+            return self._group_link(row)
         else:
             return []
         seen = set()
@@ -145,6 +146,29 @@ class ResultBuilder:
             kind = "Project" if current[DISCRIMINATOR] == "Project" else "TypedContext"
             chain.append({"id": current["id"], "name": current["name"], "type": kind})
             current = self._context_row(current.get("parent_id"))
+        chain.reverse()
+        return chain
+
+    def _group_link(self, row: Dict[str, Any]) -> List[Dict[str, Any]]:
+        """A group's ``link``: the groups from the top one down to itself."""
+        table = self.compiler.tables["Group"]
+        chain: List[Dict[str, Any]] = []
+        current: Optional[Dict[str, Any]] = row
+        while (
+            current is not None
+            and len(chain) < 64
+            and current["id"] not in {item["id"] for item in chain}
+        ):
+            chain.append({"id": current["id"], "name": current["name"], "type": "Group"})
+            parent = current.get("parent_id")
+            found = (
+                self.connection.execute(select(table).where(table.c.id == parent))
+                .mappings()
+                .first()
+                if parent
+                else None
+            )
+            current = dict(found) if found is not None else None
         chain.reverse()
         return chain
 
@@ -323,14 +347,12 @@ class ResultBuilder:
             entity[attr.name] = grouped.get(row[owner_pk], [])
 
     def _project_link(self, etype, attr, target, rows, entities, subtree) -> None:
-        link_type, owner_column, member_column = attr.link
-        link = self.compiler.tables[self.model.types[link_type].family]
+        pairs_of = self.compiler.link_pairs(attr.link)
+        owner_column, member_column = pairs_of.c[attr.link.owner], pairs_of.c[attr.link.member]
         owner_pk = etype.primary_key[0]
         pairs: List[Tuple[Any, Any]] = []
         for chunk in _chunks([row[owner_pk] for row in rows]):
-            stmt = select(link.c[owner_column], link.c[member_column]).where(
-                link.c[owner_column].in_(chunk)
-            )
+            stmt = select(owner_column, member_column).where(owner_column.in_(chunk))
             pairs.extend(tuple(pair) for pair in self.connection.execute(stmt))
         pk = target.primary_key[0]
         related = self._rows_by(target, pk, [member for _owner, member in pairs])
