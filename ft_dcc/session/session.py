@@ -29,7 +29,7 @@ from ft_dcc.session.operations import (
     build_batch,
 )
 from ft_dcc.session.plugins import discover
-from ft_dcc.session.populate import populate_entities, populate_group
+from ft_dcc.session.populate import expand_projections, populate_entities, populate_group
 from ft_dcc.session.query import QueryResult, key_condition, quote
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Attribute
 from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
@@ -363,8 +363,9 @@ class Session:
         )
         return QueryResult(self, expression).first()
 
-    def query(self, expression: str, page_size: int = 500) -> QueryResult:
-        """A lazy result for ``expression`` (ftrack's query language)."""
+    def query(self, expression: str, page_size: Optional[int] = None) -> QueryResult:
+        """A lazy result for ``expression`` (ftrack's query language), fetched ``page_size``
+        rows at a time (by default 500 while iterating, up to 5,000 for ``all()``)."""
         self._check_open()
         return QueryResult(self, expression, page_size=page_size)
 
@@ -403,6 +404,8 @@ class Session:
         entities = [e for e in entities if isinstance(e, Entity) and not e._created]
         if not entities or not names:
             return
+        if len({type(entity) for entity in entities}) == 1:
+            names = expand_projections(self._identity, entities[0].schema, names)
         populate_entities(self._transport, self._identity, entities, names)
 
     def _auto_populate(self, entity: Entity, *names: str) -> None:
