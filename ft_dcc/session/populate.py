@@ -108,9 +108,7 @@ def _populate_group(
     projections: List[str] = []
     for name in names:
         projections.extend(projections_for(identity_map, entity.schema, name))
-    log.debug(
-        "auto-populating %s of %d %s entities", names, len(candidates), entity.entity_type
-    )
+    log.debug("auto-populating %s of %d %s entities", names, len(candidates), entity.entity_type)
     populate_entities(transport, identity_map, candidates, projections)
 
 

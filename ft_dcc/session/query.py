@@ -73,9 +73,7 @@ class QueryResult:
     on one of them loads it for all of them in a single request.
     """
 
-    def __init__(
-        self, session: Session, expression: str, page_size: Optional[int] = None
-    ) -> None:
+    def __init__(self, session: Session, expression: str, page_size: Optional[int] = None) -> None:
         self.session = session
         body, offset, limit = split_paging(session._with_projections(expression))
         self.expression = body
