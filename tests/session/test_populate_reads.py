@@ -34,18 +34,14 @@ def _seed(session: Any) -> Tuple[str, Dict[str, Tuple[str, str, str]]]:
     statuses = session.query("select name from Status").all()[:3]
     asset_type = session.query("AssetType").first()
     assets = [
-        session.create(
-            "Asset", {"name": f"asset{i:02d}", "parent": project, "type": asset_type}
-        )
+        session.create("Asset", {"name": f"asset{i:02d}", "parent": project, "type": asset_type})
         for i in range(ASSETS)
     ]
     expected: Dict[str, Tuple[str, str, str]] = {}
     for index in range(VERSIONS):
         asset, task = assets[index % ASSETS], tasks[index % 2]
         status = statuses[index % len(statuses)]
-        version = session.create(
-            "AssetVersion", {"asset": asset, "task": task, "status": status}
-        )
+        version = session.create("AssetVersion", {"asset": asset, "task": task, "status": status})
         expected[version["id"]] = (asset["name"], task["name"], status["name"])
     session.commit()
     return project["id"], expected
@@ -58,9 +54,7 @@ def seeded(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> An
 
 
 def _names(versions: List[Any]) -> Dict[str, Tuple[str, str, str]]:
-    return {
-        v["id"]: (v["asset"]["name"], v["task"]["name"], v["status"]["name"]) for v in versions
-    }
+    return {v["id"]: (v["asset"]["name"], v["task"]["name"], v["status"]["name"]) for v in versions}
 
 
 def test_a_thousand_versions_with_linked_names_cost_two_requests(
