@@ -23,6 +23,7 @@ NOT_ON_THE_START_PATH = [
     "ft_dcc.session.upload",
     "ft_dcc.server",
     "concurrent.futures",
+    "attr",
 ]
 
 _SCRIPT = """
