@@ -9,9 +9,10 @@ STAMP := $(VENV)/.installed-dev
 
 # Debian packages the tests drive for real: Blender 3.4 + Xvfb for the GUI playblast, Chromium
 # for the review page, ffmpeg's ffprobe as an independent judge of encoded movies, Mesa EGL for bpy,
-# PostgreSQL for the server's second backend (the tests start throwaway clusters with its initdb).
+# PostgreSQL for the server's second backend (the tests start throwaway clusters with its initdb),
+# curl as the baseline of bench/bench_upload.py (no test uses it).
 # `make test` installs the missing ones itself (keep this a plain list of package names).
-SYSTEM_PACKAGES := blender xvfb xauth chromium ffmpeg postgresql \
+SYSTEM_PACKAGES := blender xvfb xauth chromium ffmpeg postgresql curl \
 	libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon0 libsm6 libxi6 libxxf86vm1 libxfixes3 libxrender1 libx11-6
 APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ft_dcc.server import multipart
@@ -296,7 +297,7 @@ class FileStore:
         with open(path, "wb") as handle:
             size, digest = await self._stream_into(request, handle.write, limit)
             handle.flush()
-            os.fsync(handle.fileno())
+            await run_in_threadpool(os.fsync, handle.fileno())  # the loop keeps serving
         return size, digest
 
     async def _stream_into(
@@ -419,8 +420,12 @@ class FileStore:
                 tmp.unlink(missing_ok=True)
         else:
             expected = int(str(declared))
-            with multipart.AssemblyWriter(folder, offset) as writer:
+            writer = multipart.AssemblyWriter(folder, offset)
+            try:
                 size, digest = await self._stream_into(request, writer.write, expected)
+                await run_in_threadpool(writer.sync)  # the loop keeps serving meanwhile
+            finally:
+                writer.close()
             if size != expected:
                 raise FileStoreError(
                     f"Part {number}: received {size} of {expected} bytes; upload it again."

@@ -17,8 +17,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional
 
 ASSEMBLY = "data"
 COPY_BLOCK = 8 * 1024 * 1024
@@ -107,7 +106,8 @@ def read_receipt(folder: Path, number: int) -> Optional[Receipt]:
 
 
 class AssemblyWriter:
-    """Writes a part's bytes at its offset in the assembly file; synced to disk on success."""
+    """Writes a part's bytes at its offset in the assembly file; ``sync()`` makes them durable
+    (the caller runs it off the event loop), ``close()`` releases the file."""
 
     def __init__(self, folder: Path, offset: int) -> None:
         self.position = offset
@@ -120,20 +120,11 @@ class AssemblyWriter:
             self.position += written
             view = view[written:]
 
-    def __enter__(self) -> AssemblyWriter:
-        return self
+    def sync(self) -> None:
+        os.fsync(self.fd)
 
-    def __exit__(
-        self,
-        kind: Optional[Type[BaseException]],
-        error: Optional[BaseException],
-        trace: Optional[TracebackType],
-    ) -> None:
-        try:
-            if kind is None:
-                os.fsync(self.fd)
-        finally:
-            os.close(self.fd)
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 def in_place(receipts: List[Receipt]) -> bool:

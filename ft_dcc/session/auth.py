@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import requests
+from typing import Any
 
 from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER
 
 
-class SessionAuthentication(requests.auth.AuthBase):
-    """A ``requests`` auth class adding ftrack's API headers to each request.
+class SessionAuthentication:
+    """ftrack's API headers for each request; also a ``requests`` auth (any callable taking
+    the prepared request is one), without importing ``requests`` at start-up.
 
     The key is kept private: it never appears in ``repr()``, ``str()`` or log output.
     """
@@ -17,7 +18,7 @@ class SessionAuthentication(requests.auth.AuthBase):
         self.__api_key = api_key
         self.api_user = api_user
 
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+    def __call__(self, request: Any) -> Any:
         request.headers[HEADER_API_KEY] = self.__api_key
         request.headers[HEADER_USER] = self.api_user
         return request

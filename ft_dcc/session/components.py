@@ -14,7 +14,6 @@ from ft_dcc.exceptions import ApiError, UploadError
 from ft_dcc.session import actions
 from ft_dcc.session.entity import Entity
 from ft_dcc.session.query import quote
-from ft_dcc.session.upload import upload_file
 
 if TYPE_CHECKING:
     from ft_dcc.session.session import Session
@@ -76,6 +75,8 @@ def create_component(
     component = session.create("FileComponent", data)
     if location_entity is not None:
         if location_entity["id"] == protocol.SERVER_LOCATION_ID:
+            from ft_dcc.session.upload import upload_file
+
             file_name = str(component["name"]) + str(component["file_type"] or "")
             try:
                 upload_file(session, path, component["id"], progress, file_name=file_name)

@@ -4,38 +4,66 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
-import attr
+
+class _Operation:
+    """Plain slotted records (``attrs`` is not imported on the start path); equal by identity."""
+
+    __slots__: Tuple[str, ...] = ()
+    _shown: Tuple[str, ...] = ()  # the fields ``repr`` shows, in order
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._shown)
+        return f"{type(self).__name__}({fields})"
 
 
-@attr.s(slots=True, eq=False)
-class CreateEntityOperation:
+class CreateEntityOperation(_Operation):
     """An entity was created locally with ``entity_data``."""
 
-    entity_type: str = attr.ib()
-    entity_key: List[str] = attr.ib()
-    entity_data: Dict[str, Any] = attr.ib()
-    entity: Any = attr.ib(repr=False)
+    __slots__ = ("entity", "entity_data", "entity_key", "entity_type")
+    _shown = ("entity_type", "entity_key", "entity_data")
+
+    def __init__(
+        self, entity_type: str, entity_key: List[str], entity_data: Dict[str, Any], entity: Any
+    ) -> None:
+        self.entity_type = entity_type
+        self.entity_key = entity_key
+        self.entity_data = entity_data
+        self.entity = entity
 
 
-@attr.s(slots=True, eq=False)
-class UpdateEntityOperation:
+class UpdateEntityOperation(_Operation):
     """``attribute_name`` of an entity changed from ``old_value`` to ``new_value``."""
 
-    entity_type: str = attr.ib()
-    entity_key: List[str] = attr.ib()
-    attribute_name: str = attr.ib()
-    old_value: Any = attr.ib()
-    new_value: Any = attr.ib()
-    entity: Any = attr.ib(repr=False)
+    __slots__ = ("attribute_name", "entity", "entity_key", "entity_type", "new_value", "old_value")
+    _shown = ("entity_type", "entity_key", "attribute_name", "old_value", "new_value")
+
+    def __init__(
+        self,
+        entity_type: str,
+        entity_key: List[str],
+        attribute_name: str,
+        old_value: Any,
+        new_value: Any,
+        entity: Any,
+    ) -> None:
+        self.entity_type = entity_type
+        self.entity_key = entity_key
+        self.attribute_name = attribute_name
+        self.old_value = old_value
+        self.new_value = new_value
+        self.entity = entity
 
 
-@attr.s(slots=True, eq=False)
-class DeleteEntityOperation:
+class DeleteEntityOperation(_Operation):
     """An entity was marked for deletion."""
 
-    entity_type: str = attr.ib()
-    entity_key: List[str] = attr.ib()
-    entity: Any = attr.ib(repr=False)
+    __slots__ = ("entity", "entity_key", "entity_type")
+    _shown = ("entity_type", "entity_key")
+
+    def __init__(self, entity_type: str, entity_key: List[str], entity: Any) -> None:
+        self.entity_type = entity_type
+        self.entity_key = entity_key
+        self.entity = entity
 
 
 Operation = Any  # one of the three classes above

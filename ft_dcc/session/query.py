@@ -11,6 +11,12 @@ if TYPE_CHECKING:
     from ft_dcc.session.entity import Entity
     from ft_dcc.session.session import Session
 
+#: rows per page while iterating, unless the caller gives ``page_size``
+PAGE_SIZE = 500
+#: rows per page when the caller asks for the whole result (``all()``, ``len()``) and gave no
+#: ``page_size``: a read of a few thousand rows is one request, not one per 500 rows
+LARGE_PAGE = 5000
+
 _TRAILING_PAGING = re.compile(
     r"^(?P<body>.*?)(?:\s+offset\s+(?P<offset>\d+))?(?:\s+limit\s+(?P<limit>\d+))?\s*$",
     re.IGNORECASE | re.DOTALL,
@@ -67,13 +73,14 @@ class QueryResult:
     on one of them loads it for all of them in a single request.
     """
 
-    def __init__(self, session: Session, expression: str, page_size: int = 500) -> None:
+    def __init__(self, session: Session, expression: str, page_size: Optional[int] = None) -> None:
         self.session = session
         body, offset, limit = split_paging(session._with_projections(expression))
         self.expression = body
         self._start = offset or 0
         self._limit = limit
-        self.page_size = max(1, int(page_size))
+        self.page_size = max(1, int(page_size or PAGE_SIZE))
+        self._whole_page = self.page_size if page_size else max(self.page_size, LARGE_PAGE)
         self._results: List[Entity] = []
         self._next_offset: Optional[int] = self._start
         self._group: List[Entity] = []
@@ -81,10 +88,10 @@ class QueryResult:
     def __repr__(self) -> str:
         return f"<QueryResult {self.expression!r}>"
 
-    def _fetch_more(self) -> bool:
+    def _fetch_more(self, size: int = 0) -> bool:
         if self._next_offset is None:
             return False
-        size = self.page_size
+        size = size or self.page_size
         if self._limit is not None:
             remaining = self._limit - len(self._results)
             if remaining <= 0:
@@ -115,8 +122,8 @@ class QueryResult:
         return self.all()[index]
 
     def all(self) -> List[Entity]:
-        """Every matching entity (fetching the remaining pages)."""
-        while self._fetch_more():
+        """Every matching entity (fetching the remaining pages, ``LARGE_PAGE`` rows at a time)."""
+        while self._fetch_more(self._whole_page):
             pass
         return list(self._results)
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List, Optional
-
-import attr
+from typing import Any, Dict, List, NamedTuple, Optional
 
 SCALAR = "scalar"
 REFERENCE = "reference"
@@ -13,18 +11,17 @@ COLLECTION = "collection"
 KEY_VALUE = "key_value"  # ``metadata`` and ``custom_attributes``
 
 
-@attr.s(slots=True, frozen=True)
-class Attribute:
-    """One attribute of an entity type."""
+class Attribute(NamedTuple):
+    """One attribute of an entity type (a named tuple: cheap to import, immutable)."""
 
-    name: str = attr.ib()
-    kind: str = attr.ib()
-    target: Optional[str] = attr.ib(default=None)  # referenced / item type
-    default: Any = attr.ib(default=None)
-    has_default: bool = attr.ib(default=False)
-    immutable: bool = attr.ib(default=False)
-    computed: bool = attr.ib(default=False)
-    datetime: bool = attr.ib(default=False)
+    name: str
+    kind: str
+    target: Optional[str] = None  # referenced / item type
+    default: Any = None
+    has_default: bool = False
+    immutable: bool = False
+    computed: bool = False
+    datetime: bool = False
 
     def default_value(self) -> Any:
         if self.default == "{uid}":

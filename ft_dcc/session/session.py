@@ -29,16 +29,17 @@ from ft_dcc.session.operations import (
     build_batch,
 )
 from ft_dcc.session.plugins import discover
-from ft_dcc.session.populate import populate_entities, populate_group
+from ft_dcc.session.populate import expand_projections, populate_entities, populate_group
 from ft_dcc.session.query import QueryResult, key_condition, quote
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Attribute
 from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
 from ft_dcc.session.startup import load_server_schemas
 from ft_dcc.session.transport import Transport
-from ft_dcc.session.upload import MiB, plan_upload, upload_file, upload_files, upload_http_session
 from ft_dcc.session.wire import encode_value, json_default
 
 log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
 
 
 class Session:
@@ -89,8 +90,7 @@ class Session:
             headers=headers,
             strict_api=strict_api,
         )
-        # Upload URLs are pre-signed: no ftrack credentials go to the storage service.
-        self._upload_http = upload_http_session()
+        self._upload_http_session: Any = None  # made on the first upload (imports requests)
         self._lock = threading.RLock()
         self._thread_flags = threading.local()
         self._default_auto_populate = bool(auto_populate)
@@ -105,15 +105,14 @@ class Session:
             )
         except BaseException:
             self._transport.close()
-            self._upload_http.close()
             raise
         self._identity = IdentityMap(self, raw_schemas, self._lock)
         self.types = self._identity.types
 
-        self._event_hub = create_event_hub(self._server_url, api_user, api_key)
+        self._event_hub: Any = None  # made when first used: its import is not on the start path
         self._event_hub_thread: Optional[threading.Thread] = None
         if auto_connect_event_hub:
-            self._event_hub_thread = connect_in_background(self._event_hub, self._server_url)
+            self._event_hub_thread = connect_in_background(self.event_hub, self._server_url)
 
         close_ref = weakref.WeakMethod(self.close)
 
@@ -167,7 +166,24 @@ class Session:
 
     @property
     def event_hub(self) -> Any:
-        return self._event_hub
+        """The session's ``EventHub`` (made on first use, not connected until asked)."""
+        with self._lock:
+            if self._event_hub is None:
+                self._event_hub = create_event_hub(
+                    self._server_url, self._api_user, self._auth._api_key
+                )
+            return self._event_hub
+
+    @property
+    def _upload_http(self) -> Any:
+        """A plain ``requests.Session`` for uploads: upload URLs are pre-signed, so no ftrack
+        credentials go to the storage service. Made (and ``requests`` imported) on first use."""
+        with self._lock:
+            if self._upload_http_session is None:
+                from ft_dcc.session.upload import upload_http_session
+
+                self._upload_http_session = upload_http_session()
+            return self._upload_http_session
 
     @property
     def closed(self) -> bool:
@@ -235,9 +251,11 @@ class Session:
             self._operations.clear()
         self._closed = True
         self.cache.memory.clear()
-        disconnect_event_hub(self._event_hub, self._event_hub_thread)
+        if self._event_hub is not None:
+            disconnect_event_hub(self._event_hub, self._event_hub_thread)
         self._transport.close()
-        self._upload_http.close()
+        if self._upload_http_session is not None:
+            self._upload_http_session.close()
         with contextlib.suppress(Exception):
             atexit.unregister(self._atexit)
 
@@ -363,8 +381,9 @@ class Session:
         )
         return QueryResult(self, expression).first()
 
-    def query(self, expression: str, page_size: int = 500) -> QueryResult:
-        """A lazy result for ``expression`` (ftrack's query language)."""
+    def query(self, expression: str, page_size: Optional[int] = None) -> QueryResult:
+        """A lazy result for ``expression`` (ftrack's query language), fetched ``page_size``
+        rows at a time (by default 500 while iterating, up to 5,000 for ``all()``)."""
         self._check_open()
         return QueryResult(self, expression, page_size=page_size)
 
@@ -403,6 +422,8 @@ class Session:
         entities = [e for e in entities if isinstance(e, Entity) and not e._created]
         if not entities or not names:
             return
+        if len({type(entity) for entity in entities}) == 1:
+            names = expand_projections(self._identity, entities[0].schema, names)
         populate_entities(self._transport, self._identity, entities, names)
 
     def _auto_populate(self, entity: Entity, *names: str) -> None:
@@ -475,6 +496,8 @@ class Session:
         omitted; the component need not exist yet) and return the id. Nothing is visible in
         ftrack until a component with that id and its ComponentLocation are committed.
         ``progress(stage, fraction, message)`` is called as bytes are sent."""
+        from ft_dcc.session.upload import upload_file
+
         self._check_open()
         return upload_file(self, os.fspath(path), component_id or str(uuid.uuid4()), progress)
 
@@ -486,6 +509,8 @@ class Session:
         """Store several ``(path, component_id)`` files in ``ftrack.server``, asking for all
         their upload URLs in ONE request (see :meth:`upload_file`).
         ``progress(index, stage, fraction, message)`` reports the bytes of file ``index``."""
+        from ft_dcc.session.upload import plan_upload, upload_files
+
         self._check_open()
         plans = [plan_upload(self, os.fspath(path), component_id) for path, component_id in files]
         upload_files(self, plans, progress)

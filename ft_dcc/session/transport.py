@@ -7,8 +7,6 @@ import logging
 import time
 from typing import Any, Callable, Dict, List, Optional
 
-import requests
-
 from ft_dcc.exceptions import (
     ApiConnectionError,
     AuthenticationError,
@@ -16,8 +14,9 @@ from ft_dcc.exceptions import (
     PermissionDeniedError,
     ServerError,
 )
-from ft_dcc.protocol import API_PATH, HEADER_STRICT
+from ft_dcc.protocol import API_PATH, HEADER_API_KEY, HEADER_STRICT, HEADER_USER
 from ft_dcc.session.auth import SessionAuthentication, redact
+from ft_dcc.session.http_post import PostFailed, Reply, make_poster, plain_reason
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +28,7 @@ AUTHENTICATION_EXCEPTIONS = frozenset(
 SPECIFIC_ERRORS = {"PermissionError": PermissionDeniedError, "IntegrityError": DuplicateEntryError}
 #: HTTP statuses worth retrying: the server or a proxy in front of it is briefly unavailable.
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+__all__ = ["Transport", "plain_reason"]
 
 
 class Transport:
@@ -50,24 +50,21 @@ class Transport:
         self.retries = max(0, int(retries))
         self.backoff = backoff
         self._auth = auth
-        self.http = requests.Session()
-        self.http.auth = auth
-        self.http.headers.update(
-            {
-                "content-type": "application/json",
-                "accept": "application/json",
-                HEADER_STRICT: "true" if strict_api else "false",
-            }
-        )
-        if headers:
-            self.http.headers.update(headers)
+        self._poster = make_poster(self.api_url, timeout)
+        self.headers: Dict[str, str] = {
+            "content-type": "application/json",
+            "accept": "application/json",
+            "accept-encoding": "gzip",
+            HEADER_STRICT: "true" if strict_api else "false",
+            **(headers or {}),
+        }
         self.request_count = 0
 
     def __repr__(self) -> str:
         return f"Transport({self.api_url!r}, auth={self._auth!r})"
 
     def close(self) -> None:
-        self.http.close()
+        self._poster.close()
 
     def call(
         self, operations: List[Dict[str, Any]], encode: Optional[Callable[[Any], Any]] = None
@@ -84,18 +81,21 @@ class Transport:
         return self._parse(response, actions)
 
     # -- internals ---------------------------------------------------------------------------
-    def _post_with_retries(self, body: str, actions: List[Any]) -> requests.Response:
+    def _post_with_retries(self, body: str, actions: List[Any]) -> Reply:
+        headers = {
+            **self.headers,
+            HEADER_API_KEY: self._auth._api_key,
+            HEADER_USER: self._auth.api_user,
+        }
         attempt = 0
         while True:
             started = time.monotonic()
             try:
                 self.request_count += 1
-                response = self.http.post(
-                    self.api_url, data=body.encode("utf-8"), timeout=self.timeout
-                )
-            except (requests.ConnectionError, requests.Timeout) as error:
-                reason = plain_reason(error) or redact(str(error), self._auth._api_key)
-                if _may_have_arrived(error) and _mutates(actions):
+                response = self._poster.post(self.api_url, body.encode("utf-8"), headers)
+            except PostFailed as error:
+                reason = redact(error.reason, self._auth._api_key)
+                if error.arrived and _mutates(actions):
                     raise ApiConnectionError(
                         f"The connection to {self.server_url} broke while sending {actions}; "
                         f"the server may or may not have applied them: {reason}",
@@ -133,7 +133,7 @@ class Transport:
         )
         time.sleep(delay)
 
-    def _parse(self, response: requests.Response, actions: List[Any]) -> List[Any]:
+    def _parse(self, response: Reply, actions: List[Any]) -> List[Any]:
         try:
             payload = response.json()
         except ValueError:
@@ -178,43 +178,11 @@ class Transport:
 MUTATING_ACTIONS = frozenset({"create", "update", "delete"})
 
 
-#: what a person reads for the usual ways a connection fails (urllib3's text names its pools)
-_PLAIN_REASONS = (
-    ("refused", "connection refused"),
-    ("timed out", "timed out"),
-    ("Name or service not known", "host name not found"),
-    ("nodename nor servname", "host name not found"),
-    ("getaddrinfo failed", "host name not found"),
-    ("No route to host", "no route to host"),
-    ("Network is unreachable", "network unreachable"),
-    ("CERTIFICATE_VERIFY_FAILED", "its TLS certificate is not trusted"),
-)
-
-
-def plain_reason(error: Exception) -> str:
-    """Why a connection failed, in a few plain words ("connection refused"); "" when unknown."""
-    if isinstance(error, requests.Timeout):
-        return "timed out"
-    text = str(error)
-    return next((plain for raw, plain in _PLAIN_REASONS if raw in text), "")
-
-
 def _mutates(actions: List[Any]) -> bool:
     return any(action in MUTATING_ACTIONS for action in actions)
 
 
-def _may_have_arrived(error: Exception) -> bool:
-    """Whether the request may have reached the server (so resending could apply it twice)."""
-    if isinstance(error, requests.ConnectTimeout):
-        return False
-    text = repr(error)
-    return not any(
-        marker in text
-        for marker in ("NewConnectionError", "Connection refused", "NameResolutionError")
-    )
-
-
-def _is_error_payload(response: requests.Response) -> bool:
+def _is_error_payload(response: Reply) -> bool:
     try:
         payload = response.json()
     except ValueError:

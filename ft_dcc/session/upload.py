@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import functools
 import logging
@@ -147,6 +148,53 @@ class _Progress:
             self.confirmed = self.total
             self.in_flight.clear()
         self.report(True)
+
+
+class Ramp:
+    """How many parts to send at once, from the throughput measured so far.
+
+    Starts with one part in flight (a single stream, like ``curl -T``) and adds one more while
+    that raises the throughput by at least ``GAIN``; the first level that does not is left for
+    the best one measured, which then stays. A server that takes parallel streams (S3) gets
+    every worker, one that does not keeps one stream and no contention. Each level is measured
+    over ``ROUNDS`` rounds of its parts; ``clock`` is injectable for tests.
+    """
+
+    GAIN = 1.1
+    ROUNDS = 2
+
+    def __init__(self, maximum: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.maximum = max(1, int(maximum))
+        self.allowed = 1
+        self.settled = self.maximum == 1
+        self._clock = clock
+        self._best = 0.0
+        self._start_level()
+
+    def _start_level(self) -> None:
+        self._started = self._clock()
+        self._bytes = 0
+        self._parts = 0
+
+    def part_done(self, size: int) -> None:
+        """A part of ``size`` bytes was sent; perhaps change ``allowed``."""
+        if self.settled:
+            return
+        self._bytes += size
+        self._parts += 1
+        elapsed = self._clock() - self._started
+        if self._parts < self.ROUNDS * self.allowed or elapsed <= 0:
+            return
+        throughput = self._bytes / elapsed
+        if throughput >= self._best * self.GAIN:
+            self._best = throughput
+            self.allowed += 1
+            self.settled = self.allowed >= self.maximum
+        else:
+            self.allowed -= 1
+            self.settled = True
+        log.debug("upload: %d parts at once (%.1f MiB/s measured)", self.allowed, throughput / MiB)
+        self._start_level()
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -302,17 +350,7 @@ def _upload_parts(
     workers = max(1, min(int(session.upload_workers), len(entries)))
     tracker.report_on_read = False
     with concurrent.futures.ThreadPoolExecutor(workers, "ft_dcc-upload") as pool:
-        futures = [pool.submit(send, entry) for entry in entries]
-        pending = set(futures)
-        try:
-            while pending:
-                _, pending = concurrent.futures.wait(pending, timeout=0.1)
-                tracker.report()
-            parts = [future.result() for future in futures]
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+        parts = _send_ramped(pool, send, entries, Ramp(workers), tracker, part_size)
     tracker.report_on_read = True
     try:
         session.call(
@@ -327,6 +365,38 @@ def _upload_parts(
         )
     except ApiError as error:
         raise UploadError(f"The server could not assemble the uploaded parts: {error}") from error
+
+
+def _send_ramped(
+    pool: concurrent.futures.ThreadPoolExecutor,
+    send: Callable[[Dict[str, Any]], Dict[str, Any]],
+    entries: List[Dict[str, Any]],
+    ramp: Ramp,
+    tracker: _Progress,
+    part_size: int,
+) -> List[Dict[str, Any]]:
+    """Send every part, at most ``ramp.allowed`` at once; their receipts in part order."""
+    waiting = collections.deque(entries)
+    running: Dict[concurrent.futures.Future, Dict[str, Any]] = {}
+    parts: List[Dict[str, Any]] = []
+    try:
+        while waiting or running:
+            while waiting and len(running) < ramp.allowed:
+                entry = waiting.popleft()
+                running[pool.submit(send, entry)] = entry
+            done, _ = concurrent.futures.wait(
+                running, timeout=0.1, return_when=concurrent.futures.FIRST_COMPLETED
+            )
+            for future in done:
+                running.pop(future)
+                parts.append(future.result())
+                ramp.part_done(part_size)
+            tracker.report()
+    except BaseException:
+        for future in running:
+            future.cancel()
+        raise
+    return sorted(parts, key=lambda part: int(part["part_number"]))
 
 
 def _put(

@@ -106,3 +106,52 @@ def test_other_part_layouts_are_joined_in_order(embedded_server):
     assert complete(embedded_server, reply, cid, e_tags)[0]["component_id"] == cid
     assert download(embedded_server, cid).content == b"".join(parts)
     assert stored_md5(embedded_server, cid) == composite_md5(parts)
+
+
+class _Body:
+    """The part of a starlette ``Request`` that ``FileStore`` reads: headers and the stream."""
+
+    def __init__(self, data: bytes) -> None:
+        self.headers = {"content-length": str(len(data))}
+        self._data = data
+
+    async def stream(self) -> Any:
+        for start in range(0, len(self._data), 65536):
+            yield self._data[start : start + 65536]
+
+
+def test_syncing_received_bytes_to_disk_never_blocks_the_event_loop(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Each part (and each single upload) is fsynced before it counts as received; that wait is
+    done in a worker thread, so the server keeps reading other uploads and answering API calls."""
+    import asyncio
+    import threading
+    from urllib.parse import parse_qs, urlsplit
+
+    from ft_dcc.server.files import FileStore
+
+    store = FileStore(tmp_path / "files", b"k" * 32)
+    synced_on: List[str] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(
+        os, "fsync", lambda fd: (synced_on.append(threading.current_thread().name), real_fsync(fd))
+    )
+    data = os.urandom(3 * 65536 + 7)
+    cid = str(uuid.uuid4())
+    reply = store.multipart_metadata("http://x", cid, "big.bin", len(data), 2)
+    single = store.upload_metadata("http://x", str(uuid.uuid4()), "one.bin", len(data))
+
+    def ticket(url: str) -> Any:
+        parts = urlsplit(url)
+        return store.ticket(parts.path.rsplit("/", 1)[-1], parse_qs(parts.query)["token"][0])
+
+    async def receive_all() -> str:
+        for entry, piece in zip(reply["urls"], split(data, 2)):
+            await store.receive(_Body(piece), ticket(entry["signed_url"]))  # type: ignore[arg-type]
+        await store.receive(_Body(data), ticket(single["url"]))  # type: ignore[arg-type]
+        return threading.current_thread().name
+
+    loop_thread = asyncio.run(receive_all())
+    assert len(synced_on) == 3  # two parts and one single upload, each synced
+    assert loop_thread not in synced_on
