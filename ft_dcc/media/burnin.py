@@ -281,8 +281,9 @@ def _slate_filters(
 ) -> List[str]:
     """One drawtext per non-empty slate line, a block centred on the slate frame."""
     template = burnin.choice.template
-    lines = [line for line in template.slate if _formatted_line(line, burnin.values, first)]
-    size_px = template.slate_font_size or max(16, size[1] // 18)
+    lines = [line for line in template.slate if _shown(line, burnin.values, first)]
+    longest = max([len(_shown(line, burnin.values, first)) for line in lines] or [1])
+    size_px = _fitted(template.slate_font_size or size[1] // 18, size, len(lines), longest)
     step = int(size_px * 1.5)
     top = max(0, (size[1] - step * len(lines)) // 2)
     filters = []
@@ -302,13 +303,25 @@ def _slate_filters(
     return filters
 
 
-def _formatted_line(line: str, values: Mapping[str, Any], first: int) -> str:
-    """The slate line as shown (to leave out lines whose fields are all empty)."""
+def _shown(line: str, values: Mapping[str, Any], first: int) -> str:
+    """The slate line as shown; '' when it has fields and all of them are empty (left out)."""
     shown = dict(values, frame=first)
+    parsed = list(string.Formatter().parse(line))
+    fields = [_formatted(shown.get(f), spec) for _, f, spec, _ in parsed if f is not None]
+    if fields and not any(fields):
+        return ""
     return "".join(
         literal + ("" if field is None else _formatted(shown.get(field), spec))
-        for literal, field, spec, _ in string.Formatter().parse(line)
+        for literal, field, spec, _ in parsed
     ).strip()
+
+
+def _fitted(wanted: int, size: Tuple[int, int], lines: int, longest: int) -> int:
+    """A slate font size that keeps ``lines`` lines of ``longest`` characters inside the frame
+    (the shipped font is monospaced: a character is 0.6 em wide; a line is 1.5 em high)."""
+    by_height = size[1] * 0.9 / (1.5 * max(1, lines))
+    by_width = size[0] * 0.8 / (0.6 * max(1, longest))
+    return max(6, int(min(wanted, by_height, by_width)))
 
 
 def _text_options(
