@@ -159,7 +159,8 @@ def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
         "audio": args.audio,
         "audio_offset": args.audio_offset,
         "burnin": args.burnin,
-        "burnin_template": args.burnin_template,
+        # absolute: a headless host runs the publish in its own working folder
+        "burnin_template": os.path.abspath(args.burnin_template) if args.burnin_template else None,
         "invitees": list(args.invite),
         "asset_name": args.asset,
         "include_source": args.include_source,

@@ -214,3 +214,23 @@ def test_the_sound_follows_the_slate_and_the_budget_holds(
     expected = (CLICK_FRAME + 1) / FPS  # the slate plays first: frame 1001 is movie frame 1
     assert abs(click - expected) <= 1 / FPS, (click, expected)
     assert abs(length - 25 / FPS) <= 1 / FPS
+
+
+def test_the_options_reach_every_hosts_headless_request(tmp_path: Path, monkeypatch) -> None:
+    import argparse
+
+    from ft_dcc.host.headless import publish_options
+    from ft_dcc.publish.commands import add_commands, request_dict
+
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers())
+    monkeypatch.chdir(tmp_path)
+    args = parser.parse_args(["publish", "shot.ma", "--burnin", "slate",
+                              "--burnin-template", "studio.json"])  # fmt: skip
+    request = request_dict(args)
+    assert request["burnin"] == "slate"
+    assert request["burnin_template"] == str(tmp_path / "studio.json")
+    options = publish_options(request, ("camera",))
+    assert (options["burnin"], options["burnin_template"]) == ("slate", request["burnin_template"])
+    with pytest.raises(SystemExit):  # argparse refuses an unknown mode
+        parser.parse_args(["publish", "shot.ma", "--burnin", "sometimes"])
