@@ -234,3 +234,21 @@ def test_the_options_reach_every_hosts_headless_request(tmp_path: Path, monkeypa
     assert (options["burnin"], options["burnin_template"]) == ("slate", request["burnin_template"])
     with pytest.raises(SystemExit):  # argparse refuses an unknown mode
         parser.parse_args(["publish", "shot.ma", "--burnin", "sometimes"])
+
+
+def test_a_version_number_taken_by_a_racing_publish_is_a_warning() -> None:
+    from types import SimpleNamespace
+
+    from ft_dcc.publish.integrate_step import _check_burnt_version
+
+    state = SimpleNamespace(burnin_values={"version": 3}, warnings=[],
+                            outcome=SimpleNamespace(version_number=4))  # fmt: skip
+    _check_burnt_version(state)  # type: ignore[arg-type]
+    (warning,) = state.warnings
+    assert "burn-in says v003" in warning and "numbered this version v004" in warning
+    state.warnings.clear()
+    state.outcome.version_number = 3
+    _check_burnt_version(state)  # type: ignore[arg-type]
+    state.burnin_values = {"version": "next"}  # offline: nothing to compare
+    _check_burnt_version(state)  # type: ignore[arg-type]
+    assert state.warnings == []
