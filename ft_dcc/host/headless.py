@@ -223,7 +223,10 @@ _OPTION_VALUES: Dict[str, Callable[[Any], Any]] = {
 
 
 #: the ``publish()`` options every host takes from its request
-COMMON_OPTIONS = ("task", "review_session", "comment", "frames", "fps", "thumbnail_frame")
+COMMON_OPTIONS = (
+    "task", "review_session", "comment", "frames", "fps", "thumbnail_frame",
+    "burnin", "burnin_template",
+)  # fmt: skip
 
 
 def publish_options(request: Dict[str, Any], extra: Sequence[str] = ()) -> Dict[str, Any]:

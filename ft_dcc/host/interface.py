@@ -112,6 +112,10 @@ class Host(abc.ABC):
         the host records in ``CaptureSpec.display`` instead)."""
         return None
 
+    def focal_length(self, camera: str) -> Optional[float]:
+        """``camera``'s focal length in millimetres (for burn-ins), None when unknown."""
+        return None
+
     def tell(self, message: str, level: str = "info") -> None:
         """Show the artist a message (hosts map this to their UI; default: logging)."""
         import logging

@@ -16,16 +16,16 @@ import re
 import tempfile
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import IO, Any, Callable, List, Optional, Sequence, Tuple, Union
 
 import attr
 
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media._fps import as_fraction, fps_arg
 from ft_dcc.media.audio import AudioInput, audio_arguments
-from ft_dcc.media.burnin import burnin_filters
+from ft_dcc.media.burnin import Burnin, burnin_filters
 from ft_dcc.media.colour import ColourTransform
-from ft_dcc.media.ffmpeg import cfr_arguments, has_filter, run_ffmpeg
+from ft_dcc.media.ffmpeg import cfr_arguments, run_ffmpeg
 from ft_dcc.media.probe import image_size, probe_movie
 from ft_dcc.media.sequence import (
     FrameSequence,
@@ -48,7 +48,7 @@ def encode_review(
     first_frame: int = 1,
     size: Optional[Tuple[int, int]] = None,
     crf: int = 18,
-    burnin: Optional[Dict[str, Any]] = None,
+    burnin: Optional[Burnin] = None,
     colour: Optional[ColourTransform] = None,
     audio: Optional[AudioInput] = None,
     progress: Optional[Callable[[float, str], None]] = None,
@@ -60,7 +60,9 @@ def encode_review(
     movie (one already H.264 High yuv420p at ``fps`` is copied, not re-encoded, unless ``size``
     or ``burnin`` ask for changes). ``size`` fits the picture inside (width, height) keeping
     its aspect, letterboxed; without it the input size is kept (padded by one pixel when odd).
-    ``first_frame`` numbers the burn-in. ``colour`` makes scene-linear frames display-referred
+    ``first_frame`` numbers the burn-in; ``burnin`` draws burn-ins and/or adds a slate frame
+    before the first one (the movie then holds one frame more, the sound starts one frame
+    later). ``colour`` makes scene-linear frames display-referred
     (an OCIO transform applied to every decoded frame before encoding; a movie is then always
     re-encoded). ``audio`` is the review's sound (instead of a movie's own), placed on the
     picture's time line and cut or padded to it. ``progress(fraction, message)`` follows ffmpeg.
@@ -77,25 +79,28 @@ def encode_review(
             if _review_ready(info, rate, size, burnin):
                 return _remux(movie, info, output, rate, report)
         source = _source(frames, movie, Path(scratch), rate, colour, report)
-        source = _with_audio(source, audio, rate)
+        source = _with_audio(source, audio)
+        slate = burnin.slate_frames if burnin is not None else 0
+        total = source.total + slate
         out_size = output_size(source.size, size)
         filters = _video_filters(rate, source.size, out_size, source.total)
-        filters += _burnin(burnin, Path(scratch), out_size, first_frame, source.total, rate, report)
+        if burnin is not None:
+            filters += burnin_filters(burnin, Path(scratch), out_size, first_frame)
         partial = _partial_path(output)
         args = [
             "-xerror",  # a frame that cannot be decoded fails the encode instead of vanishing
             *source.input_args,
-            "-map", "0:v:0", *source.audio_args, "-sn", "-dn",
+            "-map", "0:v:0", *_placed_audio(source, rate, slate), "-sn", "-dn",
             "-vf", ",".join(filters),
             *_h264_arguments(rate, crf),
             "-movflags", "+faststart",
             "-f", "mp4", str(partial),
         ]  # fmt: skip
-        report(0.0, f"encoding {source.total} frames at {_rate_text(rate)} fps")
+        report(0.0, f"encoding {total} frames at {_rate_text(rate)} fps")
         _write_verified(
-            lambda: _run_encode(args, output, source, report),
+            lambda: _run_encode(args, output, source, total, report),
             output,
-            source.total,
+            total,
             what=f"Encoding {output.name}",
             hint="check that the input frames are complete and readable",
         )
@@ -108,23 +113,30 @@ class _Source:
     """What the encoder reads: its input arguments, sound, frame count, size, stdin feed."""
 
     input_args: List[str]
-    audio_args: List[str]
+    audio: Optional[Tuple[int, Fraction]]  # (input index, start in seconds) of the sound
     total: int
     size: Tuple[int, int]
     files: List[Path]  # the frame files (to name an unreadable one), empty for a movie
     feed: Optional[Callable[[IO[bytes]], None]] = None
 
 
-def _with_audio(source: _Source, audio: Optional[AudioInput], rate: Fraction) -> _Source:
+def _with_audio(source: _Source, audio: Optional[AudioInput]) -> _Source:
     """``source`` with ``audio`` as its sound (one more input), when there is one."""
     if audio is None:
         return source
     index = sum(1 for arg in source.input_args if arg == "-i")
     return attr.evolve(
-        source,
-        input_args=[*source.input_args, "-i", str(audio.path)],
-        audio_args=audio_arguments(index, audio.start, source.total / rate),
+        source, input_args=[*source.input_args, "-i", str(audio.path)], audio=(index, audio.start)
     )
+
+
+def _placed_audio(source: _Source, rate: Fraction, lead: int) -> List[str]:
+    """The sound's output arguments: after ``lead`` added frames (a slate), cut to the end."""
+    if source.audio is None:
+        return ["-an"]
+    index, start = source.audio
+    delay = Fraction(lead) / rate
+    return audio_arguments(index, start + delay, (source.total + lead) / rate)
 
 
 def _source(
@@ -144,22 +156,21 @@ def _source(
                         movie, info.fps, rate)  # fmt: skip
         total, size = info.frame_count, (info.width, info.height)
         input_args = ["-i", str(movie)]
-        audio_index = 1 if colour is not None else 0
-        audio_args = _audio_arguments(info, rate, total, audio_index)
+        audio = (1 if colour is not None else 0, Fraction(0)) if _keeps_sound(info, rate) else None
     else:
         files = _frame_files(frames, report)
         total, size = len(files), image_size(files[0])
         input_args = image_input_arguments(files, scratch, rate)
-        audio_args = ["-an"]
+        audio = None
     if colour is None:
-        return _Source(input_args, audio_args, total, size, files)
+        return _Source(input_args, audio, total, size, files)
     from ft_dcc.media.colour_feed import raw_input_arguments, transformed_feed
 
     feed = transformed_feed(input_args, size, colour, total)
     piped = raw_input_arguments(size, rate)
-    if movie is not None and audio_args != ["-an"]:
+    if movie is not None and audio is not None:
         piped += ["-i", str(movie)]  # the sound still comes from the movie
-    return _Source(piped, audio_args, total, size, files, feed)
+    return _Source(piped, audio, total, size, files, feed)
 
 
 def _partial_path(output: Path) -> Path:
@@ -186,7 +197,7 @@ def _write_verified(
 
 
 def _review_ready(
-    info: Any, rate: Fraction, size: Optional[Tuple[int, int]], burnin: Optional[Dict[str, Any]]
+    info: Any, rate: Fraction, size: Optional[Tuple[int, int]], burnin: Optional[Burnin]
 ) -> bool:
     """True when a movie's picture already is what review needs, so it can be copied as is."""
     return (
@@ -198,7 +209,7 @@ def _review_ready(
         and info.width % 2 == 0
         and info.height % 2 == 0
         and (size is None or tuple(size) == (info.width, info.height))
-        and not burnin
+        and burnin is None
     )
 
 
@@ -222,15 +233,20 @@ def _remux(
     return output
 
 
-def _audio_arguments(info: Any, rate: Fraction, total: int, index: int = 0) -> List[str]:
-    """Keep a movie's sound (AAC, cut or padded to the picture's length) unless it is retimed."""
-    if not info.has_audio:
-        return ["-an"]
-    if info.fps != rate:
+def _keeps_sound(info: Any, rate: Fraction) -> bool:
+    """A movie's own sound is kept unless the picture is retimed."""
+    if info.has_audio and info.fps != rate:
         log.warning("the sound is dropped: the picture is retimed from %s to %s fps",
                     info.fps, rate)  # fmt: skip
+        return False
+    return bool(info.has_audio)
+
+
+def _audio_arguments(info: Any, rate: Fraction, total: int) -> List[str]:
+    """A movie's own sound (AAC, cut or padded to the picture's length), when it is kept."""
+    if not _keeps_sound(info, rate):
         return ["-an"]
-    return audio_arguments(index, Fraction(0), total / rate)
+    return audio_arguments(0, Fraction(0), total / rate)
 
 
 def _h264_arguments(rate: Fraction, crf: int) -> List[str]:
@@ -245,37 +261,19 @@ def _h264_arguments(rate: Fraction, crf: int) -> List[str]:
     ]  # fmt: skip
 
 
-def _burnin(
-    burnin: Optional[Dict[str, Any]],
-    scratch: Path,
-    size: Tuple[int, int],
-    first_frame: int,
-    total: int,
-    rate: Fraction,
-    report: Callable[[float, str], None],
-) -> List[str]:
-    if not burnin:
-        return []
-    if not has_filter("drawtext"):
-        message = (
-            "burn-ins skipped: this ffmpeg has no drawtext filter (built without libfreetype); "
-            "install a newer imageio-ffmpeg for burn-ins"
-        )
-        log.warning(message)
-        report(0.0, message)
-        return []
-    return burnin_filters(burnin, scratch, size, first_frame, first_frame + total - 1, rate)
-
-
 def _run_encode(
-    args: List[str], output: Path, source: _Source, report: Callable[[float, str], None]
+    args: List[str],
+    output: Path,
+    source: _Source,
+    total: int,
+    report: Callable[[float, str], None],
 ) -> None:
     """Run the encode; when it fails on frame files, name the first unreadable one."""
     try:
         run_ffmpeg(
             args,
             what=f"Encoding {output.name}",
-            total_frames=source.total,
+            total_frames=total,
             progress=report,
             feed=source.feed,
         )

@@ -42,6 +42,8 @@ def publish(
     asset_name: Optional[str] = None,
     session_factory: Optional[Callable[[], PublishSession]] = None,
     thumbnail_frame: Optional[int] = None,
+    burnin: Optional[str] = None,
+    burnin_template: Optional[str] = None,
 ) -> PublishReport:
     """Capture, validate, encode and publish ``host``'s playblast for review; never raises for
     a publish problem: the returned :class:`PublishReport` says what happened.
@@ -56,6 +58,9 @@ def publish(
     ``include_source``: also upload the scene file as a ``source`` component.
     ``thumbnail_frame``: the frame the thumbnail (and the review page's poster) shows
     (default: the middle frame of the range).
+    ``burnin``: ``off``, ``on`` (burn-ins), ``slate`` (a slate frame before the first) or
+    ``both``; ``burnin_template``: a template file (default ``$FT_DCC_BURNIN_TEMPLATE``; a
+    template alone turns burn-ins on; see :mod:`ft_dcc.media.burnin`).
     """
     started = time.monotonic()
     register_plugins(host.name)
@@ -74,6 +79,8 @@ def publish(
         queue_dir=Path(queue_dir) if queue_dir else None,
         work_dir=work,
         thumbnail_frame=None if thumbnail_frame is None else int(thumbnail_frame),
+        burnin=burnin,
+        burnin_template=None if burnin_template is None else str(burnin_template),
     )
     state = PublishState(
         host=host,

@@ -223,3 +223,23 @@ def check_colour(host: Any) -> Optional[Any]:
         return resolve_colour(settings)
     except ColourError as error:
         raise ValidationError(error.message, hint=error.hint) from error
+
+
+def check_burnin(mode: Optional[str], template: Optional[str]) -> Optional[Any]:
+    """The publish's burn-in (a ``BurninChoice``) with its template read and every field
+    checked, or None for none; ValidationError lists the valid fields/modes. Burn-ins need an
+    ffmpeg with ``drawtext`` (libfreetype): without it the publish is refused, not drawn bare."""
+    from ft_dcc.exceptions import MediaError
+    from ft_dcc.media.burnin import resolve_burnin
+    from ft_dcc.media.ffmpeg import has_filter
+
+    try:
+        choice = resolve_burnin(mode, template)
+    except MediaError as error:
+        raise ValidationError(error.message, hint=error.hint) from error
+    if choice is not None and not has_filter("drawtext"):
+        raise ValidationError(
+            "This ffmpeg cannot draw burn-ins (no drawtext filter: built without libfreetype).",
+            hint="install imageio-ffmpeg 0.5 or newer, or publish with --burnin off",
+        )
+    return choice

@@ -100,6 +100,18 @@ def add_media_options(parser: Any) -> None:
     )
     colour.add_argument("--display", help="OCIO display (default: the config's default display)")
     colour.add_argument("--view", help="OCIO view (default: the display's default view)")
+    burnin = parser.add_argument_group("burn-ins and slate")
+    burnin.add_argument(
+        "--burnin",
+        choices=("off", "on", "slate", "both"),
+        help="burn-ins on every frame (on), a slate frame before the first (slate), both, or "
+        "none (default: on when a template is given, else off)",
+    )
+    burnin.add_argument(
+        "--burnin-template",
+        metavar="FILE",
+        help="the studio's burn-in/slate template, JSON (default: $FT_DCC_BURNIN_TEMPLATE)",
+    )
     sound = parser.add_argument_group("sound")
     sound.add_argument("--audio", metavar="FILE", help="a sound file for the review (files host)")
     sound.add_argument(
@@ -146,6 +158,9 @@ def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
         "colour": colour_request(args),
         "audio": args.audio,
         "audio_offset": args.audio_offset,
+        "burnin": args.burnin,
+        # absolute: a headless host runs the publish in its own working folder
+        "burnin_template": os.path.abspath(args.burnin_template) if args.burnin_template else None,
         "invitees": list(args.invite),
         "asset_name": args.asset,
         "include_source": args.include_source,
@@ -247,6 +262,8 @@ def publish_files(request: Dict[str, Any]) -> int:
         asset_name=request.get("asset_name"),
         include_source=bool(request.get("include_source")),
         thumbnail_frame=request.get("thumbnail_frame"),
+        burnin=request.get("burnin"),
+        burnin_template=request.get("burnin_template"),
         progress=progress,
     )
     progress.close()

@@ -10,6 +10,7 @@ from typing import Any, Optional
 from ft_dcc.exceptions import CaptureError, FtDccError
 from ft_dcc.host.interface import CaptureResult
 from ft_dcc.media.audio import AudioInput
+from ft_dcc.media.burnin import Burnin
 from ft_dcc.progress import scaled
 from ft_dcc.publish.state import PublishState
 
@@ -58,6 +59,7 @@ def encode_and_verify(state: PublishState) -> Path:
     spec = state.capture_spec()
     result = state.capture_result()
     output = _work_dir(state) / f"{state.asset_name or 'review'}_review.mp4"
+    burnin = _burnin(state)
     frames: Any = result.files[0] if result.is_movie else list(result.files)
     encode_review(
         frames,
@@ -67,16 +69,28 @@ def encode_and_verify(state: PublishState) -> Path:
         size=(spec.width, spec.height),
         colour=ColourTransform(state.colour) if state.colour is not None else None,
         audio=_audio(result, spec.fps),
+        burnin=burnin,
         progress=scaled(state.progress, "encode", 0.0, 1.0),
     )
     state.progress("verify", 0.0, "checking the movie")
-    info = verify_review_movie(output, frame_count=spec.frame_count, fps=spec.fps)
+    frame_count = spec.frame_count + state.slate_frames()  # a slate is one frame more
+    info = verify_review_movie(output, frame_count=frame_count, fps=spec.fps)
     state.movie_info = info
     state.ftr_meta = review_metadata(info, 0)  # the movie's own frames; the source range
     # is kept in the capture metadata (ft_dcc_capture)
     state.review_movie = output
     state.progress("verify", 1.0, "movie verified")
     return output
+
+
+def _burnin(state: PublishState) -> Optional[Burnin]:
+    """What to draw (the validated choice with this publish's field values), or None."""
+    if state.burnin is None:
+        return None
+    from ft_dcc.publish.burnin_values import burnin_values
+
+    state.burnin_values = burnin_values(state)
+    return Burnin(state.burnin, state.burnin_values)
 
 
 def _audio(result: CaptureResult, fps: Fraction) -> Optional[AudioInput]:
@@ -94,7 +108,9 @@ def thumbnail(state: PublishState) -> Path:
 
     state.progress("thumbnail", 0.0, "making the thumbnail")
     frame = state.thumbnail_frame
+    # the movie's frame index: a slate before the first frame shifts it
     index = None if frame is None else frame - state.capture_spec().frame_start
+    index = None if index is None else index + state.slate_frames()
     path = make_thumbnail(
         state.review_movie_path(), _work_dir(state) / "thumbnail.jpg", frame=index
     )

@@ -78,17 +78,21 @@ def capture_metadata(state: PublishState) -> dict:
 
     ``ftr_meta`` keeps ftrack's convention (``frameIn`` 0, ``frameOut`` exclusive), so the
     source numbering is kept here: review frame ``i`` is source frame
-    ``source_first_frame + i``.
+    ``source_first_frame + i``. A slate is the frame before the first
+    (``source_first_frame`` is then ``frame_start - 1``; ``slate_frames`` says so).
     """
     spec = state.capture_spec()
     data = spec.to_dict()
-    data["source_first_frame"] = spec.frame_start
+    data["source_first_frame"] = spec.frame_start - state.slate_frames()
     data["source_last_frame"] = spec.frame_end
     data["review_frame_in"] = int(state.ftr_meta.get("frameIn", 0))
     if state.thumbnail_frame is not None:
         data["thumbnail_frame"] = state.thumbnail_frame  # the review page's poster frame
     if state.colour is not None:
         data["colour"] = state.colour.to_dict()  # the OCIO transform applied to the frames
+    if state.burnin is not None:
+        data["slate_frames"] = state.slate_frames()
+        data["burnin"] = dict(state.burnin.to_dict(), values=state.burnin_values)
     return data
 
 
@@ -123,7 +127,19 @@ def integrate_or_queue(state: PublishState) -> None:
         entry.release()  # interrupted (Ctrl-C, SIGTERM): the entry stays for a flush
     queue.remove(entry)
     state.warnings.extend(state.outcome.warnings)
+    _check_burnt_version(state)
     _complete_interrupted(state, queue)
+
+
+def _check_burnt_version(state: PublishState) -> None:
+    """Warn when the version number burnt into the movie is not the one the server gave."""
+    burnt = state.burnin_values.get("version")
+    got = state.outcome.version_number if state.outcome is not None else None
+    if isinstance(burnt, int) and got is not None and burnt != got:
+        state.warnings.append(
+            f"the burn-in says v{burnt:03d} but the server numbered this version v{got:03d} "
+            "(another publish took that number first): publish again for a matching burn-in"
+        )
 
 
 def _keep_queued(state: Any, queue: OfflineQueue, entry: Any, error: BaseException) -> None:

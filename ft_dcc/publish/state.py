@@ -18,6 +18,7 @@ from ft_dcc.publish.report import DEFERRED
 from ft_dcc.session.interface import EntityLike, PublishSession
 
 if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported lazily at run time
+    from ft_dcc.media.burnin import BurninChoice
     from ft_dcc.media.colour import ResolvedColour
     from ft_dcc.media.probe import MovieInfo
     from ft_dcc.publish.integrate import IntegrateOutcome
@@ -45,6 +46,8 @@ class PublishRequest:
     queue_dir: Optional[Path] = None
     work_dir: Optional[Path] = None
     thumbnail_frame: Optional[int] = None  # the frame of the thumbnail/poster; None: the middle
+    burnin: Optional[str] = None  # off/on/slate/both; None: on when a template is given
+    burnin_template: Optional[str] = None  # a template file; None: $FT_DCC_BURNIN_TEMPLATE
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -77,6 +80,8 @@ class PublishState:
     project: Optional[str] = None  # the task's project id
     colour: Optional[ResolvedColour] = None  # when the frames need a display transform
     thumbnail_frame: Optional[int] = None  # the source frame the thumbnail shows
+    burnin: Optional[BurninChoice] = None  # the burn-in/slate to draw, None for none
+    burnin_values: Dict[str, Any] = attr.Factory(dict)  # the field values drawn
     # extracted
     capture: Optional[CaptureResult] = None
     review_movie: Optional[Path] = None
@@ -105,6 +110,10 @@ class PublishState:
     def work_folder(self) -> Path:
         """The folder the publish writes its media to."""
         return _ready(self.work_dir, "has no work folder", "collect")
+
+    def slate_frames(self) -> int:
+        """The frames the review movie holds before the first source frame (a slate)."""
+        return self.burnin.slate_frames if self.burnin is not None else 0
 
     def review_movie_path(self) -> Path:
         """The encoded and verified review movie."""

@@ -1,5 +1,6 @@
-"""Capture a playblast in Maya: PNG frames through the chosen camera, then put the panel's camera
-and the current time back, even when the playblast fails.
+"""Capture a playblast in Maya: PNG frames through the chosen camera, with the scene's view
+transform baked in (``colour.py``) and the timeline's sound mixed (``sound.py``); then put the
+panel's camera, the colour settings and the current time back, even when the playblast fails.
 
 On Linux ``playblast`` only offers image sequences (movie formats are platform dependent), so the
 capture is always ``format="image", compression="png"``; ft_dcc.media encodes the movie.
@@ -18,12 +19,16 @@ from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
 
-from . import scene
+from . import colour, scene
+from . import sound as sound_module
 
 log = logging.getLogger(__name__)
 
 FRAME_PREFIX = "playblast"
 FRAME_PADDING = 4
+#: modelEditor flags that make the panel's look, recorded with the capture (the playblast uses
+#: the panel as it is)
+PANEL_LOOK = ("displayAppearance", "displayLights", "displayTextures", "wireframeOnShaded")
 
 
 def display_options() -> Dict[str, Any]:
@@ -39,6 +44,9 @@ def display_options() -> Dict[str, Any]:
         if panel is not None:
             options["panel"] = panel
             options["isolated"] = bool(cmds.modelEditor(panel, q=True, viewSelected=True))
+            for flag in PANEL_LOOK:  # the panel's display appearance, as the artist set it
+                options[flag] = cmds.modelEditor(panel, q=True, **{flag: True})
+    options["colour"] = colour.colour_settings()
     return options
 
 
@@ -161,6 +169,7 @@ def capture(spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
                 # current selection, not the artist's set. The review shows what they see.
                 log.warning("%s has Isolate Select on: the playblast shows only those", panel)
                 progress("capture", 0.0, f"Isolate Select is on in {panel}")
+        colour.follow_view_transform(restorer.add)
         result = cmds.playblast(**playblast_flags(spec, prefix, panel))
     except (RuntimeError, TypeError, ValueError) as exc:
         raise CaptureError(
@@ -187,5 +196,11 @@ def capture(spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
             f"(first missing: {missing[0]}; playblast returned {result}).",
             hint="check the disk space and Maya's script editor for playblast errors",
         )
-    progress("capture", 1.0, f"{len(files)} frames captured")
-    return CaptureResult(files=tuple(files), first_frame=spec.frame_start)
+    audio = sound_module.review_sound(spec, out_dir)
+    progress("capture", 1.0, f"{len(files)} frames captured" + (" with sound" if audio else ""))
+    return CaptureResult(
+        files=tuple(files),
+        first_frame=spec.frame_start,
+        audio=audio,
+        audio_start_frame=spec.frame_start if audio else None,
+    )

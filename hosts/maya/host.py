@@ -55,6 +55,9 @@ class MayaHost(Host):
     def current_camera(self) -> Optional[str]:
         return scene.current_camera()
 
+    def focal_length(self, camera: str) -> Optional[float]:
+        return float(cmds.camera(scene.camera_transform(camera), q=True, focalLength=True))
+
     def default_spec(self, **overrides: Any) -> CaptureSpec:
         spec = super().default_spec(**overrides)
         display = dict(capture_module.display_options())

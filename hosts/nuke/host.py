@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, List, Optional, Tuple, Union
 
+import attr
 import nuke
 
 from ft_dcc.exceptions import CaptureError, PublishError
@@ -21,6 +22,7 @@ from ft_dcc.media.colour import ColourSettings
 from ft_dcc.progress import Progress, null_progress
 
 from . import capture as capture_module
+from . import sound
 from .colour import write_colour
 from .threads import on_main_thread
 
@@ -137,6 +139,16 @@ class NukeHost(Host):
     @on_main_thread
     def capture(
         self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
+    ) -> CaptureResult:
+        """The picture (:meth:`_capture_picture`) with the script's AudioRead sound, if any."""
+        result = self._capture_picture(spec, out_dir, progress)
+        audio = sound.review_sound(spec, Path(out_dir), self.fps())
+        if audio is None:
+            return result
+        return attr.evolve(result, audio=audio, audio_start_frame=spec.frame_start)
+
+    def _capture_picture(
+        self, spec: CaptureSpec, out_dir: Path, progress: Progress
     ) -> CaptureResult:
         write = self.write_node
         if write is not None:

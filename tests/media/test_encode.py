@@ -163,35 +163,6 @@ def test_movie_input_keeps_every_frame_at_the_new_rate(tmp_path: Path, ffprobe_e
     assert frame_indices(movie, reference=red_levels(source)) == list(range(20))
 
 
-def test_burnin_draws_into_the_frame(tmp_path: Path) -> None:
-    from ft_dcc.media.ffmpeg import has_filter
-
-    if not has_filter("drawtext"):
-        pytest.skip("this ffmpeg has no drawtext filter (no libfreetype)")
-    files = make_frames(tmp_path / "frames", 3, size=(320, 240))
-    plain = encode_review(files, tmp_path / "plain.mp4", 25)
-    burnt = encode_review(
-        files,
-        tmp_path / "burnt.mp4",
-        25,
-        first_frame=1001,
-        burnin={"bottom_right": "{frame}", "top_left": "sh010 100%"},
-    )
-    for name, movie in (("plain", plain), ("burnt", burnt)):
-        ffmpeg(
-            "-i",
-            str(movie),
-            "-frames:v",
-            "1",
-            "-vf",
-            "crop=80:30:235:205",
-            str(tmp_path / f"{name}.png"),
-        )
-    assert abs(red_levels(tmp_path / "burnt.png")[0] - red_levels(tmp_path / "plain.png")[0]) > 5
-    with pytest.raises(MediaError, match="Unknown burn-in keys: middle"):
-        encode_review(files, tmp_path / "x.mp4", 25, burnin={"middle": "x"})
-
-
 def test_missing_frames_fail_clearly(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match="No frames found"):
         encode_review(tmp_path / "shot.%04d.png", tmp_path / "r.mp4", 25)

@@ -23,6 +23,8 @@ SNAPSHOT = Path(__file__).resolve().parent / "maya" / "cmds_schema.json"
 #: every command the adapter (hosts/maya) or the fake's own tests call
 COMMANDS = (
     "about",
+    "camera",
+    "colorManagementPrefs",
     "confirmDialog",
     "currentTime",
     "currentUnit",
@@ -42,6 +44,8 @@ COMMANDS = (
     "playblast",
     "progressBar",
     "promptDialog",
+    "sound",
+    "timeControl",
 )
 
 

@@ -44,6 +44,40 @@ TIME_UNIT_FULL_NAMES = {"film": "24 FPS", "pal": "25 FPS", "ntsc": "30 FPS", "ga
 UI_EXTRA = {"lookThru"}
 
 STARTUP_CAMERAS = ("persp", "top", "front", "side")
+#: what ``mel.eval("$s = $gPlayBackSlider")`` gives in the fake's GUI session (the name is the
+#: fake's; scripts always read it from the MEL global, e.g. the ``sound`` command's docs example)
+TIME_SLIDER = "MayaWindow|mainTimeSliderLayout|formLayout9|frameLayout2|timeControl1"
+#: camera focalLength default, mm (Maya's camera node: focalLength default 35)
+DEFAULT_FOCAL_LENGTH = 35.0
+#: modelEditor query defaults of a new panel (Maya's defaults: smooth shaded, default lighting)
+PANEL_DISPLAY_DEFAULTS = {
+    "displayAppearance": "smoothShaded",
+    "displayLights": "default",
+    "displayTextures": False,
+    "wireframeOnShaded": False,
+}
+
+
+def default_colour() -> Dict[str, Any]:
+    """Maya 2025's colour management of a new scene (the OCIO v2 default config). The output
+    transform settings exist per target, ``renderer`` and ``playblast`` (colorManagementGlobals:
+    outputTransformEnabled/outputUseViewTransform/outputTransformName and their playblast*
+    twins; defaults false/true/-)."""
+    output = {
+        "outputTransformEnabled": False,
+        "outputUseViewTransform": True,
+        "outputTransformName": "ACES 1.0 SDR-video (sRGB)",
+    }
+    return {
+        "cmEnabled": True,
+        "cmConfigFileEnabled": False,
+        "configFilePath": "<MAYA_RESOURCES>/OCIO-configs/Maya2022-default/config.ocio",
+        "renderingSpaceName": "ACEScg",
+        "viewTransformName": "ACES 1.0 SDR-video (sRGB)",
+        "displayName": "sRGB",
+        "viewName": "ACES 1.0 SDR-video",
+        "outputs": {"renderer": dict(output), "playblast": dict(output)},
+    }
 
 
 class FakeMaya:
@@ -96,6 +130,9 @@ class FakeMaya:
         #: "from_zero" to simulate the other reading of the docs (host-apis.md §2.2, unverified)
         self.playblast_numbering = "actual"
         self._counter = 0
+        self.colour = default_colour()
+        self.audio: Dict[str, Dict[str, Any]] = {}  # audio node -> its sound() values
+        self.slider = {"sound": "", "displaySound": False}
 
     def add_camera(self, name: str, renderable: bool = False) -> str:
         shape = f"{name}Shape"
@@ -270,8 +307,105 @@ class FakeMaya:
     def _node_exists(self, name: str) -> bool:
         base = name.split(".")[0].lstrip("|")
         return (
-            base in self.cameras or base in self.cameras.values() or base in ("defaultResolution",)
+            base in self.cameras
+            or base in self.cameras.values()
+            or base in self.audio
+            or base in ("defaultResolution",)
         )
+
+    # -- cameras, colour management, sound ------------------------------------------------------
+    def cmd_camera(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if len(args) != 1:
+            raise RuntimeError("camera: one camera must be given")
+        shape = self.cameras.get(self._camera_transform(str(args[0])))
+        key = f"{shape}.focalLength"
+        if mode == "query" and v.get("focalLength"):
+            return float(self.attributes.get(key, DEFAULT_FOCAL_LENGTH))
+        if mode == "edit" and "focalLength" in v:
+            self.attributes[key] = float(v["focalLength"])
+            return None
+        return self._unmodelled("camera", mode, v)
+
+    def cmd_colorManagementPrefs(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        v = dict(v)
+        target = v.pop("outputTarget", "renderer")
+        if target not in self.colour["outputs"]:
+            raise RuntimeError(f"colorManagementPrefs: invalid output target '{target}'")
+        output = self.colour["outputs"][target]
+        if mode == "query" and len(v) == 1:
+            (flag,) = v
+            if flag in output:
+                return output[flag]
+            if flag in self.colour and flag != "outputs":
+                return self.colour[flag]
+        if mode == "edit":
+            if v.get("outputUseViewTransform"):  # "turns use view transform mode on"
+                output["outputUseViewTransform"] = True
+            if "outputTransformName" in v:  # naming a transform turns that mode off
+                output.update(
+                    outputTransformName=v["outputTransformName"], outputUseViewTransform=False
+                )
+            if "outputTransformEnabled" in v:
+                output["outputTransformEnabled"] = bool(v["outputTransformEnabled"])
+            for key in set(v) & (set(self.colour) - {"outputs"}):
+                self.colour[key] = v[key]
+            return None
+        return self._unmodelled("colorManagementPrefs", mode, v)
+
+    def cmd_sound(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode == "create":
+            path = Path(v.get("file", ""))
+            if not path.is_file():
+                raise RuntimeError(f"sound: cannot open the sound file '{path}'")
+            name = v.get("name") or self._name("audio")
+            self.audio[name] = {
+                "file": str(path),
+                "offset": float(v.get("offset", 0.0)),
+                "mute": bool(v.get("mute", False)),
+                "sourceStart": float(v.get("sourceStart", 0.0)),
+            }
+            self.audio[name]["sourceEnd"] = float(v.get("sourceEnd", self._sound_length(name)))
+            return name
+        if len(args) != 1 or args[0] not in self.audio:
+            raise RuntimeError(f"sound: object '{args[0] if args else ''}' not found")
+        node = self.audio[args[0]]
+        if mode == "query":
+            if v.get("length"):
+                return self._sound_length(args[0])
+            if v.get("endTime"):
+                return node["offset"] + node["sourceEnd"] - node["sourceStart"]
+            for key in ("file", "offset", "mute", "sourceStart", "sourceEnd"):
+                if v.get(key):
+                    return node[key]
+            return self._unmodelled("sound", mode, v)
+        for key in ("offset", "mute", "sourceStart", "sourceEnd"):
+            if key in v:
+                node[key] = v[key]
+        return None
+
+    def _sound_length(self, name: str) -> float:
+        """The sound file's length in frames of the current time unit (WAV files only)."""
+        import wave
+
+        path = self.audio[name]["file"]
+        try:
+            with wave.open(path, "rb") as handle:
+                seconds = handle.getnframes() / handle.getframerate()
+        except wave.Error as error:
+            raise NotImplementedError(f"fake: only WAV files are modelled ({path})") from error
+        return seconds * TIME_UNITS[self.time_unit]
+
+    def cmd_timeControl(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if len(args) != 1 or args[0] != TIME_SLIDER:
+            raise RuntimeError(f"timeControl: object '{args[0] if args else ''}' not found")
+        if mode == "query" and len(v) == 1 and next(iter(v)) in self.slider:
+            return self.slider[next(iter(v))]
+        if mode == "edit" and set(v) <= set(self.slider):
+            if v.get("sound") and v["sound"] not in self.audio:
+                raise RuntimeError(f"timeControl: '{v['sound']}' is not an audio node")
+            self.slider.update(v)
+            return None
+        return self._unmodelled("timeControl", mode, v)
 
     def cmd_getAttr(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
         if len(args) != 1:
@@ -291,6 +425,8 @@ class FakeMaya:
             return self._unmodelled("ls", mode, dict(v, objects=True))
         if v.get("cameras") or v.get("type") == "camera":
             return sorted(self.cameras.values())
+        if v.get("type") == "audio":
+            return sorted(self.audio)
         return self._unmodelled("ls", mode, v)
 
     def cmd_listRelatives(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
@@ -337,8 +473,9 @@ class FakeMaya:
                 return panel["camera"]
             if v.get("activeView"):
                 return self.focus_panel == args[0]
-            if v.get("displayAppearance"):
-                return panel.get("displayAppearance", "smoothShaded")
+            for key, default in PANEL_DISPLAY_DEFAULTS.items():
+                if v.get(key):
+                    return panel.get(key, default)
             if v.get("viewSelected"):
                 return bool(panel.get("viewSelected", False))
             return self._unmodelled("modelEditor", mode, v)
@@ -567,6 +704,7 @@ class FakeMaya:
                     "files": written,
                     "size": (width, height),
                     "panel_state": {k: dict(p) for k, p in self.panels.items()},
+                    "colour": dict(self.colour["outputs"]["playblast"]),
                 }
             )
 

@@ -21,8 +21,11 @@ MODE_OVERRIDES = {
     ("playblast", "format"): ("create", "query"),
     ("playblast", "compression"): ("create", "query"),
 }
-#: flags that may carry a value in query mode, as a qualifier of the queried flag
-QUERY_QUALIFIERS = {("playblast", "format")}
+#: flags that may carry a value in query mode, as a qualifier of the queried flag. outputTarget
+#: names the output ("playblast") whose transform is queried: Autodesk's own maya-usd tests call
+#: ``colorManagementPrefs(q=1, outputTarget="playblast", outputTransformName=1)``
+#: (Autodesk/maya-usd test/testUtils/imageUtils.py).
+QUERY_QUALIFIERS = {("playblast", "format"), ("colorManagementPrefs", "outputTarget")}
 
 _schema: Dict[str, Any] = {}
 

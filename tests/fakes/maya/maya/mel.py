@@ -1,4 +1,5 @@
-"""Fake ``maya.mel``: only the one MEL expression the adapter evaluates is modelled."""
+"""Fake ``maya.mel``: only reading the UI globals the adapter uses (``$gMainProgressBar``,
+``$gPlayBackSlider``, both declared by Maya's UI start-up scripts) is modelled."""
 
 from __future__ import annotations
 
@@ -21,4 +22,11 @@ def eval(command: str) -> Any:
                 "is an undeclared variable."
             )
         return _fake.MAIN_PROGRESS_BAR
+    if match and match.group(1) == "gPlayBackSlider":
+        if _fake.state.batch:
+            raise RuntimeError(
+                'Error occurred during execution of MEL script\nLine 1: "$gPlayBackSlider" '
+                "is an undeclared variable."
+            )
+        return _fake.TIME_SLIDER
     raise NotImplementedError(f"fake: mel.eval({command!r}) is not modelled")

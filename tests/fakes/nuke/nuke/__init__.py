@@ -20,6 +20,7 @@ from typing import Optional as _Optional
 from . import _graph, _render, _script, _state, _tcl, _ui
 from ._graph import Node as Node
 from ._graph import Root as Root
+from ._knobs import Array_Knob as Array_Knob
 from ._knobs import Boolean_Knob as Boolean_Knob
 from ._knobs import Double_Knob as Double_Knob
 from ._knobs import Enumeration_Knob as Enumeration_Knob

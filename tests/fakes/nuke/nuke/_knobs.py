@@ -16,6 +16,14 @@ Sources (the table is the contract; see NOTICE.md):
        ``customOCIOConfigPath``; set exactly so by public Nuke OCIO test scripts
        (``root["OCIO_config"].setValue("custom")``). Viewer ``viewerProcess``: the view
        transform, "View (Display)" in OCIO mode (Foundry Viewer reference guide).
+  [AR] AudioRead: ``file`` (WAV/AIFF path), ``begintime`` ("time range": the audio's start and
+       end times in Nuke, default 0, 0), ``filebegintime`` ("file time range": the start and
+       end of the file read in, set from the file, changed to trim it), ``ratesource``
+       (file/custom), ``rate``; Foundry AudioRead reference guide,
+       learn.foundry.com/nuke/content/reference_guide/other_nodes/audioread.html. The two
+       range knobs hold (start, end): ``Array_Knob.value(index)`` returns one element, ``array()``
+       the list (Foundry Python reference, nuke.Array_Knob). Their *unit* is not stated there:
+       the fake stores frames (Nuke's time unit); unverified in a live Nuke.
 Missing knob: ``node["nope"]`` raises ``NameError: knob nope does not exist`` (confirmed under
 Nuke 16.0v6 ``nuke -t`` by a public project); ``node.knob("nope")`` returns None.
 """
@@ -199,6 +207,32 @@ class Double_Knob(Knob):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"{self._name}: expected a number, got {type(value).__name__}")
         return float(value)
+
+
+class Array_Knob(Knob):
+    """``nuke.Array_Knob``: several numbers; ``value(index)`` is one, ``array()`` all [AR]."""
+
+    _class = "Array_Knob"
+    _size = 2
+
+    def _default(self) -> Any:
+        return [0.0] * self._size
+
+    def _coerce(self, value: Any) -> Any:
+        values = list(value) if isinstance(value, (list, tuple)) else [value] * self._size
+        if len(values) != self._size or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+        ):
+            raise TypeError(f"{self._name}: expected {self._size} numbers, got {value!r}")
+        return [float(v) for v in values]
+
+    def value(self, index: int = 0) -> Any:
+        self._check_alive()
+        return self._value[index]
+
+    def array(self) -> List[float]:
+        self._check_alive()
+        return list(self._value)
 
 
 class Enumeration_Knob(Knob):
@@ -414,6 +448,14 @@ CONSTANT_KNOBS: List[KnobSpec] = [
 
 REFORMAT_KNOBS: List[KnobSpec] = [("format", Format_Knob, None)]
 
+AUDIOREAD_KNOBS: List[KnobSpec] = [  # [AR]
+    ("file", File_Knob, None),
+    ("begintime", Array_Knob, None),
+    ("filebegintime", Array_Knob, None),
+    ("ratesource", Enumeration_Knob, ("file", "custom")),
+    ("rate", Double_Knob, 48000.0),
+]
+
 #: node classes the fake can create, with their knobs and number of inputs
 NODE_CLASSES: Dict[str, Tuple[List[KnobSpec], int]] = {
     "Write": (WRITE_KNOBS, 1),
@@ -423,6 +465,7 @@ NODE_CLASSES: Dict[str, Tuple[List[KnobSpec], int]] = {
     "Grade": ([("white", Double_Knob, 1.0)], 1),
     "NoOp": ([], 1),
     "Dot": ([], 1),
+    "AudioRead": (AUDIOREAD_KNOBS, 0),
     "Viewer": ([("frame_range", String_Knob, None), ("viewerProcess", String_Knob, None)], 1),
 }
 
