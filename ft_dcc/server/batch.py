@@ -16,6 +16,7 @@ from ft_dcc.server.database import comparable_id
 from ft_dcc.server.defaults import apply_server_defaults
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.ftrack_rules import add_author_recipients, set_or_defaulted
+from ft_dcc.server.review_rules import check_review_rules
 from ft_dcc.server.integrity import (
     before_delete,
     check_declared_type,
@@ -88,6 +89,7 @@ class Batch(CollectionWriter, BatchValidator):
                     index, str(action), entity_type if isinstance(entity_type, str) else None
                 ) from None
         add_author_recipients(self)
+        check_review_rules(self, operations)
         self.validate_end_of_batch(operations)
         return replies
 
