@@ -15,7 +15,7 @@ import datetime as _dt
 import re
 from typing import Any, Iterable, List, Optional, Sequence
 
-from ft_dcc.exceptions import FtDccError, ReviewSessionClosedError
+from ft_dcc.exceptions import FtDccError, ReviewSessionClosedError, ValidationError
 from ft_dcc.session.interface import PublishSession
 from ft_dcc.session.query import quote
 
@@ -52,13 +52,13 @@ def edit_distance(a: str, b: str) -> int:
 def close_matches(
     name: str, candidates: Iterable[str], limit: int = MAX_TYPO_DISTANCE
 ) -> List[str]:
-    """The ``candidates`` within ``limit`` edits of ``name`` (case-insensitive), closest first;
-    ``name`` itself (in any case) is not a typo of itself and is left out."""
+    """The ``candidates`` within ``limit`` edits of ``name`` (case-insensitive: "dailies" is
+    0 edits from "Dailies"), closest first; ``name`` itself is left out."""
     typed = name.strip().lower()
     scored = []
     for candidate in set(candidates):
         distance = edit_distance(typed, candidate.strip().lower())
-        if 0 < distance <= limit:
+        if candidate != name and distance <= limit:
             scored.append((distance, candidate))
     return [candidate for _, candidate in sorted(scored)]
 
@@ -89,10 +89,16 @@ def open_session_names_query(project_id: str, now: Optional[_dt.datetime] = None
     )
 
 
+def open_session_names(session: PublishSession, project: Any) -> List[str]:
+    """The names of ``project``'s (entity or id) open review sessions."""
+    project_id = project if isinstance(project, str) else project["id"]
+    return [row["name"] for row in session.query(open_session_names_query(project_id)).all()]
+
+
 def misspelt_session_error(name: str, matches: Sequence[str]) -> FtDccError:
     """The error of a publish into ``name`` when the open sessions ``matches`` are that close."""
     quoted = " or ".join(repr(m) for m in matches)
-    return ReviewSessionNameError(
+    return ValidationError(
         f"no review session is called {name!r}, but {quoted} is open in this project: "
         "a misspelling?",
         hint=f"publish into {matches[0]!r}, or create {name!r} as a new session "

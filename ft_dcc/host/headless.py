@@ -219,11 +219,14 @@ _OPTION_VALUES: Dict[str, Callable[[Any], Any]] = {
     "invitees": lambda value: value or None,
     "include_source": bool,
     "thumbnail_frame": lambda value: None if value is None else int(value),
+    "new_review_session": lambda value: True if value else None,
 }
 
 
 #: the ``publish()`` options every host takes from its request
-COMMON_OPTIONS = ("task", "review_session", "comment", "frames", "fps", "thumbnail_frame")
+COMMON_OPTIONS = (
+    "task", "review_session", "new_review_session", "comment", "frames", "fps", "thumbnail_frame"
+)  # fmt: skip
 
 
 def publish_options(request: Dict[str, Any], extra: Sequence[str] = ()) -> Dict[str, Any]:

@@ -42,6 +42,7 @@ def publish(
     asset_name: Optional[str] = None,
     session_factory: Optional[Callable[[], PublishSession]] = None,
     thumbnail_frame: Optional[int] = None,
+    new_review_session: bool = False,
 ) -> PublishReport:
     """Capture, validate, encode and publish ``host``'s playblast for review; never raises for
     a publish problem: the returned :class:`PublishReport` says what happened.
@@ -56,6 +57,8 @@ def publish(
     ``include_source``: also upload the scene file as a ``source`` component.
     ``thumbnail_frame``: the frame the thumbnail (and the review page's poster) shows
     (default: the middle frame of the range).
+    ``new_review_session``: create ``review_session`` even when its name is within two edits
+    of an open session's (otherwise such a publish asks the host, then fails naming it).
     """
     started = time.monotonic()
     register_plugins(host.name)
@@ -74,6 +77,7 @@ def publish(
         queue_dir=Path(queue_dir) if queue_dir else None,
         work_dir=work,
         thumbnail_frame=None if thumbnail_frame is None else int(thumbnail_frame),
+        new_review_session=bool(new_review_session),
     )
     state = PublishState(
         host=host,

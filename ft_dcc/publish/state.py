@@ -45,6 +45,7 @@ class PublishRequest:
     queue_dir: Optional[Path] = None
     work_dir: Optional[Path] = None
     thumbnail_frame: Optional[int] = None  # the frame of the thumbnail/poster; None: the middle
+    new_review_session: bool = False  # create the session even when its name is close to one
 
 
 @attr.s(auto_attribs=True, kw_only=True)
