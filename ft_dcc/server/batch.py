@@ -16,7 +16,6 @@ from ft_dcc.server.database import comparable_id
 from ft_dcc.server.defaults import apply_server_defaults
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.ftrack_rules import add_author_recipients, set_or_defaulted
-from ft_dcc.server.review_rules import check_review_rules
 from ft_dcc.server.integrity import (
     before_delete,
     check_declared_type,
@@ -28,6 +27,7 @@ from ft_dcc.server.query.compiler import QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ResultBuilder
 from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
+from ft_dcc.server.review_rules import check_review_rules
 from ft_dcc.server.schema import REFERENCE_ALIASES, Attribute, EntityType
 from ft_dcc.server.storage import DISCRIMINATOR
 

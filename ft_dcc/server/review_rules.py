@@ -83,9 +83,7 @@ def check_review_rules(batch: Batch, operations: List[Any]) -> None:
             session = _row(batch, "ReviewSession", session_id) or {}
             checked[session_id] = is_closed(session.get("end_date"), batch.now)
             if checked[session_id]:
-                raise _closed(session).at(
-                    _index(operations, etype.name), "create", etype.name
-                )
+                raise _closed(session).at(_index(operations, etype.name), "create", etype.name)
 
 
 def _closed(session: Dict[str, Any]) -> PermissionDenied:

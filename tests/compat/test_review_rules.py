@@ -44,6 +44,11 @@ def _open_session(session: Any) -> Tuple[Any, Any, Any]:
     return review_session, item, invitee
 
 
+def _note(session: Any, item: Any, user_id: str, content: str) -> Any:
+    data = {"content": content, "parent_id": item["id"], "parent_type": "ReviewSessionObject"}
+    return session.create("Note", dict(data, user_id=user_id))
+
+
 def _close(session: Any, review_session: Any) -> None:
     review_session["end_date"] = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)
     session.commit()
@@ -60,10 +65,8 @@ def _refused(session: Any) -> str:
 
 
 def test_an_open_session_takes_objects_notes_and_statuses(session: Any) -> None:
-    review_session, item, invitee = _open_session(session)
-    note = session.create("Note", {"content": "ok", "parent_id": item["id"],
-                                   "parent_type": "ReviewSessionObject",
-                                   "user_id": session.query("User").first()["id"]})  # fmt: skip
+    _review_session, item, invitee = _open_session(session)
+    note = _note(session, item, session.query("User").first()["id"], "ok")
     status = session.create(
         "ReviewSessionObjectStatus",
         {"review_session_object": item, "invitee": invitee, "status": "approved"},
@@ -89,8 +92,7 @@ def test_a_closed_session_refuses_objects_notes_and_statuses(make_session: Any) 
          "version": "v001"},
     )  # fmt: skip
     _refused(session)
-    session.create("Note", {"content": "late", "parent_id": item["id"],
-                            "parent_type": "ReviewSessionObject", "user_id": user["id"]})  # fmt: skip
+    _note(session, item, user["id"], "late")
     _refused(session)
     session.create(
         "ReviewSessionObjectStatus",
@@ -112,6 +114,5 @@ def test_reopening_a_session_takes_notes_again(session: Any) -> None:
     _close(session, review_session)
     review_session["end_date"] = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
     session.commit()
-    session.create("Note", {"content": "back", "parent_id": item["id"],
-                            "parent_type": "ReviewSessionObject", "user_id": user["id"]})  # fmt: skip
+    _note(session, item, user["id"], "back")
     session.commit()
