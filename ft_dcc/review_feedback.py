@@ -199,7 +199,7 @@ def _read_notes(
     }  # fmt: skip
     drawings = _drawings(session, note_ids)
     notes = {}
-    for row in sorted(rows, key=lambda r: _iso(r["date"]) or ""):
+    for row in sorted(rows, key=lambda r: (_iso(r["date"]) or "", r["id"])):
         user = users.get(row["user_id"])
         notes[row["id"]] = FeedbackNote(
             id=row["id"],
@@ -246,7 +246,7 @@ def _read_statuses(
         object_ids,
     )
     latest: Dict[Any, Row] = {}
-    for row in sorted(rows, key=lambda r: _iso(r["created_at"]) or ""):
+    for row in sorted(rows, key=lambda r: (_iso(r["created_at"]) or "", r["id"])):
         latest[(row["review_session_object_id"], row["review_session_invitee_id"])] = row
     result: Dict[str, List[ReviewerStatus]] = {}
     for (object_id, _), row in latest.items():

@@ -9,11 +9,12 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Tuple
+from typing import Any, Dict
 
 import pytest
 import requests
 from support import open_session
+from support.feedback import seed_feedback
 
 from ft_dcc import review
 
@@ -160,88 +161,37 @@ def test_links_open_the_pages(env: Dict[str, str], session: Any) -> None:
     assert "--invitee needs the session's NAME" in fails(env, "link", "--invitee", "a@b.com")
 
 
-def seed_feedback(session: Any) -> Tuple[Any, Any]:
-    """A session with v001 of an asset, a framed note by an invitee's user, a reply, a drawing,
-    and two invitees' statuses (one changed its mind: only the latest counts)."""
-    project = new_project(session)
-    asset_type = session.query('AssetType where short is "upload"').one()
-    asset = session.create("Asset", {"name": "sh010_anim", "parent": project, "type": asset_type})
-    version = session.create("AssetVersion", {"asset": asset})
-    session.commit()
-    target = review.find_or_create_review_session(session, project, "Feedback")
-    item = review.add_version(session, target, version)
-    ana, bob = review.add_invitees(
-        session, target, [{"name": "Ana Lee", "email": "ana@studio.com"}, "bob@studio.com"]
-    )
-    user = session.create(
-        "User",
-        {
-            "username": f"ana{uuid.uuid4().hex[:6]}",
-            "first_name": "Ana",
-            "last_name": "Lee",
-            "email": "ana@studio.com",
-        },
-    )
-    note = session.create(
-        "Note",
-        {
-            "content": "arm pops here",
-            "parent_id": item["id"],
-            "parent_type": "ReviewSessionObject",
-            "user_id": user["id"],
-        },
-    )
-    session.create(
-        "Metadata",
-        {"parent_id": note["id"], "parent_type": "Note", "key": "frame", "value": "1012"},
-    )
-    drawing = session.create("Component", {"name": "annotation", "file_type": ".png"})
-    session.create("NoteComponent", {"note_id": note["id"], "component_id": drawing["id"]})
-    session.create(
-        "Note",
-        {
-            "content": "fixed in v002",
-            "parent_id": item["id"],
-            "parent_type": "ReviewSessionObject",
-            "in_reply_to_id": note["id"],
-        },
-    )
-    session.commit()
-    for who, status in ((ana, "require_changes"), (bob, "require_changes"), (ana, "approved")):
-        session.create(
-            "ReviewSessionObjectStatus",
-            {
-                "review_session_object_id": item["id"],
-                "review_session_invitee_id": who["id"],
-                "status": status,
-            },
-        )
-        session.commit()
-    return project, drawing
-
-
 def test_feedback_lists_notes_frames_drawings_replies_and_statuses(
     env: Dict[str, str], session: Any
 ) -> None:
-    project, drawing = seed_feedback(session)
+    project = new_project(session)
+    drawing_id = seed_feedback(session, project)["drawing_id"]
     data = json.loads(ok(env, "feedback", "Feedback", "--project", project["name"], "--json"))
     assert data["review_session"] == "Feedback"
-    [version] = data["versions"]
-    assert (version["asset"], version["version"]) == ("sh010_anim", 1)
-    [note] = version["notes"]
-    assert (note["content"], note["frame"], note["author"]) == ("arm pops here", 1012, "Ana Lee")
-    assert note["author_email"] == "ana@studio.com"
-    assert note["drawings"] == [f"{env['FTRACK_SERVER']}/component/get?id={drawing['id']}"]
-    assert [r["content"] for r in note["replies"]] == ["fixed in v002"]
-    statuses = {(s["reviewer"], s["email"], s["status"]) for s in version["statuses"]}
+    v001, v002 = data["versions"]
+    assert [(v["asset"], v["version"]) for v in (v001, v002)] == [
+        ("sh010_anim", 1),
+        ("sh010_anim", 2),
+    ]
+    assert [(n["content"], n["frame"]) for n in v001["notes"]] == [("old take", 1001)]
+    arm, arc = v002["notes"]  # oldest first
+    assert (arm["content"], arm["frame"], arm["author"]) == ("arm pops here", 1010, "Ana Lee")
+    assert arm["author_email"] == "ana@studio.com" and arm["drawings"] == []
+    assert [(r["content"], r["frame"]) for r in arm["replies"]] == [
+        ("fixed in the next take", None)
+    ]
+    assert (arc["content"], arc["frame"], arc["author"]) == ("nice arc, keep it", 1003, "Bob")
+    assert arc["drawings"] == [f"{env['FTRACK_SERVER']}/component/get?id={drawing_id}"]
+    statuses = {(s["reviewer"], s["email"], s["status"]) for s in v002["statuses"]}
     assert statuses == {
         ("Ana Lee", "ana@studio.com", "approved"),
         ("bob", "bob@studio.com", "require_changes"),
     }
+    assert v001["statuses"] == []
     text = ok(env, "feedback", "Feedback", "--project", project["name"])
-    assert "sh010_anim v001" in text
-    assert "[frame 1012] Ana Lee: arm pops here" in text
+    assert "sh010_anim v001" in text and "sh010_anim v002" in text
+    assert "[frame 1010] Ana Lee: arm pops here" in text
     assert "Approved: Ana Lee <ana@studio.com>" in text
     assert "Changes requested: bob <bob@studio.com>" in text
-    assert f"drawing: {env['FTRACK_SERVER']}/component/get?id={drawing['id']}" in text
-    assert "fixed in v002" in text
+    assert f"drawing: {env['FTRACK_SERVER']}/component/get?id={drawing_id}" in text
+    assert "> [no frame]" in text and "fixed in the next take" in text
