@@ -85,7 +85,9 @@ class Page:
         return requests.get(self.base + route, params=params, timeout=30)
 
     def post(self, route: str, body: Any) -> requests.Response:
-        kwargs: Dict[str, Any] = {"data": body} if isinstance(body, (bytes, str)) else {"json": body}
+        kwargs: Dict[str, Any] = (
+            {"data": body} if isinstance(body, (bytes, str)) else {"json": body}
+        )
         return requests.post(self.base + route, params={"token": self.token}, timeout=60, **kwargs)
 
     def feedback(self) -> Dict[str, Any]:

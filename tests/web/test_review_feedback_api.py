@@ -183,10 +183,18 @@ def test_bad_inputs_get_clear_4xx_and_write_nothing(make_session: Any) -> None:
         ("/annotations", {"object_id": v001["id"], "frame": 3, "png": "data:image/png;base64,%%"}),
         ("/annotations", {"object_id": v001["id"], "frame": 3, "png": data_url(b"GIF89a" * 9)}),
         ("/annotations", {"object_id": v001["id"], "frame": 3, "png": data_url(not_png)}),
-        ("/annotations", {"object_id": v001["id"], "frame": 3, "png": data_url(stroke_png()),
-                          "content": 5}),  # fmt: skip
-        ("/annotations", {"object_id": v001["id"], "frame": 3,
-                          "png": data_url(b"\x89PNG" + b"0" * (5 * 1024 * 1024))}),  # fmt: skip
+        (
+            "/annotations",
+            {"object_id": v001["id"], "frame": 3, "png": data_url(stroke_png()), "content": 5},
+        ),
+        (
+            "/annotations",
+            {
+                "object_id": v001["id"],
+                "frame": 3,
+                "png": data_url(b"\x89PNG" + b"0" * (5 * 1024 * 1024)),
+            },
+        ),
         ("/notes", {"object_id": v001["id"], "content": ""}),
         ("/notes", {"object_id": v001["id"], "content": "\ud800"}),
         ("/notes", {"object_id": v001["id"], "content": "x", "frame": 1.5}),
