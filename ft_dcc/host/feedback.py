@@ -30,6 +30,8 @@ class FeedbackRow:
     frame: Optional[int] = None
     depth: int = 0  # 1 for a reply
     drawings: int = 0  # how many drawings the note has
+    author: str = ""  # a note's author and content, for views that lay them out apart
+    content: str = ""
 
     @property
     def label(self) -> str:
@@ -70,15 +72,19 @@ def _version_title(version: VersionFeedback) -> str:
 
 
 def _note_rows(note: FeedbackNote, depth: int) -> List[FeedbackRow]:
-    drawn = (
-        f" [{len(note.drawings)} drawing{'s' * (len(note.drawings) > 1)}]" if note.drawings else ""
+    count = len(note.drawings)
+    drawn = f" [{count} drawing{'s' * (count > 1)}]" if count else ""
+    author = note.author or "someone"
+    row = FeedbackRow(
+        kind=NOTE,
+        text=f"{author}: {note.content}{drawn}",
+        frame=note.frame,
+        depth=depth,
+        drawings=count,
+        author=author,
+        content=note.content,
     )
-    text = f"{note.author or 'someone'}: {note.content}{drawn}"
-    rows = [
-        FeedbackRow(
-            kind=NOTE, text=text, frame=note.frame, depth=depth, drawings=len(note.drawings)
-        )
-    ]
+    rows = [row]
     for reply in note.replies:
         rows += _note_rows(reply, depth + 1)
     return rows
