@@ -23,6 +23,8 @@ SNAPSHOT = Path(__file__).resolve().parent / "maya" / "cmds_schema.json"
 #: every command the adapter (hosts/maya) or the fake's own tests call
 COMMANDS = (
     "about",
+    "button",
+    "columnLayout",
     "confirmDialog",
     "currentTime",
     "currentUnit",
@@ -42,6 +44,10 @@ COMMANDS = (
     "playblast",
     "progressBar",
     "promptDialog",
+    "showWindow",
+    "text",
+    "textScrollList",
+    "window",
 )
 
 
