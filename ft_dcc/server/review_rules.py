@@ -5,7 +5,8 @@
   ``ReviewSessionObject``, a ``Note`` on one of its objects (a drawing is such a note), a
   ``NoteComponent`` on such a note or a ``ReviewSessionObjectStatus`` (or changing one) fails
   the whole batch with ftrack's ``PermissionError``. :func:`check_review_rules` runs at the end
-  of every batch, inside its transaction, so it holds on every backend and every worker.
+  of every batch, inside its transaction, so it holds on every backend and every worker. A
+  session created in the same batch is exempt (a past session may be recorded whole).
 * **Private**: ``shareable_url_enabled`` false (``ft_dcc.review.make_private``). Its page and
   media open only to its invitees' links and to links made by users who may manage it.
 * **Managing** a session (minting invitee links, a link to a private session) is for its creator
@@ -58,6 +59,11 @@ def _session_id_of(batch: Batch, type_name: str, row: Dict[str, Any]) -> Optiona
     return parent.get("review_session_id") if parent else None
 
 
+def now() -> dt.datetime:
+    """The time sessions are held open or closed at (naive UTC, as stored); tests replace it."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
 def is_closed(end_date: Any, now: dt.datetime) -> bool:
     """Whether a stored ``end_date`` (naive UTC, as the Store keeps it) has passed at ``now``."""
     if not isinstance(end_date, dt.datetime):
@@ -69,7 +75,13 @@ def is_closed(end_date: Any, now: dt.datetime) -> bool:
 
 def check_review_rules(batch: Batch, operations: List[Any]) -> None:
     """Refuse a batch that adds to (or changes a status of) a closed review session."""
-    checked: Dict[str, bool] = {}
+    # A session created in this batch is being set up (e.g. a past session recorded whole): only
+    # sessions that existed before the batch are held closed.
+    checked: Dict[str, bool] = {
+        str(c.get("entity_id")): False
+        for c in batch.changes
+        if c.get("entity_type") == "ReviewSession" and c.get("action") == "add"
+    }
     for change in batch.changes:
         type_name = change.get("entity_type")
         if change.get("action") not in GUARDED.get(str(type_name), ()):
@@ -81,7 +93,7 @@ def check_review_rules(batch: Batch, operations: List[Any]) -> None:
             continue
         if session_id not in checked:
             session = _row(batch, "ReviewSession", session_id) or {}
-            checked[session_id] = is_closed(session.get("end_date"), batch.now)
+            checked[session_id] = is_closed(session.get("end_date"), now())
             if checked[session_id]:
                 raise _closed(session).at(_index(operations, etype.name), "create", etype.name)
 
