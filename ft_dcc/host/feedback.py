@@ -10,7 +10,7 @@ and set their timeline.
 
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import attr
 
@@ -96,7 +96,7 @@ def latest_version_ids(session: PublishSession, task_id: str) -> List[str]:
         "select id, version, asset_id, asset.name from AssetVersion "
         f"where task_id is {quote(task_id)}"
     ).all()
-    latest = {}
+    latest: Dict[str, Any] = {}
     for row in rows:
         kept = latest.get(row["asset_id"])
         if kept is None or (row["version"] or 0) > (kept["version"] or 0):
@@ -117,8 +117,11 @@ def fetch_task_feedback(
     if session is None:
         from ft_dcc.session import Session
 
-        with (make_session or Session)() as opened:
+        opened = (make_session or Session)()
+        try:
             return fetch_task_feedback(task, opened)
+        finally:
+            opened.close()
     task_id, task_path = parse_task_ref(task)
     entity = resolve_task(session, task_id, task_path)
     path = "/".join(item["name"] for item in entity["link"] or [])
