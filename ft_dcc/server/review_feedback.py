@@ -249,6 +249,8 @@ class FeedbackRoutes:
             return _error(
                 exc.message, 409 if closed else 403 if exc.exception == "PermissionError" else 400
             )
+        except FileStoreError as exc:  # the drawing could not be stored (e.g. a full disk)
+            return _error(exc.message, exc.status)
         except (ValueError, UnicodeError) as exc:
             return _error(str(exc), 400)
         return JSONResponse(answer, status_code=status, headers={"Cache-Control": "no-store"})

@@ -14,7 +14,7 @@ import uuid
 from typing import Any, Dict, List, Optional
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
-from ft_dcc.server.files import FileStore, check_component_id
+from ft_dcc.server.files import FileStore, check_component_id, storage_faults
 from ft_dcc.server.review_data import (
     FRAME_KEY,
     MAX_NOTE_LENGTH,
@@ -221,8 +221,9 @@ def _checked_content(content: Any, *, required: bool) -> str:
 def _store_png(files: FileStore, component_id: str, png: bytes, file_name: str) -> None:
     tmp = files.incoming / f"{component_id}.{uuid.uuid4().hex}.upload"
     try:
-        tmp.write_bytes(png)
-        files.store_local_file(tmp, component_id, file_name)
+        with storage_faults("the drawing"):
+            tmp.write_bytes(png)
+            files.store_local_file(tmp, component_id, file_name)
     finally:
         if tmp.exists():
             os.unlink(tmp)

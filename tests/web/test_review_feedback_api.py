@@ -34,11 +34,24 @@ def make_session(embedded_server: Any, tmp_path: Path) -> Iterator[Callable[...,
         yield make
 
 
+@pytest.fixture(params=["sqlite", "postgresql-4-workers"])
+def make_session_any_backend(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[..., Any]]:
+    """Genuine sessions on the shared SQLite server or on PostgreSQL with 4 workers."""
+    server = request.getfixturevalue(
+        "embedded_server" if request.param == "sqlite" else "pg_server"
+    )
+    with genuine_sessions(server, tmp_path / "schema-cache") as make:
+        yield make
+
+
 def _frame_of(note: Any) -> Any:
     return note["metadata"].get("frame")
 
 
-def test_invitees_feedback_is_recorded_as_theirs(make_session: Any) -> None:
+def test_invitees_feedback_is_recorded_as_theirs(make_session_any_backend: Any) -> None:
+    make_session = make_session_any_backend
     session = make_session()
     dailies = make_dailies(session)
     v001, v002 = dailies.objects
