@@ -24,19 +24,14 @@ foreign origins (Content-Security-Policy) and never leak the token as a referrer
 
 from __future__ import annotations
 
-import datetime as dt
-import html
 import logging
 import math
 import mimetypes
-import string
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -50,35 +45,26 @@ from ft_dcc.server.review_access import (
     ReviewSigner,
     signer_for,
 )
-from ft_dcc.server.review_data import ItemView, NoteView, ReviewData, SessionView
+from ft_dcc.server.review_data import ReviewData, SessionView
+from ft_dcc.server.review_html import (
+    SECURITY_HEADERS,
+    WEB_DIR,
+    denied,
+    not_found,
+    render_list,
+    render_session,
+    review_url,
+)
 from ft_dcc.server.review_identity import load_invitee
 from ft_dcc.server.review_links import Link, may_open, open_link
 from ft_dcc.server.review_rules import may_manage
 
 log = logging.getLogger(__name__)
 
-WEB_DIR = Path(__file__).resolve().parent / "web"
 WIDGET_NAME = "review_session"
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
 
 
 # -- links ---------------------------------------------------------------------------------------
-def review_url(base_url: str, review_session_id: Optional[str], token: str) -> str:
-    """``<base>/review/<id>?token=…`` (or the list page ``<base>/review/?token=…``)."""
-    path = f"/review/{quote(review_session_id, safe='')}" if review_session_id else "/review/"
-    return f"{base_url.rstrip('/')}{path}?token={quote(token, safe='')}"
-
-
 def _entity_key(op: Dict[str, Any]) -> Any:
     entity_key = op.get("entity_key")
     if isinstance(entity_key, list):
@@ -164,205 +150,6 @@ def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
     }
 
 
-# -- rendering -----------------------------------------------------------------------------------
-def _template(name: str) -> string.Template:
-    return string.Template((WEB_DIR / name).read_text(encoding="utf-8"))
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _date(value: Optional[dt.datetime]) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _page(title: str, body_class: str, body: str, status: int = 200) -> HTMLResponse:
-    page = _template("page.html").substitute(title=_e(title), body_class=body_class, body=body)
-    return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
-
-
-def _denied(message: str) -> HTMLResponse:
-    body = (
-        '<main class="denied"><h1>Access denied</h1>'
-        f"<p>{_e(message)}</p>"
-        "<p>Ask the person who shared this review for a new link.</p></main>"
-    )
-    return _page("Access denied", "denied", body, status=403)
-
-
-def _media_url(review_session_id: str, component_id: str, token: str) -> str:
-    return (
-        f"/review/{quote(review_session_id, safe='')}/media/{quote(component_id, safe='')}"
-        f"?token={quote(token, safe='')}"
-    )
-
-
-def _note_html(note: NoteView) -> str:
-    frame = (
-        f'<button type="button" class="note-frame" data-frame="{note.frame}" '
-        f'title="Go to frame {note.frame}">{note.frame}</button>'
-        if note.frame is not None
-        else '<span class="note-frame none">&ndash;</span>'
-    )
-    meta = " &middot; ".join(p for p in (_e(note.author), _e(_date(note.date))) if p)
-    return (
-        f'<li class="note" data-note-id="{_e(note.id)}">{frame}'
-        f'<div class="note-body"><p class="note-content">{_e(note.content)}</p>'
-        f'<p class="note-meta">{meta}</p></div></li>'
-    )
-
-
-def _item_html(session: SessionView, item: ItemView, token: str, index: int) -> str:
-    meta = item.movie_meta
-    frame_in = _int(meta.get("frameIn"), 0) or 0
-    frame_out = _int(meta.get("frameOut"), None)
-    # ftr_meta counts from 0; when the publish recorded the scene's first frame, show those.
-    shift = (_int(meta.get("sourceFirstFrame"), frame_in) or 0) - frame_in
-    frame_in += shift
-    frame_out = None if frame_out is None else frame_out + shift
-    rate = meta.get("frameRate") if isinstance(meta.get("frameRate"), (int, float)) else 24
-    version = f"v{item.version_number:03d}" if isinstance(item.version_number, int) else ""
-    # The poster must show the frame the counter shows: only a thumbnail whose frame the publish
-    # recorded is the poster, and the counter (and a note typed before playing) starts there.
-    poster_frame = _int(meta.get("posterFrame"), None) if item.thumbnail_id else None
-    if poster_frame is not None and not (frame_out is None or frame_in <= poster_frame < frame_out):
-        poster_frame = None
-    poster = (
-        f' poster="{_e(_media_url(session.id, item.thumbnail_id, token))}"'
-        if poster_frame is not None and item.thumbnail_id
-        else ""
-    )
-    shown = frame_in if poster_frame is None else poster_frame
-    preload = "auto" if index == 1 else "metadata"  # many items: load the rest on demand
-    if item.movie_id:
-        player = (
-            f'<video class="video" preload="{preload}" playsinline{poster} '
-            f'src="{_e(_media_url(session.id, item.movie_id, token))}"></video>'
-        )
-    else:
-        player = '<div class="no-movie">No reviewable movie (ftrackreview-mp4) yet.</div>'
-    last = "" if frame_out is None else str(frame_out - 1)
-    controls = (
-        '<div class="controls">'
-        '<button type="button" class="ctl step-back" title="Previous frame (Left)" '
-        f'aria-label="Previous frame">{_icon(ICON_STEP_BACK)}</button>'
-        '<button type="button" class="ctl play" title="Play / pause (Space)" '
-        f'aria-label="Play or pause">{_icon(ICON_PLAY, "icon-play")}'
-        f"{_icon(ICON_PAUSE, 'icon-pause')}</button>"
-        '<button type="button" class="ctl step-forward" title="Next frame (Right)" '
-        f'aria-label="Next frame">{_icon(ICON_STEP_FORWARD)}</button>'
-        f'<input type="range" class="scrub" min="{frame_in}" max="{_e(last or frame_in)}" '
-        f'step="1" value="{shown}" aria-label="Frame">'
-        '<span class="counter"><span class="label">Frame</span> '
-        f'<output class="frame-number">{shown}</output>'
-        f'<span class="frame-range">{frame_in}&ndash;{_e(last or "?")}</span></span>'
-        '<span class="timecode">00:00:00:00</span>'
-        f'<span class="fps">{_e(_fps_label(rate))} fps</span>'
-        "</div>"
-    )
-    notes = "".join(_note_html(n) for n in item.notes)
-    byline = " &middot; ".join(p for p in (_e(item.author), _e(_date(item.date))) if p)
-    description = (
-        f'<p class="description">{_e(item.description)}</p>'
-        if item.description and item.description.strip() != item.comment.strip()
-        else ""
-    )
-    note_label = (
-        f'Note at frame <output class="note-at">{shown}</output>' if item.movie_id else "Note"
-    )
-    form = (
-        '<form class="note-form" autocomplete="off">'
-        f'<label class="note-label" for="note-{index}">{note_label}</label>'
-        f'<textarea id="note-{index}" name="content" rows="3" maxlength="20000" '
-        'placeholder="Feedback for this frame&hellip;" required></textarea>'
-        '<div class="note-actions"><p class="note-error" role="alert"></p>'
-        '<button type="submit" class="add-note">Add note</button></div></form>'
-        if session.is_open
-        else '<p class="closed-hint">This review session is closed to new notes.</p>'
-    )
-    return (
-        f'<article class="item" id="item-{_e(item.id)}" data-object-id="{_e(item.id)}" '
-        f'data-frame-in="{frame_in}" data-frame-out="{_e(frame_out if frame_out else "")}" '
-        f'data-frame-rate="{_e(rate)}" data-poster-frame="{_e(shown)}">'
-        f'<div class="stage"><div class="screen">{player}</div>{controls if item.movie_id else ""}'
-        "</div>"
-        '<aside class="info">'
-        f'<header><span class="index">{index}</span><h2><span class="asset">'
-        f"{_e(item.asset_name)}</span> "
-        f'<span class="version">{_e(version)}</span></h2></header>'
-        f'<p class="comment">{_e(item.comment)}</p>{description}'
-        f'<p class="byline">{byline}</p>'
-        f'<section class="notes"><h3>Notes <span class="note-count">{len(item.notes)}</span>'
-        f'</h3><ol class="note-list">{notes}</ol>{form}</section>'
-        "</aside></article>"
-    )
-
-
-ICON_PLAY = "M8 5v14l11-7z"
-ICON_PAUSE = "M6 5h4v14H6zM14 5h4v14h-4z"
-ICON_STEP_BACK = "M6 5h2v14H6zM20 5v14L9 12z"
-ICON_STEP_FORWARD = "M16 5h2v14h-2zM4 5v14l11-7z"
-
-
-def _icon(path: str, css_class: str = "icon") -> str:
-    return (
-        f'<svg class="{css_class}" viewBox="0 0 24 24" aria-hidden="true" focusable="false">'
-        f'<path d="{path}"/></svg>'
-    )
-
-
-def _int(value: Any, default: Optional[int]) -> Optional[int]:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _fps_label(rate: Any) -> str:
-    return f"{float(rate):.3f}".rstrip("0").rstrip(".")
-
-
-def render_session(session: SessionView, token: str) -> HTMLResponse:
-    state = "open" if session.is_open else "closed"
-    until = f" until {_date(session.end_date)}" if session.is_open and session.end_date else ""
-    items = "".join(
-        _item_html(session, item, token, index) for index, item in enumerate(session.items, 1)
-    )
-    if not items:
-        items = '<p class="empty">Nothing in this review session yet.</p>'
-    count = len(session.items)
-    body = _template("session.html").substitute(
-        project=_e(session.project_name),
-        name=_e(session.name),
-        state=state,
-        state_label=_e(state.capitalize() + until),
-        description=_e(session.description),
-        count=f"{count} version{'s' if count != 1 else ''}",
-        items=items,
-        notes_url=_e(f"/review/{quote(session.id, safe='')}/notes?token={quote(token, safe='')}"),
-    )
-    return _page(f"{session.name} · {session.project_name}", "session", body)
-
-
-def render_list(sessions: List[SessionView], token: str) -> HTMLResponse:
-    rows = "".join(
-        f'<li><a href="{_e(review_url("", s.id, token))}"><span class="name">{_e(s.name)}</span>'
-        f'<span class="project">{_e(s.project_name)}</span>'
-        f'<span class="until">{_e("open until " + _date(s.end_date) if s.end_date else "open")}'
-        "</span></a></li>"
-        for s in sessions
-    )
-    body = (
-        '<main class="sessions"><h1>Open review sessions</h1>'
-        + (f'<ul class="session-list">{rows}</ul>' if rows else '<p class="empty">None.</p>')
-        + "</main>"
-    )
-    return _page("Review sessions", "list", body)
-
-
 class _UsernameCache:
     """User id -> API user name, for the request log (``ftrack_user``) of review requests."""
 
@@ -380,20 +167,6 @@ class _UsernameCache:
                 log.exception("could not look up the user of a review link")
                 return None
         return self._names[user_id]
-
-
-def denied(message: str) -> HTMLResponse:
-    return _denied(message)
-
-
-def not_found() -> HTMLResponse:
-    return _page(
-        "Not found",
-        "denied",
-        '<main class="denied"><h1>No such review session</h1>'
-        "<p>It may have been deleted.</p></main>",
-        status=404,
-    )
 
 
 def json_error(message: str, status: int) -> JSONResponse:
