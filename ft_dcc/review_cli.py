@@ -13,14 +13,9 @@ import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ft_dcc import review
-from ft_dcc.exceptions import ServerError
+from ft_dcc.exceptions import ReviewSessionNameError, ServerError
 from ft_dcc.review_feedback import FeedbackNote, VersionFeedback, status_word
-from ft_dcc.review_names import (
-    ReviewSessionNameError,
-    all_sessions,
-    find_project,
-    sessions_named,
-)
+from ft_dcc.review_names import all_sessions, find_project, sessions_named
 from ft_dcc.session.interface import PublishSession
 from ft_dcc.session.query import quote
 

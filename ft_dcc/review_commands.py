@@ -167,7 +167,7 @@ def run_link(args: argparse.Namespace) -> int:
     with _session() as session:
         if args.name is None:
             if args.invitee:
-                from ft_dcc.review_names import ReviewSessionNameError
+                from ft_dcc.exceptions import ReviewSessionNameError
 
                 raise ReviewSessionNameError(
                     "--invitee needs the session's NAME",

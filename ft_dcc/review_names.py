@@ -15,7 +15,13 @@ import datetime as _dt
 import re
 from typing import Any, Iterable, List, Optional, Sequence
 
-from ft_dcc.exceptions import FtDccError, ReviewSessionClosedError, ValidationError
+from ft_dcc.exceptions import (
+    FtDccError,
+    InvalidEmailError,
+    ReviewSessionClosedError,
+    ReviewSessionMisspeltError,
+    ReviewSessionNameError,
+)
 from ft_dcc.session.interface import PublishSession
 from ft_dcc.session.query import quote
 
@@ -26,14 +32,6 @@ SESSION_FIELDS = (
 )
 #: something@domain.tld with no spaces: what ftrack accepts as an invitee's e-mail
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-
-
-class ReviewSessionNameError(FtDccError):
-    """A review session name matches no session, or more than one."""
-
-
-class InvalidEmailError(FtDccError):
-    """An e-mail address cannot be invited."""
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -98,12 +96,20 @@ def open_session_names(session: PublishSession, project: Any) -> List[str]:
 def misspelt_session_error(name: str, matches: Sequence[str]) -> FtDccError:
     """The error of a publish into ``name`` when the open sessions ``matches`` are that close."""
     quoted = " or ".join(repr(m) for m in matches)
-    return ValidationError(
+    return ReviewSessionMisspeltError(
         f"no review session is called {name!r}, but {quoted} is open in this project: "
         "a misspelling?",
-        hint=f"publish into {matches[0]!r}, or create {name!r} as a new session "
+        hint=f"publish into {matches[0]!r}, or confirm {name!r} is a new session "
         "(ft-dcc publish --new-review-session)",
     )
+
+
+def misspelt_session_of(report: Any) -> Optional[str]:
+    """The review session name a publish refused as a probable misspelling, else None."""
+    failed = [
+        s for s in report.failed_steps() if s.error_type == ReviewSessionMisspeltError.__name__
+    ]
+    return report.review_session_name if failed else None
 
 
 # -- finding sessions by name -----------------------------------------------------------------
