@@ -244,7 +244,9 @@
       li.appendChild(el("span", "status-mark"));
       li.appendChild(el("span", "who", status.name || status.email || ""));
       li.appendChild(el("span", "verdict-label", VERDICTS[status.status] || status.status));
-      li.appendChild(el("span", "when", dateText(status.date)));
+      var when = el("span", "when", dateText(status.date).slice(11)); // the time; the day on hover
+      when.title = dateText(status.date);
+      li.appendChild(when);
       list.appendChild(li);
     });
     var mine = null;
