@@ -13,7 +13,7 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Iterable, Iterator, List, Tuple
+from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 import imageio_ffmpeg
 import numpy as np
@@ -82,10 +82,12 @@ def publish_versions(
     *,
     review_session: str,
     invitees: Iterable[Any] = (),
+    task: Optional[str] = None,
 ) -> Tuple[str, List[Any]]:
-    """Publish one version per entry of ``versions`` (v001, v002, …) of one new shot into
-    ``review_session``; returns the task path and the reports (in publish order)."""
-    task = make_task(session, f"web{uuid.uuid4().hex[:8]}", FIRST, LAST, RATE, task_name="anim")
+    """Publish one version per entry of ``versions`` (v001, v002, …) of ``task`` (default: a
+    new shot) into ``review_session``; returns the task path and the reports in order."""
+    if task is None:
+        task = make_task(session, f"web{uuid.uuid4().hex[:8]}", FIRST, LAST, RATE, task_name="anim")
     reports = []
     for number in versions:
         pattern = coloured_frames(tmp_path / f"frames_v{number}", GREEN[number])

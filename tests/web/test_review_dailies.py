@@ -221,3 +221,39 @@ def read_back(dailies: Dict[str, Any], tmp_path: Path) -> None:
     assert (cols, rows) == (320, 180)  # drawn at the movie's own resolution
     assert tuple(rgba[rows // 2, cols // 2]) == (*PEN_RED, 255)  # the stroke, opaque
     assert rgba[rows // 4, cols // 2][3] == 0  # transparent away from it
+
+
+def test_a_version_published_while_the_page_is_open_appears_live(
+    embedded_server: Any, tmp_path: Path, page: Any, artifacts_dir: Path
+) -> None:
+    name = f"Dailies {uuid.uuid4().hex[:8]}"
+    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
+        task, [first] = publish_versions(session, tmp_path, (1,), review_session=name)
+        assert page.goto(first.review_url).status == 200
+        page.wait_for_function("() => document.querySelector('main.items').dataset.live === 'open'")
+        page.evaluate("() => { window.__sameDocument = true; }")
+        assert page.locator(".compare-tools").is_hidden()  # one version: nothing to compare
+        _, [second] = publish_versions(session, tmp_path, (2,), review_session=name, task=task)
+
+    new_tab = page.locator(f'.version-tab[data-object-id="{second.review_session_object_id}"]')
+    new_tab.wait_for()
+    assert page.locator(".asset-group").count() == 1
+    assert page.locator(".version-tab").all_text_contents()[0].startswith("v002")
+    assert page.locator(".count").inner_text() == "1 asset \u00b7 2 versions"
+    assert page.locator(".compare-tools").is_visible()
+    new_tab.click()
+    item = shown_item(page)
+    assert item.get_attribute("data-object-id") == second.review_session_object_id
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video.element_handle())
+    assert decoded(video)[0] == 2
+    page.locator(".compare-with").select_option(first.review_session_object_id)
+    other = item.locator(".picture.compare-b video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=other.element_handle())
+    go_to(page, item, 1005)
+    page.wait_for_function(
+        "(i) => i.querySelector('.compare-b').dataset.frame === '1005'", arg=item.element_handle()
+    )
+    assert (decoded(video), decoded(other)) == ((2, 1005), (1, 1005))
+    assert page.evaluate("() => window.__sameDocument") is True
+    page.screenshot(path=str(artifacts_dir / "review_dailies_new_version.png"))

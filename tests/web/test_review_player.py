@@ -240,3 +240,52 @@ def test_compare_side_by_side_and_wipe_lock_both_versions_to_one_frame(
     page.screenshot(path=str(artifacts_dir / "review_player_compare.png"))
     page.locator(".compare-with").select_option("")
     assert item.locator(".picture.compare-b").count() == 0
+
+
+CANVAS_RGBA = """([canvas, x, y]) => Array.from(canvas.getContext("2d").getImageData(
+    Math.round(x * canvas.width), Math.round(y * canvas.height), 1, 1).data)"""
+
+
+def stroke(page: Any, canvas: Any, y: float) -> None:
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * y, steps=6)
+    page.mouse.up()
+
+
+def test_drawing_tools_colours_undo_clear_and_cancel(dailies: Any, page: Any) -> None:
+    _, _, url = dailies
+    page.goto(url)
+    item = visible_item(page)
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+    go_to(page, item, 1010)
+    item.locator(".draw-toggle").click()
+    canvas = item.locator(".draw-layer")
+    assert canvas.is_visible() and item.locator(".draw-frame").inner_text() == "1010"
+    assert canvas.evaluate("c => [c.width, c.height]") == [320, 180]  # the movie's pixels
+    page.keyboard.press("ArrowRight")  # the frame stays put while drawing on it
+    assert item.get_attribute("data-frame") == "1010"
+
+    stroke(page, canvas, 0.3)
+    item.locator(".swatch[title='Yellow']").click()
+    stroke(page, canvas, 0.7)
+    handle = canvas.element_handle()
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.3]) == [255, 59, 48, 255]
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.7]) == [255, 214, 10, 255]
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.5])[3] == 0
+
+    item.locator(".draw-undo").click()
+    assert item.get_attribute("data-strokes") == "1"
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.7])[3] == 0
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.3])[3] == 255
+    item.locator(".draw-clear").click()
+    assert item.get_attribute("data-strokes") == "0"
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.3])[3] == 0
+    item.locator(".draw-save").click()
+    assert item.locator(".draw-error").inner_text() == "Draw something first."
+    item.locator(".draw-cancel").click()
+    assert canvas.is_hidden() and "drawing" not in (item.get_attribute("class") or "")
+    page.keyboard.press("ArrowRight")
+    wait_frame(page, item, 1011)
