@@ -107,7 +107,7 @@ def misspelt_session_error(name: str, matches: Sequence[str]) -> FtDccError:
 def misspelt_session_of(report: Any) -> Optional[str]:
     """The review session name a publish refused as a probable misspelling, else None."""
     failed = [
-        s for s in report.failed_steps() if s.error_type == ReviewSessionMisspeltError.__name__
+        s for s in report.failed_steps if s.error_type == ReviewSessionMisspeltError.__name__
     ]
     return report.review_session_name if failed else None
 

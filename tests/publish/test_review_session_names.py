@@ -18,7 +18,7 @@ from ft_dcc import review
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 from ft_dcc.publish.tasks import resolve_task
-from ft_dcc.review_names import close_matches, edit_distance
+from ft_dcc.review_names import close_matches, edit_distance, misspelt_session_of
 
 OPEN = "Dailies 2026-11-22"
 TYPO = "Dailes 2026-11-22"
@@ -115,6 +115,7 @@ def test_a_gui_host_is_asked(
         f"Create a new session {typo!r} anyway?"
     ]
     assert report.ok is answer, str(report)
+    assert misspelt_session_of(report) == (None if answer else typo)  # what GUIs offer to create
     expected = sorted([OPEN, "Old wk47", *([typo] if answer else [])])
     assert session_names(setup, project) == expected
 
