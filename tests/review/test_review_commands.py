@@ -161,6 +161,21 @@ def test_links_open_the_pages(env: Dict[str, str], session: Any) -> None:
     assert "--invitee needs the session's NAME" in fails(env, "link", "--invitee", "a@b.com")
 
 
+def test_an_invitee_link_acts_as_that_invitee(env: Dict[str, str], session: Any) -> None:
+    project = new_project(session)
+    ok(env, "create", "Client cut", "--project", project["name"], "--private")
+    ok(env, "invite", "Client cut", "ana@studio.com", "--project", project["name"])
+    link = ok(
+        env, "link", "Client cut", "--invitee", "ANA@studio.com", "--project", project["name"]
+    )
+    link = link.strip()
+    assert "token=" in link and env["FTRACK_API_KEY"] not in link
+    assert requests.get(link, timeout=30).status_code == 200  # private: an invitee's link opens
+    page, token = link.split("?token=")
+    me = requests.get(f"{page}/feedback", params={"token": token}, timeout=30).json()["me"]
+    assert me["email"] == "ana@studio.com"
+
+
 def test_feedback_lists_notes_frames_drawings_replies_and_statuses(
     env: Dict[str, str], session: Any
 ) -> None:
