@@ -56,3 +56,24 @@ def test_environment_task_and_errors(
         fetch_task_feedback("Nope/Task", session)
     empty = fetch_task_feedback(make_task(session, task_name="lighting"), session)
     assert [row.text for row in empty.rows()] == ["nothing published for review yet"]
+
+
+def test_the_genuine_client_reads_the_same_feedback(embedded_server: Any, tmp_path: Path) -> None:
+    """Only standard ftrack API calls: the genuine ``ftrack_api`` session gives the same result."""
+    from support import genuine_sessions
+
+    from ft_dcc.review_feedback import session_feedback
+
+    session = open_session(embedded_server, tmp_path / "ours")
+    project = session.create(
+        "Project",
+        {"name": f"g{tmp_path.name[-8:]}", "full_name": "g",
+         "project_schema": session.query("ProjectSchema").first()},
+    )  # fmt: skip
+    session.commit()
+    target = seed_feedback(session, project)["review_session"]
+    ours = [v.to_dict() for v in session_feedback(session, target["id"])]
+    with genuine_sessions(embedded_server, tmp_path / "genuine") as make:
+        theirs = [v.to_dict() for v in session_feedback(make(), target["id"])]
+    assert theirs == ours
+    assert [len(v["notes"]) for v in ours] == [1, 2]
