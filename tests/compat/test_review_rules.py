@@ -108,6 +108,26 @@ def test_a_closed_session_refuses_objects_notes_and_statuses(make_session: Any) 
     assert list(objects[0]["notes"]) == [] and list(objects[0]["statuses"]) == []
 
 
+def test_a_closed_session_refuses_a_drawing_on_an_earlier_note(
+    make_session: Any, tmp_path: Any
+) -> None:
+    session = make_session()
+    review_session, item, _invitee = _open_session(session)
+    user = session.query(f'User where username is "{session.api_user}"').one()
+    note = _note(session, item, user["id"], "before closing")
+    session.commit()
+    drawing = tmp_path / "drawing.png"
+    drawing.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    server_location = session.query('Location where name is "ftrack.server"').one()
+    component = session.create_component(
+        str(drawing), {"name": "annotation"}, location=server_location
+    )
+    _close(session, review_session)
+    session.create("NoteComponent", {"note_id": note["id"], "component_id": component["id"]})
+    _refused(session)
+    assert list(make_session().get("Note", note["id"])["note_components"]) == []
+
+
 def test_reopening_a_session_takes_notes_again(session: Any) -> None:
     review_session, item, _invitee = _open_session(session)
     user = session.query(f'User where username is "{session.api_user}"').one()

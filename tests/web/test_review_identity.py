@@ -135,7 +135,7 @@ def test_a_private_session_opens_to_invitees_and_managers_only(
 
     dailies.review_session["shareable_url_enabled"] = False
     session.commit()
-    for route in ("", "/feedback", "/live", "/notes"):
+    for route in ("", "/feedback", "/live", "/notes", f"/media/{dailies.objects[0]['id']}"):
         refused = artists_link.get(route)
         assert refused.status_code == 403, route
         assert "private" in refused.text
