@@ -30,6 +30,8 @@ from .dailies_fixtures import (
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PEN_RED = (255, 59, 48)  # the page's first pen colour (#ff3b30)
+#: Bob's name is untrusted text: it must show as written and never run.
+BOB = "Bob <img src=x onerror=window.__xss=1> Ray"
 OVERLAY_SHOWN = """([item, frame]) => {
   const image = item.querySelector(`.picture.main .overlays img[data-frame="${frame}"]`);
   return !!image && !image.hidden && image.complete && image.naturalWidth > 0;
@@ -45,6 +47,11 @@ def open_link(chromium: Any, url: str) -> Tuple[Any, Any]:
     context = chromium.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
+    page.csp_violations = []  # the page must run whole under its Content-Security-Policy
+    page.on(
+        "console",
+        lambda m: "Content Security Policy" in m.text and page.csp_violations.append(m.text),
+    )
     assert page.goto(url).status == 200
     page.wait_for_function(
         "() => { const m = document.querySelector('main.items');"
@@ -62,7 +69,7 @@ def dailies(embedded_server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
     tag = uuid.uuid4().hex[:8]
     people = {
         "ann": {"name": "Ann Lee", "email": f"ann-{tag}@studio.example"},
-        "bob": {"name": "Bob Ray", "email": f"bob-{tag}@studio.example"},
+        "bob": {"name": BOB, "email": f"bob-{tag}@studio.example"},
     }
     with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
         _, reports = publish_versions(
@@ -100,7 +107,7 @@ def test_two_invitees_review_live_and_the_genuine_client_reads_it(
     try:
         bob.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
         assert ann.locator(".reviewer").inner_text() == "Reviewing as Ann Lee"
-        assert bob.locator(".reviewer").inner_text() == "Reviewing as Bob Ray"
+        assert bob.locator(".reviewer").inner_text() == f"Reviewing as {BOB}"
         ann_item, bob_item = shown_item(ann), shown_item(bob)
         assert ann_item.get_attribute("data-object-id") == v002  # both open on the latest
         assert bob_item.get_attribute("data-object-id") == v002
@@ -139,7 +146,7 @@ def test_two_invitees_review_live_and_the_genuine_client_reads_it(
         # Bob's page shows Ann's verdict and her drawing at 1012 without a reload.
         bob_item.locator(".status-entry.approved", has_text="Ann Lee").wait_for()
         assert bob_item.locator(".status-entry.approved .verdict-label").inner_text() == "Approved"
-        assert bob_item.locator(".status-entry.require_changes .who").inner_text() == "Bob Ray"
+        assert bob_item.locator(".status-entry.require_changes .who").inner_text() == BOB
         bob_item.locator(".note.has-drawing .note-author", has_text="Ann Lee").wait_for()
         tab = bob.locator(f'.version-tab[data-object-id="{v002}"]')
         assert tab.get_attribute("data-status") == "require_changes"
@@ -171,7 +178,8 @@ def test_two_invitees_review_live_and_the_genuine_client_reads_it(
             "Hold the pose 4 frames <b>longer</b>"
         )
         assert ann_note.locator(".note-frame").first.inner_text() == "1020"
-        ann_item.locator(".status-entry.require_changes", has_text="Bob Ray").wait_for()
+        ann_item.locator(".status-entry.require_changes", has_text=BOB).wait_for()
+        assert ann_item.locator(".note-author", has_text="Bob").inner_text() == BOB
         ann_note.get_by_role("button", name="Reply").click()
         ann_note.locator(".reply-text").fill("Agreed, and ease out")
         ann_note.locator(".send-reply").click()
@@ -179,7 +187,9 @@ def test_two_invitees_review_live_and_the_genuine_client_reads_it(
         bob.locator(".session-name").click()
         bob.screenshot(path=str(artifacts_dir / "review_dailies_live.png"))
         assert bob.evaluate("() => window.__sameDocument") is True
-        assert bob.evaluate("() => window.__xss") is None
+        for reviewer in (ann, bob):
+            assert reviewer.evaluate("() => window.__xss") is None
+            assert reviewer.csp_violations == []
     finally:
         ann_context.close()
         bob_context.close()
