@@ -120,6 +120,11 @@
     this.markOut = null;
     this.reverse = 0; // reverse shuttle speed (J), 0 when not shuttling back
     this.listeners = [];
+    var width = parseInt(item.dataset.width, 10);
+    var height = parseInt(item.dataset.height, 10);
+    if (width > 0 && height > 0) { // the published size: no jump when the movie loads
+      q(".picture.main").style.setProperty("--ar", String(width / height));
+    }
     fitPicture(q(".picture.main"), this.video);
     this.bind();
   }
