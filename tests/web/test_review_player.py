@@ -238,6 +238,22 @@ def test_compare_side_by_side_and_wipe_lock_both_versions_to_one_frame(
 
     page.locator(".compare-mode .mode", has_text="Side by side").click()
     page.screenshot(path=str(artifacts_dir / "review_player_compare.png"))
+    # Choosing the compared version as the main one ends the comparison; the other way round
+    # works the same, both still on one frame.
+    page.locator(f'.version-tab[data-object-id="{reports[0].review_session_object_id}"]').click()
+    assert page.locator(".picture.compare-b").count() == 0
+    assert page.locator(".compare-with").input_value() == ""
+    item = visible_item(page)
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+    page.locator(".compare-with").select_option(reports[1].review_session_object_id)
+    other = item.locator(".picture.compare-b video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=other.element_handle())
+    go_to(page, item, 1003)
+    page.wait_for_function(
+        "(i) => i.querySelector('.compare-b').dataset.frame === '1003'", arg=item.element_handle()
+    )
+    assert (decoded(video), decoded(other)) == ((1, 1003), (2, 1003))
     page.locator(".compare-with").select_option("")
     assert item.locator(".picture.compare-b").count() == 0
 
