@@ -174,6 +174,7 @@
     Array.prototype.forEach.call(this.picker.querySelectorAll(".version-tab"), function (tab) {
       var on = tab.dataset.objectId === objectId;
       tab.classList.toggle("selected", on);
+      if (on) tab.classList.remove("new");
       tab.setAttribute("aria-selected", String(on));
     });
     if (next.player && next.video && next.player.video.preload !== "auto") {
@@ -207,12 +208,22 @@
     if (this.compare) this.compare.setMode(mode);
   };
 
-  /** A version that arrived after the page opened: its tab and its compare option. */
-  Group.prototype.adopt = function (tab, option) {
-    this.picker.insertBefore(tab, this.picker.firstChild);
+  /** A version that arrived after the page opened: its tab (from a fresh copy of the page,
+      so "latest" is where the server puts it), its compare option and the version count. */
+  Group.prototype.adopt = function (tab, option, countText) {
+    var latest = !!tab.querySelector("small");
+    if (latest) {
+      Array.prototype.forEach.call(this.picker.querySelectorAll(".version-tab small"),
+        function (mark) { mark.remove(); });
+      this.picker.insertBefore(tab, this.picker.firstChild);
+    } else {
+      this.picker.appendChild(tab);
+    }
     tab.classList.remove("selected");
     tab.setAttribute("aria-selected", "false");
     tab.classList.add("new");
+    var count = this.section.querySelector(".version-count");
+    if (count && countText) count.textContent = countText;
     if (option && this.compareSelect) {
       this.compareSelect.insertBefore(option, this.compareSelect.options[1] || null);
       var tools = this.section.querySelector(".compare-tools");

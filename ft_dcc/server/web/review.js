@@ -53,8 +53,10 @@
         var option = fresh.querySelector('.compare-with option[value="' + objectId + '"]');
         item.hidden = true;
         known.appendChild(document.importNode(item, true));
+        var versions = fresh.querySelector(".version-count");
         known.group.adopt(document.importNode(tab, true),
-          option ? document.importNode(option, true) : null);
+          option ? document.importNode(option, true) : null,
+          versions ? versions.textContent : "");
         startGroup(known);
       } else {
         var empty = main.querySelector(".empty");
