@@ -177,7 +177,7 @@ def test_an_invitee_link_acts_as_that_invitee(env: Dict[str, str], session: Any)
 
 
 def test_feedback_lists_notes_frames_drawings_replies_and_statuses(
-    env: Dict[str, str], session: Any
+    env: Dict[str, str], session: Any, artifacts_dir: Path
 ) -> None:
     project = new_project(session)
     drawing_id = seed_feedback(session, project)["drawing_id"]
@@ -204,6 +204,7 @@ def test_feedback_lists_notes_frames_drawings_replies_and_statuses(
     }
     assert v001["statuses"] == []
     text = ok(env, "feedback", "Feedback", "--project", project["name"])
+    (artifacts_dir / "cli-review-feedback.txt").write_text(text, encoding="utf-8")  # to read
     assert "sh010_anim v001" in text and "sh010_anim v002" in text
     assert "[frame 1010] Ana Lee: arm pops here" in text
     assert "Approved: Ana Lee <ana@studio.com>" in text
