@@ -53,3 +53,27 @@ def test_an_unknown_task_is_explained(maya_state, server_env):
     (dialog,) = maya_state.dialogs
     assert "no ftrack project called 'Nope'" in dialog["message"]
     assert feedback.WINDOW not in maya_state.ui
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("answer", "published"), [("No", False), ("Yes", True)])
+def test_the_menu_asks_about_a_misspelt_review_session(
+    saved_scene, maya_state, server_env, tmp_path, answer, published
+):
+    from ft_dcc import review
+
+    session = open_session(server_env, tmp_path)
+    task = resolve_task(session, None, make_task(session, fstart=1001, fend=1012, fps=24))
+    project = session.get("Project", task["project_id"])
+    review.find_or_create_review_session(session, project, "Dailies 2026-11-22")
+    maya_state.answers["confirmDialog"] = [answer]  # the question, then the report (default)
+    choices = {"task": task["id"], "review_session": "Dailies 2026-11-2", "comment": ""}
+    report = menu.publish_for_review(choices)
+    asked, shown = [d for d in maya_state.dialogs if d["_kind"] == "confirmDialog"]
+    assert "but 'Dailies 2026-11-22' is open" in asked["message"]
+    assert report.ok is published
+    if not published:
+        assert "a misspelling?" in shown["message"]
+    names = session.query(f'select name from ReviewSession where project_id is "{project["id"]}"')
+    expected = ["Dailies 2026-11-2", "Dailies 2026-11-22"] if published else ["Dailies 2026-11-22"]
+    assert sorted(r["name"] for r in names.all()) == expected
