@@ -99,11 +99,11 @@ def run_list(args: argparse.Namespace) -> int:
         _out("No review sessions yet: ft-dcc review create NAME --project PROJECT")
         return 0
     for row in rows:
-        state = "open" if row["open"] else "closed"
-        private = ", private" if row["private"] else ""
+        state = "open until" if row["open"] else "closed on"
+        private = "private, " if row["private"] else ""
         _out(
-            f"{row['name']:<28} {row['project']:<16} {state}{private}, "
-            f"{row['versions']} version(s), until {row['end_date'] or '-'}"
+            f"{row['name']:<28} {row['project']:<16} {private}{row['versions']} version(s), "
+            f"{state} {row['end_date'] or '-'}"
         )
     return 0
 

@@ -88,8 +88,8 @@ def test_create_list_close_reopen(env: Dict[str, str], session: Any) -> None:
     assert "already closed" in ok(env, "close", "Lighting wk48", "--project", project["name"])
     listed = ok(env, "list", "--project", project["name"])
     lines = [line for line in listed.splitlines() if line.strip()]
-    assert lines[0].startswith("Client") and "open, private" in lines[0]  # open sessions first
-    assert lines[1].startswith("Lighting wk48") and "closed" in lines[1]
+    assert lines[0].startswith("Client") and "private, 0 version(s), open until" in lines[0]
+    assert lines[1].startswith("Lighting wk48") and "closed on" in lines[1]  # open ones first
     assert "Reopened review session 'Lighting wk48'" in ok(
         env, "reopen", "Lighting wk48", "--project", project["name"]
     )
