@@ -113,6 +113,18 @@ class CaptureError(PublishError):
     """The host could not capture the playblast."""
 
 
+class ReviewSessionNameError(FtDccError):
+    """A review session (or project) name matches none, or more than one."""
+
+
+class InvalidEmailError(FtDccError):
+    """An e-mail address cannot be invited."""
+
+
+class ReviewSessionMisspeltError(ValidationError):
+    """A review session to create is named a few typos away from an open one."""
+
+
 class ReviewSessionClosedError(PublishError):
     """The target review session is closed to new content."""
 

@@ -219,13 +219,14 @@ _OPTION_VALUES: Dict[str, Callable[[Any], Any]] = {
     "invitees": lambda value: value or None,
     "include_source": bool,
     "thumbnail_frame": lambda value: None if value is None else int(value),
+    "new_review_session": lambda value: True if value else None,
 }
 
 
 #: the ``publish()`` options every host takes from its request
 COMMON_OPTIONS = (
-    "task", "review_session", "comment", "frames", "fps", "thumbnail_frame",
-    "burnin", "burnin_template",
+    "task", "review_session", "new_review_session", "comment", "frames", "fps",
+    "thumbnail_frame", "burnin", "burnin_template",
 )  # fmt: skip
 
 

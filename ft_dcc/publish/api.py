@@ -44,6 +44,7 @@ def publish(
     thumbnail_frame: Optional[int] = None,
     burnin: Optional[str] = None,
     burnin_template: Optional[str] = None,
+    new_review_session: bool = False,
 ) -> PublishReport:
     """Capture, validate, encode and publish ``host``'s playblast for review; never raises for
     a publish problem: the returned :class:`PublishReport` says what happened.
@@ -61,6 +62,8 @@ def publish(
     ``burnin``: ``off``, ``on`` (burn-ins), ``slate`` (a slate frame before the first) or
     ``both``; ``burnin_template``: a template file (default ``$FT_DCC_BURNIN_TEMPLATE``; a
     template alone turns burn-ins on; see :mod:`ft_dcc.media.burnin`).
+    ``new_review_session``: create ``review_session`` even when its name is within two edits
+    of an open session's (otherwise such a publish asks the host, then fails naming it).
     """
     started = time.monotonic()
     register_plugins(host.name)
@@ -81,6 +84,7 @@ def publish(
         thumbnail_frame=None if thumbnail_frame is None else int(thumbnail_frame),
         burnin=burnin,
         burnin_template=None if burnin_template is None else str(burnin_template),
+        new_review_session=bool(new_review_session),
     )
     state = PublishState(
         host=host,

@@ -43,6 +43,12 @@ def add_commands(subparsers: Any) -> None:
     publish.add_argument(
         "--review-session", help='review session name (default: "Dailies YYYY-MM-DD")'
     )
+    publish.add_argument(
+        "--new-review-session",
+        action="store_true",
+        help="create --review-session even when its name is close to an open session's "
+        "(without it, a name two typos away from one is refused as a misspelling)",
+    )
     publish.add_argument("--comment", default="", help="the version's comment")
     publish.add_argument(
         "--frames", metavar="START-END", type=parse_frames, help="frame range, e.g. 1001-1100"
@@ -150,6 +156,7 @@ def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
         "input": args.input,
         "task": args.task,
         "review_session": args.review_session,
+        "new_review_session": args.new_review_session,
         "comment": args.comment,
         "frames": list(args.frames) if args.frames else None,
         "fps": args.fps,
@@ -264,6 +271,7 @@ def publish_files(request: Dict[str, Any]) -> int:
         thumbnail_frame=request.get("thumbnail_frame"),
         burnin=request.get("burnin"),
         burnin_template=request.get("burnin_template"),
+        new_review_session=bool(request.get("new_review_session")),
         progress=progress,
     )
     progress.close()

@@ -2,7 +2,8 @@
 
 After the task is known (its own read proves the server and the credentials), one ``/api`` POST
 carries every other query: the shot with its custom attributes and the explicitly set values
-above it, the review session, the asset, its latest version number, the asset type and, for a
+above it, the review session (and the names of the project's open ones, to catch a misspelt
+name), the asset, its latest version number, the asset type and, for a
 replay, what an earlier attempt already wrote under the manifest's ids. Validation and the
 integrate step share the answer (:class:`ServerView`); the integrate step reads again only
 when a racing publish made it stale.
@@ -18,6 +19,7 @@ import attr
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import SHOT_PROJECTION, quote
+from ft_dcc.review_names import open_session_names_query
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ class ServerView:
     located: Set[str] = attr.Factory(set)  # ... and in ftrack.server
     review_object: Any = None
     invitees: Dict[str, Any] = attr.Factory(dict)  # lower-case email -> ReviewSessionInvitee
+    open_sessions: List[str] = attr.Factory(list)  # names of the project's open review sessions
 
 
 Query = Tuple[str, str]  # (what, expression)
@@ -105,6 +108,7 @@ def _context_queries(target: PublishTarget) -> List[Query]:
                 f"and name is {quote(target.review_session_name)} limit 1",
             )
         )
+        queries.append(("open_sessions", open_session_names_query(target.project_id)))
     if target.invitees and target.review_session_name:
         queries.append(
             (
@@ -202,6 +206,7 @@ def _view_from(rows: Dict[str, List[Any]], chain: List[str]) -> ServerView:
         view.components.add(row["id"])
         if any(loc["location_id"] == SERVER_LOCATION_ID for loc in row["component_locations"]):
             view.located.add(row["id"])
+    view.open_sessions = [row["name"] for row in rows.get("open_sessions", [])]
     for row in rows.get("invitees", []):
         view.invitees[(row["email"] or "").lower()] = row
     return view

@@ -48,6 +48,7 @@ class PublishRequest:
     thumbnail_frame: Optional[int] = None  # the frame of the thumbnail/poster; None: the middle
     burnin: Optional[str] = None  # off/on/slate/both; None: on when a template is given
     burnin_template: Optional[str] = None  # a template file; None: $FT_DCC_BURNIN_TEMPLATE
+    new_review_session: bool = False  # create the session even when its name is close to one
 
 
 @attr.s(auto_attribs=True, kw_only=True)

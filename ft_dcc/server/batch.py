@@ -27,6 +27,7 @@ from ft_dcc.server.query.compiler import QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ResultBuilder
 from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
+from ft_dcc.server.review_rules import check_review_rules
 from ft_dcc.server.schema import REFERENCE_ALIASES, Attribute, EntityType
 from ft_dcc.server.storage import DISCRIMINATOR
 
@@ -88,6 +89,7 @@ class Batch(CollectionWriter, BatchValidator):
                     index, str(action), entity_type if isinstance(entity_type, str) else None
                 ) from None
         add_author_recipients(self)
+        check_review_rules(self, operations)
         self.validate_end_of_batch(operations)
         return replies
 

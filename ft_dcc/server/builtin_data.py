@@ -39,6 +39,9 @@ TASK_WORKFLOW_ID = stable_id("WorkflowSchema", "Task workflow")
 VERSION_WORKFLOW_ID = stable_id("WorkflowSchema", "Version workflow")
 TASK_TYPE_SCHEMA_ID = stable_id("TaskTypeSchema", "Task types")
 USER_TYPE_ID = "ac9fa5aa-4361-11e0-b7cc-0019bb4983d8"  # ftrack's user type of a new User
+#: The user type of the Users standing for review-session invitees (ftrack keeps client-review
+#: feedback as the collaborators'; see ft_dcc.server.review_identity).
+COLLABORATOR_USER_TYPE_ID = stable_id("UserType", "collaborator")
 UPLOAD_ASSET_TYPE_ID = "8f4144e0-a8e6-11e2-9e96-0800200c9a66"  # ftrack's "Upload" asset type
 
 OBJECT_TYPES: List[Tuple[str, str, Dict[str, Any]]] = [
@@ -134,6 +137,7 @@ def ensure_builtin_data(store: Store, connection: Connection, api_user_name: str
         )
     seeder.ensure("Priority", DEFAULT_PRIORITY_ID, name="None", color="#CCCCCC", sort=0, value=0.0)
     seeder.ensure("UserType", USER_TYPE_ID, name="user")
+    seeder.ensure("UserType", COLLABORATOR_USER_TYPE_ID, name="collaborator")
     for sort, name in enumerate(TYPES):
         seeder.ensure(
             "Type", stable_id("Type", name), name=name, color="#510100", sort=sort, is_billable=True

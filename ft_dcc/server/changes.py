@@ -23,6 +23,7 @@ PARENT_LINKS: Dict[str, Tuple[str, str]] = {
     "ReviewSessionObject": ("ReviewSession", "review_session_id"),
     "ReviewSessionInvitee": ("ReviewSession", "review_session_id"),
     "ReviewSessionObjectStatus": ("ReviewSessionObject", "review_session_object_id"),
+    "NoteComponent": ("Note", "note_id"),
     "ComponentLocation": ("Component", "component_id"),
     "JobComponent": ("Job", "job_id"),
     "Metadata": ("", "parent_id"),  # polymorphic: found by id
@@ -141,7 +142,8 @@ def _load(batch: Batch, type_name: str, ident: Any) -> Optional[Tuple[EntityType
 
 
 def _find_anywhere(batch: Batch, ident: Any) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
-    for family in ("Context", "AssetVersion", "Component", "Asset", "User", "ReviewSession"):
+    families = ("Context", "AssetVersion", "Component", "Asset", "User", "ReviewSession")
+    for family in (*families, "ReviewSessionObject"):
         found = _load(batch, family, ident)
         if found is not None:
             return found

@@ -169,6 +169,10 @@ class EventBroker:
         #: Handshake sessions shared with other server processes (``issue(user, ttl) -> sid``,
         #: ``claim(sid) -> user or None``); ``None`` keeps them in this process.
         self.tickets: Optional[Any] = None
+        #: Called with every event delivered in this process (published here or relayed from
+        #: another one), from the delivering thread; must not block (the review page's live
+        #: streams, ``ft_dcc.server.review_live``).
+        self.listeners: List[Callable[[Dict[str, Any]], None]] = []
 
     # -- public API ---------------------------------------------------------------------------
     def routes(self) -> list:
@@ -439,6 +443,11 @@ class EventBroker:
             receivers = [c for c in self._connections if c.wants(event, target)]
         for connection in receivers:
             connection.send(frame)
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:
+                logger.exception("an event listener failed")
 
 
 def _failure(message: str) -> Dict[str, Any]:

@@ -4,7 +4,8 @@ A token is ``<base64url JSON payload>.<base64url HMAC-SHA256>`` signed with a pe
 kept in the data dir (``review-page.key``, mode 0600, created on first use; delete it to revoke
 every link at once). The payload holds ``k`` ("review"), ``rs`` (a ReviewSession id, or ``"*"``
 for every session), ``u`` (the user the link was made for; notes added through the page are
-authored by them) and ``e`` (expiry, Unix seconds).
+authored by them), ``e`` (expiry, Unix seconds) and, for an invitee's link, ``i`` (the
+``ReviewSessionInvitee`` id the link acts as: notes, drawings and statuses are theirs).
 """
 
 from __future__ import annotations
@@ -53,8 +54,15 @@ class ReviewSigner:
     def _mac(self, body: str) -> bytes:
         return hmac.new(self._key, body.encode("ascii"), hashlib.sha256).digest()
 
-    def sign(self, review_session_id: str, user_id: str, ttl: Optional[int] = None) -> str:
-        """A token for ``review_session_id`` (or ``ALL_SESSIONS``) valid ``ttl`` seconds."""
+    def sign(
+        self,
+        review_session_id: str,
+        user_id: str,
+        ttl: Optional[int] = None,
+        invitee_id: Optional[str] = None,
+    ) -> str:
+        """A token for ``review_session_id`` (or ``ALL_SESSIONS``) valid ``ttl`` seconds; with
+        ``invitee_id`` it acts as that invitee of the session."""
         seconds = DEFAULT_TTL if ttl is None else max(1, min(int(ttl), MAX_TTL))
         payload = {
             "k": TOKEN_KIND,
@@ -62,6 +70,10 @@ class ReviewSigner:
             "u": user_id,
             "e": int(time.time()) + seconds,
         }
+        if invitee_id is not None:
+            if review_session_id == ALL_SESSIONS:
+                raise ValueError("an invitee's link opens their own review session only")
+            payload["i"] = invitee_id
         body = _b64(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         return body + "." + _b64(self._mac(body))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
@@ -26,6 +25,7 @@ FRAME_KEY = "frame"
 #: The review component's metadata key where ft_dcc publishes record their capture spec.
 CAPTURE_KEY = "ft_dcc_capture"
 MAX_NOTE_LENGTH = 20000
+USERS = "select id, username, first_name, last_name, email from User where id in"
 
 
 @dataclass
@@ -35,6 +35,23 @@ class NoteView:
     author: str
     date: Optional[dt.datetime]
     frame: Optional[int]
+    author_email: str = ""
+    in_reply_to_id: Optional[str] = None
+    #: the Component of a drawn annotation (a PNG attached through NoteComponent)
+    annotation_id: Optional[str] = None
+    parent_id: str = ""
+
+
+@dataclass
+class StatusView:
+    """An invitee's current ReviewSessionObjectStatus on one object."""
+
+    object_id: str
+    invitee_id: str
+    name: str
+    email: str
+    status: str
+    date: Optional[dt.datetime]
 
 
 @dataclass
@@ -65,6 +82,9 @@ class SessionView:
     is_open: bool
     end_date: Optional[dt.datetime]
     items: List[ItemView] = field(default_factory=list)
+    #: shareable link off: only invitees and its managers get in (see review_rules)
+    private: bool = False
+    created_by_id: Optional[str] = None
 
 
 def parse_date(value: Any) -> Optional[dt.datetime]:
@@ -120,7 +140,8 @@ class ReviewData:
     def open_sessions(self) -> List[SessionView]:
         """Open review sessions, newest first, without their items."""
         rows = self._query(
-            "select id, name, description, end_date, project_id, created_at from ReviewSession"
+            "select id, name, description, end_date, project_id, created_at, created_by_id, "
+            "shareable_url_enabled from ReviewSession"
         )
         projects = self._by_id(
             "select id, full_name, name from Project where id in",
@@ -140,14 +161,24 @@ class ReviewData:
                     project_name=project.get("full_name") or project.get("name") or "",
                     is_open=True,
                     end_date=end,
+                    private=row.get("shareable_url_enabled") is False,
+                    created_by_id=row.get("created_by_id"),
                 )
             )
         return views
 
     def session(self, review_session_id: str) -> Optional[SessionView]:
         """The review session with its items in ``sort_order``, or ``None`` if there is none."""
+        view = self.session_facts(review_session_id)
+        if view is not None:
+            view.items = self._items(review_session_id)
+        return view
+
+    def session_facts(self, review_session_id: str) -> Optional[SessionView]:
+        """The review session without its items, or ``None`` if there is none."""
         rows = self._by_id(
-            "select id, name, description, end_date, project_id from ReviewSession where id in",
+            "select id, name, description, end_date, project_id, created_by_id, "
+            "shareable_url_enabled from ReviewSession where id in",
             [review_session_id],
         )
         row = rows.get(review_session_id)
@@ -157,16 +188,16 @@ class ReviewData:
             "select id, full_name, name from Project where id in", [row.get("project_id")]
         ).get(row.get("project_id") or "", {})
         end = parse_date(row.get("end_date"))
-        view = SessionView(
+        return SessionView(
             id=row["id"],
             name=row.get("name") or "",
             description=row.get("description") or "",
             project_name=project.get("full_name") or project.get("name") or "",
             is_open=session_is_open(end),
             end_date=end,
+            private=row.get("shareable_url_enabled") is False,
+            created_by_id=row.get("created_by_id"),
         )
-        view.items = self._items(review_session_id)
-        return view
 
     def _items(self, review_session_id: str) -> List[ItemView]:
         objects = self._query(
@@ -187,7 +218,7 @@ class ReviewData:
         movies = self._movies(versions)
         notes = self._notes(o["id"] for o in objects)
         users = self._by_id(
-            "select id, username, first_name, last_name from User where id in",
+            USERS,
             [v.get("user_id") for v in versions.values()] + [n["user_id"] for n in notes],
         )
         items = []
@@ -257,16 +288,23 @@ class ReviewData:
         if not ids:
             return []
         rows = self._query(
-            "select id, content, date, user_id, parent_id from Note "
+            "select id, content, date, user_id, parent_id, in_reply_to_id from Note "
             f"where parent_id in ({_quoted_ids(ids)})"
         )
         frames: Dict[str, Optional[int]] = {}
+        drawings: Dict[str, str] = {}
         if rows:
+            note_ids = _quoted_ids(r["id"] for r in rows)
             for meta in self._query(
                 f'select parent_id, key, value from Metadata where key is "{FRAME_KEY}" '
-                f"and parent_id in ({_quoted_ids(r['id'] for r in rows)})"
+                f"and parent_id in ({note_ids})"
             ):
                 frames[meta["parent_id"]] = _int_or_none(meta.get("value"))
+            links = self._query(
+                f"select note_id, component_id from NoteComponent where note_id in ({note_ids})"
+            )
+            for link in sorted(links, key=lambda r: str(r.get("component_id"))):
+                drawings.setdefault(link["note_id"], link["component_id"])
         notes = [
             {
                 "id": r["id"],
@@ -275,10 +313,14 @@ class ReviewData:
                 "parent_id": r.get("parent_id"),
                 "date": parse_date(r.get("date")),
                 "frame": frames.get(r["id"]),
+                "in_reply_to_id": r.get("in_reply_to_id"),
+                "annotation_id": drawings.get(r["id"]),
             }
             for r in rows
         ]
-        notes.sort(key=lambda n: n["date"] or dt.datetime.min.replace(tzinfo=dt.timezone.utc))
+        oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        # replies after what they answer when both were written in the same second
+        notes.sort(key=lambda n: (n["date"] or oldest, n["in_reply_to_id"] is not None))
         return notes
 
     def notes_by_item(self, review_session_id: str) -> Dict[str, List[NoteView]]:
@@ -290,24 +332,37 @@ class ReviewData:
         grouped: Dict[str, List[NoteView]] = {o["id"]: [] for o in objects}
         notes = self._notes(grouped)
         users = self._by_id(
-            "select id, username, first_name, last_name from User where id in",
+            USERS,
             [n["user_id"] for n in notes],
         )
         for n in notes:
             grouped[n["parent_id"]].append(_note_view(n, users))
         return grouped
 
+    def object_ids(self, review_session_id: str) -> List[str]:
+        """The ReviewSessionObject ids of the session."""
+        return [
+            o["id"]
+            for o in self._query(
+                "select id from ReviewSessionObject "
+                f'where review_session_id is "{check_component_id(review_session_id)}"'
+            )
+        ]
+
     def media_ids(self, review_session_id: str) -> Set[str]:
-        """Component ids the page of this review session may serve (movies and thumbnails)."""
+        """Component ids the page of this review session may serve (movies, thumbnails and
+        the drawings attached to its notes)."""
         objects = self._query(
-            "select version_id from ReviewSessionObject "
+            "select id, version_id from ReviewSessionObject "
             f'where review_session_id is "{check_component_id(review_session_id)}"'
         )
+        allowed = {n["annotation_id"] for n in self._notes(o["id"] for o in objects)}
+        allowed.discard(None)
         version_ids = sorted({o["version_id"] for o in objects if o.get("version_id")})
         if not version_ids:
-            return set()
+            return allowed
         versions = self._by_id("select id, thumbnail_id from AssetVersion where id in", version_ids)
-        allowed = {v["thumbnail_id"] for v in versions.values() if v.get("thumbnail_id")}
+        allowed.update(v["thumbnail_id"] for v in versions.values() if v.get("thumbnail_id"))
         allowed.update(
             c["id"]
             for c in self._query(
@@ -317,66 +372,37 @@ class ReviewData:
         )
         return allowed
 
-    # -- writing -------------------------------------------------------------------------------
-    def add_note(
-        self, review_session_id: str, object_id: str, content: str, frame: Optional[int]
-    ) -> NoteView:
-        """Create a Note on ``object_id`` (an item of this session) with its frame as metadata."""
-        content = content.strip()
-        if not content:
-            raise ValueError("The note is empty; write something first.")
-        if len(content) > MAX_NOTE_LENGTH:
-            raise ValueError(f"The note is longer than {MAX_NOTE_LENGTH} characters; shorten it.")
-        found = self._query(
-            "select id from ReviewSessionObject "
-            f'where id is "{check_component_id(object_id)}" '
-            f'and review_session_id is "{check_component_id(review_session_id)}"'
+    def statuses(self, object_ids: Iterable[str]) -> List[StatusView]:
+        """Each invitee's current (latest) status on each of ``object_ids``."""
+        ids = list(object_ids)
+        if not ids:
+            return []
+        rows = self._query(
+            "select id, status, created_at, review_session_object_id, review_session_invitee_id "
+            f"from ReviewSessionObjectStatus where review_session_object_id in ({_quoted_ids(ids)})"
         )
-        if not found:
-            raise LookupError("That item is not part of this review session.")
-        note_id = str(uuid.uuid4())
-        operations: List[Dict[str, Any]] = [
-            {
-                "action": "create",
-                "entity_type": "Note",
-                "entity_key": [note_id],
-                "entity_data": {
-                    "__entity_type__": "Note",
-                    "id": note_id,
-                    "content": content,
-                    "parent_id": object_id,
-                    "parent_type": "ReviewSessionObject",
-                    "user_id": self.user_id,
-                },
-            }
-        ]
-        if frame is not None:
-            operations.append(
-                {
-                    "action": "create",
-                    "entity_type": "Metadata",
-                    "entity_key": [note_id, FRAME_KEY],
-                    "entity_data": {
-                        "__entity_type__": "Metadata",
-                        "parent_id": note_id,
-                        "parent_type": "Note",
-                        "key": FRAME_KEY,
-                        "value": str(int(frame)),
-                    },
-                }
+        rows.sort(key=lambda r: (str(r.get("created_at") or ""), r["id"]))
+        current: Dict[tuple, Dict[str, Any]] = {}
+        for row in rows:  # the latest per (object, invitee) wins
+            current[(row["review_session_object_id"], row.get("review_session_invitee_id"))] = row
+        invitees = self._by_id(
+            "select id, name, email from ReviewSessionInvitee where id in",
+            (key[1] for key in current),
+        )
+        views = []
+        for (object_id, invitee_id), row in current.items():
+            invitee = invitees.get(invitee_id or "", {})
+            views.append(
+                StatusView(
+                    object_id=object_id,
+                    invitee_id=invitee_id or "",
+                    name=invitee.get("name") or "",
+                    email=invitee.get("email") or "",
+                    status=row.get("status") or "",
+                    date=parse_date(row.get("created_at")),
+                )
             )
-        replies = self._execute(operations, self.user_id)
-        data = replies[0].get("data") or {}
-        users = self._by_id(
-            "select id, username, first_name, last_name from User where id in", [self.user_id]
-        )
-        return NoteView(
-            id=note_id,
-            content=content,
-            author=_display_name(users.get(self.user_id)),
-            date=parse_date(data.get("date")),
-            frame=frame,
-        )
+        return views
 
 
 def _int_or_none(value: Any) -> Optional[int]:
@@ -387,12 +413,17 @@ def _int_or_none(value: Any) -> Optional[int]:
 
 
 def _note_view(note: Dict[str, Any], users: Dict[str, Dict[str, Any]]) -> NoteView:
+    user = users.get(note["user_id"] or "")
     return NoteView(
         id=note["id"],
         content=note["content"],
-        author=_display_name(users.get(note["user_id"] or "")),
+        author=_display_name(user),
         date=note["date"],
         frame=note["frame"],
+        author_email=(user or {}).get("email") or "",
+        in_reply_to_id=note.get("in_reply_to_id"),
+        annotation_id=note.get("annotation_id"),
+        parent_id=note.get("parent_id") or "",
     )
 
 

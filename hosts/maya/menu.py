@@ -41,6 +41,9 @@ def build_menu() -> Optional[str]:
         command=lambda *_: publish_for_review(),
         parent=menu,
     )
+    from .feedback import LABEL, show_feedback
+
+    cmds.menuItem(label=LABEL, command=lambda *_: show_feedback(), parent=menu)
     return menu
 
 

@@ -1,8 +1,14 @@
 # ft_dcc for Nuke: menu.py of the NUKE_PATH folder built by `ft-dcc host install nuke`.
-# Nuke runs it in the app only, after init.py: Nodes > ftrack > Publish for review.
+# Nuke runs it in the app only, after init.py: Nodes > ftrack > Publish for review, Review feedback.
 try:
     from ft_dcc_hosts.nuke import callbacks as _ft_dcc_callbacks
 
     _ft_dcc_callbacks.install_menu()
 except ImportError as _error:
     print(f"ft_dcc: no 'Publish for review' menu ({_error})")
+try:
+    from ft_dcc_hosts.nuke import feedback as _ft_dcc_feedback
+
+    _ft_dcc_feedback.install_menu()
+except ImportError as _error:
+    print(f"ft_dcc: no 'Review feedback' menu ({_error})")

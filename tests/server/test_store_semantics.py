@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any, Dict
@@ -12,6 +13,7 @@ pytest.importorskip("sqlalchemy")
 pytest.importorskip("lark")
 
 from ft_dcc.protocol import LOCATION_SERVER
+from ft_dcc.server import review_rules
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.store import Store
 
@@ -57,7 +59,12 @@ def fail(store: Store, operations, user_id: str) -> ApiOperationError:
     return caught.value
 
 
-def test_recorded_client_batches_replay(store: Store, user_id: str) -> None:
+def test_recorded_client_batches_replay(
+    store: Store, user_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Recorded while review session "X" (2024-05-01 to 05-08) was open: a closed session takes
+    # no new objects (ft_dcc.server.review_rules), so the replay runs at that time.
+    monkeypatch.setattr(review_rules, "now", lambda: dt.datetime(2024, 5, 2, 12))
     batches = json.loads(RECORDED.read_text(encoding="utf-8"))
     for batch in batches:
         if batch["seq"] in PROBE_ONLY:

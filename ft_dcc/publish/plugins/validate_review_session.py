@@ -1,10 +1,16 @@
-"""Validate that the target review session (if it exists already) is still open."""
+"""Validate the target review session: open if it exists; if not, not a misspelt open one."""
 
 import pyblish.api
 
 
 class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
-    """A closed review session takes no new content: stop before anything is written."""
+    """A closed review session takes no new content: stop before anything is written.
+
+    A name that matches no session but is within two edits (case-insensitive) of an open
+    session of the project is probably a typo: the host asks the artist (hosts without a UI
+    answer no) and the publish fails naming the close match, unless the request says
+    ``new_review_session``. A clearly new name is created as always.
+    """
 
     label = "Review session open"
     order = pyblish.api.ValidatorOrder + 0.1
@@ -31,7 +37,30 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
                 state.connected_session(), state.project, state.review_session_name
             )
         if found is None:
+            self._check_not_misspelt(state)
             self.log.info("Review session %r will be created", state.review_session_name)
             return
         review.ensure_open(found)
         self.log.info("Review session %r is open", state.review_session_name)
+
+    def _check_not_misspelt(self, state):
+        from ft_dcc.review_names import close_matches, misspelt_session_error, open_session_names
+
+        name = state.review_session_name
+        if state.request.new_review_session:
+            return
+        if state.view is not None:
+            names = state.view.open_sessions
+        else:
+            names = open_session_names(state.connected_session(), state.project)
+        matches = close_matches(name, names)
+        if not matches:
+            return
+        question = (
+            f"No review session is called {name!r}, but {matches[0]!r} is open. "
+            f"Create a new session {name!r} anyway?"
+        )
+        if state.host.ask(question, False):
+            self.log.info("Creating %r although %r is open (the artist said so)", name, matches[0])
+            return
+        raise misspelt_session_error(name, matches)

@@ -29,6 +29,8 @@ class FTDCC_OT_publish(bpy.types.Operator):
 
     _job: Optional[Any] = None
     _timer: Any = None
+    #: create the review session even when its name is close to an open one's (new_session.py)
+    new_review_session: bpy.props.BoolProperty(options={"HIDDEN", "SKIP_SAVE"})  # type: ignore[valid-type]
 
     @classmethod
     def poll(cls, context):
@@ -55,6 +57,7 @@ class FTDCC_OT_publish(bpy.types.Operator):
             "task": settings.task.strip() or None,
             "review_session": settings.review_session.strip() or None,
             "comment": settings.comment,
+            "new_review_session": self.new_review_session or None,
             "camera": settings.camera.name if settings.camera else None,
             "frames": None
             if settings.use_scene_range
@@ -125,9 +128,13 @@ class FTDCC_OT_publish(bpy.types.Operator):
 
         message = artist_message(job.report)
         context.window_manager.ftdcc_headline = message.short
-        return self._finish(
+        done = self._finish(
             context, message.outcome, message.text, message.review_url, job.report.to_json()
         )
+        from .new_session import offer_new_session
+
+        offer_new_session(context, job.report)  # a misspelt session? ask in a dialog
+        return done
 
     def _finish(self, context, outcome: str, message: str, url: str = "", report: str = ""):
         wm = context.window_manager

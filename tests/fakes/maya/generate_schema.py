@@ -25,6 +25,8 @@ COMMANDS = (
     "about",
     "camera",
     "colorManagementPrefs",
+    "button",
+    "columnLayout",
     "confirmDialog",
     "currentTime",
     "currentUnit",
@@ -46,6 +48,10 @@ COMMANDS = (
     "promptDialog",
     "sound",
     "timeControl",
+    "showWindow",
+    "text",
+    "textScrollList",
+    "window",
 )
 
 

@@ -116,6 +116,7 @@ class FakeMaya:
         self.window_size = (1280, 720)
         self.ui: Dict[str, Dict[str, Any]] = {} if batch else {MAIN_WINDOW: {"type": "window"}}
         self.current_menu: Optional[str] = None
+        self.ui_parent: Optional[str] = None  # the window or layout new controls go into
         self.answers: Dict[str, List[Any]] = {"confirmDialog": [], "promptDialog": []}
         self.dialogs: List[Dict[str, Any]] = []
         self.prompt_text = ""
@@ -533,10 +534,119 @@ class FakeMaya:
         for name in args:
             if name not in self.ui:
                 raise RuntimeError(f"deleteUI: object '{name}' not found")
-            del self.ui[name]
-            for child in [n for n, item in self.ui.items() if item.get("parent") == name]:
-                del self.ui[child]
+            if v.get("window") and self.ui[name]["type"] != "window":
+                raise RuntimeError(f"deleteUI: object '{name}' is not a window")
+            self._delete_ui(name)
         return None
+
+    def _delete_ui(self, name: str) -> None:
+        del self.ui[name]
+        for child in [n for n, item in self.ui.items() if item.get("parent") == name]:
+            self._delete_ui(child)
+
+    # -- windows and controls (facts: Maya 2025 command reference; textScrollList indices are
+    # 1-based and its controls return their full path name: docs.huihoo.com/autodesk/maya/2017/
+    # english/CommandsPython/textScrollList.html; a new window is the parent of the layouts and
+    # controls created after it, each layout the parent of what follows, until showWindow) ----
+    def _control(self, kind: str, args: tuple, v: Dict[str, Any]) -> str:
+        if not self.ui_parent or self.ui_parent not in self.ui:
+            raise RuntimeError(f"{kind}: no window or layout to put the control in")
+        parent = v.get("parent", self.ui_parent)
+        name = f"{parent}|{args[0] if args else self._name(kind)}"
+        if name in self.ui:
+            raise RuntimeError(f"{kind}: object's name '{name}' is not unique")
+        self.ui[name] = {"type": kind, "flags": dict(v), "parent": parent}
+        return name
+
+    def _existing(self, kind: str, args: tuple) -> Dict[str, Any]:
+        name = args[0] if args else ""
+        found = self.ui.get(name)
+        if found is None or found["type"] != kind:
+            raise RuntimeError(f"{kind}: object '{name}' not found")
+        return found
+
+    def cmd_window(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        name = args[0] if args else None
+        if mode == "create" and v.get("exists"):
+            return bool(name) and self.ui.get(name, {}).get("type") == "window"
+        if mode != "create":
+            return self._unmodelled("window", mode, v)
+        name = name or self._name("window")
+        if name in self.ui:
+            raise RuntimeError(f"window: object's name '{name}' is not unique")
+        self.ui[name] = {"type": "window", "flags": dict(v), "shown": False}
+        self.ui_parent = name
+        return name
+
+    def cmd_columnLayout(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode != "create":
+            return self._unmodelled("columnLayout", mode, v)
+        self.ui_parent = self._control("columnLayout", args, v)
+        return self.ui_parent
+
+    def cmd_text(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode == "edit":
+            self._existing("text", args)["flags"].update(v)
+            return None
+        return (
+            self._control("text", args, v)
+            if mode == "create"
+            else self._unmodelled("text", mode, v)
+        )
+
+    def cmd_button(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode != "create":
+            return self._unmodelled("button", mode, v)
+        return self._control("button", args, v)
+
+    def cmd_textScrollList(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode == "create":
+            name = self._control("textScrollList", args, v)
+            self.ui[name].update(items=[], selected=[])
+            self._edit_list(self.ui[name], v)
+            return name
+        found = self._existing("textScrollList", args)
+        if mode == "edit":
+            self._edit_list(found, v)
+            return None
+        if v.get("selectIndexedItem"):
+            return list(found["selected"]) or None
+        if v.get("allItems"):
+            return list(found["items"]) or None
+        if v.get("numberOfItems"):
+            return len(found["items"])
+        return self._unmodelled("textScrollList", mode, v)
+
+    @staticmethod
+    def _edit_list(found: Dict[str, Any], v: Dict[str, Any]) -> None:
+        if v.get("removeAll"):
+            found.update(items=[], selected=[])
+        append = v.get("append", [])
+        found["items"] += [append] if isinstance(append, str) else list(append)
+        if "selectCommand" in v:
+            found["flags"]["selectCommand"] = v["selectCommand"]
+        if "selectIndexedItem" in v:
+            index = v["selectIndexedItem"]
+            for one in [index] if isinstance(index, int) else index:
+                if not 1 <= one <= len(found["items"]):
+                    raise RuntimeError(f"textScrollList: index {one} is out of range")
+            found["selected"] = [index] if isinstance(index, int) else list(index)
+
+    def cmd_showWindow(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        window = self._existing("window", args)
+        window["shown"] = True
+        self.ui_parent = None
+        return None
+
+    def select_list_item(self, name: str, index: int) -> None:
+        """The artist clicks the 1-based ``index`` line of the textScrollList ``name``."""
+        found = self._existing("textScrollList", (name,))
+        self._edit_list(found, {"selectIndexedItem": index})
+        command = found["flags"].get("selectCommand")
+        if callable(command):
+            command()
+        elif command:
+            exec(compile(command, name, "exec"), {"__name__": "__main__"})
 
     def cmd_confirmDialog(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
         if v.get("icon") not in (None, "question", "information", "warning", "critical"):

@@ -1,0 +1,169 @@
+"""The work behind ``ft-dcc review`` (see :mod:`ft_dcc.review_commands`): sessions, links and
+feedback as text, with standard ftrack API calls only.
+
+Links: ``get_widget_url`` ``review_session`` is asked for the page of a session, of the session
+list (no entity) and of an invitee (``entity_type="ReviewSessionInvitee"``: a link that acts as
+that invitee). A server without that widget (a real ftrack server) gets ftrack's own web-app
+address for a session; ftrack e-mails invitees their links itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ft_dcc import review
+from ft_dcc.exceptions import ReviewSessionNameError, ServerError
+from ft_dcc.review_feedback import FeedbackNote, VersionFeedback, status_word
+from ft_dcc.review_names import all_sessions, find_project, sessions_named
+from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.query import quote
+
+log = logging.getLogger(__name__)
+
+
+def _date(value: Any) -> Optional[str]:
+    aware = review._aware(value)
+    return aware.strftime("%Y-%m-%d %H:%M UTC") if aware is not None else None
+
+
+def session_rows(session: PublishSession, project: Any = None) -> List[Dict[str, Any]]:
+    """Each review session as a plain dict: open ones first, newest first."""
+    sessions = all_sessions(session, project)
+    counts: Dict[str, int] = {}
+    if sessions:
+        ids = ", ".join(quote(s["id"]) for s in sessions)
+        for row in session.query(
+            f"select review_session_id from ReviewSessionObject where review_session_id in ({ids})"
+        ).all():
+            counts[row["review_session_id"]] = counts.get(row["review_session_id"], 0) + 1
+    rows = [
+        {
+            "id": s["id"],
+            "name": s["name"],
+            "project": s["project"]["name"],
+            "open": review.is_open(s),
+            "private": s["shareable_url_enabled"] is False,
+            "description": s["description"] or "",
+            "start_date": _date(s["start_date"]),
+            "end_date": _date(s["end_date"]),
+            "versions": counts.get(s["id"], 0),
+        }
+        for s in sessions
+    ]
+    rows.sort(key=lambda r: r["start_date"] or "", reverse=True)
+    rows.sort(key=lambda r: not r["open"])
+    return rows
+
+
+def _project_for_create(session: PublishSession, project_name: Optional[str]) -> Any:
+    if project_name:
+        return find_project(session, project_name)
+    projects = session.query("select id, name from Project").all()
+    if len(projects) == 1:
+        return projects[0]
+    names = ", ".join(sorted(p["name"] for p in projects)) or "none yet"
+    raise ReviewSessionNameError(
+        "which project is the review session for?",
+        hint=f"say --project PROJECT (projects: {names})",
+    )
+
+
+def create_session(
+    session: PublishSession,
+    name: str,
+    project_name: Optional[str],
+    *,
+    private: bool = False,
+    description: str = "",
+) -> Tuple[Any, str]:
+    """Create the review session ``name`` (refused when the project has one of that name);
+    returns it (with ``project`` read) and its link."""
+    if not name.strip():
+        raise ReviewSessionNameError(
+            "a review session needs a name", hint='e.g. "Dailies 2026-11-23"'
+        )
+    project = _project_for_create(session, project_name)
+    existing = sessions_named(session, name, project)
+    if existing:
+        state = "open" if review.is_open(existing[0]) else "closed (ft-dcc review reopen NAME)"
+        raise ReviewSessionNameError(
+            f"project {project['name']!r} already has a review session called {name!r}: {state}",
+            hint="use it, or choose another name",
+        )
+    created = review.create_review_session(session, project, name, description)
+    if private:
+        created["shareable_url_enabled"] = False
+    session.commit()
+    return sessions_named(session, name, project)[0], review.review_page_url(session, created)
+
+
+def session_link(session: PublishSession, review_session: Any) -> str:
+    """The page of ``review_session``, or of the session list when None."""
+    if review_session is not None:
+        return review.review_page_url(session, review_session)
+    try:
+        url = session.call([{"action": "get_widget_url", "name": "review_session"}])[0]
+        if url.get("widget_url"):
+            return str(url["widget_url"])
+    except ServerError as exc:
+        log.debug("no review_session widget on this server: %s", exc)
+    return str(session.server_url).rstrip("/")  # ftrack's web app: its Reviews are there
+
+
+def invitee_link(session: PublishSession, review_session: Any, email: str) -> str:
+    """The link that acts as the invitee ``email`` of ``review_session``."""
+    invitees = session.query(
+        "select id, name, email from ReviewSessionInvitee "
+        f"where review_session_id is {quote(review_session['id'])}"
+    ).all()
+    match = [i for i in invitees if (i["email"] or "").lower() == email.strip().lower()]
+    if not match:
+        invited = ", ".join(sorted(i["email"] for i in invitees)) or "nobody yet"
+        raise ReviewSessionNameError(
+            f"{email} is not invited to {review_session['name']!r} (invited: {invited})",
+            hint=f"invite them first: ft-dcc review invite {quote(review_session['name'])} {email}",
+        )
+    operation = {
+        "action": "get_widget_url",
+        "name": "review_session",
+        "entity_type": "ReviewSessionInvitee",
+        "entity_key": [match[0]["id"]],
+    }
+    try:
+        return str(session.call([operation])[0]["widget_url"])
+    except ServerError as exc:
+        raise ServerError(
+            f"this server gives no link per invitee ({exc.message})",
+            hint="ftrack e-mails invitees their own links: 'ft-dcc review invite' sends them again",
+        ) from None
+
+
+# -- feedback as text -------------------------------------------------------------------------
+def _note_lines(note: FeedbackNote, indent: str) -> List[str]:
+    frame = f"frame {note.frame}" if note.frame is not None else "no frame"
+    lines = [f"{indent}[{frame}] {note.author or 'unknown'}: {note.content}"]
+    lines += [f"{indent}    drawing: {url}" for url in note.drawings]
+    for reply in note.replies:
+        lines += _note_lines(reply, indent + "    > ")
+    return lines
+
+
+def feedback_lines(name: str, feedback: Sequence[VersionFeedback]) -> List[str]:
+    """``ft-dcc review feedback`` as text: per version its statuses, then its notes."""
+    if not feedback:
+        return [f"{name!r} has no versions yet."]
+    lines = [f"Feedback in {name!r}:"]
+    for version in feedback:
+        lines.append("")
+        lines.append(version.label or version.review_session_object_id)
+        for status in version.statuses:
+            who = status.reviewer or status.email
+            lines.append(f"  {status_word(status.status)}: {who} <{status.email}>")
+        if not version.statuses:
+            lines.append("  no decision yet")
+        for note in version.notes:
+            lines += _note_lines(note, "  ")
+        if not version.notes:
+            lines.append("  no notes")
+    return lines

@@ -1,0 +1,200 @@
+"""``ft-dcc review list|create|close|reopen|invite|link|feedback`` (stdlib-only imports at top).
+
+Review sessions from the terminal, on ftrack's real entities and standard API calls only, so
+the same commands work against a real ftrack server (``FTRACK_SERVER``) and the embedded one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, List, Optional
+
+NAME_HELP = 'the review session\'s name (quote it: "Dailies 2026-11-22")'
+PROJECT_HELP = "the project (name or id): needed when several projects have a session of that name"
+
+
+def add_commands(subparsers: Any) -> None:
+    review = subparsers.add_parser(
+        "review",
+        help="list, create, close, reopen review sessions; invite; links; read feedback",
+        description="Review sessions on the ftrack server of FTRACK_SERVER (or the embedded one).",
+    )
+    sub = review.add_subparsers(dest="review_command", metavar="ACTION")
+    listing = sub.add_parser("list", help="the review sessions (open ones first)")
+    listing.add_argument("--project", help="only this project's sessions")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=run_list)
+
+    create = sub.add_parser("create", help="create a review session, open for 30 days")
+    create.add_argument("name", metavar="NAME", help=NAME_HELP)
+    create.add_argument("--project", help="the project (name or id; default: the only one)")
+    create.add_argument("--private", action="store_true", help="only invitees may open it")
+    create.add_argument("--description", default="", help="what the session is for")
+    create.set_defaults(handler=run_create)
+
+    for action, text, handler in (
+        ("close", "close a session: nothing more can be added to it", run_close),
+        ("reopen", "open a closed session again for 30 days", run_reopen),
+    ):
+        parser = sub.add_parser(action, help=text)
+        _name_and_project(parser)
+        parser.set_defaults(handler=handler)
+
+    invite = sub.add_parser("invite", help="invite people to a session (ftrack e-mails them)")
+    _name_and_project(invite)
+    invite.add_argument("emails", metavar="EMAIL", nargs="+", help="who to invite")
+    invite.set_defaults(handler=run_invite)
+
+    link = sub.add_parser("link", help="print the review page's link (no NAME: the session list)")
+    _name_and_project(link, optional=True)
+    link.add_argument("--invitee", metavar="EMAIL", help="that invitee's own link")
+    link.set_defaults(handler=run_link)
+
+    feedback = sub.add_parser("feedback", help="notes, drawings and statuses per version")
+    _name_and_project(feedback)
+    feedback.add_argument("--json", action="store_true", help="print JSON")
+    feedback.set_defaults(handler=run_feedback)
+    review.set_defaults(handler=lambda args: (review.print_help(), 2)[1])
+
+
+def _name_and_project(parser: argparse.ArgumentParser, optional: bool = False) -> None:
+    parser.add_argument("name", metavar="NAME", nargs="?" if optional else None, help=NAME_HELP)
+    parser.add_argument("--project", help=PROJECT_HELP)
+
+
+def _session() -> Any:
+    from ft_dcc.session import Session
+
+    return Session()
+
+
+def _project(session: Any, args: argparse.Namespace) -> Optional[Any]:
+    from ft_dcc.review_names import find_project
+
+    return find_project(session, args.project) if args.project else None
+
+
+def _target(session: Any, args: argparse.Namespace) -> Any:
+    from ft_dcc.review_names import resolve_session
+
+    return resolve_session(session, args.name, _project(session, args))
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+# -- list / create / close / reopen -----------------------------------------------------------
+def run_list(args: argparse.Namespace) -> int:
+    from ft_dcc.review_cli import session_rows
+
+    with _session() as session:
+        rows = session_rows(session, _project(session, args))
+    if args.json:
+        _out(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        _out("No review sessions yet: ft-dcc review create NAME --project PROJECT")
+        return 0
+    for row in rows:
+        state = "open until" if row["open"] else "closed on"
+        private = "private, " if row["private"] else ""
+        _out(
+            f"{row['name']:<28} {row['project']:<16} {private}{row['versions']} version(s), "
+            f"{state} {row['end_date'] or '-'}"
+        )
+    return 0
+
+
+def run_create(args: argparse.Namespace) -> int:
+    from ft_dcc.review_cli import create_session
+
+    with _session() as session:
+        created, url = create_session(
+            session, args.name, args.project, private=args.private, description=args.description
+        )
+        kind = "private review session" if args.private else "review session"
+        _out(f"Created {kind} {created['name']!r} in project {created['project']['name']!r}.")
+        _out(f"Watch it: {url}")
+    return 0
+
+
+def run_close(args: argparse.Namespace) -> int:
+    from ft_dcc import review
+
+    with _session() as session:
+        target = _target(session, args)
+        if not review.is_open(target):
+            _out(f"Review session {target['name']!r} is already closed.")
+            return 0
+        review.close_review_session(session, target)
+    _out(f"Closed review session {target['name']!r}: nothing more can be added to it.")
+    return 0
+
+
+def run_reopen(args: argparse.Namespace) -> int:
+    from ft_dcc import review
+
+    with _session() as session:
+        target = _target(session, args)
+        review.reopen_review_session(session, target)
+        _out(f"Reopened review session {target['name']!r} until {target['end_date']:%Y-%m-%d}.")
+    return 0
+
+
+# -- invite / link / feedback -----------------------------------------------------------------
+def run_invite(args: argparse.Namespace) -> int:
+    from ft_dcc import review
+    from ft_dcc.review_names import check_emails, ensure_open_for
+
+    emails = check_emails(args.emails)  # before any request: a typo writes nothing
+    with _session() as session:
+        target = _target(session, args)
+        ensure_open_for(target, "invite anyone to it")
+        invitees = review.add_invitees(session, target, emails)
+        review.send_review_session_invites(session, invitees)
+    for email in emails:
+        _out(f"Invited {email} to {target['name']!r}.")
+    _out(f"Their own links: ft-dcc review link {json.dumps(target['name'])} --invitee EMAIL")
+    return 0
+
+
+def run_link(args: argparse.Namespace) -> int:
+    from ft_dcc.review_cli import invitee_link, session_link
+
+    with _session() as session:
+        if args.name is None:
+            if args.invitee:
+                from ft_dcc.exceptions import ReviewSessionNameError
+
+                raise ReviewSessionNameError(
+                    "--invitee needs the session's NAME",
+                    hint="ft-dcc review link NAME --invitee EMAIL",
+                )
+            _out(session_link(session, None))
+            return 0
+        target = _target(session, args)
+        _out(
+            invitee_link(session, target, args.invitee)
+            if args.invitee
+            else session_link(session, target)
+        )
+    return 0
+
+
+def run_feedback(args: argparse.Namespace) -> int:
+    from ft_dcc.review_cli import feedback_lines
+    from ft_dcc.review_feedback import session_feedback
+
+    with _session() as session:
+        target = _target(session, args)
+        feedback = session_feedback(session, target)
+    if args.json:
+        data = {"review_session": target["name"], "versions": [v.to_dict() for v in feedback]}
+        _out(json.dumps(data, indent=2))
+        return 0
+    lines: List[str] = feedback_lines(target["name"], feedback)
+    _out("\n".join(lines))
+    return 0

@@ -1,0 +1,236 @@
+/* ft_dcc review page: an asset's version picker, and comparing two of its versions
+   (side by side or as a wipe), both locked to the same frame. */
+"use strict";
+
+(function (R) {
+  function el(tag, className) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    return node;
+  }
+
+  /** Version ``bItem`` shown beside (or under a wipe of) the player of ``aItem``. */
+  function Compare(aItem, bItem, mode) {
+    var self = this;
+    self.a = aItem;
+    self.player = aItem.player;
+    self.objectId = bItem.dataset.objectId;
+    self.screen = aItem.querySelector(".screen");
+    self.handle = aItem.querySelector(".wipe-handle");
+    self.aLabel = aItem.querySelector(".picture.main .picture-label");
+    self.picture = el("div", "picture compare-b");
+    self.label = el("span", "picture-label");
+    self.video = el("video", "video");
+    self.video.muted = true;
+    self.video.playsInline = true;
+    self.video.preload = "auto";
+    var overlays = el("div", "overlays");
+    self.picture.appendChild(self.label);
+    self.picture.appendChild(self.video);
+    self.picture.appendChild(overlays);
+    self.screen.appendChild(self.picture);
+    self.clip = new R.Clip(bItem, self.video);
+    self.overlay = new R.Overlay(overlays, self.objectId);
+    self.version = bItem.dataset.version;
+    self.aLabel.textContent = "A \u00b7 " + aItem.dataset.version;
+    R.fitPicture(self.picture, self.video);
+    self.clip.watch(function (frame) {
+      self.picture.dataset.frame = String(frame);
+      self.label.textContent = "B \u00b7 " + self.version + " \u00b7 " + frame;
+      self.overlay.show(frame);
+    });
+    self.follow = function (frame) { self.sync(frame); };
+    self.onPlay = function () {
+      self.video.playbackRate = self.player.video.playbackRate;
+      var playing = self.video.play();
+      if (playing && playing.catch) playing.catch(function () {});
+    };
+    self.onPause = function () {
+      self.video.pause();
+      self.sync(self.player.frame);
+    };
+    self.onRate = function () { self.video.playbackRate = self.player.video.playbackRate; };
+    self.player.onFrame(self.follow);
+    self.player.video.addEventListener("play", self.onPlay);
+    self.player.video.addEventListener("pause", self.onPause);
+    self.player.video.addEventListener("ratechange", self.onRate);
+    self.video.addEventListener("loadedmetadata", function () { self.sync(self.player.frame); });
+    self.video.src = bItem.dataset.movieUrl;
+    self.bindWipe();
+    self.setMode(mode);
+    aItem.classList.add("comparing");
+    aItem.dataset.compareWith = self.objectId;
+  }
+
+  /** Bring B to A's frame: exactly when A is still, within a frame while A plays. */
+  Compare.prototype.sync = function (frame) {
+    var video = this.video;
+    if (video.readyState < 1) return;
+    var still = this.player.video.paused || this.player.reverse;
+    var target = (this.clip.clamp(frame) - this.clip.frameIn + 0.5) / this.clip.rate;
+    var off = Math.abs(video.currentTime - target) * this.clip.rate;
+    if (still ? off > 0.25 : off > 1.5) this.clip.seek(frame);
+  };
+
+  Compare.prototype.setWipe = function (fraction) {
+    var pct = Math.max(0, Math.min(100, fraction * 100));
+    this.wipe = pct;
+    this.picture.style.clipPath = this.mode === "wipe" ? "inset(0 0 0 " + pct + "%)" : "";
+    this.handle.style.left = pct + "%";
+    this.a.dataset.wipe = String(Math.round(pct));
+  };
+
+  Compare.prototype.bindWipe = function () {
+    var self = this;
+    var handle = self.handle;
+    self.onDown = function (event) {
+      event.preventDefault();
+      handle.setPointerCapture(event.pointerId);
+      handle.classList.add("dragging");
+    };
+    self.onMove = function (event) {
+      if (!handle.hasPointerCapture(event.pointerId)) return;
+      var box = handle.parentNode.getBoundingClientRect();
+      self.setWipe((event.clientX - box.left) / box.width);
+    };
+    self.onUp = function () { handle.classList.remove("dragging"); };
+    handle.addEventListener("pointerdown", self.onDown);
+    handle.addEventListener("pointermove", self.onMove);
+    handle.addEventListener("pointerup", self.onUp);
+  };
+
+  Compare.prototype.setMode = function (mode) {
+    this.mode = mode === "wipe" ? "wipe" : "side";
+    this.screen.classList.add("compare");
+    this.screen.classList.toggle("side", this.mode === "side");
+    this.screen.classList.toggle("wipe", this.mode === "wipe");
+    this.handle.hidden = this.mode !== "wipe";
+    this.a.dataset.compareMode = this.mode;
+    this.setWipe(this.wipe === undefined ? 0.5 : this.wipe / 100);
+  };
+
+  Compare.prototype.stop = function () {
+    var handle = this.handle;
+    this.player.offFrame(this.follow);
+    this.player.video.removeEventListener("play", this.onPlay);
+    this.player.video.removeEventListener("pause", this.onPause);
+    this.player.video.removeEventListener("ratechange", this.onRate);
+    handle.removeEventListener("pointerdown", this.onDown);
+    handle.removeEventListener("pointermove", this.onMove);
+    handle.removeEventListener("pointerup", this.onUp);
+    handle.hidden = true;
+    this.overlay.remove();
+    this.video.pause();
+    this.video.removeAttribute("src");
+    this.video.load();
+    this.screen.removeChild(this.picture);
+    this.screen.classList.remove("compare", "side", "wipe");
+    this.aLabel.textContent = "";
+    this.a.classList.remove("comparing");
+    delete this.a.dataset.compareWith;
+    delete this.a.dataset.compareMode;
+  };
+
+  /** One asset: its versions (latest first, one shown) and the compare controls. */
+  function Group(section) {
+    var self = this;
+    self.section = section;
+    self.picker = section.querySelector(".version-picker");
+    self.compareSelect = section.querySelector(".compare-with");
+    self.mode = "side";
+    self.compare = null;
+    self.picker.addEventListener("click", function (event) {
+      var tab = event.target.closest(".version-tab");
+      if (tab) self.select(tab.dataset.objectId);
+    });
+    if (self.compareSelect) {
+      self.compareSelect.addEventListener("change", function () {
+        self.compareWith(self.compareSelect.value);
+      });
+      section.querySelector(".compare-mode").addEventListener("click", function (event) {
+        var button = event.target.closest(".mode");
+        if (button) self.setMode(button.dataset.mode);
+      });
+    }
+    section.group = self;
+  }
+
+  Group.prototype.current = function () {
+    return this.section.querySelector(".item:not([hidden])");
+  };
+
+  Group.prototype.select = function (objectId) {
+    var next = document.getElementById("item-" + objectId);
+    var current = this.current();
+    if (!next || next === current) return;
+    var other = this.compare && this.compare.objectId;
+    this.compareWith("");
+    if (current) {
+      if (current.player) current.player.pause();
+      current.hidden = true;
+    }
+    next.hidden = false;
+    this.section.dataset.selected = objectId;
+    Array.prototype.forEach.call(this.picker.querySelectorAll(".version-tab"), function (tab) {
+      var on = tab.dataset.objectId === objectId;
+      tab.classList.toggle("selected", on);
+      if (on) tab.classList.remove("new");
+      tab.setAttribute("aria-selected", String(on));
+    });
+    if (next.player && next.video && next.player.video.preload !== "auto") {
+      next.player.video.preload = "auto";
+    }
+    if (R.activate) R.activate(next);
+    if (other && other !== objectId) this.compareWith(other);
+  };
+
+  Group.prototype.compareWith = function (objectId) {
+    if (this.compare) {
+      this.compare.stop();
+      this.compare = null;
+    }
+    var a = this.current();
+    var b = objectId ? document.getElementById("item-" + objectId) : null;
+    if (!a || !a.player || !b || b === a || !b.dataset.movieUrl) {
+      if (this.compareSelect) this.compareSelect.value = "";
+      this.section.classList.remove("comparing");
+      return;
+    }
+    if (this.compareSelect) this.compareSelect.value = objectId;
+    this.compare = new Compare(a, b, this.mode);
+    this.section.classList.add("comparing");
+  };
+
+  Group.prototype.setMode = function (mode) {
+    this.mode = mode;
+    Array.prototype.forEach.call(this.section.querySelectorAll(".compare-mode .mode"),
+      function (button) { button.classList.toggle("selected", button.dataset.mode === mode); });
+    if (this.compare) this.compare.setMode(mode);
+  };
+
+  /** A version that arrived after the page opened: its tab (from a fresh copy of the page,
+      so "latest" is where the server puts it), its compare option and the version count. */
+  Group.prototype.adopt = function (tab, option, countText) {
+    var latest = !!tab.querySelector("small");
+    if (latest) {
+      Array.prototype.forEach.call(this.picker.querySelectorAll(".version-tab small"),
+        function (mark) { mark.remove(); });
+      this.picker.insertBefore(tab, this.picker.firstChild);
+    } else {
+      this.picker.appendChild(tab);
+    }
+    tab.classList.remove("selected");
+    tab.setAttribute("aria-selected", "false");
+    tab.classList.add("new");
+    var count = this.section.querySelector(".version-count");
+    if (count && countText) count.textContent = countText;
+    if (option && this.compareSelect) {
+      this.compareSelect.insertBefore(option, this.compareSelect.options[1] || null);
+      var tools = this.section.querySelector(".compare-tools");
+      tools.hidden = this.compareSelect.options.length < 3;
+    }
+  };
+
+  R.Compare = Compare;
+  R.Group = Group;
+})(window.ftReview = window.ftReview || {});

@@ -1,0 +1,155 @@
+/* ft_dcc review page: drawing on the frame (pen, colours, undo, clear) and saving the drawing
+   as an annotation of that frame. */
+"use strict";
+
+(function (R) {
+  /** The drawing tools of one version's player; ``save(frame, png)`` returns a promise. */
+  function Drawing(item, player, save) {
+    var self = this;
+    self.item = item;
+    self.player = player;
+    self.save = save;
+    self.canvas = item.querySelector(".draw-layer");
+    self.bar = item.querySelector(".draw-bar");
+    self.toggleButton = item.querySelector(".draw-toggle");
+    self.error = self.bar.querySelector(".draw-error");
+    self.saveButton = self.bar.querySelector(".draw-save");
+    self.colour = self.bar.querySelector(".swatch.selected").dataset.colour;
+    self.strokes = [];
+    self.active = null;
+    self.frame = null;
+    self.bind();
+  }
+
+  Drawing.prototype.start = function () {
+    var video = this.player.video;
+    this.player.pause();
+    this.canvas.width = video.videoWidth || 1280;
+    this.canvas.height = video.videoHeight || 720;
+    this.frame = this.player.frame;
+    this.strokes = [];
+    this.redraw();
+    this.canvas.hidden = false;
+    this.bar.hidden = false;
+    this.error.textContent = "";
+    this.bar.querySelector(".draw-frame").textContent = String(this.frame);
+    this.item.classList.add("drawing");
+    this.toggleButton.classList.add("on");
+  };
+
+  Drawing.prototype.stop = function () {
+    this.canvas.hidden = true;
+    this.bar.hidden = true;
+    this.strokes = [];
+    this.active = null;
+    this.item.classList.remove("drawing");
+    this.toggleButton.classList.remove("on");
+  };
+
+  Drawing.prototype.isOn = function () { return !this.canvas.hidden; };
+
+  /** A pointer position in the canvas's own pixels (the movie's resolution). */
+  Drawing.prototype.point = function (event) {
+    var box = this.canvas.getBoundingClientRect();
+    return [
+      (event.clientX - box.left) * this.canvas.width / box.width,
+      (event.clientY - box.top) * this.canvas.height / box.height
+    ];
+  };
+
+  Drawing.prototype.redraw = function () {
+    var context = this.canvas.getContext("2d");
+    context.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    this.strokes.forEach(function (stroke) {
+      context.strokeStyle = stroke.colour;
+      context.fillStyle = stroke.colour;
+      context.lineWidth = stroke.width;
+      var points = stroke.points;
+      context.beginPath();
+      context.moveTo(points[0][0], points[0][1]);
+      if (points.length === 1) {
+        context.arc(points[0][0], points[0][1], stroke.width / 2, 0, 2 * Math.PI);
+        context.fill();
+        return;
+      }
+      for (var i = 1; i < points.length; i++) context.lineTo(points[i][0], points[i][1]);
+      context.stroke();
+    });
+    this.item.dataset.strokes = String(this.strokes.length);
+  };
+
+  Drawing.prototype.bindPen = function () {
+    var self = this;
+    var canvas = self.canvas;
+    canvas.addEventListener("pointerdown", function (event) {
+      event.preventDefault();
+      canvas.setPointerCapture(event.pointerId);
+      self.active = {
+        colour: self.colour,
+        width: Math.max(3, canvas.width / 180),
+        points: [self.point(event)]
+      };
+      self.strokes.push(self.active);
+      self.redraw();
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!self.active) return;
+      self.active.points.push(self.point(event));
+      self.redraw();
+    });
+    function end() { self.active = null; }
+    canvas.addEventListener("pointerup", end);
+    canvas.addEventListener("pointercancel", end);
+  };
+
+  Drawing.prototype.submit = function () {
+    var self = this;
+    if (!self.strokes.length) {
+      self.error.textContent = "Draw something first.";
+      return;
+    }
+    self.saveButton.disabled = true;
+    self.error.textContent = "";
+    self.save(self.frame, self.canvas.toDataURL("image/png")).then(function () {
+      self.stop();
+      self.item.dataset.drawingsSaved = String((parseInt(self.item.dataset.drawingsSaved, 10) || 0) + 1);
+    }).catch(function (failure) {
+      self.error.textContent = "Not saved: " + failure.message;
+    }).then(function () { self.saveButton.disabled = false; });
+  };
+
+  Drawing.prototype.bind = function () {
+    var self = this;
+    var bar = self.bar;
+    self.bindPen();
+    self.toggleButton.addEventListener("click", function () {
+      if (self.isOn()) self.stop();
+      else self.start();
+    });
+    bar.querySelector(".swatches").addEventListener("click", function (event) {
+      var swatch = event.target.closest(".swatch");
+      if (!swatch) return;
+      Array.prototype.forEach.call(bar.querySelectorAll(".swatch"), function (s) {
+        s.classList.toggle("selected", s === swatch);
+      });
+      self.colour = swatch.dataset.colour;
+    });
+    bar.querySelector(".draw-undo").addEventListener("click", function () {
+      self.strokes.pop();
+      self.redraw();
+    });
+    bar.querySelector(".draw-clear").addEventListener("click", function () {
+      self.strokes = [];
+      self.redraw();
+    });
+    bar.querySelector(".draw-cancel").addEventListener("click", function () { self.stop(); });
+    self.saveButton.addEventListener("click", function () { self.submit(); });
+    Array.prototype.forEach.call(bar.querySelectorAll(".swatch"), function (swatch) {
+      swatch.style.setProperty("--swatch", swatch.dataset.colour);
+    });
+  };
+
+  R.Drawing = Drawing;
+})(window.ftReview = window.ftReview || {});

@@ -1,0 +1,384 @@
+/* ft_dcc review page: notes (with replies), drawn annotations shown on their frame, and each
+   reviewer's verdict (Approve / Request changes). Everything from the server is text, never
+   markup: names and notes are set with textContent. */
+"use strict";
+
+(function (R) {
+  var VERDICTS = { approved: "Approved", require_changes: "Changes requested" };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function count(node, key) {
+    node.dataset[key] = String((parseInt(node.dataset[key], 10) || 0) + 1);
+  }
+
+  /** POST ``body`` as JSON; resolves with the reply, rejects with the server's message. */
+  function postJson(url, body) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "omit",
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error(data.error || ("HTTP " + response.status));
+        return data;
+      });
+    });
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "omit", cache: "no-store" }).then(function (response) {
+      if (!response.ok) {
+        var failure = new Error("HTTP " + response.status);
+        failure.status = response.status;
+        throw failure;
+      }
+      return response.json();
+    });
+  }
+
+  function dateText(value) {
+    if (!value || !/^\d{4}-\d\d-\d\dT/.test(value)) return value || "";
+    var date = new Date(value);
+    return isNaN(date.getTime()) ? value : date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  }
+
+  function authorName(author) {
+    if (author && typeof author === "object") return author.name || author.email || "";
+    return author || "";
+  }
+
+  // -- drawings shown on their frame ----------------------------------------------------------
+  var annotations = {}; // object id -> [{id, frame, url}]
+  var overlays = [];
+
+  /** The drawings of one version over a picture, each shown only on its own frame. */
+  function Overlay(container, objectId) {
+    this.container = container;
+    this.objectId = objectId;
+    this.images = {};
+    this.frame = null;
+    overlays.push(this);
+    this.sync();
+  }
+
+  Overlay.prototype.sync = function () {
+    var self = this;
+    (annotations[self.objectId] || []).forEach(function (drawing) {
+      if (self.images[drawing.id]) return;
+      var image = el("img", "annotation");
+      image.alt = "";
+      image.dataset.frame = String(drawing.frame);
+      image.dataset.noteId = drawing.id;
+      image.hidden = true;
+      image.src = drawing.url;
+      self.container.appendChild(image);
+      self.images[drawing.id] = image;
+    });
+    if (self.frame !== null) self.show(self.frame);
+  };
+
+  Overlay.prototype.show = function (frame) {
+    var shown = 0;
+    this.frame = frame;
+    Object.keys(this.images).forEach(function (id) {
+      var image = this.images[id];
+      image.hidden = parseInt(image.dataset.frame, 10) !== frame;
+      if (!image.hidden) shown++;
+    }, this);
+    this.container.dataset.frame = String(frame);
+    this.container.dataset.shown = String(shown);
+  };
+
+  Overlay.prototype.remove = function () {
+    var self = this;
+    overlays = overlays.filter(function (o) { return o !== self; });
+  };
+
+  // -- notes ----------------------------------------------------------------------------------
+  function noteElement(note, open) {
+    var li = el("li", "note");
+    li.dataset.noteId = note.id;
+    var frame;
+    if (note.frame === null || note.frame === undefined) {
+      frame = el("span", "note-frame none", "\u2013");
+    } else {
+      frame = el("button", "note-frame", String(note.frame));
+      frame.type = "button";
+      frame.dataset.frame = String(note.frame);
+      frame.title = "Go to frame " + note.frame;
+      li.dataset.frame = String(note.frame);
+    }
+    var body = el("div", "note-body");
+    if (note.content || !note.annotation_url) body.appendChild(el("p", "note-content", note.content));
+    if (note.annotation_url) {
+      var drawing = el("button", "note-drawing");
+      drawing.type = "button";
+      drawing.title = "Show this drawing on frame " + note.frame;
+      drawing.dataset.frame = String(note.frame);
+      var thumb = el("img");
+      thumb.alt = "Drawing at frame " + note.frame;
+      thumb.src = note.annotation_url;
+      drawing.appendChild(thumb);
+      body.appendChild(drawing);
+      li.classList.add("has-drawing");
+    }
+    var meta = el("p", "note-meta");
+    meta.appendChild(el("span", "note-author", authorName(note.author)));
+    var when = dateText(note.date);
+    if (when) meta.appendChild(el("span", "note-date", when));
+    if (open) {
+      var reply = el("button", "reply-button", "Reply");
+      reply.type = "button";
+      meta.appendChild(reply);
+    }
+    body.appendChild(meta);
+    body.appendChild(el("ol", "replies"));
+    li.appendChild(frame);
+    li.appendChild(body);
+    return li;
+  }
+
+  function findNote(root, id) {
+    var found = root.querySelectorAll(".note");
+    for (var i = 0; i < found.length; i++) if (found[i].dataset.noteId === id) return found[i];
+    return null;
+  }
+
+  function Feedback(main) {
+    this.main = main;
+    this.urls = main.dataset;
+    this.open = main.dataset.open === "true";
+    this.me = null;
+    this.pending = null;
+    this.again = false;
+    this.bind();
+  }
+
+  /** Re-read everyone's feedback (on start, after a change here, on a live event). */
+  Feedback.prototype.refresh = function () {
+    var self = this;
+    if (self.pending) {
+      self.again = true;
+      return self.pending;
+    }
+    self.pending = getJson(self.urls.feedbackUrl).catch(function (failure) {
+      if (failure.status !== 404) throw failure;
+      return getJson(self.urls.notesUrl).then(function (byItem) { // a server without /feedback
+        var objects = {};
+        Object.keys(byItem).forEach(function (id) { objects[id] = { notes: byItem[id], statuses: [] }; });
+        return { me: null, objects: objects };
+      });
+    }).then(function (data) { self.apply(data); }).catch(function () {}).then(function () {
+      self.pending = null;
+      if (self.again) {
+        self.again = false;
+        return self.refresh();
+      }
+    });
+    return self.pending;
+  };
+
+  Feedback.prototype.apply = function (data) {
+    var self = this;
+    self.me = data.me || null;
+    self.showMe();
+    Object.keys(data.objects || {}).forEach(function (objectId) {
+      var entry = data.objects[objectId] || {};
+      var notes = entry.notes || [];
+      annotations[objectId] = notes.filter(function (n) { return n.annotation_url; }).map(
+        function (n) { return { id: n.id, frame: n.frame, url: n.annotation_url }; });
+      overlays.forEach(function (o) { if (o.objectId === objectId) o.sync(); });
+      var item = document.getElementById("item-" + objectId);
+      if (!item) return;
+      self.renderNotes(item, notes);
+      self.renderStatuses(item, entry.statuses || []);
+    });
+    count(self.main, "feedbackLoaded");
+  };
+
+  Feedback.prototype.showMe = function () {
+    var me = this.me;
+    var label = document.querySelector(".reviewer");
+    if (label) {
+      label.hidden = !me;
+      label.textContent = me ? "Reviewing as " + (me.name || me.email) : "";
+    }
+    Array.prototype.forEach.call(this.main.querySelectorAll(".my-review"), function (box) {
+      box.hidden = !me;
+    });
+  };
+
+  Feedback.prototype.renderNotes = function (item, notes) {
+    var list = item.querySelector(".note-list");
+    var open = this.open;
+    if (list.dataset.rendered !== "js") {
+      list.textContent = "";
+      list.dataset.rendered = "js";
+    }
+    notes.forEach(function (note) {
+      if (findNote(list, note.id)) return;
+      var parent = note.in_reply_to_id ? findNote(list, note.in_reply_to_id) : null;
+      var into = parent ? parent.querySelector(".replies") : list;
+      var li = noteElement(note, open);
+      if (parent) li.classList.add("reply");
+      into.appendChild(li);
+    });
+    item.querySelector(".note-count").textContent = String(notes.length);
+  };
+
+  Feedback.prototype.renderStatuses = function (item, statuses) {
+    var list = item.querySelector(".statuses");
+    var me = this.me;
+    list.textContent = "";
+    if (!statuses.length) list.appendChild(el("li", "no-status", "No verdicts yet."));
+    statuses.forEach(function (status) {
+      var li = el("li", "status-entry " + status.status);
+      li.dataset.inviteeId = status.invitee_id || "";
+      li.appendChild(el("span", "status-mark"));
+      li.appendChild(el("span", "who", status.name || status.email || ""));
+      li.appendChild(el("span", "verdict-label", VERDICTS[status.status] || status.status));
+      var when = el("span", "when", dateText(status.date).slice(11)); // the time; the day on hover
+      when.title = dateText(status.date);
+      li.appendChild(when);
+      list.appendChild(li);
+    });
+    var mine = null;
+    statuses.forEach(function (s) { if (me && s.invitee_id === me.invitee_id) mine = s.status; });
+    Array.prototype.forEach.call(item.querySelectorAll(".verdict"), function (button) {
+      var chosen = button.dataset.status === mine;
+      button.classList.toggle("chosen", chosen);
+      button.setAttribute("aria-pressed", String(chosen));
+    });
+    var summary = "";
+    statuses.forEach(function (s) {
+      if (s.status === "require_changes") summary = "require_changes";
+      else if (!summary) summary = "approved";
+    });
+    var tab = document.querySelector('.version-tab[data-object-id="' + item.dataset.objectId + '"]');
+    if (tab) {
+      tab.dataset.status = summary;
+      tab.title = statuses.map(function (s) {
+        return (s.name || s.email) + ": " + (VERDICTS[s.status] || s.status);
+      }).join("\n");
+    }
+  };
+
+  // -- what the reviewer does -------------------------------------------------------------------
+  Feedback.prototype.addNote = function (item, form) {
+    var self = this;
+    var error = form.querySelector(".note-error");
+    var submit = form.querySelector(".add-note");
+    var text = form.querySelector("textarea");
+    var content = text.value.trim();
+    if (!content) { error.textContent = "Write a note first."; return; }
+    error.textContent = "";
+    submit.disabled = true;
+    postJson(self.urls.notesUrl, {
+      object_id: item.dataset.objectId,
+      content: content,
+      frame: item.player ? item.player.frame : null
+    }).then(function () {
+      text.value = "";
+      return self.refresh();
+    }).then(function () {
+      count(item, "notesAdded");
+    }).catch(function (failure) {
+      error.textContent = "Not saved: " + failure.message;
+    }).then(function () { submit.disabled = false; });
+  };
+
+  Feedback.prototype.openReply = function (note) {
+    var self = this;
+    var body = note.querySelector(".note-body");
+    var existing = body.querySelector(":scope > .reply-form");
+    if (existing) { existing.querySelector("textarea").focus(); return; }
+    var form = el("form", "reply-form");
+    var text = el("textarea", "reply-text");
+    text.rows = 2;
+    text.maxLength = 20000;
+    text.placeholder = "Reply\u2026";
+    var actions = el("div", "note-actions");
+    var error = el("p", "note-error");
+    var cancel = el("button", "cancel-reply", "Cancel");
+    cancel.type = "button";
+    var send = el("button", "send-reply", "Reply");
+    send.type = "submit";
+    actions.appendChild(error);
+    actions.appendChild(cancel);
+    actions.appendChild(send);
+    form.appendChild(text);
+    form.appendChild(actions);
+    body.insertBefore(form, body.querySelector(":scope > .replies"));
+    cancel.addEventListener("click", function () { body.removeChild(form); });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var content = text.value.trim();
+      if (!content) { error.textContent = "Write a reply first."; return; }
+      var item = note.closest(".item");
+      var frame = parseInt(note.dataset.frame, 10);
+      send.disabled = true;
+      postJson(self.urls.notesUrl, {
+        object_id: item.dataset.objectId,
+        content: content,
+        frame: isNaN(frame) ? null : frame,
+        in_reply_to_id: note.dataset.noteId
+      }).then(function () {
+        body.removeChild(form);
+        return self.refresh();
+      }).then(function () { count(item, "repliesAdded"); }).catch(function (failure) {
+        error.textContent = "Not saved: " + failure.message;
+        send.disabled = false;
+      });
+    });
+    text.focus();
+  };
+
+  Feedback.prototype.setStatus = function (item, status) {
+    var self = this;
+    var error = item.querySelector(".status-error");
+    error.textContent = "";
+    postJson(self.urls.statusUrl, { object_id: item.dataset.objectId, status: status })
+      .then(function () { return self.refresh(); })
+      .then(function () { count(item, "statusesSet"); })
+      .catch(function (failure) { error.textContent = "Not saved: " + failure.message; });
+  };
+
+  /** Save a drawing of ``item`` at ``frame`` (a PNG data URL). */
+  Feedback.prototype.saveDrawing = function (item, frame, png) {
+    var self = this;
+    return postJson(self.urls.annotationsUrl, {
+      object_id: item.dataset.objectId, frame: frame, png: png
+    }).then(function () { return self.refresh(); });
+  };
+
+  Feedback.prototype.bind = function () {
+    var self = this;
+    self.main.addEventListener("click", function (event) {
+      var item = event.target.closest(".item");
+      if (!item) return;
+      var jump = event.target.closest(".note-frame[data-frame], .note-drawing");
+      var reply = event.target.closest(".reply-button");
+      var verdict = event.target.closest(".verdict");
+      if (jump && item.player) item.player.seekFrame(parseInt(jump.dataset.frame, 10));
+      else if (reply) self.openReply(reply.closest(".note"));
+      else if (verdict) self.setStatus(item, verdict.dataset.status);
+    });
+    self.main.addEventListener("submit", function (event) {
+      var form = event.target.closest(".note-form");
+      if (!form) return;
+      event.preventDefault();
+      self.addNote(form.closest(".item"), form);
+    });
+  };
+
+  R.postJson = postJson;
+  R.Overlay = Overlay;
+  R.Feedback = Feedback;
+})(window.ftReview = window.ftReview || {});

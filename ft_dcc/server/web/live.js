@@ -1,0 +1,60 @@
+/* ft_dcc review page: live updates pushed by the server (server-sent events, no polling).
+   A note, drawing or verdict saved anywhere re-reads the feedback; a new version is fetched
+   from the session page and added to its asset's version picker. */
+"use strict";
+
+(function (R) {
+  function count(node, key) {
+    node.dataset[key] = String((parseInt(node.dataset[key], 10) || 0) + 1);
+  }
+
+  /** ``onFeedback()`` on note/status events, ``onObject(id)`` when a version is added. */
+  function Live(main, onFeedback, onObject) {
+    var state = document.querySelector(".live-state");
+    function show(text, css) {
+      if (!state) return;
+      state.textContent = text;
+      state.className = "live-state " + css;
+    }
+    if (!window.EventSource || !main.dataset.liveUrl) {
+      show("Reload for new feedback", "off");
+      return;
+    }
+    var source = new EventSource(main.dataset.liveUrl);
+    var opened = false;
+    source.addEventListener("open", function () {
+      show("Live", "on");
+      main.dataset.live = "open";
+      if (opened) onFeedback(); // reconnected: catch up on what was missed meanwhile
+      opened = true;
+    });
+    source.addEventListener("error", function () {
+      show(source.readyState === EventSource.CLOSED ? "Offline: reload" : "Reconnecting\u2026", "off");
+      main.dataset.live = "reconnecting";
+    });
+    function handle(event) {
+      count(main, "liveEvents");
+      var data = {};
+      try { data = JSON.parse(event.data || "{}") || {}; } catch (ignored) { data = {}; }
+      if (event.type === "object" && data.object_id) onObject(String(data.object_id));
+      else onFeedback();
+    }
+    ["note", "status", "object"].forEach(function (name) {
+      source.addEventListener(name, handle);
+    });
+    window.addEventListener("pagehide", function () { source.close(); });
+  }
+
+  /** Fetch this page again and return the parsed document (for a version added later). */
+  function fetchPage() {
+    return fetch(window.location.href, { credentials: "omit", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (text) { return new DOMParser().parseFromString(text, "text/html"); });
+  }
+
+  R.Live = Live;
+  R.fetchPage = fetchPage;
+})(window.ftReview = window.ftReview || {});

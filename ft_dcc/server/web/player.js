@@ -1,0 +1,384 @@
+/* ft_dcc review page: the frame-accurate player of one version (no build step, no libraries). */
+"use strict";
+
+(function (R) {
+  // Broadcast rates stored rounded in ftr_meta (23.976) are the exact NTSC fractions.
+  var NTSC = [24000 / 1001, 30000 / 1001, 48000 / 1001, 60000 / 1001, 120000 / 1001];
+  var EPSILON = 0.01; // of a frame: media times may sit a hair before a frame's start
+  var MAX_SHUTTLE = 8;
+
+  function exactRate(rate) {
+    for (var i = 0; i < NTSC.length; i++) {
+      if (Math.abs(rate - NTSC[i]) < 0.002) return NTSC[i];
+    }
+    return rate;
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  /** SMPTE (non-drop) timecode of ``index`` frames after ``start`` ("HH:MM:SS:FF" or ""). */
+  function timecode(index, rate, start) {
+    var nominal = Math.round(rate);
+    var base = 0;
+    var parts = /^(\d\d):(\d\d):(\d\d)[:;.](\d\d)$/.exec(start || "");
+    if (parts) {
+      base = ((+parts[1] * 60 + +parts[2]) * 60 + +parts[3]) * nominal + +parts[4];
+    }
+    var total = Math.max(0, base + index);
+    var seconds = Math.floor(total / nominal);
+    return pad(Math.floor(seconds / 3600) % 24) + ":" + pad(Math.floor(seconds / 60) % 60) +
+      ":" + pad(seconds % 60) + ":" + pad(total % nominal);
+  }
+
+  /** The frame math of one version's movie: shot frame numbers over media time. */
+  function Clip(item, video) {
+    this.video = video;
+    this.frameIn = parseInt(item.dataset.frameIn, 10) || 0;
+    var out = parseInt(item.dataset.frameOut, 10);
+    this.rate = exactRate(parseFloat(item.dataset.frameRate) || 24);
+    this.count = isNaN(out) ? null : Math.max(1, out - this.frameIn);
+  }
+
+  Clip.prototype.frameCount = function () {
+    if (this.count) return this.count;
+    var d = this.video.duration;
+    return isFinite(d) && d > 0 ? Math.max(1, Math.round(d * this.rate)) : 1;
+  };
+
+  Clip.prototype.last = function () { return this.frameIn + this.frameCount() - 1; };
+
+  Clip.prototype.clamp = function (frame) {
+    return Math.max(this.frameIn, Math.min(this.last(), frame));
+  };
+
+  /** The frame number shown at media time t (seconds). */
+  Clip.prototype.frameAt = function (t) {
+    var index = Math.floor(t * this.rate + EPSILON);
+    return this.frameIn + Math.max(0, Math.min(this.frameCount() - 1, index));
+  };
+
+  /** Show ``frame``: seek to the middle of it, never to an edge. */
+  Clip.prototype.seek = function (frame) {
+    frame = this.clamp(frame);
+    this.video.currentTime = (frame - this.frameIn + 0.5) / this.rate;
+    return frame;
+  };
+
+  /** Call ``callback(frame)`` for every picture the video presents. */
+  Clip.prototype.watch = function (callback) {
+    var self = this;
+    var video = self.video;
+    if (video.requestVideoFrameCallback) {
+      var onFrame = function (now, meta) {
+        if (!video.seeking) callback(self.frameAt(meta.mediaTime)); // not a stale picture
+        video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+    } else {
+      var tick = function () {
+        if (!video.paused) callback(self.frameAt(video.currentTime));
+        window.requestAnimationFrame(tick);
+      };
+      window.requestAnimationFrame(tick);
+    }
+    video.addEventListener("seeked", function () { callback(self.frameAt(video.currentTime)); });
+  };
+
+  /** Size a ``.picture`` box to its video's aspect, so overlays sit exactly on the picture. */
+  function fitPicture(picture, video) {
+    function fit() {
+      if (video.videoWidth && video.videoHeight) {
+        picture.style.setProperty("--ar", String(video.videoWidth / video.videoHeight));
+      }
+    }
+    video.addEventListener("loadedmetadata", fit);
+    fit();
+  }
+
+  function Player(item) {
+    var q = function (s) { return item.querySelector(s); };
+    this.item = item;
+    this.stage = q(".stage");
+    this.video = q("video.video");
+    this.clip = new Clip(item, this.video);
+    this.counter = q(".frame-number");
+    this.noteAt = q(".note-at");
+    this.timecodeBox = q(".timecode");
+    this.sourceTimecode = q(".source-timecode");
+    this.scrub = q(".scrub");
+    this.inOut = q(".in-out");
+    this.marks = q(".marks");
+    this.shuttleLabel = q(".shuttle");
+    this.playButton = q(".play");
+    this.loopButton = q(".loop");
+    this.speedSelect = q(".speed");
+    var poster = parseInt(item.dataset.posterFrame, 10);
+    this.posterFrame = isNaN(poster) ? this.clip.frameIn : poster; // the frame the poster shows
+    this.frame = this.posterFrame;
+    this.loop = false;
+    this.markIn = null;
+    this.markOut = null;
+    this.reverse = 0; // reverse shuttle speed (J), 0 when not shuttling back
+    this.listeners = [];
+    var width = parseInt(item.dataset.width, 10);
+    var height = parseInt(item.dataset.height, 10);
+    if (width > 0 && height > 0) { // the published size: no jump when the movie loads
+      q(".picture.main").style.setProperty("--ar", String(width / height));
+    }
+    fitPicture(q(".picture.main"), this.video);
+    this.bind();
+  }
+
+  /** Call ``listener(frame)`` whenever the counter changes. */
+  Player.prototype.onFrame = function (listener) { this.listeners.push(listener); };
+
+  Player.prototype.offFrame = function (listener) {
+    this.listeners = this.listeners.filter(function (l) { return l !== listener; });
+  };
+
+  Player.prototype.show = function (frame) {
+    this.frame = frame;
+    var text = String(frame);
+    this.counter.textContent = text;
+    if (this.noteAt) this.noteAt.textContent = text;
+    this.item.dataset.frame = text;
+    if (this.scrub && document.activeElement !== this.scrub) this.scrub.value = text;
+    var index = frame - this.clip.frameIn;
+    this.timecodeBox.textContent = timecode(index, this.clip.rate, "");
+    var start = this.item.dataset.sourceTimecode;
+    if (start && this.sourceTimecode) {
+      this.sourceTimecode.textContent = "src " + timecode(index, this.clip.rate, start);
+    }
+    for (var i = 0; i < this.listeners.length; i++) this.listeners[i](frame);
+  };
+
+  /** The frames playback runs between: the in/out points, or the whole clip. */
+  Player.prototype.range = function () {
+    return {
+      start: this.markIn === null ? this.clip.frameIn : this.markIn,
+      end: this.markOut === null ? this.clip.last() : this.markOut
+    };
+  };
+
+  /** Show ``frame`` paused (clamped to the clip). */
+  Player.prototype.seekFrame = function (frame) {
+    this.stopReverse();
+    this.video.pause();
+    this.show(this.clip.seek(frame));
+  };
+
+  Player.prototype.step = function (delta) { this.seekFrame(this.frame + delta); };
+  Player.prototype.home = function () { this.seekFrame(this.range().start); };
+  Player.prototype.end = function () { this.seekFrame(this.range().end); };
+
+  Player.prototype.play = function (rate) {
+    this.stopReverse();
+    var range = this.range();
+    if (this.video.ended || this.frame >= range.end || this.frame < range.start) {
+      this.clip.seek(range.start);
+    }
+    this.video.playbackRate = rate || parseFloat(this.speedSelect.value) || 1;
+    var playing = this.video.play();
+    if (playing && playing.catch) playing.catch(function () {});
+    this.showShuttle();
+  };
+
+  Player.prototype.pause = function () {
+    this.stopReverse();
+    if (!this.video.paused) this.video.pause();
+    this.showShuttle();
+  };
+
+  Player.prototype.playing = function () { return !this.video.paused || this.reverse > 0; };
+
+  Player.prototype.toggle = function () {
+    if (this.playing()) this.pause();
+    else this.play();
+  };
+
+  /** L: play forward; again: faster (up to 8x). */
+  Player.prototype.shuttleForward = function () {
+    if (!this.video.paused && !this.reverse) {
+      this.video.playbackRate = Math.min(MAX_SHUTTLE, this.video.playbackRate * 2);
+      this.showShuttle();
+    } else {
+      this.play();
+    }
+  };
+
+  /** J: play backwards frame by frame; again: faster. */
+  Player.prototype.shuttleBack = function () {
+    var speed = this.reverse ? Math.min(MAX_SHUTTLE, this.reverse * 2) : 1;
+    this.pause();
+    this.reverse = speed;
+    this.showShuttle();
+    this.reverseTick(++this.reverseRun);
+  };
+
+  Player.prototype.reverseRun = 0;
+
+  Player.prototype.reverseTick = function (run) {
+    var self = this;
+    if (run !== self.reverseRun || !self.reverse) return;
+    var range = self.range();
+    var target = self.frame - 1;
+    if (target < range.start) {
+      if (!self.loop) { self.pause(); return; }
+      target = range.end;
+    }
+    var started = Date.now();
+    var wait = 1000 / (self.clip.rate * self.reverse * (parseFloat(self.speedSelect.value) || 1));
+    self.video.addEventListener("seeked", function () {
+      window.setTimeout(function () { self.reverseTick(run); },
+        Math.max(0, wait - (Date.now() - started)));
+    }, { once: true });
+    self.show(self.clip.seek(target));
+  };
+
+  Player.prototype.stopReverse = function () {
+    if (!this.reverse) return;
+    this.reverse = 0;
+    this.reverseRun++;
+  };
+
+  Player.prototype.showShuttle = function () {
+    var text = "";
+    if (this.reverse) text = "\u25c0 " + this.reverse + "\u00d7";
+    else if (!this.video.paused) text = "\u25b6 " + this.video.playbackRate + "\u00d7";
+    this.shuttleLabel.textContent = text;
+    this.playButton.classList.toggle("playing", this.playing());
+  };
+
+  /** While playing forward: stop at the out point, or loop back to the in point. */
+  Player.prototype.enforceRange = function (frame) {
+    if (this.video.paused || this.reverse) return;
+    var range = this.range();
+    if (frame < range.end || (this.markOut === null && !this.loop)) return;
+    if (this.loop) {
+      this.clip.seek(range.start);
+    } else {
+      this.pause();
+      this.show(this.clip.seek(range.end));
+    }
+  };
+
+  Player.prototype.setMark = function (which) {
+    if (which === "in") {
+      this.markIn = this.frame;
+      if (this.markOut !== null && this.markOut < this.frame) this.markOut = null;
+    } else if (which === "out") {
+      this.markOut = this.frame;
+      if (this.markIn !== null && this.markIn > this.frame) this.markIn = null;
+    } else {
+      this.markIn = this.markOut = null;
+    }
+    this.showMarks();
+  };
+
+  Player.prototype.showMarks = function () {
+    var has = this.markIn !== null || this.markOut !== null;
+    var range = this.range();
+    this.item.dataset.markIn = this.markIn === null ? "" : String(this.markIn);
+    this.item.dataset.markOut = this.markOut === null ? "" : String(this.markOut);
+    this.marks.textContent = has ? "In " + range.start + " \u00b7 Out " + range.end : "";
+    this.inOut.hidden = !has;
+    var span = Math.max(1, this.clip.last() - this.clip.frameIn);
+    this.inOut.style.left = (100 * (range.start - this.clip.frameIn) / span) + "%";
+    this.inOut.style.width = (100 * (range.end - range.start) / span) + "%";
+  };
+
+  Player.prototype.toggleLoop = function () {
+    this.loop = !this.loop;
+    this.loopButton.classList.toggle("on", this.loop);
+    this.loopButton.setAttribute("aria-pressed", String(this.loop));
+    this.item.dataset.loop = String(this.loop);
+  };
+
+  Player.prototype.toggleFullscreen = function () {
+    if (document.fullscreenElement) {
+      document.exitFullscreen();
+    } else if (this.stage.requestFullscreen) {
+      var asked = this.stage.requestFullscreen();
+      if (asked && asked.catch) asked.catch(function () {});
+    }
+  };
+
+  /** Keyboard shortcuts (key names as in KeyboardEvent.key); true when the key was used. */
+  Player.prototype.key = function (key) {
+    var actions = {
+      " ": this.toggle, "k": this.pause, "K": this.pause,
+      "l": this.shuttleForward, "L": this.shuttleForward,
+      "j": this.shuttleBack, "J": this.shuttleBack,
+      "ArrowLeft": function () { this.step(-1); }, "ArrowRight": function () { this.step(1); },
+      "Home": this.home, "End": this.end,
+      "i": function () { this.setMark("in"); }, "I": function () { this.setMark("in"); },
+      "o": function () { this.setMark("out"); }, "O": function () { this.setMark("out"); },
+      "f": this.toggleFullscreen, "F": this.toggleFullscreen
+    };
+    if (!Object.prototype.hasOwnProperty.call(actions, key)) return false;
+    actions[key].call(this);
+    return true;
+  };
+
+  Player.prototype.bindButtons = function () {
+    var self = this;
+    var item = self.item;
+    var clicks = {
+      ".play": self.toggle, ".step-back": function () { self.step(-1); },
+      ".step-forward": function () { self.step(1); }, ".loop": self.toggleLoop,
+      ".mark-in": function () { self.setMark("in"); },
+      ".mark-out": function () { self.setMark("out"); },
+      ".clear-marks": function () { self.setMark(null); }, ".fullscreen": self.toggleFullscreen
+    };
+    Object.keys(clicks).forEach(function (selector) {
+      var button = item.querySelector(selector);
+      if (button) button.addEventListener("click", function () { clicks[selector].call(self); });
+    });
+    self.speedSelect.addEventListener("change", function () {
+      if (!self.video.paused) self.video.playbackRate = parseFloat(self.speedSelect.value) || 1;
+      self.showShuttle();
+    });
+    self.scrub.addEventListener("input", function () {
+      self.seekFrame(parseInt(self.scrub.value, 10));
+    });
+  };
+
+  Player.prototype.bind = function () {
+    var self = this;
+    var video = self.video;
+    function settle() { self.show(self.clip.frameAt(video.currentTime)); }
+    video.addEventListener("pause", function () {
+      self.showShuttle();
+      // a pause lands anywhere in a frame: settle on that frame's middle, so the picture and
+      // the counter agree (and a compared version can follow exactly)
+      if (!self.reverse) self.show(self.clip.seek(self.clip.frameAt(video.currentTime)));
+    });
+    video.addEventListener("play", function () { self.showShuttle(); });
+    video.addEventListener("ended", function () {
+      if (self.loop) self.play();
+      else self.showShuttle();
+    });
+    video.addEventListener("loadedmetadata", function () {
+      self.scrub.max = String(self.clip.last());
+      // start where the poster is, so the picture, the counter and a new note agree
+      if (self.posterFrame !== self.clip.frameIn && video.currentTime === 0) {
+        self.seekFrame(self.posterFrame);
+      } else {
+        settle();
+      }
+    });
+    video.addEventListener("click", function () { self.toggle(); });
+    self.bindButtons();
+    self.clip.watch(function (frame) {
+      self.show(frame);
+      self.enforceRange(frame);
+    });
+    self.show(self.posterFrame);
+  };
+
+  R.exactRate = exactRate;
+  R.timecode = timecode;
+  R.fitPicture = fitPicture;
+  R.Clip = Clip;
+  R.Player = Player;
+})(window.ftReview = window.ftReview || {});

@@ -1,0 +1,122 @@
+"""The "Review feedback" sub-panel of the sidebar's ftrack tab: reviewers' statuses and notes on
+the task's latest versions; choosing a note moves the timeline to its frame.
+
+The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this file only draws rows.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any, Dict
+
+import bpy
+
+from . import connection, paths, props
+
+#: the last read: {"rows": [FeedbackRow], "message": str, "task": str}
+STATE: Dict[str, Any] = {"rows": [], "message": "Press the refresh button to read it", "task": ""}
+#: characters per line of a note in the default sidebar's width
+WRAP = 30
+STATUS_ICONS = {"Approved": "CHECKMARK", "Changes requested": "ERROR"}
+
+
+def read_feedback(context) -> Dict[str, Any]:
+    """Read the feedback of the panel's task (or FTRACK_CONTEXTID) into :data:`STATE`."""
+    prefs = props.preferences(context)
+    if not paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else ""):
+        STATE.update(rows=[], message="ft_dcc is not importable: set the add-on's ft_dcc path")
+        return STATE
+    from ft_dcc.exceptions import FtDccError
+    from ft_dcc.host.feedback import fetch_task_feedback
+
+    conn = props.connection_settings(context)
+    task = context.scene.ftrack_publish.task.strip() or None
+    try:
+        found = fetch_task_feedback(task, make_session=lambda: connection.make_session(**conn))
+    except FtDccError as exc:
+        STATE.update(rows=[], message=str(exc), task="")
+        return STATE
+    STATE.update(rows=found.rows(), message="", task=found.task)
+    return STATE
+
+
+class FTDCC_OT_feedback_refresh(bpy.types.Operator):
+    """Read the reviewers' notes and statuses on this task's latest versions"""
+
+    bl_idname = "ftdcc.feedback_refresh"
+    bl_label = "Read feedback"
+
+    def execute(self, context):
+        state = read_feedback(context)
+        if state["message"]:
+            self.report({"ERROR"}, state["message"])
+            return {"CANCELLED"}
+        return {"FINISHED"}
+
+
+class FTDCC_OT_feedback_goto(bpy.types.Operator):
+    """Go to the frame of this note"""
+
+    bl_idname = "ftdcc.feedback_goto"
+    bl_label = "Go to the note's frame"
+
+    frame: bpy.props.IntProperty(name="Frame")  # type: ignore[valid-type]
+
+    def execute(self, context):
+        context.scene.frame_set(self.frame)  # frame_current, with the scene evaluated there
+        return {"FINISHED"}
+
+
+class FTDCC_PT_feedback(bpy.types.Panel):
+    bl_label = "Review feedback"
+    bl_idname = "FTDCC_PT_feedback"
+    bl_parent_id = "FTDCC_PT_publish"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "ftrack"
+
+    def draw(self, context):
+        layout = self.layout
+        row = layout.row()
+        row.label(text=STATE["task"] or "Latest versions of the task")
+        row.operator("ftdcc.feedback_refresh", text="", icon="FILE_REFRESH")
+        if STATE["message"]:
+            layout.label(text=STATE["message"], icon="INFO")
+        col = layout.column(align=True)
+        for item in STATE["rows"]:
+            _draw_row(col, item)
+
+
+def _draw_row(col, item) -> None:
+    indent = "    " * item.depth
+    if item.kind == "version":
+        col.separator()
+        col.label(text=item.text, icon="FILE_MOVIE")
+    elif item.kind == "status":
+        word = item.text.split(":", 1)[0]
+        col.label(text=item.text, icon=STATUS_ICONS.get(word, "QUESTION"))
+    elif item.kind == "note":
+        icon = "GREASEPENCIL" if item.drawings else ("TIME" if item.frame is not None else "DOT")
+        where = f"{item.frame}" if item.frame is not None else "reply" if item.depth else "-"
+        heading = f"{indent}{where}  {item.author}"
+        if item.frame is not None:  # a button: choosing the note moves the timeline there
+            col.operator("ftdcc.feedback_goto", text=heading, icon=icon).frame = item.frame
+        else:
+            col.label(text=heading, icon=icon)
+        for line in textwrap.wrap(item.content, WRAP) or [""]:
+            col.label(text=f"{indent}      {line}")
+    else:
+        col.label(text=item.text, icon="INFO")
+
+
+CLASSES = (FTDCC_OT_feedback_refresh, FTDCC_OT_feedback_goto, FTDCC_PT_feedback)
+
+
+def register():
+    for cls in CLASSES:
+        bpy.utils.register_class(cls)
+
+
+def unregister():
+    for cls in reversed(CLASSES):
+        bpy.utils.unregister_class(cls)

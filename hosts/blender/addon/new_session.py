@@ -1,0 +1,50 @@
+"""Ask before creating a review session whose name is a few typos away from an open one.
+
+A publish refuses such a name (``ReviewSessionMisspeltError``); in a window the publish operator
+then opens this dialog, and "OK" publishes again with ``new_review_session``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import bpy
+
+
+class FTDCC_OT_confirm_new_session(bpy.types.Operator):
+    """Publish into a new review session although its name is close to an open one's"""
+
+    bl_idname = "ftdcc.confirm_new_session"
+    bl_label = "Create a new review session?"
+
+    name: bpy.props.StringProperty(options={"HIDDEN", "SKIP_SAVE"})  # type: ignore[valid-type]
+
+    def invoke(self, context, event):
+        return context.window_manager.invoke_props_dialog(self, width=520)
+
+    def draw(self, context):
+        for line in textwrap.wrap(context.window_manager.ftdcc_status, 80)[:4]:
+            self.layout.label(text=line)
+        self.layout.label(text=f"OK: publish into a new session called '{self.name}'.", icon="ADD")
+
+    def execute(self, context):
+        return bpy.ops.ftdcc.publish("INVOKE_DEFAULT", new_review_session=True)
+
+
+def offer_new_session(context, report) -> bool:
+    """Open the dialog when ``report`` refused a probably misspelt session (in a window only)."""
+    from ft_dcc.review_names import misspelt_session_of
+
+    name = misspelt_session_of(report)
+    if name is None or bpy.app.background or context.window is None:
+        return False
+    bpy.ops.ftdcc.confirm_new_session("INVOKE_DEFAULT", name=name)
+    return True
+
+
+def register():
+    bpy.utils.register_class(FTDCC_OT_confirm_new_session)
+
+
+def unregister():
+    bpy.utils.unregister_class(FTDCC_OT_confirm_new_session)

@@ -1,0 +1,111 @@
+"""Read review feedback in the installed add-on's "Review feedback" sub-panel and choose a note.
+
+Args: a JSON file with zip, task, screenshots (a folder) and goto (the frame of the note to
+choose). In a window (Xvfb): shows the ftrack tab, refreshes the feedback, takes a screenshot,
+chooses the note and prints RESULT {rows, frame_after, message, blender}.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import bpy
+
+options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
+bpy.ops.preferences.addon_install(filepath=options["zip"])
+import addon_utils  # noqa: E402
+
+addon_utils.enable("ft_dcc_blender", default_set=True)
+feedback = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.feedback"))]
+bpy.context.scene.ftrack_publish.task = options["task"]
+wm = bpy.context.window_manager
+state = {}
+
+
+def view3d():
+    window = wm.windows[0]
+    area = max(
+        (a for a in window.screen.areas if a.type == "VIEW_3D"), key=lambda a: a.width * a.height
+    )
+    return window, area
+
+
+def setup():
+    _window, area = view3d()
+    area.spaces.active.show_region_ui = True
+    area.tag_redraw()
+    bpy.app.timers.register(click_ftrack_tab, first_interval=0.5)
+    return None
+
+
+def click_ftrack_tab():
+    """Blender 3.4 cannot select a sidebar tab from Python: click it (--enable-event-simulate);
+    the tabs are Item, Tool, View, ftrack from the top, about 52 px apart at 1x scale."""
+    window, area = view3d()
+    region = next(r for r in area.regions if r.type == "UI")
+    if hasattr(region, "active_panel_category"):
+        region.active_panel_category = "ftrack"  # Blender 4.1+
+    else:
+        # simulated events wait in the queue until some window event wakes the event loop
+        state["timer"] = wm.event_timer_add(0.1, window=window)
+        x, y = region.x + region.width - 10, region.y + region.height - 155
+        window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+        bpy.app.timers.register(lambda: press(window, x, y), first_interval=0.5)
+    bpy.app.timers.register(refresh, first_interval=float(options.get("delay", 1.0)))
+    return None
+
+
+def press(window, x, y):
+    """The press after the hover was handled: the tab under the mouse is then active."""
+    window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
+    window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
+    return None
+
+
+def refresh():
+    window, area = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        try:
+            state["returned"] = sorted(bpy.ops.ftdcc.feedback_refresh())
+        except RuntimeError as exc:  # an operator that reports an error raises in a script
+            state["returned"] = [str(exc)]
+    area.tag_redraw()
+    bpy.app.timers.register(scroll, first_interval=1.0)
+    return None
+
+
+def scroll():
+    """Scroll the sidebar down to the feedback, below the publish panel (an 800 px screen)."""
+    window, area = view3d()
+    region = next(r for r in area.regions if r.type == "UI")
+    with bpy.context.temp_override(window=window, area=area, region=region):
+        bpy.ops.view2d.scroll_down(deltay=int(options.get("scroll", 400)))
+    area.tag_redraw()
+    bpy.app.timers.register(shoot, first_interval=1.0)
+    return None
+
+
+def shoot():
+    window, area = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        bpy.ops.ftdcc.feedback_goto(frame=int(options["goto"]))  # what the note's button runs
+        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)  # draw what changed
+        bpy.ops.screen.screenshot(filepath=str(Path(options["screenshots"]) / "feedback-panel.png"))
+    rows = [
+        {"kind": r.kind, "text": r.text, "frame": r.frame, "depth": r.depth}
+        for r in feedback.STATE["rows"]
+    ]
+    result = {
+        "rows": rows,
+        "returned": state.get("returned"),
+        "message": feedback.STATE["message"],
+        "task": feedback.STATE["task"],
+        "frame_after": bpy.context.scene.frame_current,
+        "blender": bpy.app.version_string,
+    }
+    print("RESULT " + json.dumps(result), flush=True)
+    os._exit(0)
+
+
+bpy.app.timers.register(setup, first_interval=1.0)

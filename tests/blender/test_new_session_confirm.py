@@ -1,0 +1,79 @@
+"""The add-on with a misspelt review session (bpy, real embedded server): the publish is refused
+naming the open session it is close to; confirming (the dialog's OK) publishes into a new one."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+
+import pytest
+from blender_helpers import (
+    build_addon_zip,
+    needs_bpy,
+    needs_gui_blender,
+    run_blender,
+    run_bpy,
+    server_env,
+    write_json,
+)
+from support import make_task, open_session
+
+from ft_dcc import review
+from ft_dcc.publish.tasks import resolve_task
+
+pytestmark = [pytest.mark.slow, pytest.mark.blender]
+
+
+@needs_bpy
+def test_misspelt_session_is_refused_then_confirmed(tmp_path, blender_env, embedded_server):
+    session = open_session(embedded_server, tmp_path)
+    path = make_task(session, f"blns{uuid.uuid4().hex[:8]}", fstart=1001, fend=1006)
+    project = session.get("Project", resolve_task(session, None, path)["project_id"])
+    review.find_or_create_review_session(session, project, "Dailies 2026-11-22")
+    options = {
+        "blend": str(tmp_path / "shot.blend"),
+        "zip": str(build_addon_zip(tmp_path / "dist")),
+        "task": path,
+        "review_session": "Dailes 2026-11-22",
+    }
+    env = server_env(blender_env, embedded_server)
+    result = run_bpy("new_session_publish.py", [write_json(tmp_path / "o.json", options)], env)
+
+    first, confirmed = result["first"], result["confirmed"]
+    assert first["returned"] == ["CANCELLED"] and first["outcome"] == "failed"
+    assert "'Dailies 2026-11-22' is open in this project: a misspelling?" in first["message"]
+    assert confirmed["outcome"] == "published", confirmed["message"]
+    assert confirmed["review_session_name"] == "Dailes 2026-11-22"
+    names = session.query(f'select name from ReviewSession where project_id is "{project["id"]}"')
+    assert sorted(r["name"] for r in names.all()) == ["Dailes 2026-11-22", "Dailies 2026-11-22"]
+
+
+@needs_gui_blender
+def test_the_sidebar_button_asks_in_a_dialog(tmp_path, blender_env, embedded_server, artifacts_dir):
+    """Debian's Blender 3.4 in a window: the refused publish opens the confirm dialog
+    (screenshot test-artifacts/blender-new-session-dialog.png)."""
+    from test_gui import build_scene_34
+
+    session = open_session(embedded_server, tmp_path)
+    path = make_task(session, f"blnd{uuid.uuid4().hex[:8]}")
+    project = session.get("Project", resolve_task(session, None, path)["project_id"])
+    review.find_or_create_review_session(session, project, "Dailies 2026-11-22")
+    env = server_env(blender_env, embedded_server)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    options = {
+        "zip": str(build_addon_zip(tmp_path / "dist")),
+        "task": path,
+        "review_session": "dailies 2026-11-22",
+        "screenshots": str(shots),
+    }
+    result = run_blender(
+        "new_session_dialog.py",
+        [write_json(tmp_path / "d.json", options)],
+        env,
+        gui=True,
+        blend=build_scene_34(tmp_path, env),
+    )
+    assert result["outcome"] == "failed", result["status"]
+    assert "'Dailies 2026-11-22' is open in this project" in result["status"]
+    shutil.copy(shots / "dialog.png", artifacts_dir / "blender-new-session-dialog.png")

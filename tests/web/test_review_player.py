@@ -1,0 +1,307 @@
+"""The dailies player of the review page, in real headless Chromium (Debian's chromium).
+
+Two versions of one shot are published with ``ft_dcc.publish`` (real encode); every frame's
+colour says which version and which shot frame it is (see ``dailies_fixtures``), so what the
+page shows is checked from the decoded pictures and from screenshots of what Chromium drew.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, List
+
+import pytest
+from support import open_session
+
+from .dailies_fixtures import (
+    FIRST,
+    GREEN,
+    LAST,
+    colour_at,
+    decoded,
+    go_to,
+    isolated_pyblish,
+    publish_versions,
+    screenshot_pixels,
+    version_of,
+    wait_frame,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: Frames the item's counter shows, recorded in the page as they change.
+RECORD_FRAMES = """(item) => {
+  window.__frames = [];
+  new MutationObserver(() => window.__frames.push(+item.dataset.frame))
+    .observe(item, {attributes: true, attributeFilter: ["data-frame"]});
+}"""
+
+
+@pytest.fixture(scope="module")
+def dailies(embedded_server: Any, tmp_path_factory: Any) -> Any:
+    """v001 and v002 of one shot in one review session, and the session's page link."""
+    tmp_path = tmp_path_factory.mktemp("dailies")
+    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
+        _, reports = publish_versions(session, tmp_path, (1, 2), review_session="Player dailies")
+    return embedded_server, reports, reports[-1].review_url
+
+
+def visible_item(page: Any) -> Any:
+    return page.locator(".asset-group article.item:not([hidden])")
+
+
+def colour_version(rgb: List[int]) -> int:
+    assert abs(rgb[2] - 60) < 25, rgb  # a picture, not the page's background or a label
+    return version_of(rgb)
+
+
+def test_versions_are_grouped_by_asset_latest_first(
+    dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    _, reports, url = dailies
+    assert page.goto(url).status == 200
+    groups = page.locator(".asset-group")
+    assert groups.count() == 1, "two versions of one asset are one player, not two cards"
+    tabs = groups.locator(".version-tab")
+    assert tabs.all_text_contents() == ["v002latest", "v001"]
+    assert tabs.nth(0).get_attribute("aria-selected") == "true"
+    item = visible_item(page)
+    assert item.count() == 1
+    assert item.get_attribute("data-object-id") == reports[1].review_session_object_id
+    wait_frame(page, item, int(item.get_attribute("data-poster-frame")))
+    assert decoded(item.locator("video.video"))[0] == 2  # the page opens on the latest
+
+    tabs.nth(1).click()
+    item = visible_item(page)
+    assert item.get_attribute("data-object-id") == reports[0].review_session_object_id
+    assert item.locator(".version").inner_text() == "v001"
+    page.wait_for_function(
+        "(v) => v.readyState >= 2 && !v.seeking", arg=item.locator("video").element_handle()
+    )
+    assert decoded(item.locator("video.video"))[0] == 1
+    page.screenshot(path=str(artifacts_dir / "review_player_single.png"))
+
+
+def test_transport_keys_marks_loop_speed_and_fullscreen(
+    dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    _, _, url = dailies
+    page.goto(url)
+    item = visible_item(page)
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+
+    item.locator(".counter").click()
+    page.keyboard.press("End")
+    wait_frame(page, item, LAST)
+    assert decoded(video) == (2, LAST)
+    page.keyboard.press("Home")
+    wait_frame(page, item, FIRST)
+    assert decoded(video) == (2, FIRST)
+    assert item.locator(".timecode").inner_text() == "00:00:00:00"
+    go_to(page, item, 1012)
+    assert decoded(video) == (2, 1012)
+    assert item.locator(".timecode").inner_text() == "00:00:00:11"  # 24 fps: frame 11 of 0s
+    page.keyboard.press("ArrowLeft")
+    wait_frame(page, item, 1011)
+    assert decoded(video) == (2, 1011)
+
+    # In 1005, out 1009, loop: playback wraps from the out point to the in point and stays in.
+    go_to(page, item, 1005)
+    page.keyboard.press("i")
+    go_to(page, item, 1009)
+    page.keyboard.press("o")
+    assert (item.get_attribute("data-mark-in"), item.get_attribute("data-mark-out")) == (
+        "1005",
+        "1009",
+    )
+    assert item.locator(".marks").inner_text() == "In 1005 \u00b7 Out 1009"
+    item.locator("button.loop").click()
+    item.evaluate(RECORD_FRAMES)
+    page.keyboard.press("l")
+    page.wait_for_function(
+        "() => { const f = window.__frames; const i = f.indexOf(1009);"
+        " return i >= 0 && f.slice(i).some((x) => x <= 1006); }",
+        timeout=60_000,
+    )
+    page.keyboard.press("k")
+    page.wait_for_function("(v) => v.paused", arg=video.element_handle())
+    seen = set(page.evaluate("() => window.__frames"))
+    assert seen <= set(range(1005, 1010)), seen
+
+    # Without loop, play stops on the out point.
+    item.locator("button.loop").click()
+    page.keyboard.press("Home")
+    wait_frame(page, item, 1005)  # Home goes to the in point
+    page.keyboard.press("l")
+    page.wait_for_function(
+        "(i) => i.querySelector('video').paused && i.dataset.frame === '1009'"
+        " && window.__frames.length > 3",
+        arg=item.element_handle(),
+        timeout=60_000,
+    )
+    assert decoded(video) == (2, 1009)
+
+    # L again doubles the speed; the speed menu sets the base speed; K stops.
+    item.locator(".clear-marks").click()
+    page.keyboard.press("Home")
+    item.locator(".speed").select_option("0.5")
+    item.locator(".counter").click()
+    page.keyboard.press("l")
+    page.wait_for_function("(v) => !v.paused && v.playbackRate === 0.5", arg=video.element_handle())
+    page.keyboard.press("l")
+    page.wait_for_function("(v) => v.playbackRate === 1", arg=video.element_handle())
+    assert item.locator(".shuttle").inner_text() == "\u25b6 1\u00d7"
+    page.keyboard.press("k")
+    page.wait_for_function("(v) => v.paused", arg=video.element_handle())
+
+    # J plays backwards, frame by frame.
+    go_to(page, item, 1010)
+    item.evaluate(RECORD_FRAMES)
+    page.keyboard.press("j")
+    page.wait_for_function("() => window.__frames.some((f) => f <= 1006)", timeout=60_000)
+    page.keyboard.press("k")
+    frames = page.evaluate("() => window.__frames")
+    going_back = frames[: frames.index(min(frames)) + 1]
+    assert going_back == sorted(going_back, reverse=True) and going_back[0] <= 1010
+    assert item.locator(".shuttle").inner_text() == ""
+
+    # Fullscreen shows the stage (picture and controls) alone.
+    item.locator("button.fullscreen").click()
+    page.wait_for_function("() => document.fullscreenElement?.classList.contains('stage')")
+    page.screenshot(path=str(artifacts_dir / "review_player_fullscreen.png"))
+    page.keyboard.press("f")
+    page.wait_for_function("() => document.fullscreenElement === null")
+
+
+def test_compare_side_by_side_and_wipe_lock_both_versions_to_one_frame(
+    dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    _, reports, url = dailies
+    page.goto(url)
+    item = visible_item(page)
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+    page.locator(".compare-with").select_option(reports[0].review_session_object_id)
+    other = item.locator(".picture.compare-b video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=other.element_handle())
+
+    go_to(page, item, 1012)
+    page.wait_for_function(
+        "(i) => i.querySelector('.compare-b').dataset.frame === '1012'", arg=item.element_handle()
+    )
+    assert decoded(video) == (2, 1012)
+    assert decoded(other) == (1, 1012)
+    pixels = screenshot_pixels(item.locator(".screen"), artifacts_dir / "review_compare_side.png")
+    left, right = colour_at(pixels, 0.25, 0.5), colour_at(pixels, 0.75, 0.5)
+    assert (colour_version(left), colour_version(right)) == (2, 1), (left, right)
+    assert abs(left[0] - right[0]) < 12, "both sides show the same frame"
+    assert abs(left[0] - (1012 - FIRST) * 10) < 12, left
+
+    # Playing moves both; after pausing they show one frame again.
+    page.keyboard.press("l")
+    page.wait_for_function(
+        "(i) => +i.dataset.frame >= 1016", arg=item.element_handle(), timeout=60_000
+    )
+    page.keyboard.press("k")
+    page.wait_for_function(
+        "(i) => i.querySelector('video').paused && !i.querySelector('.compare-b video').seeking"
+        " && i.querySelector('.compare-b').dataset.frame === i.dataset.frame",
+        arg=item.element_handle(),
+    )
+    shown = int(item.get_attribute("data-frame"))
+    assert decoded(video) == (2, shown)
+    assert decoded(other) == (1, shown)
+
+    # Wipe: A left of the divider, B right of it; dragging the divider moves the split.
+    go_to(page, item, 1012)
+    page.locator(".compare-mode .mode", has_text="Wipe").click()
+    page.wait_for_function("(i) => i.dataset.compareMode === 'wipe'", arg=item.element_handle())
+    page.screenshot(path=str(artifacts_dir / "review_player_wipe.png"))
+    picture = item.locator(".picture.main")
+    pixels = screenshot_pixels(picture, artifacts_dir / "review_compare_wipe.png")
+    left, right = colour_at(pixels, 0.3, 0.6), colour_at(pixels, 0.7, 0.6)
+    assert (colour_version(left), colour_version(right)) == (2, 1), (left, right)
+    assert abs(left[0] - right[0]) < 12
+    box = item.locator(".wipe-handle").bounding_box()
+    start_x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    whole = picture.bounding_box()
+    page.mouse.move(start_x, y)
+    page.mouse.down()
+    page.mouse.move(whole["x"] + whole["width"] * 0.8, y, steps=8)
+    page.mouse.up()
+    assert 75 <= int(item.get_attribute("data-wipe")) <= 85
+    pixels = screenshot_pixels(picture, artifacts_dir / "review_compare_wipe_dragged.png")
+    assert colour_version(colour_at(pixels, 0.7, 0.6)) == 2  # A now reaches past 70 %
+    assert colour_version(colour_at(pixels, 0.9, 0.6)) == 1
+    assert GREEN[1] != GREEN[2]
+
+    page.locator(".compare-mode .mode", has_text="Side by side").click()
+    page.screenshot(path=str(artifacts_dir / "review_player_compare.png"))
+    # Choosing the compared version as the main one ends the comparison; the other way round
+    # works the same, both still on one frame.
+    page.locator(f'.version-tab[data-object-id="{reports[0].review_session_object_id}"]').click()
+    assert page.locator(".picture.compare-b").count() == 0
+    assert page.locator(".compare-with").input_value() == ""
+    item = visible_item(page)
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+    page.locator(".compare-with").select_option(reports[1].review_session_object_id)
+    other = item.locator(".picture.compare-b video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=other.element_handle())
+    go_to(page, item, 1003)
+    page.wait_for_function(
+        "(i) => i.querySelector('.compare-b').dataset.frame === '1003'", arg=item.element_handle()
+    )
+    assert (decoded(video), decoded(other)) == ((1, 1003), (2, 1003))
+    page.locator(".compare-with").select_option("")
+    assert item.locator(".picture.compare-b").count() == 0
+
+
+CANVAS_RGBA = """([canvas, x, y]) => Array.from(canvas.getContext("2d").getImageData(
+    Math.round(x * canvas.width), Math.round(y * canvas.height), 1, 1).data)"""
+
+
+def stroke(page: Any, canvas: Any, y: float) -> None:
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * y, steps=6)
+    page.mouse.up()
+
+
+def test_drawing_tools_colours_undo_clear_and_cancel(dailies: Any, page: Any) -> None:
+    _, _, url = dailies
+    page.goto(url)
+    item = visible_item(page)
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+    go_to(page, item, 1010)
+    item.locator(".draw-toggle").click()
+    canvas = item.locator(".draw-layer")
+    assert canvas.is_visible() and item.locator(".draw-frame").inner_text() == "1010"
+    assert canvas.evaluate("c => [c.width, c.height]") == [320, 180]  # the movie's pixels
+    page.keyboard.press("ArrowRight")  # the frame stays put while drawing on it
+    assert item.get_attribute("data-frame") == "1010"
+
+    stroke(page, canvas, 0.3)
+    item.locator(".swatch[title='Yellow']").click()
+    stroke(page, canvas, 0.7)
+    handle = canvas.element_handle()
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.3]) == [255, 59, 48, 255]
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.7]) == [255, 214, 10, 255]
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.5])[3] == 0
+
+    item.locator(".draw-undo").click()
+    assert item.get_attribute("data-strokes") == "1"
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.7])[3] == 0
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.3])[3] == 255
+    item.locator(".draw-clear").click()
+    assert item.get_attribute("data-strokes") == "0"
+    assert page.evaluate(CANVAS_RGBA, [handle, 0.5, 0.3])[3] == 0
+    item.locator(".draw-save").click()
+    assert item.locator(".draw-error").inner_text() == "Draw something first."
+    item.locator(".draw-cancel").click()
+    assert canvas.is_hidden() and "drawing" not in (item.get_attribute("class") or "")
+    page.keyboard.press("ArrowRight")
+    wait_frame(page, item, 1011)
