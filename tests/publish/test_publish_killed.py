@@ -10,6 +10,7 @@ later one ends as exactly one complete version: the review movie and the thumbna
 from __future__ import annotations
 
 import os
+import signal as signals
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,13 @@ report = publish(FilesHost(pattern, fps=25), task=task, review_session=session_n
                  asset_name=asset)
 print(report)
 """
+
+
+def _interruptible() -> None:
+    """In the child: Ctrl-C as a terminal delivers it, also when this test runs as a background
+    job (whose children start with SIGINT ignored, so Python would never raise
+    KeyboardInterrupt)."""
+    signals.signal(signals.SIGINT, signals.SIG_DFL)
 
 
 def _env(server: Any, queue: Path, point: str = "", signal: str = "") -> Dict[str, str]:
@@ -90,6 +98,7 @@ def test_a_killed_publish_is_finished_by_the_flush_or_never_started(
                 env=_env(embedded_server, queue, point, signal),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_interruptible,
             )
     for asset, process in runs.items():
         output = process.communicate(timeout=240)[0].decode(errors="replace")
