@@ -96,6 +96,11 @@ def _query(session: PublishSession, what: str, ids: Iterable[Any]) -> List[Row]:
     return list(session.query(f"{what} ({listed})").all()) if listed else []
 
 
+def _by_id(session: PublishSession, what: str, ids: Iterable[Any]) -> Dict[str, Row]:
+    """:func:`_query` keyed by each row's id (``ids`` may hold empty values: they are left out)."""
+    return {row["id"]: row for row in _query(session, what, [i for i in ids if i])}
+
+
 def session_feedback(session: PublishSession, review_session: Any) -> List[VersionFeedback]:
     """The feedback on every version of ``review_session``, in the session's order."""
     rs_id = review_session if isinstance(review_session, str) else review_session["id"]
@@ -117,13 +122,10 @@ def _feedback(session: PublishSession, objects: Sequence[Row]) -> List[VersionFe
     if not objects:
         return []
     object_ids = [o["id"] for o in objects]
-    versions = {
-        v["id"]: v
-        for v in _query(
-            session, "select id, version, asset.name from AssetVersion where id in",
-            [o["version_id"] for o in objects if o["version_id"]],
-        )
-    }  # fmt: skip
+    versions = _by_id(
+        session, "select id, version, asset.name from AssetVersion where id in",
+        [o["version_id"] for o in objects],
+    )  # fmt: skip
     notes = _read_notes(session, object_ids)
     statuses = _read_statuses(session, object_ids)
     result = []
@@ -190,13 +192,10 @@ def _read_notes(
         session, "select parent_id, key, value from Metadata where parent_id in", note_ids
     ):
         metadata.setdefault(row["parent_id"], {})[row["key"]] = row["value"]
-    users = {
-        u["id"]: u
-        for u in _query(
-            session, "select id, username, first_name, last_name, email from User where id in",
-            [r["user_id"] for r in rows if r["user_id"]],
-        )
-    }  # fmt: skip
+    users = _by_id(
+        session, "select id, username, first_name, last_name, email from User where id in",
+        [r["user_id"] for r in rows],
+    )  # fmt: skip
     drawings = _drawings(session, note_ids)
     notes = {}
     for row in sorted(rows, key=lambda r: (_iso(r["date"]) or "", r["id"])):

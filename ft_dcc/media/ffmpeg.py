@@ -61,12 +61,11 @@ def ffmpeg_executable() -> str:
     return exe
 
 
-@functools.cache
-def ffmpeg_version() -> Tuple[int, int]:
-    """(major, minor) of :func:`ffmpeg_executable`; (0, 0) when the banner cannot be parsed."""
+def _ffmpeg_says(option: str) -> str:
+    """What ``ffmpeg -hide_banner OPTION`` prints (``-version``, ``-filters``)."""
     try:
-        out = subprocess.run(
-            [ffmpeg_executable(), "-hide_banner", "-version"],
+        return subprocess.run(
+            [ffmpeg_executable(), "-hide_banner", option],
             capture_output=True,
             text=True,
             timeout=30,
@@ -75,6 +74,12 @@ def ffmpeg_version() -> Tuple[int, int]:
         ).stdout
     except OSError as error:
         raise MediaError(f"ffmpeg could not be started: {error}", hint=_INSTALL_HINT) from error
+
+
+@functools.cache
+def ffmpeg_version() -> Tuple[int, int]:
+    """(major, minor) of :func:`ffmpeg_executable`; (0, 0) when the banner cannot be parsed."""
+    out = _ffmpeg_says("-version")
     match = re.search(r"ffmpeg version \D*(\d+)\.(\d+)", out)
     if match:
         return int(match.group(1)), int(match.group(2))
@@ -86,15 +91,8 @@ def ffmpeg_version() -> Tuple[int, int]:
 def has_filter(name: str) -> bool:
     """True when this ffmpeg has the filter ``name`` (``drawtext`` needs libfreetype)."""
     try:
-        out = subprocess.run(
-            [ffmpeg_executable(), "-hide_banner", "-filters"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-            **_no_window(),
-        ).stdout
-    except OSError:
+        out = _ffmpeg_says("-filters")
+    except MediaError:
         return False
     return any(line.split()[1:2] == [name] for line in out.splitlines() if line.strip())
 

@@ -63,6 +63,12 @@ def add_commands(subparsers: Any) -> None:
     user.set_defaults(handler=lambda args: _usage(user))
 
 
+def _error(problem: object) -> int:
+    """Say ``problem`` on one line of stderr; the exit status of a command that failed."""
+    print(f"ft-dcc: error: {problem}", file=sys.stderr)
+    return 1
+
+
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 2
@@ -92,14 +98,12 @@ def run_server(args: argparse.Namespace) -> int:
         from ft_dcc.server.disk import DataDirError
         from ft_dcc.server.workers import check_workers, serve
     except ImportError as exc:
-        print(f"ft-dcc: error: {MISSING_EXTRA} ({exc})", file=sys.stderr)
-        return 1
+        return _error(f"{MISSING_EXTRA} ({exc})")
     try:
         check_workers(config)
         app = create_app(config)
     except (DatabaseSetupError, DataDirError) as exc:
-        print(f"ft-dcc: error: {exc}", file=sys.stderr)
-        return 1
+        return _error(exc)
     seed = app.state.server.seed
     database = app.state.server.store.describe()
     print(f"ft-dcc server: serving {config.url} (data: {config.data_dir}, database: {database}, "
@@ -140,13 +144,11 @@ def run_migrate(args: argparse.Namespace) -> int:
         from ft_dcc.exceptions import DatabaseSetupError
         from ft_dcc.server.migrate import migrate
     except ImportError as exc:
-        print(f"ft-dcc: error: {MISSING_EXTRA} ({exc})", file=sys.stderr)
-        return 1
+        return _error(f"{MISSING_EXTRA} ({exc})")
     try:
         report = migrate(args.source, args.target)
     except DatabaseSetupError as exc:
-        print(f"ft-dcc: error: {exc}", file=sys.stderr)
-        return 1
+        return _error(exc)
     filled = {name: rows for name, rows in report.rows.items() if rows}
     print(f"ft-dcc server migrate: copied {report.total} rows in {len(filled)} tables "
           "(row counts verified)", flush=True)  # fmt: skip
@@ -167,20 +169,17 @@ def add_user(args: argparse.Namespace) -> int:
         from ft_dcc.server.seed import add_user as add_store_user
         from ft_dcc.server.store import Store
     except ImportError as exc:
-        print(f"ft-dcc: error: {MISSING_EXTRA} ({exc})", file=sys.stderr)
-        return 1
+        return _error(f"{MISSING_EXTRA} ({exc})")
     config.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         store = Store(config.resolved_database_url)
     except DatabaseSetupError as exc:
-        print(f"ft-dcc: error: {exc}", file=sys.stderr)
-        return 1
+        return _error(exc)
     keys = KeyRing(store.engine, store.metadata)
     try:
         user_id, key, role = add_store_user(store, keys, args.name, args.api_key, args.admin)
     except SeedError as exc:
-        print(f"ft-dcc: error: {exc}", file=sys.stderr)
-        return 1
+        return _error(exc)
     finally:
         store.engine.dispose()
     if args.api_key:
