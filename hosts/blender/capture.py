@@ -1,5 +1,6 @@
-"""Capture a playblast in Blender: the real viewport (``render.opengl``) when a window exists,
-else a Workbench render with the viewport's shading. Every scene setting touched is restored.
+"""Capture a playblast in Blender: the real viewport (``render.opengl``, frame by frame, in
+:mod:`.modal_capture`) when a window exists, else a Workbench render with the viewport's
+shading. Every scene setting touched is restored.
 
 Frame files are written as ``<out_dir>/frame_####.<ext>`` and listed, in order, in the
 :class:`~ft_dcc.host.interface.CaptureResult`.
@@ -269,6 +270,10 @@ def capture(
     camera = _camera_object(scene, spec.camera)
     if use_viewport is None:
         use_viewport = can_use_viewport()
+    if use_viewport:  # the interactive playblast, frame by frame: modal_capture.py
+        from .modal_capture import capture_viewport
+
+        return capture_viewport(spec, out_dir, progress, scene)
     override = SettingsOverride()
     frame_current = scene.frame_current
     counter = _FrameCounter(progress, spec)
@@ -277,13 +282,10 @@ def capture(
         _apply_output_settings(override, scene, spec, out_dir, camera)
         for handlers in counter.handlers():
             handlers.append(counter)
-        if use_viewport:
-            _capture_viewport(override, spec)
-        else:
-            _apply_workbench(override, scene)
-            result = bpy.ops.render.render(animation=True, scene=scene.name)
-            if result != {"FINISHED"}:
-                raise CaptureError(f"Blender's Workbench render returned {result}.")
+        _apply_workbench(override, scene)
+        result = bpy.ops.render.render(animation=True, scene=scene.name)
+        if result != {"FINISHED"}:
+            raise CaptureError(f"Blender's Workbench render returned {result}.")
         files = _frames_written(scene, spec)
         sound = mixdown(scene, out_dir)  # while the scene's range is the publish range
     except RuntimeError as exc:
@@ -306,19 +308,3 @@ def capture(
         audio=sound,
         audio_start_frame=spec.frame_start if sound is not None else None,
     )
-
-
-def _capture_viewport(override: SettingsOverride, spec: CaptureSpec) -> None:
-    window, area, region, space = find_view3d()
-    if space is None:
-        raise CaptureError(
-            "There is no 3D Viewport to playblast from.",
-            hint="open a 3D Viewport in the current workspace",
-        )
-    override.set(space.region_3d, "view_perspective", "CAMERA")
-    override.set(space, "use_local_camera", False)
-    override.set(space.overlay, "show_overlays", bool(spec.display.get("overlays", False)))
-    with bpy.context.temp_override(window=window, area=area, region=region):
-        result = bpy.ops.render.opengl(animation=True, view_context=True)
-    if result != {"FINISHED"}:
-        raise CaptureError(f"Blender's viewport playblast returned {result}.")
