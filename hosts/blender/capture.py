@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import bpy
 
@@ -18,28 +18,12 @@ from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
 
+from . import look
 from .sound import mixdown
 
 log = logging.getLogger(__name__)
 
 FRAME_PREFIX = "frame_"
-
-#: viewport shading options a Workbench render copies from the artist's 3D view
-SHADING_OPTIONS = (
-    "light",
-    "color_type",
-    "single_color",
-    "studio_light",
-    "show_shadows",
-    "show_cavity",
-    "cavity_type",
-    "show_object_outline",
-    "object_outline_color",
-    "show_specular_highlight",
-    "show_xray",
-    "xray_alpha",
-    "show_backface_culling",
-)
 
 
 class SettingsOverride:
@@ -48,6 +32,11 @@ class SettingsOverride:
     def __init__(self) -> None:
         self._saved: List[Tuple[Any, str, Any]] = []
         self._keys: set = set()
+        self._after: List[Callable[[], None]] = []
+
+    def after_restore(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once everything is put back (e.g. remove a data block made for it)."""
+        self._after.append(action)
 
     def set(self, owner: Any, attribute: str, value: Any) -> None:
         key = (owner.as_pointer(), attribute)
@@ -70,6 +59,12 @@ class SettingsOverride:
                 failures.append(f"{attribute}: {exc}")
         self._saved.clear()
         self._keys.clear()
+        for action in self._after:
+            try:
+                action()
+            except Exception as exc:
+                failures.append(f"clean-up: {exc}")
+        self._after.clear()
         return failures
 
 
@@ -93,15 +88,10 @@ def find_view3d(
 
 
 def viewport_shading() -> Optional[Any]:
-    """The shading of a 3D view, from a window or (in background mode) from the screen data."""
-    _, _, _, space = find_view3d()
-    if space is not None:
-        return space.shading
-    for screen in bpy.data.screens:
-        for area in screen.areas:
-            if area.type == "VIEW_3D":
-                return area.spaces.active.shading
-    return None
+    """The shading of the artist's 3D view (a window's, also in background mode when the file
+    was opened with its UI), or None when there is none."""
+    space = find_view3d()[3]
+    return space.shading if space is not None else None
 
 
 def display_options(scene: Any) -> Dict[str, Any]:
@@ -114,6 +104,7 @@ def display_options(scene: Any) -> Dict[str, Any]:
         "burn_in": True,
         "overlays": False,
         "colour": colour_management(scene),
+        "shading": look.record(scene),
     }
 
 
@@ -217,17 +208,8 @@ def _apply_output_settings(
 def _apply_workbench(override: SettingsOverride, scene: Any) -> None:
     override.set(scene.render, "engine", "BLENDER_WORKBENCH")
     override.set(scene.display, "render_aa", "FXAA")  # 2x faster than 8 samples on software GL
-    source = viewport_shading()
-    target = scene.display.shading
-    if source is None:
-        return
-    for name in SHADING_OPTIONS:
-        if not hasattr(source, name):
-            continue
-        try:
-            override.set(target, name, getattr(source, name))
-        except (TypeError, ValueError, AttributeError) as exc:
-            log.debug("shading option %s not copied: %s", name, exc)
+    for made in look.apply(override, scene):  # the artist's 3D view shading and background
+        override.after_restore(lambda block=made: bpy.data.worlds.remove(block))
 
 
 class _FrameCounter:
