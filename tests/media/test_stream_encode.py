@@ -50,9 +50,8 @@ def test_frames_are_encoded_as_they_are_written(tmp_path: Path, ffprobe_exe: str
         encoder.finish()
 
     stream = assert_browser_review(ffprobe_exe, movie, 30, "24000/1001")
-    assert (stream["color_space"], stream["color_primaries"], stream["color_transfer"]) == (
-        "bt709", "bt709", "bt709"
-    )
+    tags = {stream[key] for key in ("color_space", "color_primaries", "color_transfer")}
+    assert tags == {"bt709"}
     assert frame_indices(movie) == list(range(30))  # every frame once, in order
     reference = encode_review(source, tmp_path / "reference.mp4", NTSC)
     assert decode_rgb(movie, "null") == decode_rgb(reference, "null")  # same encode, bit for bit
@@ -112,8 +111,8 @@ def test_abort_mid_capture_stops_ffmpeg_and_leaves_nothing(tmp_path: Path) -> No
 
 
 def test_nothing_captured_is_a_clear_error(tmp_path: Path) -> None:
-    with StreamEncoder(tmp_path / "review.mp4", 25, total=3) as encoder:
-        with pytest.raises(MediaError, match="No frame was captured"):
-            encoder.finish()
+    encoder = StreamEncoder(tmp_path / "review.mp4", 25, total=3).start()
+    with pytest.raises(MediaError, match="No frame was captured"):
+        encoder.finish()
     with pytest.raises(MediaError, match="No frames to encode"):
         StreamEncoder(tmp_path / "review.mp4", 25, total=0)
