@@ -19,42 +19,15 @@ sys.path.insert(0, str(HERE))
 sys.path.extend(options["python_paths"])  # after Blender's own: its numpy stays first
 
 import bpy  # noqa: E402
-from mathutils import Quaternion, Vector  # noqa: E402
 
 from ft_dcc.host.pythonpath import ensure_hosts_package  # noqa: E402
 
 ensure_hosts_package()
 from ft_dcc_hosts.blender.host import BlenderHost  # noqa: E402
+from gui_view import artist_view  # noqa: E402
 from snapshot import differences, snapshot  # noqa: E402
 
 out_dir = Path(options["out_dir"])
-
-
-def view3d():
-    window = bpy.context.window_manager.windows[0]
-    area = max(
-        (a for a in window.screen.areas if a.type == "VIEW_3D"), key=lambda a: a.width * a.height
-    )
-    return window, area, area.spaces.active
-
-
-def artist_view():
-    """A view nothing like the camera's, with shading and overlay choices of its own."""
-    _window, _area, space = view3d()
-    r3d = space.region_3d
-    r3d.view_perspective = options.get("perspective", "PERSP")
-    r3d.view_rotation = Quaternion((0.82, 0.31, 0.17, 0.45)).normalized()
-    r3d.view_location = Vector((1.25, -0.5, 0.75))
-    r3d.view_distance = 9.5
-    r3d.view_camera_zoom = 7.0
-    r3d.view_camera_offset = (0.05, -0.02)
-    space.lens = 35.0
-    space.shading.type = "SOLID"
-    space.shading.light = "FLAT"
-    space.shading.color_type = "RANDOM"
-    space.shading.show_xray = True
-    space.overlay.show_overlays = True
-    space.overlay.show_floor = False
 
 
 def redraw():
@@ -94,7 +67,7 @@ def guarded(step):
 
 @guarded
 def set_view():
-    artist_view()
+    artist_view(options.get("perspective", "PERSP"))
     redraw()
     bpy.app.timers.register(guarded(capture), first_interval=0.5)
 
