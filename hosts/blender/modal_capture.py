@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import bpy
 
@@ -189,8 +189,12 @@ class SteppedCaptureHost(MainThreadHost):
     :meth:`cancel` (from the main thread) stops the capture before its next frame.
     """
 
+    #: each frame is handed over as soon as it is written (the publish encodes meanwhile)
+    streams_frames = True
+
     def __init__(self, host: Host, on_main: MainThread, scene: Optional[str] = None) -> None:
         super().__init__(host, on_main)
+        self.streams_frames = True
         self._scene_name = scene
         self._cancel = threading.Event()
         #: True while the viewport capture runs (the operator then keeps input away from it)
@@ -206,15 +210,42 @@ class SteppedCaptureHost(MainThreadHost):
     def capture(
         self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
     ) -> CaptureResult:
+        return self._stepped(spec, out_dir, progress, None)
+
+    def capture_streaming(
+        self,
+        spec: CaptureSpec,
+        out_dir: Path,
+        frame_written: Callable[[Path], None],
+        progress: Progress = null_progress,
+    ) -> CaptureResult:
+        """:meth:`capture`, handing each frame file to ``frame_written`` (on this worker thread)
+        as soon as Blender wrote it, so the publish encodes while Blender captures."""
+        return self._stepped(spec, out_dir, progress, frame_written)
+
+    def _stepped(
+        self,
+        spec: CaptureSpec,
+        out_dir: Path,
+        progress: Progress,
+        frame_written: Optional[Callable[[Path], None]],
+    ) -> CaptureResult:
         if not self._on_main(can_use_viewport):
-            return super().capture(spec, out_dir, progress)
+            result = super().capture(spec, out_dir, progress)
+            if frame_written is not None:
+                for path in result.files:
+                    frame_written(Path(path))
+            return result
         capture = self._on_main(self._new_capture, spec, out_dir, progress)
         self._check(capture)
         self.capturing = True
         try:
             self._on_main(capture.begin)
-            while self._on_main(self._step, capture):
-                pass
+            more = True
+            while more:
+                more = self._on_main(self._step, capture)
+                if frame_written is not None:
+                    frame_written(capture.written[-1])
             return self._on_main(capture.finish)
         except BaseException:
             self._on_main(capture.cancel)
