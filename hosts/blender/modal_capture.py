@@ -75,7 +75,7 @@ class ViewportCapture:
     def begin(self) -> None:
         """Find the 3D view, look through the camera, set the output; nothing rendered yet."""
         window, area, region, space = find_view3d()
-        if space is None:
+        if space is None or bpy.app.background:  # render.opengl needs a window
             raise CaptureError(
                 "There is no 3D Viewport to playblast from.",
                 hint="open a 3D Viewport in the current workspace",
@@ -230,7 +230,8 @@ class SteppedCaptureHost(MainThreadHost):
         progress: Progress,
         frame_written: Optional[Callable[[Path], None]],
     ) -> CaptureResult:
-        if not self._on_main(can_use_viewport):
+        if not self._on_main(can_use_viewport):  # no 3D view: one Workbench render at once
+            self._check(None)
             result = super().capture(spec, out_dir, progress)
             if frame_written is not None:
                 for path in result.files:
@@ -261,11 +262,11 @@ class SteppedCaptureHost(MainThreadHost):
         self._check(capture)
         return capture.step()
 
-    def _check(self, capture: ViewportCapture) -> None:
+    def _check(self, capture: Optional[ViewportCapture]) -> None:
         if self._cancel.is_set():
+            done = f"{capture.done} of {len(capture.frames)}" if capture is not None else "0"
             raise CaptureError(
-                f"The playblast was cancelled (Esc) after {capture.done} of "
-                f"{len(capture.frames)} frames: nothing was published.",
+                f"The playblast was cancelled (Esc) after {done} frames: nothing was published.",
                 hint=AGAIN,
             )
 

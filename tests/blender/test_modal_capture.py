@@ -12,11 +12,19 @@ import uuid
 from pathlib import Path
 
 import pytest
-from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
+from blender_helpers import (
+    build_addon_zip,
+    needs_bpy,
+    needs_gui_blender,
+    run_blender,
+    run_bpy,
+    server_env,
+    write_json,
+)
 from support import count_entities, make_task, open_session
 from test_gui import build_scene_34
 
-pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
+pytestmark = [pytest.mark.slow, pytest.mark.blender]
 
 FRAMES = 24
 CAPTURING = re.compile(r"Capturing frame (\d+)/(\d+)")
@@ -83,6 +91,7 @@ def keep(result, artifacts_dir, prefix):
         shutil.copy(shot["path"], artifacts_dir / f"{prefix}-{shot['name']}")
 
 
+@needs_gui_blender
 def test_esc_cancels_the_capture_and_leaves_nothing(
     tmp_path, blender_env, fresh_server, artifacts_dir
 ):
@@ -104,6 +113,7 @@ def test_esc_cancels_the_capture_and_leaves_nothing(
     assert result["diff"] == []  # every scene, render and 3D view value as before
 
 
+@needs_gui_blender
 def test_modal_capture_publishes_every_frame(tmp_path, blender_env, embedded_server, artifacts_dir):
     result = run_case(tmp_path, embedded_server, blender_env, "ok")
     keep(result, artifacts_dir, "blender-modal-ok")
@@ -116,3 +126,21 @@ def test_modal_capture_publishes_every_frame(tmp_path, blender_env, embedded_ser
     )
     assert result["queue"] == []
     assert result["diff"] == []  # restored after a whole capture too
+
+
+@needs_bpy
+def test_esc_stops_a_publish_until_its_upload_starts(tmp_path, blender_env):
+    result = run_bpy("cancel_logic.py", [tmp_path / "out"], blender_env)
+    assert result["background"] and result["streams_frames"]
+    assert result["before_cancel"] == [None, None, None]
+    # once cancelled: the steps before the upload stop (the runner's own stages never raise)
+    publish, validate, capture, encode, thumbnail = result["after_cancel"]
+    assert publish is None and validate is None
+    for error in (capture, encode, thumbnail):
+        assert "cancelled (Esc) before its upload: nothing was published" in error
+    # from the upload on a publish runs to its end: never half a version on the server
+    assert result["late"] == [None, None, None, None]
+    assert result["seen"][-4:] == ["upload", "encode", "integrate", "review"]
+    assert "cancelled (Esc) after 0 frames" in result["cancelled_capture"]
+    assert result["written"] == []
+    assert "no 3D Viewport" in result["no_window"]
