@@ -290,3 +290,25 @@ def capture(
         audio=sound,
         audio_start_frame=spec.frame_start if sound is not None else None,
     )
+
+
+def capture_streaming(
+    spec: CaptureSpec,
+    out_dir: Path,
+    frame_written: Callable[[Path], None],
+    progress: Progress = null_progress,
+    scene: Optional[Any] = None,
+) -> CaptureResult:
+    """The background (Workbench) capture, handing each frame file to ``frame_written`` as
+    soon as Blender has written it (its ``render_write`` handler), so it can be encoded while
+    the next frames render."""
+    scene = scene or bpy.context.scene
+
+    def written(rendered: Any, *args: Any) -> None:
+        frame_written(Path(rendered.render.frame_path(frame=rendered.frame_current)))
+
+    bpy.app.handlers.render_write.append(written)
+    try:
+        return capture(spec, out_dir, progress, scene=scene, use_viewport=False)
+    finally:
+        bpy.app.handlers.render_write.remove(written)

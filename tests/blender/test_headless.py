@@ -11,7 +11,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-from blender_helpers import ROOT, needs_bpy, needs_gui_blender, server_env, write_json
+from blender_helpers import (
+    ROOT,
+    needs_bpy,
+    needs_gui_blender,
+    run_bpy,
+    server_env,
+    write_json,
+)
 from ft_dcc_hosts.blender.runner import blend_file_version
 from support import download_component, ffprobe, make_task, open_session
 
@@ -54,6 +61,7 @@ def test_blender_34_file_publishes_with_the_blender_executable(
     assert process.returncode == 0, process.stderr[-3000:]
     blender = shutil.which("blender")
     assert f"running {blender} -b --factory-startup --python-exit-code 2" in process.stderr
+    assert "finishing the encode of 12 streamed frames" in process.stderr  # encoded meanwhile
     report = json.loads(process.stdout)
     assert report["ok"] and report["status"] == "published"
     assert report["review_session_name"] == "Farm dailies"
@@ -83,6 +91,27 @@ def test_blender_50_file_at_23976_falls_back_to_bpy(tmp_path, blender_env, embed
     assert stream["r_frame_rate"] == "24000/1001"
     assert int(stream["nb_read_frames"]) == 12
     assert (stream["codec_name"], stream["pix_fmt"]) == ("h264", "yuv420p")
+
+
+def test_frames_are_handed_over_as_blender_writes_them(tmp_path, blender_env):
+    """What lets a headless publish encode while capturing (#12): each frame reaches the
+    encoder complete, in order, before Blender has written the next one."""
+    result = run_bpy("stream_handover.py", [tmp_path], blender_env)
+    assert result["streams"] is True
+    names = [f"frame_{n:04d}.png" for n in range(1, 7)]
+    assert [h["name"] for h in result["handed"]] == result["files"] == names
+    assert all(h["complete"] and not h["next_exists"] for h in result["handed"]), result
+
+
+def test_streaming_can_be_turned_off(tmp_path, blender_env, embedded_server):
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"blhl{uuid.uuid4().hex[:8]}", 1, 4)
+    env = dict(server_env(blender_env, embedded_server), FT_DCC_STREAM_ENCODE="0")
+    blend = build_scene(tmp_path, env, "bpy", frame_start=1, frame_end=4, fps=25)
+    process = publish(env, blend, task)
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert "streamed frames" not in process.stderr  # captured first, then encoded
+    assert json.loads(process.stdout)["ok"]
 
 
 def logging_blender(folder: Path) -> Path:
