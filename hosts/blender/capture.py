@@ -208,8 +208,7 @@ def _apply_output_settings(
 def _apply_workbench(override: SettingsOverride, scene: Any) -> None:
     override.set(scene.render, "engine", "BLENDER_WORKBENCH")
     override.set(scene.display, "render_aa", "FXAA")  # 2x faster than 8 samples on software GL
-    for made in look.apply(override, scene):  # the artist's 3D view shading and background
-        override.after_restore(lambda block=made: bpy.data.worlds.remove(block))
+    look.apply(override, scene)  # the artist's 3D view shading and background
 
 
 class _FrameCounter:

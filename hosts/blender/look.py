@@ -11,8 +11,9 @@ average (both go through the scene's view transform).
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import bpy
 
@@ -117,12 +118,12 @@ def record(scene: Any) -> Dict[str, Any]:
     return data
 
 
-def apply(override: Any, scene: Any) -> List[Any]:
-    """Set ``scene``'s Workbench render up as the artist's 3D view (through ``override``, which
-    restores it); return the data blocks made for it, for the caller to remove afterwards."""
+def apply(override: Any, scene: Any) -> None:
+    """Set ``scene``'s Workbench render up as the artist's 3D view through ``override`` (a
+    ``capture.SettingsOverride``, which puts it all back and removes a world made for it)."""
     source = view3d_shading()
     if source is None:
-        return []  # no 3D view: the scene's own Workbench settings, as they are
+        return  # no 3D view: the scene's own Workbench settings, as they are
     target = scene.display.shading
     override.set(target, "type", source.type if source.type in WORKBENCH_TYPES else "SOLID")
     for name in SHADING_OPTIONS:
@@ -134,10 +135,9 @@ def apply(override: Any, scene: Any) -> List[Any]:
             log.debug("shading option %s not copied: %s", name, exc)
     colour = background_colour(source, scene)
     if colour is None:
-        return []
-    made = []
+        return
     if scene.world is None:
-        made.append(bpy.data.worlds.new(TEMPORARY_WORLD))
-        override.set(scene, "world", made[0])
+        world = bpy.data.worlds.new(TEMPORARY_WORLD)
+        override.set(scene, "world", world)
+        override.after_restore(functools.partial(bpy.data.worlds.remove, world))
     override.set(scene.world, "color", colour)
-    return made

@@ -16,13 +16,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from blender_helpers import needs_gui_blender, run_blender, server_env
+from blender_helpers import needs_bpy, needs_gui_blender, run_blender, run_bpy, server_env
 from support import download_component, make_task, open_session
 from test_gui import run_gui_publish
 
 from ft_dcc.media.ffmpeg import ffmpeg_executable
 
-pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
+pytestmark = [pytest.mark.slow, pytest.mark.blender]
 
 #: mean absolute difference per pixel and channel (0-255) allowed between the two movies; the
 #: measured value is printed (0.15 for one PNG frame of this look in Blender 3.4; H.264 adds a
@@ -57,6 +57,7 @@ def headless_publish(env, blend: Path, task: str) -> subprocess.CompletedProcess
     )  # fmt: skip
 
 
+@needs_gui_blender
 def test_gui_and_headless_publishes_look_alike(
     tmp_path, blender_env, embedded_server, artifacts_dir
 ):
@@ -99,3 +100,14 @@ def test_gui_and_headless_publishes_look_alike(
     assert difference <= THRESHOLD
     for frames in movies.values():  # the look itself: a near-black sky, not the light grey world
         assert max(pixel(frames, 10, 10)) < 60, pixel(frames, 10, 10)
+
+
+@needs_bpy
+def test_a_viewport_background_without_a_world_is_rendered_and_undone(tmp_path, blender_env):
+    result = run_bpy("look_world.py", [tmp_path], blender_env)
+    red, green, blue = result["corner"]
+    assert red > 0.4 and green < 0.1 and blue < 0.1, result["corner"]  # the 3D view's red
+    assert result["shading"]["background_type"] == "VIEWPORT"
+    assert result["shading"]["background_color"] == [0.5, 0.0, 0.0]
+    assert result["world_after"] is None  # put back: the scene had no world
+    assert result["worlds_after"] == result["worlds_before"]  # the made world is gone
