@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
@@ -39,6 +40,14 @@ from .viewport import ViewState
 log = logging.getLogger(__name__)
 
 AGAIN = "press Publish again when ready"
+#: how long the capture may hold Blender's main thread before the window redraws (at least one
+#: frame is captured each time, however long it takes)
+FRAME_BUDGET_S = 0.2
+
+
+def _hand_over(frame_written: Optional[Callable[[Path], None]], path: Path) -> None:
+    if frame_written is not None:
+        frame_written(path)
 
 
 class ViewportCapture:
@@ -192,9 +201,19 @@ class SteppedCaptureHost(MainThreadHost):
     #: each frame is handed over as soon as it is written (the publish encodes meanwhile)
     streams_frames = True
 
-    def __init__(self, host: Host, on_main: MainThread, scene: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        host: Host,
+        on_main: MainThread,
+        scene: Optional[str] = None,
+        budget: Optional[float] = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(host, on_main)
         self.streams_frames = True
+        #: seconds of frames per hand-off before Blender gets to redraw (0: one frame each)
+        self.budget = FRAME_BUDGET_S if budget is None else budget
+        self._clock = clock
         self._scene_name = scene
         self._cancel = threading.Event()
         #: True while the viewport capture runs (the operator then keeps input away from it)
@@ -233,20 +252,15 @@ class SteppedCaptureHost(MainThreadHost):
         if not self._on_main(can_use_viewport):  # no 3D view: one Workbench render at once
             self._check(None)
             result = super().capture(spec, out_dir, progress)
-            if frame_written is not None:
-                for path in result.files:
-                    frame_written(Path(path))
+            for path in result.files:
+                _hand_over(frame_written, Path(path))
             return result
         capture = self._on_main(self._new_capture, spec, out_dir, progress)
         self._check(capture)
         self.capturing = True
         try:
             self._on_main(capture.begin)
-            more = True
-            while more:
-                more = self._on_main(self._step, capture)
-                if frame_written is not None:
-                    frame_written(capture.written[-1])
+            self._capture_frames(capture, frame_written)
             return self._on_main(capture.finish)
         except BaseException:
             self._on_main(capture.cancel)
@@ -254,13 +268,33 @@ class SteppedCaptureHost(MainThreadHost):
         finally:
             self.capturing = False
 
+    def _capture_frames(
+        self, capture: ViewportCapture, frame_written: Optional[Callable[[Path], None]]
+    ) -> None:
+        """One hand-off per turn of Blender's loop; each new frame handed over from here."""
+        handed = 0
+        more = True
+        while more:
+            more = self._on_main(self._step, capture)
+            for path in capture.written[handed:]:
+                _hand_over(frame_written, path)
+            handed = len(capture.written)
+
     def _new_capture(self, spec: CaptureSpec, out_dir: Path, progress: Progress) -> Any:
         scene = bpy.data.scenes[self._scene_name] if self._scene_name else bpy.context.scene
         return ViewportCapture(spec, out_dir, scene, progress)
 
     def _step(self, capture: ViewportCapture) -> bool:
-        self._check(capture)
-        return capture.step()
+        """At least one frame, then more while within :attr:`budget` seconds: a fast viewport
+        does not pay one window redraw per frame, a slow one still redraws after each."""
+        started = self._clock()
+        more = True
+        while more:
+            self._check(capture)
+            more = capture.step()
+            if self._clock() - started >= self.budget:
+                break
+        return more
 
     def _check(self, capture: Optional[ViewportCapture]) -> None:
         if self._cancel.is_set():

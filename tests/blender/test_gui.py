@@ -72,12 +72,9 @@ def test_panel_draws_and_viewport_playblast_publishes(
     assert not result["background"] and result["blender"].startswith("3.4")
     assert result["returned"] == ["RUNNING_MODAL"]  # the UI stayed live during the publish
     assert result["outcome"] == "published", result["status"]
-    # Blender's own timers kept running during the capture (one frame per turn of its loop:
-    # the panel said "Capturing frame k/12" for several k) and while the worker encoded and
-    # uploaded: the UI was live throughout.
+    # Blender's own timers kept running while the worker encoded and uploaded: the UI was live
+    # (test_modal_capture.py shows it redrawing during the capture, frame by frame).
     seen = result["progress_seen"]
-    frames = {t for t in seen if t.startswith("Capturing frame ")}
-    assert len(frames) >= 3 and "Capturing frame 12/12" in frames, seen
     captured = next(i for i, text in enumerate(seen) if "frames captured" in text)
     assert len(seen) > captured + 1, seen
     report = result["report"]

@@ -223,10 +223,12 @@ class FTDCC_OT_publish(bpy.types.Operator):
 
 
 def _redraw_views(context) -> None:
-    """Redraw the 3D views (their sidebar shows the progress)."""
+    """Redraw the 3D views' sidebars (they show the progress), not the views themselves."""
     for area in context.screen.areas if context.screen else ():
         if area.type == "VIEW_3D":
-            area.tag_redraw()
+            for region in area.regions:
+                if region.type == "UI":
+                    region.tag_redraw()
 
 
 class FTDCC_OT_refresh(bpy.types.Operator):

@@ -37,6 +37,9 @@ def install_addon():
     settings.task = options["task"]
     settings.review_session = options["review_session"]
     settings.save_first = True  # the panel settings above are edits: saved before publishing
+    from ft_dcc_hosts.blender import modal_capture  # importable once the add-on is enabled
+
+    modal_capture.FRAME_BUDGET_S = 0.0  # one frame per turn of the loop, on any machine
 
 
 def on_draw():
