@@ -6,7 +6,8 @@ Usage: ``.venv/bin/python bench/bench_blender_capture.py [--frames 48] [--size 9
 
 Both write the same PNG frames of the demo scene from its camera. The baseline blocks Blender's
 main thread for the whole capture; ours (``hosts/blender/modal_capture.py``) renders one still
-per turn of Blender's loop, driven by a timer as the publish operator does. Prints the wall time
+or more (within ``FRAME_BUDGET_S``) per turn of Blender's loop, driven by a timer as the
+publish operator does. Prints the wall time
 of each, the longest time the main thread was held (the baseline: all of it; ours: the slowest
 frame) and the ratios ours/baseline (< 1 means shorter).
 """
@@ -36,7 +37,8 @@ from ft_dcc.host.pythonpath import ensure_hosts_package
 ensure_hosts_package()
 from ft_dcc_hosts.blender.capture import find_view3d
 from ft_dcc_hosts.blender.host import BlenderHost
-from ft_dcc_hosts.blender.modal_capture import ViewportCapture
+from ft_dcc_hosts.blender.modal_capture import SteppedCaptureHost, ViewportCapture
+from ft_dcc.host.job import call_directly
 
 out = Path(options["out"])
 result = {}
@@ -61,13 +63,15 @@ def baseline():
     state["capture"] = ViewportCapture(spec, out / "ours", scene)
     state["start"] = time.perf_counter()
     state["longest"] = 0.0
+    state["stepper"] = SteppedCaptureHost(host, call_directly)  # the operator's budget
+    result["budget_s"] = state["stepper"].budget
     state["capture"].begin()
     bpy.app.timers.register(step, first_interval=0.0)
 
 
 def step():
     start = time.perf_counter()
-    more = state["capture"].step()
+    more = state["stepper"]._step(state["capture"])  # what one hand-off of the operator runs
     took = time.perf_counter() - start
     state["longest"] = max(state["longest"], took)
     state["steps"] = state.get("steps", 0.0) + took
@@ -120,7 +124,8 @@ def main() -> None:
     base, ours, block = result["baseline_s"], result["ours_s"], result["ours_longest_block_s"]
     print(f"{args.frames} frames at {args.size}, Blender 3.4 under Xvfb")
     print(f"  baseline render.opengl(animation=True): {base:.2f} s, main thread held {base:.2f} s")
-    print(f"  ours, one still per loop turn:        {ours:.2f} s, main thread held {block:.3f} s")
+    print(f"  ours, stills within {result['budget_s']} s per loop turn: {ours:.2f} s, "
+          f"main thread held {block:.3f} s")  # fmt: skip
     print(f"  ours in render.opengl stills: {result['ours_in_steps_s']:.2f} s (the rest: redraws)")
     print(f"  ratio wall ours/baseline: {ours / base:.2f}")
     print(f"  ratio longest block ours/baseline: {block / base:.4f}")
