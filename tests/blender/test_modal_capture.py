@@ -120,6 +120,9 @@ def test_modal_capture_publishes_every_frame(tmp_path, blender_env, embedded_ser
     assert_redrawn_during_capture(result)
     assert result["outcome"] == "published", result["status"]
     assert captured_frames(result["seen"])[-1] == FRAMES
+    # encoded while capturing: each frame went to the streaming encoder as soon as it was
+    # written, the first one while the rest were still to be captured
+    assert result["streamed"] == list(range(1, FRAMES + 1)), result["streamed"]
     assert (
         result["report"]["capture"]["frame_end"] - result["report"]["capture"]["frame_start"]
         == FRAMES - 1

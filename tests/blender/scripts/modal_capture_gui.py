@@ -40,6 +40,21 @@ def install_addon():
     from ft_dcc_hosts.blender import modal_capture  # importable once the add-on is enabled
 
     modal_capture.FRAME_BUDGET_S = 0.0  # one frame per turn of the loop, on any machine
+    watch_stream_encoder()
+
+
+def watch_stream_encoder():
+    """Record, for each frame handed to the streaming encoder, how many frames were on disk."""
+    from ft_dcc.media.stream import StreamEncoder
+
+    add = StreamEncoder.add
+
+    def recording_add(self, frame):
+        frame = Path(frame)
+        state.setdefault("streamed", []).append(len(list(frame.parent.glob("frame_*.png"))))
+        add(self, frame)
+
+    StreamEncoder.add = recording_add
 
 
 def on_draw():
@@ -148,7 +163,8 @@ def after():
 
 def finish():
     result = {
-        key: state.get(key) for key in ("drawn", "seen", "shots", "esc_at", "returned", "diff")
+        key: state.get(key)
+        for key in ("drawn", "seen", "shots", "esc_at", "returned", "diff", "streamed")
     }
     result.update(
         error=state.get("error"),
