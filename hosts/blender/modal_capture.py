@@ -193,7 +193,8 @@ def capture_viewport(
 
 class SteppedCaptureHost(MainThreadHost):
     """A Blender host for a publish in a worker thread: every call on the main thread, and the
-    viewport capture one frame per hand-off, so Blender redraws (and reads Esc) between frames.
+    viewport capture in hand-offs of one frame (or more within :attr:`budget` seconds), so
+    Blender redraws (and reads Esc) between them.
 
     :meth:`cancel` (from the main thread) stops the capture before its next frame.
     """
@@ -271,7 +272,8 @@ class SteppedCaptureHost(MainThreadHost):
     def _capture_frames(
         self, capture: ViewportCapture, frame_written: Optional[Callable[[Path], None]]
     ) -> None:
-        """One hand-off per turn of Blender's loop; each new frame handed over from here."""
+        """One hand-off per turn of Blender's loop; each new frame handed over from here, on
+        the worker thread."""
         handed = 0
         more = True
         while more:
@@ -280,7 +282,7 @@ class SteppedCaptureHost(MainThreadHost):
                 _hand_over(frame_written, path)
             handed = len(capture.written)
 
-    def _new_capture(self, spec: CaptureSpec, out_dir: Path, progress: Progress) -> Any:
+    def _new_capture(self, spec: CaptureSpec, out_dir: Path, progress: Progress) -> ViewportCapture:
         scene = bpy.data.scenes[self._scene_name] if self._scene_name else bpy.context.scene
         return ViewportCapture(spec, out_dir, scene, progress)
 
