@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import attr
 
@@ -67,6 +67,9 @@ class Host(abc.ABC):
     #: False for hosts that never look through a camera (files, a Nuke comp): an empty
     #: ``cameras()`` is then normal; otherwise a publish is refused before capture
     uses_cameras: bool = True
+    #: True when :meth:`capture_streaming` hands each frame over as soon as it is written (the
+    #: publish then encodes while capturing); the default hands them over after the capture
+    streams_frames: bool = False
 
     @abc.abstractmethod
     def scene_path(self) -> Optional[Path]:
@@ -105,6 +108,21 @@ class Host(abc.ABC):
         self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
     ) -> CaptureResult:
         """Capture ``spec`` into ``out_dir``; restore every scene setting touched."""
+
+    def capture_streaming(
+        self,
+        spec: CaptureSpec,
+        out_dir: Path,
+        frame_written: Callable[[Path], None],
+        progress: Progress = null_progress,
+    ) -> CaptureResult:
+        """:meth:`capture`, calling ``frame_written(file)`` for each frame file, in order, once
+        it is complete on disk. Hosts that can do it while capturing override this and set
+        :attr:`streams_frames`."""
+        result = self.capture(spec, out_dir, progress)
+        for path in result.files:
+            frame_written(Path(path))
+        return result
 
     def review_colour(self) -> Optional[ColourSettings]:
         """The OCIO transform the captured frames still need to become display-referred

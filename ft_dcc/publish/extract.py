@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ft_dcc.exceptions import CaptureError, FtDccError
 from ft_dcc.host.interface import CaptureResult
@@ -13,6 +13,10 @@ from ft_dcc.media.audio import AudioInput
 from ft_dcc.media.burnin import Burnin
 from ft_dcc.progress import scaled
 from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.streaming import finish_stream, stream_encoder
+
+if TYPE_CHECKING:
+    from ft_dcc.media.stream import StreamEncoder
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +28,34 @@ def _work_dir(state: PublishState) -> Path:
 
 
 def capture(state: PublishState) -> CaptureResult:
-    """Run the host's capture into ``<work>/capture``; CaptureError when nothing came out."""
+    """Run the host's capture into ``<work>/capture``; CaptureError when nothing came out.
+    A host that hands frames over as it writes them is encoded meanwhile (``streaming.py``)."""
     out_dir = _work_dir(state) / "capture"
     out_dir.mkdir(parents=True, exist_ok=True)
     state.progress("capture", 0.0, "capturing")
+    encoder = stream_encoder(state, _review_path(state))
     try:
-        result = state.host.capture(state.capture_spec(), out_dir, state.progress)
+        result = _captured(state, out_dir, encoder)
+    except BaseException:
+        if encoder is not None:
+            encoder.abort()
+        raise
+    state.capture = result
+    state.progress("capture", 1.0, f"captured {len(result.files)} file(s)")
+    if encoder is not None:
+        finish_stream(state, encoder, _audio(result, state.capture_spec().fps))
+    return result
+
+
+def _captured(
+    state: PublishState, out_dir: Path, encoder: Optional[StreamEncoder]
+) -> CaptureResult:
+    spec = state.capture_spec()
+    try:
+        if encoder is None:
+            result = state.host.capture(spec, out_dir, state.progress)
+        else:
+            result = state.host.capture_streaming(spec, out_dir, encoder.add, state.progress)
     except FtDccError:
         raise
     except Exception as exc:
@@ -45,9 +71,11 @@ def capture(state: PublishState) -> CaptureResult:
             else f"{len(missing)} captured file(s) are missing, e.g. {missing[0]}",
             hint="check that the output folder is writable and the host can render the view",
         )
-    state.capture = result
-    state.progress("capture", 1.0, f"captured {len(result.files)} file(s)")
     return result
+
+
+def _review_path(state: PublishState) -> Path:
+    return _work_dir(state) / f"{state.asset_name or 'review'}_review.mp4"
 
 
 def encode_and_verify(state: PublishState) -> Path:
@@ -58,20 +86,20 @@ def encode_and_verify(state: PublishState) -> Path:
 
     spec = state.capture_spec()
     result = state.capture_result()
-    output = _work_dir(state) / f"{state.asset_name or 'review'}_review.mp4"
-    burnin = _burnin(state)
+    output = _review_path(state)
     frames: Any = result.files[0] if result.is_movie else list(result.files)
-    encode_review(
-        frames,
-        output,
-        spec.fps,
-        first_frame=result.first_frame,
-        size=(spec.width, spec.height),
-        colour=ColourTransform(state.colour) if state.colour is not None else None,
-        audio=_audio(result, spec.fps),
-        burnin=burnin,
-        progress=scaled(state.progress, "encode", 0.0, 1.0),
-    )
+    if state.review_movie is None:  # else encoded while capturing
+        encode_review(
+            frames,
+            output,
+            spec.fps,
+            first_frame=result.first_frame,
+            size=(spec.width, spec.height),
+            colour=ColourTransform(state.colour) if state.colour is not None else None,
+            audio=_audio(result, spec.fps),
+            burnin=_burnin(state),
+            progress=scaled(state.progress, "encode", 0.0, 1.0),
+        )
     state.progress("verify", 0.0, "checking the movie")
     frame_count = spec.frame_count + state.slate_frames()  # a slate is one frame more
     info = verify_review_movie(output, frame_count=frame_count, fps=spec.fps)

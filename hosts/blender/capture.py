@@ -1,5 +1,6 @@
-"""Capture a playblast in Blender: the real viewport (``render.opengl``) when a window exists,
-else a Workbench render with the viewport's shading. Every scene setting touched is restored.
+"""Capture a playblast in Blender: the real viewport (``render.opengl``, frame by frame, in
+:mod:`.modal_capture`) when a window exists, else a Workbench render with the viewport's
+shading. Every scene setting touched is restored.
 
 Frame files are written as ``<out_dir>/frame_####.<ext>`` and listed, in order, in the
 :class:`~ft_dcc.host.interface.CaptureResult`.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import bpy
 
@@ -17,28 +18,12 @@ from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
 
+from . import look
 from .sound import mixdown
 
 log = logging.getLogger(__name__)
 
 FRAME_PREFIX = "frame_"
-
-#: viewport shading options a Workbench render copies from the artist's 3D view
-SHADING_OPTIONS = (
-    "light",
-    "color_type",
-    "single_color",
-    "studio_light",
-    "show_shadows",
-    "show_cavity",
-    "cavity_type",
-    "show_object_outline",
-    "object_outline_color",
-    "show_specular_highlight",
-    "show_xray",
-    "xray_alpha",
-    "show_backface_culling",
-)
 
 
 class SettingsOverride:
@@ -47,6 +32,11 @@ class SettingsOverride:
     def __init__(self) -> None:
         self._saved: List[Tuple[Any, str, Any]] = []
         self._keys: set = set()
+        self._after: List[Callable[[], None]] = []
+
+    def after_restore(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once everything is put back (e.g. remove a data block made for it)."""
+        self._after.append(action)
 
     def set(self, owner: Any, attribute: str, value: Any) -> None:
         key = (owner.as_pointer(), attribute)
@@ -69,6 +59,12 @@ class SettingsOverride:
                 failures.append(f"{attribute}: {exc}")
         self._saved.clear()
         self._keys.clear()
+        for action in self._after:
+            try:
+                action()
+            except Exception as exc:
+                failures.append(f"clean-up: {exc}")
+        self._after.clear()
         return failures
 
 
@@ -92,15 +88,10 @@ def find_view3d(
 
 
 def viewport_shading() -> Optional[Any]:
-    """The shading of a 3D view, from a window or (in background mode) from the screen data."""
-    _, _, _, space = find_view3d()
-    if space is not None:
-        return space.shading
-    for screen in bpy.data.screens:
-        for area in screen.areas:
-            if area.type == "VIEW_3D":
-                return area.spaces.active.shading
-    return None
+    """The shading of the artist's 3D view (a window's, also in background mode when the file
+    was opened with its UI), or None when there is none."""
+    space = find_view3d()[3]
+    return space.shading if space is not None else None
 
 
 def display_options(scene: Any) -> Dict[str, Any]:
@@ -113,6 +104,7 @@ def display_options(scene: Any) -> Dict[str, Any]:
         "burn_in": True,
         "overlays": False,
         "colour": colour_management(scene),
+        "shading": look.record(scene),
     }
 
 
@@ -216,17 +208,7 @@ def _apply_output_settings(
 def _apply_workbench(override: SettingsOverride, scene: Any) -> None:
     override.set(scene.render, "engine", "BLENDER_WORKBENCH")
     override.set(scene.display, "render_aa", "FXAA")  # 2x faster than 8 samples on software GL
-    source = viewport_shading()
-    target = scene.display.shading
-    if source is None:
-        return
-    for name in SHADING_OPTIONS:
-        if not hasattr(source, name):
-            continue
-        try:
-            override.set(target, name, getattr(source, name))
-        except (TypeError, ValueError, AttributeError) as exc:
-            log.debug("shading option %s not copied: %s", name, exc)
+    look.apply(override, scene)  # the artist's 3D view shading and background
 
 
 class _FrameCounter:
@@ -269,6 +251,10 @@ def capture(
     camera = _camera_object(scene, spec.camera)
     if use_viewport is None:
         use_viewport = can_use_viewport()
+    if use_viewport:  # the interactive playblast, frame by frame: modal_capture.py
+        from .modal_capture import capture_viewport
+
+        return capture_viewport(spec, out_dir, progress, scene)
     override = SettingsOverride()
     frame_current = scene.frame_current
     counter = _FrameCounter(progress, spec)
@@ -277,13 +263,10 @@ def capture(
         _apply_output_settings(override, scene, spec, out_dir, camera)
         for handlers in counter.handlers():
             handlers.append(counter)
-        if use_viewport:
-            _capture_viewport(override, spec)
-        else:
-            _apply_workbench(override, scene)
-            result = bpy.ops.render.render(animation=True, scene=scene.name)
-            if result != {"FINISHED"}:
-                raise CaptureError(f"Blender's Workbench render returned {result}.")
+        _apply_workbench(override, scene)
+        result = bpy.ops.render.render(animation=True, scene=scene.name)
+        if result != {"FINISHED"}:
+            raise CaptureError(f"Blender's Workbench render returned {result}.")
         files = _frames_written(scene, spec)
         sound = mixdown(scene, out_dir)  # while the scene's range is the publish range
     except RuntimeError as exc:
@@ -308,17 +291,23 @@ def capture(
     )
 
 
-def _capture_viewport(override: SettingsOverride, spec: CaptureSpec) -> None:
-    window, area, region, space = find_view3d()
-    if space is None:
-        raise CaptureError(
-            "There is no 3D Viewport to playblast from.",
-            hint="open a 3D Viewport in the current workspace",
-        )
-    override.set(space.region_3d, "view_perspective", "CAMERA")
-    override.set(space, "use_local_camera", False)
-    override.set(space.overlay, "show_overlays", bool(spec.display.get("overlays", False)))
-    with bpy.context.temp_override(window=window, area=area, region=region):
-        result = bpy.ops.render.opengl(animation=True, view_context=True)
-    if result != {"FINISHED"}:
-        raise CaptureError(f"Blender's viewport playblast returned {result}.")
+def capture_streaming(
+    spec: CaptureSpec,
+    out_dir: Path,
+    frame_written: Callable[[Path], None],
+    progress: Progress = null_progress,
+    scene: Optional[Any] = None,
+) -> CaptureResult:
+    """The background (Workbench) capture, handing each frame file to ``frame_written`` as
+    soon as Blender has written it (its ``render_write`` handler), so it can be encoded while
+    the next frames render."""
+    scene = scene or bpy.context.scene
+
+    def written(rendered: Any, *args: Any) -> None:
+        frame_written(Path(rendered.render.frame_path(frame=rendered.frame_current)))
+
+    bpy.app.handlers.render_write.append(written)
+    try:
+        return capture(spec, out_dir, progress, scene=scene, use_viewport=False)
+    finally:
+        bpy.app.handlers.render_write.remove(written)

@@ -5,7 +5,10 @@
 
 ``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session, comment,
 frames, fps, camera), ``python_path`` (folders to add so ft_dcc imports) and ``result`` (where
-to write ``{"exit_code", "report", "text"}`` for the calling process, which prints it).
+to write ``{"exit_code", "report", "text", "blender"}`` for the calling process, which prints
+it; ``blender`` is this Blender's version, which the caller remembers so it never has to start
+``blender --version``). ``scene_version`` (the Blender that saved the scene): a Blender too old
+for it answers ``too_old`` at once and the caller publishes with the ``bpy`` module instead.
 Only stdlib imports at the top: :func:`add_python_path` makes ft_dcc importable, then
 ``ft_dcc.host.headless.main`` runs the publish and writes the result.
 """
@@ -35,8 +38,37 @@ def add_python_path(argv: Any) -> None:
             site.addsitedir(folder)
 
 
+def this_blender() -> Dict[str, Any]:
+    """Which Blender runs this script: its version, and whether it is the ``bpy`` module."""
+    import bpy
+
+    return {"version": list(bpy.app.version[:2]), "module": not bpy.app.binary_path}
+
+
+def too_old(request: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The outcome that tells the caller this Blender cannot open the scene (saved by a newer
+    one, ``scene_version`` in the request), or None when it can."""
+    needed = request.get("scene_version")
+    blender = this_blender()
+    if not needed or tuple(needed) <= tuple(blender["version"]):
+        return None
+    return {
+        "exit_code": 3,
+        "report": None,
+        "too_old": True,
+        "blender": blender,
+        "text": f"Blender {'.'.join(map(str, blender['version']))} cannot open "
+        f"{request['input']}, saved by Blender {'.'.join(map(str, needed))}.",
+        "hint": "use a newer Blender (FT_DCC_BLENDER) or install the bpy module",
+    }
+
+
 def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
-    """Open the scene, publish it, and describe the outcome (inside Blender)."""
+    """Open the scene with its UI (the artist's 3D view sets the playblast's look), publish it,
+    and describe the outcome (inside Blender)."""
+    refusal = too_old(request)
+    if refusal is not None:
+        return refusal
     import bpy
     from ft_dcc_hosts.blender.host import BlenderHost
 
@@ -44,15 +76,14 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     from ft_dcc.publish import publish
 
     scene_file = str(Path(request["input"]).resolve())
-    if bpy.data.filepath != scene_file:
-        bpy.ops.wm.open_mainfile(filepath=scene_file, load_ui=False)
+    bpy.ops.wm.open_mainfile(filepath=scene_file, load_ui=True)
     options = publish_options(request, ("camera",))
     report = publish(
         BlenderHost(use_viewport=False),
         progress=progress_to_caller,
         **options,
     )
-    return outcome_of(report)
+    return dict(outcome_of(report), blender=this_blender())
 
 
 if __name__ == "__main__":

@@ -106,6 +106,25 @@ class BlenderHost(Host):
             spec, out_dir, progress, scene=self.scene, use_viewport=self._use_viewport
         )
 
+    @property
+    def streams_frames(self) -> bool:  # type: ignore[override]
+        """The background (Workbench) capture hands each frame over as Blender writes it."""
+        use_viewport = self._use_viewport
+        return not (capture_module.can_use_viewport() if use_viewport is None else use_viewport)
+
+    def capture_streaming(
+        self,
+        spec: CaptureSpec,
+        out_dir: Path,
+        frame_written: Callable[[Path], None],
+        progress: Progress = null_progress,
+    ) -> CaptureResult:
+        if not self.streams_frames:
+            return super().capture_streaming(spec, out_dir, frame_written, progress)
+        return capture_module.capture_streaming(
+            spec, out_dir, frame_written, progress, scene=self.scene
+        )
+
     def tell(self, message: str, level: str = "info") -> None:
         if self._reporter is not None:
             self._reporter(message, level)

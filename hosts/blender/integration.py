@@ -100,12 +100,17 @@ class BlenderIntegration:
         ``exit_code``, ``report`` (the report's JSON data), ``text`` and ``log`` (Blender's output).
         """
         scene = headless.existing_scene(request, "Blender scene")
-        return headless.publish_in_host(
-            request,
-            scene,
-            lambda payload: self.run_script(HEADLESS_SCRIPT, payload, scene, progress=progress),
-            "Blender",
-        )
+        request = dict(request, scene_version=runner.blend_file_version(scene))
+        for _attempt in range(2):  # a Blender that is too old for the file says so at once
+            outcome = headless.publish_in_host(
+                request,
+                scene,
+                lambda payload: self.run_script(HEADLESS_SCRIPT, payload, scene, progress=progress),
+                "Blender",
+            )
+            if not runner.learn_version(outcome):
+                break
+        return outcome
 
     def publish_headless(self, request: Dict[str, Any]) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""

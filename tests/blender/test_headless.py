@@ -11,7 +11,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-from blender_helpers import ROOT, needs_bpy, needs_gui_blender, server_env, write_json
+from blender_helpers import (
+    ROOT,
+    needs_bpy,
+    needs_gui_blender,
+    run_bpy,
+    server_env,
+    write_json,
+)
 from ft_dcc_hosts.blender.runner import blend_file_version
 from support import download_component, ffprobe, make_task, open_session
 
@@ -54,6 +61,7 @@ def test_blender_34_file_publishes_with_the_blender_executable(
     assert process.returncode == 0, process.stderr[-3000:]
     blender = shutil.which("blender")
     assert f"running {blender} -b --factory-startup --python-exit-code 2" in process.stderr
+    assert "finishing the encode of 12 streamed frames" in process.stderr  # encoded meanwhile
     report = json.loads(process.stdout)
     assert report["ok"] and report["status"] == "published"
     assert report["review_session_name"] == "Farm dailies"
@@ -83,6 +91,71 @@ def test_blender_50_file_at_23976_falls_back_to_bpy(tmp_path, blender_env, embed
     assert stream["r_frame_rate"] == "24000/1001"
     assert int(stream["nb_read_frames"]) == 12
     assert (stream["codec_name"], stream["pix_fmt"]) == ("h264", "yuv420p")
+
+
+def test_frames_are_handed_over_as_blender_writes_them(tmp_path, blender_env):
+    """What lets a headless publish encode while capturing (#12): each frame reaches the
+    encoder complete, in order, before Blender has written the next one."""
+    result = run_bpy("stream_handover.py", [tmp_path], blender_env)
+    assert result["streams"] is True
+    names = [f"frame_{n:04d}.png" for n in range(1, 7)]
+    assert [h["name"] for h in result["handed"]] == result["files"] == names
+    assert all(h["complete"] and not h["next_exists"] for h in result["handed"]), result
+
+
+def test_streaming_can_be_turned_off(tmp_path, blender_env, embedded_server):
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"blhl{uuid.uuid4().hex[:8]}", 1, 4)
+    env = dict(server_env(blender_env, embedded_server), FT_DCC_STREAM_ENCODE="0")
+    blend = build_scene(tmp_path, env, "bpy", frame_start=1, frame_end=4, fps=25)
+    process = publish(env, blend, task)
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert "streamed frames" not in process.stderr  # captured first, then encoded
+    assert json.loads(process.stdout)["ok"]
+
+
+def logging_blender(folder: Path) -> Path:
+    """A ``blender`` that logs each start (one line of arguments) before running Debian's."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wrapper, log = folder / "blender", folder / "starts.log"
+    real = shutil.which("blender")
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec {real} "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def blender_starts(wrapper: Path) -> list:
+    log = wrapper.parent / "starts.log"
+    return log.read_text(encoding="utf-8").splitlines() if log.is_file() else []
+
+
+@needs_gui_blender
+def test_one_headless_publish_starts_blender_once(tmp_path, blender_env, embedded_server):
+    """No ``blender --version`` before the publishing Blender (issue #12): one start, cold or warm
+    version cache; a file too new for this Blender is published with bpy, and once that is
+    known no Blender is started for it at all."""
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"blhl{uuid.uuid4().hex[:8]}", 1001, 1003)
+    wrapper = logging_blender(tmp_path / "bin")
+    env = dict(server_env(blender_env, embedded_server), FT_DCC_BLENDER=str(wrapper))
+    blend = build_scene(tmp_path, env, "blender", frame_start=1001, frame_end=1003, fps=25)
+
+    for publish_number in (1, 2):  # the first with a cold cache, the second with a warm one
+        process = publish(env, blend, task)
+        assert process.returncode == 0, process.stderr[-3000:]
+        starts = blender_starts(wrapper)
+        assert len(starts) == publish_number, starts
+        assert starts[-1].startswith("-b --factory-startup"), starts
+
+    newer = build_scene(tmp_path, env, "bpy", frame_start=1001, frame_end=1003, fps=25)
+    (tmp_path / "cold").mkdir()
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cold")  # Blender's version unknown again
+    for expected_starts in (1, 0):  # 3.4 is tried once and says it is too old; then known
+        before = len(blender_starts(wrapper))
+        process = publish(env, newer, task)
+        assert process.returncode == 0, process.stderr[-3000:]
+        assert f"running {sys.executable} " in process.stderr
+        assert len(blender_starts(wrapper)) - before == expected_starts, blender_starts(wrapper)
 
 
 def test_missing_scene_is_a_clear_error(tmp_path, blender_env, embedded_server):

@@ -20,6 +20,12 @@ def _ft_dcc_ready(context) -> bool:
     return paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else "")
 
 
+#: seconds between two ticks of the publish's modal timer: one captured frame per tick at most
+TICK = 0.05
+#: events the modal operator passes on during the capture (the view must stay on the camera)
+CAPTURE_PASS = ("TIMER", "WINDOW_DEACTIVATE", "NONE")
+
+
 class FTDCC_OT_publish(bpy.types.Operator):
     """Capture a playblast of the scene and publish it to the ftrack review session"""
 
@@ -31,28 +37,17 @@ class FTDCC_OT_publish(bpy.types.Operator):
     _timer: Any = None
     #: create the review session even when its name is close to an open one's (new_session.py)
     new_review_session: bpy.props.BoolProperty(options={"HIDDEN", "SKIP_SAVE"})  # type: ignore[valid-type]
+    #: the worker's main-thread mailbox, its host (cancel, capturing) and the overall progress
+    _mailbox: Optional[Any] = None
+    _host: Optional[Any] = None
+    _overall: Optional[Any] = None
 
     @classmethod
     def poll(cls, context):
         return context.scene is not None and not context.window_manager.ftdcc_busy
 
-    def _make_job(self, context) -> Optional[Any]:
-        if not _ft_dcc_ready(context):
-            self._finish(
-                context,
-                "failed",
-                "ft_dcc is not importable in Blender's Python: set the add-on's 'ft_dcc path' "
-                "preference (or FT_DCC_PYTHONPATH) to the folder holding ft_dcc.",
-            )
-            return None
-        from ft_dcc_hosts.blender.host import BlenderHost
-
-        from ft_dcc.host.job import MainThreadCalls, PublishJob
-        from ft_dcc.host.stages import OverallProgress
-
+    def _options(self, context) -> Dict[str, Any]:
         settings = context.scene.ftrack_publish
-        if settings.save_first and bpy.data.filepath and bpy.data.is_dirty:
-            bpy.ops.wm.save_mainfile(filepath=bpy.data.filepath)
         options: Dict[str, Any] = {
             "task": settings.task.strip() or None,
             "review_session": settings.review_session.strip() or None,
@@ -66,9 +61,39 @@ class FTDCC_OT_publish(bpy.types.Operator):
         conn = props.connection_settings(context)
         if any(conn.values()):
             options["session"] = connection.make_session(**conn)
+        return options
+
+    def _make_job(self, context, worker: bool = False) -> Optional[Any]:
+        """The publish job; with ``worker``, one whose capture steps through the modal timer."""
+        if not _ft_dcc_ready(context):
+            self._finish(
+                context,
+                "failed",
+                "ft_dcc is not importable in Blender's Python: set the add-on's 'ft_dcc path' "
+                "preference (or FT_DCC_PYTHONPATH) to the folder holding ft_dcc.",
+            )
+            return None
+        from ft_dcc_hosts.blender.host import BlenderHost
+        from ft_dcc_hosts.blender.modal_capture import CancellableProgress, SteppedCaptureHost
+
+        from ft_dcc.host.job import MainThreadCalls, PublishJob
+        from ft_dcc.host.stages import OverallProgress
+
+        settings = context.scene.ftrack_publish
+        if settings.save_first and bpy.data.filepath and bpy.data.is_dirty:
+            bpy.ops.wm.save_mainfile(filepath=bpy.data.filepath)
+        options = self._options(context)
         messages: List[str] = []
-        host = BlenderHost(scene_name=context.scene.name, reporter=lambda m, _l: messages.append(m))
-        return PublishJob(host, on_main=MainThreadCalls(), progress=OverallProgress(), **options)
+        scene = context.scene.name
+        host = BlenderHost(scene_name=scene, reporter=lambda m, _l: messages.append(m))
+        self._overall = OverallProgress()
+        if not worker:
+            return PublishJob(host, progress=self._overall, **options)
+        self._mailbox = MainThreadCalls()
+        self._host = SteppedCaptureHost(host, self._mailbox, scene=scene)
+        # the host hands its calls to the main thread itself: the job calls it directly
+        progress = CancellableProgress(self._overall, self._host)
+        return PublishJob(self._host, progress=progress, **options)
 
     def execute(self, context):
         job = self._make_job(context)
@@ -85,34 +110,42 @@ class FTDCC_OT_publish(bpy.types.Operator):
     def invoke(self, context, event):
         if bpy.app.background or context.window is None:
             return self.execute(context)
-        job = self._make_job(context)
+        job = self._make_job(context, worker=True)
         if job is None:
             return {"CANCELLED"}
         wm = context.window_manager
         wm.ftdcc_busy = True
+        wm.ftdcc_cancelling = False
         wm.ftdcc_progress = "Starting..."
+        wm.ftdcc_fraction = 0.0
         wm.progress_begin(0, 100)
         self._job = job
         job.start()
-        self._timer = wm.event_timer_add(0.1, window=context.window)
+        self._timer = wm.event_timer_add(TICK, window=context.window)
         wm.modal_handler_add(self)
         return {"RUNNING_MODAL"}
 
     def modal(self, context, event):
-        if event.type != "TIMER" or self._job is None:
+        if self._job is None:
             return {"PASS_THROUGH"}
+        if event.type == "ESC" and event.value == "PRESS" and self._can_cancel():
+            return self._cancel(context)
+        if event.type != "TIMER":
+            capturing = self._host is not None and self._host.capturing
+            return (
+                {"RUNNING_MODAL"}
+                if capturing and event.type not in CAPTURE_PASS
+                else {"PASS_THROUGH"}
+            )
         job = self._job
-        job.on_main.drain()  # capture and scene questions run here, on the main thread
-        fraction, stage, message = job.progress.snapshot()
-        wm = context.window_manager
-        wm.progress_update(int(fraction * 100))
-        wm.ftdcc_progress = f"{fraction * 100:.0f}% {message or stage}"
-        for area in context.screen.areas if context.screen else ():
-            if area.type == "VIEW_3D":
-                area.tag_redraw()
+        if self._mailbox is not None:
+            self._mailbox.drain()  # capture steps and scene questions run here, on the main thread
+        self._show_progress(context)
         if not job.done():
             return {"RUNNING_MODAL"}
-        job.on_main.drain()
+        if self._mailbox is not None:
+            self._mailbox.drain()
+        wm = context.window_manager
         wm.event_timer_remove(self._timer)
         wm.progress_end()
         wm.ftdcc_busy = False
@@ -120,7 +153,53 @@ class FTDCC_OT_publish(bpy.types.Operator):
         self._job = None
         return self._finish_job(context, job)
 
+    def _can_cancel(self) -> bool:
+        """Esc cancels until the upload starts (never half a version on the server)."""
+        progress = self._job.progress if self._job is not None else None
+        return progress is not None and not getattr(progress, "committed", True)
+
+    def _cancel(self, context):
+        if self._host is not None:
+            self._host.cancel()
+        wm = context.window_manager
+        wm.ftdcc_cancelling = True
+        wm.ftdcc_progress = "Cancelling..."
+        _redraw_views(context)
+        return {"RUNNING_MODAL"}
+
+    def _show_progress(self, context) -> None:
+        if self._overall is None:
+            return
+        fraction, stage, message = self._overall.snapshot()
+        wm = context.window_manager
+        if wm.ftdcc_cancelling:
+            text = "Cancelling..."
+        elif stage == "capture" and message.startswith("frame "):
+            text = f"Capturing {message}"  # "Capturing frame 12/48"
+        else:
+            text = message or stage or "Starting..."
+        can_cancel = self._can_cancel()
+        unchanged = text == wm.ftdcc_progress and can_cancel == wm.ftdcc_can_cancel
+        if unchanged and abs(wm.ftdcc_fraction - fraction * 100) < 0.5:
+            return
+        wm.ftdcc_can_cancel = can_cancel
+        wm.progress_update(int(fraction * 100))
+        wm.ftdcc_progress = text
+        wm.ftdcc_fraction = fraction * 100
+        _redraw_views(context)
+
     def _finish_job(self, context, job: Any):
+        cancelled = self._host is not None and self._host.cancelled
+        if cancelled and (job.error is not None or not job.report.ok):
+            context.window_manager.ftdcc_headline = "Publish cancelled"
+            report = job.report.to_json() if job.report is not None else ""
+            return self._finish(
+                context,
+                "cancelled",
+                "Cancelled (Esc): nothing was published or queued, and every scene and view "
+                "setting was put back.",
+                report=report,
+            )
         if job.error is not None:
             log.error("publish failed", exc_info=job.error)
             return self._finish(context, "failed", f"Publish failed: {job.error}")
@@ -142,11 +221,21 @@ class FTDCC_OT_publish(bpy.types.Operator):
             wm.ftdcc_headline = "Not published"
         wm.ftdcc_outcome, wm.ftdcc_status, wm.ftdcc_review_url = outcome, message, url
         wm.ftdcc_report = report
+        wm.ftdcc_cancelling = False
         LAST_RESULT.clear()
         LAST_RESULT.update(outcome=outcome, message=message, review_url=url, report=report)
-        level = {"published": "INFO", "queued": "WARNING"}.get(outcome, "ERROR")
-        self.report({level}, message)
-        return {"FINISHED"} if outcome != "failed" else {"CANCELLED"}
+        level = {"published": "INFO", "queued": "WARNING", "cancelled": "WARNING"}
+        self.report({level.get(outcome, "ERROR")}, message)
+        return {"FINISHED"} if outcome in ("published", "queued") else {"CANCELLED"}
+
+
+def _redraw_views(context) -> None:
+    """Redraw the 3D views' sidebars (they show the progress), not the views themselves."""
+    for area in context.screen.areas if context.screen else ():
+        if area.type == "VIEW_3D":
+            for region in area.regions:
+                if region.type == "UI":
+                    region.tag_redraw()
 
 
 class FTDCC_OT_refresh(bpy.types.Operator):

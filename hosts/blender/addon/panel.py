@@ -57,14 +57,25 @@ class FTDCC_PT_publish(bpy.types.Panel):
         row.enabled = not wm.ftdcc_busy
         row.operator("ftdcc.publish", text="Publish for review", icon="EXPORT")
         if wm.ftdcc_busy:
-            layout.label(text=wm.ftdcc_progress, icon="TIME")
+            _draw_progress(layout, wm)
         elif wm.ftdcc_status:
             _draw_outcome(layout, wm)
 
 
+def _draw_progress(layout, wm) -> None:
+    """The running publish: what it does ("Capturing frame 12/48"), a bar, how to cancel."""
+    layout.label(text=wm.ftdcc_progress, icon="TIME")
+    row = layout.row()
+    row.enabled = False  # a bar to read, not a field to drag
+    row.prop(wm, "ftdcc_fraction", text="", slider=True)
+    if wm.ftdcc_can_cancel and not wm.ftdcc_cancelling:
+        layout.label(text="Esc to cancel", icon="CANCEL")
+
+
 def _draw_outcome(layout, wm) -> None:
     """One line saying how the last publish went, then "Details" and "Open review"."""
-    icon = {"published": "CHECKMARK", "queued": "INFO"}.get(wm.ftdcc_outcome, "ERROR")
+    icons = {"published": "CHECKMARK", "queued": "INFO", "cancelled": "CANCEL"}
+    icon = icons.get(wm.ftdcc_outcome, "ERROR")
     layout.label(text=wm.ftdcc_headline or wm.ftdcc_outcome.capitalize(), icon=icon)
     col = layout.column(align=True)  # stacked: side by side the labels are cut
     col.operator("ftdcc.details", icon="TEXT")

@@ -98,11 +98,17 @@ def connection_settings(context) -> dict:
 WINDOW_MANAGER_PROPERTIES = {
     "ftdcc_status": bpy.props.StringProperty(name="Last publish"),
     "ftdcc_headline": bpy.props.StringProperty(name="Outcome in a few words"),
-    "ftdcc_outcome": bpy.props.StringProperty(name="Outcome"),  # published / queued / failed
+    # published / queued / failed / cancelled
+    "ftdcc_outcome": bpy.props.StringProperty(name="Outcome"),
     "ftdcc_review_url": bpy.props.StringProperty(name="Review link"),
     "ftdcc_report": bpy.props.StringProperty(name="Report JSON"),
     "ftdcc_busy": bpy.props.BoolProperty(name="Publishing"),
-    "ftdcc_progress": bpy.props.StringProperty(name="Progress"),
+    "ftdcc_progress": bpy.props.StringProperty(name="Progress"),  # "Capturing frame 12/48"
+    "ftdcc_fraction": bpy.props.FloatProperty(
+        name="Progress", subtype="PERCENTAGE", min=0.0, max=100.0, precision=0
+    ),
+    "ftdcc_cancelling": bpy.props.BoolProperty(name="Cancelling"),
+    "ftdcc_can_cancel": bpy.props.BoolProperty(name="Esc cancels (before the upload)"),
 }
 
 CLASSES = (FTDCC_PublishSettings, FTDCC_Preferences)

@@ -1,0 +1,191 @@
+"""Click "Publish for review" in Blender's window and watch the frame-by-frame capture: the panel
+is drawn again while frames are captured (two screenshots of the X display, each with the
+progress it showed),
+and with case "cancel" a real Esc event (``Window.event_simulate``) cancels it.
+
+Args: a JSON file with zip, task, review_session, case (cancel | ok) and shots (a folder).
+Prints RESULT {...}: what the panel drew while capturing, the screenshots, the outcome, and
+every scene and 3D view value that differs from before the click.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bpy  # noqa: E402
+from gui_view import artist_view, view3d  # noqa: E402
+from snapshot import differences, snapshot  # noqa: E402
+
+options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
+shots = Path(options["shots"])
+wm = bpy.context.window_manager
+CAPTURING = re.compile(r"Capturing frame (\d+)/(\d+)")
+state = {"drawn": [], "seen": [], "shots": [], "ticks": 0, "esc_at": None}
+
+
+def install_addon():
+    import addon_utils
+
+    bpy.ops.preferences.addon_install(filepath=options["zip"])
+    addon_utils.enable("ft_dcc_blender", default_set=True)
+    settings = bpy.context.scene.ftrack_publish
+    settings.task = options["task"]
+    settings.review_session = options["review_session"]
+    settings.save_first = True  # the panel settings above are edits: saved before publishing
+    from ft_dcc_hosts.blender import modal_capture  # importable once the add-on is enabled
+
+    modal_capture.FRAME_BUDGET_S = 0.0  # one frame per turn of the loop, on any machine
+    watch_stream_encoder()
+
+
+def watch_stream_encoder():
+    """Record, for each frame handed to the streaming encoder, how many frames were on disk."""
+    from ft_dcc.media.stream import StreamEncoder
+
+    add = StreamEncoder.add
+
+    def recording_add(self, frame):
+        frame = Path(frame)
+        state.setdefault("streamed", []).append(len(list(frame.parent.glob("frame_*.png"))))
+        add(self, frame)
+
+    StreamEncoder.add = recording_add
+
+
+def on_draw():
+    """Each time the sidebar is drawn during the publish: the progress it shows."""
+    if wm.ftdcc_busy:
+        state["drawn"].append(wm.ftdcc_progress)
+
+
+def ui_region():
+    _window, area, _space = view3d()
+    return next(r for r in area.regions if r.type == "UI")
+
+
+def screenshot(name):
+    """What the X server shows (ffmpeg's x11grab): the window as Blender last drew it, seen
+    from outside. (``bpy.ops.screen.screenshot`` during the capture crashed Blender 3.4 at
+    times: a segmentation fault, 3 runs in 4.)"""
+    window, _area, _space = view3d()
+    region = ui_region()
+    path = shots / name
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "x11grab", "-video_size",
+         f"{window.width}x{window.height}", "-i", f"{os.environ['DISPLAY']}+0,0",
+         "-frames:v", "1", str(path)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    state["shots"].append(
+        {
+            "name": name,
+            "path": str(path),
+            "progress": wm.ftdcc_progress,
+            "window": [window.width, window.height],
+            "ui_region": [region.x, region.y, region.width, region.height],
+        }
+    )
+
+
+def click_ftrack_tab():
+    """Blender 3.4 cannot select a sidebar tab from Python: click it (--enable-event-simulate);
+    the tabs are Item, Tool, View, ftrack from the top, about 52 px apart at 1x scale."""
+    window, _area, _space = view3d()
+    region = ui_region()
+    x, y = region.x + region.width - 10, region.y + region.height - 155
+    window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+    window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
+    window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
+
+
+def guarded(step):
+    def run():
+        try:
+            return step()
+        except Exception:
+            state["error"] = traceback.format_exc()
+            finish()
+        return None
+
+    return run
+
+
+@guarded
+def setup():
+    install_addon()
+    _window, area, space = view3d()
+    space.show_region_ui = True
+    bpy.types.SpaceView3D.draw_handler_add(on_draw, (), "UI", "POST_PIXEL")
+    artist_view()
+    area.tag_redraw()
+    bpy.app.timers.register(guarded(click_ftrack_tab), first_interval=0.5)
+    bpy.app.timers.register(guarded(start), first_interval=1.5)
+
+
+def start():
+    state["before"] = snapshot(bpy.context.scene)
+    screenshot("before.png")
+    window, area, _space = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        state["returned"] = sorted(bpy.ops.ftdcc.publish("INVOKE_DEFAULT"))
+    bpy.app.timers.register(guarded(watch), first_interval=0.0)
+
+
+def watch():
+    """Every turn of Blender's loop: screenshots at two points of the capture, then Esc."""
+    state["ticks"] += 1
+    text = wm.ftdcc_progress
+    if not state["seen"] or state["seen"][-1] != text:
+        state["seen"].append(text)
+    match = CAPTURING.match(text)
+    frame = int(match.group(1)) if match else 0
+    taken = len(state["shots"])
+    if taken == 1 and frame >= 2:
+        screenshot("capturing-1.png")
+        state["first_shot_frame"] = frame
+    elif taken == 2 and frame >= state["first_shot_frame"] + 3:
+        screenshot("capturing-2.png")
+        if options["case"] == "cancel":
+            window, _area, _space = view3d()
+            window.event_simulate(type="ESC", value="PRESS")
+            window.event_simulate(type="ESC", value="RELEASE")
+            state["esc_at"] = text
+    if wm.ftdcc_busy and state["ticks"] < 200_000:
+        return 0.01
+    view3d()[1].tag_redraw()
+    bpy.app.timers.register(guarded(after), first_interval=0.5)
+    return None
+
+
+def after():
+    screenshot("after.png")
+    state["diff"] = differences(state["before"], snapshot(bpy.context.scene))
+    finish()
+
+
+def finish():
+    result = {
+        key: state.get(key)
+        for key in ("drawn", "seen", "shots", "esc_at", "returned", "diff", "streamed")
+    }
+    result.update(
+        error=state.get("error"),
+        blender=bpy.app.version_string,
+        outcome=wm.ftdcc_outcome,
+        headline=wm.ftdcc_headline,
+        status=wm.ftdcc_status,
+        report=json.loads(wm.ftdcc_report) if wm.ftdcc_report else None,
+        busy=wm.ftdcc_busy,
+    )
+    print("RESULT " + json.dumps(result), flush=True)
+    os._exit(0)
+
+
+bpy.app.timers.register(setup, first_interval=1.0)

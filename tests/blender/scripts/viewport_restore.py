@@ -1,0 +1,100 @@
+"""In Blender with a window: set an artist's 3D view, capture through BlenderHost's viewport path,
+and compare every value of the view (and the scene) with its value before.
+
+Args: a JSON file with python_paths (ft_dcc and its dependencies), out_dir, mode ("host": the
+whole capture in one call; "cancel": the
+frame-by-frame capture of the GUI, cancelled after two frames) and perspective (PERSP/ORTHO).
+Prints RESULT {...}.
+"""
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
+sys.path.insert(0, str(HERE))
+sys.path.extend(options["python_paths"])  # after Blender's own: its numpy stays first
+
+import bpy  # noqa: E402
+
+from ft_dcc.host.pythonpath import ensure_hosts_package  # noqa: E402
+
+ensure_hosts_package()
+from ft_dcc_hosts.blender.host import BlenderHost  # noqa: E402
+from gui_view import artist_view  # noqa: E402
+from snapshot import differences, snapshot  # noqa: E402
+
+out_dir = Path(options["out_dir"])
+
+
+def redraw():
+    """Let Blender's loop draw the window: the view matrix is computed when the view is drawn."""
+    for window in bpy.context.window_manager.windows:
+        for area in window.screen.areas:
+            area.tag_redraw()
+
+
+def run_capture(host, spec):
+    if options["mode"] == "host":
+        return host.capture(spec, out_dir / "host")
+    from ft_dcc_hosts.blender.modal_capture import ViewportCapture
+
+    capture = ViewportCapture(spec, out_dir / "cancel", host.scene)
+    capture.begin()
+    capture.step()
+    capture.step()
+    capture.cancel()
+    return None
+
+
+state = {"result": {"blender": bpy.app.version_string, "background": bpy.app.background}}
+
+
+def guarded(step):
+    def run():
+        try:
+            return step()
+        except Exception:
+            state["result"]["error"] = traceback.format_exc()
+            finish()
+        return None
+
+    return run
+
+
+@guarded
+def set_view():
+    artist_view(options.get("perspective", "PERSP"))
+    redraw()
+    bpy.app.timers.register(guarded(capture), first_interval=0.5)
+
+
+def capture():
+    result = state["result"]
+    scene = bpy.context.scene
+    state["before"] = before = snapshot(scene)
+    host = BlenderHost(use_viewport=True)
+    spec = host.default_spec(frame_start=scene.frame_start, frame_end=scene.frame_start + 4)
+    captured = run_capture(host, spec)
+    result["files"] = [str(p) for p in captured.files] if captured else []
+    result["left_in_folder"] = sorted(p.name for p in out_dir.rglob("*.png"))
+    result["compared"] = sorted(k for k in before if ".region_3d." in k or "].shading" in k)
+    result["diff"] = differences(before, snapshot(scene))
+    redraw()
+    bpy.app.timers.register(guarded(after_redraw), first_interval=0.5)
+
+
+def after_redraw():
+    state["result"]["diff_after_redraw"] = differences(state["before"], snapshot(bpy.context.scene))
+    finish()
+
+
+def finish():
+    print("RESULT " + json.dumps(state["result"]), flush=True)
+    os._exit(0)
+
+
+bpy.app.timers.register(set_view, first_interval=1.0)
