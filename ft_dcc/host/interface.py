@@ -17,6 +17,9 @@ from ft_dcc.media._fps import as_fraction
 from ft_dcc.media.colour import ColourSettings
 from ft_dcc.progress import Progress, null_progress
 
+#: what a streaming capture calls with each frame file once it is complete on disk
+FrameSink = Callable[[Path], None]
+
 #: an fps as an exact rational (23.976 becomes 24000/1001): the one implementation, for hosts
 to_fraction = as_fraction
 
@@ -110,12 +113,9 @@ class Host(abc.ABC):
         """Capture ``spec`` into ``out_dir``; restore every scene setting touched."""
 
     def capture_streaming(
-        self,
-        spec: CaptureSpec,
-        out_dir: Path,
-        frame_written: Callable[[Path], None],
+        self, spec: CaptureSpec, out_dir: Path, frame_written: FrameSink,
         progress: Progress = null_progress,
-    ) -> CaptureResult:
+    ) -> CaptureResult:  # fmt: skip
         """:meth:`capture`, calling ``frame_written(file)`` for each frame file, in order, once
         it is complete on disk. Hosts that can do it while capturing override this and set
         :attr:`streams_frames`."""

@@ -258,7 +258,8 @@ class Batch(CollectionWriter, BatchValidator):
             self.set_collection(etype, key, attr, value)
         self._touched.append((len(self.changes), etype, key))
         self.changes.append(
-            self.change(
+            describe_change(
+                self,
                 "add",
                 etype,
                 key,
@@ -381,7 +382,9 @@ class Batch(CollectionWriter, BatchValidator):
         names = [n for n in data if n != "__entity_type__"]
         self._touched.append((len(self.changes), concrete, key))
         self.changes.append(
-            self.change("update", concrete, key, sorted(names), row, self.load(concrete, key))
+            describe_change(
+                self, "update", concrete, key, sorted(names), row, self.load(concrete, key)
+            )
         )
         return {"action": "update", "data": self.echo(concrete, key, full=False, names=names)}
 
@@ -416,7 +419,7 @@ class Batch(CollectionWriter, BatchValidator):
         table = self.table(etype)
         self.connection.execute(insert(table).values(**self._columns(table, values)))
         self.changes.append(
-            self.change("update", etype, key, ["value"], None, self.load(etype, key))
+            describe_change(self, "update", etype, key, ["value"], None, self.load(etype, key))
         )
         return {"action": "update", "data": self.echo(etype, key, full=True, names=[])}
 
@@ -453,7 +456,7 @@ class Batch(CollectionWriter, BatchValidator):
             raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
         concrete = self.model.types[row[DISCRIMINATOR]]
         before_delete(self, concrete, key)
-        change = self.change("remove", concrete, key, [], row, None)
+        change = describe_change(self, "remove", concrete, key, [], row, None)
         self.delete_row(concrete, key, row, depth=0)
         self.changes.append(change)
         return {"action": "delete", "data": True}
@@ -511,17 +514,6 @@ class Batch(CollectionWriter, BatchValidator):
             entity["value"] = builder.scalar(concrete, row, concrete.attributes["value"])
             entity.pop("_casted_value", None)
         return entity
-
-    def change(
-        self,
-        action: str,
-        etype: EntityType,
-        key: Tuple[Any, ...],
-        keys: List[str],
-        before: Optional[Dict[str, Any]],
-        after: Optional[Dict[str, Any]],
-    ) -> Dict[str, Any]:
-        return describe_change(self, action, etype, key, keys, before, after)
 
     # -- derived values -----------------------------------------------------------------------
     def project_of(self, context_id: Any) -> Optional[str]:

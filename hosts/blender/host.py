@@ -10,7 +10,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import bpy
 
 from ft_dcc.exceptions import PublishError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host, to_fraction
+from ft_dcc.host.interface import CaptureResult, CaptureSpec, FrameSink, Host, to_fraction
 from ft_dcc.progress import Progress, null_progress
 
 from . import capture as capture_module
@@ -113,12 +113,9 @@ class BlenderHost(Host):
         return not (capture_module.can_use_viewport() if use_viewport is None else use_viewport)
 
     def capture_streaming(
-        self,
-        spec: CaptureSpec,
-        out_dir: Path,
-        frame_written: Callable[[Path], None],
+        self, spec: CaptureSpec, out_dir: Path, frame_written: FrameSink,
         progress: Progress = null_progress,
-    ) -> CaptureResult:
+    ) -> CaptureResult:  # fmt: skip
         if not self.streams_frames:
             return super().capture_streaming(spec, out_dir, frame_written, progress)
         return capture_module.capture_streaming(

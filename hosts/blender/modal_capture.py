@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Optional
 import bpy
 
 from ft_dcc.exceptions import CaptureError, PublishError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
+from ft_dcc.host.interface import CaptureResult, CaptureSpec, FrameSink, Host
 from ft_dcc.host.job import MainThread, MainThreadHost
 from ft_dcc.progress import Progress, null_progress
 
@@ -45,7 +45,7 @@ AGAIN = "press Publish again when ready"
 FRAME_BUDGET_S = 0.2
 
 
-def _hand_over(frame_written: Optional[Callable[[Path], None]], path: Path) -> None:
+def _hand_over(frame_written: Optional[FrameSink], path: Path) -> None:
     if frame_written is not None:
         frame_written(path)
 
@@ -233,12 +233,9 @@ class SteppedCaptureHost(MainThreadHost):
         return self._stepped(spec, out_dir, progress, None)
 
     def capture_streaming(
-        self,
-        spec: CaptureSpec,
-        out_dir: Path,
-        frame_written: Callable[[Path], None],
+        self, spec: CaptureSpec, out_dir: Path, frame_written: FrameSink,
         progress: Progress = null_progress,
-    ) -> CaptureResult:
+    ) -> CaptureResult:  # fmt: skip
         """:meth:`capture`, handing each frame file to ``frame_written`` (on this worker thread)
         as soon as Blender wrote it, so the publish encodes while Blender captures."""
         return self._stepped(spec, out_dir, progress, frame_written)
@@ -248,7 +245,7 @@ class SteppedCaptureHost(MainThreadHost):
         spec: CaptureSpec,
         out_dir: Path,
         progress: Progress,
-        frame_written: Optional[Callable[[Path], None]],
+        frame_written: Optional[FrameSink],
     ) -> CaptureResult:
         if not self._on_main(can_use_viewport):  # no 3D view: one Workbench render at once
             self._check(None)
@@ -270,7 +267,7 @@ class SteppedCaptureHost(MainThreadHost):
             self.capturing = False
 
     def _capture_frames(
-        self, capture: ViewportCapture, frame_written: Optional[Callable[[Path], None]]
+        self, capture: ViewportCapture, frame_written: Optional[FrameSink]
     ) -> None:
         """One hand-off per turn of Blender's loop; each new frame handed over from here, on
         the worker thread."""

@@ -12,6 +12,7 @@ from typing import Any, Dict
 import bpy
 
 from . import connection, paths, props
+from .panel import SidebarPanel
 
 #: the last read: {"rows": [FeedbackRow], "message": str, "task": str}
 STATE: Dict[str, Any] = {"rows": [], "message": "Press the refresh button to read it", "task": ""}
@@ -67,13 +68,10 @@ class FTDCC_OT_feedback_goto(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class FTDCC_PT_feedback(bpy.types.Panel):
+class FTDCC_PT_feedback(SidebarPanel, bpy.types.Panel):
     bl_label = "Review feedback"
     bl_idname = "FTDCC_PT_feedback"
     bl_parent_id = "FTDCC_PT_publish"
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = "ftrack"
 
     def draw(self, context):
         layout = self.layout
@@ -112,11 +110,4 @@ def _draw_row(col, item) -> None:
 CLASSES = (FTDCC_OT_feedback_refresh, FTDCC_OT_feedback_goto, FTDCC_PT_feedback)
 
 
-def register():
-    for cls in CLASSES:
-        bpy.utils.register_class(cls)
-
-
-def unregister():
-    for cls in reversed(CLASSES):
-        bpy.utils.unregister_class(cls)
+register, unregister = bpy.utils.register_classes_factory(CLASSES)

@@ -307,11 +307,4 @@ class FTDCC_OT_details(bpy.types.Operator):
 CLASSES = (FTDCC_OT_publish, FTDCC_OT_refresh, FTDCC_OT_open_review, FTDCC_OT_details)
 
 
-def register():
-    for cls in CLASSES:
-        bpy.utils.register_class(cls)
-
-
-def unregister():
-    for cls in reversed(CLASSES):
-        bpy.utils.unregister_class(cls)
+register, unregister = bpy.utils.register_classes_factory(CLASSES)

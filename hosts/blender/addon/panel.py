@@ -7,12 +7,17 @@ import bpy
 from . import connection
 
 
-class FTDCC_PT_publish(bpy.types.Panel):
-    bl_label = "Publish for review"
-    bl_idname = "FTDCC_PT_publish"
+class SidebarPanel:
+    """Where the add-on's panels live: the 3D View's sidebar, tab "ftrack"."""
+
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "ftrack"
+
+
+class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
+    bl_label = "Publish for review"
+    bl_idname = "FTDCC_PT_publish"
 
     def draw(self, context):
         layout = self.layout
@@ -86,11 +91,4 @@ def _draw_outcome(layout, wm) -> None:
 CLASSES = (FTDCC_PT_publish,)
 
 
-def register():
-    for cls in CLASSES:
-        bpy.utils.register_class(cls)
-
-
-def unregister():
-    for cls in reversed(CLASSES):
-        bpy.utils.unregister_class(cls)
+register, unregister = bpy.utils.register_classes_factory(CLASSES)
