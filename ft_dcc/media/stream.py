@@ -23,6 +23,7 @@ from ft_dcc.exceptions import MediaError
 from ft_dcc.media._fps import as_fraction, fps_arg
 from ft_dcc.media.audio import AudioInput, audio_arguments
 from ft_dcc.media.encode import (
+    REVIEW_CRF,
     _h264_arguments,
     _partial_path,
     _video_filters,
@@ -55,7 +56,7 @@ class StreamEncoder:
         total: int,
         *,
         size: Optional[Tuple[int, int]] = None,
-        crf: int = 18,
+        crf: int = REVIEW_CRF,
     ) -> None:
         if total < 1:
             raise MediaError("No frames to encode.", hint="capture at least one frame")
