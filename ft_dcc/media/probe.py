@@ -8,6 +8,7 @@ top-level box order. A real ``ffprobe`` on PATH is used only as an independent c
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -93,10 +94,19 @@ def probe_movie(path: PathLike) -> MovieInfo:
 
 
 def image_size(path: PathLike) -> Tuple[int, int]:
-    """(width, height) of an image (or a movie's video), read with ffmpeg."""
+    """(width, height) of an image (or a movie's video), read with ffmpeg.
+
+    Remembered per file while its size and modification time stay the same (a publish asks
+    for its first frame's size when collecting and again when encoding)."""
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"The image {path} does not exist.", hint="check the path")
+    stat = path.stat()
+    return _image_size(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _image_size(path: str, _bytes: int, _mtime_ns: int) -> Tuple[int, int]:
     result = subprocess.run(
         [ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", str(path)],
         capture_output=True,
@@ -109,7 +119,7 @@ def image_size(path: PathLike) -> Tuple[int, int]:
             match = re.search(r"\b(\d{1,6})x(\d{1,6})\b", line.split("Video:", 1)[1])
             if match:
                 return int(match.group(1)), int(match.group(2))
-    raise _unreadable(path, stderr)
+    raise _unreadable(Path(path), stderr)
 
 
 def is_faststart(path: PathLike) -> bool:

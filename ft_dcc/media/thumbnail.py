@@ -8,7 +8,7 @@ from typing import List, Optional
 
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media.ffmpeg import run_ffmpeg
-from ft_dcc.media.probe import probe_movie
+from ft_dcc.media.probe import MovieInfo, probe_movie
 from ft_dcc.media.sequence import FrameSequence, is_movie
 
 
@@ -18,12 +18,14 @@ def make_thumbnail(
     *,
     frame: Optional[int] = None,
     max_width: int = 640,
+    info: Optional[MovieInfo] = None,
 ) -> Path:
     """Write a JPEG of ``source`` to ``output``, at most ``max_width`` wide (aspect kept).
 
     For a movie, ``frame`` is the 0-based index of the frame to show (the middle one by
     default). For a sequence pattern (or one of its frames), ``frame`` is a frame number (the
-    middle existing frame by default). A single image is used as it is.
+    middle existing frame by default). A single image is used as it is. ``info`` is the
+    movie's :class:`MovieInfo` when the caller has already probed it.
     """
     source, output = Path(source), Path(output)
     if max_width < 1:
@@ -37,7 +39,7 @@ def make_thumbnail(
         "format=yuvj420p"
     )
     if is_movie(source):
-        info = probe_movie(source)
+        info = info or probe_movie(source)
         index = info.frame_count // 2 if frame is None else int(frame)
         if not 0 <= index < info.frame_count:
             raise MediaError(

@@ -140,7 +140,10 @@ def thumbnail(state: PublishState) -> Path:
     index = None if frame is None else frame - state.capture_spec().frame_start
     index = None if index is None else index + state.slate_frames()
     path = make_thumbnail(
-        state.review_movie_path(), _work_dir(state) / "thumbnail.jpg", frame=index
+        state.review_movie_path(),
+        _work_dir(state) / "thumbnail.jpg",
+        frame=index,
+        info=state.movie_info,  # probed when the movie was verified
     )
     state.thumbnail = Path(path)
     state.progress("thumbnail", 1.0, "thumbnail made")
