@@ -8,7 +8,7 @@ page shows is checked from the decoded pictures and from screenshots of what Chr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, List
+from typing import Any, List, Tuple
 
 import pytest
 from support import open_session
@@ -174,17 +174,23 @@ def test_transport_keys_marks_loop_speed_and_fullscreen(
     page.wait_for_function("() => document.fullscreenElement === null")
 
 
+def compare_with(page: Any, item: Any, object_id: str) -> Tuple[Any, Any]:
+    """Once ``item``'s video has loaded, compare it with ``object_id``'s; both videos, loaded."""
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+    page.locator(".compare-with").select_option(object_id)
+    other = item.locator(".picture.compare-b video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=other.element_handle())
+    return video, other
+
+
 def test_compare_side_by_side_and_wipe_lock_both_versions_to_one_frame(
     dailies: Any, page: Any, artifacts_dir: Path
 ) -> None:
     _, reports, url = dailies
     page.goto(url)
     item = visible_item(page)
-    video = item.locator(".picture.main video")
-    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
-    page.locator(".compare-with").select_option(reports[0].review_session_object_id)
-    other = item.locator(".picture.compare-b video")
-    page.wait_for_function("(v) => v.readyState >= 2", arg=other.element_handle())
+    video, other = compare_with(page, item, reports[0].review_session_object_id)
 
     go_to(page, item, 1012)
     page.wait_for_function(
@@ -244,11 +250,7 @@ def test_compare_side_by_side_and_wipe_lock_both_versions_to_one_frame(
     assert page.locator(".picture.compare-b").count() == 0
     assert page.locator(".compare-with").input_value() == ""
     item = visible_item(page)
-    video = item.locator(".picture.main video")
-    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
-    page.locator(".compare-with").select_option(reports[1].review_session_object_id)
-    other = item.locator(".picture.compare-b video")
-    page.wait_for_function("(v) => v.readyState >= 2", arg=other.element_handle())
+    video, other = compare_with(page, item, reports[1].review_session_object_id)
     go_to(page, item, 1003)
     page.wait_for_function(
         "(i) => i.querySelector('.compare-b').dataset.frame === '1003'", arg=item.element_handle()
