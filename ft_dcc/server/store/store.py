@@ -31,6 +31,7 @@ from ft_dcc.server.model.storage import (
     make_engine,
 )
 from ft_dcc.server.query.compiler import Compiler
+from ft_dcc.server.rules import default_rules
 from ft_dcc.server.rules.integrity import duplicate_error, ensure_unique_indexes
 from ft_dcc.server.rules.permissions import ensure_role
 from ft_dcc.server.store.batch import Batch
@@ -71,6 +72,7 @@ class Store:
             self.engine.dispose()
             raise
         self.compiler = Compiler(self.model, self.tables, self.link_tables)
+        self.rules = default_rules()
         self._local = threading.local()
 
     # -- public API ---------------------------------------------------------------------------
@@ -91,7 +93,7 @@ class Store:
         try:
             connection = self.engine.connect().execution_options(ft_write=writes)
             with connection, connection.begin():
-                batch = Batch(self, connection, user_id)
+                batch = Batch(self, connection, user_id, self.rules)
                 replies = batch.run(operations)
         except ApiOperationError:
             raise
