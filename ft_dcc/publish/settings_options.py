@@ -24,6 +24,7 @@ from ft_dcc.session.interface import PublishSession
 from ft_dcc.session.query import quote
 from ft_dcc.settings import Filters, Resolved, load
 from ft_dcc.settings.keys import CHECK_PLUGINS, key_named
+from ft_dcc.settings.store import file_sources
 from ft_dcc.settings.templates import review_session_name, task_from_path
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ def resolve_for_publish(
 ) -> Tuple[Resolved, TaskContext, Optional[str]]:
     """The settings of this publish, its task's context, and the task found from the input's
     path by ``paths.task_templates`` (None when the task was given)."""
+    file_sources(None)  # an invalid $FT_DCC_SETTINGS fails before anything is sent
     session = _session()
     try:
         given = request.get("task") or os.environ.get(ENV_CONTEXT_ID, "").strip() or None

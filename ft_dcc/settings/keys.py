@@ -103,7 +103,8 @@ KEYS: Tuple[Key, ...] = (
         "scene paths -> ftrack task when --task and $FTRACK_CONTEXTID are not given, first "
         "match wins, e.g. \"{project}/{sequence}/{shot}/{task}/**\""),
     Key("thumbnail.frame", kinds.one_of("middle", "first", "last"), "middle",
-        "the frame of the thumbnail and the review page's poster; --thumbnail-frame wins"),
+        "the frame of the thumbnail and the review page's poster; --thumbnail-frame wins",
+        "publish thumbnail (not read yet)"),
     _severity("scene_saved", "the scene is saved before it is published"),
     _severity("frame_range", "the range and fps match the shot's in ftrack"),
 )  # fmt: skip

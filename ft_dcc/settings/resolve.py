@@ -85,7 +85,7 @@ class Resolved:
 
 
 def _where(value: Value) -> str:
-    if value.level in (DEFAULT, "profile", "artist") or value.level in value.origin:
+    if value.level in (DEFAULT, "profile", "artist"):
         return value.origin
     return f"{value.level}: {value.origin}"
 
