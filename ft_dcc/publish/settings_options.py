@@ -14,17 +14,22 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import attr
 
-from ft_dcc.exceptions import ApiConnectionError, ConfigurationError, SettingsError
+from ft_dcc.exceptions import (
+    ApiConnectionError,
+    AuthenticationError,
+    ConfigurationError,
+    SettingsError,
+)
 from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.session.interface import PublishSession
 from ft_dcc.session.query import quote
-from ft_dcc.settings import Filters, Resolved, load
+from ft_dcc.settings import Filters, Resolved, store
 from ft_dcc.settings.keys import CHECK_PLUGINS, key_named
-from ft_dcc.settings.store import file_sources
+from ft_dcc.settings.load import unread, with_file
 from ft_dcc.settings.templates import review_session_name, task_from_path
 
 log = logging.getLogger(__name__)
@@ -63,32 +68,49 @@ def _session() -> Optional[PublishSession]:
 
     try:
         return Session(retries=1)
-    except (ApiConnectionError, ConfigurationError) as exc:
+    except (ApiConnectionError, AuthenticationError, ConfigurationError) as exc:
         log.info("settings: the ftrack server is not available (%s)", exc)
         return None
 
 
-def task_context(session: Optional[PublishSession], task: Optional[str]) -> TaskContext:
-    """The project, type and path names of ``task`` (an id or a path), as far as known."""
+def _read(
+    session: Optional[PublishSession], task: Optional[str], notes: List[str]
+) -> Tuple[Any, Any]:
+    """The studio's Setting row and the task (with its type, path and project's settings), in
+    one request; ``(None, None)`` without a server."""
     from ft_dcc.publish.tasks import parse_task_ref, path_condition
 
-    task_id, task_path = parse_task_ref(task)
+    if session is None:
+        return None, None
+    task_id, task_path = parse_task_ref(task) if task else (None, None)
     parts = task_path.split("/") if task_path else []
-    found = None
-    if session is not None and (task_id or len(parts) >= 2):
-        where = f"id is {quote(task_id)}" if task_id else path_condition(parts)
-        try:
-            found = session.query(f"select name, type.name, link from Task where {where}").first()
-        except ApiConnectionError as exc:
-            log.info("settings: could not read the task (%s)", exc)
-    if found is not None:
-        parts = [item["name"] for item in found["link"] or []]
+    where = (
+        f"id is {quote(task_id)}" if task_id else path_condition(parts) if len(parts) > 1 else ""
+    )
+    expression = f"select {store.TASK_FIELDS} from Task where {where}" if where else None
+    try:
+        return store.read(session, expression)
+    except (ApiConnectionError, AuthenticationError) as exc:
+        notes.append(unread(exc))
+        return None, None
+
+
+def task_context(task: Any, ref: Optional[str]) -> TaskContext:
+    """The project, type and path names of the publish's ``task`` entity (when found), else
+    what the task reference ``ref`` (an id or a path) itself says."""
+    from ft_dcc.publish.tasks import parse_task_ref
+
+    if task is not None:
+        parts = [item["name"] for item in task["link"] or []]
+        task_type = task["type"]["name"] if task["type"] else None
+    else:
+        task_path = parse_task_ref(ref)[1] if ref else None
+        parts, task_type = (task_path.split("/") if task_path else []), None
     names = _path_fields(parts)
-    task_type = found["type"]["name"] if found is not None and found["type"] else None
     return TaskContext(project=names.get("project"), task_type=task_type, fields=names)
 
 
-def _path_fields(parts: list) -> Dict[str, str]:
+def _path_fields(parts: List[str]) -> Dict[str, str]:
     """``[project, …, sequence, shot, task]`` -> the template fields (from the end)."""
     if len(parts) < 2:
         return {}
@@ -105,24 +127,29 @@ def resolve_for_publish(
     request: Dict[str, Any], host: str, artist: Optional[Dict[str, Any]] = None
 ) -> Tuple[Resolved, TaskContext, Optional[str]]:
     """The settings of this publish, its task's context, and the task found from the input's
-    path by ``paths.task_templates`` (None when the task was given)."""
-    file_sources(None)  # an invalid $FT_DCC_SETTINGS fails before anything is sent
+    path by ``paths.task_templates`` (None when the task was given). One request to the server
+    after the session's start (two when the task comes from the path templates)."""
+    store.file_sources(None)  # an invalid $FT_DCC_SETTINGS fails before anything is sent
+    notes: List[str] = []
     session = _session()
+    if session is None:
+        notes.append("the ftrack server's settings were not read (no connection)")
     try:
         given = request.get("task") or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
+        studio, task = _read(session, given, notes)
         found_task = None
         if given is None:
-            studio = load(None, Filters(host=host), artist, session=session, offline=not session)
-            templates = studio["paths.task_templates"]
-            if templates:
-                found_task = task_from_path(templates, request["input"])
-        context = task_context(session, given or found_task)
-        filters = Filters(host=host, task_type=context.task_type)
-        resolved = load(context.project, filters, artist, session=session, offline=not session)
+            base = with_file(None, store.server_sources(studio), Filters(host=host), artist)
+            if base["paths.task_templates"]:
+                found_task = task_from_path(base["paths.task_templates"], request["input"])
+                studio, task = _read(session, found_task, notes)
     finally:
         if session is not None:
             session.close()
-    return resolved, context, found_task
+    context = task_context(task, given or found_task)
+    server = store.server_sources(studio, task["project"] if task is not None else None)
+    filters = Filters(host=host, task_type=context.task_type)
+    return with_file(context.project, server, filters, artist, notes), context, found_task
 
 
 def publish_options(

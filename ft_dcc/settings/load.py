@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from ft_dcc.exceptions import (
     ApiConnectionError,
@@ -47,12 +47,23 @@ def load(
     """The resolved settings. ``session`` (or one from ``session_factory``/``FTRACK_*``) reads
     the server's layers; when the server cannot be reached the file's apply alone (and
     ``notes`` says so). An invalid file or stored document raises SettingsError."""
-    files = store.file_sources(project)
+    store.file_sources(project)  # an invalid file fails before anything is sent
     notes: List[str] = []
     server: List[Source] = []
     if not offline:
         server = _server_sources(project, session, session_factory, notes)
-    return resolve(ordered(files, server), filters, artist, notes=notes)
+    return with_file(project, server, filters, artist, notes)
+
+
+def with_file(
+    project: Optional[str],
+    server: List[Source],
+    filters: Optional[Filters] = None,
+    artist: Optional[Dict[str, Any]] = None,
+    notes: Iterable[str] = (),
+) -> Resolved:
+    """Resolve the ``$FT_DCC_SETTINGS`` file's layers for ``project`` with the ``server``'s."""
+    return resolve(ordered(store.file_sources(project), server), filters, artist, notes=notes)
 
 
 def _server_sources(
@@ -65,13 +76,20 @@ def _server_sources(
     try:
         if session is None:
             session = (session_factory or default_session)()
-        entity = store.find_project(session, project) if project else None
-        return store.server_sources(session, entity)
+        studio, found = store.read(session, store.project_expression(project) if project else None)
+        if project and found is None:
+            raise store.no_such_project(project)
+        return store.server_sources(studio, found)
     except SettingsError:
         raise
     except (ApiConnectionError, AuthenticationError, ConfigurationError) as exc:
-        notes.append(f"the ftrack server's settings were not read ({exc.message})")
+        notes.append(unread(exc))
     finally:
         if own and session is not None:
             session.close()
     return []
+
+
+def unread(error: Exception) -> str:
+    """The note of settings that could not be read from the server."""
+    return f"the ftrack server's settings were not read ({getattr(error, 'message', error)})"

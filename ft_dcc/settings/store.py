@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.session.interface import PublishSession
@@ -72,39 +72,55 @@ def studio_row(session: PublishSession) -> Any:
     return session.query(STUDIO_QUERY).first()
 
 
+#: what a project's settings need of it: its name and its metadata (fetched with it)
+PROJECT_FIELDS = "id, name, metadata.key, metadata.value"
+#: what a publish's settings need of its task: its type and path, and its project's settings
+TASK_FIELDS = "name, type.name, link, project.name, project.metadata.key, project.metadata.value"
+
+
+def read(session: PublishSession, expression: Optional[str] = None) -> Tuple[Any, Any]:
+    """The studio's ``Setting`` row and the first entity ``expression`` finds (a Project or a
+    Task selecting :data:`PROJECT_FIELDS`/:data:`TASK_FIELDS`), in one request."""
+    operations = [{"action": "query", "expression": STUDIO_QUERY}]
+    if expression:
+        operations.append({"action": "query", "expression": expression})
+    replies = session.call(operations)
+    rows = [(reply.get("data") or [None])[0] for reply in replies]
+    return rows[0], (rows[1] if expression else None)
+
+
+def project_expression(project: str) -> str:
+    return (
+        f"select {PROJECT_FIELDS} from Project "
+        f"where name is {quote(project)} or id is {quote(project)}"
+    )
+
+
+def no_such_project(project: str) -> SettingsError:
+    return SettingsError(
+        f"there is no ftrack project called {project!r}",
+        hint="check the project's name (ftrack's short name)",
+    )
+
+
 def find_project(session: PublishSession, project: str) -> Any:
     """The Project called (or with id) ``project``; SettingsError when there is none."""
-    found = session.query(
-        "select id, name, full_name from Project "
-        f"where name is {quote(project)} or id is {quote(project)}"
-    ).first()
+    found = session.query(project_expression(project)).first()
     if found is None:
-        raise SettingsError(
-            f"there is no ftrack project called {project!r}",
-            hint="check the project's name (ftrack's short name)",
-        )
+        raise no_such_project(project)
     return found
 
 
-def project_row(session: PublishSession, project_id: str) -> Any:
-    return session.query(
-        "select parent_id, key, value from Metadata "
-        f"where parent_id is {quote(project_id)} and key is {quote(PROJECT_KEY)}"
-    ).first()
-
-
-def server_sources(session: PublishSession, project: Any = None) -> List[Source]:
-    """The studio and (when ``project``, an entity with id and name, is given) project
-    documents stored on the server."""
+def server_sources(studio: Any, project: Any = None) -> List[Source]:
+    """The studio document of the ``studio`` Setting row and the one in ``project``'s
+    metadata (a Project read with :data:`PROJECT_FIELDS`), as far as they exist."""
     sources = []
-    row = studio_row(session)
-    if row is not None:
-        sources.append(Source("studio", STUDIO_ORIGIN, _stored(row["value"], STUDIO_ORIGIN)))
-    if project is not None:
-        meta = project_row(session, project["id"])
-        if meta is not None:
-            origin = f"ftrack Project {project['name']} metadata {PROJECT_KEY}"
-            sources.append(Source("project", origin, _stored(meta["value"], origin)))
+    if studio is not None:
+        sources.append(Source("studio", STUDIO_ORIGIN, _stored(studio["value"], STUDIO_ORIGIN)))
+    text = project["metadata"].get(PROJECT_KEY) if project is not None else None
+    if text is not None:
+        origin = f"ftrack Project {project['name']} metadata {PROJECT_KEY}"
+        sources.append(Source("project", origin, _stored(text, origin)))
     return sources
 
 
@@ -121,20 +137,7 @@ def push_studio(session: PublishSession, document: Document) -> None:
 
 def push_project(session: PublishSession, project: Any, document: Document) -> None:
     """Store ``document`` as ``project``'s settings, in the project's metadata."""
-    text = document.to_json()
-    row = project_row(session, project["id"])
-    if row is None:
-        session.create(
-            "Metadata",
-            {
-                "parent_id": project["id"],
-                "parent_type": "Project",
-                "key": PROJECT_KEY,
-                "value": text,
-            },
-        )
-    else:
-        row["value"] = text
+    project["metadata"][PROJECT_KEY] = document.to_json()
     _commit(session)
 
 

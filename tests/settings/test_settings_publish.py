@@ -66,7 +66,7 @@ def env(fresh_server: Any, tmp_path: Path) -> Dict[str, str]:
 
 
 def test_studio_file_and_project_profile_change_a_publish(
-    fresh_server: Any, env: Dict[str, str], tmp_path: Path
+    fresh_server: Any, env: Dict[str, str], tmp_path: Path, artifacts_dir: Path
 ) -> None:
     with open_session(fresh_server, tmp_path) as session:
         task = make_task(session, fstart=1001, fend=1012, fps=25)  # Compositing, shot sh010
@@ -103,6 +103,7 @@ def test_studio_file_and_project_profile_change_a_publish(
     assert values["capture.resolution"] == {"value": None, "level": "default", "origin": "default"}
     text = ft_dcc(env, "settings", "show", "--project", project, "--host", "files",
                   "--task-type", "Compositing").stdout  # fmt: skip
+    (artifacts_dir / "settings-show.txt").write_text(text, encoding="utf-8")  # what a TD sees
     (line,) = [x for x in text.splitlines() if "capture.scale" in x]
     assert line.startswith(f"studio: file {env['FT_DCC_SETTINGS']}") and line.endswith("= 0.5")
     assert "# applied: profile 'comp in files'" in text
@@ -206,3 +207,42 @@ def test_only_an_administrator_stores_studio_settings(
     assert shown["capture.scale"] == {
         "value": 0.75, "level": "studio", "origin": "ftrack Setting ft_dcc/settings",
     }  # fmt: skip
+
+
+def test_settings_cost_one_request_after_the_session_starts(
+    fresh_server: Any, env: Dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ft_dcc.publish.settings_options import resolve_for_publish
+
+    with open_session(fresh_server, tmp_path) as session:
+        task = make_task(session)
+    project = task.split("/")[0]
+    assert ft_dcc(env, "settings", "push", str(write(tmp_path / "p.json", PROJECT)),
+                  "--project", project).returncode == 0  # fmt: skip
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    mark = fresh_server.log_mark()
+    resolved, context, _found = resolve_for_publish({"task": task, "input": "x.png"}, "files")
+    actions = [r.get("actions") for r in fresh_server.api_requests_since(mark)]
+    assert actions == [["query_server_information"], ["query", "query"]], actions
+    assert (context.project, context.task_type) == (project, "Compositing")
+    assert context.fields == {"project": project, "sequence": "sq010", "shot": "sh010",
+                              "task": "comp"}  # fmt: skip
+    assert resolved.level("checks.frame_range") == "profile"
+
+
+def test_an_offline_publish_uses_the_file_and_queues(env: Dict[str, str], tmp_path: Path) -> None:
+    from support import free_port
+
+    studio = {"settings": {"naming.review_session": "Offline {date}", "capture.scale": 0.5}}
+    offline = dict(env, FTRACK_SERVER=f"http://127.0.0.1:{free_port()}",
+                   FT_DCC_SETTINGS=str(write(tmp_path / "s.json", studio)))  # fmt: skip
+    frames = make_sequence(tmp_path / "frames", frames=4, start=1001)
+    done = ft_dcc(offline, "publish", str(frames), "--task", "demo/sq010/sh010/comp",
+                  "--fps", "25", "--json")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["queued"] and report["review_session_name"] == f"Offline {_dt.date.today()}"
+    assert report["capture"]["width"] == 160
+    shown = ft_dcc(offline, "settings", "show")
+    assert "# note: the ftrack server's settings were not read" in shown.stdout, shown.stdout
