@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 import attr
 
@@ -48,7 +48,9 @@ class Profile:
         """How many filters it sets: a profile naming more wins over one naming fewer."""
         return sum(1 for name in FILTERS if getattr(self, name))
 
-    def matches(self, host: Optional[str], task_type: Optional[str], asset_type: Optional[str]):
+    def matches(
+        self, host: Optional[str], task_type: Optional[str], asset_type: Optional[str]
+    ) -> bool:
         wanted = {"hosts": host, "task_types": task_type, "asset_types": asset_type}
         for name, value in wanted.items():
             allowed = getattr(self, name)
@@ -208,10 +210,3 @@ def _toml(raw: bytes, path: Path) -> Any:
         return tomllib.loads(raw.decode("utf-8", errors="replace"))
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path} is not valid TOML: {exc}", hint="fix the file") from None
-
-
-def empty() -> Document:
-    return Document()
-
-
-ProfileList = List[Profile]
