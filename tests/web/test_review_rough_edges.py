@@ -1,0 +1,97 @@
+"""The review page's rough edges (issue 23, item 8), in real Chromium on real publishes with
+the studio's default burn-ins: the compare labels leave the burn-ins readable, and a burn-in
+field with nothing to say leaves no dark box on the picture."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pytest
+from support import make_task, open_session
+
+from ft_dcc.host.files import FilesHost
+from ft_dcc.publish import publish
+
+from .dailies_fixtures import colour_at, isolated_pyblish, screenshot_pixels
+from .frame_code import FIRST, FRAMES, RATE, coded_frames
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+GREY = 96  # the coded frames' background (frame_code)
+
+
+@pytest.fixture(scope="module")
+def burnt_dailies(embedded_server: Any, tmp_path_factory: Any) -> Tuple[List[Any], str]:
+    """v001 and v002 published with the default burn-ins (files have no camera: the burn-in's
+    "{camera} {focal_length}" field is empty)."""
+    tmp_path = tmp_path_factory.mktemp("rough_edges")
+    reports = []
+    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
+        task = make_task(
+            session, f"re{uuid.uuid4().hex[:8]}", FIRST, FIRST + FRAMES - 1, RATE, task_name="anim"
+        )
+        for number in (1, 2):
+            report = publish(
+                FilesHost(coded_frames(tmp_path / f"v{number}", number), fps=RATE),
+                task=task,
+                review_session="Rough edges dailies",
+                comment=f"pass {number}",
+                burnin="on",
+                session=session,
+            )
+            assert report.ok, str(report)
+            reports.append(report)
+    return reports, reports[-1].review_url
+
+
+def boxes_overlap(a: Dict[str, float], b: Dict[str, float]) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_compare_labels_leave_the_burn_ins_readable(
+    burnt_dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    reports, url = burnt_dailies
+    assert page.goto(url).status == 200
+    item = page.locator(".asset-group article.item:not([hidden])")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=item.locator("video").element_handle())
+    page.locator(".compare-with").select_option(reports[0].review_session_object_id)
+    page.wait_for_function(
+        "(i) => i.querySelector('.compare-b').dataset.frame === i.dataset.frame",
+        arg=item.element_handle(),
+    )
+    for mode in ("Side by side", "Wipe"):
+        page.locator(".compare-mode .mode", has_text=mode).click()
+        labels = item.locator(".picture-label")
+        assert labels.all_inner_texts()[0] == "A \u00b7 v002"
+        assert labels.all_inner_texts()[1].startswith("B \u00b7 v001")
+        pictures = [item.locator(".picture.main video"), item.locator(".picture.compare-b video")]
+        for label in (labels.nth(0), labels.nth(1)):
+            assert label.is_visible()
+            for picture in pictures:  # a label over a picture covers its burn-in
+                assert not boxes_overlap(label.bounding_box(), picture.bounding_box()), mode
+        name = mode.split()[0].lower()
+        item.locator(".stage").screenshot(path=str(artifacts_dir / f"compare_labels_{name}.png"))
+
+
+def test_an_empty_burn_in_field_leaves_no_dark_box(
+    burnt_dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    _, url = burnt_dailies
+    assert page.goto(url).status == 200
+    item = page.locator(".asset-group article.item:not([hidden])")
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video.element_handle())
+    pixels = screenshot_pixels(video, artifacts_dir / "burnin_empty_field.png")
+    # bottom centre: "{camera} {focal_length}", both empty for files; the frame's own grey
+    bottom_centre = colour_at(pixels, 0.5, 0.96)
+    assert all(abs(c - GREY) < 16 for c in bottom_centre), bottom_centre
+    # the filled fields are burnt in: the frame counter at the bottom right is not plain grey
+    assert pixels[int(0.9 * pixels.shape[0]) :, int(0.8 * pixels.shape[1]) :].max() > 200
