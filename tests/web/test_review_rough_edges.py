@@ -15,7 +15,7 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 
 from .dailies_fixtures import colour_at, isolated_pyblish, screenshot_pixels
-from .frame_code import FIRST, FRAMES, RATE, coded_frames
+from .frame_code import FIRST, FRAMES, RATE, coded_frames, shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -95,3 +95,42 @@ def test_an_empty_burn_in_field_leaves_no_dark_box(
     assert all(abs(c - GREY) < 16 for c in bottom_centre), bottom_centre
     # the filled fields are burnt in: the frame counter at the bottom right is not plain grey
     assert pixels[int(0.9 * pixels.shape[0]) :, int(0.8 * pixels.shape[1]) :].max() > 200
+
+
+def test_a_drawings_thumbnail_shows_the_stroke_over_its_frame(
+    burnt_dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    _, url = burnt_dailies
+    assert page.goto(url).status == 200
+    item = page.locator(".asset-group article.item:not([hidden])")
+    page.wait_for_function(
+        "(i) => i.querySelector('.frame-number').textContent === '1025'"
+        " && !i.querySelector('video').seeking",
+        arg=item.element_handle(),
+    )
+    item.locator(".counter").click()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("(i) => i.dataset.frame === '1030'", arg=item.element_handle())
+    item.locator(".draw-toggle").click()
+    canvas = item.locator(".draw-layer").bounding_box()
+    y = canvas["y"] + canvas["height"] * 0.25
+    page.mouse.move(canvas["x"] + canvas["width"] * 0.2, y)
+    page.mouse.down()
+    page.mouse.move(canvas["x"] + canvas["width"] * 0.8, y, steps=8)
+    page.mouse.up()
+    item.locator(".draw-save").click()
+    thumb = item.locator(".note.has-drawing .note-drawing")
+    thumb.wait_for()
+    page.wait_for_function(
+        "(t) => t.dataset.still === 'shown' && t.querySelector('img').complete",
+        arg=thumb.element_handle(),
+    )
+    path = artifacts_dir / "drawing_note_thumbnail.png"
+    assert shown(thumb, path) == (2, 1030)  # the frame the drawing was made on ...
+    pixels = screenshot_pixels(thumb, path)
+    rows, cols = pixels.shape[:2]
+    column = pixels[int(0.15 * rows) : int(0.35 * rows), cols // 2].astype(int)
+    redness = column[:, 0] - column[:, 1:].max(axis=1)
+    assert redness.max() > 60, column.tolist()  # ... under the (thin, scaled down) stroke
+    item.locator(".notes").screenshot(path=str(artifacts_dir / "drawing_note_list.png"))
