@@ -134,3 +134,80 @@ def test_a_drawings_thumbnail_shows_the_stroke_over_its_frame(
     redness = column[:, 0] - column[:, 1:].max(axis=1)
     assert redness.max() > 60, column.tolist()  # ... under the (thin, scaled down) stroke
     item.locator(".notes").screenshot(path=str(artifacts_dir / "drawing_note_list.png"))
+
+
+@pytest.fixture(scope="module")
+def two_shots(embedded_server: Any, tmp_path_factory: Any) -> str:
+    """One review session holding two assets (frames coded as version 1 and 2 to tell them
+    apart); the session page's link."""
+    tmp_path = tmp_path_factory.mktemp("play_all")
+    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
+        task = make_task(
+            session, f"pa{uuid.uuid4().hex[:8]}", FIRST, FIRST + FRAMES - 1, RATE, task_name="anim"
+        )
+        for code, asset in ((1, "shotA"), (2, "shotB")):
+            report = publish(
+                FilesHost(coded_frames(tmp_path / asset, code), fps=RATE),
+                task=task,
+                review_session="Play all dailies",
+                asset_name=asset,
+                session=session,
+            )
+            assert report.ok, str(report)
+    return report.review_url
+
+
+#: Every counter change of every item, in order: [item's place on the page, frame].
+RECORD_ALL = """() => {
+  window.__played = [];
+  document.querySelectorAll(".asset-group article.item").forEach((item, index) => {
+    new MutationObserver(() => window.__played.push([index, +item.dataset.frame]))
+      .observe(item, {attributes: true, attributeFilter: ["data-frame"]});
+  });
+}"""
+
+
+def test_play_all_plays_the_whole_session_as_one_playlist(
+    two_shots: str, page: Any, artifacts_dir: Path
+) -> None:
+    assert page.goto(two_shots).status == 200
+    items = page.locator(".asset-group article.item:not([hidden])")
+    assert items.count() == 2
+    for index in range(2):
+        video = items.nth(index).locator("video").element_handle()
+        page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video)
+    page.evaluate(RECORD_ALL)
+    button = page.locator(".play-all")
+    assert button.inner_text() == "Play all"
+    button.click()
+    page.wait_for_function(
+        "() => document.querySelector('main.items').dataset.playlist === '2/2'", timeout=60_000
+    )
+    page.wait_for_function("(i) => +i.dataset.frame >= 1012", arg=items.nth(1).element_handle())
+    assert button.inner_text() == "Stop \u00b7 2 of 2"
+    page.screenshot(path=str(artifacts_dir / "play_all_second_shot.png"))
+    page.wait_for_function(
+        "() => document.querySelector('main.items').dataset.playlist === 'done'", timeout=120_000
+    )
+    played = page.evaluate("() => window.__played")
+    first = [frame for index, frame in played if index == 0]
+    second = [frame for index, frame in played if index == 1]
+    assert first[0] == FIRST and max(first) == FIRST + FRAMES - 1, first  # the whole first shot
+    assert second[0] == FIRST and max(second) == FIRST + FRAMES - 1, second  # then the second
+    first_of_second = min(i for i, (index, _) in enumerate(played) if index == 1)
+    after = {frame for index, frame in played[first_of_second:] if index == 0}
+    assert after <= {FIRST + FRAMES - 1}, played  # the first shot had ended: one after the other
+    assert button.inner_text() == "Play all"
+    end = shown(items.nth(1).locator("video"), artifacts_dir / "play_all_end.png")
+    assert end == (2, FIRST + FRAMES - 1)
+    assert items.nth(1).locator(".frame-number").inner_text() == str(FIRST + FRAMES - 1)
+
+    # The reviewer pausing stops the playlist where it is.
+    button.click()
+    page.wait_for_function("(i) => +i.dataset.frame >= 1004", arg=items.nth(0).element_handle())
+    page.keyboard.press("k")
+    page.wait_for_function(
+        "() => document.querySelector('main.items').dataset.playlist === 'stopped'"
+    )
+    assert button.inner_text() == "Play all"
+    assert items.nth(1).locator("video").evaluate("(v) => v.paused")
