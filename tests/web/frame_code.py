@@ -27,18 +27,18 @@ CENTRES = [(i + 0.5) / BITS for i in range(BITS)]
 
 #: Grey levels at the block centres of the picture a <video> holds now (its decoded frame,
 #: drawn on a canvas: what a play or a step starts from, not the poster on top of it).
-READ_VIDEO_LEVELS = """(video) => {
+READ_VIDEO_LEVELS = """(video, bits) => {
   const canvas = document.createElement("canvas");
   canvas.width = 320; canvas.height = 180;
   const context = canvas.getContext("2d");
   context.drawImage(video, 0, 0, 320, 180);
   const levels = [];
-  for (let i = 0; i < %d; i++) {
-    const d = context.getImageData(Math.floor((i + 0.5) * 320 / %d), 90, 1, 1).data;
+  for (let i = 0; i < bits; i++) {
+    const d = context.getImageData(Math.floor((i + 0.5) * 320 / bits), 90, 1, 1).data;
     levels.push(Math.round((d[0] + d[1] + d[2]) / 3));
   }
   return levels;
-}""" % (BITS, BITS)
+}"""
 
 
 def coded_frames(folder: Path, version: int) -> Path:
@@ -96,12 +96,10 @@ def shown(locator: Any, path: Path) -> Optional[Tuple[int, int]]:
 
 def held(video: Any) -> Optional[Tuple[int, int]]:
     """(version, frame) of the decoded picture the <video> element holds."""
-    return decode_levels(video.evaluate(READ_VIDEO_LEVELS))
+    return decode_levels(video.evaluate(READ_VIDEO_LEVELS, BITS))
 
 
-def wait_until(
-    check: Callable[[], Any], describe: Callable[[], str], timeout: float = 30.0
-) -> Any:
+def wait_until(check: Callable[[], Any], describe: Callable[[], str], timeout: float = 30.0) -> Any:
     """Call ``check`` until it returns something truthy (returned), or fail with
     ``describe()`` after ``timeout`` seconds (a generous bound, not a measurement)."""
     deadline = time.monotonic() + timeout

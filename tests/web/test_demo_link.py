@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import imageio_ffmpeg
 import numpy as np
@@ -32,16 +32,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SMALL = (320, 180)
 
 #: The picture the <video> element holds, as grey levels at SMALL size.
-HELD_GREY = """(video) => {
+HELD_GREY = """(video, [width, height]) => {
   const canvas = document.createElement("canvas");
-  canvas.width = %d; canvas.height = %d;
+  canvas.width = width; canvas.height = height;
   const context = canvas.getContext("2d");
   context.drawImage(video, 0, 0, canvas.width, canvas.height);
   const d = context.getImageData(0, 0, canvas.width, canvas.height).data;
   const grey = [];
   for (let i = 0; i < d.length; i += 4) grey.push((d[i] + d[i + 1] + d[i + 2]) / 3);
   return grey;
-}""" % SMALL
+}"""
 
 
 def demo_env(tmp_path: Path) -> Dict[str, str]:
@@ -123,7 +123,8 @@ def check_page_at_poster(page: Any, url: str, movie: Path, artifacts_dir: Path) 
     shot = artifacts_dir / "demo_link_poster.png"
     video.screenshot(path=str(shot))  # what the viewer sees: the poster or the picture
     assert first + nearest(frames, grey_frames(shot)[0]) == poster
-    held = np.array(video.evaluate(HELD_GREY), dtype=float)  # what a play or a step goes on from
+    # what a play or a step goes on from: the picture the video element holds
+    held = np.array(video.evaluate(HELD_GREY, list(SMALL)), dtype=float)
     assert first + nearest(frames, held) == poster
     page.screenshot(path=str(artifacts_dir / "demo_link_page.png"))
     item.locator("button.step-forward").click()
@@ -132,5 +133,6 @@ def check_page_at_poster(page: Any, url: str, movie: Path, artifacts_dir: Path) 
             && !item.querySelector("video.video").seeking""",
         arg=[item.element_handle(), poster + 1],
     )
-    video.screenshot(path=str(shot.with_name("demo_link_step.png")))
-    assert first + nearest(frames, grey_frames(shot.with_name("demo_link_step.png"))[0]) == poster + 1
+    stepped = shot.with_name("demo_link_step.png")
+    video.screenshot(path=str(stepped))
+    assert first + nearest(frames, grey_frames(stepped)[0]) == poster + 1

@@ -181,9 +181,11 @@ def test_a_cached_movie_opens_at_the_poster_frame_on_reload(
     cached: List[str] = []
     cdp.on(
         "Network.responseReceived",
-        lambda event: cached.append(event["response"]["url"])
-        if event["response"].get("fromDiskCache") or event["response"].get("fromMemoryCache")
-        else None,
+        lambda event: (
+            cached.append(event["response"]["url"])
+            if event["response"].get("fromDiskCache") or event["response"].get("fromMemoryCache")
+            else None
+        ),
     )
     assert page.goto(url).status == 200
     truth = Truth(page, artifacts_dir, "cache")
