@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
 from ft_dcc.exceptions import SettingsError
+from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.session.interface import PublishSession
 from ft_dcc.session.query import quote
 from ft_dcc.settings.document import Document, parse_text, read_file
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 ENV_FILE = "FT_DCC_SETTINGS"
 STUDIO_GROUP = "ft_dcc"
 STUDIO_NAME = "settings"
-PROJECT_KEY = "ft_dcc_settings"
+PROJECT_KEY = PROJECT_SETTINGS_KEY
 STUDIO_ORIGIN = f"ftrack Setting {STUDIO_GROUP}/{STUDIO_NAME}"
 STUDIO_QUERY = (
     "select group, name, value from Setting "

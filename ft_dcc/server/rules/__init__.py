@@ -12,6 +12,7 @@ from ft_dcc.server.rules.permissions import AccessRule
 from ft_dcc.server.rules.references import ReferencesRule
 from ft_dcc.server.rules.registry import Rule, RuleRegistry
 from ft_dcc.server.rules.review import ClosedSessionRule
+from ft_dcc.server.rules.settings import ProjectSettingsRule
 
 __all__ = ["Rule", "RuleRegistry", "default_rules"]
 
@@ -21,6 +22,7 @@ def default_rules() -> RuleRegistry:
     registry = RuleRegistry()
     for rule in (
         AccessRule(),
+        ProjectSettingsRule(),
         IntegrityRule(),
         AuthorRecipientRule(),
         ClosedSessionRule(),
