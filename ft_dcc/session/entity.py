@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import collections.abc
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
+import os
+from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Tuple, Union
 
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, REFERENCE, SCALAR, Attribute, Schema
-
-if TYPE_CHECKING:
-    from ft_dcc.session.session import Session
 
 
 class _NotSet:
@@ -31,6 +29,43 @@ class _NotSet:
 NOT_SET = _NotSet()
 
 
+class EntitySession(Protocol):
+    """What an entity asks of its session (``ft_dcc.Session`` provides it): typed here, so the
+    entity never imports the session that imports it."""
+
+    @property
+    def auto_populate(self) -> bool: ...
+
+    def _auto_populate(self, entity: Entity, *names: str) -> None: ...
+
+    def _record_update(self, entity: Entity, name: str, old: Any, new: Any) -> None: ...
+
+    def _custom_attribute_value(self, entity: Entity, attribute: Attribute, key: str) -> Entity: ...
+
+    def create(
+        self, entity_type: str, data: Optional[Dict[str, Any]] = None, reconstructing: bool = False
+    ) -> Entity: ...
+
+    def delete(self, entity: Entity) -> None: ...
+
+    def create_component(
+        self,
+        path: Union[str, os.PathLike],
+        data: Optional[Dict[str, Any]] = None,
+        location: Any = "ftrack.server",
+        progress: Optional[Callable[..., Any]] = None,
+        commit: bool = True,
+    ) -> Entity: ...
+
+    def encode_media(
+        self, media: Any, version_id: Optional[str] = None, keep_original: Any = "auto"
+    ) -> Entity: ...
+
+    def component_url(self, component: Any) -> str: ...
+
+    def thumbnail_url(self, component: Any, size: Optional[int] = None) -> str: ...
+
+
 class Entity(collections.abc.MutableMapping):
     """One ftrack entity. Read and write attributes with ``entity['name']``.
 
@@ -42,7 +77,7 @@ class Entity(collections.abc.MutableMapping):
     entity_type: str = "Entity"
     schema: Schema
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: EntitySession) -> None:
         self.session = session
         self._remote: Dict[str, Any] = {}
         self._local: Dict[str, Any] = {}

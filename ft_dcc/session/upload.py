@@ -10,15 +10,13 @@ import math
 import os
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import attr
 import requests
 
 from ft_dcc.exceptions import ApiError, ServerStorageError, UploadError
-
-if TYPE_CHECKING:
-    from ft_dcc.session.session import Session
+from ft_dcc.session.upload_session import UploadSession
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +221,7 @@ class PlannedUpload:
 
 
 def plan_upload(
-    session: Session, path: str, component_id: str, file_name: Optional[str] = None
+    session: UploadSession, path: str, component_id: str, file_name: Optional[str] = None
 ) -> PlannedUpload:
     """What to ask the server for to upload ``path``; ``UploadError`` when it is unreadable."""
     path = os.fspath(path)
@@ -245,7 +243,7 @@ def plan_upload(
 
 
 def upload_files(
-    session: Session,
+    session: UploadSession,
     uploads: List[PlannedUpload],
     progress: Optional[Callable[[int, str, float, str], Any]] = None,
 ) -> None:
@@ -271,7 +269,7 @@ def upload_files(
 
 
 def upload_file(
-    session: Session,
+    session: UploadSession,
     path: str,
     component_id: str,
     progress: Optional[Callable[..., Any]] = None,
@@ -295,7 +293,7 @@ def upload_file(
 
 
 def send_upload(
-    session: Session,
+    session: UploadSession,
     upload: PlannedUpload,
     metadata: Dict[str, Any],
     progress: Optional[Callable[..., Any]] = None,
@@ -329,7 +327,7 @@ def send_upload(
 
 
 def _upload_parts(
-    session: Session,
+    session: UploadSession,
     path: str,
     size: int,
     part_size: int,
@@ -400,7 +398,7 @@ def _send_ramped(
 
 
 def _put(
-    session: Session,
+    session: UploadSession,
     url: str,
     headers: Dict[str, str],
     file_slice: FileSlice,
