@@ -44,8 +44,8 @@ def test_one_query_quoting_round_trips_awkward_names_through_the_server(embedded
     from ft_dcc_hosts.blender.addon import connection
     from support import open_session
 
-    from ft_dcc import review
     from ft_dcc.publish import tasks
+    from ft_dcc.review import sessions as review
     from ft_dcc.session import query
 
     awkward = 'Dailies "final" \\ v2'

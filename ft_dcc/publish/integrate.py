@@ -33,7 +33,6 @@ from typing import Any, Dict, List, Optional
 
 import attr
 
-from ft_dcc import review
 from ft_dcc.exceptions import FtDccError, PublishError, ReviewSessionClosedError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol import TOPIC_REVIEW_PUBLISHED
@@ -42,6 +41,7 @@ from ft_dcc.publish.integrate_read import PublishTarget, ServerView, read_view
 from ft_dcc.publish.integrate_write import CommitPlan, label_for, plan_commit
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.review import sessions as review
 
 log = logging.getLogger(__name__)
 

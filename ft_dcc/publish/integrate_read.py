@@ -19,7 +19,7 @@ import attr
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import SHOT_PROJECTION, quote
-from ft_dcc.review_names import open_session_names_query
+from ft_dcc.review.names import open_session_names_query
 
 log = logging.getLogger(__name__)
 

@@ -60,7 +60,7 @@ def test_an_unknown_task_is_explained(maya_state, server_env):
 def test_the_menu_asks_about_a_misspelt_review_session(
     saved_scene, maya_state, server_env, tmp_path, answer, published
 ):
-    from ft_dcc import review
+    from ft_dcc.review import sessions as review
 
     session = open_session(server_env, tmp_path)
     task = resolve_task(session, None, make_task(session, fstart=1001, fend=1012, fps=24))

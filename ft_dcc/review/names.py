@@ -166,7 +166,7 @@ def resolve_session(session: PublishSession, name: str, project: Any = None) -> 
 
 def ensure_open_for(review_session: Any, what: str) -> None:
     """:class:`ReviewSessionClosedError` naming ``what`` could not be done on a closed session."""
-    from ft_dcc import review
+    from ft_dcc.review import sessions as review
 
     if not review.is_open(review_session):
         raise ReviewSessionClosedError(

@@ -13,6 +13,7 @@ A handful of queries whatever the amount of feedback, never one per note.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import attr
@@ -67,6 +68,31 @@ class VersionFeedback:
 
     def to_dict(self) -> Dict[str, Any]:
         return attr.asdict(self)
+
+
+FRAME_KEYS = ("frame", "frame_number", "frameNumber", "reviewFrame")
+
+
+def note_frame(metadata: Dict[str, Any]) -> Optional[int]:
+    """The frame a note refers to, from its metadata (``frame``, ``reviewFrame`` JSON, ...)."""
+    for key in FRAME_KEYS:
+        value = metadata.get(key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, str) and value.strip().startswith("{"):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                continue
+        if isinstance(value, dict):
+            value = value.get("number", value.get("frame"))
+        if not isinstance(value, (int, float, str)):
+            continue
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            continue
+    return None
 
 
 STATUS_WORDS = {"approved": "Approved", "require_changes": "Changes requested"}
@@ -168,8 +194,6 @@ def _read_notes(
     session: PublishSession, object_ids: Sequence[str]
 ) -> Dict[str, List[FeedbackNote]]:
     """Top-level notes per object id, oldest first, replies nested (oldest first)."""
-    from ft_dcc.review import note_frame
-
     rows = _query(
         session,
         "select id, content, date, user_id, parent_id, in_reply_to_id from Note where parent_id in",
