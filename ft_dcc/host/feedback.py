@@ -14,9 +14,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import attr
 
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, by_frame, status_word
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote
 
 VERSION, STATUS, NOTE, EMPTY = "version", "status", "note", "empty"
 

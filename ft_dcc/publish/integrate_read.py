@@ -17,8 +17,9 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import attr
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.publish.manifest import IntegrateManifest
-from ft_dcc.publish.tasks import SHOT_PROJECTION, quote
+from ft_dcc.publish.tasks import SHOT_PROJECTION
 from ft_dcc.review.names import open_session_names_query
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ Query = Tuple[str, str]  # (what, expression)
 
 
 def _ids(values: List[str]) -> str:
-    return ", ".join(quote(v) for v in values)
+    return quoted_list(values)
 
 
 def _shot_chain(task: Any) -> List[str]:

@@ -18,8 +18,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import attr
 
+from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote
 
 Row = Any  # an entity (ft_dcc.Session or ftrack_api) read with the projections below
 
@@ -113,7 +113,7 @@ OBJECT_FIELDS = "id, name, version_id, sort_order, review_session_id, review_ses
 
 
 def _in(ids: Iterable[Any]) -> str:
-    return ", ".join(quote(i) for i in sorted({str(i) for i in ids}))
+    return quoted_list(sorted({str(i) for i in ids}))
 
 
 def _query(session: PublishSession, what: str, ids: Iterable[Any]) -> List[Row]:

@@ -22,8 +22,8 @@ from ft_dcc.exceptions import (
     ReviewSessionMisspeltError,
     ReviewSessionNameError,
 )
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote
 
 #: a typed name this close (edits, case-insensitive) to an open session's is probably a typo
 MAX_TYPO_DISTANCE = 2

@@ -22,8 +22,8 @@ import uuid
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 from ft_dcc.exceptions import ReviewSessionClosedError
+from ft_dcc.protocol.query_text import quote as _quote
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote as _quote
 
 log = logging.getLogger(__name__)
 

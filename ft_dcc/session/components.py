@@ -12,11 +12,12 @@ from urllib.parse import urlencode
 
 from ft_dcc import protocol
 from ft_dcc.exceptions import ApiError, UploadError
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.session import actions
 from ft_dcc.session.cache import LayeredCache
 from ft_dcc.session.entity import Entity, EntitySession
 from ft_dcc.session.identity_map import IdentityMap
-from ft_dcc.session.query import QueryResult, quote
+from ft_dcc.session.query import QueryResult
 from ft_dcc.session.upload_session import UploadSession
 
 

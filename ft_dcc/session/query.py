@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, List, Optional, Protocol, Sequence, Tuple
 
 from ft_dcc.exceptions import MultipleResultsFoundError, NoResultFoundError
+from ft_dcc.protocol.query_text import quote
 
 if TYPE_CHECKING:
     from ft_dcc.session.entity import Entity
@@ -20,18 +21,6 @@ _TRAILING_PAGING = re.compile(
     r"^(?P<body>.*?)(?:\s+offset\s+(?P<offset>\d+))?(?:\s+limit\s+(?P<limit>\d+))?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-
-
-def quote(value: Any) -> str:
-    """A value as a query literal: strings double-quoted (inner quotes escaped)."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
 
 
 def key_condition(primary_key: Sequence[str], keys: Iterable[Sequence[str]]) -> str:

@@ -13,6 +13,7 @@ import weakref
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ft_dcc.exceptions import ApiError
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.session import actions, components
 from ft_dcc.session.auth import SessionAuthentication
 from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
@@ -30,7 +31,7 @@ from ft_dcc.session.operations import (
 )
 from ft_dcc.session.plugins import discover
 from ft_dcc.session.populate import expand_projections, populate_entities, populate_group
-from ft_dcc.session.query import QueryResult, key_condition, quote
+from ft_dcc.session.query import QueryResult, key_condition
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Attribute
 from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
 from ft_dcc.session.startup import load_server_schemas

@@ -25,7 +25,7 @@ def make_session(server_url: str = "", api_user: str = "", api_key: str = "") ->
 
 
 def _quote(value: str) -> str:
-    from ft_dcc.session.query import quote  # ft_dcc is importable once the add-on connects
+    from ft_dcc.protocol.query_text import quote  # ft_dcc is importable once the add-on connects
 
     return quote(value)
 
