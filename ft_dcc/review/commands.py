@@ -11,6 +11,8 @@ import json
 import sys
 from typing import Any, List, Optional
 
+from ft_dcc.session.interface import PublishSession
+
 NAME_HELP = 'the review session\'s name (quote it: "Dailies 2026-11-22")'
 PROJECT_HELP = "the project (name or id): needed when several projects have a session of that name"
 
@@ -70,13 +72,13 @@ def _session() -> Any:
     return Session()
 
 
-def _project(session: Any, args: argparse.Namespace) -> Optional[Any]:
+def _project(session: PublishSession, args: argparse.Namespace) -> Optional[Any]:
     from ft_dcc.review.names import find_project
 
     return find_project(session, args.project) if args.project else None
 
 
-def _target(session: Any, args: argparse.Namespace) -> Any:
+def _target(session: PublishSession, args: argparse.Namespace) -> Any:
     from ft_dcc.review.names import resolve_session
 
     return resolve_session(session, args.name, _project(session, args))

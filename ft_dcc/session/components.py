@@ -7,15 +7,23 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Union
+from typing import Any, Dict, List, Optional, Protocol, Sequence, Union
 from urllib.parse import urlencode
 
 from ft_dcc import protocol
 from ft_dcc.exceptions import ApiError, UploadError
+from ft_dcc.progress import Progress
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.session import actions
 from ft_dcc.session.cache import LayeredCache
-from ft_dcc.session.entity import Entity, EntitySession
+from ft_dcc.session.entity import (
+    ComponentRef,
+    Entity,
+    EntitySession,
+    KeepOriginal,
+    LocationRef,
+    MediaSource,
+)
 from ft_dcc.session.identity_map import IdentityMap
 from ft_dcc.session.query import QueryResult
 from ft_dcc.session.upload_session import UploadSession
@@ -58,7 +66,7 @@ def server_location(session: ComponentSession) -> Entity:
             )
 
 
-def resolve_location(session: ComponentSession, location: Any) -> Optional[Entity]:
+def resolve_location(session: ComponentSession, location: LocationRef) -> Optional[Entity]:
     """The Location entity for ``location``: an entity, a built-in name or id, or any name."""
     if location is None:
         return None
@@ -81,8 +89,8 @@ def create_component(
     session: ComponentSession,
     path: Union[str, os.PathLike],
     data: Optional[Dict[str, Any]] = None,
-    location: Any = "ftrack.server",
-    progress: Optional[Callable[..., Any]] = None,
+    location: LocationRef = "ftrack.server",
+    progress: Optional[Progress] = None,
     commit: bool = True,
 ) -> Entity:
     """See ``Session.create_component``."""
@@ -126,11 +134,11 @@ def create_component(
     return component
 
 
-def _resource_identifier(component: Any) -> str:
+def _resource_identifier(component: ComponentRef) -> str:
     return str(component["id"] if isinstance(component, Entity) else component)
 
 
-def component_url(session: ComponentSession, component: Any) -> str:
+def component_url(session: ComponentSession, component: ComponentRef) -> str:
     """The download URL of a component in ``ftrack.server`` (carries credentials)."""
     query = urlencode(
         {
@@ -142,7 +150,9 @@ def component_url(session: ComponentSession, component: Any) -> str:
     return f"{session.server_url}/component/get?{query}"
 
 
-def thumbnail_url(session: ComponentSession, component: Any, size: Optional[int] = None) -> str:
+def thumbnail_url(
+    session: ComponentSession, component: ComponentRef, size: Optional[int] = None
+) -> str:
     """The thumbnail URL of a component in ``ftrack.server`` (carries credentials)."""
     params = {
         "id": _resource_identifier(component),
@@ -156,9 +166,9 @@ def thumbnail_url(session: ComponentSession, component: Any, size: Optional[int]
 
 def encode_media(
     session: ComponentSession,
-    media: Any,
+    media: MediaSource,
     version_id: Optional[str] = None,
-    keep_original: Any = "auto",
+    keep_original: KeepOriginal = "auto",
 ) -> Entity:
     """See ``Session.encode_media``."""
     if isinstance(media, (str, os.PathLike)):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import collections.abc
 import os
-from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Sequence, Tuple, Union
 
+from ft_dcc.progress import Progress
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, REFERENCE, SCALAR, Attribute, Schema
 
 
@@ -27,6 +28,19 @@ class _NotSet:
 
 
 NOT_SET = _NotSet()
+
+#: a component: its entity, or its id
+ComponentRef = Union["Entity", str]
+#: what ``encode_media`` takes: a file to upload, or a FileComponent already in ``ftrack.server``
+MediaSource = Union[str, "os.PathLike[str]", "Entity"]
+#: a Location: its entity, a built-in name or id, or any name; None for no location
+LocationRef = Union["Entity", str, None]
+#: keep the original file as a component of the version: True, False or "auto"
+KeepOriginal = Union[bool, str]
+#: the files of ``upload_files``: (path, component id) pairs
+UploadFiles = Sequence[Tuple[Union[str, "os.PathLike[str]"], str]]
+#: ``progress(index, stage, fraction, message)`` for the file at ``index`` of ``upload_files``
+FilesProgress = Callable[[int, str, float, str], object]
 
 
 class EntitySession(Protocol):
@@ -52,18 +66,21 @@ class EntitySession(Protocol):
         self,
         path: Union[str, os.PathLike],
         data: Optional[Dict[str, Any]] = None,
-        location: Any = "ftrack.server",
-        progress: Optional[Callable[..., Any]] = None,
+        location: LocationRef = "ftrack.server",
+        progress: Optional[Progress] = None,
         commit: bool = True,
     ) -> Entity: ...
 
     def encode_media(
-        self, media: Any, version_id: Optional[str] = None, keep_original: Any = "auto"
+        self,
+        media: MediaSource,
+        version_id: Optional[str] = None,
+        keep_original: KeepOriginal = "auto",
     ) -> Entity: ...
 
-    def component_url(self, component: Any) -> str: ...
+    def component_url(self, component: ComponentRef) -> str: ...
 
-    def thumbnail_url(self, component: Any, size: Optional[int] = None) -> str: ...
+    def thumbnail_url(self, component: ComponentRef, size: Optional[int] = None) -> str: ...
 
 
 class Entity(collections.abc.MutableMapping):
@@ -350,7 +367,7 @@ class AssetVersionEntity(Entity):
         data.setdefault("version", self)
         return self.session.create_component(path, data=data, **kwargs)
 
-    def encode_media(self, media: Any, keep_original: Any = "auto") -> Entity:
+    def encode_media(self, media: MediaSource, keep_original: KeepOriginal = "auto") -> Entity:
         """Ask the server to encode ``media`` into reviewable components of this version."""
         return self.session.encode_media(media, version_id=self["id"], keep_original=keep_original)
 
