@@ -11,6 +11,7 @@ import pytest
 from support import open_session
 
 from ft_dcc.exceptions import ReviewSessionClosedError
+from ft_dcc.protocol.feedback import note_frame
 from ft_dcc.review import feedback
 from ft_dcc.review import sessions as review
 
@@ -179,4 +180,4 @@ def test_session_feedback_gives_notes_with_frames_and_statuses(
     ],
 )
 def test_note_frame_reads_the_known_keys(metadata: dict, frame: Any) -> None:
-    assert feedback.note_frame(metadata) == frame
+    assert note_frame(metadata) == frame
