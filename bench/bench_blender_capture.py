@@ -35,7 +35,7 @@ sys.path.extend(options["paths"])
 import bpy
 from ft_dcc.host.pythonpath import ensure_hosts_package
 ensure_hosts_package()
-from ft_dcc_hosts.blender.capture import find_view3d
+from ft_dcc_hosts.blender.scene_setup import find_view3d
 from ft_dcc_hosts.blender.host import BlenderHost
 from ft_dcc_hosts.blender.modal_capture import SteppedCaptureHost, ViewportCapture
 from ft_dcc.host.job import call_directly

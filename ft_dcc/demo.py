@@ -20,6 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Dict, Optional, Protocol, Tuple, runtime_checkable
 
+from ft_dcc import protocol
 from ft_dcc.progress import Progress
 from ft_dcc.session.interface import PublishSession
 
@@ -157,7 +158,7 @@ def _first(session: PublishSession, expression: str) -> Any:
 
 def ensure_demo_task(session: PublishSession, frame_start: int, frame_end: int) -> str:
     """Create the demo project/sequence/shot/task if missing; return the task path."""
-    from ft_dcc.publish.tasks import quote
+    from ft_dcc.protocol.query_text import quote
 
     project = _first(session, f"Project where name is {quote(PROJECT)}")
     if project is None:
@@ -197,7 +198,7 @@ def ensure_demo_task(session: PublishSession, frame_start: int, frame_end: int) 
 def shot_settings(session: PublishSession, default: Tuple[int, int]) -> Tuple[int, int, Fraction]:
     """The demo shot's fstart/fend/fps (the scene is built to match them)."""
     from ft_dcc.host.interface import to_fraction
-    from ft_dcc.publish.tasks import quote
+    from ft_dcc.protocol.query_text import quote
 
     start, end, fps = default[0], default[1], Fraction(24)
     shot = _first(session, f"Shot where name is {quote(SHOT)} and project.name is {quote(PROJECT)}")
@@ -397,8 +398,8 @@ def _download(url: str, credentials: Dict[str, str], target: Path) -> bool:
     import requests
 
     headers = {
-        "ftrack-user": credentials["FTRACK_API_USER"],
-        "ftrack-api-key": credentials["FTRACK_API_KEY"],
+        protocol.HEADER_USER: credentials["FTRACK_API_USER"],
+        protocol.HEADER_API_KEY: credentials["FTRACK_API_KEY"],
     }
     try:
         with requests.get(url, headers=headers, timeout=60, stream=True) as response:

@@ -44,9 +44,9 @@ def test_one_query_quoting_round_trips_awkward_names_through_the_server(embedded
     from ft_dcc_hosts.blender.addon import connection
     from support import open_session
 
-    from ft_dcc import review
+    from ft_dcc.protocol.query_text import quote
     from ft_dcc.publish import tasks
-    from ft_dcc.session import query
+    from ft_dcc.review import sessions as review
 
     awkward = 'Dailies "final" \\ v2'
     project_name = f'pr"oj\\{uuid.uuid4().hex[:6]}'
@@ -61,4 +61,4 @@ def test_one_query_quoting_round_trips_awkward_names_through_the_server(embedded
         assert tasks.resolve_task(session, None, f'{project_name}/comp "a"')["id"] == task["id"]
         assert connection.open_review_sessions(session, f"{project_name}/x") == [awkward]
         assert connection.open_review_sessions(session, task["id"]) == [awkward]
-    assert query.quote(awkward) == '"Dailies \\"final\\" \\\\ v2"'
+    assert quote(awkward) == '"Dailies \\"final\\" \\\\ v2"'

@@ -14,9 +14,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import attr
 
-from ft_dcc.review_feedback import FeedbackNote, VersionFeedback, by_frame, status_word
+from ft_dcc.protocol.query_text import quote
+from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, by_frame, status_word
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote
 
 VERSION, STATUS, NOTE, EMPTY = "version", "status", "note", "empty"
 
@@ -112,7 +112,7 @@ def fetch_task_feedback(
     """The feedback on the latest versions of ``task`` (an id or ``Project/Seq/Shot/Task``;
     default ``$FTRACK_CONTEXTID``). Opens a session from ``FTRACK_*`` unless one is given."""
     from ft_dcc.publish.tasks import parse_task_ref, resolve_task
-    from ft_dcc.review_feedback import versions_feedback
+    from ft_dcc.review.feedback import versions_feedback
 
     if session is None:
         from ft_dcc.session import Session

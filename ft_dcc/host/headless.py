@@ -29,7 +29,7 @@ from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, Tupl
 
 from ft_dcc.console import ConsoleProgress
 from ft_dcc.exceptions import HostError
-from ft_dcc.host.pythonpath import ensure_hosts_package, python_paths
+from ft_dcc.host.pythonpath import ensure_hosts_package, python_paths, request_path
 from ft_dcc.progress import Progress, null_progress
 
 log = logging.getLogger(__name__)
@@ -186,13 +186,6 @@ def print_outcome(outcome: Outcome, as_json: bool) -> int:
 
 
 # -- host side -----------------------------------------------------------------------------
-
-
-def request_path(argv: Sequence[str]) -> Path:
-    """The request file in a headless script's ``argv``: the argument after ``--``, else the
-    last one."""
-    argv = list(argv)
-    return Path(argv[argv.index("--") + 1] if "--" in argv else argv[-1])
 
 
 def read_request(argv: Sequence[str]) -> Dict[str, Any]:

@@ -22,7 +22,7 @@ from ft_dcc.publish.pipeline import (
 )
 from ft_dcc.publish.report import PublishReport, StepResult
 from ft_dcc.publish.state import STATE_KEY, PublishRequest, PublishState
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import IntegrateSession, PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,13 @@ def publish(
     fps: Union[Fraction, float, str, None] = None,
     camera: Optional[str] = None,
     invitees: Iterable[Any] = (),
-    session: Optional[PublishSession] = None,
+    session: Optional[IntegrateSession] = None,
     progress: Progress = null_progress,
     queue_dir: Optional[Path] = None,
     include_source: bool = False,
     work_dir: Optional[Path] = None,
     asset_name: Optional[str] = None,
-    session_factory: Optional[Callable[[], PublishSession]] = None,
+    session_factory: Optional[Callable[[], IntegrateSession]] = None,
     thumbnail_frame: Optional[int] = None,
     burnin: Optional[str] = None,
     burnin_template: Optional[str] = None,

@@ -9,8 +9,8 @@ import attr
 
 from ft_dcc.exceptions import FtDccError, ValidationError
 from ft_dcc.host.interface import to_fraction
+from ft_dcc.protocol.query_text import quoted_list
 from ft_dcc.publish.state import PublishState
-from ft_dcc.publish.tasks import quote
 from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
@@ -72,8 +72,8 @@ def _explicit_values(session: PublishSession, shot: Any) -> Dict[str, Any]:
         chain = [shot["id"]]
         link = shot["link"] or []
         chain.extend(item["id"] for item in reversed(link) if item["id"] != shot["id"])
-        ids = ", ".join(quote(i) for i in chain)
-        keys = ", ".join(quote(k) for k in SHOT_KEYS)
+        ids = quoted_list(chain)
+        keys = quoted_list(SHOT_KEYS)
         rows = session.query(
             "select key, value, entity_id from ContextCustomAttributeValue "
             f"where entity_id in ({ids}) and key in ({keys})"

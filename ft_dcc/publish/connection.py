@@ -12,7 +12,7 @@ from ft_dcc.exceptions import (
 )
 from ft_dcc.publish.state import PublishState
 from ft_dcc.publish.tasks import resolve_task
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import IntegrateSession, PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ CREDENTIALS_HINT = (
 )
 
 
-def default_session() -> PublishSession:
+def default_session() -> IntegrateSession:
     """An ``ft_dcc.Session`` configured from the ``FTRACK_*`` environment."""
     from ft_dcc.session import Session
 

@@ -33,7 +33,6 @@ from typing import Any, Dict, List, Optional
 
 import attr
 
-from ft_dcc import review
 from ft_dcc.exceptions import FtDccError, PublishError, ReviewSessionClosedError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol import TOPIC_REVIEW_PUBLISHED
@@ -42,6 +41,8 @@ from ft_dcc.publish.integrate_read import PublishTarget, ServerView, read_view
 from ft_dcc.publish.integrate_write import CommitPlan, label_for, plan_commit
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.review import sessions as review
+from ft_dcc.session.interface import IntegrateSession, PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,9 @@ def is_connection_error(error: BaseException) -> bool:
     return is_connection_failure(error)
 
 
-def target_of(session: Any, manifest: IntegrateManifest, task: Any = None) -> PublishTarget:
+def target_of(
+    session: PublishSession, manifest: IntegrateManifest, task: Any = None
+) -> PublishTarget:
     """The manifest's task (``task`` when it is that task, else read) and names."""
     if task is None or not manifest.task_id or task["id"] != manifest.task_id:
         task = resolve_task(session, manifest.task_id, manifest.task_path)
@@ -107,7 +110,7 @@ def _check_open(view: ServerView) -> None:
 
 
 def _upload(
-    session: Any,
+    session: IntegrateSession,
     manifest: IntegrateManifest,
     view: ServerView,
     media_dir: Optional[Path],
@@ -136,7 +139,7 @@ class Committed:
     review_url: Optional[str] = None
 
 
-def _send(session: Any, plan: CommitPlan, with_link: bool) -> List[Any]:
+def _send(session: PublishSession, plan: CommitPlan, with_link: bool) -> List[Any]:
     operations = list(plan.operations)
     if with_link and plan.review_session_id:
         operations.append(review.review_link_operation(plan.review_session_id))
@@ -144,7 +147,7 @@ def _send(session: Any, plan: CommitPlan, with_link: bool) -> List[Any]:
 
 
 def _commit_once(
-    session: Any, manifest: IntegrateManifest, target: PublishTarget, view: ServerView,
+    session: PublishSession, manifest: IntegrateManifest, target: PublishTarget, view: ServerView,
     media_dir: Optional[Path],
 ) -> Committed:  # fmt: skip
     plan = plan_commit(manifest, target, view, media_dir)
@@ -178,7 +181,7 @@ def _raced(before: ServerView, after: ServerView) -> bool:
 
 
 def _commit(
-    session: Any, manifest: IntegrateManifest, target: PublishTarget, view: ServerView,
+    session: PublishSession, manifest: IntegrateManifest, target: PublishTarget, view: ServerView,
     media_dir: Optional[Path],
 ) -> Committed:  # fmt: skip
     """The one commit; re-read and retry when a racing publish created the same entities."""
@@ -199,7 +202,7 @@ def _commit(
     raise AssertionError("unreachable")
 
 
-def _undo(session: Any, plan: CommitPlan) -> None:
+def _undo(session: PublishSession, plan: CommitPlan) -> None:
     """Delete what the commit created, newest first, in one request."""
     operations = [
         {"action": "delete", "entity_type": entity_type, "entity_key": key}
@@ -209,7 +212,7 @@ def _undo(session: Any, plan: CommitPlan) -> None:
     session.call(operations)
 
 
-def _fix_label(session: Any, manifest: IntegrateManifest, done: Committed) -> None:
+def _fix_label(session: PublishSession, manifest: IntegrateManifest, done: Committed) -> None:
     """A racing publish took the predicted number: label the review object with the real one."""
     label = label_for(done.version_number)
     if not done.plan.review_session_id or not label or label == done.plan.label:
@@ -253,7 +256,7 @@ def _outcome(
     )
 
 
-def _finish(session: Any, outcome: IntegrateOutcome, invitee_ids: List[str]) -> None:
+def _finish(session: PublishSession, outcome: IntegrateOutcome, invitee_ids: List[str]) -> None:
     """The link when the commit could not carry it, and the invitations."""
     if outcome.review_session_id and not outcome.review_url:
         try:
@@ -268,7 +271,7 @@ def _finish(session: Any, outcome: IntegrateOutcome, invitee_ids: List[str]) -> 
 
 
 def integrate_manifest(
-    session: Any,
+    session: IntegrateSession,
     manifest: IntegrateManifest,
     media_dir: Optional[Path] = None,
     progress: Progress = null_progress,
@@ -307,7 +310,7 @@ ANNOUNCE_WAIT_S = 2.0
 
 
 def announce_review(
-    session: Any,
+    session: IntegrateSession,
     outcome: IntegrateOutcome,
     warnings: List[str],
     wait: float = ANNOUNCE_WAIT_S,

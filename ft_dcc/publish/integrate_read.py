@@ -17,9 +17,11 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import attr
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.publish.manifest import IntegrateManifest
-from ft_dcc.publish.tasks import SHOT_PROJECTION, quote
-from ft_dcc.review_names import open_session_names_query
+from ft_dcc.publish.tasks import SHOT_PROJECTION
+from ft_dcc.review.names import open_session_names_query
+from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ Query = Tuple[str, str]  # (what, expression)
 
 
 def _ids(values: List[str]) -> str:
-    return ", ".join(quote(v) for v in values)
+    return quoted_list(values)
 
 
 def _shot_chain(task: Any) -> List[str]:
@@ -157,18 +159,8 @@ def _replay_queries(manifest: IntegrateManifest, target: PublishTarget) -> List[
     return queries
 
 
-def target_of_state(state: Any) -> PublishTarget:
-    """The target of a publish being validated (its task already read)."""
-    return PublishTarget(
-        task=state.task,
-        asset_name=state.asset_name or "review",
-        review_session_name=state.review_session_name,
-        invitees=bool(state.request.invitees),
-    )
-
-
 def read_view(
-    session: Any, target: PublishTarget, manifest: Optional[IntegrateManifest] = None
+    session: PublishSession, target: PublishTarget, manifest: Optional[IntegrateManifest] = None
 ) -> ServerView:
     """Everything the publish needs to know from the server, in ONE request."""
     queries = _context_queries(target)

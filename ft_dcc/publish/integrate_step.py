@@ -114,7 +114,7 @@ def integrate_or_queue(state: PublishState) -> None:
     fault_point("journaled")
     try:
         state.outcome = integrate_manifest(
-            state.session, entry.manifest, entry.media_dir, state.progress,
+            state.connected_session(), entry.manifest, entry.media_dir, state.progress,
             task=state.task, view=state.view,
         )  # fmt: skip
     except Exception as exc:
@@ -142,7 +142,9 @@ def _check_burnt_version(state: PublishState) -> None:
         )
 
 
-def _keep_queued(state: Any, queue: OfflineQueue, entry: Any, error: BaseException) -> None:
+def _keep_queued(
+    state: PublishState, queue: OfflineQueue, entry: Any, error: BaseException
+) -> None:
     log.warning("lost the ftrack server while publishing (%s); queueing", error)
     queue.record_failure(entry, f"server unreachable: {error}")
     state.queue_entry = entry
@@ -152,7 +154,7 @@ def _keep_queued(state: Any, queue: OfflineQueue, entry: Any, error: BaseExcepti
     )
 
 
-def _complete_interrupted(state: Any, queue: OfflineQueue) -> None:
+def _complete_interrupted(state: PublishState, queue: OfflineQueue) -> None:
     """Finish the publishes an earlier run was interrupted in (best effort)."""
     if not any(entry.journal for entry in queue.entries()):
         return

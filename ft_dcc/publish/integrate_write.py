@@ -3,8 +3,9 @@
 Built from the manifest and the :class:`~ft_dcc.publish.integrate_read.ServerView`, it creates
 only what the server does not have yet (a replay creates nothing twice). Ids are the client's:
 the manifest's for what belongs to this publish, and ids derived from names
-(:func:`ft_dcc.review.derived_id`) for what racing publishes may both create (Asset, AssetType,
-ReviewSession, invitees), so the server keeps one and refuses the other's batch as a whole.
+(:func:`ft_dcc.review.sessions.derived_id`) for what racing publishes may both create (Asset,
+AssetType, ReviewSession, invitees), so the server keeps one and refuses the other's batch as a
+whole.
 Version numbers and ``sort_order`` are left to the server. The batch is one transaction:
 refused, it leaves nothing.
 """
@@ -16,10 +17,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import attr
 
-from ft_dcc import review
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.publish.integrate_read import PublishTarget, ServerView
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
+from ft_dcc.review import sessions as review
 
 
 @attr.s(auto_attribs=True, kw_only=True)

@@ -33,7 +33,7 @@ from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
 from ft_dcc.publish.manifest import IntegrateManifest
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import IntegrateSession, PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -309,9 +309,9 @@ class OfflineQueue:
 
     def flush(
         self,
-        session: Optional[PublishSession] = None,
+        session: Optional[IntegrateSession] = None,
         *,
-        session_factory: Optional[Callable[[], PublishSession]] = None,
+        session_factory: Optional[Callable[[], IntegrateSession]] = None,
         progress: Progress = null_progress,
         journal_only: bool = False,
     ) -> FlushResult:
@@ -352,7 +352,7 @@ class OfflineQueue:
         return result
 
     def _replay(
-        self, session: PublishSession, entry: QueueEntry, progress: Progress
+        self, session: IntegrateSession, entry: QueueEntry, progress: Progress
     ) -> FlushOutcome:
         from ft_dcc.publish.failures import should_queue
         from ft_dcc.publish.integrate import integrate_manifest
@@ -391,7 +391,7 @@ def _same_server(queued_for: Optional[str], session: PublishSession) -> bool:
     return queued_for.rstrip("/").lower() == str(current).rstrip("/").lower()
 
 
-def _default_session() -> PublishSession:
+def _default_session() -> IntegrateSession:
     from ft_dcc.session import Session
 
     return Session()

@@ -15,14 +15,14 @@ import attr
 from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.report import DEFERRED
-from ft_dcc.session.interface import EntityLike, PublishSession
+from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported lazily at run time
     from ft_dcc.media.burnin import BurninChoice
     from ft_dcc.media.colour import ResolvedColour
     from ft_dcc.media.probe import MovieInfo
     from ft_dcc.publish.integrate import IntegrateOutcome
-    from ft_dcc.publish.integrate_read import ServerView
+    from ft_dcc.publish.integrate_read import PublishTarget, ServerView
     from ft_dcc.publish.manifest import IntegrateManifest
     from ft_dcc.publish.queue import QueueEntry
 
@@ -65,8 +65,8 @@ class PublishState:
     request: PublishRequest = attr.Factory(PublishRequest)
     progress: Progress = null_progress
     work_dir: Optional[Path] = None
-    session: Optional[PublishSession] = None
-    session_factory: Optional[Callable[[], PublishSession]] = None
+    session: Optional[IntegrateSession] = None
+    session_factory: Optional[Callable[[], IntegrateSession]] = None
     offline: bool = False
     offline_reason: str = ""  # why the server could not be reached, in plain words
     online: bool = False  # the server answered and accepted the credentials
@@ -102,7 +102,7 @@ class PublishState:
     warnings: List[str] = attr.Factory(list)
 
     # -- what a stage needs of the stages before it (PublishError when one did not run) ------
-    def connected_session(self) -> PublishSession:
+    def connected_session(self) -> IntegrateSession:
         """The session of an online publish."""
         return _ready(self.session, "has no ftrack session", "connect")
 
@@ -125,6 +125,17 @@ class PublishState:
     def review_movie_path(self) -> Path:
         """The encoded and verified review movie."""
         return _ready(self.review_movie, "has no review movie", "encode")
+
+    def publish_target(self) -> PublishTarget:
+        """Where this publish goes, once its task is read (what the one server read asks for)."""
+        from ft_dcc.publish.integrate_read import PublishTarget
+
+        return PublishTarget(
+            task=_ready(self.task, "has no task", "validate"),
+            asset_name=self.asset_name or "review",
+            review_session_name=self.review_session_name,
+            invitees=bool(self.request.invitees),
+        )
 
 
 _T = TypeVar("_T")

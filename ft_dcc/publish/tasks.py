@@ -8,8 +8,8 @@ from typing import Any, List, Optional, Tuple
 
 from ft_dcc.exceptions import NoResultFoundError, ValidationError
 from ft_dcc.protocol import ENV_CONTEXT_ID
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote
 
 
 def parse_task_ref(text: Optional[str]) -> Tuple[Optional[str], Optional[str]]:

@@ -6,20 +6,55 @@ Plain functions taking the session; ``Session`` exposes them as methods.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Union
+import threading
+from typing import Any, Dict, List, Optional, Protocol, Sequence, Union
 from urllib.parse import urlencode
 
 from ft_dcc import protocol
 from ft_dcc.exceptions import ApiError, UploadError
+from ft_dcc.progress import Progress
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.session import actions
-from ft_dcc.session.entity import Entity
-from ft_dcc.session.query import quote
+from ft_dcc.session.cache import LayeredCache
+from ft_dcc.session.entity import (
+    ComponentRef,
+    Entity,
+    EntitySession,
+    KeepOriginal,
+    LocationRef,
+    MediaSource,
+)
+from ft_dcc.session.identity_map import IdentityMap
+from ft_dcc.session.query import QueryResult
+from ft_dcc.session.upload_session import UploadSession
 
-if TYPE_CHECKING:
-    from ft_dcc.session.session import Session
+
+class ComponentSession(EntitySession, UploadSession, Protocol):
+    """What the component functions ask of their session (``ft_dcc.Session`` provides it)."""
+
+    cache: LayeredCache
+    _lock: threading.RLock
+    _identity: IdentityMap
+
+    @property
+    def server_url(self) -> str: ...
+
+    @property
+    def api_user(self) -> str: ...
+
+    @property
+    def api_key(self) -> str: ...
+
+    def query(self, expression: str, page_size: Optional[int] = None) -> QueryResult: ...
+
+    def get(self, entity_type: str, entity_key: Union[str, Sequence[str]]) -> Optional[Entity]: ...
+
+    def commit(self) -> List[Any]: ...
+
+    def _discard(self, entity: Entity) -> None: ...
 
 
-def server_location(session: Session) -> Entity:
+def server_location(session: ComponentSession) -> Entity:
     """The ``ftrack.server`` Location (built locally, no request)."""
     location_id, name = protocol.LOCATION_SERVER
     with session._lock:
@@ -31,7 +66,7 @@ def server_location(session: Session) -> Entity:
             )
 
 
-def resolve_location(session: Session, location: Any) -> Optional[Entity]:
+def resolve_location(session: ComponentSession, location: LocationRef) -> Optional[Entity]:
     """The Location entity for ``location``: an entity, a built-in name or id, or any name."""
     if location is None:
         return None
@@ -51,11 +86,11 @@ def resolve_location(session: Session, location: Any) -> Optional[Entity]:
 
 
 def create_component(
-    session: Session,
+    session: ComponentSession,
     path: Union[str, os.PathLike],
     data: Optional[Dict[str, Any]] = None,
-    location: Any = "ftrack.server",
-    progress: Optional[Callable[..., Any]] = None,
+    location: LocationRef = "ftrack.server",
+    progress: Optional[Progress] = None,
     commit: bool = True,
 ) -> Entity:
     """See ``Session.create_component``."""
@@ -99,11 +134,11 @@ def create_component(
     return component
 
 
-def _resource_identifier(component: Any) -> str:
+def _resource_identifier(component: ComponentRef) -> str:
     return str(component["id"] if isinstance(component, Entity) else component)
 
 
-def component_url(session: Session, component: Any) -> str:
+def component_url(session: ComponentSession, component: ComponentRef) -> str:
     """The download URL of a component in ``ftrack.server`` (carries credentials)."""
     query = urlencode(
         {
@@ -115,7 +150,9 @@ def component_url(session: Session, component: Any) -> str:
     return f"{session.server_url}/component/get?{query}"
 
 
-def thumbnail_url(session: Session, component: Any, size: Optional[int] = None) -> str:
+def thumbnail_url(
+    session: ComponentSession, component: ComponentRef, size: Optional[int] = None
+) -> str:
     """The thumbnail URL of a component in ``ftrack.server`` (carries credentials)."""
     params = {
         "id": _resource_identifier(component),
@@ -128,7 +165,10 @@ def thumbnail_url(session: Session, component: Any, size: Optional[int] = None) 
 
 
 def encode_media(
-    session: Session, media: Any, version_id: Optional[str] = None, keep_original: Any = "auto"
+    session: ComponentSession,
+    media: MediaSource,
+    version_id: Optional[str] = None,
+    keep_original: KeepOriginal = "auto",
 ) -> Entity:
     """See ``Session.encode_media``."""
     if isinstance(media, (str, os.PathLike)):

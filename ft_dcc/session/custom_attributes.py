@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Protocol
 
 from ft_dcc.session.entity import Entity
+from ft_dcc.session.query import QueryResult
 from ft_dcc.session.schema import Attribute
 
-if TYPE_CHECKING:
-    from ft_dcc.session.session import Session
+
+class CustomAttributeSession(Protocol):
+    """What the custom attribute lookup asks of its session (``ft_dcc.Session`` provides it)."""
+
+    def query(self, expression: str, page_size: Optional[int] = None) -> QueryResult: ...
+
+    def create(
+        self, entity_type: str, data: Optional[Dict[str, Any]] = None, reconstructing: bool = False
+    ) -> Entity: ...
+
 
 #: ``CustomAttributeConfiguration.entity_type`` of entity types not named after themselves.
 _CONFIGURATION_KINDS = {
@@ -24,7 +33,7 @@ _CONFIGURATION_KINDS = {
 class CustomAttributes:
     """The server's custom attribute configurations (queried once, on first use)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: CustomAttributeSession) -> None:
         self._session = session
         self._configurations: Optional[List[Dict[str, Any]]] = None
 

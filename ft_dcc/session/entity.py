@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import collections.abc
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
+import os
+from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Sequence, Tuple, Union
 
+from ft_dcc.progress import Progress
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, REFERENCE, SCALAR, Attribute, Schema
-
-if TYPE_CHECKING:
-    from ft_dcc.session.session import Session
 
 
 class _NotSet:
@@ -30,6 +29,59 @@ class _NotSet:
 
 NOT_SET = _NotSet()
 
+#: a component: its entity, or its id
+ComponentRef = Union["Entity", str]
+#: what ``encode_media`` takes: a file to upload, or a FileComponent already in ``ftrack.server``
+MediaSource = Union[str, "os.PathLike[str]", "Entity"]
+#: a Location: its entity, a built-in name or id, or any name; None for no location
+LocationRef = Union["Entity", str, None]
+#: keep the original file as a component of the version: True, False or "auto"
+KeepOriginal = Union[bool, str]
+#: the files of ``upload_files``: (path, component id) pairs
+UploadFiles = Sequence[Tuple[Union[str, "os.PathLike[str]"], str]]
+#: ``progress(index, stage, fraction, message)`` for the file at ``index`` of ``upload_files``
+FilesProgress = Callable[[int, str, float, str], object]
+
+
+class EntitySession(Protocol):
+    """What an entity asks of its session (``ft_dcc.Session`` provides it): typed here, so the
+    entity never imports the session that imports it."""
+
+    @property
+    def auto_populate(self) -> bool: ...
+
+    def _auto_populate(self, entity: Entity, *names: str) -> None: ...
+
+    def _record_update(self, entity: Entity, name: str, old: Any, new: Any) -> None: ...
+
+    def _custom_attribute_value(self, entity: Entity, attribute: Attribute, key: str) -> Entity: ...
+
+    def create(
+        self, entity_type: str, data: Optional[Dict[str, Any]] = None, reconstructing: bool = False
+    ) -> Entity: ...
+
+    def delete(self, entity: Entity) -> None: ...
+
+    def create_component(
+        self,
+        path: Union[str, os.PathLike],
+        data: Optional[Dict[str, Any]] = None,
+        location: LocationRef = "ftrack.server",
+        progress: Optional[Progress] = None,
+        commit: bool = True,
+    ) -> Entity: ...
+
+    def encode_media(
+        self,
+        media: MediaSource,
+        version_id: Optional[str] = None,
+        keep_original: KeepOriginal = "auto",
+    ) -> Entity: ...
+
+    def component_url(self, component: ComponentRef) -> str: ...
+
+    def thumbnail_url(self, component: ComponentRef, size: Optional[int] = None) -> str: ...
+
 
 class Entity(collections.abc.MutableMapping):
     """One ftrack entity. Read and write attributes with ``entity['name']``.
@@ -42,7 +94,7 @@ class Entity(collections.abc.MutableMapping):
     entity_type: str = "Entity"
     schema: Schema
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: EntitySession) -> None:
         self.session = session
         self._remote: Dict[str, Any] = {}
         self._local: Dict[str, Any] = {}
@@ -315,7 +367,7 @@ class AssetVersionEntity(Entity):
         data.setdefault("version", self)
         return self.session.create_component(path, data=data, **kwargs)
 
-    def encode_media(self, media: Any, keep_original: Any = "auto") -> Entity:
+    def encode_media(self, media: MediaSource, keep_original: KeepOriginal = "auto") -> Entity:
         """Ask the server to encode ``media`` into reviewable components of this version."""
         return self.session.encode_media(media, version_id=self["id"], keep_original=keep_original)
 

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Protocol, Sequence
 
 from ft_dcc import protocol
 from ft_dcc.exceptions import ApiError
-from ft_dcc.session.entity import Collection, Entity, entity_class
+from ft_dcc.session.cache import KeyMaker, LayeredCache
+from ft_dcc.session.entity import Collection, Entity, EntitySession, entity_class
 from ft_dcc.session.schema import REFERENCE, SCALAR, Attribute, Schema
 from ft_dcc.session.wire import encode_value
 
-if TYPE_CHECKING:
-    from ft_dcc.session.session import Session
-
 log = logging.getLogger(__name__)
+
+
+class IdentityMapSession(EntitySession, Protocol):
+    """What the identity map asks of its session: an entity's session and its cache layers
+    (``ft_dcc.Session`` provides it)."""
+
+    cache: LayeredCache
+    cache_key_maker: KeyMaker
 
 
 class TypeRegistry(dict):
@@ -80,7 +86,7 @@ class IdentityMap:
 
     def __init__(
         self,
-        session: Session,
+        session: IdentityMapSession,
         raw_schemas: Dict[str, Dict[str, Any]],
         lock: threading.RLock,
     ) -> None:

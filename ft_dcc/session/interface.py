@@ -8,7 +8,20 @@ session returns; :class:`EntityLike` is the part of them the pipeline reads and 
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional, Protocol, Sequence, runtime_checkable
+import os
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Optional,
+    Protocol,
+    Sequence,
+    Tuple,
+    Union,
+    runtime_checkable,
+)
 
 
 @runtime_checkable
@@ -61,3 +74,18 @@ class PublishSession(Protocol):
     ) -> Optional[str]: ...
 
     def close(self) -> None: ...
+
+
+class IntegrateSession(PublishSession, Protocol):
+    """What the integrate step needs beyond :class:`PublishSession`: ``ft_dcc.Session``'s batched
+    uploads to ``ftrack.server`` and its event hub (the genuine client has neither the same way,
+    so a publish opens an ``ft_dcc.Session``)."""
+
+    @property
+    def event_hub(self) -> Any: ...  # ft_dcc.session.event_hub.EventHub, made on first use
+
+    def upload_files(
+        self,
+        files: Sequence[Tuple[Union[str, os.PathLike[str]], str]],
+        progress: Optional[Callable[[int, str, float, str], object]] = None,
+    ) -> None: ...

@@ -7,10 +7,7 @@ import inspect
 import logging
 import os
 import uuid
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.session.session import Session
+from typing import Any, Dict, Iterable, List, Optional
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +29,7 @@ def plugin_files(paths: Iterable[str]) -> List[str]:
 
 
 def discover(
-    paths: Iterable[str], session: Session, plugin_arguments: Optional[Dict[str, Any]] = None
+    paths: Iterable[str], session: object, plugin_arguments: Optional[Dict[str, Any]] = None
 ) -> List[str]:
     """Import each plugin and call ``register(session, **plugin_arguments)``.
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, List, Optional, Protocol, Sequence, Tuple
 
 from ft_dcc.exceptions import MultipleResultsFoundError, NoResultFoundError
+from ft_dcc.protocol.query_text import quote
 
 if TYPE_CHECKING:
     from ft_dcc.session.entity import Entity
-    from ft_dcc.session.session import Session
 
 #: rows per page while iterating, unless the caller gives ``page_size``
 PAGE_SIZE = 500
@@ -21,18 +21,6 @@ _TRAILING_PAGING = re.compile(
     r"^(?P<body>.*?)(?:\s+offset\s+(?P<offset>\d+))?(?:\s+limit\s+(?P<limit>\d+))?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-
-
-def quote(value: Any) -> str:
-    """A value as a query literal: strings double-quoted (inner quotes escaped)."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
 
 
 def key_condition(primary_key: Sequence[str], keys: Iterable[Sequence[str]]) -> str:
@@ -65,6 +53,14 @@ def split_paging(expression: str) -> Any:
     )
 
 
+class QuerySession(Protocol):
+    """What a query result asks of its session (``ft_dcc.Session`` provides it)."""
+
+    def _with_projections(self, expression: str) -> str: ...
+
+    def _query_page(self, expression: str, group: List[Entity]) -> Tuple[List[Entity], Any]: ...
+
+
 class QueryResult:
     """The entities matching a query, fetched page by page as you iterate.
 
@@ -73,7 +69,9 @@ class QueryResult:
     on one of them loads it for all of them in a single request.
     """
 
-    def __init__(self, session: Session, expression: str, page_size: Optional[int] = None) -> None:
+    def __init__(
+        self, session: QuerySession, expression: str, page_size: Optional[int] = None
+    ) -> None:
         self.session = session
         body, offset, limit = split_paging(session._with_projections(expression))
         self.expression = body

@@ -10,14 +10,26 @@ import os
 import threading
 import uuid
 import weakref
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ft_dcc.exceptions import ApiError
+from ft_dcc.progress import Progress
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.session import actions, components
 from ft_dcc.session.auth import SessionAuthentication
 from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
 from ft_dcc.session.custom_attributes import CustomAttributes
-from ft_dcc.session.entity import NOT_SET, Collection, Entity
+from ft_dcc.session.entity import (
+    NOT_SET,
+    Collection,
+    ComponentRef,
+    Entity,
+    FilesProgress,
+    KeepOriginal,
+    LocationRef,
+    MediaSource,
+    UploadFiles,
+)
 from ft_dcc.session.event_hub_link import connect_in_background, create_event_hub
 from ft_dcc.session.event_hub_link import disconnect as disconnect_event_hub
 from ft_dcc.session.identity_map import IdentityMap
@@ -30,7 +42,7 @@ from ft_dcc.session.operations import (
 )
 from ft_dcc.session.plugins import discover
 from ft_dcc.session.populate import expand_projections, populate_entities, populate_group
-from ft_dcc.session.query import QueryResult, key_condition, quote
+from ft_dcc.session.query import QueryResult, key_condition
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Attribute
 from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
 from ft_dcc.session.startup import load_server_schemas
@@ -490,7 +502,7 @@ class Session:
         self,
         path: Union[str, os.PathLike],
         component_id: Optional[str] = None,
-        progress: Optional[Callable[..., Any]] = None,
+        progress: Optional[Progress] = None,
     ) -> str:
         """Store the bytes of ``path`` in ``ftrack.server`` for ``component_id`` (a new id when
         omitted; the component need not exist yet) and return the id. Nothing is visible in
@@ -503,8 +515,8 @@ class Session:
 
     def upload_files(
         self,
-        files: Sequence[Tuple[Union[str, os.PathLike], str]],
-        progress: Optional[Callable[[int, str, float, str], Any]] = None,
+        files: UploadFiles,
+        progress: Optional[FilesProgress] = None,
     ) -> None:
         """Store several ``(path, component_id)`` files in ``ftrack.server``, asking for all
         their upload URLs in ONE request (see :meth:`upload_file`).
@@ -519,8 +531,8 @@ class Session:
         self,
         path: Union[str, os.PathLike],
         data: Optional[Dict[str, Any]] = None,
-        location: Any = "ftrack.server",
-        progress: Optional[Callable[..., Any]] = None,
+        location: LocationRef = "ftrack.server",
+        progress: Optional[Progress] = None,
         commit: bool = True,
     ) -> Entity:
         """A FileComponent for ``path``; uploaded to ``location`` and added to it.
@@ -537,16 +549,19 @@ class Session:
             self._operations.remove_for([entity])
             self._identity.forget(entity)
 
-    def component_url(self, component: Any) -> str:
+    def component_url(self, component: ComponentRef) -> str:
         """The download URL of a component in ``ftrack.server`` (carries credentials)."""
         return components.component_url(self, component)
 
-    def thumbnail_url(self, component: Any, size: Optional[int] = None) -> str:
+    def thumbnail_url(self, component: ComponentRef, size: Optional[int] = None) -> str:
         """The thumbnail URL of a component in ``ftrack.server`` (carries credentials)."""
         return components.thumbnail_url(self, component, size)
 
     def encode_media(
-        self, media: Any, version_id: Optional[str] = None, keep_original: Any = "auto"
+        self,
+        media: MediaSource,
+        version_id: Optional[str] = None,
+        keep_original: KeepOriginal = "auto",
     ) -> Entity:
         """Ask the server to encode ``media`` (a path or a FileComponent in ftrack.server) for
         browser review; returns the Job. Paths are uploaded and committed first."""

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import functools
 import logging
 import math
 import os
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import attr
 import requests
 
 from ft_dcc.exceptions import ApiError, ServerStorageError, UploadError
-
-if TYPE_CHECKING:
-    from ft_dcc.session.session import Session
+from ft_dcc.progress import Progress
+from ft_dcc.session.entity import FilesProgress
+from ft_dcc.session.upload_session import UploadSession
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +222,7 @@ class PlannedUpload:
 
 
 def plan_upload(
-    session: Session, path: str, component_id: str, file_name: Optional[str] = None
+    session: UploadSession, path: str, component_id: str, file_name: Optional[str] = None
 ) -> PlannedUpload:
     """What to ask the server for to upload ``path``; ``UploadError`` when it is unreadable."""
     path = os.fspath(path)
@@ -245,9 +244,9 @@ def plan_upload(
 
 
 def upload_files(
-    session: Session,
+    session: UploadSession,
     uploads: List[PlannedUpload],
-    progress: Optional[Callable[[int, str, float, str], Any]] = None,
+    progress: Optional[FilesProgress] = None,
 ) -> None:
     """Upload several files with ONE ``get_upload_metadata`` request for all of them.
 
@@ -264,17 +263,24 @@ def upload_files(
             hint="check the ftrack.server storage of the server",
         ) from error
     for index, (upload, metadata) in enumerate(zip(uploads, replies)):
-        file_progress = None
-        if progress is not None:
-            file_progress = functools.partial(progress, index)
+        file_progress = _one_file(progress, index) if progress is not None else None
         send_upload(session, upload, metadata, file_progress)
 
 
+def _one_file(progress: FilesProgress, index: int) -> Progress:
+    """``progress`` of the file at ``index``, as that file's own progress sink."""
+
+    def report(stage: str, fraction: float, message: str = "") -> None:
+        progress(index, stage, fraction, message)
+
+    return report
+
+
 def upload_file(
-    session: Session,
+    session: UploadSession,
     path: str,
     component_id: str,
-    progress: Optional[Callable[..., Any]] = None,
+    progress: Optional[Progress] = None,
     file_name: Optional[str] = None,
 ) -> str:
     """Store the bytes of ``path`` in ``ftrack.server`` for ``component_id``; return the id.
@@ -295,10 +301,10 @@ def upload_file(
 
 
 def send_upload(
-    session: Session,
+    session: UploadSession,
     upload: PlannedUpload,
     metadata: Dict[str, Any],
-    progress: Optional[Callable[..., Any]] = None,
+    progress: Optional[Progress] = None,
 ) -> None:
     """Send ``upload``'s bytes to where ``metadata`` (the server's reply) says."""
     path, size, name = upload.path, upload.size, upload.name
@@ -329,7 +335,7 @@ def send_upload(
 
 
 def _upload_parts(
-    session: Session,
+    session: UploadSession,
     path: str,
     size: int,
     part_size: int,
@@ -400,7 +406,7 @@ def _send_ramped(
 
 
 def _put(
-    session: Session,
+    session: UploadSession,
     url: str,
     headers: Dict[str, str],
     file_slice: FileSlice,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import bpy
 
@@ -19,72 +19,16 @@ from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
 
 from . import look
+from .scene_setup import (
+    SettingsOverride,
+    apply_output_settings,
+    camera_object,
+    can_use_viewport,
+    find_view3d,
+)
 from .sound import mixdown
 
 log = logging.getLogger(__name__)
-
-FRAME_PREFIX = "frame_"
-
-
-class SettingsOverride:
-    """Set RNA properties and remember the first value each had, to put them all back later."""
-
-    def __init__(self) -> None:
-        self._saved: List[Tuple[Any, str, Any]] = []
-        self._keys: set = set()
-        self._after: List[Callable[[], None]] = []
-
-    def after_restore(self, action: Callable[[], None]) -> None:
-        """Run ``action`` once everything is put back (e.g. remove a data block made for it)."""
-        self._after.append(action)
-
-    def set(self, owner: Any, attribute: str, value: Any) -> None:
-        key = (owner.as_pointer(), attribute)
-        if key not in self._keys:
-            old = getattr(owner, attribute)
-            if hasattr(old, "__len__") and not isinstance(old, str):
-                old = tuple(old)  # colours and vectors: copy, not a live view
-            self._saved.append((owner, attribute, old))
-            self._keys.add(key)
-        setattr(owner, attribute, value)
-
-    def restore(self) -> List[str]:
-        """Put back every value, in the order set; return what could not be restored."""
-        failures = []
-        for owner, attribute, old in self._saved:
-            try:
-                if getattr(owner, attribute) != old:
-                    setattr(owner, attribute, old)
-            except Exception as exc:  # one failure must not stop the others
-                failures.append(f"{attribute}: {exc}")
-        self._saved.clear()
-        self._keys.clear()
-        for action in self._after:
-            try:
-                action()
-            except Exception as exc:
-                failures.append(f"clean-up: {exc}")
-        self._after.clear()
-        return failures
-
-
-def find_view3d(
-    window: Optional[Any] = None,
-) -> Tuple[Optional[Any], Optional[Any], Optional[Any], Optional[Any]]:
-    """The artist's 3D view: (window, area, region, space); Nones when there is no window."""
-    wm = bpy.context.window_manager
-    windows = [window] if window is not None else []
-    if bpy.context.window is not None:
-        windows.append(bpy.context.window)
-    windows.extend(wm.windows if wm else [])
-    for win in windows:
-        areas = [a for a in win.screen.areas if a.type == "VIEW_3D"]
-        if not areas:
-            continue
-        area = max(areas, key=lambda a: a.width * a.height)
-        region = next(r for r in area.regions if r.type == "WINDOW")
-        return win, area, region, area.spaces.active
-    return None, None, None, None
 
 
 def viewport_shading() -> Optional[Any]:
@@ -120,29 +64,6 @@ def colour_management(scene: Any) -> Dict[str, Any]:
     }
 
 
-def can_use_viewport() -> bool:
-    """True in an interactive Blender with a 3D view (``render.opengl`` needs one)."""
-    return not bpy.app.background and find_view3d()[3] is not None
-
-
-def _camera_object(scene: Any, name: Optional[str]) -> Any:
-    if name:
-        camera = scene.objects.get(name)
-        if camera is None or camera.type != "CAMERA":
-            cameras = ", ".join(o.name for o in scene.objects if o.type == "CAMERA") or "none"
-            raise CaptureError(
-                f"There is no camera called {name!r} in scene {scene.name!r} (cameras: {cameras}).",
-                hint="pick one of the scene's cameras",
-            )
-        return camera
-    if scene.camera is None:
-        raise CaptureError(
-            f"Scene {scene.name!r} has no camera to playblast from.",
-            hint="add a camera (Add > Camera) and make it the scene camera, or pick one",
-        )
-    return scene.camera
-
-
 def _frames_written(scene: Any, spec: CaptureSpec) -> List[Path]:
     frames = range(spec.frame_start, spec.frame_end + 1)
     files = [Path(scene.render.frame_path(frame=f)) for f in frames]
@@ -154,55 +75,6 @@ def _frames_written(scene: Any, spec: CaptureSpec) -> List[Path]:
             hint="check the disk space and the Blender console for render errors",
         )
     return files
-
-
-def _apply_output_settings(
-    override: SettingsOverride, scene: Any, spec: CaptureSpec, out_dir: Path, camera: Any
-) -> None:
-    render = scene.render
-    override.set(scene, "camera", camera)
-    override.set(scene, "frame_start", spec.frame_start)
-    override.set(scene, "frame_end", spec.frame_end)
-    override.set(scene, "frame_step", 1)
-    override.set(render, "resolution_x", spec.width)
-    override.set(render, "resolution_y", spec.height)
-    override.set(render, "resolution_percentage", 100)
-    override.set(render, "use_border", False)
-    override.set(render, "use_multiview", False)
-    override.set(render, "use_sequencer", False)
-    override.set(render, "use_compositing", False)
-    override.set(render, "film_transparent", False)
-    override.set(render, "use_file_extension", True)
-    override.set(render, "use_overwrite", True)
-    override.set(render, "use_placeholder", False)
-    override.set(render, "filepath", str(out_dir / FRAME_PREFIX))
-    image = render.image_settings
-    if hasattr(image, "media_type"):  # Blender 5.0+: choose "image" before the format
-        override.set(image, "media_type", "IMAGE")
-    override.set(image, "file_format", "PNG")
-    override.set(image, "color_mode", "RGB")
-    override.set(image, "color_depth", "8")
-    override.set(image, "compression", 15)
-    burn_in = bool(spec.display.get("burn_in", True))
-    override.set(render, "use_stamp", burn_in)
-    stamps = {
-        "use_stamp_frame": True,
-        "use_stamp_camera": True,
-        "use_stamp_scene": False,
-        "use_stamp_date": False,
-        "use_stamp_time": False,
-        "use_stamp_render_time": False,
-        "use_stamp_filename": False,
-        "use_stamp_memory": False,
-        "use_stamp_hostname": False,
-        "use_stamp_lens": False,
-        "use_stamp_marker": False,
-        "use_stamp_sequencer_strip": False,
-        "use_stamp_note": False,
-    }
-    for name, value in stamps.items():
-        if hasattr(render, name):
-            override.set(render, name, value and burn_in)
 
 
 def _apply_workbench(override: SettingsOverride, scene: Any) -> None:
@@ -248,7 +120,7 @@ def capture(
     scene = scene or bpy.context.scene
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    camera = _camera_object(scene, spec.camera)
+    camera = camera_object(scene, spec.camera)
     if use_viewport is None:
         use_viewport = can_use_viewport()
     if use_viewport:  # the interactive playblast, frame by frame: modal_capture.py
@@ -260,7 +132,7 @@ def capture(
     counter = _FrameCounter(progress, spec)
     progress("capture", 0.0, f"{spec.frame_count} frames from {camera.name}")
     try:
-        _apply_output_settings(override, scene, spec, out_dir, camera)
+        apply_output_settings(override, scene, spec, out_dir, camera)
         for handlers in counter.handlers():
             handlers.append(counter)
         _apply_workbench(override, scene)

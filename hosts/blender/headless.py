@@ -9,14 +9,13 @@ to write ``{"exit_code", "report", "text", "blender"}`` for the calling process,
 it; ``blender`` is this Blender's version, which the caller remembers so it never has to start
 ``blender --version``). ``scene_version`` (the Blender that saved the scene): a Blender too old
 for it answers ``too_old`` at once and the caller publishes with the ``bpy`` module instead.
-Only stdlib imports at the top: :func:`add_python_path` makes ft_dcc importable, then
-``ft_dcc.host.headless.main`` runs the publish and writes the result.
+Only stdlib imports at the top: ``ft_dcc.host.pythonpath.add_request_python_path`` makes ft_dcc
+importable (the one rule of every host), then ``ft_dcc.host.headless.main`` runs the publish and
+writes the result.
 """
 
 from __future__ import annotations
 
-import json
-import site
 import sys
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
@@ -27,15 +26,6 @@ def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
     from ft_dcc.host.headless import parse_frames
 
     return parse_frames(value)
-
-
-def add_python_path(argv: Any) -> None:
-    """Add the request's ``python_path`` as site folders (ft_dcc imports after this)."""
-    request_file = Path(argv[argv.index("--") + 1] if "--" in argv else argv[-1])
-    request = json.loads(request_file.read_text(encoding="utf-8"))
-    for folder in request.get("python_path", []):
-        if folder not in sys.path:
-            site.addsitedir(folder)
 
 
 def this_blender() -> Dict[str, Any]:
@@ -87,7 +77,11 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
 
 if __name__ == "__main__":
-    add_python_path(sys.argv)
+    # ft_dcc is beside this adapter (a source checkout's hosts/ or an install's ft_dcc_hosts/)
+    sys.path.append(str(Path(__file__).resolve().parents[2]))
+    from ft_dcc.host.pythonpath import add_request_python_path
+
+    add_request_python_path(sys.argv)
     from ft_dcc.host.headless import run
 
     run(sys.argv, publish_request)

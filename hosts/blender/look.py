@@ -120,7 +120,7 @@ def record(scene: Any) -> Dict[str, Any]:
 
 def apply(override: Any, scene: Any) -> None:
     """Set ``scene``'s Workbench render up as the artist's 3D view through ``override`` (a
-    ``capture.SettingsOverride``, which puts it all back and removes a world made for it)."""
+    ``scene_setup.SettingsOverride``, which puts it all back and removes a world made for it)."""
     source = view3d_shading()
     if source is None:
         return  # no 3D view: the scene's own Workbench settings, as they are

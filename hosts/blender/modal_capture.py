@@ -26,11 +26,11 @@ from ft_dcc.host.interface import CaptureResult, CaptureSpec, FrameSink, Host
 from ft_dcc.host.job import MainThread, MainThreadHost
 from ft_dcc.progress import Progress, null_progress
 
-from .capture import (
+from .scene_setup import (
     FRAME_PREFIX,
     SettingsOverride,
-    _apply_output_settings,
-    _camera_object,
+    apply_output_settings,
+    camera_object,
     can_use_viewport,
     find_view3d,
 )
@@ -89,14 +89,14 @@ class ViewportCapture:
                 "There is no 3D Viewport to playblast from.",
                 hint="open a 3D Viewport in the current workspace",
             )
-        camera = _camera_object(self.scene, self.spec.camera)
+        camera = camera_object(self.scene, self.spec.camera)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._context = {"window": window, "area": area, "region": region}
         self._view = ViewState(space)
         self._frame_current = self.scene.frame_current
         self._restored = False
         try:
-            _apply_output_settings(self._override, self.scene, self.spec, self.out_dir, camera)
+            apply_output_settings(self._override, self.scene, self.spec, self.out_dir, camera)
             space.region_3d.view_perspective = "CAMERA"
             space.use_local_camera = False
             space.overlay.show_overlays = bool(self.spec.display.get("overlays", False))
@@ -266,9 +266,7 @@ class SteppedCaptureHost(MainThreadHost):
         finally:
             self.capturing = False
 
-    def _capture_frames(
-        self, capture: ViewportCapture, frame_written: Optional[FrameSink]
-    ) -> None:
+    def _capture_frames(self, capture: ViewportCapture, frame_written: Optional[FrameSink]) -> None:
         """One hand-off per turn of Blender's loop; each new frame handed over from here, on
         the worker thread."""
         handed = 0

@@ -7,10 +7,11 @@ The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this only draw
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Callable, List, Optional
 
 from maya import cmds
+
+from .choices import current_task
 
 log = logging.getLogger(__name__)
 
@@ -19,19 +20,13 @@ TITLE = "ftrack review feedback"
 LABEL = "Review feedback"
 
 
-def _task() -> Optional[str]:
-    from .menu import _last_choices
-
-    return _last_choices.get("task") or os.environ.get("FTRACK_CONTEXTID") or None
-
-
 def show_feedback(task: Optional[str] = None, fetch: Optional[Callable[..., Any]] = None) -> Any:
     """Read the feedback and show it in the window (replacing an open one); the list's name,
     or None when it could not be read (the artist was told why)."""
     from ft_dcc.exceptions import FtDccError
     from ft_dcc.host.feedback import fetch_task_feedback
 
-    task = task or _task()
+    task = task or current_task()
     try:
         found = (fetch or fetch_task_feedback)(task)
     except FtDccError as exc:

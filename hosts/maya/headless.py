@@ -6,24 +6,16 @@
 frames, fps, camera, invitees, asset_name, include_source), ``python_path`` (folders to add so
 ft_dcc imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the
 calling process, which prints it). Only stdlib imports at the top: ft_dcc is not importable
-until :func:`add_python_path` has put ``python_path`` first on ``sys.path``; then
-``ft_dcc.host.headless.main`` runs the publish and writes the result.
+until ``ft_dcc.host.pythonpath.add_request_python_path`` has put ``python_path`` on ``sys.path``
+(after mayapy's own folders, the one rule of every host); then ``ft_dcc.host.headless.main``
+runs the publish and writes the result.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, Dict
-
-
-def add_python_path(argv: Any) -> None:
-    """Put the request's ``python_path`` first on ``sys.path`` (ft_dcc imports after this)."""
-    request = json.loads(Path(argv[-1]).read_text(encoding="utf-8"))
-    for folder in reversed(request.get("python_path", [])):
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
 
 
 def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
@@ -53,7 +45,11 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
 
 if __name__ == "__main__":
-    add_python_path(sys.argv)
+    # ft_dcc is beside this adapter (a source checkout's hosts/ or an install's ft_dcc_hosts/)
+    sys.path.append(str(Path(__file__).resolve().parents[2]))
+    from ft_dcc.host.pythonpath import add_request_python_path
+
+    add_request_python_path(sys.argv)
     from ft_dcc.host.headless import run
 
     run(sys.argv, publish_request)

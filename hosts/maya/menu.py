@@ -16,6 +16,8 @@ from maya import cmds, mel
 
 from ft_dcc.host.stages import overall_fraction
 
+from .choices import last_choices
+
 log = logging.getLogger(__name__)
 
 MENU_NAME = "ftDccMenu"
@@ -23,9 +25,6 @@ MENU_LABEL = "ftrack"
 PUBLISH_LABEL = "Publish for review"
 MAIN_WINDOW = "MayaWindow"
 DIALOG_TITLE = "ftrack publish"
-
-#: the artist's last answers, offered again in this Maya session
-_last_choices: Dict[str, str] = {}
 
 
 def build_menu() -> Optional[str]:
@@ -103,8 +102,8 @@ def _prompt(message: str, text: str) -> Optional[str]:
 
 def ask_choices() -> Optional[Dict[str, str]]:
     """Task, review session and comment from three small prompts; None when cancelled."""
-    task_default = _last_choices.get("task") or os.environ.get("FTRACK_CONTEXTID", "")
-    session_default = _last_choices.get("review_session") or (
+    task_default = last_choices.get("task") or os.environ.get("FTRACK_CONTEXTID", "")
+    session_default = last_choices.get("review_session") or (
         f"Dailies {datetime.date.today().isoformat()}"
     )
     task = _prompt("Task (Project/Sequence/Shot/Task or a task id):", task_default)
@@ -117,7 +116,7 @@ def ask_choices() -> Optional[Dict[str, str]]:
     if comment is None:
         return None
     choices = {"task": task, "review_session": review_session, "comment": comment}
-    _last_choices.update(task=task, review_session=review_session)
+    last_choices.update(task=task, review_session=review_session)
     return choices
 
 

@@ -8,13 +8,13 @@ frames, fps, invitees, asset_name, include_source, and ``write``: the Write node
 imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the caller).
 Without ``write``, the one Write node whose "publish for review" box is ticked is published,
 else the script's only Write node, else (no Write node) the first Viewer's input; several
-candidates are a clear error. Only stdlib imports at the top: :func:`add_python_path` makes
-ft_dcc importable, then ``ft_dcc.host.headless.main`` runs the publish and writes the result.
+candidates are a clear error. Only stdlib imports at the top:
+``ft_dcc.host.pythonpath.add_request_python_path`` makes ft_dcc importable (the one rule of every
+host), then ``ft_dcc.host.headless.main`` runs the publish and writes the result.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
@@ -52,14 +52,6 @@ def pick_write_node(name: Optional[str]) -> Any:
     )
 
 
-def add_python_path(argv: Any) -> None:
-    """Append the request's ``python_path`` to ``sys.path`` (ft_dcc imports after this)."""
-    request = json.loads(Path(argv[-1]).read_text(encoding="utf-8"))
-    for folder in request.get("python_path", []):
-        if folder not in sys.path:
-            sys.path.append(folder)
-
-
 def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     """Open the script, publish it and describe the outcome (inside Nuke)."""
     import nuke
@@ -80,7 +72,11 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
 
 if __name__ == "__main__":
-    add_python_path(sys.argv)
+    # ft_dcc is beside this adapter (a source checkout's hosts/ or an install's ft_dcc_hosts/)
+    sys.path.append(str(Path(__file__).resolve().parents[2]))
+    from ft_dcc.host.pythonpath import add_request_python_path
+
+    add_request_python_path(sys.argv)
     from ft_dcc.host.headless import run
 
     run(sys.argv, publish_request)

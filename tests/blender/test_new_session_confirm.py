@@ -18,8 +18,8 @@ from blender_helpers import (
 )
 from support import make_task, open_session
 
-from ft_dcc import review
 from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.review import sessions as review
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender]
 

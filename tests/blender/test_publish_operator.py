@@ -64,7 +64,7 @@ def test_operator_refuses_with_a_clear_message(tmp_path, blender_env, fresh_serv
     task = make_task(session, f"blno{uuid.uuid4().hex[:8]}")
     review_session = "Closed dailies" if case == "closed" else "Dailies"
     if case == "closed":
-        from ft_dcc import review
+        from ft_dcc.review import sessions as review
 
         project = session.query(f'Project where name is "{task.split("/")[0]}"').one()
         created = review.create_review_session(session, project, review_session)

@@ -4,7 +4,7 @@ lists statuses and notes of the task's latest versions; choosing a note sets the
 from __future__ import annotations
 
 import pytest
-from ft_dcc_hosts.maya import feedback, menu
+from ft_dcc_hosts.maya import choices, feedback, menu
 from support import make_task, open_session
 from support.feedback import seed_feedback
 
@@ -13,9 +13,9 @@ from ft_dcc.publish.tasks import resolve_task
 
 @pytest.fixture(autouse=True)
 def _forget_choices():
-    menu._last_choices.clear()
+    choices.last_choices.clear()
     yield
-    menu._last_choices.clear()
+    choices.last_choices.clear()
 
 
 def test_the_menu_opens_the_feedback_window_and_notes_set_the_time(
@@ -60,15 +60,15 @@ def test_an_unknown_task_is_explained(maya_state, server_env):
 def test_the_menu_asks_about_a_misspelt_review_session(
     saved_scene, maya_state, server_env, tmp_path, answer, published
 ):
-    from ft_dcc import review
+    from ft_dcc.review import sessions as review
 
     session = open_session(server_env, tmp_path)
     task = resolve_task(session, None, make_task(session, fstart=1001, fend=1012, fps=24))
     project = session.get("Project", task["project_id"])
     review.find_or_create_review_session(session, project, "Dailies 2026-11-22")
     maya_state.answers["confirmDialog"] = [answer]  # the question, then the report (default)
-    choices = {"task": task["id"], "review_session": "Dailies 2026-11-2", "comment": ""}
-    report = menu.publish_for_review(choices)
+    answers = {"task": task["id"], "review_session": "Dailies 2026-11-2", "comment": ""}
+    report = menu.publish_for_review(answers)
     asked, shown = [d for d in maya_state.dialogs if d["_kind"] == "confirmDialog"]
     assert "but 'Dailies 2026-11-22' is open" in asked["message"]
     assert report.ok is published

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ft_dcc_hosts.maya import menu, startup
+from ft_dcc_hosts.maya import choices, menu, startup
 from maya import _fake
 from maya_helpers import count_versions
 from support import make_task, open_session
@@ -11,9 +11,9 @@ from support import make_task, open_session
 
 @pytest.fixture(autouse=True)
 def _forget_choices():
-    menu._last_choices.clear()
+    choices.last_choices.clear()
     yield
-    menu._last_choices.clear()
+    choices.last_choices.clear()
 
 
 def test_startup_builds_the_menu_when_maya_is_idle(maya_state):
@@ -71,7 +71,7 @@ def test_menu_publishes_with_progress_and_shows_the_review_link(
     assert any(step.get("status", "").startswith("capture") for step in history)
     assert not maya_state.progress_bar["active"]
     assert maya_state.playblasts[-1]["camera"] == "shotCam"
-    assert menu._last_choices["task"] == task  # offered again next time
+    assert choices.last_choices["task"] == task  # offered again next time
     version = open_session(server_env, tmp_path).query("select comment from AssetVersion").one()
     assert version["comment"] == "blocking pass"
 

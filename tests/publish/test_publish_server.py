@@ -11,9 +11,9 @@ import requests
 from publish_helpers import rate, top_level_boxes
 from support import count_entities, ffprobe, make_sequence, make_task, metadata_of, open_session
 
-from ft_dcc import review
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
+from ft_dcc.review import sessions as review
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,11 @@ from typing import Any, List, Tuple
 import pytest
 from support import make_sequence, make_task, open_session
 
-from ft_dcc import review
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 from ft_dcc.publish.tasks import resolve_task
-from ft_dcc.review_names import close_matches, edit_distance, misspelt_session_of
+from ft_dcc.review import sessions as review
+from ft_dcc.review.names import close_matches, edit_distance, misspelt_session_of
 
 OPEN = "Dailies 2026-11-22"
 TYPO = "Dailes 2026-11-22"

@@ -16,7 +16,7 @@ import requests
 from support import open_session
 from support.feedback import seed_feedback
 
-from ft_dcc import review
+from ft_dcc.review import sessions as review
 
 
 def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:

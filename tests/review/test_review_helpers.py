@@ -10,8 +10,10 @@ from typing import Any, Tuple
 import pytest
 from support import open_session
 
-from ft_dcc import review
 from ft_dcc.exceptions import ReviewSessionClosedError
+from ft_dcc.protocol.feedback import note_frame
+from ft_dcc.review import feedback
+from ft_dcc.review import sessions as review
 
 
 @pytest.fixture
@@ -108,7 +110,7 @@ def test_private_session_with_invitees_and_invites(session: Any) -> None:
     review.send_review_session_invites(session, invited)  # the server accepts them
 
 
-def test_list_feedback_gives_notes_with_frames_and_statuses(
+def test_session_feedback_gives_notes_with_frames_and_statuses(
     session: Any, embedded_server: Any
 ) -> None:
     project, version = project_and_version(session)
@@ -154,12 +156,15 @@ def test_list_feedback_gives_notes_with_frames_and_statuses(
     )
     session.commit()
     mark = embedded_server.log_mark()
-    (item,) = review.list_feedback(session, target)
-    assert len(embedded_server.api_requests_since(mark)) <= 6  # never one query per note
-    assert item.review_session_object_id == obj["id"] and item.version == "v001"
+    (item,) = feedback.session_feedback(session, target)
+    assert len(embedded_server.api_requests_since(mark)) <= 8  # never one query per note
+    assert item.review_session_object_id == obj["id"] and item.version == 1
+    assert item.version_id == version["id"] and item.review_session == "Notes"
     frames = {n.content: n.frame for n in item.notes}
     assert frames == {"the arm pops here": 1012, "nice overall": None}
-    assert all(n.author == session.api_user for n in item.notes)
+    assert {n.author_email for n in item.notes} == {user["email"] or ""}
+    full_name = " ".join(p for p in (user["first_name"], user["last_name"]) if p)
+    assert {n.author for n in item.notes} == {full_name or session.api_user}
     assert [(s.status, s.email) for s in item.statuses] == [("require_changes", "cd@example.com")]
     assert plain["id"] in {n.id for n in item.notes}
 
@@ -175,4 +180,4 @@ def test_list_feedback_gives_notes_with_frames_and_statuses(
     ],
 )
 def test_note_frame_reads_the_known_keys(metadata: dict, frame: Any) -> None:
-    assert review.note_frame(metadata) == frame
+    assert note_frame(metadata) == frame

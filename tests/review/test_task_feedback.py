@@ -62,7 +62,7 @@ def test_the_genuine_client_reads_the_same_feedback(embedded_server: Any, tmp_pa
     """Only standard ftrack API calls: the genuine ``ftrack_api`` session gives the same result."""
     from support import genuine_sessions
 
-    from ft_dcc.review_feedback import session_feedback
+    from ft_dcc.review.feedback import session_feedback
 
     session = open_session(embedded_server, tmp_path / "ours")
     project = session.create(

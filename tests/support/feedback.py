@@ -14,7 +14,7 @@ import itertools
 import uuid
 from typing import Any, Dict, Optional
 
-from ft_dcc import review
+from ft_dcc.review import sessions as review
 
 #: explicit, increasing dates: "oldest first" and "the latest status" do not hang on timing
 _CLOCK = itertools.count()

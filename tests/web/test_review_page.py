@@ -17,7 +17,8 @@ import pytest
 import requests
 from support import open_session
 
-from ft_dcc import review as review_helpers
+from ft_dcc.review import sessions as review_helpers
+from ft_dcc.review.feedback import session_feedback
 
 from .review_fixtures import (
     FPS,
@@ -191,10 +192,15 @@ def test_review_page_plays_seeks_steps_and_takes_notes(
     assert first.locator(".note-content").last.inner_text() == note_text
     assert first.locator(".note-frame").last.inner_text() == str(FRAME_IN + 31)
     assert first.locator(".note-count").inner_text() == "1"
-    feedback = review_helpers.list_feedback(session, review.review_session)
+    feedback = session_feedback(session, review.review_session)
     notes = {f.review_session_object_id: f.notes for f in feedback}
     [note] = notes[review.movie_object["id"]]
-    assert (note.content, note.frame, note.author) == (note_text, FRAME_IN + 31, "test.user")
+    author = session.query('User where username is "test.user"').one()
+    assert (note.content, note.frame) == (note_text, FRAME_IN + 31)
+    assert note.author_email == (author["email"] or "")
+    assert note.author == (
+        " ".join(p for p in (author["first_name"], author["last_name"]) if p) or "test.user"
+    )
     assert notes[review.xss_object["id"]] == []
 
     # After a reload the note is still there; clicking its frame seeks the player to it.

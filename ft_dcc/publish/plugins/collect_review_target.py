@@ -12,7 +12,7 @@ class CollectReviewTarget(pyblish.api.ContextPlugin):
     def process(self, context):
         from ft_dcc.publish.naming import default_asset_name, templated_asset_name
         from ft_dcc.publish.state import state_of
-        from ft_dcc.review import default_review_session_name
+        from ft_dcc.review.sessions import default_review_session_name
 
         state = state_of(context)
         request = state.request

@@ -16,8 +16,8 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
     order = pyblish.api.ValidatorOrder + 0.1
 
     def process(self, context):
-        from ft_dcc import review
         from ft_dcc.publish.state import NO_CONNECTION, defer, skip, state_of
+        from ft_dcc.review import sessions as review
 
         state = state_of(context)
         if state.offline:
@@ -44,7 +44,7 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
         self.log.info("Review session %r is open", state.review_session_name)
 
     def _check_not_misspelt(self, state):
-        from ft_dcc.review_names import close_matches, misspelt_session_error, open_session_names
+        from ft_dcc.review.names import close_matches, misspelt_session_error, open_session_names
 
         name = state.review_session_name
         if state.request.new_review_session:

@@ -10,7 +10,7 @@ class ValidateTask(pyblish.api.ContextPlugin):
     order = pyblish.api.ValidatorOrder - 0.35
 
     def process(self, context):
-        from ft_dcc.publish.integrate_read import read_view, target_of_state
+        from ft_dcc.publish.integrate_read import read_view
         from ft_dcc.publish.state import NO_CONNECTION, defer, skip, state_of
         from ft_dcc.publish.tasks import no_task_given, resolve_task
 
@@ -31,6 +31,6 @@ class ValidateTask(pyblish.api.ContextPlugin):
         state.task_id = state.task["id"]
         state.project = state.task["project_id"]
         # one request for everything the other validators and the integrate step read
-        state.view = read_view(session, target_of_state(state))
+        state.view = read_view(session, state.publish_target())
         state.shot = state.view.shot
         self.log.info("Task %s (%s)", state.task["name"], state.task_id)

@@ -25,7 +25,7 @@ def make_session(server_url: str = "", api_user: str = "", api_key: str = "") ->
 
 
 def _quote(value: str) -> str:
-    from ft_dcc.session.query import quote  # ft_dcc is importable once the add-on connects
+    from ft_dcc.protocol.query_text import quote  # ft_dcc is importable once the add-on connects
 
     return quote(value)
 
@@ -45,7 +45,7 @@ def project_condition(session: PublishSession, task: str) -> Optional[str]:
 
 def open_review_sessions(session: PublishSession, task: str = "") -> List[str]:
     """Names of the open review sessions in the task's project (all projects without a task)."""
-    from ft_dcc import review
+    from ft_dcc.review import sessions as review
 
     where = project_condition(session, task)
     expression = "select id, name, end_date from ReviewSession"

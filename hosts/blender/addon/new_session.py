@@ -33,7 +33,7 @@ class FTDCC_OT_confirm_new_session(bpy.types.Operator):
 
 def offer_new_session(context, report) -> bool:
     """Open the dialog when ``report`` refused a probably misspelt session (in a window only)."""
-    from ft_dcc.review_names import misspelt_session_of
+    from ft_dcc.review.names import misspelt_session_of
 
     name = misspelt_session_of(report)
     if name is None or bpy.app.background or context.window is None:

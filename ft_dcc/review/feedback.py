@@ -7,20 +7,30 @@ invitee ("approved" / "require_changes"). This module reads them into plain valu
 :func:`session_feedback` for a review session (``ft-dcc review feedback``) and
 :func:`versions_feedback` for given versions, wherever they were reviewed (the DCC panels).
 
-A handful of queries whatever the amount of feedback, never one per note.
+A handful of queries whatever the amount of feedback, never one per note: the queries are the
+protocol's (:mod:`ft_dcc.protocol.feedback`, shared with the embedded server), run here one by one
+with the session.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import attr
 
+from ft_dcc.protocol.feedback import (
+    Execute,
+    Row,
+    display_name,
+    latest_statuses,
+    note_details,
+    notes_of,
+    rows_in,
+    status_rows,
+)
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote
-
-Row = Any  # an entity (ft_dcc.Session or ftrack_api) read with the projections below
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -86,19 +96,13 @@ def by_frame(notes: Sequence[FeedbackNote]) -> List[FeedbackNote]:
 OBJECT_FIELDS = "id, name, version_id, sort_order, review_session_id, review_session.name"
 
 
-def _in(ids: Iterable[Any]) -> str:
-    return ", ".join(quote(i) for i in sorted({str(i) for i in ids}))
+def _execute(session: PublishSession) -> Execute:
+    """``session`` as the protocol's ``execute``: each expression one query."""
 
+    def execute(expressions: Sequence[str]) -> List[List[Row]]:
+        return [list(session.query(expression).all()) for expression in expressions]
 
-def _query(session: PublishSession, what: str, ids: Iterable[Any]) -> List[Row]:
-    """``what`` (ending in ``... in``) over ``ids``; nothing asked when there are none."""
-    listed = _in(ids)
-    return list(session.query(f"{what} ({listed})").all()) if listed else []
-
-
-def _by_id(session: PublishSession, what: str, ids: Iterable[Any]) -> Dict[str, Row]:
-    """:func:`_query` keyed by each row's id (``ids`` may hold empty values: they are left out)."""
-    return {row["id"]: row for row in _query(session, what, [i for i in ids if i])}
+    return execute
 
 
 def session_feedback(session: PublishSession, review_session: Any) -> List[VersionFeedback]:
@@ -112,8 +116,10 @@ def session_feedback(session: PublishSession, review_session: Any) -> List[Versi
 
 def versions_feedback(session: PublishSession, version_ids: Sequence[str]) -> List[VersionFeedback]:
     """The feedback on ``version_ids`` in every review session they are in."""
-    objects = _query(
-        session, f"select {OBJECT_FIELDS} from ReviewSessionObject where version_id in", version_ids
+    objects = rows_in(
+        _execute(session),
+        f"select {OBJECT_FIELDS} from ReviewSessionObject where version_id in",
+        version_ids,
     )
     return _feedback(session, objects)
 
@@ -121,13 +127,18 @@ def versions_feedback(session: PublishSession, version_ids: Sequence[str]) -> Li
 def _feedback(session: PublishSession, objects: Sequence[Row]) -> List[VersionFeedback]:
     if not objects:
         return []
+    execute = _execute(session)
     object_ids = [o["id"] for o in objects]
-    versions = _by_id(
-        session, "select id, version, asset.name from AssetVersion where id in",
-        [o["version_id"] for o in objects],
-    )  # fmt: skip
-    notes = _read_notes(session, object_ids)
-    statuses = _read_statuses(session, object_ids)
+    versions = {
+        v["id"]: v
+        for v in rows_in(
+            execute,
+            "select id, version, asset.name from AssetVersion where id in",
+            [o["version_id"] for o in objects],
+        )
+    }
+    notes = _read_notes(execute, str(session.server_url), object_ids)
+    statuses = _read_statuses(execute, object_ids)
     result = []
     for obj in objects:
         version = versions.get(obj["version_id"])
@@ -157,58 +168,29 @@ def _iso(value: Any) -> Optional[str]:
     return str(value)
 
 
-def _name(user: Optional[Row]) -> str:
-    if user is None:
-        return ""
-    full = " ".join(p for p in (user["first_name"], user["last_name"]) if p)
-    return full or user["username"] or ""
-
-
 def _read_notes(
-    session: PublishSession, object_ids: Sequence[str]
+    execute: Execute, server_url: str, object_ids: Sequence[str]
 ) -> Dict[str, List[FeedbackNote]]:
-    """Top-level notes per object id, oldest first, replies nested (oldest first)."""
-    from ft_dcc.review import note_frame
-
-    rows = _query(
-        session,
-        "select id, content, date, user_id, parent_id, in_reply_to_id from Note where parent_id in",
-        object_ids,
-    )
-    known = {r["id"] for r in rows}
-    rows += [
-        r
-        for r in _query(
-            session,
-            "select id, content, date, user_id, parent_id, in_reply_to_id from Note "
-            "where in_reply_to_id in",
-            known,
-        )
-        if r["id"] not in known
-    ]
-    note_ids = [r["id"] for r in rows]
-    metadata: Dict[str, Dict[str, Any]] = {}
-    for row in _query(
-        session, "select parent_id, key, value from Metadata where parent_id in", note_ids
-    ):
-        metadata.setdefault(row["parent_id"], {})[row["key"]] = row["value"]
-    users = _by_id(
-        session, "select id, username, first_name, last_name, email from User where id in",
-        [r["user_id"] for r in rows],
-    )  # fmt: skip
-    drawings = _drawings(session, note_ids)
+    """Top-level notes per object id, oldest first, replies nested (oldest first); drawings as
+    download URLs on ``server_url`` (without credentials)."""
+    rows = notes_of(execute, object_ids)
+    details = note_details(execute, rows)
+    base = server_url.rstrip("/")
     notes = {}
     for row in sorted(rows, key=lambda r: (_iso(r["date"]) or "", r["id"])):
-        user = users.get(row["user_id"])
+        user = details.users.get(row["user_id"])
         notes[row["id"]] = FeedbackNote(
             id=row["id"],
             content=row["content"] or "",
-            frame=note_frame(metadata.get(row["id"], {})),
-            author=_name(user),
+            frame=details.frames.get(row["id"]),
+            author=display_name(user),
             author_email=(user["email"] or "") if user is not None else "",
             date=_iso(row["date"]),
             in_reply_to_id=row["in_reply_to_id"],
-            drawings=drawings.get(row["id"], []),
+            drawings=[
+                f"{base}/component/get?id={component_id}"
+                for component_id in details.drawings.get(row["id"], [])
+            ],
         )
     per_object: Dict[str, List[FeedbackNote]] = {}
     parents = {r["id"]: r["parent_id"] for r in rows}
@@ -221,36 +203,13 @@ def _read_notes(
     return per_object
 
 
-def _drawings(session: PublishSession, note_ids: Sequence[str]) -> Dict[str, List[str]]:
-    """The URLs of each note's attached components (its drawings), without credentials."""
-    base = str(session.server_url).rstrip("/")
-    found: Dict[str, List[str]] = {}
-    for row in _query(
-        session, "select note_id, component_id from NoteComponent where note_id in", note_ids
-    ):
-        url = f"{base}/component/get?id={row['component_id']}"
-        found.setdefault(row["note_id"], []).append(url)
-    return found
-
-
-def _read_statuses(
-    session: PublishSession, object_ids: Sequence[str]
-) -> Dict[str, List[ReviewerStatus]]:
+def _read_statuses(execute: Execute, object_ids: Sequence[str]) -> Dict[str, List[ReviewerStatus]]:
     """Each invitee's latest status per object id, by reviewer name."""
-    rows = _query(
-        session,
-        "select id, status, created_at, review_session_object_id, review_session_invitee_id, "
-        "invitee.name, invitee.email from ReviewSessionObjectStatus "
-        "where review_session_object_id in",
-        object_ids,
-    )
-    latest: Dict[Any, Row] = {}
-    for row in sorted(rows, key=lambda r: (_iso(r["created_at"]) or "", r["id"])):
-        latest[(row["review_session_object_id"], row["review_session_invitee_id"])] = row
+    rows = status_rows(execute, object_ids, "invitee.name, invitee.email")
     result: Dict[str, List[ReviewerStatus]] = {}
-    for (object_id, _), row in latest.items():
+    for row in latest_statuses(rows, when=lambda value: _iso(value) or ""):
         invitee = row["invitee"]
-        result.setdefault(object_id, []).append(
+        result.setdefault(row["review_session_object_id"], []).append(
             ReviewerStatus(
                 status=row["status"] or "",
                 reviewer=(invitee["name"] or "") if invitee is not None else "",

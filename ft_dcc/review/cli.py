@@ -1,4 +1,4 @@
-"""The work behind ``ft-dcc review`` (see :mod:`ft_dcc.review_commands`): sessions, links and
+"""The work behind ``ft-dcc review`` (see :mod:`ft_dcc.review.commands`): sessions, links and
 feedback as text, with standard ftrack API calls only.
 
 Links: ``get_widget_url`` ``review_session`` is asked for the page of a session, of the session
@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ft_dcc import review
 from ft_dcc.exceptions import ReviewSessionNameError, ServerError
-from ft_dcc.review_feedback import FeedbackNote, VersionFeedback, status_word
-from ft_dcc.review_names import all_sessions, find_project, sessions_named
+from ft_dcc.protocol.query_text import quote, quoted_list
+from ft_dcc.review import sessions as review
+from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, status_word
+from ft_dcc.review.names import all_sessions, find_project, sessions_named
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def session_rows(session: PublishSession, project: Any = None) -> List[Dict[str,
     sessions = all_sessions(session, project)
     counts: Dict[str, int] = {}
     if sessions:
-        ids = ", ".join(quote(s["id"]) for s in sessions)
+        ids = quoted_list(s["id"] for s in sessions)
         for row in session.query(
             f"select review_session_id from ReviewSessionObject where review_session_id in ({ids})"
         ).all():

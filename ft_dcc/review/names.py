@@ -22,8 +22,8 @@ from ft_dcc.exceptions import (
     ReviewSessionMisspeltError,
     ReviewSessionNameError,
 )
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote
 
 #: a typed name this close (edits, case-insensitive) to an open session's is probably a typo
 MAX_TYPO_DISTANCE = 2
@@ -166,7 +166,7 @@ def resolve_session(session: PublishSession, name: str, project: Any = None) -> 
 
 def ensure_open_for(review_session: Any, what: str) -> None:
     """:class:`ReviewSessionClosedError` naming ``what`` could not be done on a closed session."""
-    from ft_dcc import review
+    from ft_dcc.review import sessions as review
 
     if not review.is_open(review_session):
         raise ReviewSessionClosedError(

@@ -9,7 +9,7 @@ Concepts that tutorials describe with entities ftrack does not have map onto the
 - the media of a reviewed item are the components of its ``AssetVersion``; a
   ``ReviewSessionObject`` links the version into the session;
 - feedback is the ``Note`` entities on each ``ReviewSessionObject`` and the per-invitee
-  ``ReviewSessionObjectStatus`` rows.
+  ``ReviewSessionObjectStatus`` rows (read by :mod:`ft_dcc.review.feedback`).
 
 Every helper takes an ``ft_dcc.Session`` (or anything with the same API).
 """
@@ -17,16 +17,13 @@ Every helper takes an ``ft_dcc.Session`` (or anything with the same API).
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import logging
 import uuid
 from typing import Any, Dict, Iterable, List, Optional, Union
 
-import attr
-
 from ft_dcc.exceptions import ReviewSessionClosedError
+from ft_dcc.protocol.query_text import quote as _quote
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote as _quote
 
 log = logging.getLogger(__name__)
 
@@ -323,142 +320,3 @@ def send_review_session_invites(session: PublishSession, invitees: Iterable[Any]
     ]
     if operations:
         session.call(operations)
-
-
-# -- feedback ---------------------------------------------------------------------------------
-@attr.s(auto_attribs=True, kw_only=True)
-class NoteFeedback:
-    id: str
-    content: str
-    author: Optional[str] = None
-    date: Optional[str] = None
-    frame: Optional[int] = None
-
-
-@attr.s(auto_attribs=True, kw_only=True)
-class StatusFeedback:
-    status: str
-    invitee: Optional[str] = None
-    email: Optional[str] = None
-
-
-@attr.s(auto_attribs=True, kw_only=True)
-class ObjectFeedback:
-    """Feedback on one item of a review session."""
-
-    review_session_object_id: str
-    name: str
-    version: str
-    version_id: Optional[str]
-    notes: List[NoteFeedback] = attr.Factory(list)
-    statuses: List[StatusFeedback] = attr.Factory(list)
-
-    def to_dict(self) -> Dict[str, Any]:
-        return attr.asdict(self)
-
-
-FRAME_KEYS = ("frame", "frame_number", "frameNumber", "reviewFrame")
-
-
-def note_frame(metadata: Dict[str, Any]) -> Optional[int]:
-    """The frame a note refers to, from its metadata (``frame``, ``reviewFrame`` JSON, ...)."""
-    for key in FRAME_KEYS:
-        value = metadata.get(key)
-        if value in (None, ""):
-            continue
-        if isinstance(value, str) and value.strip().startswith("{"):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                continue
-        if isinstance(value, dict):
-            value = value.get("number", value.get("frame"))
-        if not isinstance(value, (int, float, str)):
-            continue
-        try:
-            return int(float(value))
-        except (TypeError, ValueError):
-            continue
-    return None
-
-
-def _in(ids: Iterable[str]) -> str:
-    return ", ".join(_quote(i) for i in ids)
-
-
-def list_feedback(session: PublishSession, review_session: Any) -> List[ObjectFeedback]:
-    """Per review object: its notes (with frame numbers where known) and invitee statuses.
-
-    A handful of queries whatever the session's size (objects, notes, note metadata, authors,
-    statuses, invitees), never one per note.
-    """
-    objects = session.query(
-        "select id, name, version, version_id, sort_order from ReviewSessionObject "
-        f"where review_session_id is {_quote(_id(review_session))}"
-    ).all()
-    if not objects:
-        return []
-    object_ids = [o["id"] for o in objects]
-    notes = session.query(
-        "select id, content, date, user_id, parent_id from Note "
-        f"where parent_id in ({_in(object_ids)})"
-    ).all()
-    metadata: Dict[str, Dict[str, Any]] = {}
-    if notes:
-        for row in session.query(
-            "select parent_id, key, value from Metadata "
-            f"where parent_id in ({_in(n['id'] for n in notes)})"
-        ).all():
-            metadata.setdefault(row["parent_id"], {})[row["key"]] = row["value"]
-    user_ids = sorted({n["user_id"] for n in notes if n["user_id"]})
-    usernames = (
-        {
-            u["id"]: u["username"]
-            for u in session.query(f"select username from User where id in ({_in(user_ids)})")
-        }
-        if user_ids
-        else {}
-    )
-    statuses = session.query(
-        "select status, review_session_invitee_id, review_session_object_id "
-        f"from ReviewSessionObjectStatus where review_session_object_id in ({_in(object_ids)})"
-    ).all()
-    invitees = {
-        i["id"]: i
-        for i in session.query(
-            "select name, email from ReviewSessionInvitee "
-            f"where review_session_id is {_quote(_id(review_session))}"
-        ).all()
-    }
-    feedback = []
-    for obj in sorted(objects, key=lambda o: o["sort_order"] or 0):
-        item = ObjectFeedback(
-            review_session_object_id=obj["id"],
-            name=obj["name"] or "",
-            version=obj["version"] or "",
-            version_id=obj["version_id"],
-        )
-        own_notes = [n for n in notes if n["parent_id"] == obj["id"]]
-        for note in sorted(own_notes, key=lambda n: str(n["date"] or "")):
-            item.notes.append(
-                NoteFeedback(
-                    id=note["id"],
-                    content=note["content"] or "",
-                    author=usernames.get(note["user_id"]),
-                    date=str(note["date"]) if note["date"] is not None else None,
-                    frame=note_frame(metadata.get(note["id"], {})),
-                )
-            )
-        for status in statuses:
-            if status["review_session_object_id"] != obj["id"]:
-                continue
-            invitee = invitees.get(status["review_session_invitee_id"])
-            item.statuses.append(
-                StatusFeedback(
-                    status=status["status"] or "",
-                    invitee=invitee["name"] if invitee is not None else None,
-                    email=invitee["email"] if invitee is not None else None,
-                )
-            )
-        feedback.append(item)
-    return feedback

@@ -11,6 +11,8 @@ import json
 import sys
 from typing import Any, List, Optional
 
+from ft_dcc.session.interface import PublishSession
+
 NAME_HELP = 'the review session\'s name (quote it: "Dailies 2026-11-22")'
 PROJECT_HELP = "the project (name or id): needed when several projects have a session of that name"
 
@@ -70,14 +72,14 @@ def _session() -> Any:
     return Session()
 
 
-def _project(session: Any, args: argparse.Namespace) -> Optional[Any]:
-    from ft_dcc.review_names import find_project
+def _project(session: PublishSession, args: argparse.Namespace) -> Optional[Any]:
+    from ft_dcc.review.names import find_project
 
     return find_project(session, args.project) if args.project else None
 
 
-def _target(session: Any, args: argparse.Namespace) -> Any:
-    from ft_dcc.review_names import resolve_session
+def _target(session: PublishSession, args: argparse.Namespace) -> Any:
+    from ft_dcc.review.names import resolve_session
 
     return resolve_session(session, args.name, _project(session, args))
 
@@ -88,7 +90,7 @@ def _out(text: str = "") -> None:
 
 # -- list / create / close / reopen -----------------------------------------------------------
 def run_list(args: argparse.Namespace) -> int:
-    from ft_dcc.review_cli import session_rows
+    from ft_dcc.review.cli import session_rows
 
     with _session() as session:
         rows = session_rows(session, _project(session, args))
@@ -109,7 +111,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from ft_dcc.review_cli import create_session
+    from ft_dcc.review.cli import create_session
 
     with _session() as session:
         created, url = create_session(
@@ -122,7 +124,7 @@ def run_create(args: argparse.Namespace) -> int:
 
 
 def run_close(args: argparse.Namespace) -> int:
-    from ft_dcc import review
+    from ft_dcc.review import sessions as review
 
     with _session() as session:
         target = _target(session, args)
@@ -135,7 +137,7 @@ def run_close(args: argparse.Namespace) -> int:
 
 
 def run_reopen(args: argparse.Namespace) -> int:
-    from ft_dcc import review
+    from ft_dcc.review import sessions as review
 
     with _session() as session:
         target = _target(session, args)
@@ -146,8 +148,8 @@ def run_reopen(args: argparse.Namespace) -> int:
 
 # -- invite / link / feedback -----------------------------------------------------------------
 def run_invite(args: argparse.Namespace) -> int:
-    from ft_dcc import review
-    from ft_dcc.review_names import check_emails, ensure_open_for
+    from ft_dcc.review import sessions as review
+    from ft_dcc.review.names import check_emails, ensure_open_for
 
     emails = check_emails(args.emails)  # before any request: a typo writes nothing
     with _session() as session:
@@ -162,7 +164,7 @@ def run_invite(args: argparse.Namespace) -> int:
 
 
 def run_link(args: argparse.Namespace) -> int:
-    from ft_dcc.review_cli import invitee_link, session_link
+    from ft_dcc.review.cli import invitee_link, session_link
 
     with _session() as session:
         if args.name is None:
@@ -185,8 +187,8 @@ def run_link(args: argparse.Namespace) -> int:
 
 
 def run_feedback(args: argparse.Namespace) -> int:
-    from ft_dcc.review_cli import feedback_lines
-    from ft_dcc.review_feedback import session_feedback
+    from ft_dcc.review.cli import feedback_lines
+    from ft_dcc.review.feedback import session_feedback
 
     with _session() as session:
         target = _target(session, args)

@@ -1,0 +1,147 @@
+"""The review feedback queries, one copy for the client and the embedded server.
+
+Reviewers' feedback is ``Note`` rows on each ``ReviewSessionObject`` (replies point at the note
+they answer through ``in_reply_to_id``), the frame a note is about in its ``Metadata``, drawings
+attached through ``NoteComponent``, and one ``ReviewSessionObjectStatus`` per invitee and
+decision. These functions ask for them in a fixed number of queries, whatever the amount, over
+an ``execute(expressions) -> rows`` callable: the client runs each expression with its session
+(``ft_dcc.review.feedback``), the server through its own API batch. Rows are read as mappings
+(``row["id"]``), so an ``ft_dcc`` entity, a genuine ``ftrack_api`` entity and the server's JSON
+rows all do. Pure and stdlib only: imports on Python 3.9 with the core dependencies.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Protocol,
+    Sequence,
+)
+
+from ft_dcc.protocol.query_text import quoted_list
+
+
+class Row(Protocol):
+    """One result row, read by key: an entity of either client or the server's JSON object."""
+
+    def __getitem__(self, key: str) -> Any: ...
+
+
+#: runs query expressions, returns each one's rows (in the order given)
+Execute = Callable[[Sequence[str]], Sequence[Sequence[Row]]]
+
+NOTE_FIELDS = "id, content, date, user_id, parent_id, in_reply_to_id"
+USER_FIELDS = "id, username, first_name, last_name, email"
+#: the Metadata keys a note's frame is found under (ft_dcc writes ``frame``; the others are
+#: written by other review tools), in the order they are read
+FRAME_KEYS = ("frame", "frame_number", "frameNumber", "reviewFrame")
+
+
+def note_frame(metadata: Mapping[str, Any]) -> Optional[int]:
+    """The frame a note refers to, from its metadata (``frame``, ``reviewFrame`` JSON, ...)."""
+    for key in FRAME_KEYS:
+        value = metadata.get(key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, str) and value.strip().startswith("{"):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                continue
+        if isinstance(value, dict):
+            value = value.get("number", value.get("frame"))
+        if not isinstance(value, (int, float, str)):
+            continue
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def display_name(user: Optional[Row]) -> str:
+    """How a note's author reads: their full name, else their username ("" for nobody)."""
+    if user is None:
+        return ""
+    full = " ".join(p for p in (user["first_name"], user["last_name"]) if p)
+    return full or user["username"] or ""
+
+
+def _listed(ids: Iterable[Any]) -> str:
+    """Distinct, non-empty ``ids`` as the inside of an ``in (...)`` list, sorted."""
+    return quoted_list(sorted({str(i) for i in ids if i}))
+
+
+def rows_in(execute: Execute, what: str, ids: Iterable[Any]) -> List[Row]:
+    """``what`` (ending in ``... in``) over ``ids``; nothing asked when there are none."""
+    listed = _listed(ids)
+    return list(execute([f"{what} ({listed})"])[0]) if listed else []
+
+
+def notes_of(execute: Execute, object_ids: Iterable[Any]) -> List[Row]:
+    """The notes on ``object_ids`` and the replies to them (two queries)."""
+    rows = rows_in(execute, f"select {NOTE_FIELDS} from Note where parent_id in", object_ids)
+    known = {r["id"] for r in rows}
+    replies = rows_in(execute, f"select {NOTE_FIELDS} from Note where in_reply_to_id in", known)
+    return rows + [r for r in replies if r["id"] not in known]
+
+
+class NoteDetails(NamedTuple):
+    """What is read about a list of notes besides the notes themselves."""
+
+    frames: Dict[str, Optional[int]]  # note id -> the frame it is about, or None
+    drawings: Dict[str, List[str]]  # note id -> component ids of its drawings (server's order)
+    users: Dict[str, Row]  # user id -> the author's row (USER_FIELDS)
+
+
+def note_details(execute: Execute, notes: Sequence[Row]) -> NoteDetails:
+    """Frames, drawings and authors of ``notes``, in one ``execute`` call."""
+    note_ids = _listed(r["id"] for r in notes)
+    user_ids = _listed(r["user_id"] for r in notes)
+    if not note_ids:
+        return NoteDetails({}, {}, {})
+    expressions = [
+        f"select parent_id, key, value from Metadata where key in ({quoted_list(FRAME_KEYS)}) "
+        f"and parent_id in ({note_ids})",
+        f"select note_id, component_id from NoteComponent where note_id in ({note_ids})",
+    ]
+    if user_ids:
+        expressions.append(f"select {USER_FIELDS} from User where id in ({user_ids})")
+    replies = execute(expressions)
+    metadata: Dict[str, Dict[str, Any]] = {}
+    for row in replies[0]:
+        metadata.setdefault(row["parent_id"], {})[row["key"]] = row["value"]
+    frames = {r["id"]: note_frame(metadata.get(r["id"], {})) for r in notes}
+    drawings: Dict[str, List[str]] = {}
+    for row in replies[1]:
+        drawings.setdefault(row["note_id"], []).append(str(row["component_id"]))
+    users = {row["id"]: row for row in replies[2]} if user_ids else {}
+    return NoteDetails(frames, drawings, users)
+
+
+def status_rows(execute: Execute, object_ids: Iterable[Any], fields: str = "") -> List[Row]:
+    """Every ``ReviewSessionObjectStatus`` on ``object_ids`` (``fields``: more projections)."""
+    extra = f", {fields}" if fields else ""
+    return rows_in(
+        execute,
+        "select id, status, created_at, review_session_object_id, review_session_invitee_id"
+        f"{extra} from ReviewSessionObjectStatus where review_session_object_id in",
+        object_ids,
+    )
+
+
+def latest_statuses(rows: Iterable[Row], when: Callable[[Any], str] = str) -> List[Row]:
+    """Each invitee's current status per object: the latest of ``rows`` by ``created_at``
+    (``when`` makes it comparable) and id, in the order they were first decided."""
+    current: Dict[Any, Row] = {}
+    for row in sorted(rows, key=lambda r: (when(r["created_at"]) or "", r["id"])):
+        current[(row["review_session_object_id"], row["review_session_invitee_id"])] = row
+    return list(current.values())
