@@ -15,35 +15,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 
 import import_cycles
 
-# The embedded server's cycles belong to the server's restructuring (issue 19, the lead's part):
-# until it lands, cycles entirely inside ft_dcc/server are reported as an expected failure. The
-# lead removes this exception (and SERVER) when the server's rooms are in; every other cycle fails.
-SERVER = "ft_dcc.server"
-
-
-def _inside_server(component):
-    return all(name == SERVER or name.startswith(SERVER + ".") for name in component)
-
 
 @pytest.fixture(scope="module")
 def graph():
     return import_cycles.import_graph()
 
 
-def test_no_import_cycle_outside_the_server(graph):
-    found = [c for c in import_cycles.cycles(graph) if not _inside_server(c)]
+def test_no_import_cycle_anywhere(graph):
+    found = import_cycles.cycles(graph)
     assert not found, "import cycles:\n" + "\n".join(
         import_cycles.describe(c, graph) for c in found
     )
-
-
-def test_no_import_cycle_in_the_server(graph):
-    found = [c for c in import_cycles.cycles(graph) if _inside_server(c)]
-    if found:
-        pytest.xfail(
-            "the server's import cycles (removed by the server rooms, issue 19):\n"
-            + "\n".join(import_cycles.describe(c, graph) for c in found)
-        )
 
 
 def _write(folder: Path, files):
