@@ -11,6 +11,8 @@
 //   hub_subscribe {name, subscription}  count and keep events in bucket `name`
 //   hub_publish {topic, data}         eventHub.publish, answers the event id
 //   hub_state {name}                  {connected, connects, received: [...]} of bucket `name`
+//   hub_drop                          close the hub's websocket as a network drop would, and hold
+//                                     the client's reconnect until hub_release
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Event, Session, expression } from "@ftrack/api";
@@ -25,6 +27,7 @@ const apiKey = process.env.FTRACK_API_KEY;
 let session = null;
 const buckets = {};
 let connects = 0;
+let release = null;
 
 function plain(value) {
   return JSON.parse(JSON.stringify(value ?? null));
@@ -68,6 +71,29 @@ const commands = {
 
   async hub_publish({ topic, data }) {
     return session.eventHub.publish(new Event(topic, data ?? {}));
+  },
+
+  async hub_drop() {
+    const io = session.eventHub._socketIo;
+    const socket = io.webSocket;
+    const held = new Promise((resolve) => {
+      release = resolve;
+    });
+    const attempt = io.attemptReconnect;
+    io.attemptReconnect = async function () {
+      await held;
+      io.attemptReconnect = attempt;
+      return attempt.call(io);
+    };
+    const closed = new Promise((resolve) => socket.addEventListener("close", resolve));
+    socket.close();
+    await closed; // the close handshake is done: the server has seen the client go
+    return null;
+  },
+
+  async hub_release() {
+    release();
+    return null;
   },
 
   async hub_state({ name }) {
