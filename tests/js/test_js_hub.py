@@ -31,7 +31,21 @@ def _connected(client: Any) -> Any:
 
 
 def _received_ids(client: Any, bucket: str) -> List[str]:
-    return [event["id"] for event in client.run("hub_state", name=bucket)["received"]]
+    """The ids of the counted events in ``bucket`` (not the probes of :func:`_subscribe`)."""
+    events = client.run("hub_state", name=bucket)["received"]
+    return [event["id"] for event in events if "probe" not in event["data"]]
+
+
+def _subscribe(listener: Any, publisher: Any, bucket: str, topic: str) -> None:
+    """Subscribe ``listener`` and wait until the server routes ``topic`` to it (the client sends
+    its subscription without waiting for the server to take it)."""
+    listener.run("hub_subscribe", name=bucket, subscription=f"topic={topic}")
+
+    def probed() -> bool:
+        publisher.run("hub_publish", topic=topic, data={"probe": True})
+        return len(listener.run("hub_state", name=bucket)["received"]) > 0
+
+    assert _wait_for(probed, timeout=30)
 
 
 @pytest.mark.slow
@@ -41,7 +55,7 @@ def test_a_minute_of_events_all_arrive_on_one_connection(js_client) -> None:
     _connected(listener)
     _connected(publisher)
     topic = f"ft_dcc.test.js.{uuid.uuid4().hex[:8]}"
-    listener.run("hub_subscribe", name="steady", subscription=f"topic={topic}")
+    _subscribe(listener, publisher, "steady", topic)
     sent: List[str] = []
     started = time.monotonic()
     while time.monotonic() - started < MINUTE or len(sent) < AT_LEAST:
@@ -62,7 +76,7 @@ def test_events_published_while_a_client_reconnects_reach_it(js_client) -> None:
     _connected(listener)
     _connected(publisher)
     topic = f"ft_dcc.test.js.{uuid.uuid4().hex[:8]}"
-    listener.run("hub_subscribe", name="gap", subscription=f"topic={topic}")
+    _subscribe(listener, publisher, "gap", topic)
     before = [publisher.run("hub_publish", topic=topic, data={"n": n}) for n in range(3)]
     assert _wait_for(lambda: len(_received_ids(listener, "gap")) == 3)
 
