@@ -51,7 +51,7 @@ class JsClient:
             text=True,
             bufsize=1,
         )
-        self._answers: "queue.Queue[Dict[str, Any]]" = queue.Queue()
+        self._answers: queue.Queue[Dict[str, Any]] = queue.Queue()
         self._next_id = 0
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
