@@ -38,9 +38,9 @@ def test_a_user_with_timers_timelogs_and_received_notes_can_be_deleted(server_on
     timer = create("Timer", user_id=user_id, context_id=ids["task"], start=NOW, comment="")
     timelog = create("Timelog", user_id=user_id, context_id=ids["task"], start=NOW, duration=60,
                      comment="")  # fmt: skip
-    recipient = {"action": "create", "entity_type": "Recipient",
-                 "entity_key": [note, user_id], "entity_data": {
-                     "__entity_type__": "Recipient", "note_id": note, "resource_id": user_id}}  # fmt: skip
+    recipient = {"action": "create", "entity_type": "Recipient", "entity_key": [note, user_id],
+                 "entity_data": {"__entity_type__": "Recipient", "note_id": note,
+                                 "resource_id": user_id}}  # fmt: skip
     ok(server, [timer, timelog, recipient])
 
     ok(server, [delete("User", user_id)])
@@ -59,7 +59,8 @@ def test_a_user_who_wrote_a_note_is_still_refused(server_on_each_backend):
     note = _note(server, ids, user_id)
     response = call(server, [delete("User", user_id)])
     refused(response, 400, "IntegrityError")
-    assert [u["id"] for u in query(server, f"select id from User where id is {user_id}")] == [user_id]
+    users = query(server, f"select id from User where id is {user_id}")
+    assert [u["id"] for u in users] == [user_id]
     assert [n["id"] for n in query(server, f"select id from Note where id is {note}")] == [note]
 
 
@@ -82,4 +83,5 @@ def test_a_notes_category_follows_its_label_link(server_on_each_backend):
 
     ok(server, [{"action": "delete", "entity_type": "NoteLabelLink",
                  "entity_key": [note, category_id]}])  # fmt: skip
-    assert query(server, f"select category_id from Note where id is {note}")[0]["category_id"] is None
+    after = query(server, f"select category_id from Note where id is {note}")
+    assert after[0]["category_id"] is None

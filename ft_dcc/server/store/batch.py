@@ -17,7 +17,11 @@ from ft_dcc.server.query.compiler import QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ResultBuilder
 from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
-from ft_dcc.server.rules.ftrack import add_author_recipients, set_or_defaulted
+from ft_dcc.server.rules.ftrack import (
+    add_author_recipients,
+    categories_from_label_links,
+    set_or_defaulted,
+)
 from ft_dcc.server.rules.integrity import (
     before_delete,
     check_declared_type,
@@ -89,6 +93,7 @@ class Batch(CollectionWriter, BatchValidator):
                     index, str(action), entity_type if isinstance(entity_type, str) else None
                 ) from None
         add_author_recipients(self)
+        categories_from_label_links(self)
         check_review_rules(self, operations)
         self.validate_end_of_batch(operations)
         return replies
