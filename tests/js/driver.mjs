@@ -36,10 +36,11 @@ function plain(value) {
 const commands = {
   async session({ options = {} }) {
     session = new Session(server, apiUser, apiKey, options);
-    await session.initializing;
     if (options.autoConnectEventHub) {
+      // before any await: the socket cannot have connected yet
       session.eventHub._socketIo.on("connect", () => connects++);
     }
+    await session.initializing;
     return { serverVersion: session.serverVersion, schemas: session.schemas.length };
   },
 

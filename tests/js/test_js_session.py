@@ -70,7 +70,8 @@ def test_review_session_object_and_invitee(js) -> None:
     js.call("create", "ReviewSessionInvitee", {"id": invitee, "name": "Client",
             "email": "client@example.com", "review_session_id": review})  # fmt: skip
     objects = js.call("query", "select name, asset_version.id, review_session.name from "
-                      f"ReviewSessionObject where review_session_id is '{review}'")["data"]  # fmt: skip
+                      f"ReviewSessionObject where review_session_id is '{review}'")  # fmt: skip
+    objects = objects["data"]
     assert [(o["id"], o["asset_version"]["id"]) for o in objects] == [(item, made["version"])]
     assert objects[0]["review_session"]["name"] == "js daily"
     assert first_id(js, f"ReviewSessionInvitee where review_session.id is {review}") == invitee

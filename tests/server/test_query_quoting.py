@@ -20,7 +20,8 @@ def shot(server_on_each_backend) -> Dict[str, str]:
 
 
 def _shots(server: Any, ids: Dict[str, str], condition: str) -> List[Dict[str, Any]]:
-    return query(server, f"select id from Shot where project_id is {ids['project']} and {condition}")
+    scope = f"select id from Shot where project_id is {ids['project']}"
+    return query(server, f"{scope} and {condition}")
 
 
 @pytest.mark.parametrize(
