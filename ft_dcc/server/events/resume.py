@@ -108,7 +108,9 @@ class Parking:
         for frame in frames:
             hub.keep(frame)
         for hub_id in hub.hub_ids:
-            self._hubs[hub_id] = hub
+            kept = self._hubs.get(hub_id)
+            if kept is None or kept.user == user:  # never displace another user's parked hub
+                self._hubs[hub_id] = hub
         return hub
 
     def claim(self, hub_id: str, user: str) -> Optional[ParkedHub]:
