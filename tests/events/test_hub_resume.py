@@ -20,8 +20,11 @@ def _socket(server: Any, user: Optional[Tuple[str, str]] = None) -> Any:
     import websocket
 
     name, key = user or (server.api_user, server.api_key)
-    sid = requests.get(server.url + "/socket.io/1/", timeout=10,
-                       headers={"ftrack-user": name, "ftrack-api-key": key}).text.split(":")[0]  # fmt: skip
+    sid = requests.get(
+        server.url + "/socket.io/1/",
+        timeout=10,
+        headers={"ftrack-user": name, "ftrack-api-key": key},
+    ).text.split(":")[0]
     sock = websocket.create_connection(
         f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}", timeout=1
     )
@@ -34,9 +37,15 @@ def _emit(sock: Any, event: dict, ack: int) -> None:
 
 
 def _subscribe(sock: Any, hub_id: str, topic: str) -> None:
-    _emit(sock, {"topic": "ftrack.meta.subscribe", "source": {"id": hub_id},
-                 "data": {"subscriber": {"id": f"{hub_id}-sub"}, "subscription": f"topic={topic}"}},
-          1)  # fmt: skip
+    _emit(
+        sock,
+        {
+            "topic": "ftrack.meta.subscribe",
+            "source": {"id": hub_id},
+            "data": {"subscriber": {"id": f"{hub_id}-sub"}, "subscription": f"topic={topic}"},
+        },
+        1,
+    )
 
 
 def _events(sock: Any, topic: str, count: int, timeout: float = 30.0) -> List[str]:
@@ -63,8 +72,9 @@ def _publish(server: Any, topic: str, count: int) -> List[str]:
     sock = _socket(server)
     ids = [uuid.uuid4().hex for _ in range(count)]
     for n, event_id in enumerate(ids):
-        _emit(sock, {"topic": topic, "id": event_id, "source": {"id": "publisher"}, "data": {}},
-              n + 1)  # fmt: skip
+        _emit(
+            sock, {"topic": topic, "id": event_id, "source": {"id": "publisher"}, "data": {}}, n + 1
+        )
     acks = 0
     deadline = time.monotonic() + 30
     while acks < count and time.monotonic() < deadline:
@@ -111,10 +121,17 @@ def test_across_processes(pg_server, pg_second_process) -> None:
 
 def test_another_user_naming_the_hub_id_gets_nothing(embedded_server) -> None:
     other = add_api_user(embedded_server, f"thief{uuid.uuid4().hex[:6]}")
-    username = requests.post(embedded_server.url + "/api", timeout=30, json=[
-        {"action": "query", "expression": f"select username from User where id is {other[0]}"}],
-        headers={"ftrack-user": embedded_server.api_user,
-                 "ftrack-api-key": embedded_server.api_key}).json()[0]["data"][0]["username"]  # fmt: skip
+    username = requests.post(
+        embedded_server.url + "/api",
+        timeout=30,
+        json=[
+            {"action": "query", "expression": f"select username from User where id is {other[0]}"}
+        ],
+        headers={
+            "ftrack-user": embedded_server.api_user,
+            "ftrack-api-key": embedded_server.api_key,
+        },
+    ).json()[0]["data"][0]["username"]
     hub_id, topic = uuid.uuid4().hex, f"ft_dcc.test.resume.{uuid.uuid4().hex[:8]}"
     sock = _socket(embedded_server)
     _subscribe(sock, hub_id, topic)
@@ -122,8 +139,15 @@ def test_another_user_naming_the_hub_id_gets_nothing(embedded_server) -> None:
     sock.close()
     missed = _publish(embedded_server, topic, 3)
     thief = _socket(embedded_server, (username, other[1]))
-    _emit(thief, {"topic": "ftrack.meta.subscribe", "source": {"id": hub_id},
-                  "data": {"subscriber": {"id": "x"}, "subscription": "topic=none.such"}}, 1)  # fmt: skip
+    _emit(
+        thief,
+        {
+            "topic": "ftrack.meta.subscribe",
+            "source": {"id": hub_id},
+            "data": {"subscriber": {"id": "x"}, "subscription": "topic=none.such"},
+        },
+        1,
+    )
     assert _events(thief, topic, 1, timeout=3) == []
     thief.close()
     owner = _socket(embedded_server)  # the owner still gets them
@@ -141,8 +165,15 @@ def test_a_hub_that_said_goodbye_is_not_kept(embedded_server) -> None:
     sock.close()
     _publish(embedded_server, topic, 2)
     again = _socket(embedded_server)
-    _emit(again, {"topic": "ftrack.meta.subscribe", "source": {"id": hub_id},
-                  "data": {"subscriber": {"id": "y"}, "subscription": "topic=none.such"}}, 1)  # fmt: skip
+    _emit(
+        again,
+        {
+            "topic": "ftrack.meta.subscribe",
+            "source": {"id": hub_id},
+            "data": {"subscriber": {"id": "y"}, "subscription": "topic=none.such"},
+        },
+        1,
+    )
     assert _events(again, topic, 1, timeout=3) == []
     again.close()
 
