@@ -10,18 +10,19 @@ STAMP := $(VENV)/.installed-dev
 # Debian packages the tests drive for real: Blender 3.4 + Xvfb for the GUI playblast, Chromium
 # for the review page, ffmpeg's ffprobe as an independent judge of encoded movies, Mesa EGL for bpy,
 # PostgreSQL for the server's second backend (the tests start throwaway clusters with its initdb),
-# curl as the baseline of bench/bench_upload.py (no test uses it).
+# curl as the baseline of bench/bench_upload.py (no test uses it), Node and npm for ftrack's
+# JavaScript API client (tests/js, installed there by `make js-deps`).
 # `make test` installs the missing ones itself (keep this a plain list of package names).
-SYSTEM_PACKAGES := blender xvfb xauth chromium ffmpeg postgresql curl \
+SYSTEM_PACKAGES := blender xvfb xauth chromium ffmpeg postgresql curl nodejs npm \
 	libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon0 libsm6 libxi6 libxxf86vm1 libxfixes3 libxrender1 libx11-6
 APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 
-.PHONY: demo test check system-deps install clean
+.PHONY: demo test check system-deps install js-deps clean
 
 demo: $(STAMP)
 	$(BIN)/ft-dcc demo
 
-test: system-deps $(STAMP)
+test: system-deps $(STAMP) js-deps
 	$(MAKE) check
 	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest
 
@@ -41,11 +42,24 @@ $(STAMP): pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# ftrack's JavaScript client at the versions of tests/js/package-lock.json (written with
+# --omit-lockfile-registry-resolved: no registry URL in the repo; npm uses its configured one).
+JS_STAMP := tests/js/node_modules/.installed
+js-deps: $(JS_STAMP)
+
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --omit-lockfile-registry-resolved
+	touch $(JS_STAMP)
+
 # Only the missing packages, and apt only when one is missing (a quick dpkg-query otherwise);
 # the package lists are refreshed only when installing from the current ones fails.
+# A package counts as there when an installed one provides it (NodeSource's nodejs provides npm).
 system-deps:
-	@missing="$$(for p in $(SYSTEM_PACKAGES); do \
-		dpkg-query -W -f='$${db:Status-Abbrev}' "$$p" 2>/dev/null | grep -q '^ii' || echo "$$p"; \
+	@provided="$$(dpkg-query -W -f='$${db:Status-Abbrev}|$${Provides}\n' 2>/dev/null \
+		| sed -n 's/^ii *|//p' | tr ',' '\n' | sed 's/(.*//; s/ //g')"; \
+	missing="$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Abbrev}' "$$p" 2>/dev/null | grep -q '^ii' \
+		|| grep -qx "$$p" <<<"$$provided" || echo "$$p"; \
 	done | xargs)"; \
 	if [ -n "$$missing" ]; then \
 		echo "make: installing the Debian packages the tests need: $$missing"; \
@@ -53,4 +67,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache tests/js/node_modules

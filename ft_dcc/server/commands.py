@@ -6,6 +6,7 @@ Only the standard library is imported here; the server extra is loaded inside th
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,13 @@ def add_commands(subparsers: Any) -> None:
     )
     server.add_argument(
         "--request-log", type=Path, help="write one JSON line per HTTP request here"
+    )
+    server.add_argument(
+        "--cors-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="a browser origin that may call the server, e.g. https://review.example.com "
+        "(repeatable; also FT_DCC_CORS_ORIGINS, comma separated; default: none)",
     )
     server.set_defaults(handler=run_server)
     server_commands = server.add_subparsers(dest="server_command", metavar="COMMAND")
@@ -76,6 +84,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def _config(args: argparse.Namespace) -> Any:
     try:
+        from ft_dcc.server.http.cors import cors_origins
         from ft_dcc.server.runtime.config import ServerConfig, default_data_dir
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise SystemExit(f"ft-dcc: error: {MISSING_EXTRA} ({exc})") from exc
@@ -86,6 +95,7 @@ def _config(args: argparse.Namespace) -> Any:
         database_url=args.database,
         request_log=getattr(args, "request_log", None),
         workers=getattr(args, "workers", 1),
+        cors_origins=cors_origins(getattr(args, "cors_origin", None), os.environ),
     )
 
 

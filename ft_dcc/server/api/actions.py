@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, List
 import sqlalchemy as sa
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.server.api.search import is_search, search_as_query
 from ft_dcc.server.errors import ApiFailure, ApiOperationError
 from ft_dcc.server.files.encode import EncodeError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
@@ -244,7 +245,7 @@ HANDLERS: Dict[str, Handler] = {
 
 
 def _unknown_action(index: int, action: Any) -> ApiFailure:
-    supported = ", ".join(sorted((*DATA_ACTIONS, *HANDLERS)))
+    supported = ", ".join(sorted((*DATA_ACTIONS, *HANDLERS, "search")))
     return ApiFailure(
         "ValueError",
         f"Invalid action u'{str(action)[:60]}' in operation {index + 1}: this server does not "
@@ -309,6 +310,9 @@ def run_batch(ctx: ApiContext, batch: Any, caller: Caller) -> List[Any]:
     Order: side-effect-free actions and checks, then all data operations in one transaction,
     then the remaining actions (uploads completed, encodes started, invites recorded) in order.
     """
+    searches = [i for i, op in enumerate(batch) if is_search(op)] if isinstance(batch, list) else []
+    if searches:  # the JavaScript client's session.search: a query with text conditions
+        batch = [search_as_query(ctx.store.model, op) if is_search(op) else op for op in batch]
     operations = check_batch(batch)
     _check_permissions(ctx, operations, caller)
     results: List[Any] = [None] * len(operations)
@@ -327,6 +331,8 @@ def run_batch(ctx: ApiContext, batch: Any, caller: Caller) -> List[Any]:
             raise _store_failure(exc, data_indexes, operations) from exc
         for index, reply in zip(data_indexes, replies):
             results[index] = reply
+        for index in searches:
+            results[index] = dict(results[index], action="search")
     for index, operation in enumerate(operations):
         action = operation["action"]
         if action in DATA_ACTIONS or action in BEFORE_DATA:

@@ -14,8 +14,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from ft_dcc.server.files.encode import sized_thumbnail
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.server.files.thumbnails import default_thumbnail, sized_thumbnail
 from ft_dcc.server.http.auth import (
     HEADER_API_KEY,
     HEADER_USER,
@@ -131,6 +131,12 @@ class ComponentRoutes:
             return error_response("ValidationError", f"No thumbnail for {component_id}: {exc}", 415)
         return FileResponse(path, media_type=media_type, content_disposition_type="inline")
 
+    async def default_thumbnail(self, request: Request) -> Response:
+        """ftrack's default thumbnail (the JS client's ``thumbnailUrl()`` without a component)."""
+        image = await run_in_threadpool(default_thumbnail)
+        return Response(image, media_type="image/png",
+                        headers={"cache-control": "public, max-age=86400"})  # fmt: skip
+
     async def remove(self, request: Request) -> Response:
         requested = self._requested_component(request)
         if isinstance(requested, Response):
@@ -153,4 +159,5 @@ def routes(server: EmbeddedServer) -> List[Route]:
         Route("/component/get", area.get, methods=["GET", "HEAD"]),
         Route("/component/thumbnail", area.thumbnail, methods=["GET", "HEAD"]),
         Route("/component/remove", area.remove, methods=["GET", "POST"]),
+        Route("/img/thumbnail2.png", area.default_thumbnail, methods=["GET", "HEAD"]),
     ]

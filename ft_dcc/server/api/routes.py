@@ -15,6 +15,7 @@ from starlette.routing import Route
 from ft_dcc.server.api import actions as actions_mod
 from ft_dcc.server.errors import ApiFailure
 from ft_dcc.server.files.filestore import FileStoreError
+from ft_dcc.server.http import update_tokens
 from ft_dcc.server.http.auth import (
     HEADER_API_KEY,
     HEADER_USER,
@@ -99,6 +100,7 @@ class ApiRoutes:
         strict = is_strict(request.headers)
         username = request.headers.get(HEADER_USER)
         request.state.ftrack_user = username
+        update_tokens.remember(request.headers)
         batch = await self._read_batch(request, strict)
         if isinstance(batch, Response):
             return batch

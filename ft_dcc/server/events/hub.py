@@ -15,6 +15,7 @@ original event even though hubs never announce their reply subscriber. ``emit`` 
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import inspect
 import json
@@ -53,6 +54,14 @@ from ft_dcc.protocol.events import (
     parse_expression,
     parse_packet,
 )
+from ft_dcc.server.events.resume import (
+    CONTROL_TOPIC,
+    Frame,
+    ParkedHub,
+    Parking,
+    Subscribers,
+    subscribers_from_wire,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +88,24 @@ _CONTEXT_TYPES = {
 _REPLY_SUBSCRIPTION = parse_expression(f"topic={TOPIC_REPLY}")
 
 
+def _wants(
+    subscribers: Subscribers, hub_ids: Set[str], event: Dict[str, Any], target: Optional[Expression]
+) -> bool:
+    """Whether one of ``subscribers`` (or the reply handler of a hub in ``hub_ids``) takes it."""
+    for metadata, subscription in list(subscribers.values()):
+        if (target is None or target.match(metadata)) and subscription.match(event):
+            return True
+    return any(
+        (target is None or target.match({"id": hub_id})) and _REPLY_SUBSCRIPTION.match(event)
+        for hub_id in list(hub_ids)
+    )
+
+
 class _Connection:
-    """One connected hub: its websocket, an outbox drained by a writer task, its subscribers."""
+    """One connected hub: its websocket, an outbox drained by a writer task, its subscribers.
+
+    Event frames carry their event id through the outbox, so the ones never sent when the
+    connection ends can be kept for the hub's reconnect (``ft_dcc.server.events.resume``)."""
 
     def __init__(self, websocket: WebSocket, user: str, max_queue: int) -> None:
         self.websocket = websocket
@@ -89,28 +114,37 @@ class _Connection:
         self.name = f"{user}@{client.host}:{client.port}" if client else user
         self.loop = asyncio.get_running_loop()
         self.outbox: asyncio.Queue = asyncio.Queue(maxsize=max_queue)
-        self.subscribers: Dict[str, Tuple[Dict[str, Any], Expression]] = {}
+        self.subscribers: Subscribers = {}
+        self.texts: Dict[str, str] = {}  # subscription text by subscriber id
         self.hub_ids: Set[str] = set()
         self.last_seen = time.monotonic()
         self.closing = False
+        self.said_goodbye = False
         self.writer: Optional[asyncio.Future] = None
+        self.parked: Optional[ParkedHub] = None  # where late frames go once the hub is parked
+        self.unsent: List[Frame] = []
+        self.recent: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self._recent_max = 4 * max_queue
 
     def wants(self, event: Dict[str, Any], target: Optional[Expression]) -> bool:
         """Whether a subscriber of this connection (or its hub's reply handler) takes ``event``."""
-        for metadata, subscription in list(self.subscribers.values()):
-            if (target is None or target.match(metadata)) and subscription.match(event):
-                return True
-        return any(
-            (target is None or target.match({"id": hub_id})) and _REPLY_SUBSCRIPTION.match(event)
-            for hub_id in list(self.hub_ids)
-        )
+        return _wants(self.subscribers, self.hub_ids, event, target)
 
-    def enqueue(self, frame: Optional[str]) -> None:
+    def enqueue(self, frame: Optional[str], event_id: Optional[str] = None) -> None:
         """Queue a frame (``None`` stops the writer); call on this connection's loop."""
+        if event_id is not None:
+            if self.parked is not None:
+                self.parked.keep((event_id, frame or ""))
+                return
+            self.recent[event_id] = None
+            while len(self.recent) > self._recent_max:
+                self.recent.popitem(last=False)
         if self.closing and frame is not None:
+            if event_id is not None:
+                self.unsent.append((event_id, frame))
             return
         try:
-            self.outbox.put_nowait(frame)
+            self.outbox.put_nowait(None if frame is None else (frame, event_id))
         except asyncio.QueueFull:
             if self.closing:
                 return
@@ -121,19 +155,28 @@ class _Connection:
             if self.writer is not None:
                 self.writer.cancel()  # it may be stuck sending to a client that does not read
 
-    def send(self, frame: Optional[str]) -> None:
+    def send(self, frame: Optional[str], event_id: Optional[str] = None) -> None:
         """Queue a frame from any thread."""
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is self.loop:
-            self.enqueue(frame)
+            self.enqueue(frame, event_id)
         else:
             try:
-                self.loop.call_soon_threadsafe(self.enqueue, frame)
+                self.loop.call_soon_threadsafe(self.enqueue, frame, event_id)
             except RuntimeError:  # the loop has closed: the connection is gone
                 pass
+
+    def take_unsent(self) -> List[Frame]:
+        """The event frames never sent: kept while closing, failed, or still in the outbox."""
+        frames, self.unsent = self.unsent, []
+        while not self.outbox.empty():
+            item = self.outbox.get_nowait()
+            if item is not None and item[1] is not None:
+                frames.append(item)
+        return frames
 
 
 class EventBroker:
@@ -141,18 +184,22 @@ class EventBroker:
 
     ``authenticate(user, api_key)`` decides the handshake (a plain function is run in a worker
     thread; a coroutine function is awaited). ``heartbeat_interval`` is how often the server
-    pings (the genuine client gives up after 60 s of silence); a connection that has not answered
-    a heartbeat within ``close_timeout`` seconds (silent for an interval plus that) is dropped.
+    pings: ftrack's JavaScript client reconnects after 15 s without one, the Python client gives
+    up after 60 s. A connection that has not answered a heartbeat within ``close_timeout`` seconds
+    (silent for an interval plus that) is dropped. A hub whose connection drops is parked for
+    ``resume_window`` seconds and gets the events it missed when it reconnects
+    (``ft_dcc.server.events.resume``).
     """
 
     def __init__(
         self,
         authenticate: Authenticate,
         *,
-        heartbeat_interval: float = 20.0,
+        heartbeat_interval: float = 5.0,
         close_timeout: float = 60.0,
         session_ttl: float = 60.0,
         max_queue: int = 1000,
+        resume_window: float = 60.0,
     ) -> None:
         self.id = uuid.uuid4().hex
         self._authenticate = authenticate
@@ -162,6 +209,8 @@ class EventBroker:
         self._max_queue = max_queue
         self._pending: Dict[str, Tuple[str, float]] = {}
         self._connections: Set[_Connection] = set()
+        self._parking = Parking(resume_window, max_queue)
+        self._closed = False
         self._lock = threading.Lock()
         #: Called with every event routed here, to pass it on to other server processes
         #: (``ft_dcc.server.events.fanout``); they hand it to :meth:`deliver`.
@@ -207,6 +256,8 @@ class EventBroker:
         *,
         user: Optional[str] = None,
         user_id: Optional[str] = None,
+        client_token: Optional[str] = None,
+        push_token: Optional[str] = None,
     ) -> None:
         """Publish one ``ftrack.update`` event for committed creates, updates and deletes.
 
@@ -214,7 +265,9 @@ class EventBroker:
         "entity_id": "<id>", "keys": ["comment", ...]}``, optionally with ``values`` (new values
         by key), ``changes`` (``{key: {"new": v, "old": v}}``), ``parent_id`` and ``parents``
         (ancestors nearest first: ids or ``{"entity_type", "entity_id", "parent_id"}``).
-        ``user`` / ``user_id`` name the user who made the change.
+        ``user`` / ``user_id`` name the user who made the change; ``client_token`` /
+        ``push_token`` are the request's ``ftrack-Clienttoken`` / ``ftrack-pushtoken`` headers
+        (a push token is made up when the request sent none).
         """
         if not changes:
             return
@@ -224,8 +277,8 @@ class EventBroker:
             "entities": entities,
             "parents": parents,
             "user": {"userid": user_id, "name": user},
-            "clientToken": None,
-            "pushToken": uuid.uuid4().hex,
+            "clientToken": client_token,
+            "pushToken": push_token or uuid.uuid4().hex,
         }
         source: Dict[str, Any] = {"id": self.id}
         if user or user_id:
@@ -235,6 +288,7 @@ class EventBroker:
     def close(self) -> None:
         """Tell every connected hub the server is going away, then drop the connections."""
         with self._lock:
+            self._closed = True
             connections = list(self._connections)
         for connection in connections:
             connection.send(format_packet(DISCONNECT))
@@ -299,13 +353,77 @@ class EventBroker:
             # the reader ends when the client leaves; the writer when the server drops the client
             await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            with self._lock:
-                self._connections.discard(connection)
             reader.cancel()
             heartbeat.cancel()
             connection.enqueue(None)
             await asyncio.gather(reader, writer, heartbeat, return_exceptions=True)
+            with self._lock:
+                self._connections.discard(connection)
+                parked = self._park(connection)
+            if parked is not None and self.relay is not None:
+                self._control({"op": "park", "user": parked.user, "hub_ids": sorted(parked.hub_ids),
+                               "subscribers": parked.wire_subscribers()})  # fmt: skip
             logger.debug("Event hub client %s disconnected", connection.name)
+
+    def _park(self, connection: _Connection) -> Optional[ParkedHub]:
+        """Park the hub of a connection that ended without a goodbye (under the lock)."""
+        if self._closed or connection.said_goodbye or not connection.hub_ids:
+            return None
+        hub = self._parking.park(
+            connection.user, connection.hub_ids, connection.subscribers, connection.texts,
+            connection.take_unsent(),
+        )  # fmt: skip
+        connection.parked = hub
+        return hub
+
+    def _resume(self, connection: _Connection, hub_id: str) -> None:
+        """A new connection named ``hub_id``: hand it the hub's parked subscribers and events."""
+        frames: List[Frame] = []
+        with self._lock:
+            hub = self._parking.claim(hub_id, connection.user)
+            if hub is not None:
+                for key, value in hub.subscribers.items():
+                    connection.subscribers.setdefault(key, value)
+                    connection.texts.setdefault(key, hub.texts.get(key, ""))
+                connection.hub_ids |= hub.hub_ids
+                frames = list(hub.frames)
+        for event_id, frame in frames:
+            connection.enqueue(frame, event_id)
+        if hub is not None:
+            logger.info("Event hub %s resumed with %d kept events", hub_id, len(frames))
+        if self.relay is not None:
+            self._control(
+                {"op": "resume", "hub_id": hub_id, "user": connection.user, "to": self.id}
+            )
+
+    def _control(self, data: Dict[str, Any]) -> None:
+        """Send a park / resume / replay message to the other server processes."""
+        if self.relay is not None:
+            self.relay(event_from_wire({"topic": CONTROL_TOPIC, "id": uuid.uuid4().hex,
+                                        "data": data, "source": {"id": self.id}}))  # fmt: skip
+
+    def _on_control(self, data: Dict[str, Any]) -> None:
+        """A park / resume / replay message from another server process."""
+        op, hub_id, user = data.get("op"), data.get("hub_id"), str(data.get("user") or "")
+        if op == "park":
+            hub_ids = [str(h) for h in data.get("hub_ids") or []]
+            subscribers, texts = subscribers_from_wire(data.get("subscribers"))
+            with self._lock:
+                if not any(set(hub_ids) & c.hub_ids for c in self._connections):
+                    self._parking.park(user, hub_ids, subscribers, texts)
+        elif op == "resume" and data.get("to") != self.id:
+            with self._lock:
+                hub = self._parking.claim(str(hub_id), user)
+            if hub is not None and hub.frames:
+                self._control({"op": "replay", "hub_id": hub_id, "to": data.get("to"),
+                               "frames": [list(frame) for frame in hub.frames]})  # fmt: skip
+        elif op == "replay" and data.get("to") == self.id:
+            with self._lock:
+                found = [c for c in self._connections if hub_id in c.hub_ids]
+            for connection in found:
+                for event_id, frame in data.get("frames") or []:
+                    if event_id not in connection.recent:
+                        connection.send(frame, event_id)
 
     async def _read(self, connection: _Connection) -> None:
         while True:
@@ -322,10 +440,16 @@ class EventBroker:
     async def _write(self, connection: _Connection) -> None:
         try:
             while True:
-                frame = await connection.outbox.get()
-                if frame is None:
+                item = await connection.outbox.get()
+                if item is None:
                     break
-                await connection.websocket.send_text(frame)
+                frame, event_id = item
+                try:
+                    await connection.websocket.send_text(frame)
+                except BaseException:
+                    if event_id is not None:  # kept for the hub's reconnect
+                        connection.unsent.append((event_id, frame))
+                    raise
         except asyncio.CancelledError:  # cancelled by enqueue(): the client stopped reading
             pass
         except Exception as error:  # the socket went away mid-send
@@ -357,6 +481,7 @@ class EventBroker:
             connection.enqueue(format_packet(ERROR, data=str(error)))
             return True
         if packet.code == DISCONNECT:
+            connection.said_goodbye = True
             return False
         if packet.code != EVENT:
             return True  # heartbeats answered, plain messages ignored
@@ -383,13 +508,16 @@ class EventBroker:
             return _failure("the event has no topic")
         if not isinstance(event["source"], dict):
             return _failure("the event's source must be an object")
+        if event["topic"] == CONTROL_TOPIC:
+            return _failure(f"the topic {CONTROL_TOPIC} is the server's own")
         control = event["topic"] in (TOPIC_SUBSCRIBE, TOPIC_UNSUBSCRIBE)
         if control and not isinstance(event["data"], dict):  # other events: any JSON data
             return _failure(f"a {event['topic']} event's data must be an object")
         hub_id = event["source"].get("id")
-        if isinstance(hub_id, str) and hub_id:
+        if isinstance(hub_id, str) and hub_id and hub_id not in connection.hub_ids:
             with self._lock:
                 connection.hub_ids.add(hub_id)
+            self._resume(connection, hub_id)
         if event["topic"] == TOPIC_SUBSCRIBE:
             return self._subscribe(connection, event["data"])
         if event["topic"] == TOPIC_UNSUBSCRIBE:
@@ -414,6 +542,7 @@ class EventBroker:
             return _failure(f"invalid subscription: {error}")
         with self._lock:
             connection.subscribers[str(subscriber["id"])] = (subscriber, expression)
+            connection.texts[str(subscriber["id"])] = str(data.get("subscription") or "")
         return {"success": True, "message": "Subscribed."}
 
     def _unsubscribe(self, connection: _Connection, data: Dict[str, Any]) -> Dict[str, Any]:
@@ -421,6 +550,7 @@ class EventBroker:
         subscriber_id = subscriber.get("id") if isinstance(subscriber, dict) else None
         with self._lock:
             found = connection.subscribers.pop(str(subscriber_id), None)
+            connection.texts.pop(str(subscriber_id), None)
         if found is None:
             return _failure(f"no subscriber {subscriber_id!r} on this connection")
         return {"success": True, "message": "Unsubscribed."}
@@ -433,16 +563,24 @@ class EventBroker:
             self.relay(event)
 
     def deliver(self, event: Dict[str, Any]) -> None:
-        """Send ``event`` to this process's connections that want it (raises ExpressionError)."""
+        """Send ``event`` to this process's connections that want it, and keep it for the parked
+        hubs that want it (raises ExpressionError)."""
+        if event.get("topic") == CONTROL_TOPIC:  # only ever relayed from another process
+            self._on_control(event.get("data") or {})
+            return
         target = parse_expression(event["target"]) if event.get("target") else None
         if event.get("sent") is None:
             event["sent"] = dt.datetime.now(dt.timezone.utc).isoformat()
+        event_id = str(event.get("id") or uuid.uuid4().hex)
         payload = {"name": EVENT_NAMESPACE, "args": [event_to_wire(event)]}
         frame = format_packet(EVENT, data=json.dumps(payload, default=str))
         with self._lock:
             receivers = [c for c in self._connections if c.wants(event, target)]
+            for hub in self._parking.hubs():
+                if _wants(hub.subscribers, hub.hub_ids, event, target):
+                    hub.keep((event_id, frame))
         for connection in receivers:
-            connection.send(frame)
+            connection.send(frame, event_id)
         for listener in list(self.listeners):
             try:
                 listener(event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import List
 
@@ -51,9 +52,12 @@ class QuerySyntaxError(ServerError):
     exception = "ValidationError"
 
 
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
 def _unquote(text: str) -> str:
-    body = text[1:-1]
-    return body.replace('\\"', '"').replace("\\\\", "\\")
+    """The value of a ``"..."`` or ``'...'`` literal: a backslash escapes the next character."""
+    return _ESCAPE.sub(r"\1", text[1:-1])
 
 
 @v_args(inline=True)

@@ -6,7 +6,7 @@ there, never by editing the batch's loop.
 
 from __future__ import annotations
 
-from ft_dcc.server.rules.ftrack import AuthorRecipientRule
+from ft_dcc.server.rules.ftrack import AuthorRecipientRule, NoteCategoryRule
 from ft_dcc.server.rules.integrity import IntegrityRule
 from ft_dcc.server.rules.permissions import AccessRule
 from ft_dcc.server.rules.references import ReferencesRule
@@ -25,6 +25,7 @@ def default_rules() -> RuleRegistry:
         ProjectSettingsRule(),
         IntegrityRule(),
         AuthorRecipientRule(),
+        NoteCategoryRule(),
         ClosedSessionRule(),
         ReferencesRule(),
     ):

@@ -5,6 +5,9 @@ hold on every backend):
 
 * an ``AssetVersion`` belongs to an ``Asset`` (ftrack refuses one without);
 * a note given recipients also goes to its author;
+* a note's ``category`` is the label of its ``NoteLabelLink`` (NoteLabel and NoteCategory are one
+  entity): set from the first link when the note has none, moved to a remaining link (or
+  cleared) when that link is deleted;
 * a user runs at most one ``Timer`` at a time. ftrack answers a second one with a
   ``DuplicateEntryError``, which ``User.start_timer`` of the genuine client turns into
   ``NotUniqueError`` (``force=True`` stops the running timer first).
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Sequence, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from ft_dcc.server.errors import ApiOperationError
@@ -81,6 +84,50 @@ def add_author_recipients(batch: BatchView) -> None:
         author = note.get("user_id") if note is not None else None
         if author and batch.load(recipient, (note_id, author)) is None:
             batch.create(recipient, {"note_id": note_id, "resource_id": author}, None)
+
+
+class NoteCategoryRule(Rule):
+    """A note's category follows its label links (NoteLabel and NoteCategory are one entity):
+    a note linked to a label in this batch takes it; one whose label link goes takes another."""
+
+    name = "note category from label links"
+    order = FTRACK_ORDER
+
+    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+        categories_from_label_links(batch)
+
+    def on_delete_row(self, batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> None:
+        if etype.name == "NoteLabelLink":
+            on_label_link_deleted(batch, key)
+
+
+def categories_from_label_links(batch: BatchView) -> None:
+    """Notes that got a label link in this batch and have no category take that label."""
+    links = [t.key for t in batch.touched if t.etype.name == "NoteLabelLink"]
+    notes = batch.tables[batch.model.types["Note"].family]
+    for note_id, label_id in links:
+        batch.connection.execute(
+            update(notes)
+            .where(notes.c.id == note_id, notes.c.category_id.is_(None))
+            .values(category_id=label_id)
+        )
+
+
+def on_label_link_deleted(batch: BatchView, key: Tuple[Any, ...]) -> None:
+    """A note whose category was the deleted link's label takes another linked label, or none."""
+    note_id, label_id = key
+    notes = batch.tables[batch.model.types["Note"].family]
+    links = batch.tables[batch.model.types["NoteLabelLink"].family]
+    other = batch.connection.execute(
+        select(links.c.label_id)
+        .where(links.c.note_id == note_id, links.c.label_id != label_id)
+        .order_by(links.c.label_id)
+    ).first()
+    batch.connection.execute(
+        update(notes)
+        .where(notes.c.id == note_id, notes.c.category_id == label_id)
+        .values(category_id=other[0] if other else None)
+    )
 
 
 def set_or_defaulted(echo: Dict[str, Any], sent: Dict[str, Any]) -> Dict[str, Any]:

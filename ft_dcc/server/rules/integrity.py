@@ -4,11 +4,12 @@ Deletes (checked inside the batch's transaction, so they hold on SQLite and Post
 
 - **refused** while something still refers to the entity: a Location, AssetType, Status, task
   Type, Priority, ObjectType or State in use, or a User who published, noted or created anything
-  (ftrack keeps such users and has them deactivated: ``is_active`` false); a built-in Location
-  (``ftrack.server``, ``ftrack.unmanaged``…) is never deleted; a Task, Shot or other typed context
-  under which versions were published is refused too (delete or move the versions first) —
-  nothing published is lost by a stray delete. A Project is deleted with all it holds, as in
-  ftrack.
+  (ftrack keeps such users and has them deactivated: ``is_active`` false; their Timers,
+  Timelogs and received-note Recipient rows do not block it and go with them, ``OWNED_BY``); a
+  built-in Location (``ftrack.server``, ``ftrack.unmanaged``…) is never deleted; a Task, Shot or
+  other typed context under which versions were published is refused too (delete or move the
+  versions first) — nothing published is lost by a stray delete. A Project is deleted with all
+  it holds, as in ftrack.
 - **cascaded / cleared**: what an entity owns goes with it (``batch.CASCADE``); a deleted
   entity leaves every many-to-many collection it was in, on either side (its Task ↔ Scope pairs,
   its ``ListObject`` and ``AssetVersionLink`` rows…: ``schema.LINK_COLLECTIONS``); a deleted
@@ -45,8 +46,19 @@ INTEGRITY_ERROR = "IntegrityError"
 RESTRICTED_TYPES = frozenset(
     {"Location", "AssetType", "Status", "Type", "Priority", "ObjectType", "State", "User"}
 )
-#: references that go away with the deleted entity instead of blocking its delete
-OWNED_BY = {"User": {("UserSecurityRole", "user_id"), ("Membership", "user_id")}}
+#: references that go away with the deleted entity instead of blocking its delete: a User's
+#: roles and memberships, running Timers, logged time and the Recipient rows of notes sent to them
+#: (as ftrack: its own client's fixtures delete such users); what a user wrote, published or
+#: created still refuses the delete (that is kept: deactivate the user instead)
+OWNED_BY = {
+    "User": {
+        ("UserSecurityRole", "user_id"),
+        ("Membership", "user_id"),
+        ("Timer", "user_id"),
+        ("Timelog", "user_id"),
+        ("Recipient", "resource_id"),
+    }
+}
 BUILTIN_LOCATION_IDS = frozenset(ident for ident, _name in BUILTIN_LOCATIONS)
 #: (type, columns) made unique by an index
 UNIQUE_INDEXES: List[Tuple[str, Tuple[str, ...]]] = [
@@ -110,9 +122,12 @@ def on_delete_row(batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> 
                     sa.update(table).where(table.c.thumbnail_id == ident).values(thumbnail_id=None)
                 )
     elif etype.name == "User":
-        for type_name, column in OWNED_BY["User"]:
+        for type_name, column in sorted(OWNED_BY["User"]):
             table = batch.tables[batch.model.types[type_name].family]
-            batch.connection.execute(sa.delete(table).where(table.c[column] == ident))
+            gone = batch.connection.execute(sa.delete(table).where(table.c[column] == ident))
+            if gone.rowcount:
+                log.info("deleting user %s deletes their %d %s row(s)", ident, gone.rowcount,
+                         type_name)  # fmt: skip
         keys = batch.metadata.tables.get(KEY_TABLE)
         if keys is not None:  # the user's API keys stop working with the commit
             batch.connection.execute(sa.delete(keys).where(keys.c.user_id == ident))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -43,6 +43,9 @@ class ServerConfig:
     #: True in a process started by ``--workers``: the supervisor did the one-time start work
     #: (schema, seed, failing interrupted jobs, removing stale uploads) before starting it.
     worker_process: bool = False
+    #: Browser origins that may call the server (``--cors-origin``, ``FT_DCC_CORS_ORIGINS``;
+    #: ``ft_dcc.server.http.cors``); none by default.
+    cors_origins: List[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).expanduser().resolve()

@@ -16,6 +16,7 @@ from ft_dcc.server.events.fanout import share_event_hub
 from ft_dcc.server.files.disk import check_writable, remove_orphan_parts
 from ft_dcc.server.files.encode import MediaEncoder
 from ft_dcc.server.files.filestore import FileStore, load_or_create_secret
+from ft_dcc.server.http import update_tokens
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.runtime.config import ServerConfig
@@ -94,8 +95,11 @@ class EmbeddedServer:
         if self.events is None:
             return
         kwargs: Dict[str, Any] = {"user": self.keys.username_for(user_id)}
-        if "user_id" in inspect.signature(self.events.emit_update).parameters:
+        parameters = inspect.signature(self.events.emit_update).parameters
+        if "user_id" in parameters:
             kwargs["user_id"] = user_id
+        if "client_token" in parameters:  # the request's ftrack-Clienttoken / ftrack-pushtoken
+            kwargs["client_token"], kwargs["push_token"] = update_tokens.current()
         self.events.emit_update(changes, **kwargs)
 
     def authenticate(self, username: Optional[str], api_key: Optional[str]) -> Optional[str]:

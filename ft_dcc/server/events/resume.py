@@ -1,0 +1,139 @@
+"""Hubs whose connection dropped, kept for a window so that a reconnect loses no event.
+
+ftrack's clients (Python and JavaScript) reconnect with a new socket.io session but the same hub
+id (``source.id`` of everything they send) and the same subscriber ids. When a connection ends
+without the client saying goodbye (``0::``), the broker *parks* its hub: its subscribers stay
+registered and every event they match is kept, up to ``max_frames`` (the oldest are dropped
+first, with a warning). The first packet of a new connection of the **same user** carrying that
+hub id *claims* the parked hub: the kept events are sent first, then the client's live ones.
+After ``window`` seconds unclaimed, a parked hub is forgotten with its events.
+
+Across server processes (``--workers`` on PostgreSQL) the park, claim and the kept events travel
+through the broker's relay as control messages (:data:`CONTROL_TOPIC`), which clients may not
+publish; see ``EventBroker._on_control``.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import time
+from typing import Any, Deque, Dict, Iterable, List, Optional, Set, Tuple
+
+from ft_dcc.protocol.events import Expression, parse_expression
+
+logger = logging.getLogger(__name__)
+
+#: Topic of the brokers' own relay messages (park / resume / replay); refused from clients.
+CONTROL_TOPIC = "ft_dcc.meta.hub-resume"
+
+Subscribers = Dict[str, Tuple[Dict[str, Any], Expression]]
+#: An event frame as sent on the websocket, with the id of its event.
+Frame = Tuple[str, str]
+
+
+class ParkedHub:
+    """A dropped hub's user, subscribers (with their expressions' text) and kept frames."""
+
+    def __init__(
+        self,
+        user: str,
+        hub_ids: Iterable[str],
+        subscribers: Subscribers,
+        texts: Dict[str, str],
+        expires: float,
+        max_frames: int,
+    ) -> None:
+        self.user = user
+        self.hub_ids: Set[str] = set(hub_ids)
+        self.subscribers = dict(subscribers)
+        self.texts = dict(texts)
+        self.expires = expires
+        self.frames: Deque[Frame] = collections.deque()
+        self.max_frames = max_frames
+        self.dropped = 0
+
+    def keep(self, frame: Frame) -> None:
+        if len(self.frames) >= self.max_frames:
+            self.frames.popleft()
+            self.dropped += 1
+            if self.dropped == 1:
+                logger.warning(
+                    "Event hub %s of %s is away with %d events kept; dropping the oldest",
+                    sorted(self.hub_ids), self.user, self.max_frames,
+                )  # fmt: skip
+        self.frames.append(frame)
+
+    def wire_subscribers(self) -> List[List[Any]]:
+        """``[[metadata, subscription text], ...]`` for a control message."""
+        items = self.subscribers.items()
+        return [[metadata, self.texts.get(key, "")] for key, (metadata, _) in items]
+
+
+def subscribers_from_wire(items: Any) -> Tuple[Subscribers, Dict[str, str]]:
+    """The subscribers of a control message (skipping malformed ones)."""
+    subscribers: Subscribers = {}
+    texts: Dict[str, str] = {}
+    for item in items if isinstance(items, list) else []:
+        try:
+            metadata, text = item
+            key = str(metadata["id"])
+            subscribers[key] = (metadata, parse_expression(str(text)))
+            texts[key] = str(text)
+        except (ValueError, TypeError, KeyError):
+            continue
+    return subscribers, texts
+
+
+class Parking:
+    """The parked hubs of one broker, by hub id; not thread-safe (the broker holds its lock)."""
+
+    def __init__(self, window: float, max_frames: int) -> None:
+        self.window = window
+        self.max_frames = max_frames
+        self._hubs: Dict[str, ParkedHub] = {}
+
+    def park(
+        self,
+        user: str,
+        hub_ids: Iterable[str],
+        subscribers: Subscribers,
+        texts: Dict[str, str],
+        frames: Iterable[Frame] = (),
+    ) -> ParkedHub:
+        self._expire()
+        hub = ParkedHub(
+            user, hub_ids, subscribers, texts, time.monotonic() + self.window, self.max_frames
+        )
+        for frame in frames:
+            hub.keep(frame)
+        for hub_id in hub.hub_ids:
+            kept = self._hubs.get(hub_id)
+            if kept is None or kept.user == user:  # never displace another user's parked hub
+                self._hubs[hub_id] = hub
+        return hub
+
+    def claim(self, hub_id: str, user: str) -> Optional[ParkedHub]:
+        """The parked hub ``hub_id`` of ``user``, removed; ``None`` when there is none (or it is
+        another user's: a hub id is no credential, it travels in every event the hub sends)."""
+        self._expire()
+        hub = self._hubs.get(hub_id)
+        if hub is None or hub.user != user:
+            return None
+        for other in hub.hub_ids:
+            self._hubs.pop(other, None)
+        return hub
+
+    def hubs(self) -> List[ParkedHub]:
+        return list({id(hub): hub for hub in self._hubs.values()}.values())
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for hub_id, hub in list(self._hubs.items()):
+            if hub.expires < now:
+                del self._hubs[hub_id]
+                if hub.frames:
+                    logger.info(
+                        "Event hub %s of %s did not come back within %.0f s; %d events dropped",
+                        hub_id, hub.user, self.window, len(hub.frames),
+                    )  # fmt: skip

@@ -1,0 +1,188 @@
+"""A hub whose connection drops gets, when it reconnects within the window with the same hub id
+(as ftrack's Python and JavaScript clients do), every event published to its subscriptions
+meanwhile; another user naming that hub id gets none of them; a hub that said goodbye (``0::``)
+is not kept; clients cannot forge the brokers' own control messages. Raw socket.io frames."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any, List, Optional, Tuple
+
+import requests
+from support.trust import add_api_user
+
+from ft_dcc.server.events.resume import CONTROL_TOPIC
+
+
+def _socket(server: Any, user: Optional[Tuple[str, str]] = None) -> Any:
+    import websocket
+
+    name, key = user or (server.api_user, server.api_key)
+    sid = requests.get(
+        server.url + "/socket.io/1/",
+        timeout=10,
+        headers={"ftrack-user": name, "ftrack-api-key": key},
+    ).text.split(":")[0]
+    sock = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}", timeout=1
+    )
+    assert sock.recv() == "1::"
+    return sock
+
+
+def _emit(sock: Any, event: dict, ack: int) -> None:
+    sock.send(f"5:{ack}+::" + json.dumps({"name": "ftrack.event", "args": [event]}))
+
+
+def _subscribe(sock: Any, hub_id: str, topic: str) -> None:
+    _emit(
+        sock,
+        {
+            "topic": "ftrack.meta.subscribe",
+            "source": {"id": hub_id},
+            "data": {"subscriber": {"id": f"{hub_id}-sub"}, "subscription": f"topic={topic}"},
+        },
+        1,
+    )
+
+
+def _events(sock: Any, topic: str, count: int, timeout: float = 30.0) -> List[str]:
+    """The ids of the ``topic`` events ``sock`` receives, until ``count`` or the timeout."""
+    import websocket
+
+    found: List[str] = []
+    deadline = time.monotonic() + timeout
+    while len(found) < count and time.monotonic() < deadline:
+        try:
+            frame = sock.recv()
+        except websocket.WebSocketTimeoutException:
+            continue
+        if frame.startswith("2::"):
+            sock.send("2::")
+        elif frame.startswith("5:"):
+            event = json.loads(frame.split(":", 3)[3])["args"][0]
+            if event["topic"] == topic:
+                found.append(event["id"])
+    return found
+
+
+def _publish(server: Any, topic: str, count: int) -> List[str]:
+    sock = _socket(server)
+    ids = [uuid.uuid4().hex for _ in range(count)]
+    for n, event_id in enumerate(ids):
+        _emit(
+            sock, {"topic": topic, "id": event_id, "source": {"id": "publisher"}, "data": {}}, n + 1
+        )
+    acks = 0
+    deadline = time.monotonic() + 30
+    while acks < count and time.monotonic() < deadline:
+        frame = sock.recv()
+        acks += frame.startswith("6:")
+    sock.close()
+    return ids
+
+
+def _warm(listener_server: Any, publisher_server: Any, sock: Any, topic: str) -> None:
+    """Publish until ``sock``'s subscription is in force (also across processes)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        _publish(publisher_server, topic, 1)
+        if _events(sock, topic, 1, timeout=1):
+            return
+    raise AssertionError("the subscription never took effect")
+
+
+def _drop_and_resume(first: Any, second: Any, publisher: Any) -> Tuple[List[str], List[str]]:
+    hub_id, topic = uuid.uuid4().hex, f"ft_dcc.test.resume.{uuid.uuid4().hex[:8]}"
+    sock = _socket(first)
+    _subscribe(sock, hub_id, topic)
+    _warm(first, publisher, sock, topic)
+    sock.close()  # waits for the server's close frame: the server has seen the drop
+    missed = _publish(publisher, topic, 10)
+    again = _socket(second)
+    _subscribe(again, hub_id, topic)
+    got = _events(again, topic, len(missed))
+    later = _events(again, topic, 1, timeout=2)  # nothing twice
+    again.close()
+    return missed, got + later
+
+
+def test_a_hub_that_reconnects_gets_what_it_missed(embedded_server) -> None:
+    missed, got = _drop_and_resume(embedded_server, embedded_server, embedded_server)
+    assert got == missed
+
+
+def test_across_processes(pg_server, pg_second_process) -> None:
+    missed, got = _drop_and_resume(pg_second_process, pg_server, pg_server)
+    assert sorted(got) == sorted(missed)
+
+
+def test_another_user_naming_the_hub_id_gets_nothing(embedded_server) -> None:
+    other = add_api_user(embedded_server, f"thief{uuid.uuid4().hex[:6]}")
+    username = requests.post(
+        embedded_server.url + "/api",
+        timeout=30,
+        json=[
+            {"action": "query", "expression": f"select username from User where id is {other[0]}"}
+        ],
+        headers={
+            "ftrack-user": embedded_server.api_user,
+            "ftrack-api-key": embedded_server.api_key,
+        },
+    ).json()[0]["data"][0]["username"]
+    hub_id, topic = uuid.uuid4().hex, f"ft_dcc.test.resume.{uuid.uuid4().hex[:8]}"
+    sock = _socket(embedded_server)
+    _subscribe(sock, hub_id, topic)
+    _warm(embedded_server, embedded_server, sock, topic)
+    sock.close()
+    missed = _publish(embedded_server, topic, 3)
+    thief = _socket(embedded_server, (username, other[1]))
+    _emit(
+        thief,
+        {
+            "topic": "ftrack.meta.subscribe",
+            "source": {"id": hub_id},
+            "data": {"subscriber": {"id": "x"}, "subscription": "topic=none.such"},
+        },
+        1,
+    )
+    assert _events(thief, topic, 1, timeout=3) == []
+    thief.close()
+    owner = _socket(embedded_server)  # the owner still gets them
+    _subscribe(owner, hub_id, topic)
+    assert _events(owner, topic, len(missed)) == missed
+    owner.close()
+
+
+def test_a_hub_that_said_goodbye_is_not_kept(embedded_server) -> None:
+    hub_id, topic = uuid.uuid4().hex, f"ft_dcc.test.resume.{uuid.uuid4().hex[:8]}"
+    sock = _socket(embedded_server)
+    _subscribe(sock, hub_id, topic)
+    _warm(embedded_server, embedded_server, sock, topic)
+    sock.send("0::")
+    sock.close()
+    _publish(embedded_server, topic, 2)
+    again = _socket(embedded_server)
+    _emit(
+        again,
+        {
+            "topic": "ftrack.meta.subscribe",
+            "source": {"id": hub_id},
+            "data": {"subscriber": {"id": "y"}, "subscription": "topic=none.such"},
+        },
+        1,
+    )
+    assert _events(again, topic, 1, timeout=3) == []
+    again.close()
+
+
+def test_clients_cannot_send_the_brokers_control_messages(embedded_server) -> None:
+    sock = _socket(embedded_server)
+    _emit(sock, {"topic": CONTROL_TOPIC, "data": {"op": "park", "user": "x", "hub_ids": ["h"]}}, 7)
+    frame = sock.recv()
+    while not frame.startswith("6:"):
+        frame = sock.recv()
+    assert '"success": false' in frame and CONTROL_TOPIC in frame
+    sock.close()

@@ -1,0 +1,141 @@
+"""ftrack's JavaScript API client (``@ftrack/api``, pinned in ``package.json``) as a second genuine
+client: ``driver.mjs`` runs it under Node and takes one JSON command per line.
+
+``js_client()`` starts a driver against ``embedded_server``, which is parametrised here over the
+shared SQLite server and PostgreSQL with 4 workers. Without Node or ``node_modules`` (``make
+test`` installs both) the tests skip with the reason; under ``FT_DCC_REQUIRE_ALL=1`` a skip fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+DRIVER = HERE / "driver.mjs"
+ANSWER = "@@ftrack-driver "
+
+
+class JsClientError(Exception):
+    """The JavaScript client raised; ``name`` / ``code`` are its error's."""
+
+    def __init__(self, error: Dict[str, Any]) -> None:
+        super().__init__(f"{error.get('name')}: {error.get('message')}")
+        self.name = error.get("name")
+        self.message = error.get("message")
+        self.code = error.get("code")
+
+
+class JsClient:
+    """One ``node driver.mjs`` process; :meth:`run` sends a command and waits for its answer."""
+
+    def __init__(self, server: Any, log_path: Path) -> None:
+        env = dict(os.environ, **server.env)
+        self._log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            [node_executable() or "node", str(DRIVER)],
+            cwd=HERE,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            bufsize=1,
+        )
+        self._answers: queue.Queue[Dict[str, Any]] = queue.Queue()
+        self._next_id = 0
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith(ANSWER):
+                self._answers.put(json.loads(line[len(ANSWER) :]))
+            else:
+                self._log.write(line)
+                self._log.flush()
+
+    def run(self, op: str, timeout: float = 60.0, **arguments: Any) -> Any:
+        """The result of one command; raises :class:`JsClientError` if the client raised."""
+        self._next_id += 1
+        command = dict(arguments, op=op, id=self._next_id)
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+        try:
+            answer = self._answers.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(
+                f"the JS client did not answer {op} within {timeout} s; its log:\n"
+                + self.log_path.read_text(errors="replace")[-4000:]
+            ) from None
+        assert answer["id"] == command["id"], (answer, command)
+        if "error" in answer:
+            raise JsClientError(answer["error"])
+        return answer["result"]
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """``await session[method](...args)``."""
+        return self.run("call", method=method, args=list(args), **kwargs)
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+def node_executable() -> Optional[str]:
+    return shutil.which("node")
+
+
+def _require_node() -> None:
+    if node_executable() is None:
+        pytest.skip("Node is not installed (apt-get install nodejs npm; make system-deps)")
+    if not (HERE / "node_modules" / "@ftrack" / "api" / "package.json").exists():
+        pytest.skip("@ftrack/api is not installed in tests/js (make js-deps)")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql-4-workers"])
+def embedded_server(request: pytest.FixtureRequest, embedded_server: Any) -> Any:
+    """Every JS-client test runs on the shared SQLite server and on PostgreSQL with 4 workers."""
+    if request.param == "sqlite":
+        return embedded_server
+    return request.getfixturevalue("pg_server")
+
+
+@pytest.fixture
+def js_client(embedded_server: Any, tmp_path: Path) -> Iterator[Callable[..., JsClient]]:
+    """``js_client(**session_options)``: a started JS client with a Session (closed after)."""
+    _require_node()
+    clients: List[JsClient] = []
+
+    def start(server: Any = None, **options: Any) -> JsClient:
+        client = JsClient(server or embedded_server, tmp_path / f"node-{len(clients)}.log")
+        clients.append(client)
+        client.run("session", options=options)
+        return client
+
+    yield start
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def js(js_client: Callable[..., JsClient]) -> JsClient:
+    """A JS client with a Session on the test's server."""
+    return js_client()
