@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
+from support.display import virtual_display
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,8 +24,8 @@ def has_bpy() -> bool:
 
 needs_bpy = pytest.mark.skipif(not has_bpy(), reason="the bpy module is not installed")
 needs_gui_blender = pytest.mark.skipif(
-    not (shutil.which("blender") and shutil.which("xvfb-run")),
-    reason="Debian blender and xvfb-run are not installed (make system-deps)",
+    not (shutil.which("blender") and shutil.which("Xvfb")),
+    reason="Debian blender and Xvfb are not installed (make system-deps)",
 )
 
 
@@ -52,7 +53,7 @@ def run_blender(
     blend: Optional[Path] = None,
     timeout: float = 600,
 ) -> Dict[str, Any]:
-    """Run ``scripts/<script>`` in Debian's blender: background, or with a window under Xvfb."""
+    """Run ``scripts/<script>`` in Debian's blender: background, or windowed on a private Xvfb."""
     command = ["blender"]
     if not gui:
         command.append("-b")
@@ -61,10 +62,12 @@ def run_blender(
     else:
         command.append("--factory-startup")
     command += ["--python-exit-code", "1", "-P", str(SCRIPTS / script), "--", *map(str, args)]
-    if gui:
-        command.insert(1, "--enable-event-simulate")
-        command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", *command]
-    return _run(command, env, timeout)
+    if not gui:
+        return _run(command, env, timeout)
+    command.insert(1, "--enable-event-simulate")
+    with virtual_display("1280x800x24") as display:  # a display of this run's own
+        gui_env = {k: v for k, v in env.items() if k != "XAUTHORITY"}
+        return _run(command, dict(gui_env, DISPLAY=display), timeout)
 
 
 def _run(command: List[str], env: Dict[str, str], timeout: float) -> Dict[str, Any]:
