@@ -101,9 +101,17 @@ def install_addon_zip(dest: Path) -> Tuple[Path, str]:
     return built[0], process.stdout
 
 
+_built_zips: List[Path] = []  # the one zip this test process built, reused by later tests
+
+
 def build_addon_zip(dest: Path) -> Path:
-    """The add-on zip, built by the real ``ft-dcc host install blender`` command."""
-    return install_addon_zip(dest)[0]
+    """The add-on zip, built by the real ``ft-dcc host install blender`` command once per test
+    process and copied into ``dest`` for each later caller (test_install.py tests the command)."""
+    if not (_built_zips and _built_zips[0].is_file()):
+        _built_zips[:] = [install_addon_zip(dest)[0]]
+        return _built_zips[0]
+    dest.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy2(_built_zips[0], dest / _built_zips[0].name))
 
 
 def server_env(blender_env: Dict[str, str], server: Any) -> Dict[str, str]:
