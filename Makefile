@@ -17,6 +17,11 @@ SYSTEM_PACKAGES := blender xvfb xauth chromium ffmpeg postgresql curl nodejs npm
 	libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon0 libsm6 libxi6 libxxf86vm1 libxfixes3 libxrender1 libx11-6
 APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 
+# `make test` runs pytest on this many parallel workers (pytest-xdist). Most tests wait on a
+# subprocess (the embedded server, ffmpeg, Blender, Chromium, PostgreSQL), so more workers than
+# cores pay; every worker gets its own servers, database cluster, X displays and temp dirs.
+TEST_WORKERS ?= 4
+
 .PHONY: demo test check system-deps install js-deps clean
 
 demo: $(STAMP)
@@ -24,7 +29,7 @@ demo: $(STAMP)
 
 test: system-deps $(STAMP) js-deps
 	$(MAKE) check
-	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest
+	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 check: $(STAMP)
 	$(BIN)/ruff check .

@@ -101,10 +101,9 @@ class EmbeddedServer:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"embedded server exited with {self.process.returncode}:\n"
-                    + self.stderr_path.read_text(errors="replace")
-                )
+                log = self.stderr_path.read_text(errors="replace")
+                error = PortTakenError if "address already in use" in log.lower() else RuntimeError
+                raise error(f"embedded server exited with {self.process.returncode}:\n{log}")
             try:
                 requests.get(self.url + "/", timeout=1)
                 return self
@@ -114,18 +113,29 @@ class EmbeddedServer:
         raise RuntimeError("embedded server did not answer within 60 s")
 
 
+class PortTakenError(RuntimeError):
+    """The free port was taken by another process before the server could bind it."""
+
+
 def start_server(base: Path, extra_args: Optional[List[str]] = None) -> EmbeddedServer:
-    port = free_port()
-    server = EmbeddedServer(
-        url=f"http://127.0.0.1:{port}",
-        api_user=TEST_USER,
-        api_key=TEST_KEY,
-        data_dir=base / "server-data",
-        request_log=base / "requests.jsonl",
-        port=port,
-        extra_args=list(extra_args or []),
-    )
-    return server.start()
+    """A started server on a free loopback port (another one if that port is taken meanwhile:
+    parallel workers and other test runs on the machine bind ports too)."""
+    for _attempt in range(5):
+        port = free_port()
+        server = EmbeddedServer(
+            url=f"http://127.0.0.1:{port}",
+            api_user=TEST_USER,
+            api_key=TEST_KEY,
+            data_dir=base / "server-data",
+            request_log=base / "requests.jsonl",
+            port=port,
+            extra_args=list(extra_args or []),
+        )
+        try:
+            return server.start()
+        except PortTakenError:
+            continue
+    raise RuntimeError("no free loopback port for the embedded server after 5 tries")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
+from support.display import virtual_display
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,8 +24,8 @@ def has_bpy() -> bool:
 
 needs_bpy = pytest.mark.skipif(not has_bpy(), reason="the bpy module is not installed")
 needs_gui_blender = pytest.mark.skipif(
-    not (shutil.which("blender") and shutil.which("xvfb-run")),
-    reason="Debian blender and xvfb-run are not installed (make system-deps)",
+    not (shutil.which("blender") and shutil.which("Xvfb")),
+    reason="Debian blender and Xvfb are not installed (make system-deps)",
 )
 
 
@@ -52,7 +53,7 @@ def run_blender(
     blend: Optional[Path] = None,
     timeout: float = 600,
 ) -> Dict[str, Any]:
-    """Run ``scripts/<script>`` in Debian's blender: background, or with a window under Xvfb."""
+    """Run ``scripts/<script>`` in Debian's blender: background, or windowed on a private Xvfb."""
     command = ["blender"]
     if not gui:
         command.append("-b")
@@ -61,10 +62,12 @@ def run_blender(
     else:
         command.append("--factory-startup")
     command += ["--python-exit-code", "1", "-P", str(SCRIPTS / script), "--", *map(str, args)]
-    if gui:
-        command.insert(1, "--enable-event-simulate")
-        command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", *command]
-    return _run(command, env, timeout)
+    if not gui:
+        return _run(command, env, timeout)
+    command.insert(1, "--enable-event-simulate")
+    with virtual_display("1280x800x24") as display:  # a display of this run's own
+        gui_env = {k: v for k, v in env.items() if k != "XAUTHORITY"}
+        return _run(command, dict(gui_env, DISPLAY=display), timeout)
 
 
 def _run(command: List[str], env: Dict[str, str], timeout: float) -> Dict[str, Any]:
@@ -98,9 +101,17 @@ def install_addon_zip(dest: Path) -> Tuple[Path, str]:
     return built[0], process.stdout
 
 
+_built_zips: List[Path] = []  # the one zip this test process built, reused by later tests
+
+
 def build_addon_zip(dest: Path) -> Path:
-    """The add-on zip, built by the real ``ft-dcc host install blender`` command."""
-    return install_addon_zip(dest)[0]
+    """The add-on zip, built by the real ``ft-dcc host install blender`` command once per test
+    process and copied into ``dest`` for each later caller (test_install.py tests the command)."""
+    if not (_built_zips and _built_zips[0].is_file()):
+        _built_zips[:] = [install_addon_zip(dest)[0]]
+        return _built_zips[0]
+    dest.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy2(_built_zips[0], dest / _built_zips[0].name))
 
 
 def server_env(blender_env: Dict[str, str], server: Any) -> Dict[str, str]:

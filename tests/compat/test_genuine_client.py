@@ -416,6 +416,19 @@ def wait_for(session: Any, received: List[Any], timeout: float = 30) -> None:
         session.event_hub.wait(0.2)
 
 
+def wait_subscribed(listener: Any, publisher: Any, timeout: float = 30) -> None:
+    """Wait until the server routes events to ``listener``'s subscriptions so far: one to a
+    probe topic, made after them, hears a probe (a hub's subscriptions travel in order)."""
+    probe = unique("ft_dcc.probe")
+    heard: List[Any] = []
+    listener.event_hub.subscribe(f"topic={probe}", heard.append)
+    deadline = time.monotonic() + timeout
+    while not heard:
+        assert time.monotonic() < deadline, "the subscription did not reach the server"
+        publisher.event_hub.publish(ftrack_api.event.base.Event(topic=probe, data={}))
+        listener.event_hub.wait(0.2)
+
+
 def test_event_published_by_one_client_reaches_another(make_session):
     listener = make_session(auto_connect_event_hub=True)
     publisher = make_session(auto_connect_event_hub=True)
@@ -424,7 +437,7 @@ def test_event_published_by_one_client_reaches_another(make_session):
     received: List[Any] = []
     topic = unique("ft_dcc.test")
     listener.event_hub.subscribe(f"topic={topic}", received.append)
-    time.sleep(0.5)  # the subscription travels to the server
+    wait_subscribed(listener, publisher)
     publisher.event_hub.publish(ftrack_api.event.base.Event(topic=topic, data={"shot": "sh010"}))
     wait_for(listener, received)
     assert [event["data"] for event in received] == [{"shot": "sh010"}]
@@ -435,7 +448,9 @@ def test_commit_by_one_client_emits_ftrack_update_to_another(make_session):
     wait_connected(listener)
     received: List[Any] = []
     listener.event_hub.subscribe("topic=ftrack.update", received.append)
-    time.sleep(0.5)
+    prober = make_session(auto_connect_event_hub=True)
+    wait_connected(prober)
+    wait_subscribed(listener, prober)
     writer = make_session()
     made = make_hierarchy(writer)
     deadline = time.monotonic() + 30

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
-from typing import List
+from typing import Any, List
 
 import pytest
 from socketio_helpers import raw_socket
 
 from ft_dcc.exceptions import EventHubError
+from ft_dcc.protocol.events import HEARTBEAT, parse_packet
 from ft_dcc.session.event_hub import Event
 
 
@@ -191,7 +191,8 @@ def test_heartbeats_keep_a_quiet_hub_connected_and_a_silent_client_is_dropped(
     start_broker, connect_hub, wait_until
 ):
 
-    server = start_broker(heartbeat_interval=0.1, close_timeout=0.6)
+    # the hub has a generous 3 s to answer each heartbeat (a loaded machine stalls threads)
+    server = start_broker(heartbeat_interval=0.5, close_timeout=3.0)
     hub = connect_hub(server.url)
     # a raw client that completes the handshake but never answers heartbeats
     silent = raw_socket(server)
@@ -207,22 +208,29 @@ def test_heartbeats_keep_a_quiet_hub_connected_and_a_silent_client_is_dropped(
 
 
 def test_a_listener_answering_heartbeats_stays_when_they_come_less_often_than_the_timeout(
-    start_broker, connect_hub
+    start_broker, connect_hub, wait_until, monkeypatch
 ):
     """A client that only listens sends nothing but heartbeat replies. With heartbeats every
-    1.5 s and a 1 s timeout it was dropped at the first heartbeat (silent for longer than the
+    3 s and a 2 s timeout it was dropped at the first heartbeat (silent for longer than the
     timeout, although no heartbeat had been asked of it yet) and lost the events in between."""
-    server = start_broker(heartbeat_interval=1.5, close_timeout=1.0)
+    server = start_broker(heartbeat_interval=3.0, close_timeout=2.0)
+    answers: List[str] = []  # the heartbeat answers the broker has read
+    on_packet = server.broker._on_packet
+
+    def counting(connection: Any, text: str) -> bool:
+        if parse_packet(text).code == HEARTBEAT:
+            answers.append(text)
+        return on_packet(connection, text)
+
+    monkeypatch.setattr(server.broker, "_on_packet", counting)
     hub = connect_hub(server.url)
     received: List[Event] = []
     hub.subscribe("topic=quiet.listener", received.append)
-    time.sleep(4.0)  # two heartbeats, each answered
+    assert wait_until(lambda: len(answers) >= 2, timeout=60)  # two heartbeats, each answered
     assert server.broker.connection_count == 1
     server.broker.emit({"topic": "quiet.listener", "data": {}})
-    deadline = time.monotonic() + 10
-    while not received and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert received and hub.connected
+    assert wait_until(lambda: received, timeout=30)
+    assert hub.connected
 
 
 @pytest.mark.slow

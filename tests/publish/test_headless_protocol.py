@@ -42,7 +42,7 @@ def publish_request(request):
         print("rendering frame 1001", flush=True)
         import time
 
-        time.sleep(60)
+        time.sleep(600)  # stopped by the caller's timeout
     if mode == "progress":
         from ft_dcc.host.headless import progress_to_caller
 
@@ -179,11 +179,12 @@ def test_a_host_that_dies_before_publishing_is_reported_with_its_last_output(
 
 
 def test_a_host_that_hangs_past_the_timeout_is_stopped_with_a_clear_error(scene, run_stand_in):
-    with pytest.raises(HostError, match="Stand-in did not finish within 2 seconds") as caught:
+    # 15 s: time enough on a loaded machine for the stand-in to start and print before it hangs
+    with pytest.raises(HostError, match="Stand-in did not finish within 15 seconds") as caught:
         headless.publish_in_host(
             {"input": str(scene), "mode": "hang"},
             scene,
-            lambda payload: run_stand_in(payload, timeout=2),
+            lambda payload: run_stand_in(payload, timeout=15),
             "Stand-in",
         )
     assert "rendering frame 1001" in caught.value.message

@@ -158,13 +158,20 @@ def test_server_lost_between_validation_and_integration_queues_the_publish(
     sequence = make_sequence(tmp_path / "frames", frames=12, start=1001)
     studio = tmp_path / "studio"
     studio.mkdir()
-    (studio / "stop_server.py").write_text(
-        "import os, signal, pyblish.api\n"
+    (studio / "stop_server.py").write_text(  # returns once the server refuses connections
+        "import os, signal, socket, time, pyblish.api\n"
         "class StopServer(pyblish.api.ContextPlugin):\n"
         "    order = pyblish.api.IntegratorOrder - 0.4\n"
         "    def process(self, context):\n"
         f"        os.kill({fresh_server.process.pid}, signal.SIGTERM)\n"
-        f"        __import__('time').sleep(3)\n"
+        "        deadline = time.monotonic() + 60\n"
+        "        while time.monotonic() < deadline:\n"
+        "            try:\n"
+        f"                socket.create_connection(('127.0.0.1', {fresh_server.port}), 1).close()\n"
+        "            except OSError:\n"
+        "                return\n"
+        "            time.sleep(0.05)\n"
+        "        raise RuntimeError('the server still listens 60 s after SIGTERM')\n"
     )
     os.environ["PYBLISHPLUGINPATH"] = str(studio)
     try:

@@ -474,15 +474,18 @@ def test_interrupted_upload_leaves_nothing_visible(embedded_server):
     cid = str(uuid.uuid4())
     meta = upload_metadata(embedded_server, cid, b"x" * 100_000, checksum=False)
     parts = urlsplit(meta["url"])
+    incoming = embedded_server.data_dir / "files" / ".incoming"
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
         sock.sendall(
             f"PUT {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
             "Content-Length: 100000\r\n\r\n".encode()
             + b"x" * 30_000
         )
-        time.sleep(0.5)
-    deadline = time.monotonic() + 10
-    incoming = embedded_server.data_dir / "files" / ".incoming"
+        deadline = time.monotonic() + 60  # the server is writing the partial upload
+        while not list(incoming.glob(f"{cid}*")):
+            assert time.monotonic() < deadline, "the partial upload never reached the disk"
+            time.sleep(0.05)
+    deadline = time.monotonic() + 60
     while list(incoming.glob(f"{cid}*")) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert list(incoming.glob(f"{cid}*")) == []

@@ -124,8 +124,9 @@ def _api_head(server: Any, length: int) -> bytes:
 
 
 def test_a_body_that_never_finishes_times_out(server: Any) -> None:
-    started = time.monotonic()
+    # the server must answer 408 by itself: a recv that waits longer than this fails the test
     sock = _send_raw(server, _api_head(server, 1000), b'[{"action": "query_')
+    sock.settimeout(BODY_TIMEOUT + 60)
     data = b""
     try:
         while b"RequestTimeoutError" not in data:
@@ -138,7 +139,6 @@ def test_a_body_that_never_finishes_times_out(server: Any) -> None:
     answer = data.decode("latin-1")
     assert answer.startswith("HTTP/1.1 408"), answer[:300]
     assert "RequestTimeoutError" in answer
-    assert time.monotonic() - started < BODY_TIMEOUT + 20
 
 
 def test_a_client_disconnect_is_not_an_unhandled_500(server: Any) -> None:

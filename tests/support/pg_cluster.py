@@ -97,6 +97,18 @@ class PgCluster:
         )  # fmt: skip
 
     def _start(self) -> None:
+        """``pg_ctl start`` on a free port; another one if a parallel run took it meanwhile."""
+        for _attempt in range(4):
+            try:
+                return self._start_on_port()
+            except subprocess.CalledProcessError:
+                log = self.log.read_text(errors="replace") if self.log.exists() else ""
+                if "could not bind" not in log and "already in use" not in log:
+                    raise
+                self.port = free_port()
+        self._start_on_port()
+
+    def _start_on_port(self) -> None:
         options = (
             f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "

@@ -114,18 +114,27 @@ def version_of(rgb: List[int]) -> int:
     return min(GREEN, key=lambda v: abs(GREEN[v] - rgb[1]))
 
 
-def decoded(video: Any) -> Tuple[int, int]:
-    """(version, frame) of the picture the <video> shows, once two reads agree (a seek may
-    report done a moment before the new picture is composited on a loaded machine)."""
+def decoded(video: Any, until: Optional[Tuple[int, Optional[int]]] = None) -> Tuple[int, int]:
+    """(version, frame) of the picture the <video> shows. A seek may report done before the new
+    picture is composited on a loaded machine: with ``until`` (a (version, frame), frame None
+    for any), reads until the picture matches it or 30 s pass; without, until two reads agree."""
     previous = None
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while True:
         rgb = video.evaluate(READ_VIDEO)
         now = (version_of(rgb), frame_of(rgb))
-        if now == previous or time.monotonic() > deadline:
+        if _settled(now, previous, until) or time.monotonic() > deadline:
             return now
         previous = now
         time.sleep(0.1)
+
+
+def _settled(
+    now: Tuple[int, int], previous: Optional[Tuple[int, int]], until: Optional[Tuple[int, Any]]
+) -> bool:
+    if until is None:
+        return now == previous
+    return now[0] == until[0] and until[1] in (None, now[1])
 
 
 def screenshot_pixels(locator: Any, path: Path) -> np.ndarray:

@@ -117,7 +117,7 @@ def test_two_invitees_review_live_and_the_genuine_client_reads_it(
         ann.wait_for_function("(i) => i.dataset.statusesSet === '1'", arg=ann_item.element_handle())
         assert ann_item.locator(".verdict.approve").get_attribute("aria-pressed") == "true"
         go_to(ann, ann_item, 1012)
-        assert decoded(ann_item.locator(".picture.main video")) == (2, 1012)
+        assert decoded(ann_item.locator(".picture.main video"), until=(2, 1012)) == (2, 1012)
         ann_item.locator(".draw-toggle").click()
         canvas = ann_item.locator(".draw-layer").bounding_box()
         y = canvas["y"] + canvas["height"] * 0.5
@@ -257,7 +257,7 @@ def test_a_version_published_while_the_page_is_open_appears_live(
     assert item.get_attribute("data-object-id") == second.review_session_object_id
     video = item.locator(".picture.main video")
     page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video.element_handle())
-    assert decoded(video)[0] == 2
+    assert decoded(video, until=(2, None))[0] == 2
     page.locator(".compare-with").select_option(first.review_session_object_id)
     other = item.locator(".picture.compare-b video")
     page.wait_for_function("(v) => v.readyState >= 2", arg=other.element_handle())
@@ -265,6 +265,9 @@ def test_a_version_published_while_the_page_is_open_appears_live(
     page.wait_for_function(
         "(i) => i.querySelector('.compare-b').dataset.frame === '1005'", arg=item.element_handle()
     )
-    assert (decoded(video), decoded(other)) == ((2, 1005), (1, 1005))
+    assert (decoded(video, until=(2, 1005)), decoded(other, until=(1, 1005))) == (
+        (2, 1005),
+        (1, 1005),
+    )
     assert page.evaluate("() => window.__sameDocument") is True
     page.screenshot(path=str(artifacts_dir / "review_dailies_new_version.png"))

@@ -43,7 +43,7 @@ def start():
 
 def wait():
     state["ticks"] += 1
-    if wm.ftdcc_busy and state["ticks"] < 2400:
+    if wm.ftdcc_busy and state["ticks"] < 12_000:  # at least 600 s
         return 0.05
     bpy.app.timers.register(shoot, first_interval=1.5)
     return None

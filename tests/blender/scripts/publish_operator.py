@@ -162,7 +162,7 @@ else:
 
     def wait():
         state["ticks"] += 1
-        if wm.ftdcc_busy and state["ticks"] < 6000:
+        if wm.ftdcc_busy and state["ticks"] < 12_000:  # at least 600 s
             state.setdefault("progress", []).append(wm.ftdcc_progress)
             return 0.05
         view3d()[1].tag_redraw()
