@@ -34,6 +34,7 @@ from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.query import quote
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ class FlushOutcome:
     ok: bool
     message: str
     result: Dict[str, Any] = attr.Factory(dict)
+    entry: Dict[str, Any] = attr.Factory(dict)  # the entry's summary (task, asset, created_at)
 
 
 @attr.s(auto_attribs=True)
@@ -183,7 +185,8 @@ class OfflineQueue:
         where possible, and the returned entry holds its owner lock until ``release()``.
         """
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        # microseconds: two publishes in one second keep their order (names sort oldest first)
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
         final = self.directory / f"{stamp}-{manifest.manifest_id}"
         incoming = self.directory / f".incoming-{manifest.manifest_id}"
         if incoming.exists():
@@ -313,18 +316,18 @@ class OfflineQueue:
         *,
         session_factory: Optional[Callable[[], PublishSession]] = None,
         progress: Progress = null_progress,
-        journal_only: bool = False,
+        select: Optional[Callable[[QueueEntry], bool]] = None,
     ) -> FlushResult:
-        """Integrate every waiting entry; remove each one that is now fully on the server.
+        """Integrate every waiting entry, oldest first; remove each one that is now fully on
+        the server.
 
         Entries a live publish still owns are left alone. Stops at the first entry the server
         cannot be reached for (the rest would fail the same way); other errors are recorded
-        in the entry and the flush moves on. ``journal_only``: only the entries of publishes
-        that were interrupted while online (what the next publish completes).
+        in the entry and the flush moves on. ``select``: only the entries it accepts.
         """
         result = FlushResult()
         with self.lock():
-            entries = [e for e in self.entries() if e.journal or not journal_only]
+            entries = [e for e in self.entries() if select is None or select(e)]
             if not entries:
                 progress("flush", 1.0, "done")
                 result.remaining = len(self.entries())
@@ -344,6 +347,7 @@ class OfflineQueue:
                     outcome = self._replay(session, entry, progress)
                 finally:
                     entry.release()
+                outcome.entry = entry.summary()
                 result.outcomes.append(outcome)
                 if outcome.result.get("unreachable"):
                     break  # the others would fail the same way
@@ -372,7 +376,52 @@ class OfflineQueue:
             self.record_failure(entry, f"{prefix}{exc}", journal=entry.journal)
             return FlushOutcome(entry.id, False, str(exc), {"unreachable": unreachable})
         self.remove(entry)
+        outcome.warnings.extend(_landed_after_later_work(session, entry.manifest, outcome))
         return FlushOutcome(entry.id, True, "published", outcome.to_dict())
+
+
+def _landed_after_later_work(
+    session: PublishSession, manifest: IntegrateManifest, outcome: Any
+) -> List[str]:
+    """A warning when the version before this replayed one was made after it: the older work
+    is now the asset's latest (nothing is renumbered; the review shows both)."""
+    number = outcome.version_number
+    if not number or number <= 1:
+        return []
+    try:
+        before = session.query(
+            f"select version, date from AssetVersion where asset_id is {quote(outcome.asset_id)} "
+            f"and version < {int(number)} order by version descending"
+        ).first()
+    except FtDccError as exc:
+        log.info("could not read the version before v%03d: %s", number, exc)
+        return []
+    if before is None:
+        return []
+    made, previous = _when(manifest.created_at), _when(before["date"])
+    if made is None or previous is None or previous <= made:
+        return []
+    return [
+        f"v{number:03d} of {manifest.asset_name} was made at {made:%Y-%m-%d %H:%M:%S} UTC, "
+        f"before v{before['version']:03d} (made after it, at {previous:%Y-%m-%d %H:%M:%S} "
+        f"UTC): the older work is now the latest version"
+    ]
+
+
+def _when(value: Any) -> Optional[_dt.datetime]:
+    """A server date or an ISO text as an aware UTC datetime (None when unreadable)."""
+    if value is None or value == "":
+        return None
+    if hasattr(value, "datetime") and not isinstance(value, _dt.datetime):  # arrow-like
+        value = value.datetime
+    if isinstance(value, str):
+        try:
+            value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(value, _dt.datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
 
 
 def _older_than(path: Path, seconds: float) -> bool:

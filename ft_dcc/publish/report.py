@@ -10,6 +10,12 @@ import attr
 
 from ft_dcc.publish.atomic import atomic_write_json
 
+#: the exit status of a publish that was only queued (the server could not be reached): not
+#: 0, so a farm job does not report a review that sits on the node's disk as published; 75 is
+#: sysexits' EX_TEMPFAIL ("try again later"). ``ft-dcc queue flush`` exits with it too while
+#: the server is still down.
+EXIT_QUEUED = 75
+
 #: the ``skipped`` reason of a check an offline publish leaves to the queue flush
 DEFERRED = "offline: checked when the queue is flushed"
 
@@ -62,7 +68,10 @@ class PublishReport:
 
     @property
     def exit_code(self) -> int:
-        """The process exit status for this outcome: 0 when published or queued, else 1."""
+        """The process exit status: 0 published, :data:`EXIT_QUEUED` (75) only queued, 1 not
+        published."""
+        if self.ok and self.queued:
+            return EXIT_QUEUED
         return 0 if self.ok else 1
 
     def format(self) -> str:
