@@ -188,13 +188,21 @@ def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
     }
 
 
+def verbose_terminal() -> bool:
+    """True when ``ft-dcc -v`` asked for details (the root logger shows INFO)."""
+    import logging
+
+    return logging.getLogger().isEnabledFor(logging.INFO)
+
+
 def print_report(report: Any, as_json: bool, stream: Any = None) -> None:
-    """Print a PublishReport: JSON (ids, ``"queued": true``) or the artist-readable text."""
+    """Print a PublishReport: JSON (ids, ``"queued": true``) or the artist-readable text (a
+    summary; every step with ``-v``)."""
     stream = stream or sys.stdout
     if as_json:
         stream.write(report.to_json() + "\n")
     else:
-        stream.write(str(report) + "\n")
+        stream.write(report.format(verbose=verbose_terminal()) + "\n")
     stream.flush()
 
 

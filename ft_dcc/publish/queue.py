@@ -25,7 +25,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Union
 
 import attr
 
@@ -39,7 +39,10 @@ from ft_dcc.session.query import quote
 log = logging.getLogger(__name__)
 
 ENV_QUEUE_DIR = "FT_DCC_QUEUE_DIR"
-APP_NAME = "ft-dcc"
+#: the app-data folder's name, the embedded server's too (``<user data dir>/ft_dcc/server``)
+APP_NAME = "ft_dcc"
+#: the queue's folder name before it moved beside the server's data (its entries move in)
+LEGACY_APP_NAME = "ft-dcc"
 MANIFEST_FILE = "manifest.json"
 STATE_FILE = "state.json"
 MEDIA_DIR = "media"
@@ -49,28 +52,72 @@ OWNER_LOCK = "owner.lock"  # held by the live publish that journals the entry
 STALE_INCOMING_S = 3600
 
 
-def user_data_dir() -> Path:
-    """The per-user data folder of ft-dcc (platformdirs when installed, else the OS convention)."""
+def user_data_dir(name: str = APP_NAME, author: Union[str, Literal[False], None] = None) -> Path:
+    """The per-user data folder of ft_dcc, the same one the embedded server keeps its data in
+    (``platformdirs.user_data_dir("ft_dcc")`` when installed, else the same path by the OS
+    convention); ``author`` as platformdirs takes it (None: the name, on Windows)."""
     try:
         import platformdirs
 
-        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        return Path(platformdirs.user_data_dir(name, appauthor=author))
     except ImportError:
         pass
     home = Path.home()
     if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local")) / APP_NAME
+        local = Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local"))
+        return local / name if author is False else local / (author or name) / name
     if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / APP_NAME
-    return Path(os.environ.get("XDG_DATA_HOME", home / ".local" / "share")) / APP_NAME
+        return home / "Library" / "Application Support" / name
+    return Path(os.environ.get("XDG_DATA_HOME", home / ".local" / "share")) / name
 
 
 def default_queue_dir() -> Path:
-    """``$FT_DCC_QUEUE_DIR``, else ``<user data dir>/queue``."""
+    """``$FT_DCC_QUEUE_DIR``, else ``<user data dir>/queue`` (beside the server's data), into
+    which the entries of the queue's old folder (``ft-dcc/queue``) are moved first."""
     override = os.environ.get(ENV_QUEUE_DIR)
     if override:
         return Path(override).expanduser()
-    return user_data_dir() / "queue"
+    queue = user_data_dir() / "queue"
+    _move_legacy_entries(user_data_dir(LEGACY_APP_NAME, author=False) / "queue", queue)
+    return queue
+
+
+def _move_legacy_entries(old: Path, new: Path) -> None:
+    """Move the entries of the old queue folder into ``new`` (same names, so the same order);
+    one a live publish still owns stays until the next time. Failures only log."""
+    if not old.is_dir() or old.resolve() == new.resolve():
+        return
+    for entry in sorted(old.iterdir()):
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        try:
+            with _owned(entry):
+                new.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(entry), str(new / entry.name))
+            log.info("moved the queued publish %s to %s", entry.name, new)
+        except OSError as exc:
+            log.warning("could not move the queued publish %s to %s: %s", entry, new, exc)
+    with contextlib.suppress(OSError):
+        for leftover in old.iterdir():  # only lock files remain
+            if leftover.name.startswith(".") and leftover.is_file():
+                leftover.unlink()
+        old.rmdir()
+        old.parent.rmdir()
+
+
+@contextlib.contextmanager
+def _owned(entry: Path) -> Iterator[None]:
+    """Hold ``entry``'s owner lock (OSError while a live publish holds it)."""
+    lock = entry / OWNER_LOCK
+    if not lock.exists():
+        yield
+        return
+    with open(lock, "a+") as handle:
+        _lock_file(handle)
+        try:
+            yield
+        finally:
+            _unlock_file(handle)
 
 
 @attr.s(auto_attribs=True)

@@ -28,8 +28,9 @@ def test_an_unreachable_server_is_one_plain_line(offline_env, tmp_path):
     assert done.returncode == EXIT_QUEUED, done.stderr
     for raw in ("HTTPConnectionPool", "Errno", "NewConnectionError", "Max retries"):
         assert raw not in done.stderr + done.stdout, done.stderr
-    unreachable = [line for line in done.stderr.splitlines() if "reach the ftrack server" in line]
-    assert len(unreachable) == 1, done.stderr
+    said = (done.stderr + done.stdout).splitlines()
+    unreachable = [line for line in said if "reach the ftrack server" in line]
+    assert len(unreachable) == 1, done.stderr + done.stdout  # once: in the report
     assert "connection refused" in unreachable[0]
 
 
