@@ -31,6 +31,10 @@ ERASE_LINE = "\r\x1b[2K"
 _FRAMES = re.compile(r"frame (\d+)/(\d+)")
 _BYTES = re.compile(r"(\d+)/(\d+) bytes")
 
+#: the ``extra`` of a log record whose text the final report prints too (a publish's warnings):
+#: the terminal's log handler leaves it out, so each warning is printed once, in the report
+IN_REPORT = {"ft_dcc_in_report": True}
+
 #: the bar being drawn on each stream (by id), for :class:`ConsoleLogHandler`
 _live: Dict[int, ConsoleProgress] = {}
 _lock = threading.RLock()
@@ -162,7 +166,8 @@ class ConsoleProgress:
 
     def _draw(self, final: bool = False) -> None:
         width = self._columns()
-        self._write(ERASE_LINE + self.line(final)[: width - 1])
+        text = self.line(final)
+        self._write(ERASE_LINE + (text[: width - 1] if width else text))
         self._drawn = True
         _live[id(self.stream)] = self
 
@@ -173,8 +178,10 @@ class ConsoleProgress:
             _live.pop(id(self.stream), None)
 
     def _columns(self) -> int:
+        """The terminal's width; 0 when it has none (a pty that reports 0 columns, as under
+        ``script`` run from a pipe): then lines are not cut."""
         try:
-            return os.get_terminal_size(self.stream.fileno()).columns
+            return max(os.get_terminal_size(self.stream.fileno()).columns, 0)
         except (OSError, ValueError, AttributeError):
             return 100
 
@@ -185,9 +192,12 @@ class ConsoleProgress:
 
 class ConsoleLogHandler(logging.StreamHandler):
     """A log handler that never writes into a progress bar: it erases the bar on its stream,
-    writes the record on its own line, and draws the bar again."""
+    writes the record on its own line, and draws the bar again. Records marked
+    :data:`IN_REPORT` are left to the report."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "ft_dcc_in_report", False):
+            return  # the report prints it
         with _lock:
             live = _live.get(id(self.stream))
             if live is not None and live._drawn:

@@ -50,9 +50,11 @@ class FilesHost(Host):
 
     ``input_path`` is a movie, a sequence pattern (``shot.%04d.exr``, ``shot.####.exr``) or any
     one frame of a sequence. ``fps`` overrides the rate (default: the movie's, or 24 for
-    images). ``frame_range`` (start, end) overrides the range: for a sequence it picks frames
-    by number (frames missing at either end hold the nearest existing one); a movie's frames
-    are numbered 1..frame_count and the range picks a part of them.
+    images; a publish gives images with no ``fps`` the shot's rate from ftrack: see
+    :meth:`rate_source`). ``frame_range`` (start, end) overrides the range: for a sequence it
+    picks frames by number (frames missing at either end hold the nearest existing one); a
+    movie's frames are numbered 1..frame_count (or from the shot's start, see
+    :meth:`number_frames_from`) and the range picks a part of them.
 
     Colour: EXR frames are scene-linear and go through ``colour`` (an OCIO config, input
     colourspace, display and view; None fields are the config's defaults); other inputs are
@@ -80,6 +82,9 @@ class FilesHost(Host):
         self._audio_offset = int(audio_offset)
         self._movie: Optional[MovieInfo] = None
         self._sequence: Optional[FrameSequence] = None
+        self._fps_given = fps is not None
+        self._range_given = frame_range is not None
+        self._movie_offset = 0  # a movie's frame i (1..N) is numbered i + offset
         _refuse_folder(self.input_path)
         try:
             if is_movie(self.input_path):
@@ -131,7 +136,7 @@ class FilesHost(Host):
 
     def _default_range(self) -> Tuple[int, int]:
         if self._movie is not None:
-            return 1, self._movie.frame_count
+            return 1 + self._movie_offset, self._movie.frame_count + self._movie_offset
         assert self._sequence is not None
         return self._sequence.first, self._sequence.last
 
@@ -150,6 +155,20 @@ class FilesHost(Host):
 
     def fps(self) -> Fraction:
         return self._fps
+
+    def rate_source(self) -> Optional[str]:
+        """``--fps`` when given, "the movie" for a movie, None for images (no rate of their own)."""
+        if self._fps_given:
+            return "--fps"
+        return "the movie" if self._movie is not None else None
+
+    def number_frames_from(self, first: int) -> bool:
+        """A movie given no range is numbered from ``first`` (a shot's start) instead of 1."""
+        if self._movie is None or self._range_given:
+            return False
+        self._movie_offset = int(first) - 1
+        self._range = self._default_range()
+        return True
 
     def resolution(self) -> Tuple[int, int]:
         if self._resolution is None:
@@ -216,7 +235,7 @@ class FilesHost(Host):
 
     def _capture_movie(self, spec: CaptureSpec, out_dir: Path, progress: Progress) -> CaptureResult:
         assert self._movie is not None
-        start, end = 1, self._movie.frame_count
+        start, end = self._default_range()
         if spec.frame_start < start or spec.frame_end > end:
             raise CaptureError(
                 f"{self.input_path.name} holds frames {start}-{end}; "

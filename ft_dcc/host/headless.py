@@ -179,7 +179,8 @@ def print_outcome(outcome: Outcome, as_json: bool) -> int:
             data = {"ok": False, "errors": [outcome["text"]]}
         print(json.dumps(data, indent=2, default=str))
     else:
-        print(outcome["text"])
+        verbose = logging.getLogger().isEnabledFor(logging.INFO)  # ft-dcc -v
+        print(outcome.get("details") if verbose and outcome.get("details") else outcome["text"])
         if outcome.get("hint"):
             print(outcome["hint"])
     return int(outcome["exit_code"])
@@ -245,6 +246,7 @@ def outcome_of(report: Any) -> Outcome:
         "exit_code": report.exit_code,
         "report": json.loads(report.to_json()),
         "text": report.format(),
+        "details": report.format(verbose=True),  # every step: what ft-dcc -v prints
     }
 
 

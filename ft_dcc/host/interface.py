@@ -124,6 +124,17 @@ class Host(abc.ABC):
             frame_written(Path(path))
         return result
 
+    def rate_source(self) -> Optional[str]:
+        """Where :meth:`fps` comes from, in words for messages ("the scene"), or None when the
+        host has no rate of its own (an image sequence given none): a publish then takes the
+        shot's ``fps`` from ftrack."""
+        return "the scene"
+
+    def number_frames_from(self, first: int) -> bool:
+        """Number the input's frames from ``first`` when it has no numbers of its own (a
+        movie: 1..N); True when renumbered. Scenes and image sequences keep theirs (False)."""
+        return False
+
     def review_colour(self) -> Optional[ColourSettings]:
         """The OCIO transform the captured frames still need to become display-referred
         (scene-linear renders), or None when they already are (a viewport playblast, which

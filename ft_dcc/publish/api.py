@@ -131,6 +131,7 @@ def build_report(state: PublishState, steps: Iterable[StepResult]) -> PublishRep
     steps = list(steps)
     report = PublishReport(steps=steps, warnings=list(dict.fromkeys(state.warnings)))
     report.task = state.task_path or state.task_id
+    report.asset_name = state.asset_name
     report.task_id = state.task_id
     report.review_session_name = state.review_session_name
     if state.spec is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from fractions import Fraction
 from typing import Any, Dict, List, Optional
 
 import attr
@@ -10,16 +11,17 @@ import attr
 from ft_dcc.exceptions import FtDccError, ValidationError
 from ft_dcc.host.interface import to_fraction
 from ft_dcc.protocol.query_text import quoted_list
+from ft_dcc.publish.integrate_read import SHOT_KEYS
 from ft_dcc.publish.state import PublishState
 from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
 
+#: :meth:`Host.rate_source` of a DCC: its rate and range are the scene's settings
+SCENE = "the scene"
+
 #: a review longer than this is almost certainly a wrong range (e.g. 1-1000000)
 MAX_REVIEW_FRAMES = 100_000
-
-
-SHOT_KEYS = ("fstart", "fend", "fps")
 
 
 @attr.s(auto_attribs=True, frozen=True)
@@ -33,7 +35,7 @@ class ShotAttribute:
 def shot_attributes(
     session: PublishSession, shot: Any, explicit: Optional[Dict[str, Any]] = None
 ) -> Dict[str, ShotAttribute]:
-    """``fstart``/``fend``/``fps`` of ``shot``, each marked explicit or server default.
+    """``fstart``/``fend``/``fps``/``handles`` of ``shot``, each marked explicit or server default.
 
     ftrack answers ``shot["custom_attributes"]`` with every applicable attribute, filling in
     the configuration's default; only explicitly set values have a ``ContextCustomAttributeValue``
@@ -112,9 +114,58 @@ def check_frame_range(state: PublishState) -> List[str]:
         view = state.view
         explicit = view.shot_values if view is not None else None
         attributes = shot_attributes(state.connected_session(), state.shot, explicit)
+        warnings.extend(adopt_shot_settings(state, attributes))
         warnings.extend(_check_shot_range(state, attributes))
         warnings.extend(_check_shot_fps(state, attributes))
+    elif state.host.rate_source() is None and state.request.fps is None:
+        warnings.append(
+            f"the input has no frame rate and the shot's could not be read: published at "
+            f"{float(spec.fps):g} fps (pass --fps to choose)"
+        )
     return warnings
+
+
+def adopt_shot_settings(state: PublishState, attributes: Dict[str, ShotAttribute]) -> List[str]:
+    """Give an input what it lacks from the shot in ftrack: its ``fps`` to images with no rate
+    (and none asked), its numbering (``fstart``, or ``fstart - handles`` when the input holds the
+    handles too) to a movie of the shot's length. Returns warnings (a rate left at ftrack's
+    configured default)."""
+    spec = state.capture_spec()
+    warnings: List[str] = []
+    shot_fps = attributes.get("fps")
+    if shot_fps is not None and state.request.fps is None and state.host.rate_source() is None:
+        rate = to_fraction(shot_fps.value)
+        state.spec = attr.evolve(spec, fps=rate)
+        log.info("the input has no frame rate: publishing at the shot's %s fps", rate)
+        if not shot_fps.explicit:
+            warnings.append(
+                f"the input has no frame rate and shot {_shot_name(state)} has none set in "
+                f"ftrack: published at ftrack's default {float(rate):g} fps (pass --fps, or "
+                "set the shot's fps in ftrack)"
+            )
+    start, end = attributes.get("fstart"), attributes.get("fend")
+    if start is None or end is None or state.request.frames is not None:
+        return warnings
+    first, last = int(float(start.value)), int(float(end.value))
+    handles = _handles(attributes)
+    length = spec.frame_count
+    for begin in (first, first - handles):
+        if length == last - first + 1 + 2 * (first - begin) and state.host.number_frames_from(
+            begin
+        ):
+            state.spec = attr.evolve(
+                state.capture_spec(), frame_start=begin, frame_end=begin + length - 1
+            )
+            break
+    return warnings
+
+
+def _handles(attributes: Dict[str, ShotAttribute]) -> int:
+    found = attributes.get("handles")
+    try:
+        return max(0, int(float(found.value))) if found is not None else 0
+    except (TypeError, ValueError):
+        return 0
 
 
 def check_camera(host: Any, camera: Optional[str]) -> Optional[str]:
@@ -157,7 +208,8 @@ def _check_shot_range(state: PublishState, attributes: Dict[str, ShotAttribute])
         return []
     shot_range = (int(float(start.value)), int(float(end.value)))
     ours = (spec.frame_start, spec.frame_end)
-    if ours == shot_range:
+    handles = _handles(attributes)
+    if ours in (shot_range, (shot_range[0] - handles, shot_range[1] + handles)):
         return []
     shot_name = _shot_name(state)
     wanted = f"{shot_range[0]}-{shot_range[1]}"
@@ -176,10 +228,15 @@ def _check_shot_range(state: PublishState, attributes: Dict[str, ShotAttribute])
     )
     if state.request.frames is not None:
         return [message + " (published as asked)"]
+    with_handles = f" (or {shot_range[0] - handles}-{shot_range[1] + handles} with its handles)"
+    fix = (
+        f"set the scene's frame range to {wanted}"
+        if state.host.rate_source() == SCENE
+        else f"publish the shot's frames {wanted}"
+    )
     raise ValidationError(
-        message,
-        hint=f"set the scene's frame range to {wanted}, or pass --frames {publishing} "
-        "if this review is meant to differ",
+        message + (with_handles if handles else ""),
+        hint=f"{fix}, or pass --frames {publishing} if this review is meant to differ",
     )
 
 
@@ -203,11 +260,23 @@ def _check_shot_fps(state: PublishState, attributes: Dict[str, ShotAttribute]) -
     )
     if state.request.fps is not None:
         return [message + " (published as asked)"]
-    raise ValidationError(
-        message,
-        hint=f"set the scene to {float(expected):.3f} fps, or pass --fps "
-        f"{float(spec.fps):g} if this review is meant to differ",
-    )
+    source = state.host.rate_source()
+    if source == SCENE:
+        hint = (
+            f"set the scene to {float(expected):.3f} fps, or pass --fps "
+            f"{float(spec.fps):g} if this review is meant to differ"
+        )
+    else:  # frames or a movie: no scene to change, the rate is the publish's choice
+        hint = (
+            f"pass --fps {_rate_text(expected)} to play its frames at the shot's rate, or "
+            f"--fps {_rate_text(spec.fps)} to keep {source or 'this'} rate"
+        )
+    raise ValidationError(message, hint=hint)
+
+
+def _rate_text(rate: Fraction) -> str:
+    """A rate as --fps takes it: 25, 24000/1001."""
+    return str(rate.numerator) if rate.denominator == 1 else f"{rate.numerator}/{rate.denominator}"
 
 
 def check_colour(host: Any) -> Optional[Any]:

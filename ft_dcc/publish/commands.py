@@ -9,6 +9,8 @@ import sys
 from typing import Any, Dict, Optional, Tuple
 
 HOST_CHOICES = ("files", "blender", "maya", "nuke")
+#: the characters of a queue entry's id that ``queue list`` shows (``queue drop`` takes them)
+SHORT_ID = 8
 SCENE_HOSTS = {".blend": "blender", ".ma": "maya", ".mb": "maya", ".nk": "nuke"}
 
 
@@ -24,7 +26,8 @@ def add_commands(subparsers: Any) -> None:
         "publish",
         help="publish a scene, movie or image sequence for review in ftrack",
         description="Publish INPUT for web review: capture (or read), encode to H.264, upload, "
-        "and add the new version to a review session. Exit status 0 when published or queued.",
+        "and add the new version to a review session. Exit status 0 when published, 75 when "
+        "only queued (the server could not be reached), 1 when not published.",
     )
     publish.add_argument(
         "input",
@@ -90,6 +93,15 @@ def add_commands(subparsers: Any) -> None:
     listing.set_defaults(handler=run_queue_list)
     flush = queue_sub.add_parser("flush", help="publish every queued publish now")
     flush.add_argument("--json", action="store_true", help="print JSON")
+    flush.add_argument(
+        "--wait",
+        action="store_true",
+        help="while the server cannot be reached, try again every --interval seconds until it "
+        "answers (a login item, or a farm node's last task)",
+    )
+    flush.add_argument(
+        "--interval", type=float, default=30.0, metavar="SECONDS", help="default: 30"
+    )
     flush.set_defaults(handler=run_queue_flush)
     drop = queue_sub.add_parser(
         "drop", help="delete a queued publish that can never succeed (e.g. its task was removed)"
@@ -186,18 +198,27 @@ def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
     }
 
 
+def verbose_terminal() -> bool:
+    """True when ``ft-dcc -v`` asked for details (the root logger shows INFO)."""
+    import logging
+
+    return logging.getLogger().isEnabledFor(logging.INFO)
+
+
 def print_report(report: Any, as_json: bool, stream: Any = None) -> None:
-    """Print a PublishReport: JSON (ids, ``"queued": true``) or the artist-readable text."""
+    """Print a PublishReport: JSON (ids, ``"queued": true``) or the artist-readable text (a
+    summary; every step with ``-v``)."""
     stream = stream or sys.stdout
     if as_json:
         stream.write(report.to_json() + "\n")
     else:
-        stream.write(str(report) + "\n")
+        stream.write(report.format(verbose=verbose_terminal()) + "\n")
     stream.flush()
 
 
 def exit_status(report: Any) -> int:
-    return 0 if report.ok else 1
+    """0 published, 75 only queued (``EXIT_QUEUED``), 1 not published."""
+    return int(report.exit_code)
 
 
 def quiet_pyblish_logging() -> None:
@@ -312,13 +333,15 @@ def run_queue_list(args: argparse.Namespace) -> int:
     if not entries:
         print(f"The offline queue is empty ({queue.directory}).")
         return 0
-    print(f"{len(entries)} publish(es) waiting in {queue.directory}:")
+    print(f"{len(entries)} publish(es) waiting in {queue.directory}, oldest first:")
     for entry in entries:
         error = f"  last error: {entry['last_error']}" if entry["last_error"] else ""
         print(
-            f"  {entry['created_at']}  {entry['task']}  {entry['asset']}  "
-            f"-> {entry['review_session']!r}  ({entry['attempts']} attempt(s)){error}"
+            f"  {entry['id'][:SHORT_ID]}  {entry['created_at']}  {entry['task']}  "
+            f"{entry['asset']}  -> {entry['review_session']!r}  "
+            f"({entry['attempts']} attempt(s)){error}"
         )
+    print("'ft-dcc queue drop ID' deletes one (the first column is its id).")
     return 0
 
 
@@ -335,22 +358,45 @@ def run_queue_drop(args: argparse.Namespace) -> int:
             hint="copy the id from 'ft-dcc queue list' (a unique start is enough)",
         )
     queue.remove(matches[0])
-    print(f"Dropped {matches[0].id} ({matches[0].manifest.task_label}).")
+    dropped = matches[0]
+    print(
+        f"Dropped {dropped.id[:SHORT_ID]} ({dropped.manifest.task_label} "
+        f"{dropped.manifest.asset_name}, made {dropped.manifest.created_at})."
+    )
     return 0
 
 
 def run_queue_flush(args: argparse.Namespace) -> int:
+    import time
+
     from ft_dcc.console import ConsoleProgress
     from ft_dcc.publish.queue import OfflineQueue
+    from ft_dcc.publish.report import EXIT_QUEUED
 
     queue = OfflineQueue(args.queue_dir)
     progress = ConsoleProgress(sys.stderr, plain=True if args.json else None)
     result = queue.flush(progress=progress)
+    while getattr(args, "wait", False) and flush_status(result) == EXIT_QUEUED:
+        progress.close()
+        sys.stderr.write(
+            f"ft-dcc: the server cannot be reached; trying again in {args.interval:g}s\n"
+        )
+        time.sleep(max(args.interval, 0.1))
+        result = queue.flush(progress=progress)
     progress.close()
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:
         print_flush(result)
+    return flush_status(result)
+
+
+def flush_status(result: Any) -> int:
+    """0 all published, 75 (``EXIT_QUEUED``) the server still down, 1 an entry failed."""
+    from ft_dcc.publish.report import EXIT_QUEUED
+
+    if any(_unreachable(outcome) for outcome in result.outcomes):
+        return EXIT_QUEUED
     return 0 if result.ok else 1
 
 
@@ -361,10 +407,21 @@ def _unreachable(outcome: Any) -> bool:
 def print_flush(result: Any) -> None:
     """What a flush did, one line per entry; a server still down is one plain line."""
     for outcome in result.outcomes:
+        entry = outcome.entry
+        task = str(entry.get("task") or "")
+        task = task if "/" in task else ""  # a journaled entry knows its task by id only
+        what = f"{task} {entry.get('asset', '')}".strip()
         if outcome.ok:
-            print(f"  published: {outcome.entry_id}")
+            number = outcome.result.get("version_number")
+            version = f" v{number:03d}" if number else ""
+            link = outcome.result.get("review_url")
+            print(f"  published: {what}{version} (made {entry.get('created_at', '?')})")
+            if link:
+                print(f"    review: {link}")
+            for warning in outcome.result.get("warnings") or []:
+                print(f"    warning: {warning}")
         elif not _unreachable(outcome):
-            print(f"  FAILED: {outcome.entry_id} {outcome.message}")
+            print(f"  FAILED: {outcome.entry_id[:SHORT_ID]} {what}: {outcome.message}")
     if any(_unreachable(outcome) for outcome in result.outcomes):
         stays = "publish stays" if result.remaining == 1 else "publishes stay"
         print(

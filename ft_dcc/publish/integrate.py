@@ -118,14 +118,27 @@ def _upload(
 ) -> None:
     """Upload the files the server does not hold yet (one metadata request for all)."""
     todo = [c for c in manifest.components if c.id not in view.located]
+    sizes = [_file_size(c.path(media_dir)) for c in todo]
+    total = sum(sizes)
 
     def file_progress(index: int, stage: str, fraction: float, message: str = "") -> None:
         if index == 1 and fraction == 0.0:
             fault_point("mid-upload")
-        progress("upload", (index + fraction) / len(todo), message)
+        if not total:
+            progress("upload", (index + fraction) / len(todo), message)
+            return
+        done = sum(sizes[:index]) + round(fraction * sizes[index])
+        progress("upload", done / total, f"{done}/{total} bytes")  # every file's bytes
 
     session.upload_files([(c.path(media_dir), c.id) for c in todo], progress=file_progress)
     progress("upload", 1.0, "uploaded")
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 @attr.s(auto_attribs=True, kw_only=True)

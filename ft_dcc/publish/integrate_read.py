@@ -25,7 +25,8 @@ from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
 
-SHOT_KEYS = ("fstart", "fend", "fps")
+#: the shot custom attributes a publish reads (ftrack's standard names)
+SHOT_KEYS = ("fstart", "fend", "fps", "handles")
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -53,7 +54,7 @@ class ServerView:
     """What the server holds for one publish (see the module docstring)."""
 
     shot: Any = None
-    shot_values: Dict[str, Any] = attr.Factory(dict)  # explicitly set fstart/fend/fps
+    shot_values: Dict[str, Any] = attr.Factory(dict)  # explicitly set SHOT_KEYS
     review_session: Any = None
     asset: Any = None
     asset_type_id: Optional[str] = None

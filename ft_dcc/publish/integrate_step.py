@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 from typing import Any, List
 
-from ft_dcc.exceptions import FtDccError
 from ft_dcc.protocol import ENV_SERVER, REVIEW_COMPONENT_MP4, REVIEW_META_KEY, THUMBNAIL_COMPONENT
+from ft_dcc.publish.backlog import publish_rest
 from ft_dcc.publish.failures import should_queue
 from ft_dcc.publish.integrate import fault_point, integrate_manifest
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
@@ -128,7 +128,7 @@ def integrate_or_queue(state: PublishState) -> None:
     queue.remove(entry)
     state.warnings.extend(state.outcome.warnings)
     _check_burnt_version(state)
-    _complete_interrupted(state, queue)
+    publish_rest(state)  # what was queued meanwhile (the older work went first: backlog.py)
 
 
 def _check_burnt_version(state: PublishState) -> None:
@@ -152,18 +152,3 @@ def _keep_queued(
         f"the ftrack server was lost while publishing ({error}); the review is kept in "
         "the offline queue and published by 'ft-dcc queue flush'"
     )
-
-
-def _complete_interrupted(state: PublishState, queue: OfflineQueue) -> None:
-    """Finish the publishes an earlier run was interrupted in (best effort)."""
-    if not any(entry.journal for entry in queue.entries()):
-        return
-    try:
-        result = queue.flush(state.session, journal_only=True)
-    except FtDccError as exc:  # another flush is running: it will finish them
-        log.info("interrupted publishes left for the running flush: %s", exc)
-        return
-    if result.flushed:
-        state.warnings.append(
-            f"also finished {result.flushed} publish(es) that an earlier run was interrupted in"
-        )

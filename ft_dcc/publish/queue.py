@@ -25,12 +25,13 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Union
 
 import attr
 
 from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.session.interface import IntegrateSession, PublishSession
@@ -38,7 +39,10 @@ from ft_dcc.session.interface import IntegrateSession, PublishSession
 log = logging.getLogger(__name__)
 
 ENV_QUEUE_DIR = "FT_DCC_QUEUE_DIR"
-APP_NAME = "ft-dcc"
+#: the app-data folder's name, the embedded server's too (``<user data dir>/ft_dcc/server``)
+APP_NAME = "ft_dcc"
+#: the queue's folder name before it moved beside the server's data (its entries move in)
+LEGACY_APP_NAME = "ft-dcc"
 MANIFEST_FILE = "manifest.json"
 STATE_FILE = "state.json"
 MEDIA_DIR = "media"
@@ -48,28 +52,72 @@ OWNER_LOCK = "owner.lock"  # held by the live publish that journals the entry
 STALE_INCOMING_S = 3600
 
 
-def user_data_dir() -> Path:
-    """The per-user data folder of ft-dcc (platformdirs when installed, else the OS convention)."""
+def user_data_dir(name: str = APP_NAME, author: Union[str, Literal[False], None] = None) -> Path:
+    """The per-user data folder of ft_dcc, the same one the embedded server keeps its data in
+    (``platformdirs.user_data_dir("ft_dcc")`` when installed, else the same path by the OS
+    convention); ``author`` as platformdirs takes it (None: the name, on Windows)."""
     try:
         import platformdirs
 
-        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        return Path(platformdirs.user_data_dir(name, appauthor=author))
     except ImportError:
         pass
     home = Path.home()
     if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local")) / APP_NAME
+        local = Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local"))
+        return local / name if author is False else local / (author or name) / name
     if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / APP_NAME
-    return Path(os.environ.get("XDG_DATA_HOME", home / ".local" / "share")) / APP_NAME
+        return home / "Library" / "Application Support" / name
+    return Path(os.environ.get("XDG_DATA_HOME", home / ".local" / "share")) / name
 
 
 def default_queue_dir() -> Path:
-    """``$FT_DCC_QUEUE_DIR``, else ``<user data dir>/queue``."""
+    """``$FT_DCC_QUEUE_DIR``, else ``<user data dir>/queue`` (beside the server's data), into
+    which the entries of the queue's old folder (``ft-dcc/queue``) are moved first."""
     override = os.environ.get(ENV_QUEUE_DIR)
     if override:
         return Path(override).expanduser()
-    return user_data_dir() / "queue"
+    queue = user_data_dir() / "queue"
+    _move_legacy_entries(user_data_dir(LEGACY_APP_NAME, author=False) / "queue", queue)
+    return queue
+
+
+def _move_legacy_entries(old: Path, new: Path) -> None:
+    """Move the entries of the old queue folder into ``new`` (same names, so the same order);
+    one a live publish still owns stays until the next time. Failures only log."""
+    if not old.is_dir() or old.resolve() == new.resolve():
+        return
+    for entry in sorted(old.iterdir()):
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        try:
+            with _owned(entry):
+                new.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(entry), str(new / entry.name))
+            log.info("moved the queued publish %s to %s", entry.name, new)
+        except OSError as exc:
+            log.warning("could not move the queued publish %s to %s: %s", entry, new, exc)
+    with contextlib.suppress(OSError):
+        for leftover in old.iterdir():  # only lock files remain
+            if leftover.name.startswith(".") and leftover.is_file():
+                leftover.unlink()
+        old.rmdir()
+        old.parent.rmdir()
+
+
+@contextlib.contextmanager
+def _owned(entry: Path) -> Iterator[None]:
+    """Hold ``entry``'s owner lock (OSError while a live publish holds it)."""
+    lock = entry / OWNER_LOCK
+    if not lock.exists():
+        yield
+        return
+    with open(lock, "a+") as handle:
+        _lock_file(handle)
+        try:
+            yield
+        finally:
+            _unlock_file(handle)
 
 
 @attr.s(auto_attribs=True)
@@ -136,6 +184,7 @@ class FlushOutcome:
     ok: bool
     message: str
     result: Dict[str, Any] = attr.Factory(dict)
+    entry: Dict[str, Any] = attr.Factory(dict)  # the entry's summary (task, asset, created_at)
 
 
 @attr.s(auto_attribs=True)
@@ -183,7 +232,8 @@ class OfflineQueue:
         where possible, and the returned entry holds its owner lock until ``release()``.
         """
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        # microseconds: two publishes in one second keep their order (names sort oldest first)
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
         final = self.directory / f"{stamp}-{manifest.manifest_id}"
         incoming = self.directory / f".incoming-{manifest.manifest_id}"
         if incoming.exists():
@@ -313,18 +363,18 @@ class OfflineQueue:
         *,
         session_factory: Optional[Callable[[], IntegrateSession]] = None,
         progress: Progress = null_progress,
-        journal_only: bool = False,
+        select: Optional[Callable[[QueueEntry], bool]] = None,
     ) -> FlushResult:
-        """Integrate every waiting entry; remove each one that is now fully on the server.
+        """Integrate every waiting entry, oldest first; remove each one that is now fully on
+        the server.
 
         Entries a live publish still owns are left alone. Stops at the first entry the server
         cannot be reached for (the rest would fail the same way); other errors are recorded
-        in the entry and the flush moves on. ``journal_only``: only the entries of publishes
-        that were interrupted while online (what the next publish completes).
+        in the entry and the flush moves on. ``select``: only the entries it accepts.
         """
         result = FlushResult()
         with self.lock():
-            entries = [e for e in self.entries() if e.journal or not journal_only]
+            entries = [e for e in self.entries() if select is None or select(e)]
             if not entries:
                 progress("flush", 1.0, "done")
                 result.remaining = len(self.entries())
@@ -344,6 +394,7 @@ class OfflineQueue:
                     outcome = self._replay(session, entry, progress)
                 finally:
                     entry.release()
+                outcome.entry = entry.summary()
                 result.outcomes.append(outcome)
                 if outcome.result.get("unreachable"):
                     break  # the others would fail the same way
@@ -372,7 +423,52 @@ class OfflineQueue:
             self.record_failure(entry, f"{prefix}{exc}", journal=entry.journal)
             return FlushOutcome(entry.id, False, str(exc), {"unreachable": unreachable})
         self.remove(entry)
+        outcome.warnings.extend(_landed_after_later_work(session, entry.manifest, outcome))
         return FlushOutcome(entry.id, True, "published", outcome.to_dict())
+
+
+def _landed_after_later_work(
+    session: PublishSession, manifest: IntegrateManifest, outcome: Any
+) -> List[str]:
+    """A warning when the version before this replayed one was made after it: the older work
+    is now the asset's latest (nothing is renumbered; the review shows both)."""
+    number = outcome.version_number
+    if not number or number <= 1:
+        return []
+    try:
+        before = session.query(
+            f"select version, date from AssetVersion where asset_id is {quote(outcome.asset_id)} "
+            f"and version < {int(number)} order by version descending"
+        ).first()
+    except FtDccError as exc:
+        log.info("could not read the version before v%03d: %s", number, exc)
+        return []
+    if before is None:
+        return []
+    made, previous = _when(manifest.created_at), _when(before["date"])
+    if made is None or previous is None or previous <= made:
+        return []
+    return [
+        f"v{number:03d} of {manifest.asset_name} was made at {made:%Y-%m-%d %H:%M:%S} UTC, "
+        f"before v{before['version']:03d} (made after it, at {previous:%Y-%m-%d %H:%M:%S} "
+        f"UTC): the older work is now the latest version"
+    ]
+
+
+def _when(value: Any) -> Optional[_dt.datetime]:
+    """A server date or an ISO text as an aware UTC datetime (None when unreadable)."""
+    if value is None or value == "":
+        return None
+    if hasattr(value, "datetime") and not isinstance(value, _dt.datetime):  # arrow-like
+        value = value.datetime
+    if isinstance(value, str):
+        try:
+            value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(value, _dt.datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
 
 
 def _older_than(path: Path, seconds: float) -> bool:

@@ -10,6 +10,12 @@ import attr
 
 from ft_dcc.publish.atomic import atomic_write_json
 
+#: the exit status of a publish that was only queued (the server could not be reached): not
+#: 0, so a farm job does not report a review that sits on the node's disk as published; 75 is
+#: sysexits' EX_TEMPFAIL ("try again later"). ``ft-dcc queue flush`` exits with it too while
+#: the server is still down.
+EXIT_QUEUED = 75
+
 #: the ``skipped`` reason of a check an offline publish leaves to the queue flush
 DEFERRED = "offline: checked when the queue is flushed"
 
@@ -42,6 +48,7 @@ class PublishReport:
     warnings: List[str] = attr.Factory(list)
     task: Optional[str] = None
     task_id: Optional[str] = None
+    asset_name: Optional[str] = None
     asset_id: Optional[str] = None
     asset_version_id: Optional[str] = None
     version_number: Optional[int] = None
@@ -62,12 +69,20 @@ class PublishReport:
 
     @property
     def exit_code(self) -> int:
-        """The process exit status for this outcome: 0 when published or queued, else 1."""
+        """The process exit status: 0 published, :data:`EXIT_QUEUED` (75) only queued, 1 not
+        published."""
+        if self.ok and self.queued:
+            return EXIT_QUEUED
         return 0 if self.ok else 1
 
-    def format(self) -> str:
-        """The full artist-readable text: summary, every step, warnings and ids."""
-        return str(self)
+    def format(self, verbose: bool = False) -> str:
+        """The artist-readable text: the summary, the steps that did not pass (failed,
+        skipped, left for the queue flush), each warning once, and where the result is; with
+        ``verbose`` every step and its time too (``str(report)``)."""
+        return self._text(verbose)
+
+    def __str__(self) -> str:
+        return self._text(verbose=True)
 
     @property
     def failed_steps(self) -> List[StepResult]:
@@ -94,18 +109,21 @@ class PublishReport:
             )
         if self.ok:
             version = f" v{self.version_number:03d}" if self.version_number else ""
+            asset = f" of {self.asset_name}" if self.asset_name else ""
             where = (
                 f" in review session {self.review_session_name!r}"
                 if self.review_session_name
                 else ""
             )
-            return f"Published{version}{where}."
+            return f"Published{version}{asset}{where}."
         first = self.errors[0] if self.errors else "the publish failed"
         return f"Not published: {first}"
 
-    def __str__(self) -> str:
-        lines = [self.summary(), ""]
+    def _text(self, verbose: bool) -> str:
+        lines: List[str] = []
         for step in self.steps:
+            if step.ok and not step.skipped and not verbose:
+                continue  # a passing step is news only with -v
             mark = "FAIL" if not step.ok else "skip" if step.skipped else "ok  "
             mark = "later" if step.skipped == DEFERRED else mark
             lines.append(f"  [{mark}] {step.stage:<9} {step.label} ({step.duration_ms:.0f} ms)")
@@ -121,14 +139,16 @@ class PublishReport:
             lines.append(f"  warning: {warning}")
         ids = [
             ("task", self.task),
+            ("asset", self.asset_name),
             ("asset version", self.asset_version_id),
             ("review session", self.review_session_id),
             ("review object", self.review_session_object_id),
             ("review", self.review_url),
             ("queue entry", self.queue_entry),
         ]
+        if not verbose:  # the ids a person uses; -v (and --json) give them all
+            ids = [(n, v) for n, v in ids if n in ("task", "asset", "review", "queue entry")]
         extra = [f"  {name}: {value}" for name, value in ids if value]
         if extra:
-            lines.append("")
-            lines.extend(extra)
-        return "\n".join(lines)
+            lines.extend(["", *extra] if lines else extra)
+        return "\n".join([self.summary(), "", *lines] if lines else [self.summary()])

@@ -87,11 +87,7 @@ def _resolve_step_by_step(session: PublishSession, task_path: str, parts: List[s
             f"TypedContext where parent_id is {quote(parent_id)} and name is {quote(name)}"
         ).first()
         if child is None:
-            found_path = "/".join(parts[:depth])
-            raise ValidationError(
-                f"{found_path!r} has no child called {name!r} (task path {task_path!r})",
-                hint="check the spelling of each level of the task path in ftrack",
-            )
+            raise _missing_level(session, parent_id, parts, depth, task_path)
         entity = child
         parent_id = entity["id"]
     try:
@@ -101,6 +97,46 @@ def _resolve_step_by_step(session: PublishSession, task_path: str, parts: List[s
             f"{task_path!r} is not a task",
             hint="publish to a task (e.g. .../Shot/compositing), not to a shot or folder",
         ) from None
+
+
+#: how many existing names an unknown level's error lists
+LISTED_NAMES = 20
+
+
+def _missing_level(
+    session: PublishSession, parent_id: str, parts: List[str], depth: int, task_path: str
+) -> ValidationError:
+    """The error of a path level that does not exist: what does exist there, and the nearest
+    name ("did you mean"), as for review sessions."""
+    name = parts[depth]
+    found_path = "/".join(parts[:depth])
+    rows = session.query(f"select name from TypedContext where parent_id is {quote(parent_id)}")
+    names = sorted({str(row["name"]) for row in rows}, key=str.lower)
+    nearest = nearest_names(name, names)
+    kind = "task" if depth == len(parts) - 1 else "child"
+    message = f"{found_path!r} has no {kind} called {name!r} (task path {task_path!r})"
+    if nearest:
+        message += f": did you mean {nearest[0]!r}?"
+    if not names:
+        return ValidationError(message, hint=f"{found_path!r} is empty: create it in ftrack")
+    listed = ", ".join(names[:LISTED_NAMES]) + (", ..." if len(names) > LISTED_NAMES else "")
+    return ValidationError(message, hint=f"it holds: {listed}")
+
+
+def nearest_names(name: str, candidates: List[str]) -> List[str]:
+    """The likely meanings of a mistyped ``name``: the names within two edits (closest first),
+    else those it starts (or that start it), case-insensitive."""
+    from ft_dcc.review.names import close_matches
+
+    close = close_matches(name, candidates)
+    if close:
+        return close
+    typed = name.strip().lower()
+    return [
+        c
+        for c in candidates
+        if typed and (c.lower().startswith(typed) or typed.startswith(c.lower()))
+    ]
 
 
 #: what the frame-range check reads of a task's parent (shot), fetched in one request

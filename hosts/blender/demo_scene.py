@@ -6,13 +6,23 @@ Run inside Blender or with the ``bpy`` module, arguments as JSON after ``--``::
     python demo_scene.py -- options.json
 
 Keys (all optional but ``path``): frame_start, frame_end, fps, fps_base, width, height,
-camera (bool), save (bool).
+camera (bool), save (bool), driven (bool).
+
+``driven``: the cube follows drivers of the scene's own frame range (Blender's simple
+expressions, evaluated without running Python) instead of keyframes, so a scene whose range is
+changed later still animates over all of it: the shipped template ``demo_scene.blend.gz`` is
+built so, by the oldest Blender the README supports (3.4), which every newer one reads::
+
+    blender -b --factory-startup -P hosts/blender/demo_scene.py -- \
+        '{"path": "/tmp/demo_scene.blend", "driven": true, "fps": 24, "width": 960,
+          "height": 540}' && gzip -9 -c /tmp/demo_scene.blend > hosts/blender/demo_scene.blend.gz
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from typing import Any, Dict
 
@@ -29,6 +39,7 @@ def build(
     height: int = 720,
     camera: bool = True,
     save: bool = True,
+    driven: bool = False,
 ) -> Any:
     """Replace the open file with the demo scene; save it to ``path`` when ``save``."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
@@ -48,13 +59,16 @@ def build(
     cube = bpy.context.object
     cube.name = "hero"
     cube.color = (0.9, 0.45, 0.1, 1.0)
-    length = max(frame_end - frame_start, 1)
-    for step in range(5):
-        frame = frame_start + round(length * step / 4)
-        cube.location = (-3 + 1.5 * step, 0, 0.75 + 2.0 * abs(math.sin(step * math.pi / 2)))
-        cube.rotation_euler = (0, 0, step * math.pi / 4)
-        cube.keyframe_insert("location", frame=frame)
-        cube.keyframe_insert("rotation_euler", frame=frame)
+    if driven:
+        _drive(cube, scene)
+    else:
+        length = max(frame_end - frame_start, 1)
+        for step in range(5):
+            frame = frame_start + round(length * step / 4)
+            cube.location = (-3 + 1.5 * step, 0, 0.75 + 2.0 * abs(math.sin(step * math.pi / 2)))
+            cube.rotation_euler = (0, 0, step * math.pi / 4)
+            cube.keyframe_insert("location", frame=frame)
+            cube.keyframe_insert("rotation_euler", frame=frame)
 
     bpy.ops.object.light_add(type="SUN", location=(4, -4, 8))
     bpy.context.object.name = "sun"
@@ -73,6 +87,30 @@ def build(
     if save and path:
         bpy.ops.wm.save_as_mainfile(filepath=path)
     return scene
+
+
+#: 0 at the scene's first frame, 1 at its last (``s``, ``e``: driver variables)
+SHOT_TIME = "min(max((frame - s) / max(e - s, 1), 0), 1)"
+#: the cube's motion over the shot, ``t`` being :data:`SHOT_TIME`
+DRIVEN_MOTION = {
+    ("location", 0): "-3 + 6 * t",
+    ("location", 2): "0.75 + 2 * abs(sin(t * 2 * pi))",
+    ("rotation_euler", 2): "t * pi",
+}
+
+
+def _drive(obj: Any, scene: Any) -> None:
+    """Drive ``obj`` by simple expressions of the scene's current, first and last frame."""
+    for (path, index), motion in DRIVEN_MOTION.items():
+        driver = obj.driver_add(path, index).driver
+        driver.type = "SCRIPTED"
+        for name, prop in (("s", "frame_start"), ("e", "frame_end")):
+            variable = driver.variables.new()
+            variable.name, variable.type = name, "SINGLE_PROP"
+            variable.targets[0].id_type = "SCENE"
+            variable.targets[0].id = scene
+            variable.targets[0].data_path = prop
+        driver.expression = re.sub(r"\bt\b", f"({SHOT_TIME})", motion)
 
 
 def _arguments() -> Dict[str, Any]:

@@ -18,7 +18,7 @@ from ft_dcc.host import headless
 from ft_dcc.host.pythonpath import python_paths
 from ft_dcc.progress import Progress, null_progress
 
-from . import runner
+from . import demo_template, runner
 
 log = logging.getLogger(__name__)
 
@@ -124,9 +124,17 @@ class BlenderIntegration:
         return headless.print_outcome(outcome, bool(request.get("json")))
 
     def build_demo_scene(self, path: Path, **options: Any) -> Path:
-        """Build the animated demo scene at ``path`` (options: see ``demo_scene.build``)."""
+        """Build the animated demo scene at ``path`` (options: see ``demo_scene.build``): from
+        the shipped Blender 3.4 template (``demo_template.py``), which every supported Blender
+        opens, else in the Blender at hand."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if demo_template.available():
+            return demo_template.write_demo_scene(path, **options)
+        log.warning(
+            "blender-asset-tracer is not installed: building the demo scene in this Blender "
+            "(older Blenders may not open it; pip install blender-asset-tracer)"
+        )
         with tempfile.TemporaryDirectory(prefix="ft_dcc-scene-") as tmp:
             arguments = Path(tmp) / "scene.json"
             arguments.write_text(json.dumps(dict(options, path=str(path))), encoding="utf-8")

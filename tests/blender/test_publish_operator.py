@@ -27,12 +27,16 @@ def test_operator_publishes_a_playable_review(tmp_path, blender_env, embedded_se
 
     assert result["returned"] == ["FINISHED"], result["status"]
     assert result["outcome"] == "published"
-    assert result["status"].startswith("Published v001 in review session 'Blender dailies'")
+    assert result["status"].startswith("Published v001 of shot in review session 'Blender dailies'")
     report = result["report"]
     assert report["ok"] and not report["queued"]
     assert report["capture"]["frame_start"] == 1001 and report["capture"]["frame_end"] == 1012
     assert report["capture"]["display"]["method"] == "workbench"  # bpy is always background
     assert result["engine_after"] == "BLENDER_EEVEE"  # the scene's engine is back
+    # the panel's connection row: the publish reached the server, so not "Not checked yet"
+    connected = result["connection_after"]
+    assert connected["connected"] and connected["message"].startswith("Connected to"), connected
+    assert embedded_server.url in connected["message"], connected
 
     # browser-playable H.264, 12 frames of 320x180 at 25 fps (ffprobe on the download)
     assert_review_movie(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ft_dcc_hosts.maya import choices, menu, startup
 from maya import _fake
@@ -64,7 +66,7 @@ def test_menu_publishes_with_progress_and_shows_the_review_link(
     prompts = [d for d in maya_state.dialogs if d["_kind"] == "promptDialog"]
     assert prompts[1]["text"].startswith("Dailies ")  # the default offered
     (shown,) = [d for d in maya_state.dialogs if d["_kind"] == "confirmDialog"]
-    assert shown["message"].startswith("Published v001 in review session 'Menu dailies'.")
+    assert re.match(r"Published v001 of \S+ in review session 'Menu dailies'\.", shown["message"])
     assert f"Review: {server_env.url}" in shown["message"]
     history = maya_state.progress_history
     assert history[0].get("beginProgress") and history[-1].get("endProgress")

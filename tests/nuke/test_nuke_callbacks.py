@@ -4,6 +4,7 @@ menu publish at 23.976 fps rendered through a temporary Write node, checked with
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def test_menu_publish_at_23976_renders_through_a_temporary_write(
     assert report.ok, report.format()
     assert report.capture["fps"] == "24000/1001"
     state = nuke._fake.state
-    assert state.messages[-1].startswith("Published v001 in review session 'Comp 23.976'")
+    assert re.match(r"Published v001 of \S+ in review session 'Comp 23.976'", state.messages[-1])
     assert [n.name() for n in nuke.allNodes()] == nodes_before  # the temporary Write is gone
     assert not (tmp_path / "render").exists()  # rendered through the temporary node
     (task_bar,) = state.progress_tasks

@@ -11,6 +11,8 @@ from typing import Any, Dict
 
 from support import free_port, make_movie, make_sequence, make_task, open_session
 
+from ft_dcc.publish.report import EXIT_QUEUED
+
 
 def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -101,7 +103,7 @@ def test_publish_a_movie(embedded_server, tmp_path: Path, queue_dir: Path) -> No
     assert data["ok"] and any("differs from shot" in w for w in data["warnings"])
 
 
-def test_publish_without_a_server_says_queued_and_exits_0(tmp_path: Path, queue_dir: Path) -> None:
+def test_publish_without_a_server_says_queued_and_exits_75(tmp_path: Path, queue_dir: Path) -> None:
     make_sequence(tmp_path / "frames", frames=6, start=1)
     env = {
         "FTRACK_SERVER": f"http://127.0.0.1:{free_port()}",
@@ -113,12 +115,12 @@ def test_publish_without_a_server_says_queued_and_exits_0(tmp_path: Path, queue_
     as_json = ft_dcc(
         env, "publish", str(tmp_path / "frames" / "shot.%04d.png"), "--task", "p/sh/comp", "--json"
     )
-    assert as_json.returncode == 0, as_json.stderr
+    assert as_json.returncode == EXIT_QUEUED, as_json.stderr  # only queued: not success
     data = json.loads(as_json.stdout)
     assert data["queued"] is True and data["status"] == "queued"
     assert data["asset_version_id"] and data["review_session_object_id"]
     text = ft_dcc(env, "publish", str(tmp_path / "frames" / "shot.0003.png"), "--task", "p/sh/comp")
-    assert text.returncode == 0
+    assert text.returncode == EXIT_QUEUED
     assert text.stdout.startswith("Queued:") and "ft-dcc queue flush" in text.stdout
     listing = ft_dcc(env, "queue", "list")
     assert listing.returncode == 0 and "2 publish(es) waiting" in listing.stdout

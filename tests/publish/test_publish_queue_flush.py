@@ -16,6 +16,7 @@ from support import make_sequence, make_task, open_session
 from ft_dcc.exceptions import ApiConnectionError
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
+from ft_dcc.publish.report import EXIT_QUEUED
 from ft_dcc.session import Session
 
 
@@ -94,7 +95,7 @@ def test_server_down_publish_is_queued_then_flushed_exactly_once(
 
     # still down: a flush keeps the entry and says so
     down = run_cli(fresh_server, queue_dir, "queue", "flush")
-    assert down.returncode == 1 and "1 publish stays queued" in down.stdout
+    assert down.returncode == EXIT_QUEUED and "1 publish stays queued" in down.stdout
     assert len(OfflineQueue(queue_dir).entries()) == 1
 
     fresh_server.start()  # same port, same data

@@ -10,13 +10,14 @@ class IntegrateReview(pyblish.api.ContextPlugin):
     order = pyblish.api.IntegratorOrder
 
     def process(self, context):
+        from ft_dcc.console import IN_REPORT
         from ft_dcc.publish.integrate_step import integrate_or_queue
         from ft_dcc.publish.state import state_of
 
         state = state_of(context)
         integrate_or_queue(state)
         if state.queue_entry is not None:
-            self.log.warning("Queued as %s", state.queue_entry.path)
+            self.log.warning("Queued as %s", state.queue_entry.path, extra=IN_REPORT)
         elif state.outcome is not None:
             outcome = state.outcome
             self.log.info(

@@ -10,10 +10,11 @@ class ValidateFrameRange(pyblish.api.ContextPlugin):
     order = pyblish.api.ValidatorOrder - 0.1
 
     def process(self, context):
+        from ft_dcc.console import IN_REPORT
         from ft_dcc.publish.checks import check_frame_range
         from ft_dcc.publish.state import state_of
 
         state = state_of(context)
         for warning in check_frame_range(state):
             state.warnings.append(warning)
-            self.log.warning(warning)
+            self.log.warning(warning, extra=IN_REPORT)

@@ -10,6 +10,7 @@ class ValidateFtrackServer(pyblish.api.ContextPlugin):
     order = pyblish.api.ValidatorOrder - 0.45
 
     def process(self, context):
+        from ft_dcc.console import IN_REPORT
         from ft_dcc.publish.connection import connect
         from ft_dcc.publish.state import state_of
 
@@ -22,6 +23,6 @@ class ValidateFtrackServer(pyblish.api.ContextPlugin):
                 "'ft-dcc queue flush' when the server is back."
             )
             state.warnings.append(message)
-            self.log.warning(message)
+            self.log.warning(message, extra=IN_REPORT)
         else:
             self.log.info("Connected to %s", getattr(state.session, "server_url", "ftrack"))

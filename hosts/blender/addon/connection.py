@@ -55,6 +55,18 @@ def open_review_sessions(session: PublishSession, task: str = "") -> List[str]:
     return sorted({s["name"] for s in sessions if review.is_open(s)})
 
 
+def after_publish(settings: Dict[str, str], outcome: str) -> None:
+    """A publish just talked to the server: the panel says so, not "Not checked yet"."""
+    import os
+
+    url = settings.get("server_url") or os.environ.get("FTRACK_SERVER", "")
+    user = settings.get("api_user") or os.environ.get("FTRACK_API_USER", "")
+    if outcome == "published":
+        STATE.update(connected=True, message=f"Connected to {url} as {user}")
+    elif outcome == "queued":
+        STATE.update(connected=False, message=f"Not connected: {url} could not be reached")
+
+
 def refresh(settings: Dict[str, str], task: str = "") -> Dict[str, Any]:
     """Connect, list open review sessions, and update :data:`STATE`."""
     try:

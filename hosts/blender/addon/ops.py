@@ -207,6 +207,7 @@ class FTDCC_OT_publish(bpy.types.Operator):
 
         message = artist_message(job.report)
         context.window_manager.ftdcc_headline = message.short
+        connection.after_publish(props.connection_settings(context), message.outcome)
         done = self._finish(
             context, message.outcome, message.text, message.review_url, job.report.to_json()
         )

@@ -73,6 +73,12 @@ if options.get("refresh"):
         settings.review_session = options["review_session"]
 
 
+def _panel_connection():
+    """What the panel's connection row draws (the add-on's ``connection.STATE``)."""
+    name = next((m for m in sys.modules if m.endswith("ft_dcc_blender.connection")), None)
+    return dict(sys.modules[name].STATE) if name else {}
+
+
 def result_and_exit(returned):
     print(
         "RESULT "
@@ -90,6 +96,7 @@ def result_and_exit(returned):
                 "camera_after": bpy.context.scene.camera.name if bpy.context.scene.camera else None,
                 "engine_after": bpy.context.scene.render.engine,
                 "refreshed": refreshed,
+                "connection_after": _panel_connection(),
                 "progress_seen": state.get("progress", []) if options.get("invoke") else [],
                 "dirty_before": state["dirty_before"] if options.get("invoke") else None,
             }
