@@ -27,11 +27,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from ft_dcc.server import api_routes, component_routes, http_limits, review_page, widget_page
-from ft_dcc.server.config import ServerConfig
-from ft_dcc.server.embedded import EmbeddedServer
-from ft_dcc.server.request_log import RequestLog, RequestLogMiddleware
-from ft_dcc.server.responses import error_response
+from ft_dcc.server.api import components as component_routes
+from ft_dcc.server.api import routes as api_routes
+from ft_dcc.server.api import widget as widget_page
+from ft_dcc.server.http import limits as http_limits
+from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
+from ft_dcc.server.http.responses import error_response
+from ft_dcc.server.review import page as review_page
+from ft_dcc.server.runtime.config import ServerConfig
+from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
 

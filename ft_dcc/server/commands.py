@@ -76,7 +76,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def _config(args: argparse.Namespace) -> Any:
     try:
-        from ft_dcc.server.config import ServerConfig, default_data_dir
+        from ft_dcc.server.runtime.config import ServerConfig, default_data_dir
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise SystemExit(f"ft-dcc: error: {MISSING_EXTRA} ({exc})") from exc
     return ServerConfig(
@@ -95,7 +95,7 @@ def run_server(args: argparse.Namespace) -> int:
     try:
         from ft_dcc.exceptions import DatabaseSetupError
         from ft_dcc.server.app import create_app
-        from ft_dcc.server.disk import DataDirError
+        from ft_dcc.server.files.disk import DataDirError
         from ft_dcc.server.workers import check_workers, serve
     except ImportError as exc:
         return _error(f"{MISSING_EXTRA} ({exc})")
@@ -164,10 +164,10 @@ def add_user(args: argparse.Namespace) -> int:
     config = _config(args)
     try:
         from ft_dcc.exceptions import DatabaseSetupError
-        from ft_dcc.server.auth import KeyRing
-        from ft_dcc.server.seed import SeedError
-        from ft_dcc.server.seed import add_user as add_store_user
-        from ft_dcc.server.store import Store
+        from ft_dcc.server.http.auth import KeyRing
+        from ft_dcc.server.runtime.seed import SeedError
+        from ft_dcc.server.runtime.seed import add_user as add_store_user
+        from ft_dcc.server.store.store import Store
     except ImportError as exc:
         return _error(f"{MISSING_EXTRA} ({exc})")
     config.data_dir.mkdir(parents=True, exist_ok=True)

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ft_dcc.exceptions import DatabaseSetupError
-from ft_dcc.server.auth import KeyRing
-from ft_dcc.server.store import Store
+from ft_dcc.server.http.auth import KeyRing
+from ft_dcc.server.store.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Dict
 
 from ft_dcc.exceptions import DatabaseSetupError
-from ft_dcc.server.config import ServerConfig
-from ft_dcc.server.database import parse_database_url
+from ft_dcc.server.model.database import parse_database_url
+from ft_dcc.server.runtime.config import ServerConfig
 
 CONFIG_ENV = "FT_DCC_SERVER_WORKER_CONFIG"
 _PATH_FIELDS = ("data_dir", "request_log")

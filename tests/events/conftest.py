@@ -16,7 +16,7 @@ import uvicorn
 from starlette.applications import Starlette
 from support.net import TEST_KEY, TEST_USER, free_port
 
-from ft_dcc.server.events import EventBroker
+from ft_dcc.server.events.hub import EventBroker
 from ft_dcc.session.event_hub import EventHub
 
 

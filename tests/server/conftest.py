@@ -9,9 +9,9 @@ import pytest
 
 @pytest.fixture
 def store(backend: str, new_database_url: Callable[[str], str]) -> Iterator[Any]:
-    """A new, empty Store (``ft_dcc.server.store.Store``), once on SQLite, once on PostgreSQL."""
+    """A new, empty ``Store`` (``ft_dcc.server.store.store``), on SQLite and on PostgreSQL."""
     pytest.importorskip("sqlalchemy")
-    from ft_dcc.server.store import Store
+    from ft_dcc.server.store.store import Store
 
     store = Store(new_database_url(backend))
     yield store

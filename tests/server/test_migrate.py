@@ -76,7 +76,7 @@ def test_migrate_refuses_a_destination_with_data(pg_cluster, tmp_path, capsys) -
     target = pg_cluster.create_database("busy")
     assert main(["server", "migrate", "--from", source, "--to", target]) == 0
     capsys.readouterr()
-    from ft_dcc.server.store import Store
+    from ft_dcc.server.store.store import Store
 
     store = Store(target)
     user_id = store.ensure_seed("someone")
@@ -94,7 +94,7 @@ def test_migrate_refuses_a_destination_with_data(pg_cluster, tmp_path, capsys) -
 
 def test_migrate_copies_many_to_many_links(pg_cluster, tmp_path, capsys) -> None:
     """Task ↔ Scope pairs live in a link table the API never shows: they move too."""
-    from ft_dcc.server.store import Store
+    from ft_dcc.server.store.store import Store
 
     from .store_helpers import create, new_id, ref
 

@@ -129,7 +129,7 @@ def test_syncing_received_bytes_to_disk_never_blocks_the_event_loop(
     import threading
     from urllib.parse import parse_qs, urlsplit
 
-    from ft_dcc.server.files import FileStore
+    from ft_dcc.server.files.filestore import FileStore
 
     store = FileStore(tmp_path / "files", b"k" * 32)
     synced_on: List[str] = []

@@ -12,7 +12,7 @@ pytest.importorskip("lark")
 
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
-from ft_dcc.server.store import Store
+from ft_dcc.server.store.store import Store
 
 from .store_helpers import (
     create,

@@ -17,8 +17,8 @@ pytest.importorskip("lark")
 import sqlalchemy as sa
 
 from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.schema import SchemaModel
-from ft_dcc.server.store import Store
+from ft_dcc.server.model.schema import SchemaModel
+from ft_dcc.server.store.store import Store
 
 from .store_helpers import create, create_asset, delete, new_id, ref, update
 

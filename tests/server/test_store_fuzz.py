@@ -12,7 +12,7 @@ pytest.importorskip("sqlalchemy")
 pytest.importorskip("lark")
 
 from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.store import Store
+from ft_dcc.server.store.store import Store
 
 TYPES = ["Shot", "Task", "Project", "AssetVersion", "Metadata", "Context", "Nope", "FileComponent"]
 ATTRIBUTES = ["name", "parent", "id", "version", "size", "metadata", "children", "start_date", "x"]

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("sqlalchemy")
 pytest.importorskip("lark")
 
-from ft_dcc.server.store import Store
+from ft_dcc.server.store.store import Store
 
 from .store_helpers import create, create_asset, create_server_location, new_id, ref, update
 

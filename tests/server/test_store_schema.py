@@ -7,9 +7,9 @@ import pytest
 pytest.importorskip("sqlalchemy")
 
 from ft_dcc.protocol.schemas import load_schemas
-from ft_dcc.server.schema import SchemaModel
-from ft_dcc.server.storage import DISCRIMINATOR, build_tables
-from ft_dcc.server.store import Store
+from ft_dcc.server.model.schema import SchemaModel
+from ft_dcc.server.model.storage import DISCRIMINATOR, build_tables
+from ft_dcc.server.store.store import Store
 
 ISSUE_TYPES = [
     "Context",

@@ -13,9 +13,9 @@ pytest.importorskip("sqlalchemy")
 pytest.importorskip("lark")
 
 from ft_dcc.protocol import LOCATION_SERVER
-from ft_dcc.server import review_rules
 from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.store import Store
+from ft_dcc.server.rules import review as review_rules
+from ft_dcc.server.store.store import Store
 
 from .store_helpers import (
     create,
@@ -63,7 +63,7 @@ def test_recorded_client_batches_replay(
     store: Store, user_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Recorded while review session "X" (2024-05-01 to 05-08) was open: a closed session takes
-    # no new objects (ft_dcc.server.review_rules), so the replay runs at that time.
+    # no new objects (ft_dcc.server.rules.review), so the replay runs at that time.
     monkeypatch.setattr(review_rules, "now", lambda: dt.datetime(2024, 5, 2, 12))
     batches = json.loads(RECORDED.read_text(encoding="utf-8"))
     for batch in batches:

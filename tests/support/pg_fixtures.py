@@ -36,7 +36,7 @@ def pg_cluster() -> Iterator[PgCluster]:
 def _make_template(cluster: PgCluster) -> None:
     """Database ``TEMPLATE`` with the server's tables, copied by every new test database (a copy
     is much faster than creating a hundred tables per test)."""
-    from ft_dcc.server.store import Store
+    from ft_dcc.server.store.store import Store
 
     url = cluster.create_database("template")
     store = Store(url)

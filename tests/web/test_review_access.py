@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ft_dcc.server.review_access import (
+from ft_dcc.server.review.access import (
     ALL_SESSIONS,
     MAX_TTL,
     ReviewAccessError,

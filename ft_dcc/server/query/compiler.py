@@ -13,10 +13,10 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from sqlalchemy import and_, case, false, func, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select
 
+from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable, SchemaModel
+from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.ast import BoolOp, Comparison, Literal, Not, Query, RelationTest
 from ft_dcc.server.query.values import ValueTypeError, literal_value
-from ft_dcc.server.schema import Attribute, EntityType, LinkTable, SchemaModel
-from ft_dcc.server.storage import DISCRIMINATOR
 
 
 class QueryError(ValueError):

@@ -13,10 +13,10 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
+from ft_dcc.server.model.schema import TWIN_NAMES, Attribute, EntityType, SchemaModel
+from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler, QueryError
 from ft_dcc.server.query.values import storage_to_wire
-from ft_dcc.server.schema import TWIN_NAMES, Attribute, EntityType, SchemaModel
-from ft_dcc.server.storage import DISCRIMINATOR
 
 CHUNK = 500
 

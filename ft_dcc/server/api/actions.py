@@ -1,0 +1,467 @@
+"""Dispatch of the operations in one ``POST /api`` batch.
+
+Data operations (``query``/``create``/``update``/``delete``) of a batch run together in ONE store
+transaction; the other actions (uploads, encode, invites, widgets, key reset) are checked before
+that transaction and carried out after it, in batch order. Any failure answers the ftrack error
+shape naming the failing operation, and a failed data transaction writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional
+
+import sqlalchemy as sa
+
+from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.server.errors import ApiFailure, ApiOperationError
+from ft_dcc.server.files.encode import EncodeError, MediaEncoder
+from ft_dcc.server.files.filestore import FileStore, FileStoreError, check_component_id
+from ft_dcc.server.http.auth import KeyRing, generate_api_key
+from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.review.page import widget_url
+from ft_dcc.server.rules import permissions
+from ft_dcc.server.runtime.config import ServerConfig
+
+log = logging.getLogger(__name__)
+
+DATA_ACTIONS = ("query", "create", "update", "delete")
+WRITE_ACTIONS = ("create", "update", "delete")
+INVITATION_TABLE = "ft_dcc_invitation"
+_STORE_PREFIX = re.compile(r"^Operation \d+ \([^)]*\) failed: ", re.IGNORECASE)
+
+
+def describe(index: int, operation: Any) -> str:
+    """``operation 2 (create Shot)``: how error messages name an operation."""
+    if isinstance(operation, dict):
+        action = operation.get("action")
+        entity_type = operation.get("entity_type")
+        what = " ".join(str(part) for part in (action, entity_type) if part)
+        if what:
+            return f"operation {index + 1} ({what[:80]})"
+    return f"operation {index + 1}"
+
+
+@dataclass
+class ApiContext:
+    """What the handlers need: the store, files, keys, settings and the writer lock."""
+
+    config: ServerConfig
+    store: Any
+    files: FileStore
+    keys: KeyRing
+    encoder: Optional[MediaEncoder] = None
+    #: Called with (changes, user_id) after a write batch commits (publishes ``ftrack.update``).
+    on_changes: Optional[Callable[[List[Dict[str, Any]], str], None]] = None
+    write_lock: threading.RLock = field(default_factory=threading.RLock)
+    invitations: Optional[sa.Table] = None
+
+    def __post_init__(self) -> None:
+        self.invitations = side_table(
+            self.store.engine,
+            self.store.metadata,
+            INVITATION_TABLE,
+            sa.Column("id", sa.String(36), primary_key=True),
+            sa.Column("kind", sa.String(40), nullable=False),
+            sa.Column("target_id", sa.String(64), nullable=False),
+            sa.Column("sent_by_id", sa.String(64), nullable=False),
+            sa.Column("sent_at", sa.DateTime, nullable=False),
+        )
+
+    # -- store access --------------------------------------------------------------------------
+    def execute(self, operations: List[Dict[str, Any]], user_id: str) -> List[Any]:
+        """Run data operations in one transaction; emit update events after a write commits."""
+        writes = any(op.get("action") in WRITE_ACTIONS for op in operations)
+        if not writes:
+            return list(self.store.execute(operations, user_id))
+        with self.write_lock:
+            replies = list(self.store.execute(operations, user_id))
+        permissions.forget_deleted_users(self.keys, self._changes(operations, replies))
+        self._emit(operations, replies, user_id)
+        return replies
+
+    def _emit(self, operations: List[Dict[str, Any]], replies: List[Any], user_id: str) -> None:
+        if self.on_changes is None:
+            return
+        try:
+            changes = self._changes(operations, replies)
+            if changes:
+                self.on_changes(changes, user_id)
+        except Exception:
+            log.exception("could not publish update events for a committed batch")
+
+    def _changes(
+        self, operations: List[Dict[str, Any]], replies: List[Any]
+    ) -> List[Dict[str, Any]]:
+        taken = getattr(self.store, "last_changes", None)
+        if callable(taken):
+            taken = taken()
+        if isinstance(taken, list):
+            return taken
+        return changes_from(operations, replies)
+
+
+def changes_from(operations: List[Dict[str, Any]], replies: List[Any]) -> List[Dict[str, Any]]:
+    """Entity changes of a committed batch, as ``EventBroker.emit_update`` takes them.
+
+    Each is ``{"action": "add"|"update"|"remove", "entity_type", "entity_id", "entity_key",
+    "keys"}``; ``parent_id`` is filled when the reply names a parent.
+    """
+    changes = []
+    for operation, reply in zip(operations, replies):
+        action = operation.get("action")
+        if action not in WRITE_ACTIONS:
+            continue
+        data = reply.get("data") if isinstance(reply, dict) else None
+        entity_data = operation.get("entity_data") or {}
+        entity_key = [str(k) for k in operation.get("entity_key") or []]
+        change: Dict[str, Any] = {
+            "action": {"create": "add", "update": "update", "delete": "remove"}[action],
+            "entity_type": operation.get("entity_type"),
+            "entity_id": entity_key[0] if len(entity_key) == 1 else ",".join(entity_key),
+            "entity_key": entity_key,
+            "keys": sorted(k for k in entity_data if not k.startswith("__")),
+        }
+        if isinstance(data, dict):
+            parent = data.get("parent_id") or data.get("context_id") or data.get("asset_id")
+            if parent:
+                change["parent_id"] = parent
+                change["parents"] = [parent]
+        changes.append(change)
+    return changes
+
+
+# -- non-data actions --------------------------------------------------------------------------
+Handler = Callable[[ApiContext, Dict[str, Any], "Caller"], Any]
+
+
+@dataclass
+class Caller:
+    """Who sent the batch and how they reached the server."""
+
+    user_id: str
+    username: str
+    base_url: str
+
+
+def _server_information(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    return {
+        "version": ctx.config.version,
+        "schema_hash": ctx.store.schema_hash,
+        "storage_scenario": {"scenario": "ftrack.automatic", "data": {}},
+        "is_timezone_support_enabled": True,
+    }
+
+
+def _schemas(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    return ctx.store.schemas
+
+
+def _refuse_committed_file(ctx: ApiContext, component_id: Any, caller: Caller) -> None:
+    """A component already in ``ftrack.server`` keeps its file: uploads make new components."""
+    component_id = check_component_id(component_id)
+    expression = (
+        "select id from ComponentLocation where component_id is "
+        f'"{component_id}" and location_id is "{SERVER_LOCATION_ID}"'
+    )
+    reply = ctx.execute([{"action": "query", "expression": expression}], caller.user_id)
+    if reply and reply[0].get("data"):
+        raise ApiFailure(
+            "ValidationError",
+            f"Component {component_id} is already in ftrack.server and its file cannot be "
+            "replaced; upload to a new component instead.",
+        )
+
+
+def _upload_metadata(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    _refuse_committed_file(ctx, op.get("component_id"), caller)
+    if op.get("parts") is not None:
+        return ctx.files.multipart_metadata(
+            caller.base_url, op.get("component_id"), op.get("file_name"), op.get("file_size"),
+            op.get("parts"),
+        )  # fmt: skip
+    return ctx.files.upload_metadata(
+        caller.base_url, op.get("component_id"), op.get("file_name"), op.get("file_size"),
+        op.get("checksum"),
+    )  # fmt: skip
+
+
+def _complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    component_id = check_component_id(op.get("component_id"))
+    ctx.files.complete_multipart(op.get("upload_id"), component_id, op.get("parts"))
+    return {
+        "action": "complete_multipart_upload",
+        "component_id": component_id,
+        "url": f"{caller.base_url}/component/get?id={component_id}",
+    }
+
+
+def _encode_media(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    if ctx.encoder is None:
+        raise ApiFailure("ServerError", "encode_media is not available on this server.")
+    started = ctx.encoder.start(
+        op.get("component_id"), op.get("version_id"), op.get("keep_original", False),
+        caller.user_id,
+    )  # fmt: skip
+    return dict(started, action="encode_media")
+
+
+def _exists(ctx: ApiContext, entity_type: str, entity_id: Any, caller: Caller) -> bool:
+    entity_id = check_component_id(entity_id)
+    reply = ctx.execute(
+        [
+            {
+                "action": "query",
+                "expression": f'select id from {entity_type} where id is "{entity_id}"',
+            }
+        ],
+        caller.user_id,
+    )
+    return bool(reply and reply[0].get("data"))
+
+
+def _record_invitation(ctx: ApiContext, kind: str, target_id: str, caller: Caller) -> None:
+    assert ctx.invitations is not None
+    with ctx.store.engine.begin() as conn:
+        conn.execute(
+            sa.insert(ctx.invitations).values(
+                id=str(uuid.uuid4()),
+                kind=kind,
+                target_id=target_id,
+                sent_by_id=caller.user_id,
+                sent_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            )
+        )
+    log.info("recorded %s for %s (no mail is sent by the embedded server)", kind, target_id)
+
+
+def _review_invite(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    ids = op.get("review_session_invitee_ids")
+    if ids is None:
+        ids = [op.get("review_session_invitee_id")]
+    if not isinstance(ids, list) or not ids:
+        raise ApiFailure("ValidationError", "review_session_invitee_id is required.")
+    for invitee_id in ids:
+        if not _exists(ctx, "ReviewSessionInvitee", invitee_id, caller):
+            raise ApiFailure(
+                "ValidationError",
+                f"ReviewSessionInvitee {invitee_id} does not exist; commit the invitee first.",
+            )
+    now = {"__type__": "datetime", "value": dt.datetime.now(dt.timezone.utc).isoformat()}
+    ctx.execute(
+        [
+            {
+                "action": "update",
+                "entity_type": "ReviewSessionInvitee",
+                "entity_key": [invitee_id],
+                "entity_data": {"__entity_type__": "ReviewSessionInvitee", "last_sent_at": now},
+            }
+            for invitee_id in ids
+        ],
+        caller.user_id,
+    )
+    for invitee_id in ids:
+        _record_invitation(ctx, "review_session_invite", invitee_id, caller)
+    return {"action": op.get("action"), "sent": True}
+
+
+def _user_invite(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    user_id = op.get("user_id")
+    if not _exists(ctx, "User", user_id, caller):
+        raise ApiFailure("ValidationError", f"User {user_id} does not exist.")
+    _record_invitation(ctx, "user_invite", str(user_id), caller)
+    return {"action": "send_user_invite", "sent": True}
+
+
+def _widget_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    name = op.get("name")
+    if name == "review_session":  # the web review page, see ft_dcc.server.review.page
+        return widget_url(ctx, op, caller)
+    if name not in ("info", "tasks", "tasks_browser"):
+        raise ApiFailure(
+            "ValidationError",
+            f"Unknown widget {str(name)[:40]!r}: use info, tasks, tasks_browser or review_session.",
+        )
+    entity_key = op.get("entity_key")
+    if isinstance(entity_key, list):
+        entity_key = entity_key[0] if entity_key else None
+    payload = {
+        "w": name,
+        "t": op.get("theme") or "light",
+        "et": op.get("entity_type"),
+        "ek": entity_key,
+        "u": caller.user_id,
+    }
+    token = ctx.files.sign_token(payload, ttl=ctx.config.widget_url_ttl, kind="widget")
+    return {"action": "get_widget_url", "widget_url": f"{caller.base_url}/widget?token={token}"}
+
+
+def _reset_remote(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    if op.get("reset_type") != "api_key":
+        raise ApiFailure(
+            "ValidationError",
+            f"reset_type {str(op.get('reset_type'))[:40]!r} is not supported; only api_key is.",
+        )
+    user_id = op.get("entity_key") or caller.user_id
+    if isinstance(user_id, list):
+        user_id = user_id[0] if user_id else caller.user_id
+    if op.get("entity_type") not in (None, "User"):
+        raise ApiFailure("ValidationError", "reset_remote api_key needs entity_type User.")
+    expression = f'select username from User where id is "{check_component_id(user_id)}"'
+    reply = ctx.execute([{"action": "query", "expression": expression}], caller.user_id)
+    rows = reply[0].get("data") if reply else None
+    if not rows:
+        raise ApiFailure("ValidationError", f"User {user_id} does not exist.")
+    new_key = generate_api_key()
+    ctx.keys.set_key(rows[0]["username"], user_id, new_key)
+    return {"action": "reset_remote", "data": {"api_key": new_key}}
+
+
+HANDLERS: Dict[str, Handler] = {
+    "query_server_information": _server_information,
+    "query_schemas": _schemas,
+    "get_upload_metadata": _upload_metadata,
+    "complete_multipart_upload": _complete_multipart,
+    "encode_media": _encode_media,
+    "send_review_session_invite": _review_invite,
+    "send_review_session_invites": _review_invite,
+    "send_user_invite": _user_invite,
+    "get_widget_url": _widget_url,
+    "reset_remote": _reset_remote,
+}
+
+
+def _unknown_action(index: int, action: Any) -> ApiFailure:
+    supported = ", ".join(sorted((*DATA_ACTIONS, *HANDLERS)))
+    return ApiFailure(
+        "ValueError",
+        f"Invalid action u'{str(action)[:60]}' in operation {index + 1}: this server does not "
+        f"support it. Supported actions: {supported}.",
+    )
+
+
+def check_batch(batch: Any) -> List[Dict[str, Any]]:
+    """The batch if it is a list of operation objects with known actions, else ``ApiFailure``."""
+    if not isinstance(batch, list):
+        raise ApiFailure(
+            "ValidationError",
+            "The request body must be a JSON array of operations, e.g. "
+            '[("action": "query_server_information")] written with square and curly brackets.',
+        )
+    for index, operation in enumerate(batch):
+        if not isinstance(operation, dict):
+            raise ApiFailure(
+                "ValidationError", f"{describe(index, operation)} must be a JSON object."
+            )
+        action = operation.get("action")
+        if not isinstance(action, str) or not (action in DATA_ACTIONS or action in HANDLERS):
+            raise _unknown_action(index, action)
+    return batch
+
+
+#: Actions without side effects worth undoing: answered before the data transaction, so a
+#: failure there writes nothing.
+BEFORE_DATA = ("query_server_information", "query_schemas", "get_upload_metadata", "get_widget_url")
+
+
+def _check_complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> None:
+    ctx.files.check_multipart(op.get("upload_id"), op.get("component_id"), op.get("parts"))
+
+
+#: Checks run before the data transaction for actions carried out after it.
+VALIDATORS: Dict[str, Callable[[ApiContext, Dict[str, Any], Caller], None]] = {
+    "complete_multipart_upload": _check_complete_multipart,
+}
+
+
+def _run_action(
+    ctx: ApiContext, index: int, operation: Dict[str, Any], caller: Caller, handler: Callable
+) -> Any:
+    try:
+        return handler(ctx, operation, caller)
+    except ApiFailure as exc:
+        raise ApiFailure(
+            exc.exception, f"{describe(index, operation)}: {exc.content}", exc.status
+        ) from exc
+    except FileStoreError as exc:
+        raise ApiFailure(
+            exc.exception, f"{describe(index, operation)}: {exc.message}", exc.status
+        ) from exc
+    except EncodeError as exc:
+        raise ApiFailure("ValidationError", f"{describe(index, operation)}: {exc}") from exc
+
+
+def run_batch(ctx: ApiContext, batch: Any, caller: Caller) -> List[Any]:
+    """Answer one ``/api`` batch: a list of replies, or ``ApiFailure`` for the whole batch.
+
+    Order: side-effect-free actions and checks, then all data operations in one transaction,
+    then the remaining actions (uploads completed, encodes started, invites recorded) in order.
+    """
+    operations = check_batch(batch)
+    _check_permissions(ctx, operations, caller)
+    results: List[Any] = [None] * len(operations)
+    for index, operation in enumerate(operations):
+        action = operation["action"]
+        if action in BEFORE_DATA:
+            results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
+        elif action in VALIDATORS:
+            _run_action(ctx, index, operation, caller, VALIDATORS[action])
+    data_indexes = [i for i, op in enumerate(operations) if op["action"] in DATA_ACTIONS]
+    if data_indexes:
+        data_ops = [operations[i] for i in data_indexes]
+        try:
+            replies = ctx.execute(data_ops, caller.user_id)
+        except Exception as exc:
+            raise _store_failure(exc, data_indexes, operations) from exc
+        for index, reply in zip(data_indexes, replies):
+            results[index] = reply
+    for index, operation in enumerate(operations):
+        action = operation["action"]
+        if action in DATA_ACTIONS or action in BEFORE_DATA:
+            continue
+        results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
+    return results
+
+
+def _check_permissions(ctx: ApiContext, operations: List[Dict[str, Any]], caller: Caller) -> None:
+    for index, operation in enumerate(operations):
+        if operation["action"] in DATA_ACTIONS:
+            continue  # checked inside the data transaction (permissions.check_write)
+        refusal = permissions.check_action(ctx.store, operation, caller.user_id)
+        if refusal:
+            raise ApiFailure(
+                permissions.PERMISSION_ERROR, f"{describe(index, operation)}: {refusal}", 403
+            )
+
+
+def _store_failure(
+    exc: Exception, data_indexes: List[int], operations: List[Dict[str, Any]]
+) -> ApiFailure:
+    if isinstance(exc, ApiOperationError):
+        sub_index = exc.index
+        exception = exc.exception or "ServerError"
+        message = exc.message or str(exc)
+        if isinstance(sub_index, int) and 0 <= sub_index < len(data_indexes):
+            index = data_indexes[sub_index]
+            # Name the operation by its place in the whole batch (the store counts data ops only).
+            message = _STORE_PREFIX.sub("", message, count=1)
+            message = f"{describe(index, operations[index]).capitalize()} failed: {message}"
+        message = message.rstrip()
+        if not message.endswith("."):
+            message += "."
+        if any(operations[i].get("action") in WRITE_ACTIONS for i in data_indexes):
+            message += " Nothing in this batch was written."
+        status = 403 if exception == permissions.PERMISSION_ERROR else 400
+        return ApiFailure(str(exception), message, status)
+    log.exception("unexpected error while running a batch")
+    return ApiFailure(
+        "ServerError",
+        f"Internal error while running the batch ({type(exc).__name__}); nothing in this batch "
+        "was written. See the server log for details.",
+        status=500,
+    )

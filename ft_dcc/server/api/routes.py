@@ -1,0 +1,138 @@
+"""Routes of the JSON API: ``GET /`` (what this server is) and ``POST /api`` (operation batches)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from typing import Any, List, Optional, Union
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ft_dcc.server.api import actions as actions_mod
+from ft_dcc.server.errors import ApiFailure
+from ft_dcc.server.files.filestore import FileStoreError
+from ft_dcc.server.http.auth import (
+    HEADER_API_KEY,
+    HEADER_USER,
+    INVALID_CREDENTIALS,
+    invalid_credentials_message,
+    is_strict,
+)
+from ft_dcc.server.http.bodies import read_limited_body
+from ft_dcc.server.http.responses import ApiJSONResponse, api_error
+from ft_dcc.server.runtime.embedded import EmbeddedServer
+
+log = logging.getLogger(__name__)
+
+#: /api replies at least this large are gzip-compressed for clients that accept it (schemas,
+#: big queries); smaller ones are not worth the CPU.
+GZIP_MIN_SIZE = 16 * 1024
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _compressed(request: Request, response: Response) -> Response:
+    accepts_gzip = "gzip" in request.headers.get("accept-encoding", "")
+    if len(response.body) >= GZIP_MIN_SIZE and accepts_gzip:
+        response.body = gzip.compress(response.body, compresslevel=5)
+        response.headers["content-encoding"] = "gzip"
+        response.headers["content-length"] = str(len(response.body))
+        response.headers["vary"] = "Accept-Encoding"
+    return response
+
+
+class ApiRoutes:
+    """``GET /`` and ``POST /api`` of one ``EmbeddedServer``."""
+
+    def __init__(self, server: EmbeddedServer) -> None:
+        self.server = server
+        self.config = server.config
+
+    async def index(self, request: Request) -> Response:
+        return ApiJSONResponse(
+            {"name": "ft_dcc embedded ftrack server", "version": self.config.version, "api": "/api"}
+        )
+
+    async def _read_batch(self, request: Request, strict: bool) -> Union[Any, Response]:
+        """The decoded JSON body, or the error response for a body too large or not JSON."""
+        limit = self.config.max_api_body
+        body = await read_limited_body(request, limit)
+        if body is None:
+            return api_error(
+                "ValidationError",
+                f"The request body is larger than {limit} bytes; send smaller batches.",
+                strict=strict,
+                status=413,
+            )
+        try:
+            batch = json.loads(body.decode("utf-8"))
+            json.dumps(batch, ensure_ascii=False).encode("utf-8")  # no lone surrogates
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            return api_error(
+                "ValidationError",
+                f"The request body is not valid JSON ({exc}); send a JSON array of operations.",
+                strict=strict,
+            )
+        if isinstance(batch, list):
+            request.state.actions = [
+                str(op.get("action")) if isinstance(op, dict) else None for op in batch
+            ]
+        return batch
+
+    def _caller(self, request: Request) -> Optional[actions_mod.Caller]:
+        username = request.headers.get(HEADER_USER)
+        user_id = self.server.authenticate(username, request.headers.get(HEADER_API_KEY))
+        if user_id is None:
+            return None
+        request.state.auth_ok = True
+        return actions_mod.Caller(
+            user_id=user_id, username=username or "", base_url=_base_url(request)
+        )
+
+    async def api(self, request: Request) -> Response:
+        strict = is_strict(request.headers)
+        username = request.headers.get(HEADER_USER)
+        request.state.ftrack_user = username
+        batch = await self._read_batch(request, strict)
+        if isinstance(batch, Response):
+            return batch
+        caller = self._caller(request)
+        if caller is None:
+            return api_error(
+                INVALID_CREDENTIALS,
+                invalid_credentials_message(username),
+                strict=strict,
+                status=401,
+            )
+        try:
+            result = await run_in_threadpool(actions_mod.run_batch, self.server.ctx, batch, caller)
+        except ApiFailure as failure:
+            return api_error(
+                failure.exception, failure.content, strict=strict, status=failure.status
+            )
+        except FileStoreError as exc:
+            return api_error(exc.exception, exc.message, strict=strict, status=exc.status)
+        except Exception as exc:
+            log.exception("unexpected error in /api")
+            return api_error(
+                "ServerError",
+                f"Internal error ({type(exc).__name__}); nothing was written. See the server log.",
+                strict=strict,
+                status=500,
+            )
+        return _compressed(request, ApiJSONResponse(result))
+
+
+def routes(server: EmbeddedServer) -> List[Route]:
+    """The API area's routes for ``server``."""
+    area = ApiRoutes(server)
+    return [
+        Route("/", area.index, methods=["GET", "HEAD"]),
+        Route("/api", area.api, methods=["POST"]),
+    ]

@@ -1,0 +1,35 @@
+"""``GET /widget?token=``: the page behind ``get_widget_url`` (other than the review page)."""
+
+from __future__ import annotations
+
+import html
+from typing import List
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from ft_dcc.server.files.filestore import FileStoreError
+from ft_dcc.server.runtime.embedded import EmbeddedServer
+
+
+def routes(server: EmbeddedServer) -> List[Route]:
+    """The widget page's route for ``server``."""
+
+    async def widget(request: Request) -> Response:
+        try:
+            token = request.query_params.get("token") or ""
+            payload = server.files.unsign_token(token, "widget")
+        except FileStoreError as exc:
+            return HTMLResponse(f"<p>{html.escape(exc.message)}</p>", status_code=403)
+        title = html.escape(
+            f"{payload.get('w')}: {payload.get('et') or ''} {payload.get('ek') or ''}"
+        )
+        theme = "#222;color:#eee" if payload.get("t") == "dark" else "#fff;color:#111"
+        return HTMLResponse(
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+            f"<body style='background:{theme};font-family:sans-serif'><h1>{title}</h1>"
+            "<p>ft_dcc embedded server widget.</p></body></html>"
+        )
+
+    return [Route("/widget", widget, methods=["GET"])]

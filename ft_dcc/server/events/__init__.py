@@ -1,0 +1,1 @@
+"""The event hub (socket.io over a websocket) and its fan-out across worker processes."""

@@ -1,0 +1,199 @@
+"""The event hub across server processes, through PostgreSQL (``LISTEN``/``NOTIFY``).
+
+With ``--workers N`` (or several servers on one database) a hub's websocket lives in one process
+while the event it should receive may be published in another. Every process's
+:class:`EventBroker` hands each routed event to :class:`PgEventRelay`, which ``NOTIFY``s it on one
+channel from a sender thread; a listener thread in every other process ``LISTEN``s and passes it
+to its broker's ``deliver``. Events too large for a notification (8000 bytes) go through the
+table ``ft_dcc_event_relay`` and the notification carries their row id.
+
+:class:`SharedTickets` keeps the socket.io handshake sessions in the database, since a client's
+handshake (``GET /socket.io/1/``) and its websocket may reach different processes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+import uuid
+from typing import Any, Dict, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ft_dcc.protocol.events import event_from_wire, event_to_wire
+from ft_dcc.server.model.side_tables import side_table
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "ft_dcc_events"
+#: Notifications carry at most 8000 bytes; larger events travel through the relay table.
+MAX_NOTIFY_BYTES = 7500
+RELAY_TABLE = "ft_dcc_event_relay"
+TICKET_TABLE = "ft_dcc_event_ticket"
+#: Relayed rows older than this are deleted (every process has read them long before).
+RELAY_KEEP_SECONDS = 600
+
+
+def conninfo(engine: Engine) -> str:
+    """The libpq connection string of a PostgreSQL ``engine`` (psycopg's own URL form)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class SharedTickets:
+    """Single-use socket.io session ids stored in the database (``issue`` / ``claim``)."""
+
+    def __init__(self, engine: Engine, metadata: sa.MetaData) -> None:
+        self.engine = engine
+        self.table = side_table(
+            engine,
+            metadata,
+            TICKET_TABLE,
+            sa.Column("sid", sa.String(64), primary_key=True),
+            sa.Column("username", sa.Text, nullable=False),
+            sa.Column("expires", sa.Float, nullable=False),
+        )
+
+    def issue(self, user: str, ttl: float) -> str:
+        sid = uuid.uuid4().hex
+        now = time.time()
+        with self.engine.begin() as connection:
+            connection.execute(sa.delete(self.table).where(self.table.c.expires < now))
+            connection.execute(
+                sa.insert(self.table).values(sid=sid, username=user, expires=now + ttl)
+            )
+        return sid
+
+    def claim(self, sid: str) -> Optional[str]:
+        """The user of ``sid`` if it is known and unexpired; it cannot be claimed again."""
+        statement = (
+            sa.delete(self.table)
+            .where(self.table.c.sid == sid)
+            .returning(self.table.c.username, self.table.c.expires)
+        )
+        with self.engine.begin() as connection:
+            row = connection.execute(statement).first()
+        if row is None or row.expires < time.time():
+            return None
+        return str(row.username)
+
+
+class PgEventRelay:
+    """Passes events between the brokers of all server processes on one PostgreSQL database."""
+
+    def __init__(self, engine: Engine, metadata: sa.MetaData, broker: Any) -> None:
+        import psycopg  # the postgres extra; only loaded on PostgreSQL
+
+        self._psycopg = psycopg
+        self.engine = engine
+        self.broker = broker
+        self.origin = str(broker.id)
+        self._conninfo = conninfo(engine)
+        self.table = side_table(
+            engine,
+            metadata,
+            RELAY_TABLE,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("body", sa.Text, nullable=False),
+            sa.Column("created", sa.Float, nullable=False),
+        )
+        self._outbox: queue.Queue[Optional[Dict[str, Any]]] = queue.Queue()
+        self._stop = threading.Event()
+        self._listening = threading.Event()
+        self._listener = threading.Thread(target=self._listen, name="event-listen", daemon=True)
+        self._sender = threading.Thread(target=self._send, name="event-notify", daemon=True)
+        self._listener.start()
+        self._sender.start()
+        if not self._listening.wait(15):
+            log.warning("the event relay is not listening yet; events from other workers may "
+                        "be missed until it is")  # fmt: skip
+
+    # -- out -----------------------------------------------------------------------------------
+    def publish(self, event: Dict[str, Any]) -> None:
+        """Queue ``event`` for the other processes; never blocks (called on the event loop)."""
+        self._outbox.put(event)
+
+    def _send(self) -> None:
+        connection = None
+        while True:
+            event = self._outbox.get()
+            if event is None:
+                break
+            try:
+                if connection is None or connection.closed:
+                    connection = self._psycopg.connect(self._conninfo, autocommit=True)
+                self._notify(connection, event)
+            except Exception:
+                log.exception("could not pass event %s to the other server processes",
+                              event.get("id"))  # fmt: skip
+                connection = None
+        if connection is not None:
+            connection.close()
+
+    def _notify(self, connection: Any, event: Dict[str, Any]) -> None:
+        body = json.dumps(event_to_wire(event), default=str, separators=(",", ":"))
+        payload = f"{self.origin} {body}"
+        if len(payload.encode("utf-8")) > MAX_NOTIFY_BYTES:
+            now = time.time()
+            row_id = connection.execute(
+                f"INSERT INTO {RELAY_TABLE} (body, created) VALUES (%s, %s) RETURNING id",
+                (body, now),
+            ).fetchone()[0]
+            connection.execute(
+                f"DELETE FROM {RELAY_TABLE} WHERE created < %s", (now - RELAY_KEEP_SECONDS,)
+            )
+            payload = f"{self.origin} @{row_id}"
+        connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+
+    # -- in ------------------------------------------------------------------------------------
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with self._psycopg.connect(self._conninfo, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    self._listening.set()
+                    while not self._stop.is_set():
+                        for note in connection.notifies(timeout=0.5):
+                            self._receive(note.payload)
+            except Exception:
+                if self._stop.is_set():
+                    return
+                log.exception("the event relay lost its database connection; reconnecting")
+                time.sleep(1.0)
+
+    def _receive(self, payload: str) -> None:
+        origin, _, body = payload.partition(" ")
+        if origin == self.origin:
+            return  # routed here already
+        try:
+            if body.startswith("@"):
+                # Not on the listening connection: it is locked while notifies() runs.
+                with self.engine.connect() as connection:
+                    found = connection.execute(
+                        sa.select(self.table.c.body).where(self.table.c.id == int(body[1:]))
+                    ).scalar()
+                if found is None:
+                    return
+                body = str(found)
+            self.broker.deliver(event_from_wire(json.loads(body)))
+        except Exception:
+            log.exception("could not deliver an event relayed from another server process")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._outbox.put(None)
+        self._sender.join(5)
+        self._listener.join(5)
+
+
+def share_event_hub(broker: Any, engine: Engine, metadata: sa.MetaData) -> Optional[PgEventRelay]:
+    """Make ``broker`` span every server process on ``engine``'s database (PostgreSQL only)."""
+    if engine.dialect.name != "postgresql" or broker is None:
+        return None
+    relay = PgEventRelay(engine, metadata, broker)
+    broker.relay = relay.publish
+    broker.tickets = SharedTickets(engine, metadata)
+    return relay

@@ -1,0 +1,510 @@
+"""The embedded server's event hub: ftrack's socket.io 0.9 protocol over a websocket.
+
+A client first asks ``GET /socket.io/1/`` with its ``ftrack-user`` / ``ftrack-api-key`` headers
+(or ``api_user`` / ``api_key`` query parameters, as ftrack's JavaScript client sends them) and
+gets ``"<sid>:<heartbeat>:<close>:websocket"``. It then opens
+``/socket.io/1/websocket/<sid>``; the sid, single use and short lived, is its credential there.
+
+The broker relays every published event to each connection with a subscriber whose subscription
+matches the event and, when the event has a ``target``, whose subscriber metadata matches the
+target. Replies (``ftrack.meta.reply`` targeted at ``id=<hub id>``) reach the hub that sent the
+original event even though hubs never announce their reply subscriber. ``emit`` and
+``emit_update`` publish server events from any thread without blocking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import inspect
+import json
+import logging
+import platform
+import threading
+import time
+import uuid
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER, TOPIC_UPDATE
+from ft_dcc.protocol.events import (
+    ACK,
+    CONNECT,
+    DISCONNECT,
+    ERROR,
+    EVENT,
+    EVENT_NAMESPACE,
+    HEARTBEAT,
+    SOCKET_IO_PATH,
+    TOPIC_REPLY,
+    TOPIC_SUBSCRIBE,
+    TOPIC_UNSUBSCRIBE,
+    WEBSOCKET_PATH_PREFIX,
+    Expression,
+    ExpressionError,
+    event_from_wire,
+    event_to_wire,
+    format_packet,
+    parse_expression,
+    parse_packet,
+)
+
+logger = logging.getLogger(__name__)
+
+Authenticate = Callable[[str, str], Any]  # returns bool, or an awaitable of bool
+
+#: ``ftrack.update`` names entity types by their legacy table names for a few types.
+_LEGACY_ENTITY_TYPES = {
+    "Project": "show",
+    "FileComponent": "component",
+    "SequenceComponent": "component",
+    "ContainerComponent": "component",
+}
+_CONTEXT_TYPES = {
+    "Folder",
+    "Sequence",
+    "Shot",
+    "Task",
+    "Episode",
+    "AssetBuild",
+    "Milestone",
+    "Scene",
+    "Epic",
+}
+_REPLY_SUBSCRIPTION = parse_expression(f"topic={TOPIC_REPLY}")
+
+
+class _Connection:
+    """One connected hub: its websocket, an outbox drained by a writer task, its subscribers."""
+
+    def __init__(self, websocket: WebSocket, user: str, max_queue: int) -> None:
+        self.websocket = websocket
+        self.user = user
+        client = websocket.client
+        self.name = f"{user}@{client.host}:{client.port}" if client else user
+        self.loop = asyncio.get_running_loop()
+        self.outbox: asyncio.Queue = asyncio.Queue(maxsize=max_queue)
+        self.subscribers: Dict[str, Tuple[Dict[str, Any], Expression]] = {}
+        self.hub_ids: Set[str] = set()
+        self.last_seen = time.monotonic()
+        self.closing = False
+        self.writer: Optional[asyncio.Future] = None
+
+    def wants(self, event: Dict[str, Any], target: Optional[Expression]) -> bool:
+        """Whether a subscriber of this connection (or its hub's reply handler) takes ``event``."""
+        for metadata, subscription in list(self.subscribers.values()):
+            if (target is None or target.match(metadata)) and subscription.match(event):
+                return True
+        return any(
+            (target is None or target.match({"id": hub_id})) and _REPLY_SUBSCRIPTION.match(event)
+            for hub_id in list(self.hub_ids)
+        )
+
+    def enqueue(self, frame: Optional[str]) -> None:
+        """Queue a frame (``None`` stops the writer); call on this connection's loop."""
+        if self.closing and frame is not None:
+            return
+        try:
+            self.outbox.put_nowait(frame)
+        except asyncio.QueueFull:
+            if self.closing:
+                return
+            logger.warning(
+                "Event hub client %s is not reading its events; disconnecting it", self.name
+            )
+            self.closing = True
+            if self.writer is not None:
+                self.writer.cancel()  # it may be stuck sending to a client that does not read
+
+    def send(self, frame: Optional[str]) -> None:
+        """Queue a frame from any thread."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            self.enqueue(frame)
+        else:
+            try:
+                self.loop.call_soon_threadsafe(self.enqueue, frame)
+            except RuntimeError:  # the loop has closed: the connection is gone
+                pass
+
+
+class EventBroker:
+    """Routes ftrack events between connected clients; mount :meth:`routes` in the app.
+
+    ``authenticate(user, api_key)`` decides the handshake (a plain function is run in a worker
+    thread; a coroutine function is awaited). ``heartbeat_interval`` is how often the server
+    pings (the genuine client gives up after 60 s of silence); a connection that has not answered
+    a heartbeat within ``close_timeout`` seconds (silent for an interval plus that) is dropped.
+    """
+
+    def __init__(
+        self,
+        authenticate: Authenticate,
+        *,
+        heartbeat_interval: float = 20.0,
+        close_timeout: float = 60.0,
+        session_ttl: float = 60.0,
+        max_queue: int = 1000,
+    ) -> None:
+        self.id = uuid.uuid4().hex
+        self._authenticate = authenticate
+        self._heartbeat_interval = heartbeat_interval
+        self._close_timeout = close_timeout
+        self._session_ttl = session_ttl
+        self._max_queue = max_queue
+        self._pending: Dict[str, Tuple[str, float]] = {}
+        self._connections: Set[_Connection] = set()
+        self._lock = threading.Lock()
+        #: Called with every event routed here, to pass it on to other server processes
+        #: (``ft_dcc.server.events.fanout``); they hand it to :meth:`deliver`.
+        self.relay: Optional[Callable[[Dict[str, Any]], None]] = None
+        #: Handshake sessions shared with other server processes (``issue(user, ttl) -> sid``,
+        #: ``claim(sid) -> user or None``); ``None`` keeps them in this process.
+        self.tickets: Optional[Any] = None
+        #: Called with every event delivered in this process (published here or relayed from
+        #: another one), from the delivering thread; must not block (the review page's live
+        #: streams, ``ft_dcc.server.review.live``).
+        self.listeners: List[Callable[[Dict[str, Any]], None]] = []
+
+    # -- public API ---------------------------------------------------------------------------
+    def routes(self) -> list:
+        """The Starlette routes of the hub: the handshake and the websocket transport."""
+        return [
+            Route(SOCKET_IO_PATH, self._handshake, methods=["GET"]),
+            WebSocketRoute(WEBSOCKET_PATH_PREFIX + "{sid}", self._websocket),
+        ]
+
+    @property
+    def connection_count(self) -> int:
+        """How many hubs are connected now."""
+        with self._lock:
+            return len(self._connections)
+
+    def emit(self, event: Dict[str, Any]) -> None:
+        """Publish a server event to every matching subscriber; thread-safe, never blocks.
+
+        ``event`` needs a ``topic``; ``id``, ``source`` (this broker), ``sent`` are filled in.
+        """
+        event = event_from_wire(dict(event))
+        if not isinstance(event.get("topic"), str) or not event["topic"]:
+            raise ValueError("an event needs a non-empty string 'topic'")
+        event["id"] = event["id"] or uuid.uuid4().hex
+        event["source"].setdefault("id", self.id)
+        event["source"].setdefault("host", platform.node())
+        self._route(event)
+
+    def emit_update(
+        self,
+        changes: List[Dict[str, Any]],
+        *,
+        user: Optional[str] = None,
+        user_id: Optional[str] = None,
+    ) -> None:
+        """Publish one ``ftrack.update`` event for committed creates, updates and deletes.
+
+        Each change is ``{"action": "add"|"update"|"remove", "entity_type": "AssetVersion",
+        "entity_id": "<id>", "keys": ["comment", ...]}``, optionally with ``values`` (new values
+        by key), ``changes`` (``{key: {"new": v, "old": v}}``), ``parent_id`` and ``parents``
+        (ancestors nearest first: ids or ``{"entity_type", "entity_id", "parent_id"}``).
+        ``user`` / ``user_id`` name the user who made the change.
+        """
+        if not changes:
+            return
+        entities = [_entity_change(change) for change in changes]
+        parents = list(dict.fromkeys(p["entityId"] for e in entities for p in e["parents"]))
+        data = {
+            "entities": entities,
+            "parents": parents,
+            "user": {"userid": user_id, "name": user},
+            "clientToken": None,
+            "pushToken": uuid.uuid4().hex,
+        }
+        source: Dict[str, Any] = {"id": self.id}
+        if user or user_id:
+            source["user"] = {"username": user, "id": user_id}
+        self.emit({"topic": TOPIC_UPDATE, "data": data, "source": source})
+
+    def close(self) -> None:
+        """Tell every connected hub the server is going away, then drop the connections."""
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            connection.send(format_packet(DISCONNECT))
+            connection.send(None)
+
+    # -- HTTP handshake -----------------------------------------------------------------------
+    async def _handshake(self, request: Request) -> Response:
+        user = request.headers.get(HEADER_USER) or request.query_params.get("api_user", "")
+        key = request.headers.get(HEADER_API_KEY) or request.query_params.get("api_key", "")
+        if not user or not key:
+            return PlainTextResponse(
+                "The event hub needs the ftrack-user and ftrack-api-key headers.", status_code=401
+            )
+        if inspect.iscoroutinefunction(self._authenticate):
+            accepted = await self._authenticate(user, key)
+        else:
+            accepted = await run_in_threadpool(self._authenticate, user, key)
+        if not accepted:
+            logger.info("Event hub refused user %r: invalid API key", user)
+            return PlainTextResponse(
+                "The event hub refused the credentials: unknown user or invalid API key.",
+                status_code=401,
+            )
+        if self.tickets is not None:
+            sid = await run_in_threadpool(self.tickets.issue, user, self._session_ttl)
+        else:
+            now = time.monotonic()
+            sid = uuid.uuid4().hex
+            with self._lock:
+                for stale in [s for s, (_, expiry) in self._pending.items() if expiry < now]:
+                    del self._pending[stale]
+                self._pending[sid] = (user, now + self._session_ttl)
+        body = f"{sid}:{int(self._close_timeout)}:{int(self._close_timeout)}:websocket"
+        return PlainTextResponse(body)
+
+    def _claim(self, sid: str) -> Optional[str]:
+        with self._lock:
+            user, expiry = self._pending.pop(sid, ("", 0.0))
+        return user if user and expiry >= time.monotonic() else None
+
+    async def _claim_ticket(self, sid: str) -> Optional[str]:
+        if self.tickets is not None:
+            return await run_in_threadpool(self.tickets.claim, sid)
+        return self._claim(sid)
+
+    # -- websocket transport ------------------------------------------------------------------
+    async def _websocket(self, websocket: WebSocket) -> None:
+        user = await self._claim_ticket(websocket.path_params["sid"])
+        if user is None:
+            await websocket.close(code=1008, reason="unknown or expired socket.io session")
+            return
+        await websocket.accept()
+        connection = _Connection(websocket, user, self._max_queue)
+        with self._lock:
+            self._connections.add(connection)
+        logger.debug("Event hub client %s connected", connection.name)
+        writer = connection.writer = asyncio.ensure_future(self._write(connection))
+        heartbeat = asyncio.ensure_future(self._heartbeat(connection))
+        reader = asyncio.ensure_future(self._read(connection))
+        connection.enqueue(format_packet(CONNECT))
+        try:
+            # the reader ends when the client leaves; the writer when the server drops the client
+            await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            with self._lock:
+                self._connections.discard(connection)
+            reader.cancel()
+            heartbeat.cancel()
+            connection.enqueue(None)
+            await asyncio.gather(reader, writer, heartbeat, return_exceptions=True)
+            logger.debug("Event hub client %s disconnected", connection.name)
+
+    async def _read(self, connection: _Connection) -> None:
+        while True:
+            message = await connection.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None:
+                text = (message.get("bytes") or b"").decode("utf-8", "replace")
+            connection.last_seen = time.monotonic()
+            if not self._on_packet(connection, text):
+                return
+
+    async def _write(self, connection: _Connection) -> None:
+        try:
+            while True:
+                frame = await connection.outbox.get()
+                if frame is None:
+                    break
+                await connection.websocket.send_text(frame)
+        except asyncio.CancelledError:  # cancelled by enqueue(): the client stopped reading
+            pass
+        except Exception as error:  # the socket went away mid-send
+            logger.debug("Event hub send to %s failed: %s", connection.name, error)
+        connection.closing = True
+        try:
+            await asyncio.wait_for(connection.websocket.close(), self._close_timeout)
+        except (Exception, asyncio.CancelledError):
+            pass
+
+    async def _heartbeat(self, connection: _Connection) -> None:
+        while not connection.closing:
+            await asyncio.sleep(self._heartbeat_interval)
+            # a listening client sends nothing but its answer to the last heartbeat: silent for
+            # longer than one interval plus the timeout means that answer never came
+            if time.monotonic() - connection.last_seen > (
+                self._heartbeat_interval + self._close_timeout
+            ):
+                logger.info("Event hub client %s went silent; disconnecting", connection.name)
+                connection.enqueue(None)
+                return
+            connection.enqueue(format_packet(HEARTBEAT))
+
+    def _on_packet(self, connection: _Connection, text: str) -> bool:
+        """Handle one frame; False ends the connection."""
+        try:
+            packet = parse_packet(text)
+        except ValueError as error:
+            connection.enqueue(format_packet(ERROR, data=str(error)))
+            return True
+        if packet.code == DISCONNECT:
+            return False
+        if packet.code != EVENT:
+            return True  # heartbeats answered, plain messages ignored
+        result = self._on_event_packet(connection, packet.data)
+        if packet.id:
+            ack = f"{packet.id.rstrip('+')}+{json.dumps([result])}"
+            connection.enqueue(format_packet(ACK, data=ack))
+        return True
+
+    def _on_event_packet(self, connection: _Connection, data: str) -> Dict[str, Any]:
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            return _failure("the event packet is not valid JSON")
+        if not isinstance(payload, dict):
+            payload = {}
+        args = payload.get("args")
+        if payload.get("name") != EVENT_NAMESPACE or not isinstance(args, list) or not args:
+            return _failure(f"expected {{'name': '{EVENT_NAMESPACE}', 'args': [<event>]}}")
+        if not isinstance(args[0], dict):
+            return _failure(f"expected {{'name': '{EVENT_NAMESPACE}', 'args': [<event>]}}")
+        event = event_from_wire(args[0])
+        if not isinstance(event.get("topic"), str) or not event["topic"]:
+            return _failure("the event has no topic")
+        if not isinstance(event["source"], dict):
+            return _failure("the event's source must be an object")
+        control = event["topic"] in (TOPIC_SUBSCRIBE, TOPIC_UNSUBSCRIBE)
+        if control and not isinstance(event["data"], dict):  # other events: any JSON data
+            return _failure(f"a {event['topic']} event's data must be an object")
+        hub_id = event["source"].get("id")
+        if isinstance(hub_id, str) and hub_id:
+            with self._lock:
+                connection.hub_ids.add(hub_id)
+        if event["topic"] == TOPIC_SUBSCRIBE:
+            return self._subscribe(connection, event["data"])
+        if event["topic"] == TOPIC_UNSUBSCRIBE:
+            return self._unsubscribe(connection, event["data"])
+        event["id"] = event["id"] or uuid.uuid4().hex
+        user = event["source"].get("user")
+        event["source"]["user"] = dict(user if isinstance(user, dict) else {})
+        event["source"]["user"]["username"] = connection.user
+        try:
+            self._route(event)
+        except ExpressionError as error:
+            return _failure(f"invalid event target: {error}")
+        return {"success": True, "message": "Event published."}
+
+    def _subscribe(self, connection: _Connection, data: Dict[str, Any]) -> Dict[str, Any]:
+        subscriber = data.get("subscriber")
+        if not isinstance(subscriber, dict) or not subscriber.get("id"):
+            return _failure("a subscribe event needs data.subscriber with an id")
+        try:
+            expression = parse_expression(str(data.get("subscription") or ""))
+        except ExpressionError as error:
+            return _failure(f"invalid subscription: {error}")
+        with self._lock:
+            connection.subscribers[str(subscriber["id"])] = (subscriber, expression)
+        return {"success": True, "message": "Subscribed."}
+
+    def _unsubscribe(self, connection: _Connection, data: Dict[str, Any]) -> Dict[str, Any]:
+        subscriber = data.get("subscriber")
+        subscriber_id = subscriber.get("id") if isinstance(subscriber, dict) else None
+        with self._lock:
+            found = connection.subscribers.pop(str(subscriber_id), None)
+        if found is None:
+            return _failure(f"no subscriber {subscriber_id!r} on this connection")
+        return {"success": True, "message": "Unsubscribed."}
+
+    def _route(self, event: Dict[str, Any]) -> None:
+        """Send ``event`` to every connection that wants it, here and (through ``relay``) in the
+        other server processes (raises ExpressionError on target)."""
+        self.deliver(event)
+        if self.relay is not None:
+            self.relay(event)
+
+    def deliver(self, event: Dict[str, Any]) -> None:
+        """Send ``event`` to this process's connections that want it (raises ExpressionError)."""
+        target = parse_expression(event["target"]) if event.get("target") else None
+        if event.get("sent") is None:
+            event["sent"] = dt.datetime.now(dt.timezone.utc).isoformat()
+        payload = {"name": EVENT_NAMESPACE, "args": [event_to_wire(event)]}
+        frame = format_packet(EVENT, data=json.dumps(payload, default=str))
+        with self._lock:
+            receivers = [c for c in self._connections if c.wants(event, target)]
+        for connection in receivers:
+            connection.send(frame)
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:
+                logger.exception("an event listener failed")
+
+
+def _failure(message: str) -> Dict[str, Any]:
+    return {"success": False, "message": message}
+
+
+def _legacy_type(entity_type: Optional[str]) -> Optional[str]:
+    """ftrack's legacy lower-case name of a type: ``show`` for Project, ``task`` for contexts."""
+    if not entity_type:
+        return None
+    if entity_type in _LEGACY_ENTITY_TYPES:
+        return _LEGACY_ENTITY_TYPES[entity_type]
+    return "task" if entity_type in _CONTEXT_TYPES else entity_type.lower()
+
+
+def _parent_entry(parent: Any) -> Dict[str, Any]:
+    """A ``parents`` entry from an id or ``{"entity_type", "entity_id", "parent_id"}``."""
+    if not isinstance(parent, dict):
+        return {"entityId": str(parent), "entityType": None, "entity_type": None, "parentId": None}
+    entity_type = parent.get("entity_type")
+    return {
+        "entityId": str(parent.get("entity_id") or parent.get("entityId")),
+        "entityType": parent.get("entityType") or _legacy_type(entity_type),
+        "entity_type": entity_type,
+        "parentId": parent.get("parent_id") or parent.get("parentId"),
+    }
+
+
+def _entity_change(change: Dict[str, Any]) -> Dict[str, Any]:
+    """One entry of an ``ftrack.update`` event's ``data.entities``, shaped like ftrack's.
+
+    ``changes`` has an entry per key: ``new`` from the change's ``values`` (when given),
+    ``old`` None, unless the change brings its own ``changes``. ``parents`` starts with the
+    entity itself, then its ancestors nearest first, as ftrack's do.
+    """
+    entity_type = str(change["entity_type"])
+    entity_id = str(change["entity_id"])
+    keys = list(change.get("keys") or [])
+    values = change.get("values") or {}
+    changes: Dict[str, Any] = {key: {"new": values.get(key), "old": None} for key in keys}
+    changes.update(change.get("changes") or {})
+    legacy = change.get("entityType") or _legacy_type(entity_type)
+    parent_id = change.get("parent_id")
+    own = {
+        "entityId": entity_id,
+        "entityType": legacy,
+        "entity_type": entity_type,
+        "parentId": parent_id,
+    }
+    return {
+        "entityId": entity_id,
+        "entityType": legacy,
+        "entity_type": entity_type,
+        "action": change["action"],
+        "keys": keys,
+        "changes": changes,
+        "parentId": parent_id,
+        "parents": [own] + [_parent_entry(parent) for parent in change.get("parents") or []],
+        "objectTypeId": change.get("object_type_id"),
+    }

@@ -1,0 +1,1 @@
+"""The file store: signed uploads, multipart parts, disk faults and the media encoder."""

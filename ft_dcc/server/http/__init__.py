@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every route room: API keys, bodies, limits, replies, the request log."""

@@ -1,0 +1,175 @@
+"""API users' keys (stored hashed), credential checks and the ftrack error shape.
+
+Every ``/api`` call carries ``ftrack-user`` and ``ftrack-api-key``; downloads carry ``username`` and
+``apiKey`` query parameters instead. Keys are stored as salted SHA-256 digests in the table
+``ft_dcc_api_key`` on the store's metadata; a key is never written to disk or a log in clear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from typing import Any, Callable, Dict, Optional, Tuple
+
+import sqlalchemy as sa
+from starlette.responses import JSONResponse
+
+from ft_dcc.server.model.side_tables import side_table
+
+HEADER_USER = "ftrack-user"
+HEADER_API_KEY = "ftrack-api-key"
+HEADER_STRICT = "ftrack-strict-api"
+
+INVALID_CREDENTIALS = "InvalidCredentialsError"
+KEY_TABLE = "ft_dcc_api_key"
+#: How long a checked key is trusted without a database look-up (keys changed by another
+#: process, e.g. ``ft-dcc user add``, take effect within this time).
+VERIFIED_TTL = 10.0
+
+
+# -- the ftrack error shape --------------------------------------------------------------------
+def error_payload(exception: str, content: str) -> Dict[str, Any]:
+    """``{"exception", "content", "error_code"}`` as a real ftrack server sends it.
+
+    Braces are replaced because the genuine client runs the message through ``str.format``.
+    """
+    text = str(content).replace("{", "(").replace("}", ")")
+    return {"exception": exception, "content": text, "error_code": None}
+
+
+def is_strict(headers: Any) -> bool:
+    """Whether the caller asked for HTTP error statuses (``ftrack-strict-api: true``)."""
+    return str(headers.get(HEADER_STRICT, "")).strip().lower() in ("true", "1", "yes")
+
+
+def error_response(
+    exception: str, content: str, *, strict: bool, status: int = 400
+) -> JSONResponse:
+    """The error shape with HTTP 200, or with ``status`` when the caller is strict."""
+    return JSONResponse(error_payload(exception, content), status_code=status if strict else 200)
+
+
+def generate_api_key() -> str:
+    """A new random API key (URL-safe, 256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def _digest(salt: str, api_key: str) -> str:
+    return hashlib.sha256((salt + ":" + api_key).encode("utf-8")).hexdigest()
+
+
+class KeyRing:
+    """Hashed API keys of users, kept in the store's database."""
+
+    def __init__(self, engine: sa.engine.Engine, metadata: sa.MetaData) -> None:
+        self.engine = engine
+        self.table = side_table(
+            engine,
+            metadata,
+            KEY_TABLE,
+            sa.Column("username", sa.String(255), primary_key=True),
+            sa.Column("user_id", sa.String(64), nullable=False),
+            sa.Column("salt", sa.String(64), nullable=False),
+            sa.Column("key_hash", sa.String(64), nullable=False),
+            sa.Column("updated_at", sa.DateTime, nullable=False),
+        )
+        #: (username, sha256 of key) -> (user id, monotonic expiry): skips the salted check.
+        self._verified: Dict[Tuple[str, str], Tuple[str, float]] = {}
+        self._usernames: Dict[str, str] = {}
+        self._lock = threading.Lock()
+        #: Optional check that a key's user may still sign in (exists, is active).
+        self.user_check: Optional[Callable[[str], bool]] = None
+
+    def set_key(self, username: str, user_id: str, api_key: str) -> None:
+        """Store ``api_key`` (hashed) as the only key of ``username``."""
+        salt = secrets.token_hex(16)
+        row = {
+            "username": username,
+            "user_id": user_id,
+            "salt": salt,
+            "key_hash": _digest(salt, api_key),
+            "updated_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        }
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(self.table).where(self.table.c.username == username))
+            conn.execute(sa.insert(self.table).values(**row))
+        with self._lock:
+            self._verified = {k: v for k, v in self._verified.items() if k[0] != username}
+
+    def forget(self, user_id: str) -> None:
+        """Drop cached checks of ``user_id`` (its keys were revoked in the database)."""
+        with self._lock:
+            self._verified = {k: v for k, v in self._verified.items() if v[0] != user_id}
+            self._usernames.pop(user_id, None)
+
+    def has_key(self, username: str) -> bool:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(self.table.c.username).where(self.table.c.username == username)
+            ).first()
+        return found is not None
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar() or 0
+            )
+
+    def username_for(self, user_id: str) -> Optional[str]:
+        """The API user name of ``user_id`` (cached; users keep their id)."""
+        with self._lock:
+            cached = self._usernames.get(user_id)
+        if cached:
+            return cached
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(self.table.c.username).where(self.table.c.user_id == user_id)
+            ).first()
+        if row is None:
+            return None
+        with self._lock:
+            self._usernames[user_id] = row[0]
+        return row[0]
+
+    def verify(self, username: Optional[str], api_key: Optional[str]) -> Optional[str]:
+        """The user id when ``api_key`` is ``username``'s key, else ``None``."""
+        if not username or not api_key:
+            return None
+        fingerprint = hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+        cache_key = (username, fingerprint)
+        with self._lock:
+            cached = self._verified.get(cache_key)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(self.table.c.user_id, self.table.c.salt, self.table.c.key_hash).where(
+                    self.table.c.username == username
+                )
+            ).first()
+        if row is None:
+            return None
+        user_id, salt, key_hash = row
+        if not hmac.compare_digest(_digest(salt, api_key), key_hash):
+            return None
+        if self.user_check is not None and not self.user_check(user_id):
+            return None  # a deactivated (or deleted) user's keys do not work
+        with self._lock:
+            self._verified[cache_key] = (user_id, time.monotonic() + VERIFIED_TTL)
+        return user_id
+
+
+def invalid_credentials_message(username: Optional[str]) -> str:
+    if not username:
+        return (
+            "The supplied API key is not valid: no API user was given. Send the ftrack-user and "
+            "ftrack-api-key headers (set FTRACK_API_USER and FTRACK_API_KEY)."
+        )
+    return (
+        f"The supplied API key is not valid for user '{username}'. Check FTRACK_API_USER and "
+        "FTRACK_API_KEY, or add a key with 'ft-dcc user add'."
+    )

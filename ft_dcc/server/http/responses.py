@@ -1,0 +1,44 @@
+"""JSON replies of the embedded server in ftrack's shape (shared by every route area)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from ft_dcc.server.http.auth import error_payload
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return {"__type__": "datetime", "value": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"__type__": "date", "value": value.isoformat()}
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+class ApiJSONResponse(JSONResponse):
+    """JSON with ``Content-Type: application/json; charset=utf-8`` and datetime encoding."""
+
+    media_type = "application/json; charset=utf-8"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, default=_json_default, separators=(",", ":")).encode("utf-8")
+
+
+def error_response(exception: str, content: str, status: int) -> Response:
+    """An ftrack error body (``exception``, ``content``) with HTTP ``status``."""
+    return ApiJSONResponse(error_payload(exception, content), status_code=status)
+
+
+def api_error(exception: str, content: str, *, strict: bool, status: int = 400) -> Response:
+    """An ``/api`` error: HTTP ``status`` for strict callers, 200 for the genuine default."""
+    return error_response(exception, content, status if strict else 200)

@@ -1,0 +1,1 @@
+"""The data model: entity schemas, generated SQL tables, database set-up, built-in rows."""

@@ -1,0 +1,209 @@
+"""Which database the server runs on: URL checks, PostgreSQL engines, schema set-up, clear errors.
+
+SQLite (the default, one file in the data dir) and PostgreSQL (``postgresql://…``, driven by
+psycopg 3) hold the same tables. Both serialise writers the same way, so every batch sees the
+same semantics: SQLite with ``BEGIN IMMEDIATE``; PostgreSQL with a transaction-scoped advisory
+lock taken when a write transaction begins (version numbers, uniqueness checks and reference
+checks run inside it, so concurrent batches on any number of server processes cannot interleave
+their read-check-write steps). Read-only batches run in ``REPEATABLE READ`` snapshots in
+parallel, as SQLite's WAL readers do.
+
+Startup problems (a malformed URL, an unreachable server, a database written by a newer ft_dcc,
+missing rights) become one :class:`DatabaseSetupError` line saying what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+from ft_dcc.exceptions import DatabaseSetupError
+from ft_dcc.server.model.side_tables import define_table
+
+log = logging.getLogger(__name__)
+
+#: The storage layout version this ft_dcc writes; a database holding a newer one is refused.
+STORAGE_VERSION = 1
+INFO_TABLE = "ft_dcc_info"
+#: Advisory lock keys (any 64-bit numbers unique to ft_dcc).
+WRITE_LOCK_KEY = 0x66745F646363  # "ft_dcc"
+SCHEMA_LOCK_KEY = WRITE_LOCK_KEY + 1
+URL_EXAMPLES = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+
+
+def parse_database_url(text: str) -> URL:
+    """The SQLAlchemy URL for ``text``; ``postgresql://`` selects the psycopg 3 driver."""
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError) as error:
+        raise DatabaseSetupError(
+            f"the database URL {_safe_text(text)!r} is malformed ({error})",
+            f"give --database as {URL_EXAMPLES}",
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        if url.get_driver_name() not in ("psycopg", "psycopg2", "psycopg_async", ""):
+            return url
+        return url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return url
+    raise DatabaseSetupError(
+        f"the database URL {url.render_as_string()!r} names {backend!r}, which this server "
+        "does not run on",
+        f"give --database as {URL_EXAMPLES}",
+    )
+
+
+def is_postgres(engine_or_url: Any) -> bool:
+    """Whether an engine or URL is PostgreSQL."""
+    url = getattr(engine_or_url, "url", engine_or_url)
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def make_postgres_engine(url: URL) -> Engine:
+    """A pooled psycopg 3 engine whose write transactions take the shared write lock."""
+    try:
+        engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=8,
+            max_overflow=16,
+            pool_timeout=60,
+            connect_args={"connect_timeout": 10, "application_name": "ft_dcc server"},
+        )
+    except (NoSuchModuleError, ImportError) as error:
+        raise DatabaseSetupError(
+            f"PostgreSQL needs the psycopg 3 driver ({error})",
+            "pip install 'ft-dcc[postgres]'",
+        ) from None
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:  # pragma: no cover - driver callback
+        if connection.get_execution_options().get("ft_write"):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        else:
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+    return engine
+
+
+def prepare_schema(engine: Engine, metadata: sa.MetaData) -> None:
+    """Create missing tables (once, even when several processes start together) and check that
+    the database was not written by a newer ft_dcc."""
+    info = _info_table(metadata)
+    with engine.connect() as connection, connection.begin():
+        if is_postgres(engine):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
+        existing = set(sa.inspect(connection).get_table_names())
+        missing = [t for t in metadata.sorted_tables if t.name not in existing]
+        metadata.create_all(connection, tables=missing, checkfirst=False)
+        row = connection.execute(
+            sa.select(info.c.value).where(info.c.key == "storage_version")
+        ).first()
+        found = int(row[0]) if row is not None and str(row[0]).isdigit() else None
+        if found is not None and found > STORAGE_VERSION:
+            raise DatabaseSetupError(
+                f"the database {describe(engine)} holds ft_dcc storage version {found}; this "
+                f"ft_dcc reads version {STORAGE_VERSION} or older",
+                "upgrade ft-dcc on this machine, or point --database at another database",
+            )
+        if found is None:
+            connection.execute(sa.insert(info).values(key="storage_version",
+                                                      value=str(STORAGE_VERSION)))  # fmt: skip
+
+
+def _info_table(metadata: sa.MetaData) -> sa.Table:
+    return define_table(
+        metadata,
+        INFO_TABLE,
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+    )
+
+
+def describe(engine_or_url: Any) -> str:
+    """The database for messages: its URL without the password."""
+    url = getattr(engine_or_url, "url", engine_or_url)
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _safe_text(text: str) -> str:
+    """A URL text for messages with anything between ``:`` and ``@`` hidden."""
+    if "@" in text and "://" in text:
+        scheme, rest = text.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in credentials else text
+    return text
+
+
+def setup_error(error: BaseException, engine_or_url: Any) -> DatabaseSetupError:
+    """One clear line for an error raised while opening or preparing the database."""
+    if isinstance(error, DatabaseSetupError):
+        return error
+    where = describe(engine_or_url)
+    code = _sqlstate(error)
+    text = _first_line(error)
+    if code == "42501" or "permission denied" in text:
+        return DatabaseSetupError(
+            f"the database user may not create or use ft_dcc's tables in {where} ({text})",
+            "run as the database's owner, or GRANT CREATE, USAGE ON SCHEMA public and "
+            "ALL ON ALL TABLES IN SCHEMA public to this user",
+        )
+    if code == "3D000" or ("does not exist" in text and "database" in text):
+        return DatabaseSetupError(
+            f"the database in {where} does not exist ({text})",
+            "create it first, e.g. createdb -O USER DATABASE",
+        )
+    if code == "28P01" or code == "28000" or "authentication failed" in text:
+        return DatabaseSetupError(
+            f"the database server refused the login for {where} ({text})",
+            "check the user and password in --database (and pg_hba.conf)",
+        )
+    if isinstance(error, (DBAPIError, OSError)) and _is_connection_error(error, text):
+        return DatabaseSetupError(
+            f"cannot reach the database {where} ({text})",
+            "start PostgreSQL or fix the host/port in --database",
+        )
+    return DatabaseSetupError(f"cannot use the database {where} ({text})")
+
+
+def _is_connection_error(error: BaseException, text: str) -> bool:
+    words = ("connection", "connect", "timeout", "could not translate host", "refused")
+    return isinstance(error, sa.exc.OperationalError) or any(w in text.lower() for w in words)
+
+
+def _sqlstate(error: BaseException) -> Optional[str]:
+    orig = getattr(error, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def _first_line(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return (lines[0] if lines else type(orig).__name__)[:300]
+
+
+def check_reachable(engine: Engine) -> None:
+    """Connect once; raises :class:`DatabaseSetupError` with the reason when that fails."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except (SQLAlchemyError, OSError) as error:
+        raise setup_error(error, engine) from None
+
+
+def comparable_id(column: sa.Column, ident: Any) -> Any:
+    """``ident`` in the type of the id ``column``, or ``None`` when no row can match it.
+
+    SQLite compares ``5 = '5'`` loosely; PostgreSQL refuses ``integer = varchar``. A text id
+    never matches an integer column unless it is all digits.
+    """
+    if isinstance(column.type, sa.Integer) and not isinstance(ident, int):
+        text = str(ident)
+        return int(text) if text.isdigit() else None
+    return ident

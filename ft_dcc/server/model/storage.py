@@ -1,0 +1,169 @@
+"""SQL storage generated from the entity schemas (SQLAlchemy Core).
+
+One table per type family (a root type and its subtypes, e.g. ``Context`` holds Project, Task,
+Shot…), named ``ft_<root>``, with one column per stored scalar attribute and a discriminator
+column ``_entity_type`` holding the concrete type. SQLite runs in WAL mode; PostgreSQL
+(``postgresql://…``) holds the same tables (see :mod:`ft_dcc.server.model.database`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+from typing import Dict, List
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    event,
+    inspect,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+
+from ft_dcc.server.model.database import make_postgres_engine, parse_database_url
+from ft_dcc.server.model.schema import SchemaModel
+
+log = logging.getLogger(__name__)
+
+DISCRIMINATOR = "_entity_type"
+TABLE_PREFIX = "ft_"
+
+_COLUMN_TYPES = {
+    "string": Text,
+    "boolean": Boolean,
+    "integer": Integer,
+    "number": Float,
+    "datetime": DateTime,
+    "variable": Text,  # JSON text
+    "object": Text,  # JSON text
+}
+
+
+def table_name(family: str) -> str:
+    """``AssetVersion`` -> ``ft_asset_version``."""
+    return TABLE_PREFIX + re.sub(r"(?<!^)(?=[A-Z])", "_", family).lower()
+
+
+def index_name(table: str, column: str) -> str:
+    """``ix_<table>_<column>``, shortened with a hash to fit PostgreSQL's 63 characters."""
+    name = f"ix_{table}_{column}"
+    if len(name) <= 60:
+        return name
+    digest = hashlib.md5(name.encode("utf-8")).hexdigest()[:8]
+    return f"{name[:51]}_{digest}"
+
+
+def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
+    """Create the Table objects for every family; returns family name -> Table."""
+    tables: Dict[str, Table] = {}
+    families = sorted({t.family for t in model.types.values()})
+    for family in families:
+        root = model.types[family]
+        columns = model.columns_of_family(family)
+        table_columns = [Column(DISCRIMINATOR, Text, nullable=False, index=True)]
+        for name, value_type in sorted(columns.items()):
+            table_columns.append(
+                Column(name, _COLUMN_TYPES[value_type](), primary_key=name in root.primary_key)
+            )
+        table = Table(table_name(family), metadata, *table_columns)
+        for name in columns:
+            if name.endswith("_id") and name not in root.primary_key:
+                Index(index_name(table.name, name), table.c[name])
+        tables[family] = table
+    return tables
+
+
+def build_link_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
+    """The hidden many-to-many link tables (``ft_link_<name>``, the pair as primary key) that
+    the schema's relations use; returns name -> Table (see ``schema.LinkTable``)."""
+    tables: Dict[str, Table] = {}
+    for name, (first, second) in sorted(model.hidden_link_tables().items()):
+        table = Table(
+            f"{TABLE_PREFIX}link_{name}",
+            metadata,
+            Column(first, Text, primary_key=True),
+            Column(second, Text, primary_key=True),
+        )
+        Index(index_name(table.name, second), table.c[second])
+        tables[name] = table
+    return tables
+
+
+def add_missing_columns(engine: Engine, metadata: MetaData) -> List[str]:
+    """Add columns that newer schema data introduced to tables an older version created.
+
+    Returns ``table.column`` names added (nullable, no data migration needed).
+    """
+    added: List[str] = []
+    with engine.begin() as connection:
+        inspector = inspect(connection)
+        # one catalogue query for every table (PostgreSQL; SQLite asks per table anyway)
+        existing = {
+            name: {c["name"] for c in columns}
+            for (_, name), columns in inspector.get_multi_columns().items()
+        }
+        for table in metadata.sorted_tables:
+            if table.name not in existing or not table.name.startswith(TABLE_PREFIX):
+                continue
+            present = existing[table.name]
+            for column in table.columns:
+                if column.name in present or column.primary_key:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                preparer = engine.dialect.identifier_preparer
+                connection.exec_driver_sql(
+                    f"ALTER TABLE {preparer.quote(table.name)} "
+                    f"ADD COLUMN {preparer.quote(column.name)} {kind}"
+                )
+                added.append(f"{table.name}.{column.name}")
+    if added:
+        log.info("added %d new storage column(s): %s", len(added), ", ".join(added))
+    return added
+
+
+def _enable_sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - driver callback
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # pragma: no cover - driver callback
+        # Writers take the write lock up front so that read-modify-write (version numbers)
+        # is serialised; readers use a deferred transaction and never block writers (WAL).
+        if connection.get_execution_options().get("ft_write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for ``database_url``; SQLite files get WAL and serialised writers, PostgreSQL
+    a shared write lock (see :mod:`ft_dcc.server.model.database`)."""
+    url = parse_database_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        options: dict = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            options["poolclass"] = StaticPool  # one shared in-memory database
+        engine = create_engine(url, **options)
+        _enable_sqlite_pragmas(engine)
+        return engine
+    return make_postgres_engine(url)

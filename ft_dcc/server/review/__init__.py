@@ -1,0 +1,1 @@
+"""The web review page: links and identity, what it shows, feedback it takes, live updates."""

@@ -1,0 +1,115 @@
+"""Signed, expiring tokens that open the web review page (``/review/...``) without an API key.
+
+A token is ``<base64url JSON payload>.<base64url HMAC-SHA256>`` signed with a per-server secret
+kept in the data dir (``review-page.key``, mode 0600, created on first use; delete it to revoke
+every link at once). The payload holds ``k`` ("review"), ``rs`` (a ReviewSession id, or ``"*"``
+for every session), ``u`` (the user the link was made for; notes added through the page are
+authored by them), ``e`` (expiry, Unix seconds) and, for an invitee's link, ``i`` (the
+``ReviewSessionInvitee`` id the link acts as: notes, drawings and statuses are theirs).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from ft_dcc.server.files.filestore import load_or_create_secret
+
+SECRET_FILE_NAME = "review-page.key"
+TOKEN_KIND = "review"
+ALL_SESSIONS = "*"
+#: How long a review link stays valid unless the caller asks otherwise (seconds).
+DEFAULT_TTL = 24 * 3600
+#: The longest validity a caller may ask for (seconds).
+MAX_TTL = 30 * 24 * 3600
+
+_signers: Dict[Path, ReviewSigner] = {}
+_signers_lock = threading.Lock()
+
+
+class ReviewAccessError(Exception):
+    """A review token is missing, forged, expired or for another review session."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class ReviewSigner:
+    """Signs and checks review-page tokens with one secret."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._key = hmac.new(secret, b"ft_dcc review page", hashlib.sha256).digest()
+
+    def _mac(self, body: str) -> bytes:
+        return hmac.new(self._key, body.encode("ascii"), hashlib.sha256).digest()
+
+    def sign(
+        self,
+        review_session_id: str,
+        user_id: str,
+        ttl: Optional[int] = None,
+        invitee_id: Optional[str] = None,
+    ) -> str:
+        """A token for ``review_session_id`` (or ``ALL_SESSIONS``) valid ``ttl`` seconds; with
+        ``invitee_id`` it acts as that invitee of the session."""
+        seconds = DEFAULT_TTL if ttl is None else max(1, min(int(ttl), MAX_TTL))
+        payload = {
+            "k": TOKEN_KIND,
+            "rs": review_session_id,
+            "u": user_id,
+            "e": int(time.time()) + seconds,
+        }
+        if invitee_id is not None:
+            if review_session_id == ALL_SESSIONS:
+                raise ValueError("an invitee's link opens their own review session only")
+            payload["i"] = invitee_id
+        body = _b64(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+        return body + "." + _b64(self._mac(body))
+
+    def check(self, token: Optional[str], review_session_id: Optional[str]) -> Dict[str, Any]:
+        """The payload of a valid token for ``review_session_id`` (``None``: the list page)."""
+        if not token:
+            raise ReviewAccessError("This review link has no token; ask for a new link.")
+        try:
+            body, mac = token.split(".", 1)
+            if not hmac.compare_digest(self._mac(body), _unb64(mac)):
+                raise ValueError("signature mismatch")
+            payload = json.loads(_unb64(body))
+            if not isinstance(payload, dict) or payload.get("k") != TOKEN_KIND:
+                raise ValueError("not a review token")
+            expires = int(payload.get("e", 0))
+        except (ValueError, TypeError, UnicodeError):
+            raise ReviewAccessError(
+                "This review link is not valid; ask for a new one (get_widget_url with "
+                "name='review_session')."
+            ) from None
+        if expires < time.time():
+            raise ReviewAccessError(
+                "This review link has expired; ask for a new one (get_widget_url with "
+                "name='review_session')."
+            )
+        scope = payload.get("rs")
+        if scope != ALL_SESSIONS and scope != review_session_id:
+            raise ReviewAccessError("This review link is for another review session.")
+        return payload
+
+
+def signer_for(data_dir: Path) -> ReviewSigner:
+    """The signer of the server whose data dir is ``data_dir`` (secret created on first use)."""
+    path = Path(data_dir) / SECRET_FILE_NAME
+    with _signers_lock:
+        signer = _signers.get(path)
+        if signer is None:
+            signer = _signers[path] = ReviewSigner(load_or_create_secret(path))
+        return signer

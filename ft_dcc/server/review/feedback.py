@@ -1,0 +1,345 @@
+"""The review page's feedback API: statuses, drawn annotations, note replies, the feedback read.
+
+Every route needs ``?token=`` (a review link from ``get_widget_url`` with
+``name="review_session"``, see :mod:`ft_dcc.server.review.access`). A link made for an invitee
+(``entity_type="ReviewSessionInvitee"``) acts as that invitee: its notes are authored by the
+User standing for the invitee's e-mail, its statuses are the invitee's. A link made for the
+session (no invitee) acts as the user who made it. Errors are JSON ``{"error": "<what to do>"}``
+with a 4xx status (400 bad input, 403 bad link or not allowed, 404 unknown object or note,
+409 closed session, 413 too large); never a 5xx for any input.
+
+``POST /review/<rs id>/status?token=`` JSON ``{"object_id": str, "status": "approved" |
+"require_changes"}`` sets the link's invitee's current ``ReviewSessionObjectStatus`` on that
+ReviewSessionObject (one per invitee per object: it replaces the previous one). Answers 200 with
+the status entry (shape below). A link without an invitee answers 403 (only invitees have a
+status).
+
+``POST /review/<rs id>/annotations?token=`` JSON ``{"object_id": str, "frame": int, "png":
+"data:image/png;base64,…", "content": str (optional)}`` creates a Note on the
+ReviewSessionObject with the frame in its ``frame`` metadata and the PNG attached through a
+``NoteComponent`` (the Component stored in the server location). Answers 201 with the note entry.
+
+``POST /review/<rs id>/notes?token=`` (see :mod:`ft_dcc.server.review.page`) also takes
+``"in_reply_to_id"``: the id of a note of the same session.
+
+``GET /review/<rs id>/feedback?token=`` answers::
+
+    {
+      "me": {"invitee_id": str, "name": str, "email": str} | null,   # null: a user's link
+      "objects": {
+        "<ReviewSessionObject id>": {
+          "notes": [                                  # oldest first
+            {"id": str, "content": str, "frame": int | null,
+             "author": {"name": str, "email": str},
+             "date": "2026-11-23T09:40:00+00:00" | null,   # ISO 8601, UTC
+             "in_reply_to_id": str | null,
+             "annotation_url": "/review/<rs id>/media/<component id>?token=…" | null}
+          ],
+          "statuses": [                               # one per invitee, current only
+            {"invitee_id": str, "name": str, "email": str,
+             "status": "approved" | "require_changes", "date": str | null}
+          ]
+        }
+      }
+    }
+
+Every object of the session has an entry (empty lists when it has no feedback).
+
+``GET /review/<rs id>/live?token=`` (see :mod:`ft_dcc.server.review.live`) is a
+``text/event-stream``: events ``note`` (``{"object_id", "note_id"}``), ``status``
+(``{"object_id", "invitee_id"}``) and ``object`` (``{"object_id"}``), sent when any client
+commits one; the page then re-reads ``/feedback`` (or reloads for a new object). A comment line
+(``: keep-alive``) is sent every 15 seconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.server.http.bodies import read_limited_body
+from ft_dcc.server.review.access import ReviewAccessError
+from ft_dcc.server.review.data import NoteView, ReviewData, StatusView
+from ft_dcc.server.review.links import Link
+from ft_dcc.server.review.writes import STATUSES, ReviewWriter
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ft_dcc.server.review.page import ReviewRoutes
+
+MAX_NOTE_BODY = 64 * 1024
+#: The largest drawing accepted (the decoded PNG).
+MAX_PNG_BYTES = 4 * 1024 * 1024
+MAX_ANNOTATION_BODY = MAX_PNG_BYTES * 4 // 3 + MAX_NOTE_BODY
+PNG_DATA_URL = "data:image/png;base64,"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class BadInput(ValueError):
+    """A request the client must fix: answered with ``status`` and the message."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _error(message: str, status: int) -> JSONResponse:
+    return JSONResponse(
+        {"error": message}, status_code=status, headers={"Cache-Control": "no-store"}
+    )
+
+
+def _iso(value: Any) -> Optional[str]:
+    return value.isoformat() if value is not None else None
+
+
+def media_url(review_session_id: str, component_id: str, token: str) -> str:
+    return (
+        f"/review/{quote(review_session_id, safe='')}/media/{quote(component_id, safe='')}"
+        f"?token={quote(token, safe='')}"
+    )
+
+
+def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, Any]:
+    """One note of the ``/feedback`` answer (see the module docstring)."""
+    return {
+        "id": note.id,
+        "content": note.content,
+        "frame": note.frame,
+        "author": {"name": note.author, "email": note.author_email},
+        "date": _iso(note.date),
+        "in_reply_to_id": note.in_reply_to_id,
+        "annotation_url": media_url(review_session_id, note.annotation_id, token)
+        if note.annotation_id
+        else None,
+    }
+
+
+def legacy_note_json(note: NoteView) -> Dict[str, Any]:
+    """A note as ``GET /notes`` answered before ``/feedback`` (author as a display name)."""
+    date = note.date.strftime("%Y-%m-%d %H:%M UTC") if note.date else ""
+    return {
+        "id": note.id,
+        "content": note.content,
+        "author": note.author,
+        "date": date,
+        "frame": note.frame,
+    }
+
+
+def status_json(status: StatusView) -> Dict[str, Any]:
+    return {
+        "invitee_id": status.invitee_id,
+        "name": status.name,
+        "email": status.email,
+        "status": status.status,
+        "date": _iso(status.date),
+    }
+
+
+def feedback_json(data: ReviewData, link: Link, review_session_id: str) -> Dict[str, Any]:
+    """The ``GET /feedback`` answer."""
+    grouped = data.notes_by_item(review_session_id)
+    objects: Dict[str, Dict[str, List[Dict[str, Any]]]] = {
+        object_id: {
+            "notes": [note_json(n, review_session_id, link.token) for n in notes],
+            "statuses": [],
+        }
+        for object_id, notes in grouped.items()
+    }
+    for status in data.statuses(list(grouped)):
+        objects[status.object_id]["statuses"].append(status_json(status))
+    return {"me": link.invitee.as_json() if link.invitee else None, "objects": objects}
+
+
+# -- input checks ---------------------------------------------------------------------------------
+def _fields(body: Optional[bytes], limit: int) -> Dict[str, Any]:
+    if body is None:
+        raise BadInput(f"The request is larger than {limit} bytes; send less.", 413)
+    try:
+        fields = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeError):
+        raise BadInput("Send a JSON object (Content-Type: application/json).") from None
+    if not isinstance(fields, dict):
+        raise BadInput("Send a JSON object.")
+    return fields
+
+
+def _object_id(fields: Dict[str, Any], required: bool = True) -> str:
+    value = fields.get("object_id")
+    if value is None and not required:
+        return ""
+    try:
+        return check_component_id(value)
+    except FileStoreError:
+        raise BadInput("object_id must be the id of an item of this review session.") from None
+
+
+def _frame(fields: Dict[str, Any], required: bool) -> Optional[int]:
+    frame = fields.get("frame")
+    if frame is None and not required:
+        return None
+    if isinstance(frame, bool) or not isinstance(frame, int) or abs(frame) > 10**9:
+        raise BadInput("frame must be a whole number.")
+    return frame
+
+
+def _optional_id(fields: Dict[str, Any], name: str) -> Optional[str]:
+    value = fields.get(name)
+    if value is None:
+        return None
+    try:
+        return check_component_id(value)
+    except FileStoreError:
+        raise BadInput(f"{name} must be a note id.") from None
+
+
+def decode_png(value: Any) -> bytes:
+    """The PNG of a ``data:image/png;base64,…`` URL, or :class:`BadInput` saying what is wrong."""
+    if not isinstance(value, str) or not value.startswith(PNG_DATA_URL):
+        raise BadInput('png must be a "data:image/png;base64,..." URL (canvas.toDataURL()).')
+    try:
+        png = base64.b64decode(value[len(PNG_DATA_URL) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise BadInput("png is not valid base64.") from None
+    if len(png) > MAX_PNG_BYTES:
+        raise BadInput(f"The drawing is larger than {MAX_PNG_BYTES} bytes; draw less.", 413)
+    if not png.startswith(PNG_MAGIC) or png[12:16] != b"IHDR":
+        raise BadInput("png is not a PNG image.")
+    return png
+
+
+# -- routes ---------------------------------------------------------------------------------------
+Handler = Callable[[ReviewWriter, Link, Dict[str, Any]], Tuple[Dict[str, Any], int]]
+
+
+class FeedbackRoutes:
+    """Notes, replies, drawings, statuses and the feedback read, for one server."""
+
+    def __init__(self, base: ReviewRoutes) -> None:
+        self.base = base
+        self.server = base.server
+
+    async def _write(self, request: Request, limit: int, handler: Handler) -> Response:
+        """Open the link, read the JSON body, check the session is open, run ``handler``."""
+        try:
+            review_session_id, data, link = await self.base.access(request)
+        except (ReviewAccessError, FileStoreError) as exc:
+            return _error(str(exc), 403)
+        try:
+            fields = _fields(await read_limited_body(request, limit), limit)
+            answer, status = await run_in_threadpool(
+                self._run, review_session_id, data, link, fields, handler
+            )
+        except BadInput as exc:
+            return _error(str(exc), exc.status)
+        except LookupError as exc:
+            return _error(str(exc), 404)
+        except ApiOperationError as exc:
+            closed = "is closed" in exc.message
+            return _error(
+                exc.message, 409 if closed else 403 if exc.exception == "PermissionError" else 400
+            )
+        except FileStoreError as exc:  # the drawing could not be stored (e.g. a full disk)
+            return _error(exc.message, exc.status)
+        except (ValueError, UnicodeError) as exc:
+            return _error(str(exc), 400)
+        return JSONResponse(answer, status_code=status, headers={"Cache-Control": "no-store"})
+
+    def _run(
+        self,
+        review_session_id: str,
+        data: ReviewData,
+        link: Link,
+        fields: Dict[str, Any],
+        handler: Handler,
+    ) -> Tuple[Dict[str, Any], int]:
+        view = data.session_facts(review_session_id)
+        if view is None:
+            raise LookupError("No such review session; it may have been deleted.")
+        if not view.is_open:
+            raise BadInput("This review session is closed; nothing can be added to it.", 409)
+        execute = self.server.ctx.execute
+        writer = ReviewWriter(execute, link.author_id(execute), review_session_id)
+        return handler(writer, link, fields)
+
+    def _note(self, writer: ReviewWriter, link: Link, fields: Dict[str, Any]) -> Tuple[Dict, int]:
+        reply_to = _optional_id(fields, "in_reply_to_id")
+        object_id = _object_id(fields, required=reply_to is None)
+        frame = _frame(fields, required=False)
+        note = writer.add_note(object_id, fields.get("content"), frame, reply_to)
+        answer = note_json(note, writer.review_session_id, link.token)
+        answer["author_name"] = note.author  # old pages showed ``author`` as a string
+        return answer, 201
+
+    def _annotation(
+        self, writer: ReviewWriter, link: Link, fields: Dict[str, Any]
+    ) -> Tuple[Dict, int]:
+        object_id = _object_id(fields)
+        frame = _frame(fields, required=True)
+        png = decode_png(fields.get("png"))
+        content = fields.get("content", "")
+        assert frame is not None
+        note = writer.add_annotation(self.server.files, object_id, frame, png, content)
+        return note_json(note, writer.review_session_id, link.token), 201
+
+    def _status(self, writer: ReviewWriter, link: Link, fields: Dict[str, Any]) -> Tuple[Dict, int]:
+        if link.invitee is None:
+            raise BadInput(
+                "Only an invitee's link gives a status; ask the session's owner for your own "
+                "invitation link (get_widget_url with entity_type='ReviewSessionInvitee').",
+                403,
+            )
+        object_id = _object_id(fields)
+        status = fields.get("status")
+        if status not in STATUSES:
+            raise BadInput(f"status must be one of: {', '.join(STATUSES)}.")
+        view = writer.set_status(object_id, link.invitee.id, str(status))
+        return status_json(view), 200
+
+    async def add_note(self, request: Request) -> Response:
+        return await self._write(request, MAX_NOTE_BODY, self._note)
+
+    async def add_annotation(self, request: Request) -> Response:
+        return await self._write(request, MAX_ANNOTATION_BODY, self._annotation)
+
+    async def set_status(self, request: Request) -> Response:
+        return await self._write(request, MAX_NOTE_BODY, self._status)
+
+    async def feedback(self, request: Request) -> Response:
+        try:
+            review_session_id, data, link = await self.base.access(request)
+        except (ReviewAccessError, FileStoreError) as exc:
+            return _error(str(exc), 403)
+        answer = await run_in_threadpool(feedback_json, data, link, review_session_id)
+        return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+
+    async def list_notes(self, request: Request) -> Response:
+        try:
+            review_session_id, data, _link = await self.base.access(request)
+        except (ReviewAccessError, FileStoreError) as exc:
+            return _error(str(exc), 403)
+        grouped = await run_in_threadpool(data.notes_by_item, review_session_id)
+        return JSONResponse(
+            {item: [legacy_note_json(n) for n in notes] for item, notes in grouped.items()},
+            headers={"Cache-Control": "no-store"},
+        )
+
+    def routes(self) -> List[BaseRoute]:
+        prefix = "/review/{review_session_id}"
+        return [
+            Route(f"{prefix}/notes", self.add_note, methods=["POST"]),
+            Route(f"{prefix}/notes", self.list_notes, methods=["GET"]),
+            Route(f"{prefix}/annotations", self.add_annotation, methods=["POST"]),
+            Route(f"{prefix}/status", self.set_status, methods=["POST"]),
+            Route(f"{prefix}/feedback", self.feedback, methods=["GET"]),
+        ]

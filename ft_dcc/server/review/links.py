@@ -1,0 +1,91 @@
+"""Opening a review link: who holds it, who it acts as, and whether it opens this session.
+
+A link (see :mod:`ft_dcc.server.review.access`) opens a session when its token is valid for it,
+the user who made it is still an active User, and:
+
+* it was made for an invitee (``i``): that invitee still exists and belongs to the session; it
+  acts as the invitee (:mod:`ft_dcc.server.review.identity`);
+* it was made for the session (or every session) by a user: the session is not private, or that
+  user may manage it (creator or administrator, :mod:`ft_dcc.server.rules.review`); it acts as
+  that user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+from ft_dcc.server.review.access import ReviewAccessError, ReviewSigner
+from ft_dcc.server.review.data import Execute, ReviewData, SessionView
+from ft_dcc.server.review.identity import Invitee, author_for, load_invitee
+from ft_dcc.server.rules import permissions
+from ft_dcc.server.rules.review import may_manage
+
+PRIVATE_REFUSAL = (
+    "This review session is private: it opens only with an invitee's own link or a link made "
+    "by its owner. Ask the person who runs the review for your own invitation link."
+)
+
+
+@dataclass
+class Link:
+    """An opened review link."""
+
+    token: str
+    maker_id: str
+    review_session_id: Optional[str]
+    #: when the link stops working (Unix seconds)
+    expires: float = 0.0
+    invitee: Optional[Invitee] = None
+    _author_id: Optional[str] = field(default=None, repr=False)
+
+    def author_id(self, execute: Execute) -> str:
+        """The User id that writes through this link (an invitee's User made on first use)."""
+        if self.invitee is None:
+            return self.maker_id
+        if self._author_id is None:
+            self._author_id = author_for(execute, self.invitee)
+        return self._author_id
+
+
+def open_link(
+    store: Any,
+    execute: Execute,
+    signer: ReviewSigner,
+    token: Optional[str],
+    review_session_id: Optional[str],
+) -> Link:
+    """The link of ``token`` for ``review_session_id`` (``None``: the list page), or raise
+    :class:`ReviewAccessError` saying why it does not open it."""
+    payload: Dict[str, Any] = signer.check(token, review_session_id)
+    maker = payload.get("u")
+    if not isinstance(maker, str) or not permissions.is_active_user(store, maker):
+        raise ReviewAccessError(
+            "The user this review link was made for no longer exists or is inactive; ask "
+            "for a new link."
+        )
+    link = Link(
+        token=str(token),
+        maker_id=maker,
+        review_session_id=review_session_id,
+        expires=float(payload.get("e") or 0),
+    )
+    if "i" in payload:
+        invitee = load_invitee(execute, payload.get("i"))
+        if invitee is None or invitee.review_session_id != review_session_id:
+            raise ReviewAccessError(
+                "This invitation was withdrawn (the invitee is no longer part of the review "
+                "session); ask for a new link."
+            )
+        link.invitee = invitee
+        return link
+    if review_session_id is not None:
+        facts = ReviewData(execute, maker).session_facts(review_session_id)
+        if facts is not None and not may_open(store, maker, facts):
+            raise ReviewAccessError(PRIVATE_REFUSAL)
+    return link
+
+
+def may_open(store: Any, user_id: str, session: SessionView) -> bool:
+    """Whether a user's (not an invitee's) link opens ``session``."""
+    return not session.private or may_manage(store, user_id, session.created_by_id)

@@ -1,0 +1,203 @@
+"""Live feedback for the review page: ``GET /review/<rs id>/live?token=`` (server-sent events).
+
+Nothing polls: the stream is fed by the server's ``ftrack.update`` events (``ActionContext``
+emits one after every committed write batch, whoever made it, the page or any ``/api`` client),
+which the event broker delivers in every server process (``ft_dcc.server.events.fanout`` relays them
+over PostgreSQL between workers). :class:`LiveHub`, one per process, listens on the broker
+(``EventBroker.listeners``) and hands each change of a session to that session's streams:
+
+- ``event: note``, ``data: {"object_id", "note_id"}`` — a Note (a drawing too) or a
+  NoteComponent added on one of the session's objects;
+- ``event: status``, ``data: {"object_id", "invitee_id"}`` — a ReviewSessionObjectStatus added,
+  changed or removed;
+- ``event: object``, ``data: {"object_id"}`` — a ReviewSessionObject added.
+
+The stream opens with ``retry: 3000`` and ``: connected``, sends ``: keep-alive`` every
+:data:`KEEPALIVE_SECONDS`, and ends when the link expires (EventSource then reconnects and gets
+a 403 on an expired link). The link is checked as for the page (:mod:`ft_dcc.server.review.links`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, List, Optional, Set, Tuple
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from ft_dcc.protocol import TOPIC_UPDATE
+from ft_dcc.server.files.filestore import FileStoreError
+from ft_dcc.server.review.access import ReviewAccessError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ft_dcc.server.review.page import ReviewRoutes
+
+log = logging.getLogger(__name__)
+
+KEEPALIVE_SECONDS = 15.0
+#: Events waiting for a slow reader before its stream is ended (it reconnects and re-reads).
+MAX_QUEUE = 500
+
+LiveEvent = Tuple[str, Dict[str, Any]]
+
+
+def _parent(entity: Dict[str, Any], entity_type: str) -> Optional[str]:
+    for parent in entity.get("parents") or []:
+        if isinstance(parent, dict) and parent.get("entity_type") == entity_type:
+            return parent.get("entityId")
+    return None
+
+
+def _new_value(entity: Dict[str, Any], *names: str) -> Optional[str]:
+    changes = entity.get("changes") or {}
+    for name in names:
+        change = changes.get(name)
+        if isinstance(change, dict) and (change.get("new") or change.get("old")):
+            return change.get("new") or change.get("old")
+    return None
+
+
+def live_event(entity: Dict[str, Any]) -> Optional[Tuple[str, LiveEvent]]:
+    """(review session id, (event name, payload)) for one ``ftrack.update`` entity, or None."""
+    entity_type = entity.get("entity_type")
+    action = entity.get("action")
+    session_id = _parent(entity, "ReviewSession")
+    object_id = _parent(entity, "ReviewSessionObject")
+    if not session_id:
+        return None
+    if entity_type == "ReviewSessionObject" and action == "add":
+        return session_id, ("object", {"object_id": entity.get("entityId")})
+    if entity_type == "ReviewSessionObjectStatus":
+        invitee = _new_value(entity, "review_session_invitee_id", "invitee")
+        return session_id, ("status", {"object_id": object_id, "invitee_id": invitee})
+    if entity_type == "Note" and action == "add" and object_id:
+        return session_id, ("note", {"object_id": object_id, "note_id": entity.get("entityId")})
+    if entity_type == "NoteComponent" and action == "add" and object_id:
+        return session_id, ("note", {"object_id": object_id, "note_id": _parent(entity, "Note")})
+    return None
+
+
+class _Stream:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[Optional[LiveEvent]] = asyncio.Queue()
+
+    def put(self, item: Optional[LiveEvent]) -> None:
+        """Thread-safe; a reader too far behind gets its stream ended (``None``)."""
+
+        def _put() -> None:
+            self.queue.put_nowait(None if self.queue.qsize() >= MAX_QUEUE else item)
+
+        try:
+            self.loop.call_soon_threadsafe(_put)
+        except RuntimeError:  # the loop is closed: the server is stopping
+            pass
+
+
+class LiveHub:
+    """This process's live streams by review session, fed by the event broker."""
+
+    def __init__(self) -> None:
+        self._streams: Dict[str, Set[_Stream]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, review_session_id: str, stream: _Stream) -> None:
+        with self._lock:
+            self._streams.setdefault(review_session_id, set()).add(stream)
+
+    def remove(self, review_session_id: str, stream: _Stream) -> None:
+        with self._lock:
+            streams = self._streams.get(review_session_id)
+            if streams is not None:
+                streams.discard(stream)
+                if not streams:
+                    del self._streams[review_session_id]
+
+    def on_event(self, event: Dict[str, Any]) -> None:
+        """A broker listener: pass each review change to its session's streams."""
+        if event.get("topic") != TOPIC_UPDATE or not self._streams:
+            return
+        data = event.get("data") or {}
+        for entity in data.get("entities") or []:
+            found = live_event(entity) if isinstance(entity, dict) else None
+            if found is None:
+                continue
+            session_id, item = found
+            with self._lock:
+                streams = list(self._streams.get(session_id, ()))
+            for stream in streams:
+                stream.put(item)
+
+
+_hubs: Dict[int, LiveHub] = {}
+_hubs_lock = threading.Lock()
+
+
+def hub_for(broker: Any) -> LiveHub:
+    """The hub listening on ``broker`` (made and registered on first use)."""
+    with _hubs_lock:
+        hub = _hubs.get(id(broker))
+        if hub is None:
+            hub = _hubs[id(broker)] = LiveHub()
+            broker.listeners.append(hub.on_event)
+        return hub
+
+
+def _frame(item: LiveEvent) -> str:
+    name, payload = item
+    return f"event: {name}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n"
+
+
+class LiveRoutes:
+    """``GET /review/<rs id>/live`` for one server."""
+
+    def __init__(self, base: ReviewRoutes) -> None:
+        self.base = base
+        broker = getattr(base.server, "events", None)
+        self.hub = hub_for(broker) if broker is not None else None
+
+    async def live(self, request: Request) -> Response:
+        try:
+            review_session_id, _data, link = await self.base.access(request)
+        except (ReviewAccessError, FileStoreError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=403)
+        if self.hub is None:
+            return JSONResponse(
+                {"error": "This server runs without its event hub; reload to see new feedback."},
+                status_code=404,
+            )
+        stream = _Stream(asyncio.get_running_loop())
+        self.hub.add(review_session_id, stream)
+        expires = link.expires
+        return StreamingResponse(
+            self._events(review_session_id, stream, expires),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    async def _events(
+        self, review_session_id: str, stream: _Stream, expires: float
+    ) -> AsyncIterator[str]:
+        assert self.hub is not None
+        try:
+            yield "retry: 3000\n: connected\n\n"
+            while time.time() < expires:
+                timeout = max(0.1, min(KEEPALIVE_SECONDS, expires - time.time()))
+                try:
+                    item = await asyncio.wait_for(stream.queue.get(), timeout)
+                except asyncio.TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                if item is None:
+                    break
+                yield _frame(item)
+        finally:
+            self.hub.remove(review_session_id, stream)
+
+    def routes(self) -> List[BaseRoute]:
+        return [Route("/review/{review_session_id}/live", self.live, methods=["GET"])]

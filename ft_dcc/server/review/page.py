@@ -1,0 +1,276 @@
+"""The web review page of the embedded server: watch a review session and add notes.
+
+Routes (every one needs ``?token=``, a review token from ``get_widget_url`` with
+``name="review_session"``; see :mod:`ft_dcc.server.review.access`):
+
+- ``GET /review/?token=``: the open review sessions (needs a token for every session);
+- ``GET /review/<review session id>?token=``: the session's items in ``sort_order``, each with
+  a frame-accurate player of its ``ftrackreview-mp4`` component, its version facts and notes;
+- ``GET|HEAD /review/<id>/media/<component id>?token=``: a movie or thumbnail of that session
+  (HTTP Range, so the player can seek);
+- ``POST /review/<id>/notes?token=``: JSON ``{"object_id", "content", "frame",
+  "in_reply_to_id"}`` creates a Note on that ReviewSessionObject (frame in the Note's ``frame``
+  metadata); ``GET`` answers ``{object id: [note, ...]}`` (kept for old pages);
+- ``/status``, ``/annotations``, ``/feedback``: see :mod:`ft_dcc.server.review.feedback`;
+- ``GET /review/<id>/live?token=``: server-sent events, see :mod:`ft_dcc.server.review.live`;
+- ``GET /review/static/...``: the page's CSS and JavaScript.
+
+A link acts as the user who made it or, made for a ``ReviewSessionInvitee``, as that invitee;
+a private session opens only to its invitees' links and its managers' (see
+:mod:`ft_dcc.server.review.links`). A bad, expired, foreign or refused token answers 403 with
+no data. Pages forbid inline scripts and
+foreign origins (Content-Security-Policy) and never leak the token as a referrer.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import mimetypes
+from typing import Any, Dict, List, Optional, Tuple
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ft_dcc.server.errors import ApiFailure
+from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.server.review.access import (
+    ALL_SESSIONS,
+    MAX_TTL,
+    ReviewAccessError,
+    ReviewSigner,
+    signer_for,
+)
+from ft_dcc.server.review.data import ReviewData, SessionView
+from ft_dcc.server.review.html import (
+    SECURITY_HEADERS,
+    WEB_DIR,
+    denied,
+    not_found,
+    render_list,
+    render_session,
+    review_url,
+)
+from ft_dcc.server.review.identity import load_invitee
+from ft_dcc.server.review.links import Link, may_open, open_link
+from ft_dcc.server.rules import permissions
+from ft_dcc.server.rules.review import may_manage
+
+log = logging.getLogger(__name__)
+
+WIDGET_NAME = "review_session"
+
+
+# -- links ---------------------------------------------------------------------------------------
+def _entity_key(op: Dict[str, Any]) -> Any:
+    entity_key = op.get("entity_key")
+    if isinstance(entity_key, list):
+        entity_key = entity_key[0] if entity_key else None
+    return entity_key
+
+
+def _checked_id(value: Any) -> str:
+    try:
+        return check_component_id(value)
+    except FileStoreError as exc:
+        raise ApiFailure("ValidationError", exc.message) from None
+
+
+def _refuse(message: str) -> ApiFailure:
+    return ApiFailure(permissions.PERMISSION_ERROR, message, 403)
+
+
+def _link_target(ctx: Any, op: Dict[str, Any], caller: Any) -> Tuple[Optional[str], Optional[str]]:
+    """(review session id or None for the list, invitee id or None) of a widget request."""
+    entity_key = _entity_key(op)
+    entity_type = op.get("entity_type")
+    if entity_key is None:
+        return None, None
+    if entity_type not in (None, "ReviewSession", "ReviewSessionInvitee"):
+        raise ApiFailure(
+            "ValidationError",
+            "The review_session widget needs a ReviewSession or a ReviewSessionInvitee, not "
+            f"{str(entity_type)[:40]}.",
+        )
+    ident = _checked_id(entity_key)
+    invitee = load_invitee(ctx.execute, ident) if entity_type == "ReviewSessionInvitee" else None
+    if entity_type == "ReviewSessionInvitee" and invitee is None:
+        raise ApiFailure(
+            "ValidationError", f"ReviewSessionInvitee {ident} does not exist; commit it first."
+        )
+    review_session_id = invitee.review_session_id if invitee else ident
+    facts = ReviewData(ctx.execute, caller.user_id).session_facts(review_session_id)
+    if facts is None:
+        raise ApiFailure(
+            "ValidationError", f"ReviewSession {review_session_id} does not exist; commit it first."
+        )
+    if invitee is not None and not may_manage(ctx.store, caller.user_id, facts.created_by_id):
+        raise _refuse(
+            "Only the review session's creator or an administrator may make an invitee's link; "
+            "ask them for it."
+        )
+    if invitee is None and not may_open(ctx.store, caller.user_id, facts):
+        raise _refuse(
+            "This review session is private: ask its creator or an administrator for a link, "
+            "or for an invitee's link (entity_type='ReviewSessionInvitee')."
+        )
+    return review_session_id, invitee.id if invitee else None
+
+
+def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
+    """Answer ``get_widget_url`` for ``name="review_session"``: a signed review-page link.
+
+    With ``entity_type="ReviewSession"`` and ``entity_key`` the link opens that session as the
+    caller; with ``entity_type="ReviewSessionInvitee"`` it opens the invitee's session acting as
+    that invitee (only the session's creator or an administrator may ask); without an entity it
+    opens the list of open sessions. Optional ``expires_in`` (seconds, default one day, at most
+    30 days) sets how long the link works.
+    """
+    review_session_id, invitee_id = _link_target(ctx, op, caller)
+    expires_in = op.get("expires_in")
+    if expires_in is not None and (
+        isinstance(expires_in, bool)
+        or not isinstance(expires_in, (int, float))
+        or not math.isfinite(expires_in)
+        or expires_in <= 0
+    ):
+        raise ApiFailure(
+            "ValidationError",
+            f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}).",
+        )
+    signer = signer_for(ctx.config.data_dir)
+    ttl = None if expires_in is None else int(expires_in)
+    token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, ttl, invitee_id)
+    return {
+        "action": "get_widget_url",
+        "widget_url": review_url(caller.base_url, review_session_id, token),
+    }
+
+
+class _UsernameCache:
+    """User id -> API user name, for the request log (``ftrack_user``) of review requests."""
+
+    def __init__(self, keys: Any) -> None:
+        self._keys = keys
+        self._names: Dict[str, Optional[str]] = {}
+
+    def get(self, user_id: Any) -> Optional[str]:
+        if not isinstance(user_id, str):
+            return None
+        if user_id not in self._names:
+            try:
+                self._names[user_id] = self._keys.username_for(user_id)
+            except Exception:
+                log.exception("could not look up the user of a review link")
+                return None
+        return self._names[user_id]
+
+
+def json_error(message: str, status: int) -> JSONResponse:
+    """The JSON error answer of the review routes: ``{"error": "<what to do>"}``."""
+    return JSONResponse({"error": message}, status_code=status, headers=SECURITY_HEADERS)
+
+
+# -- routes --------------------------------------------------------------------------------------
+class ReviewRoutes:
+    """The review page's handlers for one ``EmbeddedServer``."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.signer: ReviewSigner = signer_for(server.config.data_dir)
+        self.usernames = _UsernameCache(server.keys)
+
+    def _open(self, request: Request, review_session_id: Optional[str]) -> Link:
+        link = open_link(
+            self.server.store,
+            self.server.ctx.execute,
+            self.signer,
+            request.query_params.get("token"),
+            review_session_id,
+        )
+        request.state.auth_ok = True
+        request.state.ftrack_user = self.usernames.get(link.maker_id)
+        return link
+
+    def _access(self, request: Request) -> Tuple[str, ReviewData, Link]:
+        review_session_id = check_component_id(request.path_params["review_session_id"])
+        link = self._open(request, review_session_id)
+        return review_session_id, ReviewData(self.server.ctx.execute, link.maker_id), link
+
+    async def access(self, request: Request) -> Tuple[str, ReviewData, Link]:
+        """The path's review session id, the link holder's view of the data and the link
+        (raises ReviewAccessError or FileStoreError for a bad link)."""
+        return await run_in_threadpool(self._access, request)
+
+    def _open_sessions(self, request: Request) -> List[SessionView]:
+        link = self._open(request, None)
+        sessions = ReviewData(self.server.ctx.execute, link.maker_id).open_sessions()
+        return [s for s in sessions if may_open(self.server.store, link.maker_id, s)]
+
+    async def list_page(self, request: Request) -> Response:
+        try:
+            sessions = await run_in_threadpool(self._open_sessions, request)
+        except ReviewAccessError as exc:
+            return denied(str(exc))
+        return render_list(sessions, request.query_params["token"])
+
+    async def session_page(self, request: Request) -> Response:
+        try:
+            review_session_id, data, _link = await self.access(request)
+        except (ReviewAccessError, FileStoreError) as exc:
+            return denied(str(exc))
+        view = await run_in_threadpool(data.session, review_session_id)
+        if view is None:
+            return not_found()
+        return render_session(view, request.query_params["token"])
+
+    async def media(self, request: Request) -> Response:
+        try:
+            review_session_id, data, _link = await self.access(request)
+            component_id = check_component_id(request.path_params["component_id"])
+        except (ReviewAccessError, FileStoreError) as exc:
+            return json_error(str(exc), 403)
+        allowed = await run_in_threadpool(data.media_ids, review_session_id)
+        path = self.server.files.path_for(component_id)
+        if component_id not in allowed or not path.is_file():
+            return json_error("No such movie, thumbnail or drawing in this review session.", 404)
+        info = self.server.files.info(component_id)
+        media_type = info.get("content_type") or ""
+        if not media_type or media_type == "application/octet-stream":
+            guessed = mimetypes.guess_type(str(info.get("file_name") or ""))[0]
+            media_type = guessed or "application/octet-stream"
+        return FileResponse(
+            path,
+            media_type=media_type,
+            headers={"Cache-Control": "private, max-age=3600", "Referrer-Policy": "no-referrer"},
+        )
+
+    def routes(self) -> List[BaseRoute]:
+        return [
+            Mount("/review/static", app=StaticFiles(directory=str(WEB_DIR)), name="review-static"),
+            Route("/review/", self.list_page, methods=["GET"]),
+            Route("/review/{review_session_id}", self.session_page, methods=["GET"]),
+            Route(
+                "/review/{review_session_id}/media/{component_id}",
+                self.media,
+                methods=["GET", "HEAD"],
+            ),
+        ]
+
+
+def routes(server: Any) -> List[BaseRoute]:
+    """Starlette routes of the review page for an ``embedded.EmbeddedServer``: the page, its
+    media, the feedback API (:mod:`ft_dcc.server.review.feedback`) and the live stream
+    (:mod:`ft_dcc.server.review.live`)."""
+    from ft_dcc.server.review import feedback as review_feedback
+    from ft_dcc.server.review import live as review_live
+
+    base = ReviewRoutes(server)
+    return (
+        base.routes()
+        + review_feedback.FeedbackRoutes(base).routes()
+        + review_live.LiveRoutes(base).routes()
+    )

@@ -1,0 +1,229 @@
+"""What the review page writes: notes (with replies), drawn annotations and invitees' statuses.
+
+Everything goes through ``execute(operations, user_id)`` as the link's acting user, in one batch
+per request, so the closed-session rule (:mod:`ft_dcc.server.rules.review`), the writer lock and
+the ``ftrack.update`` events apply as to any ``/api`` batch. A drawing is ftrack's shape for
+annotations: a Note with the frame in its ``frame`` metadata and the PNG as a FileComponent in
+``ftrack.server`` linked through ``NoteComponent``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any, Dict, List, Optional
+
+from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.server.files.filestore import FileStore, check_component_id, storage_faults
+from ft_dcc.server.review.data import (
+    FRAME_KEY,
+    MAX_NOTE_LENGTH,
+    USERS,
+    Execute,
+    NoteView,
+    ReviewData,
+    StatusView,
+    _display_name,
+    parse_date,
+)
+
+#: the statuses a reviewer gives a version (ReviewSessionObjectStatus.status)
+STATUSES = ("approved", "require_changes")
+
+
+def _create(entity_type: str, data: Dict[str, Any], key: List[str]) -> Dict[str, Any]:
+    return {
+        "action": "create",
+        "entity_type": entity_type,
+        "entity_key": key,
+        "entity_data": dict(data, __entity_type__=entity_type),
+    }
+
+
+class ReviewWriter(ReviewData):
+    """Writes feedback into one review session as ``user_id``."""
+
+    def __init__(self, execute: Execute, user_id: str, review_session_id: str) -> None:
+        super().__init__(execute, user_id)
+        self.review_session_id = check_component_id(review_session_id)
+
+    def check_object(self, object_id: str) -> str:
+        found = self._query(
+            "select id from ReviewSessionObject "
+            f'where id is "{check_component_id(object_id)}" '
+            f'and review_session_id is "{self.review_session_id}"'
+        )
+        if not found:
+            raise LookupError("That item is not part of this review session.")
+        return found[0]["id"]
+
+    def reply_target(self, object_id: str, in_reply_to_id: str) -> str:
+        """The object of the note ``in_reply_to_id`` answers (it must be in this session)."""
+        notes = self._query(
+            f'select id, parent_id from Note where id is "{check_component_id(in_reply_to_id)}"'
+        )
+        parent = notes[0].get("parent_id") if notes else None
+        if not parent or parent not in self.object_ids(self.review_session_id):
+            raise LookupError("in_reply_to_id is not a note of this review session.")
+        if object_id and object_id != parent:
+            raise ValueError("in_reply_to_id is a note on another item; reply on its own item.")
+        return str(parent)
+
+    def _note_ops(
+        self,
+        note_id: str,
+        object_id: str,
+        content: str,
+        frame: Optional[int],
+        in_reply_to_id: Optional[str] = None,
+    ) -> List[Dict[str, Any]]:
+        data: Dict[str, Any] = {
+            "id": note_id,
+            "content": content,
+            "parent_id": object_id,
+            "parent_type": "ReviewSessionObject",
+            "user_id": self.user_id,
+        }
+        if in_reply_to_id:
+            data["in_reply_to_id"] = in_reply_to_id
+        operations = [_create("Note", data, [note_id])]
+        if frame is not None:
+            meta = {
+                "parent_id": note_id,
+                "parent_type": "Note",
+                "key": FRAME_KEY,
+                "value": str(int(frame)),
+            }
+            operations.append(_create("Metadata", meta, [note_id, FRAME_KEY]))
+        return operations
+
+    def _view(self, note_id: str, reply: Any, content: str, **extra: Any) -> NoteView:
+        user = self._by_id(USERS, [self.user_id]).get(self.user_id)
+        return NoteView(
+            id=note_id,
+            content=content,
+            author=_display_name(user),
+            date=parse_date((reply.get("data") or {}).get("date")),
+            author_email=(user or {}).get("email") or "",
+            **extra,
+        )
+
+    def add_note(
+        self,
+        object_id: str,
+        content: Any,
+        frame: Optional[int],
+        in_reply_to_id: Optional[str] = None,
+    ) -> NoteView:
+        """A Note on ``object_id`` (or answering ``in_reply_to_id``) with its frame."""
+        content = _checked_content(content, required=True)
+        if in_reply_to_id:
+            object_id = self.reply_target(object_id, in_reply_to_id)
+        object_id = self.check_object(object_id)
+        note_id = str(uuid.uuid4())
+        replies = self._execute(
+            self._note_ops(note_id, object_id, content, frame, in_reply_to_id), self.user_id
+        )
+        return self._view(
+            note_id,
+            replies[0],
+            content,
+            frame=frame,
+            in_reply_to_id=in_reply_to_id,
+            parent_id=object_id,
+        )
+
+    def add_annotation(
+        self, files: FileStore, object_id: str, frame: int, png: bytes, content: Any = ""
+    ) -> NoteView:
+        """A Note at ``frame`` with the drawing ``png`` attached (stored in ftrack.server)."""
+        content = _checked_content(content, required=False)
+        object_id = self.check_object(object_id)
+        note_id, component_id = str(uuid.uuid4()), str(uuid.uuid4())
+        _store_png(files, component_id, png, f"annotation_{frame}.png")
+        component = {
+            "id": component_id,
+            "name": "annotation",
+            "file_type": ".png",
+            "system_type": "file",
+            "size": len(png),
+        }
+        location_id = str(uuid.uuid4())
+        place = {
+            "id": location_id,
+            "component_id": component_id,
+            "location_id": SERVER_LOCATION_ID,
+            "resource_identifier": component_id,
+        }
+        link = {"note_id": note_id, "component_id": component_id}
+        operations = self._note_ops(note_id, object_id, content, frame)
+        operations += [
+            _create("FileComponent", component, [component_id]),
+            _create("ComponentLocation", place, [location_id]),
+            _create("NoteComponent", link, [component_id, note_id]),
+        ]
+        try:
+            replies = self._execute(operations, self.user_id)
+        except BaseException:
+            files.remove(component_id)
+            raise
+        return self._view(
+            note_id,
+            replies[0],
+            content,
+            frame=frame,
+            annotation_id=component_id,
+            parent_id=object_id,
+        )
+
+    def set_status(self, object_id: str, invitee_id: str, status: str) -> StatusView:
+        """``invitee_id``'s current status on ``object_id``: replaces any earlier one."""
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}.")
+        object_id = self.check_object(object_id)
+        earlier = self._query(
+            "select id from ReviewSessionObjectStatus "
+            f'where review_session_object_id is "{object_id}" '
+            f'and review_session_invitee_id is "{check_component_id(invitee_id)}"'
+        )
+        status_id = str(uuid.uuid4())
+        operations: List[Dict[str, Any]] = [
+            {
+                "action": "delete",
+                "entity_type": "ReviewSessionObjectStatus",
+                "entity_key": [r["id"]],
+            }
+            for r in earlier
+        ]
+        data = {
+            "id": status_id,
+            "status": status,
+            "review_session_object_id": object_id,
+            "review_session_invitee_id": invitee_id,
+        }
+        operations.append(_create("ReviewSessionObjectStatus", data, [status_id]))
+        self._execute(operations, self.user_id)
+        return next(s for s in self.statuses([object_id]) if s.invitee_id == invitee_id)
+
+
+def _checked_content(content: Any, *, required: bool) -> str:
+    if not isinstance(content, str):
+        raise ValueError("The note's content must be text.")
+    content.encode("utf-8")  # lone surrogates (e.g. "\\ud800") cannot be stored
+    content = content.strip()
+    if required and not content:
+        raise ValueError("The note is empty; write something first.")
+    if len(content) > MAX_NOTE_LENGTH:
+        raise ValueError(f"The note is longer than {MAX_NOTE_LENGTH} characters; shorten it.")
+    return content
+
+
+def _store_png(files: FileStore, component_id: str, png: bytes, file_name: str) -> None:
+    tmp = files.incoming / f"{component_id}.{uuid.uuid4().hex}.upload"
+    try:
+        with storage_faults("the drawing"):
+            tmp.write_bytes(png)
+            files.store_local_file(tmp, component_id, file_name)
+    finally:
+        if tmp.exists():
+            os.unlink(tmp)

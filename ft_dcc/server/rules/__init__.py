@@ -1,0 +1,1 @@
+"""The rules every write obeys, registered objects the batch walks (see ``rules.registry``)."""

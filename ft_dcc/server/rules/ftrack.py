@@ -1,0 +1,81 @@
+"""Rules a real ftrack server enforces beyond its schema's ``required`` lists.
+
+Checked at the end of a batch on every written row (SQL inside the batch's transaction, so they
+hold on every backend):
+
+* an ``AssetVersion`` belongs to an ``Asset`` (ftrack refuses one without);
+* a note given recipients also goes to its author;
+* a user runs at most one ``Timer`` at a time. ftrack answers a second one with a
+  ``DuplicateEntryError``, which ``User.start_timer`` of the genuine client turns into
+  ``NotUniqueError`` (``force=True`` stops the running timer first).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.model.schema import EntityType
+from ft_dcc.server.model.storage import DISCRIMINATOR
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ft_dcc.server.store.batch import Batch
+
+#: attributes ftrack requires although its schema does not list them: type -> (name, hint)
+REQUIRED_BY_SERVER: Dict[str, Tuple[Tuple[str, str], ...]] = {
+    "AssetVersion": (("asset_id", "set 'asset' to the Asset this version belongs to"),),
+}
+
+#: at most one row per value of these columns: type -> (column, what the duplicate means)
+ONE_PER: Dict[str, Tuple[str, str]] = {
+    "Timer": ("user_id", "The user already has a running timer; stop it first (or force)"),
+}
+
+
+def check_ftrack_rules(
+    connection: Connection, table: Any, etype: EntityType, row: Dict[str, Any]
+) -> None:
+    """Raise :class:`ApiOperationError` when ``row`` breaks one of ftrack's own rules."""
+    for name, hint in REQUIRED_BY_SERVER.get(etype.name, ()):
+        if row.get(name) is None:
+            raise ApiOperationError(
+                f"{etype.name} needs a value for '{name.removesuffix('_id')}': {hint}",
+                "ValidationError",
+            )
+    if etype.name in ONE_PER:
+        column, message = ONE_PER[etype.name]
+        if row.get(column) is None:
+            return
+        pk = table.c[etype.primary_key[0]]
+        other = connection.execute(
+            select(pk)
+            .where(
+                table.c[column] == row[column],
+                table.c[DISCRIMINATOR] == etype.name,
+                pk != row[etype.primary_key[0]],
+            )
+            .limit(1)
+        ).first()
+        if other is not None:
+            raise ApiOperationError(f"{message} ({column} {row[column]})", "DuplicateEntryError")
+
+
+def add_author_recipients(batch: Batch) -> None:
+    """A note that got recipients in this batch also goes to its author, as on ftrack."""
+    recipient = batch.model.types["Recipient"]
+    note_type = batch.model.types["Note"]
+    notes = sorted({key[0] for _, etype, key in batch._touched if etype.name == "Recipient"})
+    for note_id in notes:
+        note = batch.load(note_type, (note_id,))
+        author = note.get("user_id") if note is not None else None
+        if author and batch.load(recipient, (note_id, author)) is None:
+            batch.create(recipient, {"note_id": note_id, "resource_id": author}, None)
+
+
+def set_or_defaulted(echo: Dict[str, Any], sent: Dict[str, Any]) -> Dict[str, Any]:
+    """ftrack's create reply: what was set plus what the server filled; attributes left empty
+    are left out, so the client keeps them ``NOT_SET`` and fetches them when read."""
+    return {name: value for name, value in echo.items() if value is not None or name in sent}

@@ -1,0 +1,229 @@
+"""Referential integrity of deletes and the server's uniqueness rules, as ftrack keeps them.
+
+Deletes (checked inside the batch's transaction, so they hold on SQLite and PostgreSQL alike):
+
+- **refused** while something still refers to the entity: a Location, AssetType, Status, task
+  Type, Priority, ObjectType or State in use, or a User who published, noted or created anything
+  (ftrack keeps such users and has them deactivated: ``is_active`` false); a built-in Location
+  (``ftrack.server``, ``ftrack.unmanaged``…) is never deleted; a Task, Shot or other typed context
+  under which versions were published is refused too (delete or move the versions first) —
+  nothing published is lost by a stray delete. A Project is deleted with all it holds, as in
+  ftrack.
+- **cascaded / cleared**: what an entity owns goes with it (``batch.CASCADE``); a deleted
+  entity leaves every many-to-many collection it was in, on either side (its Task ↔ Scope pairs,
+  its ``ListObject`` and ``AssetVersionLink`` rows…: ``schema.LINK_COLLECTIONS``); a deleted
+  Component stops being anyone's thumbnail (``thumbnail_id`` set to null, as ftrack does);
+  a deleted User's API keys and security roles go with them.
+
+Uniqueness (a unique index where the database can hold one, plus the end-of-batch check in
+``batch_validation.UNIQUE_TOGETHER``): one Asset per (name, context, type) — ftrack's own
+publishers look assets up by exactly that triple; one AssetVersion number per asset. A racing
+insert that loses answers ``IntegrityError`` ("Duplicate entry …"), never a 500 or a duplicate.
+Review session names are not unique in ftrack (the same name may exist twice in a project), so
+the server does not make them unique; clients avoid racing duplicates with deterministic ids.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.model.builtin_data import BUILTIN_LOCATIONS
+from ft_dcc.server.model.schema import EntityType, SchemaModel
+from ft_dcc.server.model.storage import index_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ft_dcc.server.store.batch import Batch
+
+log = logging.getLogger(__name__)
+
+INTEGRITY_ERROR = "IntegrityError"
+#: types whose rows may not be deleted while anything refers to them
+RESTRICTED_TYPES = frozenset(
+    {"Location", "AssetType", "Status", "Type", "Priority", "ObjectType", "State", "User"}
+)
+#: references that go away with the deleted entity instead of blocking its delete
+OWNED_BY = {"User": {("UserSecurityRole", "user_id"), ("Membership", "user_id")}}
+BUILTIN_LOCATION_IDS = frozenset(ident for ident, _name in BUILTIN_LOCATIONS)
+#: (type, columns) made unique by an index
+UNIQUE_INDEXES: List[Tuple[str, Tuple[str, ...]]] = [
+    ("Asset", ("context_id", "name", "type_id")),
+    ("AssetVersion", ("asset_id", "version")),
+]
+KEY_TABLE = "ft_dcc_api_key"
+
+
+def _refuse(message: str) -> ApiOperationError:
+    return ApiOperationError(message, INTEGRITY_ERROR)
+
+
+def duplicate_error(detail: str) -> ApiOperationError:
+    """The recognisable answer to a create that loses a race (or repeats an existing id)."""
+    return _refuse(
+        f"Duplicate entry: {detail}. It was created meanwhile (perhaps by a concurrent "
+        "request); query it and use the existing one"
+    )
+
+
+# -- deletes ------------------------------------------------------------------------------------
+def before_delete(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None:
+    """Refuse a delete that would leave a dangling reference or lose published versions."""
+    if len(key) != 1:
+        return
+    ident = key[0]
+    if etype.name == "Location" and ident in BUILTIN_LOCATION_IDS:
+        raise _refuse(f"Location {ident} is built in and cannot be deleted")
+    if etype.name in RESTRICTED_TYPES:
+        _refuse_if_referenced(batch, etype, ident)
+    elif etype.family == "Context" and etype.name != "Project":
+        _refuse_if_versions_below(batch, etype, ident)
+
+
+def on_delete_row(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None:
+    """Clear or delete what refers to a row that is being deleted (also when cascaded)."""
+    if len(key) != 1:
+        return
+    ident = key[0]
+    _drop_link_pairs(batch, etype, ident)
+    if etype.family == "Component":
+        for table in batch.tables.values():
+            if "thumbnail_id" in table.c:
+                batch.connection.execute(
+                    sa.update(table).where(table.c.thumbnail_id == ident).values(thumbnail_id=None)
+                )
+    elif etype.name == "User":
+        for type_name, column in OWNED_BY["User"]:
+            table = batch.tables[batch.model.types[type_name].family]
+            batch.connection.execute(sa.delete(table).where(table.c[column] == ident))
+        keys = batch.store.metadata.tables.get(KEY_TABLE)
+        if keys is not None:  # the user's API keys stop working with the commit
+            batch.connection.execute(sa.delete(keys).where(keys.c.user_id == ident))
+
+
+def _drop_link_pairs(batch: Batch, etype: EntityType, ident: Any) -> None:
+    """A deleted entity leaves every many-to-many collection it was in (either side)."""
+    done = set()
+    for owner, member, link in batch.model.links:
+        for side, column in ((owner, link.owner), (member, link.member)):
+            if batch.model.types[side].family != etype.family or (link.table, column) in done:
+                continue
+            done.add((link.table, column))
+            batch.unlink(link, column, ident)
+
+
+def _references_to(model: SchemaModel, target: EntityType) -> List[Tuple[str, str]]:
+    """(family, column) pairs whose column holds ids of ``target`` entities."""
+    found = set()
+    names = {target.name, target.family}
+    for etype in model.types.values():
+        for attr in etype.attributes.values():
+            if attr.kind == "reference" and attr.foreign_key and attr.target in names:
+                found.add((etype.family, attr.foreign_key))
+    return sorted(found)
+
+
+def _refuse_if_referenced(batch: Batch, etype: EntityType, ident: Any) -> None:
+    owned = {(batch.model.types[t].family, c) for t, c in OWNED_BY.get(etype.name, set())}
+    for family, column in _references_to(batch.model, etype):
+        if (family, column) in owned:
+            continue
+        table = batch.tables[family]
+        if column not in table.c:
+            continue
+        count = batch.connection.execute(
+            sa.select(sa.func.count()).select_from(table).where(table.c[column] == ident)
+        ).scalar()
+        if count:
+            advice = (
+                "deactivate the user instead (is_active false)"
+                if etype.name == "User"
+                else f"change those to another {etype.name} first"
+            )
+            raise _refuse(
+                f"{etype.name} {ident} is still used by {count} {family} entit"
+                f"{'y' if count == 1 else 'ies'} ({column}); {advice}"
+            )
+
+
+def _refuse_if_versions_below(batch: Batch, etype: EntityType, ident: Any) -> None:
+    contexts = batch.tables["Context"]
+    subtree, frontier = {ident}, [ident]
+    for _depth in range(64):
+        if not frontier:
+            break
+        rows = batch.connection.execute(
+            sa.select(contexts.c.id).where(contexts.c.parent_id.in_(frontier))
+        )
+        frontier = [row[0] for row in rows if row[0] not in subtree]
+        subtree.update(frontier)
+    versions = batch.tables["AssetVersion"]
+    assets = batch.tables["Asset"]
+    ids = list(subtree)
+    count = batch.connection.execute(
+        sa.select(sa.func.count())
+        .select_from(versions.outerjoin(assets, assets.c.id == versions.c.asset_id))
+        .where(sa.or_(versions.c.task_id.in_(ids), assets.c.context_id.in_(ids)))
+    ).scalar()
+    if count:
+        raise _refuse(
+            f"{etype.name} {ident} holds {count} published version(s) (on it or below it); "
+            "delete or move those versions first, so that no published work is lost"
+        )
+
+
+# -- row rules (end of batch) -------------------------------------------------------------------
+def check_row_rules(etype: EntityType, row: Dict[str, Any]) -> None:
+    """Rules ftrack enforces beyond the schema: typed contexts have a parent, versions count up."""
+    if etype.family == "Context" and etype.name != "Project" and not row.get("parent_id"):
+        raise ApiOperationError(
+            f"A {etype.name} needs a parent (a project, or a shot, sequence… inside one); set "
+            "'parent'",
+            "ValidationError",
+        )
+    version = row.get("version") if etype.name == "AssetVersion" else None
+    if version is not None and (isinstance(version, bool) or int(version) < 1):
+        raise ApiOperationError(
+            f"AssetVersion.version must be a whole number from 1 up, not {version}; leave it "
+            "out to let the server number the version",
+            "ValidationError",
+        )
+
+
+def check_declared_type(etype: EntityType, operation_type: Any, data: Dict[str, Any]) -> None:
+    """An update's ``__entity_type__`` must name the entity's type (or the operation's)."""
+    declared = data.get("__entity_type__")
+    if declared is None or declared in (etype.name, operation_type):
+        return
+    raise ApiOperationError(
+        f"entity_data says __entity_type__ {str(declared)[:60]!r} but the entity is a "
+        f"{etype.name}; send the entity's own type",
+        "ValidationError",
+    )
+
+
+# -- unique indexes -------------------------------------------------------------------------
+def ensure_unique_indexes(engine: Engine, model: SchemaModel, tables: Dict[str, sa.Table]) -> None:
+    """Create the unique indexes of ``UNIQUE_INDEXES`` that are missing (idempotent).
+
+    A database that already holds duplicates keeps working without that index (logged); the
+    end-of-batch check still refuses new duplicates.
+    """
+    for type_name, columns in UNIQUE_INDEXES:
+        table = tables[model.types[type_name].family]
+        name = index_name(table.name, "uq_" + "_".join(columns))
+        if any(index.name == name for index in table.indexes):
+            continue
+        index = sa.Index(name, *(table.c[c] for c in columns), unique=True)
+        try:
+            index.create(engine, checkfirst=True)
+        except SQLAlchemyError as error:
+            log.warning(
+                "could not add the unique index %s (existing duplicates?): %s",
+                name,
+                getattr(error, "orig", error),
+            )

@@ -1,0 +1,130 @@
+"""What a review session allows, for every client (the review page and the ``/api`` alike).
+
+* **Closed**: a ``ReviewSession`` whose ``end_date`` has passed (``is_open`` false;
+  ``ft_dcc.review.close_review_session`` sets it to now) takes nothing new: creating a
+  ``ReviewSessionObject``, a ``Note`` on one of its objects (a drawing is such a note), a
+  ``NoteComponent`` on such a note or a ``ReviewSessionObjectStatus`` (or changing one) fails
+  the whole batch with ftrack's ``PermissionError``. :func:`check_review_rules` runs at the end
+  of every batch, inside its transaction, so it holds on every backend and every worker. A
+  session created in the same batch is exempt (a past session may be recorded whole).
+* **Private**: ``shareable_url_enabled`` false (``ft_dcc.review.make_private``). Its page and
+  media open only to its invitees' links and to links made by users who may manage it.
+* **Managing** a session (minting invitee links, a link to a private session) is for its creator
+  (``created_by``) and administrators (:mod:`ft_dcc.server.rules.permissions`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+import sqlalchemy as sa
+
+from ft_dcc.server.rules.permissions import ADMINISTRATOR, PermissionDenied, role_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ft_dcc.server.store.batch import Batch
+    from ft_dcc.server.store.store import Store
+
+#: what a closed session refuses: entity type -> actions
+GUARDED = {
+    "ReviewSessionObject": ("add",),
+    "Note": ("add",),
+    "NoteComponent": ("add",),
+    "ReviewSessionObjectStatus": ("add", "update"),
+}
+
+
+def _row(batch: Batch, type_name: str, ident: Any) -> Optional[Dict[str, Any]]:
+    if not ident:
+        return None
+    etype = batch.model.types[type_name]
+    table = batch.tables[etype.family]
+    found = batch.connection.execute(sa.select(table).where(table.c.id == ident)).mappings()
+    row = found.first()
+    return dict(row) if row is not None else None
+
+
+def _session_id_of(batch: Batch, type_name: str, row: Dict[str, Any]) -> Optional[str]:
+    """The ReviewSession a review object, status, note or note component belongs to."""
+    if type_name == "ReviewSessionObject":
+        return row.get("review_session_id")
+    if type_name == "ReviewSessionObjectStatus":
+        parent = _row(batch, "ReviewSessionObject", row.get("review_session_object_id"))
+    elif type_name == "Note":
+        parent = _row(batch, "ReviewSessionObject", row.get("parent_id"))
+    else:  # NoteComponent
+        note = _row(batch, "Note", row.get("note_id"))
+        return _session_id_of(batch, "Note", note) if note else None
+    return parent.get("review_session_id") if parent else None
+
+
+def now() -> dt.datetime:
+    """The time sessions are held open or closed at (naive UTC, as stored); tests replace it."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def is_closed(end_date: Any, now: dt.datetime) -> bool:
+    """Whether a stored ``end_date`` (naive UTC, as the Store keeps it) has passed at ``now``."""
+    if not isinstance(end_date, dt.datetime):
+        return False
+    if end_date.tzinfo is not None:
+        end_date = end_date.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return end_date <= now
+
+
+def check_review_rules(batch: Batch, operations: List[Any]) -> None:
+    """Refuse a batch that adds to (or changes a status of) a closed review session."""
+    # A session created in this batch is being set up (e.g. a past session recorded whole): only
+    # sessions that existed before the batch are held closed.
+    checked: Dict[str, bool] = {
+        str(c.get("entity_id")): False
+        for c in batch.changes
+        if c.get("entity_type") == "ReviewSession" and c.get("action") == "add"
+    }
+    for change in batch.changes:
+        type_name = change.get("entity_type")
+        if change.get("action") not in GUARDED.get(str(type_name), ()):
+            continue
+        etype = batch.model.types[str(type_name)]
+        row = batch.load(etype, tuple(change.get("entity_key") or ()))
+        session_id = _session_id_of(batch, etype.name, row) if row is not None else None
+        if not session_id:
+            continue
+        if session_id not in checked:
+            session = _row(batch, "ReviewSession", session_id) or {}
+            checked[session_id] = is_closed(session.get("end_date"), now())
+            if checked[session_id]:
+                raise _closed(session).at(_index(operations, etype.name), "create", etype.name)
+
+
+def _closed(session: Dict[str, Any]) -> PermissionDenied:
+    ended = session.get("end_date")
+    when = ended.strftime("%Y-%m-%d %H:%M UTC") if isinstance(ended, dt.datetime) else "already"
+    return PermissionDenied(
+        f"ReviewSession '{session.get('name')}' is closed (it ended {when}); nothing can be "
+        "added to it. Reopen it first (ft-dcc review reopen, or set a later end_date)."
+    )
+
+
+def _index(operations: List[Any], type_name: str) -> int:
+    for index, operation in enumerate(operations):
+        if isinstance(operation, dict) and operation.get("entity_type") == type_name:
+            return index
+    return max(0, len(operations) - 1)
+
+
+# -- private sessions and who manages them ------------------------------------------------------
+def is_private(session: Dict[str, Any]) -> bool:
+    """A session whose shareable link is off: only invitees and its managers get in."""
+    return session.get("shareable_url_enabled") is False
+
+
+def may_manage(store: Store, user_id: Any, created_by_id: Any) -> bool:
+    """Whether ``user_id`` created the session or is an administrator."""
+    if not isinstance(user_id, str) or not user_id:
+        return False
+    if created_by_id and created_by_id == user_id:
+        return True
+    with store.engine.connect() as connection:
+        return role_of(store, connection, user_id) == ADMINISTRATOR

@@ -1,0 +1,1 @@
+"""One server process: its configuration, its parts (store, keys, files, hub) and first start."""

@@ -1,0 +1,127 @@
+"""One embedded server process: its store, keys, files, encoder and event hub.
+
+``EmbeddedServer`` is what every route area (``api_routes``, ``component_routes``,
+``widget_page``, ``review_page``, ``events``) is handed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import os
+from typing import Any, Dict, List, Optional
+
+from ft_dcc.server.api import actions as actions_mod
+from ft_dcc.server.events.fanout import share_event_hub
+from ft_dcc.server.files.disk import check_writable, remove_orphan_parts
+from ft_dcc.server.files.encode import MediaEncoder
+from ft_dcc.server.files.filestore import FileStore, load_or_create_secret
+from ft_dcc.server.http.auth import KeyRing
+from ft_dcc.server.rules import permissions
+from ft_dcc.server.runtime.config import ServerConfig
+from ft_dcc.server.runtime.seed import ensure_credentials
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedServer:
+    """The parts of one server process, shared by the route handlers."""
+
+    def __init__(self, config: ServerConfig, environ: Optional[Dict[str, str]] = None) -> None:
+        from ft_dcc.server.store.store import Store
+
+        self.config = config
+        check_writable(config.data_dir)  # one clear line (DataDirError) instead of a traceback
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(config.data_dir, 0o700)
+        self.store = Store(config.resolved_database_url)
+        self.keys = KeyRing(self.store.engine, self.store.metadata)
+        self.keys.user_check = lambda user_id: permissions.is_active_user(self.store, user_id)
+        self.seed = ensure_credentials(
+            self.store,
+            self.keys,
+            config.url,
+            config.credentials_file,
+            os.environ if environ is None else environ,
+        )
+        self.files = FileStore(
+            config.files_dir,
+            load_or_create_secret(config.secret_file),
+            ttl=config.upload_url_ttl,
+            max_size=config.max_upload_size,
+        )
+        if not config.worker_process:
+            self.files.cleanup_expired()
+            remove_orphan_parts(self.files.incoming)
+            self._remove_orphan_files()
+        self.events = _make_event_broker(self)
+        self.relay = share_event_hub(self.events, self.store.engine, self.store.metadata)
+        self.ctx = actions_mod.ApiContext(
+            config=config,
+            store=self.store,
+            files=self.files,
+            keys=self.keys,
+            on_changes=self._emit_update if self.events is not None else None,
+        )
+        self.ctx.encoder = MediaEncoder(self.files, self.ctx.execute, self.ctx.execute)
+        if not config.worker_process:
+            try:
+                self.ctx.encoder.fail_interrupted(self.seed.user_id)
+            except Exception:
+                log.exception("could not check for interrupted encode jobs")
+
+    def _remove_orphan_files(self) -> None:
+        """Delete stored files no component refers to, once older than ``orphan_file_age``.
+
+        They come from uploads whose commit never happened (e.g. a failed publish rolled back).
+        """
+        try:
+            candidates = self.files.stored_ids(self.config.orphan_file_age)
+            for start in range(0, len(candidates), 200):
+                chunk = candidates[start : start + 200]
+                listed = ", ".join(f'"{component_id}"' for component_id in chunk)
+                expression = f"select id from Component where id in ({listed})"
+                known = {row["id"] for row in self.store.query(expression, self.seed.user_id)}
+                for component_id in chunk:
+                    if component_id not in known:
+                        self.files.remove(component_id)
+                        log.info("removed orphan upload %s (never committed)", component_id)
+        except Exception:
+            log.exception("could not clean up orphan uploads")
+
+    def _emit_update(self, changes: List[Dict[str, Any]], user_id: str) -> None:
+        if self.events is None:
+            return
+        kwargs: Dict[str, Any] = {"user": self.keys.username_for(user_id)}
+        if "user_id" in inspect.signature(self.events.emit_update).parameters:
+            kwargs["user_id"] = user_id
+        self.events.emit_update(changes, **kwargs)
+
+    def authenticate(self, username: Optional[str], api_key: Optional[str]) -> Optional[str]:
+        """The user id for valid credentials, else ``None``."""
+        return self.keys.verify(username, api_key)
+
+    def close(self) -> None:
+        if self.ctx.encoder is not None:
+            self.ctx.encoder.shutdown()
+        if self.events is not None:
+            with contextlib.suppress(Exception):
+                self.events.close()
+        if self.relay is not None:
+            with contextlib.suppress(Exception):
+                self.relay.close()
+        with contextlib.suppress(Exception):
+            self.store.engine.dispose()
+
+
+def _make_event_broker(server: EmbeddedServer) -> Any:
+    try:
+        from ft_dcc.server.events.hub import EventBroker
+    except ImportError:
+        return None
+    try:
+        return EventBroker(server.authenticate)
+    except Exception:
+        log.exception("the event hub could not start; the API works without it")
+        return None

@@ -1,0 +1,1 @@
+"""Running ``/api`` data batches in one transaction: the store, the batch, defaults, changes."""

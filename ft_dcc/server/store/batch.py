@@ -1,0 +1,567 @@
+"""One ``/api`` batch of data operations inside one transaction (used by :class:`Store`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.model.database import comparable_id
+from ft_dcc.server.model.schema import REFERENCE_ALIASES, Attribute, EntityType
+from ft_dcc.server.model.storage import DISCRIMINATOR
+from ft_dcc.server.query.compiler import QueryError, projection_tree
+from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
+from ft_dcc.server.query.results import ResultBuilder
+from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
+from ft_dcc.server.rules.ftrack import add_author_recipients, set_or_defaulted
+from ft_dcc.server.rules.integrity import (
+    before_delete,
+    check_declared_type,
+    duplicate_error,
+    on_delete_row,
+)
+from ft_dcc.server.rules.permissions import check_write
+from ft_dcc.server.rules.references import BatchValidator
+from ft_dcc.server.rules.review import check_review_rules
+from ft_dcc.server.store.changes import describe_change
+from ft_dcc.server.store.collections import CollectionWriter
+from ft_dcc.server.store.defaults import apply_server_defaults
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ft_dcc.server.store.store import Store
+
+#: owned entities deleted with their owner: owner family -> [(child type, child column)]
+CASCADE = {
+    "Component": [("ComponentLocation", "component_id"), ("JobComponent", "component_id")],
+    "ReviewSession": [
+        ("ReviewSessionObject", "review_session_id"),
+        ("ReviewSessionInvitee", "review_session_id"),
+    ],
+    "ReviewSessionObject": [("ReviewSessionObjectStatus", "review_session_object_id")],
+    "ReviewSessionInvitee": [("ReviewSessionObjectStatus", "review_session_invitee_id")],
+    "Job": [("JobComponent", "job_id")],
+    "AssetVersion": [("Component", "version_id"), ("ReviewSessionObject", "version_id")],
+    "Asset": [("AssetVersion", "asset_id")],
+    "Context": [("Context", "parent_id"), ("Asset", "context_id")],
+    "Note": [("Note", "in_reply_to_id"), ("NoteComponent", "note_id"), ("Recipient", "note_id")],
+}
+
+VALUE_TYPES_UPSERTED = "CustomAttributeValue"
+
+
+def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError:
+    return ApiOperationError(message, exception)
+
+
+class Batch(CollectionWriter, BatchValidator):
+    """Runs operations in order on one connection; collects changes and deferred checks."""
+
+    def __init__(self, store: Store, connection: Connection, user_id: str) -> None:
+        self.store = store
+        self.model = store.model
+        self.tables = store.tables
+        self.compiler = store.compiler
+        self.connection = connection
+        self.user_id = user_id
+        self._acting_user_id: Any = ...
+        self.now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        self.changes: List[Dict[str, Any]] = []
+        self._touched: List[Tuple[int, EntityType, Tuple[Any, ...]]] = []
+
+    # -- driver -------------------------------------------------------------------------------
+    def run(self, operations: List[Any]) -> List[Dict[str, Any]]:
+        replies = []
+        for index, operation in enumerate(operations):
+            action = operation.get("action") if isinstance(operation, dict) else None
+            entity_type = operation.get("entity_type") if isinstance(operation, dict) else None
+            try:
+                replies.append(self.run_one(operation))
+            except ApiOperationError as error:
+                raise error.at(
+                    index, str(action), entity_type if isinstance(entity_type, str) else None
+                ) from None
+            except (QueryError, QuerySyntaxError, ValueTypeError) as error:
+                raise _fail(str(error)).at(
+                    index, str(action), entity_type if isinstance(entity_type, str) else None
+                ) from None
+        add_author_recipients(self)
+        check_review_rules(self, operations)
+        self.validate_end_of_batch(operations)
+        return replies
+
+    def run_one(self, operation: Any) -> Dict[str, Any]:
+        if not isinstance(operation, dict):
+            raise _fail("Each operation must be a JSON object with an 'action'")
+        action = operation.get("action")
+        if action == "query":
+            return self.query(operation.get("expression"))
+        if action not in ("create", "update", "delete"):
+            raise _fail(
+                f"'{action}' is not a data action; the data actions are query, create, "
+                "update and delete",
+                "ServerError",
+            )
+        etype = self.entity_type(operation.get("entity_type"))
+        if action == "create":
+            check_write(self, action, etype, (), operation.get("entity_data"))
+            return self.create(etype, operation.get("entity_data"), operation.get("entity_key"))
+        key = self.entity_key(etype, operation.get("entity_key"))
+        check_write(self, action, etype, key, operation.get("entity_data"))
+        if action == "update":
+            return self.update(etype, key, operation.get("entity_data"))
+        return self.delete(etype, key)
+
+    @property
+    def acting_user_id(self) -> Optional[str]:
+        """The caller's User id for ``created_by``/``user`` defaults, when it is a real User.
+
+        Server-internal callers may pass a system id that is no User; then those stay empty.
+        """
+        if self._acting_user_id is ...:
+            table = self.tables["User"]
+            found = None
+            if self.user_id:
+                found = self.connection.execute(
+                    select(table.c.id).where(table.c.id == self.user_id)
+                ).scalar()
+            self._acting_user_id = found
+        return self._acting_user_id
+
+    # -- helpers ------------------------------------------------------------------------------
+    def entity_type(self, name: Any) -> EntityType:
+        if not isinstance(name, str) or not name:
+            raise _fail("The operation needs an 'entity_type' (e.g. \"Task\")")
+        etype = self.model.get(name)
+        if etype is None:
+            raise _fail(
+                f"Unknown entity type '{name}'; use a type listed by query_schemas", "ServerError"
+            )
+        return etype
+
+    def entity_key(self, etype: EntityType, key: Any) -> Tuple[Any, ...]:
+        if isinstance(key, (str, int)) and len(etype.primary_key) == 1:
+            key = [key]
+        if not isinstance(key, list) or len(key) != len(etype.primary_key):
+            raise _fail(
+                f"entity_key of {etype.name} must be a list of {len(etype.primary_key)} value(s): "
+                + ", ".join(etype.primary_key)
+            )
+        if any(not isinstance(part, (str, int)) or isinstance(part, bool) for part in key):
+            raise _fail(f"entity_key of {etype.name} must hold strings")
+        return tuple(str(part) for part in key)
+
+    def table(self, etype: EntityType):
+        return self.tables[etype.family]
+
+    def key_condition(self, etype: EntityType, key: Tuple[Any, ...]):
+        table = self.table(etype)
+        return and_(*[table.c[name] == value for name, value in zip(etype.primary_key, key)])
+
+    def load(self, etype: EntityType, key: Tuple[Any, ...]) -> Optional[Dict[str, Any]]:
+        table = self.table(etype)
+        stmt = select(table).where(
+            self.key_condition(etype, key), self.compiler.type_condition(etype, table)
+        )
+        row = self.connection.execute(stmt).mappings().first()
+        return dict(row) if row is not None else None
+
+    def builder(self) -> ResultBuilder:
+        return ResultBuilder(self.model, self.compiler, self.connection)
+
+    def attribute(self, etype: EntityType, name: Any) -> Attribute:
+        attr = etype.attribute(name) if isinstance(name, str) else None
+        if attr is None:
+            raise _fail(
+                f"'{name}' is not an attribute of {etype.name}; check the spelling against "
+                f"the {etype.name} schema"
+            )
+        return attr
+
+    # -- query --------------------------------------------------------------------------------
+    def query(self, expression: Any) -> Dict[str, Any]:
+        if not isinstance(expression, str):
+            raise _fail("A query operation needs an 'expression' string")
+        parsed = parse_query(expression)
+        if parsed.is_aggregate:
+            return self.aggregate_query(parsed)
+        etype, stmt = self.compiler.select_rows(parsed, extra_limit=1)
+        rows = [dict(r) for r in self.connection.execute(stmt).mappings()]
+        next_offset = None
+        if parsed.limit is not None and len(rows) > parsed.limit:
+            rows = rows[: parsed.limit]
+            next_offset = (parsed.offset or 0) + parsed.limit
+        projections = parsed.projections or [(name,) for name in etype.default_projections]
+        data = self.builder().build(etype, rows, projection_tree(projections))
+        return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
+
+    def aggregate_query(self, parsed) -> Dict[str, Any]:
+        """``select count(id), status_id from Task group by status_id``: flat rows."""
+        _etype, stmt, shapes = self.compiler.select_aggregate(parsed, extra_limit=1)
+        rows = [dict(r) for r in self.connection.execute(stmt).mappings()]
+        next_offset = None
+        if parsed.limit is not None and len(rows) > parsed.limit:
+            rows = rows[: parsed.limit]
+            next_offset = (parsed.offset or 0) + parsed.limit
+        data = [{key: storage_to_wire(kind, row[key]) for key, kind in shapes} for row in rows]
+        return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
+
+    # -- create -------------------------------------------------------------------------------
+    def create(self, etype: EntityType, data: Any, entity_key: Any) -> Dict[str, Any]:
+        if etype.is_abstract:
+            raise _fail(
+                f"{etype.name} is abstract; create one of its concrete types, e.g. "
+                + ", ".join(sorted(set(etype.descendants) - {etype.name})[:4])
+            )
+        if not isinstance(data, dict):
+            raise _fail("entity_data must be a JSON object of attribute values")
+        declared = data.get("__entity_type__", etype.name)
+        if declared != etype.name:
+            raise _fail(
+                f"entity_data says __entity_type__ {declared!r} but entity_type is {etype.name}"
+            )
+        if etype.family == VALUE_TYPES_UPSERTED and "value" in data:
+            self.check_custom_attribute_value(data.get("configuration_id"), data["value"])
+        values, relations = self.split_values(etype, data, creating=True)
+        if entity_key is not None and isinstance(entity_key, list):
+            for name, part in zip(etype.primary_key, entity_key):
+                values.setdefault(name, str(part))
+        for name in etype.primary_key:
+            if values.get(name) in (None, ""):
+                attr = etype.attributes[name]
+                if attr.has_default and attr.default == "{uid}":
+                    values[name] = str(uuid.uuid4())
+                else:
+                    raise _fail(f"{etype.name} needs a value for its primary key '{name}'")
+        for attr in etype.scalar_attributes():
+            if attr.name in values or attr.computed or not attr.has_default:
+                continue
+            if attr.default == "{uid}":
+                continue
+            values[attr.name] = wire_to_storage(attr.value_type, attr.default, attr.name)
+        apply_server_defaults(self, etype, values)
+        key = tuple(str(values[name]) for name in etype.primary_key)
+        table = self.table(etype)
+        existing = self.connection.execute(
+            select(table.c[etype.primary_key[0]]).where(self.key_condition(etype, key))
+        ).first()
+        if existing is not None:
+            raise duplicate_error(
+                f"{etype.name} {list(key)} already exists (use update to change it)"
+            )
+        values[DISCRIMINATOR] = etype.name
+        self.connection.execute(insert(table).values(**self._columns(table, values)))
+        for attr, value in relations:
+            self.set_collection(etype, key, attr, value)
+        self._touched.append((len(self.changes), etype, key))
+        self.changes.append(
+            describe_change(
+                self,
+                "add",
+                etype,
+                key,
+                sorted(k for k in data if k != "__entity_type__"),
+                None,
+                self.load(etype, key),
+            )
+        )
+        echo = self.echo(etype, key, full=True, names=[a.name for a, _ in relations])
+        return {"action": "create", "data": set_or_defaulted(echo, data)}
+
+    def _columns(self, table, values: Dict[str, Any]) -> Dict[str, Any]:
+        return {name: value for name, value in values.items() if name in table.c}
+
+    def split_values(
+        self, etype: EntityType, data: Dict[str, Any], creating: bool
+    ) -> Tuple[Dict[str, Any], List[Tuple[Attribute, Any]]]:
+        """Column values and relation (collection) assignments from ``entity_data``."""
+        values: Dict[str, Any] = {}
+        relations: List[Tuple[Attribute, Any]] = []
+        for name, value in data.items():
+            if name == "__entity_type__":
+                continue
+            attr = self.attribute(etype, name)
+            if attr.restricted:
+                raise _fail(f"'{name}' of {etype.name} cannot be set through the API")
+            if attr.computed:
+                raise _fail(f"'{name}' of {etype.name} is computed by the server and cannot be set")
+            if attr.is_scalar:
+                if (
+                    attr.value_type in ("variable", "object")
+                    and etype.family == "CustomAttributeValue"
+                ):
+                    values[name] = wire_to_storage("variable", value, name)
+                else:
+                    values[name] = wire_to_storage(attr.value_type, value, name)
+            elif attr.kind == "reference":
+                values[self.foreign_key(etype, attr)] = self.reference_value(etype, attr, value)
+            else:
+                if not isinstance(value, list):
+                    raise _fail(
+                        f"'{name}' of {etype.name} is a collection; send a list of entity "
+                        "references"
+                    )
+                relations.append((attr, value))
+        return values, relations
+
+    def foreign_key(self, etype: EntityType, attr: Attribute) -> str:
+        if not attr.foreign_key:
+            raise _fail(f"'{attr.name}' of {etype.name} cannot be set through the API")
+        return attr.foreign_key
+
+    def reference_value(self, etype: EntityType, attr: Attribute, value: Any) -> Optional[str]:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise _fail(
+                f"'{attr.name}' of {etype.name} is a reference; send "
+                f'{{"__entity_type__": "{attr.target}", "id": ...}} or null'
+            )
+        target = self.model.get(attr.target or "")
+        ref_type = self.model.get(value.get("__entity_type__") or attr.target or "")
+        if (
+            target is None
+            or ref_type is None
+            or not (
+                self.model.is_subtype(ref_type.name, target.name)
+                or ref_type.name in REFERENCE_ALIASES.get(target.name, ())
+            )
+        ):
+            raise _fail(
+                f"'{attr.name}' of {etype.name} must reference a {attr.target}, got "
+                f"{value.get('__entity_type__')!r}"
+            )
+        pk = target.primary_key[0]
+        ref = value.get(pk)
+        if not isinstance(ref, (str, int)) or isinstance(ref, bool):
+            raise _fail(f"The reference in '{attr.name}' of {etype.name} needs its '{pk}'")
+        return str(ref)
+
+    # -- update -------------------------------------------------------------------------------
+    def update(self, etype: EntityType, key: Tuple[Any, ...], data: Any) -> Dict[str, Any]:
+        if not isinstance(data, dict):
+            raise _fail("entity_data must be a JSON object of attribute values")
+        row = self.load(etype, key)
+        if row is None:
+            if etype.family == VALUE_TYPES_UPSERTED:
+                return self.upsert_custom_attribute(etype, key, data)
+            raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
+        concrete = self.model.types[row[DISCRIMINATOR]]
+        check_declared_type(concrete, etype.name, data)
+        if concrete.family == VALUE_TYPES_UPSERTED and "value" in data:
+            self.check_custom_attribute_value(row.get("configuration_id"), data["value"])
+        values, relations = self.split_values(concrete, data, creating=False)
+        for name in list(values):
+            attr = concrete.attributes.get(name)
+            if (
+                attr is not None
+                and attr.immutable
+                and row.get(name) != values[name]
+                and row.get(name) is not None
+            ):
+                raise _fail(f"'{name}' of {concrete.name} is immutable and cannot be changed")
+        for name in data:
+            attr = concrete.attributes.get(name)
+            if attr is not None and attr.kind == "reference" and attr.immutable:
+                fk = attr.foreign_key
+                if fk and row.get(fk) is not None and values.get(fk) != row.get(fk):
+                    raise _fail(f"'{name}' of {concrete.name} is immutable and cannot be changed")
+        if concrete.family == "Context" and "parent_id" in values and concrete.name != "Project":
+            values["project_id"] = self.project_of(values["parent_id"])
+        table = self.table(concrete)
+        columns = self._columns(table, values)
+        if columns:
+            self.connection.execute(
+                update(table).where(self.key_condition(concrete, key)).values(**columns)
+            )
+        for attr, value in relations:
+            self.set_collection(concrete, key, attr, value)
+        names = [n for n in data if n != "__entity_type__"]
+        self._touched.append((len(self.changes), concrete, key))
+        self.changes.append(
+            describe_change(
+                self, "update", concrete, key, sorted(names), row, self.load(concrete, key)
+            )
+        )
+        return {"action": "update", "data": self.echo(concrete, key, full=False, names=names)}
+
+    def upsert_custom_attribute(
+        self, etype: EntityType, key: Tuple[Any, ...], data: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        configuration_id, entity_id = key
+        configs = self.tables["CustomAttributeConfiguration"]
+        config = (
+            self.connection.execute(select(configs).where(configs.c.id == configuration_id))
+            .mappings()
+            .first()
+        )
+        if config is None:
+            raise _fail(
+                f"Custom attribute configuration {configuration_id} does not exist", "NotFoundError"
+            )
+        if self.type_of(entity_id) is None:
+            raise _fail(
+                f"Cannot set custom attribute '{config['key']}': entity {entity_id} does not exist",
+                "NotFoundError",
+            )
+        values = {
+            "configuration_id": configuration_id,
+            "entity_id": entity_id,
+            "key": config["key"],
+            DISCRIMINATOR: etype.name,
+        }
+        if "value" in data:
+            self.check_custom_attribute_value(configuration_id, data["value"])
+            values["value"] = wire_to_storage("variable", data["value"], "value")
+        table = self.table(etype)
+        self.connection.execute(insert(table).values(**self._columns(table, values)))
+        self.changes.append(
+            describe_change(self, "update", etype, key, ["value"], None, self.load(etype, key))
+        )
+        return {"action": "update", "data": self.echo(etype, key, full=True, names=[])}
+
+    def check_custom_attribute_value(self, configuration_id: Any, value: Any) -> None:
+        """The value must fit the configuration's type (number, text, boolean…)."""
+        configs = self.tables["CustomAttributeConfiguration"]
+        types = self.tables["CustomAttributeType"]
+        row = (
+            self.connection.execute(
+                select(configs.c.key, types.c.name)
+                .select_from(configs.outerjoin(types, types.c.id == configs.c.type_id))
+                .where(configs.c.id == configuration_id)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None or value is None:
+            return
+        kind = (row["name"] or "").lower()
+        ok = {
+            "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "text": isinstance(value, str),
+            "boolean": isinstance(value, bool),
+        }.get(kind, True)
+        if not ok:
+            raise _fail(
+                f"Custom attribute '{row['key']}' holds a {kind}, got {value!r}; send a {kind}"
+            )
+
+    # -- delete -------------------------------------------------------------------------------
+    def delete(self, etype: EntityType, key: Tuple[Any, ...]) -> Dict[str, Any]:
+        row = self.load(etype, key)
+        if row is None:
+            raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
+        concrete = self.model.types[row[DISCRIMINATOR]]
+        before_delete(self, concrete, key)
+        change = describe_change(self, "remove", concrete, key, [], row, None)
+        self.delete_row(concrete, key, row, depth=0)
+        self.changes.append(change)
+        return {"action": "delete", "data": True}
+
+    def delete_row(
+        self, etype: EntityType, key: Tuple[Any, ...], row: Dict[str, Any], depth: int
+    ) -> None:
+        if depth > 50:
+            raise _fail("The entity hierarchy is too deep to delete", "ServerError")
+        if len(etype.primary_key) == 1:
+            owner_id = key[0]
+            for family in {etype.family, etype.name}:
+                for child_type, column in CASCADE.get(family, []):
+                    child = self.model.types[child_type]
+                    table = self.table(child)
+                    for child_row in self.connection.execute(
+                        select(table).where(
+                            table.c[column] == owner_id, self.compiler.type_condition(child, table)
+                        )
+                    ).mappings():
+                        child_values = dict(child_row)
+                        child_concrete = self.model.types[child_values[DISCRIMINATOR]]
+                        child_key = tuple(child_values[n] for n in child_concrete.primary_key)
+                        self.delete_row(child_concrete, child_key, child_values, depth + 1)
+            metadata = self.tables["Metadata"]
+            self.connection.execute(delete(metadata).where(metadata.c.parent_id == owner_id))
+            values = self.tables["CustomAttributeValue"]
+            self.connection.execute(delete(values).where(values.c.entity_id == owner_id))
+        on_delete_row(self, etype, key)
+        self.connection.execute(delete(self.table(etype)).where(self.key_condition(etype, key)))
+
+    # -- replies and changes ----------------------------------------------------------------
+    def echo(
+        self, etype: EntityType, key: Tuple[Any, ...], full: bool, names: List[str]
+    ) -> Dict[str, Any]:
+        row = self.load(etype, key)
+        if row is None:  # pragma: no cover - just written
+            raise _fail(f"{etype.name} {list(key)} vanished", "ServerError")
+        builder = self.builder()
+        concrete = self.model.types[row[DISCRIMINATOR]]
+        entity = builder.full(concrete, row) if full else builder.base(row)
+        tree: Dict[str, Any] = {}
+        for name in names:
+            attr = concrete.attributes.get(name)
+            if attr is None:
+                continue
+            if attr.is_scalar:
+                entity[name] = builder.scalar(concrete, row, attr)
+            else:
+                target = self.model.types.get(attr.target or "")
+                tree[name] = builder.scalar_subtree(target) if target is not None else {}
+        if tree:
+            entity.update(builder.build(concrete, [row], tree)[0])
+        if etype.family == "CustomAttributeValue":
+            entity["value"] = builder.scalar(concrete, row, concrete.attributes["value"])
+            entity.pop("_casted_value", None)
+        return entity
+
+    # -- derived values -----------------------------------------------------------------------
+    def project_of(self, context_id: Any) -> Optional[str]:
+        if not context_id:
+            return None
+        table = self.tables["Context"]
+        row = (
+            self.connection.execute(
+                select(table.c.id, table.c.project_id, table.c[DISCRIMINATOR]).where(
+                    table.c.id == context_id
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return row["id"] if row[DISCRIMINATOR] == "Project" else row["project_id"]
+
+    def type_of(self, ident: Any) -> Optional[str]:
+        """The concrete type of the entity with id ``ident`` (searched across families)."""
+        for family, table in self.tables.items():
+            if "id" not in table.c or len(self.model.types[family].primary_key) != 1:
+                continue
+            key = comparable_id(table.c.id, ident)
+            if key is None:
+                continue
+            found = self.connection.execute(
+                select(table.c[DISCRIMINATOR]).where(table.c.id == key)
+            ).scalar()
+            if found is not None:
+                return found
+        return None
+
+    def lock_row(self, type_name: str, ident: Any) -> None:
+        """``SELECT … FOR UPDATE`` on servers that support it (SQLite serialises writers anyway)."""
+        etype = self.model.types[type_name]
+        table = self.table(etype)
+        pk = table.c[etype.primary_key[0]]
+        self.connection.execute(select(pk).where(pk == ident).with_for_update())
+
+    def next_number(
+        self, etype_name: str, column: str, scope_column: str, scope_value: Any, start: int = 1
+    ) -> int:
+        """The next free number of ``column`` among rows sharing ``scope_column``."""
+        etype = self.model.types[etype_name]
+        table = self.table(etype)
+        current = self.connection.execute(
+            select(func.max(table.c[column])).where(table.c[scope_column] == scope_value)
+        ).scalar()
+        return start if current is None else int(current) + 1

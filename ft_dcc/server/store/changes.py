@@ -1,0 +1,150 @@
+"""Describe what a batch changed, for ``ftrack.update`` events (see ``Store.last_changes``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+from sqlalchemy import select
+
+from ft_dcc.server.model.schema import EntityType
+from ft_dcc.server.model.storage import DISCRIMINATOR
+from ft_dcc.server.query.values import storage_to_wire
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ft_dcc.server.store.batch import Batch
+
+MAX_DEPTH = 32
+
+#: how to find the parent of a non-context entity: type -> (parent type, key column)
+PARENT_LINKS: Dict[str, Tuple[str, str]] = {
+    "Asset": ("Context", "context_id"),
+    "AssetVersion": ("Asset", "asset_id"),
+    "ReviewSession": ("Project", "project_id"),
+    "ReviewSessionObject": ("ReviewSession", "review_session_id"),
+    "ReviewSessionInvitee": ("ReviewSession", "review_session_id"),
+    "ReviewSessionObjectStatus": ("ReviewSessionObject", "review_session_object_id"),
+    "NoteComponent": ("Note", "note_id"),
+    "ComponentLocation": ("Component", "component_id"),
+    "JobComponent": ("Job", "job_id"),
+    "Metadata": ("", "parent_id"),  # polymorphic: found by id
+    "Note": ("", "parent_id"),
+}
+
+
+def describe_change(
+    batch: Batch,
+    action: str,
+    etype: EntityType,
+    key: Tuple[Any, ...],
+    keys: List[str],
+    before: Optional[Dict[str, Any]],
+    after: Optional[Dict[str, Any]],
+) -> Dict[str, Any]:
+    """One change: action, type, id/key, changed keys, new/old values and the ancestry."""
+    row = after if after is not None else before
+    values: Dict[str, Any] = {}
+    changes: Dict[str, Dict[str, Any]] = {}
+    for name in keys:
+        column = _column_of(etype, name)
+        if column is None:
+            continue
+        value_type = _value_type(etype, column)
+        new = storage_to_wire(value_type, after.get(column)) if after else None
+        old = storage_to_wire(value_type, before.get(column)) if before else None
+        values[name] = new
+        changes[name] = {"new": new, "old": old}
+    parents = ancestry(batch, etype, row) if row is not None else []
+    return {
+        "action": action,
+        "entity_type": etype.name,
+        "entity_id": key[0] if len(key) == 1 else ",".join(str(k) for k in key),
+        "entity_key": list(key),
+        "keys": keys,
+        "values": values,
+        "changes": changes,
+        "parent_id": parents[0]["entity_id"] if parents else None,
+        "parents": parents,
+        "object_type_id": row.get("object_type_id") if row else None,
+    }
+
+
+def _column_of(etype: EntityType, name: str) -> Optional[str]:
+    attr = etype.attributes.get(name)
+    if attr is None:
+        return None
+    if attr.is_scalar:
+        return name
+    if attr.kind == "reference":
+        return attr.foreign_key
+    return None
+
+
+def _value_type(etype: EntityType, column: str) -> str:
+    attr = etype.attributes.get(column)
+    return attr.value_type if attr is not None and attr.is_scalar else "string"
+
+
+def ancestry(batch: Batch, etype: EntityType, row: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Ancestors nearest first: ``{"entity_type", "entity_id", "parent_id"}``."""
+    chain: List[Dict[str, Any]] = []
+    current_type, current = etype, row
+    seen = set()
+    for _ in range(MAX_DEPTH):
+        found = _parent(batch, current_type, current)
+        if found is None:
+            break
+        parent_type, parent = found
+        ident = parent.get("id")
+        if ident in seen:
+            break
+        seen.add(ident)
+        grand = _parent(batch, parent_type, parent)
+        chain.append(
+            {
+                "entity_type": parent_type.name,
+                "entity_id": ident,
+                "parent_id": grand[1].get("id") if grand else None,
+            }
+        )
+        current_type, current = parent_type, parent
+    return chain
+
+
+def _parent(
+    batch: Batch, etype: EntityType, row: Dict[str, Any]
+) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
+    if etype.family == "Context":
+        return _load(batch, "Context", row.get("parent_id"))
+    if etype.family == "Component":
+        return _load(batch, "AssetVersion", row.get("version_id"))
+    if etype.family == "CustomAttributeValue":
+        return _find_anywhere(batch, row.get("entity_id"))
+    link = PARENT_LINKS.get(etype.name)
+    if link is None:
+        return None
+    parent_type, column = link
+    if not parent_type:
+        return _find_anywhere(batch, row.get(column))
+    return _load(batch, parent_type, row.get(column))
+
+
+def _load(batch: Batch, type_name: str, ident: Any) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
+    if not ident:
+        return None
+    etype = batch.model.types[type_name]
+    table = batch.tables[etype.family]
+    if "id" not in table.c:
+        return None
+    found = batch.connection.execute(select(table).where(table.c.id == ident)).mappings().first()
+    if found is None:
+        return None
+    return batch.model.types[found[DISCRIMINATOR]], dict(found)
+
+
+def _find_anywhere(batch: Batch, ident: Any) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
+    families = ("Context", "AssetVersion", "Component", "Asset", "User", "ReviewSession")
+    for family in (*families, "ReviewSessionObject"):
+        found = _load(batch, family, ident)
+        if found is not None:
+            return found
+    return None

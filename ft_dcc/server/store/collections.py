@@ -1,0 +1,152 @@
+"""Collection assignments of an ``/api`` batch: one-to-many keys and many-to-many links."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Dict, List, Optional, Tuple
+
+from sqlalchemy import and_, delete, insert, select, update
+
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable
+from ft_dcc.server.model.storage import DISCRIMINATOR
+from ft_dcc.server.store.surface import BatchSurface
+
+
+def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError:
+    return ApiOperationError(message, exception)
+
+
+class CollectionWriter(BatchSurface):
+    """Mixin of :class:`ft_dcc.server.store.batch.Batch`: apply a collection value (list of refs).
+
+    One-to-many collections set each listed child's key to the owner (others stay attached,
+    as the client may send only new members); many-to-many link collections are replaced.
+    """
+
+    def set_collection(
+        self, etype: EntityType, key: Tuple[Any, ...], attr: Attribute, items: List[Any]
+    ) -> None:
+        owner_id = key[0]
+        target = self.model.get(attr.target or "")
+        if target is None:
+            raise _fail(f"'{attr.name}' of {etype.name} cannot be set through the API")
+        for item in items:
+            if not isinstance(item, dict):
+                raise _fail(f"'{attr.name}' of {etype.name} must be a list of entity references")
+        if attr.kind == "mapped":
+            for item in items:
+                mapped = self.model.get(item.get("__entity_type__") or target.name) or target
+                if (
+                    not self.model.is_subtype(mapped.name, target.family)
+                    and mapped.family != target.family
+                ):
+                    raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
+                item_key = self.entity_key(mapped, [item.get(n) for n in mapped.primary_key])
+                if self.load(mapped, item_key) is None:
+                    raise _fail(
+                        f"{mapped.name} {list(item_key)} in '{attr.name}' does not exist",
+                        "NotFoundError",
+                    )
+            return
+        if attr.link is not None:
+            self.set_link_collection(etype, owner_id, attr, target, items)
+            return
+        remote = attr.remote_key
+        child_table = self.tables[target.family]
+        if not remote or remote not in child_table.c:
+            raise _fail(f"Setting '{attr.name}' of {etype.name} is not supported by this server")
+        for item in items:
+            item_type = self.model.get(item.get("__entity_type__") or target.name)
+            if item_type is None or item_type.family != target.family:
+                raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
+            item_key = self.entity_key(item_type, [item.get(n) for n in item_type.primary_key])
+            row = self.load(item_type, item_key)
+            if row is None:
+                raise _fail(
+                    f"{item_type.name} {item_key[0]} in '{attr.name}' does not exist; create it "
+                    "first (earlier in the same batch is fine)",
+                    "NotFoundError",
+                )
+            values: Dict[str, Any] = {remote: owner_id}
+            if target.name == "Note" and remote == "parent_id":
+                values["parent_type"] = etype.name
+            if attr.filter is not None:
+                values[attr.filter[0]] = attr.filter[1]
+            if any(row.get(name) != value for name, value in values.items()):
+                self.connection.execute(
+                    update(child_table)
+                    .where(self.key_condition(item_type, item_key))
+                    .values(**values)
+                )
+                self._touched.append((len(self.changes), item_type, item_key))
+
+    def set_link_collection(self, etype, owner_id, attr: Attribute, target, items) -> None:
+        """Many-to-many: the list is the new membership. Pairs that stay are kept as they are
+        (a ``ListObject`` keeps its id and custom attributes); the others go or come."""
+        link = attr.link
+        if link is None:
+            raise _fail(f"'{attr.name}' of {etype.name} is not a many-to-many collection")
+        members = self._link_members(etype, attr, target, items)
+        pairs = self.compiler.link_pairs(link)
+        current = {
+            row[0]
+            for row in self.connection.execute(
+                select(pairs.c[link.member]).where(pairs.c[link.owner] == owner_id)
+            )
+        }
+        removed = current - set(members)
+        if removed:
+            self.unlink(link, link.owner, owner_id, sorted(removed))
+        table = self.compiler.link_table(link)
+        for member in members:
+            if member in current:
+                continue
+            values = {link.owner: owner_id, link.member: member}
+            if not link.hidden:  # link entities: a row of the link type with its own id
+                values[DISCRIMINATOR] = link.table
+                if self.model.types[link.table].primary_key == ["id"]:
+                    values["id"] = str(uuid.uuid4())
+            self.connection.execute(insert(table).values(**values))
+
+    def _link_members(self, etype, attr: Attribute, target, items) -> List[str]:
+        """The distinct member ids of a many-to-many value, each checked to exist."""
+        members: List[str] = []
+        for item in items:
+            member = item.get(target.primary_key[0])
+            if not isinstance(member, str) or not member:
+                raise _fail(
+                    f"'{attr.name}' of {etype.name} holds {target.name} references; each needs "
+                    f"its '{target.primary_key[0]}'"
+                )
+            if member in members:
+                continue
+            if not self._exists_in_family(target, member):
+                raise _fail(
+                    f"{target.name} {member} in '{attr.name}' does not exist; create it first "
+                    "(earlier in the same batch is fine)",
+                    "NotFoundError",
+                )
+            members.append(member)
+        return members
+
+    def unlink(
+        self, link: LinkTable, column: str, ident: Any, members: Optional[List[str]] = None
+    ) -> None:
+        """Delete the pairs of ``link`` whose ``column`` is ``ident`` (only those with these
+        ``members`` when given). Link entities go as a delete takes them (with their metadata
+        and custom attribute values)."""
+        table = self.compiler.link_table(link)
+        condition = table.c[column] == ident
+        if members is not None:
+            condition = and_(condition, table.c[link.member].in_(members))
+        if link.hidden:
+            self.connection.execute(delete(table).where(condition))
+            return
+        link_type = self.model.types[link.table]
+        condition = and_(condition, self.compiler.type_condition(link_type, table))
+        for row in self.connection.execute(select(table).where(condition)).mappings().all():
+            values = dict(row)
+            concrete = self.model.types[values[DISCRIMINATOR]]
+            key = tuple(values[name] for name in concrete.primary_key)
+            self.delete_row(concrete, key, values, depth=1)

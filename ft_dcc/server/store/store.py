@@ -1,0 +1,165 @@
+"""The embedded server's data layer: run ftrack ``query``/``create``/``update``/``delete`` batches.
+
+``Store.execute`` runs one ``/api`` batch of data operations in ONE database transaction and
+returns one reply dict per operation, or raises :class:`ApiOperationError` (naming the failing
+operation) having written nothing. ``Store.last_changes()`` then lists what the batch changed,
+for ``ftrack.update`` events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from typing import Any, Dict, Iterator, List, Optional
+
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from ft_dcc.exceptions import DatabaseSetupError
+from ft_dcc.protocol import schema_hash
+from ft_dcc.protocol.schemas import load_schemas
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.model.builtin_data import ensure_builtin_data
+from ft_dcc.server.model.database import check_reachable, describe, prepare_schema, setup_error
+from ft_dcc.server.model.schema import SchemaModel
+from ft_dcc.server.model.storage import (
+    add_missing_columns,
+    build_link_tables,
+    build_tables,
+    make_engine,
+)
+from ft_dcc.server.query.compiler import Compiler
+from ft_dcc.server.rules.integrity import duplicate_error, ensure_unique_indexes
+from ft_dcc.server.rules.permissions import ensure_role
+from ft_dcc.server.store.batch import Batch
+
+log = logging.getLogger(__name__)
+
+DATA_ACTIONS = ("query", "create", "update", "delete")
+WRITE_ACTIONS = ("create", "update", "delete")
+
+
+class Store:
+    """Entity storage and the ftrack data actions over it.
+
+    Attributes: ``schemas`` (the ``query_schemas`` answer), ``schema_hash`` (its MD5 as the
+    client computes it), ``model`` (:class:`SchemaModel`), ``engine`` and ``metadata``
+    (SQLAlchemy; other parts may add their own tables to ``metadata``), ``tables`` (family ->
+    Table), ``link_tables`` (hidden many-to-many link tables: name -> Table).
+    """
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.schemas: List[Dict[str, Any]] = load_schemas()
+        self.schema_hash: str = schema_hash(self.schemas)
+        self.model = SchemaModel(self.schemas)
+        self.metadata = MetaData()
+        self.tables = build_tables(self.model, self.metadata)
+        self.link_tables = build_link_tables(self.model, self.metadata)
+        self.engine = make_engine(database_url)
+        try:
+            check_reachable(self.engine)
+            prepare_schema(self.engine, self.metadata)
+            add_missing_columns(self.engine, self.metadata)
+            ensure_unique_indexes(self.engine, self.model, self.tables)
+        except (SQLAlchemyError, OSError) as error:
+            self.engine.dispose()
+            raise setup_error(error, self.engine) from None
+        except DatabaseSetupError:
+            self.engine.dispose()
+            raise
+        self.compiler = Compiler(self.model, self.tables, self.link_tables)
+        self._local = threading.local()
+
+    # -- public API ---------------------------------------------------------------------------
+    def execute(self, operations: List[Dict[str, Any]], user_id: str) -> List[Dict[str, Any]]:
+        """Run data operations in one transaction; one reply dict per operation.
+
+        Raises :class:`ApiOperationError` (with ``index`` of the failing operation) and writes
+        nothing when any operation fails.
+        """
+        self._local.changes = []
+        if not isinstance(operations, list):
+            raise ApiOperationError(
+                "The request body must be a JSON list of operations", "ValidationError"
+            )
+        writes = any(
+            isinstance(op, dict) and op.get("action") in WRITE_ACTIONS for op in operations
+        )
+        try:
+            connection = self.engine.connect().execution_options(ft_write=writes)
+            with connection, connection.begin():
+                batch = Batch(self, connection, user_id)
+                replies = batch.run(operations)
+        except ApiOperationError:
+            raise
+        except IntegrityError as error:  # a concurrent batch won a race for a unique value
+            raise duplicate_error(str(getattr(error, "orig", None) or error)) from None
+        except SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", None) or type(error).__name__)
+            log.error("database error while running a batch: %s", reason)
+            raise ApiOperationError(
+                f"The database rejected the batch ({reason}); nothing was written. Simplify the "
+                "request (e.g. fewer conditions), or retry if the database was busy",
+                "ServerError",
+            ) from None
+        except RecursionError:
+            raise ApiOperationError(
+                "The request is nested too deeply to process; nothing was written. Use fewer "
+                "nested parentheses or 'not's",
+                "ValidationError",
+            ) from None
+        except Exception as error:  # the API boundary: never a crash, always the error shape
+            log.exception("unexpected error while running a batch")
+            raise ApiOperationError(
+                f"The server could not process the batch ({type(error).__name__}: {error}); "
+                "nothing was written",
+                "ServerError",
+            ) from None
+        self._local.changes = batch.changes
+        return replies
+
+    def last_changes(self) -> List[Dict[str, Any]]:
+        """What the last successful ``execute`` of this thread changed.
+
+        Each item: ``{"action": "add"|"update"|"remove", "entity_type", "entity_id",
+        "entity_key": [...], "keys": [changed attribute names], "parents": [ids]}``.
+        """
+        return list(getattr(self._local, "changes", []))
+
+    def ensure_seed(self, api_user_name: str) -> str:
+        """Create built-in data (locations, statuses, types…) and the API user; idempotent.
+
+        Returns the API user's id.
+        """
+        connection = self.engine.connect().execution_options(ft_write=True)
+        with connection, connection.begin():
+            user_id = ensure_builtin_data(self, connection, api_user_name)
+            ensure_role(self, connection, user_id)
+            return user_id
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[Connection]:
+        """A connection in a write transaction for other parts' own tables (API keys, tokens).
+
+        On SQLite it takes the write lock up front (``BEGIN IMMEDIATE``), so it waits for other
+        writers instead of failing with "database is locked" when it upgrades a read.
+        """
+        connection = self.engine.connect().execution_options(ft_write=True)
+        with connection, connection.begin():
+            yield connection
+
+    def describe(self) -> str:
+        """The database for messages (its URL without the password)."""
+        return describe(self.engine)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def query(self, expression: str, user_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Convenience: the ``data`` of one query operation."""
+        reply = self.execute([{"action": "query", "expression": expression}], user_id or "")
+        return reply[0]["data"]
