@@ -15,7 +15,6 @@ import os
 import stat
 from typing import Any, Dict
 
-import pytest
 import requests
 from support.trust import call, update
 from support.trust_v2 import (
@@ -28,7 +27,6 @@ from support.trust_v2 import (
     widget,
 )
 
-FINDING = "issue 18 finding 4: stored files served inline with their uploaded type"
 SCRIPT = b"<!doctype html><script>fetch('/api?k='+location.search)</script>"
 
 
@@ -48,7 +46,6 @@ def assert_served_safely(response: requests.Response) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (/component/get serves text/html inline)")
 def test_an_uploaded_html_file_is_a_download_not_a_page(trust_world: Any) -> None:
     world, mallory = trust_world, trust_world.mallory
     mine = publication(world, mallory)
@@ -60,7 +57,6 @@ def test_an_uploaded_html_file_is_a_download_not_a_page(trust_world: Any) -> Non
         assert got.content == SCRIPT
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (review media serves a thumbnail as html)")
 def test_a_thumbnail_pointed_at_html_is_not_served_as_html_on_the_review_page(
     trust_world: Any,
 ) -> None:
@@ -77,7 +73,6 @@ def test_a_thumbnail_pointed_at_html_is_not_served_as_html_on_the_review_page(
     assert_served_safely(got)
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (no nosniff or CSP on movies, /api, /)")
 def test_every_answer_forbids_sniffing_and_foreign_script(trust_world: Any) -> None:
     world, alice = trust_world, trust_world.alice
     mine = publication(world, alice)
@@ -97,7 +92,6 @@ def test_every_answer_forbids_sniffing_and_foreign_script(trust_world: Any) -> N
     assert movie.content == b"movie-bytes" * 100
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (an apiKey in the URL is served at once)")
 def test_an_api_key_in_a_download_url_is_exchanged_for_a_signed_url(trust_world: Any) -> None:
     world, alice = trust_world, trust_world.alice
     mine = publication(world, alice)
@@ -121,7 +115,6 @@ def test_an_api_key_in_a_download_url_is_exchanged_for_a_signed_url(trust_world:
     assert_unchanged(world, before)
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (keys in Referer reach requests.jsonl 0644)")
 def test_no_key_or_token_reaches_the_request_log_through_any_header(trust_world: Any) -> None:
     world, alice = trust_world, trust_world.alice
     secret_url = (f"{world.url}/component/get?id=x&username=alice&apiKey={alice.key}"
