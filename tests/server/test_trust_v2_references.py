@@ -73,7 +73,6 @@ def test_a_foreign_key_names_a_row_of_its_type(
     _refused_as_bad_input(world, update(entity_type, ids[entity_type], **{attribute: value}))
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (a header-only PNG accepted as a drawing)")
 def test_a_header_only_png_is_not_a_drawing(trust_world: Any) -> None:
     import base64
 

@@ -22,6 +22,7 @@ from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.server.errors import ApiFailure, ApiOperationError
 from ft_dcc.server.files.encode import EncodeError, MediaEncoder
 from ft_dcc.server.files.filestore import FileStore, FileStoreError, check_component_id
+from ft_dcc.server.files.retire import mark_committed, remove_deleted_files
 from ft_dcc.server.http.auth import KeyRing, generate_api_key
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.review.page import widget_url
@@ -81,15 +82,23 @@ class ApiContext:
             return list(self.store.execute(operations, user_id))
         with self.write_lock:
             replies = list(self.store.execute(operations, user_id))
-        permissions.forget_deleted_users(self.keys, self._changes(operations, replies))
-        self._emit(operations, replies, user_id)
+        changes = self._changes(operations, replies)
+        permissions.forget_deleted_users(self.keys, changes)
+        self._emit(changes, user_id)
+        self._retire_files(changes)  # last: its query replaces the thread's last changes
         return replies
 
-    def _emit(self, operations: List[Dict[str, Any]], replies: List[Any], user_id: str) -> None:
+    def _retire_files(self, changes: List[Dict[str, Any]]) -> None:
+        try:
+            mark_committed(self.files, changes)
+            remove_deleted_files(self.store, self.files, changes)
+        except Exception:  # the batch is committed: a file left behind is not worth failing it
+            log.exception("could not remove the files of deleted components")
+
+    def _emit(self, changes: List[Dict[str, Any]], user_id: str) -> None:
         if self.on_changes is None:
             return
         try:
-            changes = self._changes(operations, replies)
             if changes:
                 self.on_changes(changes, user_id)
         except Exception:
