@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "ft_dcc.host.commands",  # host install
     "ft_dcc.review_commands",  # review list|create|close|reopen|invite|link|feedback
     "ft_dcc.demo",  # demo
+    "ft_dcc.settings.commands",  # settings show|check|push
 )
 
 

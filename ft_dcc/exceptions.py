@@ -30,6 +30,11 @@ class ConfigurationError(FtDccError):
     """Settings are missing or invalid; raised before any network call."""
 
 
+class SettingsError(ConfigurationError):
+    """A studio/project settings document or value is invalid (see :mod:`ft_dcc.settings`);
+    nothing invalid is stored or used."""
+
+
 # -- the API session --------------------------------------------------------------------------
 class ApiError(FtDccError):
     """Base of every error raised while talking to an ftrack server."""

@@ -226,7 +226,7 @@ _OPTION_VALUES: Dict[str, Callable[[Any], Any]] = {
 #: the ``publish()`` options every host takes from its request
 COMMON_OPTIONS = (
     "task", "review_session", "new_review_session", "comment", "frames", "fps",
-    "thumbnail_frame", "burnin", "burnin_template",
+    "thumbnail_frame", "burnin", "burnin_template", "settings",
 )  # fmt: skip
 
 

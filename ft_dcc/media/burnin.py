@@ -258,6 +258,8 @@ def burnin_filters(burnin: Burnin, scratch: Path, size: Tuple[int, int], first: 
         size_px = template.font_size or max(12, size[1] // 30)
         margin = max(4, size_px // 2)
         for index, (position, text) in enumerate(sorted(template.burnin.items())):
+            if not _shown(text, burnin.values, first):
+                continue  # every field empty (no camera for files): no text, no dark box
             x, y = POSITIONS[position]
             expanded = expand(text, burnin.values, first - slate)
             options = _text_options(

@@ -40,6 +40,9 @@ BUILTIN_LOCATIONS = (
 )
 SERVER_LOCATION_ID = LOCATION_SERVER[0]
 
+#: the Project Metadata key holding a project's ft_dcc settings (only administrators write it)
+PROJECT_SETTINGS_KEY = "ft_dcc_settings"
+
 # -- web review -------------------------------------------------------------------------------
 REVIEW_COMPONENT_MP4 = "ftrackreview-mp4"
 REVIEW_COMPONENT_IMAGE = "ftrackreview-image"

@@ -8,13 +8,18 @@ import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union
 
 import pyblish.api
 
 from ft_dcc.host.interface import Host, to_fraction
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.pipeline import discover_plugins, register_plugins, run_stages
+from ft_dcc.publish.pipeline import (
+    discover_plugins,
+    is_ft_dcc_error,
+    register_plugins,
+    run_stages,
+)
 from ft_dcc.publish.report import PublishReport, StepResult
 from ft_dcc.publish.state import STATE_KEY, PublishRequest, PublishState
 from ft_dcc.session.interface import PublishSession
@@ -45,6 +50,7 @@ def publish(
     burnin: Optional[str] = None,
     burnin_template: Optional[str] = None,
     new_review_session: bool = False,
+    settings: Optional[Dict[str, Any]] = None,
 ) -> PublishReport:
     """Capture, validate, encode and publish ``host``'s playblast for review; never raises for
     a publish problem: the returned :class:`PublishReport` says what happened.
@@ -64,6 +70,9 @@ def publish(
     template alone turns burn-ins on; see :mod:`ft_dcc.media.burnin`).
     ``new_review_session``: create ``review_session`` even when its name is within two edits
     of an open session's (otherwise such a publish asks the host, then fails naming it).
+    ``settings``: what the resolved studio settings add (``asset_name_template``,
+    ``name_fields``, ``resolution``, ``scale``, ``check_severity``; see
+    :func:`ft_dcc.publish.settings_options.publish_options`).
     """
     started = time.monotonic()
     register_plugins(host.name)
@@ -85,6 +94,7 @@ def publish(
         burnin=burnin,
         burnin_template=None if burnin_template is None else str(burnin_template),
         new_review_session=bool(new_review_session),
+        **settings_request(settings),
     )
     state = PublishState(
         host=host,
@@ -108,6 +118,14 @@ def publish(
     return report
 
 
+def settings_request(settings: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """The :class:`PublishRequest` fields of a publish's ``settings`` option."""
+    values = dict(settings or {})
+    if values.get("resolution"):
+        values["resolution"] = (int(values["resolution"][0]), int(values["resolution"][1]))
+    return values
+
+
 def build_report(state: PublishState, steps: Iterable[StepResult]) -> PublishReport:
     """The :class:`PublishReport` of a finished run."""
     steps = list(steps)
@@ -121,7 +139,7 @@ def build_report(state: PublishState, steps: Iterable[StepResult]) -> PublishRep
         if step.ok:
             continue
         hint = step.hint
-        if step.error_type and not _is_ft_dcc_error(step.error_type):
+        if step.error_type and not is_ft_dcc_error(step.error_type):
             hint = hint or UNEXPECTED_HINT
             text = f"{step.label}: unexpected {step.error_type}: {step.error}"
         else:
@@ -160,10 +178,3 @@ def _close(session: PublishSession) -> None:
         session.close()
     except Exception as exc:
         log.debug("closing the ftrack session failed: %s", exc)
-
-
-def _is_ft_dcc_error(name: str) -> bool:
-    import ft_dcc.exceptions as exceptions
-
-    cls = getattr(exceptions, name, None)
-    return isinstance(cls, type) and issubclass(cls, exceptions.FtDccError)

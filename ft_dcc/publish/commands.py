@@ -71,6 +71,16 @@ def add_commands(subparsers: Any) -> None:
     )
     publish.add_argument("--report", metavar="FILE", help="also save the report as JSON here")
     publish.add_argument("--json", action="store_true", help="print the report as JSON")
+    # -- studio settings (ft_dcc.settings): the one seam is settings_options.publish_options
+    publish.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="settings",
+        help="override one setting for this publish, e.g. --set capture.scale=0.5 "
+        "(see 'ft-dcc settings show')",
+    )
     publish.set_defaults(handler=run_publish)
 
     queue = subparsers.add_parser("queue", help="the offline publish queue")
@@ -201,10 +211,17 @@ def quiet_pyblish_logging() -> None:
             handler.setLevel(root.level)
 
 
+def with_settings(request: Dict[str, Any], host: str, assignments: Any) -> Dict[str, Any]:
+    """The request with the studio/project settings filled in (the artist's flags win)."""
+    from ft_dcc.publish.settings_options import parse_assignments, publish_options
+
+    return publish_options(request, host, parse_assignments(assignments or ()))
+
+
 def run_publish(args: argparse.Namespace) -> int:
     quiet_pyblish_logging()
-    request = request_dict(args)
     host = host_for(args.input, args.host)
+    request = with_settings(request_dict(args), host, args.settings)
     if host != "files":
         from ft_dcc.host.integrations import find_integration
 
@@ -272,6 +289,7 @@ def publish_files(request: Dict[str, Any]) -> int:
         burnin=request.get("burnin"),
         burnin_template=request.get("burnin_template"),
         new_review_session=bool(request.get("new_review_session")),
+        settings=request.get("settings"),
         progress=progress,
     )
     progress.close()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Any, Dict, Optional, Tuple
 
+from ft_dcc.host.interface import Host
 from ft_dcc.publish.state import PublishState
 
 _VERSION = re.compile(r"[._-]v\d+$", re.IGNORECASE)
@@ -28,3 +29,39 @@ def default_asset_name(state: PublishState) -> str:
     if state.task_path:
         return state.task_path.rsplit("/", 1)[-1]
     return "review"
+
+
+def templated_asset_name(state: PublishState) -> Optional[str]:
+    """The asset name from the settings' ``naming.asset`` template, or None without one;
+    SettingsError when the template names a field this publish has no value for."""
+    template = state.request.asset_name_template
+    if not template:
+        return None
+    from ft_dcc.settings.templates import fill
+
+    parts = (state.task_path or "").split("/")
+    fields: Dict[str, Any] = {"project": parts[0] if len(parts) > 1 else None}
+    fields["task"] = parts[-1] if len(parts) > 1 else None
+    fields.update({"sequence": None, "shot": None}, **state.request.name_fields)
+    fields.update(
+        scene=asset_name_from_path(state.scene),
+        camera=state.request.camera or state.host.current_camera(),
+        host=state.host.name,
+    )
+    return fill("naming.asset", template, fields)
+
+
+def capture_size(
+    host: Host, resolution: Optional[Tuple[int, int]], scale: Optional[float]
+) -> Optional[Tuple[int, int]]:
+    """The capture size the settings ask for (even numbers, for H.264), or None: the scene's."""
+    if resolution:
+        return _even(resolution[0]), _even(resolution[1])
+    if scale and scale != 1.0:
+        width, height = host.resolution()
+        return _even(width * scale), _even(height * scale)
+    return None
+
+
+def _even(value: float) -> int:
+    return max(2, round(value / 2.0) * 2)

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
+import attr
 import pyblish.api
 import pyblish.lib
 import pyblish.logic
@@ -112,9 +113,16 @@ def _run_stages(
         for plugin, instance in pyblish.logic.Iterator(stage_plugins, context, targets=targets):
             label = plugin.label or plugin.__name__
             progress("publish", done / total, label)
+            severity = _severity(context, plugin)
+            if severity == "off":
+                done += 1
+                steps.append(_turned_off(plugin))
+                continue
             result = pyblish.plugin.process(plugin, context, instance)
             done += 1
             step = _step_from_result(result, context)
+            if severity == "warn" and not step.ok and stage == "validate":
+                step = _as_warning(context, step)
             steps.append(step)
             if not step.ok:
                 failed = True
@@ -129,6 +137,46 @@ def _run_stages(
     pyblish.api.emit("published", context=context)
     progress("publish", 1.0, "done")
     return steps
+
+
+OFF = "turned off by the settings (checks.*)"
+
+
+def _severity(context: Any, plugin: PluginClass) -> str:
+    """``block`` (the default), ``warn`` or ``off``: the settings' word for this validator."""
+    state = context.data.get("ft_dcc")
+    request = getattr(state, "request", None)
+    return getattr(request, "check_severity", {}).get(plugin.__name__, "block")
+
+
+def _turned_off(plugin: PluginClass) -> StepResult:
+    return StepResult(
+        plugin=plugin.__name__,
+        label=plugin.label or plugin.__name__,
+        stage=stage_of(plugin.order),
+        ok=True,
+        duration_ms=0.0,
+        skipped=OFF,
+    )
+
+
+def _as_warning(context: Any, step: StepResult) -> StepResult:
+    """A failed check the settings turned to ``warn``: passed, its problem kept as a warning."""
+    if step.error_type and not is_ft_dcc_error(step.error_type):
+        return step  # a crash is never a warning
+    warning = f"{step.label}: {step.error} (a warning: the settings turned this check to warn)"
+    context.data["ft_dcc"].warnings.append(warning)
+    log.warning(warning)
+    return attr.evolve(step, ok=True, error=None, hint=None, error_type=None, messages=[
+        *step.messages, warning])  # fmt: skip
+
+
+def is_ft_dcc_error(name: str) -> bool:
+    """Whether the exception class called ``name`` is one of ft_dcc's own (not a crash)."""
+    import ft_dcc.exceptions as exceptions
+
+    cls = getattr(exceptions, name, None)
+    return isinstance(cls, type) and issubclass(cls, exceptions.FtDccError)
 
 
 def _log_failure(label: str, error: BaseException) -> None:

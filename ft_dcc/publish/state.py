@@ -49,6 +49,12 @@ class PublishRequest:
     burnin: Optional[str] = None  # off/on/slate/both; None: on when a template is given
     burnin_template: Optional[str] = None  # a template file; None: $FT_DCC_BURNIN_TEMPLATE
     new_review_session: bool = False  # create the session even when its name is close to one
+    # from the resolved settings (ft_dcc.settings; see ft_dcc.publish.settings_options)
+    asset_name_template: Optional[str] = None  # naming.asset, e.g. "{shot}_{camera}"
+    name_fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task for templates
+    resolution: Optional[Tuple[int, int]] = None  # capture.resolution
+    scale: Optional[float] = None  # capture.scale, when no resolution is given
+    check_severity: Dict[str, str] = attr.Factory(dict)  # validator class -> block/warn/off
 
 
 @attr.s(auto_attribs=True, kw_only=True)

@@ -54,14 +54,14 @@ def resolve_task(session: PublishSession, task_id: Optional[str], task_path: Opt
             f"the task path {task_path!r} names no task",
             hint="write it as Project/Sequence/Shot/Task (at least Project/Task)",
         )
-    found = session.query(f"{TASK_PROJECTION} where {_path_condition(parts)}").all()
+    found = session.query(f"{TASK_PROJECTION} where {path_condition(parts)}").all()
     exact = [t for t in found if [item["name"] for item in t["link"] or []] == parts]
     if len(exact) == 1:  # the usual case: one request
         return exact[0]
     return _resolve_step_by_step(session, task_path, parts)
 
 
-def _path_condition(parts: List[str]) -> str:
+def path_condition(parts: List[str]) -> str:
     """``Project/a/b/Task`` as one condition on the task: its name and its parents' names."""
     conditions = [f"name is {quote(parts[-1])}"]
     for depth, name in enumerate(reversed(parts[1:-1]), start=1):

@@ -9,7 +9,7 @@ come from one module per area, each with ``routes(server)``:
   ``files``) and ``GET /component/get|thumbnail|remove?id=&username=&apiKey=`` (downloads with
   HTTP Range);
 - ``widget_page``: ``GET /widget?token=``, the page behind ``get_widget_url``;
-- ``review_page``: the web review page (``/review/…``);
+- ``review.routes``: the web review page (``/review/…``);
 - ``events``: the event hub's socket.io routes when it is installed.
 
 Every request is written to the request log (JSON lines, see ``request_log``) when one is
@@ -31,18 +31,19 @@ from starlette.routing import BaseRoute
 from ft_dcc.server.api import components as component_routes
 from ft_dcc.server.api import routes as api_routes
 from ft_dcc.server.api import widget as widget_page
+from ft_dcc.server.errors import ServerError
 from ft_dcc.server.http import limits as http_limits
 from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
 from ft_dcc.server.http.responses import error_response
 from ft_dcc.server.http.security_headers import SecurityHeadersMiddleware
-from ft_dcc.server.review import page as review_page
+from ft_dcc.server.review import routes as review_routes
 from ft_dcc.server.runtime.config import ServerConfig
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
 
 #: The route areas, each a module with ``routes(server)``; the event hub adds its own.
-ROUTE_AREAS = (api_routes, component_routes, widget_page, review_page)
+ROUTE_AREAS = (api_routes, component_routes, widget_page, review_routes)
 
 
 def _routes(server: EmbeddedServer) -> List[BaseRoute]:
@@ -62,6 +63,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         f"{request.method} {request.url.path}: {detail}.",
         status,
     )
+
+
+async def _known_error(request: Request, exc: Exception) -> Response:
+    """Any :class:`ServerError` a route did not answer itself: its status, ftrack's shape."""
+    assert isinstance(exc, ServerError)
+    return error_response(exc.exception, exc.message, exc.status)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -88,6 +95,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
             404: _http_error,
             405: _http_error,
             500: _server_error,
+            ServerError: _known_error,
             **http_limits.EXCEPTION_HANDLERS,
         },
     )

@@ -1,4 +1,10 @@
-"""The errors an API batch fails with, in ftrack's terms (the server's one errors module)."""
+"""The server's errors, in ftrack's terms: one base class, :class:`ServerError`.
+
+Every error the server answers a client with derives from :class:`ServerError` and carries
+``exception`` (ftrack's exception name: ``ValidationError``, ``PermissionError``…), ``message``
+(what to do) and ``status`` (the HTTP status). ``app.py`` maps them to replies once; a route
+only raises.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,18 @@ def _brace_free(text: str) -> str:
     return str(text).replace("{", "(").replace("}", ")")
 
 
-class ApiOperationError(Exception):
+class ServerError(Exception):
+    """Base of the server's errors: ``exception`` (ftrack's name), ``message``, HTTP ``status``."""
+
+    exception = "ServerError"
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ApiOperationError(ServerError):
     """An operation of an ``/api`` batch failed; nothing of the batch was written.
 
     ``exception`` is the ftrack exception name the reply carries (``ValidationError``,
@@ -19,10 +36,10 @@ class ApiOperationError(Exception):
     """
 
     def __init__(self, message: str, exception: str = "ServerError", index: Optional[int] = None):
+        super().__init__(_brace_free(message))
         self.exception = exception
-        self.message = _brace_free(message)
         self.index = index
-        super().__init__(self.message)
+        self.status = 403 if exception == "PermissionError" else 400
 
     def at(self, index: int, action: str, entity_type: Optional[str]) -> ApiOperationError:
         """Return a copy naming the failing operation."""
@@ -36,7 +53,7 @@ class ApiOperationError(Exception):
         return {"exception": self.exception, "content": self.message, "error_code": None}
 
 
-class ApiFailure(Exception):
+class ApiFailure(ServerError):
     """A batch failed; ``exception``/``content`` become the ftrack error shape."""
 
     def __init__(self, exception: str, content: str, status: int = 400):

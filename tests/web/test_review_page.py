@@ -324,7 +324,7 @@ def test_list_page_shows_open_sessions_only(published: Any, fresh_server: Any, p
 
 
 def test_closed_session_shows_feedback_but_takes_no_new_notes(
-    published: Any, fresh_server: Any, page: Any
+    published: Any, fresh_server: Any, page: Any, artifacts_dir: Path
 ) -> None:
     session, review, url = published
     review_helpers.close_review_session(session, review.review_session)
@@ -333,6 +333,13 @@ def test_closed_session_shows_feedback_but_takes_no_new_notes(
     assert page.locator(".badge").inner_text() == "Closed"
     assert page.locator(".note-form").count() == 0
     page.wait_for_function("() => document.querySelector('video').readyState >= 2")
+    # nothing new can arrive: the page does not claim to be live (issue 23.8)
+    page.wait_for_function(
+        "() => !document.querySelector('.live-state').textContent.startsWith('connecting')"
+    )
+    assert page.locator(".live-state").inner_text() == "Closed: feedback is final"
+    assert page.locator("main.items").get_attribute("data-live") is None  # no event stream
+    page.screenshot(path=str(artifacts_dir / "review_closed_session.png"))
     token = parse_qs(urlsplit(url).query)["token"][0]
     posted = requests.post(
         f"{fresh_server.url}/review/{review.review_session['id']}/notes?token={token}",

@@ -12,6 +12,7 @@ class CollectCaptureSpec(pyblish.api.ContextPlugin):
     order = pyblish.api.CollectorOrder - 0.1
 
     def process(self, context):
+        from ft_dcc.publish.naming import capture_size
         from ft_dcc.publish.state import REVIEW_FAMILY, state_of
 
         state = state_of(context)
@@ -19,6 +20,9 @@ class CollectCaptureSpec(pyblish.api.ContextPlugin):
         overrides: Dict[str, Any] = {"camera": request.camera, "fps": request.fps}
         if request.frames:
             overrides["frame_start"], overrides["frame_end"] = request.frames
+        size = capture_size(state.host, request.resolution, request.scale)
+        if size is not None:
+            overrides["width"], overrides["height"] = size
         state.spec = state.host.default_spec(**overrides)
         spec = state.spec
         name = state.asset_name or "review"

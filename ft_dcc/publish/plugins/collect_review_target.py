@@ -10,13 +10,15 @@ class CollectReviewTarget(pyblish.api.ContextPlugin):
     order = pyblish.api.CollectorOrder - 0.15
 
     def process(self, context):
-        from ft_dcc.publish.naming import default_asset_name
+        from ft_dcc.publish.naming import default_asset_name, templated_asset_name
         from ft_dcc.publish.state import state_of
         from ft_dcc.review import default_review_session_name
 
         state = state_of(context)
         request = state.request
         state.review_session_name = request.review_session or default_review_session_name()
-        state.asset_name = request.asset_name or default_asset_name(state)
+        state.asset_name = (
+            request.asset_name or templated_asset_name(state) or default_asset_name(state)
+        )
         context.data["comment"] = request.comment
         self.log.info("Review session %r, asset %r", state.review_session_name, state.asset_name)

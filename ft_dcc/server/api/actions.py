@@ -11,29 +11,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import threading
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List
 
 import sqlalchemy as sa
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.server.errors import ApiFailure, ApiOperationError
-from ft_dcc.server.files.encode import EncodeError, MediaEncoder
-from ft_dcc.server.files.filestore import FileStore, FileStoreError, check_component_id
-from ft_dcc.server.files.retire import mark_committed, remove_deleted_files
-from ft_dcc.server.http.auth import KeyRing, generate_api_key
-from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.files.encode import EncodeError
+from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.server.http.auth import generate_api_key
 from ft_dcc.server.review.page import widget_url
 from ft_dcc.server.rules import permissions
-from ft_dcc.server.runtime.config import ServerConfig
+from ft_dcc.server.runtime.context import ApiContext
+from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS
 
 log = logging.getLogger(__name__)
 
-DATA_ACTIONS = ("query", "create", "update", "delete")
-WRITE_ACTIONS = ("create", "update", "delete")
-INVITATION_TABLE = "ft_dcc_invitation"
 _STORE_PREFIX = re.compile(r"^Operation \d+ \([^)]*\) failed: ", re.IGNORECASE)
 
 
@@ -46,103 +41,6 @@ def describe(index: int, operation: Any) -> str:
         if what:
             return f"operation {index + 1} ({what[:80]})"
     return f"operation {index + 1}"
-
-
-@dataclass
-class ApiContext:
-    """What the handlers need: the store, files, keys, settings and the writer lock."""
-
-    config: ServerConfig
-    store: Any
-    files: FileStore
-    keys: KeyRing
-    encoder: Optional[MediaEncoder] = None
-    #: Called with (changes, user_id) after a write batch commits (publishes ``ftrack.update``).
-    on_changes: Optional[Callable[[List[Dict[str, Any]], str], None]] = None
-    write_lock: threading.RLock = field(default_factory=threading.RLock)
-    invitations: Optional[sa.Table] = None
-
-    def __post_init__(self) -> None:
-        self.invitations = side_table(
-            self.store.engine,
-            self.store.metadata,
-            INVITATION_TABLE,
-            sa.Column("id", sa.String(36), primary_key=True),
-            sa.Column("kind", sa.String(40), nullable=False),
-            sa.Column("target_id", sa.String(64), nullable=False),
-            sa.Column("sent_by_id", sa.String(64), nullable=False),
-            sa.Column("sent_at", sa.DateTime, nullable=False),
-        )
-
-    # -- store access --------------------------------------------------------------------------
-    def execute(self, operations: List[Dict[str, Any]], user_id: str) -> List[Any]:
-        """Run data operations in one transaction; emit update events after a write commits."""
-        writes = any(op.get("action") in WRITE_ACTIONS for op in operations)
-        if not writes:
-            return list(self.store.execute(operations, user_id))
-        with self.write_lock:
-            replies = list(self.store.execute(operations, user_id))
-        changes = self._changes(operations, replies)
-        permissions.forget_deleted_users(self.keys, changes)
-        self._emit(changes, user_id)
-        self._retire_files(changes)  # last: its query replaces the thread's last changes
-        return replies
-
-    def _retire_files(self, changes: List[Dict[str, Any]]) -> None:
-        try:
-            mark_committed(self.files, changes)
-            remove_deleted_files(self.store, self.files, changes)
-        except Exception:  # the batch is committed: a file left behind is not worth failing it
-            log.exception("could not remove the files of deleted components")
-
-    def _emit(self, changes: List[Dict[str, Any]], user_id: str) -> None:
-        if self.on_changes is None:
-            return
-        try:
-            if changes:
-                self.on_changes(changes, user_id)
-        except Exception:
-            log.exception("could not publish update events for a committed batch")
-
-    def _changes(
-        self, operations: List[Dict[str, Any]], replies: List[Any]
-    ) -> List[Dict[str, Any]]:
-        taken = getattr(self.store, "last_changes", None)
-        if callable(taken):
-            taken = taken()
-        if isinstance(taken, list):
-            return taken
-        return changes_from(operations, replies)
-
-
-def changes_from(operations: List[Dict[str, Any]], replies: List[Any]) -> List[Dict[str, Any]]:
-    """Entity changes of a committed batch, as ``EventBroker.emit_update`` takes them.
-
-    Each is ``{"action": "add"|"update"|"remove", "entity_type", "entity_id", "entity_key",
-    "keys"}``; ``parent_id`` is filled when the reply names a parent.
-    """
-    changes = []
-    for operation, reply in zip(operations, replies):
-        action = operation.get("action")
-        if action not in WRITE_ACTIONS:
-            continue
-        data = reply.get("data") if isinstance(reply, dict) else None
-        entity_data = operation.get("entity_data") or {}
-        entity_key = [str(k) for k in operation.get("entity_key") or []]
-        change: Dict[str, Any] = {
-            "action": {"create": "add", "update": "update", "delete": "remove"}[action],
-            "entity_type": operation.get("entity_type"),
-            "entity_id": entity_key[0] if len(entity_key) == 1 else ",".join(entity_key),
-            "entity_key": entity_key,
-            "keys": sorted(k for k in entity_data if not k.startswith("__")),
-        }
-        if isinstance(data, dict):
-            parent = data.get("parent_id") or data.get("context_id") or data.get("asset_id")
-            if parent:
-                change["parent_id"] = parent
-                change["parents"] = [parent]
-        changes.append(change)
-    return changes
 
 
 # -- non-data actions --------------------------------------------------------------------------

@@ -26,6 +26,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from ft_dcc.server.errors import ServerError
+
 log = logging.getLogger(__name__)
 
 FAULT_ENV = "FT_DCC_TEST_DISK_FAULT"
@@ -37,8 +39,11 @@ DISK_ERRNOS = FULL_ERRNOS | {errno.EROFS}
 ORPHAN_PART_AGE = 60.0
 
 
-class DataDirError(Exception):
+class DataDirError(ServerError):
     """The data dir cannot be used (read-only, full, not permitted); the message is one line."""
+
+    exception = "ServerError"
+    status = 507
 
 
 def is_disk_fault(error: BaseException) -> bool:

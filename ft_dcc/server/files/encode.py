@@ -30,6 +30,7 @@ from ft_dcc.protocol import (
     REVIEW_META_KEY,
     SERVER_LOCATION_ID,
 )
+from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files.filestore import FileStore, check_component_id
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,10 @@ THUMBNAIL_NAME = "thumbnail"
 ENCODE_TIMEOUT = 3600
 
 
-class EncodeError(Exception):
+class EncodeError(ServerError):
     """The encode could not start (bad input); the message says what to fix."""
+
+    exception = "ValidationError"
 
 
 def _now() -> Dict[str, str]:

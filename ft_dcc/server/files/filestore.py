@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files import multipart
 from ft_dcc.server.files.disk import (
     STORAGE_ERROR,
@@ -58,7 +59,7 @@ def storage_faults(what: str) -> Iterator[None]:
         raise FileStoreError(describe(error, what), STORAGE_STATUS, STORAGE_ERROR) from None
 
 
-class FileStoreError(Exception):
+class FileStoreError(ServerError):
     """A file operation was refused; ``status`` is the HTTP status to answer with."""
 
     def __init__(self, message: str, status: int = 400, exception: str = "ValidationError"):

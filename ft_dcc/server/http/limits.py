@@ -18,6 +18,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ft_dcc.server.errors import ServerError
 from ft_dcc.server.http.auth import error_payload
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,11 @@ DEFAULT_BODY_TIMEOUT = 30.0
 CLIENT_CLOSED_STATUS = 499
 
 
-class BodyTimeout(Exception):
+class BodyTimeout(ServerError):
     """The client stopped sending its request body."""
+
+    exception = "ValidationError"
+    status = 408
 
 
 def body_timeout() -> float:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import TYPE_CHECKING, Any, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from ft_dcc.protocol import BUILTIN_LOCATIONS
+from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.storage import DISCRIMINATOR
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.server.store.store import Store
 
 _NAMESPACE = uuid.UUID("5b0f3c55-1d2e-4d8e-9a44-6f1f0b1c2d3e")
 
@@ -115,7 +113,7 @@ CUSTOM_ATTRIBUTES = [
 ]
 
 
-def ensure_builtin_data(store: Store, connection: Connection, api_user_name: str) -> str:
+def ensure_builtin_data(store: StoreParts, connection: Connection, api_user_name: str) -> str:
     """Insert whatever built-in rows are missing; return the API user's id."""
     seeder = _Seeder(store, connection)
     for ident, name in BUILTIN_LOCATIONS:
@@ -244,7 +242,7 @@ def _ensure_workflows(seeder: _Seeder) -> None:
 
 
 class _Seeder:
-    def __init__(self, store: Store, connection: Connection) -> None:
+    def __init__(self, store: StoreParts, connection: Connection) -> None:
         self.store = store
         self.connection = connection
 

@@ -13,14 +13,17 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from sqlalchemy import and_, case, false, func, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select
 
+from ft_dcc.server.errors import ServerError
 from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.ast import BoolOp, Comparison, Literal, Not, Query, RelationTest
 from ft_dcc.server.query.values import ValueTypeError, literal_value
 
 
-class QueryError(ValueError):
+class QueryError(ServerError):
     """The expression parses but does not fit the schema (unknown type, attribute, value)."""
+
+    exception = "ValidationError"
 
 
 #: key/value collections: target type -> column pointing at the owner

@@ -15,6 +15,7 @@ from lark.exceptions import (
     VisitError,
 )
 
+from ft_dcc.server.errors import ServerError
 from ft_dcc.server.query.ast import BoolOp, Comparison, Literal, Not, Query, RelationTest
 
 GRAMMAR_FILE = Path(__file__).with_name("grammar.lark")
@@ -44,8 +45,10 @@ class _Aggregate:
         self.pair = pair
 
 
-class QuerySyntaxError(ValueError):
+class QuerySyntaxError(ServerError):
     """The expression is not valid; the message says where and what was expected."""
+
+    exception = "ValidationError"
 
 
 def _unquote(text: str) -> str:

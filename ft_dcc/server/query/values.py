@@ -8,14 +8,17 @@ import math
 from typing import Any, Callable, Dict
 
 from ft_dcc.protocol import decode_datetime, encode_datetime
+from ft_dcc.server.errors import ServerError
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 _NULL = {"none", "null"}
 
 
-class ValueTypeError(ValueError):
+class ValueTypeError(ServerError):
     """A value does not fit the attribute's type."""
+
+    exception = "ValidationError"
 
 
 def to_utc_naive(value: dt.datetime) -> dt.datetime:

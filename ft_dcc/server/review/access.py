@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files.filestore import load_or_create_secret
 
 SECRET_FILE_NAME = "review-page.key"
@@ -33,8 +34,11 @@ _signers: Dict[Path, ReviewSigner] = {}
 _signers_lock = threading.Lock()
 
 
-class ReviewAccessError(Exception):
+class ReviewAccessError(ServerError):
     """A review token is missing, forged, expired or for another review session."""
+
+    exception = "PermissionError"
+    status = 403
 
 
 def _b64(data: bytes) -> str:

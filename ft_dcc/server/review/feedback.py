@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -64,17 +64,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.errors import ApiOperationError, ServerError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import NoteView, ReviewData, StatusView
 from ft_dcc.server.review.drawing import NotAPng, check_png
 from ft_dcc.server.review.links import Link
+from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.writes import STATUSES, ReviewWriter
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.server.review.page import ReviewRoutes
 
 MAX_NOTE_BODY = 64 * 1024
 #: The largest drawing accepted (the decoded PNG).
@@ -83,8 +81,10 @@ MAX_ANNOTATION_BODY = MAX_PNG_BYTES * 4 // 3 + MAX_NOTE_BODY
 PNG_DATA_URL = "data:image/png;base64,"
 
 
-class BadInput(ValueError):
+class BadInput(ServerError):
     """A request the client must fix: answered with ``status`` and the message."""
+
+    exception = "ValidationError"
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)

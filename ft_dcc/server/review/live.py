@@ -24,7 +24,7 @@ import json
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, List, Optional, Set, Tuple
+from typing import Any, AsyncIterator, Dict, List, Optional, Set, Tuple
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -33,9 +33,7 @@ from starlette.routing import BaseRoute, Route
 from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.server.files.filestore import FileStoreError
 from ft_dcc.server.review.access import ReviewAccessError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.server.review.page import ReviewRoutes
+from ft_dcc.server.review.page import ReviewRoutes
 
 log = logging.getLogger(__name__)
 

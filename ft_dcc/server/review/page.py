@@ -258,18 +258,3 @@ class ReviewRoutes:
                 methods=["GET", "HEAD"],
             ),
         ]
-
-
-def routes(server: Any) -> List[BaseRoute]:
-    """Starlette routes of the review page for an ``embedded.EmbeddedServer``: the page, its
-    media, the feedback API (:mod:`ft_dcc.server.review.feedback`) and the live stream
-    (:mod:`ft_dcc.server.review.live`)."""
-    from ft_dcc.server.review import feedback as review_feedback
-    from ft_dcc.server.review import live as review_live
-
-    base = ReviewRoutes(server)
-    return (
-        base.routes()
-        + review_feedback.FeedbackRoutes(base).routes()
-        + review_live.LiveRoutes(base).routes()
-    )

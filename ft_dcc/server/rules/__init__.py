@@ -1,1 +1,32 @@
-"""The rules every write obeys, registered objects the batch walks (see ``rules.registry``)."""
+"""The rules every write obeys: registered objects the batch walks (see ``rules.registry``).
+
+:func:`default_rules` is the registry every store uses; a rule is added by registering it
+there, never by editing the batch's loop.
+"""
+
+from __future__ import annotations
+
+from ft_dcc.server.rules.ftrack import AuthorRecipientRule
+from ft_dcc.server.rules.integrity import IntegrityRule
+from ft_dcc.server.rules.permissions import AccessRule
+from ft_dcc.server.rules.references import ReferencesRule
+from ft_dcc.server.rules.registry import Rule, RuleRegistry
+from ft_dcc.server.rules.review import ClosedSessionRule
+from ft_dcc.server.rules.settings import ProjectSettingsRule
+
+__all__ = ["Rule", "RuleRegistry", "default_rules"]
+
+
+def default_rules() -> RuleRegistry:
+    """The server's rules, in the order they run."""
+    registry = RuleRegistry()
+    for rule in (
+        AccessRule(),
+        ProjectSettingsRule(),
+        IntegrityRule(),
+        AuthorRecipientRule(),
+        ClosedSessionRule(),
+        ReferencesRule(),
+    ):
+        registry.register(rule)
+    return registry

@@ -12,7 +12,7 @@ hold on every backend):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Tuple
+from typing import Any, Dict, Sequence, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -20,9 +20,7 @@ from sqlalchemy.engine import Connection
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.storage import DISCRIMINATOR
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.server.store.batch import Batch
+from ft_dcc.server.rules.registry import FTRACK_ORDER, BatchView, Rule
 
 #: attributes ftrack requires although its schema does not list them: type -> (name, hint)
 REQUIRED_BY_SERVER: Dict[str, Tuple[Tuple[str, str], ...]] = {
@@ -63,11 +61,21 @@ def check_ftrack_rules(
             raise ApiOperationError(f"{message} ({column} {row[column]})", "DuplicateEntryError")
 
 
-def add_author_recipients(batch: Batch) -> None:
+class AuthorRecipientRule(Rule):
+    """A note that got recipients in this batch also goes to its author, as on ftrack."""
+
+    name = "author recipients"
+    order = FTRACK_ORDER
+
+    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+        add_author_recipients(batch)
+
+
+def add_author_recipients(batch: BatchView) -> None:
     """A note that got recipients in this batch also goes to its author, as on ftrack."""
     recipient = batch.model.types["Recipient"]
     note_type = batch.model.types["Note"]
-    notes = sorted({key[0] for _, etype, key in batch._touched if etype.name == "Recipient"})
+    notes = sorted({t.key[0] for t in batch.touched if t.etype.name == "Recipient"})
     for note_id in notes:
         note = batch.load(note_type, (note_id,))
         author = note.get("user_id") if note is not None else None

@@ -26,7 +26,7 @@ the server does not make them unique; clients avoid racing duplicates with deter
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -35,10 +35,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.builtin_data import BUILTIN_LOCATIONS
 from ft_dcc.server.model.schema import EntityType, SchemaModel
-from ft_dcc.server.model.storage import index_name
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.server.store.batch import Batch
+from ft_dcc.server.model.storage import DISCRIMINATOR, index_name
+from ft_dcc.server.rules.registry import INTEGRITY_ORDER, BatchView, Rule, WriteStep
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +68,23 @@ def duplicate_error(detail: str) -> ApiOperationError:
     )
 
 
+class IntegrityRule(Rule):
+    """Deletes that would leave a dangling reference or lose published work are refused; what
+    refers to a deleted row is cleared with it."""
+
+    name = "integrity"
+    order = INTEGRITY_ORDER
+
+    def check_step(self, batch: BatchView, step: WriteStep) -> None:
+        if step.action == "delete" and step.before is not None:
+            before_delete(batch, batch.model.types[step.before[DISCRIMINATOR]], step.key)
+
+    def on_delete_row(self, batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> None:
+        on_delete_row(batch, etype, key)
+
+
 # -- deletes ------------------------------------------------------------------------------------
-def before_delete(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None:
+def before_delete(batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> None:
     """Refuse a delete that would leave a dangling reference or lose published versions."""
     if len(key) != 1:
         return
@@ -84,7 +97,7 @@ def before_delete(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None
         _refuse_if_versions_below(batch, etype, ident)
 
 
-def on_delete_row(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None:
+def on_delete_row(batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> None:
     """Clear or delete what refers to a row that is being deleted (also when cascaded)."""
     if len(key) != 1:
         return
@@ -100,12 +113,12 @@ def on_delete_row(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None
         for type_name, column in OWNED_BY["User"]:
             table = batch.tables[batch.model.types[type_name].family]
             batch.connection.execute(sa.delete(table).where(table.c[column] == ident))
-        keys = batch.store.metadata.tables.get(KEY_TABLE)
+        keys = batch.metadata.tables.get(KEY_TABLE)
         if keys is not None:  # the user's API keys stop working with the commit
             batch.connection.execute(sa.delete(keys).where(keys.c.user_id == ident))
 
 
-def _drop_link_pairs(batch: Batch, etype: EntityType, ident: Any) -> None:
+def _drop_link_pairs(batch: BatchView, etype: EntityType, ident: Any) -> None:
     """A deleted entity leaves every many-to-many collection it was in (either side)."""
     done = set()
     for owner, member, link in batch.model.links:
@@ -127,7 +140,7 @@ def _references_to(model: SchemaModel, target: EntityType) -> List[Tuple[str, st
     return sorted(found)
 
 
-def _refuse_if_referenced(batch: Batch, etype: EntityType, ident: Any) -> None:
+def _refuse_if_referenced(batch: BatchView, etype: EntityType, ident: Any) -> None:
     owned = {(batch.model.types[t].family, c) for t, c in OWNED_BY.get(etype.name, set())}
     for family, column in _references_to(batch.model, etype):
         if (family, column) in owned:
@@ -150,7 +163,7 @@ def _refuse_if_referenced(batch: Batch, etype: EntityType, ident: Any) -> None:
             )
 
 
-def _refuse_if_versions_below(batch: Batch, etype: EntityType, ident: Any) -> None:
+def _refuse_if_versions_below(batch: BatchView, etype: EntityType, ident: Any) -> None:
     contexts = batch.tables["Context"]
     subtree, frontier = {ident}, [ident]
     for _depth in range(64):

@@ -17,7 +17,7 @@ A refusal is ftrack's ``PermissionError`` (HTTP 403 for strict clients), saying 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -25,12 +25,10 @@ from sqlalchemy.engine import Connection
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.builtin_data import stable_id
+from ft_dcc.server.model.parts import ModelTables, StoreParts
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.storage import DISCRIMINATOR
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.server.store.batch import Batch
-    from ft_dcc.server.store.store import Store
+from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Rule, WriteStep
 
 PERMISSION_ERROR = "PermissionError"
 ADMINISTRATOR = "Administrator"
@@ -61,12 +59,12 @@ class PermissionDenied(ApiOperationError):
 
 
 # -- roles -----------------------------------------------------------------------------------
-def _table(store: Store, type_name: str) -> sa.Table:
+def _table(store: ModelTables, type_name: str) -> sa.Table:
     return store.tables[store.model.types[type_name].family]
 
 
 def ensure_role(
-    store: Store, connection: Connection, user_id: str, admin: Optional[bool] = None
+    store: ModelTables, connection: Connection, user_id: str, admin: Optional[bool] = None
 ) -> str:
     """Give ``user_id`` a role if it has none (or Administrator when ``admin``); its role name.
 
@@ -100,7 +98,7 @@ def ensure_role(
     return name
 
 
-def role_of(store: Store, connection: Connection, user_id: Optional[str]) -> Optional[str]:
+def role_of(store: ModelTables, connection: Connection, user_id: Optional[str]) -> Optional[str]:
     """``"Administrator"``, ``"User"`` or ``None`` (no role given: treated as a User)."""
     if not user_id:
         return None
@@ -116,7 +114,7 @@ def role_of(store: Store, connection: Connection, user_id: Optional[str]) -> Opt
     return USER if names else None
 
 
-def _any_administrator(store: Store, connection: Connection) -> bool:
+def _any_administrator(store: ModelTables, connection: Connection) -> bool:
     links = _table(store, "UserSecurityRole")
     users = _table(store, "User")
     query = (
@@ -128,13 +126,13 @@ def _any_administrator(store: Store, connection: Connection) -> bool:
     return connection.execute(query).first() is not None
 
 
-def is_admin(store: Store, user_id: Optional[str]) -> bool:
+def is_admin(store: StoreParts, user_id: Optional[str]) -> bool:
     """Whether ``user_id`` holds the Administrator role (one read)."""
     with store.engine.connect() as connection:
         return role_of(store, connection, user_id) == ADMINISTRATOR
 
 
-def is_active_user(store: Store, user_id: Any) -> bool:
+def is_active_user(store: StoreParts, user_id: Any) -> bool:
     """Whether ``user_id`` is an existing, active User (review links die with their user)."""
     if not isinstance(user_id, str) or not user_id:
         return False
@@ -145,19 +143,21 @@ def is_active_user(store: Store, user_id: Any) -> bool:
 
 
 # -- data operations (inside the batch's transaction) ------------------------------------------
-def _batch_is_admin(batch: Batch) -> bool:
-    cached = getattr(batch, "_ft_role_is_admin", None)
-    if cached is None:
-        cached = role_of(batch.store, batch.connection, batch.user_id) == ADMINISTRATOR
-        batch._ft_role_is_admin = cached  # type: ignore[attr-defined]
-    return bool(cached)
+class AccessRule(Rule):
+    """Refuse a create/update/delete the caller's role does not allow (before each step)."""
+
+    name = "access"
+    order = ACCESS_ORDER
+
+    def check_step(self, batch: BatchView, step: WriteStep) -> None:
+        check_write(batch, step.action, step.etype, step.key, step.data)
 
 
 def check_write(
-    batch: Batch, action: str, etype: EntityType, key: Tuple[Any, ...], data: Any
+    batch: BatchView, action: str, etype: EntityType, key: Tuple[Any, ...], data: Any
 ) -> None:
     """Refuse a create/update/delete the caller's role does not allow."""
-    if not batch.user_id or _batch_is_admin(batch):
+    if not batch.user_id or batch.is_admin:
         return
     if etype.name == "User" and action == "update" and list(key) == [batch.user_id]:
         changed = {name for name in (data or {}) if name != "__entity_type__"}
@@ -176,7 +176,7 @@ def check_write(
         _check_delete(batch, etype, key)
 
 
-def _check_delete(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None:
+def _check_delete(batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> None:
     if etype.name == "Project":
         raise PermissionDenied("Only an administrator may delete a project; ask an administrator.")
     publishers = _publishers_of_deleted_media(batch, etype, key)
@@ -189,7 +189,7 @@ def _check_delete(batch: Batch, etype: EntityType, key: Tuple[Any, ...]) -> None
 
 
 def _publishers_of_deleted_media(
-    batch: Batch, etype: EntityType, key: Tuple[Any, ...]
+    batch: BatchView, etype: EntityType, key: Tuple[Any, ...]
 ) -> List[Optional[str]]:
     """Publishers (AssetVersion.user_id) of committed media the delete would remove."""
     tables = batch.tables
@@ -229,7 +229,7 @@ def _publishers_of_deleted_media(
     return list(publishers.values())
 
 
-def _committed(batch: Batch, component_ids: Iterable[Any]) -> bool:
+def _committed(batch: BatchView, component_ids: Iterable[Any]) -> bool:
     ids = [i for i in component_ids if i]
     if not ids:
         return False
@@ -252,7 +252,7 @@ def forget_deleted_users(keys: Any, changes: List[Dict[str, Any]]) -> None:
 
 
 # -- files and non-data actions ---------------------------------------------------------------
-def may_remove_file(store: Store, user_id: str, component_id: str) -> Optional[str]:
+def may_remove_file(store: StoreParts, user_id: str, component_id: str) -> Optional[str]:
     """``None`` when ``user_id`` may remove the stored file of ``component_id``, else why not.
 
     Uncommitted uploads may be removed by anyone holding the id; committed media only by an
@@ -283,7 +283,7 @@ def may_remove_file(store: Store, user_id: str, component_id: str) -> Optional[s
     )
 
 
-def check_action(store: Store, operation: Dict[str, Any], user_id: str) -> Optional[str]:
+def check_action(store: StoreParts, operation: Dict[str, Any], user_id: str) -> Optional[str]:
     """Why ``user_id`` may not run this non-data action, or ``None`` when it may."""
     action = operation.get("action")
     if action == "reset_remote":

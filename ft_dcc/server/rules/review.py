@@ -16,15 +16,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import Any, Dict, Optional, Sequence
 
 import sqlalchemy as sa
 
+from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, PermissionDenied, role_of
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.server.store.batch import Batch
-    from ft_dcc.server.store.store import Store
+from ft_dcc.server.rules.registry import REVIEW_ORDER, BatchView, Rule
 
 #: what a closed session refuses: entity type -> actions
 GUARDED = {
@@ -35,7 +33,7 @@ GUARDED = {
 }
 
 
-def _row(batch: Batch, type_name: str, ident: Any) -> Optional[Dict[str, Any]]:
+def _row(batch: BatchView, type_name: str, ident: Any) -> Optional[Dict[str, Any]]:
     if not ident:
         return None
     etype = batch.model.types[type_name]
@@ -45,7 +43,7 @@ def _row(batch: Batch, type_name: str, ident: Any) -> Optional[Dict[str, Any]]:
     return dict(row) if row is not None else None
 
 
-def _session_id_of(batch: Batch, type_name: str, row: Dict[str, Any]) -> Optional[str]:
+def _session_id_of(batch: BatchView, type_name: str, row: Dict[str, Any]) -> Optional[str]:
     """The ReviewSession a review object, status, note or note component belongs to."""
     if type_name == "ReviewSessionObject":
         return row.get("review_session_id")
@@ -73,7 +71,17 @@ def is_closed(end_date: Any, now: dt.datetime) -> bool:
     return end_date <= now
 
 
-def check_review_rules(batch: Batch, operations: List[Any]) -> None:
+class ClosedSessionRule(Rule):
+    """A closed review session takes nothing new (checked on the batch's final state)."""
+
+    name = "closed review sessions"
+    order = REVIEW_ORDER
+
+    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+        check_review_rules(batch, operations)
+
+
+def check_review_rules(batch: BatchView, operations: Sequence[Any]) -> None:
     """Refuse a batch that adds to (or changes a status of) a closed review session."""
     # A session created in this batch is being set up (e.g. a past session recorded whole): only
     # sessions that existed before the batch are held closed.
@@ -107,7 +115,7 @@ def _closed(session: Dict[str, Any]) -> PermissionDenied:
     )
 
 
-def _index(operations: List[Any], type_name: str) -> int:
+def _index(operations: Sequence[Any], type_name: str) -> int:
     for index, operation in enumerate(operations):
         if isinstance(operation, dict) and operation.get("entity_type") == type_name:
             return index
@@ -120,7 +128,7 @@ def is_private(session: Dict[str, Any]) -> bool:
     return session.get("shareable_url_enabled") is False
 
 
-def may_manage(store: Store, user_id: Any, created_by_id: Any) -> bool:
+def may_manage(store: StoreParts, user_id: Any, created_by_id: Any) -> bool:
     """Whether ``user_id`` created the session or is an administrator."""
     if not isinstance(user_id, str) or not user_id:
         return False

@@ -12,7 +12,6 @@ import logging
 import os
 from typing import Any, Dict, List, Optional
 
-from ft_dcc.server.api import actions as actions_mod
 from ft_dcc.server.events.fanout import share_event_hub
 from ft_dcc.server.files.disk import check_writable, remove_orphan_parts
 from ft_dcc.server.files.encode import MediaEncoder
@@ -21,6 +20,7 @@ from ft_dcc.server.files.retire import remove_orphan_files
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.runtime.config import ServerConfig
+from ft_dcc.server.runtime.context import ApiContext
 from ft_dcc.server.runtime.seed import ensure_credentials
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class EmbeddedServer:
             self._remove_orphan_files()
         self.events = _make_event_broker(self)
         self.relay = share_event_hub(self.events, self.store.engine, self.store.metadata)
-        self.ctx = actions_mod.ApiContext(
+        self.ctx = ApiContext(
             config=config,
             store=self.store,
             files=self.files,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional, Tuple
 
+from ft_dcc.server.errors import ServerError
 from ft_dcc.server.http.auth import KeyRing, generate_api_key
 from ft_dcc.server.rules.permissions import ensure_role
 
@@ -24,8 +25,10 @@ DEFAULT_USER = "admin"
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+\-]{1,128}$")
 
 
-class SeedError(Exception):
+class SeedError(ServerError):
     """Credentials could not be set up; the message says what to fix."""
+
+    exception = "ValidationError"
 
 
 @dataclass

@@ -4,35 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Protocol, Tuple
 
+import sqlalchemy as sa
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.database import comparable_id
-from ft_dcc.server.model.schema import REFERENCE_ALIASES, Attribute, EntityType
+from ft_dcc.server.model.schema import REFERENCE_ALIASES, Attribute, EntityType, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
-from ft_dcc.server.query.compiler import QueryError, projection_tree
+from ft_dcc.server.query.compiler import Compiler, QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ResultBuilder
 from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
-from ft_dcc.server.rules.ftrack import add_author_recipients, set_or_defaulted
-from ft_dcc.server.rules.integrity import (
-    before_delete,
-    check_declared_type,
-    duplicate_error,
-    on_delete_row,
-)
-from ft_dcc.server.rules.permissions import check_write
-from ft_dcc.server.rules.references import BatchValidator
-from ft_dcc.server.rules.review import check_review_rules
+from ft_dcc.server.rules.ftrack import set_or_defaulted
+from ft_dcc.server.rules.integrity import check_declared_type, duplicate_error
+from ft_dcc.server.rules.permissions import ADMINISTRATOR, role_of
+from ft_dcc.server.rules.registry import RuleRegistry, Touched, WriteStep
 from ft_dcc.server.store.changes import describe_change
 from ft_dcc.server.store.collections import CollectionWriter
 from ft_dcc.server.store.defaults import apply_server_defaults
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.server.store.store import Store
+
+class BatchParts(Protocol):
+    """What a batch needs of its store: the model, its tables and the query compiler."""
+
+    model: SchemaModel
+    tables: Dict[str, sa.Table]
+    metadata: sa.MetaData
+    compiler: Compiler
+
 
 #: owned entities deleted with their owner: owner family -> [(child type, child column)]
 CASCADE = {
@@ -57,20 +59,35 @@ def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError
     return ApiOperationError(message, exception)
 
 
-class Batch(CollectionWriter, BatchValidator):
-    """Runs operations in order on one connection; collects changes and deferred checks."""
+def _sent(data: Any) -> Dict[str, Any]:
+    """The caller's entity_data as rules see it ({} when it is not an object)."""
+    return dict(data) if isinstance(data, dict) else {}
 
-    def __init__(self, store: Store, connection: Connection, user_id: str) -> None:
-        self.store = store
-        self.model = store.model
-        self.tables = store.tables
-        self.compiler = store.compiler
+
+class Batch:
+    """Runs operations in order on one connection; collects changes; walks the rules.
+
+    The rules (``ft_dcc.server.rules``) see it as a :class:`~ft_dcc.server.rules.registry.
+    BatchView`: before every write step, for every deleted row, and once at the end.
+    """
+
+    def __init__(
+        self, parts: BatchParts, connection: Connection, user_id: str, rules: RuleRegistry
+    ) -> None:
+        self.model = parts.model
+        self.tables = parts.tables
+        self.metadata = parts.metadata
+        self.compiler = parts.compiler
         self.connection = connection
         self.user_id = user_id
+        self.rules = rules
         self._acting_user_id: Any = ...
+        self._is_admin: Optional[bool] = None
         self.now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
         self.changes: List[Dict[str, Any]] = []
-        self._touched: List[Tuple[int, EntityType, Tuple[Any, ...]]] = []
+        #: every row written, for the end-of-batch rules
+        self.touched: List[Touched] = []
+        self.collections = CollectionWriter(self)
 
     # -- driver -------------------------------------------------------------------------------
     def run(self, operations: List[Any]) -> List[Dict[str, Any]]:
@@ -88,9 +105,7 @@ class Batch(CollectionWriter, BatchValidator):
                 raise _fail(str(error)).at(
                     index, str(action), entity_type if isinstance(entity_type, str) else None
                 ) from None
-        add_author_recipients(self)
-        check_review_rules(self, operations)
-        self.validate_end_of_batch(operations)
+        self.rules.check_batch(self, operations)
         return replies
 
     def run_one(self, operation: Any) -> Dict[str, Any]:
@@ -106,14 +121,23 @@ class Batch(CollectionWriter, BatchValidator):
                 "ServerError",
             )
         etype = self.entity_type(operation.get("entity_type"))
+        data = operation.get("entity_data")
         if action == "create":
-            check_write(self, action, etype, (), operation.get("entity_data"))
-            return self.create(etype, operation.get("entity_data"), operation.get("entity_key"))
+            self.rules.check_step(self, WriteStep(action, etype, (), _sent(data)))
+            return self.create(etype, data, operation.get("entity_key"))
         key = self.entity_key(etype, operation.get("entity_key"))
-        check_write(self, action, etype, key, operation.get("entity_data"))
+        before = self.load(etype, key)
+        self.rules.check_step(self, WriteStep(action, etype, key, _sent(data), before))
         if action == "update":
-            return self.update(etype, key, operation.get("entity_data"))
-        return self.delete(etype, key)
+            return self.update(etype, key, data, before)
+        return self.delete(etype, key, before)
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the caller holds the Administrator role (read once per batch)."""
+        if self._is_admin is None:
+            self._is_admin = role_of(self, self.connection, self.user_id) == ADMINISTRATOR
+        return self._is_admin
 
     @property
     def acting_user_id(self) -> Optional[str]:
@@ -168,6 +192,26 @@ class Batch(CollectionWriter, BatchValidator):
         )
         row = self.connection.execute(stmt).mappings().first()
         return dict(row) if row is not None else None
+
+    def row(self, type_name: str, ident: Any) -> Optional[Dict[str, Any]]:
+        """The stored row of the ``type_name`` entity with id ``ident``, if there is one."""
+        if not ident:
+            return None
+        return self.load(self.model.types[type_name], (ident,))
+
+    def exists_in_family(self, target: EntityType, value: Any) -> bool:
+        """Whether an entity of ``target`` (or a type standing for it) has the id ``value``."""
+        for name in REFERENCE_ALIASES.get(target.name, (target.name,)):
+            candidate = self.model.types[name]
+            table = self.table(candidate)
+            pk = table.c[candidate.primary_key[0]]
+            if self.connection.execute(select(pk).where(pk == value)).first() is not None:
+                return True
+        return False
+
+    def unlink(self, link: Any, column: str, owner_id: Any, members: Any = None) -> None:
+        """Drop pairs of a many-to-many link (see :class:`CollectionWriter`)."""
+        self.collections.unlink(link, column, owner_id, members)
 
     def builder(self) -> ResultBuilder:
         return ResultBuilder(self.model, self.compiler, self.connection)
@@ -255,8 +299,8 @@ class Batch(CollectionWriter, BatchValidator):
         values[DISCRIMINATOR] = etype.name
         self.connection.execute(insert(table).values(**self._columns(table, values)))
         for attr, value in relations:
-            self.set_collection(etype, key, attr, value)
-        self._touched.append((len(self.changes), etype, key))
+            self.collections.set_collection(etype, key, attr, value)
+        self.touched.append(Touched(len(self.changes), etype, key))
         self.changes.append(
             describe_change(
                 self,
@@ -341,10 +385,11 @@ class Batch(CollectionWriter, BatchValidator):
         return str(ref)
 
     # -- update -------------------------------------------------------------------------------
-    def update(self, etype: EntityType, key: Tuple[Any, ...], data: Any) -> Dict[str, Any]:
+    def update(
+        self, etype: EntityType, key: Tuple[Any, ...], data: Any, row: Optional[Dict[str, Any]]
+    ) -> Dict[str, Any]:
         if not isinstance(data, dict):
             raise _fail("entity_data must be a JSON object of attribute values")
-        row = self.load(etype, key)
         if row is None:
             if etype.family == VALUE_TYPES_UPSERTED:
                 return self.upsert_custom_attribute(etype, key, data)
@@ -378,9 +423,9 @@ class Batch(CollectionWriter, BatchValidator):
                 update(table).where(self.key_condition(concrete, key)).values(**columns)
             )
         for attr, value in relations:
-            self.set_collection(concrete, key, attr, value)
+            self.collections.set_collection(concrete, key, attr, value)
         names = [n for n in data if n != "__entity_type__"]
-        self._touched.append((len(self.changes), concrete, key))
+        self.touched.append(Touched(len(self.changes), concrete, key))
         self.changes.append(
             describe_change(
                 self, "update", concrete, key, sorted(names), row, self.load(concrete, key)
@@ -450,12 +495,12 @@ class Batch(CollectionWriter, BatchValidator):
             )
 
     # -- delete -------------------------------------------------------------------------------
-    def delete(self, etype: EntityType, key: Tuple[Any, ...]) -> Dict[str, Any]:
-        row = self.load(etype, key)
+    def delete(
+        self, etype: EntityType, key: Tuple[Any, ...], row: Optional[Dict[str, Any]]
+    ) -> Dict[str, Any]:
         if row is None:
             raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
         concrete = self.model.types[row[DISCRIMINATOR]]
-        before_delete(self, concrete, key)
         change = describe_change(self, "remove", concrete, key, [], row, None)
         self.delete_row(concrete, key, row, depth=0)
         self.changes.append(change)
@@ -485,7 +530,7 @@ class Batch(CollectionWriter, BatchValidator):
             self.connection.execute(delete(metadata).where(metadata.c.parent_id == owner_id))
             values = self.tables["CustomAttributeValue"]
             self.connection.execute(delete(values).where(values.c.entity_id == owner_id))
-        on_delete_row(self, etype, key)
+        self.rules.on_delete_row(self, etype, key)
         self.connection.execute(delete(self.table(etype)).where(self.key_condition(etype, key)))
 
     # -- replies and changes ----------------------------------------------------------------

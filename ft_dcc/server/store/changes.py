@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import select
 
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.values import storage_to_wire
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.server.store.batch import Batch
+from ft_dcc.server.rules.registry import BatchView
 
 MAX_DEPTH = 32
 
@@ -32,7 +30,7 @@ PARENT_LINKS: Dict[str, Tuple[str, str]] = {
 
 
 def describe_change(
-    batch: Batch,
+    batch: BatchView,
     action: str,
     etype: EntityType,
     key: Tuple[Any, ...],
@@ -84,7 +82,7 @@ def _value_type(etype: EntityType, column: str) -> str:
     return attr.value_type if attr is not None and attr.is_scalar else "string"
 
 
-def ancestry(batch: Batch, etype: EntityType, row: Dict[str, Any]) -> List[Dict[str, Any]]:
+def ancestry(batch: BatchView, etype: EntityType, row: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Ancestors nearest first: ``{"entity_type", "entity_id", "parent_id"}``."""
     chain: List[Dict[str, Any]] = []
     current_type, current = etype, row
@@ -111,7 +109,7 @@ def ancestry(batch: Batch, etype: EntityType, row: Dict[str, Any]) -> List[Dict[
 
 
 def _parent(
-    batch: Batch, etype: EntityType, row: Dict[str, Any]
+    batch: BatchView, etype: EntityType, row: Dict[str, Any]
 ) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
     if etype.family == "Context":
         return _load(batch, "Context", row.get("parent_id"))
@@ -128,7 +126,9 @@ def _parent(
     return _load(batch, parent_type, row.get(column))
 
 
-def _load(batch: Batch, type_name: str, ident: Any) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
+def _load(
+    batch: BatchView, type_name: str, ident: Any
+) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
     if not ident:
         return None
     etype = batch.model.types[type_name]
@@ -141,7 +141,7 @@ def _load(batch: Batch, type_name: str, ident: Any) -> Optional[Tuple[EntityType
     return batch.model.types[found[DISCRIMINATOR]], dict(found)
 
 
-def _find_anywhere(batch: Batch, ident: Any) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
+def _find_anywhere(batch: BatchView, ident: Any) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
     families = ("Context", "AssetVersion", "Component", "Asset", "User", "ReviewSession")
     for family in (*families, "ReviewSessionObject"):
         found = _load(batch, family, ident)

@@ -3,26 +3,48 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Protocol, Tuple
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, insert, select, update
 
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable
 from ft_dcc.server.model.storage import DISCRIMINATOR
-from ft_dcc.server.store.surface import BatchSurface
+from ft_dcc.server.query.compiler import Compiler
+from ft_dcc.server.rules.registry import BatchView, Touched
 
 
 def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError:
     return ApiOperationError(message, exception)
 
 
-class CollectionWriter(BatchSurface):
-    """Mixin of :class:`ft_dcc.server.store.batch.Batch`: apply a collection value (list of refs).
+class CollectionBatch(BatchView, Protocol):
+    """What collection writes need of the batch beyond what rules see."""
+
+    compiler: Compiler
+
+    def entity_key(self, etype: EntityType, key: Any) -> Tuple[Any, ...]: ...
+
+    def key_condition(self, etype: EntityType, key: Tuple[Any, ...]) -> ColumnElement[bool]: ...
+
+    def delete_row(
+        self, etype: EntityType, key: Tuple[Any, ...], row: Dict[str, Any], depth: int
+    ) -> None: ...
+
+
+class CollectionWriter:
+    """Apply a collection value (a list of entity references) inside one batch.
 
     One-to-many collections set each listed child's key to the owner (others stay attached,
     as the client may send only new members); many-to-many link collections are replaced.
     """
+
+    def __init__(self, batch: CollectionBatch) -> None:
+        self.batch = batch
+        self.model = batch.model
+        self.tables = batch.tables
+        self.compiler = batch.compiler
+        self.connection = batch.connection
 
     def set_collection(
         self, etype: EntityType, key: Tuple[Any, ...], attr: Attribute, items: List[Any]
@@ -42,8 +64,8 @@ class CollectionWriter(BatchSurface):
                     and mapped.family != target.family
                 ):
                     raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
-                item_key = self.entity_key(mapped, [item.get(n) for n in mapped.primary_key])
-                if self.load(mapped, item_key) is None:
+                item_key = self.batch.entity_key(mapped, [item.get(n) for n in mapped.primary_key])
+                if self.batch.load(mapped, item_key) is None:
                     raise _fail(
                         f"{mapped.name} {list(item_key)} in '{attr.name}' does not exist",
                         "NotFoundError",
@@ -60,8 +82,10 @@ class CollectionWriter(BatchSurface):
             item_type = self.model.get(item.get("__entity_type__") or target.name)
             if item_type is None or item_type.family != target.family:
                 raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
-            item_key = self.entity_key(item_type, [item.get(n) for n in item_type.primary_key])
-            row = self.load(item_type, item_key)
+            item_key = self.batch.entity_key(
+                item_type, [item.get(n) for n in item_type.primary_key]
+            )
+            row = self.batch.load(item_type, item_key)
             if row is None:
                 raise _fail(
                     f"{item_type.name} {item_key[0]} in '{attr.name}' does not exist; create it "
@@ -76,10 +100,10 @@ class CollectionWriter(BatchSurface):
             if any(row.get(name) != value for name, value in values.items()):
                 self.connection.execute(
                     update(child_table)
-                    .where(self.key_condition(item_type, item_key))
+                    .where(self.batch.key_condition(item_type, item_key))
                     .values(**values)
                 )
-                self._touched.append((len(self.changes), item_type, item_key))
+                self.batch.touched.append(Touched(len(self.batch.changes), item_type, item_key))
 
     def set_link_collection(self, etype, owner_id, attr: Attribute, target, items) -> None:
         """Many-to-many: the list is the new membership. Pairs that stay are kept as they are
@@ -121,7 +145,7 @@ class CollectionWriter(BatchSurface):
                 )
             if member in members:
                 continue
-            if not self._exists_in_family(target, member):
+            if not self.batch.exists_in_family(target, member):
                 raise _fail(
                     f"{target.name} {member} in '{attr.name}' does not exist; create it first "
                     "(earlier in the same batch is fine)",
@@ -149,4 +173,4 @@ class CollectionWriter(BatchSurface):
             values = dict(row)
             concrete = self.model.types[values[DISCRIMINATOR]]
             key = tuple(values[name] for name in concrete.primary_key)
-            self.delete_row(concrete, key, values, depth=1)
+            self.batch.delete_row(concrete, key, values, depth=1)

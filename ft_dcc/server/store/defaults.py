@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import Any, Dict, Optional
 
 from sqlalchemy import select
 
@@ -17,9 +17,7 @@ from ft_dcc.server.model.builtin_data import (
     USER_TYPE_ID,
 )
 from ft_dcc.server.model.schema import EntityType
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.server.store.batch import Batch
+from ft_dcc.server.rules.registry import BatchView
 
 #: how long a review session stays open when the client gives no end date
 REVIEW_SESSION_OPEN_FOR = dt.timedelta(days=30)
@@ -40,18 +38,18 @@ def _set(values: Dict[str, Any], etype: EntityType, name: str, value: Any) -> No
         values[name] = value
 
 
-def _existing(batch: Batch, family: str, ident: str) -> Optional[str]:
+def _existing(batch: BatchView, family: str, ident: str) -> Optional[str]:
     table = batch.tables[family]
     found = batch.connection.execute(select(table.c.id).where(table.c.id == ident)).first()
     return ident if found is not None else None
 
 
-def _first_id(batch: Batch, family: str) -> Optional[str]:
+def _first_id(batch: BatchView, family: str) -> Optional[str]:
     table = batch.tables[family]
     return batch.connection.execute(select(table.c.id).order_by(table.c.id).limit(1)).scalar()
 
 
-def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any]) -> None:
+def apply_server_defaults(batch: BatchView, etype: EntityType, values: Dict[str, Any]) -> None:
     """Fill what the client did not send and the server derives (mutates ``values``)."""
     now = batch.now
     _set(values, etype, "created_at", now)
@@ -98,7 +96,7 @@ def apply_server_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any
         _set(values, etype, "key", key)
 
 
-def _version_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any]) -> None:
+def _version_defaults(batch: BatchView, etype: EntityType, values: Dict[str, Any]) -> None:
     _set(values, etype, "date", batch.now)
     _set(values, etype, "user_id", batch.acting_user_id)
     _set(values, etype, "status_id", _existing(batch, "Status", DEFAULT_VERSION_STATUS_ID))
@@ -111,7 +109,7 @@ def _version_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any]) -
         values["version"] = 1
 
 
-def _review_object_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any]) -> None:
+def _review_object_defaults(batch: BatchView, etype: EntityType, values: Dict[str, Any]) -> None:
     if values.get("sort_order") is None:
         if values.get("review_session_id"):  # PostgreSQL: serialise per session (race-free)
             batch.lock_row("ReviewSession", values["review_session_id"])
@@ -125,7 +123,7 @@ def _review_object_defaults(batch: Batch, etype: EntityType, values: Dict[str, A
     _set(values, etype, "version", "")
 
 
-def _context_defaults(batch: Batch, etype: EntityType, values: Dict[str, Any]) -> None:
+def _context_defaults(batch: BatchView, etype: EntityType, values: Dict[str, Any]) -> None:
     if etype.name == "Project":
         _set(values, etype, "context_type", "show")
         _set(values, etype, "status", "active")

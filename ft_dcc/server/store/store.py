@@ -1,16 +1,16 @@
 """The embedded server's data layer: run ftrack ``query``/``create``/``update``/``delete`` batches.
 
-``Store.execute`` runs one ``/api`` batch of data operations in ONE database transaction and
-returns one reply dict per operation, or raises :class:`ApiOperationError` (naming the failing
-operation) having written nothing. ``Store.last_changes()`` then lists what the batch changed,
-for ``ftrack.update`` events.
+``Store.run`` runs one ``/api`` batch of data operations in ONE database transaction and returns
+a :class:`BatchResult`: one reply dict per operation and what the batch changed (for
+``ftrack.update`` events); or it raises :class:`ApiOperationError` (naming the failing operation)
+having written nothing. ``Store.execute`` is ``run`` for callers that want only the replies.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import threading
+from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
 
 from sqlalchemy import MetaData
@@ -31,6 +31,7 @@ from ft_dcc.server.model.storage import (
     make_engine,
 )
 from ft_dcc.server.query.compiler import Compiler
+from ft_dcc.server.rules import default_rules
 from ft_dcc.server.rules.integrity import duplicate_error, ensure_unique_indexes
 from ft_dcc.server.rules.permissions import ensure_role
 from ft_dcc.server.store.batch import Batch
@@ -39,6 +40,18 @@ log = logging.getLogger(__name__)
 
 DATA_ACTIONS = ("query", "create", "update", "delete")
 WRITE_ACTIONS = ("create", "update", "delete")
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one committed batch answered and changed.
+
+    Each change: ``{"action": "add"|"update"|"remove", "entity_type", "entity_id",
+    "entity_key": [...], "keys": [changed attribute names], "parents": [ids]}``.
+    """
+
+    replies: List[Dict[str, Any]]
+    changes: List[Dict[str, Any]]
 
 
 class Store:
@@ -71,16 +84,19 @@ class Store:
             self.engine.dispose()
             raise
         self.compiler = Compiler(self.model, self.tables, self.link_tables)
-        self._local = threading.local()
+        self.rules = default_rules()
 
     # -- public API ---------------------------------------------------------------------------
     def execute(self, operations: List[Dict[str, Any]], user_id: str) -> List[Dict[str, Any]]:
-        """Run data operations in one transaction; one reply dict per operation.
+        """Run data operations in one transaction; one reply dict per operation (see ``run``)."""
+        return self.run(operations, user_id).replies
+
+    def run(self, operations: List[Dict[str, Any]], user_id: str) -> BatchResult:
+        """Run data operations in one transaction: the replies and the changes.
 
         Raises :class:`ApiOperationError` (with ``index`` of the failing operation) and writes
         nothing when any operation fails.
         """
-        self._local.changes = []
         if not isinstance(operations, list):
             raise ApiOperationError(
                 "The request body must be a JSON list of operations", "ValidationError"
@@ -91,7 +107,7 @@ class Store:
         try:
             connection = self.engine.connect().execution_options(ft_write=writes)
             with connection, connection.begin():
-                batch = Batch(self, connection, user_id)
+                batch = Batch(self, connection, user_id, self.rules)
                 replies = batch.run(operations)
         except ApiOperationError:
             raise
@@ -118,16 +134,7 @@ class Store:
                 "nothing was written",
                 "ServerError",
             ) from None
-        self._local.changes = batch.changes
-        return replies
-
-    def last_changes(self) -> List[Dict[str, Any]]:
-        """What the last successful ``execute`` of this thread changed.
-
-        Each item: ``{"action": "add"|"update"|"remove", "entity_type", "entity_id",
-        "entity_key": [...], "keys": [changed attribute names], "parents": [ids]}``.
-        """
-        return list(getattr(self._local, "changes", []))
+        return BatchResult(replies, batch.changes)
 
     def ensure_seed(self, api_user_name: str) -> str:
         """Create built-in data (locations, statuses, types…) and the API user; idempotent.

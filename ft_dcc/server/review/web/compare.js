@@ -25,6 +25,7 @@
     self.video.playsInline = true;
     self.video.preload = "auto";
     var overlays = el("div", "overlays");
+    self.overlays = overlays;
     self.picture.appendChild(self.label);
     self.picture.appendChild(self.video);
     self.picture.appendChild(overlays);
@@ -75,7 +76,9 @@
   Compare.prototype.setWipe = function (fraction) {
     var pct = Math.max(0, Math.min(100, fraction * 100));
     this.wipe = pct;
-    this.picture.style.clipPath = this.mode === "wipe" ? "inset(0 0 0 " + pct + "%)" : "";
+    var clip = this.mode === "wipe" ? "inset(0 0 0 " + pct + "%)" : "";
+    this.video.style.clipPath = clip; // the picture, not its label above it
+    this.overlays.style.clipPath = clip;
     this.handle.style.left = pct + "%";
     this.a.dataset.wipe = String(Math.round(pct));
   };

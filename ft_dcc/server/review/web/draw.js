@@ -151,5 +151,49 @@
     });
   };
 
+  /** Resolves on ``name`` from ``video``, rejects on its error (listeners removed either way). */
+  function mediaEvent(video, name) {
+    return new Promise(function (resolve, reject) {
+      function done(event) {
+        video.removeEventListener(name, done);
+        video.removeEventListener("error", done);
+        if (event.type === "error") reject(new Error("the movie cannot be read"));
+        else resolve();
+      }
+      video.addEventListener(name, done);
+      video.addEventListener("error", done);
+    });
+  }
+
+  /** Pictures of one version's frames (under the drawings' thumbnails), from a hidden video
+      of its own so the player never moves; one seek at a time. */
+  function Stills(item) {
+    var video = document.createElement("video");
+    video.muted = true;
+    video.preload = "auto";
+    video.src = item.dataset.movieUrl;
+    this.video = video;
+    this.clip = new R.Clip(item, video);
+    this.queue = Promise.resolve();
+  }
+
+  /** Paint ``frame`` onto ``canvas``; a promise of when it is there. */
+  Stills.prototype.paint = function (canvas, frame) {
+    var self = this;
+    var video = self.video;
+    var painted = self.queue.then(function () {
+      return video.readyState >= 1 ? null : mediaEvent(video, "loadedmetadata");
+    }).then(function () {
+      var seeked = mediaEvent(video, "seeked");
+      self.clip.seek(frame);
+      return seeked;
+    }).then(function () {
+      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+    });
+    self.queue = painted.catch(function () {}); // one failure does not stop the others
+    return painted;
+  };
+
   R.Drawing = Drawing;
+  R.Stills = Stills;
 })(window.ftReview = window.ftReview || {});

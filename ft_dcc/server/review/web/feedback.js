@@ -125,6 +125,7 @@
       var thumb = el("img");
       thumb.alt = "Drawing at frame " + note.frame;
       thumb.src = note.annotation_url;
+      drawing.appendChild(el("canvas", "note-still")); // the frame, painted under the stroke
       drawing.appendChild(thumb);
       body.appendChild(drawing);
       li.classList.add("has-drawing");
@@ -149,6 +150,22 @@
     var found = root.querySelectorAll(".note");
     for (var i = 0; i < found.length; i++) if (found[i].dataset.noteId === id) return found[i];
     return null;
+  }
+
+  /** Paint the frame a drawing was made on under its thumbnail (``box``: .note-drawing). */
+  function paintStill(item, box, frame) {
+    if (!box || !item.dataset.movieUrl || typeof frame !== "number") return;
+    if (!item.stills) item.stills = new R.Stills(item);
+    var canvas = box.querySelector(".note-still");
+    var width = parseInt(item.dataset.width, 10) || 16;
+    var height = parseInt(item.dataset.height, 10) || 9;
+    canvas.width = 240;
+    canvas.height = Math.max(1, Math.round(240 * height / width));
+    item.stills.paint(canvas, frame).then(function () {
+      box.dataset.still = "shown";
+    }, function () {
+      box.dataset.still = "failed"; // the stroke stays on black
+    });
   }
 
   function Feedback(main) {
@@ -229,6 +246,7 @@
       var li = noteElement(note, open);
       if (parent) li.classList.add("reply");
       into.appendChild(li);
+      paintStill(item, li.querySelector(".note-drawing"), note.frame);
     });
     item.querySelector(".note-count").textContent = String(notes.length);
   };

@@ -16,6 +16,10 @@
       state.textContent = text;
       state.className = "live-state " + css;
     }
+    if (main.dataset.open === "false") { // closed: nothing new can be added, nothing to wait for
+      show("Closed: feedback is final", "off");
+      return;
+    }
     if (!window.EventSource || !main.dataset.liveUrl) {
       show("Reload for new feedback", "off");
       return;

@@ -6,6 +6,7 @@
   var NTSC = [24000 / 1001, 30000 / 1001, 48000 / 1001, 60000 / 1001, 120000 / 1001];
   var EPSILON = 0.01; // of a frame: media times may sit a hair before a frame's start
   var MAX_SHUTTLE = 8;
+  var HAVE_METADATA = 1; // HTMLMediaElement.readyState
 
   function exactRate(rate) {
     for (var i = 0; i < NTSC.length; i++) {
@@ -119,6 +120,7 @@
     this.markIn = null;
     this.markOut = null;
     this.reverse = 0; // reverse shuttle speed (J), 0 when not shuttling back
+    this.ready = false; // the movie's metadata is known and the start seek was made
     this.listeners = [];
     var width = parseInt(item.dataset.width, 10);
     var height = parseInt(item.dataset.height, 10);
@@ -187,6 +189,13 @@
     this.stopReverse();
     if (!this.video.paused) this.video.pause();
     this.showShuttle();
+  };
+
+  /** The frame to hold after a pause: the one last presented (the counter's), which the
+      media clock may lag by a frame; the clock's own frame when the counter is stale. */
+  Player.prototype.pausedFrame = function () {
+    var clock = this.clip.frameAt(this.video.currentTime);
+    return Math.abs(clock - this.frame) <= 1 ? this.frame : clock;
   };
 
   Player.prototype.playing = function () { return !this.video.paused || this.reverse > 0; };
@@ -351,29 +360,33 @@
       self.showShuttle();
       // a pause lands anywhere in a frame: settle on that frame's middle, so the picture and
       // the counter agree (and a compared version can follow exactly)
-      if (!self.reverse) self.show(self.clip.seek(self.clip.frameAt(video.currentTime)));
+      if (!self.reverse) self.show(self.clip.seek(self.pausedFrame()));
     });
     video.addEventListener("play", function () { self.showShuttle(); });
     video.addEventListener("ended", function () {
       if (self.loop) self.play();
       else self.showShuttle();
     });
-    video.addEventListener("loadedmetadata", function () {
+    // Once the movie's frames are known, show the counter's frame (the poster's, unless the
+    // reviewer moved): the video holds that picture, so a play, a step or a note goes on from
+    // what is seen. The metadata may have arrived before this script ran (a fast server, a
+    // cached movie): then its event has passed, so readyState is read as well as listened to.
+    function start() {
+      self.ready = true;
       self.scrub.max = String(self.clip.last());
-      // start where the poster is, so the picture, the counter and a new note agree
-      if (self.posterFrame !== self.clip.frameIn && video.currentTime === 0) {
-        self.seekFrame(self.posterFrame);
-      } else {
-        settle();
-      }
-    });
+      if (video.paused) self.seekFrame(self.frame);
+      else settle();
+    }
+    video.addEventListener("loadedmetadata", start);
     video.addEventListener("click", function () { self.toggle(); });
     self.bindButtons();
     self.clip.watch(function (frame) {
+      if (!self.ready) return; // a picture before the start seek: the poster is still shown
       self.show(frame);
       self.enforceRange(frame);
     });
     self.show(self.posterFrame);
+    if (video.readyState >= HAVE_METADATA) start();
   };
 
   R.exactRate = exactRate;

@@ -73,6 +73,68 @@
     }).catch(function () {});
   }
 
+  /** "Play all": every asset's shown version in page order, each from its in point to its
+      end, as one playlist; a pause by the reviewer (or the button again) stops it. */
+  function Playlist(main, button) {
+    var self = this;
+    self.main = main;
+    self.button = button;
+    self.list = [];
+    self.index = -1;
+    self.detach = function () {};
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (self.index >= 0) self.stop("stopped");
+      else self.start();
+    });
+  }
+
+  Playlist.prototype.start = function () {
+    this.list = Array.prototype.map.call(this.main.querySelectorAll(".asset-group"),
+      function (section) { return section.group && section.group.current(); })
+      .filter(function (item) { return item && item.player; });
+    this.button.classList.add("on");
+    this.go(0);
+  };
+
+  Playlist.prototype.stop = function (state) {
+    this.detach();
+    this.detach = function () {};
+    if (this.index >= 0 && this.list[this.index]) this.list[this.index].player.pause();
+    this.index = -1;
+    this.button.textContent = "Play all";
+    this.button.classList.remove("on");
+    this.main.dataset.playlist = state;
+  };
+
+  Playlist.prototype.go = function (index) {
+    var self = this;
+    self.detach();
+    if (index >= self.list.length) { self.index = -1; self.stop("done"); return; }
+    self.index = index;
+    var item = self.list[index];
+    var player = item.player;
+    var video = player.video;
+    activate(item);
+    item.scrollIntoView({ block: "center", behavior: "smooth" });
+    self.main.dataset.playlist = (index + 1) + "/" + self.list.length;
+    self.button.textContent = "Stop \u00b7 " + (index + 1) + " of " + self.list.length;
+    // a pause at the end goes on to the next shot; any other pause is the reviewer's: stop
+    function onPause() {
+      if (player.frame >= player.range().end) self.go(index + 1);
+      else self.stop("stopped");
+    }
+    function onPlay() { video.addEventListener("pause", onPause); } // not a pause before it
+    video.addEventListener("play", onPlay, { once: true });
+    self.detach = function () {
+      video.removeEventListener("play", onPlay);
+      video.removeEventListener("pause", onPause);
+    };
+    if (player.loop) player.toggleLoop(); // a looping shot would never hand over
+    player.seekFrame(player.range().start);
+    player.play();
+  };
+
   function onKey(event) {
     var tag = (event.target.tagName || "").toLowerCase();
     if (tag === "textarea" || tag === "input" || tag === "select") return;
@@ -90,6 +152,8 @@
     var first = main.querySelector(".item:not([hidden])");
     if (first) activate(first);
     document.addEventListener("keydown", onKey);
+    var playAll = document.querySelector(".play-all");
+    if (playAll && main.querySelector("video.video")) new Playlist(main, playAll);
     feedback.refresh();
     R.Live(main, function () { feedback.refresh(); }, function (id) { addObject(main, id); });
   }

@@ -1,0 +1,204 @@
+"""The one seam between the studio settings and ``ft-dcc publish``: resolved settings in,
+publish options out. The artist's own flags always win; settings fill only what they left out.
+
+What it reads: the publish's task (its project, type and path) to choose the project's settings
+and the profiles of this host and task type; with no task given, ``paths.task_templates`` turn
+the input's path into one. What it fills: the review session's name (``naming.review_session``),
+the asset name template (``naming.asset``), the capture size (``capture.resolution`` or
+``capture.scale``), check severities (``checks.*``), burn-ins (``burnin.*``) and, for movies and
+image sequences, the colour options (``colour.*``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+import attr
+
+from ft_dcc.exceptions import (
+    ApiConnectionError,
+    AuthenticationError,
+    ConfigurationError,
+    SettingsError,
+)
+from ft_dcc.protocol import ENV_CONTEXT_ID
+from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.query import quote
+from ft_dcc.settings import Filters, Resolved, store
+from ft_dcc.settings.keys import CHECK_PLUGINS, key_named
+from ft_dcc.settings.load import unread, with_file
+from ft_dcc.settings.templates import review_session_name, task_from_path
+
+log = logging.getLogger(__name__)
+
+COLOUR_OPTIONS = {"ocio_config": "colour.ocio_config", "display": "colour.display",
+                  "view": "colour.view"}  # fmt: skip
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class TaskContext:
+    """What the settings need to know of the publish's task (all None when unknown)."""
+
+    project: Optional[str] = None
+    task_type: Optional[str] = None
+    fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task names
+
+
+def parse_assignments(texts: Iterable[str]) -> Dict[str, Any]:
+    """``--set KEY=VALUE`` values (VALUE as JSON when it parses, else text), keys checked."""
+    values: Dict[str, Any] = {}
+    for text in texts:
+        name, sep, raw = text.partition("=")
+        if not sep:
+            raise SettingsError(f"--set {text!r} has no '='", hint="write --set KEY=VALUE")
+        key = key_named(name.strip())
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        values[key.name] = key.check(value)
+    return values
+
+
+def _session() -> Optional[PublishSession]:
+    from ft_dcc.session import Session
+
+    try:
+        return Session(retries=1)
+    except (ApiConnectionError, AuthenticationError, ConfigurationError) as exc:
+        log.info("settings: the ftrack server is not available (%s)", exc)
+        return None
+
+
+def _read(
+    session: Optional[PublishSession], task: Optional[str], notes: List[str]
+) -> Tuple[Any, Any]:
+    """The studio's Setting row and the task (with its type, path and project's settings), in
+    one request; ``(None, None)`` without a server."""
+    from ft_dcc.publish.tasks import parse_task_ref, path_condition
+
+    if session is None:
+        return None, None
+    task_id, task_path = parse_task_ref(task) if task else (None, None)
+    parts = task_path.split("/") if task_path else []
+    where = (
+        f"id is {quote(task_id)}" if task_id else path_condition(parts) if len(parts) > 1 else ""
+    )
+    expression = f"select {store.TASK_FIELDS} from Task where {where}" if where else None
+    try:
+        return store.read(session, expression)
+    except (ApiConnectionError, AuthenticationError) as exc:
+        notes.append(unread(exc))
+        return None, None
+
+
+def task_context(task: Any, ref: Optional[str]) -> TaskContext:
+    """The project, type and path names of the publish's ``task`` entity (when found), else
+    what the task reference ``ref`` (an id or a path) itself says."""
+    from ft_dcc.publish.tasks import parse_task_ref
+
+    if task is not None:
+        parts = [item["name"] for item in task["link"] or []]
+        task_type = task["type"]["name"] if task["type"] else None
+    else:
+        task_path = parse_task_ref(ref)[1] if ref else None
+        parts, task_type = (task_path.split("/") if task_path else []), None
+    names = _path_fields(parts)
+    return TaskContext(project=names.get("project"), task_type=task_type, fields=names)
+
+
+def _path_fields(parts: List[str]) -> Dict[str, str]:
+    """``[project, …, sequence, shot, task]`` -> the template fields (from the end)."""
+    if len(parts) < 2:
+        return {}
+    fields = {"project": parts[0], "task": parts[-1]}
+    middle = parts[1:-1]
+    if middle:
+        fields["shot"] = middle[-1]
+    if len(middle) >= 2:
+        fields["sequence"] = middle[-2]
+    return fields
+
+
+def resolve_for_publish(
+    request: Dict[str, Any], host: str, artist: Optional[Dict[str, Any]] = None
+) -> Tuple[Resolved, TaskContext, Optional[str]]:
+    """The settings of this publish, its task's context, and the task found from the input's
+    path by ``paths.task_templates`` (None when the task was given). One request to the server
+    after the session's start (two when the task comes from the path templates)."""
+    store.file_sources(None)  # an invalid $FT_DCC_SETTINGS fails before anything is sent
+    notes: List[str] = []
+    session = _session()
+    if session is None:
+        notes.append("the ftrack server's settings were not read (no connection)")
+    try:
+        given = request.get("task") or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
+        studio, task = _read(session, given, notes)
+        found_task = None
+        if given is None:
+            base = with_file(None, store.server_sources(studio), Filters(host=host), artist)
+            if base["paths.task_templates"]:
+                found_task = task_from_path(base["paths.task_templates"], request["input"])
+                studio, task = _read(session, found_task, notes)
+    finally:
+        if session is not None:
+            session.close()
+    context = task_context(task, given or found_task)
+    server = store.server_sources(studio, task["project"] if task is not None else None)
+    filters = Filters(host=host, task_type=context.task_type)
+    return with_file(context.project, server, filters, artist, notes), context, found_task
+
+
+def publish_options(
+    request: Dict[str, Any], host: str, artist: Optional[Dict[str, Any]] = None
+) -> Dict[str, Any]:
+    """``request`` (the ``ft-dcc publish`` request) with the resolved settings filled in."""
+    resolved, context, found_task = resolve_for_publish(request, host, artist)
+    return apply(request, resolved, context, host, found_task)
+
+
+def apply(
+    request: Dict[str, Any],
+    resolved: Resolved,
+    context: TaskContext,
+    host: str,
+    found_task: Optional[str] = None,
+) -> Dict[str, Any]:
+    """The pure part: ``request`` with ``resolved`` filled in where the artist chose nothing."""
+    out = dict(request)
+    if found_task and not out.get("task"):
+        out["task"] = found_task
+    if not out.get("review_session"):
+        out["review_session"] = review_session_name(
+            resolved["naming.review_session"], context.project, os.environ.get("FTRACK_API_USER")
+        )
+    if not out.get("burnin") and resolved["burnin.mode"] != "default":
+        out["burnin"] = resolved["burnin.mode"]
+    if not out.get("burnin_template") and resolved["burnin.template"]:
+        out["burnin_template"] = os.path.abspath(os.path.expanduser(resolved["burnin.template"]))
+    if host == "files" and str(out.get("input", "")).lower().endswith(".exr"):
+        out["colour"] = _colour(out.get("colour"), resolved)
+    size = resolved["capture.resolution"]
+    out["settings"] = {
+        "asset_name_template": resolved["naming.asset"],
+        "name_fields": dict(context.fields),
+        "resolution": [int(v) for v in size.split("x")] if size else None,
+        "scale": resolved["capture.scale"],
+        "check_severity": {
+            plugin: resolved[key]
+            for key, plugin in CHECK_PLUGINS.items()
+            if resolved[key] != "block"
+        },
+    }
+    return out
+
+
+def _colour(given: Optional[Dict[str, Any]], resolved: Resolved) -> Optional[Dict[str, Any]]:
+    """The files host's colour options: the artist's, else the settings' (None: none)."""
+    if given:
+        return given
+    values = {option: resolved[key] for option, key in COLOUR_OPTIONS.items()}
+    return values if any(values.values()) else None

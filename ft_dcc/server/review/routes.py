@@ -1,0 +1,19 @@
+"""All routes of the review room: the page and its media, the feedback API and the live stream."""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+from starlette.routing import BaseRoute
+
+from ft_dcc.server.review.feedback import FeedbackRoutes
+from ft_dcc.server.review.live import LiveRoutes
+from ft_dcc.server.review.page import ReviewRoutes
+
+
+def routes(server: Any) -> List[BaseRoute]:
+    """Starlette routes of the review page for an ``EmbeddedServer``: the page, its media, the
+    feedback API (:mod:`ft_dcc.server.review.feedback`) and the live stream
+    (:mod:`ft_dcc.server.review.live`)."""
+    base = ReviewRoutes(server)
+    return base.routes() + FeedbackRoutes(base).routes() + LiveRoutes(base).routes()

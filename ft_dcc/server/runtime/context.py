@@ -1,0 +1,83 @@
+"""What every request handler of one server process uses: the store, files, keys and settings.
+
+:class:`ApiContext` runs data operations (writes one at a time, under the writer lock) and
+hands what a committed write changed to the event hub.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional
+
+import sqlalchemy as sa
+
+from ft_dcc.server.files.encode import MediaEncoder
+from ft_dcc.server.files.filestore import FileStore
+from ft_dcc.server.files.retire import mark_committed, remove_deleted_files
+from ft_dcc.server.http.auth import KeyRing
+from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.rules import permissions
+from ft_dcc.server.runtime.config import ServerConfig
+from ft_dcc.server.store.store import WRITE_ACTIONS, Store
+
+log = logging.getLogger(__name__)
+
+INVITATION_TABLE = "ft_dcc_invitation"
+
+
+@dataclass
+class ApiContext:
+    """What the handlers need: the store, files, keys, settings and the writer lock."""
+
+    config: ServerConfig
+    store: Store
+    files: FileStore
+    keys: KeyRing
+    encoder: Optional[MediaEncoder] = None
+    #: Called with (changes, user_id) after a write batch commits (publishes ``ftrack.update``).
+    on_changes: Optional[Callable[[List[Dict[str, Any]], str], None]] = None
+    write_lock: threading.RLock = field(default_factory=threading.RLock)
+    invitations: Optional[sa.Table] = None
+
+    def __post_init__(self) -> None:
+        self.invitations = side_table(
+            self.store.engine,
+            self.store.metadata,
+            INVITATION_TABLE,
+            sa.Column("id", sa.String(36), primary_key=True),
+            sa.Column("kind", sa.String(40), nullable=False),
+            sa.Column("target_id", sa.String(64), nullable=False),
+            sa.Column("sent_by_id", sa.String(64), nullable=False),
+            sa.Column("sent_at", sa.DateTime, nullable=False),
+        )
+
+    # -- store access --------------------------------------------------------------------------
+    def execute(self, operations: List[Dict[str, Any]], user_id: str) -> List[Any]:
+        """Run data operations in one transaction; emit update events after a write commits."""
+        writes = any(op.get("action") in WRITE_ACTIONS for op in operations)
+        if not writes:
+            return list(self.store.execute(operations, user_id))
+        with self.write_lock:
+            result = self.store.run(operations, user_id)
+        permissions.forget_deleted_users(self.keys, result.changes)
+        self._emit(result.changes, user_id)
+        self._retire_files(result.changes)
+        return list(result.replies)
+
+    def _retire_files(self, changes: List[Dict[str, Any]]) -> None:
+        """Mark the files of committed components; remove those of deleted ones."""
+        try:
+            mark_committed(self.files, changes)
+            remove_deleted_files(self.store, self.files, changes)
+        except Exception:  # the batch is committed: a file left behind is not worth failing it
+            log.exception("could not remove the files of deleted components")
+
+    def _emit(self, changes: List[Dict[str, Any]], user_id: str) -> None:
+        if self.on_changes is None or not changes:
+            return
+        try:
+            self.on_changes(changes, user_id)
+        except Exception:
+            log.exception("could not publish update events for a committed batch")

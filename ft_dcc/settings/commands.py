@@ -1,0 +1,99 @@
+"""``ft-dcc settings show|check|push`` (stdlib-only imports at module top)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+HOSTS = ("files", "blender", "maya", "nuke")
+
+
+def add_commands(subparsers: Any) -> None:
+    settings = subparsers.add_parser(
+        "settings",
+        help="studio and project settings: show what applies and where it came from, check, push",
+        description="Settings are laid on each other, lowest first: built-in defaults, studio, "
+        "project, profiles (by host, task type, asset type), the artist's flags. They live on "
+        "the ftrack server, with $FT_DCC_SETTINGS (a JSON file) as the fallback. See "
+        "docs/settings.md.",
+    )
+    actions = settings.add_subparsers(dest="settings_command", metavar="ACTION")
+    show = actions.add_parser("show", help="the resolved settings and the origin of each")
+    show.add_argument("--project", help="the ftrack project (its short name)")
+    show.add_argument("--host", choices=HOSTS, help="choose the profiles of this host")
+    show.add_argument("--task-type", help="choose the profiles of this task type, e.g. Animation")
+    show.add_argument("--asset-type", help="choose the profiles of this asset type")
+    show.add_argument("--offline", action="store_true", help="read only $FT_DCC_SETTINGS")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=run_show)
+    check = actions.add_parser("check", help="validate a settings file (nothing is sent)")
+    check.add_argument("file", metavar="FILE")
+    check.set_defaults(handler=run_check)
+    push = actions.add_parser(
+        "push", help="validate FILE and store it on the ftrack server for a project or the studio"
+    )
+    push.add_argument("file", metavar="FILE")
+    where = push.add_mutually_exclusive_group(required=True)
+    where.add_argument("--project", help="store it as this project's settings")
+    where.add_argument(
+        "--studio", action="store_true", help="store it as the studio's (administrators only)"
+    )
+    push.set_defaults(handler=run_push)
+    settings.set_defaults(handler=lambda args: (settings.print_help(), 2)[1])
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from ft_dcc.settings import Filters, load
+
+    filters = Filters(host=args.host, task_type=args.task_type, asset_type=args.asset_type)
+    resolved = load(args.project, filters, offline=args.offline)
+    if args.json:
+        print(json.dumps(resolved.to_dict(), indent=2))
+        return 0
+    for line in resolved.lines():
+        print(line)
+    for origin in resolved.profiles:
+        print(f"# applied: {origin}")
+    for note in resolved.notes:
+        print(f"# note: {note}")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from ft_dcc.settings import read_file
+
+    document = read_file(Path(args.file))
+    projects = f", {len(document.projects)} project(s)" if document.projects else ""
+    print(
+        f"{args.file}: valid ({len(document.settings)} setting(s), "
+        f"{len(document.profiles)} profile(s){projects})"
+    )
+    return 0
+
+
+def run_push(args: argparse.Namespace) -> int:
+    from ft_dcc.exceptions import SettingsError
+    from ft_dcc.settings import read_file
+    from ft_dcc.settings.load import default_session
+    from ft_dcc.settings.store import find_project, push_project, push_studio
+
+    document = read_file(Path(args.file))  # validated before anything is sent
+    if document.projects:
+        raise SettingsError(
+            f"{args.file}: 'projects' belongs in a $FT_DCC_SETTINGS file, not on the server",
+            hint="push each project's own document with --project NAME",
+        )
+    session = default_session()
+    try:
+        if args.studio:
+            push_studio(session, document)
+            print(f"Stored {args.file} as the studio's settings.")
+        else:
+            project = find_project(session, args.project)
+            push_project(session, project, document)
+            print(f"Stored {args.file} as project {project['name']}'s settings.")
+    finally:
+        session.close()
+    return 0

@@ -1,0 +1,132 @@
+"""Every setting ft_dcc knows: its type, default and meaning (docs/settings.md is made from this).
+
+A key that is not declared here is refused with the nearest declared name. ``used_by`` says
+which part of ft_dcc reads the value today, so a TD never sets a key that nothing reads
+without knowing it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Dict, Tuple
+
+import attr
+
+from ft_dcc.exceptions import SettingsError
+from ft_dcc.settings import kinds
+from ft_dcc.settings.kinds import Kind
+
+#: fields of the review session's name template
+SESSION_FIELDS = ("date", "year", "month", "day", "week", "project", "user")
+#: fields of the asset name template
+ASSET_FIELDS = ("scene", "project", "sequence", "shot", "task", "camera", "host")
+#: fields of a path template (a scene path -> an ftrack task); ``*`` and ``**`` match anything
+PATH_FIELDS = ("project", "episode", "sequence", "shot", "task")
+
+PUBLISH = "ft-dcc publish"
+HOSTS = "host capture (not read yet: issue 21)"
+ENCODE = "media encode (not read yet)"
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class Key:
+    """One declared setting."""
+
+    name: str
+    kind: Kind
+    default: Any
+    meaning: str
+    used_by: str = PUBLISH
+
+    def check(self, value: Any) -> Any:
+        return self.kind.check(self.name, value)
+
+
+def _severity(check: str, what: str) -> Key:
+    return Key(
+        f"checks.{check}",
+        kinds.SEVERITY,
+        "block",
+        f"{what}: block stops the publish, warn publishes and reports it, off skips the check",
+    )
+
+
+KEYS: Tuple[Key, ...] = (
+    Key("capture.resolution", kinds.size(), None,
+        "capture and review size; null: the scene's render resolution (times capture.scale)"),
+    Key("capture.scale", kinds.number(0.1, 4.0), 1.0,
+        "factor on the scene's resolution when capture.resolution is null (0.5: half size); "
+        "sizes are rounded to even numbers for H.264"),
+    Key("capture.camera", kinds.TEXT, "scene",
+        'the camera to capture through: "scene" (the scene\'s active camera) or a camera name',
+        HOSTS),
+    Key("capture.frame_range", kinds.one_of("scene", "shot"), "scene",
+        "the range to capture: the scene's start/end, or the shot's fstart/fend in ftrack",
+        HOSTS),
+    Key("capture.handles", kinds.integer(0, 1000), 0,
+        "frames added before and after the range", HOSTS),
+    Key("capture.shading", kinds.one_of("scene", "wireframe", "solid", "material"), "scene",
+        "viewport shading during the capture (scene: as the artist left it)", HOSTS),
+    Key("capture.overlays", kinds.FLAG, False,
+        "show viewport overlays (grid, gizmos, selection) in the capture", HOSTS),
+    Key("capture.hud", kinds.FLAG, False, "show the host's heads-up display in the capture",
+        HOSTS),
+    Key("encode.quality", kinds.integer(0, 51), 15,
+        "H.264 CRF of the review movie (lower is better and larger)", ENCODE),
+    Key("encode.max_size", kinds.size(), None,
+        "the review movie fits inside this size (keeping its aspect); null: no limit",
+        ENCODE),
+    Key("encode.sound", kinds.FLAG, True, "include the scene's or --audio sound in the review",
+        ENCODE),
+    Key("colour.ocio_config", kinds.OPTIONAL_TEXT, None,
+        "OCIO config file or ocio:// URI (null: $OCIO, else ocio://studio-config-latest); "
+        "like --ocio-config", "ft-dcc publish (files host)"),
+    Key("colour.display", kinds.OPTIONAL_TEXT, None,
+        "OCIO display (null: the config's default); like --display", "ft-dcc publish (files host)"),
+    Key("colour.view", kinds.OPTIONAL_TEXT, None,
+        "OCIO view (null: the display's default); like --view", "ft-dcc publish (files host)"),
+    Key("colour.look", kinds.OPTIONAL_TEXT, None, "OCIO look applied before the view",
+        "media colour (not read yet)"),
+    Key("burnin.mode", kinds.one_of("default", "off", "on", "slate", "both"), "default",
+        "burn-ins on every frame, a slate, both or none (default: on when a template is "
+        "set); like --burnin"),
+    Key("burnin.template", kinds.OPTIONAL_TEXT, None,
+        "the burn-in/slate template file, JSON (null: $FT_DCC_BURNIN_TEMPLATE); "
+        "like --burnin-template"),
+    Key("naming.review_session", kinds.template(*SESSION_FIELDS), "Dailies {date}",
+        "the review session's name, e.g. \"{project} client wk{week}\"; "
+        "--review-session wins"),
+    Key("naming.asset", kinds.template(*ASSET_FIELDS, nullable=True), None,
+        "the asset's name, e.g. \"{shot}_{camera}\" (null: the scene's name without its "
+        "version); --asset wins"),
+    Key("paths.task_templates", kinds.path_templates(*PATH_FIELDS), [],
+        "scene paths -> ftrack task when --task and $FTRACK_CONTEXTID are not given, first "
+        "match wins, e.g. \"{project}/{sequence}/{shot}/{task}/**\""),
+    Key("thumbnail.frame", kinds.one_of("middle", "first", "last"), "middle",
+        "the frame of the thumbnail and the review page's poster; --thumbnail-frame wins",
+        "publish thumbnail (not read yet)"),
+    _severity("scene_saved", "the scene is saved before it is published"),
+    _severity("frame_range", "the range and fps match the shot's in ftrack"),
+)  # fmt: skip
+
+BY_NAME: Dict[str, Key] = {key.name: key for key in KEYS}
+
+#: the check keys and the pyblish validator each one governs
+CHECK_PLUGINS: Dict[str, str] = {
+    "checks.scene_saved": "ValidateSceneSaved",
+    "checks.frame_range": "ValidateFrameRange",
+}
+
+
+def key_named(name: Any) -> Key:
+    """The declared key ``name``; SettingsError naming the nearest one when it is unknown."""
+    key = BY_NAME.get(name) if isinstance(name, str) else None
+    if key is not None:
+        return key
+    near = difflib.get_close_matches(str(name), list(BY_NAME), n=1, cutoff=0.5)
+    hint = f"did you mean {near[0]}?" if near else "see 'ft-dcc settings show' for every key"
+    raise SettingsError(f"unknown setting {name!r}", hint=hint)
+
+
+def defaults() -> Dict[str, Any]:
+    return {key.name: key.default for key in KEYS}

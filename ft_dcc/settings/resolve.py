@@ -1,0 +1,126 @@
+"""Layers of settings merged into one value per key, each remembering where it came from.
+
+Lowest first: built-in defaults -> studio -> project -> profiles -> the artist's choice.
+Within a level the server's document wins over the ``$FT_DCC_SETTINGS`` file's. Profiles (from
+the studio's and the project's documents) apply when every filter they set matches; the most
+specific (the one setting more of host, task type and asset type) wins; among equally specific
+ones the project's wins over the studio's, and the later in its document over the earlier.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import attr
+
+from ft_dcc.settings.document import Document, Profile
+from ft_dcc.settings.keys import KEYS, key_named
+
+DEFAULT = "default"
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class Source:
+    """One level's document and where it was read (``level``: studio or project)."""
+
+    level: str
+    origin: str  # e.g. "ftrack Setting ft_dcc/settings" or "file /studio/ft_dcc.json"
+    document: Document
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class Value:
+    value: Any
+    level: str  # default, studio, project, profile, artist
+    origin: str
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class Filters:
+    """What profiles are chosen by."""
+
+    host: Optional[str] = None
+    task_type: Optional[str] = None
+    asset_type: Optional[str] = None
+
+
+@attr.s(auto_attribs=True)
+class Resolved:
+    """Every key's value and its origin, and the profiles that applied (lowest first)."""
+
+    values: Dict[str, Value]
+    profiles: List[str] = attr.Factory(list)
+    filters: Filters = attr.Factory(Filters)
+    notes: List[str] = attr.Factory(list)  # e.g. "the server could not be reached"
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[key_named(name).name].value
+
+    def origin(self, name: str) -> str:
+        return self.values[key_named(name).name].origin
+
+    def level(self, name: str) -> str:
+        return self.values[key_named(name).name].level
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "filters": attr.asdict(self.filters),
+            "profiles": list(self.profiles),
+            "notes": list(self.notes),
+            "values": {
+                name: {"value": v.value, "level": v.level, "origin": v.origin}
+                for name, v in self.values.items()
+            },
+        }
+
+    def lines(self) -> List[str]:
+        """``origin<TAB>key = value`` lines, like ``git config --show-origin --list``."""
+        shown = {name: _where(v) for name, v in self.values.items()}
+        width = max(len(text) for text in shown.values())
+        return [
+            f"{shown[name]:<{width}}  {name} = {json.dumps(v.value)}"
+            for name, v in self.values.items()
+        ]
+
+
+def _where(value: Value) -> str:
+    if value.level in (DEFAULT, "profile", "artist"):
+        return value.origin
+    return f"{value.level}: {value.origin}"
+
+
+def matching_profiles(sources: Sequence[Source], filters: Filters) -> List[Tuple[Profile, str]]:
+    """The profiles that apply, in the order they are laid on (the last one wins)."""
+    found = []
+    for rank, source in enumerate(sources):
+        for position, profile in enumerate(source.document.profiles):
+            if profile.matches(filters.host, filters.task_type, filters.asset_type):
+                origin = f"profile {profile.name!r} ({source.origin})"
+                found.append(((profile.specificity, rank, position), profile, origin))
+    found.sort(key=lambda item: item[0])
+    return [(profile, origin) for _order, profile, origin in found]
+
+
+def resolve(
+    sources: Sequence[Source],
+    filters: Optional[Filters] = None,
+    artist: Optional[Dict[str, Any]] = None,
+    artist_origin: str = "artist (command line)",
+    notes: Iterable[str] = (),
+) -> Resolved:
+    """Lay defaults, ``sources`` (lowest first), matching profiles and ``artist`` on each other."""
+    filters = filters or Filters()
+    values = {key.name: Value(key.default, DEFAULT, DEFAULT) for key in KEYS}
+    for source in sources:
+        for name, value in source.document.settings.items():
+            values[name] = Value(value, source.level, source.origin)
+    applied = []
+    for profile, origin in matching_profiles(sources, filters):
+        applied.append(origin)
+        for name, value in profile.settings.items():
+            values[name] = Value(value, "profile", origin)
+    for name, value in (artist or {}).items():
+        key = key_named(name)
+        values[key.name] = Value(key.check(value), "artist", artist_origin)
+    return Resolved(values=values, profiles=applied, filters=filters, notes=list(notes))

@@ -1,0 +1,150 @@
+"""Where settings live: on the ftrack server (every artist and farm node reaches it), with the
+``$FT_DCC_SETTINGS`` file as the fallback and for offline work.
+
+- studio: ftrack's ``Setting`` entity (group ``ft_dcc``, name ``settings``), a server-wide
+  row every ftrack site has; only administrators may write ``Setting`` rows;
+- project: the ``Metadata`` of the ``Project`` (key ``ft_dcc_settings``), so it travels with
+  the project; who may write it is the server's rule for the project's metadata;
+- the file: a document whose ``settings``/``profiles`` are studio-level and whose
+  ``projects`` hold per-project documents; the server's document wins over the file's.
+
+Everything is read through an ``ft_dcc.Session`` (the client), never from the server's code,
+and every document is validated before it is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+from ft_dcc.exceptions import SettingsError
+from ft_dcc.protocol import PROJECT_SETTINGS_KEY
+from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.query import quote
+from ft_dcc.settings.document import Document, parse_text, read_file
+from ft_dcc.settings.resolve import Source
+
+log = logging.getLogger(__name__)
+
+ENV_FILE = "FT_DCC_SETTINGS"
+STUDIO_GROUP = "ft_dcc"
+STUDIO_NAME = "settings"
+PROJECT_KEY = PROJECT_SETTINGS_KEY
+STUDIO_ORIGIN = f"ftrack Setting {STUDIO_GROUP}/{STUDIO_NAME}"
+STUDIO_QUERY = (
+    "select group, name, value from Setting "
+    f"where group is {quote(STUDIO_GROUP)} and name is {quote(STUDIO_NAME)}"
+)
+
+
+def settings_file() -> Optional[Path]:
+    text = os.environ.get(ENV_FILE, "").strip()
+    return Path(text).expanduser() if text else None
+
+
+def file_sources(project: Optional[str], path: Optional[Path] = None) -> List[Source]:
+    """The studio and ``project`` documents of the settings file (none without one)."""
+    path = path or settings_file()
+    if path is None:
+        return []
+    document = read_file(path)
+    origin = f"file {path}"
+    sources = [Source("studio", origin, Document(document.settings, document.profiles))]
+    if project and project in document.projects:
+        sources.append(
+            Source("project", f"{origin} (projects.{project})", document.projects[project])
+        )
+    return sources
+
+
+def _stored(text: Any, where: str) -> Document:
+    """A document read from the server; refused (never used half) when someone stored junk."""
+    try:
+        return parse_text(str(text or "{}"), where, allow_projects=False)
+    except SettingsError as error:
+        raise SettingsError(
+            error.message, hint="push a corrected file with 'ft-dcc settings push'"
+        ) from None
+
+
+def studio_row(session: PublishSession) -> Any:
+    return session.query(STUDIO_QUERY).first()
+
+
+#: what a project's settings need of it: its name and its metadata (fetched with it)
+PROJECT_FIELDS = "id, name, metadata.key, metadata.value"
+#: what a publish's settings need of its task: its type and path, and its project's settings
+TASK_FIELDS = "name, type.name, link, project.name, project.metadata.key, project.metadata.value"
+
+
+def read(session: PublishSession, expression: Optional[str] = None) -> Tuple[Any, Any]:
+    """The studio's ``Setting`` row and the first entity ``expression`` finds (a Project or a
+    Task selecting :data:`PROJECT_FIELDS`/:data:`TASK_FIELDS`), in one request."""
+    operations = [{"action": "query", "expression": STUDIO_QUERY}]
+    if expression:
+        operations.append({"action": "query", "expression": expression})
+    replies = session.call(operations)
+    rows = [(reply.get("data") or [None])[0] for reply in replies]
+    return rows[0], (rows[1] if expression else None)
+
+
+def project_expression(project: str) -> str:
+    return (
+        f"select {PROJECT_FIELDS} from Project "
+        f"where name is {quote(project)} or id is {quote(project)}"
+    )
+
+
+def no_such_project(project: str) -> SettingsError:
+    return SettingsError(
+        f"there is no ftrack project called {project!r}",
+        hint="check the project's name (ftrack's short name)",
+    )
+
+
+def find_project(session: PublishSession, project: str) -> Any:
+    """The Project called (or with id) ``project``; SettingsError when there is none."""
+    found = session.query(project_expression(project)).first()
+    if found is None:
+        raise no_such_project(project)
+    return found
+
+
+def server_sources(studio: Any, project: Any = None) -> List[Source]:
+    """The studio document of the ``studio`` Setting row and the one in ``project``'s
+    metadata (a Project read with :data:`PROJECT_FIELDS`), as far as they exist."""
+    sources = []
+    if studio is not None:
+        sources.append(Source("studio", STUDIO_ORIGIN, _stored(studio["value"], STUDIO_ORIGIN)))
+    text = project["metadata"].get(PROJECT_KEY) if project is not None else None
+    if text is not None:
+        origin = f"ftrack Project {project['name']} metadata {PROJECT_KEY}"
+        sources.append(Source("project", origin, _stored(text, origin)))
+    return sources
+
+
+def push_studio(session: PublishSession, document: Document) -> None:
+    """Store ``document`` as the studio's settings (administrators only, the server says)."""
+    text = document.to_json()
+    row = studio_row(session)
+    if row is None:
+        session.create("Setting", {"group": STUDIO_GROUP, "name": STUDIO_NAME, "value": text})
+    else:
+        row["value"] = text
+    _commit(session)
+
+
+def push_project(session: PublishSession, project: Any, document: Document) -> None:
+    """Store ``document`` as ``project``'s settings, in the project's metadata."""
+    project["metadata"][PROJECT_KEY] = document.to_json()
+    _commit(session)
+
+
+def _commit(session: PublishSession) -> None:
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise

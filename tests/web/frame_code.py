@@ -1,0 +1,112 @@
+"""Movies whose every frame says which frame (and which version) it is, in black and white
+blocks that survive H.264, and readers of those blocks from what Chromium shows.
+
+A frame is mid grey with a band of ``BITS`` blocks across its middle: block ``i`` (left to
+right) is white when bit ``i`` of ``index + 64 * version`` is set, else black; ``index`` is the
+frame's position in the shot (0 for the first frame). The blocks are read at their centres, so
+scaling, chroma subsampling and compression do not change a bit; a picture without the band
+(the page's background, a label) reads as "no code".
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Callable, List, Optional, Tuple
+
+import imageio_ffmpeg
+
+FIRST, FRAMES, RATE = 1001, 48, 24
+SIZE = (320, 180)
+BITS = 8  # 6 bits of frame index (0..63), 2 of version (1..3)
+BAND = (0.35, 0.65)  # the band's top and bottom, as fractions of the height
+
+#: The blocks' centres, as fractions of the picture's width (all at half its height).
+CENTRES = [(i + 0.5) / BITS for i in range(BITS)]
+
+#: Grey levels at the block centres of the picture a <video> holds now (its decoded frame,
+#: drawn on a canvas: what a play or a step starts from, not the poster on top of it).
+READ_VIDEO_LEVELS = """(video, bits) => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 320; canvas.height = 180;
+  const context = canvas.getContext("2d");
+  context.drawImage(video, 0, 0, 320, 180);
+  const levels = [];
+  for (let i = 0; i < bits; i++) {
+    const d = context.getImageData(Math.floor((i + 0.5) * 320 / bits), 90, 1, 1).data;
+    levels.push(Math.round((d[0] + d[1] + d[2]) / 3));
+  }
+  return levels;
+}"""
+
+
+def coded_frames(folder: Path, version: int) -> Path:
+    """A PNG sequence FIRST..FIRST+FRAMES-1 of ``version``; returns its %04d pattern."""
+    folder.mkdir(parents=True)
+    pattern = folder / "shot.%04d.png"
+    top, bottom = round(BAND[0] * SIZE[1]), round(BAND[1] * SIZE[1])
+    block = SIZE[0] // BITS
+    bit = f"mod(floor((N+{64 * version})/pow(2,floor(X/{block}))),2)"
+    level = f"if(between(Y,{top},{bottom - 1}),255*{bit},96)"
+    graph = (
+        f"color=black:s={SIZE[0]}x{SIZE[1]}:r={RATE},format=rgb24,"
+        f"geq=r='{level}':g='{level}':b='{level}'"
+    )
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", graph,
+         "-frames:v", str(FRAMES), "-start_number", str(FIRST), str(pattern)],
+        check=True,
+    )  # fmt: skip
+    return pattern
+
+
+def decode_levels(levels: List[int]) -> Optional[Tuple[int, int]]:
+    """(version, shot frame) from the block centres' grey levels; None when they are not a
+    code (a level neither clearly black nor clearly white, or no version bits)."""
+    value = 0
+    for i, level in enumerate(levels):
+        if 70 <= level <= 185:
+            return None
+        if level > 185:
+            value |= 1 << i
+    version, index = value >> 6, value & 63
+    if version == 0 or index >= FRAMES:
+        return None
+    return version, FIRST + index
+
+
+def screenshot_levels(locator: Any, path: Path) -> List[int]:
+    """Screenshot ``locator`` (what Chromium composited: poster or video picture) to ``path``
+    and return the grey levels at the block centres."""
+    locator.screenshot(path=str(path))
+    out = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", str(path),
+         "-vf", f"scale={SIZE[0]}:{SIZE[1]}", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    row = SIZE[1] // 2
+    return [out.stdout[row * SIZE[0] + int(c * SIZE[0])] for c in CENTRES]
+
+
+def shown(locator: Any, path: Path) -> Optional[Tuple[int, int]]:
+    """(version, frame) Chromium shows in ``locator`` now, decoded from a screenshot."""
+    return decode_levels(screenshot_levels(locator, path))
+
+
+def held(video: Any) -> Optional[Tuple[int, int]]:
+    """(version, frame) of the decoded picture the <video> element holds."""
+    return decode_levels(video.evaluate(READ_VIDEO_LEVELS, BITS))
+
+
+def wait_until(check: Callable[[], Any], describe: Callable[[], str], timeout: float = 30.0) -> Any:
+    """Call ``check`` until it returns something truthy (returned), or fail with
+    ``describe()`` after ``timeout`` seconds (a generous bound, not a measurement)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(describe())
+        time.sleep(0.1)

@@ -1,0 +1,255 @@
+"""Frame truth (issue 22, item 1): the review page's counter, its "Note at frame" and the
+picture agree after load, seek, step, pause, version switch and compare, whatever the order of
+media events: the movie served fast, slow (throttled), from the browser's cache, or loaded
+before the page's scripts run. In real Chromium.
+
+Every frame of the published movies carries its own number and version in black and white
+blocks (``frame_code``). What the viewer sees is decoded from screenshots of the page's video
+(poster or picture, as Chromium composited it); the picture the video element holds (what a
+play or a step goes on from) is decoded from the element itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+from support import make_task, open_session
+
+from ft_dcc.host.files import FilesHost
+from ft_dcc.publish import publish
+
+from .dailies_fixtures import isolated_pyblish
+from .frame_code import FIRST, FRAMES, RATE, coded_frames, held, shown, wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+POSTER = FIRST + FRAMES // 2  # the publish's default thumbnail: the middle frame
+
+
+@pytest.fixture(scope="module")
+def coded_dailies(embedded_server: Any, tmp_path_factory: Any) -> Tuple[List[Any], str]:
+    """v001 and v002 of one shot (frames coded with their number and version), in one review
+    session; the reports and the session page's link."""
+    tmp_path = tmp_path_factory.mktemp("frame_truth")
+    reports = []
+    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
+        task = make_task(
+            session, f"ft{uuid.uuid4().hex[:8]}", FIRST, FIRST + FRAMES - 1, RATE, task_name="anim"
+        )
+        for number in (1, 2):
+            report = publish(
+                FilesHost(coded_frames(tmp_path / f"v{number}", number), fps=RATE),
+                task=task,
+                review_session="Frame truth dailies",
+                comment=f"pass {number}",
+                session=session,
+            )
+            assert report.ok, str(report)
+            reports.append(report)
+    return reports, reports[-1].review_url
+
+
+def visible_item(page: Any) -> Any:
+    return page.locator(".asset-group article.item:not([hidden])")
+
+
+class Truth:
+    """What one page shows, read back: counter, note frame and pictures."""
+
+    def __init__(self, page: Any, artifacts: Path, name: str) -> None:
+        self.page = page
+        self.artifacts = artifacts
+        self.name = name
+        self.last: Dict[str, Any] = {}
+
+    def read(self, step: str) -> Dict[str, Any]:
+        item = visible_item(self.page)
+        video = item.locator(".picture.main video")
+        state: Dict[str, Any] = {
+            "counter": item.locator(".frame-number").inner_text(),
+            "note_at": item.locator(".note-at").inner_text(),
+            "version": int(item.get_attribute("data-version").lstrip("v")),
+            "settled": video.evaluate("(v) => v.readyState >= 2 && !v.seeking"),
+            "seen": shown(video, self.artifacts / f"frame_truth_{self.name}_{step}.png"),
+            "held": held(video),
+        }
+        other = item.locator(".picture.compare-b video")
+        if other.count():
+            b_item = self.page.locator(f"#item-{item.get_attribute('data-compare-with')}")
+            state["b_version"] = int(b_item.get_attribute("data-version").lstrip("v"))
+            state["b_settled"] = other.evaluate("(v) => v.readyState >= 2 && !v.seeking")
+            state["b_seen"] = shown(other, self.artifacts / f"frame_truth_{self.name}_{step}_b.png")
+            state["b_held"] = held(other)
+        self.last = state
+        return state
+
+    @staticmethod
+    def agrees(state: Dict[str, Any]) -> Optional[int]:
+        """The frame every reading names, or None while they differ."""
+        frame = int(state["counter"])
+        want = (state["version"], frame)
+        ok = state["settled"] and state["note_at"] == state["counter"]
+        ok = ok and state["seen"] == want and state["held"] == want
+        if "b_version" in state:
+            b_want = (state["b_version"], frame)
+            ok = ok and state["b_settled"] and state["b_seen"] == b_want
+            ok = ok and state["b_held"] == b_want
+        return frame if ok else None
+
+    def frame(self, step: str, expect: Optional[int] = None) -> int:
+        """Wait until counter, note frame and pictures agree; the frame they agree on (and, for
+        a stable page, agree on again at the next reading)."""
+
+        def check() -> Optional[int]:
+            frame = self.agrees(self.read(step))
+            if frame is None or (expect is not None and frame != expect):
+                return None
+            again = self.agrees(self.read(step))  # not a passing moment
+            return frame if again == frame else None
+
+        return wait_until(check, lambda: f"{self.name}/{step}: the page disagrees: {self.last}")
+
+
+#: Remember the counter at the moment the video pauses (a capturing listener on the item runs
+#: before the page's own listeners on the video).
+AT_PAUSE = """(item) => item.addEventListener("pause",
+    () => { window.__atPause = +item.dataset.frame; }, true)"""
+
+
+def test_scripts_that_run_after_the_movie_loaded_still_open_at_the_poster_frame(
+    coded_dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    """The race of the issue, made certain: the page's scripts are held back until the movie's
+    metadata and first picture are loaded (a fast local server, a cached movie)."""
+    _, url = coded_dailies
+    held_scripts: List[Any] = []
+    page.route("**/review/static/*.js", lambda route: held_scripts.append(route))
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('video.video'); return v && v.readyState >= 2"
+        " && document.scripts.length > 0; }"
+    )
+    wait_until(
+        lambda: len(held_scripts) == page.evaluate("() => document.scripts.length") or None,
+        lambda: f"only {len(held_scripts)} scripts were asked for",
+    )
+    assert page.evaluate("() => window.ftReview") is None  # no script ran yet
+    for route in held_scripts:
+        route.continue_()
+    page.wait_for_function("() => window.ftReview && window.ftReview.Player")
+    truth = Truth(page, artifacts_dir, "late_scripts")
+    assert truth.frame("load") == POSTER
+    visible_item(page).locator("button.step-forward").click()
+    assert truth.frame("step", POSTER + 1) == POSTER + 1
+
+
+def throttle(page: Any, kbytes_per_second: int, latency_ms: int) -> None:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": latency_ms,
+            "downloadThroughput": kbytes_per_second * 1024,
+            "uploadThroughput": -1,
+        },
+    )
+
+
+def test_a_slow_movie_opens_at_the_poster_frame_and_steps_from_it(
+    coded_dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    _, url = coded_dailies
+    throttle(page, kbytes_per_second=24, latency_ms=150)
+    assert page.goto(url, wait_until="commit").status == 200
+    truth = Truth(page, artifacts_dir, "slow")
+    assert truth.frame("load") == POSTER
+    visible_item(page).locator("button.step-back").click()
+    assert truth.frame("step", POSTER - 1) == POSTER - 1
+
+
+def test_a_cached_movie_opens_at_the_poster_frame_on_reload(
+    coded_dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    _, url = coded_dailies
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cached: List[str] = []
+    cdp.on(
+        "Network.responseReceived",
+        lambda event: (
+            cached.append(event["response"]["url"])
+            if event["response"].get("fromDiskCache") or event["response"].get("fromMemoryCache")
+            else None
+        ),
+    )
+    assert page.goto(url).status == 200
+    truth = Truth(page, artifacts_dir, "cache")
+    assert truth.frame("first") == POSTER
+    visible_item(page).locator("button.step-forward").click()
+    assert truth.frame("moved", POSTER + 1) == POSTER + 1
+    movie = visible_item(page).get_attribute("data-movie-url")
+    page.reload()
+    assert truth.frame("reload") == POSTER  # a reload opens at the poster again
+    assert any(movie in url for url in cached), f"the movie was not served from cache: {cached}"
+
+
+def test_counter_note_and_picture_agree_through_step_seek_pause_switch_and_compare(
+    coded_dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    reports, url = coded_dailies
+    assert page.goto(url).status == 200
+    truth = Truth(page, artifacts_dir, "fast")
+    assert truth.frame("load") == POSTER
+    item = visible_item(page)
+
+    item.locator("button.step-forward").click()
+    assert truth.frame("step_forward", POSTER + 1) == POSTER + 1
+    item.locator(".counter").click()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert truth.frame("arrow_back", POSTER - 1) == POSTER - 1
+
+    item.locator(".scrub").evaluate(
+        "(s) => { s.value = '1040'; s.dispatchEvent(new Event('input', {bubbles: true})); }"
+    )
+    assert truth.frame("scrub", 1040) == 1040
+
+    page.keyboard.press("Home")
+    assert truth.frame("home", FIRST) == FIRST
+    item.evaluate(AT_PAUSE)
+    page.keyboard.press("l")
+    page.wait_for_function(
+        "(i) => +i.dataset.frame >= 1006", arg=item.element_handle(), timeout=60_000
+    )
+    page.keyboard.press("k")
+    paused = truth.frame("paused")  # wherever the pause landed, all agree there
+    # ... and it is the frame the viewer saw when pausing, not one before it
+    assert paused == page.evaluate("() => window.__atPause"), paused
+
+    # Another version: its own counter, note frame and picture agree too.
+    page.locator(f'.version-tab[data-object-id="{reports[0].review_session_object_id}"]').click()
+    assert visible_item(page).get_attribute("data-version") == "v001"
+    first_v1 = truth.frame("switched")
+    assert first_v1 == POSTER  # a version not shown before opens at its poster
+    visible_item(page).locator("button.step-forward").click()
+    assert truth.frame("switched_step", POSTER + 1) == POSTER + 1
+
+    # Compare with v002: both pictures at the counter's frame, through steps and a pause.
+    page.locator(".compare-with").select_option(reports[1].review_session_object_id)
+    assert truth.frame("compare", POSTER + 1) == POSTER + 1
+    visible_item(page).locator(".counter").click()
+    page.keyboard.press("ArrowRight")
+    assert truth.frame("compare_step", POSTER + 2) == POSTER + 2
+    page.keyboard.press("l")
+    item = visible_item(page)
+    page.wait_for_function(
+        "(i) => i.querySelector('video').paused === false", arg=item.element_handle()
+    )
+    page.keyboard.press("k")
+    truth.frame("compare_paused")
+    page.screenshot(path=str(artifacts_dir / "frame_truth_compare_page.png"))

@@ -1,0 +1,213 @@
+"""The review page's rough edges (issue 23, item 8), in real Chromium on real publishes with
+the studio's default burn-ins: the compare labels leave the burn-ins readable, and a burn-in
+field with nothing to say leaves no dark box on the picture."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pytest
+from support import make_task, open_session
+
+from ft_dcc.host.files import FilesHost
+from ft_dcc.publish import publish
+
+from .dailies_fixtures import colour_at, isolated_pyblish, screenshot_pixels
+from .frame_code import FIRST, FRAMES, RATE, coded_frames, shown
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+GREY = 96  # the coded frames' background (frame_code)
+
+
+@pytest.fixture(scope="module")
+def burnt_dailies(embedded_server: Any, tmp_path_factory: Any) -> Tuple[List[Any], str]:
+    """v001 and v002 published with the default burn-ins (files have no camera: the burn-in's
+    "{camera} {focal_length}" field is empty)."""
+    tmp_path = tmp_path_factory.mktemp("rough_edges")
+    reports = []
+    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
+        task = make_task(
+            session, f"re{uuid.uuid4().hex[:8]}", FIRST, FIRST + FRAMES - 1, RATE, task_name="anim"
+        )
+        for number in (1, 2):
+            report = publish(
+                FilesHost(coded_frames(tmp_path / f"v{number}", number), fps=RATE),
+                task=task,
+                review_session="Rough edges dailies",
+                comment=f"pass {number}",
+                burnin="on",
+                session=session,
+            )
+            assert report.ok, str(report)
+            reports.append(report)
+    return reports, reports[-1].review_url
+
+
+def boxes_overlap(a: Dict[str, float], b: Dict[str, float]) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_compare_labels_leave_the_burn_ins_readable(
+    burnt_dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    reports, url = burnt_dailies
+    assert page.goto(url).status == 200
+    item = page.locator(".asset-group article.item:not([hidden])")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=item.locator("video").element_handle())
+    page.locator(".compare-with").select_option(reports[0].review_session_object_id)
+    page.wait_for_function(
+        "(i) => i.querySelector('.compare-b').dataset.frame === i.dataset.frame",
+        arg=item.element_handle(),
+    )
+    for mode in ("Side by side", "Wipe"):
+        page.locator(".compare-mode .mode", has_text=mode).click()
+        labels = item.locator(".picture-label")
+        assert labels.all_inner_texts()[0] == "A \u00b7 v002"
+        assert labels.all_inner_texts()[1].startswith("B \u00b7 v001")
+        pictures = [item.locator(".picture.main video"), item.locator(".picture.compare-b video")]
+        for label in (labels.nth(0), labels.nth(1)):
+            assert label.is_visible()
+            for picture in pictures:  # a label over a picture covers its burn-in
+                assert not boxes_overlap(label.bounding_box(), picture.bounding_box()), mode
+        name = mode.split()[0].lower()
+        item.locator(".stage").screenshot(path=str(artifacts_dir / f"compare_labels_{name}.png"))
+
+
+def test_an_empty_burn_in_field_leaves_no_dark_box(
+    burnt_dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    _, url = burnt_dailies
+    assert page.goto(url).status == 200
+    item = page.locator(".asset-group article.item:not([hidden])")
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video.element_handle())
+    pixels = screenshot_pixels(video, artifacts_dir / "burnin_empty_field.png")
+    # bottom centre: "{camera} {focal_length}", both empty for files; the frame's own grey
+    bottom_centre = colour_at(pixels, 0.5, 0.96)
+    assert all(abs(c - GREY) < 16 for c in bottom_centre), bottom_centre
+    # the filled fields are burnt in: the frame counter at the bottom right is not plain grey
+    assert pixels[int(0.9 * pixels.shape[0]) :, int(0.8 * pixels.shape[1]) :].max() > 200
+
+
+def test_a_drawings_thumbnail_shows_the_stroke_over_its_frame(
+    burnt_dailies: Any, page: Any, artifacts_dir: Path
+) -> None:
+    _, url = burnt_dailies
+    assert page.goto(url).status == 200
+    item = page.locator(".asset-group article.item:not([hidden])")
+    page.wait_for_function(
+        "(i) => i.querySelector('.frame-number').textContent === '1025'"
+        " && !i.querySelector('video').seeking",
+        arg=item.element_handle(),
+    )
+    item.locator(".counter").click()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("(i) => i.dataset.frame === '1030'", arg=item.element_handle())
+    item.locator(".draw-toggle").click()
+    canvas = item.locator(".draw-layer").bounding_box()
+    y = canvas["y"] + canvas["height"] * 0.25
+    page.mouse.move(canvas["x"] + canvas["width"] * 0.2, y)
+    page.mouse.down()
+    page.mouse.move(canvas["x"] + canvas["width"] * 0.8, y, steps=8)
+    page.mouse.up()
+    item.locator(".draw-save").click()
+    thumb = item.locator(".note.has-drawing .note-drawing")
+    thumb.wait_for()
+    page.wait_for_function(
+        "(t) => t.dataset.still === 'shown' && t.querySelector('img').complete",
+        arg=thumb.element_handle(),
+    )
+    path = artifacts_dir / "drawing_note_thumbnail.png"
+    assert shown(thumb, path) == (2, 1030)  # the frame the drawing was made on ...
+    pixels = screenshot_pixels(thumb, path)
+    rows, cols = pixels.shape[:2]
+    column = pixels[int(0.15 * rows) : int(0.35 * rows), cols // 2].astype(int)
+    redness = column[:, 0] - column[:, 1:].max(axis=1)
+    assert redness.max() > 60, column.tolist()  # ... under the (thin, scaled down) stroke
+    item.locator(".notes").screenshot(path=str(artifacts_dir / "drawing_note_list.png"))
+
+
+@pytest.fixture(scope="module")
+def two_shots(embedded_server: Any, tmp_path_factory: Any) -> str:
+    """One review session holding two assets (frames coded as version 1 and 2 to tell them
+    apart); the session page's link."""
+    tmp_path = tmp_path_factory.mktemp("play_all")
+    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
+        task = make_task(
+            session, f"pa{uuid.uuid4().hex[:8]}", FIRST, FIRST + FRAMES - 1, RATE, task_name="anim"
+        )
+        for code, asset in ((1, "shotA"), (2, "shotB")):
+            report = publish(
+                FilesHost(coded_frames(tmp_path / asset, code), fps=RATE),
+                task=task,
+                review_session="Play all dailies",
+                asset_name=asset,
+                session=session,
+            )
+            assert report.ok, str(report)
+    return report.review_url
+
+
+#: Every counter change of every item, in order: [item's place on the page, frame].
+RECORD_ALL = """() => {
+  window.__played = [];
+  document.querySelectorAll(".asset-group article.item").forEach((item, index) => {
+    new MutationObserver(() => window.__played.push([index, +item.dataset.frame]))
+      .observe(item, {attributes: true, attributeFilter: ["data-frame"]});
+  });
+}"""
+
+
+def test_play_all_plays_the_whole_session_as_one_playlist(
+    two_shots: str, page: Any, artifacts_dir: Path
+) -> None:
+    assert page.goto(two_shots).status == 200
+    items = page.locator(".asset-group article.item:not([hidden])")
+    assert items.count() == 2
+    for index in range(2):
+        video = items.nth(index).locator("video").element_handle()
+        page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video)
+    page.evaluate(RECORD_ALL)
+    button = page.locator(".play-all")
+    assert button.inner_text() == "Play all"
+    button.click()
+    page.wait_for_function(
+        "() => document.querySelector('main.items').dataset.playlist === '2/2'", timeout=60_000
+    )
+    page.wait_for_function("(i) => +i.dataset.frame >= 1012", arg=items.nth(1).element_handle())
+    assert button.inner_text() == "Stop \u00b7 2 of 2"
+    page.screenshot(path=str(artifacts_dir / "play_all_second_shot.png"))
+    page.wait_for_function(
+        "() => document.querySelector('main.items').dataset.playlist === 'done'", timeout=120_000
+    )
+    played = page.evaluate("() => window.__played")
+    first = [frame for index, frame in played if index == 0]
+    second = [frame for index, frame in played if index == 1]
+    assert first[0] == FIRST and max(first) == FIRST + FRAMES - 1, first  # the whole first shot
+    assert second[0] == FIRST and max(second) == FIRST + FRAMES - 1, second  # then the second
+    first_of_second = min(i for i, (index, _) in enumerate(played) if index == 1)
+    after = {frame for index, frame in played[first_of_second:] if index == 0}
+    assert after <= {FIRST + FRAMES - 1}, played  # the first shot had ended: one after the other
+    assert button.inner_text() == "Play all"
+    end = shown(items.nth(1).locator("video"), artifacts_dir / "play_all_end.png")
+    assert end == (2, FIRST + FRAMES - 1)
+    assert items.nth(1).locator(".frame-number").inner_text() == str(FIRST + FRAMES - 1)
+
+    # The reviewer pausing stops the playlist where it is.
+    button.click()
+    page.wait_for_function("(i) => +i.dataset.frame >= 1004", arg=items.nth(0).element_handle())
+    page.keyboard.press("k")
+    page.wait_for_function(
+        "() => document.querySelector('main.items').dataset.playlist === 'stopped'"
+    )
+    assert button.inner_text() == "Play all"
+    assert items.nth(1).locator("video").evaluate("(v) => v.paused")
