@@ -13,7 +13,8 @@ come from one module per area, each with ``routes(server)``:
 - ``events``: the event hub's socket.io routes when it is installed.
 
 Every request is written to the request log (JSON lines, see ``request_log``) when one is
-configured; API keys are replaced by ``<redacted>`` there.
+configured; API keys and tokens are replaced by ``<redacted>`` there. Every answer carries
+``nosniff`` and a Content-Security-Policy (``http.security_headers``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ft_dcc.server.http import limits as http_limits
 from ft_dcc.server.http.cors import add_cors
 from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
 from ft_dcc.server.http.responses import error_response
+from ft_dcc.server.http.security_headers import SecurityHeadersMiddleware
 from ft_dcc.server.review import routes as review_routes
 from ft_dcc.server.runtime.config import ServerConfig
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -100,6 +102,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     )
     app.state.server = server
     app.add_middleware(http_limits.BodyTimeoutMiddleware, timeout=http_limits.body_timeout())
+    app.add_middleware(SecurityHeadersMiddleware)
     add_cors(app, config.cors_origins)
     app.add_middleware(RequestLogMiddleware, request_log=request_log)
     return app

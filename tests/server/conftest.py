@@ -22,3 +22,22 @@ def store(backend: str, new_database_url: Callable[[str], str]) -> Iterator[Any]
 def user_id(store: Any) -> str:
     """The id of the seeded API user ``test.user``."""
     return store.ensure_seed("test.user")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql-4-workers"])
+def trust_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """Issue 18's hostile-insider world (admin, alice, mallory) on a real server: SQLite, then
+    PostgreSQL with 4 workers (``-k sqlite`` or ``-k postgresql`` picks one)."""
+    pytest.importorskip("sqlalchemy")
+    from support.trust_v2 import make_world
+
+    database_url = None
+    if request.param != "sqlite":
+        cluster = request.getfixturevalue("pg_cluster")
+        database_url = cluster.create_database("trust", template=cluster.template)
+    world = make_world(tmp_path_factory.mktemp(f"trust-{request.param}"), request.param,
+                       database_url)  # fmt: skip
+    yield world
+    world.server.stop()

@@ -143,10 +143,12 @@ def test_removing_committed_media_needs_the_right_to_delete_it(
     # what bob published himself, he may remove
     mine = publish(server, task, **as_bob(bob))
     ok(server, [delete("FileComponent", mine["component"])], **as_bob(bob))
+    # the stored file went with its component (issue 18, finding 8); removing it again is allowed
+    assert not (server.data_dir / "files" / mine["component"]).exists()
     response = requests.get(
         url, params={"id": mine["component"], "username": "bob", "apiKey": bob["key"]}, timeout=30
     )
-    assert response.status_code == 200 and response.json()["removed"] is True
+    assert response.status_code == 200 and response.json()["removed"] is False
 
 
 def test_the_first_user_is_an_administrator_and_user_add_admin_makes_one(server: Any) -> None:

@@ -21,8 +21,9 @@ ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
 ROOT_CONFTEST_MODULE = "_ft_dcc_tests_root_conftest"
 
 
-def start_server(base: Path) -> Any:
-    """A real ``ft-dcc server`` on a free port (the root conftest's ``start_server``)."""
+def start_server(base: Path, extra_args: Optional[List[str]] = None) -> Any:
+    """A real ``ft-dcc server`` on a free port (the root conftest's ``start_server``), with
+    more ``ft-dcc server`` options in ``extra_args`` (e.g. ``--database``, ``--workers``)."""
     module = sys.modules.get(ROOT_CONFTEST_MODULE)
     if module is None:  # "conftest" is ambiguous (tests/publish has one): load it by path
         spec = importlib.util.spec_from_file_location(ROOT_CONFTEST_MODULE, ROOT_CONFTEST)
@@ -30,7 +31,7 @@ def start_server(base: Path) -> Any:
         module = importlib.util.module_from_spec(spec)
         sys.modules[ROOT_CONFTEST_MODULE] = module
         spec.loader.exec_module(module)
-    return module.start_server(base)
+    return module.start_server(base, extra_args)
 
 
 def new_id() -> str:

@@ -1,7 +1,11 @@
 """Routes of stored files: signed uploads and component downloads (with HTTP Range).
 
 - ``PUT /file-upload/<component id>?token=``: signed uploads (see ``files``);
-- ``GET /component/get|thumbnail|remove?id=&username=&apiKey=``.
+- ``GET /component/get|thumbnail?id=`` with the ``ftrack-user``/``ftrack-api-key`` headers, or
+  ``?id=&token=`` (a signed download URL); with ``&username=&apiKey=`` in the URL the answer is
+  a redirect to a signed URL (see ``files.download_links``): no key stays in a URL. Files are
+  served with a type the server decided (``files.served``);
+- ``GET /component/remove?id=&username=&apiKey=``.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from typing import List, Optional, Tuple, Union
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ft_dcc.server.files.download_links import download_user, signed_download_url
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.files.thumbnails import default_thumbnail, sized_thumbnail
 from ft_dcc.server.http.auth import (
     HEADER_API_KEY,
@@ -63,61 +69,76 @@ class ComponentRoutes:
         )
 
     # -- downloads -------------------------------------------------------------------------------
-    def _download_user(self, request: Request) -> Optional[str]:
+    def _key_user(self, request: Request) -> Optional[str]:
         username = request.query_params.get("username") or request.headers.get(HEADER_USER)
         api_key = request.query_params.get("apiKey") or request.headers.get(HEADER_API_KEY)
         request.state.ftrack_user = username
-        user_id = self.server.authenticate(username, api_key)
-        request.state.auth_ok = user_id is not None
-        return user_id
+        return self.server.authenticate(username, api_key)
+
+    def _requested_component(
+        self, request: Request, exchange: bool = False
+    ) -> Union[Tuple[str, str], Response]:
+        """The caller's user id and the ``id=`` of a request with valid credentials (an API key,
+        or a signed download ``token``), else the error response. With ``exchange``, an API key
+        in the URL answers a redirect to a signed URL instead (see ``download_links``)."""
+        token = request.query_params.get("token")
+        user_id = None if token is not None else self._key_user(request)
+        if token is None and user_id is None:
+            return self._denied(request)
+        try:
+            component_id = check_component_id(request.query_params.get("id"))
+            if token is not None:
+                user_id = download_user(self.files, token, component_id)
+                if not permissions.is_active_user(self.server.store, user_id):
+                    return self._denied(request)
+        except FileStoreError as exc:
+            return error_response(exc.exception, exc.message, exc.status)
+        request.state.auth_ok = True
+        assert user_id is not None
+        if exchange and "apiKey" in request.query_params:
+            url = signed_download_url(self.files, request.url.path, component_id, user_id,
+                                      request.query_params.get("size"))  # fmt: skip
+            return RedirectResponse(url, 307, headers={"Cache-Control": "no-store"})
+        return user_id, component_id
 
     @staticmethod
     def _denied(request: Request) -> Response:
-        message = invalid_credentials_message(request.state.ftrack_user)
+        message = invalid_credentials_message(getattr(request.state, "ftrack_user", None))
         return error_response(INVALID_CREDENTIALS, message, 401)
 
-    def _requested_component(self, request: Request) -> Union[Tuple[str, str], Response]:
-        """The caller's user id and the ``id=`` of a request with valid credentials, else the
-        error response."""
-        user_id = self._download_user(request)
-        if user_id is None:
-            return self._denied(request)
-        try:
-            return user_id, check_component_id(request.query_params.get("id"))
-        except FileStoreError as exc:
-            return error_response(exc.exception, exc.message, 400)
-
-    def _file_response(self, request: Request, missing_hint: str) -> Response:
-        requested = self._requested_component(request)
-        if isinstance(requested, Response):
-            return requested
-        _, component_id = requested
+    def _file_response(self, component_id: str, missing_hint: str) -> Response:
         path = self.files.path_for(component_id)
         if not path.is_file():
             return error_response(
                 "NotFoundError", f"No file for component {component_id}. {missing_hint}", 404
             )
         info = self.files.info(component_id)
+        media_type, inline = served_type(info)
         return FileResponse(
             path,
-            media_type=info.get("content_type") or "application/octet-stream",
+            media_type=media_type,
             filename=info.get("file_name") or component_id,
-            content_disposition_type="inline",
+            content_disposition_type="inline" if inline else "attachment",
+            headers=FILE_HEADERS,
         )
 
     async def get(self, request: Request) -> Response:
-        return self._file_response(request, "Upload it to ftrack.server first.")
+        requested = self._requested_component(request, exchange=True)
+        if isinstance(requested, Response):
+            return requested
+        return self._file_response(requested[1], "Upload it to ftrack.server first.")
 
     async def thumbnail(self, request: Request) -> Response:
+        requested = self._requested_component(request, exchange=True)
+        if isinstance(requested, Response):
+            return requested
+        component_id = requested[1]
         size_text = request.query_params.get("size")
         if not size_text:
-            return self._file_response(request, "Create the thumbnail component first.")
-        if self._download_user(request) is None:
-            return self._denied(request)
+            return self._file_response(component_id, "Create the thumbnail component first.")
         try:
-            component_id = check_component_id(request.query_params.get("id"))
             size = _parse_size(size_text)
-        except (FileStoreError, ValueError):
+        except ValueError:
             return error_response(
                 "ValidationError", "Give id=<component id> and size=1..4096.", 400
             )
@@ -129,7 +150,9 @@ class ComponentRoutes:
             )
         except RuntimeError as exc:
             return error_response("ValidationError", f"No thumbnail for {component_id}: {exc}", 415)
-        return FileResponse(path, media_type=media_type, content_disposition_type="inline")
+        return FileResponse(
+            path, media_type=media_type, content_disposition_type="inline", headers=FILE_HEADERS
+        )
 
     async def default_thumbnail(self, request: Request) -> Response:
         """ftrack's default thumbnail (the JS client's ``thumbnailUrl()`` without a component)."""

@@ -23,7 +23,7 @@ from ft_dcc.server.http.auth import (
     invalid_credentials_message,
     is_strict,
 )
-from ft_dcc.server.http.bodies import read_limited_body
+from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.http.responses import ApiJSONResponse, api_error
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
@@ -72,13 +72,22 @@ class ApiRoutes:
                 status=413,
             )
         try:
-            batch = json.loads(body.decode("utf-8"))
+            batch = parse_json_body(body)
             json.dumps(batch, ensure_ascii=False).encode("utf-8")  # no lone surrogates
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        except (JsonBodyError, UnicodeError, ValueError) as exc:
             return api_error(
                 "ValidationError",
-                f"The request body is not valid JSON ({exc}); send a JSON array of operations.",
+                f"The request body is not accepted: {exc} Send a JSON array of operations.",
                 strict=strict,
+            )
+        most = self.config.max_batch_operations
+        if isinstance(batch, list) and len(batch) > most:
+            return api_error(
+                "ValidationError",
+                f"A batch holds at most {most} operations and this one has {len(batch)}; "
+                "nothing was done. Split it into smaller batches.",
+                strict=strict,
+                status=413,
             )
         if isinstance(batch, list):
             request.state.actions = [

@@ -12,6 +12,12 @@ from starlette.routing import Route
 from ft_dcc.server.files.filestore import FileStoreError
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
+#: The widget page runs no script; only its inline theme style is allowed.
+WIDGET_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
+}
+
 
 def routes(server: EmbeddedServer) -> List[Route]:
     """The widget page's route for ``server``."""
@@ -29,7 +35,8 @@ def routes(server: EmbeddedServer) -> List[Route]:
         return HTMLResponse(
             f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
             f"<body style='background:{theme};font-family:sans-serif'><h1>{title}</h1>"
-            "<p>ft_dcc embedded server widget.</p></body></html>"
+            "<p>ft_dcc embedded server widget.</p></body></html>",
+            headers=WIDGET_HEADERS,
         )
 
     return [Route("/widget", widget, methods=["GET"])]

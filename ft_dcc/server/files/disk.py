@@ -6,7 +6,10 @@
   the artist the server's disk is full instead of retrying as if the network had failed.
 - A data dir the server cannot write to stops the server at start with one clear line
   (:class:`DataDirError`).
-- Partial uploads (``.incoming/*.part``) left by a crash or a killed client are removed at start.
+- Partial uploads (``.incoming/*.part``) left by a crash or a killed server are removed at the
+  next start (the cleanup pass): a ``.part`` name carries the id of the process writing it
+  (:func:`part_path`), so one whose process is gone is removed whatever its age; others (old
+  names, or a live process's) once untouched for :data:`ORPHAN_PART_AGE`.
 
 Tests inject a fault without filling a disk: ``FT_DCC_TEST_DISK_FAULT=ENOSPC`` (or ``EROFS``)
 in the server's environment makes every upload fail with that error after its first chunk.
@@ -84,13 +87,33 @@ def check_writable(data_dir: Path) -> None:
         ) from None
 
 
+def part_path(incoming: Path, stem: str) -> Path:
+    """A new partial-upload path in ``incoming``, named ``<stem>.<pid>-<hex>.part``."""
+    return incoming / f"{stem}.{os.getpid()}-{uuid.uuid4().hex}.part"
+
+
+def _writer_gone(path: Path) -> bool:
+    """Whether the process named in a :func:`part_path` name no longer runs."""
+    pid_text = path.name[: -len(".part")].rsplit(".", 1)[-1].split("-", 1)[0]
+    if os.name == "nt" or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def remove_orphan_parts(incoming: Path, older_than: float = ORPHAN_PART_AGE) -> int:
-    """Delete ``*.part`` files below ``incoming`` untouched for ``older_than`` seconds."""
+    """Delete the ``*.part`` files below ``incoming`` whose writing process is gone, or that
+    were untouched for ``older_than`` seconds."""
     cutoff = time.time() - older_than
     removed = 0
     for path in incoming.glob("*.part"):
         with contextlib.suppress(OSError):
-            if path.stat().st_mtime < cutoff:
+            if _writer_gone(path) or path.stat().st_mtime < cutoff:
                 path.unlink()
                 removed += 1
     if removed:

@@ -37,6 +37,7 @@ from ft_dcc.server.files.disk import (
     FaultCatcher,
     describe,
     is_disk_fault,
+    part_path,
 )
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,10 @@ def load_or_create_secret(path: Path) -> bytes:
     return path.read_bytes()
 
 
+#: Below the store's root: one empty file per stored file a component once owned.
+COMMITTED_DIR = ".committed"
+
+
 class FileStore:
     """Uploaded component files below ``root``."""
 
@@ -162,7 +167,22 @@ class FileStore:
                 pass
         for cached in (self.root / ".thumbnails").glob(f"{component_id}-*.jpg"):
             cached.unlink(missing_ok=True)
+        (self.root / COMMITTED_DIR / component_id).unlink(missing_ok=True)
         return removed
+
+    def mark_committed(self, component_id: str) -> None:
+        """Remember that a component owns this stored file (see ``files.retire``)."""
+        if self.exists(component_id):
+            folder = self.root / COMMITTED_DIR
+            folder.mkdir(exist_ok=True)
+            (folder / check_component_id(component_id)).touch()
+
+    def committed_ids(self) -> List[str]:
+        """Ids of stored files a component once owned (:meth:`mark_committed`)."""
+        folder = self.root / COMMITTED_DIR
+        if not folder.is_dir():
+            return []
+        return [entry.name for entry in folder.iterdir() if COMPONENT_ID_RE.match(entry.name)]
 
     # -- signing -------------------------------------------------------------------------------
     def _sign(self, payload: Dict[str, Any]) -> str:
@@ -274,7 +294,7 @@ class FileStore:
                 f"{ticket.size}. Ask for new upload metadata with the right size.",
                 status=400,
             )
-        tmp = self.incoming / f"{ticket.component_id}.{uuid.uuid4().hex}.part"
+        tmp = part_path(self.incoming, ticket.component_id)
         try:
             size, digest = await self._stream_to(request, tmp, ticket.size)
             if ticket.size is not None and size != ticket.size:
@@ -340,7 +360,7 @@ class FileStore:
 
     def store_local_file(self, source: Path, component_id: str, file_name: str) -> Dict[str, Any]:
         """Copy a file produced on the server (e.g. an encode) into the store atomically."""
-        tmp = self.incoming / f"{component_id}.{uuid.uuid4().hex}.part"
+        tmp = part_path(self.incoming, component_id)
         md5 = hashlib.md5()
         size = 0
         with open(source, "rb") as src, open(tmp, "wb") as dst:
@@ -485,7 +505,7 @@ class FileStore:
         ordered = self.check_multipart(upload_id, component_id, parts)
         record = self._upload_record(upload_id)
         folder = self.incoming / str(upload_id)
-        tmp = multipart.compose(folder, ordered, self.incoming / f"{uuid.uuid4().hex}.part")
+        tmp = multipart.compose(folder, ordered, part_path(self.incoming, "multipart"))
         size = sum(receipt.size for receipt in ordered)
         md5 = multipart.composite_md5(ordered)
         try:

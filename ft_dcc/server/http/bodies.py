@@ -1,10 +1,23 @@
-"""Read a request body with a size limit, without ever holding more than the limit in memory."""
+"""Request bodies: read with a size limit (never holding more than the limit in memory), and
+JSON parsed only when it nests no deeper than :data:`MAX_JSON_DEPTH` (every route that takes
+JSON: ``/api`` and the review page's ``/notes``, ``/status``, ``/annotations``)."""
 
 from __future__ import annotations
 
-from typing import Optional
+import json
+import re
+from typing import Any, Optional
 
 from starlette.requests import Request
+
+#: The deepest JSON any route accepts (ftrack batches nest a few levels, the review routes one).
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+class JsonBodyError(ValueError):
+    """A body that is not JSON, or nests too deeply; the message says what to send."""
 
 
 async def read_limited_body(request: Request, limit: int) -> Optional[bytes]:
@@ -20,3 +33,27 @@ async def read_limited_body(request: Request, limit: int) -> Optional[bytes]:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether JSON text ``body`` nests arrays or objects more than ``limit`` levels deep
+    (counted on the brackets outside strings, without parsing: no recursion)."""
+    depth = 0
+    for match in _BRACKETS.finditer(_JSON_STRING.sub(b'""', body)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def parse_json_body(body: bytes, limit: int = MAX_JSON_DEPTH) -> Any:
+    """The JSON value of ``body``, or :class:`JsonBodyError` (not UTF-8 JSON, or too deep)."""
+    if json_too_deep(body, limit):
+        raise JsonBodyError(f"The JSON body nests deeper than {limit} levels; send a flatter body.")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeError, ValueError, RecursionError) as exc:
+        raise JsonBodyError(f"The body is not valid JSON ({exc}); send UTF-8 JSON.") from None

@@ -1,10 +1,18 @@
-"""The request log: one JSON line per HTTP request, with API keys and tokens redacted."""
+"""The request log: one JSON line per HTTP request, with API keys and tokens redacted.
+
+Redacted: the secret query parameters (``apiKey``, ``token``...), every header whose name speaks
+of a secret (``ftrack-api-key``, ``Authorization``, ``Cookie``, ``X-…-Token``...), and secret
+``name=value`` pairs inside any other header (a ``Referer`` or ``Origin`` that carries a
+URL's query string). The file is created private to the server's user (mode 0600).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
+import os
+import re
 import threading
 from pathlib import Path
 from typing import Any, Dict, Optional
@@ -12,12 +20,17 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ft_dcc.server.http.auth import HEADER_API_KEY, HEADER_USER
+from ft_dcc.server.http.auth import HEADER_USER
 
 log = logging.getLogger(__name__)
 
 REDACTED = "<redacted>"
-SECRET_QUERY_KEYS = {"apikey", "api_key", "token"}
+SECRET_QUERY_KEYS = {"apikey", "api_key", "token", "signature", "secret", "password"}
+#: Header names whose whole value is a secret (credentials, cookies, tokens, signatures).
+SECRET_HEADER_WORDS = ("key", "token", "secret", "signature", "auth", "cookie", "password")
+#: A secret ``name=value`` pair inside any other header's value.
+SECRET_PAIR = re.compile(r"(?i)\b((?:api_?key|token|signature|secret|password)=)[^&;,\s#]*")
+LOG_MODE = 0o600
 
 
 class RequestLog:
@@ -27,6 +40,8 @@ class RequestLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, LOG_MODE))
+        os.chmod(path, LOG_MODE)  # an older log may have been made with a laxer mode
 
     def write(self, entry: Dict[str, Any]) -> None:
         line = json.dumps(entry, default=str) + "\n"
@@ -39,13 +54,19 @@ def _redacted_query(query: str) -> str:
     return urlencode([(k, REDACTED if k.lower() in SECRET_QUERY_KEYS else v) for k, v in pairs])
 
 
+def _redacted_header(name: str, value: str) -> str:
+    if any(word in name for word in SECRET_HEADER_WORDS):
+        return REDACTED
+    return SECRET_PAIR.sub(lambda match: match.group(1) + REDACTED, value)
+
+
 def _log_entry(scope: Scope, status: int) -> Dict[str, Any]:
     state = scope.setdefault("state", {})
     headers: Dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", []):
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
-        headers[name] = REDACTED if name == HEADER_API_KEY or "api-key" in name else value
+        headers[name] = _redacted_header(name, value)
     return {
         "time": dt.datetime.now(dt.timezone.utc).isoformat(),
         "method": scope.get("method"),

@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
@@ -67,9 +66,10 @@ from starlette.routing import BaseRoute, Route
 
 from ft_dcc.server.errors import ApiOperationError, ServerError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
-from ft_dcc.server.http.bodies import read_limited_body
+from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import NoteView, ReviewData, StatusView
+from ft_dcc.server.review.drawing import NotAPng, check_png
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.writes import STATUSES, ReviewWriter
@@ -79,7 +79,6 @@ MAX_NOTE_BODY = 64 * 1024
 MAX_PNG_BYTES = 4 * 1024 * 1024
 MAX_ANNOTATION_BODY = MAX_PNG_BYTES * 4 // 3 + MAX_NOTE_BODY
 PNG_DATA_URL = "data:image/png;base64,"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 class BadInput(ServerError):
@@ -166,9 +165,9 @@ def _fields(body: Optional[bytes], limit: int) -> Dict[str, Any]:
     if body is None:
         raise BadInput(f"The request is larger than {limit} bytes; send less.", 413)
     try:
-        fields = json.loads(body.decode("utf-8"))
-    except (ValueError, UnicodeError):
-        raise BadInput("Send a JSON object (Content-Type: application/json).") from None
+        fields = parse_json_body(body)
+    except JsonBodyError as exc:
+        raise BadInput(f"{exc} Send a JSON object (Content-Type: application/json).") from None
     if not isinstance(fields, dict):
         raise BadInput("Send a JSON object.")
     return fields
@@ -213,13 +212,20 @@ def decode_png(value: Any) -> bytes:
         raise BadInput("png is not valid base64.") from None
     if len(png) > MAX_PNG_BYTES:
         raise BadInput(f"The drawing is larger than {MAX_PNG_BYTES} bytes; draw less.", 413)
-    if not png.startswith(PNG_MAGIC) or png[12:16] != b"IHDR":
-        raise BadInput("png is not a PNG image.")
+    try:
+        check_png(png)
+    except NotAPng as exc:
+        raise BadInput(
+            f"png is not a PNG image: {exc}. Send canvas.toDataURL('image/png')."
+        ) from None
     return png
 
 
 # -- routes ---------------------------------------------------------------------------------------
-Handler = Callable[[ReviewWriter, Link, Dict[str, Any]], Tuple[Dict[str, Any], int]]
+#: A handler checks its fields first, then calls the writer factory: the invitee's author row
+#: is made only for a request that will write.
+WriterFactory = Callable[[], ReviewWriter]
+Handler = Callable[[WriterFactory, Link, Dict[str, Any]], Tuple[Dict[str, Any], int]]
 
 
 class FeedbackRoutes:
@@ -269,30 +275,35 @@ class FeedbackRoutes:
         if not view.is_open:
             raise BadInput("This review session is closed; nothing can be added to it.", 409)
         execute = self.server.ctx.execute
-        writer = ReviewWriter(execute, link.author_id(execute), review_session_id)
-        return handler(writer, link, fields)
+        return handler(
+            lambda: ReviewWriter(execute, link.author_id(execute), review_session_id), link, fields
+        )
 
-    def _note(self, writer: ReviewWriter, link: Link, fields: Dict[str, Any]) -> Tuple[Dict, int]:
+    def _note(self, writer: WriterFactory, link: Link, fields: Dict[str, Any]) -> Tuple[Dict, int]:
         reply_to = _optional_id(fields, "in_reply_to_id")
         object_id = _object_id(fields, required=reply_to is None)
         frame = _frame(fields, required=False)
-        note = writer.add_note(object_id, fields.get("content"), frame, reply_to)
-        answer = note_json(note, writer.review_session_id, link.token)
+        made = writer()
+        note = made.add_note(object_id, fields.get("content"), frame, reply_to)
+        answer = note_json(note, made.review_session_id, link.token)
         answer["author_name"] = note.author  # old pages showed ``author`` as a string
         return answer, 201
 
     def _annotation(
-        self, writer: ReviewWriter, link: Link, fields: Dict[str, Any]
+        self, writer: WriterFactory, link: Link, fields: Dict[str, Any]
     ) -> Tuple[Dict, int]:
         object_id = _object_id(fields)
         frame = _frame(fields, required=True)
         png = decode_png(fields.get("png"))
         content = fields.get("content", "")
         assert frame is not None
-        note = writer.add_annotation(self.server.files, object_id, frame, png, content)
-        return note_json(note, writer.review_session_id, link.token), 201
+        made = writer()
+        note = made.add_annotation(self.server.files, object_id, frame, png, content)
+        return note_json(note, made.review_session_id, link.token), 201
 
-    def _status(self, writer: ReviewWriter, link: Link, fields: Dict[str, Any]) -> Tuple[Dict, int]:
+    def _status(
+        self, writer: WriterFactory, link: Link, fields: Dict[str, Any]
+    ) -> Tuple[Dict, int]:
         if link.invitee is None:
             raise BadInput(
                 "Only an invitee's link gives a status; ask the session's owner for your own "
@@ -303,7 +314,7 @@ class FeedbackRoutes:
         status = fields.get("status")
         if status not in STATUSES:
             raise BadInput(f"status must be one of: {', '.join(STATUSES)}.")
-        view = writer.set_status(object_id, link.invitee.id, str(status))
+        view = writer().set_status(object_id, link.invitee.id, str(status))
         return status_json(view), 200
 
     async def add_note(self, request: Request) -> Response:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import math
-import mimetypes
 from typing import Any, Dict, List, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +36,7 @@ from starlette.staticfiles import StaticFiles
 
 from ft_dcc.server.errors import ApiFailure
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.review.access import (
     ALL_SESSIONS,
     MAX_TTL,
@@ -238,14 +238,13 @@ class ReviewRoutes:
         if component_id not in allowed or not path.is_file():
             return json_error("No such movie, thumbnail or drawing in this review session.", 404)
         info = self.server.files.info(component_id)
-        media_type = info.get("content_type") or ""
-        if not media_type or media_type == "application/octet-stream":
-            guessed = mimetypes.guess_type(str(info.get("file_name") or ""))[0]
-            media_type = guessed or "application/octet-stream"
+        media_type, inline = served_type(info)
         return FileResponse(
             path,
             media_type=media_type,
-            headers={"Cache-Control": "private, max-age=3600", "Referrer-Policy": "no-referrer"},
+            filename=None if inline else str(info.get("file_name") or component_id),
+            content_disposition_type="inline" if inline else "attachment",
+            headers=dict(FILE_HEADERS, **{"Cache-Control": "private, max-age=3600"}),
         )
 
     def routes(self) -> List[BaseRoute]:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from ft_dcc.server.files.encode import MediaEncoder
 from ft_dcc.server.files.filestore import FileStore
+from ft_dcc.server.files.retire import mark_committed, remove_deleted_files
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.rules import permissions
@@ -62,7 +63,16 @@ class ApiContext:
             result = self.store.run(operations, user_id)
         permissions.forget_deleted_users(self.keys, result.changes)
         self._emit(result.changes, user_id)
+        self._retire_files(result.changes)
         return list(result.replies)
+
+    def _retire_files(self, changes: List[Dict[str, Any]]) -> None:
+        """Mark the files of committed components; remove those of deleted ones."""
+        try:
+            mark_committed(self.files, changes)
+            remove_deleted_files(self.store, self.files, changes)
+        except Exception:  # the batch is committed: a file left behind is not worth failing it
+            log.exception("could not remove the files of deleted components")
 
     def _emit(self, changes: List[Dict[str, Any]], user_id: str) -> None:
         if self.on_changes is None or not changes:

@@ -16,6 +16,7 @@ from ft_dcc.server.events.fanout import share_event_hub
 from ft_dcc.server.files.disk import check_writable, remove_orphan_parts
 from ft_dcc.server.files.encode import MediaEncoder
 from ft_dcc.server.files.filestore import FileStore, load_or_create_secret
+from ft_dcc.server.files.retire import remove_orphan_files
 from ft_dcc.server.http import update_tokens
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.rules import permissions
@@ -73,21 +74,11 @@ class EmbeddedServer:
                 log.exception("could not check for interrupted encode jobs")
 
     def _remove_orphan_files(self) -> None:
-        """Delete stored files no component refers to, once older than ``orphan_file_age``.
-
-        They come from uploads whose commit never happened (e.g. a failed publish rolled back).
-        """
+        """The cleanup pass over stored files (see ``files.retire``)."""
         try:
-            candidates = self.files.stored_ids(self.config.orphan_file_age)
-            for start in range(0, len(candidates), 200):
-                chunk = candidates[start : start + 200]
-                listed = ", ".join(f'"{component_id}"' for component_id in chunk)
-                expression = f"select id from Component where id in ({listed})"
-                known = {row["id"] for row in self.store.query(expression, self.seed.user_id)}
-                for component_id in chunk:
-                    if component_id not in known:
-                        self.files.remove(component_id)
-                        log.info("removed orphan upload %s (never committed)", component_id)
+            remove_orphan_files(
+                self.store, self.files, self.seed.user_id, self.config.orphan_file_age
+            )
         except Exception:
             log.exception("could not clean up orphan uploads")
 

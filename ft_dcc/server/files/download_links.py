@@ -1,0 +1,54 @@
+"""Short-lived signed download URLs: an API key never stays in a URL.
+
+``/component/get`` and ``/component/thumbnail`` are opened by the genuine client (and pasted
+into browsers) with ``?username=&apiKey=`` in the URL, as ftrack's ``ServerLocation`` makes
+them. The server answers such a request at once with a redirect (307) to the same route with
+``?id=&token=`` instead: a token signed by the server for that component and that user, valid
+for :data:`DOWNLOAD_URL_TTL` seconds, the shape of ftrack's own ``get_component_url`` (a
+presigned URL). So the key leaves the address bar, the history and every ``Referer`` at once.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional
+from urllib.parse import urlencode
+
+from ft_dcc.server.files.filestore import FileStore, FileStoreError
+
+#: How long a signed download URL works, in seconds.
+DOWNLOAD_URL_TTL = 300
+KIND = "download"
+
+
+def signed_download_url(
+    files: FileStore, path: str, component_id: str, user_id: str, size: Optional[str] = None
+) -> str:
+    """The relative URL of ``path`` (``/component/get``...) for ``component_id``, signed for
+    ``user_id`` (``size``: a thumbnail's size, kept in the URL)."""
+    token = files.sign_token({"c": component_id, "u": user_id}, DOWNLOAD_URL_TTL, KIND)
+    query: Dict[str, str] = {"id": component_id, "token": token}
+    if size is not None:
+        query["size"] = size
+    return f"{path}?{urlencode(query)}"
+
+
+def download_user(files: FileStore, token: str, component_id: str) -> str:
+    """The user a signed download ``token`` was made for, if it is valid for ``component_id``;
+    else :class:`FileStoreError` (403) saying what to do."""
+    try:
+        payload = files.unsign_token(token, KIND)
+    except FileStoreError:
+        raise FileStoreError(
+            "This download link is not valid or has expired; open the component again with "
+            "your API key and the server makes a new link.",
+            403,
+            "PermissionError",
+        ) from None
+    user_id = payload.get("u")
+    if payload.get("c") != component_id or not isinstance(user_id, str):
+        raise FileStoreError(
+            "This download link is for another component; ask for a new link.",
+            403,
+            "PermissionError",
+        )
+    return user_id
