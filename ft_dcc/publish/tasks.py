@@ -120,7 +120,7 @@ def _missing_level(
     if not names:
         return ValidationError(message, hint=f"{found_path!r} is empty: create it in ftrack")
     listed = ", ".join(names[:LISTED_NAMES]) + (", ..." if len(names) > LISTED_NAMES else "")
-    return ValidationError(message, hint=f"it holds: {listed}")
+    return ValidationError(message, hint=f"check the spelling; it holds: {listed}")
 
 
 def nearest_names(name: str, candidates: List[str]) -> List[str]:

@@ -86,7 +86,7 @@ def test_a_publish_first_publishes_the_work_queued_before_it(
 def test_queued_work_that_cannot_go_first_is_named_not_overtaken_silently(
     fresh_server, tmp_path: Path, queue_dir: Path
 ) -> None:
-    from ft_dcc.review import close_review_session, create_review_session
+    from ft_dcc.review.sessions import close_review_session, create_review_session
 
     task_path = _task(fresh_server, tmp_path)
     with open_session(fresh_server, tmp_path) as session:

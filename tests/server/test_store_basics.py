@@ -68,7 +68,7 @@ def test_create_query_update_delete_roundtrip(store: Store, user_id: str) -> Non
     assert rows[0]["parent"]["name"] == "demo"
     assert rows[0]["parent"]["__entity_type__"] == "Project"
 
-    reply = store.execute(
+    result = store.run(
         [
             {
                 "action": "update",
@@ -79,13 +79,15 @@ def test_create_query_update_delete_roundtrip(store: Store, user_id: str) -> Non
         ],
         user_id,
     )
-    assert reply[0]["data"]["name"] == "sh020"
-    assert reply[0]["data"]["id"] == shot
-    assert store.last_changes()[0]["action"] == "update"
-    assert store.last_changes()[0]["keys"] == ["name"]
+    assert result.replies[0]["data"]["name"] == "sh020"
+    assert result.replies[0]["data"]["id"] == shot
+    assert result.changes[0]["action"] == "update"
+    assert result.changes[0]["keys"] == ["name"]
 
-    store.execute([{"action": "delete", "entity_type": "Shot", "entity_key": [shot]}], user_id)
-    assert store.last_changes()[0]["action"] == "remove"
+    deleted = store.run(
+        [{"action": "delete", "entity_type": "Shot", "entity_key": [shot]}], user_id
+    )
+    assert deleted.changes[0]["action"] == "remove"
     assert store.query(f"select id from Shot where id is {shot}") == []
 
 

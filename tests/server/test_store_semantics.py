@@ -375,14 +375,13 @@ def test_delete_cascades_to_owned_entities(store: Store, user_id: str, project) 
 
 def test_changes_describe_the_batch(store: Store, user_id: str, project) -> None:
     component = new_id()
-    store.execute(
+    changes = store.run(
         [
             create_component(component, "main", project["version"]),
             update("AssetVersion", [project["version"]], comment="new"),
         ],
         user_id,
-    )
-    changes = store.last_changes()
+    ).changes
     assert [(c["action"], c["entity_type"], c["entity_id"]) for c in changes] == [
         ("add", "FileComponent", component),
         ("update", "AssetVersion", project["version"]),

@@ -40,6 +40,9 @@ def test_a_huge_batch_is_refused_with_its_limit(trust_world: Any) -> None:
     assert "at most" in message and "split" in message.lower(), message
     assert_unchanged(world, before)
     ok(world.server, notes[:10], **world.mallory.auth)  # a normal batch still works
+    # reads hold no write lock: a long batch of queries (a client's batched read) is answered
+    reads = [{"action": "query", "expression": "select id from Note limit 1"}] * 1500
+    assert len(ok(world.server, reads, **world.mallory.auth)) == 1500
 
 
 def _wait_for(condition: Any, what: str, timeout: float = 60.0) -> None:

@@ -16,6 +16,8 @@ import pytest
 from support import count_entities, make_sequence, make_task, open_session
 from support.trust import add_api_user
 
+from ft_dcc.publish.report import EXIT_QUEUED
+
 STUDIO = {
     "settings": {
         "capture": {"scale": 0.5},
@@ -240,7 +242,7 @@ def test_an_offline_publish_uses_the_file_and_queues(env: Dict[str, str], tmp_pa
     frames = make_sequence(tmp_path / "frames", frames=4, start=1001)
     done = ft_dcc(offline, "publish", str(frames), "--task", "demo/sq010/sh010/comp",
                   "--fps", "25", "--json")  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == EXIT_QUEUED, done.stdout + done.stderr  # only queued: 75
     report = json.loads(done.stdout)
     assert report["queued"] and report["review_session_name"] == f"Offline {_dt.date.today()}"
     assert report["capture"]["width"] == 160

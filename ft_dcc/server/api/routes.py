@@ -81,11 +81,12 @@ class ApiRoutes:
                 strict=strict,
             )
         most = self.config.max_batch_operations
-        if isinstance(batch, list) and len(batch) > most:
+        writes = _write_count(batch)
+        if writes > most:
             return api_error(
                 "ValidationError",
-                f"A batch holds at most {most} operations and this one has {len(batch)}; "
-                "nothing was done. Split it into smaller batches.",
+                f"A batch writes at most {most} entities (create, update, delete) and this one "
+                f"writes {writes}; nothing was done. Split it into smaller batches.",
                 strict=strict,
                 status=413,
             )
@@ -147,3 +148,14 @@ def routes(server: EmbeddedServer) -> List[Route]:
         Route("/", area.index, methods=["GET", "HEAD"]),
         Route("/api", area.api, methods=["POST"]),
     ]
+
+
+def _write_count(batch: Any) -> int:
+    """How many create/update/delete operations a batch holds (reads take no write lock)."""
+    if not isinstance(batch, list):
+        return 0
+    return sum(
+        1
+        for op in batch
+        if isinstance(op, dict) and op.get("action") in ("create", "update", "delete")
+    )

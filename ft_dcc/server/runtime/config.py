@@ -29,8 +29,9 @@ class ServerConfig:
     request_log: Optional[Path] = None
     #: Largest accepted ``/api`` request body, in bytes.
     max_api_body: int = 32 * 1024 * 1024
-    #: Most operations in one ``/api`` batch: one caller's batch holds the write lock only so
-    #: long (a longer one is refused with 413; the client splits it).
+    #: Most create/update/delete operations in one ``/api`` batch: one caller's batch holds the
+    #: write lock only so long (a longer one is refused with 413; the client splits it). Reads
+    #: take no write lock and are not counted.
     max_batch_operations: int = 1000
     #: Largest accepted upload, in bytes.
     max_upload_size: int = 64 * 1024**3

@@ -1,4 +1,4 @@
-"""Describe what a batch changed, for ``ftrack.update`` events (see ``Store.last_changes``)."""
+"""Describe what a batch changed, for ``ftrack.update`` events (``Store.run`` returns them)."""
 
 from __future__ import annotations
 
