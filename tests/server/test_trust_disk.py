@@ -123,3 +123,33 @@ def test_partial_uploads_of_an_earlier_run_are_removed_at_start(tmp_path: Path) 
         os.utime(stale, (old, old))
         server.start()
         assert not stale.exists()
+
+
+def test_a_part_file_of_a_killed_but_unreaped_writer_is_removed(tmp_path) -> None:
+    """A worker killed with SIGKILL stays a zombie until reaped (an init that does not reap keeps
+    it so): it answers ``kill(pid, 0)`` but writes nothing, so its ``.part`` goes."""
+    import os
+    import signal
+    import subprocess
+    import time
+    from pathlib import Path
+
+    from ft_dcc.server.files.disk import remove_orphan_parts
+
+    def zombie(pid: int) -> bool:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+
+    writer = subprocess.Popen(["sleep", "60"])
+    try:
+        os.kill(writer.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not zombie(writer.pid):
+            assert time.monotonic() < deadline, "the killed writer never ended"
+        left = tmp_path / f"abc.{writer.pid}-0123.part"
+        left.write_bytes(b"half")
+        alive = tmp_path / f"def.{os.getpid()}-4567.part"
+        alive.write_bytes(b"live")
+        assert remove_orphan_parts(tmp_path) == 1
+        assert not left.exists() and alive.exists()
+    finally:
+        writer.wait()

@@ -103,7 +103,17 @@ def _writer_gone(path: Path) -> bool:
         return True
     except OSError:
         return False
-    return False
+    return _is_zombie(int(pid_text))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed process nobody has reaped yet (e.g. under an init that does not reap) still
+    answers ``kill(pid, 0)``, but writes nothing any more."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def remove_orphan_parts(incoming: Path, older_than: float = ORPHAN_PART_AGE) -> int:
