@@ -186,3 +186,22 @@ def test_clients_cannot_send_the_brokers_control_messages(embedded_server) -> No
         frame = sock.recv()
     assert '"success": false' in frame and CONTROL_TOPIC in frame
     sock.close()
+
+
+def test_an_event_reaches_a_connection_once_even_when_it_comes_live_and_replayed() -> None:
+    """Across a resume on several workers, an event published during the hand-over can come
+    both live and in another worker's replay: the connection sends it once."""
+    import asyncio
+    import types
+
+    from ft_dcc.server.events.hub import _Connection
+
+    async def scenario() -> int:
+        socket = types.SimpleNamespace(client=None)
+        connection = _Connection(socket, "alice", max_queue=10)  # type: ignore[arg-type]
+        connection.enqueue("5:::live", "event-1")
+        connection.enqueue("5:::replayed", "event-1")
+        connection.enqueue("5:::other", "event-2")
+        return connection.outbox.qsize()
+
+    assert asyncio.run(scenario()) == 2

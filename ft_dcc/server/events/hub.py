@@ -136,6 +136,8 @@ class _Connection:
             if self.parked is not None:
                 self.parked.keep((event_id, frame or ""))
                 return
+            if event_id in self.recent:  # already sent: live and replayed across a resume
+                return
             self.recent[event_id] = None
             while len(self.recent) > self._recent_max:
                 self.recent.popitem(last=False)
