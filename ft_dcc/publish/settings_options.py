@@ -25,8 +25,8 @@ from ft_dcc.exceptions import (
     SettingsError,
 )
 from ft_dcc.protocol import ENV_CONTEXT_ID
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote
 from ft_dcc.settings import Filters, Resolved, store
 from ft_dcc.settings.keys import CHECK_PLUGINS, key_named
 from ft_dcc.settings.load import unread, with_file

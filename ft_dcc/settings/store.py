@@ -21,8 +21,8 @@ from typing import Any, List, Optional, Tuple
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import PublishSession
-from ft_dcc.session.query import quote
 from ft_dcc.settings.document import Document, parse_text, read_file
 from ft_dcc.settings.resolve import Source
 

@@ -26,6 +26,7 @@ from ft_dcc.server.http.auth import (
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.http.responses import ApiJSONResponse, api_error
 from ft_dcc.server.runtime.embedded import EmbeddedServer
+from ft_dcc.server.store.store import WRITE_ACTIONS
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,4 @@ def _write_count(batch: Any) -> int:
     """How many create/update/delete operations a batch holds (reads take no write lock)."""
     if not isinstance(batch, list):
         return 0
-    return sum(
-        1
-        for op in batch
-        if isinstance(op, dict) and op.get("action") in ("create", "update", "delete")
-    )
+    return sum(1 for op in batch if isinstance(op, dict) and op.get("action") in WRITE_ACTIONS)

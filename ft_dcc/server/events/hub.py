@@ -422,10 +422,9 @@ class EventBroker:
         elif op == "replay" and data.get("to") == self.id:
             with self._lock:
                 found = [c for c in self._connections if hub_id in c.hub_ids]
-            for connection in found:
+            for connection in found:  # each sends an event id once (``enqueue``)
                 for event_id, frame in data.get("frames") or []:
-                    if event_id not in connection.recent:
-                        connection.send(frame, event_id)
+                    connection.send(frame, event_id)
 
     async def _read(self, connection: _Connection) -> None:
         while True:

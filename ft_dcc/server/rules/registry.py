@@ -47,11 +47,6 @@ class WriteStep:
     data: Mapping[str, Any]  # the caller's entity_data ({} for a delete)
     before: Optional[Row] = None  # the stored row before this step (None for a create)
 
-    @property
-    def names(self) -> List[str]:
-        """The attribute names the caller sent."""
-        return [name for name in self.data if name != "__entity_type__"]
-
 
 @dataclass(frozen=True)
 class Touched:
@@ -133,9 +128,6 @@ class RuleRegistry:
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(list(self.rules))
-
-    def names(self) -> List[str]:
-        return [rule.name for rule in self.rules]
 
     def check_step(self, batch: BatchView, step: WriteStep) -> None:
         for rule in self:

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -27,7 +28,10 @@ options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 shots = Path(options["shots"])
 wm = bpy.context.window_manager
 CAPTURING = re.compile(r"Capturing frame (\d+)/(\d+)")
-state = {"drawn": [], "seen": [], "shots": [], "ticks": 0, "esc_at": None}
+#: the capture is watched until it ends, or for 600 s at most (a busy machine is slow)
+state = {
+    "drawn": [], "seen": [], "shots": [], "esc_at": None, "give_up_at": time.monotonic() + 600,
+}  # fmt: skip
 
 
 def install_addon():
@@ -140,7 +144,6 @@ def start():
 
 def watch():
     """Every turn of Blender's loop: screenshots at two points of the capture, then Esc."""
-    state["ticks"] += 1
     text = wm.ftdcc_progress
     if not state["seen"] or state["seen"][-1] != text:
         state["seen"].append(text)
@@ -157,7 +160,7 @@ def watch():
             window.event_simulate(type="ESC", value="PRESS")
             window.event_simulate(type="ESC", value="RELEASE")
             state["esc_at"] = text
-    if wm.ftdcc_busy and state["ticks"] < 200_000:
+    if wm.ftdcc_busy and time.monotonic() < state["give_up_at"]:
         return 0.01
     view3d()[1].tag_redraw()
     bpy.app.timers.register(guarded(after), first_interval=0.5)

@@ -7,6 +7,7 @@ Args: a JSON file with zip, task, review_session, screenshots. Prints RESULT {ou
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import bpy
@@ -20,7 +21,8 @@ settings = bpy.context.scene.ftrack_publish
 settings.task = options["task"]
 settings.review_session = options["review_session"]
 wm = bpy.context.window_manager
-state = {"ticks": 0}
+#: the publish is waited for until it ends, or for 600 s at most (a busy machine is slow)
+state = {"give_up_at": time.monotonic() + 600}
 
 
 def view3d():
@@ -42,8 +44,7 @@ def start():
 
 
 def wait():
-    state["ticks"] += 1
-    if wm.ftdcc_busy and state["ticks"] < 12_000:  # at least 600 s
+    if wm.ftdcc_busy and time.monotonic() < state["give_up_at"]:
         return 0.05
     bpy.app.timers.register(shoot, first_interval=1.5)
     return None

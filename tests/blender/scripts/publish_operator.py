@@ -8,6 +8,7 @@ Prints RESULT {...}.
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent.parent))
@@ -113,7 +114,8 @@ if not options.get("invoke"):
     state = {}
     result_and_exit(returned)
 else:
-    state = {"returned": None, "ticks": 0, "dirty_before": None}
+    #: the publish is waited for until it ends, or for 600 s at most (a busy machine is slow)
+    state = {"returned": None, "give_up_at": time.monotonic() + 600, "dirty_before": None}
     shots = options.get("screenshots", "")
 
     def view3d():
@@ -168,8 +170,7 @@ else:
         bpy.app.timers.register(wait, first_interval=0.5)
 
     def wait():
-        state["ticks"] += 1
-        if wm.ftdcc_busy and state["ticks"] < 12_000:  # at least 600 s
+        if wm.ftdcc_busy and time.monotonic() < state["give_up_at"]:
             state.setdefault("progress", []).append(wm.ftdcc_progress)
             return 0.05
         view3d()[1].tag_redraw()
