@@ -70,7 +70,10 @@
     var still = this.player.video.paused || this.player.reverse;
     var target = (this.clip.clamp(frame) - this.clip.frameIn + 0.5) / this.clip.rate;
     var off = Math.abs(video.currentTime - target) * this.clip.rate;
-    if (still ? off > 0.25 : off > 1.5) this.clip.seek(frame);
+    // still: the picture B shows must be A's frame, not only its clock (a pause keeps the last
+    // picture presented, which the clock may already have passed)
+    var stale = this.picture.dataset.frame !== String(this.clip.clamp(frame));
+    if (still ? off > 0.25 || stale : off > 1.5) this.clip.seek(frame);
   };
 
   Compare.prototype.setWipe = function (fraction) {
