@@ -90,6 +90,7 @@ def test_a_killed_publish_is_finished_by_the_flush_or_never_started(
     queue = tmp_path / "queue"
     session_name = f"Killed {tmp_path.name}"
     runs = {}
+    outputs: Dict[str, str] = {}
     for point, _ in POINTS:
         for signal in SIGNALS:
             asset = f"{point}-{signal}".lower()
@@ -102,20 +103,22 @@ def test_a_killed_publish_is_finished_by_the_flush_or_never_started(
             )
     for asset, process in runs.items():
         output = process.communicate(timeout=240)[0].decode(errors="replace")
+        outputs[asset] = output
         stopped = (
             process.returncode == -9
             if asset.endswith("kill")
             else ("KeyboardInterrupt" in output or process.returncode == -2)
         )
         assert stopped, f"{asset} was not stopped ({process.returncode}):\n{output[-2000:]}"
-    for _ in range(2):
-        subprocess.run(
-            [sys.executable, "-m", "ft_dcc", "queue", "flush"],
+    for flush in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "ft_dcc", "-v", "queue", "flush"],
             env=_env(embedded_server, queue),
             check=True,
             capture_output=True,
             timeout=240,
         )
+        outputs[f"flush {flush}"] = (done.stdout + done.stderr).decode(errors="replace")
     assert not list(queue.glob("*/manifest.json")), "nothing is left queued"
     check = open_session(embedded_server, tmp_path / "check")
     for point, journaled in POINTS:
@@ -125,41 +128,14 @@ def test_a_killed_publish_is_finished_by_the_flush_or_never_started(
                 "select id, version, thumbnail_id from AssetVersion "
                 f'where task_id is "{task_id}" and asset.name is "{asset}"'
             ).all()
+            said = f"{asset}: {versions}\n{_said(outputs, asset)}"
             if journaled:
-                assert len(versions) == 1 and _complete(check, versions), (asset, versions)
+                assert len(versions) == 1 and _complete(check, versions), said
             else:
-                assert versions == [], asset
+                assert versions == [], said
 
 
-def test_the_next_publish_finishes_one_that_was_killed(embedded_server, tmp_path: Path) -> None:
-    from ft_dcc.host.files import FilesHost
-    from ft_dcc.publish import publish
-
-    setup = open_session(embedded_server, tmp_path / "setup")
-    task_id = resolve_task(setup, None, make_task(setup))["id"]
-    pattern = make_sequence(tmp_path / "frames", frames=12, start=1001)
-    queue = tmp_path / "queue"
-    killed = subprocess.run(
-        [sys.executable, "-c", SCRIPT, task_id, "Next", "killed", str(pattern)],
-        env=_env(embedded_server, queue, "uploaded", "KILL"),
-        capture_output=True,
-        timeout=240,
-    )
-    assert killed.returncode == -9
-    assert len(list(queue.glob("*/manifest.json"))) == 1  # the journal entry it left
-    report = publish(
-        FilesHost(pattern, fps=25),
-        task=task_id,
-        review_session="Next",
-        asset_name="next",
-        session=open_session(embedded_server, tmp_path / "next"),
-        queue_dir=queue,
-    )
-    assert report.ok, str(report)
-    assert not list(queue.glob("*/manifest.json"))
-    for asset in ("killed", "next"):
-        versions = setup.query(
-            "select id, version, thumbnail_id from AssetVersion "
-            f'where task_id is "{task_id}" and asset.name is "{asset}"'
-        ).all()
-        assert _complete(setup, versions), asset
+def _said(outputs: Dict[str, str], asset: str) -> str:
+    """What every publish and flush printed, ``asset``'s first (for a failure's message)."""
+    names = [asset] + [name for name in outputs if name != asset]
+    return "\n".join(f"--- {name}\n{outputs[name][-2500:]}" for name in names if name in outputs)
