@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Callable, List
+from typing import Any, List
 
 import pytest
+from support.waiting import wait_until
 
 pytestmark = pytest.mark.jsclient
 
@@ -16,18 +17,11 @@ MINUTE = 60.0
 AT_LEAST = 95
 
 
-def _wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    return condition()
-
-
 def _connected(client: Any) -> Any:
-    assert _wait_for(lambda: client.run("hub_state", name="-")["connected"]), client.log_path
+    wait_until(
+        lambda: client.run("hub_state", name="-")["connected"],
+        f"the hub to connect ({client.log_path})",
+    )
 
 
 def _received_ids(client: Any, bucket: str) -> List[str]:
@@ -45,7 +39,7 @@ def _subscribe(listener: Any, publisher: Any, bucket: str, topic: str) -> None:
         publisher.run("hub_publish", topic=topic, data={"probe": True})
         return len(listener.run("hub_state", name=bucket)["received"]) > 0
 
-    assert _wait_for(probed, timeout=30)
+    wait_until(probed, "the probe event", timeout=30)
 
 
 @pytest.mark.slow
@@ -62,7 +56,7 @@ def test_a_minute_of_events_all_arrive_on_one_connection(js_client) -> None:
         sent.append(publisher.run("hub_publish", topic=topic, data={"n": len(sent)}))
         time.sleep(MINUTE / AT_LEAST)  # pacing only: spreads the events over the minute
 
-    assert _wait_for(lambda: len(_received_ids(listener, "steady")) >= len(sent))
+    wait_until(lambda: len(_received_ids(listener, "steady")) >= len(sent), "every steady event")
     received = _received_ids(listener, "steady")
     assert (len(sent), sorted(received)) == (len(sent), sorted(sent))
     # no reconnect: the server's heartbeat came more often than the client's 15 s timeout
@@ -78,7 +72,7 @@ def test_events_published_while_a_client_reconnects_reach_it(js_client) -> None:
     topic = f"ft_dcc.test.js.{uuid.uuid4().hex[:8]}"
     _subscribe(listener, publisher, "gap", topic)
     before = [publisher.run("hub_publish", topic=topic, data={"n": n}) for n in range(3)]
-    assert _wait_for(lambda: len(_received_ids(listener, "gap")) == 3)
+    wait_until(lambda: len(_received_ids(listener, "gap")) == 3, "the three gap events")
 
     listener.run("hub_drop")
     during = [publisher.run("hub_publish", topic=topic, data={"n": n}) for n in range(3, 13)]
@@ -87,7 +81,9 @@ def test_events_published_while_a_client_reconnects_reach_it(js_client) -> None:
     after = [publisher.run("hub_publish", topic=topic, data={"n": n}) for n in range(13, 16)]
 
     everything = before + during + after
-    assert _wait_for(lambda: len(_received_ids(listener, "gap")) >= len(everything))
+    wait_until(
+        lambda: len(_received_ids(listener, "gap")) >= len(everything), "every event after the gap"
+    )
     received = _received_ids(listener, "gap")
     assert sorted(received) == sorted(everything)  # none lost, none twice
     assert listener.run("hub_state", name="gap")["connects"] == 2

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, List
+from typing import List
 
 import pytest
 from media_helpers import decode_rgb, ffmpeg, ffprobe_streams, frame_indices, make_frames
+from support.waiting import wait_until
 from test_encode import assert_browser_review
 
 from ft_dcc.exceptions import MediaError
@@ -20,14 +20,6 @@ from ft_dcc.media.audio import AudioInput
 from ft_dcc.media.stream import StreamEncoder
 
 NTSC = Fraction(24000, 1001)
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    """Wait (bounded, generously) until ``condition()`` holds; never a timing assertion."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.01)
 
 
 def leftovers(folder: Path) -> List[str]:
@@ -45,7 +37,7 @@ def test_frames_are_encoded_as_they_are_written(tmp_path: Path, ffprobe_exe: str
             written = frames / made.name  # the "capture" writes a frame, then hands it over
             shutil.copy(made, written)
             encoder.add(written)
-            wait_for(lambda index=index: encoder.fed == index, f"frame {index} to reach ffmpeg")
+            wait_until(lambda index=index: encoder.fed == index, f"frame {index} to reach ffmpeg")
         assert not movie.exists()  # nothing at the output before it is verified
         encoder.finish()
 
@@ -103,7 +95,7 @@ def test_abort_mid_capture_stops_ffmpeg_and_leaves_nothing(tmp_path: Path) -> No
     encoder = StreamEncoder(movie, 25, total=20).start()
     for frame in source:
         encoder.add(frame)
-    wait_for(lambda: encoder.fed == 8, "the frames to reach ffmpeg")
+    wait_until(lambda: encoder.fed == 8, "the frames to reach ffmpeg")
     threads = threading.active_count()
     encoder.abort()  # the capture failed
     assert threading.active_count() < threads  # the encoder thread (and its ffmpeg) ended

@@ -139,3 +139,37 @@ def _said(outputs: Dict[str, str], asset: str) -> str:
     """What every publish and flush printed, ``asset``'s first (for a failure's message)."""
     names = [asset] + [name for name in outputs if name != asset]
     return "\n".join(f"--- {name}\n{outputs[name][-2500:]}" for name in names if name in outputs)
+
+
+def test_the_next_publish_finishes_one_that_was_killed(embedded_server, tmp_path: Path) -> None:
+    from ft_dcc.host.files import FilesHost
+    from ft_dcc.publish import publish
+
+    setup = open_session(embedded_server, tmp_path / "setup")
+    task_id = resolve_task(setup, None, make_task(setup))["id"]
+    pattern = make_sequence(tmp_path / "frames", frames=12, start=1001)
+    queue = tmp_path / "queue"
+    killed = subprocess.run(
+        [sys.executable, "-c", SCRIPT, task_id, "Next", "killed", str(pattern)],
+        env=_env(embedded_server, queue, "uploaded", "KILL"),
+        capture_output=True,
+        timeout=240,
+    )
+    assert killed.returncode == -9
+    assert len(list(queue.glob("*/manifest.json"))) == 1  # the journal entry it left
+    report = publish(
+        FilesHost(pattern, fps=25),
+        task=task_id,
+        review_session="Next",
+        asset_name="next",
+        session=open_session(embedded_server, tmp_path / "next"),
+        queue_dir=queue,
+    )
+    assert report.ok, str(report)
+    assert not list(queue.glob("*/manifest.json"))
+    for asset in ("killed", "next"):
+        versions = setup.query(
+            "select id, version, thumbnail_id from AssetVersion "
+            f'where task_id is "{task_id}" and asset.name is "{asset}"'
+        ).all()
+        assert _complete(setup, versions), asset

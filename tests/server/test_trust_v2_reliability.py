@@ -13,7 +13,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 from typing import Any, List
 
 from support.trust import call, create, delete, new_id, ok
@@ -26,6 +25,7 @@ from support.trust_v2 import (
     snapshot,
     upload_meta,
 )
+from support.waiting import wait_until
 
 
 def test_a_huge_batch_is_refused_with_its_limit(trust_world: Any) -> None:
@@ -43,14 +43,6 @@ def test_a_huge_batch_is_refused_with_its_limit(trust_world: Any) -> None:
     # reads hold no write lock: a long batch of queries (a client's batched read) is answered
     reads = [{"action": "query", "expression": "select id from Note limit 1"}] * 1500
     assert len(ok(world.server, reads, **world.mallory.auth)) == 1500
-
-
-def _wait_for(condition: Any, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def _kill_server(server: Any) -> None:
@@ -86,7 +78,7 @@ def test_a_killed_upload_leaves_no_part_file_after_the_next_start(trust_world: A
     incoming = world.files_root / ".incoming"
     sock = _start_upload(world, new_id())
     try:
-        _wait_for(lambda: list(incoming.glob("*.part")), "the upload's .part file")
+        wait_until(lambda: list(incoming.glob("*.part")), "the upload's .part file")
         _kill_server(world.server)
     finally:
         sock.close()

@@ -1,0 +1,25 @@
+"""Waiting for a condition, never for a time: poll until it holds or a generous bound passes.
+
+The bound only turns a hang into a failure; no test asserts how long anything took.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+
+def wait_until(
+    condition: Callable[[], T], what: str, timeout: float = 60.0, interval: float = 0.05
+) -> T:
+    """Return ``condition()``'s first truthy value; fail naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what} after {timeout:.0f} s")
+        time.sleep(interval)
