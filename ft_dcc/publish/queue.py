@@ -347,14 +347,21 @@ class OfflineQueue:
 
     # -- replay ---------------------------------------------------------------------------
     def claim(self, entry: QueueEntry) -> bool:
-        """Own ``entry`` for a replay; False while a live publish (or another replay) owns it."""
-        handle = open(entry.path / OWNER_LOCK, "a+")  # noqa: SIM115 - entry.release()
+        """Own ``entry`` for a replay; False while a live publish (or another replay) owns it,
+        or once its publish finished and removed it (after this flush listed it)."""
+        try:
+            handle = open(entry.path / OWNER_LOCK, "a+")  # noqa: SIM115 - entry.release()
+        except OSError:
+            return False  # removed since it was listed
         try:
             _lock_file(handle)
         except OSError:
             handle.close()
             return False
         entry.owner = handle
+        if not (entry.path / MANIFEST_FILE).is_file():  # removed between the open and the lock
+            entry.release()
+            return False
         return True
 
     def flush(

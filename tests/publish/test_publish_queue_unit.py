@@ -133,3 +133,22 @@ def test_stale_half_written_entries_are_cleaned_up(tmp_path: Path) -> None:
     os.utime(stale, (old, old))
     assert len(queue.entries()) == 1
     assert fresh.exists() and not stale.exists()
+
+
+def test_a_flush_skips_an_entry_its_live_publish_finished_after_the_listing(
+    tmp_path: Path,
+) -> None:
+    """Between a flush listing the entries and claiming one, the live publish that journals it
+    may finish and remove it: the flush moves on (it used to raise FileNotFoundError, which
+    failed the publish whose backlog flush it was)."""
+    queue = OfflineQueue(tmp_path / "q")
+    live = queue.spool(manifest_with_media(tmp_path / "work"), journal=True)
+    live.release()  # the live publish is past its commit; another process is flushing
+
+    def listed_then_finished(entry: object) -> bool:
+        queue.remove(live)  # the live publish finishes right after the flush listed it
+        return True
+
+    result = queue.flush(object(), select=listed_then_finished)  # type: ignore[arg-type]
+    assert result.outcomes == [] and result.remaining == 0
+    assert queue.entries() == []
