@@ -17,6 +17,7 @@ from typing import Any, Dict, Optional
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
+from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
 
 from . import demo_template, runner
@@ -126,10 +127,8 @@ class BlenderIntegration:
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)
         progress.close()
-        if log.isEnabledFor(logging.INFO):  # ft-dcc -v: all of Blender's output
-            sys.stderr.write(outcome.get("log", ""))
-        elif outcome["exit_code"] != 0:
-            sys.stderr.write(headless.tail(outcome.get("log", ""), 20))
+        # ft-dcc -v: all of the host's output; else its last lines, or why it was only queued
+        sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
         return headless.print_outcome(outcome, bool(request.get("json")))
 
     def build_demo_scene(self, path: Path, **options: Any) -> Path:

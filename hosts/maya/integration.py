@@ -16,6 +16,7 @@ from typing import Any, Dict, Optional
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
+from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
 
 log = logging.getLogger(__name__)
@@ -154,9 +155,8 @@ class MayaIntegration:
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)
         progress.close()
-        if log.isEnabledFor(logging.INFO) or outcome["exit_code"] != 0:
-            lines = 200 if log.isEnabledFor(logging.INFO) else 20
-            sys.stderr.write(headless.tail(outcome.get("log", ""), lines))
+        # ft-dcc -v: all of mayapy's output; else its last lines, or why it was only queued
+        sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
         return headless.print_outcome(outcome, bool(request.get("json")))
 
 

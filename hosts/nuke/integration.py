@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
+from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
 
 log = logging.getLogger(__name__)
@@ -126,10 +127,8 @@ class NukeIntegration:
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)
         progress.close()
-        if log.isEnabledFor(logging.INFO):
-            sys.stderr.write(outcome.get("log", ""))
-        elif outcome["exit_code"] != 0:
-            sys.stderr.write(headless.tail(outcome.get("log", ""), 20))
+        # ft-dcc -v: all of the host's output; else its last lines, or why it was only queued
+        sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
         if request.get("report"):
             data = outcome.get("report") or {"ok": False, "errors": [outcome["text"]]}
             Path(request["report"]).write_text(

@@ -130,3 +130,29 @@ def test_user_setup_works_in_a_maya_python_that_only_has_the_module(tmp_path):
     assert "not available" not in done.stdout, done.stdout
     startup_file = Path(done.stdout.strip().splitlines()[-1])
     assert startup_file == module_root / "python" / "ft_dcc_hosts" / "maya" / "startup.py"
+
+
+@pytest.mark.slow
+def test_a_queued_headless_publish_shows_why_and_when_it_will_flush(
+    saved_scene, tmp_path, monkeypatch, capsys
+):
+    """Exit status 75 (only queued): the artist sees the log lines saying why (the server could
+    not be reached) and when the queued work goes out, not the host's last lines of noise."""
+    from support.net import free_port
+
+    from ft_dcc.publish.report import EXIT_QUEUED
+
+    monkeypatch.setenv("FT_DCC_MAYAPY", str(_stand_in_mayapy(tmp_path)))
+    monkeypatch.setenv("FTRACK_SERVER", f"http://127.0.0.1:{free_port()}")  # nobody listens
+    monkeypatch.setenv("FTRACK_API_USER", "artist")
+    monkeypatch.setenv("FTRACK_API_KEY", "key")
+    monkeypatch.setenv("FT_DCC_QUEUE_DIR", str(tmp_path / "queue"))
+    code = integration.publish_headless({"input": str(saved_scene), "task": "proj/sq/sh/anim"})
+    shown = capsys.readouterr()
+    assert code == EXIT_QUEUED, shown.out + shown.err
+    said = shown.out + shown.err
+    assert "could not be reached" in said or "unreachable" in said, said
+    assert "127.0.0.1" in said  # why: which server
+    assert "queue flush" in said  # when/how it goes out
+    assert "queue entry" in said, said
+    assert "next publish that reaches" in shown.err  # when it goes out by itself
