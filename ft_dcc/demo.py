@@ -44,13 +44,10 @@ def add_commands(subparsers: Any) -> None:
 
 
 def default_base() -> Path:
-    """The user data dir the embedded server also uses by default."""
-    try:
-        import platformdirs
+    """The app-data folder the embedded server and the offline queue also use by default."""
+    from ft_dcc.protocol.app_data import user_data_dir
 
-        return Path(platformdirs.user_data_dir("ft_dcc"))
-    except ImportError:
-        return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "ft_dcc"
+    return user_data_dir()
 
 
 class DemoPaths:

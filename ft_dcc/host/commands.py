@@ -17,6 +17,11 @@ def add_commands(subparsers: Any) -> None:
     install.add_argument(
         "--dest", type=Path, default=None, help="folder to write it to (default: current folder)"
     )
+    install.add_argument(
+        "--ffmpeg",
+        action="store_true",
+        help="also copy this machine's ffmpeg into the integration's folder for this platform",
+    )
     install.set_defaults(handler=_install)
     listing = host_commands.add_parser(
         "list", help="list the host integrations and whether their host is found here"
@@ -36,6 +41,11 @@ def _install(args: argparse.Namespace) -> int:
     integration = find_integration(args.name)
     built = integration.install(args.dest)
     print(integration.install_instructions(built))
+    from ft_dcc.host import bundle
+
+    print(bundle.python_note())
+    if getattr(args, "ffmpeg", False):
+        print(f"ffmpeg for {bundle.platform_tag()}: {bundle.add_ffmpeg(bundle.payload_of(built))}")
     return 0
 
 

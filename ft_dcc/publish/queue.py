@@ -25,12 +25,13 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import attr
 
 from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.protocol.app_data import user_data_dir
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
 from ft_dcc.publish.manifest import IntegrateManifest
@@ -39,8 +40,6 @@ from ft_dcc.session.interface import IntegrateSession, PublishSession
 log = logging.getLogger(__name__)
 
 ENV_QUEUE_DIR = "FT_DCC_QUEUE_DIR"
-#: the app-data folder's name, the embedded server's too (``<user data dir>/ft_dcc/server``)
-APP_NAME = "ft_dcc"
 #: the queue's folder name before it moved beside the server's data (its entries move in)
 LEGACY_APP_NAME = "ft-dcc"
 MANIFEST_FILE = "manifest.json"
@@ -50,25 +49,6 @@ LOCK_FILE = ".flush.lock"
 OWNER_LOCK = "owner.lock"  # held by the live publish that journals the entry
 #: a half-written entry this old belongs to a crashed publish, not to one still spooling
 STALE_INCOMING_S = 3600
-
-
-def user_data_dir(name: str = APP_NAME, author: Union[str, Literal[False], None] = None) -> Path:
-    """The per-user data folder of ft_dcc, the same one the embedded server keeps its data in
-    (``platformdirs.user_data_dir("ft_dcc")`` when installed, else the same path by the OS
-    convention); ``author`` as platformdirs takes it (None: the name, on Windows)."""
-    try:
-        import platformdirs
-
-        return Path(platformdirs.user_data_dir(name, appauthor=author))
-    except ImportError:
-        pass
-    home = Path.home()
-    if sys.platform == "win32":
-        local = Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local"))
-        return local / name if author is False else local / (author or name) / name
-    if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / name
-    return Path(os.environ.get("XDG_DATA_HOME", home / ".local" / "share")) / name
 
 
 def default_queue_dir() -> Path:

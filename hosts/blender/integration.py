@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,8 +16,8 @@ from typing import Any, Dict, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
-from ft_dcc.host import headless
-from ft_dcc.host.pythonpath import python_paths
+from ft_dcc.host import bundle, headless
+from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
 
 from . import demo_template, runner
@@ -35,19 +37,26 @@ class BlenderIntegration:
     name = "blender"
 
     def install(self, destination: Optional[Path] = None) -> Path:
-        """Build ``ft_dcc_blender-<version>.zip`` (extension and legacy add-on in one)."""
+        """Build ``ft_dcc_blender-<version>.zip`` (extension and legacy add-on in one), holding
+        ft_dcc and its dependencies in ``ft_dcc_blender/python`` (see ``ft_dcc.host.bundle``)."""
         destination = Path(destination) if destination else Path.cwd()
         destination.mkdir(parents=True, exist_ok=True)
         built = destination / f"{ADDON_NAME}-{__version__}.zip"
         manifest = (ADDON_SOURCE / "blender_manifest.toml").read_text(encoding="utf-8")
         manifest = manifest.replace('version = "0.1.0"', f'version = "{__version__}"', 1)
-        with zipfile.ZipFile(built, "w", zipfile.ZIP_DEFLATED) as archive:
-            for source in sorted(ADDON_SOURCE.glob("*.py")):
-                archive.write(source, f"{ADDON_NAME}/{source.name}")
-            archive.writestr(f"{ADDON_NAME}/blender_manifest.toml", manifest)
-            archive.writestr(
-                f"{ADDON_NAME}/ft_dcc_paths.json", json.dumps(python_paths(), indent=1)
-            )
+        with tempfile.TemporaryDirectory(prefix="ft_dcc-addon-") as tmp:
+            payload = bundle.write_payload(Path(tmp) / ADDON_NAME, __version__, "blender")
+            staging = Path(tmp) / built.name
+            with zipfile.ZipFile(staging, "w", zipfile.ZIP_DEFLATED) as archive:
+                for source in sorted(ADDON_SOURCE.glob("*.py")):
+                    archive.write(source, f"{ADDON_NAME}/{source.name}")
+                archive.writestr(f"{ADDON_NAME}/blender_manifest.toml", manifest)
+                for path in sorted(payload.rglob("*")):
+                    if path.is_file():
+                        name = path.relative_to(payload.parent).as_posix()
+                        archive.write(path, name)
+            shutil.copyfile(staging, built.with_name(f".{built.name}.part"))
+        os.replace(built.with_name(f".{built.name}.part"), built)
         return built
 
     def status(self) -> str:
@@ -69,9 +78,10 @@ class BlenderIntegration:
                 "  or: blender --command extension install-file -r user_default -e " + str(built),
                 "Blender 3.4-4.1: Edit > Preferences > Add-ons > Install..., then enable "
                 "'ftrack review publish (ft_dcc)'.",
-                "The add-on finds ft_dcc in the folders recorded in the zip; on another machine "
-                "set its 'ft_dcc path' preference or FT_DCC_PYTHONPATH to a folder holding "
-                "ft_dcc and its dependencies (a site-packages of Blender's Python version).",
+                "The zip holds ft_dcc and its dependencies (pure Python: any Blender from 3.4, "
+                "any platform); copy it to a share for every artist. A newer zip installed the "
+                "same way replaces it.",
+                "ffmpeg: IMAGEIO_FFMPEG_EXE, else an ffmpeg on PATH.",
                 "Then: 3D Viewport > Sidebar (N) > ftrack > Publish for review.",
             ]
         )
@@ -117,10 +127,8 @@ class BlenderIntegration:
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)
         progress.close()
-        if log.isEnabledFor(logging.INFO):  # ft-dcc -v: all of Blender's output
-            sys.stderr.write(outcome.get("log", ""))
-        elif outcome["exit_code"] != 0:
-            sys.stderr.write(headless.tail(outcome.get("log", ""), 20))
+        # ft-dcc -v: all of the host's output; else its last lines, or why it was only queued
+        sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
         return headless.print_outcome(outcome, bool(request.get("json")))
 
     def build_demo_scene(self, path: Path, **options: Any) -> Path:

@@ -11,12 +11,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
-from ft_dcc.host import headless
-from ft_dcc.host.pythonpath import python_paths
+from ft_dcc.host import bundle, headless
+from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
 
 log = logging.getLogger(__name__)
@@ -52,12 +52,21 @@ def find_mayapy() -> Optional[str]:
     return None
 
 
-def module_text(module_dir: Path, paths: List[str]) -> str:
-    """A Maya ``.mod`` file: the module root (its ``scripts`` folder joins PYTHONPATH, so
-    Maya runs our ``userSetup.py``) plus the folders holding ft_dcc and its dependencies."""
-    lines = [f"+ {MODULE_NAME} {__version__} {module_dir.as_posix()}"]
-    lines += [f"PYTHONPATH+={Path(folder).as_posix()}" for folder in paths]
-    return "\n".join(lines) + "\n"
+def module_text(version: str) -> str:
+    """The Maya ``.mod`` file: paths relative to the file itself (Maya resolves them at start-up
+    on each machine), the module root being the payload ``ft_dcc_maya/<version>`` (its ``scripts``
+    folder joins PYTHONPATH, so Maya runs our ``userSetup.py``) and ``+:=`` adding the payload's
+    vendored ``python`` folder."""
+    return (
+        f"+ {MODULE_NAME} {version} ./{MODULE_NAME}/{version}\n"
+        f"PYTHONPATH+:={bundle.PYTHON_FOLDER}\n"
+    )
+
+
+def _add_user_setup(payload: Path) -> None:
+    scripts = payload / "scripts"
+    scripts.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(USER_SETUP, scripts / "userSetup.py")
 
 
 class MayaIntegration:
@@ -66,16 +75,13 @@ class MayaIntegration:
     name = "maya"
 
     def install(self, destination: Optional[Path] = None) -> Path:
-        """Write ``<destination>/ft_dcc_maya.mod`` and the module folder it points at."""
+        """Write the self-contained module ``<destination>/ft_dcc_maya/<version>/`` (userSetup.py
+        and the vendored Python packages), then ``<destination>/ft_dcc_maya.mod`` pointing at it:
+        a new version goes in beside the old one, and the .mod file switches over last."""
         destination = Path(destination) if destination else Path.cwd()
-        destination = destination.resolve()
-        module_dir = destination / MODULE_NAME
-        scripts = module_dir / "scripts"
-        scripts.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(USER_SETUP, scripts / "userSetup.py")
+        bundle.build_payload(destination / MODULE_NAME, __version__, "maya", _add_user_setup)
         mod_file = destination / f"{MODULE_NAME}.mod"
-        mod_file.write_text(module_text(module_dir, python_paths()), encoding="utf-8")
-        return mod_file
+        return bundle.write_atomically(mod_file, module_text(__version__))
 
     def status(self) -> str:
         mayapy = find_mayapy()
@@ -91,8 +97,11 @@ class MayaIntegration:
                 "Documents\\maya\\modules), or add its folder to MAYA_MODULE_PATH.",
                 "Restart Maya: an 'ftrack' menu appears in the main window with "
                 "'Publish for review'.",
-                "The .mod file points at this machine's ft_dcc and its dependencies; Maya's "
-                "Python must be the same version (Maya 2025/2026: Python 3.11).",
+                "The module holds ft_dcc and its dependencies (pure Python, any Maya from "
+                "Python 3.9 on, any platform): copy the .mod file and the ft_dcc_maya folder "
+                "to a share and point every artist's MAYA_MODULE_PATH at it.",
+                "ffmpeg: IMAGEIO_FFMPEG_EXE, else ft_dcc_maya/<version>/ffmpeg/<platform>/ "
+                "(ft-dcc host install maya --ffmpeg fills this machine's), else ffmpeg on PATH.",
                 "Set FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY in Maya's environment "
                 "(Maya.env or the launcher).",
             ]
@@ -146,9 +155,8 @@ class MayaIntegration:
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)
         progress.close()
-        if log.isEnabledFor(logging.INFO) or outcome["exit_code"] != 0:
-            lines = 200 if log.isEnabledFor(logging.INFO) else 20
-            sys.stderr.write(headless.tail(outcome.get("log", ""), lines))
+        # ft-dcc -v: all of mayapy's output; else its last lines, or why it was only queued
+        sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
         return headless.print_outcome(outcome, bool(request.get("json")))
 
 

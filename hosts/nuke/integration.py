@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
-from ft_dcc.host import headless
-from ft_dcc.host.pythonpath import python_paths
+from ft_dcc.host import bundle, headless
+from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
 
 log = logging.getLogger(__name__)
@@ -53,19 +54,21 @@ class NukeIntegration:
     name = "nuke"
 
     def install(self, destination: Optional[Path] = None) -> Path:
-        """Write ``<destination>/ft_dcc_nuke/`` with init.py and menu.py; return the folder."""
+        """Write the self-contained NUKE_PATH folder ``<destination>/ft_dcc_nuke/``: the payload
+        ``<version>/`` (ft_dcc and its dependencies), then menu.py and init.py, which loads that
+        payload relative to itself (written last: a new version goes in beside the old one)."""
         destination = Path(destination) if destination else Path.cwd()
         folder = destination / FOLDER_NAME
-        folder.mkdir(parents=True, exist_ok=True)
+        bundle.build_payload(folder, __version__, "nuke")
         init = (HERE / "init.py").read_text(encoding="utf-8")
-        marker = "FT_DCC_PATHS = []"
+        marker = 'FT_DCC_PAYLOAD = ""'
         if marker not in init:
             raise HostError(
-                "hosts/nuke/init.py lost its FT_DCC_PATHS line", hint="reinstall ft-dcc"
+                "hosts/nuke/init.py lost its FT_DCC_PAYLOAD line", hint="reinstall ft-dcc"
             )
-        init = init.replace(marker, f"FT_DCC_PATHS = {json.dumps(python_paths())}", 1)
-        (folder / "init.py").write_text(init, encoding="utf-8")
-        shutil.copyfile(HERE / "menu.py", folder / "menu.py")
+        init = init.replace(marker, f"FT_DCC_PAYLOAD = {json.dumps(__version__)}", 1)
+        bundle.write_atomically(folder / "menu.py", (HERE / "menu.py").read_text(encoding="utf-8"))
+        bundle.write_atomically(folder / "init.py", init)
         return folder
 
     def status(self) -> str:
@@ -80,8 +83,10 @@ class NukeIntegration:
                 f"Built {built}",
                 f"Add it to NUKE_PATH (e.g. export NUKE_PATH={built}{os.pathsep}$NUKE_PATH), or "
                 f"add nuke.pluginAddPath({str(built)!r}) to ~/.nuke/init.py.",
-                "init.py finds ft_dcc in the folders recorded in it; on another machine set "
-                "FT_DCC_PYTHONPATH to a folder holding ft_dcc and its dependencies.",
+                "The folder holds ft_dcc and its dependencies (pure Python, any platform): copy "
+                "it to a share and put that on every artist's NUKE_PATH.",
+                "ffmpeg: IMAGEIO_FFMPEG_EXE, else <folder>/<version>/ffmpeg/<platform>/ "
+                "(ft-dcc host install nuke --ffmpeg fills this machine's), else ffmpeg on PATH.",
                 "Connection: FTRACK_SERVER, FTRACK_API_USER, FTRACK_API_KEY.",
                 "Then: tick 'publish for review' on a Write node's 'ftrack review' tab and render "
                 "it, or select a Write node and use Nodes > ftrack > Publish for review.",
@@ -122,10 +127,8 @@ class NukeIntegration:
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)
         progress.close()
-        if log.isEnabledFor(logging.INFO):
-            sys.stderr.write(outcome.get("log", ""))
-        elif outcome["exit_code"] != 0:
-            sys.stderr.write(headless.tail(outcome.get("log", ""), 20))
+        # ft-dcc -v: all of the host's output; else its last lines, or why it was only queued
+        sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
         if request.get("report"):
             data = outcome.get("report") or {"ok": False, "errors": [outcome["text"]]}
             Path(request["report"]).write_text(

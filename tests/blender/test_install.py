@@ -25,7 +25,7 @@ def test_zip_holds_extension_manifest_and_legacy_bl_info(addon_zip):
         names = set(archive.namelist())
         manifest = archive.read("ft_dcc_blender/blender_manifest.toml").decode()
         init = archive.read("ft_dcc_blender/__init__.py").decode()
-    assert {"ft_dcc_blender/__init__.py", "ft_dcc_blender/ft_dcc_paths.json"} <= names
+    assert {"ft_dcc_blender/__init__.py", "ft_dcc_blender/python/ft_dcc/__init__.py"} <= names
     assert not any("__pycache__" in n for n in names)
     assert 'id = "ft_dcc_blender"' in manifest and 'type = "add-on"' in manifest
     assert "bl_info" in init and '"blender": (3, 4, 0)' in init
@@ -53,3 +53,5 @@ def test_debian_blender_installs_the_legacy_addon(addon_zip, blender_env):
     assert result["enabled"] and result["operator"]
     assert result["panel_category"] == "ftrack"
     assert result["ft_dcc_found"]
+    # from the add-on's own copy, installed into the artist's Blender: not this machine's venv
+    assert result["ft_dcc_file"].startswith(env["HOME"]), result["ft_dcc_file"]

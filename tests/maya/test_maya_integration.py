@@ -19,14 +19,15 @@ from ft_dcc.exceptions import HostError
 
 
 def test_install_writes_a_maya_module(tmp_path):
+    from ft_dcc import __version__
+
     built = integration.install(tmp_path / "dist")
-    assert built == (tmp_path / "dist" / "ft_dcc_maya.mod").resolve()
+    assert built == tmp_path / "dist" / "ft_dcc_maya.mod"
     lines = built.read_text(encoding="utf-8").splitlines()
-    module_dir = tmp_path.resolve() / "dist" / "ft_dcc_maya"
-    assert lines[0].startswith("+ ft_dcc_maya ") and lines[0].endswith(str(module_dir))
-    paths = [line.split("=", 1)[1] for line in lines[1:]]
-    assert str(ROOT) in paths  # ft_dcc and hosts
-    assert all(line.startswith("PYTHONPATH+=") for line in lines[1:])
+    module_dir = tmp_path / "dist" / "ft_dcc_maya" / __version__
+    root = f"./ft_dcc_maya/{__version__}"
+    assert lines == [f"+ ft_dcc_maya {__version__} {root}", "PYTHONPATH+:=python"]
+    assert (module_dir / "python" / "ft_dcc" / "__init__.py").is_file()  # self-contained
     user_setup = module_dir / "scripts" / "userSetup.py"
     assert "startup.install()" in user_setup.read_text(encoding="utf-8")
     text = integration.install_instructions(built)
@@ -108,10 +109,12 @@ def test_the_entry_point_target_is_a_host_integration():
 def test_user_setup_works_in_a_maya_python_that_only_has_the_module(tmp_path):
     """Maya's own Python: only the module's PYTHONPATH lines and its ``scripts`` folder;
     userSetup.py must make the adapters (``ft_dcc_hosts``) importable and add the menu."""
+    from ft_dcc import __version__
+
     built = integration.install(tmp_path / "dist")
-    lines = built.read_text(encoding="utf-8").splitlines()
-    module_paths = [line.split("=", 1)[1] for line in lines[1:]]
-    scripts = built.parent / "ft_dcc_maya" / "scripts"
+    module_root = built.parent / "ft_dcc_maya" / __version__
+    module_paths = [str(module_root / "python")]  # PYTHONPATH+:=python
+    scripts = module_root / "scripts"
     probe = (
         "import runpy, sys; sys.path[:0] = sys.argv[1:]\n"
         "from maya import cmds\n"
@@ -125,4 +128,31 @@ def test_user_setup_works_in_a_maya_python_that_only_has_the_module(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "not available" not in done.stdout, done.stdout
-    assert Path(done.stdout.strip().splitlines()[-1]) == ROOT / "hosts" / "maya" / "startup.py"
+    startup_file = Path(done.stdout.strip().splitlines()[-1])
+    assert startup_file == module_root / "python" / "ft_dcc_hosts" / "maya" / "startup.py"
+
+
+@pytest.mark.slow
+def test_a_queued_headless_publish_shows_why_and_when_it_will_flush(
+    saved_scene, tmp_path, monkeypatch, capsys
+):
+    """Exit status 75 (only queued): the artist sees the log lines saying why (the server could
+    not be reached) and when the queued work goes out, not the host's last lines of noise."""
+    from support.net import free_port
+
+    from ft_dcc.publish.report import EXIT_QUEUED
+
+    monkeypatch.setenv("FT_DCC_MAYAPY", str(_stand_in_mayapy(tmp_path)))
+    monkeypatch.setenv("FTRACK_SERVER", f"http://127.0.0.1:{free_port()}")  # nobody listens
+    monkeypatch.setenv("FTRACK_API_USER", "artist")
+    monkeypatch.setenv("FTRACK_API_KEY", "key")
+    monkeypatch.setenv("FT_DCC_QUEUE_DIR", str(tmp_path / "queue"))
+    code = integration.publish_headless({"input": str(saved_scene), "task": "proj/sq/sh/anim"})
+    shown = capsys.readouterr()
+    assert code == EXIT_QUEUED, shown.out + shown.err
+    said = shown.out + shown.err
+    assert "could not be reached" in said or "unreachable" in said, said
+    assert "127.0.0.1" in said  # why: which server
+    assert "queue flush" in said  # when/how it goes out
+    assert "queue entry" in said, said
+    assert "next publish that reaches" in shown.err  # when it goes out by itself

@@ -23,11 +23,14 @@ from ft_dcc.exceptions import HostError
 
 
 def test_install_writes_init_and_menu_that_register_the_integration(tmp_path, monkeypatch):
+    from ft_dcc import __version__
+
     built = integration.install(tmp_path / "dist")
     assert built == tmp_path / "dist" / "ft_dcc_nuke"
-    assert sorted(p.name for p in built.iterdir()) == ["init.py", "menu.py"]
+    assert sorted(p.name for p in built.iterdir()) == [__version__, "init.py", "menu.py"]
     init = (built / "init.py").read_text(encoding="utf-8")
-    assert f'"{ROOT}"' in init  # where ft_dcc lives on this machine
+    assert f'FT_DCC_PAYLOAD = "{__version__}"' in init  # ft_dcc travels in the folder
+    assert str(ROOT) not in init
     assert "NUKE_PATH" in integration.install_instructions(built)
     assert str(built) in integration.install_instructions(built)
 
@@ -162,4 +165,8 @@ def test_init_py_works_in_a_nuke_python_that_only_has_the_folder(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "publishing is off" not in done.stdout
-    assert Path(done.stdout.strip().splitlines()[-1]) == ROOT / "hosts" / "nuke" / "callbacks.py"
+    from ft_dcc import __version__
+
+    payload = built / __version__ / "python"  # the folder's own copy, not this checkout
+    callbacks_file = Path(done.stdout.strip().splitlines()[-1])
+    assert callbacks_file == payload / "ft_dcc_hosts" / "nuke" / "callbacks.py"

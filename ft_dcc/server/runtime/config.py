@@ -12,10 +12,11 @@ SERVER_VERSION = "4.13.8"
 
 
 def default_data_dir() -> Path:
-    """The platform's user data dir for the server, e.g. ``~/.local/share/ft_dcc/server``."""
-    import platformdirs
+    """``server/`` in ft_dcc's app-data folder, beside the offline queue, e.g.
+    ``~/.local/share/ft_dcc/server``."""
+    from ft_dcc.protocol.app_data import user_data_dir
 
-    return Path(platformdirs.user_data_dir("ft_dcc")) / "server"
+    return user_data_dir() / "server"
 
 
 @dataclass

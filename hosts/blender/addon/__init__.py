@@ -2,7 +2,7 @@
 
 Installs as a Blender 4.2+ extension (``blender_manifest.toml``) and as a legacy add-on
 (``bl_info``) for Blender 3.4+. The work is done by ft_dcc, found through the add-on's
-"ft_dcc path" preference, ``FT_DCC_PYTHONPATH``, or the paths recorded when the zip was built.
+"ft_dcc path" preference, ``FT_DCC_PYTHONPATH``, or the copy in the zip's ``python`` folder.
 """
 
 bl_info = {
@@ -26,7 +26,7 @@ def register():
     for module in MODULES:
         module.register()
     prefs = props.preferences(bpy.context)
-    paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else "")
+    paths.startup(prefs.ft_dcc_path if prefs else "")
 
 
 def unregister():

@@ -1,7 +1,8 @@
 """Make ``ft_dcc`` importable in Blender's own Python.
 
 Looked up, in order: the add-on's "ft_dcc path" preference, ``FT_DCC_PYTHONPATH`` (os.pathsep
-separated), and ``ft_dcc_paths.json`` written next to this file by ``ft-dcc host install blender``.
+separated), and the ``python`` folder next to this file, where ``ft-dcc host install blender``
+puts ft_dcc and its dependencies (so the zip works on any machine).
 Each folder is added with :func:`site.addsitedir`, so editable installs (``.pth`` files) work.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import logging
 import os
 import site
@@ -19,7 +19,7 @@ from typing import List
 
 log = logging.getLogger(__name__)
 
-BUNDLED_PATHS = Path(__file__).with_name("ft_dcc_paths.json")
+VENDORED = Path(__file__).with_name("python")
 
 
 def candidate_paths(preference: str = "") -> List[str]:
@@ -27,11 +27,7 @@ def candidate_paths(preference: str = "") -> List[str]:
     paths: List[str] = []
     for value in (preference, os.environ.get("FT_DCC_PYTHONPATH", "")):
         paths.extend(p for p in value.split(os.pathsep) if p.strip())
-    if BUNDLED_PATHS.is_file():
-        try:
-            paths.extend(json.loads(BUNDLED_PATHS.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring %s: %s", BUNDLED_PATHS, exc)
+    paths.append(str(VENDORED))
     return paths
 
 
@@ -45,6 +41,16 @@ def _importable() -> bool:
 
         ensure_hosts_package()  # from a source checkout, whose adapters folder is hosts/
     return all(importlib.util.find_spec(name) is not None for name in REQUIRED)
+
+
+def startup(preference: str = "") -> bool:
+    """At register: make ft_dcc importable, then let it pick this platform's ffmpeg."""
+    if not ensure_ft_dcc(preference):
+        return False
+    from ft_dcc.host.bundle import startup as bundle_startup
+
+    bundle_startup()
+    return True
 
 
 def ensure_ft_dcc(preference: str = "") -> bool:

@@ -40,6 +40,7 @@ print(
                 settings.camera is None,
             ],
             "ft_dcc_found": importlib.util.find_spec("ft_dcc") is not None,
+            "ft_dcc_file": getattr(importlib.util.find_spec("ft_dcc"), "origin", None),
         }
     )
 )

@@ -1,0 +1,41 @@
+"""What of a host's own output an artist sees after a headless publish (``ft-dcc publish --host``).
+
+All of it with ``ft-dcc -v``; nothing after a publish; the last lines after a failure (the error
+may be among them). After a publish that was only queued (exit status 75) the host's noise (EGL
+errors, "Saved: frame_0001.png") would read as a failure: only its lines about the server and the
+queue are kept, then when the queued work goes out (the queue's order rule, ``backlog.py``: the
+next publish that reaches the server sends it first).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List
+
+from ft_dcc.publish.report import EXIT_QUEUED
+
+#: the lines of a host's output that say why a publish was queued
+QUEUE_LINE = re.compile(r"queue|unreachable|could not reach|connection|offline", re.IGNORECASE)
+WHEN_QUEUED = (
+    "The queued publish goes out with the next publish that reaches the server (before it, in "
+    "your order), or now with 'ft-dcc queue flush'; 'ft-dcc queue list' shows what waits."
+)
+
+
+def _tail(lines: List[str], count: int) -> str:
+    kept = lines[-count:]
+    return "\n".join(kept) + ("\n" if kept else "")
+
+
+def host_output_for_artist(outcome: Dict[str, Any], verbose: bool, lines: int = 20) -> str:
+    """The part of ``outcome['log']`` (the host's output) to show, per the module doc."""
+    text = str(outcome.get("log", ""))
+    if verbose:
+        return text
+    code = outcome.get("exit_code")
+    if code == 0:
+        return ""
+    if code == EXIT_QUEUED:
+        why = [line for line in text.splitlines() if QUEUE_LINE.search(line)]
+        return _tail(why, lines) + WHEN_QUEUED + "\n"
+    return _tail(text.splitlines(), lines)
