@@ -257,3 +257,24 @@ def test_without_opentimelineio_one_line_says_what_to_install(
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "pip install 'ft-dcc[review]'" in done.stderr and "OpenTimelineIO" in done.stderr
     assert not output.exists()  # nothing fetched
+
+
+def test_a_fixed_number_of_requests(
+    exported: Exported, embedded_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export's API requests do not grow with its notes: counted at the transport."""
+    from ft_dcc.review.export import export_session
+    from ft_dcc.review.names import find_project, resolve_session
+
+    with open_session(embedded_server, tmp_path) as session:
+        target = resolve_session(session, SESSION, find_project(session, exported.project))
+        sent: List[int] = []
+        transport = session._transport
+        original = transport.call
+        monkeypatch.setattr(
+            transport, "call", lambda ops, **kw: sent.append(len(ops)) or original(ops, **kw)
+        )
+        result = export_session(session, target, tmp_path / "again")
+    assert result.notes == len(exported.notes) and result.frames == 5
+    print(f"export: {len(sent)} API requests, {sum(sent)} operations")
+    assert len(sent) <= 10, sent
