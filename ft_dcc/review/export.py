@@ -19,7 +19,7 @@ import datetime as _dt
 import logging
 import re
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 from urllib.parse import parse_qs, urlparse
 
 import attr
@@ -133,7 +133,10 @@ def _make_frames(
 
 
 def export_session(
-    session: PublishSession, review_session: Any, output: Path, now: Any = None
+    session: PublishSession,
+    review_session: Any,
+    output: Path,
+    now: Optional[_dt.datetime] = None,
 ) -> ExportResult:
     """Write the export of ``review_session`` (read with ``project.name``) into ``output``."""
     load_otio()  # a missing package is said before anything is fetched
