@@ -6,5 +6,8 @@
   says what to type (close matches, closed sessions, e-mail checks).
 * :mod:`~ft_dcc.review.feedback` - the one reader of reviewers' notes, drawings, replies and
   statuses (the ``feedback`` command and the DCC panels).
+* :mod:`~ft_dcc.review.export` - ``ft-dcc review export``: the session as an OpenTimelineIO
+  timeline and a printable notes report (``export_read``, ``export_otio``, ``export_html``,
+  ``export_frames``).
 * :mod:`~ft_dcc.review.cli` + :mod:`~ft_dcc.review.commands` - ``ft-dcc review ...``.
 """

@@ -1,4 +1,5 @@
-"""``ft-dcc review list|create|close|reopen|invite|link|feedback`` (stdlib-only imports at top).
+"""``ft-dcc review list|create|close|reopen|invite|link|feedback|export`` (stdlib-only
+imports at top).
 
 Review sessions from the terminal, on ftrack's real entities and standard API calls only, so
 the same commands work against a real ftrack server (``FTRACK_SERVER``) and the embedded one.
@@ -58,6 +59,18 @@ def add_commands(subparsers: Any) -> None:
     _name_and_project(feedback)
     feedback.add_argument("--json", action="store_true", help="print JSON")
     feedback.set_defaults(handler=run_feedback)
+
+    export = sub.add_parser(
+        "export",
+        help="take a session away: an OpenTimelineIO timeline and a printable notes report",
+        description="Writes DIR/session.otio (clips per version, notes as markers at their "
+        "frames, statuses as metadata; needs: pip install 'ft-dcc[review]'), DIR/notes.html "
+        "(each annotated frame as a picture; print it to PDF from a browser) and the movies, "
+        "drawings and frames they show. See docs/export.md.",
+    )
+    _name_and_project(export)
+    export.add_argument("--output", "-o", metavar="DIR", required=True, help="where to write")
+    export.set_defaults(handler=run_export)
     review.set_defaults(handler=lambda args: (review.print_help(), 2)[1])
 
 
@@ -199,4 +212,23 @@ def run_feedback(args: argparse.Namespace) -> int:
         return 0
     lines: List[str] = feedback_lines(target["name"], feedback)
     _out("\n".join(lines))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ft_dcc.review.export import export_session
+
+    with _session() as session:
+        target = _target(session, args)
+        result = export_session(session, target, Path(args.output))
+    _out(
+        f"Exported {target['name']!r}: {result.versions} version(s), {result.notes} note(s), "
+        f"{result.frames} frame picture(s)."
+    )
+    _out(f"Timeline: {result.timeline}")
+    _out(f"Notes report: {result.report} (open it in a browser; print it to PDF from there)")
+    for line in result.skipped:
+        _out(f"  not shown: {line}")
     return 0

@@ -30,6 +30,9 @@ def add_commands(subparsers: Any) -> None:
     show.set_defaults(handler=run_show)
     check = actions.add_parser("check", help="validate a settings file (nothing is sent)")
     check.add_argument("file", metavar="FILE")
+    check.add_argument(
+        "--project", help="also check its review statuses against this project's workflow"
+    )
     check.set_defaults(handler=run_check)
     push = actions.add_parser(
         "push", help="validate FILE and store it on the ftrack server for a project or the studio"
@@ -65,6 +68,10 @@ def run_check(args: argparse.Namespace) -> int:
     from ft_dcc.settings import read_file
 
     document = read_file(Path(args.file))
+    if args.project:
+        _check_statuses(document, args.project)
+    elif any(key.startswith("review.") for key in document.settings):
+        print("# note: review statuses are checked against a workflow with --project NAME")
     projects = f", {len(document.projects)} project(s)" if document.projects else ""
     print(
         f"{args.file}: valid ({len(document.settings)} setting(s), "
@@ -75,7 +82,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_push(args: argparse.Namespace) -> int:
     from ft_dcc.exceptions import SettingsError
-    from ft_dcc.settings import read_file
+    from ft_dcc.settings import read_file, statuses
     from ft_dcc.settings.load import default_session
     from ft_dcc.settings.store import find_project, push_project, push_studio
 
@@ -87,6 +94,7 @@ def run_push(args: argparse.Namespace) -> int:
         )
     session = default_session()
     try:
+        statuses.check_pushed(session, document, None if args.studio else args.project)
         if args.studio:
             push_studio(session, document)
             print(f"Stored {args.file} as the studio's settings.")
@@ -97,3 +105,18 @@ def run_push(args: argparse.Namespace) -> int:
     finally:
         session.close()
     return 0
+
+
+def _check_statuses(document: Any, project: str) -> None:
+    """``document``'s review statuses (and its ``projects.<project>`` ones) against the
+    project's workflow on the server."""
+    from ft_dcc.settings import statuses
+    from ft_dcc.settings.load import default_session
+
+    session = default_session()
+    try:
+        statuses.check_pushed(session, document, project)
+        if project in document.projects:
+            statuses.check_pushed(session, document.projects[project], project)
+    finally:
+        session.close()

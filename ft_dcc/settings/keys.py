@@ -13,6 +13,7 @@ from typing import Any, Dict, Tuple
 import attr
 
 from ft_dcc.exceptions import SettingsError
+from ft_dcc.protocol import review_status
 from ft_dcc.settings import kinds
 from ft_dcc.settings.kinds import Kind
 
@@ -49,6 +50,25 @@ def _severity(check: str, what: str) -> Key:
         "block",
         f"{what}: block stops the publish, warn publishes and reports it, off skips the check",
     )
+
+
+VERDICTS = "the review page's verdicts (server)"
+
+
+def review_status_keys() -> Tuple[Key, ...]:
+    """The status a verdict gives the version / its task (names and defaults: the protocol's,
+    which the server reads too); a name must be a status of the project's workflow."""
+    meanings = {
+        review_status.VERSION_ON_APPROVE: "the version's status once its reviewers approve",
+        review_status.VERSION_ON_CHANGES: "the version's status once a reviewer asks for changes",
+        review_status.TASK_ON_APPROVE: "the task's status once its latest version is approved",
+        review_status.TASK_ON_CHANGES: "the task's status once its latest version needs changes",
+    }
+    return tuple(
+        Key(name, kinds.OPTIONAL_TEXT, review_status.DEFAULTS[name],
+            f"{meaning} (a status of the project's workflow; null: leave it alone)", VERDICTS)
+        for name, meaning in meanings.items()
+    )  # fmt: skip
 
 
 KEYS: Tuple[Key, ...] = (
@@ -107,6 +127,7 @@ KEYS: Tuple[Key, ...] = (
         "publish thumbnail (not read yet)"),
     _severity("scene_saved", "the scene is saved before it is published"),
     _severity("frame_range", "the range and fps match the shot's in ftrack"),
+    *review_status_keys(),
 )  # fmt: skip
 
 BY_NAME: Dict[str, Key] = {key.name: key for key in KEYS}

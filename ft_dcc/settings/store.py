@@ -22,6 +22,7 @@ from typing import Any, List, Optional, Tuple
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.protocol.query_text import quote
+from ft_dcc.protocol.review_status import STUDIO_SETTING_GROUP, STUDIO_SETTING_NAME
 from ft_dcc.session.interface import PublishSession
 from ft_dcc.settings.document import Document, parse_text, read_file
 from ft_dcc.settings.resolve import Source
@@ -29,8 +30,8 @@ from ft_dcc.settings.resolve import Source
 log = logging.getLogger(__name__)
 
 ENV_FILE = "FT_DCC_SETTINGS"
-STUDIO_GROUP = "ft_dcc"
-STUDIO_NAME = "settings"
+STUDIO_GROUP = STUDIO_SETTING_GROUP
+STUDIO_NAME = STUDIO_SETTING_NAME
 PROJECT_KEY = PROJECT_SETTINGS_KEY
 STUDIO_ORIGIN = f"ftrack Setting {STUDIO_GROUP}/{STUDIO_NAME}"
 STUDIO_QUERY = (

@@ -26,6 +26,7 @@ from ft_dcc.server.review.data import (
     _display_name,
     parse_date,
 )
+from ft_dcc.server.review.verdict_status import status_operations
 
 #: the statuses a reviewer gives a version (ReviewSessionObjectStatus.status)
 STATUSES = ("approved", "require_changes")
@@ -202,6 +203,8 @@ class ReviewWriter(ReviewData):
             "review_session_invitee_id": invitee_id,
         }
         operations.append(_create("ReviewSessionObjectStatus", data, [status_id]))
+        # the verdict moves the version's workflow status in the same batch (or neither)
+        operations += status_operations(self._execute, self.user_id, object_id, invitee_id, status)
         self._execute(operations, self.user_id)
         return next(s for s in self.statuses([object_id]) if s.invitee_id == invitee_id)
 

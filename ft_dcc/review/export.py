@@ -1,0 +1,155 @@
+"""``ft-dcc review export SESSION --output DIR``: take a review session away.
+
+Writes into DIR:
+
+- ``session.otio``: the session as an OpenTimelineIO timeline (:mod:`~ft_dcc.review.export_otio`);
+- ``notes.html``: the notes report, each annotated frame as a picture
+  (:mod:`~ft_dcc.review.export_html`), printable to PDF from a browser;
+- ``media/``: each version's review movie (the timeline's clips point at them);
+- ``drawings/``: the reviewers' drawings (PNG, as drawn);
+- ``frames/``: each note's frame taken from the movie with its drawings over it.
+
+Read with standard ftrack queries (:mod:`~ft_dcc.review.export_read`); the files come from the
+server's ``/component/get``. OpenTimelineIO is checked for before anything is downloaded.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+from urllib.parse import parse_qs, urlparse
+
+import attr
+
+from ft_dcc.exceptions import MediaError
+from ft_dcc.media.probe import probe_movie
+from ft_dcc.review.export_frames import download, frame_image
+from ft_dcc.review.export_html import report_html
+from ft_dcc.review.export_otio import load_otio, write_timeline
+from ft_dcc.review.export_read import ExportSession, ExportVersion, read_export
+from ft_dcc.session.interface import PublishSession
+
+log = logging.getLogger(__name__)
+
+TIMELINE = "session.otio"
+REPORT = "notes.html"
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class ExportResult:
+    output: Path
+    timeline: Path
+    report: Path
+    versions: int = 0
+    notes: int = 0
+    frames: int = 0
+    skipped: List[str] = attr.Factory(list)  # what could not be shown, and why
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "version"
+
+
+def _component_id(url: str) -> str:
+    return (parse_qs(urlparse(url).query).get("id") or [""])[0]
+
+
+def _fetch_movies(session: Any, data: ExportSession, output: Path) -> Dict[str, str]:
+    """Each version's review movie in ``output/media``: version id -> relative path."""
+    files = {}
+    for version in data.versions:
+        movie, version_id = version.movie, version.feedback.version_id
+        if movie is None or not version_id:
+            continue
+        name = f"media/{_safe(version.label)}{movie.file_type or '.mp4'}"
+        download(session, movie.component_id, output / name)
+        files[version_id] = name
+    return files
+
+
+def _fetch_drawings(session: Any, data: ExportSession, output: Path) -> Dict[str, List[str]]:
+    """Each note's drawings in ``output/drawings``: note id -> relative paths."""
+    files: Dict[str, List[str]] = {}
+    for version in data.versions:
+        for note in version.feedback.notes:
+            for number, url in enumerate(note.drawings, 1):
+                component_id = _component_id(url)
+                if not component_id:
+                    continue
+                name = f"drawings/{_safe(version.label)}_{note.id[:8]}_{number}.png"
+                download(session, component_id, output / name)
+                files.setdefault(note.id, []).append(name)
+    return files
+
+
+def _frames_of(
+    version: ExportVersion, movie_file: str, drawings: Dict[str, List[str]], result: ExportResult
+) -> Dict[str, str]:
+    movie = version.movie
+    assert movie is not None
+    output = result.output
+    info = probe_movie(output / movie_file)
+    images = {}
+    for note in version.feedback.notes:
+        if note.frame is None:
+            continue
+        index = movie.index_of(note.frame)
+        if index is None or index >= info.frame_count:
+            result.skipped.append(
+                f"{version.label}: frame {note.frame} is outside its movie "
+                f"({movie.first}-{movie.last}); the note is listed without a picture"
+            )
+            continue
+        name = f"frames/{_safe(version.label)}_{note.frame}_{note.id[:8]}.png"
+        layers = [output / d for d in drawings.get(note.id, [])]
+        frame_image(output / movie_file, info, index, layers, output / name)
+        images[note.id] = name
+    return images
+
+
+def _make_frames(
+    data: ExportSession,
+    movies: Dict[str, str],
+    drawings: Dict[str, List[str]],
+    result: ExportResult,
+) -> Dict[str, str]:
+    images: Dict[str, str] = {}
+    for version in data.versions:
+        movie_file = movies.get(version.feedback.version_id or "")
+        if movie_file is None:
+            if any(n.frame is not None for n in version.feedback.notes):
+                result.skipped.append(
+                    f"{version.label}: no review movie; notes listed without pictures"
+                )
+            continue
+        try:
+            images.update(_frames_of(version, movie_file, drawings, result))
+        except MediaError as exc:
+            result.skipped.append(f"{version.label}: {exc.message}")
+    return images
+
+
+def export_session(
+    session: PublishSession,
+    review_session: Any,
+    output: Path,
+    now: Optional[_dt.datetime] = None,
+) -> ExportResult:
+    """Write the export of ``review_session`` (read with ``project.name``) into ``output``."""
+    load_otio()  # a missing package is said before anything is fetched
+    data = read_export(session, review_session)
+    output.mkdir(parents=True, exist_ok=True)
+    result = ExportResult(output=output, timeline=output / TIMELINE, report=output / REPORT)
+    movies = _fetch_movies(session, data, output)
+    drawings = _fetch_drawings(session, data, output)
+    images = _make_frames(data, movies, drawings, result)
+    write_timeline(data, result.timeline, movies, drawings)
+    when = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+    result.report.write_text(report_html(data, images, when), encoding="utf-8")
+    result.versions = len(data.versions)
+    result.notes = sum(len(v.feedback.notes) for v in data.versions)
+    result.frames = len(images)
+    return result

@@ -1,0 +1,164 @@
+"""The review session as an OpenTimelineIO timeline (``session.otio``).
+
+One video track, one clip per version in the session's order. A clip's media is the version's
+review movie (``media/<asset>_vNNN.mp4`` next to the timeline, the server's component address in
+its metadata) and its range is the movie's, in shot frames at the movie's rate. Each note with a
+frame is a marker at that frame (duration 0; a drawing held over frames: a marker whose range
+covers them, ``end_time_inclusive`` its last); its text,
+author, date, replies and drawings' files are in the marker's ``ft_dcc`` metadata. The version's
+status, its task's status and each reviewer's verdict are in the clip's ``ft_dcc`` metadata.
+
+``opentimelineio`` is an optional package (``pip install 'ft-dcc[review]'``): imported only here,
+only when a timeline is written, so the core imports without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+import attr
+
+from ft_dcc.exceptions import ConfigurationError
+from ft_dcc.review.export_read import ExportSession, ExportVersion
+from ft_dcc.review.feedback import FeedbackNote, status_word
+
+#: the metadata namespace of everything ft_dcc writes into the timeline
+NAMESPACE = "ft_dcc"
+NOTE_COLOUR = "GREEN"
+DRAWING_COLOUR = "RED"
+
+
+def load_otio() -> Any:
+    """The ``opentimelineio`` module, or one clear line saying what to install."""
+    try:
+        import opentimelineio
+    except ImportError:
+        raise ConfigurationError(
+            "writing the timeline needs OpenTimelineIO, which is not installed",
+            hint="pip install 'ft-dcc[review]' (or: pip install opentimelineio)",
+        ) from None
+    return opentimelineio
+
+
+def _note_data(note: FeedbackNote, files: Mapping[str, List[str]]) -> Dict[str, Any]:
+    data = attr.asdict(note, filter=lambda a, _v: a.name not in ("replies", "drawings"))
+    data["drawing_files"] = list(files.get(note.id, []))
+    data["drawing_urls"] = list(note.drawings)
+    data["replies"] = [_note_data(reply, files) for reply in note.replies]
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _marker_name(note: FeedbackNote) -> str:
+    text = note.content.strip().splitlines()[0] if note.content.strip() else ""
+    return text[:80] or ("drawing" if note.drawings else "note")
+
+
+def _markers(
+    otio: Any, version: ExportVersion, rate: float, files: Mapping[str, List[str]]
+) -> List[Any]:
+    markers = []
+    for note in version.feedback.notes:
+        if note.frame is None:
+            continue
+        last = version.frame_out(note) or note.frame
+        length = last - note.frame + 1 if last > note.frame else 0  # 0: a point at the frame
+        marked = otio.opentime.TimeRange(
+            otio.opentime.RationalTime(note.frame, rate), otio.opentime.RationalTime(length, rate)
+        )
+        data = _note_data(note, files)
+        data["frame_out"] = last
+        markers.append(
+            otio.schema.Marker(
+                name=_marker_name(note),
+                marked_range=marked,
+                color=DRAWING_COLOUR if note.drawings else NOTE_COLOUR,
+                metadata={NAMESPACE: data},
+            )
+        )
+    return markers
+
+
+def _clip_metadata(
+    session: ExportSession, version: ExportVersion, files: Mapping[str, List[str]]
+) -> Dict[str, Any]:
+    feedback = version.feedback
+    movie = version.movie
+    return {
+        "review_session_object_id": feedback.review_session_object_id,
+        "version_id": feedback.version_id,
+        "asset": feedback.asset,
+        "version": feedback.version,
+        "status": version.status,
+        "task": version.task,
+        "task_status": version.task_status,
+        "verdicts": [
+            dict(attr.asdict(s), verdict=status_word(s.status)) for s in feedback.statuses
+        ],
+        "review_movie_url": (
+            f"{session.server_url}/component/get?id={movie.component_id}" if movie else None
+        ),
+        "notes_without_frame": [_note_data(n, files) for n in feedback.notes if n.frame is None],
+    }
+
+
+def _clip(
+    otio: Any,
+    session: ExportSession,
+    version: ExportVersion,
+    movie_file: Optional[str],
+    files: Mapping[str, List[str]],
+) -> Any:
+    movie = version.movie
+    metadata = {NAMESPACE: _clip_metadata(session, version, files)}
+    if movie is None:  # no review movie: a one-frame placeholder keeps the notes in the order
+        frames = [n.frame for n in version.feedback.notes if n.frame is not None]
+        start = min(frames) if frames else 0
+        span = otio.opentime.TimeRange(
+            otio.opentime.RationalTime(start, 24),
+            otio.opentime.RationalTime(max(frames or [start]) - start + 1, 24),
+        )
+        reference = otio.schema.MissingReference()
+        rate = 24.0
+    else:
+        rate = movie.fps
+        span = otio.opentime.TimeRange(
+            otio.opentime.RationalTime(movie.first, rate),
+            otio.opentime.RationalTime(movie.frames, rate),
+        )
+        reference = otio.schema.ExternalReference(target_url=movie_file, available_range=span)
+    clip = otio.schema.Clip(
+        name=version.label, media_reference=reference, source_range=span, metadata=metadata
+    )
+    for marker in _markers(otio, version, rate, files):
+        clip.markers.append(marker)
+    return clip
+
+
+def write_timeline(
+    session: ExportSession,
+    path: Path,
+    movie_files: Mapping[str, str],
+    drawing_files: Mapping[str, List[str]],
+) -> Path:
+    """Write ``session`` as an OTIO timeline to ``path``; ``movie_files`` maps a version id to
+    its movie's path relative to the timeline, ``drawing_files`` a note id to its drawings'."""
+    otio = load_otio()
+    timeline = otio.schema.Timeline(
+        name=session.name,
+        metadata={
+            NAMESPACE: {
+                "review_session_id": session.id,
+                "review_session": session.name,
+                "project": session.project,
+                "server_url": session.server_url,
+            }
+        },
+    )
+    track = otio.schema.Track(name="Review", kind=otio.schema.TrackKind.Video)
+    for version in session.versions:
+        movie_file = movie_files.get(version.feedback.version_id or "")
+        track.append(_clip(otio, session, version, movie_file, drawing_files))
+    timeline.tracks.append(track)
+    otio.adapters.write_to_file(timeline, str(path))
+    return path

@@ -1,0 +1,190 @@
+"""What ``ft-dcc review export`` needs of a review session, read with standard ftrack queries.
+
+The feedback (notes, frames, drawings, replies, reviewers' verdicts) comes from the one feedback
+reader, :func:`ft_dcc.review.feedback.session_feedback`; this module adds, in one more request
+(three queries in one ``call``), what a timeline needs besides: each version's workflow status and
+its task's, each version's review movie (its ``ftr_meta`` frame rate and range, and the shot frame
+its first picture shows, from the ``ft_dcc_capture`` a ft_dcc publish records), and the last frame
+of drawings held over several frames (the note's ``frame_out`` metadata).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+import attr
+
+from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY
+from ft_dcc.protocol.query_text import quote, quoted_list
+from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, session_feedback
+from ft_dcc.session.interface import PublishSession
+
+log = logging.getLogger(__name__)
+
+#: the component metadata key where a ft_dcc publish records its capture (source frames)
+CAPTURE_KEY = "ft_dcc_capture"
+#: the note metadata key of the last frame a drawing is held to (inclusive; ``frame`` the first)
+FRAME_OUT_KEY = "frame_out"
+#: the rate assumed when a movie does not say (ftrack's web player does the same)
+DEFAULT_FPS = 24.0
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class ReviewMovie:
+    """A version's ``ftrackreview-mp4``: movie frame ``i`` shows shot frame ``first + i``."""
+
+    component_id: str
+    fps: float
+    first: int
+    frames: int
+    file_type: str = ".mp4"
+
+    @property
+    def last(self) -> int:
+        return self.first + self.frames - 1
+
+    def index_of(self, frame: int) -> Optional[int]:
+        """The movie's 0-based picture of shot ``frame``, or None outside the movie."""
+        index = frame - self.first
+        return index if 0 <= index < self.frames else None
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class ExportVersion:
+    """One version of the session with everything the timeline and the report show."""
+
+    feedback: VersionFeedback
+    status: str = ""  # the version's workflow status ("Pending Review", ...)
+    task: str = ""
+    task_status: str = ""
+    movie: Optional[ReviewMovie] = None
+    frame_outs: Dict[str, int] = attr.Factory(dict)  # note id -> last frame held
+
+    @property
+    def label(self) -> str:
+        return self.feedback.label or self.feedback.review_session_object_id
+
+    def frame_out(self, note: FeedbackNote) -> Optional[int]:
+        """The last frame ``note`` covers (its own frame unless held over more)."""
+        if note.frame is None:
+            return None
+        last = self.frame_outs.get(note.id, note.frame)
+        return last if last >= note.frame else note.frame
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class ExportSession:
+    id: str
+    name: str
+    project: str
+    server_url: str
+    versions: List[ExportVersion] = attr.Factory(list)
+
+
+def _number(value: Any) -> Optional[float]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _parsed(text: Any) -> Dict[str, Any]:
+    try:
+        value = json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def movie_from_metadata(component_id: str, metadata: Mapping[str, Any]) -> Optional[ReviewMovie]:
+    """The movie a review component's ``ftr_meta`` (and ``ft_dcc_capture``) describe; None when
+    they do not say how many frames it has."""
+    meta = _parsed(metadata.get(REVIEW_META_KEY))
+    frame_in, frame_out = _number(meta.get("frameIn")), _number(meta.get("frameOut"))
+    if frame_in is None or frame_out is None or frame_out <= frame_in:
+        log.warning("review movie %s has no frame range in its ftr_meta", component_id)
+        return None
+    fps = _number(meta.get("frameRate")) or DEFAULT_FPS
+    first = _parsed(metadata.get(CAPTURE_KEY)).get("source_first_frame")
+    start = first if isinstance(first, int) and not isinstance(first, bool) else int(frame_in)
+    return ReviewMovie(
+        component_id, fps if fps > 0 else DEFAULT_FPS, start, int(frame_out - frame_in)
+    )
+
+
+def _queries(version_ids: Sequence[str], note_ids: Sequence[str]) -> List[Dict[str, str]]:
+    versions, notes = quoted_list(version_ids), quoted_list(note_ids) or '""'
+    expressions = [
+        "select id, status.name, task.name, task.status.name from AssetVersion "
+        f"where id in ({versions})",
+        "select id, version_id, file_type, metadata.key, metadata.value from Component "
+        f"where name is {quote(REVIEW_COMPONENT_MP4)} and version_id in ({versions})",
+        "select parent_id, value from Metadata "
+        f"where key is {quote(FRAME_OUT_KEY)} and parent_id in ({notes})",
+    ]
+    return [{"action": "query", "expression": e} for e in expressions]
+
+
+def _all_notes(notes: Sequence[FeedbackNote]) -> List[FeedbackNote]:
+    found: List[FeedbackNote] = []
+    for note in notes:
+        found.append(note)
+        found += _all_notes(note.replies)
+    return found
+
+
+def _name(entity: Any, key: str) -> str:
+    related = entity[key] if entity is not None else None
+    return str(related["name"] or "") if related is not None else ""
+
+
+def _frame_outs(rows: Sequence[Any]) -> Dict[str, int]:
+    outs: Dict[str, int] = {}
+    for row in rows:
+        try:
+            outs[row["parent_id"]] = int(float(row["value"]))
+        except (TypeError, ValueError):
+            log.warning(
+                "note %s has an unreadable %s: %r", row["parent_id"], FRAME_OUT_KEY, row["value"]
+            )
+    return outs
+
+
+def read_export(session: PublishSession, review_session: Any) -> ExportSession:
+    """Everything about ``review_session`` (read with ``project.name``) the export writes."""
+    feedback = session_feedback(session, review_session)
+    result = ExportSession(
+        id=review_session["id"],
+        name=str(review_session["name"]),
+        project=str(review_session["project"]["name"]),
+        server_url=str(session.server_url).rstrip("/"),
+    )
+    version_ids = [v.version_id for v in feedback if v.version_id]
+    if not version_ids:
+        result.versions = [ExportVersion(feedback=v) for v in feedback]
+        return result
+    note_ids = [n.id for v in feedback for n in _all_notes(v.notes)]
+    replies = session.call(_queries(version_ids, note_ids))
+    versions = {v["id"]: v for v in replies[0].get("data") or []}
+    movies: Dict[str, ReviewMovie] = {}
+    for component in sorted(replies[1].get("data") or [], key=lambda c: c["id"]):
+        movie = movie_from_metadata(component["id"], component["metadata"] or {})
+        if movie is not None:
+            movie = attr.evolve(movie, file_type=component["file_type"] or ".mp4")
+            movies.setdefault(component["version_id"], movie)
+    outs = _frame_outs(replies[2].get("data") or [])
+    for item in feedback:
+        version = versions.get(item.version_id or "")
+        task = version["task"] if version is not None else None
+        result.versions.append(
+            ExportVersion(
+                feedback=item,
+                status=_name(version, "status"),
+                task=str(task["name"] or "") if task is not None else "",
+                task_status=_name(task, "status"),
+                movie=movies.get(item.version_id or ""),
+                frame_outs={n.id: outs[n.id] for n in _all_notes(item.notes) if n.id in outs},
+            )
+        )
+    return result

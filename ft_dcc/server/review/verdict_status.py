@@ -1,0 +1,186 @@
+"""A reviewer's verdict moves the version's workflow status (and, when configured, its task's).
+
+When an invitee approves or asks for changes on the review page, the writer
+(:mod:`ft_dcc.server.review.writes`) adds the operations made here to the same batch as the
+verdict, so both are stored or neither (run as the invitee's User: the server's rules apply
+to the status change as to any ``/api`` update; a refused change refuses the verdict, with the
+rule's message).
+
+- The verdict on the version is every reviewer's current one taken together
+  (:func:`ft_dcc.protocol.review_status.overall_verdict`): one "require changes" holds it.
+- The status names come from the settings (``review.status_on_approve``, ...; defaults
+  "Approved" / "Requires Changes", the task left alone), the studio's ``Setting`` row
+  overlaid with the project's ``ft_dcc_settings`` metadata, read here from the database
+  through the protocol's one reader of those keys.
+- Only a status of the project's workflow is applied (the schema's version workflow for the
+  version, its task workflow for the task); an unknown name is skipped with a warning in the
+  server's log (``ft-dcc settings push`` refuses it before it is stored).
+- The task moves only when the version is the latest of its asset in that task.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Dict, List, Optional
+
+from ft_dcc.protocol import PROJECT_SETTINGS_KEY
+from ft_dcc.protocol.review_status import (
+    KEYS_OF_VERDICT,
+    STUDIO_SETTING_GROUP,
+    STUDIO_SETTING_NAME,
+    find_status,
+    overall_verdict,
+    status_settings,
+)
+
+log = logging.getLogger(__name__)
+
+#: runs query expressions as the acting user; each one's rows, in order
+Ask = Callable[[List[str]], List[List[Dict[str, Any]]]]
+Row = Dict[str, Any]
+#: ``ApiContext.execute``: operations run as a user, one reply each
+Execute = Callable[[List[Dict[str, Any]], str], List[Any]]
+
+
+def asker(execute: Execute, user_id: str) -> Ask:
+    """``execute`` as an :data:`Ask`: the expressions asked in one batch as ``user_id``."""
+
+    def ask(expressions: List[str]) -> List[List[Row]]:
+        replies = execute([{"action": "query", "expression": e} for e in expressions], user_id)
+        return [list(reply.get("data") or []) for reply in replies]
+
+    return ask
+
+
+def _one(rows: List[Row]) -> Optional[Row]:
+    return rows[0] if rows else None
+
+
+def _update(entity_type: str, ident: str, status_id: str) -> Dict[str, Any]:
+    return {
+        "action": "update",
+        "entity_type": entity_type,
+        "entity_key": [ident],
+        "entity_data": {"status_id": status_id, "__entity_type__": entity_type},
+    }
+
+
+def _verdict(ask: Ask, object_id: str, invitee_id: str, verdict: str) -> Optional[str]:
+    rows = ask(
+        [
+            "select id, status, created_at, review_session_invitee_id "
+            f'from ReviewSessionObjectStatus where review_session_object_id is "{object_id}"'
+        ]
+    )[0]
+    current: Dict[Any, str] = {}
+    for row in sorted(rows, key=lambda r: (str(r.get("created_at") or ""), r["id"])):
+        current[row.get("review_session_invitee_id")] = str(row.get("status") or "")
+    current[invitee_id] = verdict  # the one being given replaces the invitee's earlier one
+    return overall_verdict(current.values())
+
+
+def _workflow_statuses(ask: Ask, schema: Optional[Row]) -> Dict[str, Dict[str, str]]:
+    """{"version": {status id: name}, "task": {...}} of the project's schema."""
+    flows = {
+        "version": (schema or {}).get("asset_version_workflow_schema_id"),
+        "task": (schema or {}).get("task_workflow_schema_id"),
+    }
+    wanted = sorted({f for f in flows.values() if f})
+    if not wanted:
+        return {"version": {}, "task": {}}
+    listed = ", ".join(f'"{f}"' for f in wanted)
+    links, names = ask(
+        [
+            "select workflow_schema_id, status_id from WorkflowSchemaStatus "
+            f"where workflow_schema_id in ({listed})",
+            "select id, name from Status",
+        ]
+    )
+    name_of = {r["id"]: str(r.get("name") or "") for r in names}
+    result: Dict[str, Dict[str, str]] = {"version": {}, "task": {}}
+    for kind, flow in flows.items():
+        for link in links:
+            if flow and link["workflow_schema_id"] == flow and link["status_id"] in name_of:
+                result[kind][link["status_id"]] = name_of[link["status_id"]]
+    return result
+
+
+def _task_is_current(ask: Ask, version: Row) -> bool:
+    """Whether ``version`` is the latest of its asset in its task."""
+    newer = ask(
+        [
+            f'select id from AssetVersion where asset_id is "{version["asset_id"]}" '
+            f'and task_id is "{version["task_id"]}" and version > {int(version["version"] or 0)}'
+        ]
+    )[0]
+    return not newer
+
+
+def status_operations(
+    execute: Execute, user_id: str, object_id: str, invitee_id: str, verdict: str
+) -> List[Dict]:
+    """The updates that move ``object_id``'s version (and task) after ``invitee_id``'s
+    ``verdict``, read as ``user_id``; none when nothing is configured, valid or different."""
+    ask = asker(execute, user_id)
+    expression = "select version_id, review_session_id from ReviewSessionObject where id is "
+    item = _one(ask([f'{expression}"{object_id}"'])[0])
+    if item is None or not item.get("version_id"):
+        return []
+    overall = _verdict(ask, object_id, invitee_id, verdict)
+    if overall is None:
+        return []
+    sessions, versions = ask(
+        [
+            f'select project_id from ReviewSession where id is "{item["review_session_id"]}"',
+            "select id, status_id, task_id, asset_id, version from AssetVersion "
+            f'where id is "{item["version_id"]}"',
+        ]
+    )
+    project_id = (_one(sessions) or {}).get("project_id")
+    version = _one(versions)
+    if not project_id or version is None:
+        return []
+    projects, studio, stored = ask(
+        [
+            f'select project_schema_id from Project where id is "{project_id}"',
+            "select value from Setting "
+            f'where group is "{STUDIO_SETTING_GROUP}" and name is "{STUDIO_SETTING_NAME}"',
+            "select value from Metadata "
+            f'where parent_id is "{project_id}" and key is "{PROJECT_SETTINGS_KEY}"',
+        ]
+    )
+    settings = status_settings([r.get("value") for r in studio + stored])
+    schema_id = (_one(projects) or {}).get("project_schema_id")
+    schemas = ask(
+        [
+            "select id, asset_version_workflow_schema_id, task_workflow_schema_id "
+            f'from ProjectSchema where id is "{schema_id}"'
+        ]
+    )[0]
+    workflow = _workflow_statuses(ask, _one(schemas))
+    version_key, task_key = KEYS_OF_VERDICT[overall]
+    operations = []
+    status_id = _applicable(settings[version_key], workflow["version"], version_key)
+    if status_id and status_id != version.get("status_id"):
+        operations.append(_update("AssetVersion", version["id"], status_id))
+    task_status = _applicable(settings[task_key], workflow["task"], task_key)
+    if task_status and version.get("task_id") and _task_is_current(ask, version):
+        tasks = ask([f'select id, status_id from Task where id is "{version["task_id"]}"'])[0]
+        task = _one(tasks)
+        if task is not None and task.get("status_id") != task_status:
+            operations.append(_update("Task", task["id"], task_status))
+    return operations
+
+
+def _applicable(name: Optional[str], statuses: Dict[str, str], key: str) -> Optional[str]:
+    if not name:
+        return None
+    found = find_status(name, statuses)
+    if found is None:
+        log.warning(
+            "setting %s names %r, which is no status of the project's workflow (%s): skipped",
+            key,
+            name,
+            ", ".join(sorted(statuses.values())) or "none",
+        )
+    return found
