@@ -40,6 +40,8 @@ class FeedbackNote:
     id: str
     content: str
     frame: Optional[int] = None
+    #: the last frame the note's drawing is held to (None: only ``frame``)
+    frame_out: Optional[int] = None
     author: str = ""
     author_email: str = ""
     date: Optional[str] = None  # ISO 8601, UTC
@@ -183,6 +185,7 @@ def _read_notes(
             id=row["id"],
             content=row["content"] or "",
             frame=details.frames.get(row["id"]),
+            frame_out=details.last_frames.get(row["id"]),
             author=display_name(user),
             author_email=(user["email"] or "") if user is not None else "",
             date=_iso(row["date"]),

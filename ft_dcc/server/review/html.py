@@ -212,6 +212,8 @@ def _tools(frames: _Frames, can_draw: bool) -> str:
         f'<span class="fps">{_e(_fps_label(frames.rate))} fps</span>'
         '<span class="shuttle" aria-live="polite"></span>'
         + draw
+        + _button("tool ghost-toggle", "Onion skin: show the drawings before and after this "
+                  "frame faintly", "Onion skin", "<span>Onion skin</span>")
         + _button("tool fullscreen", "Fullscreen (F)", "Fullscreen", _icon(ICON_FULLSCREEN))
         + "</div>"
     )  # fmt: skip
@@ -226,6 +228,8 @@ def _draw_bar() -> str:
     return (
         '<div class="draw-bar" hidden><span class="draw-hint">Drawing on frame '
         '<output class="draw-frame"></output></span>'
+        '<label class="draw-hold">held to <input type="number" class="draw-out" step="1" '
+        'aria-label="Last frame the drawing is held to"></label>'
         f'<span class="swatches">{swatches}</span>'
         '<button type="button" class="tool draw-undo">Undo</button>'
         '<button type="button" class="tool draw-clear">Clear</button>'
