@@ -144,11 +144,11 @@ def _feedback(session: PublishSession, objects: Sequence[Row]) -> List[VersionFe
         v["id"]: v
         for v in rows_in(
             execute,
-            "select id, version, asset_id, asset.name from AssetVersion where id in",
+            "select id, version, asset.name, asset.versions.id, asset.versions.version "
+            "from AssetVersion where id in",
             [o["version_id"] for o in objects],
         )
     }
-    latest = _latest_versions(execute, [v["asset_id"] for v in versions.values()])
     notes = _read_notes(execute, str(session.server_url), object_ids)
     statuses = _read_statuses(execute, object_ids)
     result = []
@@ -166,24 +166,16 @@ def _feedback(session: PublishSession, objects: Sequence[Row]) -> List[VersionFe
                 review_session_id=obj["review_session_id"],
             )
         )
-        newest = latest.get(version["asset_id"]) if version is not None else None
+        newest = _newest(version["asset"]["versions"]) if version is not None else None
         if newest is not None and int(newest["version"] or 0) > int(version["version"] or 0):
             result[-1].newer_version = int(newest["version"])
             result[-1].newer_version_id = str(newest["id"])
     return result
 
 
-def _latest_versions(execute: Execute, asset_ids: Sequence[str]) -> Dict[str, Row]:
-    """The latest version row (id, version) of each of ``asset_ids``, by asset id."""
-    latest: Dict[str, Row] = {}
-    rows = rows_in(
-        execute, "select id, version, asset_id from AssetVersion where asset_id in", asset_ids
-    )
-    for row in rows:
-        kept = latest.get(row["asset_id"])
-        if kept is None or (row["version"] or 0) > (kept["version"] or 0):
-            latest[row["asset_id"]] = row
-    return latest
+def _newest(versions: Sequence[Row]) -> Optional[Row]:
+    """The highest-numbered of an asset's versions (None for none)."""
+    return max(versions, key=lambda v: v["version"] or 0, default=None)
 
 
 def _iso(value: Any) -> Optional[str]:
