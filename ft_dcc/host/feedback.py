@@ -197,3 +197,31 @@ def compare_url(session: PublishSession, version_id: str, newer_id: str) -> str:
 def note_frames(rows: Sequence[FeedbackRow]) -> List[Optional[int]]:
     """The frame of each row (None where choosing it moves nothing)."""
     return [row.frame if row.kind == NOTE else None for row in rows]
+
+
+def open_compare(
+    row: FeedbackRow,
+    make_session: Optional[Callable[[], PublishSession]] = None,
+    opener: Optional[Callable[[str], object]] = None,
+) -> str:
+    """Open the review page comparing ``row``'s version with the newer one (a row with
+    ``compare``; the DCC panels' "Compare in review page"); the URL opened."""
+    from ft_dcc.exceptions import FeedbackError
+
+    if row.compare is None:
+        raise FeedbackError("This version is the latest: there is nothing newer to compare.")
+    if make_session is None:
+        from ft_dcc.session import Session
+
+        make_session = Session
+    session = make_session()
+    try:
+        url = compare_url(session, *row.compare)
+    finally:
+        session.close()
+    if opener is None:
+        import webbrowser
+
+        opener = webbrowser.open
+    opener(url)
+    return url
