@@ -166,11 +166,17 @@ def _feedback(session: PublishSession, objects: Sequence[Row]) -> List[VersionFe
                 review_session_id=obj["review_session_id"],
             )
         )
-        newest = _newest(version["asset"]["versions"]) if version is not None else None
-        if newest is not None and int(newest["version"] or 0) > int(version["version"] or 0):
-            result[-1].newer_version = int(newest["version"])
-            result[-1].newer_version_id = str(newest["id"])
+        if version is not None:
+            _mark_newer(result[-1], version)
     return result
+
+
+def _mark_newer(feedback: VersionFeedback, version: Row) -> None:
+    """Note on ``feedback`` the asset's latest version when it is newer than ``version``."""
+    newest = _newest(version["asset"]["versions"])
+    if newest is not None and int(newest["version"] or 0) > int(version["version"] or 0):
+        feedback.newer_version = int(newest["version"])
+        feedback.newer_version_id = str(newest["id"])
 
 
 def _newest(versions: Sequence[Row]) -> Optional[Row]:

@@ -14,8 +14,8 @@ import logging
 from typing import Any, Dict, List, Optional
 
 import bpy
-import gpu
-from gpu_extras.batch import batch_for_shader
+import gpu  # type: ignore[import-not-found]  # Blender's own module, no stubs
+from gpu_extras.batch import batch_for_shader  # type: ignore[import-not-found]
 
 log = logging.getLogger(__name__)
 
