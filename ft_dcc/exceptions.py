@@ -155,3 +155,8 @@ class DatabaseSetupError(FtDccError):
 
     The message is one line naming the database (never its password) and what to do.
     """
+
+
+class FeedbackError(FtDccError):
+    """A note's drawing cannot be laid over the viewport (it does not download, it is not a PNG),
+    or two versions cannot be compared in a review page (neither is in a review session)."""

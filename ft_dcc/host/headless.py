@@ -105,9 +105,7 @@ def run_with_request(
         return subprocess.CompletedProcess(command, process.returncode, "".join(output))
 
 
-def _read_output(
-    process: subprocess.Popen, output: List[str], progress: Progress
-) -> None:
+def _read_output(process: subprocess.Popen, output: List[str], progress: Progress) -> None:
     """Collect ``process``'s output lines; hand its progress lines to ``progress``."""
     assert process.stdout is not None
     for line in process.stdout:

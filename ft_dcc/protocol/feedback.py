@@ -43,6 +43,10 @@ USER_FIELDS = "id, username, first_name, last_name, email"
 #: the Metadata keys a note's frame is found under (ft_dcc writes ``frame``; the others are
 #: written by other review tools), in the order they are read
 FRAME_KEYS = ("frame", "frame_number", "frameNumber", "reviewFrame")
+#: the Metadata key of the last frame a drawing is held to (inclusive; ft_dcc's review page
+#: writes it when a drawing lasts more than its one ``frame``). ftrack's Note has no frame
+#: field (its schema: ``metadata`` is the place for such facts), so the range lives there too.
+FRAME_OUT_KEY = "frame_out"
 
 
 def note_frame(metadata: Mapping[str, Any]) -> Optional[int]:
@@ -100,6 +104,8 @@ class NoteDetails(NamedTuple):
     frames: Dict[str, Optional[int]]  # note id -> the frame it is about, or None
     drawings: Dict[str, List[str]]  # note id -> component ids of its drawings (server's order)
     users: Dict[str, Row]  # user id -> the author's row (USER_FIELDS)
+    #: note id -> the last frame its drawing is held to (only notes held over several frames)
+    last_frames: Dict[str, int]
 
 
 def note_details(execute: Execute, notes: Sequence[Row]) -> NoteDetails:
@@ -107,9 +113,10 @@ def note_details(execute: Execute, notes: Sequence[Row]) -> NoteDetails:
     note_ids = _listed(r["id"] for r in notes)
     user_ids = _listed(r["user_id"] for r in notes)
     if not note_ids:
-        return NoteDetails({}, {}, {})
+        return NoteDetails({}, {}, {}, {})
     expressions = [
-        f"select parent_id, key, value from Metadata where key in ({quoted_list(FRAME_KEYS)}) "
+        "select parent_id, key, value from Metadata where key in "
+        f"({quoted_list((*FRAME_KEYS, FRAME_OUT_KEY))}) "
         f"and parent_id in ({note_ids})",
         f"select note_id, component_id from NoteComponent where note_id in ({note_ids})",
     ]
@@ -120,11 +127,23 @@ def note_details(execute: Execute, notes: Sequence[Row]) -> NoteDetails:
     for row in replies[0]:
         metadata.setdefault(row["parent_id"], {})[row["key"]] = row["value"]
     frames = {r["id"]: note_frame(metadata.get(r["id"], {})) for r in notes}
+    last_frames: Dict[str, int] = {}
+    for note_id, first in frames.items():
+        last = _whole(metadata.get(note_id, {}).get(FRAME_OUT_KEY))
+        if first is not None and last is not None and last > first:
+            last_frames[note_id] = last
     drawings: Dict[str, List[str]] = {}
     for row in replies[1]:
         drawings.setdefault(row["note_id"], []).append(str(row["component_id"]))
     users = {row["id"]: row for row in replies[2]} if user_ids else {}
-    return NoteDetails(frames, drawings, users)
+    return NoteDetails(frames, drawings, users, last_frames)
+
+
+def _whole(value: Any) -> Optional[int]:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def status_rows(execute: Execute, object_ids: Iterable[Any], fields: str = "") -> List[Row]:

@@ -142,6 +142,8 @@ def invitee_link(session: PublishSession, review_session: Any, email: str) -> st
 # -- feedback as text -------------------------------------------------------------------------
 def _note_lines(note: FeedbackNote, indent: str) -> List[str]:
     frame = f"frame {note.frame}" if note.frame is not None else "no frame"
+    if note.frame is not None and note.frame_out is not None:
+        frame = f"frames {note.frame}-{note.frame_out}"
     lines = [f"{indent}[{frame}] {note.author or 'unknown'}: {note.content}"]
     lines += [f"{indent}    drawing: {url}" for url in note.drawings]
     for reply in note.replies:
@@ -156,7 +158,8 @@ def feedback_lines(name: str, feedback: Sequence[VersionFeedback]) -> List[str]:
     lines = [f"Feedback in {name!r}:"]
     for version in feedback:
         lines.append("")
-        lines.append(version.label or version.review_session_object_id)
+        hint = f"  ({version.addressed_hint})" if version.addressed_hint else ""
+        lines.append((version.label or version.review_session_object_id) + hint)
         for status in version.statuses:
             who = status.reviewer or status.email
             lines.append(f"  {status_word(status.status)}: {who} <{status.email}>")

@@ -40,6 +40,8 @@ class FeedbackNote:
     id: str
     content: str
     frame: Optional[int] = None
+    #: the last frame the note's drawing is held to (None: only ``frame``)
+    frame_out: Optional[int] = None
     author: str = ""
     author_email: str = ""
     date: Optional[str] = None  # ISO 8601, UTC
@@ -69,6 +71,15 @@ class VersionFeedback:
     version_id: Optional[str] = None
     notes: List[FeedbackNote] = attr.Factory(list)  # top-level notes; replies inside them
     statuses: List[ReviewerStatus] = attr.Factory(list)
+    review_session_id: Optional[str] = None
+    #: the asset's latest version when it is newer than this one (its notes may be addressed)
+    newer_version: Optional[int] = None
+    newer_version_id: Optional[str] = None
+
+    @property
+    def addressed_hint(self) -> str:
+        """ "addressed in v003?" when the asset has a newer version, else ""."""
+        return f"addressed in v{self.newer_version:03d}?" if self.newer_version else ""
 
     @property
     def label(self) -> str:
@@ -133,7 +144,8 @@ def _feedback(session: PublishSession, objects: Sequence[Row]) -> List[VersionFe
         v["id"]: v
         for v in rows_in(
             execute,
-            "select id, version, asset.name from AssetVersion where id in",
+            "select id, version, asset.name, asset.versions.id, asset.versions.version "
+            "from AssetVersion where id in",
             [o["version_id"] for o in objects],
         )
     }
@@ -151,9 +163,25 @@ def _feedback(session: PublishSession, objects: Sequence[Row]) -> List[VersionFe
                 version_id=obj["version_id"],
                 notes=notes.get(obj["id"], []),
                 statuses=statuses.get(obj["id"], []),
+                review_session_id=obj["review_session_id"],
             )
         )
+        if version is not None:
+            _mark_newer(result[-1], version)
     return result
+
+
+def _mark_newer(feedback: VersionFeedback, version: Row) -> None:
+    """Note on ``feedback`` the asset's latest version when it is newer than ``version``."""
+    newest = _newest(version["asset"]["versions"])
+    if newest is not None and int(newest["version"] or 0) > int(version["version"] or 0):
+        feedback.newer_version = int(newest["version"])
+        feedback.newer_version_id = str(newest["id"])
+
+
+def _newest(versions: Sequence[Row]) -> Optional[Row]:
+    """The highest-numbered of an asset's versions (None for none)."""
+    return max(versions, key=lambda v: v["version"] or 0, default=None)
 
 
 def _iso(value: Any) -> Optional[str]:
@@ -183,6 +211,7 @@ def _read_notes(
             id=row["id"],
             content=row["content"] or "",
             frame=details.frames.get(row["id"]),
+            frame_out=details.last_frames.get(row["id"]),
             author=display_name(user),
             author_email=(user["email"] or "") if user is not None else "",
             date=_iso(row["date"]),

@@ -111,7 +111,7 @@ def test_nothing_is_asked_for_no_ids():
 
     assert queries.rows_in(execute, "select id from Note where id in", [None, ""]) == []
     assert queries.notes_of(execute, []) == []
-    assert queries.note_details(execute, []) == ({}, {}, {})
+    assert queries.note_details(execute, []) == ({}, {}, {}, {})
 
 
 def _me(session: Any) -> Any:

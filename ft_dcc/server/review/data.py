@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
+from ft_dcc.protocol.feedback import FRAME_OUT_KEY
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class NoteView:
     #: the Component of a drawn annotation (a PNG attached through NoteComponent)
     annotation_id: Optional[str] = None
     parent_id: str = ""
+    #: the last frame a drawing is held to (None: only ``frame``)
+    frame_out: Optional[int] = None
 
 
 @dataclass
@@ -292,14 +295,16 @@ class ReviewData:
             f"where parent_id in ({_quoted_ids(ids)})"
         )
         frames: Dict[str, Optional[int]] = {}
+        last_frames: Dict[str, Optional[int]] = {}
         drawings: Dict[str, str] = {}
         if rows:
             note_ids = _quoted_ids(r["id"] for r in rows)
             for meta in self._query(
-                f'select parent_id, key, value from Metadata where key is "{FRAME_KEY}" '
-                f"and parent_id in ({note_ids})"
+                "select parent_id, key, value from Metadata where key in "
+                f'("{FRAME_KEY}", "{FRAME_OUT_KEY}") and parent_id in ({note_ids})'
             ):
-                frames[meta["parent_id"]] = _int_or_none(meta.get("value"))
+                into = frames if meta.get("key") == FRAME_KEY else last_frames
+                into[meta["parent_id"]] = _int_or_none(meta.get("value"))
             links = self._query(
                 f"select note_id, component_id from NoteComponent where note_id in ({note_ids})"
             )
@@ -313,6 +318,7 @@ class ReviewData:
                 "parent_id": r.get("parent_id"),
                 "date": parse_date(r.get("date")),
                 "frame": frames.get(r["id"]),
+                "frame_out": last_frames.get(r["id"]),
                 "in_reply_to_id": r.get("in_reply_to_id"),
                 "annotation_id": drawings.get(r["id"]),
             }
@@ -408,7 +414,7 @@ class ReviewData:
 def _int_or_none(value: Any) -> Optional[int]:
     try:
         return int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -424,6 +430,7 @@ def _note_view(note: Dict[str, Any], users: Dict[str, Dict[str, Any]]) -> NoteVi
         in_reply_to_id=note.get("in_reply_to_id"),
         annotation_id=note.get("annotation_id"),
         parent_id=note.get("parent_id") or "",
+        frame_out=note.get("frame_out"),
     )
 
 

@@ -1,12 +1,17 @@
-"""Whether the bytes of a drawing (``POST /review/<rs>/annotations``) are a whole PNG image:
-every chunk intact (CRC), a valid header, image data that decodes to the size the header announces.
-A header-only or cut "PNG" is refused before anything is stored."""
+"""Whether a drawing (``POST /review/<rs>/annotations``) may be stored: its bytes are a whole PNG
+image (every chunk intact (CRC), a valid header, image data that decodes to the size the header
+announces; a header-only or cut "PNG" is refused before anything is stored), and the frames it is
+held over are ordered, bounded and inside the version's frames."""
 
 from __future__ import annotations
 
 import struct
 import zlib
-from typing import Iterator, Tuple
+from typing import Any, Iterator, Mapping, Optional, Tuple
+
+from ft_dcc.protocol.feedback import FRAME_OUT_KEY
+
+__all__ = ["FRAME_OUT_KEY", "BadRange", "NotAPng", "check_png", "held_range", "movie_span"]
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 #: The largest drawing canvas accepted, per side (pixels).
@@ -76,3 +81,41 @@ def check_png(png: bytes) -> None:
         raise NotAPng("its image data is incomplete or larger than its header says")
     if expected >= 0 and len(pixels) != expected:
         raise NotAPng(f"its image data holds {len(pixels)} bytes, not {expected}")
+
+
+# -- the frames a drawing is held over ------------------------------------------------------------
+#: The longest hold accepted for one drawing, in frames (a drawing is a note on a moment, not a
+#: second copy of the shot).
+MAX_HELD_FRAMES = 10000
+
+
+class BadRange(ValueError):
+    """A drawing's frame range the page must fix (the message says how)."""
+
+
+def held_range(first: int, last: Optional[int], span: Optional[Tuple[int, int]]) -> int:
+    """The last frame of a drawing on ``first``..``last`` (``last`` None: one frame), checked to
+    be ordered, at most :data:`MAX_HELD_FRAMES` long and inside ``span`` (the version's first
+    and last frame, when its movie says)."""
+    if last is None:
+        last = first
+    if last < first:
+        raise BadRange(f"frame_out ({last}) is before frame ({first}); hold it to a later frame.")
+    if last - first + 1 > MAX_HELD_FRAMES:
+        raise BadRange(f"A drawing is held over at most {MAX_HELD_FRAMES} frames; shorten it.")
+    if span is not None and not (span[0] <= first and last <= span[1]):
+        raise BadRange(
+            f"Frames {first}-{last} are not all in this version's frames {span[0]}-{span[1]}."
+        )
+    return last
+
+
+def movie_span(meta: Mapping[str, Any]) -> Optional[Tuple[int, int]]:
+    """The first and last shot frame of a review movie from its ``ftr_meta`` (with the
+    ``sourceFirstFrame`` a ft_dcc publish records), or None when it does not say."""
+    frame_in, frame_out = meta.get("frameIn"), meta.get("frameOut")
+    if not isinstance(frame_in, int) or not isinstance(frame_out, int) or frame_out <= frame_in:
+        return None
+    first = meta.get("sourceFirstFrame")
+    shift = first - frame_in if isinstance(first, int) else 0
+    return frame_in + shift, frame_out + shift - 1

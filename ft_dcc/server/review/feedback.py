@@ -15,9 +15,12 @@ the status entry (shape below). A link without an invitee answers 403 (only invi
 status).
 
 ``POST /review/<rs id>/annotations?token=`` JSON ``{"object_id": str, "frame": int, "png":
-"data:image/png;base64,…", "content": str (optional)}`` creates a Note on the
-ReviewSessionObject with the frame in its ``frame`` metadata and the PNG attached through a
-``NoteComponent`` (the Component stored in the server location). Answers 201 with the note entry.
+"data:image/png;base64,…", "content": str (optional), "frame_out": int (optional)}`` creates a
+Note on the ReviewSessionObject with the frame in its ``frame`` metadata and the PNG attached
+through a ``NoteComponent`` (the Component stored in the server location). ``frame_out`` holds the
+drawing over ``frame``..``frame_out`` (inclusive; default: the one frame), kept in the note's
+``frame_out`` metadata: at most ``MAX_HELD_FRAMES`` frames, all inside the version's movie
+(400 otherwise). Answers 201 with the note entry.
 
 ``POST /review/<rs id>/notes?token=`` (see :mod:`ft_dcc.server.review.page`) also takes
 ``"in_reply_to_id"``: the id of a note of the same session.
@@ -30,6 +33,7 @@ ReviewSessionObject with the frame in its ``frame`` metadata and the PNG attache
         "<ReviewSessionObject id>": {
           "notes": [                                  # oldest first
             {"id": str, "content": str, "frame": int | null,
+             "frame_out": int | null,      # the last frame a drawing is held to (= frame)
              "author": {"name": str, "email": str},
              "date": "2026-11-23T09:40:00+00:00" | null,   # ISO 8601, UTC
              "in_reply_to_id": str | null,
@@ -69,7 +73,7 @@ from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import NoteView, ReviewData, StatusView
-from ft_dcc.server.review.drawing import NotAPng, check_png
+from ft_dcc.server.review.drawing import BadRange, NotAPng, check_png
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.writes import STATUSES, ReviewWriter
@@ -114,6 +118,7 @@ def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, A
         "id": note.id,
         "content": note.content,
         "frame": note.frame,
+        "frame_out": note.frame if note.frame_out is None else note.frame_out,
         "author": {"name": note.author, "email": note.author_email},
         "date": _iso(note.date),
         "in_reply_to_id": note.in_reply_to_id,
@@ -183,12 +188,12 @@ def _object_id(fields: Dict[str, Any], required: bool = True) -> str:
         raise BadInput("object_id must be the id of an item of this review session.") from None
 
 
-def _frame(fields: Dict[str, Any], required: bool) -> Optional[int]:
-    frame = fields.get("frame")
+def _frame(fields: Dict[str, Any], required: bool, name: str = "frame") -> Optional[int]:
+    frame = fields.get(name)
     if frame is None and not required:
         return None
     if isinstance(frame, bool) or not isinstance(frame, int) or abs(frame) > 10**9:
-        raise BadInput("frame must be a whole number.")
+        raise BadInput(f"{name} must be a whole number.")
     return frame
 
 
@@ -294,11 +299,15 @@ class FeedbackRoutes:
     ) -> Tuple[Dict, int]:
         object_id = _object_id(fields)
         frame = _frame(fields, required=True)
+        frame_out = _frame(fields, required=False, name="frame_out")
         png = decode_png(fields.get("png"))
         content = fields.get("content", "")
         assert frame is not None
         made = writer()
-        note = made.add_annotation(self.server.files, object_id, frame, png, content)
+        try:
+            note = made.add_annotation(self.server.files, object_id, frame, png, content, frame_out)
+        except BadRange as exc:
+            raise BadInput(str(exc)) from None
         return note_json(note, made.review_session_id, link.token), 201
 
     def _status(

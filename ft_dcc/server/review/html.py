@@ -21,7 +21,15 @@ from ft_dcc.server.review.data import ItemView, NoteView, SessionView
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 #: The page's scripts, in load order (all ``defer``; ``review.js`` starts the page).
-SCRIPTS = ("player.js", "compare.js", "draw.js", "feedback.js", "live.js", "review.js")
+SCRIPTS = (
+    "player.js",
+    "compare.js",
+    "draw.js",
+    "feedback.js",
+    "live.js",
+    "review.js",
+    "compare_link.js",
+)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -212,6 +220,8 @@ def _tools(frames: _Frames, can_draw: bool) -> str:
         f'<span class="fps">{_e(_fps_label(frames.rate))} fps</span>'
         '<span class="shuttle" aria-live="polite"></span>'
         + draw
+        + _button("tool ghost-toggle", "Onion skin: show the drawings before and after this "
+                  "frame faintly", "Onion skin", "<span>Onion skin</span>")
         + _button("tool fullscreen", "Fullscreen (F)", "Fullscreen", _icon(ICON_FULLSCREEN))
         + "</div>"
     )  # fmt: skip
@@ -226,6 +236,8 @@ def _draw_bar() -> str:
     return (
         '<div class="draw-bar" hidden><span class="draw-hint">Drawing on frame '
         '<output class="draw-frame"></output></span>'
+        '<label class="draw-hold">held to <input type="number" class="draw-out" step="1" '
+        'aria-label="Last frame the drawing is held to"></label>'
         f'<span class="swatches">{swatches}</span>'
         '<button type="button" class="tool draw-undo">Undo</button>'
         '<button type="button" class="tool draw-clear">Clear</button>'

@@ -3,17 +3,19 @@
 Everything goes through ``execute(operations, user_id)`` as the link's acting user, in one batch
 per request, so the closed-session rule (:mod:`ft_dcc.server.rules.review`), the writer lock and
 the ``ftrack.update`` events apply as to any ``/api`` batch. A drawing is ftrack's shape for
-annotations: a Note with the frame in its ``frame`` metadata and the PNG as a FileComponent in
-``ftrack.server`` linked through ``NoteComponent``.
+annotations: a Note with the frame in its ``frame`` metadata (and, for a drawing held over several
+frames, the last one in ``frame_out``) and the PNG as a FileComponent in ``ftrack.server``
+linked through ``NoteComponent``.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.protocol.feedback import FRAME_OUT_KEY
 from ft_dcc.server.files.filestore import FileStore, check_component_id, storage_faults
 from ft_dcc.server.review.data import (
     FRAME_KEY,
@@ -26,6 +28,7 @@ from ft_dcc.server.review.data import (
     _display_name,
     parse_date,
 )
+from ft_dcc.server.review.drawing import held_range, movie_span
 from ft_dcc.server.review.verdict_status import status_operations
 
 #: the statuses a reviewer gives a version (ReviewSessionObjectStatus.status)
@@ -77,6 +80,7 @@ class ReviewWriter(ReviewData):
         content: str,
         frame: Optional[int],
         in_reply_to_id: Optional[str] = None,
+        frame_out: Optional[int] = None,
     ) -> List[Dict[str, Any]]:
         data: Dict[str, Any] = {
             "id": note_id,
@@ -96,7 +100,22 @@ class ReviewWriter(ReviewData):
                 "value": str(int(frame)),
             }
             operations.append(_create("Metadata", meta, [note_id, FRAME_KEY]))
+        if frame is not None and frame_out is not None and frame_out != frame:
+            last = dict(meta, key=FRAME_OUT_KEY, value=str(int(frame_out)))
+            operations.append(_create("Metadata", last, [note_id, FRAME_OUT_KEY]))
         return operations
+
+    def frame_span(self, object_id: str) -> Optional[Tuple[int, int]]:
+        """The first and last shot frame of ``object_id``'s review movie (None: unknown)."""
+        found = self._query(
+            "select version_id from ReviewSessionObject "
+            f'where id is "{check_component_id(object_id)}"'
+        )
+        version_id = found[0].get("version_id") if found else None
+        if not version_id:
+            return None
+        movie = self._movies({version_id: {"id": version_id}}).get(version_id)
+        return movie_span(movie["meta"]) if movie else None
 
     def _view(self, note_id: str, reply: Any, content: str, **extra: Any) -> NoteView:
         user = self._by_id(USERS, [self.user_id]).get(self.user_id)
@@ -135,11 +154,19 @@ class ReviewWriter(ReviewData):
         )
 
     def add_annotation(
-        self, files: FileStore, object_id: str, frame: int, png: bytes, content: Any = ""
+        self,
+        files: FileStore,
+        object_id: str,
+        frame: int,
+        png: bytes,
+        content: Any = "",
+        frame_out: Optional[int] = None,
     ) -> NoteView:
-        """A Note at ``frame`` with the drawing ``png`` attached (stored in ftrack.server)."""
+        """A Note at ``frame`` (held to ``frame_out``, inclusive) with the drawing ``png``
+        attached (stored in ftrack.server); :class:`BadRange` for frames the version has not."""
         content = _checked_content(content, required=False)
         object_id = self.check_object(object_id)
+        frame_out = held_range(frame, frame_out, self.frame_span(object_id))
         note_id, component_id = str(uuid.uuid4()), str(uuid.uuid4())
         _store_png(files, component_id, png, f"annotation_{frame}.png")
         component = {
@@ -157,7 +184,7 @@ class ReviewWriter(ReviewData):
             "resource_identifier": component_id,
         }
         link = {"note_id": note_id, "component_id": component_id}
-        operations = self._note_ops(note_id, object_id, content, frame)
+        operations = self._note_ops(note_id, object_id, content, frame, frame_out=frame_out)
         operations += [
             _create("FileComponent", component, [component_id]),
             _create("ComponentLocation", place, [location_id]),
@@ -175,6 +202,7 @@ class ReviewWriter(ReviewData):
             frame=frame,
             annotation_id=component_id,
             parent_id=object_id,
+            frame_out=frame_out if frame_out != frame else None,
         )
 
     def set_status(self, object_id: str, invitee_id: str, status: str) -> StatusView:

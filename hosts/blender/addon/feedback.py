@@ -1,5 +1,7 @@
 """The "Review feedback" sub-panel of the sidebar's ftrack tab: reviewers' statuses and notes on
-the task's latest versions; choosing a note moves the timeline to its frame.
+the task's latest versions; choosing a note moves the timeline to its frame; a note's eye button
+shows its drawing over the 3D viewport on its frames (``overlay.py``) and hides it again; a
+version marked "addressed in v003?" has a button opening the review page comparing the two.
 
 The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this file only draws rows.
 """
@@ -11,7 +13,7 @@ from typing import Any, Dict
 
 import bpy
 
-from . import connection, paths, props
+from . import connection, overlay, paths, props
 from .panel import SidebarPanel
 
 #: the last read: {"rows": [FeedbackRow], "message": str, "task": str}
@@ -68,6 +70,67 @@ class FTDCC_OT_feedback_goto(bpy.types.Operator):
         return {"FINISHED"}
 
 
+def _row(index: int) -> Any:
+    rows = STATE["rows"]
+    return rows[index] if 0 <= index < len(rows) else None
+
+
+class FTDCC_OT_feedback_drawing(bpy.types.Operator):
+    """Show this note's drawing over the viewport on its frames, or hide it"""
+
+    bl_idname = "ftdcc.feedback_drawing"
+    bl_label = "Show or hide the note's drawing"
+
+    index: bpy.props.IntProperty(name="Row")  # type: ignore[valid-type]
+    show: bpy.props.BoolProperty(name="Show", default=True)  # type: ignore[valid-type]
+
+    def execute(self, context):
+        row = _row(self.index)
+        if row is None or not row.note_id:
+            self.report({"ERROR"}, "Read the feedback again and choose a note")
+            return {"CANCELLED"}
+        if not self.show:
+            overlay.hide(row.note_id)
+            return {"FINISHED"}
+        from ft_dcc.exceptions import FtDccError
+        from ft_dcc.host.overlay import http_download, note_overlays
+
+        conn = props.connection_settings(context)
+        try:
+            download = http_download(conn.get("api_user") or None, conn.get("api_key") or None)
+            found = note_overlays(row, download)
+        except FtDccError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        for drawing in found:
+            overlay.show(drawing)
+        if found:
+            context.scene.frame_set(found[0].first)
+        return {"FINISHED"}
+
+
+class FTDCC_OT_feedback_compare(bpy.types.Operator):
+    """Open the review page comparing this version with the newer one"""
+
+    bl_idname = "ftdcc.feedback_compare"
+    bl_label = "Compare in the review page"
+
+    index: bpy.props.IntProperty(name="Row")  # type: ignore[valid-type]
+
+    def execute(self, context):
+        from ft_dcc.exceptions import FtDccError
+        from ft_dcc.host.feedback import open_compare
+
+        conn = props.connection_settings(context)
+        row = _row(self.index)
+        try:
+            open_compare(row, make_session=lambda: connection.make_session(**conn))
+        except (FtDccError, TypeError) as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        return {"FINISHED"}
+
+
 class FTDCC_PT_feedback(SidebarPanel, bpy.types.Panel):
     bl_label = "Review feedback"
     bl_idname = "FTDCC_PT_feedback"
@@ -81,15 +144,18 @@ class FTDCC_PT_feedback(SidebarPanel, bpy.types.Panel):
         if STATE["message"]:
             layout.label(text=STATE["message"], icon="INFO")
         col = layout.column(align=True)
-        for item in STATE["rows"]:
-            _draw_row(col, item)
+        for index, item in enumerate(STATE["rows"]):
+            _draw_row(col, item, index)
 
 
-def _draw_row(col, item) -> None:
+def _draw_row(col, item, index: int = 0) -> None:
     indent = "    " * item.depth
     if item.kind == "version":
         col.separator()
-        col.label(text=item.text, icon="FILE_MOVIE")
+        row = col.row(align=True)
+        row.label(text=item.text, icon="FILE_MOVIE")
+        if item.compare:
+            row.operator("ftdcc.feedback_compare", text="", icon="WINDOW").index = index
     elif item.kind == "status":
         word = item.text.split(":", 1)[0]
         col.label(text=item.text, icon=STATUS_ICONS.get(word, "QUESTION"))
@@ -97,7 +163,15 @@ def _draw_row(col, item) -> None:
         icon = "GREASEPENCIL" if item.drawings else ("TIME" if item.frame is not None else "DOT")
         where = f"{item.frame}" if item.frame is not None else "reply" if item.depth else "-"
         heading = f"{indent}{where}  {item.author}"
-        if item.frame is not None:  # a button: choosing the note moves the timeline there
+        if item.frame is not None and item.drawing_urls:  # go there; show or hide the drawing
+            row = col.row(align=True)
+            row.operator("ftdcc.feedback_goto", text=heading, icon=icon).frame = item.frame
+            on = item.note_id in overlay.SHOWN
+            button = row.operator(
+                "ftdcc.feedback_drawing", text="", icon="HIDE_OFF" if on else "HIDE_ON"
+            )
+            button.index, button.show = index, not on
+        elif item.frame is not None:  # a button: choosing the note moves the timeline there
             col.operator("ftdcc.feedback_goto", text=heading, icon=icon).frame = item.frame
         else:
             col.label(text=heading, icon=icon)
@@ -107,7 +181,13 @@ def _draw_row(col, item) -> None:
         col.label(text=item.text, icon="INFO")
 
 
-CLASSES = (FTDCC_OT_feedback_refresh, FTDCC_OT_feedback_goto, FTDCC_PT_feedback)
+CLASSES = (
+    FTDCC_OT_feedback_refresh,
+    FTDCC_OT_feedback_goto,
+    FTDCC_OT_feedback_drawing,
+    FTDCC_OT_feedback_compare,
+    FTDCC_PT_feedback,
+)
 
 
 register, unregister = bpy.utils.register_classes_factory(CLASSES)

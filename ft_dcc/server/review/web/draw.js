@@ -1,5 +1,6 @@
-/* ft_dcc review page: drawing on the frame (pen, colours, undo, clear) and saving the drawing
-   as an annotation of that frame. */
+/* ft_dcc review page: drawing on the frame (pen, colours, undo, clear), holding it over a range
+   of frames and saving it as an annotation of those frames; which drawings show on a frame,
+   with the onion skin (the drawings before and after it, faint). */
 "use strict";
 
 (function (R) {
@@ -33,6 +34,12 @@
     this.bar.hidden = false;
     this.error.textContent = "";
     this.bar.querySelector(".draw-frame").textContent = String(this.frame);
+    var out = this.bar.querySelector(".draw-out");
+    if (out) { // default: the one frame; at most the clip's last
+      out.min = String(this.frame);
+      out.max = String(this.player.clip ? this.player.clip.last() : this.frame);
+      out.value = String(this.frame);
+    }
     this.item.classList.add("drawing");
     this.toggleButton.classList.add("on");
   };
@@ -110,9 +117,15 @@
       self.error.textContent = "Draw something first.";
       return;
     }
+    var out = self.bar.querySelector(".draw-out");
+    var last = out && out.value !== "" ? Number(out.value) : self.frame;
+    if (!Number.isInteger(last) || last < self.frame) {
+      self.error.textContent = "Hold it to frame " + self.frame + " or later.";
+      return;
+    }
     self.saveButton.disabled = true;
     self.error.textContent = "";
-    self.save(self.frame, self.canvas.toDataURL("image/png")).then(function () {
+    self.save(self.frame, self.canvas.toDataURL("image/png"), last).then(function () {
       self.stop();
       self.item.dataset.drawingsSaved = String((parseInt(self.item.dataset.drawingsSaved, 10) || 0) + 1);
     }).catch(function (failure) {
@@ -194,6 +207,37 @@
     return painted;
   };
 
+  /** Which of ``drawings`` ({id, first, last}) show on ``frame``: ``on``, those held over it;
+      ``ghosts`` (with the onion skin), the latest ending before it and the earliest starting
+      after it (every drawing that ties). */
+  function drawingsAt(drawings, frame, ghosting) {
+    var on = [], before = null, after = null;
+    drawings.forEach(function (d) {
+      if (d.first <= frame && frame <= d.last) on.push(d.id);
+      else if (d.last < frame && (before === null || d.last > before)) before = d.last;
+      else if (d.first > frame && (after === null || d.first < after)) after = d.first;
+    });
+    var ghosts = !ghosting ? [] : drawings.filter(function (d) {
+      return (before !== null && d.last === before) || (after !== null && d.first === after);
+    }).map(function (d) { return d.id; });
+    return { on: on, ghosts: ghosts };
+  }
+
+  /** The onion skin switch of an item (one per player, off at first). */
+  function ghosting(item) { return !!item && item.dataset.ghosting === "on"; }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".ghost-toggle");
+    var item = button && button.closest(".item");
+    if (!item) return;
+    item.dataset.ghosting = ghosting(item) ? "off" : "on";
+    button.classList.toggle("on", ghosting(item));
+    button.setAttribute("aria-pressed", String(ghosting(item)));
+    item.dispatchEvent(new CustomEvent("ft-ghosting"));
+  });
+
+  R.drawingsAt = drawingsAt;
+  R.ghosting = ghosting;
   R.Drawing = Drawing;
   R.Stills = Stills;
 })(window.ftReview = window.ftReview || {});

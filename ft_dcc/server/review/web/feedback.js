@@ -55,15 +55,23 @@
   }
 
   // -- drawings shown on their frame ----------------------------------------------------------
-  var annotations = {}; // object id -> [{id, frame, url}]
+  var annotations = {}; // object id -> [{id, frame, last, url}]
   var overlays = [];
 
-  /** The drawings of one version over a picture, each shown only on its own frame. */
+  /** The drawings of one version over a picture, each shown only on its own frames (and,
+      with the onion skin, the neighbouring ones faintly: ``R.drawingsAt``). */
   function Overlay(container, objectId) {
+    var self = this;
     this.container = container;
     this.objectId = objectId;
     this.images = {};
     this.frame = null;
+    this.item = container.closest(".item");
+    if (this.item) {
+      this.item.addEventListener("ft-ghosting", function () {
+        if (self.frame !== null) self.show(self.frame);
+      });
+    }
     overlays.push(this);
     this.sync();
   }
@@ -75,6 +83,7 @@
       var image = el("img", "annotation");
       image.alt = "";
       image.dataset.frame = String(drawing.frame);
+      image.dataset.frameOut = String(drawing.last);
       image.dataset.noteId = drawing.id;
       image.hidden = true;
       image.src = drawing.url;
@@ -85,15 +94,20 @@
   };
 
   Overlay.prototype.show = function (frame) {
-    var shown = 0;
+    var images = this.images;
     this.frame = frame;
-    Object.keys(this.images).forEach(function (id) {
-      var image = this.images[id];
-      image.hidden = parseInt(image.dataset.frame, 10) !== frame;
-      if (!image.hidden) shown++;
-    }, this);
+    var at = R.drawingsAt(Object.keys(images).map(function (id) {
+      var data = images[id].dataset;
+      return { id: id, first: parseInt(data.frame, 10), last: parseInt(data.frameOut, 10) };
+    }), frame, R.ghosting(this.item));
+    Object.keys(images).forEach(function (id) {
+      var on = at.on.indexOf(id) >= 0;
+      images[id].hidden = !on && at.ghosts.indexOf(id) < 0;
+      images[id].classList.toggle("ghost", !on);
+    });
     this.container.dataset.frame = String(frame);
-    this.container.dataset.shown = String(shown);
+    this.container.dataset.shown = String(at.on.length);
+    this.container.dataset.ghosts = String(images[at.ghosts[0]] ? at.ghosts.length : 0);
   };
 
   Overlay.prototype.remove = function () {
@@ -109,7 +123,8 @@
     if (note.frame === null || note.frame === undefined) {
       frame = el("span", "note-frame none", "\u2013");
     } else {
-      frame = el("button", "note-frame", String(note.frame));
+      var held = typeof note.frame_out === "number" && note.frame_out > note.frame;
+      frame = el("button", "note-frame", note.frame + (held ? "\u2013" + note.frame_out : ""));
       frame.type = "button";
       frame.dataset.frame = String(note.frame);
       frame.title = "Go to frame " + note.frame;
@@ -210,7 +225,10 @@
       var entry = data.objects[objectId] || {};
       var notes = entry.notes || [];
       annotations[objectId] = notes.filter(function (n) { return n.annotation_url; }).map(
-        function (n) { return { id: n.id, frame: n.frame, url: n.annotation_url }; });
+        function (n) {
+          var last = typeof n.frame_out === "number" ? n.frame_out : n.frame;
+          return { id: n.id, frame: n.frame, last: last, url: n.annotation_url };
+        });
       overlays.forEach(function (o) { if (o.objectId === objectId) o.sync(); });
       var item = document.getElementById("item-" + objectId);
       if (!item) return;
@@ -368,11 +386,11 @@
       .catch(function (failure) { error.textContent = "Not saved: " + failure.message; });
   };
 
-  /** Save a drawing of ``item`` at ``frame`` (a PNG data URL). */
-  Feedback.prototype.saveDrawing = function (item, frame, png) {
+  /** Save a drawing of ``item`` at ``frame`` (a PNG data URL), held to ``last``. */
+  Feedback.prototype.saveDrawing = function (item, frame, png, last) {
     var self = this;
     return postJson(self.urls.annotationsUrl, {
-      object_id: item.dataset.objectId, frame: frame, png: png
+      object_id: item.dataset.objectId, frame: frame, png: png, frame_out: last
     }).then(function () { return self.refresh(); });
   };
 

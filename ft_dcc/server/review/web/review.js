@@ -23,8 +23,8 @@
       item.player.onFrame(function (frame) { overlay.show(frame); });
       overlay.show(item.player.frame);
       if (item.querySelector(".draw-layer") && item.querySelector(".draw-bar")) {
-        item.drawing = new R.Drawing(item, item.player, function (frame, png) {
-          return feedback.saveDrawing(item, frame, png);
+        item.drawing = new R.Drawing(item, item.player, function (frame, png, last) {
+          return feedback.saveDrawing(item, frame, png, last);
         });
       }
     }

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _schema
+from ._overlay import ImagePlanes
 from ._png import write_png
 
 MAIN_WINDOW = "MayaWindow"
@@ -80,7 +81,7 @@ def default_colour() -> Dict[str, Any]:
     }
 
 
-class FakeMaya:
+class FakeMaya(ImagePlanes):
     """One fake Maya session."""
 
     def __init__(self) -> None:
@@ -134,6 +135,7 @@ class FakeMaya:
         self.colour = default_colour()
         self.audio: Dict[str, Dict[str, Any]] = {}  # audio node -> its sound() values
         self.slider = {"sound": "", "displaySound": False}
+        self.reset_image_planes()
 
     def add_camera(self, name: str, renderable: bool = False) -> str:
         shape = f"{name}Shape"
@@ -311,6 +313,7 @@ class FakeMaya:
             base in self.cameras
             or base in self.cameras.values()
             or base in self.audio
+            or base in self.image_planes
             or base in ("defaultResolution",)
         )
 

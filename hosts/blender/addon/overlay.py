@@ -1,0 +1,103 @@
+"""A reviewer's drawing over the artist's 3D viewport, on the drawing's frames only.
+
+A ``SpaceView3D`` draw handler (``bpy.types.SpaceView3D.draw_handler_add(callback, (), "WINDOW",
+"POST_PIXEL")``) draws each shown drawing's PNG as a GPU texture (``gpu.texture.from_image``)
+with the built-in image shader, fitted into the viewport like the camera frame, whenever
+``scene.frame_current`` is in the drawing's ``first``..``last``. Hiding removes the image and,
+with the last drawing, the handler. Blender 3.4 through 5.x (the ``IMAGE`` shader is
+``2D_IMAGE`` before 4.0).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+
+import bpy
+import gpu  # type: ignore[import-not-found]  # Blender's own module, no stubs
+from gpu_extras.batch import batch_for_shader  # type: ignore[import-not-found]
+
+log = logging.getLogger(__name__)
+
+#: note id -> {"overlay": NoteOverlay, "image": bpy.types.Image, "texture": gpu texture}
+SHOWN: Dict[str, Dict[str, Any]] = {}
+_handler: List[Any] = []
+
+
+def _shader() -> Any:
+    try:
+        return gpu.shader.from_builtin("IMAGE")
+    except (ValueError, TypeError):  # Blender before 4.0
+        return gpu.shader.from_builtin("2D_IMAGE")
+
+
+def _fit(width: int, height: int, image_size: Any) -> tuple:
+    """The drawing's rectangle in the region: the image's aspect, as large as fits, centred."""
+    iw, ih = max(1, image_size[0]), max(1, image_size[1])
+    scale = min(width / iw, height / ih)
+    w, h = iw * scale, ih * scale
+    x, y = (width - w) / 2, (height - h) / 2
+    return x, y, w, h
+
+
+def _draw() -> None:
+    context = bpy.context
+    scene, region = context.scene, context.region
+    if scene is None or region is None:
+        return
+    frame = scene.frame_current
+    shader = None
+    for shown in SHOWN.values():
+        if not shown["overlay"].covers(frame):
+            continue
+        shader = shader or _shader()
+        x, y, w, h = _fit(region.width, region.height, shown["image"].size)
+        batch = batch_for_shader(
+            shader,
+            "TRI_FAN",
+            {
+                "pos": ((x, y), (x + w, y), (x + w, y + h), (x, y + h)),
+                "texCoord": ((0, 0), (1, 0), (1, 1), (0, 1)),
+            },
+        )
+        gpu.state.blend_set("ALPHA")
+        shader.bind()
+        shader.uniform_sampler("image", shown["texture"])
+        batch.draw(shader)
+        gpu.state.blend_set("NONE")
+
+
+def _redraw() -> None:
+    for window in bpy.context.window_manager.windows:
+        for area in window.screen.areas:
+            if area.type == "VIEW_3D":
+                area.tag_redraw()
+
+
+def show(overlay: Any) -> None:
+    """Draw ``overlay`` (a ``ft_dcc.host.overlay.NoteOverlay``) over every 3D viewport on its
+    frames; showing it again replaces it."""
+    hide(overlay.note_id)
+    image = bpy.data.images.load(str(overlay.path), check_existing=False)
+    image.name = f"ftdcc_note_{overlay.note_id}"
+    SHOWN[overlay.note_id] = {
+        "overlay": overlay,
+        "image": image,
+        "texture": gpu.texture.from_image(image),
+    }
+    if not _handler:
+        _handler.append(bpy.types.SpaceView3D.draw_handler_add(_draw, (), "WINDOW", "POST_PIXEL"))
+    log.info("drawing of note %s over frames %s-%s", overlay.note_id, overlay.first, overlay.last)
+    _redraw()
+
+
+def hide(note_id: Optional[str] = None) -> List[str]:
+    """Stop drawing note ``note_id``'s drawing (None: every one); the note ids hidden."""
+    hidden = [key for key in list(SHOWN) if note_id is None or key == note_id]
+    for key in hidden:
+        shown = SHOWN.pop(key)
+        bpy.data.images.remove(shown["image"])
+    if not SHOWN and _handler:
+        bpy.types.SpaceView3D.draw_handler_remove(_handler.pop(), "WINDOW")
+    _redraw()
+    return hidden

@@ -1,0 +1,70 @@
+"""Show a note's drawing over the 3D viewport with the installed add-on, and hide it again.
+
+Args: a JSON file with zip, task, screenshots (a folder), content (the note whose drawing to
+show) and outside (a frame the drawing is not held on). In a window (Xvfb): reads the feedback,
+shows the drawing (the timeline goes to its first frame) and takes screenshots: "with" (on its
+first frame), "outside" (on ``outside``), "without" (back on its first frame, hidden). Prints
+RESULT {frames, shown, blender}.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import bpy
+
+options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
+bpy.ops.preferences.addon_install(filepath=options["zip"])
+import addon_utils  # noqa: E402
+
+addon_utils.enable("ft_dcc_blender", default_set=True)
+feedback = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.feedback"))]
+overlay = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.overlay"))]
+bpy.context.scene.ftrack_publish.task = options["task"]
+shots = Path(options["screenshots"])
+result = {"frames": {}, "shown": {}, "blender": bpy.app.version_string}
+
+
+def view3d():
+    window = bpy.context.window_manager.windows[0]
+    area = max(
+        (a for a in window.screen.areas if a.type == "VIEW_3D"), key=lambda a: a.width * a.height
+    )
+    return window, area
+
+
+def run(operator, **kwargs):
+    window, area = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        return sorted(operator(**kwargs))
+
+
+def shoot(name):
+    window, area = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
+        bpy.ops.screen.screenshot(filepath=str(shots / f"{name}.png"))
+    result["frames"][name] = bpy.context.scene.frame_current
+    result["shown"][name] = sorted(overlay.SHOWN)
+
+
+def steps():
+    result["refresh"] = run(bpy.ops.ftdcc.feedback_refresh)
+    rows = feedback.STATE["rows"]
+    index = next(
+        i for i, r in enumerate(rows) if r.kind == "note" and r.content == options["content"]
+    )
+    result["show"] = run(bpy.ops.ftdcc.feedback_drawing, index=index, show=True)
+    shoot("with")
+    first = bpy.context.scene.frame_current
+    bpy.context.scene.frame_set(int(options["outside"]))
+    shoot("outside")
+    bpy.context.scene.frame_set(first)
+    result["hide"] = run(bpy.ops.ftdcc.feedback_drawing, index=index, show=False)
+    shoot("without")
+    print("RESULT " + json.dumps(result), flush=True)
+    os._exit(0)
+
+
+bpy.app.timers.register(steps, first_interval=2.0)

@@ -1,0 +1,71 @@
+"""Debian's Blender 3.4 with a window (Xvfb): a reviewer's drawing held over frames 1004-1008 is
+shown over the 3D viewport by the add-on's feedback panel, only on those frames, and hidden
+again (issue 22, item 4). Screenshots with, outside and without are saved under test-artifacts/
+as blender-drawing-*.png; the drawing's red cross is counted in their pixels."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
+from support import make_task, open_session
+from support.drawings import FIRST, LAST, seed_drawing
+
+from ft_dcc.publish.tasks import resolve_task
+
+pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
+
+
+def red_pixels(png: Path) -> int:
+    """How many pixels of a screenshot are the drawing's red (255, 40, 40)."""
+    out = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", str(png),
+         "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    return sum(
+        1 for i in range(0, len(out), 3) if out[i] > 220 and out[i + 1] < 70 and out[i + 2] < 70
+    )
+
+
+def test_a_drawing_is_shown_over_the_viewport_on_its_frames_and_hidden(
+    tmp_path, blender_env, embedded_server, artifacts_dir
+):
+    session = open_session(embedded_server, tmp_path)
+    path = make_task(session, f"bldr{uuid.uuid4().hex[:8]}")
+    task = resolve_task(session, None, path)
+    seed_drawing(session, session.get("Project", task["project_id"]), task)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    options = {
+        "zip": str(build_addon_zip(tmp_path / "dist")),
+        "task": path,
+        "screenshots": str(shots),
+        "content": "hold the pose",
+        "outside": LAST + 1,
+    }
+    env = server_env(blender_env, embedded_server)
+    blend = tmp_path / "shot.blend"  # opened as an artist opens a scene: no splash screen
+    subprocess.run(
+        ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr",
+         f"import bpy; bpy.ops.wm.save_as_mainfile(filepath={str(blend)!r})"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    result = run_blender(
+        "drawing_overlay.py", [write_json(tmp_path / "drawing.json", options)], env,
+        gui=True, blend=blend,
+    )  # fmt: skip
+    assert result["refresh"] == ["FINISHED"] and result["show"] == ["FINISHED"], result
+    assert result["hide"] == ["FINISHED"]
+    assert result["frames"] == {"with": FIRST, "outside": LAST + 1, "without": FIRST}
+    assert [len(result["shown"][k]) for k in ("with", "outside", "without")] == [1, 1, 0]
+    for name in ("with", "outside", "without"):
+        shutil.copy(shots / f"{name}.png", artifacts_dir / f"blender-drawing-{name}.png")
+    red = {name: red_pixels(shots / f"{name}.png") for name in ("with", "outside", "without")}
+    assert red["with"] > 5000 + red["without"], red  # the cross, over the viewport
+    assert abs(red["outside"] - red["without"]) < 500, red  # not on a frame it is not held on
