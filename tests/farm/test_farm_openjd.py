@@ -77,7 +77,7 @@ def test_openjd_run_publishes_three_scenes_into_one_session_and_a_rerun_nothing_
 
 
 def task_versions(server: Any, tmp_path: Path, task_path: str) -> int:
-    project, sequence, shot, task = task_path.split("/")
+    project, _sequence, shot, task = task_path.split("/")
     with open_session(server, tmp_path / "check") as session:
         return len(session.query(
             f'select id from AssetVersion where task.name is "{task}" and task.parent.name is '
