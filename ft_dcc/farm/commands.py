@@ -122,26 +122,26 @@ def add_step_commands(actions: Any) -> None:
 
 
 def run_submit(args: argparse.Namespace) -> int:
-    from ft_dcc.farm.bundle import new_folder, output_folder, write_bundle
-    from ft_dcc.farm.plan import Submission, plan
+    from ft_dcc.farm.bundle import OPENJD_PARAMS, TEMPLATE
+    from ft_dcc.farm.plan import Submission
+    from ft_dcc.farm.submit import submit
 
-    folder = output_folder(args.output)  # refused before anything is read (made only below)
-    batch = plan(
+    folder, batch = submit(
         Submission(
             scenes=list(args.scenes), host=args.host, task=args.task,
             review_session=args.review_session, comment=args.comment, frames=args.frames,
             chunks=args.chunks, camera=args.camera, python=args.python,
             work_dir=args.work_dir,
-        )
+        ),
+        args.output,
     )  # fmt: skip
-    template = write_bundle(batch, folder or new_folder())
-    folder = template.parent
     print(f"Wrote the job bundle {folder}: {len(batch.scenes)} scene(s) into the review "
           f"session {batch.review_session!r}.")  # fmt: skip
     for scene in batch.scenes:
         parts = f"{scene.parts} capture part(s), then " if scene.parts else ""
         print(f"  {scene.label}: {scene.host}, task {scene.task}: {parts}publish")
-    print(f"Run it here:  openjd run {template} --job-param file://{folder / 'openjd_params.json'}")
+    params = folder / OPENJD_PARAMS
+    print(f"Run it here:  openjd run {folder / TEMPLATE} --job-param file://{params}")
     print(f"On Deadline Cloud:  deadline bundle submit {folder}")
     return 0
 
