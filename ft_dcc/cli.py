@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "ft_dcc.review.commands",  # review list|create|close|reopen|invite|link|feedback
     "ft_dcc.demo",  # demo
     "ft_dcc.settings.commands",  # settings show|check|push
+    "ft_dcc.farm.commands",  # farm submit (and the job steps' farm capture|publish)
 )
 
 

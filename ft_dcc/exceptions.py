@@ -144,6 +144,10 @@ class HostError(FtDccError):
     """A host integration is missing, or its application could not be started."""
 
 
+class FarmError(FtDccError):
+    """A farm submission or one of its job's steps cannot go on (see :mod:`ft_dcc.farm`)."""
+
+
 class ColourError(MediaError):
     """An OCIO config, colourspace, display or view cannot be used for the review's colour."""
 

@@ -61,6 +61,7 @@ class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
         row.scale_y = 1.5
         row.enabled = not wm.ftdcc_busy
         row.operator("ftdcc.publish", text="Publish for review", icon="EXPORT")
+        layout.operator("ftdcc.publish_on_farm", icon="NETWORK_DRIVE")  # farm_op.py
         if wm.ftdcc_busy:
             _draw_progress(layout, wm)
         elif wm.ftdcc_status:

@@ -1,0 +1,177 @@
+"""``ft-dcc farm submit`` (a TD's command) and ``ft-dcc farm capture|publish`` (what the job's
+steps run on a node). Stdlib-only imports at module top, as every command module."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, Optional, Tuple
+
+HOST_CHOICES = ("files", "blender", "maya", "nuke")
+
+
+def _frames(text: Optional[str]) -> Optional[Tuple[int, int]]:
+    from ft_dcc.publish.commands import parse_frames
+
+    return parse_frames(text)
+
+
+def add_commands(subparsers: Any) -> None:
+    farm = subparsers.add_parser(
+        "farm",
+        help="publish scenes on a render farm (an Open Job Description job bundle)",
+        description="Write a job bundle that publishes scenes for review on a farm "
+        "(openjd run, AWS Deadline Cloud). See docs/farm.md.",
+    )
+    actions = farm.add_subparsers(dest="farm_command", metavar="ACTION")
+    add_submit(actions)
+    add_step_commands(actions)
+    farm.set_defaults(handler=lambda args: (farm.print_help(), 2)[1])
+
+
+def add_submit(actions: Any) -> None:
+    submit = actions.add_parser(
+        "submit",
+        help="write a job bundle publishing SCENE... into one review session",
+        description="Write an Open Job Description job bundle (template.json and "
+        "parameter_values.json) that publishes every SCENE into one review session: per "
+        "scene, capture parts in parallel (Blender, image sequences), then one encode + "
+        "publish step. Nothing is sent to the server but reads (the settings, the task); "
+        "run the bundle with 'openjd run' or 'deadline bundle submit'.",
+    )
+    submit.add_argument(
+        "scenes",
+        nargs="+",
+        metavar="SCENE",
+        help="scene files, movies or image sequences (shot.####.exr or one of its frames)",
+    )
+    submit.add_argument(
+        "--host",
+        choices=HOST_CHOICES,
+        help="default: from each SCENE's extension (.blend blender, .ma/.mb maya, .nk nuke, "
+        "else files)",
+    )
+    submit.add_argument(
+        "--task",
+        help="the task of every scene (id or Project/Seq/Shot/Task; default: each "
+        "scene's path through the paths.task_templates setting)",
+    )
+    submit.add_argument(
+        "--review-session",
+        help="the review session of the whole batch (default: the "
+        "naming.review_session setting, e.g. Dailies <date>)",
+    )
+    submit.add_argument("--comment", default="", help="the versions' comment")
+    submit.add_argument(
+        "--frames",
+        metavar="START-END",
+        type=_frames,
+        help="the range of every scene (default: each scene's own)",
+    )
+    submit.add_argument(
+        "--chunks",
+        type=int,
+        default=2,
+        metavar="N",
+        help="capture parts per scene, run in parallel (Blender, image sequences; default 2)",
+    )
+    submit.add_argument("--camera", help="the camera to capture through (default: the scene's)")
+    submit.add_argument(
+        "--python",
+        default="python3",
+        metavar="COMMAND",
+        help="the Python with ft_dcc on the nodes (job parameter FtDccPython; default python3)",
+    )
+    submit.add_argument(
+        "--work-dir",
+        metavar="DIR",
+        help="where the steps stage frames, shared by the nodes (default: the bundle's work/)",
+    )
+    submit.add_argument(
+        "--output", metavar="DIR", help="the bundle's folder (default: a new folder, printed)"
+    )
+    submit.set_defaults(handler=run_submit)
+
+
+def add_step_commands(actions: Any) -> None:
+    capture = actions.add_parser(
+        "capture", help="(a farm step) capture one part of a scene's frames",
+        description="Run by a job's capture step: capture part --part of --parts of SCENE's "
+        "frames into --work.",
+    )  # fmt: skip
+    publish = actions.add_parser(
+        "publish", help="(a farm step) encode and publish one scene, once",
+        description="Run by a job's publish step: publish the frames the capture parts staged "
+        "in --work (or the scene itself, for Maya, Nuke and movies), unless a version "
+        "already carries --key.",
+    )  # fmt: skip
+    for parser in (capture, publish):
+        parser.add_argument("--scene", required=True)
+        parser.add_argument("--host", choices=HOST_CHOICES, required=True)
+        parser.add_argument("--work", required=True, metavar="DIR")
+        parser.add_argument("--parts", type=int, required=True)
+        parser.add_argument("--frames", type=_frames, metavar="START-END")
+        parser.add_argument("--camera")
+    capture.add_argument("--part", type=int, required=True)
+    capture.set_defaults(handler=run_capture)
+    publish.add_argument("--key", required=True)
+    publish.add_argument("--task", required=True)
+    publish.add_argument("--review-session", required=True)
+    publish.add_argument("--comment", default="")
+    publish.set_defaults(handler=run_publish)
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    from ft_dcc.farm.bundle import OPENJD_PARAMS, TEMPLATE
+    from ft_dcc.farm.plan import Submission
+    from ft_dcc.farm.submit import submit
+
+    folder, batch = submit(
+        Submission(
+            scenes=list(args.scenes), host=args.host, task=args.task,
+            review_session=args.review_session, comment=args.comment, frames=args.frames,
+            chunks=args.chunks, camera=args.camera, python=args.python,
+            work_dir=args.work_dir,
+        ),
+        args.output,
+    )  # fmt: skip
+    print(f"Wrote the job bundle {folder}: {len(batch.scenes)} scene(s) into the review "
+          f"session {batch.review_session!r}.")  # fmt: skip
+    for scene in batch.scenes:
+        parts = f"{scene.parts} capture part(s), then " if scene.parts else ""
+        print(f"  {scene.label}: {scene.host}, task {scene.task}: {parts}publish")
+    params = folder / OPENJD_PARAMS
+    print(f"Run it here:  openjd run {folder / TEMPLATE} --job-param file://{params}")
+    print(f"On Deadline Cloud:  deadline bundle submit {folder}")
+    return 0
+
+
+def run_capture(args: argparse.Namespace) -> int:
+    from ft_dcc.farm.capture import CapturePart, capture_part
+    from ft_dcc.farm.staging import WorkFolder
+
+    record = capture_part(
+        CapturePart(
+            scene=Path(args.scene), host=args.host, work=WorkFolder(Path(args.work)),
+            part=args.part, parts=args.parts, frames=args.frames, camera=args.camera,
+        )
+    )  # fmt: skip
+    what = f"frames {record.frames[0]}-{record.frames[1]}" if record.frames else "no frames"
+    print(f"captured part {record.part} of {record.parts} of {args.scene}: {what}")
+    return 0
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from ft_dcc.farm.publish_step import PublishJob, run_publish_step
+    from ft_dcc.farm.staging import WorkFolder
+    from ft_dcc.publish.commands import quiet_pyblish_logging
+
+    quiet_pyblish_logging()
+    return run_publish_step(
+        PublishJob(
+            scene=Path(args.scene), host=args.host, work=WorkFolder(Path(args.work)),
+            parts=args.parts, key=args.key, task=args.task,
+            review_session=args.review_session, comment=args.comment, frames=args.frames,
+            camera=args.camera,
+        )
+    )  # fmt: skip

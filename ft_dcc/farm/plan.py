@@ -1,0 +1,130 @@
+"""Check a submission and describe it as a :class:`FarmBatch`, before anything is written.
+
+Order matters for bad input: the scenes are checked first (on disk, nothing sent), then the
+settings file (a broken one stops here, nothing sent), then the tasks are found (``--task``, or
+each scene's path through ``paths.task_templates``: a path no template matches stops the whole
+submission, naming it). Only then is a bundle written; the server is only ever read here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import attr
+
+from ft_dcc.exceptions import FarmError, MediaError
+from ft_dcc.farm.model import CHUNKED_HOSTS, FarmBatch, FarmScene
+from ft_dcc.protocol import ENV_CONTEXT_ID
+
+log = logging.getLogger(__name__)
+
+#: capture parts per scene when --chunks is not given (this many tasks can run at once)
+DEFAULT_PARTS = 2
+
+
+@attr.s(auto_attribs=True, frozen=True, kw_only=True)
+class Submission:
+    """What ``ft-dcc farm submit`` was asked (the command line, parsed)."""
+
+    scenes: List[str]
+    host: Optional[str] = None
+    task: Optional[str] = None
+    review_session: Optional[str] = None
+    comment: str = ""
+    frames: Optional[Tuple[int, int]] = None
+    chunks: int = DEFAULT_PARTS
+    camera: Optional[str] = None
+    python: str = "python3"
+    work_dir: Optional[str] = None
+
+
+def checked_scene(text: str, host_option: Optional[str]) -> Tuple[Path, str, bool]:
+    """``(absolute path, host, is a movie)`` of one scene; FarmError when it does not exist
+    or its host cannot read it."""
+    from ft_dcc.media.sequence import FrameSequence, is_movie
+    from ft_dcc.publish.commands import SCENE_HOSTS, host_for
+
+    path = Path(text).expanduser().absolute()
+    host = host_for(str(path), host_option)
+    scene_host = SCENE_HOSTS.get(path.suffix.lower())
+    if host == "files" and scene_host:
+        raise FarmError(
+            f"{text} is a {scene_host} scene, which the files host cannot read",
+            hint=f"submit it with --host {scene_host} (or leave --host out)",
+        )
+    if host != "files" or is_movie(path):
+        if not path.is_file():
+            raise FarmError(f"{text} does not exist", hint="check the path; nothing was submitted")
+        return path, host, host == "files"
+    try:
+        FrameSequence.from_path(path)
+    except MediaError:
+        raise FarmError(
+            f"{text} does not exist (no frame of that image sequence is on disk)",
+            hint="check the path; nothing was submitted",
+        ) from None
+    return path, host, False
+
+
+def task_and_session(
+    path: Path, host: str, submission: Submission, review_session: Optional[str]
+) -> Tuple[str, str]:
+    """The scene's task (``--task``, ``$FTRACK_CONTEXTID`` or the path templates) and the
+    batch's review session name (``--review-session``, else the naming template)."""
+    from ft_dcc.publish.settings_options import publish_options
+
+    task = submission.task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
+    if task and review_session:
+        return task, review_session
+    request = {"input": str(path), "task": task, "review_session": review_session}
+    resolved = publish_options(request, host)
+    task = resolved.get("task") or task
+    if not task:
+        raise FarmError(
+            f"no ftrack task for {path}",
+            hint="give --task, or set paths.task_templates in the studio settings",
+        )
+    return str(task), str(resolved["review_session"])
+
+
+def plan(submission: Submission) -> FarmBatch:
+    """The batch of ``submission``; FarmError (or SettingsError) saying what to fix."""
+    from ft_dcc.publish.naming import asset_name_from_path
+    from ft_dcc.settings import store
+
+    if not submission.scenes:
+        raise FarmError("no scene was given", hint="ft-dcc farm submit SCENE [SCENE ...]")
+    if submission.chunks < 1:
+        raise FarmError(f"--chunks must be 1 or more, not {submission.chunks}")
+    checked = [checked_scene(text, submission.host) for text in submission.scenes]
+    paths = [path for path, _, _ in checked]
+    twice = sorted({str(path) for path in paths if paths.count(path) > 1})
+    if twice:
+        raise FarmError(f"{twice[0]} was given twice", hint="give each scene once")
+    store.file_sources(None)  # a broken $FT_DCC_SETTINGS stops here, before the server
+    session_name = submission.review_session
+    scenes: List[FarmScene] = []
+    for index, (path, host, movie) in enumerate(checked, start=1):
+        task, session_name = task_and_session(path, host, submission, session_name)
+        chunked = host in CHUNKED_HOSTS and not movie
+        scenes.append(
+            FarmScene(
+                index=index, path=path, host=host, task=task,
+                asset_stem=asset_name_from_path(path) or f"scene{index}",
+                key=uuid.uuid4().hex, parts=submission.chunks if chunked else 0,
+                frames=submission.frames,
+            )
+        )  # fmt: skip
+    assert session_name is not None  # task_and_session always names one
+    return FarmBatch(
+        scenes=scenes,
+        review_session=session_name,
+        comment=submission.comment,
+        python=submission.python,
+        camera=submission.camera,
+        work_dir=Path(submission.work_dir).expanduser().absolute() if submission.work_dir else None,
+    )

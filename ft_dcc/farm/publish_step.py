@@ -1,0 +1,181 @@
+"""The publish step: encode one scene's frames and publish them, once.
+
+Staged frames (files and Blender scenes) and movies are published in this process, by the files
+host, through the same ``ft_dcc.publish.publish`` as ``ft-dcc publish``; a Maya or Nuke scene is
+published in its host, headless, as ``ft-dcc publish SCENE --host maya`` does. Before anything,
+the publish key is looked up (:mod:`ft_dcc.farm.ledger`): a re-run publishes nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+import attr
+
+from ft_dcc.exceptions import FarmError
+from ft_dcc.farm import ledger
+from ft_dcc.farm.staging import WorkFolder, staged_input
+from ft_dcc.host.files import FilesHost
+from ft_dcc.host.interface import CaptureSpec
+
+log = logging.getLogger(__name__)
+
+Range = Tuple[int, int]
+#: what a publish step prints first when its scene was published by an earlier run
+ALREADY = "already published"
+
+
+@attr.s(auto_attribs=True, frozen=True, kw_only=True)
+class PublishJob:
+    scene: Path
+    host: str
+    work: WorkFolder
+    parts: int
+    key: str
+    task: str
+    review_session: str
+    comment: str = ""
+    frames: Optional[Range] = None
+    camera: Optional[str] = None
+
+
+class KeyedFiles(FilesHost):
+    """The files host whose capture record carries the farm's publish key, so the key is
+    written in the same commit as the version (see :mod:`ft_dcc.farm.ledger`)."""
+
+    def __init__(self, *args: Any, publish_key: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.publish_key = publish_key
+
+    def default_spec(self, **overrides: Any) -> CaptureSpec:
+        spec = super().default_spec(**overrides)
+        display = dict(spec.display, **{ledger.DISPLAY_FIELD: self.publish_key})
+        return attr.evolve(spec, display=display)
+
+
+def run_publish_step(job: PublishJob) -> int:
+    """Publish ``job``'s scene unless its key is already on the server; the exit status."""
+    os.environ["FT_DCC_QUEUE_DIR"] = str(job.work.queue)  # this process publishes one scene
+    existing = _published(job.key)
+    if existing:
+        print(f"{ALREADY}: {job.scene.name} is version {existing} (publish key {job.key}); "
+              "nothing to do")  # fmt: skip
+        return 0
+    resumed = _resume(job)
+    if resumed is not None:
+        code, version_id = resumed
+    elif job.host in ("files", "blender"):
+        code, version_id = _publish_files(job)
+    else:
+        code, version_id = _publish_in_host(job)
+    if code == 0 and version_id and job.host not in ("files", "blender"):
+        _record(version_id, job.key)
+    return code
+
+
+def _published(key: str) -> Optional[str]:
+    from ft_dcc.session import Session
+
+    session = Session()
+    try:
+        return ledger.published_version(session, key)
+    finally:
+        session.close()
+
+
+def _record(version_id: str, key: str) -> None:
+    from ft_dcc.session import Session
+
+    session = Session()
+    try:
+        ledger.record(session, version_id, key)
+    finally:
+        session.close()
+
+
+def _resume(job: PublishJob) -> Optional[Tuple[int, Optional[str]]]:
+    """Finish an earlier run's publish that its journal still holds (it was interrupted); None
+    when the journal is empty."""
+    from ft_dcc.publish.queue import OfflineQueue
+
+    queue = OfflineQueue(job.work.queue)
+    if not queue.entries():
+        return None
+    result = queue.flush()
+    for outcome in result.outcomes:
+        print(("resumed: " if outcome.ok else "could not resume: ") + outcome.message)
+    if not result.ok or not result.outcomes:
+        return 1, None
+    return 0, str(result.outcomes[-1].entry.get("asset_version_id") or "") or None
+
+
+def request_for(job: PublishJob, media: Path, frames: Optional[Range], fps: Optional[str]
+                ) -> Dict[str, Any]:  # fmt: skip
+    """The ``ft-dcc publish`` request of this step, with the studio settings filled in."""
+    from ft_dcc.publish.commands import with_settings
+
+    request: Dict[str, Any] = {
+        "input": str(media), "task": job.task, "review_session": job.review_session,
+        "comment": job.comment, "frames": list(frames) if frames else None, "fps": fps,
+        "camera": job.camera, "invitees": [], "json": False,
+        "report": str(job.work.root / "report.json"),
+    }  # fmt: skip
+    return with_settings(request, job.host, ())
+
+
+def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
+    from ft_dcc.console import ConsoleProgress
+    from ft_dcc.host.headless import publish_options
+    from ft_dcc.publish.api import publish
+    from ft_dcc.publish.commands import print_report
+
+    frames: Optional[Range]
+    if job.parts:
+        media, frames, fps = staged_input(job.work, job.parts)
+    else:
+        media, frames, fps = job.scene, job.frames, None  # a movie: read as it is
+    request = request_for(job, media, frames, fps)
+    host = KeyedFiles(
+        media, fps=fps, frame_range=frames, colour=_colour(request), publish_key=job.key
+    )
+    progress = ConsoleProgress(sys.stderr, plain=True)
+    report = publish(host, progress=progress, **publish_options(request))
+    progress.close()
+    report.save(Path(request["report"]))
+    print_report(report, False)
+    done = report.ok and not report.queued
+    return report.exit_code, report.asset_version_id if done else None
+
+
+def _colour(request: Dict[str, Any]) -> Any:
+    """The colour settings of an EXR input (from the studio settings), else None."""
+    from ft_dcc.media.colour import ColourSettings
+
+    colour = request.get("colour")
+    if not colour:
+        return None
+    return ColourSettings(
+        config=colour.get("ocio_config"), input_colorspace=colour.get("input_colorspace"),
+        display=colour.get("display"), view=colour.get("view"),
+    )  # fmt: skip
+
+
+def _publish_in_host(job: PublishJob) -> Tuple[int, Optional[str]]:
+    from ft_dcc.host.integrations import find_integration
+
+    integration: Any = find_integration(job.host)
+    if not hasattr(integration, "publish_headless_result"):
+        raise FarmError(
+            f"the {job.host} integration on this node cannot publish headless",
+            hint="install the same ft_dcc version on the node as on the submitting machine",
+        )
+    request = dict(request_for(job, job.scene, job.frames, None), input=str(job.scene))
+    outcome = integration.publish_headless_result(request)
+    print(outcome.get("text", ""))
+    report = outcome.get("report") or {}
+    done = outcome["exit_code"] == 0 and not report.get("queued")
+    return int(outcome["exit_code"]), report.get("asset_version_id") if done else None

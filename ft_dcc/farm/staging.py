@@ -1,0 +1,101 @@
+"""The work folder a scene's steps share on the farm, and what the capture parts leave in it.
+
+``<work>/frames/<asset>.####.<ext>``  the captured frames, named after the scene
+``<work>/parts/<part>.json``          one record per finished capture part (written last)
+``<work>/queue/``                     the publish's journal: an interrupted publish resumes
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import attr
+
+from ft_dcc.exceptions import FarmError
+
+Range = Tuple[int, int]
+
+
+@attr.s(auto_attribs=True, frozen=True, kw_only=True)
+class PartRecord:
+    """What one capture part did: its frames (None: it had none), the frame rate it captured
+    at (None: the publish takes the shot's), and the staged frames' name pattern."""
+
+    part: int
+    parts: int
+    frames: Optional[Range]
+    fps: Optional[str] = None
+    pattern: Optional[str] = None  # e.g. "shot010_anim.####.png", relative to frames/
+
+    def to_dict(self) -> Dict[str, Any]:
+        data = attr.asdict(self)
+        data["frames"] = list(self.frames) if self.frames else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> PartRecord:
+        frames = data.get("frames")
+        return cls(
+            part=int(data["part"]), parts=int(data["parts"]),
+            frames=(int(frames[0]), int(frames[1])) if frames else None,
+            fps=data.get("fps"), pattern=data.get("pattern"),
+        )  # fmt: skip
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class WorkFolder:
+    root: Path
+
+    @property
+    def frames(self) -> Path:
+        return self.root / "frames"
+
+    @property
+    def queue(self) -> Path:
+        return self.root / "queue"
+
+    def record_path(self, part: int) -> Path:
+        return self.root / "parts" / f"{part}.json"
+
+    def save(self, record: PartRecord) -> None:
+        """Write ``record`` (atomically: a part counts as done only once all of it is)."""
+        path = self.record_path(record.part)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        partial.write_text(json.dumps(record.to_dict()), encoding="utf-8")
+        partial.replace(path)
+
+    def records(self, parts: int) -> List[PartRecord]:
+        """Every part's record; FarmError naming the parts that did not finish."""
+        missing = [p for p in range(1, parts + 1) if not self.record_path(p).is_file()]
+        if missing:
+            listed = ", ".join(str(p) for p in missing)
+            raise FarmError(
+                f"capture part(s) {listed} of {parts} did not finish in {self.root}",
+                hint="run the job's capture step again (a farm runs it first); nothing was "
+                "published",
+            )
+        return [
+            PartRecord.from_dict(json.loads(self.record_path(p).read_text(encoding="utf-8")))
+            for p in range(1, parts + 1)
+        ]
+
+
+def staged_input(work: WorkFolder, parts: int) -> Tuple[Path, Range, Optional[str]]:
+    """The staged sequence to publish (a ``####`` pattern), its range and frame rate, from the
+    parts' records; FarmError when a part is missing or the parts do not join up."""
+    records = [r for r in work.records(parts) if r.frames is not None]
+    if not records:
+        raise FarmError(f"the capture parts in {work.root} captured no frame")
+    records.sort(key=lambda r: r.frames or (0, 0))
+    ranges = [r.frames for r in records if r.frames is not None]
+    for (_, end), (start, _) in zip(ranges, ranges[1:]):
+        if start != end + 1:
+            raise FarmError(
+                f"the capture parts in {work.root} do not join up ({end} then {start})",
+                hint="submit the scene again (its parts come from different submissions)",
+            )
+    pattern = records[0].pattern or ""
+    return work.frames / pattern, (ranges[0][0], ranges[-1][1]), records[0].fps

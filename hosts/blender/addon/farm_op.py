@@ -1,0 +1,67 @@
+"""The sidebar's "Publish on the farm": write a farm job bundle for the saved scene, with the
+panel's task, review session, comment, camera and range, through the same
+``ft_dcc.farm.submit.submit`` as ``ft-dcc farm submit`` (docs/farm.md)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import bpy
+
+from . import paths, props
+
+
+def submission_options(context: Any) -> Dict[str, Any]:
+    """The panel's choices as :class:`ft_dcc.farm.plan.Submission` fields."""
+    settings = context.scene.ftrack_publish
+    return {
+        "scenes": [bpy.data.filepath],
+        "host": "blender",
+        "task": settings.task.strip() or None,
+        "review_session": settings.review_session.strip() or None,
+        "comment": settings.comment,
+        "camera": settings.camera.name if settings.camera else None,
+        "frames": None if settings.use_scene_range else (settings.frame_start, settings.frame_end),
+    }
+
+
+class FTDCC_OT_publish_on_farm(bpy.types.Operator):
+    """Write a job bundle that publishes this scene on the render farm (capture parts in
+    parallel, then one publish); its folder is shown when written"""
+
+    bl_idname = "ftdcc.publish_on_farm"
+    bl_label = "Publish on the farm"
+
+    @classmethod
+    def poll(cls, context):
+        return context.scene is not None and bool(bpy.data.filepath)
+
+    def execute(self, context):
+        prefs = props.preferences(context)
+        if not paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else ""):
+            self.report({"ERROR"}, "ft_dcc is not importable: set the add-on's 'ft_dcc path'")
+            return {"CANCELLED"}
+        from ft_dcc.exceptions import FtDccError
+        from ft_dcc.farm.plan import Submission
+        from ft_dcc.farm.submit import submit
+
+        if context.scene.ftrack_publish.save_first and bpy.data.is_dirty:
+            bpy.ops.wm.save_mainfile(filepath=bpy.data.filepath)
+        try:
+            folder, batch = submit(Submission(**submission_options(context)))
+        except FtDccError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        context.window_manager.ftdcc_farm_bundle = str(folder)
+        self.report({"INFO"}, f"Farm job bundle written ({batch.review_session}): {folder}")
+        return {"FINISHED"}
+
+
+def register():
+    bpy.types.WindowManager.ftdcc_farm_bundle = bpy.props.StringProperty()
+    bpy.utils.register_class(FTDCC_OT_publish_on_farm)
+
+
+def unregister():
+    bpy.utils.unregister_class(FTDCC_OT_publish_on_farm)
+    del bpy.types.WindowManager.ftdcc_farm_bundle

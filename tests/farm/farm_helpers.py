@@ -1,0 +1,67 @@
+"""Run ``ft-dcc farm`` and ``openjd run`` as a TD and a farm would: real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+OPENJD = str(Path(sys.executable).with_name("openjd"))
+
+
+def farm_env(server: Any, tmp_path: Path, **extra: str) -> Dict[str, str]:
+    """The environment of a TD's shell and of the nodes: the server's FTRACK_*, no settings
+    file, a queue of the test's own, no stray pyblish plugins."""
+    env = dict(os.environ, **server.env)
+    env.pop("FTRACK_CONTEXTID", None)
+    env.pop("FT_DCC_SETTINGS", None)
+    env.update(FT_DCC_QUEUE_DIR=str(tmp_path / "queue"), PYBLISHPLUGINPATH="", **extra)
+    return env
+
+
+def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ft_dcc", *args],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+def submit(env: Dict[str, str], bundle: Path, *args: str) -> subprocess.CompletedProcess:
+    """``ft-dcc farm submit ... --output bundle`` with the nodes' Python = this one."""
+    return ft_dcc(env, "farm", "submit", *args, "--output", str(bundle),
+                  "--python", sys.executable)  # fmt: skip
+
+
+def openjd_run(bundle: Path, env: Dict[str, str], *extra: str) -> subprocess.CompletedProcess:
+    """``openjd run`` of the whole bundle (every step, dependencies first, one at a time)."""
+    return subprocess.run(
+        [OPENJD, "run", str(bundle / "template.json"),
+         "--job-param", f"file://{bundle / 'openjd_params.json'}", *extra],
+        env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+
+
+def template(bundle: Path) -> Dict[str, Any]:
+    return json.loads((bundle / "template.json").read_text(encoding="utf-8"))
+
+
+def validate(bundle: Path) -> Any:
+    """The bundle as openjd-model reads it: a valid template and parameter values that make a
+    job (raises otherwise)."""
+    from openjd.model import create_job, decode_job_template, preprocess_job_parameters
+
+    decoded = decode_job_template(template=template(bundle))
+    values = json.loads((bundle / "parameter_values.json").read_text(encoding="utf-8"))
+    given = {v["name"]: v["value"] for v in values["parameterValues"]}
+    params = preprocess_job_parameters(
+        job_template=decoded, job_parameter_values=given,
+        environment_templates=[], job_template_dir=bundle, current_working_dir=bundle,
+    )  # fmt: skip
+    return create_job(job_template=decoded, job_parameter_values=params)
+
+
+def step_names(bundle: Path) -> List[str]:
+    return [step["name"] for step in template(bundle)["steps"]]

@@ -1,0 +1,72 @@
+"""A real Blender scene through the farm: two capture parts in background Blenders, then one
+encode + publish of the frames they staged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from farm_helpers import farm_env, openjd_run, submit, validate
+from support import download_component, ffprobe, make_task, open_session
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_SCENE = ROOT / "hosts" / "blender" / "demo_scene.py"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.blender,
+    pytest.mark.skipif(shutil.which("blender") is None, reason="needs the blender executable"),
+]
+
+
+def blender_scene(tmp_path: Path, env: dict) -> Path:
+    """The demo scene, 1001-1012 at 25 fps, small (Debian's Blender 3.4 saves it)."""
+    blend = tmp_path / "sh010_anim_v003.blend"
+    options = {"path": str(blend), "width": 320, "height": 180, "frame_start": 1001,
+               "frame_end": 1012, "fps": 25}  # fmt: skip
+    arguments = tmp_path / "scene.json"
+    arguments.write_text(json.dumps(options))
+    subprocess.run(
+        ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "-P", str(DEMO_SCENE),
+         "--", str(arguments)],
+        env=env, check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    return blend
+
+
+def test_a_blender_scene_captures_in_two_parts_and_publishes_one_version(
+    embedded_server: Any, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = farm_env(embedded_server, tmp_path, HOME=str(home), PYTHONPATH=str(ROOT))
+    with open_session(embedded_server, tmp_path) as session:
+        task = make_task(session, f"farmbl{uuid.uuid4().hex[:6]}", 1001, 1012, fps=25)
+    blend = blender_scene(tmp_path, env)
+    bundle = tmp_path / "bundle"
+    name = f"Farm blender {uuid.uuid4().hex[:6]}"
+    done = submit(env, bundle, str(blend), "--task", task, "--review-session", name)
+    assert done.returncode == 0, done.stderr
+    job = validate(bundle)
+    capture = job.steps[0]
+    assert capture.name == "01-sh010_anim capture"
+    assert job.steps[1].dependencies[0].dependsOn == capture.name
+
+    run = openjd_run(bundle, env)
+    assert run.returncode == 0, run.stdout[-5000:]
+    assert f"captured part 1 of 2 of {blend}: frames 1001-1006" in run.stdout
+    assert f"captured part 2 of 2 of {blend}: frames 1007-1012" in run.stdout
+    with open_session(embedded_server, tmp_path / "check") as session:
+        version = session.query(
+            "select id, asset.name, components.id, components.name from AssetVersion where "
+            f'review_session_objects.review_session.name is "{name}"'
+        ).one()
+        assert version["asset"]["name"] == "sh010_anim"
+        movie_id = next(c["id"] for c in version["components"] if c["name"] == "ftrackreview-mp4")
+    stream = ffprobe(download_component(embedded_server, movie_id, tmp_path / "review.mp4"))
+    assert int(stream["nb_read_frames"]) == 12 and stream["r_frame_rate"] == "25/1"

@@ -1,0 +1,102 @@
+"""``ft-dcc farm submit`` writes a bundle that ``openjd run`` runs for real: the versions land
+in one review session on the embedded server, a failed part publishes nothing of its scene, and
+a re-run publishes nothing twice."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Set
+
+from farm_helpers import farm_env, openjd_run, step_names, submit, validate
+from support import open_session
+
+from ft_dcc.farm.publish_step import ALREADY
+
+
+def session_versions(server: Any, tmp_path: Path, name: str) -> List[Dict[str, str]]:
+    """The versions in review session ``name``: their asset and task path."""
+    with open_session(server, tmp_path / "check") as session:
+        objects = session.query(
+            "select asset_version.asset.name, asset_version.task.link from ReviewSessionObject "
+            f'where review_session.name is "{name}"'
+        ).all()
+        return sorted(
+            (
+                {"asset": o["asset_version"]["asset"]["name"],
+                 "task": "/".join(i["name"] for i in o["asset_version"]["task"]["link"])}
+                for o in objects
+            ),
+            key=lambda row: row["asset"],
+        )  # fmt: skip
+
+
+#: a comment that looks like an option and an OpenJD format string: it must arrive as typed
+HOSTILE = "--task={{Param.WorkDir}} x"
+
+
+def comments(server: Any, tmp_path: Path, name: str) -> Set[str]:
+    with open_session(server, tmp_path / "check") as session:
+        objects = session.query(
+            "select asset_version.comment from ReviewSessionObject "
+            f'where review_session.name is "{name}"'
+        ).all()
+        return {o["asset_version"]["comment"] for o in objects}
+
+
+def test_openjd_run_publishes_three_scenes_into_one_session_and_a_rerun_nothing_twice(
+    embedded_server: Any, tmp_path: Path, shots: Any
+) -> None:
+    env = farm_env(embedded_server, tmp_path, FT_DCC_SETTINGS=str(shots.settings))
+    name = f"Farm dailies {uuid.uuid4().hex[:6]}"
+    bundle = tmp_path / "bundle"
+    done = submit(env, bundle, *map(str, shots.scenes), "--review-session", name,
+                  f"--comment={HOSTILE}")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    validate(bundle)  # openjd-model: a valid template whose parameter values make a job
+    for written in bundle.iterdir():  # nodes publish with their own credentials
+        assert embedded_server.api_key not in written.read_text(encoding="utf-8")
+    assert step_names(bundle) == [
+        f"{index:02d}-{shot}_comp {what}"
+        for index, shot in enumerate(("sh010", "sh020", "sh030"), start=1)
+        for what in ("capture", "publish")
+    ]
+    run = openjd_run(bundle, env)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    expected = [
+        {"asset": f"{shot}_comp", "task": f"{shots.project}/sq010/{shot}/comp"}
+        for shot in ("sh010", "sh020", "sh030")
+    ]
+    assert session_versions(embedded_server, tmp_path, name) == expected
+    assert comments(embedded_server, tmp_path, name) == {HOSTILE}  # passed on, never read
+
+    again = openjd_run(bundle, env)
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert again.stdout.count(f"{ALREADY}:") == 3
+    assert session_versions(embedded_server, tmp_path, name) == expected
+
+
+def task_versions(server: Any, tmp_path: Path, task_path: str) -> int:
+    project, _sequence, shot, task = task_path.split("/")
+    with open_session(server, tmp_path / "check") as session:
+        return len(session.query(
+            f'select id from AssetVersion where task.name is "{task}" and task.parent.name is '
+            f'"{shot}" and task.project.name is "{project}"'
+        ).all())  # fmt: skip
+
+
+def test_a_failed_capture_part_fails_the_job_and_publishes_nothing_of_its_scene(
+    embedded_server: Any, tmp_path: Path, shots: Any
+) -> None:
+    env = farm_env(embedded_server, tmp_path, FT_DCC_SETTINGS=str(shots.settings))
+    for frame in (1009, 1010):  # part 2 of 2 of sh020: 1007-1012
+        Path(str(shots.scenes[1]) % frame).unlink()
+    bundle = tmp_path / "bundle"
+    name = f"Farm broken {uuid.uuid4().hex[:6]}"
+    done = submit(env, bundle, str(shots.scenes[1]), "--review-session", name)
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = openjd_run(bundle, env)
+    assert run.returncode != 0
+    assert "frames 1009-1010 of" in run.stdout and "are missing (capture part 2 of 2)" in run.stdout
+    assert task_versions(embedded_server, tmp_path, f"{shots.project}/sq010/sh020/comp") == 0
+    assert session_versions(embedded_server, tmp_path, name) == []
