@@ -175,9 +175,7 @@ def test_who_may_present_and_the_refusals_change_nothing(world: Dict[str, Any]) 
         {"op": "hand", "to": {"key": 1}},
     ],
 )
-def test_hostile_input_gets_a_4xx_and_changes_nothing(
-    world: Dict[str, Any], body: Any
-) -> None:
+def test_hostile_input_gets_a_4xx_and_changes_nothing(world: Dict[str, Any], body: Any) -> None:
     owner = world["owner"]
     v002 = world["dailies"].objects[1]["id"]
     lead = new_page()
