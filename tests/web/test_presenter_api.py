@@ -111,7 +111,7 @@ def test_who_may_present_and_the_refusals_change_nothing(world: Dict[str, Any]) 
     assert {c["name"] for c in me["candidates"]} >= {"Ann Lee", "Bob Ray"}
     assert current(ann)["you"] == {
         "key": "i:" + world["dailies"].ann["id"], "name": "Ann Lee", "may_present": False,
-        "candidates": [],
+        "manager": False, "candidates": [],
     }  # fmt: skip
     assert current(mallory)["you"]["may_present"] is False
 

@@ -1,7 +1,8 @@
 """Presenter mode of the review page: one page leads, every other page of the session follows.
 
 ``GET /review/<rs id>/presenter?token=`` answers ``{"presenter": <state>, "you": {"key",
-"name", "may_present", "candidates"}}``; ``POST`` the same route with JSON ``{"op": ...}``:
+"name", "may_present", "manager", "candidates"}}``; ``POST`` the same route with JSON
+``{"op": ...}``:
 
 - ``take`` (``page``, ``secret``): this page leads from now on (it takes the lead from whoever
   had it). ``claim``: the same, only while the lead was handed to the caller and no page holds it;
@@ -385,6 +386,7 @@ class PresenterRoutes:
                 "key": who.key,
                 "name": who.name,
                 "may_present": may,
+                "manager": who.manager,
                 "candidates": [{"key": c.key, "name": c.name} for c in candidates],
             },
         }
