@@ -74,12 +74,12 @@
   // -- the bar ------------------------------------------------------------------------------
   Presenter.prototype.buildBar = function () {
     var self = this;
-    var facts = document.querySelector(".topbar .facts");
+    var top = document.querySelector(".topbar");
     var css = el("link");
     css.rel = "stylesheet";
     css.href = "/review/static/presenter.css";
     document.head.appendChild(css);
-    self.bar = el("span", "presenter-bar");
+    self.bar = el("div", "presenter-bar");
     self.status = el("span", "presenter-status");
     self.presentButton = el("button", "present", "Present");
     self.presentButton.title = "Lead: every other page of this session follows what you show";
@@ -92,7 +92,7 @@
       function (button) { button.type = "button"; });
     [self.status, self.presentButton, self.handSelect, self.stopButton, self.ownButton,
       self.followButton].forEach(function (node) { self.bar.appendChild(node); });
-    if (facts) facts.insertBefore(self.bar, facts.firstChild);
+    if (top) top.parentNode.insertBefore(self.bar, top.nextSibling); // a row of its own
     self.presentButton.addEventListener("click", function () { self.take("take"); });
     self.stopButton.addEventListener("click", function () { self.post({ op: "stop" }); });
     self.ownButton.addEventListener("click", function () { self.setMode("own"); });
