@@ -56,6 +56,7 @@ from ft_dcc.protocol.events import (
 )
 from ft_dcc.server.events.resume import (
     CONTROL_TOPIC,
+    SERVER_TOPIC_PREFIX,
     Frame,
     ParkedHub,
     Parking,
@@ -509,8 +510,9 @@ class EventBroker:
             return _failure("the event has no topic")
         if not isinstance(event["source"], dict):
             return _failure("the event's source must be an object")
-        if event["topic"] == CONTROL_TOPIC:
-            return _failure(f"the topic {CONTROL_TOPIC} is the server's own")
+        if event["topic"].startswith(SERVER_TOPIC_PREFIX):
+            topic = event["topic"][:80]
+            return _failure(f"the topic {topic} is the server's own ({SERVER_TOPIC_PREFIX}*)")
         control = event["topic"] in (TOPIC_SUBSCRIBE, TOPIC_UNSUBSCRIBE)
         if control and not isinstance(event["data"], dict):  # other events: any JSON data
             return _failure(f"a {event['topic']} event's data must be an object")
@@ -569,6 +571,9 @@ class EventBroker:
         if event.get("topic") == CONTROL_TOPIC:  # only ever relayed from another process
             self._on_control(event.get("data") or {})
             return
+        if str(event.get("topic") or "").startswith(SERVER_TOPIC_PREFIX):
+            self._tell_listeners(event)  # the server's own (e.g. the review presenter's state)
+            return
         target = parse_expression(event["target"]) if event.get("target") else None
         if event.get("sent") is None:
             event["sent"] = dt.datetime.now(dt.timezone.utc).isoformat()
@@ -582,6 +587,9 @@ class EventBroker:
                     hub.keep((event_id, frame))
         for connection in receivers:
             connection.send(frame, event_id)
+        self._tell_listeners(event)
+
+    def _tell_listeners(self, event: Dict[str, Any]) -> None:
         for listener in list(self.listeners):
             try:
                 listener(event)

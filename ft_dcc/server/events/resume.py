@@ -24,8 +24,10 @@ from ft_dcc.protocol.events import Expression, parse_expression
 
 logger = logging.getLogger(__name__)
 
+#: Topics of the server's own messages (refused from clients, never sent to their hubs).
+SERVER_TOPIC_PREFIX = "ft_dcc.meta."
 #: Topic of the brokers' own relay messages (park / resume / replay); refused from clients.
-CONTROL_TOPIC = "ft_dcc.meta.hub-resume"
+CONTROL_TOPIC = SERVER_TOPIC_PREFIX + "hub-resume"
 
 Subscribers = Dict[str, Tuple[Dict[str, Any], Expression]]
 #: An event frame as sent on the websocket, with the id of its event.

@@ -27,6 +27,7 @@ SCRIPTS = (
     "draw.js",
     "feedback.js",
     "live.js",
+    "presenter.js",
     "review.js",
     "compare_link.js",
 )

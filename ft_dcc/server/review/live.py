@@ -10,7 +10,9 @@ over PostgreSQL between workers). :class:`LiveHub`, one per process, listens on 
   NoteComponent added on one of the session's objects;
 - ``event: status``, ``data: {"object_id", "invitee_id"}`` — a ReviewSessionObjectStatus added,
   changed or removed;
-- ``event: object``, ``data: {"object_id"}`` — a ReviewSessionObject added.
+- ``event: object``, ``data: {"object_id"}`` — a ReviewSessionObject added;
+- ``event: presenter``, ``data: {"seq", "lead", "state"}`` — who presents and where
+  (:mod:`ft_dcc.server.review.presenter`); the current one is sent first on every connect.
 
 The stream opens with ``retry: 3000`` and ``: connected``, sends ``: keep-alive`` every
 :data:`KEEPALIVE_SECONDS`, and ends when the link expires (EventSource then reconnects and gets
@@ -26,6 +28,7 @@ import threading
 import time
 from typing import Any, AsyncIterator, Dict, List, Optional, Set, Tuple
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -34,6 +37,7 @@ from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.server.files.filestore import FileStoreError
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.page import ReviewRoutes
+from ft_dcc.server.review.presenter import PRESENTER_TOPIC, public_state, table_for
 
 log = logging.getLogger(__name__)
 
@@ -118,18 +122,24 @@ class LiveHub:
 
     def on_event(self, event: Dict[str, Any]) -> None:
         """A broker listener: pass each review change to its session's streams."""
-        if event.get("topic") != TOPIC_UPDATE or not self._streams:
+        if not self._streams:
             return
         data = event.get("data") or {}
+        if event.get("topic") == PRESENTER_TOPIC and isinstance(data, dict):
+            state = data.get("presenter") or {}
+            self._send(str(data.get("review_session_id")), ("presenter", state))
+        if event.get("topic") != TOPIC_UPDATE:
+            return
         for entity in data.get("entities") or []:
             found = live_event(entity) if isinstance(entity, dict) else None
-            if found is None:
-                continue
-            session_id, item = found
-            with self._lock:
-                streams = list(self._streams.get(session_id, ()))
-            for stream in streams:
-                stream.put(item)
+            if found is not None:
+                self._send(*found)
+
+    def _send(self, session_id: str, item: LiveEvent) -> None:
+        with self._lock:
+            streams = list(self._streams.get(session_id, ()))
+        for stream in streams:
+            stream.put(item)
 
 
 _hubs: Dict[int, LiveHub] = {}
@@ -158,6 +168,7 @@ class LiveRoutes:
         self.base = base
         broker = getattr(base.server, "events", None)
         self.hub = hub_for(broker) if broker is not None else None
+        self.presenter = table_for(base.server.store)
 
     async def live(self, request: Request) -> Response:
         try:
@@ -184,6 +195,9 @@ class LiveRoutes:
         assert self.hub is not None
         try:
             yield "retry: 3000\n: connected\n\n"
+            # read after joining the hub: a change meanwhile comes again, with a higher seq
+            row = await run_in_threadpool(self.presenter.read, review_session_id)
+            yield _frame(("presenter", public_state(row)))
             while time.time() < expires:
                 timeout = max(0.1, min(KEEPALIVE_SECONDS, expires - time.time()))
                 try:

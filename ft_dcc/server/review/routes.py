@@ -9,11 +9,18 @@ from starlette.routing import BaseRoute
 from ft_dcc.server.review.feedback import FeedbackRoutes
 from ft_dcc.server.review.live import LiveRoutes
 from ft_dcc.server.review.page import ReviewRoutes
+from ft_dcc.server.review.presenter import PresenterRoutes
 
 
 def routes(server: Any) -> List[BaseRoute]:
     """Starlette routes of the review page for an ``EmbeddedServer``: the page, its media, the
-    feedback API (:mod:`ft_dcc.server.review.feedback`) and the live stream
-    (:mod:`ft_dcc.server.review.live`)."""
+    feedback API (:mod:`ft_dcc.server.review.feedback`), the live stream
+    (:mod:`ft_dcc.server.review.live`) and presenter mode
+    (:mod:`ft_dcc.server.review.presenter`)."""
     base = ReviewRoutes(server)
-    return base.routes() + FeedbackRoutes(base).routes() + LiveRoutes(base).routes()
+    return (
+        base.routes()
+        + FeedbackRoutes(base).routes()
+        + LiveRoutes(base).routes()
+        + PresenterRoutes(base).routes()
+    )

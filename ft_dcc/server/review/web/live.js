@@ -25,6 +25,7 @@
       return;
     }
     var source = new EventSource(main.dataset.liveUrl);
+    R.liveSource = source; // presenter.js listens for its own events on it
     var opened = false;
     source.addEventListener("open", function () {
       show("Live", "on");

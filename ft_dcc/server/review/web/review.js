@@ -156,6 +156,7 @@
     if (playAll && main.querySelector("video.video")) new Playlist(main, playAll);
     feedback.refresh();
     R.Live(main, function () { feedback.refresh(); }, function (id) { addObject(main, id); });
+    if (R.Presenter && R.liveSource) R.presenter = new R.Presenter(main); // presenter.js
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,446 @@
+"""Presenter mode of the review page: one page leads, every other page of the session follows.
+
+``GET /review/<rs id>/presenter?token=`` answers ``{"presenter": <state>, "you": {"key",
+"name", "may_present", "manager", "candidates"}}``; ``POST`` the same route with JSON
+``{"op": ...}``:
+
+- ``take`` (``page``, ``secret``): this page leads from now on (it takes the lead from whoever
+  had it). ``claim``: the same, only while the lead was handed to the caller and no page holds it;
+- ``state`` (``page``, ``secret``, ``state``): the leading page's player state (below);
+- ``hand`` (``page``, ``secret``, ``to``): give the lead to a candidate (a person's ``key``);
+  their page claims it;
+- ``stop``: nobody leads; every page plays on its own.
+
+**Who may present**: a link acting as a user who may manage the session (its creator or an
+administrator, :func:`ft_dcc.server.rules.review.may_manage`), and whoever the lead was handed
+to (an invitee included) while it is theirs. Everybody else, an invitee or someone holding a
+leaked link included, follows: their ``take``, ``state``, ``hand`` and ``stop`` are refused (403)
+and change nothing. Only the page that took the lead (its ``secret``, kept by that page and
+never sent to others) sends ``state``. A closed session cannot be presented (409).
+
+The **state** of the leading page is frame numbers, not times (``STATE_FIELDS``): the shown
+version (``object_id``), the version compared with it (``compare``, ``mode``, ``wipe``),
+``playing``, ``frame``, ``speed``, ``loop``, ``mark_in`` / ``mark_out``. It is kept per session
+in the table ``ft_dcc_review_presenter`` with a sequence number (``seq``) that grows with every
+change, and published as the server's own event :data:`PRESENTER_TOPIC`, which the event broker
+hands to the live streams of every server process (over PostgreSQL between workers); the
+stream sends it as ``event: presenter`` and sends the current state first when a page connects
+(a late joiner lands where the presenter is). The public state::
+
+    {"seq": int, "lead": {"key": str, "name": str, "page": str | null} | null,
+     "state": {...} | null}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.server.http.bodies import read_limited_body
+from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.review.access import ReviewAccessError
+from ft_dcc.server.review.data import ReviewData, SessionView
+from ft_dcc.server.review.feedback import BadInput, _fields
+from ft_dcc.server.review.identity import SYSTEM, Execute
+from ft_dcc.server.review.links import Link
+from ft_dcc.server.review.page import ReviewRoutes
+from ft_dcc.server.rules.review import may_manage
+
+log = logging.getLogger(__name__)
+
+PRESENTER_TOPIC = "ft_dcc.meta.review-presenter"
+TABLE = "ft_dcc_review_presenter"
+#: The largest presenter request (a state is a few hundred bytes).
+MAX_BODY = 4096
+MAX_FRAME = 10**7
+SPEEDS = (0.0625, 16.0)
+MODES = ("side", "wipe")
+OPS = ("take", "claim", "state", "hand", "stop")
+STATE_FIELDS = (
+    "object_id", "compare", "mode", "wipe", "playing", "frame", "speed", "loop", "mark_in",
+    "mark_out",
+)  # fmt: skip
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+FOLLOW_ONLY = (
+    "Only the session's owner or an administrator presents, or whoever they hand the lead "
+    "to; ask the presenter to hand it to you."
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a link acts as: ``key`` ``u:<user id>`` or ``i:<invitee id>``."""
+
+    key: str
+    name: str
+    manager: bool
+
+
+@dataclass(frozen=True)
+class PageId:
+    page: str
+    secret_hash: str
+
+
+def public_state(row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """The state every page of the session may see (no page secret)."""
+    if row is None:
+        return {"seq": 0, "lead": None, "state": None}
+    lead = None
+    if row.get("lead_key"):
+        lead = {"key": row["lead_key"], "name": row.get("lead_name") or "", "page": row.get("page")}
+    state = json.loads(row["state"]) if row.get("state") else None
+    return {"seq": int(row.get("seq") or 0), "lead": lead, "state": state}
+
+
+# -- input checks ---------------------------------------------------------------------------------
+def _page(fields: Dict[str, Any]) -> PageId:
+    page, secret = fields.get("page"), fields.get("secret")
+    if not isinstance(page, str) or not isinstance(secret, str):
+        raise BadInput("page and secret must be the page's own 32 hex digit ids.")
+    if not _TOKEN.match(page) or not _TOKEN.match(secret):
+        raise BadInput("page and secret must be the page's own 32 hex digit ids.")
+    return PageId(page, hashlib.sha256(secret.encode("ascii")).hexdigest())
+
+
+def _whole(value: Any, name: str, optional: bool = False) -> Optional[int]:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_FRAME:
+        raise BadInput(f"state.{name} must be a whole frame number (at most {MAX_FRAME}).")
+    return value
+
+
+def _number(value: Any, name: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise BadInput(f"state.{name} must be a number from {low} to {high}.")
+    return float(value)
+
+
+def _item(value: Any, name: str, object_ids: List[str], optional: bool = False) -> Optional[str]:
+    if value is None and optional:
+        return None
+    try:
+        ident = check_component_id(value)
+    except FileStoreError:
+        ident = ""
+    if ident not in object_ids:
+        raise BadInput(f"state.{name} must be the id of an item of this review session.")
+    return ident
+
+
+def check_state(value: Any, object_ids: List[str]) -> Dict[str, Any]:
+    """The player state ``value`` checked and complete, or :class:`BadInput` saying why not."""
+    if not isinstance(value, dict):
+        raise BadInput("state must be a JSON object.")
+    unknown = sorted(str(k)[:40] for k in value if k not in STATE_FIELDS)
+    if unknown:
+        raise BadInput(f"state has unknown fields {unknown}; send only {list(STATE_FIELDS)}.")
+    playing = value.get("playing", False)
+    loop = value.get("loop", False)
+    if not isinstance(playing, bool) or not isinstance(loop, bool):
+        raise BadInput("state.playing and state.loop must be true or false.")
+    mode = value.get("mode", "side")
+    if mode not in MODES:
+        raise BadInput(f"state.mode must be one of {list(MODES)}.")
+    return {
+        "object_id": _item(value.get("object_id"), "object_id", object_ids),
+        "compare": _item(value.get("compare"), "compare", object_ids, optional=True),
+        "mode": mode,
+        "wipe": _number(value.get("wipe", 50), "wipe", 0, 100),
+        "playing": playing,
+        "frame": _whole(value.get("frame"), "frame"),
+        "speed": _number(value.get("speed", 1), "speed", *SPEEDS),
+        "loop": loop,
+        "mark_in": _whole(value.get("mark_in"), "mark_in", optional=True),
+        "mark_out": _whole(value.get("mark_out"), "mark_out", optional=True),
+    }
+
+
+# -- the stored state -----------------------------------------------------------------------------
+Change = Callable[[Optional[Dict[str, Any]]], Dict[str, Any]]
+
+
+class PresenterTable:
+    """The presenter state of every session, one row each, changed one at a time."""
+
+    def __init__(self, engine: Engine, metadata: sa.MetaData) -> None:
+        self.engine = engine
+        self.table = side_table(
+            engine,
+            metadata,
+            TABLE,
+            sa.Column("review_session_id", sa.String(64), primary_key=True),
+            sa.Column("seq", sa.Integer, nullable=False),
+            sa.Column("lead_key", sa.String(80), nullable=True),
+            sa.Column("lead_name", sa.Text, nullable=True),
+            sa.Column("page", sa.String(32), nullable=True),
+            sa.Column("secret_hash", sa.String(64), nullable=True),
+            sa.Column("state", sa.Text, nullable=True),
+            sa.Column("updated", sa.Float, nullable=False),
+        )
+        self._lock = threading.Lock()  # this process's writers (SQLite has no row lock)
+
+    def read(self, review_session_id: str) -> Optional[Dict[str, Any]]:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(self.table).where(self.table.c.review_session_id == review_session_id)
+            ).mappings().first()  # fmt: skip
+        return dict(row) if row is not None else None
+
+    def change(self, review_session_id: str, change: Change) -> Dict[str, Any]:
+        """Apply ``change(row or None) -> new values`` under a row lock, with the next ``seq``;
+        the row after it (``change`` raises to refuse: nothing is written)."""
+        for attempt in (1, 2):
+            try:
+                return self._change(review_session_id, change)
+            except sa.exc.IntegrityError:  # another worker made the row first: once more
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _change(self, review_session_id: str, change: Change) -> Dict[str, Any]:
+        table = self.table
+        where = table.c.review_session_id == review_session_id
+        with self._lock, self.engine.begin() as connection:
+            found = connection.execute(sa.select(table).where(where).with_for_update())
+            row = found.mappings().first()
+            old = dict(row) if row is not None else None
+            values = dict(change(old))
+            values["seq"] = (old["seq"] if old else 0) + 1
+            values["updated"] = time.time()
+            if old is None:
+                values["review_session_id"] = review_session_id
+                connection.execute(sa.insert(table).values(**values))
+            else:
+                connection.execute(sa.update(table).where(where).values(**values))
+            return dict(old or {}, **values)
+
+
+_tables: Dict[int, PresenterTable] = {}
+_tables_lock = threading.Lock()
+
+
+def table_for(store: Any) -> PresenterTable:
+    """The presenter table of ``store``'s database (made on first use)."""
+    with _tables_lock:
+        table = _tables.get(id(store))
+        if table is None:
+            table = _tables[id(store)] = PresenterTable(store.engine, store.metadata)
+        return table
+
+
+# -- the rules ------------------------------------------------------------------------------------
+def _leads(row: Optional[Dict[str, Any]], who: Person, page: PageId) -> bool:
+    """Whether ``page`` of ``who`` is the leading page."""
+    return bool(
+        row
+        and row.get("lead_key") == who.key
+        and row.get("page") == page.page
+        and row.get("secret_hash") == page.secret_hash
+    )
+
+
+def _lead(who: Person, page: Optional[PageId]) -> Dict[str, Any]:
+    return {
+        "lead_key": who.key,
+        "lead_name": who.name[:200],
+        "page": page.page if page else None,
+        "secret_hash": page.secret_hash if page else None,
+    }
+
+
+class Rules:
+    """What one person's request does to a session's presenter row (raise: refused)."""
+
+    def __init__(self, who: Person, fields: Dict[str, Any], candidates: List[Person],
+                 object_ids: List[str]) -> None:  # fmt: skip
+        self.who = who
+        self.fields = fields
+        self.candidates = candidates
+        self.object_ids = object_ids
+
+    def for_op(self, op: str) -> Change:
+        return {"take": self.take, "claim": self.claim, "state": self.state,
+                "hand": self.hand, "stop": self.stop}[op]  # fmt: skip
+
+    def take(self, row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+        page = _page(self.fields)
+        if not (self.who.manager or (row and row.get("lead_key") == self.who.key)):
+            raise BadInput(FOLLOW_ONLY, 403)
+        return _lead(self.who, page)
+
+    def claim(self, row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+        page = _page(self.fields)
+        if not row or row.get("lead_key") != self.who.key:
+            raise BadInput("The lead was not handed to you. " + FOLLOW_ONLY, 403)
+        if row.get("page"):
+            raise BadInput("Another of your pages has the lead already; press Present here "
+                           "to take it.", 409)  # fmt: skip
+        return _lead(self.who, page)
+
+    def state(self, row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+        page = _page(self.fields)
+        state = check_state(self.fields.get("state"), self.object_ids)
+        if not _leads(row, self.who, page):
+            raise BadInput("Only the presenter's page sends the state; this page follows. "
+                           + FOLLOW_ONLY, 403)  # fmt: skip
+        return {"state": json.dumps(state, separators=(",", ":"))}
+
+    def hand(self, row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+        page = _page(self.fields)
+        target = next((c for c in self.candidates if c.key == self.fields.get("to")), None)
+        if target is None:
+            raise BadInput("to must be the key of one of the candidates (GET /presenter).")
+        if not (self.who.manager or _leads(row, self.who, page)):
+            raise BadInput("Only the presenter's page hands the lead over. " + FOLLOW_ONLY, 403)
+        return _lead(target, None)
+
+    def stop(self, row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+        if not self.who.manager and not _leads(row, self.who, _page(self.fields)):
+            raise BadInput("Only the presenter's page ends the presentation. " + FOLLOW_ONLY, 403)
+        return {"lead_key": None, "lead_name": None, "page": None, "secret_hash": None}
+
+
+# -- who is asking --------------------------------------------------------------------------------
+def _query(execute: Execute, expression: str) -> List[Dict[str, Any]]:
+    return list(execute([{"action": "query", "expression": expression}], SYSTEM)[0]["data"])
+
+
+def person_of(store: Any, execute: Execute, link: Link, facts: SessionView) -> Person:
+    """Who ``link`` acts as, and whether they may manage the session."""
+    if link.invitee is not None:
+        invitee = link.invitee
+        return Person("i:" + invitee.id, invitee.name or invitee.email, False)
+    manager = may_manage(store, link.maker_id, facts.created_by_id)
+    return Person("u:" + link.maker_id, _user_name(execute, link.maker_id), manager)
+
+
+def _user_name(execute: Execute, user_id: str) -> str:
+    rows = _query(execute, "select first_name, last_name, username from User where id is "
+                  f'"{check_component_id(user_id)}"')  # fmt: skip
+    row = rows[0] if rows else {}
+    full = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
+    return full or row.get("username") or "Presenter"
+
+
+def candidates_of(execute: Execute, facts: SessionView) -> List[Person]:
+    """Whom the lead may be handed to: the session's owner and its invitees."""
+    people = []
+    if facts.created_by_id:
+        owner = Person("u:" + facts.created_by_id, _user_name(execute, facts.created_by_id), True)
+        people.append(owner)
+    rows = _query(
+        execute,
+        "select id, name, email from ReviewSessionInvitee where review_session_id is "
+        f'"{check_component_id(facts.id)}"',
+    )
+    for row in sorted(rows, key=lambda r: (r.get("name") or r.get("email") or "", r["id"])):
+        people.append(Person("i:" + row["id"], row.get("name") or row.get("email") or "", False))
+    return people
+
+
+# -- routes ---------------------------------------------------------------------------------------
+def _answer(body: Dict[str, Any], status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+class PresenterRoutes:
+    """``GET`` / ``POST /review/<rs id>/presenter`` for one server."""
+
+    def __init__(self, base: ReviewRoutes) -> None:
+        self.base = base
+        self.server = base.server
+        self.table = table_for(base.server.store)
+
+    def _context(
+        self, review_session_id: str, data: ReviewData, link: Link
+    ) -> Tuple[SessionView, Person]:
+        facts = data.session_facts(review_session_id)
+        if facts is None:
+            raise BadInput("No such review session; it may have been deleted.", 404)
+        return facts, person_of(self.server.store, self.server.ctx.execute, link, facts)
+
+    def _you(self, review_session_id: str, data: ReviewData, link: Link) -> Dict[str, Any]:
+        facts, who = self._context(review_session_id, data, link)
+        row = self.table.read(review_session_id)
+        may = facts.is_open and (who.manager or bool(row and row.get("lead_key") == who.key))
+        candidates = candidates_of(self.server.ctx.execute, facts) if may else []
+        return {
+            "presenter": public_state(row),
+            "you": {
+                "key": who.key,
+                "name": who.name,
+                "may_present": may,
+                "manager": who.manager,
+                "candidates": [{"key": c.key, "name": c.name} for c in candidates],
+            },
+        }
+
+    def _post(
+        self, review_session_id: str, data: ReviewData, link: Link, fields: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        op = fields.get("op")
+        if op not in OPS:
+            raise BadInput(f"op must be one of {list(OPS)}.")
+        unknown = sorted(str(k)[:40] for k in fields if k not in ("op", "page", "secret",
+                                                                    "state", "to"))  # fmt: skip
+        if unknown:
+            raise BadInput(f"Unknown fields {unknown}; send op, page, secret, state, to.")
+        facts, who = self._context(review_session_id, data, link)
+        if not facts.is_open:
+            raise BadInput("This review session is closed; it cannot be presented.", 409)
+        candidates = candidates_of(self.server.ctx.execute, facts) if op == "hand" else []
+        object_ids = data.object_ids(review_session_id) if op == "state" else []
+        rules = Rules(who, fields, candidates, object_ids)
+        row = self.table.change(review_session_id, rules.for_op(str(op)))
+        state = public_state(row)
+        self._publish(review_session_id, state)
+        log.info("review session %s: %s by %s (seq %s)", review_session_id, op, who.key,
+                 state["seq"])  # fmt: skip
+        return {"presenter": state}
+
+    def _publish(self, review_session_id: str, state: Dict[str, Any]) -> None:
+        broker = getattr(self.server, "events", None)
+        if broker is not None:
+            data = {"review_session_id": review_session_id, "presenter": state}
+            broker.emit({"topic": PRESENTER_TOPIC, "data": data})
+
+    async def get(self, request: Request) -> Response:
+        try:
+            review_session_id, data, link = await self.base.access(request)
+            return _answer(await run_in_threadpool(self._you, review_session_id, data, link))
+        except (ReviewAccessError, FileStoreError) as exc:
+            return _answer({"error": str(exc)}, 403)
+        except BadInput as exc:
+            return _answer({"error": str(exc)}, exc.status)
+
+    async def post(self, request: Request) -> Response:
+        try:
+            review_session_id, data, link = await self.base.access(request)
+        except (ReviewAccessError, FileStoreError) as exc:
+            return _answer({"error": str(exc)}, 403)
+        try:
+            fields = _fields(await read_limited_body(request, MAX_BODY), MAX_BODY)
+            answer = await run_in_threadpool(self._post, review_session_id, data, link, fields)
+        except BadInput as exc:
+            return _answer({"error": str(exc)}, exc.status)
+        return _answer(answer)
+
+    def routes(self) -> List[BaseRoute]:
+        path = "/review/{review_session_id}/presenter"
+        return [Route(path, self.get, methods=["GET"]), Route(path, self.post, methods=["POST"])]

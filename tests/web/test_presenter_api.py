@@ -1,0 +1,297 @@
+"""Presenter mode over HTTP (issue 22, item 2): who may lead, what a follower, a leaked link or a
+hostile caller gets (a 4xx that says what to do, and the stored state unchanged), and the state
+reaching every page's live stream, on SQLite and on PostgreSQL with 4 workers."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import requests
+from support import genuine_sessions
+from support.trust import add_api_user
+
+from .feedback_fixtures import Dailies, Page, link, make_dailies
+
+WAIT_SECONDS = 60
+
+
+def new_page() -> Dict[str, str]:
+    return {"page": uuid.uuid4().hex, "secret": uuid.uuid4().hex}
+
+
+def state(object_id: str, frame: int, **more: Any) -> Dict[str, Any]:
+    return dict({"object_id": object_id, "frame": frame, "playing": False}, **more)
+
+
+class Stream:
+    """The ``presenter`` events of one page's live stream, read in a thread."""
+
+    def __init__(self, page: Page) -> None:
+        self.response = requests.get(
+            page.base + "/live", params={"token": page.token}, stream=True, timeout=WAIT_SECONDS
+        )
+        assert self.response.status_code == 200, self.response.text
+        self.events: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        name = None
+        try:
+            for line in self.response.iter_lines(decode_unicode=True):
+                if line.startswith("event: "):
+                    name = line[len("event: ") :]
+                elif line.startswith("data: ") and name == "presenter":
+                    self.events.put(json.loads(line[len("data: ") :]))
+        except Exception:  # closed by the test
+            pass
+
+    def wait_for(self, seq: int) -> Dict[str, Any]:
+        """The first presenter event with at least ``seq``."""
+        while True:
+            try:
+                event = self.events.get(timeout=WAIT_SECONDS)
+            except queue.Empty:
+                raise AssertionError(f"no presenter event with seq >= {seq}") from None
+            if event["seq"] >= seq:
+                return event
+
+    def close(self) -> None:
+        self.response.close()
+
+
+def post(page: Page, body: Any) -> requests.Response:
+    return page.post("/presenter", body)
+
+
+def current(page: Page) -> Dict[str, Any]:
+    response = page.get("/presenter")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def refused(response: requests.Response, status: int = 403) -> str:
+    assert response.status_code == status, (response.status_code, response.text)
+    message = response.json()["error"]
+    assert any(w in message for w in ("ask", "only", "Only", "send", "must", "press")), message
+    return message
+
+
+@pytest.fixture
+def world(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
+    """Dailies made by the server's first user (their owner), the invitees Ann and Bob, and a
+    link made by Mallory, another user (the session is not private: her link opens it)."""
+    server = server_on_each_backend
+    with genuine_sessions(server, tmp_path / "cache") as make:
+        owner_session = make()
+        dailies: Dailies = make_dailies(owner_session)
+        name = f"mallory{uuid.uuid4().hex[:6]}"
+        _user_id, key = add_api_user(server, name)
+        mallory = make(api_user=name, api_key=key)
+        yield {
+            "server": server,
+            "dailies": dailies,
+            "owner": link(owner_session, dailies.review_session),
+            "ann": link(owner_session, dailies.ann),
+            "bob": link(owner_session, dailies.bob),
+            "mallory": link(mallory, mallory.get("ReviewSession", dailies.review_session["id"])),
+        }
+
+
+def test_who_may_present_and_the_refusals_change_nothing(world: Dict[str, Any]) -> None:
+    owner, ann, mallory = world["owner"], world["ann"], world["mallory"]
+    v001, v002 = (o["id"] for o in world["dailies"].objects)
+    me = current(owner)["you"]
+    assert me["may_present"] is True and me["key"].startswith("u:")
+    assert {c["name"] for c in me["candidates"]} >= {"Ann Lee", "Bob Ray"}
+    assert current(ann)["you"] == {
+        "key": "i:" + world["dailies"].ann["id"], "name": "Ann Lee", "may_present": False,
+        "manager": False, "candidates": [],
+    }  # fmt: skip
+    assert current(mallory)["you"]["may_present"] is False
+
+    # An invitee, another user's (leaked) link and a forged token cannot take the lead.
+    for page in (ann, mallory):
+        refused(post(page, dict(op="take", **new_page())))
+    forged = requests.post(owner.base + "/presenter", params={"token": owner.token[:-4] + "AAAA"},
+                           json=dict(op="take", **new_page()), timeout=30)  # fmt: skip
+    assert forged.status_code == 403
+    assert current(owner)["presenter"] == {"seq": 0, "lead": None, "state": None}
+
+    lead = new_page()
+    taken = post(owner, dict(op="take", **lead))
+    assert taken.status_code == 200, taken.text
+    assert taken.json()["presenter"]["lead"]["page"] == lead["page"]
+    pushed = post(owner, dict(op="state", state=state(v002, 1012, compare=v001), **lead))
+    assert pushed.status_code == 200, pushed.text
+    before = current(owner)["presenter"]
+    assert before["state"]["frame"] == 1012 and before["state"]["compare"] == v001
+
+    # A follower cannot push state: not with its own page, not with the presenter's page id
+    # (public: every page sees it) and a guessed secret, not with the owner's page id.
+    for page, body in (
+        (ann, dict(op="state", state=state(v002, 1001), **new_page())),
+        (ann, dict(op="state", state=state(v002, 1001), page=lead["page"],
+                   secret=uuid.uuid4().hex)),
+        (mallory, dict(op="state", state=state(v002, 1001), **lead)),  # even the secret
+        (owner, dict(op="state", state=state(v002, 1001), page=lead["page"],
+                     secret=uuid.uuid4().hex)),
+        (ann, dict(op="stop", **new_page())),
+        (mallory, dict(op="hand", to=current(owner)["you"]["key"], **lead)),
+    ):  # fmt: skip
+        refused(post(page, body))
+    assert current(owner)["presenter"] == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        b"{" * 200 + b"}" * 200,
+        b'{"op": "state", "page": "' + b"a" * 5000 + b'"}',  # too large: 413
+        {"op": "dance"},
+        {"op": "take", "page": "x", "secret": "y"},
+        {"op": "take", "page": 1, "secret": None},
+        {"op": "state", "extra": 1},
+        {"op": "state", "state": "1012"},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1012, "volume": 11}},
+        {"op": "state", "state": {"object_id": "V2", "frame": "1012"}},
+        {"op": "state", "state": {"object_id": "V2", "frame": True}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 10**30}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "speed": 1e308}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "wipe": -1}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "mode": "<script>"}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "playing": "yes"}},
+        {"op": "state", "state": {"object_id": str(uuid.uuid4()), "frame": 1}},
+        {"op": "state", "state": {"object_id": "../../etc", "frame": 1}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "compare": ["V1"]}},
+        {"op": "hand", "to": "u:" + "x" * 100},
+        {"op": "hand", "to": {"key": 1}},
+    ],
+)
+def test_hostile_input_gets_a_4xx_and_changes_nothing(world: Dict[str, Any], body: Any) -> None:
+    owner = world["owner"]
+    v002 = world["dailies"].objects[1]["id"]
+    lead = new_page()
+    assert post(owner, dict(op="take", **lead)).status_code == 200
+    assert post(owner, dict(op="state", state=state(v002, 1005), **lead)).status_code == 200
+    before = current(owner)["presenter"]
+    if isinstance(body, dict):
+        body = dict(lead, **body)
+        if isinstance(body.get("state"), dict) and body["state"].get("object_id") == "V2":
+            body["state"]["object_id"] = v002
+        body = json.dumps(body)
+    response = post(owner, body)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text)
+    assert response.json()["error"]
+    assert current(owner)["presenter"] == before
+
+
+def test_the_state_reaches_every_page_and_the_lead_is_handed_over(world: Dict[str, Any]) -> None:
+    owner, ann, bob = world["owner"], world["ann"], world["bob"]
+    v001, v002 = (o["id"] for o in world["dailies"].objects)
+    bob_stream = Stream(bob)
+    try:
+        first = bob_stream.wait_for(0)  # sent on connect
+        lead = new_page()
+        assert post(owner, dict(op="take", **lead)).status_code == 200
+        sent = post(owner, dict(op="state", state=state(v001, 1007, playing=True, speed=2.0),
+                                **lead)).json()["presenter"]  # fmt: skip
+        seen = bob_stream.wait_for(sent["seq"])
+        assert seen == sent and seen["seq"] > first["seq"]
+        assert seen["lead"]["name"] and "secret" not in json.dumps(seen)
+        assert seen["state"] == {
+            "object_id": v001, "compare": None, "mode": "side", "wipe": 50.0, "playing": True,
+            "frame": 1007, "speed": 2.0, "loop": False, "mark_in": None, "mark_out": None,
+        }  # fmt: skip
+
+        # A late joiner's stream opens with where the presenter is.
+        late = Stream(ann)
+        try:
+            assert late.wait_for(0) == sent
+        finally:
+            late.close()
+
+        # Handed to Ann: her page claims it and leads; the owner takes it back.
+        ann_key = current(ann)["you"]["key"]
+        handed = post(owner, dict(op="hand", to=ann_key, **lead))
+        assert handed.status_code == 200, handed.text
+        assert handed.json()["presenter"]["lead"] == {
+            "key": ann_key, "name": "Ann Lee", "page": None,
+        }  # fmt: skip
+        assert current(ann)["you"]["may_present"] is True
+        refused(post(bob, dict(op="claim", **new_page())))
+        ann_page = new_page()
+        assert post(ann, dict(op="claim", **ann_page)).status_code == 200
+        assert post(ann, dict(op="claim", **new_page())).status_code == 409  # already claimed
+        refused(post(owner, dict(op="state", state=state(v002, 1001), **lead)))  # not the lead
+        moved = post(ann, dict(op="state", state=state(v002, 1010), **ann_page))
+        assert moved.status_code == 200, moved.text
+        assert bob_stream.wait_for(moved.json()["presenter"]["seq"])["state"]["frame"] == 1010
+        again = new_page()
+        assert post(owner, dict(op="take", **again)).status_code == 200
+        refused(post(ann, dict(op="state", state=state(v002, 1011), **ann_page)))
+        assert current(ann)["you"]["may_present"] is False
+        stopped = post(owner, {"op": "stop"})
+        assert stopped.status_code == 200
+        assert bob_stream.wait_for(stopped.json()["presenter"]["seq"])["lead"] is None
+    finally:
+        bob_stream.close()
+
+
+def test_event_hub_clients_neither_send_nor_receive_the_presenter_state(
+    embedded_server: Any, tmp_path: Path
+) -> None:
+    """The state travels as the server's own event: a websocket client of the ftrack event hub
+    cannot forge it, and a subscriber to its topic gets nothing."""
+    import websocket
+
+    from ft_dcc.server.review.presenter import PRESENTER_TOPIC
+
+    server = embedded_server
+    sid = requests.get(server.url + "/socket.io/1/", timeout=10,
+                       headers={"ftrack-user": server.api_user,
+                                "ftrack-api-key": server.api_key}).text.split(":")[0]  # fmt: skip
+    sock = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}", timeout=WAIT_SECONDS
+    )
+    marker = f"ft_dcc.test.marker.{uuid.uuid4().hex[:8]}"
+    frames: List[str] = []
+    try:
+        assert sock.recv() == "1::"
+
+        def emit(event: Dict[str, Any], ack: int) -> str:
+            sock.send(f"5:{ack}+::" + json.dumps({"name": "ftrack.event", "args": [event]}))
+            while True:
+                frames.append(sock.recv())
+                if frames[-1].startswith(f"6:::{ack}+"):
+                    return frames[-1]
+
+        subscribed = emit({"topic": "ftrack.meta.subscribe", "source": {"id": "h"},
+                           "data": {"subscriber": {"id": "s"}, "subscription":
+                                    f"topic={PRESENTER_TOPIC} or topic={marker}"}}, 1)  # fmt: skip
+        assert '"success": true' in str(subscribed)
+        forged = emit({"topic": PRESENTER_TOPIC, "source": {"id": "h"}, "data": {}}, 2)
+        assert '"success": false' in str(forged) and "server's own" in str(forged)
+
+        with genuine_sessions(server, tmp_path / "cache") as make:
+            session = make()
+            owner = link(session, make_dailies(session).review_session)
+        stream = Stream(owner)
+        try:
+            taken = post(owner, dict(op="take", **new_page())).json()["presenter"]
+            stream.wait_for(taken["seq"])  # published by now
+        finally:
+            stream.close()
+        emit({"topic": marker, "source": {"id": "h"}, "data": {}}, 3)
+        while not any(marker in f and not f.startswith("6:") for f in frames):
+            frames.append(sock.recv())
+        assert not [f for f in frames if PRESENTER_TOPIC in f and f.startswith("5:")], frames
+    finally:
+        sock.close()
