@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from typing import Any, Dict, List
+from typing import Dict, Mapping, Sequence
 
 # -- environment ------------------------------------------------------------------------------
 ENV_SERVER = "FTRACK_SERVER"
@@ -54,7 +54,7 @@ TOPIC_UPDATE = "ftrack.update"
 TOPIC_REVIEW_PUBLISHED = "ft_dcc.review.published"
 
 
-def schema_hash(schemas: List[Dict[str, Any]]) -> str:
+def schema_hash(schemas: Sequence[Mapping[str, object]]) -> str:
     """The ``schema_hash`` a server reports: the genuine client's MD5 of the schemas."""
     return hashlib.md5(json.dumps(schemas, sort_keys=True).encode("utf-8")).hexdigest()
 

@@ -71,14 +71,14 @@ def format_packet(code: str, packet_id: str = "", endpoint: str = "", data: str 
     return f"{frame}:{data}" if data else frame
 
 
-def event_to_wire(event: Dict[str, Any]) -> Dict[str, Any]:
+def event_to_wire(event: Mapping[str, object]) -> Dict[str, object]:
     """The wire form of an event: only known keys, ``in_reply_to_event`` renamed."""
     wire = {key: event.get(key) for key in EVENT_KEYS if key != "in_reply_to_event"}
     wire[WIRE_REPLY_KEY] = event.get("in_reply_to_event")
     return wire
 
 
-def event_from_wire(payload: Dict[str, Any]) -> Dict[str, Any]:
+def event_from_wire(payload: Mapping[str, object]) -> Dict[str, Any]:
     """An event dict from its wire form (unknown top-level keys are dropped)."""
     event = {key: payload.get(key) for key in EVENT_KEYS if key != "in_reply_to_event"}
     event["in_reply_to_event"] = payload.get(WIRE_REPLY_KEY, payload.get("in_reply_to_event"))
@@ -120,7 +120,7 @@ _KEYWORDS = ("and", "or", "not")
 class Expression:
     """A parsed expression; ``match(candidate)`` tests a mapping (an event or subscriber)."""
 
-    def match(self, candidate: Any) -> bool:  # pragma: no cover - overridden
+    def match(self, candidate: object) -> bool:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
@@ -128,7 +128,7 @@ class _All(Expression):
     def __init__(self, parts: Sequence[Expression]) -> None:
         self.parts = list(parts)
 
-    def match(self, candidate: Any) -> bool:
+    def match(self, candidate: object) -> bool:
         return all(part.match(candidate) for part in self.parts)
 
 
@@ -136,7 +136,7 @@ class _Any(Expression):
     def __init__(self, parts: Sequence[Expression]) -> None:
         self.parts = list(parts)
 
-    def match(self, candidate: Any) -> bool:
+    def match(self, candidate: object) -> bool:
         return any(part.match(candidate) for part in self.parts)
 
 
@@ -144,7 +144,7 @@ class _Not(Expression):
     def __init__(self, part: Expression) -> None:
         self.part = part
 
-    def match(self, candidate: Any) -> bool:
+    def match(self, candidate: object) -> bool:
         return not self.part.match(candidate)
 
 
@@ -154,10 +154,10 @@ class _Condition(Expression):
         self.op = op
         self.value = value
 
-    def match(self, candidate: Any) -> bool:
+    def match(self, candidate: object) -> bool:
         return any(self._test(actual) for actual in _lookup(candidate, self.path))
 
-    def _test(self, actual: Any) -> bool:
+    def _test(self, actual: object) -> bool:
         try:
             if self.op == "=" and self.value.endswith("*"):
                 return isinstance(actual, str) and self.value[:-1] in actual
@@ -166,7 +166,7 @@ class _Condition(Expression):
             return False
 
 
-def _lookup(value: Any, path: List[str]) -> Iterator[Any]:
+def _lookup(value: object, path: List[str]) -> Iterator[object]:
     """Every value at ``path`` in ``value``, fanning out over lists; nothing if a key is missing."""
     if not path:
         yield value

@@ -24,6 +24,7 @@ from typing import (
     Optional,
     Protocol,
     Sequence,
+    Tuple,
 )
 
 from ft_dcc.protocol.query_text import quoted_list
@@ -49,7 +50,7 @@ FRAME_KEYS = ("frame", "frame_number", "frameNumber", "reviewFrame")
 FRAME_OUT_KEY = "frame_out"
 
 
-def note_frame(metadata: Mapping[str, Any]) -> Optional[int]:
+def note_frame(metadata: Mapping[str, object]) -> Optional[int]:
     """The frame a note refers to, from its metadata (``frame``, ``reviewFrame`` JSON, ...)."""
     for key in FRAME_KEYS:
         value = metadata.get(key)
@@ -79,18 +80,18 @@ def display_name(user: Optional[Row]) -> str:
     return full or user["username"] or ""
 
 
-def _listed(ids: Iterable[Any]) -> str:
+def _listed(ids: Iterable[object]) -> str:
     """Distinct, non-empty ``ids`` as the inside of an ``in (...)`` list, sorted."""
     return quoted_list(sorted({str(i) for i in ids if i}))
 
 
-def rows_in(execute: Execute, what: str, ids: Iterable[Any]) -> List[Row]:
+def rows_in(execute: Execute, what: str, ids: Iterable[object]) -> List[Row]:
     """``what`` (ending in ``... in``) over ``ids``; nothing asked when there are none."""
     listed = _listed(ids)
     return list(execute([f"{what} ({listed})"])[0]) if listed else []
 
 
-def notes_of(execute: Execute, object_ids: Iterable[Any]) -> List[Row]:
+def notes_of(execute: Execute, object_ids: Iterable[object]) -> List[Row]:
     """The notes on ``object_ids`` and the replies to them (two queries)."""
     rows = rows_in(execute, f"select {NOTE_FIELDS} from Note where parent_id in", object_ids)
     known = {r["id"] for r in rows}
@@ -146,7 +147,7 @@ def _whole(value: Any) -> Optional[int]:
         return None
 
 
-def status_rows(execute: Execute, object_ids: Iterable[Any], fields: str = "") -> List[Row]:
+def status_rows(execute: Execute, object_ids: Iterable[object], fields: str = "") -> List[Row]:
     """Every ``ReviewSessionObjectStatus`` on ``object_ids`` (``fields``: more projections)."""
     extra = f", {fields}" if fields else ""
     return rows_in(
@@ -157,10 +158,10 @@ def status_rows(execute: Execute, object_ids: Iterable[Any], fields: str = "") -
     )
 
 
-def latest_statuses(rows: Iterable[Row], when: Callable[[Any], str] = str) -> List[Row]:
+def latest_statuses(rows: Iterable[Row], when: Callable[[object], str] = str) -> List[Row]:
     """Each invitee's current status per object: the latest of ``rows`` by ``created_at``
     (``when`` makes it comparable) and id, in the order they were first decided."""
-    current: Dict[Any, Row] = {}
+    current: Dict[Tuple[str, str], Row] = {}
     for row in sorted(rows, key=lambda r: (when(r["created_at"]) or "", r["id"])):
         current[(row["review_session_object_id"], row["review_session_invitee_id"])] = row
     return list(current.values())

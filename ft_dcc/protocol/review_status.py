@@ -64,7 +64,7 @@ def _flat(values: Mapping[str, Any], prefix: str = "") -> Dict[str, Any]:
     return flat
 
 
-def document_values(text: Any) -> Dict[str, Optional[str]]:
+def document_values(text: object) -> Dict[str, Optional[str]]:
     """The review status keys a stored settings document sets (unreadable: none)."""
     try:
         document = json.loads(text) if isinstance(text, str) else None
@@ -81,7 +81,7 @@ def document_values(text: Any) -> Dict[str, Optional[str]]:
     }
 
 
-def status_settings(documents: Iterable[Any]) -> Dict[str, Optional[str]]:
+def status_settings(documents: Iterable[object]) -> Dict[str, Optional[str]]:
     """The defaults overlaid with each stored document's values, lowest first."""
     values = dict(DEFAULTS)
     for text in documents:
@@ -101,7 +101,7 @@ def find_status(name: Optional[str], statuses: Mapping[str, str]) -> Optional[st
 
 
 def unknown_statuses(
-    values: Mapping[str, Any], version_names: Iterable[str], task_names: Iterable[str]
+    values: Mapping[str, object], version_names: Iterable[str], task_names: Iterable[str]
 ) -> List[Tuple[str, str, List[str]]]:
     """(key, name, valid names) for each value that is no status of its workflow."""
     valid = {"version": sorted(set(version_names)), "task": sorted(set(task_names))}

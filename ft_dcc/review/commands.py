@@ -10,15 +10,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, PublishSession
+
+if TYPE_CHECKING:
+    from ft_dcc.session import Session
 
 NAME_HELP = 'the review session\'s name (quote it: "Dailies 2026-11-22")'
 PROJECT_HELP = "the project (name or id): needed when several projects have a session of that name"
 
 
-def add_commands(subparsers: Any) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     review = subparsers.add_parser(
         "review",
         help="list, create, close, reopen review sessions; invite; links; read feedback",
@@ -71,7 +74,13 @@ def add_commands(subparsers: Any) -> None:
     _name_and_project(export)
     export.add_argument("--output", "-o", metavar="DIR", required=True, help="where to write")
     export.set_defaults(handler=run_export)
-    review.set_defaults(handler=lambda args: (review.print_help(), 2)[1])
+    review.set_defaults(handler=lambda args: _print_help(review))
+
+
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    """``ft-dcc review`` without an action: the help, exit status 2."""
+    parser.print_help()
+    return 2
 
 
 def _name_and_project(parser: argparse.ArgumentParser, optional: bool = False) -> None:
@@ -79,19 +88,19 @@ def _name_and_project(parser: argparse.ArgumentParser, optional: bool = False) -
     parser.add_argument("--project", help=PROJECT_HELP)
 
 
-def _session() -> Any:
+def _session() -> Session:
     from ft_dcc.session import Session
 
     return Session()
 
 
-def _project(session: PublishSession, args: argparse.Namespace) -> Optional[Any]:
+def _project(session: PublishSession, args: argparse.Namespace) -> Optional[EntityLike]:
     from ft_dcc.review.names import find_project
 
     return find_project(session, args.project) if args.project else None
 
 
-def _target(session: PublishSession, args: argparse.Namespace) -> Any:
+def _target(session: PublishSession, args: argparse.Namespace) -> EntityLike:
     from ft_dcc.review.names import resolve_session
 
     return resolve_session(session, args.name, _project(session, args))

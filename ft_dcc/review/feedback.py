@@ -30,7 +30,7 @@ from ft_dcc.protocol.feedback import (
     status_rows,
 )
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityOrId, PublishSession
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -86,7 +86,7 @@ class VersionFeedback:
         number = f"v{self.version:03d}" if self.version is not None else ""
         return " ".join(p for p in (self.asset, number) if p)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> Dict[str, object]:
         return attr.asdict(self)
 
 
@@ -116,7 +116,7 @@ def _execute(session: PublishSession) -> Execute:
     return execute
 
 
-def session_feedback(session: PublishSession, review_session: Any) -> List[VersionFeedback]:
+def session_feedback(session: PublishSession, review_session: EntityOrId) -> List[VersionFeedback]:
     """The feedback on every version of ``review_session``, in the session's order."""
     rs_id = review_session if isinstance(review_session, str) else review_session["id"]
     objects = session.query(

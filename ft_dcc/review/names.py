@@ -23,7 +23,7 @@ from ft_dcc.exceptions import (
     ReviewSessionNameError,
 )
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, EntityOrId, PublishSession
 
 #: a typed name this close (edits, case-insensitive) to an open session's is probably a typo
 MAX_TYPO_DISTANCE = 2
@@ -87,7 +87,7 @@ def open_session_names_query(project_id: str, now: Optional[_dt.datetime] = None
     )
 
 
-def open_session_names(session: PublishSession, project: Any) -> List[str]:
+def open_session_names(session: PublishSession, project: EntityOrId) -> List[str]:
     """The names of ``project``'s (entity or id) open review sessions."""
     project_id = project if isinstance(project, str) else project["id"]
     return [row["name"] for row in session.query(open_session_names_query(project_id)).all()]
@@ -106,14 +106,12 @@ def misspelt_session_error(name: str, matches: Sequence[str]) -> FtDccError:
 
 def misspelt_session_of(report: Any) -> Optional[str]:
     """The review session name a publish refused as a probable misspelling, else None."""
-    failed = [
-        s for s in report.failed_steps if s.error_type == ReviewSessionMisspeltError.__name__
-    ]
+    failed = [s for s in report.failed_steps if s.error_type == ReviewSessionMisspeltError.__name__]
     return report.review_session_name if failed else None
 
 
 # -- finding sessions by name -----------------------------------------------------------------
-def find_project(session: PublishSession, name_or_id: str) -> Any:
+def find_project(session: PublishSession, name_or_id: str) -> EntityLike:
     """The project called (or with the id, or the full name) ``name_or_id``."""
     value = quote(name_or_id)
     found = session.query(
@@ -129,7 +127,9 @@ def find_project(session: PublishSession, name_or_id: str) -> Any:
     return found[0]
 
 
-def sessions_named(session: PublishSession, name: str, project: Any = None) -> List[Any]:
+def sessions_named(
+    session: PublishSession, name: str, project: Optional[EntityLike] = None
+) -> List[EntityLike]:
     """Every review session called ``name`` (in ``project`` when given)."""
     where = f"name is {quote(name)}"
     if project is not None:
@@ -137,12 +137,14 @@ def sessions_named(session: PublishSession, name: str, project: Any = None) -> L
     return list(session.query(f"select {SESSION_FIELDS} from ReviewSession where {where}").all())
 
 
-def all_sessions(session: PublishSession, project: Any = None) -> List[Any]:
+def all_sessions(session: PublishSession, project: Optional[EntityLike] = None) -> List[EntityLike]:
     where = f" where project_id is {quote(project['id'])}" if project is not None else ""
     return list(session.query(f"select {SESSION_FIELDS} from ReviewSession{where}").all())
 
 
-def resolve_session(session: PublishSession, name: str, project: Any = None) -> Any:
+def resolve_session(
+    session: PublishSession, name: str, project: Optional[EntityLike] = None
+) -> EntityLike:
     """The one review session called ``name``; errors that say what to type instead."""
     found = sessions_named(session, name, project)
     if len(found) == 1:
@@ -164,7 +166,7 @@ def resolve_session(session: PublishSession, name: str, project: Any = None) -> 
     raise ReviewSessionNameError(f"no review session is called {name!r}{where}", hint=hint)
 
 
-def ensure_open_for(review_session: Any, what: str) -> None:
+def ensure_open_for(review_session: EntityLike, what: str) -> None:
     """:class:`ReviewSessionClosedError` naming ``what`` could not be done on a closed session."""
     from ft_dcc.review import sessions as review
 

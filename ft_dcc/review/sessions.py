@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterable, List, Optional, Union
 
 from ft_dcc.exceptions import ReviewSessionClosedError
 from ft_dcc.protocol.query_text import quote as _quote
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, EntityOrId, PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ DEFAULT_OPEN_DAYS = 30
 DEFAULT_NAME_FORMAT = "Dailies {date:%Y-%m-%d}"
 
 
-def _id(entity_or_id: Any) -> str:
+def _id(entity_or_id: EntityOrId) -> str:
     return entity_or_id if isinstance(entity_or_id, str) else entity_or_id["id"]
 
 
@@ -52,6 +52,9 @@ def _aware(value: Any) -> Optional[_dt.datetime]:
     return value
 
 
+#: who is invited: an e-mail address, a ``{"email", "name"}`` dict or a User entity
+Invitee = Union[str, Dict[str, str], EntityLike]
+
 #: namespace of the ids ft_dcc derives for entities that racing publishes may both create
 ID_NAMESPACE = uuid.UUID("5b0d6f0e-5c52-4f0e-9a35-2f3c1c6e7a11")
 
@@ -63,7 +66,7 @@ def derived_id(entity_type: str, *parts: str) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, "\x00".join((entity_type, *parts))))
 
 
-def review_session_id_for(project: Any, name: str) -> str:
+def review_session_id_for(project: EntityOrId, name: str) -> str:
     """The id a new review session ``name`` in ``project`` gets (see :func:`derived_id`)."""
     return derived_id("ReviewSession", _id(project), name)
 
@@ -74,7 +77,9 @@ def default_review_session_name(today: Optional[_dt.date] = None) -> str:
 
 
 # -- sessions ---------------------------------------------------------------------------------
-def find_review_session(session: PublishSession, project: Any, name: str) -> Optional[Any]:
+def find_review_session(
+    session: PublishSession, project: EntityOrId, name: str
+) -> Optional[EntityLike]:
     """The review session called ``name`` in ``project`` (entity or id), or None."""
     return session.query(
         "select id, name, start_date, end_date, project_id from ReviewSession "
@@ -83,7 +88,7 @@ def find_review_session(session: PublishSession, project: Any, name: str) -> Opt
 
 
 def review_session_data(
-    project: Any,
+    project: EntityOrId,
     name: str,
     description: str = "",
     *,
@@ -105,21 +110,26 @@ def review_session_data(
 
 def create_review_session(
     session: PublishSession,
-    project: Any,
+    project: EntityOrId,
     name: str,
     description: str = "",
     *,
     id: Optional[str] = None,
     days_open: int = DEFAULT_OPEN_DAYS,
-) -> Any:
+) -> EntityLike:
     """Create (not commit) a review session open from now for ``days_open`` days."""
     data = review_session_data(project, name, description, id=id, days_open=days_open)
     return session.create("ReviewSession", data)
 
 
 def find_or_create_review_session(
-    session: PublishSession, project: Any, name: str, description: str = "", *, commit: bool = True
-) -> Any:
+    session: PublishSession,
+    project: EntityOrId,
+    name: str,
+    description: str = "",
+    *,
+    commit: bool = True,
+) -> EntityLike:
     """The review session ``name`` in ``project``, created when missing."""
     found = find_review_session(session, project, name)
     if found is not None:
@@ -130,13 +140,13 @@ def find_or_create_review_session(
     return created
 
 
-def is_open(review_session: Any, now: Optional[_dt.datetime] = None) -> bool:
+def is_open(review_session: EntityLike, now: Optional[_dt.datetime] = None) -> bool:
     """True while new content may be added: its ``end_date`` has not passed."""
     end = _aware(review_session["end_date"])
     return end is None or end > (now or _now())
 
 
-def ensure_open(review_session: Any) -> None:
+def ensure_open(review_session: EntityLike) -> None:
     """Raise :class:`ReviewSessionClosedError` when ``review_session`` is closed."""
     if not is_open(review_session):
         end = _aware(review_session["end_date"])
@@ -145,7 +155,7 @@ def ensure_open(review_session: Any) -> None:
         )
 
 
-def close_review_session(session: PublishSession, review_session: Any) -> Any:
+def close_review_session(session: PublishSession, review_session: EntityLike) -> EntityLike:
     """Close a session now: nothing more can be added to it (its ``end_date`` becomes now)."""
     review_session["end_date"] = _now() - _dt.timedelta(seconds=1)
     session.commit()
@@ -153,15 +163,15 @@ def close_review_session(session: PublishSession, review_session: Any) -> Any:
 
 
 def reopen_review_session(
-    session: PublishSession, review_session: Any, days_open: int = DEFAULT_OPEN_DAYS
-) -> Any:
+    session: PublishSession, review_session: EntityLike, days_open: int = DEFAULT_OPEN_DAYS
+) -> EntityLike:
     """Open a closed session again for ``days_open`` days."""
     review_session["end_date"] = _now() + _dt.timedelta(days=days_open)
     session.commit()
     return review_session
 
 
-def review_link_operation(review_session: Any) -> Dict[str, Any]:
+def review_link_operation(review_session: EntityOrId) -> Dict[str, object]:
     """The ``get_widget_url`` operation asking for ``review_session``'s review-page link."""
     return {
         "action": "get_widget_url",
@@ -171,7 +181,7 @@ def review_link_operation(review_session: Any) -> Dict[str, Any]:
     }
 
 
-def review_page_url(session: PublishSession, review_session: Any) -> str:
+def review_page_url(session: PublishSession, review_session: EntityOrId) -> str:
     """Where reviewers watch ``review_session`` in a browser.
 
     Asks the server for a signed review-page link (``get_widget_url`` ``review_session``,
@@ -191,12 +201,14 @@ def review_page_url(session: PublishSession, review_session: Any) -> str:
 
 
 # -- content ----------------------------------------------------------------------------------
-def version_label(version: Any) -> str:
+def version_label(version: EntityLike) -> str:
     number = version["version"]
     return f"v{int(number):03d}" if number is not None else ""
 
 
-def find_review_object(session: PublishSession, review_session: Any, version: Any) -> Optional[Any]:
+def find_review_object(
+    session: PublishSession, review_session: EntityOrId, version: EntityOrId
+) -> Optional[EntityLike]:
     return session.query(
         "select id, name, version, version_id, review_session_id from ReviewSessionObject "
         f"where review_session_id is {_quote(_id(review_session))} "
@@ -205,8 +217,8 @@ def find_review_object(session: PublishSession, review_session: Any, version: An
 
 
 def review_object_data(
-    review_session: Any,
-    version: Any,
+    review_session: EntityOrId,
+    version: EntityOrId,
     name: str,
     *,
     description: str = "",
@@ -232,13 +244,13 @@ def review_object_data(
 
 def add_version(
     session: PublishSession,
-    review_session: Any,
-    version: Any,
+    review_session: EntityLike,
+    version: EntityOrId,
     *,
     name: Optional[str] = None,
     description: str = "",
     commit: bool = True,
-) -> Any:
+) -> EntityLike:
     """Add ``version`` (an AssetVersion) to ``review_session``; the existing object if already in.
 
     Raises :class:`ReviewSessionClosedError` (writing nothing) when the session is closed.
@@ -260,7 +272,7 @@ def add_version(
 
 
 # -- invitees ---------------------------------------------------------------------------------
-def _invitee_fields(invitee: Union[str, Dict[str, str], Any]) -> Dict[str, str]:
+def _invitee_fields(invitee: Invitee) -> Dict[str, str]:
     if isinstance(invitee, str):
         return {"email": invitee, "name": invitee.split("@", 1)[0]}
     if isinstance(invitee, dict):
@@ -272,8 +284,12 @@ def _invitee_fields(invitee: Union[str, Dict[str, str], Any]) -> Dict[str, str]:
 
 
 def add_invitees(
-    session: PublishSession, review_session: Any, invitees: Iterable[Any], *, commit: bool = True
-) -> List[Any]:
+    session: PublishSession,
+    review_session: EntityOrId,
+    invitees: Iterable[Invitee],
+    *,
+    commit: bool = True,
+) -> List[EntityLike]:
     """Invite people (emails, ``{"name", "email"}`` dicts or User entities); idempotent by email."""
     existing = {
         (row["email"] or "").lower(): row
@@ -299,11 +315,11 @@ def add_invitees(
 
 def make_private(
     session: PublishSession,
-    review_session: Any,
-    invitees: Iterable[Any] = (),
+    review_session: EntityLike,
+    invitees: Iterable[Invitee] = (),
     *,
     commit: bool = True,
-) -> List[Any]:
+) -> List[EntityLike]:
     """Turn the shareable link off so only invitees get in; add ``invitees``."""
     review_session["shareable_url_enabled"] = False
     added = add_invitees(session, review_session, invitees, commit=False)
@@ -312,7 +328,7 @@ def make_private(
     return added
 
 
-def send_review_session_invites(session: PublishSession, invitees: Iterable[Any]) -> None:
+def send_review_session_invites(session: PublishSession, invitees: Iterable[EntityOrId]) -> None:
     """Ask the server to e-mail each (committed) invitee their link."""
     operations = [
         {"action": "send_review_session_invite", "review_session_invitee_id": _id(invitee)}

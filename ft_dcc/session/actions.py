@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Iterable, List, Optional
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.session.entity import Entity
 
 
-def review_session_invites(invitees: Iterable[Entity]) -> List[Dict[str, Any]]:
+def review_session_invites(invitees: Iterable[Entity]) -> List[JsonObject]:
     """One ``send_review_session_invite`` operation per (committed) ReviewSessionInvitee."""
     return [
         {"action": "send_review_session_invite", "review_session_invitee_id": i["id"]}
@@ -17,20 +18,20 @@ def review_session_invites(invitees: Iterable[Entity]) -> List[Dict[str, Any]]:
 
 def widget_url(
     name: str, entity: Optional[Entity] = None, theme: Optional[str] = None
-) -> Dict[str, Any]:
+) -> JsonObject:
     """A ``get_widget_url`` operation for widget ``name`` (optionally about ``entity``)."""
-    operation: Dict[str, Any] = {"action": "get_widget_url", "name": name}
+    operation: JsonObject = {"action": "get_widget_url", "name": name}
     if theme:
         operation["theme"] = theme
     if entity is not None:
         operation["entity_type"] = entity.entity_type
-        operation["entity_key"] = entity.primary_key
+        operation["entity_key"] = list(entity.primary_key)
     return operation
 
 
 def encode_media(
     component_id: str, version_id: Optional[str], keep_original: bool
-) -> Dict[str, Any]:
+) -> JsonObject:
     """An ``encode_media`` operation: encode a component in ftrack.server for web review."""
     return {
         "action": "encode_media",

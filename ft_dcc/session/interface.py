@@ -38,6 +38,10 @@ class EntityLike(Protocol):
     def __contains__(self, key: object) -> bool: ...
 
 
+#: an entity, or its id (helpers that only need the id take either)
+EntityOrId = Union[EntityLike, str]
+
+
 class QueryResultLike(Protocol):
     """The result of ``session.query(expression)``."""
 

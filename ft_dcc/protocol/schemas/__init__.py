@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import List
+
+from ft_dcc.protocol.json_value import JsonObject
 
 SCHEMAS_FILE = Path(__file__).with_name("query_schemas.json")
 
 
-def load_schemas() -> List[Dict[str, Any]]:
+def load_schemas() -> List[JsonObject]:
     """Return a fresh copy of the schema list, in the recorded order (the order the hash sees)."""
     with SCHEMAS_FILE.open("r", encoding="utf-8") as handle:
         return json.load(handle)

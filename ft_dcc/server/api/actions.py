@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, List
 import sqlalchemy as sa
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.api.search import is_search, search_as_query
 from ft_dcc.server.errors import ApiFailure, ApiOperationError
 from ft_dcc.server.files.encode import EncodeError
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 _STORE_PREFIX = re.compile(r"^Operation \d+ \([^)]*\) failed: ", re.IGNORECASE)
 
 
-def describe(index: int, operation: Any) -> str:
+def describe(index: int, operation: object) -> str:
     """``operation 2 (create Shot)``: how error messages name an operation."""
     if isinstance(operation, dict):
         action = operation.get("action")
@@ -253,7 +254,7 @@ def _unknown_action(index: int, action: Any) -> ApiFailure:
     )
 
 
-def check_batch(batch: Any) -> List[Dict[str, Any]]:
+def check_batch(batch: object) -> List[Dict[str, Any]]:
     """The batch if it is a list of operation objects with known actions, else ``ApiFailure``."""
     if not isinstance(batch, list):
         raise ApiFailure(
@@ -304,18 +305,22 @@ def _run_action(
         raise ApiFailure("ValidationError", f"{describe(index, operation)}: {exc}") from exc
 
 
-def run_batch(ctx: ApiContext, batch: Any, caller: Caller) -> List[Any]:
+def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]:
     """Answer one ``/api`` batch: a list of replies, or ``ApiFailure`` for the whole batch.
 
     Order: side-effect-free actions and checks, then all data operations in one transaction,
     then the remaining actions (uploads completed, encodes started, invites recorded) in order.
     """
-    searches = [i for i, op in enumerate(batch) if is_search(op)] if isinstance(batch, list) else []
-    if searches:  # the JavaScript client's session.search: a query with text conditions
-        batch = [search_as_query(ctx.store.model, op) if is_search(op) else op for op in batch]
+    searches: List[int] = []
+    if isinstance(batch, list):  # the JavaScript client's search: a query with text conditions
+        searches = [i for i, op in enumerate(batch) if is_search(op)]
+        batch = [
+            search_as_query(ctx.store.model, op) if isinstance(op, dict) and is_search(op) else op
+            for op in batch
+        ]
     operations = check_batch(batch)
     _check_permissions(ctx, operations, caller)
-    results: List[Any] = [None] * len(operations)
+    results: List[object] = [None] * len(operations)
     for index, operation in enumerate(operations):
         action = operation["action"]
         if action in BEFORE_DATA:
@@ -330,9 +335,7 @@ def run_batch(ctx: ApiContext, batch: Any, caller: Caller) -> List[Any]:
         except Exception as exc:
             raise _store_failure(exc, data_indexes, operations) from exc
         for index, reply in zip(data_indexes, replies):
-            results[index] = reply
-        for index in searches:
-            results[index] = dict(results[index], action="search")
+            results[index] = dict(reply, action="search") if index in searches else reply
     for index, operation in enumerate(operations):
         action = operation["action"]
         if action in DATA_ACTIONS or action in BEFORE_DATA:

@@ -14,8 +14,9 @@ permissions in the batch's transaction, and its reply is the query's, named ``se
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import List, Mapping, Optional, Tuple
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.errors import ApiFailure
 from ft_dcc.server.model.schema import EntityType, SchemaModel
 
@@ -28,11 +29,11 @@ _KEYWORD = re.compile(r"(where|order|offset|limit)\b", re.IGNORECASE)
 _ENTITY_TYPE = re.compile(r"^\s*(?:select\s.*?\sfrom\s+)?([A-Za-z_]\w*)", re.IGNORECASE | re.DOTALL)
 
 
-def is_search(operation: Any) -> bool:
+def is_search(operation: object) -> bool:
     return isinstance(operation, dict) and operation.get("action") == "search"
 
 
-def search_as_query(model: SchemaModel, operation: Dict[str, Any]) -> Dict[str, Any]:
+def search_as_query(model: SchemaModel, operation: Mapping[str, object]) -> JsonObject:
     """The ``query`` operation a ``search`` operation stands for (``ApiFailure`` if invalid)."""
     expression, etype = _expression_and_type(model, operation)
     conditions = [_term_condition(etype, term) for term in _strings(operation, "terms")]
@@ -50,14 +51,16 @@ def _fail(message: str) -> ApiFailure:
     return ApiFailure("ValidationError", f"search: {message}")
 
 
-def _strings(operation: Dict[str, Any], key: str) -> List[str]:
+def _strings(operation: Mapping[str, object], key: str) -> List[str]:
     value = operation.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _fail(f"'{key}' must be a list of strings")
     return [v for v in value if v.strip()]
 
 
-def _expression_and_type(model: SchemaModel, operation: Dict[str, Any]) -> Tuple[str, EntityType]:
+def _expression_and_type(
+    model: SchemaModel, operation: Mapping[str, object]
+) -> Tuple[str, EntityType]:
     entity_type = operation.get("entity_type")
     expression = operation.get("expression") or (
         f"select id from {entity_type}" if isinstance(entity_type, str) else None

@@ -13,7 +13,7 @@ import hmac
 import secrets
 import threading
 import time
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Mapping, Optional, Tuple, TypedDict
 
 import sqlalchemy as sa
 from starlette.responses import JSONResponse
@@ -32,7 +32,15 @@ VERIFIED_TTL = 10.0
 
 
 # -- the ftrack error shape --------------------------------------------------------------------
-def error_payload(exception: str, content: str) -> Dict[str, Any]:
+class ErrorPayload(TypedDict):
+    """The body of an ftrack error reply."""
+
+    exception: str
+    content: str
+    error_code: Optional[str]
+
+
+def error_payload(exception: str, content: str) -> ErrorPayload:
     """``{"exception", "content", "error_code"}`` as a real ftrack server sends it.
 
     Braces are replaced because the genuine client runs the message through ``str.format``.
@@ -41,7 +49,7 @@ def error_payload(exception: str, content: str) -> Dict[str, Any]:
     return {"exception": exception, "content": text, "error_code": None}
 
 
-def is_strict(headers: Any) -> bool:
+def is_strict(headers: Mapping[str, str]) -> bool:
     """Whether the caller asked for HTTP error statuses (``ftrack-strict-api: true``)."""
     return str(headers.get(HEADER_STRICT, "")).strip().lower() in ("true", "1", "yes")
 

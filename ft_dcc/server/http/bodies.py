@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional
+from typing import Optional
 
 from starlette.requests import Request
+
+from ft_dcc.protocol.json_value import JsonValue
 
 #: The deepest JSON any route accepts (ftrack batches nest a few levels, the review routes one).
 MAX_JSON_DEPTH = 64
@@ -49,7 +51,7 @@ def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
-def parse_json_body(body: bytes, limit: int = MAX_JSON_DEPTH) -> Any:
+def parse_json_body(body: bytes, limit: int = MAX_JSON_DEPTH) -> JsonValue:
     """The JSON value of ``body``, or :class:`JsonBodyError` (not UTF-8 JSON, or too deep)."""
     if json_too_deep(body, limit):
         raise JsonBodyError(f"The JSON body nests deeper than {limit} levels; send a flatter body.")

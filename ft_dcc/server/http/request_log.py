@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Mapping, Optional
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,7 +43,7 @@ class RequestLog:
         os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, LOG_MODE))
         os.chmod(path, LOG_MODE)  # an older log may have been made with a laxer mode
 
-    def write(self, entry: Dict[str, Any]) -> None:
+    def write(self, entry: Mapping[str, object]) -> None:
         line = json.dumps(entry, default=str) + "\n"
         with self._lock, open(self.path, "a", encoding="utf-8") as handle:
             handle.write(line)

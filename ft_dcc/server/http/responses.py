@@ -30,7 +30,7 @@ class ApiJSONResponse(JSONResponse):
 
     media_type = "application/json; charset=utf-8"
 
-    def render(self, content: Any) -> bytes:
+    def render(self, content: object) -> bytes:
         return json.dumps(content, default=_json_default, separators=(",", ":")).encode("utf-8")
 
 

@@ -246,7 +246,7 @@ class _Seeder:
         self.store = store
         self.connection = connection
 
-    def ensure(self, type_name: str, ident: str, **values: Any) -> None:
+    def ensure(self, type_name: str, ident: str, **values: object) -> None:
         etype = self.store.model.types[type_name]
         table = self.store.tables[etype.family]
         if (
@@ -254,18 +254,18 @@ class _Seeder:
             is not None
         ):
             return
-        row = {"id": ident, DISCRIMINATOR: type_name}
+        row: Dict[str, object] = {"id": ident, DISCRIMINATOR: type_name}
         row.update({k: v for k, v in values.items() if k in table.c})
         self.connection.execute(insert(table).values(**row))
 
-    def ensure_row(self, type_name: str, **values: Any) -> None:
+    def ensure_row(self, type_name: str, **values: object) -> None:
         """Insert a row keyed by its (composite) primary key unless it exists."""
         etype = self.store.model.types[type_name]
         table = self.store.tables[etype.family]
         condition = [table.c[name] == values[name] for name in etype.primary_key]
         if self.connection.execute(select(*table.primary_key.columns).where(*condition)).first():
             return
-        row = {DISCRIMINATOR: type_name}
+        row: Dict[str, object] = {DISCRIMINATOR: type_name}
         row.update({k: v for k, v in values.items() if k in table.c})
         self.connection.execute(insert(table).values(**row))
 

@@ -15,7 +15,7 @@ missing rights) become one :class:`DatabaseSetupError` line saying what to do.
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -23,6 +23,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.server.model.side_tables import define_table
+
+#: what names a database: an engine, or its URL (parsed or as text)
+EngineOrUrl = Union[Engine, URL, str]
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +61,9 @@ def parse_database_url(text: str) -> URL:
     )
 
 
-def is_postgres(engine_or_url: Any) -> bool:
+def is_postgres(engine_or_url: EngineOrUrl) -> bool:
     """Whether an engine or URL is PostgreSQL."""
-    url = getattr(engine_or_url, "url", engine_or_url)
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else engine_or_url
     return make_url(url).get_backend_name() == "postgresql"
 
 
@@ -125,9 +128,9 @@ def _info_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
-def describe(engine_or_url: Any) -> str:
+def describe(engine_or_url: EngineOrUrl) -> str:
     """The database for messages: its URL without the password."""
-    url = getattr(engine_or_url, "url", engine_or_url)
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else engine_or_url
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -141,7 +144,7 @@ def _safe_text(text: str) -> str:
     return text
 
 
-def setup_error(error: BaseException, engine_or_url: Any) -> DatabaseSetupError:
+def setup_error(error: BaseException, engine_or_url: EngineOrUrl) -> DatabaseSetupError:
     """One clear line for an error raised while opening or preparing the database."""
     if isinstance(error, DatabaseSetupError):
         return error
@@ -197,7 +200,7 @@ def check_reachable(engine: Engine) -> None:
         raise setup_error(error, engine) from None
 
 
-def comparable_id(column: sa.Column, ident: Any) -> Any:
+def comparable_id(column: sa.Column, ident: object) -> object:
     """``ident`` in the type of the id ``column``, or ``None`` when no row can match it.
 
     SQLite compares ``5 = '5'`` loosely; PostgreSQL refuses ``integer = varchar``. A text id

@@ -15,11 +15,12 @@ import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional, Tuple
+from typing import Mapping, Optional, Tuple
 
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.http.auth import KeyRing, generate_api_key
 from ft_dcc.server.rules.permissions import ensure_role
+from ft_dcc.server.store.store import Store
 
 DEFAULT_USER = "admin"
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+\-]{1,128}$")
@@ -68,7 +69,7 @@ def write_credentials(path: Path, server_url: str, username: str, api_key: str) 
 
 
 def ensure_credentials(
-    store: Any, keys: KeyRing, server_url: str, credentials_file: Path, environ: Mapping[str, str]
+    store: Store, keys: KeyRing, server_url: str, credentials_file: Path, environ: Mapping[str, str]
 ) -> SeedResult:
     """Seed the store and make sure its API user has a key (see the module docstring)."""
     env_user = environ.get("FTRACK_API_USER") or ""
@@ -98,7 +99,7 @@ def _default_username() -> str:
 
 
 def add_user(
-    store: Any, keys: KeyRing, username: str, api_key: Optional[str], admin: bool = False
+    store: Store, keys: KeyRing, username: str, api_key: Optional[str], admin: bool = False
 ) -> Tuple[str, str, str]:
     """Create (or reuse) the User ``username``, set its API key; returns (user_id, key, role).
 
