@@ -45,10 +45,19 @@ def templated_asset_name(state: PublishState) -> Optional[str]:
     fields.update({"sequence": None, "shot": None}, **state.request.name_fields)
     fields.update(
         scene=asset_name_from_path(state.scene),
-        camera=state.request.camera or state.host.current_camera(),
+        camera=source_name(state) or state.host.current_camera(),
         host=state.host.name,
     )
     return fill("naming.asset", template, fields)
+
+
+def source_name(state: PublishState) -> Optional[str]:
+    """The reviewable's name for templates (``{camera}``): a camera or Write node as it is,
+    an input file's name without its folder, frame and version tokens."""
+    source = state.reviewable.source
+    if source and not state.host.uses_cameras and Path(source).suffix:
+        return asset_name_from_path(Path(source))
+    return source
 
 
 def capture_size(
