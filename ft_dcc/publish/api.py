@@ -24,6 +24,7 @@ from typing import (
 import attr
 import pyblish.api
 
+from ft_dcc.exceptions import FtDccError
 from ft_dcc.host.interface import Host
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.pipeline import (
@@ -163,7 +164,10 @@ def _run_all(
     plugins = discover_plugins()
     runs: List[Run] = []
     for reviewable in request.reviewables:
-        state = _state(host, request, reviewable, runtime, work, runs)
+        try:
+            state = _state(host, request, reviewable, runtime, work, runs)
+        except FtDccError as error:  # e.g. an input that is not there
+            return [*runs, _unbound(host, request, reviewable, error)]
         context = pyblish.api.Context()
         context.data[STATE_KEY] = state
         runs.append(Run(state, context))
@@ -177,6 +181,21 @@ def _run_all(
         if run.failed:
             return runs
     return runs
+
+
+def _unbound(host: Host, request: PublishRequest, reviewable: Reviewable, error: FtDccError) -> Run:
+    """The failed run of a reviewable its host could not be bound to."""
+    step = StepResult(
+        plugin="ReviewableSource",
+        label=f"Reviewable {reviewable.source}",
+        stage="collect",
+        ok=False,
+        error=error.message,
+        hint=error.hint or None,
+        error_type=type(error).__name__,
+    )
+    state = PublishState(host=host, request=request, reviewable=reviewable)
+    return Run(state, pyblish.api.Context(), [step])
 
 
 def _host_for(host: Host, reviewable: Reviewable) -> Host:
