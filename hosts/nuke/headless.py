@@ -70,10 +70,11 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
 
     nuke.scriptOpen(str(Path(request["input"]).resolve()))
     typed = publish_request_of(request)
-    named = [r.source for r in typed.reviewables if r.source]
-    writes = named or pick_write_nodes(request.get("write"))
-    if len(writes) > 1 and not named:
+    writes = pick_write_nodes(request.get("write"))  # a comp has no camera: --camera is ignored
+    if len(writes) > 1:
         typed.reviewables = [Reviewable(source=_name(w)) for w in writes]
+    else:
+        typed.reviewables = [Reviewable(asset_name=typed.reviewables[0].asset_name)]
     host = NukeHost(write_node=writes[0] if writes else None)
     report = run_publish(host, typed, PublishRuntime(progress=progress_to_caller))
     return outcome_of(report)
