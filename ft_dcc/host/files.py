@@ -117,6 +117,12 @@ class FilesHost(Host):
                 hint=f"give a range within 1-{self._movie.frame_count}",
             )
         self._resolution: Optional[Tuple[int, int]] = None
+        self._options = {"fps": fps, "frame_range": frame_range, "colour": colour,
+                         "audio": audio, "audio_offset": audio_offset}  # fmt: skip
+
+    def for_source(self, source: str) -> FilesHost:
+        """The files host of another input (``ft-dcc publish A B``), with the same options."""
+        return FilesHost(source, **self._options)
 
     @staticmethod
     def handles(path: Union[str, Path]) -> bool:

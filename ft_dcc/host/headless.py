@@ -11,7 +11,7 @@ publishes and always writes the result::
 
 Caller side: :func:`existing_scene`, :func:`publish_in_host`,
 :func:`run_with_request`, :func:`print_outcome`. Host side: :func:`main` (or :func:`run`, which
-exits) and :func:`publish_options`, imported by the host's script once it has put
+exits) and :func:`publish_request_of`, imported by the host's script once it has put
 ``python_path`` on ``sys.path``, so this module imports only the stdlib and ft_dcc.exceptions.
 """
 
@@ -25,12 +25,15 @@ import tempfile
 import threading
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from ft_dcc.console import ConsoleProgress
 from ft_dcc.exceptions import HostError
 from ft_dcc.host.pythonpath import ensure_hosts_package, python_paths, request_path
 from ft_dcc.progress import Progress, null_progress
+
+if TYPE_CHECKING:  # pragma: no cover - the pipeline is imported inside the host, when it runs
+    from ft_dcc.publish.request import PublishRequest
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +161,10 @@ def publish_in_host(
     with tempfile.TemporaryDirectory(prefix="ft_dcc-publish-") as tmp:
         result_file = Path(tmp) / "result.json"
         payload = dict(request, input=str(scene.resolve()), result=str(result_file))
+        if "publish" not in payload:  # the plain options of ft-dcc publish: typed once, here
+            from ft_dcc.publish.request import request_from_options
+
+            payload["publish"] = request_from_options(request).to_dict()
         payload["python_path"] = python_paths()
         process = run(payload)
         return read_outcome(result_file, process, host_name)
@@ -204,37 +211,11 @@ def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
     return int(start), int(end)
 
 
-#: how a request's value becomes a ``publish()`` keyword argument (others are passed as they are)
-_OPTION_VALUES: Dict[str, Callable[[Any], Any]] = {
-    "comment": lambda value: value or "",
-    "frames": parse_frames,
-    "invitees": lambda value: value or None,
-    "include_source": bool,
-    "thumbnail_frame": lambda value: None if value is None else int(value),
-    "new_review_session": lambda value: True if value else None,
-}
+def publish_request_of(request: Dict[str, Any]) -> PublishRequest:
+    """Inside the host: the typed request the caller wrote (``request['publish']``)."""
+    from ft_dcc.publish.request import PublishRequest
 
-
-#: the ``publish()`` options every host takes from its request
-COMMON_OPTIONS = (
-    "task", "review_session", "new_review_session", "comment", "frames", "fps",
-    "thumbnail_frame", "burnin", "burnin_template", "settings",
-)  # fmt: skip
-
-
-def publish_options(request: Dict[str, Any], extra: Sequence[str] = ()) -> Dict[str, Any]:
-    """The ``publish()`` keyword arguments in ``request``: :data:`COMMON_OPTIONS` plus the
-    host's ``extra`` ones (e.g. "camera"). ``comment`` defaults to "", ``frames`` is parsed,
-    ``include_source`` is a bool, and options that end up None are left out."""
-    options = {}
-    for name in (*COMMON_OPTIONS, *extra):
-        value = request.get(name)
-        convert = _OPTION_VALUES.get(name)
-        if convert is not None:
-            value = convert(value)
-        if value is not None:
-            options[name] = value
-    return options
+    return PublishRequest.from_dict(request["publish"])
 
 
 def outcome_of(report: Any) -> Outcome:

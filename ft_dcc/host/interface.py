@@ -124,6 +124,13 @@ class Host(abc.ABC):
             frame_written(Path(path))
         return result
 
+    def for_source(self, source: str) -> Host:
+        """This host publishing a reviewable's ``source`` (see
+        :class:`ft_dcc.publish.request.Reviewable`): a host that does not use cameras returns
+        one bound to that Write node or input file. (On a host that uses cameras the source
+        is the capture spec's camera and this is not called.)"""
+        return self
+
     def rate_source(self) -> Optional[str]:
         """Where :meth:`fps` comes from, in words for messages ("the scene"), or None when the
         host has no rate of its own (an image sequence given none): a publish then takes the

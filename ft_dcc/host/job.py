@@ -14,9 +14,13 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+import attr
+
 from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.report import PublishReport
+from ft_dcc.publish.request import PublishRequest, PublishRuntime
+from ft_dcc.session.interface import IntegrateSession
 
 #: ``on_main(function, *args, **kwargs)``: run ``function`` on the host's main thread and
 #: return its result (or raise its exception) to the calling thread
@@ -76,6 +80,9 @@ class MainThreadHost(Host):
         self.name = host.name
         self.uses_cameras = host.uses_cameras
 
+    def for_source(self, source: str) -> Host:
+        return MainThreadHost(self._on_main(self._host.for_source, source), self._on_main)
+
     def scene_path(self) -> Optional[Path]:
         return self._on_main(self._host.scene_path)
 
@@ -115,44 +122,54 @@ class MainThreadHost(Host):
         return self._on_main(self._host.ask, question, default)
 
 
-def _publish(host: Host, **options: Any) -> PublishReport:
-    from ft_dcc.publish.api import publish
+#: ``publish(host, request, runtime)``: the pipeline (default
+#: :func:`ft_dcc.publish.api.run_publish`)
+Publisher = Callable[[Host, PublishRequest, PublishRuntime], PublishReport]
 
-    return publish(host, **options)
+
+def _run_publish(host: Host, request: PublishRequest, runtime: PublishRuntime) -> PublishReport:
+    from ft_dcc.publish.api import run_publish
+
+    return run_publish(host, request, runtime)
 
 
 class PublishJob:
-    """One publish of ``host``: :meth:`run` it inline, or :meth:`start` a worker thread and poll
-    :meth:`done` (or :meth:`wait`). ``report`` is set when it finished, ``error`` when the
-    pipeline itself crashed (a publish problem is in the report, not an exception).
+    """One publish of ``request`` from ``host``: :meth:`run` it inline, or :meth:`start` a
+    worker thread and poll :meth:`done` (or :meth:`wait`). ``report`` is set when it
+    finished, ``error`` when the pipeline itself crashed (a publish problem is in the report,
+    not an exception).
 
     ``on_main`` is the host's hand-off (default: call directly); ``on_done(job)`` runs at the end
-    on the thread that ran the publish; ``options`` go to :func:`ft_dcc.publish.publish`.
+    on the thread that ran the publish; ``session``: an ftrack session to reuse.
     """
 
     def __init__(
         self,
         host: Host,
+        request: PublishRequest,
         on_main: MainThread = call_directly,
         progress: Progress = null_progress,
         on_done: Optional[Callable[[PublishJob], None]] = None,
-        publish: Callable[..., PublishReport] = _publish,
-        **options: Any,
+        session: Optional[IntegrateSession] = None,
+        session_factory: Optional[Callable[[], IntegrateSession]] = None,
+        publish: Publisher = _run_publish,
     ) -> None:
         self.on_main = on_main
         self.host: Host = host if on_main is call_directly else MainThreadHost(host, on_main)
+        self.request = request
         self.progress = progress
         self.report: Optional[PublishReport] = None
         self.error: Optional[BaseException] = None
         self._on_done = on_done
         self._publish = publish
-        self._options = {k: v for k, v in options.items() if v is not None}
+        self._runtime = PublishRuntime(session=session, session_factory=session_factory)
         self._finished = threading.Event()
         self.thread: Optional[threading.Thread] = None
 
     def run(self) -> None:
         try:
-            self.report = self._publish(self.host, progress=self.progress, **self._options)
+            runtime = attr.evolve(self._runtime, progress=self.progress)
+            self.report = self._publish(self.host, self.request, runtime)
         except Exception as exc:  # a bug or a crash: the host shows it to the artist
             self.error = exc
         finally:

@@ -8,21 +8,41 @@ import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
+import attr
 import pyblish.api
 
-from ft_dcc.host.interface import Host, to_fraction
+from ft_dcc.exceptions import FtDccError
+from ft_dcc.host.interface import Host
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.pipeline import (
+    EARLY,
+    LATE,
     discover_plugins,
     is_ft_dcc_error,
     register_plugins,
     run_stages,
 )
-from ft_dcc.publish.report import PublishReport, StepResult
-from ft_dcc.publish.state import STATE_KEY, PublishRequest, PublishState
+from ft_dcc.publish.report import PublishReport, StepResult, VersionReport
+from ft_dcc.publish.request import Invitee, PublishRequest, PublishRuntime, Reviewable
+from ft_dcc.publish.state import STATE_KEY, PublishState
 from ft_dcc.session.interface import IntegrateSession, PublishSession
+
+if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported when it runs
+    from ft_dcc.publish.integrate import IntegrateOutcome
+    from ft_dcc.publish.manifest import IntegrateManifest
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +58,7 @@ def publish(
     frames: Optional[Tuple[int, int]] = None,
     fps: Union[Fraction, float, str, None] = None,
     camera: Optional[str] = None,
-    invitees: Iterable[Any] = (),
+    invitees: Iterable[Invitee] = (),
     session: Optional[IntegrateSession] = None,
     progress: Progress = null_progress,
     queue_dir: Optional[Path] = None,
@@ -51,6 +71,7 @@ def publish(
     burnin_template: Optional[str] = None,
     new_review_session: bool = False,
     settings: Optional[Dict[str, Any]] = None,
+    reviewables: Sequence[Reviewable] = (),
 ) -> PublishReport:
     """Capture, validate, encode and publish ``host``'s playblast for review; never raises for
     a publish problem: the returned :class:`PublishReport` says what happened.
@@ -73,105 +94,233 @@ def publish(
     ``settings``: what the resolved studio settings add (``asset_name_template``,
     ``name_fields``, ``resolution``, ``scale``, ``check_severity``; see
     :func:`ft_dcc.publish.settings_options.publish_options`).
+    ``reviewables``: several cameras / Write nodes / inputs, each its own version (instead of
+    ``camera`` and ``asset_name``), all in one commit; see :class:`PublishRequest`.
+    Hosts and the CLI build a :class:`PublishRequest` and call :func:`run_publish`.
     """
-    started = time.monotonic()
-    register_plugins(host.name)
-    own_work_dir = work_dir is None
-    work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="ft_dcc_publish_"))
     request = PublishRequest(
+        reviewables=list(reviewables) or [Reviewable(source=camera, asset_name=asset_name)],
         task=task,
         review_session=review_session,
-        comment=comment or "",
-        frames=(int(frames[0]), int(frames[1])) if frames else None,
-        fps=to_fraction(fps) if fps is not None else None,
-        camera=camera,
-        invitees=tuple(invitees or ()),
+        comment=comment,
+        frames=frames,
+        fps=fps,
+        invitees=invitees,
         include_source=include_source,
-        asset_name=asset_name,
-        queue_dir=Path(queue_dir) if queue_dir else None,
-        work_dir=work,
-        thumbnail_frame=None if thumbnail_frame is None else int(thumbnail_frame),
+        queue_dir=queue_dir,
+        work_dir=work_dir,
+        thumbnail_frame=thumbnail_frame,
         burnin=burnin,
-        burnin_template=None if burnin_template is None else str(burnin_template),
-        new_review_session=bool(new_review_session),
+        burnin_template=burnin_template,
+        new_review_session=new_review_session,
         **settings_request(settings),
     )
-    state = PublishState(
-        host=host,
-        request=request,
-        progress=progress,
-        work_dir=work,
-        session=session,
-        session_factory=session_factory,
-    )
-    context = pyblish.api.Context()
-    context.data[STATE_KEY] = state
+    runtime = PublishRuntime(session=session, session_factory=session_factory, progress=progress)
+    return run_publish(host, request, runtime)
+
+
+def run_publish(
+    host: Host, request: PublishRequest, runtime: Optional[PublishRuntime] = None
+) -> PublishReport:
+    """Publish ``request`` from ``host`` (see :func:`publish`); never raises for a publish
+    problem. Several reviewables are collected and validated one after another, then
+    captured and encoded, and written in ONE commit: any failure publishes none of them."""
+    started = time.monotonic()
+    runtime = runtime or PublishRuntime()
+    register_plugins(host.name)
+    work = request.work_dir or Path(tempfile.mkdtemp(prefix="ft_dcc_publish_"))
+    runs: List[Run] = []
     try:
-        steps = run_stages(context, discover_plugins(), progress)
-        report = build_report(state, steps)
+        runs = _run_all(host, request, runtime, work)
+        report = build_report(runs)
     finally:
-        if session is None and state.session is not None:
-            _close(state.session)
-        if own_work_dir:
+        opened = runs[0].state.session if runs and runtime.session is None else None
+        if opened is not None:
+            _close(opened)
+        if request.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)
     report.duration_s = round(time.monotonic() - started, 3)
     return report
 
 
+@attr.s(auto_attribs=True)
+class Run:
+    """One reviewable's pass through the pipeline: its state, pyblish context and steps."""
+
+    state: PublishState
+    context: pyblish.api.Context
+    steps: List[StepResult] = attr.Factory(list)
+
+    @property
+    def failed(self) -> bool:
+        return any(not step.ok for step in self.steps)
+
+
+def _run_all(
+    host: Host, request: PublishRequest, runtime: PublishRuntime, work: Path
+) -> List[Run]:
+    """Collect and validate every reviewable, then extract and integrate each (the last one
+    integrates them all); stop at the first failure."""
+    plugins = discover_plugins()
+    runs: List[Run] = []
+    for reviewable in request.reviewables:
+        try:
+            state = _state(host, request, reviewable, runtime, work, runs)
+        except FtDccError as error:  # e.g. an input that is not there
+            return [*runs, _unbound(host, request, reviewable, error)]
+        context = pyblish.api.Context()
+        context.data[STATE_KEY] = state
+        runs.append(Run(state, context))
+        runs[-1].steps = run_stages(context, plugins, runtime.progress, stages=EARLY)
+        if runs[-1].failed:
+            return runs
+    for run in runs:
+        if run is runs[-1]:
+            run.state.siblings = [(r.state.described(), r.state.view) for r in runs[:-1]]
+        run.steps += run_stages(run.context, plugins, runtime.progress, stages=LATE)
+        if run.failed:
+            return runs
+    return runs
+
+
+def _unbound(host: Host, request: PublishRequest, reviewable: Reviewable, error: FtDccError) -> Run:
+    """The failed run of a reviewable its host could not be bound to."""
+    step = StepResult(
+        plugin="ReviewableSource",
+        label=f"Reviewable {reviewable.source}",
+        stage="collect",
+        ok=False,
+        error=error.message,
+        hint=error.hint or None,
+        error_type=type(error).__name__,
+    )
+    state = PublishState(host=host, request=request, reviewable=reviewable)
+    return Run(state, pyblish.api.Context(), [step])
+
+
+def _host_for(host: Host, reviewable: Reviewable) -> Host:
+    """The host of a reviewable: on a host that uses cameras the source is a camera (the
+    capture spec's); elsewhere a Write node or an input file, bound by ``Host.for_source``."""
+    if reviewable.source and not host.uses_cameras:
+        return host.for_source(reviewable.source)
+    return host
+
+
+def _state(
+    host: Host, request: PublishRequest, reviewable: Reviewable, runtime: PublishRuntime,
+    work: Path, earlier: List[Run],
+) -> PublishState:  # fmt: skip
+    """A reviewable's state; a later one shares the first one's connection and task."""
+    index = len(earlier)
+    state = PublishState(
+        host=_host_for(host, reviewable),
+        request=request,
+        reviewable=reviewable,
+        progress=runtime.progress,
+        work_dir=work / f"reviewable-{index + 1}" if request.several else work,
+        session=runtime.session,
+        session_factory=runtime.session_factory,
+        integrate_now=index == len(request.reviewables) - 1,
+    )
+    if earlier:
+        first = earlier[0].state
+        state.session, state.online, state.offline = first.session, first.online, first.offline
+        state.offline_reason, state.task = first.offline_reason, first.task
+        state.new_session_approved = earlier[-1].state.new_session_approved
+        state.taken_names = [r.state.asset_name or "review" for r in earlier]
+    return state
+
+
 def settings_request(settings: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """The :class:`PublishRequest` fields of a publish's ``settings`` option."""
-    values = dict(settings or {})
-    if values.get("resolution"):
-        values["resolution"] = (int(values["resolution"][0]), int(values["resolution"][1]))
-    return values
+    return dict(settings or {})
 
 
-def build_report(state: PublishState, steps: Iterable[StepResult]) -> PublishReport:
-    """The :class:`PublishReport` of a finished run."""
-    steps = list(steps)
-    report = PublishReport(steps=steps, warnings=list(dict.fromkeys(state.warnings)))
-    report.task = state.task_path or state.task_id
-    report.asset_name = state.asset_name
-    report.task_id = state.task_id
-    report.review_session_name = state.review_session_name
-    if state.spec is not None:
-        report.capture = state.spec.to_dict()
-    for step in steps:
-        if step.ok:
-            continue
-        hint = step.hint
-        if step.error_type and not is_ft_dcc_error(step.error_type):
-            hint = hint or UNEXPECTED_HINT
-            text = f"{step.label}: unexpected {step.error_type}: {step.error}"
-        else:
-            text = f"{step.label}: {step.error}"
-        report.errors.append(f"{text} ({hint})" if hint else text)
-    failed = bool(report.errors)
-    if not failed and state.queue_entry is not None and state.manifest is not None:
-        report.ok = True
-        report.queued = True
-        report.queue_entry = str(state.queue_entry.path)
-        manifest = state.manifest
-        report.asset_version_id = manifest.version_id
-        report.review_session_object_id = manifest.review_session_object_id
-        report.component_ids = {c.name: c.id for c in manifest.components}
-    elif not failed and state.outcome is not None:
-        outcome = state.outcome
-        report.ok = True
-        report.task_id = outcome.task_id
-        report.asset_id = outcome.asset_id
-        report.asset_version_id = outcome.asset_version_id
-        report.version_number = outcome.version_number
-        report.component_ids = dict(outcome.component_ids)
-        report.review_session_id = outcome.review_session_id
-        report.review_session_object_id = outcome.review_session_object_id
-        report.review_url = outcome.review_url
-    elif not failed:
+def build_report(runs: List[Run]) -> PublishReport:
+    """The :class:`PublishReport` of a finished publish (one run per reviewable)."""
+    first, last = runs[0].state, runs[-1].state
+    several = len(first.request.reviewables) > 1
+    steps = [_labelled(step, run.state, several) for run in runs for step in run.steps]
+    warnings = [w for run in runs for w in run.state.warnings]
+    report = PublishReport(steps=steps, warnings=list(dict.fromkeys(warnings)))
+    report.task = first.task_path or first.task_id
+    report.asset_name = first.asset_name
+    report.task_id = first.task_id
+    report.review_session_name = first.review_session_name
+    if first.spec is not None:
+        report.capture = first.spec.to_dict()
+    report.errors = [_error_text(step) for step in steps if not step.ok]
+    if report.errors:
+        return report
+    if len(runs) == len(first.request.reviewables) and last.queue_entry and last.manifest:
+        _queued(report, last.queue_entry.path, last.manifest)
+    elif len(runs) == len(first.request.reviewables) and last.outcome is not None:
+        _published(report, last.outcome)
+    else:
         report.errors.append(
             "nothing was published: the publish plugins did not run to the end "
             "(check PYBLISHPLUGINPATH for a plugin that deactivates ours)"
         )
     return report
+
+
+def _labelled(step: StepResult, state: PublishState, several: bool) -> StepResult:
+    """In a several-reviewable publish, each step says which reviewable it ran for."""
+    if not several:
+        return step
+    name = state.asset_name or state.reviewable.source or "review"
+    return attr.evolve(step, label=f"{name}: {step.label}")
+
+
+def _error_text(step: StepResult) -> str:
+    hint = step.hint
+    if step.error_type and not is_ft_dcc_error(step.error_type):
+        hint = hint or UNEXPECTED_HINT
+        text = f"{step.label}: unexpected {step.error_type}: {step.error}"
+    else:
+        text = f"{step.label}: {step.error}"
+    return f"{text} ({hint})" if hint else text
+
+
+def _queued(report: PublishReport, entry: Path, manifest: IntegrateManifest) -> None:
+    report.ok = True
+    report.queued = True
+    report.queue_entry = str(entry)
+    report.asset_version_id = manifest.version_id
+    report.review_session_object_id = manifest.review_session_object_id
+    report.component_ids = {c.name: c.id for c in manifest.components}
+    report.versions = [
+        VersionReport(
+            asset_name=m.asset_name,
+            asset_version_id=m.version_id,
+            component_ids={c.name: c.id for c in m.components},
+            review_session_object_id=m.review_session_object_id,
+        )
+        for m in manifest.versions()
+    ]
+
+
+def _published(report: PublishReport, outcome: IntegrateOutcome) -> None:
+    report.ok = True
+    report.task_id = outcome.task_id
+    report.asset_id = outcome.asset_id
+    report.asset_version_id = outcome.asset_version_id
+    report.version_number = outcome.version_number
+    report.component_ids = dict(outcome.component_ids)
+    report.review_session_id = outcome.review_session_id
+    report.review_session_object_id = outcome.review_session_object_id
+    report.review_url = outcome.review_url
+    report.versions = [
+        VersionReport(
+            asset_name=each.asset_name,
+            asset_id=each.asset_id,
+            asset_version_id=each.asset_version_id,
+            version_number=each.version_number,
+            component_ids=dict(each.component_ids),
+            review_session_object_id=each.review_session_object_id,
+        )
+        for each in outcome.every()
+    ]
 
 
 def _close(session: PublishSession) -> None:

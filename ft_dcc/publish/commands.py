@@ -6,7 +6,10 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+
+if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
+    from ft_dcc.publish.request import PublishRequest
 
 HOST_CHOICES = ("files", "blender", "maya", "nuke")
 #: the characters of a queue entry's id that ``queue list`` shows (``queue drop`` takes them)
@@ -32,8 +35,10 @@ def add_commands(subparsers: Any) -> None:
     publish.add_argument(
         "input",
         metavar="INPUT",
+        nargs="+",
         help="a scene file, a movie, or an image sequence (shot.%%04d.exr, shot.####.exr or any "
-        "one of its frames)",
+        "one of its frames); several movies or sequences (--host files) become several "
+        "versions in one all-or-nothing publish",
     )
     publish.add_argument(
         "--host",
@@ -57,7 +62,13 @@ def add_commands(subparsers: Any) -> None:
         "--frames", metavar="START-END", type=parse_frames, help="frame range, e.g. 1001-1100"
     )
     publish.add_argument("--fps", help="frame rate, e.g. 25, 23.976 or 24000/1001")
-    publish.add_argument("--camera", help="camera to capture through (DCC hosts)")
+    publish.add_argument(
+        "--camera",
+        action="append",
+        default=[],
+        help="camera to capture through (DCC hosts); repeated, each camera becomes its own "
+        "version, all in one all-or-nothing publish",
+    )
     publish.add_argument(
         "--thumbnail-frame",
         type=int,
@@ -175,14 +186,15 @@ def parse_frames(text: Optional[str]) -> Optional[Tuple[int, int]]:
 def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
     """The ``ft-dcc publish`` arguments as the headless request a host integration receives."""
     return {
-        "input": args.input,
+        "input": args.input[0],
+        "inputs": list(args.input),
         "task": args.task,
         "review_session": args.review_session,
         "new_review_session": args.new_review_session,
         "comment": args.comment,
         "frames": list(args.frames) if args.frames else None,
         "fps": args.fps,
-        "camera": args.camera,
+        "cameras": list(args.camera),
         "thumbnail_frame": args.thumbnail_frame,
         "colour": colour_request(args),
         "audio": args.audio,
@@ -241,8 +253,10 @@ def with_settings(request: Dict[str, Any], host: str, assignments: Any) -> Dict[
 
 def run_publish(args: argparse.Namespace) -> int:
     quiet_pyblish_logging()
-    host = host_for(args.input, args.host)
+    host = host_for(args.input[0], args.host)
+    check_reviewables(args, host)
     request = with_settings(request_dict(args), host, args.settings)
+    publish_request = _typed(request)
     if host != "files":
         from ft_dcc.host.integrations import find_integration
 
@@ -255,27 +269,60 @@ def run_publish(args: argparse.Namespace) -> int:
                 "management",
                 hint="set them up in the scene, or leave these options out",
             )
-
+        request["publish"] = publish_request.to_dict()
         return int(find_integration(host).publish_headless(request))
-    scene_host = SCENE_HOSTS.get(os.path.splitext(args.input)[1].lower())
-    if scene_host:
-        from ft_dcc.exceptions import HostError
+    for path in args.input:
+        scene_host = SCENE_HOSTS.get(os.path.splitext(path)[1].lower())
+        if scene_host:
+            from ft_dcc.exceptions import HostError
 
+            raise HostError(
+                f"{path} is a {scene_host} scene, which the files host cannot read",
+                hint=f"publish it with --host {scene_host} (or leave --host out)",
+            )
+    return publish_files(request, publish_request)
+
+
+def check_reviewables(args: argparse.Namespace, host: str) -> None:
+    """Several inputs are for the files host, cameras for scenes; ``--asset`` names one."""
+    from ft_dcc.exceptions import HostError
+
+    if len(args.input) > 1 and host != "files":
         raise HostError(
-            f"{args.input} is a {scene_host} scene, which the files host cannot read",
-            hint=f"publish it with --host {scene_host} (or leave --host out)",
+            f"a {host} publish takes one scene; several inputs are movies or image sequences",
+            hint="publish one scene at a time; repeat --camera for several cameras of it",
         )
-    return publish_files(request)
+    if args.camera and host == "files":
+        raise HostError(
+            "--camera is for scenes (--host blender, maya); a movie or sequence has none",
+            hint="leave --camera out, or publish the scene",
+        )
+    if args.asset and (len(args.input) > 1 or len(args.camera) > 1):
+        raise HostError(
+            "--asset names one asset, but this publish makes several versions",
+            hint="leave --asset out: each gets its name from the settings' naming.asset "
+            "template (e.g. {shot}_{camera}), else from its camera or input",
+        )
 
 
-def publish_files(request: Dict[str, Any]) -> int:
-    """``ft-dcc publish INPUT --host files``: publish a movie or image sequence in-process."""
+def _typed(request: Dict[str, Any]) -> PublishRequest:
+    """The typed :class:`~ft_dcc.publish.request.PublishRequest` of a resolved request."""
+    from ft_dcc.publish.request import request_from_options
+
+    return request_from_options(request)
+
+
+def publish_files(request: Dict[str, Any], publish_request: PublishRequest) -> int:
+    """``ft-dcc publish INPUT… --host files``: publish movies or image sequences in-process
+    (``request``: the plain options the host is built from; ``publish_request``: the typed
+    request the pipeline receives)."""
     from pathlib import Path
 
     from ft_dcc.console import ConsoleProgress
     from ft_dcc.host.files import FilesHost
     from ft_dcc.media.colour import ColourSettings
-    from ft_dcc.publish.api import publish
+    from ft_dcc.publish.api import run_publish
+    from ft_dcc.publish.request import PublishRuntime
 
     frames = tuple(request["frames"]) if request.get("frames") else None
     colour = request.get("colour")
@@ -295,24 +342,7 @@ def publish_files(request: Dict[str, Any]) -> int:
         audio_offset=int(request.get("audio_offset") or 0),
     )
     progress = ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
-    report = publish(
-        host,
-        task=request.get("task"),
-        review_session=request.get("review_session"),
-        comment=request.get("comment") or "",
-        frames=frames,
-        fps=request.get("fps"),
-        camera=request.get("camera"),
-        invitees=request.get("invitees") or (),
-        asset_name=request.get("asset_name"),
-        include_source=bool(request.get("include_source")),
-        thumbnail_frame=request.get("thumbnail_frame"),
-        burnin=request.get("burnin"),
-        burnin_template=request.get("burnin_template"),
-        new_review_session=bool(request.get("new_review_session")),
-        settings=request.get("settings"),
-        progress=progress,
-    )
+    report = run_publish(host, publish_request, PublishRuntime(progress=progress))
     progress.close()
     if request.get("report"):
         report.save(Path(request["report"]))

@@ -51,7 +51,10 @@ def _warm_event_hub(session: PublishSession) -> None:
 
 def connect(state: PublishState) -> None:
     """Set ``state.session`` and ``state.online`` (or ``state.offline`` when the server cannot
-    be reached); missing or refused credentials raise ValidationError."""
+    be reached); missing or refused credentials raise ValidationError. A later reviewable of
+    the same publish finds it decided by the first one."""
+    if state.online or state.offline:
+        return
     state.offline = False
     state.online = False
     try:

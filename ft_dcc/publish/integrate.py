@@ -37,8 +37,8 @@ from ft_dcc.exceptions import FtDccError, PublishError, ReviewSessionClosedError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol import TOPIC_REVIEW_PUBLISHED
 from ft_dcc.publish.failures import is_connection_failure
-from ft_dcc.publish.integrate_read import PublishTarget, ServerView, read_view
-from ft_dcc.publish.integrate_write import CommitPlan, label_for, plan_commit
+from ft_dcc.publish.integrate_read import PublishTarget, ServerView, read_views
+from ft_dcc.publish.integrate_write import CommitPlan, join_plans, label_for, plan_commit
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.review import sessions as review
@@ -70,6 +70,7 @@ class IntegrateOutcome:
     task_id: str
     asset_id: str
     asset_version_id: str
+    asset_name: Optional[str] = attr.ib(default=None, kw_only=True)
     version_number: Optional[int]
     component_ids: Dict[str, str]
     review_session_id: Optional[str] = None
@@ -78,6 +79,11 @@ class IntegrateOutcome:
     created: List[str] = attr.Factory(list)  # "EntityType id" written by this run
     review_url: Optional[str] = None
     warnings: List[str] = attr.Factory(list)
+    siblings: List[IntegrateOutcome] = attr.Factory(list)  # the publish's other versions
+
+    def every(self) -> List[IntegrateOutcome]:
+        """This version's outcome and its siblings', in the publish's order."""
+        return [self, *self.siblings]
 
     def to_dict(self) -> Dict[str, Any]:
         return attr.asdict(self)
@@ -95,6 +101,10 @@ def target_of(
     if task is None or not manifest.task_id or task["id"] != manifest.task_id:
         task = resolve_task(session, manifest.task_id, manifest.task_path)
     manifest.task_id = task["id"]
+    return _target(manifest, task)
+
+
+def _target(manifest: IntegrateManifest, task: Any) -> PublishTarget:
     return PublishTarget(
         task=task,
         asset_name=manifest.asset_name,
@@ -104,20 +114,41 @@ def target_of(
     )
 
 
+@attr.s(auto_attribs=True, kw_only=True)
+class Versions:
+    """The versions one commit writes (one per reviewable), their targets and planned reads."""
+
+    manifests: List[IntegrateManifest]
+    targets: List[PublishTarget]
+    views: List[ServerView] = attr.Factory(list)
+
+    def read(self, session: PublishSession) -> List[ServerView]:
+        return read_views(session, list(zip(self.targets, self.manifests)))
+
+
+def _versions(session: PublishSession, manifest: IntegrateManifest, task: Any) -> Versions:
+    head = target_of(session, manifest, task)
+    for sibling in manifest.siblings:
+        sibling.task_id = manifest.task_id
+    manifests = manifest.versions()
+    return Versions(manifests=manifests, targets=[_target(m, head.task) for m in manifests])
+
+
 def _check_open(view: ServerView) -> None:
     if view.review_session is not None and view.review_object is None:
         review.ensure_open(view.review_session)
 
 
 def _upload(
-    session: IntegrateSession,
-    manifest: IntegrateManifest,
-    view: ServerView,
-    media_dir: Optional[Path],
-    progress: Progress,
+    session: IntegrateSession, versions: Versions, media_dir: Optional[Path], progress: Progress
 ) -> None:
     """Upload the files the server does not hold yet (one metadata request for all)."""
-    todo = [c for c in manifest.components if c.id not in view.located]
+    todo = [
+        component
+        for manifest, view in zip(versions.manifests, versions.views)
+        for component in manifest.components
+        if component.id not in view.located
+    ]
     sizes = [_file_size(c.path(media_dir)) for c in todo]
     total = sum(sizes)
 
@@ -143,12 +174,12 @@ def _file_size(path: Path) -> int:
 
 @attr.s(auto_attribs=True, kw_only=True)
 class Committed:
-    """What the commit left on the server."""
+    """What the commit left on the server: per version its plan, number and asset."""
 
-    plan: CommitPlan
-    view: ServerView
-    version_number: Optional[int] = None
-    asset_id: Optional[str] = None
+    plans: List[CommitPlan]
+    joined: CommitPlan  # the one batch that was sent
+    numbers: List[Optional[int]] = attr.Factory(list)
+    asset_ids: List[Optional[str]] = attr.Factory(list)
     review_url: Optional[str] = None
 
 
@@ -160,26 +191,29 @@ def _send(session: PublishSession, plan: CommitPlan, with_link: bool) -> List[An
 
 
 def _commit_once(
-    session: PublishSession, manifest: IntegrateManifest, target: PublishTarget, view: ServerView,
-    media_dir: Optional[Path],
-) -> Committed:  # fmt: skip
-    plan = plan_commit(manifest, target, view, media_dir)
-    with_link = view.review_session is not None  # a new session has no link before it exists
+    session: PublishSession, versions: Versions, media_dir: Optional[Path]
+) -> Committed:
+    plans = [
+        plan_commit(manifest, target, view, media_dir)
+        for manifest, target, view in zip(versions.manifests, versions.targets, versions.views)
+    ]
+    joined = join_plans(plans)
+    with_link = versions.views[0].review_session is not None  # a new one has no link yet
     try:
-        replies = _send(session, plan, with_link)
+        replies = _send(session, joined, with_link)
     except FtDccError as error:
         if not with_link or is_connection_error(error):
             raise
-        replies = _send(session, plan, False)  # a server without the review-page widget
+        replies = _send(session, joined, False)  # a server without the review-page widget
         with_link = False
-    done = Committed(plan=plan, view=view)
-    if with_link and plan.review_session_id:
+    done = Committed(plans=plans, joined=joined)
+    if with_link and joined.review_session_id:
         done.review_url = (replies[-1] or {}).get("widget_url")
-    index = plan.index_of("AssetVersion", manifest.version_id)
-    version = replies[index]["data"] if index is not None else view.version
-    if version is not None:
-        done.version_number = version["version"]
-        done.asset_id = version["asset_id"]
+    for manifest, view in zip(versions.manifests, versions.views):
+        index = joined.index_of("AssetVersion", manifest.version_id)
+        version = replies[index]["data"] if index is not None else view.version
+        done.numbers.append(version["version"] if version is not None else None)
+        done.asset_ids.append(version["asset_id"] if version is not None else None)
     return done
 
 
@@ -194,24 +228,23 @@ def _raced(before: ServerView, after: ServerView) -> bool:
 
 
 def _commit(
-    session: PublishSession, manifest: IntegrateManifest, target: PublishTarget, view: ServerView,
-    media_dir: Optional[Path],
-) -> Committed:  # fmt: skip
+    session: PublishSession, versions: Versions, media_dir: Optional[Path]
+) -> Committed:
     """The one commit; re-read and retry when a racing publish created the same entities."""
     for attempt in range(COMMIT_ATTEMPTS):
         try:
-            return _commit_once(session, manifest, target, view, media_dir)
+            return _commit_once(session, versions, media_dir)
         except FtDccError as error:
             if is_connection_error(error) or attempt + 1 == COMMIT_ATTEMPTS:
                 raise
-            fresh = read_view(session, target, manifest)
-            if not _raced(view, fresh):
+            fresh = versions.read(session)
+            if not any(_raced(a, b) for a, b in zip(versions.views, fresh)):
                 raise PublishError(
                     f"the server refused the publish: {error.message}; nothing was written",
                     hint="publish again; if it fails again, send the publish report to your TD",
                 ) from error
             log.info("a racing publish created the same entities first; committing again")
-            view = fresh
+            versions.views = fresh
     raise AssertionError("unreachable")
 
 
@@ -225,24 +258,26 @@ def _undo(session: PublishSession, plan: CommitPlan) -> None:
     session.call(operations)
 
 
-def _fix_label(session: PublishSession, manifest: IntegrateManifest, done: Committed) -> None:
-    """A racing publish took the predicted number: label the review object with the real one."""
-    label = label_for(done.version_number)
-    if not done.plan.review_session_id or not label or label == done.plan.label:
+def _fix_labels(session: PublishSession, versions: Versions, done: Committed) -> None:
+    """A racing publish took a predicted number: label the review objects with the real ones."""
+    operations = []
+    for manifest, plan, number in zip(versions.manifests, done.plans, done.numbers):
+        label = label_for(number)
+        if plan.review_session_id and label and label != plan.label:
+            operations.append({
+                "action": "update",
+                "entity_type": "ReviewSessionObject",
+                "entity_key": [manifest.review_session_object_id],
+                "entity_data": {"__entity_type__": "ReviewSessionObject", "version": label},
+            })  # fmt: skip
+    if not operations:
         return
-    update = {"__entity_type__": "ReviewSessionObject", "version": label}
-    operation = {
-        "action": "update",
-        "entity_type": "ReviewSessionObject",
-        "entity_key": [manifest.review_session_object_id],
-        "entity_data": update,
-    }
     try:
-        session.call([operation])
+        session.call(operations)
     except FtDccError as error:
         if is_connection_error(error):
             raise  # the replay will finish the job with the same ids
-        _undo(session, done.plan)
+        _undo(session, done.joined)
         raise PublishError(
             f"the server refused to finish the publish: {error.message}; "
             "what was written was removed",
@@ -250,21 +285,21 @@ def _fix_label(session: PublishSession, manifest: IntegrateManifest, done: Commi
         ) from error
 
 
-def _outcome(
-    manifest: IntegrateManifest, target: PublishTarget, done: Committed
-) -> IntegrateOutcome:
+def _outcome(versions: Versions, done: Committed, index: int) -> IntegrateOutcome:
+    manifest, target, plan = versions.manifests[index], versions.targets[index], done.plans[index]
     return IntegrateOutcome(
         task_id=target.task["id"],
-        asset_id=done.asset_id or "",
+        asset_id=done.asset_ids[index] or "",
+        asset_name=manifest.asset_name,
         asset_version_id=manifest.version_id,
-        version_number=done.version_number,
+        version_number=done.numbers[index],
         component_ids={c.name: c.id for c in manifest.components},
-        review_session_id=done.plan.review_session_id,
+        review_session_id=plan.review_session_id,
         review_session_name=manifest.review_session_name,
         review_session_object_id=(
-            manifest.review_session_object_id if done.plan.review_session_id else None
+            manifest.review_session_object_id if plan.review_session_id else None
         ),
-        created=[f"{t} {'/'.join(k)}" for t, k in done.plan.created],
+        created=[f"{t} {'/'.join(k)}" for t, k in plan.created],
         review_url=done.review_url,
     )
 
@@ -291,29 +326,35 @@ def integrate_manifest(
     *,
     announce: bool = True,
     task: Any = None,
-    view: Optional[ServerView] = None,
+    views: Optional[List[ServerView]] = None,
 ) -> IntegrateOutcome:
-    """Make ``manifest`` true on the server (see the module docstring); return the outcome.
+    """Make ``manifest`` (and its siblings) true on the server (see the module docstring);
+    return the outcome (the siblings' in ``outcome.siblings``).
 
-    ``task`` and ``view``: what validation already read, reused when ``manifest`` is fresh
-    (made after that read, so nothing can exist under its ids yet).
+    ``task`` and ``views``: what validation already read (one view per version, in order),
+    reused when ``manifest`` is fresh (made after that read, so nothing can exist under its
+    ids yet).
     """
-    target = target_of(session, manifest, task)
+    versions = _versions(session, manifest, task)
     progress("integrate", 0.0, "checking what is already on the server")
-    if view is None:
-        view = read_view(session, target, manifest)
-    _check_open(view)
-    _upload(session, manifest, view, media_dir, progress)
+    versions.views = list(views) if views is not None else versions.read(session)
+    for view in versions.views:
+        _check_open(view)
+    _upload(session, versions, media_dir, progress)
     fault_point("uploaded")
-    progress("integrate", 0.4, "creating the version")
-    done = _commit(session, manifest, target, view, media_dir)
+    progress("integrate", 0.4, "creating the version" + ("s" if manifest.siblings else ""))
+    done = _commit(session, versions, media_dir)
     fault_point("committed")
-    _fix_label(session, manifest, done)
-    outcome = _outcome(manifest, target, done)
-    _finish(session, outcome, done.plan.invitee_ids)
+    _fix_labels(session, versions, done)
+    outcome = _outcome(versions, done, 0)
+    outcome.siblings = [_outcome(versions, done, i) for i in range(1, len(versions.manifests))]
+    _finish(session, outcome, done.joined.invitee_ids)
+    for sibling in outcome.siblings:
+        sibling.review_url = outcome.review_url
     fault_point("before-event")
     if announce:
-        announce_review(session, outcome, outcome.warnings)
+        for each in outcome.every():
+            announce_review(session, each, outcome.warnings)
     progress("integrate", 1.0, "published")
     return outcome
 

@@ -12,7 +12,7 @@ when a racing publish made it stale.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 import attr
 
@@ -164,14 +164,32 @@ def read_view(
     session: PublishSession, target: PublishTarget, manifest: Optional[IntegrateManifest] = None
 ) -> ServerView:
     """Everything the publish needs to know from the server, in ONE request."""
+    return read_views(session, [(target, manifest)])[0]
+
+
+def read_views(
+    session: PublishSession, wanted: Sequence[Tuple[PublishTarget, Optional[IntegrateManifest]]]
+) -> List[ServerView]:
+    """:func:`read_view` of several versions of one publish, still in ONE request."""
+    batches = [_queries(target, manifest) for target, manifest in wanted]
+    replies = session.call(
+        [{"action": "query", "expression": e} for queries in batches for _, e in queries]
+    )
+    views: List[ServerView] = []
+    offset = 0
+    for (target, _), queries in zip(wanted, batches):
+        mine = replies[offset : offset + len(queries)]
+        offset += len(queries)
+        rows = {what: list((r or {}).get("data") or []) for (what, _), r in zip(queries, mine)}
+        views.append(_view_from(rows, _shot_chain(target.task)))
+    return views
+
+
+def _queries(target: PublishTarget, manifest: Optional[IntegrateManifest]) -> List[Query]:
     queries = _context_queries(target)
     if manifest is not None:
         queries += _replay_queries(manifest, target)
-    replies = session.call([{"action": "query", "expression": e} for _, e in queries])
-    rows = {
-        what: list((reply or {}).get("data") or []) for (what, _), reply in zip(queries, replies)
-    }
-    return _view_from(rows, _shot_chain(target.task))
+    return queries
 
 
 def _first(rows: Dict[str, List[Any]], what: str) -> Any:

@@ -6,12 +6,13 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, List
+from typing import Any, List, Optional
 
 from ft_dcc.protocol import ENV_SERVER, REVIEW_COMPONENT_MP4, REVIEW_META_KEY, THUMBNAIL_COMPONENT
 from ft_dcc.publish.backlog import publish_rest
 from ft_dcc.publish.failures import should_queue
 from ft_dcc.publish.integrate import fault_point, integrate_manifest
+from ft_dcc.publish.integrate_read import ServerView
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.queue import OfflineQueue
 from ft_dcc.publish.state import PublishState
@@ -104,8 +105,15 @@ def _invitee(value: Any) -> dict:
 
 def integrate_or_queue(state: PublishState) -> None:
     """Journal the publish, integrate it, drop the journal entry; queue it when the server is
-    (or becomes) unreachable. Interrupted, the entry stays for the next flush or publish."""
-    state.manifest = manifest_from_state(state)
+    (or becomes) unreachable. Interrupted, the entry stays for the next flush or publish.
+
+    A run of a several-reviewable publish that is not the last only describes its version
+    (``state.integrate_now`` False); the last one writes every version in one commit."""
+    own = manifest_from_state(state)
+    if not state.integrate_now:
+        state.manifest = own
+        return
+    state.manifest = joined_manifest(state, own)
     queue = OfflineQueue(state.request.queue_dir)
     if state.offline:
         state.queue_entry = queue.spool(state.manifest)
@@ -115,7 +123,7 @@ def integrate_or_queue(state: PublishState) -> None:
     try:
         state.outcome = integrate_manifest(
             state.connected_session(), entry.manifest, entry.media_dir, state.progress,
-            task=state.task, view=state.view,
+            task=state.task, views=_views(state),
         )  # fmt: skip
     except Exception as exc:
         if not should_queue(exc, state.session):
@@ -129,6 +137,22 @@ def integrate_or_queue(state: PublishState) -> None:
     state.warnings.extend(state.outcome.warnings)
     _check_burnt_version(state)
     publish_rest(state)  # what was queued meanwhile (the older work went first: backlog.py)
+
+
+def joined_manifest(state: PublishState, own: IntegrateManifest) -> IntegrateManifest:
+    """The first reviewable's manifest with every later one (this run's last) as siblings."""
+    if not state.siblings:
+        return own
+    head = state.siblings[0][0]
+    head.siblings = [manifest for manifest, _ in state.siblings[1:]] + [own]
+    return head
+
+
+def _views(state: PublishState) -> Optional[List[ServerView]]:
+    """The planned reads of every version, in the manifest's order (None: read again)."""
+    views = [view for _, view in state.siblings] + [state.view]
+    known = [view for view in views if view is not None]
+    return known if len(known) == len(views) else None
 
 
 def _check_burnt_version(state: PublishState) -> None:

@@ -200,3 +200,20 @@ def plan_commit(
     _version(plan, manifest, target, view, media_dir)
     _review(plan, manifest, target, view)
     return plan
+
+
+def join_plans(plans: List[CommitPlan]) -> CommitPlan:
+    """The one commit of several versions of a publish: their operations in order, each entity
+    they share (a new asset type, review session or invitee) created once."""
+    joined = CommitPlan(review_session_id=plans[0].review_session_id, label=plans[0].label)
+    seen = set()
+    for plan in plans:
+        for operation in plan.operations:
+            key = (operation["action"], operation["entity_type"], tuple(operation["entity_key"]))
+            if operation["action"] == "create" and key in seen:
+                continue
+            seen.add(key)
+            joined.operations.append(operation)
+        joined.created.extend(item for item in plan.created if item not in joined.created)
+        joined.invitee_ids.extend(i for i in plan.invitee_ids if i not in joined.invitee_ids)
+    return joined

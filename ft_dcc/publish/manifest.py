@@ -64,6 +64,9 @@ class IntegrateManifest:
     server_url: Optional[str] = None
     api_user: Optional[str] = None
     manifest_id: str = attr.Factory(new_id)
+    #: the other versions of the same publish (several reviewables): same task and review
+    #: session, written with this one in one commit, journaled and queued as one entry
+    siblings: List[IntegrateManifest] = attr.Factory(list)
     created_at: str = attr.Factory(
         lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     )
@@ -74,6 +77,10 @@ class IntegrateManifest:
             if component.name == name:
                 return component
         return None
+
+    def versions(self) -> List[IntegrateManifest]:
+        """This version and its siblings, in the publish's order."""
+        return [self, *self.siblings]
 
     @property
     def task_label(self) -> str:
@@ -93,5 +100,6 @@ class IntegrateManifest:
                 hint="flush the queue with the ft_dcc version that queued it, or upgrade",
             )
         values["components"] = [ComponentSpec(**c) for c in values.get("components", [])]
+        values["siblings"] = [cls.from_dict(s) for s in values.get("siblings") or []]
         known = {a.name for a in attr.fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})

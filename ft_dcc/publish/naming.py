@@ -22,13 +22,15 @@ def asset_name_from_path(path: Optional[Path]) -> Optional[str]:
 
 
 def default_asset_name(state: PublishState) -> str:
-    """The scene (or input media) name without version and frame tokens, else the task name."""
+    """The scene (or input media) name without version and frame tokens, else the task name;
+    one of several reviewables adds its camera or Write node (``shot_camA``)."""
     name = asset_name_from_path(state.scene)
-    if name:
-        return name
-    if state.task_path:
-        return state.task_path.rsplit("/", 1)[-1]
-    return "review"
+    if not name:
+        name = state.task_path.rsplit("/", 1)[-1] if state.task_path else "review"
+    source = source_name(state)
+    if state.request.several and source and source != name:
+        return f"{name}_{source}"
+    return name
 
 
 def templated_asset_name(state: PublishState) -> Optional[str]:
@@ -45,10 +47,19 @@ def templated_asset_name(state: PublishState) -> Optional[str]:
     fields.update({"sequence": None, "shot": None}, **state.request.name_fields)
     fields.update(
         scene=asset_name_from_path(state.scene),
-        camera=state.request.camera or state.host.current_camera(),
+        camera=source_name(state) or state.host.current_camera(),
         host=state.host.name,
     )
     return fill("naming.asset", template, fields)
+
+
+def source_name(state: PublishState) -> Optional[str]:
+    """The reviewable's name for templates (``{camera}``): a camera or Write node as it is,
+    an input file's name without its folder, frame and version tokens."""
+    source = state.reviewable.source
+    if source and not state.host.uses_cameras and Path(source).suffix:
+        return asset_name_from_path(Path(source))
+    return source
 
 
 def capture_size(

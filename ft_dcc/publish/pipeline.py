@@ -36,6 +36,10 @@ STAGES: Tuple[Tuple[str, float], ...] = (
     ("extract", pyblish.api.ExtractorOrder),
     ("integrate", pyblish.api.IntegratorOrder),
 )
+#: the stages that look (every reviewable of a publish is checked before any is captured) and
+#: those that make (capture, encode, write)
+EARLY: Tuple[str, ...] = ("collect", "validate")
+LATE: Tuple[str, ...] = ("extract", "integrate")
 _SIGNALS = {"collect": "collected", "validate": "validated", "extract": "extracted"}
 
 
@@ -87,27 +91,30 @@ def run_stages(
     plugins: Sequence[PluginClass],
     progress: Progress = null_progress,
     targets: Optional[List[str]] = None,
+    stages: Tuple[str, ...] = EARLY + LATE,
 ) -> List[StepResult]:
-    """Run ``plugins`` on ``context`` stage by stage; return one :class:`StepResult` per run."""
+    """Run ``plugins`` on ``context`` stage by stage (only ``stages``); return one
+    :class:`StepResult` per run."""
     # pyblish logs every plugin error with two tracebacks; expected errors (a failed
     # validation) belong in the report, so only unexpected ones are logged, by us, below.
     pyblish_log = logging.getLogger("pyblish.plugin")
     previous_level = pyblish_log.level
     pyblish_log.setLevel(logging.CRITICAL)
     try:
-        return _run_stages(context, plugins, progress, targets)
+        return _run_stages(context, plugins, progress, targets, stages)
     finally:
         pyblish_log.setLevel(previous_level)
 
 
 def _run_stages(
-    context: Any, plugins: Sequence[PluginClass], progress: Progress, targets: Optional[List[str]]
-) -> List[StepResult]:
+    context: Any, plugins: Sequence[PluginClass], progress: Progress,
+    targets: Optional[List[str]], stages: Tuple[str, ...],
+) -> List[StepResult]:  # fmt: skip
     steps: List[StepResult] = []
     active = [p for p in plugins if p.active]
     total = max(len(active), 1)
-    done = 0
-    for stage, _base in STAGES:
+    done = sum(1 for p in active if STAGE_NAMES.index(stage_of(p.order)) < _first(stages))
+    for stage in stages:
         stage_plugins = [p for p in active if stage_of(p.order) == stage]
         failed = False
         for plugin, instance in pyblish.logic.Iterator(stage_plugins, context, targets=targets):
@@ -134,9 +141,17 @@ def _run_stages(
             return steps
         if stage in _SIGNALS:
             pyblish.api.emit(_SIGNALS[stage], context=context)
-    pyblish.api.emit("published", context=context)
-    progress("publish", 1.0, "done")
+    if "integrate" in stages:
+        pyblish.api.emit("published", context=context)
+        progress("publish", 1.0, "done")
     return steps
+
+
+STAGE_NAMES = [name for name, _ in STAGES]
+
+
+def _first(stages: Tuple[str, ...]) -> int:
+    return min(STAGE_NAMES.index(stage) for stage in stages)
 
 
 OFF = "turned off by the settings (checks.*)"

@@ -144,7 +144,7 @@ class QueueEntry:
             "id": self.id,
             "created_at": m.created_at,
             "task": m.task_label,
-            "asset": m.asset_name,
+            "asset": ", ".join(v.asset_name for v in m.versions()),
             "review_session": m.review_session_name,
             "comment": m.comment,
             "server": m.server_url,
@@ -227,16 +227,8 @@ class OfflineQueue:
                 owner = open(incoming / OWNER_LOCK, "a+")  # noqa: SIM115 - entry.release()
                 _lock_file(owner)
             spooled = IntegrateManifest.from_dict(manifest.to_dict())
-            for component in spooled.components:
-                source = component.path(media_dir)
-                if not source.is_file():
-                    raise QueueError(
-                        f"cannot queue the publish: {source} is missing",
-                        hint="publish again; the encoded media was removed before it was queued",
-                    )
-                name = f"{component.name}{source.suffix}"
-                (durable_link if journal else durable_copy)(source, media / name)
-                component.file = name
+            for index, version in enumerate(spooled.versions()):
+                _spool_media(version, media_dir, media, journal, index)
             fsync_dir(media)
             atomic_write_json(incoming / MANIFEST_FILE, spooled.to_dict())
             atomic_write_json(incoming / STATE_FILE, state)
@@ -412,6 +404,23 @@ class OfflineQueue:
         self.remove(entry)
         outcome.warnings.extend(_landed_after_later_work(session, entry.manifest, outcome))
         return FlushOutcome(entry.id, True, "published", outcome.to_dict())
+
+
+def _spool_media(
+    version: IntegrateManifest, media_dir: Optional[Path], media: Path, journal: bool, index: int
+) -> None:
+    """Link (journal) or copy one version's files into the entry's ``media`` folder; the
+    first version's keep their component names, a sibling's are named by component id."""
+    for component in version.components:
+        source = component.path(media_dir)
+        if not source.is_file():
+            raise QueueError(
+                f"cannot queue the publish: {source} is missing",
+                hint="publish again; the encoded media was removed before it was queued",
+            )
+        name = f"{component.name if index == 0 else component.id}{source.suffix}"
+        (durable_link if journal else durable_copy)(source, media / name)
+        component.file = name
 
 
 def _landed_after_later_work(

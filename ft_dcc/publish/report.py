@@ -38,6 +38,22 @@ class StepResult:
 
 
 @attr.s(auto_attribs=True, kw_only=True)
+class VersionReport:
+    """One version a publish made (or queued): a publish of several reviewables makes several."""
+
+    asset_name: Optional[str] = None
+    asset_id: Optional[str] = None
+    asset_version_id: Optional[str] = None
+    version_number: Optional[int] = None  # None while queued
+    component_ids: Dict[str, str] = attr.Factory(dict)
+    review_session_object_id: Optional[str] = None
+
+    def label(self) -> str:
+        number = f" v{self.version_number:03d}" if self.version_number else ""
+        return f"{self.asset_name or 'review'}{number}"
+
+
+@attr.s(auto_attribs=True, kw_only=True)
 class PublishReport:
     """The outcome of one publish; ``ok`` is True when published or queued."""
 
@@ -60,6 +76,8 @@ class PublishReport:
     queue_entry: Optional[str] = None
     capture: Dict[str, Any] = attr.Factory(dict)
     duration_s: float = 0.0
+    #: every version made (or queued), first reviewable first; the fields above are the first's
+    versions: List[VersionReport] = attr.Factory(list)
 
     @property
     def status(self) -> str:
@@ -103,10 +121,16 @@ class PublishReport:
     def summary(self) -> str:
         """One or two lines for a status bar or a terminal."""
         if self.queued:
+            several = len(self.versions) > 1
+            what = f"the {len(self.versions)} reviews are" if several else "the review is"
             return (
-                "Queued: the ftrack server could not be reached; the review is kept in the "
+                f"Queued: the ftrack server could not be reached; {what} kept in the "
                 "offline queue and will be published by 'ft-dcc queue flush'."
             )
+        if self.ok and len(self.versions) > 1:
+            names = ", ".join(v.label() for v in self.versions)
+            where = f" in review session {self.review_session_name!r}"
+            return f"Published {len(self.versions)} versions ({names}){where}."
         if self.ok:
             version = f" v{self.version_number:03d}" if self.version_number else ""
             asset = f" of {self.asset_name}" if self.asset_name else ""

@@ -6,7 +6,6 @@ validators check it, extractors add media, the integrator writes it to ftrack (o
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
@@ -15,6 +14,7 @@ import attr
 from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.report import DEFERRED
+from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported lazily at run time
@@ -31,38 +31,18 @@ REVIEW_FAMILY = "review"
 
 
 @attr.s(auto_attribs=True, kw_only=True)
-class PublishRequest:
-    """The artist's choices for one publish (the arguments of :func:`ft_dcc.publish.publish`)."""
-
-    task: Optional[str] = None  # task id or "Project/Seq/Shot/Task"; FTRACK_CONTEXTID if None
-    review_session: Optional[str] = None  # name; "Dailies YYYY-MM-DD" if None
-    comment: str = ""
-    frames: Optional[Tuple[int, int]] = None
-    fps: Optional[Fraction] = None
-    camera: Optional[str] = None
-    invitees: Tuple[Any, ...] = ()
-    include_source: bool = False
-    asset_name: Optional[str] = None
-    queue_dir: Optional[Path] = None
-    work_dir: Optional[Path] = None
-    thumbnail_frame: Optional[int] = None  # the frame of the thumbnail/poster; None: the middle
-    burnin: Optional[str] = None  # off/on/slate/both; None: on when a template is given
-    burnin_template: Optional[str] = None  # a template file; None: $FT_DCC_BURNIN_TEMPLATE
-    new_review_session: bool = False  # create the session even when its name is close to one
-    # from the resolved settings (ft_dcc.settings; see ft_dcc.publish.settings_options)
-    asset_name_template: Optional[str] = None  # naming.asset, e.g. "{shot}_{camera}"
-    name_fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task for templates
-    resolution: Optional[Tuple[int, int]] = None  # capture.resolution
-    scale: Optional[float] = None  # capture.scale, when no resolution is given
-    check_severity: Dict[str, str] = attr.Factory(dict)  # validator class -> block/warn/off
-
-
-@attr.s(auto_attribs=True, kw_only=True)
 class PublishState:
     """Shared, mutable state of one publish run."""
 
     host: Host
     request: PublishRequest = attr.Factory(PublishRequest)
+    reviewable: Reviewable = attr.Factory(Reviewable)  # the one of the request this run makes
+    #: the manifests (and planned reads) the earlier runs of a several-reviewable publish
+    #: made: this run's integrate step writes them with its own, in one commit
+    siblings: List[Tuple[IntegrateManifest, Optional[ServerView]]] = attr.Factory(list)
+    integrate_now: bool = True  # False: describe the version (state.manifest) for a later run
+    taken_names: List[str] = attr.Factory(list)  # the asset names of the earlier reviewables
+    new_session_approved: bool = False  # the artist said "create it" to a close session name
     progress: Progress = null_progress
     work_dir: Optional[Path] = None
     session: Optional[IntegrateSession] = None
@@ -101,6 +81,11 @@ class PublishState:
     queue_entry: Optional[QueueEntry] = None
     warnings: List[str] = attr.Factory(list)
 
+    def camera_choice(self) -> Optional[str]:
+        """The camera this run captures through: its reviewable's source on a host that uses
+        cameras (others name a Write node or an input there), else the host's choice."""
+        return self.reviewable.source if self.host.uses_cameras else None
+
     # -- what a stage needs of the stages before it (PublishError when one did not run) ------
     def connected_session(self) -> IntegrateSession:
         """The session of an online publish."""
@@ -117,6 +102,10 @@ class PublishState:
     def work_folder(self) -> Path:
         """The folder the publish writes its media to."""
         return _ready(self.work_dir, "has no work folder", "collect")
+
+    def described(self) -> IntegrateManifest:
+        """The manifest of this run's version (a run that does not integrate makes it)."""
+        return _ready(self.manifest, "has no manifest", "integrate")
 
     def slate_frames(self) -> int:
         """The frames the review movie holds before the first source frame (a slate)."""

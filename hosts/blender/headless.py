@@ -62,16 +62,16 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     import bpy
     from ft_dcc_hosts.blender.host import BlenderHost
 
-    from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_options
-    from ft_dcc.publish import publish
+    from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_request_of
+    from ft_dcc.publish.api import run_publish
+    from ft_dcc.publish.request import PublishRuntime
 
     scene_file = str(Path(request["input"]).resolve())
     bpy.ops.wm.open_mainfile(filepath=scene_file, load_ui=True)
-    options = publish_options(request, ("camera",))
-    report = publish(
+    report = run_publish(
         BlenderHost(use_viewport=False),
-        progress=progress_to_caller,
-        **options,
+        publish_request_of(request),
+        PublishRuntime(progress=progress_to_caller),
     )
     return dict(outcome_of(report), blender=this_blender())
 

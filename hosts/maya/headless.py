@@ -27,15 +27,13 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         from ft_dcc_hosts.maya.host import MayaHost
         from maya import cmds
 
-        from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_options
-        from ft_dcc.publish import publish
+        from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_request_of
+        from ft_dcc.publish.api import run_publish
+        from ft_dcc.publish.request import PublishRuntime
 
         cmds.file(str(Path(request["input"]).resolve()), open=True, force=True)
-        options = publish_options(request, ("camera", "invitees", "asset_name", "include_source"))
-        report = publish(
-            MayaHost(),
-            progress=progress_to_caller,
-            **options,
+        report = run_publish(
+            MayaHost(), publish_request_of(request), PublishRuntime(progress=progress_to_caller)
         )
         if request.get("report"):
             report.save(Path(request["report"]))

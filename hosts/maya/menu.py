@@ -124,21 +124,28 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
     """The menu command: ask, publish with progress, show the report. Returns the report
     (None when the artist cancelled)."""
     from ft_dcc.host.messages import artist_message
-    from ft_dcc.publish import publish
+    from ft_dcc.publish.api import run_publish
+    from ft_dcc.publish.request import PublishRequest, PublishRuntime, Reviewable
 
+    from .cameras import ask_cameras
     from .host import MayaHost
 
     choices = choices if choices is not None else ask_choices()
     if choices is None:
         return None
+    cameras = ask_cameras(_prompt)  # several cameras of the scene: which (one version each)
+    if cameras is None:
+        return None
+    request = PublishRequest(
+        reviewables=[Reviewable(source=name) for name in cameras],
+        task=choices.get("task") or None,
+        review_session=choices.get("review_session") or None,
+        comment=choices.get("comment", ""),
+    )
     try:
         with MainProgressBar() as progress:
-            report = publish(
-                MayaHost(interactive=True),
-                task=choices.get("task") or None,
-                review_session=choices.get("review_session") or None,
-                comment=choices.get("comment", ""),
-                progress=progress,
+            report = run_publish(
+                MayaHost(interactive=True), request, PublishRuntime(progress=progress)
             )
     except Exception as exc:  # a bug, not a publish problem: still tell the artist
         log.exception("ftrack publish failed")

@@ -31,6 +31,7 @@ import nuke
 
 from ft_dcc.host.job import PublishJob
 from ft_dcc.host.messages import artist_message
+from ft_dcc.publish.request import PublishRequest, Reviewable
 
 from .host import NukeHost
 from .progress import publish_progress
@@ -44,6 +45,7 @@ REVIEW_SESSION_KNOB = "ftrack_review_session"
 COMMENT_KNOB = "ftrack_comment"
 MENU_NAME = "Nodes"
 MENU_ITEM = "ftrack/Publish for review"
+MENU_TICKED = "ftrack/Publish ticked Writes for review"
 
 #: frames each Write node wrote in the render under way, by node name
 _rendered: Dict[str, List[int]] = {}
@@ -148,28 +150,41 @@ def publish_write_node(
     frames: Optional[Tuple[int, int]] = None,
     just_rendered: bool = False,
     background: Optional[bool] = None,
-    **options: Any,
+    task: Optional[str] = None,
 ) -> PublishJob:
     """Publish ``node``'s frames (its rendered files, or a render of its input) for review with
     the task / review session / comment of its knobs, and show the report.
 
     ``just_rendered``: called from the node's afterRender (publish its files, never re-render).
     ``background`` (default: in the app): encode and upload in a worker thread so Nuke stays
-    usable; every ``nuke`` call still runs on the main thread. ``options`` are passed to
-    :func:`ft_dcc.publish.publish` (they win over the knobs)."""
-    request: Dict[str, Any] = {
-        "task": _text(node, TASK_KNOB),
-        "review_session": _text(node, REVIEW_SESSION_KNOB),
-        "comment": _text(node, COMMENT_KNOB) or "",
-        "frames": frames,
-    }
-    request.update(options)
-    request.setdefault("progress", publish_progress())
-    name = node.name()
+    usable; every ``nuke`` call still runs on the main thread. ``task`` wins over the knob."""
+    return publish_writes([node], frames, just_rendered, background, task)
+
+
+def publish_writes(
+    nodes: List[Any],
+    frames: Optional[Tuple[int, int]] = None,
+    just_rendered: bool = False,
+    background: Optional[bool] = None,
+    task: Optional[str] = None,
+) -> PublishJob:
+    """Publish several Write nodes as one publish: each its own version, all in one commit
+    (nothing is published when one fails); the task / review session / comment come from the
+    first node's knobs (see :func:`publish_write_node`)."""
+    first = nodes[0]
+    names = [node.name() for node in nodes]
+    request = PublishRequest(
+        reviewables=[Reviewable(source=name) for name in names] if len(names) > 1 else [],
+        task=task or _text(first, TASK_KNOB),
+        review_session=_text(first, REVIEW_SESSION_KNOB),
+        comment=_text(first, COMMENT_KNOB) or "",
+        frames=frames,
+    )
     job = PublishJob(
-        NukeHost(write_node=name, just_rendered=just_rendered),  # its calls hop to the main thread
-        on_done=lambda done: _finished(done, name),
-        **request,
+        NukeHost(write_node=names[0], just_rendered=just_rendered),  # calls hop to the main thread
+        request,
+        progress=publish_progress(),
+        on_done=lambda done: _finished(done, ", ".join(names)),
     )
     jobs.append(job)
     if background is None:
@@ -177,7 +192,7 @@ def publish_write_node(
     if not background:
         job.run()
         return job
-    return job.start(f"ft_dcc publish {name}")
+    return job.start(f"ft_dcc publish {', '.join(names)}")
 
 
 def report_text(report: Any) -> str:
@@ -189,13 +204,30 @@ def report_text(report: Any) -> str:
 
 
 def publish_selected() -> Optional[PublishJob]:
-    """The menu command: publish the selected Write node (in the background in the app)."""
+    """The menu command: publish the selected Write nodes, each its own version, in one
+    publish (in the background in the app)."""
     writes = [n for n in nuke.selectedNodes() if n.Class() == "Write"]
-    if len(writes) != 1:
-        show("Select one Write node to publish for review.")
+    if not writes:
+        show("Select the Write node(s) to publish for review.")
         return None
-    add_review_knobs(writes[0])
-    return publish_write_node(writes[0])
+    for write in writes:
+        add_review_knobs(write)
+    return publish_writes(writes)
+
+
+def publish_ticked() -> Optional[PublishJob]:
+    """The menu command: publish every Write node whose "publish for review" box is ticked,
+    each its own version, in one publish."""
+    writes = ticked_writes()
+    if not writes:
+        show("Tick 'publish for review' (ftrack review tab) on the Write nodes to publish.")
+        return None
+    return publish_writes(writes)
+
+
+def ticked_writes() -> List[Any]:
+    """The script's Write nodes whose "publish for review" box is ticked, in node order."""
+    return [w for w in nuke.allNodes("Write") if wants_review(w)]
 
 
 def show(text: str) -> None:
@@ -219,8 +251,12 @@ def install_menu() -> None:
     """Add **Nodes > ftrack > Publish for review** (from menu.py; the app only)."""
     if not nuke.GUI:
         return
-    nuke.menu(MENU_NAME).addCommand(
-        MENU_ITEM, publish_selected, tooltip="Publish the selected Write node to ftrack review"
+    menu = nuke.menu(MENU_NAME)
+    menu.addCommand(
+        MENU_ITEM, publish_selected, tooltip="Publish the selected Write nodes to ftrack review"
+    )
+    menu.addCommand(
+        MENU_TICKED, publish_ticked, tooltip="Publish every Write node whose review box is ticked"
     )
 
 

@@ -6,9 +6,9 @@
 frames, fps, invitees, asset_name, include_source, and ``write``: the Write node to publish;
 ``camera`` is ignored, a comp has none), ``python_path`` (folders to add so ft_dcc
 imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the caller).
-Without ``write``, the one Write node whose "publish for review" box is ticked is published,
-else the script's only Write node, else (no Write node) the first Viewer's input; several
-candidates are a clear error. Only stdlib imports at the top:
+Without ``write``, every Write node whose "publish for review" box is ticked is published (one
+version each, in one commit), else the script's only Write node, else (no Write node) the first
+Viewer's input; several unticked candidates are a clear error. Only stdlib imports at the top:
 ``ft_dcc.host.pythonpath.add_request_python_path`` makes ft_dcc importable (the one rule of every
 host), then ``ft_dcc.host.headless.main`` runs the publish and writes the result.
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 
 def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
@@ -29,27 +29,34 @@ def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
 
 def pick_write_node(name: Optional[str]) -> Any:
     """The Write node to publish (see the module docstring), or None for the viewer's input."""
+    picked = pick_write_nodes(name)
+    return picked[0] if picked else None
+
+
+def pick_write_nodes(name: Optional[str]) -> List[Any]:
+    """The Write nodes to publish: ``name``, else every ticked one (several: one version
+    each), else the only one; none for the viewer's input. Several unticked: an error."""
     import nuke
-    from ft_dcc_hosts.nuke.callbacks import wants_review
+    from ft_dcc_hosts.nuke.callbacks import ticked_writes
 
     if name:
-        return name
+        return [name]
     writes = nuke.allNodes("Write")
-    ticked = [w for w in writes if wants_review(w)]
-    if len(ticked) == 1:
-        return ticked[0]
-    if len(writes) == 1:
-        return writes[0]
-    if not writes:
-        return None
+    ticked = ticked_writes()
+    if ticked or len(writes) <= 1:
+        return ticked or writes
     from ft_dcc.exceptions import CaptureError
 
-    names = ", ".join(w.name() for w in (ticked or writes))
+    names = ", ".join(w.name() for w in writes)
     raise CaptureError(
         f"The script has several Write nodes to choose from ({names}).",
-        hint="tick 'publish for review' on the one to publish (ftrack review tab), save, "
+        hint="tick 'publish for review' on the ones to publish (ftrack review tab), save, "
         "and publish again",
     )
+
+
+def _name(write: Any) -> str:
+    return write if isinstance(write, str) else write.name()
 
 
 def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
@@ -57,17 +64,19 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     import nuke
     from ft_dcc_hosts.nuke.host import NukeHost
 
-    from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_options
-    from ft_dcc.publish import publish
+    from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_request_of
+    from ft_dcc.publish.api import run_publish
+    from ft_dcc.publish.request import PublishRuntime, Reviewable
 
     nuke.scriptOpen(str(Path(request["input"]).resolve()))
-    options = publish_options(request, ("invitees", "asset_name", "include_source"))
-    host = NukeHost(write_node=pick_write_node(request.get("write")))
-    report = publish(
-        host,
-        progress=progress_to_caller,
-        **options,
-    )
+    typed = publish_request_of(request)
+    writes = pick_write_nodes(request.get("write"))  # a comp has no camera: --camera is ignored
+    if len(writes) > 1:
+        typed.reviewables = [Reviewable(source=_name(w)) for w in writes]
+    else:
+        typed.reviewables = [Reviewable(asset_name=typed.reviewables[0].asset_name)]
+    host = NukeHost(write_node=writes[0] if writes else None)
+    report = run_publish(host, typed, PublishRuntime(progress=progress_to_caller))
     return outcome_of(report)
 
 

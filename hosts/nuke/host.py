@@ -60,6 +60,10 @@ class NukeHost(Host):
         self._just_rendered = just_rendered
         self._reporter = reporter
 
+    def for_source(self, source: str) -> NukeHost:
+        """The script seen through the Write node called ``source`` (one of several)."""
+        return NukeHost(write_node=source, reporter=self._reporter)
+
     @property
     @on_main_thread
     def write_node(self) -> Optional[Any]:

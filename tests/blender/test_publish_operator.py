@@ -55,6 +55,45 @@ def test_operator_publishes_a_playable_review(tmp_path, blender_env, embedded_se
     assert version["comment"] == "first pass"
 
 
+def test_two_ticked_cameras_publish_two_versions_in_one_commit(
+    tmp_path, blender_env, embedded_server
+):
+    session = open_session(embedded_server, tmp_path)
+    options = dict(
+        blend=str(tmp_path / "shot.blend"), zip=str(build_addon_zip(tmp_path / "dist")),
+        task=make_task(session, f"blcams{uuid.uuid4().hex[:8]}"),
+        review_session="Blender two cameras", cameras=["camA", "camB"],
+    )  # fmt: skip
+    env = server_env(blender_env, embedded_server)
+    mark = embedded_server.log_mark()
+    result = run_bpy("publish_operator.py", [write_json(tmp_path / "o.json", options)], env)
+
+    assert result["returned"] == ["FINISHED"], result["status"]
+    report = result["report"]
+    assert [(v["asset_name"], v["version_number"]) for v in report["versions"]] == [
+        ("shot_camA", 1),
+        ("shot_camB", 1),
+    ]
+    assert result["status"].startswith("Published 2 versions (shot_camA v001, shot_camB v001)")
+    commits = [
+        r for r in embedded_server.requests_since(mark) if "create" in (r.get("actions") or [])
+    ]
+    assert len(commits) == 1  # both versions, components and the session: one batch
+    objects = session.query(
+        "select version_id, asset_version.asset.name from ReviewSessionObject "
+        f'where review_session_id is "{report["review_session_id"]}"'
+    ).all()
+    assert sorted(o["version_id"] for o in objects) == sorted(
+        v["asset_version_id"] for v in report["versions"]
+    )
+    for version in report["versions"]:  # each a playable review of its own camera
+        captured = session.query(
+            "select value from Metadata where key is \"ft_dcc_capture\" and parent_id is "
+            f'"{version["component_ids"]["ftrackreview-mp4"]}"'
+        ).one()
+        assert f'"camera": "{version["asset_name"][5:]}"' in captured["value"]
+
+
 @pytest.mark.parametrize(
     ("case", "expected"),
     [

@@ -106,3 +106,50 @@ def test_progress_bar_shows_the_whole_publish_in_one_bar(maya_state):
         assert maya_state.progress_bar["progress"] == 100
     assert not maya_state.progress_bar["active"]
     assert menu.MainProgressBar().bar == _fake.MAIN_PROGRESS_BAR
+
+
+def _with_witness_camera(saved_scene, maya_state, server_env, tmp_path) -> str:
+    """A second camera in the saved scene; returns a task on the server."""
+    maya_state.add_camera("witnessCam", renderable=False)
+    maya_state.save_scene_file(saved_scene)
+    maya_state.modified = False
+    return make_task(open_session(server_env, tmp_path), fstart=1001, fend=1012, fps=24)
+
+
+def test_the_menu_publishes_the_chosen_cameras_as_versions_in_one_commit(
+    saved_scene, maya_state, server_env, tmp_path
+):
+    task = _with_witness_camera(saved_scene, maya_state, server_env, tmp_path)
+    maya_state.answers["promptDialog"] = [
+        ("OK", task),
+        ("OK", "Two cameras"),
+        ("OK", "both angles"),
+        ("OK", "shotCam, witnessCam"),  # the camera dialog, offering the scene's own cameras
+    ]
+    startup.install()
+    maya_state.run_deferred()
+    maya_state.click("Publish for review")
+
+    prompts = [d for d in maya_state.dialogs if d["_kind"] == "promptDialog"]
+    assert "In this scene: shotCam, witnessCam" in prompts[-1]["message"]
+    (shown,) = [d for d in maya_state.dialogs if d["_kind"] == "confirmDialog"]
+    assert shown["message"].startswith("Published 2 versions (shot_shotCam v001, shot_witnessCam")
+    assert [p["camera"] for p in maya_state.playblasts[-2:]] == ["shotCam", "witnessCam"]
+    rows = open_session(server_env, tmp_path).query(
+        "select asset.name from AssetVersion where review_session_objects.review_session.name "
+        'is "Two cameras"'
+    ).all()
+    assert sorted(r["asset"]["name"] for r in rows) == ["shot_shotCam", "shot_witnessCam"]
+
+
+def test_a_camera_that_is_not_in_the_scene_publishes_nothing(
+    saved_scene, maya_state, server_env, tmp_path
+):
+    task = _with_witness_camera(saved_scene, maya_state, server_env, tmp_path)
+    maya_state.answers["promptDialog"] = [
+        ("OK", task), ("OK", "Two cameras"), ("OK", ""), ("OK", "shotCam, witnesCam"),
+    ]  # fmt: skip
+    report = menu.publish_for_review()
+    assert not report.ok and "'witnesCam'" in "\n".join(report.errors)
+    assert maya_state.playblasts == []  # nothing captured: validation refused it first
+    assert count_versions(open_session(server_env, tmp_path)) == 0

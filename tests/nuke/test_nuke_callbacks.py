@@ -58,11 +58,44 @@ def test_the_menu_exists_only_in_the_app():
     assert item is not None and item.name() == "Publish for review"
 
 
-def test_the_menu_asks_for_one_write_node():
+def test_the_menu_asks_for_write_nodes():
     nuke._fake.reset(gui=True)
     callbacks.install_menu()
     nuke.menu("Nodes").findItem(callbacks.MENU_ITEM).invoke()
-    assert nuke._fake.state.messages == ["Select one Write node to publish for review."]
+    nuke.menu("Nodes").findItem(callbacks.MENU_TICKED).invoke()
+    assert nuke._fake.state.messages == [
+        "Select the Write node(s) to publish for review.",
+        "Tick 'publish for review' (ftrack review tab) on the Write nodes to publish.",
+    ]
+
+
+def test_ticked_writes_publish_as_versions_in_one_commit(
+    tmp_path, comp, embedded_server, server_env
+):
+    server_env(embedded_server)
+    session = open_session(embedded_server, tmp_path)
+    task = make_task(session, f"nk{uuid.uuid4().hex[:8]}", 1001, 1012)
+    callbacks.install()
+    other = nuke.nodes.Write(file=(tmp_path / "alt" / "alt.####.png").as_posix())
+    other.setInput(0, comp.input(0))
+    unticked = nuke.nodes.Write(file=(tmp_path / "no" / "no.####.png").as_posix())
+    callbacks.add_review_knobs(comp)  # made before install(): no onCreate for it
+    for write in (comp, other):
+        write[callbacks.PUBLISH_KNOB].setValue(True)
+    comp[callbacks.TASK_KNOB].setValue(task)
+    comp[callbacks.REVIEW_SESSION_KNOB].setValue("Two writes")
+    nuke.scriptSave()
+    mark = embedded_server.log_mark()
+    job = callbacks.publish_ticked()
+    assert job is not None and job.thread is None  # the terminal: in the foreground
+    report = job.report
+    assert report.ok, report.format()
+    assert [v.asset_name for v in report.versions] == ["shot_Write1", "shot_Write2"]
+    assert unticked.name() not in report.format(verbose=True)
+    commits = [
+        r for r in embedded_server.requests_since(mark) if "create" in (r.get("actions") or [])
+    ]
+    assert len(commits) == 1
 
 
 def test_an_unticked_write_is_never_published(comp):

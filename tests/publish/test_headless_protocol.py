@@ -225,30 +225,34 @@ def test_tail_keeps_the_last_lines():
     assert headless.tail("", 5) == ""
 
 
-def test_publish_options_take_the_common_and_the_hosts_extra_options():
+def test_the_typed_request_crosses_to_the_host_whole():
+    from fractions import Fraction
+
+    from ft_dcc.publish.request import PublishRequest, Reviewable, request_from_options
+
     request = {
-        "input": "shot.nk",
+        "input": "shot.ma",
         "task": "p/sq/sh/comp",
         "comment": None,
         "frames": "1001-1010",
-        "fps": None,
-        "camera": "shotCam",
+        "fps": "24000/1001",
+        "cameras": ["shotCam", "witnessCam"],
         "invitees": [],
         "include_source": 0,
+        "thumbnail_frame": 1005,
         "json": True,
+        "settings": {"asset_name_template": "{shot}_{camera}", "resolution": [640, 360]},
     }
-    assert headless.publish_options(request) == {
-        "task": "p/sq/sh/comp",
-        "comment": "",
-        "frames": (1001, 1010),
-    }
-    assert headless.publish_options(request, ("camera", "invitees", "include_source")) == {
-        "task": "p/sq/sh/comp",
-        "comment": "",
-        "frames": (1001, 1010),
-        "camera": "shotCam",
-        "include_source": False,
-    }
+    typed = request_from_options(request)
+    assert typed.reviewables == [Reviewable(source="shotCam"), Reviewable(source="witnessCam")]
+    assert (typed.task, typed.comment, typed.frames) == ("p/sq/sh/comp", "", (1001, 1010))
+    assert (typed.fps, typed.thumbnail_frame) == (Fraction(24000, 1001), 1005)
+    assert (typed.asset_name_template, typed.resolution) == ("{shot}_{camera}", (640, 360))
+    payload = json.loads(json.dumps({"publish": typed.to_dict()}))  # the request file
+    assert headless.publish_request_of(payload) == typed
+    one = request_from_options({"camera": "shotCam", "asset_name": "hero"})
+    assert one.reviewables == [Reviewable(source="shotCam", asset_name="hero")]
+    assert PublishRequest().reviewables == [Reviewable()]  # the host's own choice
 
 
 def test_the_hosts_progress_reaches_the_caller_as_it_comes(scene, run_stand_in):

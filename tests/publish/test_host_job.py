@@ -15,9 +15,10 @@ from ft_dcc.host.job import MainThreadCalls, PublishJob
 from ft_dcc.host.messages import artist_message
 from ft_dcc.host.stages import STAGE_SPANS, OverallProgress
 from ft_dcc.publish.report import PublishReport
+from ft_dcc.publish.request import PublishRequest
 
 
-def _offline_job(sequence: Path, **options) -> PublishJob:
+def _offline_job(sequence: Path) -> PublishJob:
     updates: List[Tuple[str, float]] = []
     progress = OverallProgress()
 
@@ -27,11 +28,9 @@ def _offline_job(sequence: Path, **options) -> PublishJob:
 
     job = PublishJob(
         FilesHost(sequence, fps=25),
+        PublishRequest(task="demo/sq010/sh010/comp", review_session="Dailies test"),
         progress=record,
-        task="demo/sq010/sh010/comp",
-        review_session="Dailies test",
         session_factory=quick_session,
-        **options,
     )
     job.updates = updates  # type: ignore[attr-defined]
     job.overall = progress  # type: ignore[attr-defined]
@@ -69,9 +68,9 @@ def test_a_worker_job_hands_every_host_call_to_the_main_thread(offline_env, sequ
     done: List[PublishJob] = []
     job = PublishJob(
         WatchedHost(sequence_25, fps=25),
+        PublishRequest(task="demo/sq010/sh010/comp"),
         on_main=calls,
         on_done=done.append,
-        task="demo/sq010/sh010/comp",
         session_factory=quick_session,
     ).start()
     assert job.thread is not None and job.thread.ident != main
@@ -112,10 +111,10 @@ def test_mailbox_passes_results_and_exceptions_back():
 
 
 def test_a_crash_in_the_pipeline_is_kept_for_the_host_to_show(sequence_25):
-    def crash(host, **options):
+    def crash(host, request, runtime):
         raise RuntimeError("renderer crashed")
 
-    job = PublishJob(FilesHost(sequence_25, fps=25), publish=crash)
+    job = PublishJob(FilesHost(sequence_25, fps=25), PublishRequest(), publish=crash)
     job.run()
     assert job.done() and job.report is None and str(job.error) == "renderer crashed"
 

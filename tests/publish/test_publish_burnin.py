@@ -225,8 +225,8 @@ def test_the_sound_follows_the_slate_and_the_budget_holds(
 def test_the_options_reach_every_hosts_headless_request(tmp_path: Path, monkeypatch) -> None:
     import argparse
 
-    from ft_dcc.host.headless import publish_options
     from ft_dcc.publish.commands import add_commands, request_dict
+    from ft_dcc.publish.request import request_from_options
 
     parser = argparse.ArgumentParser()
     add_commands(parser.add_subparsers())
@@ -236,8 +236,8 @@ def test_the_options_reach_every_hosts_headless_request(tmp_path: Path, monkeypa
     request = request_dict(args)
     assert request["burnin"] == "slate"
     assert request["burnin_template"] == str(tmp_path / "studio.json")
-    options = publish_options(request, ("camera",))
-    assert (options["burnin"], options["burnin_template"]) == ("slate", request["burnin_template"])
+    typed = request_from_options(request)
+    assert (typed.burnin, typed.burnin_template) == ("slate", request["burnin_template"])
     with pytest.raises(SystemExit):  # argparse refuses an unknown mode
         parser.parse_args(["publish", "shot.ma", "--burnin", "sometimes"])
 

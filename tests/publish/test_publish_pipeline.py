@@ -175,6 +175,8 @@ def test_unsaved_scene_fails_and_the_repair_action_saves(
 class CameraFilesHost(FilesHost):
     """A files host that, like a DCC, has cameras."""
 
+    uses_cameras = True
+
     def cameras(self) -> List[str]:
         return ["persp", "shotCam"]
 

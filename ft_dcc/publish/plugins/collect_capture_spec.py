@@ -17,7 +17,7 @@ class CollectCaptureSpec(pyblish.api.ContextPlugin):
 
         state = state_of(context)
         request = state.request
-        overrides: Dict[str, Any] = {"camera": request.camera, "fps": request.fps}
+        overrides: Dict[str, Any] = {"camera": state.camera_choice(), "fps": request.fps}
         if request.frames:
             overrides["frame_start"], overrides["frame_end"] = request.frames
         size = capture_size(state.host, request.resolution, request.scale)

@@ -47,7 +47,7 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
         from ft_dcc.review.names import close_matches, misspelt_session_error, open_session_names
 
         name = state.review_session_name
-        if state.request.new_review_session:
+        if state.request.new_review_session or state.new_session_approved:
             return
         if state.view is not None:
             names = state.view.open_sessions
@@ -61,6 +61,7 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
             f"Create a new session {name!r} anyway?"
         )
         if state.host.ask(question, False):
+            state.new_session_approved = True  # the publish's other reviewables do not ask
             self.log.info("Creating %r although %r is open (the artist said so)", name, matches[0])
             return
         raise misspelt_session_error(name, matches)

@@ -17,9 +17,9 @@ bl_info = {
 
 import bpy  # noqa: E402 - bl_info must come first for Blender
 
-from . import farm_op, feedback, new_session, ops, panel, paths, props  # noqa: E402
+from . import cameras, farm_op, feedback, new_session, ops, panel, paths, props  # noqa: E402
 
-MODULES = (props, ops, new_session, panel, feedback, farm_op)  # feedback: a sub-panel of panel
+MODULES = (props, cameras, ops, new_session, panel, feedback, farm_op)  # feedback: a sub-panel of panel
 
 
 def register():

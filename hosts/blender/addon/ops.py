@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 import bpy
 
-from . import connection, paths, props
+if TYPE_CHECKING:  # ft_dcc is importable only once the add-on found it (paths.py)
+    from ft_dcc.publish.request import PublishRequest
+    from ft_dcc.session.interface import IntegrateSession
+
+from . import cameras, connection, paths, props
 
 log = logging.getLogger(__name__)
 
@@ -46,22 +50,29 @@ class FTDCC_OT_publish(bpy.types.Operator):
     def poll(cls, context):
         return context.scene is not None and not context.window_manager.ftdcc_busy
 
-    def _options(self, context) -> Dict[str, Any]:
+    def _request(self, context) -> PublishRequest:
+        """The publish request of the panel's choices (a ``PublishRequest``): one reviewable
+        per ticked camera, else the panel's camera (or the scene camera)."""
+        from ft_dcc.publish.request import PublishRequest, Reviewable
+
         settings = context.scene.ftrack_publish
-        options: Dict[str, Any] = {
-            "task": settings.task.strip() or None,
-            "review_session": settings.review_session.strip() or None,
-            "comment": settings.comment,
-            "new_review_session": self.new_review_session or None,
-            "camera": settings.camera.name if settings.camera else None,
-            "frames": None
+        camera = settings.camera.name if settings.camera else None
+        return PublishRequest(
+            reviewables=[Reviewable(source=name) for name in cameras.ticked(context.scene)]
+            or [Reviewable(source=camera)],
+            task=settings.task.strip() or None,
+            review_session=settings.review_session.strip() or None,
+            comment=settings.comment,
+            new_review_session=self.new_review_session,
+            frames=None
             if settings.use_scene_range
             else (settings.frame_start, settings.frame_end),
-        }
+        )
+
+    def _session(self, context) -> Optional[IntegrateSession]:
+        """An ftrack session from the add-on's connection preferences (None: FTRACK_*)."""
         conn = props.connection_settings(context)
-        if any(conn.values()):
-            options["session"] = connection.make_session(**conn)
-        return options
+        return connection.make_session(**conn) if any(conn.values()) else None
 
     def _make_job(self, context, worker: bool = False) -> Optional[Any]:
         """The publish job; with ``worker``, one whose capture steps through the modal timer."""
@@ -82,18 +93,18 @@ class FTDCC_OT_publish(bpy.types.Operator):
         settings = context.scene.ftrack_publish
         if settings.save_first and bpy.data.filepath and bpy.data.is_dirty:
             bpy.ops.wm.save_mainfile(filepath=bpy.data.filepath)
-        options = self._options(context)
+        request, session = self._request(context), self._session(context)
         messages: List[str] = []
         scene = context.scene.name
         host = BlenderHost(scene_name=scene, reporter=lambda m, _l: messages.append(m))
         self._overall = OverallProgress()
         if not worker:
-            return PublishJob(host, progress=self._overall, **options)
+            return PublishJob(host, request, progress=self._overall, session=session)
         self._mailbox = MainThreadCalls()
         self._host = SteppedCaptureHost(host, self._mailbox, scene=scene)
         # the host hands its calls to the main thread itself: the job calls it directly
         progress = CancellableProgress(self._overall, self._host)
-        return PublishJob(self._host, progress=progress, **options)
+        return PublishJob(self._host, request, progress=progress, session=session)
 
     def execute(self, context):
         job = self._make_job(context)

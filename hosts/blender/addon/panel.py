@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import connection
+from . import cameras, connection
 
 
 class SidebarPanel:
@@ -56,6 +56,7 @@ class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
         if settings.camera is None:
             name = scene.camera.name if scene.camera else "none: add one"
             col.label(text=f"Scene camera: {name}")
+        cameras.draw(layout, scene)  # several cameras: one version each
 
         row = layout.row()
         row.scale_y = 1.5

@@ -50,6 +50,12 @@ if options.get("zip"):
         bpy.ops.preferences.addon_install(filepath=options["zip"])
         addon_utils.enable("ft_dcc_blender", default_set=True)
 
+for name in options.get("cameras", []):  # several cameras, each ticked "Review" in the panel
+    scene = bpy.context.scene
+    camera = bpy.data.objects.new(name, scene.camera.data.copy())
+    camera.matrix_world = scene.camera.matrix_world
+    scene.collection.objects.link(camera)
+    camera.ftrack_review = True
 settings = bpy.context.scene.ftrack_publish
 settings.task = options["task"]
 settings.review_session = options["review_session"]

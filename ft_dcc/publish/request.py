@@ -1,0 +1,163 @@
+"""What a publish is asked to do: a typed :class:`PublishRequest`, built once by a host's UI or
+the CLI and passed whole to :func:`ft_dcc.publish.api.run_publish`.
+
+A request holds one or more :class:`Reviewable` s (each becomes its own AssetVersion) and the
+choices they share: the task, the review session, the comment, the frames, and what the
+studio settings resolved. It crosses a process boundary (``ft-dcc publish`` -> a headless host)
+as :meth:`PublishRequest.to_dict` / :meth:`PublishRequest.from_dict`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import attr
+
+from ft_dcc.media._fps import as_fraction
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.session.interface import IntegrateSession
+
+#: an invitee: an e-mail, or ``{"email": ..., "name": ...}``
+Invitee = Union[str, Dict[str, str]]
+
+
+@attr.s(frozen=True, auto_attribs=True, kw_only=True)
+class Reviewable:
+    """One thing to review, published as its own AssetVersion.
+
+    ``source`` names it in the host: a camera (Blender, Maya), a Write node (Nuke) or an input
+    file (the files host); None is the host's own choice (the current camera, the ticked Write
+    node, the input). ``asset_name`` is the artist's; None: the settings' naming template
+    (``naming.asset``, e.g. ``{shot}_{camera}``), else a name from the scene or input.
+    """
+
+    source: Optional[str] = None
+    asset_name: Optional[str] = None
+
+
+def _frames(value: Union[str, Sequence[int], None]) -> Optional[Tuple[int, int]]:
+    """``[1001, 1024]``, ``"1001-1024"``, ``"1001"`` (also negative, ``"-5"``) or None."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        start, _, end = value.partition("-") if not value.startswith("-") else (value, "", "")
+        return int(start), int(end or start)
+    return int(value[0]), int(value[1])
+
+
+def _fps(value: Union[Fraction, float, str, None]) -> Optional[Fraction]:
+    return as_fraction(value) if value not in (None, "") else None
+
+
+def _optional_int(value: Optional[int]) -> Optional[int]:
+    return None if value is None else int(value)
+
+
+def _optional_path(value: Union[str, Path, None]) -> Optional[Path]:
+    return Path(value) if value else None
+
+
+def _optional_text(value: Union[str, Path, None]) -> Optional[str]:
+    return None if value is None else str(value)
+
+
+def _reviewables(values: Iterable[Union[Reviewable, Dict[str, Optional[str]]]]) -> List[Reviewable]:
+    found = [v if isinstance(v, Reviewable) else Reviewable(**v) for v in values]
+    return found or [Reviewable()]
+
+
+def _invitees(values: Optional[Iterable[Invitee]]) -> Tuple[Invitee, ...]:
+    return tuple(values or ())
+
+
+def _size(value: Optional[Sequence[int]]) -> Optional[Tuple[int, int]]:
+    return (int(value[0]), int(value[1])) if value else None
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class PublishRequest:
+    """The artist's choices for one publish (see the module docstring)."""
+
+    reviewables: List[Reviewable] = attr.ib(factory=lambda: [Reviewable()], converter=_reviewables)
+    task: Optional[str] = None  # task id or "Project/Seq/Shot/Task"; FTRACK_CONTEXTID if None
+    review_session: Optional[str] = None  # name; "Dailies YYYY-MM-DD" if None
+    comment: str = attr.ib(default="", converter=lambda v: v or "")
+    frames: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_frames)
+    fps: Optional[Fraction] = attr.ib(default=None, converter=_fps)
+    invitees: Tuple[Invitee, ...] = attr.ib(default=(), converter=_invitees)
+    include_source: bool = attr.ib(default=False, converter=bool)
+    queue_dir: Optional[Path] = attr.ib(default=None, converter=_optional_path)
+    work_dir: Optional[Path] = attr.ib(default=None, converter=_optional_path)
+    #: the frame of the thumbnail/poster; None: the middle
+    thumbnail_frame: Optional[int] = attr.ib(default=None, converter=_optional_int)
+    burnin: Optional[str] = None  # off/on/slate/both; None: on when a template is given
+    #: a template file; None: $FT_DCC_BURNIN_TEMPLATE
+    burnin_template: Optional[str] = attr.ib(default=None, converter=_optional_text)
+    #: create the session even when its name is close to an open one's
+    new_review_session: bool = attr.ib(default=False, converter=bool)
+    # from the resolved settings (ft_dcc.settings; see ft_dcc.publish.settings_options)
+    asset_name_template: Optional[str] = None  # naming.asset, e.g. "{shot}_{camera}"
+    name_fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task for templates
+    resolution: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)
+    scale: Optional[float] = None  # capture.scale, when no resolution is given
+    check_severity: Dict[str, str] = attr.Factory(dict)  # validator class -> block/warn/off
+
+    @property
+    def several(self) -> bool:
+        """True when the publish makes more than one version."""
+        return len(self.reviewables) > 1
+
+    def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready values (for a headless host's request file)."""
+        data = attr.asdict(self, recurse=True)
+        data["fps"] = None if self.fps is None else f"{self.fps.numerator}/{self.fps.denominator}"
+        for name in ("queue_dir", "work_dir"):
+            data[name] = None if data[name] is None else str(data[name])
+        data["invitees"] = list(self.invitees)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> PublishRequest:
+        """The request :meth:`to_dict` wrote (unknown keys are ignored)."""
+        known = {field.name for field in attr.fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class PublishRuntime:
+    """How a publish runs, not what it publishes: the ftrack session to reuse (or how to make
+    one) and where its progress goes."""
+
+    session: Optional[IntegrateSession] = None
+    session_factory: Optional[Callable[[], IntegrateSession]] = None
+    progress: Progress = null_progress
+
+
+#: the plain options (an ``ft-dcc publish`` request) that are :class:`PublishRequest` fields
+_SHARED = (
+    "task", "review_session", "new_review_session", "comment", "frames", "fps", "invitees",
+    "include_source", "thumbnail_frame", "burnin", "burnin_template",
+)  # fmt: skip
+
+
+def request_from_options(options: Dict[str, Any]) -> PublishRequest:
+    """The :class:`PublishRequest` of ``ft-dcc publish``'s options (a headless request's):
+    one reviewable per ``cameras`` / ``writes`` entry (``camera`` / ``write`` for one), or
+    per extra input (``inputs``), with the resolved ``settings`` filled in."""
+    values: Dict[str, Any] = {n: options[n] for n in _SHARED if options.get(n) is not None}
+    values.update(options.get("settings") or {})
+    return PublishRequest(reviewables=_reviewables_of(options), **values)
+
+
+def _reviewables_of(options: Dict[str, Any]) -> List[Reviewable]:
+    sources = list(options.get("cameras") or options.get("writes") or [])
+    sources = sources or [s for s in (options.get("camera"), options.get("write")) if s]
+    inputs = list(options.get("inputs") or [])
+    if len(inputs) > 1:
+        sources = inputs
+    asset = options.get("asset_name")
+    if len(sources) > 1:
+        return [Reviewable(source=str(source), asset_name=None) for source in sources]
+    return [Reviewable(source=sources[0] if sources else None, asset_name=asset)]
