@@ -19,7 +19,8 @@ import bpy  # noqa: E402 - bl_info must come first for Blender
 
 from . import cameras, farm_op, feedback, new_session, ops, panel, paths, props  # noqa: E402
 
-MODULES = (props, cameras, ops, new_session, panel, feedback, farm_op)  # feedback: a sub-panel of panel
+# feedback: a sub-panel of panel
+MODULES = (props, cameras, ops, new_session, panel, feedback, farm_op)
 
 
 def register():
