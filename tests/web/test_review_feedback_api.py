@@ -27,6 +27,9 @@ from .feedback_fixtures import (
     stroke_png,
 )
 
+#: a new version's workflow status (the built-in "Pending Review")
+PENDING = {"name": "Pending Review", "color": "#F6C342"}
+
 
 @pytest.fixture
 def make_session(embedded_server: Any, tmp_path: Path) -> Iterator[Callable[..., Any]]:
@@ -129,7 +132,10 @@ def test_the_feedback_read_has_the_agreed_shape(make_session: Any) -> None:
         "email": dailies.bob["email"],
     }
     assert set(feedback["objects"]) == {v001["id"], v002["id"]}
-    assert feedback["objects"][v001["id"]] == {"notes": [], "statuses": []}
+    assert feedback["objects"][v001["id"]] == {
+        "notes": [], "statuses": [],
+        "version_status": PENDING,
+    }  # fmt: skip
     notes = feedback["objects"][v002["id"]]["notes"]
     drawing, reply = sorted(notes, key=lambda n: n["content"] == "agreed")
     assert drawing["frame"] == 1012 and drawing["content"] == ""
@@ -240,4 +246,5 @@ def test_a_closed_session_takes_nothing_from_the_page(make_session: Any) -> None
         answer = ann.post(route, body)
         assert answer.status_code == 409, answer.text
         assert "closed" in answer.json()["error"]
-    assert ann.feedback()["objects"][v001["id"]] == {"notes": [], "statuses": []}
+    unchanged = ann.feedback()["objects"][v001["id"]]  # nothing stored, the status not moved
+    assert unchanged == {"notes": [], "statuses": [], "version_status": PENDING}

@@ -42,7 +42,8 @@ drawing over ``frame``..``frame_out`` (inclusive; default: the one frame), kept 
           "statuses": [                               # one per invitee, current only
             {"invitee_id": str, "name": str, "email": str,
              "status": "approved" | "require_changes", "date": str | null}
-          ]
+          ],
+          "version_status": {"name": str, "color": str} | null   # the version's ftrack status
         }
       }
     }
@@ -153,13 +154,16 @@ def status_json(status: StatusView) -> Dict[str, Any]:
 def feedback_json(data: ReviewData, link: Link, review_session_id: str) -> Dict[str, Any]:
     """The ``GET /feedback`` answer."""
     grouped = data.notes_by_item(review_session_id)
-    objects: Dict[str, Dict[str, List[Dict[str, Any]]]] = {
+    objects: Dict[str, Dict[str, Any]] = {
         object_id: {
             "notes": [note_json(n, review_session_id, link.token) for n in notes],
             "statuses": [],
+            "version_status": None,
         }
         for object_id, notes in grouped.items()
     }
+    for object_id, version_status in data.version_statuses(list(grouped)).items():
+        objects[object_id]["version_status"] = version_status
     for status in data.statuses(list(grouped)):
         objects[status.object_id]["statuses"].append(status_json(status))
     return {"me": link.invitee.as_json() if link.invitee else None, "objects": objects}
