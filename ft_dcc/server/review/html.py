@@ -21,7 +21,9 @@ from ft_dcc.server.review.data import ItemView, NoteView, SessionView
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 #: The page's scripts, in load order (all ``defer``; ``review.js`` starts the page).
-SCRIPTS = ("player.js", "compare.js", "draw.js", "feedback.js", "live.js", "review.js")
+SCRIPTS = (
+    "player.js", "compare.js", "draw.js", "feedback.js", "live.js", "whoami.js", "review.js"
+)  # fmt: skip
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

@@ -6,9 +6,11 @@ from typing import Any, List
 
 from starlette.routing import BaseRoute
 
+from ft_dcc.server.review.claims import claim_table
 from ft_dcc.server.review.feedback import FeedbackRoutes
 from ft_dcc.server.review.live import LiveRoutes
 from ft_dcc.server.review.page import ReviewRoutes
+from ft_dcc.server.review.room import RoomRoutes
 
 
 def routes(server: Any) -> List[BaseRoute]:
@@ -16,4 +18,10 @@ def routes(server: Any) -> List[BaseRoute]:
     feedback API (:mod:`ft_dcc.server.review.feedback`) and the live stream
     (:mod:`ft_dcc.server.review.live`)."""
     base = ReviewRoutes(server)
-    return base.routes() + FeedbackRoutes(base).routes() + LiveRoutes(base).routes()
+    claim_table(server.store)  # created at start-up, before any worker serves
+    return (
+        base.routes()
+        + FeedbackRoutes(base).routes()
+        + LiveRoutes(base).routes()
+        + RoomRoutes(base).routes()
+    )
