@@ -235,11 +235,7 @@ def _reset_remote(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
 def _signed_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     """``generate_signed_url`` (an action of ftrack's JavaScript API): a short-lived download URL
     of a component in ftrack.server that opens in a browser, with no API key in it."""
-    component_id = check_component_id(op.get("component_id"))
-    if not ctx.files.exists(component_id):
-        raise ApiFailure(
-            "ValidationError", f"No file for component {component_id}; upload it first."
-        )
+    component_id = check_component_id(op.get("component_id"))  # a missing file answers 404
     path = signed_download_url(
         ctx.files, "/component/get", component_id, caller.user_id, ttl=SIGNED_URL_TTL
     )
