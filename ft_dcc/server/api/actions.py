@@ -21,9 +21,11 @@ from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.api.search import is_search, search_as_query
 from ft_dcc.server.errors import ApiFailure, ApiOperationError
+from ft_dcc.server.files.download_links import SIGNED_URL_TTL, signed_download_url
 from ft_dcc.server.files.encode import EncodeError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import generate_api_key
+from ft_dcc.server.review import claims
 from ft_dcc.server.review.page import widget_url
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.runtime.context import ApiContext
@@ -231,6 +233,16 @@ def _reset_remote(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     return {"action": "reset_remote", "data": {"api_key": new_key}}
 
 
+def _signed_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    """``generate_signed_url`` (an action of ftrack's JavaScript API): a short-lived download URL
+    of a component in ftrack.server that opens in a browser, with no API key in it."""
+    component_id = check_component_id(op.get("component_id"))  # a missing file answers 404
+    path = signed_download_url(
+        ctx.files, "/component/get", component_id, caller.user_id, ttl=SIGNED_URL_TTL
+    )
+    return {"action": "generate_signed_url", "signed_url": caller.base_url + path}
+
+
 HANDLERS: Dict[str, Handler] = {
     "query_server_information": _server_information,
     "query_schemas": _schemas,
@@ -242,6 +254,8 @@ HANDLERS: Dict[str, Handler] = {
     "send_user_invite": _user_invite,
     "get_widget_url": _widget_url,
     "reset_remote": _reset_remote,
+    "generate_signed_url": _signed_url,
+    claims.ACTION: claims.claim,
 }
 
 
@@ -275,7 +289,10 @@ def check_batch(batch: object) -> List[Dict[str, Any]]:
 
 #: Actions without side effects worth undoing: answered before the data transaction, so a
 #: failure there writes nothing.
-BEFORE_DATA = ("query_server_information", "query_schemas", "get_upload_metadata", "get_widget_url")
+BEFORE_DATA = (
+    "query_server_information", "query_schemas", "get_upload_metadata", "get_widget_url",
+    "generate_signed_url",
+)  # fmt: skip
 
 
 def _check_complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> None:

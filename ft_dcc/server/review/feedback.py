@@ -3,8 +3,9 @@
 Every route needs ``?token=`` (a review link from ``get_widget_url`` with
 ``name="review_session"``, see :mod:`ft_dcc.server.review.access`). A link made for an invitee
 (``entity_type="ReviewSessionInvitee"``) acts as that invitee: its notes are authored by the
-User standing for the invitee's e-mail, its statuses are the invitee's. A link made for the
-session (no invitee) acts as the user who made it. Errors are JSON ``{"error": "<what to do>"}``
+User standing for that invitee (:mod:`ft_dcc.server.review.identity`), its statuses are the
+invitee's. A link made for the session (no invitee) writes nothing until its holder says who
+they are (:mod:`ft_dcc.server.review.room`). Errors are JSON ``{"error": "<what to do>"}``
 with a 4xx status (400 bad input, 403 bad link or not allowed, 404 unknown object or note,
 409 closed session, 413 too large); never a 5xx for any input.
 
@@ -283,10 +284,8 @@ class FeedbackRoutes:
             raise LookupError("No such review session; it may have been deleted.")
         if not view.is_open:
             raise BadInput("This review session is closed; nothing can be added to it.", 409)
-        execute = self.server.ctx.execute
-        return handler(
-            lambda: ReviewWriter(execute, link.author_id(execute), review_session_id), link, fields
-        )
+        execute, author = link.writer(self.server.store, self.server.ctx.execute)
+        return handler(lambda: ReviewWriter(execute, author, review_session_id), link, fields)
 
     def _note(self, writer: WriterFactory, link: Link, fields: Dict[str, Any]) -> Tuple[Dict, int]:
         reply_to = _optional_id(fields, "in_reply_to_id")

@@ -27,6 +27,7 @@ SCRIPTS = (
     "draw.js",
     "feedback.js",
     "live.js",
+    "whoami.js",
     "presenter.js",
     "review.js",
     "compare_link.js",
