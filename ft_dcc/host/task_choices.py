@@ -20,6 +20,8 @@ from ft_dcc.protocol.app_data import user_data_dir
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.atomic import atomic_write_json
 from ft_dcc.session.interface import PublishSession
+from ft_dcc.settings.load import load as load_settings
+from ft_dcc.settings.resolve import Filters, Resolved
 from ft_dcc.settings.templates import task_from_path
 
 log = logging.getLogger(__name__)
@@ -147,3 +149,46 @@ def task_choices(
 def describe(choices: Sequence[TaskChoice]) -> List[Dict[str, Any]]:
     """The choices as plain data (for a host's enum items or a JSON answer)."""
     return [attr.asdict(c) for c in choices]
+
+
+def remember_published(
+    report: Any, server_url: Optional[str], recent: Optional[RecentTasks] = None
+) -> None:
+    """After a successful (not only queued) publish: its task goes first in the recent ones.
+    Never fails the publish: a recent list that cannot be written is only logged."""
+    if not (report is not None and report.ok and not report.queued and report.task and server_url):
+        return
+    try:
+        (recent or RecentTasks()).remember(server_url, str(report.task))
+    except OSError as exc:
+        log.warning("could not remember the recent task %s: %s", report.task, exc)
+
+
+@attr.s(frozen=True, auto_attribs=True)
+class Picker:
+    """What a host's picker shows: the choices and the settings that apply (host, project)."""
+
+    choices: List[TaskChoice]
+    settings: Resolved
+
+
+def load_picker(
+    session: PublishSession,
+    host: str,
+    scene_path: Optional[str] = None,
+    recent: Optional[RecentTasks] = None,
+) -> Picker:
+    """The choices for ``scene_path`` (its project when a path template names one) and the
+    settings resolved for ``host`` and that project (the studio's when the project is unknown)."""
+    filters = Filters(host=host)
+    resolved = load_settings(session=session, filters=filters)
+    templates = resolved["paths.task_templates"]
+    scene = scene_task(templates, scene_path)
+    if scene:
+        try:
+            resolved = load_settings(scene.split("/", 1)[0], filters, session=session)
+        except SettingsError as exc:  # e.g. the folder names no project on this server
+            log.info("the scene's path names no task here: %s", exc)
+            scene_path = None
+    choices = task_choices(session, None, scene_path, templates, recent)
+    return Picker(choices=choices, settings=resolved)

@@ -17,9 +17,9 @@ bl_info = {
 
 import bpy  # noqa: E402 - bl_info must come first for Blender
 
-from . import feedback, new_session, ops, panel, paths, props  # noqa: E402
+from . import feedback, new_session, ops, panel, paths, props, task_picker  # noqa: E402
 
-MODULES = (props, ops, new_session, panel, feedback)  # feedback: a sub-panel of panel
+MODULES = (props, ops, new_session, task_picker, panel, feedback)  # feedback: a sub-panel of panel
 
 
 def register():
