@@ -103,12 +103,15 @@ class RecentTasks:
         atomic_write_json(self.path, data)
 
 
-def scene_task(templates: Sequence[str], scene_path: Optional[str]) -> Optional[str]:
-    """The task path the path templates give ``scene_path``, or None when none matches."""
+def scene_task(
+    templates: Sequence[str], scene_path: Optional[str], projects: Optional[Sequence[str]] = None
+) -> Optional[str]:
+    """The task path the path templates give ``scene_path`` (naming one of ``projects`` when
+    given), or None when none matches."""
     if not scene_path or not templates:
         return None
     try:
-        return task_from_path(templates, scene_path)
+        return task_from_path(templates, scene_path, projects)
     except SettingsError:
         return None
 
@@ -135,10 +138,11 @@ def task_choices(
     scene_path: Optional[str] = None,
     templates: Sequence[str] = (),
     recent: Optional[RecentTasks] = None,
+    projects: Optional[Sequence[str]] = None,
 ) -> List[TaskChoice]:
     """What a host's picker lists (see :func:`order_choices`); ``project`` defaults to the
-    one the scene's path names."""
-    scene = scene_task(templates, scene_path)
+    one the scene's path names (one of ``projects``, the server's, when given)."""
+    scene = scene_task(templates, scene_path, projects)
     if project is None and scene:
         project = scene.split("/", 1)[0]
     tasks = fetch_tasks(session, project)
@@ -183,12 +187,13 @@ def load_picker(
     filters = Filters(host=host)
     resolved = load_settings(session=session, filters=filters)
     templates = resolved["paths.task_templates"]
-    scene = scene_task(templates, scene_path)
+    projects = fetch_projects(session) if templates and scene_path else None
+    scene = scene_task(templates, scene_path, projects)
     if scene:
         try:
             resolved = load_settings(scene.split("/", 1)[0], filters, session=session)
         except SettingsError as exc:  # e.g. the folder names no project on this server
             log.info("the scene's path names no task here: %s", exc)
             scene_path = None
-    choices = task_choices(session, None, scene_path, templates, recent)
+    choices = task_choices(session, None, scene_path, templates, recent, projects)
     return Picker(choices=choices, settings=resolved)
