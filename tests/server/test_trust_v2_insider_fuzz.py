@@ -19,7 +19,6 @@ import json
 import random
 from typing import Any, Dict, List, Set, Tuple
 
-import pytest
 import sqlalchemy as sa
 from support.trust import call, create, delete, new_id, ok, update
 from support.trust_v2 import World, review_of, review_post, token_of, widget
@@ -162,7 +161,6 @@ class Fuzzer:
         return operations
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 findings 1, 2, 5: others' rows are writable")
 def test_a_plain_user_cannot_change_anyone_elses_rows(
     trust_world: World, artifacts_dir: Any
 ) -> None:

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import requests
 from support.trust import call, update
 from support.trust_v2 import api_refused, assert_unchanged, review_of, snapshot, token_of, widget
 
-FINDING = "issue 18 finding 2: created_by_id and shareable_url_enabled are writable by anyone"
 
-
-@pytest.mark.xfail(strict=True, reason=FINDING + " (created_by_id rewritten to the caller)")
 def test_mallory_cannot_make_herself_the_creator_of_alices_session(trust_world: Any) -> None:
     world, mallory = trust_world, trust_world.mallory
     review = review_of(world, world.alice)
@@ -33,7 +29,6 @@ def test_mallory_cannot_make_herself_the_creator_of_alices_session(trust_world: 
     assert page.status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (shareable_url_enabled set by a stranger)")
 def test_mallory_cannot_open_alices_private_session_to_plain_links(trust_world: Any) -> None:
     world, mallory = trust_world, trust_world.mallory
     review = review_of(world, world.alice)
