@@ -273,7 +273,11 @@ class FeedbackRoutes:
         if view is None:
             raise LookupError("No such review session; it may have been deleted.")
         if not view.is_open:
-            raise BadInput("This review session is closed; nothing can be added to it.", 409)
+            raise BadInput(
+                "This review session is closed; nothing can be added to it. Ask its owner to "
+                "reopen it.",
+                409,
+            )
         execute = self.server.ctx.execute
         return handler(
             lambda: ReviewWriter(execute, link.author_id(execute), review_session_id), link, fields

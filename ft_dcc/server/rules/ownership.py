@@ -142,10 +142,10 @@ class OwnershipRule(Rule):
         before = step.before or {}
         changed = {name for name, value in row.items() if value != before.get(name)}
         for name in spec.immutable:
-            if step.action != "create" and name in changed and before.get(name) is not None:
+            if step.action != "create" and name in changed:
                 raise PermissionDenied(
-                    f"'{name}' of {etype.name} cannot be changed once set; only an administrator "
-                    f"may. Create a new {etype.name} instead."
+                    f"'{name}' of {etype.name} cannot be changed after create; only an "
+                    f"administrator may. Create a new {etype.name} instead."
                 )
         for name in spec.self_only:
             if name in changed and row.get(name) not in (None, batch.user_id):

@@ -15,7 +15,7 @@ file routes (uploads and ``/component/remove``), the permission-matrix tests and
 An Administrator may do everything. Anyone else may ``create`` as :class:`Ownership.create`
 says, ``update`` and ``delete`` only rows they own (except the :attr:`Ownership.open_fields`,
 which any User may change, as ftrack's User role changes statuses), may never change an
-:attr:`Ownership.immutable` attribute once it is set, and may set an :attr:`Ownership.self_only`
+:attr:`Ownership.immutable` attribute after the create, and may set an :attr:`Ownership.self_only`
 attribute (an author, a creator) only to themselves.
 
 Types not listed (contexts, lists, users…) follow the other rules only (ftrack's User role:
@@ -55,12 +55,15 @@ class Ownership:
     create: str = ANYONE
     update: str = OWNER
     delete: str = OWNER
-    #: attributes a non-administrator may not change once they hold a value
+    #: attributes a non-administrator may not change after the create (set them in the create)
     immutable: Tuple[str, ...] = ()
     #: attributes a non-administrator may only set to themselves (an author, a creator)
     self_only: Tuple[str, ...] = ()
     #: attributes any User may change on anyone's row (ftrack's User role sets statuses)
     open_fields: Tuple[str, ...] = ()
+    #: whether the store records the creator of each row (not for link rows keyed by the two
+    #: ids they join: those are owned through their parent only)
+    recorded: bool = True
     #: migration: existing rows' creator is read once from this column (None: no creator,
     #: the row is then owned through its parent, or by administrators only)
     legacy_owner: Optional[str] = None
@@ -123,6 +126,7 @@ MODEL: Tuple[Ownership, ...] = (
             parent=Parent("note_id", "Note", required=True),
             create=PARENT_OWNER,
             immutable=("note_id", other),
+            recorded=False,
         )
         for name, other in (
             ("NoteComponent", "component_id"),
@@ -148,11 +152,8 @@ def permissions_table() -> List[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for spec in MODEL:
-        through = (
-            f"creator, or owner of {spec.parent.type_name} (`{spec.parent.column}`)"
-            if (spec.parent)
-            else "creator"
-        )
+        parent = f"owner of {spec.parent.type_name} (`{spec.parent.column}`)" if spec.parent else ""
+        through = ", or ".join(p for p in ("creator" if spec.recorded else "", parent) if p)
         lines.append(
             f"| {spec.type_name} | {through} | {spec.create} | {spec.update} / {spec.delete} | "
             f"{_names(spec.immutable)} | {_names(spec.self_only)} | {_names(spec.open_fields)} |"

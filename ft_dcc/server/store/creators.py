@@ -32,7 +32,8 @@ MIGRATED_KEY = "creator_records"
 
 def is_recorded(etype: EntityType) -> bool:
     """Whether creates of ``etype`` are recorded (a single-key type of the ownership model)."""
-    return len(etype.primary_key) == 1 and ownership_of(etype.name, etype.family) is not None
+    spec = ownership_of(etype.name, etype.family)
+    return len(etype.primary_key) == 1 and spec is not None and spec.recorded
 
 
 def record(
