@@ -3,6 +3,9 @@
 mallory (a plain User) against alice's published movie and thumbnail, over HTTP on the real
 server (SQLite, and PostgreSQL with 4 workers): each attack is refused with a message that says
 what to do, and no database row and no stored file changes.
+
+Seen failing first: these were strict xfails on ``main`` before the ownership model
+(``ft_dcc/server/rules/ownership_model.py``); they pass as plain tests since.
 """
 
 from __future__ import annotations

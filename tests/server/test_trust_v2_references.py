@@ -4,6 +4,9 @@ drawing is a real PNG.
 Refused with a message that says what to do, nothing stored: a project's reference set to a
 path, a ComponentLocation without a component, foreign keys naming nothing (or a row of another
 type), and a 16-byte header-only "PNG" posted as a drawing.
+
+Seen failing first: the path and the location without a component were strict xfails on
+``main`` before the schema-declared foreign keys and the ownership model's required parent.
 """
 
 from __future__ import annotations
