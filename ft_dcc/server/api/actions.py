@@ -27,7 +27,7 @@ from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import generate_api_key
 from ft_dcc.server.review import claims
 from ft_dcc.server.review.page import widget_url
-from ft_dcc.server.rules import permissions
+from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.runtime.context import ApiContext
 from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS
 
@@ -90,6 +90,11 @@ def _refuse_committed_file(ctx: ApiContext, component_id: Any, caller: Caller) -
 
 
 def _upload_metadata(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    refusal = ownership.file_refusal(
+        ctx.store, caller.user_id, check_component_id(op.get("component_id")), "upload to"
+    )
+    if refusal:
+        raise ApiFailure(permissions.PERMISSION_ERROR, refusal, 403)
     _refuse_committed_file(ctx, op.get("component_id"), caller)
     if op.get("parts") is not None:
         return ctx.files.multipart_metadata(

@@ -283,7 +283,11 @@ class FeedbackRoutes:
         if view is None:
             raise LookupError("No such review session; it may have been deleted.")
         if not view.is_open:
-            raise BadInput("This review session is closed; nothing can be added to it.", 409)
+            raise BadInput(
+                "This review session is closed; nothing can be added to it. Ask its owner to "
+                "reopen it.",
+                409,
+            )
         execute, author = link.writer(self.server.store, self.server.ctx.execute)
         return handler(lambda: ReviewWriter(execute, author, review_session_id), link, fields)
 

@@ -24,6 +24,7 @@ from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.builtin_data import ensure_builtin_data
 from ft_dcc.server.model.database import check_reachable, describe, prepare_schema, setup_error
 from ft_dcc.server.model.schema import SchemaModel
+from ft_dcc.server.model.side_tables import creator_table
 from ft_dcc.server.model.storage import (
     add_missing_columns,
     build_link_tables,
@@ -34,6 +35,7 @@ from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.rules import default_rules
 from ft_dcc.server.rules.integrity import duplicate_error, ensure_unique_indexes
 from ft_dcc.server.rules.permissions import ensure_role
+from ft_dcc.server.store import creators
 from ft_dcc.server.store.batch import Batch
 
 log = logging.getLogger(__name__)
@@ -71,12 +73,14 @@ class Store:
         self.metadata = MetaData()
         self.tables = build_tables(self.model, self.metadata)
         self.link_tables = build_link_tables(self.model, self.metadata)
+        creator_table(self.metadata)
         self.engine = make_engine(database_url)
         try:
             check_reachable(self.engine)
             prepare_schema(self.engine, self.metadata)
             add_missing_columns(self.engine, self.metadata)
             ensure_unique_indexes(self.engine, self.model, self.tables)
+            creators.migrate(self.engine, self.model, self.tables, self.metadata)
         except (SQLAlchemyError, OSError) as error:
             self.engine.dispose()
             raise setup_error(error, self.engine) from None
