@@ -109,8 +109,8 @@ from ft_dcc.host.pythonpath import ensure_hosts_package
 assert ensure_hosts_package()
 host_apis = ("bpy", "maya", "nuke", "mathutils", "gpu", "bl_ui", "PySide2", "PySide6")
 imported, skipped = {}, []
-names = ["requests", "attr", "pyblish.api", "pyblish.util", "imageio_ffmpeg", "imageio_ffmpeg.binaries",
-         "charset_normalizer.md", "urllib3", "idna", "certifi"]
+names = ["requests", "attr", "pyblish.api", "pyblish.util", "imageio_ffmpeg",
+         "imageio_ffmpeg.binaries", "charset_normalizer.md", "urllib3", "idna", "certifi"]
 for package in ("ft_dcc", "ft_dcc_hosts"):  # every module of ours, the dependencies' entry points
     top = importlib.import_module(package)
     names += [package] + [m.name for m in pkgutil.walk_packages(top.__path__, package + ".")]
