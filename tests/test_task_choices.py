@@ -62,6 +62,7 @@ def test_a_host_job_remembers_the_task_only_when_published(tmp_path, monkeypatch
     from ft_dcc.host.interface import Host
     from ft_dcc.host.job import PublishJob
     from ft_dcc.publish.report import PublishReport
+    from ft_dcc.publish.request import PublishRequest
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("FTRACK_SERVER", "http://127.0.0.1:9")
@@ -72,7 +73,8 @@ def test_a_host_job_remembers_the_task_only_when_published(tmp_path, monkeypatch
     }
     for report in outcomes.values():
         unused = cast(Host, object())  # the stand-in publish below never asks the host
-        PublishJob(unused, publish=lambda *_a, r=report, **_k: r).run()
+        request = PublishRequest(task=report.task)
+        PublishJob(unused, request, publish=lambda *_a, r=report, **_k: r).run()
     assert RecentTasks().load("http://127.0.0.1:9") == ["p/sq/sh/comp"]
 
 
