@@ -20,7 +20,6 @@ Reply: ``{"action": "claim_review_invitee", "review_session_invitee_id": str, "u
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any, Dict, Optional
 from urllib.parse import parse_qs, urlsplit
 
@@ -35,26 +34,21 @@ from ft_dcc.server.rules import permissions
 CLAIM_TABLE = "ft_dcc_invitee_claim"
 ACTION = "claim_review_invitee"
 
-_tables: Dict[int, sa.Table] = {}
-_tables_lock = threading.Lock()
-
-
 def claim_table(store: Any) -> sa.Table:
-    """The claims table of ``store`` (created when missing: call once at start-up)."""
-    with _tables_lock:
-        table = _tables.get(id(store))
-        if table is None:
-            table = _tables[id(store)] = side_table(
-                store.engine,
-                store.metadata,
-                CLAIM_TABLE,
-                sa.Column("invitee_id", sa.String(64), primary_key=True),
-                sa.Column("review_session_id", sa.String(64), nullable=False),
-                sa.Column("user_id", sa.String(64), nullable=False),
-                sa.Column("claimed_by_id", sa.String(64), nullable=False),
-                sa.Column("claimed_at", sa.DateTime, nullable=False),
-            )
-        return table
+    """The claims table of ``store`` (created in its database the first time: at start-up)."""
+    defined = store.metadata.tables.get(CLAIM_TABLE)
+    if defined is not None:
+        return defined  # the store's own metadata remembers it: no check of the database
+    return side_table(
+        store.engine,
+        store.metadata,
+        CLAIM_TABLE,
+        sa.Column("invitee_id", sa.String(64), primary_key=True),
+        sa.Column("review_session_id", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.String(64), nullable=False),
+        sa.Column("claimed_by_id", sa.String(64), nullable=False),
+        sa.Column("claimed_at", sa.DateTime, nullable=False),
+    )
 
 
 def claimed_user(store: Any, invitee: Invitee) -> Optional[str]:
