@@ -3,10 +3,12 @@ the task's latest versions only, statuses, then notes in timeline order with the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Tuple
 
 import pytest
+import requests
 from support import make_task, open_session
 from support.feedback import seed_feedback
 
@@ -75,5 +77,21 @@ def test_the_genuine_client_reads_the_same_feedback(embedded_server: Any, tmp_pa
     ours = [v.to_dict() for v in session_feedback(session, target["id"])]
     with genuine_sessions(embedded_server, tmp_path / "genuine") as make:
         theirs = [v.to_dict() for v in session_feedback(make(), target["id"])]
-    assert theirs == ours
+    # a signed drawing URL carries its expiry second: two reads a second apart differ there only
+    assert _unsigned(theirs) == _unsigned(ours)
     assert [len(v["notes"]) for v in ours] == [1, 2]
+    for found in (ours, theirs):  # each signature is the server's: the seeded drawing has no file
+        (url,) = [u for v in found for n in v["notes"] for u in n["drawings"]]
+        assert requests.get(url, timeout=60).status_code == 404
+        assert requests.get(url[:-4] + "AAAA", timeout=60).status_code in (401, 403)
+
+
+def _unsigned(value: Any) -> Any:
+    """``value`` with each URL's ``token=…`` query value replaced by a placeholder."""
+    if isinstance(value, dict):
+        return {k: _unsigned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unsigned(v) for v in value]
+    if isinstance(value, str) and "token=" in value:
+        return re.sub(r"token=[^&]*", "token=…", value)
+    return value
