@@ -40,6 +40,15 @@ def build_menu() -> Optional[str]:
         command=lambda *_: publish_for_review(),
         parent=menu,
     )
+    from .farm import LABEL as FARM
+    from .farm import publish_on_farm
+
+    cmds.menuItem(
+        label=FARM,
+        annotation="Write a farm job bundle that publishes the saved scene for review",
+        command=lambda *_: publish_on_farm(),
+        parent=menu,
+    )
     from .feedback import LABEL, show_feedback
 
     cmds.menuItem(label=LABEL, command=lambda *_: show_feedback(), parent=menu)
