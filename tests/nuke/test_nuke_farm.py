@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nuke
 import pytest
-from ft_dcc_hosts.nuke import callbacks, farm
+from ft_dcc_hosts.nuke import callbacks, farm, task_picker
 from ft_dcc_hosts.nuke.integration import integration
 
 
@@ -99,13 +99,14 @@ def test_bad_input_writes_nothing_and_says_what_to_do(tmp_path, comp, temp):
     assert bundles(temp) == []
 
 
-def test_the_installed_menu_py_adds_the_farm_item_in_the_app_only(tmp_path, monkeypatch):
+def test_the_installed_menu_py_adds_the_farm_and_task_items_in_the_app_only(tmp_path, monkeypatch):
     built = integration.install(tmp_path / "dist")
     monkeypatch.setattr(sys, "path", list(sys.path))
     nuke._fake.reset(gui=True)
     runpy.run_path(str(built / "init.py"))
     runpy.run_path(str(built / "menu.py"))
     assert nuke.menu("Nodes").findItem(farm.MENU_ITEM) is not None
+    assert nuke.menu("Nodes").findItem(task_picker.MENU_ITEM) is not None
     nuke._fake.reset(gui=False)
     farm.install_menu()  # nuke -t: no menu call (it would raise)
     assert nuke._fake.state.called("menu") == []
