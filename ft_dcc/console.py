@@ -30,6 +30,8 @@ ERASE_LINE = "\r\x1b[2K"
 
 _FRAMES = re.compile(r"frame (\d+)/(\d+)")
 _BYTES = re.compile(r"(\d+)/(\d+) bytes")
+#: "camB (2 of 3): frame 6/12": one of several reviewables (ft_dcc.progress.for_reviewable)
+_WHICH = re.compile(r"^(?P<which>.*?\(\d+ of \d+\))(?:: (?P<rest>.*))?$", re.DOTALL)
 
 #: the ``extra`` of a log record whose text the final report prints too (a publish's warnings):
 #: the terminal's log handler leaves it out, so each warning is printed once, in the report
@@ -50,7 +52,11 @@ def _counted(text: str) -> bool:
 
 def detail(message: str) -> str:
     """A progress message as a person reads it: "frame 6/12" -> "6/12 frames",
-    "1048576/2097152 bytes shot.mp4" -> "1.0/2.0 MB"; anything else as it is."""
+    "1048576/2097152 bytes shot.mp4" -> "1.0/2.0 MB"; anything else as it is. A reviewable's
+    label stays in front: "camB (2 of 3): frame 6/12" -> "camB (2 of 3) 6/12 frames"."""
+    which = _WHICH.match(message)
+    if which:
+        return f"{which['which']} {detail(which['rest'] or '')}".rstrip()
     frames = _FRAMES.search(message)
     if frames:
         return f"{frames.group(1)}/{frames.group(2)} frames"
@@ -60,6 +66,17 @@ def detail(message: str) -> str:
         unit, size = ("MB", 1024 * 1024) if total >= 1024 * 1024 else ("kB", 1024)
         return f"{_size(done, size)}/{_size(total, size)} {unit}"
     return message
+
+
+def _which(text: str) -> str:
+    """The reviewable a detail is about ("camB (2 of 3)"), or "" when it names none."""
+    which = _WHICH.match(text)
+    return which["which"] if which else ""
+
+
+def _replaces(text: str, shown: str) -> bool:
+    """Frames or bytes stay once known, until another reviewable's text comes."""
+    return _counted(text) or not _counted(shown) or _which(text) != _which(shown)
 
 
 def duration(seconds: float) -> str:
@@ -120,8 +137,8 @@ class ConsoleProgress:
                 self._seen[stage] = current
             current.fraction = max(current.fraction, min(max(float(fraction), 0.0), 1.0))
             text = detail(message)
-            if text and (_counted(text) or not _counted(current.detail)):
-                current.detail = text  # frames or bytes stay once known
+            if text and _replaces(text, current.detail):
+                current.detail = text
             if not self.plain:
                 self._draw()
 

@@ -4,7 +4,7 @@ values that shape a publish came from, in a few short lines (a narrow sidebar sh
 from __future__ import annotations
 
 import re
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from ft_dcc.settings.resolve import DEFAULT, Resolved
 
@@ -44,3 +44,19 @@ def origin_lines(resolved: Resolved, keys: Sequence[str] = SHOWN_KEYS) -> List[s
 def panel_lines(resolved: Resolved) -> List[str]:
     """The profile lines, then the key origins, then any note (e.g. the server was not read)."""
     return [*profile_lines(resolved), *origin_lines(resolved), *resolved.notes]
+
+
+def publish_settings_lines(
+    host: str, task: Optional[str], scene: Optional[str] = None
+) -> List[str]:
+    """The :func:`panel_lines` of the settings a publish from ``host`` to ``task`` (an id or
+    path; None: the one ``scene``'s path gives through the path templates) will use: its
+    project, task type and host profiles. A problem with them is one line saying it."""
+    from ft_dcc.exceptions import FtDccError
+    from ft_dcc.publish.settings_options import resolve_for_publish
+
+    try:
+        resolved = resolve_for_publish({"task": task or None, "input": scene or ""}, host)[0]
+    except FtDccError as exc:
+        return [f"Settings: {exc}"]
+    return panel_lines(resolved)

@@ -26,7 +26,7 @@ import pyblish.api
 
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.host.interface import Host
-from ft_dcc.progress import Progress, null_progress
+from ft_dcc.progress import Progress, for_reviewable, null_progress
 from ft_dcc.publish.pipeline import (
     EARLY,
     LATE,
@@ -171,13 +171,13 @@ def _run_all(
         context = pyblish.api.Context()
         context.data[STATE_KEY] = state
         runs.append(Run(state, context))
-        runs[-1].steps = run_stages(context, plugins, runtime.progress, stages=EARLY)
+        runs[-1].steps = run_stages(context, plugins, state.progress, stages=EARLY)
         if runs[-1].failed:
             return runs
     for run in runs:
         if run is runs[-1]:
             run.state.siblings = [(r.state.described(), r.state.view) for r in runs[:-1]]
-        run.steps += run_stages(run.context, plugins, runtime.progress, stages=LATE)
+        run.steps += run_stages(run.context, plugins, run.state.progress, stages=LATE)
         if run.failed:
             return runs
     return runs
@@ -216,7 +216,9 @@ def _state(
         host=_host_for(host, reviewable),
         request=request,
         reviewable=reviewable,
-        progress=runtime.progress,
+        progress=for_reviewable(
+            runtime.progress, index, len(request.reviewables), _source_name(reviewable)
+        ),  # which reviewable of how many; the bars advance across all of them
         work_dir=work / f"reviewable-{index + 1}" if request.several else work,
         session=runtime.session,
         session_factory=runtime.session_factory,
@@ -229,6 +231,11 @@ def _state(
         state.new_session_approved = earlier[-1].state.new_session_approved
         state.taken_names = [r.state.asset_name or "review" for r in earlier]
     return state
+
+
+def _source_name(reviewable: Reviewable) -> str:
+    """A reviewable as progress names it: the camera or Write node, or an input's file name."""
+    return Path(reviewable.source).name if reviewable.source else ""
 
 
 def settings_request(settings: Optional[Dict[str, Any]]) -> Dict[str, Any]:

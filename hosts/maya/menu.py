@@ -40,6 +40,15 @@ def build_menu() -> Optional[str]:
         command=lambda *_: publish_for_review(),
         parent=menu,
     )
+    from .farm import LABEL as FARM
+    from .farm import publish_on_farm
+
+    cmds.menuItem(
+        label=FARM,
+        annotation="Write a farm job bundle that publishes the saved scene for review",
+        command=lambda *_: publish_on_farm(),
+        parent=menu,
+    )
     from .feedback import LABEL, show_feedback
 
     cmds.menuItem(label=LABEL, command=lambda *_: show_feedback(), parent=menu)
@@ -104,8 +113,15 @@ def _prompt(message: str, text: str) -> Optional[str]:
     return str(cmds.promptDialog(query=True, text=True)).strip()
 
 
+def _scene_file() -> Optional[str]:
+    return cmds.file(query=True, sceneName=True) or None
+
+
 def ask_choices() -> Optional[Dict[str, str]]:
-    """Task, review session and comment from three small prompts; None when cancelled."""
+    """Task, review session and comment from three small prompts (the second says which
+    settings profile applies to the task); None when cancelled."""
+    from ft_dcc.host.settings_view import publish_settings_lines
+
     task_default = last_choices.get("task") or os.environ.get("FTRACK_CONTEXTID", "")
     session_default = last_choices.get("review_session") or (
         f"Dailies {datetime.date.today().isoformat()}"
@@ -113,7 +129,11 @@ def ask_choices() -> Optional[Dict[str, str]]:
     task = _prompt("Task (Project/Sequence/Shot/Task or a task id):", task_default)
     if task is None:
         return None
-    review_session = _prompt("Review session (created when missing):", session_default)
+    review_session = _prompt(
+        "Review session (created when missing):\n\nSettings of this publish:\n"
+        + "\n".join(publish_settings_lines("maya", task or None, _scene_file())),
+        session_default,
+    )
     if review_session is None:
         return None
     comment = _prompt("Comment for the reviewers:", "")

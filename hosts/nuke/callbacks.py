@@ -130,12 +130,13 @@ def _is_chunk(node: Any, rendered: Tuple[int, int]) -> bool:
 
 
 # -- publishing ----------------------------------------------------------------------------------
-def _finished(job: PublishJob, node_name: str) -> None:
-    """Log the report and tell the artist, on Nuke's main thread (the job's ``on_done``)."""
+def _finished(job: PublishJob, node_name: str, script: Optional[str] = None) -> None:
+    """Log the report and tell the artist, on Nuke's main thread (the job's ``on_done``, which
+    runs in the worker: ``script`` is the script's path, read on the main thread before)."""
     if job.report is not None:
         log.info("%s", job.report.format())
         reports.append(job.report)
-        text = report_text(job.report)
+        text = report_text(job.report, script)
     else:  # publish() reports problems; this is a bug or a crash
         log.error("publishing %s for review failed", node_name, exc_info=job.error)
         text = f"Publishing {node_name} for review failed: {job.error}"
@@ -173,6 +174,7 @@ def publish_writes(
     first node's knobs (see :func:`publish_write_node`)."""
     first = nodes[0]
     names = [node.name() for node in nodes]
+    script = str(nuke.root()["name"].value()) or None  # for the report's settings lines
     request = PublishRequest(
         reviewables=[Reviewable(source=name) for name in names] if len(names) > 1 else [],
         task=task or _text(first, TASK_KNOB),
@@ -184,7 +186,7 @@ def publish_writes(
         NukeHost(write_node=names[0], just_rendered=just_rendered),  # calls hop to the main thread
         request,
         progress=publish_progress(),
-        on_done=lambda done: _finished(done, ", ".join(names)),
+        on_done=lambda done: _finished(done, ", ".join(names), script),
     )
     jobs.append(job)
     if background is None:
@@ -195,12 +197,16 @@ def publish_writes(
     return job.start(f"ft_dcc publish {', '.join(names)}")
 
 
-def report_text(report: Any) -> str:
+def report_text(report: Any, script: Optional[str] = None) -> str:
     """What the artist reads: the full report on a terminal; in the app's dialog, the outcome,
-    warnings and the review link (the step list stays in the script editor's log)."""
+    warnings, the review link and the settings profile the publish used (the step list stays
+    in the script editor's log). No ``nuke`` call: it may run in the publish's worker."""
+    from ft_dcc.host.settings_view import publish_settings_lines
+
     if not nuke.GUI:
         return report.format()
-    return artist_message(report).text
+    settings = publish_settings_lines("nuke", report.task_id or report.task, script)
+    return artist_message(report).text + "\n\nSettings:\n" + "\n".join(settings)
 
 
 def publish_selected() -> Optional[PublishJob]:

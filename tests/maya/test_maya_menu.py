@@ -28,9 +28,11 @@ def test_startup_builds_the_menu_when_maya_is_idle(maya_state):
     assert maya_state.ui[menu.MENU_NAME]["parent"] == "MayaWindow"
     items = [i for i in maya_state.ui.values() if i.get("parent") == menu.MENU_NAME]
     labels = [i["flags"]["label"] for i in items]
-    assert labels == ["Publish for review", "Review feedback", "Choose task..."]
+    assert labels == [
+        "Publish for review", "Publish on the farm", "Review feedback", "Choose task...",
+    ]  # fmt: skip
     menu.build_menu()  # a second start-up replaces the menu instead of failing
-    assert sum(1 for i in maya_state.ui.values() if i.get("parent") == menu.MENU_NAME) == 3
+    assert sum(1 for i in maya_state.ui.values() if i.get("parent") == menu.MENU_NAME) == 4
 
 
 def test_batch_mode_builds_no_menu_and_calls_no_ui_command(maya_state):

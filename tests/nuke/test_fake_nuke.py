@@ -23,6 +23,7 @@ CLASSES = {
     "Root": nuke.Root,
     "Knob": nuke.Knob,
     "Boolean_Knob": nuke.Boolean_Knob,
+    "Enumeration_Knob": nuke.Enumeration_Knob,
     "Format": nuke.Format,
     "Menu": nuke.Menu,
     "MenuItem": nuke.MenuItem,
@@ -374,4 +375,4 @@ def test_every_untyped_stub_has_a_documented_signature():
     untyped = [name for name, o in SNAPSHOT["functions"].items() if all(map(is_untyped, o))]
     untyped += [name for name, o in SNAPSHOT["methods"].items() if all(map(is_untyped, o))]
     assert sorted(untyped) == sorted(FOUNDRY_SIGNATURES)
-    assert len(SNAPSHOT["functions"]) + len(SNAPSHOT["methods"]) == 73
+    assert len(SNAPSHOT["functions"]) + len(SNAPSHOT["methods"]) == 75

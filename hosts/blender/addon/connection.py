@@ -67,14 +67,20 @@ def after_publish(settings: Dict[str, str], outcome: str) -> None:
         STATE.update(connected=False, message=f"Not connected: {url} could not be reached")
 
 
+def reached(session: Any) -> None:
+    """``session`` just answered a read: the panel says it is connected (and to whom)."""
+    url = getattr(session, "server_url", "")
+    user = getattr(session, "api_user", "")
+    STATE.update(connected=True, message=f"Connected to {url} as {user}")
+
+
 def refresh(settings: Dict[str, str], task: str = "") -> Dict[str, Any]:
     """Connect, list open review sessions, and update :data:`STATE`."""
     try:
         session = make_session(**settings)
         names = open_review_sessions(session, task)
-        url = getattr(session, "server_url", "")
-        user = getattr(session, "api_user", "")
-        STATE.update(connected=True, message=f"Connected to {url} as {user}", sessions=names)
+        reached(session)
+        STATE.update(sessions=names)
     except Exception as exc:
         STATE.update(connected=False, message=f"Not connected: {exc}", sessions=[])
     return STATE

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import bpy
 
 from . import cameras, connection, task_picker
@@ -25,11 +27,7 @@ class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
         settings = scene.ftrack_publish
         wm = context.window_manager
 
-        box = layout.box()
-        row = box.row()
-        icon = "CHECKMARK" if connection.STATE["connected"] else "ERROR"
-        row.label(text=connection.STATE["message"], icon=icon)
-        row.operator("ftdcc.refresh", text="", icon="FILE_REFRESH")
+        _draw_connection(layout.box())
 
         # labels above their fields: the default sidebar is too narrow for labels beside them
         col = layout.column(align=True)
@@ -68,6 +66,17 @@ class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
         elif wm.ftdcc_status:
             _draw_outcome(layout, wm)
         task_picker.draw_settings(layout)
+
+
+def _draw_connection(box) -> None:
+    """The server row (wrapped: a URL and user do not fit the narrow sidebar on one line)."""
+    icon = "CHECKMARK" if connection.STATE["connected"] else "ERROR"
+    first, *rest = textwrap.wrap(connection.STATE["message"], task_picker.WRAP) or [""]
+    row = box.row()
+    row.label(text=first, icon=icon)
+    row.operator("ftdcc.refresh", text="", icon="FILE_REFRESH")
+    for line in rest:
+        box.label(text=line, icon="BLANK1")
 
 
 def _draw_progress(layout, wm) -> None:

@@ -38,6 +38,7 @@ def read_choices(context) -> Dict[str, Any]:
         session = connection.make_session(**props.connection_settings(context))
         try:
             picker = load_picker(session, "blender", bpy.data.filepath or None)
+            connection.reached(session)  # the connection row shows it, not "Not checked yet"
         finally:
             session.close()
     except FtDccError as exc:

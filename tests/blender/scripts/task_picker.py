@@ -1,9 +1,11 @@
 """Choose the task in the installed add-on's search popup, as an artist does.
 
-Args: a JSON file with zip, screenshots (a folder) and typed (what the artist types into the
-search). In a window (Xvfb): shows the ftrack tab, refreshes the tasks, opens the Task search
-popup, types, takes a screenshot, presses Return, and prints RESULT {choices, task, labels,
-settings, blender}; ``labels`` are the (text, icon) of every label the ftrack panels draw.
+Args: a JSON file with zip, screenshots (a folder), typed (what the artist types into the
+search) and tick (cameras whose "Review" box the artist ticks). In a window (Xvfb): shows the
+ftrack tab, refreshes the tasks, takes a screenshot of the panel (panel.png: the camera list),
+opens the Task search popup, types, takes a screenshot, presses Return, and prints RESULT
+{choices, task, labels, settings, blender}; ``labels`` are the (text, icon) of every label the
+ftrack panels draw.
 """
 
 import json
@@ -19,6 +21,8 @@ bpy.ops.preferences.addon_install(filepath=options["zip"])
 import addon_utils  # noqa: E402
 
 addon_utils.enable("ft_dcc_blender", default_set=True)
+for name in options.get("tick", []):
+    bpy.data.objects[name].ftrack_review = True
 
 
 def module(name):
@@ -42,15 +46,20 @@ class Recorder:
     def operator(self, *_a, **_kw):
         return SimpleNamespace()
 
-    def prop(self, *_a, **_kw):
-        return None
+    def prop(self, data, name, text="", **_kw):
+        if name == "ftrack_review":  # a camera's "Review" checkbox in the camera list
+            CHECKBOXES.append([text, bool(getattr(data, name))])
 
     def __getattr__(self, _name):  # row, column, box, separator, ...
         return lambda *a, **kw: Recorder(self.labels)
 
 
+CHECKBOXES = []  # [camera name, ticked] of the last drawing
+
+
 def drawn_labels():
     """{panel: [[text, icon]]} of the publish panel and its feedback sub-panel."""
+    CHECKBOXES.clear()
     labels = {}
     panels = (("publish", panel.FTDCC_PT_publish), ("feedback", feedback.FTDCC_PT_feedback))
     for name, cls in panels:
@@ -123,6 +132,24 @@ def refresh():
     with bpy.context.temp_override(window=window, area=area, region=region):
         state["refreshed"] = sorted(bpy.ops.ftdcc.task_refresh())
         state["labels"] = drawn_labels()
+    area.tag_redraw()
+    bpy.app.timers.register(shoot_panel, first_interval=0.5)
+    return None
+
+
+def screenshot(name):
+    """Draw the window and save it as ``name`` in the screenshots folder."""
+    window, area, _region = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
+        bpy.ops.screen.screenshot(filepath=str(Path(options["screenshots"]) / name))
+
+
+def shoot_panel():
+    """The panel after the refresh (the camera list, the connection row), then the popup."""
+    window, area, region = view3d()
+    screenshot("panel.png")
+    with bpy.context.temp_override(window=window, area=area, region=region):
         x, y = region.x + region.width // 2, region.y + region.height - 200
         window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
         picker._items.clear()  # filled again when the popup lists the tasks
@@ -147,10 +174,8 @@ def type_filter():
 
 
 def shoot():
-    window, area, region = view3d()
-    with bpy.context.temp_override(window=window, area=area):
-        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
-        bpy.ops.screen.screenshot(filepath=str(Path(options["screenshots"]) / "task-picker.png"))
+    window, _area, region = view3d()
+    screenshot("task-picker.png")
     press(window, region.x + region.width // 2, region.y + region.height - 200, "RET")
     bpy.app.timers.register(wait_for_choice, first_interval=0.2)
     return None
@@ -165,10 +190,7 @@ def wait_for_choice():
 
 
 def finish():
-    window, area, _region = view3d()
-    with bpy.context.temp_override(window=window, area=area):
-        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
-        bpy.ops.screen.screenshot(filepath=str(Path(options["screenshots"]) / "task-chosen.png"))
+    screenshot("task-chosen.png")
     choices = [
         {"path": c.path, "recent": c.recent, "from_scene": c.from_scene}
         for c in picker.STATE["choices"]
@@ -181,6 +203,7 @@ def finish():
         "settings": picker.STATE["settings"],
         "labels": state.get("labels"),
         "labels_chosen": drawn_labels(),
+        "checkboxes": CHECKBOXES,
         "task": bpy.context.scene.ftrack_publish.task,
         "blender": bpy.app.version_string,
     }

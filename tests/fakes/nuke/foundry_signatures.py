@@ -19,6 +19,8 @@ Sources (Foundry's Nuke Python API reference, learn.foundry.com/nuke/developers/
   17.1/pythondevguide/_autosummary/nuke.ProgressTask.html (and 131/.../nuke.ProgressTask.html).
 * ``ViewerWindow.node()`` ("Returns the Viewer node currently associated with this window"):
   16.1/pythondevguide/_autosummary/nuke.ViewerWindow.html.
+* ``Enumeration_Knob.setValues(self, items)`` ("(Re)initialise knob to the supplied list of
+  items"): 120/pythonreference/nuke.Enumeration_Knob-class.html.
 """
 
 from __future__ import annotations
@@ -51,4 +53,5 @@ FOUNDRY_SIGNATURES: Dict[str, List[List[List[Any]]]] = {
     "ProgressTask.setProgress": [[_SELF, ["i", _P, False]]],
     "ProgressTask.isCancelled": [[_SELF]],
     "ViewerWindow.node": [[_SELF]],
+    "Enumeration_Knob.setValues": [[_SELF, ["items", _P, False]]],
 }

@@ -79,6 +79,8 @@ METHODS = (
     "Knob.getValue",
     "Knob.setTooltip",
     "Boolean_Knob.setValue",
+    "Enumeration_Knob.setValues",
+    "Enumeration_Knob.values",
     "Boolean_Knob.value",
     "Root.modified",
     "Root.setModified",

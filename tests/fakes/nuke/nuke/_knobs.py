@@ -273,6 +273,15 @@ class Enumeration_Knob(Knob):
     def values(self) -> List[str]:
         return list(self._values)
 
+    def setValues(self, items: Sequence[str]) -> None:
+        """(Re)initialise the knob to ``items`` (Foundry: Enumeration_Knob.setValues(items)).
+        [unverified] the value stays when it is still an item, else becomes the first."""
+        if isinstance(items, str) or not all(isinstance(i, str) for i in items):
+            raise TypeError("setValues() takes a list of strings")  # [unverified wording]
+        self._values = list(items)
+        if self._value not in self._values:
+            self._value = self._default()
+
 
 class Format_Knob(Knob):
     """A node's format; unset, it follows the root's (``root.format``), as new nodes do."""
