@@ -22,13 +22,14 @@ a refused note leaves no row behind.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.model.builtin_data import COLLABORATOR_USER_TYPE_ID, stable_id
+from ft_dcc.server.review.data import Execute
 
-Execute = Callable[[List[Dict[str, Any]], str], List[Any]]
 #: Server-internal batches run as no user (``permissions.check_write`` lets them through).
 SYSTEM = ""
 #: The data actions that write (the others only read).
@@ -65,7 +66,7 @@ def load_invitee(execute: Execute, invitee_id: Any) -> Optional[Invitee]:
     rows = query(
         execute,
         "select id, name, email, review_session_id, created_from_shared_url "
-        f'from ReviewSessionInvitee where id is "{ident}"',
+        f"from ReviewSessionInvitee where id is {quote(ident)}",
     )
     return invitee_of(rows[0]) if rows else None
 
@@ -88,7 +89,7 @@ def collaborator_id(invitee: Invitee) -> str:
 def ensure_collaborator(execute: Execute, invitee: Invitee) -> bool:
     """Make ``invitee``'s collaborator User unless it exists; ``True`` when made here."""
     user_id = collaborator_id(invitee)
-    found = query(execute, f'select id, user_type_id from User where id is "{user_id}"')
+    found = query(execute, f"select id, user_type_id from User where id is {quote(user_id)}")
     if found:
         if found[0].get("user_type_id") != COLLABORATOR_USER_TYPE_ID:
             raise ApiOperationError(
@@ -112,7 +113,7 @@ def ensure_collaborator(execute: Execute, invitee: Invitee) -> bool:
     try:
         execute([dict(operation, entity_data=data)], SYSTEM)
     except ApiOperationError:
-        if query(execute, f'select id from User where id is "{user_id}"'):
+        if query(execute, f"select id from User where id is {quote(user_id)}"):
             return False  # another request (maybe another worker) made it first
         raise
     return True

@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
@@ -70,7 +71,7 @@ def room_invitees(execute: Any, review_session_id: str) -> List[Invitee]:
     rows = query(
         execute,
         "select id, name, email, review_session_id, created_from_shared_url "
-        f'from ReviewSessionInvitee where review_session_id is "{review_session_id}" '
+        f"from ReviewSessionInvitee where review_session_id is {quote(review_session_id)} "
         "and created_from_shared_url is true",
     )
     return sorted((invitee_of(r) for r in rows), key=lambda i: (i.name.lower(), i.id))

@@ -15,17 +15,16 @@ import uuid
 from typing import Any, Dict, List, Optional, Tuple
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
-from ft_dcc.protocol.feedback import FRAME_OUT_KEY
+from ft_dcc.protocol.feedback import FRAME_KEY, FRAME_OUT_KEY, display_name
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.files.filestore import FileStore, check_component_id, storage_faults
 from ft_dcc.server.review.data import (
-    FRAME_KEY,
     MAX_NOTE_LENGTH,
     USERS,
     Execute,
     NoteView,
     ReviewData,
     StatusView,
-    _display_name,
     parse_date,
 )
 from ft_dcc.server.review.drawing import held_range, movie_span
@@ -54,8 +53,8 @@ class ReviewWriter(ReviewData):
     def check_object(self, object_id: str) -> str:
         found = self._query(
             "select id from ReviewSessionObject "
-            f'where id is "{check_component_id(object_id)}" '
-            f'and review_session_id is "{self.review_session_id}"'
+            f"where id is {quote(check_component_id(object_id))} "
+            f"and review_session_id is {quote(self.review_session_id)}"
         )
         if not found:
             raise LookupError(
@@ -66,9 +65,8 @@ class ReviewWriter(ReviewData):
 
     def reply_target(self, object_id: str, in_reply_to_id: str) -> str:
         """The object of the note ``in_reply_to_id`` answers (it must be in this session)."""
-        notes = self._query(
-            f'select id, parent_id from Note where id is "{check_component_id(in_reply_to_id)}"'
-        )
+        note_id = check_component_id(in_reply_to_id)
+        notes = self._query(f"select id, parent_id from Note where id is {quote(note_id)}")
         parent = notes[0].get("parent_id") if notes else None
         if not parent or parent not in self.object_ids(self.review_session_id):
             raise LookupError("in_reply_to_id is not a note of this review session; send the id of "
@@ -113,7 +111,7 @@ class ReviewWriter(ReviewData):
         """The first and last shot frame of ``object_id``'s review movie (None: unknown)."""
         found = self._query(
             "select version_id from ReviewSessionObject "
-            f'where id is "{check_component_id(object_id)}"'
+            f"where id is {quote(check_component_id(object_id))}"
         )
         version_id = found[0].get("version_id") if found else None
         if not version_id:
@@ -126,7 +124,7 @@ class ReviewWriter(ReviewData):
         return NoteView(
             id=note_id,
             content=content,
-            author=_display_name(user),
+            author=display_name(user),
             date=parse_date((reply.get("data") or {}).get("date")),
             author_email=(user or {}).get("email") or "",
             **extra,
@@ -216,8 +214,8 @@ class ReviewWriter(ReviewData):
         object_id = self.check_object(object_id)
         earlier = self._query(
             "select id from ReviewSessionObjectStatus "
-            f'where review_session_object_id is "{object_id}" '
-            f'and review_session_invitee_id is "{check_component_id(invitee_id)}"'
+            f"where review_session_object_id is {quote(object_id)} "
+            f"and review_session_invitee_id is {quote(check_component_id(invitee_id))}"
         )
         status_id = str(uuid.uuid4())
         operations: List[Dict[str, Any]] = [
