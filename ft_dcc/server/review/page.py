@@ -30,11 +30,11 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ft_dcc.server.errors import ApiFailure
+from ft_dcc.server.errors import ApiFailure, NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.review.access import (
@@ -46,9 +46,7 @@ from ft_dcc.server.review.access import (
 )
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.html import (
-    SECURITY_HEADERS,
     WEB_DIR,
-    denied,
     not_found,
     render_list,
     render_session,
@@ -169,9 +167,13 @@ class _UsernameCache:
         return self._names[user_id]
 
 
-def json_error(message: str, status: int) -> JSONResponse:
-    """The JSON error answer of the review routes: ``{"error": "<what to do>"}``."""
-    return JSONResponse({"error": message}, status_code=status, headers=SECURITY_HEADERS)
+def _path_id(request: Request, name: str) -> str:
+    """The id in the path's ``name`` part, or :class:`ReviewAccessError` (the link opens
+    nothing else)."""
+    try:
+        return check_component_id(request.path_params[name])
+    except FileStoreError as exc:
+        raise ReviewAccessError(exc.message) from None
 
 
 # -- routes --------------------------------------------------------------------------------------
@@ -196,13 +198,13 @@ class ReviewRoutes:
         return link
 
     def _access(self, request: Request) -> Tuple[str, ReviewData, Link]:
-        review_session_id = check_component_id(request.path_params["review_session_id"])
+        review_session_id = _path_id(request, "review_session_id")
         link = self._open(request, review_session_id)
         return review_session_id, ReviewData(self.server.ctx.execute, link.maker_id), link
 
     async def access(self, request: Request) -> Tuple[str, ReviewData, Link]:
         """The path's review session id, the link holder's view of the data and the link
-        (raises ReviewAccessError or FileStoreError for a bad link)."""
+        (raises ReviewAccessError for a bad link or path)."""
         return await run_in_threadpool(self._access, request)
 
     def _open_sessions(self, request: Request) -> List[SessionView]:
@@ -211,32 +213,23 @@ class ReviewRoutes:
         return [s for s in sessions if may_open(self.server.store, link.maker_id, s)]
 
     async def list_page(self, request: Request) -> Response:
-        try:
-            sessions = await run_in_threadpool(self._open_sessions, request)
-        except ReviewAccessError as exc:
-            return denied(str(exc))
+        sessions = await run_in_threadpool(self._open_sessions, request)
         return render_list(sessions, request.query_params["token"])
 
     async def session_page(self, request: Request) -> Response:
-        try:
-            review_session_id, data, _link = await self.access(request)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return denied(str(exc))
+        review_session_id, data, _link = await self.access(request)
         view = await run_in_threadpool(data.session, review_session_id)
         if view is None:
             return not_found()
         return render_session(view, request.query_params["token"])
 
     async def media(self, request: Request) -> Response:
-        try:
-            review_session_id, data, _link = await self.access(request)
-            component_id = check_component_id(request.path_params["component_id"])
-        except (ReviewAccessError, FileStoreError) as exc:
-            return json_error(str(exc), 403)
+        review_session_id, data, _link = await self.access(request)
+        component_id = _path_id(request, "component_id")
         allowed = await run_in_threadpool(data.media_ids, review_session_id)
         path = self.server.files.path_for(component_id)
         if component_id not in allowed or not path.is_file():
-            return json_error("No such movie, thumbnail or drawing in this review session.", 404)
+            raise NotFound("No such movie, thumbnail or drawing in this review session.")
         info = self.server.files.info(component_id)
         media_type, inline = served_type(info)
         return FileResponse(

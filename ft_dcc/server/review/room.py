@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -36,10 +36,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.files.filestore import FileStoreError
+from ft_dcc.server.errors import BadInput
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
-from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.identity import SYSTEM, Invitee, invitee_of, load_invitee, query
 from ft_dcc.server.review.links import Link
@@ -55,12 +53,11 @@ NOT_OPEN = (
 )
 
 
-class RoomRefusal(Exception):
+class RoomRefusal(BadInput):
     """A request the room refuses: answered with ``status`` and the message (what to do)."""
 
     def __init__(self, message: str, status: int = 403) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(message, status)
 
 
 def _answer(body: Dict[str, Any], status: int = 200) -> JSONResponse:
@@ -116,6 +113,19 @@ def _new_person(fields: Dict[str, Any]) -> Tuple[str, str]:
     if len(email) > 254 or not EMAIL.match(email):
         raise RoomRefusal("Give your e-mail address as name@example.com.", 400)
     return name, email
+
+
+def _fields(body: Optional[bytes]) -> Dict[str, Any]:
+    """The JSON object of a ``POST whoami`` body, or :class:`RoomRefusal` saying what to send."""
+    if body is None:
+        raise RoomRefusal(f"Send at most {MAX_BODY} bytes.", 413)
+    try:
+        fields = parse_json_body(body)
+    except JsonBodyError as exc:
+        raise RoomRefusal(f"{exc} Send a JSON object.", 400) from None
+    if not isinstance(fields, dict):
+        raise RoomRefusal('Send a JSON object: {"invitee_id"} or {"name", "email"}.', 400)
+    return fields
 
 
 class RoomRoutes:
@@ -193,37 +203,15 @@ class RoomRoutes:
 
     # -- routes -------------------------------------------------------------------------------
     async def show(self, request: Request) -> Response:
-        try:
-            review_session_id, data, link = await self.base.access(request)
-            session = await run_in_threadpool(self._session, data, review_session_id)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return _answer({"error": str(exc)}, 403)
-        except RoomRefusal as exc:
-            return _answer({"error": str(exc)}, exc.status)
+        review_session_id, data, link = await self.base.access(request)
+        session = await run_in_threadpool(self._session, data, review_session_id)
         answer = await run_in_threadpool(describe, self.server.ctx.execute, link, session)
         return _answer(answer)
 
     async def choose(self, request: Request) -> Response:
-        try:
-            _review_session_id, data, link = await self.base.access(request)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return _answer({"error": str(exc)}, 403)
-        try:
-            body = await read_limited_body(request, MAX_BODY)
-            if body is None:
-                raise RoomRefusal(f"Send at most {MAX_BODY} bytes.", 413)
-            fields = parse_json_body(body)
-            if not isinstance(fields, dict):
-                raise RoomRefusal('Send a JSON object: {"invitee_id"} or {"name", "email"}.', 400)
-            answer, status = await run_in_threadpool(self._choose, data, link, fields)
-        except JsonBodyError as exc:
-            return _answer({"error": f"{exc} Send a JSON object."}, 400)
-        except RoomRefusal as exc:
-            return _answer({"error": str(exc)}, exc.status)
-        except ApiOperationError as exc:  # the store refused the new invitee
-            return _answer(
-                {"error": exc.message}, 403 if exc.exception == "PermissionError" else 400
-            )
+        _review_session_id, data, link = await self.base.access(request)
+        fields = _fields(await read_limited_body(request, MAX_BODY))
+        answer, status = await run_in_threadpool(self._choose, data, link, fields)
         return _answer(answer, status)
 
     def routes(self) -> List[BaseRoute]:

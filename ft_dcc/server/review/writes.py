@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.feedback import FRAME_KEY, FRAME_OUT_KEY, display_name
 from ft_dcc.protocol.query_text import quote
+from ft_dcc.server.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import FileStore, check_component_id, storage_faults
 from ft_dcc.server.review.data import (
     MAX_NOTE_LENGTH,
@@ -57,7 +58,7 @@ class ReviewWriter(ReviewData):
             f"and review_session_id is {quote(self.review_session_id)}"
         )
         if not found:
-            raise LookupError(
+            raise NotFound(
                 "That item is not part of this review session; send the object_id of one of "
                 "its items."
             )
@@ -69,10 +70,10 @@ class ReviewWriter(ReviewData):
         notes = self._query(f"select id, parent_id from Note where id is {quote(note_id)}")
         parent = notes[0].get("parent_id") if notes else None
         if not parent or parent not in self.object_ids(self.review_session_id):
-            raise LookupError("in_reply_to_id is not a note of this review session; send the id of "
+            raise NotFound("in_reply_to_id is not a note of this review session; send the id of "
                              "one of its notes.")  # fmt: skip
         if object_id and object_id != parent:
-            raise ValueError("in_reply_to_id is a note on another item; reply on its own item.")
+            raise BadInput("in_reply_to_id is a note on another item; reply on its own item.")
         return str(parent)
 
     def _note_ops(
@@ -210,7 +211,7 @@ class ReviewWriter(ReviewData):
     def set_status(self, object_id: str, invitee_id: str, status: str) -> StatusView:
         """``invitee_id``'s current status on ``object_id``: replaces any earlier one."""
         if status not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}.")
+            raise BadInput(f"status must be one of {', '.join(STATUSES)}.")
         object_id = self.check_object(object_id)
         earlier = self._query(
             "select id from ReviewSessionObjectStatus "
@@ -241,13 +242,16 @@ class ReviewWriter(ReviewData):
 
 def _checked_content(content: Any, *, required: bool) -> str:
     if not isinstance(content, str):
-        raise ValueError("The note's content must be text.")
-    content.encode("utf-8")  # lone surrogates (e.g. "\\ud800") cannot be stored
+        raise BadInput("The note's content must be text.")
+    try:
+        content.encode("utf-8")  # lone surrogates (e.g. "\\ud800") cannot be stored
+    except UnicodeError as exc:
+        raise BadInput(str(exc)) from None
     content = content.strip()
     if required and not content:
-        raise ValueError("The note is empty; write something first.")
+        raise BadInput("The note is empty; write something first.")
     if len(content) > MAX_NOTE_LENGTH:
-        raise ValueError(f"The note is longer than {MAX_NOTE_LENGTH} characters; shorten it.")
+        raise BadInput(f"The note is longer than {MAX_NOTE_LENGTH} characters; shorten it.")
     return content
 
 
