@@ -103,7 +103,7 @@ class SessionView:
     created_by_id: Optional[str] = None
 
 
-def parse_date(value: Any) -> Optional[dt.datetime]:
+def parse_date(value: object) -> Optional[dt.datetime]:
     """A timezone-aware datetime from a Store value (``{"__type__": "datetime", ...}``)."""
     if isinstance(value, dict):
         value = value.get("value")

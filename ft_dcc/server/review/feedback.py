@@ -99,7 +99,7 @@ def media_url(review_session_id: str, component_id: str, token: str) -> str:
     )
 
 
-def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, Any]:
+def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, object]:
     """One note of the ``/feedback`` answer (see the module docstring)."""
     return {
         "id": note.id,
@@ -115,7 +115,7 @@ def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, A
     }
 
 
-def legacy_note_json(note: NoteView) -> Dict[str, Any]:
+def legacy_note_json(note: NoteView) -> Dict[str, object]:
     """A note as ``GET /notes`` answered before ``/feedback`` (author as a display name)."""
     date = note.date.strftime("%Y-%m-%d %H:%M UTC") if note.date else ""
     return {
@@ -127,7 +127,7 @@ def legacy_note_json(note: NoteView) -> Dict[str, Any]:
     }
 
 
-def status_json(status: StatusView) -> Dict[str, Any]:
+def status_json(status: StatusView) -> Dict[str, object]:
     return {
         "invitee_id": status.invitee_id,
         "name": status.name,
@@ -137,7 +137,7 @@ def status_json(status: StatusView) -> Dict[str, Any]:
     }
 
 
-def feedback_json(data: ReviewData, link: Link, review_session_id: str) -> Dict[str, Any]:
+def feedback_json(data: ReviewData, link: Link, review_session_id: str) -> Dict[str, object]:
     """The ``GET /feedback`` answer."""
     grouped = data.notes_by_item(review_session_id)
     objects: Dict[str, Dict[str, Any]] = {
@@ -197,7 +197,7 @@ def _optional_id(fields: Dict[str, Any], name: str) -> Optional[str]:
         raise BadInput(f"{name} must be a note id.") from None
 
 
-def decode_png(value: Any) -> bytes:
+def decode_png(value: object) -> bytes:
     """The PNG of a ``data:image/png;base64,…`` URL, or :class:`BadInput` saying what is wrong."""
     if not isinstance(value, str) or not value.startswith(PNG_DATA_URL):
         raise BadInput('png must be a "data:image/png;base64,..." URL (canvas.toDataURL()).')

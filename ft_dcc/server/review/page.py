@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Protocol, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -37,6 +37,7 @@ from starlette.staticfiles import StaticFiles
 from ft_dcc.server.errors import ApiFailure, NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
+from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.review.access import (
     ALL_SESSIONS,
     MAX_TTL,
@@ -56,6 +57,8 @@ from ft_dcc.server.review.identity import load_invitee
 from ft_dcc.server.review.links import Link, may_open, open_link
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.runtime.context import ApiContext
+from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +66,21 @@ WIDGET_NAME = "review_session"
 
 
 # -- links ---------------------------------------------------------------------------------------
-def _entity_key(op: Dict[str, Any]) -> Any:
+class Caller(Protocol):
+    """Who asks ``get_widget_url`` and how they reached the server (``api.actions.Caller``)."""
+
+    user_id: str
+    base_url: str
+
+
+def _entity_key(op: Mapping[str, object]) -> object:
     entity_key = op.get("entity_key")
     if isinstance(entity_key, list):
         entity_key = entity_key[0] if entity_key else None
     return entity_key
 
 
-def _checked_id(value: Any) -> str:
+def _checked_id(value: object) -> str:
     try:
         return check_component_id(value)
     except FileStoreError as exc:
@@ -81,7 +91,9 @@ def _refuse(message: str) -> ApiFailure:
     return ApiFailure(permissions.PERMISSION_ERROR, message, 403)
 
 
-def _link_target(ctx: Any, op: Dict[str, Any], caller: Any) -> Tuple[Optional[str], Optional[str]]:
+def _link_target(
+    ctx: ApiContext, op: Mapping[str, object], caller: Caller
+) -> Tuple[Optional[str], Optional[str]]:
     """(review session id or None for the list, invitee id or None) of a widget request."""
     entity_key = _entity_key(op)
     entity_type = op.get("entity_type")
@@ -118,7 +130,7 @@ def _link_target(ctx: Any, op: Dict[str, Any], caller: Any) -> Tuple[Optional[st
     return review_session_id, invitee.id if invitee else None
 
 
-def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
+def widget_url(ctx: ApiContext, op: Mapping[str, object], caller: Caller) -> Dict[str, str]:
     """Answer ``get_widget_url`` for ``name="review_session"``: a signed review-page link.
 
     With ``entity_type="ReviewSession"`` and ``entity_key`` the link opens that session as the
@@ -128,8 +140,20 @@ def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
     30 days) sets how long the link works.
     """
     review_session_id, invitee_id = _link_target(ctx, op, caller)
-    expires_in = op.get("expires_in")
-    if expires_in is not None and (
+    ttl = _ttl(op.get("expires_in"))
+    signer = signer_for(ctx.config.data_dir)
+    token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, ttl, invitee_id)
+    return {
+        "action": "get_widget_url",
+        "widget_url": review_url(caller.base_url, review_session_id, token),
+    }
+
+
+def _ttl(expires_in: object) -> Optional[int]:
+    """The link's lifetime in whole seconds from ``expires_in`` (``None``: the default)."""
+    if expires_in is None:
+        return None
+    if (
         isinstance(expires_in, bool)
         or not isinstance(expires_in, (int, float))
         or not math.isfinite(expires_in)
@@ -139,23 +163,17 @@ def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
             "ValidationError",
             f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}).",
         )
-    signer = signer_for(ctx.config.data_dir)
-    ttl = None if expires_in is None else int(expires_in)
-    token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, ttl, invitee_id)
-    return {
-        "action": "get_widget_url",
-        "widget_url": review_url(caller.base_url, review_session_id, token),
-    }
+    return int(expires_in)
 
 
 class _UsernameCache:
     """User id -> API user name, for the request log (``ftrack_user``) of review requests."""
 
-    def __init__(self, keys: Any) -> None:
+    def __init__(self, keys: KeyRing) -> None:
         self._keys = keys
         self._names: Dict[str, Optional[str]] = {}
 
-    def get(self, user_id: Any) -> Optional[str]:
+    def get(self, user_id: object) -> Optional[str]:
         if not isinstance(user_id, str):
             return None
         if user_id not in self._names:
@@ -180,7 +198,7 @@ def _path_id(request: Request, name: str) -> str:
 class ReviewRoutes:
     """The review page's handlers for one ``EmbeddedServer``."""
 
-    def __init__(self, server: Any) -> None:
+    def __init__(self, server: EmbeddedServer) -> None:
         self.server = server
         self.signer: ReviewSigner = signer_for(server.config.data_dir)
         self.usernames = _UsernameCache(server.keys)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -38,7 +38,7 @@ from starlette.routing import BaseRoute, Route
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import BadInput
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
-from ft_dcc.server.review.data import ReviewData, SessionView
+from ft_dcc.server.review.data import Execute, ReviewData, SessionView
 from ft_dcc.server.review.identity import SYSTEM, Invitee, invitee_of, load_invitee, query
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes
@@ -60,11 +60,11 @@ class RoomRefusal(BadInput):
         super().__init__(message, status)
 
 
-def _answer(body: Dict[str, Any], status: int = 200) -> JSONResponse:
+def _answer(body: Mapping[str, object], status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def room_invitees(execute: Any, review_session_id: str) -> List[Invitee]:
+def room_invitees(execute: Execute, review_session_id: str) -> List[Invitee]:
     rows = query(
         execute,
         "select id, name, email, review_session_id, created_from_shared_url "
@@ -74,7 +74,7 @@ def room_invitees(execute: Any, review_session_id: str) -> List[Invitee]:
     return sorted((invitee_of(r) for r in rows), key=lambda i: (i.name.lower(), i.id))
 
 
-def _me(invitee: Invitee) -> Dict[str, Any]:
+def _me(invitee: Invitee) -> Dict[str, object]:
     return dict(invitee.as_json(), room=invitee.from_room)
 
 
@@ -86,7 +86,7 @@ def _why(link: Link, session: SessionView) -> str:
     return "" if session.is_open else "This review session is closed; it takes no one new."
 
 
-def describe(execute: Any, link: Link, session: SessionView) -> Dict[str, Any]:
+def describe(execute: Execute, link: Link, session: SessionView) -> Dict[str, object]:
     """The ``GET whoami`` answer."""
     room = link.shared and not session.private
     listed = room_invitees(execute, session.id) if room else []
@@ -162,7 +162,7 @@ class RoomRoutes:
         return {"me": _me(invitee), "token": token}, status
 
     @staticmethod
-    def _pick(execute: Any, session: SessionView, invitee_id: Any) -> Invitee:
+    def _pick(execute: Execute, session: SessionView, invitee_id: object) -> Invitee:
         invitee = load_invitee(execute, invitee_id)
         if invitee is None or invitee.review_session_id != session.id:
             raise RoomRefusal(
@@ -178,7 +178,7 @@ class RoomRoutes:
         return invitee
 
     @staticmethod
-    def _add(execute: Any, link: Link, session: SessionView, name: str, email: str) -> Invitee:
+    def _add(execute: Execute, link: Link, session: SessionView, name: str, email: str) -> Invitee:
         if not session.is_open:
             raise RoomRefusal("This review session is closed; it takes no one new.", 409)
         if len(room_invitees(execute, session.id)) >= MAX_ROOM_INVITEES:

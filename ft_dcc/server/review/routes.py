@@ -4,7 +4,7 @@ and how the room answers the server's errors (:func:`error_reply`, used by ``app
 from __future__ import annotations
 
 import re
-from typing import Any, List
+from typing import List
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,6 +18,7 @@ from ft_dcc.server.review.live import LiveRoutes
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.presenter import PresenterRoutes
 from ft_dcc.server.review.room import RoomRoutes
+from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 #: every path of the review room starts so
 PREFIX = "/review/"
@@ -26,7 +27,7 @@ _PAGE = re.compile(r"/review/[^/]*")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def routes(server: Any) -> List[BaseRoute]:
+def routes(server: EmbeddedServer) -> List[BaseRoute]:
     """Starlette routes of the review page for an ``EmbeddedServer``: the page, its media, the
     feedback API (:mod:`ft_dcc.server.review.feedback`), the live stream
     (:mod:`ft_dcc.server.review.live`) and presenter mode

@@ -134,7 +134,7 @@ class ReviewWriter(ReviewData):
     def add_note(
         self,
         object_id: str,
-        content: Any,
+        content: object,
         frame: Optional[int],
         in_reply_to_id: Optional[str] = None,
     ) -> NoteView:
@@ -162,7 +162,7 @@ class ReviewWriter(ReviewData):
         object_id: str,
         frame: int,
         png: bytes,
-        content: Any = "",
+        content: object = "",
         frame_out: Optional[int] = None,
     ) -> NoteView:
         """A Note at ``frame`` (held to ``frame_out``, inclusive) with the drawing ``png``
@@ -240,7 +240,7 @@ class ReviewWriter(ReviewData):
         return next(s for s in self.statuses([object_id]) if s.invitee_id == invitee_id)
 
 
-def _checked_content(content: Any, *, required: bool) -> str:
+def _checked_content(content: object, *, required: bool) -> str:
     if not isinstance(content, str):
         raise BadInput("The note's content must be text.")
     try:
