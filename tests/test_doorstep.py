@@ -21,7 +21,8 @@ pytestmark = pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="need
 def _commands(script: str) -> list:
     lines = [line.strip() for line in script.splitlines()]
     return [
-        line for line in lines
+        line
+        for line in lines
         if line and not line.startswith(("#", "set ", "cd ")) and not line.startswith("#!")
     ]
 
@@ -49,7 +50,9 @@ def _system_deps(tmp_path: Path, packages: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PATH=f"{_fake_apt(tmp_path)}{os.pathsep}{os.environ['PATH']}")
     return subprocess.run(
         ["make", "-s", "-C", str(ROOT), "system-deps", "SUDO=", f"SYSTEM_PACKAGES={packages}"],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
 
 
@@ -74,6 +77,7 @@ def test_missing_packages_are_installed_and_only_those(tmp_path):
     assert done.returncode == 0, done.stderr
     calls = (tmp_path / "apt-calls").read_text(encoding="utf-8").splitlines()
     install = [call for call in calls if " install " in f" {call} "]
-    assert install and install[0].endswith("install -y -qq --no-install-recommends "
-                                          "ft-dcc-no-such-package")
+    assert install and install[0].endswith(
+        "install -y -qq --no-install-recommends ft-dcc-no-such-package"
+    )
     assert "ft-dcc-no-such-package" in done.stdout + done.stderr  # says what it installs

@@ -25,9 +25,20 @@ def test_the_wheel_installs_ft_dcc_and_ft_dcc_hosts_and_no_generic_name(tmp_path
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, source / name)
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-         "-w", str(tmp_path / "dist"), str(source)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp_path / "dist").glob("ft_dcc-*.whl")
@@ -59,7 +70,8 @@ def test_a_studio_hosts_module_does_not_shadow_the_adapters(tmp_path):
     )
     done = subprocess.run(
         [sys.executable, "-S", "-I", "-c", probe, str(studio), *python_paths()],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     assert Path(done.stdout.strip()) == ROOT / "hosts" / "maya" / "integration.py"

@@ -101,7 +101,7 @@ def test_no_test_asserts_on_a_duration() -> None:
 
 
 def test_the_scan_flags_durations_and_leaves_deadlines_alone() -> None:
-    flagged = '''
+    flagged = """
 import time
 from time import monotonic
 def a():
@@ -116,9 +116,9 @@ def c():
     begin = monotonic()
     end = monotonic()
     assert end - begin <= 2.0, "too slow"
-'''
+"""
     assert len(findings(flagged)) == 3, findings(flagged)
-    allowed = '''
+    allowed = """
 import time
 def waits():
     deadline = time.monotonic() + 60
@@ -129,5 +129,5 @@ def clamps(token):
     assert token["e"] <= time.time() + 3600
 def plain(a, b):
     assert a - b == 3
-'''
+"""
     assert findings(allowed) == []

@@ -138,11 +138,14 @@ def run_probe(python: str, folder: Path, env: Dict[str, str]) -> dict:
 
     done = subprocess.run(
         [python, "-S", "-I", "-c", PROBE, str(folder)],
-        capture_output=True, text=True, env=env, cwd=str(folder),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(folder),
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     line = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")][-1]
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 def test_a_clean_other_python_imports_everything_from_the_moved_share_alone(share, tmp_path):
@@ -245,7 +248,8 @@ def test_maya_finds_the_module_relative_to_the_mod_file_on_another_machine(share
     )
     done = subprocess.run(
         [sys.executable, "-S", "-I", "-c", probe, str(FAKES / "maya"), *map(str, paths)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "not available" not in done.stdout, done.stdout
@@ -267,9 +271,18 @@ def test_nuke_init_loads_the_payload_next_to_itself_on_another_machine(share, tm
         "print(bool(nuke._fake.state.callbacks['afterRender']['Write']))"
     )
     done = subprocess.run(
-        [sys.executable, "-S", "-I", "-c", probe, str(FAKES / "nuke"), str(folder),
-         sysconfig.get_paths()["purelib"]],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-S",
+            "-I",
+            "-c",
+            probe,
+            str(FAKES / "nuke"),
+            str(folder),
+            sysconfig.get_paths()["purelib"],
+        ],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     ft_dcc_file, registered = done.stdout.strip().splitlines()[-2:]
@@ -309,7 +322,9 @@ def test_cli_ffmpeg_copies_this_machine_s_ffmpeg_into_the_platform_folder(tmp_pa
     assert str(copied) in done.stdout
     done = subprocess.run(
         [*command[:5], "blender", "--dest", str(tmp_path), "--ffmpeg"],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert done.returncode != 0
     assert "IMAGEIO_FFMPEG_EXE" in done.stderr and "Traceback" not in done.stderr

@@ -27,14 +27,17 @@ def test_the_picker_lists_tasks_recent_first_and_narrows_by_the_scene_path(
 
     assert len(embedded_server.requests_since(mark)) == 1  # one request for the tree
     assert [c.path for c in every] == [
-        f"{project}/sq010/sh010/anim", comp, f"{project}/sq010/sh020/light"
+        f"{project}/sq010/sh010/anim",
+        comp,
+        f"{project}/sq010/sh020/light",
     ]
     assert project in fetch_projects(session)
 
     recent.remember(session.server_url, f"{project}/sq010/sh020/light")
     recent.remember(session.server_url, comp)
     assert [c.path for c in task_choices(session, project, recent=recent)][:2] == [
-        comp, f"{project}/sq010/sh020/light"
+        comp,
+        f"{project}/sq010/sh020/light",
     ]  # newest first
     assert RecentTasks(recent.path).load(session.server_url + "/")[0] == comp  # kept on disk
     assert RecentTasks(recent.path).load("http://other.invalid") == []  # per server
@@ -95,5 +98,6 @@ def test_the_panel_lines_name_the_profile_and_each_key_origin(tmp_path):
         "review_session: profile", "resolution: default",
     ]  # fmt: skip
     assert panel_lines(resolve([source], Filters(host="nuke")))[:2] == [
-        "No profile applies", "values: studio"
+        "No profile applies",
+        "values: studio",
     ]

@@ -41,9 +41,11 @@ Execute = Callable[[Sequence[str]], Sequence[Sequence[Row]]]
 
 NOTE_FIELDS = "id, content, date, user_id, parent_id, in_reply_to_id"
 USER_FIELDS = "id, username, first_name, last_name, email"
+#: the Metadata key ft_dcc writes a note's frame under (the client's notes, the review page's)
+FRAME_KEY = "frame"
 #: the Metadata keys a note's frame is found under (ft_dcc writes ``frame``; the others are
 #: written by other review tools), in the order they are read
-FRAME_KEYS = ("frame", "frame_number", "frameNumber", "reviewFrame")
+FRAME_KEYS = (FRAME_KEY, "frame_number", "frameNumber", "reviewFrame")
 #: the Metadata key of the last frame a drawing is held to (inclusive; ft_dcc's review page
 #: writes it when a drawing lasts more than its one ``frame``). ftrack's Note has no frame
 #: field (its schema: ``metadata`` is the place for such facts), so the range lives there too.
@@ -158,9 +160,14 @@ def status_rows(execute: Execute, object_ids: Iterable[object], fields: str = ""
     )
 
 
-def latest_statuses(rows: Iterable[Row], when: Callable[[object], str] = str) -> List[Row]:
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def latest_statuses(rows: Iterable[Row], when: Callable[[object], str] = _text) -> List[Row]:
     """Each invitee's current status per object: the latest of ``rows`` by ``created_at``
-    (``when`` makes it comparable) and id, in the order they were first decided."""
+    (``when`` makes it comparable; by default its text, none first) and id, in the order they
+    were first decided."""
     current: Dict[Tuple[str, str], Row] = {}
     for row in sorted(rows, key=lambda r: (when(r["created_at"]) or "", r["id"])):
         current[(row["review_session_object_id"], row["review_session_invitee_id"])] = row

@@ -67,8 +67,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _known_error(request: Request, exc: Exception) -> Response:
-    """Any :class:`ServerError` a route did not answer itself: its status, ftrack's shape."""
+    """Every :class:`ServerError` a route raises, answered in one place: the review room's in
+    its own shape (``review.routes.error_reply``), every other one in ftrack's, with its
+    status."""
     assert isinstance(exc, ServerError)
+    if request.url.path.startswith(review_routes.PREFIX):
+        return review_routes.error_reply(request, exc)
     return error_response(exc.exception, exc.message, exc.status)
 
 

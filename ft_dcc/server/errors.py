@@ -2,8 +2,8 @@
 
 Every error the server answers a client with derives from :class:`ServerError` and carries
 ``exception`` (ftrack's exception name: ``ValidationError``, ``PermissionError``…), ``message``
-(what to do) and ``status`` (the HTTP status). ``app.py`` maps them to replies once; a route
-only raises.
+(what to do) and ``status`` (the HTTP status). ``app.py`` maps them to replies once (ftrack's
+error shape; the review room's own shape under ``/review/``); a route only raises.
 """
 
 from __future__ import annotations
@@ -25,6 +25,23 @@ class ServerError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class BadInput(ServerError):
+    """A request the caller must fix (bad, too large or conflicting input): ``status`` 4xx."""
+
+    exception = "ValidationError"
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotFound(ServerError):
+    """What the request names does not exist (or is not where the request looks for it)."""
+
+    exception = "NotFoundError"
+    status = 404
 
 
 class ApiOperationError(ServerError):

@@ -77,7 +77,9 @@ def test_plain_lines_when_not_a_terminal(offline_env, tmp_path):
     frames = make_sequence(tmp_path / "seq", frames=12)
     done = subprocess.run(
         [FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp"],
-        capture_output=True, text=True, env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
     )
     assert done.returncode == EXIT_QUEUED, done.stderr
     assert "\r" not in done.stderr and "\x1b" not in done.stderr

@@ -19,7 +19,9 @@ def _publish_offline(tmp_path: Path) -> subprocess.CompletedProcess:
     frames = make_sequence(tmp_path / "seq", frames=6)
     return subprocess.run(
         [FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp", "--fps", "25"],
-        capture_output=True, text=True, env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
     )
 
 

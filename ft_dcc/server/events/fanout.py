@@ -19,13 +19,16 @@ import queue
 import threading
 import time
 import uuid
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ft_dcc.protocol.events import event_from_wire, event_to_wire
 from ft_dcc.server.model.side_tables import side_table
+
+if TYPE_CHECKING:
+    from ft_dcc.server.events.hub import EventBroker
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +103,7 @@ class PgEventRelay:
             sa.Column("body", sa.Text, nullable=False),
             sa.Column("created", sa.Float, nullable=False),
         )
-        self._outbox: queue.Queue[Optional[Dict[str, Any]]] = queue.Queue()
+        self._outbox: queue.Queue[Optional[Mapping[str, object]]] = queue.Queue()
         self._stop = threading.Event()
         self._listening = threading.Event()
         self._listener = threading.Thread(target=self._listen, name="event-listen", daemon=True)
@@ -112,7 +115,7 @@ class PgEventRelay:
                         "be missed until it is")  # fmt: skip
 
     # -- out -----------------------------------------------------------------------------------
-    def publish(self, event: Dict[str, Any]) -> None:
+    def publish(self, event: Mapping[str, object]) -> None:
         """Queue ``event`` for the other processes; never blocks (called on the event loop)."""
         self._outbox.put(event)
 
@@ -133,7 +136,7 @@ class PgEventRelay:
         if connection is not None:
             connection.close()
 
-    def _notify(self, connection: Any, event: Dict[str, Any]) -> None:
+    def _notify(self, connection: Any, event: Mapping[str, object]) -> None:
         body = json.dumps(event_to_wire(event), default=str, separators=(",", ":"))
         payload = f"{self.origin} {body}"
         if len(payload.encode("utf-8")) > MAX_NOTIFY_BYTES:
@@ -189,7 +192,9 @@ class PgEventRelay:
         self._listener.join(5)
 
 
-def share_event_hub(broker: Any, engine: Engine, metadata: sa.MetaData) -> Optional[PgEventRelay]:
+def share_event_hub(
+    broker: Optional[EventBroker], engine: Engine, metadata: sa.MetaData
+) -> Optional[PgEventRelay]:
     """Make ``broker`` span every server process on ``engine``'s database (PostgreSQL only)."""
     if engine.dialect.name != "postgresql" or broker is None:
         return None

@@ -24,7 +24,7 @@ import platform
 import threading
 import time
 import uuid
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -90,7 +90,10 @@ _REPLY_SUBSCRIPTION = parse_expression(f"topic={TOPIC_REPLY}")
 
 
 def _wants(
-    subscribers: Subscribers, hub_ids: Set[str], event: Dict[str, Any], target: Optional[Expression]
+    subscribers: Subscribers,
+    hub_ids: Set[str],
+    event: Mapping[str, object],
+    target: Optional[Expression],
 ) -> bool:
     """Whether one of ``subscribers`` (or the reply handler of a hub in ``hub_ids``) takes it."""
     for metadata, subscription in list(subscribers.values()):
@@ -127,7 +130,7 @@ class _Connection:
         self.recent: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._recent_max = 4 * max_queue
 
-    def wants(self, event: Dict[str, Any], target: Optional[Expression]) -> bool:
+    def wants(self, event: Mapping[str, object], target: Optional[Expression]) -> bool:
         """Whether a subscriber of this connection (or its hub's reply handler) takes ``event``."""
         return _wants(self.subscribers, self.hub_ids, event, target)
 
@@ -240,7 +243,7 @@ class EventBroker:
         with self._lock:
             return len(self._connections)
 
-    def emit(self, event: Dict[str, Any]) -> None:
+    def emit(self, event: Mapping[str, object]) -> None:
         """Publish a server event to every matching subscriber; thread-safe, never blocks.
 
         ``event`` needs a ``topic``; ``id``, ``source`` (this broker), ``sent`` are filled in.
@@ -255,7 +258,7 @@ class EventBroker:
 
     def emit_update(
         self,
-        changes: List[Dict[str, Any]],
+        changes: Sequence[Mapping[str, object]],
         *,
         user: Optional[str] = None,
         user_id: Optional[str] = None,
@@ -623,7 +626,7 @@ def _parent_entry(parent: Any) -> Dict[str, Any]:
     }
 
 
-def _entity_change(change: Dict[str, Any]) -> Dict[str, Any]:
+def _entity_change(change: Mapping[str, Any]) -> Dict[str, Any]:
     """One entry of an ``ftrack.update`` event's ``data.entities``, shaped like ftrack's.
 
     ``changes`` has an entry per key: ``new`` from the change's ``values`` (when given),

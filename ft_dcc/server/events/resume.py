@@ -66,13 +66,13 @@ class ParkedHub:
                 )  # fmt: skip
         self.frames.append(frame)
 
-    def wire_subscribers(self) -> List[List[Any]]:
+    def wire_subscribers(self) -> List[List[object]]:
         """``[[metadata, subscription text], ...]`` for a control message."""
         items = self.subscribers.items()
         return [[metadata, self.texts.get(key, "")] for key, (metadata, _) in items]
 
 
-def subscribers_from_wire(items: Any) -> Tuple[Subscribers, Dict[str, str]]:
+def subscribers_from_wire(items: object) -> Tuple[Subscribers, Dict[str, str]]:
     """The subscribers of a control message (skipping malformed ones)."""
     subscribers: Subscribers = {}
     texts: Dict[str, str] = {}

@@ -18,7 +18,7 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Dict, Optional
 
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files.filestore import load_or_create_secret
@@ -88,7 +88,7 @@ class ReviewSigner:
 
     def check(
         self, token: Optional[str], review_session_id: Optional[str], any_session: bool = False
-    ) -> Dict[str, Any]:
+    ) -> Dict[str, object]:
         """The payload of a valid token for ``review_session_id`` (``None``: the list page;
         ``any_session``: whichever session it is for)."""
         if not token:

@@ -11,22 +11,35 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, cast
 
-from ft_dcc.protocol.feedback import FRAME_OUT_KEY
-from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY
+from ft_dcc.protocol.feedback import (
+    USER_FIELDS,
+    display_name,
+    latest_statuses,
+    note_details,
+    notes_of,
+    rows_in,
+    status_rows,
+)
+from ft_dcc.protocol.query_text import quote
 
 log = logging.getLogger(__name__)
 
+#: ``ApiContext.execute``: operations run as a user (``""``: the server itself), one reply each
 Execute = Callable[[List[Dict[str, Any]], str], List[Any]]
+#: one row of a query reply, as the store gives it
+Row = Dict[str, Any]
+#: runs query expressions as one user, in one batch; each one's rows, in order (the
+#: ``execute`` of :mod:`ft_dcc.protocol.feedback`)
+Ask = Callable[[Sequence[str]], List[List[Row]]]
 
-REVIEW_COMPONENT = "ftrackreview-mp4"
-#: The Note metadata key holding the frame a note refers to (read by ``ft_dcc.review``).
-FRAME_KEY = "frame"
+REVIEW_COMPONENT = REVIEW_COMPONENT_MP4
 #: The review component's metadata key where ft_dcc publishes record their capture spec.
 CAPTURE_KEY = "ft_dcc_capture"
 MAX_NOTE_LENGTH = 20000
-USERS = "select id, username, first_name, last_name, email from User where id in"
+USERS = f"select {USER_FIELDS} from User where id in"
 
 
 @dataclass
@@ -90,7 +103,7 @@ class SessionView:
     created_by_id: Optional[str] = None
 
 
-def parse_date(value: Any) -> Optional[dt.datetime]:
+def parse_date(value: object) -> Optional[dt.datetime]:
     """A timezone-aware datetime from a Store value (``{"__type__": "datetime", ...}``)."""
     if isinstance(value, dict):
         value = value.get("value")
@@ -111,15 +124,14 @@ def session_is_open(end_date: Optional[dt.datetime], now: Optional[dt.datetime] 
     return end_date is None or end_date > (now or dt.datetime.now(dt.timezone.utc))
 
 
-def _quoted_ids(ids: Iterable[str]) -> str:
-    """``"a", "b"`` for an ``in (...)`` test; ids that are not plain ids are left out."""
-    safe = []
-    for value in ids:
-        try:
-            safe.append(f'"{check_component_id(value)}"')
-        except FileStoreError:
-            log.warning("review page: skipping the unusual id %r", str(value)[:80])
-    return ", ".join(safe) or '""'
+def asker(execute: Execute, user_id: str) -> Ask:
+    """``execute`` as an :data:`Ask`: the expressions asked in one batch as ``user_id``."""
+
+    def ask(expressions: Sequence[str]) -> List[List[Row]]:
+        replies = execute([{"action": "query", "expression": e} for e in expressions], user_id)
+        return [list(reply.get("data") or []) for reply in replies]
+
+    return ask
 
 
 class ReviewData:
@@ -128,16 +140,17 @@ class ReviewData:
     def __init__(self, execute: Execute, user_id: str) -> None:
         self._execute = execute
         self.user_id = user_id
+        self._rows = asker(execute, user_id)
 
-    def _query(self, expression: str) -> List[Dict[str, Any]]:
-        reply = self._execute([{"action": "query", "expression": expression}], self.user_id)
-        return list(reply[0].get("data") or [])
+    def _query(self, expression: str) -> List[Row]:
+        return self._rows([expression])[0]
+
+    def _in(self, expression: str, ids: Iterable[object]) -> List[Dict[str, Any]]:
+        """``expression`` (ending in ``... in``) over ``ids``; nothing asked for none."""
+        return cast(List[Dict[str, Any]], rows_in(self._rows, expression, ids))
 
     def _by_id(self, expression: str, ids: Iterable[Optional[str]]) -> Dict[str, Dict[str, Any]]:
-        wanted = sorted({i for i in ids if i})
-        if not wanted:
-            return {}
-        return {row["id"]: row for row in self._query(f"{expression} ({_quoted_ids(wanted)})")}
+        return {row["id"]: row for row in self._in(expression, ids)}
 
     # -- reading -------------------------------------------------------------------------------
     def open_sessions(self) -> List[SessionView]:
@@ -205,8 +218,7 @@ class ReviewData:
     def _items(self, review_session_id: str) -> List[ItemView]:
         objects = self._query(
             "select id, name, description, version, version_id, sort_order "
-            "from ReviewSessionObject where review_session_id is "
-            f'"{check_component_id(review_session_id)}"'
+            f"from ReviewSessionObject where review_session_id is {quote(review_session_id)}"
         )
         objects.sort(key=lambda o: (o.get("sort_order") or 0, str(o.get("name") or "")))
         versions = self._by_id(
@@ -220,10 +232,7 @@ class ReviewData:
         )
         movies = self._movies(versions)
         notes = self._notes(o["id"] for o in objects)
-        users = self._by_id(
-            USERS,
-            [v.get("user_id") for v in versions.values()] + [n["user_id"] for n in notes],
-        )
+        users = self._by_id(USERS, (v.get("user_id") for v in versions.values()))
         items = []
         for obj in objects:
             version = versions.get(obj.get("version_id") or "", {})
@@ -239,45 +248,44 @@ class ReviewData:
                     or obj.get("name")
                     or "",
                     comment=version.get("comment") or "",
-                    author=_display_name(users.get(version.get("user_id") or "")),
+                    author=display_name(users.get(version.get("user_id") or "")),
                     date=parse_date(version.get("date")),
                     thumbnail_id=version.get("thumbnail_id"),
                     movie_id=movie["id"] if movie else None,
                     movie_meta=movie["meta"] if movie else {},
-                    notes=[_note_view(n, users) for n in notes if n["parent_id"] == obj["id"]],
+                    notes=[n for n in notes if n.parent_id == obj["id"]],
                 )
             )
         return items
 
-    def _movies(self, versions: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    def _movies(self, versions: Iterable[str]) -> Dict[str, Dict[str, Any]]:
         """Per version id: its ``ftrackreview-mp4`` component id and parsed ``ftr_meta``."""
-        if not versions:
-            return {}
-        components = self._query(
-            f'select id, version_id from Component where name is "{REVIEW_COMPONENT}" '
-            f"and version_id in ({_quoted_ids(versions)})"
+        components = self._in(
+            f"select id, version_id from Component where name is {quote(REVIEW_COMPONENT)} "
+            "and version_id in",
+            versions,
         )
         metas: Dict[str, Dict[str, Any]] = {}
-        if components:
-            captures: Dict[str, Dict[str, Any]] = {}
-            for row in self._query(
-                'select parent_id, key, value from Metadata where key in ("ftr_meta", '
-                f'"{CAPTURE_KEY}") and parent_id in ({_quoted_ids(c["id"] for c in components)})'
-            ):
-                try:
-                    parsed = json.loads(row.get("value") or "{}")
-                except ValueError:
-                    parsed = {}
-                target = metas if row["key"] == "ftr_meta" else captures
-                target[row["parent_id"]] = parsed if isinstance(parsed, dict) else {}
-            for component_id, capture in captures.items():
-                # ft_dcc publishes record the scene's first frame: show shot frame numbers.
-                first = capture.get("source_first_frame")
-                if isinstance(first, int):
-                    metas.setdefault(component_id, {})["sourceFirstFrame"] = first
-                poster = capture.get("thumbnail_frame")  # the frame the thumbnail shows
-                if isinstance(poster, int):
-                    metas.setdefault(component_id, {})["posterFrame"] = poster
+        captures: Dict[str, Dict[str, Any]] = {}
+        for row in self._in(
+            f"select parent_id, key, value from Metadata where key in ({quote(REVIEW_META_KEY)}, "
+            f"{quote(CAPTURE_KEY)}) and parent_id in",
+            (c["id"] for c in components),
+        ):
+            try:
+                parsed = json.loads(row.get("value") or "{}")
+            except ValueError:
+                parsed = {}
+            target = metas if row["key"] == REVIEW_META_KEY else captures
+            target[row["parent_id"]] = parsed if isinstance(parsed, dict) else {}
+        for component_id, capture in captures.items():
+            # ft_dcc publishes record the scene's first frame: show shot frame numbers.
+            first = capture.get("source_first_frame")
+            if isinstance(first, int):
+                metas.setdefault(component_id, {})["sourceFirstFrame"] = first
+            poster = capture.get("thumbnail_frame")  # the frame the thumbnail shows
+            if isinstance(poster, int):
+                metas.setdefault(component_id, {})["posterFrame"] = poster
         movies: Dict[str, Dict[str, Any]] = {}
         for component in sorted(components, key=lambda c: c["id"]):
             movies.setdefault(
@@ -286,63 +294,39 @@ class ReviewData:
             )
         return movies
 
-    def _notes(self, object_ids: Iterable[str]) -> List[Dict[str, Any]]:
-        ids = list(object_ids)
-        if not ids:
-            return []
-        rows = self._query(
-            "select id, content, date, user_id, parent_id, in_reply_to_id from Note "
-            f"where parent_id in ({_quoted_ids(ids)})"
-        )
-        frames: Dict[str, Optional[int]] = {}
-        last_frames: Dict[str, Optional[int]] = {}
-        drawings: Dict[str, str] = {}
-        if rows:
-            note_ids = _quoted_ids(r["id"] for r in rows)
-            for meta in self._query(
-                "select parent_id, key, value from Metadata where key in "
-                f'("{FRAME_KEY}", "{FRAME_OUT_KEY}") and parent_id in ({note_ids})'
-            ):
-                into = frames if meta.get("key") == FRAME_KEY else last_frames
-                into[meta["parent_id"]] = _int_or_none(meta.get("value"))
-            links = self._query(
-                f"select note_id, component_id from NoteComponent where note_id in ({note_ids})"
+    def _notes(self, object_ids: Iterable[str]) -> List[NoteView]:
+        """The notes on ``object_ids`` (replies among them), oldest first, read with the
+        protocol's feedback queries (:mod:`ft_dcc.protocol.feedback`, shared with the client)."""
+        ids = set(object_ids)
+        rows = [r for r in notes_of(self._rows, ids) if r["parent_id"] in ids]
+        details = note_details(self._rows, rows)
+        notes = []
+        for row in rows:
+            user = details.users.get(row["user_id"])
+            notes.append(
+                NoteView(
+                    id=row["id"],
+                    content=row["content"] or "",
+                    author=display_name(user),
+                    date=parse_date(row["date"]),
+                    frame=details.frames.get(row["id"]),
+                    author_email=(user["email"] or "") if user is not None else "",
+                    in_reply_to_id=row["in_reply_to_id"],
+                    annotation_id=min(details.drawings.get(row["id"], []), default=None),
+                    parent_id=row["parent_id"] or "",
+                    frame_out=details.last_frames.get(row["id"]),
+                )
             )
-            for link in sorted(links, key=lambda r: str(r.get("component_id"))):
-                drawings.setdefault(link["note_id"], link["component_id"])
-        notes = [
-            {
-                "id": r["id"],
-                "content": r.get("content") or "",
-                "user_id": r.get("user_id"),
-                "parent_id": r.get("parent_id"),
-                "date": parse_date(r.get("date")),
-                "frame": frames.get(r["id"]),
-                "frame_out": last_frames.get(r["id"]),
-                "in_reply_to_id": r.get("in_reply_to_id"),
-                "annotation_id": drawings.get(r["id"]),
-            }
-            for r in rows
-        ]
         oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
         # replies after what they answer when both were written in the same second
-        notes.sort(key=lambda n: (n["date"] or oldest, n["in_reply_to_id"] is not None))
+        notes.sort(key=lambda n: (n.date or oldest, n.in_reply_to_id is not None))
         return notes
 
     def notes_by_item(self, review_session_id: str) -> Dict[str, List[NoteView]]:
         """Per ReviewSessionObject id of the session: its notes, oldest first."""
-        objects = self._query(
-            "select id from ReviewSessionObject "
-            f'where review_session_id is "{check_component_id(review_session_id)}"'
-        )
-        grouped: Dict[str, List[NoteView]] = {o["id"]: [] for o in objects}
-        notes = self._notes(grouped)
-        users = self._by_id(
-            USERS,
-            [n["user_id"] for n in notes],
-        )
-        for n in notes:
-            grouped[n["parent_id"]].append(_note_view(n, users))
+        grouped: Dict[str, List[NoteView]] = {o: [] for o in self.object_ids(review_session_id)}
+        for note in self._notes(grouped):
+            grouped[note.parent_id].append(note)
         return grouped
 
     def object_ids(self, review_session_id: str) -> List[str]:
@@ -351,7 +335,7 @@ class ReviewData:
             o["id"]
             for o in self._query(
                 "select id from ReviewSessionObject "
-                f'where review_session_id is "{check_component_id(review_session_id)}"'
+                f"where review_session_id is {quote(review_session_id)}"
             )
         ]
 
@@ -360,20 +344,19 @@ class ReviewData:
         the drawings attached to its notes)."""
         objects = self._query(
             "select id, version_id from ReviewSessionObject "
-            f'where review_session_id is "{check_component_id(review_session_id)}"'
+            f"where review_session_id is {quote(review_session_id)}"
         )
-        allowed = {n["annotation_id"] for n in self._notes(o["id"] for o in objects)}
-        allowed.discard(None)
+        notes = self._notes(o["id"] for o in objects)
+        allowed = {n.annotation_id for n in notes if n.annotation_id}
         version_ids = sorted({o["version_id"] for o in objects if o.get("version_id")})
-        if not version_ids:
-            return allowed
         versions = self._by_id("select id, thumbnail_id from AssetVersion where id in", version_ids)
         allowed.update(v["thumbnail_id"] for v in versions.values() if v.get("thumbnail_id"))
         allowed.update(
             c["id"]
-            for c in self._query(
-                f'select id from Component where name is "{REVIEW_COMPONENT}" '
-                f"and version_id in ({_quoted_ids(version_ids)})"
+            for c in self._in(
+                f"select id from Component where name is {quote(REVIEW_COMPONENT)} "
+                "and version_id in",
+                version_ids,
             )
         )
         return allowed
@@ -381,12 +364,10 @@ class ReviewData:
     def version_statuses(self, object_ids: Iterable[str]) -> Dict[str, Dict[str, str]]:
         """Each object's version's workflow status (``{"name", "color"}``), by object id; the
         one a verdict moves (``verdict_status.py``). Objects without one are left out."""
-        ids = list(object_ids)
-        if not ids:
-            return {}
-        objects = self._query(
+        objects = self._in(
             "select id, version_id, asset_version.status.name, asset_version.status.color "
-            f"from ReviewSessionObject where id in ({_quoted_ids(ids)})"
+            "from ReviewSessionObject where id in",
+            object_ids,
         )
         found = {}
         for row in objects:
@@ -397,62 +378,23 @@ class ReviewData:
 
     def statuses(self, object_ids: Iterable[str]) -> List[StatusView]:
         """Each invitee's current (latest) status on each of ``object_ids``."""
-        ids = list(object_ids)
-        if not ids:
-            return []
-        rows = self._query(
-            "select id, status, created_at, review_session_object_id, review_session_invitee_id "
-            f"from ReviewSessionObjectStatus where review_session_object_id in ({_quoted_ids(ids)})"
-        )
-        rows.sort(key=lambda r: (str(r.get("created_at") or ""), r["id"]))
-        current: Dict[tuple, Dict[str, Any]] = {}
-        for row in rows:  # the latest per (object, invitee) wins
-            current[(row["review_session_object_id"], row.get("review_session_invitee_id"))] = row
+        rows = status_rows(self._rows, object_ids)
+        current = latest_statuses(rows)
         invitees = self._by_id(
             "select id, name, email from ReviewSessionInvitee where id in",
-            (key[1] for key in current),
+            (row["review_session_invitee_id"] for row in current),
         )
         views = []
-        for (object_id, invitee_id), row in current.items():
-            invitee = invitees.get(invitee_id or "", {})
+        for row in current:
+            invitee = invitees.get(row["review_session_invitee_id"] or "", {})
             views.append(
                 StatusView(
-                    object_id=object_id,
-                    invitee_id=invitee_id or "",
+                    object_id=row["review_session_object_id"],
+                    invitee_id=row["review_session_invitee_id"] or "",
                     name=invitee.get("name") or "",
                     email=invitee.get("email") or "",
-                    status=row.get("status") or "",
-                    date=parse_date(row.get("created_at")),
+                    status=row["status"] or "",
+                    date=parse_date(row["created_at"]),
                 )
             )
         return views
-
-
-def _int_or_none(value: Any) -> Optional[int]:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _note_view(note: Dict[str, Any], users: Dict[str, Dict[str, Any]]) -> NoteView:
-    user = users.get(note["user_id"] or "")
-    return NoteView(
-        id=note["id"],
-        content=note["content"],
-        author=_display_name(user),
-        date=note["date"],
-        frame=note["frame"],
-        author_email=(user or {}).get("email") or "",
-        in_reply_to_id=note.get("in_reply_to_id"),
-        annotation_id=note.get("annotation_id"),
-        parent_id=note.get("parent_id") or "",
-        frame_out=note.get("frame_out"),
-    )
-
-
-def _display_name(user: Optional[Dict[str, Any]]) -> str:
-    if not user:
-        return ""
-    full = " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
-    return full or user.get("username") or ""

@@ -70,10 +70,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ft_dcc.server.errors import ApiOperationError, ServerError
+from ft_dcc.server.errors import BadInput as BadInput
+from ft_dcc.server.errors import NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
-from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import NoteView, ReviewData, StatusView
 from ft_dcc.server.review.drawing import BadRange, NotAPng, check_png
 from ft_dcc.server.review.links import Link
@@ -85,22 +85,7 @@ MAX_NOTE_BODY = 64 * 1024
 MAX_PNG_BYTES = 4 * 1024 * 1024
 MAX_ANNOTATION_BODY = MAX_PNG_BYTES * 4 // 3 + MAX_NOTE_BODY
 PNG_DATA_URL = "data:image/png;base64,"
-
-
-class BadInput(ServerError):
-    """A request the client must fix: answered with ``status`` and the message."""
-
-    exception = "ValidationError"
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def _error(message: str, status: int) -> JSONResponse:
-    return JSONResponse(
-        {"error": message}, status_code=status, headers={"Cache-Control": "no-store"}
-    )
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _iso(value: Any) -> Optional[str]:
@@ -114,7 +99,7 @@ def media_url(review_session_id: str, component_id: str, token: str) -> str:
     )
 
 
-def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, Any]:
+def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, object]:
     """One note of the ``/feedback`` answer (see the module docstring)."""
     return {
         "id": note.id,
@@ -130,7 +115,7 @@ def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, A
     }
 
 
-def legacy_note_json(note: NoteView) -> Dict[str, Any]:
+def legacy_note_json(note: NoteView) -> Dict[str, object]:
     """A note as ``GET /notes`` answered before ``/feedback`` (author as a display name)."""
     date = note.date.strftime("%Y-%m-%d %H:%M UTC") if note.date else ""
     return {
@@ -142,7 +127,7 @@ def legacy_note_json(note: NoteView) -> Dict[str, Any]:
     }
 
 
-def status_json(status: StatusView) -> Dict[str, Any]:
+def status_json(status: StatusView) -> Dict[str, object]:
     return {
         "invitee_id": status.invitee_id,
         "name": status.name,
@@ -152,7 +137,7 @@ def status_json(status: StatusView) -> Dict[str, Any]:
     }
 
 
-def feedback_json(data: ReviewData, link: Link, review_session_id: str) -> Dict[str, Any]:
+def feedback_json(data: ReviewData, link: Link, review_session_id: str) -> Dict[str, object]:
     """The ``GET /feedback`` answer."""
     grouped = data.notes_by_item(review_session_id)
     objects: Dict[str, Dict[str, Any]] = {
@@ -212,7 +197,7 @@ def _optional_id(fields: Dict[str, Any], name: str) -> Optional[str]:
         raise BadInput(f"{name} must be a note id.") from None
 
 
-def decode_png(value: Any) -> bytes:
+def decode_png(value: object) -> bytes:
     """The PNG of a ``data:image/png;base64,…`` URL, or :class:`BadInput` saying what is wrong."""
     if not isinstance(value, str) or not value.startswith(PNG_DATA_URL):
         raise BadInput('png must be a "data:image/png;base64,..." URL (canvas.toDataURL()).')
@@ -246,30 +231,14 @@ class FeedbackRoutes:
         self.server = base.server
 
     async def _write(self, request: Request, limit: int, handler: Handler) -> Response:
-        """Open the link, read the JSON body, check the session is open, run ``handler``."""
-        try:
-            review_session_id, data, link = await self.base.access(request)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return _error(str(exc), 403)
-        try:
-            fields = _fields(await read_limited_body(request, limit), limit)
-            answer, status = await run_in_threadpool(
-                self._run, review_session_id, data, link, fields, handler
-            )
-        except BadInput as exc:
-            return _error(str(exc), exc.status)
-        except LookupError as exc:
-            return _error(str(exc), 404)
-        except ApiOperationError as exc:
-            closed = "is closed" in exc.message
-            return _error(
-                exc.message, 409 if closed else 403 if exc.exception == "PermissionError" else 400
-            )
-        except FileStoreError as exc:  # the drawing could not be stored (e.g. a full disk)
-            return _error(exc.message, exc.status)
-        except (ValueError, UnicodeError) as exc:
-            return _error(str(exc), 400)
-        return JSONResponse(answer, status_code=status, headers={"Cache-Control": "no-store"})
+        """Open the link, read the JSON body, check the session is open, run ``handler`` (its
+        errors are the server's, answered by the app: ``ft_dcc.server.review.routes``)."""
+        review_session_id, data, link = await self.base.access(request)
+        fields = _fields(await read_limited_body(request, limit), limit)
+        answer, status = await run_in_threadpool(
+            self._run, review_session_id, data, link, fields, handler
+        )
+        return JSONResponse(answer, status_code=status, headers=NO_STORE)
 
     def _run(
         self,
@@ -281,7 +250,7 @@ class FeedbackRoutes:
     ) -> Tuple[Dict[str, Any], int]:
         view = data.session_facts(review_session_id)
         if view is None:
-            raise LookupError("No such review session; it may have been deleted.")
+            raise NotFound("No such review session; it may have been deleted.")
         if not view.is_open:
             raise BadInput(
                 "This review session is closed; nothing can be added to it. Ask its owner to "
@@ -343,22 +312,16 @@ class FeedbackRoutes:
         return await self._write(request, MAX_NOTE_BODY, self._status)
 
     async def feedback(self, request: Request) -> Response:
-        try:
-            review_session_id, data, link = await self.base.access(request)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return _error(str(exc), 403)
+        review_session_id, data, link = await self.base.access(request)
         answer = await run_in_threadpool(feedback_json, data, link, review_session_id)
-        return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+        return JSONResponse(answer, headers=NO_STORE)
 
     async def list_notes(self, request: Request) -> Response:
-        try:
-            review_session_id, data, _link = await self.base.access(request)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return _error(str(exc), 403)
+        review_session_id, data, _link = await self.base.access(request)
         grouped = await run_in_threadpool(data.notes_by_item, review_session_id)
         return JSONResponse(
             {item: [legacy_note_json(n) for n in notes] for item, notes in grouped.items()},
-            headers={"Cache-Control": "no-store"},
+            headers=NO_STORE,
         )
 
     def routes(self) -> List[BaseRoute]:

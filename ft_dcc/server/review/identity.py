@@ -22,13 +22,14 @@ a refused note leaves no row behind.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.files.filestore import check_component_id
+from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.model.builtin_data import COLLABORATOR_USER_TYPE_ID, stable_id
+from ft_dcc.server.review.data import Execute
 
-Execute = Callable[[List[Dict[str, Any]], str], List[Any]]
 #: Server-internal batches run as no user (``permissions.check_write`` lets them through).
 SYSTEM = ""
 #: The data actions that write (the others only read).
@@ -44,7 +45,7 @@ class Invitee:
     #: added by a person through the session's room link (ftrack's ``created_from_shared_url``)
     from_room: bool = False
 
-    def as_json(self) -> Dict[str, Any]:
+    def as_json(self) -> Dict[str, str]:
         """The ``me`` of the feedback read."""
         return {"invitee_id": self.id, "name": self.name, "email": self.email}
 
@@ -56,26 +57,27 @@ def query(execute: Execute, expression: str) -> List[Dict[str, Any]]:
     )
 
 
-def load_invitee(execute: Execute, invitee_id: Any) -> Optional[Invitee]:
+def load_invitee(execute: Execute, invitee_id: object) -> Optional[Invitee]:
     """The invitee ``invitee_id``, or ``None`` when there is none (or the id is not an id)."""
     try:
         ident = check_component_id(invitee_id)
-    except Exception:
+    except FileStoreError:
         return None
     rows = query(
         execute,
         "select id, name, email, review_session_id, created_from_shared_url "
-        f'from ReviewSessionInvitee where id is "{ident}"',
+        f"from ReviewSessionInvitee where id is {quote(ident)}",
     )
     return invitee_of(rows[0]) if rows else None
 
 
-def invitee_of(row: Dict[str, Any]) -> Invitee:
+def invitee_of(row: Mapping[str, object]) -> Invitee:
+    """The :class:`Invitee` of a ``ReviewSessionInvitee`` row (its text fields as text)."""
     return Invitee(
-        id=row["id"],
-        name=row.get("name") or "",
-        email=row.get("email") or "",
-        review_session_id=row.get("review_session_id") or "",
+        id=str(row["id"]),
+        name=str(row.get("name") or ""),
+        email=str(row.get("email") or ""),
+        review_session_id=str(row.get("review_session_id") or ""),
         from_room=row.get("created_from_shared_url") is True,
     )
 
@@ -88,7 +90,7 @@ def collaborator_id(invitee: Invitee) -> str:
 def ensure_collaborator(execute: Execute, invitee: Invitee) -> bool:
     """Make ``invitee``'s collaborator User unless it exists; ``True`` when made here."""
     user_id = collaborator_id(invitee)
-    found = query(execute, f'select id, user_type_id from User where id is "{user_id}"')
+    found = query(execute, f"select id, user_type_id from User where id is {quote(user_id)}")
     if found:
         if found[0].get("user_type_id") != COLLABORATOR_USER_TYPE_ID:
             raise ApiOperationError(
@@ -112,7 +114,7 @@ def ensure_collaborator(execute: Execute, invitee: Invitee) -> bool:
     try:
         execute([dict(operation, entity_data=data)], SYSTEM)
     except ApiOperationError:
-        if query(execute, f'select id from User where id is "{user_id}"'):
+        if query(execute, f"select id from User where id is {quote(user_id)}"):
             return False  # another request (maybe another worker) made it first
         raise
     return True

@@ -16,9 +16,10 @@ the user who made it is still an active User, and:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access import ReviewAccessError, ReviewSigner
 from ft_dcc.server.review.claims import claimed_user
 from ft_dcc.server.review.data import Execute, ReviewData, SessionView
@@ -53,7 +54,7 @@ class Link:
     #: the link was made for the session (or every session), not for an invitee
     shared: bool = False
 
-    def writer(self, store: Any, execute: Execute) -> Tuple[Execute, str]:
+    def writer(self, store: StoreParts, execute: Execute) -> Tuple[Execute, str]:
         """How this link writes: ``execute`` (making the invitee's collaborator on the first
         write) and the author's User id; a shared link without an identity writes nothing."""
         if self.invitee is None:
@@ -63,7 +64,7 @@ class Link:
 
 
 def open_link(
-    store: Any,
+    store: StoreParts,
     execute: Execute,
     signer: ReviewSigner,
     token: Optional[str],
@@ -71,18 +72,19 @@ def open_link(
 ) -> Link:
     """The link of ``token`` for ``review_session_id`` (``None``: the list page), or raise
     :class:`ReviewAccessError` saying why it does not open it."""
-    payload: Dict[str, Any] = signer.check(token, review_session_id)
+    payload: Dict[str, object] = signer.check(token, review_session_id)
     maker = payload.get("u")
     if not isinstance(maker, str) or not permissions.is_active_user(store, maker):
         raise ReviewAccessError(
             "The user this review link was made for no longer exists or is inactive; ask "
             "for a new link."
         )
+    expires = payload.get("e")  # a whole number of seconds (ReviewSigner.check read it so)
     link = Link(
         token=str(token),
         maker_id=maker,
         review_session_id=review_session_id,
-        expires=float(payload.get("e") or 0),
+        expires=float(expires) if isinstance(expires, (int, float)) else 0.0,
     )
     if "i" in payload:
         invitee = load_invitee(execute, payload.get("i"))
@@ -105,6 +107,6 @@ def open_link(
     return link
 
 
-def may_open(store: Any, user_id: str, session: SessionView) -> bool:
+def may_open(store: StoreParts, user_id: str, session: SessionView) -> bool:
     """Whether a user's (not an invitee's) link opens ``session``."""
     return not session.private or may_manage(store, user_id, session.created_by_id)

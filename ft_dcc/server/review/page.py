@@ -26,17 +26,18 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Protocol, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ft_dcc.server.errors import ApiFailure
+from ft_dcc.server.errors import ApiFailure, NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
+from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.review.access import (
     ALL_SESSIONS,
     MAX_TTL,
@@ -46,9 +47,7 @@ from ft_dcc.server.review.access import (
 )
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.html import (
-    SECURITY_HEADERS,
     WEB_DIR,
-    denied,
     not_found,
     render_list,
     render_session,
@@ -58,6 +57,8 @@ from ft_dcc.server.review.identity import load_invitee
 from ft_dcc.server.review.links import Link, may_open, open_link
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.runtime.context import ApiContext
+from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +66,21 @@ WIDGET_NAME = "review_session"
 
 
 # -- links ---------------------------------------------------------------------------------------
-def _entity_key(op: Dict[str, Any]) -> Any:
+class Caller(Protocol):
+    """Who asks ``get_widget_url`` and how they reached the server (``api.actions.Caller``)."""
+
+    user_id: str
+    base_url: str
+
+
+def _entity_key(op: Mapping[str, object]) -> object:
     entity_key = op.get("entity_key")
     if isinstance(entity_key, list):
         entity_key = entity_key[0] if entity_key else None
     return entity_key
 
 
-def _checked_id(value: Any) -> str:
+def _checked_id(value: object) -> str:
     try:
         return check_component_id(value)
     except FileStoreError as exc:
@@ -83,7 +91,9 @@ def _refuse(message: str) -> ApiFailure:
     return ApiFailure(permissions.PERMISSION_ERROR, message, 403)
 
 
-def _link_target(ctx: Any, op: Dict[str, Any], caller: Any) -> Tuple[Optional[str], Optional[str]]:
+def _link_target(
+    ctx: ApiContext, op: Mapping[str, object], caller: Caller
+) -> Tuple[Optional[str], Optional[str]]:
     """(review session id or None for the list, invitee id or None) of a widget request."""
     entity_key = _entity_key(op)
     entity_type = op.get("entity_type")
@@ -120,7 +130,7 @@ def _link_target(ctx: Any, op: Dict[str, Any], caller: Any) -> Tuple[Optional[st
     return review_session_id, invitee.id if invitee else None
 
 
-def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
+def widget_url(ctx: ApiContext, op: Mapping[str, object], caller: Caller) -> Dict[str, str]:
     """Answer ``get_widget_url`` for ``name="review_session"``: a signed review-page link.
 
     With ``entity_type="ReviewSession"`` and ``entity_key`` the link opens that session as the
@@ -130,8 +140,20 @@ def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
     30 days) sets how long the link works.
     """
     review_session_id, invitee_id = _link_target(ctx, op, caller)
-    expires_in = op.get("expires_in")
-    if expires_in is not None and (
+    ttl = _ttl(op.get("expires_in"))
+    signer = signer_for(ctx.config.data_dir)
+    token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, ttl, invitee_id)
+    return {
+        "action": "get_widget_url",
+        "widget_url": review_url(caller.base_url, review_session_id, token),
+    }
+
+
+def _ttl(expires_in: object) -> Optional[int]:
+    """The link's lifetime in whole seconds from ``expires_in`` (``None``: the default)."""
+    if expires_in is None:
+        return None
+    if (
         isinstance(expires_in, bool)
         or not isinstance(expires_in, (int, float))
         or not math.isfinite(expires_in)
@@ -141,23 +163,17 @@ def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
             "ValidationError",
             f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}).",
         )
-    signer = signer_for(ctx.config.data_dir)
-    ttl = None if expires_in is None else int(expires_in)
-    token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, ttl, invitee_id)
-    return {
-        "action": "get_widget_url",
-        "widget_url": review_url(caller.base_url, review_session_id, token),
-    }
+    return int(expires_in)
 
 
 class _UsernameCache:
     """User id -> API user name, for the request log (``ftrack_user``) of review requests."""
 
-    def __init__(self, keys: Any) -> None:
+    def __init__(self, keys: KeyRing) -> None:
         self._keys = keys
         self._names: Dict[str, Optional[str]] = {}
 
-    def get(self, user_id: Any) -> Optional[str]:
+    def get(self, user_id: object) -> Optional[str]:
         if not isinstance(user_id, str):
             return None
         if user_id not in self._names:
@@ -169,16 +185,20 @@ class _UsernameCache:
         return self._names[user_id]
 
 
-def json_error(message: str, status: int) -> JSONResponse:
-    """The JSON error answer of the review routes: ``{"error": "<what to do>"}``."""
-    return JSONResponse({"error": message}, status_code=status, headers=SECURITY_HEADERS)
+def _path_id(request: Request, name: str) -> str:
+    """The id in the path's ``name`` part, or :class:`ReviewAccessError` (the link opens
+    nothing else)."""
+    try:
+        return check_component_id(request.path_params[name])
+    except FileStoreError as exc:
+        raise ReviewAccessError(exc.message) from None
 
 
 # -- routes --------------------------------------------------------------------------------------
 class ReviewRoutes:
     """The review page's handlers for one ``EmbeddedServer``."""
 
-    def __init__(self, server: Any) -> None:
+    def __init__(self, server: EmbeddedServer) -> None:
         self.server = server
         self.signer: ReviewSigner = signer_for(server.config.data_dir)
         self.usernames = _UsernameCache(server.keys)
@@ -196,13 +216,13 @@ class ReviewRoutes:
         return link
 
     def _access(self, request: Request) -> Tuple[str, ReviewData, Link]:
-        review_session_id = check_component_id(request.path_params["review_session_id"])
+        review_session_id = _path_id(request, "review_session_id")
         link = self._open(request, review_session_id)
         return review_session_id, ReviewData(self.server.ctx.execute, link.maker_id), link
 
     async def access(self, request: Request) -> Tuple[str, ReviewData, Link]:
         """The path's review session id, the link holder's view of the data and the link
-        (raises ReviewAccessError or FileStoreError for a bad link)."""
+        (raises ReviewAccessError for a bad link or path)."""
         return await run_in_threadpool(self._access, request)
 
     def _open_sessions(self, request: Request) -> List[SessionView]:
@@ -211,32 +231,23 @@ class ReviewRoutes:
         return [s for s in sessions if may_open(self.server.store, link.maker_id, s)]
 
     async def list_page(self, request: Request) -> Response:
-        try:
-            sessions = await run_in_threadpool(self._open_sessions, request)
-        except ReviewAccessError as exc:
-            return denied(str(exc))
+        sessions = await run_in_threadpool(self._open_sessions, request)
         return render_list(sessions, request.query_params["token"])
 
     async def session_page(self, request: Request) -> Response:
-        try:
-            review_session_id, data, _link = await self.access(request)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return denied(str(exc))
+        review_session_id, data, _link = await self.access(request)
         view = await run_in_threadpool(data.session, review_session_id)
         if view is None:
             return not_found()
         return render_session(view, request.query_params["token"])
 
     async def media(self, request: Request) -> Response:
-        try:
-            review_session_id, data, _link = await self.access(request)
-            component_id = check_component_id(request.path_params["component_id"])
-        except (ReviewAccessError, FileStoreError) as exc:
-            return json_error(str(exc), 403)
+        review_session_id, data, _link = await self.access(request)
+        component_id = _path_id(request, "component_id")
         allowed = await run_in_threadpool(data.media_ids, review_session_id)
         path = self.server.files.path_for(component_id)
         if component_id not in allowed or not path.is_file():
-            return json_error("No such movie, thumbnail or drawing in this review session.", 404)
+            raise NotFound("No such movie, thumbnail or drawing in this review session.")
         info = self.server.files.info(component_id)
         media_type, inline = served_type(info)
         return FileResponse(

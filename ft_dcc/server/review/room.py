@@ -28,18 +28,17 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.files.filestore import FileStoreError
+from ft_dcc.protocol.query_text import quote
+from ft_dcc.server.errors import BadInput
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
-from ft_dcc.server.review.access import ReviewAccessError
-from ft_dcc.server.review.data import ReviewData, SessionView
+from ft_dcc.server.review.data import Execute, ReviewData, SessionView
 from ft_dcc.server.review.identity import SYSTEM, Invitee, invitee_of, load_invitee, query
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes
@@ -54,29 +53,28 @@ NOT_OPEN = (
 )
 
 
-class RoomRefusal(Exception):
+class RoomRefusal(BadInput):
     """A request the room refuses: answered with ``status`` and the message (what to do)."""
 
     def __init__(self, message: str, status: int = 403) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(message, status)
 
 
-def _answer(body: Dict[str, Any], status: int = 200) -> JSONResponse:
+def _answer(body: Mapping[str, object], status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def room_invitees(execute: Any, review_session_id: str) -> List[Invitee]:
+def room_invitees(execute: Execute, review_session_id: str) -> List[Invitee]:
     rows = query(
         execute,
         "select id, name, email, review_session_id, created_from_shared_url "
-        f'from ReviewSessionInvitee where review_session_id is "{review_session_id}" '
+        f"from ReviewSessionInvitee where review_session_id is {quote(review_session_id)} "
         "and created_from_shared_url is true",
     )
     return sorted((invitee_of(r) for r in rows), key=lambda i: (i.name.lower(), i.id))
 
 
-def _me(invitee: Invitee) -> Dict[str, Any]:
+def _me(invitee: Invitee) -> Dict[str, object]:
     return dict(invitee.as_json(), room=invitee.from_room)
 
 
@@ -88,7 +86,7 @@ def _why(link: Link, session: SessionView) -> str:
     return "" if session.is_open else "This review session is closed; it takes no one new."
 
 
-def describe(execute: Any, link: Link, session: SessionView) -> Dict[str, Any]:
+def describe(execute: Execute, link: Link, session: SessionView) -> Dict[str, object]:
     """The ``GET whoami`` answer."""
     room = link.shared and not session.private
     listed = room_invitees(execute, session.id) if room else []
@@ -115,6 +113,19 @@ def _new_person(fields: Dict[str, Any]) -> Tuple[str, str]:
     if len(email) > 254 or not EMAIL.match(email):
         raise RoomRefusal("Give your e-mail address as name@example.com.", 400)
     return name, email
+
+
+def _fields(body: Optional[bytes]) -> Dict[str, Any]:
+    """The JSON object of a ``POST whoami`` body, or :class:`RoomRefusal` saying what to send."""
+    if body is None:
+        raise RoomRefusal(f"Send at most {MAX_BODY} bytes.", 413)
+    try:
+        fields = parse_json_body(body)
+    except JsonBodyError as exc:
+        raise RoomRefusal(f"{exc} Send a JSON object.", 400) from None
+    if not isinstance(fields, dict):
+        raise RoomRefusal('Send a JSON object: {"invitee_id"} or {"name", "email"}.', 400)
+    return fields
 
 
 class RoomRoutes:
@@ -151,7 +162,7 @@ class RoomRoutes:
         return {"me": _me(invitee), "token": token}, status
 
     @staticmethod
-    def _pick(execute: Any, session: SessionView, invitee_id: Any) -> Invitee:
+    def _pick(execute: Execute, session: SessionView, invitee_id: object) -> Invitee:
         invitee = load_invitee(execute, invitee_id)
         if invitee is None or invitee.review_session_id != session.id:
             raise RoomRefusal(
@@ -167,7 +178,7 @@ class RoomRoutes:
         return invitee
 
     @staticmethod
-    def _add(execute: Any, link: Link, session: SessionView, name: str, email: str) -> Invitee:
+    def _add(execute: Execute, link: Link, session: SessionView, name: str, email: str) -> Invitee:
         if not session.is_open:
             raise RoomRefusal("This review session is closed; it takes no one new.", 409)
         if len(room_invitees(execute, session.id)) >= MAX_ROOM_INVITEES:
@@ -192,37 +203,15 @@ class RoomRoutes:
 
     # -- routes -------------------------------------------------------------------------------
     async def show(self, request: Request) -> Response:
-        try:
-            review_session_id, data, link = await self.base.access(request)
-            session = await run_in_threadpool(self._session, data, review_session_id)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return _answer({"error": str(exc)}, 403)
-        except RoomRefusal as exc:
-            return _answer({"error": str(exc)}, exc.status)
+        review_session_id, data, link = await self.base.access(request)
+        session = await run_in_threadpool(self._session, data, review_session_id)
         answer = await run_in_threadpool(describe, self.server.ctx.execute, link, session)
         return _answer(answer)
 
     async def choose(self, request: Request) -> Response:
-        try:
-            _review_session_id, data, link = await self.base.access(request)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return _answer({"error": str(exc)}, 403)
-        try:
-            body = await read_limited_body(request, MAX_BODY)
-            if body is None:
-                raise RoomRefusal(f"Send at most {MAX_BODY} bytes.", 413)
-            fields = parse_json_body(body)
-            if not isinstance(fields, dict):
-                raise RoomRefusal('Send a JSON object: {"invitee_id"} or {"name", "email"}.', 400)
-            answer, status = await run_in_threadpool(self._choose, data, link, fields)
-        except JsonBodyError as exc:
-            return _answer({"error": f"{exc} Send a JSON object."}, 400)
-        except RoomRefusal as exc:
-            return _answer({"error": str(exc)}, exc.status)
-        except ApiOperationError as exc:  # the store refused the new invitee
-            return _answer(
-                {"error": exc.message}, 403 if exc.exception == "PermissionError" else 400
-            )
+        _review_session_id, data, link = await self.base.access(request)
+        fields = _fields(await read_limited_body(request, MAX_BODY))
+        answer, status = await run_in_threadpool(self._choose, data, link, fields)
         return _answer(answer, status)
 
     def routes(self) -> List[BaseRoute]:

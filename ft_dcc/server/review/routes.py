@@ -1,20 +1,33 @@
-"""All routes of the review room: the page and its media, the feedback API and the live stream."""
+"""All routes of the review room: the page and its media, the feedback API and the live stream,
+and how the room answers the server's errors (:func:`error_reply`, used by ``app.py``)."""
 
 from __future__ import annotations
 
-from typing import Any, List
+import re
+from typing import List
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
+from ft_dcc.server.errors import ApiOperationError, ServerError
 from ft_dcc.server.review.claims import claim_table
 from ft_dcc.server.review.feedback import FeedbackRoutes
+from ft_dcc.server.review.html import denied
 from ft_dcc.server.review.live import LiveRoutes
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.presenter import PresenterRoutes
 from ft_dcc.server.review.room import RoomRoutes
+from ft_dcc.server.runtime.embedded import EmbeddedServer
+
+#: every path of the review room starts so
+PREFIX = "/review/"
+#: the room's HTML pages (the list and a session); every other path answers JSON
+_PAGE = re.compile(r"/review/[^/]*")
+NO_STORE = {"Cache-Control": "no-store"}
 
 
-def routes(server: Any) -> List[BaseRoute]:
+def routes(server: EmbeddedServer) -> List[BaseRoute]:
     """Starlette routes of the review page for an ``EmbeddedServer``: the page, its media, the
     feedback API (:mod:`ft_dcc.server.review.feedback`), the live stream
     (:mod:`ft_dcc.server.review.live`) and presenter mode
@@ -28,3 +41,19 @@ def routes(server: Any) -> List[BaseRoute]:
         + PresenterRoutes(base).routes()
         + RoomRoutes(base).routes()
     )
+
+
+def error_status(exc: ServerError) -> int:
+    """The HTTP status of ``exc`` on the review routes: a write the store refused because the
+    session is closed is a conflict (409), anything else the error's own status."""
+    if isinstance(exc, ApiOperationError) and "is closed" in exc.message:
+        return 409
+    return exc.status
+
+
+def error_reply(request: Request, exc: ServerError) -> Response:
+    """How the review room answers ``exc``: its HTML pages with the "Access denied" page (a bad
+    link), its JSON routes with ``{"error": "<what to do>"}``; never cached."""
+    if exc.status == 403 and _PAGE.fullmatch(request.url.path):
+        return denied(exc.message)
+    return JSONResponse({"error": exc.message}, status_code=error_status(exc), headers=NO_STORE)

@@ -21,9 +21,11 @@ rule's message).
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
+from ft_dcc.protocol.feedback import latest_statuses, status_rows
+from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.protocol.review_status import (
     KEYS_OF_VERDICT,
     STUDIO_SETTING_GROUP,
@@ -32,24 +34,9 @@ from ft_dcc.protocol.review_status import (
     overall_verdict,
     status_settings,
 )
+from ft_dcc.server.review.data import Ask, Execute, Row, asker
 
 log = logging.getLogger(__name__)
-
-#: runs query expressions as the acting user; each one's rows, in order
-Ask = Callable[[List[str]], List[List[Dict[str, Any]]]]
-Row = Dict[str, Any]
-#: ``ApiContext.execute``: operations run as a user, one reply each
-Execute = Callable[[List[Dict[str, Any]], str], List[Any]]
-
-
-def asker(execute: Execute, user_id: str) -> Ask:
-    """``execute`` as an :data:`Ask`: the expressions asked in one batch as ``user_id``."""
-
-    def ask(expressions: List[str]) -> List[List[Row]]:
-        replies = execute([{"action": "query", "expression": e} for e in expressions], user_id)
-        return [list(reply.get("data") or []) for reply in replies]
-
-    return ask
 
 
 def _one(rows: List[Row]) -> Optional[Row]:
@@ -66,15 +53,10 @@ def _update(entity_type: str, ident: str, status_id: str) -> Dict[str, Any]:
 
 
 def _verdict(ask: Ask, object_id: str, invitee_id: str, verdict: str) -> Optional[str]:
-    rows = ask(
-        [
-            "select id, status, created_at, review_session_invitee_id "
-            f'from ReviewSessionObjectStatus where review_session_object_id is "{object_id}"'
-        ]
-    )[0]
-    current: Dict[Any, str] = {}
-    for row in sorted(rows, key=lambda r: (str(r.get("created_at") or ""), r["id"])):
-        current[row.get("review_session_invitee_id")] = str(row.get("status") or "")
+    current = {
+        row["review_session_invitee_id"]: str(row["status"] or "")
+        for row in latest_statuses(status_rows(ask, [object_id]))
+    }
     current[invitee_id] = verdict  # the one being given replaces the invitee's earlier one
     return overall_verdict(current.values())
 
@@ -88,11 +70,10 @@ def _workflow_statuses(ask: Ask, schema: Optional[Row]) -> Dict[str, Dict[str, s
     wanted = sorted({f for f in flows.values() if f})
     if not wanted:
         return {"version": {}, "task": {}}
-    listed = ", ".join(f'"{f}"' for f in wanted)
     links, names = ask(
         [
             "select workflow_schema_id, status_id from WorkflowSchemaStatus "
-            f"where workflow_schema_id in ({listed})",
+            f"where workflow_schema_id in ({quoted_list(wanted)})",
             "select id, name from Status",
         ]
     )
@@ -109,8 +90,9 @@ def _task_is_current(ask: Ask, version: Row) -> bool:
     """Whether ``version`` is the latest of its asset in its task."""
     newer = ask(
         [
-            f'select id from AssetVersion where asset_id is "{version["asset_id"]}" '
-            f'and task_id is "{version["task_id"]}" and version > {int(version["version"] or 0)}'
+            f"select id from AssetVersion where asset_id is {quote(version['asset_id'])} "
+            f"and task_id is {quote(version['task_id'])} "
+            f"and version > {int(version['version'] or 0)}"
         ]
     )[0]
     return not newer
@@ -123,7 +105,7 @@ def status_operations(
     ``verdict``, read as ``user_id``; none when nothing is configured, valid or different."""
     ask = asker(execute, user_id)
     expression = "select version_id, review_session_id from ReviewSessionObject where id is "
-    item = _one(ask([f'{expression}"{object_id}"'])[0])
+    item = _one(ask([f"{expression}{quote(object_id)}"])[0])
     if item is None or not item.get("version_id"):
         return []
     overall = _verdict(ask, object_id, invitee_id, verdict)
@@ -131,9 +113,9 @@ def status_operations(
         return []
     sessions, versions = ask(
         [
-            f'select project_id from ReviewSession where id is "{item["review_session_id"]}"',
+            f"select project_id from ReviewSession where id is {quote(item['review_session_id'])}",
             "select id, status_id, task_id, asset_id, version from AssetVersion "
-            f'where id is "{item["version_id"]}"',
+            f"where id is {quote(item['version_id'])}",
         ]
     )
     project_id = (_one(sessions) or {}).get("project_id")
@@ -142,11 +124,12 @@ def status_operations(
         return []
     projects, studio, stored = ask(
         [
-            f'select project_schema_id from Project where id is "{project_id}"',
+            f"select project_schema_id from Project where id is {quote(project_id)}",
             "select value from Setting "
-            f'where group is "{STUDIO_SETTING_GROUP}" and name is "{STUDIO_SETTING_NAME}"',
+            f"where group is {quote(STUDIO_SETTING_GROUP)} "
+            f"and name is {quote(STUDIO_SETTING_NAME)}",
             "select value from Metadata "
-            f'where parent_id is "{project_id}" and key is "{PROJECT_SETTINGS_KEY}"',
+            f"where parent_id is {quote(project_id)} and key is {quote(PROJECT_SETTINGS_KEY)}",
         ]
     )
     settings = status_settings([r.get("value") for r in studio + stored])
@@ -154,7 +137,7 @@ def status_operations(
     schemas = ask(
         [
             "select id, asset_version_workflow_schema_id, task_workflow_schema_id "
-            f'from ProjectSchema where id is "{schema_id}"'
+            f"from ProjectSchema where id is {quote(schema_id)}"
         ]
     )[0]
     workflow = _workflow_statuses(ask, _one(schemas))
@@ -165,7 +148,7 @@ def status_operations(
         operations.append(_update("AssetVersion", version["id"], status_id))
     task_status = _applicable(settings[task_key], workflow["task"], task_key)
     if task_status and version.get("task_id") and _task_is_current(ask, version):
-        tasks = ask([f'select id, status_id from Task where id is "{version["task_id"]}"'])[0]
+        tasks = ask([f"select id, status_id from Task where id is {quote(version['task_id'])}"])[0]
         task = _one(tasks)
         if task is not None and task.get("status_id") != task_status:
             operations.append(_update("Task", task["id"], task_status))

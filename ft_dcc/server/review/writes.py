@@ -15,17 +15,17 @@ import uuid
 from typing import Any, Dict, List, Optional, Tuple
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
-from ft_dcc.protocol.feedback import FRAME_OUT_KEY
+from ft_dcc.protocol.feedback import FRAME_KEY, FRAME_OUT_KEY, display_name
+from ft_dcc.protocol.query_text import quote
+from ft_dcc.server.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import FileStore, check_component_id, storage_faults
 from ft_dcc.server.review.data import (
-    FRAME_KEY,
     MAX_NOTE_LENGTH,
     USERS,
     Execute,
     NoteView,
     ReviewData,
     StatusView,
-    _display_name,
     parse_date,
 )
 from ft_dcc.server.review.drawing import held_range, movie_span
@@ -54,11 +54,11 @@ class ReviewWriter(ReviewData):
     def check_object(self, object_id: str) -> str:
         found = self._query(
             "select id from ReviewSessionObject "
-            f'where id is "{check_component_id(object_id)}" '
-            f'and review_session_id is "{self.review_session_id}"'
+            f"where id is {quote(check_component_id(object_id))} "
+            f"and review_session_id is {quote(self.review_session_id)}"
         )
         if not found:
-            raise LookupError(
+            raise NotFound(
                 "That item is not part of this review session; send the object_id of one of "
                 "its items."
             )
@@ -66,15 +66,14 @@ class ReviewWriter(ReviewData):
 
     def reply_target(self, object_id: str, in_reply_to_id: str) -> str:
         """The object of the note ``in_reply_to_id`` answers (it must be in this session)."""
-        notes = self._query(
-            f'select id, parent_id from Note where id is "{check_component_id(in_reply_to_id)}"'
-        )
+        note_id = check_component_id(in_reply_to_id)
+        notes = self._query(f"select id, parent_id from Note where id is {quote(note_id)}")
         parent = notes[0].get("parent_id") if notes else None
         if not parent or parent not in self.object_ids(self.review_session_id):
-            raise LookupError("in_reply_to_id is not a note of this review session; send the id of "
+            raise NotFound("in_reply_to_id is not a note of this review session; send the id of "
                              "one of its notes.")  # fmt: skip
         if object_id and object_id != parent:
-            raise ValueError("in_reply_to_id is a note on another item; reply on its own item.")
+            raise BadInput("in_reply_to_id is a note on another item; reply on its own item.")
         return str(parent)
 
     def _note_ops(
@@ -113,7 +112,7 @@ class ReviewWriter(ReviewData):
         """The first and last shot frame of ``object_id``'s review movie (None: unknown)."""
         found = self._query(
             "select version_id from ReviewSessionObject "
-            f'where id is "{check_component_id(object_id)}"'
+            f"where id is {quote(check_component_id(object_id))}"
         )
         version_id = found[0].get("version_id") if found else None
         if not version_id:
@@ -126,7 +125,7 @@ class ReviewWriter(ReviewData):
         return NoteView(
             id=note_id,
             content=content,
-            author=_display_name(user),
+            author=display_name(user),
             date=parse_date((reply.get("data") or {}).get("date")),
             author_email=(user or {}).get("email") or "",
             **extra,
@@ -135,7 +134,7 @@ class ReviewWriter(ReviewData):
     def add_note(
         self,
         object_id: str,
-        content: Any,
+        content: object,
         frame: Optional[int],
         in_reply_to_id: Optional[str] = None,
     ) -> NoteView:
@@ -163,7 +162,7 @@ class ReviewWriter(ReviewData):
         object_id: str,
         frame: int,
         png: bytes,
-        content: Any = "",
+        content: object = "",
         frame_out: Optional[int] = None,
     ) -> NoteView:
         """A Note at ``frame`` (held to ``frame_out``, inclusive) with the drawing ``png``
@@ -212,12 +211,12 @@ class ReviewWriter(ReviewData):
     def set_status(self, object_id: str, invitee_id: str, status: str) -> StatusView:
         """``invitee_id``'s current status on ``object_id``: replaces any earlier one."""
         if status not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}.")
+            raise BadInput(f"status must be one of {', '.join(STATUSES)}.")
         object_id = self.check_object(object_id)
         earlier = self._query(
             "select id from ReviewSessionObjectStatus "
-            f'where review_session_object_id is "{object_id}" '
-            f'and review_session_invitee_id is "{check_component_id(invitee_id)}"'
+            f"where review_session_object_id is {quote(object_id)} "
+            f"and review_session_invitee_id is {quote(check_component_id(invitee_id))}"
         )
         status_id = str(uuid.uuid4())
         operations: List[Dict[str, Any]] = [
@@ -241,15 +240,18 @@ class ReviewWriter(ReviewData):
         return next(s for s in self.statuses([object_id]) if s.invitee_id == invitee_id)
 
 
-def _checked_content(content: Any, *, required: bool) -> str:
+def _checked_content(content: object, *, required: bool) -> str:
     if not isinstance(content, str):
-        raise ValueError("The note's content must be text.")
-    content.encode("utf-8")  # lone surrogates (e.g. "\\ud800") cannot be stored
+        raise BadInput("The note's content must be text.")
+    try:
+        content.encode("utf-8")  # lone surrogates (e.g. "\\ud800") cannot be stored
+    except UnicodeError as exc:
+        raise BadInput(str(exc)) from None
     content = content.strip()
     if required and not content:
-        raise ValueError("The note is empty; write something first.")
+        raise BadInput("The note is empty; write something first.")
     if len(content) > MAX_NOTE_LENGTH:
-        raise ValueError(f"The note is longer than {MAX_NOTE_LENGTH} characters; shorten it.")
+        raise BadInput(f"The note is longer than {MAX_NOTE_LENGTH} characters; shorten it.")
     return content
 
 

@@ -1,0 +1,109 @@
+"""What the review routes answer for bad input: the exact status and body, never a 5xx.
+
+The review routes raise the server's errors (``ft_dcc.server.errors.ServerError``) and the app
+answers them in one place (``app.py``: ``{"error": "<what to do>"}`` on the review room's JSON
+routes, the "Access denied" page on its HTML pages). These are the replies the routes gave when
+each route answered its own errors; they must stay word for word, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterator, List, Tuple
+
+import pytest
+import requests
+from support import genuine_sessions
+
+from .feedback_fixtures import Page, data_url, link, make_dailies, stroke_png
+
+NOT_VALID = (
+    "This review link is not valid; ask for a new one (get_widget_url with name='review_session')."
+)
+BAD_ID = (
+    "Invalid component id {!r}: expected an id such as a UUID (letters, digits, '-' and '_' only)."
+)
+BAD_BASE64 = "data:image/png;base64,%%"
+NO_ITEM = "That item is not part of this review session; send the object_id of one of its items."
+
+
+@pytest.fixture
+def make_session(embedded_server: Any, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    with genuine_sessions(embedded_server, tmp_path / "schema-cache") as make:
+        yield make
+
+
+def _cases(object_id: str, other_object_id: str) -> List[Tuple[str, str, Any, int, str]]:
+    """(method, route, body, status, error) of bad requests on an invitee's link."""
+    png = data_url(stroke_png())
+    return [
+        ("POST", "/notes", b"[]", 400, "Send a JSON object."),
+        ("POST", "/notes", {"object_id": object_id, "content": ""}, 400,
+         "The note is empty; write something first."),
+        ("POST", "/notes", {"object_id": object_id, "content": 5}, 400,
+         "The note's content must be text."),
+        ("POST", "/notes", {"object_id": object_id, "content": "\ud800"}, 400,
+         "'utf-8' codec can't encode character '\\ud800' in position 0: surrogates not allowed"),
+        ("POST", "/notes", {"object_id": "../x", "content": "x"}, 400,
+         "object_id must be the id of an item of this review session."),
+        ("POST", "/notes", {"object_id": other_object_id, "content": "x"}, 404, NO_ITEM),
+        ("POST", "/notes", {"content": "x", "in_reply_to_id": "nope nope"}, 400,
+         "in_reply_to_id must be a note id."),
+        ("POST", "/notes", {"object_id": object_id, "content": "x" * 70000}, 413,
+         f"The request is larger than {64 * 1024} bytes; send less."),
+        ("POST", "/status", {"object_id": object_id, "status": "maybe"}, 400,
+         "status must be one of: approved, require_changes."),
+        ("POST", "/status", {"object_id": other_object_id, "status": "approved"}, 404, NO_ITEM),
+        ("POST", "/annotations", {"object_id": object_id, "frame": "12", "png": png}, 400,
+         "frame must be a whole number."),
+        ("POST", "/annotations", {"object_id": object_id, "frame": 3, "png": BAD_BASE64}, 400,
+         "png is not valid base64."),
+        ("GET", "/media/a.b", None, 403, BAD_ID.format("a.b")),
+        ("GET", "/media/no-such-component", None, 404,
+         "No such movie, thumbnail or drawing in this review session."),
+        ("POST", "/whoami", {"invitee_id": object_id}, 400,
+         "This is a personal invitation link: it already says who you are. Use the session's "
+         "shared link to choose someone else."),
+        ("POST", "/whoami", b"[]", 400, 'Send a JSON object: {"invitee_id"} or {"name", "email"}.'),
+    ]  # fmt: skip
+
+
+def _ask(page: Page, method: str, route: str, body: Any) -> requests.Response:
+    if method == "GET":
+        return page.get(route)
+    return page.post(route, body)
+
+
+def test_bad_input_gets_the_same_reply_as_before(make_session: Any) -> None:
+    session = make_session()
+    dailies, other = make_dailies(session), make_dailies(session)
+    ann = link(session, dailies.ann)
+    object_id = dailies.objects[0]["id"]
+    for method, route, body, status, error in _cases(object_id, other.objects[0]["id"]):
+        answer = _ask(ann, method, route, body)
+        assert (answer.status_code, answer.json()) == (status, {"error": error}), (route, body)
+        assert answer.headers["Cache-Control"] == "no-store"
+    reader = make_session()  # nothing was stored by any of them
+    for item in dailies.objects:
+        found = reader.get("ReviewSessionObject", item["id"])
+        assert list(found["notes"]) == [] and list(found["statuses"]) == []
+
+
+def test_bad_links_get_the_same_reply_as_before(make_session: Any) -> None:
+    session = make_session()
+    dailies = make_dailies(session)
+    ann = link(session, dailies.ann)
+    for route in ("/feedback", "/notes", "/whoami", "/media/x"):
+        answer = ann.get(route, token="forged")
+        assert (answer.status_code, answer.json()) == (403, {"error": NOT_VALID}), route
+    bad_path = requests.get(
+        ann.base.rsplit("/", 1)[0] + "/not%20an%20id/feedback",
+        params={"token": ann.token},
+        timeout=30,
+    )
+    assert (bad_path.status_code, bad_path.json()) == (403, {"error": BAD_ID.format("not an id")})
+    for page in (ann.base, ann.base.rsplit("/", 1)[0] + "/"):  # the HTML pages
+        answer = requests.get(page, params={"token": "forged"}, timeout=30)
+        assert answer.status_code == 403
+        assert answer.headers["Content-Type"].startswith("text/html")
+        assert "Access denied" in answer.text and "This review link is not valid" in answer.text
