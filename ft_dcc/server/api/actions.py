@@ -24,7 +24,7 @@ from ft_dcc.server.errors import ApiFailure, ApiOperationError
 from ft_dcc.server.files.encode import EncodeError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import generate_api_key
-from ft_dcc.server.review.page import widget_url
+from ft_dcc.server.review.page import check_expires_in, widget_url
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.runtime.context import ApiContext
 from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS
@@ -276,6 +276,32 @@ def check_batch(batch: object) -> List[Dict[str, Any]]:
 #: Actions without side effects worth undoing: answered before the data transaction, so a
 #: failure there writes nothing.
 BEFORE_DATA = ("query_server_information", "query_schemas", "get_upload_metadata", "get_widget_url")
+#: ... except these when a data operation comes before them: ftrack runs a batch in order, so a
+#: link to a review session created earlier in the batch is answered after the creates
+IN_BATCH_ORDER = ("get_widget_url",)
+
+
+def _answered_first(operations: List[Dict[str, Any]]) -> List[bool]:
+    """Per operation: whether it is answered before the data transaction."""
+    first_data = next(
+        (i for i, op in enumerate(operations) if op["action"] in DATA_ACTIONS), len(operations)
+    )
+    return [
+        op["action"] in BEFORE_DATA and not (op["action"] in IN_BATCH_ORDER and i > first_data)
+        for i, op in enumerate(operations)
+    ]
+
+
+def _check_widget_request(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> None:
+    """What a get_widget_url answered after the data transaction can be refused for without
+    the data: its name and link lifetime (so a bad one writes nothing)."""
+    name = op.get("name")
+    if name not in ("info", "tasks", "tasks_browser", "review_session"):
+        raise ApiFailure(
+            "ValidationError",
+            f"Unknown widget {str(name)[:40]!r}: use info, tasks, tasks_browser or review_session.",
+        )
+    check_expires_in(op.get("expires_in"))
 
 
 def _check_complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> None:
@@ -285,6 +311,7 @@ def _check_complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Calle
 #: Checks run before the data transaction for actions carried out after it.
 VALIDATORS: Dict[str, Callable[[ApiContext, Dict[str, Any], Caller], None]] = {
     "complete_multipart_upload": _check_complete_multipart,
+    "get_widget_url": _check_widget_request,
 }
 
 
@@ -321,9 +348,10 @@ def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]
     operations = check_batch(batch)
     _check_permissions(ctx, operations, caller)
     results: List[object] = [None] * len(operations)
+    first = _answered_first(operations)
     for index, operation in enumerate(operations):
         action = operation["action"]
-        if action in BEFORE_DATA:
+        if first[index]:
             results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
         elif action in VALIDATORS:
             _run_action(ctx, index, operation, caller, VALIDATORS[action])
@@ -338,7 +366,7 @@ def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]
             results[index] = dict(reply, action="search") if index in searches else reply
     for index, operation in enumerate(operations):
         action = operation["action"]
-        if action in DATA_ACTIONS or action in BEFORE_DATA:
+        if action in DATA_ACTIONS or first[index]:
             continue
         results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
     return results
