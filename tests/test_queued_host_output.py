@@ -4,6 +4,7 @@ frames), which reads as a failure; a failed publish still shows the host's last 
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict
 
 import pytest
@@ -32,12 +33,21 @@ HOST_LOG = "\n".join(
 )
 
 
+def quiet(integration: Any, caplog: Any) -> None:
+    """Without ``ft-dcc -v`` (whatever logging level an earlier test in this worker left): the
+    integration shows the artist only the lines that matter."""
+    caplog.set_level(logging.WARNING, logger=type(integration).__module__)
+
+
 def outcome(code: int) -> Dict[str, Any]:
     return {"exit_code": code, "report": None, "text": "Queued: ...", "log": HOST_LOG}
 
 
 @pytest.mark.parametrize("integration", [blender, maya, nuke], ids=lambda i: i.name)
-def test_a_queued_publish_shows_why_and_when_not_the_host_noise(integration, monkeypatch, capsys):
+def test_a_queued_publish_shows_why_and_when_not_the_host_noise(
+    integration, monkeypatch, capsys, caplog
+):
+    quiet(integration, caplog)
     monkeypatch.setattr(
         integration, "publish_headless_result", lambda request, **_: outcome(EXIT_QUEUED)
     )
@@ -49,7 +59,10 @@ def test_a_queued_publish_shows_why_and_when_not_the_host_noise(integration, mon
 
 
 @pytest.mark.parametrize("integration", [blender, maya, nuke], ids=lambda i: i.name)
-def test_a_failed_publish_still_shows_the_host_s_last_lines(integration, monkeypatch, capsys):
+def test_a_failed_publish_still_shows_the_host_s_last_lines(
+    integration, monkeypatch, capsys, caplog
+):
+    quiet(integration, caplog)
     monkeypatch.setattr(integration, "publish_headless_result", lambda request, **_: outcome(1))
     assert integration.publish_headless({"input": "shot"}) == 1
     err = capsys.readouterr().err

@@ -110,7 +110,7 @@ assert ensure_hosts_package()
 host_apis = ("bpy", "maya", "nuke", "mathutils", "gpu", "bl_ui", "PySide2", "PySide6")
 imported, skipped = {}, []
 names = ["requests", "attr", "pyblish.api", "pyblish.util", "imageio_ffmpeg",
-         "charset_normalizer.md", "urllib3", "idna", "certifi"]
+         "imageio_ffmpeg.binaries", "charset_normalizer.md", "urllib3", "idna", "certifi"]
 for package in ("ft_dcc", "ft_dcc_hosts"):  # every module of ours, the dependencies' entry points
     top = importlib.import_module(package)
     names += [package] + [m.name for m in pkgutil.walk_packages(top.__path__, package + ".")]

@@ -5,8 +5,10 @@ shot when its path matches the settings' path templates."""
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from support import make_task, open_session
+from support.entities import add_picker_tasks
 
 from ft_dcc.host.task_choices import RecentTasks, fetch_projects, task_choices
 
@@ -17,17 +19,7 @@ def test_the_picker_lists_tasks_recent_first_and_narrows_by_the_scene_path(
     session = open_session(embedded_server, tmp_path)
     project = f"pick{uuid.uuid4().hex[:8]}"
     comp = make_task(session, project)  # <project>/sq010/sh010/comp
-    shot = session.query(f'Shot where name is "sh010" and project.name is "{project}"').one()
-    task_type = session.query('Type where name is "Compositing"').first()
-    other_shot = session.create(
-        "Shot", {"name": "sh020", "parent": shot["parent"], "project": shot["project"]}
-    )
-    for parent, name in ((shot, "anim"), (other_shot, "light")):
-        session.create(
-            "Task",
-            {"name": name, "parent": parent, "project": shot["project"], "type": task_type},
-        )
-    session.commit()
+    add_picker_tasks(session, project)  # sh010/anim, sh020/light
     recent = RecentTasks(tmp_path / "app" / "recent_tasks.json")
     mark = embedded_server.log_mark()
 
@@ -64,3 +56,44 @@ def test_a_broken_recent_file_is_ignored_not_fatal(tmp_path):
     assert recent.load("http://127.0.0.1:1") == []
     recent.remember("http://127.0.0.1:1", "p/sq/sh/comp")
     assert recent.load("http://127.0.0.1:1") == ["p/sq/sh/comp"]
+
+
+def test_a_host_job_remembers_the_task_only_when_published(tmp_path, monkeypatch):
+    from ft_dcc.host.interface import Host
+    from ft_dcc.host.job import PublishJob
+    from ft_dcc.publish.report import PublishReport
+    from ft_dcc.publish.request import PublishRequest
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("FTRACK_SERVER", "http://127.0.0.1:9")
+    outcomes = {
+        "p/sq/sh/queued": PublishReport(ok=True, queued=True, task="p/sq/sh/queued"),
+        "p/sq/sh/failed": PublishReport(ok=False, task="p/sq/sh/failed"),
+        "p/sq/sh/comp": PublishReport(ok=True, task="p/sq/sh/comp"),
+    }
+    for report in outcomes.values():
+        unused = cast(Host, object())  # the stand-in publish below never asks the host
+        request = PublishRequest(task=report.task)
+        PublishJob(unused, request, publish=lambda *_a, r=report, **_k: r).run()
+    assert RecentTasks().load("http://127.0.0.1:9") == ["p/sq/sh/comp"]
+
+
+def test_the_panel_lines_name_the_profile_and_each_key_origin(tmp_path):
+    from ft_dcc.host.settings_view import panel_lines
+    from ft_dcc.settings import Filters, Source, parse, resolve
+
+    document = parse(
+        {"settings": {"paths.task_templates": ["{project}/{shot}/{task}/**"]},
+         "profiles": [{"name": "maya anim", "hosts": ["maya"],
+                       "settings": {"naming.review_session": "Anim {date}"}}]},
+        "file /studio/ft_dcc.json",
+    )  # fmt: skip
+    source = Source("studio", "file /studio/ft_dcc.json", document)
+    lines = panel_lines(resolve([source], Filters(host="maya")))
+    assert lines == [
+        "Profile 'maya anim'", "from file ft_dcc.json", "task_templates: studio",
+        "review_session: profile", "resolution: default",
+    ]  # fmt: skip
+    assert panel_lines(resolve([source], Filters(host="nuke")))[:2] == [
+        "No profile applies", "values: studio"
+    ]

@@ -129,9 +129,9 @@ def request_for(job: PublishJob, media: Path, frames: Optional[Range], fps: Opti
 
 def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
     from ft_dcc.console import ConsoleProgress
-    from ft_dcc.host.headless import publish_options
-    from ft_dcc.publish.api import publish
+    from ft_dcc.publish.api import run_publish
     from ft_dcc.publish.commands import print_report
+    from ft_dcc.publish.request import PublishRuntime, request_from_options
 
     frames: Optional[Range]
     if job.parts:
@@ -143,7 +143,7 @@ def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
         media, fps=fps, frame_range=frames, colour=_colour(request), publish_key=job.key
     )
     progress = ConsoleProgress(sys.stderr, plain=True)
-    report = publish(host, progress=progress, **publish_options(request))
+    report = run_publish(host, request_from_options(request), PublishRuntime(progress=progress))
     progress.close()
     report.save(Path(request["report"]))
     print_report(report, False)

@@ -46,7 +46,10 @@ VENDORED = (*PYTHON_PACKAGES, "attrs")
 #: never copied: byte code, compiled modules (each has a .py twin), the server, ffmpeg binaries,
 SKIPPED_SUFFIXES = (".pyc", ".pyo", ".so", ".pyd", ".dylib")
 SKIPPED_FOLDERS = {"__pycache__"}
-SKIPPED_PATHS = {("ft_dcc", "server"), ("imageio_ffmpeg", "binaries")}
+SKIPPED_PATHS = {("ft_dcc", "server")}
+#: folders whose Python modules are kept but whose other files are not (imageio-ffmpeg imports
+#: its ``binaries`` package to look for a bundled ffmpeg: the package stays, the binary does not)
+CODE_ONLY_PATHS = {("imageio_ffmpeg", "binaries")}
 #: the add-on's source: the zip holds it at its top (a second blender_manifest.toml in the zip
 #: makes Blender refuse it as an extension)
 SKIPPED_FOLDERS_3 = {("ft_dcc_hosts", "blender", "addon")}
@@ -100,6 +103,8 @@ def package_folders() -> Dict[str, Path]:
 def _skipped(relative: Path) -> bool:
     parts = relative.parts
     if any(part in SKIPPED_FOLDERS for part in parts) or relative.suffix in SKIPPED_SUFFIXES:
+        return True
+    if tuple(parts[:2]) in CODE_ONLY_PATHS and relative.suffix != ".py":
         return True
     return tuple(parts[:2]) in SKIPPED_PATHS or tuple(parts[:3]) in SKIPPED_FOLDERS_3
 

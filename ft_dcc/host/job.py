@@ -9,6 +9,7 @@ On the main thread itself (a batch run) calls run directly, so the same job serv
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import attr
 
 from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
+from ft_dcc.host.task_choices import remember_published
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, PublishRuntime
@@ -170,6 +172,7 @@ class PublishJob:
         try:
             runtime = attr.evolve(self._runtime, progress=self.progress)
             self.report = self._publish(self.host, self.request, runtime)
+            remember_published(self.report, self.server_url)  # first in the task picker
         except Exception as exc:  # a bug or a crash: the host shows it to the artist
             self.error = exc
         finally:
@@ -178,6 +181,12 @@ class PublishJob:
                     self._on_done(self)
             finally:
                 self._finished.set()
+
+    @property
+    def server_url(self) -> Optional[str]:
+        """The server this job publishes to: its session's, else ``$FTRACK_SERVER``."""
+        session = self._runtime.session
+        return getattr(session, "server_url", None) or os.environ.get("FTRACK_SERVER")
 
     def start(self, name: str = "ft_dcc publish") -> PublishJob:
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)

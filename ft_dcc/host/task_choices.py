@@ -20,6 +20,8 @@ from ft_dcc.protocol.app_data import user_data_dir
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.atomic import atomic_write_json
 from ft_dcc.session.interface import PublishSession
+from ft_dcc.settings.load import load as load_settings
+from ft_dcc.settings.resolve import Filters, Resolved
 from ft_dcc.settings.templates import task_from_path
 
 log = logging.getLogger(__name__)
@@ -101,12 +103,15 @@ class RecentTasks:
         atomic_write_json(self.path, data)
 
 
-def scene_task(templates: Sequence[str], scene_path: Optional[str]) -> Optional[str]:
-    """The task path the path templates give ``scene_path``, or None when none matches."""
+def scene_task(
+    templates: Sequence[str], scene_path: Optional[str], projects: Optional[Sequence[str]] = None
+) -> Optional[str]:
+    """The task path the path templates give ``scene_path`` (naming one of ``projects`` when
+    given), or None when none matches."""
     if not scene_path or not templates:
         return None
     try:
-        return task_from_path(templates, scene_path)
+        return task_from_path(templates, scene_path, projects)
     except SettingsError:
         return None
 
@@ -133,10 +138,11 @@ def task_choices(
     scene_path: Optional[str] = None,
     templates: Sequence[str] = (),
     recent: Optional[RecentTasks] = None,
+    projects: Optional[Sequence[str]] = None,
 ) -> List[TaskChoice]:
     """What a host's picker lists (see :func:`order_choices`); ``project`` defaults to the
-    one the scene's path names."""
-    scene = scene_task(templates, scene_path)
+    one the scene's path names (one of ``projects``, the server's, when given)."""
+    scene = scene_task(templates, scene_path, projects)
     if project is None and scene:
         project = scene.split("/", 1)[0]
     tasks = fetch_tasks(session, project)
@@ -147,3 +153,47 @@ def task_choices(
 def describe(choices: Sequence[TaskChoice]) -> List[Dict[str, Any]]:
     """The choices as plain data (for a host's enum items or a JSON answer)."""
     return [attr.asdict(c) for c in choices]
+
+
+def remember_published(
+    report: Any, server_url: Optional[str], recent: Optional[RecentTasks] = None
+) -> None:
+    """After a successful (not only queued) publish: its task goes first in the recent ones.
+    Never fails the publish: a recent list that cannot be written is only logged."""
+    if not (report is not None and report.ok and not report.queued and report.task and server_url):
+        return
+    try:
+        (recent or RecentTasks()).remember(server_url, str(report.task))
+    except OSError as exc:
+        log.warning("could not remember the recent task %s: %s", report.task, exc)
+
+
+@attr.s(frozen=True, auto_attribs=True)
+class Picker:
+    """What a host's picker shows: the choices and the settings that apply (host, project)."""
+
+    choices: List[TaskChoice]
+    settings: Resolved
+
+
+def load_picker(
+    session: PublishSession,
+    host: str,
+    scene_path: Optional[str] = None,
+    recent: Optional[RecentTasks] = None,
+) -> Picker:
+    """The choices for ``scene_path`` (its project when a path template names one) and the
+    settings resolved for ``host`` and that project (the studio's when the project is unknown)."""
+    filters = Filters(host=host)
+    resolved = load_settings(session=session, filters=filters)
+    templates = resolved["paths.task_templates"]
+    projects = fetch_projects(session) if templates and scene_path else None
+    scene = scene_task(templates, scene_path, projects)
+    if scene:
+        try:
+            resolved = load_settings(scene.split("/", 1)[0], filters, session=session)
+        except SettingsError as exc:  # e.g. the folder names no project on this server
+            log.info("the scene's path names no task here: %s", exc)
+            scene_path = None
+    choices = task_choices(session, None, scene_path, templates, recent, projects)
+    return Picker(choices=choices, settings=resolved)

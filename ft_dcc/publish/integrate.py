@@ -183,15 +183,14 @@ class Committed:
     review_url: Optional[str] = None
 
 
-def _send(session: PublishSession, plan: CommitPlan, link: str) -> List[Any]:
-    """Send the commit; ``link`` ``"first"`` or ``"last"`` adds the review link's request there
-    (last: after the creates, for a review session this batch creates), ``""`` adds none."""
+def _send(session: PublishSession, plan: CommitPlan, with_link: bool) -> List[Any]:
+    """Send the commit; ``with_link`` adds the review link's request after the creates (the
+    server answers a batch in order, so a review session this batch creates has its link too;
+    a refused link fails the whole batch, which then writes nothing)."""
     operations = list(plan.operations)
-    if link and plan.review_session_id:
-        operation = review.review_link_operation(plan.review_session_id)
-        operations = [operation, *operations] if link == "first" else [*operations, operation]
-    replies = session.call(operations) if operations else []
-    return replies[1:] + replies[:1] if link == "first" and plan.review_session_id else replies
+    if with_link and plan.review_session_id:
+        operations.append(review.review_link_operation(plan.review_session_id))
+    return session.call(operations) if operations else []
 
 
 def _commit_once(
@@ -202,16 +201,13 @@ def _commit_once(
         for manifest, target, view in zip(versions.manifests, versions.targets, versions.views)
     ]
     joined = join_plans(plans)
-    # an existing session's link is asked first (a refusal writes nothing), a new one's after
-    # the creates (the server runs a batch in order)
-    link = "first" if versions.views[0].review_session is not None else "last"
     with_link = bool(joined.review_session_id)
     try:
-        replies = _send(session, joined, link)
+        replies = _send(session, joined, with_link)
     except FtDccError as error:
         if not with_link or is_connection_error(error):
             raise
-        replies = _send(session, joined, "")  # a server without the review-page widget
+        replies = _send(session, joined, False)  # a server without the review-page widget
         with_link = False
     done = Committed(plans=plans, joined=joined)
     if with_link:

@@ -15,6 +15,7 @@ with the session.
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 from typing import Any, Dict, List, Optional, Sequence
 
 import attr
@@ -31,6 +32,8 @@ from ft_dcc.protocol.feedback import (
 )
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import EntityOrId, PublishSession
+
+log = logging.getLogger(__name__)
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -150,6 +153,7 @@ def _feedback(session: PublishSession, objects: Sequence[Row]) -> List[VersionFe
         )
     }
     notes = _read_notes(execute, str(session.server_url), object_ids)
+    _sign_drawings(session, [n for per in notes.values() for n in per])
     statuses = _read_statuses(execute, object_ids)
     result = []
     for obj in objects:
@@ -230,6 +234,26 @@ def _read_notes(
         else:
             per_object.setdefault(parents[note.id], []).append(note)
     return per_object
+
+
+def _sign_drawings(session: PublishSession, notes: Sequence[FeedbackNote]) -> None:
+    """Swap each drawing's plain download URL (it needs an API key) for a short-lived signed one
+    that opens in a browser (``generate_signed_url``, one call for all); keep the plain URLs
+    where the server cannot sign."""
+    every = [n for note in notes for n in (note, *note.replies)]
+    ids = sorted({url.rsplit("id=", 1)[-1] for n in every for url in n.drawings})
+    if not ids:
+        return
+    try:
+        replies = session.call(
+            [{"action": "generate_signed_url", "component_id": ident} for ident in ids]
+        )
+        signed = {ident: str(r["signed_url"]) for ident, r in zip(ids, replies)}
+    except Exception as exc:  # an older server: the plain URLs still work with an API key
+        log.warning("could not sign the drawings' URLs (%s); they need an API key to open", exc)
+        return
+    for note in every:
+        note.drawings = [signed.get(url.rsplit("id=", 1)[-1], url) for url in note.drawings]
 
 
 def _read_statuses(execute: Execute, object_ids: Sequence[str]) -> Dict[str, List[ReviewerStatus]]:

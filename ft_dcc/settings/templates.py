@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Collection, Dict, Iterator, Optional, Sequence, Union
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.settings.keys import PATH_FIELDS
@@ -46,7 +46,7 @@ def review_session_name(
 
 def _pattern(template: str) -> re.Pattern[str]:
     """A path template as a regular expression: ``{field}`` is one folder level, ``*`` any
-    text within a level, ``**`` any number of levels; matched against the path's end."""
+    text within a level, ``**`` any number of levels; matched from a folder to the path's end."""
     parts = re.split(r"(\{[a-z_]+\}|\*\*|\*)", template.replace("\\", "/").strip("/"))
     out = []
     for part in parts:
@@ -58,15 +58,15 @@ def _pattern(template: str) -> re.Pattern[str]:
             out.append(f"(?P<{part[1:-1]}>[^/]+)")
         else:
             out.append(re.escape(part))
-    return re.compile("(?:^|/)" + "".join(out) + "$")
+    return re.compile("".join(out))
 
 
-def task_from_path(templates: Sequence[str], path: Union[str, Path]) -> str:
-    """The ``Project/…/Task`` path of the first template ``path`` matches; SettingsError when
-    none does (or the match names no project or task)."""
-    text = str(Path(path).expanduser().absolute()).replace("\\", "/")
-    for template in templates:
-        match = _pattern(template).search(text)
+def _matches(template: str, text: str) -> Iterator[Dict[str, str]]:
+    """Each way ``template`` matches ``text`` from one of its folders to its end, leftmost
+    first (a template starting with a field fits at several folders)."""
+    pattern = _pattern(template)
+    for start in [0] + [m.end() for m in re.finditer("/", text)]:
+        match = pattern.fullmatch(text, start)
         if match is None:
             continue
         found = match.groupdict()
@@ -75,7 +75,28 @@ def task_from_path(templates: Sequence[str], path: Union[str, Path]) -> str:
                 f"setting paths.task_templates: {template!r} names no {{project}} or {{task}}",
                 hint="every path template needs {project} and {task}",
             )
-        return "/".join(found[name] for name in PATH_FIELDS if found.get(name))
+        yield found
+
+
+def task_from_path(
+    templates: Sequence[str], path: Union[str, Path], projects: Optional[Collection[str]] = None
+) -> str:
+    """The ``Project/…/Task`` path of the first match of the first template ``path`` matches;
+    with ``projects`` (the server's project names), of the first match naming one of them.
+    SettingsError when none does (or a template names no project or task)."""
+    text = str(Path(path).expanduser().absolute()).replace("\\", "/")
+    unknown = []
+    for template in templates:
+        for found in _matches(template, text):
+            if projects is None or found["project"] in projects:
+                return "/".join(found[name] for name in PATH_FIELDS if found.get(name))
+            unknown.append(found["project"])
+    if unknown:
+        raise SettingsError(
+            f"{path}: the path templates' {{project}} names no project on the server "
+            f"(tried {', '.join(dict.fromkeys(unknown))})",
+            hint="give the task with --task, or save the scene under the project's folder",
+        )
     tried = "; ".join(templates) if templates else "none are set"
     raise SettingsError(
         f"{path} matches no path template (paths.task_templates: {tried})",

@@ -43,6 +43,10 @@ def build_menu() -> Optional[str]:
     from .feedback import LABEL, show_feedback
 
     cmds.menuItem(label=LABEL, command=lambda *_: show_feedback(), parent=menu)
+    from .task_picker import LABEL as PICK
+    from .task_picker import show_task_picker
+
+    cmds.menuItem(label=PICK, command=lambda *_: show_task_picker(), parent=menu)
     return menu
 
 
@@ -124,6 +128,7 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
     """The menu command: ask, publish with progress, show the report. Returns the report
     (None when the artist cancelled)."""
     from ft_dcc.host.messages import artist_message
+    from ft_dcc.host.task_choices import remember_published
     from ft_dcc.publish.api import run_publish
     from ft_dcc.publish.request import PublishRequest, PublishRuntime, Reviewable
 
@@ -147,6 +152,7 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
             report = run_publish(
                 MayaHost(interactive=True), request, PublishRuntime(progress=progress)
             )
+        remember_published(report, os.environ.get("FTRACK_SERVER"))  # first in the picker
     except Exception as exc:  # a bug, not a publish problem: still tell the artist
         log.exception("ftrack publish failed")
         cmds.confirmDialog(

@@ -1,5 +1,7 @@
 """Nodes > ftrack > Review feedback: a panel with reviewers' statuses and notes on the current
-task's latest versions; choosing a note in its "Go to note" menu sets the frame.
+task's latest versions; choosing a note in its "Go to note" menu sets the frame; "Show drawing"
+lays the chosen note's drawing over the Viewer on its frames (``overlay.py``), "Hide drawing"
+removes it and gives the Viewer its input back.
 
 The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this only lays out knobs.
 """
@@ -30,6 +32,10 @@ class FeedbackPanel(nukescripts.PythonPanel):
             "note", "Go to note", [CHOOSE] + [row.label.strip() for row in self.notes]
         )
         self.addKnob(self.note)
+        self.show_button = nuke.PyScript_Knob("show_drawing", "Show drawing")
+        self.hide_button = nuke.PyScript_Knob("hide_drawing", "Hide drawing")
+        self.addKnob(self.show_button)
+        self.addKnob(self.hide_button)
         text = "\n".join(row.label for row in rows)
         self.addKnob(nuke.Multiline_Eval_String_Knob("feedback", "Feedback", text))
         self.setMinimumSize(560, 360)
@@ -37,6 +43,15 @@ class FeedbackPanel(nukescripts.PythonPanel):
     def knobChanged(self, knob: Any) -> None:
         if knob is self.note:
             go_to(self.notes, str(knob.value()))
+        elif knob is self.show_button:
+            show_drawing(self.chosen())
+        elif knob is self.hide_button:
+            hide_drawing(self.chosen())
+
+    def chosen(self) -> Optional[Any]:
+        """The note row chosen in "Go to note" (None for the placeholder)."""
+        label = str(self.note.value())
+        return next((row for row in self.notes if row.label.strip() == label), None)
 
 
 def go_to(notes: List[Any], label: str) -> Optional[int]:
@@ -46,6 +61,34 @@ def go_to(notes: List[Any], label: str) -> Optional[int]:
             nuke.frame(row.frame)
             return int(row.frame)
     return None
+
+
+def show_drawing(row: Optional[Any], download: Optional[Callable[..., Any]] = None) -> List[str]:
+    """Lay the note's drawings over the Viewer on their frames and go to the first; the nodes
+    made ([] when there is none to show: the artist was told why)."""
+    from ft_dcc.exceptions import FtDccError
+    from ft_dcc.host.overlay import note_overlays
+
+    from .overlay import show_overlays
+
+    try:
+        overlays = note_overlays(row, download) if row is not None else []
+        if not overlays:
+            nuke.message("Choose a note with a drawing in \"Go to note\" first.")
+            return []
+        made = show_overlays(overlays)
+    except FtDccError as exc:
+        nuke.message(f"The drawing is not shown: {exc}")
+        return []
+    nuke.frame(overlays[0].first)
+    return made
+
+
+def hide_drawing(row: Optional[Any]) -> List[str]:
+    """Remove the note's drawings from the Viewer; the nodes removed."""
+    from .overlay import hide_overlay
+
+    return hide_overlay(row.note_id) if row is not None and row.note_id else []
 
 
 def show_feedback(

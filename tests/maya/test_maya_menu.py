@@ -10,6 +10,8 @@ from maya import _fake
 from maya_helpers import count_versions
 from support import make_task, open_session
 
+from ft_dcc.host.task_choices import RecentTasks
+
 
 @pytest.fixture(autouse=True)
 def _forget_choices():
@@ -25,9 +27,10 @@ def test_startup_builds_the_menu_when_maya_is_idle(maya_state):
     assert maya_state.ui[menu.MENU_NAME]["flags"]["label"] == "ftrack"
     assert maya_state.ui[menu.MENU_NAME]["parent"] == "MayaWindow"
     items = [i for i in maya_state.ui.values() if i.get("parent") == menu.MENU_NAME]
-    assert [i["flags"]["label"] for i in items] == ["Publish for review", "Review feedback"]
+    labels = [i["flags"]["label"] for i in items]
+    assert labels == ["Publish for review", "Review feedback", "Choose task..."]
     menu.build_menu()  # a second start-up replaces the menu instead of failing
-    assert sum(1 for i in maya_state.ui.values() if i.get("parent") == menu.MENU_NAME) == 2
+    assert sum(1 for i in maya_state.ui.values() if i.get("parent") == menu.MENU_NAME) == 3
 
 
 def test_batch_mode_builds_no_menu_and_calls_no_ui_command(maya_state):
@@ -49,8 +52,9 @@ def test_cancelled_prompt_publishes_nothing(saved_scene, maya_state):
 
 @pytest.mark.slow
 def test_menu_publishes_with_progress_and_shows_the_review_link(
-    saved_scene, maya_state, server_env, tmp_path
+    saved_scene, maya_state, server_env, tmp_path, monkeypatch
 ):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the recent tasks
     session = open_session(server_env, tmp_path)
     task = make_task(session, fstart=1001, fend=1012, fps=24)
     maya_state.panels["modelPanel4"]["camera"] = "shotCam"  # the artist looks through shotCam
@@ -74,6 +78,7 @@ def test_menu_publishes_with_progress_and_shows_the_review_link(
     assert not maya_state.progress_bar["active"]
     assert maya_state.playblasts[-1]["camera"] == "shotCam"
     assert choices.last_choices["task"] == task  # offered again next time
+    assert RecentTasks().load(session.server_url) == [task]  # first in "Choose task..."
     version = open_session(server_env, tmp_path).query("select comment from AssetVersion").one()
     assert version["comment"] == "blocking pass"
 

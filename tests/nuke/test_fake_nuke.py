@@ -27,6 +27,7 @@ CLASSES = {
     "Menu": nuke.Menu,
     "MenuItem": nuke.MenuItem,
     "ProgressTask": nuke.ProgressTask,
+    "ViewerWindow": nuke.ViewerWindow,
 }
 
 
@@ -373,4 +374,4 @@ def test_every_untyped_stub_has_a_documented_signature():
     untyped = [name for name, o in SNAPSHOT["functions"].items() if all(map(is_untyped, o))]
     untyped += [name for name, o in SNAPSHOT["methods"].items() if all(map(is_untyped, o))]
     assert sorted(untyped) == sorted(FOUNDRY_SIGNATURES)
-    assert len(SNAPSHOT["functions"]) + len(SNAPSHOT["methods"]) == 69
+    assert len(SNAPSHOT["functions"]) + len(SNAPSHOT["methods"]) == 73

@@ -91,6 +91,10 @@ def test_a_drawing_that_is_not_there_or_not_a_png_is_refused(
     with pytest.raises(FeedbackError, match="not a PNG"):
         note_overlays(held_row(rows), lambda url, target: target.write_bytes(b"<html>"), folder)
     assert [p for p in folder.iterdir() if p.suffix == ".png"] == []
+    download_ok = http_download(embedded_server.api_user, embedded_server.api_key)
+
+    def tampered(url: str, target: Path) -> None:  # a drawing URL is signed: a forged one fails
+        download_ok(url.replace("token=", "token=forged"), target)
+
     with pytest.raises(FeedbackError, match="did not download"):
-        bad = http_download(embedded_server.api_user, "wrong-key")
-        note_overlays(held_row(rows), bad, folder)
+        note_overlays(held_row(rows), tampered, folder)

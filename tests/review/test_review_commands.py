@@ -196,7 +196,8 @@ def test_feedback_lists_notes_frames_drawings_replies_and_statuses(
         ("fixed in the next take", None)
     ]
     assert (arc["content"], arc["frame"], arc["author"]) == ("nice arc, keep it", 1003, "Bob")
-    assert arc["drawings"] == [f"{env['FTRACK_SERVER']}/component/get?id={drawing_id}"]
+    [drawing] = arc["drawings"]  # a signed URL that opens in a browser (no key in it)
+    assert drawing.startswith(f"{env['FTRACK_SERVER']}/component/get?id={drawing_id}&token=")
     statuses = {(s["reviewer"], s["email"], s["status"]) for s in v002["statuses"]}
     assert statuses == {
         ("Ana Lee", "ana@studio.com", "approved"),
@@ -209,5 +210,5 @@ def test_feedback_lists_notes_frames_drawings_replies_and_statuses(
     assert "[frame 1010] Ana Lee: arm pops here" in text
     assert "Approved: Ana Lee <ana@studio.com>" in text
     assert "Changes requested: bob <bob@studio.com>" in text
-    assert f"drawing: {env['FTRACK_SERVER']}/component/get?id={drawing_id}" in text
+    assert f"drawing: {env['FTRACK_SERVER']}/component/get?id={drawing_id}&token=" in text
     assert "> [no frame]" in text and "fixed in the next take" in text

@@ -534,3 +534,21 @@ def test_a_bad_widget_request_after_creates_writes_nothing(embedded_server):
         batch = _session_batch(name, dict(widget, action="get_widget_url"))
         assert_error(call(embedded_server, batch), 200, "ValidationError")
         assert count(embedded_server, f'select id from Project where name is "{name}"') == 0
+
+
+def test_a_widget_url_failing_after_the_creates_writes_nothing(embedded_server):
+    # all or nothing: a link request answered after the batch's data (in batch order) that
+    # fails there (its review session does not exist) fails the whole batch, and the batch's
+    # creates are not stored
+    name = f"widget-late-{uuid.uuid4().hex[:8]}"
+    missing = str(uuid.uuid4())
+    for entity_type in ("ReviewSession", "ReviewSessionInvitee"):
+        batch = _session_batch(name, {"action": "get_widget_url", "name": "review_session"})
+        batch[-1].update(entity_type=entity_type, entity_key=[missing])
+        reply = call(embedded_server, batch)
+        content = assert_error(reply, 200, "ValidationError")["content"]
+        assert count(embedded_server, f'select id from Project where name is "{name}"') == 0
+        stored = f'select id from ReviewSession where id is "{batch[1]["entity_key"][0]}"'
+        assert count(embedded_server, stored) == 0
+        assert "operation 3 (get_widget_url" in content and missing in content, content
+        assert "Nothing in this batch was written" in content, content

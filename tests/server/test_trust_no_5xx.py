@@ -87,12 +87,17 @@ def test_an_update_naming_another_entity_type_is_refused(server: Any) -> None:
 def test_review_page_requests_with_bad_input_are_client_errors(server: Any) -> None:
     task = make_task(server)
     published = publish(server, task)
-    session, item = new_id(), new_id()
+    session, item, invitee = new_id(), new_id(), new_id()
     ok(server, [create("ReviewSession", id=session, name="D", project_id=task["project"]),
                 create("ReviewSessionObject", id=item, name="o", review_session_id=session,
-                       version_id=published["version"])])  # fmt: skip
+                       version_id=published["version"]),
+                create("ReviewSessionInvitee", id=invitee, name="I", email="i@x.example",
+                       review_session_id=session)])  # fmt: skip
+    # An invitee's link: a session's shared link writes nothing until its holder says who
+    # they are (tests/server/test_trust_v2_room_link.py).
     link = ok(server, [{"action": "get_widget_url", "name": "review_session",
-                        "entity_type": "ReviewSession", "entity_key": [session]}])[0]  # fmt: skip
+                        "entity_type": "ReviewSessionInvitee",
+                        "entity_key": [invitee]}])[0]  # fmt: skip
     token = urllib.parse.parse_qs(urllib.parse.urlparse(link["widget_url"]).query)["token"][0]
     notes = f"{server.url}/review/{session}/notes"
     bodies = [

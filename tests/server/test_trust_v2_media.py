@@ -3,6 +3,9 @@
 mallory (a plain User) against alice's published movie and thumbnail, over HTTP on the real
 server (SQLite, and PostgreSQL with 4 workers): each attack is refused with a message that says
 what to do, and no database row and no stored file changes.
+
+Seen failing first: these were strict xfails on ``main`` before the ownership model
+(``ft_dcc/server/rules/ownership_model.py``); they pass as plain tests since.
 """
 
 from __future__ import annotations
@@ -22,8 +25,6 @@ from support.trust_v2 import (
     stored_component,
 )
 
-FINDING = "issue 18 finding 1: ownership is read from fields the caller may rewrite"
-
 
 def _location_of(world: Any, component_id: str) -> str:
     rows = call(world.server, [{"action": "query", "expression":
@@ -32,7 +33,6 @@ def _location_of(world: Any, component_id: str) -> str:
     return str(rows[0]["id"])
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (delete location, re-upload, re-create)")
 @pytest.mark.parametrize("which", ["movie", "thumbnail"])
 def test_mallory_cannot_replace_alices_stored_file(trust_world: Any, which: str) -> None:
     world, mallory = trust_world, trust_world.mallory
@@ -52,7 +52,6 @@ def test_mallory_cannot_replace_alices_stored_file(trust_world: Any, which: str)
     assert_unchanged(world, before)
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (GET /component/remove after the location)")
 def test_mallory_cannot_remove_alices_thumbnail_file(trust_world: Any) -> None:
     world, mallory = trust_world, trust_world.mallory
     theirs = publication(world, world.alice)
@@ -68,7 +67,6 @@ def test_mallory_cannot_remove_alices_thumbnail_file(trust_world: Any) -> None:
     assert_unchanged(world, before)
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (user_id rewritten, then delete, one batch)")
 def test_rewriting_the_owner_then_deleting_in_one_batch_is_refused(trust_world: Any) -> None:
     world, mallory = trust_world, trust_world.mallory
     theirs = publication(world, world.alice)
@@ -80,7 +78,6 @@ def test_rewriting_the_owner_then_deleting_in_one_batch_is_refused(trust_world: 
     assert_unchanged(world, before)
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING + " (component moved onto one's own version)")
 def test_moving_a_component_onto_ones_own_version_is_refused(trust_world: Any) -> None:
     world, mallory = trust_world, trust_world.mallory
     theirs = publication(world, world.alice)

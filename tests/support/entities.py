@@ -109,3 +109,18 @@ def metadata_of(session: Any, parent_id: str) -> Dict[str, str]:
     """The Metadata key/value pairs of entity ``parent_id`` (a fresh query)."""
     rows = session.query(f'select key, value from Metadata where parent_id is "{parent_id}"')
     return {row["key"]: row["value"] for row in rows.all()}
+
+
+def add_picker_tasks(session: Any, project: str) -> None:
+    """Beside :func:`make_task`'s ``<project>/sq010/sh010/comp``: ``sh010/anim`` and
+    ``sh020/light`` (the task pickers' tests)."""
+    shot = session.query(f'Shot where name is "sh010" and project.name is "{project}"').one()
+    kind = session.query('Type where name is "Compositing"').first()
+    other = session.create(
+        "Shot", {"name": "sh020", "parent": shot["parent"], "project": shot["project"]}
+    )
+    for parent, name in ((shot, "anim"), (other, "light")):
+        session.create(
+            "Task", {"name": name, "parent": parent, "project": shot["project"], "type": kind}
+        )
+    session.commit()

@@ -11,11 +11,11 @@ scaling, chroma subsampling and compression do not change a bit; a picture witho
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import imageio_ffmpeg
+from support.waiting import wait_until  # noqa: F401 - the pages' tests import it from here
 
 FIRST, FRAMES, RATE = 1001, 48, 24
 SIZE = (320, 180)
@@ -99,14 +99,3 @@ def held(video: Any) -> Optional[Tuple[int, int]]:
     return decode_levels(video.evaluate(READ_VIDEO_LEVELS, BITS))
 
 
-def wait_until(check: Callable[[], Any], describe: Callable[[], str], timeout: float = 30.0) -> Any:
-    """Call ``check`` until it returns something truthy (returned), or fail with
-    ``describe()`` after ``timeout`` seconds (a generous bound, not a measurement)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(describe())
-        time.sleep(0.1)

@@ -23,6 +23,7 @@ from ft_dcc.publish import publish
 from .dailies_fixtures import isolated_pyblish
 from .feedback_fixtures import Page, data_url, png_rgba
 from .frame_code import FIRST, FRAMES, RATE, SIZE, coded_frames, shown, wait_until
+from .room_fixtures import say_who_i_am
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -149,10 +150,14 @@ def test_a_drawing_shows_on_every_frame_it_is_held_and_ghosts_on_its_neighbours(
     coded_shot: str, page: Any, artifacts_dir: Path
 ) -> None:
     assert page.goto(coded_shot).status == 200
+    say_who_i_am(page)  # a room link writes only as the person who said who they are
     screen = Screen(page, artifacts_dir)
     draw_in_page(screen, 1010, 1014)
     # a second drawing from another reviewer, on frame 1030 only, across the bottom
     api = Page(coded_shot)
+    me = api.post("/whoami", {"name": "Other Reviewer", "email": "other@studio.example"})
+    assert me.status_code in (200, 201), me.text
+    api.token = me.json()["token"]
     object_id = screen.item.get_attribute("data-object-id")
     green = png_rgba(*SIZE, lambda x, y: GREEN if y in GREEN_ROWS else (0, 0, 0, 0))
     body = {"object_id": object_id, "frame": 1030, "png": data_url(green)}

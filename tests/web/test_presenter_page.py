@@ -20,6 +20,7 @@ from ft_dcc.publish import publish
 
 from .dailies_fixtures import isolated_pyblish
 from .frame_code import FIRST, FRAMES, RATE, coded_frames
+from .room_fixtures import say_who_i_am
 from .test_frame_truth import Truth, visible_item
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -215,6 +216,7 @@ def test_three_pages_follow_the_presenter_to_the_same_frame(
 
         # The presenter draws: the drawing shows on every page at that frame, as it is saved.
         drawn = paused + 1
+        say_who_i_am(lead)  # the owner's room link writes only as someone who said who they are
         item.locator(".draw-toggle").click()
         layer = item.locator(".draw-layer").bounding_box()
         y = layer["y"] + layer["height"] * 0.15  # above the frame code's band

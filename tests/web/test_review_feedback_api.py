@@ -18,6 +18,7 @@ from .feedback_fixtures import (
     CANVAS,
     STROKE_RGBA,
     STROKE_ROWS,
+    Page,
     data_url,
     decode_rgba,
     link,
@@ -26,6 +27,9 @@ from .feedback_fixtures import (
     png_rgba,
     stroke_png,
 )
+
+#: a new version's workflow status (the built-in "Pending Review")
+PENDING = {"name": "Pending Review", "color": "#F6C342"}
 
 
 @pytest.fixture
@@ -129,7 +133,10 @@ def test_the_feedback_read_has_the_agreed_shape(make_session: Any) -> None:
         "email": dailies.bob["email"],
     }
     assert set(feedback["objects"]) == {v001["id"], v002["id"]}
-    assert feedback["objects"][v001["id"]] == {"notes": [], "statuses": []}
+    assert feedback["objects"][v001["id"]] == {
+        "notes": [], "statuses": [],
+        "version_status": PENDING,
+    }  # fmt: skip
     notes = feedback["objects"][v002["id"]]["notes"]
     drawing, reply = sorted(notes, key=lambda n: n["content"] == "agreed")
     assert drawing["frame"] == 1012 and drawing["content"] == ""
@@ -158,19 +165,24 @@ def _get(page: Any, url: str) -> Any:
     return requests.get(page.origin + url, timeout=30)
 
 
-def test_a_session_link_acts_as_its_user_and_has_no_status(make_session: Any) -> None:
+def test_a_session_link_writes_only_as_who_its_holder_says_they_are(make_session: Any) -> None:
     session = make_session()
     dailies = make_dailies(session)
     v001 = dailies.objects[0]
     page = link(session, dailies.review_session)
     refused = page.post("/status", {"object_id": v001["id"], "status": "approved"})
-    assert refused.status_code == 403 and "invitee" in refused.json()["error"]
-    written = page.post("/notes", {"object_id": v001["id"], "content": "from the lead"})
-    assert written.status_code == 201, written.text
+    assert refused.status_code == 403 and "who you are" in refused.json()["error"]
+    silent = page.post("/notes", {"object_id": v001["id"], "content": "from the lead"})
+    assert silent.status_code == 403 and "who you are" in silent.json()["error"]
     assert page.feedback()["me"] is None
-    reader = make_session()
-    note = reader.get("Note", written.json()["id"])
-    assert note["author"]["username"] == session.api_user
+    chosen = page.post("/whoami", {"name": "Lead Person", "email": "lead@studio.example"})
+    assert chosen.status_code == 201, chosen.text
+    mine = Page(f"{page.base}?token={chosen.json()['token']}")
+    written = mine.post("/notes", {"object_id": v001["id"], "content": "from the lead"})
+    assert written.status_code == 201, written.text
+    note = make_session().get("Note", written.json()["id"])
+    assert note["author"]["username"] != session.api_user
+    assert note["author"]["first_name"] == "Lead"
 
 
 def test_bad_inputs_get_clear_4xx_and_write_nothing(make_session: Any) -> None:
@@ -240,4 +252,5 @@ def test_a_closed_session_takes_nothing_from_the_page(make_session: Any) -> None
         answer = ann.post(route, body)
         assert answer.status_code == 409, answer.text
         assert "closed" in answer.json()["error"]
-    assert ann.feedback()["objects"][v001["id"]] == {"notes": [], "statuses": []}
+    unchanged = ann.feedback()["objects"][v001["id"]]  # nothing stored, the status not moved
+    assert unchanged == {"notes": [], "statuses": [], "version_status": PENDING}

@@ -75,21 +75,24 @@ def test_a_withdrawn_invitation_stops_working(make_session: Any) -> None:
     assert refused.status_code == 403 and "withdrawn" in refused.json()["error"]
 
 
-def test_an_existing_user_with_the_invitees_email_is_the_author(
+def test_an_existing_user_with_the_invitees_email_is_the_author_only_after_claiming(
     make_session: Any, other_user: Tuple[str, Any]
 ) -> None:
-    user_id, _artist = other_user
+    user_id, artist = other_user
     session = make_session()
     dailies = make_dailies(session)
     user = session.get("User", user_id)
     user["email"] = dailies.ann["email"]
     session.commit()
-    written = link(session, dailies.ann).post(
-        "/notes", {"object_id": dailies.objects[0]["id"], "content": "mine"}
-    )
+    page = link(session, dailies.ann)
+    written = page.post("/notes", {"object_id": dailies.objects[0]["id"], "content": "mine"})
     assert written.status_code == 201, written.text
     reader = make_session()
-    assert reader.get("Note", written.json()["id"])["author"]["id"] == user_id
+    assert reader.get("Note", written.json()["id"])["author"]["id"] != user_id
+    # The artist consents with their own key and the invitation's link (issue 18 finding 3).
+    artist.call([{"action": "claim_review_invitee", "token": page.token}])
+    again = page.post("/notes", {"object_id": dailies.objects[0]["id"], "content": "mine too"})
+    assert make_session().get("Note", again.json()["id"])["author"]["id"] == user_id
 
 
 def test_a_new_invitee_becomes_a_collaborator_user_once(make_session: Any) -> None:

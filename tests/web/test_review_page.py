@@ -29,6 +29,7 @@ from .review_fixtures import (
     XSS_NAME,
     publish_review,
 )
+from .room_fixtures import REVIEWER, say_who_i_am
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -182,7 +183,9 @@ def test_review_page_plays_seeks_steps_and_takes_notes(
     assert {(r["ftrack_user"], r["auth_ok"]) for r in media} == {("test.user", True)}
     assert all(fresh_server.api_key not in json.dumps(r) for r in fresh_server.requests_since(mark))
 
-    # A note at the current frame lands in the Store, authored by the link's user.
+    # A note at the current frame lands in the Store, authored by who the room link's holder
+    # said they are (never the user who made the link: issue 23 item 2).
+    say_who_i_am(page)
     note_text = "Elbow pops here <b>not bold</b>"
     first.locator("textarea").fill(note_text)
     first.locator("button.add-note").click()
@@ -193,12 +196,8 @@ def test_review_page_plays_seeks_steps_and_takes_notes(
     feedback = session_feedback(session, review.review_session)
     notes = {f.review_session_object_id: f.notes for f in feedback}
     [note] = notes[review.movie_object["id"]]
-    author = session.query('User where username is "test.user"').one()
     assert (note.content, note.frame) == (note_text, FRAME_IN + 31)
-    assert note.author_email == (author["email"] or "")
-    assert note.author == (
-        " ".join(p for p in (author["first_name"], author["last_name"]) if p) or "test.user"
-    )
+    assert (note.author, note.author_email) == REVIEWER
     assert notes[review.xss_object["id"]] == []
 
     # After a reload the note is still there; clicking its frame seeks the player to it.

@@ -26,6 +26,7 @@ from .dailies_fixtures import (
     version_of,
     wait_frame,
 )
+from .room_fixtures import say_who_i_am
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -279,6 +280,7 @@ def stroke(page: Any, canvas: Any, y: float) -> None:
 def test_drawing_tools_colours_undo_clear_and_cancel(dailies: Any, page: Any) -> None:
     _, _, url = dailies
     page.goto(url)
+    say_who_i_am(page)  # the report's review_url is a room link: it draws as who you say
     item = visible_item(page)
     video = item.locator(".picture.main video")
     page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())

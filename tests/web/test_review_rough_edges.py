@@ -16,6 +16,7 @@ from ft_dcc.publish import publish
 
 from .dailies_fixtures import colour_at, isolated_pyblish, screenshot_pixels
 from .frame_code import FIRST, FRAMES, RATE, coded_frames, shown
+from .room_fixtures import say_who_i_am
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -86,6 +87,7 @@ def test_an_empty_burn_in_field_leaves_no_dark_box(
 ) -> None:
     _, url = burnt_dailies
     assert page.goto(url).status == 200
+    say_who_i_am(page)  # a room link draws only once its holder says who they are
     item = page.locator(".asset-group article.item:not([hidden])")
     video = item.locator(".picture.main video")
     page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video.element_handle())
@@ -102,6 +104,7 @@ def test_a_drawings_thumbnail_shows_the_stroke_over_its_frame(
 ) -> None:
     _, url = burnt_dailies
     assert page.goto(url).status == 200
+    say_who_i_am(page)  # a room link draws only once its holder says who they are
     item = page.locator(".asset-group article.item:not([hidden])")
     page.wait_for_function(
         "(i) => i.querySelector('.frame-number').textContent === '1025'"

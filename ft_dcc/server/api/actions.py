@@ -2,8 +2,10 @@
 
 Data operations (``query``/``create``/``update``/``delete``) of a batch run together in ONE store
 transaction; the other actions (uploads, encode, invites, widgets, key reset) are checked before
-that transaction and carried out after it, in batch order. Any failure answers the ftrack error
-shape naming the failing operation, and a failed data transaction writes nothing.
+that transaction and carried out after it, in batch order; a ``get_widget_url`` after a data
+operation is answered inside that transaction (batch order, all or nothing). Any failure answers
+the ftrack error shape naming the failing operation, and a failed data transaction writes
+nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import datetime as dt
 import logging
 import re
 import uuid
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, List
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 
@@ -21,13 +23,15 @@ from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.api.search import is_search, search_as_query
 from ft_dcc.server.errors import ApiFailure, ApiOperationError
+from ft_dcc.server.files.download_links import SIGNED_URL_TTL, signed_download_url
 from ft_dcc.server.files.encode import EncodeError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import generate_api_key
-from ft_dcc.server.review.page import check_expires_in, widget_url
-from ft_dcc.server.rules import permissions
+from ft_dcc.server.review import claims
+from ft_dcc.server.review.page import widget_url
+from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.runtime.context import ApiContext
-from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS
+from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS, Execute, Then
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +92,11 @@ def _refuse_committed_file(ctx: ApiContext, component_id: Any, caller: Caller) -
 
 
 def _upload_metadata(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    refusal = ownership.file_refusal(
+        ctx.store, caller.user_id, check_component_id(op.get("component_id")), "upload to"
+    )
+    if refusal:
+        raise ApiFailure(permissions.PERMISSION_ERROR, refusal, 403)
     _refuse_committed_file(ctx, op.get("component_id"), caller)
     if op.get("parts") is not None:
         return ctx.files.multipart_metadata(
@@ -231,6 +240,16 @@ def _reset_remote(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     return {"action": "reset_remote", "data": {"api_key": new_key}}
 
 
+def _signed_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+    """``generate_signed_url`` (an action of ftrack's JavaScript API): a short-lived download URL
+    of a component in ftrack.server that opens in a browser, with no API key in it."""
+    component_id = check_component_id(op.get("component_id"))  # a missing file answers 404
+    path = signed_download_url(
+        ctx.files, "/component/get", component_id, caller.user_id, ttl=SIGNED_URL_TTL
+    )
+    return {"action": "generate_signed_url", "signed_url": caller.base_url + path}
+
+
 HANDLERS: Dict[str, Handler] = {
     "query_server_information": _server_information,
     "query_schemas": _schemas,
@@ -242,6 +261,8 @@ HANDLERS: Dict[str, Handler] = {
     "send_user_invite": _user_invite,
     "get_widget_url": _widget_url,
     "reset_remote": _reset_remote,
+    "generate_signed_url": _signed_url,
+    claims.ACTION: claims.claim,
 }
 
 
@@ -275,9 +296,13 @@ def check_batch(batch: object) -> List[Dict[str, Any]]:
 
 #: Actions without side effects worth undoing: answered before the data transaction, so a
 #: failure there writes nothing.
-BEFORE_DATA = ("query_server_information", "query_schemas", "get_upload_metadata", "get_widget_url")
-#: ... except these when a data operation comes before them: ftrack runs a batch in order, so a
-#: link to a review session created earlier in the batch is answered after the creates
+BEFORE_DATA = (
+    "query_server_information", "query_schemas", "get_upload_metadata", "get_widget_url",
+    "generate_signed_url",
+)  # fmt: skip
+#: ... except these after a data operation: ftrack runs a batch in order, so they are answered
+#: inside the data transaction, after the operations before them (a link to a review session
+#: created earlier in the batch works); a refusal there rolls the whole batch back
 IN_BATCH_ORDER = ("get_widget_url",)
 
 
@@ -292,16 +317,27 @@ def _answered_first(operations: List[Dict[str, Any]]) -> List[bool]:
     ]
 
 
-def _check_widget_request(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> None:
-    """What a get_widget_url answered after the data transaction can be refused for without
-    the data: its name and link lifetime (so a bad one writes nothing)."""
-    name = op.get("name")
-    if name not in ("info", "tasks", "tasks_browser", "review_session"):
-        raise ApiFailure(
-            "ValidationError",
-            f"Unknown widget {str(name)[:40]!r}: use info, tasks, tasks_browser or review_session.",
-        )
-    check_expires_in(op.get("expires_in"))
+@dataclass
+class _InTransaction(ApiContext):
+    """A context whose ``execute`` runs on a batch's open transaction (it sees the batch's
+    writes): for the actions answered inside it."""
+
+    reads: Optional[Execute] = None
+
+    def __post_init__(self) -> None:
+        """Nothing: the side tables are the outer context's."""
+
+    def execute(
+        self, operations: List[Dict[str, Any]], user_id: str, then: Optional[Then] = None
+    ) -> List[Any]:
+        if self.reads is None or then is not None:
+            raise RuntimeError("an action inside a batch's transaction runs its operations only")
+        return list(self.reads(operations, user_id))
+
+
+def _in_transaction(ctx: ApiContext, execute: Execute) -> ApiContext:
+    shared = {f.name: getattr(ctx, f.name) for f in fields(ApiContext)}
+    return _InTransaction(**shared, reads=execute)
 
 
 def _check_complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> None:
@@ -311,7 +347,6 @@ def _check_complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Calle
 #: Checks run before the data transaction for actions carried out after it.
 VALIDATORS: Dict[str, Callable[[ApiContext, Dict[str, Any], Caller], None]] = {
     "complete_multipart_upload": _check_complete_multipart,
-    "get_widget_url": _check_widget_request,
 }
 
 
@@ -356,20 +391,58 @@ def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]
         elif action in VALIDATORS:
             _run_action(ctx, index, operation, caller, VALIDATORS[action])
     data_indexes = [i for i, op in enumerate(operations) if op["action"] in DATA_ACTIONS]
+    inside = [i for i, op in enumerate(operations) if op["action"] in IN_BATCH_ORDER]
+    inside = [i for i in inside if not first[i]]
     if data_indexes:
         data_ops = [operations[i] for i in data_indexes]
+        then = _answer_inside(ctx, operations, inside, caller, results) if inside else None
         try:
-            replies = ctx.execute(data_ops, caller.user_id)
+            replies = ctx.execute(data_ops, caller.user_id, then)
+        except ApiFailure as failure:
+            raise _nothing_written(failure, data_ops) from failure
         except Exception as exc:
             raise _store_failure(exc, data_indexes, operations) from exc
         for index, reply in zip(data_indexes, replies):
             results[index] = dict(reply, action="search") if index in searches else reply
     for index, operation in enumerate(operations):
         action = operation["action"]
-        if action in DATA_ACTIONS or first[index]:
+        if action in DATA_ACTIONS or first[index] or index in inside:
             continue
         results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
     return results
+
+
+def _answer_inside(
+    ctx: ApiContext,
+    operations: List[Dict[str, Any]],
+    inside: List[int],
+    caller: Caller,
+    results: List[object],
+) -> Then:
+    """The work answering ``inside`` (indexes into ``operations``) in the data transaction."""
+
+    def then(execute: Execute) -> None:
+        in_transaction = _in_transaction(ctx, execute)
+        for index in inside:
+            operation = operations[index]
+            handler = HANDLERS[operation["action"]]
+            try:
+                results[index] = _run_action(in_transaction, index, operation, caller, handler)
+            except ApiOperationError as exc:  # one of its own reads failed
+                raise ApiFailure(
+                    exc.exception or "ServerError", f"{describe(index, operation)}: {exc.message}"
+                ) from exc
+
+    return then
+
+
+def _nothing_written(failure: ApiFailure, data_ops: List[Dict[str, Any]]) -> ApiFailure:
+    """``failure`` of an action answered inside the data transaction, saying it wrote nothing."""
+    if not any(op["action"] in WRITE_ACTIONS for op in data_ops):
+        return failure
+    content = failure.content.rstrip()
+    content += ("" if content.endswith(".") else ".") + " Nothing in this batch was written."
+    return ApiFailure(failure.exception, content, failure.status)
 
 
 def _check_permissions(ctx: ApiContext, operations: List[Dict[str, Any]], caller: Caller) -> None:

@@ -29,7 +29,7 @@ from ft_dcc.server.http.auth import (
     invalid_credentials_message,
 )
 from ft_dcc.server.http.responses import ApiJSONResponse, error_response
-from ft_dcc.server.rules import permissions
+from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ class ComponentRoutes:
             return requested
         user_id, component_id = requested
         refusal = await run_in_threadpool(
-            permissions.may_remove_file, self.server.store, user_id, component_id
+            ownership.file_refusal, self.server.store, user_id, component_id, "remove"
         )
         if refusal:
             return error_response(permissions.PERMISSION_ERROR, refusal, 403)

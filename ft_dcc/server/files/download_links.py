@@ -17,15 +17,22 @@ from ft_dcc.server.files.filestore import FileStore, FileStoreError
 
 #: How long a signed download URL works, in seconds.
 DOWNLOAD_URL_TTL = 300
+#: How long a URL from ``generate_signed_url`` works (it is printed for a person to open).
+SIGNED_URL_TTL = 3600
 KIND = "download"
 
 
 def signed_download_url(
-    files: FileStore, path: str, component_id: str, user_id: str, size: Optional[str] = None
+    files: FileStore,
+    path: str,
+    component_id: str,
+    user_id: str,
+    size: Optional[str] = None,
+    ttl: int = DOWNLOAD_URL_TTL,
 ) -> str:
     """The relative URL of ``path`` (``/component/get``...) for ``component_id``, signed for
-    ``user_id`` (``size``: a thumbnail's size, kept in the URL)."""
-    token = files.sign_token({"c": component_id, "u": user_id}, DOWNLOAD_URL_TTL, KIND)
+    ``user_id`` for ``ttl`` seconds (``size``: a thumbnail's size, kept in the URL)."""
+    token = files.sign_token({"c": component_id, "u": user_id}, ttl, KIND)
     query: Dict[str, str] = {"id": component_id, "token": token}
     if size is not None:
         query["size"] = size

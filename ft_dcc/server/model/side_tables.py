@@ -18,3 +18,19 @@ def side_table(engine: Engine, metadata: sa.MetaData, name: str, *columns: sa.Co
     table = define_table(metadata, name, *columns)
     metadata.create_all(engine, tables=[table])
     return table
+
+
+#: who created each row, as the server recorded it (never from the caller's data)
+CREATOR_TABLE = "ft_dcc_creator"
+
+
+def creator_table(metadata: sa.MetaData) -> sa.Table:
+    """The creator record: one row per created entity (family and id) naming the User whose
+    batch created it (null for the server's own writes), see ``store.creators``."""
+    return define_table(
+        metadata,
+        CREATOR_TABLE,
+        sa.Column("family", sa.String(64), primary_key=True),
+        sa.Column("entity_id", sa.String(255), primary_key=True),
+        sa.Column("user_id", sa.String(255), nullable=True),
+    )

@@ -5,7 +5,8 @@ kept in the data dir (``review-page.key``, mode 0600, created on first use; dele
 every link at once). The payload holds ``k`` ("review"), ``rs`` (a ReviewSession id, or ``"*"``
 for every session), ``u`` (the user the link was made for; notes added through the page are
 authored by them), ``e`` (expiry, Unix seconds) and, for an invitee's link, ``i`` (the
-``ReviewSessionInvitee`` id the link acts as: notes, drawings and statuses are theirs).
+``ReviewSessionInvitee`` id the link acts as: notes, drawings and statuses are theirs) and, for
+an identity chosen through a room link (:mod:`ft_dcc.server.review.room`), ``r`` (1).
 """
 
 from __future__ import annotations
@@ -64,9 +65,11 @@ class ReviewSigner:
         user_id: str,
         ttl: Optional[int] = None,
         invitee_id: Optional[str] = None,
+        room: bool = False,
     ) -> str:
         """A token for ``review_session_id`` (or ``ALL_SESSIONS``) valid ``ttl`` seconds; with
-        ``invitee_id`` it acts as that invitee of the session."""
+        ``invitee_id`` it acts as that invitee of the session (``room``: one chosen through the
+        session's room link)."""
         seconds = DEFAULT_TTL if ttl is None else max(1, min(int(ttl), MAX_TTL))
         payload = {
             "k": TOKEN_KIND,
@@ -78,11 +81,16 @@ class ReviewSigner:
             if review_session_id == ALL_SESSIONS:
                 raise ValueError("an invitee's link opens their own review session only")
             payload["i"] = invitee_id
+            if room:
+                payload["r"] = 1
         body = _b64(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         return body + "." + _b64(self._mac(body))
 
-    def check(self, token: Optional[str], review_session_id: Optional[str]) -> Dict[str, Any]:
-        """The payload of a valid token for ``review_session_id`` (``None``: the list page)."""
+    def check(
+        self, token: Optional[str], review_session_id: Optional[str], any_session: bool = False
+    ) -> Dict[str, Any]:
+        """The payload of a valid token for ``review_session_id`` (``None``: the list page;
+        ``any_session``: whichever session it is for)."""
         if not token:
             raise ReviewAccessError("This review link has no token; ask for a new link.")
         try:
@@ -104,7 +112,7 @@ class ReviewSigner:
                 "name='review_session')."
             )
         scope = payload.get("rs")
-        if scope != ALL_SESSIONS and scope != review_session_id:
+        if not any_session and scope != ALL_SESSIONS and scope != review_session_id:
             raise ReviewAccessError("This review link is for another review session.")
         return payload
 

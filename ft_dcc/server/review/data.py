@@ -378,6 +378,23 @@ class ReviewData:
         )
         return allowed
 
+    def version_statuses(self, object_ids: Iterable[str]) -> Dict[str, Dict[str, str]]:
+        """Each object's version's workflow status (``{"name", "color"}``), by object id; the
+        one a verdict moves (``verdict_status.py``). Objects without one are left out."""
+        ids = list(object_ids)
+        if not ids:
+            return {}
+        objects = self._query(
+            "select id, version_id, asset_version.status.name, asset_version.status.color "
+            f"from ReviewSessionObject where id in ({_quoted_ids(ids)})"
+        )
+        found = {}
+        for row in objects:
+            status = (row.get("asset_version") or {}).get("status") or {}
+            if status.get("name"):
+                found[row["id"]] = {"name": status["name"], "color": status.get("color") or ""}
+        return found
+
     def statuses(self, object_ids: Iterable[str]) -> List[StatusView]:
         """Each invitee's current (latest) status on each of ``object_ids``."""
         ids = list(object_ids)

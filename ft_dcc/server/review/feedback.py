@@ -3,8 +3,9 @@
 Every route needs ``?token=`` (a review link from ``get_widget_url`` with
 ``name="review_session"``, see :mod:`ft_dcc.server.review.access`). A link made for an invitee
 (``entity_type="ReviewSessionInvitee"``) acts as that invitee: its notes are authored by the
-User standing for the invitee's e-mail, its statuses are the invitee's. A link made for the
-session (no invitee) acts as the user who made it. Errors are JSON ``{"error": "<what to do>"}``
+User standing for that invitee (:mod:`ft_dcc.server.review.identity`), its statuses are the
+invitee's. A link made for the session (no invitee) writes nothing until its holder says who
+they are (:mod:`ft_dcc.server.review.room`). Errors are JSON ``{"error": "<what to do>"}``
 with a 4xx status (400 bad input, 403 bad link or not allowed, 404 unknown object or note,
 409 closed session, 413 too large); never a 5xx for any input.
 
@@ -42,7 +43,8 @@ drawing over ``frame``..``frame_out`` (inclusive; default: the one frame), kept 
           "statuses": [                               # one per invitee, current only
             {"invitee_id": str, "name": str, "email": str,
              "status": "approved" | "require_changes", "date": str | null}
-          ]
+          ],
+          "version_status": {"name": str, "color": str} | null   # the version's ftrack status
         }
       }
     }
@@ -153,13 +155,16 @@ def status_json(status: StatusView) -> Dict[str, Any]:
 def feedback_json(data: ReviewData, link: Link, review_session_id: str) -> Dict[str, Any]:
     """The ``GET /feedback`` answer."""
     grouped = data.notes_by_item(review_session_id)
-    objects: Dict[str, Dict[str, List[Dict[str, Any]]]] = {
+    objects: Dict[str, Dict[str, Any]] = {
         object_id: {
             "notes": [note_json(n, review_session_id, link.token) for n in notes],
             "statuses": [],
+            "version_status": None,
         }
         for object_id, notes in grouped.items()
     }
+    for object_id, version_status in data.version_statuses(list(grouped)).items():
+        objects[object_id]["version_status"] = version_status
     for status in data.statuses(list(grouped)):
         objects[status.object_id]["statuses"].append(status_json(status))
     return {"me": link.invitee.as_json() if link.invitee else None, "objects": objects}
@@ -278,11 +283,13 @@ class FeedbackRoutes:
         if view is None:
             raise LookupError("No such review session; it may have been deleted.")
         if not view.is_open:
-            raise BadInput("This review session is closed; nothing can be added to it.", 409)
-        execute = self.server.ctx.execute
-        return handler(
-            lambda: ReviewWriter(execute, link.author_id(execute), review_session_id), link, fields
-        )
+            raise BadInput(
+                "This review session is closed; nothing can be added to it. Ask its owner to "
+                "reopen it.",
+                409,
+            )
+        execute, author = link.writer(self.server.store, self.server.ctx.execute)
+        return handler(lambda: ReviewWriter(execute, author, review_session_id), link, fields)
 
     def _note(self, writer: WriterFactory, link: Link, fields: Dict[str, Any]) -> Tuple[Dict, int]:
         reply_to = _optional_id(fields, "in_reply_to_id")

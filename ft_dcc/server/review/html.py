@@ -27,6 +27,7 @@ SCRIPTS = (
     "draw.js",
     "feedback.js",
     "live.js",
+    "whoami.js",
     "presenter.js",
     "review.js",
     "compare_link.js",
@@ -287,6 +288,7 @@ def _review_box(session: SessionView) -> str:
     return (
         '<section class="review"><h3>Reviews</h3>'
         f'{buttons}<ul class="statuses"><li class="no-status">No verdicts yet.</li></ul>'
+        '<p class="version-status" hidden></p>'
         "</section>"
     )
 

@@ -1,13 +1,22 @@
-"""Who a review link acts as: the user who made it, or one invitee of the session.
+"""Who writes through an invitee's link: that invitee's own record, never an e-mail address.
 
-An invitee's link (``get_widget_url`` with ``entity_type="ReviewSessionInvitee"``) records its
-feedback as ftrack records client-review feedback: ``ReviewSessionObjectStatus.invitee`` is the
-invitee, and ``Note.author`` is a User standing for the invitee. ftrack's client reviews keep
-the notes, annotations and approvals of invited "collaborators" who have no login of their own
+An invitee's link (``get_widget_url`` with ``entity_type="ReviewSessionInvitee"``, or a room
+identity, see :mod:`ft_dcc.server.review.room`) records its feedback as ftrack records
+client-review feedback: ``ReviewSessionObjectStatus.invitee`` is the invitee, and ``Note.author``
+(``user_id``) is a User standing for the invitee. ftrack's client reviews keep the notes,
+annotations and approvals of invited "collaborators" who have no login of their own
 ("Feedback left by the collaborators on the content can be retrieved at any time",
-help.ftrack.com/en/articles/1040509-managing-review-sessions); here that User is an existing User
-with the invitee's e-mail, or else a new, inactive (it cannot log in) User of the seeded
-``collaborator`` user type, made once per e-mail with a stable id.
+help.ftrack.com/en/articles/1040509-managing-review-sessions); here that User is:
+
+* the User who **claimed** the invitee (:mod:`ft_dcc.server.review.claims`: with their own API
+  key and the invitee's own link, or by an administrator), while that User is active; else
+* the invitee's own **collaborator** User: inactive (it cannot log in), of the seeded
+  ``collaborator`` user type, one per invitee with an id derived from the invitee's id, made
+  when the invitee first writes. Its name and e-mail are the invitee's, for display only.
+
+So typing someone's address into an invitee, or changing one's own address, re-routes nothing.
+The collaborator is made just before the write and removed again when that write is refused:
+a refused note leaves no row behind.
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ from ft_dcc.server.model.builtin_data import COLLABORATOR_USER_TYPE_ID, stable_i
 Execute = Callable[[List[Dict[str, Any]], str], List[Any]]
 #: Server-internal batches run as no user (``permissions.check_write`` lets them through).
 SYSTEM = ""
+#: The data actions that write (the others only read).
+WRITES = ("create", "update", "delete")
 
 
 @dataclass(frozen=True)
@@ -30,19 +41,19 @@ class Invitee:
     name: str
     email: str
     review_session_id: str
+    #: added by a person through the session's room link (ftrack's ``created_from_shared_url``)
+    from_room: bool = False
 
-    def as_json(self) -> Dict[str, str]:
+    def as_json(self) -> Dict[str, Any]:
+        """The ``me`` of the feedback read."""
         return {"invitee_id": self.id, "name": self.name, "email": self.email}
 
 
-def _query(execute: Execute, expression: str) -> List[Dict[str, Any]]:
+def query(execute: Execute, expression: str) -> List[Dict[str, Any]]:
+    """The rows of one query run as the server itself."""
     return list(
         execute([{"action": "query", "expression": expression}], SYSTEM)[0].get("data") or []
     )
-
-
-def _quote(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def load_invitee(execute: Execute, invitee_id: Any) -> Optional[Invitee]:
@@ -51,72 +62,86 @@ def load_invitee(execute: Execute, invitee_id: Any) -> Optional[Invitee]:
         ident = check_component_id(invitee_id)
     except Exception:
         return None
-    rows = _query(
+    rows = query(
         execute,
-        "select id, name, email, review_session_id from ReviewSessionInvitee "
-        f'where id is "{ident}"',
+        "select id, name, email, review_session_id, created_from_shared_url "
+        f'from ReviewSessionInvitee where id is "{ident}"',
     )
-    if not rows:
-        return None
-    row = rows[0]
+    return invitee_of(rows[0]) if rows else None
+
+
+def invitee_of(row: Dict[str, Any]) -> Invitee:
     return Invitee(
         id=row["id"],
         name=row.get("name") or "",
         email=row.get("email") or "",
         review_session_id=row.get("review_session_id") or "",
+        from_room=row.get("created_from_shared_url") is True,
     )
 
 
-def author_for(execute: Execute, invitee: Invitee) -> str:
-    """The id of the User who authors ``invitee``'s notes (found, or created once)."""
-    email = invitee.email.strip()
-    if not email:
-        raise ValueError("This invitee has no e-mail address; ask for a new invitation.")
-    found = _find_by_email(execute, email)
+def collaborator_id(invitee: Invitee) -> str:
+    """The id of ``invitee``'s own collaborator User (whether or not it exists yet)."""
+    return stable_id("ReviewInviteeAuthor", invitee.id)
+
+
+def ensure_collaborator(execute: Execute, invitee: Invitee) -> bool:
+    """Make ``invitee``'s collaborator User unless it exists; ``True`` when made here."""
+    user_id = collaborator_id(invitee)
+    found = query(execute, f'select id, user_type_id from User where id is "{user_id}"')
     if found:
-        return found
-    user_id = stable_id("ReviewCollaborator", email.lower())
-    first, _, last = (invitee.name or email.split("@")[0]).partition(" ")
+        if found[0].get("user_type_id") != COLLABORATOR_USER_TYPE_ID:
+            raise ApiOperationError(
+                "This invitee's author record is not a collaborator; ask an administrator.",
+                "PermissionError",
+            )
+        return False
+    first, _, last = (invitee.name or invitee.email.split("@")[0] or "Reviewer").partition(" ")
     data = {
         "__entity_type__": "User",
         "id": user_id,
-        "username": f"collaborator:{email.lower()}",
-        "email": email,
+        "username": f"collaborator:{invitee.id}",
+        "email": invitee.email,
         "first_name": first,
         "last_name": last,
         "is_active": False,
         "resource_type": "user",
         "user_type_id": COLLABORATOR_USER_TYPE_ID,
     }
+    operation = {"action": "create", "entity_type": "User", "entity_key": [user_id]}
     try:
-        execute(
-            [
-                {
-                    "action": "create",
-                    "entity_type": "User",
-                    "entity_key": [user_id],
-                    "entity_data": data,
-                }
-            ],
-            SYSTEM,
-        )
+        execute([dict(operation, entity_data=data)], SYSTEM)
     except ApiOperationError:
-        # Another request (maybe another worker) made it first; use theirs.
-        again = _find_by_email(execute, email)
-        if again:
-            return again
+        if query(execute, f'select id from User where id is "{user_id}"'):
+            return False  # another request (maybe another worker) made it first
         raise
-    return user_id
+    return True
 
 
-def _find_by_email(execute: Execute, email: str) -> Optional[str]:
-    wanted = {email, email.lower()}
-    rows = _query(
-        execute,
-        "select id, email, user_type_id from User where email in ("
-        + ", ".join(_quote(e) for e in sorted(wanted))
-        + ")",
-    )
-    # A real user with the address wins over a collaborator made earlier for it.
-    rows.sort(key=lambda r: (r.get("user_type_id") == COLLABORATOR_USER_TYPE_ID, r["id"]))
-    return rows[0]["id"] if rows else None
+def remove_collaborator(execute: Execute, user_id: str) -> None:
+    """Remove a collaborator made for a write that was then refused (best effort)."""
+    try:
+        execute([{"action": "delete", "entity_type": "User", "entity_key": [user_id]}], SYSTEM)
+    except Exception:  # another write of the same invitee may use it by now: keep it
+        pass
+
+
+def writing_as(execute: Execute, invitee: Invitee, author_id: str) -> Execute:
+    """``execute`` that makes ``invitee``'s collaborator User just before its first write (when
+    ``author_id`` is that collaborator), and removes it again when that write is refused."""
+    made: List[bool] = []
+
+    def run(operations: List[Dict[str, Any]], user_id: str) -> List[Any]:
+        writes = any(op.get("action") in WRITES for op in operations)
+        if not writes or made or author_id != collaborator_id(invitee):
+            return execute(operations, user_id)
+        made.append(ensure_collaborator(execute, invitee))
+        try:
+            return execute(operations, user_id)
+        except BaseException:
+            if made[0]:
+                remove_collaborator(execute, author_id)
+            made.clear()
+            raise
+
+    return run

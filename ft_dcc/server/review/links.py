@@ -4,23 +4,36 @@ A link (see :mod:`ft_dcc.server.review.access`) opens a session when its token i
 the user who made it is still an active User, and:
 
 * it was made for an invitee (``i``): that invitee still exists and belongs to the session; it
-  acts as the invitee (:mod:`ft_dcc.server.review.identity`);
+  acts as the invitee (:mod:`ft_dcc.server.review.identity`). An identity chosen through a room
+  link (``r``) also needs the invitee to be one added in the room and the session to be still
+  open to the room (not private);
 * it was made for the session (or every session) by a user: the session is not private, or that
-  user may manage it (creator or administrator, :mod:`ft_dcc.server.rules.review`); it acts as
-  that user.
+  user may manage it (creator or administrator, :mod:`ft_dcc.server.rules.review`). Such a link
+  watches, and writes nothing until its holder says who they are
+  (:mod:`ft_dcc.server.review.room`): it never writes as the user who made it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple
 
+from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.review.access import ReviewAccessError, ReviewSigner
+from ft_dcc.server.review.claims import claimed_user
 from ft_dcc.server.review.data import Execute, ReviewData, SessionView
-from ft_dcc.server.review.identity import Invitee, author_for, load_invitee
+from ft_dcc.server.review.identity import Invitee, collaborator_id, load_invitee, writing_as
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
 
+NO_IDENTITY = (
+    "This is the session's shared link: say who you are first (pick yourself or add yourself "
+    "at the top of the review page, POST /review/<id>/whoami), or use your own invitation link."
+)
+ROOM_CLOSED = (
+    "This session is no longer open to its room link; ask the person who runs the review for "
+    "your own invitation link."
+)
 PRIVATE_REFUSAL = (
     "This review session is private: it opens only with an invitee's own link or a link made "
     "by its owner. Ask the person who runs the review for your own invitation link."
@@ -37,15 +50,16 @@ class Link:
     #: when the link stops working (Unix seconds)
     expires: float = 0.0
     invitee: Optional[Invitee] = None
-    _author_id: Optional[str] = field(default=None, repr=False)
+    #: the link was made for the session (or every session), not for an invitee
+    shared: bool = False
 
-    def author_id(self, execute: Execute) -> str:
-        """The User id that writes through this link (an invitee's User made on first use)."""
+    def writer(self, store: Any, execute: Execute) -> Tuple[Execute, str]:
+        """How this link writes: ``execute`` (making the invitee's collaborator on the first
+        write) and the author's User id; a shared link without an identity writes nothing."""
         if self.invitee is None:
-            return self.maker_id
-        if self._author_id is None:
-            self._author_id = author_for(execute, self.invitee)
-        return self._author_id
+            raise ApiOperationError(NO_IDENTITY, "PermissionError")
+        author = claimed_user(store, self.invitee) or collaborator_id(self.invitee)
+        return writing_as(execute, self.invitee, author), author
 
 
 def open_link(
@@ -77,8 +91,13 @@ def open_link(
                 "This invitation was withdrawn (the invitee is no longer part of the review "
                 "session); ask for a new link."
             )
+        if payload.get("r"):
+            facts = ReviewData(execute, maker).session_facts(review_session_id)
+            if not invitee.from_room or facts is None or facts.private:
+                raise ReviewAccessError(ROOM_CLOSED)
         link.invitee = invitee
         return link
+    link.shared = True
     if review_session_id is not None:
         facts = ReviewData(execute, maker).session_facts(review_session_id)
         if facts is not None and not may_open(store, maker, facts):

@@ -120,21 +120,6 @@ def _link_target(ctx: Any, op: Dict[str, Any], caller: Any) -> Tuple[Optional[st
     return review_session_id, invitee.id if invitee else None
 
 
-def check_expires_in(expires_in: Any) -> Any:
-    """``expires_in`` of a link request if valid (None or a positive, finite number)."""
-    if expires_in is not None and (
-        isinstance(expires_in, bool)
-        or not isinstance(expires_in, (int, float))
-        or not math.isfinite(expires_in)
-        or expires_in <= 0
-    ):
-        raise ApiFailure(
-            "ValidationError",
-            f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}).",
-        )
-    return expires_in
-
-
 def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
     """Answer ``get_widget_url`` for ``name="review_session"``: a signed review-page link.
 
@@ -145,7 +130,17 @@ def widget_url(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
     30 days) sets how long the link works.
     """
     review_session_id, invitee_id = _link_target(ctx, op, caller)
-    expires_in = check_expires_in(op.get("expires_in"))
+    expires_in = op.get("expires_in")
+    if expires_in is not None and (
+        isinstance(expires_in, bool)
+        or not isinstance(expires_in, (int, float))
+        or not math.isfinite(expires_in)
+        or expires_in <= 0
+    ):
+        raise ApiFailure(
+            "ValidationError",
+            f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}).",
+        )
     signer = signer_for(ctx.config.data_dir)
     ttl = None if expires_in is None else int(expires_in)
     token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, ttl, invitee_id)

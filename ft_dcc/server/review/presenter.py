@@ -231,17 +231,12 @@ class PresenterTable:
             return dict(old or {}, **values)
 
 
-_tables: Dict[int, PresenterTable] = {}
-_tables_lock = threading.Lock()
-
 
 def table_for(store: Any) -> PresenterTable:
-    """The presenter table of ``store``'s database (made on first use)."""
-    with _tables_lock:
-        table = _tables.get(id(store))
-        if table is None:
-            table = _tables[id(store)] = PresenterTable(store.engine, store.metadata)
-        return table
+    """The presenter table of ``store``'s database (defined once in the store's metadata,
+    created in the database when missing; the live stream and the routes each ask once, at
+    start-up)."""
+    return PresenterTable(store.engine, store.metadata)
 
 
 # -- the rules ------------------------------------------------------------------------------------

@@ -6,10 +6,12 @@ from typing import Any, List
 
 from starlette.routing import BaseRoute
 
+from ft_dcc.server.review.claims import claim_table
 from ft_dcc.server.review.feedback import FeedbackRoutes
 from ft_dcc.server.review.live import LiveRoutes
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.presenter import PresenterRoutes
+from ft_dcc.server.review.room import RoomRoutes
 
 
 def routes(server: Any) -> List[BaseRoute]:
@@ -18,9 +20,11 @@ def routes(server: Any) -> List[BaseRoute]:
     (:mod:`ft_dcc.server.review.live`) and presenter mode
     (:mod:`ft_dcc.server.review.presenter`)."""
     base = ReviewRoutes(server)
+    claim_table(server.store)  # created at start-up, before any worker serves
     return (
         base.routes()
         + FeedbackRoutes(base).routes()
         + LiveRoutes(base).routes()
         + PresenterRoutes(base).routes()
+        + RoomRoutes(base).routes()
     )

@@ -58,7 +58,10 @@ class ReviewWriter(ReviewData):
             f'and review_session_id is "{self.review_session_id}"'
         )
         if not found:
-            raise LookupError("That item is not part of this review session.")
+            raise LookupError(
+                "That item is not part of this review session; send the object_id of one of "
+                "its items."
+            )
         return found[0]["id"]
 
     def reply_target(self, object_id: str, in_reply_to_id: str) -> str:
@@ -68,7 +71,8 @@ class ReviewWriter(ReviewData):
         )
         parent = notes[0].get("parent_id") if notes else None
         if not parent or parent not in self.object_ids(self.review_session_id):
-            raise LookupError("in_reply_to_id is not a note of this review session.")
+            raise LookupError("in_reply_to_id is not a note of this review session; send the id of "
+                             "one of its notes.")  # fmt: skip
         if object_id and object_id != parent:
             raise ValueError("in_reply_to_id is a note on another item; reply on its own item.")
         return str(parent)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ft_dcc.server.rules.ftrack import AuthorRecipientRule, NoteCategoryRule
 from ft_dcc.server.rules.integrity import IntegrityRule
+from ft_dcc.server.rules.ownership import OwnershipRule
 from ft_dcc.server.rules.permissions import AccessRule
 from ft_dcc.server.rules.references import ReferencesRule
 from ft_dcc.server.rules.registry import Rule, RuleRegistry
@@ -22,6 +23,7 @@ def default_rules() -> RuleRegistry:
     registry = RuleRegistry()
     for rule in (
         AccessRule(),
+        OwnershipRule(),
         ProjectSettingsRule(),
         IntegrityRule(),
         AuthorRecipientRule(),

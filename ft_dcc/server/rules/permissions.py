@@ -9,8 +9,10 @@ administrators (``ft-dcc user add NAME --admin``). A user without any role is a 
   task types, statuses, priorities and the project schemas, resets another user's API key,
   invites users, or deletes a project.
 - A User may change their own name and e-mail, and reset their own API key.
-- Media already committed to ``ftrack.server`` may only be deleted (through the API or
-  ``GET /component/remove``) by an Administrator or by whoever published its version.
+- Media already committed to ``ftrack.server`` may only be deleted (through the API) by an
+  Administrator or by whoever published its version; who may change or delete published work
+  and review data at all, and upload to or remove a component's file, is the ownership model's
+  (:mod:`ft_dcc.server.rules.ownership_model`).
 
 A refusal is ftrack's ``PermissionError`` (HTTP 403 for strict clients), saying what to do.
 """
@@ -252,37 +254,6 @@ def forget_deleted_users(keys: Any, changes: List[Dict[str, Any]]) -> None:
 
 
 # -- files and non-data actions ---------------------------------------------------------------
-def may_remove_file(store: StoreParts, user_id: str, component_id: str) -> Optional[str]:
-    """``None`` when ``user_id`` may remove the stored file of ``component_id``, else why not.
-
-    Uncommitted uploads may be removed by anyone holding the id; committed media only by an
-    Administrator or the user who published its version.
-    """
-    locations = _table(store, "ComponentLocation")
-    components = _table(store, "Component")
-    versions = _table(store, "AssetVersion")
-    with store.engine.connect() as connection:
-        committed = connection.execute(
-            sa.select(locations.c.component_id).where(
-                locations.c.component_id == component_id,
-                locations.c.location_id == SERVER_LOCATION_ID,
-            )
-        ).first()
-        if committed is None or role_of(store, connection, user_id) == ADMINISTRATOR:
-            return None
-        publisher = connection.execute(
-            sa.select(versions.c.user_id)
-            .select_from(components.join(versions, versions.c.id == components.c.version_id))
-            .where(components.c.id == component_id)
-        ).scalar()
-    if publisher == user_id:
-        return None
-    return (
-        f"Component {component_id} is committed to ftrack.server and was published by another "
-        "user; only they or an administrator may remove its file."
-    )
-
-
 def check_action(store: StoreParts, operation: Dict[str, Any], user_id: str) -> Optional[str]:
     """Why ``user_id`` may not run this non-data action, or ``None`` when it may."""
     action = operation.get("action")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Tuple
+import re
+from typing import Any, Dict, List, Sequence, Set, Tuple
 
 from sqlalchemy import select
 
@@ -26,6 +27,8 @@ UNIQUE_TOGETHER: Dict[str, List[Tuple[str, ...]]] = {
     "CustomAttributeConfiguration": [("key", "entity_type", "object_type_id")],
     "CustomAttributeLinkConfiguration": [("key", "entity_type", "object_type_id")],
 }
+#: the schema's words for a scalar foreign key naming one type's id
+FOREIGN_KEY = re.compile(r"^Foreign key\(s\): (\w+)\.id$")
 #: columns of UNIQUE_TOGETHER where null is a value like any other (not "unknown")
 NULL_IS_A_VALUE = frozenset({"object_type_id"})
 
@@ -97,6 +100,22 @@ def _check_unique(batch: BatchView, etype: EntityType, row: Dict[str, Any]) -> N
             )
 
 
+def declared_keys(etype: EntityType, covered: Set[str]) -> List[Tuple[str, str]]:
+    """(column, target type) of scalar ids the schema declares as foreign keys ("Foreign
+    key(s): Project.id") that no reference attribute covers, e.g. ``Project.project_id``."""
+    found = []
+    for attr in etype.attributes.values():
+        if not attr.is_scalar or attr.computed or attr.name in covered:
+            continue
+        if attr.name in etype.primary_key:
+            continue
+        prop = (etype.schema.get("properties") or {}).get(attr.name) or {}
+        match = FOREIGN_KEY.match(str(prop.get("description") or ""))
+        if prop.get("format") == "foreign_key" and match:
+            found.append((attr.name, match.group(1)))
+    return found
+
+
 def _check_row(batch: BatchView, etype: EntityType, row: Dict[str, Any]) -> None:
     _check_unique(batch, etype, row)
     check_row_rules(etype, row)
@@ -115,6 +134,10 @@ def _check_row(batch: BatchView, etype: EntityType, row: Dict[str, Any]) -> None
         if target is None or len(target.primary_key) != 1:
             continue
         targets.setdefault(attr.foreign_key, []).append((attr, target))
+    for column, target_name in declared_keys(etype, set(targets)):
+        target = batch.model.types.get(target_name)
+        if target is not None and len(target.primary_key) == 1 and row.get(column) is not None:
+            targets.setdefault(column, []).append((etype.attributes[column], target))
     for column, candidates in targets.items():
         value = row[column]
         if any(batch.exists_in_family(target, value) for _, target in candidates):

@@ -6,6 +6,8 @@ batch never names a rule, it walks the registry. To add a rule, write a class an
 
 - :meth:`Rule.check_step` runs before every create, update and delete, on the state the batch
   has reached so far: "rewrite a field, then delete" is judged at each step, not just at the end.
+- :meth:`Rule.check_written` runs after every create and update (and every child a collection
+  assignment moves), on the row as written: what a step changed is judged before the next one.
 - :meth:`Rule.on_delete_row` runs for every row a delete removes, cascaded rows included, to
   clear what refers to it.
 - :meth:`Rule.check_batch` runs once after the last operation, on the batch's final state (still
@@ -108,6 +110,9 @@ class Rule:
     def check_step(self, batch: BatchView, step: WriteStep) -> None:
         """Refuse ``step`` (raise ApiOperationError) given the batch's state so far."""
 
+    def check_written(self, batch: BatchView, step: WriteStep, row: Row) -> None:
+        """Refuse ``step`` (raise ApiOperationError) given the row it wrote (``row``)."""
+
     def on_delete_row(self, batch: BatchView, etype: EntityType, key: Key) -> None:
         """Clear what refers to a row being deleted (also a cascaded one)."""
 
@@ -132,6 +137,10 @@ class RuleRegistry:
     def check_step(self, batch: BatchView, step: WriteStep) -> None:
         for rule in self:
             rule.check_step(batch, step)
+
+    def check_written(self, batch: BatchView, step: WriteStep, row: Row) -> None:
+        for rule in self:
+            rule.check_written(batch, step, row)
 
     def on_delete_row(self, batch: BatchView, etype: EntityType, key: Key) -> None:
         for rule in self:

@@ -2,15 +2,17 @@
 
 * **Closed**: a ``ReviewSession`` whose ``end_date`` has passed (``is_open`` false;
   ``ft_dcc.review.close_review_session`` sets it to now) takes nothing new: creating a
-  ``ReviewSessionObject``, a ``Note`` on one of its objects (a drawing is such a note), a
-  ``NoteComponent`` on such a note or a ``ReviewSessionObjectStatus`` (or changing one) fails
-  the whole batch with ftrack's ``PermissionError``. :func:`check_review_rules` runs at the end
-  of every batch, inside its transaction, so it holds on every backend and every worker. A
-  session created in the same batch is exempt (a past session may be recorded whole).
+  ``ReviewSessionObject`` (or moving one into it), a ``Note`` on one of its objects (a drawing
+  is such a note), a ``NoteComponent`` on such a note or a ``ReviewSessionObjectStatus`` (or
+  changing one) fails the whole batch with ftrack's ``PermissionError``.
+  :func:`check_review_rules` runs at the end of every batch, inside its transaction, so it
+  holds on every backend and every worker. A session created in the same batch is exempt (a
+  past session may be recorded whole).
 * **Private**: ``shareable_url_enabled`` false (``ft_dcc.review.make_private``). Its page and
   media open only to its invitees' links and to links made by users who may manage it.
-* **Managing** a session (minting invitee links, a link to a private session) is for its creator
-  (``created_by``) and administrators (:mod:`ft_dcc.server.rules.permissions`).
+* **Managing** a session (minting invitee links, a link to a private session, changing or
+  reopening it) is for its creator as the server recorded it and administrators
+  (:mod:`ft_dcc.server.rules.ownership`).
 """
 
 from __future__ import annotations
@@ -24,12 +26,17 @@ from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, PermissionDenied, role_of
 from ft_dcc.server.rules.registry import REVIEW_ORDER, BatchView, Rule
 
-#: what a closed session refuses: entity type -> actions
+#: what a closed session refuses: entity type -> actions (an update counts when it moves the
+#: row: changes one of ``MOVES``)
 GUARDED = {
-    "ReviewSessionObject": ("add",),
+    "ReviewSessionObject": ("add", "update"),
     "Note": ("add",),
     "NoteComponent": ("add",),
     "ReviewSessionObjectStatus": ("add", "update"),
+}
+#: the attributes whose change moves a row into another session (or onto another item)
+MOVES = {
+    "ReviewSessionObject": ("review_session_id", "review_session"),
 }
 
 
@@ -93,6 +100,11 @@ def check_review_rules(batch: BatchView, operations: Sequence[Any]) -> None:
     for change in batch.changes:
         type_name = change.get("entity_type")
         if change.get("action") not in GUARDED.get(str(type_name), ()):
+            continue
+        moves = MOVES.get(str(type_name))
+        if change.get("action") == "update" and not set(change.get("keys") or ()) & set(
+            moves or ()
+        ):
             continue
         etype = batch.model.types[str(type_name)]
         row = batch.load(etype, tuple(change.get("entity_key") or ()))

@@ -22,6 +22,7 @@ from ft_dcc.server.rules.ftrack import set_or_defaulted
 from ft_dcc.server.rules.integrity import check_declared_type, duplicate_error
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, role_of
 from ft_dcc.server.rules.registry import RuleRegistry, Touched, WriteStep
+from ft_dcc.server.store import creators
 from ft_dcc.server.store.changes import describe_change
 from ft_dcc.server.store.collections import CollectionWriter
 from ft_dcc.server.store.defaults import apply_server_defaults
@@ -122,15 +123,32 @@ class Batch:
             )
         etype = self.entity_type(operation.get("entity_type"))
         data = operation.get("entity_data")
+        written = len(self.touched)
         if action == "create":
             self.rules.check_step(self, WriteStep(action, etype, (), _sent(data)))
-            return self.create(etype, data, operation.get("entity_key"))
+            reply = self.create(etype, data, operation.get("entity_key"))
+            self.check_written(WriteStep(action, etype, (), _sent(data)), written)
+            return reply
         key = self.entity_key(etype, operation.get("entity_key"))
         before = self.load(etype, key)
-        self.rules.check_step(self, WriteStep(action, etype, key, _sent(data), before))
+        step = WriteStep(action, etype, key, _sent(data), before)
+        self.rules.check_step(self, step)
         if action == "update":
-            return self.update(etype, key, data, before)
+            reply = self.update(etype, key, data, before)
+            self.check_written(step, written)
+            return reply
         return self.delete(etype, key, before)
+
+    def check_written(self, step: WriteStep, written: int) -> None:
+        """Run the rules on the row a create or update wrote (``Rule.check_written``); ``written``
+        is how many rows had been touched before it (a custom attribute upsert touches none)."""
+        if len(self.touched) <= written:
+            return
+        last = self.touched[-1]
+        row = self.load(last.etype, last.key)
+        if row is not None:
+            self.rules.check_written(self, WriteStep(step.action, last.etype, last.key, step.data,
+                                                     step.before), row)  # fmt: skip
 
     @property
     def is_admin(self) -> bool:
@@ -298,6 +316,7 @@ class Batch:
             )
         values[DISCRIMINATOR] = etype.name
         self.connection.execute(insert(table).values(**self._columns(table, values)))
+        creators.record(self.connection, self.metadata, etype, key[0], self.acting_user_id)
         for attr, value in relations:
             self.collections.set_collection(etype, key, attr, value)
         self.touched.append(Touched(len(self.changes), etype, key))
@@ -530,8 +549,23 @@ class Batch:
             self.connection.execute(delete(metadata).where(metadata.c.parent_id == owner_id))
             values = self.tables["CustomAttributeValue"]
             self.connection.execute(delete(values).where(values.c.entity_id == owner_id))
+            if etype.family != "Note":
+                self.delete_notes_on(owner_id, depth)
+            creators.forget(self.connection, self.metadata, etype, owner_id)
         self.rules.on_delete_row(self, etype, key)
         self.connection.execute(delete(self.table(etype)).where(self.key_condition(etype, key)))
+
+    def delete_notes_on(self, parent_id: Any, depth: int) -> None:
+        """A deleted entity's notes go with it (their replies, drawings' links and recipients
+        too), as in ftrack: no note is left pointing at a deleted row."""
+        note_type = self.model.types["Note"]
+        notes = self.table(note_type)
+        ids = [row[0] for row in self.connection.execute(
+            select(notes.c.id).where(notes.c.parent_id == parent_id))]  # fmt: skip
+        for ident in ids:
+            values = self.load(note_type, (ident,))  # a reply may have gone with its note
+            if values is not None:
+                self.delete_row(note_type, (ident,), values, depth + 1)
 
     # -- replies and changes ----------------------------------------------------------------
     def echo(

@@ -11,7 +11,7 @@ from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.compiler import Compiler
-from ft_dcc.server.rules.registry import BatchView, Touched
+from ft_dcc.server.rules.registry import BatchView, RuleRegistry, Touched, WriteStep
 
 
 def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError:
@@ -22,6 +22,7 @@ class CollectionBatch(BatchView, Protocol):
     """What collection writes need of the batch beyond what rules see."""
 
     compiler: Compiler
+    rules: RuleRegistry
 
     def entity_key(self, etype: EntityType, key: Any) -> Tuple[Any, ...]: ...
 
@@ -98,12 +99,23 @@ class CollectionWriter:
             if attr.filter is not None:
                 values[attr.filter[0]] = attr.filter[1]
             if any(row.get(name) != value for name, value in values.items()):
-                self.connection.execute(
-                    update(child_table)
-                    .where(self.batch.key_condition(item_type, item_key))
-                    .values(**values)
-                )
-                self.batch.touched.append(Touched(len(self.batch.changes), item_type, item_key))
+                self._move_child(item_type, item_key, values, row)
+
+    def _move_child(
+        self, etype: EntityType, key: Tuple[Any, ...], values: Dict[str, Any], row: Dict[str, Any]
+    ) -> None:
+        """Point a child at its new owner: a write of the child's row, so the rules judge it as
+        they judge an update of that row (who owns it, what may not change)."""
+        step = WriteStep("update", etype, key, values, row)
+        self.batch.rules.check_step(self.batch, step)
+        self.connection.execute(
+            update(self.tables[etype.family]).where(self.batch.key_condition(etype, key))
+            .values(**values)
+        )  # fmt: skip
+        self.batch.touched.append(Touched(len(self.batch.changes), etype, key))
+        written = self.batch.load(etype, key)
+        if written is not None:
+            self.batch.rules.check_written(self.batch, step, written)
 
     def set_link_collection(self, etype, owner_id, attr: Attribute, target, items) -> None:
         """Many-to-many: the list is the new membership. Pairs that stay are kept as they are

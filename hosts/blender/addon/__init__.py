@@ -17,10 +17,20 @@ bl_info = {
 
 import bpy  # noqa: E402 - bl_info must come first for Blender
 
-from . import cameras, farm_op, feedback, new_session, ops, panel, paths, props  # noqa: E402
+from . import (  # noqa: E402
+    cameras,
+    farm_op,
+    feedback,
+    new_session,
+    ops,
+    panel,
+    paths,
+    props,
+    task_picker,
+)
 
 # feedback: a sub-panel of panel
-MODULES = (props, cameras, ops, new_session, panel, feedback, farm_op)
+MODULES = (props, cameras, ops, new_session, task_picker, panel, feedback, farm_op)
 
 
 def register():

@@ -17,7 +17,9 @@ from . import connection, overlay, paths, props
 from .panel import SidebarPanel
 
 #: the last read: {"rows": [FeedbackRow], "message": str, "task": str}
-STATE: Dict[str, Any] = {"rows": [], "message": "Press the refresh button to read it", "task": ""}
+STATE: Dict[str, Any] = {
+    "rows": [], "message": "Press the refresh button to read the notes", "task": ""
+}
 #: characters per line of a note in the default sidebar's width
 WRAP = 30
 STATUS_ICONS = {"Approved": "CHECKMARK", "Changes requested": "ERROR"}
@@ -141,8 +143,9 @@ class FTDCC_PT_feedback(SidebarPanel, bpy.types.Panel):
         row = layout.row()
         row.label(text=STATE["task"] or "Latest versions of the task")
         row.operator("ftdcc.feedback_refresh", text="", icon="FILE_REFRESH")
-        if STATE["message"]:
-            layout.label(text=STATE["message"], icon="INFO")
+        if STATE["message"]:  # wrapped: the narrow sidebar cuts a long line off
+            for number, line in enumerate(textwrap.wrap(STATE["message"], WRAP - 4)):
+                layout.label(text=line, icon="INFO" if number == 0 else "BLANK1")
         col = layout.column(align=True)
         for index, item in enumerate(STATE["rows"]):
             _draw_row(col, item, index)

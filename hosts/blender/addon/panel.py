@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import cameras, connection
+from . import cameras, connection, task_picker
 
 
 class SidebarPanel:
@@ -34,7 +34,7 @@ class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
         # labels above their fields: the default sidebar is too narrow for labels beside them
         col = layout.column(align=True)
         col.label(text="Task")
-        col.prop(settings, "task", text="")
+        task_picker.draw_task_field(col, settings)
         col.label(text="Review session")
         row = col.row(align=True)
         row.prop(settings, "review_session", text="")
@@ -67,6 +67,7 @@ class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
             _draw_progress(layout, wm)
         elif wm.ftdcc_status:
             _draw_outcome(layout, wm)
+        task_picker.draw_settings(layout)
 
 
 def _draw_progress(layout, wm) -> None:

@@ -53,6 +53,7 @@ COMMANDS = (
     "timeControl",
     "showWindow",
     "text",
+    "textField",
     "textScrollList",
     "window",
 )

@@ -17,6 +17,8 @@ Sources (Foundry's Nuke Python API reference, learn.foundry.com/nuke/developers/
 * ``ProgressTask.setMessage(s)``, ``ProgressTask.setProgress(i)`` ("i is an integer representing
   the current progress"), ``ProgressTask.isCancelled()``:
   17.1/pythondevguide/_autosummary/nuke.ProgressTask.html (and 131/.../nuke.ProgressTask.html).
+* ``ViewerWindow.node()`` ("Returns the Viewer node currently associated with this window"):
+  16.1/pythondevguide/_autosummary/nuke.ViewerWindow.html.
 """
 
 from __future__ import annotations
@@ -48,4 +50,5 @@ FOUNDRY_SIGNATURES: Dict[str, List[List[List[Any]]]] = {
     "ProgressTask.setMessage": [[_SELF, ["s", _P, False]]],
     "ProgressTask.setProgress": [[_SELF, ["i", _P, False]]],
     "ProgressTask.isCancelled": [[_SELF]],
+    "ViewerWindow.node": [[_SELF]],
 }

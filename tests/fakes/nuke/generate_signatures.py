@@ -22,6 +22,7 @@ SNAPSHOT = Path(__file__).resolve().parent / "nuke" / "stub_signatures.json"
 
 #: module functions the adapter (hosts/nuke) or the fake's own tests call
 FUNCTIONS = (
+    "activeViewer",
     "addAfterFrameRender",
     "addAfterRender",
     "addBeforeFrameRender",
@@ -95,6 +96,9 @@ METHODS = (
     "ProgressTask.setMessage",
     "ProgressTask.setProgress",
     "ProgressTask.isCancelled",
+    "ViewerWindow.activeInput",
+    "ViewerWindow.activateInput",
+    "ViewerWindow.node",
 )
 
 

@@ -234,6 +234,7 @@
       if (!item) return;
       self.renderNotes(item, notes);
       self.renderStatuses(item, entry.statuses || []);
+      self.renderVersionStatus(item, entry.version_status || null);
     });
     count(self.main, "feedbackLoaded");
   };
@@ -304,6 +305,17 @@
         return (s.name || s.email) + ": " + (VERDICTS[s.status] || s.status);
       }).join("\n");
     }
+  };
+
+  /** The version's ftrack status (a verdict moves it on the server): text, never HTML. */
+  Feedback.prototype.renderVersionStatus = function (item, status) {
+    var shown = item.querySelector(".version-status");
+    if (!shown) return;
+    shown.hidden = !status;
+    if (!status) return;
+    shown.textContent = "ftrack status: " + status.name;
+    shown.dataset.status = status.name;
+    if (/^#[0-9a-fA-F]{3,8}$/.test(status.color || "")) shown.style.setProperty("--status-color", status.color);
   };
 
   // -- what the reviewer does -------------------------------------------------------------------

@@ -147,7 +147,7 @@
     var main = document.querySelector("main.items");
     if (!main) return;
     R.activate = activate;
-    feedback = new R.Feedback(main);
+    feedback = R.feedback = new R.Feedback(main);
     Array.prototype.forEach.call(main.querySelectorAll(".asset-group"), startGroup);
     var first = main.querySelector(".item:not([hidden])");
     if (first) activate(first);

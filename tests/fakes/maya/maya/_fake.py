@@ -635,6 +635,29 @@ class FakeMaya(ImagePlanes):
                     raise RuntimeError(f"textScrollList: index {one} is out of range")
             found["selected"] = [index] if isinstance(index, int) else list(index)
 
+    def cmd_textField(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode == "create":
+            name = self._control("textField", args, v)
+            self.ui[name]["text"] = v.get("text", "")
+            return name
+        found = self._existing("textField", args)
+        if mode == "edit":
+            found["flags"].update(v)
+            found["text"] = v.get("text", found["text"])
+            return None
+        if v.get("text"):
+            return found["text"]
+        return self._unmodelled("textField", mode, v)
+
+    def type_into(self, name: str, text: str) -> None:
+        """The artist types ``text`` into the textField ``name``: its changeCommand runs with
+        the new text (as Maya passes it to a Python callable)."""
+        found = self._existing("textField", (name,))
+        found["text"] = text
+        command = found["flags"].get("changeCommand")
+        if callable(command):
+            command(text)
+
     def cmd_showWindow(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
         window = self._existing("window", args)
         window["shown"] = True

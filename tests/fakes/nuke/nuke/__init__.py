@@ -195,6 +195,36 @@ def addFormat(s: str) -> Format:
     return created
 
 
+# -- the Viewer panel [VW] ----------------------------------------------------------------------
+class ViewerWindow:
+    """``nuke.ViewerWindow``: the Viewer panel (not the Viewer node) and which input it shows."""
+
+    def __init__(self, node: Node) -> None:
+        self._viewer = node
+
+    def node(self) -> Node:
+        self._viewer._check_alive()
+        return self._viewer
+
+    def activeInput(self, secondary: _Any = False) -> _Optional[int]:
+        """The input shown; [assumed] None when it is not connected."""
+        index = getattr(self._viewer, "_active_input", 0)
+        return None if self._viewer.input(index) is None else index
+
+    def activateInput(self, input: _Any, secondary: _Any = False) -> None:
+        if self._viewer.input(input) is None:
+            raise ValueError(f"Viewer input {input} is not connected")  # [VW]
+        self._viewer._active_input = int(input)
+
+
+@_logged
+def activeViewer() -> _Optional[ViewerWindow]:
+    """[assumed] None under ``nuke -t`` (no panels) and when no Viewer is open; else the
+    panel of the Viewer created last."""
+    viewers = [n for n in _state.state.live_nodes() if n.Class() == "Viewer"]
+    return ViewerWindow(viewers[-1]) if _state.state.gui and viewers else None
+
+
 # -- render ------------------------------------------------------------------------------------
 @_logged
 def execute(

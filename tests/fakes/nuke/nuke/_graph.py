@@ -48,6 +48,9 @@ class Node:
                 self._sync_file_type_knobs()
         if knob.name() == "file_type":
             self._sync_file_type_knobs()
+        if knob.name() == "file" and self._class == "Read":
+            # [assumed, RD] a new file sets the frame range from the file: a still is 1-1
+            self._knobs["first"]._value = self._knobs["last"]._value = 1
 
     def _sync_file_type_knobs(self) -> None:
         if self._class != "Write":

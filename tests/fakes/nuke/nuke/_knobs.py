@@ -24,6 +24,22 @@ Sources (the table is the contract; see NOTICE.md):
        range knobs hold (start, end): ``Array_Knob.value(index)`` returns one element, ``array()``
        the list (Foundry Python reference, nuke.Array_Knob). Their *unit* is not stated there:
        the fake stores frames (Nuke's time unit); unverified in a live Nuke.
+  [RD] Read: ``file``, ``format``, ``first``/``last`` (the "frame range", "dependent on file": a
+       still reads as 1-1), ``before``/``after`` (hold, loop, bounce, black; default hold),
+       ``premultiplied``, ``raw``, ``colorspace``, ``on_error``; Foundry Read reference guide,
+       learn.foundry.com/nuke/8.0/content/reference_guide/image_nodes/read.html (same knobs
+       in 11.1 and 12.2). [assumed] choosing a new ``file`` resets first/last from the file (1, 1
+       for a still), as the panel shows; set the range after the file.
+  [MG] Merge2: ``operation`` (default over), ``mix``; inputs A and B and a mask; Foundry Merge
+       reference guide, learn.foundry.com/nuke/15.1/content/reference_guide/merge_nodes/
+       merge.html. [unverified in a live Nuke] the input indices B = 0, A = 1, mask = 2 (the
+       order a saved .nk script lists a Merge2's inputs, and production code's setInput(1, fg)).
+  [PM] Premult: multiplies ``channels`` by ``alpha``; Merge expects premultiplied input (the
+       Merge reference guide above); knob defaults [assumed].
+  [VW] Viewer: up to 10 inputs, the one shown chosen by ``nuke.activeViewer().activeInput()``
+       (``ViewerWindow``: ``node()``, ``activeInput(secondary=False)``,
+       ``activateInput(input, secondary=False)``, ValueError for an unconnected input;
+       learn.foundry.com/nuke/developers/16.1/pythondevguide/_autosummary/nuke.ViewerWindow.html).
 Missing knob: ``node["nope"]`` raises ``NameError: knob nope does not exist`` (confirmed under
 Nuke 16.0v6 ``nuke -t`` by a public project); ``node.knob("nope")`` returns None.
 """
@@ -456,6 +472,28 @@ AUDIOREAD_KNOBS: List[KnobSpec] = [  # [AR]
     ("rate", Double_Knob, 48000.0),
 ]
 
+FRAME_MODES = ("hold", "loop", "bounce", "black")  # [RD]
+
+READ_KNOBS: List[KnobSpec] = [  # [RD]
+    ("file", File_Knob, None),
+    ("format", Format_Knob, None),
+    ("first", Int_Knob, 1),
+    ("last", Int_Knob, 1),
+    ("before", Enumeration_Knob, FRAME_MODES),
+    ("after", Enumeration_Knob, FRAME_MODES),
+    ("premultiplied", Boolean_Knob, None),
+    ("raw", Boolean_Knob, None),
+    ("colorspace", String_Knob, "default"),
+    ("on_error", Enumeration_Knob, ("error", "black", "checkerboard", "nearest frame")),
+]
+
+MERGE_KNOBS: List[KnobSpec] = [  # [MG] (a subset of the operations)
+    ("operation", Enumeration_Knob, ("over", "under", "plus", "multiply", "screen", "copy")),
+    ("mix", Double_Knob, 1.0),
+]
+
+PREMULT_KNOBS: List[KnobSpec] = [("channels", String_Knob, "rgb"), ("alpha", String_Knob, "alpha")]
+
 #: node classes the fake can create, with their knobs and number of inputs
 NODE_CLASSES: Dict[str, Tuple[List[KnobSpec], int]] = {
     "Write": (WRITE_KNOBS, 1),
@@ -466,7 +504,10 @@ NODE_CLASSES: Dict[str, Tuple[List[KnobSpec], int]] = {
     "NoOp": ([], 1),
     "Dot": ([], 1),
     "AudioRead": (AUDIOREAD_KNOBS, 0),
-    "Viewer": ([("frame_range", String_Knob, None), ("viewerProcess", String_Knob, None)], 1),
+    "Viewer": ([("frame_range", String_Knob, None), ("viewerProcess", String_Knob, None)], 10),
+    "Read": (READ_KNOBS, 0),
+    "Merge2": (MERGE_KNOBS, 3),  # B, A, mask [MG]
+    "Premult": (PREMULT_KNOBS, 1),
 }
 
 

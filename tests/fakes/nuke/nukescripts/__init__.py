@@ -8,7 +8,8 @@ calls ``knobChangedCallback(knob)``, which calls ``knobChanged(knob)`` (a no-op 
 ``show()`` shows the panel (non-modal), ``showModalDialog()`` waits for OK/Cancel;
 ``setMinimumSize(w, h)``. No Foundry code is copied.
 
-Test controls: ``shown`` (panels shown, in order), ``modal_answers`` (what showModalDialog returns).
+Test controls: ``shown`` (panels shown, in order), ``modal_answers`` (what showModalDialog returns),
+``press(panel, name)`` (the artist clicks a panel's button: Nuke calls ``knobChanged`` with it).
 The artist's choice is ``knob.setValue(...)`` on a shown panel's knob: the fake then calls
 ``knobChanged`` as Nuke's knob-changed callback does.
 """
@@ -28,6 +29,14 @@ modal_answers: List[bool] = []
 def reset() -> None:
     shown.clear()
     modal_answers.clear()
+
+
+def press(panel: PythonPanel, name: str) -> None:
+    """The artist clicks the panel's button ``name`` (a ``PyScript_Knob``)."""
+    knob = panel.knobs()[name]
+    if not isinstance(knob, nuke.PyScript_Knob):
+        raise TypeError(f"{name} is not a button")
+    panel.knobChangedCallback(knob)
 
 
 class _PanelNode:

@@ -1,0 +1,153 @@
+"""An invitee becomes a User only with that User's consent, or an administrator's.
+
+``claim_review_invitee`` (an ``/api`` action) links an invitee to a User; from then on the
+invitee's notes and drawings are authored by that User (statuses stay the invitee's, as in
+ftrack). It is accepted when:
+
+* the caller sends ``token``: the invitee's **own link** (its ``?token=`` or the whole URL),
+  and the invitee's e-mail is the caller's own (case aside): the User consents with their API
+  key, the holder of the invitation with its link. The invitee becomes the caller;
+* the caller is an **administrator** and sends ``review_session_invitee_id`` and ``user_id``.
+
+Never for an invitee who added themselves through a room link (anyone with that link may pick
+them). The claim names the User by id, so later e-mail changes re-route nothing. Claims live in
+the server's own table ``ft_dcc_invitee_claim`` (ftrack's schema has no place for them); a claim
+names its invitee's session too, so an invitee id made again elsewhere inherits nothing.
+
+Reply: ``{"action": "claim_review_invitee", "review_session_invitee_id": str, "user_id": str}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, Optional
+from urllib.parse import parse_qs, urlsplit
+
+import sqlalchemy as sa
+
+from ft_dcc.server.errors import ApiFailure
+from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.review.access import ReviewAccessError, signer_for
+from ft_dcc.server.review.identity import Invitee, load_invitee, query
+from ft_dcc.server.rules import permissions
+
+CLAIM_TABLE = "ft_dcc_invitee_claim"
+ACTION = "claim_review_invitee"
+
+def claim_table(store: Any) -> sa.Table:
+    """The claims table of ``store`` (created in its database the first time: at start-up)."""
+    defined = store.metadata.tables.get(CLAIM_TABLE)
+    if defined is not None:
+        return defined  # the store's own metadata remembers it: no check of the database
+    return side_table(
+        store.engine,
+        store.metadata,
+        CLAIM_TABLE,
+        sa.Column("invitee_id", sa.String(64), primary_key=True),
+        sa.Column("review_session_id", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.String(64), nullable=False),
+        sa.Column("claimed_by_id", sa.String(64), nullable=False),
+        sa.Column("claimed_at", sa.DateTime, nullable=False),
+    )
+
+
+def claimed_user(store: Any, invitee: Invitee) -> Optional[str]:
+    """The active User who claimed ``invitee``, or ``None``."""
+    if invitee.from_room:
+        return None
+    table = claim_table(store)
+    with store.engine.connect() as connection:
+        row = connection.execute(
+            sa.select(table.c.user_id).where(
+                table.c.invitee_id == invitee.id,
+                table.c.review_session_id == invitee.review_session_id,
+            )
+        ).first()
+    if row is None or not permissions.is_active_user(store, row[0]):
+        return None
+    return str(row[0])
+
+
+def _record(store: Any, invitee: Invitee, user_id: str, by: str) -> None:
+    table = claim_table(store)
+    values = {
+        "review_session_id": invitee.review_session_id,
+        "user_id": user_id,
+        "claimed_by_id": by,
+        "claimed_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+    }
+    with store.engine.begin() as connection:
+        connection.execute(sa.delete(table).where(table.c.invitee_id == invitee.id))
+        connection.execute(sa.insert(table).values(invitee_id=invitee.id, **values))
+
+
+def _refuse(message: str) -> ApiFailure:
+    return ApiFailure(permissions.PERMISSION_ERROR, message, 403)
+
+
+def _token_of(value: Any) -> str:
+    text = str(value or "")
+    if "?" in text:  # the whole link was pasted
+        text = (parse_qs(urlsplit(text).query).get("token") or [""])[0]
+    return text
+
+
+def _invitee_of_link(ctx: Any, token: Any) -> Invitee:
+    signer = signer_for(ctx.config.data_dir)
+    try:
+        payload = signer.check(_token_of(token), None, any_session=True)
+    except ReviewAccessError as exc:
+        raise _refuse(f"{exc} The claim needs the invitee's own, valid link.") from None
+    if "i" not in payload or payload.get("r"):
+        raise ApiFailure(
+            "ValidationError",
+            "Send the invitee's own invitation link (token); a session or room link names no "
+            "one, and people who added themselves in a room cannot be claimed.",
+        )
+    invitee = load_invitee(ctx.execute, payload.get("i"))
+    if invitee is None or invitee.review_session_id != payload.get("rs"):
+        raise _refuse("This invitation was withdrawn; ask the session's owner for a new one.")
+    return invitee
+
+
+def _own_email(ctx: Any, user_id: str) -> str:
+    rows = query(ctx.execute, f'select email from User where id is "{user_id}"')
+    return str((rows[0].get("email") if rows else "") or "").strip().lower()
+
+
+def claim(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
+    """The ``claim_review_invitee`` action (see the module docstring)."""
+    admin = permissions.is_admin(ctx.store, caller.user_id)
+    if op.get("token"):
+        invitee = _invitee_of_link(ctx, op.get("token"))
+        user_id = caller.user_id
+        if op.get("user_id") not in (None, user_id) and not admin:
+            raise _refuse("You may claim an invitee only for yourself; ask an administrator.")
+        user_id = str(op.get("user_id") or user_id)
+        email = invitee.email.strip().lower()
+        if not admin and (not email or email != _own_email(ctx, caller.user_id)):
+            raise _refuse(
+                "This invitation is for another e-mail address; only its own person may claim "
+                "it (or ask an administrator)."
+            )
+    elif admin:
+        invitee_or_none = load_invitee(ctx.execute, op.get("review_session_invitee_id"))
+        if invitee_or_none is None:
+            raise ApiFailure(
+                "ValidationError",
+                "review_session_invitee_id names no invitee; send the id of an existing "
+                "ReviewSessionInvitee.",
+            )
+        invitee, user_id = invitee_or_none, str(op.get("user_id") or "")
+    else:
+        raise _refuse(
+            "Send the invitee's own link as token (your consent is your API key, theirs the "
+            "link), or ask an administrator."
+        )
+    if invitee.from_room:
+        raise _refuse("People who added themselves in a room cannot be claimed; ask the "
+                      "session's owner for an invitation of your own.")  # fmt: skip
+    if not permissions.is_active_user(ctx.store, user_id):
+        raise ApiFailure("ValidationError", "Send the id of an active User as user_id.")
+    _record(ctx.store, invitee, user_id, caller.user_id)
+    return {"action": ACTION, "review_session_invitee_id": invitee.id, "user_id": user_id}

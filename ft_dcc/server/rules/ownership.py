@@ -1,0 +1,239 @@
+"""The ownership rule: rights that follow the server's creator record, not writable fields.
+
+It enforces :data:`ft_dcc.server.rules.ownership_model.MODEL` on every write path:
+
+- before every update and delete (:meth:`OwnershipRule.check_step`): the caller must own the row
+  as it stands at that point of the batch (unless the update touches only open fields);
+- after every create and update, and every child a collection assignment moves
+  (:meth:`OwnershipRule.check_written`): no immutable attribute changed, an author or creator
+  names the caller, and a new parent is one the caller may attach to;
+- at the end (:meth:`OwnershipRule.check_batch`): a row that needs a parent has one.
+
+Since ownership is read from the creator record and from parent columns only an administrator
+may rewrite, "rewrite the owner, then delete" fails at its first step. The file routes ask
+:func:`file_refusal` (uploads to, and removal of, a component's file).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional, Protocol, Sequence, Set, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.model.parts import StoreParts
+from ft_dcc.server.model.schema import EntityType, SchemaModel
+from ft_dcc.server.model.side_tables import creator_table
+from ft_dcc.server.model.storage import DISCRIMINATOR
+from ft_dcc.server.rules.ownership_model import (
+    OPEN_PARENT,
+    PARENT_OWNER,
+    Ownership,
+    ownership_of,
+)
+from ft_dcc.server.rules.permissions import ADMINISTRATOR, PermissionDenied, role_of
+from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Rule, WriteStep
+from ft_dcc.server.rules.review import is_private
+
+Row = Dict[str, Any]
+#: how far ownership is followed up through parents (Status -> item -> session: 2)
+MAX_DEPTH = 6
+
+
+class Reader(Protocol):
+    """The model, tables and metadata (a batch, or a store for the file routes)."""
+
+    model: SchemaModel
+    tables: Dict[str, sa.Table]
+    metadata: sa.MetaData
+
+
+# -- who owns a row ------------------------------------------------------------------------------
+def creator_of(connection: Connection, metadata: sa.MetaData, etype: EntityType, ident: Any) -> Any:
+    """The recorded creator of a row (None: none recorded, or the server itself)."""
+    table = creator_table(metadata)
+    return connection.execute(
+        sa.select(table.c.user_id).where(
+            table.c.family == etype.family, table.c.entity_id == str(ident)
+        )
+    ).scalar()
+
+
+def load_typed(
+    reader: Reader, connection: Connection, type_name: str, ident: Any
+) -> Optional[Tuple[EntityType, Row]]:
+    """The concrete type and stored row of the ``type_name`` entity ``ident``, if any."""
+    etype = reader.model.types[type_name]
+    table = reader.tables[etype.family]
+    pk = table.c[etype.primary_key[0]]
+    found = (
+        connection.execute(
+            sa.select(table).where(pk == str(ident), table.c[DISCRIMINATOR].in_(etype.descendants))
+        )
+        .mappings()
+        .first()
+    )
+    if found is None:
+        return None
+    return reader.model.types[found[DISCRIMINATOR]], dict(found)
+
+
+def owners_of(
+    reader: Reader, connection: Connection, etype: EntityType, row: Mapping[str, Any],
+    depth: int = 0,
+) -> Set[str]:  # fmt: skip
+    """The recorded creator of ``row`` and, for a child, the owners of its parent."""
+    spec = ownership_of(etype.name, etype.family)
+    found: Set[str] = set()
+    if spec is None or depth > MAX_DEPTH:
+        return found
+    if len(etype.primary_key) == 1:
+        creator = creator_of(connection, reader.metadata, etype, row[etype.primary_key[0]])
+        if creator:
+            found.add(str(creator))
+    if spec.parent is not None and row.get(spec.parent.column):
+        parent = load_typed(reader, connection, spec.parent.type_name, row[spec.parent.column])
+        if parent is not None:
+            found |= owners_of(reader, connection, parent[0], parent[1], depth + 1)
+    return found
+
+
+def _exempt(batch: BatchView) -> bool:
+    """Server-internal batches (no user, or a system id that is no User) and administrators are
+    not held to ownership."""
+    return not batch.user_id or batch.acting_user_id is None or batch.is_admin
+
+
+def _describe(etype: EntityType, row: Mapping[str, Any]) -> str:
+    key = ", ".join(str(row.get(name)) for name in etype.primary_key)
+    return f"{etype.name} {key}"
+
+
+# -- the rule ------------------------------------------------------------------------------------
+class OwnershipRule(Rule):
+    """Only owners (or administrators) change or delete owned rows; see the module's words."""
+
+    name = "ownership"
+    order = ACCESS_ORDER
+
+    def check_step(self, batch: BatchView, step: WriteStep) -> None:
+        if step.action == "create" or step.before is None or _exempt(batch):
+            return
+        etype = batch.model.types[step.before[DISCRIMINATOR]]
+        spec = ownership_of(etype.name, etype.family)
+        if spec is None:
+            return
+        if step.action == "update" and _only_open_fields(etype, spec, step.data):
+            return
+        if batch.user_id not in owners_of(batch, batch.connection, etype, step.before):
+            raise PermissionDenied(
+                f"You may not {step.action} {_describe(etype, step.before)}: only its owner "
+                f"({_owner_words(spec)}) or an administrator may. Ask them, or an administrator."
+            )
+
+    def check_written(self, batch: BatchView, step: WriteStep, row: Row) -> None:
+        if _exempt(batch):
+            return
+        etype = batch.model.types[row[DISCRIMINATOR]]
+        spec = ownership_of(etype.name, etype.family)
+        if spec is None:
+            return
+        before = step.before or {}
+        changed = {name for name, value in row.items() if value != before.get(name)}
+        for name in spec.immutable:
+            if step.action != "create" and name in changed:
+                raise PermissionDenied(
+                    f"'{name}' of {etype.name} cannot be changed after create; only an "
+                    f"administrator may. Create a new {etype.name} instead."
+                )
+        for name in spec.self_only:
+            if name in changed and row.get(name) not in (None, batch.user_id):
+                raise PermissionDenied(
+                    f"'{name}' of {etype.name} may only name you ({batch.user_id}); only an "
+                    "administrator may write it for someone else. Leave it out or send your own."
+                )
+        if (
+            spec.parent is not None
+            and spec.parent.column in changed
+            and row.get(spec.parent.column)
+        ):
+            _check_parent(batch, etype, spec, row[spec.parent.column])
+
+    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+        seen = set()
+        for touched in batch.touched:
+            spec = ownership_of(touched.etype.name, touched.etype.family)
+            if spec is None or spec.parent is None or not spec.parent.required:
+                continue
+            if (touched.etype.name, touched.key) in seen:
+                continue
+            seen.add((touched.etype.name, touched.key))
+            row = batch.load(touched.etype, touched.key)
+            if row is not None and not row.get(spec.parent.column):
+                raise ApiOperationError(
+                    f"A {touched.etype.name} needs its {spec.parent.type_name}: send "
+                    f"'{spec.parent.column}' (the {spec.parent.type_name} it belongs to) first",
+                    "ValidationError",
+                ).at(_index(operations, touched.change_index), "create", touched.etype.name)
+
+
+def _index(operations: Sequence[Any], fallback: int) -> int:
+    return max(0, min(fallback, len(operations) - 1))
+
+
+def _only_open_fields(etype: EntityType, spec: Ownership, data: Mapping[str, Any]) -> bool:
+    names = [name for name in data if name != "__entity_type__"]
+    if not names or not spec.open_fields:
+        return False
+    for name in names:
+        attr = etype.attributes.get(name)
+        column = attr.foreign_key if attr is not None and attr.kind == "reference" else name
+        if column not in spec.open_fields:
+            return False
+    return True
+
+
+def _check_parent(batch: BatchView, etype: EntityType, spec: Ownership, parent_id: Any) -> None:
+    """The caller may attach a row of ``etype`` to ``parent_id`` (as ``spec.create`` says)."""
+    assert spec.parent is not None
+    if spec.create not in (PARENT_OWNER, OPEN_PARENT):
+        return
+    parent = load_typed(batch, batch.connection, spec.parent.type_name, parent_id)
+    if parent is None:
+        return  # the references rule answers "does not exist"
+    parent_type, parent_row = parent
+    if spec.create == OPEN_PARENT and not is_private(parent_row):
+        return
+    if batch.user_id in owners_of(batch, batch.connection, parent_type, parent_row):
+        return
+    where = " private" if spec.create == OPEN_PARENT else ""
+    raise PermissionDenied(
+        f"You may not add a {etype.name} to the{where} {_describe(parent_type, parent_row)}: only "
+        f"its owner or an administrator may. Ask them, or add it to a {parent_type.name} of "
+        "your own."
+    )
+
+
+def _owner_words(spec: Ownership) -> str:
+    if spec.parent is None:
+        return "whoever created it"
+    return f"whoever created it or owns its {spec.parent.type_name}"
+
+
+# -- files ---------------------------------------------------------------------------------------
+def file_refusal(store: StoreParts, user_id: str, component_id: str, doing: str) -> Optional[str]:
+    """Why ``user_id`` may not ``doing`` (e.g. "upload to") the file of ``component_id``, or
+    ``None`` when they may: its owners and administrators may; a component id with no row yet
+    (an upload before its create, as the ftrack client does) is anyone's."""
+    with store.engine.connect() as connection:
+        found = load_typed(store, connection, "Component", component_id)
+        if found is None or role_of(store, connection, user_id) == ADMINISTRATOR:
+            return None
+        if user_id in owners_of(store, connection, found[0], found[1]):
+            return None
+    return (
+        f"You may not {doing} the file of Component {component_id}: only its owner (whoever "
+        "created it or owns its AssetVersion) or an administrator may. Ask them, or upload to a "
+        "new component of your own."
+    )

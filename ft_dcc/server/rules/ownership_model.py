@@ -1,0 +1,165 @@
+"""Who may create, change and delete published work and review data: the model, as data.
+
+One table (:data:`MODEL`) read by the batch rule (:mod:`ft_dcc.server.rules.ownership`), the
+file routes (uploads and ``/component/remove``), the permission-matrix tests and the
+"Permissions" table of ``docs/architecture.md`` (:func:`permissions_table`).
+
+**Ownership derives from the server, never from the caller's data.** The owners of a row are
+
+- its **creator as recorded by the server** (the ``ft_dcc_creator`` side table, written by the
+  store on every create from the caller's identity; ``user_id``/``created_by_id`` are not read),
+- and, for a child row (a Component of an AssetVersion, a ComponentLocation of a Component, an
+  item, invitee or verdict of a ReviewSession, a NoteComponent of a Note), the owners of its
+  parent (recursively), read through a parent column that only an administrator may rewrite.
+
+An Administrator may do everything. Anyone else may ``create`` as :class:`Ownership.create`
+says, ``update`` and ``delete`` only rows they own (except the :attr:`Ownership.open_fields`,
+which any User may change, as ftrack's User role changes statuses), may never change an
+:attr:`Ownership.immutable` attribute after the create, and may set an :attr:`Ownership.self_only`
+attribute (an author, a creator) only to themselves.
+
+Types not listed (contexts, lists, users…) follow the other rules only (ftrack's User role:
+project objects are shared; users, roles and schemas are for administrators,
+:mod:`ft_dcc.server.rules.permissions`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+#: who may create a row: any User; only an owner of its parent; an owner of its parent, or
+#: anyone when the parent is open (a ReviewSession that is not private)
+ANYONE = "any User"
+PARENT_OWNER = "owner of the parent"
+OPEN_PARENT = "owner of the parent, or any User when it is not private"
+#: who may update or delete a row
+OWNER = "owner"
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The column holding a row's parent id, and the parent's type."""
+
+    column: str
+    type_name: str
+    required: bool = False  # a row without a parent is refused (a ComponentLocation)
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """The rights on one entity type (or family: ``Component`` covers FileComponent…)."""
+
+    type_name: str
+    parent: Optional[Parent] = None
+    create: str = ANYONE
+    update: str = OWNER
+    delete: str = OWNER
+    #: attributes a non-administrator may not change after the create (set them in the create)
+    immutable: Tuple[str, ...] = ()
+    #: attributes a non-administrator may only set to themselves (an author, a creator)
+    self_only: Tuple[str, ...] = ()
+    #: attributes any User may change on anyone's row (ftrack's User role sets statuses)
+    open_fields: Tuple[str, ...] = ()
+    #: whether the store records the creator of each row (not for link rows keyed by the two
+    #: ids they join: those are owned through their parent only)
+    recorded: bool = True
+    #: migration: existing rows' creator is read once from this column (None: no creator,
+    #: the row is then owned through its parent, or by administrators only)
+    legacy_owner: Optional[str] = None
+
+
+MODEL: Tuple[Ownership, ...] = (
+    Ownership("Asset"),
+    Ownership(
+        "AssetVersion",
+        immutable=("user_id",),
+        self_only=("user_id",),
+        open_fields=("status_id",),
+        legacy_owner="user_id",
+    ),
+    Ownership(
+        "Component",
+        parent=Parent("version_id", "AssetVersion"),
+        create=PARENT_OWNER,
+        immutable=("version_id", "container_id"),
+    ),
+    Ownership(
+        "ComponentLocation",
+        parent=Parent("component_id", "Component", required=True),
+        create=PARENT_OWNER,
+        immutable=("component_id", "location_id"),
+    ),
+    Ownership(
+        "ReviewSession",
+        immutable=("created_by_id",),
+        self_only=("created_by_id",),
+        legacy_owner="created_by_id",
+    ),
+    Ownership(
+        "ReviewSessionObject",
+        parent=Parent("review_session_id", "ReviewSession", required=True),
+        create=OPEN_PARENT,
+        immutable=("review_session_id", "version_id"),
+    ),
+    Ownership(
+        "ReviewSessionInvitee",
+        parent=Parent("review_session_id", "ReviewSession", required=True),
+        create=PARENT_OWNER,
+        immutable=("review_session_id", "email", "created_by_id"),
+        self_only=("created_by_id",),
+    ),
+    Ownership(
+        "ReviewSessionObjectStatus",
+        parent=Parent("review_session_object_id", "ReviewSessionObject", required=True),
+        immutable=("review_session_object_id", "review_session_invitee_id"),
+    ),
+    Ownership(
+        "Note",
+        immutable=("user_id", "parent_id", "parent_type", "in_reply_to_id"),
+        self_only=("user_id",),
+        legacy_owner="user_id",
+    ),
+    *(
+        Ownership(
+            name,
+            parent=Parent("note_id", "Note", required=True),
+            create=PARENT_OWNER,
+            immutable=("note_id", other),
+            recorded=False,
+        )
+        for name, other in (
+            ("NoteComponent", "component_id"),
+            ("NoteLabelLink", "label_id"),
+            ("Recipient", "resource_id"),
+        )
+    ),
+)
+
+BY_TYPE: Dict[str, Ownership] = {spec.type_name: spec for spec in MODEL}
+
+
+def ownership_of(type_name: str, family: str) -> Optional[Ownership]:
+    """The rights of ``type_name`` (or of its family), or None when no ownership applies."""
+    return BY_TYPE.get(type_name) or BY_TYPE.get(family)
+
+
+def permissions_table() -> List[str]:
+    """The Markdown "Permissions" table of ``docs/architecture.md`` (a test keeps them equal)."""
+    lines = [
+        "| entity | owned through | create | update / delete | immutable after create "
+        "(non-admin) | only to oneself | any User may change |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for spec in MODEL:
+        parent = f"owner of {spec.parent.type_name} (`{spec.parent.column}`)" if spec.parent else ""
+        through = ", or ".join(p for p in ("creator" if spec.recorded else "", parent) if p)
+        lines.append(
+            f"| {spec.type_name} | {through} | {spec.create} | {spec.update} / {spec.delete} | "
+            f"{_names(spec.immutable)} | {_names(spec.self_only)} | {_names(spec.open_fields)} |"
+        )
+    return lines
+
+
+def _names(names: Tuple[str, ...]) -> str:
+    return ", ".join(f"`{n}`" for n in names) or "-"

@@ -1,0 +1,137 @@
+"""The Task field's picker: a search popup of the server's tasks (the scene's own task first,
+then the recent ones, then the rest of the shot or project), a refresh button, and the settings
+profile that applies. The Task text field stays for pasting an id or a path.
+
+The reading and ordering are ft_dcc's (``ft_dcc.host.task_choices``); this file only draws.
+"""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from typing import Any, Dict, List
+
+import bpy
+
+from . import connection, paths, props
+
+log = logging.getLogger(__name__)
+
+#: the last read: {"choices": [TaskChoice], "message": str, "settings": [str]}
+STATE: Dict[str, Any] = {"choices": [], "message": "", "settings": []}
+#: characters per line in the default sidebar's width
+WRAP = 26
+_items: List[tuple] = []  # Blender needs Python to keep enum item strings alive
+
+
+def read_choices(context) -> Dict[str, Any]:
+    """Read the task choices and the settings that apply into :data:`STATE`."""
+    prefs = props.preferences(context)
+    if not paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else ""):
+        STATE.update(choices=[], message="ft_dcc is not importable: set the add-on's ft_dcc path")
+        return STATE
+    from ft_dcc.exceptions import FtDccError
+    from ft_dcc.host.settings_view import panel_lines
+    from ft_dcc.host.task_choices import load_picker
+
+    try:
+        session = connection.make_session(**props.connection_settings(context))
+        try:
+            picker = load_picker(session, "blender", bpy.data.filepath or None)
+        finally:
+            session.close()
+    except FtDccError as exc:
+        STATE.update(choices=[], message=str(exc), settings=[])
+        return STATE
+    found = "" if picker.choices else "No tasks on the server: create one in ftrack"
+    STATE.update(choices=picker.choices, message=found, settings=panel_lines(picker.settings))
+    return STATE
+
+
+def task_items(self, context):
+    """The search popup's entries: ``Project/…/Shot/Task``, marked when recent or the scene's."""
+    _items[:] = []
+    for index, choice in enumerate(STATE["choices"]):
+        icon = "FILE_BLEND" if choice.from_scene else "TIME" if choice.recent else "NONE"
+        why = "the scene's path" if choice.from_scene else "recent" if choice.recent else "task"
+        _items.append((str(index), choice.path, f"{why}: {choice.path}", icon, index))
+    return _items
+
+
+class FTDCC_OT_task_search(bpy.types.Operator):
+    """Choose the task from the server's tasks (type to search; recent ones first)"""
+
+    bl_idname = "ftdcc.task_search"
+    bl_label = "Choose task"
+    bl_property = "choice"
+
+    choice: bpy.props.EnumProperty(name="Task", items=task_items)  # type: ignore[valid-type]
+
+    def invoke(self, context, event):
+        if not STATE["choices"]:
+            read_choices(context)
+        if not STATE["choices"]:
+            self.report({"ERROR"}, STATE["message"] or "No tasks found")
+            return {"CANCELLED"}
+        context.window_manager.invoke_search_popup(self)
+        return {"RUNNING_MODAL"}
+
+    def execute(self, context):
+        index = int(self.choice) if self.choice.isdigit() else -1
+        if not 0 <= index < len(STATE["choices"]):
+            self.report({"ERROR"}, "Refresh the task list and choose again")
+            return {"CANCELLED"}
+        context.scene.ftrack_publish.task = STATE["choices"][index].path
+        return {"FINISHED"}
+
+
+class FTDCC_OT_task_refresh(bpy.types.Operator):
+    """Read the server's tasks and the settings that apply again"""
+
+    bl_idname = "ftdcc.task_refresh"
+    bl_label = "Refresh tasks"
+
+    def execute(self, context):
+        state = read_choices(context)
+        if state["message"]:
+            self.report({"WARNING"}, state["message"])
+        return {"FINISHED"}
+
+
+def draw_task_field(layout, settings) -> None:
+    """The panel's hook: the Task text field with the search and refresh buttons beside it."""
+    row = layout.row(align=True)
+    row.prop(settings, "task", text="")
+    row.operator("ftdcc.task_search", text="", icon="VIEWZOOM")
+    row.operator("ftdcc.task_refresh", text="", icon="FILE_REFRESH")
+    chosen = next((c for c in STATE["choices"] if c.path == settings.task.strip()), None)
+    if chosen is not None:  # the field shows the path's start: say which shot and task
+        why = " (the scene's)" if chosen.from_scene else " (recent)" if chosen.recent else ""
+        layout.label(text=chosen.label + why, icon="CHECKMARK")
+    if STATE["message"]:
+        wrapped(layout, STATE["message"], icon="INFO")
+
+
+def draw_settings(layout) -> None:
+    """The panel's hook: which settings profile applies (after a refresh)."""
+    lines = STATE["settings"]
+    if not lines:
+        return
+    box = layout.box()
+    box.label(text="Settings", icon="PREFERENCES")
+    col = box.column(align=True)
+    for line in lines:
+        wrapped(col, line)
+
+
+def wrapped(layout, text: str, icon: str = "NONE") -> None:
+    """``text`` over as many lines as the narrow sidebar needs (the first with ``icon``)."""
+    rest = "BLANK1" if icon != "NONE" else "NONE"  # later lines line up with the first's text
+    for number, line in enumerate(textwrap.wrap(text, WRAP) or [""]):
+        layout.label(text=line, icon=icon if number == 0 else rest)
+
+
+CLASSES = (FTDCC_OT_task_search, FTDCC_OT_task_refresh)
+
+
+register, unregister = bpy.utils.register_classes_factory(CLASSES)

@@ -1,0 +1,191 @@
+"""Choose the task in the installed add-on's search popup, as an artist does.
+
+Args: a JSON file with zip, screenshots (a folder) and typed (what the artist types into the
+search). In a window (Xvfb): shows the ftrack tab, refreshes the tasks, opens the Task search
+popup, types, takes a screenshot, presses Return, and prints RESULT {choices, task, labels,
+settings, blender}; ``labels`` are the (text, icon) of every label the ftrack panels draw.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import bpy
+
+options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
+bpy.ops.preferences.addon_install(filepath=options["zip"])
+import addon_utils  # noqa: E402
+
+addon_utils.enable("ft_dcc_blender", default_set=True)
+
+
+def module(name):
+    return sys.modules[next(m for m in sys.modules if m.endswith(f"ft_dcc_blender.{name}"))]
+
+
+picker, panel, feedback = module("task_picker"), module("panel"), module("feedback")
+wm = bpy.context.window_manager
+state = {}
+
+
+class Recorder:
+    """A stand-in for a panel's UILayout that keeps the labels drawn on it."""
+
+    def __init__(self, labels):
+        self.labels = labels
+
+    def label(self, text="", icon="NONE", **_kw):
+        self.labels.append([text, icon])
+
+    def operator(self, *_a, **_kw):
+        return SimpleNamespace()
+
+    def prop(self, *_a, **_kw):
+        return None
+
+    def __getattr__(self, _name):  # row, column, box, separator, ...
+        return lambda *a, **kw: Recorder(self.labels)
+
+
+def drawn_labels():
+    """{panel: [[text, icon]]} of the publish panel and its feedback sub-panel."""
+    labels = {}
+    panels = (("publish", panel.FTDCC_PT_publish), ("feedback", feedback.FTDCC_PT_feedback))
+    for name, cls in panels:
+        labels[name] = []
+        cls.draw(SimpleNamespace(layout=Recorder(labels[name])), bpy.context)
+    return labels
+
+
+def view3d():
+    window = wm.windows[0]
+    area = max(
+        (a for a in window.screen.areas if a.type == "VIEW_3D"), key=lambda a: a.width * a.height
+    )
+    return window, area, next(r for r in area.regions if r.type == "UI")
+
+
+def setup():
+    _window, area, _region = view3d()
+    area.spaces.active.show_region_ui = True
+    area.tag_redraw()
+    bpy.app.timers.register(click_ftrack_tab, first_interval=0.5)
+    return None
+
+
+def click_ftrack_tab():
+    """Blender 3.4 cannot select a sidebar tab from Python: click it (as feedback_panel.py),
+    again until the publish panel has drawn (a busy machine may miss a click)."""
+    window, _area, region = view3d()
+    if hasattr(region, "active_panel_category"):
+        region.active_panel_category = "ftrack"  # Blender 4.1+
+    elif "timer" not in state:
+        state["timer"] = wm.event_timer_add(0.1, window=window)
+    x, y = region.x + region.width - 10, region.y + region.height - 155
+    window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+    bpy.app.timers.register(lambda: press(window, x, y), first_interval=0.5)
+    bpy.app.timers.register(wait_for_panel, first_interval=1.0)
+    return None
+
+
+def wait_for_panel():
+    if DRAWN:
+        bpy.app.timers.register(refresh, first_interval=0.1)
+        return None
+    state["clicks"] = state.get("clicks", 0) + 1
+    if state["clicks"] > 30:
+        finish()
+    return click_ftrack_tab()
+
+
+DRAWN = []
+_draw = panel.FTDCC_PT_publish.draw
+
+
+def draw_and_note(self, context):
+    DRAWN.append(True)
+    return _draw(self, context)
+
+
+panel.FTDCC_PT_publish.draw = draw_and_note
+
+
+def press(window, x, y, kind="LEFTMOUSE"):
+    window.event_simulate(type=kind, value="PRESS", x=x, y=y)
+    window.event_simulate(type=kind, value="RELEASE", x=x, y=y)
+    return None
+
+
+def refresh():
+    window, area, region = view3d()
+    with bpy.context.temp_override(window=window, area=area, region=region):
+        state["refreshed"] = sorted(bpy.ops.ftdcc.task_refresh())
+        state["labels"] = drawn_labels()
+        x, y = region.x + region.width // 2, region.y + region.height - 200
+        window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+        picker._items.clear()  # filled again when the popup lists the tasks
+        state["opened"] = sorted(bpy.ops.ftdcc.task_search("INVOKE_DEFAULT"))
+    area.tag_redraw()
+    bpy.app.timers.register(type_filter, first_interval=0.2)
+    return None
+
+
+def type_filter():
+    """Type once the popup has listed the tasks."""
+    if not picker._items:
+        return 0.2
+    window, _area, region = view3d()
+    x, y = region.x + region.width // 2, region.y + region.height - 200
+    for char in options["typed"]:
+        kind = {" ": "SPACE"}.get(char, char.upper())
+        window.event_simulate(type=kind, value="PRESS", x=x, y=y, unicode=char)
+        window.event_simulate(type=kind, value="RELEASE", x=x, y=y)
+    bpy.app.timers.register(shoot, first_interval=0.5)
+    return None
+
+
+def shoot():
+    window, area, region = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
+        bpy.ops.screen.screenshot(filepath=str(Path(options["screenshots"]) / "task-picker.png"))
+    press(window, region.x + region.width // 2, region.y + region.height - 200, "RET")
+    bpy.app.timers.register(wait_for_choice, first_interval=0.2)
+    return None
+
+
+def wait_for_choice():
+    """Finish once Return filled the Task field (or after 60 s, to report what happened)."""
+    state["waits"] = state.get("waits", 0) + 1
+    if bpy.context.scene.ftrack_publish.task or state["waits"] > 300:
+        finish()
+    return 0.2
+
+
+def finish():
+    window, area, _region = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
+        bpy.ops.screen.screenshot(filepath=str(Path(options["screenshots"]) / "task-chosen.png"))
+    choices = [
+        {"path": c.path, "recent": c.recent, "from_scene": c.from_scene}
+        for c in picker.STATE["choices"]
+    ]
+    result = {
+        "choices": choices,
+        "refreshed": state.get("refreshed"),
+        "opened": state.get("opened"),
+        "message": picker.STATE["message"],
+        "settings": picker.STATE["settings"],
+        "labels": state.get("labels"),
+        "labels_chosen": drawn_labels(),
+        "task": bpy.context.scene.ftrack_publish.task,
+        "blender": bpy.app.version_string,
+    }
+    print("RESULT " + json.dumps(result), flush=True)
+    os._exit(0)
+
+
+bpy.app.timers.register(setup, first_interval=1.0)
