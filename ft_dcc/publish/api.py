@@ -223,6 +223,7 @@ def _state(
         session=runtime.session,
         session_factory=runtime.session_factory,
         integrate_now=index == len(request.reviewables) - 1,
+        task=runtime.task if runtime.session is not None else None,
     )
     if earlier:
         first = earlier[0].state

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
     from ft_dcc.publish.request import PublishRequest
+    from ft_dcc.publish.settings_options import SharedRead
 
 HOST_CHOICES = ("files", "blender", "maya", "nuke")
 #: the characters of a queue entry's id that ``queue list`` shows (``queue drop`` takes them)
@@ -244,33 +245,56 @@ def quiet_pyblish_logging() -> None:
             handler.setLevel(root.level)
 
 
-def with_settings(request: Dict[str, Any], host: str, assignments: Any) -> Dict[str, Any]:
-    """The request with the studio/project settings filled in (the artist's flags win)."""
+def with_settings(
+    request: Dict[str, Any], host: str, assignments: Any, shared: Optional[SharedRead] = None
+) -> Dict[str, Any]:
+    """The request with the studio/project settings filled in (the artist's flags win); with
+    ``shared``, read on the publish's session (see ``settings_options.resolve_for_publish``)."""
     from ft_dcc.publish.settings_options import parse_assignments, publish_options
 
-    return publish_options(request, host, parse_assignments(assignments or ()))
+    return publish_options(request, host, parse_assignments(assignments or ()), shared)
 
 
 def run_publish(args: argparse.Namespace) -> int:
     quiet_pyblish_logging()
     host = host_for(args.input[0], args.host)
     check_reviewables(args, host)
+    if host != "files":
+        return _publish_elsewhere(args, host)
+    from ft_dcc.publish.settings_options import SharedRead, open_session
+
+    # one session for the settings read and the publish: its start rides with the settings
+    # read, which also reads the publish's task
+    shared = SharedRead(open_session())
+    try:
+        request = with_settings(request_dict(args), host, args.settings, shared)
+        _check_inputs(args)
+        return publish_files(request, _typed(request), shared)
+    finally:
+        if shared.session is not None:
+            shared.session.close()
+
+
+def _publish_elsewhere(args: argparse.Namespace, host: str) -> int:
+    """``ft-dcc publish SCENE --host blender|maya|nuke``: the host publishes headless."""
+    from ft_dcc.exceptions import HostError
+    from ft_dcc.host.integrations import find_integration
+
     request = with_settings(request_dict(args), host, args.settings)
     publish_request = _typed(request)
-    if host != "files":
-        from ft_dcc.host.integrations import find_integration
+    if request["colour"] or request["audio"]:
+        raise HostError(
+            "--audio and the colour options are for image sequences and movies "
+            f"(--host files); a {host} publish uses the scene's own sound and colour "
+            "management",
+            hint="set them up in the scene, or leave these options out",
+        )
+    request["publish"] = publish_request.to_dict()
+    return int(find_integration(host).publish_headless(request))
 
-        if request["colour"] or request["audio"]:
-            from ft_dcc.exceptions import HostError
 
-            raise HostError(
-                "--audio and the colour options are for image sequences and movies "
-                f"(--host files); a {host} publish uses the scene's own sound and colour "
-                "management",
-                hint="set them up in the scene, or leave these options out",
-            )
-        request["publish"] = publish_request.to_dict()
-        return int(find_integration(host).publish_headless(request))
+def _check_inputs(args: argparse.Namespace) -> None:
+    """A scene is published by its host, not read as a movie or image sequence."""
     for path in args.input:
         scene_host = SCENE_HOSTS.get(os.path.splitext(path)[1].lower())
         if scene_host:
@@ -280,7 +304,6 @@ def run_publish(args: argparse.Namespace) -> int:
                 f"{path} is a {scene_host} scene, which the files host cannot read",
                 hint=f"publish it with --host {scene_host} (or leave --host out)",
             )
-    return publish_files(request, publish_request)
 
 
 def check_reviewables(args: argparse.Namespace, host: str) -> None:
@@ -312,10 +335,12 @@ def _typed(request: Dict[str, Any]) -> PublishRequest:
     return request_from_options(request)
 
 
-def publish_files(request: Dict[str, Any], publish_request: PublishRequest) -> int:
+def publish_files(
+    request: Dict[str, Any], publish_request: PublishRequest, shared: Optional[SharedRead] = None
+) -> int:
     """``ft-dcc publish INPUT… --host files``: publish movies or image sequences in-process
     (``request``: the plain options the host is built from; ``publish_request``: the typed
-    request the pipeline receives)."""
+    request the pipeline receives; ``shared``: the session and task the settings read used)."""
     from pathlib import Path
 
     from ft_dcc.console import ConsoleProgress
@@ -342,7 +367,10 @@ def publish_files(request: Dict[str, Any], publish_request: PublishRequest) -> i
         audio_offset=int(request.get("audio_offset") or 0),
     )
     progress = ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
-    report = run_publish(host, publish_request, PublishRuntime(progress=progress))
+    runtime = PublishRuntime(progress=progress)
+    if shared is not None and shared.session is not None:
+        runtime = PublishRuntime(progress=progress, session=shared.session, task=shared.task)
+    report = run_publish(host, publish_request, runtime)
     progress.close()
     if request.get("report"):
         report.save(Path(request["report"]))

@@ -24,10 +24,11 @@ CREDENTIALS_HINT = (
 
 
 def default_session() -> IntegrateSession:
-    """An ``ft_dcc.Session`` configured from the ``FTRACK_*`` environment."""
+    """An ``ft_dcc.Session`` configured from the ``FTRACK_*`` environment; its start rides
+    with the publish's first read (the task's)."""
     from ft_dcc.session import Session
 
-    return Session()
+    return Session(defer_start=True)
 
 
 def _read_task(state: PublishState, session: PublishSession) -> None:
@@ -60,8 +61,10 @@ def connect(state: PublishState) -> None:
     try:
         if state.session is None:
             state.session = (state.session_factory or default_session)()
-        # one round trip proves the server answers and accepts us: the task's read
-        _read_task(state, state.session)
+        # one round trip proves the server answers and accepts us: the task's read (a task
+        # read already on this session, e.g. with ft-dcc publish's settings, proved it)
+        if state.task is None:
+            _read_task(state, state.session)
         state.online = True
         _warm_event_hub(state.session)
     except ConfigurationError as exc:

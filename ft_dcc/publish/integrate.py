@@ -184,6 +184,9 @@ class Committed:
 
 
 def _send(session: PublishSession, plan: CommitPlan, with_link: bool) -> List[Any]:
+    """Send the commit; ``with_link`` adds the review link's request after the creates (the
+    server answers a batch in order, so a review session this batch creates has its link too;
+    a refused link fails the whole batch, which then writes nothing)."""
     operations = list(plan.operations)
     if with_link and plan.review_session_id:
         operations.append(review.review_link_operation(plan.review_session_id))
@@ -198,7 +201,7 @@ def _commit_once(
         for manifest, target, view in zip(versions.manifests, versions.targets, versions.views)
     ]
     joined = join_plans(plans)
-    with_link = versions.views[0].review_session is not None  # a new one has no link yet
+    with_link = bool(joined.review_session_id)
     try:
         replies = _send(session, joined, with_link)
     except FtDccError as error:
@@ -207,7 +210,7 @@ def _commit_once(
         replies = _send(session, joined, False)  # a server without the review-page widget
         with_link = False
     done = Committed(plans=plans, joined=joined)
-    if with_link and joined.review_session_id:
+    if with_link:
         done.review_url = (replies[-1] or {}).get("widget_url")
     for manifest, view in zip(versions.manifests, versions.views):
         index = joined.index_of("AssetVersion", manifest.version_id)

@@ -133,6 +133,9 @@ class PublishRuntime:
     session: Optional[IntegrateSession] = None
     session_factory: Optional[Callable[[], IntegrateSession]] = None
     progress: Progress = null_progress
+    #: the publish's task when the caller already read it on ``session`` (with the fields of
+    #: ``ft_dcc.publish.tasks.TASK_PROJECTION``): the publish does not read it again
+    task: Optional[Any] = None
 
 
 #: the plain options (an ``ft-dcc publish`` request) that are :class:`PublishRequest` fields

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar
 
 import attr
 
@@ -26,7 +26,7 @@ from ft_dcc.exceptions import (
 )
 from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import IntegrateSession, PublishSession
 from ft_dcc.settings import Filters, Resolved, store
 from ft_dcc.settings.keys import CHECK_PLUGINS, key_named
 from ft_dcc.settings.load import unread, with_file
@@ -63,12 +63,23 @@ def parse_assignments(texts: Iterable[str]) -> Dict[str, Any]:
     return values
 
 
-def _session() -> Optional[PublishSession]:
+@attr.s(auto_attribs=True)
+class SharedRead:
+    """The publish's own session lent to the settings read (its start rides with that read),
+    and the task the read found when it is exactly the publish's task: the publish keeps it
+    instead of reading it again."""
+
+    session: Optional[IntegrateSession]
+    task: Any = None
+
+
+def open_session() -> Optional[IntegrateSession]:
+    """A session whose start rides with its first request; None when ftrack is not set up."""
     from ft_dcc.session import Session
 
     try:
-        return Session(retries=1)
-    except (ApiConnectionError, AuthenticationError, ConfigurationError) as exc:
+        return Session(defer_start=True)
+    except ConfigurationError as exc:
         log.info("settings: the ftrack server is not available (%s)", exc)
         return None
 
@@ -88,11 +99,52 @@ def _read(
         f"id is {quote(task_id)}" if task_id else path_condition(parts) if len(parts) > 1 else ""
     )
     expression = f"select {store.TASK_FIELDS} from Task where {where}" if where else None
+    return _quickly(session, lambda: store.read(session, expression), (None, None), notes)
+
+
+def _read_projects(
+    session: Optional[PublishSession], notes: List[str]
+) -> Tuple[Any, Optional[List[str]]]:
+    """The studio's Setting row and the server's project names (for the path templates), in
+    one request; ``(None, None)`` without a server."""
+    if session is None:
+        return None, None
+    none: Tuple[Any, Optional[List[str]]] = (None, None)
+    return _quickly(session, lambda: store.read_with_project_names(session), none, notes)
+
+
+_R = TypeVar("_R")
+
+
+def _quickly(
+    session: PublishSession, read: Callable[[], _R], otherwise: _R, notes: List[str]
+) -> _R:
+    """``read()`` retried at most once (settings fall back to the file when the server is not
+    there); ``otherwise`` and a note when it cannot be reached."""
+    from ft_dcc.session import Session
+
+    own = session if isinstance(session, Session) else None
+    retries = own.retries if own is not None else 0
+    if own is not None:
+        own.retries = min(retries, 1)
     try:
-        return store.read(session, expression)
+        return read()
     except (ApiConnectionError, AuthenticationError) as exc:
         notes.append(unread(exc))
-        return None, None
+        return otherwise
+    finally:
+        if own is not None:
+            own.retries = retries
+
+
+def _is_the_task(task: Any, ref: str) -> bool:
+    """Whether ``task`` (read by a path's condition or an id) is exactly the one ``ref`` names."""
+    from ft_dcc.publish.tasks import parse_task_ref
+
+    task_id, task_path = parse_task_ref(ref)
+    if task_id:
+        return bool(task["id"] == task_id)
+    return [item["name"] for item in task["link"] or []] == (task_path or "").split("/")
 
 
 def task_context(task: Any, ref: Optional[str]) -> TaskContext:
@@ -124,39 +176,66 @@ def _path_fields(parts: List[str]) -> Dict[str, str]:
 
 
 def resolve_for_publish(
-    request: Dict[str, Any], host: str, artist: Optional[Dict[str, Any]] = None
+    request: Dict[str, Any],
+    host: str,
+    artist: Optional[Dict[str, Any]] = None,
+    shared: Optional[SharedRead] = None,
 ) -> Tuple[Resolved, TaskContext, Optional[str]]:
     """The settings of this publish, its task's context, and the task found from the input's
-    path by ``paths.task_templates`` (None when the task was given). One request to the server
-    after the session's start (two when the task comes from the path templates)."""
+    path by ``paths.task_templates`` (None when the task was given). One request to the server,
+    the session's start riding with it (two when the task comes from the path templates).
+
+    With ``shared``, the read goes through the publish's session (left open) and
+    ``shared.task`` keeps the task it found; otherwise a session of its own is opened and
+    closed."""
     store.file_sources(None)  # an invalid $FT_DCC_SETTINGS fails before anything is sent
     notes: List[str] = []
-    session = _session()
+    session = shared.session if shared is not None else open_session()
     if session is None:
         notes.append("the ftrack server's settings were not read (no connection)")
     try:
         given = request.get("task") or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
-        studio, task = _read(session, given, notes)
-        found_task = None
-        if given is None:
-            base = with_file(None, store.server_sources(studio), Filters(host=host), artist)
-            if base["paths.task_templates"]:
-                found_task = task_from_path(base["paths.task_templates"], request["input"])
-                studio, task = _read(session, found_task, notes)
+        studio, task, found_task = _read_task(session, given, request, host, artist, notes)
     finally:
-        if session is not None:
+        if session is not None and shared is None:
             session.close()
+    if shared is not None and task is not None and _is_the_task(task, given or found_task or ""):
+        shared.task = task
     context = task_context(task, given or found_task)
     server = store.server_sources(studio, task["project"] if task is not None else None)
     filters = Filters(host=host, task_type=context.task_type)
     return with_file(context.project, server, filters, artist, notes), context, found_task
 
 
+def _read_task(
+    session: Optional[PublishSession],
+    given: Optional[str],
+    request: Dict[str, Any],
+    host: str,
+    artist: Optional[Dict[str, Any]],
+    notes: List[str],
+) -> Tuple[Any, Any, Optional[str]]:
+    """``(studio row, task, task path found by the path templates)``: the ``given`` task's
+    read, or the studio's settings and the project names, then the task their templates name."""
+    if given is not None:
+        return (*_read(session, given, notes), None)
+    studio, projects = _read_projects(session, notes)
+    base = with_file(None, store.server_sources(studio), Filters(host=host), artist)
+    if not base["paths.task_templates"]:
+        return studio, None, None
+    found_task = task_from_path(base["paths.task_templates"], request["input"], projects)
+    return (*_read(session, found_task, notes), found_task)
+
+
 def publish_options(
-    request: Dict[str, Any], host: str, artist: Optional[Dict[str, Any]] = None
+    request: Dict[str, Any],
+    host: str,
+    artist: Optional[Dict[str, Any]] = None,
+    shared: Optional[SharedRead] = None,
 ) -> Dict[str, Any]:
-    """``request`` (the ``ft-dcc publish`` request) with the resolved settings filled in."""
-    resolved, context, found_task = resolve_for_publish(request, host, artist)
+    """``request`` (the ``ft-dcc publish`` request) with the resolved settings filled in (see
+    :func:`resolve_for_publish` for ``shared``)."""
+    resolved, context, found_task = resolve_for_publish(request, host, artist, shared)
     return apply(request, resolved, context, host, found_task)
 
 

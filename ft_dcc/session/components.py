@@ -34,7 +34,9 @@ class ComponentSession(EntitySession, UploadSession, Protocol):
 
     cache: LayeredCache
     _lock: threading.RLock
-    _identity: IdentityMap
+
+    @property
+    def _identity(self) -> IdentityMap: ...
 
     @property
     def server_url(self) -> str: ...

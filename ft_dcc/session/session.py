@@ -10,7 +10,18 @@ import os
 import threading
 import uuid
 import weakref
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 from ft_dcc.exceptions import ApiError
 from ft_dcc.progress import Progress
@@ -32,7 +43,7 @@ from ft_dcc.session.entity import (
 )
 from ft_dcc.session.event_hub_link import connect_in_background, create_event_hub
 from ft_dcc.session.event_hub_link import disconnect as disconnect_event_hub
-from ft_dcc.session.identity_map import IdentityMap
+from ft_dcc.session.identity_map import IdentityMap, TypeRegistry
 from ft_dcc.session.operations import (
     CreateEntityOperation,
     DeleteEntityOperation,
@@ -45,7 +56,7 @@ from ft_dcc.session.populate import expand_projections, populate_entities, popul
 from ft_dcc.session.query import QueryResult, key_condition
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Attribute
 from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
-from ft_dcc.session.startup import load_server_schemas
+from ft_dcc.session.startup import SessionStart, Started
 from ft_dcc.session.transport import Transport
 from ft_dcc.session.wire import encode_value, json_default
 
@@ -60,6 +71,10 @@ class Session:
     Missing ``server_url``/``api_key``/``api_user`` come from ``FTRACK_SERVER``,
     ``FTRACK_API_KEY`` and ``FTRACK_API_USER``; when still missing, ``ConfigurationError`` is
     raised before any network call. Use it as a context manager to release connections.
+
+    The session starts (asks the server's information and, unless cached, its schemas) when it
+    is made; with ``defer_start=True`` the start rides with its first request instead (one
+    round trip fewer), so refused credentials or an unreachable server raise there.
     """
 
     def __init__(
@@ -82,13 +97,13 @@ class Session:
         upload_part_size: int = 8 * MiB,
         upload_multipart_threshold: int = 64 * MiB,
         upload_workers: int = 4,
+        defer_start: bool = False,
     ) -> None:
         server_url, api_key, api_user = resolve_settings(server_url, api_key, api_user)
         self._server_url = server_url.rstrip("/")
         self._api_user = api_user
         self._auth = SessionAuthentication(api_key, api_user)
         self.timeout = timeout
-        self.retries = max(0, int(retries))
         self.backoff = backoff
         self.upload_part_size = int(upload_part_size)
         self.upload_multipart_threshold = int(upload_multipart_threshold)
@@ -97,7 +112,7 @@ class Session:
             self._server_url,
             self._auth,
             timeout=timeout,
-            retries=self.retries,
+            retries=retries,
             backoff=backoff,
             headers=headers,
             strict_api=strict_api,
@@ -111,15 +126,15 @@ class Session:
         self._custom_attributes = CustomAttributes(self)
         self.cache_key_maker: KeyMaker = cache_key_maker or StringKeyMaker()
         self.cache = LayeredCache([MemoryCache(), *self._user_caches(cache)])
-        try:
-            self._server_information, raw_schemas = load_server_schemas(
-                self._transport, self._server_url, schema_cache_path
-            )
-        except BaseException:
-            self._transport.close()
-            raise
-        self._identity = IdentityMap(self, raw_schemas, self._lock)
-        self.types = self._identity.types
+        self._schema_cache_path = schema_cache_path
+        self._server_information: Dict[str, Any] = {}
+        self._identity_map: Optional[IdentityMap] = None
+        if not defer_start:
+            try:
+                self._start()
+            except BaseException:
+                self._transport.close()
+                raise
 
         self._event_hub: Any = None  # made when first used: its import is not on the start path
         self._event_hub_thread: Optional[threading.Thread] = None
@@ -140,6 +155,44 @@ class Session:
             plugin_paths = plugin_paths_from_environment()
         self.plugin_paths = list(plugin_paths)
         self.registered_plugins = discover(self.plugin_paths, self, plugin_arguments)
+
+    # -- start -------------------------------------------------------------------------------
+    def _start(self) -> None:
+        """Start now, in a request of its own (unless started already)."""
+        self._send([])
+
+    def _started(self, started: Started) -> None:
+        self._server_information, raw_schemas = started
+        self._identity_map = IdentityMap(self, raw_schemas, self._lock)
+
+    def _send(
+        self, operations: List[Dict[str, Any]], encode: Optional[Callable[[Any], Any]] = None
+    ) -> List[Any]:
+        """Answers to ``operations`` in one request, with the session's start ahead of them
+        when it has not started yet."""
+        if self._identity_map is not None:
+            return self._transport.call(operations, encode=encode) if operations else []
+        with self._lock:
+            if self._identity_map is not None:
+                return self._send(operations, encode)
+            start = SessionStart(self._server_url, self._schema_cache_path)
+            head = start.operations
+            replies = self._transport.call([*head, *operations], encode=encode)
+            self._started(start.finish(replies[: len(head)], self._transport))
+            return replies[len(head) :]
+
+    @property
+    def _identity(self) -> IdentityMap:
+        """The identity map (it needs the schemas: the session starts first if it has not)."""
+        if self._identity_map is None:
+            self._start()
+        assert self._identity_map is not None
+        return self._identity_map
+
+    @property
+    def types(self) -> TypeRegistry:
+        """The entity classes by type name (``session.types['Task']``)."""
+        return self._identity.types
 
     # -- configuration -----------------------------------------------------------------------
     def _user_caches(self, cache: Any) -> List[Cache]:
@@ -167,8 +220,18 @@ class Session:
         return self._auth._api_key
 
     @property
+    def retries(self) -> int:
+        """How often a request is retried when the server cannot be reached or is busy."""
+        return self._transport.retries
+
+    @retries.setter
+    def retries(self, value: int) -> None:
+        self._transport.retries = max(0, int(value))
+
+    @property
     def server_information(self) -> Dict[str, Any]:
         """The server's ``query_server_information`` answer."""
+        self._start()
         return dict(self._server_information)
 
     @property
@@ -296,12 +359,12 @@ class Session:
     def call(self, operations: List[Dict[str, Any]]) -> List[Any]:
         """Send raw API operations in one request; entities in the answer are merged."""
         self._check_open()
-        results = self._transport.call(operations, encode=json_default)
+        results = self._send(operations, encode=json_default)
         return self._identity.decode(results, [])
 
     def _query_page(self, expression: str, group: List[Entity]) -> Tuple[List[Entity], Any]:
         self._check_open()
-        result = self._transport.call([{"action": "query", "expression": expression}])[0]
+        result = self._send([{"action": "query", "expression": expression}])[0]
         entities = [e for e in self._identity.decode(result.get("data") or [], group)]
         self._identity.persist(e for e in entities if isinstance(e, Entity))
         next_offset = ((result.get("metadata") or {}).get("next") or {}).get("offset")

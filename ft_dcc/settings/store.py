@@ -76,8 +76,15 @@ def studio_row(session: PublishSession) -> Any:
 
 #: what a project's settings need of it: its name and its metadata (fetched with it)
 PROJECT_FIELDS = "id, name, metadata.key, metadata.value"
-#: what a publish's settings need of its task: its type and path, and its project's settings
-TASK_FIELDS = "name, type.name, link, project.name, project.metadata.key, project.metadata.value"
+#: what a publish's settings need of its task: its type and path, and its project's settings;
+#: with what the publish reads of it (``ft_dcc.publish.tasks.TASK_PROJECTION``), so the
+#: publish can keep the task this read found instead of reading it again
+TASK_FIELDS = (
+    "id, name, context_type, parent_id, project_id, link, type.name, project.name, "
+    "project.metadata.key, project.metadata.value"
+)
+#: the server's project names (what a path template's ``{project}`` may be)
+PROJECT_NAMES_QUERY = "select name from Project"
 
 
 def read(session: PublishSession, expression: Optional[str] = None) -> Tuple[Any, Any]:
@@ -89,6 +96,18 @@ def read(session: PublishSession, expression: Optional[str] = None) -> Tuple[Any
     replies = session.call(operations)
     rows = [(reply.get("data") or [None])[0] for reply in replies]
     return rows[0], (rows[1] if expression else None)
+
+
+def read_with_project_names(session: PublishSession) -> Tuple[Any, List[str]]:
+    """The studio's ``Setting`` row and the names of the server's projects, in one request."""
+    studio, projects = session.call(
+        [
+            {"action": "query", "expression": STUDIO_QUERY},
+            {"action": "query", "expression": PROJECT_NAMES_QUERY},
+        ]
+    )
+    names = [str(row["name"]) for row in projects.get("data") or []]
+    return (studio.get("data") or [None])[0], names
 
 
 def project_expression(project: str) -> str:

@@ -27,9 +27,6 @@ from ft_dcc.media.ffmpeg import ffmpeg_executable
 from ft_dcc.media.probe import probe_movie
 from ft_dcc.publish import publish
 
-#: /api requests `ft-dcc publish` spends reading the settings (session start + one batch)
-SETTINGS_READ = 2
-
 FIRST, FRAMES = 1001, 6
 
 
@@ -206,10 +203,8 @@ def test_the_sound_follows_the_slate_and_the_budget_holds(
         ]
     )
     assert code == 0
-    # `ft-dcc publish` also reads the studio/project settings first: its own session start and
-    # one batch (SETTINGS_READ). Folding that read into the publish's planned read is issue 21's
-    # request budget (at most 6 in all); until then the CLI's cost is counted exactly here.
-    assert _count(embedded_server.requests_since(mark))["api"] <= MAX_API_REQUESTS + SETTINGS_READ
+    # `ft-dcc publish` reads the studio/project settings and the task on the publish's session
+    assert _count(embedded_server.requests_since(mark))["api"] <= MAX_API_REQUESTS
     data = json.loads(report_file.read_text(encoding="utf-8"))
     movie = download_component(
         ftrack_env, data["component_ids"]["ftrackreview-mp4"], tmp_path / "review.mp4"

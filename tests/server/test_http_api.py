@@ -497,3 +497,58 @@ def test_stopping_mid_encode_is_prompt_and_the_job_fails_on_restart(fresh_server
     assert leftover_ffmpeg() == []  # the server's ffmpeg stopped with it
     fresh_server.start()
     assert ok(fresh_server, status_query)[0]["data"][0]["status"] == "failed"
+
+
+def _session_batch(name: str, widget: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """A project, a review session in it and ``widget`` (a get_widget_url), in batch order."""
+    batch = project_ops(name)
+    session_id = str(uuid.uuid4())
+    batch.append(
+        {
+            "action": "create",
+            "entity_type": "ReviewSession",
+            "entity_key": [session_id],
+            "entity_data": {
+                "__entity_type__": "ReviewSession",
+                "id": session_id,
+                "name": "Dailies",
+                "project_id": batch[0]["entity_key"][0],
+            },
+        }
+    )
+    return [*batch, dict(widget, entity_type="ReviewSession", entity_key=[session_id])]
+
+
+def test_a_widget_url_after_the_creates_of_its_batch_sees_them(embedded_server):
+    # ftrack runs a batch's operations in order: the link of a review session created earlier
+    # in the same batch is answered (the publish's commit carries its review link this way).
+    batch = _session_batch(f"widget-order-{uuid.uuid4().hex[:8]}", {
+        "action": "get_widget_url", "name": "review_session"})  # fmt: skip
+    reply = ok(embedded_server, batch)[-1]
+    assert "/review/" in reply["widget_url"] and batch[1]["entity_key"][0] in reply["widget_url"]
+
+
+def test_a_bad_widget_request_after_creates_writes_nothing(embedded_server):
+    name = f"widget-bogus-{uuid.uuid4().hex[:8]}"
+    for widget in ({"name": "bogus"}, {"name": "review_session", "expires_in": -1}):
+        batch = _session_batch(name, dict(widget, action="get_widget_url"))
+        assert_error(call(embedded_server, batch), 200, "ValidationError")
+        assert count(embedded_server, f'select id from Project where name is "{name}"') == 0
+
+
+def test_a_widget_url_failing_after_the_creates_writes_nothing(embedded_server):
+    # all or nothing: a link request answered after the batch's data (in batch order) that
+    # fails there (its review session does not exist) fails the whole batch, and the batch's
+    # creates are not stored
+    name = f"widget-late-{uuid.uuid4().hex[:8]}"
+    missing = str(uuid.uuid4())
+    for entity_type in ("ReviewSession", "ReviewSessionInvitee"):
+        batch = _session_batch(name, {"action": "get_widget_url", "name": "review_session"})
+        batch[-1].update(entity_type=entity_type, entity_key=[missing])
+        reply = call(embedded_server, batch)
+        content = assert_error(reply, 200, "ValidationError")["content"]
+        assert count(embedded_server, f'select id from Project where name is "{name}"') == 0
+        stored = f'select id from ReviewSession where id is "{batch[1]["entity_key"][0]}"'
+        assert count(embedded_server, stored) == 0
+        assert "operation 3 (get_widget_url" in content and missing in content, content
+        assert "Nothing in this batch was written" in content, content

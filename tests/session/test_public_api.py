@@ -12,10 +12,10 @@ SESSION_NAMES = {
     "api_key", "api_user", "auto_populate", "auto_populating", "call", "close", "closed",
     "commit", "component_url", "create", "create_component", "decode", "delete", "encode",
     "encode_media", "ensure", "event_hub", "get", "get_widget_url", "operation_recording",
-    "populate", "query", "record_operations", "recorded_operations", "reset", "rollback",
-    "schemas", "send_review_session_invite", "send_review_session_invites",
-    "server_information", "server_location", "server_url", "thumbnail_url", "upload_file",
-    "upload_files",
+    "populate", "query", "record_operations", "recorded_operations", "reset", "retries",
+    "rollback", "schemas", "send_review_session_invite", "send_review_session_invites",
+    "server_information", "server_location", "server_url", "thumbnail_url", "types",
+    "upload_file", "upload_files",
 }  # fmt: skip
 EVENT_HUB_NAMES = {
     "connect", "connect_in_background", "connected", "disconnect", "publish", "publish_reply",
@@ -25,7 +25,7 @@ SESSION_PARAMETERS = [
     "server_url", "api_key", "api_user", "auto_populate", "plugin_paths", "cache",
     "cache_key_maker", "auto_connect_event_hub", "schema_cache_path", "plugin_arguments",
     "timeout", "retries", "backoff", "headers", "strict_api", "upload_part_size",
-    "upload_multipart_threshold", "upload_workers",
+    "upload_multipart_threshold", "upload_workers", "defer_start",
 ]  # fmt: skip
 
 

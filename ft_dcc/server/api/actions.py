@@ -2,8 +2,10 @@
 
 Data operations (``query``/``create``/``update``/``delete``) of a batch run together in ONE store
 transaction; the other actions (uploads, encode, invites, widgets, key reset) are checked before
-that transaction and carried out after it, in batch order. Any failure answers the ftrack error
-shape naming the failing operation, and a failed data transaction writes nothing.
+that transaction and carried out after it, in batch order; a ``get_widget_url`` after a data
+operation is answered inside that transaction (batch order, all or nothing). Any failure answers
+the ftrack error shape naming the failing operation, and a failed data transaction writes
+nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import datetime as dt
 import logging
 import re
 import uuid
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, List
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 
@@ -29,7 +31,7 @@ from ft_dcc.server.review import claims
 from ft_dcc.server.review.page import widget_url
 from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.runtime.context import ApiContext
-from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS
+from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS, Execute, Then
 
 log = logging.getLogger(__name__)
 
@@ -298,6 +300,44 @@ BEFORE_DATA = (
     "query_server_information", "query_schemas", "get_upload_metadata", "get_widget_url",
     "generate_signed_url",
 )  # fmt: skip
+#: ... except these after a data operation: ftrack runs a batch in order, so they are answered
+#: inside the data transaction, after the operations before them (a link to a review session
+#: created earlier in the batch works); a refusal there rolls the whole batch back
+IN_BATCH_ORDER = ("get_widget_url",)
+
+
+def _answered_first(operations: List[Dict[str, Any]]) -> List[bool]:
+    """Per operation: whether it is answered before the data transaction."""
+    first_data = next(
+        (i for i, op in enumerate(operations) if op["action"] in DATA_ACTIONS), len(operations)
+    )
+    return [
+        op["action"] in BEFORE_DATA and not (op["action"] in IN_BATCH_ORDER and i > first_data)
+        for i, op in enumerate(operations)
+    ]
+
+
+@dataclass
+class _InTransaction(ApiContext):
+    """A context whose ``execute`` runs on a batch's open transaction (it sees the batch's
+    writes): for the actions answered inside it."""
+
+    reads: Optional[Execute] = None
+
+    def __post_init__(self) -> None:
+        """Nothing: the side tables are the outer context's."""
+
+    def execute(
+        self, operations: List[Dict[str, Any]], user_id: str, then: Optional[Then] = None
+    ) -> List[Any]:
+        if self.reads is None or then is not None:
+            raise RuntimeError("an action inside a batch's transaction runs its operations only")
+        return list(self.reads(operations, user_id))
+
+
+def _in_transaction(ctx: ApiContext, execute: Execute) -> ApiContext:
+    shared = {f.name: getattr(ctx, f.name) for f in fields(ApiContext)}
+    return _InTransaction(**shared, reads=execute)
 
 
 def _check_complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> None:
@@ -343,27 +383,66 @@ def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]
     operations = check_batch(batch)
     _check_permissions(ctx, operations, caller)
     results: List[object] = [None] * len(operations)
+    first = _answered_first(operations)
     for index, operation in enumerate(operations):
         action = operation["action"]
-        if action in BEFORE_DATA:
+        if first[index]:
             results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
         elif action in VALIDATORS:
             _run_action(ctx, index, operation, caller, VALIDATORS[action])
     data_indexes = [i for i, op in enumerate(operations) if op["action"] in DATA_ACTIONS]
+    inside = [i for i, op in enumerate(operations) if op["action"] in IN_BATCH_ORDER]
+    inside = [i for i in inside if not first[i]]
     if data_indexes:
         data_ops = [operations[i] for i in data_indexes]
+        then = _answer_inside(ctx, operations, inside, caller, results) if inside else None
         try:
-            replies = ctx.execute(data_ops, caller.user_id)
+            replies = ctx.execute(data_ops, caller.user_id, then)
+        except ApiFailure as failure:
+            raise _nothing_written(failure, data_ops) from failure
         except Exception as exc:
             raise _store_failure(exc, data_indexes, operations) from exc
         for index, reply in zip(data_indexes, replies):
             results[index] = dict(reply, action="search") if index in searches else reply
     for index, operation in enumerate(operations):
         action = operation["action"]
-        if action in DATA_ACTIONS or action in BEFORE_DATA:
+        if action in DATA_ACTIONS or first[index] or index in inside:
             continue
         results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
     return results
+
+
+def _answer_inside(
+    ctx: ApiContext,
+    operations: List[Dict[str, Any]],
+    inside: List[int],
+    caller: Caller,
+    results: List[object],
+) -> Then:
+    """The work answering ``inside`` (indexes into ``operations``) in the data transaction."""
+
+    def then(execute: Execute) -> None:
+        in_transaction = _in_transaction(ctx, execute)
+        for index in inside:
+            operation = operations[index]
+            handler = HANDLERS[operation["action"]]
+            try:
+                results[index] = _run_action(in_transaction, index, operation, caller, handler)
+            except ApiOperationError as exc:  # one of its own reads failed
+                raise ApiFailure(
+                    exc.exception or "ServerError", f"{describe(index, operation)}: {exc.message}"
+                ) from exc
+
+    return then
+
+
+def _nothing_written(failure: ApiFailure, data_ops: List[Dict[str, Any]]) -> ApiFailure:
+    """``failure`` of an action answered inside the data transaction, saying it wrote nothing."""
+    if not any(op["action"] in WRITE_ACTIONS for op in data_ops):
+        return failure
+    content = failure.content.rstrip()
+    content += ("" if content.endswith(".") else ".") + " Nothing in this batch was written."
+    return ApiFailure(failure.exception, content, failure.status)
 
 
 def _check_permissions(ctx: ApiContext, operations: List[Dict[str, Any]], caller: Caller) -> None:

@@ -20,7 +20,7 @@ from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.runtime.config import ServerConfig
-from ft_dcc.server.store.store import WRITE_ACTIONS, Store
+from ft_dcc.server.store.store import WRITE_ACTIONS, Store, Then
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +54,16 @@ class ApiContext:
         )
 
     # -- store access --------------------------------------------------------------------------
-    def execute(self, operations: List[Dict[str, Any]], user_id: str) -> List[Any]:
-        """Run data operations in one transaction; emit update events after a write commits."""
+    def execute(
+        self, operations: List[Dict[str, Any]], user_id: str, then: Optional[Then] = None
+    ) -> List[Any]:
+        """Run data operations in one transaction (``then`` inside it, see ``Store.run``); emit
+        update events after a write commits."""
         writes = any(op.get("action") in WRITE_ACTIONS for op in operations)
         if not writes:
-            return list(self.store.execute(operations, user_id))
+            return list(self.store.execute(operations, user_id, then))
         with self.write_lock:
-            result = self.store.run(operations, user_id)
+            result = self.store.run(operations, user_id, then)
         permissions.forget_deleted_users(self.keys, result.changes)
         self._emit(result.changes, user_id)
         self._retire_files(result.changes)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.schemas import load_schemas
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.errors import ApiFailure, ApiOperationError
 from ft_dcc.server.model.builtin_data import ensure_builtin_data
 from ft_dcc.server.model.database import check_reachable, describe, prepare_schema, setup_error
 from ft_dcc.server.model.schema import SchemaModel
@@ -42,6 +42,12 @@ log = logging.getLogger(__name__)
 
 DATA_ACTIONS = ("query", "create", "update", "delete")
 WRITE_ACTIONS = ("create", "update", "delete")
+
+#: ``execute(operations, user_id)``: run data operations, one reply each
+Execute = Callable[[List[Dict[str, Any]], str], List[Dict[str, Any]]]
+#: work done inside a batch's transaction after its operations, given an ``Execute`` on that
+#: transaction (it sees the batch's writes); raising ``ApiFailure`` rolls the batch back
+Then = Callable[[Execute], None]
 
 
 @dataclass(frozen=True)
@@ -91,15 +97,20 @@ class Store:
         self.rules = default_rules()
 
     # -- public API ---------------------------------------------------------------------------
-    def execute(self, operations: List[Dict[str, Any]], user_id: str) -> List[Dict[str, Any]]:
+    def execute(
+        self, operations: List[Dict[str, Any]], user_id: str, then: Optional[Then] = None
+    ) -> List[Dict[str, Any]]:
         """Run data operations in one transaction; one reply dict per operation (see ``run``)."""
-        return self.run(operations, user_id).replies
+        return self.run(operations, user_id, then).replies
 
-    def run(self, operations: List[Dict[str, Any]], user_id: str) -> BatchResult:
+    def run(
+        self, operations: List[Dict[str, Any]], user_id: str, then: Optional[Then] = None
+    ) -> BatchResult:
         """Run data operations in one transaction: the replies and the changes.
 
         Raises :class:`ApiOperationError` (with ``index`` of the failing operation) and writes
-        nothing when any operation fails.
+        nothing when any operation fails. ``then`` runs in the same transaction after the
+        operations; its ``ApiFailure`` passes through, having written nothing either.
         """
         if not isinstance(operations, list):
             raise ApiOperationError(
@@ -113,7 +124,9 @@ class Store:
             with connection, connection.begin():
                 batch = Batch(self, connection, user_id, self.rules)
                 replies = batch.run(operations)
-        except ApiOperationError:
+                if then is not None:
+                    then(self._on(connection))
+        except (ApiOperationError, ApiFailure):
             raise
         except IntegrityError as error:  # a concurrent batch won a race for a unique value
             raise duplicate_error(str(getattr(error, "orig", None) or error)) from None
@@ -139,6 +152,14 @@ class Store:
                 "ServerError",
             ) from None
         return BatchResult(replies, batch.changes)
+
+    def _on(self, connection: Connection) -> Execute:
+        """An ``Execute`` running on ``connection``'s open transaction."""
+
+        def execute(operations: List[Dict[str, Any]], user_id: str) -> List[Dict[str, Any]]:
+            return Batch(self, connection, user_id, self.rules).run(operations)
+
+        return execute
 
     def ensure_seed(self, api_user_name: str) -> str:
         """Create built-in data (locations, statuses, types…) and the API user; idempotent.
