@@ -44,8 +44,12 @@ from ft_dcc.server.rules.ownership_model import (
     ANYONE,
     MODEL,
     OPEN_PARENT,
+    PRIVATE_SESSION_MEMBERS,
     Ownership,
 )
+
+#: the create kinds whose answer depends on whether the review session is private
+BY_PRIVACY = (OPEN_PARENT, PRIVATE_SESSION_MEMBERS)
 
 #: the concrete type the matrix writes for a family
 CONCRETE = {"Component": "FileComponent"}
@@ -250,7 +254,11 @@ def _create_data(spec: Ownership, e: Dict[str, str], person: str) -> Tuple[List[
     return [fresh], data
 
 
-def _creates(spec: Ownership, impersonate: bool = False) -> Callable[..., Any]:
+def _creates(spec: Ownership, impersonate: bool = False, foreign: bool = False,
+             on_version: bool = False) -> Callable[..., Any]:  # fmt: skip
+    """A create of ``spec``'s type in alice's estate; ``impersonate``: naming someone else as
+    its author; ``foreign``: speaking for an invitee of another session; ``on_version``: a note
+    on alice's version instead of her review item."""
     type_name = CONCRETE.get(spec.type_name, spec.type_name)
 
     def operations(mine: Dict[str, str], source: Dict[str, str]
@@ -258,6 +266,10 @@ def _creates(spec: Ownership, impersonate: bool = False) -> Callable[..., Any]:
         key, data = _create_data(spec, mine, source["person"])
         if impersonate:
             data[spec.self_only[0]] = source["victim"]
+        if foreign and spec.speaks_for:
+            data[spec.speaks_for] = source["invitee"]
+        if on_version:
+            data.update(parent_id=mine["version"], parent_type="AssetVersion")
         return ([_op("create", type_name, key, data)],
                 lambda world: _exists(world, type_name, key))  # fmt: skip
 
@@ -267,16 +279,24 @@ def _creates(spec: Ownership, impersonate: bool = False) -> Callable[..., Any]:
 def create_cases(spec: Ownership) -> List[Case]:
     cases = []
     for actor in ACTORS:
-        for private in (True, False) if spec.create == OPEN_PARENT else (True,):
+        for private in (True, False) if spec.create in BY_PRIVACY else (True,):
             allowed = actor != "other" or spec.create == ANYONE
-            allowed = allowed or (spec.create == OPEN_PARENT and not private)
-            where = "" if spec.create != OPEN_PARENT else (" (private)" if private else " (open)")
+            allowed = allowed or (spec.create in BY_PRIVACY and not private)
+            where = "" if spec.create not in BY_PRIVACY else (" (private)" if private
+                                                              else " (open)")  # fmt: skip
             cases.append(Case(f"create {spec.type_name}{where} as {actor}", spec.type_name,
                               actor, allowed, _creates(spec), private=private))  # fmt: skip
         if spec.self_only and actor != "admin":
             cases.append(Case(f"create {spec.type_name} naming someone else as "
                               f"{spec.self_only[0]} as {actor}", spec.type_name, actor, False,
                               _creates(spec, impersonate=True)))  # fmt: skip
+        if spec.speaks_for:  # only for an invitee of the row's own session
+            cases.append(Case(f"create {spec.type_name} naming another session's invitee as "
+                              f"{actor}", spec.type_name, actor, actor == "admin",
+                              _creates(spec, foreign=True)))  # fmt: skip
+        if spec.in_session:  # outside review sessions: any User, as in ftrack
+            cases.append(Case(f"create {spec.type_name} on a version as {actor}",
+                              spec.type_name, actor, True, _creates(spec, on_version=True)))
     return cases
 
 
@@ -427,10 +447,8 @@ def test_the_file_routes_follow_the_model(runner: Runner, actor: str) -> None:
 @pytest.mark.parametrize("closed", [False, True])
 def test_the_invitee_link_writes_only_into_its_open_session(runner: Runner, closed: bool) -> None:
     world = runner.world
+    # the estate's verdict for the client is alice's row: the client's own answer replaces it
     theirs = estate(world, world.alice, runner.base, closed=closed)
-    if not closed:  # the estate's verdict is alice's row: the client's own verdict replaces its own
-        ok(world.server, [{"action": "delete", "entity_type": "ReviewSessionObjectStatus",
-                           "entity_key": [theirs["status"]]}], **world.alice.auth)  # fmt: skip
     review = _review(theirs)
     token = token_of(widget(world, world.alice, "ReviewSessionInvitee", theirs["invitee"]))
     before = snapshot(world)
@@ -439,6 +457,11 @@ def test_the_invitee_link_writes_only_into_its_open_session(runner: Runner, clos
     if not closed:
         assert verdict.status_code == 200, verdict.text
         assert note.status_code == 201, note.text
+        where = f'review_session_object_id is "{theirs["item"]}"'
+        rows = ok(world.server, [{"action": "query", "expression":
+                                  f"select status from ReviewSessionObjectStatus where {where}"}]
+                  )[0]["data"]  # fmt: skip
+        assert [r["status"] for r in rows] == ["require_changes"]
         return
     route_refused(verdict, (403, 409))
     route_refused(note, (403, 409))

@@ -6,9 +6,14 @@ administrator's rows (and at her own, so allowed paths are exercised too), with 
 from everyone's ids, fresh ids and junk; "rewrite then delete" pairs included. After every
 accepted batch the other people's rows and files are compared with the start.
 
-Asserted: no 5xx, and not one stored change to another person's rows or files. The figures
-(requests tried, refusals, 5xx, accepted, stored changes to others' rows) are printed and saved
-to ``test-artifacts/trust-v2-fuzz-<backend>.json`` for the lead's note.
+The gap of the last note is tried too (``gap`` batches): verdicts naming alice's or the
+administrator's invitees and notes on the items of their private sessions, on their items and on
+mallory's own; a new verdict or note there counts as a stored change to their review.
+
+Asserted: no 5xx, and not one stored change to another person's rows, files or private review.
+The figures (requests tried, refusals, 5xx, accepted, stored changes to others' rows, gap
+batches tried) are printed and saved to ``test-artifacts/trust-v2-fuzz-<backend>.json`` for the
+lead's note.
 
 Seen failing first: these were strict xfails on ``main`` before the ownership model
 (``ft_dcc/server/rules/ownership_model.py``); they pass as plain tests since.
@@ -20,7 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import random
-from typing import Any, Dict, List, Set, Tuple
+from typing import AbstractSet, Any, Dict, List, Set, Tuple
 
 import sqlalchemy as sa
 from support.trust import call, create, delete, new_id, ok, update
@@ -28,6 +33,13 @@ from support.trust_v2 import World, review_of, review_post, token_of, widget
 
 SEED = 18
 BATCHES = 240
+#: the share of batches that try the gap (verdicts and notes on others' review items)
+GAP_SHARE = 0.25
+#: what attaches a new row to someone's review: type -> the columns naming their rows
+ATTACHED = {
+    "ReviewSessionObjectStatus": ("review_session_object_id", "review_session_invitee_id"),
+    "Note": ("parent_id",),
+}
 
 FIELDS: Dict[str, Tuple[str, ...]] = {
     "AssetVersion": ("user_id", "asset_id", "task_id", "thumbnail_id", "comment", "version"),
@@ -78,8 +90,24 @@ def _ids_of(world: World, review: Any, feedback: bool) -> Dict[str, List[str]]:
     return ids
 
 
-def others_state(world: World, ids: Set[str], components: List[str]) -> Dict[str, Any]:
-    """Every row (of any table) whose id is one of ``ids``, and the files of ``components``."""
+def attached_to(world: World, review_ids: Set[str]) -> Dict[str, List[str]]:
+    """The verdicts and notes attached to the review rows ``review_ids`` (items, sessions,
+    invitees), read as the administrator: a new one is a change to that review."""
+    listed = ", ".join(f'"{i}"' for i in sorted(review_ids))
+    found: Dict[str, List[str]] = {}
+    for type_name, columns in ATTACHED.items():
+        where = " or ".join(f"{column} in ({listed})" for column in columns)
+        rows = ok(world.server, [{"action": "query",
+                                  "expression": f"select id from {type_name} where {where}"}]
+                  )[0]["data"]  # fmt: skip
+        found[type_name] = sorted(str(r["id"]) for r in rows)
+    return found
+
+
+def others_state(world: World, ids: Set[str], components: List[str],
+                 review_ids: AbstractSet[str] = frozenset()) -> Dict[str, Any]:  # fmt: skip
+    """Every row (of any table) whose id is one of ``ids``, the files of ``components`` and
+    the verdicts and notes attached to ``review_ids``."""
     engine = sa.create_engine(world.database_url)
     listed = ", ".join(f"'{i}'" for i in sorted(ids))
     rows: Dict[str, List[str]] = {}
@@ -101,12 +129,13 @@ def others_state(world: World, ids: Set[str], components: List[str]) -> Dict[str
     for component in components:
         path = world.files_root / component
         files[component] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-    return {"rows": rows, "files": files}
+    return {"rows": rows, "files": files, "attached": attached_to(world, set(review_ids))}
 
 
 class Fuzzer:
     def __init__(self, world: World, theirs: Dict[str, List[str]], mine: Dict[str, List[str]]):
         self.rng = random.Random(SEED)
+        self.gap_batches = 0
         self.world = world
         self.theirs = theirs
         self.mine = mine
@@ -157,7 +186,25 @@ class Fuzzer:
         return [update(entity_type, ident, **{owner_field: self.world.mallory.id}),
                 delete(entity_type, ident)]  # fmt: skip
 
+    def gap(self) -> List[Dict[str, Any]]:
+        """A verdict naming someone's invitee, or a note on a review item or session, aimed
+        mostly at alice's and the administrator's private reviews (mallory's own items too)."""
+        items = self.theirs["ReviewSessionObject"] + self.mine["ReviewSessionObject"]
+        invitees = self.theirs["ReviewSessionInvitee"] + self.mine["ReviewSessionInvitee"]
+        if self.rng.random() < 0.5:
+            return [create("ReviewSessionObjectStatus",
+                           status=self.rng.choice(("approved", "require_changes")),
+                           review_session_object_id=self.rng.choice(items),
+                           review_session_invitee_id=self.rng.choice(invitees))]  # fmt: skip
+        parent_type = self.rng.choice(("ReviewSessionObject", "ReviewSession"))
+        parents = self.theirs[parent_type] + self.theirs["ReviewSessionObject"]
+        return [create("Note", content="speaking for them", parent_id=self.rng.choice(parents),
+                       parent_type=parent_type)]  # fmt: skip
+
     def batch(self) -> List[Dict[str, Any]]:
+        if self.rng.random() < GAP_SHARE:
+            self.gap_batches += 1
+            return self.gap()
         operations: List[Dict[str, Any]] = []
         for _ in range(self.rng.randint(1, 2)):
             operations += self.operation()
@@ -177,14 +224,18 @@ def test_a_plain_user_cannot_change_anyone_elses_rows(
     mine = _ids_of(world, review_of(world, world.mallory), False)
     their_ids = {i for listed in theirs.values() for i in listed} | {world.alice.id, world.admin.id}
     components = theirs["FileComponent"]
-    baseline = others_state(world, their_ids, components)
+    review_ids = {i for t in ("ReviewSession", "ReviewSessionObject", "ReviewSessionInvitee")
+                  for i in theirs[t]}  # fmt: skip
+    baseline = others_state(world, their_ids, components, review_ids)
     fuzzer = Fuzzer(world, theirs, mine)
-    figures = {"requests": 0, "refusals": 0, "5xx": 0, "accepted": 0, "stored_changes": 0}
+    figures = {"requests": 0, "refusals": 0, "5xx": 0, "accepted": 0, "stored_changes": 0,
+               "gap_batches": 0}  # fmt: skip
     examples: List[Any] = []
     for _ in range(BATCHES):
         operations = fuzzer.batch()
         response = call(world.server, operations, **world.mallory.auth)
         figures["requests"] += 1
+
         if response.status_code >= 500:
             figures["5xx"] += 1
             examples.append(("5xx", operations, response.text[:200]))
@@ -192,11 +243,12 @@ def test_a_plain_user_cannot_change_anyone_elses_rows(
             figures["refusals"] += 1
         else:
             figures["accepted"] += 1
-            state = others_state(world, their_ids, components)
+            state = others_state(world, their_ids, components, review_ids)
             if state != baseline:
                 figures["stored_changes"] += 1
                 examples.append(("changed", operations))
                 baseline = state
+    figures["gap_batches"] = fuzzer.gap_batches
     print(f"\ninsider fuzz ({world.backend}, seed {SEED}): {figures}")
     report = artifacts_dir / f"trust-v2-fuzz-{world.backend}.json"
     report.write_text(json.dumps({"figures": figures, "examples": examples[:20]}, indent=1,

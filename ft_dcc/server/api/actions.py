@@ -92,8 +92,8 @@ def _refuse_committed_file(ctx: ApiContext, component_id: Any, caller: Caller) -
 
 
 def _upload_metadata(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
-    refusal = ownership.file_refusal(
-        ctx.store, caller.user_id, check_component_id(op.get("component_id")), "upload to"
+    refusal = ownership.upload_refusal(
+        ctx.store, caller.user_id, check_component_id(op.get("component_id"))
     )
     if refusal:
         raise ApiFailure(permissions.PERMISSION_ERROR, refusal, 403)
@@ -263,6 +263,7 @@ HANDLERS: Dict[str, Handler] = {
     "reset_remote": _reset_remote,
     "generate_signed_url": _signed_url,
     claims.ACTION: claims.claim,
+    claims.RELEASE_ACTION: claims.release,
 }
 
 

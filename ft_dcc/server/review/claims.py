@@ -15,6 +15,12 @@ the server's own table ``ft_dcc_invitee_claim`` (ftrack's schema has no place fo
 names its invitee's session too, so an invitee id made again elsewhere inherits nothing.
 
 Reply: ``{"action": "claim_review_invitee", "review_session_invitee_id": str, "user_id": str}``.
+
+``release_review_invitee`` (with ``review_session_invitee_id``) ends a claim: the claiming User
+or an administrator may, no one else (not the session's owner either: the claim is that User's
+word). From then on the invitee's link writes as its own collaborator again, and the User no
+longer speaks for the invitee (:mod:`ft_dcc.server.rules.speakers`). Reply:
+``{"action": "release_review_invitee", "review_session_invitee_id": str, "user_id": None}``.
 """
 
 from __future__ import annotations
@@ -30,25 +36,18 @@ from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.review.access import ReviewAccessError, signer_for
 from ft_dcc.server.review.identity import Invitee, load_invitee, query
 from ft_dcc.server.rules import permissions
+from ft_dcc.server.rules.speakers import CLAIM_TABLE, claim_columns
 
-CLAIM_TABLE = "ft_dcc_invitee_claim"
 ACTION = "claim_review_invitee"
+RELEASE_ACTION = "release_review_invitee"
+
 
 def claim_table(store: Any) -> sa.Table:
     """The claims table of ``store`` (created in its database the first time: at start-up)."""
     defined = store.metadata.tables.get(CLAIM_TABLE)
     if defined is not None:
         return defined  # the store's own metadata remembers it: no check of the database
-    return side_table(
-        store.engine,
-        store.metadata,
-        CLAIM_TABLE,
-        sa.Column("invitee_id", sa.String(64), primary_key=True),
-        sa.Column("review_session_id", sa.String(64), nullable=False),
-        sa.Column("user_id", sa.String(64), nullable=False),
-        sa.Column("claimed_by_id", sa.String(64), nullable=False),
-        sa.Column("claimed_at", sa.DateTime, nullable=False),
-    )
+    return side_table(store.engine, store.metadata, CLAIM_TABLE, *claim_columns())
 
 
 def claimed_user(store: Any, invitee: Invitee) -> Optional[str]:
@@ -151,3 +150,28 @@ def claim(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
         raise ApiFailure("ValidationError", "Send the id of an active User as user_id.")
     _record(ctx.store, invitee, user_id, caller.user_id)
     return {"action": ACTION, "review_session_invitee_id": invitee.id, "user_id": user_id}
+
+
+def release(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
+    """The ``release_review_invitee`` action (see the module docstring)."""
+    invitee_id = op.get("review_session_invitee_id")
+    table = claim_table(ctx.store)
+    with ctx.store.engine.connect() as connection:
+        held = connection.execute(
+            sa.select(table.c.user_id).where(table.c.invitee_id == str(invitee_id or ""))
+        ).scalar()
+    if held is None:
+        raise ApiFailure(
+            "ValidationError",
+            "That invitee is not claimed by anyone; send the review_session_invitee_id of a "
+            "claimed invitee.",
+        )
+    if held != caller.user_id and not permissions.is_admin(ctx.store, caller.user_id):
+        raise _refuse("Only the User who claimed this invitee, or an administrator, may release "
+                      "the claim; ask them.")  # fmt: skip
+    with ctx.store.engine.begin() as connection:
+        connection.execute(
+            sa.delete(table).where(table.c.invitee_id == str(invitee_id), table.c.user_id == held)
+        )
+    return {"action": RELEASE_ACTION, "review_session_invitee_id": str(invitee_id),
+            "user_id": None}  # fmt: skip

@@ -26,15 +26,19 @@ from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.schema import EntityType, SchemaModel
 from ft_dcc.server.model.side_tables import creator_table
 from ft_dcc.server.model.storage import DISCRIMINATOR
+from ft_dcc.server.rules import uploads
 from ft_dcc.server.rules.ownership_model import (
     OPEN_PARENT,
     PARENT_OWNER,
+    PRIVATE_SESSION_MEMBERS,
+    SESSION_OR_INVITEE,
     Ownership,
     ownership_of,
 )
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, PermissionDenied, role_of
 from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Rule, WriteStep
 from ft_dcc.server.rules.review import is_private
+from ft_dcc.server.rules.speakers import speakers_of, speaks_in_session
 
 Row = Dict[str, Any]
 #: how far ownership is followed up through parents (Status -> item -> session: 2)
@@ -81,22 +85,41 @@ def load_typed(
 
 def owners_of(
     reader: Reader, connection: Connection, etype: EntityType, row: Mapping[str, Any],
-    depth: int = 0,
+    depth: int = 0, with_creator: bool = True,
 ) -> Set[str]:  # fmt: skip
-    """The recorded creator of ``row`` and, for a child, the owners of its parent."""
+    """The recorded creator of ``row`` and, for a child, the owners of its parent; for a row
+    that speaks for an invitee, its session's owners and that invitee's speakers instead."""
     spec = ownership_of(etype.name, etype.family)
     found: Set[str] = set()
     if spec is None or depth > MAX_DEPTH:
         return found
-    if len(etype.primary_key) == 1:
+    if with_creator and spec.speaks_for is None and len(etype.primary_key) == 1:
         creator = creator_of(connection, reader.metadata, etype, row[etype.primary_key[0]])
         if creator:
             found.add(str(creator))
     if spec.parent is not None and row.get(spec.parent.column):
         parent = load_typed(reader, connection, spec.parent.type_name, row[spec.parent.column])
         if parent is not None:
-            found |= owners_of(reader, connection, parent[0], parent[1], depth + 1)
+            found |= owners_of(reader, connection, parent[0], parent[1], depth + 1,
+                               spec.parent.creator_counts)  # fmt: skip
+    if spec.speaks_for and row.get(spec.speaks_for):
+        invitee = load_typed(reader, connection, "ReviewSessionInvitee", row[spec.speaks_for])
+        if invitee is not None:
+            found |= speakers_of(connection, reader.metadata, invitee[1])
     return found
+
+
+def session_of(reader: Reader, connection: Connection, ident: Any
+               ) -> Optional[Tuple[EntityType, Row]]:  # fmt: skip
+    """The ReviewSession that ``ident`` (a review item's id, or a session's own) is in."""
+    if not ident:
+        return None
+    item = load_typed(reader, connection, "ReviewSessionObject", ident)
+    if item is not None:
+        ident = item[1].get("review_session_id")
+        if not ident:
+            return None
+    return load_typed(reader, connection, "ReviewSession", ident)
 
 
 def _exempt(batch: BatchView) -> bool:
@@ -159,6 +182,8 @@ class OwnershipRule(Rule):
             and row.get(spec.parent.column)
         ):
             _check_parent(batch, etype, spec, row[spec.parent.column])
+        if step.action == "create":
+            _check_create(batch, etype, spec, row)
 
     def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
         seen = set()
@@ -215,7 +240,67 @@ def _check_parent(batch: BatchView, etype: EntityType, spec: Ownership, parent_i
     )
 
 
+def _check_create(batch: BatchView, etype: EntityType, spec: Ownership, row: Row) -> None:
+    """The create kinds that look past the parent: verdicts, notes in a private session, and
+    a component whose id another User reserved for their upload."""
+    if spec.create == SESSION_OR_INVITEE and spec.parent is not None:
+        _check_verdict(batch, etype, spec, row)
+    elif spec.create == PRIVATE_SESSION_MEMBERS and spec.in_session:
+        _check_in_private_session(batch, etype, row.get(spec.in_session))
+    if etype.family == "Component":
+        holder = uploads.reserved_by(batch.connection, batch.metadata, row.get("id"))
+        if holder not in (None, batch.user_id):
+            raise PermissionDenied(uploads.taken(str(row.get("id")), "create"))
+
+
+def _check_verdict(batch: BatchView, etype: EntityType, spec: Ownership, row: Row) -> None:
+    """A verdict names an invitee of its own session, and comes from the session's owner or
+    from that invitee (their link, or the User who claimed them)."""
+    assert spec.parent is not None and spec.speaks_for is not None
+    session = session_of(batch, batch.connection, row.get(spec.parent.column))
+    if session is None:
+        return  # the required-parent and references checks answer
+    invitee_id = row.get(spec.speaks_for)
+    invitee = load_typed(batch, batch.connection, "ReviewSessionInvitee", invitee_id)
+    if invitee is not None and invitee[1].get("review_session_id") != session[1].get("id"):
+        raise PermissionDenied(
+            f"A {etype.name} may only name an invitee of its own review session; invitee "
+            f"{invitee_id} is invited to another. Send the id of one of this session's invitees."
+        )
+    if batch.user_id in owners_of(batch, batch.connection, session[0], session[1]):
+        return
+    if invitee is not None and batch.user_id in speakers_of(
+        batch.connection, batch.metadata, invitee[1]
+    ):
+        return
+    raise PermissionDenied(
+        f"You may not give a verdict for invitee {invitee_id} in "
+        f"{_describe(session[0], session[1])}: only the session's owner, that invitee (through "
+        "their own review link) or an administrator may. Ask the session's owner."
+    )
+
+
+def _check_in_private_session(batch: BatchView, etype: EntityType, ident: Any) -> None:
+    """A row in a private session (on it or one of its items) is for its owner and invitees."""
+    session = session_of(batch, batch.connection, ident)
+    if session is None or not is_private(session[1]):
+        return
+    if batch.user_id in owners_of(batch, batch.connection, session[0], session[1]):
+        return
+    invitees = batch.tables[batch.model.types["ReviewSessionInvitee"].family]
+    if speaks_in_session(batch.connection, batch.metadata, invitees, batch.user_id,
+                         session[1].get("id")):  # fmt: skip
+        return
+    raise PermissionDenied(
+        f"You may not add a {etype.name} in the private {_describe(session[0], session[1])}: "
+        "only its owner, its invitees (through their own review link) or an administrator may. "
+        "Ask its owner for an invitation, or write on the version instead."
+    )
+
+
 def _owner_words(spec: Ownership) -> str:
+    if spec.speaks_for:
+        return "the review session's owner or the invitee it names"
     if spec.parent is None:
         return "whoever created it"
     return f"whoever created it or owns its {spec.parent.type_name}"
@@ -225,11 +310,15 @@ def _owner_words(spec: Ownership) -> str:
 def file_refusal(store: StoreParts, user_id: str, component_id: str, doing: str) -> Optional[str]:
     """Why ``user_id`` may not ``doing`` (e.g. "upload to") the file of ``component_id``, or
     ``None`` when they may: its owners and administrators may; a component id with no row yet
-    (an upload before its create, as the ftrack client does) is anyone's."""
+    (an upload before its create, as the ftrack client does) is for whoever first asked to
+    upload to it (:mod:`ft_dcc.server.rules.uploads`), or anyone's until someone did."""
     with store.engine.connect() as connection:
-        found = load_typed(store, connection, "Component", component_id)
-        if found is None or role_of(store, connection, user_id) == ADMINISTRATOR:
+        if role_of(store, connection, user_id) == ADMINISTRATOR:
             return None
+        found = load_typed(store, connection, "Component", component_id)
+        if found is None:
+            holder = uploads.reserved_by(connection, store.metadata, component_id)
+            return None if holder in (None, user_id) else uploads.taken(component_id, doing)
         if user_id in owners_of(store, connection, found[0], found[1]):
             return None
     return (
@@ -237,3 +326,17 @@ def file_refusal(store: StoreParts, user_id: str, component_id: str, doing: str)
         "created it or owns its AssetVersion) or an administrator may. Ask them, or upload to a "
         "new component of your own."
     )
+
+
+def upload_refusal(store: StoreParts, user_id: str, component_id: str) -> Optional[str]:
+    """Why ``user_id`` may not upload to ``component_id`` (as :func:`file_refusal`), or
+    ``None``: then a component id with no row yet is reserved for them (the first to ask)."""
+    refusal = file_refusal(store, user_id, component_id, "upload to")
+    if refusal is not None:
+        return refusal
+    with store.engine.connect() as connection:
+        if load_typed(store, connection, "Component", component_id) is not None:
+            return None
+        admin = role_of(store, connection, user_id) == ADMINISTRATOR
+    holder = uploads.reserve(store.engine, store.metadata, component_id, user_id)
+    return None if admin or holder == user_id else uploads.taken(component_id, "upload to")

@@ -12,6 +12,13 @@ file routes (uploads and ``/component/remove``), the permission-matrix tests and
   item, invitee or verdict of a ReviewSession, a NoteComponent of a Note), the owners of its
   parent (recursively), read through a parent column that only an administrator may rewrite.
 
+A **verdict** (``ReviewSessionObjectStatus``) speaks for the invitee it names: it is owned by the
+review session's owner and by that invitee's speakers (their own link runs as their collaborator
+User, or as the User who claimed them: :mod:`ft_dcc.server.rules.speakers`), never by its creator
+alone nor by whoever added the item to someone's open session. A **note** in a private review
+session (on the session or one of its items) is for its owner and its invitees; elsewhere any
+User notes, as in ftrack.
+
 An Administrator may do everything. Anyone else may ``create`` as :class:`Ownership.create`
 says, ``update`` and ``delete`` only rows they own (except the :attr:`Ownership.open_fields`,
 which any User may change, as ftrack's User role changes statuses), may never change an
@@ -33,6 +40,14 @@ from typing import Dict, List, Optional, Tuple
 ANYONE = "any User"
 PARENT_OWNER = "owner of the parent"
 OPEN_PARENT = "owner of the parent, or any User when it is not private"
+#: a verdict: the owner of the review session, or the invitee it names (their link, or the
+#: User who claimed them); the invitee must be one of that session's
+SESSION_OR_INVITEE = "owner of the review session, or the invitee it names"
+#: a note: any User, except on an item of a private review session (or the session itself):
+#: there its owner and its invitees
+PRIVATE_SESSION_MEMBERS = (
+    "any User; in a private review session (on it or its items): its owner or its invitees"
+)
 #: who may update or delete a row
 OWNER = "owner"
 
@@ -44,6 +59,9 @@ class Parent:
     column: str
     type_name: str
     required: bool = False  # a row without a parent is refused (a ComponentLocation)
+    #: whether the parent's own creator counts as an owner of the row (False: only the owners
+    #: of the parent's parent do: a verdict is the session owner's, not the item adder's)
+    creator_counts: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,13 @@ class Ownership:
     self_only: Tuple[str, ...] = ()
     #: attributes any User may change on anyone's row (ftrack's User role sets statuses)
     open_fields: Tuple[str, ...] = ()
+    #: the attribute naming the invitee this row speaks for: the row is owned by its review
+    #: session's owner and that invitee's speakers (:mod:`ft_dcc.server.rules.speakers`), not
+    #: by whoever created it
+    speaks_for: Optional[str] = None
+    #: the attribute naming the review item (or session) a row is written in, when that decides
+    #: who may create it (:data:`PRIVATE_SESSION_MEMBERS`)
+    in_session: Optional[str] = None
     #: whether the store records the creator of each row (not for link rows keyed by the two
     #: ids they join: those are owned through their parent only)
     recorded: bool = True
@@ -111,11 +136,17 @@ MODEL: Tuple[Ownership, ...] = (
     ),
     Ownership(
         "ReviewSessionObjectStatus",
-        parent=Parent("review_session_object_id", "ReviewSessionObject", required=True),
+        parent=Parent(
+            "review_session_object_id", "ReviewSessionObject", required=True, creator_counts=False
+        ),
+        create=SESSION_OR_INVITEE,
         immutable=("review_session_object_id", "review_session_invitee_id"),
+        speaks_for="review_session_invitee_id",
     ),
     Ownership(
         "Note",
+        create=PRIVATE_SESSION_MEMBERS,
+        in_session="parent_id",
         immutable=("user_id", "parent_id", "parent_type", "in_reply_to_id"),
         self_only=("user_id",),
         legacy_owner="user_id",
@@ -152,13 +183,27 @@ def permissions_table() -> List[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for spec in MODEL:
-        parent = f"owner of {spec.parent.type_name} (`{spec.parent.column}`)" if spec.parent else ""
-        through = ", or ".join(p for p in ("creator" if spec.recorded else "", parent) if p)
+        through = ", or ".join(_owned_through(spec))
         lines.append(
             f"| {spec.type_name} | {through} | {spec.create} | {spec.update} / {spec.delete} | "
             f"{_names(spec.immutable)} | {_names(spec.self_only)} | {_names(spec.open_fields)} |"
         )
     return lines
+
+
+def _owned_through(spec: Ownership) -> List[str]:
+    """How a row of ``spec`` is owned, in words (the table's second column)."""
+    parts = ["creator"] if spec.recorded and spec.speaks_for is None else []
+    if spec.parent is not None:
+        parent = spec.parent
+        grand = BY_TYPE[parent.type_name].parent
+        which = parent.type_name
+        if not parent.creator_counts and grand is not None:
+            which = f"the {grand.type_name} of its {parent.type_name}"
+        parts.append(f"owner of {which} (`{parent.column}`)")
+    if spec.speaks_for:
+        parts.append(f"the invitee it names (`{spec.speaks_for}`)")
+    return parts
 
 
 def _names(names: Tuple[str, ...]) -> str:
