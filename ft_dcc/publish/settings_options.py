@@ -5,8 +5,10 @@ What it reads: the publish's task (its project, type and path) to choose the pro
 and the profiles of this host and task type; with no task given, ``paths.task_templates`` turn
 the input's path into one. What it fills: the review session's name (``naming.review_session``),
 the asset name template (``naming.asset``), the capture size (``capture.resolution`` or
-``capture.scale``), check severities (``checks.*``), burn-ins (``burnin.*``) and, for movies and
-image sequences, the colour options (``colour.*``).
+``capture.scale``), check severities (``checks.*``), burn-ins (``burnin.*``), for movies and
+image sequences the colour options (``colour.*``), and the capture, encode, look and thumbnail
+keys as :class:`~ft_dcc.publish.request.PublishRequest` fields (read by the pipeline where the
+artist's own ``--frames``/``--camera``/``--thumbnail-frame``/``--look`` left them free).
 """
 
 from __future__ import annotations
