@@ -65,6 +65,7 @@ class FilesHost(Host):
 
     name = "files"
     uses_cameras = False
+    renders_range = False
 
     def __init__(
         self,

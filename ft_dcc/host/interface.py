@@ -40,6 +40,13 @@ class CaptureSpec:
     def frame_count(self) -> int:
         return self.frame_end - self.frame_start + 1
 
+    def viewport(self) -> Dict[str, Any]:
+        """How the settings want the viewport drawn (``capture.shading``: scene / wireframe /
+        solid / material, ``capture.overlays``, ``capture.hud``), defaults filled in."""
+        wanted = {"shading": "scene", "overlays": False, "hud": False}
+        wanted.update(self.display.get("viewport") or {})
+        return wanted
+
     def to_dict(self) -> Dict[str, Any]:
         data = attr.asdict(self)
         data["fps"] = f"{self.fps.numerator}/{self.fps.denominator}"
@@ -73,6 +80,10 @@ class Host(abc.ABC):
     #: True when :meth:`capture_streaming` hands each frame over as soon as it is written (the
     #: publish then encodes while capturing); the default hands them over after the capture
     streams_frames: bool = False
+    #: True when the host draws whatever frame range it is asked for (a scene, a Nuke script):
+    #: the settings' ``capture.handles`` and ``capture.frame_range`` then widen or move it.
+    #: False for inputs whose frames are what they are (the files host)
+    renders_range: bool = True
 
     @abc.abstractmethod
     def scene_path(self) -> Optional[Path]:

@@ -33,6 +33,7 @@ class ColourSettings:
     input_colorspace: Optional[str] = None
     display: Optional[str] = None
     view: Optional[str] = None
+    look: Optional[str] = None  # an OCIO look applied before the view (None: none)
 
     def to_dict(self) -> Dict[str, Optional[str]]:
         return attr.asdict(self)
@@ -48,9 +49,13 @@ class ResolvedColour:
     display: str
     view: str
     ocio_version: str
+    look: Optional[str] = None
 
-    def to_dict(self) -> Dict[str, str]:
-        return attr.asdict(self)
+    def to_dict(self) -> Dict[str, Optional[str]]:
+        data = attr.asdict(self)
+        if data["look"] is None:  # recorded only when one was applied
+            del data["look"]
+        return data
 
 
 def ocio_module() -> Any:
@@ -113,7 +118,9 @@ def resolve_colour(settings: ColourSettings) -> ResolvedColour:
             f"The view {view!r} is not a view of the display {display!r} in {location}.",
             hint=f"choose --view from: {_names(views)}",
         )
+    look = _look(config, settings.look, location)
     return ResolvedColour(
+        look=look,
         config=location,
         config_name=config.getName() or os.path.basename(location),
         input_colorspace=source,
@@ -121,6 +128,19 @@ def resolve_colour(settings: ColourSettings) -> ResolvedColour:
         view=view,
         ocio_version=str(ocio.__version__),
     )
+
+
+def _look(config: Any, look: Optional[str], location: str) -> Optional[str]:
+    """``look`` when the config has it (None for none); ColourError naming the config's looks."""
+    if not look:
+        return None
+    names: List[str] = list(config.getLookNames())
+    if look not in names:
+        raise ColourError(
+            f"The look {look!r} is not in the OCIO config {location}.",
+            hint=f"choose --look (or colour.look) from: {_names(names) or 'none: it has no looks'}",
+        )
+    return look
 
 
 def _colorspace(config: Any, name: str) -> str:
@@ -149,9 +169,13 @@ class ColourTransform:
         ocio = ocio_module()
         self.resolved = resolved
         config = load_config(resolved.config)
-        transform = ocio.DisplayViewTransform(
-            src=resolved.input_colorspace, display=resolved.display, view=resolved.view
+        source = resolved.input_colorspace
+        transform: Any = ocio.DisplayViewTransform(
+            src=source, display=resolved.display, view=resolved.view
         )
+        if resolved.look:  # the look in its process space, back to the input, then the view
+            look = ocio.LookTransform(src=source, dst=source, looks=resolved.look)
+            transform = ocio.GroupTransform([look, transform])
         self._processor = config.getProcessor(transform).getDefaultCPUProcessor()
         self._ocio = ocio
 

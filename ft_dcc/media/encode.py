@@ -59,6 +59,7 @@ def encode_review(
     burnin: Optional[Burnin] = None,
     colour: Optional[ColourTransform] = None,
     audio: Optional[AudioInput] = None,
+    sound: bool = True,
     progress: Optional[Callable[[float, str], None]] = None,
 ) -> Path:
     """Encode ``frames`` to ``output`` (H.264 High, yuv420p, CFR ``fps``, +faststart).
@@ -73,7 +74,9 @@ def encode_review(
     later). ``colour`` makes scene-linear frames display-referred
     (an OCIO transform applied to every decoded frame before encoding; a movie is then always
     re-encoded). ``audio`` is the review's sound (instead of a movie's own), placed on the
-    picture's time line and cut or padded to it. ``progress(fraction, message)`` follows ffmpeg.
+    picture's time line and cut or padded to it; ``sound=False`` makes a silent review (no
+    ``audio``, a movie's own sound dropped). ``crf`` is libx264's constant rate factor
+    (lower: better and larger). ``progress(fraction, message)`` follows ffmpeg.
     Returns ``output``; raises :class:`MediaError` with ffmpeg's last lines on failure
     (``output`` is then untouched).
     """
@@ -81,12 +84,13 @@ def encode_review(
     output = Path(output)
     report = progress or (lambda fraction, message: None)
     movie = _as_movie(frames)
+    audio = audio if sound else None
     with tempfile.TemporaryDirectory(prefix="ft_dcc_encode_") as scratch:
         if movie is not None and colour is None and audio is None:
             info = probe_movie(movie)
             if _review_ready(info, rate, size, burnin):
-                return _remux(movie, info, output, rate, report)
-        source = _source(frames, movie, Path(scratch), rate, colour, report)
+                return _remux(movie, info, output, rate, report, sound)
+        source = _source(frames, movie, Path(scratch), rate, colour, report, sound)
         source = _with_audio(source, audio)
         slate = burnin.slate_frames if burnin is not None else 0
         total = source.total + slate
@@ -154,6 +158,7 @@ def _source(
     rate: Fraction,
     colour: Optional[ColourTransform],
     report: Callable[[float, str], None],
+    sound: bool = True,
 ) -> _Source:
     """The encoder's input for ``frames``: read directly, or decoded through ``colour``."""
     files: List[Path] = []
@@ -164,7 +169,8 @@ def _source(
                         movie, info.fps, rate)  # fmt: skip
         total, size = info.frame_count, (info.width, info.height)
         input_args = ["-i", str(movie)]
-        audio = (1 if colour is not None else 0, Fraction(0)) if _keeps_sound(info, rate) else None
+        kept = _keeps_sound(info, rate, sound)
+        audio = (1 if colour is not None else 0, Fraction(0)) if kept else None
     else:
         files = _frame_files(frames, report)
         total, size = len(files), image_size(files[0])
@@ -222,13 +228,14 @@ def _review_ready(
 
 
 def _remux(
-    movie: Path, info: Any, output: Path, rate: Fraction, report: Callable[[float, str], None]
-) -> Path:
+    movie: Path, info: Any, output: Path, rate: Fraction, report: Callable[[float, str], None],
+    sound: bool = True,
+) -> Path:  # fmt: skip
     """Copy an already review-ready picture bit for bit into a faststart MP4 (no re-encode)."""
     report(0.0, f"{movie.name} is already H.264 High yuv420p at this rate: copying its picture")
     partial = _partial_path(output)
     args = ["-i", str(movie), "-map", "0:v:0", "-c:v", "copy",
-            *_audio_arguments(info, rate, info.frame_count), "-sn", "-dn",
+            *_audio_arguments(info, rate, info.frame_count, sound), "-sn", "-dn",
             "-movflags", "+faststart", "-f", "mp4", str(partial)]  # fmt: skip
     _write_verified(
         lambda: run_ffmpeg(args, what=f"Copying {movie.name} into {output.name}"),
@@ -241,8 +248,10 @@ def _remux(
     return output
 
 
-def _keeps_sound(info: Any, rate: Fraction) -> bool:
-    """A movie's own sound is kept unless the picture is retimed."""
+def _keeps_sound(info: Any, rate: Fraction, sound: bool = True) -> bool:
+    """A movie's own sound is kept unless the picture is retimed (or no sound is wanted)."""
+    if not sound:
+        return False
     if info.has_audio and info.fps != rate:
         log.warning("the sound is dropped: the picture is retimed from %s to %s fps",
                     info.fps, rate)  # fmt: skip
@@ -250,9 +259,9 @@ def _keeps_sound(info: Any, rate: Fraction) -> bool:
     return bool(info.has_audio)
 
 
-def _audio_arguments(info: Any, rate: Fraction, total: int) -> List[str]:
+def _audio_arguments(info: Any, rate: Fraction, total: int, sound: bool = True) -> List[str]:
     """A movie's own sound (AAC, cut or padded to the picture's length), when it is kept."""
-    if not _keeps_sound(info, rate):
+    if not _keeps_sound(info, rate, sound):
         return ["-an"]
     return audio_arguments(0, Fraction(0), total / rate)
 

@@ -115,9 +115,15 @@ def check_frame_range(state: PublishState) -> List[str]:
         explicit = view.shot_values if view is not None else None
         attributes = shot_attributes(state.connected_session(), state.shot, explicit)
         warnings.extend(adopt_shot_settings(state, attributes))
+        warnings.extend(follow_shot_range(state, attributes))
         warnings.extend(_check_shot_range(state, attributes))
         warnings.extend(_check_shot_fps(state, attributes))
-    elif state.host.rate_source() is None and state.request.fps is None:
+    elif state.request.frame_rule == "shot" and not state.request.frames:
+        warnings.append(
+            "capture.frame_range is \"shot\" but the shot's range could not be read: published "
+            f"the scene's {spec.frame_start}-{spec.frame_end}"
+        )
+    if state.shot is None and state.host.rate_source() is None and state.request.fps is None:
         warnings.append(
             f"the input has no frame rate and the shot's could not be read: published at "
             f"{float(spec.fps):g} fps (pass --fps to choose)"
@@ -158,6 +164,25 @@ def adopt_shot_settings(state: PublishState, attributes: Dict[str, ShotAttribute
             )
             break
     return warnings
+
+
+def follow_shot_range(state: PublishState, attributes: Dict[str, ShotAttribute]) -> List[str]:
+    """``capture.frame_range = "shot"``: capture the shot's fstart/fend (with the settings'
+    handles) instead of the scene's range; a warning when the shot has none set."""
+    from ft_dcc.publish.capture_rules import shot_range
+
+    start, end = attributes.get("fstart"), attributes.get("fend")
+    shot = None
+    if start is not None and end is not None and (start.explicit or end.explicit):
+        shot = int(float(start.value)), int(float(end.value))  # set, not ftrack's default
+    wanted = shot_range(state.host, state.request, shot)
+    if wanted is None:
+        if state.request.frame_rule == "shot" and shot is None and not state.request.frames:
+            return [f"shot {_shot_name(state)} has no fstart/fend: published the scene's range"]
+        return []
+    state.spec = attr.evolve(state.capture_spec(), frame_start=wanted[0], frame_end=wanted[1])
+    log.info("capture.frame_range: the shot's range %s-%s", *wanted)
+    return []
 
 
 def _handles(attributes: Dict[str, ShotAttribute]) -> int:
@@ -209,8 +234,9 @@ def _check_shot_range(state: PublishState, attributes: Dict[str, ShotAttribute])
     shot_range = (int(float(start.value)), int(float(end.value)))
     ours = (spec.frame_start, spec.frame_end)
     handles = _handles(attributes)
-    if ours in (shot_range, (shot_range[0] - handles, shot_range[1] + handles)):
-        return []
+    for around in {0, handles, state.request.handles}:  # the shot's or the settings' handles
+        if ours == (shot_range[0] - around, shot_range[1] + around):
+            return []
     shot_name = _shot_name(state)
     wanted = f"{shot_range[0]}-{shot_range[1]}"
     publishing = f"{ours[0]}-{ours[1]}"
@@ -279,15 +305,18 @@ def _rate_text(rate: Fraction) -> str:
     return str(rate.numerator) if rate.denominator == 1 else f"{rate.numerator}/{rate.denominator}"
 
 
-def check_colour(host: Any) -> Optional[Any]:
+def check_colour(host: Any, look: Optional[str] = None) -> Optional[Any]:
     """The host's review colour transform with every name checked (a ``ResolvedColour``), or
-    None when its frames are already display-referred; ValidationError names the valid choices."""
+    None when its frames are already display-referred; ValidationError names the valid choices.
+    ``look`` (the settings' ``colour.look``) applies when the host's own settings name none."""
     from ft_dcc.exceptions import ColourError
     from ft_dcc.media.colour import resolve_colour
 
     settings = host.review_colour()
     if settings is None:
         return None
+    if look and not settings.look:
+        settings = attr.evolve(settings, look=look)
     try:
         return resolve_colour(settings)
     except ColourError as error:

@@ -140,6 +140,7 @@ def add_media_options(parser: Any) -> None:
     )
     colour.add_argument("--display", help="OCIO display (default: the config's default display)")
     colour.add_argument("--view", help="OCIO view (default: the display's default view)")
+    colour.add_argument("--look", help="OCIO look applied before the view (default: colour.look)")
     burnin = parser.add_argument_group("burn-ins and slate")
     burnin.add_argument(
         "--burnin",
@@ -165,7 +166,7 @@ def add_media_options(parser: Any) -> None:
 
 def colour_request(args: argparse.Namespace) -> Optional[Dict[str, Any]]:
     """The colour options given, or None when none was."""
-    names = ("ocio_config", "input_colorspace", "display", "view")
+    names = ("ocio_config", "input_colorspace", "display", "view", "look")
     values = {name: getattr(args, name, None) for name in names}
     return values if any(values.values()) else None
 
@@ -362,6 +363,7 @@ def publish_files(
             input_colorspace=colour.get("input_colorspace"),
             display=colour.get("display"),
             view=colour.get("view"),
+            look=colour.get("look"),
         ),
         audio=request.get("audio"),
         audio_offset=int(request.get("audio_offset") or 0),

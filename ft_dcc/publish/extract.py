@@ -43,7 +43,7 @@ def capture(state: PublishState) -> CaptureResult:
     state.capture = result
     state.progress("capture", 1.0, f"captured {len(result.files)} file(s)")
     if encoder is not None:
-        finish_stream(state, encoder, _audio(result, state.capture_spec().fps))
+        finish_stream(state, encoder, _audio(result, state))
     return result
 
 
@@ -96,7 +96,9 @@ def encode_and_verify(state: PublishState) -> Path:
             first_frame=result.first_frame,
             size=(spec.width, spec.height),
             colour=ColourTransform(state.colour) if state.colour is not None else None,
-            audio=_audio(result, spec.fps),
+            audio=_audio(result, state),
+            sound=state.request.sound,
+            crf=state.request.quality,
             burnin=_burnin(state),
             progress=scaled(state.progress, "encode", 0.0, 1.0),
         )
@@ -121,10 +123,12 @@ def _burnin(state: PublishState) -> Optional[Burnin]:
     return Burnin(state.burnin, state.burnin_values)
 
 
-def _audio(result: CaptureResult, fps: Fraction) -> Optional[AudioInput]:
-    """The captured sound placed on the review's time line (its first frame is time 0)."""
-    if result.audio is None:
+def _audio(result: CaptureResult, state: PublishState) -> Optional[AudioInput]:
+    """The captured sound placed on the review's time line (its first frame is time 0); None
+    without one or when the settings want a silent review (``encode.sound``)."""
+    if result.audio is None or not state.request.sound:
         return None
+    fps = state.capture_spec().fps
     start = result.audio_start_frame
     offset = 0 if start is None else start - result.first_frame
     return AudioInput(Path(result.audio), Fraction(offset) / fps)

@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 import attr
 
 from ft_dcc.media._fps import as_fraction
+from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.session.interface import IntegrateSession
 
@@ -103,6 +104,22 @@ class PublishRequest:
     resolution: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)
     scale: Optional[float] = None  # capture.scale, when no resolution is given
     check_severity: Dict[str, str] = attr.Factory(dict)  # validator class -> block/warn/off
+    camera_rule: str = "scene"  # capture.camera: the scene's camera, or one named here
+    frame_rule: str = "scene"  # capture.frame_range: the scene's range, or the shot's in ftrack
+    handles: int = attr.ib(default=0, converter=int)  # capture.handles, around that range
+    #: capture.shading / overlays / hud: how the host's viewport draws the capture
+    shading: str = "scene"
+    overlays: bool = attr.ib(default=False, converter=bool)
+    hud: bool = attr.ib(default=False, converter=bool)
+    quality: int = attr.ib(default=REVIEW_CRF, converter=int)  # encode.quality: H.264 CRF
+    max_size: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)  # encode.max_size
+    sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
+    look: Optional[str] = None  # colour.look: an OCIO look before the view
+    thumbnail_rule: str = "middle"  # thumbnail.frame, when thumbnail_frame is not given
+
+    def viewport(self) -> Dict[str, Any]:
+        """How the capture's viewport should draw, for ``CaptureSpec.display["viewport"]``."""
+        return {"shading": self.shading, "overlays": self.overlays, "hud": self.hud}
 
     @property
     def several(self) -> bool:

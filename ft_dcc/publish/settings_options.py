@@ -5,8 +5,10 @@ What it reads: the publish's task (its project, type and path) to choose the pro
 and the profiles of this host and task type; with no task given, ``paths.task_templates`` turn
 the input's path into one. What it fills: the review session's name (``naming.review_session``),
 the asset name template (``naming.asset``), the capture size (``capture.resolution`` or
-``capture.scale``), check severities (``checks.*``), burn-ins (``burnin.*``) and, for movies and
-image sequences, the colour options (``colour.*``).
+``capture.scale``), check severities (``checks.*``), burn-ins (``burnin.*``), for movies and
+image sequences the colour options (``colour.*``), and the capture, encode, look and thumbnail
+keys as :class:`~ft_dcc.publish.request.PublishRequest` fields (read by the pipeline where the
+artist's own ``--frames``/``--camera``/``--thumbnail-frame``/``--look`` left them free).
 """
 
 from __future__ import annotations
@@ -262,9 +264,10 @@ def apply(
         out["colour"] = _colour(out.get("colour"), resolved)
     size = resolved["capture.resolution"]
     out["settings"] = {
+        **_capture_and_encode(resolved),
         "asset_name_template": resolved["naming.asset"],
         "name_fields": dict(context.fields),
-        "resolution": [int(v) for v in size.split("x")] if size else None,
+        "resolution": _size(size),
         "scale": resolved["capture.scale"],
         "check_severity": {
             plugin: resolved[key]
@@ -273,6 +276,29 @@ def apply(
         },
     }
     return out
+
+
+def _size(text: Optional[str]) -> Optional[List[int]]:
+    return [int(v) for v in text.split("x")] if text else None
+
+
+def _capture_and_encode(resolved: Resolved) -> Dict[str, Any]:
+    """The capture, encode, look and thumbnail keys as :class:`PublishRequest` fields (the
+    artist's ``--frames``/``--thumbnail-frame``/``--look`` still win: the pipeline reads these
+    only where the artist chose nothing)."""
+    return {
+        "camera_rule": resolved["capture.camera"],
+        "frame_rule": resolved["capture.frame_range"],
+        "handles": resolved["capture.handles"],
+        "shading": resolved["capture.shading"],
+        "overlays": resolved["capture.overlays"],
+        "hud": resolved["capture.hud"],
+        "quality": resolved["encode.quality"],
+        "max_size": _size(resolved["encode.max_size"]),
+        "sound": resolved["encode.sound"],
+        "look": resolved["colour.look"],
+        "thumbnail_rule": resolved["thumbnail.frame"],
+    }
 
 
 def _colour(given: Optional[Dict[str, Any]], resolved: Resolved) -> Optional[Dict[str, Any]]:

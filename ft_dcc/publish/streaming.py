@@ -34,7 +34,8 @@ def stream_encoder(state: PublishState, output: Path) -> Optional[StreamEncoder]
 
     spec = state.capture_spec()
     size = (spec.width, spec.height)
-    return StreamEncoder(output, spec.fps, spec.frame_count, size=size).start()
+    quality = state.request.quality
+    return StreamEncoder(output, spec.fps, spec.frame_count, size=size, crf=quality).start()
 
 
 def finish_stream(state: PublishState, encoder: StreamEncoder, audio: Optional[AudioInput]) -> Path:

@@ -25,8 +25,9 @@ ASSET_FIELDS = ("scene", "project", "sequence", "shot", "task", "camera", "host"
 PATH_FIELDS = ("project", "episode", "sequence", "shot", "task")
 
 PUBLISH = "ft-dcc publish"
-HOSTS = "host capture (not read yet: issue 21)"
-ENCODE = "media encode (not read yet)"
+CAPTURE = "ft-dcc publish: the capture (Blender, Maya, Nuke)"
+VIEWPORT = "ft-dcc publish: the viewport capture (Blender, Maya)"
+ENCODE = "ft-dcc publish: the review encode"
 
 
 @attr.s(auto_attribs=True, frozen=True)
@@ -78,25 +79,36 @@ KEYS: Tuple[Key, ...] = (
         "factor on the scene's resolution when capture.resolution is null (0.5: half size); "
         "sizes are rounded to even numbers for H.264"),
     Key("capture.camera", kinds.TEXT, "scene",
-        'the camera to capture through: "scene" (the scene\'s active camera) or a camera name',
-        HOSTS),
+        'the camera to capture through: "scene" (the scene\'s active camera) or a camera name '
+        "(Blender, Maya; --camera wins; Nuke has none)", VIEWPORT),
     Key("capture.frame_range", kinds.one_of("scene", "shot"), "scene",
-        "the range to capture: the scene's start/end, or the shot's fstart/fend in ftrack",
-        HOSTS),
+        "the range to capture: the scene's start/end, or the shot's fstart/fend set in ftrack "
+        "(unset or offline: the scene's, with a warning); --frames wins; movies and image "
+        "sequences keep their own frames", CAPTURE),
     Key("capture.handles", kinds.integer(0, 1000), 0,
-        "frames added before and after the range", HOSTS),
+        "frames added before and after that range (not to --frames, nor to movies and image "
+        "sequences)", CAPTURE),
     Key("capture.shading", kinds.one_of("scene", "wireframe", "solid", "material"), "scene",
-        "viewport shading during the capture (scene: as the artist left it)", HOSTS),
+        "viewport shading during the capture (scene: as the artist left it). Maya: the "
+        "panel's displayAppearance/displayTextures (needs a panel: not in mayapy); Blender: "
+        "the 3D view's shading, in a background capture Workbench wireframe/solid/solid by "
+        "material colour; does not apply to Nuke", VIEWPORT),
     Key("capture.overlays", kinds.FLAG, False,
-        "show viewport overlays (grid, gizmos, selection) in the capture", HOSTS),
-    Key("capture.hud", kinds.FLAG, False, "show the host's heads-up display in the capture",
-        HOSTS),
+        "show viewport overlays (grid, gizmos, selection) in the capture; false turns them "
+        "off (Maya: grid, manipulators, selection highlight), true leaves the view's own. A "
+        "background Blender capture has none; does not apply to Nuke", VIEWPORT),
+    Key("capture.hud", kinds.FLAG, False,
+        "show the host's heads-up display in the capture (Maya: the panel's HUD and the "
+        "playblast's ornaments; Blender: the 3D view's text info, interactive only); does not "
+        "apply to Nuke", VIEWPORT),
     Key("encode.quality", kinds.integer(0, 51), 15,
-        "H.264 CRF of the review movie (lower is better and larger)", ENCODE),
+        "H.264 CRF of the review movie (lower is better and larger); a movie that is already "
+        "review-ready H.264 is copied, not re-encoded", ENCODE),
     Key("encode.max_size", kinds.size(), None,
-        "the review movie fits inside this size (keeping its aspect); null: no limit",
-        ENCODE),
-    Key("encode.sound", kinds.FLAG, True, "include the scene's or --audio sound in the review",
+        "the review movie fits inside this size (keeping its aspect, even sizes); the capture "
+        "is made at that size; null: no limit", ENCODE),
+    Key("encode.sound", kinds.FLAG, True,
+        "include the scene's, the movie's own or --audio sound in the review (false: silent)",
         ENCODE),
     Key("colour.ocio_config", kinds.OPTIONAL_TEXT, None,
         "OCIO config file or ocio:// URI (null: $OCIO, else ocio://studio-config-latest); "
@@ -105,8 +117,11 @@ KEYS: Tuple[Key, ...] = (
         "OCIO display (null: the config's default); like --display", "ft-dcc publish (files host)"),
     Key("colour.view", kinds.OPTIONAL_TEXT, None,
         "OCIO view (null: the display's default); like --view", "ft-dcc publish (files host)"),
-    Key("colour.look", kinds.OPTIONAL_TEXT, None, "OCIO look applied before the view",
-        "media colour (not read yet)"),
+    Key("colour.look", kinds.OPTIONAL_TEXT, None,
+        "OCIO look applied before the view to frames that need a transform (EXR input, Nuke "
+        "Writes); --look wins; a look the config lacks is refused naming its looks. Viewport "
+        "playblasts (Blender, Maya) are display-referred: it does not apply to them",
+        "ft-dcc publish: the review colour"),
     Key("burnin.mode", kinds.one_of("default", "off", "on", "slate", "both"), "default",
         "burn-ins on every frame, a slate, both or none (default: on when a template is "
         "set); like --burnin"),
@@ -123,8 +138,7 @@ KEYS: Tuple[Key, ...] = (
         "scene paths -> ftrack task when --task and $FTRACK_CONTEXTID are not given, first "
         "match wins, e.g. \"{project}/{sequence}/{shot}/{task}/**\""),
     Key("thumbnail.frame", kinds.one_of("middle", "first", "last"), "middle",
-        "the frame of the thumbnail and the review page's poster; --thumbnail-frame wins",
-        "publish thumbnail (not read yet)"),
+        "the frame of the thumbnail and the review page's poster; --thumbnail-frame wins"),
     _severity("scene_saved", "the scene is saved before it is published"),
     _severity("frame_range", "the range and fps match the shot's in ftrack"),
     *review_status_keys(),

@@ -46,7 +46,6 @@ def display_options(scene: Any) -> Dict[str, Any]:
         "light": shading.light,
         "color_type": shading.color_type,
         "burn_in": True,
-        "overlays": False,
         "colour": colour_management(scene),
         "shading": look.record(scene),
     }
@@ -77,10 +76,11 @@ def _frames_written(scene: Any, spec: CaptureSpec) -> List[Path]:
     return files
 
 
-def _apply_workbench(override: SettingsOverride, scene: Any) -> None:
+def _apply_workbench(override: SettingsOverride, scene: Any, spec: CaptureSpec) -> None:
     override.set(scene.render, "engine", "BLENDER_WORKBENCH")
     override.set(scene.display, "render_aa", "FXAA")  # 2x faster than 8 samples on software GL
     look.apply(override, scene)  # the artist's 3D view shading and background
+    look.apply_setting(override, scene, spec.viewport()["shading"])  # capture.shading
 
 
 class _FrameCounter:
@@ -135,7 +135,7 @@ def capture(
         apply_output_settings(override, scene, spec, out_dir, camera)
         for handlers in counter.handlers():
             handlers.append(counter)
-        _apply_workbench(override, scene)
+        _apply_workbench(override, scene, spec)
         result = bpy.ops.render.render(animation=True, scene=scene.name)
         if result != {"FINISHED"}:
             raise CaptureError(f"Blender's Workbench render returned {result}.")

@@ -48,6 +48,11 @@ SHADING_OPTIONS = (
 #: need EEVEE/Cycles: they are drawn as Solid, and the record says so)
 WORKBENCH_TYPES = ("SOLID", "WIREFRAME")
 
+#: ``capture.shading`` as a Workbench render's shading (type, colour) and as a 3D view's type
+SETTINGS_WORKBENCH = {"wireframe": ("WIREFRAME", None), "solid": ("SOLID", None),
+                      "material": ("SOLID", "MATERIAL")}  # fmt: skip
+SETTINGS_VIEWPORT = {"wireframe": "WIREFRAME", "solid": "SOLID", "material": "MATERIAL"}
+
 #: the name of the world made for the capture when the scene has none
 TEMPORARY_WORLD = "ft_dcc playblast background"
 
@@ -141,3 +146,36 @@ def apply(override: Any, scene: Any) -> None:
         override.set(scene, "world", world)
         override.after_restore(functools.partial(bpy.data.worlds.remove, world))
     override.set(scene.world, "color", colour)
+
+
+def apply_setting(override: Any, scene: Any, shading: str) -> None:
+    """``capture.shading`` on a Workbench render (after :func:`apply`): wireframe, solid, or
+    solid coloured by material (Material Preview needs EEVEE); "scene" keeps the artist's."""
+    if shading not in SETTINGS_WORKBENCH:
+        return
+    kind, colour = SETTINGS_WORKBENCH[shading]
+    override.set(scene.display.shading, "type", kind)
+    if colour is not None:
+        override.set(scene.display.shading, "color_type", colour)
+
+
+def set_viewport(space: Any, viewport: Dict[str, Any]) -> None:
+    """``capture.shading/overlays/hud`` on the 3D view of an interactive playblast (the caller
+    saved the view and puts it back). Blender draws its HUD (the text info) as an overlay: with
+    ``hud`` on and ``overlays`` off, only the text info is left on."""
+    if viewport["shading"] in SETTINGS_VIEWPORT:
+        space.shading.type = SETTINGS_VIEWPORT[viewport["shading"]]
+    overlay = space.overlay
+    overlay.show_overlays = bool(viewport["overlays"] or viewport["hud"])
+    overlay.show_text = bool(viewport["hud"])
+    overlay.show_stats = bool(viewport["hud"])
+    if viewport["hud"] and not viewport["overlays"]:
+        for name in HUD_ONLY_OFF:
+            if hasattr(overlay, name):
+                setattr(overlay, name, False)
+
+
+#: the overlays hidden when only the HUD is asked for (Blender 3.4 View3DOverlay)
+HUD_ONLY_OFF = ("show_floor", "show_axis_x", "show_axis_y", "show_axis_z", "show_cursor",
+                "show_extras", "show_bones", "show_object_origins", "show_outline_selected",
+                "show_relationship_lines", "show_motion_paths", "show_annotation")  # fmt: skip

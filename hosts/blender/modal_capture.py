@@ -26,6 +26,7 @@ from ft_dcc.host.interface import CaptureResult, CaptureSpec, FrameSink, Host
 from ft_dcc.host.job import MainThread, MainThreadHost
 from ft_dcc.progress import Progress, null_progress
 
+from . import look
 from .scene_setup import (
     FRAME_PREFIX,
     SettingsOverride,
@@ -99,7 +100,7 @@ class ViewportCapture:
             apply_output_settings(self._override, self.scene, self.spec, self.out_dir, camera)
             space.region_3d.view_perspective = "CAMERA"
             space.use_local_camera = False
-            space.overlay.show_overlays = bool(self.spec.display.get("overlays", False))
+            look.set_viewport(space, self.spec.viewport())  # capture.shading/overlays/hud
         except BaseException:
             self.restore()
             raise

@@ -8,6 +8,7 @@ capture is always ``format="image", compression="png"``; ft_dcc.media encodes th
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from pathlib import Path
@@ -36,7 +37,6 @@ def display_options() -> Dict[str, Any]:
     options: Dict[str, Any] = {
         "method": "playblast",
         "format": "png",
-        "ornaments": False,
         "offscreen": True,
     }
     if not scene.is_batch():
@@ -48,6 +48,37 @@ def display_options() -> Dict[str, Any]:
                 options[flag] = cmds.modelEditor(panel, q=True, **{flag: True})
     options["colour"] = colour.colour_settings()
     return options
+
+
+#: ``capture.shading`` as modelEditor flags (Maya 2025: displayAppearance "wireframe" /
+#: "smoothShaded", displayTextures on for the materials' textures); "scene" changes nothing
+SHADING_FLAGS: Dict[str, Dict[str, Any]] = {
+    "scene": {},
+    "wireframe": {"displayAppearance": "wireframe"},
+    "solid": {"displayAppearance": "smoothShaded", "displayTextures": False},
+    "material": {"displayAppearance": "smoothShaded", "displayTextures": True},
+}
+#: what ``capture.overlays`` false turns off in the panel (true: the panel's own choice)
+OVERLAY_FLAGS = ("grid", "manipulators", "selectionHiliteDisplay")
+
+
+def panel_edits(spec: CaptureSpec) -> Dict[str, Any]:
+    """The modelEditor flags the capture sets on its panel (and puts back after)."""
+    viewport = spec.viewport()
+    edits = dict(SHADING_FLAGS.get(str(viewport["shading"]), {}))
+    if not viewport["overlays"]:
+        edits.update({flag: False for flag in OVERLAY_FLAGS})
+    edits["headsUpDisplay"] = bool(viewport["hud"])
+    return edits
+
+
+def _apply_panel_look(restorer: _Restorer, panel: str, spec: CaptureSpec) -> None:
+    for flag, value in panel_edits(spec).items():
+        previous = cmds.modelEditor(panel, q=True, **{flag: True})
+        if previous == value:
+            continue
+        cmds.modelEditor(panel, e=True, **{flag: value})
+        restorer.add(functools.partial(cmds.modelEditor, panel, e=True, **{flag: previous}))
 
 
 def playblast_flags(spec: CaptureSpec, prefix: Path, panel: Optional[str]) -> Dict[str, Any]:
@@ -62,7 +93,7 @@ def playblast_flags(spec: CaptureSpec, prefix: Path, panel: Optional[str]) -> Di
         "percent": 100,
         "quality": 100,
         "viewer": False,
-        "showOrnaments": bool(spec.display.get("ornaments", False)),
+        "showOrnaments": bool(spec.viewport()["hud"]),  # the HUD and the view's ornaments
         "offScreen": True,
         "forceOverwrite": True,
         "framePadding": FRAME_PADDING,
@@ -155,6 +186,8 @@ def capture(spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
             # mayapy has no panels: the camera cannot be chosen with UI commands (unverified in
             # real Maya which view a batch playblast uses; see the Maya adapter's report).
             log.warning("batch mode: playblasting without a model panel (camera %s)", camera)
+            if spec.viewport()["shading"] != "scene":
+                log.warning("batch mode: capture.shading needs a model panel; not applied")
         else:
             panel = scene.active_model_panel()
             if panel is None:
@@ -169,6 +202,7 @@ def capture(spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
                 # current selection, not the artist's set. The review shows what they see.
                 log.warning("%s has Isolate Select on: the playblast shows only those", panel)
                 progress("capture", 0.0, f"Isolate Select is on in {panel}")
+            _apply_panel_look(restorer, panel, spec)
         colour.follow_view_transform(restorer.add)
         result = cmds.playblast(**playblast_flags(spec, prefix, panel))
     except (RuntimeError, TypeError, ValueError) as exc:

@@ -1,4 +1,6 @@
-"""Collect what to capture (camera, range, fps, resolution) into a CaptureSpec instance."""
+"""Collect what to capture (camera, range, fps, resolution, viewport look) into a CaptureSpec
+instance: the scene's, with the artist's choices and the studio settings applied
+(``ft_dcc.publish.capture_rules``)."""
 
 from typing import Any, Dict
 
@@ -12,17 +14,22 @@ class CollectCaptureSpec(pyblish.api.ContextPlugin):
     order = pyblish.api.CollectorOrder - 0.1
 
     def process(self, context):
+        from ft_dcc.publish.capture_rules import fit_inside, range_overrides, viewport_display
         from ft_dcc.publish.naming import capture_size
         from ft_dcc.publish.state import REVIEW_FAMILY, state_of
 
         state = state_of(context)
         request = state.request
-        overrides: Dict[str, Any] = {"camera": state.camera_choice(), "fps": request.fps}
-        if request.frames:
-            overrides["frame_start"], overrides["frame_end"] = request.frames
+        camera = state.camera_choice()
+        if camera is None and state.host.uses_cameras and request.camera_rule != "scene":
+            camera = request.camera_rule  # capture.camera names one (ValidateCamera checks it)
+        overrides: Dict[str, Any] = {"camera": camera, "fps": request.fps}
+        overrides.update(range_overrides(state.host, request))
+        overrides["display"] = viewport_display(request)
         size = capture_size(state.host, request.resolution, request.scale)
-        if size is not None:
-            overrides["width"], overrides["height"] = size
+        fitted = fit_inside(size or state.host.resolution(), request.max_size)
+        if size is not None or request.max_size is not None:
+            overrides["width"], overrides["height"] = fitted
         state.spec = state.host.default_spec(**overrides)
         spec = state.spec
         name = state.asset_name or "review"

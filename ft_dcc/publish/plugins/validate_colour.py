@@ -15,10 +15,11 @@ class ValidateColour(pyblish.api.ContextPlugin):
         from ft_dcc.publish.state import state_of
 
         state = state_of(context)
-        state.colour = check_colour(state.host)
+        state.colour = check_colour(state.host, state.request.look)
         if state.colour is None:
             self.log.info("The frames are display-referred: no colour transform")
         else:
             colour = state.colour
-            self.log.info("OCIO %s: %s -> %s / %s", colour.config, colour.input_colorspace,
-                          colour.display, colour.view)  # fmt: skip
+            self.log.info("OCIO %s: %s -> %s / %s (look: %s)", colour.config,
+                          colour.input_colorspace, colour.display, colour.view,
+                          colour.look or "none")  # fmt: skip

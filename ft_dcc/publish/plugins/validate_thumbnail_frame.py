@@ -4,7 +4,8 @@ import pyblish.api
 
 
 class ValidateThumbnailFrame(pyblish.api.ContextPlugin):
-    """The chosen thumbnail frame lies in the published range; default: the middle frame."""
+    """The chosen thumbnail frame lies in the published range; default: the settings' rule
+    (``thumbnail.frame``: the first, middle or last frame)."""
 
     label = "Thumbnail frame"
     order = pyblish.api.ValidatorOrder + 0.15
@@ -19,7 +20,10 @@ class ValidateThumbnailFrame(pyblish.api.ContextPlugin):
             return
         frame = state.request.thumbnail_frame
         if frame is None:
-            frame = spec.frame_start + spec.frame_count // 2
+            rule = state.request.thumbnail_rule
+            frame = {"first": spec.frame_start, "last": spec.frame_end}.get(
+                rule, spec.frame_start + spec.frame_count // 2
+            )
         if not spec.frame_start <= frame <= spec.frame_end:
             raise ValidationError(
                 f"The thumbnail frame {frame} is outside the published range "

@@ -56,7 +56,17 @@ PANEL_DISPLAY_DEFAULTS = {
     "displayLights": "default",
     "displayTextures": False,
     "wireframeOnShaded": False,
+    # a new model panel shows its grid, manipulators, selection highlight and heads-up display
+    "grid": True,
+    "manipulators": True,
+    "selectionHiliteDisplay": True,
+    "headsUpDisplay": True,
 }
+#: the values modelEditor -displayAppearance takes (Maya 2025 command reference)
+DISPLAY_APPEARANCES = ("wireframe", "points", "boundingBox", "smoothShaded", "flatShaded")
+#: boolean modelEditor flags the fake stores when edited
+PANEL_FLAGS_EDITED = ("displayTextures", "grid", "manipulators", "selectionHiliteDisplay",
+                      "headsUpDisplay")  # fmt: skip
 
 
 def default_colour() -> Dict[str, Any]:
@@ -484,19 +494,30 @@ class FakeMaya(ImagePlanes):
                 return bool(panel.get("viewSelected", False))
             return self._unmodelled("modelEditor", mode, v)
         if mode == "edit":
-            if "camera" in v:
-                panel["camera"] = self._camera_transform(v["camera"])
-            if v.get("activeView"):
-                self.focus_panel = args[0]
-            if "displayAppearance" in v:
-                panel["displayAppearance"] = v["displayAppearance"]
-            if "viewSelected" in v:
-                panel["viewSelected"] = bool(v["viewSelected"])
-            unknown = set(v) - {"camera", "activeView", "displayAppearance", "viewSelected"}
-            if unknown:
-                return self._unmodelled("modelEditor", mode, v)
-            return None
+            return self._model_editor_edit(args[0], panel, v)
         return self._unmodelled("modelEditor", mode, v)
+
+    def _model_editor_edit(self, name: str, panel: Dict[str, Any], v: Dict[str, Any]) -> Any:
+        if "camera" in v:
+            panel["camera"] = self._camera_transform(v["camera"])
+        if v.get("activeView"):
+            self.focus_panel = name
+        if "displayAppearance" in v:
+            if v["displayAppearance"] not in DISPLAY_APPEARANCES:
+                raise RuntimeError(
+                    f"modelEditor: invalid displayAppearance '{v['displayAppearance']}'"
+                )
+            panel["displayAppearance"] = v["displayAppearance"]
+        if "viewSelected" in v:
+            panel["viewSelected"] = bool(v["viewSelected"])
+        for flag in PANEL_FLAGS_EDITED:
+            if flag in v:
+                panel[flag] = bool(v[flag])
+        modelled = {"camera", "activeView", "displayAppearance", "viewSelected"}
+        unknown = set(v) - modelled - set(PANEL_FLAGS_EDITED)
+        if unknown:
+            return self._unmodelled("modelEditor", "edit", v)
+        return None
 
     # -- menus and dialogs ----------------------------------------------------------------------
     def cmd_menu(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
@@ -841,6 +862,7 @@ class FakeMaya(ImagePlanes):
                     "size": (width, height),
                     "panel_state": {k: dict(p) for k, p in self.panels.items()},
                     "colour": dict(self.colour["outputs"]["playblast"]),
+                    "ornaments": bool(v.get("showOrnaments", True)),
                 }
             )
 

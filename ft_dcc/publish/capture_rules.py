@@ -1,0 +1,62 @@
+"""What the studio settings make of the capture: the range (``capture.frame_range`` and
+``capture.handles``), the size (``capture.resolution``/``capture.scale`` capped by
+``encode.max_size``) and how the viewport draws (``capture.shading``/``overlays``/``hud``).
+
+The artist's own ``--frames`` wins over the range rules. A host whose frames are fixed (the
+files host: ``Host.renders_range`` False) keeps its range.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional, Tuple
+
+from ft_dcc.host.interface import Host
+from ft_dcc.publish.request import PublishRequest
+
+log = logging.getLogger(__name__)
+
+Size = Tuple[int, int]
+
+
+def range_overrides(host: Host, request: PublishRequest) -> Dict[str, int]:
+    """``frame_start``/``frame_end`` for the spec: the artist's ``frames``, else the scene's
+    range with the settings' handles around it (empty: the host's own range)."""
+    if request.frames:
+        return {"frame_start": request.frames[0], "frame_end": request.frames[1]}
+    if not host.renders_range or not request.handles:
+        return {}
+    start, end = host.frame_range()
+    return {"frame_start": start - request.handles, "frame_end": end + request.handles}
+
+
+def shot_range(
+    host: Host, request: PublishRequest, shot: Optional[Tuple[int, int]]
+) -> Optional[Tuple[int, int]]:
+    """The range ``capture.frame_range = "shot"`` asks for: the shot's ``fstart``/``fend`` in
+    ftrack with the handles around it; None when the rule is "scene", the artist gave
+    ``--frames``, the host cannot render another range or the shot has none."""
+    if request.frame_rule != "shot" or request.frames or not host.renders_range:
+        return None
+    if shot is None:
+        return None
+    return shot[0] - request.handles, shot[1] + request.handles
+
+
+def fit_inside(size: Size, box: Optional[Size]) -> Size:
+    """``size`` scaled down (keeping its aspect, even numbers for H.264) to fit inside
+    ``box``; unchanged when it fits or there is no box."""
+    width, height = size
+    if box is None or (width <= box[0] and height <= box[1]):
+        return size
+    factor = min(box[0] / width, box[1] / height)
+    return _even_floor(width * factor), _even_floor(height * factor)
+
+
+def _even_floor(value: float) -> int:
+    return max(2, int(value) // 2 * 2)
+
+
+def viewport_display(request: PublishRequest) -> Dict[str, Any]:
+    """``CaptureSpec.display`` entries the hosts' capture code reads (``display["viewport"]``)."""
+    return {"viewport": request.viewport()}
