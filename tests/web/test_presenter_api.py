@@ -29,6 +29,13 @@ def state(object_id: str, frame: int, **more: Any) -> Dict[str, Any]:
     return dict({"object_id": object_id, "frame": frame, "playing": False}, **more)
 
 
+def sent_now(page: Page) -> float:
+    """The server's time, from the "now" of its answer."""
+    now = current(page)["now"]
+    assert isinstance(now, float), now
+    return now
+
+
 class Stream:
     """The ``presenter`` events of one page's live stream, read in a thread."""
 
@@ -171,6 +178,11 @@ def test_who_may_present_and_the_refusals_change_nothing(world: Dict[str, Any]) 
         {"op": "state", "state": {"object_id": str(uuid.uuid4()), "frame": 1}},
         {"op": "state", "state": {"object_id": "../../etc", "frame": 1}},
         {"op": "state", "state": {"object_id": "V2", "frame": 1, "compare": ["V1"]}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": "now"}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": True}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": 1.0}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": 1e308}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": float("nan")}},
         {"op": "hand", "to": "u:" + "x" * 100},
         {"op": "hand", "to": {"key": 1}},
     ],
@@ -209,12 +221,22 @@ def test_the_state_reaches_every_page_and_the_lead_is_handed_over(world: Dict[st
         assert seen["state"] == {
             "object_id": v001, "compare": None, "mode": "side", "wipe": 50.0, "playing": True,
             "frame": 1007, "speed": 2.0, "loop": False, "mark_in": None, "mark_out": None,
+            "clock": None,
         }  # fmt: skip
+
+        # The presenter's clock (the server's time its frame was shown at, by the page's
+        # estimate from the answers' "now") is kept for the followers to move the frame on.
+        answer = post(owner, dict(op="state", state=state(v001, 1008, playing=True,
+                                                          clock=sent_now(owner)), **lead))
+        assert answer.status_code == 200, answer.text
+        kept = answer.json()["presenter"]
+        assert abs(kept["state"]["clock"] - answer.json()["now"]) < 60
+        assert bob_stream.wait_for(kept["seq"])["state"]["clock"] == kept["state"]["clock"]
 
         # A late joiner's stream opens with where the presenter is.
         late = Stream(ann)
         try:
-            assert late.wait_for(0) == sent
+            assert late.wait_for(0) == kept
         finally:
             late.close()
 
