@@ -9,7 +9,7 @@ import queue
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 import requests
@@ -37,9 +37,11 @@ def sent_now(page: Page) -> float:
 
 
 class Stream:
-    """The ``presenter`` events of one page's live stream, read in a thread."""
+    """The ``name`` events (``presenter`` unless told) of one page's live stream, read in a
+    thread."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, name: str = "presenter") -> None:
+        self.name = name
         self.response = requests.get(
             page.base + "/live", params={"token": page.token}, stream=True, timeout=WAIT_SECONDS
         )
@@ -53,23 +55,55 @@ class Stream:
             for line in self.response.iter_lines(decode_unicode=True):
                 if line.startswith("event: "):
                     name = line[len("event: ") :]
-                elif line.startswith("data: ") and name == "presenter":
+                elif line.startswith("data: ") and name == self.name:
                     self.events.put(json.loads(line[len("data: ") :]))
         except Exception:  # closed by the test
             pass
 
     def wait_for(self, seq: int) -> Dict[str, Any]:
         """The first presenter event with at least ``seq``."""
+        return self.first(lambda event: event["seq"] >= seq, f"seq >= {seq}")
+
+    def first(self, wanted: Callable[[Dict[str, Any]], bool], what: str) -> Dict[str, Any]:
+        """The next event that is ``wanted`` (the ones before it are dropped)."""
         while True:
             try:
                 event = self.events.get(timeout=WAIT_SECONDS)
             except queue.Empty:
-                raise AssertionError(f"no presenter event with seq >= {seq}") from None
-            if event["seq"] >= seq:
+                raise AssertionError(f"no {self.name} event with {what}") from None
+            if wanted(event):
                 return event
 
     def close(self) -> None:
         self.response.close()
+
+
+class HubClient:
+    """A websocket client of the server's ftrack event hub (socket.io 0.9), as the server's
+    API user."""
+
+    def __init__(self, server: Any) -> None:
+        import websocket
+
+        who = {"ftrack-user": server.api_user, "ftrack-api-key": server.api_key}
+        handshake = requests.get(server.url + "/socket.io/1/", timeout=10, headers=who)
+        sid = handshake.text.split(":")[0]
+        self.sock = websocket.create_connection(
+            f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}", timeout=WAIT_SECONDS
+        )
+        self.frames: List[str] = []
+        assert self.sock.recv() == "1::"
+
+    def emit(self, event: Dict[str, Any], ack: int) -> str:
+        """Publish ``event``; the hub's answer (its ack frame)."""
+        self.sock.send(f"5:{ack}+::" + json.dumps({"name": "ftrack.event", "args": [event]}))
+        while True:
+            self.frames.append(self.sock.recv())
+            if self.frames[-1].startswith(f"6:::{ack}+"):
+                return self.frames[-1]
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def post(page: Page, body: Any) -> requests.Response:
@@ -272,29 +306,13 @@ def test_event_hub_clients_neither_send_nor_receive_the_presenter_state(
 ) -> None:
     """The state travels as the server's own event: a websocket client of the ftrack event hub
     cannot forge it, and a subscriber to its topic gets nothing."""
-    import websocket
-
     from ft_dcc.server.review.presenter import PRESENTER_TOPIC
 
     server = embedded_server
-    sid = requests.get(server.url + "/socket.io/1/", timeout=10,
-                       headers={"ftrack-user": server.api_user,
-                                "ftrack-api-key": server.api_key}).text.split(":")[0]  # fmt: skip
-    sock = websocket.create_connection(
-        f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}", timeout=WAIT_SECONDS
-    )
+    hub = HubClient(server)
     marker = f"ft_dcc.test.marker.{uuid.uuid4().hex[:8]}"
-    frames: List[str] = []
+    frames, emit = hub.frames, hub.emit
     try:
-        assert sock.recv() == "1::"
-
-        def emit(event: Dict[str, Any], ack: int) -> str:
-            sock.send(f"5:{ack}+::" + json.dumps({"name": "ftrack.event", "args": [event]}))
-            while True:
-                frames.append(sock.recv())
-                if frames[-1].startswith(f"6:::{ack}+"):
-                    return frames[-1]
-
         subscribed = emit({"topic": "ftrack.meta.subscribe", "source": {"id": "h"},
                            "data": {"subscriber": {"id": "s"}, "subscription":
                                     f"topic={PRESENTER_TOPIC} or topic={marker}"}}, 1)  # fmt: skip
@@ -313,7 +331,7 @@ def test_event_hub_clients_neither_send_nor_receive_the_presenter_state(
             stream.close()
         emit({"topic": marker, "source": {"id": "h"}, "data": {}}, 3)
         while not any(marker in f and not f.startswith("6:") for f in frames):
-            frames.append(sock.recv())
+            frames.append(hub.sock.recv())
         assert not [f for f in frames if PRESENTER_TOPIC in f and f.startswith("5:")], frames
     finally:
-        sock.close()
+        hub.close()
