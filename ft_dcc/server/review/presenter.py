@@ -154,11 +154,13 @@ def _item(value: Any, name: str, object_ids: List[str], optional: bool = False) 
 def _clock(value: Any, now: float) -> Optional[float]:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-        abs(value - now) <= MAX_CLOCK_SKEW
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (abs(value - now) <= MAX_CLOCK_SKEW)
     ):
         raise BadInput(
-            "state.clock must be the server's time in seconds (from the \"now\" of its "
+            'state.clock must be the server\'s time in seconds (from the "now" of its '
             f"answers), within {MAX_CLOCK_SKEW:.0f} s of it; leave it out when unknown."
         )
     return float(value)
@@ -252,7 +254,6 @@ class PresenterTable:
             else:
                 connection.execute(sa.update(table).where(where).values(**values))
             return dict(old or {}, **values)
-
 
 
 def table_for(store: Any) -> PresenterTable:
@@ -377,6 +378,25 @@ def _answer(body: Dict[str, Any], status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+Work = Callable[[str, ReviewData, Link, Dict[str, Any]], Dict[str, Any]]
+
+
+async def json_post(base: ReviewRoutes, request: Request, limit: int, work: Work) -> Response:
+    """Open the request's link (403), read its JSON body (at most ``limit`` bytes) and answer
+    ``work(review session id, data, link, fields)`` (run in a thread; :class:`BadInput` is
+    answered with its status)."""
+    try:
+        review_session_id, data, link = await base.access(request)
+    except (ReviewAccessError, FileStoreError) as exc:
+        return _answer({"error": str(exc)}, 403)
+    try:
+        fields = _fields(await read_limited_body(request, limit), limit)
+        answer = await run_in_threadpool(work, review_session_id, data, link, fields)
+    except BadInput as exc:
+        return _answer({"error": str(exc)}, exc.status)
+    return _answer(answer)
+
+
 class PresenterRoutes:
     """``GET`` / ``POST /review/<rs id>/presenter`` for one server."""
 
@@ -449,16 +469,7 @@ class PresenterRoutes:
             return _answer({"error": str(exc)}, exc.status)
 
     async def post(self, request: Request) -> Response:
-        try:
-            review_session_id, data, link = await self.base.access(request)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return _answer({"error": str(exc)}, 403)
-        try:
-            fields = _fields(await read_limited_body(request, MAX_BODY), MAX_BODY)
-            answer = await run_in_threadpool(self._post, review_session_id, data, link, fields)
-        except BadInput as exc:
-            return _answer({"error": str(exc)}, exc.status)
-        return _answer(answer)
+        return await json_post(self.base, request, MAX_BODY, self._post)
 
     def routes(self) -> List[BaseRoute]:
         path = "/review/{review_session_id}/presenter"

@@ -7,6 +7,7 @@ from typing import Any, List
 from starlette.routing import BaseRoute
 
 from ft_dcc.server.review.claims import claim_table
+from ft_dcc.server.review.drawing_edit import DrawingRangeRoutes
 from ft_dcc.server.review.feedback import FeedbackRoutes
 from ft_dcc.server.review.live import LiveRoutes
 from ft_dcc.server.review.page import ReviewRoutes
@@ -27,4 +28,5 @@ def routes(server: Any) -> List[BaseRoute]:
         + LiveRoutes(base).routes()
         + PresenterRoutes(base).routes()
         + RoomRoutes(base).routes()
+        + DrawingRangeRoutes(base).routes()
     )
