@@ -9,7 +9,7 @@ import queue
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 import requests
@@ -29,10 +29,19 @@ def state(object_id: str, frame: int, **more: Any) -> Dict[str, Any]:
     return dict({"object_id": object_id, "frame": frame, "playing": False}, **more)
 
 
-class Stream:
-    """The ``presenter`` events of one page's live stream, read in a thread."""
+def sent_now(page: Page) -> float:
+    """The server's time, from the "now" of its answer."""
+    now = current(page)["now"]
+    assert isinstance(now, float), now
+    return now
 
-    def __init__(self, page: Page) -> None:
+
+class Stream:
+    """The ``name`` events (``presenter`` unless told) of one page's live stream, read in a
+    thread."""
+
+    def __init__(self, page: Page, name: str = "presenter") -> None:
+        self.name = name
         self.response = requests.get(
             page.base + "/live", params={"token": page.token}, stream=True, timeout=WAIT_SECONDS
         )
@@ -46,23 +55,55 @@ class Stream:
             for line in self.response.iter_lines(decode_unicode=True):
                 if line.startswith("event: "):
                     name = line[len("event: ") :]
-                elif line.startswith("data: ") and name == "presenter":
+                elif line.startswith("data: ") and name == self.name:
                     self.events.put(json.loads(line[len("data: ") :]))
         except Exception:  # closed by the test
             pass
 
     def wait_for(self, seq: int) -> Dict[str, Any]:
         """The first presenter event with at least ``seq``."""
+        return self.first(lambda event: event["seq"] >= seq, f"seq >= {seq}")
+
+    def first(self, wanted: Callable[[Dict[str, Any]], bool], what: str) -> Dict[str, Any]:
+        """The next event that is ``wanted`` (the ones before it are dropped)."""
         while True:
             try:
                 event = self.events.get(timeout=WAIT_SECONDS)
             except queue.Empty:
-                raise AssertionError(f"no presenter event with seq >= {seq}") from None
-            if event["seq"] >= seq:
+                raise AssertionError(f"no {self.name} event with {what}") from None
+            if wanted(event):
                 return event
 
     def close(self) -> None:
         self.response.close()
+
+
+class HubClient:
+    """A websocket client of the server's ftrack event hub (socket.io 0.9), as the server's
+    API user."""
+
+    def __init__(self, server: Any) -> None:
+        import websocket
+
+        who = {"ftrack-user": server.api_user, "ftrack-api-key": server.api_key}
+        handshake = requests.get(server.url + "/socket.io/1/", timeout=10, headers=who)
+        sid = handshake.text.split(":")[0]
+        self.sock = websocket.create_connection(
+            f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}", timeout=WAIT_SECONDS
+        )
+        self.frames: List[str] = []
+        assert self.sock.recv() == "1::"
+
+    def emit(self, event: Dict[str, Any], ack: int) -> str:
+        """Publish ``event``; the hub's answer (its ack frame)."""
+        self.sock.send(f"5:{ack}+::" + json.dumps({"name": "ftrack.event", "args": [event]}))
+        while True:
+            self.frames.append(self.sock.recv())
+            if self.frames[-1].startswith(f"6:::{ack}+"):
+                return self.frames[-1]
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def post(page: Page, body: Any) -> requests.Response:
@@ -171,6 +212,11 @@ def test_who_may_present_and_the_refusals_change_nothing(world: Dict[str, Any]) 
         {"op": "state", "state": {"object_id": str(uuid.uuid4()), "frame": 1}},
         {"op": "state", "state": {"object_id": "../../etc", "frame": 1}},
         {"op": "state", "state": {"object_id": "V2", "frame": 1, "compare": ["V1"]}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": "now"}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": True}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": 1.0}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": 1e308}},
+        {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": float("nan")}},
         {"op": "hand", "to": "u:" + "x" * 100},
         {"op": "hand", "to": {"key": 1}},
     ],
@@ -209,12 +255,22 @@ def test_the_state_reaches_every_page_and_the_lead_is_handed_over(world: Dict[st
         assert seen["state"] == {
             "object_id": v001, "compare": None, "mode": "side", "wipe": 50.0, "playing": True,
             "frame": 1007, "speed": 2.0, "loop": False, "mark_in": None, "mark_out": None,
+            "clock": None,
         }  # fmt: skip
+
+        # The presenter's clock (the server's time its frame was shown at, by the page's
+        # estimate from the answers' "now") is kept for the followers to move the frame on.
+        answer = post(owner, dict(op="state", state=state(v001, 1008, playing=True,
+                                                          clock=sent_now(owner)), **lead))
+        assert answer.status_code == 200, answer.text
+        kept = answer.json()["presenter"]
+        assert abs(kept["state"]["clock"] - answer.json()["now"]) < 60
+        assert bob_stream.wait_for(kept["seq"])["state"]["clock"] == kept["state"]["clock"]
 
         # A late joiner's stream opens with where the presenter is.
         late = Stream(ann)
         try:
-            assert late.wait_for(0) == sent
+            assert late.wait_for(0) == kept
         finally:
             late.close()
 
@@ -250,29 +306,13 @@ def test_event_hub_clients_neither_send_nor_receive_the_presenter_state(
 ) -> None:
     """The state travels as the server's own event: a websocket client of the ftrack event hub
     cannot forge it, and a subscriber to its topic gets nothing."""
-    import websocket
-
     from ft_dcc.server.review.presenter import PRESENTER_TOPIC
 
     server = embedded_server
-    sid = requests.get(server.url + "/socket.io/1/", timeout=10,
-                       headers={"ftrack-user": server.api_user,
-                                "ftrack-api-key": server.api_key}).text.split(":")[0]  # fmt: skip
-    sock = websocket.create_connection(
-        f"ws://127.0.0.1:{server.port}/socket.io/1/websocket/{sid}", timeout=WAIT_SECONDS
-    )
+    hub = HubClient(server)
     marker = f"ft_dcc.test.marker.{uuid.uuid4().hex[:8]}"
-    frames: List[str] = []
+    frames, emit = hub.frames, hub.emit
     try:
-        assert sock.recv() == "1::"
-
-        def emit(event: Dict[str, Any], ack: int) -> str:
-            sock.send(f"5:{ack}+::" + json.dumps({"name": "ftrack.event", "args": [event]}))
-            while True:
-                frames.append(sock.recv())
-                if frames[-1].startswith(f"6:::{ack}+"):
-                    return frames[-1]
-
         subscribed = emit({"topic": "ftrack.meta.subscribe", "source": {"id": "h"},
                            "data": {"subscriber": {"id": "s"}, "subscription":
                                     f"topic={PRESENTER_TOPIC} or topic={marker}"}}, 1)  # fmt: skip
@@ -291,7 +331,7 @@ def test_event_hub_clients_neither_send_nor_receive_the_presenter_state(
             stream.close()
         emit({"topic": marker, "source": {"id": "h"}, "data": {}}, 3)
         while not any(marker in f and not f.startswith("6:") for f in frames):
-            frames.append(sock.recv())
+            frames.append(hub.sock.recv())
         assert not [f for f in frames if PRESENTER_TOPIC in f and f.startswith("5:")], frames
     finally:
-        sock.close()
+        hub.close()

@@ -72,9 +72,12 @@ def dailies(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, A
         }
 
 
-def open_page(chromium: Any, url: str) -> Tuple[Any, Any]:
-    """Someone's own browser on their link, once its live stream and presenter bar are up."""
+def open_page(chromium: Any, url: str, script: str = "") -> Tuple[Any, Any]:
+    """Someone's own browser on their link (``script`` run first in each of its documents),
+    once its live stream and presenter bar are up."""
     context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    if script:
+        context.add_init_script(script)
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.errors = []

@@ -29,6 +29,7 @@ SCRIPTS = (
     "live.js",
     "whoami.js",
     "presenter.js",
+    "watchers.js",
     "review.js",
     "compare_link.js",
 )

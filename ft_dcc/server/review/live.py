@@ -12,7 +12,10 @@ over PostgreSQL between workers). :class:`LiveHub`, one per process, listens on 
   changed or removed;
 - ``event: object``, ``data: {"object_id"}`` — a ReviewSessionObject added;
 - ``event: presenter``, ``data: {"seq", "lead", "state"}`` — who presents and where
-  (:mod:`ft_dcc.server.review.presenter`); the current one is sent first on every connect.
+  (:mod:`ft_dcc.server.review.presenter`); the current one is sent first on every connect;
+- ``event: watchers``, ``data: {"watchers": [{"key", "name", "pages"}]}`` — who has the
+  session's page open now (:mod:`ft_dcc.server.review.watchers`: each stream is its link's
+  person), sent on connect and whenever a page joins or leaves.
 
 The stream opens with ``retry: 3000`` and ``: connected``, sends ``: keep-alive`` every
 :data:`KEEPALIVE_SECONDS`, and ends when the link expires (EventSource then reconnects and gets
@@ -36,8 +39,17 @@ from starlette.routing import BaseRoute, Route
 from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.server.files.filestore import FileStoreError
 from ft_dcc.server.review.access import ReviewAccessError
+from ft_dcc.server.review.data import ReviewData
+from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes
-from ft_dcc.server.review.presenter import PRESENTER_TOPIC, public_state, table_for
+from ft_dcc.server.review.presenter import (
+    PRESENTER_TOPIC,
+    Person,
+    person_of,
+    public_state,
+    table_for,
+)
+from ft_dcc.server.review.watchers import WATCHERS_TOPIC, announce, watcher_table
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +140,8 @@ class LiveHub:
         if event.get("topic") == PRESENTER_TOPIC and isinstance(data, dict):
             state = data.get("presenter") or {}
             self._send(str(data.get("review_session_id")), ("presenter", state))
+        if event.get("topic") == WATCHERS_TOPIC and isinstance(data, dict):
+            self._send(str(data.get("review_session_id")), ("watchers", {}))  # read by each
         if event.get("topic") != TOPIC_UPDATE:
             return
         for entity in data.get("entities") or []:
@@ -169,10 +183,18 @@ class LiveRoutes:
         broker = getattr(base.server, "events", None)
         self.hub = hub_for(broker) if broker is not None else None
         self.presenter = table_for(base.server.store)
+        self.watchers = watcher_table(base.server.store)
+
+    def _person(self, review_session_id: str, data: ReviewData, link: Link) -> Person:
+        facts = data.session_facts(review_session_id)
+        if facts is None:
+            raise ReviewAccessError("No such review session; it may have been deleted.")
+        return person_of(self.base.server.store, self.base.server.ctx.execute, link, facts)
 
     async def live(self, request: Request) -> Response:
         try:
-            review_session_id, _data, link = await self.base.access(request)
+            review_session_id, data, link = await self.base.access(request)
+            who = await run_in_threadpool(self._person, review_session_id, data, link)
         except (ReviewAccessError, FileStoreError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=403)
         if self.hub is None:
@@ -184,32 +206,56 @@ class LiveRoutes:
         self.hub.add(review_session_id, stream)
         expires = link.expires
         return StreamingResponse(
-            self._events(review_session_id, stream, expires),
+            self._events(review_session_id, stream, expires, who),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
     async def _events(
-        self, review_session_id: str, stream: _Stream, expires: float
+        self, review_session_id: str, stream: _Stream, expires: float, who: Person
     ) -> AsyncIterator[str]:
         assert self.hub is not None
+        watcher = None
         try:
             yield "retry: 3000\n: connected\n\n"
             # read after joining the hub: a change meanwhile comes again, with a higher seq
             row = await run_in_threadpool(self.presenter.read, review_session_id)
             yield _frame(("presenter", public_state(row)))
+            watcher = await run_in_threadpool(self.watchers.join, review_session_id, who)
+            announce(self.base.server.events, review_session_id)  # this stream hears it too
             while time.time() < expires:
                 timeout = max(0.1, min(KEEPALIVE_SECONDS, expires - time.time()))
                 try:
                     item = await asyncio.wait_for(stream.queue.get(), timeout)
                 except asyncio.TimeoutError:
+                    await run_in_threadpool(self.watchers.touch, watcher)
                     yield ": keep-alive\n\n"
                     continue
                 if item is None:
                     break
+                if item[0] == "watchers":
+                    people = await run_in_threadpool(self.watchers.watchers, review_session_id)
+                    item = ("watchers", {"watchers": people})
                 yield _frame(item)
         finally:
             self.hub.remove(review_session_id, stream)
+            if watcher is not None:
+                self._leave(review_session_id, watcher)
+
+    def _leave(self, review_session_id: str, watcher: str) -> None:
+        """Drop the stream's row and say so, off the event loop (the stream is closing: the
+        generator cannot wait for it)."""
+
+        def leave() -> None:
+            try:
+                self.watchers.leave(watcher)
+            finally:
+                announce(self.base.server.events, review_session_id)
+
+        try:
+            asyncio.get_running_loop().run_in_executor(None, leave)
+        except RuntimeError:  # no loop any more (the server stops): now, then
+            leave()
 
     def routes(self) -> List[BaseRoute]:
         return [Route("/review/{review_session_id}/live", self.live, methods=["GET"])]

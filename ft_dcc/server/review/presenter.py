@@ -1,7 +1,8 @@
 """Presenter mode of the review page: one page leads, every other page of the session follows.
 
-``GET /review/<rs id>/presenter?token=`` answers ``{"presenter": <state>, "you": {"key",
-"name", "may_present", "manager", "candidates"}}``; ``POST`` the same route with JSON
+``GET /review/<rs id>/presenter?token=`` answers ``{"presenter": <state>, "now": <server
+time>, "you": {"key", "name", "may_present", "manager", "candidates"}}``; ``POST`` the same
+route with JSON
 ``{"op": ...}``:
 
 - ``take`` (``page``, ``secret``): this page leads from now on (it takes the lead from whoever
@@ -20,7 +21,12 @@ never sent to others) sends ``state``. A closed session cannot be presented (409
 
 The **state** of the leading page is frame numbers, not times (``STATE_FIELDS``): the shown
 version (``object_id``), the version compared with it (``compare``, ``mode``, ``wipe``),
-``playing``, ``frame``, ``speed``, ``loop``, ``mark_in`` / ``mark_out``. It is kept per session
+``playing``, ``frame``, ``speed``, ``loop``, ``mark_in`` / ``mark_out``, and ``clock``: the
+server's time (seconds since the epoch, as the presenter page estimates it from the ``now`` of
+every answer) at which its playing picture was in the middle of ``frame``. A following page
+that plays moves that frame on by the time since ``clock`` (its own estimate of the server's
+time) and re-seeks when it is more than ``DRIFT_FRAMES`` (presenter.js) off it: a state that
+arrives late names an old frame, and the clock says how old. It is kept per session
 in the table ``ft_dcc_review_presenter`` with a sequence number (``seq``) that grows with every
 change, and published as the server's own event :data:`PRESENTER_TOPIC`, which the event broker
 hands to the live streams of every server process (over PostgreSQL between workers); the
@@ -72,8 +78,10 @@ MODES = ("side", "wipe")
 OPS = ("take", "claim", "state", "hand", "stop")
 STATE_FIELDS = (
     "object_id", "compare", "mode", "wipe", "playing", "frame", "speed", "loop", "mark_in",
-    "mark_out",
+    "mark_out", "clock",
 )  # fmt: skip
+#: How far the presenter page's ``clock`` may be from the server's own time (seconds).
+MAX_CLOCK_SKEW = 600.0
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 FOLLOW_ONLY = (
     "Only the session's owner or an administrator presents, or whoever they hand the lead "
@@ -143,8 +151,24 @@ def _item(value: Any, name: str, object_ids: List[str], optional: bool = False) 
     return ident
 
 
-def check_state(value: Any, object_ids: List[str]) -> Dict[str, Any]:
-    """The player state ``value`` checked and complete, or :class:`BadInput` saying why not."""
+def _clock(value: Any, now: float) -> Optional[float]:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (abs(value - now) <= MAX_CLOCK_SKEW)
+    ):
+        raise BadInput(
+            'state.clock must be the server\'s time in seconds (from the "now" of its '
+            f"answers), within {MAX_CLOCK_SKEW:.0f} s of it; leave it out when unknown."
+        )
+    return float(value)
+
+
+def check_state(value: Any, object_ids: List[str], now: Optional[float] = None) -> Dict[str, Any]:
+    """The player state ``value`` checked and complete, or :class:`BadInput` saying why not
+    (``now``: the server's time, default the current one, that ``clock`` must be near)."""
     if not isinstance(value, dict):
         raise BadInput("state must be a JSON object.")
     unknown = sorted(str(k)[:40] for k in value if k not in STATE_FIELDS)
@@ -168,6 +192,7 @@ def check_state(value: Any, object_ids: List[str]) -> Dict[str, Any]:
         "loop": loop,
         "mark_in": _whole(value.get("mark_in"), "mark_in", optional=True),
         "mark_out": _whole(value.get("mark_out"), "mark_out", optional=True),
+        "clock": _clock(value.get("clock"), time.time() if now is None else now),
     }
 
 
@@ -229,7 +254,6 @@ class PresenterTable:
             else:
                 connection.execute(sa.update(table).where(where).values(**values))
             return dict(old or {}, **values)
-
 
 
 def table_for(store: Any) -> PresenterTable:
@@ -354,6 +378,25 @@ def _answer(body: Dict[str, Any], status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+Work = Callable[[str, ReviewData, Link, Dict[str, Any]], Dict[str, Any]]
+
+
+async def json_post(base: ReviewRoutes, request: Request, limit: int, work: Work) -> Response:
+    """Open the request's link (403), read its JSON body (at most ``limit`` bytes) and answer
+    ``work(review session id, data, link, fields)`` (run in a thread; :class:`BadInput` is
+    answered with its status)."""
+    try:
+        review_session_id, data, link = await base.access(request)
+    except (ReviewAccessError, FileStoreError) as exc:
+        return _answer({"error": str(exc)}, 403)
+    try:
+        fields = _fields(await read_limited_body(request, limit), limit)
+        answer = await run_in_threadpool(work, review_session_id, data, link, fields)
+    except BadInput as exc:
+        return _answer({"error": str(exc)}, exc.status)
+    return _answer(answer)
+
+
 class PresenterRoutes:
     """``GET`` / ``POST /review/<rs id>/presenter`` for one server."""
 
@@ -377,6 +420,7 @@ class PresenterRoutes:
         candidates = candidates_of(self.server.ctx.execute, facts) if may else []
         return {
             "presenter": public_state(row),
+            "now": time.time(),
             "you": {
                 "key": who.key,
                 "name": who.name,
@@ -407,7 +451,7 @@ class PresenterRoutes:
         self._publish(review_session_id, state)
         log.info("review session %s: %s by %s (seq %s)", review_session_id, op, who.key,
                  state["seq"])  # fmt: skip
-        return {"presenter": state}
+        return {"presenter": state, "now": time.time()}
 
     def _publish(self, review_session_id: str, state: Dict[str, Any]) -> None:
         broker = getattr(self.server, "events", None)
@@ -425,16 +469,7 @@ class PresenterRoutes:
             return _answer({"error": str(exc)}, exc.status)
 
     async def post(self, request: Request) -> Response:
-        try:
-            review_session_id, data, link = await self.base.access(request)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return _answer({"error": str(exc)}, 403)
-        try:
-            fields = _fields(await read_limited_body(request, MAX_BODY), MAX_BODY)
-            answer = await run_in_threadpool(self._post, review_session_id, data, link, fields)
-        except BadInput as exc:
-            return _answer({"error": str(exc)}, exc.status)
-        return _answer(answer)
+        return await json_post(self.base, request, MAX_BODY, self._post)
 
     def routes(self) -> List[BaseRoute]:
         path = "/review/{review_session_id}/presenter"

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute
 
 from ft_dcc.server.errors import ApiOperationError, ServerError
 from ft_dcc.server.review.claims import claim_table
+from ft_dcc.server.review.drawing_edit import DrawingRangeRoutes
 from ft_dcc.server.review.feedback import FeedbackRoutes
 from ft_dcc.server.review.html import denied
 from ft_dcc.server.review.live import LiveRoutes
@@ -40,6 +41,7 @@ def routes(server: EmbeddedServer) -> List[BaseRoute]:
         + LiveRoutes(base).routes()
         + PresenterRoutes(base).routes()
         + RoomRoutes(base).routes()
+        + DrawingRangeRoutes(base).routes()
     )
 
 

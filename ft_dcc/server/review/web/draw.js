@@ -236,6 +236,75 @@
     item.dispatchEvent(new CustomEvent("ft-ghosting"));
   });
 
+  /** Change a saved drawing's frames (its author, the session's owner or an administrator:
+      the server says who may): a small form in the note, sent to /annotations/range. */
+  function RangeEditor(feedback, note, button) {
+    var self = this;
+    if (note.querySelector(".range-form")) return;
+    self.feedback = feedback;
+    self.form = document.createElement("form");
+    self.form.className = "range-form";
+    self.first = self.number("range-in", button.dataset.frame, "First frame");
+    self.last = self.number("range-out", button.dataset.frameOut, "Last frame");
+    var save = document.createElement("button");
+    save.type = "submit";
+    save.className = "range-save";
+    save.textContent = "Save frames";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "range-cancel";
+    cancel.textContent = "Cancel";
+    self.error = document.createElement("span");
+    self.error.className = "range-error";
+    self.error.setAttribute("role", "alert");
+    [self.first, document.createTextNode("\u2013"), self.last, save, cancel, self.error]
+      .forEach(function (node) { self.form.appendChild(node); });
+    cancel.addEventListener("click", function () { self.form.remove(); });
+    self.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.send(note.dataset.noteId);
+    });
+    button.parentNode.parentNode.insertBefore(self.form, button.parentNode.nextSibling);
+    self.first.focus();
+  }
+
+  RangeEditor.prototype.number = function (className, value, label) {
+    var input = document.createElement("input");
+    input.type = "number";
+    input.className = className;
+    input.step = "1";
+    input.value = value;
+    input.setAttribute("aria-label", label);
+    return input;
+  };
+
+  RangeEditor.prototype.send = function (noteId) {
+    var self = this;
+    var url = self.feedback.urls.annotationsUrl.replace(/\/annotations\?/, "/annotations/range?");
+    R.postJson(url, {
+      note_id: noteId, frame: parseInt(self.first.value, 10),
+      frame_out: parseInt(self.last.value, 10)
+    }).then(function () {
+      self.form.remove();
+      return self.feedback.refresh();
+    }).catch(function (failure) {
+      self.error.textContent = "Not changed: " + failure.message;
+    });
+  };
+
+  /** The "Frames" button of a drawing's note. */
+  RangeEditor.button = function (note) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "edit-range";
+    button.textContent = "Frames\u2026";
+    button.title = "Change the frames this drawing is held over";
+    button.dataset.frame = String(note.frame);
+    button.dataset.frameOut = String(typeof note.frame_out === "number" ? note.frame_out : note.frame);
+    return button;
+  };
+
+  R.RangeEditor = RangeEditor;
   R.drawingsAt = drawingsAt;
   R.ghosting = ghosting;
   R.Drawing = Drawing;

@@ -79,7 +79,12 @@
   Overlay.prototype.sync = function () {
     var self = this;
     (annotations[self.objectId] || []).forEach(function (drawing) {
-      if (self.images[drawing.id]) return;
+      var known = self.images[drawing.id];
+      if (known) { // its frames may have been changed since
+        known.dataset.frame = String(drawing.frame);
+        known.dataset.frameOut = String(drawing.last);
+        return;
+      }
       var image = el("img", "annotation");
       image.alt = "";
       image.dataset.frame = String(drawing.frame);
@@ -119,6 +124,7 @@
   function noteElement(note, open) {
     var li = el("li", "note");
     li.dataset.noteId = note.id;
+    li.dataset.range = note.frame + "-" + note.frame_out; // a change re-renders the note
     var frame;
     if (note.frame === null || note.frame === undefined) {
       frame = el("span", "note-frame none", "\u2013");
@@ -153,6 +159,7 @@
       var reply = el("button", "reply-button", "Reply");
       reply.type = "button";
       meta.appendChild(reply);
+      if (note.annotation_url && R.RangeEditor) meta.appendChild(R.RangeEditor.button(note));
     }
     body.appendChild(meta);
     body.appendChild(el("ol", "replies"));
@@ -259,7 +266,16 @@
       list.dataset.rendered = "js";
     }
     notes.forEach(function (note) {
-      if (findNote(list, note.id)) return;
+      var known = findNote(list, note.id);
+      if (known && known.dataset.range === note.frame + "-" + note.frame_out) return;
+      if (known) { // its frames were changed: the same note, with its replies, anew
+        var fresh = noteElement(note, open);
+        fresh.className = known.className;
+        fresh.querySelector(".replies").replaceWith(known.querySelector(".replies"));
+        known.replaceWith(fresh);
+        paintStill(item, fresh.querySelector(".note-drawing"), note.frame);
+        return;
+      }
       var parent = note.in_reply_to_id ? findNote(list, note.in_reply_to_id) : null;
       var into = parent ? parent.querySelector(".replies") : list;
       var li = noteElement(note, open);
@@ -414,7 +430,9 @@
       var jump = event.target.closest(".note-frame[data-frame], .note-drawing");
       var reply = event.target.closest(".reply-button");
       var verdict = event.target.closest(".verdict");
-      if (jump && item.player) item.player.seekFrame(parseInt(jump.dataset.frame, 10));
+      var range = event.target.closest(".edit-range");
+      if (range && R.RangeEditor) new R.RangeEditor(self, range.closest(".note"), range);
+      else if (jump && item.player) item.player.seekFrame(parseInt(jump.dataset.frame, 10));
       else if (reply) self.openReply(reply.closest(".note"));
       else if (verdict) self.setStatus(item, verdict.dataset.status);
     });

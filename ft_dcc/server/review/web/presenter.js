@@ -2,14 +2,19 @@
    session follows it to the same frame: version, compare, play / pause, seek, step, in / out,
    speed. The state is frame numbers, never times: the leading page POSTs it to
    /review/<id>/presenter, every page receives it on its live stream (event: presenter).
-   A following page seeks to the frame when paused and, while playing, re-seeks when it is
-   more than DRIFT_FRAMES off the presenter's frame. */
+   A following page seeks to the frame when paused. While playing it checks every picture it
+   presents against the presenter's frame *now*: the frame sent, moved on by the time since
+   the state's ``clock`` (the server's time when the presenter showed it; each page estimates
+   the server's clock from the ``now`` of the answers it gets, keeping the estimate of the
+   quickest round trip), and re-seeks when more than DRIFT_FRAMES off, aiming ahead by what
+   its last seek took. */
 "use strict";
 
 (function (R) {
   var HEARTBEAT_MS = 1000; // while the presenter plays, its frame is sent this often
   var DRIFT_FRAMES = 3; // a following page playing further off than this re-seeks
   var SEND_DELAY_MS = 40; // changes within this are sent as one state
+  var CLOCK_SAMPLES = 3; // answers asked for at the start to estimate the server's clock
   var PLAYER_KEYS = [" ", "k", "K", "l", "L", "j", "J", "i", "I", "o", "O",
     "ArrowLeft", "ArrowRight", "Home", "End"];
   var OWN_CONTROLS = "button.play, button.step-back, button.step-forward, .scrub, .loop, " +
@@ -46,6 +51,33 @@
     });
   }
 
+  function localMs() { return performance.timeOrigin + performance.now(); }
+
+  /** The server's clock as this page estimates it: from each answer's ``now`` and the round
+      trip it took, keeping the quickest (the one its error, half the round trip, is least). */
+  function Clock() {
+    this.offset = 0; // server ms - local ms
+    this.rtt = Infinity;
+  }
+
+  Clock.prototype.ask = function (url, body) {
+    var self = this;
+    var sent = localMs();
+    return request(url, body).then(function (answer) {
+      var back = localMs();
+      if (typeof answer.now === "number" && back - sent <= self.rtt) {
+        self.rtt = back - sent;
+        self.offset = answer.now * 1000 - (sent + back) / 2;
+      }
+      return answer;
+    });
+  };
+
+  /** The server's time now, in seconds. */
+  Clock.prototype.now = function () { return (localMs() + this.offset) / 1000; };
+
+  Clock.prototype.known = function () { return this.rtt < Infinity; };
+
   function Presenter(main) {
     var self = this;
     self.main = main;
@@ -59,6 +91,8 @@
     self.sending = false;
     self.again = false;
     self.lastSent = "";
+    self.clock = new Clock();
+    self.seekMs = 0; // how long this page's last drift re-seek took
     self.buildBar();
     self.bindLead();
     self.bindFollow();
@@ -67,7 +101,7 @@
         try { self.apply(JSON.parse(event.data)); } catch (ignored) { /* not a state */ }
       });
     }
-    self.refresh();
+    self.refresh().then(function () { self.sampleClock(CLOCK_SAMPLES - 1); });
     window.setInterval(function () { self.heartbeat(); }, HEARTBEAT_MS);
   }
 
@@ -148,10 +182,18 @@
   // -- the shared state ---------------------------------------------------------------------
   Presenter.prototype.refresh = function () {
     var self = this;
-    return request(self.url).then(function (answer) {
+    return self.clock.ask(self.url).then(function (answer) {
       self.you = answer.you;
       self.apply(answer.presenter, true);
     }).catch(function () {});
+  };
+
+  /** ``count`` more answers, one after the other, for a better estimate of the server's clock. */
+  Presenter.prototype.sampleClock = function (count) {
+    var self = this;
+    if (count <= 0) return;
+    self.clock.ask(self.url).then(function () { self.sampleClock(count - 1); })
+      .catch(function () {});
   };
 
   Presenter.prototype.setMode = function (mode) {
@@ -195,7 +237,7 @@
       body.page = self.id.page;
       body.secret = self.id.secret;
     }
-    return request(self.url, body).then(function (answer) {
+    return self.clock.ask(self.url, body).then(function (answer) {
       self.apply(answer.presenter, true);
       return answer;
     }).catch(function (failure) {
@@ -214,7 +256,7 @@
     var group = section && section.group;
     var compare = group && group.compare;
     var playing = !player.video.paused && !player.reverse;
-    return {
+    var state = {
       object_id: item.dataset.objectId,
       compare: compare ? compare.objectId : null,
       mode: group && group.mode === "wipe" ? "wipe" : "side",
@@ -226,6 +268,17 @@
       mark_in: player.markIn,
       mark_out: player.markOut
     };
+    if (playing && this.clock.known()) state.clock = this.frameClock(player, state.speed);
+    return state;
+  };
+
+  /** The server's time at which the playing ``player`` was in the middle of its counter's
+      frame (the media time says how far into the frame it is now). */
+  Presenter.prototype.frameClock = function (player, speed) {
+    var clip = player.clip;
+    var into = player.video.currentTime * clip.rate - (player.frame - clip.frameIn) - 0.5;
+    if (!(Math.abs(into) < 2)) into = 0; // the counter is stale (a seek): trust it as it is
+    return Math.round((this.clock.now() - into / (clip.rate * speed)) * 1000) / 1000;
   };
 
   Presenter.prototype.schedule = function () {
@@ -243,7 +296,7 @@
     if (self.sending) { self.again = true; return; }
     var state = self.snapshot();
     if (!state) return;
-    var key = JSON.stringify(state.playing ? Object.assign({}, state, { frame: 0 }) : state);
+    var key = JSON.stringify(state.playing ? Object.assign({}, state, { frame: 0, clock: 0 }) : state);
     if (key === self.lastSent && !force) return;
     self.lastSent = key;
     self.sending = true;
@@ -309,6 +362,8 @@
   };
 
   Presenter.prototype.followFrame = function (player, state, resume) {
+    this.following = player;
+    this.watchDrift(player);
     if (!state.playing) {
       if (player.playing() || player.frame !== state.frame || resume) player.seekFrame(state.frame);
       return;
@@ -319,7 +374,58 @@
       return;
     }
     if (player.video.playbackRate !== state.speed) player.video.playbackRate = state.speed;
-    if (Math.abs(player.frame - state.frame) > DRIFT_FRAMES) player.clip.seek(state.frame);
+    this.holdToLead(player);
+  };
+
+  /** Where the presenter's playing picture is now, in frames (fractional), or null. */
+  Presenter.prototype.leadPosition = function (player) {
+    var state = this.shared.state;
+    if (!state || !state.playing) return null;
+    var position = state.frame + 0.5;
+    if (typeof state.clock === "number" && this.clock.known()) {
+      var elapsed = Math.max(0, this.clock.now() - state.clock);
+      position += elapsed * player.clip.rate * state.speed;
+    }
+    var range = player.range();
+    if (!state.loop) return Math.min(position, range.end + 0.5);
+    var length = range.end - range.start + 1;
+    return range.start + (((position - range.start) % length) + length) % length;
+  };
+
+  /** Check every picture the following ``player`` presents (once per player). */
+  Presenter.prototype.watchDrift = function (player) {
+    var self = this;
+    if (player.followedBy === self) return;
+    player.followedBy = self;
+    player.onFrame(function () {
+      if (self.mode === "follow" && self.following === player) self.holdToLead(player);
+    });
+  };
+
+  /** Re-seek the playing ``player`` when it is more than DRIFT_FRAMES off the presenter. */
+  Presenter.prototype.holdToLead = function (player) {
+    var video = player.video;
+    if (video.paused || video.seeking || player.reverse) return;
+    var lead = this.leadPosition(player);
+    if (lead === null) return;
+    var clip = player.clip;
+    var own = clip.frameIn + video.currentTime * clip.rate;
+    var off = own - lead;
+    var range = player.range();
+    var length = range.end - range.start + 1;
+    if (this.shared.state.loop) off = ((off % length) + length * 1.5) % length - length / 2;
+    if (Math.abs(off) <= DRIFT_FRAMES) return;
+    var speed = this.shared.state.speed;
+    var target = lead + (this.seekMs / 1000) * clip.rate * speed; // where the lead will be
+    if (this.shared.state.loop && target >= range.end + 1) target -= length;
+    target = Math.max(range.start, Math.min(range.end, Math.floor(target)));
+    var self = this;
+    var started = localMs();
+    video.addEventListener("seeked", function () {
+      self.seekMs = Math.min(1000, localMs() - started);
+    }, { once: true });
+    player.clip.seek(target);
+    this.main.dataset.presenterReseeks = String((parseInt(this.main.dataset.presenterReseeks, 10) || 0) + 1);
   };
 
   /** A follower who plays, seeks or switches by themselves watches on their own. */

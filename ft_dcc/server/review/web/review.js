@@ -157,6 +157,7 @@
     feedback.refresh();
     R.Live(main, function () { feedback.refresh(); }, function (id) { addObject(main, id); });
     if (R.Presenter && R.liveSource) R.presenter = new R.Presenter(main); // presenter.js
+    if (R.Watchers && R.liveSource) R.watchers = new R.Watchers(main, R.liveSource); // watchers.js
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
