@@ -68,7 +68,9 @@ def add_review_knobs(node: Optional[Any] = None) -> None:
     publish_box.setTooltip("After each render of this node, publish the frames to ftrack")
     node.addKnob(publish_box)
     node.addKnob(nuke.String_Knob(TASK_KNOB, "task"))
-    node.addKnob(nuke.String_Knob(REVIEW_SESSION_KNOB, "review session"))
+    session_knob = nuke.String_Knob(REVIEW_SESSION_KNOB, "review session")
+    session_knob.setTooltip("Empty: the studio settings' name (naming.review_session)")
+    node.addKnob(session_knob)
     node.addKnob(nuke.String_Knob(COMMENT_KNOB, "comment"))
     nuke.root().setModified(was_modified)  # adding our knobs is not an edit by the artist
 

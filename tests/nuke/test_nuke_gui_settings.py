@@ -73,6 +73,7 @@ def test_the_artists_review_session_knob_wins_over_the_profile(
     session = open_session(embedded_server, tmp_path)
     task = make_task(session, f"nk{uuid.uuid4().hex[:8]}")
     callbacks.add_review_knobs(comp)
+    assert "naming.review_session" in comp[callbacks.REVIEW_SESSION_KNOB].tooltip()
     comp[callbacks.REVIEW_SESSION_KNOB].setValue("Client picks")
     nuke.scriptSave()
     job = callbacks.publish_write_node(comp, task=task)
