@@ -17,12 +17,14 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import attr
 
+from ft_dcc.exceptions import FtDccError
 from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.host.task_choices import remember_published
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, PublishRuntime
 from ft_dcc.session.interface import IntegrateSession
+from ft_dcc.settings.resolve import Resolved
 
 #: ``on_main(function, *args, **kwargs)``: run ``function`` on the host's main thread and
 #: return its result (or raise its exception) to the calling thread
@@ -124,6 +126,10 @@ class MainThreadHost(Host):
         return self._on_main(self._host.ask, question, default)
 
 
+def _text(path: Optional[Path]) -> Optional[str]:
+    return str(path) if path is not None else None
+
+
 #: ``publish(host, request, runtime)``: the pipeline (default
 #: :func:`ft_dcc.publish.api.run_publish`)
 Publisher = Callable[[Host, PublishRequest, PublishRuntime], PublishReport]
@@ -143,6 +149,8 @@ class PublishJob:
 
     ``on_main`` is the host's hand-off (default: call directly); ``on_done(job)`` runs at the end
     on the thread that ran the publish; ``session``: an ftrack session to reuse.
+    ``studio_settings``: fill in the studio settings of this host, task and scene first (a UI
+    publish; see :mod:`ft_dcc.host.publish_settings`), kept in ``settings`` for the report.
     """
 
     def __init__(
@@ -155,12 +163,16 @@ class PublishJob:
         session: Optional[IntegrateSession] = None,
         session_factory: Optional[Callable[[], IntegrateSession]] = None,
         publish: Publisher = _run_publish,
+        studio_settings: bool = False,
     ) -> None:
         self.on_main = on_main
         self.host: Host = host if on_main is call_directly else MainThreadHost(host, on_main)
         self.request = request
         self.progress = progress
         self.report: Optional[PublishReport] = None
+        self.studio_settings = studio_settings
+        #: the studio settings the publish used (with ``studio_settings``, once it ran)
+        self.settings: Optional[Resolved] = None
         self.error: Optional[BaseException] = None
         self._on_done = on_done
         self._publish = publish
@@ -171,7 +183,10 @@ class PublishJob:
     def run(self) -> None:
         try:
             runtime = attr.evolve(self._runtime, progress=self.progress)
-            self.report = self._publish(self.host, self.request, runtime)
+            if self.studio_settings:
+                self.report = self._publish_with_settings(runtime)
+            else:
+                self.report = self._publish(self.host, self.request, runtime)
             remember_published(self.report, self.server_url)  # first in the task picker
         except Exception as exc:  # a bug or a crash: the host shows it to the artist
             self.error = exc
@@ -181,6 +196,25 @@ class PublishJob:
                     self._on_done(self)
             finally:
                 self._finished.set()
+
+    def _publish_with_settings(self, runtime: PublishRuntime) -> PublishReport:
+        """The publish of the request with the studio settings filled in (one read, on the
+        publish's session); a settings problem is a failed report before anything is sent."""
+        from ft_dcc.host.publish_settings import settle
+
+        scene = self.host.scene_path()
+        try:
+            found = settle(self.request, self.host.name, _text(scene), runtime)
+        except FtDccError as exc:  # e.g. a broken settings file: nothing was sent
+            return PublishReport(errors=[str(exc)])
+        self.settings = found.resolved
+        try:
+            report = self._publish(self.host, found.request, found.runtime)
+        finally:
+            found.close()
+        if found.note:
+            report.warnings.append(found.note)  # once per publish
+        return report
 
     @property
     def server_url(self) -> Optional[str]:

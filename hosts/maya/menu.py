@@ -7,7 +7,6 @@ Nothing here runs in batch mode (mayapy, ``maya -batch``): :func:`build_menu` ch
 
 from __future__ import annotations
 
-import datetime
 import logging
 import os
 from typing import Any, Dict, Optional
@@ -118,39 +117,40 @@ def _scene_file() -> Optional[str]:
 
 
 def ask_choices() -> Optional[Dict[str, str]]:
-    """Task, review session and comment from three small prompts (the second says which
-    settings profile applies to the task); None when cancelled."""
-    from ft_dcc.host.settings_view import publish_settings_lines
+    """Task, review session and comment from three small prompts (the second offers the
+    studio settings' session name and says which settings profile applies to the task); None
+    when cancelled."""
+    from ft_dcc.host.publish_settings import preview
 
     task_default = last_choices.get("task") or os.environ.get("FTRACK_CONTEXTID", "")
-    session_default = last_choices.get("review_session") or (
-        f"Dailies {datetime.date.today().isoformat()}"
-    )
     task = _prompt("Task (Project/Sequence/Shot/Task or a task id):", task_default)
     if task is None:
         return None
+    settings = preview("maya", task or None, _scene_file())
     review_session = _prompt(
         "Review session (created when missing):\n\nSettings of this publish:\n"
-        + "\n".join(publish_settings_lines("maya", task or None, _scene_file())),
-        session_default,
+        + "\n".join(settings.lines),
+        last_choices.get("review_session") or settings.review_session or "",
     )
     if review_session is None:
         return None
     comment = _prompt("Comment for the reviewers:", "")
     if comment is None:
         return None
-    choices = {"task": task, "review_session": review_session, "comment": comment}
-    last_choices.update(task=task, review_session=review_session)
-    return choices
+    last_choices.update(task=task)
+    if review_session != settings.review_session:  # the artist's own name: offered next time
+        last_choices.update(review_session=review_session)
+    else:  # the settings' name (e.g. dated): offer the settings' name of that day next time
+        last_choices.pop("review_session", None)
+    return {"task": task, "review_session": review_session, "comment": comment}
 
 
 def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
     """The menu command: ask, publish with progress, show the report. Returns the report
     (None when the artist cancelled)."""
+    from ft_dcc.host.job import PublishJob
     from ft_dcc.host.messages import artist_message
-    from ft_dcc.host.task_choices import remember_published
-    from ft_dcc.publish.api import run_publish
-    from ft_dcc.publish.request import PublishRequest, PublishRuntime, Reviewable
+    from ft_dcc.publish.request import PublishRequest, Reviewable
 
     from .cameras import ask_cameras
     from .host import MayaHost
@@ -167,17 +167,17 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
         review_session=choices.get("review_session") or None,
         comment=choices.get("comment", ""),
     )
-    try:
-        with MainProgressBar() as progress:
-            report = run_publish(
-                MayaHost(interactive=True), request, PublishRuntime(progress=progress)
-            )
-        remember_published(report, os.environ.get("FTRACK_SERVER"))  # first in the picker
-    except Exception as exc:  # a bug, not a publish problem: still tell the artist
-        log.exception("ftrack publish failed")
+    with MainProgressBar() as progress:  # the studio settings of Maya, the task and the scene
+        job = PublishJob(
+            MayaHost(interactive=True), request, progress=progress, studio_settings=True
+        )
+        job.run()  # here, on Maya's main thread; remembers the task for the picker
+    report = job.report
+    if report is None:  # a bug, not a publish problem: still tell the artist
+        log.error("ftrack publish failed", exc_info=job.error)
         cmds.confirmDialog(
             title=DIALOG_TITLE,
-            message=f"The publish stopped with an unexpected error:\n{exc}\n\n"
+            message=f"The publish stopped with an unexpected error:\n{job.error}\n\n"
             "See the Script Editor for details and send them to your TD.",
             button=["OK"],
             icon="critical",

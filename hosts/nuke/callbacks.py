@@ -32,6 +32,7 @@ import nuke
 from ft_dcc.host.job import PublishJob
 from ft_dcc.host.messages import artist_message
 from ft_dcc.publish.request import PublishRequest, Reviewable
+from ft_dcc.settings.resolve import Resolved
 
 from .host import NukeHost
 from .progress import publish_progress
@@ -67,7 +68,9 @@ def add_review_knobs(node: Optional[Any] = None) -> None:
     publish_box.setTooltip("After each render of this node, publish the frames to ftrack")
     node.addKnob(publish_box)
     node.addKnob(nuke.String_Knob(TASK_KNOB, "task"))
-    node.addKnob(nuke.String_Knob(REVIEW_SESSION_KNOB, "review session"))
+    session_knob = nuke.String_Knob(REVIEW_SESSION_KNOB, "review session")
+    session_knob.setTooltip("Empty: the studio settings' name (naming.review_session)")
+    node.addKnob(session_knob)
     node.addKnob(nuke.String_Knob(COMMENT_KNOB, "comment"))
     nuke.root().setModified(was_modified)  # adding our knobs is not an edit by the artist
 
@@ -130,13 +133,13 @@ def _is_chunk(node: Any, rendered: Tuple[int, int]) -> bool:
 
 
 # -- publishing ----------------------------------------------------------------------------------
-def _finished(job: PublishJob, node_name: str, script: Optional[str] = None) -> None:
+def _finished(job: PublishJob, node_name: str) -> None:
     """Log the report and tell the artist, on Nuke's main thread (the job's ``on_done``, which
-    runs in the worker: ``script`` is the script's path, read on the main thread before)."""
+    runs in the worker)."""
     if job.report is not None:
         log.info("%s", job.report.format())
         reports.append(job.report)
-        text = report_text(job.report, script)
+        text = report_text(job.report, job.settings)
     else:  # publish() reports problems; this is a bug or a crash
         log.error("publishing %s for review failed", node_name, exc_info=job.error)
         text = f"Publishing {node_name} for review failed: {job.error}"
@@ -174,7 +177,6 @@ def publish_writes(
     first node's knobs (see :func:`publish_write_node`)."""
     first = nodes[0]
     names = [node.name() for node in nodes]
-    script = str(nuke.root()["name"].value()) or None  # for the report's settings lines
     request = PublishRequest(
         reviewables=[Reviewable(source=name) for name in names] if len(names) > 1 else [],
         task=task or _text(first, TASK_KNOB),
@@ -186,7 +188,8 @@ def publish_writes(
         NukeHost(write_node=names[0], just_rendered=just_rendered),  # calls hop to the main thread
         request,
         progress=publish_progress(),
-        on_done=lambda done: _finished(done, ", ".join(names), script),
+        on_done=lambda done: _finished(done, ", ".join(names)),
+        studio_settings=True,  # the profile of Nuke, the task and the script's path
     )
     jobs.append(job)
     if background is None:
@@ -197,16 +200,19 @@ def publish_writes(
     return job.start(f"ft_dcc publish {', '.join(names)}")
 
 
-def report_text(report: Any, script: Optional[str] = None) -> str:
+def report_text(report: Any, settings: Optional[Resolved] = None) -> str:
     """What the artist reads: the full report on a terminal; in the app's dialog, the outcome,
-    warnings, the review link and the settings profile the publish used (the step list stays
-    in the script editor's log). No ``nuke`` call: it may run in the publish's worker."""
-    from ft_dcc.host.settings_view import publish_settings_lines
+    warnings, the review link and the settings profile the publish used (``settings``: what
+    it read; the step list stays in the script editor's log). No ``nuke`` call: it may run in
+    the publish's worker."""
+    from ft_dcc.host.settings_view import panel_lines
 
     if not nuke.GUI:
         return report.format()
-    settings = publish_settings_lines("nuke", report.task_id or report.task, script)
-    return artist_message(report).text + "\n\nSettings:\n" + "\n".join(settings)
+    text = artist_message(report).text
+    if settings is None:
+        return text
+    return text + "\n\nSettings:\n" + "\n".join(panel_lines(settings))
 
 
 def publish_selected() -> Optional[PublishJob]:

@@ -35,5 +35,6 @@ def test_the_report_dialog_names_the_profile_the_publish_used(
     assert job.report.ok, job.report.format()
     shown = state.messages[-1]
     assert shown.startswith("Published v001"), shown
+    assert "in review session 'Comp " in shown, shown  # the session the profile names
     assert "\n\nSettings:\nProfile 'nuke comp'\nfrom file studio.json" in shown, shown
     assert "maya only" not in shown

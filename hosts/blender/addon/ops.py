@@ -98,13 +98,19 @@ class FTDCC_OT_publish(bpy.types.Operator):
         scene = context.scene.name
         host = BlenderHost(scene_name=scene, reporter=lambda m, _l: messages.append(m))
         self._overall = OverallProgress()
+        # the studio settings of Blender, the task and the .blend's path fill what the panel
+        # leaves empty (the review session's and assets' names, capture size, checks, ...)
         if not worker:
-            return PublishJob(host, request, progress=self._overall, session=session)
+            return PublishJob(
+                host, request, progress=self._overall, session=session, studio_settings=True
+            )
         self._mailbox = MainThreadCalls()
         self._host = SteppedCaptureHost(host, self._mailbox, scene=scene)
         # the host hands its calls to the main thread itself: the job calls it directly
         progress = CancellableProgress(self._overall, self._host)
-        return PublishJob(self._host, request, progress=progress, session=session)
+        return PublishJob(
+            self._host, request, progress=progress, session=session, studio_settings=True
+        )
 
     def execute(self, context):
         job = self._make_job(context)

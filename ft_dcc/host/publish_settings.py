@@ -1,0 +1,133 @@
+"""The studio settings of a publish started from a host's UI (#21): read through the same seam as
+``ft-dcc publish`` (:mod:`ft_dcc.publish.settings_options`: ``resolve_for_publish`` + ``apply``),
+with the host's name, the task and the scene's path (for the path templates), and filled in
+where the artist chose nothing (their own task, review session or asset name wins).
+
+The read goes through the publish's own session (``SharedRead``): its start rides with the
+settings read, which also reads the task, so a UI publish keeps issue 21's request budget.
+Without a server the settings file and the built-in defaults apply, and the report says so once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Tuple
+
+import attr
+
+from ft_dcc.exceptions import ConfigurationError
+from ft_dcc.publish.request import PublishRequest, PublishRuntime, request_from_options
+from ft_dcc.publish.settings_options import SharedRead, apply, open_session, resolve_for_publish
+from ft_dcc.session.interface import IntegrateSession
+from ft_dcc.settings.resolve import DEFAULT, Resolved
+
+log = logging.getLogger(__name__)
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class SettledPublish:
+    """A UI's request with the settings filled in, the runtime that shares the settings read's
+    session and task, and the settings themselves (what the panels show)."""
+
+    request: PublishRequest
+    runtime: PublishRuntime
+    resolved: Resolved
+    opened: bool = False  # the session was opened for this publish: close it after
+
+    def close(self) -> None:
+        if self.opened and self.runtime.session is not None:
+            self.runtime.session.close()
+
+    @property
+    def note(self) -> Optional[str]:
+        """One line when the server's settings were not read (None when they were)."""
+        if not self.resolved.notes:
+            return None
+        levels = {value.level for value in self.resolved.values.values()} - {DEFAULT}
+        used = "the settings file and the built-in defaults" if levels else "the built-in defaults"
+        return f"Studio settings: {'; '.join(self.resolved.notes)}; this publish used {used}"
+
+
+def filled_request(
+    request: PublishRequest, host: str, scene: Optional[str], shared: SharedRead
+) -> SettledPublish:
+    """``request`` with the resolved settings of ``host``, its task and ``scene`` (the path
+    templates' input) filled in where the artist chose nothing; read on ``shared.session``."""
+    options = _options(request, scene)
+    resolved, context, found_task = resolve_for_publish(options, host, shared=shared)
+    filled = apply(options, resolved, context, host, found_task)
+    runtime = PublishRuntime(session=shared.session, task=shared.task)
+    return SettledPublish(_with_changes(request, options, filled), runtime, resolved)
+
+
+def _options(request: PublishRequest, scene: Optional[str]) -> Dict[str, Any]:
+    """The ``ft-dcc publish`` options of a typed request (what ``apply`` reads and fills)."""
+    return {**request.to_dict(), "input": scene or ""}
+
+
+def _with_changes(
+    request: PublishRequest, before: Dict[str, Any], after: Dict[str, Any]
+) -> PublishRequest:
+    """``request`` with the fields ``apply`` changed (reviewables, folders and everything the
+    settings leave alone stay the UI's)."""
+    old, new = request_from_options(before), request_from_options(after)
+    changed = {
+        field.name: getattr(new, field.name)
+        for field in attr.fields(PublishRequest)
+        if field.name != "reviewables" and getattr(new, field.name) != getattr(old, field.name)
+    }
+    return attr.evolve(request, **changed)
+
+
+def settle(
+    request: PublishRequest, host: str, scene: Optional[str], runtime: PublishRuntime
+) -> SettledPublish:
+    """:func:`filled_request` on ``runtime``'s session, else on one opened here (from the
+    runtime's factory or ``FTRACK_*``: :meth:`SettledPublish.close` closes it after the
+    publish); the settled runtime keeps ``runtime``'s progress."""
+    session, opened = _session(runtime)
+    try:
+        found = filled_request(request, host, scene, SharedRead(session))
+    except BaseException:
+        if opened and session is not None:
+            session.close()
+        raise
+    shared = attr.evolve(runtime, session=session, task=found.runtime.task)
+    return attr.evolve(found, runtime=shared, opened=opened)
+
+
+def _session(runtime: PublishRuntime) -> Tuple[Optional[IntegrateSession], bool]:
+    """``(session, opened here)``: the runtime's own, else a new one (None: not set up)."""
+    if runtime.session is not None:
+        return runtime.session, False
+    if runtime.session_factory is None:
+        return open_session(), True
+    try:
+        return runtime.session_factory(), True
+    except ConfigurationError as exc:
+        log.info("settings: the ftrack server is not available (%s)", exc)
+        return None, False
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class Preview:
+    """What a UI offers before a publish: the settings' review session name (a prompt's
+    default) and the panel lines naming the profile that applies."""
+
+    review_session: Optional[str]
+    lines: List[str]
+
+
+def preview(host: str, task: Optional[str], scene: Optional[str]) -> Preview:
+    """The :class:`Preview` of a publish from ``host`` to ``task`` (None: the one ``scene``'s
+    path gives); a settings problem is one line saying it, with no session name."""
+    from ft_dcc.exceptions import FtDccError
+    from ft_dcc.host.settings_view import panel_lines
+
+    options: Dict[str, Any] = {"task": task or None, "input": scene or ""}
+    try:
+        resolved, context, found_task = resolve_for_publish(options, host)
+        filled = apply(options, resolved, context, host, found_task)
+    except FtDccError as exc:
+        return Preview(None, [f"Settings: {exc}"])
+    return Preview(filled.get("review_session") or None, panel_lines(resolved))
