@@ -68,7 +68,7 @@ def publish_on_farm(choices: Optional[Dict[str, str]] = None) -> Optional[Path]:
     from ft_dcc.farm.submit import submit
 
     from .cameras import ask_cameras
-    from .menu import _prompt, ask_choices
+    from .prompts import ask_choices, prompt
 
     path = _saved_scene()
     if path is None:
@@ -76,7 +76,7 @@ def publish_on_farm(choices: Optional[Dict[str, str]] = None) -> Optional[Path]:
     choices = choices if choices is not None else ask_choices()
     if choices is None:
         return None
-    cameras = ask_cameras(_prompt)
+    cameras = ask_cameras(prompt)
     if cameras is None:
         return None
     if len(cameras) > 1:

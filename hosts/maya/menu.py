@@ -8,14 +8,13 @@ Nothing here runs in batch mode (mayapy, ``maya -batch``): :func:`build_menu` ch
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Dict, Optional
 
 from maya import cmds, mel
 
 from ft_dcc.host.stages import overall_fraction
 
-from .choices import last_choices
+from .prompts import DIALOG_TITLE, ask_choices, prompt
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +22,6 @@ MENU_NAME = "ftDccMenu"
 MENU_LABEL = "ftrack"
 PUBLISH_LABEL = "Publish for review"
 MAIN_WINDOW = "MayaWindow"
-DIALOG_TITLE = "ftrack publish"
 
 
 def build_menu() -> Optional[str]:
@@ -96,55 +94,6 @@ class MainProgressBar:
             self._active = False
 
 
-def _prompt(message: str, text: str) -> Optional[str]:
-    """One line of text from the artist, or None when they cancel."""
-    answer = cmds.promptDialog(
-        title=DIALOG_TITLE,
-        message=message,
-        text=text,
-        button=["OK", "Cancel"],
-        defaultButton="OK",
-        cancelButton="Cancel",
-        dismissString="Cancel",
-    )
-    if answer != "OK":
-        return None
-    return str(cmds.promptDialog(query=True, text=True)).strip()
-
-
-def _scene_file() -> Optional[str]:
-    return cmds.file(query=True, sceneName=True) or None
-
-
-def ask_choices() -> Optional[Dict[str, str]]:
-    """Task, review session and comment from three small prompts (the second offers the
-    studio settings' session name and says which settings profile applies to the task); None
-    when cancelled."""
-    from ft_dcc.host.publish_settings import preview
-
-    task_default = last_choices.get("task") or os.environ.get("FTRACK_CONTEXTID", "")
-    task = _prompt("Task (Project/Sequence/Shot/Task or a task id):", task_default)
-    if task is None:
-        return None
-    settings = preview("maya", task or None, _scene_file())
-    review_session = _prompt(
-        "Review session (created when missing):\n\nSettings of this publish:\n"
-        + "\n".join(settings.lines),
-        last_choices.get("review_session") or settings.review_session or "",
-    )
-    if review_session is None:
-        return None
-    comment = _prompt("Comment for the reviewers:", "")
-    if comment is None:
-        return None
-    last_choices.update(task=task)
-    if review_session != settings.review_session:  # the artist's own name: offered next time
-        last_choices.update(review_session=review_session)
-    else:  # the settings' name (e.g. dated): offer the settings' name of that day next time
-        last_choices.pop("review_session", None)
-    return {"task": task, "review_session": review_session, "comment": comment}
-
-
 def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
     """The menu command: ask, publish with progress, show the report. Returns the report
     (None when the artist cancelled)."""
@@ -158,7 +107,7 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
     choices = choices if choices is not None else ask_choices()
     if choices is None:
         return None
-    cameras = ask_cameras(_prompt)  # several cameras of the scene: which (one version each)
+    cameras = ask_cameras(prompt)  # several cameras of the scene: which (one version each)
     if cameras is None:
         return None
     request = PublishRequest(
