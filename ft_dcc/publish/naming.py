@@ -47,7 +47,7 @@ def templated_asset_name(state: PublishState) -> Optional[str]:
     fields.update({"sequence": None, "shot": None}, **state.request.name_fields)
     fields.update(
         scene=asset_name_from_path(state.scene),
-        camera=source_name(state) or state.host.current_camera(),
+        camera=source_name(state) or state.camera_choice() or state.host.current_camera(),
         host=state.host.name,
     )
     return fill("naming.asset", template, fields)

@@ -83,8 +83,12 @@ class PublishState:
 
     def camera_choice(self) -> Optional[str]:
         """The camera this run captures through: its reviewable's source on a host that uses
-        cameras (others name a Write node or an input there), else the host's choice."""
-        return self.reviewable.source if self.host.uses_cameras else None
+        cameras (others name a Write node or an input there), else the one the settings'
+        ``capture.camera`` names, else None: the host's choice (the scene camera)."""
+        if not self.host.uses_cameras:
+            return None
+        rule = self.request.camera_rule
+        return self.reviewable.source or (rule if rule != "scene" else None)
 
     # -- what a stage needs of the stages before it (PublishError when one did not run) ------
     def connected_session(self) -> IntegrateSession:

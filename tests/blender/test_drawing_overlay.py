@@ -1,7 +1,9 @@
 """Debian's Blender 3.4 with a window (Xvfb): a reviewer's drawing held over frames 1004-1008 is
 shown over the 3D viewport by the add-on's feedback panel, only on those frames, and hidden
 again (issue 22, item 4). Screenshots with, outside and without are saved under test-artifacts/
-as blender-drawing-*.png; the drawing's red cross is counted in their pixels."""
+as blender-drawing-*.png; the drawing's red cross is counted in their pixels. The second test
+clicks the note's eye button in the panel with simulated events, as the artist does
+(blender-drawing-clicked-with.png / -without.png)."""
 
 from __future__ import annotations
 
@@ -33,9 +35,9 @@ def red_pixels(png: Path) -> int:
     )
 
 
-def test_a_drawing_is_shown_over_the_viewport_on_its_frames_and_hidden(
-    tmp_path, blender_env, embedded_server, artifacts_dir
-):
+def blender_with_drawing(tmp_path, blender_env, embedded_server, script, extra):
+    """Seed a task with a drawing, open a saved scene in windowed Blender, run ``script``;
+    (its RESULT, the screenshots folder)."""
     session = open_session(embedded_server, tmp_path)
     path = make_task(session, f"bldr{uuid.uuid4().hex[:8]}")
     task = resolve_task(session, None, path)
@@ -47,7 +49,7 @@ def test_a_drawing_is_shown_over_the_viewport_on_its_frames_and_hidden(
         "task": path,
         "screenshots": str(shots),
         "content": "hold the pose",
-        "outside": LAST + 1,
+        **extra,
     }
     env = server_env(blender_env, embedded_server)
     blend = tmp_path / "shot.blend"  # opened as an artist opens a scene: no splash screen
@@ -57,9 +59,17 @@ def test_a_drawing_is_shown_over_the_viewport_on_its_frames_and_hidden(
         env=env, check=True, capture_output=True,
     )  # fmt: skip
     result = run_blender(
-        "drawing_overlay.py", [write_json(tmp_path / "drawing.json", options)], env,
-        gui=True, blend=blend,
-    )  # fmt: skip
+        script, [write_json(tmp_path / "drawing.json", options)], env, gui=True, blend=blend
+    )
+    return result, shots
+
+
+def test_a_drawing_is_shown_over_the_viewport_on_its_frames_and_hidden(
+    tmp_path, blender_env, embedded_server, artifacts_dir
+):
+    result, shots = blender_with_drawing(
+        tmp_path, blender_env, embedded_server, "drawing_overlay.py", {"outside": LAST + 1}
+    )
     assert result["refresh"] == ["FINISHED"] and result["show"] == ["FINISHED"], result
     assert result["hide"] == ["FINISHED"]
     assert result["frames"] == {"with": FIRST, "outside": LAST + 1, "without": FIRST}
@@ -69,3 +79,26 @@ def test_a_drawing_is_shown_over_the_viewport_on_its_frames_and_hidden(
     red = {name: red_pixels(shots / f"{name}.png") for name in ("with", "outside", "without")}
     assert red["with"] > 5000 + red["without"], red  # the cross, over the viewport
     assert abs(red["outside"] - red["without"]) < 500, red  # not on a frame it is not held on
+
+
+def test_the_eye_button_clicked_in_the_panel_shows_and_hides_the_drawing(
+    tmp_path, blender_env, embedded_server, artifacts_dir
+):
+    """The artist's way: simulated mouse events click the note's eye button in the feedback
+    panel, once to show the drawing and once to hide it; the cross is counted in the pixels."""
+    result, shots = blender_with_drawing(
+        tmp_path, blender_env, embedded_server, "drawing_overlay_click.py", {}
+    )
+    assert result.get("error") is None, str({k: v for k, v in result.items() if k != "_output"})
+    assert result["refresh"] == ["FINISHED"]
+    found = result["found"]["command"]
+    assert found.startswith("bpy.ops.ftdcc.feedback_drawing(") and "show=False" not in found
+    assert "show=False" in result["commands"]["shown"]  # the eye is now the one that hides
+    assert "show=False" not in result["commands"]["hidden"]
+    assert result["frames"]["clicked-with"] == FIRST  # the click went to the drawing's frame
+    assert [len(result["shown"][k]) for k in ("clicked-with", "clicked-without")] == [1, 0]
+    for name in ("clicked-with", "clicked-without"):
+        shutil.copy(shots / f"{name}.png", artifacts_dir / f"blender-drawing-{name}.png")
+    red = {name: red_pixels(shots / f"{name}.png") for name in ("clicked-with", "clicked-without")}
+    assert red["clicked-with"] > 5000 + red["clicked-without"], red
+    assert red["clicked-without"] < 500, red  # gone: no cross left over the viewport

@@ -91,3 +91,24 @@ def test_shot_range_with_handles_in_a_headless_publish(
     movie = download_component(server_env, report["component_ids"]["ftrackreview-mp4"],
                                tmp_path / "shot.mp4")  # fmt: skip
     assert int(ffprobe(movie)["nb_read_frames"]) == 8
+
+
+def test_the_asset_is_named_after_the_camera_the_settings_capture(
+    saved_scene, maya_state, server_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``naming.asset`` ``{camera}`` names the camera captured (``capture.camera``), not the
+    scene's current one (issue 21: it was filled before the capture spec chose the camera)."""
+    settings_file(tmp_path, monkeypatch, {
+        "capture.camera": "shotCam", "naming.asset": "{task}_{camera}",
+    })  # fmt: skip
+    session = open_session(server_env, tmp_path)
+    task = make_task(session, fstart=1001, fend=1012, fps=24)
+    options = publish_options({"input": str(saved_scene), "task": task}, "maya")
+    assert MayaHost().current_camera() != "shotCam"  # the scene's camera is another one
+    report = publish(MayaHost(), task=task, session=session, settings=options["settings"])
+    assert report.ok, report.errors
+    assert maya_state.playblasts[-1]["camera"] == "shotCam"
+    task_name = task.rsplit("/", 1)[-1]
+    assert report.asset_name == f"{task_name}_shotCam"
+    asset = session.get("Asset", report.asset_id)
+    assert asset["name"] == f"{task_name}_shotCam"  # on the server too

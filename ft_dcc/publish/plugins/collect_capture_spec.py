@@ -20,10 +20,8 @@ class CollectCaptureSpec(pyblish.api.ContextPlugin):
 
         state = state_of(context)
         request = state.request
-        camera = state.camera_choice()
-        if camera is None and state.host.uses_cameras and request.camera_rule != "scene":
-            camera = request.camera_rule  # capture.camera names one (ValidateCamera checks it)
-        overrides: Dict[str, Any] = {"camera": camera, "fps": request.fps}
+        # the reviewable's camera or the one capture.camera names (ValidateCamera checks it)
+        overrides: Dict[str, Any] = {"camera": state.camera_choice(), "fps": request.fps}
         overrides.update(range_overrides(state.host, request))
         overrides["display"] = viewport_display(request)
         size = capture_size(state.host, request.resolution, request.scale)

@@ -32,7 +32,8 @@ class FTDCC_PublishSettings(bpy.types.PropertyGroup):
     )
     review_session: bpy.props.StringProperty(
         name="Review session",
-        description="Review session to add the version to (empty: today's dailies)",
+        description="Review session to add the version to "
+        "(empty: the name the studio settings give, naming.review_session)",
     )
     review_session_pick: bpy.props.EnumProperty(
         name="Open review sessions",

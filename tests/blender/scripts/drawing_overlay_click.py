@@ -1,0 +1,209 @@
+"""Click a note's eye button in the feedback panel, as the artist does, to show its drawing over
+the 3D viewport, and click it again to hide it.
+
+Args: a JSON file with zip, task, screenshots (a folder) and content (the note whose drawing to
+show). In a window (Xvfb, --enable-event-simulate): shows the ftrack tab, reads the feedback,
+finds the note's eye button on screen, clicks it, takes the screenshot "clicked-with", clicks it
+again, takes "clicked-without". Prints RESULT {found, frames, shown, commands, blender}.
+
+Blender 3.4 tells a script no button's position; the button is found as the artist's eye finds
+it: the mouse moves down the panel and, at each stop, Ctrl+C copies what is under it to the
+clipboard (for an operator's button, its Python command).
+"""
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import bpy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ui_clicks import note_draws, screenshot, view3d
+
+options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
+bpy.ops.preferences.addon_install(filepath=options["zip"])
+import addon_utils  # noqa: E402
+
+addon_utils.enable("ft_dcc_blender", default_set=True)
+
+
+def module(name):
+    return sys.modules[next(m for m in sys.modules if m.endswith(f"ft_dcc_blender.{name}"))]
+
+
+panel, feedback, overlay = module("panel"), module("feedback"), module("overlay")
+bpy.context.scene.ftrack_publish.task = options["task"]
+wm = bpy.context.window_manager
+shots = Path(options["screenshots"])
+state = {"probes": [], "clicks": 0, "waits": 0}
+result = {"frames": {}, "shown": {}, "commands": {}, "blender": bpy.app.version_string}
+STEP = 8  # px between probes: less than a button's height (20 px at 1x)
+
+
+def later(function, seconds=0.2):
+    bpy.app.timers.register(function, first_interval=seconds)
+
+
+def press(window, x, y, kind="LEFTMOUSE", **modifiers):
+    window.event_simulate(type=kind, value="PRESS", x=x, y=y, **modifiers)
+    window.event_simulate(type=kind, value="RELEASE", x=x, y=y, **modifiers)
+
+
+def setup():
+    _window, area, _region = view3d()
+    area.spaces.active.show_region_ui = True
+    area.tag_redraw()
+    later(click_ftrack_tab, 0.5)
+
+
+DRAWN = note_draws(panel.FTDCC_PT_publish)
+
+
+def click_ftrack_tab():
+    """Blender 3.4 cannot select a sidebar tab from Python: click it (as task_picker.py), again
+    until the publish panel has drawn."""
+    window, _area, region = view3d()
+    if hasattr(region, "active_panel_category"):
+        region.active_panel_category = "ftrack"  # Blender 4.1+
+    elif "timer" not in state:  # simulated events wait until some window event wakes the loop
+        state["timer"] = wm.event_timer_add(0.1, window=window)
+    x, y = region.x + region.width - 10, region.y + region.height - 155
+    window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+    later(lambda: press(window, x, y), 0.5)
+    later(wait_for_panel, 1.0)
+
+
+def wait_for_panel():
+    if DRAWN:
+        later(refresh, 0.1)
+        return None
+    state["clicks"] += 1
+    if state["clicks"] > 30:
+        return finish("the ftrack tab never showed")
+    return click_ftrack_tab()
+
+
+def refresh():
+    window, area, region = view3d()
+    with bpy.context.temp_override(window=window, area=area, region=region):
+        result["refresh"] = sorted(bpy.ops.ftdcc.feedback_refresh())
+    rows = feedback.STATE["rows"]
+    state["index"] = next(
+        i for i, r in enumerate(rows) if r.kind == "note" and r.content == options["content"]
+    )
+    area.tag_redraw()
+    state["scrolls"] = 0
+    later(scroll, 1.0)
+
+
+def scroll():
+    """Scroll the sidebar down (the feedback is below the publish panel), then look again."""
+    window, area, region = view3d()
+    with bpy.context.temp_override(window=window, area=area, region=region):
+        bpy.ops.view2d.scroll_down(deltay=300)
+    area.tag_redraw()
+    state["scrolls"] += 1
+    state["y"] = region.y + region.height - STEP
+    later(probe, 0.5)
+
+
+def eye_command(text):
+    """The eye button's command for our note, from a copied Python command (or None)."""
+    match = re.match(r"bpy\.ops\.ftdcc\.feedback_drawing\((.*)\)", text or "")
+    if match and re.search(rf"\bindex={state['index']}\b", match.group(1)):
+        return text
+    return None
+
+
+def probe():
+    """Hover the next stop down the panel's right-hand column and copy what is there."""
+    window, _area, region = view3d()
+    x = region.x + region.width - int(options.get("from_right", 45))
+    if state["y"] < region.y + STEP:
+        if state["scrolls"] < 4:
+            return scroll()
+        return finish("no eye button for the note in the panel")
+    wm.clipboard = ""
+    window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=state["y"])
+    press(window, x, state["y"], "C", ctrl=True)
+    later(lambda: read_probe(x), 0.15)
+
+
+def read_probe(x):
+    copied = wm.clipboard
+    if copied and copied not in state["probes"]:
+        state["probes"].append(copied)
+    if eye_command(copied):
+        state["eye"] = (x, state["y"])
+        result["found"] = {"x": x, "y": state["y"], "command": copied}
+        later(click_show)
+        return None
+    state["y"] -= STEP
+    later(probe, 0.01)
+
+
+def click_show():
+    window, _area, _region = view3d()
+    press(window, *state["eye"])
+    later(lambda: wait_until(lambda: overlay.SHOWN, after_show), 0.2)
+
+
+def wait_until(condition, then):
+    """Wait for ``condition`` (a generous 60 s), then run ``then``."""
+    if condition():
+        state["waits"] = 0
+        then()
+        return None
+    state["waits"] += 1
+    if state["waits"] > 300:
+        return finish("the click did nothing")
+    return 0.2
+
+
+def shoot(name):
+    screenshot(shots / f"{name}.png")
+    result["frames"][name] = bpy.context.scene.frame_current
+    result["shown"][name] = sorted(overlay.SHOWN)
+
+
+def copy_command():
+    """The command of the button under the eye now (its icon and action flip when clicked)."""
+    window, _area, _region = view3d()
+    wm.clipboard = ""
+    window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=state["eye"][0], y=state["eye"][1])
+    press(window, *state["eye"], "C", ctrl=True)
+
+
+def after_show():
+    shoot("clicked-with")
+    copy_command()
+    later(click_hide, 0.3)
+
+
+def click_hide():
+    result["commands"]["shown"] = wm.clipboard
+    window, _area, _region = view3d()
+    press(window, *state["eye"])
+    later(lambda: wait_until(lambda: not overlay.SHOWN, after_hide), 0.2)
+
+
+def after_hide():
+    shoot("clicked-without")
+    copy_command()
+    later(lambda: finish(None), 0.3)
+
+
+def finish(error):
+    result["commands"]["hidden"] = wm.clipboard
+    result["error"] = error
+    result["probes"] = state["probes"]
+    result["index"] = state.get("index")
+    if error:
+        shoot("clicked-error")
+    print("RESULT " + json.dumps(result), flush=True)
+    os._exit(0)
+
+
+later(setup, 1.0)

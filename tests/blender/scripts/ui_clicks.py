@@ -1,0 +1,37 @@
+"""What the windowed Blender scripts share: the 3D view they drive, knowing a panel has drawn,
+and a screenshot of the window."""
+
+from pathlib import Path
+from typing import Any, List
+
+import bpy
+
+
+def view3d() -> tuple:
+    """(window, area, sidebar region) of the first window's largest 3D view."""
+    window = bpy.context.window_manager.windows[0]
+    area = max(
+        (a for a in window.screen.areas if a.type == "VIEW_3D"), key=lambda a: a.width * a.height
+    )
+    return window, area, next(r for r in area.regions if r.type == "UI")
+
+
+def note_draws(panel_class: Any) -> List[bool]:
+    """A list that gets an item each time ``panel_class`` draws (it is on screen)."""
+    drawn: List[bool] = []
+    draw = panel_class.draw
+
+    def draw_and_note(self: Any, context: Any) -> Any:
+        drawn.append(True)
+        return draw(self, context)
+
+    panel_class.draw = draw_and_note
+    return drawn
+
+
+def screenshot(path: Path) -> None:
+    """Draw the window and save it as ``path``."""
+    window, area, _region = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
+        bpy.ops.screen.screenshot(filepath=str(path))
