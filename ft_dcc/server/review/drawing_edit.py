@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.feedback import FRAME_OUT_KEY
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.review.data import ReviewData
@@ -66,17 +67,18 @@ class DrawingRangeRoutes:
 
     def _drawing(self, writer: ReviewWriter, note_id: str) -> Tuple[Dict[str, Any], List[str]]:
         """The note ``note_id`` (a drawing on an item of this session) and its Metadata keys."""
+        note = quote(check_component_id(note_id))
         notes = writer._query(
-            "select id, user_id, parent_id from Note "
-            f'where id is "{check_component_id(note_id)}" and parent_type is "ReviewSessionObject"'
+            f"select id, user_id, parent_id from Note where id is {note}"
+            ' and parent_type is "ReviewSessionObject"'
         )
         drawn = notes and writer._query(
-            f'select component_id from NoteComponent where note_id is "{notes[0]["id"]}"'
+            f"select component_id from NoteComponent where note_id is {quote(notes[0]['id'])}"
         )
         if not drawn:
             raise LookupError("No such drawing in this review session; reload the page.")
         writer.check_object(notes[0]["parent_id"])  # LookupError: another session's
-        keys = writer._query(f'select key from Metadata where parent_id is "{notes[0]["id"]}"')
+        keys = writer._query(f"select key from Metadata where parent_id is {quote(notes[0]['id'])}")
         return notes[0], [str(k.get("key")) for k in keys]
 
     def _change(self, review_session_id: str, data: ReviewData, link: Link,

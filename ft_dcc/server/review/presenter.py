@@ -55,6 +55,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.model.side_tables import side_table
@@ -351,7 +352,7 @@ def person_of(store: Any, execute: Execute, link: Link, facts: SessionView) -> P
 
 def _user_name(execute: Execute, user_id: str) -> str:
     rows = _query(execute, "select first_name, last_name, username from User where id is "
-                  f'"{check_component_id(user_id)}"')  # fmt: skip
+                  + quote(check_component_id(user_id)))  # fmt: skip
     row = rows[0] if rows else {}
     full = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
     return full or row.get("username") or "Presenter"
@@ -366,7 +367,7 @@ def candidates_of(execute: Execute, facts: SessionView) -> List[Person]:
     rows = _query(
         execute,
         "select id, name, email from ReviewSessionInvitee where review_session_id is "
-        f'"{check_component_id(facts.id)}"',
+        + quote(check_component_id(facts.id)),
     )
     for row in sorted(rows, key=lambda r: (r.get("name") or r.get("email") or "", r["id"])):
         people.append(Person("i:" + row["id"], row.get("name") or row.get("email") or "", False))
