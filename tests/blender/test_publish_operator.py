@@ -88,7 +88,7 @@ def test_two_ticked_cameras_publish_two_versions_in_one_commit(
     )
     for version in report["versions"]:  # each a playable review of its own camera
         captured = session.query(
-            "select value from Metadata where key is \"ft_dcc_capture\" and parent_id is "
+            'select value from Metadata where key is "ft_dcc_capture" and parent_id is '
             f'"{version["component_ids"]["ftrackreview-mp4"]}"'
         ).one()
         assert f'"camera": "{version["asset_name"][5:]}"' in captured["value"]

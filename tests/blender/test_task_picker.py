@@ -70,7 +70,9 @@ def test_task_search_popup_picks_a_task_recent_first(
     assert result["opened"] == ["RUNNING_MODAL"], result["_output"][-3000:]
     choices = [(c["path"], c["from_scene"], c["recent"]) for c in result["choices"]]
     assert choices == [
-        (f"{project}/sq010/sh010/anim", True, False), (comp, False, True), (light, False, True)
+        (f"{project}/sq010/sh010/anim", True, False),
+        (comp, False, True),
+        (light, False, True),
     ], json.dumps(result["choices"])
     assert result["task"] == light  # typed "light", pressed Return
     assert result["settings"][:2] == ["Profile 'blender dailies'", "from file studio.json"]

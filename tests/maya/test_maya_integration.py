@@ -124,7 +124,8 @@ def test_user_setup_works_in_a_maya_python_that_only_has_the_module(tmp_path):
     )
     done = subprocess.run(
         [sys.executable, "-S", "-I", "-c", probe, str(FAKES), str(scripts), *module_paths],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "not available" not in done.stdout, done.stdout

@@ -142,10 +142,14 @@ def test_the_menu_publishes_the_chosen_cameras_as_versions_in_one_commit(
     (shown,) = [d for d in maya_state.dialogs if d["_kind"] == "confirmDialog"]
     assert shown["message"].startswith("Published 2 versions (shot_shotCam v001, shot_witnessCam")
     assert [p["camera"] for p in maya_state.playblasts[-2:]] == ["shotCam", "witnessCam"]
-    rows = open_session(server_env, tmp_path).query(
-        "select asset.name from AssetVersion where review_session_objects.review_session.name "
-        'is "Two cameras"'
-    ).all()
+    rows = (
+        open_session(server_env, tmp_path)
+        .query(
+            "select asset.name from AssetVersion where review_session_objects.review_session.name "
+            'is "Two cameras"'
+        )
+        .all()
+    )
     assert sorted(r["asset"]["name"] for r in rows) == ["shot_shotCam", "shot_witnessCam"]
 
 

@@ -34,7 +34,9 @@ def test_choose_task_window_lists_filters_and_sets_the_prompt_default(
     assert window["shown"]
     listing = next(n for n, c in maya_state.ui.items() if c["type"] == "textScrollList")
     assert maya_state.ui[listing]["items"] == [
-        "mpick/sq010/sh020/light  (recent)", "mpick/sq010/sh010/anim", comp
+        "mpick/sq010/sh020/light  (recent)",
+        "mpick/sq010/sh010/anim",
+        comp,
     ]
     field = next(n for n, c in maya_state.ui.items() if c["type"] == "textField")
     maya_state.type_into(field, "sh010 an")

@@ -161,7 +161,9 @@ def test_init_py_works_in_a_nuke_python_that_only_has_the_folder(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "FT_DCC_PYTHONPATH"}
     done = subprocess.run(
         [sys.executable, "-S", "-I", "-c", probe, str(FAKES), str(built), str(attr_folder)],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "publishing is off" not in done.stdout

@@ -63,8 +63,7 @@ def test_the_cli_publishes_several_inputs_as_versions_in_one_commit(
     found = _versions(session, task_id)
     assert sorted(found) == ["left", "right"]
     objects = session.query(
-        "select version_id, version from ReviewSessionObject "
-        f'where review_session.name is "{name}"'
+        f'select version_id, version from ReviewSessionObject where review_session.name is "{name}"'
     ).all()
     assert sorted(o["version_id"] for o in objects) == sorted(v["id"] for v in found.values())
     requests = embedded_server.requests_since(mark)

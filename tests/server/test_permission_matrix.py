@@ -295,8 +295,15 @@ def create_cases(spec: Ownership) -> List[Case]:
                               f"{actor}", spec.type_name, actor, actor == "admin",
                               _creates(spec, foreign=True)))  # fmt: skip
         if spec.in_session:  # outside review sessions: any User, as in ftrack
-            cases.append(Case(f"create {spec.type_name} on a version as {actor}",
-                              spec.type_name, actor, True, _creates(spec, on_version=True)))
+            cases.append(
+                Case(
+                    f"create {spec.type_name} on a version as {actor}",
+                    spec.type_name,
+                    actor,
+                    True,
+                    _creates(spec, on_version=True),
+                )
+            )
     return cases
 
 

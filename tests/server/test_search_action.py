@@ -5,7 +5,7 @@ only text, bad input is a clear 400; on SQLite and on PostgreSQL with 4 workers.
 from __future__ import annotations
 
 import pytest
-from support.trust import call, make_task, ok, refused, update
+from support.trust import call, create, make_task, ok, refused, update
 
 from ft_dcc.server.api.search import _add_conditions
 
@@ -48,3 +48,24 @@ def test_conditions_go_into_the_where_clause_before_order_and_paging() -> None:
     assert _add_conditions("select id from Shot limit 1", ["a", "b"]) == (
         "select id from Shot where a and b limit 1"
     )
+
+
+def test_a_context_or_object_type_id_with_quotes_and_backslashes_is_read_as_written(
+    server_on_each_backend,
+) -> None:
+    """``context_id`` and ``object_type_ids`` go into the query through the one quoting rule
+    (:func:`ft_dcc.protocol.query_text.quote`): an id holding ``"`` and ``\\`` finds its own
+    entities and nothing else, and a hostile one is only text."""
+    server = server_on_each_backend
+    ids = make_task(server)
+    odd = 'sq "10" \\ back' + ids["shot"][:8]
+    ok(server, [create("Sequence", id=odd, name="sq010", parent_id=ids["project"]),
+                create("Shot", name="sh020", parent_id=odd)])  # fmt: skip
+    found = _search(server, expression="select name from Shot", terms=["sh0"], context_id=odd)
+    assert [s["name"] for s in found["data"]] == ["sh020"]
+    hostile = _search(server, expression="select name from Shot", terms=["sh0"],
+                      context_id='x") or (name like "%')  # fmt: skip
+    assert hostile["data"] == []
+    typed = _search(server, expression="select name from TypedContext", terms=["sq0"],
+                    object_type_ids=['"\\', 'x") or (name like "%'])  # fmt: skip
+    assert typed["data"] == []

@@ -14,7 +14,11 @@ from support import download_component
 
 
 def publish_with(
-    server: Any, tmp_path: Path, name: str, settings: Dict[str, Any], *args: str,
+    server: Any,
+    tmp_path: Path,
+    name: str,
+    settings: Dict[str, Any],
+    *args: str,
     ok: bool = True,
 ) -> Dict[str, Any]:
     """``ft-dcc publish ARGS --json`` with ``{"settings": settings}`` as the studio file;

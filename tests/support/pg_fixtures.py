@@ -45,9 +45,7 @@ def _make_template(cluster: PgCluster) -> None:
 
 
 @pytest.fixture
-def new_database_url(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Callable[[str], str]:
+def new_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
     """``new_database_url(backend)``: the URL of a new empty database on that backend."""
     counter = iter(range(1_000_000))
 

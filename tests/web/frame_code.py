@@ -97,5 +97,3 @@ def shown(locator: Any, path: Path) -> Optional[Tuple[int, int]]:
 def held(video: Any) -> Optional[Tuple[int, int]]:
     """(version, frame) of the decoded picture the <video> element holds."""
     return decode_levels(video.evaluate(READ_VIDEO_LEVELS, BITS))
-
-

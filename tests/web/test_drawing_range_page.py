@@ -212,8 +212,11 @@ def test_a_saved_drawings_frames_are_changed_in_the_page_and_it_moves_there(
     moved = screen.item.locator('.note.has-drawing[data-frame="1042"]')
     wait_until(
         lambda: moved.count() == 1,
-        lambda: "not moved: " + " / ".join(screen.item.locator(".range-form").all_inner_texts())
-        + str(note.locator(".range-error").all_inner_texts()),
+        lambda: (
+            "not moved: "
+            + " / ".join(screen.item.locator(".range-form").all_inner_texts())
+            + str(note.locator(".range-error").all_inner_texts())
+        ),
     )
     assert moved.locator(".note-frame").inner_text() == "1042\u20131044"
     for frame in (1036, 1037, 1038, 1041, 1045):

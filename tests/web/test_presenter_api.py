@@ -260,8 +260,10 @@ def test_the_state_reaches_every_page_and_the_lead_is_handed_over(world: Dict[st
 
         # The presenter's clock (the server's time its frame was shown at, by the page's
         # estimate from the answers' "now") is kept for the followers to move the frame on.
-        answer = post(owner, dict(op="state", state=state(v001, 1008, playing=True,
-                                                          clock=sent_now(owner)), **lead))
+        answer = post(
+            owner,
+            dict(op="state", state=state(v001, 1008, playing=True, clock=sent_now(owner)), **lead),
+        )
         assert answer.status_code == 200, answer.text
         kept = answer.json()["presenter"]
         assert abs(kept["state"]["clock"] - answer.json()["now"]) < 60

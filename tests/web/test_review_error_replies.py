@@ -8,6 +8,7 @@ each route answered its own errors; they must stay word for word, and nothing is
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Callable, Iterator, List, Tuple
 
@@ -107,3 +108,88 @@ def test_bad_links_get_the_same_reply_as_before(make_session: Any) -> None:
         assert answer.status_code == 403
         assert answer.headers["Content-Type"].startswith("text/html")
         assert "Access denied" in answer.text and "This review link is not valid" in answer.text
+
+
+FOLLOW_ONLY = (
+    "Only the session's owner or an administrator presents, or whoever they hand the lead "
+    "to; ask the presenter to hand it to you."
+)
+PAGE_IDS = "page and secret must be the page's own 32 hex digit ids."
+
+
+def _presenter_and_range_cases(object_id: str) -> List[Tuple[str, str, Any, int, str]]:
+    """(method, route, body, status, error) of bad presenter and drawing-range requests on an
+    invitee's link (the routes that answered their own errors until issue 19)."""
+    page = {"page": "a" * 32, "secret": "b" * 32}
+    return [
+        ("POST", "/presenter", b"[]", 400, "Send a JSON object."),
+        ("POST", "/presenter", {"op": "dance"}, 400,
+         "op must be one of ['take', 'claim', 'state', 'hand', 'stop']."),
+        ("POST", "/presenter", {"op": "take", "colour": 1}, 400,
+         "Unknown fields ['colour']; send op, page, secret, state, to."),
+        ("POST", "/presenter", {"op": "take", "page": "x", "secret": "y"}, 400, PAGE_IDS),
+        ("POST", "/presenter", dict(page, op="take"), 403, FOLLOW_ONLY),
+        ("POST", "/presenter", dict(page, op="hand", to="u:nobody"), 400,
+         "to must be the key of one of the candidates (GET /presenter)."),
+        ("POST", "/presenter", {"op": "state", "state": {}, "x": "\"\\"}, 400,
+         "Unknown fields ['x']; send op, page, secret, state, to."),
+        ("POST", "/presenter", dict(page, op="state", state={"object_id": object_id,
+                                                             "frame": 1.5}), 400,
+         "state.frame must be a whole frame number (at most 10000000)."),
+        ("POST", "/presenter", dict(page, op="state", state={"object_id": "a.b"}), 400,
+         "state.object_id must be the id of an item of this review session."),
+        ("POST", "/presenter", "x" * 5000, 413,
+         "The request is larger than 4096 bytes; send less."),
+        ("POST", "/annotations/range", {"note_id": 5}, 400,
+         "note_id must be the id of a drawing's note."),
+        ("POST", "/annotations/range", {"note_id": "n", "frame": 1, "colour": 2}, 400,
+         "Unknown fields ['colour']; send note_id, frame and frame_out."),
+        ("POST", "/annotations/range", {"note_id": "a.b", "frame": 3}, 400, BAD_ID.format("a.b")),
+        ("POST", "/annotations/range", {"note_id": 'a"b\\', "frame": 3}, 400,
+         BAD_ID.format('a"b\\')),
+        ("POST", "/annotations/range", {"note_id": "no-such-note", "frame": 3}, 404,
+         "No such drawing in this review session; reload the page."),
+        ("POST", "/annotations/range", {"note_id": object_id, "frame": "3"}, 400,
+         "frame must be a whole number."),
+    ]  # fmt: skip
+
+
+def test_presenter_and_drawing_range_bad_input_gets_the_same_reply_as_before(
+    make_session: Any,
+) -> None:
+    session = make_session()
+    dailies = make_dailies(session)
+    ann = link(session, dailies.ann)
+    for method, route, body, status, error in _presenter_and_range_cases(dailies.objects[0]["id"]):
+        answer = _ask(ann, method, route, body)
+        assert (answer.status_code, answer.json()) == (status, {"error": error}), (route, body)
+        assert answer.headers["Cache-Control"] == "no-store"
+    nothing = {"seq": 0, "lead": None, "state": None}
+    assert ann.get("/presenter").json()["presenter"] == nothing  # nothing was stored
+    for route in ("/presenter", "/live"):
+        answer = ann.get(route, token="forged")
+        assert (answer.status_code, answer.json()) == (403, {"error": NOT_VALID}), route
+    for body in ({"op": "stop"}, {"note_id": "n", "frame": 1}):
+        route = "/presenter" if "op" in body else "/annotations/range"
+        answer = requests.post(ann.base + route, params={"token": "forged"}, json=body, timeout=30)
+        assert (answer.status_code, answer.json()) == (403, {"error": NOT_VALID}), route
+    bad_path = ann.base.rsplit("/", 1)[0] + "/not%20an%20id"
+    for route in ("/presenter", "/live"):
+        answer = requests.get(bad_path + route, params={"token": ann.token}, timeout=30)
+        expected = (403, {"error": BAD_ID.format("not an id")})
+        assert (answer.status_code, answer.json()) == expected, route
+
+
+def test_a_closed_session_refuses_presenting_and_range_edits_as_before(make_session: Any) -> None:
+    session = make_session()
+    dailies = make_dailies(session)
+    dailies.review_session["end_date"] = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+    session.commit()
+    ann = link(session, dailies.ann)
+    page = {"page": "a" * 32, "secret": "b" * 32}
+    presented = ann.post("/presenter", dict(page, op="take"))
+    assert (presented.status_code, presented.json()) == (
+        409, {"error": "This review session is closed; it cannot be presented."})  # fmt: skip
+    ranged = ann.post("/annotations/range", {"note_id": "no-such-note", "frame": 3})
+    closed = "This review session is closed; its drawings stay as they are."
+    assert (ranged.status_code, ranged.json()) == (409, {"error": closed})

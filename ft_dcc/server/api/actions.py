@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.json_value import JsonValue
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.api.search import is_search, search_as_query
 from ft_dcc.server.errors import ApiFailure, ApiOperationError
 from ft_dcc.server.files.download_links import SIGNED_URL_TTL, signed_download_url
@@ -79,8 +80,8 @@ def _refuse_committed_file(ctx: ApiContext, component_id: Any, caller: Caller) -
     """A component already in ``ftrack.server`` keeps its file: uploads make new components."""
     component_id = check_component_id(component_id)
     expression = (
-        "select id from ComponentLocation where component_id is "
-        f'"{component_id}" and location_id is "{SERVER_LOCATION_ID}"'
+        f"select id from ComponentLocation where component_id is {quote(component_id)} "
+        f"and location_id is {quote(SERVER_LOCATION_ID)}"
     )
     reply = ctx.execute([{"action": "query", "expression": expression}], caller.user_id)
     if reply and reply[0].get("data"):
@@ -135,7 +136,7 @@ def _exists(ctx: ApiContext, entity_type: str, entity_id: Any, caller: Caller) -
         [
             {
                 "action": "query",
-                "expression": f'select id from {entity_type} where id is "{entity_id}"',
+                "expression": f"select id from {entity_type} where id is {quote(entity_id)}",
             }
         ],
         caller.user_id,
@@ -230,7 +231,7 @@ def _reset_remote(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
         user_id = user_id[0] if user_id else caller.user_id
     if op.get("entity_type") not in (None, "User"):
         raise ApiFailure("ValidationError", "reset_remote api_key needs entity_type User.")
-    expression = f'select username from User where id is "{check_component_id(user_id)}"'
+    expression = f"select username from User where id is {quote(check_component_id(user_id))}"
     reply = ctx.execute([{"action": "query", "expression": expression}], caller.user_id)
     rows = reply[0].get("data") if reply else None
     if not rows:

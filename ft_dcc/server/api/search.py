@@ -17,6 +17,7 @@ import re
 from typing import List, Mapping, Optional, Tuple
 
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.server.errors import ApiFailure
 from ft_dcc.server.model.schema import EntityType, SchemaModel
 
@@ -39,10 +40,10 @@ def search_as_query(model: SchemaModel, operation: Mapping[str, object]) -> Json
     conditions = [_term_condition(etype, term) for term in _strings(operation, "terms")]
     context_id = operation.get("context_id")
     if context_id:
-        conditions.append(_context_condition(etype, _quoted(str(context_id))))
+        conditions.append(_context_condition(etype, quote(str(context_id))))
     object_types = _strings(operation, "object_type_ids")
     if object_types and "object_type_id" in etype.attributes:
-        listed = ", ".join(_quoted(ident) for ident in object_types)
+        listed = quoted_list(object_types)
         conditions.append(f"object_type_id in ({listed})")
     return {"action": "query", "expression": _add_conditions(expression, conditions)}
 
@@ -74,10 +75,6 @@ def _expression_and_type(
     return expression, model.types[name]
 
 
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _term_condition(etype: EntityType, term: str) -> str:
     fields = [
         name for name in TEXT_FIELDS
@@ -86,7 +83,7 @@ def _term_condition(etype: EntityType, term: str) -> str:
     ]  # fmt: skip
     if not fields:
         raise _fail(f"{etype.name} has no text field to search ({', '.join(TEXT_FIELDS[:4])}…)")
-    pattern = _quoted(f"%{term.strip()}%")
+    pattern = quote(f"%{term.strip()}%")
     return "(" + " or ".join(f"{name} like {pattern}" for name in fields) + ")"
 
 

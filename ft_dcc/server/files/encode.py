@@ -30,6 +30,7 @@ from ft_dcc.protocol import (
     REVIEW_META_KEY,
     SERVER_LOCATION_ID,
 )
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files.filestore import FileStore, check_component_id
 
@@ -148,7 +149,8 @@ class MediaEncoder:
                 [
                     {
                         "action": "query",
-                        "expression": f'select id from AssetVersion where id is "{version_id}"',
+                        "expression": "select id from AssetVersion where id is "
+                        + quote(version_id),
                     }
                 ],
                 user_id,
@@ -268,7 +270,7 @@ class MediaEncoder:
                 log.exception("could not mark encode job %s as failed", job_id)
 
     def _is_file_component(self, component_id: str, user_id: str) -> bool:
-        expression = f'select id from FileComponent where id is "{component_id}"'
+        expression = f"select id from FileComponent where id is {quote(component_id)}"
         found = self.query([{"action": "query", "expression": expression}], user_id)
         return bool(found and found[0].get("data"))
 

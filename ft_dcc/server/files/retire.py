@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Iterable, List, Set
 
+from ft_dcc.protocol.query_text import quoted_list
 from ft_dcc.server.files.filestore import FileStore, FileStoreError, check_component_id
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def _unowned(store: Any, user_id: str, candidates: Iterable[str]) -> List[str]:
     unowned = []
     for start in range(0, len(ids), 200):
         chunk = ids[start : start + 200]
-        listed = ", ".join(f'"{component_id}"' for component_id in chunk)
+        listed = quoted_list(chunk)
         known = {r["id"] for r in store.query(f"select id from Component where id in ({listed})",
                                               user_id)}  # fmt: skip
         unowned += [component_id for component_id in chunk if component_id not in known]

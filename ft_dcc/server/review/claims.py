@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
 
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiFailure
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.review.access import ReviewAccessError, signer_for
@@ -110,7 +111,7 @@ def _invitee_of_link(ctx: Any, token: Any) -> Invitee:
 
 
 def _own_email(ctx: Any, user_id: str) -> str:
-    rows = query(ctx.execute, f'select email from User where id is "{user_id}"')
+    rows = query(ctx.execute, f"select email from User where id is {quote(user_id)}")
     return str((rows[0].get("email") if rows else "") or "").strip().lower()
 
 

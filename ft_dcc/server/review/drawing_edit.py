@@ -22,11 +22,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.feedback import FRAME_OUT_KEY
-from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.protocol.query_text import quote
+from ft_dcc.server.errors import BadInput, NotFound
+from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.drawing import BadRange, held_range
-from ft_dcc.server.review.feedback import BadInput, _frame
+from ft_dcc.server.review.feedback import _frame
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.presenter import json_post
@@ -66,17 +67,18 @@ class DrawingRangeRoutes:
 
     def _drawing(self, writer: ReviewWriter, note_id: str) -> Tuple[Dict[str, Any], List[str]]:
         """The note ``note_id`` (a drawing on an item of this session) and its Metadata keys."""
+        note = quote(check_component_id(note_id))
         notes = writer._query(
-            "select id, user_id, parent_id from Note "
-            f'where id is "{check_component_id(note_id)}" and parent_type is "ReviewSessionObject"'
+            f"select id, user_id, parent_id from Note where id is {note}"
+            ' and parent_type is "ReviewSessionObject"'
         )
         drawn = notes and writer._query(
-            f'select component_id from NoteComponent where note_id is "{notes[0]["id"]}"'
+            f"select component_id from NoteComponent where note_id is {quote(notes[0]['id'])}"
         )
         if not drawn:
-            raise LookupError("No such drawing in this review session; reload the page.")
-        writer.check_object(notes[0]["parent_id"])  # LookupError: another session's
-        keys = writer._query(f'select key from Metadata where parent_id is "{notes[0]["id"]}"')
+            raise NotFound("No such drawing in this review session; reload the page.")
+        writer.check_object(notes[0]["parent_id"])  # NotFound: another session's
+        keys = writer._query(f"select key from Metadata where parent_id is {quote(notes[0]['id'])}")
         return notes[0], [str(k.get("key")) for k in keys]
 
     def _change(self, review_session_id: str, data: ReviewData, link: Link,
@@ -91,7 +93,7 @@ class DrawingRangeRoutes:
         last = _frame(fields, required=False, name="frame_out")
         facts = data.session_facts(review_session_id)
         if facts is None:
-            raise LookupError("No such review session; it may have been deleted.")
+            raise NotFound("No such review session; it may have been deleted.")
         if not facts.is_open:
             raise BadInput("This review session is closed; its drawings stay as they are.", 409)
         execute, author = link.writer(self.server.store, self.server.ctx.execute)
@@ -114,22 +116,8 @@ class DrawingRangeRoutes:
         log.info("drawing %s held over %s-%s by %s", note["id"], first, last, author)
         return {"id": note["id"], "frame": first, "frame_out": last}
 
-    def _guarded(self, review_session_id: str, data: ReviewData, link: Link,
-                 fields: Dict[str, Any]) -> Dict[str, Any]:  # fmt: skip
-        """:meth:`_change`, its refusals said as :class:`BadInput` with their status."""
-        try:
-            return self._change(review_session_id, data, link, fields)
-        except LookupError as exc:
-            raise BadInput(str(exc), 404) from None
-        except FileStoreError as exc:  # a note id that is not an id
-            raise BadInput(exc.message, 400) from None
-        except ApiOperationError as exc:
-            raise BadInput(
-                exc.message, 403 if exc.exception == "PermissionError" else 400
-            ) from None
-
     async def change(self, request: Request) -> Response:
-        return await json_post(self.base, request, MAX_BODY, self._guarded)
+        return await json_post(self.base, request, MAX_BODY, self._change)
 
     def routes(self) -> List[BaseRoute]:
         path = "/review/{review_session_id}/annotations/range"

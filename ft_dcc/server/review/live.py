@@ -33,11 +33,11 @@ from typing import Any, AsyncIterator, Dict, List, Optional, Set, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol import TOPIC_UPDATE
-from ft_dcc.server.files.filestore import FileStoreError
+from ft_dcc.server.errors import NotFound
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.links import Link
@@ -192,16 +192,10 @@ class LiveRoutes:
         return person_of(self.base.server.store, self.base.server.ctx.execute, link, facts)
 
     async def live(self, request: Request) -> Response:
-        try:
-            review_session_id, data, link = await self.base.access(request)
-            who = await run_in_threadpool(self._person, review_session_id, data, link)
-        except (ReviewAccessError, FileStoreError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=403)
+        review_session_id, data, link = await self.base.access(request)
+        who = await run_in_threadpool(self._person, review_session_id, data, link)
         if self.hub is None:
-            return JSONResponse(
-                {"error": "This server runs without its event hub; reload to see new feedback."},
-                status_code=404,
-            )
+            raise NotFound("This server runs without its event hub; reload to see new feedback.")
         stream = _Stream(asyncio.get_running_loop())
         self.hub.add(review_session_id, stream)
         expires = link.expires

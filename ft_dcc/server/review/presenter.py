@@ -55,12 +55,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ft_dcc.protocol.query_text import quote
+from ft_dcc.server.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.model.side_tables import side_table
-from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData, SessionView
-from ft_dcc.server.review.feedback import BadInput, _fields
+from ft_dcc.server.review.feedback import _fields
 from ft_dcc.server.review.identity import SYSTEM, Execute
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes
@@ -351,7 +352,7 @@ def person_of(store: Any, execute: Execute, link: Link, facts: SessionView) -> P
 
 def _user_name(execute: Execute, user_id: str) -> str:
     rows = _query(execute, "select first_name, last_name, username from User where id is "
-                  f'"{check_component_id(user_id)}"')  # fmt: skip
+                  + quote(check_component_id(user_id)))  # fmt: skip
     row = rows[0] if rows else {}
     full = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
     return full or row.get("username") or "Presenter"
@@ -366,7 +367,7 @@ def candidates_of(execute: Execute, facts: SessionView) -> List[Person]:
     rows = _query(
         execute,
         "select id, name, email from ReviewSessionInvitee where review_session_id is "
-        f'"{check_component_id(facts.id)}"',
+        + quote(check_component_id(facts.id)),
     )
     for row in sorted(rows, key=lambda r: (r.get("name") or r.get("email") or "", r["id"])):
         people.append(Person("i:" + row["id"], row.get("name") or row.get("email") or "", False))
@@ -382,19 +383,13 @@ Work = Callable[[str, ReviewData, Link, Dict[str, Any]], Dict[str, Any]]
 
 
 async def json_post(base: ReviewRoutes, request: Request, limit: int, work: Work) -> Response:
-    """Open the request's link (403), read its JSON body (at most ``limit`` bytes) and answer
-    ``work(review session id, data, link, fields)`` (run in a thread; :class:`BadInput` is
-    answered with its status)."""
-    try:
-        review_session_id, data, link = await base.access(request)
-    except (ReviewAccessError, FileStoreError) as exc:
-        return _answer({"error": str(exc)}, 403)
-    try:
-        fields = _fields(await read_limited_body(request, limit), limit)
-        answer = await run_in_threadpool(work, review_session_id, data, link, fields)
-    except BadInput as exc:
-        return _answer({"error": str(exc)}, exc.status)
-    return _answer(answer)
+    """Open the request's link, read its JSON body (at most ``limit`` bytes) and answer
+    ``work(review session id, data, link, fields)`` (run in a thread). Refusals are raised as
+    the server's errors and answered by the app (``ft_dcc.server.review.routes.error_reply``):
+    a bad link 403, :class:`BadInput` with its status."""
+    review_session_id, data, link = await base.access(request)
+    fields = _fields(await read_limited_body(request, limit), limit)
+    return _answer(await run_in_threadpool(work, review_session_id, data, link, fields))
 
 
 class PresenterRoutes:
@@ -410,7 +405,7 @@ class PresenterRoutes:
     ) -> Tuple[SessionView, Person]:
         facts = data.session_facts(review_session_id)
         if facts is None:
-            raise BadInput("No such review session; it may have been deleted.", 404)
+            raise NotFound("No such review session; it may have been deleted.")
         return facts, person_of(self.server.store, self.server.ctx.execute, link, facts)
 
     def _you(self, review_session_id: str, data: ReviewData, link: Link) -> Dict[str, Any]:
@@ -460,13 +455,8 @@ class PresenterRoutes:
             broker.emit({"topic": PRESENTER_TOPIC, "data": data})
 
     async def get(self, request: Request) -> Response:
-        try:
-            review_session_id, data, link = await self.base.access(request)
-            return _answer(await run_in_threadpool(self._you, review_session_id, data, link))
-        except (ReviewAccessError, FileStoreError) as exc:
-            return _answer({"error": str(exc)}, 403)
-        except BadInput as exc:
-            return _answer({"error": str(exc)}, exc.status)
+        review_session_id, data, link = await self.base.access(request)
+        return _answer(await run_in_threadpool(self._you, review_session_id, data, link))
 
     async def post(self, request: Request) -> Response:
         return await json_post(self.base, request, MAX_BODY, self._post)

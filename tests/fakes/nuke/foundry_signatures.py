@@ -43,8 +43,16 @@ FOUNDRY_SIGNATURES: Dict[str, List[List[List[Any]]]] = {
             _SELF,
             ["name", _P, False],
             *_optional(
-                "command", "shortcut", "icon", "tooltip", "index", "readonly", "shortcutContext",
-                "tag", "tagTarget", "node",
+                "command",
+                "shortcut",
+                "icon",
+                "tooltip",
+                "index",
+                "readonly",
+                "shortcutContext",
+                "tag",
+                "tagTarget",
+                "node",
             ),
         ]
     ],

@@ -233,9 +233,11 @@ def rgba_of(node: Any, frame: int) -> RGBA:
     if cls == "Merge2":
         return _merge(node, frame)
     width, height, rgb = image_of(node, frame)
-    return width, height, [
-        (rgb[i] / 255, rgb[i + 1] / 255, rgb[i + 2] / 255, 1.0) for i in range(0, len(rgb), 3)
-    ]
+    return (
+        width,
+        height,
+        [(rgb[i] / 255, rgb[i + 1] / 255, rgb[i + 2] / 255, 1.0) for i in range(0, len(rgb), 3)],
+    )
 
 
 def _input_rgba(node: Any, index: int, frame: int) -> RGBA:
