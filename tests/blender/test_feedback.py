@@ -51,6 +51,8 @@ def test_feedback_panel_lists_notes_and_goes_to_their_frame(
     assert result["blender"].startswith("3.4"), result["blender"]
     assert result["returned"] == ["FINISHED"], result["_output"][-3000:]
     assert result["message"] == "" and result["task"] == path
+    # the feedback was read from the server: the connection row says so, not "Not checked yet"
+    assert result["connection"].startswith(f"Connected to {embedded_server.url}"), result
     notes = [(r["frame"], r["text"]) for r in result["rows"] if r["kind"] == "note"]
     assert notes == [
         (1003, "Bob: nice arc, keep it [1 drawing]"),

@@ -9,7 +9,7 @@ The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this file only
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import bpy
 
@@ -36,11 +36,18 @@ def read_feedback(context) -> Dict[str, Any]:
 
     conn = props.connection_settings(context)
     task = context.scene.ftrack_publish.task.strip() or None
+    opened: List[Any] = []
+
+    def make_session() -> Any:
+        opened.append(connection.make_session(**conn))
+        return opened[-1]
+
     try:
-        found = fetch_task_feedback(task, make_session=lambda: connection.make_session(**conn))
+        found = fetch_task_feedback(task, make_session=make_session)
     except FtDccError as exc:
         STATE.update(rows=[], message=str(exc), task="")
         return STATE
+    connection.reached(opened[-1])  # the connection row shows it, not "Not checked yet"
     STATE.update(rows=found.rows(), message="", task=found.task)
     return STATE
 

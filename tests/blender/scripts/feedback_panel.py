@@ -18,6 +18,7 @@ import addon_utils  # noqa: E402
 
 addon_utils.enable("ft_dcc_blender", default_set=True)
 feedback = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.feedback"))]
+connection = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.connection"))]
 bpy.context.scene.ftrack_publish.task = options["task"]
 wm = bpy.context.window_manager
 state = {}
@@ -101,6 +102,7 @@ def shoot():
         "returned": state.get("returned"),
         "message": feedback.STATE["message"],
         "task": feedback.STATE["task"],
+        "connection": connection.STATE["message"],
         "frame_after": bpy.context.scene.frame_current,
         "blender": bpy.app.version_string,
     }
