@@ -25,6 +25,8 @@ from support.net import free_port
 SUPERUSER = "postgres"
 #: Debian's ``postgresql`` package installs the server binaries here (version folder varies).
 BIN_GLOB = "/usr/lib/postgresql/*/bin"
+#: Room for every server of every parallel test worker (one cluster serves them all).
+MAX_CONNECTIONS = 800
 
 
 def find_bin_dir() -> Optional[Path]:
@@ -39,11 +41,13 @@ def find_bin_dir() -> Optional[Path]:
 class PgCluster:
     """A running cluster; ``url(database)`` is its SQLAlchemy URL (psycopg 3, trust auth)."""
 
-    def __init__(self, bin_dir: Path) -> None:
-        self.base = Path(tempfile.mkdtemp(prefix="ft_dcc_pg_"))
+    def __init__(
+        self, bin_dir: Path, base: Optional[Path] = None, port: Optional[int] = None
+    ) -> None:
+        self.base = base or Path(tempfile.mkdtemp(prefix="ft_dcc_pg_"))
         self.bin_dir = bin_dir
         self.data = self.base / "pgdata"
-        self.port = free_port()
+        self.port = port or free_port()
         self.log = self.base / "postgres.log"
         self.template: Optional[str] = None
         self._run_as: List[str] = []
@@ -51,7 +55,9 @@ class PgCluster:
             self._run_as = ["runuser", "-u", "nobody", "--"]
 
     @classmethod
-    def start(cls, bin_dir: Optional[Path] = None) -> PgCluster:
+    def start(cls, bin_dir: Optional[Path] = None, owner: Optional[int] = None) -> PgCluster:
+        """Start a new cluster; it stops by itself once process ``owner`` (default: this one)
+        is gone."""
         found = bin_dir or find_bin_dir()
         if found is None:
             raise FileNotFoundError(
@@ -62,7 +68,7 @@ class PgCluster:
         try:
             cluster._init()
             cluster._start()
-            cluster._watch(os.getpid())
+            cluster._watch(owner or os.getpid())
         except BaseException:
             cluster.stop()
             raise
@@ -111,8 +117,8 @@ class PgCluster:
     def _start_on_port(self) -> None:
         options = (
             f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-            "-c shared_buffers=64MB"
+            "-c synchronous_commit=off -c full_page_writes=off "
+            f"-c max_connections={MAX_CONNECTIONS} -c shared_buffers=64MB"
         )
         subprocess.run(
             self._cmd("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
