@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -65,17 +65,23 @@ def _make_template(cluster: PgCluster) -> None:
 @pytest.fixture
 def new_database_url(
     request: pytest.FixtureRequest, tmp_path: Path
-) -> Callable[[str], str]:
-    """``new_database_url(backend)``: the URL of a new empty database on that backend."""
+) -> Iterator[Callable[[str], str]]:
+    """``new_database_url(backend)``: the URL of a new empty database on that backend (a
+    PostgreSQL one is dropped after the test)."""
     counter = iter(range(1_000_000))
+    made: List[Tuple[PgCluster, str]] = []
 
     def make(backend: str) -> str:
         if backend == "sqlite":
             return f"sqlite:///{tmp_path / f'db-{next(counter)}.sqlite'}"
         cluster: PgCluster = request.getfixturevalue("pg_cluster")
-        return cluster.create_database(template=cluster.template)
+        url = cluster.create_database(template=cluster.template)
+        made.append((cluster, url))
+        return url
 
-    return make
+    yield make
+    for cluster, url in made:
+        cluster.drop_database(url)
 
 
 @pytest.fixture(params=BACKENDS)
