@@ -197,6 +197,25 @@ def ftrack_env(monkeypatch: pytest.MonkeyPatch, embedded_server: EmbeddedServer)
     return embedded_server
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_shader_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One Mesa shader cache for every Blender (GUI and bpy) of the run, all parallel workers.
+
+    Blender draws with Mesa's software OpenGL here, which compiles each shader with LLVM; the
+    tests give every Blender a fresh HOME, so each start compiled them all again (seconds of
+    CPU per start). ``MESA_SHADER_CACHE_DIR`` wins over the HOME's cache folder; Mesa keys its
+    entries by driver build and shader, and several processes may share the folder.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the run's folder, above the worker's own
+        root = root.parent
+    folder = root / "mesa-shader-cache"
+    folder.mkdir(exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MESA_SHADER_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     """Where tests save things a person may want to look at (screenshots, reports)."""

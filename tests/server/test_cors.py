@@ -16,10 +16,7 @@ PREFLIGHT_HEADERS = "content-type,ftrack-user,ftrack-api-key,ftrack-clienttoken,
 
 @pytest.fixture(scope="module")
 def cors_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    server = start_server(tmp_path_factory.mktemp("cors"))
-    server.stop()
-    server.extra_args = ["--cors-origin", ALLOWED]
-    server.start()
+    server = start_server(tmp_path_factory.mktemp("cors"), ["--cors-origin", ALLOWED])
     yield server
     server.stop()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any, Dict, List
 
@@ -35,3 +36,18 @@ def post_api(server: Any, operations: List[Dict[str, Any]], *, expect_list: bool
     if expect_list:
         assert isinstance(body, list), body
     return body
+
+
+def close_stream(response: requests.Response) -> None:
+    """Close a ``stream=True`` response that another thread is reading, at once.
+
+    ``response.close()`` alone waits for the reading thread's pending read (it holds the
+    buffer's lock), i.e. for the server's next bytes: the review stream's keepalive comes every
+    15 s. Shutting the socket down first ends that read now.
+    """
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    response.close()

@@ -25,6 +25,23 @@ from support.net import free_port
 SUPERUSER = "postgres"
 #: Debian's ``postgresql`` package installs the server binaries here (version folder varies).
 BIN_GLOB = "/usr/lib/postgresql/*/bin"
+#: Room for every server of every parallel test worker (one cluster serves them all).
+MAX_CONNECTIONS = 800
+#: Clusters live in memory (tmpfs) when it has this much room: every test database is a copy
+#: of the template (megabytes of catalog files), and writing then deleting them on a disk
+#: (ext4 with online discard) took longer than the tests that used them.
+MEMORY_DIR = Path("/dev/shm")
+MEMORY_NEEDED = 4 * 1024**3
+
+
+def cluster_parent() -> Optional[str]:
+    """The folder for a new cluster's folder: ``MEMORY_DIR`` when it has room, else None
+    (the system's temp folder)."""
+    try:
+        roomy = shutil.disk_usage(MEMORY_DIR).free >= MEMORY_NEEDED
+    except OSError:
+        return None
+    return str(MEMORY_DIR) if roomy and os.access(MEMORY_DIR, os.W_OK) else None
 
 
 def find_bin_dir() -> Optional[Path]:
@@ -39,11 +56,13 @@ def find_bin_dir() -> Optional[Path]:
 class PgCluster:
     """A running cluster; ``url(database)`` is its SQLAlchemy URL (psycopg 3, trust auth)."""
 
-    def __init__(self, bin_dir: Path) -> None:
-        self.base = Path(tempfile.mkdtemp(prefix="ft_dcc_pg_"))
+    def __init__(
+        self, bin_dir: Path, base: Optional[Path] = None, port: Optional[int] = None
+    ) -> None:
+        self.base = base or Path(tempfile.mkdtemp(prefix="ft_dcc_pg_", dir=cluster_parent()))
         self.bin_dir = bin_dir
         self.data = self.base / "pgdata"
-        self.port = free_port()
+        self.port = port or free_port()
         self.log = self.base / "postgres.log"
         self.template: Optional[str] = None
         self._run_as: List[str] = []
@@ -51,7 +70,9 @@ class PgCluster:
             self._run_as = ["runuser", "-u", "nobody", "--"]
 
     @classmethod
-    def start(cls, bin_dir: Optional[Path] = None) -> PgCluster:
+    def start(cls, bin_dir: Optional[Path] = None, owner: Optional[int] = None) -> PgCluster:
+        """Start a new cluster; it stops by itself once process ``owner`` (default: this one)
+        is gone."""
         found = bin_dir or find_bin_dir()
         if found is None:
             raise FileNotFoundError(
@@ -62,7 +83,7 @@ class PgCluster:
         try:
             cluster._init()
             cluster._start()
-            cluster._watch(os.getpid())
+            cluster._watch(owner or os.getpid())
         except BaseException:
             cluster.stop()
             raise
@@ -111,8 +132,8 @@ class PgCluster:
     def _start_on_port(self) -> None:
         options = (
             f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-            "-c shared_buffers=64MB"
+            "-c synchronous_commit=off -c full_page_writes=off "
+            f"-c max_connections={MAX_CONNECTIONS} -c shared_buffers=64MB"
         )
         subprocess.run(
             self._cmd("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
@@ -138,6 +159,12 @@ class PgCluster:
         copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
         self.psql(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Remove the database of ``url`` (made by ``create_database``), closing its
+        connections."""
+        name = url.rsplit("/", 1)[1]
+        self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
         subprocess.run(

@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 import pytest
 import requests
 from support import genuine_sessions
+from support.net import close_stream
 
 from .feedback_fixtures import Page, data_url, link, make_dailies, stroke_png
 
@@ -64,7 +65,7 @@ class EventStream:
                 return event
 
     def close(self) -> None:
-        self.response.close()
+        close_stream(self.response)
 
 
 @pytest.fixture(params=["sqlite", "postgresql-2-processes"])
