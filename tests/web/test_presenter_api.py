@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, Iterator, List
 import pytest
 import requests
 from support import genuine_sessions
+from support.net import close_stream
 from support.trust import add_api_user
 
 from .feedback_fixtures import Dailies, Page, link, make_dailies
@@ -75,7 +76,7 @@ class Stream:
                 return event
 
     def close(self) -> None:
-        self.response.close()
+        close_stream(self.response)  # at once, not at the server's next keepalive
 
 
 class HubClient:
