@@ -258,17 +258,19 @@
     this.playButton.classList.toggle("playing", this.playing());
   };
 
-  /** While playing forward: stop at the out point, or loop back to the in point. */
+  /** While playing forward: stop at the out point, or loop back to the in point; whether it
+      did either. */
   Player.prototype.enforceRange = function (frame) {
-    if (this.video.paused || this.reverse) return;
+    if (this.video.paused || this.reverse) return false;
     var range = this.range();
-    if (frame < range.end || (this.markOut === null && !this.loop)) return;
+    if (frame < range.end || (this.markOut === null && !this.loop)) return false;
     if (this.loop) {
       this.clip.seek(range.start);
     } else {
       this.pause();
       this.show(this.clip.seek(range.end));
     }
+    return true;
   };
 
   Player.prototype.setMark = function (which) {
@@ -382,6 +384,9 @@
     self.bindButtons();
     self.clip.watch(function (frame) {
       if (!self.ready) return; // a picture before the start seek: the poster is still shown
+      // a picture past the out point (a busy machine skipped the out frame itself) is never
+      // named: playback wraps to the in point (or stops on the out point) instead
+      if (frame > self.range().end && self.enforceRange(frame)) return;
       self.show(frame);
       self.enforceRange(frame);
     });
