@@ -192,10 +192,12 @@
   };
 
   /** The frame to hold after a pause: the one last presented (the counter's), which the
-      media clock may lag by a frame; the clock's own frame when the counter is stale. */
+      media clock may lag by a frame; the clock's own frame when the counter is stale; never
+      past the out point (a pause can land after the clock ran past it, before the wrap). */
   Player.prototype.pausedFrame = function () {
     var clock = this.clip.frameAt(this.video.currentTime);
-    return Math.abs(clock - this.frame) <= 1 ? this.frame : clock;
+    var frame = Math.abs(clock - this.frame) <= 1 ? this.frame : clock;
+    return Math.min(frame, this.range().end);
   };
 
   Player.prototype.playing = function () { return !this.video.paused || this.reverse > 0; };
