@@ -8,7 +8,7 @@ page shows is checked from the decoded pictures and from screenshots of what Chr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, List, Tuple
+from typing import Any, List, Set, Tuple
 
 import pytest
 from support import open_session
@@ -91,14 +91,37 @@ def test_versions_are_grouped_by_asset_latest_first(
     page.screenshot(path=str(artifacts_dir / "review_player_single.png"))
 
 
+def loaded_item(page: Any) -> Tuple[Any, Any]:
+    """The visible item and its main video, once the video has its first picture."""
+    item = visible_item(page)
+    video = item.locator(".picture.main video")
+    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+    return item, video
+
+
+def loop_between_marks(page: Any, item: Any) -> None:
+    """In 1005, out 1009, loop on, and the frames the page names from now on recorded."""
+    go_to(page, item, 1005)
+    page.keyboard.press("i")
+    go_to(page, item, 1009)
+    page.keyboard.press("o")
+    item.locator("button.loop").click()
+    item.evaluate(RECORD_FRAMES)
+
+
+def stopped_and_named(page: Any, video: Any) -> Set[int]:
+    """K, then every frame the page named since the recording started."""
+    page.keyboard.press("k")
+    page.wait_for_function("(v) => v.paused", arg=video.element_handle())
+    return set(page.evaluate("() => window.__frames"))
+
+
 def test_transport_keys_marks_loop_speed_and_fullscreen(
     dailies: Any, page: Any, artifacts_dir: Path
 ) -> None:
     _, _, url = dailies
     page.goto(url)
-    item = visible_item(page)
-    video = item.locator(".picture.main video")
-    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+    item, video = loaded_item(page)
 
     item.locator(".counter").click()
     page.keyboard.press("End")
@@ -116,22 +139,15 @@ def test_transport_keys_marks_loop_speed_and_fullscreen(
     assert decoded(video, until=(2, 1011)) == (2, 1011)
 
     # In 1005, out 1009, loop: playback wraps from the out point to the in point and stays in.
-    go_to(page, item, 1005)
-    page.keyboard.press("i")
-    go_to(page, item, 1009)
-    page.keyboard.press("o")
+    loop_between_marks(page, item)
     assert (item.get_attribute("data-mark-in"), item.get_attribute("data-mark-out")) == (
         "1005",
         "1009",
     )
     assert item.locator(".marks").inner_text() == "In 1005 \u00b7 Out 1009"
-    item.locator("button.loop").click()
-    item.evaluate(RECORD_FRAMES)
     page.keyboard.press("l")
     page.wait_for_function(WRAPPED, arg=1, timeout=60_000)
-    page.keyboard.press("k")
-    page.wait_for_function("(v) => v.paused", arg=video.element_handle())
-    seen = set(page.evaluate("() => window.__frames"))
+    seen = stopped_and_named(page, video)
     assert seen <= set(range(1005, 1010)), seen
 
     # Without loop, play stops on the out point.
@@ -284,9 +300,7 @@ def test_drawing_tools_colours_undo_clear_and_cancel(dailies: Any, page: Any) ->
     _, _, url = dailies
     page.goto(url)
     say_who_i_am(page)  # the report's review_url is a room link: it draws as who you say
-    item = visible_item(page)
-    video = item.locator(".picture.main video")
-    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+    item, _ = loaded_item(page)
     go_to(page, item, 1010)
     item.locator(".draw-toggle").click()
     canvas = item.locator(".draw-layer")
@@ -328,20 +342,11 @@ def test_an_8x_loop_never_names_a_frame_past_the_out_point(dailies: Any, page: A
     skipped: the frame past it must still never be named (the page wraps instead)."""
     _, _, url = dailies
     page.goto(url)
-    item = visible_item(page)
-    video = item.locator(".picture.main video")
-    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle())
+    item, video = loaded_item(page)
     item.locator(".counter").click()
-    go_to(page, item, 1005)
-    page.keyboard.press("i")
-    go_to(page, item, 1009)
-    page.keyboard.press("o")
-    item.locator("button.loop").click()
-    item.evaluate(RECORD_FRAMES)
+    loop_between_marks(page, item)
     for _ in range(4):  # L, then L again three times: 1x, 2x, 4x, 8x
         page.keyboard.press("l")
     page.wait_for_function(WRAPPED, arg=5, timeout=60_000)
-    page.keyboard.press("k")
-    page.wait_for_function("(v) => v.paused", arg=video.element_handle())
-    seen = set(page.evaluate("() => window.__frames"))
+    seen = stopped_and_named(page, video)
     assert seen <= set(range(1005, 1010)), seen
