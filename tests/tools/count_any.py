@@ -6,16 +6,23 @@ functions, those with ``Any``, share); ``--list`` names them for one area.
 Public: the name does not start with ``_`` (module-level functions and methods of classes;
 functions nested in functions are not counted). A signature has ``Any`` when a parameter's or
 the return annotation mentions the name ``Any`` (``Any``, ``typing.Any``, ``Dict[str, Any]``,
-``**options: Any``...). Read from the source with ``ast``; nothing is imported.
+``**options: Any``...) or a name the tree aliases to it (``Node = Any``): an alias does not
+hide an ``Any``. Read from the source with ``ast``; nothing is imported.
+
+The one place an alias is counted apart is a host's ``untyped.py`` (``hosts/<dcc>/untyped.py``):
+each name there stands for an object of the host's own API that ships no type information
+(a ``bpy`` scene, a ``nuke.Node``), with a line saying which. A signature whose only ``Any``
+comes from those names is counted in the "host API" column, not in "with Any".
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import sys
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +42,45 @@ AREAS: List[Tuple[str, Path, Optional[str]]] = [
 ]
 
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+#: the file in each host that declares the host API's untyped objects
+HOST_UNTYPED = "untyped.py"
+
+
+def _is_any(value: Optional[ast.AST]) -> bool:
+    return (isinstance(value, ast.Name) and value.id == "Any") or (
+        isinstance(value, ast.Attribute) and value.attr == "Any"
+    )
+
+
+def _aliases_of_any(path: Path) -> List[str]:
+    """Module-level names ``path`` binds to ``Any`` (``X = Any``, ``X: TypeAlias = Any``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: List[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and _is_any(node.value):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif (
+            isinstance(node, ast.AnnAssign)
+            and _is_any(node.value)
+            and isinstance(node.target, ast.Name)
+        ):
+            names.append(node.target.id)
+    return names
+
+
+@functools.cache
+def aliases() -> Tuple[Set[str], Set[str]]:
+    """(names aliased to Any anywhere, those declared in a host's untyped.py)."""
+    every: Set[str] = set()
+    host: Set[str] = set()
+    for folder in (ROOT / "ft_dcc", ROOT / "hosts"):
+        for path in folder.rglob("*.py"):
+            found = _aliases_of_any(path)
+            every.update(found)
+            if path.name == HOST_UNTYPED and path.parent.parent.name == "hosts":
+                host.update(found)
+    return every, host
 
 
 def _files(folder: Path, prefix: Optional[str]) -> List[Path]:
@@ -57,72 +103,97 @@ def _public_functions(tree: ast.Module) -> Iterator[ast.AST]:
                 bodies.append(node.body + node.orelse)
 
 
-def _mentions_any(annotation: Optional[ast.AST]) -> bool:
+def _any_names(annotation: Optional[ast.AST], anys: Set[str]) -> Set[str]:
+    """The names in ``annotation`` that are ``Any`` or stand for it."""
     if annotation is None:
-        return False
+        return set()
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         try:
             annotation = ast.parse(annotation.value, mode="eval")
         except SyntaxError:
-            return "Any" in annotation.value
+            return {"Any"} if "Any" in annotation.value else set()
+    found: Set[str] = set()
     for node in ast.walk(annotation):
-        if isinstance(node, ast.Name) and node.id == "Any":
-            return True
-        if isinstance(node, ast.Attribute) and node.attr == "Any":
-            return True
-    return False
+        if isinstance(node, ast.Name) and (node.id == "Any" or node.id in anys):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute) and (node.attr == "Any" or node.attr in anys):
+            found.add(node.attr)
+    return found
 
 
-def has_any(function: ast.AST) -> bool:
-    """True when a parameter or the return annotation of ``function`` mentions ``Any``."""
+def any_names(function: ast.AST, anys: Set[str]) -> Set[str]:
+    """The ``Any`` names (or aliases of it) in the parameters and return of ``function``."""
     assert isinstance(function, FunctionNode)
     args = function.args
     every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
     annotations = [a.annotation for a in every if a is not None] + [function.returns]
-    return any(_mentions_any(a) for a in annotations)
+    return set().union(*(_any_names(a, anys) for a in annotations))
 
 
-def count(files: List[Path]) -> Tuple[int, List[str]]:
-    """(public functions, "path:line name" of those with Any) in ``files``."""
+def has_any(function: ast.AST) -> bool:
+    """True when a parameter or the return annotation of ``function`` mentions ``Any``."""
+    return bool(any_names(function, aliases()[0]))
+
+
+Counted = Tuple[int, List[str], List[str]]
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def count(files: List[Path], names: Optional[Tuple[Set[str], Set[str]]] = None) -> Counted:
+    """(public functions, "path:line name" of those with Any, of those with host-API aliases only).
+
+    ``names``: (aliases of Any, the host API's ones); the tree's own by default."""
+    anys, host = names if names is not None else aliases()
     total = 0
     with_any: List[str] = []
+    host_only: List[str] = []
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for function in _public_functions(tree):
             total += 1
-            if has_any(function):
-                where = f"{path.relative_to(ROOT)}:{function.lineno}"  # type: ignore[attr-defined]
-                with_any.append(f"{where} {function.name}")  # type: ignore[attr-defined]
-    return total, with_any
+            names = any_names(function, anys)
+            where = f"{_shown(path)}:{function.lineno}"  # type: ignore[attr-defined]
+            line = f"{where} {function.name}"  # type: ignore[attr-defined]
+            if names and names <= host:
+                host_only.append(line)
+            elif names:
+                with_any.append(line)
+    return total, with_any, host_only
 
 
-def table() -> Dict[str, Tuple[int, List[str]]]:
-    """Area -> (public functions, those with Any)."""
-    found: Dict[str, Tuple[int, List[str]]] = {}
+def table() -> Dict[str, Counted]:
+    """Area -> (public functions, those with Any, those with only the host API's untyped names)."""
+    found: Dict[str, Counted] = {}
     for area, folder, prefix in AREAS:
-        total, with_any = count(_files(folder, prefix))
-        before = found.get(area, (0, []))
-        found[area] = (before[0] + total, before[1] + with_any)
+        total, with_any, host_only = count(_files(folder, prefix))
+        before = found.get(area, (0, [], []))
+        found[area] = (before[0] + total, before[1] + with_any, before[2] + host_only)
     return found
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", metavar="AREA", help="name the functions with Any in AREA")
+    parser.add_argument("--host", action="store_true", help="with --list: the host-API ones")
     options = parser.parse_args(argv)
     found = table()
     if options.list:
-        for line in found[options.list][1]:
+        for line in found[options.list][2 if options.host else 1]:
             print(line)
         return 0
-    print(f"{'area':<16}{'public':>8}{'with Any':>10}{'share':>8}")
-    totals = [0, 0]
-    for area, (total, with_any) in found.items():
+    print(f"{'area':<16}{'public':>8}{'with Any':>10}{'share':>8}{'host API':>10}")
+    totals = [0, 0, 0]
+    for area, (total, with_any, host_only) in found.items():
         share = f"{100 * len(with_any) / total:.0f}%" if total else "-"
-        print(f"{area:<16}{total:>8}{len(with_any):>10}{share:>8}")
+        print(f"{area:<16}{total:>8}{len(with_any):>10}{share:>8}{len(host_only):>10}")
         totals[0] += total
         totals[1] += len(with_any)
-    print(f"{'all':<16}{totals[0]:>8}{totals[1]:>10}{100 * totals[1] / max(totals[0], 1):>7.0f}%")
+        totals[2] += len(host_only)
+    share = f"{100 * totals[1] / max(totals[0], 1):.0f}%"
+    print(f"{'all':<16}{totals[0]:>8}{totals[1]:>10}{share:>8}{totals[2]:>10}")
     return 0
 
 
