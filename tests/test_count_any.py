@@ -44,8 +44,11 @@ def test_any_is_seen_in_every_spelling_and_behind_an_alias():
 
 def test_module_level_aliases_of_any_are_found(tmp_path):
     path = tmp_path / "untyped.py"
-    path.write_text("from typing import Any\nNode = Any\nScene: TypeAlias = typing.Any\nx = 1\n")
-    assert count_any._aliases_of_any(path) == ["Node", "Scene"]
+    path.write_text(
+        "from typing import Any\nNode = Any\nScene: TypeAlias = typing.Any\nx = 1\n"
+        "Json = Dict[str, Any]\nRows = List[Dict[str, int]]\n"
+    )
+    assert count_any._aliases_of_any(path) == ["Node", "Scene", "Json"]
 
 
 def test_only_a_hosts_untyped_names_count_as_host_api(tmp_path):
@@ -73,3 +76,14 @@ def test_the_tree_declares_host_api_names_only_in_a_hosts_untyped_module():
     }
     assert host <= every
     assert not (declared_elsewhere & host), "a host-API name is also an alias elsewhere"
+
+
+def test_an_alias_is_followed_through_a_relative_import_under_its_new_name(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "types.py").write_text("Row = Dict[str, Any]\nclass Change: ...\n")
+    (package / "use.py").write_text(
+        "from .types import Row as R, Change\ndef f(x: R) -> None: ...\ndef g(c: Change) -> None: ...\n"
+    )
+    assert count_any.visible_aliases(package / "use.py") == {"R"}

@@ -22,7 +22,7 @@ import ast
 import functools
 import sys
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +35,9 @@ AREAS: List[Tuple[str, Path, Optional[str]]] = [
     ("review", ROOT / "ft_dcc" / "review", None),
     ("review", ROOT / "ft_dcc", "review"),  # the loose review*.py modules before the review room
     ("protocol", ROOT / "ft_dcc" / "protocol", None),
+    ("settings", ROOT / "ft_dcc" / "settings", None),
+    ("farm", ROOT / "ft_dcc" / "farm", None),
+    ("core (top)", ROOT / "ft_dcc", ""),  # cli.py, demo.py, console.py...
     ("server", ROOT / "ft_dcc" / "server", None),
     ("hosts/maya", ROOT / "hosts" / "maya", None),
     ("hosts/nuke", ROOT / "hosts" / "nuke", None),
@@ -53,20 +56,68 @@ def _is_any(value: Optional[ast.AST]) -> bool:
     )
 
 
+def _is_any_alias(value: Optional[ast.AST]) -> bool:
+    """A type expression that is or contains ``Any`` (``Any``, ``Dict[str, Any]``)."""
+    if not isinstance(value, (ast.Name, ast.Attribute, ast.Subscript)):
+        return False
+    return any(_is_any(node) for node in ast.walk(value))
+
+
 def _aliases_of_any(path: Path) -> List[str]:
-    """Module-level names ``path`` binds to ``Any`` (``X = Any``, ``X: TypeAlias = Any``)."""
+    """Module-level names ``path`` binds to a type with ``Any`` in it (``X = Any``,
+    ``X: TypeAlias = Any``, ``Json = Dict[str, Any]``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names: List[str] = []
     for node in tree.body:
-        if isinstance(node, ast.Assign) and _is_any(node.value):
+        if isinstance(node, ast.Assign) and _is_any_alias(node.value):
             names += [t.id for t in node.targets if isinstance(t, ast.Name)]
         elif (
             isinstance(node, ast.AnnAssign)
-            and _is_any(node.value)
+            and _is_any_alias(node.value)
             and isinstance(node.target, ast.Name)
         ):
             names.append(node.target.id)
     return names
+
+
+def _module_file(module: str) -> Optional[Path]:
+    """The file of ``ft_dcc.x.y`` or ``ft_dcc_hosts.x`` (the hosts' installed name) in the tree."""
+    parts = module.split(".")
+    roots = {"ft_dcc": ROOT / "ft_dcc", "ft_dcc_hosts": ROOT / "hosts"}
+    if parts[0] not in roots:
+        return None
+    return _package_file(roots[parts[0]].joinpath(*parts[1:]))
+
+
+def _package_file(target: Path) -> Optional[Path]:
+    for candidate in (Path(f"{target}.py"), target / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported_file(path: Path, node: ast.ImportFrom) -> Optional[Path]:
+    if node.level == 0:
+        return _module_file(node.module or "")
+    package = path.parent
+    for _ in range(node.level - 1):
+        package = package.parent
+    return _package_file(package.joinpath(*(node.module or "").split(".")))
+
+
+@functools.cache
+def visible_aliases(path: Path) -> FrozenSet[str]:
+    """The names ``path`` can use for a type with ``Any`` in it: its own aliases, and those it
+    imports by name from a module of the tree that defines them (``from .x import Row``)."""
+    names = set(_aliases_of_any(path))
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        source = _imported_file(path, node)
+        defined = set(_aliases_of_any(source)) if source is not None else set()
+        names.update(a.asname or a.name for a in node.names if a.name in defined)
+    return frozenset(names)
 
 
 @functools.cache
@@ -84,6 +135,8 @@ def aliases() -> Tuple[Set[str], Set[str]]:
 
 
 def _files(folder: Path, prefix: Optional[str]) -> List[Path]:
+    if prefix == "":  # the loose modules at the top of a folder, bar the review ones
+        return sorted(p for p in folder.glob("*.py") if not p.name.startswith("review"))
     if prefix is not None:
         return sorted(p for p in folder.glob(f"{prefix}*.py") if p.is_file())
     return sorted(folder.rglob("*.py")) if folder.is_dir() else []
@@ -131,7 +184,8 @@ def any_names(function: ast.AST, anys: Set[str]) -> Set[str]:
 
 
 def has_any(function: ast.AST) -> bool:
-    """True when a parameter or the return annotation of ``function`` mentions ``Any``."""
+    """True when a parameter or the return annotation of ``function`` mentions ``Any``
+    (or a name of the tree that stands for it)."""
     return bool(any_names(function, aliases()[0]))
 
 
@@ -145,21 +199,22 @@ def _shown(path: Path) -> str:
 def count(files: List[Path], names: Optional[Tuple[Set[str], Set[str]]] = None) -> Counted:
     """(public functions, "path:line name" of those with Any, of those with host-API aliases only).
 
-    ``names``: (aliases of Any, the host API's ones); the tree's own by default."""
-    anys, host = names if names is not None else aliases()
+    ``names``: (aliases of Any, the host API's ones); by default those each file can see."""
+    host = names[1] if names is not None else aliases()[1]
     total = 0
     with_any: List[str] = []
     host_only: List[str] = []
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        anys = set(names[0]) if names is not None else set(visible_aliases(path))
         for function in _public_functions(tree):
             total += 1
-            names = any_names(function, anys)
+            used = any_names(function, anys)
             where = f"{_shown(path)}:{function.lineno}"  # type: ignore[attr-defined]
             line = f"{where} {function.name}"  # type: ignore[attr-defined]
-            if names and names <= host:
+            if used and used <= host:
                 host_only.append(line)
-            elif names:
+            elif used:
                 with_any.append(line)
     return total, with_any, host_only
 
