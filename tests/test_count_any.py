@@ -84,6 +84,8 @@ def test_an_alias_is_followed_through_a_relative_import_under_its_new_name(tmp_p
     (package / "__init__.py").write_text("")
     (package / "types.py").write_text("Row = Dict[str, Any]\nclass Change: ...\n")
     (package / "use.py").write_text(
-        "from .types import Row as R, Change\ndef f(x: R) -> None: ...\ndef g(c: Change) -> None: ...\n"
+        "from .types import Row as R, Change\n"
+        "def f(x: R) -> None: ...\n"
+        "def g(c: Change) -> None: ...\n"
     )
     assert count_any.visible_aliases(package / "use.py") == {"R"}
