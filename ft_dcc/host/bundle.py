@@ -284,7 +284,8 @@ def check_python(marker: Dict[str, object], running: Tuple[int, ...]) -> None:
     requirements = marker.get("requires_python") or {}
     assert isinstance(requirements, dict)
     newer = ", ".join(
-        f"{name} {requires}" for name, requires in sorted(requirements.items())
+        f"{name} {requires}"
+        for name, requires in sorted(requirements.items())
         if _lower_bound(requires) > tuple(running[:2])
     )
     raise HostError(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 
-def add_commands(subparsers: Any) -> None:
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
     host = subparsers.add_parser("host", help="install a host integration (Blender add-on, ...)")
     host_commands = host.add_subparsers(dest="host_command", metavar="ACTION")
     install = host_commands.add_parser(

@@ -33,6 +33,7 @@ from ft_dcc.host.pythonpath import ensure_hosts_package, python_paths, request_p
 from ft_dcc.progress import Progress, null_progress
 
 if TYPE_CHECKING:  # pragma: no cover - the pipeline is imported inside the host, when it runs
+    from ft_dcc.publish.report import PublishReport
     from ft_dcc.publish.request import PublishRequest
 
 log = logging.getLogger(__name__)
@@ -199,16 +200,23 @@ def read_request(argv: Sequence[str]) -> Dict[str, Any]:
     return json.loads(request_path(argv).read_text(encoding="utf-8"))
 
 
-def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
+def parse_frames(value: object) -> Optional[Tuple[int, int]]:
     """A request's ``frames``: ``[1001, 1024]``, ``"1001-1024"``, ``"1001"`` (also negative,
-    ``"-5"``) or None."""
+    ``"-5"``) or None; ValueError for anything else."""
     if value in (None, ""):
         return None
     if isinstance(value, str):
         start, _, end = value.partition("-") if not value.startswith("-") else (value, "", "")
         return int(start), int(end or start)
-    start, end = value
-    return int(start), int(end)
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ValueError(f"frames must be [start, end] or 'start-end', not {value!r}")
+    return _frame(value[0]), _frame(value[1])
+
+
+def _frame(value: object) -> int:
+    if not isinstance(value, (int, float, str)):
+        raise ValueError(f"a frame must be a number, not {value!r}")
+    return int(value)
 
 
 def publish_request_of(request: Dict[str, Any]) -> PublishRequest:
@@ -218,7 +226,7 @@ def publish_request_of(request: Dict[str, Any]) -> PublishRequest:
     return PublishRequest.from_dict(request["publish"])
 
 
-def outcome_of(report: Any) -> Outcome:
+def outcome_of(report: PublishReport) -> Outcome:
     """A finished publish's outcome for the caller: its exit status, the report's data and the
     artist-readable text."""
     return {

@@ -29,9 +29,7 @@ def widget_url(
     return operation
 
 
-def encode_media(
-    component_id: str, version_id: Optional[str], keep_original: bool
-) -> JsonObject:
+def encode_media(component_id: str, version_id: Optional[str], keep_original: bool) -> JsonObject:
     """An ``encode_media`` operation: encode a component in ftrack.server for web review."""
     return {
         "action": "encode_media",

@@ -6,17 +6,17 @@ import abc
 import dbm
 import json
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 
 class Cache(metaclass=abc.ABCMeta):
     """A key/value store. ``get`` raises ``KeyError`` on a miss."""
 
     @abc.abstractmethod
-    def get(self, key: str) -> Any: ...
+    def get(self, key: str) -> object: ...
 
     @abc.abstractmethod
-    def set(self, key: str, value: Any) -> None: ...
+    def set(self, key: str, value: object) -> None: ...
 
     @abc.abstractmethod
     def remove(self, key: str) -> None: ...
@@ -24,7 +24,7 @@ class Cache(metaclass=abc.ABCMeta):
     def keys(self) -> List[str]:
         raise NotImplementedError
 
-    def values(self) -> List[Any]:
+    def values(self) -> List[object]:
         return [self.get(key) for key in self.keys()]
 
     def clear(self) -> None:
@@ -38,13 +38,13 @@ class Cache(metaclass=abc.ABCMeta):
 class MemoryCache(Cache):
     """A dictionary in memory; the top layer of every session cache."""
 
-    def __init__(self, data: Optional[Dict[str, Any]] = None) -> None:
-        self._data: Dict[str, Any] = dict(data or {})
+    def __init__(self, data: Optional[Dict[str, object]] = None) -> None:
+        self._data: Dict[str, object] = dict(data or {})
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> object:
         return self._data[key]
 
-    def set(self, key: str, value: Any) -> None:
+    def set(self, key: str, value: object) -> None:
         self._data[key] = value
 
     def remove(self, key: str) -> None:
@@ -73,19 +73,19 @@ class FileCache(Cache):
         with dbm.open(self.path, "c"):
             pass
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> object:
         with self._lock, dbm.open(self.path, "r") as db:
             raw = db.get(key.encode("utf-8"))
         if raw is None:
             raise KeyError(key)
         return json.loads(raw.decode("utf-8"))
 
-    def set(self, key: str, value: Any) -> None:
+    def set(self, key: str, value: object) -> None:
         encoded = json.dumps(value, separators=(",", ":"))
         with self._lock, dbm.open(self.path, "w") as db:
             db[key.encode("utf-8")] = encoded.encode("utf-8")
 
-    def set_many(self, items: Iterable[Any]) -> None:
+    def set_many(self, items: Iterable[Tuple[str, object]]) -> None:
         """Write several ``(key, value)`` pairs with one open of the file."""
         with self._lock, dbm.open(self.path, "w") as db:
             for key, value in items:
@@ -107,18 +107,27 @@ class FileCache(Cache):
         return f"FileCache({self.path!r})"
 
 
+def _unchanged(value: object) -> object:
+    return value
+
+
 class SerialisedCache(Cache):
     """Wraps another cache, encoding values on the way in and decoding them on the way out."""
 
-    def __init__(self, proxied: Cache, encode: Any = None, decode: Any = None) -> None:
+    def __init__(
+        self,
+        proxied: Cache,
+        encode: Optional[Callable[[object], object]] = None,
+        decode: Optional[Callable[[object], object]] = None,
+    ) -> None:
         self.proxied = proxied
-        self.encode = encode or (lambda value: value)
-        self.decode = decode or (lambda value: value)
+        self.encode: Callable[[object], object] = encode or _unchanged
+        self.decode: Callable[[object], object] = decode or _unchanged
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> object:
         return self.decode(self.proxied.get(key))
 
-    def set(self, key: str, value: Any) -> None:
+    def set(self, key: str, value: object) -> None:
         self.proxied.set(key, self.encode(value))
 
     def remove(self, key: str) -> None:
@@ -141,7 +150,7 @@ class LayeredCache(Cache):
         """The top, in-memory layer."""
         return self.caches[0]  # type: ignore[return-value]
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> object:
         missed: List[Cache] = []
         for cache in self.caches:
             try:
@@ -154,7 +163,7 @@ class LayeredCache(Cache):
             return value
         raise KeyError(key)
 
-    def set(self, key: str, value: Any) -> None:
+    def set(self, key: str, value: object) -> None:
         for cache in self.caches:
             cache.set(key, value)
 
@@ -182,22 +191,22 @@ class LayeredCache(Cache):
 class KeyMaker(metaclass=abc.ABCMeta):
     """Turns an object into a cache key string."""
 
-    def key(self, *items: Any) -> str:
+    def key(self, *items: object) -> str:
         return "".join(self._key(item) for item in items)
 
     @abc.abstractmethod
-    def _key(self, obj: Any) -> str: ...
+    def _key(self, obj: object) -> str: ...
 
 
 class StringKeyMaker(KeyMaker):
     """Keys are ``str(obj)``, e.g. ``"('AssetVersion', ['v-1'])"`` for an entity identity."""
 
-    def _key(self, obj: Any) -> str:
+    def _key(self, obj: object) -> str:
         return str(obj)
 
 
 class ObjectKeyMaker(KeyMaker):
     """Keys from a stable JSON rendering of the object (dict order does not matter)."""
 
-    def _key(self, obj: Any) -> str:
+    def _key(self, obj: object) -> str:
         return json.dumps(obj, sort_keys=True, default=repr, separators=(",", ":"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Dict, List, Optional, Protocol, Sequence, Union
+from typing import List, Mapping, Optional, Protocol, Sequence, Union
 from urllib.parse import urlencode
 
 from ft_dcc import protocol
@@ -51,7 +51,7 @@ class ComponentSession(EntitySession, UploadSession, Protocol):
 
     def get(self, entity_type: str, entity_key: Union[str, Sequence[str]]) -> Optional[Entity]: ...
 
-    def commit(self) -> List[Any]: ...
+    def commit(self) -> List[object]: ...
 
     def _discard(self, entity: Entity) -> None: ...
 
@@ -61,11 +61,25 @@ def server_location(session: ComponentSession) -> Entity:
     location_id, name = protocol.LOCATION_SERVER
     with session._lock:
         try:
-            return session.cache.memory.get(session._identity.cache_key("Location", [location_id]))
+            found = session.cache.memory.get(session._identity.cache_key("Location", [location_id]))
         except KeyError:
-            return session._identity.merge_entity(
-                {"__entity_type__": "Location", "id": location_id, "name": name}, None
-            )
+            found = None
+        if isinstance(found, Entity):
+            return found
+        return _builtin_location(session, location_id, name)
+
+
+def _builtin_location(session: ComponentSession, location_id: str, name: str) -> Entity:
+    """A built-in Location entity (merged into the session, no request)."""
+    merged = session._identity.merge_entity(
+        {"__entity_type__": "Location", "id": location_id, "name": name}, None
+    )
+    if not isinstance(merged, Entity):
+        raise ApiError(
+            "The server's schemas have no Location entity",
+            hint="check that FTRACK_SERVER points at an ftrack server",
+        )
+    return merged
 
 
 def resolve_location(session: ComponentSession, location: LocationRef) -> Optional[Entity]:
@@ -78,9 +92,7 @@ def resolve_location(session: ComponentSession, location: LocationRef) -> Option
         return server_location(session)
     for location_id, name in protocol.BUILTIN_LOCATIONS:
         if location in (name, location_id):
-            return session._identity.merge_entity(
-                {"__entity_type__": "Location", "id": location_id, "name": name}, None
-            )
+            return _builtin_location(session, location_id, name)
     found = session.query(f"Location where name is {quote(location)}").first()
     if found is None:
         raise ApiError(f"Unknown location {location!r}", hint="use 'ftrack.server'")
@@ -90,7 +102,7 @@ def resolve_location(session: ComponentSession, location: LocationRef) -> Option
 def create_component(
     session: ComponentSession,
     path: Union[str, os.PathLike],
-    data: Optional[Dict[str, Any]] = None,
+    data: Optional[Mapping[str, object]] = None,
     location: LocationRef = "ftrack.server",
     progress: Optional[Progress] = None,
     commit: bool = True,
@@ -98,18 +110,18 @@ def create_component(
     """See ``Session.create_component``."""
     path = os.fspath(path)
     stem, extension = os.path.splitext(os.path.basename(path))
-    data = dict(data or {})
-    data.setdefault("name", stem)
-    data.setdefault("file_type", extension)
+    values = dict(data or {})
+    values.setdefault("name", stem)
+    values.setdefault("file_type", extension)
     try:
-        data.setdefault("size", os.path.getsize(path))
+        values.setdefault("size", os.path.getsize(path))
     except OSError as error:
         raise UploadError(
             f"Cannot add {path} as a component: {error.strerror or error}",
             hint="check that the file exists and is readable",
         ) from None
     location_entity = resolve_location(session, location)
-    component = session.create("FileComponent", data)
+    component = session.create("FileComponent", values)
     if location_entity is not None:
         if location_entity["id"] == protocol.SERVER_LOCATION_ID:
             from ft_dcc.session.upload import upload_file

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Protocol
+from typing import Dict, List, Mapping, Optional, Protocol
 
 from ft_dcc.session.entity import Entity
 from ft_dcc.session.query import QueryResult
@@ -15,7 +15,10 @@ class CustomAttributeSession(Protocol):
     def query(self, expression: str, page_size: Optional[int] = None) -> QueryResult: ...
 
     def create(
-        self, entity_type: str, data: Optional[Dict[str, Any]] = None, reconstructing: bool = False
+        self,
+        entity_type: str,
+        data: Optional[Mapping[str, object]] = None,
+        reconstructing: bool = False,
     ) -> Entity: ...
 
 
@@ -35,9 +38,9 @@ class CustomAttributes:
 
     def __init__(self, session: CustomAttributeSession) -> None:
         self._session = session
-        self._configurations: Optional[List[Dict[str, Any]]] = None
+        self._configurations: Optional[List[Dict[str, object]]] = None
 
-    def configurations(self) -> List[Dict[str, Any]]:
+    def configurations(self) -> List[Dict[str, object]]:
         """Every configuration's scalar values (one query the first time)."""
         if self._configurations is None:
             rows = self._session.query(

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import collections.abc
 import os
-from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Sequence, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Protocol,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 from ft_dcc.progress import Progress
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, REFERENCE, SCALAR, Attribute, Schema
@@ -52,12 +64,15 @@ class EntitySession(Protocol):
 
     def _auto_populate(self, entity: Entity, *names: str) -> None: ...
 
-    def _record_update(self, entity: Entity, name: str, old: Any, new: Any) -> None: ...
+    def _record_update(self, entity: Entity, name: str, old: object, new: object) -> None: ...
 
     def _custom_attribute_value(self, entity: Entity, attribute: Attribute, key: str) -> Entity: ...
 
     def create(
-        self, entity_type: str, data: Optional[Dict[str, Any]] = None, reconstructing: bool = False
+        self,
+        entity_type: str,
+        data: Optional[Mapping[str, object]] = None,
+        reconstructing: bool = False,
     ) -> Entity: ...
 
     def delete(self, entity: Entity) -> None: ...
@@ -65,7 +80,7 @@ class EntitySession(Protocol):
     def create_component(
         self,
         path: Union[str, os.PathLike],
-        data: Optional[Dict[str, Any]] = None,
+        data: Optional[Mapping[str, object]] = None,
         location: LocationRef = "ftrack.server",
         progress: Optional[Progress] = None,
         commit: bool = True,
@@ -127,9 +142,9 @@ class Entity(collections.abc.MutableMapping):
             return "created"
         return "modified" if self._local else "not_modified"
 
-    def reference(self) -> Dict[str, Any]:
+    def reference(self) -> Dict[str, str]:
         """The wire reference ``{"__entity_type__": T, <pk>: ...}``."""
-        ref: Dict[str, Any] = {"__entity_type__": self.entity_type}
+        ref: Dict[str, str] = {"__entity_type__": self.entity_type}
         ref.update(zip(self.schema.primary_key, self.primary_key))
         return ref
 
@@ -208,12 +223,12 @@ class Entity(collections.abc.MutableMapping):
     def keys(self) -> collections.abc.KeysView:
         return collections.abc.KeysView(self)
 
-    def items(self) -> List[Tuple[str, Any]]:  # type: ignore[override]
+    def items(self) -> List[Tuple[str, object]]:  # type: ignore[override]
         """Every attribute and its value; loads all missing ones in one request."""
         self._populate_missing()
         return [(name, self[name]) for name in self.schema.attributes]
 
-    def values(self) -> List[Any]:  # type: ignore[override]
+    def values(self) -> List[object]:  # type: ignore[override]
         return [value for _, value in self.items()]
 
     def _populate_missing(self) -> None:
@@ -227,11 +242,11 @@ class Entity(collections.abc.MutableMapping):
         if missing:
             self.session._auto_populate(self, *missing)
 
-    def get_local(self, name: str, default: Any = NOT_SET) -> Any:
+    def get_local(self, name: str, default: object = NOT_SET) -> object:
         """The local (uncommitted) value of ``name`` without touching the server."""
         return self._local.get(name, default)
 
-    def get_remote(self, name: str, default: Any = NOT_SET) -> Any:
+    def get_remote(self, name: str, default: object = NOT_SET) -> object:
         """The last value the server sent for ``name`` without touching the server."""
         return self._remote.get(name, default)
 
@@ -361,11 +376,18 @@ class KeyValueProxy(collections.abc.MutableMapping):
 class AssetVersionEntity(Entity):
     """``AssetVersion`` with ``create_component`` and ``encode_media`` helpers."""
 
-    def create_component(self, path: str, data: Optional[Dict[str, Any]] = None, **kwargs: Any):
+    def create_component(
+        self,
+        path: Union[str, os.PathLike],
+        data: Optional[Mapping[str, object]] = None,
+        location: LocationRef = "ftrack.server",
+        progress: Optional[Progress] = None,
+        commit: bool = True,
+    ) -> Entity:
         """Create a component of this version from ``path`` (see ``Session.create_component``)."""
-        data = dict(data or {})
-        data.setdefault("version", self)
-        return self.session.create_component(path, data=data, **kwargs)
+        values = dict(data or {})
+        values.setdefault("version", self)
+        return self.session.create_component(path, values, location, progress, commit)
 
     def encode_media(self, media: MediaSource, keep_original: KeepOriginal = "auto") -> Entity:
         """Ask the server to encode ``media`` into reviewable components of this version."""

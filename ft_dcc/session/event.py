@@ -21,9 +21,9 @@ class Event(dict):
         self,
         topic: str,
         id: Optional[str] = None,
-        data: Optional[Dict[str, Any]] = None,
-        sent: Any = None,
-        source: Optional[Dict[str, Any]] = None,
+        data: object = None,  # a dict, or whatever a subscriber replied
+        sent: object = None,
+        source: Optional[Mapping[str, object]] = None,
         target: str = "",
         in_reply_to_event: Optional[str] = None,
     ) -> None:
@@ -47,13 +47,15 @@ class Event(dict):
         return self._stopped
 
 
-def as_event(event: Dict[str, Any]) -> Event:
+def as_event(event: Mapping[str, object]) -> Event:
     """``event`` as an :class:`Event` (a mapping with a topic is converted)."""
     if isinstance(event, Event):
         return event
     if not isinstance(event, Mapping) or not event.get("topic"):
         raise EventHubError(f"Cannot publish {event!r}: an event needs a topic")
-    return Event(**{key: value for key, value in event.items() if key in _EVENT_ARGS})
+    # passed on as given, like ``ftrack_api.event.base.Event(**event)``
+    arguments: Dict[str, Any] = {key: value for key, value in event.items() if key in _EVENT_ARGS}
+    return Event(**arguments)
 
 
 def encode_event(event: Event) -> str:

@@ -28,7 +28,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
 
 from ft_dcc.exceptions import EventHubError
 from ft_dcc.protocol.events import (
@@ -48,7 +48,12 @@ from ft_dcc.protocol.events import (
 )
 from ft_dcc.session.event import Event, as_event, encode_event
 from ft_dcc.session.event_replies import Replies, Waiter
-from ft_dcc.session.event_socket import INSTALL_HINT, open_socket, websocket_module
+from ft_dcc.session.event_socket import (
+    INSTALL_HINT,
+    EventSocket,
+    open_socket,
+    websocket_module,
+)
 from ft_dcc.session.event_subscribers import Subscriber, Subscribers
 
 logger = logging.getLogger(__name__)
@@ -56,6 +61,10 @@ logger = logging.getLogger(__name__)
 __all__ = ["INSTALL_HINT", "Event", "EventHub"]
 
 _MAX_BACKLOG = 1000
+
+
+#: what ``publish`` returns: the event id, the local results (synchronous), or None (ignored)
+Published = Union[str, List[object], None]
 
 
 class EventHub:
@@ -96,7 +105,7 @@ class EventHub:
         self._lock = threading.RLock()
         self._send_lock = threading.Lock()
         self._connect_lock = threading.Lock()
-        self._socket: Any = None
+        self._socket: Optional[EventSocket] = None
         self._wanted = False  # connect() was called and disconnect() was not
         self._stopping = threading.Event()
         self._receiver: Optional[threading.Thread] = None
@@ -372,8 +381,8 @@ class EventHub:
     def subscribe(
         self,
         expression: str,
-        callback: Callable[[Event], Any],
-        subscriber: Optional[Dict[str, Any]] = None,
+        callback: Callable[[Event], object],
+        subscriber: Optional[Mapping[str, object]] = None,
         priority: int = 100,
     ) -> str:
         """Call ``callback(event)`` for events matching ``expression``; return the subscriber id.
@@ -395,10 +404,14 @@ class EventHub:
 
     @contextlib.contextmanager
     def subscription(
-        self, expression: str, callback: Callable[[Event], Any], **kwargs: Any
+        self,
+        expression: str,
+        callback: Callable[[Event], object],
+        subscriber: Optional[Mapping[str, object]] = None,
+        priority: int = 100,
     ) -> Iterator[str]:
         """``with hub.subscription(expr, cb):`` subscribes for the block only."""
-        subscriber_id = self.subscribe(expression, callback, **kwargs)
+        subscriber_id = self.subscribe(expression, callback, subscriber, priority)
         try:
             yield subscriber_id
         finally:
@@ -432,11 +445,11 @@ class EventHub:
     # -- publishing ---------------------------------------------------------------------------
     def publish(
         self,
-        event: Dict[str, Any],
+        event: Mapping[str, object],
         synchronous: bool = False,
-        on_reply: Optional[Callable[[Event], Any]] = None,
+        on_reply: Optional[Callable[[Event], object]] = None,
         on_error: str = "raise",
-    ) -> Any:
+    ) -> Published:
         """Publish ``event`` (an :class:`Event`; a plain dict is converted).
 
         ``synchronous=True`` only calls this hub's own matching subscribers and returns their
@@ -453,7 +466,10 @@ class EventHub:
             raise
 
     def publish_reply(
-        self, source_event: Dict[str, Any], data: Dict[str, Any], source: Optional[dict] = None
+        self,
+        source_event: Event,
+        data: object,
+        source: Optional[Mapping[str, object]] = None,
     ) -> None:
         """Reply to ``source_event``: only its publisher's hub receives ``data``."""
         reply = Event(
@@ -465,7 +481,7 @@ class EventHub:
         )
         self.publish(reply)
 
-    def request(self, event: Dict[str, Any], timeout: Optional[float] = None) -> Event:
+    def request(self, event: Mapping[str, object], timeout: Optional[float] = None) -> Event:
         """Publish ``event`` and block until the first reply arrives; return the reply.
 
         Raises EventHubError when not connected or no reply came within ``timeout``
@@ -491,8 +507,8 @@ class EventHub:
         self,
         event: Event,
         synchronous: bool = False,
-        on_reply: Optional[Callable[[Event], Any]] = None,
-    ) -> Any:
+        on_reply: Optional[Callable[[Event], object]] = None,
+    ) -> Published:
         self._prepare(event)
         if synchronous:
             return self._handle(event, synchronous=True)
@@ -543,11 +559,11 @@ class EventHub:
             raise EventHubError(f"Sending to the event hub failed: {error}") from None
 
     # -- local dispatch -----------------------------------------------------------------------
-    def _handle(self, event: Event, synchronous: bool = False) -> List[Any]:
+    def _handle(self, event: Event, synchronous: bool = False) -> List[object]:
         """Call every interested subscriber by priority; return their results."""
         return self._subscribers.dispatch(event, None if synchronous else self._reply)
 
-    def _reply(self, event: Event, result: Any, subscriber: Subscriber) -> None:
+    def _reply(self, event: Event, result: object, subscriber: Subscriber) -> None:
         self.publish_reply(event, result, source=subscriber.metadata)
 
     def _local_event(self, topic: str) -> Event:

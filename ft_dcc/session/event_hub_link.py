@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Optional
+from typing import TYPE_CHECKING, NoReturn, Optional, Union
 
 from ft_dcc.exceptions import EventHubError
+
+if TYPE_CHECKING:
+    from ft_dcc.session.event_hub import EventHub
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +23,7 @@ class MissingEventHub:
     def __init__(self, reason: str) -> None:
         self.reason = reason
 
-    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+    def _fail(self, *args: object, **kwargs: object) -> NoReturn:
         raise EventHubError(
             f"The event hub is not available: {self.reason}",
             hint="install the 'events' extra (websocket-client)",
@@ -28,11 +31,15 @@ class MissingEventHub:
 
     connect = subscribe = publish = _fail
 
-    def disconnect(self, *args: Any, **kwargs: Any) -> None:
+    def disconnect(self) -> None:
         return None
 
 
-def create_event_hub(server_url: str, api_user: str, api_key: str) -> Any:
+#: a session's event hub: the real one, or the stand-in saying why there is none
+SessionEventHub = Union["EventHub", MissingEventHub]
+
+
+def create_event_hub(server_url: str, api_user: str, api_key: str) -> SessionEventHub:
     """An unconnected ``EventHub`` for the server, or a ``MissingEventHub`` saying why not."""
     try:
         from ft_dcc.session.event_hub import EventHub
@@ -41,11 +48,10 @@ def create_event_hub(server_url: str, api_user: str, api_key: str) -> Any:
     return EventHub(server_url, api_user, api_key)
 
 
-def connect_in_background(event_hub: Any, server_url: str) -> threading.Thread:
+def connect_in_background(event_hub: SessionEventHub, server_url: str) -> threading.Thread:
     """Start connecting ``event_hub`` in a daemon thread; a failure is only logged."""
-    in_background = getattr(event_hub, "connect_in_background", None)
-    if in_background is not None:
-        return in_background()
+    if not isinstance(event_hub, MissingEventHub):
+        return event_hub.connect_in_background()
 
     def connect() -> None:
         try:
@@ -62,7 +68,7 @@ def connect_in_background(event_hub: Any, server_url: str) -> threading.Thread:
     return thread
 
 
-def disconnect(event_hub: Any, thread: Optional[threading.Thread]) -> None:
+def disconnect(event_hub: SessionEventHub, thread: Optional[threading.Thread]) -> None:
     """Disconnect ``event_hub`` (errors are logged) and wait up to 5 s for its connect thread."""
     try:
         event_hub.disconnect()

@@ -32,7 +32,7 @@ class Replies:
         self._callbacks: collections.OrderedDict = collections.OrderedDict()
         self._waiters: Dict[str, Waiter] = {}
 
-    def on_reply(self, event_id: str, callback: Callable[[Event], Any]) -> None:
+    def on_reply(self, event_id: str, callback: Callable[[Event], object]) -> None:
         """Call ``callback(reply)`` for each reply to event ``event_id``."""
         with self._lock:
             self._callbacks[event_id] = callback

@@ -8,7 +8,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from typing import Any, Dict
+from types import ModuleType
+from typing import Dict, Optional, Protocol
 
 import requests
 
@@ -29,7 +30,24 @@ logger = logging.getLogger("ft_dcc.session.event_hub")
 INSTALL_HINT = "install the events extra: pip install 'ft-dcc[events]'"
 
 
-def websocket_module() -> Any:
+class EventSocket(Protocol):
+    """What the hub uses of a ``websocket-client`` ``WebSocket`` (the package ships no types)."""
+
+    @property
+    def connected(self) -> bool: ...
+
+    def send(self, payload: str) -> object: ...
+
+    def recv(self) -> str: ...
+
+    def settimeout(self, timeout: float) -> None: ...
+
+    def abort(self) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
+def websocket_module() -> ModuleType:
     """The ``websocket-client`` module, or EventHubError saying how to install it."""
     try:
         import websocket
@@ -44,7 +62,7 @@ def websocket_module() -> Any:
 
 
 def open_socket(
-    websocket: Any,
+    websocket: ModuleType,
     scheme: str,
     netloc: str,
     api_user: str,
@@ -52,7 +70,7 @@ def open_socket(
     headers: Dict[str, str],
     timeout: float,
     heartbeat_timeout: float,
-) -> Any:
+) -> EventSocket:
     """A connected websocket to the hub at ``scheme://netloc`` that has received the server's
     connect packet; its read timeout is ``heartbeat_timeout``. EventHubError says why not."""
     server_url = f"{scheme}://{netloc}"
@@ -90,7 +108,7 @@ def open_socket(
         raise EventHubError(f"The event hub at {server_url} does not offer websocket transport")
     ws_scheme = "wss" if scheme == "https" else "ws"
     ws_url = f"{ws_scheme}://{netloc}{WEBSOCKET_PATH_PREFIX}{parts[0]}"
-    sock = None
+    sock: Optional[EventSocket] = None
     try:
         sock = websocket.create_connection(
             ws_url,
@@ -112,6 +130,7 @@ def open_socket(
             f"Cannot open the event hub websocket at {server_url}: {type(error).__name__}: {error}",
             hint="check that the server and any proxy allow websockets",
         ) from None
+    assert sock is not None  # made, or the except above raised
     if first.code != CONNECT:
         with contextlib.suppress(Exception):
             sock.shutdown()

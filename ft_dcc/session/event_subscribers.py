@@ -6,7 +6,7 @@ import json
 import logging
 import threading
 import uuid
-from typing import Any, Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Mapping, Optional
 
 import attr
 
@@ -18,7 +18,7 @@ from ft_dcc.session.event import Event
 logger = logging.getLogger("ft_dcc.session.event_hub")
 
 #: ``reply(event, result, subscriber)``: send a callback's non-None result back.
-Reply = Callable[[Event, Any, "Subscriber"], None]
+Reply = Callable[[Event, object, "Subscriber"], None]
 
 
 @attr.s(auto_attribs=True)
@@ -27,12 +27,12 @@ class Subscriber:
 
     subscription: str
     expression: Expression
-    callback: Callable[[Event], Any]
-    metadata: Dict[str, Any]
+    callback: Callable[[Event], object]
+    metadata: Dict[str, object]
     priority: int = 100
 
     @property
-    def id(self) -> Any:
+    def id(self) -> object:
         return self.metadata.get("id")
 
 
@@ -46,8 +46,8 @@ class Subscribers:
     def add(
         self,
         expression: str,
-        callback: Callable[[Event], Any],
-        subscriber: Optional[Dict[str, Any]] = None,
+        callback: Callable[[Event], object],
+        subscriber: Optional[Mapping[str, object]] = None,
         priority: int = 100,
     ) -> Subscriber:
         """Register ``callback``; EventHubError for a bad expression, non-JSON metadata or an
@@ -69,7 +69,7 @@ class Subscribers:
             self._items.append(entry)
         return entry
 
-    def add_once(self, expression: str, callback: Callable[[Event], Any], id: str) -> None:
+    def add_once(self, expression: str, callback: Callable[[Event], object], id: str) -> None:
         """Register ``callback`` as subscriber ``id`` unless that id is registered already."""
         with self._lock:
             if not any(s.id == id for s in self._items):
@@ -91,7 +91,7 @@ class Subscribers:
         with self._lock:
             return [s for s in self._items if s.id != subscriber_id]
 
-    def dispatch(self, event: Event, reply: Optional[Reply]) -> List[Any]:
+    def dispatch(self, event: Event, reply: Optional[Reply]) -> List[object]:
         """Call every interested subscriber by priority and return their results.
 
         A subscriber is interested if ``event`` matches its subscription and its metadata

@@ -17,6 +17,8 @@ import zlib
 from typing import Any, Dict, List, Optional, Union
 from urllib.parse import urlsplit
 
+from ft_dcc.protocol.json_value import JsonValue
+
 #: the environment variables ``requests`` reads proxies from (compared lower-cased)
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 #: what a person reads for the usual ways a connection fails (urllib3's text names its pools)
@@ -62,7 +64,7 @@ class Reply:
     def text(self) -> str:
         return self.content.decode("utf-8", "replace")
 
-    def json(self) -> Any:
+    def json(self) -> JsonValue:
         """The body parsed as JSON; ``ValueError`` when it is not JSON."""
         return json.loads(self.content)
 

@@ -8,16 +8,35 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Protocol, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Protocol,
+    Sequence,
+    Type,
+    TypeVar,
+    Union,
+    overload,
+)
 
 from ft_dcc import protocol
 from ft_dcc.exceptions import ApiError
-from ft_dcc.session.cache import KeyMaker, LayeredCache
+from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache
 from ft_dcc.session.entity import Collection, Entity, EntitySession, entity_class
 from ft_dcc.session.schema import REFERENCE, SCALAR, Attribute, Schema
 from ft_dcc.session.wire import encode_value
 
+if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_values
+
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class IdentityMapSession(EntitySession, Protocol):
@@ -28,14 +47,14 @@ class IdentityMapSession(EntitySession, Protocol):
     cache_key_maker: KeyMaker
 
 
-class TypeRegistry(dict):
+class TypeRegistry(Dict[str, Type[Entity]]):
     """``session.types``: entity classes by name, built on first use."""
 
     def __init__(self, identity_map: IdentityMap) -> None:
         super().__init__()
         self._identity_map = identity_map
 
-    def __missing__(self, name: str) -> type:
+    def __missing__(self, name: str) -> Type[Entity]:
         cls = entity_class(self._identity_map.schema(name))
         self[name] = cls
         return cls
@@ -49,6 +68,8 @@ class TypeRegistry(dict):
     def __len__(self) -> int:
         return len(self._identity_map.raw_schemas)
 
+    # Any: ``dict.keys`` is typed as a view of this dict's own storage; this one is the view of
+    # the schema names (no class built), which no ``dict_keys[str, type]`` can describe.
     def keys(self) -> Any:
         return self._identity_map.raw_schemas.keys()
 
@@ -59,18 +80,27 @@ class TypeRegistry(dict):
             if not dict.__contains__(self, name):
                 self[name]  # __missing__ builds and stores it
 
-    def values(self) -> Any:
+    def values(self) -> dict_values[str, Type[Entity]]:
         self._build_all()
         return super().values()
 
-    def items(self) -> Any:
+    def items(self) -> dict_items[str, Type[Entity]]:
         self._build_all()
         return super().items()
 
-    def get(self, name: str, default: Any = None) -> Any:
+    @overload
+    def get(self, name: str, default: None = None) -> Optional[Type[Entity]]: ...
+
+    @overload
+    def get(self, name: str, default: Type[Entity]) -> Type[Entity]: ...
+
+    @overload
+    def get(self, name: str, default: _T) -> Union[Type[Entity], _T]: ...
+
+    def get(self, name: str, default: object = None) -> object:
         return self[name] if name in self else default  # noqa: SIM401 - builds on first use
 
-    def copy(self) -> Dict[str, type]:
+    def copy(self) -> Dict[str, Type[Entity]]:
         return dict(self.items())
 
     def __repr__(self) -> str:
@@ -87,7 +117,7 @@ class IdentityMap:
     def __init__(
         self,
         session: IdentityMapSession,
-        raw_schemas: Dict[str, Dict[str, Any]],
+        raw_schemas: Dict[str, JsonObject],
         lock: threading.RLock,
     ) -> None:
         self._session = session
@@ -140,7 +170,7 @@ class IdentityMap:
         for entity in entities:
             if entity._created or entity._deleted:
                 continue
-            snapshot = {"__entity_type__": entity.entity_type}
+            snapshot: Dict[str, object] = {"__entity_type__": entity.entity_type}
             snapshot.update({k: encode_value(v) for k, v in entity._remote.items()})
             items.append((self.cache_key(entity.entity_type, entity.primary_key), snapshot))
         for layer in layers:
@@ -158,10 +188,7 @@ class IdentityMap:
         """The entity from memory or, failing that, a snapshot in a lower cache layer."""
         cache = self._session.cache
         cache_key = self.cache_key(entity_type, key)
-        try:
-            found = cache.memory.get(cache_key)
-        except KeyError:
-            found = None
+        found = _remembered(cache.memory, cache_key)
         if found is not None and not found._deleted:
             return found
         for layer in cache.caches[1:]:
@@ -175,11 +202,12 @@ class IdentityMap:
             if isinstance(snapshot, Entity):
                 return snapshot
             if isinstance(snapshot, dict) and "__entity_type__" in snapshot:
-                return self.merge_entity(snapshot, None)
+                merged = self.merge_entity(snapshot, None)
+                return merged if isinstance(merged, Entity) else None
         return None
 
     # -- merging server data -----------------------------------------------------------------
-    def decode(self, value: Any, group: Optional[List[Entity]]) -> Any:
+    def decode(self, value: object, group: Optional[List[Entity]]) -> object:
         """Server JSON (already parsed) with entity dicts merged; new entities join ``group``."""
         if isinstance(value, list):
             return [self.decode(item, group) for item in value]
@@ -192,10 +220,13 @@ class IdentityMap:
             return {k: self.decode(v, group) for k, v in value.items()}
         return value
 
-    def merge_entity(self, data: Dict[str, Any], group: Optional[List[Entity]]) -> Any:
-        """The entity for ``data`` (made if new) with ``data``'s values as its remote values."""
+    def merge_entity(
+        self, data: Dict[str, object], group: Optional[List[Entity]]
+    ) -> Union[Entity, Dict[str, object]]:
+        """The entity for ``data`` (made if new) with ``data``'s values as its remote values;
+        ``data`` itself (its values decoded when it has no key) if it names no known entity."""
         entity_type = data["__entity_type__"]
-        if entity_type not in self.raw_schemas:
+        if not isinstance(entity_type, str) or entity_type not in self.raw_schemas:
             return data
         schema = self.schema(entity_type)
         try:
@@ -205,9 +236,8 @@ class IdentityMap:
         cache_key = self.cache_key(entity_type, key)
         memory = self._session.cache.memory
         with self._lock:
-            try:
-                entity = memory.get(cache_key)
-            except KeyError:
+            entity = _remembered(memory, cache_key)
+            if entity is None:
                 entity = self.types[entity_type](self._session)
                 memory.set(cache_key, entity)
             for name, raw in data.items():
@@ -221,11 +251,21 @@ class IdentityMap:
         return entity
 
     def _decode_attribute(
-        self, entity: Entity, attribute: Attribute, raw: Any, group: Optional[List[Entity]]
-    ) -> Any:
+        self, entity: Entity, attribute: Attribute, raw: object, group: Optional[List[Entity]]
+    ) -> object:
         if attribute.kind == SCALAR:
             return self.decode(raw, group)
         if attribute.kind == REFERENCE:
             return self.merge_entity(raw, group) if isinstance(raw, dict) else None
-        items = [self.merge_entity(item, group) for item in raw or [] if isinstance(item, dict)]
+        listed = raw if isinstance(raw, list) else []
+        items = [self.merge_entity(item, group) for item in listed if isinstance(item, dict)]
         return Collection(entity, attribute, [i for i in items if isinstance(i, Entity)])
+
+
+def _remembered(memory: Cache, cache_key: str) -> Optional[Entity]:
+    """The entity the memory layer holds under ``cache_key``, or None."""
+    try:
+        found = memory.get(cache_key)
+    except KeyError:
+        return None
+    return found if isinstance(found, Entity) else None

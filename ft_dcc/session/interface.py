@@ -12,9 +12,9 @@ import os
 from typing import (
     Any,
     Callable,
-    Dict,
     Iterator,
     List,
+    Mapping,
     Optional,
     Protocol,
     Sequence,
@@ -22,6 +22,8 @@ from typing import (
     Union,
     runtime_checkable,
 )
+
+from ft_dcc.session.event_hub_link import SessionEventHub
 
 
 @runtime_checkable
@@ -63,18 +65,21 @@ class PublishSession(Protocol):
 
     def query(self, expression: str) -> QueryResultLike: ...
 
-    def create(self, entity_type: str, data: Optional[Dict[str, Any]] = None) -> EntityLike: ...
+    def create(
+        self, entity_type: str, data: Optional[Mapping[str, object]] = None
+    ) -> EntityLike: ...
 
-    def delete(self, entity: Any) -> None: ...  # an entity of this session
+    def delete(self, entity: EntityLike) -> None: ...  # an entity of this session
 
     def commit(self) -> object: ...
 
     def rollback(self) -> None: ...
 
-    def call(self, operations: List[Dict[str, Any]]) -> List[Any]: ...
+    # Any: each answer's shape depends on its action (see ``ft_dcc.Session.call``)
+    def call(self, operations: Sequence[Mapping[str, object]]) -> List[Any]: ...
 
     def get_widget_url(
-        self, name: str, entity: Optional[Any] = None, theme: Optional[str] = None
+        self, name: str, entity: Optional[EntityLike] = None, theme: Optional[str] = None
     ) -> Optional[str]: ...
 
     def close(self) -> None: ...
@@ -86,7 +91,7 @@ class IntegrateSession(PublishSession, Protocol):
     so a publish opens an ``ft_dcc.Session``)."""
 
     @property
-    def event_hub(self) -> Any: ...  # ft_dcc.session.event_hub.EventHub, made on first use
+    def event_hub(self) -> SessionEventHub: ...  # made on first use
 
     def upload_files(
         self,

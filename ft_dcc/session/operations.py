@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, List, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+if TYPE_CHECKING:
+    from ft_dcc.session.entity import Entity
 
 
 class _Operation:
@@ -23,7 +26,11 @@ class CreateEntityOperation(_Operation):
     _shown = ("entity_type", "entity_key", "entity_data")
 
     def __init__(
-        self, entity_type: str, entity_key: List[str], entity_data: Dict[str, Any], entity: Any
+        self,
+        entity_type: str,
+        entity_key: List[str],
+        entity_data: Dict[str, object],
+        entity: Entity,
     ) -> None:
         self.entity_type = entity_type
         self.entity_key = entity_key
@@ -42,9 +49,9 @@ class UpdateEntityOperation(_Operation):
         entity_type: str,
         entity_key: List[str],
         attribute_name: str,
-        old_value: Any,
-        new_value: Any,
-        entity: Any,
+        old_value: object,
+        new_value: object,
+        entity: Entity,
     ) -> None:
         self.entity_type = entity_type
         self.entity_key = entity_key
@@ -60,13 +67,14 @@ class DeleteEntityOperation(_Operation):
     __slots__ = ("entity", "entity_key", "entity_type")
     _shown = ("entity_type", "entity_key")
 
-    def __init__(self, entity_type: str, entity_key: List[str], entity: Any) -> None:
+    def __init__(self, entity_type: str, entity_key: List[str], entity: Entity) -> None:
         self.entity_type = entity_type
         self.entity_key = entity_key
         self.entity = entity
 
 
-Operation = Any  # one of the three classes above
+#: one recorded operation
+Operation = Union[CreateEntityOperation, UpdateEntityOperation, DeleteEntityOperation]
 
 
 class Operations:
@@ -81,7 +89,7 @@ class Operations:
     def clear(self) -> None:
         del self._operations[:]
 
-    def remove_for(self, entities: List[Any]) -> None:
+    def remove_for(self, entities: Sequence[Entity]) -> None:
         """Forget every operation on one of ``entities`` (e.g. after a failed upload)."""
         ids = {id(entity) for entity in entities}
         self._operations = [op for op in self._operations if id(op.entity) not in ids]
@@ -104,8 +112,8 @@ def _identity(op: Operation) -> Tuple[str, Tuple[str, ...]]:
 
 
 def build_batch(
-    operations: List[Operation], encode: Callable[[Any], Any]
-) -> Tuple[List[Dict[str, Any]], List[List[Operation]]]:
+    operations: Sequence[Operation], encode: Callable[[object], object]
+) -> Tuple[List[Dict[str, object]], List[List[Operation]]]:
     """The API payloads for ``operations`` and, for each payload, the operations it carries.
 
     Entities both created and deleted are dropped; consecutive updates of one entity, and updates
@@ -114,49 +122,37 @@ def build_batch(
     created = {_identity(op) for op in operations if isinstance(op, CreateEntityOperation)}
     deleted = {_identity(op) for op in operations if isinstance(op, DeleteEntityOperation)}
     skip = created & deleted
-    payloads: List[Dict[str, Any]] = []
+    payloads: List[Dict[str, object]] = []
     carried: List[List[Operation]] = []
+    # the entity data of the last payload when it is a create or update: (identity, data)
+    open_data: Optional[Tuple[Tuple[str, Tuple[str, ...]], Dict[str, object]]] = None
     for op in operations:
         identity = _identity(op)
         if identity in skip:
             continue
         key = list(op.entity_key)
-        if isinstance(op, CreateEntityOperation):
-            data = {"__entity_type__": op.entity_type}
-            data.update({name: encode(value) for name, value in op.entity_data.items()})
+        if isinstance(op, UpdateEntityOperation) and open_data and open_data[0] == identity:
+            open_data[1][op.attribute_name] = encode(op.new_value)
+            carried[-1].append(op)
+            continue
+        open_data = None
+        if isinstance(op, DeleteEntityOperation):
+            payloads.append({"action": "delete", "entity_type": op.entity_type, "entity_key": key})
+        else:
+            data: Dict[str, object] = {"__entity_type__": op.entity_type}
+            if isinstance(op, CreateEntityOperation):
+                data.update({name: encode(value) for name, value in op.entity_data.items()})
+            else:
+                data[op.attribute_name] = encode(op.new_value)
+            action = "create" if isinstance(op, CreateEntityOperation) else "update"
             payloads.append(
                 {
-                    "action": "create",
+                    "action": action,
                     "entity_type": op.entity_type,
                     "entity_key": key,
                     "entity_data": data,
                 }
             )
-            carried.append([op])
-        elif isinstance(op, UpdateEntityOperation):
-            last = payloads[-1] if payloads else None
-            if (
-                last is not None
-                and last["action"] in ("create", "update")
-                and last["entity_type"] == op.entity_type
-                and last["entity_key"] == key
-            ):
-                last["entity_data"][op.attribute_name] = encode(op.new_value)
-                carried[-1].append(op)
-                continue
-            payloads.append(
-                {
-                    "action": "update",
-                    "entity_type": op.entity_type,
-                    "entity_key": key,
-                    "entity_data": {
-                        "__entity_type__": op.entity_type,
-                        op.attribute_name: encode(op.new_value),
-                    },
-                }
-            )
-            carried.append([op])
-        elif isinstance(op, DeleteEntityOperation):
-            payloads.append({"action": "delete", "entity_type": op.entity_type, "entity_key": key})
-            carried.append([op])
+            open_data = (identity, data)
+        carried.append([op])
     return payloads, carried

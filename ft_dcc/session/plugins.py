@@ -7,7 +7,8 @@ import inspect
 import logging
 import os
 import uuid
-from typing import Any, Dict, Iterable, List, Optional
+from types import ModuleType
+from typing import Callable, Dict, Iterable, List, Mapping, Optional
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def plugin_files(paths: Iterable[str]) -> List[str]:
 
 
 def discover(
-    paths: Iterable[str], session: object, plugin_arguments: Optional[Dict[str, Any]] = None
+    paths: Iterable[str], session: object, plugin_arguments: Optional[Mapping[str, object]] = None
 ) -> List[str]:
     """Import each plugin and call ``register(session, **plugin_arguments)``.
 
@@ -58,7 +59,7 @@ def discover(
     return registered
 
 
-def _import(path: str) -> Any:
+def _import(path: str) -> ModuleType:
     name = "ft_dcc_plugin_" + uuid.uuid4().hex
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -68,7 +69,9 @@ def _import(path: str) -> Any:
     return module
 
 
-def _accepted(register: Any, arguments: Dict[str, Any], path: str) -> Dict[str, Any]:
+def _accepted(
+    register: Callable[..., object], arguments: Dict[str, object], path: str
+) -> Dict[str, object]:
     try:
         parameters = inspect.signature(register).parameters
     except (TypeError, ValueError):

@@ -137,7 +137,8 @@ def populate_entities(
     results = transport.call(operations)
     group: List[Entity] = []
     for result in results:
-        identity_map.decode(result.get("data") or [], group)
+        rows = result.get("data") if isinstance(result, dict) else None
+        identity_map.decode(rows or [], group)
     heads = {p.split(".", 1)[0] for p in projections}
     for entity in entities:
         for name in heads:

@@ -40,7 +40,7 @@ def key_condition(primary_key: Sequence[str], keys: Iterable[Sequence[str]]) -> 
     return " or ".join(clauses)
 
 
-def split_paging(expression: str) -> Any:
+def split_paging(expression: str) -> Tuple[str, Optional[int], Optional[int]]:
     """``(expression without trailing offset/limit, offset or None, limit or None)``."""
     match = _TRAILING_PAGING.match(expression.strip())
     assert match is not None
@@ -58,7 +58,9 @@ class QuerySession(Protocol):
 
     def _with_projections(self, expression: str) -> str: ...
 
-    def _query_page(self, expression: str, group: List[Entity]) -> Tuple[List[Entity], Any]: ...
+    def _query_page(
+        self, expression: str, group: List[Entity]
+    ) -> Tuple[List[Entity], Optional[int]]: ...
 
 
 class QueryResult:

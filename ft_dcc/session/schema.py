@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any, Dict, List, NamedTuple, Optional
 
+from ft_dcc.protocol.json_value import JsonValue
+
 SCALAR = "scalar"
 REFERENCE = "reference"
 COLLECTION = "collection"
@@ -17,17 +19,19 @@ class Attribute(NamedTuple):
     name: str
     kind: str
     target: Optional[str] = None  # referenced / item type
-    default: Any = None
+    default: JsonValue = None
     has_default: bool = False
     immutable: bool = False
     computed: bool = False
     datetime: bool = False
 
-    def default_value(self) -> Any:
+    def default_value(self) -> JsonValue:
         if self.default == "{uid}":
             return str(uuid.uuid4())
-        if isinstance(self.default, (list, dict)):
-            return type(self.default)(self.default)
+        if isinstance(self.default, list):
+            return list(self.default)
+        if isinstance(self.default, dict):
+            return dict(self.default)
         return self.default
 
 
@@ -59,7 +63,9 @@ class Schema:
         return [a.name for a in self.attributes.values() if a.kind == SCALAR]
 
 
-def _attribute(name: str, fragment: Dict[str, Any], immutable: bool, computed: bool) -> Any:
+def _attribute(
+    name: str, fragment: Dict[str, Any], immutable: bool, computed: bool
+) -> Optional[Attribute]:
     kind_name = fragment.get("type")
     has_default = "default" in fragment
     common: Dict[str, Any] = dict(

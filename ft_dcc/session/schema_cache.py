@@ -9,9 +9,10 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import List, Optional, Union
 
 from ft_dcc.protocol import ENV_SCHEMA_CACHE_PATH
+from ft_dcc.protocol.json_value import JsonObject
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +28,16 @@ def default_cache_directory() -> Path:
     return Path(base) / "ft_dcc"
 
 
-def resolve_directory(schema_cache_path: Union[str, Path, bool, None]) -> Optional[Path]:
+#: ``Session(schema_cache_path=...)``: a directory, False for no cache, None for the default
+SchemaCachePath = Union[str, "os.PathLike[str]", bool, None]
+
+
+def resolve_directory(schema_cache_path: SchemaCachePath) -> Optional[Path]:
     """Where schema files go: the argument, else ``FTRACK_API_SCHEMA_CACHE_PATH``, else the
     user cache directory. ``False`` disables the cache."""
     if schema_cache_path is False:
         return None
-    if isinstance(schema_cache_path, (str, Path)) and schema_cache_path:
+    if isinstance(schema_cache_path, (str, os.PathLike)) and schema_cache_path:
         return Path(schema_cache_path)
     env = os.environ.get(ENV_SCHEMA_CACHE_PATH)
     return Path(env) if env else default_cache_directory()
@@ -46,7 +51,7 @@ class SchemaCache:
         digest = hashlib.sha1(server_url.rstrip("/").encode("utf-8")).hexdigest()[:16]
         self.path = directory / f"ft_dcc_schemas_{digest}.json" if directory else None
 
-    def load(self) -> Optional[Dict[str, Any]]:
+    def load(self) -> Optional[JsonObject]:
         """The cached ``{"schema_hash", "schemas"}`` or ``None`` (missing or unreadable)."""
         if self.path is None or not self.path.is_file():
             return None
@@ -60,7 +65,7 @@ class SchemaCache:
             return None
         return data
 
-    def save(self, schema_hash: Optional[str], schemas: List[Dict[str, Any]]) -> None:
+    def save(self, schema_hash: Optional[str], schemas: List[JsonObject]) -> None:
         """Write atomically (a temp file renamed over the old one); errors are only logged."""
         if self.path is None or not schema_hash:
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import collections.abc
 import contextlib
 import json
 import logging
@@ -11,12 +12,14 @@ import threading
 import uuid
 import weakref
 from typing import (
+    TYPE_CHECKING,
     Any,
     Callable,
     Dict,
     Iterable,
     Iterator,
     List,
+    Mapping,
     Optional,
     Sequence,
     Tuple,
@@ -25,6 +28,7 @@ from typing import (
 
 from ft_dcc.exceptions import ApiError
 from ft_dcc.progress import Progress
+from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.session import actions, components
 from ft_dcc.session.auth import SessionAuthentication
@@ -41,9 +45,10 @@ from ft_dcc.session.entity import (
     MediaSource,
     UploadFiles,
 )
-from ft_dcc.session.event_hub_link import connect_in_background, create_event_hub
+from ft_dcc.session.event_hub_link import SessionEventHub, connect_in_background, create_event_hub
 from ft_dcc.session.event_hub_link import disconnect as disconnect_event_hub
 from ft_dcc.session.identity_map import IdentityMap, TypeRegistry
+from ft_dcc.session.interface import EntityLike
 from ft_dcc.session.operations import (
     CreateEntityOperation,
     DeleteEntityOperation,
@@ -55,12 +60,23 @@ from ft_dcc.session.plugins import discover
 from ft_dcc.session.populate import expand_projections, populate_entities, populate_group
 from ft_dcc.session.query import QueryResult, key_condition
 from ft_dcc.session.schema import COLLECTION, KEY_VALUE, SCALAR, Attribute
+from ft_dcc.session.schema_cache import SchemaCachePath
 from ft_dcc.session.settings import plugin_paths_from_environment, resolve_settings
 from ft_dcc.session.startup import SessionStart, Started
 from ft_dcc.session.transport import Transport
 from ft_dcc.session.wire import encode_value, json_default
 
+if TYPE_CHECKING:
+    import requests
+
 log = logging.getLogger(__name__)
+
+#: the ``cache`` a session is given: a cache, several (top first), or a callable making them
+#: from the session (``ftrack_api``'s form); None for the in-memory layer only
+CacheLayers = Union[None, Cache, Sequence[Cache]]
+CacheOption = Union[CacheLayers, Callable[["Session"], CacheLayers]]
+#: one raw API operation (``{"action": ..., ...}``); entities in it are sent as references
+ApiOperation = Mapping[str, object]
 
 MiB = 1024 * 1024
 
@@ -84,11 +100,11 @@ class Session:
         api_user: Optional[str] = None,
         auto_populate: bool = True,
         plugin_paths: Optional[Sequence[str]] = None,
-        cache: Any = None,
+        cache: CacheOption = None,
         cache_key_maker: Optional[KeyMaker] = None,
         auto_connect_event_hub: bool = False,
-        schema_cache_path: Union[str, os.PathLike, bool, None] = None,
-        plugin_arguments: Optional[Dict[str, Any]] = None,
+        schema_cache_path: SchemaCachePath = None,
+        plugin_arguments: Optional[Mapping[str, object]] = None,
         timeout: float = 60,
         retries: int = 3,
         backoff: float = 0.5,
@@ -117,7 +133,8 @@ class Session:
             headers=headers,
             strict_api=strict_api,
         )
-        self._upload_http_session: Any = None  # made on the first upload (imports requests)
+        # made on the first upload (imports requests)
+        self._upload_http_session: Optional[requests.Session] = None
         self._lock = threading.RLock()
         self._thread_flags = threading.local()
         self._default_auto_populate = bool(auto_populate)
@@ -127,7 +144,7 @@ class Session:
         self.cache_key_maker: KeyMaker = cache_key_maker or StringKeyMaker()
         self.cache = LayeredCache([MemoryCache(), *self._user_caches(cache)])
         self._schema_cache_path = schema_cache_path
-        self._server_information: Dict[str, Any] = {}
+        self._server_information: JsonObject = {}
         self._identity_map: Optional[IdentityMap] = None
         if not defer_start:
             try:
@@ -136,7 +153,8 @@ class Session:
                 self._transport.close()
                 raise
 
-        self._event_hub: Any = None  # made when first used: its import is not on the start path
+        # made when first used: its import is not on the start path
+        self._event_hub: Optional[SessionEventHub] = None
         self._event_hub_thread: Optional[threading.Thread] = None
         if auto_connect_event_hub:
             self._event_hub_thread = connect_in_background(self.event_hub, self._server_url)
@@ -166,8 +184,10 @@ class Session:
         self._identity_map = IdentityMap(self, raw_schemas, self._lock)
 
     def _send(
-        self, operations: List[Dict[str, Any]], encode: Optional[Callable[[Any], Any]] = None
-    ) -> List[Any]:
+        self,
+        operations: Sequence[ApiOperation],
+        encode: Optional[Callable[[object], object]] = None,
+    ) -> List[JsonValue]:
         """Answers to ``operations`` in one request, with the session's start ahead of them
         when it has not started yet."""
         if self._identity_map is not None:
@@ -195,16 +215,15 @@ class Session:
         return self._identity.types
 
     # -- configuration -----------------------------------------------------------------------
-    def _user_caches(self, cache: Any) -> List[Cache]:
+    def _user_caches(self, cache: CacheOption) -> List[Cache]:
         if cache is None:
             return []
-        if callable(cache) and not isinstance(cache, Cache):
-            cache = cache(self)
-        if cache is None:
+        layers = cache(self) if callable(cache) and not isinstance(cache, Cache) else cache
+        if layers is None:
             return []
-        if isinstance(cache, (list, tuple)):
-            return list(cache)
-        return [cache]
+        if isinstance(layers, Cache):
+            return [layers]
+        return list(layers)
 
     # -- properties --------------------------------------------------------------------------
     @property
@@ -229,18 +248,18 @@ class Session:
         self._transport.retries = max(0, int(value))
 
     @property
-    def server_information(self) -> Dict[str, Any]:
+    def server_information(self) -> JsonObject:
         """The server's ``query_server_information`` answer."""
         self._start()
         return dict(self._server_information)
 
     @property
-    def schemas(self) -> List[Dict[str, Any]]:
+    def schemas(self) -> List[JsonObject]:
         """The server's entity schemas (``query_schemas``)."""
         return list(self._identity.raw_schemas.values())
 
     @property
-    def event_hub(self) -> Any:
+    def event_hub(self) -> SessionEventHub:
         """The session's ``EventHub`` (made on first use, not connected until asked)."""
         with self._lock:
             if self._event_hub is None:
@@ -250,7 +269,7 @@ class Session:
             return self._event_hub
 
     @property
-    def _upload_http(self) -> Any:
+    def _upload_http(self) -> requests.Session:
         """A plain ``requests.Session`` for uploads: upload URLs are pre-signed, so no ftrack
         credentials go to the storage service. Made (and ``requests`` imported) on first use."""
         with self._lock:
@@ -314,7 +333,7 @@ class Session:
     def __enter__(self) -> Session:
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -347,28 +366,38 @@ class Session:
             raise ApiError("This session is closed", hint="create a new Session")
 
     # -- wire encoding -----------------------------------------------------------------------
-    def encode(self, data: Any) -> str:
+    def encode(self, data: object) -> str:
         """``data`` as the JSON the server accepts (entities become references)."""
         return json.dumps(data, default=json_default, separators=(",", ":"))
 
-    def decode(self, text: str) -> Any:
+    def decode(self, text: str) -> object:
         """Parse server JSON; entity dicts are merged into this session's identity map."""
         return self._identity.decode(json.loads(text), None)
 
     # -- raw calls ---------------------------------------------------------------------------
-    def call(self, operations: List[Dict[str, Any]]) -> List[Any]:
+    # Any: each answer's shape depends on its action (a query's ``data`` list, a create's
+    # entity, a widget URL...) with entities merged in; callers index them as that action's
+    # answer, as with ``ftrack_api.Session.call``.
+    def call(self, operations: Sequence[ApiOperation]) -> List[Any]:
         """Send raw API operations in one request; entities in the answer are merged."""
         self._check_open()
         results = self._send(operations, encode=json_default)
-        return self._identity.decode(results, [])
+        group: List[Entity] = []
+        return [self._identity.decode(result, group) for result in results]
 
-    def _query_page(self, expression: str, group: List[Entity]) -> Tuple[List[Entity], Any]:
+    def _query_page(
+        self, expression: str, group: List[Entity]
+    ) -> Tuple[List[Entity], Optional[int]]:
         self._check_open()
-        result = self._send([{"action": "query", "expression": expression}])[0]
-        entities = [e for e in self._identity.decode(result.get("data") or [], group)]
-        self._identity.persist(e for e in entities if isinstance(e, Entity))
-        next_offset = ((result.get("metadata") or {}).get("next") or {}).get("offset")
-        return entities, next_offset
+        result = _object(self._send([{"action": "query", "expression": expression}])[0])
+        rows = result.get("data") or []
+        decoded = (
+            [self._identity.decode(row, group) for row in rows] if isinstance(rows, list) else []
+        )
+        entities = [e for e in decoded if isinstance(e, Entity)]
+        self._identity.persist(entities)
+        next_offset = _object(_object(result.get("metadata")).get("next")).get("offset")
+        return entities, next_offset if isinstance(next_offset, int) else None
 
     def _with_projections(self, expression: str) -> str:
         text = expression.strip()
@@ -380,24 +409,27 @@ class Session:
 
     # -- entities ----------------------------------------------------------------------------
     def create(
-        self, entity_type: str, data: Optional[Dict[str, Any]] = None, reconstructing: bool = False
+        self,
+        entity_type: str,
+        data: Optional[Mapping[str, object]] = None,
+        reconstructing: bool = False,
     ) -> Entity:
         """A new ``entity_type`` entity with schema defaults and ``data``; pending until commit."""
         self._check_open()
         schema = self._identity.schema(entity_type)
         entity = self.types[entity_type](self)
-        values: Dict[str, Any] = {}
+        values: Dict[str, object] = {}
         if not reconstructing:
             for attribute in schema.attributes.values():
                 if attribute.has_default and attribute.kind == SCALAR and not attribute.computed:
                     values[attribute.name] = attribute.default_value()
-        key_values: Dict[str, Any] = {}
+        key_values: Dict[str, Mapping[str, object]] = {}
         for name, value in (data or {}).items():
             attribute = entity._attribute(name)
             if attribute.kind == KEY_VALUE and isinstance(value, dict):
                 key_values[name] = value
             elif attribute.kind in (COLLECTION, KEY_VALUE):
-                values[name] = Collection(entity, attribute, list(value or []))
+                values[name] = Collection(entity, attribute, _entities(value))
             else:
                 values[name] = value
         for name in schema.primary_key:
@@ -425,7 +457,7 @@ class Session:
                 proxy[key] = value
         return entity
 
-    def _record_update(self, entity: Entity, name: str, old: Any, new: Any) -> None:
+    def _record_update(self, entity: Entity, name: str, old: object, new: object) -> None:
         if self.record_operations and not entity._deleted:
             self._operations.push(
                 UpdateEntityOperation(
@@ -433,9 +465,10 @@ class Session:
                 )
             )
 
-    def delete(self, entity: Entity) -> None:
+    def delete(self, entity: EntityLike) -> None:
         """Mark ``entity`` for deletion at the next commit."""
         self._check_open()
+        entity = _own_entity(entity)
         entity._deleted = True
         if self.record_operations:
             self._operations.push(
@@ -465,7 +498,7 @@ class Session:
     def ensure(
         self,
         entity_type: str,
-        data: Dict[str, Any],
+        data: Mapping[str, object],
         identifying_keys: Optional[Sequence[str]] = None,
     ) -> Entity:
         """The entity matching ``data`` on ``identifying_keys`` (default: all keys), created
@@ -506,7 +539,7 @@ class Session:
         populate_group(self._transport, self._identity, entity, *names)
 
     # -- unit of work ------------------------------------------------------------------------
-    def commit(self) -> List[Any]:
+    def commit(self) -> List[object]:
         """Send every pending operation in ONE request.
 
         On failure the operations stay pending and local values stay as they were (fix the
@@ -536,7 +569,8 @@ class Session:
                     if name in entity._local:
                         entity._remote[name] = entity._local.pop(name)
                 entity._created = False
-            decoded = self._identity.decode(results, None)  # server values win over what we sent
+            # server values win over what we sent
+            decoded = [self._identity.decode(result, None) for result in results]
             self._identity.persist(entity for entity, _ in committed.values())
             return decoded
 
@@ -593,7 +627,7 @@ class Session:
     def create_component(
         self,
         path: Union[str, os.PathLike],
-        data: Optional[Dict[str, Any]] = None,
+        data: Optional[Mapping[str, object]] = None,
         location: LocationRef = "ftrack.server",
         progress: Optional[Progress] = None,
         commit: bool = True,
@@ -631,17 +665,40 @@ class Session:
         return components.encode_media(self, media, version_id, keep_original)
 
     # -- invites, widgets --------------------------------------------------------------------
-    def send_review_session_invites(self, invitees: Iterable[Entity]) -> List[Any]:
+    def send_review_session_invites(self, invitees: Iterable[Entity]) -> List[object]:
         """Email each (committed) ReviewSessionInvitee its invitation; one request."""
         operations = actions.review_session_invites(invitees)
         return self.call(operations) if operations else []
 
-    def send_review_session_invite(self, invitee: Entity) -> List[Any]:
+    def send_review_session_invite(self, invitee: Entity) -> List[object]:
         """Email one (committed) ReviewSessionInvitee its invitation."""
         return self.send_review_session_invites([invitee])
 
     def get_widget_url(
-        self, name: str, entity: Optional[Entity] = None, theme: Optional[str] = None
+        self, name: str, entity: Optional[EntityLike] = None, theme: Optional[str] = None
     ) -> Optional[str]:
         """The URL of ftrack widget ``name`` (e.g. ``'info'``), optionally for ``entity``."""
-        return self.call([actions.widget_url(name, entity, theme)])[0].get("widget_url")
+        entity = _own_entity(entity) if entity is not None else None
+        url = _object(self.call([actions.widget_url(name, entity, theme)])[0]).get("widget_url")
+        return url if isinstance(url, str) else None
+
+
+def _own_entity(entity: EntityLike) -> Entity:
+    """``entity`` as an entity of an ``ft_dcc.Session`` (TypeError for another client's)."""
+    if not isinstance(entity, Entity):
+        raise TypeError(f"{entity!r} is not an entity of an ft_dcc.Session")
+    return entity
+
+
+def _object(value: object) -> Mapping[str, object]:
+    """``value`` when it is a JSON object, else an empty one (for reading optional keys)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _entities(value: object) -> List[Entity]:
+    """The entities of a collection value given to ``create`` (a list, a Collection, None)."""
+    if not value:
+        return []
+    if not isinstance(value, collections.abc.Iterable):
+        raise TypeError(f"expected a list of entities, got {type(value).__name__}")
+    return list(value)

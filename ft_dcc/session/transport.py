@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Mapping, Optional, Sequence
 
 from ft_dcc.exceptions import (
     ApiConnectionError,
@@ -15,6 +15,7 @@ from ft_dcc.exceptions import (
     ServerError,
 )
 from ft_dcc.protocol import API_PATH, HEADER_API_KEY, HEADER_STRICT, HEADER_USER
+from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.session.auth import SessionAuthentication, redact
 from ft_dcc.session.http_post import PostFailed, Reply, make_poster, plain_reason
 
@@ -67,8 +68,10 @@ class Transport:
         self._poster.close()
 
     def call(
-        self, operations: List[Dict[str, Any]], encode: Optional[Callable[[Any], Any]] = None
-    ) -> List[Any]:
+        self,
+        operations: Sequence[Mapping[str, object]],
+        encode: Optional[Callable[[object], object]] = None,
+    ) -> List[JsonValue]:
         """POST ``operations`` in one request; return the parsed JSON result list.
 
         Raises ``AuthenticationError`` for rejected credentials (including HTTP 401),
@@ -81,7 +84,7 @@ class Transport:
         return self._parse(response, actions)
 
     # -- internals ---------------------------------------------------------------------------
-    def _post_with_retries(self, body: str, actions: List[Any]) -> Reply:
+    def _post_with_retries(self, body: str, actions: List[object]) -> Reply:
         headers = {
             **self.headers,
             HEADER_API_KEY: self._auth._api_key,
@@ -133,7 +136,8 @@ class Transport:
         )
         time.sleep(delay)
 
-    def _parse(self, response: Reply, actions: List[Any]) -> List[Any]:
+    def _parse(self, response: Reply, actions: List[object]) -> List[JsonValue]:
+        payload: JsonValue
         try:
             payload = response.json()
         except ValueError:
@@ -161,7 +165,7 @@ class Transport:
             )
         return payload
 
-    def _server_error(self, payload: Dict[str, Any], status: int) -> ServerError:
+    def _server_error(self, payload: JsonObject, status: int) -> ServerError:
         name = str(payload.get("exception") or "ServerError")
         content = redact(str(payload.get("content", "")), self._auth._api_key)
         message = f"Server reported error: {name}({content})"
@@ -178,7 +182,7 @@ class Transport:
 MUTATING_ACTIONS = frozenset({"create", "update", "delete"})
 
 
-def _mutates(actions: List[Any]) -> bool:
+def _mutates(actions: List[object]) -> bool:
     return any(action in MUTATING_ACTIONS for action in actions)
 
 

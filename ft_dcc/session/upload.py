@@ -9,7 +9,7 @@ import math
 import os
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import BinaryIO, Callable, Dict, List, Optional, TypedDict, Union
 
 import attr
 import requests
@@ -33,6 +33,27 @@ TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 STORAGE_FULL_STATUS = 507
 
 ByteProgress = Callable[[int], None]
+
+
+class UploadPart(TypedDict):
+    """Where to PUT one part of a multipart upload (an item of ``urls``)."""
+
+    part_number: Union[int, str]
+    signed_url: str
+
+
+class UploadMetadata(TypedDict, total=False):
+    """The server's ``get_upload_metadata`` answer: one ``url`` (with ``headers``) for a
+    single PUT, or ``urls`` and ``upload_id`` for a multipart upload."""
+
+    url: str
+    headers: Dict[str, str]
+    urls: List[UploadPart]
+    upload_id: str
+
+
+#: what the server is told of one uploaded part
+PartReceipt = Dict[str, Union[int, str]]
 #: Bytes read from disk per socket write while uploading (memory use stays about this size).
 UPLOAD_BLOCK_SIZE = 256 * 1024
 
@@ -40,9 +61,11 @@ UPLOAD_BLOCK_SIZE = 256 * 1024
 class _LargeBlockAdapter(requests.adapters.HTTPAdapter):
     """Sends request bodies in ``UPLOAD_BLOCK_SIZE`` blocks (urllib3 defaults to 16 KiB)."""
 
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("blocksize", UPLOAD_BLOCK_SIZE)
-        super().init_poolmanager(*args, **kwargs)
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: object
+    ) -> None:
+        pool_kwargs.setdefault("blocksize", UPLOAD_BLOCK_SIZE)
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
 
 
 def upload_http_session() -> requests.Session:
@@ -64,7 +87,7 @@ class FileSlice:
         self.start = start
         self.length = length
         self.on_read = on_read
-        self._handle: Any = None
+        self._handle: Optional[BinaryIO] = None
         self._position = 0
 
     def __len__(self) -> int:
@@ -72,8 +95,8 @@ class FileSlice:
 
     def open(self) -> FileSlice:
         self.close()
-        self._handle = open(self.path, "rb")  # noqa: SIM115 - closed by close()
-        self._handle.seek(self.start)
+        self._handle = handle = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        handle.seek(self.start)
         self._position = 0
         return self
 
@@ -83,6 +106,8 @@ class FileSlice:
             return b""
         if size is None or size < 0 or size > remaining:
             size = remaining
+        if self._handle is None:
+            raise ValueError(f"{self.path}: read() before open()")
         data = self._handle.read(size)
         self._position += len(data)
         self.on_read(len(data))
@@ -101,7 +126,7 @@ class _Progress:
     thread reports (``report``), so a DCC's UI is only ever touched from the thread that called.
     """
 
-    def __init__(self, total: int, progress: Optional[Callable[..., Any]], name: str) -> None:
+    def __init__(self, total: int, progress: Optional[Callable[..., object]], name: str) -> None:
         self.total = total
         self.progress = progress
         self.name = name
@@ -209,8 +234,8 @@ class PlannedUpload:
     parts: int = 0  # 0: one PUT
 
     @property
-    def operation(self) -> Dict[str, Any]:
-        operation: Dict[str, Any] = {
+    def operation(self) -> Dict[str, object]:
+        operation: Dict[str, object] = {
             "action": "get_upload_metadata",
             "component_id": self.component_id,
             "file_name": self.name,
@@ -303,7 +328,7 @@ def upload_file(
 def send_upload(
     session: UploadSession,
     upload: PlannedUpload,
-    metadata: Dict[str, Any],
+    metadata: UploadMetadata,
     progress: Optional[Progress] = None,
 ) -> None:
     """Send ``upload``'s bytes to where ``metadata`` (the server's reply) says."""
@@ -339,13 +364,13 @@ def _upload_parts(
     path: str,
     size: int,
     part_size: int,
-    metadata: Dict[str, Any],
+    metadata: UploadMetadata,
     tracker: _Progress,
     component_id: str,
 ) -> None:
     entries = sorted(metadata["urls"], key=lambda item: int(item["part_number"]))
 
-    def send(entry: Dict[str, Any]) -> Dict[str, Any]:
+    def send(entry: UploadPart) -> PartReceipt:
         number = int(entry["part_number"])
         start = (number - 1) * part_size
         length = max(0, min(part_size, size - start))
@@ -375,16 +400,16 @@ def _upload_parts(
 
 def _send_ramped(
     pool: concurrent.futures.ThreadPoolExecutor,
-    send: Callable[[Dict[str, Any]], Dict[str, Any]],
-    entries: List[Dict[str, Any]],
+    send: Callable[[UploadPart], PartReceipt],
+    entries: List[UploadPart],
     ramp: Ramp,
     tracker: _Progress,
     part_size: int,
-) -> List[Dict[str, Any]]:
+) -> List[PartReceipt]:
     """Send every part, at most ``ramp.allowed`` at once; their receipts in part order."""
     waiting = collections.deque(entries)
-    running: Dict[concurrent.futures.Future, Dict[str, Any]] = {}
-    parts: List[Dict[str, Any]] = []
+    running: Dict[concurrent.futures.Future, UploadPart] = {}
+    parts: List[PartReceipt] = []
     try:
         while waiting or running:
             while waiting and len(running) < ramp.allowed:

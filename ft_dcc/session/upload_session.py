@@ -3,7 +3,7 @@ helpers can name it without importing ``requests`` (which :mod:`.upload` needs a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Protocol
+from typing import TYPE_CHECKING, Any, List, Mapping, Protocol, Sequence
 
 if TYPE_CHECKING:
     import requests
@@ -23,4 +23,5 @@ class UploadSession(Protocol):
     @property
     def _upload_http(self) -> requests.Session: ...
 
-    def call(self, operations: List[Dict[str, Any]]) -> List[Any]: ...
+    # Any: each answer's shape depends on its action (see ``ft_dcc.Session.call``)
+    def call(self, operations: Sequence[Mapping[str, object]]) -> List[Any]: ...

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
 
 from ft_dcc import protocol
 from ft_dcc.session.entity import NOT_SET, Collection, Entity
 
 
-def encode_value(value: Any) -> Any:
+def encode_value(value: object) -> object:
     """``value`` with entities, collections and dates replaced by their JSON form."""
     if isinstance(value, Entity):
         return value.reference()
@@ -26,7 +25,7 @@ def encode_value(value: Any) -> Any:
     return value
 
 
-def json_default(value: Any) -> Any:
+def json_default(value: object) -> object:
     """``json.dumps(default=...)``: the JSON form of ``value``, or TypeError if it has none."""
     encoded = encode_value(value)
     if encoded is value:
