@@ -25,7 +25,7 @@ def host_for(input_path: str, host: Optional[str]) -> str:
     return SCENE_HOSTS.get(os.path.splitext(input_path)[1].lower(), "files")
 
 
-def add_commands(subparsers: Any) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     publish = subparsers.add_parser(
         "publish",
         help="publish a scene, movie or image sequence for review in ftrack",
@@ -122,10 +122,12 @@ def add_commands(subparsers: Any) -> None:
     drop.set_defaults(handler=run_queue_drop)
     for parser in (listing, flush, drop):
         parser.add_argument("--queue-dir", help="the spool folder (default: $FT_DCC_QUEUE_DIR)")
-    queue.set_defaults(handler=lambda args: (queue.print_help(), 2)[1])
+    from ft_dcc.cli import help_handler
+
+    queue.set_defaults(handler=help_handler(queue))
 
 
-def add_media_options(parser: Any) -> None:
+def add_media_options(parser: argparse.ArgumentParser) -> None:
     """The review's colour (OCIO) and sound options of ``ft-dcc publish``."""
     colour = parser.add_argument_group(
         "colour (scene-linear input: EXR, or any input given --input-colorspace)"
