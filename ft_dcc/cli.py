@@ -13,7 +13,7 @@ import argparse
 import importlib
 import logging
 import sys
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from ft_dcc import __version__
 from ft_dcc.console import ConsoleLogHandler
@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.add_commands(subparsers)
     return parser
+
+
+def help_handler(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """The handler of a command given without its action: ``parser``'s help, exit status 2."""
+
+    def show_help(args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    return show_help
 
 
 def main(argv: Optional[List[str]] = None) -> int:

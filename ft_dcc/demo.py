@@ -31,7 +31,7 @@ TASK = "animation"
 DEFAULT_PORT = 8765
 
 
-def add_commands(subparsers: Any) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = subparsers.add_parser(
         "demo", help="publish a Blender playblast to a local review server (the main job)"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, Optional, Tuple
+from typing import Optional, Tuple
 
 HOST_CHOICES = ("files", "blender", "maya", "nuke")
 
@@ -16,7 +16,7 @@ def _frames(text: Optional[str]) -> Optional[Tuple[int, int]]:
     return parse_frames(text)
 
 
-def add_commands(subparsers: Any) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     farm = subparsers.add_parser(
         "farm",
         help="publish scenes on a render farm (an Open Job Description job bundle)",
@@ -26,10 +26,12 @@ def add_commands(subparsers: Any) -> None:
     actions = farm.add_subparsers(dest="farm_command", metavar="ACTION")
     add_submit(actions)
     add_step_commands(actions)
-    farm.set_defaults(handler=lambda args: (farm.print_help(), 2)[1])
+    from ft_dcc.cli import help_handler
+
+    farm.set_defaults(handler=help_handler(farm))
 
 
-def add_submit(actions: Any) -> None:
+def add_submit(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     submit = actions.add_parser(
         "submit",
         help="write a job bundle publishing SCENE... into one review session",
@@ -93,7 +95,7 @@ def add_submit(actions: Any) -> None:
     submit.set_defaults(handler=run_submit)
 
 
-def add_step_commands(actions: Any) -> None:
+def add_step_commands(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     capture = actions.add_parser(
         "capture", help="(a farm step) capture one part of a scene's frames",
         description="Run by a job's capture step: capture part --part of --parts of SCENE's "

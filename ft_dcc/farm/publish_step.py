@@ -21,6 +21,7 @@ from ft_dcc.farm import ledger
 from ft_dcc.farm.staging import WorkFolder, staged_input
 from ft_dcc.host.files import FilesHost
 from ft_dcc.host.interface import CaptureSpec
+from ft_dcc.media.colour import ColourSettings
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class KeyedFiles(FilesHost):
         super().__init__(*args, **kwargs)
         self.publish_key = publish_key
 
-    def default_spec(self, **overrides: Any) -> CaptureSpec:
+    def default_spec(self, **overrides: object) -> CaptureSpec:
         spec = super().default_spec(**overrides)
         display = dict(spec.display, **{ledger.DISPLAY_FIELD: self.publish_key})
         return attr.evolve(spec, display=display)
@@ -151,10 +152,8 @@ def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
     return report.exit_code, report.asset_version_id if done else None
 
 
-def _colour(request: Dict[str, Any]) -> Any:
+def _colour(request: Dict[str, Any]) -> Optional[ColourSettings]:
     """The colour settings of an EXR input (from the studio settings), else None."""
-    from ft_dcc.media.colour import ColourSettings
-
     colour = request.get("colour")
     if not colour:
         return None

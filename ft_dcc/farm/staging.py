@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 import attr
 
@@ -29,19 +29,31 @@ class PartRecord:
     fps: Optional[str] = None
     pattern: Optional[str] = None  # e.g. "shot010_anim.####.png", relative to frames/
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> Dict[str, object]:
         data = attr.asdict(self)
         data["frames"] = list(self.frames) if self.frames else None
         return data
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> PartRecord:
-        frames = data.get("frames")
+    def from_dict(cls, data: Mapping[str, object]) -> PartRecord:
+        frames, fps, pattern = data.get("frames"), data.get("fps"), data.get("pattern")
         return cls(
-            part=int(data["part"]), parts=int(data["parts"]),
-            frames=(int(frames[0]), int(frames[1])) if frames else None,
-            fps=data.get("fps"), pattern=data.get("pattern"),
+            part=_number(data["part"]), parts=_number(data["parts"]),
+            frames=(_number(frames[0]), _number(frames[1]))
+            if isinstance(frames, list) and frames else None,
+            fps=None if fps is None else str(fps),
+            pattern=None if pattern is None else str(pattern),
         )  # fmt: skip
+
+
+def _number(value: object) -> int:
+    """A part record's frame or part number (the record is JSON its capture step wrote)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise FarmError(
+            f"a capture part's record holds {value!r} where a number belongs",
+            hint="run the job's capture steps again (the record was not written by them)",
+        )
+    return int(value)
 
 
 @attr.s(auto_attribs=True, frozen=True)

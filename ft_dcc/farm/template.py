@@ -9,15 +9,14 @@ only what ft_dcc made (step names from :func:`safe_label`, numbers, host names, 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Dict, List
 
 from ft_dcc import __version__
 from ft_dcc.farm.model import FarmBatch, FarmScene
+from ft_dcc.protocol.json_value import JsonObject, JsonValue
 
 SPECIFICATION = "jobtemplate-2023-09"
 ENTRY_FILE = "Entry"  # the embedded node_entry.py: {{Task.File.Entry}}
-
-Json = Dict[str, Any]
 
 
 def node_entry_text() -> str:
@@ -26,11 +25,11 @@ def node_entry_text() -> str:
     return text.replace('"FT_DCC_VERSION"', repr(__version__), 1)
 
 
-def _param(name: str, kind: str, description: str, **extra: Any) -> Json:
-    return dict({"name": name, "type": kind, "description": description}, **extra)
+def _param(name: str, kind: str, description: str, **extra: JsonValue) -> JsonObject:
+    return {"name": name, "type": kind, "description": description, **extra}
 
 
-def parameter_definitions(batch: FarmBatch) -> List[Json]:
+def parameter_definitions(batch: FarmBatch) -> List[JsonObject]:
     definitions = [
         _param("FtDccPython", "STRING", "the command that runs a Python with ft_dcc on a node",
                default=batch.python, minLength=1),
@@ -51,7 +50,7 @@ def parameter_definitions(batch: FarmBatch) -> List[Json]:
     return definitions
 
 
-def _scene_param(scene: FarmScene) -> Json:
+def _scene_param(scene: FarmScene) -> JsonObject:
     name, text = f"Scene{scene.index}", f"scene {scene.index}"
     if scene.path.is_file():  # a scene or a movie: a job attachment on Deadline Cloud
         return _param(name, "PATH", text, objectType="FILE", dataFlow="IN")
@@ -73,7 +72,7 @@ def parameter_values(batch: FarmBatch, work_dir: Path) -> Dict[str, str]:
     return values
 
 
-def _script(args: List[str]) -> Json:
+def _script(args: List[str]) -> JsonObject:
     return {
         "embeddedFiles": [
             {"name": ENTRY_FILE, "type": "TEXT", "filename": "ft_dcc_farm_step.py",
@@ -99,7 +98,7 @@ def _scene_args(batch: FarmBatch, scene: FarmScene) -> List[str]:
     return args
 
 
-def capture_step(batch: FarmBatch, scene: FarmScene) -> Json:
+def capture_step(batch: FarmBatch, scene: FarmScene) -> JsonObject:
     return {
         "name": scene.capture_step,
         "description": f"capture {scene.parts} part(s) of scene {scene.index} in parallel",
@@ -112,8 +111,8 @@ def capture_step(batch: FarmBatch, scene: FarmScene) -> Json:
     }
 
 
-def publish_step(batch: FarmBatch, scene: FarmScene) -> Json:
-    step: Json = {
+def publish_step(batch: FarmBatch, scene: FarmScene) -> JsonObject:
+    step: JsonObject = {
         "name": scene.publish_step,
         "description": f"encode and publish scene {scene.index} (once: key {scene.key})",
         "script": _script(
@@ -129,8 +128,8 @@ def publish_step(batch: FarmBatch, scene: FarmScene) -> Json:
     return step
 
 
-def job_template(batch: FarmBatch) -> Json:
-    steps: List[Json] = []
+def job_template(batch: FarmBatch) -> JsonObject:
+    steps: List[JsonValue] = []
     for scene in batch.scenes:
         if scene.parts:
             steps.append(capture_step(batch, scene))
@@ -139,6 +138,6 @@ def job_template(batch: FarmBatch) -> Json:
         "specificationVersion": SPECIFICATION,
         "name": batch.name,
         "description": f"made by ft_dcc {__version__} (ft-dcc farm submit); see docs/farm.md",
-        "parameterDefinitions": parameter_definitions(batch),
+        "parameterDefinitions": [*parameter_definitions(batch)],
         "steps": steps,
     }

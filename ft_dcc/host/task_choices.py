@@ -186,7 +186,7 @@ def load_picker(
     settings resolved for ``host`` and that project (the studio's when the project is unknown)."""
     filters = Filters(host=host)
     resolved = load_settings(session=session, filters=filters)
-    templates = resolved["paths.task_templates"]
+    templates = resolved.texts("paths.task_templates")
     projects = fetch_projects(session) if templates and scene_path else None
     scene = scene_task(templates, scene_path, projects)
     if scene:

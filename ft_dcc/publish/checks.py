@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import logging
 from fractions import Fraction
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 import attr
 
 from ft_dcc.exceptions import FtDccError, ValidationError
-from ft_dcc.host.interface import to_fraction
+from ft_dcc.host.interface import Host, to_fraction
 from ft_dcc.protocol.query_text import quoted_list
 from ft_dcc.publish.integrate_read import SHOT_KEYS
 from ft_dcc.publish.state import PublishState
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, PublishSession
+
+if TYPE_CHECKING:  # pragma: no cover - the media checks import these when they run
+    from ft_dcc.media.burnin import BurninChoice
+    from ft_dcc.media.colour import ResolvedColour
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,7 @@ class ShotAttribute:
 
 
 def shot_attributes(
-    session: PublishSession, shot: Any, explicit: Optional[Dict[str, Any]] = None
+    session: PublishSession, shot: EntityLike, explicit: Optional[Dict[str, Any]] = None
 ) -> Dict[str, ShotAttribute]:
     """``fstart``/``fend``/``fps``/``handles`` of ``shot``, each marked explicit or server default.
 
@@ -193,7 +197,7 @@ def _handles(attributes: Dict[str, ShotAttribute]) -> int:
         return 0
 
 
-def check_camera(host: Any, camera: Optional[str]) -> Optional[str]:
+def check_camera(host: Host, camera: Optional[str]) -> Optional[str]:
     """The camera to capture through; ValidationError when the scene cannot provide it.
 
     Hosts that never use cameras (``host.uses_cameras`` False, e.g. files or a Nuke comp) pass
@@ -305,7 +309,7 @@ def _rate_text(rate: Fraction) -> str:
     return str(rate.numerator) if rate.denominator == 1 else f"{rate.numerator}/{rate.denominator}"
 
 
-def check_colour(host: Any, look: Optional[str] = None) -> Optional[Any]:
+def check_colour(host: Host, look: Optional[str] = None) -> Optional[ResolvedColour]:
     """The host's review colour transform with every name checked (a ``ResolvedColour``), or
     None when its frames are already display-referred; ValidationError names the valid choices.
     ``look`` (the settings' ``colour.look``) applies when the host's own settings name none."""
@@ -323,7 +327,7 @@ def check_colour(host: Any, look: Optional[str] = None) -> Optional[Any]:
         raise ValidationError(error.message, hint=error.hint) from error
 
 
-def check_burnin(mode: Optional[str], template: Optional[str]) -> Optional[Any]:
+def check_burnin(mode: Optional[str], template: Optional[str]) -> Optional[BurninChoice]:
     """The publish's burn-in (a ``BurninChoice``) with its template read and every field
     checked, or None for none; ValidationError lists the valid fields/modes. Burn-ins need an
     ffmpeg with ``drawtext`` (libfreetype): without it the publish is refused, not drawn bare."""

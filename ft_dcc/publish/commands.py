@@ -6,9 +6,11 @@ import argparse
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, TextIO, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
+    from ft_dcc.publish.queue import FlushOutcome, FlushResult
+    from ft_dcc.publish.report import PublishReport
     from ft_dcc.publish.request import PublishRequest
     from ft_dcc.publish.settings_options import SharedRead
 
@@ -25,7 +27,7 @@ def host_for(input_path: str, host: Optional[str]) -> str:
     return SCENE_HOSTS.get(os.path.splitext(input_path)[1].lower(), "files")
 
 
-def add_commands(subparsers: Any) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     publish = subparsers.add_parser(
         "publish",
         help="publish a scene, movie or image sequence for review in ftrack",
@@ -122,10 +124,12 @@ def add_commands(subparsers: Any) -> None:
     drop.set_defaults(handler=run_queue_drop)
     for parser in (listing, flush, drop):
         parser.add_argument("--queue-dir", help="the spool folder (default: $FT_DCC_QUEUE_DIR)")
-    queue.set_defaults(handler=lambda args: (queue.print_help(), 2)[1])
+    from ft_dcc.cli import help_handler
+
+    queue.set_defaults(handler=help_handler(queue))
 
 
-def add_media_options(parser: Any) -> None:
+def add_media_options(parser: argparse.ArgumentParser) -> None:
     """The review's colour (OCIO) and sound options of ``ft-dcc publish``."""
     colour = parser.add_argument_group(
         "colour (scene-linear input: EXR, or any input given --input-colorspace)"
@@ -219,7 +223,7 @@ def verbose_terminal() -> bool:
     return logging.getLogger().isEnabledFor(logging.INFO)
 
 
-def print_report(report: Any, as_json: bool, stream: Any = None) -> None:
+def print_report(report: PublishReport, as_json: bool, stream: Optional[TextIO] = None) -> None:
     """Print a PublishReport: JSON (ids, ``"queued": true``) or the artist-readable text (a
     summary; every step with ``-v``)."""
     stream = stream or sys.stdout
@@ -230,7 +234,7 @@ def print_report(report: Any, as_json: bool, stream: Any = None) -> None:
     stream.flush()
 
 
-def exit_status(report: Any) -> int:
+def exit_status(report: PublishReport) -> int:
     """0 published, 75 only queued (``EXIT_QUEUED``), 1 not published."""
     return int(report.exit_code)
 
@@ -451,7 +455,7 @@ def run_queue_flush(args: argparse.Namespace) -> int:
     return flush_status(result)
 
 
-def flush_status(result: Any) -> int:
+def flush_status(result: FlushResult) -> int:
     """0 all published, 75 (``EXIT_QUEUED``) the server still down, 1 an entry failed."""
     from ft_dcc.publish.report import EXIT_QUEUED
 
@@ -460,11 +464,11 @@ def flush_status(result: Any) -> int:
     return 0 if result.ok else 1
 
 
-def _unreachable(outcome: Any) -> bool:
+def _unreachable(outcome: FlushOutcome) -> bool:
     return outcome.entry_id == "*" or bool(outcome.result.get("unreachable"))
 
 
-def print_flush(result: Any) -> None:
+def print_flush(result: FlushResult) -> None:
     """What a flush did, one line per entry; a server still down is one plain line."""
     for outcome in result.outcomes:
         entry = outcome.entry

@@ -42,7 +42,7 @@ from ft_dcc.publish.integrate_write import CommitPlan, join_plans, label_for, pl
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.review import sessions as review
-from ft_dcc.session.interface import IntegrateSession, PublishSession
+from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def is_connection_error(error: BaseException) -> bool:
 
 
 def target_of(
-    session: PublishSession, manifest: IntegrateManifest, task: Any = None
+    session: PublishSession, manifest: IntegrateManifest, task: Optional[EntityLike] = None
 ) -> PublishTarget:
     """The manifest's task (``task`` when it is that task, else read) and names."""
     if task is None or not manifest.task_id or task["id"] != manifest.task_id:
@@ -104,7 +104,7 @@ def target_of(
     return _target(manifest, task)
 
 
-def _target(manifest: IntegrateManifest, task: Any) -> PublishTarget:
+def _target(manifest: IntegrateManifest, task: Optional[EntityLike]) -> PublishTarget:
     return PublishTarget(
         task=task,
         asset_name=manifest.asset_name,
@@ -126,7 +126,9 @@ class Versions:
         return read_views(session, list(zip(self.targets, self.manifests)))
 
 
-def _versions(session: PublishSession, manifest: IntegrateManifest, task: Any) -> Versions:
+def _versions(
+    session: PublishSession, manifest: IntegrateManifest, task: Optional[EntityLike]
+) -> Versions:
     head = target_of(session, manifest, task)
     for sibling in manifest.siblings:
         sibling.task_id = manifest.task_id
@@ -328,7 +330,7 @@ def integrate_manifest(
     progress: Progress = null_progress,
     *,
     announce: bool = True,
-    task: Any = None,
+    task: Optional[EntityLike] = None,
     views: Optional[List[ServerView]] = None,
 ) -> IntegrateOutcome:
     """Make ``manifest`` (and its siblings) true on the server (see the module docstring);

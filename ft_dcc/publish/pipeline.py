@@ -22,6 +22,7 @@ import pyblish.plugin
 
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.report import StepResult
+from ft_dcc.publish.state import PyblishContext, state_of
 
 #: a pyblish plugin class (pyblish ships no type information)
 PluginClass = Type[pyblish.api.Plugin]
@@ -64,7 +65,9 @@ def stage_of(order: float) -> str:
     return "integrate" if order >= 3.5 else "collect"
 
 
-def _step_from_result(result: Dict[str, Any], context: Any = None) -> StepResult:
+def _step_from_result(
+    result: Dict[str, Any], context: Optional[PyblishContext] = None
+) -> StepResult:
     plugin = result["plugin"]
     state = context.data.get("ft_dcc") if context is not None else None
     skipped = getattr(state, "skipped", {}).get(plugin.__name__) if state is not None else None
@@ -87,7 +90,7 @@ def _step_from_result(result: Dict[str, Any], context: Any = None) -> StepResult
 
 
 def run_stages(
-    context: Any,
+    context: PyblishContext,
     plugins: Sequence[PluginClass],
     progress: Progress = null_progress,
     targets: Optional[List[str]] = None,
@@ -107,7 +110,7 @@ def run_stages(
 
 
 def _run_stages(
-    context: Any, plugins: Sequence[PluginClass], progress: Progress,
+    context: PyblishContext, plugins: Sequence[PluginClass], progress: Progress,
     targets: Optional[List[str]], stages: Tuple[str, ...],
 ) -> List[StepResult]:  # fmt: skip
     steps: List[StepResult] = []
@@ -157,7 +160,7 @@ def _first(stages: Tuple[str, ...]) -> int:
 OFF = "turned off by the settings (checks.*)"
 
 
-def _severity(context: Any, plugin: PluginClass) -> str:
+def _severity(context: PyblishContext, plugin: PluginClass) -> str:
     """``block`` (the default), ``warn`` or ``off``: the settings' word for this validator."""
     state = context.data.get("ft_dcc")
     request = getattr(state, "request", None)
@@ -175,12 +178,12 @@ def _turned_off(plugin: PluginClass) -> StepResult:
     )
 
 
-def _as_warning(context: Any, step: StepResult) -> StepResult:
+def _as_warning(context: PyblishContext, step: StepResult) -> StepResult:
     """A failed check the settings turned to ``warn``: passed, its problem kept as a warning."""
     if step.error_type and not is_ft_dcc_error(step.error_type):
         return step  # a crash is never a warning
     warning = f"{step.label}: {step.error} (a warning: the settings turned this check to warn)"
-    context.data["ft_dcc"].warnings.append(warning)
+    state_of(context).warnings.append(warning)
     log.warning(warning)
     return attr.evolve(step, ok=True, error=None, hint=None, error_type=None, messages=[
         *step.messages, warning])  # fmt: skip
@@ -208,6 +211,7 @@ def _log_failure(label: str, error: BaseException) -> None:
         )
 
 
-def context_failed(context: Any) -> bool:
+def context_failed(context: PyblishContext) -> bool:
     """True when any plugin result of ``context`` holds an error."""
-    return any(r.get("error") for r in context.data.get("results", []))
+    results = context.data.get("results")
+    return isinstance(results, list) and any(r.get("error") for r in results)

@@ -18,7 +18,7 @@ import attr
 from ft_dcc.media._fps import as_fraction
 from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.session.interface import IntegrateSession
+from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 #: an invitee: an e-mail, or ``{"email": ..., "name": ...}``
 Invitee = Union[str, Dict[str, str]]
@@ -152,7 +152,7 @@ class PublishRuntime:
     progress: Progress = null_progress
     #: the publish's task when the caller already read it on ``session`` (with the fields of
     #: ``ft_dcc.publish.tasks.TASK_PROJECTION``): the publish does not read it again
-    task: Optional[Any] = None
+    task: Optional[EntityLike] = None
 
 
 #: the plain options (an ``ft-dcc publish`` request) that are :class:`PublishRequest` fields

@@ -28,7 +28,7 @@ from ft_dcc.exceptions import (
 )
 from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.session.interface import IntegrateSession, PublishSession
+from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 from ft_dcc.settings import Filters, Resolved, store
 from ft_dcc.settings.keys import CHECK_PLUGINS, key_named
 from ft_dcc.settings.load import unread, with_file
@@ -72,7 +72,7 @@ class SharedRead:
     instead of reading it again."""
 
     session: Optional[IntegrateSession]
-    task: Any = None
+    task: Optional[EntityLike] = None
 
 
 def open_session() -> Optional[IntegrateSession]:
@@ -86,9 +86,11 @@ def open_session() -> Optional[IntegrateSession]:
         return None
 
 
-def _read(
-    session: Optional[PublishSession], task: Optional[str], notes: List[str]
-) -> Tuple[Any, Any]:
+#: the studio's Setting row and the publish's task, each None when not found (or no server)
+_Rows = Tuple[Optional[EntityLike], Optional[EntityLike]]
+
+
+def _read(session: Optional[PublishSession], task: Optional[str], notes: List[str]) -> _Rows:
     """The studio's Setting row and the task (with its type, path and project's settings), in
     one request; ``(None, None)`` without a server."""
     from ft_dcc.publish.tasks import parse_task_ref, path_condition
@@ -101,17 +103,18 @@ def _read(
         f"id is {quote(task_id)}" if task_id else path_condition(parts) if len(parts) > 1 else ""
     )
     expression = f"select {store.TASK_FIELDS} from Task where {where}" if where else None
-    return _quickly(session, lambda: store.read(session, expression), (None, None), notes)
+    none: _Rows = (None, None)
+    return _quickly(session, lambda: store.read(session, expression), none, notes)
 
 
 def _read_projects(
     session: Optional[PublishSession], notes: List[str]
-) -> Tuple[Any, Optional[List[str]]]:
+) -> Tuple[Optional[EntityLike], Optional[List[str]]]:
     """The studio's Setting row and the server's project names (for the path templates), in
     one request; ``(None, None)`` without a server."""
     if session is None:
         return None, None
-    none: Tuple[Any, Optional[List[str]]] = (None, None)
+    none: Tuple[Optional[EntityLike], Optional[List[str]]] = (None, None)
     return _quickly(session, lambda: store.read_with_project_names(session), none, notes)
 
 
@@ -139,7 +142,7 @@ def _quickly(
             own.retries = retries
 
 
-def _is_the_task(task: Any, ref: str) -> bool:
+def _is_the_task(task: EntityLike, ref: str) -> bool:
     """Whether ``task`` (read by a path's condition or an id) is exactly the one ``ref`` names."""
     from ft_dcc.publish.tasks import parse_task_ref
 
@@ -149,7 +152,7 @@ def _is_the_task(task: Any, ref: str) -> bool:
     return [item["name"] for item in task["link"] or []] == (task_path or "").split("/")
 
 
-def task_context(task: Any, ref: Optional[str]) -> TaskContext:
+def task_context(task: Optional[EntityLike], ref: Optional[str]) -> TaskContext:
     """The project, type and path names of the publish's ``task`` entity (when found), else
     what the task reference ``ref`` (an id or a path) itself says."""
     from ft_dcc.publish.tasks import parse_task_ref
@@ -216,7 +219,7 @@ def _read_task(
     host: str,
     artist: Optional[Dict[str, Any]],
     notes: List[str],
-) -> Tuple[Any, Any, Optional[str]]:
+) -> Tuple[Optional[EntityLike], Optional[EntityLike], Optional[str]]:
     """``(studio row, task, task path found by the path templates)``: the ``given`` task's
     read, or the studio's settings and the project names, then the task their templates name."""
     if given is not None:
@@ -225,7 +228,7 @@ def _read_task(
     base = with_file(None, store.server_sources(studio), Filters(host=host), artist)
     if not base["paths.task_templates"]:
         return studio, None, None
-    found_task = task_from_path(base["paths.task_templates"], request["input"], projects)
+    found_task = task_from_path(base.texts("paths.task_templates"), request["input"], projects)
     return (*_read(session, found_task, notes), found_task)
 
 
@@ -253,21 +256,21 @@ def apply(
     if found_task and not out.get("task"):
         out["task"] = found_task
     if not out.get("review_session"):
-        out["review_session"] = review_session_name(
-            resolved["naming.review_session"], context.project, os.environ.get("FTRACK_API_USER")
-        )
+        template = resolved.text("naming.review_session")
+        user = os.environ.get("FTRACK_API_USER")
+        out["review_session"] = review_session_name(template, context.project, user)
     if not out.get("burnin") and resolved["burnin.mode"] != "default":
         out["burnin"] = resolved["burnin.mode"]
-    if not out.get("burnin_template") and resolved["burnin.template"]:
-        out["burnin_template"] = os.path.abspath(os.path.expanduser(resolved["burnin.template"]))
+    burnin_template = resolved.optional_text("burnin.template")
+    if not out.get("burnin_template") and burnin_template:
+        out["burnin_template"] = os.path.abspath(os.path.expanduser(burnin_template))
     if host == "files" and str(out.get("input", "")).lower().endswith(".exr"):
         out["colour"] = _colour(out.get("colour"), resolved)
-    size = resolved["capture.resolution"]
     out["settings"] = {
         **_capture_and_encode(resolved),
         "asset_name_template": resolved["naming.asset"],
         "name_fields": dict(context.fields),
-        "resolution": _size(size),
+        "resolution": _size(resolved.optional_text("capture.resolution")),
         "scale": resolved["capture.scale"],
         "check_severity": {
             plugin: resolved[key]
@@ -294,7 +297,7 @@ def _capture_and_encode(resolved: Resolved) -> Dict[str, Any]:
         "overlays": resolved["capture.overlays"],
         "hud": resolved["capture.hud"],
         "quality": resolved["encode.quality"],
-        "max_size": _size(resolved["encode.max_size"]),
+        "max_size": _size(resolved.optional_text("encode.max_size")),
         "sound": resolved["encode.sound"],
         "look": resolved["colour.look"],
         "thumbnail_rule": resolved["thumbnail.frame"],

@@ -6,8 +6,9 @@ validators check it, extractors add media, the integrator writes it to ftrack (o
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Protocol, Tuple, TypeVar
 
 import attr
 
@@ -146,10 +147,25 @@ def _ready(value: Optional[_T], what: str, stage: str) -> _T:
     return value
 
 
-def skip(context: Any, plugin: Any, reason: str) -> None:
+class PyblishContext(Protocol):
+    """What ft_dcc uses of a ``pyblish.api.Context`` (pyblish ships no type information): its
+    ``data``, where ft_dcc keeps the :class:`PublishState` (``STATE_KEY``) and pyblish the
+    plugins' ``"results"``."""
+
+    data: Dict[str, object]
+
+
+class PyblishPlugin(Protocol):
+    """What ft_dcc uses of a running pyblish plugin (an instance of a ``pyblish.api`` plugin
+    class): its logger."""
+
+    log: logging.Logger
+
+
+def skip(context: PyblishContext, plugin: PyblishPlugin, reason: str) -> None:
     """Record that ``plugin`` did not check anything, and why (shown as "skipped" in the report)."""
     state = context.data.get(STATE_KEY)
-    if state is not None:
+    if isinstance(state, PublishState):
         state.skipped[type(plugin).__name__] = reason
     plugin.log.info("skipped: %s", reason)
 
@@ -157,16 +173,16 @@ def skip(context: Any, plugin: Any, reason: str) -> None:
 NO_CONNECTION = "no connection to ftrack"
 
 
-def defer(context: Any, plugin: Any) -> None:
+def defer(context: PyblishContext, plugin: PyblishPlugin) -> None:
     """Record that ``plugin`` checks nothing now because the publish is offline: the queue
     flush checks it (shown as "later" in the report)."""
     skip(context, plugin, DEFERRED)
 
 
-def state_of(context: Any) -> PublishState:
+def state_of(context: PyblishContext) -> PublishState:
     """The :class:`PublishState` of a pyblish context; PublishError if ft_dcc did not start it."""
     state = context.data.get(STATE_KEY)
-    if state is None:
+    if not isinstance(state, PublishState):
         from ft_dcc.exceptions import PublishError
 
         raise PublishError(

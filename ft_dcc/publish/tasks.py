@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import os
-from typing import Any, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from ft_dcc.exceptions import NoResultFoundError, ValidationError
 from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, PublishSession
 
 
 def parse_task_ref(text: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
@@ -36,7 +36,9 @@ def no_task_given() -> ValidationError:
     )
 
 
-def resolve_task(session: PublishSession, task_id: Optional[str], task_path: Optional[str]) -> Any:
+def resolve_task(
+    session: PublishSession, task_id: Optional[str], task_path: Optional[str]
+) -> EntityLike:
     """The Task entity; :class:`ValidationError` saying what to do when it does not exist."""
     if task_id:
         task = session.query(f"{TASK_PROJECTION} where id is {quote(task_id)}").first()
@@ -70,7 +72,7 @@ def path_condition(parts: List[str]) -> str:
     return " and ".join(conditions)
 
 
-def _resolve_step_by_step(session: PublishSession, task_path: str, parts: List[str]) -> Any:
+def _resolve_step_by_step(session: PublishSession, task_path: str, parts: List[str]) -> EntityLike:
     """Resolve level by level, to say exactly which level is missing (or to find full names)."""
     project = session.query(
         f"Project where name is {quote(parts[0])} or full_name is {quote(parts[0])}"
@@ -146,6 +148,6 @@ SHOT_PROJECTION = (
 )
 
 
-def load_shot(session: PublishSession, shot_id: str) -> Any:
+def load_shot(session: PublishSession, shot_id: str) -> Optional[EntityLike]:
     """The task's parent (usually a Shot) with its name, link and custom attributes loaded."""
     return session.query(f"{SHOT_PROJECTION} where id is {quote(shot_id)}").first()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - imported when a command runs (stdlib-only at the top)
+    from ft_dcc.settings.document import Document
 
 HOSTS = ("files", "blender", "maya", "nuke")
 
 
-def add_commands(subparsers: Any) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     settings = subparsers.add_parser(
         "settings",
         help="studio and project settings: show what applies and where it came from, check, push",
@@ -44,7 +47,9 @@ def add_commands(subparsers: Any) -> None:
         "--studio", action="store_true", help="store it as the studio's (administrators only)"
     )
     push.set_defaults(handler=run_push)
-    settings.set_defaults(handler=lambda args: (settings.print_help(), 2)[1])
+    from ft_dcc.cli import help_handler
+
+    settings.set_defaults(handler=help_handler(settings))
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -107,7 +112,7 @@ def run_push(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_statuses(document: Any, project: str) -> None:
+def _check_statuses(document: Document, project: str) -> None:
     """``document``'s review statuses (and its ``projects.<project>`` ones) against the
     project's workflow on the server."""
     from ft_dcc.settings import statuses

@@ -21,12 +21,13 @@ from __future__ import annotations
 import difflib
 import json
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Dict, Mapping, Optional, Tuple
 
 import attr
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.settings.keys import key_named
+from ft_dcc.settings.kinds import SettingValue
 
 TOP_LEVEL = ("version", "settings", "profiles", "projects")
 PROFILE_FIELDS = ("name", "hosts", "task_types", "asset_types", "settings")
@@ -38,7 +39,7 @@ class Profile:
     """Settings that apply when every non-empty filter matches (names compare case-blind)."""
 
     name: str
-    settings: Dict[str, Any]
+    settings: Dict[str, SettingValue]
     hosts: Tuple[str, ...] = ()
     task_types: Tuple[str, ...] = ()
     asset_types: Tuple[str, ...] = ()
@@ -58,8 +59,8 @@ class Profile:
                 return False
         return True
 
-    def to_dict(self) -> Dict[str, Any]:
-        data: Dict[str, Any] = {"name": self.name}
+    def to_dict(self) -> Dict[str, object]:
+        data: Dict[str, object] = {"name": self.name}
         data.update({name: list(getattr(self, name)) for name in FILTERS if getattr(self, name)})
         data["settings"] = dict(self.settings)
         return data
@@ -69,12 +70,12 @@ class Profile:
 class Document:
     """One level's settings and profiles (plus, in a file, per-project documents)."""
 
-    settings: Dict[str, Any] = attr.Factory(dict)
+    settings: Dict[str, SettingValue] = attr.Factory(dict)
     profiles: Tuple[Profile, ...] = ()
     projects: Dict[str, Document] = attr.Factory(dict)
 
-    def to_dict(self) -> Dict[str, Any]:
-        data: Dict[str, Any] = {"version": 1, "settings": dict(self.settings)}
+    def to_dict(self) -> Dict[str, object]:
+        data: Dict[str, object] = {"version": 1, "settings": dict(self.settings)}
         if self.profiles:
             data["profiles"] = [profile.to_dict() for profile in self.profiles]
         if self.projects:
@@ -91,9 +92,9 @@ def _unknown(what: str, name: str, valid: Tuple[str, ...], where: str) -> Settin
     return SettingsError(f"{where}: unknown {what} {name!r}", hint=hint)
 
 
-def flatten(values: Mapping[str, Any], prefix: str = "") -> Dict[str, Any]:
+def flatten(values: Mapping[str, object], prefix: str = "") -> Dict[str, object]:
     """``{"capture": {"scale": 0.5}}`` -> ``{"capture.scale": 0.5}`` (declared keys stay)."""
-    flat: Dict[str, Any] = {}
+    flat: Dict[str, object] = {}
     for name, value in values.items():
         full = f"{prefix}{name}"
         if isinstance(value, dict):
@@ -103,7 +104,7 @@ def flatten(values: Mapping[str, Any], prefix: str = "") -> Dict[str, Any]:
     return flat
 
 
-def check_settings(values: Any, where: str) -> Dict[str, Any]:
+def check_settings(values: object, where: str) -> Dict[str, SettingValue]:
     """The validated (and normalised) ``{key: value}`` of a ``settings`` mapping."""
     if not isinstance(values, dict):
         raise SettingsError(f"{where}: 'settings' must be an object of key: value")
@@ -116,7 +117,7 @@ def check_settings(values: Any, where: str) -> Dict[str, Any]:
     return checked
 
 
-def _names(value: Any, field: str, where: str) -> Tuple[str, ...]:
+def _names(value: object, field: str, where: str) -> Tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
@@ -126,7 +127,7 @@ def _names(value: Any, field: str, where: str) -> Tuple[str, ...]:
     return tuple(value)
 
 
-def parse_profile(data: Any, where: str) -> Profile:
+def parse_profile(data: object, where: str) -> Profile:
     if not isinstance(data, dict):
         raise SettingsError(f"{where}: a profile must be an object, got {data!r}")
     for name in data:
@@ -143,7 +144,7 @@ def parse_profile(data: Any, where: str) -> Profile:
     )
 
 
-def parse(data: Any, where: str, allow_projects: bool = True) -> Document:
+def parse(data: object, where: str, allow_projects: bool = True) -> Document:
     """The validated :class:`Document` of decoded JSON ``data``; ``where`` names its source."""
     if not isinstance(data, dict):
         raise SettingsError(f"{where}: a settings document is a JSON object, got {data!r}")
@@ -199,7 +200,7 @@ def read_file(path: Path) -> Document:
     return parse_text(raw.decode("utf-8", errors="replace"), str(path))
 
 
-def _toml(raw: bytes, path: Path) -> Any:
+def _toml(raw: bytes, path: Path) -> Dict[str, object]:
     try:
         import tomllib  # novermin - Python 3.11+; JSON works everywhere
     except ImportError:

@@ -8,14 +8,14 @@ without knowing it.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Dict, Tuple
+from typing import Dict, Tuple
 
 import attr
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol import review_status
 from ft_dcc.settings import kinds
-from ft_dcc.settings.kinds import Kind
+from ft_dcc.settings.kinds import Kind, SettingValue
 
 #: fields of the review session's name template
 SESSION_FIELDS = ("date", "year", "month", "day", "week", "project", "user")
@@ -36,11 +36,11 @@ class Key:
 
     name: str
     kind: Kind
-    default: Any
+    default: SettingValue
     meaning: str
     used_by: str = PUBLISH
 
-    def check(self, value: Any) -> Any:
+    def check(self, value: object) -> SettingValue:
         return self.kind.check(self.name, value)
 
 
@@ -153,7 +153,7 @@ CHECK_PLUGINS: Dict[str, str] = {
 }
 
 
-def key_named(name: Any) -> Key:
+def key_named(name: object) -> Key:
     """The declared key ``name``; SettingsError naming the nearest one when it is unknown."""
     key = BY_NAME.get(name) if isinstance(name, str) else None
     if key is not None:
@@ -163,5 +163,5 @@ def key_named(name: Any) -> Key:
     raise SettingsError(f"unknown setting {name!r}", hint=hint)
 
 
-def defaults() -> Dict[str, Any]:
+def defaults() -> Dict[str, SettingValue]:
     return {key.name: key.default for key in KEYS}

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Any, List, Optional, Tuple
+from typing import List, Optional, Tuple, Union
 
 import attr
 
 from ft_dcc.exceptions import SettingsError
 
+#: a checked setting's value: what the declared kinds allow (which one: the key's kind)
+SettingValue = Union[None, bool, int, float, str, List[str]]
+
 _SIZE = re.compile(r"^\s*(\d{1,5})\s*[xX]\s*(\d{1,5})\s*$")
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def refuse(key: str, expected: str, value: Any) -> SettingsError:
+def refuse(key: str, expected: str, value: object) -> SettingsError:
     return SettingsError(
         f"setting {key}: expected {expected}, got {_shown(value)}",
         hint=f"give {key} {expected}",
@@ -55,7 +58,7 @@ class Kind:
     minimum: Optional[float] = None
     maximum: Optional[float] = None
 
-    def check(self, key: str, value: Any) -> Any:
+    def check(self, key: str, value: object) -> SettingValue:
         if value is None:
             if self.nullable:
                 return None
@@ -68,30 +71,31 @@ class Kind:
             return self._check_templates(key, value)
         if isinstance(value, bool) and bool not in self.py_types:
             raise refuse(key, self.name, value)
-        if not isinstance(value, self.py_types):
+        if not isinstance(value, self.py_types) or not isinstance(value, (bool, int, float, str)):
             raise refuse(key, self.name, value)
-        if float in self.py_types and isinstance(value, int):
-            value = float(value)
-        self._check_bounds(key, value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if float in self.py_types:
+                value = float(value)
+            self._check_bounds(key, value)
         return value
 
-    def _check_bounds(self, key: str, value: Any) -> None:
+    def _check_bounds(self, key: str, value: float) -> None:
         low, high = self.minimum, self.maximum
         if (low is not None and value < low) or (high is not None and value > high):
             raise refuse(key, f"{self.name} from {low:g} to {high:g}", value)
 
-    def _check_choice(self, key: str, value: Any) -> str:
+    def _check_choice(self, key: str, value: object) -> str:
         if isinstance(value, str) and value in self.choices:
             return value
         raise refuse(key, f"one of {', '.join(self.choices)}", value)
 
-    def _check_size(self, key: str, value: Any) -> str:
+    def _check_size(self, key: str, value: object) -> str:
         match = _SIZE.match(value) if isinstance(value, str) else None
         if match is None or 0 in (int(match.group(1)), int(match.group(2))):
             raise refuse(key, 'a size like "1920x1080"', value)
         return f"{int(match.group(1))}x{int(match.group(2))}"
 
-    def _check_templates(self, key: str, value: Any) -> Any:
+    def _check_templates(self, key: str, value: object) -> Union[str, List[str]]:
         many = list in self.py_types
         texts = value if many else [value]
         if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Callable, Iterable, List, Mapping, Optional
 
 from ft_dcc.exceptions import (
     ApiConnectionError,
@@ -39,7 +39,7 @@ def ordered(file_sources: List[Source], server_sources: List[Source]) -> List[So
 def load(
     project: Optional[str] = None,
     filters: Optional[Filters] = None,
-    artist: Optional[Dict[str, Any]] = None,
+    artist: Optional[Mapping[str, object]] = None,
     session: Optional[PublishSession] = None,
     session_factory: Optional[SessionFactory] = None,
     offline: bool = False,
@@ -59,7 +59,7 @@ def with_file(
     project: Optional[str],
     server: List[Source],
     filters: Optional[Filters] = None,
-    artist: Optional[Dict[str, Any]] = None,
+    artist: Optional[Mapping[str, object]] = None,
     notes: Iterable[str] = (),
 ) -> Resolved:
     """Resolve the ``$FT_DCC_SETTINGS`` file's layers for ``project`` with the ``server``'s."""

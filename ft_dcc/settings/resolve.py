@@ -10,12 +10,13 @@ ones the project's wins over the studio's, and the later in its document over th
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar
 
 import attr
 
 from ft_dcc.settings.document import Document, Profile
 from ft_dcc.settings.keys import KEYS, key_named
+from ft_dcc.settings.kinds import SettingValue
 
 DEFAULT = "default"
 
@@ -31,7 +32,7 @@ class Source:
 
 @attr.s(auto_attribs=True, frozen=True)
 class Value:
-    value: Any
+    value: SettingValue
     level: str  # default, studio, project, profile, artist
     origin: str
 
@@ -54,8 +55,29 @@ class Resolved:
     filters: Filters = attr.Factory(Filters)
     notes: List[str] = attr.Factory(list)  # e.g. "the server could not be reached"
 
-    def __getitem__(self, name: str) -> Any:
+    def __getitem__(self, name: str) -> SettingValue:
+        """The value of ``name`` (its type: the key's kind; the readers below narrow it)."""
         return self.values[key_named(name).name].value
+
+    def text(self, name: str) -> str:
+        return _narrowed(name, self[name], str)
+
+    def optional_text(self, name: str) -> Optional[str]:
+        value = self[name]
+        return None if value is None else _narrowed(name, value, str)
+
+    def flag(self, name: str) -> bool:
+        return _narrowed(name, self[name], bool)
+
+    def integer(self, name: str) -> int:
+        return _narrowed(name, self[name], int)
+
+    def number(self, name: str) -> float:
+        value = self[name]
+        return float(value) if isinstance(value, int) else _narrowed(name, value, float)
+
+    def texts(self, name: str) -> List[str]:
+        return [_narrowed(name, text, str) for text in _narrowed(name, self[name], list)]
 
     def origin(self, name: str) -> str:
         return self.values[key_named(name).name].origin
@@ -63,7 +85,7 @@ class Resolved:
     def level(self, name: str) -> str:
         return self.values[key_named(name).name].level
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> Dict[str, object]:
         return {
             "filters": attr.asdict(self.filters),
             "profiles": list(self.profiles),
@@ -82,6 +104,16 @@ class Resolved:
             f"{shown[name]:<{width}}  {name} = {json.dumps(v.value)}"
             for name, v in self.values.items()
         ]
+
+
+_T = TypeVar("_T")
+
+
+def _narrowed(name: str, value: object, kind: Type[_T]) -> _T:
+    """``value`` as ``kind``; TypeError when the key's declared kind is not that (a bug)."""
+    if not isinstance(value, kind):
+        raise TypeError(f"setting {name} is {type(value).__name__}, not {kind.__name__}")
+    return value
 
 
 def _where(value: Value) -> str:
@@ -105,7 +137,7 @@ def matching_profiles(sources: Sequence[Source], filters: Filters) -> List[Tuple
 def resolve(
     sources: Sequence[Source],
     filters: Optional[Filters] = None,
-    artist: Optional[Dict[str, Any]] = None,
+    artist: Optional[Mapping[str, object]] = None,
     artist_origin: str = "artist (command line)",
     notes: Iterable[str] = (),
 ) -> Resolved:
@@ -120,7 +152,7 @@ def resolve(
         applied.append(origin)
         for name, value in profile.settings.items():
             values[name] = Value(value, "profile", origin)
-    for name, value in (artist or {}).items():
+    for name, given in (artist or {}).items():
         key = key_named(name)
-        values[key.name] = Value(key.check(value), "artist", artist_origin)
+        values[key.name] = Value(key.check(given), "artist", artist_origin)
     return Resolved(values=values, profiles=applied, filters=filters, notes=list(notes))

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.protocol.review_status import DEFAULTS, unknown_statuses
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, PublishSession
 from ft_dcc.settings.document import Document
 from ft_dcc.settings.store import find_project
 
@@ -23,7 +23,7 @@ def _rows(reply: Any) -> List[Any]:
     return list(reply.get("data") or [])
 
 
-def project_workflows(session: PublishSession, project: Any) -> Workflows:
+def project_workflows(session: PublishSession, project: EntityLike) -> Workflows:
     """The status names of ``project``'s version workflow and task workflow (two requests)."""
     schema = _rows(
         session.call(
@@ -87,7 +87,9 @@ def _refusal(key: str, name: str, valid: Sequence[str], where: str) -> SettingsE
 def check_document(document: Document, workflows: Workflows, where: str) -> None:
     """Refuse ``document`` when a review status setting names no status of ``workflows``."""
     values: Mapping[str, Optional[str]] = {
-        k: v for k, v in document.settings.items() if k in DEFAULTS
+        k: v
+        for k, v in document.settings.items()
+        if k in DEFAULTS and (v is None or isinstance(v, str))  # optional text: every one
     }
     problems = unknown_statuses(values, *workflows)
     if problems:

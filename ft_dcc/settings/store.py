@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.protocol.review_status import STUDIO_SETTING_GROUP, STUDIO_SETTING_NAME
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, PublishSession
 from ft_dcc.settings.document import Document, parse_text, read_file
 from ft_dcc.settings.resolve import Source
 
@@ -60,7 +60,7 @@ def file_sources(project: Optional[str], path: Optional[Path] = None) -> List[So
     return sources
 
 
-def _stored(text: Any, where: str) -> Document:
+def _stored(text: object, where: str) -> Document:
     """A document read from the server; refused (never used half) when someone stored junk."""
     try:
         return parse_text(str(text or "{}"), where, allow_projects=False)
@@ -70,7 +70,7 @@ def _stored(text: Any, where: str) -> Document:
         ) from None
 
 
-def studio_row(session: PublishSession) -> Any:
+def studio_row(session: PublishSession) -> Optional[EntityLike]:
     return session.query(STUDIO_QUERY).first()
 
 
@@ -87,7 +87,9 @@ TASK_FIELDS = (
 PROJECT_NAMES_QUERY = "select name from Project"
 
 
-def read(session: PublishSession, expression: Optional[str] = None) -> Tuple[Any, Any]:
+def read(
+    session: PublishSession, expression: Optional[str] = None
+) -> Tuple[Optional[EntityLike], Optional[EntityLike]]:
     """The studio's ``Setting`` row and the first entity ``expression`` finds (a Project or a
     Task selecting :data:`PROJECT_FIELDS`/:data:`TASK_FIELDS`), in one request."""
     operations = [{"action": "query", "expression": STUDIO_QUERY}]
@@ -98,7 +100,7 @@ def read(session: PublishSession, expression: Optional[str] = None) -> Tuple[Any
     return rows[0], (rows[1] if expression else None)
 
 
-def read_with_project_names(session: PublishSession) -> Tuple[Any, List[str]]:
+def read_with_project_names(session: PublishSession) -> Tuple[Optional[EntityLike], List[str]]:
     """The studio's ``Setting`` row and the names of the server's projects, in one request."""
     studio, projects = session.call(
         [
@@ -124,7 +126,7 @@ def no_such_project(project: str) -> SettingsError:
     )
 
 
-def find_project(session: PublishSession, project: str) -> Any:
+def find_project(session: PublishSession, project: str) -> EntityLike:
     """The Project called (or with id) ``project``; SettingsError when there is none."""
     found = session.query(project_expression(project)).first()
     if found is None:
@@ -132,14 +134,16 @@ def find_project(session: PublishSession, project: str) -> Any:
     return found
 
 
-def server_sources(studio: Any, project: Any = None) -> List[Source]:
+def server_sources(
+    studio: Optional[EntityLike], project: Optional[EntityLike] = None
+) -> List[Source]:
     """The studio document of the ``studio`` Setting row and the one in ``project``'s
     metadata (a Project read with :data:`PROJECT_FIELDS`), as far as they exist."""
     sources = []
     if studio is not None:
         sources.append(Source("studio", STUDIO_ORIGIN, _stored(studio["value"], STUDIO_ORIGIN)))
     text = project["metadata"].get(PROJECT_KEY) if project is not None else None
-    if text is not None:
+    if project is not None and text is not None:
         origin = f"ftrack Project {project['name']} metadata {PROJECT_KEY}"
         sources.append(Source("project", origin, _stored(text, origin)))
     return sources
@@ -156,7 +160,7 @@ def push_studio(session: PublishSession, document: Document) -> None:
     _commit(session)
 
 
-def push_project(session: PublishSession, project: Any, document: Document) -> None:
+def push_project(session: PublishSession, project: EntityLike, document: Document) -> None:
     """Store ``document`` as ``project``'s settings, in the project's metadata."""
     project["metadata"][PROJECT_KEY] = document.to_json()
     _commit(session)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from pathlib import Path
-from typing import Any, Collection, Dict, Iterator, Optional, Sequence, Union
+from typing import Collection, Dict, Iterator, Mapping, NoReturn, Optional, Sequence, Union
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.settings.keys import PATH_FIELDS
 
 
-def fill(key: str, template: str, values: Dict[str, Any]) -> str:
+def fill(key: str, template: str, values: Mapping[str, object]) -> str:
     """``template`` with ``values``; SettingsError naming a field this publish has no value for."""
     missing = [name for name, value in values.items() if value in (None, "")]
 
     class _Values(dict):
-        def __missing__(self, name: str) -> Any:
+        def __missing__(self, name: str) -> NoReturn:
             raise KeyError(name)
 
     try:
