@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Callable, Iterator, List, Optional
 
 import bpy
 
 from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.protocol.json_value import JsonObject
 
 from . import look
 from .scene_setup import (
@@ -27,18 +28,19 @@ from .scene_setup import (
     find_view3d,
 )
 from .sound import mixdown
+from .untyped import Scene, Shading
 
 log = logging.getLogger(__name__)
 
 
-def viewport_shading() -> Optional[Any]:
+def viewport_shading() -> Optional[Shading]:
     """The shading of the artist's 3D view (a window's, also in background mode when the file
     was opened with its UI), or None when there is none."""
     space = find_view3d()[3]
     return space.shading if space is not None else None
 
 
-def display_options(scene: Any) -> Dict[str, Any]:
+def display_options(scene: Scene) -> JsonObject:
     """What the capture will look like, recorded with the publish."""
     shading = viewport_shading() or scene.display.shading
     return {
@@ -51,7 +53,7 @@ def display_options(scene: Any) -> Dict[str, Any]:
     }
 
 
-def colour_management(scene: Any) -> Dict[str, Any]:
+def colour_management(scene: Scene) -> JsonObject:
     """The scene's colour management, which the capture keeps (recorded with the publish)."""
     view = scene.view_settings
     return {
@@ -63,7 +65,7 @@ def colour_management(scene: Any) -> Dict[str, Any]:
     }
 
 
-def _frames_written(scene: Any, spec: CaptureSpec) -> List[Path]:
+def _frames_written(scene: Scene, spec: CaptureSpec) -> List[Path]:
     frames = range(spec.frame_start, spec.frame_end + 1)
     files = [Path(scene.render.frame_path(frame=f)) for f in frames]
     missing = [f.name for f in files if not f.is_file()]
@@ -76,7 +78,7 @@ def _frames_written(scene: Any, spec: CaptureSpec) -> List[Path]:
     return files
 
 
-def _apply_workbench(override: SettingsOverride, scene: Any, spec: CaptureSpec) -> None:
+def _apply_workbench(override: SettingsOverride, scene: Scene, spec: CaptureSpec) -> None:
     override.set(scene.render, "engine", "BLENDER_WORKBENCH")
     override.set(scene.display, "render_aa", "FXAA")  # 2x faster than 8 samples on software GL
     look.apply(override, scene)  # the artist's 3D view shading and background
@@ -91,7 +93,7 @@ class _FrameCounter:
         self.spec = spec
         self.done: set = set()
 
-    def __call__(self, scene: Any, *args: Any) -> None:
+    def __call__(self, scene: Scene, *args: object) -> None:
         if scene.frame_current in self.done:
             return
         self.done.add(scene.frame_current)
@@ -100,7 +102,7 @@ class _FrameCounter:
             "capture", count / self.spec.frame_count, f"frame {count}/{self.spec.frame_count}"
         )
 
-    def handlers(self) -> Iterator[Any]:
+    def handlers(self) -> Iterator[List[Callable[..., None]]]:
         yield bpy.app.handlers.render_write
         yield bpy.app.handlers.frame_change_post
 
@@ -109,7 +111,7 @@ def capture(
     spec: CaptureSpec,
     out_dir: Path,
     progress: Progress = null_progress,
-    scene: Optional[Any] = None,
+    scene: Optional[Scene] = None,
     use_viewport: Optional[bool] = None,
 ) -> CaptureResult:
     """Playblast ``spec`` into ``out_dir`` and return the frame files; restore the scene after.
@@ -168,14 +170,14 @@ def capture_streaming(
     out_dir: Path,
     frame_written: Callable[[Path], None],
     progress: Progress = null_progress,
-    scene: Optional[Any] = None,
+    scene: Optional[Scene] = None,
 ) -> CaptureResult:
     """The background (Workbench) capture, handing each frame file to ``frame_written`` as
     soon as Blender has written it (its ``render_write`` handler), so it can be encoded while
     the next frames render."""
     scene = scene or bpy.context.scene
 
-    def written(rendered: Any, *args: Any) -> None:
+    def written(rendered: Scene, *args: object) -> None:
         frame_written(Path(rendered.render.frame_path(frame=rendered.frame_current)))
 
     bpy.app.handlers.render_write.append(written)

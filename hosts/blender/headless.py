@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+
+if TYPE_CHECKING:
+    from ft_dcc.protocol.json_value import JsonValue
 
 
-def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
+def parse_frames(value: JsonValue) -> Optional[Tuple[int, int]]:
     """A request's ``frames`` as ``(start, end)`` or None (``ft_dcc.host.headless``)."""
     from ft_dcc.host.headless import parse_frames
 

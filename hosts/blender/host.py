@@ -14,11 +14,12 @@ from ft_dcc.host.interface import CaptureResult, CaptureSpec, FrameSink, Host, t
 from ft_dcc.progress import Progress, null_progress
 
 from . import capture as capture_module
+from .untyped import Scene
 
 log = logging.getLogger(__name__)
 
 
-def scene_fps(scene: Any) -> Fraction:
+def scene_fps(scene: Scene) -> Fraction:
     """``fps / fps_base`` as an exact rational: 24 / 1.001 is 24000/1001."""
     return to_fraction(scene.render.fps / scene.render.fps_base)
 
@@ -43,7 +44,7 @@ class BlenderHost(Host):
         self._use_viewport = use_viewport
 
     @property
-    def scene(self) -> Any:
+    def scene(self) -> Scene:
         if self._scene_name:
             return bpy.data.scenes[self._scene_name]
         return bpy.context.scene

@@ -17,6 +17,7 @@ from typing import Any, Dict, Optional
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
+from ft_dcc.host.headless import Outcome
 from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
 
@@ -89,7 +90,7 @@ class BlenderIntegration:
     def run_script(
         self,
         script: Path,
-        payload: Dict[str, Any],
+        payload: Dict[str, object],
         scene: Optional[Path] = None,
         timeout: Optional[float] = None,
         progress: Progress = null_progress,
@@ -104,8 +105,8 @@ class BlenderIntegration:
         )
 
     def publish_headless_result(
-        self, request: Dict[str, Any], progress: Progress = null_progress
-    ) -> Dict[str, Any]:
+        self, request: Dict[str, object], progress: Progress = null_progress
+    ) -> Outcome:
         """Publish ``request['input']`` in a background Blender; return its outcome dict:
         ``exit_code``, ``report`` (the report's JSON data), ``text`` and ``log`` (Blender's output).
         """
@@ -122,7 +123,7 @@ class BlenderIntegration:
                 break
         return outcome
 
-    def publish_headless(self, request: Dict[str, Any]) -> int:
+    def publish_headless(self, request: Dict[str, object]) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)

@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Mapping, Optional, Tuple
 
 import bpy
+
+from ft_dcc.protocol.json_value import JsonObject
+
+from .scene_setup import SettingsOverride
+from .untyped import Scene, Shading, SpaceView3D
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +62,7 @@ SETTINGS_VIEWPORT = {"wireframe": "WIREFRAME", "solid": "SOLID", "material": "MA
 TEMPORARY_WORLD = "ft_dcc playblast background"
 
 
-def view3d_shading() -> Optional[Any]:
+def view3d_shading() -> Optional[Shading]:
     """The shading of the largest 3D view in the file's window(s), or None when there is none."""
     wm = bpy.context.window_manager
     for window in wm.windows if wm else []:
@@ -83,7 +88,7 @@ def theme_background() -> Tuple[float, float, float]:
     return red, green, blue
 
 
-def background_colour(shading: Any, scene: Any) -> Optional[Tuple[float, float, float]]:
+def background_colour(shading: Shading, scene: Scene) -> Optional[Tuple[float, float, float]]:
     """The scene-linear background the 3D view shows, or None when it is the world's own."""
     kind = getattr(shading, "background_type", "WORLD")
     if kind == "VIEWPORT":
@@ -102,12 +107,12 @@ def _plain(value: Any) -> Any:
     return round(value, 4) if isinstance(value, float) else value
 
 
-def record(scene: Any) -> Dict[str, Any]:
+def record(scene: Scene) -> JsonObject:
     """The shading a background capture of ``scene`` uses, for the capture metadata."""
     shading = view3d_shading()
     source = "3d-view" if shading is not None else "scene"
     shading = shading if shading is not None else scene.display.shading
-    data: Dict[str, Any] = {"source": source, "type": shading.type}
+    data: JsonObject = {"source": source, "type": shading.type}
     for name in SHADING_OPTIONS:
         if hasattr(shading, name):
             data[name] = _plain(getattr(shading, name))
@@ -123,7 +128,7 @@ def record(scene: Any) -> Dict[str, Any]:
     return data
 
 
-def apply(override: Any, scene: Any) -> None:
+def apply(override: SettingsOverride, scene: Scene) -> None:
     """Set ``scene``'s Workbench render up as the artist's 3D view through ``override`` (a
     ``scene_setup.SettingsOverride``, which puts it all back and removes a world made for it)."""
     source = view3d_shading()
@@ -148,7 +153,7 @@ def apply(override: Any, scene: Any) -> None:
     override.set(scene.world, "color", colour)
 
 
-def apply_setting(override: Any, scene: Any, shading: str) -> None:
+def apply_setting(override: SettingsOverride, scene: Scene, shading: str) -> None:
     """``capture.shading`` on a Workbench render (after :func:`apply`): wireframe, solid, or
     solid coloured by material (Material Preview needs EEVEE); "scene" keeps the artist's."""
     if shading not in SETTINGS_WORKBENCH:
@@ -159,7 +164,7 @@ def apply_setting(override: Any, scene: Any, shading: str) -> None:
         override.set(scene.display.shading, "color_type", colour)
 
 
-def set_viewport(space: Any, viewport: Dict[str, Any]) -> None:
+def set_viewport(space: SpaceView3D, viewport: Mapping[str, object]) -> None:
     """``capture.shading/overlays/hud`` on the 3D view of an interactive playblast (the caller
     saved the view and puts it back). Blender draws its HUD (the text info) as an overlay: with
     ``hud`` on and ``overlays`` off, only the text info is left on."""

@@ -36,6 +36,7 @@ from .scene_setup import (
     find_view3d,
 )
 from .sound import mixdown
+from .untyped import Scene
 from .viewport import ViewState
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class ViewportCapture:
         self,
         spec: CaptureSpec,
         out_dir: Path,
-        scene: Optional[Any] = None,
+        scene: Optional[Scene] = None,
         progress: Progress = null_progress,
     ) -> None:
         self.spec = spec
@@ -178,7 +179,7 @@ def capture_viewport(
     spec: CaptureSpec,
     out_dir: Path,
     progress: Progress = null_progress,
-    scene: Optional[Any] = None,
+    scene: Optional[Scene] = None,
 ) -> CaptureResult:
     """The whole viewport playblast at once (main thread); restored also after an error."""
     capture = ViewportCapture(spec, out_dir, scene, progress)

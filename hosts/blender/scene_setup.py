@@ -5,12 +5,14 @@ so neither reaches into the other."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import bpy
 
 from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.interface import CaptureSpec
+
+from .untyped import Area, Object, Region, Scene, SpaceView3D, Struct, Window
 
 #: frame files are ``<out_dir>/frame_####.png``
 FRAME_PREFIX = "frame_"
@@ -20,7 +22,7 @@ class SettingsOverride:
     """Set RNA properties and remember the first value each had, to put them all back later."""
 
     def __init__(self) -> None:
-        self._saved: List[Tuple[Any, str, Any]] = []
+        self._saved: List[Tuple[Struct, str, object]] = []
         self._keys: set = set()
         self._after: List[Callable[[], None]] = []
 
@@ -28,7 +30,7 @@ class SettingsOverride:
         """Run ``action`` once everything is put back (e.g. remove a data block made for it)."""
         self._after.append(action)
 
-    def set(self, owner: Any, attribute: str, value: Any) -> None:
+    def set(self, owner: Struct, attribute: str, value: object) -> None:
         key = (owner.as_pointer(), attribute)
         if key not in self._keys:
             old = getattr(owner, attribute)
@@ -59,8 +61,8 @@ class SettingsOverride:
 
 
 def find_view3d(
-    window: Optional[Any] = None,
-) -> Tuple[Optional[Any], Optional[Any], Optional[Any], Optional[Any]]:
+    window: Optional[Window] = None,
+) -> Tuple[Optional[Window], Optional[Area], Optional[Region], Optional[SpaceView3D]]:
     """The artist's 3D view: (window, area, region, space); Nones when there is no window."""
     wm = bpy.context.window_manager
     windows = [window] if window is not None else []
@@ -82,7 +84,7 @@ def can_use_viewport() -> bool:
     return not bpy.app.background and find_view3d()[3] is not None
 
 
-def camera_object(scene: Any, name: Optional[str]) -> Any:
+def camera_object(scene: Scene, name: Optional[str]) -> Object:
     """The camera object called ``name`` in ``scene`` (the scene camera when no name); a
     CaptureError that names the cameras there are otherwise."""
     if name:
@@ -103,7 +105,7 @@ def camera_object(scene: Any, name: Optional[str]) -> Any:
 
 
 def apply_output_settings(
-    override: SettingsOverride, scene: Any, spec: CaptureSpec, out_dir: Path, camera: Any
+    override: SettingsOverride, scene: Scene, spec: CaptureSpec, out_dir: Path, camera: Object
 ) -> None:
     """Render ``spec``'s frames of ``camera`` as 8-bit PNGs into ``out_dir``, burn-in as asked;
     every setting through ``override``, so it is put back."""

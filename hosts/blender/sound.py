@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import List, Optional
 
 import bpy
 
 from ft_dcc.exceptions import CaptureError
 
+from .untyped import Scene, Strip
+
 log = logging.getLogger(__name__)
 
 
-def sound_strips(scene: Any) -> List[Any]:
+def sound_strips(scene: Scene) -> List[Strip]:
     """The audible sound strips of ``scene`` (``strips_all`` in 4.4+, ``sequences_all`` before)."""
     editor = scene.sequence_editor
     if editor is None or not scene.use_audio:  # "Play Audio" off: the scene's sound is muted
@@ -28,7 +30,7 @@ def sound_strips(scene: Any) -> List[Any]:
     return [s for s in strips if s.type == "SOUND" and not s.mute]
 
 
-def mixdown(scene: Any, out_dir: Path) -> Optional[Path]:
+def mixdown(scene: Scene, out_dir: Path) -> Optional[Path]:
     """Mix the scene's sound strips over its current frame range into ``out_dir/sound.wav``."""
     if not sound_strips(scene):
         return None

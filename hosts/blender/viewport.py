@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Tuple
 
+from .untyped import SpaceView3D
+
 log = logging.getLogger(__name__)
 
 #: the region's view, in the order it is put back: the matrix first (Blender derives location,
@@ -58,7 +60,7 @@ def _writable(struct: Any) -> List[str]:
 class ViewState:
     """Every writable value of one 3D view (``SpaceView3D``), to put back with :meth:`restore`."""
 
-    def __init__(self, space: Any) -> None:
+    def __init__(self, space: SpaceView3D) -> None:
         self.space = space
         self.values: Dict[str, Dict[str, Any]] = {}
         for name in PARTS:

@@ -12,13 +12,14 @@ import functools
 import logging
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Union
 
 from maya import cmds
 
 from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.protocol.json_value import JsonObject
 
 from . import colour, scene
 from . import sound as sound_module
@@ -32,9 +33,9 @@ FRAME_PADDING = 4
 PANEL_LOOK = ("displayAppearance", "displayLights", "displayTextures", "wireframeOnShaded")
 
 
-def display_options() -> Dict[str, Any]:
+def display_options() -> JsonObject:
     """What the capture will look like, recorded with the publish (no UI query in batch)."""
-    options: Dict[str, Any] = {
+    options: JsonObject = {
         "method": "playblast",
         "format": "png",
         "offscreen": True,
@@ -52,7 +53,7 @@ def display_options() -> Dict[str, Any]:
 
 #: ``capture.shading`` as modelEditor flags (Maya 2025: displayAppearance "wireframe" /
 #: "smoothShaded", displayTextures on for the materials' textures); "scene" changes nothing
-SHADING_FLAGS: Dict[str, Dict[str, Any]] = {
+SHADING_FLAGS: Dict[str, Dict[str, Union[str, bool]]] = {
     "scene": {},
     "wireframe": {"displayAppearance": "wireframe"},
     "solid": {"displayAppearance": "smoothShaded", "displayTextures": False},
@@ -62,7 +63,7 @@ SHADING_FLAGS: Dict[str, Dict[str, Any]] = {
 OVERLAY_FLAGS = ("grid", "manipulators", "selectionHiliteDisplay")
 
 
-def panel_edits(spec: CaptureSpec) -> Dict[str, Any]:
+def panel_edits(spec: CaptureSpec) -> Dict[str, Union[str, bool]]:
     """The modelEditor flags the capture sets on its panel (and puts back after)."""
     viewport = spec.viewport()
     edits = dict(SHADING_FLAGS.get(str(viewport["shading"]), {}))
@@ -81,9 +82,9 @@ def _apply_panel_look(restorer: _Restorer, panel: str, spec: CaptureSpec) -> Non
         restorer.add(functools.partial(cmds.modelEditor, panel, e=True, **{flag: previous}))
 
 
-def playblast_flags(spec: CaptureSpec, prefix: Path, panel: Optional[str]) -> Dict[str, Any]:
+def playblast_flags(spec: CaptureSpec, prefix: Path, panel: Optional[str]) -> Dict[str, object]:
     """The ``cmds.playblast`` flags for ``spec`` (Maya 2025 long names)."""
-    flags: Dict[str, Any] = {
+    flags: Dict[str, object] = {
         "format": "image",
         "compression": "png",
         "filename": str(prefix),
@@ -130,9 +131,9 @@ class _Restorer:
     """Undo actions run in reverse order; one failure never stops the others."""
 
     def __init__(self) -> None:
-        self._actions: List[Callable[[], Any]] = []
+        self._actions: List[Callable[[], object]] = []
 
-    def add(self, action: Callable[[], Any]) -> None:
+    def add(self, action: Callable[[], object]) -> None:
         self._actions.append(action)
 
     def restore(self) -> List[str]:

@@ -12,9 +12,11 @@ config, rendering space, display/view and the playblast's transform are recorded
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import Callable
 
 from maya import cmds
+
+from ft_dcc.protocol.json_value import JsonObject, JsonValue
 
 PLAYBLAST = "playblast"
 SCENE_FLAGS = {  # recorded key -> colorManagementPrefs query flag
@@ -27,8 +29,8 @@ SCENE_FLAGS = {  # recorded key -> colorManagementPrefs query flag
 }
 
 
-def _playblast_output() -> Dict[str, Any]:
-    def query(flag: str) -> Any:
+def _playblast_output() -> JsonObject:
+    def query(flag: str) -> JsonValue:
         return cmds.colorManagementPrefs(q=True, outputTarget=PLAYBLAST, **{flag: True})
 
     return {
@@ -38,18 +40,18 @@ def _playblast_output() -> Dict[str, Any]:
     }
 
 
-def planned(current: Dict[str, Any]) -> Dict[str, Any]:
+def planned(current: JsonObject) -> JsonObject:
     """The playblast output transform the capture applies, given the scene's ``current`` one."""
     if current["enabled"]:
         return dict(current)  # the artist's own choice
     return dict(current, enabled=True, use_view_transform=True)
 
 
-def colour_settings() -> Dict[str, Any]:
+def colour_settings() -> JsonObject:
     """The scene's colour management and the playblast transform the capture will apply."""
     if not cmds.colorManagementPrefs(q=True, cmEnabled=True):
         return {"enabled": False}
-    data: Dict[str, Any] = {"enabled": True}
+    data: JsonObject = {"enabled": True}
     for key, flag in SCENE_FLAGS.items():
         data[key] = cmds.colorManagementPrefs(q=True, **{flag: True})
     if not data["config_file_enabled"]:
@@ -58,7 +60,7 @@ def colour_settings() -> Dict[str, Any]:
     return data
 
 
-def follow_view_transform(undo: Callable[[Callable[[], Any]], None]) -> Dict[str, Any]:
+def follow_view_transform(undo: Callable[[Callable[[], object]], None]) -> JsonObject:
     """Turn the playblast output transform on (as the view transform) when it is off; register
     how to put it back with ``undo``. Returns the transform the playblast uses."""
     if not cmds.colorManagementPrefs(q=True, cmEnabled=True):

@@ -10,11 +10,16 @@ The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this only draw
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 from maya import cmds
 
 from .choices import current_task
+
+if TYPE_CHECKING:
+    from ft_dcc.host.feedback import FeedbackRow, TaskFeedback
+    from ft_dcc.host.overlay import Download
+    from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +28,9 @@ TITLE = "ftrack review feedback"
 LABEL = "Review feedback"
 
 
-def show_feedback(task: Optional[str] = None, fetch: Optional[Callable[..., Any]] = None) -> Any:
+def show_feedback(
+    task: Optional[str] = None, fetch: Optional[Callable[[Optional[str]], TaskFeedback]] = None
+) -> Optional[str]:
     """Read the feedback and show it in the window (replacing an open one); the list's name,
     or None when it could not be read (the artist was told why)."""
     from ft_dcc.exceptions import FtDccError
@@ -53,13 +60,13 @@ def show_feedback(task: Optional[str] = None, fetch: Optional[Callable[..., Any]
     return listing
 
 
-def chosen_row(listing: str, rows: List[Any]) -> Optional[Any]:
+def chosen_row(listing: str, rows: List[FeedbackRow]) -> Optional[FeedbackRow]:
     """The row chosen in the list (None when nothing is)."""
     chosen = cmds.textScrollList(listing, query=True, selectIndexedItem=True) or []
     return rows[chosen[0] - 1] if chosen else None  # Maya's list indices start at 1
 
 
-def go_to_note(listing: str, rows: List[Any]) -> Optional[int]:
+def go_to_note(listing: str, rows: List[FeedbackRow]) -> Optional[int]:
     """Set the current time to the chosen note's frame (rows without one move nothing)."""
     row = chosen_row(listing, rows)
     frame = row.frame if row is not None else None
@@ -73,7 +80,7 @@ def _tell(exc: Exception) -> None:
 
 
 def show_drawing(
-    listing: str, rows: List[Any], download: Optional[Callable[..., Any]] = None
+    listing: str, rows: List[FeedbackRow], download: Optional[Download] = None
 ) -> List[str]:
     """Lay the chosen note's drawings over the viewport on their frames and go to the first;
     the image planes made ([] when the note has none, the artist was told why)."""
@@ -96,7 +103,7 @@ def show_drawing(
     return made
 
 
-def hide_drawing(listing: str, rows: List[Any]) -> List[str]:
+def hide_drawing(listing: str, rows: List[FeedbackRow]) -> List[str]:
     """Remove the chosen note's drawings from the viewport; the image planes removed."""
     from .overlay import hide_overlay
 
@@ -104,14 +111,19 @@ def hide_drawing(listing: str, rows: List[Any]) -> List[str]:
     return hide_overlay(row.note_id) if row is not None and row.note_id else []
 
 
-def compare(listing: str, rows: List[Any], **kwargs: Any) -> Optional[str]:
+def compare(
+    listing: str,
+    rows: List[FeedbackRow],
+    make_session: Optional[Callable[[], PublishSession]] = None,
+    opener: Optional[Callable[[str], object]] = None,
+) -> Optional[str]:
     """Open the review page comparing the chosen row's version with the newer one."""
     from ft_dcc.exceptions import FtDccError
     from ft_dcc.host.feedback import open_compare
 
     row = chosen_row(listing, rows)
     try:
-        return open_compare(row, **kwargs) if row is not None else None
+        return open_compare(row, make_session, opener) if row is not None else None
     except FtDccError as exc:
         _tell(exc)
         return None

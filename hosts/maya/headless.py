@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ft_dcc.host.headless import Outcome
+    from ft_dcc.protocol.json_value import JsonObject
 
 
-def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
+def publish_request(request: JsonObject) -> Outcome:
     """Start Maya standalone, open the scene, publish it, describe the outcome."""
     import maya.standalone
 
@@ -31,12 +35,12 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         from ft_dcc.publish.api import run_publish
         from ft_dcc.publish.request import PublishRuntime
 
-        cmds.file(str(Path(request["input"]).resolve()), open=True, force=True)
+        cmds.file(str(Path(str(request["input"])).resolve()), open=True, force=True)
         report = run_publish(
             MayaHost(), publish_request_of(request), PublishRuntime(progress=progress_to_caller)
         )
         if request.get("report"):
-            report.save(Path(request["report"]))
+            report.save(Path(str(request["report"])))
         return outcome_of(report)
     finally:
         maya.standalone.uninitialize()

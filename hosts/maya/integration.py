@@ -11,11 +11,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Dict, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
+from ft_dcc.host.headless import Outcome
 from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
 
@@ -110,7 +111,7 @@ class MayaIntegration:
     def run_script(
         self,
         script: Path,
-        payload: Dict[str, Any],
+        payload: Dict[str, object],
         timeout: Optional[float] = None,
         progress: Progress = null_progress,
     ) -> subprocess.CompletedProcess:
@@ -138,8 +139,8 @@ class MayaIntegration:
             ) from exc
 
     def publish_headless_result(
-        self, request: Dict[str, Any], progress: Progress = null_progress
-    ) -> Dict[str, Any]:
+        self, request: Dict[str, object], progress: Progress = null_progress
+    ) -> Outcome:
         """Publish ``request['input']`` with mayapy; return ``exit_code``, ``report`` (the
         report's JSON data), ``text`` and ``log`` (mayapy's output)."""
         scene = headless.existing_scene(request, "Maya scene")
@@ -150,7 +151,7 @@ class MayaIntegration:
             "mayapy",
         )
 
-    def publish_headless(self, request: Dict[str, Any]) -> int:
+    def publish_headless(self, request: Dict[str, object]) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)

@@ -8,13 +8,16 @@ Nothing here runs in batch mode (mayapy, ``maya -batch``): :func:`build_menu` ch
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Dict, Optional
 
 from maya import cmds, mel
 
 from ft_dcc.host.stages import overall_fraction
 
 from .prompts import DIALOG_TITLE, ask_choices, prompt
+
+if TYPE_CHECKING:
+    from ft_dcc.publish.report import PublishReport
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +91,13 @@ class MainProgressBar:
         status = f"{stage}: {message}" if message else stage
         cmds.progressBar(self.bar, edit=True, progress=round(self.fraction * 100), status=status)
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._active:
             cmds.progressBar(self.bar, edit=True, endProgress=True)
             self._active = False
 
 
-def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Any:
+def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Optional[PublishReport]:
     """The menu command: ask, publish with progress, show the report. Returns the report
     (None when the artist cancelled)."""
     from ft_dcc.host.job import PublishJob

@@ -8,11 +8,15 @@ The reading and ordering are ft_dcc's (``ft_dcc.host.task_choices``); this file 
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 from maya import cmds
 
 from .choices import last_choices
+
+if TYPE_CHECKING:
+    from ft_dcc.host.task_choices import Picker, TaskChoice
+    from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +25,7 @@ LABEL = "Choose task..."
 TITLE = "ftrack: choose the task"
 
 
-def _load(session: Optional[Any] = None) -> Any:
+def _load(session: Optional[PublishSession] = None) -> Picker:
     from ft_dcc.host.task_choices import load_picker
     from ft_dcc.session import Session
 
@@ -35,7 +39,7 @@ def _load(session: Optional[Any] = None) -> Any:
             session.close()
 
 
-def show_task_picker(load: Callable[[], Any] = _load) -> Optional[str]:
+def show_task_picker(load: Callable[[], Picker] = _load) -> Optional[str]:
     """Open the window (replacing an open one); its name, or None when the server said no."""
     from ft_dcc.exceptions import FtDccError
     from ft_dcc.host.settings_view import panel_lines
@@ -52,14 +56,14 @@ def show_task_picker(load: Callable[[], Any] = _load) -> Optional[str]:
     chosen = cmds.text(label="Click a task: the publish then offers it", align="left")
     search = cmds.textField(placeholderText="Filter: type part of a shot or task name")
     listing = cmds.textScrollList(numberOfRows=16)
-    shown: List[Any] = []
+    shown: List[TaskChoice] = []
 
     def fill(text: str = "") -> None:
         words = text.lower().split()
         shown[:] = [c for c in picker.choices if all(w in c.path.lower() for w in words)]
         cmds.textScrollList(listing, edit=True, removeAll=True, append=[_line(c) for c in shown])
 
-    def choose(*_args: Any) -> None:
+    def choose(*_args: object) -> None:
         index = (cmds.textScrollList(listing, query=True, selectIndexedItem=True) or [0])[0]
         if 1 <= index <= len(shown):
             last_choices["task"] = shown[index - 1].path
@@ -73,6 +77,6 @@ def show_task_picker(load: Callable[[], Any] = _load) -> Optional[str]:
     return window
 
 
-def _line(choice: Any) -> str:
+def _line(choice: TaskChoice) -> str:
     mark = "  (the scene's)" if choice.from_scene else "  (recent)" if choice.recent else ""
     return choice.path + mark

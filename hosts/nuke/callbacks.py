@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import nuke
 
 from ft_dcc.host.job import PublishJob
 from ft_dcc.host.messages import artist_message
+from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.settings.resolve import Resolved
 
@@ -51,13 +52,13 @@ MENU_TICKED = "ftrack/Publish ticked Writes for review"
 #: frames each Write node wrote in the render under way, by node name
 _rendered: Dict[str, List[int]] = {}
 #: reports of the publishes started from this session, latest last (for tools and tests)
-reports: List[Any] = []
+reports: List[PublishReport] = []
 #: the publishes started from this session, latest last
 jobs: List[PublishJob] = []
 
 
 # -- knobs ---------------------------------------------------------------------------------------
-def add_review_knobs(node: Optional[Any] = None) -> None:
+def add_review_knobs(node: Optional[nuke.Node] = None) -> None:
     """Give a Write node the **ftrack review** tab (once; a loaded script already has it)."""
     node = node if node is not None else nuke.thisNode()
     if node.knob(PUBLISH_KNOB) is not None:
@@ -75,13 +76,13 @@ def add_review_knobs(node: Optional[Any] = None) -> None:
     nuke.root().setModified(was_modified)  # adding our knobs is not an edit by the artist
 
 
-def wants_review(node: Any) -> bool:
+def wants_review(node: nuke.Node) -> bool:
     """True when ``node``'s "publish for review" box is ticked."""
     knob = node.knob(PUBLISH_KNOB)
     return knob is not None and bool(knob.value())
 
 
-def _text(node: Any, name: str) -> Optional[str]:
+def _text(node: nuke.Node, name: str) -> Optional[str]:
     knob = node.knob(name)
     value = str(knob.value()).strip() if knob is not None else ""
     return value or None
@@ -117,7 +118,7 @@ def after_render() -> None:
         show(f"Publishing {node.name()} for review failed: {exc}")
 
 
-def _is_chunk(node: Any, rendered: Tuple[int, int]) -> bool:
+def _is_chunk(node: nuke.Node, rendered: Tuple[int, int]) -> bool:
     """Under ``nuke -t``/``-x`` (a farm), a render of part of the node's range is one chunk of
     a split job: say so and publish nothing (each chunk would be a partial review)."""
     start, end = NukeHost(write_node=node.name()).frame_range()
@@ -150,7 +151,7 @@ def _finished(job: PublishJob, node_name: str) -> None:
 
 
 def publish_write_node(
-    node: Any,
+    node: nuke.Node,
     frames: Optional[Tuple[int, int]] = None,
     just_rendered: bool = False,
     background: Optional[bool] = None,
@@ -166,7 +167,7 @@ def publish_write_node(
 
 
 def publish_writes(
-    nodes: List[Any],
+    nodes: List[nuke.Node],
     frames: Optional[Tuple[int, int]] = None,
     just_rendered: bool = False,
     background: Optional[bool] = None,
@@ -200,7 +201,7 @@ def publish_writes(
     return job.start(f"ft_dcc publish {', '.join(names)}")
 
 
-def report_text(report: Any, settings: Optional[Resolved] = None) -> str:
+def report_text(report: PublishReport, settings: Optional[Resolved] = None) -> str:
     """What the artist reads: the full report on a terminal; in the app's dialog, the outcome,
     warnings, the review link and the settings profile the publish used (``settings``: what
     it read; the step list stays in the script editor's log). No ``nuke`` call: it may run in
@@ -237,7 +238,7 @@ def publish_ticked() -> Optional[PublishJob]:
     return publish_writes(writes)
 
 
-def ticked_writes() -> List[Any]:
+def ticked_writes() -> List[nuke.Node]:
     """The script's Write nodes whose "publish for review" box is ticked, in node order."""
     return [w for w in nuke.allNodes("Write") if wants_review(w)]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import List, Optional
 
 import nuke
 
@@ -35,13 +35,13 @@ def frame_path(pattern: str, frame: int) -> str:
     return _PRINTF.sub(lambda m: ("%" + m.group(1) + "d") % frame, path)
 
 
-def write_path(write: Any) -> str:
+def write_path(write: nuke.Node) -> str:
     """The Write's file path with its TCL (e.g. ``[value root.name]``) evaluated and the frame
     padding kept, as ``nuke.filename`` gives it; '' when it has none."""
     return nuke.filename(write) or ""
 
 
-def write_file_type(write: Any) -> str:
+def write_file_type(write: nuke.Node) -> str:
     """The Write's file type: its ``file_type`` knob, or the extension when that is empty."""
     chosen = str(write["file_type"].value()).strip()
     if chosen:
@@ -50,7 +50,7 @@ def write_file_type(write: Any) -> str:
     return _EXTENSION_TYPES.get(extension, extension)
 
 
-def rendered_frames(write: Any, start: int, end: int) -> Optional[List[Path]]:
+def rendered_frames(write: nuke.Node, start: int, end: int) -> Optional[List[Path]]:
     """The Write's files for ``start``-``end`` when every one is on disk, else None."""
     pattern = write_path(write)
     if not pattern or write_file_type(write) not in REUSABLE_TYPES:
@@ -63,7 +63,7 @@ def rendered_frames(write: Any, start: int, end: int) -> Optional[List[Path]]:
     return None
 
 
-def rendered_movie(write: Any) -> Optional[Path]:
+def rendered_movie(write: nuke.Node) -> Optional[Path]:
     """The movie a ``mov`` Write wrote (one file, no frame number), when it is on disk."""
     pattern = write_path(write)
     if not pattern or write_file_type(write) != "mov":
@@ -74,7 +74,7 @@ def rendered_movie(write: Any) -> Optional[Path]:
     return path if path.is_file() else None
 
 
-def source_node(write: Optional[Any]) -> Any:
+def source_node(write: Optional[nuke.Node]) -> nuke.Node:
     """What to render: the Write node's input, else the first Viewer's input."""
     if write is not None:
         source = write.input(0)
@@ -94,7 +94,9 @@ def source_node(write: Optional[Any]) -> Any:
     )
 
 
-def render(source: Any, spec: CaptureSpec, out_dir: Path, progress: Progress) -> CaptureResult:
+def render(
+    source: nuke.Node, spec: CaptureSpec, out_dir: Path, progress: Progress
+) -> CaptureResult:
     """Render ``source`` for ``spec``'s range into ``out_dir/review.####.png``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     pattern = (out_dir / FRAME_PATTERN).as_posix()
@@ -103,7 +105,7 @@ def render(source: Any, spec: CaptureSpec, out_dir: Path, progress: Progress) ->
     total = spec.frame_count
     done: List[int] = []
     stopped: List[FtDccError] = []  # a Cancel raised by the progress sink inside the render
-    temp: Any = None
+    temp: Optional[nuke.Node] = None
     temp_name = ""
 
     def frame_written() -> None:

@@ -10,7 +10,7 @@ so the config's defaults apply; the validator checks every name against the conf
 from __future__ import annotations
 
 import re
-from typing import Any, Optional, Tuple
+from typing import Optional, Tuple
 
 import nuke
 
@@ -23,7 +23,7 @@ _BUILTIN_PREFIX = "fn-nuke_"  # Nuke's menu name for OCIO's built-in configs
 _VIEW_DISPLAY = re.compile(r"^(?P<view>.+?) \((?P<display>[^()]+)\)$")
 
 
-def write_colour(write: Any) -> Optional[ColourSettings]:
+def write_colour(write: nuke.Node) -> Optional[ColourSettings]:
     """The transform ``write``'s frames need, or None when they are display-referred."""
     if write_file_type(write) not in SCENE_LINEAR_TYPES:
         return None

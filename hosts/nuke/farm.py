@@ -51,13 +51,13 @@ def publish_on_farm() -> Optional[Path]:
     from ft_dcc.farm.submit import submit
 
     from .callbacks import COMMENT_KNOB, REVIEW_SESSION_KNOB, TASK_KNOB, _text
-    from .headless import pick_write_nodes
+    from .headless import script_write_nodes
 
     path = _saved_script()
     if path is None:
         return None
     try:
-        writes = pick_write_nodes(None)  # what the farm's headless publish will take
+        writes = script_write_nodes()  # what the farm's headless publish will take
         first = writes[0] if writes else None
 
         def knob(name: str) -> Optional[str]:

@@ -9,10 +9,14 @@ The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this only lays
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 import nuke
 import nukescripts
+
+if TYPE_CHECKING:
+    from ft_dcc.host.feedback import FeedbackRow, TaskFeedback
+    from ft_dcc.host.overlay import Download
 
 PANEL_ID = "uk.ft_dcc.feedback"
 TITLE = "ftrack review feedback"
@@ -23,7 +27,7 @@ CHOOSE = "(choose a note)"
 class FeedbackPanel(nukescripts.PythonPanel):
     """All the feedback as text, and a menu of the notes that have a frame."""
 
-    def __init__(self, found: Any) -> None:
+    def __init__(self, found: TaskFeedback) -> None:
         super().__init__(TITLE, PANEL_ID)
         rows = found.rows()
         self.notes = [row for row in rows if row.kind == "note" and row.frame is not None]
@@ -40,7 +44,7 @@ class FeedbackPanel(nukescripts.PythonPanel):
         self.addKnob(nuke.Multiline_Eval_String_Knob("feedback", "Feedback", text))
         self.setMinimumSize(560, 360)
 
-    def knobChanged(self, knob: Any) -> None:
+    def knobChanged(self, knob: nuke.Knob) -> None:
         if knob is self.note:
             go_to(self.notes, str(knob.value()))
         elif knob is self.show_button:
@@ -48,22 +52,22 @@ class FeedbackPanel(nukescripts.PythonPanel):
         elif knob is self.hide_button:
             hide_drawing(self.chosen())
 
-    def chosen(self) -> Optional[Any]:
+    def chosen(self) -> Optional[FeedbackRow]:
         """The note row chosen in "Go to note" (None for the placeholder)."""
         label = str(self.note.value())
         return next((row for row in self.notes if row.label.strip() == label), None)
 
 
-def go_to(notes: List[Any], label: str) -> Optional[int]:
+def go_to(notes: List[FeedbackRow], label: str) -> Optional[int]:
     """Set the frame to the note labelled ``label`` (nothing for the placeholder)."""
     for row in notes:
-        if row.label.strip() == label:
+        if row.frame is not None and row.label.strip() == label:
             nuke.frame(row.frame)
             return int(row.frame)
     return None
 
 
-def show_drawing(row: Optional[Any], download: Optional[Callable[..., Any]] = None) -> List[str]:
+def show_drawing(row: Optional[FeedbackRow], download: Optional[Download] = None) -> List[str]:
     """Lay the note's drawings over the Viewer on their frames and go to the first; the nodes
     made ([] when there is none to show: the artist was told why)."""
     from ft_dcc.exceptions import FtDccError
@@ -84,7 +88,7 @@ def show_drawing(row: Optional[Any], download: Optional[Callable[..., Any]] = No
     return made
 
 
-def hide_drawing(row: Optional[Any]) -> List[str]:
+def hide_drawing(row: Optional[FeedbackRow]) -> List[str]:
     """Remove the note's drawings from the Viewer; the nodes removed."""
     from .overlay import hide_overlay
 
@@ -92,7 +96,7 @@ def hide_drawing(row: Optional[Any]) -> List[str]:
 
 
 def show_feedback(
-    task: Optional[str] = None, fetch: Optional[Callable[..., Any]] = None
+    task: Optional[str] = None, fetch: Optional[Callable[[Optional[str]], TaskFeedback]] = None
 ) -> Optional[FeedbackPanel]:
     """Read the feedback of ``task`` (default ``$FTRACK_CONTEXTID``) and show the panel;
     None when it could not be read (the artist was told why)."""

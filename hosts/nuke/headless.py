@@ -17,30 +17,39 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple, Union
+
+if TYPE_CHECKING:
+    import nuke
+
+    from ft_dcc.host.headless import Outcome
+    from ft_dcc.protocol.json_value import JsonObject, JsonValue
 
 
-def parse_frames(value: Any) -> Optional[Tuple[int, int]]:
+def parse_frames(value: JsonValue) -> Optional[Tuple[int, int]]:
     """A request's ``frames`` as ``(start, end)`` or None (``ft_dcc.host.headless``)."""
     from ft_dcc.host.headless import parse_frames
 
     return parse_frames(value)
 
 
-def pick_write_node(name: Optional[str]) -> Any:
+def pick_write_node(name: Optional[str]) -> Union[str, nuke.Node, None]:
     """The Write node to publish (see the module docstring), or None for the viewer's input."""
     picked = pick_write_nodes(name)
     return picked[0] if picked else None
 
 
-def pick_write_nodes(name: Optional[str]) -> List[Any]:
-    """The Write nodes to publish: ``name``, else every ticked one (several: one version
-    each), else the only one; none for the viewer's input. Several unticked: an error."""
+def pick_write_nodes(name: Optional[str]) -> List[Union[str, nuke.Node]]:
+    """The Write nodes to publish: ``name``, else :func:`script_write_nodes`."""
+    return [name] if name else list(script_write_nodes())
+
+
+def script_write_nodes() -> List[nuke.Node]:
+    """Every ticked Write node (several: one version each), else the only one; none for the
+    viewer's input. Several unticked: an error."""
     import nuke
     from ft_dcc_hosts.nuke.callbacks import ticked_writes
 
-    if name:
-        return [name]
     writes = nuke.allNodes("Write")
     ticked = ticked_writes()
     if ticked or len(writes) <= 1:
@@ -55,11 +64,11 @@ def pick_write_nodes(name: Optional[str]) -> List[Any]:
     )
 
 
-def _name(write: Any) -> str:
+def _name(write: Union[str, nuke.Node]) -> str:
     return write if isinstance(write, str) else write.name()
 
 
-def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
+def publish_request(request: JsonObject) -> Outcome:
     """Open the script, publish it and describe the outcome (inside Nuke)."""
     import nuke
     from ft_dcc_hosts.nuke.host import NukeHost
@@ -68,9 +77,10 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
     from ft_dcc.publish.api import run_publish
     from ft_dcc.publish.request import PublishRuntime, Reviewable
 
-    nuke.scriptOpen(str(Path(request["input"]).resolve()))
+    nuke.scriptOpen(str(Path(str(request["input"])).resolve()))
     typed = publish_request_of(request)
-    writes = pick_write_nodes(request.get("write"))  # a comp has no camera: --camera is ignored
+    write = request.get("write")  # a comp has no camera: --camera is ignored
+    writes = pick_write_nodes(str(write) if write else None)
     if len(writes) > 1:
         typed.reviewables = [Reviewable(source=_name(w)) for w in writes]
     else:

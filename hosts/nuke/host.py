@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 import attr
 import nuke
@@ -29,7 +29,7 @@ from .threads import on_main_thread
 log = logging.getLogger(__name__)
 
 
-def root_fps(root: Any) -> Fraction:
+def root_fps(root: nuke.Node) -> Fraction:
     """The root's fps as an exact rational: 23.976 is 24000/1001, 29.97 is 30000/1001."""
     return to_fraction(root["fps"].value())
 
@@ -52,7 +52,7 @@ class NukeHost(Host):
 
     def __init__(
         self,
-        write_node: Union[str, Any, None] = None,
+        write_node: Union[str, nuke.Node, None] = None,
         reporter: Optional[Callable[[str, str], None]] = None,
         just_rendered: bool = False,
     ) -> None:
@@ -66,7 +66,7 @@ class NukeHost(Host):
 
     @property
     @on_main_thread
-    def write_node(self) -> Optional[Any]:
+    def write_node(self) -> Optional[nuke.Node]:
         """The Write node this host publishes, or None."""
         node = self._write_node
         if node is None or not isinstance(node, str):

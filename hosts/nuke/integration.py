@@ -11,11 +11,12 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
+from ft_dcc.host.headless import Outcome
 from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
 
@@ -106,10 +107,10 @@ class NukeIntegration:
 
     def publish_headless_result(
         self,
-        request: Dict[str, Any],
+        request: Dict[str, object],
         timeout: Optional[float] = None,
         progress: Progress = null_progress,
-    ) -> Dict[str, Any]:
+    ) -> Outcome:
         """Publish ``request['input']`` under ``nuke -t``; return its outcome dict:
         ``exit_code``, ``report`` (the report's data), ``text`` and ``log`` (Nuke's output)."""
         script = headless.existing_scene(request, "Nuke script")
@@ -122,7 +123,7 @@ class NukeIntegration:
             "Nuke",
         )
 
-    def publish_headless(self, request: Dict[str, Any]) -> int:
+    def publish_headless(self, request: Dict[str, object]) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)
@@ -131,7 +132,7 @@ class NukeIntegration:
         sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
         if request.get("report"):
             data = outcome.get("report") or {"ok": False, "errors": [outcome["text"]]}
-            Path(request["report"]).write_text(
+            Path(str(request["report"])).write_text(
                 json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8"
             )
         return headless.print_outcome(outcome, bool(request.get("json")))

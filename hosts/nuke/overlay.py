@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import nuke
 
@@ -33,7 +33,7 @@ def node_prefix(note_id: str) -> str:
     return PREFIX + re.sub(r"[^A-Za-z0-9_]", "_", note_id) + "_"
 
 
-def viewer_input() -> Tuple[Any, int]:
+def viewer_input() -> Tuple[nuke.Node, int]:
     """The Viewer node the artist looks through and the index of the input it shows."""
     window = nuke.activeViewer()
     if window is not None:
@@ -52,7 +52,7 @@ def _label(text: str) -> str:
     return re.sub(r"[\[\]{}$\\]", " ", text)
 
 
-def _drawing(overlay: NoteOverlay, name: str, below: Optional[Any]) -> Any:
+def _drawing(overlay: NoteOverlay, name: str, below: Optional[nuke.Node]) -> nuke.Node:
     """Read -> Reformat -> Premult -> Merge2 over ``below``; the Merge."""
     read = nuke.nodes.Read(name=name + "read", file=overlay.path.as_posix())
     # after the file: choosing a file sets the frame range from it (a still: 1-1)
@@ -99,7 +99,7 @@ def hide_overlay(note_id: str) -> List[str]:
         return []
     names = {n.name() for n in ours}
 
-    def beneath(node: Any) -> Optional[Any]:
+    def beneath(node: Optional[nuke.Node]) -> Optional[nuke.Node]:
         while node is not None and node.name() in names:
             node = node.input(B_INPUT)
         return node

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import List, Optional, cast
 
 import nuke
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 RANGE_UNIT = "frames"
 
 
-def audio_reads() -> List[Any]:
+def audio_reads() -> List[nuke.Node]:
     """The script's enabled AudioRead nodes that name a file."""
     return [
         node
@@ -38,10 +38,11 @@ def _frames(value: float) -> Fraction:
     return Fraction(value).limit_denominator(1000)
 
 
-def clip(node: Any, spec: CaptureSpec, script_fps: Fraction) -> SoundClip:
+def clip(node: nuke.Node, spec: CaptureSpec, script_fps: Fraction) -> SoundClip:
     """``node`` on the review's time line (its first frame is time 0)."""
     begin = _frames(node["begintime"].value(0))
-    file_begin, file_end = (_frames(v) for v in node["filebegintime"].array())
+    file_range = cast("nuke.Array_Knob", node["filebegintime"])  # AudioRead reference: an array
+    file_begin, file_end = (_frames(v) for v in file_range.array())
     return SoundClip(
         path=Path(nuke.filename(node) or node["file"].value()),
         start=(begin - spec.frame_start) / spec.fps,

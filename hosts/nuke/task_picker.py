@@ -10,10 +10,13 @@ The reading and ordering are ft_dcc's (``ft_dcc.host.task_choices``); this only 
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 import nuke
 import nukescripts
+
+if TYPE_CHECKING:
+    from ft_dcc.host.task_choices import Picker, TaskChoice
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +29,16 @@ def _unique(items: List[str]) -> List[str]:
     return list(dict.fromkeys(items))
 
 
-def _project(choice: Any) -> str:
+def _project(choice: TaskChoice) -> str:
     return choice.path.split("/", 1)[0]
 
 
-def _shot(choice: Any) -> str:
+def _shot(choice: TaskChoice) -> str:
     """The task's parents below the project (``sq010/sh010``)."""
     return choice.context.split("/", 1)[1] if "/" in choice.context else choice.context
 
 
-def _entry(choice: Any) -> str:
+def _entry(choice: TaskChoice) -> str:
     mark = " (the script's)" if choice.from_scene else " (recent)" if choice.recent else ""
     return choice.name + mark
 
@@ -43,7 +46,7 @@ def _entry(choice: Any) -> str:
 class TaskPickerPanel(nukescripts.PythonPanel):
     """Three menus narrowing the picker's choices, a path field, the settings lines."""
 
-    def __init__(self, picker: Any) -> None:
+    def __init__(self, picker: Picker) -> None:
         from ft_dcc.host.settings_view import panel_lines
 
         super().__init__(TITLE, PANEL_ID)
@@ -64,10 +67,10 @@ class TaskPickerPanel(nukescripts.PythonPanel):
         self._fill_shots()
 
     # -- the menus --------------------------------------------------------------------------
-    def _in_project(self) -> List[Any]:
+    def _in_project(self) -> List[TaskChoice]:
         return [c for c in self.choices if _project(c) == self.project.value()]
 
-    def _in_shot(self) -> List[Any]:
+    def _in_shot(self) -> List[TaskChoice]:
         return [c for c in self._in_project() if _shot(c) == self.shot.value()]
 
     def _fill_shots(self) -> None:
@@ -78,7 +81,7 @@ class TaskPickerPanel(nukescripts.PythonPanel):
         self.task.setValues([_entry(c) for c in self._in_shot()])
         self._show_chosen()
 
-    def chosen(self) -> Optional[Any]:
+    def chosen(self) -> Optional[TaskChoice]:
         """The task the menus show (None when the project has none)."""
         return next((c for c in self._in_shot() if _entry(c) == self.task.value()), None)
 
@@ -86,7 +89,7 @@ class TaskPickerPanel(nukescripts.PythonPanel):
         choice = self.chosen()
         self.status.setValue(f"Task: {choice.path}" if choice else "No task here")
 
-    def knobChanged(self, knob: Any) -> None:
+    def knobChanged(self, knob: nuke.Knob) -> None:
         if knob is self.project:
             self._fill_shots()
         elif knob is self.shot:
@@ -101,7 +104,7 @@ class TaskPickerPanel(nukescripts.PythonPanel):
                 use_task(choice.path)
 
     # -- typing a path ----------------------------------------------------------------------
-    def go_to(self, path: str) -> Optional[Any]:
+    def go_to(self, path: str) -> Optional[TaskChoice]:
         """Show the task ``path`` in the menus; an unknown one says the nearest ("did you
         mean") and what the shot holds."""
         from ft_dcc.publish.tasks import nearest_names
@@ -121,7 +124,7 @@ class TaskPickerPanel(nukescripts.PythonPanel):
         return found
 
 
-def target_writes() -> List[Any]:
+def target_writes() -> List[nuke.Node]:
     """The Write nodes a publish takes: the selected ones, else the ticked ones, else the only
     Write node of the script."""
     from .callbacks import ticked_writes
@@ -147,7 +150,7 @@ def use_task(path: str) -> List[str]:
     return [w.name() for w in writes]
 
 
-def _load() -> Any:
+def _load() -> Picker:
     from ft_dcc.host.task_choices import load_picker
     from ft_dcc.session import Session
 
@@ -158,7 +161,7 @@ def _load() -> Any:
         session.close()
 
 
-def show_task_picker(load: Callable[[], Any] = _load) -> Optional[TaskPickerPanel]:
+def show_task_picker(load: Callable[[], Picker] = _load) -> Optional[TaskPickerPanel]:
     """Read the choices and show the panel; None when the server said no (the artist was told
     why) or has no task."""
     from ft_dcc.exceptions import FtDccError
