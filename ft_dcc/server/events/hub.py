@@ -33,7 +33,6 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER, TOPIC_UPDATE
-from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.events import (
     ACK,
     CONNECT,
@@ -55,6 +54,7 @@ from ft_dcc.protocol.events import (
     parse_expression,
     parse_packet,
 )
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.events.resume import (
     CONTROL_TOPIC,
     SERVER_TOPIC_PREFIX,
