@@ -9,12 +9,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ft_dcc.server.runtime.config import ServerConfig
 
 MISSING_EXTRA = "the embedded server needs the server extra: pip install 'ft-dcc[server]'"
 
 
-def add_commands(subparsers: Any) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``server`` and ``user`` on the ``ft-dcc`` command line."""
     server = subparsers.add_parser(
         "server",
@@ -82,7 +85,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _config(args: argparse.Namespace) -> Any:
+def _config(args: argparse.Namespace) -> ServerConfig:
     try:
         from ft_dcc.server.http.cors import cors_origins
         from ft_dcc.server.runtime.config import ServerConfig, default_data_dir

@@ -13,14 +13,30 @@ import dataclasses
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict
+from typing import TYPE_CHECKING, Dict, Literal, Optional, TypedDict
 
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.server.model.database import parse_database_url
 from ft_dcc.server.runtime.config import ServerConfig
 
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from starlette.applications import Starlette
+
 CONFIG_ENV = "FT_DCC_SERVER_WORKER_CONFIG"
 _PATH_FIELDS = ("data_dir", "request_log")
+
+
+class _UvicornOptions(TypedDict):
+    """The settings given to uvicorn, in one process or in each worker."""
+
+    host: str
+    port: int
+    log_level: str
+    access_log: bool
+    lifespan: Literal["on"]
+    timeout_graceful_shutdown: int
 
 
 def check_workers(config: ServerConfig) -> None:
@@ -36,7 +52,7 @@ def check_workers(config: ServerConfig) -> None:
 
 
 def _config_to_env(config: ServerConfig) -> str:
-    values: Dict[str, Any] = dataclasses.asdict(config)
+    values: Dict[str, object] = dataclasses.asdict(config)
     for name in _PATH_FIELDS:
         if values.get(name) is not None:
             values[name] = str(values[name])
@@ -44,7 +60,7 @@ def _config_to_env(config: ServerConfig) -> str:
     return json.dumps(values)
 
 
-def worker_app() -> Any:
+def worker_app() -> Starlette:
     """The app of one worker process (uvicorn calls this factory in each of them)."""
     from ft_dcc.server.app import create_app
 
@@ -55,7 +71,7 @@ def worker_app() -> Any:
     return create_app(ServerConfig(**values))
 
 
-def serve(config: ServerConfig, app: Any) -> bool:
+def serve(config: ServerConfig, app: Starlette) -> bool:
     """Serve until SIGINT/SIGTERM; ``False`` when the port could not be bound.
 
     With ``config.workers > 1``, ``app`` (already built here) is closed and the worker processes
@@ -63,7 +79,7 @@ def serve(config: ServerConfig, app: Any) -> bool:
     """
     import uvicorn
 
-    options: Dict[str, Any] = dict(
+    options = _UvicornOptions(
         host=config.host,
         port=config.port,
         log_level="warning",
@@ -84,7 +100,7 @@ def serve(config: ServerConfig, app: Any) -> bool:
     class CleanStopServer(uvicorn.Server):
         """Stops gracefully on SIGINT/SIGTERM and exits 0 (uvicorn would re-raise the signal)."""
 
-        def handle_exit(self, sig: int, frame: Any) -> None:
+        def handle_exit(self, sig: int, frame: Optional[FrameType]) -> None:
             super().handle_exit(sig, frame)
             self._captured_signals.clear()
 

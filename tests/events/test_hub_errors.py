@@ -112,6 +112,11 @@ def test_bad_packets_get_error_acks_not_a_crash(broker_server):
     sock.send('5:2+::{"name":"ftrack.event","args":[{"topic":"x","target":"id=("}]}')
     reply = sock.recv()
     assert reply.startswith('6:::2+[{"success": false, "message": "invalid event target')
+    sock.send('5:5+::{"name":"ftrack.event","args":[{"topic":"x","target":123}]}')
+    assert sock.recv() == (
+        '6:::5+[{"success": false, "message": "invalid event target: '
+        "an event's target must be a string, not int\"}]"
+    )
     sock.send(
         '5:3+::{"name":"ftrack.event","args":[{"topic":"ftrack.meta.subscribe",'
         '"data":{"subscriber":{"id":"s"},"subscription":"topic="}}]}'

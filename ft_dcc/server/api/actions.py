@@ -15,12 +15,12 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
-from ft_dcc.protocol.json_value import JsonValue
+from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.api.search import is_search, search_as_query
 from ft_dcc.server.errors import ApiFailure, ApiOperationError
@@ -51,7 +51,8 @@ def describe(index: int, operation: object) -> str:
 
 
 # -- non-data actions --------------------------------------------------------------------------
-Handler = Callable[[ApiContext, Dict[str, Any], "Caller"], Any]
+#: an action's handler: its reply (turned into JSON), or ``ApiFailure``
+Handler = Callable[[ApiContext, JsonObject, "Caller"], object]
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Caller:
     base_url: str
 
 
-def _server_information(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+def _server_information(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     return {
         "version": ctx.config.version,
         "schema_hash": ctx.store.schema_hash,
@@ -72,11 +73,11 @@ def _server_information(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> 
     }
 
 
-def _schemas(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+def _schemas(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     return ctx.store.schemas
 
 
-def _refuse_committed_file(ctx: ApiContext, component_id: Any, caller: Caller) -> None:
+def _refuse_committed_file(ctx: ApiContext, component_id: object, caller: Caller) -> None:
     """A component already in ``ftrack.server`` keeps its file: uploads make new components."""
     component_id = check_component_id(component_id)
     expression = (
@@ -92,7 +93,7 @@ def _refuse_committed_file(ctx: ApiContext, component_id: Any, caller: Caller) -
         )
 
 
-def _upload_metadata(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+def _upload_metadata(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     refusal = ownership.upload_refusal(
         ctx.store, caller.user_id, check_component_id(op.get("component_id"))
     )
@@ -110,7 +111,7 @@ def _upload_metadata(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any
     )  # fmt: skip
 
 
-def _complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+def _complete_multipart(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     component_id = check_component_id(op.get("component_id"))
     ctx.files.complete_multipart(op.get("upload_id"), component_id, op.get("parts"))
     return {
@@ -120,7 +121,7 @@ def _complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> 
     }
 
 
-def _encode_media(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+def _encode_media(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     if ctx.encoder is None:
         raise ApiFailure("ServerError", "encode_media is not available on this server.")
     started = ctx.encoder.start(
@@ -130,7 +131,7 @@ def _encode_media(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     return dict(started, action="encode_media")
 
 
-def _exists(ctx: ApiContext, entity_type: str, entity_id: Any, caller: Caller) -> bool:
+def _exists(ctx: ApiContext, entity_type: str, entity_id: object, caller: Caller) -> bool:
     entity_id = check_component_id(entity_id)
     reply = ctx.execute(
         [
@@ -159,7 +160,7 @@ def _record_invitation(ctx: ApiContext, kind: str, target_id: str, caller: Calle
     log.info("recorded %s for %s (no mail is sent by the embedded server)", kind, target_id)
 
 
-def _review_invite(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+def _review_invite(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     ids = op.get("review_session_invitee_ids")
     if ids is None:
         ids = [op.get("review_session_invitee_id")]
@@ -171,7 +172,10 @@ def _review_invite(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
                 "ValidationError",
                 f"ReviewSessionInvitee {invitee_id} does not exist; commit the invitee first.",
             )
-    now = {"__type__": "datetime", "value": dt.datetime.now(dt.timezone.utc).isoformat()}
+    now: JsonObject = {
+        "__type__": "datetime",
+        "value": dt.datetime.now(dt.timezone.utc).isoformat(),
+    }
     ctx.execute(
         [
             {
@@ -185,11 +189,11 @@ def _review_invite(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
         caller.user_id,
     )
     for invitee_id in ids:
-        _record_invitation(ctx, "review_session_invite", invitee_id, caller)
+        _record_invitation(ctx, "review_session_invite", str(invitee_id), caller)
     return {"action": op.get("action"), "sent": True}
 
 
-def _user_invite(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+def _user_invite(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     user_id = op.get("user_id")
     if not _exists(ctx, "User", user_id, caller):
         raise ApiFailure("ValidationError", f"User {user_id} does not exist.")
@@ -197,7 +201,7 @@ def _user_invite(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     return {"action": "send_user_invite", "sent": True}
 
 
-def _widget_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+def _widget_url(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     name = op.get("name")
     if name == "review_session":  # the web review page, see ft_dcc.server.review.page
         return widget_url(ctx, op, caller)
@@ -220,28 +224,29 @@ def _widget_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
     return {"action": "get_widget_url", "widget_url": f"{caller.base_url}/widget?token={token}"}
 
 
-def _reset_remote(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+def _reset_remote(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     if op.get("reset_type") != "api_key":
         raise ApiFailure(
             "ValidationError",
             f"reset_type {str(op.get('reset_type'))[:40]!r} is not supported; only api_key is.",
         )
-    user_id = op.get("entity_key") or caller.user_id
-    if isinstance(user_id, list):
-        user_id = user_id[0] if user_id else caller.user_id
+    entity_key: JsonValue = op.get("entity_key") or caller.user_id
+    if isinstance(entity_key, list):
+        entity_key = entity_key[0] if entity_key else caller.user_id
     if op.get("entity_type") not in (None, "User"):
         raise ApiFailure("ValidationError", "reset_remote api_key needs entity_type User.")
-    expression = f"select username from User where id is {quote(check_component_id(user_id))}"
+    user_id = check_component_id(entity_key)
+    expression = f"select username from User where id is {quote(user_id)}"
     reply = ctx.execute([{"action": "query", "expression": expression}], caller.user_id)
     rows = reply[0].get("data") if reply else None
-    if not rows:
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
         raise ApiFailure("ValidationError", f"User {user_id} does not exist.")
     new_key = generate_api_key()
-    ctx.keys.set_key(rows[0]["username"], user_id, new_key)
+    ctx.keys.set_key(str(rows[0]["username"]), user_id, new_key)
     return {"action": "reset_remote", "data": {"api_key": new_key}}
 
 
-def _signed_url(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> Any:
+def _signed_url(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     """``generate_signed_url`` (an action of ftrack's JavaScript API): a short-lived download URL
     of a component in ftrack.server that opens in a browser, with no API key in it."""
     component_id = check_component_id(op.get("component_id"))  # a missing file answers 404
@@ -268,7 +273,7 @@ HANDLERS: Dict[str, Handler] = {
 }
 
 
-def _unknown_action(index: int, action: Any) -> ApiFailure:
+def _unknown_action(index: int, action: object) -> ApiFailure:
     supported = ", ".join(sorted((*DATA_ACTIONS, *HANDLERS, "search")))
     return ApiFailure(
         "ValueError",
@@ -277,7 +282,7 @@ def _unknown_action(index: int, action: Any) -> ApiFailure:
     )
 
 
-def check_batch(batch: object) -> List[Dict[str, Any]]:
+def check_batch(batch: object) -> List[JsonObject]:
     """The batch if it is a list of operation objects with known actions, else ``ApiFailure``."""
     if not isinstance(batch, list):
         raise ApiFailure(
@@ -308,7 +313,7 @@ BEFORE_DATA = (
 IN_BATCH_ORDER = ("get_widget_url",)
 
 
-def _answered_first(operations: List[Dict[str, Any]]) -> List[bool]:
+def _answered_first(operations: List[JsonObject]) -> List[bool]:
     """Per operation: whether it is answered before the data transaction."""
     first_data = next(
         (i for i, op in enumerate(operations) if op["action"] in DATA_ACTIONS), len(operations)
@@ -330,8 +335,8 @@ class _InTransaction(ApiContext):
         """Nothing: the side tables are the outer context's."""
 
     def execute(
-        self, operations: List[Dict[str, Any]], user_id: str, then: Optional[Then] = None
-    ) -> List[Any]:
+        self, operations: List[JsonObject], user_id: str, then: Optional[Then] = None
+    ) -> List[JsonObject]:
         if self.reads is None or then is not None:
             raise RuntimeError("an action inside a batch's transaction runs its operations only")
         return list(self.reads(operations, user_id))
@@ -342,19 +347,23 @@ def _in_transaction(ctx: ApiContext, execute: Execute) -> ApiContext:
     return _InTransaction(**shared, reads=execute)
 
 
-def _check_complete_multipart(ctx: ApiContext, op: Dict[str, Any], caller: Caller) -> None:
+def _check_complete_multipart(ctx: ApiContext, op: JsonObject, caller: Caller) -> None:
     ctx.files.check_multipart(op.get("upload_id"), op.get("component_id"), op.get("parts"))
 
 
 #: Checks run before the data transaction for actions carried out after it.
-VALIDATORS: Dict[str, Callable[[ApiContext, Dict[str, Any], Caller], None]] = {
+VALIDATORS: Dict[str, Callable[[ApiContext, JsonObject, Caller], None]] = {
     "complete_multipart_upload": _check_complete_multipart,
 }
 
 
 def _run_action(
-    ctx: ApiContext, index: int, operation: Dict[str, Any], caller: Caller, handler: Callable
-) -> Any:
+    ctx: ApiContext,
+    index: int,
+    operation: JsonObject,
+    caller: Caller,
+    handler: Callable[[ApiContext, JsonObject, Caller], object],
+) -> object:
     try:
         return handler(ctx, operation, caller)
     except ApiFailure as exc:
@@ -389,9 +398,9 @@ def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]
     for index, operation in enumerate(operations):
         action = operation["action"]
         if first[index]:
-            results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
+            results[index] = _run_action(ctx, index, operation, caller, HANDLERS[str(action)])
         elif action in VALIDATORS:
-            _run_action(ctx, index, operation, caller, VALIDATORS[action])
+            _run_action(ctx, index, operation, caller, VALIDATORS[str(action)])
     data_indexes = [i for i, op in enumerate(operations) if op["action"] in DATA_ACTIONS]
     inside = [i for i, op in enumerate(operations) if op["action"] in IN_BATCH_ORDER]
     inside = [i for i in inside if not first[i]]
@@ -410,13 +419,13 @@ def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]
         action = operation["action"]
         if action in DATA_ACTIONS or first[index] or index in inside:
             continue
-        results[index] = _run_action(ctx, index, operation, caller, HANDLERS[action])
+        results[index] = _run_action(ctx, index, operation, caller, HANDLERS[str(action)])
     return results
 
 
 def _answer_inside(
     ctx: ApiContext,
-    operations: List[Dict[str, Any]],
+    operations: List[JsonObject],
     inside: List[int],
     caller: Caller,
     results: List[object],
@@ -427,7 +436,7 @@ def _answer_inside(
         in_transaction = _in_transaction(ctx, execute)
         for index in inside:
             operation = operations[index]
-            handler = HANDLERS[operation["action"]]
+            handler = HANDLERS[str(operation["action"])]
             try:
                 results[index] = _run_action(in_transaction, index, operation, caller, handler)
             except ApiOperationError as exc:  # one of its own reads failed
@@ -438,7 +447,7 @@ def _answer_inside(
     return then
 
 
-def _nothing_written(failure: ApiFailure, data_ops: List[Dict[str, Any]]) -> ApiFailure:
+def _nothing_written(failure: ApiFailure, data_ops: List[JsonObject]) -> ApiFailure:
     """``failure`` of an action answered inside the data transaction, saying it wrote nothing."""
     if not any(op["action"] in WRITE_ACTIONS for op in data_ops):
         return failure
@@ -447,7 +456,7 @@ def _nothing_written(failure: ApiFailure, data_ops: List[Dict[str, Any]]) -> Api
     return ApiFailure(failure.exception, content, failure.status)
 
 
-def _check_permissions(ctx: ApiContext, operations: List[Dict[str, Any]], caller: Caller) -> None:
+def _check_permissions(ctx: ApiContext, operations: List[JsonObject], caller: Caller) -> None:
     for index, operation in enumerate(operations):
         if operation["action"] in DATA_ACTIONS:
             continue  # checked inside the data transaction (permissions.check_write)
@@ -459,7 +468,7 @@ def _check_permissions(ctx: ApiContext, operations: List[Dict[str, Any]], caller
 
 
 def _store_failure(
-    exc: Exception, data_indexes: List[int], operations: List[Dict[str, Any]]
+    exc: Exception, data_indexes: List[int], operations: List[JsonObject]
 ) -> ApiFailure:
     if isinstance(exc, ApiOperationError):
         sub_index = exc.index

@@ -5,13 +5,14 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from typing import Any, List, Optional, Union
+from typing import List, Optional, Union
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.api import actions as actions_mod
 from ft_dcc.server.errors import ApiFailure
 from ft_dcc.server.files.filestore import FileStoreError
@@ -61,7 +62,7 @@ class ApiRoutes:
             {"name": "ft_dcc embedded ftrack server", "version": self.config.version, "api": "/api"}
         )
 
-    async def _read_batch(self, request: Request, strict: bool) -> Union[Any, Response]:
+    async def _read_batch(self, request: Request, strict: bool) -> Union[JsonValue, Response]:
         """The decoded JSON body, or the error response for a body too large or not JSON."""
         limit = self.config.max_api_body
         body = await read_limited_body(request, limit)
@@ -151,7 +152,7 @@ def routes(server: EmbeddedServer) -> List[Route]:
     ]
 
 
-def _write_count(batch: Any) -> int:
+def _write_count(batch: object) -> int:
     """How many create/update/delete operations a batch holds (reads take no write lock)."""
     if not isinstance(batch, list):
         return 0

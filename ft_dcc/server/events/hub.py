@@ -54,6 +54,7 @@ from ft_dcc.protocol.events import (
     parse_expression,
     parse_packet,
 )
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.events.resume import (
     CONTROL_TOPIC,
     SERVER_TOPIC_PREFIX,
@@ -568,16 +569,17 @@ class EventBroker:
         if self.relay is not None:
             self.relay(event)
 
-    def deliver(self, event: Dict[str, Any]) -> None:
+    def deliver(self, event: JsonObject) -> None:
         """Send ``event`` to this process's connections that want it, and keep it for the parked
         hubs that want it (raises ExpressionError)."""
         if event.get("topic") == CONTROL_TOPIC:  # only ever relayed from another process
-            self._on_control(event.get("data") or {})
+            data = event.get("data")
+            self._on_control(data if isinstance(data, dict) else {})
             return
         if str(event.get("topic") or "").startswith(SERVER_TOPIC_PREFIX):
             self._tell_listeners(event)  # the server's own (e.g. the review presenter's state)
             return
-        target = parse_expression(event["target"]) if event.get("target") else None
+        target = _target(event)
         if event.get("sent") is None:
             event["sent"] = dt.datetime.now(dt.timezone.utc).isoformat()
         event_id = str(event.get("id") or uuid.uuid4().hex)
@@ -598,6 +600,16 @@ class EventBroker:
                 listener(event)
             except Exception:
                 logger.exception("an event listener failed")
+
+
+def _target(event: JsonObject) -> Optional[Expression]:
+    """The parsed target of ``event``; ``None`` when it has none (raises ExpressionError)."""
+    text = event.get("target")
+    if not text:
+        return None
+    if not isinstance(text, str):
+        raise ExpressionError(f"an event's target must be a string, not {type(text).__name__}")
+    return parse_expression(text)
 
 
 def _failure(message: str) -> Dict[str, Any]:

@@ -18,9 +18,10 @@ from __future__ import annotations
 import collections
 import logging
 import time
-from typing import Any, Deque, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Deque, Dict, Iterable, List, Optional, Set, Tuple
 
 from ft_dcc.protocol.events import Expression, parse_expression
+from ft_dcc.protocol.json_value import JsonObject
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ SERVER_TOPIC_PREFIX = "ft_dcc.meta."
 #: Topic of the brokers' own relay messages (park / resume / replay); refused from clients.
 CONTROL_TOPIC = SERVER_TOPIC_PREFIX + "hub-resume"
 
-Subscribers = Dict[str, Tuple[Dict[str, Any], Expression]]
+#: subscriber id -> (its metadata as the client sent it, its parsed subscription)
+Subscribers = Dict[str, Tuple[JsonObject, Expression]]
 #: An event frame as sent on the websocket, with the id of its event.
 Frame = Tuple[str, str]
 

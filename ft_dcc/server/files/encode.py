@@ -21,7 +21,7 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from ft_dcc.media.sequence import is_movie
 from ft_dcc.protocol import (
@@ -30,13 +30,15 @@ from ft_dcc.protocol import (
     REVIEW_META_KEY,
     SERVER_LOCATION_ID,
 )
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files.filestore import FileStore, check_component_id
 
 log = logging.getLogger(__name__)
 
-RunBatch = Callable[[List[Dict[str, Any]], str], List[Any]]
+#: runs data operations as a user (``ApiContext.execute``): one reply each
+RunBatch = Callable[[List[JsonObject], str], List[JsonObject]]
 THUMBNAIL_NAME = "thumbnail"
 ENCODE_TIMEOUT = 3600
 
@@ -57,7 +59,7 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def transcode(source: Path, mp4: Path, thumbnail: Path) -> Dict[str, Any]:
+def transcode(source: Path, mp4: Path, thumbnail: Path) -> Mapping[str, object]:
     """Encode movie ``source`` to a review mp4 and a JPEG thumbnail with :mod:`ft_dcc.media`.
 
     The mp4 is H.264 High/yuv420p at the source's frame rate, every frame kept once, with
@@ -77,7 +79,7 @@ IMAGE_EXTENSIONS = frozenset(
 )
 
 
-def transcode_image(source: Path, review: Path, thumbnail: Path) -> Dict[str, Any]:
+def transcode_image(source: Path, review: Path, thumbnail: Path) -> Mapping[str, object]:
     """Convert a still to a browser JPEG (at most 4096 wide) and a thumbnail.
 
     Returns the ``ftr_meta`` of an ``ftrackreview-image``: format, width, height.
@@ -134,8 +136,8 @@ class MediaEncoder:
                 self._busy = False
 
     def start(
-        self, component_id: Any, version_id: Any, keep_original: Any, user_id: str
-    ) -> Dict[str, Any]:
+        self, component_id: object, version_id: object, keep_original: object, user_id: str
+    ) -> Dict[str, str]:
         """Create the job and queue the transcode; returns ``{"job_id": ...}``."""
         component_id = check_component_id(component_id)
         if not self.files.exists(component_id):
@@ -285,7 +287,12 @@ class MediaEncoder:
             ],
             user_id,
         )
-        ids = [row["id"] for row in found[0]["data"]] if found else []
+        rows = found[0].get("data") if found else None
+        ids = (
+            [str(row["id"]) for row in rows if isinstance(row, dict)]
+            if isinstance(rows, list)
+            else []
+        )
         if ids:
             self.run_batch(
                 [

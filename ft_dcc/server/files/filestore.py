@@ -24,11 +24,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files import multipart
 from ft_dcc.server.files.disk import (
@@ -39,6 +40,7 @@ from ft_dcc.server.files.disk import (
     is_disk_fault,
     part_path,
 )
+from ft_dcc.server.files.records import FileInfo, StoredFile, TokenClaims, UploadRecord
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ class UploadTicket:
     part_number: Optional[int] = None
 
 
-def check_component_id(component_id: Any) -> str:
+def check_component_id(component_id: object) -> str:
     """``component_id`` if it is a safe id (no path separators, dots or spaces)."""
     if not isinstance(component_id, str) or not COMPONENT_ID_RE.match(component_id):
         raise FileStoreError(
@@ -148,7 +150,7 @@ class FileStore:
     def exists(self, component_id: str) -> bool:
         return self.path_for(component_id).is_file()
 
-    def info(self, component_id: str) -> Dict[str, Any]:
+    def info(self, component_id: str) -> FileInfo:
         """Sidecar facts of a stored file: ``file_name``, ``size``, ``md5``, ``content_type``."""
         try:
             return json.loads(self._meta_path(component_id).read_text(encoding="utf-8"))
@@ -185,12 +187,12 @@ class FileStore:
         return [entry.name for entry in folder.iterdir() if COMPONENT_ID_RE.match(entry.name)]
 
     # -- signing -------------------------------------------------------------------------------
-    def _sign(self, payload: Dict[str, Any]) -> str:
+    def _sign(self, payload: Mapping[str, object]) -> str:
         body = _b64(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         mac = hmac.new(self.secret, body.encode("ascii"), hashlib.sha256).digest()
         return body + "." + _b64(mac)
 
-    def _unsign(self, token: str) -> Dict[str, Any]:
+    def _unsign(self, token: str) -> TokenClaims:
         try:
             body, mac = token.split(".", 1)
             expected = hmac.new(self.secret, body.encode("ascii"), hashlib.sha256).digest()
@@ -213,12 +215,12 @@ class FileStore:
         return payload
 
     def sign_token(
-        self, payload: Dict[str, Any], ttl: Optional[int] = None, kind: str = "upload"
+        self, payload: Mapping[str, object], ttl: Optional[int] = None, kind: str = "upload"
     ) -> str:
         """A signed token of ``kind`` for ``payload`` that expires after ``ttl`` seconds."""
         return self._sign(dict(payload, k=kind, e=int(time.time()) + (ttl or self.ttl)))
 
-    def unsign_token(self, token: str, kind: str = "upload") -> Dict[str, Any]:
+    def unsign_token(self, token: str, kind: str = "upload") -> TokenClaims:
         """The payload of a valid, unexpired token of ``kind`` (else ``FileStoreError`` 403)."""
         payload = self._unsign(token)
         if payload.get("k") != kind:
@@ -231,11 +233,11 @@ class FileStore:
     def upload_metadata(
         self,
         base_url: str,
-        component_id: Any,
-        file_name: Any,
-        file_size: Any,
-        checksum: Any = None,
-    ) -> Dict[str, Any]:
+        component_id: object,
+        file_name: object,
+        file_size: object,
+        checksum: object = None,
+    ) -> JsonObject:
         """The ``get_upload_metadata`` reply: a signed PUT URL and the headers to send."""
         component_id = check_component_id(component_id)
         size = self._check_size(file_size)
@@ -244,7 +246,7 @@ class FileStore:
             raise FileStoreError("checksum must be the base64 MD5 of the file, or null.")
         payload = {"c": component_id, "s": size, "m": checksum, "n": name}
         url = f"{base_url}{UPLOAD_PATH}/{component_id}?token={self.sign_token(payload)}"
-        headers = {
+        headers: Dict[str, JsonValue] = {
             "Content-Type": mimetypes.guess_type(name)[0] or "application/octet-stream",
             "Content-Disposition": f'attachment; filename="{name}"',
         }
@@ -275,7 +277,7 @@ class FileStore:
             part_number=payload.get("p"),
         )
 
-    async def receive(self, request: Request, ticket: UploadTicket) -> Dict[str, Any]:
+    async def receive(self, request: Request, ticket: UploadTicket) -> StoredFile:
         """Stream the PUT body to disk; publish it atomically once size and checksum match.
 
         A full or read-only disk answers ``FileStoreError`` 507 (see ``disk``).
@@ -283,7 +285,7 @@ class FileStore:
         with storage_faults(f"the upload of {ticket.file_name}"):
             return await self._receive(request, ticket)
 
-    async def _receive(self, request: Request, ticket: UploadTicket) -> Dict[str, Any]:
+    async def _receive(self, request: Request, ticket: UploadTicket) -> StoredFile:
         if ticket.upload_id:
             return await self._receive_part(request, ticket)
         declared = request.headers.get("content-length")
@@ -322,7 +324,7 @@ class FileStore:
         return size, digest
 
     async def _stream_into(
-        self, request: Request, write: Callable[[bytes], Any], limit: Optional[int]
+        self, request: Request, write: Callable[[bytes], object], limit: Optional[int]
     ) -> Tuple[int, bytes]:
         """Pass the request body to ``write`` chunk by chunk; its size and MD5 digest."""
         md5 = hashlib.md5()
@@ -358,7 +360,7 @@ class FileStore:
         os.replace(tmp, self.path_for(component_id))
         log.info("stored file for component %s (%d bytes)", component_id, size)
 
-    def store_local_file(self, source: Path, component_id: str, file_name: str) -> Dict[str, Any]:
+    def store_local_file(self, source: Path, component_id: str, file_name: str) -> StoredFile:
         """Copy a file produced on the server (e.g. an encode) into the store atomically."""
         tmp = part_path(self.incoming, component_id)
         md5 = hashlib.md5()
@@ -376,8 +378,13 @@ class FileStore:
 
     # -- multipart upload ----------------------------------------------------------------------
     def multipart_metadata(
-        self, base_url: str, component_id: Any, file_name: Any, file_size: Any, parts: Any
-    ) -> Dict[str, Any]:
+        self,
+        base_url: str,
+        component_id: object,
+        file_name: object,
+        file_size: object,
+        parts: object,
+    ) -> JsonObject:
         """Start a multipart upload: one signed PUT URL per part, as the real server offers."""
         component_id = check_component_id(component_id)
         size = self._check_size(file_size)
@@ -386,7 +393,7 @@ class FileStore:
             raise FileStoreError(f"parts must be a whole number from 1 to {MAX_PARTS}.")
         upload_id = uuid.uuid4().hex
         folder = self.incoming / upload_id
-        record = {
+        record: UploadRecord = {
             "component_id": component_id,
             "file_name": name,
             "file_size": size,
@@ -399,7 +406,7 @@ class FileStore:
             if record["part_size"]:
                 multipart.create_assembly(folder, int(size or 0))
             (folder / "upload.json").write_text(json.dumps(record), encoding="utf-8")
-        urls = []
+        urls: List[JsonValue] = []
         for number in range(1, parts + 1):
             token = self.sign_token({"c": component_id, "n": name, "u": upload_id, "p": number})
             urls.append(
@@ -410,7 +417,7 @@ class FileStore:
             )
         return {"component_id": component_id, "upload_id": upload_id, "urls": urls}
 
-    def _upload_record(self, upload_id: Any) -> Dict[str, Any]:
+    def _upload_record(self, upload_id: object) -> UploadRecord:
         if not isinstance(upload_id, str) or not re.fullmatch(r"[0-9a-f]{32}", upload_id):
             raise FileStoreError("Unknown upload_id: start the upload with get_upload_metadata.")
         try:
@@ -421,7 +428,7 @@ class FileStore:
                 "Start the upload again with get_upload_metadata.",
             ) from exc
 
-    async def _receive_part(self, request: Request, ticket: UploadTicket) -> Dict[str, Any]:
+    async def _receive_part(self, request: Request, ticket: UploadTicket) -> StoredFile:
         """Store one part: at its offset in the assembly file when it has the announced layout's
         length, else in a file of its own. Its receipt is written only once all bytes are in."""
         record = self._upload_record(ticket.upload_id)
@@ -455,7 +462,7 @@ class FileStore:
         return {"size": size, "md5": digest.hex()}
 
     def check_multipart(
-        self, upload_id: Any, component_id: Any, parts: Any
+        self, upload_id: object, component_id: object, parts: object
     ) -> List[multipart.Receipt]:
         """The receipts of the uploaded parts in order, if ``parts`` names them all with
         matching ETags and they hold ``file_size`` bytes.
@@ -492,7 +499,9 @@ class FileStore:
             )
         return ordered
 
-    def complete_multipart(self, upload_id: Any, component_id: Any, parts: Any) -> Dict[str, Any]:
+    def complete_multipart(
+        self, upload_id: object, component_id: object, parts: object
+    ) -> StoredFile:
         """Publish the uploaded parts as one file (checking their ETags), atomically.
 
         Parts already in place in the assembly file are not read again: the file is renamed
@@ -501,8 +510,11 @@ class FileStore:
         with storage_faults(f"the upload of component {component_id}"):
             return self._complete_multipart(upload_id, component_id, parts)
 
-    def _complete_multipart(self, upload_id: Any, component_id: Any, parts: Any) -> Dict[str, Any]:
+    def _complete_multipart(
+        self, upload_id: object, component_id: object, parts: object
+    ) -> StoredFile:
         ordered = self.check_multipart(upload_id, component_id, parts)
+        component_id = check_component_id(component_id)
         record = self._upload_record(upload_id)
         folder = self.incoming / str(upload_id)
         tmp = multipart.compose(folder, ordered, part_path(self.incoming, "multipart"))
@@ -516,7 +528,7 @@ class FileStore:
         return {"size": size, "md5": md5}
 
     # -- helpers -------------------------------------------------------------------------------
-    def _check_size(self, file_size: Any) -> Optional[int]:
+    def _check_size(self, file_size: object) -> Optional[int]:
         if file_size is None:
             return None
         if isinstance(file_size, bool) or not isinstance(file_size, int) or file_size < 0:
@@ -529,7 +541,7 @@ class FileStore:
         return file_size
 
     @staticmethod
-    def _check_file_name(file_name: Any, component_id: str) -> str:
+    def _check_file_name(file_name: object, component_id: str) -> str:
         if file_name is None:
             return component_id
         if not isinstance(file_name, str):

@@ -17,7 +17,9 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import List, Optional
+
+from ft_dcc.server.files.records import UploadRecord
 
 ASSEMBLY = "data"
 COPY_BLOCK = 8 * 1024 * 1024
@@ -48,13 +50,13 @@ def layout_part_size(file_size: Optional[int], parts: int) -> int:
     return -(-file_size // parts)
 
 
-def layout_offset(record: Dict[str, Any], number: int, declared: Optional[str]) -> Optional[int]:
+def layout_offset(record: UploadRecord, number: int, declared: Optional[str]) -> Optional[int]:
     """Where part ``number`` goes in the assembly file, if its declared length fits the layout."""
     part_size = int(record.get("part_size") or 0)
     if not part_size or declared is None or not declared.isdigit():
         return None
     offset = (number - 1) * part_size
-    expected = min(part_size, int(record["file_size"]) - offset)
+    expected = min(part_size, int(record["file_size"] or 0) - offset)
     if expected <= 0 or int(declared) != expected:
         return None
     return offset

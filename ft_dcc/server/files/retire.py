@@ -13,10 +13,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterable, List, Set
+from typing import TYPE_CHECKING, Iterable, List, Mapping, Sequence, Set
 
 from ft_dcc.protocol.query_text import quoted_list
 from ft_dcc.server.files.filestore import FileStore, FileStoreError, check_component_id
+
+if TYPE_CHECKING:
+    from ft_dcc.server.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +27,7 @@ log = logging.getLogger(__name__)
 NOT_COMPONENTS = frozenset({"NoteComponent"})
 
 
-def _component_ids(changes: List[Dict[str, Any]], action: str) -> Set[str]:
+def _component_ids(changes: Sequence[Mapping[str, object]], action: str) -> Set[str]:
     """Ids of the components ``action`` ("add" or "remove") changes name, with the component
     of each added ComponentLocation."""
     found: Set[str] = set()
@@ -35,7 +38,8 @@ def _component_ids(changes: List[Dict[str, Any]], action: str) -> Set[str]:
         if entity_type.endswith("Component"):
             ident = change.get("entity_id")
         elif entity_type == "ComponentLocation" and action == "add":
-            ident = (change.get("values") or {}).get("component_id")
+            values = change.get("values")
+            ident = values.get("component_id") if isinstance(values, Mapping) else None
         else:
             continue
         try:
@@ -45,13 +49,13 @@ def _component_ids(changes: List[Dict[str, Any]], action: str) -> Set[str]:
     return found
 
 
-def mark_committed(files: FileStore, changes: List[Dict[str, Any]]) -> None:
+def mark_committed(files: FileStore, changes: Sequence[Mapping[str, object]]) -> None:
     """After a commit: mark the stored files of the components (and locations) it added."""
     for component_id in _component_ids(changes, "add"):
         files.mark_committed(component_id)
 
 
-def _unowned(store: Any, user_id: str, candidates: Iterable[str]) -> List[str]:
+def _unowned(store: Store, user_id: str, candidates: Iterable[str]) -> List[str]:
     ids = sorted(set(candidates))
     unowned = []
     for start in range(0, len(ids), 200):
@@ -64,7 +68,7 @@ def _unowned(store: Any, user_id: str, candidates: Iterable[str]) -> List[str]:
 
 
 def remove_deleted_files(
-    store: Any, files: FileStore, changes: List[Dict[str, Any]], user_id: str = ""
+    store: Store, files: FileStore, changes: Sequence[Mapping[str, object]], user_id: str = ""
 ) -> int:
     """After a commit: remove the stored files of the components it deleted by name."""
     removed = 0
@@ -75,7 +79,7 @@ def remove_deleted_files(
     return removed
 
 
-def remove_orphan_files(store: Any, files: FileStore, user_id: str, older_than: float) -> int:
+def remove_orphan_files(store: Store, files: FileStore, user_id: str, older_than: float) -> int:
     """The cleanup pass: remove stored files no component owns (see the module docstring)."""
     removed = 0
     candidates = set(files.stored_ids(older_than)) | set(files.committed_ids())

@@ -26,24 +26,30 @@ longer speaks for the invitee (:mod:`ft_dcc.server.rules.speakers`). Reply:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Dict, Optional
 from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiFailure
+from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.review.access import ReviewAccessError, signer_for
 from ft_dcc.server.review.identity import Invitee, load_invitee, query
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.speakers import CLAIM_TABLE, claim_columns
+from ft_dcc.server.runtime.context import ApiContext
+
+if TYPE_CHECKING:
+    from ft_dcc.server.review.page import Caller
 
 ACTION = "claim_review_invitee"
 RELEASE_ACTION = "release_review_invitee"
 
 
-def claim_table(store: Any) -> sa.Table:
+def claim_table(store: StoreParts) -> sa.Table:
     """The claims table of ``store`` (created in its database the first time: at start-up)."""
     defined = store.metadata.tables.get(CLAIM_TABLE)
     if defined is not None:
@@ -51,7 +57,7 @@ def claim_table(store: Any) -> sa.Table:
     return side_table(store.engine, store.metadata, CLAIM_TABLE, *claim_columns())
 
 
-def claimed_user(store: Any, invitee: Invitee) -> Optional[str]:
+def claimed_user(store: StoreParts, invitee: Invitee) -> Optional[str]:
     """The active User who claimed ``invitee``, or ``None``."""
     if invitee.from_room:
         return None
@@ -68,7 +74,7 @@ def claimed_user(store: Any, invitee: Invitee) -> Optional[str]:
     return str(row[0])
 
 
-def _record(store: Any, invitee: Invitee, user_id: str, by: str) -> None:
+def _record(store: StoreParts, invitee: Invitee, user_id: str, by: str) -> None:
     table = claim_table(store)
     values = {
         "review_session_id": invitee.review_session_id,
@@ -85,14 +91,14 @@ def _refuse(message: str) -> ApiFailure:
     return ApiFailure(permissions.PERMISSION_ERROR, message, 403)
 
 
-def _token_of(value: Any) -> str:
+def _token_of(value: object) -> str:
     text = str(value or "")
     if "?" in text:  # the whole link was pasted
         text = (parse_qs(urlsplit(text).query).get("token") or [""])[0]
     return text
 
 
-def _invitee_of_link(ctx: Any, token: Any) -> Invitee:
+def _invitee_of_link(ctx: ApiContext, token: object) -> Invitee:
     signer = signer_for(ctx.config.data_dir)
     try:
         payload = signer.check(_token_of(token), None, any_session=True)
@@ -110,12 +116,12 @@ def _invitee_of_link(ctx: Any, token: Any) -> Invitee:
     return invitee
 
 
-def _own_email(ctx: Any, user_id: str) -> str:
+def _own_email(ctx: ApiContext, user_id: str) -> str:
     rows = query(ctx.execute, f"select email from User where id is {quote(user_id)}")
     return str((rows[0].get("email") if rows else "") or "").strip().lower()
 
 
-def claim(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
+def claim(ctx: ApiContext, op: JsonObject, caller: Caller) -> Dict[str, str]:
     """The ``claim_review_invitee`` action (see the module docstring)."""
     admin = permissions.is_admin(ctx.store, caller.user_id)
     if op.get("token"):
@@ -153,7 +159,7 @@ def claim(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
     return {"action": ACTION, "review_session_invitee_id": invitee.id, "user_id": user_id}
 
 
-def release(ctx: Any, op: Dict[str, Any], caller: Any) -> Dict[str, Any]:
+def release(ctx: ApiContext, op: JsonObject, caller: Caller) -> Dict[str, Optional[str]]:
     """The ``release_review_invitee`` action (see the module docstring)."""
     invitee_id = op.get("review_session_invitee_id")
     table = claim_table(ctx.store)

@@ -23,11 +23,13 @@ import logging
 import threading
 import time
 import uuid
-from typing import Any, Dict, List
+from typing import Dict, List, Optional, TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ft_dcc.server.events.hub import EventBroker
+from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.review.presenter import Person
 
@@ -37,6 +39,14 @@ WATCHERS_TOPIC = "ft_dcc.meta.review-watchers"
 TABLE = "ft_dcc_review_watchers"
 #: A row not touched for this long belongs to a stream that is gone (3 missed keep-alives).
 STALE_SECONDS = 45.0
+
+
+class Watcher(TypedDict):
+    """One person watching a review session, with how many pages they have open."""
+
+    key: str
+    name: str
+    pages: int
 
 
 class WatcherTable:
@@ -81,7 +91,7 @@ class WatcherTable:
         with self._lock, self.engine.begin() as connection:
             connection.execute(sa.delete(table).where(table.c.stream_id == stream_id))
 
-    def watchers(self, review_session_id: str) -> List[Dict[str, Any]]:
+    def watchers(self, review_session_id: str) -> List[Watcher]:
         """Who watches the session now: each person once, with their count of pages."""
         table = self.table
         query = sa.select(table.c.person_key, table.c.name).where(
@@ -90,19 +100,19 @@ class WatcherTable:
         )
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        people: Dict[str, Dict[str, Any]] = {}
+        people: Dict[str, Watcher] = {}
         for key, name in rows:
             person = people.setdefault(key, {"key": key, "name": name, "pages": 0})
             person["pages"] += 1
         return sorted(people.values(), key=lambda p: (p["name"].casefold(), p["key"]))
 
 
-def watcher_table(store: Any) -> WatcherTable:
+def watcher_table(store: StoreParts) -> WatcherTable:
     """The watcher table of ``store``'s database (created when missing)."""
     return WatcherTable(store.engine, store.metadata)
 
 
-def announce(broker: Any, review_session_id: str) -> None:
+def announce(broker: Optional[EventBroker], review_session_id: str) -> None:
     """Tell every server process that who watches ``review_session_id`` changed."""
     if broker is not None:
         broker.emit({"topic": WATCHERS_TOPIC, "data": {"review_session_id": review_session_id}})

@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.files.encode import MediaEncoder
 from ft_dcc.server.files.filestore import FileStore
 from ft_dcc.server.files.retire import mark_committed, remove_deleted_files
@@ -55,8 +56,8 @@ class ApiContext:
 
     # -- store access --------------------------------------------------------------------------
     def execute(
-        self, operations: List[Dict[str, Any]], user_id: str, then: Optional[Then] = None
-    ) -> List[Any]:
+        self, operations: List[JsonObject], user_id: str, then: Optional[Then] = None
+    ) -> List[JsonObject]:
         """Run data operations in one transaction (``then`` inside it, see ``Store.run``); emit
         update events after a write commits."""
         writes = any(op.get("action") in WRITE_ACTIONS for op in operations)
