@@ -183,12 +183,6 @@ def any_names(function: ast.AST, anys: Set[str]) -> Set[str]:
     return set().union(*(_any_names(a, anys) for a in annotations))
 
 
-def has_any(function: ast.AST) -> bool:
-    """True when a parameter or the return annotation of ``function`` mentions ``Any``
-    (or a name of the tree that stands for it)."""
-    return bool(any_names(function, aliases()[0]))
-
-
 Counted = Tuple[int, List[str], List[str]]
 
 
