@@ -8,7 +8,7 @@ import logging
 import os
 import uuid
 from pathlib import Path
-from typing import Any, List, Sequence
+from typing import List, Protocol, Sequence
 
 from ft_dcc.exceptions import ApiConnectionError, MediaError
 from ft_dcc.media.ffmpeg import run_ffmpeg
@@ -27,7 +27,21 @@ def component_download_url(server_url: str, component_id: str) -> str:
     return f"{server_url.rstrip('/')}/component/get?id={component_id}"
 
 
-def download(session: Any, component_id: str, target: Path) -> Path:
+class DownloadSession(Protocol):
+    """What :func:`download` needs of a session: where the server is and who asks
+    (``ft_dcc.Session`` and the genuine ``ftrack_api.Session`` both have these)."""
+
+    @property
+    def server_url(self) -> str: ...
+
+    @property
+    def api_user(self) -> str: ...
+
+    @property
+    def api_key(self) -> str: ...
+
+
+def download(session: DownloadSession, component_id: str, target: Path) -> Path:
     """Fetch the component ``component_id`` to ``target`` (written whole or not at all)."""
     import requests
 
