@@ -26,11 +26,11 @@ import attr
 
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media.probe import probe_movie
-from ft_dcc.review.export_frames import DownloadSession, download, frame_image
+from ft_dcc.review.export_frames import download, frame_image
 from ft_dcc.review.export_html import report_html
 from ft_dcc.review.export_otio import load_otio, write_timeline
 from ft_dcc.review.export_read import ExportSession, ExportVersion, read_export
-from ft_dcc.session.interface import EntityLike, PublishSession
+from ft_dcc.session.interface import EntityLike, PublishSession, ServerLogin
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ TIMELINE = "session.otio"
 REPORT = "notes.html"
 
 
-class ExportingSession(PublishSession, DownloadSession, Protocol):
+class ExportingSession(PublishSession, ServerLogin, Protocol):
     """An export reads the session's feedback and downloads its movies and drawings."""
 
 
@@ -61,7 +61,7 @@ def _component_id(url: str) -> str:
     return (parse_qs(urlparse(url).query).get("id") or [""])[0]
 
 
-def _fetch_movies(session: DownloadSession, data: ExportSession, output: Path) -> Dict[str, str]:
+def _fetch_movies(session: ServerLogin, data: ExportSession, output: Path) -> Dict[str, str]:
     """Each version's review movie in ``output/media``: version id -> relative path."""
     files = {}
     for version in data.versions:
@@ -75,7 +75,7 @@ def _fetch_movies(session: DownloadSession, data: ExportSession, output: Path) -
 
 
 def _fetch_drawings(
-    session: DownloadSession, data: ExportSession, output: Path
+    session: ServerLogin, data: ExportSession, output: Path
 ) -> Dict[str, List[str]]:
     """Each note's drawings in ``output/drawings``: note id -> relative paths."""
     files: Dict[str, List[str]] = {}

@@ -8,12 +8,13 @@ import logging
 import os
 import uuid
 from pathlib import Path
-from typing import List, Protocol, Sequence
+from typing import List, Sequence
 
 from ft_dcc.exceptions import ApiConnectionError, MediaError
 from ft_dcc.media.ffmpeg import run_ffmpeg
 from ft_dcc.media.probe import MovieInfo
 from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER
+from ft_dcc.session.interface import ServerLogin
 
 log = logging.getLogger(__name__)
 
@@ -27,21 +28,7 @@ def component_download_url(server_url: str, component_id: str) -> str:
     return f"{server_url.rstrip('/')}/component/get?id={component_id}"
 
 
-class DownloadSession(Protocol):
-    """What :func:`download` needs of a session: where the server is and who asks
-    (``ft_dcc.Session`` and the genuine ``ftrack_api.Session`` both have these)."""
-
-    @property
-    def server_url(self) -> str: ...
-
-    @property
-    def api_user(self) -> str: ...
-
-    @property
-    def api_key(self) -> str: ...
-
-
-def download(session: DownloadSession, component_id: str, target: Path) -> Path:
+def download(session: ServerLogin, component_id: str, target: Path) -> Path:
     """Fetch the component ``component_id`` to ``target`` (written whole or not at all)."""
     import requests
 
