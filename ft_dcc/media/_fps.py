@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Union
+
+#: a frame rate as given: 25, 23.976, "24000/1001" or an exact Fraction
+Fps = Union[Fraction, float, str]
 
 
-def as_fraction(value: Any) -> Fraction:
+def as_fraction(value: Fps) -> Fraction:
     """An fps as an exact rational: 23.976 becomes 24000/1001, "30000/1001" stays itself."""
     if isinstance(value, Fraction):
         fps = value

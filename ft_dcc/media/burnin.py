@@ -23,7 +23,7 @@ import json
 import os
 import string
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple, TypedDict
 
 import attr
 
@@ -72,6 +72,14 @@ class BurninTemplate:
     color: str = "white"
 
 
+class BurninChoiceDict(TypedDict):
+    """:meth:`BurninChoice.to_dict`: what the capture metadata records of the burn-in."""
+
+    mode: str
+    template: str  # the template file
+    slate_frames: int
+
+
 @attr.s(frozen=True, auto_attribs=True)
 class BurninChoice:
     """The mode and template a publish uses (validated before anything is captured)."""
@@ -84,7 +92,7 @@ class BurninChoice:
         """The frames added before the first frame (1 with a slate)."""
         return 1 if self.mode in ("slate", "both") else 0
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> BurninChoiceDict:
         return {
             "mode": self.mode,
             "template": self.template.source,
@@ -97,7 +105,7 @@ class Burnin:
     """What the encoder draws: a choice plus the publish's field values."""
 
     choice: BurninChoice
-    values: Mapping[str, Any]
+    values: Mapping[str, object]  # field name -> value (formatted with the field's spec)
 
     @property
     def slate_frames(self) -> int:
@@ -211,7 +219,7 @@ def _int_or_none(value: Any) -> Optional[int]:
     return None if value in (None, "") else int(value)
 
 
-def expand(text: str, values: Mapping[str, Any], frame_offset: int) -> str:
+def expand(text: str, values: Mapping[str, object], frame_offset: int) -> str:
     """``text`` for drawtext's ``expansion=normal``: values escaped, ``{frame}`` counting
     ``n + frame_offset`` (``n``: the movie's frame index)."""
     out = []
@@ -231,7 +239,7 @@ def expand(text: str, values: Mapping[str, Any], frame_offset: int) -> str:
     return "".join(out)
 
 
-def _formatted(value: Any, spec: Optional[str]) -> str:
+def _formatted(value: object, spec: Optional[str]) -> str:
     if value is None:
         return ""
     try:
@@ -305,7 +313,7 @@ def _slate_filters(
     return filters
 
 
-def _shown(line: str, values: Mapping[str, Any], first: int) -> str:
+def _shown(line: str, values: Mapping[str, object], first: int) -> str:
     """The slate line as shown; '' when it has fields and all of them are empty (left out)."""
     shown = dict(values, frame=first)
     parsed = list(string.Formatter().parse(line))

@@ -13,11 +13,16 @@ asked for, so the core imports without it.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 import attr
 
 from ft_dcc.exceptions import ColourError
+from ft_dcc.media.ocio_types import OcioConfig, OcioModule
+
+if TYPE_CHECKING:  # numpy is optional (the colour extra); only its types are named here
+    import numpy
+    from numpy.typing import NDArray
 
 #: OCIO's built-in studio config (OCIO 2.3+), and the built-in default config of OCIO 2.2.
 BUILTIN_CONFIGS = ("ocio://studio-config-latest", "ocio://default")
@@ -58,7 +63,7 @@ class ResolvedColour:
         return data
 
 
-def ocio_module() -> Any:
+def ocio_module() -> OcioModule:
     """``PyOpenColorIO`` (the host's own, or the ``opencolorio`` package); ColourError if none."""
     try:
         import PyOpenColorIO
@@ -68,7 +73,7 @@ def ocio_module() -> Any:
             "made display-referred.",
             hint=INSTALL_HINT,
         ) from error
-    return PyOpenColorIO
+    return PyOpenColorIO  # untyped: ft_dcc.media.ocio_types says what we use of it
 
 
 def config_location(settings: ColourSettings) -> str:
@@ -76,7 +81,7 @@ def config_location(settings: ColourSettings) -> str:
     return settings.config or os.environ.get(ENV_OCIO) or BUILTIN_CONFIGS[0]
 
 
-def load_config(location: str) -> Any:
+def load_config(location: str) -> OcioConfig:
     """Read an OCIO config (a file path or an ``ocio://`` URI); ColourError when it cannot."""
     ocio = ocio_module()
     candidates = [location]
@@ -130,7 +135,7 @@ def resolve_colour(settings: ColourSettings) -> ResolvedColour:
     )
 
 
-def _look(config: Any, look: Optional[str], location: str) -> Optional[str]:
+def _look(config: OcioConfig, look: Optional[str], location: str) -> Optional[str]:
     """``look`` when the config has it (None for none); ColourError naming the config's looks."""
     if not look:
         return None
@@ -143,7 +148,7 @@ def _look(config: Any, look: Optional[str], location: str) -> Optional[str]:
     return look
 
 
-def _colorspace(config: Any, name: str) -> str:
+def _colorspace(config: OcioConfig, name: str) -> str:
     """The colourspace's own name for ``name`` (a name, an alias or a role)."""
     found = config.getColorSpace(name)
     if found is None:
@@ -170,7 +175,7 @@ class ColourTransform:
         self.resolved = resolved
         config = load_config(resolved.config)
         source = resolved.input_colorspace
-        transform: Any = ocio.DisplayViewTransform(
+        transform: object = ocio.DisplayViewTransform(
             src=source, display=resolved.display, view=resolved.view
         )
         if resolved.look:  # the look in its process space, back to the input, then the view
@@ -179,11 +184,18 @@ class ColourTransform:
         self._processor = config.getProcessor(transform).getDefaultCPUProcessor()
         self._ocio = ocio
 
-    def apply_planar(self, red: Any, green: Any, blue: Any, width: int, height: int) -> None:
+    def apply_planar(
+        self,
+        red: NDArray[numpy.float32],
+        green: NDArray[numpy.float32],
+        blue: NDArray[numpy.float32],
+        width: int,
+        height: int,
+    ) -> None:
         """Transform three contiguous float32 planes (numpy arrays) of one frame in place."""
         desc = self._ocio.PlanarImageDesc(red, green, blue, width, height)
         self._processor.apply(desc)
 
-    def apply_rgb(self, pixels: Any) -> None:
+    def apply_rgb(self, pixels: NDArray[numpy.float32]) -> None:
         """Transform a contiguous float32 ``(..., 3)`` RGB array in place."""
         self._processor.applyRGB(pixels)

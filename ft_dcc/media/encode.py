@@ -21,7 +21,7 @@ from typing import IO, Any, Callable, List, Optional, Sequence, Tuple, Union
 import attr
 
 from ft_dcc.exceptions import MediaError
-from ft_dcc.media._fps import as_fraction, fps_arg
+from ft_dcc.media._fps import Fps, as_fraction, fps_arg
 from ft_dcc.media.audio import AudioInput, audio_arguments
 from ft_dcc.media.burnin import Burnin, burnin_filters
 from ft_dcc.media.colour import ColourTransform
@@ -51,7 +51,7 @@ REVIEW_CRF = 15
 def encode_review(
     frames: FramesInput,
     output: Path,
-    fps: Any,
+    fps: Fps,
     *,
     first_frame: int = 1,
     size: Optional[Tuple[int, int]] = None,

@@ -16,13 +16,14 @@ import struct
 import subprocess
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, TypedDict, Union
 
 import attr
 
 from ft_dcc.exceptions import MediaError
-from ft_dcc.media._fps import as_fraction
+from ft_dcc.media._fps import Fps, as_fraction
 from ft_dcc.media.ffmpeg import _no_window, ffmpeg_executable, ffprobe_executable
+from ft_dcc.protocol.json_value import JsonObject
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,8 @@ class MovieInfo:
     color_space: Optional[str] = None
     has_audio: bool = False
 
-    def to_dict(self) -> Dict[str, Any]:
-        data = attr.asdict(self)
+    def to_dict(self) -> JsonObject:
+        data: JsonObject = attr.asdict(self)
         data["fps"] = f"{self.fps.numerator}/{self.fps.denominator}"
         return data
 
@@ -156,7 +157,7 @@ def verify_review_movie(
     path: PathLike,
     *,
     frame_count: int,
-    fps: Any,
+    fps: Fps,
     width: Optional[int] = None,
     height: Optional[int] = None,
 ) -> MovieInfo:
@@ -197,7 +198,7 @@ def verify_review_movie(
     return info
 
 
-def review_metadata(info: MovieInfo, frame_in: int) -> Dict[str, Any]:
+def review_metadata(info: MovieInfo, frame_in: int) -> Dict[str, Union[int, float]]:
     """The ``ftr_meta`` dict the ftrack web player reads for an ``ftrackreview-mp4`` component.
 
     ``frameOut`` is ``frameIn + frame_count``: the end is exclusive, as in ftrack's documented
@@ -214,7 +215,19 @@ def review_metadata(info: MovieInfo, frame_in: int) -> Dict[str, Any]:
     }
 
 
-def probe_with_ffprobe(path: PathLike) -> Optional[Dict[str, Any]]:
+class FfprobeStream(TypedDict, total=False):
+    """The entries :func:`probe_with_ffprobe` asks ffprobe for (its JSON; counts are strings)."""
+
+    codec_name: str
+    profile: str
+    pix_fmt: str
+    width: int
+    height: int
+    r_frame_rate: str  # "24000/1001"
+    nb_read_packets: str  # "48"
+
+
+def probe_with_ffprobe(path: PathLike) -> Optional[FfprobeStream]:
     """A real ffprobe's view of the first video stream (packets counted), or None without one."""
     exe = ffprobe_executable()
     if exe is None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, List, Optional, Tuple, Union
 
 from ft_dcc.exceptions import MediaError
-from ft_dcc.media._fps import as_fraction, fps_arg
+from ft_dcc.media._fps import Fps, as_fraction, fps_arg
 from ft_dcc.media.audio import AudioInput, audio_arguments
 from ft_dcc.media.encode import (
     REVIEW_CRF,
@@ -52,7 +52,7 @@ class StreamEncoder:
     def __init__(
         self,
         output: Path,
-        fps: Any,
+        fps: Fps,
         total: int,
         *,
         size: Optional[Tuple[int, int]] = None,

@@ -13,7 +13,7 @@ refused, it leaves nothing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import attr
 
@@ -34,9 +34,9 @@ class CommitPlan:
     invitee_ids: List[str] = attr.Factory(list)  # everyone the manifest invites
 
     def create(
-        self, entity_type: str, data: Dict[str, Any], key: Optional[List[str]] = None
+        self, entity_type: str, data: Mapping[str, object], key: Optional[List[str]] = None
     ) -> None:
-        entity_key = key or [data["id"]]
+        entity_key = key or [str(data["id"])]
         self.operations.append(
             {
                 "action": "create",
@@ -159,17 +159,17 @@ def _review(
     if not target.review_session_name:
         return
     if view.review_session is None:
-        data = review.review_session_data(target.project_id, target.review_session_name)
-        plan.create("ReviewSession", data)
-        plan.review_session_id = data["id"]
+        new_session = review.review_session_data(target.project_id, target.review_session_name)
+        plan.create("ReviewSession", new_session)
+        plan.review_session_id = new_session["id"]
     else:
         plan.review_session_id = str(view.review_session["id"])
     if view.review_object is None:
-        data = review.review_object_data(
+        new_object = review.review_object_data(
             plan.review_session_id, manifest.version_id, manifest.asset_name,
             description=manifest.comment, label=plan.label, id=manifest.review_session_object_id,
         )  # fmt: skip
-        plan.create("ReviewSessionObject", data)
+        plan.create("ReviewSessionObject", new_object)
     elif view.review_object["version"] != plan.label and plan.label:
         plan.update(
             "ReviewSessionObject", manifest.review_session_object_id, {"version": plan.label}

@@ -10,14 +10,14 @@ address for a session; ftrack e-mails invitees their links itself.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict
 
 from ft_dcc.exceptions import ReviewSessionNameError, ServerError
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.review import sessions as review
 from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, status_word
 from ft_dcc.review.names import all_sessions, find_project, sessions_named
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, EntityOrId, PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,21 @@ def _date(value: Any) -> Optional[str]:
     return aware.strftime("%Y-%m-%d %H:%M UTC") if aware is not None else None
 
 
-def session_rows(session: PublishSession, project: Any = None) -> List[Dict[str, Any]]:
+class SessionRow(TypedDict):
+    """One review session as ``ft-dcc review list`` shows it (``--json`` prints these)."""
+
+    id: str
+    name: str
+    project: str  # the project's name
+    open: bool
+    private: bool  # its shareable link is off
+    description: str
+    start_date: Optional[str]  # "YYYY-MM-DD HH:MM UTC"
+    end_date: Optional[str]
+    versions: int
+
+
+def session_rows(session: PublishSession, project: Optional[EntityLike] = None) -> List[SessionRow]:
     """Each review session as a plain dict: open ones first, newest first."""
     sessions = all_sessions(session, project)
     counts: Dict[str, int] = {}
@@ -37,7 +51,7 @@ def session_rows(session: PublishSession, project: Any = None) -> List[Dict[str,
             f"select review_session_id from ReviewSessionObject where review_session_id in ({ids})"
         ).all():
             counts[row["review_session_id"]] = counts.get(row["review_session_id"], 0) + 1
-    rows = [
+    rows: List[SessionRow] = [
         {
             "id": s["id"],
             "name": s["name"],
@@ -56,7 +70,7 @@ def session_rows(session: PublishSession, project: Any = None) -> List[Dict[str,
     return rows
 
 
-def _project_for_create(session: PublishSession, project_name: Optional[str]) -> Any:
+def _project_for_create(session: PublishSession, project_name: Optional[str]) -> EntityLike:
     if project_name:
         return find_project(session, project_name)
     projects = session.query("select id, name from Project").all()
@@ -76,7 +90,7 @@ def create_session(
     *,
     private: bool = False,
     description: str = "",
-) -> Tuple[Any, str]:
+) -> Tuple[EntityLike, str]:
     """Create the review session ``name`` (refused when the project has one of that name);
     returns it (with ``project`` read) and its link."""
     if not name.strip():
@@ -98,7 +112,7 @@ def create_session(
     return sessions_named(session, name, project)[0], review.review_page_url(session, created)
 
 
-def session_link(session: PublishSession, review_session: Any) -> str:
+def session_link(session: PublishSession, review_session: Optional[EntityOrId]) -> str:
     """The page of ``review_session``, or of the session list when None."""
     if review_session is not None:
         return review.review_page_url(session, review_session)
@@ -111,7 +125,7 @@ def session_link(session: PublishSession, review_session: Any) -> str:
     return str(session.server_url).rstrip("/")  # ftrack's web app: its Reviews are there
 
 
-def invitee_link(session: PublishSession, review_session: Any, email: str) -> str:
+def invitee_link(session: PublishSession, review_session: EntityLike, email: str) -> str:
     """The link that acts as the invitee ``email`` of ``review_session``."""
     invitees = session.query(
         "select id, name, email from ReviewSessionInvitee "

@@ -19,7 +19,7 @@ import datetime as _dt
 import logging
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional, Protocol
 from urllib.parse import parse_qs, urlparse
 
 import attr
@@ -30,12 +30,16 @@ from ft_dcc.review.export_frames import download, frame_image
 from ft_dcc.review.export_html import report_html
 from ft_dcc.review.export_otio import load_otio, write_timeline
 from ft_dcc.review.export_read import ExportSession, ExportVersion, read_export
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, PublishSession, ServerLogin
 
 log = logging.getLogger(__name__)
 
 TIMELINE = "session.otio"
 REPORT = "notes.html"
+
+
+class ExportingSession(PublishSession, ServerLogin, Protocol):
+    """An export reads the session's feedback and downloads its movies and drawings."""
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -57,7 +61,7 @@ def _component_id(url: str) -> str:
     return (parse_qs(urlparse(url).query).get("id") or [""])[0]
 
 
-def _fetch_movies(session: Any, data: ExportSession, output: Path) -> Dict[str, str]:
+def _fetch_movies(session: ServerLogin, data: ExportSession, output: Path) -> Dict[str, str]:
     """Each version's review movie in ``output/media``: version id -> relative path."""
     files = {}
     for version in data.versions:
@@ -70,7 +74,9 @@ def _fetch_movies(session: Any, data: ExportSession, output: Path) -> Dict[str, 
     return files
 
 
-def _fetch_drawings(session: Any, data: ExportSession, output: Path) -> Dict[str, List[str]]:
+def _fetch_drawings(
+    session: ServerLogin, data: ExportSession, output: Path
+) -> Dict[str, List[str]]:
     """Each note's drawings in ``output/drawings``: note id -> relative paths."""
     files: Dict[str, List[str]] = {}
     for version in data.versions:
@@ -133,8 +139,8 @@ def _make_frames(
 
 
 def export_session(
-    session: PublishSession,
-    review_session: Any,
+    session: ExportingSession,
+    review_session: EntityLike,
     output: Path,
     now: Optional[_dt.datetime] = None,
 ) -> ExportResult:

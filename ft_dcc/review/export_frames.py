@@ -8,12 +8,13 @@ import logging
 import os
 import uuid
 from pathlib import Path
-from typing import Any, List, Sequence
+from typing import List, Sequence
 
 from ft_dcc.exceptions import ApiConnectionError, MediaError
 from ft_dcc.media.ffmpeg import run_ffmpeg
 from ft_dcc.media.probe import MovieInfo
 from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER
+from ft_dcc.session.interface import ServerLogin
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def component_download_url(server_url: str, component_id: str) -> str:
     return f"{server_url.rstrip('/')}/component/get?id={component_id}"
 
 
-def download(session: Any, component_id: str, target: Path) -> Path:
+def download(session: ServerLogin, component_id: str, target: Path) -> Path:
     """Fetch the component ``component_id`` to ``target`` (written whole or not at all)."""
     import requests
 

@@ -15,6 +15,7 @@ only when a timeline is written, so the core imports without it.
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Dict, List, Mapping, Optional
 
 import attr
@@ -29,8 +30,9 @@ NOTE_COLOUR = "GREEN"
 DRAWING_COLOUR = "RED"
 
 
-def load_otio() -> Any:
-    """The ``opentimelineio`` module, or one clear line saying what to install."""
+def load_otio() -> ModuleType:
+    """The ``opentimelineio`` module, or one clear line saying what to install (OTIO ships no
+    type information: its members are untyped to mypy)."""
     try:
         import opentimelineio
     except ImportError:
@@ -55,8 +57,8 @@ def _marker_name(note: FeedbackNote) -> str:
 
 
 def _markers(
-    otio: Any, version: ExportVersion, rate: float, files: Mapping[str, List[str]]
-) -> List[Any]:
+    otio: ModuleType, version: ExportVersion, rate: float, files: Mapping[str, List[str]]
+) -> List[object]:
     markers = []
     for note in version.feedback.notes:
         if note.frame is None:
@@ -103,12 +105,12 @@ def _clip_metadata(
 
 
 def _clip(
-    otio: Any,
+    otio: ModuleType,
     session: ExportSession,
     version: ExportVersion,
     movie_file: Optional[str],
     files: Mapping[str, List[str]],
-) -> Any:
+) -> object:
     movie = version.movie
     metadata = {NAMESPACE: _clip_metadata(session, version, files)}
     if movie is None:  # no review movie: a one-frame placeholder keeps the notes in the order

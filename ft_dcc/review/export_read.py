@@ -19,7 +19,7 @@ import attr
 from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, session_feedback
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +83,13 @@ class ExportSession:
     versions: List[ExportVersion] = attr.Factory(list)
 
 
-def _number(value: Any) -> Optional[float]:
+def _number(value: object) -> Optional[float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value)
 
 
-def _parsed(text: Any) -> Dict[str, Any]:
+def _parsed(text: object) -> Mapping[str, object]:
     try:
         value = json.loads(text) if isinstance(text, str) else text
     except ValueError:
@@ -97,7 +97,7 @@ def _parsed(text: Any) -> Dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def movie_from_metadata(component_id: str, metadata: Mapping[str, Any]) -> Optional[ReviewMovie]:
+def movie_from_metadata(component_id: str, metadata: Mapping[str, object]) -> Optional[ReviewMovie]:
     """The movie a review component's ``ftr_meta`` (and ``ft_dcc_capture``) describe; None when
     they do not say how many frames it has."""
     meta = _parsed(metadata.get(REVIEW_META_KEY))
@@ -151,7 +151,7 @@ def _frame_outs(rows: Sequence[Any]) -> Dict[str, int]:
     return outs
 
 
-def read_export(session: PublishSession, review_session: Any) -> ExportSession:
+def read_export(session: PublishSession, review_session: EntityLike) -> ExportSession:
     """Everything about ``review_session`` (read with ``project.name``) the export writes."""
     feedback = session_feedback(session, review_session)
     result = ExportSession(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Protocol, Sequence
 
 from ft_dcc.exceptions import (
     FtDccError,
@@ -104,7 +104,25 @@ def misspelt_session_error(name: str, matches: Sequence[str]) -> FtDccError:
     )
 
 
-def misspelt_session_of(report: Any) -> Optional[str]:
+class StepLike(Protocol):
+    """A step of a publish report (``ft_dcc.publish.report.StepResult``)."""
+
+    @property
+    def error_type(self) -> Optional[str]: ...  # the exception's class name when it failed
+
+
+class ReportLike(Protocol):
+    """What :func:`misspelt_session_of` reads of a ``ft_dcc.publish.report.PublishReport``
+    (review sits below publish, so it names the report by its members)."""
+
+    @property
+    def failed_steps(self) -> Sequence[StepLike]: ...
+
+    @property
+    def review_session_name(self) -> Optional[str]: ...
+
+
+def misspelt_session_of(report: ReportLike) -> Optional[str]:
     """The review session name a publish refused as a probable misspelling, else None."""
     failed = [s for s in report.failed_steps if s.error_type == ReviewSessionMisspeltError.__name__]
     return report.review_session_name if failed else None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import uuid
-from typing import Any, Dict, Iterable, List, Optional, Union
+from typing import Any, Dict, Iterable, List, Optional, TypedDict, Union
 
 from ft_dcc.exceptions import ReviewSessionClosedError
 from ft_dcc.protocol.query_text import quote as _quote
@@ -87,6 +87,17 @@ def find_review_session(
     ).first()
 
 
+class ReviewSessionData(TypedDict):
+    """The values of a new ReviewSession (:func:`review_session_data`)."""
+
+    id: str
+    name: str
+    description: str
+    project_id: str
+    start_date: _dt.datetime  # aware, UTC
+    end_date: _dt.datetime
+
+
 def review_session_data(
     project: EntityOrId,
     name: str,
@@ -94,7 +105,7 @@ def review_session_data(
     *,
     id: Optional[str] = None,
     days_open: int = DEFAULT_OPEN_DAYS,
-) -> Dict[str, Any]:
+) -> ReviewSessionData:
     """The values of a new review session, open from now for ``days_open`` days; its id is
     derived from project and name unless given."""
     start = _now()
@@ -216,6 +227,20 @@ def find_review_object(
     ).first()
 
 
+class _ReviewObjectFields(TypedDict):
+    review_session_id: str
+    version_id: str
+    name: str
+    description: str
+    version: str  # the label shown, "v003" ("" when unknown)
+
+
+class ReviewObjectData(_ReviewObjectFields, total=False):
+    """The values of a new ReviewSessionObject (:func:`review_object_data`)."""
+
+    id: str  # given when the caller chose it; else the server makes one
+
+
 def review_object_data(
     review_session: EntityOrId,
     version: EntityOrId,
@@ -224,13 +249,13 @@ def review_object_data(
     description: str = "",
     label: str = "",
     id: Optional[str] = None,
-) -> Dict[str, Any]:
+) -> ReviewObjectData:
     """The values of the ReviewSessionObject that puts ``version`` into ``review_session``.
 
     No ``sort_order``: the server appends the object after the session's last one, so
     publishes adding to one session at the same time never share a place.
     """
-    data = {
+    data: ReviewObjectData = {
         "review_session_id": _id(review_session),
         "version_id": _id(version),
         "name": name,

@@ -25,11 +25,12 @@ from ft_dcc.session.entity import (
     MediaSource,
 )
 from ft_dcc.session.identity_map import IdentityMap
+from ft_dcc.session.interface import ServerLogin
 from ft_dcc.session.query import QueryResult
 from ft_dcc.session.upload_session import UploadSession
 
 
-class ComponentSession(EntitySession, UploadSession, Protocol):
+class ComponentSession(EntitySession, UploadSession, ServerLogin, Protocol):
     """What the component functions ask of their session (``ft_dcc.Session`` provides it)."""
 
     cache: LayeredCache
@@ -37,15 +38,6 @@ class ComponentSession(EntitySession, UploadSession, Protocol):
 
     @property
     def _identity(self) -> IdentityMap: ...
-
-    @property
-    def server_url(self) -> str: ...
-
-    @property
-    def api_user(self) -> str: ...
-
-    @property
-    def api_key(self) -> str: ...
 
     def query(self, expression: str, page_size: Optional[int] = None) -> QueryResult: ...
 

@@ -56,6 +56,20 @@ class QueryResultLike(Protocol):
     def first(self) -> Optional[EntityLike]: ...
 
 
+class ServerLogin(Protocol):
+    """Where a session's server is and who it asks as: what a download or an upload of a
+    component needs beyond the API (``ft_dcc.Session`` and the genuine client both have it)."""
+
+    @property
+    def server_url(self) -> str: ...
+
+    @property
+    def api_user(self) -> str: ...
+
+    @property
+    def api_key(self) -> str: ...
+
+
 @runtime_checkable
 class PublishSession(Protocol):
     """The members of an ftrack session that publishing and review use."""

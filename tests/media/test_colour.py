@@ -10,7 +10,21 @@ from support.colour import movie_patches, ocio_expected, worst_difference, write
 
 from ft_dcc.exceptions import ColourError, MediaError
 from ft_dcc.media import encode_review, probe_movie
-from ft_dcc.media.colour import ColourSettings, ColourTransform, resolve_colour
+from ft_dcc.media.colour import (
+    ColourSettings,
+    ColourTransform,
+    load_config,
+    ocio_module,
+    resolve_colour,
+)
+from ft_dcc.media.ocio_types import (
+    OcioColorSpace,
+    OcioConfig,
+    OcioConfigClass,
+    OcioCPUProcessor,
+    OcioModule,
+    OcioProcessor,
+)
 
 pytest.importorskip("PyOpenColorIO", reason="the colour extra (opencolorio) is not installed")
 
@@ -27,6 +41,23 @@ def test_defaults_come_from_the_config_and_ocio_env(monkeypatch: pytest.MonkeyPa
     assert resolve_colour(ColourSettings()).config == "ocio://cg-config-latest"
     # an alias or a role resolves to the colourspace's own name
     assert resolve_colour(ColourSettings(input_colorspace="scene_linear")).input_colorspace
+
+
+def test_the_ocio_protocols_name_members_the_real_module_has() -> None:
+    """OCIO ships no type information: ft_dcc.media.ocio_types declares what we call, and a
+    member missing from the real module (misspelt, or gone in a new OCIO) fails here."""
+    ocio = ocio_module()
+    config = load_config(STUDIO)
+    display = config.getDefaultDisplay()
+    view = ocio.DisplayViewTransform(
+        src="ACEScg", display=display, view=config.getDefaultView(display)
+    )
+    processor = config.getProcessor(view)
+    assert isinstance(ocio, OcioModule) and isinstance(ocio.Config, OcioConfigClass)
+    assert isinstance(config, OcioConfig)
+    assert isinstance(config.getColorSpace("ACEScg"), OcioColorSpace)
+    assert isinstance(processor, OcioProcessor)
+    assert isinstance(processor.getDefaultCPUProcessor(), OcioCPUProcessor)
 
 
 def test_unknown_view_lists_the_views_of_that_display() -> None:
