@@ -13,10 +13,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterable, List, Set
+from typing import Any, Iterable, List, Sequence, Set
 
 from ft_dcc.protocol.query_text import quoted_list
 from ft_dcc.server.files.filestore import FileStore, FileStoreError, check_component_id
+from ft_dcc.server.rules.registry import Change
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 NOT_COMPONENTS = frozenset({"NoteComponent"})
 
 
-def _component_ids(changes: List[Dict[str, Any]], action: str) -> Set[str]:
+def _component_ids(changes: Sequence[Change], action: str) -> Set[str]:
     """Ids of the components ``action`` ("add" or "remove") changes name, with the component
     of each added ComponentLocation."""
     found: Set[str] = set()
@@ -33,7 +34,7 @@ def _component_ids(changes: List[Dict[str, Any]], action: str) -> Set[str]:
         if change.get("action") != action or entity_type in NOT_COMPONENTS:
             continue
         if entity_type.endswith("Component"):
-            ident = change.get("entity_id")
+            ident: object = change.get("entity_id")
         elif entity_type == "ComponentLocation" and action == "add":
             ident = (change.get("values") or {}).get("component_id")
         else:
@@ -45,7 +46,7 @@ def _component_ids(changes: List[Dict[str, Any]], action: str) -> Set[str]:
     return found
 
 
-def mark_committed(files: FileStore, changes: List[Dict[str, Any]]) -> None:
+def mark_committed(files: FileStore, changes: Sequence[Change]) -> None:
     """After a commit: mark the stored files of the components (and locations) it added."""
     for component_id in _component_ids(changes, "add"):
         files.mark_committed(component_id)
@@ -64,7 +65,7 @@ def _unowned(store: Any, user_id: str, candidates: Iterable[str]) -> List[str]:
 
 
 def remove_deleted_files(
-    store: Any, files: FileStore, changes: List[Dict[str, Any]], user_id: str = ""
+    store: Any, files: FileStore, changes: Sequence[Change], user_id: str = ""
 ) -> int:
     """After a commit: remove the stored files of the components it deleted by name."""
     removed = 0
