@@ -36,7 +36,7 @@ def _component_ids(changes: Sequence[Mapping[str, object]], action: str) -> Set[
         if change.get("action") != action or entity_type in NOT_COMPONENTS:
             continue
         if entity_type.endswith("Component"):
-            ident = change.get("entity_id")
+            ident: object = change.get("entity_id")
         elif entity_type == "ComponentLocation" and action == "add":
             values = change.get("values")
             ident = values.get("component_id") if isinstance(values, Mapping) else None

@@ -15,15 +15,17 @@ hold on every backend):
 
 from __future__ import annotations
 
-from typing import Any, Dict, Sequence, Tuple
+from typing import Dict, Mapping, Sequence, Tuple
 
+import sqlalchemy as sa
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.storage import DISCRIMINATOR
-from ft_dcc.server.rules.registry import FTRACK_ORDER, BatchView, Rule
+from ft_dcc.server.rules.registry import FTRACK_ORDER, BatchView, Key, Operation, Rule
 
 #: attributes ftrack requires although its schema does not list them: type -> (name, hint)
 REQUIRED_BY_SERVER: Dict[str, Tuple[Tuple[str, str], ...]] = {
@@ -37,7 +39,7 @@ ONE_PER: Dict[str, Tuple[str, str]] = {
 
 
 def check_ftrack_rules(
-    connection: Connection, table: Any, etype: EntityType, row: Dict[str, Any]
+    connection: Connection, table: sa.Table, etype: EntityType, row: Mapping[str, object]
 ) -> None:
     """Raise :class:`ApiOperationError` when ``row`` breaks one of ftrack's own rules."""
     for name, hint in REQUIRED_BY_SERVER.get(etype.name, ()):
@@ -70,7 +72,7 @@ class AuthorRecipientRule(Rule):
     name = "author recipients"
     order = FTRACK_ORDER
 
-    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+    def check_batch(self, batch: BatchView, operations: Sequence[Operation]) -> None:
         add_author_recipients(batch)
 
 
@@ -82,7 +84,7 @@ def add_author_recipients(batch: BatchView) -> None:
     for note_id in notes:
         note = batch.load(note_type, (note_id,))
         author = note.get("user_id") if note is not None else None
-        if author and batch.load(recipient, (note_id, author)) is None:
+        if isinstance(author, str) and author and batch.load(recipient, (note_id, author)) is None:
             batch.create(recipient, {"note_id": note_id, "resource_id": author}, None)
 
 
@@ -93,10 +95,10 @@ class NoteCategoryRule(Rule):
     name = "note category from label links"
     order = FTRACK_ORDER
 
-    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+    def check_batch(self, batch: BatchView, operations: Sequence[Operation]) -> None:
         categories_from_label_links(batch)
 
-    def on_delete_row(self, batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> None:
+    def on_delete_row(self, batch: BatchView, etype: EntityType, key: Key) -> None:
         if etype.name == "NoteLabelLink":
             on_label_link_deleted(batch, key)
 
@@ -113,7 +115,7 @@ def categories_from_label_links(batch: BatchView) -> None:
         )
 
 
-def on_label_link_deleted(batch: BatchView, key: Tuple[Any, ...]) -> None:
+def on_label_link_deleted(batch: BatchView, key: Key) -> None:
     """A note whose category was the deleted link's label takes another linked label, or none."""
     note_id, label_id = key
     notes = batch.tables[batch.model.types["Note"].family]
@@ -130,7 +132,7 @@ def on_label_link_deleted(batch: BatchView, key: Tuple[Any, ...]) -> None:
     )
 
 
-def set_or_defaulted(echo: Dict[str, Any], sent: Dict[str, Any]) -> Dict[str, Any]:
+def set_or_defaulted(echo: JsonObject, sent: Mapping[str, object]) -> JsonObject:
     """ftrack's create reply: what was set plus what the server filled; attributes left empty
     are left out, so the client keeps them ``NOT_SET`` and fetches them when read."""
     return {name: value for name, value in echo.items() if value is not None or name in sent}

@@ -27,7 +27,7 @@ the server does not make them unique; clients avoid racing duplicates with deter
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Tuple
+from typing import Dict, List, Mapping, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -36,8 +36,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.builtin_data import BUILTIN_LOCATIONS
 from ft_dcc.server.model.schema import EntityType, SchemaModel
-from ft_dcc.server.model.storage import DISCRIMINATOR, index_name
-from ft_dcc.server.rules.registry import INTEGRITY_ORDER, BatchView, Rule, WriteStep
+from ft_dcc.server.model.storage import index_name
+from ft_dcc.server.rules.registry import (
+    INTEGRITY_ORDER,
+    BatchView,
+    Key,
+    KeyPart,
+    Rule,
+    WriteStep,
+    concrete_type,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +97,14 @@ class IntegrityRule(Rule):
 
     def check_step(self, batch: BatchView, step: WriteStep) -> None:
         if step.action == "delete" and step.before is not None:
-            before_delete(batch, batch.model.types[step.before[DISCRIMINATOR]], step.key)
+            before_delete(batch, concrete_type(batch.model, step.before), step.key)
 
-    def on_delete_row(self, batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> None:
+    def on_delete_row(self, batch: BatchView, etype: EntityType, key: Key) -> None:
         on_delete_row(batch, etype, key)
 
 
 # -- deletes ------------------------------------------------------------------------------------
-def before_delete(batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> None:
+def before_delete(batch: BatchView, etype: EntityType, key: Key) -> None:
     """Refuse a delete that would leave a dangling reference or lose published versions."""
     if len(key) != 1:
         return
@@ -109,7 +117,7 @@ def before_delete(batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> 
         _refuse_if_versions_below(batch, etype, ident)
 
 
-def on_delete_row(batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> None:
+def on_delete_row(batch: BatchView, etype: EntityType, key: Key) -> None:
     """Clear or delete what refers to a row that is being deleted (also when cascaded)."""
     if len(key) != 1:
         return
@@ -133,7 +141,7 @@ def on_delete_row(batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> 
             batch.connection.execute(sa.delete(keys).where(keys.c.user_id == ident))
 
 
-def _drop_link_pairs(batch: BatchView, etype: EntityType, ident: Any) -> None:
+def _drop_link_pairs(batch: BatchView, etype: EntityType, ident: KeyPart) -> None:
     """A deleted entity leaves every many-to-many collection it was in (either side)."""
     done = set()
     for owner, member, link in batch.model.links:
@@ -155,7 +163,7 @@ def _references_to(model: SchemaModel, target: EntityType) -> List[Tuple[str, st
     return sorted(found)
 
 
-def _refuse_if_referenced(batch: BatchView, etype: EntityType, ident: Any) -> None:
+def _refuse_if_referenced(batch: BatchView, etype: EntityType, ident: KeyPart) -> None:
     owned = {(batch.model.types[t].family, c) for t, c in OWNED_BY.get(etype.name, set())}
     for family, column in _references_to(batch.model, etype):
         if (family, column) in owned:
@@ -178,7 +186,7 @@ def _refuse_if_referenced(batch: BatchView, etype: EntityType, ident: Any) -> No
             )
 
 
-def _refuse_if_versions_below(batch: BatchView, etype: EntityType, ident: Any) -> None:
+def _refuse_if_versions_below(batch: BatchView, etype: EntityType, ident: KeyPart) -> None:
     contexts = batch.tables["Context"]
     subtree, frontier = {ident}, [ident]
     for _depth in range(64):
@@ -205,7 +213,7 @@ def _refuse_if_versions_below(batch: BatchView, etype: EntityType, ident: Any) -
 
 
 # -- row rules (end of batch) -------------------------------------------------------------------
-def check_row_rules(etype: EntityType, row: Dict[str, Any]) -> None:
+def check_row_rules(etype: EntityType, row: Mapping[str, object]) -> None:
     """Rules ftrack enforces beyond the schema: typed contexts have a parent, versions count up."""
     if etype.family == "Context" and etype.name != "Project" and not row.get("parent_id"):
         raise ApiOperationError(
@@ -214,7 +222,9 @@ def check_row_rules(etype: EntityType, row: Dict[str, Any]) -> None:
             "ValidationError",
         )
     version = row.get("version") if etype.name == "AssetVersion" else None
-    if version is not None and (isinstance(version, bool) or int(version) < 1):
+    if version is not None and (
+        isinstance(version, bool) or not isinstance(version, (int, float)) or version < 1
+    ):
         raise ApiOperationError(
             f"AssetVersion.version must be a whole number from 1 up, not {version}; leave it "
             "out to let the server number the version",
@@ -222,7 +232,9 @@ def check_row_rules(etype: EntityType, row: Dict[str, Any]) -> None:
         )
 
 
-def check_declared_type(etype: EntityType, operation_type: Any, data: Dict[str, Any]) -> None:
+def check_declared_type(
+    etype: EntityType, operation_type: str, data: Mapping[str, object]
+) -> None:
     """An update's ``__entity_type__`` must name the entity's type (or the operation's)."""
     declared = data.get("__entity_type__")
     if declared is None or declared in (etype.name, operation_type):

@@ -16,7 +16,7 @@ may rewrite, "rewrite the owner, then delete" fails at its first step. The file 
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Protocol, Sequence, Set, Tuple
+from typing import Dict, Mapping, Optional, Protocol, Sequence, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -36,11 +36,18 @@ from ft_dcc.server.rules.ownership_model import (
     ownership_of,
 )
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, PermissionDenied, role_of
-from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Rule, WriteStep
+from ft_dcc.server.rules.registry import (
+    ACCESS_ORDER,
+    BatchView,
+    Operation,
+    Row,
+    Rule,
+    WriteStep,
+    concrete_type,
+)
 from ft_dcc.server.rules.review import is_private
 from ft_dcc.server.rules.speakers import speakers_of, speaks_in_session
 
-Row = Dict[str, Any]
 #: how far ownership is followed up through parents (Status -> item -> session: 2)
 MAX_DEPTH = 6
 
@@ -54,7 +61,9 @@ class Reader(Protocol):
 
 
 # -- who owns a row ------------------------------------------------------------------------------
-def creator_of(connection: Connection, metadata: sa.MetaData, etype: EntityType, ident: Any) -> Any:
+def creator_of(
+    connection: Connection, metadata: sa.MetaData, etype: EntityType, ident: object
+) -> Optional[str]:
     """The recorded creator of a row (None: none recorded, or the server itself)."""
     table = creator_table(metadata)
     return connection.execute(
@@ -65,7 +74,7 @@ def creator_of(connection: Connection, metadata: sa.MetaData, etype: EntityType,
 
 
 def load_typed(
-    reader: Reader, connection: Connection, type_name: str, ident: Any
+    reader: Reader, connection: Connection, type_name: str, ident: object
 ) -> Optional[Tuple[EntityType, Row]]:
     """The concrete type and stored row of the ``type_name`` entity ``ident``, if any."""
     etype = reader.model.types[type_name]
@@ -80,11 +89,12 @@ def load_typed(
     )
     if found is None:
         return None
-    return reader.model.types[found[DISCRIMINATOR]], dict(found)
+    row = dict(found)
+    return concrete_type(reader.model, row), row
 
 
 def owners_of(
-    reader: Reader, connection: Connection, etype: EntityType, row: Mapping[str, Any],
+    reader: Reader, connection: Connection, etype: EntityType, row: Mapping[str, object],
     depth: int = 0, with_creator: bool = True,
 ) -> Set[str]:  # fmt: skip
     """The recorded creator of ``row`` and, for a child, the owners of its parent; for a row
@@ -109,7 +119,7 @@ def owners_of(
     return found
 
 
-def session_of(reader: Reader, connection: Connection, ident: Any
+def session_of(reader: Reader, connection: Connection, ident: object
                ) -> Optional[Tuple[EntityType, Row]]:  # fmt: skip
     """The ReviewSession that ``ident`` (a review item's id, or a session's own) is in."""
     if not ident:
@@ -128,7 +138,7 @@ def _exempt(batch: BatchView) -> bool:
     return not batch.user_id or batch.acting_user_id is None or batch.is_admin
 
 
-def _describe(etype: EntityType, row: Mapping[str, Any]) -> str:
+def _describe(etype: EntityType, row: Mapping[str, object]) -> str:
     key = ", ".join(str(row.get(name)) for name in etype.primary_key)
     return f"{etype.name} {key}"
 
@@ -143,7 +153,7 @@ class OwnershipRule(Rule):
     def check_step(self, batch: BatchView, step: WriteStep) -> None:
         if step.action == "create" or step.before is None or _exempt(batch):
             return
-        etype = batch.model.types[step.before[DISCRIMINATOR]]
+        etype = concrete_type(batch.model, step.before)
         spec = ownership_of(etype.name, etype.family)
         if spec is None:
             return
@@ -158,7 +168,7 @@ class OwnershipRule(Rule):
     def check_written(self, batch: BatchView, step: WriteStep, row: Row) -> None:
         if _exempt(batch):
             return
-        etype = batch.model.types[row[DISCRIMINATOR]]
+        etype = concrete_type(batch.model, row)
         spec = ownership_of(etype.name, etype.family)
         if spec is None:
             return
@@ -185,7 +195,7 @@ class OwnershipRule(Rule):
         if step.action == "create":
             _check_create(batch, etype, spec, row)
 
-    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+    def check_batch(self, batch: BatchView, operations: Sequence[Operation]) -> None:
         seen = set()
         for touched in batch.touched:
             spec = ownership_of(touched.etype.name, touched.etype.family)
@@ -203,11 +213,11 @@ class OwnershipRule(Rule):
                 ).at(_index(operations, touched.change_index), "create", touched.etype.name)
 
 
-def _index(operations: Sequence[Any], fallback: int) -> int:
+def _index(operations: Sequence[Operation], fallback: int) -> int:
     return max(0, min(fallback, len(operations) - 1))
 
 
-def _only_open_fields(etype: EntityType, spec: Ownership, data: Mapping[str, Any]) -> bool:
+def _only_open_fields(etype: EntityType, spec: Ownership, data: Mapping[str, object]) -> bool:
     names = [name for name in data if name != "__entity_type__"]
     if not names or not spec.open_fields:
         return False
@@ -219,7 +229,7 @@ def _only_open_fields(etype: EntityType, spec: Ownership, data: Mapping[str, Any
     return True
 
 
-def _check_parent(batch: BatchView, etype: EntityType, spec: Ownership, parent_id: Any) -> None:
+def _check_parent(batch: BatchView, etype: EntityType, spec: Ownership, parent_id: object) -> None:
     """The caller may attach a row of ``etype`` to ``parent_id`` (as ``spec.create`` says)."""
     assert spec.parent is not None
     if spec.create not in (PARENT_OWNER, OPEN_PARENT):
@@ -280,7 +290,7 @@ def _check_verdict(batch: BatchView, etype: EntityType, spec: Ownership, row: Ro
     )
 
 
-def _check_in_private_session(batch: BatchView, etype: EntityType, ident: Any) -> None:
+def _check_in_private_session(batch: BatchView, etype: EntityType, ident: object) -> None:
     """A row in a private session (on it or one of its items) is for its owner and invitees."""
     session = session_of(batch, batch.connection, ident)
     if session is None or not is_private(session[1]):

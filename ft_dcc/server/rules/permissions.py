@@ -19,7 +19,7 @@ A refusal is ftrack's ``PermissionError`` (HTTP 403 for strict clients), saying 
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Protocol, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -30,7 +30,7 @@ from ft_dcc.server.model.builtin_data import stable_id
 from ft_dcc.server.model.parts import ModelTables, StoreParts
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.storage import DISCRIMINATOR
-from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Rule, WriteStep
+from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Change, Key, Rule, WriteStep
 
 PERMISSION_ERROR = "PermissionError"
 ADMINISTRATOR = "Administrator"
@@ -51,6 +51,12 @@ ADMIN_ONLY_TYPES = frozenset(
 )  # fmt: skip
 #: what a User may change on their own User entity
 SELF_EDITABLE = frozenset({"first_name", "last_name", "email", "thumbnail_id", "thumbnail"})
+
+
+class ForgetsKeys(Protocol):
+    """The server's API keys as far as deleted users concern them (``http.auth``)."""
+
+    def forget(self, user_id: str) -> None: ...
 
 
 class PermissionDenied(ApiOperationError):
@@ -87,7 +93,7 @@ def ensure_role(
         admin = not _any_administrator(store, connection)
     name = ADMINISTRATOR if admin else USER
     links = _table(store, "UserSecurityRole")
-    values: Dict[str, Any] = {
+    values: Dict[str, object] = {
         "id": stable_id("UserSecurityRole", f"{user_id}:{name}"),
         "user_id": user_id,
         "security_role_id": ROLE_IDS[name],
@@ -134,7 +140,7 @@ def is_admin(store: StoreParts, user_id: Optional[str]) -> bool:
         return role_of(store, connection, user_id) == ADMINISTRATOR
 
 
-def is_active_user(store: StoreParts, user_id: Any) -> bool:
+def is_active_user(store: StoreParts, user_id: object) -> bool:
     """Whether ``user_id`` is an existing, active User (review links die with their user)."""
     if not isinstance(user_id, str) or not user_id:
         return False
@@ -156,7 +162,7 @@ class AccessRule(Rule):
 
 
 def check_write(
-    batch: BatchView, action: str, etype: EntityType, key: Tuple[Any, ...], data: Any
+    batch: BatchView, action: str, etype: EntityType, key: Key, data: Mapping[str, object]
 ) -> None:
     """Refuse a create/update/delete the caller's role does not allow."""
     if not batch.user_id or batch.is_admin:
@@ -178,7 +184,7 @@ def check_write(
         _check_delete(batch, etype, key)
 
 
-def _check_delete(batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> None:
+def _check_delete(batch: BatchView, etype: EntityType, key: Key) -> None:
     if etype.name == "Project":
         raise PermissionDenied("Only an administrator may delete a project; ask an administrator.")
     publishers = _publishers_of_deleted_media(batch, etype, key)
@@ -191,7 +197,7 @@ def _check_delete(batch: BatchView, etype: EntityType, key: Tuple[Any, ...]) -> 
 
 
 def _publishers_of_deleted_media(
-    batch: BatchView, etype: EntityType, key: Tuple[Any, ...]
+    batch: BatchView, etype: EntityType, key: Key
 ) -> List[Optional[str]]:
     """Publishers (AssetVersion.user_id) of committed media the delete would remove."""
     tables = batch.tables
@@ -231,7 +237,7 @@ def _publishers_of_deleted_media(
     return list(publishers.values())
 
 
-def _committed(batch: BatchView, component_ids: Iterable[Any]) -> bool:
+def _committed(batch: BatchView, component_ids: Iterable[object]) -> bool:
     ids = [i for i in component_ids if i]
     if not ids:
         return False
@@ -244,7 +250,7 @@ def _committed(batch: BatchView, component_ids: Iterable[Any]) -> bool:
     return found is not None
 
 
-def forget_deleted_users(keys: Any, changes: List[Dict[str, Any]]) -> None:
+def forget_deleted_users(keys: ForgetsKeys, changes: Sequence[Change]) -> None:
     """After a commit: deleted or deactivated users' keys stop working at once."""
     for change in changes:
         if change.get("entity_type") != "User":
@@ -254,7 +260,9 @@ def forget_deleted_users(keys: Any, changes: List[Dict[str, Any]]) -> None:
 
 
 # -- files and non-data actions ---------------------------------------------------------------
-def check_action(store: StoreParts, operation: Dict[str, Any], user_id: str) -> Optional[str]:
+def check_action(
+    store: StoreParts, operation: Mapping[str, object], user_id: str
+) -> Optional[str]:
     """Why ``user_id`` may not run this non-data action, or ``None`` when it may."""
     action = operation.get("action")
     if action == "reset_remote":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Sequence, Set, Tuple
+from typing import Dict, List, Mapping, Sequence, Set, Tuple
 
 from sqlalchemy import select
 
@@ -12,7 +12,14 @@ from ft_dcc.server.model.schema import Attribute, EntityType
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.rules.ftrack import check_ftrack_rules
 from ft_dcc.server.rules.integrity import check_row_rules
-from ft_dcc.server.rules.registry import VALIDATION_ORDER, BatchView, Rule
+from ft_dcc.server.rules.registry import (
+    VALIDATION_ORDER,
+    BatchView,
+    Key,
+    Operation,
+    Rule,
+    concrete_type,
+)
 
 #: attributes whose values must be unique among entities of a type (as on a real server)
 UNIQUE_TOGETHER: Dict[str, List[Tuple[str, ...]]] = {
@@ -45,7 +52,7 @@ class ReferencesRule(Rule):
     name = "references"
     order = VALIDATION_ORDER
 
-    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+    def check_batch(self, batch: BatchView, operations: Sequence[Operation]) -> None:
         seen = set()
         for touched in batch.touched:
             etype, key = touched.etype, touched.key
@@ -55,7 +62,7 @@ class ReferencesRule(Rule):
             row = batch.load(etype, key)
             if row is None:
                 continue  # deleted later in the batch
-            concrete = batch.model.types[row[DISCRIMINATOR]]
+            concrete = concrete_type(batch.model, row)
             index = _operation_index(operations, concrete, key, touched.change_index)
             try:
                 _check_row(batch, concrete, row)
@@ -63,7 +70,9 @@ class ReferencesRule(Rule):
                 raise error.at(index, str(operations[index].get("action")), concrete.name) from None
 
 
-def _operation_index(operations: Sequence[Any], etype: EntityType, key, fallback: int) -> int:
+def _operation_index(
+    operations: Sequence[Operation], etype: EntityType, key: Key, fallback: int
+) -> int:
     for index, operation in enumerate(operations):
         if not isinstance(operation, dict) or operation.get("action") not in (
             "create",
@@ -72,14 +81,15 @@ def _operation_index(operations: Sequence[Any], etype: EntityType, key, fallback
             continue
         if operation.get("entity_type") != etype.name:
             continue
-        data = operation.get("entity_data") or {}
-        op_key = operation.get("entity_key") or [data.get(n) for n in etype.primary_key]
-        if [str(k) for k in op_key] == list(key):
+        data = operation.get("entity_data")
+        sent = data if isinstance(data, dict) else {}
+        op_key = operation.get("entity_key") or [sent.get(n) for n in etype.primary_key]
+        if isinstance(op_key, list) and [str(k) for k in op_key] == list(key):
             return index
     return min(fallback, len(operations) - 1)
 
 
-def _check_unique(batch: BatchView, etype: EntityType, row: Dict[str, Any]) -> None:
+def _check_unique(batch: BatchView, etype: EntityType, row: Mapping[str, object]) -> None:
     table = batch.table(etype)
     for names in UNIQUE_TOGETHER.get(etype.name, []):
         if any(row.get(name) is None and name not in NULL_IS_A_VALUE for name in names):
@@ -116,7 +126,7 @@ def declared_keys(etype: EntityType, covered: Set[str]) -> List[Tuple[str, str]]
     return found
 
 
-def _check_row(batch: BatchView, etype: EntityType, row: Dict[str, Any]) -> None:
+def _check_row(batch: BatchView, etype: EntityType, row: Mapping[str, object]) -> None:
     _check_unique(batch, etype, row)
     check_row_rules(etype, row)
     check_ftrack_rules(batch.connection, batch.table(etype), etype, row)

@@ -21,15 +21,79 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Protocol, Sequence, Tuple
+from typing import (
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Protocol,
+    Sequence,
+    Tuple,
+    TypedDict,
+    Union,
+)
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ft_dcc.server.model.schema import EntityType, SchemaModel
+from ft_dcc.protocol.json_value import JsonObject, JsonValue
+from ft_dcc.server.model.schema import EntityType, LinkTable, SchemaModel
+from ft_dcc.server.model.storage import DISCRIMINATOR
 
-Key = Tuple[Any, ...]
-Row = Dict[str, Any]
+#: one value of an entity's primary key as stored: a text id (an integer for ``Event``)
+KeyPart = Union[str, int]
+#: an entity's primary key values, in the order of ``EntityType.primary_key``
+Key = Tuple[KeyPart, ...]
+#: a stored row: column name -> stored value (text, number, boolean, datetime or None)
+Row = Dict[str, object]
+#: one operation of a batch as the caller sent it (a JSON object; checked before rules see it)
+Operation = Mapping[str, object]
+
+
+def concrete_type(model: SchemaModel, row: Mapping[str, object]) -> EntityType:
+    """The concrete type of a stored row (its discriminator column)."""
+    return model.types[str(row[DISCRIMINATOR])]
+
+
+def key_of(etype: EntityType, row: Mapping[str, object]) -> Key:
+    """The primary key of a stored row of ``etype``."""
+    key = tuple(row[name] for name in etype.primary_key)
+    parts = tuple(part for part in key if isinstance(part, (str, int)))
+    if len(parts) != len(key):
+        raise ValueError(f"{etype.name} row without a full primary key: {key!r}")
+    return parts
+
+
+class ChangedValue(TypedDict):
+    """An attribute's value after and before a change (wire form)."""
+
+    new: JsonValue
+    old: JsonValue
+
+
+class Ancestor(TypedDict):
+    """One ancestor of a changed entity, nearest first."""
+
+    entity_type: str
+    entity_id: Optional[KeyPart]
+    parent_id: Optional[KeyPart]
+
+
+class Change(TypedDict):
+    """What one step of a batch changed, for ``ftrack.update`` events (``store.changes``)."""
+
+    action: str  # "add" | "update" | "remove"
+    entity_type: str
+    entity_id: KeyPart  # the key's one value, or its values joined with ","
+    entity_key: List[KeyPart]
+    keys: List[str]  # the attribute names the caller sent
+    values: Dict[str, JsonValue]
+    changes: Dict[str, ChangedValue]
+    parent_id: Optional[KeyPart]
+    parents: List[Ancestor]
+    object_type_id: Optional[str]
+
 
 #: the order rules run in, lowest first (like pyblish's CollectorOrder, ValidatorOrder…)
 ACCESS_ORDER = 0  # who may do it at all
@@ -46,7 +110,7 @@ class WriteStep:
     action: str  # "create" | "update" | "delete"
     etype: EntityType
     key: Key  # () for a create whose key the server has not chosen yet
-    data: Mapping[str, Any]  # the caller's entity_data ({} for a delete)
+    data: Mapping[str, object]  # the caller's entity_data ({} for a delete)
     before: Optional[Row] = None  # the stored row before this step (None for a create)
 
 
@@ -68,7 +132,7 @@ class BatchView(Protocol):
     connection: Connection
     user_id: str
     now: dt.datetime
-    changes: List[Dict[str, Any]]
+    changes: List[Change]
     touched: List[Touched]
 
     @property
@@ -79,24 +143,26 @@ class BatchView(Protocol):
 
     def load(self, etype: EntityType, key: Key) -> Optional[Row]: ...
 
-    def row(self, type_name: str, ident: Any) -> Optional[Row]: ...
+    def row(self, type_name: str, ident: Optional[KeyPart]) -> Optional[Row]: ...
 
     def table(self, etype: EntityType) -> sa.Table: ...
 
-    def create(self, etype: EntityType, data: Any, entity_key: Any) -> Dict[str, Any]: ...
+    def create(self, etype: EntityType, data: object, entity_key: object) -> JsonObject: ...
 
-    def unlink(self, link: Any, column: str, owner_id: Any, members: Any = None) -> None: ...
+    def unlink(
+        self, link: LinkTable, column: str, ident: object, members: Optional[List[str]] = None
+    ) -> None: ...
 
-    def exists_in_family(self, target: EntityType, value: Any) -> bool: ...
+    def exists_in_family(self, target: EntityType, value: object) -> bool: ...
 
-    def type_of(self, ident: Any) -> Optional[str]: ...
+    def type_of(self, ident: object) -> Optional[str]: ...
 
-    def project_of(self, context_id: Any) -> Optional[str]: ...
+    def project_of(self, context_id: object) -> Optional[str]: ...
 
-    def lock_row(self, type_name: str, ident: Any) -> None: ...
+    def lock_row(self, type_name: str, ident: object) -> None: ...
 
     def next_number(
-        self, etype_name: str, column: str, scope_column: str, scope_value: Any, start: int = 1
+        self, etype_name: str, column: str, scope_column: str, scope_value: object, start: int = 1
     ) -> int: ...
 
 
@@ -116,7 +182,7 @@ class Rule:
     def on_delete_row(self, batch: BatchView, etype: EntityType, key: Key) -> None:
         """Clear what refers to a row being deleted (also a cascaded one)."""
 
-    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+    def check_batch(self, batch: BatchView, operations: Sequence[Operation]) -> None:
         """Refuse the batch (or complete it) given its final state."""
 
 
@@ -146,6 +212,6 @@ class RuleRegistry:
         for rule in self:
             rule.on_delete_row(batch, etype, key)
 
-    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+    def check_batch(self, batch: BatchView, operations: Sequence[Operation]) -> None:
         for rule in self:
             rule.check_batch(batch, operations)

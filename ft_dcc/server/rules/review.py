@@ -18,13 +18,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, Optional, Sequence
+from typing import Dict, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
 
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, PermissionDenied, role_of
-from ft_dcc.server.rules.registry import REVIEW_ORDER, BatchView, Rule
+from ft_dcc.server.rules.registry import REVIEW_ORDER, BatchView, Operation, Row, Rule
 
 #: what a closed session refuses: entity type -> actions (an update counts when it moves the
 #: row: changes one of ``MOVES``)
@@ -40,7 +40,7 @@ MOVES = {
 }
 
 
-def _row(batch: BatchView, type_name: str, ident: Any) -> Optional[Dict[str, Any]]:
+def _row(batch: BatchView, type_name: str, ident: object) -> Optional[Row]:
     if not ident:
         return None
     etype = batch.model.types[type_name]
@@ -50,10 +50,15 @@ def _row(batch: BatchView, type_name: str, ident: Any) -> Optional[Dict[str, Any
     return dict(row) if row is not None else None
 
 
-def _session_id_of(batch: BatchView, type_name: str, row: Dict[str, Any]) -> Optional[str]:
+def _id(value: object) -> Optional[str]:
+    """A stored id column's value (``None`` when empty)."""
+    return str(value) if value else None
+
+
+def _session_id_of(batch: BatchView, type_name: str, row: Mapping[str, object]) -> Optional[str]:
     """The ReviewSession a review object, status, note or note component belongs to."""
     if type_name == "ReviewSessionObject":
-        return row.get("review_session_id")
+        return _id(row.get("review_session_id"))
     if type_name == "ReviewSessionObjectStatus":
         parent = _row(batch, "ReviewSessionObject", row.get("review_session_object_id"))
     elif type_name == "Note":
@@ -61,7 +66,7 @@ def _session_id_of(batch: BatchView, type_name: str, row: Dict[str, Any]) -> Opt
     else:  # NoteComponent
         note = _row(batch, "Note", row.get("note_id"))
         return _session_id_of(batch, "Note", note) if note else None
-    return parent.get("review_session_id") if parent else None
+    return _id(parent.get("review_session_id")) if parent else None
 
 
 def now() -> dt.datetime:
@@ -69,7 +74,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def is_closed(end_date: Any, now: dt.datetime) -> bool:
+def is_closed(end_date: object, now: dt.datetime) -> bool:
     """Whether a stored ``end_date`` (naive UTC, as the Store keeps it) has passed at ``now``."""
     if not isinstance(end_date, dt.datetime):
         return False
@@ -84,11 +89,11 @@ class ClosedSessionRule(Rule):
     name = "closed review sessions"
     order = REVIEW_ORDER
 
-    def check_batch(self, batch: BatchView, operations: Sequence[Any]) -> None:
+    def check_batch(self, batch: BatchView, operations: Sequence[Operation]) -> None:
         check_review_rules(batch, operations)
 
 
-def check_review_rules(batch: BatchView, operations: Sequence[Any]) -> None:
+def check_review_rules(batch: BatchView, operations: Sequence[Operation]) -> None:
     """Refuse a batch that adds to (or changes a status of) a closed review session."""
     # A session created in this batch is being set up (e.g. a past session recorded whole): only
     # sessions that existed before the batch are held closed.
@@ -118,7 +123,7 @@ def check_review_rules(batch: BatchView, operations: Sequence[Any]) -> None:
                 raise _closed(session).at(_index(operations, etype.name), "create", etype.name)
 
 
-def _closed(session: Dict[str, Any]) -> PermissionDenied:
+def _closed(session: Mapping[str, object]) -> PermissionDenied:
     ended = session.get("end_date")
     when = ended.strftime("%Y-%m-%d %H:%M UTC") if isinstance(ended, dt.datetime) else "already"
     return PermissionDenied(
@@ -127,7 +132,7 @@ def _closed(session: Dict[str, Any]) -> PermissionDenied:
     )
 
 
-def _index(operations: Sequence[Any], type_name: str) -> int:
+def _index(operations: Sequence[Operation], type_name: str) -> int:
     for index, operation in enumerate(operations):
         if isinstance(operation, dict) and operation.get("entity_type") == type_name:
             return index
@@ -135,12 +140,12 @@ def _index(operations: Sequence[Any], type_name: str) -> int:
 
 
 # -- private sessions and who manages them ------------------------------------------------------
-def is_private(session: Dict[str, Any]) -> bool:
+def is_private(session: Mapping[str, object]) -> bool:
     """A session whose shareable link is off: only invitees and its managers get in."""
     return session.get("shareable_url_enabled") is False
 
 
-def may_manage(store: StoreParts, user_id: Any, created_by_id: Any) -> bool:
+def may_manage(store: StoreParts, user_id: object, created_by_id: object) -> bool:
     """Whether ``user_id`` created the session or is an administrator."""
     if not isinstance(user_id, str) or not user_id:
         return False

@@ -10,11 +10,11 @@ project's role settings.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.server.rules.permissions import PermissionDenied
-from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Rule, WriteStep
+from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Key, Rule, WriteStep
 
 
 class ProjectSettingsRule(Rule):
@@ -36,8 +36,8 @@ class ProjectSettingsRule(Rule):
 
 
 def _key_and_parent(
-    data: Mapping[str, Any], before: Optional[Mapping[str, Any]], key: tuple
-) -> tuple:
+    data: Mapping[str, object], before: Optional[Mapping[str, object]], key: Key
+) -> Tuple[object, object]:
     """The metadata key and parent id this step writes (what is stored, else what is sent)."""
     stored = before or {}
     parent = stored.get("parent_id") or data.get("parent_id") or (key[0] if key else None)

@@ -16,7 +16,7 @@ rules read it) and is created at start-up by the review routes.
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Optional, Set
+from typing import List, Mapping, Optional, Set
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -37,7 +37,7 @@ def claim_columns() -> List[sa.Column]:
     ]
 
 
-def collaborator_user_id(invitee_id: Any) -> str:
+def collaborator_user_id(invitee_id: object) -> str:
     """The id of the invitee's own collaborator User (whether or not it exists yet)."""
     return stable_id("ReviewInviteeAuthor", str(invitee_id))
 
@@ -48,7 +48,7 @@ def _claims(metadata: sa.MetaData) -> Optional[sa.Table]:
     return metadata.tables.get(CLAIM_TABLE)
 
 
-def speakers_of(connection: Connection, metadata: sa.MetaData, invitee: Mapping[str, Any]
+def speakers_of(connection: Connection, metadata: sa.MetaData, invitee: Mapping[str, object]
                 ) -> Set[str]:  # fmt: skip
     """The User ids that speak for ``invitee`` (a ReviewSessionInvitee row)."""
     found = {collaborator_user_id(invitee["id"])}
@@ -67,7 +67,7 @@ def speakers_of(connection: Connection, metadata: sa.MetaData, invitee: Mapping[
 
 def speaks_in_session(
     connection: Connection, metadata: sa.MetaData, invitees: sa.Table, user_id: str,
-    session_id: Any,
+    session_id: object,
 ) -> bool:  # fmt: skip
     """Whether ``user_id`` speaks for one of the invitees of review session ``session_id``
     (``invitees``: the ReviewSessionInvitee table)."""

@@ -13,7 +13,7 @@ operation can change it.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -25,7 +25,7 @@ from ft_dcc.server.model.side_tables import creator_table
 FAMILY = "ft_dcc.upload"
 
 
-def reserved_by(connection: Connection, metadata: sa.MetaData, component_id: Any
+def reserved_by(connection: Connection, metadata: sa.MetaData, component_id: object
                 ) -> Optional[str]:  # fmt: skip
     """The User who reserved ``component_id`` for an upload, or ``None``."""
     if not component_id:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Callable, List, Optional, Sequence
 
 import sqlalchemy as sa
 
@@ -20,6 +20,7 @@ from ft_dcc.server.files.retire import mark_committed, remove_deleted_files
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.rules import permissions
+from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.runtime.config import ServerConfig
 from ft_dcc.server.store.store import WRITE_ACTIONS, Store, Then
 
@@ -38,7 +39,7 @@ class ApiContext:
     keys: KeyRing
     encoder: Optional[MediaEncoder] = None
     #: Called with (changes, user_id) after a write batch commits (publishes ``ftrack.update``).
-    on_changes: Optional[Callable[[List[Dict[str, Any]], str], None]] = None
+    on_changes: Optional[Callable[[Sequence[Change], str], None]] = None
     write_lock: threading.RLock = field(default_factory=threading.RLock)
     invitations: Optional[sa.Table] = None
 
@@ -70,7 +71,7 @@ class ApiContext:
         self._retire_files(result.changes)
         return list(result.replies)
 
-    def _retire_files(self, changes: List[Dict[str, Any]]) -> None:
+    def _retire_files(self, changes: Sequence[Change]) -> None:
         """Mark the files of committed components; remove those of deleted ones."""
         try:
             mark_committed(self.files, changes)
@@ -78,7 +79,7 @@ class ApiContext:
         except Exception:  # the batch is committed: a file left behind is not worth failing it
             log.exception("could not remove the files of deleted components")
 
-    def _emit(self, changes: List[Dict[str, Any]], user_id: str) -> None:
+    def _emit(self, changes: Sequence[Change], user_id: str) -> None:
         if self.on_changes is None or not changes:
             return
         try:

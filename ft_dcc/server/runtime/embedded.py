@@ -10,7 +10,7 @@ import contextlib
 import inspect
 import logging
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional, Sequence
 
 from ft_dcc.server.events.fanout import share_event_hub
 from ft_dcc.server.files.disk import check_writable, remove_orphan_parts
@@ -20,6 +20,7 @@ from ft_dcc.server.files.retire import remove_orphan_files
 from ft_dcc.server.http import update_tokens
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.rules import permissions
+from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.runtime.config import ServerConfig
 from ft_dcc.server.runtime.context import ApiContext
 from ft_dcc.server.runtime.seed import ensure_credentials
@@ -82,7 +83,7 @@ class EmbeddedServer:
         except Exception:
             log.exception("could not clean up orphan uploads")
 
-    def _emit_update(self, changes: List[Dict[str, Any]], user_id: str) -> None:
+    def _emit_update(self, changes: Sequence[Change], user_id: str) -> None:
         if self.events is None:
             return
         kwargs: Dict[str, Any] = {"user": self.keys.username_for(user_id)}

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Dict, List, Optional, Protocol, Tuple
+from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.database import comparable_id
-from ft_dcc.server.model.schema import REFERENCE_ALIASES, Attribute, EntityType, SchemaModel
+from ft_dcc.server.model.schema import (
+    REFERENCE_ALIASES,
+    Attribute,
+    EntityType,
+    LinkTable,
+    SchemaModel,
+)
 from ft_dcc.server.model.storage import DISCRIMINATOR
+from ft_dcc.server.query.ast import Query
 from ft_dcc.server.query.compiler import Compiler, QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ResultBuilder
@@ -21,7 +29,18 @@ from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_
 from ft_dcc.server.rules.ftrack import set_or_defaulted
 from ft_dcc.server.rules.integrity import check_declared_type, duplicate_error
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, role_of
-from ft_dcc.server.rules.registry import RuleRegistry, Touched, WriteStep
+from ft_dcc.server.rules.registry import (
+    Change,
+    Key,
+    KeyPart,
+    Operation,
+    Row,
+    RuleRegistry,
+    Touched,
+    WriteStep,
+    concrete_type,
+    key_of,
+)
 from ft_dcc.server.store import creators
 from ft_dcc.server.store.changes import describe_change
 from ft_dcc.server.store.collections import CollectionWriter
@@ -60,7 +79,7 @@ def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError
     return ApiOperationError(message, exception)
 
 
-def _sent(data: Any) -> Dict[str, Any]:
+def _sent(data: object) -> Dict[str, object]:
     """The caller's entity_data as rules see it ({} when it is not an object)."""
     return dict(data) if isinstance(data, dict) else {}
 
@@ -82,22 +101,27 @@ class Batch:
         self.connection = connection
         self.user_id = user_id
         self.rules = rules
-        self._acting_user_id: Any = ...
+        self._acting_user_id: Optional[str] = None
+        self._acting_user_read = False
         self._is_admin: Optional[bool] = None
         self.now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-        self.changes: List[Dict[str, Any]] = []
+        self.changes: List[Change] = []
         #: every row written, for the end-of-batch rules
         self.touched: List[Touched] = []
         self.collections = CollectionWriter(self)
 
     # -- driver -------------------------------------------------------------------------------
-    def run(self, operations: List[Any]) -> List[Dict[str, Any]]:
-        replies = []
+    def run(self, operations: Sequence[object]) -> List[JsonObject]:
+        replies: List[JsonObject] = []
+        sent: List[Operation] = []
         for index, operation in enumerate(operations):
             action = operation.get("action") if isinstance(operation, dict) else None
             entity_type = operation.get("entity_type") if isinstance(operation, dict) else None
             try:
+                if not isinstance(operation, dict):
+                    raise _fail("Each operation must be a JSON object with an 'action'")
                 replies.append(self.run_one(operation))
+                sent.append(operation)
             except ApiOperationError as error:
                 raise error.at(
                     index, str(action), entity_type if isinstance(entity_type, str) else None
@@ -106,12 +130,10 @@ class Batch:
                 raise _fail(str(error)).at(
                     index, str(action), entity_type if isinstance(entity_type, str) else None
                 ) from None
-        self.rules.check_batch(self, operations)
+        self.rules.check_batch(self, sent)
         return replies
 
-    def run_one(self, operation: Any) -> Dict[str, Any]:
-        if not isinstance(operation, dict):
-            raise _fail("Each operation must be a JSON object with an 'action'")
+    def run_one(self, operation: Operation) -> JsonObject:
         action = operation.get("action")
         if action == "query":
             return self.query(operation.get("expression"))
@@ -163,7 +185,7 @@ class Batch:
 
         Server-internal callers may pass a system id that is no User; then those stay empty.
         """
-        if self._acting_user_id is ...:
+        if not self._acting_user_read:
             table = self.tables["User"]
             found = None
             if self.user_id:
@@ -171,10 +193,11 @@ class Batch:
                     select(table.c.id).where(table.c.id == self.user_id)
                 ).scalar()
             self._acting_user_id = found
+            self._acting_user_read = True
         return self._acting_user_id
 
     # -- helpers ------------------------------------------------------------------------------
-    def entity_type(self, name: Any) -> EntityType:
+    def entity_type(self, name: object) -> EntityType:
         if not isinstance(name, str) or not name:
             raise _fail("The operation needs an 'entity_type' (e.g. \"Task\")")
         etype = self.model.get(name)
@@ -184,7 +207,7 @@ class Batch:
             )
         return etype
 
-    def entity_key(self, etype: EntityType, key: Any) -> Tuple[Any, ...]:
+    def entity_key(self, etype: EntityType, key: object) -> Key:
         if isinstance(key, (str, int)) and len(etype.primary_key) == 1:
             key = [key]
         if not isinstance(key, list) or len(key) != len(etype.primary_key):
@@ -196,14 +219,14 @@ class Batch:
             raise _fail(f"entity_key of {etype.name} must hold strings")
         return tuple(str(part) for part in key)
 
-    def table(self, etype: EntityType):
+    def table(self, etype: EntityType) -> sa.Table:
         return self.tables[etype.family]
 
-    def key_condition(self, etype: EntityType, key: Tuple[Any, ...]):
+    def key_condition(self, etype: EntityType, key: Key) -> ColumnElement[bool]:
         table = self.table(etype)
         return and_(*[table.c[name] == value for name, value in zip(etype.primary_key, key)])
 
-    def load(self, etype: EntityType, key: Tuple[Any, ...]) -> Optional[Dict[str, Any]]:
+    def load(self, etype: EntityType, key: Key) -> Optional[Row]:
         table = self.table(etype)
         stmt = select(table).where(
             self.key_condition(etype, key), self.compiler.type_condition(etype, table)
@@ -211,13 +234,13 @@ class Batch:
         row = self.connection.execute(stmt).mappings().first()
         return dict(row) if row is not None else None
 
-    def row(self, type_name: str, ident: Any) -> Optional[Dict[str, Any]]:
+    def row(self, type_name: str, ident: Optional[KeyPart]) -> Optional[Row]:
         """The stored row of the ``type_name`` entity with id ``ident``, if there is one."""
         if not ident:
             return None
         return self.load(self.model.types[type_name], (ident,))
 
-    def exists_in_family(self, target: EntityType, value: Any) -> bool:
+    def exists_in_family(self, target: EntityType, value: object) -> bool:
         """Whether an entity of ``target`` (or a type standing for it) has the id ``value``."""
         for name in REFERENCE_ALIASES.get(target.name, (target.name,)):
             candidate = self.model.types[name]
@@ -227,14 +250,16 @@ class Batch:
                 return True
         return False
 
-    def unlink(self, link: Any, column: str, owner_id: Any, members: Any = None) -> None:
+    def unlink(
+        self, link: LinkTable, column: str, ident: object, members: Optional[List[str]] = None
+    ) -> None:
         """Drop pairs of a many-to-many link (see :class:`CollectionWriter`)."""
-        self.collections.unlink(link, column, owner_id, members)
+        self.collections.unlink(link, column, ident, members)
 
     def builder(self) -> ResultBuilder:
         return ResultBuilder(self.model, self.compiler, self.connection)
 
-    def attribute(self, etype: EntityType, name: Any) -> Attribute:
+    def attribute(self, etype: EntityType, name: object) -> Attribute:
         attr = etype.attribute(name) if isinstance(name, str) else None
         if attr is None:
             raise _fail(
@@ -244,7 +269,7 @@ class Batch:
         return attr
 
     # -- query --------------------------------------------------------------------------------
-    def query(self, expression: Any) -> Dict[str, Any]:
+    def query(self, expression: object) -> JsonObject:
         if not isinstance(expression, str):
             raise _fail("A query operation needs an 'expression' string")
         parsed = parse_query(expression)
@@ -257,10 +282,12 @@ class Batch:
             rows = rows[: parsed.limit]
             next_offset = (parsed.offset or 0) + parsed.limit
         projections = parsed.projections or [(name,) for name in etype.default_projections]
-        data = self.builder().build(etype, rows, projection_tree(projections))
+        data: List[JsonValue] = list(
+            self.builder().build(etype, rows, projection_tree(projections))
+        )
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
-    def aggregate_query(self, parsed) -> Dict[str, Any]:
+    def aggregate_query(self, parsed: Query) -> JsonObject:
         """``select count(id), status_id from Task group by status_id``: flat rows."""
         _etype, stmt, shapes = self.compiler.select_aggregate(parsed, extra_limit=1)
         rows = [dict(r) for r in self.connection.execute(stmt).mappings()]
@@ -268,11 +295,13 @@ class Batch:
         if parsed.limit is not None and len(rows) > parsed.limit:
             rows = rows[: parsed.limit]
             next_offset = (parsed.offset or 0) + parsed.limit
-        data = [{key: storage_to_wire(kind, row[key]) for key, kind in shapes} for row in rows]
+        data: List[JsonValue] = [
+            {key: storage_to_wire(kind, row[key]) for key, kind in shapes} for row in rows
+        ]
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
     # -- create -------------------------------------------------------------------------------
-    def create(self, etype: EntityType, data: Any, entity_key: Any) -> Dict[str, Any]:
+    def create(self, etype: EntityType, data: object, entity_key: object) -> JsonObject:
         if etype.is_abstract:
             raise _fail(
                 f"{etype.name} is abstract; create one of its concrete types, e.g. "
@@ -334,15 +363,15 @@ class Batch:
         echo = self.echo(etype, key, full=True, names=[a.name for a, _ in relations])
         return {"action": "create", "data": set_or_defaulted(echo, data)}
 
-    def _columns(self, table, values: Dict[str, Any]) -> Dict[str, Any]:
+    def _columns(self, table: sa.Table, values: Mapping[str, object]) -> Dict[str, object]:
         return {name: value for name, value in values.items() if name in table.c}
 
     def split_values(
-        self, etype: EntityType, data: Dict[str, Any], creating: bool
-    ) -> Tuple[Dict[str, Any], List[Tuple[Attribute, Any]]]:
+        self, etype: EntityType, data: Mapping[str, object], creating: bool
+    ) -> Tuple[Dict[str, object], List[Tuple[Attribute, List[object]]]]:
         """Column values and relation (collection) assignments from ``entity_data``."""
-        values: Dict[str, Any] = {}
-        relations: List[Tuple[Attribute, Any]] = []
+        values: Dict[str, object] = {}
+        relations: List[Tuple[Attribute, List[object]]] = []
         for name, value in data.items():
             if name == "__entity_type__":
                 continue
@@ -375,7 +404,7 @@ class Batch:
             raise _fail(f"'{attr.name}' of {etype.name} cannot be set through the API")
         return attr.foreign_key
 
-    def reference_value(self, etype: EntityType, attr: Attribute, value: Any) -> Optional[str]:
+    def reference_value(self, etype: EntityType, attr: Attribute, value: object) -> Optional[str]:
         if value is None:
             return None
         if not isinstance(value, dict):
@@ -405,15 +434,15 @@ class Batch:
 
     # -- update -------------------------------------------------------------------------------
     def update(
-        self, etype: EntityType, key: Tuple[Any, ...], data: Any, row: Optional[Dict[str, Any]]
-    ) -> Dict[str, Any]:
+        self, etype: EntityType, key: Key, data: object, row: Optional[Row]
+    ) -> JsonObject:
         if not isinstance(data, dict):
             raise _fail("entity_data must be a JSON object of attribute values")
         if row is None:
             if etype.family == VALUE_TYPES_UPSERTED:
                 return self.upsert_custom_attribute(etype, key, data)
             raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
-        concrete = self.model.types[row[DISCRIMINATOR]]
+        concrete = concrete_type(self.model, row)
         check_declared_type(concrete, etype.name, data)
         if concrete.family == VALUE_TYPES_UPSERTED and "value" in data:
             self.check_custom_attribute_value(row.get("configuration_id"), data["value"])
@@ -453,8 +482,8 @@ class Batch:
         return {"action": "update", "data": self.echo(concrete, key, full=False, names=names)}
 
     def upsert_custom_attribute(
-        self, etype: EntityType, key: Tuple[Any, ...], data: Dict[str, Any]
-    ) -> Dict[str, Any]:
+        self, etype: EntityType, key: Key, data: Mapping[str, object]
+    ) -> JsonObject:
         configuration_id, entity_id = key
         configs = self.tables["CustomAttributeConfiguration"]
         config = (
@@ -487,7 +516,7 @@ class Batch:
         )
         return {"action": "update", "data": self.echo(etype, key, full=True, names=[])}
 
-    def check_custom_attribute_value(self, configuration_id: Any, value: Any) -> None:
+    def check_custom_attribute_value(self, configuration_id: object, value: object) -> None:
         """The value must fit the configuration's type (number, text, boolean…)."""
         configs = self.tables["CustomAttributeConfiguration"]
         types = self.tables["CustomAttributeType"]
@@ -514,20 +543,16 @@ class Batch:
             )
 
     # -- delete -------------------------------------------------------------------------------
-    def delete(
-        self, etype: EntityType, key: Tuple[Any, ...], row: Optional[Dict[str, Any]]
-    ) -> Dict[str, Any]:
+    def delete(self, etype: EntityType, key: Key, row: Optional[Row]) -> JsonObject:
         if row is None:
             raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
-        concrete = self.model.types[row[DISCRIMINATOR]]
+        concrete = concrete_type(self.model, row)
         change = describe_change(self, "remove", concrete, key, [], row, None)
         self.delete_row(concrete, key, row, depth=0)
         self.changes.append(change)
         return {"action": "delete", "data": True}
 
-    def delete_row(
-        self, etype: EntityType, key: Tuple[Any, ...], row: Dict[str, Any], depth: int
-    ) -> None:
+    def delete_row(self, etype: EntityType, key: Key, row: Row, depth: int) -> None:
         if depth > 50:
             raise _fail("The entity hierarchy is too deep to delete", "ServerError")
         if len(etype.primary_key) == 1:
@@ -542,8 +567,8 @@ class Batch:
                         )
                     ).mappings():
                         child_values = dict(child_row)
-                        child_concrete = self.model.types[child_values[DISCRIMINATOR]]
-                        child_key = tuple(child_values[n] for n in child_concrete.primary_key)
+                        child_concrete = concrete_type(self.model, child_values)
+                        child_key = key_of(child_concrete, child_values)
                         self.delete_row(child_concrete, child_key, child_values, depth + 1)
             metadata = self.tables["Metadata"]
             self.connection.execute(delete(metadata).where(metadata.c.parent_id == owner_id))
@@ -555,7 +580,7 @@ class Batch:
         self.rules.on_delete_row(self, etype, key)
         self.connection.execute(delete(self.table(etype)).where(self.key_condition(etype, key)))
 
-    def delete_notes_on(self, parent_id: Any, depth: int) -> None:
+    def delete_notes_on(self, parent_id: KeyPart, depth: int) -> None:
         """A deleted entity's notes go with it (their replies, drawings' links and recipients
         too), as in ftrack: no note is left pointing at a deleted row."""
         note_type = self.model.types["Note"]
@@ -568,16 +593,14 @@ class Batch:
                 self.delete_row(note_type, (ident,), values, depth + 1)
 
     # -- replies and changes ----------------------------------------------------------------
-    def echo(
-        self, etype: EntityType, key: Tuple[Any, ...], full: bool, names: List[str]
-    ) -> Dict[str, Any]:
+    def echo(self, etype: EntityType, key: Key, full: bool, names: List[str]) -> JsonObject:
         row = self.load(etype, key)
         if row is None:  # pragma: no cover - just written
             raise _fail(f"{etype.name} {list(key)} vanished", "ServerError")
         builder = self.builder()
-        concrete = self.model.types[row[DISCRIMINATOR]]
+        concrete = concrete_type(self.model, row)
         entity = builder.full(concrete, row) if full else builder.base(row)
-        tree: Dict[str, Any] = {}
+        tree: Dict[str, JsonValue] = {}
         for name in names:
             attr = concrete.attributes.get(name)
             if attr is None:
@@ -595,7 +618,7 @@ class Batch:
         return entity
 
     # -- derived values -----------------------------------------------------------------------
-    def project_of(self, context_id: Any) -> Optional[str]:
+    def project_of(self, context_id: object) -> Optional[str]:
         if not context_id:
             return None
         table = self.tables["Context"]
@@ -612,7 +635,7 @@ class Batch:
             return None
         return row["id"] if row[DISCRIMINATOR] == "Project" else row["project_id"]
 
-    def type_of(self, ident: Any) -> Optional[str]:
+    def type_of(self, ident: object) -> Optional[str]:
         """The concrete type of the entity with id ``ident`` (searched across families)."""
         for family, table in self.tables.items():
             if "id" not in table.c or len(self.model.types[family].primary_key) != 1:
@@ -627,7 +650,7 @@ class Batch:
                 return found
         return None
 
-    def lock_row(self, type_name: str, ident: Any) -> None:
+    def lock_row(self, type_name: str, ident: object) -> None:
         """``SELECT … FOR UPDATE`` on servers that support it (SQLite serialises writers anyway)."""
         etype = self.model.types[type_name]
         table = self.table(etype)
@@ -635,7 +658,7 @@ class Batch:
         self.connection.execute(select(pk).where(pk == ident).with_for_update())
 
     def next_number(
-        self, etype_name: str, column: str, scope_column: str, scope_value: Any, start: int = 1
+        self, etype_name: str, column: str, scope_column: str, scope_value: object, start: int = 1
     ) -> int:
         """The next free number of ``column`` among rows sharing ``scope_column``."""
         etype = self.model.types[etype_name]

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from sqlalchemy import select
 
+from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.model.schema import EntityType
-from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.values import storage_to_wire
-from ft_dcc.server.rules.registry import BatchView
+from ft_dcc.server.rules.registry import (
+    Ancestor,
+    BatchView,
+    Change,
+    ChangedValue,
+    Key,
+    KeyPart,
+    Row,
+    concrete_type,
+)
 
 MAX_DEPTH = 32
 
@@ -33,15 +42,15 @@ def describe_change(
     batch: BatchView,
     action: str,
     etype: EntityType,
-    key: Tuple[Any, ...],
+    key: Key,
     keys: List[str],
-    before: Optional[Dict[str, Any]],
-    after: Optional[Dict[str, Any]],
-) -> Dict[str, Any]:
+    before: Optional[Mapping[str, object]],
+    after: Optional[Mapping[str, object]],
+) -> Change:
     """One change: action, type, id/key, changed keys, new/old values and the ancestry."""
     row = after if after is not None else before
-    values: Dict[str, Any] = {}
-    changes: Dict[str, Dict[str, Any]] = {}
+    values: Dict[str, JsonValue] = {}
+    changes: Dict[str, ChangedValue] = {}
     for name in keys:
         column = _column_of(etype, name)
         if column is None:
@@ -62,8 +71,18 @@ def describe_change(
         "changes": changes,
         "parent_id": parents[0]["entity_id"] if parents else None,
         "parents": parents,
-        "object_type_id": row.get("object_type_id") if row else None,
+        "object_type_id": _text(row.get("object_type_id")) if row else None,
     }
+
+
+def _text(value: object) -> Optional[str]:
+    return None if value is None else str(value)
+
+
+def _ident(row: Mapping[str, object]) -> Optional[KeyPart]:
+    """A stored row's ``id`` (text, or an integer for an ``Event``)."""
+    value = row.get("id")
+    return value if isinstance(value, (str, int)) else None
 
 
 def _column_of(etype: EntityType, name: str) -> Optional[str]:
@@ -82,9 +101,9 @@ def _value_type(etype: EntityType, column: str) -> str:
     return attr.value_type if attr is not None and attr.is_scalar else "string"
 
 
-def ancestry(batch: BatchView, etype: EntityType, row: Dict[str, Any]) -> List[Dict[str, Any]]:
+def ancestry(batch: BatchView, etype: EntityType, row: Mapping[str, object]) -> List[Ancestor]:
     """Ancestors nearest first: ``{"entity_type", "entity_id", "parent_id"}``."""
-    chain: List[Dict[str, Any]] = []
+    chain: List[Ancestor] = []
     current_type, current = etype, row
     seen = set()
     for _ in range(MAX_DEPTH):
@@ -92,7 +111,7 @@ def ancestry(batch: BatchView, etype: EntityType, row: Dict[str, Any]) -> List[D
         if found is None:
             break
         parent_type, parent = found
-        ident = parent.get("id")
+        ident = _ident(parent)
         if ident in seen:
             break
         seen.add(ident)
@@ -101,7 +120,7 @@ def ancestry(batch: BatchView, etype: EntityType, row: Dict[str, Any]) -> List[D
             {
                 "entity_type": parent_type.name,
                 "entity_id": ident,
-                "parent_id": grand[1].get("id") if grand else None,
+                "parent_id": _ident(grand[1]) if grand else None,
             }
         )
         current_type, current = parent_type, parent
@@ -109,8 +128,8 @@ def ancestry(batch: BatchView, etype: EntityType, row: Dict[str, Any]) -> List[D
 
 
 def _parent(
-    batch: BatchView, etype: EntityType, row: Dict[str, Any]
-) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
+    batch: BatchView, etype: EntityType, row: Mapping[str, object]
+) -> Optional[Tuple[EntityType, Row]]:
     if etype.family == "Context":
         return _load(batch, "Context", row.get("parent_id"))
     if etype.family == "Component":
@@ -127,8 +146,8 @@ def _parent(
 
 
 def _load(
-    batch: BatchView, type_name: str, ident: Any
-) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
+    batch: BatchView, type_name: str, ident: object
+) -> Optional[Tuple[EntityType, Row]]:
     if not ident:
         return None
     etype = batch.model.types[type_name]
@@ -138,10 +157,11 @@ def _load(
     found = batch.connection.execute(select(table).where(table.c.id == ident)).mappings().first()
     if found is None:
         return None
-    return batch.model.types[found[DISCRIMINATOR]], dict(found)
+    row = dict(found)
+    return concrete_type(batch.model, row), row
 
 
-def _find_anywhere(batch: BatchView, ident: Any) -> Optional[Tuple[EntityType, Dict[str, Any]]]:
+def _find_anywhere(batch: BatchView, ident: object) -> Optional[Tuple[EntityType, Row]]:
     families = ("Context", "AssetVersion", "Component", "Asset", "User", "ReviewSession")
     for family in (*families, "ReviewSessionObject"):
         found = _load(batch, family, ident)

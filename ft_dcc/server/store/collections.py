@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List, Optional, Protocol, Tuple
+from typing import Dict, List, Mapping, Optional, Protocol, Sequence
 
 from sqlalchemy import ColumnElement, and_, delete, insert, select, update
 
@@ -11,11 +11,29 @@ from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.compiler import Compiler
-from ft_dcc.server.rules.registry import BatchView, RuleRegistry, Touched, WriteStep
+from ft_dcc.server.rules.registry import (
+    BatchView,
+    Key,
+    Row,
+    RuleRegistry,
+    Touched,
+    WriteStep,
+    concrete_type,
+    key_of,
+)
+
+#: an entity reference as sent in a collection value: ``{"__entity_type__": …, "id": …}``
+Reference = Mapping[str, object]
 
 
 def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError:
     return ApiOperationError(message, exception)
+
+
+def _type_name(item: Reference, default: str) -> str:
+    """The type a reference names (``default`` when it names none)."""
+    name = item.get("__entity_type__")
+    return str(name) if name else default
 
 
 class CollectionBatch(BatchView, Protocol):
@@ -24,13 +42,11 @@ class CollectionBatch(BatchView, Protocol):
     compiler: Compiler
     rules: RuleRegistry
 
-    def entity_key(self, etype: EntityType, key: Any) -> Tuple[Any, ...]: ...
+    def entity_key(self, etype: EntityType, key: object) -> Key: ...
 
-    def key_condition(self, etype: EntityType, key: Tuple[Any, ...]) -> ColumnElement[bool]: ...
+    def key_condition(self, etype: EntityType, key: Key) -> ColumnElement[bool]: ...
 
-    def delete_row(
-        self, etype: EntityType, key: Tuple[Any, ...], row: Dict[str, Any], depth: int
-    ) -> None: ...
+    def delete_row(self, etype: EntityType, key: Key, row: Row, depth: int) -> None: ...
 
 
 class CollectionWriter:
@@ -48,18 +64,20 @@ class CollectionWriter:
         self.connection = batch.connection
 
     def set_collection(
-        self, etype: EntityType, key: Tuple[Any, ...], attr: Attribute, items: List[Any]
+        self, etype: EntityType, key: Key, attr: Attribute, value: Sequence[object]
     ) -> None:
         owner_id = key[0]
         target = self.model.get(attr.target or "")
         if target is None:
             raise _fail(f"'{attr.name}' of {etype.name} cannot be set through the API")
-        for item in items:
+        items: List[Reference] = []
+        for item in value:
             if not isinstance(item, dict):
                 raise _fail(f"'{attr.name}' of {etype.name} must be a list of entity references")
+            items.append(item)
         if attr.kind == "mapped":
             for item in items:
-                mapped = self.model.get(item.get("__entity_type__") or target.name) or target
+                mapped = self.model.get(_type_name(item, target.name)) or target
                 if (
                     not self.model.is_subtype(mapped.name, target.family)
                     and mapped.family != target.family
@@ -80,7 +98,7 @@ class CollectionWriter:
         if not remote or remote not in child_table.c:
             raise _fail(f"Setting '{attr.name}' of {etype.name} is not supported by this server")
         for item in items:
-            item_type = self.model.get(item.get("__entity_type__") or target.name)
+            item_type = self.model.get(_type_name(item, target.name))
             if item_type is None or item_type.family != target.family:
                 raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
             item_key = self.batch.entity_key(
@@ -93,7 +111,7 @@ class CollectionWriter:
                     "first (earlier in the same batch is fine)",
                     "NotFoundError",
                 )
-            values: Dict[str, Any] = {remote: owner_id}
+            values: Dict[str, object] = {remote: owner_id}
             if target.name == "Note" and remote == "parent_id":
                 values["parent_type"] = etype.name
             if attr.filter is not None:
@@ -102,7 +120,7 @@ class CollectionWriter:
                 self._move_child(item_type, item_key, values, row)
 
     def _move_child(
-        self, etype: EntityType, key: Tuple[Any, ...], values: Dict[str, Any], row: Dict[str, Any]
+        self, etype: EntityType, key: Key, values: Dict[str, object], row: Row
     ) -> None:
         """Point a child at its new owner: a write of the child's row, so the rules judge it as
         they judge an update of that row (who owns it, what may not change)."""
@@ -117,7 +135,14 @@ class CollectionWriter:
         if written is not None:
             self.batch.rules.check_written(self.batch, step, written)
 
-    def set_link_collection(self, etype, owner_id, attr: Attribute, target, items) -> None:
+    def set_link_collection(
+        self,
+        etype: EntityType,
+        owner_id: object,
+        attr: Attribute,
+        target: EntityType,
+        items: Sequence[Reference],
+    ) -> None:
         """Many-to-many: the list is the new membership. Pairs that stay are kept as they are
         (a ``ListObject`` keeps its id and custom attributes); the others go or come."""
         link = attr.link
@@ -145,7 +170,9 @@ class CollectionWriter:
                     values["id"] = str(uuid.uuid4())
             self.connection.execute(insert(table).values(**values))
 
-    def _link_members(self, etype, attr: Attribute, target, items) -> List[str]:
+    def _link_members(
+        self, etype: EntityType, attr: Attribute, target: EntityType, items: Sequence[Reference]
+    ) -> List[str]:
         """The distinct member ids of a many-to-many value, each checked to exist."""
         members: List[str] = []
         for item in items:
@@ -167,7 +194,7 @@ class CollectionWriter:
         return members
 
     def unlink(
-        self, link: LinkTable, column: str, ident: Any, members: Optional[List[str]] = None
+        self, link: LinkTable, column: str, ident: object, members: Optional[List[str]] = None
     ) -> None:
         """Delete the pairs of ``link`` whose ``column`` is ``ident`` (only those with these
         ``members`` when given). Link entities go as a delete takes them (with their metadata
@@ -183,6 +210,5 @@ class CollectionWriter:
         condition = and_(condition, self.compiler.type_condition(link_type, table))
         for row in self.connection.execute(select(table).where(condition)).mappings().all():
             values = dict(row)
-            concrete = self.model.types[values[DISCRIMINATOR]]
-            key = tuple(values[name] for name in concrete.primary_key)
-            self.batch.delete_row(concrete, key, values, depth=1)
+            concrete = concrete_type(self.model, values)
+            self.batch.delete_row(concrete, key_of(concrete, values), values, depth=1)

@@ -14,7 +14,7 @@ parent (a Component through its AssetVersion…), or by administrators only (an 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional
+from typing import Dict, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -37,7 +37,7 @@ def is_recorded(etype: EntityType) -> bool:
 
 
 def record(
-    connection: Connection, metadata: sa.MetaData, etype: EntityType, ident: Any,
+    connection: Connection, metadata: sa.MetaData, etype: EntityType, ident: object,
     user_id: Optional[str],
 ) -> None:  # fmt: skip
     """Record ``user_id`` (None: the server itself) as the creator of a new row."""
@@ -51,7 +51,9 @@ def record(
     )
 
 
-def forget(connection: Connection, metadata: sa.MetaData, etype: EntityType, ident: Any) -> None:
+def forget(
+    connection: Connection, metadata: sa.MetaData, etype: EntityType, ident: object
+) -> None:
     """A deleted row's record goes with it (an id created again is recorded anew)."""
     if is_recorded(etype):
         table = creator_table(metadata)

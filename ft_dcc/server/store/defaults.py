@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Dict, Optional
+from typing import Dict, Optional
 
 from sqlalchemy import select
 
@@ -33,7 +33,7 @@ COMPONENT_SYSTEM_TYPES = {
 }
 
 
-def _set(values: Dict[str, Any], etype: EntityType, name: str, value: Any) -> None:
+def _set(values: Dict[str, object], etype: EntityType, name: str, value: object) -> None:
     if name in etype.attributes and values.get(name) is None:
         values[name] = value
 
@@ -49,7 +49,7 @@ def _first_id(batch: BatchView, family: str) -> Optional[str]:
     return batch.connection.execute(select(table.c.id).order_by(table.c.id).limit(1)).scalar()
 
 
-def apply_server_defaults(batch: BatchView, etype: EntityType, values: Dict[str, Any]) -> None:
+def apply_server_defaults(batch: BatchView, etype: EntityType, values: Dict[str, object]) -> None:
     """Fill what the client did not send and the server derives (mutates ``values``)."""
     now = batch.now
     _set(values, etype, "created_at", now)
@@ -63,8 +63,9 @@ def apply_server_defaults(batch: BatchView, etype: EntityType, values: Dict[str,
         _version_defaults(batch, etype, values)
     elif etype.name == "ReviewSession":
         _set(values, etype, "start_date", now)
-        if values.get("end_date") is None:
-            values["end_date"] = values["start_date"] + REVIEW_SESSION_OPEN_FOR
+        start = values["start_date"]
+        if values.get("end_date") is None and isinstance(start, dt.datetime):
+            values["end_date"] = start + REVIEW_SESSION_OPEN_FOR
     elif etype.name == "ReviewSessionObject":
         _review_object_defaults(batch, etype, values)
     elif etype.name == "Note":
@@ -96,7 +97,7 @@ def apply_server_defaults(batch: BatchView, etype: EntityType, values: Dict[str,
         _set(values, etype, "key", key)
 
 
-def _version_defaults(batch: BatchView, etype: EntityType, values: Dict[str, Any]) -> None:
+def _version_defaults(batch: BatchView, etype: EntityType, values: Dict[str, object]) -> None:
     _set(values, etype, "date", batch.now)
     _set(values, etype, "user_id", batch.acting_user_id)
     _set(values, etype, "status_id", _existing(batch, "Status", DEFAULT_VERSION_STATUS_ID))
@@ -109,7 +110,7 @@ def _version_defaults(batch: BatchView, etype: EntityType, values: Dict[str, Any
         values["version"] = 1
 
 
-def _review_object_defaults(batch: BatchView, etype: EntityType, values: Dict[str, Any]) -> None:
+def _review_object_defaults(batch: BatchView, etype: EntityType, values: Dict[str, object]) -> None:
     if values.get("sort_order") is None:
         if values.get("review_session_id"):  # PostgreSQL: serialise per session (race-free)
             batch.lock_row("ReviewSession", values["review_session_id"])
@@ -123,7 +124,7 @@ def _review_object_defaults(batch: BatchView, etype: EntityType, values: Dict[st
     _set(values, etype, "version", "")
 
 
-def _context_defaults(batch: BatchView, etype: EntityType, values: Dict[str, Any]) -> None:
+def _context_defaults(batch: BatchView, etype: EntityType, values: Dict[str, object]) -> None:
     if etype.name == "Project":
         _set(values, etype, "context_type", "show")
         _set(values, etype, "status", "active")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Callable, Iterator, List, Optional, Sequence
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.protocol import schema_hash
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.errors import ApiFailure, ApiOperationError
 from ft_dcc.server.model.builtin_data import ensure_builtin_data
@@ -35,6 +36,7 @@ from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.rules import default_rules
 from ft_dcc.server.rules.integrity import duplicate_error, ensure_unique_indexes
 from ft_dcc.server.rules.permissions import ensure_role
+from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.store import creators
 from ft_dcc.server.store.batch import Batch
 
@@ -43,8 +45,8 @@ log = logging.getLogger(__name__)
 DATA_ACTIONS = ("query", "create", "update", "delete")
 WRITE_ACTIONS = ("create", "update", "delete")
 
-#: ``execute(operations, user_id)``: run data operations, one reply each
-Execute = Callable[[List[Dict[str, Any]], str], List[Dict[str, Any]]]
+#: ``execute(operations, user_id)``: run data operations (JSON objects), one reply each
+Execute = Callable[[Sequence[object], str], List[JsonObject]]
 #: work done inside a batch's transaction after its operations, given an ``Execute`` on that
 #: transaction (it sees the batch's writes); raising ``ApiFailure`` rolls the batch back
 Then = Callable[[Execute], None]
@@ -58,8 +60,8 @@ class BatchResult:
     "entity_key": [...], "keys": [changed attribute names], "parents": [ids]}``.
     """
 
-    replies: List[Dict[str, Any]]
-    changes: List[Dict[str, Any]]
+    replies: List[JsonObject]
+    changes: List[Change]
 
 
 class Store:
@@ -73,7 +75,7 @@ class Store:
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
-        self.schemas: List[Dict[str, Any]] = load_schemas()
+        self.schemas = load_schemas()
         self.schema_hash: str = schema_hash(self.schemas)
         self.model = SchemaModel(self.schemas)
         self.metadata = MetaData()
@@ -98,13 +100,13 @@ class Store:
 
     # -- public API ---------------------------------------------------------------------------
     def execute(
-        self, operations: List[Dict[str, Any]], user_id: str, then: Optional[Then] = None
-    ) -> List[Dict[str, Any]]:
+        self, operations: Sequence[object], user_id: str, then: Optional[Then] = None
+    ) -> List[JsonObject]:
         """Run data operations in one transaction; one reply dict per operation (see ``run``)."""
         return self.run(operations, user_id, then).replies
 
     def run(
-        self, operations: List[Dict[str, Any]], user_id: str, then: Optional[Then] = None
+        self, operations: Sequence[object], user_id: str, then: Optional[Then] = None
     ) -> BatchResult:
         """Run data operations in one transaction: the replies and the changes.
 
@@ -156,7 +158,7 @@ class Store:
     def _on(self, connection: Connection) -> Execute:
         """An ``Execute`` running on ``connection``'s open transaction."""
 
-        def execute(operations: List[Dict[str, Any]], user_id: str) -> List[Dict[str, Any]]:
+        def execute(operations: Sequence[object], user_id: str) -> List[JsonObject]:
             return Batch(self, connection, user_id, self.rules).run(operations)
 
         return execute
@@ -191,7 +193,10 @@ class Store:
         """Release the database connections."""
         self.engine.dispose()
 
-    def query(self, expression: str, user_id: Optional[str] = None) -> List[Dict[str, Any]]:
-        """Convenience: the ``data`` of one query operation."""
+    def query(self, expression: str, user_id: Optional[str] = None) -> List[JsonObject]:
+        """Convenience: the ``data`` of one query operation (the entities it found)."""
         reply = self.execute([{"action": "query", "expression": expression}], user_id or "")
-        return reply[0]["data"]
+        data = reply[0]["data"]
+        if not isinstance(data, list):
+            return []
+        return [entity for entity in data if isinstance(entity, dict)]
