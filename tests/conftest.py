@@ -230,6 +230,18 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: Optional[pytest.Item]) 
         stopping.wait_for_deferred()
 
 
+#: the markers of the long tests (a real Blender or Chromium, a minute of events)
+LONG_MARKERS = ("slow", "blender", "browser")
+
+
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by fixture parameter
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """The long tests first, the rest in their order (a stable sort). Under ``--dist loadgroup``
+    each test goes to the next free worker in this order: long tests near the end made the run's
+    tail while the other workers had nothing left; the short ones now fill the end evenly."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_MARKERS))
+
+
 # -- the full test command runs everything ---------------------------------------------------
 # `make test` sets FT_DCC_REQUIRE_ALL=1: there a skipped test (a missing Blender, Chromium,
 # ffprobe or Python package) fails the run, so a missing install step cannot hide in CI.
