@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import attr
 import pytest
 import requests
+from support import stopping
 from support.net import TEST_KEY, TEST_USER, free_port
 
 pytest_plugins = ["support.pg_fixtures"]  # pg_cluster, new_database_url, backend
@@ -68,13 +68,10 @@ class EmbeddedServer:
         return [r for r in self.requests_since(mark) if r.get("path", "").endswith("/api")]
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        """SIGTERM and wait (in a worker's last teardown the wait comes after all are
+        signalled: ``support.stopping``)."""
+        if self.process and not stopping.terminate(self.process):
+            stopping.wait(self.process)
 
     def start(self) -> EmbeddedServer:
         """Start (or restart, on the same port and data) the server and wait until it answers."""
@@ -221,6 +218,28 @@ def artifacts_dir() -> Path:
     """Where tests save things a person may want to look at (screenshots, reports)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: Optional[pytest.Item]) -> Iterator[None]:
+    """The last teardown (all session fixtures) signals every server first, then waits."""
+    stopping.state["deferring"] = nextitem is None
+    try:
+        yield
+    finally:
+        stopping.wait_for_deferred()
+
+
+#: the markers of the long tests (a real Blender or Chromium, a minute of events)
+LONG_MARKERS = ("slow", "blender", "browser")
+
+
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by fixture parameter
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """The long tests first, the rest in their order (a stable sort). Under ``--dist loadgroup``
+    each test goes to the next free worker in this order: long tests near the end made the run's
+    tail while the other workers had nothing left; the short ones now fill the end evenly."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_MARKERS))
 
 
 # -- the full test command runs everything ---------------------------------------------------

@@ -12,7 +12,8 @@ answer is read from the model; each case asserts the reply, and then
   alone).
 
 One server for the module (``trust_world``): the full matrix on SQLite; on PostgreSQL with 4
-workers every fourth case (the same generator, a fixed slice). The size is printed.
+workers every fourth case (the same generator, a fixed slice). One test per entity type, so
+parallel workers share the matrix; the size is printed.
 """
 
 from __future__ import annotations
@@ -350,7 +351,6 @@ def matrix() -> List[Case]:
 class Runner:
     world: World
     base: Dict[str, str]
-    figures: Dict[str, int] = field(default_factory=dict)
 
     def person(self, actor: str) -> Person:
         return {"admin": self.world.admin, "owner": self.world.alice,
@@ -367,8 +367,6 @@ class Runner:
     def run(self, case: Case, mine: Dict[str, str], source: Dict[str, str]) -> None:
         operations, check = case.operations(mine, source)
         response = call(self.world.server, operations, **self.person(case.actor).auth)
-        key = "allowed" if case.allowed else "refused"
-        self.figures[key] = self.figures.get(key, 0) + 1
         if case.allowed:
             assert response.status_code == 200, (case.name, response.text[:800])
             assert check(self.world), f"{case.name}: answered 200 but did not happen"
@@ -393,29 +391,52 @@ def runner(trust_world: World) -> Runner:
     return Runner(trust_world, _base(trust_world))
 
 
-def test_the_permission_matrix_of_the_ownership_model(runner: Runner, artifacts_dir: Any) -> None:
-    world = runner.world
+def cases_of(backend: str) -> List[Case]:
+    """The matrix on ``backend``: all of it on SQLite, on PostgreSQL with 4 workers a fixed
+    quarter of the same matrix."""
     cases = matrix()
-    if world.backend != "sqlite":
-        cases = cases[::4]  # PostgreSQL with 4 workers: a fixed quarter of the same matrix
-    groups: Dict[Tuple[str, bool, bool], List[Case]] = {}
+    return cases if backend == "sqlite" else cases[::4]
+
+
+#: one test per entity type of the model, so parallel workers share the matrix
+TYPES = [spec.type_name for spec in MODEL]
+
+
+def test_every_case_of_the_matrix_is_in_one_type_test(artifacts_dir: Any) -> None:
+    """Every case (on both backends) belongs to one of the per-type tests below, and each of
+    those has cases; the lists go to test-artifacts/permission-matrix-<backend>.txt."""
+    for backend in ("sqlite", "postgresql-4-workers"):
+        cases = cases_of(backend)
+        assert {c.type_name for c in cases} == set(TYPES), backend
+        print(f"\npermission matrix ({backend}): {len(cases)} cases, "
+              f"{sum(c.allowed for c in cases)} allowed")  # fmt: skip
+        (artifacts_dir / f"permission-matrix-{backend}.txt").write_text(
+            "\n".join(f"{'allow' if c.allowed else 'refuse'}\t{c.name}" for c in cases) + "\n"
+        )
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+def test_the_permission_matrix_of_the_ownership_model(runner: Runner, type_name: str) -> None:
+    world = runner.world
+    cases = [c for c in cases_of(world.backend) if c.type_name == type_name]
+    groups: Dict[Tuple[bool, bool], List[Case]] = {}
     for case in (c for c in cases if not c.allowed):
-        groups.setdefault((case.type_name, case.closed, case.private), []).append(case)
-    for (_type_name, closed, private), group in sorted(groups.items()):
+        groups.setdefault((case.closed, case.private), []).append(case)
+    ran = 0
+    for (closed, private), group in sorted(groups.items()):
         theirs = estate(world, world.alice, runner.base, private=private, closed=closed)
         sources = [runner.source(case.actor) for case in group]
         before = snapshot(world)
         for case, source in zip(group, sources):
             runner.run(case, theirs, source)
+            ran += 1
         assert_unchanged(world, before)
     for case in (c for c in cases if c.allowed):
         mine = estate(world, world.alice, runner.base, private=case.private, closed=case.closed)
         runner.run(case, mine, runner.source(case.actor))
-    print(f"\npermission matrix ({world.backend}): {len(cases)} cases, {runner.figures}")
-    (artifacts_dir / f"permission-matrix-{world.backend}.txt").write_text(
-        "\n".join(f"{'allow' if c.allowed else 'refuse'}\t{c.name}" for c in cases) + "\n"
-    )
-    assert sum(runner.figures.values()) == len(cases)
+        ran += 1
+    print(f"\npermission matrix ({world.backend}) of {type_name}: {len(cases)} cases")
+    assert ran == len(cases) > 0
 
 
 # -- the file routes and the invitee link --------------------------------------------------------

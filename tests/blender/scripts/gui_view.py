@@ -1,5 +1,7 @@
 """The 3D view of Blender's window, and an artist's view of it unlike the camera's."""
 
+import time
+
 import bpy
 from mathutils import Quaternion, Vector
 
@@ -30,3 +32,29 @@ def artist_view(perspective="PERSP"):
     space.shading.show_xray = True
     space.overlay.show_overlays = True
     space.overlay.show_floor = False
+
+
+def after_a_draw(then, failed, timeout=120.0):
+    """Tag every area for a redraw and call ``then()`` once a 3D view has drawn since (a
+    condition, not a delay: a busy machine draws later); ``failed(message)`` if none has after
+    ``timeout`` seconds."""
+    drawn = []
+    handle = bpy.types.SpaceView3D.draw_handler_add(
+        lambda: drawn.append(True), (), "WINDOW", "POST_PIXEL"
+    )
+    for window in bpy.context.window_manager.windows:
+        for area in window.screen.areas:
+            area.tag_redraw()
+    deadline = time.monotonic() + timeout
+
+    def poll():
+        if not drawn and time.monotonic() < deadline:
+            return 0.02
+        bpy.types.SpaceView3D.draw_handler_remove(handle, "WINDOW")
+        if drawn:
+            then()
+        else:
+            failed(f"no 3D view drew within {timeout:.0f} s")
+        return None
+
+    bpy.app.timers.register(poll, first_interval=0.0)

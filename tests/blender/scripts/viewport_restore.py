@@ -24,17 +24,10 @@ from ft_dcc.host.pythonpath import ensure_hosts_package  # noqa: E402
 
 ensure_hosts_package()
 from ft_dcc_hosts.blender.host import BlenderHost  # noqa: E402
-from gui_view import artist_view  # noqa: E402
+from gui_view import after_a_draw, artist_view  # noqa: E402
 from snapshot import differences, snapshot  # noqa: E402
 
 out_dir = Path(options["out_dir"])
-
-
-def redraw():
-    """Let Blender's loop draw the window: the view matrix is computed when the view is drawn."""
-    for window in bpy.context.window_manager.windows:
-        for area in window.screen.areas:
-            area.tag_redraw()
 
 
 def run_capture(host, spec):
@@ -68,8 +61,8 @@ def guarded(step):
 @guarded
 def set_view():
     artist_view(options.get("perspective", "PERSP"))
-    redraw()
-    bpy.app.timers.register(guarded(capture), first_interval=0.5)
+    # the view matrix is computed when the view is drawn
+    after_a_draw(guarded(capture), failed)
 
 
 def capture():
@@ -83,12 +76,16 @@ def capture():
     result["left_in_folder"] = sorted(p.name for p in out_dir.rglob("*.png"))
     result["compared"] = sorted(k for k in before if ".region_3d." in k or "].shading" in k)
     result["diff"] = differences(before, snapshot(scene))
-    redraw()
-    bpy.app.timers.register(guarded(after_redraw), first_interval=0.5)
+    after_a_draw(guarded(after_redraw), failed)
 
 
 def after_redraw():
     state["result"]["diff_after_redraw"] = differences(state["before"], snapshot(bpy.context.scene))
+    finish()
+
+
+def failed(message):
+    state["result"]["error"] = message
     finish()
 
 
@@ -97,4 +94,4 @@ def finish():
     os._exit(0)
 
 
-bpy.app.timers.register(set_view, first_interval=1.0)
+after_a_draw(set_view, failed)  # once the window is up and has drawn
