@@ -8,16 +8,25 @@ target WHERE …)``, which gives ftrack's "at least one element matches" meaning
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
-from sqlalchemy import and_, case, false, func, not_, or_, select, true
+from sqlalchemy import Table, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.expression import CTE, FromClause, Subquery
 
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
-from ft_dcc.server.query.ast import BoolOp, Comparison, Literal, Not, Query, RelationTest
-from ft_dcc.server.query.values import ValueTypeError, literal_value
+from ft_dcc.server.query.ast import (
+    BoolOp,
+    Comparison,
+    Criteria,
+    Literal,
+    Not,
+    Query,
+    RelationTest,
+)
+from ft_dcc.server.query.values import Stored, ValueTypeError, literal_value
 
 
 class QueryError(ServerError):
@@ -29,6 +38,17 @@ class QueryError(ServerError):
 #: key/value collections: target type -> column pointing at the owner
 MAPPED_OWNER_KEYS = {"Metadata": "parent_id"}
 
+#: a true/false SQL expression (a where clause)
+Condition = ColumnElement[bool]
+#: a column, or an expression computed from the row, of some stored value
+Column = ColumnElement[object]
+#: the test on the last attribute of a path: (its entity type, table, attribute) -> condition
+Leaf = Callable[[EntityType, FromClause, Attribute], Condition]
+#: the condition on a related entity: (its entity type, table) -> condition
+Inner = Callable[[EntityType, FromClause], Condition]
+#: the projections of a query as a tree: ``a.b, c`` -> ``{"a": {"b": {}}, "c": {}}``
+ProjectionTree = Dict[str, "ProjectionTree"]
+
 
 class Compiler:
     """Turns :class:`Query` trees into SQLAlchemy statements for one schema model."""
@@ -36,12 +56,13 @@ class Compiler:
     def __init__(
         self,
         model: SchemaModel,
-        tables: Dict[str, Any],
-        link_tables: Optional[Dict[str, Any]] = None,
+        tables: Dict[str, Table],
+        link_tables: Optional[Dict[str, Table]] = None,
     ) -> None:
         self.model = model
         self.tables = tables
         self.link_tables = link_tables or {}
+        self._closures = 0
 
     # -- types and tables ---------------------------------------------------------------------
     def entity_type(self, name: str) -> EntityType:
@@ -52,17 +73,17 @@ class Compiler:
             )
         return etype
 
-    def table_for(self, etype: EntityType, alias: bool = False):
+    def table_for(self, etype: EntityType, alias: bool = False) -> FromClause:
         table = self.tables[etype.family]
         return table.alias() if alias else table
 
-    def link_table(self, link: LinkTable):
+    def link_table(self, link: LinkTable) -> Table:
         """The table holding the pairs of a many-to-many relation."""
         if link.hidden:
             return self.link_tables[link.table]
         return self.tables[self.model.types[link.table].family]
 
-    def link_pairs(self, link: LinkTable):
+    def link_pairs(self, link: LinkTable) -> Subquery:
         """``SELECT owner, member`` of a relation's pairs (only the link type's own rows)."""
         table = self.link_table(link).alias()
         stmt = select(table.c[link.owner], table.c[link.member]).where(
@@ -72,7 +93,7 @@ class Compiler:
             stmt = stmt.where(self.type_condition(self.model.types[link.table], table))
         return stmt.subquery()
 
-    def type_condition(self, etype: EntityType, table) -> ColumnElement:
+    def type_condition(self, etype: EntityType, table: FromClause) -> Condition:
         family_size = len(self.model.types[etype.family].descendants)
         if len(etype.descendants) == family_size:
             return true()
@@ -94,7 +115,7 @@ class Compiler:
             )
         return attr
 
-    def pk_column(self, etype: EntityType, table):
+    def pk_column(self, etype: EntityType, table: FromClause) -> Column:
         if len(etype.primary_key) != 1:
             raise QueryError(f"{etype.name} has a composite primary key and cannot be related to")
         return table.c[etype.primary_key[0]]
@@ -120,7 +141,7 @@ class Compiler:
 
     def select_aggregate(
         self, query: Query, extra_limit: int = 0
-    ) -> Tuple[EntityType, Select, list]:
+    ) -> Tuple[EntityType, Select, List[Tuple[str, str]]]:
         """Group-by/aggregate SELECT; returns (type, statement, [(key, value type)])."""
         etype = self.entity_type(query.entity_type)
         table = self.table_for(etype)
@@ -162,7 +183,9 @@ class Compiler:
             stmt = stmt.limit(query.limit + extra_limit)
         return etype, stmt, shapes
 
-    def _group_column(self, etype: EntityType, table, path: Tuple[str, ...]):
+    def _group_column(
+        self, etype: EntityType, table: FromClause, path: Tuple[str, ...]
+    ) -> Tuple[Attribute, Column]:
         if len(path) != 1:
             raise QueryError("Aggregates and 'group by' take plain attributes, not dotted paths")
         attr = self.attribute(etype, path[0])
@@ -184,7 +207,7 @@ class Compiler:
             stmt = stmt.where(self.criteria(etype, table, query.where))
         return stmt
 
-    def value_column(self, etype: EntityType, table, path: Tuple[str, ...]):
+    def value_column(self, etype: EntityType, table: FromClause, path: Tuple[str, ...]) -> Column:
         if len(path) != 1:
             raise QueryError("A sub-query must select a plain attribute, not a dotted path")
         attr = self.attribute(etype, path[0])
@@ -195,7 +218,9 @@ class Compiler:
         return table.c[attr.name]
 
     # -- order by -----------------------------------------------------------------------------
-    def order_expression(self, etype: EntityType, table, path: Tuple[str, ...]):
+    def order_expression(
+        self, etype: EntityType, table: FromClause, path: Tuple[str, ...]
+    ) -> Column:
         attr = self.attribute(etype, path[0])
         if len(path) == 1:
             if attr.is_scalar:
@@ -218,7 +243,7 @@ class Compiler:
         )
 
     # -- criteria -----------------------------------------------------------------------------
-    def criteria(self, etype: EntityType, table, node) -> ColumnElement:
+    def criteria(self, etype: EntityType, table: FromClause, node: Criteria) -> Condition:
         if isinstance(node, BoolOp):
             parts = [self.criteria(etype, table, operand) for operand in node.operands]
             return and_(*parts) if node.operator == "and" else or_(*parts)
@@ -233,10 +258,10 @@ class Compiler:
     def walk(
         self,
         etype: EntityType,
-        table,
+        table: FromClause,
         path: Tuple[str, ...],
-        leaf: Callable[[EntityType, Any, Attribute], ColumnElement],
-    ) -> ColumnElement:
+        leaf: Leaf,
+    ) -> Condition:
         """Follow ``path`` through relations; ``leaf`` builds the test on the last attribute."""
         attr = self.attribute(etype, path[0])
         if len(path) == 1:
@@ -253,10 +278,10 @@ class Compiler:
     def related(
         self,
         etype: EntityType,
-        table,
+        table: FromClause,
         attr: Attribute,
-        inner: Callable[[EntityType, Any], ColumnElement],
-    ) -> ColumnElement:
+        inner: Inner,
+    ) -> Condition:
         """Condition: some entity related through ``attr`` satisfies ``inner``."""
         target = self.entity_type(attr.target or "")
         talias = self.table_for(target, alias=True)
@@ -295,12 +320,12 @@ class Compiler:
             condition = and_(condition, talias.c[attr.filter[0]] == attr.filter[1])
         return owner_key.in_(select(talias.c[remote]).where(condition))
 
-    def context_closure(self):
+    def context_closure(self) -> CTE:
         """Recursive CTE of (ancestor, descendant) pairs over ``Context.parent_id``.
 
         UNION (not UNION ALL) so that a corrupt cyclic hierarchy still terminates.
         """
-        self._closures = getattr(self, "_closures", 0) + 1
+        self._closures += 1
         contexts = self.tables["Context"]
         base = (
             select(contexts.c.parent_id.label("ancestor"), contexts.c.id.label("descendant"))
@@ -312,8 +337,8 @@ class Compiler:
             select(base.c.ancestor, step.c.id).where(step.c.parent_id == base.c.descendant)
         )
 
-    def _relation_leaf(self, node: RelationTest):
-        def leaf(etype: EntityType, table, attr: Attribute) -> ColumnElement:
+    def _relation_leaf(self, node: RelationTest) -> Leaf:
+        def leaf(etype: EntityType, table: FromClause, attr: Attribute) -> Condition:
             if attr.is_scalar:
                 raise QueryError(
                     f"'{node.relation}' needs a relation but '{attr.name}' of {etype.name} "
@@ -331,8 +356,8 @@ class Compiler:
 
         return leaf
 
-    def _comparison_leaf(self, node: Comparison):
-        def leaf(etype: EntityType, table, attr: Attribute) -> ColumnElement:
+    def _comparison_leaf(self, node: Comparison) -> Leaf:
+        def leaf(etype: EntityType, table: FromClause, attr: Attribute) -> Condition:
             if attr.is_scalar:
                 column = self.scalar_column(etype, table, attr)
                 value_type = attr.value_type
@@ -348,7 +373,7 @@ class Compiler:
 
         return leaf
 
-    def scalar_column(self, etype: EntityType, table, attr: Attribute):
+    def scalar_column(self, etype: EntityType, table: FromClause, attr: Attribute) -> Column:
         if attr.name in table.c and not attr.computed:
             return table.c[attr.name]
         computed = self.computed_column(etype, table, attr)
@@ -359,7 +384,9 @@ class Compiler:
             )
         return computed
 
-    def computed_column(self, etype: EntityType, table, attr: Attribute):
+    def computed_column(
+        self, etype: EntityType, table: FromClause, attr: Attribute
+    ) -> Optional[Column]:
         if etype.name == "ReviewSession" and attr.name == "is_open":
             now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
             return case(
@@ -375,11 +402,19 @@ class Compiler:
             return case((table.c.version == latest, true()), else_=false())
         return None
 
-    def compare(self, column, value_type: str, name: str, operator: str, value) -> ColumnElement:
+    def compare(
+        self,
+        column: Column,
+        value_type: str,
+        name: str,
+        operator: str,
+        value: Union[Literal, List[Literal], Query],
+    ) -> Condition:
         try:
             if operator in ("in", "not_in"):
+                values: Union[Select, List[Stored]]
                 if isinstance(value, Query):
-                    values: Any = self.subquery_column(value)
+                    values = self.subquery_column(value)
                 elif isinstance(value, list):
                     values = [self._typed(value_type, item, name) for item in value]
                 else:
@@ -409,13 +444,13 @@ class Compiler:
         }[operator]
 
     @staticmethod
-    def _typed(value_type: str, literal: Literal, name: str) -> Any:
+    def _typed(value_type: str, literal: Literal, name: str) -> Stored:
         return literal_value(value_type, literal.text, literal.quoted, name)
 
 
-def projection_tree(paths: List[Tuple[str, ...]]) -> Dict[str, Any]:
+def projection_tree(paths: List[Tuple[str, ...]]) -> ProjectionTree:
     """``[("a",), ("b","c")]`` -> ``{"a": {}, "b": {"c": {}}}``."""
-    tree: Dict[str, Any] = {}
+    tree: ProjectionTree = {}
     for path in paths:
         node = tree
         for name in path:

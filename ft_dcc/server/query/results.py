@@ -8,17 +8,24 @@ per row) and nested as entity dicts (references) or lists of them (collections).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple, TypeVar
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
-from ft_dcc.server.model.schema import TWIN_NAMES, Attribute, EntityType, SchemaModel
+from ft_dcc.protocol.json_value import JsonObject, JsonValue
+from ft_dcc.server.model.schema import TWIN_NAMES, Attribute, EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
-from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler, QueryError
-from ft_dcc.server.query.values import storage_to_wire
+from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler, ProjectionTree, QueryError
+from ft_dcc.server.query.values import Stored, storage_to_wire
 
 CHUNK = 500
+
+#: a row as the database gives it: column name -> stored value
+Row = Dict[str, Stored]
+#: an entity of the reply: attribute -> wire value (nested entities and lists of them too)
+Entity = JsonObject
+_T = TypeVar("_T")
 
 #: custom attribute ``entity_type`` of a configuration, by entity type
 CUSTOM_ATTRIBUTE_SCOPES = {
@@ -31,9 +38,26 @@ CUSTOM_ATTRIBUTE_SCOPES = {
 }
 
 
-def _chunks(values: List[Any]) -> Iterable[List[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
+def _chunks(values: Sequence[_T]) -> List[Sequence[_T]]:
+    return [values[start : start + CHUNK] for start in range(0, len(values), CHUNK)]
+
+
+class _Level(NamedTuple):
+    """One level of a reply: its rows, their entities (filled in) and the projections below."""
+
+    rows: List[Row]
+    entities: List[Entity]
+    subtree: ProjectionTree
+
+
+def _wire(value: Stored) -> JsonValue:
+    """A stored id, name or key as the reply carries it."""
+    return storage_to_wire("string", value)
+
+
+def _listed(entities: List[Entity]) -> List[JsonValue]:
+    """``entities`` as a reply's list value."""
+    return list(entities)
 
 
 class ResultBuilder:
@@ -43,13 +67,15 @@ class ResultBuilder:
         self.model = model
         self.compiler = compiler
         self.connection = connection
-        self._configurations: Optional[List[Dict[str, Any]]] = None
-        self._contexts: Dict[Any, Optional[Dict[str, Any]]] = {}
+        self._configurations: Optional[List[Row]] = None
+        self._contexts: Dict[Stored, Optional[Row]] = {}
 
     # -- public -------------------------------------------------------------------------------
-    def build(self, etype: EntityType, rows: List[Any], tree: Dict[str, Any]) -> List[dict]:
-        """Entity dicts for ``rows`` (full table rows) of ``etype`` with projections ``tree``."""
-        rows = [dict(row) for row in rows]
+    def build(
+        self, etype: EntityType, stored: Sequence[Mapping[str, Stored]], tree: ProjectionTree
+    ) -> List[Entity]:
+        """Entity dicts for ``stored`` (full table rows) of ``etype`` with projections ``tree``."""
+        rows = [dict(row) for row in stored]
         if etype.name in TWIN_NAMES:  # one table, two names: answer under the asked name
             for row in rows:
                 row[DISCRIMINATOR] = etype.name
@@ -58,22 +84,22 @@ class ResultBuilder:
             self._project(etype, rows, entities, name, subtree)
         return entities
 
-    def concrete(self, row: Dict[str, Any]) -> EntityType:
-        return self.model.types[row[DISCRIMINATOR]]
+    def concrete(self, row: Mapping[str, Stored]) -> EntityType:
+        return self.model.types[str(row[DISCRIMINATOR])]
 
-    def base(self, row: Dict[str, Any]) -> Dict[str, Any]:
+    def base(self, row: Mapping[str, Stored]) -> Entity:
         concrete = self.concrete(row)
-        entity: Dict[str, Any] = {"__entity_type__": concrete.name}
+        entity: Entity = {"__entity_type__": concrete.name}
         for name in concrete.primary_key + concrete.system_projections:
             entity[name] = self.scalar(concrete, row, concrete.attributes[name])
         return entity
 
-    def scalar(self, etype: EntityType, row: Dict[str, Any], attr: Attribute) -> Any:
+    def scalar(self, etype: EntityType, row: Mapping[str, Stored], attr: Attribute) -> JsonValue:
         if attr.computed or attr.name not in row:
             return self.computed(etype, row, attr)
         return storage_to_wire(attr.value_type, row[attr.name])
 
-    def full(self, etype: EntityType, row: Dict[str, Any]) -> Dict[str, Any]:
+    def full(self, etype: EntityType, row: Mapping[str, Stored]) -> Entity:
         """Every scalar attribute (the create/update echo)."""
         entity = self.base(row)
         concrete = self.concrete(row)
@@ -84,10 +110,10 @@ class ResultBuilder:
         return entity
 
     # -- computed attributes --------------------------------------------------------------------
-    def computed(self, etype: EntityType, row: Dict[str, Any], attr: Attribute) -> Any:
+    def computed(self, etype: EntityType, row: Mapping[str, Stored], attr: Attribute) -> JsonValue:
         if etype.name == "ReviewSession" and attr.name == "is_open":
             end = row.get("end_date")
-            if end is None:
+            if not isinstance(end, dt.datetime):
                 return True
             now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
             return end > now
@@ -99,10 +125,10 @@ class ResultBuilder:
                 thumbnail = self._review_session_thumbnail(row.get("id"))
             if not thumbnail:
                 return None
-            return {"url": f"/component/thumbnail?id={thumbnail}", "value": thumbnail}
+            return {"url": f"/component/thumbnail?id={thumbnail}", "value": str(thumbnail)}
         if attr.name == "url" and etype.name in ("ComponentLocation", "JobComponent"):
             component = row.get("component_id")
-            return {"url": f"/component/get?id={component}", "value": component}
+            return {"url": f"/component/get?id={component}", "value": _wire(component)}
         if attr.name in ("link", "_link"):
             return self._link(etype, row)
         if attr.name == "is_latest_version" and etype.name == "AssetVersion":
@@ -113,11 +139,11 @@ class ResultBuilder:
             return latest is not None and row.get("version") == latest
         return None
 
-    def _link(self, etype: EntityType, row: Dict[str, Any]) -> List[Dict[str, Any]]:
+    def _link(self, etype: EntityType, row: Mapping[str, Stored]) -> List[JsonValue]:
         """ftrack's ``link``: the path of contexts from the project down to this entity."""
-        chain: List[Dict[str, Any]] = []
+        chain: List[JsonValue] = []
         if etype.family == "Context":
-            current: Optional[Dict[str, Any]] = row
+            current: Optional[Mapping[str, Stored]] = row
         elif etype.name == "AssetVersion":
             asset_table = self.compiler.tables["Asset"]
             asset = (
@@ -132,34 +158,33 @@ class ResultBuilder:
             asset_name = asset["name"] if asset is not None else ""
             number = row.get("version")
             label = f"v{number:03d}" if isinstance(number, int) else f"v{number}"
-            chain.append(
-                {"id": row["id"], "name": f"{asset_name} {label}".strip(), "type": "AssetVersion"}
-            )
+            name = f"{asset_name} {label}".strip()
+            chain.append({"id": _wire(row["id"]), "name": name, "type": "AssetVersion"})
             current = self._context_row(asset["context_id"]) if asset is not None else None
         elif etype.name == "Group":
             return self._group_link(row)
         else:
             return []
-        seen = set()
+        seen: Set[Stored] = set()
         while current is not None and current["id"] not in seen:
             seen.add(current["id"])
             kind = "Project" if current[DISCRIMINATOR] == "Project" else "TypedContext"
-            chain.append({"id": current["id"], "name": current["name"], "type": kind})
+            chain.append({"id": _wire(current["id"]), "name": _wire(current["name"]), "type": kind})
             current = self._context_row(current.get("parent_id"))
         chain.reverse()
         return chain
 
-    def _group_link(self, row: Dict[str, Any]) -> List[Dict[str, Any]]:
+    def _group_link(self, row: Mapping[str, Stored]) -> List[JsonValue]:
         """A group's ``link``: the groups from the top one down to itself."""
         table = self.compiler.tables["Group"]
-        chain: List[Dict[str, Any]] = []
-        current: Optional[Dict[str, Any]] = row
-        while (
-            current is not None
-            and len(chain) < 64
-            and current["id"] not in {item["id"] for item in chain}
-        ):
-            chain.append({"id": current["id"], "name": current["name"], "type": "Group"})
+        chain: List[JsonValue] = []
+        seen: List[Stored] = []
+        current: Optional[Mapping[str, Stored]] = row
+        while current is not None and len(chain) < 64 and current["id"] not in seen:
+            seen.append(current["id"])
+            chain.append(
+                {"id": _wire(current["id"]), "name": _wire(current["name"]), "type": "Group"}
+            )
             parent = current.get("parent_id")
             found = (
                 self.connection.execute(select(table).where(table.c.id == parent))
@@ -172,7 +197,7 @@ class ResultBuilder:
         chain.reverse()
         return chain
 
-    def _context_row(self, context_id: Any) -> Optional[Dict[str, Any]]:
+    def _context_row(self, context_id: Stored) -> Optional[Row]:
         """One Context row, memoised for this reply (links and ancestors share parents)."""
         if not context_id:
             return None
@@ -187,7 +212,7 @@ class ResultBuilder:
         return self._contexts[context_id]
 
     # -- projections --------------------------------------------------------------------------
-    def _attribute(self, etype: EntityType, rows: List[Dict[str, Any]], name: str) -> Attribute:
+    def _attribute(self, etype: EntityType, rows: List[Row], name: str) -> Attribute:
         attr = etype.attribute(name)
         if attr is None:
             # allow attributes of the concrete subtypes present in the result
@@ -199,7 +224,14 @@ class ResultBuilder:
             return self.compiler.attribute(etype, name)  # raises a clear QueryError
         return attr
 
-    def _project(self, etype, rows, entities, name: str, subtree: Dict[str, Any]) -> None:
+    def _project(
+        self,
+        etype: EntityType,
+        rows: List[Row],
+        entities: List[Entity],
+        name: str,
+        subtree: ProjectionTree,
+    ) -> None:
         attr = self._attribute(etype, rows, name)
         self._validate(attr, subtree)
         if not rows:
@@ -209,13 +241,13 @@ class ResultBuilder:
                 concrete = self.concrete(row)
                 entity[name] = self.scalar(concrete, row, concrete.attributes.get(name, attr))
         elif attr.kind == "reference":
-            self._project_reference(etype, attr, rows, entities, subtree)
+            self._project_reference(etype, attr, _Level(rows, entities, subtree))
         elif attr.kind == "collection":
-            self._project_collection(etype, attr, rows, entities, subtree)
+            self._project_collection(etype, attr, _Level(rows, entities, subtree))
         elif attr.kind == "mapped":
-            self._project_mapped(etype, attr, rows, entities, subtree)
+            self._project_mapped(etype, attr, _Level(rows, entities, subtree))
 
-    def _validate(self, attr: Attribute, subtree: Dict[str, Any]) -> None:
+    def _validate(self, attr: Attribute, subtree: ProjectionTree) -> None:
         """Projection paths must name real attributes even when no row is returned."""
         if not subtree:
             return
@@ -239,10 +271,14 @@ class ResultBuilder:
                 self._validate(child_attr, child)
 
     def _rows_by(
-        self, target: EntityType, column: str, keys: List[Any], only: Any = None
-    ) -> List[Dict[str, Any]]:
+        self,
+        target: EntityType,
+        column: str,
+        keys: Sequence[Stored],
+        only: Optional[Tuple[str, str]] = None,
+    ) -> List[Row]:
         table = self.compiler.tables[target.family]
-        found: List[Dict[str, Any]] = []
+        found: List[Row] = []
         condition = self.compiler.type_condition(target, table)
         if only is not None:
             condition = and_(condition, table.c[only[0]] == only[1])
@@ -255,7 +291,7 @@ class ResultBuilder:
             found.extend(dict(r) for r in self.connection.execute(stmt).mappings())
         return found
 
-    def scalar_subtree(self, target: EntityType) -> Dict[str, Any]:
+    def scalar_subtree(self, target: EntityType) -> ProjectionTree:
         """Projections of every cheap scalar of ``target`` (for create/update echoes)."""
         skip = {"link", "_link", "is_latest_version"}
         return {
@@ -264,15 +300,17 @@ class ResultBuilder:
             if not a.restricted and a.name not in skip
         }
 
-    def _subtree_or_default(self, target: EntityType, subtree: Dict[str, Any]) -> Dict[str, Any]:
+    def _subtree_or_default(self, target: EntityType, subtree: ProjectionTree) -> ProjectionTree:
         if subtree:
             return subtree
         return {name: {} for name in target.default_projections if name in target.attributes}
 
-    def _project_reference(self, etype, attr, rows, entities, subtree) -> None:
+    def _project_reference(self, etype: EntityType, attr: Attribute, level: _Level) -> None:
+        rows, entities, subtree = level
         target = self.model.types.get(attr.target or "")
         if target is None:
             return
+        fk_values: List[Stored]
         if etype.name == "Asset" and attr.name == "latest_version":
             keys = {row["id"]: self._latest_version_id(row["id"]) for row in rows}
             fk_values = [keys[row["id"]] for row in rows]
@@ -290,7 +328,7 @@ class ResultBuilder:
             found = by_key.get(value)
             entity[attr.name] = dict(found) if found is not None else None
 
-    def _review_session_thumbnail(self, review_session_id: Any) -> Optional[str]:
+    def _review_session_thumbnail(self, review_session_id: Stored) -> Optional[str]:
         """A review session shows the thumbnail of its first object's version."""
         objects = self.compiler.tables["ReviewSessionObject"]
         versions = self.compiler.tables["AssetVersion"]
@@ -306,7 +344,7 @@ class ResultBuilder:
         )
         return self.connection.execute(stmt).scalar()
 
-    def _latest_version_id(self, asset_id: Any) -> Optional[str]:
+    def _latest_version_id(self, asset_id: Stored) -> Optional[str]:
         table = self.compiler.tables["AssetVersion"]
         stmt = (
             select(table.c.id)
@@ -316,7 +354,8 @@ class ResultBuilder:
         )
         return self.connection.execute(stmt).scalar()
 
-    def _project_collection(self, etype, attr, rows, entities, subtree) -> None:
+    def _project_collection(self, etype: EntityType, attr: Attribute, level: _Level) -> None:
+        rows, entities, subtree = level
         target = self.model.types.get(attr.target or "")
         owner_pk = etype.primary_key[0]
         if target is None:
@@ -324,13 +363,13 @@ class ResultBuilder:
                 entity[attr.name] = []
             return
         if attr.hierarchy == "ancestors":
-            self._project_ancestors(target, rows, entities, subtree)
+            self._project_ancestors(target, level)
             return
         if attr.hierarchy == "descendants":
-            self._project_descendants(target, rows, entities, subtree)
+            self._project_descendants(target, level)
             return
         if attr.link is not None:
-            self._project_link(etype, attr, target, rows, entities, subtree)
+            self._project_link(etype, attr.name, attr.link, target, level)
             return
         remote = attr.remote_key
         table = self.compiler.tables[target.family]
@@ -340,36 +379,40 @@ class ResultBuilder:
             return
         related = self._rows_by(target, remote, [row[owner_pk] for row in rows], attr.filter)
         built = self.build(target, related, self._subtree_or_default(target, subtree))
-        grouped: Dict[Any, List[dict]] = {}
+        grouped: Dict[Stored, List[JsonValue]] = {}
         for row, entity in zip(related, built):
             grouped.setdefault(row[remote], []).append(entity)
         for row, entity in zip(rows, entities):
             entity[attr.name] = grouped.get(row[owner_pk], [])
 
-    def _project_link(self, etype, attr, target, rows, entities, subtree) -> None:
-        pairs_of = self.compiler.link_pairs(attr.link)
-        owner_column, member_column = pairs_of.c[attr.link.owner], pairs_of.c[attr.link.member]
+    def _project_link(
+        self, etype: EntityType, name: str, link: LinkTable, target: EntityType, level: _Level
+    ) -> None:
+        rows, entities, subtree = level
+        pairs_of = self.compiler.link_pairs(link)
+        owner_column, member_column = pairs_of.c[link.owner], pairs_of.c[link.member]
         owner_pk = etype.primary_key[0]
-        pairs: List[Tuple[Any, Any]] = []
+        pairs: List[Tuple[Stored, Stored]] = []
         for chunk in _chunks([row[owner_pk] for row in rows]):
             stmt = select(owner_column, member_column).where(owner_column.in_(chunk))
             pairs.extend(tuple(pair) for pair in self.connection.execute(stmt))
         pk = target.primary_key[0]
         related = self._rows_by(target, pk, [member for _owner, member in pairs])
         built = self.build(target, related, self._subtree_or_default(target, subtree))
-        owners_of: Dict[Any, List[Any]] = {}
+        owners_of: Dict[Stored, List[Stored]] = {}
         for owner, member in pairs:
             owners_of.setdefault(member, []).append(owner)
-        grouped: Dict[Any, List[dict]] = {}
+        grouped: Dict[Stored, List[JsonValue]] = {}
         for row, entity in zip(related, built):  # in the members' display order
             for owner in owners_of.get(row[pk], []):
                 grouped.setdefault(owner, []).append(dict(entity))
         for row, entity in zip(rows, entities):
-            entity[attr.name] = grouped.get(row[owner_pk], [])
+            entity[name] = grouped.get(row[owner_pk], [])
 
-    def _project_descendants(self, target, rows, entities, subtree) -> None:
+    def _project_descendants(self, target: EntityType, level: _Level) -> None:
+        rows, entities, subtree = level
         closure = self.compiler.context_closure()
-        pairs: List[Tuple[Any, Any]] = []
+        pairs: List[Tuple[Stored, Stored]] = []
         for chunk in _chunks([row["id"] for row in rows]):
             stmt = select(closure.c.ancestor, closure.c.descendant).where(
                 closure.c.ancestor.in_(chunk)
@@ -378,26 +421,27 @@ class ResultBuilder:
         related = self._rows_by(target, "id", [descendant for _a, descendant in pairs])
         built = self.build(target, related, self._subtree_or_default(target, subtree))
         by_id = {row["id"]: entity for row, entity in zip(related, built)}
-        grouped: Dict[Any, List[dict]] = {}
+        grouped: Dict[Stored, List[JsonValue]] = {}
         for ancestor, descendant in pairs:
             if descendant in by_id:
                 grouped.setdefault(ancestor, []).append(dict(by_id[descendant]))
         for row, entity in zip(rows, entities):
             entity["descendants"] = grouped.get(row["id"], [])
 
-    def _project_ancestors(self, target, rows, entities, subtree) -> None:
+    def _project_ancestors(self, target: EntityType, level: _Level) -> None:
+        rows, entities, subtree = level
         for row, entity in zip(rows, entities):
-            chain: List[Dict[str, Any]] = []
+            chain: List[Row] = []
             current = self._context_row(row.get("parent_id"))
             while current is not None and current[DISCRIMINATOR] != "Project":
                 chain.append(current)
                 current = self._context_row(current.get("parent_id"))
             chain.reverse()
-            entity["ancestors"] = self.build(
-                target, chain, self._subtree_or_default(target, subtree)
-            )
+            built = self.build(target, chain, self._subtree_or_default(target, subtree))
+            entity["ancestors"] = _listed(built)
 
-    def _project_mapped(self, etype, attr, rows, entities, subtree) -> None:
+    def _project_mapped(self, etype: EntityType, attr: Attribute, level: _Level) -> None:
+        rows, entities, subtree = level
         owner_pk = etype.primary_key[0]
         target = self.model.types.get(attr.target or "")
         if target is None:
@@ -407,7 +451,7 @@ class ResultBuilder:
             related = self._rows_by(target, key, [row[owner_pk] for row in rows])
             tree = dict(self._subtree_or_default(target, subtree))
             built = self.build(target, related, tree)
-            grouped: Dict[Any, List[dict]] = {}
+            grouped: Dict[Stored, List[JsonValue]] = {}
             for row, entity in zip(related, built):
                 grouped.setdefault(row[key], []).append(entity)
             for row, entity in zip(rows, entities):
@@ -417,7 +461,7 @@ class ResultBuilder:
             entity[attr.name] = self.custom_attribute_values(self.concrete(row), row, target)
 
     # -- custom attributes ------------------------------------------------------------------
-    def configurations(self) -> List[Dict[str, Any]]:
+    def configurations(self) -> List[Row]:
         if self._configurations is None:
             table = self.compiler.tables["CustomAttributeConfiguration"]
             self._configurations = [
@@ -425,7 +469,7 @@ class ResultBuilder:
             ]
         return self._configurations
 
-    def applicable_configurations(self, etype: EntityType, row: Dict[str, Any]) -> List[dict]:
+    def applicable_configurations(self, etype: EntityType, row: Mapping[str, Stored]) -> List[Row]:
         scope = CUSTOM_ATTRIBUTE_SCOPES.get(etype.name)
         object_type_id = None
         if scope is None and "object_type_id" in etype.attributes:
@@ -447,8 +491,8 @@ class ResultBuilder:
         return chosen
 
     def custom_attribute_values(
-        self, etype: EntityType, row: Dict[str, Any], value_type: EntityType
-    ) -> List[Dict[str, Any]]:
+        self, etype: EntityType, row: Mapping[str, Stored], value_type: EntityType
+    ) -> List[JsonValue]:
         """Dense values: one per applicable configuration.
 
         The entity's stored value, else (hierarchical attributes) the nearest ancestor's stored
@@ -458,8 +502,8 @@ class ResultBuilder:
         if not configs:
             return []
         stored = self._stored_values(row["id"])
-        inherited: Optional[Dict[str, Any]] = None
-        values = []
+        inherited: Optional[Dict[Stored, Stored]] = None
+        values: List[JsonValue] = []
         for config in configs:
             if config["id"] in stored:
                 raw = stored[config["id"]]
@@ -472,20 +516,22 @@ class ResultBuilder:
             values.append(
                 {
                     "__entity_type__": value_type.name,
-                    "configuration_id": config["id"],
-                    "entity_id": row["id"],
-                    "key": config.get("key"),
+                    "configuration_id": _wire(config["id"]),
+                    "entity_id": _wire(row["id"]),
+                    "key": _wire(config.get("key")),
                     "value": storage_to_wire("variable", raw),
                 }
             )
         return values
 
-    def _stored_values(self, entity_id: Any) -> Dict[str, Any]:
+    def _stored_values(self, entity_id: Stored) -> Dict[Stored, Stored]:
         table = self.compiler.tables["CustomAttributeValue"]
         stmt = select(table.c.configuration_id, table.c.value).where(table.c.entity_id == entity_id)
         return {r["configuration_id"]: r["value"] for r in self.connection.execute(stmt).mappings()}
 
-    def _inherited_values(self, etype: EntityType, row: Dict[str, Any]) -> Dict[str, Any]:
+    def _inherited_values(
+        self, etype: EntityType, row: Mapping[str, Stored]
+    ) -> Dict[Stored, Stored]:
         """Stored values of the ancestors, nearest first wins (hierarchical attributes)."""
         if etype.family == "Context":
             parent_id = row.get("parent_id")
@@ -498,8 +544,8 @@ class ResultBuilder:
             ).scalar()
         else:
             return {}
-        found: Dict[str, Any] = {}
-        seen: Set[str] = set()
+        found: Dict[Stored, Stored] = {}
+        seen: Set[Stored] = set()
         current = self._context_row(parent_id)
         while current is not None and current["id"] not in seen and len(seen) < 64:
             seen.add(current["id"])

@@ -5,14 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from typing import Any, Callable, Dict
+from typing import Callable, Dict, Optional, Union
 
 from ft_dcc.protocol import decode_datetime, encode_datetime
+from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.errors import ServerError
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 _NULL = {"none", "null"}
+
+#: a value as a column holds it (storage.py's column types: text, JSON text, boolean,
+#: integer, float, naive UTC date-time)
+Stored = Union[None, bool, int, float, str, dt.datetime]
 
 
 class ValueTypeError(ServerError):
@@ -39,7 +44,7 @@ def parse_datetime(text: str) -> dt.datetime:
             ) from None
 
 
-def literal_value(value_type: str, text: str, quoted: bool, attribute: str) -> Any:
+def literal_value(value_type: str, text: str, quoted: bool, attribute: str) -> Stored:
     """Type a query literal (as written) for comparison with ``attribute``."""
     if not quoted and text.lower() in _NULL:
         return None
@@ -71,7 +76,7 @@ def literal_value(value_type: str, text: str, quoted: bool, attribute: str) -> A
     return text
 
 
-def _bare_json(text: str) -> Any:
+def _bare_json(text: str) -> Union[bool, int, float, str]:
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
@@ -85,24 +90,24 @@ def _bare_json(text: str) -> Any:
         return text
 
 
-def _unwrap_date(value: Any) -> Any:
+def _unwrap_date(value: JsonValue) -> JsonValue:
     if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
         return value.get("value")
     return value
 
 
-def _wire_datetime(value: Any, attribute: str) -> Any:
+def _wire_datetime(value: JsonValue, attribute: str) -> Stored:
     value = _unwrap_date(value)
     if isinstance(value, str):
         return parse_datetime(value)
     raise ValueTypeError(f"attribute '{attribute}' needs a date-time, got {type(value).__name__}")
 
 
-def _wire_json(value: Any, attribute: str) -> Any:
+def _wire_json(value: JsonValue, attribute: str) -> Stored:
     return json.dumps(_unwrap_date(value))
 
 
-def _wire_string(value: Any, attribute: str) -> Any:
+def _wire_string(value: JsonValue, attribute: str) -> Stored:
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -110,7 +115,7 @@ def _wire_string(value: Any, attribute: str) -> Any:
     raise ValueTypeError(f"attribute '{attribute}' needs a string, got {type(value).__name__}")
 
 
-def _wire_boolean(value: Any, attribute: str) -> Any:
+def _wire_boolean(value: JsonValue, attribute: str) -> Stored:
     if isinstance(value, bool):
         return value
     if value in (0, 1):
@@ -118,7 +123,7 @@ def _wire_boolean(value: Any, attribute: str) -> Any:
     raise ValueTypeError(f"attribute '{attribute}' needs true or false, got {value!r}")
 
 
-def _wire_integer(value: Any, attribute: str) -> Any:
+def _wire_integer(value: JsonValue, attribute: str) -> Stored:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             return _in_range(int(value), attribute)
@@ -128,8 +133,8 @@ def _wire_integer(value: Any, attribute: str) -> Any:
     return _in_range(int(value), attribute)
 
 
-def _wire_number(value: Any, attribute: str) -> Any:
-    number: Any = None
+def _wire_number(value: JsonValue, attribute: str) -> Stored:
+    number: Optional[float] = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = value
     elif isinstance(value, str):
@@ -143,7 +148,7 @@ def _wire_number(value: Any, attribute: str) -> Any:
 
 
 #: wire → stored converters per schema value type (others are stored as they come)
-_WIRE_CONVERTERS: Dict[str, Callable[[Any, str], Any]] = {
+_WIRE_CONVERTERS: Dict[str, Callable[[JsonValue, str], Stored]] = {
     "datetime": _wire_datetime,
     "variable": _wire_json,
     "object": _wire_json,
@@ -154,8 +159,9 @@ _WIRE_CONVERTERS: Dict[str, Callable[[Any, str], Any]] = {
 }
 
 
-def wire_to_storage(value_type: str, value: Any, attribute: str) -> Any:
-    """Validate and convert a wire value (JSON) to its stored form."""
+def wire_to_storage(value_type: str, value: JsonValue, attribute: str) -> object:
+    """Validate and convert a wire value (JSON) to its stored form (a type without a
+    converter: the value as it came, for the database to take or refuse)."""
     if value is None:
         return None
     converter = _WIRE_CONVERTERS.get(value_type)
@@ -172,21 +178,21 @@ def _in_range(value: int, attribute: str) -> int:
     return value
 
 
-def storage_to_wire(value_type: str, value: Any) -> Any:
-    """Convert a stored value to its JSON wire form."""
+def storage_to_wire(value_type: str, value: object) -> JsonValue:
+    """Convert a stored value (:data:`Stored`) to its JSON wire form."""
     if value is None:
         return None
-    if value_type == "datetime":
-        if isinstance(value, str):
-            value = parse_datetime(value)
-        return encode_datetime(value)
-    if value_type in ("variable", "object"):
+    if value_type == "datetime" and isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, dt.datetime):
+        return dict(encode_datetime(value))
+    if value_type in ("variable", "object") and isinstance(value, str):
         try:
             return json.loads(value)
-        except (TypeError, ValueError):
+        except ValueError:
             return value
     if value_type == "boolean":
         return bool(value)
-    if value_type == "number" and isinstance(value, float) and value.is_integer():
+    if isinstance(value, (bool, int, float, str)):
         return value
-    return value
+    raise TypeError(f"a stored {value_type} value is {type(value).__name__}, not a column's type")

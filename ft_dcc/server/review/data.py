@@ -23,12 +23,13 @@ from ft_dcc.protocol.feedback import (
     rows_in,
     status_rows,
 )
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 
 log = logging.getLogger(__name__)
 
 #: ``ApiContext.execute``: operations run as a user (``""``: the server itself), one reply each
-Execute = Callable[[List[Dict[str, Any]], str], List[Any]]
+Execute = Callable[[List[JsonObject], str], List[JsonObject]]
 #: one row of a query reply, as the store gives it
 Row = Dict[str, Any]
 #: runs query expressions as one user, in one batch; each one's rows, in order (the
@@ -124,12 +125,18 @@ def session_is_open(end_date: Optional[dt.datetime], now: Optional[dt.datetime] 
     return end_date is None or end_date > (now or dt.datetime.now(dt.timezone.utc))
 
 
+def rows_of(reply: JsonObject) -> List[JsonObject]:
+    """The rows of one query reply (its ``data``; none when it has no list of objects)."""
+    data = reply.get("data")
+    return [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
+
+
 def asker(execute: Execute, user_id: str) -> Ask:
     """``execute`` as an :data:`Ask`: the expressions asked in one batch as ``user_id``."""
 
     def ask(expressions: Sequence[str]) -> List[List[Row]]:
         replies = execute([{"action": "query", "expression": e} for e in expressions], user_id)
-        return [list(reply.get("data") or []) for reply in replies]
+        return [rows_of(reply) for reply in replies]
 
     return ask
 

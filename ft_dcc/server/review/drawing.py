@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from typing import Any, Iterator, Mapping, Optional, Tuple
+from typing import Iterator, Mapping, Optional, Tuple
 
 from ft_dcc.protocol.feedback import FRAME_OUT_KEY
 
@@ -110,7 +110,7 @@ def held_range(first: int, last: Optional[int], span: Optional[Tuple[int, int]])
     return last
 
 
-def movie_span(meta: Mapping[str, Any]) -> Optional[Tuple[int, int]]:
+def movie_span(meta: Mapping[str, object]) -> Optional[Tuple[int, int]]:
     """The first and last shot frame of a review movie from its ``ftr_meta`` (with the
     ``sourceFirstFrame`` a ft_dcc publish records), or None when it does not say."""
     frame_in, frame_out = meta.get("frameIn"), meta.get("frameOut")

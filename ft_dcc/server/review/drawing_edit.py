@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.feedback import FRAME_OUT_KEY
+from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import check_component_id
@@ -44,16 +45,16 @@ NOT_YOURS = (
 )
 
 
-def _metadata(note_id: str, key: str, value: Optional[int], exists: bool) -> Dict[str, Any]:
+def _metadata(note_id: str, key: str, value: Optional[int], exists: bool) -> JsonObject:
     """The operation that makes the note's ``key`` Metadata ``value`` (None: removes it)."""
-    entity_key = [note_id, key]
+    entity_key: List[JsonValue] = [note_id, key]
     if value is None:
         return {"action": "delete", "entity_type": "Metadata", "entity_key": entity_key}
     if exists:
         return {"action": "update", "entity_type": "Metadata", "entity_key": entity_key,
                 "entity_data": {"value": str(value), "__entity_type__": "Metadata"}}  # fmt: skip
-    data = {"parent_id": note_id, "parent_type": "Note", "key": key, "value": str(value),
-            "__entity_type__": "Metadata"}  # fmt: skip
+    data: JsonObject = {"parent_id": note_id, "parent_type": "Note", "key": key,
+                        "value": str(value), "__entity_type__": "Metadata"}  # fmt: skip
     return {"action": "create", "entity_type": "Metadata", "entity_key": entity_key,
             "entity_data": data}  # fmt: skip
 
@@ -82,7 +83,7 @@ class DrawingRangeRoutes:
         return notes[0], [str(k.get("key")) for k in keys]
 
     def _change(self, review_session_id: str, data: ReviewData, link: Link,
-                fields: Dict[str, Any]) -> Dict[str, Any]:  # fmt: skip
+                fields: JsonObject) -> Dict[str, object]:  # fmt: skip
         unknown = sorted(str(k)[:40] for k in fields if k not in ("note_id", "frame", "frame_out"))
         if unknown:
             raise BadInput(f"Unknown fields {unknown}; send note_id, frame and frame_out.")

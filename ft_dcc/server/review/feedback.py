@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
@@ -70,6 +71,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.errors import BadInput as BadInput
 from ft_dcc.server.errors import NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
@@ -88,7 +90,7 @@ PNG_DATA_URL = "data:image/png;base64,"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _iso(value: Any) -> Optional[str]:
+def _iso(value: Optional[dt.datetime]) -> Optional[str]:
     return value.isoformat() if value is not None else None
 
 
@@ -156,7 +158,7 @@ def feedback_json(data: ReviewData, link: Link, review_session_id: str) -> Dict[
 
 
 # -- input checks ---------------------------------------------------------------------------------
-def _fields(body: Optional[bytes], limit: int) -> Dict[str, Any]:
+def _fields(body: Optional[bytes], limit: int) -> JsonObject:
     if body is None:
         raise BadInput(f"The request is larger than {limit} bytes; send less.", 413)
     try:
@@ -168,7 +170,7 @@ def _fields(body: Optional[bytes], limit: int) -> Dict[str, Any]:
     return fields
 
 
-def _object_id(fields: Dict[str, Any], required: bool = True) -> str:
+def _object_id(fields: JsonObject, required: bool = True) -> str:
     value = fields.get("object_id")
     if value is None and not required:
         return ""
@@ -178,7 +180,7 @@ def _object_id(fields: Dict[str, Any], required: bool = True) -> str:
         raise BadInput("object_id must be the id of an item of this review session.") from None
 
 
-def _frame(fields: Dict[str, Any], required: bool, name: str = "frame") -> Optional[int]:
+def _frame(fields: JsonObject, required: bool, name: str = "frame") -> Optional[int]:
     frame = fields.get(name)
     if frame is None and not required:
         return None
@@ -187,7 +189,7 @@ def _frame(fields: Dict[str, Any], required: bool, name: str = "frame") -> Optio
     return frame
 
 
-def _optional_id(fields: Dict[str, Any], name: str) -> Optional[str]:
+def _optional_id(fields: JsonObject, name: str) -> Optional[str]:
     value = fields.get(name)
     if value is None:
         return None
@@ -220,7 +222,7 @@ def decode_png(value: object) -> bytes:
 #: A handler checks its fields first, then calls the writer factory: the invitee's author row
 #: is made only for a request that will write.
 WriterFactory = Callable[[], ReviewWriter]
-Handler = Callable[[WriterFactory, Link, Dict[str, Any]], Tuple[Dict[str, Any], int]]
+Handler = Callable[[WriterFactory, Link, JsonObject], Tuple[Dict[str, object], int]]
 
 
 class FeedbackRoutes:
@@ -245,9 +247,9 @@ class FeedbackRoutes:
         review_session_id: str,
         data: ReviewData,
         link: Link,
-        fields: Dict[str, Any],
+        fields: JsonObject,
         handler: Handler,
-    ) -> Tuple[Dict[str, Any], int]:
+    ) -> Tuple[Dict[str, object], int]:
         view = data.session_facts(review_session_id)
         if view is None:
             raise NotFound("No such review session; it may have been deleted.")
@@ -260,7 +262,9 @@ class FeedbackRoutes:
         execute, author = link.writer(self.server.store, self.server.ctx.execute)
         return handler(lambda: ReviewWriter(execute, author, review_session_id), link, fields)
 
-    def _note(self, writer: WriterFactory, link: Link, fields: Dict[str, Any]) -> Tuple[Dict, int]:
+    def _note(
+        self, writer: WriterFactory, link: Link, fields: JsonObject
+    ) -> Tuple[Dict[str, object], int]:
         reply_to = _optional_id(fields, "in_reply_to_id")
         object_id = _object_id(fields, required=reply_to is None)
         frame = _frame(fields, required=False)
@@ -271,8 +275,8 @@ class FeedbackRoutes:
         return answer, 201
 
     def _annotation(
-        self, writer: WriterFactory, link: Link, fields: Dict[str, Any]
-    ) -> Tuple[Dict, int]:
+        self, writer: WriterFactory, link: Link, fields: JsonObject
+    ) -> Tuple[Dict[str, object], int]:
         object_id = _object_id(fields)
         frame = _frame(fields, required=True)
         frame_out = _frame(fields, required=False, name="frame_out")
@@ -287,8 +291,8 @@ class FeedbackRoutes:
         return note_json(note, made.review_session_id, link.token), 201
 
     def _status(
-        self, writer: WriterFactory, link: Link, fields: Dict[str, Any]
-    ) -> Tuple[Dict, int]:
+        self, writer: WriterFactory, link: Link, fields: JsonObject
+    ) -> Tuple[Dict[str, object], int]:
         if link.invitee is None:
             raise BadInput(
                 "Only an invitee's link gives a status; ask the session's owner for your own "

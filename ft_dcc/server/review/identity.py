@@ -22,13 +22,14 @@ a refused note leaves no row behind.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.model.builtin_data import COLLABORATOR_USER_TYPE_ID, stable_id
-from ft_dcc.server.review.data import Execute
+from ft_dcc.server.review.data import Execute, rows_of
 
 #: Server-internal batches run as no user (``permissions.check_write`` lets them through).
 SYSTEM = ""
@@ -50,11 +51,9 @@ class Invitee:
         return {"invitee_id": self.id, "name": self.name, "email": self.email}
 
 
-def query(execute: Execute, expression: str) -> List[Dict[str, Any]]:
+def query(execute: Execute, expression: str) -> List[JsonObject]:
     """The rows of one query run as the server itself."""
-    return list(
-        execute([{"action": "query", "expression": expression}], SYSTEM)[0].get("data") or []
-    )
+    return rows_of(execute([{"action": "query", "expression": expression}], SYSTEM)[0])
 
 
 def load_invitee(execute: Execute, invitee_id: object) -> Optional[Invitee]:
@@ -99,7 +98,7 @@ def ensure_collaborator(execute: Execute, invitee: Invitee) -> bool:
             )
         return False
     first, _, last = (invitee.name or invitee.email.split("@")[0] or "Reviewer").partition(" ")
-    data = {
+    data: JsonObject = {
         "__entity_type__": "User",
         "id": user_id,
         "username": f"collaborator:{invitee.id}",
@@ -110,7 +109,7 @@ def ensure_collaborator(execute: Execute, invitee: Invitee) -> bool:
         "resource_type": "user",
         "user_type_id": COLLABORATOR_USER_TYPE_ID,
     }
-    operation = {"action": "create", "entity_type": "User", "entity_key": [user_id]}
+    operation: JsonObject = {"action": "create", "entity_type": "User", "entity_key": [user_id]}
     try:
         execute([dict(operation, entity_data=data)], SYSTEM)
     except ApiOperationError:
@@ -133,7 +132,7 @@ def writing_as(execute: Execute, invitee: Invitee, author_id: str) -> Execute:
     ``author_id`` is that collaborator), and removes it again when that write is refused."""
     made: List[bool] = []
 
-    def run(operations: List[Dict[str, Any]], user_id: str) -> List[Any]:
+    def run(operations: List[JsonObject], user_id: str) -> List[JsonObject]:
         writes = any(op.get("action") in WRITES for op in operations)
         if not writes or made or author_id != collaborator_id(invitee):
             return execute(operations, user_id)

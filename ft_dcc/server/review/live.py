@@ -29,7 +29,7 @@ import json
 import logging
 import threading
 import time
-from typing import Any, AsyncIterator, Dict, List, Optional, Set, Tuple
+from typing import AsyncIterator, Dict, List, Mapping, Optional, Set, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -38,6 +38,7 @@ from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.server.errors import NotFound
+from ft_dcc.server.events.hub import EventBroker
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.links import Link
@@ -57,26 +58,30 @@ KEEPALIVE_SECONDS = 15.0
 #: Events waiting for a slow reader before its stream is ended (it reconnects and re-reads).
 MAX_QUEUE = 500
 
-LiveEvent = Tuple[str, Dict[str, Any]]
+#: (event name, payload sent as its JSON data)
+LiveEvent = Tuple[str, Mapping[str, object]]
 
 
-def _parent(entity: Dict[str, Any], entity_type: str) -> Optional[str]:
-    for parent in entity.get("parents") or []:
+def _parent(entity: Mapping[str, object], entity_type: str) -> Optional[str]:
+    parents = entity.get("parents")
+    for parent in parents if isinstance(parents, list) else []:
         if isinstance(parent, dict) and parent.get("entity_type") == entity_type:
-            return parent.get("entityId")
+            ident = parent.get("entityId")
+            return ident if isinstance(ident, str) else None
     return None
 
 
-def _new_value(entity: Dict[str, Any], *names: str) -> Optional[str]:
-    changes = entity.get("changes") or {}
+def _new_value(entity: Mapping[str, object], *names: str) -> Optional[str]:
+    changes = entity.get("changes")
     for name in names:
-        change = changes.get(name)
+        change = changes.get(name) if isinstance(changes, dict) else None
         if isinstance(change, dict) and (change.get("new") or change.get("old")):
-            return change.get("new") or change.get("old")
+            value = change.get("new") or change.get("old")
+            return value if isinstance(value, str) else None
     return None
 
 
-def live_event(entity: Dict[str, Any]) -> Optional[Tuple[str, LiveEvent]]:
+def live_event(entity: Mapping[str, object]) -> Optional[Tuple[str, LiveEvent]]:
     """(review session id, (event name, payload)) for one ``ftrack.update`` entity, or None."""
     entity_type = entity.get("entity_type")
     action = entity.get("action")
@@ -132,19 +137,21 @@ class LiveHub:
                 if not streams:
                     del self._streams[review_session_id]
 
-    def on_event(self, event: Dict[str, Any]) -> None:
+    def on_event(self, event: Mapping[str, object]) -> None:
         """A broker listener: pass each review change to its session's streams."""
-        if not self._streams:
+        data = event.get("data")
+        if not self._streams or not isinstance(data, dict):
             return
-        data = event.get("data") or {}
-        if event.get("topic") == PRESENTER_TOPIC and isinstance(data, dict):
-            state = data.get("presenter") or {}
-            self._send(str(data.get("review_session_id")), ("presenter", state))
-        if event.get("topic") == WATCHERS_TOPIC and isinstance(data, dict):
+        if event.get("topic") == PRESENTER_TOPIC:
+            state = data.get("presenter")
+            self._send(str(data.get("review_session_id")),
+                       ("presenter", state if isinstance(state, dict) else {}))  # fmt: skip
+        if event.get("topic") == WATCHERS_TOPIC:
             self._send(str(data.get("review_session_id")), ("watchers", {}))  # read by each
         if event.get("topic") != TOPIC_UPDATE:
             return
-        for entity in data.get("entities") or []:
+        entities = data.get("entities")
+        for entity in entities if isinstance(entities, list) else []:
             found = live_event(entity) if isinstance(entity, dict) else None
             if found is not None:
                 self._send(*found)
@@ -160,7 +167,7 @@ _hubs: Dict[int, LiveHub] = {}
 _hubs_lock = threading.Lock()
 
 
-def hub_for(broker: Any) -> LiveHub:
+def hub_for(broker: EventBroker) -> LiveHub:
     """The hub listening on ``broker`` (made and registered on first use)."""
     with _hubs_lock:
         hub = _hubs.get(id(broker))
@@ -180,7 +187,7 @@ class LiveRoutes:
 
     def __init__(self, base: ReviewRoutes) -> None:
         self.base = base
-        broker = getattr(base.server, "events", None)
+        broker = base.server.events
         self.hub = hub_for(broker) if broker is not None else None
         self.presenter = table_for(base.server.store)
         self.watchers = watcher_table(base.server.store)

@@ -46,23 +46,25 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple, TypedDict
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, RowMapping
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
+from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.feedback import _fields
-from ft_dcc.server.review.identity import SYSTEM, Execute
+from ft_dcc.server.review.identity import Execute, invitee_of, query
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.rules.review import may_manage
@@ -105,19 +107,65 @@ class PageId:
     secret_hash: str
 
 
-def public_state(row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+class PlayerState(TypedDict):
+    """The leading page's player state, checked (:func:`check_state`)."""
+
+    object_id: Optional[str]
+    compare: Optional[str]
+    mode: str
+    wipe: float
+    playing: bool
+    frame: Optional[int]
+    speed: float
+    loop: bool
+    mark_in: Optional[int]
+    mark_out: Optional[int]
+    clock: Optional[float]
+
+
+class PresenterRow(TypedDict, total=False):
+    """A row of :data:`TABLE` (or the columns a change sets)."""
+
+    review_session_id: str
+    seq: int
+    lead_key: Optional[str]
+    lead_name: Optional[str]
+    page: Optional[str]
+    secret_hash: Optional[str]
+    #: the :class:`PlayerState` as JSON text
+    state: Optional[str]
+    updated: float
+
+
+class Lead(TypedDict):
+    key: str
+    name: str
+    page: Optional[str]
+
+
+class PublicState(TypedDict):
+    """What every page of a session sees of its presenter (no page secret)."""
+
+    seq: int
+    lead: Optional[Lead]
+    state: Optional[PlayerState]
+
+
+def public_state(row: Optional[PresenterRow]) -> PublicState:
     """The state every page of the session may see (no page secret)."""
     if row is None:
         return {"seq": 0, "lead": None, "state": None}
-    lead = None
-    if row.get("lead_key"):
-        lead = {"key": row["lead_key"], "name": row.get("lead_name") or "", "page": row.get("page")}
-    state = json.loads(row["state"]) if row.get("state") else None
+    lead: Optional[Lead] = None
+    key = row.get("lead_key")
+    if key:
+        lead = {"key": key, "name": row.get("lead_name") or "", "page": row.get("page")}
+    text = row.get("state")
+    state: Optional[PlayerState] = json.loads(text) if text else None  # written by check_state
     return {"seq": int(row.get("seq") or 0), "lead": lead, "state": state}
 
 
 # -- input checks ---------------------------------------------------------------------------------
-def _page(fields: Dict[str, Any]) -> PageId:
+def _page(fields: JsonObject) -> PageId:
     page, secret = fields.get("page"), fields.get("secret")
     if not isinstance(page, str) or not isinstance(secret, str):
         raise BadInput("page and secret must be the page's own 32 hex digit ids.")
@@ -126,7 +174,7 @@ def _page(fields: Dict[str, Any]) -> PageId:
     return PageId(page, hashlib.sha256(secret.encode("ascii")).hexdigest())
 
 
-def _whole(value: Any, name: str, optional: bool = False) -> Optional[int]:
+def _whole(value: object, name: str, optional: bool = False) -> Optional[int]:
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_FRAME:
@@ -134,13 +182,13 @@ def _whole(value: Any, name: str, optional: bool = False) -> Optional[int]:
     return value
 
 
-def _number(value: Any, name: str, low: float, high: float) -> float:
+def _number(value: object, name: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         raise BadInput(f"state.{name} must be a number from {low} to {high}.")
     return float(value)
 
 
-def _item(value: Any, name: str, object_ids: List[str], optional: bool = False) -> Optional[str]:
+def _item(value: object, name: str, object_ids: List[str], optional: bool = False) -> Optional[str]:
     if value is None and optional:
         return None
     try:
@@ -152,7 +200,7 @@ def _item(value: Any, name: str, object_ids: List[str], optional: bool = False) 
     return ident
 
 
-def _clock(value: Any, now: float) -> Optional[float]:
+def _clock(value: object, now: float) -> Optional[float]:
     if value is None:
         return None
     if (
@@ -167,7 +215,7 @@ def _clock(value: Any, now: float) -> Optional[float]:
     return float(value)
 
 
-def check_state(value: Any, object_ids: List[str], now: Optional[float] = None) -> Dict[str, Any]:
+def check_state(value: object, object_ids: List[str], now: Optional[float] = None) -> PlayerState:
     """The player state ``value`` checked and complete, or :class:`BadInput` saying why not
     (``now``: the server's time, default the current one, that ``clock`` must be near)."""
     if not isinstance(value, dict):
@@ -198,7 +246,21 @@ def check_state(value: Any, object_ids: List[str], now: Optional[float] = None) 
 
 
 # -- the stored state -----------------------------------------------------------------------------
-Change = Callable[[Optional[Dict[str, Any]]], Dict[str, Any]]
+Change = Callable[[Optional[PresenterRow]], PresenterRow]
+
+
+def _stored(row: RowMapping) -> PresenterRow:
+    """A :class:`PresenterRow` from the database's row."""
+    return PresenterRow(
+        review_session_id=row["review_session_id"],
+        seq=row["seq"],
+        lead_key=row["lead_key"],
+        lead_name=row["lead_name"],
+        page=row["page"],
+        secret_hash=row["secret_hash"],
+        state=row["state"],
+        updated=row["updated"],
+    )
 
 
 class PresenterTable:
@@ -221,14 +283,14 @@ class PresenterTable:
         )
         self._lock = threading.Lock()  # this process's writers (SQLite has no row lock)
 
-    def read(self, review_session_id: str) -> Optional[Dict[str, Any]]:
+    def read(self, review_session_id: str) -> Optional[PresenterRow]:
         with self.engine.connect() as connection:
             row = connection.execute(
                 sa.select(self.table).where(self.table.c.review_session_id == review_session_id)
             ).mappings().first()  # fmt: skip
-        return dict(row) if row is not None else None
+        return _stored(row) if row is not None else None
 
-    def change(self, review_session_id: str, change: Change) -> Dict[str, Any]:
+    def change(self, review_session_id: str, change: Change) -> PresenterRow:
         """Apply ``change(row or None) -> new values`` under a row lock, with the next ``seq``;
         the row after it (``change`` raises to refuse: nothing is written)."""
         for attempt in (1, 2):
@@ -239,14 +301,14 @@ class PresenterTable:
                     raise
         raise AssertionError("unreachable")
 
-    def _change(self, review_session_id: str, change: Change) -> Dict[str, Any]:
+    def _change(self, review_session_id: str, change: Change) -> PresenterRow:
         table = self.table
         where = table.c.review_session_id == review_session_id
         with self._lock, self.engine.begin() as connection:
             found = connection.execute(sa.select(table).where(where).with_for_update())
             row = found.mappings().first()
-            old = dict(row) if row is not None else None
-            values = dict(change(old))
+            old = _stored(row) if row is not None else None
+            values = change(old).copy()
             values["seq"] = (old["seq"] if old else 0) + 1
             values["updated"] = time.time()
             if old is None:
@@ -254,10 +316,12 @@ class PresenterTable:
                 connection.execute(sa.insert(table).values(**values))
             else:
                 connection.execute(sa.update(table).where(where).values(**values))
-            return dict(old or {}, **values)
+            merged = old.copy() if old else PresenterRow()
+            merged.update(values)
+            return merged
 
 
-def table_for(store: Any) -> PresenterTable:
+def table_for(store: StoreParts) -> PresenterTable:
     """The presenter table of ``store``'s database (defined once in the store's metadata,
     created in the database when missing; the live stream and the routes each ask once, at
     start-up)."""
@@ -265,7 +329,7 @@ def table_for(store: Any) -> PresenterTable:
 
 
 # -- the rules ------------------------------------------------------------------------------------
-def _leads(row: Optional[Dict[str, Any]], who: Person, page: PageId) -> bool:
+def _leads(row: Optional[PresenterRow], who: Person, page: PageId) -> bool:
     """Whether ``page`` of ``who`` is the leading page."""
     return bool(
         row
@@ -275,7 +339,7 @@ def _leads(row: Optional[Dict[str, Any]], who: Person, page: PageId) -> bool:
     )
 
 
-def _lead(who: Person, page: Optional[PageId]) -> Dict[str, Any]:
+def _lead(who: Person, page: Optional[PageId]) -> PresenterRow:
     return {
         "lead_key": who.key,
         "lead_name": who.name[:200],
@@ -287,7 +351,7 @@ def _lead(who: Person, page: Optional[PageId]) -> Dict[str, Any]:
 class Rules:
     """What one person's request does to a session's presenter row (raise: refused)."""
 
-    def __init__(self, who: Person, fields: Dict[str, Any], candidates: List[Person],
+    def __init__(self, who: Person, fields: JsonObject, candidates: List[Person],
                  object_ids: List[str]) -> None:  # fmt: skip
         self.who = who
         self.fields = fields
@@ -298,13 +362,13 @@ class Rules:
         return {"take": self.take, "claim": self.claim, "state": self.state,
                 "hand": self.hand, "stop": self.stop}[op]  # fmt: skip
 
-    def take(self, row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    def take(self, row: Optional[PresenterRow]) -> PresenterRow:
         page = _page(self.fields)
         if not (self.who.manager or (row and row.get("lead_key") == self.who.key)):
             raise BadInput(FOLLOW_ONLY, 403)
         return _lead(self.who, page)
 
-    def claim(self, row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    def claim(self, row: Optional[PresenterRow]) -> PresenterRow:
         page = _page(self.fields)
         if not row or row.get("lead_key") != self.who.key:
             raise BadInput("The lead was not handed to you. " + FOLLOW_ONLY, 403)
@@ -313,7 +377,7 @@ class Rules:
                            "to take it.", 409)  # fmt: skip
         return _lead(self.who, page)
 
-    def state(self, row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    def state(self, row: Optional[PresenterRow]) -> PresenterRow:
         page = _page(self.fields)
         state = check_state(self.fields.get("state"), self.object_ids)
         if not _leads(row, self.who, page):
@@ -321,7 +385,7 @@ class Rules:
                            + FOLLOW_ONLY, 403)  # fmt: skip
         return {"state": json.dumps(state, separators=(",", ":"))}
 
-    def hand(self, row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    def hand(self, row: Optional[PresenterRow]) -> PresenterRow:
         page = _page(self.fields)
         target = next((c for c in self.candidates if c.key == self.fields.get("to")), None)
         if target is None:
@@ -330,18 +394,14 @@ class Rules:
             raise BadInput("Only the presenter's page hands the lead over. " + FOLLOW_ONLY, 403)
         return _lead(target, None)
 
-    def stop(self, row: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    def stop(self, row: Optional[PresenterRow]) -> PresenterRow:
         if not self.who.manager and not _leads(row, self.who, _page(self.fields)):
             raise BadInput("Only the presenter's page ends the presentation. " + FOLLOW_ONLY, 403)
         return {"lead_key": None, "lead_name": None, "page": None, "secret_hash": None}
 
 
 # -- who is asking --------------------------------------------------------------------------------
-def _query(execute: Execute, expression: str) -> List[Dict[str, Any]]:
-    return list(execute([{"action": "query", "expression": expression}], SYSTEM)[0]["data"])
-
-
-def person_of(store: Any, execute: Execute, link: Link, facts: SessionView) -> Person:
+def person_of(store: StoreParts, execute: Execute, link: Link, facts: SessionView) -> Person:
     """Who ``link`` acts as, and whether they may manage the session."""
     if link.invitee is not None:
         invitee = link.invitee
@@ -351,11 +411,11 @@ def person_of(store: Any, execute: Execute, link: Link, facts: SessionView) -> P
 
 
 def _user_name(execute: Execute, user_id: str) -> str:
-    rows = _query(execute, "select first_name, last_name, username from User where id is "
-                  + quote(check_component_id(user_id)))  # fmt: skip
+    rows = query(execute, "select first_name, last_name, username from User where id is "
+                 + quote(check_component_id(user_id)))  # fmt: skip
     row = rows[0] if rows else {}
-    full = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
-    return full or row.get("username") or "Presenter"
+    full = " ".join(str(p) for p in (row.get("first_name"), row.get("last_name")) if p)
+    return full or str(row.get("username") or "") or "Presenter"
 
 
 def candidates_of(execute: Execute, facts: SessionView) -> List[Person]:
@@ -364,22 +424,23 @@ def candidates_of(execute: Execute, facts: SessionView) -> List[Person]:
     if facts.created_by_id:
         owner = Person("u:" + facts.created_by_id, _user_name(execute, facts.created_by_id), True)
         people.append(owner)
-    rows = _query(
+    rows = query(
         execute,
         "select id, name, email from ReviewSessionInvitee where review_session_id is "
         + quote(check_component_id(facts.id)),
     )
-    for row in sorted(rows, key=lambda r: (r.get("name") or r.get("email") or "", r["id"])):
-        people.append(Person("i:" + row["id"], row.get("name") or row.get("email") or "", False))
+    invitees = [invitee_of(row) for row in rows]
+    for invitee in sorted(invitees, key=lambda i: (i.name or i.email, i.id)):
+        people.append(Person("i:" + invitee.id, invitee.name or invitee.email, False))
     return people
 
 
 # -- routes ---------------------------------------------------------------------------------------
-def _answer(body: Dict[str, Any], status: int = 200) -> JSONResponse:
+def _answer(body: Mapping[str, object], status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-Work = Callable[[str, ReviewData, Link, Dict[str, Any]], Dict[str, Any]]
+Work = Callable[[str, ReviewData, Link, JsonObject], Mapping[str, object]]
 
 
 async def json_post(base: ReviewRoutes, request: Request, limit: int, work: Work) -> Response:
@@ -408,7 +469,7 @@ class PresenterRoutes:
             raise NotFound("No such review session; it may have been deleted.")
         return facts, person_of(self.server.store, self.server.ctx.execute, link, facts)
 
-    def _you(self, review_session_id: str, data: ReviewData, link: Link) -> Dict[str, Any]:
+    def _you(self, review_session_id: str, data: ReviewData, link: Link) -> Dict[str, object]:
         facts, who = self._context(review_session_id, data, link)
         row = self.table.read(review_session_id)
         may = facts.is_open and (who.manager or bool(row and row.get("lead_key") == who.key))
@@ -426,8 +487,8 @@ class PresenterRoutes:
         }
 
     def _post(
-        self, review_session_id: str, data: ReviewData, link: Link, fields: Dict[str, Any]
-    ) -> Dict[str, Any]:
+        self, review_session_id: str, data: ReviewData, link: Link, fields: JsonObject
+    ) -> Dict[str, object]:
         op = fields.get("op")
         if op not in OPS:
             raise BadInput(f"op must be one of {list(OPS)}.")
@@ -448,8 +509,8 @@ class PresenterRoutes:
                  state["seq"])  # fmt: skip
         return {"presenter": state, "now": time.time()}
 
-    def _publish(self, review_session_id: str, state: Dict[str, Any]) -> None:
-        broker = getattr(self.server, "events", None)
+    def _publish(self, review_session_id: str, state: PublicState) -> None:
+        broker = self.server.events
         if broker is not None:
             data = {"review_session_id": review_session_id, "presenter": state}
             broker.emit({"topic": PRESENTER_TOPIC, "data": data})

@@ -28,13 +28,14 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import BadInput
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
@@ -99,14 +100,14 @@ def describe(execute: Execute, link: Link, session: SessionView) -> Dict[str, ob
     }
 
 
-def _text(fields: Dict[str, Any], name: str) -> str:
+def _text(fields: JsonObject, name: str) -> str:
     value = fields.get(name)
     if not isinstance(value, str):
         raise RoomRefusal(f"Send your {name} as text.", 400)
     return " ".join(value.split())
 
 
-def _new_person(fields: Dict[str, Any]) -> Tuple[str, str]:
+def _new_person(fields: JsonObject) -> Tuple[str, str]:
     name, email = _text(fields, "name"), _text(fields, "email")
     if not name or len(name) > MAX_NAME or not name.isprintable():
         raise RoomRefusal(f"Give your name (at most {MAX_NAME} characters).", 400)
@@ -115,7 +116,7 @@ def _new_person(fields: Dict[str, Any]) -> Tuple[str, str]:
     return name, email
 
 
-def _fields(body: Optional[bytes]) -> Dict[str, Any]:
+def _fields(body: Optional[bytes]) -> JsonObject:
     """The JSON object of a ``POST whoami`` body, or :class:`RoomRefusal` saying what to send."""
     if body is None:
         raise RoomRefusal(f"Send at most {MAX_BODY} bytes.", 413)
@@ -142,7 +143,9 @@ class RoomRoutes:
             raise RoomRefusal("No such review session; it may have been deleted.", 404)
         return session
 
-    def _choose(self, data: ReviewData, link: Link, fields: Dict[str, Any]) -> Tuple[Dict, int]:
+    def _choose(
+        self, data: ReviewData, link: Link, fields: JsonObject
+    ) -> Tuple[Dict[str, object], int]:
         if not link.shared:
             raise RoomRefusal(
                 "This is a personal invitation link: it already says who you are. Use the "
@@ -188,7 +191,7 @@ class RoomRoutes:
                 409,
             )
         invitee_id = str(uuid.uuid4())
-        data = {
+        data: JsonObject = {
             "__entity_type__": "ReviewSessionInvitee",
             "id": invitee_id,
             "name": name,
@@ -197,7 +200,7 @@ class RoomRoutes:
             "created_by_id": link.maker_id,
             "created_from_shared_url": True,
         }
-        operation = {"action": "create", "entity_type": "ReviewSessionInvitee"}
+        operation: JsonObject = {"action": "create", "entity_type": "ReviewSessionInvitee"}
         execute([dict(operation, entity_key=[invitee_id], entity_data=data)], SYSTEM)
         return Invitee(invitee_id, name, email, session.id, from_room=True)
 

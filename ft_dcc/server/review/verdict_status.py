@@ -21,10 +21,11 @@ rule's message).
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional
 
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.protocol.feedback import latest_statuses, status_rows
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.protocol.review_status import (
     KEYS_OF_VERDICT,
@@ -43,7 +44,7 @@ def _one(rows: List[Row]) -> Optional[Row]:
     return rows[0] if rows else None
 
 
-def _update(entity_type: str, ident: str, status_id: str) -> Dict[str, Any]:
+def _update(entity_type: str, ident: str, status_id: str) -> JsonObject:
     return {
         "action": "update",
         "entity_type": entity_type,
@@ -100,7 +101,7 @@ def _task_is_current(ask: Ask, version: Row) -> bool:
 
 def status_operations(
     execute: Execute, user_id: str, object_id: str, invitee_id: str, verdict: str
-) -> List[Dict]:
+) -> List[JsonObject]:
     """The updates that move ``object_id``'s version (and task) after ``invitee_id``'s
     ``verdict``, read as ``user_id``; none when nothing is configured, valid or different."""
     ask = asker(execute, user_id)
@@ -142,7 +143,7 @@ def status_operations(
     )[0]
     workflow = _workflow_statuses(ask, _one(schemas))
     version_key, task_key = KEYS_OF_VERDICT[overall]
-    operations = []
+    operations: List[JsonObject] = []
     status_id = _applicable(settings[version_key], workflow["version"], version_key)
     if status_id and status_id != version.get("status_id"):
         operations.append(_update("AssetVersion", version["id"], status_id))
