@@ -90,24 +90,24 @@ def _bare_json(text: str) -> Union[bool, int, float, str]:
         return text
 
 
-def _unwrap_date(value: JsonValue) -> JsonValue:
+def _unwrap_date(value: object) -> object:
     if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
         return value.get("value")
     return value
 
 
-def _wire_datetime(value: JsonValue, attribute: str) -> Stored:
+def _wire_datetime(value: object, attribute: str) -> Stored:
     value = _unwrap_date(value)
     if isinstance(value, str):
         return parse_datetime(value)
     raise ValueTypeError(f"attribute '{attribute}' needs a date-time, got {type(value).__name__}")
 
 
-def _wire_json(value: JsonValue, attribute: str) -> Stored:
+def _wire_json(value: object, attribute: str) -> Stored:
     return json.dumps(_unwrap_date(value))
 
 
-def _wire_string(value: JsonValue, attribute: str) -> Stored:
+def _wire_string(value: object, attribute: str) -> Stored:
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -115,7 +115,7 @@ def _wire_string(value: JsonValue, attribute: str) -> Stored:
     raise ValueTypeError(f"attribute '{attribute}' needs a string, got {type(value).__name__}")
 
 
-def _wire_boolean(value: JsonValue, attribute: str) -> Stored:
+def _wire_boolean(value: object, attribute: str) -> Stored:
     if isinstance(value, bool):
         return value
     if value in (0, 1):
@@ -123,7 +123,7 @@ def _wire_boolean(value: JsonValue, attribute: str) -> Stored:
     raise ValueTypeError(f"attribute '{attribute}' needs true or false, got {value!r}")
 
 
-def _wire_integer(value: JsonValue, attribute: str) -> Stored:
+def _wire_integer(value: object, attribute: str) -> Stored:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             return _in_range(int(value), attribute)
@@ -133,7 +133,7 @@ def _wire_integer(value: JsonValue, attribute: str) -> Stored:
     return _in_range(int(value), attribute)
 
 
-def _wire_number(value: JsonValue, attribute: str) -> Stored:
+def _wire_number(value: object, attribute: str) -> Stored:
     number: Optional[float] = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = value
@@ -148,7 +148,7 @@ def _wire_number(value: JsonValue, attribute: str) -> Stored:
 
 
 #: wire → stored converters per schema value type (others are stored as they come)
-_WIRE_CONVERTERS: Dict[str, Callable[[JsonValue, str], Stored]] = {
+_WIRE_CONVERTERS: Dict[str, Callable[[object, str], Stored]] = {
     "datetime": _wire_datetime,
     "variable": _wire_json,
     "object": _wire_json,
@@ -159,9 +159,10 @@ _WIRE_CONVERTERS: Dict[str, Callable[[JsonValue, str], Stored]] = {
 }
 
 
-def wire_to_storage(value_type: str, value: JsonValue, attribute: str) -> object:
-    """Validate and convert a wire value (JSON) to its stored form (a type without a
-    converter: the value as it came, for the database to take or refuse)."""
+def wire_to_storage(value_type: str, value: object, attribute: str) -> object:
+    """Validate and convert a wire value (JSON, as the caller sent it: any type is checked) to
+    its stored form (a type without a converter: the value as it came, for the database to take
+    or refuse)."""
     if value is None:
         return None
     converter = _WIRE_CONVERTERS.get(value_type)

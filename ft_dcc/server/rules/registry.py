@@ -40,13 +40,14 @@ from sqlalchemy.engine import Connection
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.server.model.schema import EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
+from ft_dcc.server.query.values import Stored
 
 #: one value of an entity's primary key as stored: a text id (an integer for ``Event``)
 KeyPart = Union[str, int]
 #: an entity's primary key values, in the order of ``EntityType.primary_key``
 Key = Tuple[KeyPart, ...]
 #: a stored row: column name -> stored value (text, number, boolean, datetime or None)
-Row = Dict[str, object]
+Row = Dict[str, Stored]
 #: one operation of a batch as the caller sent it (a JSON object; checked before rules see it)
 Operation = Mapping[str, object]
 

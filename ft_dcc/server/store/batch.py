@@ -22,7 +22,7 @@ from ft_dcc.server.model.schema import (
 )
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.ast import Query
-from ft_dcc.server.query.compiler import Compiler, QueryError, projection_tree
+from ft_dcc.server.query.compiler import Compiler, ProjectionTree, QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ResultBuilder
 from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
@@ -433,9 +433,7 @@ class Batch:
         return str(ref)
 
     # -- update -------------------------------------------------------------------------------
-    def update(
-        self, etype: EntityType, key: Key, data: object, row: Optional[Row]
-    ) -> JsonObject:
+    def update(self, etype: EntityType, key: Key, data: object, row: Optional[Row]) -> JsonObject:
         if not isinstance(data, dict):
             raise _fail("entity_data must be a JSON object of attribute values")
         if row is None:
@@ -600,7 +598,7 @@ class Batch:
         builder = self.builder()
         concrete = concrete_type(self.model, row)
         entity = builder.full(concrete, row) if full else builder.base(row)
-        tree: Dict[str, JsonValue] = {}
+        tree: ProjectionTree = {}
         for name in names:
             attr = concrete.attributes.get(name)
             if attr is None:
