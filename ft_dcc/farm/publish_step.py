@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 import attr
 
@@ -20,9 +20,12 @@ from ft_dcc.exceptions import FarmError
 from ft_dcc.farm import ledger
 from ft_dcc.farm.staging import WorkFolder, staged_input
 from ft_dcc.host.files import FilesHost
-from ft_dcc.host.interface import CaptureSpec
+from ft_dcc.host.interface import CaptureSpec, SpecOverrides
 from ft_dcc.media.colour import ColourSettings
 from ft_dcc.publish.options import PublishOptions
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ class KeyedFiles(FilesHost):
         super().__init__(*args, **kwargs)
         self.publish_key = publish_key
 
-    def default_spec(self, **overrides: object) -> CaptureSpec:
+    def default_spec(self, **overrides: Unpack[SpecOverrides]) -> CaptureSpec:
         spec = super().default_spec(**overrides)
         display = dict(spec.display, **{ledger.DISPLAY_FIELD: self.publish_key})
         return attr.evolve(spec, display=display)

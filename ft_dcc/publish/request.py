@@ -116,7 +116,7 @@ class PublishRequest:
     look: Optional[str] = None  # colour.look: an OCIO look before the view
     thumbnail_rule: str = "middle"  # thumbnail.frame, when thumbnail_frame is not given
 
-    def viewport(self) -> Dict[str, object]:
+    def viewport(self) -> JsonObject:
         """How the capture's viewport should draw, for ``CaptureSpec.display["viewport"]``."""
         return {"shading": self.shading, "overlays": self.overlays, "hud": self.hud}
 
