@@ -13,13 +13,17 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 import attr
 
 from ft_dcc.exceptions import FarmError
 from ft_dcc.farm.chunks import part_range
 from ft_dcc.farm.staging import PartRecord, WorkFolder
+from ft_dcc.publish.options import PublishOptions
+
+if TYPE_CHECKING:  # pragma: no cover - a TypedDict, for the signatures only
+    from ft_dcc.host.headless import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +103,7 @@ def _blender_frames(job: CapturePart) -> PartRecord:
             hint="install the same ft_dcc version on the node as on the submitting machine",
         )
     with tempfile.TemporaryDirectory(prefix="ft_dcc-farm-part-") as tmp:
-        request: Dict[str, Any] = {
+        request: PublishOptions = {
             "frames": list(job.frames) if job.frames else None, "part": job.part,
             "parts": job.parts, "camera": job.camera, "out_dir": str(Path(tmp) / "frames"),
         }  # fmt: skip
@@ -117,7 +121,7 @@ def _blender_frames(job: CapturePart) -> PartRecord:
         return _move_captured(job, outcome)
 
 
-def _move_captured(job: CapturePart, outcome: Dict[str, Any]) -> PartRecord:
+def _move_captured(job: CapturePart, outcome: Outcome) -> PartRecord:
     """Move the frames Blender wrote into the work folder, numbered by scene frame."""
     frames = outcome.get("frames")
     if not frames:

@@ -19,6 +19,7 @@ import attr
 from ft_dcc.exceptions import FarmError, MediaError
 from ft_dcc.farm.model import CHUNKED_HOSTS, FarmBatch, FarmScene
 from ft_dcc.protocol import ENV_CONTEXT_ID
+from ft_dcc.publish.options import PublishOptions
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def task_and_session(
     task = submission.task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
     if task and review_session:
         return task, review_session
-    request = {"input": str(path), "task": task, "review_session": review_session}
+    request: PublishOptions = {"input": str(path), "task": task, "review_session": review_session}
     resolved = publish_options(request, host)
     task = resolved.get("task") or task
     if not task:

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 import attr
 
@@ -20,8 +20,12 @@ from ft_dcc.exceptions import FarmError
 from ft_dcc.farm import ledger
 from ft_dcc.farm.staging import WorkFolder, staged_input
 from ft_dcc.host.files import FilesHost
-from ft_dcc.host.interface import CaptureSpec
+from ft_dcc.host.interface import CaptureSpec, SpecOverrides
 from ft_dcc.media.colour import ColourSettings
+from ft_dcc.publish.options import PublishOptions
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +56,7 @@ class KeyedFiles(FilesHost):
         super().__init__(*args, **kwargs)
         self.publish_key = publish_key
 
-    def default_spec(self, **overrides: object) -> CaptureSpec:
+    def default_spec(self, **overrides: Unpack[SpecOverrides]) -> CaptureSpec:
         spec = super().default_spec(**overrides)
         display = dict(spec.display, **{ledger.DISPLAY_FIELD: self.publish_key})
         return attr.evolve(spec, display=display)
@@ -114,16 +118,21 @@ def _resume(job: PublishJob) -> Optional[Tuple[int, Optional[str]]]:
     return 0, str(result.outcomes[-1].entry.get("asset_version_id") or "") or None
 
 
+def report_file(job: PublishJob) -> Path:
+    """Where the step saves its publish report."""
+    return job.work.root / "report.json"
+
+
 def request_for(job: PublishJob, media: Path, frames: Optional[Range], fps: Optional[str]
-                ) -> Dict[str, Any]:  # fmt: skip
+                ) -> PublishOptions:  # fmt: skip
     """The ``ft-dcc publish`` request of this step, with the studio settings filled in."""
     from ft_dcc.publish.commands import with_settings
 
-    request: Dict[str, Any] = {
+    request: PublishOptions = {
         "input": str(media), "task": job.task, "review_session": job.review_session,
         "comment": job.comment, "frames": list(frames) if frames else None, "fps": fps,
         "camera": job.camera, "invitees": [], "json": False,
-        "report": str(job.work.root / "report.json"),
+        "report": str(report_file(job)),
     }  # fmt: skip
     return with_settings(request, job.host, ())
 
@@ -146,13 +155,13 @@ def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
     progress = ConsoleProgress(sys.stderr, plain=True)
     report = run_publish(host, request_from_options(request), PublishRuntime(progress=progress))
     progress.close()
-    report.save(Path(request["report"]))
+    report.save(report_file(job))
     print_report(report, False)
     done = report.ok and not report.queued
     return report.exit_code, report.asset_version_id if done else None
 
 
-def _colour(request: Dict[str, Any]) -> Optional[ColourSettings]:
+def _colour(request: PublishOptions) -> Optional[ColourSettings]:
     """The colour settings of an EXR input (from the studio settings), else None."""
     colour = request.get("colour")
     if not colour:
@@ -172,7 +181,8 @@ def _publish_in_host(job: PublishJob) -> Tuple[int, Optional[str]]:
             f"the {job.host} integration on this node cannot publish headless",
             hint="install the same ft_dcc version on the node as on the submitting machine",
         )
-    request = dict(request_for(job, job.scene, job.frames, None), input=str(job.scene))
+    request = request_for(job, job.scene, job.frames, None)
+    request["input"] = str(job.scene)
     outcome = integration.publish_headless_result(request)
     print(outcome.get("text", ""))
     report = outcome.get("report") or {}

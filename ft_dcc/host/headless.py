@@ -25,12 +25,14 @@ import tempfile
 import threading
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, List, NoReturn, Optional, Sequence, Tuple, TypedDict
 
 from ft_dcc.console import ConsoleProgress
 from ft_dcc.exceptions import HostError
 from ft_dcc.host.pythonpath import ensure_hosts_package, python_paths, request_path
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.options import PublishOptions
 
 if TYPE_CHECKING:  # pragma: no cover - the pipeline is imported inside the host, when it runs
     from ft_dcc.publish.report import PublishReport
@@ -44,7 +46,34 @@ PROGRESS_MARK = "@ft_dcc-progress "
 #: how many lines of the host's output a "stopped before publishing" message quotes
 STOPPED_TAIL_LINES = 30
 
-Outcome = Dict[str, Any]
+
+
+class HostVersion(TypedDict):
+    """Which Blender ran a headless script (Blender's outcomes carry it as ``blender``)."""
+
+    version: List[int]  # [major, minor]
+    module: bool  # the ``bpy`` module, not the executable
+
+
+class _OutcomeKeys(TypedDict):
+    exit_code: int
+    report: Optional[JsonObject]  # the PublishReport's JSON data; None when none was made
+    text: str  # what the artist reads
+
+
+class Outcome(_OutcomeKeys, total=False):
+    """What a headless script tells its caller (``result.json``), ``log`` added by the caller."""
+
+    hint: str  # what to do, when publishing raised
+    details: str  # every step: what ``ft-dcc -v`` prints
+    log: str  # the host's output (added by the caller, :func:`read_outcome`)
+    # Blender: its version, and ``too_old`` when it cannot open the scene
+    blender: HostVersion
+    too_old: bool
+    # a farm node's capture of one part (``farm_capture.py``)
+    files: List[str]
+    frames: List[int]
+    fps: str
 
 
 def tail(text: str, lines: int) -> str:
@@ -56,7 +85,7 @@ def tail(text: str, lines: int) -> str:
 # -- caller side ---------------------------------------------------------------------------
 
 
-def existing_scene(request: Dict[str, Any], kind: str) -> Path:
+def existing_scene(request: PublishOptions, kind: str) -> Path:
     """``request['input']`` as a path (``~`` expanded); a :class:`HostError` naming ``kind``
     (e.g. "Maya scene") when no such file exists."""
     scene = Path(request["input"]).expanduser()
@@ -66,7 +95,7 @@ def existing_scene(request: Dict[str, Any], kind: str) -> Path:
 
 
 def run_with_request(
-    payload: Dict[str, Any],
+    payload: PublishOptions,
     command_for: Callable[[Path], Sequence[str]],
     host_name: str,
     timeout: Optional[float] = None,
@@ -145,15 +174,15 @@ def read_outcome(
             f"{process.returncode}). Its last output:\n{last}",
             "log": process.stdout,
         }
-    outcome = json.loads(result_file.read_text(encoding="utf-8"))
+    outcome: Outcome = json.loads(result_file.read_text(encoding="utf-8"))
     outcome["log"] = process.stdout
     return outcome
 
 
 def publish_in_host(
-    request: Dict[str, Any],
+    request: PublishOptions,
     scene: Path,
-    run: Callable[[Dict[str, Any]], subprocess.CompletedProcess],
+    run: Callable[[PublishOptions], subprocess.CompletedProcess],
     host_name: str,
 ) -> Outcome:
     """Publish ``scene`` in a host: ``run(payload)`` runs the host's headless script on the
@@ -161,7 +190,8 @@ def publish_in_host(
     (``exit_code``, ``report``, ``text``, maybe ``hint``, and ``log``: the host's output)."""
     with tempfile.TemporaryDirectory(prefix="ft_dcc-publish-") as tmp:
         result_file = Path(tmp) / "result.json"
-        payload = dict(request, input=str(scene.resolve()), result=str(result_file))
+        payload = request.copy()
+        payload["input"], payload["result"] = str(scene.resolve()), str(result_file)
         if "publish" not in payload:  # the plain options of ft-dcc publish: typed once, here
             from ft_dcc.publish.request import request_from_options
 
@@ -171,7 +201,7 @@ def publish_in_host(
         return read_outcome(result_file, process, host_name)
 
 
-def terminal_progress(request: Dict[str, Any]) -> ConsoleProgress:
+def terminal_progress(request: PublishOptions) -> ConsoleProgress:
     """The caller's progress display for a headless publish: a bar on a terminal, plain lines
     elsewhere or when the request asks for ``json``."""
     return ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
@@ -195,9 +225,10 @@ def print_outcome(outcome: Outcome, as_json: bool) -> int:
 # -- host side -----------------------------------------------------------------------------
 
 
-def read_request(argv: Sequence[str]) -> Dict[str, Any]:
+def read_request(argv: Sequence[str]) -> PublishOptions:
     """The request a headless script was started with (see :func:`request_path`)."""
-    return json.loads(request_path(argv).read_text(encoding="utf-8"))
+    request: PublishOptions = json.loads(request_path(argv).read_text(encoding="utf-8"))
+    return request
 
 
 def parse_frames(value: object) -> Optional[Tuple[int, int]]:
@@ -219,7 +250,7 @@ def _frame(value: object) -> int:
     return int(value)
 
 
-def publish_request_of(request: Dict[str, Any]) -> PublishRequest:
+def publish_request_of(request: PublishOptions) -> PublishRequest:
     """Inside the host: the typed request the caller wrote (``request['publish']``)."""
     from ft_dcc.publish.request import PublishRequest
 
@@ -237,12 +268,13 @@ def outcome_of(report: PublishReport) -> Outcome:
     }
 
 
-def main(argv: Sequence[str], publish_request: Callable[[Dict[str, Any]], Outcome]) -> int:
+def main(argv: Sequence[str], publish_request: Callable[[PublishOptions], Outcome]) -> int:
     """Inside the host: read the request, ``publish_request(request)``, and write its outcome
     to ``request['result']``, also when publishing raised (then exit status 1, the error as
     text and its hint). Return the exit status. ``ft_dcc_hosts`` imports from here on."""
     ensure_hosts_package()
     request = read_request(argv)
+    outcome: Outcome
     try:
         outcome = publish_request(request)
     except Exception as exc:
@@ -257,7 +289,7 @@ def main(argv: Sequence[str], publish_request: Callable[[Dict[str, Any]], Outcom
     return int(outcome["exit_code"])
 
 
-def run(argv: Sequence[str], publish_request: Callable[[Dict[str, Any]], Outcome]) -> NoReturn:
+def run(argv: Sequence[str], publish_request: Callable[[PublishOptions], Outcome]) -> NoReturn:
     """A headless script's ``__main__``: :func:`main`, flush the output, exit with its status."""
     code = main(argv, publish_request)
     sys.stdout.flush()

@@ -10,9 +10,12 @@ next publish that reaches the server sends it first).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, List
 
 from ft_dcc.publish.report import EXIT_QUEUED
+
+if TYPE_CHECKING:  # pragma: no cover - a TypedDict, for the signature only
+    from ft_dcc.host.headless import Outcome
 
 #: the lines of a host's output that say why a publish was queued
 QUEUE_LINE = re.compile(r"queue|unreachable|could not reach|connection|offline", re.IGNORECASE)
@@ -27,7 +30,7 @@ def _tail(lines: List[str], count: int) -> str:
     return "\n".join(kept) + ("\n" if kept else "")
 
 
-def host_output_for_artist(outcome: Dict[str, Any], verbose: bool, lines: int = 20) -> str:
+def host_output_for_artist(outcome: Outcome, verbose: bool, lines: int = 20) -> str:
     """The part of ``outcome['log']`` (the host's output) to show, per the module doc."""
     text = str(outcome.get("log", ""))
     if verbose:

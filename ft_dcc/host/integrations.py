@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Protocol
+from typing import TYPE_CHECKING, List, Optional, Protocol
 
 from ft_dcc.exceptions import HostError
+
+if TYPE_CHECKING:  # pragma: no cover - the importlib.metadata entry point
+    from importlib.metadata import EntryPoint
+
+    from ft_dcc.publish.options import PublishOptions
 
 ENTRY_POINT_GROUP = "ft_dcc.hosts"
 
@@ -35,7 +40,7 @@ class HostIntegration(Protocol):
         """One line for ``ft-dcc host list``: where the host was found, or how to point at it
         (optional: "installed" is shown when missing)."""
 
-    def publish_headless(self, request: Dict[str, Any]) -> int:
+    def publish_headless(self, request: PublishOptions) -> int:
         """Open ``request['input']`` in the host without a UI and publish it.
 
         ``request`` carries the ``ft-dcc publish`` arguments (input, task, review_session, comment,
@@ -43,7 +48,7 @@ class HostIntegration(Protocol):
         """
 
 
-def _entry_points() -> List[Any]:
+def _entry_points() -> List[EntryPoint]:
     from importlib import metadata
 
     if sys.version_info >= (3, 10):

@@ -9,13 +9,29 @@ from __future__ import annotations
 import abc
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    TypedDict,
+    TypeVar,
+    Union,
+)
 
 import attr
 
 from ft_dcc.media._fps import as_fraction
 from ft_dcc.media.colour import ColourSettings
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.protocol.json_value import JsonObject
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
 
 #: what a streaming capture calls with each frame file once it is complete on disk
 FrameSink = Callable[[Path], None]
@@ -34,27 +50,61 @@ class CaptureSpec:
     fps: Fraction = attr.ib(converter=as_fraction)
     width: int
     height: int
-    display: Dict[str, Any] = attr.Factory(dict)  # shading, overlays, burn-ins: host-specific keys
+    display: JsonObject = attr.Factory(dict)  # shading, overlays, burn-ins: host-specific keys
 
     @property
     def frame_count(self) -> int:
         return self.frame_end - self.frame_start + 1
 
-    def viewport(self) -> Dict[str, Any]:
+    def viewport(self) -> Viewport:
         """How the settings want the viewport drawn (``capture.shading``: scene / wireframe /
         solid / material, ``capture.overlays``, ``capture.hud``), defaults filled in."""
-        wanted = {"shading": "scene", "overlays": False, "hud": False}
-        wanted.update(self.display.get("viewport") or {})
-        return wanted
+        given = self.display.get("viewport")
+        wanted = given if isinstance(given, dict) else {}
+        shading = wanted.get("shading", "scene")
+        return {
+            "shading": shading if isinstance(shading, str) else "scene",
+            "overlays": bool(wanted.get("overlays", False)),
+            "hud": bool(wanted.get("hud", False)),
+        }
 
-    def to_dict(self) -> Dict[str, Any]:
-        data = attr.asdict(self)
+    def to_dict(self) -> JsonObject:
+        data: JsonObject = attr.asdict(self)
         data["fps"] = f"{self.fps.numerator}/{self.fps.denominator}"
         return data
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> CaptureSpec:
-        return cls(**data)
+    def from_dict(cls, data: Mapping[str, object]) -> CaptureSpec:
+        """The spec :meth:`to_dict` wrote (the fps converter reads its text)."""
+        fields: Dict[str, Any] = dict(data)  # JSON values, as to_dict wrote them
+        return cls(**fields)
+
+
+class Viewport(TypedDict):
+    """How a capture's viewport draws (:meth:`CaptureSpec.viewport`)."""
+
+    shading: str  # scene / wireframe / solid / material
+    overlays: bool
+    hud: bool
+
+
+class SpecOverrides(TypedDict, total=False):
+    """What :meth:`Host.default_spec` may override (None: the scene's own)."""
+
+    camera: Optional[str]
+    frame_start: Optional[int]
+    frame_end: Optional[int]
+    fps: Union[Fraction, float, str, None]
+    width: Optional[int]
+    height: Optional[int]
+    display: Optional[JsonObject]
+
+
+_T = TypeVar("_T")
+
+
+def _given(value: Optional[_T], default: _T) -> _T:
+    return default if value is None else value
 
 
 @attr.s(frozen=True, auto_attribs=True)
@@ -173,17 +223,17 @@ class Host(abc.ABC):
         """Ask the artist a yes/no question; hosts without a UI return ``default``."""
         return default
 
-    def default_spec(self, **overrides: Any) -> CaptureSpec:
+    def default_spec(self, **overrides: Unpack[SpecOverrides]) -> CaptureSpec:
         """A capture spec from the scene's own settings, with ``overrides`` applied."""
         start, end = self.frame_range()
         width, height = self.resolution()
-        values: Dict[str, Any] = {
-            "camera": self.current_camera(),
-            "frame_start": start,
-            "frame_end": end,
-            "fps": self.fps(),
-            "width": width,
-            "height": height,
-        }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return CaptureSpec(**values)
+        camera, fps = self.current_camera(), self.fps()
+        return CaptureSpec(
+            camera=_given(overrides.get("camera"), camera),
+            frame_start=_given(overrides.get("frame_start"), start),
+            frame_end=_given(overrides.get("frame_end"), end),
+            fps=_given(overrides.get("fps"), fps),
+            width=_given(overrides.get("width"), width),
+            height=_given(overrides.get("height"), height),
+            display=_given(overrides.get("display"), {}),
+        )

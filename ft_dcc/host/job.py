@@ -12,19 +12,23 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 import attr
 
 from ft_dcc.exceptions import FtDccError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
+from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host, SpecOverrides
 from ft_dcc.host.task_choices import remember_published
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, PublishRuntime
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import Resolved
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
 
 #: ``on_main(function, *args, **kwargs)``: run ``function`` on the host's main thread and
 #: return its result (or raise its exception) to the calling thread
@@ -99,7 +103,7 @@ class MainThreadHost(Host):
     def frame_range(self) -> Tuple[int, int]:
         return self._on_main(self._host.frame_range)
 
-    def fps(self) -> Any:
+    def fps(self) -> Fraction:
         return self._on_main(self._host.fps)
 
     def resolution(self) -> Tuple[int, int]:
@@ -111,7 +115,7 @@ class MainThreadHost(Host):
     def current_camera(self) -> Optional[str]:
         return self._on_main(self._host.current_camera)
 
-    def default_spec(self, **overrides: Any) -> CaptureSpec:
+    def default_spec(self, **overrides: Unpack[SpecOverrides]) -> CaptureSpec:
         return self._on_main(self._host.default_spec, **overrides)
 
     def capture(

@@ -11,12 +11,18 @@ Without a server the settings file and the built-in defaults apply, and the repo
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import attr
 
 from ft_dcc.exceptions import ConfigurationError
-from ft_dcc.publish.request import PublishRequest, PublishRuntime, request_from_options
+from ft_dcc.publish.options import PublishOptions
+from ft_dcc.publish.request import (
+    PublishRequest,
+    PublishRuntime,
+    options_of,
+    request_from_options,
+)
 from ft_dcc.publish.settings_options import SharedRead, apply, open_session, resolve_for_publish
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import DEFAULT, Resolved
@@ -53,20 +59,15 @@ def filled_request(
 ) -> SettledPublish:
     """``request`` with the resolved settings of ``host``, its task and ``scene`` (the path
     templates' input) filled in where the artist chose nothing; read on ``shared.session``."""
-    options = _options(request, scene)
+    options = options_of(request, scene or "")
     resolved, context, found_task = resolve_for_publish(options, host, shared=shared)
     filled = apply(options, resolved, context, host, found_task)
     runtime = PublishRuntime(session=shared.session, task=shared.task)
     return SettledPublish(_with_changes(request, options, filled), runtime, resolved)
 
 
-def _options(request: PublishRequest, scene: Optional[str]) -> Dict[str, Any]:
-    """The ``ft-dcc publish`` options of a typed request (what ``apply`` reads and fills)."""
-    return {**request.to_dict(), "input": scene or ""}
-
-
 def _with_changes(
-    request: PublishRequest, before: Dict[str, Any], after: Dict[str, Any]
+    request: PublishRequest, before: PublishOptions, after: PublishOptions
 ) -> PublishRequest:
     """``request`` with the fields ``apply`` changed (reviewables, folders and everything the
     settings leave alone stay the UI's)."""
@@ -124,7 +125,7 @@ def preview(host: str, task: Optional[str], scene: Optional[str]) -> Preview:
     from ft_dcc.exceptions import FtDccError
     from ft_dcc.host.settings_view import panel_lines
 
-    options: Dict[str, Any] = {"task": task or None, "input": scene or ""}
+    options: PublishOptions = {"task": task or None, "input": scene or ""}
     try:
         resolved, context, found_task = resolve_for_publish(options, host)
         filled = apply(options, resolved, context, host, found_task)

@@ -10,9 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import (
     TYPE_CHECKING,
-    Any,
     Callable,
-    Dict,
     Iterable,
     List,
     Optional,
@@ -27,6 +25,7 @@ import pyblish.api
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.host.interface import Host
 from ft_dcc.progress import Progress, for_reviewable, null_progress
+from ft_dcc.publish.options import SettingsFields
 from ft_dcc.publish.pipeline import (
     EARLY,
     LATE,
@@ -70,7 +69,7 @@ def publish(
     burnin: Optional[str] = None,
     burnin_template: Optional[str] = None,
     new_review_session: bool = False,
-    settings: Optional[Dict[str, Any]] = None,
+    settings: Optional[SettingsFields] = None,
     reviewables: Sequence[Reviewable] = (),
 ) -> PublishReport:
     """Capture, validate, encode and publish ``host``'s playblast for review; never raises for
@@ -239,9 +238,9 @@ def _source_name(reviewable: Reviewable) -> str:
     return Path(reviewable.source).name if reviewable.source else ""
 
 
-def settings_request(settings: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+def settings_request(settings: Optional[SettingsFields]) -> SettingsFields:
     """The :class:`PublishRequest` fields of a publish's ``settings`` option."""
-    return dict(settings or {})
+    return settings.copy() if settings else {}
 
 
 def build_report(runs: List[Run]) -> PublishReport:

@@ -9,9 +9,10 @@ files host: ``Host.renders_range`` False) keeps its range.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional, Tuple
+from typing import Optional, Tuple
 
-from ft_dcc.host.interface import Host
+from ft_dcc.host.interface import Host, SpecOverrides
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.request import PublishRequest
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 Size = Tuple[int, int]
 
 
-def range_overrides(host: Host, request: PublishRequest) -> Dict[str, int]:
+def range_overrides(host: Host, request: PublishRequest) -> SpecOverrides:
     """``frame_start``/``frame_end`` for the spec: the artist's ``frames``, else the scene's
     range with the settings' handles around it (empty: the host's own range)."""
     if request.frames:
@@ -57,6 +58,6 @@ def _even_floor(value: float) -> int:
     return max(2, int(value) // 2 * 2)
 
 
-def viewport_display(request: PublishRequest) -> Dict[str, Any]:
+def viewport_display(request: PublishRequest) -> JsonObject:
     """``CaptureSpec.display`` entries the hosts' capture code reads (``display["viewport"]``)."""
     return {"viewport": request.viewport()}

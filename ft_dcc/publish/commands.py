@@ -6,9 +6,10 @@ import argparse
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Dict, Optional, TextIO, Tuple
+from typing import TYPE_CHECKING, Iterable, Optional, TextIO, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
+    from ft_dcc.publish.options import ColourOptions, PublishOptions
     from ft_dcc.publish.queue import FlushOutcome, FlushResult
     from ft_dcc.publish.report import PublishReport
     from ft_dcc.publish.request import PublishRequest
@@ -168,10 +169,15 @@ def add_media_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def colour_request(args: argparse.Namespace) -> Optional[Dict[str, Any]]:
+def colour_request(args: argparse.Namespace) -> Optional[ColourOptions]:
     """The colour options given, or None when none was."""
-    names = ("ocio_config", "input_colorspace", "display", "view", "look")
-    values = {name: getattr(args, name, None) for name in names}
+    values: ColourOptions = {
+        "ocio_config": getattr(args, "ocio_config", None),
+        "input_colorspace": getattr(args, "input_colorspace", None),
+        "display": getattr(args, "display", None),
+        "view": getattr(args, "view", None),
+        "look": getattr(args, "look", None),
+    }
     return values if any(values.values()) else None
 
 
@@ -189,7 +195,7 @@ def parse_frames(text: Optional[str]) -> Optional[Tuple[int, int]]:
     raise argparse.ArgumentTypeError(f"--frames must look like START-END, not {text!r}")
 
 
-def request_dict(args: argparse.Namespace) -> Dict[str, Any]:
+def request_dict(args: argparse.Namespace) -> PublishOptions:
     """The ``ft-dcc publish`` arguments as the headless request a host integration receives."""
     return {
         "input": args.input[0],
@@ -251,8 +257,11 @@ def quiet_pyblish_logging() -> None:
 
 
 def with_settings(
-    request: Dict[str, Any], host: str, assignments: Any, shared: Optional[SharedRead] = None
-) -> Dict[str, Any]:
+    request: PublishOptions,
+    host: str,
+    assignments: Optional[Iterable[str]],
+    shared: Optional[SharedRead] = None,
+) -> PublishOptions:
     """The request with the studio/project settings filled in (the artist's flags win); with
     ``shared``, read on the publish's session (see ``settings_options.resolve_for_publish``)."""
     from ft_dcc.publish.settings_options import parse_assignments, publish_options
@@ -287,7 +296,7 @@ def _publish_elsewhere(args: argparse.Namespace, host: str) -> int:
 
     request = with_settings(request_dict(args), host, args.settings)
     publish_request = _typed(request)
-    if request["colour"] or request["audio"]:
+    if request.get("colour") or request.get("audio"):
         raise HostError(
             "--audio and the colour options are for image sequences and movies "
             f"(--host files); a {host} publish uses the scene's own sound and colour "
@@ -333,7 +342,7 @@ def check_reviewables(args: argparse.Namespace, host: str) -> None:
         )
 
 
-def _typed(request: Dict[str, Any]) -> PublishRequest:
+def _typed(request: PublishOptions) -> PublishRequest:
     """The typed :class:`~ft_dcc.publish.request.PublishRequest` of a resolved request."""
     from ft_dcc.publish.request import request_from_options
 
@@ -341,7 +350,7 @@ def _typed(request: Dict[str, Any]) -> PublishRequest:
 
 
 def publish_files(
-    request: Dict[str, Any], publish_request: PublishRequest, shared: Optional[SharedRead] = None
+    request: PublishOptions, publish_request: PublishRequest, shared: Optional[SharedRead] = None
 ) -> int:
     """``ft-dcc publish INPUT… --host files``: publish movies or image sequences in-process
     (``request``: the plain options the host is built from; ``publish_request``: the typed
@@ -354,12 +363,11 @@ def publish_files(
     from ft_dcc.publish.api import run_publish
     from ft_dcc.publish.request import PublishRuntime
 
-    frames = tuple(request["frames"]) if request.get("frames") else None
     colour = request.get("colour")
     host = FilesHost(
         request["input"],
         fps=request.get("fps"),
-        frame_range=frames,
+        frame_range=publish_request.frames,
         colour=None
         if colour is None
         else ColourSettings(
@@ -378,8 +386,9 @@ def publish_files(
         runtime = PublishRuntime(progress=progress, session=shared.session, task=shared.task)
     report = run_publish(host, publish_request, runtime)
     progress.close()
-    if request.get("report"):
-        report.save(Path(request["report"]))
+    report_file = request.get("report")
+    if report_file:
+        report.save(Path(report_file))
     print_report(report, bool(request.get("json")))
     if report.queued and not request.get("json"):
         sys.stderr.write("ft-dcc: queued (the server could not be reached)\n")

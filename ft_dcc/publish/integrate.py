@@ -36,6 +36,7 @@ import attr
 from ft_dcc.exceptions import FtDccError, PublishError, ReviewSessionClosedError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol import TOPIC_REVIEW_PUBLISHED
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.failures import is_connection_failure
 from ft_dcc.publish.integrate_read import PublishTarget, ServerView, read_views
 from ft_dcc.publish.integrate_write import CommitPlan, join_plans, label_for, plan_commit
@@ -85,8 +86,9 @@ class IntegrateOutcome:
         """This version's outcome and its siblings', in the publish's order."""
         return [self, *self.siblings]
 
-    def to_dict(self) -> Dict[str, Any]:
-        return attr.asdict(self)
+    def to_dict(self) -> JsonObject:
+        data: JsonObject = attr.asdict(self)
+        return data
 
 
 def is_connection_error(error: BaseException) -> bool:

@@ -90,7 +90,7 @@ def capture_metadata(state: PublishState) -> dict:
     if state.thumbnail_frame is not None:
         data["thumbnail_frame"] = state.thumbnail_frame  # the review page's poster frame
     if state.colour is not None:
-        data["colour"] = state.colour.to_dict()  # the OCIO transform applied to the frames
+        data["colour"] = dict(state.colour.to_dict())  # the OCIO transform applied to the frames
     if state.burnin is not None:
         data["slate_frames"] = state.slate_frames()
         data["burnin"] = dict(state.burnin.to_dict(), values=state.burnin_values)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional
 
 import attr
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.atomic import atomic_write_json
 
 #: the exit status of a publish that was only queued (the server could not be reached): not
@@ -74,7 +75,7 @@ class PublishReport:
     review_session_object_id: Optional[str] = None
     review_url: Optional[str] = None
     queue_entry: Optional[str] = None
-    capture: Dict[str, Any] = attr.Factory(dict)
+    capture: JsonObject = attr.Factory(dict)
     duration_s: float = 0.0
     #: every version made (or queued), first reviewable first; the fields above are the first's
     versions: List[VersionReport] = attr.Factory(list)
@@ -106,8 +107,8 @@ class PublishReport:
     def failed_steps(self) -> List[StepResult]:
         return [step for step in self.steps if not step.ok]
 
-    def to_dict(self) -> Dict[str, Any]:
-        data = attr.asdict(self)
+    def to_dict(self) -> JsonObject:
+        data: JsonObject = attr.asdict(self)
         data["status"] = self.status
         return data
 

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import attr
 
 from ft_dcc.media._fps import as_fraction
 from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.options import Invitee, PublishOptions
 from ft_dcc.session.interface import EntityLike, IntegrateSession
-
-#: an invitee: an e-mail, or ``{"email": ..., "name": ...}``
-Invitee = Union[str, Dict[str, str]]
 
 
 @attr.s(frozen=True, auto_attribs=True, kw_only=True)
@@ -117,7 +116,7 @@ class PublishRequest:
     look: Optional[str] = None  # colour.look: an OCIO look before the view
     thumbnail_rule: str = "middle"  # thumbnail.frame, when thumbnail_frame is not given
 
-    def viewport(self) -> Dict[str, Any]:
+    def viewport(self) -> JsonObject:
         """How the capture's viewport should draw, for ``CaptureSpec.display["viewport"]``."""
         return {"shading": self.shading, "overlays": self.overlays, "hud": self.hud}
 
@@ -126,20 +125,21 @@ class PublishRequest:
         """True when the publish makes more than one version."""
         return len(self.reviewables) > 1
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """JSON-ready values (for a headless host's request file)."""
-        data = attr.asdict(self, recurse=True)
-        data["fps"] = None if self.fps is None else f"{self.fps.numerator}/{self.fps.denominator}"
+        data: JsonObject = attr.asdict(self, recurse=True)
+        data["fps"] = None if self.fps is None else _fps_text(self.fps)
         for name in ("queue_dir", "work_dir"):
             data[name] = None if data[name] is None else str(data[name])
-        data["invitees"] = list(self.invitees)
         return data
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> PublishRequest:
-        """The request :meth:`to_dict` wrote (unknown keys are ignored)."""
-        known = {field.name for field in attr.fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
+    def from_dict(cls, data: Mapping[str, object]) -> PublishRequest:
+        """The request :meth:`to_dict` wrote (unknown keys are ignored; the fields' converters
+        read the JSON values)."""
+        names = {field.name for field in attr.fields(cls)}
+        known: Dict[str, Any] = {key: value for key, value in data.items() if key in names}
+        return cls(**known)
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -155,23 +155,52 @@ class PublishRuntime:
     task: Optional[EntityLike] = None
 
 
-#: the plain options (an ``ft-dcc publish`` request) that are :class:`PublishRequest` fields
-_SHARED = (
-    "task", "review_session", "new_review_session", "comment", "frames", "fps", "invitees",
-    "include_source", "thumbnail_frame", "burnin", "burnin_template",
-)  # fmt: skip
-
-
-def request_from_options(options: Dict[str, Any]) -> PublishRequest:
+def request_from_options(options: PublishOptions) -> PublishRequest:
     """The :class:`PublishRequest` of ``ft-dcc publish``'s options (a headless request's):
     one reviewable per ``cameras`` / ``writes`` entry (``camera`` / ``write`` for one), or
-    per extra input (``inputs``), with the resolved ``settings`` filled in."""
-    values: Dict[str, Any] = {n: options[n] for n in _SHARED if options.get(n) is not None}
-    values.update(options.get("settings") or {})
-    return PublishRequest(reviewables=_reviewables_of(options), **values)
+    per extra input (``inputs``), with the resolved ``settings`` filled in. (An option left
+    out or None is the field's default.)"""
+    return PublishRequest(
+        reviewables=_reviewables_of(options),
+        task=options.get("task"),
+        review_session=options.get("review_session"),
+        new_review_session=bool(options.get("new_review_session")),
+        comment=options.get("comment") or "",
+        frames=options.get("frames"),
+        fps=options.get("fps"),
+        invitees=options.get("invitees"),
+        include_source=bool(options.get("include_source")),
+        thumbnail_frame=options.get("thumbnail_frame"),
+        burnin=options.get("burnin"),
+        burnin_template=options.get("burnin_template"),
+        **options.get("settings", {}),
+    )
 
 
-def _reviewables_of(options: Dict[str, Any]) -> List[Reviewable]:
+def options_of(request: PublishRequest, input_path: str) -> PublishOptions:
+    """The ``ft-dcc publish`` options of a typed ``request`` (the fields
+    :func:`request_from_options` reads back, settings left out) for ``input_path``."""
+    return {
+        "input": input_path,
+        "task": request.task,
+        "review_session": request.review_session,
+        "new_review_session": request.new_review_session,
+        "comment": request.comment,
+        "frames": list(request.frames) if request.frames else None,
+        "fps": None if request.fps is None else _fps_text(request.fps),
+        "invitees": list(request.invitees),
+        "include_source": request.include_source,
+        "thumbnail_frame": request.thumbnail_frame,
+        "burnin": request.burnin,
+        "burnin_template": request.burnin_template,
+    }
+
+
+def _fps_text(fps: Fraction) -> str:
+    return f"{fps.numerator}/{fps.denominator}"
+
+
+def _reviewables_of(options: PublishOptions) -> List[Reviewable]:
     sources = list(options.get("cameras") or options.get("writes") or [])
     sources = sources or [s for s in (options.get("camera"), options.get("write")) if s]
     inputs = list(options.get("inputs") or [])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar
+from typing import Callable, Dict, Iterable, List, Optional, Tuple, TypeVar
 
 import attr
 
@@ -28,9 +28,11 @@ from ft_dcc.exceptions import (
 )
 from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.protocol.query_text import quote
+from ft_dcc.publish.options import ColourOptions, PublishOptions, SettingsFields
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 from ft_dcc.settings import Filters, Resolved, store
 from ft_dcc.settings.keys import CHECK_PLUGINS, key_named
+from ft_dcc.settings.kinds import SettingValue
 from ft_dcc.settings.load import unread, with_file
 from ft_dcc.settings.templates import review_session_name, task_from_path
 
@@ -49,9 +51,9 @@ class TaskContext:
     fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task names
 
 
-def parse_assignments(texts: Iterable[str]) -> Dict[str, Any]:
+def parse_assignments(texts: Iterable[str]) -> Dict[str, SettingValue]:
     """``--set KEY=VALUE`` values (VALUE as JSON when it parses, else text), keys checked."""
-    values: Dict[str, Any] = {}
+    values: Dict[str, SettingValue] = {}
     for text in texts:
         name, sep, raw = text.partition("=")
         if not sep:
@@ -181,9 +183,9 @@ def _path_fields(parts: List[str]) -> Dict[str, str]:
 
 
 def resolve_for_publish(
-    request: Dict[str, Any],
+    request: PublishOptions,
     host: str,
-    artist: Optional[Dict[str, Any]] = None,
+    artist: Optional[Dict[str, SettingValue]] = None,
     shared: Optional[SharedRead] = None,
 ) -> Tuple[Resolved, TaskContext, Optional[str]]:
     """The settings of this publish, its task's context, and the task found from the input's
@@ -215,9 +217,9 @@ def resolve_for_publish(
 def _read_task(
     session: Optional[PublishSession],
     given: Optional[str],
-    request: Dict[str, Any],
+    request: PublishOptions,
     host: str,
-    artist: Optional[Dict[str, Any]],
+    artist: Optional[Dict[str, SettingValue]],
     notes: List[str],
 ) -> Tuple[Optional[EntityLike], Optional[EntityLike], Optional[str]]:
     """``(studio row, task, task path found by the path templates)``: the ``given`` task's
@@ -233,11 +235,11 @@ def _read_task(
 
 
 def publish_options(
-    request: Dict[str, Any],
+    request: PublishOptions,
     host: str,
-    artist: Optional[Dict[str, Any]] = None,
+    artist: Optional[Dict[str, SettingValue]] = None,
     shared: Optional[SharedRead] = None,
-) -> Dict[str, Any]:
+) -> PublishOptions:
     """``request`` (the ``ft-dcc publish`` request) with the resolved settings filled in (see
     :func:`resolve_for_publish` for ``shared``)."""
     resolved, context, found_task = resolve_for_publish(request, host, artist, shared)
@@ -245,14 +247,14 @@ def publish_options(
 
 
 def apply(
-    request: Dict[str, Any],
+    request: PublishOptions,
     resolved: Resolved,
     context: TaskContext,
     host: str,
     found_task: Optional[str] = None,
-) -> Dict[str, Any]:
+) -> PublishOptions:
     """The pure part: ``request`` with ``resolved`` filled in where the artist chose nothing."""
-    out = dict(request)
+    out = request.copy()
     if found_task and not out.get("task"):
         out["task"] = found_task
     if not out.get("review_session"):
@@ -260,24 +262,23 @@ def apply(
         user = os.environ.get("FTRACK_API_USER")
         out["review_session"] = review_session_name(template, context.project, user)
     if not out.get("burnin") and resolved["burnin.mode"] != "default":
-        out["burnin"] = resolved["burnin.mode"]
+        out["burnin"] = resolved.text("burnin.mode")
     burnin_template = resolved.optional_text("burnin.template")
     if not out.get("burnin_template") and burnin_template:
         out["burnin_template"] = os.path.abspath(os.path.expanduser(burnin_template))
     if host == "files" and str(out.get("input", "")).lower().endswith(".exr"):
         out["colour"] = _colour(out.get("colour"), resolved)
-    out["settings"] = {
-        **_capture_and_encode(resolved),
-        "asset_name_template": resolved["naming.asset"],
-        "name_fields": dict(context.fields),
-        "resolution": _size(resolved.optional_text("capture.resolution")),
-        "scale": resolved["capture.scale"],
-        "check_severity": {
-            plugin: resolved[key]
-            for key, plugin in CHECK_PLUGINS.items()
-            if resolved[key] != "block"
-        },
+    settings = _capture_and_encode(resolved)
+    settings["asset_name_template"] = resolved.optional_text("naming.asset")
+    settings["name_fields"] = dict(context.fields)
+    settings["resolution"] = _size(resolved.optional_text("capture.resolution"))
+    settings["scale"] = resolved.number("capture.scale")
+    settings["check_severity"] = {
+        plugin: resolved.text(key)
+        for key, plugin in CHECK_PLUGINS.items()
+        if resolved[key] != "block"
     }
+    out["settings"] = settings
     return out
 
 
@@ -285,28 +286,32 @@ def _size(text: Optional[str]) -> Optional[List[int]]:
     return [int(v) for v in text.split("x")] if text else None
 
 
-def _capture_and_encode(resolved: Resolved) -> Dict[str, Any]:
+def _capture_and_encode(resolved: Resolved) -> SettingsFields:
     """The capture, encode, look and thumbnail keys as :class:`PublishRequest` fields (the
     artist's ``--frames``/``--thumbnail-frame``/``--look`` still win: the pipeline reads these
     only where the artist chose nothing)."""
     return {
-        "camera_rule": resolved["capture.camera"],
-        "frame_rule": resolved["capture.frame_range"],
-        "handles": resolved["capture.handles"],
-        "shading": resolved["capture.shading"],
-        "overlays": resolved["capture.overlays"],
-        "hud": resolved["capture.hud"],
-        "quality": resolved["encode.quality"],
+        "camera_rule": resolved.text("capture.camera"),
+        "frame_rule": resolved.text("capture.frame_range"),
+        "handles": resolved.integer("capture.handles"),
+        "shading": resolved.text("capture.shading"),
+        "overlays": resolved.flag("capture.overlays"),
+        "hud": resolved.flag("capture.hud"),
+        "quality": resolved.integer("encode.quality"),
         "max_size": _size(resolved.optional_text("encode.max_size")),
-        "sound": resolved["encode.sound"],
-        "look": resolved["colour.look"],
-        "thumbnail_rule": resolved["thumbnail.frame"],
+        "sound": resolved.flag("encode.sound"),
+        "look": resolved.optional_text("colour.look"),
+        "thumbnail_rule": resolved.text("thumbnail.frame"),
     }
 
 
-def _colour(given: Optional[Dict[str, Any]], resolved: Resolved) -> Optional[Dict[str, Any]]:
+def _colour(given: Optional[ColourOptions], resolved: Resolved) -> Optional[ColourOptions]:
     """The files host's colour options: the artist's, else the settings' (None: none)."""
     if given:
         return given
-    values = {option: resolved[key] for option, key in COLOUR_OPTIONS.items()}
+    values: ColourOptions = {
+        "ocio_config": resolved.optional_text(COLOUR_OPTIONS["ocio_config"]),
+        "display": resolved.optional_text(COLOUR_OPTIONS["display"]),
+        "view": resolved.optional_text(COLOUR_OPTIONS["view"]),
+    }
     return values if any(values.values()) else None

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ft_dcc.host.headless import Outcome
+    from ft_dcc.publish.options import PublishOptions
 
 
-def capture_request(request: Dict[str, Any]) -> Dict[str, Any]:
+def capture_request(request: PublishOptions) -> Outcome:
     import bpy
     from ft_dcc_hosts.blender.host import BlenderHost
 

@@ -18,27 +18,28 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
 if TYPE_CHECKING:
-    from ft_dcc.protocol.json_value import JsonValue
+    from ft_dcc.host.headless import HostVersion, Outcome
+    from ft_dcc.publish.options import PublishOptions
 
 
-def parse_frames(value: JsonValue) -> Optional[Tuple[int, int]]:
+def parse_frames(value: object) -> Optional[Tuple[int, int]]:
     """A request's ``frames`` as ``(start, end)`` or None (``ft_dcc.host.headless``)."""
     from ft_dcc.host.headless import parse_frames
 
     return parse_frames(value)
 
 
-def this_blender() -> Dict[str, Any]:
+def this_blender() -> HostVersion:
     """Which Blender runs this script: its version, and whether it is the ``bpy`` module."""
     import bpy
 
     return {"version": list(bpy.app.version[:2]), "module": not bpy.app.binary_path}
 
 
-def too_old(request: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+def too_old(request: PublishOptions) -> Optional[Outcome]:
     """The outcome that tells the caller this Blender cannot open the scene (saved by a newer
     one, ``scene_version`` in the request), or None when it can."""
     needed = request.get("scene_version")
@@ -56,7 +57,7 @@ def too_old(request: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     }
 
 
-def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
+def publish_request(request: PublishOptions) -> Outcome:
     """Open the scene with its UI (the artist's 3D view sets the playblast's look), publish it,
     and describe the outcome (inside Blender)."""
     refusal = too_old(request)
@@ -76,7 +77,9 @@ def publish_request(request: Dict[str, Any]) -> Dict[str, Any]:
         publish_request_of(request),
         PublishRuntime(progress=progress_to_caller),
     )
-    return dict(outcome_of(report), blender=this_blender())
+    outcome = outcome_of(report)
+    outcome["blender"] = this_blender()
+    return outcome
 
 
 if __name__ == "__main__":

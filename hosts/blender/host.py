@@ -5,16 +5,27 @@ from __future__ import annotations
 import logging
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, List, Optional, Tuple
 
+import attr
 import bpy
 
 from ft_dcc.exceptions import PublishError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, FrameSink, Host, to_fraction
+from ft_dcc.host.interface import (
+    CaptureResult,
+    CaptureSpec,
+    FrameSink,
+    Host,
+    SpecOverrides,
+    to_fraction,
+)
 from ft_dcc.progress import Progress, null_progress
 
 from . import capture as capture_module
 from .untyped import Scene
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +105,11 @@ class BlenderHost(Host):
         camera = self.scene.camera
         return camera.name if camera is not None else None
 
-    def default_spec(self, **overrides: Any) -> CaptureSpec:
+    def default_spec(self, **overrides: Unpack[SpecOverrides]) -> CaptureSpec:
         spec = super().default_spec(**overrides)
         display = dict(capture_module.display_options(self.scene))
         display.update(spec.display)
-        return CaptureSpec(**dict(spec.to_dict(), display=display))
+        return attr.evolve(spec, display=display)
 
     def capture(
         self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
@@ -20,6 +20,7 @@ from ft_dcc.host import bundle, headless
 from ft_dcc.host.headless import Outcome
 from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.options import PublishOptions
 
 from . import demo_template, runner
 
@@ -90,7 +91,7 @@ class BlenderIntegration:
     def run_script(
         self,
         script: Path,
-        payload: Dict[str, object],
+        payload: PublishOptions,
         scene: Optional[Path] = None,
         timeout: Optional[float] = None,
         progress: Progress = null_progress,
@@ -105,13 +106,14 @@ class BlenderIntegration:
         )
 
     def publish_headless_result(
-        self, request: Dict[str, object], progress: Progress = null_progress
+        self, request: PublishOptions, progress: Progress = null_progress
     ) -> Outcome:
         """Publish ``request['input']`` in a background Blender; return its outcome dict:
         ``exit_code``, ``report`` (the report's JSON data), ``text`` and ``log`` (Blender's output).
         """
         scene = headless.existing_scene(request, "Blender scene")
-        request = dict(request, scene_version=runner.blend_file_version(scene))
+        request = request.copy()
+        request["scene_version"] = runner.blend_file_version(scene)
         for _attempt in range(2):  # a Blender that is too old for the file says so at once
             outcome = headless.publish_in_host(
                 request,
@@ -123,7 +125,7 @@ class BlenderIntegration:
                 break
         return outcome
 
-    def publish_headless(self, request: Dict[str, object]) -> int:
+    def publish_headless(self, request: PublishOptions) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)

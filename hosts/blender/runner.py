@@ -17,12 +17,15 @@ import re
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from ft_dcc.exceptions import HostError
 
 # python_paths: the folders Blender's own Python needs for ft_dcc (shared by every host)
 from ft_dcc.host.pythonpath import python_paths as python_paths
+
+if TYPE_CHECKING:  # pragma: no cover - a TypedDict, for the signature only
+    from ft_dcc.host.headless import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +109,12 @@ def remember_version(executable: str, version: Sequence[int]) -> None:
         log.warning("could not remember %s's version in %s: %s", executable, cache, exc)
 
 
-def learn_version(outcome: Dict[str, Any]) -> bool:
+def learn_version(outcome: Outcome) -> bool:
     """Remember the version the executable reported in a headless ``outcome``; True when it
     said it is too old for the file (the caller then runs again, on the ``bpy`` module)."""
-    blender = outcome.get("blender") or {}
+    blender = outcome.get("blender")
     executable = find_blender()
-    if executable is None or not blender.get("version") or blender.get("module"):
+    if executable is None or not blender or not blender.get("version") or blender.get("module"):
         return False
     remember_version(executable, blender["version"])
     return bool(outcome.get("too_old")) and has_bpy_module()

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ft_dcc.host.headless import Outcome
-    from ft_dcc.protocol.json_value import JsonObject
+    from ft_dcc.publish.options import PublishOptions
 
 
-def publish_request(request: JsonObject) -> Outcome:
+def publish_request(request: PublishOptions) -> Outcome:
     """Start Maya standalone, open the scene, publish it, describe the outcome."""
     import maya.standalone
 

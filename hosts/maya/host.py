@@ -5,15 +5,19 @@ from __future__ import annotations
 import logging
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
+import attr
 from maya import cmds
 
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
+from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host, SpecOverrides
 from ft_dcc.progress import Progress, null_progress
 
 from . import capture as capture_module
 from . import scene
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +62,11 @@ class MayaHost(Host):
     def focal_length(self, camera: str) -> Optional[float]:
         return float(cmds.camera(scene.camera_transform(camera), q=True, focalLength=True))
 
-    def default_spec(self, **overrides: Any) -> CaptureSpec:
+    def default_spec(self, **overrides: Unpack[SpecOverrides]) -> CaptureSpec:
         spec = super().default_spec(**overrides)
         display = dict(capture_module.display_options())
         display.update(spec.display)
-        return CaptureSpec(**dict(spec.to_dict(), display=display))
+        return attr.evolve(spec, display=display)
 
     def capture(
         self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress

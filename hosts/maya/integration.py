@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
@@ -19,6 +19,7 @@ from ft_dcc.host import bundle, headless
 from ft_dcc.host.headless import Outcome
 from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.options import PublishOptions
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class MayaIntegration:
     def run_script(
         self,
         script: Path,
-        payload: Dict[str, object],
+        payload: PublishOptions,
         timeout: Optional[float] = None,
         progress: Progress = null_progress,
     ) -> subprocess.CompletedProcess:
@@ -139,7 +140,7 @@ class MayaIntegration:
             ) from exc
 
     def publish_headless_result(
-        self, request: Dict[str, object], progress: Progress = null_progress
+        self, request: PublishOptions, progress: Progress = null_progress
     ) -> Outcome:
         """Publish ``request['input']`` with mayapy; return ``exit_code``, ``report`` (the
         report's JSON data), ``text`` and ``log`` (mayapy's output)."""
@@ -151,7 +152,7 @@ class MayaIntegration:
             "mayapy",
         )
 
-    def publish_headless(self, request: Dict[str, object]) -> int:
+    def publish_headless(self, request: PublishOptions) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)

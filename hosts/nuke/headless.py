@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     import nuke
 
     from ft_dcc.host.headless import Outcome
-    from ft_dcc.protocol.json_value import JsonObject, JsonValue
+    from ft_dcc.publish.options import PublishOptions
 
 
-def parse_frames(value: JsonValue) -> Optional[Tuple[int, int]]:
+def parse_frames(value: object) -> Optional[Tuple[int, int]]:
     """A request's ``frames`` as ``(start, end)`` or None (``ft_dcc.host.headless``)."""
     from ft_dcc.host.headless import parse_frames
 
@@ -68,7 +68,7 @@ def _name(write: Union[str, nuke.Node]) -> str:
     return write if isinstance(write, str) else write.name()
 
 
-def publish_request(request: JsonObject) -> Outcome:
+def publish_request(request: PublishOptions) -> Outcome:
     """Open the script, publish it and describe the outcome (inside Nuke)."""
     import nuke
     from ft_dcc_hosts.nuke.host import NukeHost

@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
@@ -19,6 +19,7 @@ from ft_dcc.host import bundle, headless
 from ft_dcc.host.headless import Outcome
 from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.options import PublishOptions
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class NukeIntegration:
 
     def publish_headless_result(
         self,
-        request: Dict[str, object],
+        request: PublishOptions,
         timeout: Optional[float] = None,
         progress: Progress = null_progress,
     ) -> Outcome:
@@ -123,7 +124,7 @@ class NukeIntegration:
             "Nuke",
         )
 
-    def publish_headless(self, request: Dict[str, object]) -> int:
+    def publish_headless(self, request: PublishOptions) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
         progress = headless.terminal_progress(request)
         outcome = self.publish_headless_result(request, progress=progress)

@@ -2,9 +2,12 @@
 instance: the scene's, with the artist's choices and the studio settings applied
 (``ft_dcc.publish.capture_rules``)."""
 
-from typing import Any, Dict
+from typing import TYPE_CHECKING
 
 import pyblish.api
+
+if TYPE_CHECKING:
+    from ft_dcc.host.interface import SpecOverrides
 
 
 class CollectCaptureSpec(pyblish.api.ContextPlugin):
@@ -21,7 +24,7 @@ class CollectCaptureSpec(pyblish.api.ContextPlugin):
         state = state_of(context)
         request = state.request
         # the reviewable's camera or the one capture.camera names (ValidateCamera checks it)
-        overrides: Dict[str, Any] = {"camera": state.camera_choice(), "fps": request.fps}
+        overrides: SpecOverrides = {"camera": state.camera_choice(), "fps": request.fps}
         overrides.update(range_overrides(state.host, request))
         overrides["display"] = viewport_display(request)
         size = capture_size(state.host, request.resolution, request.scale)

@@ -1,0 +1,90 @@
+"""The plain options of a publish as they travel: ``ft-dcc publish``'s flags, what the studio
+settings add, and the keys of a headless host's ``request.json`` (see ``ft_dcc.host.headless``).
+
+:class:`PublishOptions` is a ``TypedDict``: the request is JSON on the wire (to a headless host
+or a farm node) and stays a plain dict in between, so the keys and their types are declared once
+here and the JSON does not change. :func:`ft_dcc.publish.request.request_from_options` turns it
+into the typed :class:`~ft_dcc.publish.request.PublishRequest` the pipeline receives.
+Only ``typing`` is imported: a headless host reads these before anything else of ft_dcc.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, TypedDict, Union
+
+from ft_dcc.protocol.json_value import JsonObject
+
+#: an invitee: an e-mail, or ``{"email": ..., "name": ...}``
+Invitee = Union[str, Dict[str, str]]
+
+
+class ColourOptions(TypedDict, total=False):
+    """The files host's OCIO options (``--ocio-config`` ... ``--look``, else ``colour.*``)."""
+
+    ocio_config: Optional[str]
+    input_colorspace: Optional[str]
+    display: Optional[str]
+    view: Optional[str]
+    look: Optional[str]
+
+
+class SettingsFields(TypedDict, total=False):
+    """What the resolved studio settings add: :class:`PublishRequest` fields, by name
+    (``ft_dcc.publish.settings_options.apply`` fills them, see there for the keys)."""
+
+    asset_name_template: Optional[str]
+    name_fields: Dict[str, str]
+    resolution: Optional[List[int]]
+    scale: Optional[float]
+    check_severity: Dict[str, str]
+    camera_rule: str
+    frame_rule: str
+    handles: int
+    shading: str
+    overlays: bool
+    hud: bool
+    quality: int
+    max_size: Optional[List[int]]
+    sound: bool
+    look: Optional[str]
+    thumbnail_rule: str
+
+
+class PublishOptions(TypedDict, total=False):
+    """A publish request as plain JSON-ready options (every key optional)."""
+
+    # -- ft-dcc publish's flags (ft_dcc.publish.commands.request_dict)
+    input: str  # the scene, movie or sequence (the first of ``inputs``)
+    inputs: List[str]
+    task: Optional[str]
+    review_session: Optional[str]
+    new_review_session: bool
+    comment: str
+    frames: Union[List[int], str, None]  # [start, end] or "start-end"
+    fps: Optional[str]
+    camera: Optional[str]  # one camera (a farm job's); ``cameras``: the --camera flags
+    cameras: List[str]
+    write: Optional[str]  # Nuke: the Write node to publish
+    writes: List[str]
+    thumbnail_frame: Optional[int]
+    colour: Optional[ColourOptions]
+    audio: Optional[str]
+    audio_offset: int
+    burnin: Optional[str]
+    burnin_template: Optional[str]
+    invitees: List[Invitee]
+    asset_name: Optional[str]
+    include_source: bool
+    json: bool  # print the report as JSON
+    report: Optional[str]  # also save the report here
+    # -- the studio settings' fields (ft_dcc.publish.settings_options.apply)
+    settings: SettingsFields
+    # -- a headless host's request file (ft_dcc.host.headless.publish_in_host)
+    publish: JsonObject  # PublishRequest.to_dict(): what the host publishes
+    result: str  # where the host writes its outcome
+    python_path: List[str]  # folders that make ft_dcc importable in the host
+    scene_version: Optional[Sequence[int]]  # Blender: the version that saved the scene
+    # -- a farm node's capture of one part (ft_dcc.farm.capture)
+    part: int
+    parts: int
+    out_dir: str
