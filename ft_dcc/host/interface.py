@@ -227,7 +227,8 @@ class Host(abc.ABC):
         """A capture spec from the scene's own settings, with ``overrides`` applied."""
         start, end = self.frame_range()
         width, height = self.resolution()
-        camera, fps = self.current_camera(), self.fps()
+        camera = self.current_camera()
+        fps: Union[Fraction, float, str] = self.fps()
         return CaptureSpec(
             camera=_given(overrides.get("camera"), camera),
             frame_start=_given(overrides.get("frame_start"), start),

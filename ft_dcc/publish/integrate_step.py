@@ -93,7 +93,13 @@ def capture_metadata(state: PublishState) -> dict:
         data["colour"] = dict(state.colour.to_dict())  # the OCIO transform applied to the frames
     if state.burnin is not None:
         data["slate_frames"] = state.slate_frames()
-        data["burnin"] = dict(state.burnin.to_dict(), values=state.burnin_values)
+        choice = state.burnin.to_dict()
+        data["burnin"] = {
+            "mode": choice["mode"],
+            "template": choice["template"],
+            "slate_frames": choice["slate_frames"],
+            "values": state.burnin_values,
+        }
     return data
 
 
