@@ -34,6 +34,7 @@
     self.overlay = new R.Overlay(overlays, self.objectId);
     self.trusted = false; // whether B's last seek was made while it was paused
     self.nudge = false;
+    self.target = null; // the frame B's last seek went to
     self.version = bItem.dataset.version;
     self.aLabel.textContent = "A \u00b7 " + aItem.dataset.version;
     R.fitPicture(self.picture, self.video);
@@ -76,6 +77,9 @@
       video.pause();
       this.trusted = false; // the picture playback left behind may be a frame past the clock
     }
+    // a still seek to this frame under way is let finish (seeking again would restart it, and
+    // a busy page asking often would keep B seeking for ever)
+    if (still && video.seeking && this.trusted && this.target === this.clip.clamp(frame)) return;
     var target = (this.clip.clamp(frame) - this.clip.frameIn + 0.5) / this.clip.rate;
     var off = Math.abs(video.currentTime - target) * this.clip.rate;
     // still: the picture B shows must be A's frame, not only its clock (a pause keeps the last
@@ -90,7 +94,7 @@
   Compare.prototype.seek = function (frame) {
     this.trusted = this.video.paused;
     this.nudge = !this.nudge;
-    this.clip.seek(frame, this.nudge ? 0.4 : 0.5);
+    this.target = this.clip.seek(frame, this.nudge ? 0.4 : 0.5);
     if (this.video.paused) delete this.picture.dataset.frame; // named again once presented
   };
 
