@@ -2,7 +2,8 @@
 
 A ``SpaceView3D`` draw handler (``bpy.types.SpaceView3D.draw_handler_add(callback, (), "WINDOW",
 "POST_PIXEL")``) draws each shown drawing's PNG as a GPU texture (``gpu.texture.from_image``)
-with the built-in image shader, fitted into the viewport like the camera frame, whenever
+with the built-in image shader, fitted into the viewport like the camera frame (between the
+toolbar and the sidebar where they overlap it), whenever
 ``scene.frame_current`` is in the drawing's ``first``..``last``. Hiding removes the image and,
 with the last drawing, the handler. Blender 3.4 through 5.x (the ``IMAGE`` shader is
 ``2D_IMAGE`` before 4.0).
@@ -11,7 +12,7 @@ with the last drawing, the handler. Blender 3.4 through 5.x (the ``IMAGE`` shade
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import bpy
 import gpu  # type: ignore[import-not-found]  # Blender's own module, no stubs
@@ -31,12 +32,34 @@ def _shader() -> Any:
         return gpu.shader.from_builtin("2D_IMAGE")
 
 
-def _fit(width: int, height: int, image_size: Any) -> tuple:
-    """The drawing's rectangle in the region: the image's aspect, as large as fits, centred."""
+def _free_span(area: Any, region: Any) -> Tuple[int, int]:
+    """The columns of the viewport's WINDOW ``region`` that no side region covers, as
+    (left, right) in the region's pixels. With region overlap (Blender's default,
+    ``preferences.system.use_region_overlap``) the toolbar (``TOOLS``, left) and the sidebar
+    (``UI``, right) are drawn over the viewport; without it they sit beside it and cover none
+    of it. A hidden region is 1 pixel wide (or less) and covers nothing."""
+    left, right = 0, region.width
+    for side in area.regions if area is not None else ():
+        if side.type not in ("TOOLS", "UI") or side.width <= 1:
+            continue
+        if side.alignment == "LEFT":
+            left = max(left, side.x + side.width - region.x)
+        elif side.alignment == "RIGHT":
+            right = min(right, side.x - region.x)
+    if right - left < 16:  # side regions leave next to nothing: the whole viewport
+        return 0, region.width
+    return left, right
+
+
+def _fit(span: Tuple[int, int], height: int, image_size: Any) -> Tuple[float, ...]:
+    """The drawing's rectangle in the region: the image's aspect, as large as fits between the
+    columns ``span`` (left, right), centred there."""
+    left, right = span
+    width = right - left
     iw, ih = max(1, image_size[0]), max(1, image_size[1])
     scale = min(width / iw, height / ih)
     w, h = iw * scale, ih * scale
-    x, y = (width - w) / 2, (height - h) / 2
+    x, y = left + (width - w) / 2, (height - h) / 2
     return x, y, w, h
 
 
@@ -51,7 +74,7 @@ def _draw() -> None:
         if not shown["overlay"].covers(frame):
             continue
         shader = shader or _shader()
-        x, y, w, h = _fit(region.width, region.height, shown["image"].size)
+        x, y, w, h = _fit(_free_span(context.area, region), region.height, shown["image"].size)
         batch = batch_for_shader(
             shader,
             "TRI_FAN",

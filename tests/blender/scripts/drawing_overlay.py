@@ -3,8 +3,8 @@
 Args: a JSON file with zip, task, screenshots (a folder), content (the note whose drawing to
 show) and outside (a frame the drawing is not held on). In a window (Xvfb): reads the feedback,
 shows the drawing (the timeline goes to its first frame) and takes screenshots: "with" (on its
-first frame), "outside" (on ``outside``), "without" (back on its first frame, hidden). Prints
-RESULT {frames, shown, blender}.
+first frame), "sidebar" (the same with the sidebar open), "outside" (on ``outside``),
+"without" (back on its first frame, hidden). Prints RESULT {frames, shown, regions, blender}.
 """
 
 import json
@@ -49,6 +49,18 @@ def shoot(name):
     result["shown"][name] = sorted(overlay.SHOWN)
 
 
+def regions(window, area):
+    """The viewport's regions as the screenshot has them: {type: [left, top, width, height]}
+    in pixels of the window (y down), and whether regions overlap the viewport."""
+    boxes = {
+        r.type: [r.x, window.height - r.y - r.height, r.width, r.height]
+        for r in area.regions
+        if r.type in ("WINDOW", "UI", "TOOLS")
+    }
+    boxes["overlap"] = bpy.context.preferences.system.use_region_overlap
+    return boxes
+
+
 def steps():
     result["refresh"] = run(bpy.ops.ftdcc.feedback_refresh)
     rows = feedback.STATE["rows"]
@@ -57,6 +69,11 @@ def steps():
     )
     result["show"] = run(bpy.ops.ftdcc.feedback_drawing, index=index, show=True)
     shoot("with")
+    window, area = view3d()
+    area.spaces.active.show_region_ui = True  # the sidebar (N), over the viewport's right end
+    shoot("sidebar")
+    result["regions"] = regions(window, area)
+    area.spaces.active.show_region_ui = False
     first = bpy.context.scene.frame_current
     bpy.context.scene.frame_set(int(options["outside"]))
     shoot("outside")

@@ -32,10 +32,14 @@
     self.screen.appendChild(self.picture);
     self.clip = new R.Clip(bItem, self.video);
     self.overlay = new R.Overlay(overlays, self.objectId);
+    self.trusted = false; // whether B's last seek was made while it was paused
+    self.nudge = false;
+    self.target = null; // the frame B's last seek went to
     self.version = bItem.dataset.version;
     self.aLabel.textContent = "A \u00b7 " + aItem.dataset.version;
     R.fitPicture(self.picture, self.video);
     self.clip.watch(function (frame) {
+      if (self.settling(frame)) return; // not A's still frame yet: B seeks again first
       self.picture.dataset.frame = String(frame);
       self.label.textContent = "B \u00b7 " + self.version + " \u00b7 " + frame;
       self.overlay.show(frame);
@@ -46,10 +50,7 @@
       var playing = self.video.play();
       if (playing && playing.catch) playing.catch(function () {});
     };
-    self.onPause = function () {
-      self.video.pause();
-      self.sync(self.player.frame);
-    };
+    self.onPause = function () { self.sync(self.player.frame); };
     self.onRate = function () { self.video.playbackRate = self.player.video.playbackRate; };
     self.player.onFrame(self.follow);
     self.player.video.addEventListener("play", self.onPlay);
@@ -63,17 +64,51 @@
     aItem.dataset.compareWith = self.objectId;
   }
 
+  Compare.prototype.still = function () {
+    return this.player.video.paused || this.player.reverse > 0;
+  };
+
   /** Bring B to A's frame: exactly when A is still, within a frame while A plays. */
   Compare.prototype.sync = function (frame) {
     var video = this.video;
     if (video.readyState < 1) return;
-    var still = this.player.video.paused || this.player.reverse;
+    var still = this.still();
+    if (still && !video.paused) {
+      video.pause();
+      this.trusted = false; // the picture playback left behind may be a frame past the clock
+    }
+    // a still seek to this frame under way is let finish (seeking again would restart it, and
+    // a busy page asking often would keep B seeking for ever)
+    if (still && video.seeking && this.trusted && this.target === this.clip.clamp(frame)) return;
     var target = (this.clip.clamp(frame) - this.clip.frameIn + 0.5) / this.clip.rate;
     var off = Math.abs(video.currentTime - target) * this.clip.rate;
     // still: the picture B shows must be A's frame, not only its clock (a pause keeps the last
     // picture presented, which the clock may already have passed)
     var stale = this.picture.dataset.frame !== String(this.clip.clamp(frame));
-    if (still ? off > 0.25 || stale : off > 1.5) this.clip.seek(frame);
+    if (still ? off > 0.25 || stale || !this.trusted : off > 1.5) this.seek(frame);
+  };
+
+  /** Seek B to ``frame``. A seek made while B plays is not trusted for a still picture (it
+      can leave the frame after it on screen once paused); a still seek is made to a point in
+      the frame other than the last one, so the browser cannot skip it as a seek to where B is. */
+  Compare.prototype.seek = function (frame) {
+    this.trusted = this.video.paused;
+    this.nudge = !this.nudge;
+    this.target = this.clip.seek(frame, this.nudge ? 0.4 : 0.5);
+    if (this.video.paused) delete this.picture.dataset.frame; // named again once presented
+  };
+
+  /** While A is still, whether B is not yet showing A's frame (presented ``frame``): it then
+      seeks again (or waits for the seek under way), until its picture is A's frame. */
+  Compare.prototype.settling = function (frame) {
+    if (!this.still()) return false;
+    if (this.video.seeking) return true;
+    if (frame === this.clip.clamp(this.player.frame) && this.trusted && this.video.paused) {
+      return false;
+    }
+    this.sync(this.player.frame);
+    if (!this.video.seeking) this.seek(this.player.frame);
+    return true;
   };
 
   Compare.prototype.setWipe = function (fraction) {

@@ -58,10 +58,11 @@
     return this.frameIn + Math.max(0, Math.min(this.frameCount() - 1, index));
   };
 
-  /** Show ``frame``: seek to the middle of it, never to an edge. */
-  Clip.prototype.seek = function (frame) {
+  /** Show ``frame``: seek to the middle of it (or to ``within``, a fraction of it), never to
+      an edge. */
+  Clip.prototype.seek = function (frame, within) {
     frame = this.clamp(frame);
-    this.video.currentTime = (frame - this.frameIn + 0.5) / this.rate;
+    this.video.currentTime = (frame - this.frameIn + (within || 0.5)) / this.rate;
     return frame;
   };
 
@@ -386,9 +387,14 @@
     self.bindButtons();
     self.clip.watch(function (frame) {
       if (!self.ready) return; // a picture before the start seek: the poster is still shown
-      // a picture past the out point (a busy machine skipped the out frame itself) is never
-      // named: playback wraps to the in point (or stops on the out point) instead
-      if (frame > self.range().end && self.enforceRange(frame)) return;
+      // a picture past the out point is named only as the frame a reviewer moved to (a step
+      // or seek there): one from playback (a busy machine skipped the out frame itself, or it
+      // came in after a pause or at the movie's end, before the wrap) never is: playback wraps
+      // to the in point (or stops on the out point) instead
+      if (frame > self.range().end && frame !== self.frame) {
+        self.enforceRange(frame);
+        return;
+      }
       self.show(frame);
       self.enforceRange(frame);
     });
