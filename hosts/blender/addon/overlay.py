@@ -12,11 +12,16 @@ with the last drawing, the handler. Blender 3.4 through 5.x (the ``IMAGE`` shade
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import bpy
 import gpu  # type: ignore[import-not-found]  # Blender's own module, no stubs
 from gpu_extras.batch import batch_for_shader  # type: ignore[import-not-found]
+
+if TYPE_CHECKING:
+    from ft_dcc.host.overlay import NoteOverlay
+
+    from ..untyped import Area, Region
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +37,7 @@ def _shader() -> Any:
         return gpu.shader.from_builtin("2D_IMAGE")
 
 
-def _free_span(area: Any, region: Any) -> Tuple[int, int]:
+def _free_span(area: Area, region: Region) -> Tuple[int, int]:
     """The columns of the viewport's WINDOW ``region`` that no side region covers, as
     (left, right) in the region's pixels. With region overlap (Blender's default,
     ``preferences.system.use_region_overlap``) the toolbar (``TOOLS``, left) and the sidebar
@@ -97,9 +102,8 @@ def _redraw() -> None:
                 area.tag_redraw()
 
 
-def show(overlay: Any) -> None:
-    """Draw ``overlay`` (a ``ft_dcc.host.overlay.NoteOverlay``) over every 3D viewport on its
-    frames; showing it again replaces it."""
+def show(overlay: NoteOverlay) -> None:
+    """Draw ``overlay`` over every 3D viewport on its frames; showing it again replaces it."""
     hide(overlay.note_id)
     image = bpy.data.images.load(str(overlay.path), check_existing=False)
     image.name = f"ftdcc_note_{overlay.note_id}"
