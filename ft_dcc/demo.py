@@ -18,11 +18,17 @@ import sys
 import time
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Dict, Optional, Protocol, Tuple, runtime_checkable
+from typing import TYPE_CHECKING, Any, Dict, Optional, Protocol, Tuple, TypedDict, runtime_checkable
 
 from ft_dcc import protocol
 from ft_dcc.progress import Progress
 from ft_dcc.session.interface import PublishSession
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
+
+    from ft_dcc.host.headless import Outcome
+    from ft_dcc.publish.options import PublishOptions
 
 PROJECT = "ft_dcc_demo"
 SEQUENCE = "sq010"
@@ -251,15 +257,29 @@ def stop(paths: DemoPaths) -> int:
     return 0
 
 
+class DemoSceneOptions(TypedDict, total=False):
+    """How the demo scene is built (``hosts/blender/demo_scene.py``'s keys but ``path``)."""
+
+    frame_start: int
+    frame_end: int
+    fps: int  # Blender's ``fps``/``fps_base`` pair (see :func:`blender_rate`)
+    fps_base: float
+    width: int
+    height: int
+    camera: bool  # add the shot camera
+    save: bool  # save the scene to its path
+    driven: bool  # the motion follows the scene's frame range (drivers, not keyframes)
+
+
 @runtime_checkable
 class DemoHost(Protocol):
     """What the demo needs of the Blender integration beyond ``HostIntegration``."""
 
-    def build_demo_scene(self, path: Path, **options: Any) -> Path: ...
+    def build_demo_scene(self, path: Path, **options: Unpack[DemoSceneOptions]) -> Path: ...
 
     def publish_headless_result(
-        self, request: Dict[str, Any], progress: Progress = ...
-    ) -> Dict[str, Any]: ...
+        self, request: PublishOptions, progress: Progress = ...
+    ) -> Outcome: ...
 
 
 def _demo_host() -> DemoHost:

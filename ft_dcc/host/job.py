@@ -14,7 +14,7 @@ import queue
 import threading
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, List, Optional, Protocol, Tuple, TypeVar
 
 import attr
 
@@ -27,53 +27,69 @@ from ft_dcc.publish.request import PublishRequest, PublishRuntime
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import Resolved
 
-if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
-    from typing_extensions import Unpack
+if TYPE_CHECKING:  # pragma: no cover - Unpack and ParamSpec are typing's from Python 3.11/3.10
+    from typing_extensions import ParamSpec, Unpack
 
-#: ``on_main(function, *args, **kwargs)``: run ``function`` on the host's main thread and
-#: return its result (or raise its exception) to the calling thread
-MainThread = Callable[..., Any]
+    P = ParamSpec("P")
+    R = TypeVar("R")
 
 
-def call_directly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+class MainThread(Protocol):
+    """``on_main(function, *args, **kwargs)``: run ``function`` on the host's main thread and
+    return its result (or raise its exception) to the calling thread."""
+
+    def __call__(self, function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+
+def call_directly(function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
     """The hand-off of a host without threads (or of code already on the main thread)."""
     return function(*args, **kwargs)
 
 
+#: a call waiting in a :class:`MainThreadCalls` mailbox: the call, its "done" event, and the
+#: list its exception goes into
+_Waiting = Tuple[Callable[[], None], threading.Event, List[BaseException]]
+
+
 class MainThreadCalls:
     """A mailbox of calls for the main thread: :meth:`call` from any thread, :meth:`drain` from
-    the main thread's timer. A :data:`MainThread` hand-off."""
+    the main thread's timer. A :class:`MainThread` hand-off."""
 
     def __init__(self) -> None:
         self._main = threading.get_ident()
-        self._queue: queue.Queue = queue.Queue()
+        self._queue: queue.Queue[_Waiting] = queue.Queue()
 
-    def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.call(function, *args, **kwargs)
 
-    def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def call(self, function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         if threading.get_ident() == self._main:
             return function(*args, **kwargs)
         done = threading.Event()
-        box: Dict[str, Any] = {}
-        self._queue.put((function, args, kwargs, done, box))
+        values: List[R] = []
+        errors: List[BaseException] = []
+
+        def run() -> None:
+            values.append(function(*args, **kwargs))
+
+        self._queue.put((run, done, errors))
         done.wait()
-        if "error" in box:
-            raise box["error"]
-        return box.get("value")
+        if errors:
+            raise errors[0]
+        return values[0]
 
     def drain(self) -> int:
         """Run the waiting calls (main thread only); return how many ran."""
         count = 0
         while True:
             try:
-                function, args, kwargs, done, box = self._queue.get_nowait()
+                run, done, errors = self._queue.get_nowait()
             except queue.Empty:
                 return count
             try:
-                box["value"] = function(*args, **kwargs)
+                run()
             except BaseException as exc:
-                box["error"] = exc
+                errors.append(exc)
             finally:
                 done.set()
                 count += 1

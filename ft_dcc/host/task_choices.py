@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import attr
 
@@ -19,6 +19,7 @@ from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol.app_data import user_data_dir
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.atomic import atomic_write_json
+from ft_dcc.publish.report import PublishReport
 from ft_dcc.session.interface import PublishSession
 from ft_dcc.settings.load import load as load_settings
 from ft_dcc.settings.resolve import Filters, Resolved
@@ -150,13 +151,8 @@ def task_choices(
     return order_choices(tasks, (recent or RecentTasks()).load(url), scene)
 
 
-def describe(choices: Sequence[TaskChoice]) -> List[Dict[str, Any]]:
-    """The choices as plain data (for a host's enum items or a JSON answer)."""
-    return [attr.asdict(c) for c in choices]
-
-
 def remember_published(
-    report: Any, server_url: Optional[str], recent: Optional[RecentTasks] = None
+    report: Optional[PublishReport], server_url: Optional[str], recent: Optional[RecentTasks] = None
 ) -> None:
     """After a successful (not only queued) publish: its task goes first in the recent ones.
     Never fails the publish: a recent list that cannot be written is only logged."""

@@ -7,7 +7,6 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 
 def fsync_dir(path: Path) -> None:
@@ -45,8 +44,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
     return path
 
 
-def atomic_write_json(path: Path, data: Any) -> Path:
-    """Write ``data`` as indented JSON, atomically."""
+def atomic_write_json(path: Path, data: object) -> Path:
+    """Write ``data`` as indented JSON, atomically (what JSON cannot hold is written as its
+    ``str``)."""
     text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
     return atomic_write_bytes(path, text.encode("utf-8"))
 

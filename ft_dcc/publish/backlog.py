@@ -14,17 +14,17 @@ after later work reached the server some other way (another machine) says so in 
 from __future__ import annotations
 
 import logging
-from typing import Any, List
+from typing import Callable, List
 
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress
-from ft_dcc.publish.queue import FlushResult, OfflineQueue, QueueEntry
+from ft_dcc.publish.queue import FlushResult, OfflineQueue, QueueEntry, QueueSummary
 from ft_dcc.publish.state import PublishState
 
 log = logging.getLogger(__name__)
 
 
-def _for_this_server(state: PublishState) -> Any:
+def _for_this_server(state: PublishState) -> Callable[[QueueEntry], bool]:
     url = str(getattr(state.session, "server_url", "") or "").rstrip("/").lower()
 
     def select(entry: QueueEntry) -> bool:
@@ -89,7 +89,7 @@ def _flush_warnings(result: FlushResult) -> List[str]:
     return found
 
 
-def _same_asset(state: PublishState, summary: Any) -> bool:
+def _same_asset(state: PublishState, summary: QueueSummary) -> bool:
     if (summary.get("asset") or "review") != (state.asset_name or "review"):
         return False
     task = summary.get("task")

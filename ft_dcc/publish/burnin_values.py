@@ -9,14 +9,14 @@ known yet: the field reads "next".
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, List, Optional
+from typing import List, Optional
 
-from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.state import BurninValues, PublishState
 
 OFFLINE_VERSION = "next"
 
 
-def burnin_values(state: PublishState, today: Optional[datetime.date] = None) -> Dict[str, Any]:
+def burnin_values(state: PublishState, today: Optional[datetime.date] = None) -> BurninValues:
     """The field values of :data:`ft_dcc.media.burnin.FIELDS` (``frame`` is drawn per frame)."""
     spec = state.capture_spec()
     project, shot, task = _names(state)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
 
 import attr
 
@@ -37,7 +37,7 @@ class ShotAttribute:
 
 
 def shot_attributes(
-    session: PublishSession, shot: EntityLike, explicit: Optional[Dict[str, Any]] = None
+    session: PublishSession, shot: EntityLike, explicit: Optional[Mapping[str, object]] = None
 ) -> Dict[str, ShotAttribute]:
     """``fstart``/``fend``/``fps``/``handles`` of ``shot``, each marked explicit or server default.
 
@@ -70,7 +70,7 @@ def shot_attributes(
     return found
 
 
-def _explicit_values(session: PublishSession, shot: Any) -> Dict[str, Any]:
+def _explicit_values(session: PublishSession, shot: EntityLike) -> Dict[str, Any]:
     """Stored values of the shot and its ancestors, nearest wins (empty when unknown)."""
     if session is None:
         return {}

@@ -98,7 +98,7 @@ def capture_metadata(state: PublishState) -> dict:
             "mode": choice["mode"],
             "template": choice["template"],
             "slate_frames": choice["slate_frames"],
-            "values": state.burnin_values,
+            "values": dict(state.burnin_values),
         }
     return data
 

@@ -47,7 +47,7 @@ class CommitPlan:
         )
         self.created.append((entity_type, entity_key))
 
-    def update(self, entity_type: str, entity_id: str, data: Dict[str, Any]) -> None:
+    def update(self, entity_type: str, entity_id: str, data: Mapping[str, object]) -> None:
         self.operations.append(
             {
                 "action": "update",

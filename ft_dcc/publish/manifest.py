@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import attr
+
+from ft_dcc.protocol.json_value import JsonObject
 
 MANIFEST_FORMAT = 1
 
@@ -86,12 +88,14 @@ class IntegrateManifest:
     def task_label(self) -> str:
         return self.task_path or self.task_id or "?"
 
-    def to_dict(self) -> Dict[str, Any]:
-        return attr.asdict(self)
+    def to_dict(self) -> JsonObject:
+        data: JsonObject = attr.asdict(self)
+        return data
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> IntegrateManifest:
-        values = dict(data)
+    def from_dict(cls, data: Mapping[str, object]) -> IntegrateManifest:
+        # Any: the fields' values go to the attrs class unchecked (a manifest this module wrote)
+        values: Dict[str, Any] = dict(data)
         if values.get("format", MANIFEST_FORMAT) > MANIFEST_FORMAT:
             from ft_dcc.exceptions import QueueError
 

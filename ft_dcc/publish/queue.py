@@ -25,13 +25,14 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, TypedDict
 
 import attr
 
 from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.app_data import user_data_dir
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
 from ft_dcc.publish.manifest import IntegrateManifest
@@ -100,6 +101,24 @@ def _owned(entry: Path) -> Iterator[None]:
             _unlock_file(handle)
 
 
+class QueueSummary(TypedDict, total=False):
+    """One queued publish as ``ft-dcc queue list`` shows it (:meth:`QueueEntry.summary` fills
+    every key; a flush outcome with no entry, the server unreachable, has none)."""
+
+    id: str
+    created_at: str
+    task: str  # the task's path, or its id (a journaled entry knows its task by id only)
+    asset: str  # the asset names of the entry's versions, comma separated
+    review_session: Optional[str]
+    comment: str
+    server: Optional[str]
+    asset_version_id: str
+    review_session_object_id: str
+    attempts: int
+    last_error: Optional[str]
+    path: str
+
+
 @attr.s(auto_attribs=True)
 class QueueEntry:
     """One queued publish."""
@@ -138,7 +157,7 @@ class QueueEntry:
     def last_error(self) -> Optional[str]:
         return self.state.get("last_error")
 
-    def summary(self) -> Dict[str, Any]:
+    def summary(self) -> QueueSummary:
         m = self.manifest
         return {
             "id": self.id,
@@ -164,7 +183,7 @@ class FlushOutcome:
     ok: bool
     message: str
     result: Dict[str, Any] = attr.Factory(dict)
-    entry: Dict[str, Any] = attr.Factory(dict)  # the entry's summary (task, asset, created_at)
+    entry: QueueSummary = attr.Factory(QueueSummary)  # the entry's summary
 
 
 @attr.s(auto_attribs=True)
@@ -182,7 +201,7 @@ class FlushResult:
     def flushed(self) -> int:
         return sum(1 for o in self.outcomes if o.ok)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         return {
             "ok": self.ok,
             "flushed": self.flushed,

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Protocol, Tuple, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    List,
+    Optional,
+    Protocol,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 import attr
 
@@ -28,6 +38,10 @@ if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported la
     from ft_dcc.publish.queue import QueueEntry
 
 STATE_KEY = "ft_dcc"
+#: a burn-in field name -> its value (``version`` is a number, or "next" offline)
+BurninValues = Dict[str, Union[str, int]]
+#: the ``ftr_meta`` the web player reads (:func:`ft_dcc.media.probe.review_metadata`)
+ReviewMeta = Dict[str, Union[int, float]]
 REVIEW_FAMILY = "review"
 
 
@@ -69,12 +83,12 @@ class PublishState:
     colour: Optional[ResolvedColour] = None  # when the frames need a display transform
     thumbnail_frame: Optional[int] = None  # the source frame the thumbnail shows
     burnin: Optional[BurninChoice] = None  # the burn-in/slate to draw, None for none
-    burnin_values: Dict[str, Any] = attr.Factory(dict)  # the field values drawn
+    burnin_values: BurninValues = attr.Factory(dict)  # the field values drawn
     # extracted
     capture: Optional[CaptureResult] = None
     review_movie: Optional[Path] = None
     movie_info: Optional[MovieInfo] = None
-    ftr_meta: Dict[str, Any] = attr.Factory(dict)
+    ftr_meta: ReviewMeta = attr.Factory(dict)
     thumbnail: Optional[Path] = None
     # integrated
     manifest: Optional[IntegrateManifest] = None

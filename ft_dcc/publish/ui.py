@@ -8,25 +8,44 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Callable, Dict, Optional, TypedDict
+
+import attr
 
 from ft_dcc.exceptions import PublishError
 from ft_dcc.host.interface import Host
 from ft_dcc.publish.state import PublishRequest, PublishState
+from ft_dcc.session.interface import IntegrateSession
 
-_installed: Dict[str, Any] = {}
+
+class _Installed(TypedDict, total=False):
+    host: Host
+    request: Dict[str, object]  # PublishRequest's fields
+    session_factory: Optional[Callable[[], IntegrateSession]]
+
+
+#: what :func:`install` was given (one host per process; install again to replace it)
+_installed: _Installed = {}
 
 
 def install(
-    host: Host, *, session_factory: Optional[Callable[[], Any]] = None, **request: Any
+    host: Host,
+    *,
+    session_factory: Optional[Callable[[], IntegrateSession]] = None,
+    **request: object,
 ) -> None:
-    """Register ft_dcc's plugins and ``host`` for pyblish UIs; ``request`` takes the keyword
-    arguments of :func:`ft_dcc.publish.publish` (task, review_session, comment, frames, ...)."""
+    """Register ft_dcc's plugins and ``host`` for pyblish UIs; ``request`` takes the fields of
+    :class:`ft_dcc.publish.request.PublishRequest` (task, review_session, comment, frames, ...)."""
     from ft_dcc.publish.pipeline import register_plugins
 
+    unknown = sorted(set(request) - {field.name for field in attr.fields(PublishRequest)})
+    if unknown:
+        raise PublishError(
+            f"ft_dcc.publish.install got unknown publish option(s): {', '.join(unknown)}",
+            hint="pass the fields of ft_dcc.publish.request.PublishRequest (task, comment, ...)",
+        )
     register_plugins(host.name)
-    _installed.clear()
-    _installed.update(host=host, request=request, session_factory=session_factory)
+    _installed.update({"host": host, "request": request, "session_factory": session_factory})
 
 
 def installed_host() -> Optional[Host]:
@@ -42,7 +61,7 @@ def state_for_ui() -> PublishState:
             hint="call ft_dcc.publish.install(host) in the host's start-up, "
             "or publish with ft_dcc.publish.publish(host, ...)",
         )
-    request = PublishRequest(**_installed.get("request", {}))
+    request = PublishRequest.from_dict(_installed.get("request", {}))
     work_dir = request.work_dir or Path(tempfile.mkdtemp(prefix="ft_dcc_publish_"))
     return PublishState(
         host=host,

@@ -24,9 +24,12 @@ import json
 import math
 import re
 import sys
-from typing import Any, Dict
+from typing import TYPE_CHECKING, Any, Dict
 
 import bpy
+
+if TYPE_CHECKING:  # pragma: no cover - run as a script in Blender: no package to import from
+    from ft_dcc_hosts.blender.untyped import Scene
 
 
 def build(
@@ -40,7 +43,7 @@ def build(
     camera: bool = True,
     save: bool = True,
     driven: bool = False,
-) -> Any:
+) -> Scene:
     """Replace the open file with the demo scene; save it to ``path`` when ``save``."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene

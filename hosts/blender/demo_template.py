@@ -15,7 +15,12 @@ import gzip
 import os
 import shutil
 from pathlib import Path
-from typing import Any, Dict, Tuple
+from typing import TYPE_CHECKING, Dict, Tuple, Union
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
+
+    from ft_dcc.demo import DemoSceneOptions
 
 TEMPLATE = Path(__file__).resolve().with_name("demo_scene.blend.gz")
 #: the version of Blender that wrote the template (the oldest the README supports)
@@ -31,7 +36,7 @@ def available() -> bool:
     return TEMPLATE.is_file()
 
 
-def render_fields(options: Dict[str, Any]) -> Dict[Tuple[bytes, bytes], Any]:
+def render_fields(options: DemoSceneOptions) -> Dict[Tuple[bytes, bytes], Union[int, float]]:
     """The ``Scene.r`` (RenderData) fields a demo scene's ``options`` set."""
     start = int(options.get("frame_start", 1001))
     return {
@@ -46,7 +51,7 @@ def render_fields(options: Dict[str, Any]) -> Dict[Tuple[bytes, bytes], Any]:
     }
 
 
-def write_demo_scene(path: Path, **options: Any) -> Path:
+def write_demo_scene(path: Path, **options: Unpack[DemoSceneOptions]) -> Path:
     """The template at ``path`` with ``options`` (see ``demo_scene.build``) applied."""
     from blender_asset_tracer import blendfile
 

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
@@ -23,6 +23,11 @@ from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.options import PublishOptions
 
 from . import demo_template, runner
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
+
+    from ft_dcc.demo import DemoSceneOptions
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +139,7 @@ class BlenderIntegration:
         sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
         return headless.print_outcome(outcome, bool(request.get("json")))
 
-    def build_demo_scene(self, path: Path, **options: Any) -> Path:
+    def build_demo_scene(self, path: Path, **options: Unpack[DemoSceneOptions]) -> Path:
         """Build the animated demo scene at ``path`` (options: see ``demo_scene.build``): from
         the shipped Blender 3.4 template (``demo_template.py``), which every supported Blender
         opens, else in the Blender at hand."""
@@ -148,7 +153,7 @@ class BlenderIntegration:
         )
         with tempfile.TemporaryDirectory(prefix="ft_dcc-scene-") as tmp:
             arguments = Path(tmp) / "scene.json"
-            arguments.write_text(json.dumps(dict(options, path=str(path))), encoding="utf-8")
+            arguments.write_text(json.dumps({**options, "path": str(path)}), encoding="utf-8")
             process = subprocess.run(
                 runner.script_command(DEMO_SCENE_SCRIPT, [str(arguments)]),
                 stdout=subprocess.PIPE,

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pyblish.util
+import pytest
 from support import count_entities, make_movie, make_sequence, make_task, open_session
 
-from ft_dcc.exceptions import ServerError
+from ft_dcc.exceptions import PublishError, ServerError
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, install, publish
 from ft_dcc.session import Session
@@ -113,6 +114,13 @@ def test_a_pyblish_ui_can_drive_the_plugins(offline_env: Path, tmp_path: Path) -
     labels = {r["plugin"].__name__ for r in context.data["results"]}
     assert {"ValidateFtrackServer", "ExtractReviewMovie", "IntegrateReview"} <= labels
     assert len(OfflineQueue(offline_env).entries()) == 1
+
+
+def test_a_pyblish_ui_install_refuses_an_unknown_option(tmp_path: Path) -> None:
+    """A misspelt option fails where it is given, naming it, not later inside the UI's run."""
+    sequence = make_sequence(tmp_path / "frames", frames=2, start=1)
+    with pytest.raises(PublishError, match=r"unknown publish option.*: taks"):
+        install(FilesHost(sequence, fps=25), taks="demo/sh010/comp")
 
 
 def test_publishes_from_two_threads_do_not_mix(offline_env: Path, tmp_path: Path) -> None:

@@ -4,16 +4,26 @@ the open review sessions the artist can publish into. Runs on the main thread, q
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional, TypedDict
 
 if TYPE_CHECKING:  # pragma: no cover - ft_dcc is imported when the add-on connects
     from ft_dcc import Session
-    from ft_dcc.session.interface import PublishSession
+    from ft_dcc.session.interface import PublishSession, ServerLogin
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
+
+
+class ConnectionState(TypedDict):
+    """The panel's view of the server."""
+
+    connected: bool
+    message: str  # what the connection row says
+    sessions: List[str]  # the open review sessions' names
+
+
 #: the panel's view of the server, refreshed by the "Refresh" button
-STATE: Dict[str, Any] = {"connected": False, "message": "Not checked yet", "sessions": []}
+STATE: ConnectionState = {"connected": False, "message": "Not checked yet", "sessions": []}
 
 
 def make_session(server_url: str = "", api_user: str = "", api_key: str = "") -> Session:
@@ -62,25 +72,25 @@ def after_publish(settings: Dict[str, str], outcome: str) -> None:
     url = settings.get("server_url") or os.environ.get("FTRACK_SERVER", "")
     user = settings.get("api_user") or os.environ.get("FTRACK_API_USER", "")
     if outcome == "published":
-        STATE.update(connected=True, message=f"Connected to {url} as {user}")
+        STATE.update({"connected": True, "message": f"Connected to {url} as {user}"})
     elif outcome == "queued":
-        STATE.update(connected=False, message=f"Not connected: {url} could not be reached")
+        STATE.update({"connected": False, "message": f"Not connected: {url} could not be reached"})
 
 
-def reached(session: Any) -> None:
+def reached(session: ServerLogin) -> None:
     """``session`` just answered a read: the panel says it is connected (and to whom)."""
     url = getattr(session, "server_url", "")
     user = getattr(session, "api_user", "")
-    STATE.update(connected=True, message=f"Connected to {url} as {user}")
+    STATE.update({"connected": True, "message": f"Connected to {url} as {user}"})
 
 
-def refresh(settings: Dict[str, str], task: str = "") -> Dict[str, Any]:
+def refresh(settings: Dict[str, str], task: str = "") -> ConnectionState:
     """Connect, list open review sessions, and update :data:`STATE`."""
     try:
         session = make_session(**settings)
         names = open_review_sessions(session, task)
         reached(session)
-        STATE.update(sessions=names)
+        STATE.update({"sessions": names})
     except Exception as exc:
-        STATE.update(connected=False, message=f"Not connected: {exc}", sessions=[])
+        STATE.update({"connected": False, "message": f"Not connected: {exc}", "sessions": []})
     return STATE

@@ -4,25 +4,32 @@ panel's task, review session, comment, camera and range, through the same
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import TYPE_CHECKING
 
 import bpy
 
 from . import paths, props
 
+if TYPE_CHECKING:  # pragma: no cover - ft_dcc is imported once the add-on finds it
+    from ft_dcc_hosts.blender.untyped import Context
 
-def submission_options(context: Any) -> Dict[str, Any]:
-    """The panel's choices as :class:`ft_dcc.farm.plan.Submission` fields."""
+    from ft_dcc.farm.plan import Submission
+
+
+def submission(context: Context) -> Submission:
+    """The panel's choices as what ``ft-dcc farm submit`` is asked (ft_dcc importable)."""
+    from ft_dcc.farm.plan import Submission
+
     settings = context.scene.ftrack_publish
-    return {
-        "scenes": [bpy.data.filepath],
-        "host": "blender",
-        "task": settings.task.strip() or None,
-        "review_session": settings.review_session.strip() or None,
-        "comment": settings.comment,
-        "camera": settings.camera.name if settings.camera else None,
-        "frames": None if settings.use_scene_range else (settings.frame_start, settings.frame_end),
-    }
+    return Submission(
+        scenes=[bpy.data.filepath],
+        host="blender",
+        task=settings.task.strip() or None,
+        review_session=settings.review_session.strip() or None,
+        comment=settings.comment,
+        camera=settings.camera.name if settings.camera else None,
+        frames=None if settings.use_scene_range else (settings.frame_start, settings.frame_end),
+    )
 
 
 class FTDCC_OT_publish_on_farm(bpy.types.Operator):
@@ -42,13 +49,12 @@ class FTDCC_OT_publish_on_farm(bpy.types.Operator):
             self.report({"ERROR"}, "ft_dcc is not importable: set the add-on's 'ft_dcc path'")
             return {"CANCELLED"}
         from ft_dcc.exceptions import FtDccError
-        from ft_dcc.farm.plan import Submission
         from ft_dcc.farm.submit import submit
 
         if context.scene.ftrack_publish.save_first and bpy.data.is_dirty:
             bpy.ops.wm.save_mainfile(filepath=bpy.data.filepath)
         try:
-            folder, batch = submit(Submission(**submission_options(context)))
+            folder, batch = submit(submission(context))
         except FtDccError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}

@@ -9,15 +9,29 @@ The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this file only
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, Any, List, TypedDict
 
 import bpy
 
 from . import connection, overlay, paths, props
 from .panel import SidebarPanel
 
-#: the last read: {"rows": [FeedbackRow], "message": str, "task": str}
-STATE: Dict[str, Any] = {
+if TYPE_CHECKING:  # pragma: no cover - ft_dcc is imported when the panel reads
+    from ft_dcc_hosts.blender.untyped import Context
+
+    from ft_dcc.host.feedback import FeedbackRow
+
+
+class FeedbackState(TypedDict):
+    """The panel's last read of the task's feedback."""
+
+    rows: List[FeedbackRow]
+    message: str  # why there are no rows, or ""
+    task: str  # the task the rows are of
+
+
+#: the last read
+STATE: FeedbackState = {
     "rows": [], "message": "Press the refresh button to read the notes", "task": ""
 }
 #: characters per line of a note in the default sidebar's width
@@ -25,11 +39,12 @@ WRAP = 30
 STATUS_ICONS = {"Approved": "CHECKMARK", "Changes requested": "ERROR"}
 
 
-def read_feedback(context) -> Dict[str, Any]:
+def read_feedback(context: Context) -> FeedbackState:
     """Read the feedback of the panel's task (or FTRACK_CONTEXTID) into :data:`STATE`."""
     prefs = props.preferences(context)
     if not paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else ""):
-        STATE.update(rows=[], message="ft_dcc is not importable: set the add-on's ft_dcc path")
+        message = "ft_dcc is not importable: set the add-on's ft_dcc path"
+        STATE.update({"rows": [], "message": message})
         return STATE
     from ft_dcc.exceptions import FtDccError
     from ft_dcc.host.feedback import fetch_task_feedback
@@ -45,10 +60,10 @@ def read_feedback(context) -> Dict[str, Any]:
     try:
         found = fetch_task_feedback(task, make_session=make_session)
     except FtDccError as exc:
-        STATE.update(rows=[], message=str(exc), task="")
+        STATE.update({"rows": [], "message": str(exc), "task": ""})
         return STATE
     connection.reached(opened[-1])  # the connection row shows it, not "Not checked yet"
-    STATE.update(rows=found.rows(), message="", task=found.task)
+    STATE.update({"rows": found.rows(), "message": "", "task": found.task})
     return STATE
 
 

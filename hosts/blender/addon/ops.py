@@ -264,7 +264,7 @@ class FTDCC_OT_refresh(bpy.types.Operator):
 
     def execute(self, context):
         if not _ft_dcc_ready(context):
-            connection.STATE.update(connected=False, message="ft_dcc is not importable")
+            connection.STATE.update({"connected": False, "message": "ft_dcc is not importable"})
             self.report({"ERROR"}, "ft_dcc is not importable: set the add-on's ft_dcc path")
             return {"CANCELLED"}
         state = connection.refresh(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import textwrap
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, List, TypedDict
 
 import bpy
 
@@ -17,18 +17,33 @@ from . import connection, paths, props
 
 log = logging.getLogger(__name__)
 
-#: the last read: {"choices": [TaskChoice], "message": str, "settings": [str]}
-STATE: Dict[str, Any] = {"choices": [], "message": "", "settings": []}
+if TYPE_CHECKING:  # pragma: no cover - ft_dcc is imported when the picker reads
+    from ft_dcc_hosts.blender.untyped import Context
+
+    from ft_dcc.host.task_choices import TaskChoice
+
+
+class PickerState(TypedDict):
+    """The picker's last read."""
+
+    choices: List[TaskChoice]
+    message: str  # why there are no choices, or ""
+    settings: List[str]  # the settings profile's lines (ft_dcc.host.settings_view.panel_lines)
+
+
+#: the last read
+STATE: PickerState = {"choices": [], "message": "", "settings": []}
 #: characters per line in the default sidebar's width
 WRAP = 26
 _items: List[tuple] = []  # Blender needs Python to keep enum item strings alive
 
 
-def read_choices(context) -> Dict[str, Any]:
+def read_choices(context: Context) -> PickerState:
     """Read the task choices and the settings that apply into :data:`STATE`."""
     prefs = props.preferences(context)
     if not paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else ""):
-        STATE.update(choices=[], message="ft_dcc is not importable: set the add-on's ft_dcc path")
+        message = "ft_dcc is not importable: set the add-on's ft_dcc path"
+        STATE.update({"choices": [], "message": message})
         return STATE
     from ft_dcc.exceptions import FtDccError
     from ft_dcc.host.settings_view import panel_lines
@@ -42,10 +57,11 @@ def read_choices(context) -> Dict[str, Any]:
         finally:
             session.close()
     except FtDccError as exc:
-        STATE.update(choices=[], message=str(exc), settings=[])
+        STATE.update({"choices": [], "message": str(exc), "settings": []})
         return STATE
     found = "" if picker.choices else "No tasks on the server: create one in ftrack"
-    STATE.update(choices=picker.choices, message=found, settings=panel_lines(picker.settings))
+    settings = panel_lines(picker.settings)
+    STATE.update({"choices": picker.choices, "message": found, "settings": settings})
     return STATE
 
 
