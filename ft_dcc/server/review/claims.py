@@ -26,7 +26,7 @@ longer speaks for the invitee (:mod:`ft_dcc.server.rules.speakers`). Reply:
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Dict, Optional
+from typing import Dict, Optional
 from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
@@ -37,13 +37,10 @@ from ft_dcc.server.errors import ApiFailure
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.review.access import ReviewAccessError, signer_for
-from ft_dcc.server.review.identity import Invitee, load_invitee, query
+from ft_dcc.server.review.identity import Caller, Invitee, load_invitee, query
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.speakers import CLAIM_TABLE, claim_columns
 from ft_dcc.server.runtime.context import ApiContext
-
-if TYPE_CHECKING:
-    from ft_dcc.server.review.page import Caller
 
 ACTION = "claim_review_invitee"
 RELEASE_ACTION = "release_review_invitee"

@@ -22,7 +22,7 @@ a refused note leaves no row behind.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional, Protocol
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
@@ -35,6 +35,13 @@ from ft_dcc.server.review.data import Execute, rows_of
 SYSTEM = ""
 #: The data actions that write (the others only read).
 WRITES = ("create", "update", "delete")
+
+
+class Caller(Protocol):
+    """Who asks ``get_widget_url`` and how they reached the server (``api.actions.Caller``)."""
+
+    user_id: str
+    base_url: str
 
 
 @dataclass(frozen=True)

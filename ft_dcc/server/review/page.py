@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Dict, List, Mapping, Optional, Protocol, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -53,7 +53,7 @@ from ft_dcc.server.review.html import (
     render_session,
     review_url,
 )
-from ft_dcc.server.review.identity import load_invitee
+from ft_dcc.server.review.identity import Caller, load_invitee
 from ft_dcc.server.review.links import Link, may_open, open_link
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
@@ -66,13 +66,6 @@ WIDGET_NAME = "review_session"
 
 
 # -- links ---------------------------------------------------------------------------------------
-class Caller(Protocol):
-    """Who asks ``get_widget_url`` and how they reached the server (``api.actions.Caller``)."""
-
-    user_id: str
-    base_url: str
-
-
 def _entity_key(op: Mapping[str, object]) -> object:
     entity_key = op.get("entity_key")
     if isinstance(entity_key, list):
