@@ -190,18 +190,37 @@
     this.queue = Promise.resolve();
   }
 
-  /** Paint ``frame`` onto ``canvas``; a promise of when it is there. */
+  /** How many times a still is sought again when its video had no picture to give yet. */
+  var STILL_ATTEMPTS = 20;
+
+  /** True once ``canvas`` holds a picture (drawing an undecoded video leaves it transparent;
+      a black frame is opaque). */
+  function holdsPicture(canvas) {
+    var data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    for (var i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
+    return false;
+  }
+
+  /** Paint ``frame`` onto ``canvas``; a promise of when it is there. A busy Chromium can end a
+      seek of the hidden video before it has the picture: the draw then comes out empty, and
+      the frame is sought again (at another point inside it, so the seek is not skipped). */
   Stills.prototype.paint = function (canvas, frame) {
     var self = this;
     var video = self.video;
+    function attempt(left) {
+      var seeked = mediaEvent(video, "seeked");
+      self.clip.seek(frame, left % 2 ? 0.4 : 0.5);
+      return seeked.then(function () {
+        canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+        if (holdsPicture(canvas)) return;
+        if (left <= 1) throw new Error("no picture of frame " + frame);
+        return attempt(left - 1);
+      });
+    }
     var painted = self.queue.then(function () {
       return video.readyState >= 1 ? null : mediaEvent(video, "loadedmetadata");
     }).then(function () {
-      var seeked = mediaEvent(video, "seeked");
-      self.clip.seek(frame);
-      return seeked;
-    }).then(function () {
-      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+      return attempt(STILL_ATTEMPTS);
     });
     self.queue = painted.catch(function () {}); // one failure does not stop the others
     return painted;
