@@ -69,6 +69,18 @@ class DuplicateEntryError(ServerError):
     default_hint = "query the existing entity and use it; nothing in the refused batch was written"
 
 
+class UnexpectedReplyError(ServerError):
+    """The server answered an operation with a reply of another shape than its action's (say, a
+    list where ``get_widget_url`` answers an object): see :mod:`ft_dcc.session.replies`."""
+
+    default_hint = "check that FTRACK_SERVER points at an ftrack server of a supported version"
+
+    def __init__(
+        self, message: str, exception: str = "UnexpectedResponse", hint: Optional[str] = None
+    ):
+        super().__init__(message, exception, hint)
+
+
 class ApiConnectionError(ApiError):
     """The server could not be reached, even after retries."""
 

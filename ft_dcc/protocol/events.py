@@ -78,7 +78,7 @@ def event_to_wire(event: Mapping[str, object]) -> Dict[str, object]:
     return wire
 
 
-def event_from_wire(payload: Mapping[str, object]) -> Dict[str, Any]:
+def event_from_wire(payload: Mapping[str, object]) -> Dict[str, object]:
     """An event dict from its wire form (unknown top-level keys are dropped)."""
     event = {key: payload.get(key) for key in EVENT_KEYS if key != "in_reply_to_event"}
     event["in_reply_to_event"] = payload.get(WIRE_REPLY_KEY, payload.get("in_reply_to_event"))

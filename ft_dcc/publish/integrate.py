@@ -29,7 +29,7 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional
 
 import attr
 
@@ -44,6 +44,7 @@ from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.review import sessions as review
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
+from ft_dcc.session.replies import created_entity, widget_url
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ class Committed:
     review_url: Optional[str] = None
 
 
-def _send(session: PublishSession, plan: CommitPlan, with_link: bool) -> List[Any]:
+def _send(session: PublishSession, plan: CommitPlan, with_link: bool) -> List[object]:
     """Send the commit; ``with_link`` adds the review link's request after the creates (the
     server answers a batch in order, so a review session this batch creates has its link too;
     a refused link fails the whole batch, which then writes nothing)."""
@@ -215,10 +216,10 @@ def _commit_once(
         with_link = False
     done = Committed(plans=plans, joined=joined)
     if with_link:
-        done.review_url = (replies[-1] or {}).get("widget_url")
+        done.review_url = widget_url(replies[-1])
     for manifest, view in zip(versions.manifests, versions.views):
         index = joined.index_of("AssetVersion", manifest.version_id)
-        version = replies[index]["data"] if index is not None else view.version
+        version = created_entity(replies[index]) if index is not None else view.version
         done.numbers.append(version["version"] if version is not None else None)
         done.asset_ids.append(version["asset_id"] if version is not None else None)
     return done

@@ -21,7 +21,8 @@ from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import SHOT_PROJECTION
 from ft_dcc.review.names import open_session_names_query
-from ft_dcc.session.interface import PublishSession
+from ft_dcc.session.interface import EntityLike, PublishSession
+from ft_dcc.session.replies import query_entities
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ def read_views(
     for (target, _), queries in zip(wanted, batches):
         mine = replies[offset : offset + len(queries)]
         offset += len(queries)
-        rows = {what: list((r or {}).get("data") or []) for (what, _), r in zip(queries, mine)}
+        rows = {what: query_entities(reply) for (what, _), reply in zip(queries, mine)}
         views.append(_view_from(rows, _shot_chain(target.task)))
     return views
 
@@ -192,12 +193,12 @@ def _queries(target: PublishTarget, manifest: Optional[IntegrateManifest]) -> Li
     return queries
 
 
-def _first(rows: Dict[str, List[Any]], what: str) -> Any:
+def _first(rows: Dict[str, List[EntityLike]], what: str) -> Optional[EntityLike]:
     found = rows.get(what) or []
     return found[0] if found else None
 
 
-def _view_from(rows: Dict[str, List[Any]], chain: List[str]) -> ServerView:
+def _view_from(rows: Dict[str, List[EntityLike]], chain: List[str]) -> ServerView:
     view = ServerView(
         shot=_first(rows, "shot"),
         review_session=_first(rows, "review_session"),

@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict
 
-from ft_dcc.exceptions import ReviewSessionNameError, ServerError
+from ft_dcc.exceptions import ReviewSessionNameError, ServerError, UnexpectedReplyError
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.review import sessions as review
 from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, status_word
 from ft_dcc.review.names import all_sessions, find_project, sessions_named
 from ft_dcc.session.interface import EntityLike, EntityOrId, PublishSession
+from ft_dcc.session.replies import widget_url
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,9 @@ def session_link(session: PublishSession, review_session: Optional[EntityOrId]) 
     if review_session is not None:
         return review.review_page_url(session, review_session)
     try:
-        url = session.call([{"action": "get_widget_url", "name": "review_session"}])[0]
-        if url.get("widget_url"):
-            return str(url["widget_url"])
+        url = widget_url(session.call([{"action": "get_widget_url", "name": "review_session"}])[0])
+        if url:
+            return url
     except ServerError as exc:
         log.debug("no review_session widget on this server: %s", exc)
     return str(session.server_url).rstrip("/")  # ftrack's web app: its Reviews are there
@@ -145,7 +146,10 @@ def invitee_link(session: PublishSession, review_session: EntityLike, email: str
         "entity_key": [match[0]["id"]],
     }
     try:
-        return str(session.call([operation])[0]["widget_url"])
+        url = widget_url(session.call([operation])[0])
+        if url is None:
+            raise UnexpectedReplyError(f"The ftrack server gave no link for {email}")
+        return url
     except ServerError as exc:
         raise ServerError(
             f"this server gives no link per invitee ({exc.message})",

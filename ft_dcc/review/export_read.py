@@ -20,6 +20,7 @@ from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, session_feedback
 from ft_dcc.session.interface import EntityLike, PublishSession
+from ft_dcc.session.replies import query_entities
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ def _name(entity: Any, key: str) -> str:
     return str(related["name"] or "") if related is not None else ""
 
 
-def _frame_outs(rows: Sequence[Any]) -> Dict[str, int]:
+def _frame_outs(rows: Sequence[EntityLike]) -> Dict[str, int]:
     outs: Dict[str, int] = {}
     for row in rows:
         try:
@@ -166,14 +167,14 @@ def read_export(session: PublishSession, review_session: EntityLike) -> ExportSe
         return result
     note_ids = [n.id for v in feedback for n in _all_notes(v.notes)]
     replies = session.call(_queries(version_ids, note_ids))
-    versions = {v["id"]: v for v in replies[0].get("data") or []}
+    versions = {v["id"]: v for v in query_entities(replies[0])}
     movies: Dict[str, ReviewMovie] = {}
-    for component in sorted(replies[1].get("data") or [], key=lambda c: c["id"]):
+    for component in sorted(query_entities(replies[1]), key=lambda c: c["id"]):
         movie = movie_from_metadata(component["id"], component["metadata"] or {})
         if movie is not None:
             movie = attr.evolve(movie, file_type=component["file_type"] or ".mp4")
             movies.setdefault(component["version_id"], movie)
-    outs = _frame_outs(replies[2].get("data") or [])
+    outs = _frame_outs(query_entities(replies[2]))
     for item in feedback:
         version = versions.get(item.version_id or "")
         task = version["task"] if version is not None else None

@@ -32,6 +32,7 @@ from ft_dcc.protocol.feedback import (
 )
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import EntityOrId, PublishSession
+from ft_dcc.session.replies import signed_url
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +249,7 @@ def _sign_drawings(session: PublishSession, notes: Sequence[FeedbackNote]) -> No
         replies = session.call(
             [{"action": "generate_signed_url", "component_id": ident} for ident in ids]
         )
-        signed = {ident: str(r["signed_url"]) for ident, r in zip(ids, replies)}
+        signed = {ident: signed_url(reply) for ident, reply in zip(ids, replies)}
     except Exception as exc:  # an older server: the plain URLs still work with an API key
         log.warning("could not sign the drawings' URLs (%s); they need an API key to open", exc)
         return

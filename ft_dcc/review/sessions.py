@@ -24,6 +24,7 @@ from typing import Any, Dict, Iterable, List, Optional, TypedDict, Union
 from ft_dcc.exceptions import ReviewSessionClosedError
 from ft_dcc.protocol.query_text import quote as _quote
 from ft_dcc.session.interface import EntityLike, EntityOrId, PublishSession
+from ft_dcc.session.replies import widget_url
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ def review_page_url(session: PublishSession, review_session: EntityOrId) -> str:
     from ft_dcc.exceptions import ServerError
 
     try:
-        url = session.call([review_link_operation(review_session)])[0].get("widget_url")
+        url = widget_url(session.call([review_link_operation(review_session)])[0])
         if url:
             return url
     except ServerError as exc:

@@ -14,7 +14,7 @@ from ft_dcc import protocol
 from ft_dcc.exceptions import ApiError, UploadError
 from ft_dcc.progress import Progress
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.session import actions
+from ft_dcc.session import actions, replies
 from ft_dcc.session.cache import LayeredCache
 from ft_dcc.session.entity import (
     ComponentRef,
@@ -189,8 +189,8 @@ def encode_media(
     else:
         raise ValueError(f"Cannot encode media of type {type(media).__name__}")
     operation = actions.encode_media(component["id"], version_id, bool(keep_original))
-    result = session.call([operation])[0]
-    job = session.get("Job", result["job_id"])
+    job_id = replies.job_id(session.call([operation])[0])
+    job = session.get("Job", job_id)
     if job is None:
-        raise ApiError(f"The server started encode job {result['job_id']} but cannot find it")
+        raise ApiError(f"The server started encode job {job_id} but cannot find it")
     return job

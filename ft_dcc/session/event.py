@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any, Dict, Optional
 
 from ft_dcc.exceptions import EventHubError
-from ft_dcc.protocol.events import EVENT_NAMESPACE, event_to_wire
+from ft_dcc.protocol.events import EVENT_NAMESPACE, event_from_wire, event_to_wire
 
 _EVENT_ARGS = ("topic", "id", "data", "sent", "source", "target", "in_reply_to_event")
 
@@ -56,6 +56,25 @@ def as_event(event: Mapping[str, object]) -> Event:
     # passed on as given, like ``ftrack_api.event.base.Event(**event)``
     arguments: Dict[str, Any] = {key: value for key, value in event.items() if key in _EVENT_ARGS}
     return Event(**arguments)
+
+
+def received_event(wire: Mapping[str, object]) -> Optional[Event]:
+    """The event a server sent, from its wire form; None when it has no topic. A field of the
+    wrong type gets its default (a new ``id``, no ``source``, no ``target``, no reply-to)."""
+    fields = event_from_wire(wire)
+    topic, event_id, source = fields["topic"], fields["id"], fields["source"]
+    target, reply_to = fields["target"], fields["in_reply_to_event"]
+    if not isinstance(topic, str) or not topic:
+        return None
+    return Event(
+        topic,
+        id=event_id if isinstance(event_id, str) else None,
+        data=fields["data"],
+        sent=fields["sent"],
+        source=source if isinstance(source, Mapping) else None,
+        target=target if isinstance(target, str) else "",
+        in_reply_to_event=reply_to if isinstance(reply_to, str) else None,
+    )
 
 
 def encode_event(event: Event) -> str:

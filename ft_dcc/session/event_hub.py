@@ -42,11 +42,10 @@ from ft_dcc.protocol.events import (
     TOPIC_REPLY,
     TOPIC_SUBSCRIBE,
     TOPIC_UNSUBSCRIBE,
-    event_from_wire,
     format_packet,
     parse_packet,
 )
-from ft_dcc.session.event import Event, as_event, encode_event
+from ft_dcc.session.event import Event, as_event, encode_event, received_event
 from ft_dcc.session.event_replies import Replies, Waiter
 from ft_dcc.session.event_socket import (
     INSTALL_HINT,
@@ -332,7 +331,10 @@ class EventHub:
             if not args or not isinstance(args[0], dict):
                 logger.debug("Ignoring event packet without an event: %s", frame[:200])
                 return
-            event = Event(**event_from_wire(args[0]))
+            event = received_event(args[0])
+            if event is None:
+                logger.debug("Ignoring an event without a topic: %s", frame[:200])
+                return
             self._replies.received(event)
             self._incoming.put(event)
         elif packet.code == ACK:

@@ -89,8 +89,8 @@ class PublishSession(Protocol):
 
     def rollback(self) -> None: ...
 
-    # Any: each answer's shape depends on its action (see ``ft_dcc.Session.call``)
-    def call(self, operations: Sequence[Mapping[str, object]]) -> List[Any]: ...
+    # each answer's shape depends on its action: read it with ``ft_dcc.session.replies``
+    def call(self, operations: Sequence[Mapping[str, object]]) -> List[object]: ...
 
     def get_widget_url(
         self, name: str, entity: Optional[EntityLike] = None, theme: Optional[str] = None

@@ -13,7 +13,6 @@ import uuid
 import weakref
 from typing import (
     TYPE_CHECKING,
-    Any,
     Callable,
     Dict,
     Iterable,
@@ -30,7 +29,7 @@ from ft_dcc.exceptions import ApiError
 from ft_dcc.progress import Progress
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.session import actions, components
+from ft_dcc.session import actions, components, replies
 from ft_dcc.session.auth import SessionAuthentication
 from ft_dcc.session.cache import Cache, KeyMaker, LayeredCache, MemoryCache, StringKeyMaker
 from ft_dcc.session.custom_attributes import CustomAttributes
@@ -375,11 +374,9 @@ class Session:
         return self._identity.decode(json.loads(text), None)
 
     # -- raw calls ---------------------------------------------------------------------------
-    # Any: each answer's shape depends on its action (a query's ``data`` list, a create's
-    # entity, a widget URL...) with entities merged in; callers index them as that action's
-    # answer, as with ``ftrack_api.Session.call``.
-    def call(self, operations: Sequence[ApiOperation]) -> List[Any]:
-        """Send raw API operations in one request; entities in the answer are merged."""
+    def call(self, operations: Sequence[ApiOperation]) -> List[object]:
+        """Send raw API operations in one request; entities in the answer are merged. Each
+        answer's shape depends on its action: read it with :mod:`ft_dcc.session.replies`."""
         self._check_open()
         results = self._send(operations, encode=json_default)
         group: List[Entity] = []
@@ -679,8 +676,7 @@ class Session:
     ) -> Optional[str]:
         """The URL of ftrack widget ``name`` (e.g. ``'info'``), optionally for ``entity``."""
         entity = _own_entity(entity) if entity is not None else None
-        url = _object(self.call([actions.widget_url(name, entity, theme)])[0]).get("widget_url")
-        return url if isinstance(url, str) else None
+        return replies.widget_url(self.call([actions.widget_url(name, entity, theme)])[0])
 
 
 def _own_entity(entity: EntityLike) -> Entity:

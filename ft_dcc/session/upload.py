@@ -9,7 +9,7 @@ import math
 import os
 import threading
 import time
-from typing import BinaryIO, Callable, Dict, List, Optional, TypedDict, Union
+from typing import BinaryIO, Callable, Dict, List, Optional, Union
 
 import attr
 import requests
@@ -17,6 +17,7 @@ import requests
 from ft_dcc.exceptions import ApiError, ServerStorageError, UploadError
 from ft_dcc.progress import Progress
 from ft_dcc.session.entity import FilesProgress
+from ft_dcc.session.replies import UploadMetadata, UploadPart, upload_metadata
 from ft_dcc.session.upload_session import UploadSession
 
 log = logging.getLogger(__name__)
@@ -33,23 +34,6 @@ TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 STORAGE_FULL_STATUS = 507
 
 ByteProgress = Callable[[int], None]
-
-
-class UploadPart(TypedDict):
-    """Where to PUT one part of a multipart upload (an item of ``urls``)."""
-
-    part_number: Union[int, str]
-    signed_url: str
-
-
-class UploadMetadata(TypedDict, total=False):
-    """The server's ``get_upload_metadata`` answer: one ``url`` (with ``headers``) for a
-    single PUT, or ``urls`` and ``upload_id`` for a multipart upload."""
-
-    url: str
-    headers: Dict[str, str]
-    urls: List[UploadPart]
-    upload_id: str
 
 
 #: what the server is told of one uploaded part
@@ -281,15 +265,16 @@ def upload_files(
         return
     try:
         replies = session.call([upload.operation for upload in uploads])
+        metadata = [upload_metadata(reply) for reply in replies]
     except ApiError as error:
         raise UploadError(
             f"The server refused to accept {', '.join(u.name for u in uploads)} for upload: "
             f"{error}",
             hint="check the ftrack.server storage of the server",
         ) from error
-    for index, (upload, metadata) in enumerate(zip(uploads, replies)):
+    for index, (upload, answer) in enumerate(zip(uploads, metadata)):
         file_progress = _one_file(progress, index) if progress is not None else None
-        send_upload(session, upload, metadata, file_progress)
+        send_upload(session, upload, answer, file_progress)
 
 
 def _one_file(progress: FilesProgress, index: int) -> Progress:
@@ -315,7 +300,7 @@ def upload_file(
     """
     upload = plan_upload(session, path, component_id, file_name)
     try:
-        metadata = session.call([upload.operation])[0]
+        metadata = upload_metadata(session.call([upload.operation])[0])
     except ApiError as error:
         raise UploadError(
             f"The server refused to accept {upload.name} for upload: {error}",

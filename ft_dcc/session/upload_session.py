@@ -3,7 +3,7 @@ helpers can name it without importing ``requests`` (which :mod:`.upload` needs a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, List, Mapping, Protocol, Sequence
 
 if TYPE_CHECKING:
     import requests
@@ -23,5 +23,5 @@ class UploadSession(Protocol):
     @property
     def _upload_http(self) -> requests.Session: ...
 
-    # Any: each answer's shape depends on its action (see ``ft_dcc.Session.call``)
-    def call(self, operations: Sequence[Mapping[str, object]]) -> List[Any]: ...
+    # each answer's shape depends on its action: read it with ``ft_dcc.session.replies``
+    def call(self, operations: Sequence[Mapping[str, object]]) -> List[object]: ...

@@ -6,12 +6,13 @@ the server, which would skip it (``ft_dcc.server.review.verdict_status``)."""
 from __future__ import annotations
 
 import difflib
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.protocol.review_status import DEFAULTS, unknown_statuses
 from ft_dcc.session.interface import EntityLike, PublishSession
+from ft_dcc.session.replies import query_entities
 from ft_dcc.settings.document import Document
 from ft_dcc.settings.store import find_project
 
@@ -19,13 +20,9 @@ from ft_dcc.settings.store import find_project
 Workflows = Tuple[List[str], List[str]]
 
 
-def _rows(reply: Any) -> List[Any]:
-    return list(reply.get("data") or [])
-
-
 def project_workflows(session: PublishSession, project: EntityLike) -> Workflows:
     """The status names of ``project``'s version workflow and task workflow (two requests)."""
-    schema = _rows(
+    schema = query_entities(
         session.call(
             [
                 {
@@ -44,7 +41,7 @@ def project_workflows(session: PublishSession, project: EntityLike) -> Workflows
     }
     listed = quoted_list(sorted({f for f in flows.values() if f})) or '""'
     links, statuses = (
-        _rows(reply)
+        query_entities(reply)
         for reply in session.call(
             [
                 {

@@ -24,6 +24,7 @@ from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.protocol.review_status import STUDIO_SETTING_GROUP, STUDIO_SETTING_NAME
 from ft_dcc.session.interface import EntityLike, PublishSession
+from ft_dcc.session.replies import first_entity, query_entities
 from ft_dcc.settings.document import Document, parse_text, read_file
 from ft_dcc.settings.resolve import Source
 
@@ -96,7 +97,7 @@ def read(
     if expression:
         operations.append({"action": "query", "expression": expression})
     replies = session.call(operations)
-    rows = [(reply.get("data") or [None])[0] for reply in replies]
+    rows = [first_entity(reply) for reply in replies]
     return rows[0], (rows[1] if expression else None)
 
 
@@ -108,8 +109,8 @@ def read_with_project_names(session: PublishSession) -> Tuple[Optional[EntityLik
             {"action": "query", "expression": PROJECT_NAMES_QUERY},
         ]
     )
-    names = [str(row["name"]) for row in projects.get("data") or []]
-    return (studio.get("data") or [None])[0], names
+    names = [str(row["name"]) for row in query_entities(projects)]
+    return first_entity(studio), names
 
 
 def project_expression(project: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 
@@ -11,6 +12,8 @@ import websocket
 from socketio_helpers import handshake, raw_socket, websocket_url
 
 from ft_dcc.exceptions import EventHubError
+from ft_dcc.protocol.events import event_from_wire
+from ft_dcc.session.event import received_event
 from ft_dcc.session.event_hub import Event, EventHub
 
 
@@ -126,6 +129,48 @@ def test_bad_packets_get_error_acks_not_a_crash(broker_server):
     sock.send('5:4+::{"name":"ftrack.event","args":[{"topic":"fine"}]}')
     assert sock.recv() == '6:::4+[{"success": true, "message": "Event published."}]'
     sock.close()
+
+
+@pytest.mark.parametrize(
+    "event, message",
+    [
+        ({"topic": 5}, "the event has no topic"),
+        ({"topic": ""}, "the event has no topic"),
+        ({"topic": ["x"]}, "the event has no topic"),
+        ({"topic": "x", "source": ["not", "an", "object"]}, "the event's source must be an object"),
+        ({"topic": "x", "source": "hub"}, "the event's source must be an object"),
+        ({"topic": "ftrack.meta.subscribe", "data": ["x"]}, "data must be an object"),
+        ({"topic": "ftrack.meta.unsubscribe", "data": "s"}, "data must be an object"),
+    ],
+)
+def test_a_malformed_event_field_gets_an_error_ack(broker_server, event, message):
+    """Each field of an incoming event is checked: a wrong type is refused with the hub's error
+    ack (never a crash), and the connection still publishes a good event afterwards."""
+    sock = raw_socket(broker_server, timeout=5)
+    sock.send("5:1+::" + json.dumps({"name": "ftrack.event", "args": [event]}))
+    ack = sock.recv()
+    assert ack.startswith('6:::1+[{"success": false, "message": '), ack
+    assert message in ack
+    sock.send('5:2+::{"name":"ftrack.event","args":[{"topic":"fine","source":{"id":"h"}}]}')
+    assert sock.recv() == '6:::2+[{"success": true, "message": "Event published."}]'
+    sock.close()
+
+
+def test_an_event_a_server_sends_is_read_field_by_field():
+    """The client's side of the same check: a wire event without a topic is ignored, a field
+    of the wrong type gets its default instead of reaching subscribers as it came."""
+    assert received_event({"topic": 5, "data": {}}) is None
+    assert received_event({"data": {"x": 1}}) is None
+    odd = received_event(
+        {"topic": "t", "id": 7, "source": ["x"], "target": 3, "inReplyToEvent": 9, "data": [1]}
+    )
+    assert odd is not None
+    fields = (odd["topic"], odd["source"], odd["target"], odd["in_reply_to_event"])
+    assert fields == ("t", {}, "", None)
+    assert isinstance(odd["id"], str) and odd["id"] and odd["data"] == [1]
+    good = {"topic": "t", "id": "e1", "source": {"id": "h"}, "target": "", "inReplyToEvent": "e0",
+            "data": {"a": 1}, "sent": "2024-01-01T00:00:00"}  # fmt: skip
+    assert received_event(good) == event_from_wire(good)  # a well-formed event: as sent
 
 
 def test_missing_websocket_client_names_the_extra(monkeypatch, broker_server):

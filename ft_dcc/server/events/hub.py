@@ -249,13 +249,16 @@ class EventBroker:
 
         ``event`` needs a ``topic``; ``id``, ``source`` (this broker), ``sent`` are filled in.
         """
-        event = event_from_wire(dict(event))
-        if not isinstance(event.get("topic"), str) or not event["topic"]:
+        wire = event_from_wire(dict(event))
+        topic, source = wire["topic"], wire["source"]
+        if not isinstance(topic, str) or not topic:
             raise ValueError("an event needs a non-empty string 'topic'")
-        event["id"] = event["id"] or uuid.uuid4().hex
-        event["source"].setdefault("id", self.id)
-        event["source"].setdefault("host", platform.node())
-        self._route(event)
+        if not isinstance(source, dict):
+            raise ValueError("an event's 'source' must be a dict")
+        wire["id"] = wire["id"] or uuid.uuid4().hex
+        source.setdefault("id", self.id)
+        source.setdefault("host", platform.node())
+        self._route(wire)
 
     def emit_update(
         self,
@@ -510,29 +513,28 @@ class EventBroker:
         if not isinstance(args[0], dict):
             return _failure(f"expected {{'name': '{EVENT_NAMESPACE}', 'args': [<event>]}}")
         event = event_from_wire(args[0])
-        if not isinstance(event.get("topic"), str) or not event["topic"]:
+        topic, source, content = event["topic"], event["source"], event["data"]
+        if not isinstance(topic, str) or not topic:
             return _failure("the event has no topic")
-        if not isinstance(event["source"], dict):
+        if not isinstance(source, dict):
             return _failure("the event's source must be an object")
-        if event["topic"].startswith(SERVER_TOPIC_PREFIX):
-            topic = event["topic"][:80]
-            return _failure(f"the topic {topic} is the server's own ({SERVER_TOPIC_PREFIX}*)")
-        control = event["topic"] in (TOPIC_SUBSCRIBE, TOPIC_UNSUBSCRIBE)
-        if control and not isinstance(event["data"], dict):  # other events: any JSON data
-            return _failure(f"a {event['topic']} event's data must be an object")
-        hub_id = event["source"].get("id")
+        if topic.startswith(SERVER_TOPIC_PREFIX):
+            return _failure(f"the topic {topic[:80]} is the server's own ({SERVER_TOPIC_PREFIX}*)")
+        request = content if isinstance(content, dict) else None  # other events: any JSON data
+        if topic in (TOPIC_SUBSCRIBE, TOPIC_UNSUBSCRIBE) and request is None:
+            return _failure(f"a {topic} event's data must be an object")
+        hub_id = source.get("id")
         if isinstance(hub_id, str) and hub_id and hub_id not in connection.hub_ids:
             with self._lock:
                 connection.hub_ids.add(hub_id)
             self._resume(connection, hub_id)
-        if event["topic"] == TOPIC_SUBSCRIBE:
-            return self._subscribe(connection, event["data"])
-        if event["topic"] == TOPIC_UNSUBSCRIBE:
-            return self._unsubscribe(connection, event["data"])
+        if topic == TOPIC_SUBSCRIBE and request is not None:
+            return self._subscribe(connection, request)
+        if topic == TOPIC_UNSUBSCRIBE and request is not None:
+            return self._unsubscribe(connection, request)
         event["id"] = event["id"] or uuid.uuid4().hex
-        user = event["source"].get("user")
-        event["source"]["user"] = dict(user if isinstance(user, dict) else {})
-        event["source"]["user"]["username"] = connection.user
+        user = source.get("user")
+        source["user"] = {**(user if isinstance(user, dict) else {}), "username": connection.user}
         try:
             self._route(event)
         except ExpressionError as error:
