@@ -3,7 +3,7 @@
 When a worker's last test is torn down, every session fixture's server stops (SQLite and
 PostgreSQL ones, with 4 uvicorn workers each): each ``stop()`` used to wait for its process
 before the next one was signalled, 25-30 s at the end of every worker on a loaded machine.
-During that last teardown ``stop()`` only signals its process (``defer``), and the root
+During that last teardown ``stop()`` only signals its process (``state["deferring"]``), and the root
 conftest waits for them all afterwards (``wait_for_deferred``), with the same timeout and kill.
 """
 

@@ -33,7 +33,6 @@
     self.clip = new R.Clip(bItem, self.video);
     self.overlay = new R.Overlay(overlays, self.objectId);
     self.trusted = false; // whether B's last seek was made while it was paused
-    self.nudge = false;
     self.target = null; // the frame B's last seek went to
     self.version = bItem.dataset.version;
     self.aLabel.textContent = "A \u00b7 " + aItem.dataset.version;
@@ -88,13 +87,11 @@
     if (still ? off > 0.25 || stale || !this.trusted : off > 1.5) this.seek(frame);
   };
 
-  /** Seek B to ``frame``. A seek made while B plays is not trusted for a still picture (it
-      can leave the frame after it on screen once paused); a still seek is made to a point in
-      the frame other than the last one, so the browser cannot skip it as a seek to where B is. */
+  /** Seek B to ``frame`` afresh. A seek made while B plays is not trusted for a still picture
+      (it can leave the frame after it on screen once paused). */
   Compare.prototype.seek = function (frame) {
     this.trusted = this.video.paused;
-    this.nudge = !this.nudge;
-    this.target = this.clip.seek(frame, this.nudge ? 0.4 : 0.5);
+    this.target = this.clip.seekAfresh(frame);
     if (this.video.paused) delete this.picture.dataset.frame; // named again once presented
   };
 

@@ -203,13 +203,13 @@
 
   /** Paint ``frame`` onto ``canvas``; a promise of when it is there. A busy Chromium can end a
       seek of the hidden video before it has the picture: the draw then comes out empty, and
-      the frame is sought again (at another point inside it, so the seek is not skipped). */
+      the frame is sought afresh. */
   Stills.prototype.paint = function (canvas, frame) {
     var self = this;
     var video = self.video;
     function attempt(left) {
       var seeked = mediaEvent(video, "seeked");
-      self.clip.seek(frame, left % 2 ? 0.4 : 0.5);
+      self.clip.seekAfresh(frame);
       return seeked.then(function () {
         canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
         if (holdsPicture(canvas)) return;

@@ -38,6 +38,7 @@
     var out = parseInt(item.dataset.frameOut, 10);
     this.rate = exactRate(parseFloat(item.dataset.frameRate) || 24);
     this.count = isNaN(out) ? null : Math.max(1, out - this.frameIn);
+    this.nudged = false; // which point in a frame the last fresh seek went to (seekAfresh)
   }
 
   Clip.prototype.frameCount = function () {
@@ -64,6 +65,14 @@
     frame = this.clamp(frame);
     this.video.currentTime = (frame - this.frameIn + (within || 0.5)) / this.rate;
     return frame;
+  };
+
+  /** Show ``frame`` again: a seek to a point in it other than the last one's, so the browser
+      cannot skip it as a seek to where the video already is (a busy Chromium can end a seek
+      before the picture is there, or leave the next one on screen). */
+  Clip.prototype.seekAfresh = function (frame) {
+    this.nudged = !this.nudged;
+    return this.seek(frame, this.nudged ? 0.4 : 0.5);
   };
 
   /** Call ``callback(frame)`` for every picture the video presents. */
