@@ -268,3 +268,39 @@ def test_the_hosts_progress_reaches_the_caller_as_it_comes(scene, run_stand_in):
     assert seen == [("encode", 1 / 3, "frame 1/3"), ("encode", 2 / 3, "frame 2/3"),
                     ("encode", 1.0, "frame 3/3")]  # fmt: skip
     assert "encoded" in outcome["log"] and headless.PROGRESS_MARK not in outcome["log"]
+
+
+def test_every_request_field_crosses_the_options_both_ways_or_is_a_setting():
+    """``request_from_options`` and its inverse ``options_of`` each name the shared fields; a
+    field named in neither (or one only) would be lost silently between a host's UI and the
+    studio settings' seam."""
+    from fractions import Fraction
+    from typing import get_type_hints
+
+    import attr
+
+    from ft_dcc.publish.options import SettingsFields
+    from ft_dcc.publish.request import PublishRequest, options_of, request_from_options
+
+    chosen = PublishRequest(
+        task="p/sq/sh/comp",
+        review_session="Dailies",
+        new_review_session=True,
+        comment="pass 2",
+        frames=(1001, 1010),
+        fps=Fraction(24000, 1001),
+        invitees=["ann@studio.example"],
+        include_source=True,
+        thumbnail_frame=1005,
+        burnin="slate",
+        burnin_template="/t/burnin.json",
+    )
+    back = request_from_options(options_of(chosen, "shot.ma"))
+    settings = set(get_type_hints(SettingsFields))
+    ui_only = {"reviewables", "queue_dir", "work_dir"}  # the host's UI keeps these itself
+    default = PublishRequest()
+    for field in attr.fields(PublishRequest):
+        if field.name in settings | ui_only:
+            continue
+        assert getattr(chosen, field.name) != getattr(default, field.name), field.name
+        assert getattr(back, field.name) == getattr(chosen, field.name), field.name
