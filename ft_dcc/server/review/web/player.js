@@ -130,6 +130,7 @@
     this.markIn = null;
     this.markOut = null;
     this.reverse = 0; // reverse shuttle speed (J), 0 when not shuttling back
+    this.wanted = false; // the reviewer asked for forward playback and has not paused since
     this.ready = false; // the movie's metadata is known and the start seek was made
     this.listeners = [];
     var width = parseInt(item.dataset.width, 10);
@@ -175,6 +176,7 @@
   /** Show ``frame`` paused (clamped to the clip). */
   Player.prototype.seekFrame = function (frame) {
     this.stopReverse();
+    this.wanted = false;
     this.video.pause();
     this.show(this.clip.seek(frame));
   };
@@ -190,6 +192,7 @@
       this.clip.seek(range.start);
     }
     this.video.playbackRate = rate || parseFloat(this.speedSelect.value) || 1;
+    this.wanted = true;
     var playing = this.video.play();
     if (playing && playing.catch) playing.catch(function () {});
     this.showShuttle();
@@ -197,6 +200,7 @@
 
   Player.prototype.pause = function () {
     this.stopReverse();
+    this.wanted = false;
     if (!this.video.paused) this.video.pause();
     this.showShuttle();
   };
@@ -377,8 +381,10 @@
       if (!self.reverse) self.show(self.clip.seek(self.pausedFrame()));
     });
     video.addEventListener("play", function () { self.showShuttle(); });
+    // the end of the movie is delivered in a task of its own: a pause can come first (K at 8x,
+    // when the out point's wrap came too late), and then the loop must not start again
     video.addEventListener("ended", function () {
-      if (self.loop) self.play();
+      if (self.loop && self.wanted) self.play();
       else self.showShuttle();
     });
     // Once the movie's frames are known, show the counter's frame (the poster's, unless the
