@@ -13,7 +13,7 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import imageio_ffmpeg
 import numpy as np
@@ -188,6 +188,17 @@ def wait_frame(page: Any, item: Any, frame: int) -> None:
         }""",
         arg=[item.element_handle(), frame],
     )
+
+
+def start_drawing(item: Any) -> Dict[str, float]:
+    """Click ``item``'s pen and wait until its drawing layer shows; the layer's box on the page
+    (a box read straight after the click was seen empty on a busy machine)."""
+    item.locator(".draw-toggle").click()
+    layer = item.locator(".draw-layer")
+    layer.wait_for(state="visible")
+    box = layer.bounding_box()
+    assert box is not None, "the drawing layer is shown but has no box"
+    return dict(box)
 
 
 def go_to(page: Any, item: Any, frame: int) -> None:

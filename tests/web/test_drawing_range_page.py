@@ -20,7 +20,7 @@ from support import make_task, open_session
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 
-from .dailies_fixtures import isolated_pyblish
+from .dailies_fixtures import isolated_pyblish, start_drawing
 from .feedback_fixtures import Page, data_url, png_rgba
 from .frame_code import FIRST, FRAMES, RATE, SIZE, coded_frames, shown, wait_until
 from .room_fixtures import say_who_i_am
@@ -129,9 +129,7 @@ def draw_in_page(screen: Screen, frame: int, hold_to: int) -> None:
     """Draw a red stroke across the top on ``frame`` with the page's pen, held to ``hold_to``."""
     screen.seek(frame)
     item = screen.item
-    item.locator(".draw-toggle").click()
-    layer = item.locator(".draw-layer")
-    box = layer.bounding_box()
+    box = start_drawing(item)
     y = box["y"] + box["height"] * RED_ROW
     page = screen.page
     page.mouse.move(box["x"] + box["width"] * 0.2, y)

@@ -18,7 +18,7 @@ from support import genuine_sessions, make_task, open_session
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 
-from .dailies_fixtures import isolated_pyblish
+from .dailies_fixtures import isolated_pyblish, start_drawing
 from .frame_code import FIRST, FRAMES, RATE, coded_frames
 from .room_fixtures import say_who_i_am
 from .test_frame_truth import Truth, visible_item
@@ -220,8 +220,7 @@ def test_three_pages_follow_the_presenter_to_the_same_frame(
         # The presenter draws: the drawing shows on every page at that frame, as it is saved.
         drawn = paused + 1
         say_who_i_am(lead)  # the owner's room link writes only as someone who said who they are
-        item.locator(".draw-toggle").click()
-        layer = item.locator(".draw-layer").bounding_box()
+        layer = start_drawing(item)
         y = layer["y"] + layer["height"] * 0.15  # above the frame code's band
         lead.mouse.move(layer["x"] + layer["width"] * 0.2, y)
         lead.mouse.down()

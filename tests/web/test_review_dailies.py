@@ -23,6 +23,7 @@ from .dailies_fixtures import (
     png_pixels,
     publish_versions,
     screenshot_pixels,
+    start_drawing,
     version_of,
     wait_frame,
 )
@@ -118,8 +119,7 @@ def test_two_invitees_review_live_and_the_genuine_client_reads_it(
         assert ann_item.locator(".verdict.approve").get_attribute("aria-pressed") == "true"
         go_to(ann, ann_item, 1012)
         assert decoded(ann_item.locator(".picture.main video"), until=(2, 1012)) == (2, 1012)
-        ann_item.locator(".draw-toggle").click()
-        canvas = ann_item.locator(".draw-layer").bounding_box()
+        canvas = start_drawing(ann_item)
         y = canvas["y"] + canvas["height"] * 0.5
         ann.mouse.move(canvas["x"] + canvas["width"] * 0.2, y)
         ann.mouse.down()

@@ -14,7 +14,7 @@ from support import make_task, open_session
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 
-from .dailies_fixtures import colour_at, isolated_pyblish, screenshot_pixels
+from .dailies_fixtures import colour_at, isolated_pyblish, screenshot_pixels, start_drawing
 from .frame_code import FIRST, FRAMES, RATE, coded_frames, shown
 from .room_fixtures import say_who_i_am
 
@@ -118,8 +118,7 @@ def _draw_and_read_the_thumbnail(
     page.wait_for_function("(i) => i.dataset.frame === '1030'", arg=item.element_handle())
     drawn = "(i) => [...i.querySelectorAll('.note.has-drawing')].map((n) => n.dataset.noteId)"
     before = set(item.evaluate(drawn))
-    item.locator(".draw-toggle").click()
-    canvas = item.locator(".draw-layer").bounding_box()
+    canvas = start_drawing(item)
     y = canvas["y"] + canvas["height"] * 0.25
     page.mouse.move(canvas["x"] + canvas["width"] * 0.2, y)
     page.mouse.down()
