@@ -27,9 +27,13 @@ TEST_WORKERS ?= 4
 demo: $(STAMP)
 	$(BIN)/ft-dcc demo
 
+# The tests start hundreds of Python processes (servers, CLIs, publishes, workers): each reads
+# the project's compiled bytecode rather than compiling the sources again, also where the
+# environment sets PYTHONDONTWRITEBYTECODE (an empty value turns it off).
 test: system-deps $(STAMP) js-deps
 	$(MAKE) check
-	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m compileall -q ft_dcc hosts tests > /dev/null
+	PYTHONDONTWRITEBYTECODE= FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 check: $(STAMP)
 	$(BIN)/ruff check .

@@ -21,7 +21,8 @@ import requests
 from support import stopping
 from support.net import TEST_KEY, TEST_USER, free_port
 
-pytest_plugins = ["support.pg_fixtures"]  # pg_cluster, new_database_url, backend
+#: pg_cluster, new_database_url, backend; chromium (one per test process), page
+pytest_plugins = ["support.pg_fixtures", "support.browser"]
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -11,6 +11,7 @@ import uuid
 from typing import Any, List, Optional, Tuple
 
 import requests
+from support.asyncio_thread import run_async
 from support.trust import add_api_user
 
 from ft_dcc.server.events.resume import CONTROL_TOPIC
@@ -191,7 +192,6 @@ def test_clients_cannot_send_the_brokers_control_messages(embedded_server) -> No
 def test_an_event_reaches_a_connection_once_even_when_it_comes_live_and_replayed() -> None:
     """Across a resume on several workers, an event published during the hand-over can come
     both live and in another worker's replay: the connection sends it once."""
-    import asyncio
     import types
 
     from ft_dcc.server.events.hub import _Connection
@@ -204,4 +204,4 @@ def test_an_event_reaches_a_connection_once_even_when_it_comes_live_and_replayed
         connection.enqueue("5:::other", "event-2")
         return connection.outbox.qsize()
 
-    assert asyncio.run(scenario()) == 2
+    assert run_async(scenario) == 2

@@ -18,7 +18,6 @@ from typing import Any, Dict, Iterator, List, Tuple
 import attr
 import pytest
 from support import make_task, open_session
-from web.conftest import chromium, page  # noqa: F401  (the real-Chromium fixtures)
 from web.feedback_fixtures import data_url, decode_rgba, link, pixel, png_rgba
 from web.frame_code import CENTRES, FIRST, FRAMES, RATE, coded_frames, decode_levels
 
@@ -224,7 +223,7 @@ def test_frame_pictures_show_the_noted_frame_with_its_drawing(exported: Exported
 
 
 @pytest.mark.browser
-def test_the_report_in_chromium(exported: Exported, page: Any, artifacts_dir: Path) -> None:  # noqa: F811
+def test_the_report_in_chromium(exported: Exported, page: Any, artifacts_dir: Path) -> None:
     report = exported.output / "notes.html"
     page.goto(report.as_uri())
     images = page.locator("article.note img")

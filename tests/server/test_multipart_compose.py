@@ -17,6 +17,7 @@ from typing import Any, Dict, List
 
 import requests
 from support import post_api
+from support.asyncio_thread import run_async
 
 from .test_files_upload import download, upload_request
 
@@ -125,7 +126,6 @@ def test_syncing_received_bytes_to_disk_never_blocks_the_event_loop(
 ) -> None:
     """Each part (and each single upload) is fsynced before it counts as received; that wait is
     done in a worker thread, so the server keeps reading other uploads and answering API calls."""
-    import asyncio
     import threading
     from urllib.parse import parse_qs, urlsplit
 
@@ -152,6 +152,6 @@ def test_syncing_received_bytes_to_disk_never_blocks_the_event_loop(
         await store.receive(_Body(data), ticket(single["url"]))  # type: ignore[arg-type]
         return threading.current_thread().name
 
-    loop_thread = asyncio.run(receive_all())
+    loop_thread = run_async(receive_all)
     assert len(synced_on) == 3  # two parts and one single upload, each synced
     assert loop_thread not in synced_on

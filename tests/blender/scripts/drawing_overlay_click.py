@@ -39,7 +39,7 @@ wm = bpy.context.window_manager
 shots = Path(options["screenshots"])
 state = {"probes": [], "clicks": 0, "waits": 0}
 result = {"frames": {}, "shown": {}, "commands": {}, "blender": bpy.app.version_string}
-STEP = 8  # px between probes: less than a button's height (20 px at 1x)
+STEP = 16  # px between probes: less than a button's height (20 px at 1x), so none is missed
 
 
 def later(function, seconds=0.2):
