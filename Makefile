@@ -28,12 +28,12 @@ demo: $(STAMP)
 	$(BIN)/ft-dcc demo
 
 # The tests start hundreds of Python processes (servers, CLIs, publishes, workers): each reads
-# the project's compiled bytecode rather than compiling the sources again, also where the
-# environment sets PYTHONDONTWRITEBYTECODE (an empty value turns it off).
+# the project's bytecode, compiled once here, rather than compiling the sources again (Python
+# reads it also where PYTHONDONTWRITEBYTECODE keeps processes from writing it).
 test: system-deps $(STAMP) js-deps
 	$(MAKE) check
 	$(BIN)/python -m compileall -q ft_dcc hosts tests > /dev/null
-	PYTHONDONTWRITEBYTECODE= FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 check: $(STAMP)
 	$(BIN)/ruff check .
