@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from ft_dcc.protocol.events import event_from_wire, event_to_wire
 from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.model.storage import write_transaction
 
 if TYPE_CHECKING:
     from ft_dcc.server.events.hub import EventBroker
@@ -63,7 +64,7 @@ class SharedTickets:
     def issue(self, user: str, ttl: float) -> str:
         sid = uuid.uuid4().hex
         now = time.time()
-        with self.engine.begin() as connection:
+        with write_transaction(self.engine) as connection:
             connection.execute(sa.delete(self.table).where(self.table.c.expires < now))
             connection.execute(
                 sa.insert(self.table).values(sid=sid, username=user, expires=now + ttl)

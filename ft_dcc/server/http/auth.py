@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from starlette.responses import JSONResponse
 
 from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.model.storage import write_transaction
 
 HEADER_USER = "ftrack-user"
 HEADER_API_KEY = "ftrack-api-key"
@@ -102,7 +103,7 @@ class KeyRing:
             "key_hash": _digest(salt, api_key),
             "updated_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
         }
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(sa.delete(self.table).where(self.table.c.username == username))
             conn.execute(sa.insert(self.table).values(**row))
         with self._lock:

@@ -8,11 +8,12 @@ column ``_entity_type`` holding the concrete type. SQLite runs in WAL mode; Post
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, Iterator, List
 
 from sqlalchemy import (
     Boolean,
@@ -28,7 +29,7 @@ from sqlalchemy import (
     event,
     inspect,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from ft_dcc.server.model.database import make_postgres_engine, parse_database_url
@@ -151,6 +152,18 @@ def _enable_sqlite_pragmas(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
+
+
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection of ``engine`` in a write transaction, for any write that reads first or
+    writes more than once: SQLite takes the write lock up front (``BEGIN IMMEDIATE``) and so waits
+    for other writers, where a deferred reader turned writer fails at once with "database is
+    locked"; PostgreSQL takes the shared write lock, where a ``REPEATABLE READ`` snapshot would
+    fail on a row another process changed meanwhile."""
+    connection = engine.connect().execution_options(ft_write=True)
+    with connection, connection.begin():
+        yield connection
 
 
 def make_engine(database_url: str) -> Engine:

@@ -36,6 +36,7 @@ from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiFailure
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.review.access import ReviewAccessError, signer_for
 from ft_dcc.server.review.identity import Caller, Invitee, load_invitee, query
 from ft_dcc.server.rules import permissions
@@ -79,7 +80,7 @@ def _record(store: StoreParts, invitee: Invitee, user_id: str, by: str) -> None:
         "claimed_by_id": by,
         "claimed_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
     }
-    with store.engine.begin() as connection:
+    with write_transaction(store.engine) as connection:
         connection.execute(sa.delete(table).where(table.c.invitee_id == invitee.id))
         connection.execute(sa.insert(table).values(invitee_id=invitee.id, **values))
 

@@ -62,6 +62,7 @@ from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.feedback import _fields
 from ft_dcc.server.review.identity import Execute, invitee_of, query
@@ -304,7 +305,7 @@ class PresenterTable:
     def _change(self, review_session_id: str, change: Change) -> PresenterRow:
         table = self.table
         where = table.c.review_session_id == review_session_id
-        with self._lock, self.engine.begin() as connection:
+        with self._lock, write_transaction(self.engine) as connection:
             found = connection.execute(sa.select(table).where(where).with_for_update())
             row = found.mappings().first()
             old = _stored(row) if row is not None else None

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from ft_dcc.server.events.hub import EventBroker
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.review.presenter import Person
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class WatcherTable:
         stream_id = uuid.uuid4().hex
         now = time.time()
         table = self.table
-        with self._lock, self.engine.begin() as connection:
+        with self._lock, write_transaction(self.engine) as connection:
             connection.execute(sa.delete(table).where(table.c.seen < now - STALE_SECONDS))
             connection.execute(sa.insert(table).values(
                 stream_id=stream_id, review_session_id=review_session_id,
@@ -81,14 +82,14 @@ class WatcherTable:
 
     def touch(self, stream_id: str) -> None:
         table = self.table
-        with self._lock, self.engine.begin() as connection:
+        with self._lock, write_transaction(self.engine) as connection:
             connection.execute(
                 sa.update(table).where(table.c.stream_id == stream_id).values(seen=time.time())
             )
 
     def leave(self, stream_id: str) -> None:
         table = self.table
-        with self._lock, self.engine.begin() as connection:
+        with self._lock, write_transaction(self.engine) as connection:
             connection.execute(sa.delete(table).where(table.c.stream_id == stream_id))
 
     def watchers(self, review_session_id: str) -> List[Watcher]:

@@ -31,6 +31,7 @@ from ft_dcc.server.model.storage import (
     build_link_tables,
     build_tables,
     make_engine,
+    write_transaction,
 )
 from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.rules import default_rules
@@ -176,13 +177,9 @@ class Store:
 
     @contextlib.contextmanager
     def write_transaction(self) -> Iterator[Connection]:
-        """A connection in a write transaction for other parts' own tables (API keys, tokens).
-
-        On SQLite it takes the write lock up front (``BEGIN IMMEDIATE``), so it waits for other
-        writers instead of failing with "database is locked" when it upgrades a read.
-        """
-        connection = self.engine.connect().execution_options(ft_write=True)
-        with connection, connection.begin():
+        """A connection in a write transaction for other parts' own tables (API keys, tokens):
+        :func:`ft_dcc.server.model.storage.write_transaction` on this store's engine."""
+        with write_transaction(self.engine) as connection:
             yield connection
 
     def describe(self) -> str:
