@@ -207,8 +207,10 @@
 
   /** The frame to hold after a pause: the one last presented (the counter's), which the
       media clock may lag by a frame; the clock's own frame when the counter is stale; never
-      past the out point (a pause can land after the clock ran past it, before the wrap). */
+      past the out point (a pause can land after the clock ran past it, before the wrap); the
+      out point when the movie ended (its last picture can be reported after the end's pause). */
   Player.prototype.pausedFrame = function () {
+    if (this.video.ended) return this.range().end;
     var clock = this.clip.frameAt(this.video.currentTime);
     var frame = Math.abs(clock - this.frame) <= 1 ? this.frame : clock;
     return Math.min(frame, this.range().end);
