@@ -43,7 +43,6 @@ import hashlib
 import json
 import logging
 import re
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, Optional, Tuple, TypedDict
@@ -282,7 +281,6 @@ class PresenterTable:
             sa.Column("state", sa.Text, nullable=True),
             sa.Column("updated", sa.Float, nullable=False),
         )
-        self._lock = threading.Lock()  # this process's writers (SQLite has no row lock)
 
     def read(self, review_session_id: str) -> Optional[PresenterRow]:
         with self.engine.connect() as connection:
@@ -292,21 +290,13 @@ class PresenterTable:
         return _stored(row) if row is not None else None
 
     def change(self, review_session_id: str, change: Change) -> PresenterRow:
-        """Apply ``change(row or None) -> new values`` under a row lock, with the next ``seq``;
-        the row after it (``change`` raises to refuse: nothing is written)."""
-        for attempt in (1, 2):
-            try:
-                return self._change(review_session_id, change)
-            except sa.exc.IntegrityError:  # another worker made the row first: once more
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _change(self, review_session_id: str, change: Change) -> PresenterRow:
+        """Apply ``change(row or None) -> new values`` under the database's writer lock (one
+        change at a time in every server process), with the next ``seq``; the row after it
+        (``change`` raises to refuse: nothing is written)."""
         table = self.table
         where = table.c.review_session_id == review_session_id
-        with self._lock, write_transaction(self.engine) as connection:
-            found = connection.execute(sa.select(table).where(where).with_for_update())
+        with write_transaction(self.engine) as connection:
+            found = connection.execute(sa.select(table).where(where))
             row = found.mappings().first()
             old = _stored(row) if row is not None else None
             values = change(old).copy()

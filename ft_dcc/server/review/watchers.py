@@ -20,7 +20,6 @@ only pages of that session receive it.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from typing import Dict, List, Optional, TypedDict
@@ -65,14 +64,13 @@ class WatcherTable:
             sa.Column("name", sa.Text, nullable=False),
             sa.Column("seen", sa.Float, nullable=False),
         )
-        self._lock = threading.Lock()  # this process's writers (SQLite has no row lock)
 
     def join(self, review_session_id: str, who: Person) -> str:
         """Record a stream of ``who`` on the session; its id (for :meth:`touch` / :meth:`leave`)."""
         stream_id = uuid.uuid4().hex
         now = time.time()
         table = self.table
-        with self._lock, write_transaction(self.engine) as connection:
+        with write_transaction(self.engine) as connection:
             connection.execute(sa.delete(table).where(table.c.seen < now - STALE_SECONDS))
             connection.execute(sa.insert(table).values(
                 stream_id=stream_id, review_session_id=review_session_id,
@@ -82,14 +80,14 @@ class WatcherTable:
 
     def touch(self, stream_id: str) -> None:
         table = self.table
-        with self._lock, write_transaction(self.engine) as connection:
+        with write_transaction(self.engine) as connection:
             connection.execute(
                 sa.update(table).where(table.c.stream_id == stream_id).values(seen=time.time())
             )
 
     def leave(self, stream_id: str) -> None:
         table = self.table
-        with self._lock, write_transaction(self.engine) as connection:
+        with write_transaction(self.engine) as connection:
             connection.execute(sa.delete(table).where(table.c.stream_id == stream_id))
 
     def watchers(self, review_session_id: str) -> List[Watcher]:

@@ -169,8 +169,7 @@ class Store:
 
         Returns the API user's id.
         """
-        connection = self.engine.connect().execution_options(ft_write=True)
-        with connection, connection.begin():
+        with write_transaction(self.engine) as connection:
             user_id = ensure_builtin_data(self, connection, api_user_name)
             ensure_role(self, connection, user_id)
             return user_id
