@@ -204,6 +204,16 @@ def two_shots(embedded_server: Any, tmp_path_factory: Any) -> str:
     return report.review_url
 
 
+def open_ready(page: Any, url: str) -> Any:
+    """Open the two shots' page and wait until both movies show a picture; the shown items."""
+    assert page.goto(url).status == 200
+    items = page.locator(".asset-group article.item:not([hidden])")
+    for index in range(items.count()):
+        video = items.nth(index).locator("video").element_handle()
+        page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video)
+    return items
+
+
 #: Every counter change of every item, in order: [item's place on the page, frame].
 RECORD_ALL = """() => {
   window.__played = [];
@@ -217,12 +227,8 @@ RECORD_ALL = """() => {
 def test_play_all_plays_the_whole_session_as_one_playlist(
     two_shots: str, page: Any, artifacts_dir: Path
 ) -> None:
-    assert page.goto(two_shots).status == 200
-    items = page.locator(".asset-group article.item:not([hidden])")
+    items = open_ready(page, two_shots)
     assert items.count() == 2
-    for index in range(2):
-        video = items.nth(index).locator("video").element_handle()
-        page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video)
     page.evaluate(RECORD_ALL)
     button = page.locator(".play-all")
     assert button.inner_text() == "Play all"
@@ -278,11 +284,7 @@ def test_play_all_goes_on_when_a_shots_last_picture_is_reported_after_its_end(
     """Seen once in a loaded run: Play all stopped after the first shot. At the movie's end the
     counter still named the frame before the last, so the end's pause looked like the
     reviewer's; a movie that ended has shown its out point."""
-    assert page.goto(two_shots).status == 200
-    items = page.locator(".asset-group article.item:not([hidden])")
-    for index in range(2):
-        video = items.nth(index).locator("video").element_handle()
-        page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video)
+    items = open_ready(page, two_shots)
     page.evaluate(LATE_LAST_PICTURE)
     page.locator(".play-all").click()
     state = "document.querySelector('main.items').dataset.playlist"
