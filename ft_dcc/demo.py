@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Protocol, Tuple, TypedDic
 
 from ft_dcc import protocol
 from ft_dcc.progress import Progress
-from ft_dcc.session.interface import PublishSession
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
     from typing_extensions import Unpack
 
     from ft_dcc.host.headless import Outcome
     from ft_dcc.publish.options import PublishOptions
+    from ft_dcc.session.interface import PublishSession
 
 PROJECT = "ft_dcc_demo"
 SEQUENCE = "sq010"

@@ -83,7 +83,8 @@ def test_a_host_job_remembers_the_task_only_when_published(tmp_path, monkeypatch
 
 def test_the_panel_lines_name_the_profile_and_each_key_origin(tmp_path):
     from ft_dcc.host.settings_view import panel_lines
-    from ft_dcc.settings import Filters, Source, parse, resolve
+    from ft_dcc.settings.document import parse
+    from ft_dcc.settings.resolve import Filters, Source, resolve
 
     document = parse(
         {"settings": {"paths.task_templates": ["{project}/{shot}/{task}/**"]},

@@ -30,10 +30,11 @@ from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.options import ColourOptions, PublishOptions, SettingsFields
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
-from ft_dcc.settings import Filters, Resolved, store
+from ft_dcc.settings import store
 from ft_dcc.settings.keys import CHECK_PLUGINS, key_named
 from ft_dcc.settings.kinds import SettingValue
 from ft_dcc.settings.load import unread, with_file
+from ft_dcc.settings.resolve import Filters, Resolved
 from ft_dcc.settings.templates import review_session_name, task_from_path
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,9 @@ import json
 import sys
 from typing import TYPE_CHECKING, List, Optional
 
-from ft_dcc.session.interface import EntityLike, PublishSession
-
 if TYPE_CHECKING:
     from ft_dcc.session import Session
+    from ft_dcc.session.interface import EntityLike, PublishSession
 
 NAME_HELP = 'the review session\'s name (quote it: "Dailies 2026-11-22")'
 PROJECT_HELP = "the project (name or id): needed when several projects have a session of that name"

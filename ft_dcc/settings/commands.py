@@ -53,7 +53,8 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from ft_dcc.settings import Filters, load
+    from ft_dcc.settings.load import load
+    from ft_dcc.settings.resolve import Filters
 
     filters = Filters(host=args.host, task_type=args.task_type, asset_type=args.asset_type)
     resolved = load(args.project, filters, offline=args.offline)
@@ -70,7 +71,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from ft_dcc.settings import read_file
+    from ft_dcc.settings.document import read_file
 
     document = read_file(Path(args.file))
     if args.project:
@@ -87,7 +88,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_push(args: argparse.Namespace) -> int:
     from ft_dcc.exceptions import SettingsError
-    from ft_dcc.settings import read_file, statuses
+    from ft_dcc.settings import statuses
+    from ft_dcc.settings.document import read_file
     from ft_dcc.settings.load import default_session
     from ft_dcc.settings.store import find_project, push_project, push_studio
 

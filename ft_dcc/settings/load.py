@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable, Iterable, List, Mapping, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, List, Mapping, Optional
 
 from ft_dcc.exceptions import (
     ApiConnectionError,
@@ -11,13 +11,15 @@ from ft_dcc.exceptions import (
     ConfigurationError,
     SettingsError,
 )
-from ft_dcc.session.interface import PublishSession
 from ft_dcc.settings import store
 from ft_dcc.settings.resolve import Filters, Resolved, Source, resolve
 
+if TYPE_CHECKING:
+    from ft_dcc.session.interface import PublishSession
+
 log = logging.getLogger(__name__)
 
-SessionFactory = Callable[[], PublishSession]
+SessionFactory = Callable[[], "PublishSession"]
 
 
 def default_session() -> PublishSession:

@@ -6,15 +6,17 @@ the server, which would skip it (``ft_dcc.server.review.verdict_status``)."""
 from __future__ import annotations
 
 import difflib
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.protocol.review_status import DEFAULTS, unknown_statuses
-from ft_dcc.session.interface import EntityLike, PublishSession
 from ft_dcc.session.replies import query_entities
 from ft_dcc.settings.document import Document
 from ft_dcc.settings.store import find_project
+
+if TYPE_CHECKING:
+    from ft_dcc.session.interface import EntityLike, PublishSession
 
 #: (version status names, task status names) a document's values are checked against
 Workflows = Tuple[List[str], List[str]]

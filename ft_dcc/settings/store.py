@@ -17,16 +17,18 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.protocol.review_status import STUDIO_SETTING_GROUP, STUDIO_SETTING_NAME
-from ft_dcc.session.interface import EntityLike, PublishSession
 from ft_dcc.session.replies import first_entity, query_entities
 from ft_dcc.settings.document import Document, parse_text, read_file
 from ft_dcc.settings.resolve import Source
+
+if TYPE_CHECKING:
+    from ft_dcc.session.interface import EntityLike, PublishSession
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from ft_dcc.exceptions import SettingsError
-from ft_dcc.settings import Filters, Source, parse, resolve
 from ft_dcc.settings.docs import keys_table, with_table
+from ft_dcc.settings.document import parse
+from ft_dcc.settings.resolve import Filters, Source, resolve
 from ft_dcc.settings.templates import review_session_name, task_from_path
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,43 @@
+"""``ft-dcc`` builds its parser from every area's command module; those modules load their real
+work inside the handler (``ft_dcc/cli.py``). Every ``ft-dcc`` process pays for what building the
+parser imports: the server (and each of its workers' parent), every CLI and farm step, each
+publish a host hands to ``ft-dcc publish``."""
+
+import subprocess
+import sys
+
+#: what building the parser may load of the project: the dispatcher, each area's package and
+#: command module (``ft_dcc.cli.COMMAND_MODULES``), and the small pieces they share
+SHARED = ("ft_dcc", "ft_dcc.cli", "ft_dcc.console", "ft_dcc.exceptions", "ft_dcc.progress")
+
+SCRIPT = """
+import sys
+before = set(sys.modules)
+import ft_dcc.cli
+ft_dcc.cli.build_parser()
+print("\\n".join(sorted(set(sys.modules) - before)))
+"""
+
+
+def _loaded_by_the_parser():
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.split()
+
+
+def test_building_the_parser_loads_only_the_command_modules():
+    from ft_dcc.cli import COMMAND_MODULES
+
+    loaded = _loaded_by_the_parser()
+    allowed = set(SHARED) | set(COMMAND_MODULES)
+    allowed |= {name.rsplit(".", 1)[0] for name in COMMAND_MODULES}  # their packages
+    project = [name for name in loaded if name == "ft_dcc" or name.startswith("ft_dcc.")]
+    extra = [n for n in project if n not in allowed and not n.startswith("ft_dcc.protocol")]
+    assert not extra, f"building the parser imported {extra}"
+    assert set(COMMAND_MODULES) <= set(loaded)  # it did build every command
+
+
+def test_building_the_parser_loads_neither_attrs_nor_ssl():
+    heavy = {"attr", "ssl", "http.client"} & set(_loaded_by_the_parser())
+    assert not heavy, sorted(heavy)
