@@ -19,7 +19,8 @@ APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no
 
 # `make test` runs pytest on this many parallel workers (pytest-xdist). Most tests wait on a
 # subprocess (the embedded server, ffmpeg, Blender, Chromium, PostgreSQL), so more workers than
-# cores pay; every worker gets its own servers, database cluster, X displays and temp dirs.
+# cores pay; every worker gets its own servers, X displays and temp dirs. The tests that share a
+# fixture instance (a module's server) run on one worker (tests/support/scheduling.py).
 TEST_WORKERS ?= 4
 
 .PHONY: demo test check system-deps install js-deps clean

@@ -22,7 +22,7 @@ from support import stopping
 from support.net import TEST_KEY, TEST_USER, free_port
 
 #: pg_cluster, new_database_url, backend; chromium (one per test process), page
-pytest_plugins = ["support.pg_fixtures", "support.browser"]
+pytest_plugins = ["support.pg_fixtures", "support.browser", "support.scheduling"]
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -229,18 +229,6 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: Optional[pytest.Item]) 
         yield
     finally:
         stopping.wait_for_deferred()
-
-
-#: the markers of the long tests (a real Blender or Chromium, a minute of events)
-LONG_MARKERS = ("slow", "blender", "browser")
-
-
-@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by fixture parameter
-def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
-    """The long tests first, the rest in their order (a stable sort). Under ``--dist loadgroup``
-    each test goes to the next free worker in this order: long tests near the end made the run's
-    tail while the other workers had nothing left; the short ones now fill the end evenly."""
-    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_MARKERS))
 
 
 # -- the full test command runs everything ---------------------------------------------------

@@ -1,0 +1,72 @@
+"""The parallel run builds each shared fixture instance once (``tests/support/scheduling.py``).
+
+A small suite runs the way ``make test`` runs (``-n 2 --dist loadgroup``, the suite's
+scheduling plugin); its fixtures log each build. Without the groups both workers take tests of
+each module and build its fixture (pytest-xdist gives every worker work at the start).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+CONFTEST = """
+import os
+import pytest
+
+pytest_plugins = ["support.scheduling"]
+
+
+def built(name):
+    with open(os.environ["BUILD_LOG"], "a") as log:
+        log.write(name + "\\n")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def world(request):
+    built("world-" + request.param)
+    return request.param
+"""
+
+MODULE = """
+import pytest
+from conftest import built
+
+
+@pytest.fixture(scope="module")
+def server():
+    built("server")
+
+
+@pytest.mark.parametrize("n", range(12))
+def test_a_server(server, n):
+    pass
+
+
+@pytest.mark.parametrize("n", range(12))
+def test_a_world(world, n):
+    pass
+
+
+@pytest.mark.parametrize("n", range(12))
+def test_neither(n):
+    pass
+"""
+
+
+def test_each_shared_fixture_is_built_once_in_a_parallel_run(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(CONFTEST)
+    (tmp_path / "test_shared.py").write_text(MODULE)
+    log = tmp_path / "built.log"
+    env = {"BUILD_LOG": str(log), "PYTHONPATH": str(HERE), "PATH": "/usr/bin:/bin"}
+    args = ["-m", "pytest", "-n", "2", "--dist", "loadgroup", "-q", "-p", "no:cacheprovider"]
+    done = subprocess.run(
+        [sys.executable, *args, "--rootdir", str(tmp_path), str(tmp_path)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "48 passed" in done.stdout
+    assert sorted(log.read_text().split()) == ["server", "world-postgresql", "world-sqlite"]
