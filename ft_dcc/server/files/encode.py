@@ -23,7 +23,6 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-from ft_dcc.media.sequence import is_movie
 from ft_dcc.protocol import (
     REVIEW_COMPONENT_IMAGE,
     REVIEW_COMPONENT_MP4,
@@ -199,6 +198,8 @@ class MediaEncoder:
         data: Dict[str, Any],
         user_id: str,
     ) -> None:
+        from ft_dcc.media.sequence import is_movie  # the media package loads on the first encode
+
         try:
             self.run_batch([_update("Job", job_id, {"status": "running"})], user_id)
             is_image = data["output"][0]["format"] == "image/jpeg"

@@ -19,12 +19,13 @@ import io
 import subprocess
 import uuid
 from pathlib import Path
-from typing import Tuple
-
-from PIL import Image, ImageDraw, UnidentifiedImageError
+from typing import TYPE_CHECKING, Tuple
 
 from ft_dcc.server.files.encode import ffmpeg_exe
 from ft_dcc.server.files.filestore import FileStore
+
+if TYPE_CHECKING:  # Pillow loads on the first thumbnail, not in every server process's start
+    from PIL import Image
 
 #: stored file suffix -> (cache extension, Pillow format, media type); others: JPEG
 THUMBNAIL_FORMATS = {
@@ -60,6 +61,8 @@ def sized_thumbnail(files: FileStore, component_id: str, size: int) -> Tuple[Pat
 
 def _open(source: Path, scratch: Path) -> Image.Image:
     """The still at ``source``, or the first frame of a movie (through ffmpeg)."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(source) as image:
             image.load()
@@ -85,6 +88,8 @@ def _open(source: Path, scratch: Path) -> Image.Image:
 
 def _fitted(image: Image.Image, size: int, keep_alpha: bool) -> Image.Image:
     """``image`` in true colour, shrunk to fit within ``size`` x ``size`` (aspect kept)."""
+    from PIL import Image
+
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     image = image.convert("RGBA" if has_alpha and keep_alpha else "RGB")
     image.thumbnail((size, size), Image.Resampling.LANCZOS)
@@ -96,6 +101,8 @@ def _fitted(image: Image.Image, size: int, keep_alpha: bool) -> Image.Image:
 def default_thumbnail() -> bytes:
     """ftrack's ``/img/thumbnail2.png``: what a client shows for an entity without a thumbnail
     (a neutral grey 300x300 PNG with a picture outline)."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (300, 300), (58, 60, 66))
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((90, 105, 210, 195), radius=8, outline=(120, 124, 134), width=6)

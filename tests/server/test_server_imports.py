@@ -1,0 +1,25 @@
+"""A server process loads what serving needs, not what one rare request needs: Pillow (sized
+thumbnails) and the client's media package (server-side encodes) load on first use. Every
+server and each of its workers paid for them at start: a test run starts about 250."""
+
+import subprocess
+import sys
+
+SCRIPT = """
+import sys
+import ft_dcc.server.app, ft_dcc.server.workers
+print("\\n".join(sorted(sys.modules)))
+"""
+
+#: loaded on first use only (the thumbnail route; an encode job)
+ON_FIRST_USE = ("PIL", "ft_dcc.media")
+
+
+def test_starting_a_server_loads_neither_pillow_nor_the_media_package():
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = done.stdout.split()
+    assert "ft_dcc.server.files.thumbnails" in loaded  # the routes that use them are there
+    early = [n for n in loaded if any(n == m or n.startswith(m + ".") for m in ON_FIRST_USE)]
+    assert not early, f"a server's start loaded {early}"
