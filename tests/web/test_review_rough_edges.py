@@ -291,3 +291,37 @@ def test_play_all_goes_on_when_a_shots_last_picture_is_reported_after_its_end(
     page.wait_for_function(f"() => ['2/2', 'stopped', 'done'].includes({state})", timeout=60_000)
     assert page.evaluate(f"() => {state}") in ("2/2", "done")
     assert items.nth(0).get_attribute("data-frame") == str(FIRST + FRAMES - 1)
+
+
+#: The first item's picture reports (its video's frame callbacks) are held from the next one
+#: on; ``window.__reportLate(frame)`` then delivers one for ``frame``'s picture, as a busy page
+#: delivers it: after a newer step's seek has ended.
+HOLD_PICTURE_REPORTS = """(item) => {
+  const video = item.querySelector("video");
+  const held = [];
+  video.requestVideoFrameCallback = (callback) => held.push(callback);
+  window.__heldReports = () => held.length;
+  window.__reportLate = (frame) => {
+    const clip = item.player.clip;
+    held.shift()(performance.now(), {mediaTime: (frame - clip.frameIn + 0.5) / clip.rate});
+  };
+}"""
+
+
+def test_a_picture_reported_after_the_next_step_does_not_move_the_counter_back(
+    two_shots: str, page: Any
+) -> None:
+    """Seen once in a loaded run: a drawing made on frame 1030, stepped to with five → from
+    1025, was saved on 1029. The counter had shown 1030; the picture of a frame stepped past
+    was reported after that and moved the paused counter back to it."""
+    item = open_ready(page, two_shots).nth(0)
+    target = int(item.get_attribute("data-frame")) + 5  # the poster frame, 1025, + 5
+    page.evaluate(HOLD_PICTURE_REPORTS, item.element_handle())
+    item.locator(".counter").click()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"(i) => i.dataset.frame === '{target}'", arg=item.element_handle())
+    page.wait_for_function("() => window.__heldReports() > 0")  # a step's picture came
+    page.evaluate(f"() => window.__reportLate({target - 1})")
+    assert item.get_attribute("data-frame") == str(target)
+    assert item.evaluate("(i) => i.player.frame") == target

@@ -79,9 +79,15 @@
   Clip.prototype.watch = function (callback) {
     var self = this;
     var video = self.video;
+    // A paused video is where its last seek went. A busy page can report a picture stepped
+    // past after the next step's seek has ended: that picture is stale (a note or drawing
+    // would go on the older frame), as is one reported while a seek is under way.
+    function stale(mediaTime) {
+      return video.paused && self.frameAt(mediaTime) !== self.frameAt(video.currentTime);
+    }
     if (video.requestVideoFrameCallback) {
       var onFrame = function (now, meta) {
-        if (!video.seeking) callback(self.frameAt(meta.mediaTime)); // not a stale picture
+        if (!video.seeking && !stale(meta.mediaTime)) callback(self.frameAt(meta.mediaTime));
         video.requestVideoFrameCallback(onFrame);
       };
       video.requestVideoFrameCallback(onFrame);
