@@ -10,8 +10,8 @@ the groups before the rest, the largest first.
   its tests. Handed out one by one, a module's tests reached every worker, so each built the
   module's fixture again; and a worker given a ``trust_world[postgresql…]`` test between two
   ``[sqlite]`` ones tore the SQLite world down and built it anew. Each test that uses such a
-  fixture is put in a group named after the fixture instance (module, fixture and parameters),
-  so each instance is built once in the run.
+  fixture is put in a group named after the instance (the session fixture or the module, with
+  the parameters), so each instance is built once in the run.
 - **Long tests first.** The other tests keep their order, the long ones (a real Blender or
   Chromium, a minute of events) moved to the front: near the end they made the run's tail
   while the other workers had nothing left.
@@ -40,10 +40,9 @@ def shared_instance(item: pytest.Item) -> Optional[str]:
     callspec = getattr(item, "callspec", None)
     session_wide, module_wide, params = [], False, []
     for name in info.names_closure:
-        definitions = info.name2fixturedefs.get(name)
-        if not definitions or definitions[-1].scope == "function":
+        definition = (info.name2fixturedefs.get(name) or [None])[-1]
+        if definition is None or definition.scope == "function":
             continue
-        definition = definitions[-1]
         if callspec is not None and name in callspec.params:
             params.append(f"{name}={callspec.params[name]}")
         if definition.scope == "session" and definition.params:
