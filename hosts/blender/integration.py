@@ -22,7 +22,7 @@ from ft_dcc.host.host_log import host_output_for_artist
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.options import PublishOptions
 
-from . import demo_template, runner
+from . import addon_extras, demo_template, runner
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
     from typing_extensions import Unpack
@@ -45,7 +45,8 @@ class BlenderIntegration:
 
     def install(self, destination: Optional[Path] = None) -> Path:
         """Build ``ft_dcc_blender-<version>.zip`` (extension and legacy add-on in one), holding
-        ft_dcc and its dependencies in ``ft_dcc_blender/python`` (see ``ft_dcc.host.bundle``)."""
+        ft_dcc and its dependencies in ``ft_dcc_blender/python`` (see ``ft_dcc.host.bundle``),
+        with the event hub's client (``addon_extras``)."""
         destination = Path(destination) if destination else Path.cwd()
         destination.mkdir(parents=True, exist_ok=True)
         built = destination / f"{ADDON_NAME}-{__version__}.zip"
@@ -53,6 +54,7 @@ class BlenderIntegration:
         manifest = manifest.replace('version = "0.1.0"', f'version = "{__version__}"', 1)
         with tempfile.TemporaryDirectory(prefix="ft_dcc-addon-") as tmp:
             payload = bundle.write_payload(Path(tmp) / ADDON_NAME, __version__, "blender")
+            addon_extras.add_event_client(payload / bundle.PYTHON_FOLDER)
             staging = Path(tmp) / built.name
             with zipfile.ZipFile(staging, "w", zipfile.ZIP_DEFLATED) as archive:
                 for source in sorted(ADDON_SOURCE.glob("*.py")):
