@@ -17,6 +17,8 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.files.encode import MediaEncoder
 from ft_dcc.server.files.filestore import FileStore
 from ft_dcc.server.files.retire import mark_committed, remove_deleted_files
+from ft_dcc.server.grants.bus import LocalBus, RevocationBus
+from ft_dcc.server.grants.changes import revoke_changed
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.rules import permissions
@@ -42,6 +44,9 @@ class ApiContext:
     on_changes: Optional[Callable[[Sequence[Change], str], None]] = None
     write_lock: threading.RLock = field(default_factory=threading.RLock)
     invitations: Optional[sa.Table] = None
+    #: This process's revocation bus (``grants.bus``): told of every committed write that
+    #: takes a grant's ground away, before the write's update event goes out.
+    revocations: RevocationBus = field(default_factory=LocalBus)
 
     def __post_init__(self) -> None:
         self.invitations = side_table(
@@ -67,6 +72,7 @@ class ApiContext:
         with self.write_lock:
             result = self.store.run(operations, user_id, then)
         permissions.forget_deleted_users(self.keys, result.changes)
+        revoke_changed(self.revocations, result.changes)
         self._emit(result.changes, user_id)
         self._retire_files(result.changes)
         return list(result.replies)

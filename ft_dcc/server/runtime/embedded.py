@@ -17,6 +17,7 @@ from ft_dcc.server.files.disk import check_writable, remove_orphan_parts
 from ft_dcc.server.files.encode import MediaEncoder
 from ft_dcc.server.files.filestore import FileStore, load_or_create_secret
 from ft_dcc.server.files.retire import remove_orphan_files
+from ft_dcc.server.grants.bus import make_bus
 from ft_dcc.server.http import update_tokens
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.rules import permissions
@@ -39,6 +40,8 @@ class EmbeddedServer:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(config.data_dir, 0o700)
         self.store = Store(config.resolved_database_url)
+        #: revocations to and from every server process (``grants.bus``); one per process
+        self.revocations = make_bus(self.store.engine)
         self.keys = KeyRing(self.store.engine, self.store.metadata)
         self.keys.user_check = lambda user_id: permissions.is_active_user(self.store, user_id)
         self.seed = ensure_credentials(
@@ -66,6 +69,7 @@ class EmbeddedServer:
             files=self.files,
             keys=self.keys,
             on_changes=self._emit_update if self.events is not None else None,
+            revocations=self.revocations,
         )
         self.ctx.encoder = MediaEncoder(self.files, self.ctx.execute, self.ctx.execute)
         if not config.worker_process:
@@ -107,6 +111,8 @@ class EmbeddedServer:
         if self.relay is not None:
             with contextlib.suppress(Exception):
                 self.relay.close()
+        with contextlib.suppress(Exception):
+            self.revocations.close()
         with contextlib.suppress(Exception):
             self.store.engine.dispose()
 

@@ -1,0 +1,54 @@
+"""Which committed changes revoke grants: the bus messages a write batch must send.
+
+Called after a batch commits (``ApiContext.execute``), whoever wrote it (``/api``, the review
+page, the server itself), so no write path has to remember to revoke.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import List, Sequence, Tuple
+
+from ft_dcc.server.grants.bus import INVITEE, SESSION, USER, RevocationBus
+from ft_dcc.server.rules.registry import Change
+
+log = logging.getLogger(__name__)
+
+#: A ReviewSession update of one of these ends the grants resting on the session.
+SESSION_KEYS = frozenset(
+    {
+        "shareable_url_enabled", "end_date", "start_date", "availability", "passphrase",
+        "passphrase_enabled", "settings", "created_by_id", "project_id", "is_moderated",
+    }
+)  # fmt: skip
+#: A ReviewSessionInvitee update of one of these ends the invitee's links.
+INVITEE_KEYS = frozenset({"review_session_id", "email", "created_from_shared_url"})
+
+
+def _touches(change: Change, keys: frozenset) -> bool:
+    return change.get("action") == "remove" or bool(keys & set(change.get("keys") or []))
+
+
+def revocations_of(changes: Sequence[Change]) -> List[Tuple[str, str]]:
+    """(kind, subject) for each committed change that takes a grant's ground away."""
+    found: List[Tuple[str, str]] = []
+    for change in changes:
+        entity_type, subject = change.get("entity_type"), str(change.get("entity_id") or "")
+        if not subject:
+            continue
+        if entity_type == "User" and _touches(change, frozenset({"is_active", "username"})):
+            found.append((USER, subject))
+        elif entity_type == "ReviewSession" and _touches(change, SESSION_KEYS):
+            found.append((SESSION, subject))
+        elif entity_type == "ReviewSessionInvitee" and _touches(change, INVITEE_KEYS):
+            found.append((INVITEE, subject))
+    return list(dict.fromkeys(found))
+
+
+def revoke_changed(bus: RevocationBus, changes: Sequence[Change]) -> None:
+    """Send the revocations of a committed batch (see :func:`revocations_of`)."""
+    for kind, subject in revocations_of(changes):
+        try:
+            bus.revoke(kind, subject)
+        except ValueError:  # an id the bus cannot carry (never an ftrack id): nothing held on it
+            log.warning("could not revoke the grants of %s %r", kind, subject[:80])

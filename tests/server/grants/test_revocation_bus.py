@@ -1,0 +1,77 @@
+"""The revocation bus: a revocation reaches every subscriber of every process on the database.
+
+Two buses on one PostgreSQL database stand for two server processes (each has its own
+listener); on SQLite the one process's bus dispatches in place.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, List
+
+import pytest
+from support.waiting import wait_until
+
+
+def _engine(url: str) -> Any:
+    import sqlalchemy as sa
+
+    from ft_dcc.server.model.database import is_postgres, make_postgres_engine, parse_database_url
+
+    parsed = parse_database_url(url)
+    return make_postgres_engine(parsed) if is_postgres(parsed) else sa.create_engine(parsed)
+
+
+def _recorder() -> Any:
+    seen: List[Any] = []
+    lock = threading.Lock()
+
+    def record(revocation: Any) -> None:
+        with lock:
+            seen.append(revocation)
+
+    return seen, record
+
+
+def test_a_revocation_reaches_the_subscribers_of_every_process(
+    backend: str, new_database_url: Callable[[str], str]
+) -> None:
+    from ft_dcc.server.grants import bus as grants
+
+    engine = _engine(new_database_url(backend))
+    buses = [grants.make_bus(engine) for _ in range(2 if backend == "postgresql" else 1)]
+    try:
+        assert all(bus.spans_processes == (backend == "postgresql") for bus in buses)
+        records = [_recorder() for _ in buses]
+        for bus, (_, record) in zip(buses, records):
+            bus.subscribe(record)
+        before = [bus.generation for bus in buses]
+
+        buses[0].revoke(grants.USER, "user-1")
+
+        for (seen, _), bus, start in zip(records, buses, before):
+            wait_until(lambda seen=seen: seen, "the revocation to reach every bus")
+            assert [(r.kind, r.subject) for r in seen] == [(grants.USER, "user-1")]
+            assert seen[0].covers(grants.USER, "user-1")
+            assert not seen[0].covers(grants.USER, "user-2")
+            assert bus.generation == start + 1
+    finally:
+        for bus in buses:
+            bus.close()
+        engine.dispose()
+
+
+def test_unsubscribed_callbacks_hear_nothing_and_bad_kinds_are_refused() -> None:
+    from ft_dcc.server.grants import bus as grants
+
+    bus = grants.LocalBus()
+    seen, record = _recorder()
+    unsubscribe = bus.subscribe(record)
+    bus.revoke(grants.SESSION, "rs-1")
+    unsubscribe()
+    bus.revoke(grants.INVITEE, "inv-1")
+    assert [(r.kind, r.subject) for r in seen] == [(grants.SESSION, "rs-1")]
+    for kind, subject in (("nonsense", "x"), (grants.USER, ""), (grants.USER, "a b")):
+        with pytest.raises(ValueError):
+            bus.revoke(kind, subject)
+    assert bus.generation == 2
