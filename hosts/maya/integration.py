@@ -99,9 +99,9 @@ class MayaIntegration:
                 "Documents\\maya\\modules), or add its folder to MAYA_MODULE_PATH.",
                 "Restart Maya: an 'ftrack' menu appears in the main window with "
                 "'Publish for review'.",
-                "The module holds ft_dcc and its dependencies (pure Python, any Maya from "
-                "Python 3.9 on, any platform): copy the .mod file and the ft_dcc_maya folder "
-                "to a share and point every artist's MAYA_MODULE_PATH at it.",
+                "The module holds ft_dcc and its dependencies (pure Python, any platform; the "
+                "Maya Pythons it imports in are on the last line): copy the .mod file and the "
+                "ft_dcc_maya folder to a share and point every artist's MAYA_MODULE_PATH at it.",
                 "ffmpeg: IMAGEIO_FFMPEG_EXE, else ft_dcc_maya/<version>/ffmpeg/<platform>/ "
                 "(ft-dcc host install maya --ffmpeg fills this machine's), else ffmpeg on PATH.",
                 "Set FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY in Maya's environment "
