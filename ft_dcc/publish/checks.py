@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
 import attr
 
 from ft_dcc.exceptions import FtDccError, ValidationError
-from ft_dcc.host.interface import Host, to_fraction
+from ft_dcc.host.interface import CaptureSpec, Host, to_fraction
 from ft_dcc.protocol.query_text import quoted_list
 from ft_dcc.publish.integrate_read import SHOT_KEYS
 from ft_dcc.publish.state import PublishState
@@ -96,32 +96,31 @@ def _explicit_values(session: PublishSession, shot: EntityLike) -> Dict[str, Any
 
 
 def check_frame_range(state: PublishState) -> List[str]:
-    """Raise ValidationError for a wrong range/fps; return warnings for explicit overrides."""
+    """Raise one ValidationError naming every wrong range/fps finding at once (the range AND
+    the rate, see :func:`frame_findings`); return the warnings (explicit overrides)."""
+    warnings, problems = frame_findings(state)
+    if problems:
+        raise joined(problems)
+    return warnings
+
+
+def frame_findings(state: PublishState) -> Tuple[List[str], List[ValidationError]]:
+    """``(warnings, problems)`` of the frame checks: every check runs, each refusal is kept
+    (a wrong range does not hide a wrong rate). Adopts what the input lacks from the shot."""
     spec = state.capture_spec()
     warnings: List[str] = []
-    if spec.frame_end < spec.frame_start:
-        raise ValidationError(
-            f"the frame range {spec.frame_start}-{spec.frame_end} ends before it starts",
-            hint="fix the scene's start/end frames (or give the range: --frames START-END)",
-        )
-    if spec.frame_count > MAX_REVIEW_FRAMES:
-        raise ValidationError(
-            f"the frame range {spec.frame_start}-{spec.frame_end} has {spec.frame_count} frames",
-            hint="check the scene's start/end frames; reviews are usually a shot long",
-        )
-    if spec.width <= 0 or spec.height <= 0:
-        raise ValidationError(
-            f"the output resolution {spec.width}x{spec.height} is empty",
-            hint="set the scene's render resolution",
-        )
+    problems = _sane(spec)
     if state.shot is not None:
         view = state.view
         explicit = view.shot_values if view is not None else None
         attributes = shot_attributes(state.connected_session(), state.shot, explicit)
         warnings.extend(adopt_shot_settings(state, attributes))
         warnings.extend(follow_shot_range(state, attributes))
-        warnings.extend(_check_shot_range(state, attributes))
-        warnings.extend(_check_shot_fps(state, attributes))
+        for check in (_check_shot_range, _check_shot_fps):
+            try:
+                warnings.extend(check(state, attributes))
+            except ValidationError as problem:
+                problems.append(problem)
     elif state.request.frame_rule == "shot" and not state.request.frames:
         warnings.append(
             "capture.frame_range is \"shot\" but the shot's range could not be read: published "
@@ -132,7 +131,39 @@ def check_frame_range(state: PublishState) -> List[str]:
             f"the input has no frame rate and the shot's could not be read: published at "
             f"{float(spec.fps):g} fps (pass --fps to choose)"
         )
-    return warnings
+    return warnings, problems
+
+
+def _sane(spec: CaptureSpec) -> List[ValidationError]:
+    """The problems of a range or size no review can have (each found, none hiding another)."""
+    problems: List[ValidationError] = []
+    if spec.frame_end < spec.frame_start:
+        problems.append(ValidationError(
+            f"the frame range {spec.frame_start}-{spec.frame_end} ends before it starts",
+            hint="fix the scene's start/end frames (or give the range: --frames START-END)",
+        ))  # fmt: skip
+    if spec.frame_count > MAX_REVIEW_FRAMES:
+        problems.append(ValidationError(
+            f"the frame range {spec.frame_start}-{spec.frame_end} has {spec.frame_count} frames",
+            hint="check the scene's start/end frames; reviews are usually a shot long",
+        ))  # fmt: skip
+    if spec.width <= 0 or spec.height <= 0:
+        problems.append(ValidationError(
+            f"the output resolution {spec.width}x{spec.height} is empty",
+            hint="set the scene's render resolution",
+        ))  # fmt: skip
+    return problems
+
+
+def joined(problems: List[ValidationError]) -> ValidationError:
+    """One ValidationError saying every problem and every fix (the one itself when alone)."""
+    if len(problems) == 1:
+        return problems[0]
+    message = f"{len(problems)} problems: " + "; ".join(
+        f"({number}) {problem.message}" for number, problem in enumerate(problems, 1)
+    )
+    hints = [f"({n}) {p.hint}" for n, p in enumerate(problems, 1) if p.hint]
+    return ValidationError(message, hint="; ".join(hints) or None)
 
 
 def adopt_shot_settings(state: PublishState, attributes: Dict[str, ShotAttribute]) -> List[str]:

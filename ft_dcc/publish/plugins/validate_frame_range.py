@@ -4,17 +4,28 @@ import pyblish.api
 
 
 class ValidateFrameRange(pyblish.api.ContextPlugin):
-    """Start <= end; the range (and fps) match the shot's fstart/fend (fps) when it has them."""
+    """Start <= end; the range (and fps) match the shot's fstart/fend (fps) when it has them.
+
+    Every finding is reported at once: refused, one error names them all; with the settings'
+    ``checks.frame_range: warn``, each is its own warning (the pipeline's "warn" wording)."""
 
     label = "Frame range and fps"
     order = pyblish.api.ValidatorOrder - 0.1
 
     def process(self, context):
         from ft_dcc.console import IN_REPORT
-        from ft_dcc.publish.checks import check_frame_range
+        from ft_dcc.publish.checks import frame_findings, joined
         from ft_dcc.publish.state import state_of
 
         state = state_of(context)
-        for warning in check_frame_range(state):
+        warnings, problems = frame_findings(state)
+        severity = state.request.check_severity.get(type(self).__name__, "block")
+        if problems and severity != "warn":
+            raise joined(problems)
+        warnings += [
+            f"{self.label}: {problem} (a warning: the settings turned this check to warn)"
+            for problem in problems
+        ]
+        for warning in warnings:
             state.warnings.append(warning)
             self.log.warning(warning, extra=IN_REPORT)
