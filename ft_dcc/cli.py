@@ -22,6 +22,7 @@ from ft_dcc.exceptions import FtDccError
 COMMAND_MODULES = (
     "ft_dcc.server.commands",  # server, user
     "ft_dcc.publish.commands",  # publish, queue
+    "ft_dcc.publish.context_commands",  # context create
     "ft_dcc.host.commands",  # host install
     "ft_dcc.review.commands",  # review list|create|close|reopen|invite|link|feedback
     "ft_dcc.demo",  # demo

@@ -78,10 +78,7 @@ def _resolve_step_by_step(session: PublishSession, task_path: str, parts: List[s
         f"Project where name is {quote(parts[0])} or full_name is {quote(parts[0])}"
     ).first()
     if project is None:
-        raise ValidationError(
-            f"there is no ftrack project called {parts[0]!r}",
-            hint="check the project name at the start of the task path",
-        )
+        raise _missing_project(session, parts[0])
     parent_id = project["id"]
     entity = project
     for depth, name in enumerate(parts[1:], start=1):
@@ -103,6 +100,21 @@ def _resolve_step_by_step(session: PublishSession, task_path: str, parts: List[s
 
 #: how many existing names an unknown level's error lists
 LISTED_NAMES = 20
+
+
+def _missing_project(session: PublishSession, name: str) -> ValidationError:
+    """The error of a task path whose project does not exist: the nearest project name
+    ("did you mean"), e.g. 'ft_dcc_demo' for 'demo'."""
+    rows = session.query("select name from Project")
+    names = sorted({str(row["name"]) for row in rows}, key=str.lower)
+    nearest = nearest_names(name, names)
+    guess = f": did you mean {nearest[0]!r}?" if nearest else ""
+    listed = ", ".join(names[:LISTED_NAMES]) + (", ..." if len(names) > LISTED_NAMES else "")
+    hint = "check the project name at the start of the task path"
+    return ValidationError(
+        f"there is no ftrack project called {name!r}{guess}",
+        hint=f"{hint}; the projects are: {listed}" if names and not nearest else hint,
+    )
 
 
 def _missing_level(
@@ -127,18 +139,18 @@ def _missing_level(
 
 def nearest_names(name: str, candidates: List[str]) -> List[str]:
     """The likely meanings of a mistyped ``name``: the names within two edits (closest first),
-    else those it starts (or that start it), case-insensitive."""
+    else those it starts (or that start it), else those holding it ("demo" for
+    "ft_dcc_demo"), case-insensitive."""
     from ft_dcc.review.names import close_matches
 
     close = close_matches(name, candidates)
     if close:
         return close
     typed = name.strip().lower()
-    return [
-        c
-        for c in candidates
-        if typed and (c.lower().startswith(typed) or typed.startswith(c.lower()))
-    ]
+    if not typed:
+        return []
+    starts = [c for c in candidates if c.lower().startswith(typed) or typed.startswith(c.lower())]
+    return starts or [c for c in candidates if typed in c.lower()]
 
 
 #: what the frame-range check reads of a task's parent (shot), fetched in one request

@@ -1,0 +1,97 @@
+"""``ft-dcc context create PROJECT/SEQUENCE/SHOT/TASK`` (stdlib-only imports at module top).
+
+The work is :mod:`ft_dcc.publish.context_create`, on the ftrack server of ``FTRACK_SERVER``
+(the embedded one or a real ftrack).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # pragma: no cover - loaded when the command runs
+    from fractions import Fraction
+
+    from ft_dcc.publish.context_create import ContextResult
+
+
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from ft_dcc.cli import help_handler
+    from ft_dcc.publish.commands import parse_frames
+
+    context = subparsers.add_parser(
+        "context",
+        help="make the project/sequence/shot/task a publish goes to",
+        description="Work contexts on the ftrack server of FTRACK_SERVER (or the embedded one).",
+    )
+    sub = context.add_subparsers(dest="context_command", metavar="ACTION")
+    create = sub.add_parser(
+        "create",
+        help="create a project/sequence/shot/task (what exists is kept; run it again freely)",
+        description="Create what is missing of PROJECT/SEQUENCE/SHOT/TASK and set the shot's "
+        "frame range and rate (ftrack's fstart/fend/fps custom attributes, which a publish "
+        "checks against). What already exists as asked is left alone; every change is listed.",
+    )
+    create.add_argument("path", metavar="PROJECT/SEQUENCE/SHOT/TASK")
+    create.add_argument(
+        "--fps", metavar="R", help="the shot's frame rate, e.g. 25, 23.976, 24000/1001"
+    )
+    create.add_argument(
+        "--frames", metavar="A-B", type=parse_frames, help="the shot's frame range, e.g. 1001-1048"
+    )
+    create.add_argument(
+        "--task-type",
+        metavar="T",
+        help="the task's type, e.g. Animation (default: the type named like the task, "
+        "else Generic)",
+    )
+    create.set_defaults(handler=run_create)
+    context.set_defaults(handler=help_handler(context))
+
+
+def _fps(text: Optional[str]) -> Optional[Fraction]:
+    if text is None:
+        return None
+    from ft_dcc.exceptions import ValidationError
+    from ft_dcc.media._fps import as_fraction
+
+    try:
+        return as_fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise ValidationError(
+            f"--fps {text!r} is not a frame rate", hint="write it as 25, 23.976 or 24000/1001"
+        ) from None
+
+
+def run_create(args: argparse.Namespace) -> int:
+    from ft_dcc.exceptions import ValidationError
+    from ft_dcc.publish.context_create import ContextSpec, ensure_context, parse_context_path
+    from ft_dcc.session import Session
+
+    project, sequence, shot, task = parse_context_path(args.path)
+    if args.frames is not None and args.frames[1] < args.frames[0]:
+        start, end = args.frames
+        raise ValidationError(
+            f"--frames {start}-{end} ends before it starts", hint=f"write it as {end}-{start}"
+        )
+    spec = ContextSpec(
+        project=project, sequence=sequence, shot=shot, task=task,
+        fps=_fps(args.fps), frames=args.frames, task_type=args.task_type,
+    )  # fmt: skip
+    with Session() as session:
+        result = ensure_context(session, spec)
+    print_result(result)
+    return 0
+
+
+def print_result(result: ContextResult) -> None:
+    """Which server, every change (or that none was needed) and what is there now."""
+    if not result.changes:
+        print(
+            f"ft-dcc context: {result.path} on {result.server}: already as asked, nothing changed"
+        )
+    else:
+        print(f"ft-dcc context: {result.path} on {result.server}:")
+        for change in result.changes:
+            print(f"  {change}")
+    print(f"  {result.describe()}")
