@@ -10,8 +10,9 @@ revoking thread for this process's own revocations).
 - :class:`LocalBus` (SQLite: one server process): dispatch in the revoking thread.
 - :class:`PgBus` (PostgreSQL, ``--workers N`` or several servers on one database): dispatch here
   at once, and ``NOTIFY`` on :data:`CHANNEL`; a listener thread per process ``LISTEN``s and
-  dispatches what the others sent. When its connection drops, it reconnects and dispatches
-  :data:`EVERYTHING` (notifications may have been missed: drop every cached grant).
+  dispatches what the others sent, then confirms; ``revoke`` returns once every listening
+  process confirmed (or after :data:`ACK_TIMEOUT`). When its connection drops, it reconnects
+  and dispatches :data:`EVERYTHING` (notifications may have been missed: drop every cached grant).
 
 :attr:`RevocationBus.generation` counts the revocations dispatched in this process: a cache may
 answer only while the generation is the one it was filled at (never by a time to live).
@@ -24,7 +25,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -48,6 +49,14 @@ KINDS = frozenset({USER, INVITEE, SESSION, LINK})
 CHANNEL = "ft_dcc_revocations"
 #: How long the listener waits before reconnecting after losing its connection (seconds).
 RECONNECT_DELAY = 0.5
+#: How long ``PgBus.revoke`` waits for the other processes to confirm (seconds): reached only
+#: when one is stuck (a process that died has no listener any more, and is not waited for).
+ACK_TIMEOUT = 5.0
+#: The processes listening for revocations on this database (their listener's last query).
+_LISTENERS = sa.text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+    f"AND query = 'LISTEN {CHANNEL}'"
+)
 
 Subscriber = Callable[["Revocation"], None]
 
@@ -124,6 +133,23 @@ class LocalBus(RevocationBus):
     """One server process (SQLite): revocations are dispatched in the revoking thread."""
 
 
+class _Acks:
+    """Counts the confirmations of one revocation."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._condition = threading.Condition()
+
+    def add(self) -> None:
+        with self._condition:
+            self._count += 1
+            self._condition.notify_all()
+
+    def wait(self, expected: int, timeout: float) -> bool:
+        with self._condition:
+            return self._condition.wait_for(lambda: self._count >= expected, timeout)
+
+
 def _conninfo(engine: Engine) -> str:
     """The libpq connection string of a PostgreSQL ``engine``."""
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -143,6 +169,7 @@ class PgBus(RevocationBus):
         self.origin = uuid.uuid4().hex
         self._conninfo = _conninfo(engine)
         self._stop = threading.Event()
+        self._waiting: Dict[str, _Acks] = {}
         self._listening = threading.Event()
         self._listener = threading.Thread(target=self._listen, name="revocations", daemon=True)
         self._listener.start()
@@ -150,14 +177,33 @@ class PgBus(RevocationBus):
             log.warning("the revocation bus is not listening yet; caches stay off until it is")
 
     def revoke(self, kind: str, subject: str) -> None:
+        """Dispatch here, ``NOTIFY`` the other processes and wait (at most :data:`ACK_TIMEOUT`)
+        until each listening one has dispatched it too: when this returns, no process answers
+        from a grant resting on (``kind``, ``subject``)."""
         _check(kind, subject)
         self._dispatch(kind, str(subject))  # here at once, the others through the database
-        payload = f"{self.origin} {kind} {subject}"
+        token = uuid.uuid4().hex[:16]
+        waiter = _Acks()
+        with self._lock:
+            self._waiting[token] = waiter
         try:
             with self.engine.begin() as connection:
-                connection.execute(sa.select(sa.func.pg_notify(CHANNEL, payload)))
+                others = int(connection.execute(_LISTENERS).scalar() or 0) - 1
+                connection.execute(
+                    sa.select(
+                        sa.func.pg_notify(CHANNEL, f"R {self.origin} {token} {kind} {subject}")
+                    )
+                )
+            if not waiter.wait(others, ACK_TIMEOUT):
+                log.warning(
+                    "a revocation (%s) was not confirmed by every server process within %.1f s",
+                    kind, ACK_TIMEOUT,
+                )  # fmt: skip
         except Exception:  # the write is committed: say so loudly rather than fail it
             log.exception("could not tell the other server processes of a revocation (%s)", kind)
+        finally:
+            with self._lock:
+                self._waiting.pop(token, None)
 
     @property
     def listening(self) -> bool:
@@ -187,16 +233,39 @@ class PgBus(RevocationBus):
                 time.sleep(RECONNECT_DELAY)
 
     def _receive(self, payload: str) -> None:
-        origin, _, rest = payload.partition(" ")
-        if origin == self.origin:
-            return  # dispatched here when it was revoked
-        kind, _, subject = rest.partition(" ")
+        tag, origin, token, *rest = [*payload.split(" ", 4), "", "", ""][:5]
+        if tag == "A" and origin == self.origin:
+            with self._lock:
+                waiter = self._waiting.get(token)
+            if waiter is not None:
+                waiter.add()
+            return
+        if tag != "R" or origin == self.origin:
+            return  # an answer to another process, or dispatched here when it was revoked
+        kind, subject = rest
         if kind in KINDS and subject:
             self._dispatch(kind, subject)
+        try:  # confirm once every subscriber here has re-checked
+            with self.engine.begin() as connection:
+                connection.execute(sa.select(sa.func.pg_notify(CHANNEL, f"A {origin} {token}")))
+        except Exception:
+            log.exception("could not confirm a revocation to the process that made it")
 
     def close(self) -> None:
         self._stop.set()
         self._listener.join(5)
+
+
+def announce(engine: Engine, kind: str, subject: str) -> None:
+    """Tell the server processes on ``engine``'s database of a revocation made by a process
+    without a bus (a command such as ``ft-dcc user add``); nothing to tell on SQLite."""
+    _check(kind, subject)
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            sa.select(sa.func.pg_notify(CHANNEL, f"R command none {kind} {subject}"))
+        )
 
 
 def make_bus(engine: Engine) -> RevocationBus:

@@ -1,5 +1,11 @@
 """API users' keys (stored hashed), credential checks and the ftrack error shape.
 
+A checked key is remembered only while no revocation arrived since (``grants.bus``: a key rotated,
+a User deactivated or deleted, in any server process): never for a time. The memory is used only
+when the bus reaches every process that can change keys (PostgreSQL, where ``ft-dcc user add``
+tells the servers too); on SQLite every request reads its key row (a key changed by another
+process, e.g. ``ft-dcc user add``, works at once).
+
 Every ``/api`` call carries ``ftrack-user`` and ``ftrack-api-key``; downloads carry ``username`` and
 ``apiKey`` query parameters instead. Keys are stored as salted SHA-256 digests in the table
 ``ft_dcc_api_key`` on the store's metadata; a key is never written to disk or a log in clear.
@@ -12,12 +18,13 @@ import hashlib
 import hmac
 import secrets
 import threading
-import time
+from dataclasses import dataclass
 from typing import Callable, Dict, Mapping, Optional, Tuple, TypedDict
 
 import sqlalchemy as sa
 from starlette.responses import JSONResponse
 
+from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus, announce
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
 
@@ -27,9 +34,6 @@ HEADER_STRICT = "ftrack-strict-api"
 
 INVALID_CREDENTIALS = "InvalidCredentialsError"
 KEY_TABLE = "ft_dcc_api_key"
-#: How long a checked key is trusted without a database look-up (keys changed by another
-#: process, e.g. ``ft-dcc user add``, take effect within this time).
-VERIFIED_TTL = 10.0
 
 
 # -- the ftrack error shape --------------------------------------------------------------------
@@ -71,10 +75,27 @@ def _digest(salt: str, api_key: str) -> str:
     return hashlib.sha256((salt + ":" + api_key).encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class KeyGrant:
+    """What a checked key grants: who it is, and which key (its stored digest) it was.
+
+    Held by things that stay open on one check (a hub socket); :meth:`KeyRing.holds` re-checks
+    it against the database."""
+
+    username: str
+    user_id: str
+    key_hash: str
+
+
 class KeyRing:
     """Hashed API keys of users, kept in the store's database."""
 
-    def __init__(self, engine: sa.engine.Engine, metadata: sa.MetaData) -> None:
+    def __init__(
+        self,
+        engine: sa.engine.Engine,
+        metadata: sa.MetaData,
+        revocations: Optional[RevocationBus] = None,
+    ) -> None:
         self.engine = engine
         self.table = side_table(
             engine,
@@ -86,15 +107,32 @@ class KeyRing:
             sa.Column("key_hash", sa.String(64), nullable=False),
             sa.Column("updated_at", sa.DateTime, nullable=False),
         )
-        #: (username, sha256 of key) -> (user id, monotonic expiry): skips the salted check.
-        self._verified: Dict[Tuple[str, str], Tuple[str, float]] = {}
+        #: (username, sha256 of key) -> grant: skips the look-up until a revocation arrives.
+        self._verified: Dict[Tuple[str, str], KeyGrant] = {}
         self._usernames: Dict[str, str] = {}
         self._lock = threading.Lock()
         #: Optional check that a key's user may still sign in (exists, is active).
         self.user_check: Optional[Callable[[str], bool]] = None
+        self.revocations = revocations
+        if revocations is not None:
+            revocations.subscribe(self._on_revocation)
+
+    def _on_revocation(self, revocation: Revocation) -> None:
+        if revocation.kind == EVERYTHING:
+            with self._lock:
+                self._verified.clear()
+                self._usernames.clear()
+        elif revocation.kind == USER:
+            self.forget(revocation.subject)
+
+    def _caching(self) -> bool:
+        """Whether a checked key may be remembered: only while every revocation reaches us."""
+        bus = self.revocations
+        return bus is not None and bus.spans_processes and bool(getattr(bus, "listening", True))
 
     def set_key(self, username: str, user_id: str, api_key: str) -> None:
-        """Store ``api_key`` (hashed) as the only key of ``username``."""
+        """Store ``api_key`` (hashed) as the only key of ``username``; the old one stops working
+        in every server process (revoked once this commits)."""
         salt = secrets.token_hex(16)
         row = {
             "username": username,
@@ -108,11 +146,15 @@ class KeyRing:
             conn.execute(sa.insert(self.table).values(**row))
         with self._lock:
             self._verified = {k: v for k, v in self._verified.items() if k[0] != username}
+        if self.revocations is not None:
+            self.revocations.revoke(USER, user_id)
+        else:  # a command's own ring (ft-dcc user add): tell the running servers
+            announce(self.engine, USER, user_id)
 
     def forget(self, user_id: str) -> None:
         """Drop cached checks of ``user_id`` (its keys were revoked in the database)."""
         with self._lock:
-            self._verified = {k: v for k, v in self._verified.items() if v[0] != user_id}
+            self._verified = {k: v for k, v in self._verified.items() if v.user_id != user_id}
             self._usernames.pop(user_id, None)
 
     def has_key(self, username: str) -> bool:
@@ -129,7 +171,7 @@ class KeyRing:
             )
 
     def username_for(self, user_id: str) -> Optional[str]:
-        """The API user name of ``user_id`` (cached; users keep their id)."""
+        """The API user name of ``user_id`` (cached until a revocation of the user)."""
         with self._lock:
             cached = self._usernames.get(user_id)
         if cached:
@@ -146,14 +188,31 @@ class KeyRing:
 
     def verify(self, username: Optional[str], api_key: Optional[str]) -> Optional[str]:
         """The user id when ``api_key`` is ``username``'s key, else ``None``."""
+        grant = self.grant(username, api_key)
+        return grant.user_id if grant is not None else None
+
+    def grant(self, username: Optional[str], api_key: Optional[str]) -> Optional[KeyGrant]:
+        """What ``username``'s ``api_key`` grants, or ``None`` (wrong key, inactive user)."""
         if not username or not api_key:
             return None
         fingerprint = hashlib.sha256(api_key.encode("utf-8")).hexdigest()
         cache_key = (username, fingerprint)
-        with self._lock:
-            cached = self._verified.get(cache_key)
-        if cached and cached[1] > time.monotonic():
-            return cached[0]
+        caching = self._caching()
+        if caching:
+            with self._lock:
+                cached = self._verified.get(cache_key)
+            if cached is not None:
+                return cached
+        generation = self.revocations.generation if self.revocations is not None else 0
+        grant = self._look_up(username, api_key)
+        if grant is None or not caching:
+            return grant
+        with self._lock:  # not when a revocation arrived during the look-up: it may be stale
+            if self.revocations is not None and self.revocations.generation == generation:
+                self._verified[cache_key] = grant
+        return grant
+
+    def _look_up(self, username: str, api_key: str) -> Optional[KeyGrant]:
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(self.table.c.user_id, self.table.c.salt, self.table.c.key_hash).where(
@@ -167,9 +226,21 @@ class KeyRing:
             return None
         if self.user_check is not None and not self.user_check(user_id):
             return None  # a deactivated (or deleted) user's keys do not work
-        with self._lock:
-            self._verified[cache_key] = (user_id, time.monotonic() + VERIFIED_TTL)
-        return user_id
+        return KeyGrant(username, user_id, key_hash)
+
+    def holds(self, grant: KeyGrant) -> bool:
+        """Whether ``grant`` still stands: the same key, of a user still active (database)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(self.table.c.user_id, self.table.c.key_hash).where(
+                    self.table.c.username == grant.username
+                )
+            ).first()
+        if row is None or row[0] != grant.user_id:
+            return False
+        if not hmac.compare_digest(str(row[1]), grant.key_hash):
+            return False
+        return self.user_check is None or self.user_check(grant.user_id)
 
 
 def invalid_credentials_message(username: Optional[str]) -> str:

@@ -42,7 +42,7 @@ class EmbeddedServer:
         self.store = Store(config.resolved_database_url)
         #: revocations to and from every server process (``grants.bus``); one per process
         self.revocations = make_bus(self.store.engine)
-        self.keys = KeyRing(self.store.engine, self.store.metadata)
+        self.keys = KeyRing(self.store.engine, self.store.metadata, self.revocations)
         self.keys.user_check = lambda user_id: permissions.is_active_user(self.store, user_id)
         self.seed = ensure_credentials(
             self.store,
