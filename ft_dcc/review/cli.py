@@ -1,10 +1,12 @@
 """The work behind ``ft-dcc review`` (see :mod:`ft_dcc.review.commands`): sessions, links and
 feedback as text, with standard ftrack API calls only.
 
-Links: ``get_widget_url`` ``review_session`` is asked for the page of a session, of the session
-list (no entity) and of an invitee (``entity_type="ReviewSessionInvitee"``: a link that acts as
-that invitee). A server without that widget (a real ftrack server) gets ftrack's own web-app
-address for a session; ftrack e-mails invitees their links itself.
+Links: ``get_widget_url`` ``review_session`` is asked for the page of a session (the room's
+shared link: it acts as no one), of the session list (no entity), of an invitee
+(``entity_type="ReviewSessionInvitee"``: a link that acts as that invitee) and the caller's own
+(``purpose="personal"``: it acts as the caller, short-lived). A server without that widget
+(a real ftrack server) gets ftrack's own web-app address for a session; ftrack e-mails
+invitees their links itself.
 """
 
 from __future__ import annotations
@@ -155,6 +157,29 @@ def invitee_link(session: PublishSession, review_session: EntityLike, email: str
             f"this server gives no link per invitee ({exc.message})",
             hint="ftrack e-mails invitees their own links: 'ft-dcc review invite' sends them again",
         ) from None
+
+
+def personal_link(
+    session: PublishSession, review_session: EntityLike, expires_in: Optional[int] = None
+) -> str:
+    """The caller's own link to ``review_session``: it acts as the caller (the owner presents,
+    draws and gives verdicts as themselves), short-lived; asked with the caller's API key
+    (``get_widget_url`` ``review_session`` with ``purpose="personal"``). Share the session's
+    room link instead (:func:`session_link`): this one is yours."""
+    operation: Dict[str, object] = dict(review.review_link_operation(review_session),
+                                        purpose="personal")  # fmt: skip
+    if expires_in is not None:
+        operation["expires_in"] = expires_in
+    try:
+        url = widget_url(session.call([operation])[0])
+    except ServerError as exc:
+        raise ServerError(
+            f"this server gives no personal review link ({exc.message})",
+            hint="open the session in the ftrack web app, where you are signed in as yourself",
+        ) from None
+    if url is None:
+        raise UnexpectedReplyError("The ftrack server gave no personal review link")
+    return url
 
 
 # -- feedback as text -------------------------------------------------------------------------

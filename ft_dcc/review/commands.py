@@ -1,4 +1,4 @@
-"""``ft-dcc review list|create|close|reopen|invite|link|feedback|export`` (stdlib-only
+"""``ft-dcc review list|create|close|reopen|invite|link|open|feedback|export`` (stdlib-only
 imports at top).
 
 Review sessions from the terminal, on ftrack's real entities and standard API calls only, so
@@ -57,6 +57,21 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     link.add_argument("--invitee", metavar="EMAIL", help="that invitee's own link")
     link.set_defaults(handler=run_link)
 
+    opened = sub.add_parser(
+        "open",
+        help="your own link to a session's page: you present, draw and approve as yourself",
+        description="Prints (and with --browser opens) your personal link to the session's "
+        "review page, made with your API key: it acts as you, so keep it to yourself; it "
+        "works for an hour unless --minutes says otherwise (at most 12 hours). Share the "
+        "session's room link instead: ft-dcc review link NAME.",
+    )
+    _name_and_project(opened)
+    opened.add_argument(
+        "--minutes", type=_minutes, help="how long it works (default 60, at most 720)"
+    )
+    opened.add_argument("--browser", action="store_true", help="open it in the web browser")
+    opened.set_defaults(handler=run_open)
+
     feedback = sub.add_parser("feedback", help="notes, drawings and statuses per version")
     _name_and_project(feedback)
     feedback.add_argument("--json", action="store_true", help="print JSON")
@@ -85,6 +100,17 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 def _name_and_project(parser: argparse.ArgumentParser, optional: bool = False) -> None:
     parser.add_argument("name", metavar="NAME", nargs="?" if optional else None, help=NAME_HELP)
     parser.add_argument("--project", help=PROJECT_HELP)
+
+
+def _minutes(text: str) -> int:
+    """``--minutes``: a whole number from 1 to 720 (a personal link lives at most 12 hours)."""
+    try:
+        minutes = int(text)
+    except ValueError:
+        minutes = 0
+    if not 1 <= minutes <= 720:
+        raise argparse.ArgumentTypeError("give a whole number of minutes from 1 to 720")
+    return minutes
 
 
 def _session() -> Session:
@@ -204,6 +230,22 @@ def run_link(args: argparse.Namespace) -> int:
             if args.invitee
             else session_link(session, target)
         )
+    return 0
+
+
+def run_open(args: argparse.Namespace) -> int:
+    from ft_dcc.review.cli import personal_link
+
+    with _session() as session:
+        target = _target(session, args)
+        seconds = args.minutes * 60 if args.minutes is not None else None
+        url = personal_link(session, target, seconds)
+    _out(url)
+    _out("This link is yours (it acts as you): do not share it; share ft-dcc review link NAME.")
+    if args.browser:
+        import webbrowser
+
+        webbrowser.open(url)
     return 0
 
 

@@ -97,7 +97,32 @@ class Page:
 
 
 def link(session: Any, entity: Any) -> Page:
+    """``entity``'s link: a session's shared room link, or an invitee's own."""
     return Page(session.get_widget_url("review_session", entity=entity))
+
+
+def another_user(server: Any, make: Any, prefix: str = "mallory") -> Any:
+    """A genuine session of a new User of ``server`` (``make`` of ``support.genuine_sessions``)."""
+    from support.trust import add_api_user
+
+    name = f"{prefix}{uuid.uuid4().hex[:6]}"
+    _user_id, key = add_api_user(server, name)
+    return make(api_user=name, api_key=key)
+
+
+def personal_url(session: Any, entity: Any, **more: Any) -> str:
+    """The caller's own link to the session ``entity`` (``purpose: "personal"``): it acts as
+    the caller (``ft-dcc review open``)."""
+    operation = dict(
+        action="get_widget_url", name="review_session", entity_type=entity.entity_type,
+        entity_key=[entity["id"]], purpose="personal", **more,
+    )  # fmt: skip
+    return str(session.call([operation])[0]["widget_url"])
+
+
+def personal_link(session: Any, entity: Any, **more: Any) -> Page:
+    """:func:`personal_url`'s routes."""
+    return Page(personal_url(session, entity, **more))
 
 
 def png_rgba(width: int, height: int, pixel: Any) -> bytes:

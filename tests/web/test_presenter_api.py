@@ -15,9 +15,8 @@ import pytest
 import requests
 from support import genuine_sessions
 from support.net import close_stream
-from support.trust import add_api_user
 
-from .feedback_fixtures import Dailies, Page, link, make_dailies
+from .feedback_fixtures import Dailies, Page, another_user, link, make_dailies, personal_link
 
 WAIT_SECONDS = 60
 
@@ -127,18 +126,17 @@ def refused(response: requests.Response, status: int = 403) -> str:
 @pytest.fixture
 def world(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
     """Dailies made by the server's first user (their owner), the invitees Ann and Bob, and a
-    link made by Mallory, another user (the session is not private: her link opens it)."""
+    link made by Mallory, another user (the session is not private: her link opens it); the
+    owner presents through their own personal link."""
     server = server_on_each_backend
     with genuine_sessions(server, tmp_path / "cache") as make:
         owner_session = make()
         dailies: Dailies = make_dailies(owner_session)
-        name = f"mallory{uuid.uuid4().hex[:6]}"
-        _user_id, key = add_api_user(server, name)
-        mallory = make(api_user=name, api_key=key)
+        mallory = another_user(server, make)
         yield {
             "server": server,
             "dailies": dailies,
-            "owner": link(owner_session, dailies.review_session),
+            "owner": personal_link(owner_session, dailies.review_session),
             "ann": link(owner_session, dailies.ann),
             "bob": link(owner_session, dailies.bob),
             "mallory": link(mallory, mallory.get("ReviewSession", dailies.review_session["id"])),
@@ -325,7 +323,7 @@ def test_event_hub_clients_neither_send_nor_receive_the_presenter_state(
 
         with genuine_sessions(server, tmp_path / "cache") as make:
             session = make()
-            owner = link(session, make_dailies(session).review_session)
+            owner = personal_link(session, make_dailies(session).review_session)
         stream = Stream(owner)
         try:
             taken = post(owner, dict(op="take", **new_page())).json()["presenter"]

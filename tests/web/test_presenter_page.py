@@ -19,8 +19,8 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 
 from .dailies_fixtures import isolated_pyblish, start_drawing
+from .feedback_fixtures import personal_url
 from .frame_code import FIRST, FRAMES, RATE, coded_frames
-from .room_fixtures import say_who_i_am
 from .test_frame_truth import Truth, visible_item
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -64,7 +64,10 @@ def dailies(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, A
                  for who, p in people.items()}  # fmt: skip
         yield {
             "backend": "sqlite" if "--database" not in server.extra_args else "postgresql",
-            "owner": reports[-1].review_url,
+            # the owner presents through their own link; the report's is the room's
+            "owner": personal_url(
+                client, client.get("ReviewSession", reports[0].review_session_id)
+            ),
             "links": links,
             "keys": {who: "i:" + invitees[p["email"]]["id"] for who, p in people.items()},
             "v001": reports[0].review_session_object_id,
@@ -219,7 +222,8 @@ def test_three_pages_follow_the_presenter_to_the_same_frame(
 
         # The presenter draws: the drawing shows on every page at that frame, as it is saved.
         drawn = paused + 1
-        say_who_i_am(lead)  # the owner's room link writes only as someone who said who they are
+        # the owner's own link draws as the owner: no "Who are you?" on their page
+        assert lead.locator(".whoami").count() == 0
         layer = start_drawing(item)
         y = layer["y"] + layer["height"] * 0.15  # above the frame code's band
         lead.mouse.move(layer["x"] + layer["width"] * 0.2, y)

@@ -19,7 +19,7 @@ from support import genuine_sessions
 
 from ft_dcc.server.review.watchers import WATCHERS_TOPIC
 
-from .feedback_fixtures import link, make_dailies
+from .feedback_fixtures import link, make_dailies, personal_link
 from .frame_code import wait_until
 from .test_presenter_api import HubClient, Stream
 from .test_presenter_page import dailies, open_page, side_by_side, wait_mode  # noqa: F401
@@ -38,17 +38,18 @@ def seen(stream: Stream, wanted: Names) -> List[Dict[str, Any]]:
 
 @pytest.fixture
 def room(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
-    """Two sessions' links: the owner's, Ann's and Bob's of one, the owner's of another."""
+    """Two sessions' links: the owner's (personal), Ann's and Bob's of one, the owner's of
+    another."""
     server = server_on_each_backend
     with genuine_sessions(server, tmp_path / "cache") as make:
         session = make()
         one, other = make_dailies(session), make_dailies(session)
         yield {
             "server": server,
-            "owner": link(session, one.review_session),
+            "owner": personal_link(session, one.review_session),
             "ann": link(session, one.ann),
             "bob": link(session, one.bob),
-            "other": link(session, other.review_session),
+            "other": personal_link(session, other.review_session),
             "other_ann": link(session, other.ann),
         }
 
@@ -131,7 +132,7 @@ def test_event_hub_clients_neither_forge_nor_hear_who_is_watching(
         with genuine_sessions(embedded_server, tmp_path / "cache") as make:
             session = make()
             made = make_dailies(session)
-            owner = link(session, made.review_session)
+            owner = personal_link(session, made.review_session)
             bob_link = link(session, made.bob)
         stream = Stream(owner, "watchers")
         try:

@@ -3,10 +3,16 @@
 A token is ``<base64url JSON payload>.<base64url HMAC-SHA256>`` signed with a per-server secret
 kept in the data dir (``review-page.key``, mode 0600, created on first use; delete it to revoke
 every link at once). The payload holds ``k`` ("review"), ``rs`` (a ReviewSession id, or ``"*"``
-for every session), ``u`` (the user the link was made for; notes added through the page are
-authored by them), ``e`` (expiry, Unix seconds) and, for an invitee's link, ``i`` (the
-``ReviewSessionInvitee`` id the link acts as: notes, drawings and statuses are theirs) and, for
-an identity chosen through a room link (:mod:`ft_dcc.server.review.room`), ``r`` (1).
+for every session), ``u`` (the user who made the link), ``e`` (expiry, Unix seconds) and, for
+an invitee's link, ``i`` (the ``ReviewSessionInvitee`` id the link acts as: notes, drawings and
+statuses are theirs) and, for an identity chosen through a room link
+(:mod:`ft_dcc.server.review.room`), ``r`` (1).
+
+A link carries a **purpose**. Without ``i`` it is the session's shared **room** link (what a
+publish report prints): it watches and follows, acts as no one, and never presents, lists the
+invitees or manages, whoever made it. ``p`` = ``"personal"`` marks a **personal** link: made by a
+User with their own API key for themselves, for one session, living at most
+:data:`PERSONAL_MAX_TTL`; it acts as that User (the owner presents and gives verdicts through it).
 """
 
 from __future__ import annotations
@@ -30,6 +36,13 @@ ALL_SESSIONS = "*"
 DEFAULT_TTL = 24 * 3600
 #: The longest validity a caller may ask for (seconds).
 MAX_TTL = 30 * 24 * 3600
+#: The purposes of a link made for a session (not an invitee): shared, or one's own.
+ROOM = "room"
+PERSONAL = "personal"
+PURPOSES = (ROOM, PERSONAL)
+#: How long a personal link lives unless asked otherwise, and at most (seconds).
+PERSONAL_TTL = 3600
+PERSONAL_MAX_TTL = 12 * 3600
 
 _signers: Dict[Path, ReviewSigner] = {}
 _signers_lock = threading.Lock()
@@ -66,11 +79,14 @@ class ReviewSigner:
         ttl: Optional[int] = None,
         invitee_id: Optional[str] = None,
         room: bool = False,
+        personal: bool = False,
     ) -> str:
         """A token for ``review_session_id`` (or ``ALL_SESSIONS``) valid ``ttl`` seconds; with
         ``invitee_id`` it acts as that invitee of the session (``room``: one chosen through the
-        session's room link)."""
-        seconds = DEFAULT_TTL if ttl is None else max(1, min(int(ttl), MAX_TTL))
+        session's room link); ``personal``: it acts as ``user_id`` (one session, short-lived)."""
+        longest = PERSONAL_MAX_TTL if personal else MAX_TTL
+        default = PERSONAL_TTL if personal else DEFAULT_TTL
+        seconds = default if ttl is None else max(1, min(int(ttl), longest))
         payload = {
             "k": TOKEN_KIND,
             "rs": review_session_id,
@@ -83,6 +99,10 @@ class ReviewSigner:
             payload["i"] = invitee_id
             if room:
                 payload["r"] = 1
+        if personal:
+            if review_session_id == ALL_SESSIONS or invitee_id is not None:
+                raise ValueError("a personal link opens one review session as its maker")
+            payload["p"] = PERSONAL
         body = _b64(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         return body + "." + _b64(self._mac(body))
 

@@ -76,11 +76,13 @@ from ft_dcc.server.errors import BadInput as BadInput
 from ft_dcc.server.errors import NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
-from ft_dcc.server.review.data import NoteView, ReviewData, StatusView
+from ft_dcc.server.review.data import Execute, NoteView, ReviewData, StatusView
 from ft_dcc.server.review.drawing import BadRange, NotAPng, check_png
-from ft_dcc.server.review.links import Link
+from ft_dcc.server.review.identity import ensure_own_invitee
+from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.writes import STATUSES, ReviewWriter
+from ft_dcc.server.rules.review import may_manage
 
 MAX_NOTE_BODY = 64 * 1024
 #: The largest drawing accepted (the decoded PNG).
@@ -139,7 +141,9 @@ def status_json(status: StatusView) -> Dict[str, object]:
     }
 
 
-def feedback_json(data: ReviewData, link: Link, review_session_id: str) -> Dict[str, object]:
+def feedback_json(
+    data: ReviewData, link: Link, review_session_id: str, execute: Execute
+) -> Dict[str, object]:
     """The ``GET /feedback`` answer."""
     grouped = data.notes_by_item(review_session_id)
     objects: Dict[str, Dict[str, Any]] = {
@@ -154,7 +158,8 @@ def feedback_json(data: ReviewData, link: Link, review_session_id: str) -> Dict[
         objects[object_id]["version_status"] = version_status
     for status in data.statuses(list(grouped)):
         objects[status.object_id]["statuses"].append(status_json(status))
-    return {"me": link.invitee.as_json() if link.invitee else None, "objects": objects}
+    me = speaks_as(link, execute)
+    return {"me": me.as_json() if me else None, "objects": objects}
 
 
 # -- input checks ---------------------------------------------------------------------------------
@@ -293,18 +298,33 @@ class FeedbackRoutes:
     def _status(
         self, writer: WriterFactory, link: Link, fields: JsonObject
     ) -> Tuple[Dict[str, object], int]:
-        if link.invitee is None:
+        execute = self.server.ctx.execute
+        invitee = speaks_as(link, execute)
+        if invitee is None or (link.personal and not self._manages(link)):
             raise BadInput(
-                "Only an invitee's link gives a status; ask the session's owner for your own "
-                "invitation link (get_widget_url with entity_type='ReviewSessionInvitee').",
+                "Only an invitee's link or the owner's own link gives a status; ask the "
+                "session's owner for your own invitation link (get_widget_url with "
+                "entity_type='ReviewSessionInvitee').",
                 403,
             )
         object_id = _object_id(fields)
         status = fields.get("status")
         if status not in STATUSES:
             raise BadInput(f"status must be one of: {', '.join(STATUSES)}.")
-        view = writer().set_status(object_id, link.invitee.id, str(status))
+        made = writer()
+        made.check_object(object_id)
+        if link.personal:
+            ensure_own_invitee(execute, invitee, link.maker_id)
+        view = made.set_status(object_id, invitee.id, str(status))
         return status_json(view), 200
+
+    def _manages(self, link: Link) -> bool:
+        """Whether the User of a personal link may manage its session (owner, administrator)."""
+        facts = ReviewData(self.server.ctx.execute, link.maker_id).session_facts(
+            str(link.review_session_id)
+        )
+        return facts is not None and may_manage(self.server.store, link.maker_id,
+                                                facts.created_by_id)  # fmt: skip
 
     async def add_note(self, request: Request) -> Response:
         return await self._write(request, MAX_NOTE_BODY, self._note)
@@ -317,7 +337,9 @@ class FeedbackRoutes:
 
     async def feedback(self, request: Request) -> Response:
         review_session_id, data, link = await self.base.access(request)
-        answer = await run_in_threadpool(feedback_json, data, link, review_session_id)
+        answer = await run_in_threadpool(
+            feedback_json, data, link, review_session_id, self.server.ctx.execute
+        )
         return JSONResponse(answer, headers=NO_STORE)
 
     async def list_notes(self, request: Request) -> Response:

@@ -153,3 +153,44 @@ def writing_as(execute: Execute, invitee: Invitee, author_id: str) -> Execute:
             raise
 
     return run
+
+
+def owner_invitee_id(review_session_id: str, user_id: str) -> str:
+    """The id of the invitee record that holds ``user_id``'s own verdicts in a session (given
+    through their personal link; whether or not it exists yet)."""
+    return stable_id("ReviewOwnInvitee", f"{review_session_id}:{user_id}")
+
+
+def own_invitee(execute: Execute, review_session_id: str, user_id: str) -> Invitee:
+    """The invitee standing for ``user_id``'s own verdicts in the session, named as the User
+    (not stored until :func:`ensure_own_invitee`)."""
+    rows = query(execute, "select first_name, last_name, username, email from User where id is "
+                 + quote(check_component_id(user_id)))  # fmt: skip
+    row = rows[0] if rows else {}
+    full = " ".join(str(p) for p in (row.get("first_name"), row.get("last_name")) if p)
+    name = full or str(row.get("username") or "")
+    email = str(row.get("email") or "")
+    return Invitee(owner_invitee_id(review_session_id, user_id), name, email, review_session_id)
+
+
+def ensure_own_invitee(execute: Execute, invitee: Invitee, user_id: str) -> None:
+    """Store ``invitee`` (of :func:`own_invitee`) unless it exists: a User's verdict needs an
+    invitee to name, as ftrack's ``ReviewSessionObjectStatus`` does."""
+    if query(execute, f"select id from ReviewSessionInvitee where id is {quote(invitee.id)}"):
+        return
+    data: JsonObject = {
+        "__entity_type__": "ReviewSessionInvitee",
+        "id": invitee.id,
+        "name": invitee.name,
+        "email": invitee.email,
+        "review_session_id": invitee.review_session_id,
+        "created_by_id": user_id,
+        "created_from_shared_url": False,
+    }
+    operation: JsonObject = {"action": "create", "entity_type": "ReviewSessionInvitee"}
+    try:
+        execute([dict(operation, entity_key=[invitee.id], entity_data=data)], SYSTEM)
+    except ApiOperationError:
+        found = f"select id from ReviewSessionInvitee where id is {quote(invitee.id)}"
+        if not query(execute, found):
+            raise  # not made by a racing request of the same User: a real refusal

@@ -8,9 +8,16 @@ the user who made it is still an active User, and:
   link (``r``) also needs the invitee to be one added in the room and the session to be still
   open to the room (not private);
 * it was made for the session (or every session) by a user: the session is not private, or that
-  user may manage it (creator or administrator, :mod:`ft_dcc.server.rules.review`). Such a link
-  watches, and writes nothing until its holder says who they are
-  (:mod:`ft_dcc.server.review.room`): it never writes as the user who made it.
+  user may manage it (creator or administrator, :mod:`ft_dcc.server.rules.review`). Such a
+  **room** link (the one a publish report prints) watches and follows, and writes nothing until
+  its holder says who they are (:mod:`ft_dcc.server.review.room`): it never acts as the user
+  who made it -- no presenting, no list of invitees, no managing;
+* it is a **personal** link (``p``, made by a User for themselves with their own API key, for
+  one session, short-lived): it acts as that User, who presents when they may manage the
+  session, and writes notes, drawings and verdicts as themselves.
+
+Every request opens its link again: an inactive maker, a withdrawn invitee or a session made
+private ends it at the next use.
 """
 
 from __future__ import annotations
@@ -20,10 +27,16 @@ from typing import Dict, Optional, Tuple
 
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.parts import StoreParts
-from ft_dcc.server.review.access import ReviewAccessError, ReviewSigner
+from ft_dcc.server.review.access import PERSONAL, ReviewAccessError, ReviewSigner
 from ft_dcc.server.review.claims import claimed_user
 from ft_dcc.server.review.data import Execute, ReviewData, SessionView
-from ft_dcc.server.review.identity import Invitee, collaborator_id, load_invitee, writing_as
+from ft_dcc.server.review.identity import (
+    Invitee,
+    collaborator_id,
+    load_invitee,
+    own_invitee,
+    writing_as,
+)
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
 
@@ -51,16 +64,32 @@ class Link:
     #: when the link stops working (Unix seconds)
     expires: float = 0.0
     invitee: Optional[Invitee] = None
-    #: the link was made for the session (or every session), not for an invitee
+    #: the session's shared room link (made for the session or every session, not for an
+    #: invitee, not personal): it acts as no one
     shared: bool = False
+    #: the maker's own link: it acts as the User who made it
+    personal: bool = False
 
     def writer(self, store: StoreParts, execute: Execute) -> Tuple[Execute, str]:
         """How this link writes: ``execute`` (making the invitee's collaborator on the first
-        write) and the author's User id; a shared link without an identity writes nothing."""
+        write) and the author's User id; a personal link writes as its maker; a shared link
+        without an identity writes nothing."""
+        if self.personal:
+            return execute, self.maker_id
         if self.invitee is None:
             raise ApiOperationError(NO_IDENTITY, "PermissionError")
         author = claimed_user(store, self.invitee) or collaborator_id(self.invitee)
         return writing_as(execute, self.invitee, author), author
+
+
+def speaks_as(link: Link, execute: Execute) -> Optional[Invitee]:
+    """Whose verdicts the link gives: its invitee, for a personal link its maker's own invitee
+    record (:func:`ft_dcc.server.review.identity.own_invitee`), for a room link no one."""
+    if link.invitee is not None:
+        return link.invitee
+    if link.personal and link.review_session_id is not None:
+        return own_invitee(execute, link.review_session_id, link.maker_id)
+    return None
 
 
 def open_link(
@@ -99,7 +128,8 @@ def open_link(
                 raise ReviewAccessError(ROOM_CLOSED)
         link.invitee = invitee
         return link
-    link.shared = True
+    link.personal = payload.get("p") == PERSONAL and review_session_id is not None
+    link.shared = not link.personal
     if review_session_id is not None:
         facts = ReviewData(execute, maker).session_facts(review_session_id)
         if facts is not None and not may_open(store, maker, facts):

@@ -15,11 +15,11 @@ Routes (every one needs ``?token=``, a review token from ``get_widget_url`` with
 - ``GET /review/<id>/live?token=``: server-sent events, see :mod:`ft_dcc.server.review.live`;
 - ``GET /review/static/...``: the page's CSS and JavaScript.
 
-A link acts as the user who made it or, made for a ``ReviewSessionInvitee``, as that invitee;
-a private session opens only to its invitees' links and its managers' (see
-:mod:`ft_dcc.server.review.links`). A bad, expired, foreign or refused token answers 403 with
-no data. Pages forbid inline scripts and
-foreign origins (Content-Security-Policy) and never leak the token as a referrer.
+A link made for a ``ReviewSessionInvitee`` acts as that invitee, a personal link as the User
+who made it for themselves; the session's shared room link acts as no one. A private session
+opens only to its invitees' links and its managers' (see :mod:`ft_dcc.server.review.links`).
+A bad, expired, foreign or refused token answers 403 with no data. Pages forbid inline scripts
+and foreign origins (Content-Security-Policy) and never leak the token as a referrer.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.review.access import (
     ALL_SESSIONS,
     MAX_TTL,
+    PERSONAL,
+    PERSONAL_MAX_TTL,
+    PURPOSES,
     ReviewAccessError,
     ReviewSigner,
     signer_for,
@@ -126,20 +129,44 @@ def _link_target(
 def widget_url(ctx: ApiContext, op: Mapping[str, object], caller: Caller) -> Dict[str, str]:
     """Answer ``get_widget_url`` for ``name="review_session"``: a signed review-page link.
 
-    With ``entity_type="ReviewSession"`` and ``entity_key`` the link opens that session as the
-    caller; with ``entity_type="ReviewSessionInvitee"`` it opens the invitee's session acting as
-    that invitee (only the session's creator or an administrator may ask); without an entity it
-    opens the list of open sessions. Optional ``expires_in`` (seconds, default one day, at most
-    30 days) sets how long the link works.
+    With ``entity_type="ReviewSession"`` and ``entity_key`` the link is the session's shared
+    room link: it watches, and its holders say who they are before writing; it acts as no one.
+    With ``purpose="personal"`` as well it is the caller's own link to that session: it acts as
+    the caller (the owner presents and gives verdicts through it), for at most
+    ``PERSONAL_MAX_TTL`` seconds. With ``entity_type="ReviewSessionInvitee"`` it opens the
+    invitee's session acting as that invitee (only the session's creator or an administrator
+    may ask); without an entity it opens the list of open sessions. Optional ``expires_in``
+    (seconds, default one day, at most 30 days; a personal link one hour, at most 12 hours)
+    sets how long the link works.
     """
+    personal = _personal(op)
     review_session_id, invitee_id = _link_target(ctx, op, caller)
+    if personal and (review_session_id is None or invitee_id is not None):
+        raise ApiFailure(
+            "ValidationError",
+            "A personal link opens one review session as yourself: send entity_type="
+            "'ReviewSession' and its id (an invitee's link is made without purpose).",
+        )
     ttl = _ttl(op.get("expires_in"))
     signer = signer_for(ctx.config.data_dir)
-    token = signer.sign(review_session_id or ALL_SESSIONS, caller.user_id, ttl, invitee_id)
+    token = signer.sign(
+        review_session_id or ALL_SESSIONS, caller.user_id, ttl, invitee_id, personal=personal
+    )
     return {
         "action": "get_widget_url",
         "widget_url": review_url(caller.base_url, review_session_id, token),
     }
+
+
+def _personal(op: Mapping[str, object]) -> bool:
+    """Whether ``op`` asks for the caller's personal link (``purpose``, default the room's)."""
+    purpose = op.get("purpose")
+    if purpose is not None and purpose not in PURPOSES:
+        raise ApiFailure(
+            "ValidationError",
+            f"purpose must be one of {list(PURPOSES)} (leave it out for the room link).",
+        )
+    return purpose == PERSONAL
 
 
 def _ttl(expires_in: object) -> Optional[int]:
@@ -154,7 +181,8 @@ def _ttl(expires_in: object) -> Optional[int]:
     ):
         raise ApiFailure(
             "ValidationError",
-            f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}).",
+            f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}; "
+            f"{PERSONAL_MAX_TTL} for a personal link).",
         )
     return int(expires_in)
 

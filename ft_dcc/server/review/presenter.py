@@ -12,12 +12,14 @@ route with JSON
   their page claims it;
 - ``stop``: nobody leads; every page plays on its own.
 
-**Who may present**: a link acting as a user who may manage the session (its creator or an
-administrator, :func:`ft_dcc.server.rules.review.may_manage`), and whoever the lead was handed
-to (an invitee included) while it is theirs. Everybody else, an invitee or someone holding a
-leaked link included, follows: their ``take``, ``state``, ``hand`` and ``stop`` are refused (403)
-and change nothing. Only the page that took the lead (its ``secret``, kept by that page and
-never sent to others) sends ``state``. A closed session cannot be presented (409).
+**Who may present**: a personal link (``ft-dcc review open``) of a user who may manage the
+session (its creator or an administrator, :func:`ft_dcc.server.rules.review.may_manage`), and
+whoever the lead was handed to (an invitee included) while it is theirs. Everybody else follows:
+an invitee, another user, and whoever holds the session's shared room link (the one a publish
+report prints, whoever made it: it acts as no one, is never a candidate and sees none). Their
+``take``, ``state``, ``hand`` and ``stop`` are refused (403) and change nothing. Only the page
+that took the lead (its ``secret``, kept by that page and never sent to others) sends
+``state``. A closed session cannot be presented (409).
 
 The **state** of the leading page is frame numbers, not times (``STATE_FIELDS``): the shown
 version (``object_id``), the version compared with it (``compare``, ``mode``, ``wipe``),
@@ -64,7 +66,7 @@ from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.feedback import _fields
-from ft_dcc.server.review.identity import Execute, invitee_of, query
+from ft_dcc.server.review.identity import Execute, invitee_of, owner_invitee_id, query
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.rules.review import may_manage
@@ -90,6 +92,13 @@ FOLLOW_ONLY = (
     "Only the session's owner or an administrator presents, or whoever they hand the lead "
     "to; ask the presenter to hand it to you."
 )
+ROOM_FOLLOWS = (
+    "This is the session's shared room link: it follows and never presents. The owner "
+    "presents through their own link (ft-dcc review open SESSION); others ask the presenter "
+    "to hand them the lead through their own invitation link."
+)
+#: the one person every holder of a session's room link is (it acts as no one)
+ROOM_KEY = "r:room"
 
 
 @dataclass(frozen=True)
@@ -397,6 +406,8 @@ def person_of(store: StoreParts, execute: Execute, link: Link, facts: SessionVie
     if link.invitee is not None:
         invitee = link.invitee
         return Person("i:" + invitee.id, invitee.name or invitee.email, False)
+    if not link.personal:
+        return Person(ROOM_KEY, "Room link", False)
     manager = may_manage(store, link.maker_id, facts.created_by_id)
     return Person("u:" + link.maker_id, _user_name(execute, link.maker_id), manager)
 
@@ -420,7 +431,8 @@ def candidates_of(execute: Execute, facts: SessionView) -> List[Person]:
         "select id, name, email from ReviewSessionInvitee where review_session_id is "
         + quote(check_component_id(facts.id)),
     )
-    invitees = [invitee_of(row) for row in rows]
+    own = owner_invitee_id(facts.id, facts.created_by_id) if facts.created_by_id else ""
+    invitees = [invitee_of(row) for row in rows if row.get("id") != own]
     for invitee in sorted(invitees, key=lambda i: (i.name or i.email, i.id)):
         people.append(Person("i:" + invitee.id, invitee.name or invitee.email, False))
     return people
@@ -488,6 +500,8 @@ class PresenterRoutes:
         if unknown:
             raise BadInput(f"Unknown fields {unknown}; send op, page, secret, state, to.")
         facts, who = self._context(review_session_id, data, link)
+        if who.key == ROOM_KEY:
+            raise BadInput(ROOM_FOLLOWS, 403)
         if not facts.is_open:
             raise BadInput("This review session is closed; it cannot be presented.", 409)
         candidates = candidates_of(self.server.ctx.execute, facts) if op == "hand" else []

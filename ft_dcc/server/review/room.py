@@ -1,7 +1,9 @@
 """The room link: one shared session link, and each person in the room says who they are.
 
 A session link (``ft-dcc review link``, a publish report's ``review_url``) is often the one link
-of a dailies room. It never writes as the user who made it (:mod:`ft_dcc.server.review.links`).
+of a dailies room. It never acts as the user who made it (:mod:`ft_dcc.server.review.links`):
+it does not present, list the invitees or manage, and writes nothing until its holder says who
+they are. The owner reaches their own page through a personal link (``ft-dcc review open``).
 Instead the person picks themselves from the invitees who were added in the room, or adds
 themselves (name + e-mail); the answer is a link of their own: an invitee link (``i``, marked
 ``r``) for this session only, expiring with the room link. The page keeps it in the browser.
@@ -41,7 +43,7 @@ from ft_dcc.server.errors import BadInput
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.review.data import Execute, ReviewData, SessionView
 from ft_dcc.server.review.identity import SYSTEM, Invitee, invitee_of, load_invitee, query
-from ft_dcc.server.review.links import Link
+from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.page import ReviewRoutes
 
 MAX_BODY = 4096
@@ -80,6 +82,8 @@ def _me(invitee: Invitee) -> Dict[str, object]:
 
 
 def _why(link: Link, session: SessionView) -> str:
+    if link.personal:
+        return "This is your own link: you review as yourself."
     if not link.shared:
         return "This is a personal invitation link."
     if session.private:
@@ -91,8 +95,9 @@ def describe(execute: Execute, link: Link, session: SessionView) -> Dict[str, ob
     """The ``GET whoami`` answer."""
     room = link.shared and not session.private
     listed = room_invitees(execute, session.id) if room else []
+    me = speaks_as(link, execute)
     return {
-        "me": _me(link.invitee) if link.invitee else None,
+        "me": _me(me) if me else None,
         "room": room,
         "can_add": room and session.is_open and len(listed) < MAX_ROOM_INVITEES,
         "invitees": [{"invitee_id": i.id, "name": i.name} for i in listed],

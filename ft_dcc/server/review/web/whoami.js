@@ -140,7 +140,8 @@
     panel.appendChild(el("h2", "whoami-title", "Who are you?"));
     panel.appendChild(el("p", "whoami-help",
       "This is the room\u2019s shared link. Say who you are so your notes and verdicts carry " +
-      "your name; this browser remembers it."));
+      "your name; this browser remembers it. Running this session? Open your own page with " +
+      "ft-dcc review open."));
     var error = el("p", "whoami-error");
     if ((info.invitees || []).length) panel.appendChild(self.pickForm(info.invitees, error));
     if (info.can_add) panel.appendChild(self.addForm(error));
