@@ -73,6 +73,8 @@ class PublishReport:
     review_session_id: Optional[str] = None
     review_session_name: Optional[str] = None
     review_session_object_id: Optional[str] = None
+    #: the session's room link, for reviewers: it acts as no one (the owner's own way in is
+    #: ``ft-dcc review open SESSION``)
     review_url: Optional[str] = None
     queue_entry: Optional[str] = None
     capture: JsonObject = attr.Factory(dict)
