@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # ft_dcc is importable only once the add-on found it (paths.p
     from ft_dcc.publish.request import PublishRequest
     from ft_dcc.session.interface import IntegrateSession
 
-from . import cameras, connection, paths, props
+from . import cameras, connection, paths, preview, props
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +225,7 @@ class FTDCC_OT_publish(bpy.types.Operator):
         message = artist_message(job.report)
         context.window_manager.ftdcc_headline = message.short
         connection.after_publish(props.connection_settings(context), message.outcome)
+        preview.invalidate()  # e.g. a new review session, a recent task
         done = self._finish(
             context, message.outcome, message.text, message.review_url, job.report.to_json()
         )
@@ -267,6 +268,7 @@ class FTDCC_OT_refresh(bpy.types.Operator):
             connection.STATE.update({"connected": False, "message": "ft_dcc is not importable"})
             self.report({"ERROR"}, "ft_dcc is not importable: set the add-on's ft_dcc path")
             return {"CANCELLED"}
+        preview.invalidate()
         state = connection.refresh(
             props.connection_settings(context), context.scene.ftrack_publish.task
         )

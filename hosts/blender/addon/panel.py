@@ -6,7 +6,7 @@ import textwrap
 
 import bpy
 
-from . import cameras, connection, task_picker
+from . import cameras, connection, preview, task_picker
 
 
 class SidebarPanel:
@@ -27,16 +27,19 @@ class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
         settings = scene.ftrack_publish
         wm = context.window_manager
 
+        preview.ensure(context)  # what the publish will use: read in a worker thread
         _draw_connection(layout.box())
 
         # labels above their fields: the default sidebar is too narrow for labels beside them
         col = layout.column(align=True)
         col.label(text="Task")
         task_picker.draw_task_field(col, settings)
+        preview.draw_task(col, settings)
         col.label(text="Review session")
         row = col.row(align=True)
         row.prop(settings, "review_session", text="")
         row.prop(settings, "review_session_pick", text="", icon="DOWNARROW_HLT", icon_only=True)
+        preview.draw_review_session(col, settings)
         col.label(text="Comment")
         col.prop(settings, "comment", text="")
         layout.prop(settings, "save_first")
@@ -65,7 +68,7 @@ class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
             _draw_progress(layout, wm)
         elif wm.ftdcc_status:
             _draw_outcome(layout, wm)
-        task_picker.draw_settings(layout)
+        preview.draw_settings(layout)
 
 
 def _draw_connection(box) -> None:

@@ -1,6 +1,7 @@
 """The Task field's picker: a search popup of the server's tasks (the scene's own task first,
-then the recent ones, then the rest of the shot or project), a refresh button, and the settings
-profile that applies. The Task text field stays for pasting an id or a path.
+then the recent ones, then the rest of the shot or project) and a refresh button. The Task text
+field stays for pasting an id or a path. (The settings profile that applies is the panel's
+preview, ``preview.py``.)
 
 The reading and ordering are ft_dcc's (``ft_dcc.host.task_choices``); this file only draws.
 """
@@ -109,6 +110,9 @@ class FTDCC_OT_task_refresh(bpy.types.Operator):
     bl_label = "Refresh tasks"
 
     def execute(self, context):
+        from . import preview  # it draws with this module's helpers
+
+        preview.invalidate()  # the settings may have changed too
         state = read_choices(context)
         if state["message"]:
             self.report({"WARNING"}, state["message"])
@@ -129,22 +133,11 @@ def draw_task_field(layout, settings) -> None:
         wrapped(layout, STATE["message"], icon="INFO")
 
 
-def draw_settings(layout) -> None:
-    """The panel's hook: which settings profile applies (after a refresh)."""
-    lines = STATE["settings"]
-    if not lines:
-        return
-    box = layout.box()
-    box.label(text="Settings", icon="PREFERENCES")
-    col = box.column(align=True)
-    for line in lines:
-        wrapped(col, line)
-
-
-def wrapped(layout, text: str, icon: str = "NONE") -> None:
-    """``text`` over as many lines as the narrow sidebar needs (the first with ``icon``)."""
+def wrapped(layout, text: str, icon: str = "NONE", width: int = WRAP) -> None:
+    """``text`` over as many lines as the narrow sidebar needs (the first with ``icon``);
+    ``width`` characters a line (less inside a box)."""
     rest = "BLANK1" if icon != "NONE" else "NONE"  # later lines line up with the first's text
-    for number, line in enumerate(textwrap.wrap(text, WRAP) or [""]):
+    for number, line in enumerate(textwrap.wrap(text, width) or [""]):
         layout.label(text=line, icon=icon if number == 0 else rest)
 
 

@@ -1,0 +1,167 @@
+"""What the sidebar says the publish will use, before the click, then the click itself.
+
+Args: a JSON file with zip, screenshots (a folder) and dead_server (a URL nothing answers).
+In a window (Xvfb), with only the add-on zip's ft_dcc: shows the ftrack tab and waits (a
+condition: the panel's preview is no longer being read, 300 s at most) until the panel shows
+what the publish will use; records every label the panel draws and takes panel-preview.png;
+clicks "Publish for review" and waits for it to end; then points the add-on's preferences at
+``dead_server``, waits for the preview again and takes panel-no-server.png. Prints RESULT
+{before, preview, report, outcome, status, no_server, blender}.
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import bpy
+
+options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
+shots = Path(options["screenshots"])
+bpy.ops.preferences.addon_install(filepath=options["zip"])
+import addon_utils  # noqa: E402
+
+addon_utils.enable("ft_dcc_blender", default_set=True)
+wm = bpy.context.window_manager
+state = {"give_up_at": time.monotonic() + 300, "result": {"blender": bpy.app.version_string}}
+
+
+def module(name):
+    found = next((m for m in sys.modules if m.endswith(f"ft_dcc_blender.{name}")), None)
+    return sys.modules[found] if found else None
+
+
+panel = module("panel")
+
+
+class Recorder:
+    """A stand-in for the panel's UILayout that keeps the labels drawn on it."""
+
+    def __init__(self, labels):
+        self.labels = labels
+
+    def label(self, text="", icon="NONE", **_kw):
+        self.labels.append([text, icon])
+
+    def operator(self, *_a, **_kw):
+        return SimpleNamespace()
+
+    def prop(self, *_a, **_kw):
+        return None
+
+    def __getattr__(self, _name):  # row, column, box, separator, ...
+        return lambda *a, **kw: Recorder(self.labels)
+
+
+def drawn_labels():
+    labels = []
+    panel.FTDCC_PT_publish.draw(SimpleNamespace(layout=Recorder(labels)), bpy.context)
+    return labels
+
+
+def preview_state():
+    preview = module("preview")  # the add-on's preview of the publish, when it has one
+    return dict(preview.STATE) if preview is not None else None
+
+
+def ready():
+    """The panel shows what the publish of the current inputs will use (or the add-on has no
+    preview at all)."""
+    preview = module("preview")
+    if preview is None:
+        return time.monotonic() > state["give_up_at"] - 280  # 20 s: nothing will come
+    found = preview.STATE
+    return found["key"] == preview.key_of(bpy.context) and not found["pending"]
+
+
+def view3d():
+    window = wm.windows[0]
+    area = max(
+        (a for a in window.screen.areas if a.type == "VIEW_3D"), key=lambda a: a.width * a.height
+    )
+    return window, area, next(r for r in area.regions if r.type == "UI")
+
+
+def screenshot(name):
+    window, area, _region = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
+        bpy.ops.screen.screenshot(filepath=str(shots / name))
+
+
+def press(window, x, y):
+    window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
+    window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
+
+
+def setup():
+    _window, area, _region = view3d()
+    area.spaces.active.show_region_ui = True
+    area.tag_redraw()
+    bpy.app.timers.register(click_ftrack_tab, first_interval=0.5)
+
+
+def click_ftrack_tab():
+    """Blender 3.4 cannot select a sidebar tab from Python: click it (as task_picker.py)."""
+    window, area, region = view3d()
+    if hasattr(region, "active_panel_category"):
+        region.active_panel_category = "ftrack"  # Blender 4.1+
+    x, y = region.x + region.width - 10, region.y + region.height - 155
+    window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+    press(window, x, y)
+    state["before"] = drawn_labels()  # what the first drawing shows (nothing read yet)
+    area.tag_redraw()
+    bpy.app.timers.register(lambda: wait_then(shoot_preview), first_interval=0.5)
+
+
+def wait_then(then):
+    """Call ``then`` once the preview is ready (redrawing the sidebar meanwhile)."""
+    _window, area, _region = view3d()
+    area.tag_redraw()
+    if ready() or time.monotonic() > state["give_up_at"]:
+        bpy.app.timers.register(then, first_interval=0.5)
+        return None
+    return 0.2
+
+
+def shoot_preview():
+    state["result"]["preview"] = drawn_labels()
+    state["result"]["preview_state"] = _plain(preview_state())
+    screenshot("panel-preview.png")
+    window, area, _region = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        state["result"]["returned"] = sorted(bpy.ops.ftdcc.publish("INVOKE_DEFAULT"))
+    state["give_up_at"] = time.monotonic() + 600
+    bpy.app.timers.register(wait_for_publish, first_interval=0.5)
+
+
+def wait_for_publish():
+    if wm.ftdcc_busy and time.monotonic() < state["give_up_at"]:
+        return 0.2
+    result = state["result"]
+    result["outcome"], result["status"] = wm.ftdcc_outcome, wm.ftdcc_status
+    result["report"] = json.loads(wm.ftdcc_report) if wm.ftdcc_report else None
+    screenshot("panel-after-publish.png")
+    prefs = bpy.context.preferences.addons["ft_dcc_blender"].preferences
+    prefs.server_url = options["dead_server"]
+    prefs.api_user, prefs.api_key = "nobody", "no-key"
+    state["give_up_at"] = time.monotonic() + 300
+    bpy.app.timers.register(lambda: wait_then(shoot_no_server), first_interval=0.5)
+    return None
+
+
+def shoot_no_server():
+    state["result"]["no_server"] = drawn_labels()
+    state["result"]["no_server_state"] = _plain(preview_state())
+    screenshot("panel-no-server.png")
+    print("RESULT " + json.dumps(state["result"]), flush=True)
+    os._exit(0)
+
+
+def _plain(found):
+    return {k: v for k, v in (found or {}).items() if k != "key"}
+
+
+bpy.app.timers.register(setup, first_interval=1.0)

@@ -1,0 +1,99 @@
+"""Debian's Blender 3.4 with a window (Xvfb), with nothing but the add-on zip: before the click,
+the sidebar shows what the publish will use, read by the publish's own resolver off Blender's
+main thread: the task the scene's path gives (path templates), the review session the settings
+name, and the profile that applies for the task's type (an Animation task: profile 'anim', whose
+session name differs from the studio's). The click then publishes exactly there, without the
+event hub warning. Pointed at a server that does not answer, the panel says so.
+Screenshots: test-artifacts/blender-panel-preview.png, blender-panel-no-server.png."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from blender_helpers import (
+    ROOT,
+    build_addon_zip,
+    needs_gui_blender,
+    run_blender,
+    server_env,
+    write_json,
+)
+from support import make_task, open_session
+from support.net import free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
+
+
+def texts(labels):
+    """The labels' texts run together (the sidebar wraps long ones anywhere)."""
+    return "".join(text for text, _icon in labels).replace(" ", "")
+
+
+def test_the_panel_shows_task_session_and_profile_before_the_click(
+    tmp_path, blender_env, embedded_server, artifacts_dir
+):
+    session = open_session(embedded_server, tmp_path)
+    project = f"blprev{uuid.uuid4().hex[:6]}"
+    task = make_task(session, project, task_name="animation")
+    entity = session.query(f'Task where name is "animation" and project.name is "{project}"').one()
+    entity["type"] = session.query('Type where name is "Animation"').one()
+    session.commit()
+    jobs = (tmp_path / "jobs").as_posix()  # the studio's jobs root
+    template = jobs + "/{project}/{sequence}/{shot}/{task}/**"
+    settings = {
+        "settings": {"paths.task_templates": [template],
+                     "naming.review_session": "{project} dailies"},
+        "profiles": [{"name": "anim", "hosts": ["blender"], "task_types": ["Animation"],
+                      "settings": {"naming.review_session": "{project} anim dailies"}}],
+    }  # fmt: skip
+    env = server_env(blender_env, embedded_server)
+    env.pop("PYTHONPATH")  # only what the add-on zip brings (websocket-client too)
+    env["FT_DCC_SETTINGS"] = str(write_json(tmp_path / "studio.json", settings))
+    work = Path(jobs) / project / "sq010" / "sh010" / "animation" / "work"
+    work.mkdir(parents=True)
+    blend = work / "sh010_anim_v003.blend"
+    scene = {"path": str(blend), "frame_start": 1001, "frame_end": 1012, "fps": 25,
+             "width": 320, "height": 180}  # fmt: skip
+    subprocess.run(
+        ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "-P",
+         str(ROOT / "hosts" / "blender" / "demo_scene.py"), "--",
+         str(write_json(tmp_path / "scene.json", scene))],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    options = {"zip": str(build_addon_zip(tmp_path / "dist")), "screenshots": str(shots),
+               "dead_server": f"http://127.0.0.1:{free_port()}"}  # fmt: skip
+    result = run_blender(
+        "panel_preview.py", [write_json(tmp_path / "preview.json", options)], env, gui=True,
+        blend=blend,
+    )  # fmt: skip
+    assert result["blender"].startswith("3.4"), result["blender"]
+    for name in ("panel-preview.png", "panel-no-server.png"):
+        assert (shots / name).stat().st_size > 10_000
+        shutil.copy(shots / name, artifacts_dir / f"blender-{name}")
+    shutil.copy(shots / "panel-after-publish.png", artifacts_dir / "blender-preview-published.png")
+
+    session_name = f"{project} anim dailies"
+    shown = result["preview"]
+    assert task.replace(" ", "") in texts(shown), shown
+    assert session_name.replace(" ", "") in texts(shown), shown
+    assert ["Profile 'anim'", "NONE"] in shown, shown
+    assert not any("No profile applies" in text for text, _icon in shown), shown
+    assert result["preview_state"]["worker"] != "MainThread"  # read off Blender's main thread
+
+    report = result["report"]
+    assert result["outcome"] == "published", result["status"]
+    assert (report["task"], report["review_session_name"]) == (task, session_name)
+    hub = [w for w in report["warnings"] if "event" in w or "websocket" in w]
+    assert not hub, report["warnings"]
+
+    unreachable = result["no_server"]
+    assert "notread" in texts(unreachable).lower(), unreachable  # says the server was not read
+    assert task.replace(" ", "") in texts(unreachable), unreachable  # the path still gives it
+    row = unreachable[0]  # the connection row
+    assert row[0].startswith("Not connected") and row[1] == "ERROR", unreachable
