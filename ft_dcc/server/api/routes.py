@@ -87,8 +87,8 @@ class ApiRoutes:
         if writes > most:
             return api_error(
                 "ValidationError",
-                f"A batch writes at most {most} entities (create, update, delete) and this one "
-                f"writes {writes}; nothing was done. Split it into smaller batches.",
+                f"A batch writes at most {most:,} entities (create, update, delete) and this "
+                f"one writes {writes:,}; nothing was done. Split it into smaller batches.",
                 strict=strict,
                 status=413,
             )

@@ -30,10 +30,11 @@ class ServerConfig:
     request_log: Optional[Path] = None
     #: Largest accepted ``/api`` request body, in bytes.
     max_api_body: int = 32 * 1024 * 1024
-    #: Most create/update/delete operations in one ``/api`` batch: one caller's batch holds the
-    #: write lock only so long (a longer one is refused with 413; the client splits it). Reads
-    #: take no write lock and are not counted.
-    max_batch_operations: int = 1000
+    #: Most create/update/delete operations in one ``/api`` batch, a sane upper bound (a larger
+    #: one is refused with 413 naming it; the client splits it). A big batch is written in
+    #: chunks that give other callers' writes their turn (``ft_dcc.server.http.ratelimit``).
+    #: Reads are not counted here: their replies are bounded by ``max_reply_bytes``.
+    max_batch_operations: int = 50_000
     #: Largest accepted upload, in bytes.
     max_upload_size: int = 64 * 1024**3
     #: How long a signed upload URL stays valid, in seconds.

@@ -24,6 +24,7 @@ from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.runtime.config import ServerConfig
+from ft_dcc.server.store.chunks import WriteTurns, run_fairly
 from ft_dcc.server.store.store import WRITE_ACTIONS, Store, Then
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class ApiContext:
     #: Called with (changes, user_id) after a write batch commits (publishes ``ftrack.update``).
     on_changes: Optional[Callable[[Sequence[Change], str], None]] = None
     write_lock: threading.RLock = field(default_factory=threading.RLock)
+    #: writers take turns in order of arrival; a big import is written in chunks (store.chunks)
+    write_turns: WriteTurns = field(default_factory=WriteTurns)
     invitations: Optional[sa.Table] = None
     #: This process's revocation bus (``grants.bus``): told of every committed write that
     #: takes a grant's ground away, before the write's update event goes out.
@@ -69,8 +72,8 @@ class ApiContext:
         writes = any(op.get("action") in WRITE_ACTIONS for op in operations)
         if not writes:
             return list(self.store.execute(operations, user_id, then))
-        with self.write_lock:
-            result = self.store.run(operations, user_id, then)
+        result = run_fairly(self.store, self.write_turns, self.write_lock, operations, user_id,
+                            then)  # fmt: skip
         permissions.forget_deleted_users(self.keys, result.changes)
         revoke_changed(self.revocations, result.changes)
         self._emit(result.changes, user_id)

@@ -1,0 +1,143 @@
+"""Writes take turns: one caller's big batch does not hold the writer for others.
+
+Both databases have ONE writer at a time (SQLite's write lock; on PostgreSQL the shared advisory
+write lock, ``model.database``), and a batch of thousands of creates holds it for seconds. So:
+
+- :class:`WriteTurns` hands the writer out first come, first served (a ticket queue): a write
+  that arrives while a big batch runs goes next, not after it;
+- :func:`run_in_chunks` writes a big batch of plain creates (a TD's bulk import, the genuine
+  client's ``session.commit()``) as chunks of :data:`CHUNK_WRITES`, each its own transaction
+  taking its own turn. It stays all or nothing FOR THE CALLER: when a chunk fails, the rows the
+  earlier chunks created are deleted again and the whole batch runs once more as ONE transaction,
+  whose answer (its error naming the failing operation, or its success when a create referred to
+  a row of a later chunk) is the caller's. Other callers may read an import's first chunks before
+  it ends (and, when it fails, see them go again); its update events go out once, at the end.
+
+Batches with updates, deletes, collections or queries run as one transaction as before, bounded
+by ``ServerConfig.max_batch_operations``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from typing import Iterator, List, Optional, Sequence
+
+import sqlalchemy as sa
+
+from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.server.errors import ApiFailure, ApiOperationError
+from ft_dcc.server.model.schema import SchemaModel
+from ft_dcc.server.rules.registry import Change
+from ft_dcc.server.store import creators
+from ft_dcc.server.store.batch import VALUE_TYPES_UPSERTED
+from ft_dcc.server.store.store import BatchResult, Store, Then
+
+log = logging.getLogger(__name__)
+
+#: creates per chunk: each chunk holds the writer about as long as a few small batches
+CHUNK_WRITES = 200
+
+
+class WriteTurns:
+    """The writer, handed out in order of arrival (a ticket queue), re-entrant per thread."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+        self._held = threading.local()
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """Wait for this thread's turn, hold it for the block."""
+        if getattr(self._held, "depth", 0):
+            self._held.depth += 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
+        with self._changed:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            while ticket != self._serving:
+                self._changed.wait()
+        self._held.depth = 1
+        try:
+            yield
+        finally:
+            self._held.depth = 0
+            with self._changed:
+                self._serving += 1
+                self._changed.notify_all()
+
+
+def chunkable(model: SchemaModel, operations: Sequence[object]) -> bool:
+    """Whether ``operations`` is a big batch of plain creates (scalar values and references)."""
+    if len(operations) <= CHUNK_WRITES:
+        return False
+    return all(_plain_create(model, op) for op in operations)
+
+
+def _plain_create(model: SchemaModel, operation: object) -> bool:
+    if not isinstance(operation, dict) or operation.get("action") != "create":
+        return False
+    etype = model.types.get(str(operation.get("entity_type")))
+    data = operation.get("entity_data")
+    if etype is None or not isinstance(data, dict) or etype.family == VALUE_TYPES_UPSERTED:
+        return False
+    for name in data:
+        attr = etype.attributes.get(name)
+        if name != "__entity_type__" and (
+            attr is None or not (attr.is_scalar or attr.kind == "reference")
+        ):
+            return False  # fmt: skip
+    return True
+
+
+def run_in_chunks(
+    store: Store, turns: WriteTurns, lock: threading.RLock, operations: List[JsonObject],
+    user_id: str,
+) -> BatchResult:  # fmt: skip
+    """``store.run(operations)`` as chunks, each in its own turn (see the module's doc)."""
+    done: List[BatchResult] = []
+    try:
+        for start in range(0, len(operations), CHUNK_WRITES):
+            with turns.turn(), lock:
+                done.append(store.run(operations[start : start + CHUNK_WRITES], user_id))
+    except (ApiOperationError, ApiFailure):
+        with turns.turn(), lock:
+            _undo(store, [change for result in done for change in result.changes])
+            return store.run(operations, user_id)  # the one-transaction answer
+    replies = [reply for result in done for reply in result.replies]
+    return BatchResult(replies, [change for result in done for change in result.changes])
+
+
+def _undo(store: Store, changes: List[Change]) -> None:
+    """Delete the rows ``changes`` added (plain creates: their row and creator record)."""
+    if not changes:
+        return
+    with store.write_transaction() as connection:
+        for change in reversed(changes):
+            etype = store.model.types.get(change["entity_type"])
+            if change["action"] != "add" or etype is None:
+                continue
+            table = store.tables[etype.family]
+            key = [str(part) for part in change["entity_key"]]
+            condition = [table.c[name] == part for name, part in zip(etype.primary_key, key)]
+            connection.execute(sa.delete(table).where(*condition))
+            creators.forget(connection, store.metadata, etype, key[0])
+    log.info("a chunked batch failed: its %d created rows were deleted again", len(changes))
+
+
+def run_fairly(
+    store: Store, turns: WriteTurns, lock: threading.RLock, operations: List[JsonObject],
+    user_id: str, then: Optional[Then] = None,
+) -> BatchResult:  # fmt: skip
+    """A write batch in its turn: chunked when it is a big batch of plain creates."""
+    if then is None and chunkable(store.model, operations):
+        return run_in_chunks(store, turns, lock, operations, user_id)
+    with turns.turn(), lock:
+        return store.run(operations, user_id, then)

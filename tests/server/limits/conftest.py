@@ -1,0 +1,15 @@
+"""Servers for the limit tests: the shared SQLite server and PostgreSQL with 4 workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql-4-workers"])
+def any_server(request: pytest.FixtureRequest) -> Any:
+    """The session's shared embedded server on SQLite, then on PostgreSQL with 4 workers."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("embedded_server")
+    return request.getfixturevalue("pg_server")
