@@ -176,3 +176,13 @@ class DatabaseSetupError(FtDccError):
 class FeedbackError(FtDccError):
     """A note's drawing cannot be laid over the viewport (it does not download, it is not a PNG),
     or two versions cannot be compared in a review page (neither is in a review session)."""
+
+
+class UnsafePathError(FtDccError):
+    """A file name built from stored or server data would land outside the folder it belongs in
+    (see :mod:`ft_dcc.safe_paths`); nothing was written there."""
+
+    default_hint = (
+        "a name on the server (a component's file type, a version or note name) is not a plain "
+        "file name; ask whoever set it to correct it, or an administrator"
+    )

@@ -13,7 +13,8 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 import attr
 
-from ft_dcc.exceptions import FarmError
+from ft_dcc.exceptions import FarmError, UnsafePathError
+from ft_dcc.safe_paths import confined
 
 Range = Tuple[int, int]
 
@@ -21,13 +22,15 @@ Range = Tuple[int, int]
 @attr.s(auto_attribs=True, frozen=True, kw_only=True)
 class PartRecord:
     """What one capture part did: its frames (None: it had none), the frame rate it captured
-    at (None: the publish takes the shot's), and the staged frames' name pattern."""
+    at (None: the publish takes the shot's), the staged frames' name pattern, and the publish
+    key of the bundle that captured it (a re-run of that bundle skips the part)."""
 
     part: int
     parts: int
     frames: Optional[Range]
     fps: Optional[str] = None
     pattern: Optional[str] = None  # e.g. "shot010_anim.####.png", relative to frames/
+    key: Optional[str] = None
 
     def to_dict(self) -> Dict[str, object]:
         data = attr.asdict(self)
@@ -37,12 +40,14 @@ class PartRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> PartRecord:
         frames, fps, pattern = data.get("frames"), data.get("fps"), data.get("pattern")
+        key = data.get("key")
         return cls(
             part=_number(data["part"]), parts=_number(data["parts"]),
             frames=(_number(frames[0]), _number(frames[1]))
             if isinstance(frames, list) and frames else None,
             fps=None if fps is None else str(fps),
             pattern=None if pattern is None else str(pattern),
+            key=None if key is None else str(key),
         )  # fmt: skip
 
 
@@ -79,6 +84,25 @@ class WorkFolder:
         partial.write_text(json.dumps(record.to_dict()), encoding="utf-8")
         partial.replace(path)
 
+    def finished(self, part: int, parts: int, key: Optional[str]) -> Optional[PartRecord]:
+        """The record of ``part`` when a run of the same bundle (``key``) finished it and all
+        its staged frames are still there; else None (the part is to be captured)."""
+        path = self.record_path(part)
+        if key is None or not path.is_file():
+            return None
+        try:
+            record = PartRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError, FarmError):
+            return None  # unreadable: capture it again
+        if (record.key, record.parts) != (key, parts):
+            return None
+        if record.frames and record.pattern:
+            first, last = record.frames
+            name = record.pattern.replace("####", "{:04d}")
+            if not all((self.frames / name.format(f)).is_file() for f in range(first, last + 1)):
+                return None
+        return record
+
     def records(self, parts: int) -> List[PartRecord]:
         """Every part's record; FarmError naming the parts that did not finish."""
         missing = [p for p in range(1, parts + 1) if not self.record_path(p).is_file()]
@@ -109,5 +133,12 @@ def staged_input(work: WorkFolder, parts: int) -> Tuple[Path, Range, Optional[st
                 f"the capture parts in {work.root} do not join up ({end} then {start})",
                 hint="submit the scene again (its parts come from different submissions)",
             )
-    pattern = records[0].pattern or ""
-    return work.frames / pattern, (ranges[0][0], ranges[-1][1]), records[0].fps
+    try:  # the record is a file on shared storage: its pattern names a file in frames/, no more
+        staged = confined(work.frames, records[0].pattern or "", keep=True)
+    except UnsafePathError as exc:
+        raise FarmError(
+            f"capture part {records[0].part}'s record in {work.root} names its frames "
+            f"{exc.message}",
+            hint="run the job's capture steps again (the record was not written by them)",
+        ) from None
+    return staged, (ranges[0][0], ranges[-1][1]), records[0].fps

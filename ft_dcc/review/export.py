@@ -10,14 +10,15 @@ Writes into DIR:
 - ``frames/``: each note's frame taken from the movie with its drawings over it.
 
 Read with standard ftrack queries (:mod:`~ft_dcc.review.export_read`); the files come from the
-server's ``/component/get``. OpenTimelineIO is checked for before anything is downloaded.
+server's ``/component/get``. Every file name made from the server's data (labels, note ids, a
+component's ``file_type``) is confined to its folder (:mod:`ft_dcc.safe_paths`): a hostile name
+writes nothing outside DIR. OpenTimelineIO is checked for before anything is downloaded.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import logging
-import re
 from pathlib import Path
 from typing import Dict, List, Optional, Protocol
 from urllib.parse import parse_qs, urlparse
@@ -30,6 +31,7 @@ from ft_dcc.review.export_frames import download, frame_image
 from ft_dcc.review.export_html import report_html
 from ft_dcc.review.export_otio import load_otio, write_timeline
 from ft_dcc.review.export_read import ExportSession, ExportVersion, read_export
+from ft_dcc.safe_paths import confined, safe_suffix
 from ft_dcc.session.interface import EntityLike, PublishSession, ServerLogin
 
 log = logging.getLogger(__name__)
@@ -53,8 +55,11 @@ class ExportResult:
     skipped: List[str] = attr.Factory(list)  # what could not be shown, and why
 
 
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "version"
+def _file(output: Path, folder: str, name: str, suffix: str = "") -> str:
+    """``folder/<name><suffix>`` relative to ``output``, the name made from server data (labels,
+    note ids, file types) confined to that folder (:func:`ft_dcc.safe_paths.confined`)."""
+    path = confined(output / folder, name, suffix, fallback="version")
+    return f"{folder}/{path.name}"
 
 
 def _component_id(url: str) -> str:
@@ -68,7 +73,7 @@ def _fetch_movies(session: ServerLogin, data: ExportSession, output: Path) -> Di
         movie, version_id = version.movie, version.feedback.version_id
         if movie is None or not version_id:
             continue
-        name = f"media/{_safe(version.label)}{movie.file_type or '.mp4'}"
+        name = _file(output, "media", version.label, safe_suffix(movie.file_type) or ".mp4")
         download(session, movie.component_id, output / name)
         files[version_id] = name
     return files
@@ -85,7 +90,7 @@ def _fetch_drawings(
                 component_id = _component_id(url)
                 if not component_id:
                     continue
-                name = f"drawings/{_safe(version.label)}_{note.id[:8]}_{number}.png"
+                name = _file(output, "drawings", f"{version.label}_{note.id[:8]}_{number}", ".png")
                 download(session, component_id, output / name)
                 files.setdefault(note.id, []).append(name)
     return files
@@ -109,7 +114,7 @@ def _frames_of(
                 f"({movie.first}-{movie.last}); the note is listed without a picture"
             )
             continue
-        name = f"frames/{_safe(version.label)}_{note.frame}_{note.id[:8]}.png"
+        name = _file(output, "frames", f"{version.label}_{note.frame}_{note.id[:8]}", ".png")
         layers = [output / d for d in drawings.get(note.id, [])]
         frame_image(output / movie_file, info, index, layers, output / name)
         images[note.id] = name
