@@ -25,8 +25,9 @@ TEST_WORKERS ?= 4
 
 .PHONY: demo test check system-deps install js-deps clean
 
+# `make demo PORT=8766`: the demo's embedded server on another port (default 8765)
 demo: $(STAMP)
-	$(BIN)/ft-dcc demo
+	$(BIN)/ft-dcc demo $(if $(PORT),--port $(PORT))
 
 # The tests start hundreds of Python processes (servers, CLIs, publishes, workers): each reads
 # the project's bytecode, compiled once here, rather than compiling the sources again (Python

@@ -151,8 +151,23 @@ def connect(paths: DemoPaths, port: int) -> Tuple[Dict[str, str], Optional[int]]
             hint="set FTRACK_SERVER/FTRACK_API_USER/FTRACK_API_KEY for it, or use --port/--data",
         )
     values = read_credentials(paths.credentials)
+    if values.get("FTRACK_SERVER") != url:
+        point_credentials(paths.credentials, url)
     values["FTRACK_SERVER"] = url
     return values, started
+
+
+def point_credentials(path: Path, url: str) -> None:
+    """Make ``credentials.env``'s ``FTRACK_SERVER`` the server the demo uses (the file was written
+    at the data dir's first start, maybe on another ``--port``): sourcing it must reach this one."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if "FTRACK_SERVER=" not in line]
+    text = "\n".join([*kept, f"export FTRACK_SERVER={url}"]) + "\n"
+    temporary = path.with_name(path.name + ".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
 
 
 def _first(session: PublishSession, expression: str) -> Any:
@@ -377,10 +392,27 @@ def _print_where(
         print(f"Component: {server}/component/get?id={movie_id} (needs the API key headers)")
     name, ident = report.get("review_session_name"), report.get("review_session_id")
     print(f"Review session: {name} (id {ident})")
+    _print_terminal_commands(paths, name)
     if ours:
         print(f"Server log: {paths.server_log}; credentials: {paths.credentials}")
         data = f" --data {paths.base}" if paths.base != default_base() else ""
         print(f"Stop the server: {_this_command()} demo --stop{data}")
+
+
+def _print_terminal_commands(paths: DemoPaths, review_session: Optional[str]) -> None:
+    """What the README's "From a terminal" block runs next, with this demo's paths."""
+    import shlex
+
+    task = f"{PROJECT}/{SEQUENCE}/{SHOT}/{TASK}"
+    print(f"Scene:     {paths.scene}")
+    print("From a terminal (the README's next step):")
+    activate = Path(sys.executable).parent / "activate"  # the venv's, when ft-dcc is not on PATH
+    if _this_command() != "ft-dcc" and activate.is_file():
+        print(f"  source {shlex.quote(os.path.relpath(activate))}")
+    print(f"  source {shlex.quote(str(paths.credentials))}")
+    print(f"  ft-dcc publish {shlex.quote(str(paths.scene))} --host blender --task {task}")
+    if review_session:
+        print(f"  ft-dcc review feedback {shlex.quote(review_session)}")
 
 
 def _this_command() -> str:
