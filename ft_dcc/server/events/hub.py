@@ -10,6 +10,14 @@ matches the event and, when the event has a ``target``, whose subscriber metadat
 target. Replies (``ftrack.meta.reply`` targeted at ``id=<hub id>``) reach the hub that sent the
 original event even though hubs never announce their reply subscriber. ``emit`` and
 ``emit_update`` publish server events from any thread without blocking.
+
+Grants (``ft_dcc.server.grants``): a socket lives on the API key of its handshake. When a
+revocation of its User arrives (key rotated, User deactivated or deleted, in any server process),
+the key is re-checked against the database and a socket whose key no longer stands receives
+nothing more and is closed. What the server passes on is its own word: an event's
+``source.user`` is the socket's User (id and username, whatever the client wrote), a hub id
+(``source.id``) belongs to the socket that used it first (another User's socket cannot take it
+over), and a reply goes only to sockets of the User who sent the event it answers.
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ from ft_dcc.protocol.events import (
     parse_packet,
 )
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.server.events.grants import HubGrants, ticket_text, ticket_user
 from ft_dcc.server.events.resume import (
     CONTROL_TOPIC,
     SERVER_TOPIC_PREFIX,
@@ -67,7 +76,8 @@ from ft_dcc.server.events.resume import (
 
 logger = logging.getLogger(__name__)
 
-Authenticate = Callable[[str, str], Any]  # returns bool, or an awaitable of bool
+#: returns a truthy grant (``http.auth.KeyGrant``, or ``True``) or a falsy value; may be async
+Authenticate = Callable[[str, str], Any]
 
 #: ``ftrack.update`` names entity types by their legacy table names for a few types.
 _LEGACY_ENTITY_TYPES = {
@@ -112,9 +122,14 @@ class _Connection:
     Event frames carry their event id through the outbox, so the ones never sent when the
     connection ends can be kept for the hub's reconnect (``ft_dcc.server.events.resume``)."""
 
-    def __init__(self, websocket: WebSocket, user: str, max_queue: int) -> None:
+    def __init__(self, websocket: WebSocket, user: str, max_queue: int, grant: Any = None) -> None:
         self.websocket = websocket
         self.user = user
+        #: what the handshake's key granted (``http.auth.KeyGrant``), re-checked on revocation
+        self.grant = grant
+        self.user_id: Optional[str] = getattr(grant, "user_id", None)
+        #: the grant no longer stands: nothing more is sent, the connection is closing
+        self.revoked = False
         client = websocket.client
         self.name = f"{user}@{client.host}:{client.port}" if client else user
         self.loop = asyncio.get_running_loop()
@@ -215,6 +230,8 @@ class EventBroker:
         self._session_ttl = session_ttl
         self._max_queue = max_queue
         self._pending: Dict[str, Tuple[str, float]] = {}
+        #: the grants of the connections, re-checked on revocations (see ``watch``)
+        self.grants = HubGrants(self)
         self._connections: Set[_Connection] = set()
         self._parking = Parking(resume_window, max_queue)
         self._closed = False
@@ -322,15 +339,16 @@ class EventBroker:
                 "The event hub refused the credentials: unknown user or invalid API key.",
                 status_code=401,
             )
+        text = ticket_text(user, accepted)
         if self.tickets is not None:
-            sid = await run_in_threadpool(self.tickets.issue, user, self._session_ttl)
+            sid = await run_in_threadpool(self.tickets.issue, text, self._session_ttl)
         else:
             now = time.monotonic()
             sid = uuid.uuid4().hex
             with self._lock:
                 for stale in [s for s, (_, expiry) in self._pending.items() if expiry < now]:
                     del self._pending[stale]
-                self._pending[sid] = (user, now + self._session_ttl)
+                self._pending[sid] = (text, now + self._session_ttl)
         body = f"{sid}:{int(self._close_timeout)}:{int(self._close_timeout)}:websocket"
         return PlainTextResponse(body)
 
@@ -346,12 +364,16 @@ class EventBroker:
 
     # -- websocket transport ------------------------------------------------------------------
     async def _websocket(self, websocket: WebSocket) -> None:
-        user = await self._claim_ticket(websocket.path_params["sid"])
-        if user is None:
+        text = await self._claim_ticket(websocket.path_params["sid"])
+        if text is None:
             await websocket.close(code=1008, reason="unknown or expired socket.io session")
             return
+        user, grant = ticket_user(text)
+        if not await run_in_threadpool(self.grants.holds, grant):  # revoked since the handshake
+            await websocket.close(code=1008, reason="the API key of this session was revoked")
+            return
         await websocket.accept()
-        connection = _Connection(websocket, user, self._max_queue)
+        connection = _Connection(websocket, user, self._max_queue, grant)
         with self._lock:
             self._connections.add(connection)
         logger.debug("Event hub client %s connected", connection.name)
@@ -525,21 +547,32 @@ class EventBroker:
             return _failure(f"a {topic} event's data must be an object")
         hub_id = source.get("id")
         if isinstance(hub_id, str) and hub_id and hub_id not in connection.hub_ids:
-            with self._lock:
-                connection.hub_ids.add(hub_id)
+            if not self._bind(connection, hub_id):
+                return _failure("this hub id (source.id) is another connection's; use your own")
             self._resume(connection, hub_id)
         if topic == TOPIC_SUBSCRIBE and request is not None:
             return self._subscribe(connection, request)
         if topic == TOPIC_UNSUBSCRIBE and request is not None:
             return self._unsubscribe(connection, request)
         event["id"] = event["id"] or uuid.uuid4().hex
-        user = source.get("user")
-        source["user"] = {**(user if isinstance(user, dict) else {}), "username": connection.user}
+        source["user"] = {"username": connection.user, "id": connection.user_id}  # server-set
         try:
             self._route(event)
         except ExpressionError as error:
             return _failure(f"invalid event target: {error}")
         return {"success": True, "message": "Event published."}
+
+    def _bind(self, connection: _Connection, hub_id: str) -> bool:
+        """Give ``hub_id`` to ``connection``; ``False`` when a live connection of another User
+        holds it (a hub id travels in every event the hub sends: it is no credential)."""
+        with self._lock:
+            taken = any(
+                hub_id in other.hub_ids and other.user != connection.user
+                for other in self._connections
+            )
+            if not taken:
+                connection.hub_ids.add(hub_id)
+        return not taken
 
     def _subscribe(self, connection: _Connection, data: Dict[str, Any]) -> Dict[str, Any]:
         subscriber = data.get("subscriber")
@@ -587,14 +620,38 @@ class EventBroker:
         event_id = str(event.get("id") or uuid.uuid4().hex)
         payload = {"name": EVENT_NAMESPACE, "args": [event_to_wire(event)]}
         frame = format_packet(EVENT, data=json.dumps(payload, default=str))
+        only = self.grants.reply_user(event)  # a reply goes to its asker's sockets only
         with self._lock:
-            receivers = [c for c in self._connections if c.wants(event, target)]
+            receivers = [
+                c for c in self._connections
+                if not c.revoked and (only is None or c.user == only) and c.wants(event, target)
+            ]  # fmt: skip
             for hub in self._parking.hubs():
+                if only is not None and hub.user != only:
+                    continue
                 if _wants(hub.subscribers, hub.hub_ids, event, target):
                     hub.keep((event_id, frame))
         for connection in receivers:
             connection.send(frame, event_id)
         self._tell_listeners(event)
+
+    def connections_of(self, user_id: Optional[str]) -> List[_Connection]:
+        """The open connections whose grant is ``user_id``'s (``None``: every one with a grant)."""
+        with self._lock:
+            return [
+                c for c in self._connections
+                if c.grant is not None and not c.revoked
+                and (user_id is None or c.user_id == user_id)
+            ]  # fmt: skip
+
+    def cut(self, connection: _Connection) -> None:
+        """End ``connection`` now: its grant was revoked (nothing more is sent to it, and it is
+        not parked for a reconnect)."""
+        connection.revoked = True
+        connection.said_goodbye = True
+        logger.info("Event hub client %s: its API key was revoked; disconnecting", connection.name)
+        connection.send(format_packet(DISCONNECT))
+        connection.send(None)
 
     def _tell_listeners(self, event: Dict[str, Any]) -> None:
         for listener in list(self.listeners):
