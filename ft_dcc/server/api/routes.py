@@ -26,6 +26,7 @@ from ft_dcc.server.http.auth import (
 )
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.http.responses import ApiJSONResponse, api_error
+from ft_dcc.server.query.results import MAX_REPLY_ENV, describe_bytes, max_reply_bytes
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.store.store import WRITE_ACTIONS
 
@@ -38,6 +39,21 @@ GZIP_MIN_SIZE = 16 * 1024
 
 def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
+
+
+def _bounded(response: Response, strict: bool) -> Response:
+    """``response``, or the error naming the reply limit when it is larger (the batch's queries
+    stopped at their estimated size already: this is the exact check)."""
+    limit = max_reply_bytes()
+    if len(response.body) <= limit:
+        return response
+    return api_error(
+        "ValidationError",
+        f"The reply would be larger than {describe_bytes(limit)}, the most this server answers "
+        f"in one request ({MAX_REPLY_ENV}). Ask for less: page queries with 'limit' and "
+        "'offset', or send fewer operations per batch.",
+        strict=strict,
+    )
 
 
 def _compressed(request: Request, response: Response) -> Response:
@@ -140,7 +156,7 @@ class ApiRoutes:
                 strict=strict,
                 status=500,
             )
-        return _compressed(request, ApiJSONResponse(result))
+        return _compressed(request, _bounded(ApiJSONResponse(result), strict))
 
 
 def routes(server: EmbeddedServer) -> List[Route]:

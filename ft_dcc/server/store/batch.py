@@ -24,7 +24,7 @@ from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.ast import Query
 from ft_dcc.server.query.compiler import Compiler, ProjectionTree, QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
-from ft_dcc.server.query.results import ResultBuilder
+from ft_dcc.server.query.results import ReplyBudget, ResultBuilder
 from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
 from ft_dcc.server.rules.ftrack import set_or_defaulted
 from ft_dcc.server.rules.integrity import check_declared_type, duplicate_error
@@ -109,6 +109,8 @@ class Batch:
         #: every row written, for the end-of-batch rules
         self.touched: List[Touched] = []
         self.collections = CollectionWriter(self)
+        #: the bytes this batch's query replies may take (``FT_DCC_MAX_REPLY_BYTES``)
+        self.reply_budget = ReplyBudget()
 
     # -- driver -------------------------------------------------------------------------------
     def run(self, operations: Sequence[object]) -> List[JsonObject]:
@@ -285,6 +287,7 @@ class Batch:
         data: List[JsonValue] = list(
             self.builder().build(etype, rows, projection_tree(projections))
         )
+        self.reply_budget.charge(data)
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
     def aggregate_query(self, parsed: Query) -> JsonObject:
@@ -298,6 +301,7 @@ class Batch:
         data: List[JsonValue] = [
             {key: storage_to_wire(kind, row[key]) for key, kind in shapes} for row in rows
         ]
+        self.reply_budget.charge(data)
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
     # -- create -------------------------------------------------------------------------------
