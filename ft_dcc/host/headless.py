@@ -47,7 +47,6 @@ PROGRESS_MARK = "@ft_dcc-progress "
 STOPPED_TAIL_LINES = 30
 
 
-
 class HostVersion(TypedDict):
     """Which Blender ran a headless script (Blender's outcomes carry it as ``blender``)."""
 
@@ -198,7 +197,20 @@ def publish_in_host(
             payload["publish"] = request_from_options(request).to_dict()
         payload["python_path"] = python_paths()
         process = run(payload)
-        return read_outcome(result_file, process, host_name)
+        outcome = read_outcome(result_file, process, host_name)
+    if request.get("report"):  # ft-dcc publish --report FILE, whatever the host did
+        save_report(Path(str(request["report"])), outcome)
+    return outcome
+
+
+def save_report(path: Path, outcome: Outcome) -> Path:
+    """Write the outcome's report (or a failed one quoting its text) as JSON at ``path``, as
+    ``ft-dcc publish --report FILE`` of the files host does."""
+    from ft_dcc.publish.atomic import atomic_write_json
+    from ft_dcc.publish.report import failed_report
+
+    data = outcome.get("report") or failed_report([outcome["text"]])
+    return atomic_write_json(path.expanduser(), data)
 
 
 def terminal_progress(request: PublishOptions) -> ConsoleProgress:

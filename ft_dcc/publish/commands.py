@@ -218,7 +218,8 @@ def request_dict(args: argparse.Namespace) -> PublishOptions:
         "asset_name": args.asset,
         "include_source": args.include_source,
         "json": args.json,
-        "report": args.report,
+        # absolute: the report is written where ft-dcc ran, whichever process writes it
+        "report": os.path.abspath(os.path.expanduser(args.report)) if args.report else None,
     }
 
 
@@ -270,6 +271,24 @@ def with_settings(
 
 
 def run_publish(args: argparse.Namespace) -> int:
+    """``ft-dcc publish``; with ``--report FILE`` a publish refused before it made a report
+    still leaves one (not published, and why), so a farm wrapper never reads a stale file."""
+    from ft_dcc.exceptions import FtDccError
+
+    try:
+        return _run_publish(args)
+    except FtDccError as exc:
+        if args.report:
+            from pathlib import Path
+
+            from ft_dcc.publish.atomic import atomic_write_json
+            from ft_dcc.publish.report import failed_report
+
+            atomic_write_json(Path(args.report).expanduser(), failed_report([str(exc)]))
+        raise
+
+
+def _run_publish(args: argparse.Namespace) -> int:
     quiet_pyblish_logging()
     host = host_for(args.input[0], args.host)
     check_reviewables(args, host)
@@ -291,19 +310,10 @@ def run_publish(args: argparse.Namespace) -> int:
 
 def _publish_elsewhere(args: argparse.Namespace, host: str) -> int:
     """``ft-dcc publish SCENE --host blender|maya|nuke``: the host publishes headless."""
-    from ft_dcc.exceptions import HostError
     from ft_dcc.host.integrations import find_integration
 
     request = with_settings(request_dict(args), host, args.settings)
-    publish_request = _typed(request)
-    if request.get("colour") or request.get("audio"):
-        raise HostError(
-            "--audio and the colour options are for image sequences and movies "
-            f"(--host files); a {host} publish uses the scene's own sound and colour "
-            "management",
-            hint="set them up in the scene, or leave these options out",
-        )
-    request["publish"] = publish_request.to_dict()
+    request["publish"] = _typed(request).to_dict()
     return int(find_integration(host).publish_headless(request))
 
 
@@ -320,9 +330,42 @@ def _check_inputs(args: argparse.Namespace) -> None:
             )
 
 
+#: the options of ``ft-dcc publish`` only the files host can honour (dest, flag): a scene's
+#: review uses the scene's own colour management and sound
+FILES_ONLY_OPTIONS = (
+    ("ocio_config", "--ocio-config"),
+    ("input_colorspace", "--input-colorspace"),
+    ("display", "--display"),
+    ("view", "--view"),
+    ("look", "--look"),
+    ("audio", "--audio"),
+    ("audio_offset", "--audio-offset"),
+)
+
+
+def check_host_options(args: argparse.Namespace, host: str) -> None:
+    """Refuse, naming them, the options ``host`` cannot honour (none is dropped quietly)."""
+    from ft_dcc.exceptions import HostError
+
+    given = [flag for dest, flag in FILES_ONLY_OPTIONS if getattr(args, dest, None)]
+    if given and host != "files":
+        raise HostError(
+            f"{', '.join(given)}: for image sequences and movies (--host files); a {host} "
+            "publish uses the scene's own colour management and sound",
+            hint="set them up in the scene, or leave these options out",
+        )
+    if getattr(args, "audio_offset", 0) and not getattr(args, "audio", None):
+        raise HostError(
+            "--audio-offset shifts the sound of --audio, and no --audio was given",
+            hint="give the sound file with --audio, or leave --audio-offset out",
+        )
+
+
 def check_reviewables(args: argparse.Namespace, host: str) -> None:
     """Several inputs are for the files host, cameras for scenes; ``--asset`` names one."""
     from ft_dcc.exceptions import HostError
+
+    check_host_options(args, host)
 
     if len(args.input) > 1 and host != "files":
         raise HostError(
@@ -333,6 +376,12 @@ def check_reviewables(args: argparse.Namespace, host: str) -> None:
         raise HostError(
             "--camera is for scenes (--host blender, maya); a movie or sequence has none",
             hint="leave --camera out, or publish the scene",
+        )
+    if args.camera and host == "nuke":
+        raise HostError(
+            "--camera is for scenes (--host blender, maya); a Nuke comp publishes its Write nodes",
+            hint="leave --camera out; tick 'publish for review' on the Write nodes to publish "
+            "(their ftrack review tab)",
         )
     if args.asset and (len(args.input) > 1 or len(args.camera) > 1):
         raise HostError(

@@ -179,3 +179,10 @@ class PublishReport:
         if extra:
             lines.extend(["", *extra] if lines else extra)
         return "\n".join([self.summary(), "", *lines] if lines else [self.summary()])
+
+
+def failed_report(errors: List[str]) -> JsonObject:
+    """The report data of a publish that stopped before it made a report (refused options, a
+    host that could not start): not published, and why. ``--report FILE`` is then still
+    written, so a wrapper reading it never sees a stale one."""
+    return PublishReport(ok=False, errors=list(errors)).to_dict()
