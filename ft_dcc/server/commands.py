@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional, Tuple
 
 if TYPE_CHECKING:
     from ft_dcc.server.runtime.config import ServerConfig
@@ -142,7 +143,14 @@ def run_server(args: argparse.Namespace) -> int:
     else:
         print(f"ft-dcc server: API user '{seed.username}'", flush=True)
 
-    if not serve(config, app):
+    from ft_dcc.server.runtime.running import remove_record, write_record
+
+    write_record(config.url, config.data_dir, config.database_url)  # for 'ft-dcc user add'
+    try:
+        served = serve(config, app)
+    finally:
+        remove_record(config.url)
+    if not served:
         print(
             f"ft-dcc: error: could not serve on {config.url} (is the port in use?)", file=sys.stderr
         )
@@ -172,9 +180,54 @@ def run_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_user(args: argparse.Namespace) -> int:
-    """Add a user (or replace its key); prints the key when it was generated."""
+def _user_target(args: argparse.Namespace) -> Tuple[Optional[ServerConfig], str]:
+    """The server ``user add`` writes to, and how to name it: ``--data``/``--database`` when
+    given, else the embedded server ``FTRACK_SERVER`` names (from its record, see
+    ``runtime.running``), else the default data dir. ``(None, why)`` when ``FTRACK_SERVER``
+    names a server whose data dir cannot be found."""
     config = _config(args)
+    url = os.environ.get("FTRACK_SERVER", "").strip()
+    if args.data or args.database or not url:
+        return config, _credentials_url(config)
+    from ft_dcc.server.runtime.running import find_record, records_dir
+
+    record = find_record(url)
+    if record is not None:
+        from dataclasses import replace
+
+        return replace(config, data_dir=record.data_dir, database_url=record.database_url), url
+    if _credentials_url(config) and _same_address(_credentials_url(config), url):
+        return config, url
+    return None, (
+        f"FTRACK_SERVER is {url}, but no embedded server on this machine records serving it "
+        f"(records: {records_dir()}), so its data dir is unknown and no user was added. Give "
+        "the data dir that server was started with: ft-dcc user add NAME --data DIR; or unset "
+        f"FTRACK_SERVER to add the user to the default data dir {config.data_dir}. On a real "
+        "ftrack server, add users in its web app."
+    )
+
+
+def _credentials_url(config: ServerConfig) -> str:
+    """The server URL the data dir's ``credentials.env`` names ("" when none)."""
+    try:
+        text = config.credentials_file.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    found = re.search(r"^export FTRACK_SERVER=(\S+)$", text, re.M)
+    return found.group(1) if found else ""
+
+
+def _same_address(first: str, second: str) -> bool:
+    from ft_dcc.server.runtime.running import address_key
+
+    return address_key(first) is not None and address_key(first) == address_key(second)
+
+
+def add_user(args: argparse.Namespace) -> int:
+    """Add a user (or replace its key); prints the key when it was generated, and where."""
+    config, server_url = _user_target(args)
+    if config is None:
+        return _error(server_url)
     try:
         from ft_dcc.exceptions import DatabaseSetupError
         from ft_dcc.server.http.auth import KeyRing
@@ -199,4 +252,6 @@ def add_user(args: argparse.Namespace) -> int:
         print(f"ft-dcc user: '{args.name}' ({user_id}, {role}) uses the given API key")
     else:
         print(f"ft-dcc user: '{args.name}' ({user_id}, {role}) API key: {key}  (shown once)")
+    server = f"the embedded server at {server_url}" if server_url else "the embedded server"
+    print(f"  written to {server}: data dir {config.data_dir}, database {store.describe()}")
     return 0
