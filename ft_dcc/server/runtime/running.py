@@ -65,6 +65,7 @@ def write_record(url: str, data_dir: Path, database_url: Optional[str]) -> Optio
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
+    _prune(path.parent)
     data = {"url": url, "data_dir": str(data_dir), "database_url": database_url, "pid": os.getpid()}
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -72,6 +73,30 @@ def write_record(url: str, data_dir: Path, database_url: Optional[str]) -> Optio
         json.dump(data, handle)
     os.replace(partial, path)
     return path
+
+
+def _prune(folder: Path) -> None:
+    """Remove the records of servers that were killed (their process is gone; POSIX only:
+    elsewhere a record stays until its address serves again)."""
+    if os.name != "posix":
+        return
+    for path in folder.glob("*.json"):
+        try:
+            pid = int(json.loads(path.read_text(encoding="utf-8")).get("pid") or 0)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if pid > 0 and not _alive(pid):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists (another user's)
+    return True
 
 
 def remove_record(url: str) -> None:
