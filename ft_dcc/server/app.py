@@ -33,6 +33,7 @@ from ft_dcc.server.api import routes as api_routes
 from ft_dcc.server.api import widget as widget_page
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.http import limits as http_limits
+from ft_dcc.server.http import ratelimit
 from ft_dcc.server.http.cors import add_cors
 from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
 from ft_dcc.server.http.responses import error_response
@@ -102,11 +103,13 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
             500: _server_error,
             ServerError: _known_error,
             **http_limits.EXCEPTION_HANDLERS,
+            **ratelimit.EXCEPTION_HANDLERS,
         },
     )
     app.state.server = server
     app.add_middleware(http_limits.BodyTimeoutMiddleware, timeout=http_limits.body_timeout())
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ratelimit.AuthAttemptMiddleware)  # failed sign-ins: per source, target
     add_cors(app, config.cors_origins)
     app.add_middleware(RequestLogMiddleware, request_log=request_log)
     return app

@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
+from ft_dcc.server import attempts as ratelimit
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files import multipart
 from ft_dcc.server.files.disk import (
@@ -193,6 +194,8 @@ class FileStore:
         return body + "." + _b64(mac)
 
     def _unsign(self, token: str) -> TokenClaims:
+        target = hashlib.sha256(token.split(".", 1)[0].encode("utf-8", "replace")).hexdigest()
+        ratelimit.check(ratelimit.SIGNATURE, target)  # 429 while too many forged signatures
         try:
             body, mac = token.split(".", 1)
             expected = hmac.new(self.secret, body.encode("ascii"), hashlib.sha256).digest()
@@ -200,6 +203,7 @@ class FileStore:
                 raise ValueError("signature mismatch")
             payload = json.loads(_unb64(body))
         except (ValueError, TypeError) as exc:
+            ratelimit.failed(ratelimit.SIGNATURE, target)
             raise FileStoreError(
                 "The upload URL is not valid (bad signature). Ask for a new one with "
                 "get_upload_metadata.",

@@ -24,6 +24,7 @@ from typing import Callable, Dict, Mapping, Optional, Tuple, TypedDict
 import sqlalchemy as sa
 from starlette.responses import JSONResponse
 
+from ft_dcc.server import attempts as ratelimit
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus, announce
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
@@ -195,6 +196,7 @@ class KeyRing:
         """What ``username``'s ``api_key`` grants, or ``None`` (wrong key, inactive user)."""
         if not username or not api_key:
             return None
+        ratelimit.check(ratelimit.KEY, username)  # 429 while too many failures (ratelimit)
         fingerprint = hashlib.sha256(api_key.encode("utf-8")).hexdigest()
         cache_key = (username, fingerprint)
         caching = self._caching()
@@ -202,9 +204,11 @@ class KeyRing:
             with self._lock:
                 cached = self._verified.get(cache_key)
             if cached is not None:
+                ratelimit.note(ratelimit.KEY, username, True)
                 return cached
         generation = self.revocations.generation if self.revocations is not None else 0
         grant = self._look_up(username, api_key)
+        ratelimit.note(ratelimit.KEY, username, grant is not None)
         if grant is None or not caching:
             return grant
         with self._lock:  # not when a revocation arrived during the look-up: it may be stale

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Dict, Optional
 
+from ft_dcc.server import attempts as ratelimit
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files.filestore import load_or_create_secret
 
@@ -113,6 +114,8 @@ class ReviewSigner:
         ``any_session``: whichever session it is for)."""
         if not token:
             raise ReviewAccessError("This review link has no token; ask for a new link.")
+        target = ALL_SESSIONS if any_session else str(review_session_id)  # ratelimit's target
+        ratelimit.check(ratelimit.LINK, target)
         try:
             body, mac = token.split(".", 1)
             if not hmac.compare_digest(self._mac(body), _unb64(mac)):
@@ -122,10 +125,12 @@ class ReviewSigner:
                 raise ValueError("not a review token")
             expires = int(payload.get("e", 0))
         except (ValueError, TypeError, UnicodeError):
+            ratelimit.failed(ratelimit.LINK, target)
             raise ReviewAccessError(
                 "This review link is not valid; ask for a new one (get_widget_url with "
                 "name='review_session')."
             ) from None
+        ratelimit.note(ratelimit.LINK, target, expires >= time.time())
         if expires < time.time():
             raise ReviewAccessError(
                 "This review link has expired; ask for a new one (get_widget_url with "
