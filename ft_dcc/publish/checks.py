@@ -329,13 +329,13 @@ def _check_shot_fps(state: PublishState, attributes: Dict[str, ShotAttribute]) -
         )
     else:  # frames or a movie: no scene to change, the rate is the publish's choice
         hint = (
-            f"pass --fps {_rate_text(expected)} to play its frames at the shot's rate, or "
-            f"--fps {_rate_text(spec.fps)} to keep {source or 'this'} rate"
+            f"pass --fps {rate_text(expected)} to play its frames at the shot's rate, or "
+            f"--fps {rate_text(spec.fps)} to keep {source or 'this'} rate"
         )
     raise ValidationError(message, hint=hint)
 
 
-def _rate_text(rate: Fraction) -> str:
+def rate_text(rate: Fraction) -> str:
     """A rate as --fps takes it: 25, 24000/1001."""
     return str(rate.numerator) if rate.denominator == 1 else f"{rate.numerator}/{rate.denominator}"
 

@@ -15,6 +15,7 @@ from ft_dcc.publish.integrate import fault_point, integrate_manifest
 from ft_dcc.publish.integrate_read import ServerView
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.queue import OfflineQueue
+from ft_dcc.publish.redecide import offline_decision
 from ft_dcc.publish.state import PublishState
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,8 @@ def integrate_or_queue(state: PublishState) -> None:
     A run of a several-reviewable publish that is not the last only describes its version
     (``state.integrate_now`` False); the last one writes every version in one commit."""
     own = manifest_from_state(state)
+    if state.offline:  # decided without the server: the flush decides it again
+        own.queued_decision = offline_decision(state)
     if not state.integrate_now:
         state.manifest = own
         return

@@ -31,6 +31,7 @@ import attr
 
 from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.protocol import REVIEW_COMPONENT_MP4
 from ft_dcc.protocol.app_data import user_data_dir
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
@@ -48,6 +49,8 @@ STATE_FILE = "state.json"
 MEDIA_DIR = "media"
 LOCK_FILE = ".flush.lock"
 OWNER_LOCK = "owner.lock"  # held by the live publish that journals the entry
+#: the review component's record of when its version's work was made (the manifest's time)
+MADE_AT_KEY = "ft_dcc_made_at"
 #: a half-written entry this old belongs to a crashed publish, not to one still spooling
 STALE_INCOMING_S = 3600
 
@@ -246,6 +249,7 @@ class OfflineQueue:
                 owner = open(incoming / OWNER_LOCK, "a+")  # noqa: SIM115 - entry.release()
                 _lock_file(owner)
             spooled = IntegrateManifest.from_dict(manifest.to_dict())
+            stamp_made_at(spooled)
             for index, version in enumerate(spooled.versions()):
                 _spool_media(version, media_dir, media, journal, index)
             fsync_dir(media)
@@ -413,7 +417,9 @@ class OfflineQueue:
                 "(and its credentials) to flush it"
             )
             return FlushOutcome(entry.id, False, message)
+        stamp_made_at(entry.manifest)
         try:
+            decided = self._redecide(session, entry)
             outcome = integrate_manifest(session, entry.manifest, entry.media_dir, progress)
         except FtDccError as exc:
             unreachable = should_queue(exc, session)
@@ -421,8 +427,31 @@ class OfflineQueue:
             self.record_failure(entry, f"{prefix}{exc}", journal=entry.journal)
             return FlushOutcome(entry.id, False, str(exc), {"unreachable": unreachable})
         self.remove(entry)
+        outcome.warnings.extend(decided)
         outcome.warnings.extend(_landed_after_later_work(session, entry.manifest, outcome))
         return FlushOutcome(entry.id, True, "published", outcome.to_dict())
+
+    @staticmethod
+    def _redecide(session: IntegrateSession, entry: QueueEntry) -> List[str]:
+        """A publish queued offline decided again with the server's truth (``redecide``);
+        what it fixed is kept in the entry, so a replay publishes the same."""
+        from ft_dcc.publish.redecide import redecide
+
+        if not any(version.queued_decision for version in entry.manifest.versions()):
+            return []
+        warnings = redecide(session, entry.manifest)  # QueueError: refused, stays queued
+        atomic_write_json(entry.path / MANIFEST_FILE, entry.manifest.to_dict())
+        return warnings
+
+
+def stamp_made_at(manifest: IntegrateManifest) -> None:
+    """Record on each version's review component when its work was made (``created_at``):
+    the order warning compares the making of versions, never one's making with another's
+    arrival on the server (a queued version arrives long after it was made)."""
+    for version in manifest.versions():
+        review = version.component(REVIEW_COMPONENT_MP4)
+        if review is not None:
+            review.metadata[MADE_AT_KEY] = version.created_at
 
 
 def _spool_media(
@@ -445,29 +474,48 @@ def _spool_media(
 def _landed_after_later_work(
     session: PublishSession, manifest: IntegrateManifest, outcome: Any
 ) -> List[str]:
-    """A warning when the version before this replayed one was made after it: the older work
-    is now the asset's latest (nothing is renumbered; the review shows both)."""
+    """A warning when the version before this replayed one holds work made after it: the older
+    work is now the asset's latest (nothing is renumbered; the review shows both). Like with
+    like: when each version's work was made (its recorded making, else its date on the server:
+    a live publish arrives as it is made), never one's making with another's arrival."""
     number = outcome.version_number
     if not number or number <= 1:
         return []
     try:
         before = session.query(
-            f"select version, date from AssetVersion where asset_id is {quote(outcome.asset_id)} "
-            f"and version < {int(number)} order by version descending"
+            f"select id, version, date from AssetVersion where asset_id is "
+            f"{quote(outcome.asset_id)} and version < {int(number)} order by version descending"
         ).first()
+        previous = _made_at(session, before) if before is not None else None
     except FtDccError as exc:
         log.info("could not read the version before v%03d: %s", number, exc)
         return []
-    if before is None:
-        return []
-    made, previous = _when(manifest.created_at), _when(before["date"])
-    if made is None or previous is None or previous <= made:
+    made = _when(manifest.created_at)
+    if before is None or made is None or previous is None or previous <= made:
         return []
     return [
         f"v{number:03d} of {manifest.asset_name} was made at {made:%Y-%m-%d %H:%M:%S} UTC, "
         f"before v{before['version']:03d} (made after it, at {previous:%Y-%m-%d %H:%M:%S} "
         f"UTC): the older work is now the latest version"
     ]
+
+
+def _made_at(session: PublishSession, version: Any) -> Optional[_dt.datetime]:
+    """When ``version``'s work was made: its review component's record, else its date."""
+    components = session.query(
+        f"select id from Component where version_id is {quote(version['id'])} "
+        f"and name is {quote(REVIEW_COMPONENT_MP4)}"
+    ).all()
+    if components:
+        ids = ", ".join(quote(component["id"]) for component in components)
+        rows = session.query(
+            f"select value from Metadata where key is {quote(MADE_AT_KEY)} and parent_id in ({ids})"
+        ).all()
+        for row in rows:
+            made = _when(row["value"])
+            if made is not None:
+                return made
+    return _when(version["date"])
 
 
 def _when(value: Any) -> Optional[_dt.datetime]:

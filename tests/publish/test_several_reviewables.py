@@ -107,7 +107,8 @@ def test_offline_several_reviewables_are_one_queue_entry_the_flush_publishes(
 
     left, right = _inputs(tmp_path, "left", "right")
     setup = open_session(fresh_server, tmp_path / "setup")
-    task_id = resolve_task(setup, None, make_task(setup))["id"]
+    # the shot's range is the inputs' (a flush checks it as a live publish does)
+    task_id = resolve_task(setup, None, make_task(setup, fstart=1001, fend=1006))["id"]
     fresh_server.stop()
     report = publish(
         FilesHost(left, fps=25),

@@ -1,0 +1,323 @@
+"""A publish queued offline is decided again at flush, with the server's truth.
+
+Offline, a publish decides without the server: the review session's name and the capture size
+come from the settings file and the defaults (the studio's and the project's settings unread),
+frames that carry no rate play at the configured default (the shot's rate unread), the range is
+the input's. When it is queued it records what it decided (:func:`offline_decision`, kept in
+``IntegrateManifest.queued_decision``): its request, what the settings alone gave (a value that
+differs is the artist's own choice, and stays) and its host's facts. At flush :func:`redecide`
+decides again as a live publish would, through the same code: ``settings_options`` for the
+settings, the one planned read for the shot, ``checks.frame_findings`` for the rate and range,
+``naming.capture_size``/``capture_rules.fit_inside`` for the size. Then
+
+- what can be fixed without the DCC is fixed: the review session's name, and the numbering of a
+  movie a live publish would have numbered from the shot's start (when no burn-in shows it);
+- what the encoded work no longer matches (another rate, size or range) refuses the publish with
+  the reason and what to do (:class:`~ft_dcc.exceptions.QueueError`): it stays queued;
+- the frame checks follow the settings' ``checks.frame_range``: block refuses, warn makes
+  warnings of the published version, off checks nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, List, Optional, Tuple
+
+from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
+from ft_dcc.host.interface import CaptureSpec, to_fraction
+from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.manifest import IntegrateManifest
+from ft_dcc.publish.recorded_host import RecordedHost, facts_of, fraction_text
+from ft_dcc.publish.request import PublishRequest, request_from_options
+from ft_dcc.publish.state import PublishState
+from ft_dcc.session.interface import EntityLike, IntegrateSession
+
+log = logging.getLogger(__name__)
+
+FRAME_CHECK = "ValidateFrameRange"
+#: the request's values the settings may fill (the artist's own choice wins over them)
+SETTLED = ("review_session", "resolution", "scale", "max_size", "frame_rule", "handles",
+           "frame_check")  # fmt: skip
+SHORT_ID = 8
+CAPTURE_META_KEY = "ft_dcc_capture"  # the review component's capture record (integrate_step)
+#: capture record fields in source frame numbers (moved when a movie is numbered again)
+NUMBERED = ("frame_start", "frame_end", "source_first_frame", "source_last_frame",
+            "thumbnail_frame")  # fmt: skip
+
+
+def offline_decision(state: PublishState) -> JsonObject:
+    """What a publish decided without the server, for :func:`redecide` at flush."""
+    spec = state.capture_spec()
+    return {
+        "request": decided(state.request),
+        "settings": _settings_alone(state),
+        "host": facts_of(state.host, spec),
+        "input": str(state.scene or ""),
+        "burnin": state.burnin is not None,
+    }
+
+
+def decided(request: PublishRequest) -> JsonObject:
+    """The request's values a flush decides again (JSON: lists, rate texts)."""
+    values = {
+        "review_session": request.review_session,
+        "resolution": list(request.resolution) if request.resolution else None,
+        "scale": request.scale,
+        "max_size": list(request.max_size) if request.max_size else None,
+        "frame_rule": request.frame_rule,
+        "handles": request.handles,
+        "frame_check": request.check_severity.get(FRAME_CHECK, "block"),
+        "fps": None if request.fps is None else fraction_text(request.fps),
+        "frames": list(request.frames) if request.frames else None,
+    }
+    data: JsonObject = json.loads(json.dumps(values))
+    return data
+
+
+def _settings_alone(state: PublishState) -> Optional[JsonObject]:
+    """What the settings file and the defaults alone give this publish (read without the
+    server, as the offline publish did); None when they cannot be read."""
+    from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
+
+    task = state.request.task or state.task_path or state.task_id
+    options: Any = {"task": task, "input": str(state.scene or "")}
+    try:
+        resolved, context, found = resolve_for_publish(
+            options, state.host.name, shared=SharedRead(None)
+        )
+        alone = request_from_options(apply(options, resolved, context, state.host.name, found))
+    except FtDccError as exc:
+        log.info("the settings alone could not be read (%s): every value is kept", exc)
+        return None
+    return decided(alone)
+
+
+def redecide(session: IntegrateSession, manifest: IntegrateManifest) -> List[str]:
+    """Decide ``manifest`` (a queued publish) again with the server's truth (see the module
+    docstring): fix what can be fixed in it, return the warnings; QueueError when the encoded
+    work does not match what a publish now makes (the entry stays queued)."""
+    decisions = [version.queued_decision for version in manifest.versions()]
+    if not any(decisions):
+        return []
+    from ft_dcc.publish.tasks import resolve_task
+
+    task = resolve_task(session, manifest.task_id, manifest.task_path)
+    live = _live(session, manifest, decisions[0] or decisions[-1])
+    warnings: List[str] = []
+    problems: List[FtDccError] = []
+    chosen: JsonObject = {}
+    for version, decision in zip(manifest.versions(), decisions):
+        if not decision:
+            continue
+        chosen = merged(decision, live)
+        found, wrong = _frames(session, version, decision, chosen, task)
+        warnings += found
+        problems += wrong + _size(version, decision, chosen)
+    if problems:
+        raise refusal(manifest, problems)
+    warnings += _rename(manifest, chosen.get("review_session"))
+    for version in manifest.versions():
+        version.queued_decision = {}
+    return warnings
+
+
+def _live(
+    session: IntegrateSession, manifest: IntegrateManifest, decision: JsonObject
+) -> JsonObject:
+    """The values a live publish of this task and host gets from the settings now."""
+    from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
+
+    host = str(_facts(decision).get("name") or "")
+    options: Any = {"task": manifest.task_path or manifest.task_id, "input": decision["input"]}
+    resolved, context, found = resolve_for_publish(options, host, shared=SharedRead(session))
+    if resolved.notes:
+        raise ApiConnectionError(
+            "the server's settings could not be read for the queued publish: "
+            + "; ".join(resolved.notes)
+        )
+    return decided(request_from_options(apply(options, resolved, context, host, found)))
+
+
+def merged(decision: JsonObject, live: JsonObject) -> JsonObject:
+    """The queued request with each value the settings gave replaced by the settings' now
+    (a value that differs from what the settings alone gave offline is the artist's: kept)."""
+    queued = _object(decision.get("request"))
+    alone = decision.get("settings")
+    chosen = dict(queued)
+    if not isinstance(alone, dict):
+        return chosen
+    for field in SETTLED:
+        if queued.get(field) == alone.get(field):
+            chosen[field] = live.get(field)
+    return chosen
+
+
+def _object(value: Any) -> JsonObject:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _facts(decision: JsonObject) -> JsonObject:
+    return _object(decision.get("host"))
+
+
+def _frames(
+    session: IntegrateSession, version: IntegrateManifest, decision: JsonObject,
+    chosen: JsonObject, task: EntityLike,
+) -> Tuple[List[str], List[FtDccError]]:  # fmt: skip
+    """``(warnings, problems)`` of the frame checks a live publish runs (``checks``), and
+    whether the queued frames are the ones a live publish would have encoded."""
+    from ft_dcc.publish.checks import frame_findings
+    from ft_dcc.publish.integrate import target_of
+    from ft_dcc.publish.integrate_read import read_view
+
+    severity = str(chosen.get("frame_check") or "block")
+    if severity == "off":
+        return [], []
+    queued = CaptureSpec.from_dict(version.capture)
+    state = PublishState(
+        host=RecordedHost(_facts(decision)), request=_request(chosen), spec=queued,
+        session=session, online=True, task=task,
+    )  # fmt: skip
+    version.task_id = task["id"]
+    state.view = read_view(session, target_of(session, version, task))
+    state.shot = state.view.shot
+    warnings, problems = frame_findings(state)
+    if severity == "warn":
+        warnings += [
+            f"Frame range and fps: {problem} (a warning: the settings turned this check to warn)"
+            for problem in problems
+        ]
+        problems = []
+    wrong: List[FtDccError] = list(problems)
+    wrong += _unmatched(state, queued, version, decision)
+    return warnings, wrong
+
+
+def _request(chosen: JsonObject) -> PublishRequest:
+    fps, frames = chosen.get("fps"), _pair(chosen.get("frames"))
+    return PublishRequest(
+        fps=str(fps) if fps else None,
+        frames=frames,
+        frame_rule=str(chosen.get("frame_rule") or "scene"),
+        handles=int(str(chosen.get("handles") or 0)),
+        check_severity={FRAME_CHECK: str(chosen.get("frame_check") or "block")},
+    )
+
+
+def _unmatched(
+    state: PublishState, queued: CaptureSpec, version: IntegrateManifest, decision: JsonObject
+) -> List[FtDccError]:
+    """Where the queued frames differ from what a live publish would have encoded: the rate
+    (frames with none take the shot's), the range (``capture.frame_range: shot``); a movie a
+    live publish numbers from the shot's start is numbered so here (no burn-in shows it)."""
+    live = state.capture_spec()
+    shot = str(state.shot["name"]) if state.shot is not None else "?"
+    wrong: List[FtDccError] = []
+    if to_fraction(live.fps) != to_fraction(queued.fps):
+        wrong.append(_rate_problem(queued, live, shot, decision))
+    moved = (live.frame_start, live.frame_end) != (queued.frame_start, queued.frame_end)
+    if moved and _renumbers(live, queued, decision):
+        _renumber(version, live.frame_start - queued.frame_start)
+    elif moved:
+        wrong.append(QueueError(
+            f"it holds frames {queued.frame_start}-{queued.frame_end}, but a publish now takes "
+            f"{live.frame_start}-{live.frame_end} (capture.frame_range, shot {shot}'s range)",
+            hint=f"it then takes {live.frame_start}-{live.frame_end}",
+        ))  # fmt: skip
+    return wrong
+
+
+def _rate_problem(
+    queued: CaptureSpec, live: CaptureSpec, shot: str, decision: JsonObject
+) -> FtDccError:
+    from ft_dcc.publish.checks import rate_text
+
+    had, now = float(to_fraction(queued.fps)), float(to_fraction(live.fps))
+    guessed = not _facts(decision).get("rate_source")
+    why = " (the frames carry no rate and the shot's could not be read offline)" if guessed else ""
+    return QueueError(
+        f"it was encoded at {had:g} fps{why}, but shot {shot} plays at {now:g} fps in ftrack",
+        hint=f"it then plays at the shot's {now:g} fps, or give --fps {rate_text(live.fps)}",
+    )
+
+
+def _renumbers(live: CaptureSpec, queued: CaptureSpec, decision: JsonObject) -> bool:
+    """A movie numbered from the shot's start, of the same length, with nothing burnt in."""
+    same_length = live.frame_count == queued.frame_count
+    return bool(same_length and _facts(decision).get("renumbers") and not decision.get("burnin"))
+
+
+def _renumber(version: IntegrateManifest, offset: int) -> None:
+    """Move the queued version's source frame numbers by ``offset`` (capture and record)."""
+    for key in ("frame_start", "frame_end"):
+        version.capture[key] = int(version.capture[key]) + offset
+    for component in version.components:
+        text = component.metadata.get(CAPTURE_META_KEY)
+        if not text:
+            continue
+        record = json.loads(text)
+        for key in NUMBERED:
+            if isinstance(record.get(key), int):
+                record[key] += offset
+        component.metadata[CAPTURE_META_KEY] = json.dumps(record, sort_keys=True)
+
+
+def _size(
+    version: IntegrateManifest, decision: JsonObject, chosen: JsonObject
+) -> List[FtDccError]:
+    """A refusal when the settings now make another capture size than the one encoded."""
+    from ft_dcc.publish.capture_rules import fit_inside
+    from ft_dcc.publish.naming import capture_size
+
+    host = RecordedHost(_facts(decision))
+    resolution, scale, box = chosen.get("resolution"), chosen.get("scale"), chosen.get("max_size")
+    asked = capture_size(host, _pair(resolution), float(str(scale)) if scale else None)
+    wanted = fit_inside(asked or host.resolution(), _pair(box))
+    have = (int(version.capture.get("width", 0)), int(version.capture.get("height", 0)))
+    if wanted == have:
+        return []
+    rules = [name for name, value in (("capture.resolution", resolution),
+             ("capture.scale", scale if scale != 1.0 else None), ("encode.max_size", box))
+             if value]  # fmt: skip
+    return [QueueError(
+        f"it was encoded at {have[0]}x{have[1]}, but the settings now make {wanted[0]}x"
+        f"{wanted[1]} ({', '.join(rules) or 'the input size'})",
+        hint=f"it is then {wanted[0]}x{wanted[1]}",
+    )]  # fmt: skip
+
+
+def _pair(value: Any) -> Optional[Tuple[int, int]]:
+    return (int(value[0]), int(value[1])) if isinstance(value, list) and len(value) == 2 else None
+
+
+def _rename(manifest: IntegrateManifest, name: Any) -> List[str]:
+    """The settings' review session name now, when it differs from the queued one."""
+    old = manifest.review_session_name
+    if not name or name == old:
+        return []
+    for version in manifest.versions():
+        version.review_session_name = str(name)
+    return [
+        f"published into the review session {name!r}, the settings' name read at flush "
+        f"(queued offline for {old!r})"
+    ]
+
+
+def refusal(manifest: IntegrateManifest, problems: List[FtDccError]) -> QueueError:
+    """One error naming every reason, with what to do: publish again, drop this entry."""
+    short = manifest.manifest_id[:SHORT_ID]
+    reasons = "; ".join(problem.message for problem in problems)
+    fixes = list(dict.fromkeys(problem.hint for problem in problems if problem.hint))
+    decision = manifest.queued_decision
+    source = decision.get("input") if isinstance(decision, dict) else None
+    again = f"publish it again from {source or 'the scene'}"
+    if fixes:
+        again += f": {'; '.join(fixes)}"
+    return QueueError(
+        f"not published, it stays queued: {reasons}",
+        hint=f"{again}, then drop the queued one: 'ft-dcc queue drop {short}'",
+    )
+
+
+__all__ = ["decided", "merged", "offline_decision", "redecide", "refusal"]

@@ -1,0 +1,150 @@
+"""A queued publish is re-decided at flush with the server's truth, against the real embedded
+server stopped and started: what the offline publish guessed (the review session's name, the
+capture size, the frame rate of frames that carry none) is decided again as a live publish
+would; what the encoded work can no longer match is refused with the reason and kept in the
+queue (never published wrong, never lost); a name is fixed without the DCC. And the flush's
+order warning compares when each version's work was made, like with like."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+from support import make_sequence, make_task, open_session
+
+from ft_dcc.publish import OfflineQueue
+from ft_dcc.publish.report import EXIT_QUEUED
+
+TEMPLATE = "{project} dailies wk{week}"
+
+
+def _week_name(project: str) -> str:
+    return f"{project} dailies wk{_dt.date.today().isocalendar()[1]:02d}"
+
+
+def ft_dcc(server: Any, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(
+        os.environ, **server.env, FT_DCC_QUEUE_DIR=str(tmp_path / "queue"),
+        FT_DCC_SETTINGS="", PYBLISHPLUGINPATH="", FTRACK_CONTEXTID="",
+    )  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "ft_dcc", *args], env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+
+
+def push(server: Any, tmp_path: Path, settings: Dict[str, Any], *where: str) -> None:
+    path = tmp_path / f"settings-{len(list(tmp_path.glob('settings-*')))}.json"
+    path.write_text(json.dumps({"settings": settings}), encoding="utf-8")
+    pushed = ft_dcc(server, tmp_path, "settings", "push", *where, str(path))
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+
+
+def queued(server: Any, tmp_path: Path, name: str, task: str, *flags: str) -> None:
+    """``ft-dcc publish`` of a 4-frame PNG sequence (320x240) with the server down: exit 75."""
+    frames = make_sequence(tmp_path / name, frames=4, start=1001, name=name)
+    done = ft_dcc(server, tmp_path, "publish", str(frames), "--task", task, *flags)
+    assert done.returncode == EXIT_QUEUED, done.stdout + done.stderr
+
+
+def versions_of(server: Any, tmp_path: Path, task: str) -> List[Dict[str, Any]]:
+    """The task's versions with their review session names and movie sizes (fresh queries)."""
+    with open_session(server, tmp_path / "check") as check:
+        rows = check.query(
+            "select id, version, asset.name from AssetVersion where task.project.name is "
+            f'"{task.split("/")[0]}"'
+        ).all()
+        found = []
+        for row in rows:
+            objects = check.query(
+                "select review_session.name from ReviewSessionObject where version_id is "
+                f'"{row["id"]}"'
+            ).all()
+            found.append({
+                "asset": row["asset"]["name"], "version": row["version"],
+                "sessions": [o["review_session"]["name"] for o in objects],
+            })  # fmt: skip
+        return found
+
+
+def _tasks(server: Any, tmp_path: Path, count: int) -> List[str]:
+    with open_session(server, tmp_path) as session:
+        return [make_task(session, fstart=1001, fend=1004, fps=25) for _ in range(count)]
+
+
+def test_frames_queued_at_a_guessed_rate_are_refused_at_flush_and_kept(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    """The sequence has no rate and the shot's could not be read: encoded at the configured
+    24 fps. The shot plays at 25: a live publish would have encoded it at 25."""
+    (task,) = _tasks(fresh_server, tmp_path, 1)
+    fresh_server.stop()
+    queued(fresh_server, tmp_path, "sh020_comp", task)
+    fresh_server.start()
+    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
+    assert flushed.returncode == 1, flushed.stdout + flushed.stderr
+    text = flushed.stdout
+    (entry,) = OfflineQueue(tmp_path / "queue").entries()  # kept, not lost
+    assert "24 fps" in text and "25 fps" in text, text
+    assert f"ft-dcc queue drop {entry.id[:8]}" in text and "--fps 25" in text, text
+    assert versions_of(fresh_server, tmp_path, task) == []  # not published wrong
+    listing = ft_dcc(fresh_server, tmp_path, "queue", "list", "--json")
+    (summary,) = json.loads(listing.stdout)["entries"]
+    assert "25 fps" in summary["last_error"], summary
+    again = ft_dcc(fresh_server, tmp_path, "queue", "flush")  # refused again, still kept
+    assert again.returncode == 1 and len(OfflineQueue(tmp_path / "queue").entries()) == 1
+
+
+def test_the_session_name_is_fixed_a_size_rule_refuses_and_the_artists_name_stays(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    named, sized, own = _tasks(fresh_server, tmp_path, 3)
+    push(fresh_server, tmp_path, {"naming.review_session": TEMPLATE}, "--studio")
+    project = sized.split("/")[0]
+    push(fresh_server, tmp_path, {"capture.resolution": "640x480"}, "--project", project)
+    fresh_server.stop()
+    queued(fresh_server, tmp_path, "named", named, "--fps", "25")
+    queued(fresh_server, tmp_path, "sized", sized, "--fps", "25")
+    queued(fresh_server, tmp_path, "own", own, "--fps", "25", "--review-session", "Mine")
+    fresh_server.start()
+    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
+    text = flushed.stdout
+    assert flushed.returncode == 1, text + flushed.stderr  # one refused
+    assert versions_of(fresh_server, tmp_path, named) == [
+        {"asset": "named", "version": 1, "sessions": [_week_name(named.split("/")[0])]}
+    ]  # the studio's name, not the offline default "Dailies <date>"
+    assert versions_of(fresh_server, tmp_path, own) == [
+        {"asset": "own", "version": 1, "sessions": ["Mine"]}
+    ]  # the artist's own name wins, as in a live publish
+    assert versions_of(fresh_server, tmp_path, sized) == []
+    (entry,) = OfflineQueue(tmp_path / "queue").entries()
+    assert entry.manifest.asset_name == "sized"
+    assert "320x240" in text and "640x480" in text and "capture.resolution" in text, text
+
+
+def test_a_queue_flushed_in_its_order_gives_no_order_warning(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    """Two publishes of one asset made an hour ago, queued: v001 then v002, no warning (the
+    old check compared v002's making with v001's arrival at the flush)."""
+    (task,) = _tasks(fresh_server, tmp_path, 1)
+    fresh_server.stop()
+    for name in ("first", "second"):
+        queued(fresh_server, tmp_path, name, task, "--fps", "25", "--asset", "plate")
+    queue = OfflineQueue(tmp_path / "queue")
+    hour_ago = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(hours=1)
+    for index, entry in enumerate(queue.entries()):  # made an hour ago, a second apart
+        manifest = json.loads((entry.path / "manifest.json").read_text())
+        made = hour_ago + _dt.timedelta(seconds=index)
+        manifest["created_at"] = made.isoformat(timespec="seconds")
+        (entry.path / "manifest.json").write_text(json.dumps(manifest))
+    fresh_server.start()
+    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
+    assert flushed.returncode == 0, flushed.stdout + flushed.stderr
+    assert "plate v001" in flushed.stdout and "plate v002" in flushed.stdout, flushed.stdout
+    assert "made after it" not in flushed.stdout, flushed.stdout
