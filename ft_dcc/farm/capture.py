@@ -39,12 +39,22 @@ class CapturePart:
     parts: int
     frames: Optional[Range] = None
     camera: Optional[str] = None
+    key: Optional[str] = None  # the bundle's publish key: its re-run skips a finished part
 
     @property
     def stem(self) -> str:
         from ft_dcc.publish.naming import asset_name_from_path
 
         return asset_name_from_path(self.scene) or "scene"
+
+
+def capture_or_skip(job: CapturePart) -> Tuple[PartRecord, bool]:
+    """``(record, skipped)``: a part this bundle already captured (a re-run) is skipped before
+    anything is captured, its record returned; any other part is captured."""
+    done = job.work.finished(job.part, job.parts, job.key)
+    if done is not None:
+        return done, True
+    return capture_part(job), False
 
 
 def capture_part(job: CapturePart) -> PartRecord:
@@ -58,6 +68,7 @@ def capture_part(job: CapturePart) -> PartRecord:
             f"the {job.host} host cannot capture on a farm node without a UI",
             hint="submit it again: ft-dcc farm submit publishes it in one step",
         )
+    record = attr.evolve(record, key=job.key)
     job.work.save(record)
     return record
 

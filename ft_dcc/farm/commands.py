@@ -4,6 +4,7 @@ steps run on a node). Stdlib-only imports at module top, as every command module
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -115,6 +116,7 @@ def add_step_commands(actions: argparse._SubParsersAction[argparse.ArgumentParse
         parser.add_argument("--frames", type=_frames, metavar="START-END")
         parser.add_argument("--camera")
     capture.add_argument("--part", type=int, required=True)
+    capture.add_argument("--key", help="the bundle's publish key: a part it captured is skipped")
     capture.set_defaults(handler=run_capture)
     publish.add_argument("--key", required=True)
     publish.add_argument("--task", required=True)
@@ -142,24 +144,41 @@ def run_submit(args: argparse.Namespace) -> int:
     for scene in batch.scenes:
         parts = f"{scene.parts} capture part(s), then " if scene.parts else ""
         print(f"  {scene.label}: {scene.host}, task {scene.task}: {parts}publish")
-    params = folder / OPENJD_PARAMS
-    print(f"Run it here:  openjd run {folder / TEMPLATE} --job-param file://{params}")
-    print(f"On Deadline Cloud:  deadline bundle submit {folder}")
+    print(f"Run it here:  {run_here_command(folder / TEMPLATE, folder / OPENJD_PARAMS)}")
+    print(f"On Deadline Cloud:  deadline bundle submit {shlex.quote(str(folder))}")
     return 0
 
 
+def run_here_command(template: Path, params: Path) -> str:
+    """The ``openjd run`` command of a bundle on this machine, working as pasted into any shell:
+    ``openjd`` by its path when it is not on PATH (a venv not activated), the steps run by this
+    Python (which has ft_dcc; the bundle's ``FtDccPython`` is the nodes'), paths quoted."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).with_name("openjd")  # the venv's (its bin may not be on PATH)
+    on_path = shutil.which("openjd") is not None
+    openjd = "openjd" if on_path or not beside.is_file() else str(beside)
+    words = [openjd, "run", str(template), "--job-param", f"file://{params}",
+             "--job-param", f"FtDccPython={sys.executable}"]  # fmt: skip
+    command = " ".join(shlex.quote(word) for word in words)
+    return command if on_path or beside.is_file() else f"pip install openjd-cli && {command}"
+
+
 def run_capture(args: argparse.Namespace) -> int:
-    from ft_dcc.farm.capture import CapturePart, capture_part
+    from ft_dcc.farm.capture import CapturePart, capture_or_skip
     from ft_dcc.farm.staging import WorkFolder
 
-    record = capture_part(
+    record, skipped = capture_or_skip(
         CapturePart(
             scene=Path(args.scene), host=args.host, work=WorkFolder(Path(args.work)),
             part=args.part, parts=args.parts, frames=args.frames, camera=args.camera,
+            key=args.key,
         )
     )  # fmt: skip
     what = f"frames {record.frames[0]}-{record.frames[1]}" if record.frames else "no frames"
-    print(f"captured part {record.part} of {record.parts} of {args.scene}: {what}")
+    done = "already captured: part" if skipped else "captured part"
+    print(f"{done} {record.part} of {record.parts} of {args.scene}: {what}")
     return 0
 
 

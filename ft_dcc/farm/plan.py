@@ -12,7 +12,7 @@ import logging
 import os
 import uuid
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 import attr
 
@@ -20,6 +20,9 @@ from ft_dcc.exceptions import FarmError, MediaError
 from ft_dcc.farm.model import CHUNKED_HOSTS, FarmBatch, FarmScene
 from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.publish.options import PublishOptions
+
+if TYPE_CHECKING:  # pragma: no cover - imported where used (the media package is heavier)
+    from ft_dcc.media.sequence import FrameSequence
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +46,12 @@ class Submission:
     work_dir: Optional[str] = None
 
 
-def checked_scene(text: str, host_option: Optional[str]) -> Tuple[Path, str, bool]:
-    """``(absolute path, host, is a movie)`` of one scene; FarmError when it does not exist
-    or its host cannot read it."""
+def checked_scene(
+    text: str, host_option: Optional[str], frames: Optional[Tuple[int, int]] = None
+) -> Tuple[Path, str, bool]:
+    """``(absolute path, host, is a movie)`` of one scene; FarmError when it does not exist,
+    its host cannot read it, or an image sequence lacks frames of its range (``frames``, else
+    its first to last frame on disk)."""
     from ft_dcc.media.sequence import FrameSequence, is_movie
     from ft_dcc.publish.commands import SCENE_HOSTS, host_for
 
@@ -62,13 +68,31 @@ def checked_scene(text: str, host_option: Optional[str]) -> Tuple[Path, str, boo
             raise FarmError(f"{text} does not exist", hint="check the path; nothing was submitted")
         return path, host, host == "files"
     try:
-        FrameSequence.from_path(path)
+        sequence = FrameSequence.from_path(path)
     except MediaError:
         raise FarmError(
             f"{text} does not exist (no frame of that image sequence is on disk)",
             hint="check the path; nothing was submitted",
         ) from None
+    _check_gaps(sequence, frames)
     return path, host, False
+
+
+def _check_gaps(sequence: FrameSequence, frames: Optional[Tuple[int, int]]) -> None:
+    """FarmError naming the frames of the range to publish that are not on disk (a capture
+    part would fail on them on the farm, after the other scenes were published)."""
+    from ft_dcc.media.sequence import describe_frames
+
+    start, end = frames or (sequence.first, sequence.last)
+    present = set(sequence.frames)
+    missing = [frame for frame in range(start, end + 1) if frame not in present]
+    if missing:
+        raise FarmError(
+            f"frames {describe_frames(missing)} of {sequence.hash_pattern} are missing "
+            f"(its range {start}-{end})",
+            hint="render them, or submit the range that exists with --frames START-END; "
+            "nothing was submitted",
+        )
 
 
 def task_and_session(
@@ -101,7 +125,9 @@ def plan(submission: Submission) -> FarmBatch:
         raise FarmError("no scene was given", hint="ft-dcc farm submit SCENE [SCENE ...]")
     if submission.chunks < 1:
         raise FarmError(f"--chunks must be 1 or more, not {submission.chunks}")
-    checked = [checked_scene(text, submission.host) for text in submission.scenes]
+    checked = [
+        checked_scene(text, submission.host, submission.frames) for text in submission.scenes
+    ]
     paths = [path for path, _, _ in checked]
     twice = sorted({str(path) for path in paths if paths.count(path) > 1})
     if twice:

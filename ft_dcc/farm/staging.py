@@ -96,10 +96,18 @@ class WorkFolder:
             return None  # unreadable: capture it again
         if (record.key, record.parts) != (key, parts):
             return None
-        if record.frames and record.pattern:
+        if record.frames:
             first, last = record.frames
-            name = record.pattern.replace("####", "{:04d}")
-            if not all((self.frames / name.format(f)).is_file() for f in range(first, last + 1)):
+            if not record.pattern:
+                return None
+            try:  # the record is on shared storage: a name it gives stays in frames/
+                staged = [
+                    confined(self.frames, record.pattern.replace("####", f"{f:04d}"), keep=True)
+                    for f in range(first, last + 1)
+                ]
+            except UnsafePathError:
+                return None
+            if not all(path.is_file() for path in staged):
                 return None
         return record
 

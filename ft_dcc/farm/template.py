@@ -98,6 +98,11 @@ def _scene_args(batch: FarmBatch, scene: FarmScene) -> List[str]:
     return args
 
 
+def _part_args(scene: FarmScene) -> List[str]:
+    # the key: a re-run of this bundle skips a part it captured (ft_dcc.farm.capture)
+    return ["--part={{Task.Param.Part}}", f"--key={scene.key}"]
+
+
 def capture_step(batch: FarmBatch, scene: FarmScene) -> JsonObject:
     return {
         "name": scene.capture_step,
@@ -107,7 +112,7 @@ def capture_step(batch: FarmBatch, scene: FarmScene) -> JsonObject:
                 {"name": "Part", "type": "INT", "range": f"1-{scene.parts}"}
             ]
         },
-        "script": _script(["capture", *_scene_args(batch, scene), "--part={{Task.Param.Part}}"]),
+        "script": _script(["capture", *_scene_args(batch, scene), *_part_args(scene)]),
     }
 
 

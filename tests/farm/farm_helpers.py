@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
+from support import open_session
+
 OPENJD = str(Path(sys.executable).with_name("openjd"))
 
 
@@ -65,3 +67,20 @@ def validate(bundle: Path) -> Any:
 
 def step_names(bundle: Path) -> List[str]:
     return [step["name"] for step in template(bundle)["steps"]]
+
+
+def session_versions(server: Any, tmp_path: Path, name: str) -> List[Dict[str, str]]:
+    """The versions in review session ``name``: their asset and task path."""
+    with open_session(server, tmp_path / "check") as session:
+        objects = session.query(
+            "select asset_version.asset.name, asset_version.task.link from ReviewSessionObject "
+            f'where review_session.name is "{name}"'
+        ).all()
+        return sorted(
+            (
+                {"asset": o["asset_version"]["asset"]["name"],
+                 "task": "/".join(i["name"] for i in o["asset_version"]["task"]["link"])}
+                for o in objects
+            ),
+            key=lambda row: row["asset"],
+        )  # fmt: skip

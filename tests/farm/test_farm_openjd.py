@@ -6,30 +6,12 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Set
+from typing import Any, Set
 
-from farm_helpers import farm_env, openjd_run, step_names, submit, validate
+from farm_helpers import farm_env, openjd_run, session_versions, step_names, submit, validate
 from support import open_session
 
 from ft_dcc.farm.publish_step import ALREADY
-
-
-def session_versions(server: Any, tmp_path: Path, name: str) -> List[Dict[str, str]]:
-    """The versions in review session ``name``: their asset and task path."""
-    with open_session(server, tmp_path / "check") as session:
-        objects = session.query(
-            "select asset_version.asset.name, asset_version.task.link from ReviewSessionObject "
-            f'where review_session.name is "{name}"'
-        ).all()
-        return sorted(
-            (
-                {"asset": o["asset_version"]["asset"]["name"],
-                 "task": "/".join(i["name"] for i in o["asset_version"]["task"]["link"])}
-                for o in objects
-            ),
-            key=lambda row: row["asset"],
-        )  # fmt: skip
-
 
 #: a comment that looks like an option and an OpenJD format string: it must arrive as typed
 HOSTILE = "--task={{Param.WorkDir}} x"
@@ -89,12 +71,13 @@ def test_a_failed_capture_part_fails_the_job_and_publishes_nothing_of_its_scene(
     embedded_server: Any, tmp_path: Path, shots: Any
 ) -> None:
     env = farm_env(embedded_server, tmp_path, FT_DCC_SETTINGS=str(shots.settings))
-    for frame in (1009, 1010):  # part 2 of 2 of sh020: 1007-1012
-        Path(str(shots.scenes[1]) % frame).unlink()
     bundle = tmp_path / "bundle"
     name = f"Farm broken {uuid.uuid4().hex[:6]}"
     done = submit(env, bundle, str(shots.scenes[1]), "--review-session", name)
     assert done.returncode == 0, done.stdout + done.stderr
+    # frames gone after the submission (submit refuses a sequence with gaps)
+    for frame in (1009, 1010):  # part 2 of 2 of sh020: 1007-1012
+        Path(str(shots.scenes[1]) % frame).unlink()
     run = openjd_run(bundle, env)
     assert run.returncode != 0
     assert "frames 1009-1010 of" in run.stdout and "are missing (capture part 2 of 2)" in run.stdout
