@@ -1,10 +1,10 @@
-"""The studio settings of a publish started from a host's UI (#21): read through the same seam as
+"""The studio settings of a publish started from a host's UI: read through the same seam as
 ``ft-dcc publish`` (:mod:`ft_dcc.publish.settings_options`: ``resolve_for_publish`` + ``apply``),
 with the host's name, the task and the scene's path (for the path templates), and filled in
 where the artist chose nothing (their own task, review session or asset name wins).
 
 The read goes through the publish's own session (``SharedRead``): its start rides with the
-settings read, which also reads the task, so a UI publish keeps issue 21's request budget.
+settings read, which also reads the task, so a UI publish keeps the CLI's request budget.
 Without a server the settings file and the built-in defaults apply, and the report says so once.
 """
 

@@ -1,5 +1,6 @@
-"""What a host panel shows of the resolved settings (#21): which profile applies and where the
-values that shape a publish came from, in a few short lines (a narrow sidebar shows them)."""
+"""What a host panel shows of the resolved settings: which profile applies (or why none does)
+and where the values that shape a publish came from, in a few short lines (a narrow sidebar
+shows them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ft_dcc.settings.resolve import DEFAULT, Resolved
 #: the keys a panel names the origin of (the ones an artist notices in the review)
 SHOWN_KEYS = ("paths.task_templates", "naming.review_session", "capture.resolution")
 _PROFILE = re.compile(r"^profile (?P<name>'.*?'|\".*?\") \((?P<origin>.*)\)$")
+_WHY_NOT = re.compile(r"^profile (?P<name>'.*?'|\".*?\") \(.*\) (?P<why>wants .*)$")
 
 
 def short_origin(origin: str) -> str:
@@ -22,14 +24,21 @@ def short_origin(origin: str) -> str:
 
 def profile_lines(resolved: Resolved) -> List[str]:
     """``Profile 'anim'`` and where it was read, for the profile that wins; or the levels the
-    values come from when no profile applies."""
+    values come from when no profile applies, and why each profile does not."""
     if resolved.profiles:
         found = _PROFILE.match(resolved.profiles[-1])
         if found is None:
             return [resolved.profiles[-1]]
         return [f"Profile {found['name']}", f"from {short_origin(found['origin'])}"]
     levels = sorted({v.level for v in resolved.values.values()} - {DEFAULT})
-    return ["No profile applies", "values: " + (", ".join(levels) if levels else "defaults")]
+    values = "values: " + (", ".join(levels) if levels else "defaults")
+    return ["No profile applies", values, *(_short_why(why) for why in resolved.unmatched)]
+
+
+def _short_why(why: str) -> str:
+    """``'anim' wants task types Animation ('Compositing')`` (the origin left out)."""
+    found = _WHY_NOT.match(why)
+    return f"{found['name']} {found['why']}" if found is not None else why
 
 
 def origin_lines(resolved: Resolved, keys: Sequence[str] = SHOWN_KEYS) -> List[str]:
@@ -53,10 +62,10 @@ def publish_settings_lines(
     path; None: the one ``scene``'s path gives through the path templates) will use: its
     project, task type and host profiles. A problem with them is one line saying it."""
     from ft_dcc.exceptions import FtDccError
-    from ft_dcc.publish.settings_options import resolve_for_publish
+    from ft_dcc.publish.settings_options import settings_for_publish
 
     try:
-        resolved = resolve_for_publish({"task": task or None, "input": scene or ""}, host)[0]
+        resolved = settings_for_publish(host, task, scene).resolved
     except FtDccError as exc:
         return [f"Settings: {exc}"]
     return panel_lines(resolved)

@@ -30,12 +30,13 @@ from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.options import ColourOptions, PublishOptions, SettingsFields
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
-from ft_dcc.settings import store
+from ft_dcc.settings import layers, store
 from ft_dcc.settings.keys import CHECK_PLUGINS, key_named
 from ft_dcc.settings.kinds import SettingValue
 from ft_dcc.settings.load import unread, with_file
 from ft_dcc.settings.resolve import Filters, Resolved
-from ft_dcc.settings.templates import review_session_name, task_from_path
+from ft_dcc.settings.task_paths import task_of_path
+from ft_dcc.settings.templates import review_session_name
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def parse_assignments(texts: Iterable[str]) -> Dict[str, SettingValue]:
         if not sep:
             raise SettingsError(f"--set {text!r} has no '='", hint="write --set KEY=VALUE")
         key = key_named(name.strip())
+        layers.check_artist(key.name)
         try:
             value = json.loads(raw)
         except ValueError:
@@ -112,13 +114,13 @@ def _read(session: Optional[PublishSession], task: Optional[str], notes: List[st
 
 def _read_projects(
     session: Optional[PublishSession], notes: List[str]
-) -> Tuple[Optional[EntityLike], Optional[List[str]]]:
-    """The studio's Setting row and the server's project names (for the path templates), in
-    one request; ``(None, None)`` without a server."""
+) -> Tuple[Optional[EntityLike], Optional[List[EntityLike]]]:
+    """The studio's Setting row and the server's projects with their settings (for the path
+    templates), in one request; ``(None, None)`` without a server."""
     if session is None:
         return None, None
-    none: Tuple[Optional[EntityLike], Optional[List[str]]] = (None, None)
-    return _quickly(session, lambda: store.read_with_project_names(session), none, notes)
+    none: Tuple[Optional[EntityLike], Optional[List[EntityLike]]] = (None, None)
+    return _quickly(session, lambda: store.read_with_projects(session), none, notes)
 
 
 _R = TypeVar("_R")
@@ -224,15 +226,43 @@ def _read_task(
     notes: List[str],
 ) -> Tuple[Optional[EntityLike], Optional[EntityLike], Optional[str]]:
     """``(studio row, task, task path found by the path templates)``: the ``given`` task's
-    read, or the studio's settings and the project names, then the task their templates name."""
+    read, or the studio's settings and the projects', then the task their templates name."""
     if given is not None:
         return (*_read(session, given, notes), None)
     studio, projects = _read_projects(session, notes)
-    base = with_file(None, store.server_sources(studio), Filters(host=host), artist)
-    if not base["paths.task_templates"]:
+    found_task = task_of_path(request["input"], studio, projects, host, artist)
+    if found_task is None:
         return studio, None, None
-    found_task = task_from_path(base.texts("paths.task_templates"), request["input"], projects)
     return (*_read(session, found_task, notes), found_task)
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class PublishSettings:
+    """The settings a publish would use, with where each value came from (``resolved``: its
+    ``values`` hold value, level and origin; ``profiles`` the ones applied, ``unmatched`` why
+    none did, ``notes`` what could not be read), its task's context, and the task itself."""
+
+    resolved: Resolved
+    context: TaskContext
+    task: Optional[str]  # the task given, else the one the path templates found (None: none)
+    from_path: bool  # the task was found from the scene's path by paths.task_templates
+
+
+def settings_for_publish(
+    host: str,
+    task: Optional[str] = None,
+    scene: Optional[str] = None,
+    artist: Optional[Dict[str, SettingValue]] = None,
+) -> PublishSettings:
+    """The settings a publish of ``scene`` (its path; the path templates' input) from ``host``
+    to ``task`` (an id or path; None: ``$FTRACK_CONTEXTID``, else the one the path templates
+    give) would use: the resolver ``ft-dcc publish`` itself runs, so a panel shows what the
+    publish will do. One request (two when the task comes from the path); SettingsError when
+    the settings are invalid or the path matches no template."""
+    options: PublishOptions = {"task": task or None, "input": scene or ""}
+    resolved, context, found_task = resolve_for_publish(options, host, artist)
+    given = task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
+    return PublishSettings(resolved, context, given or found_task, found_task is not None)
 
 
 def publish_options(
@@ -258,7 +288,8 @@ def apply(
     out = request.copy()
     if found_task and not out.get("task"):
         out["task"] = found_task
-    if not out.get("review_session"):
+    named = out.get("task") or context.project or os.environ.get(ENV_CONTEXT_ID, "").strip()
+    if not out.get("review_session") and named:  # no task: the publish says so, not the name
         template = resolved.text("naming.review_session")
         user = os.environ.get("FTRACK_API_USER")
         out["review_session"] = review_session_name(template, context.project, user)

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ft_dcc.settings.hosts import HOSTS
+
 if TYPE_CHECKING:  # pragma: no cover - imported when a command runs (stdlib-only at the top)
     from ft_dcc.settings.document import Document
-
-HOSTS = ("files", "blender", "maya", "nuke")
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,7 +27,6 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     show.add_argument("--project", help="the ftrack project (its short name)")
     show.add_argument("--host", choices=HOSTS, help="choose the profiles of this host")
     show.add_argument("--task-type", help="choose the profiles of this task type, e.g. Animation")
-    show.add_argument("--asset-type", help="choose the profiles of this asset type")
     show.add_argument("--offline", action="store_true", help="read only $FT_DCC_SETTINGS")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=run_show)
@@ -56,7 +55,7 @@ def run_show(args: argparse.Namespace) -> int:
     from ft_dcc.settings.load import load
     from ft_dcc.settings.resolve import Filters
 
-    filters = Filters(host=args.host, task_type=args.task_type, asset_type=args.asset_type)
+    filters = Filters(host=args.host, task_type=args.task_type)
     resolved = load(args.project, filters, offline=args.offline)
     if args.json:
         print(json.dumps(resolved.to_dict(), indent=2))
@@ -65,12 +64,17 @@ def run_show(args: argparse.Namespace) -> int:
         print(line)
     for origin in resolved.profiles:
         print(f"# applied: {origin}")
-    for note in resolved.notes:
+    if resolved.unmatched:
+        print("# no profile applies:")
+    for why in resolved.unmatched:
+        print(f"#   {why}")
+    for note in [*resolved.unused, *resolved.notes]:
         print(f"# note: {note}")
     return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from ft_dcc.settings import layers
     from ft_dcc.settings.document import read_file
 
     document = read_file(Path(args.file))
@@ -78,6 +82,13 @@ def run_check(args: argparse.Namespace) -> int:
         _check_statuses(document, args.project)
     elif any(key.startswith("review.") for key in document.settings):
         print("# note: review statuses are checked against a workflow with --project NAME")
+    notes = [layers.pushed_only(list(document.settings))] + [
+        layers.unused_in_file(list(doc.settings), f"projects.{name}")
+        for name, doc in document.projects.items()
+    ]
+    for note in notes:
+        if note is not None:
+            print(f"# note: {note}")
     projects = f", {len(document.projects)} project(s)" if document.projects else ""
     print(
         f"{args.file}: valid ({len(document.settings)} setting(s), "

@@ -26,6 +26,7 @@ from typing import Dict, Mapping, Optional, Tuple
 import attr
 
 from ft_dcc.exceptions import SettingsError
+from ft_dcc.settings import layers
 from ft_dcc.settings.keys import key_named
 from ft_dcc.settings.kinds import SettingValue
 
@@ -137,11 +138,11 @@ def parse_profile(data: object, where: str) -> Profile:
     if not isinstance(name, str) or not name:
         raise SettingsError(f"{where}: the profile has no name", hint='add "name": "…"')
     where = f"{where} ({name})"
-    return Profile(
-        name=name,
-        settings=check_settings(data.get("settings", {}), where),
-        **{field: _names(data.get(field), field, where) for field in FILTERS},
-    )
+    filters = {field: _names(data.get(field), field, where) for field in FILTERS}
+    settings = check_settings(data.get("settings", {}), where)
+    layers.check_hosts(filters["hosts"], where)
+    layers.check_profile(list(settings), filters["task_types"], filters["asset_types"], where)
+    return Profile(name=name, settings=settings, **filters)
 
 
 def parse(data: object, where: str, allow_projects: bool = True) -> Document:

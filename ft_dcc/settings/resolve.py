@@ -54,6 +54,10 @@ class Resolved:
     profiles: List[str] = attr.Factory(list)
     filters: Filters = attr.Factory(Filters)
     notes: List[str] = attr.Factory(list)  # e.g. "the server could not be reached"
+    #: when no profile applies: why each one does not (e.g. it names another task type)
+    unmatched: List[str] = attr.Factory(list)
+    #: values set where they are not used, and why (e.g. review.* in the settings file)
+    unused: List[str] = attr.Factory(list)
 
     def __getitem__(self, name: str) -> SettingValue:
         """The value of ``name`` (its type: the key's kind; the readers below narrow it)."""
@@ -90,6 +94,8 @@ class Resolved:
             "filters": attr.asdict(self.filters),
             "profiles": list(self.profiles),
             "notes": list(self.notes),
+            "unmatched": list(self.unmatched),
+            "unused": list(self.unused),
             "values": {
                 name: {"value": v.value, "level": v.level, "origin": v.origin}
                 for name, v in self.values.items()
@@ -134,12 +140,37 @@ def matching_profiles(sources: Sequence[Source], filters: Filters) -> List[Tuple
     return [(profile, origin) for _order, profile, origin in found]
 
 
+_WANTED = (("hosts", "host"), ("task_types", "task_type"), ("asset_types", "asset_type"))
+
+
+def why_not(profile: Profile, origin: str, filters: Filters) -> str:
+    """Why ``profile`` does not apply under ``filters``: each filter it sets that does not match."""
+    reasons = []
+    for field, name in _WANTED:
+        allowed, given = getattr(profile, field), getattr(filters, name)
+        if allowed and (given is None or given.lower() not in {a.lower() for a in allowed}):
+            what = f"{given!r}" if given is not None else "none given"
+            reasons.append(f"wants {field.replace('_', ' ')} {', '.join(allowed)} ({what})")
+    return f"{origin} {'; '.join(reasons)}"
+
+
+def unmatched_profiles(sources: Sequence[Source], filters: Filters) -> List[str]:
+    """Why each profile of ``sources`` does not apply under ``filters``."""
+    return [
+        why_not(profile, f"profile {profile.name!r} ({source.origin})", filters)
+        for source in sources
+        for profile in source.document.profiles
+        if not profile.matches(filters.host, filters.task_type, filters.asset_type)
+    ]
+
+
 def resolve(
     sources: Sequence[Source],
     filters: Optional[Filters] = None,
     artist: Optional[Mapping[str, object]] = None,
     artist_origin: str = "artist (command line)",
     notes: Iterable[str] = (),
+    unused: Iterable[str] = (),
 ) -> Resolved:
     """Lay defaults, ``sources`` (lowest first), matching profiles and ``artist`` on each other."""
     filters = filters or Filters()
@@ -155,4 +186,8 @@ def resolve(
     for name, given in (artist or {}).items():
         key = key_named(name)
         values[key.name] = Value(key.check(given), "artist", artist_origin)
-    return Resolved(values=values, profiles=applied, filters=filters, notes=list(notes))
+    unmatched = [] if applied else unmatched_profiles(sources, filters)
+    return Resolved(
+        values=values, profiles=applied, filters=filters, notes=list(notes),
+        unmatched=unmatched, unused=list(unused),
+    )  # fmt: skip

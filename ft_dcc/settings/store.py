@@ -63,6 +63,12 @@ def file_sources(project: Optional[str], path: Optional[Path] = None) -> List[So
     return sources
 
 
+def file_project_names(path: Optional[Path] = None) -> List[str]:
+    """The projects the settings file holds a document for (none without a file)."""
+    path = path or settings_file()
+    return list(read_file(path).projects) if path is not None else []
+
+
 def _stored(text: object, where: str) -> Document:
     """A document read from the server; refused (never used half) when someone stored junk."""
     try:
@@ -86,8 +92,9 @@ TASK_FIELDS = (
     "id, name, context_type, parent_id, project_id, link, type.name, project.name, "
     "project.metadata.key, project.metadata.value"
 )
-#: the server's project names (what a path template's ``{project}`` may be)
-PROJECT_NAMES_QUERY = "select name from Project"
+#: the server's projects with their settings (a path template's ``{project}`` is one of them,
+#: and each project's settings may give its own templates)
+PROJECTS_QUERY = f"select {PROJECT_FIELDS} from Project"
 
 
 def read(
@@ -103,16 +110,21 @@ def read(
     return rows[0], (rows[1] if expression else None)
 
 
-def read_with_project_names(session: PublishSession) -> Tuple[Optional[EntityLike], List[str]]:
-    """The studio's ``Setting`` row and the names of the server's projects, in one request."""
+def read_with_projects(session: PublishSession) -> Tuple[Optional[EntityLike], List[EntityLike]]:
+    """The studio's ``Setting`` row and the server's projects (read with
+    :data:`PROJECT_FIELDS`: their settings too), in one request."""
     studio, projects = session.call(
         [
             {"action": "query", "expression": STUDIO_QUERY},
-            {"action": "query", "expression": PROJECT_NAMES_QUERY},
+            {"action": "query", "expression": PROJECTS_QUERY},
         ]
     )
-    names = [str(row["name"]) for row in query_entities(projects)]
-    return first_entity(studio), names
+    return first_entity(studio), list(query_entities(projects))
+
+
+def task_type_names(session: PublishSession) -> List[str]:
+    """The names of the server's task types (ftrack's ``Type``)."""
+    return [str(row["name"]) for row in session.query("select name from Type").all()]
 
 
 def project_expression(project: str) -> str:

@@ -79,15 +79,24 @@ def _matches(template: str, text: str) -> Iterator[Dict[str, str]]:
 
 
 def task_from_path(
-    templates: Sequence[str], path: Union[str, Path], projects: Optional[Collection[str]] = None
+    templates: Sequence[str],
+    path: Union[str, Path],
+    projects: Optional[Collection[str]] = None,
+    own: Optional[Mapping[str, Sequence[str]]] = None,
 ) -> str:
     """The ``Project/…/Task`` path of the first match of the first template ``path`` matches;
     with ``projects`` (the server's project names), of the first match naming one of them.
+    ``templates`` are the studio's; ``own`` holds the projects whose settings give other
+    templates: a match naming such a project counts only when it is one of that project's.
     SettingsError when none does (or a template names no project or task)."""
+    own = own or {}
     text = str(Path(path).expanduser().absolute()).replace("\\", "/")
+    every = dict.fromkeys([*templates, *(t for texts in own.values() for t in texts)])
     unknown = []
-    for template in templates:
+    for template in every:
         for found in _matches(template, text):
+            if template not in own.get(found["project"], templates):
+                continue  # that project's settings give other templates
             if projects is None or found["project"] in projects:
                 return "/".join(found[name] for name in PATH_FIELDS if found.get(name))
             unknown.append(found["project"])
@@ -97,8 +106,16 @@ def task_from_path(
             f"(tried {', '.join(dict.fromkeys(unknown))})",
             hint="give the task with --task, or save the scene under the project's folder",
         )
-    tried = "; ".join(templates) if templates else "none are set"
     raise SettingsError(
-        f"{path} matches no path template (paths.task_templates: {tried})",
+        f"{path} matches no path template (paths.task_templates: {_tried(templates, own)})",
         hint="give the task with --task, or save the scene under a folder a template describes",
     )
+
+
+def _tried(templates: Sequence[str], own: Mapping[str, Sequence[str]]) -> str:
+    """The templates that were tried, and whose they are when a project has its own."""
+    studio = "; ".join(templates) if templates else "none are set"
+    if not own:
+        return studio
+    rest = [f"project {name}: {'; '.join(texts) or 'none'}" for name, texts in own.items()]
+    return "; ".join([f"studio: {studio}", *rest])
