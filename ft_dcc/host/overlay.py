@@ -4,11 +4,16 @@ frames it is held over (``frame``..``frame_out`` of the note, see ``ft_dcc.proto
 Host-agnostic: the hosts' overlay modules (``hosts/blender/overlay.py``, ``hosts/maya/overlay.py``,
 ``hosts/nuke/overlay.py``) take a :class:`NoteOverlay` and show ``path`` over their viewport on
 ``first``..``last`` only, and remove it again on hide.
+
+A drawing is made on one version, and a publish of several cameras makes one version per camera:
+:func:`drawn_on_camera` reads the camera of the note's version (its review component's
+``ft_dcc_capture`` record), so a host shows the drawing only over a view through that camera.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import tempfile
 from pathlib import Path
@@ -19,6 +24,9 @@ import requests
 
 from ft_dcc.exceptions import FeedbackError
 from ft_dcc.host.feedback import NOTE, FeedbackRow
+from ft_dcc.protocol import REVIEW_COMPONENT_MP4
+from ft_dcc.protocol.query_text import quote
+from ft_dcc.session.interface import PublishSession
 from ft_dcc.session.settings import resolve_settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +47,8 @@ class NoteOverlay:
     first: int
     last: int
     label: str = ""  # "Ana Lee: arm pops here", for the host's node or layer name
+    #: the camera the drawn-on version was captured through (None: not known, any view)
+    camera: Optional[str] = None
 
     def covers(self, frame: float) -> bool:
         return self.first <= int(frame) <= self.last
@@ -76,11 +86,49 @@ def http_download(
     return download
 
 
+#: the review component's metadata key where a publish records its capture (camera, frames)
+CAPTURE_KEY = "ft_dcc_capture"
+
+
+def drawn_on_camera(session: PublishSession, note_id: str) -> Optional[str]:
+    """The camera the version note ``note_id`` was drawn on was captured through (from its
+    review component's ``ft_dcc_capture``); None when the version does not say (a movie, an
+    older publish). The note's parent is its review session item or the version itself."""
+    note = session.query(f"select parent_id from Note where id is {quote(note_id)}").first()
+    if note is None:
+        return None
+    parent = str(note["parent_id"])
+    item = session.query(
+        f"select version_id from ReviewSessionObject where id is {quote(parent)}"
+    ).first()
+    version_id = str(item["version_id"]) if item is not None else parent
+    component = session.query(
+        "select id, metadata.key, metadata.value from Component "
+        f"where name is {quote(REVIEW_COMPONENT_MP4)} and version_id is {quote(version_id)}"
+    ).first()
+    if component is None:
+        return None
+    return _camera((component["metadata"] or {}).get(CAPTURE_KEY))
+
+
+def _camera(capture: object) -> Optional[str]:
+    try:
+        data = json.loads(capture) if isinstance(capture, str) else capture
+    except ValueError:
+        return None
+    camera = data.get("camera") if isinstance(data, dict) else None
+    return str(camera) if camera else None
+
+
 def note_overlays(
-    row: FeedbackRow, download: Optional[Download] = None, folder: Optional[Path] = None
+    row: FeedbackRow,
+    download: Optional[Download] = None,
+    folder: Optional[Path] = None,
+    camera: Optional[str] = None,
 ) -> List[NoteOverlay]:
-    """The drawings of a note row, downloaded (once) into ``folder``; [] for a row without a
-    frame or drawings. :class:`FeedbackError` when one cannot be had as a PNG."""
+    """The drawings of a note row, downloaded (once) into ``folder``, each shown over views
+    through ``camera`` only (None: any view); [] for a row without a frame or drawings.
+    :class:`FeedbackError` when one cannot be had as a PNG."""
     if row.kind != NOTE or row.frame is None or not row.drawing_urls:
         return []
     folder = folder or default_folder()
@@ -99,6 +147,13 @@ def note_overlays(
             log.info("drawing of note %s downloaded to %s", row.note_id, path)
         label = f"{row.author}: {row.content}".strip(": ")
         found.append(
-            NoteOverlay(note_id=row.note_id, path=path, first=row.frame, last=last, label=label)
+            NoteOverlay(
+                note_id=row.note_id,
+                path=path,
+                first=row.frame,
+                last=last,
+                label=label,
+                camera=camera,
+            )
         )
     return found

@@ -57,13 +57,15 @@ def drawing_columns(png: Path, box: List[int]) -> Tuple[int, int]:
     return left + int(columns[0]), left + int(columns[-1])
 
 
-def blender_with_drawing(tmp_path, blender_env, embedded_server, script, extra):
-    """Seed a task with a drawing, open a saved scene in windowed Blender, run ``script``;
-    (its RESULT, the screenshots folder)."""
+def blender_with_drawing(tmp_path, blender_env, embedded_server, script, extra, prepare=None):
+    """Seed a task with a drawing (then ``prepare(session, seeded)``), open a saved scene in
+    windowed Blender, run ``script``; (its RESULT, the screenshots folder)."""
     session = open_session(embedded_server, tmp_path)
     path = make_task(session, f"bldr{uuid.uuid4().hex[:8]}")
     task = resolve_task(session, None, path)
-    seed_drawing(session, session.get("Project", task["project_id"]), task)
+    seeded = seed_drawing(session, session.get("Project", task["project_id"]), task)
+    if prepare is not None:
+        prepare(session, seeded)
     shots = tmp_path / "shots"
     shots.mkdir()
     options = {

@@ -1,6 +1,7 @@
 """The "Review feedback" sub-panel of the sidebar's ftrack tab: reviewers' statuses and notes on
 the task's latest versions; choosing a note moves the timeline to its frame; a note's eye button
-shows its drawing over the 3D viewport on its frames (``overlay.py``) and hides it again; a
+shows its drawing over the 3D viewport on its frames, through the camera of the version it was
+drawn on (``overlay.py``), and hides it again; a
 version marked "addressed in v003?" has a button opening the review page comparing the two.
 
 The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this file only draws rows.
@@ -9,7 +10,7 @@ The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this file only
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Any, List, TypedDict
+from typing import TYPE_CHECKING, Any, List, Optional, TypedDict
 
 import bpy
 
@@ -121,8 +122,9 @@ class FTDCC_OT_feedback_drawing(bpy.types.Operator):
 
         conn = props.connection_settings(context)
         try:
+            camera = _drawn_on_camera(conn, row.note_id)
             download = http_download(conn.get("api_user") or None, conn.get("api_key") or None)
-            found = note_overlays(row, download)
+            found = note_overlays(row, download, camera=camera)
         except FtDccError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
@@ -130,7 +132,32 @@ class FTDCC_OT_feedback_drawing(bpy.types.Operator):
             overlay.show(drawing)
         if found:
             context.scene.frame_set(found[0].first)
+        if camera is not None:
+            self._look_through(context, camera)
         return {"FINISHED"}
+
+    def _look_through(self, context, camera: str) -> None:
+        """A drawing made on one camera's version: the view goes through that camera (the
+        drawing is shown over no other), or the artist is told the scene lacks it."""
+        found = context.scene.objects.get(camera)
+        if found is None or found.type != "CAMERA":
+            self.report({"WARNING"}, f"Drawn on camera {camera}, which this scene has not: "
+                        "the drawing shows only through that camera")  # fmt: skip
+            return
+        if context.area is not None and context.area.type == "VIEW_3D":
+            overlay.look_through(context.area, found)
+        self.report({"INFO"}, f"Drawn on camera {camera}: shown through it only")
+
+
+def _drawn_on_camera(conn: dict, note_id: str) -> Optional[str]:
+    """The camera the note's version was captured through (None: not recorded)."""
+    from ft_dcc.host.overlay import drawn_on_camera
+
+    session = connection.make_session(**conn)
+    try:
+        return drawn_on_camera(session, note_id)
+    finally:
+        session.close()
 
 
 class FTDCC_OT_feedback_compare(bpy.types.Operator):

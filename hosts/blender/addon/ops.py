@@ -11,7 +11,8 @@ if TYPE_CHECKING:  # ft_dcc is importable only once the add-on found it (paths.p
     from ft_dcc.publish.request import PublishRequest
     from ft_dcc.session.interface import IntegrateSession
 
-from . import cameras, connection, paths, preview, props
+from . import connection, paths, preview, props
+from .request import publish_request
 
 log = logging.getLogger(__name__)
 
@@ -51,23 +52,8 @@ class FTDCC_OT_publish(bpy.types.Operator):
         return context.scene is not None and not context.window_manager.ftdcc_busy
 
     def _request(self, context) -> PublishRequest:
-        """The publish request of the panel's choices (a ``PublishRequest``): one reviewable
-        per ticked camera, else the panel's camera (or the scene camera)."""
-        from ft_dcc.publish.request import PublishRequest, Reviewable
-
-        settings = context.scene.ftrack_publish
-        camera = settings.camera.name if settings.camera else None
-        return PublishRequest(
-            reviewables=[Reviewable(source=name) for name in cameras.ticked(context.scene)]
-            or [Reviewable(source=camera)],
-            task=settings.task.strip() or None,
-            review_session=settings.review_session.strip() or None,
-            comment=settings.comment,
-            new_review_session=self.new_review_session,
-            frames=None
-            if settings.use_scene_range
-            else (settings.frame_start, settings.frame_end),
-        )
+        """The publish request of the panel's choices (``request.py``, as the preview's)."""
+        return publish_request(context, self.new_review_session)
 
     def _session(self, context) -> Optional[IntegrateSession]:
         """An ftrack session from the add-on's connection preferences (None: FTRACK_*)."""

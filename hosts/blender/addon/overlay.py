@@ -4,7 +4,9 @@ A ``SpaceView3D`` draw handler (``bpy.types.SpaceView3D.draw_handler_add(callbac
 "POST_PIXEL")``) draws each shown drawing's PNG as a GPU texture (``gpu.texture.from_image``)
 with the built-in image shader, fitted into the viewport like the camera frame (between the
 toolbar and the sidebar where they overlap it), whenever
-``scene.frame_current`` is in the drawing's ``first``..``last``. Hiding removes the image and,
+``scene.frame_current`` is in the drawing's ``first``..``last`` and, for a drawing whose version
+names its camera (``NoteOverlay.camera``), the view looks through that camera (a publish of
+several cameras makes one version per camera). Hiding removes the image and,
 with the last drawing, the handler. Blender 3.4 through 5.x (the ``IMAGE`` shader is
 ``2D_IMAGE`` before 4.0).
 """
@@ -68,15 +70,42 @@ def _fit(span: Tuple[int, int], height: int, image_size: Any) -> Tuple[float, ..
     return x, y, w, h
 
 
+def viewed_camera(context: Any) -> Optional[str]:
+    """The name of the camera the drawn 3D view looks through (None: a free view)."""
+    space, view = context.space_data, context.region_data
+    if view is None or view.view_perspective != "CAMERA":
+        return None
+    local = space is not None and getattr(space, "use_local_camera", False) and space.camera
+    camera = space.camera if local else context.scene.camera
+    return camera.name if camera is not None else None
+
+
+def _drawn_here(overlay: NoteOverlay, context: Any) -> bool:
+    """On the drawing's frames, and through its version's camera when that is known."""
+    if not overlay.covers(context.scene.frame_current):
+        return False
+    return overlay.camera is None or viewed_camera(context) == overlay.camera
+
+
+def look_through(area: Area, camera: Any) -> None:
+    """Put the 3D view of ``area`` through ``camera`` (its own local camera when ``camera`` is
+    not the scene's: the scene, and so the publish's default camera, stays as it is)."""
+    space = area.spaces.active
+    local = camera != bpy.context.scene.camera
+    space.use_local_camera = local
+    if local:
+        space.camera = camera
+    space.region_3d.view_perspective = "CAMERA"
+
+
 def _draw() -> None:
     context = bpy.context
     scene, region = context.scene, context.region
     if scene is None or region is None:
         return
-    frame = scene.frame_current
     shader = None
     for shown in SHOWN.values():
-        if not shown["overlay"].covers(frame):
+        if not _drawn_here(shown["overlay"], context):
             continue
         shader = shader or _shader()
         x, y, w, h = _fit(_free_span(context.area, region), region.height, shown["image"].size)
@@ -114,7 +143,10 @@ def show(overlay: NoteOverlay) -> None:
     }
     if not _handler:
         _handler.append(bpy.types.SpaceView3D.draw_handler_add(_draw, (), "WINDOW", "POST_PIXEL"))
-    log.info("drawing of note %s over frames %s-%s", overlay.note_id, overlay.first, overlay.last)
+    log.info(
+        "drawing of note %s over frames %s-%s, camera %s",
+        overlay.note_id, overlay.first, overlay.last, overlay.camera or "any",
+    )  # fmt: skip
     _redraw()
 
 

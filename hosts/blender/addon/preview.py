@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, List, Optional, Tuple, TypedDict
 
 import bpy
 
-from . import cameras, connection, paths, props
+from . import connection, paths, props
+from .request import publish_request
 from .task_picker import WRAP, wrapped
 
 if TYPE_CHECKING:  # pragma: no cover - ft_dcc is imported once the add-on found it
@@ -73,30 +74,17 @@ def ensure(context) -> None:
         return
     prefs = props.preferences(context)
     if not paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else ""):
-        STATE.update(key=key, message="ft_dcc is not importable: set the add-on's ft_dcc path")
+        STATE.update({"key": key, "message": "ft_dcc is not importable: set its ft_dcc path"})
         return
-    request = _request(context)
+    request = publish_request(context)
     conn = props.connection_settings(context)
-    STATE.update(key=key, pending=True)
+    STATE.update({"key": key, "pending": True})
     worker = threading.Thread(
         target=_read, args=(key, request, bpy.data.filepath or None, conn), daemon=True,
         name="ft_dcc-panel-preview",
     )  # fmt: skip
     worker.start()
     bpy.app.timers.register(_hand_over, first_interval=POLL)
-
-
-def _request(context):
-    """The publish request the click would make (ops.FTDCC_OT_publish._request's fields)."""
-    from ft_dcc.publish.request import PublishRequest, Reviewable
-
-    settings = context.scene.ftrack_publish
-    sources = cameras.ticked(context.scene) or [settings.camera.name if settings.camera else None]
-    return PublishRequest(
-        reviewables=[Reviewable(source=name) for name in sources],
-        task=settings.task.strip() or None,
-        review_session=settings.review_session.strip() or None,
-    )
 
 
 def _read(key: Key, request, scene: Optional[str], conn) -> None:
@@ -154,7 +142,7 @@ def _hand_over() -> Optional[float]:
         return POLL
     STATE.update(_DONE.pop())
     reached = STATE["connection"]
-    connection.STATE.update(connected=reached.startswith("Connected"), message=reached)
+    connection.STATE.update({"connected": reached.startswith("Connected"), "message": reached})
     if _STALE[0]:  # refreshed while it was read: read again
         STATE["key"], _STALE[0] = None, False
     for window in bpy.context.window_manager.windows:

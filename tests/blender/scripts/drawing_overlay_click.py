@@ -122,7 +122,7 @@ def probe():
     window, _area, region = view3d()
     x = region.x + region.width - int(options.get("from_right", 45))
     if state["y"] < region.y + STEP:
-        if state["scrolls"] < 4:
+        if state["scrolls"] < 8:  # the publish panel above is long (its settings box)
             return scroll()
         return finish("no eye button for the note in the panel")
     wm.clipboard = ""
