@@ -5,6 +5,7 @@ its own status, and the queue's commands speak in ids and version numbers a pers
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import re
@@ -117,12 +118,16 @@ def test_a_flush_says_when_queued_work_lands_after_later_work(
     fresh_server.stop()
     older = _publish(fresh_server, tmp_path, task_path, "a", asset_name="plate")
     assert older.queued
+    (entry,) = OfflineQueue(queue_dir).entries()  # its work was made an hour ago
+    manifest = json.loads((entry.path / "manifest.json").read_text())
+    made = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(hours=1)
+    manifest["created_at"] = made.isoformat(timespec="seconds")
+    (entry.path / "manifest.json").write_text(json.dumps(manifest))
     fresh_server.start()
     elsewhere = _publish(  # another machine's publish, with its own (empty) queue
         fresh_server, tmp_path, task_path, "b", asset_name="plate", queue_dir=tmp_path / "q2"
     )
     assert elsewhere.version_number == 1, str(elsewhere)
-    (entry,) = OfflineQueue(queue_dir).entries()
     flushed = run_cli(fresh_server, queue_dir, "queue", "flush")
     assert flushed.returncode == 0, flushed.stdout + flushed.stderr
     text = flushed.stdout

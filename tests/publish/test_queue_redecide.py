@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
-from support import make_sequence, make_task, open_session
+from support import make_movie, make_sequence, make_task, metadata_of, open_session
 
 from ft_dcc.publish import OfflineQueue
 from ft_dcc.publish.report import EXIT_QUEUED
@@ -53,7 +53,7 @@ def queued(server: Any, tmp_path: Path, name: str, task: str, *flags: str) -> No
 
 
 def versions_of(server: Any, tmp_path: Path, task: str) -> List[Dict[str, Any]]:
-    """The task's versions with their review session names and movie sizes (fresh queries)."""
+    """The versions in the task's project with their review sessions (fresh queries)."""
     with open_session(server, tmp_path / "check") as check:
         rows = check.query(
             "select id, version, asset.name from AssetVersion where task.project.name is "
@@ -148,3 +148,38 @@ def test_a_queue_flushed_in_its_order_gives_no_order_warning(
     assert flushed.returncode == 0, flushed.stdout + flushed.stderr
     assert "plate v001" in flushed.stdout and "plate v002" in flushed.stdout, flushed.stdout
     assert "made after it" not in flushed.stdout, flushed.stdout
+
+
+def test_the_servers_frame_check_severity_decides_and_a_movie_takes_the_shots_numbers(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    """A 25 fps movie of the shot's length queued for a 24 fps shot: as at a live publish,
+    numbered from the shot's start, and its rate refused (block), a warning (the project's
+    checks.frame_range: warn) or not checked (off)."""
+    with open_session(fresh_server, tmp_path) as session:
+        tasks = [make_task(session, fstart=1001, fend=1004, fps=24) for _ in range(3)]
+    blocked, warned, unchecked = tasks
+    for task, severity in ((warned, "warn"), (unchecked, "off")):
+        push(fresh_server, tmp_path, {"checks.frame_range": severity}, "--project", task[:12])
+    fresh_server.stop()
+    for task in tasks:
+        movie = make_movie(tmp_path / f"{task.split('/')[0]}.mov", frames=4)  # 25 fps, 1-4
+        done = ft_dcc(fresh_server, tmp_path, "publish", str(movie), "--task", task)
+        assert done.returncode == EXIT_QUEUED, done.stdout + done.stderr
+    fresh_server.start()
+    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush", "--json")
+    assert flushed.returncode == 1, flushed.stdout + flushed.stderr
+    outcomes = {o["entry"]["task"]: o for o in json.loads(flushed.stdout)["outcomes"]}
+    refused = outcomes[blocked]
+    assert not refused["ok"] and "25.000 differs from shot sh010's 24.000 fps" in refused["message"]
+    assert "ft-dcc queue drop" in refused["message"], refused["message"]
+    (entry,) = OfflineQueue(tmp_path / "queue").entries()
+    assert entry.manifest.task_label == blocked
+    warnings = outcomes[warned]["result"]["warnings"]
+    assert any("24.000 fps" in w and "warn" in w for w in warnings), warnings
+    assert not any("fps" in w for w in outcomes[unchecked]["result"]["warnings"])
+    with open_session(fresh_server, tmp_path / "check") as check:
+        for task, first in ((warned, 1001), (unchecked, 1)):  # off: not read, as when live
+            movie_id = outcomes[task]["result"]["component_ids"]["ftrackreview-mp4"]
+            capture = json.loads(metadata_of(check, movie_id)["ft_dcc_capture"])
+            assert (capture["frame_start"], capture["source_first_frame"]) == (first, first)
