@@ -19,7 +19,12 @@ over PostgreSQL between workers). :class:`LiveHub`, one per process, listens on 
 
 The stream opens with ``retry: 3000`` and ``: connected``, sends ``: keep-alive`` every
 :data:`KEEPALIVE_SECONDS`, and ends when the link expires (EventSource then reconnects and gets
-a 403 on an expired link). The link is checked as for the page (:mod:`ft_dcc.server.review.links`).
+a 403 on an expired link). The link is checked as for the page (:mod:`ft_dcc.server.review.links`)
+when the stream opens, and again (:meth:`LiveRoutes.holds`) whenever a revocation it rests on
+arrives (``grants.bus``: its invitee removed, its maker deactivated, its session changed, in any
+server process) and before each event after one: a stream whose link no longer opens the
+session, a room link's stream of a session made private since, or a stream of a session closed
+or deleted since, receives nothing more and is ended.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import json
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from typing import AsyncIterator, Dict, List, Mapping, Optional, Set, Tuple
 
 from starlette.concurrency import run_in_threadpool
@@ -39,9 +45,10 @@ from starlette.routing import BaseRoute, Route
 from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.server.errors import NotFound
 from ft_dcc.server.events.hub import EventBroker
+from ft_dcc.server.grants.bus import EVERYTHING, INVITEE, LINK, SESSION, USER, Revocation
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData
-from ft_dcc.server.review.links import Link
+from ft_dcc.server.review.links import Link, open_link
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.presenter import (
     PRESENTER_TOPIC,
@@ -101,10 +108,45 @@ def live_event(entity: Mapping[str, object]) -> Optional[Tuple[str, LiveEvent]]:
     return None
 
 
+@dataclass(frozen=True)
+class LinkGrant:
+    """What an open stream rests on: its link, and the session as it was when it opened."""
+
+    token: str
+    review_session_id: str
+    maker_id: str
+    invitee_id: Optional[str]
+    shared: bool
+    was_private: bool
+    was_open: bool
+
+    def rests_on(self, revocation: Revocation) -> bool:
+        """Whether ``revocation`` may have taken this grant's ground away."""
+        return revocation.kind == LINK or any(
+            revocation.covers(kind, subject)
+            for kind, subject in ((SESSION, self.review_session_id), (USER, self.maker_id),
+                                  (INVITEE, self.invitee_id))
+            if subject
+        )  # fmt: skip
+
+
 class _Stream:
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, grant: Optional[LinkGrant] = None) -> None:
         self.loop = loop
         self.queue: asyncio.Queue[Optional[LiveEvent]] = asyncio.Queue()
+        self.grant = grant
+        #: the grant no longer stands: nothing more is sent, the stream is ending
+        self.revoked = False
+        #: the revocation bus's generation when the grant was last checked
+        self.checked = 0
+
+    def end(self) -> None:
+        """Revoked: send nothing more, end the stream (thread-safe)."""
+        self.revoked = True
+        try:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, None)
+        except RuntimeError:  # the loop is closed: the server is stopping
+            pass
 
     def put(self, item: Optional[LiveEvent]) -> None:
         """Thread-safe; a reader too far behind gets its stream ended (``None``)."""
@@ -160,7 +202,13 @@ class LiveHub:
         with self._lock:
             streams = list(self._streams.get(session_id, ()))
         for stream in streams:
-            stream.put(item)
+            if not stream.revoked:
+                stream.put(item)
+
+    def streams(self) -> List[_Stream]:
+        """Every open stream of this process."""
+        with self._lock:
+            return [stream for streams in self._streams.values() for stream in streams]
 
 
 _hubs: Dict[int, LiveHub] = {}
@@ -191,19 +239,57 @@ class LiveRoutes:
         self.hub = hub_for(broker) if broker is not None else None
         self.presenter = table_for(base.server.store)
         self.watchers = watcher_table(base.server.store)
+        self.revocations = base.server.revocations
+        self.revocations.subscribe(self._on_revocation)
 
-    def _person(self, review_session_id: str, data: ReviewData, link: Link) -> Person:
+    def _on_revocation(self, revocation: Revocation) -> None:
+        """Re-check the open streams resting on what was revoked; end those that fell."""
+        for stream in self.hub.streams() if self.hub is not None else []:
+            if stream.grant is None or stream.revoked:
+                continue
+            if revocation.kind == EVERYTHING or stream.grant.rests_on(revocation):
+                stream.checked = revocation.seq
+                if not self.holds(stream.grant):
+                    stream.end()
+
+    def holds(self, grant: LinkGrant) -> bool:
+        """Whether ``grant``'s link still opens its session as it did (database)."""
+        server = self.base.server
+        try:
+            link = open_link(server.store, server.ctx.execute, self.base.signer, grant.token,
+                             grant.review_session_id)  # fmt: skip
+            facts = ReviewData(server.ctx.execute, link.maker_id).session_facts(
+                grant.review_session_id
+            )
+        except Exception as error:  # refused (ReviewAccessError) or not checkable: it fell
+            log.info("a live stream's link no longer holds: %s", error)
+            return False
+        if facts is None:
+            return False  # the session was deleted
+        if link.shared and facts.private and not grant.was_private:
+            return False  # made private: its room link no longer follows it
+        return facts.is_open or not grant.was_open  # closed since
+
+    def _person(
+        self, review_session_id: str, data: ReviewData, link: Link
+    ) -> Tuple[Person, LinkGrant]:
         facts = data.session_facts(review_session_id)
         if facts is None:
             raise ReviewAccessError("No such review session; it may have been deleted.")
-        return person_of(self.base.server.store, self.base.server.ctx.execute, link, facts)
+        who = person_of(self.base.server.store, self.base.server.ctx.execute, link, facts)
+        invitee = link.invitee.id if link.invitee is not None else None
+        grant = LinkGrant(link.token, review_session_id, link.maker_id, invitee, link.shared,
+                          facts.private, facts.is_open)  # fmt: skip
+        return who, grant
 
     async def live(self, request: Request) -> Response:
+        generation = self.revocations.generation  # a revocation from now on: checked again
         review_session_id, data, link = await self.base.access(request)
-        who = await run_in_threadpool(self._person, review_session_id, data, link)
+        who, grant = await run_in_threadpool(self._person, review_session_id, data, link)
         if self.hub is None:
             raise NotFound("This server runs without its event hub; reload to see new feedback.")
-        stream = _Stream(asyncio.get_running_loop())
+        stream = _Stream(asyncio.get_running_loop(), grant)
+        stream.checked = generation
         self.hub.add(review_session_id, stream)
         expires = link.expires
         return StreamingResponse(
@@ -224,15 +310,17 @@ class LiveRoutes:
             yield _frame(("presenter", public_state(row)))
             watcher = await run_in_threadpool(self.watchers.join, review_session_id, who)
             announce(self.base.server.events, review_session_id)  # this stream hears it too
-            while time.time() < expires:
+            while time.time() < expires and not stream.revoked:
                 timeout = max(0.1, min(KEEPALIVE_SECONDS, expires - time.time()))
                 try:
                     item = await asyncio.wait_for(stream.queue.get(), timeout)
                 except asyncio.TimeoutError:
+                    if not await self._still_holds(stream):
+                        break
                     await run_in_threadpool(self.watchers.touch, watcher)
                     yield ": keep-alive\n\n"
                     continue
-                if item is None:
+                if item is None or not await self._still_holds(stream):
                     break
                 if item[0] == "watchers":
                     people = await run_in_threadpool(self.watchers.watchers, review_session_id)
@@ -242,6 +330,17 @@ class LiveRoutes:
             self.hub.remove(review_session_id, stream)
             if watcher is not None:
                 self._leave(review_session_id, watcher)
+
+    async def _still_holds(self, stream: _Stream) -> bool:
+        """Before each event: re-check the grant when a revocation arrived since it was."""
+        generation = self.revocations.generation
+        if stream.revoked or stream.grant is None or stream.checked == generation:
+            return not stream.revoked
+        if not await run_in_threadpool(self.holds, stream.grant):
+            stream.end()
+            return False
+        stream.checked = generation
+        return True
 
     def _leave(self, review_session_id: str, watcher: str) -> None:
         """Drop the stream's row and say so, off the event loop (the stream is closing: the
