@@ -24,7 +24,7 @@ import pyblish.api
 
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.host.interface import Host
-from ft_dcc.progress import Progress, for_reviewable, null_progress
+from ft_dcc.progress import Progress, ReviewableTotals, for_reviewable, null_progress
 from ft_dcc.publish.options import SettingsFields
 from ft_dcc.publish.pipeline import (
     EARLY,
@@ -162,9 +162,10 @@ def _run_all(
     integrates them all); stop at the first failure."""
     plugins = discover_plugins()
     runs: List[Run] = []
+    totals = ReviewableTotals(len(request.reviewables))  # their counts, across all of them
     for reviewable in request.reviewables:
         try:
-            state = _state(host, request, reviewable, runtime, work, runs)
+            state = _state(host, request, reviewable, runtime, work, runs, totals)
         except FtDccError as error:  # e.g. an input that is not there
             return [*runs, _unbound(host, request, reviewable, error)]
         context = pyblish.api.Context()
@@ -207,7 +208,7 @@ def _host_for(host: Host, reviewable: Reviewable) -> Host:
 
 def _state(
     host: Host, request: PublishRequest, reviewable: Reviewable, runtime: PublishRuntime,
-    work: Path, earlier: List[Run],
+    work: Path, earlier: List[Run], totals: Optional[ReviewableTotals] = None,
 ) -> PublishState:  # fmt: skip
     """A reviewable's state; a later one shares the first one's connection and task."""
     index = len(earlier)
@@ -216,8 +217,8 @@ def _state(
         request=request,
         reviewable=reviewable,
         progress=for_reviewable(
-            runtime.progress, index, len(request.reviewables), _source_name(reviewable)
-        ),  # which reviewable of how many; the bars advance across all of them
+            runtime.progress, index, len(request.reviewables), _source_name(reviewable), totals
+        ),  # which reviewable of how many; the bars and counts advance across all of them
         work_dir=work / f"reviewable-{index + 1}" if request.several else work,
         session=runtime.session,
         session_factory=runtime.session_factory,
