@@ -463,6 +463,9 @@ class PresenterRoutes:
         self.base = base
         self.server = base.server
         self.table = table_for(base.server.store)
+        #: the session's row, its lead re-checked on this use (``routes`` sets the lead guard's
+        #: ``check``, :mod:`ft_dcc.server.review.lead_guard`)
+        self.current: Callable[[str], Optional[PresenterRow]] = self.table.read
 
     def _context(
         self, review_session_id: str, data: ReviewData, link: Link
@@ -474,7 +477,7 @@ class PresenterRoutes:
 
     def _you(self, review_session_id: str, data: ReviewData, link: Link) -> Dict[str, object]:
         facts, who = self._context(review_session_id, data, link)
-        row = self.table.read(review_session_id)
+        row = self.current(review_session_id)
         may = facts.is_open and (who.manager or bool(row and row.get("lead_key") == who.key))
         candidates = candidates_of(self.server.ctx.execute, facts) if may else []
         return {
@@ -502,6 +505,7 @@ class PresenterRoutes:
         facts, who = self._context(review_session_id, data, link)
         if who.key == ROOM_KEY:
             raise BadInput(ROOM_FOLLOWS, 403)
+        self.current(review_session_id)  # a lead whose grant is gone ends before any change
         if not facts.is_open:
             raise BadInput("This review session is closed; it cannot be presented.", 409)
         candidates = candidates_of(self.server.ctx.execute, facts) if op == "hand" else []
@@ -509,12 +513,13 @@ class PresenterRoutes:
         rules = Rules(who, fields, candidates, object_ids)
         row = self.table.change(review_session_id, rules.for_op(str(op)))
         state = public_state(row)
-        self._publish(review_session_id, state)
+        self.publish(review_session_id, state)
         log.info("review session %s: %s by %s (seq %s)", review_session_id, op, who.key,
                  state["seq"])  # fmt: skip
         return {"presenter": state, "now": time.time()}
 
-    def _publish(self, review_session_id: str, state: PublicState) -> None:
+    def publish(self, review_session_id: str, state: PublicState) -> None:
+        """Tell every page of the session (every server process) the presenter's state."""
         broker = self.server.events
         if broker is not None:
             data = {"review_session_id": review_session_id, "presenter": state}

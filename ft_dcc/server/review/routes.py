@@ -15,6 +15,7 @@ from ft_dcc.server.review.claims import claim_table
 from ft_dcc.server.review.drawing_edit import DrawingRangeRoutes
 from ft_dcc.server.review.feedback import FeedbackRoutes
 from ft_dcc.server.review.html import denied
+from ft_dcc.server.review.lead_guard import LeadGuard
 from ft_dcc.server.review.live import LiveRoutes
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.presenter import PresenterRoutes
@@ -35,11 +36,13 @@ def routes(server: EmbeddedServer) -> List[BaseRoute]:
     (:mod:`ft_dcc.server.review.presenter`)."""
     base = ReviewRoutes(server)
     claim_table(server.store)  # created at start-up, before any worker serves
+    presenter = PresenterRoutes(base)
+    presenter.current = LeadGuard(server, presenter.table, presenter.publish).check
     return (
         base.routes()
         + FeedbackRoutes(base).routes()
         + LiveRoutes(base).routes()
-        + PresenterRoutes(base).routes()
+        + presenter.routes()
         + RoomRoutes(base).routes()
         + DrawingRangeRoutes(base).routes()
     )
