@@ -175,7 +175,8 @@ def test_the_extraction_finds_every_block() -> None:
 def test_readme_and_quick_start_commands_work_as_pasted_after_make_demo(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    env = terminal_env(home, free_port(), make_shim(tmp_path / "shims"))
+    port = free_port()
+    env = terminal_env(home, port, make_shim(tmp_path / "shims"))
     data = home / ".local" / "share" / "ft_dcc"
     try:
         readme = readme_commands()
@@ -183,6 +184,7 @@ def test_readme_and_quick_start_commands_work_as_pasted_after_make_demo(tmp_path
         assert_all_ran("README.md", readme, outcomes)
         # make demo printed the scene it wrote, and the README's next commands with it
         printed = outcomes[0][1]
+        assert f"Started the embedded ftrack server at http://127.0.0.1:{port}" in printed  # PORT
         scene = data / "demo" / "ft_dcc_demo.blend"
         assert f"Scene:     {scene}" in printed, printed[-3000:]
         assert f"ft-dcc publish {scene} --host blender --task ft_dcc_demo/" in printed

@@ -1,0 +1,39 @@
+"""``make demo PORT=N`` on a data dir first started on another port: the ``credentials.env``
+the README then sources names the server the demo runs (it was written once, at the first
+start, with that start's port, so ``source``-ing it pointed the tools at a dead port)."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from support.net import free_port
+
+from ft_dcc.demo import DemoPaths, read_credentials
+
+
+def test_the_demo_on_another_port_repoints_credentials_env(tmp_path: Path) -> None:
+    paths = DemoPaths(tmp_path / "data")
+    first, second = free_port(), free_port()
+    env_script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ft_dcc import demo\n"
+        "paths = demo.DemoPaths(Path(sys.argv[1]))\n"
+        "values, started = demo.connect(paths, int(sys.argv[2]))\n"
+        "print(values['FTRACK_SERVER'])\n"
+        "demo.stop(paths)\n"
+    )
+    for port in (first, second):
+        done = subprocess.run(
+            [sys.executable, "-c", env_script, str(paths.base), str(port)],
+            capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"http://127.0.0.1:{port}" in done.stdout
+    values = read_credentials(paths.credentials)
+    assert values["FTRACK_SERVER"] == f"http://127.0.0.1:{second}"
+    assert values["FTRACK_API_USER"] and values["FTRACK_API_KEY"]
+    assert stat.S_IMODE(paths.credentials.stat().st_mode) == 0o600
