@@ -155,6 +155,15 @@ def _sane(spec: CaptureSpec) -> List[ValidationError]:
     return problems
 
 
+#: how a frame check's finding reads when the settings turn the check to warn (the pipeline's)
+WARNED = "{label}: {problem} (a warning: the settings turned this check to warn)"
+
+
+def as_warnings(problems: List[ValidationError], label: str) -> List[str]:
+    """Each problem as its own warning (``checks.frame_range: warn``)."""
+    return [WARNED.format(label=label, problem=problem) for problem in problems]
+
+
 def joined(problems: List[ValidationError]) -> ValidationError:
     """One ValidationError saying every problem and every fix (the one itself when alone)."""
     if len(problems) == 1:

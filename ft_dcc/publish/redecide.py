@@ -28,6 +28,7 @@ from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
 from ft_dcc.host.interface import CaptureSpec, to_fraction
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.manifest import IntegrateManifest
+from ft_dcc.publish.plugins.validate_frame_range import ValidateFrameRange
 from ft_dcc.publish.recorded_host import RecordedHost, facts_of, fraction_text
 from ft_dcc.publish.request import PublishRequest, request_from_options
 from ft_dcc.publish.state import PublishState
@@ -35,7 +36,8 @@ from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 log = logging.getLogger(__name__)
 
-FRAME_CHECK = "ValidateFrameRange"
+FRAME_CHECK = ValidateFrameRange.__name__  # its key in ``check_severity``
+FRAME_LABEL = ValidateFrameRange.label
 #: the request's values the settings may fill (the artist's own choice wins over them)
 SETTLED = ("review_session", "resolution", "scale", "max_size", "frame_rule", "handles",
            "frame_check")  # fmt: skip
@@ -167,7 +169,7 @@ def _frames(
 ) -> Tuple[List[str], List[FtDccError]]:  # fmt: skip
     """``(warnings, problems)`` of the frame checks a live publish runs (``checks``), and
     whether the queued frames are the ones a live publish would have encoded."""
-    from ft_dcc.publish.checks import frame_findings
+    from ft_dcc.publish.checks import as_warnings, frame_findings
     from ft_dcc.publish.integrate import target_of
     from ft_dcc.publish.integrate_read import read_view
 
@@ -184,10 +186,7 @@ def _frames(
     state.shot = state.view.shot
     warnings, problems = frame_findings(state)
     if severity == "warn":
-        warnings += [
-            f"Frame range and fps: {problem} (a warning: the settings turned this check to warn)"
-            for problem in problems
-        ]
+        warnings += as_warnings(problems, FRAME_LABEL)
         problems = []
     wrong: List[FtDccError] = list(problems)
     wrong += _unmatched(state, queued, version, decision)

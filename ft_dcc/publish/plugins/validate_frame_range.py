@@ -14,7 +14,7 @@ class ValidateFrameRange(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.console import IN_REPORT
-        from ft_dcc.publish.checks import frame_findings, joined
+        from ft_dcc.publish.checks import as_warnings, frame_findings, joined
         from ft_dcc.publish.state import state_of
 
         state = state_of(context)
@@ -22,10 +22,7 @@ class ValidateFrameRange(pyblish.api.ContextPlugin):
         severity = state.request.check_severity.get(type(self).__name__, "block")
         if problems and severity != "warn":
             raise joined(problems)
-        warnings += [
-            f"{self.label}: {problem} (a warning: the settings turned this check to warn)"
-            for problem in problems
-        ]
+        warnings += as_warnings(problems, self.label)
         for warning in warnings:
             state.warnings.append(warning)
             self.log.warning(warning, extra=IN_REPORT)
