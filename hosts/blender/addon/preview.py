@@ -4,7 +4,7 @@ the settings profile, from the publish's own resolver (``ft_dcc.host.publish_pre
 
 Reading them asks the server, so it runs in a worker thread, never in Blender's drawing: the
 panel starts a read when what it depends on changed (the Task and Review session fields, the
-.blend's path, the connection preferences) and shows "Reading the studio settings..." until a
+.blend's path, the connection preferences) and shows "Reading the settings..." until a
 main-thread timer hands the answer over and redraws the sidebar.
 """
 
@@ -157,7 +157,7 @@ def draw_task(layout, settings) -> None:
     if settings.task.strip():
         return
     if STATE["pending"]:
-        layout.label(text="Reading the studio settings...", icon="TIME")
+        layout.label(text="Reading the settings...", icon="TIME")
     elif STATE["task"]:
         _wrapped(layout, f"From the scene's path: {_path(STATE['task'])}", "FILE_BLEND")
     else:
