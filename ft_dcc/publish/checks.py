@@ -127,9 +127,10 @@ def frame_findings(state: PublishState) -> Tuple[List[str], List[ValidationError
             f"the scene's {spec.frame_start}-{spec.frame_end}"
         )
     if state.shot is None and state.host.rate_source() is None and state.request.fps is None:
+        later = "; the queue flush checks it against the shot's" if state.offline else ""
         warnings.append(
             f"the input has no frame rate and the shot's could not be read: published at "
-            f"{float(spec.fps):g} fps (pass --fps to choose)"
+            f"{float(spec.fps):g} fps (pass --fps to choose{later})"
         )
     return warnings, problems
 

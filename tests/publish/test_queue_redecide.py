@@ -45,11 +45,13 @@ def push(server: Any, tmp_path: Path, settings: Dict[str, Any], *where: str) -> 
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
 
 
-def queued(server: Any, tmp_path: Path, name: str, task: str, *flags: str) -> None:
-    """``ft-dcc publish`` of a 4-frame PNG sequence (320x240) with the server down: exit 75."""
+def queued(server: Any, tmp_path: Path, name: str, task: str, *flags: str) -> str:
+    """``ft-dcc publish`` of a 4-frame PNG sequence (320x240) with the server down: exit 75;
+    returns what it printed."""
     frames = make_sequence(tmp_path / name, frames=4, start=1001, name=name)
     done = ft_dcc(server, tmp_path, "publish", str(frames), "--task", task, *flags)
     assert done.returncode == EXIT_QUEUED, done.stdout + done.stderr
+    return done.stdout + done.stderr
 
 
 def versions_of(server: Any, tmp_path: Path, task: str) -> List[Dict[str, Any]]:
@@ -84,7 +86,8 @@ def test_frames_queued_at_a_guessed_rate_are_refused_at_flush_and_kept(
     24 fps. The shot plays at 25: a live publish would have encoded it at 25."""
     (task,) = _tasks(fresh_server, tmp_path, 1)
     fresh_server.stop()
-    queued(fresh_server, tmp_path, "sh020_comp", task)
+    said = queued(fresh_server, tmp_path, "sh020_comp", task)
+    assert "published at 24 fps" in said and "the queue flush checks it" in said, said
     fresh_server.start()
     flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
     assert flushed.returncode == 1, flushed.stdout + flushed.stderr
