@@ -11,8 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from settings_cli import ft_dcc, write
 from support import make_sequence, make_task, open_session
+
+from ft_dcc.exceptions import SettingsError
 
 TEMPLATES = ["jobs/{project}/{sequence}/{shot}/{task}/**"]
 
@@ -53,3 +56,19 @@ def test_a_project_layer_path_template_finds_the_task_of_a_publish(
     failed = ft_dcc(env, "publish", str(elsewhere), "--fps", "25")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "matches no path template" in failed.stderr and project in failed.stderr, failed.stderr
+
+
+def test_a_project_with_its_own_templates_is_found_by_those_only(tmp_path: Path) -> None:
+    from ft_dcc.settings.templates import task_from_path
+
+    studio = ["jobs/{project}/{sequence}/{shot}/{task}/**"]
+    own = {"tiger": ["shows/{project}/{shot}/{task}/**"]}
+    lion = tmp_path / "jobs" / "lion" / "sq010" / "sh010" / "anim" / "a.blend"
+    tiger = tmp_path / "shows" / "tiger" / "sh020" / "comp" / "a.blend"
+    assert task_from_path(studio, lion, {"lion", "tiger"}, own) == "lion/sq010/sh010/anim"
+    assert task_from_path(studio, tiger, {"lion", "tiger"}, own) == "tiger/sh020/comp"
+    assert task_from_path(studio, tiger, None, own) == "tiger/sh020/comp"  # offline
+    # the studio's templates do not apply to a project that has its own
+    stray = tmp_path / "jobs" / "tiger" / "sq010" / "sh010" / "anim" / "a.blend"
+    with pytest.raises(SettingsError, match=r"project tiger: shows/\{project\}"):
+        task_from_path(studio, stray, {"lion", "tiger"}, own)
