@@ -354,6 +354,12 @@ def check_host_options(args: argparse.Namespace, host: str) -> None:
             "publish uses the scene's own colour management and sound",
             hint="set them up in the scene, or leave these options out",
         )
+    patterns = [p for p in args.input if "#" in os.path.basename(p) or "%" in os.path.basename(p)]
+    if getattr(args, "include_source", False) and host == "files" and patterns:
+        raise HostError(
+            f"--include-source uploads the input file, and {patterns[0]} is an image sequence",
+            hint="publish a movie to include it, or leave --include-source out",
+        )
     if getattr(args, "audio_offset", 0) and not getattr(args, "audio", None):
         raise HostError(
             "--audio-offset shifts the sound of --audio, and no --audio was given",

@@ -432,3 +432,19 @@ CHECKS: Dict[str, Callable[[Published, str, str], None]] = {
     "json": _json,
     "settings": _settings,
 }
+
+
+def test_include_source_of_an_image_sequence_is_refused(embedded_server, tmp_path):
+    """``--include-source`` uploads the input file: a sequence pattern names many (it was left
+    out quietly)."""
+    from support import make_sequence
+
+    make_sequence(tmp_path / "frames", frames=3, start=1001, name="plate")
+    mark = embedded_server.log_mark()
+    done = run_cli(
+        base_env(embedded_server, tmp_path), tmp_path,
+        "publish", str(tmp_path / "frames" / "plate.####.png"), "--task", "p/sq/sh/comp",
+        "--include-source",
+    )  # fmt: skip
+    assert done.returncode == 1 and "--include-source" in done.stderr, done.stderr
+    assert writes_since(embedded_server, mark) == []
