@@ -24,7 +24,7 @@ import json
 import logging
 from typing import Any, List, Optional, Tuple
 
-from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
+from ft_dcc.exceptions import FtDccError, QueueError
 from ft_dcc.host.interface import CaptureSpec, to_fraction
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.manifest import IntegrateManifest
@@ -133,10 +133,11 @@ def _live(
     host = str(_facts(decision).get("name") or "")
     options: Any = {"task": manifest.task_path or manifest.task_id, "input": decision["input"]}
     resolved, context, found = resolve_for_publish(options, host, shared=SharedRead(session))
-    if resolved.notes:
-        raise ApiConnectionError(
+    if resolved.notes:  # never decided on the file and defaults alone: it stays queued
+        raise QueueError(
             "the server's settings could not be read for the queued publish: "
-            + "; ".join(resolved.notes)
+            + "; ".join(resolved.notes),
+            hint="run 'ft-dcc queue flush' again once the server answers with these credentials",
         )
     return decided(request_from_options(apply(options, resolved, context, host, found)))
 
