@@ -11,13 +11,10 @@ import collections
 import json
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Tuple
+from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, Tuple
 
 from ft_dcc.protocol.events import TOPIC_REPLY
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus
-
-if TYPE_CHECKING:
-    from ft_dcc.server.events.hub import EventBroker
 
 #: How many events' askers are remembered for their replies (per process).
 MAX_ASKERS = 20000
@@ -33,6 +30,20 @@ class HeldKey:
 
 
 Holds = Callable[[HeldKey], bool]
+
+
+class HeldConnection(Protocol):
+    """A hub connection as far as its grant goes."""
+
+    grant: Optional[HeldKey]
+
+
+class Broker(Protocol):
+    """What :class:`HubGrants` needs of the broker (``EventBroker``)."""
+
+    def connections_of(self, user_id: Optional[str]) -> Sequence[HeldConnection]: ...
+
+    def cut(self, connection: Any) -> None: ...
 
 
 def ticket_text(user: str, accepted: object) -> str:
@@ -54,7 +65,7 @@ def ticket_user(text: str) -> Tuple[str, Optional[HeldKey]]:
 class HubGrants:
     """One broker's grant checks; :meth:`watch` makes revocations reach its sockets."""
 
-    def __init__(self, broker: EventBroker) -> None:
+    def __init__(self, broker: Broker) -> None:
         self._broker = broker
         self._holds: Optional[Holds] = None
         self._askers: collections.OrderedDict[str, str] = collections.OrderedDict()

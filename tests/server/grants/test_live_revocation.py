@@ -111,9 +111,7 @@ def test_a_room_link_stream_ends_when_the_session_is_made_private(
     _assert_cut_off(world, review, stream)
 
 
-def test_an_invitees_stream_ends_when_the_session_is_closed(
-    trust_world: Any, streams: Any
-) -> None:
+def test_an_invitees_stream_ends_when_the_session_is_closed(trust_world: Any, streams: Any) -> None:
     world = trust_world
     review = review_of(world, world.alice)
     token = token_of(widget(world, world.alice, "ReviewSessionInvitee", review.client))
