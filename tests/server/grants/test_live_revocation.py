@@ -82,12 +82,18 @@ def _assert_cut_off(world: Any, review: Any, stream: LiveStream, notes: int = 3)
     assert not [n for n in later if stream.mentions(n)], "the revoked stream received notes"
 
 
-def test_a_removed_invitees_open_stream_is_ended(trust_world: Any, streams: Any) -> None:
-    world = trust_world
+def _invitee_stream(world: Any, streams: Any) -> Any:
+    """alice's private session and its invitee's open stream, receiving."""
     review = review_of(world, world.alice)
     token = token_of(widget(world, world.alice, "ReviewSessionInvitee", review.client))
     stream = streams(review.session, token)
     _receiving(world, review, stream)
+    return review, stream
+
+
+def test_a_removed_invitees_open_stream_is_ended(trust_world: Any, streams: Any) -> None:
+    world = trust_world
+    review, stream = _invitee_stream(world, streams)
 
     reply = call(world.server, [delete("ReviewSessionInvitee", review.client)], **world.alice.auth)
     assert reply.status_code == 200, reply.text
@@ -113,10 +119,7 @@ def test_a_room_link_stream_ends_when_the_session_is_made_private(
 
 def test_an_invitees_stream_ends_when_the_session_is_closed(trust_world: Any, streams: Any) -> None:
     world = trust_world
-    review = review_of(world, world.alice)
-    token = token_of(widget(world, world.alice, "ReviewSessionInvitee", review.client))
-    stream = streams(review.session, token)
-    _receiving(world, review, stream)
+    review, stream = _invitee_stream(world, streams)
 
     yesterday = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).isoformat()
     reply = call(world.server, [update("ReviewSession", review.session, end_date=yesterday)],
