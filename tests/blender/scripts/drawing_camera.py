@@ -16,6 +16,9 @@ from pathlib import Path
 
 import bpy
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ui_clicks import run_in_view, screenshot, view3d
+
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 bpy.ops.preferences.addon_install(filepath=options["zip"])
 import addon_utils  # noqa: E402
@@ -30,14 +33,6 @@ scene.collection.objects.link(turntable)
 scene.ftrack_publish.task = options["task"]
 shots = Path(options["screenshots"])
 result = {"viewed": {}, "blender": bpy.app.version_string}
-
-
-def view3d():
-    window = bpy.context.window_manager.windows[0]
-    area = max(
-        (a for a in window.screen.areas if a.type == "VIEW_3D"), key=lambda a: a.width * a.height
-    )
-    return window, area
 
 
 def viewed_camera():
@@ -56,34 +51,25 @@ def look_through(camera):
     space.region_3d.view_perspective = "CAMERA"
 
 
-def run(operator, **kwargs):
-    window, area = view3d()
-    with bpy.context.temp_override(window=window, area=area):
-        return sorted(operator(**kwargs))
-
-
 def shoot(name):
-    window, area = view3d()
-    with bpy.context.temp_override(window=window, area=area):
-        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
-        bpy.ops.screen.screenshot(filepath=str(shots / f"{name}.png"))
+    screenshot(shots / f"{name}.png")
     result["viewed"][name] = viewed_camera()
 
 
 def steps():
     try:
-        result["refresh"] = run(bpy.ops.ftdcc.feedback_refresh)
+        result["refresh"] = run_in_view(bpy.ops.ftdcc.feedback_refresh)
         rows = feedback.STATE["rows"]
         index = next(
             i for i, r in enumerate(rows) if r.kind == "note" and r.content == options["content"]
         )
-        result["show"] = run(bpy.ops.ftdcc.feedback_drawing, index=index, show=True)
+        result["show"] = run_in_view(bpy.ops.ftdcc.feedback_drawing, index=index, show=True)
         result["viewed_after_show"] = viewed_camera()
         look_through(shot)
         shoot("through-shot")
         look_through(turntable)
         shoot("through-turntable")
-        result["hide"] = run(bpy.ops.ftdcc.feedback_drawing, index=index, show=False)
+        result["hide"] = run_in_view(bpy.ops.ftdcc.feedback_drawing, index=index, show=False)
         shoot("hidden")
     except Exception:
         result["error"] = traceback.format_exc()

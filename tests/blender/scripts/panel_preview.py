@@ -18,6 +18,10 @@ from types import SimpleNamespace
 
 import bpy
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import ui_clicks
+from ui_clicks import Recorder, view3d
+
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 shots = Path(options["screenshots"])
 bpy.ops.preferences.addon_install(filepath=options["zip"])
@@ -34,25 +38,6 @@ def module(name):
 
 
 panel = module("panel")
-
-
-class Recorder:
-    """A stand-in for the panel's UILayout that keeps the labels drawn on it."""
-
-    def __init__(self, labels):
-        self.labels = labels
-
-    def label(self, text="", icon="NONE", **_kw):
-        self.labels.append([text, icon])
-
-    def operator(self, *_a, **_kw):
-        return SimpleNamespace()
-
-    def prop(self, *_a, **_kw):
-        return None
-
-    def __getattr__(self, _name):  # row, column, box, separator, ...
-        return lambda *a, **kw: Recorder(self.labels)
 
 
 def drawn_labels():
@@ -76,19 +61,8 @@ def ready():
     return found["key"] == preview.key_of(bpy.context) and not found["pending"]
 
 
-def view3d():
-    window = wm.windows[0]
-    area = max(
-        (a for a in window.screen.areas if a.type == "VIEW_3D"), key=lambda a: a.width * a.height
-    )
-    return window, area, next(r for r in area.regions if r.type == "UI")
-
-
 def screenshot(name):
-    window, area, _region = view3d()
-    with bpy.context.temp_override(window=window, area=area):
-        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
-        bpy.ops.screen.screenshot(filepath=str(shots / name))
+    ui_clicks.screenshot(shots / name)
 
 
 def press(window, x, y):

@@ -16,6 +16,9 @@ from types import SimpleNamespace
 
 import bpy
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ui_clicks import Recorder
+
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 bpy.ops.preferences.addon_install(filepath=options["zip"])
 import addon_utils  # noqa: E402
@@ -34,26 +37,6 @@ wm = bpy.context.window_manager
 state = {}
 
 
-class Recorder:
-    """A stand-in for a panel's UILayout that keeps the labels drawn on it."""
-
-    def __init__(self, labels):
-        self.labels = labels
-
-    def label(self, text="", icon="NONE", **_kw):
-        self.labels.append([text, icon])
-
-    def operator(self, *_a, **_kw):
-        return SimpleNamespace()
-
-    def prop(self, data, name, text="", **_kw):
-        if name == "ftrack_review":  # a camera's "Review" checkbox in the camera list
-            CHECKBOXES.append([text, bool(getattr(data, name))])
-
-    def __getattr__(self, _name):  # row, column, box, separator, ...
-        return lambda *a, **kw: Recorder(self.labels)
-
-
 CHECKBOXES = []  # [camera name, ticked] of the last drawing
 
 
@@ -64,7 +47,7 @@ def drawn_labels():
     panels = (("publish", panel.FTDCC_PT_publish), ("feedback", feedback.FTDCC_PT_feedback))
     for name, cls in panels:
         labels[name] = []
-        cls.draw(SimpleNamespace(layout=Recorder(labels[name])), bpy.context)
+        cls.draw(SimpleNamespace(layout=Recorder(labels[name], CHECKBOXES)), bpy.context)
     return labels
 
 

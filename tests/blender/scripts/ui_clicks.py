@@ -35,3 +35,33 @@ def screenshot(path: Path) -> None:
     with bpy.context.temp_override(window=window, area=area):
         bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
         bpy.ops.screen.screenshot(filepath=str(path))
+
+
+def run_in_view(operator: Any, **kwargs: Any) -> List[str]:
+    """Run ``operator`` in the 3D view's context; its sorted return set."""
+    window, area, _region = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        return sorted(operator(**kwargs))
+
+
+class Recorder:
+    """A stand-in for a panel's UILayout that keeps the labels drawn on it ([text, icon]) and,
+    given ``checkboxes``, each camera's "Review" checkbox ([camera, ticked])."""
+
+    def __init__(self, labels: List[Any], checkboxes: Any = None) -> None:
+        self.labels, self.checkboxes = labels, checkboxes
+
+    def label(self, text: str = "", icon: str = "NONE", **_kw: Any) -> None:
+        self.labels.append([text, icon])
+
+    def operator(self, *_a: Any, **_kw: Any) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace()
+
+    def prop(self, data: Any, name: str, text: str = "", **_kw: Any) -> None:
+        if name == "ftrack_review" and self.checkboxes is not None:
+            self.checkboxes.append([text, bool(getattr(data, name))])
+
+    def __getattr__(self, _name: str) -> Any:  # row, column, box, separator, ...
+        return lambda *a, **kw: Recorder(self.labels, self.checkboxes)
