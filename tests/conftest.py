@@ -214,6 +214,18 @@ def shared_shader_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
         yield folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_app_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The run's own per-user app-data folder (``XDG_DATA_HOME``), for this process and every
+    server, CLI and host it starts: the offline queue, the recent tasks and each running
+    server's record (``running-servers/``) never land in the real user's folder."""
+    folder = tmp_path_factory.getbasetemp() / "xdg-data"
+    folder.mkdir(exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     """Where tests save things a person may want to look at (screenshots, reports)."""
