@@ -107,7 +107,7 @@ def _server_sources(
             session = (session_factory or default_session)()
         studio, found = store.read(session, store.project_expression(project) if project else None)
         if project and found is None:
-            raise store.no_such_project(project)
+            raise store.no_such_project(project, session)
         known = store.task_type_names(session) if task_type else None
         return store.server_sources(studio, found), known
     except SettingsError:

@@ -14,6 +14,7 @@ and every document is validated before it is stored.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 from pathlib import Path
@@ -95,6 +96,8 @@ TASK_FIELDS = (
 #: the server's projects with their settings (a path template's ``{project}`` is one of them,
 #: and each project's settings may give its own templates)
 PROJECTS_QUERY = f"select {PROJECT_FIELDS} from Project"
+#: the server's project names (a misspelt one's nearest)
+PROJECT_NAMES_QUERY = "select name from Project"
 
 
 def read(
@@ -134,18 +137,23 @@ def project_expression(project: str) -> str:
     )
 
 
-def no_such_project(project: str) -> SettingsError:
-    return SettingsError(
-        f"there is no ftrack project called {project!r}",
-        hint="check the project's name (ftrack's short name)",
-    )
+def no_such_project(project: str, session: Optional[PublishSession] = None) -> SettingsError:
+    """The error of a ``project`` the server does not have; with ``session``, naming the
+    nearest of the server's projects."""
+    hint = "check the project's name (ftrack's short name)"
+    if session is not None:
+        names = [str(row["name"]) for row in session.query(PROJECT_NAMES_QUERY).all()]
+        near = difflib.get_close_matches(project, names, n=1, cutoff=0.6)
+        hint = f"did you mean {near[0]!r}?" if near else hint
+    return SettingsError(f"there is no ftrack project called {project!r}", hint=hint)
 
 
 def find_project(session: PublishSession, project: str) -> EntityLike:
-    """The Project called (or with id) ``project``; SettingsError when there is none."""
+    """The Project called (or with id) ``project``; SettingsError (naming the nearest) when
+    there is none."""
     found = session.query(project_expression(project)).first()
     if found is None:
-        raise no_such_project(project)
+        raise no_such_project(project, session)
     return found
 
 

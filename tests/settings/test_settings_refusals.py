@@ -108,3 +108,19 @@ def test_a_panel_says_why_no_profile_applies() -> None:
     ]  # fmt: skip
     applied = panel_lines(resolve([source], Filters(host="blender", task_type="Animation")))
     assert applied[0] == "Profile 'anim'"
+
+
+def test_a_misspelt_project_gets_the_nearest_name(
+    fresh_server: Any, env: Dict[str, str], tmp_path: Path
+) -> None:
+    with open_session(fresh_server, tmp_path) as session:
+        project = make_task(session).split("/")[0]
+    good = write(tmp_path / "good.json", {"settings": {"capture.scale": 0.5}})
+    before = settings_rows(fresh_server, tmp_path)
+    for command in (["show", "--project", project[:-1]],
+                    ["push", str(good), "--project", project[:-1]]):  # fmt: skip
+        done = ft_dcc(env, "settings", *command)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert f"there is no ftrack project called {project[:-1]!r}" in done.stderr
+        assert f"did you mean {project!r}?" in done.stderr, done.stderr
+    assert settings_rows(fresh_server, tmp_path) == before
