@@ -63,6 +63,7 @@ from ft_dcc.protocol.events import (
     parse_packet,
 )
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.server import open_caps
 from ft_dcc.server.events.grants import HubGrants, ticket_text, ticket_user
 from ft_dcc.server.events.resume import (
     CONTROL_TOPIC,
@@ -339,6 +340,10 @@ class EventBroker:
                 "The event hub refused the credentials: unknown user or invalid API key.",
                 status_code=401,
             )
+        if self._open_sockets(user) >= open_caps.most_sockets():  # per user (open_caps)
+            return PlainTextResponse(
+                open_caps.too_many_sockets(open_caps.most_sockets()), status_code=429
+            )
         text = ticket_text(user, accepted)
         if self.tickets is not None:
             sid = await run_in_threadpool(self.tickets.issue, text, self._session_ttl)
@@ -351,6 +356,15 @@ class EventBroker:
                 self._pending[sid] = (text, now + self._session_ttl)
         body = f"{sid}:{int(self._close_timeout)}:{int(self._close_timeout)}:websocket"
         return PlainTextResponse(body)
+
+    def _open_sockets(self, user: str) -> int:
+        """How many sockets ``user`` has open in this process."""
+        with self._lock:
+            return self._count_open(user)
+
+    def _count_open(self, user: str) -> int:
+        """``_open_sockets`` for a caller holding the lock."""
+        return sum(1 for connection in self._connections if connection.user == user)
 
     def _claim(self, sid: str) -> Optional[str]:
         with self._lock:
@@ -374,8 +388,13 @@ class EventBroker:
             return
         await websocket.accept()
         connection = _Connection(websocket, user, self._max_queue, grant)
-        with self._lock:
-            self._connections.add(connection)
+        with self._lock:  # one more than the most (sockets that raced the handshake's check)
+            full = self._count_open(user) >= open_caps.most_sockets()
+            if not full:
+                self._connections.add(connection)
+        if full:
+            await websocket.close(code=1008, reason="too many event hub sockets of this user")
+            return
         logger.debug("Event hub client %s connected", connection.name)
         writer = connection.writer = asyncio.ensure_future(self._write(connection))
         heartbeat = asyncio.ensure_future(self._heartbeat(connection))

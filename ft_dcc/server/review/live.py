@@ -43,6 +43,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol import TOPIC_UPDATE
+from ft_dcc.server import open_caps
 from ft_dcc.server.errors import NotFound
 from ft_dcc.server.events.hub import EventBroker
 from ft_dcc.server.grants.bus import EVERYTHING, INVITEE, LINK, SESSION, USER, Revocation
@@ -230,6 +231,16 @@ def _frame(item: LiveEvent) -> str:
     return f"event: {name}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n"
 
 
+def _viewer(request: Request, link: Link) -> str:
+    """Whose ``/live`` streams count together: an invitee's, a personal link's maker's, else
+    (a shared room link: anyone) the source address's."""
+    if link.invitee is not None:
+        return "invitee:" + link.invitee.id
+    if link.personal:
+        return "user:" + link.maker_id
+    return "source:" + (request.client.host if request.client else "unknown")
+
+
 class LiveRoutes:
     """``GET /review/<rs id>/live`` for one server."""
 
@@ -241,6 +252,7 @@ class LiveRoutes:
         self.watchers = watcher_table(base.server.store)
         self.revocations = base.server.revocations
         self.revocations.subscribe(self._on_revocation)
+        self.open = open_caps.OpenCount(open_caps.most_streams())
 
     def _on_revocation(self, revocation: Revocation) -> None:
         """Re-check the open streams resting on what was revoked; end those that fell."""
@@ -290,10 +302,13 @@ class LiveRoutes:
             raise NotFound("This server runs without its event hub; reload to see new feedback.")
         stream = _Stream(asyncio.get_running_loop(), grant)
         stream.checked = generation
+        viewer = _viewer(request, link)
+        events = self._events(review_session_id, stream, link.expires, who)
+        if not self.open.enter(viewer, events):  # streams per viewer (open_caps)
+            raise open_caps.too_many_streams(self.open.most)
         self.hub.add(review_session_id, stream)
-        expires = link.expires
         return StreamingResponse(
-            self._events(review_session_id, stream, expires, who),
+            events,
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )

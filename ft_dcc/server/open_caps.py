@@ -1,0 +1,98 @@
+"""How many long-lived connections one holder may keep open in one server process: event hub
+sockets per API user, review ``/live`` streams per viewer. Idle sockets and held streams each
+cost a task, buffers and a share of every broadcast; a few hundred from one user slowed
+everyone else's requests (p50 from 7 to 226 ms).
+
+- ``FT_DCC_MAX_SOCKETS_PER_USER`` (default 50): event hub sockets of one API user. One more is
+  refused at the handshake with **429** (and, when sockets raced past that check, closed at
+  connect with code 1008), naming the limit.
+- ``FT_DCC_MAX_STREAMS_PER_VIEWER`` (default 10): ``/live`` streams of one viewer (an invitee's
+  link, a personal link's maker, else the source address of a room link). One more is refused
+  with **429**, naming the limit.
+
+Counts are per server process (with ``--workers N``, at most N times the limits).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from typing import Dict
+
+from ft_dcc.server.errors import ServerError
+
+SOCKETS_ENV = "FT_DCC_MAX_SOCKETS_PER_USER"
+STREAMS_ENV = "FT_DCC_MAX_STREAMS_PER_VIEWER"
+DEFAULT_SOCKETS = 50
+DEFAULT_STREAMS = 10
+
+
+class TooManyOpen(ServerError):
+    """One holder has the most connections of a kind open: 429."""
+
+    exception = "RateLimitError"
+    status = 429
+
+
+def _most(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def most_sockets() -> int:
+    """Event hub sockets one API user may keep open (``FT_DCC_MAX_SOCKETS_PER_USER``)."""
+    return _most(SOCKETS_ENV, DEFAULT_SOCKETS)
+
+
+def most_streams() -> int:
+    """``/live`` streams one viewer may keep open (``FT_DCC_MAX_STREAMS_PER_VIEWER``)."""
+    return _most(STREAMS_ENV, DEFAULT_STREAMS)
+
+
+def too_many_sockets(most: int) -> str:
+    return (
+        f"This API user already has {most} event hub sockets open on this server, the most "
+        f"allowed ({SOCKETS_ENV}); close sessions you no longer use, then connect again."
+    )
+
+
+def too_many_streams(most: int) -> TooManyOpen:
+    return TooManyOpen(
+        f"You already follow this server's review sessions live in {most} windows, the most "
+        f"allowed ({STREAMS_ENV}); close some review pages, then reload this one."
+    )
+
+
+class OpenCount:
+    """The open things of each holder, held weakly: one dropped without being closed (a stream
+    whose client left before it started) stops counting when it is collected."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self._open: Dict[str, weakref.WeakSet[object]] = {}
+        self._lock = threading.Lock()
+
+    def enter(self, holder: str, thing: object) -> bool:
+        """Count ``thing`` as open for ``holder``; False (not counted) when it has the most."""
+        with self._lock:
+            things = self._open.setdefault(holder, weakref.WeakSet())
+            if len(things) >= self.most:
+                return False
+            things.add(thing)
+            return True
+
+    def leave(self, holder: str, thing: object) -> None:
+        with self._lock:
+            things = self._open.get(holder)
+            if things is not None:
+                things.discard(thing)
+                if not things:
+                    del self._open[holder]
+
+    def count(self, holder: str) -> int:
+        with self._lock:
+            return len(self._open.get(holder, ()))
