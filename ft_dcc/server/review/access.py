@@ -12,7 +12,9 @@ A link carries a **purpose**. Without ``i`` it is the session's shared **room** 
 publish report prints): it watches and follows, acts as no one, and never presents, lists the
 invitees or manages, whoever made it. ``p`` = ``"personal"`` marks a **personal** link: made by a
 User with their own API key for themselves, for one session, living at most
-:data:`PERSONAL_MAX_TTL`; it acts as that User (the owner presents and gives verdicts through it).
+:data:`PERSONAL_MAX_TTL`, and only while that User's API key is the one it was made with (``km``,
+a mark of the stored key's digest); it acts as that User (the owner presents and gives verdicts
+through it).
 """
 
 from __future__ import annotations
@@ -81,10 +83,12 @@ class ReviewSigner:
         invitee_id: Optional[str] = None,
         room: bool = False,
         personal: bool = False,
+        key_mark: str = "",
     ) -> str:
         """A token for ``review_session_id`` (or ``ALL_SESSIONS``) valid ``ttl`` seconds; with
         ``invitee_id`` it acts as that invitee of the session (``room``: one chosen through the
-        session's room link); ``personal``: it acts as ``user_id`` (one session, short-lived)."""
+        session's room link); ``personal``: it acts as ``user_id`` (one session, short-lived), while
+        ``user_id``'s API key is the one of ``key_mark``."""
         longest = PERSONAL_MAX_TTL if personal else MAX_TTL
         default = PERSONAL_TTL if personal else DEFAULT_TTL
         seconds = default if ttl is None else max(1, min(int(ttl), longest))
@@ -104,6 +108,7 @@ class ReviewSigner:
             if review_session_id == ALL_SESSIONS or invitee_id is not None:
                 raise ValueError("a personal link opens one review session as its maker")
             payload["p"] = PERSONAL
+            payload["km"] = key_mark
         body = _b64(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         return body + "." + _b64(self._mac(body))
 

@@ -13,8 +13,9 @@ the user who made it is still an active User, and:
   its holder says who they are (:mod:`ft_dcc.server.review.room`): it never acts as the user
   who made it -- no presenting, no list of invitees, no managing;
 * it is a **personal** link (``p``, made by a User for themselves with their own API key, for
-  one session, short-lived): it acts as that User, who presents when they may manage the
-  session, and writes notes, drawings and verdicts as themselves.
+  one session, short-lived, and only while that key is theirs): it acts as that User, who
+  presents when they may manage the session, and writes notes, drawings and verdicts as
+  themselves.
 
 Every request opens its link again: an inactive maker, a withdrawn invitee or a session made
 private ends it at the next use.
@@ -22,10 +23,14 @@ private ends it at the next use.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
+import sqlalchemy as sa
+
 from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.http.auth import KEY_TABLE
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access import PERSONAL, ReviewAccessError, ReviewSigner
 from ft_dcc.server.review.claims import claimed_user
@@ -47,6 +52,10 @@ NO_IDENTITY = (
 ROOM_CLOSED = (
     "This session is no longer open to its room link; ask the person who runs the review for "
     "your own invitation link."
+)
+KEY_REPLACED = (
+    "This personal link was made with an API key that has since been replaced; make a new one "
+    "with your current key: ft-dcc review open SESSION."
 )
 PRIVATE_REFUSAL = (
     "This review session is private: it opens only with an invitee's own link or a link made "
@@ -129,12 +138,26 @@ def open_link(
         link.invitee = invitee
         return link
     link.personal = payload.get("p") == PERSONAL and review_session_id is not None
+    if link.personal and payload.get("km") != key_mark(store, maker):
+        raise ReviewAccessError(KEY_REPLACED)
     link.shared = not link.personal
     if review_session_id is not None:
         facts = ReviewData(execute, maker).session_facts(review_session_id)
         if facts is not None and not may_open(store, maker, facts):
             raise ReviewAccessError(PRIVATE_REFUSAL)
     return link
+
+
+def key_mark(store: StoreParts, user_id: str) -> str:
+    """A mark of ``user_id``'s stored API key (a digest of its digest): a personal link made with
+    it stops opening once the key is replaced (``""``: the User has no key)."""
+    table = store.metadata.tables.get(KEY_TABLE)
+    if table is None:
+        return ""
+    query = sa.select(table.c.key_hash).where(table.c.user_id == user_id)
+    with store.engine.connect() as connection:
+        row = connection.execute(query.order_by(table.c.username)).first()
+    return hashlib.sha256(str(row[0]).encode("ascii")).hexdigest()[:16] if row else ""
 
 
 def may_open(store: StoreParts, user_id: str, session: SessionView) -> bool:

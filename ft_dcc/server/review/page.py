@@ -57,7 +57,7 @@ from ft_dcc.server.review.html import (
     review_url,
 )
 from ft_dcc.server.review.identity import Caller, load_invitee
-from ft_dcc.server.review.links import Link, may_open, open_link
+from ft_dcc.server.review.links import Link, key_mark, may_open, open_link
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
 from ft_dcc.server.runtime.context import ApiContext
@@ -149,8 +149,14 @@ def widget_url(ctx: ApiContext, op: Mapping[str, object], caller: Caller) -> Dic
         )
     ttl = _ttl(op.get("expires_in"))
     signer = signer_for(ctx.config.data_dir)
+    mark = key_mark(ctx.store, caller.user_id) if personal else ""
     token = signer.sign(
-        review_session_id or ALL_SESSIONS, caller.user_id, ttl, invitee_id, personal=personal
+        review_session_id or ALL_SESSIONS,
+        caller.user_id,
+        ttl,
+        invitee_id,
+        personal=personal,
+        key_mark=mark,
     )
     return {
         "action": "get_widget_url",

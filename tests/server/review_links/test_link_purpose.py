@@ -176,3 +176,25 @@ def test_a_personal_link_is_short_lived_and_only_ones_own(world: Dict[str, Any])
                                     entity_type="ReviewSession",
                                     entity_key=[dailies.review_session["id"]],
                                     purpose="owner-of-everything")])  # fmt: skip
+
+
+def test_a_personal_link_ends_with_the_key_it_was_made_with(world: Dict[str, Any]) -> None:
+    """A User's personal link rests on their API key: once an administrator rotates that key
+    (``reset_remote``), the link opens nothing (403), even before it expires."""
+    from support.trust import ok
+
+    server, dailies = world["server"], world["dailies"]
+    mallory = world["mallory"]
+    project = mallory.get("Project", dailies.review_session["project"]["id"])
+    own = mallory.create("ReviewSession", {"name": f"Own {uuid.uuid4().hex[:6]}",
+                                           "project": project})  # fmt: skip
+    mallory.commit()
+    page = personal_link(mallory, own)
+    assert presenter(page)["you"]["manager"] is True  # her own session: she presents it
+    user_id = mallory.query(f'select id from User where username is "{mallory.api_user}"').one()
+    ok(server, [{"action": "reset_remote", "reset_type": "api_key", "entity_type": "User",
+                 "entity_key": [user_id["id"]]}])  # fmt: skip
+    refused = page.get("/presenter")
+    assert refused.status_code == 403, refused.text
+    assert "ft-dcc review open" in refused.json()["error"]
+    assert page.post("/presenter", dict(op="take", **new_page())).status_code == 403
