@@ -24,8 +24,10 @@ import json
 import logging
 from typing import Any, List, Optional, Tuple
 
+import attr
+
 from ft_dcc.exceptions import FtDccError, QueueError
-from ft_dcc.host.interface import CaptureSpec, to_fraction
+from ft_dcc.host.interface import CaptureSpec, SpecOverrides, to_fraction
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.plugins.validate_frame_range import ValidateFrameRange
@@ -170,6 +172,7 @@ def _frames(
 ) -> Tuple[List[str], List[FtDccError]]:  # fmt: skip
     """``(warnings, problems)`` of the frame checks a live publish runs (``checks``), and
     whether the queued frames are the ones a live publish would have encoded."""
+    from ft_dcc.publish.capture_rules import range_overrides
     from ft_dcc.publish.checks import as_warnings, frame_findings
     from ft_dcc.publish.integrate import target_of
     from ft_dcc.publish.integrate_read import read_view
@@ -178,8 +181,9 @@ def _frames(
     if severity == "off":
         return [], []
     queued = CaptureSpec.from_dict(version.capture)
+    host, request = RecordedHost(_facts(decision)), _request(chosen)
     state = PublishState(
-        host=RecordedHost(_facts(decision)), request=_request(chosen), spec=queued,
+        host=host, request=request, spec=_with_range(queued, range_overrides(host, request)),
         session=session, online=True, task=task,
     )  # fmt: skip
     version.task_id = task["id"]
@@ -192,6 +196,14 @@ def _frames(
     wrong: List[FtDccError] = list(problems)
     wrong += _unmatched(state, queued, version, decision)
     return warnings, wrong
+
+
+def _with_range(spec: CaptureSpec, overrides: SpecOverrides) -> CaptureSpec:
+    """``spec`` with the range the settings' handles (or the artist's frames) ask for."""
+    start, end = overrides.get("frame_start"), overrides.get("frame_end")
+    if start is None or end is None:
+        return spec
+    return attr.evolve(spec, frame_start=start, frame_end=end)
 
 
 def _request(chosen: JsonObject) -> PublishRequest:
@@ -222,7 +234,8 @@ def _unmatched(
     elif moved:
         wrong.append(QueueError(
             f"it holds frames {queued.frame_start}-{queued.frame_end}, but a publish now takes "
-            f"{live.frame_start}-{live.frame_end} (capture.frame_range, shot {shot}'s range)",
+            f"{live.frame_start}-{live.frame_end} (capture.frame_range and capture.handles, shot "
+            f"{shot}'s range)",
             hint=f"it then takes {live.frame_start}-{live.frame_end}",
         ))  # fmt: skip
     return wrong

@@ -17,7 +17,8 @@ from typing import Any, Dict, List
 
 from support import make_movie, make_sequence, make_task, metadata_of, open_session
 
-from ft_dcc.publish import OfflineQueue
+from ft_dcc.host.files import FilesHost
+from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.report import EXIT_QUEUED
 
 TEMPLATE = "{project} dailies wk{week}"
@@ -186,3 +187,30 @@ def test_the_servers_frame_check_severity_decides_and_a_movie_takes_the_shots_nu
             movie_id = outcomes[task]["result"]["component_ids"]["ftrackreview-mp4"]
             capture = json.loads(metadata_of(check, movie_id)["ft_dcc_capture"])
             assert (capture["frame_start"], capture["source_first_frame"]) == (first, first)
+
+
+class RangeHost(FilesHost):
+    """Frames that stand for a scene: a host that renders whatever range it is asked for, so
+    the settings' ``capture.handles`` widen its range (as for Blender, Maya, Nuke)."""
+
+    renders_range = True
+
+
+def test_handles_the_server_adds_refuse_frames_captured_without_them(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    (task,) = _tasks(fresh_server, tmp_path, 1)  # shot 1001-1004
+    push(fresh_server, tmp_path, {"capture.handles": 1}, "--project", task.split("/")[0])
+    fresh_server.stop()
+    frames = make_sequence(tmp_path / "scene", frames=4, start=1001)
+    report = publish(
+        RangeHost(frames, fps=25), task=task, queue_dir=tmp_path / "queue",
+        session_factory=lambda: open_session(fresh_server, tmp_path / "down", retries=0),
+    )  # fmt: skip
+    assert report.queued and report.capture["frame_start"] == 1001, str(report)
+    fresh_server.start()
+    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
+    assert flushed.returncode == 1, flushed.stdout + flushed.stderr
+    assert "holds frames 1001-1004, but a publish now takes 1000-1005" in flushed.stdout
+    assert len(OfflineQueue(tmp_path / "queue").entries()) == 1
+    assert versions_of(fresh_server, tmp_path, task) == []
