@@ -194,6 +194,8 @@ class PgBus(RevocationBus):
                         sa.func.pg_notify(CHANNEL, f"R {self.origin} {token} {kind} {subject}")
                     )
                 )
+            if threading.current_thread() is self._listener:
+                return  # revoked by a subscriber: the confirmations come through this thread
             if not waiter.wait(others, ACK_TIMEOUT):
                 log.warning(
                     "a revocation (%s) was not confirmed by every server process within %.1f s",

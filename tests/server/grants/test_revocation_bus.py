@@ -74,3 +74,32 @@ def test_unsubscribed_callbacks_hear_nothing_and_bad_kinds_are_refused() -> None
         with pytest.raises(ValueError):
             bus.revoke(kind, subject)
     assert bus.generation == 2
+
+
+def test_a_process_that_lost_its_listener_drops_everything(
+    new_database_url: Callable[[str], str],
+) -> None:
+    """PostgreSQL: when the listening connection drops, notifications may have been missed, so
+    the bus tells its subscribers that everything is revoked, then listens again."""
+    import sqlalchemy as sa
+    from support.waiting import wait_until
+
+    from ft_dcc.server.grants import bus as grants
+
+    engine = _engine(new_database_url("postgresql"))
+    bus = grants.make_bus(engine)
+    try:
+        seen, record = _recorder()
+        bus.subscribe(record)
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                f"datname = current_database() AND query = 'LISTEN {grants.CHANNEL}'"
+            ))  # fmt: skip
+        wait_until(lambda: any(r.kind == grants.EVERYTHING for r in seen),
+                   "the bus to revoke everything after losing its listener")  # fmt: skip
+        assert seen[0].covers(grants.USER, "anyone")
+        wait_until(lambda: getattr(bus, "listening", False), "the bus to listen again")
+    finally:
+        bus.close()
+        engine.dispose()
