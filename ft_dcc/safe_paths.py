@@ -1,10 +1,10 @@
 """File names from stored data, confined to their folder: the one helper every client room uses.
 
 A name that comes from the server or from a file another program wrote (a component's
-``file_type``, a version's label, a note's id, a farm part's frame pattern) is never trusted as a
-path. :func:`confined` turns it into one plain file name and joins it to its folder, and refuses
-(:class:`~ft_dcc.exceptions.UnsafePathError`) anything that would still land outside that folder
-(a symbolic link in the way, say).
+``file_type``, a version's label, a note's id, a farm part's frame pattern, a queued
+component's name) is never trusted as a path. :func:`confined` turns it into one plain file
+name and joins it to its folder, and refuses (:class:`~ft_dcc.exceptions.UnsafePathError`)
+anything that would still land outside that folder (a symbolic link in the way, say).
 
 What a sanitised name is, on every OS: ASCII letters, digits, ``_``, ``-`` and ``.`` only
 (after Unicode compatibility folding, so full-width dots and slashes, U+FF0E and U+FF0F, are no

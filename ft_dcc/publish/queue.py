@@ -37,6 +37,7 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
 from ft_dcc.publish.manifest import IntegrateManifest
+from ft_dcc.safe_paths import confined
 from ft_dcc.session.interface import IntegrateSession, PublishSession
 
 log = logging.getLogger(__name__)
@@ -466,7 +467,8 @@ def _spool_media(
                 f"cannot queue the publish: {source} is missing",
                 hint="publish again; the encoded media was removed before it was queued",
             )
-        name = f"{component.name if index == 0 else component.id}{source.suffix}"
+        named = component.name if index == 0 else component.id
+        name = confined(media, named, source.suffix, fallback=component.id).name
         (durable_link if journal else durable_copy)(source, media / name)
         component.file = name
 

@@ -167,3 +167,25 @@ def test_a_farm_part_record_cannot_point_outside_its_frames(tmp_path: Path, patt
     good = "shot010_anim.####.png"
     work.save(PartRecord(part=1, parts=1, frames=(1001, 1010), pattern=good))
     assert staged_input(work, 1)[0] == work.frames / good
+
+
+# -- queue entries: a component's name names a file in the entry's media folder, no more ---------
+def test_a_queued_components_name_cannot_leave_the_entrys_media(tmp_path: Path) -> None:
+    from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
+    from ft_dcc.publish.queue import OfflineQueue
+
+    work = tmp_path / "work"
+    work.mkdir()
+    movie = work / "review.mp4"
+    movie.write_bytes(b"\x00" * 64)
+    manifest = IntegrateManifest(
+        task_path="demo/sh010/comp", asset_name="sh010", review_session_name="Dailies",
+        components=[ComponentSpec(name="../../../escaped", file=str(movie))],
+    )  # fmt: skip
+    queue = OfflineQueue(tmp_path / "q")
+    entry = queue.spool(manifest)
+    inside = [p for p in (tmp_path / "q").rglob("*") if p.is_file() and p.suffix == ".mp4"]
+    assert [p.parent for p in inside] == [entry.media_dir], inside
+    assert not list(tmp_path.glob("escaped*")) and not list((tmp_path / "q").glob("escaped*"))
+    (listed,) = queue.entries()
+    assert listed.manifest.components[0].path(listed.media_dir).read_bytes() == b"\x00" * 64
