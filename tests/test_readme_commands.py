@@ -36,7 +36,7 @@ VENV_BIN = ROOT / ".venv" / "bin"
 FENCE = re.compile(r"^```bash\n(.*?)^```", re.S | re.M)
 QUICK_START = re.compile(r"^(#{2,}) Quick start\b.*$", re.M | re.I)
 #: the docs that have a quick start (a doc losing its own fails the test)
-DOCS_WITH_QUICK_START = ("publishing.md", "reviewers.md")
+DOCS_WITH_QUICK_START = ("farm.md", "publishing.md", "reviewers.md")
 MARK = "@@ft-dcc-readme-test@@"
 
 needs_bpy = pytest.mark.skipif(
