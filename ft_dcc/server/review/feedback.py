@@ -49,7 +49,9 @@ drawing over ``frame``..``frame_out`` (inclusive; default: the one frame), kept 
       }
     }
 
-Every object of the session has an entry (empty lists when it has no feedback).
+Every object of the session has an entry (empty lists when it has no feedback). Read through
+the room's link (its shared link, or an identity chosen there) every ``email`` but ``me``'s is
+empty: the session's people are its owner's to know.
 
 ``GET /review/<rs id>/live?token=`` (see :mod:`ft_dcc.server.review.live`) is a
 ``text/event-stream``: events ``note`` (``{"object_id", "note_id"}``), ``status``
@@ -158,8 +160,25 @@ def feedback_json(
         objects[object_id]["version_status"] = version_status
     for status in data.statuses(list(grouped)):
         objects[status.object_id]["statuses"].append(status_json(status))
+    if _from_room(link):
+        _without_addresses(objects)
     me = speaks_as(link, execute)
     return {"me": me.as_json() if me else None, "objects": objects}
+
+
+def _from_room(link: Link) -> bool:
+    """Whether ``link`` is the room's: its shared link, or an identity chosen through it."""
+    return link.shared or (link.invitee is not None and link.invitee.from_room)
+
+
+def _without_addresses(objects: Dict[str, Dict[str, Any]]) -> None:
+    """Blank the e-mail addresses of the feedback (who wrote stays named): the session's people
+    and their addresses are its owner's to know, not the room link's."""
+    for entry in objects.values():
+        for status in entry["statuses"]:
+            status["email"] = ""
+        for note in entry["notes"]:
+            note["author"] = dict(note["author"], email="")
 
 
 # -- input checks ---------------------------------------------------------------------------------

@@ -198,3 +198,22 @@ def test_a_personal_link_ends_with_the_key_it_was_made_with(world: Dict[str, Any
     assert refused.status_code == 403, refused.text
     assert "ft-dcc review open" in refused.json()["error"]
     assert page.post("/presenter", dict(op="take", **new_page())).status_code == 403
+
+
+def test_the_room_link_reads_no_invitees_addresses(world: Dict[str, Any]) -> None:
+    """Feedback read through the room link names who wrote, never their e-mail addresses (the
+    session's invitee list is the owner's); the owner's and the invitee's own links do."""
+    from web.feedback_fixtures import link
+
+    session, dailies = world["session"], world["dailies"]
+    ann = link(session, dailies.ann)
+    object_id = dailies.objects[0]["id"]
+    assert ann.post("/status", {"object_id": object_id, "status": "approved"}).status_code == 200
+    assert ann.post("/notes", {"object_id": object_id, "content": "hi"}).status_code == 201
+    email = dailies.ann["email"]
+    for page in (world["room"],):
+        entry = page.feedback()["objects"][object_id]
+        assert [s["name"] for s in entry["statuses"]] == ["Ann Lee"]
+        assert email not in json.dumps(page.feedback()), entry
+    for page in (ann, world["personal"]):
+        assert email in json.dumps(page.feedback())
