@@ -52,7 +52,10 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     invite.add_argument("emails", metavar="EMAIL", nargs="+", help="who to invite")
     invite.set_defaults(handler=run_invite)
 
-    link = sub.add_parser("link", help="print the review page's link (no NAME: the session list)")
+    link = sub.add_parser(
+        "link",
+        help="print the room's shared link to share (it follows; no NAME: the session list)",
+    )
     _name_and_project(link, optional=True)
     link.add_argument("--invitee", metavar="EMAIL", help="that invitee's own link")
     link.set_defaults(handler=run_link)
