@@ -36,8 +36,9 @@ from ft_dcc.server.store.store import BatchResult, Store, Then
 
 log = logging.getLogger(__name__)
 
-#: creates per chunk: each chunk holds the writer about as long as a few small batches
-CHUNK_WRITES = 200
+#: creates per chunk: each chunk holds the writer about as long as a few small batches (the
+#: wait of another user's write during a bulk import; bench/bench_fairness.py)
+CHUNK_WRITES = 50
 
 
 class WriteTurns:
