@@ -1,0 +1,116 @@
+"""Debian's firefox-esr driven over WebDriver BiDi (puppeteer-core under Node, ``driver.mjs``):
+one headless Firefox per :class:`Firefox`, spoken to in JSON lines over the driver's stdin and
+stdout. Page code is sent as JavaScript expressions (awaited when they are promises).
+
+Never a downloaded browser: the system's ``/usr/bin/firefox-esr`` and tests/js's puppeteer-core
+(``make js-deps``); without either the test is skipped (and ``make test`` fails on a skip).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import threading
+from pathlib import Path
+from typing import IO, Any, Dict, Iterator, Optional
+
+import pytest
+
+FIREFOX = "/usr/bin/firefox-esr"
+DRIVER = Path(__file__).with_name("driver.mjs")
+PUPPETEER = Path(__file__).parents[2] / "js" / "node_modules" / "puppeteer-core"
+
+#: Bounds that turn a hang into a failure (no test asserts how long anything took).
+REPLY_TIMEOUT = 180.0
+CLOSE_TIMEOUT = 30.0
+
+
+class FirefoxError(AssertionError):
+    """The driver reported a failed command (its JavaScript error), or stopped answering."""
+
+
+class Firefox:
+    """One headless firefox-esr with one page, through a ``node driver.mjs`` process."""
+
+    def __init__(self, log_path: Path) -> None:
+        self.log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            ["node", str(DRIVER)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+            env={**os.environ, "FT_DCC_FIREFOX": FIREFOX, "PUPPETEER_SKIP_DOWNLOAD": "1"},
+            start_new_session=True,  # Firefox's processes are in the driver's group
+        )  # fmt: skip
+        self.replies: queue.Queue[Optional[Dict[str, Any]]] = queue.Queue()
+        assert self.process.stdout is not None
+        threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
+        self.next_id = 0
+        self.version = self._reply(0)
+
+    def _read(self, stdout: IO[bytes]) -> None:
+        for line in stdout:
+            self.replies.put(json.loads(line))
+        self.replies.put(None)
+
+    def _reply(self, wanted: int) -> Any:
+        try:
+            message = self.replies.get(timeout=REPLY_TIMEOUT)
+        except queue.Empty:
+            raise FirefoxError(f"the Firefox driver did not answer; see {self.log.name}") from None
+        if message is None:
+            raise FirefoxError(f"the Firefox driver exited; see {self.log.name}")
+        if message["id"] != wanted or not message["ok"]:
+            raise FirefoxError(f"Firefox: {message.get('error', message)}")
+        return message.get("value")
+
+    def call(self, op: str, **arguments: Any) -> Any:
+        self.next_id += 1
+        assert self.process.stdin is not None
+        line = json.dumps({"id": self.next_id, "op": op, **arguments}) + "\n"
+        self.process.stdin.write(line.encode())
+        self.process.stdin.flush()
+        return self._reply(self.next_id)
+
+    def goto(self, url: str) -> Optional[int]:
+        """Open ``url`` and wait for its load event; the reply's HTTP status."""
+        return self.call("goto", url=url)
+
+    def evaluate(self, expression: str) -> Any:
+        return self.call("evaluate", expression=expression)
+
+    def wait(self, expression: str, timeout_ms: int = 120_000) -> Any:
+        """The first truthy value of ``expression``, polled in the page."""
+        return self.call("wait", expression=expression, timeout=timeout_ms)
+
+    def screenshot(self, path: Path) -> Path:
+        self.call("screenshot", path=str(path))
+        return path
+
+    def close(self) -> None:
+        """Close the browser; kill the driver's process group if it does not go."""
+        try:
+            if self.process.poll() is None:
+                self.call("close")
+            self.process.wait(timeout=CLOSE_TIMEOUT)
+        except (FirefoxError, subprocess.TimeoutExpired, BrokenPipeError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        finally:
+            self.log.close()
+
+
+def firefox_or_skip(log_path: Path) -> Iterator[Firefox]:
+    """A :class:`Firefox` for a fixture to yield (skipped without Firefox, Node or the driver's
+    package); closed after."""
+    if not os.access(FIREFOX, os.X_OK):
+        pytest.skip(f"{FIREFOX} is not installed; install Debian's firefox-esr package")
+    if shutil.which("node") is None or not PUPPETEER.is_dir():
+        pytest.skip("puppeteer-core is not installed in tests/js; run `make js-deps`")
+    browser = Firefox(log_path)
+    try:
+        yield browser
+    finally:
+        browser.close()
