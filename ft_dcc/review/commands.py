@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 
 NAME_HELP = 'the review session\'s name (quote it: "Dailies 2026-11-22")'
 PROJECT_HELP = "the project (name or id): needed when several projects have a session of that name"
+#: ``review export --format``: its name in the summary (the files: ft_dcc.review.export.FORMATS)
+EXPORT_TITLES = {
+    "otio": "Timeline",
+    "edl": "EDL (CMX 3600)",
+    "fcpxml": "Final Cut Pro XML",
+    "csv": "Notes table",
+    "pdf": "Notes PDF",
+}
+EXPORT_FORMATS = tuple(EXPORT_TITLES)
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -82,14 +91,27 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
     export = sub.add_parser(
         "export",
-        help="take a session away: an OpenTimelineIO timeline and a printable notes report",
-        description="Writes DIR/session.otio (clips per version, notes as markers at their "
-        "frames, statuses as metadata; needs: pip install 'ft-dcc[review]'), DIR/notes.html "
-        "(each annotated frame as a picture; print it to PDF from a browser) and the movies, "
-        "drawings and frames they show. See docs/export.md.",
+        help="take a session away: a timeline, notes as markers in the cut, a table, a report",
+        description="Writes DIR/notes.html (each annotated frame as a picture), the movies, "
+        "drawings and frames it shows, and each --format asked: otio = DIR/session.otio (clips "
+        "per version, notes as markers at their frames, statuses as metadata), edl = "
+        "DIR/session.edl (CMX 3600 locators), fcpxml = DIR/session.xml (Final Cut Pro 7 XML "
+        "markers), csv = DIR/notes.csv (a row per note), pdf = DIR/notes.pdf (the report "
+        "printed by Chromium). otio, edl and fcpxml need: pip install 'ft-dcc[review]'. "
+        "See docs/export.md.",
     )
     _name_and_project(export)
     export.add_argument("--output", "-o", metavar="DIR", required=True, help="where to write")
+    export.add_argument(
+        "--format",
+        "-f",
+        dest="formats",
+        metavar="FORMAT[,FORMAT]",
+        type=_formats,
+        action="append",
+        help=f"what to write besides the report: {', '.join(EXPORT_FORMATS)} "
+        "(default otio; repeat the option or separate with commas)",
+    )
     export.set_defaults(handler=run_export)
     review.set_defaults(handler=lambda args: _print_help(review))
 
@@ -103,6 +125,17 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 def _name_and_project(parser: argparse.ArgumentParser, optional: bool = False) -> None:
     parser.add_argument("name", metavar="NAME", nargs="?" if optional else None, help=NAME_HELP)
     parser.add_argument("--project", help=PROJECT_HELP)
+
+
+def _formats(text: str) -> List[str]:
+    """``--format otio,csv``: known export formats, each once."""
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in EXPORT_FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"no export format {', '.join(unknown) or repr(text)}: use {', '.join(EXPORT_FORMATS)}"
+        )
+    return names
 
 
 def _minutes(text: str) -> int:
@@ -275,13 +308,15 @@ def run_export(args: argparse.Namespace) -> int:
 
     with _session() as session:
         target = _target(session, args)
-        result = export_session(session, target, Path(args.output))
+        formats = [f for group in args.formats or [["otio"]] for f in group]
+        result = export_session(session, target, Path(args.output), formats=formats)
     _out(
         f"Exported {target['name']!r}: {result.versions} version(s), {result.notes} note(s), "
         f"{result.frames} frame picture(s)."
     )
-    _out(f"Timeline: {result.timeline}")
-    _out(f"Notes report: {result.report} (open it in a browser; print it to PDF from there)")
+    for fmt, path in result.files.items():
+        _out(f"{EXPORT_TITLES[fmt]}: {path}")
+    _out(f"Notes report: {result.report} (open it in a browser)")
     for line in result.skipped:
         _out(f"  not shown: {line}")
     return 0

@@ -1,8 +1,16 @@
-"""``ft-dcc review export SESSION --output DIR``: take a review session away.
+"""``ft-dcc review export SESSION --output DIR [--format otio,edl,fcpxml,csv,pdf]``: take a
+review session away.
 
-Writes into DIR:
+Writes into DIR, for the formats asked (``otio`` when none is):
 
 - ``session.otio``: the session as an OpenTimelineIO timeline (:mod:`~ft_dcc.review.export_otio`);
+- ``session.edl`` / ``session.xml``: the notes as markers in the cut, a CMX 3600 EDL / a Final Cut
+  Pro 7 XML, through OTIO's adapters (:mod:`~ft_dcc.review.export_markers`);
+- ``notes.csv``: one row per note (:mod:`~ft_dcc.review.export_csv`);
+- ``notes.pdf``: the notes report printed by Chromium (:mod:`~ft_dcc.review.export_pdf`);
+
+and always:
+
 - ``notes.html``: the notes report, each annotated frame as a picture
   (:mod:`~ft_dcc.review.export_html`), printable to PDF from a browser;
 - ``media/``: each version's review movie (the timeline's clips point at them);
@@ -12,7 +20,8 @@ Writes into DIR:
 Read with standard ftrack queries (:mod:`~ft_dcc.review.export_read`); the files come from the
 server's ``/component/get``. Every file name made from the server's data (labels, note ids, a
 component's ``file_type``) is confined to its folder (:mod:`ft_dcc.safe_paths`): a hostile name
-writes nothing outside DIR. OpenTimelineIO is checked for before anything is downloaded.
+writes nothing outside DIR. What a format needs (OpenTimelineIO and its adapters, Chromium) is
+checked for before anything is downloaded.
 """
 
 from __future__ import annotations
@@ -20,16 +29,19 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 from pathlib import Path
-from typing import Dict, List, Optional, Protocol
+from typing import Dict, List, Optional, Protocol, Sequence
 from urllib.parse import parse_qs, urlparse
 
 import attr
 
-from ft_dcc.exceptions import MediaError
+from ft_dcc.exceptions import ConfigurationError, MediaError
 from ft_dcc.media.probe import probe_movie
+from ft_dcc.review.export_csv import write_csv
 from ft_dcc.review.export_frames import download, frame_image
 from ft_dcc.review.export_html import report_html
+from ft_dcc.review.export_markers import check_adapter, write_markers
 from ft_dcc.review.export_otio import load_otio, write_timeline
+from ft_dcc.review.export_pdf import find_chromium, print_pdf
 from ft_dcc.review.export_read import ExportSession, ExportVersion, read_export
 from ft_dcc.safe_paths import confined, safe_suffix
 from ft_dcc.session.interface import EntityLike, PublishSession, ServerLogin
@@ -38,6 +50,14 @@ log = logging.getLogger(__name__)
 
 TIMELINE = "session.otio"
 REPORT = "notes.html"
+#: ``--format`` -> the file it writes in DIR (``otio`` when none is asked)
+FORMATS = {
+    "otio": TIMELINE,
+    "edl": "session.edl",
+    "fcpxml": "session.xml",
+    "csv": "notes.csv",
+    "pdf": "notes.pdf",
+}
 
 
 class ExportingSession(PublishSession, ServerLogin, Protocol):
@@ -47,8 +67,8 @@ class ExportingSession(PublishSession, ServerLogin, Protocol):
 @attr.s(auto_attribs=True, kw_only=True)
 class ExportResult:
     output: Path
-    timeline: Path
     report: Path
+    files: Dict[str, Path] = attr.Factory(dict)  # format -> the file written
     versions: int = 0
     notes: int = 0
     frames: int = 0
@@ -143,23 +163,61 @@ def _make_frames(
     return images
 
 
+def _check_needs(formats: Sequence[str]) -> Optional[str]:
+    """Say what a format needs and lacks before anything is fetched; Chromium's path for a PDF."""
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ConfigurationError(
+            f"no export format {', '.join(unknown)}", hint=f"use one of {', '.join(FORMATS)}"
+        )
+    if {"otio", "edl", "fcpxml"} & set(formats):
+        load_otio()
+    for fmt in ("edl", "fcpxml"):
+        if fmt in formats:
+            check_adapter(fmt)
+    return find_chromium() if "pdf" in formats else None
+
+
+def _write_formats(
+    formats: Sequence[str],
+    data: ExportSession,
+    result: ExportResult,
+    movies: Dict[str, str],
+    drawings: Dict[str, List[str]],
+    chromium: Optional[str],
+) -> None:
+    for fmt in dict.fromkeys(formats):  # each once, in the order asked
+        path = result.output / FORMATS[fmt]
+        if fmt == "otio":
+            write_timeline(data, path, movies, drawings)
+        elif fmt in ("edl", "fcpxml"):
+            write_markers(fmt, data, path, movies, drawings)
+        elif fmt == "csv":
+            write_csv(data, path)
+        else:
+            print_pdf(result.report, path, chromium)
+        result.files[fmt] = path
+
+
 def export_session(
     session: ExportingSession,
     review_session: EntityLike,
     output: Path,
     now: Optional[_dt.datetime] = None,
+    formats: Sequence[str] = ("otio",),
 ) -> ExportResult:
-    """Write the export of ``review_session`` (read with ``project.name``) into ``output``."""
-    load_otio()  # a missing package is said before anything is fetched
+    """Write the export of ``review_session`` (read with ``project.name``) into ``output``: the
+    notes report, media, drawings and frames, and each of ``formats`` (keys of :data:`FORMATS`)."""
+    chromium = _check_needs(formats)  # a missing package or program is said before any fetch
     data = read_export(session, review_session)
     output.mkdir(parents=True, exist_ok=True)
-    result = ExportResult(output=output, timeline=output / TIMELINE, report=output / REPORT)
+    result = ExportResult(output=output, report=output / REPORT)
     movies = _fetch_movies(session, data, output)
     drawings = _fetch_drawings(session, data, output)
     images = _make_frames(data, movies, drawings, result)
-    write_timeline(data, result.timeline, movies, drawings)
     when = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     result.report.write_text(report_html(data, images, when), encoding="utf-8")
+    _write_formats(formats, data, result, movies, drawings, chromium)
     result.versions = len(data.versions)
     result.notes = sum(len(v.feedback.notes) for v in data.versions)
     result.frames = len(images)

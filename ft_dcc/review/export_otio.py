@@ -137,14 +137,12 @@ def _clip(
     return clip
 
 
-def write_timeline(
-    session: ExportSession,
-    path: Path,
-    movie_files: Mapping[str, str],
-    drawing_files: Mapping[str, List[str]],
-) -> Path:
-    """Write ``session`` as an OTIO timeline to ``path``; ``movie_files`` maps a version id to
-    its movie's path relative to the timeline, ``drawing_files`` a note id to its drawings'."""
+def build_timeline(
+    session: ExportSession, movie_files: Mapping[str, str], drawing_files: Mapping[str, List[str]]
+) -> Any:
+    """``session`` as an OTIO timeline (untyped: OTIO ships no types); ``movie_files`` maps a
+    version id to its movie's path relative to the timeline, ``drawing_files`` a note id to its
+    drawings'. The EDL and FCP XML exports (:mod:`~ft_dcc.review.export_markers`) start here."""
     otio = load_otio()
     timeline = otio.schema.Timeline(
         name=session.name,
@@ -162,5 +160,16 @@ def write_timeline(
         movie_file = movie_files.get(version.feedback.version_id or "")
         track.append(_clip(otio, session, version, movie_file, drawing_files))
     timeline.tracks.append(track)
-    otio.adapters.write_to_file(timeline, str(path))
+    return timeline
+
+
+def write_timeline(
+    session: ExportSession,
+    path: Path,
+    movie_files: Mapping[str, str],
+    drawing_files: Mapping[str, List[str]],
+) -> Path:
+    """Write ``session`` as an OTIO timeline to ``path`` (see :func:`build_timeline`)."""
+    timeline = build_timeline(session, movie_files, drawing_files)
+    load_otio().adapters.write_to_file(timeline, str(path))
     return path

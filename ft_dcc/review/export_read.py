@@ -60,6 +60,7 @@ class ExportVersion:
     status: str = ""  # the version's workflow status ("Pending Review", ...)
     task: str = ""
     task_status: str = ""
+    shot: str = ""  # the task's parent (its shot, asset build...)
     movie: Optional[ReviewMovie] = None
     frame_outs: Dict[str, int] = attr.Factory(dict)  # note id -> last frame held
 
@@ -117,7 +118,7 @@ def movie_from_metadata(component_id: str, metadata: Mapping[str, object]) -> Op
 def _queries(version_ids: Sequence[str], note_ids: Sequence[str]) -> List[Dict[str, str]]:
     versions, notes = quoted_list(version_ids), quoted_list(note_ids) or '""'
     expressions = [
-        "select id, status.name, task.name, task.status.name from AssetVersion "
+        "select id, status.name, task.name, task.status.name, task.parent.name from AssetVersion "
         f"where id in ({versions})",
         "select id, version_id, file_type, metadata.key, metadata.value from Component "
         f"where name is {quote(REVIEW_COMPONENT_MP4)} and version_id in ({versions})",
@@ -184,6 +185,7 @@ def read_export(session: PublishSession, review_session: EntityLike) -> ExportSe
                 status=_name(version, "status"),
                 task=str(task["name"] or "") if task is not None else "",
                 task_status=_name(task, "status"),
+                shot=_name(task, "parent"),
                 movie=movies.get(item.version_id or ""),
                 frame_outs={n.id: outs[n.id] for n in _all_notes(item.notes) if n.id in outs},
             )

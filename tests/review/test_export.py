@@ -13,7 +13,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import attr
 import pytest
@@ -109,9 +109,24 @@ def leave_feedback(
     return [v1, v2], made
 
 
-@pytest.fixture(scope="module")
-def exported(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
-    root = tmp_path_factory.mktemp("export")
+@attr.s(auto_attribs=True)
+class Dailies:
+    """Two versions published, the feedback of :func:`leave_feedback` on them."""
+
+    env: Dict[str, str]
+    project: str
+    objects: List[str]  # ReviewSessionObject ids, v001 then v002
+    made: Dict[str, Tuple[str, int]]  # note id -> (object id, frame)
+    held: str  # the drawing held over 1020-1023
+
+
+def publish_dailies(
+    embedded_server: Any,
+    root: Path,
+    more: Callable[[Any, Any, List[str]], object] = lambda *_a: None,
+) -> Dailies:
+    """:class:`Dailies` published on ``embedded_server`` (``more(session, review_session,
+    objects)`` leaves more feedback)."""
     env = dict(
         embedded_server.env,
         FTRACK_API_SCHEMA_CACHE_PATH=str(root / "schemas"),
@@ -136,11 +151,20 @@ def exported(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> 
             {"parent_id": held, "parent_type": "Note", "key": "frame_out", "value": "1023"},
         )
         session.commit()
+        more(session, review_session, objects)
+    return Dailies(env, project, objects, made, held)
+
+
+@pytest.fixture(scope="module")
+def exported(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
+    root = tmp_path_factory.mktemp("export")
+    dailies = publish_dailies(embedded_server, root)
+    env, project, held = dailies.env, dailies.project, dailies.held
     output = root / "out"
     done = run(env, "review", "export", SESSION, "--project", project, "--output", str(output))
     assert done.returncode == 0, done.stdout + done.stderr
-    notes = {n: (o, f, 1023 if n == held else f) for n, (o, f) in made.items()}
-    yield Exported(env, project, objects, notes, output, done.stdout)
+    notes = {n: (o, f, 1023 if n == held else f) for n, (o, f) in dailies.made.items()}
+    yield Exported(env, project, dailies.objects, notes, output, done.stdout)
 
 
 def markers_by_note(timeline: Any) -> Dict[str, Tuple[str, Any]]:
