@@ -3,8 +3,16 @@
 
 Both are the OTIO timeline of :mod:`~ft_dcc.review.export_otio` (one clip per version, a note a
 marker at its shot frame) written by OpenTimelineIO's own adapters, ``cmx_3600`` and ``fcp_xml``
-(the ``otio-cmx3600-adapter`` and ``otio-fcp-adapter`` packages of the ``review`` extra). An
-editor's marker has one line of text, so each marker's name becomes the note in one line:
+(the ``otio-cmx3600-adapter`` and ``otio-fcp-adapter`` packages of the ``review`` extra).
+
+Frames: the EDL's locator is the source timecode of the note's shot frame at the movie's rate.
+In FCP 7 XML a clip's ``<in>``/``<out>`` and its markers' are frames counted from the start of
+the media (0), turned into timecode with the file's starting ``<timecode>``; OTIO's ``fcp_xml``
+writer does so for the clip (``<in>0</in>``, timecode frame 1001) but writes a marker's OTIO
+frame as it is (``<in>1003</in>``: past the end of a 48-frame movie for an editor), so the
+markers are given to it counted from the clip's first frame (``<in>2</in>`` for frame 1003).
+
+An editor's marker has one line of text, so each marker's name becomes the note in one line:
 ``Ana Lee: the arc reads well (frame 1010)``, its replies after it. Control characters and line
 breaks from the server's text are spaces: a note never adds a line (an event) to the EDL nor an
 invalid character to the XML. The adapters are imported only here, when such a file is written.
@@ -73,6 +81,18 @@ def _rename(timeline: Any, session: ExportSession) -> None:
                 marker.name = marker_text(version, note)
 
 
+def _from_media_start(timeline: Any) -> None:
+    """FCP 7 XML: each marker counted from its clip's first frame (see the module's doc)."""
+    otio = load_otio()
+    for clip in timeline.tracks[0]:
+        first = clip.source_range.start_time
+        for marker in clip.markers:
+            marked = marker.marked_range
+            marker.marked_range = otio.opentime.TimeRange(
+                marked.start_time - first, marked.duration
+            )
+
+
 def _rate(session: ExportSession) -> Optional[float]:
     rates = [v.movie.fps for v in session.versions if v.movie is not None]
     return rates[0] if rates else None
@@ -92,7 +112,9 @@ def write_markers(
     _rename(timeline, session)
     adapter = ADAPTERS[fmt][0]
     options = {}
-    if fmt == "edl" and _rate(session):
+    if fmt == "fcpxml":
+        _from_media_start(timeline)
+    elif _rate(session):
         options["rate"] = _rate(session)  # the first movie's: an EDL has one rate
     text = otio.adapters.write_to_string(timeline, adapter_name=adapter, **options)
     path.write_text(text, encoding="utf-8")

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
+from xml.etree import ElementTree
 
 import attr
 import pytest
@@ -135,10 +136,28 @@ def test_fcp_xml_markers_read_back_by_otio_fcp_xml(dailies: Exported) -> None:
         said("Bo Chen", FORMULA, 1005): 1005,
         said("Bo Chen", " ".join(TABBED.split()), 1007): 1007,
     }
+    starts = {c.name: c.source_range.start_time for c in timeline.find_clips()}
     for name, frame in expected.items():
         clip, marker = by_name[name]
-        assert marker.marked_range.start_time.to_frames() == frame, name
+        # a clip's markers count from its media's first frame (FCP 7 XML's in/out), as its <in>
+        assert (starts[clip] + marker.marked_range.start_time).to_frames() == frame, name
         assert clip.endswith("v002" if frame in (1010, 1020) else "v001"), name
+
+
+def test_fcp_xml_frames_as_final_cut_reads_them(dailies: Exported) -> None:
+    """Read with ElementTree: a marker's <in> counts from the media's start, whose first frame
+    is the file's <timecode><frame>, as a clip's own <in> does (Apple's XMEML timing values)."""
+    root = ElementTree.parse(dailies.output / "session.xml").getroot()
+    found = {}
+    for item in root.iter("clipitem"):
+        media_start = int(item.findtext("file/timecode/frame") or "")
+        assert (media_start, item.findtext("in"), item.findtext("out")) == (FIRST, "0", "48")
+        for marker in item.iter("marker"):
+            found[marker.findtext("name")] = media_start + int(marker.findtext("in") or "")
+            assert 0 <= int(marker.findtext("in") or "") < FRAMES
+    assert found[said("Bo Chen", FORMULA, 1005)] == 1005
+    assert found["Ana Lee: hold this pose (frames 1020-1023)"] == 1020
+    assert sorted(found.values()) == sorted(dailies.frames.values())
 
 
 def csv_rows(dailies: Exported) -> List[Dict[str, str]]:
