@@ -5,12 +5,14 @@ Both are the OTIO timeline of :mod:`~ft_dcc.review.export_otio` (one clip per ve
 marker at its shot frame) written by OpenTimelineIO's own adapters, ``cmx_3600`` and ``fcp_xml``
 (the ``otio-cmx3600-adapter`` and ``otio-fcp-adapter`` packages of the ``review`` extra).
 
-Frames: the EDL's locator is the source timecode of the note's shot frame at the movie's rate.
-In FCP 7 XML a clip's ``<in>``/``<out>`` and its markers' are frames counted from the start of
-the media (0), turned into timecode with the file's starting ``<timecode>``; OTIO's ``fcp_xml``
-writer does so for the clip (``<in>0</in>``, timecode frame 1001) but writes a marker's OTIO
-frame as it is (``<in>1003</in>``: past the end of a 48-frame movie for an editor), so the
-markers are given to it counted from the clip's first frame (``<in>2</in>`` for frame 1003).
+Frames: OTIO keeps a clip's marker at the clip's source frame (the note's shot frame); the
+adapters write that number as it is, which no editing system reads so (OTIO issues 169 and
+345). An editor reads an EDL locator (``* LOC:``) as the record timecode of its place in the
+cut, and an FCP 7 XML clip marker's ``<in>`` as frames from the start of the clip's media (as
+the clip's own ``<in>``, turned into timecode with the file's ``<timecode>``). So the markers are
+handed to the adapters already there: for the EDL at the clip's record start plus the note's
+offset into the clip (frame 1003 of a clip whose first frame is 1001 and that starts the cut:
+``00:00:00:02``), for the XML at that offset (``<in>2</in>``).
 
 An editor's marker has one line of text, so each marker's name becomes the note in one line:
 ``Ana Lee: the arc reads well (frame 1010)``, its replies after it. Control characters and line
@@ -81,15 +83,19 @@ def _rename(timeline: Any, session: ExportSession) -> None:
                 marker.name = marker_text(version, note)
 
 
-def _from_media_start(timeline: Any) -> None:
-    """FCP 7 XML: each marker counted from its clip's first frame (see the module's doc)."""
+def _place_markers(timeline: Any, record: bool) -> None:
+    """Each marker at its offset into its clip (FCP 7 XML), plus with ``record`` the clip's
+    start in the cut (an EDL's record timecode): see the module's doc."""
     otio = load_otio()
-    for clip in timeline.tracks[0]:
-        first = clip.source_range.start_time
+    track = timeline.tracks[0]
+    for index, clip in enumerate(track):
+        shift = clip.source_range.start_time
+        if record:
+            shift = shift - track.range_of_child_at_index(index).start_time
         for marker in clip.markers:
             marked = marker.marked_range
             marker.marked_range = otio.opentime.TimeRange(
-                marked.start_time - first, marked.duration
+                marked.start_time - shift, marked.duration
             )
 
 
@@ -111,10 +117,9 @@ def write_markers(
     timeline = build_timeline(session, movie_files, drawing_files)
     _rename(timeline, session)
     adapter = ADAPTERS[fmt][0]
+    _place_markers(timeline, record=fmt == "edl")
     options = {}
-    if fmt == "fcpxml":
-        _from_media_start(timeline)
-    elif _rate(session):
+    if fmt == "edl" and _rate(session):
         options["rate"] = _rate(session)  # the first movie's: an EDL has one rate
     text = otio.adapters.write_to_string(timeline, adapter_name=adapter, **options)
     path.write_text(text, encoding="utf-8")

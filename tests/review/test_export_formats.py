@@ -108,18 +108,42 @@ def test_edl_locators_read_back_by_otio_cmx_3600(dailies: Exported) -> None:
     timeline = otio.adapters.read_from_file(str(path), adapter_name="cmx_3600", rate=RATE)
     markers = markers_of(timeline)
     assert sorted(markers) == ["sh010_comp v001", "sh010_comp v002"]
-    names = {m.name: m for ms in markers.values() for m in ms}
+    track = timeline.video_tracks()[0]
+    names = {}
+    for clip in track.find_clips():
+        # a locator is at its place in the cut (record timecode): back to the clip's frame
+        shift = clip.source_range.start_time - track.range_of_child(clip).start_time
+        names.update({m.name: (m.marked_range.start_time + shift) for m in clip.markers})
     assert len(names) == len(dailies.frames) == len(re.findall(r"^\* LOC: ", text, re.M))
     arm = said("Ana Lee", "blocking: arm pops", 1003) + " | reply Ana Lee: fixed in v002"
     held = "Ana Lee: hold this pose (frames 1020-1023)"
     for name, frame in ((arm, 1003), (held, 1020), (said("Ana Lee", "(drawing)", 1030), 1030)):
-        marker = names[name.upper()]  # CMX 3600 locators are upper case (the adapter writes so)
-        start = marker.marked_range.start_time
+        start = names[name.upper()]  # CMX 3600 locators are upper case (the adapter writes so)
         assert (start.to_frames(), start.rate) == (frame, RATE), name
     # the note's line break is a space: one locator, no event or locator of its own
     assert said("Bo Chen", " ".join(EDL_BREAK.split()), 1006).upper() in names
-    assert "INJECTED" not in {m.name for m in names.values()}
-    assert not re.search(r"^\* LOC: 00:00:00:00", text, re.M)
+    assert "INJECTED" not in names
+
+
+def test_edl_locators_at_record_timecode(dailies: Exported) -> None:
+    """Read as an editor does, line by line: a locator's timecode lies within its event's
+    record in/out, at the note's offset into the clip (Avid and Resolve read LOC so)."""
+    text = (dailies.output / "session.edl").read_text(encoding="utf-8")
+    event = re.compile(r"^\d{3}\s+\S+\s+V\s+C\s+(\S+) (\S+) (\S+) (\S+)\s*$")
+    tc = lambda t: otio.opentime.from_timecode(t, RATE).to_frames()  # noqa: E731
+    found, current = {}, (0, 0, 0)
+    for line in text.splitlines():
+        match = event.match(line)
+        if match:
+            current = (tc(match[1]), tc(match[3]), tc(match[4]))  # source in, record in, out
+        elif line.startswith("* LOC: "):
+            when, name = tc(line[7:18]), line[27:]
+            source_in, record_in, record_out = current
+            assert record_in <= when < record_out, line
+            found[name] = source_in + when - record_in
+    assert found[said("Bo Chen", FORMULA, 1005).upper()] == 1005
+    assert found["ANA LEE: HOLD THIS POSE (FRAMES 1020-1023)"] == 1020
+    assert sorted(found.values()) == sorted(dailies.frames.values())
 
 
 def test_fcp_xml_markers_read_back_by_otio_fcp_xml(dailies: Exported) -> None:
