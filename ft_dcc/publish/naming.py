@@ -41,6 +41,11 @@ def templated_asset_name(state: PublishState) -> Optional[str]:
         return None
     from ft_dcc.settings.templates import fill
 
+    return fill("naming.asset", template, asset_fields(state))
+
+
+def asset_fields(state: PublishState) -> Dict[str, Any]:
+    """The values a ``naming.asset`` template is filled with (None: this publish has none)."""
     parts = (state.task_path or "").split("/")
     fields: Dict[str, Any] = {"project": parts[0] if len(parts) > 1 else None}
     fields["task"] = parts[-1] if len(parts) > 1 else None
@@ -50,7 +55,7 @@ def templated_asset_name(state: PublishState) -> Optional[str]:
         camera=source_name(state) or state.camera_choice() or state.host.current_camera(),
         host=state.host.name,
     )
-    return fill("naming.asset", template, fields)
+    return fields
 
 
 def source_name(state: PublishState) -> Optional[str]:

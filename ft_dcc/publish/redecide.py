@@ -42,7 +42,7 @@ FRAME_CHECK = ValidateFrameRange.__name__  # its key in ``check_severity``
 FRAME_LABEL = ValidateFrameRange.label
 #: the request's values the settings may fill (the artist's own choice wins over them)
 SETTLED = ("review_session", "resolution", "scale", "max_size", "frame_rule", "handles",
-           "frame_check")  # fmt: skip
+           "frame_check", "asset_name_template")  # fmt: skip
 SHORT_ID = 8
 CAPTURE_META_KEY = "ft_dcc_capture"  # the review component's capture record (integrate_step)
 #: capture record fields in source frame numbers (moved when a movie is numbered again)
@@ -59,6 +59,22 @@ def offline_decision(state: PublishState) -> JsonObject:
         "host": facts_of(state.host, spec),
         "input": str(state.scene or ""),
         "burnin": state.burnin is not None,
+        "asset": _asset_inputs(state),
+    }
+
+
+def _asset_inputs(state: PublishState) -> JsonObject:
+    """What names the asset again at flush: whether it is the artist's, the name with no
+    template and the template's fields (the task's names come from the flush's read)."""
+    from ft_dcc.publish.naming import asset_fields, default_asset_name
+
+    fields: JsonObject = {
+        key: None if value is None else str(value) for key, value in asset_fields(state).items()
+    }
+    return {
+        "artist": bool(state.reviewable.asset_name),
+        "default": default_asset_name(state),
+        "fields": fields,
     }
 
 
@@ -72,6 +88,8 @@ def decided(request: PublishRequest) -> JsonObject:
         "frame_rule": request.frame_rule,
         "handles": request.handles,
         "frame_check": request.check_severity.get(FRAME_CHECK, "block"),
+        "asset_name_template": request.asset_name_template,
+        "name_fields": dict(request.name_fields),
         "fps": None if request.fps is None else fraction_text(request.fps),
         "frames": list(request.frames) if request.frames else None,
     }
@@ -118,6 +136,8 @@ def redecide(session: IntegrateSession, manifest: IntegrateManifest) -> List[str
         found, wrong = _frames(session, version, decision, chosen, task)
         warnings += found
         problems += wrong + _size(version, decision, chosen)
+        warnings += _rename_asset(version, decision, chosen, live)
+    problems += _clashes(manifest)
     if problems:
         raise refusal(manifest, problems)
     warnings += _rename(manifest, chosen.get("review_session"))
@@ -315,6 +335,37 @@ def _rename(manifest: IntegrateManifest, name: Any) -> List[str]:
         f"published into the review session {name!r}, the settings' name read at flush "
         f"(queued offline for {old!r})"
     ]
+
+
+def _rename_asset(
+    version: IntegrateManifest, decision: JsonObject, chosen: JsonObject, live: JsonObject
+) -> List[str]:
+    """The asset the settings' ``naming.asset`` names now, when the artist named none."""
+    from ft_dcc.settings.templates import fill
+
+    inputs = _object(decision.get("asset"))
+    if not inputs or inputs.get("artist"):
+        return []
+    template = chosen.get("asset_name_template")
+    name = inputs.get("default")
+    if template:
+        fields = _object(inputs.get("fields"))
+        fields.update({k: v for k, v in _object(live.get("name_fields")).items() if v})
+        name = fill("naming.asset", str(template), fields)
+    old = version.asset_name
+    if not name or name == old:
+        return []
+    version.asset_name = str(name)
+    return [f"published as asset {name!r}, the settings' name read at flush (queued as {old!r})"]
+
+
+def _clashes(manifest: IntegrateManifest) -> List[FtDccError]:
+    names = [version.asset_name for version in manifest.versions()]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    return [QueueError(
+        f"the settings' naming.asset now gives two of its versions the asset name {name!r}",
+        hint="it then names each reviewable apart",
+    ) for name in twice]  # fmt: skip
 
 
 def refusal(manifest: IntegrateManifest, problems: List[FtDccError]) -> QueueError:

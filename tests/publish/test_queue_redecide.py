@@ -108,23 +108,25 @@ def test_the_session_name_is_fixed_a_size_rule_refuses_and_the_artists_name_stay
     fresh_server: Any, tmp_path: Path
 ) -> None:
     named, sized, own = _tasks(fresh_server, tmp_path, 3)
-    push(fresh_server, tmp_path, {"naming.review_session": TEMPLATE}, "--studio")
+    studio = {"naming.review_session": TEMPLATE, "naming.asset": "{shot}_{task}"}
+    push(fresh_server, tmp_path, studio, "--studio")
     project = sized.split("/")[0]
     push(fresh_server, tmp_path, {"capture.resolution": "640x480"}, "--project", project)
     fresh_server.stop()
     queued(fresh_server, tmp_path, "named", named, "--fps", "25")
     queued(fresh_server, tmp_path, "sized", sized, "--fps", "25")
-    queued(fresh_server, tmp_path, "own", own, "--fps", "25", "--review-session", "Mine")
+    queued(fresh_server, tmp_path, "own", own, "--fps", "25", "--review-session", "Mine",
+           "--asset", "own")  # fmt: skip
     fresh_server.start()
     flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
     text = flushed.stdout
     assert flushed.returncode == 1, text + flushed.stderr  # one refused
     assert versions_of(fresh_server, tmp_path, named) == [
-        {"asset": "named", "version": 1, "sessions": [_week_name(named.split("/")[0])]}
-    ]  # the studio's name, not the offline default "Dailies <date>"
+        {"asset": "sh010_comp", "version": 1, "sessions": [_week_name(named.split("/")[0])]}
+    ]  # the studio's names, not the offline defaults "Dailies <date>" and the file's name
     assert versions_of(fresh_server, tmp_path, own) == [
         {"asset": "own", "version": 1, "sessions": ["Mine"]}
-    ]  # the artist's own name wins, as in a live publish
+    ]  # the artist's own names win, as in a live publish
     assert versions_of(fresh_server, tmp_path, sized) == []
     (entry,) = OfflineQueue(tmp_path / "queue").entries()
     assert entry.manifest.asset_name == "sized"
