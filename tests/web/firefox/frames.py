@@ -82,10 +82,12 @@ def random_moves(seed: int, count: int, start: int = POSTER) -> List[Move]:
     return moves
 
 
-#: Defines window.__ftTruth(itemId, moves, timeoutMs) -> [[counter, [levels]], ...]: the
-#: counter and the block levels of the video's picture once the page settled on each move
-#: (an empty move list reads the page as it is once settled).
-INSTALL = """(() => {
+#: Defines window.__ftTruth(itemId, moves, timeoutMs) -> [[counter, [levels], late], ...]: the
+#: counter and the block levels of the video's picture once the page settled on each move (an
+#: empty move list reads the page as it is once settled); ``late``: 0 when that picture was the
+#: counter's frame, else the ms until the video held it after all (-1: not within 2 s).
+INSTALL = (
+    """(() => {
   const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
   function levels(video, bits) {
     const canvas = document.createElement("canvas");
@@ -111,6 +113,25 @@ INSTALL = """(() => {
     }
     return +counter.textContent;
   }
+  // the frame a picture codes (version 1), or null: for timing a late picture only; the
+  // verdict is Python's decode_levels
+  function code(read) {
+    let value = 0;
+    for (let i = 0; i < read.length; i++) {
+      if (read[i] >= 70 && read[i] <= 185) return null;
+      if (read[i] > 185) value |= 1 << i;
+    }
+    return value >> 6 === 1 ? FIRST + (value & 63) : null;
+  }
+  // ms until the video's picture is the counter's frame after all (-1: not within 2 s)
+  async function arrival(video, want, bits) {
+    const start = Date.now();
+    while (Date.now() - start < 2000) {
+      await sleep(5);
+      if (code(levels(video, bits)) === want) return Date.now() - start;
+    }
+    return -1;
+  }
   function move(item, kind, frame) {
     if (kind === "seek") {
       const scrub = item.querySelector(".scrub");
@@ -126,18 +147,23 @@ INSTALL = """(() => {
     const bits = BITS;
     if (!moves.length) {
       const at = await settle(item, video, POSTER, Date.now() + timeoutMs);
-      return [[at, levels(video, bits)]];
+      const first = levels(video, bits);
+      return [[at, first, code(first) === at ? 0 : await arrival(video, at, bits)]];
     }
     const read = [];
     for (const [kind, frame] of moves) {
       move(item, kind, frame);
       const at = await settle(item, video, frame, Date.now() + timeoutMs);
-      read.push([at, levels(video, bits)]);
+      const first = levels(video, bits);
+      read.push([at, first, code(first) === at ? 0 : await arrival(video, at, bits)]);
     }
     return read;
   };
   return true;
-})()""".replace("BITS", str(BITS)).replace("POSTER", str(POSTER))
+})()""".replace("BITS", str(BITS))
+    .replace("POSTER", str(POSTER))
+    .replace("FIRST", str(FIRST))
+)
 
 Evaluate = Callable[[str], Any]
 
@@ -153,10 +179,11 @@ def wrong_frames(
     read, wrong = 0, []
     for chunk in chunks:
         results = evaluate(f"window.__ftTruth({json.dumps(item_id)}, {json.dumps(chunk)}, 60000)")
-        for index, (counter, levels) in enumerate(results):
+        for index, (counter, levels, late) in enumerate(results):
             seen = decode_levels(levels)
             asked = chunk[index] if chunk else ("load", POSTER)
             if seen != (1, counter) or counter != asked[1]:
-                wrong.append(f"{asked}: counter {counter}, picture {seen}")
+                after = f"the right one {late} ms later" if late >= 0 else "not within 2 s"
+                wrong.append(f"{asked}: counter {counter}, picture {seen}; {after}")
         read += len(results)
     return read, wrong
