@@ -6,7 +6,7 @@ import textwrap
 
 import bpy
 
-from . import cameras, connection, preview, task_picker
+from . import cameras, connection, preview, task_picker, wrapping
 
 
 class SidebarPanel:
@@ -74,7 +74,7 @@ class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
 def _draw_connection(box) -> None:
     """The server row (wrapped: a URL and user do not fit the narrow sidebar on one line)."""
     icon = "CHECKMARK" if connection.STATE["connected"] else "ERROR"
-    first, *rest = textwrap.wrap(connection.STATE["message"], task_picker.WRAP) or [""]
+    first, *rest = textwrap.wrap(connection.STATE["message"], wrapping.WRAP) or [""]
     row = box.row()
     row.label(text=first, icon=icon)
     row.operator("ftdcc.refresh", text="", icon="FILE_REFRESH")

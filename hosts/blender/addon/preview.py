@@ -18,7 +18,7 @@ import bpy
 
 from . import connection, paths, props
 from .request import publish_request
-from .task_picker import WRAP, wrapped
+from .wrapping import WRAP, wrapped
 
 if TYPE_CHECKING:  # pragma: no cover - ft_dcc is imported once the add-on found it
     from ft_dcc.host.publish_preview import PublishPreview

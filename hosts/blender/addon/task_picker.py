@@ -9,12 +9,12 @@ The reading and ordering are ft_dcc's (``ft_dcc.host.task_choices``); this file 
 from __future__ import annotations
 
 import logging
-import textwrap
 from typing import TYPE_CHECKING, List, TypedDict
 
 import bpy
 
 from . import connection, paths, props
+from .wrapping import wrapped
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ class PickerState(TypedDict):
 #: the last read
 STATE: PickerState = {"choices": [], "message": "", "settings": []}
 #: characters per line in the default sidebar's width
-WRAP = 26
 _items: List[tuple] = []  # Blender needs Python to keep enum item strings alive
 
 
@@ -131,14 +130,6 @@ def draw_task_field(layout, settings) -> None:
         layout.label(text=chosen.label + why, icon="CHECKMARK")
     if STATE["message"]:
         wrapped(layout, STATE["message"], icon="INFO")
-
-
-def wrapped(layout, text: str, icon: str = "NONE", width: int = WRAP) -> None:
-    """``text`` over as many lines as the narrow sidebar needs (the first with ``icon``);
-    ``width`` characters a line (less inside a box)."""
-    rest = "BLANK1" if icon != "NONE" else "NONE"  # later lines line up with the first's text
-    for number, line in enumerate(textwrap.wrap(text, width) or [""]):
-        layout.label(text=line, icon=icon if number == 0 else rest)
 
 
 CLASSES = (FTDCC_OT_task_search, FTDCC_OT_task_refresh)
