@@ -23,9 +23,8 @@ import json
 import logging
 import os
 import shutil
-import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, TypedDict
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import attr
 
@@ -37,6 +36,13 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
 from ft_dcc.publish.manifest import IntegrateManifest
+from ft_dcc.publish.queue_entry import (
+    MEDIA_DIR,
+    QueueEntry,
+    QueueSummary,
+)
+from ft_dcc.publish.queue_entry import lock_file as _lock_file
+from ft_dcc.publish.queue_entry import unlock_file as _unlock_file
 from ft_dcc.safe_paths import confined
 from ft_dcc.session.interface import IntegrateSession, PublishSession
 
@@ -47,7 +53,6 @@ ENV_QUEUE_DIR = "FT_DCC_QUEUE_DIR"
 LEGACY_APP_NAME = "ft-dcc"
 MANIFEST_FILE = "manifest.json"
 STATE_FILE = "state.json"
-MEDIA_DIR = "media"
 LOCK_FILE = ".flush.lock"
 OWNER_LOCK = "owner.lock"  # held by the live publish that journals the entry
 #: the review component's record of when its version's work was made (the manifest's time)
@@ -103,80 +108,6 @@ def _owned(entry: Path) -> Iterator[None]:
             yield
         finally:
             _unlock_file(handle)
-
-
-class QueueSummary(TypedDict, total=False):
-    """One queued publish as ``ft-dcc queue list`` shows it (:meth:`QueueEntry.summary` fills
-    every key; a flush outcome with no entry, the server unreachable, has none)."""
-
-    id: str
-    created_at: str
-    task: str  # the task's path, or its id (a journaled entry knows its task by id only)
-    asset: str  # the asset names of the entry's versions, comma separated
-    review_session: Optional[str]
-    comment: str
-    server: Optional[str]
-    asset_version_id: str
-    review_session_object_id: str
-    attempts: int
-    last_error: Optional[str]
-    path: str
-
-
-@attr.s(auto_attribs=True)
-class QueueEntry:
-    """One queued publish."""
-
-    path: Path
-    manifest: IntegrateManifest
-    state: Dict[str, Any] = attr.Factory(dict)
-    owner: Any = None  # the open, locked owner.lock of a live publish
-
-    @property
-    def journal(self) -> bool:
-        """True for the write-ahead entry of a publish that was online (not queued offline)."""
-        return bool(self.state.get("journal"))
-
-    def release(self) -> None:
-        """Give up ownership (the entry stays for a flush)."""
-        if self.owner is not None:
-            with contextlib.suppress(OSError):
-                _unlock_file(self.owner)
-            self.owner.close()
-            self.owner = None
-
-    @property
-    def id(self) -> str:
-        return self.manifest.manifest_id
-
-    @property
-    def media_dir(self) -> Path:
-        return self.path / MEDIA_DIR
-
-    @property
-    def attempts(self) -> int:
-        return int(self.state.get("attempts", 0))
-
-    @property
-    def last_error(self) -> Optional[str]:
-        return self.state.get("last_error")
-
-    def summary(self) -> QueueSummary:
-        m = self.manifest
-        return {
-            "id": self.id,
-            "created_at": m.created_at,
-            "task": m.task_label,
-            "asset": ", ".join(v.asset_name for v in m.versions()),
-            "review_session": m.review_session_name,
-            "comment": m.comment,
-            "server": m.server_url,
-            "asset_version_id": m.version_id,
-            "review_session_object_id": m.review_session_object_id,
-            "attempts": self.attempts,
-            "last_error": self.last_error,
-            "path": str(self.path),
-        }
 
 
 @attr.s(auto_attribs=True)
@@ -556,24 +487,3 @@ def _default_session() -> IntegrateSession:
     from ft_dcc.session import Session
 
     return Session()
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _lock_file(handle: Any) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-
-    def _unlock_file(handle: Any) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock_file(handle: Any) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock_file(handle: Any) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported la
     from ft_dcc.publish.integrate import IntegrateOutcome
     from ft_dcc.publish.integrate_read import PublishTarget, ServerView
     from ft_dcc.publish.manifest import IntegrateManifest
-    from ft_dcc.publish.queue import QueueEntry
+    from ft_dcc.publish.queue_entry import QueueEntry
 
 STATE_KEY = "ft_dcc"
 #: a burn-in field name -> its value (``version`` is a number, or "next" offline)

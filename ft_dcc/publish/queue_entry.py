@@ -1,0 +1,114 @@
+"""One entry of the offline queue (a folder holding a publish's manifest, its state and its
+media) and the file locks that keep a live publish and a flush from using it at once.
+
+Apart from :mod:`ft_dcc.publish.queue` so that the publish state can name its journaled entry
+without importing the queue (which re-decides queued work with the publish's own checks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any, Dict, Optional, TypedDict
+
+import attr
+
+from ft_dcc.publish.manifest import IntegrateManifest
+
+MEDIA_DIR = "media"
+
+
+class QueueSummary(TypedDict, total=False):
+    """One queued publish as ``ft-dcc queue list`` shows it (:meth:`QueueEntry.summary` fills
+    every key; a flush outcome with no entry, the server unreachable, has none)."""
+
+    id: str
+    created_at: str
+    task: str  # the task's path, or its id (a journaled entry knows its task by id only)
+    asset: str  # the asset names of the entry's versions, comma separated
+    review_session: Optional[str]
+    comment: str
+    server: Optional[str]
+    asset_version_id: str
+    review_session_object_id: str
+    attempts: int
+    last_error: Optional[str]
+    path: str
+
+
+@attr.s(auto_attribs=True)
+class QueueEntry:
+    """One queued publish."""
+
+    path: Path
+    manifest: IntegrateManifest
+    state: Dict[str, Any] = attr.Factory(dict)
+    owner: Any = None  # the open, locked owner.lock of a live publish
+
+    @property
+    def journal(self) -> bool:
+        """True for the write-ahead entry of a publish that was online (not queued offline)."""
+        return bool(self.state.get("journal"))
+
+    def release(self) -> None:
+        """Give up ownership (the entry stays for a flush)."""
+        if self.owner is not None:
+            with contextlib.suppress(OSError):
+                unlock_file(self.owner)
+            self.owner.close()
+            self.owner = None
+
+    @property
+    def id(self) -> str:
+        return self.manifest.manifest_id
+
+    @property
+    def media_dir(self) -> Path:
+        return self.path / MEDIA_DIR
+
+    @property
+    def attempts(self) -> int:
+        return int(self.state.get("attempts", 0))
+
+    @property
+    def last_error(self) -> Optional[str]:
+        return self.state.get("last_error")
+
+    def summary(self) -> QueueSummary:
+        m = self.manifest
+        return {
+            "id": self.id,
+            "created_at": m.created_at,
+            "task": m.task_label,
+            "asset": ", ".join(v.asset_name for v in m.versions()),
+            "review_session": m.review_session_name,
+            "comment": m.comment,
+            "server": m.server_url,
+            "asset_version_id": m.version_id,
+            "review_session_object_id": m.review_session_object_id,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "path": str(self.path),
+        }
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def lock_file(handle: Any) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def unlock_file(handle: Any) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def lock_file(handle: Any) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def unlock_file(handle: Any) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
