@@ -32,7 +32,7 @@ class ServerConfig:
     max_api_body: int = 32 * 1024 * 1024
     #: Most create/update/delete operations in one ``/api`` batch, a sane upper bound (a larger
     #: one is refused with 413 naming it; the client splits it). A big batch is written in
-    #: chunks that give other callers' writes their turn (``ft_dcc.server.http.ratelimit``).
+    #: chunks that give other callers' writes their turn (``ft_dcc.server.store.chunks``).
     #: Reads are not counted here: their replies are bounded by ``max_reply_bytes``.
     max_batch_operations: int = 50_000
     #: Largest accepted upload, in bytes.
