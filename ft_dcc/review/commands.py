@@ -171,6 +171,11 @@ def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+def _written_to(session: PublishSession) -> None:
+    """Every command that writes says which server it wrote to."""
+    _out(f"  written to the ftrack server at {str(session.server_url).rstrip('/')}")
+
+
 # -- list / create / close / reopen -----------------------------------------------------------
 def run_list(args: argparse.Namespace) -> int:
     from ft_dcc.review.cli import session_rows
@@ -202,6 +207,7 @@ def run_create(args: argparse.Namespace) -> int:
         )
         kind = "private review session" if args.private else "review session"
         _out(f"Created {kind} {created['name']!r} in project {created['project']['name']!r}.")
+        _written_to(session)
         _out(f"Watch it: {url}")
     return 0
 
@@ -215,7 +221,8 @@ def run_close(args: argparse.Namespace) -> int:
             _out(f"Review session {target['name']!r} is already closed.")
             return 0
         review.close_review_session(session, target)
-    _out(f"Closed review session {target['name']!r}: nothing more can be added to it.")
+        _out(f"Closed review session {target['name']!r}: nothing more can be added to it.")
+        _written_to(session)
     return 0
 
 
@@ -226,6 +233,7 @@ def run_reopen(args: argparse.Namespace) -> int:
         target = _target(session, args)
         review.reopen_review_session(session, target)
         _out(f"Reopened review session {target['name']!r} until {target['end_date']:%Y-%m-%d}.")
+        _written_to(session)
     return 0
 
 
@@ -240,8 +248,9 @@ def run_invite(args: argparse.Namespace) -> int:
         ensure_open_for(target, "invite anyone to it")
         invitees = review.add_invitees(session, target, emails)
         review.send_review_session_invites(session, invitees)
-    for email in emails:
-        _out(f"Invited {email} to {target['name']!r}.")
+        for email in emails:
+            _out(f"Invited {email} to {target['name']!r}.")
+        _written_to(session)
     _out(f"Their own links: ft-dcc review link {json.dumps(target['name'])} --invitee EMAIL")
     return 0
 

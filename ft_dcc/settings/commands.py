@@ -120,6 +120,7 @@ def run_push(args: argparse.Namespace) -> int:
             project = find_project(session, args.project)
             push_project(session, project, document)
             print(f"Stored {args.file} as project {project['name']}'s settings.")
+        print(f"  written to the ftrack server at {str(session.server_url).rstrip('/')}")
     finally:
         session.close()
     return 0

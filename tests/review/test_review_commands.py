@@ -212,3 +212,22 @@ def test_feedback_lists_notes_frames_drawings_replies_and_statuses(
     assert "Changes requested: bob <bob@studio.com>" in text
     assert f"drawing: {env['FTRACK_SERVER']}/component/get?id={drawing_id}&token=" in text
     assert "> [no frame]" in text and "fixed in the next take" in text
+
+
+def test_every_command_that_writes_says_which_server_it_wrote_to(
+    env: Dict[str, str], session: Any
+) -> None:
+    """create, close, reopen and invite each name the server they wrote to (a TD with two
+    servers configured sees at once which one took the change)."""
+    project = new_project(session)
+    server = env["FTRACK_SERVER"].rstrip("/")
+    name = f"Where {uuid.uuid4().hex[:6]}"
+    writes = [
+        ("create", name, "--project", project["name"]),
+        ("invite", name, "ana@studio.com"),
+        ("close", name),
+        ("reopen", name),
+    ]
+    for command in writes:
+        out = ok(env, *command)
+        assert f"written to the ftrack server at {server}" in out, (command, out)

@@ -205,6 +205,8 @@ def test_only_an_administrator_stores_studio_settings(
     # the administrator may, and everyone then reads it from the server
     done = ft_dcc(env, "settings", "push", str(good), "--studio")
     assert done.returncode == 0, done.stderr
+    server = env["FTRACK_SERVER"].rstrip("/")
+    assert f"written to the ftrack server at {server}" in done.stdout  # says where it wrote
     shown = json.loads(ft_dcc(as_bob, "settings", "show", "--json").stdout)["values"]
     assert shown["capture.scale"] == {
         "value": 0.75, "level": "studio", "origin": "ftrack Setting ft_dcc/settings",
