@@ -156,6 +156,8 @@ class ResultBuilder:
         return entity
 
     def scalar(self, etype: EntityType, row: Mapping[str, Stored], attr: Attribute) -> JsonValue:
+        if etype.name == "Project" and attr.name == "project_id":
+            return _wire(row.get("id"))  # as on ftrack: a project's project is itself
         if attr.computed or attr.name not in row:
             return self.computed(etype, row, attr)
         return storage_to_wire(attr.value_type, row[attr.name])
