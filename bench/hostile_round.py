@@ -1,0 +1,710 @@
+"""A hostile round against the embedded server: a hostile insider (Alice, a User), a removed
+invitee and a departed employee (a User whose key is rotated or who is deactivated) attack, while
+a bystander (Bob, a User) writes one note at a time and the administrator revokes.
+
+Usage: ``.venv/bin/python bench/hostile_round.py [--seconds 6] [--no-postgres]``
+
+Starts ``ft-dcc server`` on 127.0.0.1 on SQLite, then on a throwaway PostgreSQL cluster with
+``--workers 4`` (the tests' PostgreSQL binaries). Attacks, each bounded in count and time:
+
+- **race**: 6 threads query with a departed employee's key across workers while the key is
+  rotated, then while the User is deactivated: bytes of 200 replies that END after the revoking
+  request was answered;
+- **ticket**: a socket.io handshake ticket taken before the key is rotated, used after; and a
+  socket opened before: frames it receives after the revocation was answered;
+- **forged source**: Alice's hub events claim the administrator's user id and Bob's hub id
+  (``source``), and a reply targets Bob's id: what Bob's socket sees, whether Alice catches it;
+- **room link**: the room link (``review_url``) on every review route, every presenter op and
+  the identity chooser claiming the owner; the removed invitee's link on the same routes;
+- **hostile names**: Alice names her asset/component/object with traversal names and adds it
+  to the owner's session; the owner runs ``ft-dcc review export`` with each ``--format``: files
+  written outside ``--output``;
+- **big bodies**: 3,000 queries in one body, 200,000-deep JSON, a 30 MB body, a deep expression;
+- **flood**: Alice writes 500-create batches from 2 threads;
+- **guessing**: wrong keys for Bob, forged link tokens, forged media signatures.
+
+Figures: requests sent, 5xx (from the server's request log: must be 0), stored changes to other
+people's rows (snapshots of their rows before and after, read as the administrator: must be 0),
+bytes a revoked holder received after its revocation was answered, refusals by status, and the
+bystander's worst one-note write latency under each attack. Prints a table, then one JSON line.
+Traffic goes to 127.0.0.1 only. Nothing here is asserted on timing: it is a benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import requests
+from bench_revocation import (
+    Socket,
+    Stream,
+    create,
+    new_user,
+    ok,
+    post,
+    review_with_invitee,
+    rotate,
+    throwaway_postgres,
+    update,
+)  # fmt: skip
+from embedded_server import KEY, USER, Server
+
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+HOSTILE_NAMES = ["../../../../X", "/etc/passwd", "..", "a/../../b", "C:\\evil\\x", "x\x00y",
+                 "con", ".hidden", "~/x", "a" * 400, "%2e%2e%2fq", "ok\u202eexe.mp4"]  # fmt: skip
+
+
+class Tally:
+    """Every reply an attack got: count by status, 5xx, bytes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.status: Dict[int, int] = collections.Counter()
+        self.sent = 0
+        self.after_revocation_bytes = 0
+        self.in_flight_bytes = 0
+        self.findings: List[str] = []
+
+    def add(self, status: int) -> None:
+        with self.lock:
+            self.sent += 1
+            self.status[status] += 1
+
+    def find(self, what: str) -> None:
+        with self.lock:
+            self.findings.append(what)
+
+
+def call(tally: Tally, method: str, url: str, **kw: Any) -> Optional[requests.Response]:
+    kw.setdefault("timeout", 120)
+    try:
+        reply = requests.request(method, url, **kw)
+    except requests.RequestException as exc:
+        tally.add(-1)
+        tally.find(f"{method} {url[:80]}: {type(exc).__name__}")
+        return None
+    tally.add(reply.status_code)
+    return reply
+
+
+def api(tally: Tally, base: str, ops: Any, user: str, key: str, **kw: Any) -> Optional[Any]:
+    headers = {"ftrack-user": user, "ftrack-api-key": key, "ftrack-strict-api": "true"}
+    return call(tally, "POST", base + "/api", json=ops, headers=headers, **kw)
+
+
+# -- the bystander -------------------------------------------------------------------------------
+class Bystander:
+    """Bob writes one note at a time (0.1 s apart) while an attack runs: the worst latency."""
+
+    def __init__(self, base: str, bob: Tuple[str, str, str], parent: str) -> None:
+        self.base, self.bob, self.parent = base, bob, parent
+        self.worst = 0.0
+        self.failed = 0
+        self.writes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Bystander:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + 600
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            note = create("Note", content="bystander", parent_id=self.parent,
+                          parent_type="Project")  # fmt: skip
+            started = time.monotonic()
+            reply = post(self.base, [note], user=self.bob[0], key=self.bob[2])
+            self.worst = max(self.worst, time.monotonic() - started)
+            self.writes += 1
+            self.failed += reply.status_code != 200
+            self._stop.wait(0.1)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join(300)
+
+
+# -- attacks -------------------------------------------------------------------------------------
+def hammer(tally: Tally, base: str, user: str, key: str, revoked: List[float],
+           stop: threading.Event) -> None:  # fmt: skip
+    query = [{"action": "query", "expression": "select id, name from Project limit 20"}]
+    deadline = time.monotonic() + 30
+    while not stop.is_set() and time.monotonic() < deadline:
+        sent = time.monotonic()
+        reply = api(tally, base, query, user, key)
+        ended = time.monotonic()
+        if reply is None or reply.status_code != 200 or not revoked or ended <= revoked[0]:
+            continue
+        if sent > revoked[0]:  # asked after the revocation was answered: must be refused
+            with tally.lock:
+                tally.after_revocation_bytes += len(reply.content)
+            tally.find(f"200 to a request sent {(sent - revoked[0]) * 1000:.0f} ms after")
+        else:  # in flight across the revocation: counted apart, not a leak of a later ask
+            with tally.lock:
+                tally.in_flight_bytes += len(reply.content)
+
+
+def race(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """A departed employee's key used from 6 threads while it is rotated, then deactivated."""
+    base = w["url"]
+    for revoke in ("rotate", "deactivate"):
+        name, user_id, key = new_user(base)
+        revoked: List[float] = []
+        stop = threading.Event()
+        threads = [threading.Thread(target=hammer, args=(tally, base, name, key, revoked, stop),
+                                    daemon=True) for _ in range(6)]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        time.sleep(min(1.0, seconds / 4))
+        op = rotate(user_id) if revoke == "rotate" else update("User", user_id, is_active=False)
+        ok(base, [op])
+        revoked.append(time.monotonic())  # answered: from here nothing may be served
+        time.sleep(seconds / 2)
+        stop.set()
+        for thread in threads:
+            thread.join(60)
+        w["skip"].add(user_id)
+
+
+def ticket(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """A handshake ticket taken before the key's rotation, used after; a socket opened before."""
+    import websocket
+
+    base, port = w["url"], w["port"]
+    name, user_id, key = new_user(base)
+    w["skip"].add(user_id)
+    held = Socket(base, port, name, key)
+    handshake = call(tally, "GET", base + "/socket.io/1/",
+                     headers={"ftrack-user": name, "ftrack-api-key": key})  # fmt: skip
+    sid = handshake.text.split(":")[0] if handshake is not None else ""
+    ok(base, [rotate(user_id)])
+    answered = time.monotonic()
+    try:
+        sock = websocket.create_connection(f"ws://127.0.0.1:{port}/socket.io/1/websocket/{sid}",
+                                           timeout=3)  # fmt: skip
+        sock.settimeout(1.0)
+        got = 0
+        deadline = time.monotonic() + seconds / 2
+        sock.send(
+            "5:::"
+            + json.dumps(
+                {
+                    "name": "ftrack.event",
+                    "args": [
+                        {
+                            "id": uuid.uuid4().hex,
+                            "topic": "ftrack.meta.subscribe",
+                            "source": {},
+                            "data": {
+                                "subscriber": {"id": uuid.uuid4().hex},
+                                "subscription": "topic=*",
+                            },
+                        }
+                    ],
+                }
+            )
+        )
+        ok(base, [create("Project", name=f"t{uuid.uuid4().hex[:9]}", full_name="T")])
+        while time.monotonic() < deadline:
+            try:
+                frame = sock.recv()
+            except Exception:
+                break
+            if not frame:
+                break
+            if frame.startswith("5:"):
+                got += len(frame)
+        tally.add(101)
+        if got:
+            tally.find(f"stale ticket: {got} event bytes after rotation")
+        tally.after_revocation_bytes += got
+        sock.close()
+    except Exception:
+        tally.add(403)  # the ticket was refused at the upgrade
+    ok(base, [create("Project", name=f"t{uuid.uuid4().hex[:9]}", full_name="T")])
+    held.closed.wait(seconds / 2)
+    if held.last > answered and held.events:
+        tally.find(f"socket opened before: last frame {1000 * (held.last - answered):.0f} ms "
+                   "after the rotation was answered")  # fmt: skip
+    held.close()
+
+
+def forged_source(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """Alice claims the administrator's user id and Bob's hub id; a reply targets Bob's id."""
+    import websocket
+
+    base, port = w["url"], w["port"]
+    alice, bob = w["alice"], w["bob"]
+    bob_hub = uuid.uuid4().hex
+    seen: Dict[str, List[Dict[str, Any]]] = {"bob": [], "alice": [], "admin": []}
+
+    def connect(who: str, user: Tuple[str, str, str], subscriber: str) -> Any:
+        hand = call(tally, "GET", base + "/socket.io/1/",
+                    headers={"ftrack-user": user[0], "ftrack-api-key": user[2]})  # fmt: skip
+        sock = websocket.create_connection(
+            f"ws://127.0.0.1:{port}/socket.io/1/websocket/{hand.text.split(':')[0]}", timeout=5
+        )
+        sock.send(
+            "5:::"
+            + json.dumps(
+                {
+                    "name": "ftrack.event",
+                    "args": [
+                        {
+                            "id": uuid.uuid4().hex,
+                            "topic": "ftrack.meta.subscribe",
+                            "source": {"id": subscriber},
+                            "data": {
+                                "subscriber": {"id": subscriber},
+                                "subscription": "topic=hostile.*",
+                            },
+                        }
+                    ],
+                }
+            )
+        )
+
+        def read() -> None:
+            sock.settimeout(0.5)
+            deadline = time.monotonic() + seconds + 5
+            while time.monotonic() < deadline:
+                try:
+                    frame = sock.recv()
+                except websocket.WebSocketTimeoutException:
+                    continue
+                except Exception:
+                    return
+                if frame.startswith("5:"):
+                    body = json.loads(frame.split(":", 3)[3])
+                    seen[who].extend(body.get("args", []))
+                elif frame.startswith("2:"):
+                    sock.send("2::")
+
+        threading.Thread(target=read, daemon=True).start()
+        return sock
+
+    bob_sock = connect("bob", bob, bob_hub)
+    alice_sock = connect("alice", alice, bob_hub)  # claims Bob's hub id as its subscriber
+    time.sleep(0.5)
+    forged = {"id": uuid.uuid4().hex, "topic": "hostile.forged",
+              "source": {"id": bob_hub, "user": {"id": w["admin_id"], "username": USER}},
+              "data": {"x": 1}}  # fmt: skip
+    reply = {"id": uuid.uuid4().hex, "topic": "hostile.reply", "target": f"id={bob_hub}",
+             "inReplyToEvent": uuid.uuid4().hex, "source": {"id": bob_hub}, "data": {}}  # fmt: skip
+    clean = {"id": uuid.uuid4().hex, "topic": "hostile.clean", "source": {}, "data": {}}
+    admin_sock = connect("admin", (USER, w["admin_id"], KEY), uuid.uuid4().hex)
+    time.sleep(0.3)
+    for sock, event in (
+        (alice_sock, clean),
+        (alice_sock, forged),
+        (alice_sock, reply),
+        (admin_sock, dict(reply, id=uuid.uuid4().hex, source={})),
+    ):
+        sock.send("5:::" + json.dumps({"name": "ftrack.event", "args": [event]}))
+        tally.add(101)
+    time.sleep(min(2.0, seconds / 2))
+    from_alice = {clean["id"], forged["id"], reply["id"]}
+    for event in seen["bob"]:
+        source = event.get("source") or {}
+        user = source.get("user") or {}
+        claimed = (user.get("username"), user.get("id"))
+        if event.get("id") in from_alice and claimed != (alice[0], alice[1]):
+            tally.find(f"Bob received Alice's {event.get('topic')} as {user}")
+        if event.get("id") in from_alice and source.get("id") == bob_hub:
+            tally.find(f"Bob received {event.get('topic')} with his own hub id as source")
+    for event in seen["alice"]:
+        if event.get("topic") == "hostile.reply":
+            tally.find("Alice caught a reply targeted at Bob's hub id")
+    w["figures_extra"]["hub_events_bob_saw"] = [
+        (
+            e.get("topic"),
+            (e.get("source") or {}).get("id") == bob_hub,
+            ((e.get("source") or {}).get("user") or {}).get("id") == alice[1],
+        )
+        for e in seen["bob"]
+    ]
+    w["figures_extra"]["hub_events_alice_saw"] = [e.get("topic") for e in seen["alice"]]
+    for sock in (bob_sock, alice_sock, admin_sock):
+        sock.close()
+
+
+def link_token(base: str, kind: str, ident: str, **more: Any) -> str:
+    widget = ok(base, [dict(action="get_widget_url", name="review_session", entity_type=kind,
+                            entity_key=[ident], **more)])  # fmt: skip
+    return urllib.parse.parse_qs(urllib.parse.urlparse(widget[0]["widget_url"]).query)["token"][0]
+
+
+def every_route(tally: Tally, base: str, session: str, token: str, ids: Dict[str, str],
+                writes: Dict[str, int]) -> None:  # fmt: skip
+    room = f"{base}/review/{session}"
+    page = str(uuid.uuid4())
+    bodies: List[Tuple[str, str, Any]] = [
+        ("GET", "", None),
+        ("GET", "/notes", None),
+        ("GET", "/feedback", None),
+        ("GET", "/presenter", None),
+        ("GET", "/whoami", None),
+        ("GET", f"/media/{uuid.uuid4()}", None),
+        ("POST", "/notes", {"object_id": ids["item"], "content": "room", "frame": 1}),
+        ("POST", "/status", {"object_id": ids["item"], "status": "approved"}),
+        ("POST", "/annotations", {"object_id": ids["item"], "frame": 1, "png": "data:,"}),
+        ("POST", "/annotations/range", {"note_id": str(uuid.uuid4()), "frame": 1}),
+        ("POST", "/whoami", {"key": "u:" + ids["admin_id"]}),
+        ("POST", "/whoami", {"invitee_id": ids["invitee"], "user_id": ids["admin_id"]}),
+    ]
+    for op in ("take", "claim", "stop", "hand"):
+        bodies.append(("POST", "/presenter", {"op": op, "page": page, "to": "u:" + ids["admin_id"],
+                                              "seq": 0}))  # fmt: skip
+    for method, tail, body in bodies:
+        reply = call(tally, method, room + tail, params={"token": token}, json=body, timeout=30)
+        if reply is not None and method == "POST" and reply.status_code < 300:
+            writes[tail] = writes.get(tail, 0) + 1
+        if reply is not None and tail == "/presenter" and method == "GET" and reply.ok:
+            you = reply.json().get("you", {})
+            if you.get("manager") or you.get("candidates"):
+                tally.find("a link lists candidates or manages: " + json.dumps(you)[:120])
+
+
+def room_link(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """The room link on every route; the removed invitee's link on every route."""
+    base = w["url"]
+    ids = review_with_invitee(base)
+    ids["admin_id"] = w["admin_id"]
+    w["skip"].add(ids["invitee"])
+    room = link_token(base, "ReviewSession", ids["session"])
+    invitee = link_token(base, "ReviewSessionInvitee", ids["invitee"])
+    room_writes: Dict[str, int] = {}
+    every_route(tally, base, ids["session"], room, ids, room_writes)
+    stream = Stream(base, ids["session"], invitee)
+    ok(base, [{"action": "delete", "entity_type": "ReviewSessionInvitee",
+               "entity_key": [ids["invitee"]]}])  # fmt: skip
+    answered = time.monotonic()
+    ok(base, [create("Note", content="after", parent_id=ids["item"],
+                     parent_type="ReviewSessionObject")])  # fmt: skip
+    removed_writes: Dict[str, int] = {}
+    every_route(tally, base, ids["session"], invitee, ids, removed_writes)
+    stream.ended.wait(min(3.0, seconds))
+    if stream.last > answered + 0.05:
+        tally.find(f"removed invitee's stream: a byte {1000 * (stream.last - answered):.0f} ms "
+                   "after removal was answered")  # fmt: skip
+    stream.watching = False
+    stream.response.close()
+    w["figures_extra"]["room_link_writes_accepted"] = room_writes
+    w["figures_extra"]["removed_invitee_writes_accepted"] = removed_writes
+    if removed_writes:
+        tally.find(f"removed invitee wrote: {removed_writes}")
+
+
+def big_bodies(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    base, alice = w["url"], w["alice"]
+    reads = [{"action": "query", "expression": "select id, content from Note"}] * 3000
+    shapes = {
+        "3000 queries": json.dumps(reads),
+        "200000-deep": "[" * 200_000 + "]" * 200_000,
+        "30 MB body": json.dumps([{"action": "query", "expression": "x" * (30 << 20)}]),
+        "deep expression": json.dumps([{"action": "query", "expression":
+                                        "Note where " + "(" * 5000 + "id is 1" + ")" * 5000}]),
+    }  # fmt: skip
+    sizes = {}
+    for label, body in shapes.items():
+        for _ in range(2):
+            started = time.monotonic()
+            reply = call(tally, "POST", base + "/api", data=body.encode(), headers={
+                "ftrack-user": alice[0], "ftrack-api-key": alice[2],
+                "content-type": "application/json"}, timeout=300)  # fmt: skip
+            if reply is not None:
+                sizes[label] = (
+                    reply.status_code,
+                    len(reply.content),
+                    round(time.monotonic() - started, 1),
+                    reply.text[:160],
+                )
+    w["figures_extra"]["big_bodies"] = sizes
+
+
+def flood(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    base, alice = w["url"], w["alice"]
+    stop = time.monotonic() + seconds
+
+    def loop() -> None:
+        while time.monotonic() < stop:
+            ops = [create("Note", content="flood", parent_id=w["alice_project"],
+                          parent_type="Project") for _ in range(500)]  # fmt: skip
+            reply = api(tally, base, ops, alice[0], alice[2], timeout=300)
+            if reply is not None and reply.ok:
+                w["skip"].update(op["entity_key"][0] for op in ops)
+
+    threads = [threading.Thread(target=loop, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 600)
+
+
+def guessing(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    base, bob = w["url"], w["bob"]
+    ids = review_with_invitee(base)
+    good = link_token(base, "ReviewSession", ids["session"])
+    deadline = time.monotonic() + seconds
+    guesses = 0
+    while guesses < 300 and time.monotonic() < deadline:
+        guesses += 1
+        api(tally, base, [{"action": "query", "expression": "select id from User"}], bob[0],
+            uuid.uuid4().hex)  # fmt: skip
+        forged = good[:-6] + uuid.uuid4().hex[:6]
+        call(tally, "GET", f"{base}/review/{ids['session']}/notes", params={"token": forged},
+             timeout=30)  # fmt: skip
+        call(tally, "GET", f"{base}/review/{ids['session']}/media/{uuid.uuid4()}",
+             params={"token": good, "sig": uuid.uuid4().hex, "expires": "9999999999"},
+             timeout=30)  # fmt: skip
+    w["figures_extra"]["guesses"] = guesses
+    # Bob's own key still works after the burst against his name (no lock-out of the victim)
+    reply = api(tally, base, [{"action": "query", "expression": "select id from User limit 1"}],
+                bob[0], bob[2])  # fmt: skip
+    if reply is None or reply.status_code != 200:
+        tally.find(
+            f"Bob's right key refused after guesses against him: "
+            f"{reply.status_code if reply is not None else 'error'}"
+        )
+
+
+def plant(mallory: Any, dailies: Any, parts: Tuple[Any, Any, Any, Path], bad: str,
+          order: int) -> None:  # fmt: skip
+    """Alice's version named ``bad`` everywhere, with a movie, in the owner's session."""
+    project, asset_type, location, source = parts
+    asset = mallory.create("Asset", {"name": bad, "parent": project, "type": asset_type})
+    version = mallory.create("AssetVersion", {"asset": asset, "comment": bad})
+    mallory.commit()
+    component = version.create_component(
+        str(source), data={"name": "ftrackreview-mp4", "file_type": bad}, location=location
+    )
+    component["metadata"]["ftr_meta"] = json.dumps({"frameIn": 0, "frameOut": 10,
+                                                    "frameRate": 24})  # fmt: skip
+    mallory.create(
+        "ReviewSessionObject",
+        {
+            "review_session": mallory.get("ReviewSession", dailies.review_session["id"]),
+            "asset_version": version,
+            "name": bad,
+            "version": bad,
+            "sort_order": order,
+        },
+    )
+    mallory.create("Note", {"content": bad, "parent": version})
+    mallory.commit()
+
+
+def hostile_names(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """Alice names her version's parts with traversal names in the owner's session; the owner
+    exports with each format: files outside --output."""
+    import ftrack_api
+
+    sys.path.insert(0, str(TESTS))
+    from web.feedback_fixtures import make_dailies
+
+    base, alice = w["url"], w["alice"]
+    cache = Path(w["tmp"]) / "schemas"
+    env = dict(os.environ, FTRACK_SERVER=base, FTRACK_API_USER=USER, FTRACK_API_KEY=KEY,
+               FTRACK_API_SCHEMA_CACHE_PATH=str(cache))  # fmt: skip
+    os.environ["FTRACK_API_SCHEMA_CACHE_PATH"] = str(cache)
+    owner = ftrack_api.Session(server_url=base, api_user=USER, api_key=KEY,
+                               auto_connect_event_hub=False)  # fmt: skip
+    mallory = ftrack_api.Session(server_url=base, api_user=alice[0], api_key=alice[2],
+                                 auto_connect_event_hub=False)  # fmt: skip
+    dailies = make_dailies(owner)
+    project = mallory.get("Project", dailies.review_session["project"]["id"])
+    asset_type = mallory.query('AssetType where short is "upload"').one()
+    location = mallory.query('Location where name is "ftrack.server"').one()
+    payload = b"ATTACKER " + uuid.uuid4().hex.encode()
+    source = Path(w["tmp"]) / "bytes.bin"
+    source.write_bytes(payload)
+    cache.mkdir(parents=True, exist_ok=True)
+    for n, bad in enumerate(HOSTILE_NAMES[:6]):
+        try:
+            plant(mallory, dailies, (project, asset_type, location, source), bad, 20 + n)
+        except Exception as exc:  # the server refused this name: a refusal, not a failure
+            tally.add(400)
+            mallory.rollback()
+            w["figures_extra"].setdefault("names_refused", []).append(
+                (bad[:20], f"{type(exc).__name__}: {str(exc)[-120:]}")
+            )
+        else:
+            tally.add(201)
+    outside_total = 0
+    for fmt in ("otio", "edl", "fcpxml", "csv", "pdf"):
+        root = Path(w["tmp"]) / f"export-{fmt}"
+        output = root / "a" / "b" / "out"
+        done = subprocess.run(
+            [sys.executable, "-m", "ft_dcc", "review", "export", "Dailies", "--project",
+             dailies.review_session["project"]["name"], "--output", str(output), "--format", fmt],
+            env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        tally.add(done.returncode)
+        written = [p for p in root.rglob("*") if p.is_file() or p.is_symlink()]
+        outside = [p for p in written if output not in p.parents]
+        outside_total += len(outside)
+        if outside:
+            tally.find(f"export --format {fmt} wrote outside --output: {outside[:3]}")
+        if "Traceback" in done.stderr:
+            tally.find(f"export --format {fmt}: a traceback: {done.stderr[-300:]}")
+        w["figures_extra"].setdefault("export", {})[fmt] = {
+            "rc": done.returncode,
+            "files": len(written),
+            "outside": len(outside),
+            "note": done.stderr.strip().splitlines()[-1][:160] if done.returncode else "",
+        }
+    owner.close()
+    mallory.close()
+
+
+ATTACKS: Dict[str, Callable[[Dict[str, Any], Tally, float], None]] = {
+    "race": race, "ticket": ticket, "forged source": forged_source, "room link": room_link,
+    "hostile names": hostile_names, "big bodies": big_bodies, "flood": flood,
+    "guessing": guessing,
+}  # fmt: skip
+
+
+# -- snapshots -----------------------------------------------------------------------------------
+SNAPSHOT = {
+    "User": "username, is_active", "Project": "name, full_name", "Note": "content, user_id",
+    "ReviewSession": "name, description", "ReviewSessionObject": "name, version_id",
+    "ReviewSessionInvitee": "name, email", "AssetVersion": "comment, asset_id",
+    "Component": "name, file_type", "Asset": "name",
+}  # fmt: skip
+
+
+def snapshot(base: str) -> Dict[str, Dict[str, str]]:
+    rows: Dict[str, Dict[str, str]] = {}
+    for kind, fields in SNAPSHOT.items():
+        found = ok(base, [{"action": "query", "expression": f"select {fields} from {kind}"}])
+        rows[kind] = {r["id"]: json.dumps(r, sort_keys=True) for r in found[0]["data"]}
+    return rows
+
+
+def changed(before: Dict[str, Dict[str, str]], after: Dict[str, Dict[str, str]],
+            skip: set) -> List[str]:  # fmt: skip
+    out = []
+    for kind, rows in before.items():
+        for ident, row in rows.items():
+            if ident not in skip and after[kind].get(ident) != row:
+                out.append(f"{kind} {ident}")
+    return out
+
+
+# -- the run -------------------------------------------------------------------------------------
+def world(server: Server, tmp: Path) -> Dict[str, Any]:
+    base = server.url
+    admin_id = ok(
+        base, [{"action": "query", "expression": f'select id from User where username is "{USER}"'}]
+    )
+    alice, bob = new_user(base), new_user(base)
+    projects = [create("Project", name=f"p{uuid.uuid4().hex[:9]}", full_name="P") for _ in "ab"]
+    ok(base, projects)
+    return {"url": base, "port": server.port, "tmp": str(tmp), "alice": alice, "bob": bob,
+            "admin_id": admin_id[0]["data"][0]["id"], "skip": {alice[1]},
+            "alice_project": projects[0]["entity_key"][0],
+            "bob_project": projects[1]["entity_key"][0], "figures_extra": {}}  # fmt: skip
+
+
+def run_backend(name: str, args: List[str], seconds: float, only: List[str]) -> Dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix=f"hostile-{name}-"))
+    print(f"{name}:", flush=True)
+    server = Server(tmp, args)
+    try:
+        w = world(server, tmp)
+        before = snapshot(server.url)
+        rows: Dict[str, Any] = {}
+        for label, attack in ATTACKS.items():
+            if only and label not in only:
+                continue
+            tally = Tally()
+            with Bystander(server.url, w["bob"], w["bob_project"]) as bystander:
+                started = time.monotonic()
+                try:
+                    attack(w, tally, seconds)
+                except Exception as exc:  # the round goes on; the failure is a figure
+                    tally.find(f"the attack itself failed: {type(exc).__name__}: {exc}"[:300])
+            rows[label] = {
+                "sent": tally.sent, "statuses": dict(sorted(tally.status.items())),
+                "after_revocation_bytes": tally.after_revocation_bytes,
+                "in_flight_bytes": tally.in_flight_bytes,
+                "bystander_worst_ms": round(1000 * bystander.worst, 1),
+                "bystander_writes": bystander.writes, "bystander_failed": bystander.failed,
+                "seconds": round(time.monotonic() - started, 1),
+                "findings": sorted(set(tally.findings))[:12],
+            }  # fmt: skip
+            print_row(label, rows[label])
+        w["skip"].add(w["bob"][1])
+        others = changed(before, snapshot(server.url), w["skip"])
+        logged = server.requests_logged()
+        result = {
+            "requests_logged": len(logged),
+            "5xx": sum(1 for r in logged if int(r.get("status", 0)) >= 500),
+            "other_peoples_rows_changed": len(others), "changed_rows": others[:10],
+            "attacks": rows, "extra": w["figures_extra"],
+        }  # fmt: skip
+        print(f"  server logged {len(logged)} requests, 5xx {result['5xx']}, other people's rows "
+              f"changed {len(others)} {others[:5]}", flush=True)  # fmt: skip
+        print("  extra: " + json.dumps(w["figures_extra"], default=str)[:1500], flush=True)
+        return result
+    finally:
+        server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def print_row(label: str, row: Dict[str, Any]) -> None:
+    refusals = " ".join(f"{k}:{v}" for k, v in row["statuses"].items())
+    print(f"  {label:14s} sent {row['sent']:5d} | {refusals:40s} | after-revocation bytes "
+          f"{row['after_revocation_bytes']:6d} (in flight {row['in_flight_bytes']}) | "
+          f"bystander worst {row['bystander_worst_ms']:8.1f}"
+          f" ms ({row['bystander_writes']} writes, {row['bystander_failed']} failed) | "
+          f"{row['seconds']} s", flush=True)  # fmt: skip
+    for finding in row["findings"]:
+        print(f"      ! {finding}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=6.0, help="bound of each attack's loop")
+    parser.add_argument("--only", action="append", default=[], help="run only this attack")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    options = parser.parse_args()
+    # every attacker here comes from 127.0.0.1: the per-source count would make one attack lock
+    # out the next (and the bystander); the per-target count (a key's User, a link) stays on
+    os.environ.setdefault("FT_DCC_AUTH_FAILURES_PER_SOURCE", "100000000")
+    results: Dict[str, Any] = {}
+    if not options.no_sqlite:
+        results["sqlite"] = run_backend("sqlite", [], options.seconds, options.only)
+    if not options.no_postgres:
+        cluster = throwaway_postgres()
+        if cluster is None:
+            print("postgresql: skipped (no PostgreSQL binaries installed)")
+        else:
+            try:
+                url = cluster.create_database("hostile")
+                results["postgresql-4-workers"] = run_backend(
+                    "postgresql-4-workers", ["--database", url, "--workers", "4"],
+                    options.seconds, options.only)  # fmt: skip
+            finally:
+                cluster.stop()
+    print(json.dumps({"bench": "hostile_round", "results": results}, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
