@@ -46,6 +46,8 @@ from ft_dcc.server.files.records import FileInfo, StoredFile, TokenClaims, Uploa
 log = logging.getLogger(__name__)
 
 COMPONENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,127}$")
+#: what follows ``<component id>-`` in a cached thumbnail's name (``files.thumbnails``)
+CACHED_THUMBNAIL_RE = re.compile(r"\d+\.[a-z.]+")
 UPLOAD_PATH = "/file-upload"
 MAX_PARTS = 10000
 CHUNK_LOG_EVERY = 256 * 1024 * 1024
@@ -168,8 +170,9 @@ class FileStore:
                 removed = True
             except FileNotFoundError:
                 pass
-        for cached in (self.root / ".thumbnails").glob(f"{component_id}-*.jpg"):
-            cached.unlink(missing_ok=True)
+        for cached in (self.root / ".thumbnails").glob(f"{component_id}-*"):
+            if CACHED_THUMBNAIL_RE.fullmatch(cached.name[len(component_id) + 1 :]):
+                cached.unlink(missing_ok=True)
         (self.root / COMMITTED_DIR / component_id).unlink(missing_ok=True)
         return removed
 

@@ -1,11 +1,12 @@
 """Thumbnails: ``/component/thumbnail?size=N`` and the default ``/img/thumbnail2.png``.
 
 A sized thumbnail fits within ``size`` x ``size`` pixels with its aspect kept (never enlarged),
-resized by Pillow with a Lanczos filter in true colour (RGB, or RGBA when the image has alpha),
-as ftrack's resized images are; it is a PNG when the stored file is one and a JPEG otherwise, with
-no physical-size (``pHYs``) or other metadata chunks. Pillow reads stills itself; movies (and
-stills it cannot read, e.g. EXR) give their first frame through ffmpeg first. Results are cached
-beside the store per component and size, renewed when the file changes.
+resized by Pillow with a Lanczos filter in true colour (RGB, or RGBA when the image has alpha);
+it is a PNG when the stored file is one and a JPEG otherwise, with no physical-size (``pHYs``) or
+other metadata chunks. A PNG is then reduced to a 256-colour palette (IHDR colour type 3, with a
+``tRNS`` chunk when there is alpha), as ftrack's server answers it. Pillow reads stills itself;
+movies (and stills it cannot read, e.g. EXR) give their first frame through ffmpeg first.
+Results are cached beside the store per component and size, renewed when the file changes.
 
 ftrack's own resizer is not public: Lanczos matches it to within a few levels per channel on
 photographic content; byte identity would need its exact filter, gamma handling and zlib
@@ -28,8 +29,9 @@ if TYPE_CHECKING:  # Pillow loads on the first thumbnail, not in every server pr
     from PIL import Image
 
 #: stored file suffix -> (cache extension, Pillow format, media type); others: JPEG
+#: (``palette.png``: true-colour PNGs cached by earlier versions are not served again)
 THUMBNAIL_FORMATS = {
-    ".png": ("png", "PNG", "image/png"),
+    ".png": ("palette.png", "PNG", "image/png"),
     ".jpg": ("jpg", "JPEG", "image/jpeg"),
 }
 FRAME_TIMEOUT = 120
@@ -49,6 +51,8 @@ def sized_thumbnail(files: FileStore, component_id: str, size: int) -> Tuple[Pat
     if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
         return target, media_type
     image = _fitted(_open(source, cache), size, keep_alpha=image_format == "PNG")
+    if image_format == "PNG":
+        image = _paletted(image)
     tmp = cache / f"{component_id}-{size}.{uuid.uuid4().hex}.tmp"
     try:
         options = {"quality": 90} if image_format == "JPEG" else {}
@@ -95,6 +99,18 @@ def _fitted(image: Image.Image, size: int, keep_alpha: bool) -> Image.Image:
     image.thumbnail((size, size), Image.Resampling.LANCZOS)
     image.info.clear()  # no dpi (pHYs), gamma or text chunks carried over
     return image
+
+
+def _paletted(image: Image.Image) -> Image.Image:
+    """``image`` reduced to an adaptive palette of up to 256 colours: median cut, then
+    Floyd-Steinberg dithering so gradients do not band; fast octree when it has alpha (the one
+    Pillow method that keeps alpha, written as a ``tRNS`` chunk)."""
+    from PIL import Image
+
+    if image.mode == "RGBA":
+        return image.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    return image.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG)
 
 
 @functools.lru_cache(maxsize=1)
