@@ -15,11 +15,22 @@ closed or deleted; an invitee removed; a User deactivated; anything, after misse
 notifications): a lead that no longer holds ends at once -- the row says no one leads, and every
 open page's live stream hears it (the presenter event) -- in every server process, since each
 one's guard hears the revocation and only the first change is written.
+
+A lead also rests on its **page**: the leading page beats (``op: beat``, every
+``BEAT_SECONDS`` in presenter.js, besides its state changes), and a lead held by a page not
+heard for the grace period (``FT_DCC_PRESENTER_GRACE`` in the server's environment, seconds,
+default :data:`GRACE_SECONDS`) ends like a revoked one: on the next use, and without one by the
+guard's sweep (a thread that checks every led session every :func:`sweep_interval`), so the room
+says "no one is presenting" once the presenter's page has gone. A lead handed to someone whose
+page has not claimed it yet (no page) waits for them.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import time
 from typing import Callable, List, Optional
 
 import sqlalchemy as sa
@@ -37,6 +48,26 @@ log = logging.getLogger(__name__)
 #: the revocations after which every led session is checked (their subject names no session)
 _ANY_SESSION = (INVITEE, USER, LINK, EVERYTHING)
 Publish = Callable[[str, PublicState], None]
+#: how long a leading page may go unheard before its lead ends (seconds; the page beats every
+#: 10 s, so three beats may be lost)
+GRACE_SECONDS = 45.0
+GRACE_ENV = "FT_DCC_PRESENTER_GRACE"
+
+
+def grace_seconds() -> float:
+    """The grace period of this server (:data:`GRACE_ENV`, else :data:`GRACE_SECONDS`)."""
+    text = os.environ.get(GRACE_ENV, "").strip()
+    try:
+        value = float(text) if text else GRACE_SECONDS
+    except ValueError:
+        log.warning("%s=%r is not a number of seconds; using %s", GRACE_ENV, text, GRACE_SECONDS)
+        return GRACE_SECONDS
+    return max(0.0, value)
+
+
+def sweep_interval(grace: float) -> float:
+    """How often the sweep checks the led sessions: a third of the grace, 0.5 to 15 s."""
+    return min(15.0, max(0.5, grace / 3))
 
 
 class _Unchanged(Exception):
@@ -50,7 +81,11 @@ class LeadGuard:
         self.server = server
         self.table = table
         self.publish = publish
+        self.grace = grace_seconds()
         self.unsubscribe = server.revocations.subscribe(self.revoked)
+        self.stopped = threading.Event()
+        self.sweeper = threading.Thread(target=self._sweep, name="lead-sweep", daemon=True)
+        self.sweeper.start()
 
     # -- when -------------------------------------------------------------------------------------
     def revoked(self, revocation: Revocation) -> None:
@@ -68,18 +103,39 @@ class LeadGuard:
         """The session's presenter row, its lead ended first when it no longer holds."""
         row = self.table.read(review_session_id)
         key = row.get("lead_key") if row else None
-        if row is None or not key or self.holds(review_session_id, key):
+        if row is None or not key:
+            return row
+        if not self.lapsed(row) and self.holds(review_session_id, key):
             return row
         try:
             ended = self.table.change(review_session_id, _end_if(key, int(row.get("seq") or 0)))
         except _Unchanged:
             return self.table.read(review_session_id)
-        log.info("review session %s: the lead of %s ended (its grant is gone)",
+        log.info("review session %s: the lead of %s ended (its page or its grant is gone)",
                  review_session_id, key)  # fmt: skip
         self.publish(review_session_id, public_state(ended))
         return ended
 
+    def _sweep(self) -> None:
+        """Check every led session every :func:`sweep_interval` (a lapsed page's lead ends)."""
+        while not self.stopped.wait(sweep_interval(self.grace)):
+            try:
+                for review_session_id in self._led():
+                    self.check(review_session_id)
+            except Exception:  # a database hiccup: the next sweep tries again
+                log.exception("the presenter lead sweep failed; retrying")
+
+    def stop(self) -> None:
+        """End the sweep (the server stops)."""
+        self.stopped.set()
+
     # -- whether ----------------------------------------------------------------------------------
+    def lapsed(self, row: PresenterRow) -> bool:
+        """Whether the row's leading page has not been heard for the grace period."""
+        if not row.get("page"):
+            return False
+        return time.time() - float(row.get("updated") or 0.0) >= self.grace
+
     def holds(self, review_session_id: str, key: str) -> bool:
         """Whether the person ``key`` could still lead the session."""
         store, execute = self.server.store, self.server.ctx.execute

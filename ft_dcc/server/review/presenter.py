@@ -10,7 +10,10 @@ route with JSON
 - ``state`` (``page``, ``secret``, ``state``): the leading page's player state (below);
 - ``hand`` (``page``, ``secret``, ``to``): give the lead to a candidate (a person's ``key``);
   their page claims it;
-- ``stop``: nobody leads; every page plays on its own.
+- ``stop``: nobody leads; every page plays on its own;
+- ``beat`` (``page``, ``secret``): the leading page is still open (no change: nobody is told).
+  A lead whose page has not been heard (a beat or any change) for the grace period ends
+  (:mod:`ft_dcc.server.review.lead_guard`); a lapsed page's beat is refused (409).
 
 **Who may present**: a personal link (``ft-dcc review open``) of a user who may manage the
 session (its creator or an administrator, :func:`ft_dcc.server.rules.review.may_manage`), and
@@ -80,7 +83,7 @@ MAX_BODY = 4096
 MAX_FRAME = 10**7
 SPEEDS = (0.0625, 16.0)
 MODES = ("side", "wipe")
-OPS = ("take", "claim", "state", "hand", "stop")
+OPS = ("take", "claim", "state", "hand", "stop", "beat")
 STATE_FIELDS = (
     "object_id", "compare", "mode", "wipe", "playing", "frame", "speed", "loop", "mark_in",
     "mark_out", "clock",
@@ -96,6 +99,10 @@ ROOM_FOLLOWS = (
     "This is the session's shared room link: it follows and never presents. The owner "
     "presents through their own link (ft-dcc review open SESSION); others ask the presenter "
     "to hand them the lead through their own invitation link."
+)
+LAPSED = (
+    "This page no longer leads (it was not heard for a while, or the lead moved on); press "
+    "Present to take it again."
 )
 #: the one person every holder of a session's room link is (it acts as no one)
 ROOM_KEY = "r:room"
@@ -320,6 +327,20 @@ class PresenterTable:
             merged.update(values)
             return merged
 
+    def beat(self, review_session_id: str, key: str, page: PageId) -> bool:
+        """The leading ``page`` of ``key`` is still open: its row's ``updated`` is now (no new
+        ``seq``); whether it leads."""
+        table = self.table
+        where = sa.and_(
+            table.c.review_session_id == review_session_id,
+            table.c.lead_key == key,
+            table.c.page == page.page,
+            table.c.secret_hash == page.secret_hash,
+        )
+        with write_transaction(self.engine) as connection:
+            done = connection.execute(sa.update(table).where(where).values(updated=time.time()))
+            return bool(done.rowcount)
+
 
 def table_for(store: StoreParts) -> PresenterTable:
     """The presenter table of ``store``'s database (defined once in the store's metadata,
@@ -508,6 +529,8 @@ class PresenterRoutes:
         self.current(review_session_id)  # a lead whose grant is gone ends before any change
         if not facts.is_open:
             raise BadInput("This review session is closed; it cannot be presented.", 409)
+        if op == "beat":
+            return self._beat(review_session_id, who, _page(fields))
         candidates = candidates_of(self.server.ctx.execute, facts) if op == "hand" else []
         object_ids = data.object_ids(review_session_id) if op == "state" else []
         rules = Rules(who, fields, candidates, object_ids)
@@ -517,6 +540,17 @@ class PresenterRoutes:
         log.info("review session %s: %s by %s (seq %s)", review_session_id, op, who.key,
                  state["seq"])  # fmt: skip
         return {"presenter": state, "now": time.time()}
+
+    def _beat(self, review_session_id: str, who: Person, page: PageId) -> Dict[str, object]:
+        if not self.table.beat(review_session_id, who.key, page):
+            if who.manager or self._holds_lead(review_session_id, who):
+                raise BadInput(LAPSED, 409)
+            raise BadInput("Only the presenter's page beats. " + FOLLOW_ONLY, 403)
+        return {"presenter": public_state(self.table.read(review_session_id)), "now": time.time()}
+
+    def _holds_lead(self, review_session_id: str, who: Person) -> bool:
+        row = self.table.read(review_session_id)
+        return bool(row and row.get("lead_key") == who.key)
 
     def publish(self, review_session_id: str, state: PublicState) -> None:
         """Tell every page of the session (every server process) the presenter's state."""
