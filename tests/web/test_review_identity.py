@@ -17,7 +17,7 @@ from support.trust import add_api_user
 
 from ft_dcc.server.review.access import _unb64
 
-from .feedback_fixtures import Page, link, make_dailies
+from .feedback_fixtures import Page, link, make_dailies, personal_link
 
 
 @pytest.fixture
@@ -152,5 +152,7 @@ def test_a_private_session_opens_to_invitees_and_managers_only(
             "review_session", entity=artist.get("ReviewSession", dailies.review_session["id"])
         )
 
-    assert link(session, dailies.review_session).get().status_code == 200  # its creator
+    # its creator's own shared (room) link no longer opens it: their way in is their personal link
+    assert link(session, dailies.review_session).get().status_code == 403
+    assert personal_link(session, dailies.review_session).get().status_code == 200  # its creator
     assert link(session, dailies.ann).get().status_code == 200  # an invitee

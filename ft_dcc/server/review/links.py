@@ -7,15 +7,16 @@ the user who made it is still an active User, and:
   acts as the invitee (:mod:`ft_dcc.server.review.identity`). An identity chosen through a room
   link (``r``) also needs the invitee to be one added in the room and the session to be still
   open to the room (not private);
-* it was made for the session (or every session) by a user: the session is not private, or that
-  user may manage it (creator or administrator, :mod:`ft_dcc.server.rules.review`). Such a
+* it was made for the session (or every session) by a user: the session is not private. Such a
   **room** link (the one a publish report prints) watches and follows, and writes nothing until
   its holder says who they are (:mod:`ft_dcc.server.review.room`): it never acts as the user
-  who made it -- no presenting, no list of invitees, no managing;
+  who made it -- no presenting, no list of invitees, no managing -- and a private session is
+  closed to it whoever made it (made public again, it opens again: privacy is the switch);
 * it is a **personal** link (``p``, made by a User for themselves with their own API key, for
-  one session, short-lived, and only while that key is theirs): it acts as that User, who
-  presents when they may manage the session, and writes notes, drawings and verdicts as
-  themselves.
+  one session, short-lived, and only while that key is theirs): the session is not private, or
+  that User may manage it (creator or administrator, :mod:`ft_dcc.server.rules.review`); it
+  acts as that User, who presents when they may manage the session, and writes notes, drawings
+  and verdicts as themselves.
 
 Every request opens its link again: an inactive maker, a withdrawn invitee or a session made
 private ends it at the next use.
@@ -58,8 +59,9 @@ KEY_REPLACED = (
     "with your current key: ft-dcc review open SESSION."
 )
 PRIVATE_REFUSAL = (
-    "This review session is private: it opens only with an invitee's own link or a link made "
-    "by its owner. Ask the person who runs the review for your own invitation link."
+    "This review session is private: only an invitee's own link or its owner's personal link "
+    "(ft-dcc review open SESSION) opens it, not its shared link. Ask the person who runs the "
+    "review for your own invitation link."
 )
 
 
@@ -143,7 +145,7 @@ def open_link(
     link.shared = not link.personal
     if review_session_id is not None:
         facts = ReviewData(execute, maker).session_facts(review_session_id)
-        if facts is not None and not may_open(store, maker, facts):
+        if facts is not None and not may_open(store, maker, facts, shared=link.shared):
             raise ReviewAccessError(PRIVATE_REFUSAL)
     return link
 
@@ -160,6 +162,9 @@ def key_mark(store: StoreParts, user_id: str) -> str:
     return hashlib.sha256(str(row[0]).encode("ascii")).hexdigest()[:16] if row else ""
 
 
-def may_open(store: StoreParts, user_id: str, session: SessionView) -> bool:
-    """Whether a user's (not an invitee's) link opens ``session``."""
-    return not session.private or may_manage(store, user_id, session.created_by_id)
+def may_open(store: StoreParts, user_id: str, session: SessionView, shared: bool = False) -> bool:
+    """Whether a user's (not an invitee's) link opens ``session``: a private one opens to no
+    ``shared`` (room) link, whoever made it, and to a user's own link when they may manage it."""
+    if not session.private:
+        return True
+    return not shared and may_manage(store, user_id, session.created_by_id)
