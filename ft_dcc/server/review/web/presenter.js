@@ -12,6 +12,7 @@
 
 (function (R) {
   var HEARTBEAT_MS = 1000; // while the presenter plays, its frame is sent this often
+  var BEAT_MS = 10000; // the leading page tells the server it is open this often
   var DRIFT_FRAMES = 3; // a following page playing further off than this re-seeks
   var SEND_DELAY_MS = 40; // changes within this are sent as one state
   var CLOCK_SAMPLES = 3; // answers asked for at the start to estimate the server's clock
@@ -302,6 +303,7 @@
     self.sending = true;
     self.post({ op: "state", state: state }).then(function () {
       self.sending = false;
+      self.lastBeat = localMs(); // a state is a beat too
       self.main.dataset.presenterSent = String((parseInt(self.main.dataset.presenterSent, 10) || 0) + 1);
       if (self.again) { self.again = false; self.flush(false); }
     });
@@ -311,6 +313,16 @@
     if (this.mode !== "lead") return;
     var state = this.snapshot();
     if (state && state.playing) this.flush(true);
+    else this.beat();
+  };
+
+  /** Tell the server this leading page is still open (every BEAT_MS): a lead whose page is
+      not heard for the server's grace period ends (the page was closed). */
+  Presenter.prototype.beat = function () {
+    var now = localMs();
+    if (now - (this.lastBeat || 0) < BEAT_MS || this.sending) return;
+    this.lastBeat = now;
+    this.post({ op: "beat" });
   };
 
   Presenter.prototype.bindLead = function () {
@@ -334,11 +346,13 @@
     var section = item && item.closest(".asset-group");
     var group = section && section.group;
     if (!group) return; // a version this page does not have yet
-    if (group.current() !== item) {
-      group.select(state.object_id);
+    if (group.current() !== item) group.select(state.object_id);
+    if (R.activate) R.activate(item);
+    // a clip (or version) newly presented, or following again: bring it into view
+    if (this.followedId !== state.object_id || resume) {
+      this.followedId = state.object_id;
       item.scrollIntoView({ block: "center" });
     }
-    if (R.activate) R.activate(item);
     var player = item.player;
     if (!player) return;
     if (group.mode !== state.mode) group.setMode(state.mode);
