@@ -63,6 +63,8 @@ from bench_revocation import (
 from embedded_server import KEY, USER, Server
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
+#: statuses per review route, per link (its token)
+ROUTES: Dict[str, Any] = {}
 HOSTILE_NAMES = ["../../../../X", "/etc/passwd", "..", "a/../../b", "C:\\evil\\x", "x\x00y",
                  "con", ".hidden", "~/x", "a" * 400, "%2e%2e%2fq", "ok\u202eexe.mp4"]  # fmt: skip
 
@@ -308,11 +310,12 @@ def forged_source(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
     clean = {"id": uuid.uuid4().hex, "topic": "hostile.clean", "source": {}, "data": {}}
     admin_sock = connect("admin", (USER, w["admin_id"], KEY), uuid.uuid4().hex)
     time.sleep(0.3)
+    admins_reply = dict(reply, id=uuid.uuid4().hex, source={})
     for sock, event in (
         (alice_sock, clean),
         (alice_sock, forged),
         (alice_sock, reply),
-        (admin_sock, dict(reply, id=uuid.uuid4().hex, source={})),
+        (admin_sock, admins_reply),
     ):
         sock.send("5:::" + json.dumps({"name": "ftrack.event", "args": [event]}))
         tally.add(101)
@@ -327,8 +330,8 @@ def forged_source(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
         if event.get("id") in from_alice and source.get("id") == bob_hub:
             tally.find(f"Bob received {event.get('topic')} with his own hub id as source")
     for event in seen["alice"]:
-        if event.get("topic") == "hostile.reply":
-            tally.find("Alice caught a reply targeted at Bob's hub id")
+        if event.get("id") == admins_reply["id"]:
+            tally.find("Alice caught the administrator's reply targeted at Bob's hub id")
     w["figures_extra"]["hub_events_bob_saw"] = [
         (
             e.get("topic"),
@@ -351,7 +354,8 @@ def link_token(base: str, kind: str, ident: str, **more: Any) -> str:
 def every_route(tally: Tally, base: str, session: str, token: str, ids: Dict[str, str],
                 writes: Dict[str, int]) -> None:  # fmt: skip
     room = f"{base}/review/{session}"
-    page = str(uuid.uuid4())
+    page = uuid.uuid4().hex
+    routes = ROUTES.setdefault(token, collections.defaultdict(list))
     bodies: List[Tuple[str, str, Any]] = [
         ("GET", "", None),
         ("GET", "/notes", None),
@@ -367,10 +371,12 @@ def every_route(tally: Tally, base: str, session: str, token: str, ids: Dict[str
         ("POST", "/whoami", {"invitee_id": ids["invitee"], "user_id": ids["admin_id"]}),
     ]
     for op in ("take", "claim", "stop", "hand"):
-        bodies.append(("POST", "/presenter", {"op": op, "page": page, "to": "u:" + ids["admin_id"],
-                                              "seq": 0}))  # fmt: skip
+        bodies.append(("POST", "/presenter", {"op": op, "page": page, "secret": page,
+                                              "to": "u:" + ids["admin_id"]}))  # fmt: skip
     for method, tail, body in bodies:
         reply = call(tally, method, room + tail, params={"token": token}, json=body, timeout=30)
+        if reply is not None:
+            routes[f"{method} {tail or '/'}"].append(reply.status_code)
         if reply is not None and method == "POST" and reply.status_code < 300:
             writes[tail] = writes.get(tail, 0) + 1
         if reply is not None and tail == "/presenter" and method == "GET" and reply.ok:
@@ -403,6 +409,10 @@ def room_link(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
                    "after removal was answered")  # fmt: skip
     stream.watching = False
     stream.response.close()
+    w["figures_extra"]["routes"] = {
+        "room link": dict(ROUTES.pop(room, {})),
+        "removed invitee": dict(ROUTES.pop(invitee, {})),
+    }
     w["figures_extra"]["room_link_writes_accepted"] = room_writes
     w["figures_extra"]["removed_invitee_writes_accepted"] = removed_writes
     if removed_writes:
@@ -663,7 +673,10 @@ def run_backend(name: str, args: List[str], seconds: float, only: List[str]) -> 
         return result
     finally:
         server.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("HOSTILE_KEEP"):
+            print(f"  kept: {tmp} (server.log, requests.jsonl)", flush=True)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def print_row(label: str, row: Dict[str, Any]) -> None:
