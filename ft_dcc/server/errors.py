@@ -10,10 +10,19 @@ from __future__ import annotations
 
 from typing import Optional
 
+#: The longest error text a reply carries: an error names the problem, it does not echo a
+#: caller's whole input back (a 17 MB word in a query was answered with a 17 MB error).
+MAX_ERROR_CHARS = 2000
 
-def _brace_free(text: str) -> str:
-    # The genuine client formats error text with str.format: braces would raise KeyError there.
-    return str(text).replace("{", "(").replace("}", ")")
+
+def error_text(text: str) -> str:
+    """``text`` as an error reply carries it: no braces (the genuine client formats error text
+    with ``str.format``, where they would raise KeyError) and at most :data:`MAX_ERROR_CHARS`."""
+    text = str(text)
+    if len(text) > MAX_ERROR_CHARS:
+        cut = len(text) - MAX_ERROR_CHARS
+        text = f"{text[:MAX_ERROR_CHARS]}… ({cut} more characters not shown)"
+    return text.replace("{", "(").replace("}", ")")
 
 
 class ServerError(Exception):
@@ -53,7 +62,7 @@ class ApiOperationError(ServerError):
     """
 
     def __init__(self, message: str, exception: str = "ServerError", index: Optional[int] = None):
-        super().__init__(_brace_free(message))
+        super().__init__(error_text(message))
         self.exception = exception
         self.index = index
         self.status = 403 if exception == "PermissionError" else 400

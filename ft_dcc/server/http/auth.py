@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from starlette.responses import JSONResponse
 
 from ft_dcc.server import attempts as ratelimit
+from ft_dcc.server.errors import error_text
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus, announce
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
@@ -51,8 +52,7 @@ def error_payload(exception: str, content: str) -> ErrorPayload:
 
     Braces are replaced because the genuine client runs the message through ``str.format``.
     """
-    text = str(content).replace("{", "(").replace("}", ")")
-    return {"exception": exception, "content": text, "error_code": None}
+    return {"exception": exception, "content": error_text(content), "error_code": None}
 
 
 def is_strict(headers: Mapping[str, str]) -> bool:
