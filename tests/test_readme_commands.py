@@ -14,6 +14,9 @@ changed. What the test sets is the terminal around them:
   stands for the one ``make demo`` makes, and is not reinstalled under the running suite (make
   does not take ``-o`` from ``MAKEFLAGS``).
 
+One command is not run: ``make test`` (the README's second command), because a test cannot run
+the suite it is part of; ``tests/test_doorstep.py`` holds CI to it.
+
 A command that exits non-zero fails the test with its output.
 """
 
@@ -75,8 +78,14 @@ def commands(block: str) -> List[str]:
     return found
 
 
+def is_the_suite(command: str) -> bool:
+    """``make test``: the suite this test is part of (not run here, see the docstring)."""
+    return command.split("#")[0].split() == ["make", "test"]
+
+
 def readme_commands() -> List[str]:
-    return [c for b in bash_blocks((ROOT / "README.md").read_text("utf-8")) for c in commands(b)]
+    text = (ROOT / "README.md").read_text("utf-8")
+    return [c for b in bash_blocks(text) for c in commands(b) if not is_the_suite(c)]
 
 
 def docs_quick_starts() -> Iterator[Tuple[str, List[str]]]:
@@ -160,8 +169,8 @@ def assert_all_ran(name: str, lines: List[str], outcomes: Dict[int, Tuple[int, s
 def test_the_extraction_finds_every_block() -> None:
     """The parsing this test relies on: the README's commands and each doc's quick start."""
     found = readme_commands()
-    # a test cannot run the suite it is part of: `make test` is named in the README's prose
-    assert not [c for c in found if c.split("#")[0].split() == ["make", "test"]], found
+    every = [c for b in bash_blocks((ROOT / "README.md").read_text("utf-8")) for c in commands(b)]
+    assert [c for c in every if c not in found] == ["make test    # the whole test suite"]
     assert found[0].split("#")[0].strip() == "make demo"
     assert any(c.startswith("ft-dcc publish") for c in found), found
     docs = dict(docs_quick_starts())

@@ -68,10 +68,11 @@ def test_default_thumbnail_is_an_image(js) -> None:
 
 
 @pytest.mark.parametrize("width, height, size", [(360, 640, 100), (640, 360, 100), (20, 16, 10)])
-def test_sized_thumbnail_is_a_true_colour_resize(js, tmp_path, width, height, size) -> None:
-    """ftrack resizes the image to fit within size x size (aspect kept) and sends a true-colour
-    PNG; compared with Pillow's own Lanczos resize of the same image."""
-    from PIL import Image, ImageChops
+def test_sized_thumbnail_is_a_palette_resize(js, tmp_path, width, height, size) -> None:
+    """ftrack resizes the image to fit within size x size (aspect kept) and sends a palette PNG
+    (colour type 3, as tests/compat/test_thumbnail_palette.py says); compared with Pillow's own
+    Lanczos resize of the same image, on average per channel."""
+    from PIL import Image, ImageChops, ImageStat
 
     source = _png(tmp_path / "frame.png", width, height)
     made = js.run("upload", path=str(source), name="frame.png")
@@ -84,8 +85,8 @@ def test_sized_thumbnail_is_a_true_colour_resize(js, tmp_path, width, height, si
     expected = Image.open(source).convert("RGB")
     expected.thumbnail((size, size), Image.Resampling.LANCZOS)
     assert (image.format, image.size) == ("PNG", expected.size)
-    assert image.mode in ("RGB", "RGBA")  # not a dithered palette
+    assert image.mode == "P"  # a palette PNG, as ftrack's
     assert b"pHYs" not in response.content
-    difference = ImageChops.difference(image.convert("RGB"), expected).getextrema()
-    worst = max(high for _low, high in difference)
-    assert worst <= 8, worst
+    difference = ImageChops.difference(image.convert("RGB"), expected)
+    mean = max(ImageStat.Stat(difference).mean)
+    assert mean <= 6, mean

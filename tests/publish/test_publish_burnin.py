@@ -26,6 +26,7 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.media.ffmpeg import ffmpeg_executable
 from ft_dcc.media.probe import probe_movie
 from ft_dcc.publish import publish
+from ft_dcc.publish.queue import MADE_AT_KEY
 
 FIRST, FRAMES = 1001, 6
 
@@ -49,7 +50,11 @@ def _publish(server: Any, tmp_path: Path, **kwargs: Any):
 def _meta(session: Any, report: Any) -> Dict[str, Any]:
     component = report.component_ids["ftrackreview-mp4"]
     rows = session.query(f'select key, value from Metadata where parent_id is "{component}"')
-    return {r["key"]: json.loads(r["value"]) for r in rows.all()}
+    # every ft_dcc value is JSON but the time the work was made (a plain ISO date)
+    return {
+        r["key"]: r["value"] if r["key"] == MADE_AT_KEY else json.loads(r["value"])
+        for r in rows.all()
+    }
 
 
 def _framemd5(movie: Path) -> list:

@@ -14,7 +14,15 @@ from typing import Any
 
 import requests
 from support.trust import call, update
-from support.trust_v2 import api_refused, assert_unchanged, review_of, snapshot, token_of, widget
+from support.trust_v2 import (
+    api_refused,
+    assert_unchanged,
+    personal_widget,
+    review_of,
+    snapshot,
+    token_of,
+    widget,
+)
 
 
 def test_mallory_cannot_make_herself_the_creator_of_alices_session(trust_world: Any) -> None:
@@ -26,7 +34,7 @@ def test_mallory_cannot_make_herself_the_creator_of_alices_session(trust_world: 
     api_refused(response, 403)
     api_refused(widget(world, mallory, "ReviewSessionInvitee", review.client), 403)
     assert_unchanged(world, before)
-    token = token_of(widget(world, world.alice, "ReviewSession", review.session))
+    token = token_of(personal_widget(world, world.alice, review.session))  # the private session
     page = requests.get(f"{world.url}/review/{review.session}", params={"token": token},
                         timeout=30)  # fmt: skip
     assert page.status_code == 200

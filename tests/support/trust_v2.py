@@ -245,6 +245,14 @@ def widget(world: World, who: Person, entity_type: str, ident: str) -> requests.
                 **who.auth)  # fmt: skip
 
 
+def personal_widget(world: World, who: Person, session: str) -> requests.Response:
+    """``who``'s personal link to their own review session (``purpose: "personal"``: it acts as
+    them; a session's shared room link opens nothing of a private session)."""
+    return call(world.server, [{"action": "get_widget_url", "name": "review_session",
+                                "entity_type": "ReviewSession", "entity_key": [session],
+                                "purpose": "personal"}], **who.auth)  # fmt: skip
+
+
 def token_of(response: requests.Response) -> str:
     assert response.status_code == 200, response.text[:1500]
     url = response.json()[0]["widget_url"]

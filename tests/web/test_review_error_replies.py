@@ -124,7 +124,7 @@ def _presenter_and_range_cases(object_id: str) -> List[Tuple[str, str, Any, int,
     return [
         ("POST", "/presenter", b"[]", 400, "Send a JSON object."),
         ("POST", "/presenter", {"op": "dance"}, 400,
-         "op must be one of ['take', 'claim', 'state', 'hand', 'stop']."),
+         "op must be one of ['take', 'claim', 'state', 'hand', 'stop', 'beat']."),
         ("POST", "/presenter", {"op": "take", "colour": 1}, 400,
          "Unknown fields ['colour']; send op, page, secret, state, to."),
         ("POST", "/presenter", {"op": "take", "page": "x", "secret": "y"}, 400, PAGE_IDS),

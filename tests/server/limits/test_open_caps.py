@@ -15,7 +15,7 @@ from typing import Any, Iterator, List
 import pytest
 import requests
 from support.trust import add_api_user
-from support.trust_v2 import make_world, review_of, token_of, widget
+from support.trust_v2 import make_world, personal_widget, review_of, token_of, widget
 from support.waiting import wait_until
 
 from ..grants.hub_socket import HubSocket
@@ -82,5 +82,5 @@ def test_one_stream_more_than_the_cap_is_refused_other_viewers_connect(
 
     assert refused.status_code == 429
     assert "FT_DCC_MAX_STREAMS_PER_VIEWER" in refused.text
-    owner = token_of(widget(capped, capped.alice, "ReviewSession", review.session))
+    owner = token_of(personal_widget(capped, capped.alice, review.session))
     opened.append(LiveStream(capped.url, review.session, owner))  # another viewer
