@@ -11,7 +11,6 @@ every scene and 3D view value that differs from before the click.
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 import traceback
@@ -23,6 +22,7 @@ sys.path.insert(0, str(HERE))
 import bpy  # noqa: E402
 from gui_view import artist_view, view3d  # noqa: E402
 from snapshot import differences, snapshot  # noqa: E402
+from ui_clicks import grab_window  # noqa: E402
 
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 shots = Path(options["shots"])
@@ -81,12 +81,7 @@ def screenshot(name):
     window, _area, _space = view3d()
     region = ui_region()
     path = shots / name
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "x11grab", "-video_size",
-         f"{window.width}x{window.height}", "-i", f"{os.environ['DISPLAY']}+0,0",
-         "-frames:v", "1", str(path)],
-        check=True, timeout=60,
-    )  # fmt: skip
+    grab_window(path)
     state["shots"].append(
         {
             "name": name,

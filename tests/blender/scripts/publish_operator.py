@@ -20,6 +20,9 @@ from ft_dcc.host.pythonpath import ensure_hosts_package
 ensure_hosts_package()  # the repo's hosts/ folder imports as ft_dcc_hosts
 from ft_dcc_hosts.blender import demo_scene  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ui_clicks import grab_window  # noqa: E402
+
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 case = options.get("case", "ok")
 
@@ -133,11 +136,8 @@ else:
         return window, area
 
     def screenshot(name):
-        if not shots:
-            return
-        window, area = view3d()
-        with bpy.context.temp_override(window=window, area=area):
-            bpy.ops.screen.screenshot(filepath=str(Path(shots) / name))
+        if shots:
+            grab_window(Path(shots) / name)  # not bpy.ops.screen.screenshot: see grab_window
 
     def setup():
         _window, area = view3d()

@@ -1,6 +1,8 @@
 """What the windowed Blender scripts share: the 3D view they drive, knowing a panel has drawn,
 and a screenshot of the window."""
 
+import os
+import subprocess
 from pathlib import Path
 from typing import Any, List
 
@@ -35,6 +37,19 @@ def screenshot(path: Path) -> None:
     with bpy.context.temp_override(window=window, area=area):
         bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
         bpy.ops.screen.screenshot(filepath=str(path))
+
+
+def grab_window(path: Path) -> None:
+    """What the X server shows (ffmpeg's x11grab): the window as Blender last drew it, seen from
+    outside. For screenshots taken while an operator runs: ``bpy.ops.screen.screenshot`` then
+    crashed Blender 3.4 at times (a segmentation fault in a panel's draw)."""
+    window = bpy.context.window_manager.windows[0]
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "x11grab", "-video_size",
+         f"{window.width}x{window.height}", "-i", f"{os.environ['DISPLAY']}+0,0",
+         "-frames:v", "1", str(path)],
+        check=True, timeout=60,
+    )  # fmt: skip
 
 
 def run_in_view(operator: Any, **kwargs: Any) -> List[str]:
