@@ -100,7 +100,7 @@ class MayaIntegration:
                 "Restart Maya: an 'ftrack' menu appears in the main window with "
                 "'Publish for review'.",
                 "The module holds ft_dcc and its dependencies (pure Python, any platform; the "
-                "Maya Pythons it imports in are on the last line): copy the .mod file and the "
+                "Maya Pythons it imports in are named below): copy the .mod file and the "
                 "ft_dcc_maya folder to a share and point every artist's MAYA_MODULE_PATH at it.",
                 "ffmpeg: IMAGEIO_FFMPEG_EXE, else ft_dcc_maya/<version>/ffmpeg/<platform>/ "
                 "(ft-dcc host install maya --ffmpeg fills this machine's), else ffmpeg on PATH.",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, List, TypedDict
 
 import bpy
 
-from . import connection, paths, props
+from . import connection, paths, preview, props
 from .wrapping import wrapped
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,6 @@ class PickerState(TypedDict):
 
 #: the last read
 STATE: PickerState = {"choices": [], "message": "", "settings": []}
-#: characters per line in the default sidebar's width
 _items: List[tuple] = []  # Blender needs Python to keep enum item strings alive
 
 
@@ -109,8 +108,6 @@ class FTDCC_OT_task_refresh(bpy.types.Operator):
     bl_label = "Refresh tasks"
 
     def execute(self, context):
-        from . import preview  # it draws with this module's helpers
-
         preview.invalidate()  # the settings may have changed too
         state = read_choices(context)
         if state["message"]:
