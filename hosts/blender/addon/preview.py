@@ -84,7 +84,8 @@ def ensure(context) -> None:
         name="ft_dcc-panel-preview",
     )  # fmt: skip
     worker.start()
-    bpy.app.timers.register(_hand_over, first_interval=POLL)
+    # persistent: a .blend opened meanwhile must not drop the hand-over (pending for good)
+    bpy.app.timers.register(_hand_over, first_interval=POLL, persistent=True)
 
 
 def _read(key: Key, request, scene: Optional[str], conn) -> None:
