@@ -86,6 +86,7 @@ class LeadGuard:
         self.stopped = threading.Event()
         self.sweeper = threading.Thread(target=self._sweep, name="lead-sweep", daemon=True)
         self.sweeper.start()
+        server.on_close(self.stop)
 
     # -- when -------------------------------------------------------------------------------------
     def revoked(self, revocation: Revocation) -> None:
@@ -126,8 +127,10 @@ class LeadGuard:
                 log.exception("the presenter lead sweep failed; retrying")
 
     def stop(self) -> None:
-        """End the sweep (the server stops)."""
+        """End the sweep and stop hearing revocations (the server stops)."""
         self.stopped.set()
+        self.unsubscribe()
+        self.sweeper.join(5)
 
     # -- whether ----------------------------------------------------------------------------------
     def lapsed(self, row: PresenterRow) -> bool:

@@ -10,7 +10,7 @@ import contextlib
 import inspect
 import logging
 import os
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from ft_dcc.server.events.fanout import share_event_hub
 from ft_dcc.server.files.disk import check_writable, remove_orphan_parts
@@ -36,6 +36,8 @@ class EmbeddedServer:
         from ft_dcc.server.store.store import Store
 
         self.config = config
+        #: what to stop with the server (route areas' threads, e.g. the presenter lead sweep)
+        self._closers: List[Callable[[], None]] = []
         check_writable(config.data_dir)  # one clear line (DataDirError) instead of a traceback
         config.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(config.data_dir, 0o700)
@@ -102,7 +104,14 @@ class EmbeddedServer:
         """The user id for valid credentials, else ``None``."""
         return self.keys.verify(username, api_key)
 
+    def on_close(self, stop: Callable[[], None]) -> None:
+        """Call ``stop`` when the server closes (before its store is disposed)."""
+        self._closers.append(stop)
+
     def close(self) -> None:
+        for stop in self._closers:
+            with contextlib.suppress(Exception):
+                stop()
         if self.ctx.encoder is not None:
             self.ctx.encoder.shutdown()
         if self.events is not None:
