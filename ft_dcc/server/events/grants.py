@@ -10,32 +10,23 @@ from __future__ import annotations
 import collections
 import json
 import threading
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, Tuple
 
 from ft_dcc.protocol.events import TOPIC_REPLY
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus
+from ft_dcc.server.grants.key import KeyGrant
 
 #: How many events' askers are remembered for their replies (per process).
 MAX_ASKERS = 20000
 
 
-@dataclass(frozen=True)
-class HeldKey:
-    """The key a socket was opened with: its User and the stored digest of that key."""
-
-    username: str
-    user_id: str
-    key_hash: str
-
-
-Holds = Callable[[HeldKey], bool]
+Holds = Callable[[KeyGrant], bool]
 
 
 class HeldConnection(Protocol):
     """A hub connection as far as its grant goes."""
 
-    grant: Optional[HeldKey]
+    grant: Optional[KeyGrant]
 
 
 class Broker(Protocol):
@@ -54,12 +45,12 @@ def ticket_text(user: str, accepted: object) -> str:
     return json.dumps({"u": user, "id": user_id, "k": key_hash})
 
 
-def ticket_user(text: str) -> Tuple[str, Optional[HeldKey]]:
+def ticket_user(text: str) -> Tuple[str, Optional[KeyGrant]]:
     """(user, grant or None) of a ticket's text (see :func:`ticket_text`)."""
     if not text.startswith("{"):
         return text, None
     data = json.loads(text)
-    return str(data["u"]), HeldKey(str(data["u"]), str(data["id"]), str(data["k"]))
+    return str(data["u"]), KeyGrant(str(data["u"]), str(data["id"]), str(data["k"]))
 
 
 class HubGrants:
@@ -76,7 +67,7 @@ class HubGrants:
         self._holds = holds
         bus.subscribe(self._on_revocation)
 
-    def holds(self, grant: Optional[HeldKey]) -> bool:
+    def holds(self, grant: Optional[KeyGrant]) -> bool:
         """Whether ``grant`` still stands (a socket without a key grant is not watched)."""
         if grant is None or self._holds is None:
             return True

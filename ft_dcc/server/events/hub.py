@@ -77,7 +77,7 @@ from ft_dcc.server.events.resume import (
 
 logger = logging.getLogger(__name__)
 
-#: returns a truthy grant (``http.auth.KeyGrant``, or ``True``) or a falsy value; may be async
+#: returns a truthy grant (``grants.key.KeyGrant``, or ``True``) or a falsy value; may be async
 Authenticate = Callable[[str, str], Any]
 
 #: ``ftrack.update`` names entity types by their legacy table names for a few types.
@@ -126,7 +126,7 @@ class _Connection:
     def __init__(self, websocket: WebSocket, user: str, max_queue: int, grant: Any = None) -> None:
         self.websocket = websocket
         self.user = user
-        #: what the handshake's key granted (``http.auth.KeyGrant``), re-checked on revocation
+        #: what the handshake's key granted (``grants.key.KeyGrant``), re-checked on revocation
         self.grant = grant
         self.user_id: Optional[str] = getattr(grant, "user_id", None)
         #: the grant no longer stands: nothing more is sent, the connection is closing

@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import secrets
 import threading
-from dataclasses import dataclass
 from typing import Callable, Dict, Mapping, Optional, Tuple, TypedDict
 
 import sqlalchemy as sa
@@ -27,6 +26,7 @@ from starlette.responses import JSONResponse
 from ft_dcc.server import attempts as ratelimit
 from ft_dcc.server.errors import error_text
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus, announce
+from ft_dcc.server.grants.key import KeyGrant
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
 
@@ -74,18 +74,6 @@ def generate_api_key() -> str:
 
 def _digest(salt: str, api_key: str) -> str:
     return hashlib.sha256((salt + ":" + api_key).encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class KeyGrant:
-    """What a checked key grants: who it is, and which key (its stored digest) it was.
-
-    Held by things that stay open on one check (a hub socket); :meth:`KeyRing.holds` re-checks
-    it against the database."""
-
-    username: str
-    user_id: str
-    key_hash: str
 
 
 class KeyRing:

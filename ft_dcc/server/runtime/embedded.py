@@ -19,7 +19,7 @@ from ft_dcc.server.files.filestore import FileStore, load_or_create_secret
 from ft_dcc.server.files.retire import remove_orphan_files
 from ft_dcc.server.grants.bus import make_bus
 from ft_dcc.server.http import update_tokens
-from ft_dcc.server.http.auth import KeyGrant, KeyRing
+from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.runtime.config import ServerConfig
@@ -136,9 +136,6 @@ def _make_event_broker(server: EmbeddedServer) -> Any:
     except Exception:
         log.exception("the event hub could not start; the API works without it")
         return None
-    keys = server.keys
-    broker.grants.watch(  # a socket lives on its key: re-checked when its User is revoked
-        server.revocations,
-        lambda held: keys.holds(KeyGrant(held.username, held.user_id, held.key_hash)),
-    )
+    # a socket lives on its key: re-checked when its User is revoked
+    broker.grants.watch(server.revocations, server.keys.holds)
     return broker
