@@ -15,11 +15,11 @@ Counts are per server process (with ``--workers N``, at most N times the limits)
 
 from __future__ import annotations
 
-import os
 import threading
 import weakref
 from typing import Dict
 
+from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.errors import ServerError
 
 SOCKETS_ENV = "FT_DCC_MAX_SOCKETS_PER_USER"
@@ -35,22 +35,14 @@ class TooManyOpen(ServerError):
     status = 429
 
 
-def _most(name: str, default: int) -> int:
-    try:
-        value = int(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 def most_sockets() -> int:
     """Event hub sockets one API user may keep open (``FT_DCC_MAX_SOCKETS_PER_USER``)."""
-    return _most(SOCKETS_ENV, DEFAULT_SOCKETS)
+    return positive_number(SOCKETS_ENV, DEFAULT_SOCKETS)
 
 
 def most_streams() -> int:
     """``/live`` streams one viewer may keep open (``FT_DCC_MAX_STREAMS_PER_VIEWER``)."""
-    return _most(STREAMS_ENV, DEFAULT_STREAMS)
+    return positive_number(STREAMS_ENV, DEFAULT_STREAMS)
 
 
 def too_many_sockets(most: int) -> str:

@@ -17,7 +17,6 @@ Nothing about a failure is logged but its kind and source address, once, when a 
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable, Dict, Optional
 
 from starlette.requests import Request
@@ -32,6 +31,7 @@ from ft_dcc.server.attempts import (
     TooManyAttempts,
     attempt_from,
 )
+from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.http.responses import error_response
 
 WINDOW_ENV = "FT_DCC_AUTH_WINDOW"
@@ -41,20 +41,12 @@ PER_TARGET_ENV = "FT_DCC_AUTH_FAILURES_PER_TARGET"
 PAGE_PREFIX = "/review"
 
 
-def _env_number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 def guard_from_env() -> AuthGuard:
     """The guard with the limits of ``FT_DCC_AUTH_*`` (or the defaults)."""
     return AuthGuard(
-        per_source=int(_env_number(PER_SOURCE_ENV, DEFAULT_PER_SOURCE)),
-        per_target=int(_env_number(PER_TARGET_ENV, DEFAULT_PER_TARGET)),
-        window=_env_number(WINDOW_ENV, DEFAULT_WINDOW),
+        per_source=int(positive_number(PER_SOURCE_ENV, float(DEFAULT_PER_SOURCE))),
+        per_target=int(positive_number(PER_TARGET_ENV, float(DEFAULT_PER_TARGET))),
+        window=positive_number(WINDOW_ENV, DEFAULT_WINDOW),
     )
 
 

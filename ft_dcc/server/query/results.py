@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple, TypeVar
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
+from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.model.schema import TWIN_NAMES, Attribute, EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler, ProjectionTree, QueryError
@@ -56,11 +56,7 @@ def _chunks(values: Sequence[_T]) -> List[Sequence[_T]]:
 
 def max_reply_bytes() -> int:
     """The reply size limit (bytes), from ``FT_DCC_MAX_REPLY_BYTES`` or the default."""
-    try:
-        value = int(os.environ.get(MAX_REPLY_ENV, DEFAULT_MAX_REPLY_BYTES))
-    except ValueError:
-        return DEFAULT_MAX_REPLY_BYTES
-    return value if value > 0 else DEFAULT_MAX_REPLY_BYTES
+    return positive_number(MAX_REPLY_ENV, DEFAULT_MAX_REPLY_BYTES)
 
 
 def describe_bytes(size: int) -> str:
