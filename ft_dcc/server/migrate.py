@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ft_dcc.exceptions import DatabaseSetupError
+from ft_dcc.server.audit import audit_table
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.store.store import Store
 
@@ -47,6 +48,7 @@ def migrate(source_url: str, target_url: str) -> MigrationReport:
     try:
         for store in (source, target):
             KeyRing(store.engine, store.metadata)  # its table exists on both sides
+            audit_table(store)  # the review audit trail moves with the studio's data
         tables = _tables(source, target)
         report = MigrationReport()
         with source.engine.connect() as reader, target.engine.begin() as writer:
