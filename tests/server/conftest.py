@@ -28,7 +28,7 @@ def user_id(store: Any) -> str:
 def trust_world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Any]:
-    """Issue 18's hostile-insider world (admin, alice, mallory) on a real server: SQLite, then
+    """The hostile-insider world (admin, alice, mallory) on a real server: SQLite, then
     PostgreSQL with 4 workers (``-k sqlite`` or ``-k postgresql`` picks one)."""
     pytest.importorskip("sqlalchemy")
     from support.trust_v2 import make_world
