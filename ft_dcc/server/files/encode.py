@@ -198,43 +198,12 @@ class MediaEncoder:
         data: Dict[str, Any],
         user_id: str,
     ) -> None:
-        from ft_dcc.media.sequence import is_movie  # the media package loads on the first encode
-
         try:
             self.run_batch([_update("Job", job_id, {"status": "running"})], user_id)
-            is_image = data["output"][0]["format"] == "image/jpeg"
-            name, ext = _output_names(data["output"][0]["format"])["review"]
-            with tempfile.TemporaryDirectory(dir=self.files.incoming) as tmp:
-                review = Path(tmp) / f"review{ext}"
-                jpg = Path(tmp) / "thumbnail.jpg"
-                convert = transcode_image if is_image else transcode
-                # Stored files have no extension; media tools tell movies by theirs.
-                suffix = Path(str(self.files.info(source_id).get("file_name") or "")).suffix
-                if not is_image and not is_movie(f"x{suffix}"):
-                    suffix = ".mov"  # ffmpeg reads the container from the content
-                source = Path(tmp) / f"source{suffix}"
-                os.symlink(self.files.path_for(source_id), source)
-                meta = convert(source, review, jpg)
-                review_info = self.files.store_local_file(review, outputs["review"], name + ext)
-                jpg_info = self.files.store_local_file(
-                    jpg, outputs["thumbnail"], f"{THUMBNAIL_NAME}.jpg"
-                )
-            ops: List[Dict[str, Any]] = []
-            ops += _server_location(outputs["review"], review_info["size"])
-            ops.append(
-                _create(
-                    "Metadata",
-                    {
-                        "__entity_type__": "Metadata",
-                        "parent_id": outputs["review"],
-                        "parent_type": "FileComponent",
-                        "key": REVIEW_META_KEY,
-                        "value": json.dumps(meta),
-                    },
-                    key=[outputs["review"], REVIEW_META_KEY],
-                )
-            )
-            ops += _server_location(outputs["thumbnail"], jpg_info["size"])
+            meta, review_size, thumbnail_size = self._encode_files(source_id, outputs, data)
+            ops = _server_location(outputs["review"], review_size)
+            ops.append(_review_metadata(outputs["review"], meta))
+            ops += _server_location(outputs["thumbnail"], thumbnail_size)
             if version_id:
                 ops.append(
                     _update("AssetVersion", version_id, {"thumbnail_id": outputs["thumbnail"]})
@@ -254,23 +223,60 @@ class MediaEncoder:
                 self.files.remove(source_id)
         except Exception as exc:  # the job records the failure; the server keeps running
             log.exception("encode job %s failed", job_id)
-            for component_id in outputs.values():
-                self.files.remove(component_id)
-            failed = dict(data, error=f"encoding failed: {exc}"[:500])
-            try:
-                self.run_batch(
-                    [
-                        _update(
-                            "Job",
-                            job_id,
-                            {"status": "failed", "data": json.dumps(failed), "finished_at": _now()},
-                        )
-                    ]
-                    + [_delete("FileComponent", c) for c in outputs.values()],
-                    user_id,
-                )
-            except Exception:
-                log.exception("could not mark encode job %s as failed", job_id)
+            self._fail(job_id, outputs, data, user_id, exc)
+
+    def _encode_files(
+        self, source_id: str, outputs: Dict[str, str], data: Dict[str, Any]
+    ) -> Tuple[Mapping[str, object], int, int]:
+        """Encode the source into the review and thumbnail files and store them: the review's
+        metadata, then the sizes of the review and the thumbnail."""
+        from ft_dcc.media.sequence import is_movie  # the media package loads on the first encode
+
+        is_image = data["output"][0]["format"] == "image/jpeg"
+        name, ext = _output_names(data["output"][0]["format"])["review"]
+        with tempfile.TemporaryDirectory(dir=self.files.incoming) as tmp:
+            review = Path(tmp) / f"review{ext}"
+            jpg = Path(tmp) / "thumbnail.jpg"
+            convert = transcode_image if is_image else transcode
+            # Stored files have no extension; media tools tell movies by theirs.
+            suffix = Path(str(self.files.info(source_id).get("file_name") or "")).suffix
+            if not is_image and not is_movie(f"x{suffix}"):
+                suffix = ".mov"  # ffmpeg reads the container from the content
+            source = Path(tmp) / f"source{suffix}"
+            os.symlink(self.files.path_for(source_id), source)
+            meta = convert(source, review, jpg)
+            review_info = self.files.store_local_file(review, outputs["review"], name + ext)
+            jpg_info = self.files.store_local_file(
+                jpg, outputs["thumbnail"], f"{THUMBNAIL_NAME}.jpg"
+            )
+        return meta, review_info["size"], jpg_info["size"]
+
+    def _fail(
+        self,
+        job_id: str,
+        outputs: Dict[str, str],
+        data: Dict[str, Any],
+        user_id: str,
+        exc: Exception,
+    ) -> None:
+        """Record a failed encode on its Job and remove the outputs it had made."""
+        for component_id in outputs.values():
+            self.files.remove(component_id)
+        failed = dict(data, error=f"encoding failed: {exc}"[:500])
+        try:
+            self.run_batch(
+                [
+                    _update(
+                        "Job",
+                        job_id,
+                        {"status": "failed", "data": json.dumps(failed), "finished_at": _now()},
+                    )
+                ]
+                + [_delete("FileComponent", c) for c in outputs.values()],
+                user_id,
+            )
+        except Exception:
+            log.exception("could not mark encode job %s as failed", job_id)
 
     def _is_file_component(self, component_id: str, user_id: str) -> bool:
         expression = f"select id from FileComponent where id is {quote(component_id)}"
@@ -390,6 +396,21 @@ def _output_records(
         link = {"__entity_type__": "JobComponent", "job_id": job_id, "component_id": component_id}
         ops.append(_create("JobComponent", link, key=[component_id, job_id]))
     return ops
+
+
+def _review_metadata(component_id: str, meta: Mapping[str, object]) -> Dict[str, Any]:
+    """The review output's media metadata (frames, rate, size), as ftrack records it."""
+    return _create(
+        "Metadata",
+        {
+            "__entity_type__": "Metadata",
+            "parent_id": component_id,
+            "parent_type": "FileComponent",
+            "key": REVIEW_META_KEY,
+            "value": json.dumps(meta),
+        },
+        key=[component_id, REVIEW_META_KEY],
+    )
 
 
 def _server_location(component_id: str, size: int) -> List[Dict[str, Any]]:
