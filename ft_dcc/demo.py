@@ -175,42 +175,17 @@ def _first(session: PublishSession, expression: str) -> Any:
 
 
 def ensure_demo_task(session: PublishSession, frame_start: int, frame_end: int) -> str:
-    """Create the demo project/sequence/shot/task if missing; return the task path."""
-    from ft_dcc.protocol.query_text import quote
+    """Create the demo project/sequence/shot/task if missing (``context create``'s work); the
+    shot's range is set only when it has none (the demo scene, once built, keeps its range)."""
+    from ft_dcc.publish.context_create import ContextSpec, ensure_context
 
-    project = _first(session, f"Project where name is {quote(PROJECT)}")
-    if project is None:
-        data: Dict[str, Any] = {"name": PROJECT, "full_name": "ft_dcc demo"}
-        schema = _first(session, "ProjectSchema")
-        if schema is not None:
-            data["project_schema"] = schema
-        project = session.create("Project", data)
-        session.commit()
-    parent = project
-    for entity_type, name in (("Sequence", SEQUENCE), ("Shot", SHOT)):
-        found = _first(
-            session,
-            f"{entity_type} where parent_id is {quote(parent['id'])} and name is {quote(name)}",
-        )
-        if found is None:
-            found = session.create(entity_type, {"name": name, "parent": parent})
-            if entity_type == "Shot":
-                attributes = found["custom_attributes"]
-                attributes["fstart"] = frame_start
-                attributes["fend"] = frame_end
-            session.commit()
-        parent = found
-    task = _first(
-        session, f"Task where parent_id is {quote(parent['id'])} and name is {quote(TASK)}"
-    )
-    if task is None:
-        data = {"name": TASK, "parent": parent}
-        task_type = _first(session, 'Type where name is "Animation"')
-        if task_type is not None:
-            data["type"] = task_type
-        session.create("Task", data)
-        session.commit()
-    return f"{PROJECT}/{SEQUENCE}/{SHOT}/{TASK}"
+    def spec(frames: Optional[Tuple[int, int]] = None) -> ContextSpec:
+        return ContextSpec(project=PROJECT, sequence=SEQUENCE, shot=SHOT, task=TASK, frames=frames)
+
+    result = ensure_context(session, spec())
+    if "fstart" not in result.shot_values or "fend" not in result.shot_values:
+        ensure_context(session, spec((frame_start, frame_end)))
+    return result.path
 
 
 def shot_settings(session: PublishSession, default: Tuple[int, int]) -> Tuple[int, int, Fraction]:

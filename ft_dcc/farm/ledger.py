@@ -19,13 +19,13 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
+from ft_dcc.protocol import CAPTURE_META_KEY
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import PublishSession
 
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "ft_dcc_farm_key"
-CAPTURE_KEY = "ft_dcc_capture"  # the review component's capture record (ft_dcc.publish)
 DISPLAY_FIELD = "farm_publish_key"
 
 
@@ -35,7 +35,7 @@ def published_version(session: PublishSession, key: str) -> Optional[str]:
     rows = session.query(
         "select parent_id, key from Metadata where "
         f"(key is {quote(VERSION_KEY)} and value is {quote(key)}) or "
-        f"(key is {quote(CAPTURE_KEY)} and value like {quote(like)})"
+        f"(key is {quote(CAPTURE_META_KEY)} and value like {quote(like)})"
     ).all()
     for row in rows:
         if row["key"] == VERSION_KEY:

@@ -24,7 +24,7 @@ import requests
 
 from ft_dcc.exceptions import FeedbackError
 from ft_dcc.host.feedback import NOTE, FeedbackRow
-from ft_dcc.protocol import REVIEW_COMPONENT_MP4
+from ft_dcc.protocol import CAPTURE_META_KEY, REVIEW_COMPONENT_MP4
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import PublishSession
 from ft_dcc.session.settings import resolve_settings
@@ -86,10 +86,6 @@ def http_download(
     return download
 
 
-#: the review component's metadata key where a publish records its capture (camera, frames)
-CAPTURE_KEY = "ft_dcc_capture"
-
-
 def drawn_on_camera(session: PublishSession, note_id: str) -> Optional[str]:
     """The camera the version note ``note_id`` was drawn on was captured through (from its
     review component's ``ft_dcc_capture``); None when the version does not say (a movie, an
@@ -108,7 +104,7 @@ def drawn_on_camera(session: PublishSession, note_id: str) -> Optional[str]:
     ).first()
     if component is None:
         return None
-    return _camera((component["metadata"] or {}).get(CAPTURE_KEY))
+    return _camera((component["metadata"] or {}).get(CAPTURE_META_KEY))
 
 
 def _camera(capture: object) -> Optional[str]:

@@ -48,6 +48,8 @@ REVIEW_COMPONENT_MP4 = "ftrackreview-mp4"
 REVIEW_COMPONENT_IMAGE = "ftrackreview-image"
 THUMBNAIL_COMPONENT = "thumbnail"
 REVIEW_META_KEY = "ftr_meta"
+#: the review component's Metadata key where a publish records its capture (camera, frames)
+CAPTURE_META_KEY = "ft_dcc_capture"
 
 # -- event topics -----------------------------------------------------------------------------
 TOPIC_UPDATE = "ftrack.update"

@@ -8,7 +8,13 @@ import os
 from pathlib import Path
 from typing import Any, List, Optional
 
-from ft_dcc.protocol import ENV_SERVER, REVIEW_COMPONENT_MP4, REVIEW_META_KEY, THUMBNAIL_COMPONENT
+from ft_dcc.protocol import (
+    CAPTURE_META_KEY,
+    ENV_SERVER,
+    REVIEW_COMPONENT_MP4,
+    REVIEW_META_KEY,
+    THUMBNAIL_COMPONENT,
+)
 from ft_dcc.publish.backlog import publish_rest
 from ft_dcc.publish.failures import should_queue
 from ft_dcc.publish.integrate import fault_point, integrate_manifest
@@ -21,7 +27,6 @@ from ft_dcc.publish.state import PublishState
 log = logging.getLogger(__name__)
 
 SOURCE_COMPONENT = "source"
-CAPTURE_META_KEY = "ft_dcc_capture"
 
 
 def manifest_from_state(state: PublishState) -> IntegrateManifest:

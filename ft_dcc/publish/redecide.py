@@ -28,13 +28,22 @@ import attr
 
 from ft_dcc.exceptions import FtDccError, QueueError
 from ft_dcc.host.interface import CaptureSpec, SpecOverrides, to_fraction
+from ft_dcc.protocol import CAPTURE_META_KEY
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.capture_rules import fit_inside, range_overrides
+from ft_dcc.publish.checks import as_warnings, frame_findings, rate_text
+from ft_dcc.publish.integrate import target_of
+from ft_dcc.publish.integrate_read import read_view
 from ft_dcc.publish.manifest import IntegrateManifest
+from ft_dcc.publish.naming import asset_fields, capture_size, default_asset_name
 from ft_dcc.publish.plugins.validate_frame_range import ValidateFrameRange
 from ft_dcc.publish.recorded_host import RecordedHost, facts_of, fraction_text
 from ft_dcc.publish.request import PublishRequest, request_from_options
+from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
 from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.session.interface import EntityLike, IntegrateSession
+from ft_dcc.settings.templates import fill
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +53,6 @@ FRAME_LABEL = ValidateFrameRange.label
 SETTLED = ("review_session", "resolution", "scale", "max_size", "frame_rule", "handles",
            "frame_check", "asset_name_template")  # fmt: skip
 SHORT_ID = 8
-CAPTURE_META_KEY = "ft_dcc_capture"  # the review component's capture record (integrate_step)
 #: capture record fields in source frame numbers (moved when a movie is numbered again)
 NUMBERED = ("frame_start", "frame_end", "source_first_frame", "source_last_frame",
             "thumbnail_frame")  # fmt: skip
@@ -66,8 +74,6 @@ def offline_decision(state: PublishState) -> JsonObject:
 def _asset_inputs(state: PublishState) -> JsonObject:
     """What names the asset again at flush: whether it is the artist's, the name with no
     template and the template's fields (the task's names come from the flush's read)."""
-    from ft_dcc.publish.naming import asset_fields, default_asset_name
-
     fields: JsonObject = {
         key: None if value is None else str(value) for key, value in asset_fields(state).items()
     }
@@ -100,8 +106,6 @@ def decided(request: PublishRequest) -> JsonObject:
 def _settings_alone(state: PublishState) -> Optional[JsonObject]:
     """What the settings file and the defaults alone give this publish (read without the
     server, as the offline publish did); None when they cannot be read."""
-    from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
-
     task = state.request.task or state.task_path or state.task_id
     options: Any = {"task": task, "input": str(state.scene or "")}
     try:
@@ -122,8 +126,6 @@ def redecide(session: IntegrateSession, manifest: IntegrateManifest) -> List[str
     decisions = [version.queued_decision for version in manifest.versions()]
     if not any(decisions):
         return []
-    from ft_dcc.publish.tasks import resolve_task
-
     task = resolve_task(session, manifest.task_id, manifest.task_path)
     live = _live(session, manifest, decisions[0] or decisions[-1])
     warnings: List[str] = []
@@ -150,8 +152,6 @@ def _live(
     session: IntegrateSession, manifest: IntegrateManifest, decision: JsonObject
 ) -> JsonObject:
     """The values a live publish of this task and host gets from the settings now."""
-    from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
-
     host = str(_facts(decision).get("name") or "")
     options: Any = {"task": manifest.task_path or manifest.task_id, "input": decision["input"]}
     resolved, context, found = resolve_for_publish(options, host, shared=SharedRead(session))
@@ -192,11 +192,6 @@ def _frames(
 ) -> Tuple[List[str], List[FtDccError]]:  # fmt: skip
     """``(warnings, problems)`` of the frame checks a live publish runs (``checks``), and
     whether the queued frames are the ones a live publish would have encoded."""
-    from ft_dcc.publish.capture_rules import range_overrides
-    from ft_dcc.publish.checks import as_warnings, frame_findings
-    from ft_dcc.publish.integrate import target_of
-    from ft_dcc.publish.integrate_read import read_view
-
     severity = str(chosen.get("frame_check") or "block")
     if severity == "off":
         return [], []
@@ -264,8 +259,6 @@ def _unmatched(
 def _rate_problem(
     queued: CaptureSpec, live: CaptureSpec, shot: str, decision: JsonObject
 ) -> FtDccError:
-    from ft_dcc.publish.checks import rate_text
-
     had, now = float(to_fraction(queued.fps)), float(to_fraction(live.fps))
     guessed = not _facts(decision).get("rate_source")
     why = " (the frames carry no rate and the shot's could not be read offline)" if guessed else ""
@@ -300,9 +293,6 @@ def _size(
     version: IntegrateManifest, decision: JsonObject, chosen: JsonObject
 ) -> List[FtDccError]:
     """A refusal when the settings now make another capture size than the one encoded."""
-    from ft_dcc.publish.capture_rules import fit_inside
-    from ft_dcc.publish.naming import capture_size
-
     host = RecordedHost(_facts(decision))
     resolution, scale, box = chosen.get("resolution"), chosen.get("scale"), chosen.get("max_size")
     asked = capture_size(host, _pair(resolution), float(str(scale)) if scale else None)
@@ -341,8 +331,6 @@ def _rename_asset(
     version: IntegrateManifest, decision: JsonObject, chosen: JsonObject, live: JsonObject
 ) -> List[str]:
     """The asset the settings' ``naming.asset`` names now, when the artist named none."""
-    from ft_dcc.settings.templates import fill
-
     inputs = _object(decision.get("asset"))
     if not inputs or inputs.get("artist"):
         return []

@@ -39,9 +39,7 @@ def publish_request(request: PublishOptions) -> Outcome:
         report = run_publish(
             MayaHost(), publish_request_of(request), PublishRuntime(progress=progress_to_caller)
         )
-        if request.get("report"):
-            report.save(Path(str(request["report"])))
-        return outcome_of(report)
+        return outcome_of(report)  # the caller writes --report FILE (publish_in_host)
     finally:
         maya.standalone.uninitialize()
 

@@ -131,11 +131,6 @@ class NukeIntegration:
         progress.close()
         # ft-dcc -v: all of the host's output; else its last lines, or why it was only queued
         sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
-        if request.get("report"):
-            data = outcome.get("report") or {"ok": False, "errors": [outcome["text"]]}
-            Path(str(request["report"])).write_text(
-                json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8"
-            )
         return headless.print_outcome(outcome, bool(request.get("json")))
 
 
