@@ -120,6 +120,21 @@ def ensure_builtin_data(store: StoreParts, connection: Connection, api_user_name
         seeder.ensure(
             "Location", ident, name=name, label=name, description=f"Built-in {name} location"
         )
+    _ensure_statuses(seeder)
+    seeder.ensure("Priority", DEFAULT_PRIORITY_ID, name="None", color="#CCCCCC", sort=0, value=0.0)
+    seeder.ensure("UserType", USER_TYPE_ID, name="user")
+    seeder.ensure("UserType", COLLABORATOR_USER_TYPE_ID, name="collaborator")
+    _ensure_types(seeder)
+    _ensure_workflows(seeder)
+    for name, short in ASSET_TYPES:
+        ident = UPLOAD_ASSET_TYPE_ID if name == "Upload" else stable_id("AssetType", name)
+        seeder.ensure("AssetType", ident, name=name, short=short, component="main")
+    _ensure_custom_attributes(seeder)
+    return seeder.ensure_user(api_user_name)
+
+
+def _ensure_statuses(seeder: _Seeder) -> None:
+    """The States and the Statuses in them."""
     for ident, name, short in STATES:
         seeder.ensure("State", ident, name=name, short=short)
     state_ids = {short: ident for ident, _name, short in STATES}
@@ -133,9 +148,10 @@ def ensure_builtin_data(store: StoreParts, connection: Connection, api_user_name
             is_active=True,
             _state_id=state_ids[short],
         )
-    seeder.ensure("Priority", DEFAULT_PRIORITY_ID, name="None", color="#CCCCCC", sort=0, value=0.0)
-    seeder.ensure("UserType", USER_TYPE_ID, name="user")
-    seeder.ensure("UserType", COLLABORATOR_USER_TYPE_ID, name="collaborator")
+
+
+def _ensure_types(seeder: _Seeder) -> None:
+    """Task types and object types."""
     for sort, name in enumerate(TYPES):
         seeder.ensure(
             "Type", stable_id("Type", name), name=name, color="#510100", sort=sort, is_billable=True
@@ -154,10 +170,10 @@ def ensure_builtin_data(store: StoreParts, connection: Connection, api_user_name
         }
         values.update(flags)
         seeder.ensure("ObjectType", ident, **values)
-    _ensure_workflows(seeder)
-    for name, short in ASSET_TYPES:
-        ident = UPLOAD_ASSET_TYPE_ID if name == "Upload" else stable_id("AssetType", name)
-        seeder.ensure("AssetType", ident, name=name, short=short, component="main")
+
+
+def _ensure_custom_attributes(seeder: _Seeder) -> None:
+    """The custom attribute types and the shot's frame and rate attributes."""
     number_type = stable_id("CustomAttributeType", "number")
     seeder.ensure("CustomAttributeType", number_type, name="number", core=True, form_config="{}")
     seeder.ensure(
@@ -185,7 +201,6 @@ def ensure_builtin_data(store: StoreParts, connection: Connection, api_user_name
             type_id=number_type,
             project_id=None,
         )
-    return seeder.ensure_user(api_user_name)
 
 
 #: statuses of the version workflow (the rest serve tasks and other typed contexts)
