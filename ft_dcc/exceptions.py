@@ -134,6 +134,10 @@ class ReviewSessionNameError(FtDccError):
     """A review session (or project) name matches none, or more than one."""
 
 
+class ClientRulesError(FtDccError):
+    """A client-review rule (passphrase, window, downloads) cannot be set as asked."""
+
+
 class InvalidEmailError(FtDccError):
     """An e-mail address cannot be invited."""
 

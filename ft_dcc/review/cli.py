@@ -17,6 +17,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict
 from ft_dcc.exceptions import ReviewSessionNameError, ServerError, UnexpectedReplyError
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.review import sessions as review
+from ft_dcc.review.client_rules import ClientRules
+from ft_dcc.review.client_write import apply_rules
 from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, status_word
 from ft_dcc.review.names import all_sessions, find_project, sessions_named
 from ft_dcc.session.interface import EntityLike, EntityOrId, PublishSession
@@ -93,9 +95,10 @@ def create_session(
     *,
     private: bool = False,
     description: str = "",
+    rules: Optional[ClientRules] = None,
 ) -> Tuple[EntityLike, str]:
-    """Create the review session ``name`` (refused when the project has one of that name);
-    returns it (with ``project`` read) and its link."""
+    """Create the review session ``name`` (refused when the project has one of that name) with
+    its client ``rules``, in one commit; returns it (with ``project`` read) and its link."""
     if not name.strip():
         raise ReviewSessionNameError(
             "a review session needs a name", hint='e.g. "Dailies 2026-11-23"'
@@ -111,6 +114,8 @@ def create_session(
     created = review.create_review_session(session, project, name, description)
     if private:
         created["shareable_url_enabled"] = False
+    if rules is not None:
+        apply_rules(session, created, rules, existing={})
     session.commit()
     return sessions_named(session, name, project)[0], review.review_page_url(session, created)
 
@@ -128,8 +133,8 @@ def session_link(session: PublishSession, review_session: Optional[EntityOrId]) 
     return str(session.server_url).rstrip("/")  # ftrack's web app: its Reviews are there
 
 
-def invitee_link(session: PublishSession, review_session: EntityLike, email: str) -> str:
-    """The link that acts as the invitee ``email`` of ``review_session``."""
+def find_invitee(session: PublishSession, review_session: EntityLike, email: str) -> EntityLike:
+    """The invitee ``email`` of ``review_session`` (case-blind); an error naming who is."""
     invitees = session.query(
         "select id, name, email from ReviewSessionInvitee "
         f"where review_session_id is {quote(review_session['id'])}"
@@ -141,11 +146,16 @@ def invitee_link(session: PublishSession, review_session: EntityLike, email: str
             f"{email} is not invited to {review_session['name']!r} (invited: {invited})",
             hint=f"invite them first: ft-dcc review invite {quote(review_session['name'])} {email}",
         )
+    return match[0]
+
+
+def invitee_link(session: PublishSession, review_session: EntityLike, email: str) -> str:
+    """The link that acts as the invitee ``email`` of ``review_session``."""
     operation = {
         "action": "get_widget_url",
         "name": "review_session",
         "entity_type": "ReviewSessionInvitee",
-        "entity_key": [match[0]["id"]],
+        "entity_key": [find_invitee(session, review_session, email)["id"]],
     }
     try:
         url = widget_url(session.call([operation])[0])

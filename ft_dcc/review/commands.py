@@ -1,5 +1,5 @@
-"""``ft-dcc review list|create|close|reopen|invite|link|open|feedback|export`` (stdlib-only
-imports at top).
+"""``ft-dcc review list|create|update|revoke|close|reopen|invite|link|open|feedback|export``
+(stdlib-only imports at top).
 
 Review sessions from the terminal, on ftrack's real entities and standard API calls only, so
 the same commands work against a real ftrack server (``FTRACK_SERVER``) and the embedded one.
@@ -27,6 +27,13 @@ EXPORT_TITLES = {
     "pdf": "Notes PDF",
 }
 EXPORT_FORMATS = tuple(EXPORT_TITLES)
+#: ``--downloads`` (the policies: ft_dcc.protocol.client_review.DOWNLOADS)
+DOWNLOAD_CHOICES = ("none", "proxy", "original")
+CLIENT_DESCRIPTION = (
+    "The client rules bind every client link (the room link, invitees' links); your personal "
+    "link and the API are not bound. ft_dcc writes ftrack's own fields, so the same command "
+    "works on an ftrack server. See docs/reviewers.md, 'Sending a review to a client'."
+)
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,12 +48,39 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=run_list)
 
-    create = sub.add_parser("create", help="create a review session, open for 30 days")
+    create = sub.add_parser(
+        "create",
+        help="create a review session, open for 30 days (or as --opens/--closes say)",
+        description=CLIENT_DESCRIPTION,
+    )
     create.add_argument("name", metavar="NAME", help=NAME_HELP)
     create.add_argument("--project", help="the project (name or id; default: the only one)")
     create.add_argument("--private", action="store_true", help="only invitees may open it")
     create.add_argument("--description", default="", help="what the session is for")
+    _client_options(create)
     create.set_defaults(handler=run_create)
+
+    update = sub.add_parser(
+        "update",
+        help="change a session's client rules: passphrase, window, downloads, watermark",
+        description=CLIENT_DESCRIPTION + " Only the rules given change.",
+    )
+    _name_and_project(update)
+    _client_options(update)
+    update.set_defaults(handler=run_update)
+
+    revoke = sub.add_parser(
+        "revoke",
+        help="end every client link of a session issued until now (or one invitee's)",
+        description="Every client link of the session issued before now stops at once (the "
+        "room link, the invitees' links, identities chosen in the room); links issued later "
+        "work. With --invitee, only that invitee's links. Your personal link is not a client "
+        "link. On an ftrack server, which issues its own links, the shared link is turned "
+        "off instead, and an invitee's link ends when they are removed in ftrack.",
+    )
+    _name_and_project(revoke)
+    revoke.add_argument("--invitee", metavar="EMAIL", help="only this invitee's links")
+    revoke.set_defaults(handler=run_revoke)
 
     for action, text, handler in (
         ("close", "close a session: nothing more can be added to it", run_close),
@@ -113,6 +147,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "(default otio; repeat the option or separate with commas)",
     )
     export.set_defaults(handler=run_export)
+    from ft_dcc.review.audit_cli import add_audit_command
+
+    add_audit_command(sub)
     review.set_defaults(handler=lambda args: _print_help(review))
 
 
@@ -120,6 +157,42 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
     """``ft-dcc review`` without an action: the help, exit status 2."""
     parser.print_help()
     return 2
+
+
+def _client_options(parser: argparse.ArgumentParser) -> None:
+    """The client-review rules of ``review create`` and ``review update``."""
+    secret = parser.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--passphrase", metavar="TEXT", help="viewers of a client link must type it (at least "
+        "8 characters; it stays in your shell history: --passphrase-file or --ask-passphrase "
+        "do not)",
+    )  # fmt: skip
+    secret.add_argument(
+        "--passphrase-file", metavar="PATH", help="the passphrase is this file's first line "
+        "(-: standard input)",
+    )  # fmt: skip
+    secret.add_argument(
+        "--ask-passphrase", action="store_true", help="type the passphrase (twice, not shown)"
+    )
+    secret.add_argument(
+        "--no-passphrase", action="store_true", help="client links need no passphrase"
+    )
+    parser.add_argument(
+        "--opens", metavar="WHEN", help="client links open then: an ISO date or time (UTC "
+        "unless it says), now, or +Nh/+Nd/+Nw",
+    )  # fmt: skip
+    parser.add_argument(
+        "--closes", metavar="WHEN", help="client links close then (+7d counts from --opens; "
+        "--opens alone on a new session: a week later)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--downloads", choices=DOWNLOAD_CHOICES, help="what a client link may download: none "
+        "(watch only), the review proxy, or the original files (a new session: none)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--watermark", action=argparse.BooleanOptionalAction, default=None,
+        help="burn each client viewer's name and the date into the frames they receive",
+    )  # fmt: skip
 
 
 def _name_and_project(parser: argparse.ArgumentParser, optional: bool = False) -> None:
@@ -200,15 +273,40 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_create(args: argparse.Namespace) -> int:
     from ft_dcc.review.cli import create_session
+    from ft_dcc.review.client_commands import rule_lines, rules_of
 
+    rules = rules_of(args)  # checked before any request: a refused option writes nothing
     with _session() as session:
         created, url = create_session(
-            session, args.name, args.project, private=args.private, description=args.description
-        )
+            session, args.name, args.project, private=args.private,
+            description=args.description, rules=rules,
+        )  # fmt: skip
         kind = "private review session" if args.private else "review session"
         _out(f"Created {kind} {created['name']!r} in project {created['project']['name']!r}.")
+        for line in rule_lines(rules):
+            _out(f"  {line}")
         _written_to(session)
         _out(f"Watch it: {url}")
+    return 0
+
+
+def run_update(args: argparse.Namespace) -> int:
+    from ft_dcc.review.client_commands import update
+
+    with _session() as session:
+        for line in update(session, args, _target):
+            _out(line)
+        _written_to(session)
+    return 0
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from ft_dcc.review.client_commands import revoke
+
+    with _session() as session:
+        for line in revoke(session, args, _target(session, args)):
+            _out(line)
+        _written_to(session)
     return 0
 
 
