@@ -306,37 +306,10 @@ class Batch:
 
     # -- create -------------------------------------------------------------------------------
     def create(self, etype: EntityType, data: object, entity_key: object) -> JsonObject:
-        if etype.is_abstract:
-            raise _fail(
-                f"{etype.name} is abstract; create one of its concrete types, e.g. "
-                + ", ".join(sorted(set(etype.descendants) - {etype.name})[:4])
-            )
-        if not isinstance(data, dict):
-            raise _fail("entity_data must be a JSON object of attribute values")
-        declared = data.get("__entity_type__", etype.name)
-        if declared != etype.name:
-            raise _fail(
-                f"entity_data says __entity_type__ {declared!r} but entity_type is {etype.name}"
-            )
-        if etype.family == VALUE_TYPES_UPSERTED and "value" in data:
-            self.check_custom_attribute_value(data.get("configuration_id"), data["value"])
+        data = self._creatable(etype, data)
         values, relations = self.split_values(etype, data, creating=True)
-        if entity_key is not None and isinstance(entity_key, list):
-            for name, part in zip(etype.primary_key, entity_key):
-                values.setdefault(name, str(part))
-        for name in etype.primary_key:
-            if values.get(name) in (None, ""):
-                attr = etype.attributes[name]
-                if attr.has_default and attr.default == "{uid}":
-                    values[name] = str(uuid.uuid4())
-                else:
-                    raise _fail(f"{etype.name} needs a value for its primary key '{name}'")
-        for attr in etype.scalar_attributes():
-            if attr.name in values or attr.computed or not attr.has_default:
-                continue
-            if attr.default == "{uid}":
-                continue
-            values[attr.name] = wire_to_storage(attr.value_type, attr.default, attr.name)
+        _fill_key(etype, values, entity_key)
+        _fill_defaults(etype, values)
         apply_server_defaults(self, etype, values)
         key = tuple(str(values[name]) for name in etype.primary_key)
         table = self.table(etype)
@@ -366,6 +339,25 @@ class Batch:
         )
         echo = self.echo(etype, key, full=True, names=[a.name for a, _ in relations])
         return {"action": "create", "data": set_or_defaulted(echo, data)}
+
+    def _creatable(self, etype: EntityType, data: object) -> Dict[str, object]:
+        """``entity_data`` of a create, checked: a concrete type, an object naming no other
+        type, a valid custom attribute value."""
+        if etype.is_abstract:
+            raise _fail(
+                f"{etype.name} is abstract; create one of its concrete types, e.g. "
+                + ", ".join(sorted(set(etype.descendants) - {etype.name})[:4])
+            )
+        if not isinstance(data, dict):
+            raise _fail("entity_data must be a JSON object of attribute values")
+        declared = data.get("__entity_type__", etype.name)
+        if declared != etype.name:
+            raise _fail(
+                f"entity_data says __entity_type__ {declared!r} but entity_type is {etype.name}"
+            )
+        if etype.family == VALUE_TYPES_UPSERTED and "value" in data:
+            self.check_custom_attribute_value(data.get("configuration_id"), data["value"])
+        return data
 
     def _columns(self, table: sa.Table, values: Mapping[str, object]) -> Dict[str, object]:
         return {name: value for name, value in values.items() if name in table.c}
@@ -669,3 +661,28 @@ class Batch:
             select(func.max(table.c[column])).where(table.c[scope_column] == scope_value)
         ).scalar()
         return start if current is None else int(current) + 1
+
+
+def _fill_key(etype: EntityType, values: Dict[str, object], entity_key: object) -> None:
+    """The primary key of a new row: from the values, else ``entity_key``, else a new uuid
+    where the schema says so; a key left empty is refused."""
+    if entity_key is not None and isinstance(entity_key, list):
+        for name, part in zip(etype.primary_key, entity_key):
+            values.setdefault(name, str(part))
+    for name in etype.primary_key:
+        if values.get(name) in (None, ""):
+            attr = etype.attributes[name]
+            if attr.has_default and attr.default == "{uid}":
+                values[name] = str(uuid.uuid4())
+            else:
+                raise _fail(f"{etype.name} needs a value for its primary key '{name}'")
+
+
+def _fill_defaults(etype: EntityType, values: Dict[str, object]) -> None:
+    """The schema's defaults of the stored attributes a create left out."""
+    for attr in etype.scalar_attributes():
+        if attr.name in values or attr.computed or not attr.has_default:
+            continue
+        if attr.default == "{uid}":
+            continue
+        values[attr.name] = wire_to_storage(attr.value_type, attr.default, attr.name)

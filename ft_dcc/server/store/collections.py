@@ -76,19 +76,7 @@ class CollectionWriter:
                 raise _fail(f"'{attr.name}' of {etype.name} must be a list of entity references")
             items.append(item)
         if attr.kind == "mapped":
-            for item in items:
-                mapped = self.model.get(_type_name(item, target.name)) or target
-                if (
-                    not self.model.is_subtype(mapped.name, target.family)
-                    and mapped.family != target.family
-                ):
-                    raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
-                item_key = self.batch.entity_key(mapped, [item.get(n) for n in mapped.primary_key])
-                if self.batch.load(mapped, item_key) is None:
-                    raise _fail(
-                        f"{mapped.name} {list(item_key)} in '{attr.name}' does not exist",
-                        "NotFoundError",
-                    )
+            self._check_mapped(etype, attr, target, items)
             return
         if attr.link is not None:
             self.set_link_collection(etype, owner_id, attr, target, items)
@@ -118,6 +106,25 @@ class CollectionWriter:
                 values[attr.filter[0]] = attr.filter[1]
             if any(row.get(name) != value for name, value in values.items()):
                 self._move_child(item_type, item_key, values, row)
+
+    def _check_mapped(
+        self, etype: EntityType, attr: Attribute, target: EntityType, items: List[Reference]
+    ) -> None:
+        """A mapped collection is computed, not stored: each listed row must exist and be of
+        the collection's type."""
+        for item in items:
+            mapped = self.model.get(_type_name(item, target.name)) or target
+            if (
+                not self.model.is_subtype(mapped.name, target.family)
+                and mapped.family != target.family
+            ):
+                raise _fail(f"'{attr.name}' of {etype.name} holds {target.name} entities")
+            item_key = self.batch.entity_key(mapped, [item.get(n) for n in mapped.primary_key])
+            if self.batch.load(mapped, item_key) is None:
+                raise _fail(
+                    f"{mapped.name} {list(item_key)} in '{attr.name}' does not exist",
+                    "NotFoundError",
+                )
 
     def _move_child(
         self, etype: EntityType, key: Key, values: Dict[str, object], row: Row
