@@ -9,13 +9,18 @@ next publish that reaches the server sends it first).
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import TYPE_CHECKING, List
+import sys
+from typing import TYPE_CHECKING, Callable, List
 
 from ft_dcc.publish.report import EXIT_QUEUED
 
 if TYPE_CHECKING:  # pragma: no cover - a TypedDict, for the signature only
     from ft_dcc.host.headless import Outcome
+    from ft_dcc.publish.options import PublishOptions
+
+log = logging.getLogger(__name__)
 
 #: the lines of a host's output that say why a publish was queued
 QUEUE_LINE = re.compile(r"queue|unreachable|could not reach|connection|offline", re.IGNORECASE)
@@ -42,3 +47,17 @@ def host_output_for_artist(outcome: Outcome, verbose: bool, lines: int = 20) -> 
         why = [line for line in text.splitlines() if QUEUE_LINE.search(line)]
         return _tail(why, lines) + WHEN_QUEUED + "\n"
     return _tail(text.splitlines(), lines)
+
+
+def publish_and_report(publish_result: Callable[..., Outcome], request: PublishOptions) -> int:
+    """Publish ``request['input']`` headless through ``publish_result`` (a host integration's
+    ``publish_headless_result``) with the caller's progress display, print the report and what
+    of the host's output the artist should see; return the exit status."""
+    from ft_dcc.host import headless
+
+    progress = headless.terminal_progress(request)
+    outcome = publish_result(request, progress=progress)
+    progress.close()
+    # ft-dcc -v: all of the host's output; else its last lines, or why it was only queued
+    sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
+    return headless.print_outcome(outcome, bool(request.get("json")))
