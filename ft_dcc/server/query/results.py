@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.server.env_number import positive_number
+from ft_dcc.server.model import secret_fields as passphrase
 from ft_dcc.server.model.schema import TWIN_NAMES, Attribute, EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler, ProjectionTree, QueryError
@@ -156,6 +157,8 @@ class ResultBuilder:
             return _wire(row.get("id"))  # as on ftrack: a project's project is itself
         if attr.computed or attr.name not in row:
             return self.computed(etype, row, attr)
+        if passphrase.is_secret(etype.name, attr.name):
+            return passphrase.masked(row[attr.name])  # never as stored
         return storage_to_wire(attr.value_type, row[attr.name])
 
     def full(self, etype: EntityType, row: Mapping[str, Stored]) -> Entity:
@@ -318,16 +321,7 @@ class ResultBuilder:
         if target is None:
             return
         for name, child in subtree.items():
-            child_attr = target.attribute(name)
-            if child_attr is None:
-                for sub in target.descendants:
-                    child_attr = self.model.types[sub].attribute(name)
-                    if child_attr is not None:
-                        break
-            if child_attr is None or child_attr.restricted:
-                self.compiler.attribute(target, name)
-            else:
-                self._validate(child_attr, child)
+            self._validate(self.compiler.attribute(target, name), child)  # raises if not one
 
     def _rows_by(
         self,
