@@ -13,10 +13,12 @@ The hosts only draw rows, set their timeline and lay drawings over their viewpor
 
 from __future__ import annotations
 
+import json
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import attr
 
+from ft_dcc.protocol import CAPTURE_META_KEY, REVIEW_COMPONENT_MP4
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, by_frame, status_word
 from ft_dcc.session.interface import PublishSession
@@ -40,6 +42,9 @@ class FeedbackRow:
     drawing_urls: Tuple[str, ...] = ()  # the note's drawings (PNG downloads on the server)
     #: (this version's id, the newer version's id) when the asset has a newer version
     compare: Optional[Tuple[str, str]] = None
+    #: the camera a note's version was captured through (its drawing shows over that camera's
+    #: view only); None when the version does not say (a movie, an older publish)
+    camera: Optional[str] = None
 
     @property
     def label(self) -> str:
@@ -56,6 +61,8 @@ class TaskFeedback:
 
     task: str  # the task's path, "Project/Seq/Shot/Task"
     versions: List[VersionFeedback] = attr.Factory(list)
+    #: version id -> the camera it was captured through (:func:`captured_cameras`)
+    cameras: Dict[str, str] = attr.Factory(dict)
 
     def rows(self) -> List[FeedbackRow]:
         rows: List[FeedbackRow] = []
@@ -66,8 +73,9 @@ class TaskFeedback:
                 FeedbackRow(kind=STATUS, text=f"{status_word(s.status)}: {s.reviewer or s.email}")
                 for s in version.statuses
             ]
+            camera = self.cameras.get(version.version_id or "")
             for note in by_frame(version.notes):
-                rows += _note_rows(note, 0, compare)
+                rows += _note_rows(note, 0, compare, camera)
             if not version.statuses and not version.notes:
                 rows.append(FeedbackRow(kind=EMPTY, text="no feedback yet"))
         if not rows:
@@ -88,7 +96,10 @@ def _compare(version: VersionFeedback) -> Optional[Tuple[str, str]]:
 
 
 def _note_rows(
-    note: FeedbackNote, depth: int, compare: Optional[Tuple[str, str]] = None
+    note: FeedbackNote,
+    depth: int,
+    compare: Optional[Tuple[str, str]] = None,
+    camera: Optional[str] = None,
 ) -> List[FeedbackRow]:
     count = len(note.drawings)
     drawn = f" [{count} drawing{'s' * (count > 1)}]" if count else ""
@@ -105,10 +116,11 @@ def _note_rows(
         frame_out=note.frame_out,
         drawing_urls=tuple(note.drawings),
         compare=compare,
+        camera=camera,
     )
     rows = [row]
     for reply in note.replies:
-        rows += _note_rows(reply, depth + 1, compare)
+        rows += _note_rows(reply, depth + 1, compare, camera)
     return rows
 
 
@@ -163,7 +175,37 @@ def fetch_task_feedback(
     versions = versions_feedback(session, ids)
     order = {version_id: index for index, version_id in enumerate(ids)}
     versions.sort(key=lambda v: (order.get(v.version_id or "", 0), v.review_session))
-    return TaskFeedback(task=path, versions=_shown(versions))
+    shown = _shown(versions)
+    cameras = captured_cameras(session, [v.version_id for v in shown if v.version_id])
+    return TaskFeedback(task=path, versions=shown, cameras=cameras)
+
+
+def captured_cameras(session: PublishSession, version_ids: Sequence[str]) -> Dict[str, str]:
+    """version id -> the camera it was captured through, from its review component's capture
+    record (``ft_dcc_capture``, written by the publish); versions that do not say are left out.
+    One query for all of them, made with the feedback read (not on a host's click)."""
+    if not version_ids:
+        return {}
+    wanted = ", ".join(quote(version_id) for version_id in dict.fromkeys(version_ids))
+    components = session.query(
+        "select version_id, metadata.key, metadata.value from Component "
+        f"where name is {quote(REVIEW_COMPONENT_MP4)} and version_id in ({wanted})"
+    ).all()
+    cameras: Dict[str, str] = {}
+    for component in components:
+        camera = _camera((component["metadata"] or {}).get(CAPTURE_META_KEY))
+        if camera is not None:
+            cameras.setdefault(str(component["version_id"]), camera)
+    return cameras
+
+
+def _camera(capture: object) -> Optional[str]:
+    try:
+        data = json.loads(capture) if isinstance(capture, str) else capture
+    except ValueError:
+        return None
+    camera = data.get("camera") if isinstance(data, dict) else None
+    return str(camera) if camera else None
 
 
 def compare_url(session: PublishSession, version_id: str, newer_id: str) -> str:

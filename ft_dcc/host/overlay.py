@@ -6,14 +6,14 @@ Host-agnostic: the hosts' overlay modules (``hosts/blender/overlay.py``, ``hosts
 ``first``..``last`` only, and remove it again on hide.
 
 A drawing is made on one version, and a publish of several cameras makes one version per camera:
-:func:`drawn_on_camera` reads the camera of the note's version (its review component's
-``ft_dcc_capture`` record), so a host shows the drawing only over a view through that camera.
+:func:`ft_dcc.host.feedback.captured_cameras` reads, with the feedback, the camera of each
+note's version (its review component's ``ft_dcc_capture`` record: ``FeedbackRow.camera``), so a
+host shows the drawing only over a view through that camera.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import tempfile
 from pathlib import Path
@@ -24,9 +24,6 @@ import requests
 
 from ft_dcc.exceptions import FeedbackError
 from ft_dcc.host.feedback import NOTE, FeedbackRow
-from ft_dcc.protocol import CAPTURE_META_KEY, REVIEW_COMPONENT_MP4
-from ft_dcc.protocol.query_text import quote
-from ft_dcc.session.interface import PublishSession
 from ft_dcc.session.settings import resolve_settings
 
 log = logging.getLogger(__name__)
@@ -84,36 +81,6 @@ def http_download(
         target.write_bytes(body)
 
     return download
-
-
-def drawn_on_camera(session: PublishSession, note_id: str) -> Optional[str]:
-    """The camera the version note ``note_id`` was drawn on was captured through (from its
-    review component's ``ft_dcc_capture``); None when the version does not say (a movie, an
-    older publish). The note's parent is its review session item or the version itself."""
-    note = session.query(f"select parent_id from Note where id is {quote(note_id)}").first()
-    if note is None:
-        return None
-    parent = str(note["parent_id"])
-    item = session.query(
-        f"select version_id from ReviewSessionObject where id is {quote(parent)}"
-    ).first()
-    version_id = str(item["version_id"]) if item is not None else parent
-    component = session.query(
-        "select id, metadata.key, metadata.value from Component "
-        f"where name is {quote(REVIEW_COMPONENT_MP4)} and version_id is {quote(version_id)}"
-    ).first()
-    if component is None:
-        return None
-    return _camera((component["metadata"] or {}).get(CAPTURE_META_KEY))
-
-
-def _camera(capture: object) -> Optional[str]:
-    try:
-        data = json.loads(capture) if isinstance(capture, str) else capture
-    except ValueError:
-        return None
-    camera = data.get("camera") if isinstance(data, dict) else None
-    return str(camera) if camera else None
 
 
 def note_overlays(

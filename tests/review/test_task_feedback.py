@@ -95,3 +95,30 @@ def _unsigned(value: Any) -> Any:
     if isinstance(value, str) and "token=" in value:
         return re.sub(r"token=[^&]*", "token=…", value)
     return value
+
+
+def test_note_rows_carry_the_camera_their_version_was_captured_through(
+    embedded_server: Any, tmp_path: Path
+) -> None:
+    """The feedback read says which camera each note's version was captured through, so a host
+    showing a drawing opens no session on the click (the Blender eye button ran three queries
+    on Blender's main thread for it)."""
+    import json
+
+    session, path = seeded_task(embedded_server, tmp_path)
+    version = fetch_task_feedback(path, session).versions[0]
+    component = session.create(
+        "FileComponent",
+        {"name": "ftrackreview-mp4", "version_id": version.version_id, "file_type": ".mp4"},
+    )
+    session.commit()
+    session.create("Metadata", {
+        "parent_id": component["id"], "parent_type": "FileComponent",
+        "key": "ft_dcc_capture", "value": json.dumps({"camera": "turntableCam"}),
+    })  # fmt: skip
+    session.commit()
+    notes = [row for row in fetch_task_feedback(path, session).rows() if row.kind == NOTE]
+    assert notes and {row.camera for row in notes} == {"turntableCam"}
+    other, other_path = seeded_task(embedded_server, tmp_path / "other")  # no capture record
+    bare = [row for row in fetch_task_feedback(other_path, other).rows() if row.kind == NOTE]
+    assert bare and all(row.camera is None for row in bare)

@@ -10,7 +10,7 @@ The reading and ordering are ft_dcc's (``ft_dcc.host.feedback``); this file only
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Any, List, Optional, TypedDict
+from typing import TYPE_CHECKING, Any, List, TypedDict
 
 import bpy
 
@@ -122,7 +122,7 @@ class FTDCC_OT_feedback_drawing(bpy.types.Operator):
 
         conn = props.connection_settings(context)
         try:
-            camera = _drawn_on_camera(conn, row.note_id)
+            camera = row.camera  # read with the feedback: no session on this click
             download = http_download(conn.get("api_user") or None, conn.get("api_key") or None)
             found = note_overlays(row, download, camera=camera)
         except FtDccError as exc:
@@ -147,17 +147,6 @@ class FTDCC_OT_feedback_drawing(bpy.types.Operator):
         if context.area is not None and context.area.type == "VIEW_3D":
             overlay.look_through(context.area, found)
         self.report({"INFO"}, f"Drawn on camera {camera}: shown through it only")
-
-
-def _drawn_on_camera(conn: dict, note_id: str) -> Optional[str]:
-    """The camera the note's version was captured through (None: not recorded)."""
-    from ft_dcc.host.overlay import drawn_on_camera
-
-    session = connection.make_session(**conn)
-    try:
-        return drawn_on_camera(session, note_id)
-    finally:
-        session.close()
 
 
 class FTDCC_OT_feedback_compare(bpy.types.Operator):
