@@ -15,6 +15,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.expression import CTE, FromClause, Subquery
 
 from ft_dcc.server.errors import ServerError
+from ft_dcc.server.model import secret_fields as passphrase
 from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.ast import (
@@ -215,7 +216,7 @@ class Compiler:
             return table.c[attr.foreign_key]
         if not attr.is_scalar or attr.name not in table.c:
             raise QueryError(f"'{path[0]}' of {etype.name} cannot be selected in a sub-query")
-        return table.c[attr.name]
+        return self.scalar_column(etype, table, attr)
 
     # -- order by -----------------------------------------------------------------------------
     def order_expression(
@@ -374,6 +375,8 @@ class Compiler:
         return leaf
 
     def scalar_column(self, etype: EntityType, table: FromClause, attr: Attribute) -> Column:
+        if passphrase.is_secret(etype.name, attr.name):
+            return passphrase.masked_column(table.c[attr.name])  # no oracle on the hash
         if attr.name in table.c and not attr.computed:
             return table.c[attr.name]
         computed = self.computed_column(etype, table, attr)

@@ -7,6 +7,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 from sqlalchemy import select
 
 from ft_dcc.protocol.json_value import JsonValue
+from ft_dcc.server.model import secret_fields as passphrase
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.query.values import storage_to_wire
 from ft_dcc.server.rules.registry import (
@@ -58,6 +59,8 @@ def describe_change(
         value_type = _value_type(etype, column)
         new = storage_to_wire(value_type, after.get(column)) if after else None
         old = storage_to_wire(value_type, before.get(column)) if before else None
+        if passphrase.is_secret(etype.name, name):  # events never carry it
+            new, old = passphrase.masked(new), passphrase.masked(old)
         values[name] = new
         changes[name] = {"new": new, "old": old}
     parents = ancestry(batch, etype, row) if row is not None else []
