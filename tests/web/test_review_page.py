@@ -277,13 +277,16 @@ def test_bad_expired_or_foreign_tokens_get_403_and_no_data(
     movie = f"/review/{session_id}/media/{review.movie_component['id']}"
     assert requests.get(f"{fresh_server.url}{movie}?token={forged}", timeout=10).status_code == 403
     assert requests.get(f"{fresh_server.url}{movie}", timeout=10).status_code == 403
-    whole = requests.get(f"{fresh_server.url}{movie}?token={token}", timeout=10)
-    assert whole.status_code == 200 and whole.headers["content-type"] == "video/mp4"
+    # The room link watches only (no download policy set): bounded parts, never the whole file.
+    first = requests.get(f"{fresh_server.url}{movie}?token={token}", timeout=10)
+    assert first.status_code == 206 and first.headers["content-type"] == "video/mp4"
+    size = int(first.headers["content-range"].rsplit("/", 1)[1])
+    assert 200 <= len(first.content) < size
     part = requests.get(
         f"{fresh_server.url}{movie}?token={token}", headers={"Range": "bytes=100-199"}, timeout=10
     )
-    assert part.status_code == 206 and part.content == whole.content[100:200]
-    assert part.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
+    assert part.status_code == 206 and part.content == first.content[100:200]
+    assert part.headers["content-range"] == f"bytes 100-199/{size}"
     # The valid token opens only this session's media, not other components by id.
     stranger = requests.get(
         f"{fresh_server.url}/review/{other['id']}/media/{review.movie_component['id']}"

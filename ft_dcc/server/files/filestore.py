@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 COMPONENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,127}$")
 #: what follows ``<component id>-`` in a cached thumbnail's name (``files.thumbnails``)
 CACHED_THUMBNAIL_RE = re.compile(r"\d+\.[a-z.]+")
+#: the viewers' watermarked copies of a review movie, one folder per component
+#: (``review.watermark``)
+WATERMARK_DIR = ".watermarks"
 UPLOAD_PATH = "/file-upload"
 MAX_PARTS = 10000
 CHUNK_LOG_EVERY = 256 * 1024 * 1024
@@ -173,6 +176,7 @@ class FileStore:
         for cached in (self.root / ".thumbnails").glob(f"{component_id}-*"):
             if CACHED_THUMBNAIL_RE.fullmatch(cached.name[len(component_id) + 1 :]):
                 cached.unlink(missing_ok=True)
+        shutil.rmtree(self.root / WATERMARK_DIR / check_component_id(component_id), True)
         (self.root / COMMITTED_DIR / component_id).unlink(missing_ok=True)
         return removed
 

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, cast
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, cast
 
 from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY
 from ft_dcc.protocol.feedback import (
@@ -88,6 +88,8 @@ class ItemView:
     movie_id: Optional[str]
     movie_meta: Dict[str, Any] = field(default_factory=dict)
     notes: List[NoteView] = field(default_factory=list)
+    #: what the link that reads it may download: (component id, label) (``media_route``)
+    downloads: List[Tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass

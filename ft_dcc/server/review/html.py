@@ -308,6 +308,17 @@ def _note_form(session: SessionView, item: ItemView, shown: int, index: int) -> 
     )
 
 
+def _downloads(session: SessionView, item: ItemView, token: str) -> str:
+    """The item's download links: only the files its link may download (``media_route``)."""
+    links = " ".join(
+        f'<a class="download" download href="'
+        f'{_e(_route(session.id, "media/" + quote(ident, safe=""), token))}&amp;download=1">'
+        f"{_e(label)}</a>"
+        for ident, label in item.downloads
+    )
+    return f'<p class="downloads">Download: {links}</p>' if links else ""
+
+
 def item_html(session: SessionView, item: ItemView, token: str, index: int) -> str:
     """One version: its player, facts, review buttons and notes."""
     frames = _Frames(item)
@@ -337,7 +348,7 @@ def item_html(session: SessionView, item: ItemView, token: str, index: int) -> s
         f'<header><h2><span class="asset">{_e(item.asset_name)}</span> '
         f'<span class="version">{_e(version)}</span></h2></header>'
         f'<p class="comment">{_e(item.comment)}</p>{description}'
-        f'<p class="byline">{byline}</p>{_review_box(session)}'
+        f'<p class="byline">{byline}</p>{_downloads(session, item, token)}{_review_box(session)}'
         f'<section class="notes"><h3>Notes <span class="note-count">{len(item.notes)}</span>'
         f'</h3><ol class="note-list">{notes}</ol>'
         f"{_note_form(session, item, frames.shown, index)}</section>"

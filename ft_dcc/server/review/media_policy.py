@@ -1,0 +1,137 @@
+"""What a review link may take of a session's media: the download policy and the watermark.
+
+A session's rules for its client links are ``EntitySetting`` rows under the ``ReviewSession``
+(ftrack's ``ReviewSession.settings``), group ``review``:
+
+- ``download_policy``: ``none`` (watch only: the review movie is served in bounded range
+  replies, never whole in one reply, never as an attachment), ``proxy`` (the review movie,
+  ``ftrackreview-mp4``, downloads) or ``original`` (the version's other files too: its source).
+  No row, or a value the server does not know: ``none``.
+- ``watermark``: ``"true"``: the review movie a client link receives is its viewer's own copy
+  with their name, e-mail and the date burned into the frames (:mod:`.watermark`).
+
+They bind **client links**: an invitee's link, the room link and an identity chosen in the
+room, and the personal link of a User who may not manage the session. The managing User's own
+personal link (and ``/api`` with an API key) is the studio's own access: unrestricted, unmarked.
+Read again on every request: a change binds the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Dict, List, Set, Tuple
+
+from ft_dcc.protocol import REVIEW_COMPONENT_MP4, THUMBNAIL_COMPONENT
+from ft_dcc.protocol.query_text import quote
+from ft_dcc.server.model.parts import StoreParts
+from ft_dcc.server.review.data import Execute, SessionView
+from ft_dcc.server.review.identity import query
+from ft_dcc.server.review.links import Link
+from ft_dcc.server.rules.review import may_manage
+
+NONE, PROXY, ORIGINAL = "none", "proxy", "original"
+POLICIES = (NONE, PROXY, ORIGINAL)
+GROUP = "review"
+POLICY_SETTING = "download_policy"
+WATERMARK_SETTING = "watermark"
+#: components that are the version's review media, not its originals
+REVIEW_MEDIA = frozenset({REVIEW_COMPONENT_MP4, THUMBNAIL_COMPONENT})
+
+
+@dataclass(frozen=True)
+class MediaRights:
+    """What one link may take of one session's media."""
+
+    policy: str
+    #: a client link (the session's rules bind it)
+    bound: bool
+    #: the text burned into the frames it receives ("" when it receives the movie unmarked)
+    watermark: str = ""
+
+    def downloads(self, original: bool) -> bool:
+        """Whether the review movie (``original`` False) or a source file may download whole."""
+        if original:
+            return self.policy == ORIGINAL
+        return self.policy in (PROXY, ORIGINAL)
+
+
+def session_settings(execute: Execute, review_session_id: str) -> Dict[str, str]:
+    """The session's ``review`` settings, name -> value (read as the server)."""
+    rows = query(
+        execute,
+        "select name, value from EntitySetting where parent_id is "
+        f'{quote(review_session_id)} and group is "{GROUP}"',
+    )
+    return {str(r.get("name")): str(r.get("value") or "") for r in rows if r.get("name")}
+
+
+def _user_text(execute: Execute, user_id: str) -> str:
+    fields = "first_name, last_name, username, email"
+    rows = query(execute, f"select {fields} from User where id is {quote(user_id)}")
+    row = rows[0] if rows else {}
+    name = " ".join(str(row.get(k) or "") for k in ("first_name", "last_name")).strip()
+    return f"{name or row.get('username') or user_id} {row.get('email') or ''}".strip()
+
+
+def viewer_text(execute: Execute, link: Link, session: SessionView) -> str:
+    """Who the link's viewer is, as the watermark says it: an invitee's name and e-mail, a
+    User's, or ``room link <session name>`` for the shared link without an identity."""
+    if link.invitee is not None:
+        return f"{link.invitee.name} {link.invitee.email}".strip()
+    if link.personal:
+        return _user_text(execute, link.maker_id)
+    return f"room link {session.name}"
+
+
+def media_rights(
+    store: StoreParts, execute: Execute, link: Link, session: SessionView
+) -> MediaRights:
+    """``link``'s rights on ``session``'s media, from the session's settings as they are now."""
+    if link.personal and may_manage(store, link.maker_id, session.created_by_id):
+        return MediaRights(ORIGINAL, bound=False)
+    settings = session_settings(execute, session.id)
+    policy = settings.get(POLICY_SETTING, NONE).strip().lower()
+    marked = settings.get(WATERMARK_SETTING, "").strip().lower() == "true"
+    return MediaRights(
+        policy if policy in POLICIES else NONE,
+        bound=True,
+        watermark=viewer_text(execute, link, session) if marked else "",
+    )
+
+
+def originals(execute: Execute, review_session_id: str) -> Dict[str, List[Tuple[str, str]]]:
+    """The session's versions' other files (a source scene...), neither the review movie nor a
+    thumbnail (by name, or as the version's thumbnail): version id -> [(component id, label)]."""
+    objects = query(
+        execute,
+        "select version_id from ReviewSessionObject where review_session_id is "
+        + quote(review_session_id),
+    )
+    versions = sorted({str(o["version_id"]) for o in objects if o.get("version_id")})
+    if not versions:
+        return {}
+    listed = ", ".join(quote(v) for v in versions)
+    thumbnails = {
+        str(v["thumbnail_id"])
+        for v in query(execute, f"select thumbnail_id from AssetVersion where id in ({listed})")
+        if v.get("thumbnail_id")
+    }
+    found: Dict[str, List[Tuple[str, str]]] = {}
+    fields = "id, name, file_type, version_id"
+    for row in query(execute, f"select {fields} from Component where version_id in ({listed})"):
+        if row.get("name") in REVIEW_MEDIA or str(row["id"]) in thumbnails:
+            continue
+        label = f"{row.get('name') or 'file'}{row.get('file_type') or ''}"
+        found.setdefault(str(row["version_id"]), []).append((str(row["id"]), label))
+    return found
+
+
+def original_ids(execute: Execute, review_session_id: str) -> Set[str]:
+    """The component ids of :func:`originals`."""
+    return {ident for files in originals(execute, review_session_id).values() for ident, _ in files}
+
+
+def today() -> str:
+    """The date a watermark carries (UTC)."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")

