@@ -21,6 +21,9 @@ SESSION_KEYS = frozenset(
         "passphrase_enabled", "settings", "created_by_id", "project_id", "is_moderated",
     }
 )  # fmt: skip
+#: A session's settings (download policy, watermark, revoked links...) are EntitySetting rows
+#: under it (key: parent id, group, name): any write of one ends the grants resting on it.
+SETTING = "EntitySetting"
 #: A ReviewSessionInvitee update of one of these ends the invitee's links.
 INVITEE_KEYS = frozenset({"review_session_id", "email", "created_from_shared_url"})
 
@@ -42,6 +45,8 @@ def revocations_of(changes: Sequence[Change]) -> List[Tuple[str, str]]:
             found.append((SESSION, subject))
         elif entity_type == "ReviewSessionInvitee" and _touches(change, INVITEE_KEYS):
             found.append((INVITEE, subject))
+        elif entity_type == SETTING and change.get("entity_key"):
+            found.append((SESSION, str(change["entity_key"][0])))  # its parent (a session)
     return list(dict.fromkeys(found))
 
 

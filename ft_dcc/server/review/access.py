@@ -3,7 +3,10 @@
 A token is ``<base64url JSON payload>.<base64url HMAC-SHA256>`` signed with a per-server secret
 kept in the data dir (``review-page.key``, mode 0600, created on first use; delete it to revoke
 every link at once). The payload holds ``k`` ("review"), ``rs`` (a ReviewSession id, or ``"*"``
-for every session), ``u`` (the user who made the link), ``e`` (expiry, Unix seconds) and, for
+for every session), ``u`` (the user who made the link), ``e`` (expiry, Unix seconds), ``t``
+(when it was issued, Unix seconds to the millisecond: a session's revocation marks end the client
+links issued before them, :mod:`ft_dcc.server.review.client_gate`; a token without ``t`` counts
+as issued at 0) and, for
 an invitee's link, ``i`` (the ``ReviewSessionInvitee`` id the link acts as: notes, drawings and
 statuses are theirs) and, for an identity chosen through a room link
 (:mod:`ft_dcc.server.review.room`), ``r`` (1).
@@ -92,11 +95,13 @@ class ReviewSigner:
         longest = PERSONAL_MAX_TTL if personal else MAX_TTL
         default = PERSONAL_TTL if personal else DEFAULT_TTL
         seconds = default if ttl is None else max(1, min(int(ttl), longest))
-        payload = {
+        now = time.time()
+        payload: Dict[str, object] = {
             "k": TOKEN_KIND,
             "rs": review_session_id,
             "u": user_id,
-            "e": int(time.time()) + seconds,
+            "e": int(now) + seconds,
+            "t": round(now, 3),
         }
         if invitee_id is not None:
             if review_session_id == ALL_SESSIONS:
@@ -111,6 +116,12 @@ class ReviewSigner:
             payload["km"] = key_mark
         body = _b64(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         return body + "." + _b64(self._mac(body))
+
+    def seal(self, purpose: str, text: str) -> str:
+        """An HMAC of ``text`` for ``purpose`` under this server's secret (hex): what a grant
+        given on top of a link carries (a passphrase grant's cookie)."""
+        key = hmac.new(self._key, purpose.encode("utf-8"), hashlib.sha256).digest()
+        return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def check(
         self, token: Optional[str], review_session_id: Optional[str], any_session: bool = False

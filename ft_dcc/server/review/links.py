@@ -19,7 +19,8 @@ the user who made it is still an active User, and:
   and verdicts as themselves.
 
 Every request opens its link again: an inactive maker, a withdrawn invitee or a session made
-private ends it at the next use.
+private ends it at the next use. So do the rules a session sets on its client links -- revoked
+links, its window, its passphrase (:mod:`ft_dcc.server.review.client_gate`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ft_dcc.server.http.auth import KEY_TABLE
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access import PERSONAL, ReviewAccessError, ReviewSigner
 from ft_dcc.server.review.claims import claimed_user
+from ft_dcc.server.review.client_gate import enforce, issued_at
 from ft_dcc.server.review.data import Execute, ReviewData, SessionView
 from ft_dcc.server.review.identity import (
     Invitee,
@@ -80,6 +82,8 @@ class Link:
     shared: bool = False
     #: the maker's own link: it acts as the User who made it
     personal: bool = False
+    #: the viewer's passphrase grant the link was opened with (the session asks for one)
+    passed: Optional[str] = None
 
     def writer(self, store: StoreParts, execute: Execute) -> Tuple[Execute, str]:
         """How this link writes: ``execute`` (making the invitee's collaborator on the first
@@ -109,10 +113,27 @@ def open_link(
     signer: ReviewSigner,
     token: Optional[str],
     review_session_id: Optional[str],
+    passed: Optional[str] = None,
+    answering: bool = False,
 ) -> Link:
     """The link of ``token`` for ``review_session_id`` (``None``: the list page), or raise
-    :class:`ReviewAccessError` saying why it does not open it."""
+    :class:`ReviewAccessError` saying why it does not open it. ``passed``: the viewer's
+    passphrase grant; ``answering``: the holder answers the passphrase prompt (every rule of
+    :mod:`~ft_dcc.server.review.client_gate` but the passphrase)."""
     payload: Dict[str, object] = signer.check(token, review_session_id)
+    link = _opened(store, execute, payload, str(token), review_session_id)
+    enforce(store, signer, link, issued_at(payload), passed, answering)
+    return link
+
+
+def _opened(
+    store: StoreParts,
+    execute: Execute,
+    payload: Dict[str, object],
+    token: str,
+    review_session_id: Optional[str],
+) -> Link:
+    """The link of a checked token's ``payload`` (who it acts as; a private session)."""
     maker = payload.get("u")
     if not isinstance(maker, str) or not permissions.is_active_user(store, maker):
         raise ReviewAccessError(
@@ -121,7 +142,7 @@ def open_link(
         )
     expires = payload.get("e")  # a whole number of seconds (ReviewSigner.check read it so)
     link = Link(
-        token=str(token),
+        token=token,
         maker_id=maker,
         review_session_id=review_session_id,
         expires=float(expires) if isinstance(expires, (int, float)) else 0.0,

@@ -120,6 +120,8 @@ class LinkGrant:
     shared: bool
     was_private: bool
     was_open: bool
+    #: the viewer's passphrase grant (when the session asks for one)
+    passed: Optional[str] = None
 
     def rests_on(self, revocation: Revocation) -> bool:
         """Whether ``revocation`` may have taken this grant's ground away."""
@@ -269,7 +271,7 @@ class LiveRoutes:
         server = self.base.server
         try:
             link = open_link(server.store, server.ctx.execute, self.base.signer, grant.token,
-                             grant.review_session_id)  # fmt: skip
+                             grant.review_session_id, passed=grant.passed)  # fmt: skip
             facts = ReviewData(server.ctx.execute, link.maker_id).session_facts(
                 grant.review_session_id
             )
@@ -291,7 +293,7 @@ class LiveRoutes:
         who = person_of(self.base.server.store, self.base.server.ctx.execute, link, facts)
         invitee = link.invitee.id if link.invitee is not None else None
         grant = LinkGrant(link.token, review_session_id, link.maker_id, invitee, link.shared,
-                          facts.private, facts.is_open)  # fmt: skip
+                          facts.private, facts.is_open, link.passed)  # fmt: skip
         return who, grant
 
     async def live(self, request: Request) -> Response:

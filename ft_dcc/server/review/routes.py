@@ -12,12 +12,14 @@ from starlette.routing import BaseRoute
 
 from ft_dcc.server.errors import ApiOperationError, ServerError
 from ft_dcc.server.review.claims import claim_table
+from ft_dcc.server.review.client_gate import PassphraseNeeded, ReviewNotOpen
 from ft_dcc.server.review.drawing_edit import DrawingRangeRoutes
 from ft_dcc.server.review.feedback import FeedbackRoutes
-from ft_dcc.server.review.html import denied
+from ft_dcc.server.review.html import denied, not_open, passphrase_prompt
 from ft_dcc.server.review.lead_guard import LeadGuard
 from ft_dcc.server.review.live import LiveRoutes
 from ft_dcc.server.review.page import ReviewRoutes
+from ft_dcc.server.review.passphrase_page import PassphraseRoutes
 from ft_dcc.server.review.presenter import PresenterRoutes
 from ft_dcc.server.review.room import RoomRoutes
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -45,6 +47,7 @@ def routes(server: EmbeddedServer) -> List[BaseRoute]:
         + presenter.routes()
         + RoomRoutes(base).routes()
         + DrawingRangeRoutes(base).routes()
+        + PassphraseRoutes(base).routes()
     )
 
 
@@ -58,7 +61,15 @@ def error_status(exc: ServerError) -> int:
 
 def error_reply(request: Request, exc: ServerError) -> Response:
     """How the review room answers ``exc``: its HTML pages with the "Access denied" page (a bad
-    link), its JSON routes with ``{"error": "<what to do>"}``; never cached."""
+    link), its JSON routes with ``{"error": "<what to do>"}``; never cached. A session's page
+    through a client link outside its window says when it opens or closed; one that asks for a
+    passphrase shows the prompt."""
     if exc.status == 403 and _PAGE.fullmatch(request.url.path):
+        if isinstance(exc, ReviewNotOpen):
+            return not_open(exc.message)
+        token = request.query_params.get("token")
+        session_id = request.url.path[len(PREFIX):]
+        if isinstance(exc, PassphraseNeeded) and token and session_id:
+            return passphrase_prompt(session_id, token)
         return denied(exc.message)
     return JSONResponse({"error": exc.message}, status_code=error_status(exc), headers=NO_STORE)

@@ -9,10 +9,12 @@ from __future__ import annotations
 from ft_dcc.server.rules.ftrack import AuthorRecipientRule, NoteCategoryRule
 from ft_dcc.server.rules.integrity import IntegrityRule
 from ft_dcc.server.rules.ownership import OwnershipRule
+from ft_dcc.server.rules.passphrase import PassphraseRule
 from ft_dcc.server.rules.permissions import AccessRule
 from ft_dcc.server.rules.references import ReferencesRule
 from ft_dcc.server.rules.registry import Rule, RuleRegistry
 from ft_dcc.server.rules.review import ClosedSessionRule
+from ft_dcc.server.rules.review_settings import ReviewSettingsRule
 from ft_dcc.server.rules.settings import ProjectSettingsRule
 
 __all__ = ["Rule", "RuleRegistry", "default_rules"]
@@ -25,9 +27,11 @@ def default_rules() -> RuleRegistry:
         AccessRule(),
         OwnershipRule(),
         ProjectSettingsRule(),
+        ReviewSettingsRule(),
         IntegrityRule(),
         AuthorRecipientRule(),
         NoteCategoryRule(),
+        PassphraseRule(),
         ClosedSessionRule(),
         ReferencesRule(),
     ):

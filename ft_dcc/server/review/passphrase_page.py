@@ -1,0 +1,102 @@
+"""``POST /review/<id>/passphrase?token=``: a viewer answers the passphrase prompt of a client
+link (:mod:`ft_dcc.server.review.client_gate`).
+
+The body is the page's plain form (``passphrase=...``, URL-encoded). A right answer (checked in
+constant time against the stored scrypt hash) sets the viewer's **grant**: a cookie for this link
+only (``HttpOnly``, ``SameSite=Strict``, ``Path=/review/<id>``, living as long as the link) and
+answers ``303`` back to the page; a wrong one answers the prompt again (403). Wrong answers count
+against the link and the source address (``attempts.PASSPHRASE``): past the limit every answer,
+right or wrong, is a ``429`` until the window ends. Nothing of an answer is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import List, Optional, Tuple
+from urllib.parse import parse_qs
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ft_dcc.server import attempts
+from ft_dcc.server.review.client_gate import cookie_name, grant_value, is_client, read_rules
+from ft_dcc.server.review.html import SECURITY_HEADERS, passphrase_prompt, review_url
+from ft_dcc.server.review.links import Link, open_link
+from ft_dcc.server.review.page import ReviewRoutes, _path_id
+from ft_dcc.server.rules.passphrase import verify
+
+log = logging.getLogger(__name__)
+
+#: the longest form body read (a passphrase is at most 1,024 characters)
+MOST_BODY_BYTES = 8192
+
+
+def _answer(body: bytes) -> str:
+    """The form's ``passphrase`` ("" when missing or unreadable)."""
+    try:
+        fields = parse_qs(body[:MOST_BODY_BYTES].decode("utf-8"), max_num_fields=4)
+    except (UnicodeDecodeError, ValueError):
+        return ""
+    values = fields.get("passphrase") or [""]
+    return values[0]
+
+
+def attempt_target(link: Link) -> str:
+    """What wrong answers are counted on: the session and the link."""
+    return f"{link.review_session_id}:{link.token[-24:]}"
+
+
+class PassphraseRoutes:
+    """The prompt's answer route for one server."""
+
+    def __init__(self, base: ReviewRoutes) -> None:
+        self.base = base
+
+    def _check(self, request: Request, answer: str) -> Tuple[Link, Optional[str]]:
+        """(the link, its grant when ``answer`` is right, else None)."""
+        server = self.base.server
+        review_session_id = _path_id(request, "review_session_id")
+        token = request.query_params.get("token")
+        link = open_link(server.store, server.ctx.execute, self.base.signer, token,
+                         review_session_id, answering=True)  # fmt: skip
+        invitee = link.invitee.id if link.invitee is not None else None
+        rules = read_rules(server.store, review_session_id, invitee)
+        if rules is None or not rules.passphrase or not is_client(server.store, link, rules):
+            return link, ""  # nothing to answer: the page opens as it is
+        target = attempt_target(link)
+        attempts.check(attempts.PASSPHRASE, target)
+        if not verify(answer, rules.passphrase):
+            attempts.failed(attempts.PASSPHRASE, target)
+            return link, None
+        attempts.succeeded(attempts.PASSPHRASE, target)
+        return link, grant_value(self.base.signer, review_session_id, link.token,
+                                 rules.passphrase)  # fmt: skip
+
+    async def answer(self, request: Request) -> Response:
+        body = await request.body()
+        link, grant = await run_in_threadpool(self._check, request, _answer(body))
+        request.state.auth_ok = True
+        session_id = str(link.review_session_id)
+        if grant is None:
+            return passphrase_prompt(session_id, link.token, wrong=True)
+        response = RedirectResponse(review_url("", session_id, link.token), status_code=303,
+                                    headers=SECURITY_HEADERS)  # fmt: skip
+        if grant:
+            response.set_cookie(
+                cookie_name(link.token),
+                grant,
+                max_age=max(1, int(link.expires - time.time())) if link.expires else None,
+                path=f"/review/{session_id}",
+                secure=request.url.scheme == "https",
+                httponly=True,
+                samesite="strict",
+            )
+        return response
+
+    def routes(self) -> List[BaseRoute]:
+        return [
+            Route("/review/{review_session_id}/passphrase", self.answer, methods=["POST"]),
+        ]

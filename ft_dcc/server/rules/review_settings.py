@@ -1,0 +1,53 @@
+"""A review session's settings (``EntitySetting`` rows under a ``ReviewSession``) are written by
+those who may manage the session only.
+
+ftrack keeps a session's per-session settings as ``ReviewSession.settings``: ``EntitySetting``
+rows whose ``parent_id`` is the session. The embedded server reads the rules of its client links
+there (group ``review``: ``download_policy``, ``watermark``, ``links_revoked_at``,
+``invitee_links_revoked_at:<invitee id>``), so creating, changing or deleting one is managing
+the session: its creator or an administrator (as :func:`ft_dcc.server.rules.review.may_manage`).
+Which session a row belongs to is read from the stored row (or the key) before the caller's
+data. The server's own writes (no user) pass. A committed write ends the grants resting on the
+session (:mod:`ft_dcc.server.grants.changes`).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ft_dcc.server.rules.permissions import PermissionDenied
+from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Rule, WriteStep
+
+SETTING = "EntitySetting"
+SESSION = "ReviewSession"
+
+
+def setting_parent(step: WriteStep) -> Optional[str]:
+    """The id of the entity an EntitySetting step writes under (stored, else key, else sent)."""
+    stored = (step.before or {}).get("parent_id")
+    if stored:
+        return str(stored)
+    if step.key:
+        return str(step.key[0])
+    sent = step.data.get("parent_id")
+    return str(sent) if isinstance(sent, str) and sent else None
+
+
+class ReviewSettingsRule(Rule):
+    """Refuse a create, update or delete of a review session's setting by someone who may not
+    manage the session."""
+
+    name = "review session settings"
+    order = ACCESS_ORDER
+
+    def check_step(self, batch: BatchView, step: WriteStep) -> None:
+        if step.etype.name != SETTING or not batch.user_id or batch.is_admin:
+            return
+        parent = setting_parent(step)
+        session = batch.row(SESSION, parent) if parent else None
+        if session is None or session.get("created_by_id") == batch.user_id:
+            return
+        raise PermissionDenied(
+            f"Only the review session's creator or an administrator may {step.action} its "
+            "settings (EntitySetting under the ReviewSession); ask them to change it."
+        )
