@@ -18,16 +18,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER
 from ft_dcc.server.files.download_links import download_user, signed_download_url
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.files.thumbnails import default_thumbnail, sized_thumbnail
-from ft_dcc.server.http.auth import (
-    HEADER_API_KEY,
-    HEADER_USER,
-    INVALID_CREDENTIALS,
-    invalid_credentials_message,
-)
+from ft_dcc.server.http.auth import INVALID_CREDENTIALS, invalid_credentials_message
 from ft_dcc.server.http.responses import ApiJSONResponse, error_response
 from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.runtime.embedded import EmbeddedServer

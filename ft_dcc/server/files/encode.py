@@ -28,6 +28,7 @@ from ft_dcc.protocol import (
     REVIEW_COMPONENT_MP4,
     REVIEW_META_KEY,
     SERVER_LOCATION_ID,
+    encode_datetime,
 )
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
@@ -49,7 +50,7 @@ class EncodeError(ServerError):
 
 
 def _now() -> Dict[str, str]:
-    return {"__type__": "datetime", "value": dt.datetime.now(dt.timezone.utc).isoformat()}
+    return encode_datetime(dt.datetime.now(dt.timezone.utc))
 
 
 def ffmpeg_exe() -> str:

@@ -23,16 +23,15 @@ from typing import Callable, Dict, Mapping, Optional, Tuple, TypedDict
 import sqlalchemy as sa
 from starlette.responses import JSONResponse
 
+from ft_dcc.protocol import HEADER_API_KEY as HEADER_API_KEY  # the /api routes read them here
+from ft_dcc.protocol import HEADER_STRICT
+from ft_dcc.protocol import HEADER_USER as HEADER_USER
 from ft_dcc.server import attempts as ratelimit
 from ft_dcc.server.errors import error_text
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus, announce
 from ft_dcc.server.grants.key import KeyGrant
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
-
-HEADER_USER = "ftrack-user"
-HEADER_API_KEY = "ftrack-api-key"
-HEADER_STRICT = "ftrack-strict-api"
 
 INVALID_CREDENTIALS = "InvalidCredentialsError"
 KEY_TABLE = "ft_dcc_api_key"

@@ -19,6 +19,9 @@ from typing import Iterable, List, Mapping, Optional
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 
+from ft_dcc.protocol import HEADER_API_KEY, HEADER_STRICT, HEADER_USER
+from ft_dcc.server.http.update_tokens import CLIENT_TOKEN_HEADER, PUSH_TOKEN_HEADER
+
 log = logging.getLogger(__name__)
 
 CORS_ENV = "FT_DCC_CORS_ORIGINS"
@@ -26,12 +29,12 @@ ALLOWED_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"]
 ALLOWED_HEADERS = [
     "accept",
     "content-type",
-    "ftrack-user",
-    "ftrack-api-key",
+    HEADER_USER,
+    HEADER_API_KEY,
     "ftrack-api-options",
-    "ftrack-strict-api",
-    "ftrack-clienttoken",
-    "ftrack-pushtoken",
+    HEADER_STRICT,
+    CLIENT_TOKEN_HEADER,
+    PUSH_TOKEN_HEADER,
 ]
 EXPOSED_HEADERS = ["ETag", "Content-Length", "Content-Disposition"]
 

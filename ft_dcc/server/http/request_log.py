@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ft_dcc.server.http.auth import HEADER_USER
+from ft_dcc.protocol import HEADER_USER
 
 log = logging.getLogger(__name__)
 

@@ -8,14 +8,13 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from ft_dcc.protocol import encode_datetime
 from ft_dcc.server.http.auth import error_payload
 
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return {"__type__": "datetime", "value": value.isoformat()}
+        return encode_datetime(value)
     if isinstance(value, dt.date):
         return {"__type__": "date", "value": value.isoformat()}
     if isinstance(value, (set, tuple)):
