@@ -72,6 +72,7 @@ def manifest_from_state(state: PublishState) -> IntegrateManifest:
         thumbnail_component=THUMBNAIL_COMPONENT if state.thumbnail is not None else None,
         review_session_name=state.review_session_name,
         invitees=[_invitee(i) for i in state.request.invitees],
+        review_session_rules=state.request.new_session_rules(),
         capture=state.spec.to_dict() if state.spec is not None else {},
         host=state.host.name,
         scene=str(state.scene) if state.scene else None,

@@ -17,10 +17,11 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import attr
 
-from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.protocol import SERVER_LOCATION_ID, client_review
 from ft_dcc.publish.integrate_read import PublishTarget, ServerView
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.review import sessions as review
+from ft_dcc.review.client_write import setting_data
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -153,15 +154,35 @@ def _version(
         plan.update("AssetVersion", manifest.version_id, {"thumbnail_id": thumbnail.id})
 
 
+def _new_session(plan: CommitPlan, project_id: str, name: str, rules: Mapping[str, Any]) -> str:
+    """Create the review session with the rules the studio gives new ones (``client_review.*``):
+    open ``open_days`` days; its ``EntitySetting`` rows only where a rule is not the default
+    (no row: downloads none, no watermark). Returns its id."""
+    days = int(rules.get("open_days") or review.DEFAULT_OPEN_DAYS)
+    new_session = review.review_session_data(project_id, name, days_open=days)
+    plan.create("ReviewSession", new_session)
+    session_id = new_session["id"]
+    values = {
+        client_review.DOWNLOAD_POLICY: str(rules.get("downloads") or "none"),
+        client_review.WATERMARK: "true" if rules.get("watermark") else "false",
+    }
+    for name, value in values.items():
+        if value not in ("none", "false"):
+            data = setting_data(session_id, name, value)
+            plan.create("EntitySetting", data, key=[session_id, client_review.GROUP, name])
+    return session_id
+
+
 def _review(
     plan: CommitPlan, manifest: IntegrateManifest, target: PublishTarget, view: ServerView
 ) -> None:
     if not target.review_session_name:
         return
     if view.review_session is None:
-        new_session = review.review_session_data(target.project_id, target.review_session_name)
-        plan.create("ReviewSession", new_session)
-        plan.review_session_id = new_session["id"]
+        rules = manifest.review_session_rules
+        plan.review_session_id = _new_session(
+            plan, target.project_id, target.review_session_name, rules
+        )
     else:
         plan.review_session_id = str(view.review_session["id"])
     if view.review_object is None:

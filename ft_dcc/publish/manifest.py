@@ -60,6 +60,9 @@ class IntegrateManifest:
     review_session_id: str = attr.Factory(new_id)  # used only when the session must be created
     review_session_object_id: str = attr.Factory(new_id)
     invitees: List[Dict[str, str]] = attr.Factory(list)  # {"name":..., "email":...}
+    #: the rules of the review session when this publish creates it: open_days, downloads,
+    #: watermark (the studio's client_review.* settings; empty: 30 days, none, off)
+    review_session_rules: Dict[str, Any] = attr.Factory(dict)
     capture: Dict[str, Any] = attr.Factory(dict)  # the CaptureSpec, to reproduce the review
     host: str = ""
     scene: Optional[str] = None

@@ -48,6 +48,9 @@ class SettingsFields(TypedDict, total=False):
     sound: bool
     look: Optional[str]
     thumbnail_rule: str
+    open_days: int
+    client_downloads: str
+    client_watermark: bool
 
 
 class PublishOptions(TypedDict, total=False):

@@ -115,6 +115,18 @@ class PublishRequest:
     sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
     look: Optional[str] = None  # colour.look: an OCIO look before the view
     thumbnail_rule: str = "middle"  # thumbnail.frame, when thumbnail_frame is not given
+    #: client_review.*: the rules of a review session this publish creates (not of one that is)
+    open_days: int = attr.ib(default=30, converter=int)
+    client_downloads: str = "none"
+    client_watermark: bool = attr.ib(default=False, converter=bool)
+
+    def new_session_rules(self) -> Dict[str, object]:
+        """What :class:`~ft_dcc.publish.manifest.IntegrateManifest` carries of them."""
+        return {
+            "open_days": self.open_days,
+            "downloads": self.client_downloads,
+            "watermark": self.client_watermark,
+        }
 
     def viewport(self) -> JsonObject:
         """How the capture's viewport should draw, for ``CaptureSpec.display["viewport"]``."""

@@ -8,7 +8,8 @@ the asset name template (``naming.asset``), the capture size (``capture.resoluti
 ``capture.scale``), check severities (``checks.*``), burn-ins (``burnin.*``), for movies and
 image sequences the colour options (``colour.*``), and the capture, encode, look and thumbnail
 keys as :class:`~ft_dcc.publish.request.PublishRequest` fields (read by the pipeline where the
-artist's own ``--frames``/``--camera``/``--thumbnail-frame``/``--look`` left them free).
+artist's own ``--frames``/``--camera``/``--thumbnail-frame``/``--look`` left them free), and the
+rules of a review session the publish creates (``client_review.*``).
 """
 
 from __future__ import annotations
@@ -334,6 +335,9 @@ def _capture_and_encode(resolved: Resolved) -> SettingsFields:
         "sound": resolved.flag("encode.sound"),
         "look": resolved.optional_text("colour.look"),
         "thumbnail_rule": resolved.text("thumbnail.frame"),
+        "open_days": resolved.integer("client_review.open_days"),
+        "client_downloads": resolved.text("client_review.downloads"),
+        "client_watermark": resolved.flag("client_review.watermark"),
     }
 
 

@@ -13,7 +13,7 @@ from typing import Dict, Tuple
 import attr
 
 from ft_dcc.exceptions import SettingsError
-from ft_dcc.protocol import review_status
+from ft_dcc.protocol import client_review, review_status
 from ft_dcc.settings import kinds
 from ft_dcc.settings.kinds import Kind, SettingValue
 
@@ -69,6 +69,25 @@ def review_status_keys() -> Tuple[Key, ...]:
         Key(name, kinds.OPTIONAL_TEXT, review_status.DEFAULTS[name],
             f"{meaning} (a status of the project's workflow; null: leave it alone)", VERDICTS)
         for name, meaning in meanings.items()
+    )  # fmt: skip
+
+
+NEW_SESSION = "ft-dcc publish: a review session it creates"
+
+
+def client_review_keys() -> Tuple[Key, ...]:
+    """The rules a review session a publish creates starts with (a studio's default for the
+    sessions it sends to clients; ``ft-dcc review update`` changes them per session)."""
+    return (
+        Key("client_review.downloads", kinds.one_of(*client_review.DOWNLOADS), "none",
+            "what its client links may download: none (watch only), proxy (the review movie) "
+            "or original (the published files)", NEW_SESSION),
+        Key("client_review.watermark", kinds.FLAG, False,
+            "burn each client viewer's name and the date into the frames they receive",
+            NEW_SESSION),
+        Key("client_review.open_days", kinds.integer(1, 365), 30,
+            "how many days it stays open from its creation (ftrack's client review: 7)",
+            NEW_SESSION),
     )  # fmt: skip
 
 
@@ -139,6 +158,7 @@ KEYS: Tuple[Key, ...] = (
         "match wins, e.g. \"{project}/{sequence}/{shot}/{task}/**\""),
     Key("thumbnail.frame", kinds.one_of("middle", "first", "last"), "middle",
         "the frame of the thumbnail and the review page's poster; --thumbnail-frame wins"),
+    *client_review_keys(),
     _severity("scene_saved", "the scene is saved before it is published"),
     _severity("frame_range", "the range and fps match the shot's in ftrack"),
     *review_status_keys(),
