@@ -14,6 +14,8 @@ the next request.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,17 +24,31 @@ import requests
 from support import genuine_sessions
 from support.trust import start_server
 
-from .media_world import MediaWorld, media_get, whole_by_ranges
+from .media_world import FRAMES, MediaWorld, media_get, whole_by_ranges
 
-#: the most a watch-only reply carries (the server's MEDIA_CHUNK is larger than these movies:
-#: half the file is the bound that shows here)
 POLICIES = ("none", "proxy", "original")
+#: the most one watch-only reply carries on this module's server (FT_DCC_MEDIA_CHUNK)
+PART = 8192
+
+
+@contextlib.contextmanager
+def chunk_env(part: int) -> Iterator[None]:
+    saved = os.environ.get("FT_DCC_MEDIA_CHUNK")
+    os.environ["FT_DCC_MEDIA_CHUNK"] = str(part)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("FT_DCC_MEDIA_CHUNK", None)
+        else:
+            os.environ["FT_DCC_MEDIA_CHUNK"] = saved
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MediaWorld]:
     base = tmp_path_factory.mktemp("media-policy")
-    server = start_server(base)
+    with chunk_env(PART):  # parts smaller than half the movie: a player asks for many
+        server = start_server(base)
     try:
         with genuine_sessions(server, base / "cache") as make:
             yield MediaWorld(server, make(), base)
@@ -60,7 +76,7 @@ def _capped(world: MediaWorld, reply: requests.Response) -> None:
     first, last = reply.headers["Content-Range"].split(" ")[1].split("/")[0].split("-")
     assert reply.headers["Content-Range"].endswith(f"/{size}")
     assert len(reply.content) == int(last) - int(first) + 1
-    assert 0 < len(reply.content) <= (size + 1) // 2, (len(reply.content), size)
+    assert 0 < len(reply.content) <= min(PART, (size + 1) // 2), (len(reply.content), size)
     assert "attachment" not in reply.headers.get("Content-Disposition", "")
     assert "no-store" in reply.headers.get("Cache-Control", "")
     assert world.movie_path.read_bytes()[int(first) : int(last) + 1] == reply.content
@@ -166,3 +182,32 @@ def test_unknown_policy_value_watches_only(world: MediaWorld, tmp_path: Path) ->
         assert media_get(world.invitee(), world.movie_id, download="1").status_code == 403
     finally:
         world.set_setting("download_policy", None)
+
+
+PLAYED = """(video) => new Promise((done) => {
+  video.muted = true;
+  video.addEventListener("ended", () => done({
+    ended: true, time: video.currentTime, duration: video.duration,
+    frames: video.getVideoPlaybackQuality().totalVideoFrames,
+  }));
+  video.addEventListener("error", () => done({error: String(video.error && video.error.code)}));
+  video.play().catch((e) => done({error: String(e)}));
+})"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("policy", ["none"], indirect=True)
+def test_chromium_plays_a_watch_only_movie_to_the_end(
+    world: MediaWorld, policy: str, page: Any
+) -> None:
+    """Watch-only does not stop watching: Chromium plays the whole movie from bounded parts."""
+    mark = world.server.log_mark()
+    invitee = world.invitee()
+    page.goto(f"{invitee.base}?token={invitee.token}")
+    played = page.locator("video").first.evaluate(PLAYED)
+    # the "ended" event came, every frame was decoded (the page's player then holds the last one)
+    assert played.get("ended") is True, played
+    assert played["frames"] >= FRAMES and played["time"] >= played["duration"] - 0.05, played
+    media = [r for r in world.server.requests_since(mark) if "/media/" in r["path"]]
+    assert media and {r["status"] for r in media} == {206}, media
+    assert len(media) >= world.movie_path.stat().st_size // PART, "the player asked part by part"
