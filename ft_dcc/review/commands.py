@@ -147,6 +147,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "(default otio; repeat the option or separate with commas)",
     )
     export.set_defaults(handler=run_export)
+    from ft_dcc.review.audit_cli import add_audit_command
+
+    add_audit_command(sub)
     review.set_defaults(handler=lambda args: _print_help(review))
 
 

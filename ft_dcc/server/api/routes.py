@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.api import actions as actions_mod
+from ft_dcc.server.audit import set_source
 from ft_dcc.server.errors import ApiFailure
 from ft_dcc.server.files.filestore import FileStoreError
 from ft_dcc.server.http import update_tokens
@@ -133,6 +134,7 @@ class ApiRoutes:
         if isinstance(batch, Response):
             return batch
         caller = self._caller(request)
+        set_source(request.client.host if request.client else "unknown")
         if caller is None:
             return api_error(
                 INVALID_CREDENTIALS,

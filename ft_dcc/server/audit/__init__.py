@@ -9,14 +9,23 @@ of every text.
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+import logging
+from typing import Mapping, Optional, Sequence
 
 from ft_dcc.server.audit.chain import Verdict, verify
+from ft_dcc.server.audit.changes import acts_of
 from ft_dcc.server.audit.entry import ACTS, Entry, check_act, clean_detail, scrub_text
+from ft_dcc.server.audit.source import current_source, set_source
 from ft_dcc.server.audit.table import TABLE, append, audit_table, entries, now_text
 from ft_dcc.server.model.parts import StoreParts
+from ft_dcc.server.rules.registry import Change
 
-__all__ = ["ACTS", "TABLE", "Entry", "Verdict", "audit_table", "entries", "record", "verify"]
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ACTS", "TABLE", "Entry", "Verdict", "audit_table", "current_source", "entries", "record",
+    "record_after", "record_changes", "set_source", "verify",
+]  # fmt: skip
 
 
 def record(
@@ -42,3 +51,32 @@ def record(
             "detail": clean_detail(detail),
         },
     )
+
+
+def record_after(
+    store: StoreParts,
+    act: str,
+    *,
+    who: str,
+    review_session_id: Optional[str],
+    source: str,
+    detail: Optional[Mapping[str, object]] = None,
+) -> bool:
+    """:func:`record` for an act that has already happened (committed): a trail that cannot be
+    written is logged as an error and the act stands; whether the entry was added."""
+    try:
+        record(store, act, who=who, review_session_id=review_session_id, source=source,
+               detail=detail)  # fmt: skip
+    except Exception:
+        log.exception("could not add %s of review session %s to the audit trail", act,
+                      str(review_session_id)[:64])  # fmt: skip
+        return False
+    return True
+
+
+def record_changes(store: StoreParts, changes: Sequence[Change], user_id: str) -> None:
+    """The entries of a committed batch (:mod:`ft_dcc.server.audit.changes`), by ``user_id``
+    from the current request's source."""
+    for act, review_session_id, detail in acts_of(changes):
+        record_after(store, act, who=f"user:{user_id}", review_session_id=review_session_id,
+                     source=current_source(), detail=detail)  # fmt: skip

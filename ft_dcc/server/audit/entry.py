@@ -22,14 +22,24 @@ ACTS = frozenset(
 )  # fmt: skip
 #: ``prev_hash`` of a session's first entry.
 GENESIS = "0" * 64
-#: A detail key containing one of these words is never stored (its value reads as REMOVED).
-SECRET_WORDS = ("token", "key", "passphrase", "password", "secret", "cookie", "authorization",
-                "signature")
+#: A detail key containing one of these words is never stored (its value reads as REMOVED),
+#: nor is a URL parameter's value (``?token=…``; there also any name with ``key`` in it).
+SECRET_WORDS = (
+    "token",
+    "passphrase",
+    "password",
+    "secret",
+    "cookie",
+    "authorization",
+    "signature",
+    "api_key",
+    "apikey",
+)
 REMOVED = "[removed]"
 _WHO = re.compile(r"^(user:[^\s]{1,255}|invitee:[^\s]{1,255}|room|server)$")
 #: ``name=value`` in a URL or text whose name says it is secret (``?token=…``, ``&key=…``).
 _SECRET_PARAM = re.compile(
-    r"(?i)((?:[a-z_]*(?:" + "|".join(SECRET_WORDS) + r")[a-z_]*)=)[^&#\s\"']*"
+    r"(?i)((?:[a-z_]*(?:" + "|".join((*SECRET_WORDS, "key")) + r")[a-z_]*)=)[^&#\s\"']*"
 )
 MAX_TEXT = 2000
 MAX_DEPTH = 4
@@ -50,8 +60,12 @@ class Entry(TypedDict):
 
 
 def is_secret_name(name: str) -> bool:
+    """Whether a detail key names a secret: one of :data:`SECRET_WORDS` in it, or a key
+    (``key``, ``…_key``, ``key_…``; not ``keys``)."""
     lowered = name.lower()
-    return any(word in lowered for word in SECRET_WORDS)
+    if any(word in lowered for word in SECRET_WORDS):
+        return True
+    return lowered == "key" or lowered.endswith(("_key", "-key")) or lowered.startswith("key_")
 
 
 def scrub_text(text: str) -> str:

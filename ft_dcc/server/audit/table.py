@@ -48,6 +48,18 @@ def now_text() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+def since_text(value: str) -> str:
+    """``value`` (an ISO-8601 date or time; no zone: UTC) as the trail's time text, or
+    ``ValueError``."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
 def _session_is(table: sa.Table, review_session_id: Optional[str]) -> sa.ColumnElement[bool]:
     column = table.c.review_session_id
     return column.is_(None) if review_session_id is None else column == review_session_id
@@ -79,13 +91,22 @@ def append(store: StoreParts, fields: Dict[str, object]) -> Entry:
 
 
 def entries(
-    store: StoreParts, review_session_id: Optional[str], since: Optional[str] = None
+    store: StoreParts,
+    review_session_id: Optional[str],
+    since: Optional[str] = None,
+    after: int = 0,
+    limit: Optional[int] = None,
 ) -> Iterator[Entry]:
-    """The session's entries in order (``since``: ISO-8601 UTC, entries at or after it)."""
+    """The session's entries in order: ``since`` (:func:`since_text`) at or after that time,
+    ``after`` a ``seq``, at most ``limit``."""
     table = audit_table(store)
     select = sa.select(table).where(_session_is(table, review_session_id)).order_by(table.c.seq)
     if since:
         select = select.where(table.c.time >= since)
+    if after:
+        select = select.where(table.c.seq > after)
+    if limit is not None:
+        select = select.limit(limit)
     with store.engine.connect() as connection:
         for row in connection.execute(select).mappings():
             yield _entry(row)

@@ -78,6 +78,7 @@ from ft_dcc.server.errors import BadInput as BadInput
 from ft_dcc.server.errors import NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
+from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.data import Execute, NoteView, ReviewData, StatusView
 from ft_dcc.server.review.drawing import BadRange, NotAPng, check_png
 from ft_dcc.server.review.identity import ensure_own_invitee
@@ -242,6 +243,17 @@ def decode_png(value: object) -> bytes:
     return png
 
 
+def _act_detail(fields: JsonObject, answer: Dict[str, object]) -> Dict[str, object]:
+    """What the trail keeps of a write: the item, the note, its frame, the status given."""
+    detail: Dict[str, object] = {"object_id": fields.get("object_id")}
+    if "id" in answer:
+        detail["note_id"] = answer["id"]
+    for name in ("frame", "frame_out", "in_reply_to_id", "status"):
+        if fields.get(name) is not None:
+            detail[name] = fields.get(name)
+    return detail
+
+
 # -- routes ---------------------------------------------------------------------------------------
 #: A handler checks its fields first, then calls the writer factory: the invitee's author row
 #: is made only for a request that will write.
@@ -256,14 +268,18 @@ class FeedbackRoutes:
         self.base = base
         self.server = base.server
 
-    async def _write(self, request: Request, limit: int, handler: Handler) -> Response:
+    async def _write(self, request: Request, limit: int, handler: Handler, act: str) -> Response:
         """Open the link, read the JSON body, check the session is open, run ``handler`` (its
-        errors are the server's, answered by the app: ``ft_dcc.server.review.routes``)."""
+        errors are the server's, answered by the app: ``ft_dcc.server.review.routes``), then
+        add ``act`` to the audit trail."""
         review_session_id, data, link = await self.base.access(request)
         fields = _fields(await read_limited_body(request, limit), limit)
         answer, status = await run_in_threadpool(
             self._run, review_session_id, data, link, fields, handler
         )
+        detail = _act_detail(fields, answer)
+        await run_in_threadpool(record_act, self.server.store, act, link, source_of(request),
+                                review_session_id, detail)  # fmt: skip
         return JSONResponse(answer, status_code=status, headers=NO_STORE)
 
     def _run(
@@ -346,13 +362,14 @@ class FeedbackRoutes:
                                                 facts.created_by_id)  # fmt: skip
 
     async def add_note(self, request: Request) -> Response:
-        return await self._write(request, MAX_NOTE_BODY, self._note)
+        return await self._write(request, MAX_NOTE_BODY, self._note, "note.created")
 
     async def add_annotation(self, request: Request) -> Response:
-        return await self._write(request, MAX_ANNOTATION_BODY, self._annotation)
+        return await self._write(request, MAX_ANNOTATION_BODY, self._annotation,
+                                 "drawing.created")  # fmt: skip
 
     async def set_status(self, request: Request) -> Response:
-        return await self._write(request, MAX_NOTE_BODY, self._status)
+        return await self._write(request, MAX_NOTE_BODY, self._status, "verdict.given")
 
     async def feedback(self, request: Request) -> Response:
         review_session_id, data, link = await self.base.access(request)

@@ -67,6 +67,7 @@ from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
+from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.feedback import _fields
 from ft_dcc.server.review.identity import Execute, invitee_of, owner_invitee_id, query
@@ -514,8 +515,9 @@ class PresenterRoutes:
         }
 
     def _post(
-        self, review_session_id: str, data: ReviewData, link: Link, fields: JsonObject
-    ) -> Dict[str, object]:
+        self, review_session_id: str, data: ReviewData, link: Link, fields: JsonObject,
+        source: str = "unknown",
+    ) -> Dict[str, object]:  # fmt: skip
         op = fields.get("op")
         if op not in OPS:
             raise BadInput(f"op must be one of {list(OPS)}.")
@@ -539,6 +541,9 @@ class PresenterRoutes:
         self.publish(review_session_id, state)
         log.info("review session %s: %s by %s (seq %s)", review_session_id, op, who.key,
                  state["seq"])  # fmt: skip
+        if op in ("take", "claim"):
+            record_act(self.server.store, "presenter.taken", link, source, review_session_id,
+                       {"op": op, "seq": state["seq"]})  # fmt: skip
         return {"presenter": state, "now": time.time()}
 
     def _beat(self, review_session_id: str, who: Person, page: PageId) -> Dict[str, object]:
@@ -564,7 +569,12 @@ class PresenterRoutes:
         return _answer(await run_in_threadpool(self._you, review_session_id, data, link))
 
     async def post(self, request: Request) -> Response:
-        return await json_post(self.base, request, MAX_BODY, self._post)
+        source = source_of(request)
+
+        def work(rs_id: str, data: ReviewData, link: Link, fields: JsonObject) -> Dict[str, object]:
+            return self._post(rs_id, data, link, fields, source)
+
+        return await json_post(self.base, request, MAX_BODY, work)
 
     def routes(self) -> List[BaseRoute]:
         path = "/review/{review_session_id}/presenter"

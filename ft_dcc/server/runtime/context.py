@@ -14,6 +14,7 @@ from typing import Callable, List, Optional, Sequence
 import sqlalchemy as sa
 
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.server.audit import audit_table, record_changes
 from ft_dcc.server.files.encode import MediaEncoder
 from ft_dcc.server.files.filestore import FileStore
 from ft_dcc.server.files.retire import mark_committed, remove_deleted_files
@@ -62,6 +63,7 @@ class ApiContext:
             sa.Column("sent_by_id", sa.String(64), nullable=False),
             sa.Column("sent_at", sa.DateTime, nullable=False),
         )
+        audit_table(self.store)  # created at start-up, before any worker serves
 
     # -- store access --------------------------------------------------------------------------
     def execute(
@@ -76,6 +78,7 @@ class ApiContext:
                             then)  # fmt: skip
         permissions.forget_deleted_users(self.keys, result.changes)
         revoke_changed(self.revocations, result.changes)
+        record_changes(self.store, result.changes, user_id)
         self._emit(result.changes, user_id)
         self._retire_files(result.changes)
         return list(result.replies)
