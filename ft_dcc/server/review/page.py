@@ -6,8 +6,9 @@ Routes (every one needs ``?token=``, a review token from ``get_widget_url`` with
 - ``GET /review/?token=``: the open review sessions (needs a token for every session);
 - ``GET /review/<review session id>?token=``: the session's items in ``sort_order``, each with
   a frame-accurate player of its ``ftrackreview-mp4`` component, its version facts and notes;
-- ``GET|HEAD /review/<id>/media/<component id>?token=``: a movie or thumbnail of that session
-  (HTTP Range, so the player can seek);
+- ``GET|HEAD /review/<id>/media/<component id>?token=`` (``&download=1``): a movie, thumbnail
+  or drawing of that session, or a version's original, under the session's download policy and
+  watermark (see :mod:`ft_dcc.server.review.media_route`);
 - ``POST /review/<id>/notes?token=``: JSON ``{"object_id", "content", "frame",
   "in_reply_to_id"}`` creates a Note on that ReviewSessionObject (frame in the Note's ``frame``
   metadata); ``GET`` answers ``{object id: [note, ...]}`` (kept for old pages);
@@ -30,13 +31,12 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ft_dcc.server.errors import ApiFailure, NotFound
+from ft_dcc.server.errors import ApiFailure
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
-from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.review.access import (
     ALL_SESSIONS,
@@ -59,6 +59,7 @@ from ft_dcc.server.review.html import (
 )
 from ft_dcc.server.review.identity import Caller, load_invitee
 from ft_dcc.server.review.links import Link, key_mark, may_open, open_link
+from ft_dcc.server.review.media_route import MediaRoute
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
 from ft_dcc.server.runtime.context import ApiContext
@@ -230,6 +231,7 @@ class ReviewRoutes:
         self.server = server
         self.signer: ReviewSigner = signer_for(server.config.data_dir)
         self.usernames = _UsernameCache(server.keys)
+        self.media_route = MediaRoute(server)
 
     def _open(self, request: Request, review_session_id: Optional[str]) -> Link:
         link = open_link(
@@ -267,26 +269,15 @@ class ReviewRoutes:
         view = await run_in_threadpool(data.session, review_session_id)
         if view is None:
             return not_found()
+        await run_in_threadpool(self.media_route.downloads, link, view)
         await run_in_threadpool(record_act, self.server.store, "link.opened", link,
                                 source_of(request), review_session_id)  # fmt: skip
         return render_session(view, request.query_params["token"])
 
     async def media(self, request: Request) -> Response:
-        review_session_id, data, _link = await self.access(request)
+        review_session_id, data, link = await self.access(request)
         component_id = _path_id(request, "component_id")
-        allowed = await run_in_threadpool(data.media_ids, review_session_id)
-        path = self.server.files.path_for(component_id)
-        if component_id not in allowed or not path.is_file():
-            raise NotFound("No such movie, thumbnail or drawing in this review session.")
-        info = self.server.files.info(component_id)
-        media_type, inline = served_type(info)
-        return FileResponse(
-            path,
-            media_type=media_type,
-            filename=None if inline else str(info.get("file_name") or component_id),
-            content_disposition_type="inline" if inline else "attachment",
-            headers=dict(FILE_HEADERS, **{"Cache-Control": "private, max-age=3600"}),
-        )
+        return await self.media_route.serve(request, link, data, review_session_id, component_id)
 
     def routes(self) -> List[BaseRoute]:
         return [
