@@ -18,7 +18,7 @@ import json
 import random
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from support import make_task, open_session
 
@@ -36,12 +36,14 @@ POSTER = FIRST + FRAMES // 2  # the publish's default thumbnail: the middle fram
 Move = Tuple[str, int]
 
 
-def publish_rates(server: Any, tmp_path: Path) -> Dict[float, Tuple[str, str]]:
+def publish_rates(
+    server: Any, tmp_path: Path, rates: Sequence[float] = RATES
+) -> Dict[float, Tuple[str, str]]:
     """One shot per rate (a project each), each in a review session of its project; each
     rate's session page link and item element id."""
     pages: Dict[float, Tuple[str, str]] = {}
     with isolated_pyblish(tmp_path), open_session(server, tmp_path) as session:
-        for rate in RATES:
+        for rate in rates:
             task = make_task(
                 session, f"fr{uuid.uuid4().hex[:8]}", FIRST, LAST, rate, task_name="anim"
             )
@@ -141,6 +143,18 @@ INSTALL = (
       item.querySelector(kind === "forward" ? "button.step-forward" : "button.step-back").click();
     }
   }
+  // from now on, each time the item's counter is written: its text and the picture the video
+  // holds at that moment (a counter may name a frame only once its picture is there)
+  window.__ftWatchCounter = (id) => {
+    const item = document.getElementById(id);
+    const video = item.querySelector(".picture.main video");
+    const counter = item.querySelector(".frame-number");
+    const named = [];
+    new MutationObserver(() => { named.push([+counter.textContent, levels(video, BITS)]); })
+      .observe(counter, {childList: true, characterData: true, subtree: true});
+    window.__ftNamed = named;
+    return true;
+  };
   window.__ftTruth = async (id, moves, timeoutMs) => {
     const item = document.getElementById(id);
     const video = item.querySelector(".picture.main video");
@@ -187,3 +201,21 @@ def wrong_frames(
                 wrong.append(f"{asked}: counter {counter}, picture {seen}; {after}")
         read += len(results)
     return read, wrong
+
+
+def named_before_shown(
+    evaluate: Evaluate, item_id: str, moves: List[Move]
+) -> Tuple[int, List[str]]:
+    """Carry ``moves`` out on the item (settled at its poster first) while watching its
+    counter: how many times the counter was written, and a line for each time it named a frame
+    whose picture the video did not hold yet."""
+    wrong_frames(evaluate, item_id, [])  # the page as loaded: its poster frame settled
+    evaluate(f"window.__ftWatchCounter({json.dumps(item_id)})")
+    wrong_frames(evaluate, item_id, moves)
+    named = evaluate("window.__ftNamed")
+    early = [
+        f"counter {counter} while the picture was {decode_levels(levels)}"
+        for counter, levels in named
+        if decode_levels(levels) != (1, counter)
+    ]
+    return len(named), early

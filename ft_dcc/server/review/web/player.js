@@ -7,6 +7,8 @@
   var EPSILON = 0.01; // of a frame: media times may sit a hair before a frame's start
   var MAX_SHUTTLE = 8;
   var HAVE_METADATA = 1; // HTMLMediaElement.readyState
+  var PENDING_MS = 500; // how long a sought picture may take before the seek is made again
+  var PENDING_TRIES = 3; // seeks made again before the frame is named without its picture
 
   function exactRate(rate) {
     for (var i = 0; i < NTSC.length; i++) {
@@ -39,7 +41,12 @@
     this.rate = exactRate(parseFloat(item.dataset.frameRate) || 24);
     this.count = isNaN(out) ? null : Math.max(1, out - this.frameIn);
     this.nudged = false; // which point in a frame the last fresh seek went to (seekAfresh)
+    this.presented = null; // the frame of the last picture the video reported presenting
   }
+
+  /** Whether the video reports each picture it presents (requestVideoFrameCallback): then a
+      frame sought is named once its picture is presented, not when the seek ends. */
+  Clip.prototype.reports = function () { return !!this.video.requestVideoFrameCallback; };
 
   Clip.prototype.frameCount = function () {
     if (this.count) return this.count;
@@ -75,7 +82,8 @@
     return this.seek(frame, this.nudged ? 0.4 : 0.5);
   };
 
-  /** Call ``callback(frame)`` for every picture the video presents. */
+  /** Call ``callback(frame)`` for every picture the video presents (where the video reports
+      none, when a seek ends or while it plays). */
   Clip.prototype.watch = function (callback) {
     var self = this;
     var video = self.video;
@@ -87,7 +95,8 @@
     }
     if (video.requestVideoFrameCallback) {
       var onFrame = function (now, meta) {
-        if (!video.seeking && !stale(meta.mediaTime)) callback(self.frameAt(meta.mediaTime));
+        self.presented = self.frameAt(meta.mediaTime);
+        if (!video.seeking && !stale(meta.mediaTime)) callback(self.presented);
         video.requestVideoFrameCallback(onFrame);
       };
       video.requestVideoFrameCallback(onFrame);
@@ -98,7 +107,14 @@
       };
       window.requestAnimationFrame(tick);
     }
-    video.addEventListener("seeked", function () { callback(self.frameAt(video.currentTime)); });
+    // Chromium can end a seek some milliseconds before the sought picture is presented (and a
+    // canvas drawn from the video still gets the one before): the frame is named at the end of
+    // the seek only when its picture is already there (a seek within the frame presented),
+    // else by the presentation to come
+    video.addEventListener("seeked", function () {
+      var frame = self.frameAt(video.currentTime);
+      if (!self.reports() || frame === self.presented) callback(frame);
+    });
   };
 
   /** Size a ``.picture`` box to its video's aspect, so overlays sit exactly on the picture. */
@@ -138,6 +154,8 @@
     this.reverse = 0; // reverse shuttle speed (J), 0 when not shuttling back
     this.wanted = false; // the reviewer asked for forward playback and has not paused since
     this.ready = false; // the movie's metadata is known and the start seek was made
+    this.pending = null; // a frame sought while paused whose picture is not presented yet
+    this.pendingRun = 0; // counts aims: a check of an older one stops
     this.listeners = [];
     var width = parseInt(item.dataset.width, 10);
     var height = parseInt(item.dataset.height, 10);
@@ -156,6 +174,7 @@
   };
 
   Player.prototype.show = function (frame) {
+    this.pending = null;
     this.frame = frame;
     var text = String(frame);
     this.counter.textContent = text;
@@ -179,22 +198,50 @@
     };
   };
 
+  /** Where the reviewer is: the frame sought and not presented yet, else the counter's. */
+  Player.prototype.position = function () {
+    return this.pending === null ? this.frame : this.pending;
+  };
+
+  /** Name ``frame`` (the one a seek just went to) on the counter once the video presents its
+      picture: now when the video cannot say or it already shows it, else when it presents it
+      (Clip.watch). The seek is made afresh when no picture comes (a busy Chromium can end a
+      seek and present nothing), and after PENDING_TRIES the frame is named anyway. */
+  Player.prototype.aim = function (frame) {
+    var run = ++this.pendingRun;
+    if (!this.clip.reports() || this.clip.presented === frame) {
+      this.show(frame);
+      return;
+    }
+    this.pending = frame;
+    var self = this;
+    var tries = 0;
+    function check() {
+      if (run !== self.pendingRun || self.pending !== frame || !self.video.paused) return;
+      if (!self.video.seeking && ++tries > PENDING_TRIES) self.show(frame);
+      else if (!self.video.seeking) self.clip.seekAfresh(frame);
+      if (self.pending === frame) window.setTimeout(check, PENDING_MS);
+    }
+    window.setTimeout(check, PENDING_MS);
+  };
+
   /** Show ``frame`` paused (clamped to the clip). */
   Player.prototype.seekFrame = function (frame) {
     this.stopReverse();
     this.wanted = false;
     this.video.pause();
-    this.show(this.clip.seek(frame));
+    this.aim(this.clip.seek(frame));
   };
 
-  Player.prototype.step = function (delta) { this.seekFrame(this.frame + delta); };
+  Player.prototype.step = function (delta) { this.seekFrame(this.position() + delta); };
   Player.prototype.home = function () { this.seekFrame(this.range().start); };
   Player.prototype.end = function () { this.seekFrame(this.range().end); };
 
   Player.prototype.play = function (rate) {
     this.stopReverse();
     var range = this.range();
-    if (this.video.ended || this.frame >= range.end || this.frame < range.start) {
+    var at = this.position();
+    if (this.video.ended || at >= range.end || at < range.start) {
       this.clip.seek(range.start);
     }
     this.video.playbackRate = rate || parseFloat(this.speedSelect.value) || 1;
@@ -211,12 +258,14 @@
     this.showShuttle();
   };
 
-  /** The frame to hold after a pause: the one last presented (the counter's), which the
-      media clock may lag by a frame; the clock's own frame when the counter is stale; never
-      past the out point (a pause can land after the clock ran past it, before the wrap); the
-      out point when the movie ended (its last picture can be reported after the end's pause). */
+  /** The frame to hold after a pause: the one sought (a step while playing pauses too), else
+      the one last presented (the counter's), which the media clock may lag by a frame; the
+      clock's own frame when the counter is stale; never past the out point (a pause can land
+      after the clock ran past it, before the wrap); the out point when the movie ended (its
+      last picture can be reported after the end's pause). */
   Player.prototype.pausedFrame = function () {
     if (this.video.ended) return this.range().end;
+    if (this.pending !== null) return Math.min(this.pending, this.range().end); // sought
     var clock = this.clip.frameAt(this.video.currentTime);
     var frame = Math.abs(clock - this.frame) <= 1 ? this.frame : clock;
     return Math.min(frame, this.range().end);
@@ -254,7 +303,7 @@
     var self = this;
     if (run !== self.reverseRun || !self.reverse) return;
     var range = self.range();
-    var target = self.frame - 1;
+    var target = self.position() - 1;
     if (target < range.start) {
       if (!self.loop) { self.pause(); return; }
       target = range.end;
@@ -265,7 +314,7 @@
       window.setTimeout(function () { self.reverseTick(run); },
         Math.max(0, wait - (Date.now() - started)));
     }, { once: true });
-    self.show(self.clip.seek(target));
+    self.aim(self.clip.seek(target));
   };
 
   Player.prototype.stopReverse = function () {
@@ -292,7 +341,7 @@
       this.clip.seek(range.start);
     } else {
       this.pause();
-      this.show(this.clip.seek(range.end));
+      this.aim(this.clip.seek(range.end));
     }
     return true;
   };
@@ -386,7 +435,7 @@
       self.showShuttle();
       // a pause lands anywhere in a frame: settle on that frame's middle, so the picture and
       // the counter agree (and a compared version can follow exactly)
-      if (!self.reverse) self.show(self.clip.seek(self.pausedFrame()));
+      if (!self.reverse) self.aim(self.clip.seek(self.pausedFrame()));
     });
     video.addEventListener("play", function () { self.showShuttle(); });
     // the end of the movie is delivered in a task of its own: a pause can come first (K at 8x,
@@ -402,7 +451,7 @@
     function start() {
       self.ready = true;
       self.scrub.max = String(self.clip.last());
-      if (video.paused) self.seekFrame(self.frame);
+      if (video.paused) self.seekFrame(self.position());
       else settle();
     }
     video.addEventListener("loadedmetadata", start);
@@ -414,7 +463,7 @@
       // or seek there): one from playback (a busy machine skipped the out frame itself, or it
       // came in after a pause or at the movie's end, before the wrap) never is: playback wraps
       // to the in point (or stops on the out point) instead
-      if (frame > self.range().end && frame !== self.frame) {
+      if (frame > self.range().end && frame !== self.position()) {
         self.enforceRange(frame);
         return;
       }
