@@ -19,13 +19,13 @@ import queue
 import threading
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ft_dcc.protocol.events import event_from_wire, event_to_wire
-from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 
 if TYPE_CHECKING:
@@ -47,19 +47,18 @@ def conninfo(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class SharedTickets:
+class SharedTickets(SideTable):
     """Single-use socket.io session ids stored in the database (``issue`` / ``claim``)."""
 
-    def __init__(self, engine: Engine, metadata: sa.MetaData) -> None:
-        self.engine = engine
-        self.table = side_table(
-            engine,
-            metadata,
-            TICKET_TABLE,
+    NAME = TICKET_TABLE
+
+    @staticmethod
+    def columns() -> List[sa.Column]:
+        return [
             sa.Column("sid", sa.String(64), primary_key=True),
             sa.Column("username", sa.Text, nullable=False),
             sa.Column("expires", sa.Float, nullable=False),
-        )
+        ]
 
     def issue(self, user: str, ttl: float) -> str:
         sid = uuid.uuid4().hex
@@ -85,25 +84,27 @@ class SharedTickets:
         return str(row.username)
 
 
-class PgEventRelay:
+class PgEventRelay(SideTable):
     """Passes events between the brokers of all server processes on one PostgreSQL database."""
+
+    NAME = RELAY_TABLE
+
+    @staticmethod
+    def columns() -> List[sa.Column]:
+        return [
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("body", sa.Text, nullable=False),
+            sa.Column("created", sa.Float, nullable=False),
+        ]
 
     def __init__(self, engine: Engine, metadata: sa.MetaData, broker: Any) -> None:
         import psycopg  # the postgres extra; only loaded on PostgreSQL
 
         self._psycopg = psycopg
-        self.engine = engine
+        super().__init__(engine, metadata)
         self.broker = broker
         self.origin = str(broker.id)
         self._conninfo = conninfo(engine)
-        self.table = side_table(
-            engine,
-            metadata,
-            RELAY_TABLE,
-            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-            sa.Column("body", sa.Text, nullable=False),
-            sa.Column("created", sa.Float, nullable=False),
-        )
         self._outbox: queue.Queue[Optional[Mapping[str, object]]] = queue.Queue()
         self._stop = threading.Event()
         self._listening = threading.Event()

@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from typing import Callable, Dict, Mapping, Optional, Tuple, TypedDict
+from typing import Callable, Dict, List, Mapping, Optional, Tuple, TypedDict
 
 import sqlalchemy as sa
 from starlette.responses import JSONResponse
@@ -30,7 +30,7 @@ from ft_dcc.server import attempts as ratelimit
 from ft_dcc.server.errors import error_text
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus, announce
 from ft_dcc.server.grants.key import KeyGrant
-from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 
 INVALID_CREDENTIALS = "InvalidCredentialsError"
@@ -75,8 +75,20 @@ def _digest(salt: str, api_key: str) -> str:
     return hashlib.sha256((salt + ":" + api_key).encode("utf-8")).hexdigest()
 
 
-class KeyRing:
+class KeyRing(SideTable):
     """Hashed API keys of users, kept in the store's database."""
+
+    NAME = KEY_TABLE
+
+    @staticmethod
+    def columns() -> List[sa.Column]:
+        return [
+            sa.Column("username", sa.String(255), primary_key=True),
+            sa.Column("user_id", sa.String(64), nullable=False),
+            sa.Column("salt", sa.String(64), nullable=False),
+            sa.Column("key_hash", sa.String(64), nullable=False),
+            sa.Column("updated_at", sa.DateTime, nullable=False),
+        ]
 
     def __init__(
         self,
@@ -84,17 +96,7 @@ class KeyRing:
         metadata: sa.MetaData,
         revocations: Optional[RevocationBus] = None,
     ) -> None:
-        self.engine = engine
-        self.table = side_table(
-            engine,
-            metadata,
-            KEY_TABLE,
-            sa.Column("username", sa.String(255), primary_key=True),
-            sa.Column("user_id", sa.String(64), nullable=False),
-            sa.Column("salt", sa.String(64), nullable=False),
-            sa.Column("key_hash", sa.String(64), nullable=False),
-            sa.Column("updated_at", sa.DateTime, nullable=False),
-        )
+        super().__init__(engine, metadata)
         #: (username, sha256 of key) -> grant: skips the look-up until a revocation arrives.
         self._verified: Dict[Tuple[str, str], KeyGrant] = {}
         self._usernames: Dict[str, str] = {}

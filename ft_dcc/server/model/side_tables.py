@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, List
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -18,6 +20,22 @@ def side_table(engine: Engine, metadata: sa.MetaData, name: str, *columns: sa.Co
     table = define_table(metadata, name, *columns)
     metadata.create_all(engine, tables=[table])
     return table
+
+
+class SideTable:
+    """The holder of one side table, defined and created in the database when it is made: a
+    subclass names the table (``NAME``) and declares its columns (``columns``)."""
+
+    NAME: ClassVar[str] = ""
+
+    def __init__(self, engine: Engine, metadata: sa.MetaData) -> None:
+        self.engine = engine
+        self.table = side_table(engine, metadata, self.NAME, *self.columns())
+
+    @staticmethod
+    def columns() -> List[sa.Column]:
+        """The table's columns, new ones on each call (a column belongs to one table)."""
+        raise NotImplementedError
 
 
 #: who created each row, as the server recorded it (never from the caller's data)

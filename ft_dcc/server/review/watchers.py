@@ -25,11 +25,10 @@ import uuid
 from typing import Dict, List, Optional, TypedDict
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from ft_dcc.server.events.hub import EventBroker
 from ft_dcc.server.model.parts import StoreParts
-from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.review.presenter import Person
 
@@ -49,21 +48,20 @@ class Watcher(TypedDict):
     pages: int
 
 
-class WatcherTable:
+class WatcherTable(SideTable):
     """The open live streams of every session, and who each one is."""
 
-    def __init__(self, engine: Engine, metadata: sa.MetaData) -> None:
-        self.engine = engine
-        self.table = side_table(
-            engine,
-            metadata,
-            TABLE,
+    NAME = TABLE
+
+    @staticmethod
+    def columns() -> List[sa.Column]:
+        return [
             sa.Column("stream_id", sa.String(32), primary_key=True),
             sa.Column("review_session_id", sa.String(64), nullable=False, index=True),
             sa.Column("person_key", sa.String(80), nullable=False),
             sa.Column("name", sa.Text, nullable=False),
             sa.Column("seen", sa.Float, nullable=False),
-        )
+        ]
 
     def join(self, review_session_id: str, who: Person) -> str:
         """Record a stream of ``who`` on the session; its id (for :meth:`touch` / :meth:`leave`)."""
