@@ -97,7 +97,7 @@ def revoke(
 ) -> List[str]:
     """End the client links of ``review_session`` (only ``invitee``'s when given), committed;
     returns what was done, one line each."""
-    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
     name = names.LINKS_REVOKED_AT
     if invitee is not None:
         name = names.INVITEE_LINKS_REVOKED_AT + str(invitee["id"])

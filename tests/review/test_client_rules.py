@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, Optional, Tuple
 
 import pytest
+import requests
 from support import genuine_sessions
 
 from ft_dcc.cli import main
@@ -78,6 +79,25 @@ def stored(genuine: Tuple[Any, Any], project: str, name: str) -> Dict[str, Any]:
     }
 
 
+def invitee_link(capsys: pytest.CaptureFixture[str], name: str, project: str, email: str) -> str:
+    code, out = run(capsys, "link", name, "--project", project, "--invitee", email)
+    assert code == 0, out
+    return out.strip()
+
+
+def answer(link: str, passphrase: str) -> requests.Response:
+    """The review page's passphrase form, answered through ``link``."""
+    base, _, token = link.partition("?token=")
+    return requests.post(
+        base.rstrip("/") + "/passphrase", params={"token": token},
+        data={"passphrase": passphrase}, allow_redirects=False, timeout=30,
+    )  # fmt: skip
+
+
+def page_status(link: str) -> int:
+    return requests.get(link, timeout=30).status_code
+
+
 def _utc(value: Any) -> Optional[dt.datetime]:
     return None if value is None else value.datetime.astimezone(UTC)
 
@@ -117,6 +137,12 @@ def test_update_changes_only_what_it_names(
     assert after["passphrase_enabled"] is True and after["start"] == before["start"]
     assert after["end"] is not None and after["end"] - dt.datetime.now(UTC) > dt.timedelta(days=6)
     assert after["settings"] == {"download_policy": "original"}
+    # the server took the passphrase the file gave: a client link's viewer gets in with it
+    assert run(capsys, "invite", "Client B", "--project", project, "bo@client.test")[0] == 0
+    link = invitee_link(capsys, "Client B", project, "bo@client.test")
+    right, wrong = answer(link, PASS), answer(link, PASS + "!")
+    assert right.status_code == 303 and right.cookies, right.text
+    assert not wrong.cookies and "Set-Cookie" not in wrong.headers
     code, out = run(
         capsys, "update", "Client B", "--project", project, "--no-passphrase", "--no-watermark",
         "--downloads", "none",
@@ -164,9 +190,13 @@ def test_revoke_writes_the_mark(
 ) -> None:
     assert run(capsys, "create", "Client D", "--project", project)[0] == 0
     assert run(capsys, "invite", "Client D", "--project", project, "dana@client.test")[0] == 0
+    before = invitee_link(capsys, "Client D", project, "dana@client.test")
+    assert page_status(before) == 200
     started = dt.datetime.now(UTC).replace(microsecond=0)
     code, out = run(capsys, "revoke", "Client D", "--project", project)
     assert code == 0 and "written to the ftrack server at" in out, out
+    assert page_status(before) == 403  # issued before: ended at once
+    assert page_status(invitee_link(capsys, "Client D", project, "dana@client.test")) == 200
     code, out = run(
         capsys, "revoke", "Client D", "--project", project, "--invitee", "dana@client.test"
     )
