@@ -29,6 +29,12 @@ def host_for(input_path: str, host: Optional[str]) -> str:
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    _add_publish(subparsers)
+    _add_queue(subparsers)
+
+
+def _add_publish(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``ft-dcc publish``."""
     publish = subparsers.add_parser(
         "publish",
         help="publish a scene, movie or image sequence for review in ftrack",
@@ -36,6 +42,14 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "and add the new version to a review session. Exit status 0 when published, 75 when "
         "only queued (the server could not be reached), 1 when not published.",
     )
+    _add_what_and_where(publish)
+    add_media_options(publish)
+    _add_version_options(publish)
+    publish.set_defaults(handler=run_publish)
+
+
+def _add_what_and_where(publish: argparse.ArgumentParser) -> None:
+    """What ``ft-dcc publish`` captures and where the versions go."""
     publish.add_argument(
         "input",
         metavar="INPUT",
@@ -79,7 +93,10 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         metavar="FRAME",
         help="the frame of the thumbnail and the review page's poster (default: the middle one)",
     )
-    add_media_options(publish)
+
+
+def _add_version_options(publish: argparse.ArgumentParser) -> None:
+    """Who is invited, the asset, what else is uploaded, the report, and settings overrides."""
     publish.add_argument(
         "--invite", action="append", default=[], metavar="EMAIL", help="invite to the session"
     )
@@ -99,8 +116,10 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help="override one setting for this publish, e.g. --set capture.scale=0.5 "
         "(see 'ft-dcc settings show')",
     )
-    publish.set_defaults(handler=run_publish)
 
+
+def _add_queue(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``ft-dcc queue list|flush|drop``."""
     queue = subparsers.add_parser("queue", help="the offline publish queue")
     queue_sub = queue.add_subparsers(dest="queue_command", metavar="ACTION")
     listing = queue_sub.add_parser("list", help="show queued publishes")
