@@ -71,6 +71,12 @@ def add_submit(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         type=_frames,
         help="the range of every scene (default: each scene's own)",
     )
+    _add_bundle_options(submit)
+    submit.set_defaults(handler=run_submit)
+
+
+def _add_bundle_options(submit: argparse.ArgumentParser) -> None:
+    """How ``farm submit``'s bundle runs: parts, camera, the nodes' Python, its folders."""
     submit.add_argument(
         "--chunks",
         type=int,
@@ -93,7 +99,6 @@ def add_submit(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     submit.add_argument(
         "--output", metavar="DIR", help="the bundle's folder (default: a new folder, printed)"
     )
-    submit.set_defaults(handler=run_submit)
 
 
 def add_step_commands(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
