@@ -1,0 +1,149 @@
+"""Time to first frame for a new watermarked viewer of a 100-frame 1080p version.
+
+Usage: ``.venv/bin/python bench/bench_watermark.py [--viewers 3] [--frames 100]``
+
+Starts ``ft-dcc server`` on SQLite, publishes (with the genuine ``ftrack_api`` client) one
+version whose ``ftrackreview-mp4`` is a 1920 x 1080, 24 fps H.264 movie of ``--frames`` frames,
+puts it in a review session whose ``watermark`` setting is ``"true"`` (download policy: none,
+the default), and invites ``--viewers`` people. For each invitee, in turn, as a browser does:
+
+- **first frame, new viewer**: from sending ``GET /review/<id>/media/<movie>`` with
+  ``Range: bytes=0-`` on their link (the server encodes their copy first) until the first frame
+  of the part received is decoded (ffmpeg, from the bytes received);
+- **first frame, same viewer again**: the same, their copy cached;
+- **first frame, the owner**: the same on the owner's personal link (the stored movie, unmarked).
+
+Prints each figure (ms), the medians, the machine's cores and load, then one JSON line. Nothing
+is asserted: this is a benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import imageio_ffmpeg
+import requests
+from embedded_server import KEY, USER, Server
+
+
+def make_movie(path: Path, frames: int) -> Path:
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i",
+         "testsrc2=size=1920x1080:rate=24", "-frames:v", str(frames), "-c:v", "libx264",
+         "-pix_fmt", "yuv420p", "-crf", "18", "-movflags", "+faststart", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+def first_frame_ms(url: str, scratch: Path) -> Tuple[float, int]:
+    """(ms from the request until the first frame of the reply is decoded, bytes received)."""
+    part = scratch / f"{uuid.uuid4().hex}.mp4"
+    started = time.perf_counter()
+    reply = requests.get(url, headers={"Range": "bytes=0-"}, timeout=600)
+    reply.raise_for_status()
+    part.write_bytes(reply.content)
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(part), "-frames:v", "1",
+         "-f", "null", "-"],
+        check=True,
+    )  # fmt: skip
+    return (time.perf_counter() - started) * 1000, len(reply.content)
+
+
+def publish(session: Any, movie: Path, viewers: int) -> Tuple[Any, List[Any]]:
+    """A session with one version (the movie), ``watermark`` on, ``viewers`` invitees."""
+    name = f"wm{uuid.uuid4().hex[:6]}"
+    project = session.create("Project", {"name": name, "full_name": name,
+                                         "project_schema": session.query("ProjectSchema").first()})
+    asset_type = session.query('AssetType where short is "upload"').one()
+    asset = session.create("Asset", {"name": "sh010", "parent": project, "type": asset_type})
+    version = session.create("AssetVersion", {"asset": asset})
+    review = session.create("ReviewSession", {"name": "Client dailies", "project": project})
+    session.create("ReviewSessionObject", {"review_session": review, "asset_version": version,
+                                           "name": "sh010", "version": "v001", "sort_order": 1})
+    invitees = [
+        session.create("ReviewSessionInvitee", {"review_session": review, "name": f"Viewer {i}",
+                                                "email": f"viewer{i}@client.example"})
+        for i in range(viewers)
+    ]  # fmt: skip
+    session.create("EntitySetting", {"parent_id": review["id"], "parent_type": "ReviewSession",
+                                     "group": "review", "name": "watermark", "value": "true"})
+    session.commit()
+    location = session.query('Location where name is "ftrack.server"').one()
+    component = session.create_component(
+        str(movie), {"name": "ftrackreview-mp4", "version": version}, location=location
+    )
+    session.commit()
+    return (review, component), invitees
+
+
+def media_url(link: str, review_id: str, component_id: str) -> str:
+    base, query = link.split("?", 1)
+    return f"{base}/media/{component_id}?{query}"
+
+
+def run(viewers: int, frames: int, base: Path) -> Dict[str, Any]:
+    import ftrack_api
+
+    movie = make_movie(base / "1080p.mp4", frames)
+    server = Server(base)
+    try:
+        session = ftrack_api.Session(server_url=server.url, api_user=USER, api_key=KEY,
+                                     auto_connect_event_hub=False,
+                                     schema_cache_path=str(base / "schema"))  # fmt: skip
+        (review, component), invitees = publish(session, movie, viewers)
+        owner = session.call([{"action": "get_widget_url", "name": "review_session",
+                               "entity_type": "ReviewSession", "entity_key": [review["id"]],
+                               "purpose": "personal"}])[0]["widget_url"]  # fmt: skip
+        figures: Dict[str, List[float]] = {"new viewer": [], "same viewer again": [], "owner": []}
+        for invitee in invitees:
+            url = media_url(session.get_widget_url("review_session", entity=invitee),
+                            review["id"], component["id"])  # fmt: skip
+            for kind in ("new viewer", "same viewer again"):
+                ms, size = first_frame_ms(url, base)
+                figures[kind].append(ms)
+                print(f"{kind:18s} {invitee['name']}: {ms:7.0f} ms ({size} bytes received)")
+            ms, size = first_frame_ms(media_url(owner, review["id"], component["id"]), base)
+            figures["owner"].append(ms)
+            print(f"{'owner':18s}: {ms:7.0f} ms ({size} bytes received)")
+        session.close()
+    finally:
+        server.stop()
+    medians = {kind: round(statistics.median(values)) for kind, values in figures.items()}
+    return {"frames": frames, "size": "1920x1080", "movie_bytes": movie.stat().st_size,
+            "cores": os.cpu_count(), "load": [round(x, 2) for x in os.getloadavg()],
+            "median_ms": medians, "all_ms": {k: [round(v) for v in vs]
+                                             for k, vs in figures.items()}}  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--viewers", type=int, default=3)
+    parser.add_argument("--frames", type=int, default=100)
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="bench-watermark-"))
+    try:
+        result = run(args.viewers, args.frames, base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    for kind, ms in result["median_ms"].items():
+        print(f"median first frame, {kind}: {ms} ms")
+    print(f"cores {result['cores']}, load {result['load']}")
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
