@@ -39,23 +39,9 @@ def make_thumbnail(
         "format=yuvj420p"
     )
     if is_movie(source):
-        info = info or probe_movie(source)
-        index = info.frame_count // 2 if frame is None else int(frame)
-        if not 0 <= index < info.frame_count:
-            raise MediaError(
-                f"{source} has {info.frame_count} frames; frame index {index} is outside it.",
-                hint=f"choose an index from 0 to {info.frame_count - 1}",
-            )
-        if info.constant_frame_rate and index > 0:
-            # seek straight to the frame (long edits): half a frame early, then take the next
-            seconds = (index - 0.5) / float(info.fps)
-            args: List[str] = ["-ss", f"{seconds:.6f}", "-i", str(source), "-map", "0:v:0"]
-            args += ["-vf", scale]
-        else:
-            args = ["-i", str(source), "-map", "0:v:0", "-vf", f"select=eq(n\\,{index}),{scale}"]
+        args = _movie_frame_input(source, frame, info or probe_movie(source), scale)
     else:
-        image = _image_for(source, frame)
-        args = ["-i", str(image), "-vf", scale]
+        args = ["-i", str(_image_for(source, frame)), "-vf", scale]
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.stem}.partial.jpg")
     args += [
@@ -85,6 +71,24 @@ def make_thumbnail(
         if partial.exists():
             partial.unlink()
     return output
+
+
+def _movie_frame_input(
+    source: Path, frame: Optional[int], info: MovieInfo, scale: str
+) -> List[str]:
+    """ffmpeg's input arguments for frame index ``frame`` of the movie ``source`` (the middle
+    one by default), scaled by the filter ``scale``."""
+    index = info.frame_count // 2 if frame is None else int(frame)
+    if not 0 <= index < info.frame_count:
+        raise MediaError(
+            f"{source} has {info.frame_count} frames; frame index {index} is outside it.",
+            hint=f"choose an index from 0 to {info.frame_count - 1}",
+        )
+    if info.constant_frame_rate and index > 0:
+        # seek straight to the frame (long edits): half a frame early, then take the next
+        seconds = (index - 0.5) / float(info.fps)
+        return ["-ss", f"{seconds:.6f}", "-i", str(source), "-map", "0:v:0", "-vf", scale]
+    return ["-i", str(source), "-map", "0:v:0", "-vf", f"select=eq(n\\,{index}),{scale}"]
 
 
 def _image_for(source: Path, frame: Optional[int]) -> Path:
