@@ -151,27 +151,12 @@ def run_ffmpeg(
         ) from error
 
     tail: Deque[str] = collections.deque(maxlen=400)
-
-    def drain_stderr() -> None:
-        assert process.stderr is not None
-        for raw in process.stderr:
-            tail.append(raw.decode("utf-8", "replace").rstrip())
-
-    reader = threading.Thread(target=drain_stderr, daemon=True)
+    assert process.stderr is not None and process.stdout is not None
+    reader = threading.Thread(target=_drain, args=(process.stderr, tail), daemon=True)
     reader.start()
     feeding = _start_feed(process, feed)
-    assert process.stdout is not None
     try:
-        for raw in process.stdout:
-            if progress is None:
-                continue
-            line = raw.decode("utf-8", "replace").strip()
-            if line.startswith("frame=") and total_frames:
-                try:
-                    done = int(line.split("=", 1)[1])
-                except ValueError:
-                    continue
-                progress(min(done / total_frames, 1.0), f"{what}: frame {done}/{total_frames}")
+        _report_frames(process.stdout, what, total_frames, progress)
     except BaseException:
         # a progress sink may raise to cancel (or the user pressed Ctrl+C): stop ffmpeg too
         process.kill()
@@ -190,6 +175,28 @@ def run_ffmpeg(
             hint="check that the input files exist and are readable images or movies",
         )
     return stderr
+
+
+def _drain(stream: IO[bytes], tail: Deque[str]) -> None:
+    """Read ``stream`` (ffmpeg's stderr) to its end, keeping its last lines in ``tail``."""
+    for raw in stream:
+        tail.append(raw.decode("utf-8", "replace").rstrip())
+
+
+def _report_frames(
+    stdout: IO[bytes], what: str, total_frames: Optional[int], progress: Optional[MediaProgress]
+) -> None:
+    """Read ffmpeg's ``-progress`` lines from ``stdout`` to its end, reporting each frame."""
+    for raw in stdout:
+        if progress is None:
+            continue
+        line = raw.decode("utf-8", "replace").strip()
+        if line.startswith("frame=") and total_frames:
+            try:
+                done = int(line.split("=", 1)[1])
+            except ValueError:
+                continue
+            progress(min(done / total_frames, 1.0), f"{what}: frame {done}/{total_frames}")
 
 
 def _start_feed(
