@@ -24,6 +24,7 @@ from starlette.responses import FileResponse, Response
 
 from ft_dcc.server.errors import ApiFailure, NotFound
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
+from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.media_policy import (
@@ -174,5 +175,4 @@ def record_media(
     detail: Mapping[str, object],
 ) -> None:
     """The audit trail's entry of a play or a download (see :mod:`.audit_acts`)."""
-    _ = (server, act, link, request, review_session_id, detail)  # AUDIT: record_act once landed
-
+    record_act(server.store, act, link, source_of(request), review_session_id, detail)

@@ -17,12 +17,12 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
 from support import genuine_sessions
-from support.trust import start_server
+from support.trust import call, start_server
 
 from .media_world import FRAMES, MediaWorld, media_get, whole_by_ranges
 
@@ -211,3 +211,31 @@ def test_chromium_plays_a_watch_only_movie_to_the_end(
     media = [r for r in world.server.requests_since(mark) if "/media/" in r["path"]]
     assert media and {r["status"] for r in media} == {206}, media
     assert len(media) >= world.movie_path.stat().st_size // PART, "the player asked part by part"
+
+
+def _media_acts(world: MediaWorld) -> List[Dict[str, Any]]:
+    operation = {"action": "ft_dcc.audit", "review_session_id": world.id}
+    reply = call(world.server, [operation])
+    assert reply.status_code == 200, reply.text
+    return [e for e in reply.json()[0]["entries"] if e["act"].startswith("media.")]
+
+
+def test_plays_and_downloads_are_audited_once_per_view(world: MediaWorld) -> None:
+    """One media.played per view start (a reply from byte 0), not per part; a download is
+    media.downloaded; each names the component and its size, and who."""
+    page, size = world.invitee("bob"), _size(world)
+    before = len(_media_acts(world))
+    whole_by_ranges(page, world.movie_id)  # one view, several parts
+    world.set_setting("download_policy", "proxy")
+    try:
+        assert media_get(page, world.movie_id, download="1").status_code == 200
+    finally:
+        world.set_setting("download_policy", None)
+    assert media_get(page, world.movie_id, download="1").status_code == 403  # refused: no entry
+    acts = _media_acts(world)[before:]
+    who = f"invitee:{world.dailies.bob['id']}"
+    assert [(e["act"], e["who"]) for e in acts] == [("media.played", who),
+                                                   ("media.downloaded", who)], acts
+    for entry in acts:
+        assert entry["detail"] == {"component": world.movie_id, "bytes": size}
+        assert page.token not in str(entry)
