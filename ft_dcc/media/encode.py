@@ -96,18 +96,8 @@ def encode_review(
         total = source.total + slate
         out_size = output_size(source.size, size)
         filters = _video_filters(rate, source.size, out_size, source.total)
-        if burnin is not None:
-            filters += burnin_filters(burnin, Path(scratch), out_size, first_frame)
-        partial = _partial_path(output)
-        args = [
-            "-xerror",  # a frame that cannot be decoded fails the encode instead of vanishing
-            *source.input_args,
-            "-map", "0:v:0", *_placed_audio(source, rate, slate), "-sn", "-dn",
-            "-vf", ",".join(filters),
-            *_h264_arguments(rate, crf),
-            "-movflags", "+faststart",
-            "-f", "mp4", str(partial),
-        ]  # fmt: skip
+        filters += _burnin_filters(burnin, Path(scratch), out_size, first_frame)
+        args = _encode_arguments(source, rate, crf, slate, filters, _partial_path(output))
         report(0.0, f"encoding {total} frames at {_rate_text(rate)} fps")
         _write_verified(
             lambda: _run_encode(args, output, source, total, report),
@@ -118,6 +108,28 @@ def encode_review(
         )
     report(1.0, f"encoded {output.name}")
     return output
+
+
+def _burnin_filters(
+    burnin: Optional[Burnin], scratch: Path, size: Tuple[int, int], first_frame: int
+) -> List[str]:
+    """The burn-in and slate filters, none without ``burnin``."""
+    return [] if burnin is None else burnin_filters(burnin, scratch, size, first_frame)
+
+
+def _encode_arguments(
+    source: _Source, rate: Fraction, crf: int, slate: int, filters: List[str], partial: Path
+) -> List[str]:
+    """ffmpeg's arguments of a review encode of ``source`` into ``partial``."""
+    return [
+        "-xerror",  # a frame that cannot be decoded fails the encode instead of vanishing
+        *source.input_args,
+        "-map", "0:v:0", *_placed_audio(source, rate, slate), "-sn", "-dn",
+        "-vf", ",".join(filters),
+        *_h264_arguments(rate, crf),
+        "-movflags", "+faststart",
+        "-f", "mp4", str(partial),
+    ]  # fmt: skip
 
 
 @attr.s(auto_attribs=True, frozen=True)
