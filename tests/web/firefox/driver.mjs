@@ -2,7 +2,8 @@
 // node_modules: never a downloaded browser). One browser and one page per process; commands are
 // JSON lines on stdin, one reply line each on stdout: {"id", "ok", "value"} or {"id", "ok":
 // false, "error"}. Commands: goto {url}, evaluate {expression} (awaited), wait {expression,
-// timeout} (until truthy), screenshot {path}, close.
+// timeout} (until truthy), screenshot {path, selector?}, press {key}, click {selector}, drag
+// {selector, points}, close.
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 
@@ -39,7 +40,27 @@ const commands = {
       await new Promise((done) => setTimeout(done, 50));
     }
   })()`),
-  screenshot: async (c) => { await page.screenshot({ path: c.path }); return c.path; },
+  // the page, or the element ``selector`` names
+  screenshot: async (c) => {
+    const target = c.selector ? await page.$(c.selector) : page;
+    if (!target) throw new Error("no element " + c.selector);
+    await target.screenshot({ path: c.path });
+    return c.path;
+  },
+  press: async (c) => { await page.keyboard.press(c.key); return null; },
+  click: async (c) => { await page.click(c.selector); return null; },
+  // a mouse drag through ``points``, fractions (x, y) of the element's box
+  drag: async (c) => {
+    const element = await page.$(c.selector);
+    const box = element && await element.boundingBox();
+    if (!box) throw new Error("no box for " + c.selector);
+    const at = ([x, y]) => [box.x + box.width * x, box.y + box.height * y];
+    await page.mouse.move(...at(c.points[0]));
+    await page.mouse.down();
+    for (const point of c.points.slice(1)) await page.mouse.move(...at(point));
+    await page.mouse.up();
+    return null;
+  },
   close: async () => { await browser.close(); return null; },
 };
 

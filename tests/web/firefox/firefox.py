@@ -16,7 +16,7 @@ import signal
 import subprocess
 import threading
 from pathlib import Path
-from typing import IO, Any, Dict, Iterator, Optional
+from typing import IO, Any, Dict, Iterator, Optional, Sequence, Tuple
 
 import pytest
 
@@ -85,9 +85,21 @@ class Firefox:
         """The first truthy value of ``expression``, polled in the page."""
         return self.call("wait", expression=expression, timeout=timeout_ms)
 
-    def screenshot(self, path: Path) -> Path:
-        self.call("screenshot", path=str(path))
+    def screenshot(self, path: Path, selector: Optional[str] = None) -> Path:
+        """The page (or the element ``selector`` names) as a PNG at ``path``."""
+        self.call("screenshot", path=str(path), selector=selector)
         return path
+
+    def press(self, key: str) -> None:
+        """A real key press (a trusted event) on the focused element."""
+        self.call("press", key=key)
+
+    def click(self, selector: str) -> None:
+        self.call("click", selector=selector)
+
+    def drag(self, selector: str, points: Sequence[Tuple[float, float]]) -> None:
+        """Drag the mouse through ``points`` (fractions of the element's box)."""
+        self.call("drag", selector=selector, points=[list(p) for p in points])
 
     def close(self) -> None:
         """Close the browser; kill the driver's process group if it does not go."""

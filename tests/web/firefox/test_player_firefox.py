@@ -1,0 +1,95 @@
+"""The review player in Firefox (Debian's firefox-esr over WebDriver BiDi), held to the same
+checks as in Chromium (``player_checks``): the loop between marks, compare of two versions
+side by side and as a wipe, and the drawing tools; screenshots of each in test-artifacts/.
+
+One Firefox and one published dailies (v001, v002 of a shot) for the module; each test opens
+the session page afresh.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator, List, Tuple
+
+import pytest
+from support import open_session
+
+from ..dailies_fixtures import isolated_pyblish, publish_versions
+from ..player_checks import (
+    El,
+    call,
+    check_compare,
+    check_drawing_tools,
+    check_loop_between_marks,
+    visible_item,
+)
+from ..room_fixtures import REVIEWER
+from .firefox import Firefox, firefox_or_skip
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
+    yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log")
+
+
+@pytest.fixture(scope="module")
+def dailies(embedded_server: Any, tmp_path_factory: Any) -> Tuple[List[Any], str]:
+    """v001 and v002 of one shot in one review session; the reports and the page's link."""
+    tmp_path = tmp_path_factory.mktemp("firefox_dailies")
+    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
+        _, reports = publish_versions(session, tmp_path, (1, 2), review_session="Firefox dailies")
+    return reports, reports[-1].review_url
+
+
+def open_page(firefox: Firefox, url: str) -> str:
+    """The session page opened afresh; the selector of the item shown (the latest version)."""
+    assert firefox.goto(url) == 200
+    firefox.wait("window.ftReview && window.ftReview.Player")
+    return visible_item(firefox)
+
+
+def say_who_i_am(firefox: Firefox) -> None:
+    """The room link's "Who are you?" answered (as ``room_fixtures.say_who_i_am``)."""
+    firefox.wait("document.querySelector('.whoami-add')")
+    for selector, value in zip((".whoami-name-input", ".whoami-email-input"), REVIEWER):
+        firefox.evaluate(
+            call(
+                "(i, v) => { i.value = v; i.dispatchEvent(new Event('input', {bubbles: true})); }",
+                El(selector),
+                json.dumps(value),
+            )
+        )
+    firefox.click(".whoami-add-button")
+    firefox.wait(
+        "(document.querySelector('.whoami-badge .whoami-name') || {}).textContent"
+        f" === {json.dumps(REVIEWER[0])}"
+    )
+
+
+def test_the_loop_between_marks_stays_in_and_play_stops_on_the_out_point(
+    firefox: Firefox, dailies: Tuple[List[Any], str], artifacts_dir: Path
+) -> None:
+    _, url = dailies
+    item = open_page(firefox, url)
+    check_loop_between_marks(firefox, item)
+    firefox.screenshot(artifacts_dir / "firefox_player_loop.png", f"{item} .stage")
+
+
+def test_compare_side_by_side_and_wipe_lock_both_versions_to_one_frame(
+    firefox: Firefox, dailies: Tuple[List[Any], str], artifacts_dir: Path
+) -> None:
+    reports, url = dailies
+    item = open_page(firefox, url)
+    check_compare(firefox, item, reports[0].review_session_object_id, artifacts_dir, "firefox")
+
+
+def test_drawing_tools_colours_undo_clear_and_cancel(
+    firefox: Firefox, dailies: Tuple[List[Any], str], artifacts_dir: Path
+) -> None:
+    _, url = dailies
+    item = open_page(firefox, url)
+    say_who_i_am(firefox)  # the report's link is a room link: it draws as who you say
+    check_drawing_tools(firefox, item, artifacts_dir / "firefox_drawing.png")
