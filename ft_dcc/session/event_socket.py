@@ -9,7 +9,7 @@ import contextlib
 import logging
 import re
 from types import ModuleType
-from typing import Dict, Optional, Protocol
+from typing import Dict, Optional, Protocol, Tuple
 
 import requests
 
@@ -20,6 +20,7 @@ from ft_dcc.protocol.events import (
     HEARTBEAT,
     SOCKET_IO_PATH,
     WEBSOCKET_PATH_PREFIX,
+    Packet,
     format_packet,
     parse_packet,
 )
@@ -79,12 +80,28 @@ def open_socket(
             f"Cannot connect to the event hub: server URL {server_url!r} has no scheme or host",
             hint="set FTRACK_SERVER to a URL such as https://studio.ftrackapp.com",
         )
-    handshake_url = server_url + SOCKET_IO_PATH
     handshake_headers = dict(headers)
     handshake_headers[HEADER_USER] = api_user
     handshake_headers[HEADER_API_KEY] = api_key
+    socket_id = _handshake(server_url, api_user, handshake_headers, timeout)
+    ws_scheme = "wss" if scheme == "https" else "ws"
+    ws_url = f"{ws_scheme}://{netloc}{WEBSOCKET_PATH_PREFIX}{socket_id}"
+    sock, first = _connect(websocket, ws_url, server_url, headers, timeout)
+    if first.code != CONNECT:
+        with contextlib.suppress(Exception):
+            sock.shutdown()
+        raise EventHubError(
+            f"The event hub at {server_url} did not accept the connection "
+            f"(first packet {first.code}:{first.data[:100]})"
+        )
+    sock.settimeout(heartbeat_timeout)
+    return sock
+
+
+def _handshake(server_url: str, api_user: str, headers: Dict[str, str], timeout: float) -> str:
+    """The socket.io handshake with the hub at ``server_url``: the id of the new socket."""
     try:
-        response = requests.get(handshake_url, headers=handshake_headers, timeout=timeout)
+        response = requests.get(server_url + SOCKET_IO_PATH, headers=headers, timeout=timeout)
     except requests.RequestException as error:
         raise EventHubError(
             f"Cannot reach the ftrack event hub at {server_url}: {describe_error(error, timeout)}",
@@ -106,8 +123,13 @@ def open_socket(
         )
     if "websocket" not in parts[3].split(","):
         raise EventHubError(f"The event hub at {server_url} does not offer websocket transport")
-    ws_scheme = "wss" if scheme == "https" else "ws"
-    ws_url = f"{ws_scheme}://{netloc}{WEBSOCKET_PATH_PREFIX}{parts[0]}"
+    return parts[0]
+
+
+def _connect(
+    websocket: ModuleType, ws_url: str, server_url: str, headers: Dict[str, str], timeout: float
+) -> Tuple[EventSocket, Packet]:
+    """The websocket at ``ws_url`` and its first packet that is not a heartbeat."""
     sock: Optional[EventSocket] = None
     try:
         sock = websocket.create_connection(
@@ -131,15 +153,7 @@ def open_socket(
             hint="check that the server and any proxy allow websockets",
         ) from None
     assert sock is not None  # made, or the except above raised
-    if first.code != CONNECT:
-        with contextlib.suppress(Exception):
-            sock.shutdown()
-        raise EventHubError(
-            f"The event hub at {server_url} did not accept the connection "
-            f"(first packet {first.code}:{first.data[:100]})"
-        )
-    sock.settimeout(heartbeat_timeout)
-    return sock
+    return sock, first
 
 
 def describe_error(error: Exception, timeout: float) -> str:
