@@ -15,7 +15,15 @@ import pytest
 
 from ..frame_code import decode_levels
 from .firefox import Firefox, firefox_or_skip
-from .frames import POSTER, RATES, publish_rates, random_moves, steps, wrong_frames
+from .frames import (
+    POSTER,
+    RATES,
+    named_before_shown,
+    publish_rates,
+    random_moves,
+    steps,
+    wrong_frames,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -76,6 +84,17 @@ def test_random_seeks_and_steps_show_the_counters_frame(
     moves = random_moves(seed=int(rate * 1000), count=RANDOM_MOVES, start=POSTER)
     read, wrong = wrong_frames(firefox.evaluate, item, moves)
     assert (read, wrong) == (RANDOM_MOVES, [])
+
+
+@pytest.mark.parametrize("rate", (23.976, 29.97))
+def test_the_counter_names_a_frame_only_once_its_picture_is_there(
+    firefox: Firefox, five_rates: Dict[float, Tuple[str, str]], rate: float
+) -> None:
+    item = open_page(firefox, five_rates[rate])
+    moves = steps(STEPS) + random_moves(seed=int(rate * 100), count=STEPS, start=POSTER)
+    written, early = named_before_shown(firefox.evaluate, item, moves)
+    assert written >= len(moves)  # the watch saw the counter move
+    assert early == []
 
 
 def test_a_picture_that_is_not_the_counters_frame_is_counted_wrong() -> None:
