@@ -15,7 +15,9 @@ import imageio_ffmpeg
 import numpy as np
 import requests
 from support.trust import call
-from web.feedback_fixtures import Page, link, make_dailies, personal_link
+from web.feedback_fixtures import Page
+
+from .gate_world import Dailies
 
 WIDTH, HEIGHT, FRAMES = 320, 180, 16
 
@@ -75,14 +77,13 @@ def whole_by_ranges(page: Page, component_id: str) -> bytes:
     return data
 
 
-class MediaWorld:
-    """The session, its version's components and links; the owner's genuine session."""
+class MediaWorld(Dailies):
+    """The gate tests' session and links (a version with a PNG thumbnail), its version's review
+    movie and source file; the owner's genuine session."""
 
     def __init__(self, server: Any, owner: Any, tmp: Path) -> None:
-        self.server, self.owner, self.tmp = server, owner, tmp
-        self.dailies = make_dailies(owner)
-        self.session = self.dailies.review_session
-        self.id = str(self.session["id"])
+        super().__init__(server, owner, tmp)
+        self.tmp = tmp
         version = self.dailies.objects[0]["asset_version"]
         self.movie_path = make_movie(tmp / "review.mp4")
         self.movie_id = self.component(version, self.movie_path, "ftrackreview-mp4")
@@ -90,10 +91,6 @@ class MediaWorld:
         source.write_bytes(b"BLENDER-v300" + bytes(range(256)) * 64)
         self.source_path = source
         self.source_id = self.component(version, source, "source")
-        picture = tmp / "thumb.jpg"
-        ffmpeg("-i", str(self.movie_path), "-frames:v", "1", str(picture))
-        self.thumbnail_id = str(version.create_thumbnail(str(picture))["id"])
-        owner.commit()
 
     def component(self, version: Any, path: Path, name: str) -> str:
         location = self.owner.query('Location where name is "ftrack.server"').one()
@@ -102,16 +99,6 @@ class MediaWorld:
         )
         self.owner.commit()
         return str(component["id"])
-
-    # -- links -----------------------------------------------------------------------------
-    def invitee(self, name: str = "ann") -> Page:
-        return link(self.owner, getattr(self.dailies, name))
-
-    def room(self) -> Page:
-        return link(self.owner, self.session)
-
-    def personal(self) -> Page:
-        return personal_link(self.owner, self.session)
 
     # -- settings --------------------------------------------------------------------------
     def set_setting(self, name: str, value: Optional[str]) -> None:

@@ -140,7 +140,7 @@ def test_owner_personal_link_is_never_bound(world: MediaWorld, policy: str) -> N
 def test_thumbnail_is_a_whole_picture(world: MediaWorld, policy: str) -> None:
     """A thumbnail (the poster) is a still, not the version's file: whole, as an <img> needs."""
     reply = media_get(world.invitee(), world.thumbnail_id)
-    assert reply.status_code == 200 and reply.headers["Content-Type"] == "image/jpeg"
+    assert reply.status_code == 200 and reply.headers["Content-Type"] == "image/png"
 
 
 def test_review_token_is_no_download_token(world: MediaWorld) -> None:
