@@ -170,51 +170,37 @@ def _check_camera(spec: CaptureSpec) -> Optional[str]:
     return camera
 
 
-def capture(spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress) -> CaptureResult:
-    """Playblast ``spec`` into ``out_dir`` and return the frame files, in order."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    prefix = out_dir / FRAME_PREFIX
-    camera = _check_camera(spec)
-    batch = scene.is_batch()
-    restorer = _Restorer()
-    panel: Optional[str] = None
-    progress("capture", 0.0, f"{spec.frame_count} frames from {camera or 'the current view'}")
-    saved_time = cmds.currentTime(q=True)
-    restorer.add(lambda: cmds.currentTime(saved_time, edit=True))
-    try:
-        if batch:
-            # mayapy has no panels: the camera cannot be chosen with UI commands (unverified in
-            # real Maya which view a batch playblast uses; see the Maya adapter's report).
-            log.warning("batch mode: playblasting without a model panel (camera %s)", camera)
-            if spec.viewport()["shading"] != "scene":
-                log.warning("batch mode: capture.shading needs a model panel; not applied")
-        else:
-            panel = scene.active_model_panel()
-            if panel is None:
-                raise CaptureError(
-                    "There is no model panel (3D view) to playblast from.",
-                    hint="open a perspective/camera view (Panels > Perspective) and try again",
-                )
-            if camera is not None:
-                _look_through(restorer, panel, camera)
-            if cmds.modelEditor(panel, q=True, viewSelected=True):
-                # Isolate Select is left as the artist set it: re-enabling it would isolate the
-                # current selection, not the artist's set. The review shows what they see.
-                log.warning("%s has Isolate Select on: the playblast shows only those", panel)
-                progress("capture", 0.0, f"Isolate Select is on in {panel}")
-            _apply_panel_look(restorer, panel, spec)
-        colour.follow_view_transform(restorer.add)
-        result = cmds.playblast(**playblast_flags(spec, prefix, panel))
-    except (RuntimeError, TypeError, ValueError) as exc:
+def _prepare_panel(
+    restorer: _Restorer, spec: CaptureSpec, camera: Optional[str], progress: Progress
+) -> Optional[str]:
+    """The model panel to playblast from, looking through ``camera`` with the spec's look (the
+    restorer puts it back); None in batch mode, which has no panels."""
+    if scene.is_batch():
+        # mayapy has no panels: the camera cannot be chosen with UI commands (unverified in
+        # real Maya which view a batch playblast uses; see the Maya adapter's report).
+        log.warning("batch mode: playblasting without a model panel (camera %s)", camera)
+        if spec.viewport()["shading"] != "scene":
+            log.warning("batch mode: capture.shading needs a model panel; not applied")
+        return None
+    panel = scene.active_model_panel()
+    if panel is None:
         raise CaptureError(
-            f"Maya could not playblast frames {spec.frame_start}-{spec.frame_end}: {exc}",
-            hint="check the camera, the frame range and the free disk space, then try again",
-        ) from exc
-    finally:
-        failures = restorer.restore()
-        if failures:
-            log.warning("could not restore the view after the playblast: %s", "; ".join(failures))
+            "There is no model panel (3D view) to playblast from.",
+            hint="open a perspective/camera view (Panels > Perspective) and try again",
+        )
+    if camera is not None:
+        _look_through(restorer, panel, camera)
+    if cmds.modelEditor(panel, q=True, viewSelected=True):
+        # Isolate Select is left as the artist set it: re-enabling it would isolate the
+        # current selection, not the artist's set. The review shows what they see.
+        log.warning("%s has Isolate Select on: the playblast shows only those", panel)
+        progress("capture", 0.0, f"Isolate Select is on in {panel}")
+    _apply_panel_look(restorer, panel, spec)
+    return panel
+
+
+def _written_frames(prefix: Path, spec: CaptureSpec, result: object) -> List[Path]:
+    """The frame files the playblast (which returned ``result``) wrote, one per frame."""
     if not result:
         raise CaptureError(
             "Maya's playblast was cancelled or wrote nothing.",
@@ -231,6 +217,33 @@ def capture(spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
             f"(first missing: {missing[0]}; playblast returned {result}).",
             hint="check the disk space and Maya's script editor for playblast errors",
         )
+    return files
+
+
+def capture(spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress) -> CaptureResult:
+    """Playblast ``spec`` into ``out_dir`` and return the frame files, in order."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    prefix = out_dir / FRAME_PREFIX
+    camera = _check_camera(spec)
+    restorer = _Restorer()
+    progress("capture", 0.0, f"{spec.frame_count} frames from {camera or 'the current view'}")
+    saved_time = cmds.currentTime(q=True)
+    restorer.add(lambda: cmds.currentTime(saved_time, edit=True))
+    try:
+        panel = _prepare_panel(restorer, spec, camera, progress)
+        colour.follow_view_transform(restorer.add)
+        result = cmds.playblast(**playblast_flags(spec, prefix, panel))
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise CaptureError(
+            f"Maya could not playblast frames {spec.frame_start}-{spec.frame_end}: {exc}",
+            hint="check the camera, the frame range and the free disk space, then try again",
+        ) from exc
+    finally:
+        failures = restorer.restore()
+        if failures:
+            log.warning("could not restore the view after the playblast: %s", "; ".join(failures))
+    files = _written_frames(prefix, spec, result)
     audio = sound_module.review_sound(spec, out_dir)
     progress("capture", 1.0, f"{len(files)} frames captured" + (" with sound" if audio else ""))
     return CaptureResult(
