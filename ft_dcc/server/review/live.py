@@ -63,6 +63,8 @@ from ft_dcc.server.review.watchers import WATCHERS_TOPIC, announce, watcher_tabl
 log = logging.getLogger(__name__)
 
 KEEPALIVE_SECONDS = 15.0
+#: what wakes a stream whose end moved (never sent)
+WAKE: LiveEvent = ("wake", {})
 #: Events waiting for a slow reader before its stream is ended (it reconnects and re-reads).
 MAX_QUEUE = 500
 
@@ -142,6 +144,9 @@ class _Stream:
         self.revoked = False
         #: the revocation bus's generation when the grant was last checked
         self.checked = 0
+        #: when the stream ends (Unix seconds): its link's expiry, a client link's end_date, as
+        #: last checked (a moved end_date moves it: :meth:`LiveRoutes.holds`)
+        self.expires = float("inf")
 
     def end(self) -> None:
         """Revoked: send nothing more, end the stream (thread-safe)."""
@@ -263,11 +268,12 @@ class LiveRoutes:
                 continue
             if revocation.kind == EVERYTHING or stream.grant.rests_on(revocation):
                 stream.checked = revocation.seq
-                if not self.holds(stream.grant):
+                if not self.holds(stream.grant, stream):
                     stream.end()
 
-    def holds(self, grant: LinkGrant) -> bool:
-        """Whether ``grant``'s link still opens its session as it did (database)."""
+    def holds(self, grant: LinkGrant, stream: Optional[_Stream] = None) -> bool:
+        """Whether ``grant``'s link still opens its session as it did (database); a ``stream``
+        resting on it then ends when the link now does (a moved end_date wakes it)."""
         server = self.base.server
         try:
             link = open_link(server.store, server.ctx.execute, self.base.signer, grant.token,
@@ -278,6 +284,9 @@ class LiveRoutes:
         except Exception as error:  # refused (ReviewAccessError) or not checkable: it fell
             log.info("a live stream's link no longer holds: %s", error)
             return False
+        if stream is not None and link.expires and link.expires != stream.expires:
+            stream.expires = link.expires
+            stream.put(WAKE)
         if facts is None:
             return False  # the session was deleted
         if link.shared and facts.private and not grant.was_private:
@@ -305,7 +314,8 @@ class LiveRoutes:
         stream = _Stream(asyncio.get_running_loop(), grant)
         stream.checked = generation
         viewer = _viewer(request, link)
-        events = self._events(review_session_id, stream, link.expires, who)
+        stream.expires = link.expires or stream.expires
+        events = self._events(review_session_id, stream, who)
         if not self.open.enter(viewer, events):  # streams per viewer (open_caps)
             raise open_caps.too_many_streams(self.open.most)
         self.hub.add(review_session_id, stream)
@@ -316,7 +326,7 @@ class LiveRoutes:
         )
 
     async def _events(
-        self, review_session_id: str, stream: _Stream, expires: float, who: Person
+        self, review_session_id: str, stream: _Stream, who: Person
     ) -> AsyncIterator[str]:
         assert self.hub is not None
         watcher = None
@@ -327,8 +337,8 @@ class LiveRoutes:
             yield _frame(("presenter", public_state(row)))
             watcher = await run_in_threadpool(self.watchers.join, review_session_id, who)
             announce(self.base.server.events, review_session_id)  # this stream hears it too
-            while time.time() < expires and not stream.revoked:
-                timeout = max(0.1, min(KEEPALIVE_SECONDS, expires - time.time()))
+            while time.time() < stream.expires and not stream.revoked:
+                timeout = max(0.1, min(KEEPALIVE_SECONDS, stream.expires - time.time()))
                 try:
                     item = await asyncio.wait_for(stream.queue.get(), timeout)
                 except asyncio.TimeoutError:
@@ -339,6 +349,8 @@ class LiveRoutes:
                     continue
                 if item is None or not await self._still_holds(stream):
                     break
+                if item is WAKE:  # its end moved: look at the clock again
+                    continue
                 if item[0] == "watchers":
                     people = await run_in_threadpool(self.watchers.watchers, review_session_id)
                     item = ("watchers", {"watchers": people})
@@ -353,7 +365,7 @@ class LiveRoutes:
         generation = self.revocations.generation
         if stream.revoked or stream.grant is None or stream.checked == generation:
             return not stream.revoked
-        if not await run_in_threadpool(self.holds, stream.grant):
+        if not await run_in_threadpool(self.holds, stream.grant, stream):
             stream.end()
             return False
         stream.checked = generation
