@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict
 from ft_dcc.exceptions import ReviewSessionNameError, ServerError, UnexpectedReplyError
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.review import sessions as review
-from ft_dcc.review.client_rules import ClientRules
+from ft_dcc.review.client_rules import ClientRules, studio_defaults, with_defaults
 from ft_dcc.review.client_write import apply_rules
 from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, status_word
 from ft_dcc.review.names import all_sessions, find_project, sessions_named
@@ -96,9 +96,10 @@ def create_session(
     private: bool = False,
     description: str = "",
     rules: Optional[ClientRules] = None,
-) -> Tuple[EntityLike, str]:
+) -> Tuple[EntityLike, str, ClientRules]:
     """Create the review session ``name`` (refused when the project has one of that name) with
-    its client ``rules``, in one commit; returns it (with ``project`` read) and its link."""
+    its client ``rules`` (the studio's ``client_review.*`` where they say nothing), in one
+    commit; returns it (with ``project`` read), its link and the rules it was given."""
     if not name.strip():
         raise ReviewSessionNameError(
             "a review session needs a name", hint='e.g. "Dailies 2026-11-23"'
@@ -111,13 +112,16 @@ def create_session(
             f"project {project['name']!r} already has a review session called {name!r}: {state}",
             hint="use it, or choose another name",
         )
-    created = review.create_review_session(session, project, name, description)
+    defaults = studio_defaults(session, project["name"])
+    days = defaults.open_days
+    created = review.create_review_session(session, project, name, description, days_open=days)
     if private:
         created["shareable_url_enabled"] = False
-    if rules is not None:
-        apply_rules(session, created, rules, existing={})
+    given = with_defaults(rules or ClientRules(), defaults)
+    apply_rules(session, created, given, existing={})
     session.commit()
-    return sessions_named(session, name, project)[0], review.review_page_url(session, created)
+    url = review.review_page_url(session, created)
+    return sessions_named(session, name, project)[0], url, given
 
 
 def session_link(session: PublishSession, review_session: Optional[EntityOrId]) -> str:

@@ -22,6 +22,7 @@ import attr
 
 from ft_dcc.exceptions import ClientRulesError
 from ft_dcc.protocol.client_review import DOWNLOAD_POLICY, WATERMARK
+from ft_dcc.session.interface import PublishSession
 
 #: how the commands name each download policy
 DOWNLOAD_WORDS = {
@@ -125,6 +126,40 @@ class ClientRules:
         if self.watermark is not None:
             rows[WATERMARK] = "true" if self.watermark else "false"
         return rows
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class StudioDefaults:
+    """The settings' ``client_review.*``: the rules a new session starts with."""
+
+    downloads: str = "none"
+    watermark: bool = False
+    open_days: int = 30
+
+
+def studio_defaults(session: PublishSession, project: str) -> StudioDefaults:
+    """``project``'s resolved ``client_review.*`` (the settings file and the server's studio
+    and project documents; a broken document raises SettingsError)."""
+    from ft_dcc.settings.load import load
+
+    resolved = load(project, session=session)
+    return StudioDefaults(
+        downloads=resolved.text("client_review.downloads"),
+        watermark=resolved.flag("client_review.watermark"),
+        open_days=resolved.integer("client_review.open_days"),
+    )
+
+
+def with_defaults(given: ClientRules, defaults: StudioDefaults) -> ClientRules:
+    """``given`` with the studio's downloads and watermark where it names none (a default
+    that is the rule's no-row meaning adds nothing)."""
+    downloads = given.downloads
+    if downloads is None and defaults.downloads != "none":
+        downloads = defaults.downloads
+    watermark = given.watermark
+    if watermark is None and defaults.watermark:
+        watermark = True
+    return attr.evolve(given, downloads=downloads, watermark=watermark)
 
 
 def window(

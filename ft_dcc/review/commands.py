@@ -50,7 +50,8 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
     create = sub.add_parser(
         "create",
-        help="create a review session, open for 30 days (or as --opens/--closes say)",
+        help="create a review session, open 30 days (the studio's client_review.open_days; or "
+        "as --opens/--closes say)",
         description=CLIENT_DESCRIPTION,
     )
     create.add_argument("name", metavar="NAME", help=NAME_HELP)
@@ -277,7 +278,7 @@ def run_create(args: argparse.Namespace) -> int:
 
     rules = rules_of(args)  # checked before any request: a refused option writes nothing
     with _session() as session:
-        created, url = create_session(
+        created, url, rules = create_session(
             session, args.name, args.project, private=args.private,
             description=args.description, rules=rules,
         )  # fmt: skip

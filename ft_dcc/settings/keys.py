@@ -72,12 +72,13 @@ def review_status_keys() -> Tuple[Key, ...]:
     )  # fmt: skip
 
 
-NEW_SESSION = "ft-dcc publish: a review session it creates"
+NEW_SESSION = "ft-dcc publish and ft-dcc review create: a review session they create"
 
 
 def client_review_keys() -> Tuple[Key, ...]:
-    """The rules a review session a publish creates starts with (a studio's default for the
-    sessions it sends to clients; ``ft-dcc review update`` changes them per session)."""
+    """The rules a review session a publish or ``ft-dcc review create`` creates starts with (a
+    studio's default for the sessions it sends to clients; their options and ``ft-dcc review
+    update`` change them per session)."""
     return (
         Key("client_review.downloads", kinds.one_of(*client_review.DOWNLOADS), "none",
             "what its client links may download: none (watch only), proxy (the review movie) "

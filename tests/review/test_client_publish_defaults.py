@@ -66,3 +66,35 @@ def test_a_publish_creates_its_session_with_the_studio_defaults(
     again = publish(capsys, str(movie), "--task", task, "--review-session", "Client wk48")
     assert again["review_session_id"] == report["review_session_id"]
     assert read_back(ftrack_env, tmp_path, report["review_session_id"]) == got
+
+
+def test_review_create_takes_the_defaults_its_options_leave(
+    capsys: pytest.CaptureFixture[str], ftrack_env: Any, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    studio = tmp_path / "studio.json"
+    defaults = {"client_review.downloads": "original", "client_review.watermark": True,
+                "client_review.open_days": 3}  # fmt: skip
+    studio.write_text(json.dumps({"settings": defaults}), encoding="utf-8")
+    monkeypatch.setenv("FT_DCC_SETTINGS", str(studio))
+    with open_session(ftrack_env, tmp_path) as session:
+        project = make_task(session, in_shot=False).split("/")[0]
+        for name, *options in (
+            ("Studio rules",),
+            ("Own rules", "--downloads", "none", "--no-watermark", "--closes", "+10d"),
+        ):
+            capsys.readouterr()
+            code = main(["review", "create", name, "--project", project, *options])
+            assert code == 0, capsys.readouterr()
+        ids = {
+            row["name"]: row["id"]
+            for row in session.query(
+                f'select id, name from ReviewSession where project.name is "{project}"'
+            ).all()
+        }
+    assert read_back(ftrack_env, tmp_path, ids["Studio rules"]) == {
+        "days": 3.0, "settings": {"download_policy": "original", "watermark": "true"},
+    }  # fmt: skip
+    own = read_back(ftrack_env, tmp_path, ids["Own rules"])
+    assert own["settings"] == {"download_policy": "none", "watermark": "false"}
+    assert round(own["days"]) == 10
