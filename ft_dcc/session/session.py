@@ -146,18 +146,21 @@ class Session:
         self._server_information: JsonObject = {}
         self._identity_map: Optional[IdentityMap] = None
         if not defer_start:
-            try:
-                self._start()
-            except BaseException:
-                self._transport.close()
-                raise
+            self._start_or_close()
 
         # made when first used: its import is not on the start path
         self._event_hub: Optional[SessionEventHub] = None
         self._event_hub_thread: Optional[threading.Thread] = None
         if auto_connect_event_hub:
             self._event_hub_thread = connect_in_background(self.event_hub, self._server_url)
+        self._close_at_exit()
+        if plugin_paths is None:
+            plugin_paths = plugin_paths_from_environment()
+        self.plugin_paths = list(plugin_paths)
+        self.registered_plugins = discover(self.plugin_paths, self, plugin_arguments)
 
+    def _close_at_exit(self) -> None:
+        """Close the session when Python exits (held weakly: the session may be gone first)."""
         close_ref = weakref.WeakMethod(self.close)
 
         def close_at_exit() -> None:
@@ -168,12 +171,15 @@ class Session:
         self._atexit = close_at_exit
         atexit.register(self._atexit)
 
-        if plugin_paths is None:
-            plugin_paths = plugin_paths_from_environment()
-        self.plugin_paths = list(plugin_paths)
-        self.registered_plugins = discover(self.plugin_paths, self, plugin_arguments)
-
     # -- start -------------------------------------------------------------------------------
+    def _start_or_close(self) -> None:
+        """Start now; a start that fails closes the transport it opened."""
+        try:
+            self._start()
+        except BaseException:
+            self._transport.close()
+            raise
+
     def _start(self) -> None:
         """Start now, in a request of its own (unless started already)."""
         self._send([])
