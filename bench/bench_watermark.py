@@ -13,6 +13,11 @@ the default), and invites ``--viewers`` people. For each invitee, in turn, as a 
 - **first frame, same viewer again**: the same, their copy cached;
 - **first frame, the owner**: the same on the owner's personal link (the stored movie, unmarked).
 
+Then the encode alone, as the server runs it (``review.watermark.encode_command``): its wall time
+and the CPU seconds it used (user + system, all threads): on a machine shared with other work
+the wall time grows with the load, the CPU time does not, and CPU seconds / cores is what the
+encode would take on an idle machine.
+
 Prints each figure (ms), the medians, the machine's cores and load, then one JSON line. Nothing
 is asserted: this is a benchmark.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -60,6 +66,22 @@ def first_frame_ms(url: str, scratch: Path) -> Tuple[float, int]:
         check=True,
     )  # fmt: skip
     return (time.perf_counter() - started) * 1000, len(reply.content)
+
+
+def encode_alone(movie: Path, scratch: Path) -> Dict[str, float]:
+    """Wall ms and CPU seconds of one viewer's encode of ``movie``, run as the server runs it."""
+    from ft_dcc.server.review.watermark import encode_command
+
+    text = scratch / "viewer.txt"
+    text.write_text("Viewer 0 viewer0@client.example\n2026-11-24", encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(encode_command(movie, scratch / "marked.mp4", text), check=True)
+    wall = (time.perf_counter() - started) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_ms": round(wall), "cpu_s": round(cpu, 2),
+            "idle_estimate_ms": round(cpu / (os.cpu_count() or 1) * 1000)}
 
 
 def publish(session: Any, movie: Path, viewers: int) -> Tuple[Any, List[Any]]:
@@ -122,7 +144,9 @@ def run(viewers: int, frames: int, base: Path) -> Dict[str, Any]:
     finally:
         server.stop()
     medians = {kind: round(statistics.median(values)) for kind, values in figures.items()}
-    return {"frames": frames, "size": "1920x1080", "movie_bytes": movie.stat().st_size,
+    alone = encode_alone(movie, base)
+    return {"encode_alone": alone,
+            "frames": frames, "size": "1920x1080", "movie_bytes": movie.stat().st_size,
             "cores": os.cpu_count(), "load": [round(x, 2) for x in os.getloadavg()],
             "median_ms": medians, "all_ms": {k: [round(v) for v in vs]
                                              for k, vs in figures.items()}}  # fmt: skip
@@ -140,6 +164,9 @@ def main() -> int:
         shutil.rmtree(base, ignore_errors=True)
     for kind, ms in result["median_ms"].items():
         print(f"median first frame, {kind}: {ms} ms")
+    alone = result["encode_alone"]
+    print(f"the encode alone: {alone['wall_ms']} ms wall, {alone['cpu_s']} CPU s "
+          f"(idle estimate: CPU s / cores = {alone['idle_estimate_ms']} ms)")
     print(f"cores {result['cores']}, load {result['load']}")
     print(json.dumps(result, sort_keys=True))
     return 0
