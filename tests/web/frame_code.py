@@ -80,6 +80,11 @@ def screenshot_levels(locator: Any, path: Path) -> List[int]:
     """Screenshot ``locator`` (what Chromium composited: poster or video picture) to ``path``
     and return the grey levels at the block centres."""
     locator.screenshot(path=str(path))
+    return png_levels(path)
+
+
+def png_levels(path: Path) -> List[int]:
+    """The grey levels at the block centres of a screenshot of a picture (any size)."""
     out = subprocess.run(
         [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", str(path),
          "-vf", f"scale={SIZE[0]}:{SIZE[1]}", "-f", "rawvideo", "-pix_fmt", "gray", "-"],

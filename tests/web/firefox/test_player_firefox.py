@@ -1,21 +1,28 @@
 """The review player in Firefox (Debian's firefox-esr over WebDriver BiDi), held to the same
-checks as in Chromium (``player_checks``): the loop between marks, compare of two versions
-side by side and as a wipe, and the drawing tools; screenshots of each in test-artifacts/.
+checks as in Chromium (``player_checks``, ``drawing_checks``): the loop between marks, compare
+of two versions side by side and as a wipe, the drawing tools, and drawings held over frames
+with the onion skin; screenshots of each in test-artifacts/.
 
-One Firefox and one published dailies (v001, v002 of a shot) for the module; each test opens
-the session page afresh.
+One Firefox, one published dailies (v001, v002 of a shot) and one frame-coded shot for the
+module; each test opens the session page afresh.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any, Iterator, List, Tuple
 
 import pytest
-from support import open_session
+from support import make_task, open_session
+
+from ft_dcc.host.files import FilesHost
+from ft_dcc.publish import publish
 
 from ..dailies_fixtures import isolated_pyblish, publish_versions
+from ..drawing_checks import check_held_drawings
+from ..frame_code import FIRST, FRAMES, RATE, coded_frames
 from ..player_checks import (
     El,
     call,
@@ -33,6 +40,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
     yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log")
+
+
+@pytest.fixture(scope="module")
+def coded_shot(embedded_server: Any, tmp_path_factory: Any) -> str:
+    """One version of a shot whose frames carry their numbers (``frame_code``), in a review
+    session: the page's link."""
+    tmp_path = tmp_path_factory.mktemp("firefox_coded")
+    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
+        task = make_task(
+            session, f"ff{uuid.uuid4().hex[:8]}", FIRST, FIRST + FRAMES - 1, RATE, task_name="anim"
+        )
+        report = publish(
+            FilesHost(coded_frames(tmp_path / "v1", 1), fps=RATE),
+            task=task,
+            review_session="Firefox held drawings",
+            comment="pass 1",
+            session=session,
+        )
+        assert report.ok, str(report)
+    return str(report.review_url)
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +120,15 @@ def test_drawing_tools_colours_undo_clear_and_cancel(
     item = open_page(firefox, url)
     say_who_i_am(firefox)  # the report's link is a room link: it draws as who you say
     check_drawing_tools(firefox, item, artifacts_dir / "firefox_drawing.png")
+
+
+def test_a_drawing_shows_on_every_frame_it_is_held_and_ghosts_on_its_neighbours(
+    firefox: Firefox, coded_shot: str, artifacts_dir: Path
+) -> None:
+    open_page(firefox, coded_shot)
+    say_who_i_am(firefox)
+
+    def reopen() -> None:
+        open_page(firefox, coded_shot)
+
+    check_held_drawings(firefox, coded_shot, reopen, artifacts_dir, "firefox_drawing_range")

@@ -1,0 +1,168 @@
+"""Drawings held over frames and the onion skin, checked the same in any browser through a
+``player_checks.Driver``: the movie's every frame carries its number (``frame_code``); which
+frame the page shows is decoded from screenshots, and whether a drawing is on that picture,
+faint (the onion skin) or absent is read from the screenshot's pixels where its stroke runs
+(above the code's band, so the two never mix).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Callable, Optional, Tuple
+
+import imageio_ffmpeg
+
+from .feedback_fixtures import Page, data_url, png_rgba
+from .frame_code import SIZE, decode_levels, png_levels, wait_until
+from .player_checks import Driver, El, call
+
+RED_ROW = 0.15  # the pen stroke drawn in the page: across the top, above the code's band
+GREEN_ROWS = range(140, 150)  # the drawing posted as a PNG: across the bottom
+GREEN = (50, 215, 75, 255)
+
+
+def colour_at(path: Path, row: float) -> Tuple[int, int]:
+    """The strongest red-over-green and green-over-red excess across the middle third of the
+    screenshot at ``path`` at height ``row`` (a fraction): (red excess, green excess)."""
+    width, height = SIZE
+    out = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", str(path),
+         "-vf", f"scale={width}:{height}", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    red = green = 0
+    centre = round(row * height)
+    for y in range(max(0, centre - 3), min(height, centre + 4)):
+        for x in range(width // 3, 2 * width // 3):
+            r, g, _b = out[(y * width + x) * 3 : (y * width + x) * 3 + 3]
+            red, green = max(red, r - g), max(green, g - r)
+    return red, green
+
+
+def strength(excess: int) -> str:
+    """A stroke's look from its colour excess over the grey picture: full, faint (the onion
+    skin's 30 %) or none."""
+    if excess > 110:
+        return "full"
+    if 25 <= excess <= 95:
+        return "faint"
+    return "none" if excess < 12 else "?"
+
+
+class Screen:
+    """Seeks the page's player and reads what the browser shows."""
+
+    def __init__(self, driver: Driver, artifacts: Path, name: str) -> None:
+        self.driver = driver
+        self.item = "article.item:not([hidden])"
+        self.video = f"{self.item} .picture.main video"
+        self.picture = f"{self.item} .picture.main"
+        self.artifacts = artifacts
+        self.name = name
+
+    def shown(self, path: Path) -> Optional[Tuple[int, int]]:
+        """(version, frame) the browser shows in the video's place, from a screenshot."""
+        return decode_levels(png_levels(self.driver.screenshot(path, self.video)))
+
+    def seek(self, frame: int) -> None:
+        self.driver.evaluate(
+            call(
+                "(s, f) => { s.value = String(f);"
+                " s.dispatchEvent(new Event('input', {bubbles: true})); }",
+                El(f"{self.item} .scrub"),
+                frame,
+            )
+        )
+        path = self.artifacts / f"{self.name}_seek.png"
+        wait_until(
+            lambda: self.shown(path) == (1, frame), lambda: f"the page never showed frame {frame}"
+        )
+
+    def looks(self, frame: int, step: str) -> Tuple[str, str]:
+        """(red stroke, green stroke) as seen on ``frame``, once the overlay settled there."""
+        self.seek(frame)
+        overlays = El(f"{self.item} .picture.main .overlays")
+        self.driver.wait(f"{overlays}.dataset.frame === {json.dumps(str(frame))}")
+        path = self.artifacts / f"{self.name}_{step}_{frame}.png"
+
+        def twice() -> Optional[Tuple[str, str]]:
+            # images decode asynchronously: read until two screenshots agree
+            first, again = self.read(path), self.read(path)
+            return None if first != again else (strength(first[0][0]), strength(first[1][1]))
+
+        seen = wait_until(twice, lambda: f"frame {frame}: the picture does not settle")
+        assert self.shown(path.with_suffix(".frame.png")) == (1, frame)
+        return seen
+
+    def read(self, path: Path) -> Tuple[Tuple[int, int], Tuple[int, int]]:
+        self.driver.screenshot(path, self.picture)
+        return colour_at(path, RED_ROW), colour_at(path, 0.80)
+
+
+def draw_in_page(screen: Screen, frame: int, hold_to: int) -> None:
+    """Draw a red stroke across the top on ``frame`` with the page's pen, held to ``hold_to``."""
+    screen.seek(frame)
+    driver, item = screen.driver, screen.item
+    driver.click(f"{item} .draw-toggle")
+    layer = f"{item} .draw-layer"
+    driver.wait(f"{El(layer)}.offsetWidth > 0")
+    driver.drag(layer, [(0.2 + 0.6 * step / 20, RED_ROW) for step in range(21)])
+    out = El(f"{item} .draw-out")
+    assert driver.evaluate(f"{out}.value") == str(frame)  # one frame unless told
+    driver.evaluate(
+        call(
+            "(o, v) => { o.value = v; o.dispatchEvent(new Event('input', {bubbles: true})); }",
+            out,
+            json.dumps(str(hold_to)),
+        )
+    )
+    driver.click(f"{item} .draw-save")
+    driver.wait(f"{El(item)}.dataset.drawingsSaved === '1'")
+
+
+def check_held_drawings(
+    driver: Driver, url: str, reopen: Callable[[], None], artifacts: Path, name: str
+) -> None:
+    """A drawing made in the page on 1010 held to 1014 and another reviewer's on 1030 only
+    (posted): each shows on its own frames only; with the onion skin, the one before and the
+    one after show faintly. ``reopen`` loads the page again (to see the posted drawing)."""
+    screen = Screen(driver, artifacts, name)
+    draw_in_page(screen, 1010, 1014)
+    api = Page(url)
+    me = api.post("/whoami", {"name": "Other Reviewer", "email": "other@studio.example"})
+    assert me.status_code in (200, 201), me.text
+    api.token = me.json()["token"]
+    object_id = driver.evaluate(f"{El(screen.item)}.dataset.objectId")
+    green = png_rgba(*SIZE, lambda x, y: GREEN if y in GREEN_ROWS else (0, 0, 0, 0))
+    posted = api.post(
+        "/annotations", {"object_id": object_id, "frame": 1030, "png": data_url(green)}
+    )
+    assert posted.status_code == 201, posted.text
+    reopen()
+    driver.wait("document.querySelectorAll('.overlays img.annotation').length >= 2")
+
+    # without the onion skin: each drawing on its own frames only
+    for frame in (1010, 1012, 1014):
+        assert screen.looks(frame, "held") == ("full", "none"), frame
+    for frame in (1009, 1015, 1020):
+        assert screen.looks(frame, "outside") == ("none", "none"), frame
+    assert screen.looks(1030, "held") == ("none", "full")
+    assert screen.looks(1031, "outside") == ("none", "none")
+
+    # the onion skin: the drawing before and the one after, faintly
+    driver.click(f"{screen.item} .ghost-toggle")
+    assert screen.looks(1020, "ghosts") == ("faint", "faint")
+    assert screen.looks(1009, "ghosts") == ("faint", "none")  # only a drawing after it
+    assert screen.looks(1031, "ghosts") == ("none", "faint")  # only one before it
+    assert screen.looks(1012, "ghosts") == ("full", "faint")  # held here; the next one faint
+    assert screen.looks(1030, "ghosts") == ("faint", "full")
+    driver.click(f"{screen.item} .ghost-toggle")  # off again
+    assert screen.looks(1020, "ghosts_off") == ("none", "none")
+
+    note = El(f"{screen.item} .note.has-drawing[data-frame='1010'] .note-frame")
+    assert driver.evaluate(f"{note}.textContent") == "1010\u20131014"
+    driver.click(f"{screen.item} .ghost-toggle")
+    screen.looks(1016, "page")
+    driver.screenshot(artifacts / f"{name}_page.png", screen.item)
