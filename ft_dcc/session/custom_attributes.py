@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Protocol
+from typing import Dict, List, Optional, Protocol
 
-from ft_dcc.session.entity import Entity
+from ft_dcc.session.entity import Creates, Entity
 from ft_dcc.session.query import QueryResult
 from ft_dcc.session.schema import Attribute
 
 
-class CustomAttributeSession(Protocol):
+class CustomAttributeSession(Creates, Protocol):
     """What the custom attribute lookup asks of its session (``ft_dcc.Session`` provides it)."""
 
     def query(self, expression: str, page_size: Optional[int] = None) -> QueryResult: ...
-
-    def create(
-        self,
-        entity_type: str,
-        data: Optional[Mapping[str, object]] = None,
-        reconstructing: bool = False,
-    ) -> Entity: ...
 
 
 #: ``CustomAttributeConfiguration.entity_type`` of entity types not named after themselves.

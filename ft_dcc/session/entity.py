@@ -55,7 +55,18 @@ UploadFiles = Sequence[Tuple[Union[str, "os.PathLike[str]"], str]]
 FilesProgress = Callable[[int, str, float, str], object]
 
 
-class EntitySession(Protocol):
+class Creates(Protocol):
+    """A session that makes entities (``ft_dcc.Session`` is one)."""
+
+    def create(
+        self,
+        entity_type: str,
+        data: Optional[Mapping[str, object]] = None,
+        reconstructing: bool = False,
+    ) -> Entity: ...
+
+
+class EntitySession(Creates, Protocol):
     """What an entity asks of its session (``ft_dcc.Session`` provides it): typed here, so the
     entity never imports the session that imports it."""
 
@@ -67,13 +78,6 @@ class EntitySession(Protocol):
     def _record_update(self, entity: Entity, name: str, old: object, new: object) -> None: ...
 
     def _custom_attribute_value(self, entity: Entity, attribute: Attribute, key: str) -> Entity: ...
-
-    def create(
-        self,
-        entity_type: str,
-        data: Optional[Mapping[str, object]] = None,
-        reconstructing: bool = False,
-    ) -> Entity: ...
 
     def delete(self, entity: Entity) -> None: ...
 
