@@ -238,3 +238,23 @@ def test_revoke_on_a_server_that_issues_ftracks_own_links(
         f'where name is "Client E" and project.name is "{project}"'
     ).one()
     assert row["shareable_url_enabled"] is False and len(row["review_session_invitees"]) == 1
+
+
+def test_only_a_manager_changes_the_rules(
+    capsys: pytest.CaptureFixture[str], genuine: Tuple[Any, Any], project: str,
+    embedded_server: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Another User's update and revoke are refused by the server, with nothing written."""
+    from support.trust import add_api_user
+
+    assert run(capsys, "create", "Client F", "--project", project)[0] == 0
+    before = stored(genuine, project, "Client F")
+    username = f"mallory{uuid.uuid4().hex[:6]}"
+    _, key = add_api_user(embedded_server, username)
+    monkeypatch.setenv("FTRACK_API_USER", username)
+    monkeypatch.setenv("FTRACK_API_KEY", key)
+    for args in (("update", "--downloads", "original", "--passphrase", PASS), ("revoke",)):
+        code, out = run(capsys, args[0], "Client F", "--project", project, *args[1:])
+        assert code == 1 and "Traceback" not in out, out
+        assert "PermissionError" in out and "or an administrator may" in out, out
+    assert stored(genuine, project, "Client F") == before
