@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any, Callable, Dict
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.http.auth import error_payload
 
@@ -37,11 +37,7 @@ class BodyTimeout(ServerError):
 
 def body_timeout() -> float:
     """The idle timeout for request bodies (seconds), from ``FT_DCC_BODY_TIMEOUT``."""
-    try:
-        value = float(os.environ.get(TIMEOUT_ENV, DEFAULT_BODY_TIMEOUT))
-    except ValueError:
-        return DEFAULT_BODY_TIMEOUT
-    return value if value > 0 else DEFAULT_BODY_TIMEOUT
+    return positive_number(TIMEOUT_ENV, DEFAULT_BODY_TIMEOUT)
 
 
 class BodyTimeoutMiddleware:
