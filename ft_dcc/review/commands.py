@@ -12,6 +12,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, List, Optional
 
+from ft_dcc.protocol.client_review import DOWNLOADS  # stdlib only: the --downloads choices
+
 if TYPE_CHECKING:
     from ft_dcc.session import Session
     from ft_dcc.session.interface import EntityLike, PublishSession
@@ -27,8 +29,6 @@ EXPORT_TITLES = {
     "pdf": "Notes PDF",
 }
 EXPORT_FORMATS = tuple(EXPORT_TITLES)
-#: ``--downloads`` (the policies: ft_dcc.protocol.client_review.DOWNLOADS)
-DOWNLOAD_CHOICES = ("none", "proxy", "original")
 CLIENT_DESCRIPTION = (
     "The client rules bind every client link (the room link, invitees' links); your personal "
     "link and the API are not bound. ft_dcc writes ftrack's own fields, so the same command "
@@ -187,7 +187,7 @@ def _client_options(parser: argparse.ArgumentParser) -> None:
         "--opens alone on a new session: a week later)",
     )  # fmt: skip
     parser.add_argument(
-        "--downloads", choices=DOWNLOAD_CHOICES, help="what a client link may download: none "
+        "--downloads", choices=DOWNLOADS, help="what a client link may download: none "
         "(watch only), the review proxy, or the original files (a new session: none)",
     )  # fmt: skip
     parser.add_argument(
