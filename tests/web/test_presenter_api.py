@@ -257,6 +257,11 @@ def test_the_state_reaches_every_page_and_the_lead_is_handed_over(world: Dict[st
             "clock": None,
         }  # fmt: skip
 
+        # An answer says when the server had the request as well as when it answered: a
+        # page's estimate of the server's clock leaves the server's own time out (as NTP).
+        timed = current(bob)
+        assert isinstance(timed["received"], float) and timed["received"] <= timed["now"]
+
         # The presenter's clock (the server's time its frame was shown at, by the page's
         # estimate from the answers' "now") is kept for the followers to move the frame on.
         answer = post(
@@ -266,6 +271,7 @@ def test_the_state_reaches_every_page_and_the_lead_is_handed_over(world: Dict[st
         assert answer.status_code == 200, answer.text
         kept = answer.json()["presenter"]
         assert abs(kept["state"]["clock"] - answer.json()["now"]) < 60
+        assert answer.json()["received"] <= answer.json()["now"]  # a POST's answer too
         assert bob_stream.wait_for(kept["seq"])["state"]["clock"] == kept["state"]["clock"]
 
         # A late joiner's stream opens with where the presenter is.

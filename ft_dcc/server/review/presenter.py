@@ -1,7 +1,9 @@
 """Presenter mode of the review page: one page leads, every other page of the session follows.
 
 ``GET /review/<rs id>/presenter?token=`` answers ``{"presenter": <state>, "now": <server
-time>, "you": {"key", "name", "may_present", "manager", "candidates"}}``; ``POST`` the same
+time>, "received": <server time the request came in>, "you": {"key", "name", "may_present",
+"manager", "candidates"}}`` (a page estimates the server's clock from ``received`` and ``now``
+as NTP does, leaving the server's own time out); ``POST`` the same
 route with JSON
 ``{"op": ...}``:
 
@@ -30,8 +32,8 @@ version (``object_id``), the version compared with it (``compare``, ``mode``, ``
 server's time (seconds since the epoch, as the presenter page estimates it from the ``now`` of
 every answer) at which its playing picture was in the middle of ``frame``. A following page
 that plays moves that frame on by the time since ``clock`` (its own estimate of the server's
-time) and re-seeks when it is more than ``DRIFT_FRAMES`` (presenter.js) off it: a state that
-arrives late names an old frame, and the clock says how old. It is kept per session
+time) and holds itself to it (presenter.js: a little faster or slower, or a seek when far off):
+a state that arrives late names an old frame, and the clock says how old. It is kept per session
 in the table ``ft_dcc_review_presenter`` with a sequence number (``seq``) that grows with every
 change, and published as the server's own event :data:`PRESENTER_TOPIC`, which the event broker
 hands to the live streams of every server process (over PostgreSQL between workers); the
@@ -565,14 +567,17 @@ class PresenterRoutes:
             broker.emit({"topic": PRESENTER_TOPIC, "data": data})
 
     async def get(self, request: Request) -> Response:
+        received = time.time()  # with "now": the server's own time on it (a page's clock, NTP's)
         review_session_id, data, link = await self.base.access(request)
-        return _answer(await run_in_threadpool(self._you, review_session_id, data, link))
+        answer = await run_in_threadpool(self._you, review_session_id, data, link)
+        return _answer({**answer, "received": received})
 
     async def post(self, request: Request) -> Response:
+        received = time.time()
         source = source_of(request)
 
         def work(rs_id: str, data: ReviewData, link: Link, fields: JsonObject) -> Dict[str, object]:
-            return self._post(rs_id, data, link, fields, source)
+            return {**self._post(rs_id, data, link, fields, source), "received": received}
 
         return await json_post(self.base, request, MAX_BODY, work)
 

@@ -5,15 +5,22 @@
    A following page seeks to the frame when paused. While playing it checks every picture it
    presents against the presenter's frame *now*: the frame sent, moved on by the time since
    the state's ``clock`` (the server's time when the presenter showed it; each page estimates
-   the server's clock from the ``now`` of the answers it gets, keeping the estimate of the
-   quickest round trip), and re-seeks when more than DRIFT_FRAMES off, aiming ahead by what
-   its last seek took. */
+   the server's clock from the ``received`` and ``now`` of the answers it gets, as NTP does,
+   keeping the estimate of the least network delay, and asks again now and then). A small
+   drift is made up by playing a little faster or slower (at most MAX_NUDGE, over about
+   NUDGE_SECONDS), so it stays within DRIFT_FRAMES; a page further off than RESEEK_FRAMES (a
+   stall, a late join) seeks, aiming ahead by what its last seek took. */
 "use strict";
 
 (function (R) {
   var HEARTBEAT_MS = 1000; // while the presenter plays, its frame is sent this often
   var BEAT_MS = 10000; // the leading page tells the server it is open this often
-  var DRIFT_FRAMES = 3; // a following page playing further off than this re-seeks
+  var DRIFT_FRAMES = 2; // a following page playing is held within this of the presenter
+  var RESEEK_FRAMES = 8; // further off than this it seeks; nearer, it plays faster or slower
+  var MAX_NUDGE = 0.25; // at most this much faster or slower than the presenter's speed
+  var NUDGE_SECONDS = 1; // a drift is made up over about this long
+  var CLOCK_EVERY_MS = 15000; // a following page asks the server's clock again this often
+  var CLOCK_DRIFT = 2e-4; // how fast an estimate of the server's clock ages (ms a ms)
   var SEND_DELAY_MS = 40; // changes within this are sent as one state
   var CLOCK_SAMPLES = 3; // answers asked for at the start to estimate the server's clock
   var PLAYER_KEYS = [" ", "k", "K", "l", "L", "j", "J", "i", "I", "o", "O",
@@ -54,24 +61,38 @@
 
   function localMs() { return performance.timeOrigin + performance.now(); }
 
-  /** The server's clock as this page estimates it: from each answer's ``now`` and the round
-      trip it took, keeping the quickest (the one its error, half the round trip, is least). */
+  /** The server's clock as this page estimates it, as NTP does: from each answer's
+      ``received`` (when the server had the request) and ``now`` (when it answered) and when
+      this page sent it and had the answer; the error is at most half the network's part of
+      the round trip (the delay), so the estimate of the least delay is kept (the delay of an
+      older one grows, as clocks drift apart). */
   function Clock() {
     this.offset = 0; // server ms - local ms
-    this.rtt = Infinity;
+    this.rtt = Infinity; // the kept estimate's delay, ms
+    this.at = 0; // when it was made (local ms)
+    this.asked = 0; // when the server was last asked (local ms)
   }
 
   Clock.prototype.ask = function (url, body) {
     var self = this;
     var sent = localMs();
+    self.asked = sent;
     return request(url, body).then(function (answer) {
-      var back = localMs();
-      if (typeof answer.now === "number" && back - sent <= self.rtt) {
-        self.rtt = back - sent;
-        self.offset = answer.now * 1000 - (sent + back) / 2;
-      }
+      self.learn(sent, localMs(), answer);
       return answer;
     });
+  };
+
+  Clock.prototype.learn = function (sent, back, answer) {
+    if (typeof answer.now !== "number") return;
+    var now = answer.now * 1000;
+    var received = typeof answer.received === "number" ? answer.received * 1000 : now;
+    var held = Math.max(0, Math.min(now - received, back - sent)); // the server's own time
+    var delay = back - sent - held;
+    if (delay > this.rtt + (sent - this.at) * CLOCK_DRIFT) return;
+    this.rtt = delay;
+    this.at = back;
+    this.offset = (received + now - sent - back) / 2;
   };
 
   /** The server's time now, in seconds. */
@@ -198,6 +219,7 @@
   };
 
   Presenter.prototype.setMode = function (mode) {
+    if (mode !== "follow") this.unnudge();
     this.mode = mode;
     this.render();
   };
@@ -212,6 +234,7 @@
     var lead = shared.lead;
     var wasMine = !!before && before.key === this.you.key;
     var mine = !!lead && lead.key === this.you.key;
+    if (this.mode === "follow" && (!lead || lead.page === this.id.page)) this.unnudge();
     if (!lead) {
       this.mode = "none";
     } else if (lead.page === this.id.page) {
@@ -269,17 +292,20 @@
       mark_in: player.markIn,
       mark_out: player.markOut
     };
-    if (playing && this.clock.known()) state.clock = this.frameClock(player, state.speed);
+    if (playing) this.playingAt(player, state);
     return state;
   };
 
-  /** The server's time at which the playing ``player`` was in the middle of its counter's
-      frame (the media time says how far into the frame it is now). */
-  Presenter.prototype.frameClock = function (player, speed) {
+  /** While ``player`` plays: ``state``'s frame is the one its media clock is in, and its
+      ``clock`` the server's time at which it was in the middle of that frame (the counter is
+      set as pictures are presented, and lags on a busy page). */
+  Presenter.prototype.playingAt = function (player, state) {
     var clip = player.clip;
-    var into = player.video.currentTime * clip.rate - (player.frame - clip.frameIn) - 0.5;
-    if (!(Math.abs(into) < 2)) into = 0; // the counter is stale (a seek): trust it as it is
-    return Math.round((this.clock.now() - into / (clip.rate * speed)) * 1000) / 1000;
+    var time = player.video.currentTime;
+    state.frame = clip.frameAt(time);
+    if (!this.clock.known()) return;
+    var into = time * clip.rate - (state.frame - clip.frameIn) - 0.5;
+    state.clock = Math.round((this.clock.now() - into / (clip.rate * state.speed)) * 1000) / 1000;
   };
 
   Presenter.prototype.schedule = function () {
@@ -310,6 +336,7 @@
   };
 
   Presenter.prototype.heartbeat = function () {
+    if (this.mode === "follow" && localMs() - this.clock.asked > CLOCK_EVERY_MS) this.sampleClock(1);
     if (this.mode !== "lead") return;
     var state = this.snapshot();
     if (state && state.playing) this.flush(true);
@@ -379,15 +406,16 @@
     this.following = player;
     this.watchDrift(player);
     if (!state.playing) {
+      this.unnudge();
       if (player.playing() || player.frame !== state.frame || resume) player.seekFrame(state.frame);
       return;
     }
-    if (!player.playing()) {
-      player.seekFrame(state.frame);
+    if (!player.playing()) { // start where the presenter is now, not where the state was sent
+      var lead = this.leadPosition(player);
+      player.seekFrame(lead === null ? state.frame : this.ahead(player, lead));
       player.play(state.speed);
       return;
     }
-    if (player.video.playbackRate !== state.speed) player.video.playbackRate = state.speed;
     this.holdToLead(player);
   };
 
@@ -416,30 +444,60 @@
     });
   };
 
-  /** Re-seek the playing ``player`` when it is more than DRIFT_FRAMES off the presenter. */
+  /** Hold the playing ``player`` to the presenter: within RESEEK_FRAMES, play a little faster
+      or slower until it is there; further off, seek to where the presenter will be. */
   Presenter.prototype.holdToLead = function (player) {
     var video = player.video;
     if (video.paused || video.seeking || player.reverse) return;
     var lead = this.leadPosition(player);
     if (lead === null) return;
     var clip = player.clip;
-    var own = clip.frameIn + video.currentTime * clip.rate;
-    var off = own - lead;
+    var state = this.shared.state;
+    var off = clip.frameIn + video.currentTime * clip.rate - lead;
     var range = player.range();
     var length = range.end - range.start + 1;
-    if (this.shared.state.loop) off = ((off % length) + length * 1.5) % length - length / 2;
-    if (Math.abs(off) <= DRIFT_FRAMES) return;
-    var speed = this.shared.state.speed;
-    var target = lead + (this.seekMs / 1000) * clip.rate * speed; // where the lead will be
-    if (this.shared.state.loop && target >= range.end + 1) target -= length;
-    target = Math.max(range.start, Math.min(range.end, Math.floor(target)));
+    if (state.loop) off = ((off % length) + length * 1.5) % length - length / 2;
+    if (Math.abs(off) <= RESEEK_FRAMES) {
+      this.nudge(player, off);
+      return;
+    }
     var self = this;
     var started = localMs();
     video.addEventListener("seeked", function () {
       self.seekMs = Math.min(1000, localMs() - started);
     }, { once: true });
-    player.clip.seek(target);
+    video.playbackRate = state.speed;
+    player.clip.seek(this.ahead(player, lead));
     this.main.dataset.presenterReseeks = String((parseInt(this.main.dataset.presenterReseeks, 10) || 0) + 1);
+  };
+
+  /** The frame to seek to for the presenter's ``lead`` position: where it will be once the
+      seek is done (as long as this page's last seek took), within the range. */
+  Presenter.prototype.ahead = function (player, lead) {
+    var state = this.shared.state;
+    var range = player.range();
+    var target = lead + (this.seekMs / 1000) * player.clip.rate * state.speed;
+    if (state.loop && target >= range.end + 1) target -= range.end - range.start + 1;
+    return Math.max(range.start, Math.min(range.end, Math.floor(target)));
+  };
+
+  /** Play ``off`` frames (ahead of the presenter: positive) back into step: the presenter's
+      speed, a little slower or faster (half a frame off or less: exactly it). */
+  Presenter.prototype.nudge = function (player, off) {
+    var speed = this.shared.state.speed;
+    var seconds = off / (player.clip.rate * speed); // at the presenter's speed
+    var nudge = Math.abs(off) <= 0.5 ? 0 : seconds / NUDGE_SECONDS;
+    nudge = Math.max(-MAX_NUDGE, Math.min(MAX_NUDGE, nudge));
+    var rate = speed * (1 - Math.round(nudge * 64) / 64);
+    if (Math.abs(player.video.playbackRate - rate) > 1e-6) player.video.playbackRate = rate;
+  };
+
+  /** Back to the speed its menu names (the presenter's: this page paused, or no longer
+      follows). */
+  Presenter.prototype.unnudge = function () {
+    var player = this.following;
+    var speed = player && (parseFloat(player.speedSelect.value) || 1);
+    if (player && player.video.playbackRate !== speed) player.video.playbackRate = speed;
   };
 
   /** A follower who plays, seeks or switches by themselves watches on their own. */
