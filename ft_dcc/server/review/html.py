@@ -125,6 +125,37 @@ def denied(message: str) -> HTMLResponse:
     return page("Access denied", "denied", body, status=403)
 
 
+def passphrase_prompt(review_session_id: str, token: str, wrong: bool = False) -> HTMLResponse:
+    """The prompt a client link of a session with a passphrase shows (a plain form, no script):
+    it posts to ``/review/<id>/passphrase``; nothing of the session is on it."""
+    action = _route(review_session_id, "passphrase", token)
+    error = (
+        '<p class="gate-error" role="alert">That passphrase is not right; try again.</p>'
+        if wrong
+        else ""
+    )
+    body = (
+        '<main class="denied gate"><h1>This review asks for a passphrase</h1>'
+        "<p>Enter the passphrase you were given with the link.</p>"
+        f'{error}<form method="post" action="{_e(action)}" class="gate-form">'
+        '<label for="gate-passphrase">Passphrase</label> '
+        '<input id="gate-passphrase" name="passphrase" type="password" required autofocus '
+        'autocomplete="current-password" maxlength="1024"> '
+        '<button type="submit">Open the review</button></form></main>'
+    )
+    return page("Passphrase", "denied", body, status=403)
+
+
+def not_open(message: str) -> HTMLResponse:
+    """The page of a client link outside the session's window ("opens on" / "closed on")."""
+    body = (
+        '<main class="denied gate"><h1>This review is not open</h1>'
+        f'<p class="gate-when">{_e(message)}</p>'
+        "<p>Ask the person who shared this review if you need it at another time.</p></main>"
+    )
+    return page("Not open", "denied", body, status=403)
+
+
 def not_found() -> HTMLResponse:
     body = (
         '<main class="denied"><h1>No such review session</h1>'

@@ -49,6 +49,7 @@ from ft_dcc.server.review.access import (
     signer_for,
 )
 from ft_dcc.server.review.audit_acts import record_act, source_of
+from ft_dcc.server.review.client_gate import passed_of
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.html import (
     WEB_DIR,
@@ -240,6 +241,7 @@ class ReviewRoutes:
             self.signer,
             request.query_params.get("token"),
             review_session_id,
+            passed=passed_of(request.cookies, request.query_params.get("token")),
         )
         request.state.auth_ok = True
         request.state.ftrack_user = self.usernames.get(link.maker_id)
