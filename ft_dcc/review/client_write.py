@@ -4,17 +4,22 @@ on a real ftrack server.
 
 Revoking writes ``links_revoked_at`` (or ``invitee_links_revoked_at:<invitee id>``) = now: a
 server that issues the review links itself (the embedded one, ``get_widget_url
-review_session``) refuses every client link of the session issued before that time. ftrack
-issues its own links and has no such setting: there the session's shared link is turned off
-(``shareable_url_enabled``), and an invitee's link ends only when they are removed from the
-session in ftrack (:func:`revoke` says so; it deletes nobody).
+review_session``) refuses every client link of the session issued before that time. "Now" is
+the server's clock, read from the issue time of a link it has just issued (the machine's own
+clock only when that cannot be read), so a machine whose clock is off revokes the right
+links. ftrack issues its own links and has no such setting: there the session's shared link is
+turned off (``shareable_url_enabled``), and an invitee's link ends only when they are removed
+from the session in ftrack (:func:`revoke` says so; it deletes nobody).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
+import json
 import logging
 from typing import Dict, List, Optional
+from urllib.parse import parse_qs, urlsplit
 
 from ft_dcc.exceptions import ServerError
 from ft_dcc.protocol import client_review as names
@@ -22,8 +27,13 @@ from ft_dcc.protocol.query_text import quote
 from ft_dcc.review import sessions as review
 from ft_dcc.review.client_rules import ClientRules
 from ft_dcc.session.interface import EntityLike, PublishSession
+from ft_dcc.session.replies import widget_url
 
 log = logging.getLogger(__name__)
+
+
+def _client_now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
 
 
 def settings_of(session: PublishSession, review_session_id: str) -> Dict[str, EntityLike]:
@@ -81,15 +91,29 @@ def apply_rules(
         set_setting(session, review_session["id"], name, value, existing)
 
 
-def issues_own_links(session: PublishSession, review_session: EntityLike) -> bool:
-    """Whether the server issues the session's review links itself (the embedded server): only
-    its links carry the issue time a revocation mark is compared with."""
+def issues_own_links(session: PublishSession, review_session: EntityLike) -> Optional[str]:
+    """A fresh link to the session when the server issues its review links itself (the
+    embedded server: only its links carry the issue time a revocation mark is compared with);
+    None on a server that does not (ftrack)."""
     try:
-        session.call([review.review_link_operation(review_session)])
+        return widget_url(session.call([review.review_link_operation(review_session)])[0])
     except ServerError as exc:
         log.debug("no review_session widget on this server: %s", exc)
-        return False
-    return True
+        return None
+
+
+def issued_at(url: str) -> Optional[_dt.datetime]:
+    """The server's time when it issued ``url`` (its token's ``t``), None when unreadable."""
+    token = parse_qs(urlsplit(url).query).get("token", [""])[0]
+    payload = token.split(".", 1)[0]
+    try:
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:  # binascii.Error and JSON errors are ValueErrors
+        return None
+    when = data.get("t") if isinstance(data, dict) else None
+    if isinstance(when, bool) or not isinstance(when, (int, float)) or when != when:
+        return None
+    return _dt.datetime.fromtimestamp(when, _dt.timezone.utc)
 
 
 def revoke(
@@ -97,12 +121,13 @@ def revoke(
 ) -> List[str]:
     """End the client links of ``review_session`` (only ``invitee``'s when given), committed;
     returns what was done, one line each."""
-    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+    own = issues_own_links(session, review_session)
+    # the server's clock (the fresh link's issue time), which the links' issue times are on
+    now = ((issued_at(own) if own else None) or _client_now()).isoformat(timespec="microseconds")
     name = names.LINKS_REVOKED_AT
     if invitee is not None:
         name = names.INVITEE_LINKS_REVOKED_AT + str(invitee["id"])
     set_setting(session, review_session["id"], name, now)
-    own = issues_own_links(session, review_session)
     done = [f"{name} = {now}"]
     if not own and invitee is None:
         review_session["shareable_url_enabled"] = False

@@ -223,7 +223,7 @@ def test_revoke_on_a_server_that_issues_ftracks_own_links(
     """ftrack has no revocation mark: there the shared link is turned off, invitees are kept."""
     from ft_dcc.review import client_write
 
-    monkeypatch.setattr(client_write, "issues_own_links", lambda session, review_session: False)
+    monkeypatch.setattr(client_write, "issues_own_links", lambda session, review_session: None)
     assert run(capsys, "create", "Client E", "--project", project)[0] == 0
     assert run(capsys, "invite", "Client E", "--project", project, "eve@client.test")[0] == 0
     code, out = run(capsys, "revoke", "Client E", "--project", project)
@@ -258,3 +258,21 @@ def test_only_a_manager_changes_the_rules(
         assert code == 1 and "Traceback" not in out, out
         assert "PermissionError" in out and "or an administrator may" in out, out
     assert stored(genuine, project, "Client F") == before
+
+
+def test_revoke_keeps_the_servers_time(
+    capsys: pytest.CaptureFixture[str], genuine: Tuple[Any, Any], project: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The machine running revoke has a clock an hour behind the server's: the links issued
+    before the revoke still end (the mark is the server's time, not the machine's)."""
+    from ft_dcc.review import client_write
+
+    behind = dt.datetime.now(UTC) - dt.timedelta(hours=1)
+    monkeypatch.setattr(client_write, "_client_now", lambda: behind)
+    assert run(capsys, "create", "Client G", "--project", project)[0] == 0
+    assert run(capsys, "invite", "Client G", "--project", project, "gil@client.test")[0] == 0
+    before = invitee_link(capsys, "Client G", project, "gil@client.test")
+    assert run(capsys, "revoke", "Client G", "--project", project)[0] == 0
+    assert page_status(before) == 403
+    assert page_status(invitee_link(capsys, "Client G", project, "gil@client.test")) == 200
