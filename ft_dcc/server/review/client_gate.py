@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Mapping, Optional
 
 import sqlalchemy as sa
 
+from ft_dcc.server.audit import record_after
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access import ReviewAccessError, ReviewSigner
 from ft_dcc.server.rules import passphrase as passphrases
@@ -53,11 +54,20 @@ NEEDS_PASSPHRASE = (
 )
 
 
-class PassphraseNeeded(ReviewAccessError):
-    """The link's session asks for a passphrase and this viewer holds no grant for it."""
+class GateRefusal(ReviewAccessError):
+    """A client link refused by one of its session's rules: who held it, for the audit trail
+    (``access.refused``, :func:`record_refusal`)."""
+
+    who = ""
+    review_session_id: Optional[str] = None
 
 
-class ReviewNotOpen(ReviewAccessError):
+class PassphraseNeeded(GateRefusal):
+    """The link's session asks for a passphrase and this viewer holds no grant for it (the
+    prompt: not recorded as a refusal)."""
+
+
+class ReviewNotOpen(GateRefusal):
     """Outside the session's window: ``opens`` (not yet) or ``closed`` (already)."""
 
     def __init__(self, message: str, state: str, when: dt.datetime) -> None:
@@ -66,7 +76,7 @@ class ReviewNotOpen(ReviewAccessError):
         self.when = when
 
 
-class LinkRevoked(ReviewAccessError):
+class LinkRevoked(GateRefusal):
     """The link was issued before the session's (or its invitee's) revocation mark."""
 
 
@@ -203,15 +213,32 @@ def enforce(
     rules = read_rules(store, session_id, invitee)
     if rules is None or not is_client(store, link, rules):
         return None
-    check_revoked(rules, issued_at)
-    check_window(rules, dt.datetime.now(dt.timezone.utc))
+    try:
+        check_revoked(rules, issued_at)
+        check_window(rules, dt.datetime.now(dt.timezone.utc))
+        if rules.passphrase and not answering:
+            if not holds_grant(signer, session_id, link.token, rules.passphrase, passed):
+                raise PassphraseNeeded(NEEDS_PASSPHRASE)
+            link.passed = passed
+    except GateRefusal as refusal:
+        from ft_dcc.server.review.audit_acts import who_of  # (it imports the links module)
+
+        refusal.who, refusal.review_session_id = who_of(link), session_id
+        raise
     if rules.end is not None:
         link.expires = min(link.expires or float("inf"), rules.end.timestamp())
-    if rules.passphrase and not answering:
-        if not holds_grant(signer, session_id, link.token, rules.passphrase, passed):
-            raise PassphraseNeeded(NEEDS_PASSPHRASE)
-        link.passed = passed
     return rules
+
+
+def record_refusal(store: StoreParts, refusal: GateRefusal, source: str) -> None:
+    """Add ``access.refused`` to the trail for a revoked link or one outside the window (a
+    passphrase prompt is not a refusal: a wrong answer is ``passphrase.failed``)."""
+    if isinstance(refusal, PassphraseNeeded) or not refusal.who:
+        return
+    reason = "revoked" if isinstance(refusal, LinkRevoked) else "window"
+    record_after(store, "access.refused", who=refusal.who,
+                 review_session_id=refusal.review_session_id, source=source,
+                 detail={"reason": reason, "message": refusal.message})  # fmt: skip
 
 
 def issued_at(payload: Mapping[str, object]) -> float:

@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.server import attempts
+from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.client_gate import cookie_name, grant_value, is_client, read_rules
 from ft_dcc.server.review.html import SECURITY_HEADERS, passphrase_prompt, review_url
 from ft_dcc.server.review.links import Link, open_link
@@ -68,10 +69,12 @@ class PassphraseRoutes:
             return link, ""  # nothing to answer: the page opens as it is
         target = attempt_target(link)
         attempts.check(attempts.PASSPHRASE, target)
-        if not verify(answer, rules.passphrase):
-            attempts.failed(attempts.PASSPHRASE, target)
+        right = verify(answer, rules.passphrase)
+        attempts.note(attempts.PASSPHRASE, target, right)
+        record_act(server.store, "passphrase.passed" if right else "passphrase.failed", link,
+                   source_of(request), review_session_id)  # fmt: skip
+        if not right:
             return link, None
-        attempts.succeeded(attempts.PASSPHRASE, target)
         return link, grant_value(self.base.signer, review_session_id, link.token,
                                  rules.passphrase)  # fmt: skip
 

@@ -6,13 +6,19 @@ from __future__ import annotations
 import re
 from typing import List
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from ft_dcc.server.errors import ApiOperationError, ServerError
 from ft_dcc.server.review.claims import claim_table
-from ft_dcc.server.review.client_gate import PassphraseNeeded, ReviewNotOpen
+from ft_dcc.server.review.client_gate import (
+    GateRefusal,
+    PassphraseNeeded,
+    ReviewNotOpen,
+    record_refusal,
+)
 from ft_dcc.server.review.drawing_edit import DrawingRangeRoutes
 from ft_dcc.server.review.feedback import FeedbackRoutes
 from ft_dcc.server.review.html import denied, not_open, passphrase_prompt
@@ -63,7 +69,17 @@ def error_reply(request: Request, exc: ServerError) -> Response:
     """How the review room answers ``exc``: its HTML pages with the "Access denied" page (a bad
     link), its JSON routes with ``{"error": "<what to do>"}``; never cached. A session's page
     through a client link outside its window says when it opens or closed; one that asks for a
-    passphrase shows the prompt."""
+    passphrase shows the prompt. A client link's refusal goes to the audit trail once answered
+    (``access.refused``)."""
+    response = _reply(request, exc)
+    server = getattr(request.app.state, "server", None)
+    if isinstance(exc, GateRefusal) and server is not None:
+        source = request.client.host if request.client else "unknown"
+        response.background = BackgroundTask(record_refusal, server.store, exc, source)
+    return response
+
+
+def _reply(request: Request, exc: ServerError) -> Response:
     if exc.status == 403 and _PAGE.fullmatch(request.url.path):
         if isinstance(exc, ReviewNotOpen):
             return not_open(exc.message)

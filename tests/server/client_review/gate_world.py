@@ -150,3 +150,18 @@ def writes(dailies: Dailies) -> List[Any]:
 
 def utc(days: float = 0.0, seconds: float = 0.0) -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=days, seconds=seconds)
+
+
+def audit_acts(server: Any, review_session_id: str, wanted: List[str]) -> List[Dict[str, Any]]:
+    """The session's audit entries once every act of ``wanted`` is among them (an entry is
+    written after its reply: waited for, at most 60 s)."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while True:
+        answer = call(server, [{"action": "ft_dcc.audit", "review_session_id": review_session_id}])
+        assert answer.status_code == 200, answer.text
+        entries: List[Dict[str, Any]] = answer.json()[0]["entries"]
+        if set(wanted) <= {entry["act"] for entry in entries} or time.monotonic() > deadline:
+            return entries
+        time.sleep(0.2)

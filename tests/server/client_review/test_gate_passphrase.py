@@ -21,6 +21,7 @@ from web.feedback_fixtures import Page
 from .gate_world import (
     READS,
     Dailies,
+    audit_acts,
     gate_server,
     get,
     make_owner,
@@ -131,6 +132,12 @@ def test_a_client_link_asks_once_and_every_route_needs_the_grant(world: Dict[str
     ranged = viewer.get(page.base + dailies.media(), params={"token": page.token},
                         headers={"Range": "bytes=0-3"}, timeout=30)  # fmt: skip
     assert ranged.status_code == 206, ranged.text[:300]
+    # both answers are in the audit trail, as Ann's, with nothing of what was typed
+    ann_who = f"invitee:{dailies.dailies.ann['id']}"
+    entries = audit_acts(server, dailies.id, ["passphrase.failed", "passphrase.passed"])
+    acts = [(entry["act"], entry["who"]) for entry in entries]
+    assert ("passphrase.failed", ann_who) in acts and ("passphrase.passed", ann_who) in acts
+    assert SECRET not in repr(entries) and "not it" not in repr(entries)
     # the grant is the viewer's for this link: Bob's link asks Bob
     bob = dailies.invitee("bob")
     assert viewer_get(viewer, bob, "/feedback").status_code == 403

@@ -15,7 +15,7 @@ import pytest
 from support.trust import call
 from web.feedback_fixtures import another_user
 
-from .gate_world import Dailies, get, make_owner, raw_rows
+from .gate_world import Dailies, audit_acts, get, make_owner, raw_rows
 from .test_gate_window import Stream
 
 
@@ -62,6 +62,10 @@ def test_revoking_a_sessions_links_ends_those_issued_before(world: Dict[str, Any
         refused = get(page, "/feedback")
         assert refused.status_code == 403 and "revoked" in refused.json()["error"]
         assert get(page, session.media()).status_code == 403
+    refused = audit_acts(server, session.id, ["access.refused"])
+    assert {e["detail"].get("reason") for e in refused if e["act"] == "access.refused"} == {
+        "revoked"
+    }, refused
     assert get(owner_page, "/feedback").status_code == 200  # the studio's own access
     assert get(session.invitee("ann"), "/feedback").status_code == 200  # a new link opens
 

@@ -22,7 +22,7 @@ import requests
 from support import genuine_sessions
 from support.net import close_stream
 
-from .gate_world import READS, Dailies, get, make_owner, snapshot, utc, writes
+from .gate_world import READS, Dailies, audit_acts, get, make_owner, snapshot, utc, writes
 
 WAIT_SECONDS = 60
 
@@ -66,6 +66,9 @@ def test_outside_the_window_client_links_serve_nothing(
             answer = page.post(route, body)
             assert answer.status_code == 403 and said in answer.text, (route, answer.text[:300])
         assert snapshot(world["server"], session) == before
+    refused = audit_acts(world["server"], session.id, ["access.refused"])
+    reasons = {e["detail"].get("reason") for e in refused if e["act"] == "access.refused"}
+    assert reasons == {"window"}, refused
     # the studio's own access is not bound
     owner_page = session.personal()
     assert get(owner_page, "/feedback").status_code == 200
