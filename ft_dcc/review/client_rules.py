@@ -183,8 +183,9 @@ def window(
         )
     if start is not None and end is not None and end <= start:
         opening = "--opens" if opens is not None else "the session's opening"
+        closing = "--closes" if closes is not None else "the session's closing"
         raise ClientRulesError(
-            f"--closes ({shown(end)}) is not after {opening} ({shown(start)})",
+            f"{closing} ({shown(end)}) is not after {opening} ({shown(start)})",
             hint="give a closing date after the opening (or both --opens and --closes)",
         )
     return opens, closes
