@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import shutil
-import sys
 from pathlib import Path
 from typing import List, Optional
 
@@ -17,7 +16,7 @@ from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
 from ft_dcc.host.headless import Outcome
-from ft_dcc.host.host_log import host_output_for_artist
+from ft_dcc.host.host_log import publish_and_report
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.options import PublishOptions
 
@@ -126,12 +125,7 @@ class NukeIntegration:
 
     def publish_headless(self, request: PublishOptions) -> int:
         """Publish ``request['input']`` headless, print the report, return the exit status."""
-        progress = headless.terminal_progress(request)
-        outcome = self.publish_headless_result(request, progress=progress)
-        progress.close()
-        # ft-dcc -v: all of the host's output; else its last lines, or why it was only queued
-        sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
-        return headless.print_outcome(outcome, bool(request.get("json")))
+        return publish_and_report(self.publish_headless_result, request)
 
 
 integration = NukeIntegration()
