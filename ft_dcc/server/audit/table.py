@@ -31,7 +31,7 @@ def audit_table(store: StoreParts) -> sa.Table:
         store.engine,
         store.metadata,
         TABLE,
-        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("time", sa.String(40), nullable=False),
         sa.Column("act", sa.String(40), nullable=False),
         sa.Column("who", sa.String(300), nullable=False),

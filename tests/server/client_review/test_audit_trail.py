@@ -174,3 +174,7 @@ def test_bad_reads_are_told_what_to_send(owner: Tuple[Any, Owner, Any]) -> None:
         response = call(server, [dict(action=ACTION, **fields)], user=olive.user, key=olive.key)
         assert response.status_code == 400, response.text
         assert response.json()["exception"] == "ValidationError"
+    # a seq past any there is (and past 32 bits) reads as nothing after it
+    dailies = make_dailies(olive.session)
+    far = olive.trail(server, str(dailies.review_session["id"]), after=2**40, verify=True)
+    assert far["entries"] == [] and far["next_after"] is None and far["verify"]["ok"] is True
