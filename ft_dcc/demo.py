@@ -285,6 +285,23 @@ def _demo_host() -> DemoHost:
     return blender
 
 
+def _build_scene(
+    blender: DemoHost, scene: Path, frames: Tuple[int, int], fps: Fraction, size: Tuple[int, int]
+) -> None:
+    """Build the demo scene at ``scene``: the shot's ``frames`` at its ``fps``, ``size`` big."""
+    print(f"Building the demo scene {scene} ...")
+    rate, rate_base = blender_rate(fps)
+    blender.build_demo_scene(
+        scene,
+        frame_start=frames[0],
+        frame_end=frames[1],
+        fps=rate,
+        fps_base=rate_base,
+        width=size[0],
+        height=size[1],
+    )
+
+
 def _handle(args: argparse.Namespace) -> int:
     from ft_dcc.console import ConsoleProgress
 
@@ -317,17 +334,7 @@ def _handle(args: argparse.Namespace) -> int:
 
     blender = _demo_host()
     if not paths.scene.is_file():
-        print(f"Building the demo scene {paths.scene} ...")
-        rate, rate_base = blender_rate(fps)
-        blender.build_demo_scene(
-            paths.scene,
-            frame_start=start,
-            frame_end=end,
-            fps=rate,
-            fps_base=rate_base,
-            width=width,
-            height=height,
-        )
+        _build_scene(blender, paths.scene, (start, end), fps, (width, height))
     review_session = f"Dailies {datetime.date.today().isoformat()}"
     print(f"Publishing a playblast of {paths.scene.name} to {task} ...")
     progress = ConsoleProgress(sys.stderr)  # Blender's progress, as it comes
