@@ -25,7 +25,8 @@ from starlette.responses import FileResponse, Response
 from ft_dcc.server.errors import ApiFailure, NotFound
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.review.audit_acts import record_act, source_of
-from ft_dcc.server.review.data import ReviewData, SessionView
+from ft_dcc.server.review.data import Execute, ReviewData, SessionView
+from ft_dcc.server.review.html import group_items
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.media_policy import (
     NONE,
@@ -149,21 +150,31 @@ class MediaRoute:
             {"component": component_id, "bytes": size},
         )  # fmt: skip
 
-    def downloads(self, link: Link, session: SessionView) -> None:
-        """Put on each item of ``session`` the files ``link`` may download (its page's download
-        links): the review movie under ``proxy``, the originals too under ``original``."""
+    def opened(self, link: Link, session: SessionView) -> None:
+        """A page of ``session`` opens through ``link``: put on its items the files the link may
+        download (the page's download links), and with the watermark on, start making the
+        viewer's copies of the page's movies, in page order (its players ask for them next: the
+        first to play, the others for their first frames)."""
         rights = self.rights(link, session)
-        if not rights.downloads(original=False):
-            return
-        found = (
-            originals(self.server.ctx.execute, session.id)
-            if rights.downloads(original=True)
-            else {}
-        )
-        for item in session.items:
-            if item.movie_id:
-                item.downloads.append((item.movie_id, "review movie"))
-            item.downloads.extend(found.get(item.version_id or "", []))
+        _add_downloads(self.server.ctx.execute, rights, session)
+        if rights.watermark:
+            files, date = self.server.files, today()
+            shown = [i.movie_id for g in group_items(session.items) for i in g if i.movie_id]
+            self.watermarks.prepare(
+                [(m, files.path_for(m), rights.watermark, date) for m in shown if files.exists(m)]
+            )
+
+
+def _add_downloads(execute: Execute, rights: MediaRights, session: SessionView) -> None:
+    """Each item's downloads: the review movie under ``proxy``, the originals too under
+    ``original``."""
+    if not rights.downloads(original=False):
+        return
+    found = originals(execute, session.id) if rights.downloads(original=True) else {}
+    for item in session.items:
+        if item.movie_id:
+            item.downloads.append((item.movie_id, "review movie"))
+        item.downloads.extend(found.get(item.version_id or "", []))
 
 
 def record_media(

@@ -271,7 +271,7 @@ class ReviewRoutes:
         view = await run_in_threadpool(data.session, review_session_id)
         if view is None:
             return not_found()
-        await run_in_threadpool(self.media_route.downloads, link, view)
+        await run_in_threadpool(self.media_route.opened, link, view)
         await run_in_threadpool(record_act, self.server.store, "link.opened", link,
                                 source_of(request), review_session_id)  # fmt: skip
         return render_session(view, request.query_params["token"])

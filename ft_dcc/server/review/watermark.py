@@ -8,7 +8,9 @@ of the viewer's text (no name or address in a file name), one copy per component
 day. The folder goes when the component is retired (``FileStore.remove``). Concurrent first
 views of one viewer encode once: a lock per copy in this process, and a lock file across the
 server's worker processes (``fcntl.flock`` where the OS has it); ``made.log`` in the folder
-lists each copy made. The picture itself carries the
+lists each copy made. A session page opened through a
+client link starts its movies' copies in the background (:meth:`Watermarker.prepare`), so
+the player's first request finds its copy made or being made. The picture itself carries the
 mark: the page never draws text over the video.
 """
 
@@ -18,11 +20,12 @@ import contextlib
 import hashlib
 import logging
 import os
+import queue
 import subprocess
 import threading
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ft_dcc.media.burnin import FONT
 from ft_dcc.safe_paths import confined
@@ -41,6 +44,10 @@ log = logging.getLogger(__name__)
 ENCODE_TIMEOUT = 600
 #: in each component's folder: one line per copy made (the file name), the encodes' record
 MADE_LOG = "made.log"
+#: how many copies may wait to be prepared in the background
+QUEUED_AT_MOST = 16
+#: a copy to make: component id, its stored file, the viewer's text, the date
+Job = Tuple[str, Path, str, str]
 
 
 class WatermarkError(ServerError):
@@ -98,6 +105,32 @@ class Watermarker:
         self.root = files.root / WATERMARK_DIR
         self._guard = threading.Lock()
         self._locks: Dict[str, threading.Lock] = {}
+        self._waiting: queue.Queue[Job] = queue.Queue(maxsize=QUEUED_AT_MOST)
+        self._worker: Optional[threading.Thread] = None
+
+    def prepare(self, jobs: Sequence[Job]) -> None:
+        """Make these copies (component id, source, viewer, date) in the background, one at a
+        time (a page opened: its player asks for them next); when many wait, the rest are made
+        on first view."""
+        for job in jobs:
+            try:
+                self._waiting.put_nowait(job)
+            except queue.Full:
+                return
+        with self._guard:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(
+                    target=self._work, name="watermark-prepare", daemon=True
+                )
+                self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            job = self._waiting.get()
+            try:
+                self.marked(*job)
+            except Exception:  # a failed copy is made again (or refused) on first view
+                log.exception("could not prepare a watermarked copy of %s", job[0])
 
     def path(self, component_id: str, viewer: str, date: str) -> Path:
         """Where ``viewer``'s copy of ``component_id`` for ``date`` is kept."""
@@ -135,7 +168,7 @@ class Watermarker:
     def _encode(self, source: Path, target: Path, text: str) -> None:
         stem = f".{uuid.uuid4().hex}"
         text_file = target.parent / f"{stem}.txt"
-        partial = target.parent / f"{stem}.mp4"
+        partial = target.parent / f"{stem}.part"
         text_file.write_text(text, encoding="utf-8")
         log.info("watermarking %s for a viewer: %s", source.name, target.name)
         try:

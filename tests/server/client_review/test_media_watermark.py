@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 from support import genuine_sessions
 from support.trust import call, start_server
+from support.waiting import wait_until
+from web.feedback_fixtures import link
 
 from .media_world import HEIGHT, MediaWorld, decode_rgb, media_get, whole_by_ranges
 
@@ -49,7 +51,7 @@ def _marks(world: MediaWorld, received: bytes, scratch: Path) -> np.ndarray[Any,
 
 def _copies(world: MediaWorld, component_id: str = "") -> List[str]:
     folder = _folder(world, component_id or world.movie_id)
-    return sorted(p.name for p in folder.glob("*.mp4")) if folder.is_dir() else []
+    return sorted(p.name for p in folder.glob("[!.]*.mp4")) if folder.is_dir() else []
 
 
 def _folder(world: MediaWorld, component_id: str) -> Path:
@@ -101,3 +103,20 @@ def test_retired_component_takes_its_copies(world: MediaWorld) -> None:
     assert reply.status_code == 200, reply.text
     assert not _folder(world, movie).exists()
     assert _copies(world), "another component's copies stay"
+
+
+def test_opening_the_page_starts_the_viewers_copy(world: MediaWorld) -> None:
+    """The page a new viewer opens starts their copy of the movie it shows, before the player
+    asks for it; the player's request then gets that copy, made once."""
+    invitee = world.owner.create("ReviewSessionInvitee", {
+        "review_session": world.session, "name": "Cleo Ng", "email": "cleo@client.example"})
+    world.owner.commit()
+    page = link(world.owner, invitee)
+    before = set(_copies(world))
+    assert page.get().status_code == 200
+    wait_until(lambda: set(_copies(world)) - before, "the viewer's copy", timeout=300)
+    made = (set(_copies(world)) - before).pop()
+    reply = media_get(page, world.movie_id, "bytes=0-")
+    assert reply.status_code == 206
+    assert (_folder(world, world.movie_id) / made).read_bytes().startswith(reply.content)
+    assert (_folder(world, world.movie_id) / "made.log").read_text().splitlines().count(made) == 1
