@@ -9,18 +9,51 @@ from __future__ import annotations
 
 import json
 import subprocess
+import uuid
 from pathlib import Path
-from typing import Callable, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 import imageio_ffmpeg
+from support import make_task, open_session
 
+from ft_dcc.host.files import FilesHost
+from ft_dcc.publish import publish
+
+from .dailies_fixtures import isolated_pyblish
 from .feedback_fixtures import Page, data_url, png_rgba
-from .frame_code import SIZE, decode_levels, png_levels, wait_until
+from .frame_code import (
+    FIRST,
+    FRAMES,
+    RATE,
+    SIZE,
+    coded_frames,
+    decode_levels,
+    png_levels,
+    wait_until,
+)
 from .player_checks import Driver, El, call
 
 RED_ROW = 0.15  # the pen stroke drawn in the page: across the top, above the code's band
 GREEN_ROWS = range(140, 150)  # the drawing posted as a PNG: across the bottom
 GREEN = (50, 215, 75, 255)
+
+
+def publish_coded_shot(server: Any, tmp_path: Path, review_session: str) -> str:
+    """One version of a shot whose frames carry their numbers, in ``review_session``: the
+    session page's link."""
+    with isolated_pyblish(tmp_path), open_session(server, tmp_path) as session:
+        task = make_task(
+            session, f"dr{uuid.uuid4().hex[:8]}", FIRST, FIRST + FRAMES - 1, RATE, task_name="anim"
+        )
+        report = publish(
+            FilesHost(coded_frames(tmp_path / "v1", 1), fps=RATE),
+            task=task,
+            review_session=review_session,
+            comment="pass 1",
+            session=session,
+        )
+        assert report.ok, str(report)
+    return str(report.review_url)
 
 
 def colour_at(path: Path, row: float) -> Tuple[int, int]:

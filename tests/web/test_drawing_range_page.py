@@ -4,19 +4,13 @@ checks of ``drawing_checks``, which Firefox runs too), and a saved drawing's fra
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support import make_task, open_session
 
-from ft_dcc.host.files import FilesHost
-from ft_dcc.publish import publish
-
-from .dailies_fixtures import isolated_pyblish
-from .drawing_checks import Screen, check_held_drawings, draw_in_page
-from .frame_code import FIRST, FRAMES, RATE, coded_frames, wait_until
+from .drawing_checks import Screen, check_held_drawings, draw_in_page, publish_coded_shot
+from .frame_code import wait_until
 from .player_checks import ChromiumDriver
 from .room_fixtures import say_who_i_am
 
@@ -25,22 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def coded_shot(embedded_server: Any, tmp_path_factory: Any) -> str:
-    """One version of a shot whose frames carry their numbers, in a review session: the
-    session page's link."""
     tmp_path = tmp_path_factory.mktemp("drawing_range")
-    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
-        task = make_task(
-            session, f"dr{uuid.uuid4().hex[:8]}", FIRST, FIRST + FRAMES - 1, RATE, task_name="anim"
-        )
-        report = publish(
-            FilesHost(coded_frames(tmp_path / "v1", 1), fps=RATE),
-            task=task,
-            review_session="Held drawings",
-            comment="pass 1",
-            session=session,
-        )
-        assert report.ok, str(report)
-    return str(report.review_url)
+    return publish_coded_shot(embedded_server, tmp_path, "Held drawings")
 
 
 def test_a_drawing_shows_on_every_frame_it_is_held_and_ghosts_on_its_neighbours(

@@ -219,3 +219,14 @@ def named_before_shown(
         if decode_levels(levels) != (1, counter)
     ]
     return len(named), early
+
+
+def check_counter_waits_for_picture(
+    evaluate: Evaluate, item_id: str, rate: float, count: int
+) -> None:
+    """``count`` steps forward and back, then ``count`` random moves: the counter never names
+    a frame whose picture the video does not hold yet."""
+    moves = steps(count) + random_moves(seed=int(rate * 100), count=count, start=POSTER)
+    written, early = named_before_shown(evaluate, item_id, moves)
+    assert written >= len(moves)  # the watch saw the counter move
+    assert early == []

@@ -10,19 +10,14 @@ module; each test opens the session page afresh.
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Any, Iterator, List, Tuple
 
 import pytest
-from support import make_task, open_session
-
-from ft_dcc.host.files import FilesHost
-from ft_dcc.publish import publish
+from support import open_session
 
 from ..dailies_fixtures import isolated_pyblish, publish_versions
-from ..drawing_checks import check_held_drawings
-from ..frame_code import FIRST, FRAMES, RATE, coded_frames
+from ..drawing_checks import check_held_drawings, publish_coded_shot
 from ..player_checks import (
     El,
     call,
@@ -44,22 +39,8 @@ def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
 
 @pytest.fixture(scope="module")
 def coded_shot(embedded_server: Any, tmp_path_factory: Any) -> str:
-    """One version of a shot whose frames carry their numbers (``frame_code``), in a review
-    session: the page's link."""
     tmp_path = tmp_path_factory.mktemp("firefox_coded")
-    with isolated_pyblish(tmp_path), open_session(embedded_server, tmp_path) as session:
-        task = make_task(
-            session, f"ff{uuid.uuid4().hex[:8]}", FIRST, FIRST + FRAMES - 1, RATE, task_name="anim"
-        )
-        report = publish(
-            FilesHost(coded_frames(tmp_path / "v1", 1), fps=RATE),
-            task=task,
-            review_session="Firefox held drawings",
-            comment="pass 1",
-            session=session,
-        )
-        assert report.ok, str(report)
-    return str(report.review_url)
+    return publish_coded_shot(embedded_server, tmp_path, "Firefox held drawings")
 
 
 @pytest.fixture(scope="module")
