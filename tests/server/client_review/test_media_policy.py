@@ -23,6 +23,7 @@ import pytest
 import requests
 from support import genuine_sessions
 from support.trust import call, start_server
+from web.feedback_fixtures import another_user, personal_link
 
 from .media_world import FRAMES, MediaWorld, media_get, whole_by_ranges
 
@@ -239,3 +240,15 @@ def test_plays_and_downloads_are_audited_once_per_view(world: MediaWorld) -> Non
     for entry in acts:
         assert entry["detail"] == {"component": world.movie_id, "bytes": size}
         assert page.token not in str(entry)
+
+
+def test_personal_link_of_a_user_who_may_not_manage_is_bound(
+    world: MediaWorld, tmp_path: Path
+) -> None:
+    """Another User's own link to the session is a client's: watch-only, no source."""
+    with genuine_sessions(world.server, tmp_path / "cache") as make:
+        colleague = another_user(world.server, make, "colleague")
+        page = personal_link(colleague, colleague.get("ReviewSession", world.id))
+        _capped(world, media_get(page, world.movie_id))
+        assert media_get(page, world.movie_id, download="1").status_code == 403
+        assert media_get(page, world.source_id, download="1").status_code == 403
