@@ -188,7 +188,8 @@ def _client_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--downloads", choices=DOWNLOADS, help="what a client link may download: none "
-        "(watch only), the review proxy, or the original files (a new session: none)",
+        "(watch only), the review proxy, or the original files (a new session: the studio's "
+        "client_review.downloads, none unless set)",
     )  # fmt: skip
     parser.add_argument(
         "--watermark", action=argparse.BooleanOptionalAction, default=None,
