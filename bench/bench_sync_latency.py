@@ -37,7 +37,6 @@ import logging
 import math
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,8 +45,6 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
-
-import imageio_ffmpeg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -60,12 +57,12 @@ from support import genuine_sessions, make_task, open_session  # noqa: E402
 from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from web.dailies_fixtures import isolated_pyblish  # noqa: E402
 from web.feedback_fixtures import personal_url  # noqa: E402
+from web.frame_code import BAND, FIRST, RATE, SIZE, grey_frames  # noqa: E402
 
 log = logging.getLogger("bench_sync_latency")
 
-FIRST, FRAMES, RATE = 1001, 240, 24
+FRAMES = 240  # 10 s at 24 fps (frame_code FIRST, RATE, SIZE, BAND)
 LAST = FIRST + FRAMES - 1
-SIZE = (320, 180)
 BITS = 10  # the frame's index in the shot, one block a bit
 IN_SYNC = 2  # frames
 LATE_TARGET_MS = 2000
@@ -79,21 +76,9 @@ MAX_GAP_MS = 400  # the presenter's pictures further apart than this tell nothin
 
 def coded_frames(folder: Path) -> Path:
     """FRAMES PNGs whose middle band codes their index in BITS black/white blocks."""
-    folder.mkdir(parents=True)
-    pattern = folder / "shot.%04d.png"
-    top, bottom = round(0.35 * SIZE[1]), round(0.65 * SIZE[1])
-    block = SIZE[0] // BITS
-    level = f"if(between(Y,{top},{bottom - 1}),255*mod(floor(N/pow(2,floor(X/{block}))),2),96)"
-    graph = (
-        f"color=black:s={SIZE[0]}x{SIZE[1]}:r={RATE},format=rgb24,"
-        f"geq=r='{level}':g='{level}':b='{level}'"
-    )
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", graph,
-         "-frames:v", str(FRAMES), "-start_number", str(FIRST), str(pattern)],
-        check=True,
-    )  # fmt: skip
-    return pattern
+    top, bottom = round(BAND[0] * SIZE[1]), round(BAND[1] * SIZE[1])
+    bit = f"mod(floor(N/pow(2,floor(X/{SIZE[0] // BITS}))),2)"
+    return grey_frames(folder, f"if(between(Y,{top},{bottom - 1}),255*{bit},96)", FRAMES)
 
 
 #: Run first in every document: each page logs every picture its main <video> presents
@@ -145,6 +130,13 @@ HELD = (
 TAKE = "() => { const l = window.__sync.log; window.__sync.log = []; return l; }"
 CLICK = """(selector) => {
   document.querySelector(".item " + selector).click();
+  return performance.timeOrigin + performance.now();
+}"""
+#: Click the play button when the player is not yet as wanted (playing or paused): the time.
+PLAY_PAUSE = """(want) => {
+  const item = document.querySelector(".item");
+  if (item.player.playing() === want) return null;
+  item.querySelector("button.play").click();
   return performance.timeOrigin + performance.now();
 }"""
 MODE = "(m) => document.querySelector('main.items').dataset.presenter === m"
@@ -415,6 +407,19 @@ def wait(check: Any, timeout: float, what: str) -> Any:
     raise TimeoutError(what)
 
 
+def set_playing(page: Any, want: bool) -> float:
+    """Play or pause the presenter with its button (again when a click came at a loop's end,
+    where the movie is paused for a moment); the time of the click that did it."""
+    clicked = None
+    for _ in range(20):
+        at = page.evaluate(PLAY_PAUSE, want)
+        clicked = clicked if at is None else float(at)
+        time.sleep(0.5)
+        if page.evaluate("() => document.querySelector('.item').player.playing()") == want:
+            return clicked if clicked is not None else time.time() * 1000
+    raise TimeoutError(f"the presenter's player would not {'play' if want else 'pause'}")
+
+
 def settled_frame(page: Any) -> int:
     """The presenter's paused picture once it stops changing."""
 
@@ -452,9 +457,9 @@ def pause_trials(pages: Pages, lights: List[LightFollower], trials: int, figures
     lead = pages.pages["lead"]
     followers = [pages.pages[n] for n in ("ann", "bob")]
     for _ in range(trials):
-        lead.evaluate(CLICK, "button.play")
-        time.sleep(chance.uniform(1.0, 2.0))
-        clicked = float(lead.evaluate(CLICK, "button.play"))
+        set_playing(lead, True)
+        time.sleep(chance.uniform(0.5, 1.5))
+        clicked = set_playing(lead, False)
         frame = settled_frame(lead)
         for page in followers:
             figures.pause_pages.append(follower_on(page, frame, clicked, 15))
@@ -484,7 +489,7 @@ def light_offsets(
 def playing(pages: Pages, lights: List[LightFollower], seconds: float, figures: Figures) -> float:
     """Play at 1x for ``seconds``: the followers' offsets; the play click's time."""
     lead = pages.pages["lead"]
-    clicked = float(lead.evaluate(CLICK, "button.play"))
+    clicked = set_playing(lead, True)
     time.sleep(seconds)
     timeline = Timeline()
     timeline.add(lead.evaluate(TAKE))
@@ -509,6 +514,7 @@ def playing(pages: Pages, lights: List[LightFollower], seconds: float, figures: 
 def late_join(pages: Pages, loop: LoopThread, base: str, paths: Tuple[str, str],
               figures: Figures, watch_s: float = 6.0) -> None:  # fmt: skip
     """While the presenter plays: Bob's page opened afresh, and a new light follower."""
+    set_playing(pages.pages["lead"], True)  # a busy page can stop at a loop's end
     pages.close("bob")
     path, light_path = paths
     light = LightFollower(base, light_path)
@@ -560,7 +566,7 @@ def one_run(browser: Any, server: Server, loop: LoopThread, paths: List[str], rt
         pause_trials(pages, lights, args.trials, figures, random.Random(rtt))
         playing(pages, lights, args.play, figures)
         late_join(pages, loop, base, (paths[2], paths[3]), figures)
-        lead.evaluate(CLICK, "button.play")  # pause
+        set_playing(lead, False)
         for name, page in pages.pages.items():
             figures.errors.extend(f"{name}: {e}" for e in page.errors)
         figures.errors.extend(light.failure for light in lights if light.failure)

@@ -41,24 +41,29 @@ READ_VIDEO_LEVELS = """(video, bits) => {
 }"""
 
 
-def coded_frames(folder: Path, version: int) -> Path:
-    """A PNG sequence FIRST..FIRST+FRAMES-1 of ``version``; returns its %04d pattern."""
+def grey_frames(folder: Path, level: str, count: int = FRAMES) -> Path:
+    """``count`` grey PNGs FIRST.. of SIZE, the level at (X, Y) of the N-th the ffmpeg
+    expression ``level``; returns their %04d pattern."""
     folder.mkdir(parents=True)
     pattern = folder / "shot.%04d.png"
-    top, bottom = round(BAND[0] * SIZE[1]), round(BAND[1] * SIZE[1])
-    block = SIZE[0] // BITS
-    bit = f"mod(floor((N+{64 * version})/pow(2,floor(X/{block}))),2)"
-    level = f"if(between(Y,{top},{bottom - 1}),255*{bit},96)"
     graph = (
         f"color=black:s={SIZE[0]}x{SIZE[1]}:r={RATE},format=rgb24,"
         f"geq=r='{level}':g='{level}':b='{level}'"
     )
     subprocess.run(
         [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", graph,
-         "-frames:v", str(FRAMES), "-start_number", str(FIRST), str(pattern)],
+         "-frames:v", str(count), "-start_number", str(FIRST), str(pattern)],
         check=True,
     )  # fmt: skip
     return pattern
+
+
+def coded_frames(folder: Path, version: int) -> Path:
+    """A PNG sequence FIRST..FIRST+FRAMES-1 of ``version``; returns its %04d pattern."""
+    top, bottom = round(BAND[0] * SIZE[1]), round(BAND[1] * SIZE[1])
+    block = SIZE[0] // BITS
+    bit = f"mod(floor((N+{64 * version})/pow(2,floor(X/{block}))),2)"
+    return grey_frames(folder, f"if(between(Y,{top},{bottom - 1}),255*{bit},96)")
 
 
 def decode_levels(levels: List[int]) -> Optional[Tuple[int, int]]:
