@@ -4,13 +4,13 @@ frames a client link receives (a session's ``watermark`` setting, :mod:`.media_p
 The server encodes the viewer's copy of a review movie on its first view (ffmpeg's ``drawtext``
 over the whole picture, x264 ``ultrafast``, the audio copied, every frame kept with its time)
 and keeps it: ``<files>/.watermarks/<component id>/<viewer key>-<date>.mp4``, the key a digest
-of the viewer's text (no name or address in a file name), one copy per component, viewer and
-day. The folder goes when the component is retired (``FileStore.remove``). Concurrent first
-views of one viewer encode once: a lock per copy in this process, and a lock file across the
-server's worker processes (``fcntl.flock`` where the OS has it); ``made.log`` in the folder
-lists each copy made. A session page opened through a
-client link starts its movies' copies in the background (:meth:`Watermarker.prepare`), so
-the player's first request finds its copy made or being made. The picture itself carries the
+of the viewer's text (no name or address in a file name), one copy per component, viewer and day
+(a new day's copy replaces the viewer's older one). The folder goes when the component is
+retired (``FileStore.remove``). Concurrent first views of one viewer encode once: a lock per
+copy in this process, and a lock file across the server's worker processes (``fcntl.flock``
+where the OS has it); ``made.log`` in the folder lists each copy made. A session page opened
+through a client link starts its movies' copies in the background (:meth:`Watermarker.prepare`),
+so the player's first request finds its copy made or being made. The picture itself carries the
 mark: the page never draws text over the video.
 """
 
@@ -165,6 +165,14 @@ class Watermarker:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
+    @staticmethod
+    def _drop_older(target: Path) -> None:
+        """Remove the viewer's copies of this movie from earlier days (one copy a viewer)."""
+        key = target.name.split("-", 1)[0]
+        for older in target.parent.glob(f"{key}-*.mp4"):
+            if older.name != target.name:
+                older.unlink(missing_ok=True)
+
     def _encode(self, source: Path, target: Path, text: str) -> None:
         stem = f".{uuid.uuid4().hex}"
         text_file = target.parent / f"{stem}.txt"
@@ -186,6 +194,7 @@ class Watermarker:
             os.replace(partial, target)
             with open(target.parent / MADE_LOG, "a", encoding="utf-8") as made:
                 made.write(target.name + "\n")
+            self._drop_older(target)
         except subprocess.TimeoutExpired:
             raise WatermarkError(
                 "The watermarked copy of this movie took too long to make; try again later."

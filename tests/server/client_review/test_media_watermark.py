@@ -107,11 +107,16 @@ def test_retired_component_takes_its_copies(world: MediaWorld) -> None:
 
 def test_opening_the_page_starts_the_viewers_copy(world: MediaWorld) -> None:
     """The page a new viewer opens starts their copy of the movie it shows, before the player
-    asks for it; the player's request then gets that copy, made once."""
+    asks for it; the player's request then gets that copy, made once; it replaces the viewer's
+    copy of an earlier day."""
     invitee = world.owner.create("ReviewSessionInvitee", {
         "review_session": world.session, "name": "Cleo Ng", "email": "cleo@client.example"})
     world.owner.commit()
     page = link(world.owner, invitee)
+    key = hashlib.sha256(b"Cleo Ng cleo@client.example").hexdigest()[:32]
+    yesterday = _folder(world, world.movie_id) / f"{key}-2020-01-01.mp4"
+    yesterday.parent.mkdir(parents=True, exist_ok=True)
+    yesterday.write_bytes(b"an older day's copy")
     before = set(_copies(world))
     assert page.get().status_code == 200
     wait_until(lambda: set(_copies(world)) - before, "the viewer's copy", timeout=300)
@@ -120,3 +125,4 @@ def test_opening_the_page_starts_the_viewers_copy(world: MediaWorld) -> None:
     assert reply.status_code == 206
     assert (_folder(world, world.movie_id) / made).read_bytes().startswith(reply.content)
     assert (_folder(world, world.movie_id) / "made.log").read_text().splitlines().count(made) == 1
+    assert made.startswith(key) and not yesterday.exists(), "one copy a viewer: today's"
