@@ -16,7 +16,7 @@ import pytest
 import requests
 from support import genuine_sessions
 
-from .feedback_fixtures import Page, data_url, link, make_dailies, stroke_png
+from .feedback_fixtures import Page, data_url, link, make_dailies, personal_link, stroke_png
 
 NOT_VALID = (
     "This review link is not valid; ask for a new one (get_widget_url with name='review_session')."
@@ -185,7 +185,7 @@ def test_a_closed_session_refuses_presenting_and_range_edits_as_before(make_sess
     dailies = make_dailies(session)
     dailies.review_session["end_date"] = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
     session.commit()
-    ann = link(session, dailies.ann)
+    ann = personal_link(session, dailies.review_session)  # the owner's page (client links: 403)
     page = {"page": "a" * 32, "secret": "b" * 32}
     presented = ann.post("/presenter", dict(page, op="take"))
     assert (presented.status_code, presented.json()) == (

@@ -23,6 +23,7 @@ from .feedback_fixtures import (
     decode_rgba,
     link,
     make_dailies,
+    personal_link,
     pixel,
     png_rgba,
     stroke_png,
@@ -242,6 +243,7 @@ def test_a_closed_session_takes_nothing_from_the_page(make_session: Any) -> None
     dailies = make_dailies(session)
     v001 = dailies.objects[0]
     ann = link(session, dailies.ann)
+    owner = personal_link(session, dailies.review_session)
     dailies.review_session["end_date"] = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
     session.commit()
     for route, body in (
@@ -249,8 +251,10 @@ def test_a_closed_session_takes_nothing_from_the_page(make_session: Any) -> None
         ("/status", {"object_id": v001["id"], "status": "approved"}),
         ("/annotations", {"object_id": v001["id"], "frame": 1, "png": data_url(stroke_png())}),
     ):
-        answer = ann.post(route, body)
+        answer = owner.post(route, body)  # the owner's page: the store refuses the write
         assert answer.status_code == 409, answer.text
         assert "closed" in answer.json()["error"]
-    unchanged = ann.feedback()["objects"][v001["id"]]  # nothing stored, the status not moved
+        refused = ann.post(route, body)  # a client link of a closed session opens nothing
+        assert refused.status_code == 403 and "closed on" in refused.json()["error"]
+    unchanged = owner.feedback()["objects"][v001["id"]]  # nothing stored, the status not moved
     assert unchanged == {"notes": [], "statuses": [], "version_status": PENDING}

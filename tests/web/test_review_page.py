@@ -20,6 +20,7 @@ from support import open_session
 from ft_dcc.review import sessions as review_helpers
 from ft_dcc.review.feedback import session_feedback
 
+from .feedback_fixtures import personal_url
 from .review_fixtures import (
     FPS,
     FRAME_COUNT,
@@ -332,8 +333,11 @@ def test_list_page_shows_open_sessions_only(published: Any, fresh_server: Any, p
 def test_closed_session_shows_feedback_but_takes_no_new_notes(
     published: Any, fresh_server: Any, page: Any, artifacts_dir: Path
 ) -> None:
-    session, review, url = published
+    session, review, room_url = published
     review_helpers.close_review_session(session, review.review_session)
+    # a client link (the room link) of a closed session opens nothing; the owner's page shows it
+    assert requests.get(room_url, timeout=30).status_code == 403
+    url = personal_url(session, review.review_session)
     response = page.goto(url)
     assert response.status == 200
     assert page.locator(".badge").inner_text() == "Closed"
