@@ -19,12 +19,8 @@ from ft_dcc.server.review.links import Link
 
 
 def who_of(link: Link) -> str:
-    """Who ``link`` acts as, for the trail."""
-    if link.invitee is not None:
-        return f"invitee:{link.invitee.id}"
-    if link.personal:
-        return f"user:{link.maker_id}"
-    return "room"
+    """Who ``link`` acts as, for the trail (:attr:`Link.who`)."""
+    return link.who
 
 
 def source_of(request: Request) -> str:

@@ -40,7 +40,7 @@ from ft_dcc.server.rules import passphrase as passphrases
 from ft_dcc.server.rules.review import may_manage
 
 if TYPE_CHECKING:
-    from ft_dcc.server.review.links import Link
+    from ft_dcc.server.review.link import Link
 
 SETTINGS_GROUP = "review"
 LINKS_REVOKED = "links_revoked_at"
@@ -221,9 +221,7 @@ def enforce(
                 raise PassphraseNeeded(NEEDS_PASSPHRASE)
             link.passed = passed
     except GateRefusal as refusal:
-        from ft_dcc.server.review.audit_acts import who_of  # (it imports the links module)
-
-        refusal.who, refusal.review_session_id = who_of(link), session_id
+        refusal.who, refusal.review_session_id = link.who, session_id
         raise
     if rules.end is not None:
         link.expires = min(link.expires or float("inf"), rules.end.timestamp())

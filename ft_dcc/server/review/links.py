@@ -26,32 +26,20 @@ links, its window, its passphrase (:mod:`ft_dcc.server.review.client_gate`).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional
 
 import sqlalchemy as sa
 
-from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.http.auth import KEY_TABLE
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access import PERSONAL, ReviewAccessError, ReviewSigner
-from ft_dcc.server.review.claims import claimed_user
 from ft_dcc.server.review.client_gate import enforce, issued_at
 from ft_dcc.server.review.data import Execute, ReviewData, SessionView
-from ft_dcc.server.review.identity import (
-    Invitee,
-    collaborator_id,
-    load_invitee,
-    own_invitee,
-    writing_as,
-)
+from ft_dcc.server.review.identity import Invitee, load_invitee, own_invitee
+from ft_dcc.server.review.link import Link
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
 
-NO_IDENTITY = (
-    "This is the session's shared link: say who you are first (pick yourself or add yourself "
-    "at the top of the review page, POST /review/<id>/whoami), or use your own invitation link."
-)
 ROOM_CLOSED = (
     "This session is no longer open to its room link; ask the person who runs the review for "
     "your own invitation link."
@@ -65,36 +53,6 @@ PRIVATE_REFUSAL = (
     "(ft-dcc review open SESSION) opens it, not its shared link. Ask the person who runs the "
     "review for your own invitation link."
 )
-
-
-@dataclass
-class Link:
-    """An opened review link."""
-
-    token: str
-    maker_id: str
-    review_session_id: Optional[str]
-    #: when the link stops working (Unix seconds)
-    expires: float = 0.0
-    invitee: Optional[Invitee] = None
-    #: the session's shared room link (made for the session or every session, not for an
-    #: invitee, not personal): it acts as no one
-    shared: bool = False
-    #: the maker's own link: it acts as the User who made it
-    personal: bool = False
-    #: the viewer's passphrase grant the link was opened with (the session asks for one)
-    passed: Optional[str] = None
-
-    def writer(self, store: StoreParts, execute: Execute) -> Tuple[Execute, str]:
-        """How this link writes: ``execute`` (making the invitee's collaborator on the first
-        write) and the author's User id; a personal link writes as its maker; a shared link
-        without an identity writes nothing."""
-        if self.personal:
-            return execute, self.maker_id
-        if self.invitee is None:
-            raise ApiOperationError(NO_IDENTITY, "PermissionError")
-        author = claimed_user(store, self.invitee) or collaborator_id(self.invitee)
-        return writing_as(execute, self.invitee, author), author
 
 
 def speaks_as(link: Link, execute: Execute) -> Optional[Invitee]:
