@@ -412,6 +412,7 @@
     }
     if (!player.playing()) { // start where the presenter is now, not where the state was sent
       var lead = this.leadPosition(player);
+      this.timeSeek(player.video);
       player.seekFrame(lead === null ? state.frame : this.ahead(player, lead));
       player.play(state.speed);
       return;
@@ -461,14 +462,19 @@
       this.nudge(player, off);
       return;
     }
+    this.timeSeek(video);
+    video.playbackRate = state.speed;
+    player.clip.seek(this.ahead(player, lead));
+    this.main.dataset.presenterReseeks = String((parseInt(this.main.dataset.presenterReseeks, 10) || 0) + 1);
+  };
+
+  /** Note how long the seek about to be made on ``video`` takes (the next aims that far ahead). */
+  Presenter.prototype.timeSeek = function (video) {
     var self = this;
     var started = localMs();
     video.addEventListener("seeked", function () {
       self.seekMs = Math.min(1000, localMs() - started);
     }, { once: true });
-    video.playbackRate = state.speed;
-    player.clip.seek(this.ahead(player, lead));
-    this.main.dataset.presenterReseeks = String((parseInt(this.main.dataset.presenterReseeks, 10) || 0) + 1);
   };
 
   /** The frame to seek to for the presenter's ``lead`` position: where it will be once the
