@@ -6,7 +6,8 @@ After a pause both show the very same frame.
 
 The bound is the protocol's (``presenter.js``): a following page that plays compares every
 picture it presents with the presenter's frame *now* (the frame last sent, moved on by the time
-since the server stamped it) and re-seeks when more than ``DRIFT_FRAMES`` off. The test never
+since the server stamped it) and holds itself within ``DRIFT_FRAMES`` of it (a little faster or
+slower, or a seek when far off). The test never
 compares against a clock: the presenter is sampled before and after the follower, so the
 presenter's frame at the follower's sample lies between the two; a sample whose bracket is
 too wide to tell (a busy machine) proves nothing and is not counted.
