@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Set, Tuple
 
 from ft_dcc.protocol import REVIEW_COMPONENT_MP4, THUMBNAIL_COMPONENT
+from ft_dcc.protocol.client_review import DOWNLOAD_POLICY, DOWNLOADS, GROUP, WATERMARK
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.data import Execute, SessionView
@@ -30,11 +31,7 @@ from ft_dcc.server.review.identity import query
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.rules.review import may_manage
 
-NONE, PROXY, ORIGINAL = "none", "proxy", "original"
-POLICIES = (NONE, PROXY, ORIGINAL)
-GROUP = "review"
-POLICY_SETTING = "download_policy"
-WATERMARK_SETTING = "watermark"
+NONE, PROXY, ORIGINAL = DOWNLOADS
 #: components that are the version's review media, not its originals
 REVIEW_MEDIA = frozenset({REVIEW_COMPONENT_MP4, THUMBNAIL_COMPONENT})
 
@@ -91,10 +88,10 @@ def media_rights(
     if link.personal and may_manage(store, link.maker_id, session.created_by_id):
         return MediaRights(ORIGINAL, bound=False)
     settings = session_settings(execute, session.id)
-    policy = settings.get(POLICY_SETTING, NONE).strip().lower()
-    marked = settings.get(WATERMARK_SETTING, "").strip().lower() == "true"
+    policy = settings.get(DOWNLOAD_POLICY, NONE).strip().lower()
+    marked = settings.get(WATERMARK, "").strip().lower() == "true"
     return MediaRights(
-        policy if policy in POLICIES else NONE,
+        policy if policy in DOWNLOADS else NONE,
         bound=True,
         watermark=viewer_text(execute, link, session) if marked else "",
     )
