@@ -51,10 +51,17 @@ Job = Tuple[str, Path, str, str]
 
 
 class WatermarkError(ServerError):
-    """The viewer's copy could not be made (ffmpeg failed); nothing unmarked is served."""
+    """The viewer's copy could not be made: ffmpeg could not read the stored movie (415; nothing
+    unmarked is served)."""
 
-    status = 503
-    exception = "ServerError"
+    status = 415
+    exception = "ValidationError"
+
+
+class WatermarkTimeout(WatermarkError):
+    """The viewer's copy took longer than :data:`ENCODE_TIMEOUT` (409: try again later)."""
+
+    status = 409
 
 
 def _filter_path(path: Path) -> str:
@@ -188,16 +195,16 @@ class Watermarker:
                 tail = " / ".join((result.stderr or "").strip().splitlines()[-3:])
                 log.error("watermark encode of %s failed: %s", source.name, tail)
                 raise WatermarkError(
-                    "The watermarked copy of this movie could not be made; ask the person who "
-                    "runs the review to check the server log."
+                    "This version's movie could not be read to make your watermarked copy; ask "
+                    "the person who runs the review to republish it."
                 )
             os.replace(partial, target)
             with open(target.parent / MADE_LOG, "a", encoding="utf-8") as made:
                 made.write(target.name + "\n")
             self._drop_older(target)
         except subprocess.TimeoutExpired:
-            raise WatermarkError(
-                "The watermarked copy of this movie took too long to make; try again later."
+            raise WatermarkTimeout(
+                "Your watermarked copy of this movie took too long to make; try again later."
             ) from None
         finally:
             text_file.unlink(missing_ok=True)

@@ -126,3 +126,18 @@ def test_opening_the_page_starts_the_viewers_copy(world: MediaWorld) -> None:
     assert (_folder(world, world.movie_id) / made).read_bytes().startswith(reply.content)
     assert (_folder(world, world.movie_id) / "made.log").read_text().splitlines().count(made) == 1
     assert made.startswith(key) and not yesterday.exists(), "one copy a viewer: today's"
+
+
+def test_a_movie_ffmpeg_cannot_read_is_refused_without_a_5xx(world: MediaWorld) -> None:
+    """A stored "movie" that is not one cannot be marked: a 4xx saying what to do, nothing
+    unmarked served, no copy or scratch file left behind."""
+    broken = world.tmp / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"not a movie" * 500)
+    version = world.dailies.objects[1]["asset_version"]
+    movie = world.component(version, broken, "ftrackreview-mp4")
+    reply = media_get(world.invitee("ann"), movie, "bytes=0-")
+    assert 400 <= reply.status_code < 500, (reply.status_code, reply.text)
+    assert "republish" in reply.json()["error"]
+    folder = _folder(world, movie)
+    left = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    assert [name for name in left if not name.endswith(".lock")] == [], left
