@@ -92,8 +92,9 @@ class State:
     files: Dict[str, str]
 
 
-#: Tables that change without any write of the caller (the event relay between workers).
-VOLATILE_TABLES = {"ft_dcc_event_relay", "event_relay"}
+#: Tables that change without any write of the caller (the event relay between workers), and
+#: the review audit trail, which records a refused request by design (``access.refused``).
+VOLATILE_TABLES = {"ft_dcc_event_relay", "event_relay", "ft_dcc_audit"}
 
 
 def snapshot(world: World) -> State:

@@ -48,6 +48,7 @@ INVITEE_LINKS_REVOKED = "invitee_links_revoked_at:"
 COOKIE_PREFIX = "ftdcc_pass_"
 GRANT_PURPOSE = "passphrase grant"
 
+OUTSIDE_WINDOW = "Ask the person who runs the review if you need it at another time."
 NEEDS_PASSPHRASE = (
     "This review asks for a passphrase: open the review page and enter it (ask the person who "
     "sent you the link for it)."
@@ -70,8 +71,10 @@ class PassphraseNeeded(GateRefusal):
 class ReviewNotOpen(GateRefusal):
     """Outside the session's window: ``opens`` (not yet) or ``closed`` (already)."""
 
-    def __init__(self, message: str, state: str, when: dt.datetime) -> None:
-        super().__init__(message)
+    def __init__(self, headline: str, state: str, when: dt.datetime) -> None:
+        super().__init__(f"{headline} {OUTSIDE_WINDOW}")
+        #: what the page says ("This review opens on ..." / "This review closed on ...")
+        self.headline = headline
         self.state = state
         self.when = when
 

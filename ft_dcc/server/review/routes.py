@@ -82,7 +82,7 @@ def error_reply(request: Request, exc: ServerError) -> Response:
 def _reply(request: Request, exc: ServerError) -> Response:
     if exc.status == 403 and _PAGE.fullmatch(request.url.path):
         if isinstance(exc, ReviewNotOpen):
-            return not_open(exc.message)
+            return not_open(exc.headline)
         token = request.query_params.get("token")
         session_id = request.url.path[len(PREFIX):]
         if isinstance(exc, PassphraseNeeded) and token and session_id:
