@@ -36,7 +36,12 @@ from ft_dcc.server.review.media_policy import (
     originals,
     today,
 )
-from ft_dcc.server.review.ranged import partial_reply, requested_start
+from ft_dcc.server.review.ranged import (
+    not_satisfiable,
+    partial_reply,
+    requested_start,
+    unreadable,
+)
 from ft_dcc.server.review.watermark import Watermarker
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -119,6 +124,8 @@ class MediaRoute:
             self.plan, link, data, review_session_id, component_id, download
         )
         head = request.method == "HEAD"
+        if unreadable(request.headers.get("range")):
+            return not_satisfiable(served.path.stat().st_size, FILE_HEADERS)
         if served.parts:
             reply = partial_reply(
                 served.path, served.media_type, request.headers.get("range"), FILE_HEADERS, head

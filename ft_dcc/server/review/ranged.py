@@ -25,6 +25,19 @@ from ft_dcc.server.env_number import positive_number
 #: the most one watch-only reply carries, in bytes (``FT_DCC_MEDIA_CHUNK``)
 MEDIA_CHUNK = 1024 * 1024
 _RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+#: a byte position longer than any file (and than Python reads as a number)
+_TOO_LONG = re.compile(r"\d{19}")
+
+
+def unreadable(header: Optional[str]) -> bool:
+    """Whether a ``Range`` header names a position no file has (19 digits or more)."""
+    return bool(header and _TOO_LONG.search(header))
+
+
+def not_satisfiable(size: int, headers: Mapping[str, str]) -> Response:
+    """416: the range asked for is not in the ``size``-byte file."""
+    answer = dict(headers, **{"Content-Range": f"bytes */{size}"})
+    return Response(b"", status_code=416, headers=answer)
 
 
 def part_limit(size: int) -> int:
@@ -83,12 +96,10 @@ def partial_reply(
 ) -> Response:
     """The bounded 206 reply of ``path`` for a request's ``Range`` ``header``."""
     size = path.stat().st_size
-    part = span(header, size)
+    part = None if unreadable(header) else span(header, size)
     common = dict(headers, **{"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"})
     if part is None:
-        return Response(
-            b"", status_code=416, headers=dict(common, **{"Content-Range": f"bytes */{size}"})
-        )
+        return not_satisfiable(size, common)
     first, last = part
     body = b"" if head else _read(path, first, last)
     reply = Response(

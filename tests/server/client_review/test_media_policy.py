@@ -252,3 +252,14 @@ def test_personal_link_of_a_user_who_may_not_manage_is_bound(
         _capped(world, media_get(page, world.movie_id))
         assert media_get(page, world.movie_id, download="1").status_code == 403
         assert media_get(page, world.source_id, download="1").status_code == 403
+
+
+@pytest.mark.parametrize("policy", ["none", "proxy"], indirect=True)
+def test_hostile_ranges_get_no_5xx(world: MediaWorld, policy: str) -> None:
+    size = _size(world)
+    for header in ("bytes=" + "9" * 5000 + "-", "bytes=-" + "9" * 5000, "bytes=0-" + "9" * 5000,
+                   "bytes=x-y", "bytes=", "items=0-10", f"bytes={size}-", "bytes=-0",
+                   "bytes=5-1", "bytes=" + ",".join(["0-1"] * 500)):  # fmt: skip
+        reply = media_get(world.invitee(), world.movie_id, header)
+        assert reply.status_code in (200, 206, 400, 416), (header[:40], reply.status_code)
+        assert len(reply.content) <= (size if policy == "proxy" else min(PART, size // 2 + 1))
