@@ -11,7 +11,8 @@ on PostgreSQL with ``--workers 4`` (``--database``, or a throwaway cluster when 
 PostgreSQL binaries are installed). Per round, variant and kind, one client sends ``--requests``
 requests back to back; the variants take turns within each round, so both see the same machine.
 Prints the median ms per request of each, the ratio with/without and the difference (the trail's
-cost per request), checks the trail written meanwhile still verifies, then one JSON line. No
+cost per request), checks the trail written meanwhile still verifies, and times ``record`` alone
+(``--requests`` appends from this process, no HTTP), then one JSON line. No
 timing is asserted anywhere: this is a benchmark.
 """
 
@@ -126,9 +127,28 @@ def measure(servers: Dict[str, Server], count: int, rounds: int) -> Dict[str, An
     return figures
 
 
-def run_backend(
-    name: str, args: Dict[str, List[str]], count: int, rounds: int
-) -> Dict[str, Any]:
+def append_cost(database_url: str, count: int) -> float:
+    """ms per ``record`` call alone (no HTTP), ``count`` appends to one session's chain."""
+    from ft_dcc.server import audit
+    from ft_dcc.server.store.store import Store
+
+    store = Store(database_url)
+    try:
+        audit.audit_table(store)
+        session = str(uuid.uuid4())
+
+        def append() -> None:
+            detail = {"component_id": session, "size": 1}
+            audit.record(store, "media.played", who="room", review_session_id=session,
+                         source="127.0.0.1", detail=detail)  # fmt: skip
+
+        append()
+        return 1000 * timed(append, count)
+    finally:
+        store.close()
+
+
+def run_backend(name: str, args: Dict[str, List[str]], count: int, rounds: int) -> Dict[str, Any]:
     """Both variants' servers (``args``: each one's ``ft-dcc server`` options) and their
     figures."""
     base = Path(tempfile.mkdtemp(prefix=f"bench-audit-{name}-"))
@@ -145,7 +165,7 @@ def run_backend(
             if variant == "without trail":
                 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(hook), saved) if p)
             try:
-                servers[variant] = Server(folder, args[variant])
+                servers[variant] = Server(folder, args[variant], start_timeout=300)
             except RuntimeError:
                 log = (folder / "server.log").read_text(encoding="utf-8", errors="replace")
                 raise RuntimeError(f"the {variant} server did not start:\n{log[-3000:]}") from None
@@ -180,6 +200,10 @@ def main() -> int:
     options = parser.parse_args()
     both: Dict[str, List[str]] = {variant: [] for variant in VARIANTS}
     results = {"sqlite": run_backend("sqlite", both, options.requests, options.rounds)}
+    with tempfile.TemporaryDirectory(prefix="bench-audit-append-") as folder:
+        alone = append_cost(f"sqlite:///{folder}/append.sqlite", options.requests)
+    results["sqlite"]["append_ms"] = round(alone, 3)
+    print(f"  one append alone (no HTTP): {alone:.3f} ms", flush=True)
     cluster = None
     if not options.no_postgres:
         url, url_off = options.database, options.database_off
@@ -196,6 +220,9 @@ def main() -> int:
                 results["postgresql-4-workers"] = run_backend(
                     "postgresql-4-workers", args, options.requests, options.rounds
                 )
+                alone = append_cost(url, options.requests)
+                results["postgresql-4-workers"]["append_ms"] = round(alone, 3)
+                print(f"  one append alone (no HTTP): {alone:.3f} ms", flush=True)
             finally:
                 if cluster is not None:
                     cluster.stop()

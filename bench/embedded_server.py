@@ -27,7 +27,9 @@ def free_port() -> int:
 class Server:
     """A running embedded server; ``stop()`` it when done (also on error)."""
 
-    def __init__(self, base: Path, extra_args: Sequence[str] = ()) -> None:
+    def __init__(
+        self, base: Path, extra_args: Sequence[str] = (), start_timeout: float = 60
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = base / "requests.jsonl"
@@ -39,7 +41,7 @@ class Server:
              *extra_args],
             env=env, stdout=self.stderr, stderr=self.stderr,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 requests.get(self.url + "/", timeout=1)
