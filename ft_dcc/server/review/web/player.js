@@ -242,7 +242,10 @@
     var range = this.range();
     var at = this.position();
     if (this.video.ended || at >= range.end || at < range.start) {
+      this.pending = null;
       this.clip.seek(range.start);
+    } else if (this.pending !== null) {
+      this.show(this.pending); // playback starts from the frame sought: named as it starts
     }
     this.video.playbackRate = rate || parseFloat(this.speedSelect.value) || 1;
     this.wanted = true;
@@ -346,13 +349,15 @@
     return true;
   };
 
+  /** Mark the frame the reviewer is on (one sought a moment ago, its picture on its way). */
   Player.prototype.setMark = function (which) {
+    var at = this.position();
     if (which === "in") {
-      this.markIn = this.frame;
-      if (this.markOut !== null && this.markOut < this.frame) this.markOut = null;
+      this.markIn = at;
+      if (this.markOut !== null && this.markOut < at) this.markOut = null;
     } else if (which === "out") {
-      this.markOut = this.frame;
-      if (this.markIn !== null && this.markIn > this.frame) this.markIn = null;
+      this.markOut = at;
+      if (this.markIn !== null && this.markIn > at) this.markIn = null;
     } else {
       this.markIn = this.markOut = null;
     }
