@@ -126,7 +126,7 @@ class Screen:
             return None if first != again else (strength(first[0][0]), strength(first[1][1]))
 
         seen = wait_until(twice, lambda: f"frame {frame}: the picture does not settle")
-        assert self.shown(path.with_suffix(".frame.png")) == (1, frame)
+        assert seen is not None and self.shown(path.with_suffix(".frame.png")) == (1, frame)
         return seen
 
     def read(self, path: Path) -> Tuple[Tuple[int, int], Tuple[int, int]]:
