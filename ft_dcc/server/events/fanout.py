@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ft_dcc.protocol.events import event_from_wire, event_to_wire
+from ft_dcc.server.events.hub_ids import SharedHubIds
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 
@@ -203,4 +204,5 @@ def share_event_hub(
     relay = PgEventRelay(engine, metadata, broker)
     broker.relay = relay.publish
     broker.tickets = SharedTickets(engine, metadata)
+    broker.shared_hub_ids = SharedHubIds(engine, metadata)
     return relay

@@ -17,7 +17,8 @@ the key is re-checked against the database and a socket whose key no longer stan
 nothing more and is closed. What the server passes on is its own word: an event's
 ``source.user`` is the socket's User (id and username, whatever the client wrote), a hub id
 (``source.id``) belongs to the socket that used it first (another User's socket cannot take it
-over), and a reply goes only to sockets of the User who sent the event it answers.
+over, in any server process: ``events.hub_ids``), and a reply goes only to sockets of the User
+who sent the event it answers.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from ft_dcc.protocol.events import (
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server import open_caps
 from ft_dcc.server.events.grants import HubGrants, ticket_text, ticket_user
+from ft_dcc.server.events.hub_ids import MOST_HUB_IDS_PER_SOCKET
 from ft_dcc.server.events.resume import (
     CONTROL_TOPIC,
     SERVER_TOPIC_PREFIX,
@@ -138,6 +140,8 @@ class _Connection:
         self.subscribers: Subscribers = {}
         self.texts: Dict[str, str] = {}  # subscription text by subscriber id
         self.hub_ids: Set[str] = set()
+        #: hub ids the shared registry gave this connection (``SharedHubIds``, PostgreSQL)
+        self.cleared: Set[str] = set()
         self.last_seen = time.monotonic()
         self.closing = False
         self.said_goodbye = False
@@ -247,6 +251,10 @@ class EventBroker:
         #: another one), from the delivering thread; must not block (the review page's live
         #: streams, ``ft_dcc.server.review.live``).
         self.listeners: List[Callable[[Dict[str, Any]], None]] = []
+        #: Hub ids bound to their User across server processes (``hub_ids.SharedHubIds``:
+        #: ``claim(hub_id, user, process)``, ``release``, ``release_process``); ``None``: this
+        #: process alone decides.
+        self.shared_hub_ids: Optional[Any] = None
 
     # -- public API ---------------------------------------------------------------------------
     def routes(self) -> list:
@@ -321,6 +329,11 @@ class EventBroker:
         for connection in connections:
             connection.send(format_packet(DISCONNECT))
             connection.send(None)
+        if self.shared_hub_ids is not None:
+            try:
+                self.shared_hub_ids.release_process(self.id)
+            except Exception:
+                logger.exception("could not release this process's hub ids")
 
     # -- HTTP handshake -----------------------------------------------------------------------
     async def _handshake(self, request: Request) -> Response:
@@ -411,6 +424,7 @@ class EventBroker:
             with self._lock:
                 self._connections.discard(connection)
                 parked = self._park(connection)
+            await self._release_hub_ids(connection)
             if parked is not None and self.relay is not None:
                 self._control({"op": "park", "user": parked.user, "hub_ids": sorted(parked.hub_ids),
                                "subscribers": parked.wire_subscribers()})  # fmt: skip
@@ -484,8 +498,40 @@ class EventBroker:
             if text is None:
                 text = (message.get("bytes") or b"").decode("utf-8", "replace")
             connection.last_seen = time.monotonic()
+            if self.shared_hub_ids is not None:
+                await self._clear_hub_id(connection, text)
             if not self._on_packet(connection, text):
                 return
+
+    async def _clear_hub_id(self, connection: _Connection, text: str) -> None:
+        """Before an event naming a new hub id (``source.id``) is handled: ask the shared
+        registry whether another User's socket holds it in any server process."""
+        registry, hub_id = self.shared_hub_ids, _named_hub_id(text)
+        if registry is None or hub_id is None:
+            return
+        if hub_id in connection.hub_ids or hub_id in connection.cleared:
+            return
+        if len(connection.cleared) >= MOST_HUB_IDS_PER_SOCKET:
+            return  # ``_bind`` refuses it
+        try:
+            cleared = await run_in_threadpool(registry.claim, hub_id, connection.user, self.id)
+        except Exception:
+            logger.exception("could not check hub id %s with the other server processes", hub_id)
+            return
+        if cleared:
+            connection.cleared.add(hub_id)
+
+    async def _release_hub_ids(self, connection: _Connection) -> None:
+        """Give back to the shared registry the hub ids no other live socket here holds."""
+        if self.shared_hub_ids is None or not connection.cleared:
+            return
+        with self._lock:
+            held = {h for c in self._connections if c.user == connection.user for h in c.cleared}
+        free = connection.cleared - held
+        try:
+            await run_in_threadpool(self.shared_hub_ids.release, free, self.id, connection.user)
+        except Exception:
+            logger.exception("could not release hub ids of %s", connection.name)
 
     async def _write(self, connection: _Connection) -> None:
         try:
@@ -584,6 +630,8 @@ class EventBroker:
     def _bind(self, connection: _Connection, hub_id: str) -> bool:
         """Give ``hub_id`` to ``connection``; ``False`` when a live connection of another User
         holds it (a hub id travels in every event the hub sends: it is no credential)."""
+        if self.shared_hub_ids is not None and hub_id not in connection.cleared:
+            return False  # another process's socket of another User holds it (``_clear_hub_id``)
         with self._lock:
             taken = any(
                 hub_id in other.hub_ids and other.user != connection.user
@@ -688,6 +736,20 @@ def _target(event: JsonObject) -> Optional[Expression]:
     if not isinstance(text, str):
         raise ExpressionError(f"an event's target must be a string, not {type(text).__name__}")
     return parse_expression(text)
+
+
+def _named_hub_id(text: str) -> Optional[str]:
+    """The hub id (``source.id``) an event packet names, if any."""
+    try:
+        packet = parse_packet(text)
+        if packet.code != EVENT:
+            return None
+        args = json.loads(packet.data).get("args")
+        source = args[0].get("source") if isinstance(args, list) and args else None
+    except (ValueError, AttributeError, TypeError):
+        return None
+    hub_id = source.get("id") if isinstance(source, dict) else None
+    return hub_id if isinstance(hub_id, str) and hub_id else None
 
 
 def _failure(message: str) -> Dict[str, Any]:

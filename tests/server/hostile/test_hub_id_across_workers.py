@@ -5,7 +5,8 @@ Bob's socket says its hub id first. Mallory opens sockets (the server's workers 
 they come, so some land on another worker than Bob's) that subscribe to replies and publish
 with Bob's hub id as their ``source.id``. In the round, Mallory's socket then received the
 administrator's reply targeted at ``id=<Bob's hub id>``, and Bob received Mallory's events
-carrying his own hub id as their source. On SQLite (one process) both are refused
+carrying his own hub id as their source (6 of 6 sockets caught the reply before hub ids were
+bound across workers, ``events.hub_ids``). On SQLite (one process) both are refused
 (grants/test_hub_identity.py).
 """
 
@@ -14,24 +15,14 @@ from __future__ import annotations
 import uuid
 from typing import Any, List
 
-import pytest
 from support.waiting import wait_until
 
 from ..grants.hub_socket import HubSocket
 
-XFAIL_ACROSS_WORKERS = pytest.mark.xfail(
-    strict=True,
-    reason="a hub id is bound to its socket per worker: on another worker a socket claiming "
-    "Bob's hub id catches the replies targeted at it (found by bench/hostile_round.py)",
-)
 SOCKETS = 6  # with 4 workers, all 6 beside Bob's would be a (1/4)^6 chance
 
 
-def test_another_workers_socket_cannot_take_a_hub_id(
-    trust_world: Any, request: pytest.FixtureRequest
-) -> None:
-    if request.node.callspec.params.get("trust_world") != "sqlite":  # one process holds
-        request.applymarker(XFAIL_ACROSS_WORKERS)
+def test_another_workers_socket_cannot_take_a_hub_id(trust_world: Any) -> None:
     world = trust_world
     port = world.server.port
     opened: List[HubSocket] = []
