@@ -1,12 +1,20 @@
 """Where the test suite's CPU goes: a pytest plugin and its summary (issue 19's measurements).
 
-The plugin reads the machine's busy CPU time (``/proc/stat``: every process, so servers,
-Blender, Chromium and PostgreSQL count too) before and after each test and writes
-``{nodeid: [cpu_seconds, wall_seconds]}`` to ``$SUITE_CPU_OUT``. Meaningful on one worker on a
-quiet machine (with several, the tests running at the same time share the figures)::
+For each test the plugin records ``[machine_cpu, wall, own_cpu, worker]``:
+
+- ``machine_cpu``: the machine's busy CPU time (``/proc/stat``: every process, so servers,
+  Blender, Chromium and PostgreSQL count too) between the test's start and end. Meaningful on
+  one worker on a quiet machine (with several, the tests running at the same time share it).
+- ``own_cpu``: the CPU of the pytest process and of the children it has reaped meanwhile (a
+  CLI, a publish, a server it stopped, with their own reaped children). It does not depend on
+  what else runs on the machine, so it is the figure to compare on a shared machine and under
+  pytest-xdist; a server or browser shared by several tests counts in the test that stops it.
+
+Rows go to ``$SUITE_CPU_OUT`` (``.<worker>`` appended under pytest-xdist, one file per worker,
+each written after every test, so an interrupted run keeps what it measured)::
 
     PYTHONPATH=tests/tools SUITE_CPU_OUT=/tmp/cpu.json .venv/bin/python -m pytest -p suite_cpu
-    python3 tests/tools/suite_cpu.py /tmp/cpu.json      # totals by folder and the top files
+    python3 tests/tools/suite_cpu.py /tmp/cpu.json*     # totals by folder and the top files
 """
 
 from __future__ import annotations
@@ -16,11 +24,13 @@ import json
 import os
 import sys
 import time
-from typing import Dict, Generator, List, Tuple
+from typing import Dict, Generator, List, Tuple, Union
 
 import pytest
 
-_ROWS: Dict[str, List[float]] = {}
+Row = List[Union[float, str]]
+_ROWS: Dict[str, Row] = {}
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def _busy_seconds() -> float:
@@ -30,41 +40,64 @@ def _busy_seconds() -> float:
     return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def _own_seconds() -> float:
+    """CPU of this process and of its reaped children (theirs included)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
-    busy, start = _busy_seconds(), time.monotonic()
+    busy, own, start = _busy_seconds(), _own_seconds(), time.monotonic()
     yield
-    _ROWS[item.nodeid] = [round(_busy_seconds() - busy, 2), round(time.monotonic() - start, 2)]
+    _ROWS[item.nodeid] = [
+        round(_busy_seconds() - busy, 2),
+        round(time.monotonic() - start, 2),
+        round(_own_seconds() - own, 2),
+        _WORKER or "main",
+    ]
+    _write()
 
 
-def pytest_sessionfinish() -> None:
+def _write() -> None:
     out = os.environ.get("SUITE_CPU_OUT")
     if out:
-        with open(out, "w", encoding="utf-8") as file:
+        with open(f"{out}.{_WORKER}" if _WORKER else out, "w", encoding="utf-8") as file:
             json.dump(_ROWS, file)
 
 
-def summary(rows: Dict[str, List[float]], top: int = 25) -> str:
-    """Total CPU and wall time, then CPU by folder and by file, largest first."""
-    by_file: Dict[str, float] = collections.defaultdict(float)
-    by_folder: Dict[str, float] = collections.defaultdict(float)
-    for nodeid, (cpu, _wall) in rows.items():
+def summary(rows: Dict[str, Row], top: int = 25) -> str:
+    """Totals, then own CPU by folder and by file, largest first (machine CPU beside it)."""
+    by_file: Dict[str, List[float]] = collections.defaultdict(lambda: [0.0, 0.0])
+    by_folder: Dict[str, List[float]] = collections.defaultdict(lambda: [0.0, 0.0])
+    for nodeid, row in rows.items():
         path = nodeid.split("::")[0]
-        by_file[path] += cpu
-        by_folder[path.split("/")[1] if path.count("/") > 1 else "tests"] += cpu
+        folder = path.split("/")[1] if path.count("/") > 1 else "tests"
+        for totals in (by_file[path], by_folder[folder]):
+            totals[0] += _own(row)
+            totals[1] += float(row[0])
     lines = [
-        f"{len(rows)} tests: {sum(r[0] for r in rows.values()):.0f} CPU-s busy, "
-        f"{sum(r[1] for r in rows.values()):.0f} s wall"
+        f"{len(rows)} tests: {sum(_own(r) for r in rows.values()):.0f} own CPU-s, "
+        f"{sum(float(r[0]) for r in rows.values()):.0f} machine CPU-s busy, "
+        f"{sum(float(r[1]) for r in rows.values()):.0f} s wall (summed over tests)",
+        "   own  machine",
     ]
-    lines += [f"{cpu:8.1f}  {name}/" for name, cpu in _largest_first(by_folder)]
-    lines += [f"{cpu:8.1f}  {name}" for name, cpu in _largest_first(by_file)[:top]]
+    lines += [f"{o:7.1f} {m:8.1f}  {name}/" for name, (o, m) in _largest_first(by_folder)]
+    lines += [f"{o:7.1f} {m:8.1f}  {name}" for name, (o, m) in _largest_first(by_file)[:top]]
     return "\n".join(lines)
 
 
-def _largest_first(totals: Dict[str, float]) -> List[Tuple[str, float]]:
-    return sorted(totals.items(), key=lambda item: -item[1])
+def _own(row: Row) -> float:
+    return float(row[2]) if len(row) > 2 else float(row[0])  # rows of the first version
+
+
+def _largest_first(totals: Dict[str, List[float]]) -> List[Tuple[str, List[float]]]:
+    return sorted(totals.items(), key=lambda item: -item[1][0])
 
 
 if __name__ == "__main__":
-    with open(sys.argv[1], encoding="utf-8") as source:
-        print(summary(json.load(source)))
+    merged: Dict[str, Row] = {}
+    for name in sys.argv[1:]:
+        with open(name, encoding="utf-8") as source:
+            merged.update(json.load(source))
+    print(summary(merged))
