@@ -19,42 +19,10 @@ if TYPE_CHECKING:
     from ft_dcc.session.interface import EntityLike, PublishSession
 
 ACTION = "ft_dcc.audit"
-FORMATS = ("text", "csv", "jsonl")
 #: the CSV columns (``detail`` as JSON)
 COLUMNS = ("seq", "time", "act", "who", "review_session_id", "source", "detail", "prev_hash",
            "hash")  # fmt: skip
 Entry = Mapping[str, object]
-
-
-def add_audit_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``ft-dcc review audit`` on the ``review`` command's sub-parsers."""
-    audit = sub.add_parser(
-        "audit",
-        help="who opened, watched, downloaded, noted and approved what (administrators and the "
-        "session's creator)",
-        description="Prints the review session's audit trail, oldest first: link opened, "
-        "passphrase failed/passed, media played/downloaded, note, drawing, verdict, presenter, "
-        "link revoked, session changed, access refused; with who, when (UTC) and from where. "
-        "Only the embedded ft-dcc server keeps one.",
-    )
-    audit.add_argument(
-        "name", metavar="NAME", help='the review session\'s name (quote it: "Dailies 2026-11-22")'
-    )
-    audit.add_argument("--project", help="the project (name or id), when several have NAME")
-    audit.add_argument("--since", metavar="ISO", help="only entries at or after this UTC time")
-    audit.add_argument(
-        "--format",
-        dest="audit_format",
-        choices=FORMATS,
-        default="text",
-        help="text (default), csv or jsonl (one JSON object a line)",
-    )
-    audit.add_argument(
-        "--verify",
-        action="store_true",
-        help="check the hash chain; exit 1 if an entry was edited or removed",
-    )
-    audit.set_defaults(handler=run_audit)
 
 
 def _target(session: PublishSession, args: argparse.Namespace) -> EntityLike:
@@ -96,7 +64,7 @@ def text_line(entry: Entry) -> str:
 
 
 def write_entries(entries: List[Entry], fmt: str) -> None:
-    """``entries`` on stdout in ``fmt`` (:data:`FORMATS`)."""
+    """``entries`` on stdout in ``fmt``: ``text``, ``csv`` or ``jsonl`` (the parser's choices)."""
     if fmt == "jsonl":
         for entry in entries:
             sys.stdout.write(json.dumps(entry, sort_keys=True, default=str) + "\n")

@@ -148,10 +148,49 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "(default otio; repeat the option or separate with commas)",
     )
     export.set_defaults(handler=run_export)
-    from ft_dcc.review.audit_cli import add_audit_command
-
-    add_audit_command(sub)
+    _add_audit(sub)
     review.set_defaults(handler=lambda args: _print_help(review))
+
+
+#: ``ft-dcc review audit --format`` (ft_dcc.review.audit_cli writes each)
+AUDIT_FORMATS = ("text", "csv", "jsonl")
+
+
+def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``ft-dcc review audit`` on the ``review`` command's sub-parsers."""
+    audit = sub.add_parser(
+        "audit",
+        help="who opened, watched, downloaded, noted and approved what (administrators and the "
+        "session's creator)",
+        description="Prints the review session's audit trail, oldest first: link opened, "
+        "passphrase failed/passed, media played/downloaded, note, drawing, verdict, presenter, "
+        "link revoked, session changed, access refused; with who, when (UTC) and from where. "
+        "Only the embedded ft-dcc server keeps one.",
+    )
+    audit.add_argument(
+        "name", metavar="NAME", help='the review session\'s name (quote it: "Dailies 2026-11-22")'
+    )
+    audit.add_argument("--project", help="the project (name or id), when several have NAME")
+    audit.add_argument("--since", metavar="ISO", help="only entries at or after this UTC time")
+    audit.add_argument(
+        "--format",
+        dest="audit_format",
+        choices=AUDIT_FORMATS,
+        default="text",
+        help="text (default), csv or jsonl (one JSON object a line)",
+    )
+    audit.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the hash chain; exit 1 if an entry was edited or removed",
+    )
+    audit.set_defaults(handler=_run_audit)
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    from ft_dcc.review.audit_cli import run_audit
+
+    return run_audit(args)
 
 
 def _print_help(parser: argparse.ArgumentParser) -> int:
