@@ -27,7 +27,6 @@ import uuid
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ft_dcc.media.burnin import FONT
 from ft_dcc.safe_paths import confined
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files.encode import ffmpeg_exe
@@ -73,6 +72,8 @@ def _filter_path(path: Path) -> str:
 def mark_filter(text_file: Path) -> str:
     """The drawtext filter burning ``text_file``'s lines into the picture's lower left, on a
     dark box, large enough to read (a 24th of the picture's height, at least 12 pixels)."""
+    from ft_dcc.media.burnin import FONT  # the burn-in's font; ft_dcc.media loads on first use
+
     return "drawtext=" + ":".join(
         [
             f"fontfile={_filter_path(FONT)}",
