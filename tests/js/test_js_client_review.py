@@ -28,7 +28,7 @@ def test_client_review_fields_round_trip(js) -> None:
     made = make_hierarchy(js)
     review = str(uuid.uuid4())
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    opens, closes, later = now - dt.timedelta(days=1), now + dt.timedelta(days=7), now + dt.timedelta(days=9)
+    opens, closes, later = (now + dt.timedelta(days=days) for days in (-1, 7, 9))
     js.call("create", "ReviewSession", {
         "id": review, "name": "js client daily", "description": "", "project_id": made["project"],
         "passphrase_enabled": True, "passphrase": SECRET,
