@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional
 
 from ft_dcc.protocol.client_review import DOWNLOADS  # stdlib only: the --downloads choices
 
@@ -290,6 +290,15 @@ def _written_to(session: PublishSession) -> None:
     _out(f"  written to the ftrack server at {str(session.server_url).rstrip('/')}")
 
 
+def _report_writes(write: Callable[[PublishSession], Iterable[str]]) -> None:
+    """Run ``write`` in a new session, print each line it gives as it comes, then the server it
+    wrote to."""
+    with _session() as session:
+        for line in write(session):
+            _out(line)
+        _written_to(session)
+
+
 # -- list / create / close / reopen -----------------------------------------------------------
 def run_list(args: argparse.Namespace) -> int:
     from ft_dcc.review.cli import session_rows
@@ -334,20 +343,14 @@ def run_create(args: argparse.Namespace) -> int:
 def run_update(args: argparse.Namespace) -> int:
     from ft_dcc.review.client_commands import update
 
-    with _session() as session:
-        for line in update(session, args, _target):
-            _out(line)
-        _written_to(session)
+    _report_writes(lambda session: update(session, args, _target))
     return 0
 
 
 def run_revoke(args: argparse.Namespace) -> int:
     from ft_dcc.review.client_commands import revoke
 
-    with _session() as session:
-        for line in revoke(session, args, _target(session, args)):
-            _out(line)
-        _written_to(session)
+    _report_writes(lambda session: revoke(session, args, _target(session, args)))
     return 0
 
 
@@ -368,11 +371,12 @@ def run_close(args: argparse.Namespace) -> int:
 def run_reopen(args: argparse.Namespace) -> int:
     from ft_dcc.review import sessions as review
 
-    with _session() as session:
+    def reopen(session: PublishSession) -> Iterator[str]:
         target = _target(session, args)
         review.reopen_review_session(session, target)
-        _out(f"Reopened review session {target['name']!r} until {target['end_date']:%Y-%m-%d}.")
-        _written_to(session)
+        yield f"Reopened review session {target['name']!r} until {target['end_date']:%Y-%m-%d}."
+
+    _report_writes(reopen)
     return 0
 
 
