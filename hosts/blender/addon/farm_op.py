@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import bpy
 
-from . import paths, props
+from . import props
 
 if TYPE_CHECKING:  # pragma: no cover - ft_dcc is imported once the add-on finds it
     from ft_dcc_hosts.blender.untyped import Context
@@ -44,8 +44,7 @@ class FTDCC_OT_publish_on_farm(bpy.types.Operator):
         return context.scene is not None and bool(bpy.data.filepath)
 
     def execute(self, context):
-        prefs = props.preferences(context)
-        if not paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else ""):
+        if not props.ft_dcc_ready(context):
             self.report({"ERROR"}, "ft_dcc is not importable: set the add-on's 'ft_dcc path'")
             return {"CANCELLED"}
         from ft_dcc.exceptions import FtDccError

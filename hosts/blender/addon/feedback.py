@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, List, TypedDict
 
 import bpy
 
-from . import connection, overlay, paths, props
+from . import connection, overlay, props
 from .panel import SidebarPanel
 
 if TYPE_CHECKING:  # pragma: no cover - ft_dcc is imported when the panel reads
@@ -42,8 +42,7 @@ STATUS_ICONS = {"Approved": "CHECKMARK", "Changes requested": "ERROR"}
 
 def read_feedback(context: Context) -> FeedbackState:
     """Read the feedback of the panel's task (or FTRACK_CONTEXTID) into :data:`STATE`."""
-    prefs = props.preferences(context)
-    if not paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else ""):
+    if not props.ft_dcc_ready(context):
         message = "ft_dcc is not importable: set the add-on's ft_dcc path"
         STATE.update({"rows": [], "message": message})
         return STATE

@@ -11,18 +11,13 @@ if TYPE_CHECKING:  # ft_dcc is importable only once the add-on found it (paths.p
     from ft_dcc.publish.request import PublishRequest
     from ft_dcc.session.interface import IntegrateSession
 
-from . import connection, paths, preview, props
+from . import connection, preview, props
 from .request import publish_request
 
 log = logging.getLogger(__name__)
 
 #: the last publish, for scripts and tests: {"outcome", "message", "review_url", "report"}
 LAST_RESULT: Dict[str, Any] = {}
-
-
-def _ft_dcc_ready(context) -> bool:
-    prefs = props.preferences(context)
-    return paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else "")
 
 
 #: seconds between two ticks of the publish's modal timer: one captured frame per tick at most
@@ -62,7 +57,7 @@ class FTDCC_OT_publish(bpy.types.Operator):
 
     def _make_job(self, context, worker: bool = False) -> Optional[Any]:
         """The publish job; with ``worker``, one whose capture steps through the modal timer."""
-        if not _ft_dcc_ready(context):
+        if not props.ft_dcc_ready(context):
             self._finish(
                 context,
                 "failed",
@@ -250,7 +245,7 @@ class FTDCC_OT_refresh(bpy.types.Operator):
     bl_label = "Refresh"
 
     def execute(self, context):
-        if not _ft_dcc_ready(context):
+        if not props.ft_dcc_ready(context):
             connection.STATE.update({"connected": False, "message": "ft_dcc is not importable"})
             self.report({"ERROR"}, "ft_dcc is not importable: set the add-on's ft_dcc path")
             return {"CANCELLED"}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, List, Optional, Tuple, TypedDict
 
 import bpy
 
-from . import connection, paths, props
+from . import connection, props
 from .request import publish_request
 from .wrapping import WRAP, wrapped
 
@@ -72,8 +72,7 @@ def ensure(context) -> None:
     key = key_of(context)
     if STATE["pending"] or key == STATE["key"]:
         return
-    prefs = props.preferences(context)
-    if not paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else ""):
+    if not props.ft_dcc_ready(context):
         STATE.update({"key": key, "message": "ft_dcc is not importable: set its ft_dcc path"})
         return
     request = publish_request(context)

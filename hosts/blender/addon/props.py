@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import connection
+from . import connection, paths
 
 _session_items: list = []  # Blender needs Python to keep enum item strings alive
 
@@ -87,6 +87,12 @@ def preferences(context):
     """This add-on's preferences, or None when it is registered without being an add-on."""
     addon = context.preferences.addons.get(__package__)
     return addon.preferences if addon is not None else None
+
+
+def ft_dcc_ready(context) -> bool:
+    """Whether ft_dcc imports, from the add-on's 'ft_dcc path' preference when it is set."""
+    prefs = preferences(context)
+    return paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else "")
 
 
 def connection_settings(context) -> dict:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, List, TypedDict
 
 import bpy
 
-from . import connection, paths, preview, props
+from . import connection, preview, props
 from .wrapping import wrapped
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,7 @@ _items: List[tuple] = []  # Blender needs Python to keep enum item strings alive
 
 def read_choices(context: Context) -> PickerState:
     """Read the task choices and the settings that apply into :data:`STATE`."""
-    prefs = props.preferences(context)
-    if not paths.ensure_ft_dcc(prefs.ft_dcc_path if prefs else ""):
+    if not props.ft_dcc_ready(context):
         message = "ft_dcc is not importable: set the add-on's ft_dcc path"
         STATE.update({"choices": [], "message": message})
         return STATE
