@@ -54,7 +54,7 @@ from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.presenter import (
     PRESENTER_TOPIC,
     Person,
-    person_of,
+    asker_of,
     public_state,
     table_for,
 )
@@ -296,10 +296,9 @@ class LiveRoutes:
     def _person(
         self, review_session_id: str, data: ReviewData, link: Link
     ) -> Tuple[Person, LinkGrant]:
-        facts = data.session_facts(review_session_id)
-        if facts is None:
-            raise ReviewAccessError("No such review session; it may have been deleted.")
-        who = person_of(self.base.server.store, self.base.server.ctx.execute, link, facts)
+        server = self.base.server
+        facts, who = asker_of(server.store, server.ctx.execute, data, review_session_id, link,
+                              missing=ReviewAccessError)  # fmt: skip
         invitee = link.invitee.id if link.invitee is not None else None
         grant = LinkGrant(link.token, review_session_id, link.maker_id, invitee, link.shared,
                           facts.private, facts.is_open, link.passed)  # fmt: skip

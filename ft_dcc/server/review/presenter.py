@@ -52,7 +52,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Mapping, Optional, Tuple, TypedDict
+from typing import Callable, Dict, List, Mapping, Optional, Tuple, Type, TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, RowMapping
@@ -63,7 +63,7 @@ from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import BadInput, NotFound
+from ft_dcc.server.errors import BadInput, NotFound, ServerError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.model.parts import StoreParts
@@ -436,6 +436,17 @@ def person_of(store: StoreParts, execute: Execute, link: Link, facts: SessionVie
     return Person("u:" + link.maker_id, _user_name(execute, link.maker_id), manager)
 
 
+def asker_of(
+    store: StoreParts, execute: Execute, data: ReviewData, review_session_id: str, link: Link,
+    missing: Type[ServerError] = NotFound,
+) -> Tuple[SessionView, Person]:  # fmt: skip
+    """The session ``link`` opens and who it acts as there; ``missing`` when the session is gone."""
+    facts = data.session_facts(review_session_id)
+    if facts is None:
+        raise missing("No such review session; it may have been deleted.")
+    return facts, person_of(store, execute, link, facts)
+
+
 def _user_name(execute: Execute, user_id: str) -> str:
     rows = query(execute, "select first_name, last_name, username from User where id is "
                  + quote(check_component_id(user_id)))  # fmt: skip
@@ -494,10 +505,7 @@ class PresenterRoutes:
     def _context(
         self, review_session_id: str, data: ReviewData, link: Link
     ) -> Tuple[SessionView, Person]:
-        facts = data.session_facts(review_session_id)
-        if facts is None:
-            raise NotFound("No such review session; it may have been deleted.")
-        return facts, person_of(self.server.store, self.server.ctx.execute, link, facts)
+        return asker_of(self.server.store, self.server.ctx.execute, data, review_session_id, link)
 
     def _you(self, review_session_id: str, data: ReviewData, link: Link) -> Dict[str, object]:
         facts, who = self._context(review_session_id, data, link)
