@@ -104,7 +104,20 @@ def raw_rows(server: Any, expression: str) -> List[Dict[str, Any]]:
 
 
 def stored_session_row(server: Any, review_session_id: str) -> Dict[str, Any]:
-    """The session's row as the database holds it (the SQLite file, read directly)."""
+    """The session's row as the database holds it (the SQLite file or the PostgreSQL database
+    given by ``--database``, read directly)."""
+    args = list(getattr(server, "extra_args", None) or [])
+    if "--database" in args and args[args.index("--database") + 1].startswith("postgresql"):
+        import psycopg
+        from psycopg.rows import dict_row
+
+        url = args[args.index("--database") + 1]
+        with psycopg.connect(url, row_factory=dict_row) as connection:
+            found = connection.execute(
+                "select * from ft_review_session where id = %s", (review_session_id,)
+            ).fetchone()
+            assert found is not None, review_session_id
+            return dict(found)
     database = Path(server.data_dir) / "ft_dcc.sqlite"
     with contextlib.closing(sqlite3.connect(str(database))) as connection:
         connection.row_factory = sqlite3.Row

@@ -6,6 +6,8 @@ viewer of a client link (an invitee's link, the room link) for the passphrase on
 the page); a right answer gives the viewer a grant (a cookie) that every route needs, and that
 ends when the passphrase changes or is turned off and on again. The passphrase is stored hashed
 and no query returns it, nor its hash. Wrong answers are rate-limited per link and per source.
+The tests run on the shared SQLite server and on PostgreSQL with 4 workers (each request on a
+connection of its own, so any worker may answer it); the rate limit on a server of its own.
 """
 
 from __future__ import annotations
@@ -34,26 +36,42 @@ from .gate_world import (
 SECRET = "correct horse 42"
 #: wrong answers a link takes before its lock (FT_DCC_AUTH_FAILURES_PER_TARGET of this module)
 PER_TARGET = 4
+#: each request on a connection of its own: with 4 workers, any of them may answer it
+NEW_CONNECTION = {"Connection": "close"}
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]:
-    base = tmp_path_factory.mktemp("gate-passphrase")
+def world(
+    gate_backend_server: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Dict[str, Any]]:
+    """The shared SQLite server, then the PostgreSQL one with 4 workers."""
+    yield from _world(gate_backend_server, tmp_path_factory.mktemp("gate-passphrase"))
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]:
+    """A server of the module's own, with a low limit of wrong answers per link."""
+    base = tmp_path_factory.mktemp("gate-passphrase-limit")
     with gate_server(base, FT_DCC_AUTH_FAILURES_PER_TARGET=str(PER_TARGET)) as server:
-        for owner in make_owner(server, base):
-            dailies = Dailies(server, owner, base, passphrase=SECRET, passphrase_enabled=True)
-            yield {"server": server, "owner": owner, "dailies": dailies}
+        yield from _world(server, base)
+
+
+def _world(server: Any, base: Path) -> Iterator[Dict[str, Any]]:
+    for owner in make_owner(server, base):
+        dailies = Dailies(server, owner, base, passphrase=SECRET, passphrase_enabled=True)
+        yield {"server": server, "owner": owner, "dailies": dailies}
 
 
 def answer(viewer: requests.Session, page: Any, passphrase: str) -> requests.Response:
     """The viewer sends the page's passphrase form."""
     return viewer.post(page.base + "/passphrase", params={"token": page.token},
                        data={"passphrase": passphrase}, allow_redirects=False,
-                       timeout=60)  # fmt: skip
+                       headers=NEW_CONNECTION, timeout=60)  # fmt: skip
 
 
 def viewer_get(viewer: requests.Session, page: Any, route: str = "") -> requests.Response:
-    return viewer.get(page.base + route, params={"token": page.token}, timeout=30)
+    return viewer.get(page.base + route, params={"token": page.token}, headers=NEW_CONNECTION,
+                      timeout=30)  # fmt: skip
 
 
 def refused_without_grant(response: requests.Response, route: str) -> None:
@@ -181,7 +199,8 @@ def test_reading_and_committing_other_fields_keeps_the_passphrase(world: Dict[st
     assert answer(viewer, dailies.invitee("bob"), SECRET).status_code == 303
 
 
-def test_wrong_answers_are_rate_limited(world: Dict[str, Any]) -> None:
+def test_wrong_answers_are_rate_limited(limited: Dict[str, Any]) -> None:
+    world = limited
     dailies, owner = world["dailies"], world["owner"]
     carl = owner.create("ReviewSessionInvitee", {"review_session": dailies.session,
                                                  "name": "Carl", "email": "carl@gate.example"})

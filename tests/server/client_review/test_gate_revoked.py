@@ -20,10 +20,10 @@ from .test_gate_window import Stream
 
 
 @pytest.fixture(scope="module")
-def world(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def world(gate_backend_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     base = tmp_path_factory.mktemp("gate-revoked")
-    for owner in make_owner(embedded_server, base):
-        yield {"server": embedded_server, "owner": owner, "base": base}
+    for owner in make_owner(gate_backend_server, base):
+        yield {"server": gate_backend_server, "owner": owner, "base": base}
 
 
 def mark(name: str, rs: str, action: str = "create") -> Dict[str, Any]:

@@ -28,10 +28,10 @@ WAIT_SECONDS = 60
 
 
 @pytest.fixture(scope="module")
-def world(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def world(gate_backend_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     base = tmp_path_factory.mktemp("gate-window")
-    for owner in make_owner(embedded_server, base):
-        yield {"server": embedded_server, "owner": owner, "base": base}
+    for owner in make_owner(gate_backend_server, base):
+        yield {"server": gate_backend_server, "owner": owner, "base": base}
 
 
 def dailies(world: Dict[str, Any], **fields: Any) -> Dailies:

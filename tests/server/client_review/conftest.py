@@ -1,0 +1,15 @@
+"""Fixtures of the client-review tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql-4-workers"])
+def gate_backend_server(request: pytest.FixtureRequest) -> Any:
+    """A module's tests run on the shared SQLite server, then on the PostgreSQL one with 4
+    workers (both session-wide: nothing is started per module)."""
+    name = "embedded_server" if request.param == "sqlite" else "pg_server"
+    return request.getfixturevalue(name)
