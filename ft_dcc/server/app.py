@@ -109,7 +109,10 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     app.state.server = server
     app.add_middleware(http_limits.BodyTimeoutMiddleware, timeout=http_limits.body_timeout())
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(ratelimit.AuthAttemptMiddleware)  # failed sign-ins: per source, target
+    app.add_middleware(  # failed sign-ins: per source, target
+        ratelimit.AuthAttemptMiddleware,
+        guard=ratelimit.guard_from_env(server.store.engine, server.store.metadata),
+    )
     add_cors(app, config.cors_origins)
     app.add_middleware(RequestLogMiddleware, request_log=request_log)
     return app

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterator, Optional, Tuple
+from typing import Callable, Dict, Iterator, Optional, Protocol, Tuple
 
 from ft_dcc.server.errors import ServerError
 
@@ -44,6 +44,17 @@ class TooManyAttempts(ServerError):
         super().__init__(message)
         #: seconds until the lock ends (``Retry-After``)
         self.retry_after = retry_after
+
+
+class Counts(Protocol):
+    """Failures per key in fixed windows: :class:`FailureCounts` (one process) or
+    ``shared_limits.SharedFailureCounts`` (every process on one PostgreSQL database)."""
+
+    def count(self, key: str) -> int: ...
+
+    def add(self, key: str) -> int: ...
+
+    def left(self, key: str) -> float: ...
 
 
 @dataclass
@@ -99,8 +110,28 @@ class FailureCounts:
             self._windows = dict(newest[len(newest) // 2 :])
 
 
+class _KnownPairs:
+    """Sign-ins remembered here first, and written to the shared counts once per window."""
+
+    def __init__(self, local: FailureCounts, shared: Counts) -> None:
+        self.local, self.shared = local, shared
+
+    def count(self, key: str) -> int:
+        return self.local.count(key) or self.shared.count(key)
+
+    def add(self, key: str) -> int:
+        count = self.local.add(key)
+        if count == 1:
+            self.shared.add(key)
+        return count
+
+    def left(self, key: str) -> float:
+        return self.local.left(key)
+
+
 class AuthGuard:
-    """Who may still try: the per-source and per-target limits of one server process."""
+    """Who may still try: the per-source and per-target limits, counted in this process or,
+    with ``shared`` counts, in every server process on one database."""
 
     def __init__(
         self,
@@ -108,12 +139,15 @@ class AuthGuard:
         per_target: int = DEFAULT_PER_TARGET,
         window: float = DEFAULT_WINDOW,
         clock: Callable[[], float] = time.monotonic,
+        shared: Optional[Counts] = None,
     ) -> None:
         self.per_source = per_source
         self.per_target = per_target
-        self.failures = FailureCounts(window, clock)
+        self.failures: Counts = shared if shared is not None else FailureCounts(window, clock)
         #: (kind, target, source) that signed in during the window: not locked out of it
-        self.known = FailureCounts(window, clock)
+        self.known: Counts = FailureCounts(window, clock)
+        if shared is not None:
+            self.known = _KnownPairs(FailureCounts(window, clock), shared)
 
     def check(self, kind: str, source: str, target: str) -> None:
         """``TooManyAttempts`` when ``source`` or ``target`` is locked (see the module)."""

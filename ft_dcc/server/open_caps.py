@@ -1,4 +1,4 @@
-"""How many long-lived connections one holder may keep open in one server process: event hub
+"""How many long-lived connections one holder may keep open: event hub
 sockets per API user, review ``/live`` streams per viewer. Idle sockets and held streams each
 cost a task, buffers and a share of every broadcast; a few hundred from one user slowed
 everyone else's requests (p50 from 7 to 226 ms).
@@ -10,7 +10,9 @@ everyone else's requests (p50 from 7 to 226 ms).
   link, a personal link's maker, else the source address of a room link). One more is refused
   with **429**, naming the limit.
 
-Counts are per server process (with ``--workers N``, at most N times the limits).
+On PostgreSQL the event hub's sockets are counted over every server process
+(``shared_limits.SharedOpenCounts``); ``/live`` streams are counted per server process (with
+``--workers N``, at most N times the limit).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from ft_dcc.protocol.events import event_from_wire, event_to_wire
 from ft_dcc.server.events.hub_ids import SharedHubIds
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
+from ft_dcc.server.shared_limits import SharedOpenCounts
 
 if TYPE_CHECKING:
     from ft_dcc.server.events.hub import EventBroker
@@ -205,4 +206,5 @@ def share_event_hub(
     broker.relay = relay.publish
     broker.tickets = SharedTickets(engine, metadata)
     broker.shared_hub_ids = SharedHubIds(engine, metadata)
+    broker.shared_open = SharedOpenCounts(engine, metadata)
     return relay

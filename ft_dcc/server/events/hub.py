@@ -101,6 +101,8 @@ _CONTEXT_TYPES = {
     "Epic",
 }
 _REPLY_SUBSCRIPTION = parse_expression(f"topic={TOPIC_REPLY}")
+#: the kind of the shared open counts (``shared_limits.SharedOpenCounts``) for hub sockets
+SOCKET_KIND = "hub socket"
 
 
 def _wants(
@@ -252,9 +254,12 @@ class EventBroker:
         #: streams, ``ft_dcc.server.review.live``).
         self.listeners: List[Callable[[Dict[str, Any]], None]] = []
         #: Hub ids bound to their User across server processes (``hub_ids.SharedHubIds``:
-        #: ``claim(hub_id, user, process)``, ``release``, ``release_process``); ``None``: this
+        #: ``claim(hub_id, user, process)``, ``release``, ``forget_process``); ``None``: this
         #: process alone decides.
         self.shared_hub_ids: Optional[Any] = None
+        #: Open sockets per user counted over every server process
+        #: (``shared_limits.SharedOpenCounts``); ``None``: counted in this process.
+        self.shared_open: Optional[Any] = None
 
     # -- public API ---------------------------------------------------------------------------
     def routes(self) -> list:
@@ -329,11 +334,12 @@ class EventBroker:
         for connection in connections:
             connection.send(format_packet(DISCONNECT))
             connection.send(None)
-        if self.shared_hub_ids is not None:
+        for shared in (self.shared_hub_ids, self.shared_open):
             try:
-                self.shared_hub_ids.release_process(self.id)
+                if shared is not None:
+                    shared.forget_process(self.id)
             except Exception:
-                logger.exception("could not release this process's hub ids")
+                logger.exception("could not forget this process's hub ids and socket counts")
 
     # -- HTTP handshake -----------------------------------------------------------------------
     async def _handshake(self, request: Request) -> Response:
@@ -353,7 +359,7 @@ class EventBroker:
                 "The event hub refused the credentials: unknown user or invalid API key.",
                 status_code=401,
             )
-        if self._open_sockets(user) >= open_caps.most_sockets():  # per user (open_caps)
+        if await self._open_sockets(user) >= open_caps.most_sockets():  # per user (open_caps)
             return PlainTextResponse(
                 open_caps.too_many_sockets(open_caps.most_sockets()), status_code=429
             )
@@ -370,10 +376,25 @@ class EventBroker:
         body = f"{sid}:{int(self._close_timeout)}:{int(self._close_timeout)}:websocket"
         return PlainTextResponse(body)
 
-    def _open_sockets(self, user: str) -> int:
-        """How many sockets ``user`` has open in this process."""
+    async def _open_sockets(self, user: str) -> int:
+        """How many sockets ``user`` has open (in every process when they are shared)."""
+        if self.shared_open is not None:
+            return int(await run_in_threadpool(self.shared_open.total, SOCKET_KIND, user))
         with self._lock:
             return self._count_open(user)
+
+    async def _enter_shared(self, user: str) -> bool:
+        """Count one more socket of ``user`` over every process; ``False`` when full."""
+        if self.shared_open is None:
+            return True
+        most = open_caps.most_sockets()
+        return bool(
+            await run_in_threadpool(self.shared_open.enter, SOCKET_KIND, user, self.id, most)
+        )
+
+    async def _leave_shared(self, user: str) -> None:
+        if self.shared_open is not None:
+            await run_in_threadpool(self.shared_open.leave, SOCKET_KIND, user, self.id)
 
     def _count_open(self, user: str) -> int:
         """``_open_sockets`` for a caller holding the lock."""
@@ -401,11 +422,15 @@ class EventBroker:
             return
         await websocket.accept()
         connection = _Connection(websocket, user, self._max_queue, grant)
+        if not await self._enter_shared(user):
+            await websocket.close(code=1008, reason="too many event hub sockets of this user")
+            return
         with self._lock:  # one more than the most (sockets that raced the handshake's check)
             full = self._count_open(user) >= open_caps.most_sockets()
             if not full:
                 self._connections.add(connection)
         if full:
+            await self._leave_shared(user)
             await websocket.close(code=1008, reason="too many event hub sockets of this user")
             return
         logger.debug("Event hub client %s connected", connection.name)
@@ -425,6 +450,7 @@ class EventBroker:
                 self._connections.discard(connection)
                 parked = self._park(connection)
             await self._release_hub_ids(connection)
+            await self._leave_shared(user)
             if parked is not None and self.relay is not None:
                 self._control({"op": "park", "user": parked.user, "hub_ids": sorted(parked.hub_ids),
                                "subscribers": parked.wire_subscribers()})  # fmt: skip

@@ -73,7 +73,7 @@ class SharedHubIds(SideTable):
                 )
             )
 
-    def release_process(self, process: str) -> None:
+    def forget_process(self, process: str) -> None:
         """Every hub id ``process`` holds (it is closing)."""
         with self.engine.begin() as connection:
             connection.execute(sa.delete(self.table).where(self.table.c.process == process))

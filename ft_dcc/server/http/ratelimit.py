@@ -9,8 +9,10 @@ a target ``FT_DCC_AUTH_FAILURES_PER_TARGET`` times (default 100) in the window, 
 attempt from that source (or on that target) is answered **429** without looking at the
 credential, right or wrong, until the window ends: a guesser learns nothing more. A source that
 signed in to a target in this window keeps reaching it (a colleague's typos elsewhere do not
-lock out a working farm node). Successful requests cost a few dictionary look-ups and are never
-slowed. Counts are per server process (with ``--workers N``, at most N times the limits).
+lock out a working farm node). Successful requests cost a few dictionary look-ups (on
+PostgreSQL, a few small queries the first time a source signs in to a target on a server process
+in a window) and are never counted. On PostgreSQL the counts are shared by every server process
+(``--workers N``).
 
 Nothing about a failure is logged but its kind and source address, once, when a lock starts.
 """
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -33,6 +37,7 @@ from ft_dcc.server.attempts import (
 )
 from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.http.responses import error_response
+from ft_dcc.server.shared_limits import SharedFailureCounts
 
 WINDOW_ENV = "FT_DCC_AUTH_WINDOW"
 PER_SOURCE_ENV = "FT_DCC_AUTH_FAILURES_PER_SOURCE"
@@ -41,12 +46,20 @@ PER_TARGET_ENV = "FT_DCC_AUTH_FAILURES_PER_TARGET"
 PAGE_PREFIX = "/review"
 
 
-def guard_from_env() -> AuthGuard:
-    """The guard with the limits of ``FT_DCC_AUTH_*`` (or the defaults)."""
+def guard_from_env(
+    engine: Optional[Engine] = None, metadata: Optional[MetaData] = None
+) -> AuthGuard:
+    """The guard with the limits of ``FT_DCC_AUTH_*`` (or the defaults); on a PostgreSQL
+    ``engine`` its counts are shared by every server process (``shared_limits``)."""
+    window = positive_number(WINDOW_ENV, DEFAULT_WINDOW)
+    shared = None
+    if engine is not None and metadata is not None and engine.dialect.name == "postgresql":
+        shared = SharedFailureCounts(engine, metadata, window)
     return AuthGuard(
         per_source=int(positive_number(PER_SOURCE_ENV, float(DEFAULT_PER_SOURCE))),
         per_target=int(positive_number(PER_TARGET_ENV, float(DEFAULT_PER_TARGET))),
-        window=positive_number(WINDOW_ENV, DEFAULT_WINDOW),
+        window=window,
+        shared=shared,
     )
 
 
