@@ -22,6 +22,7 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 
 from .dailies_fixtures import isolated_pyblish
+from .feedback_fixtures import personal_url
 from .frame_code import FIRST, FRAMES, RATE, coded_frames, held, shown, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -173,9 +174,14 @@ def test_a_slow_movie_opens_at_the_poster_frame_and_steps_from_it(
 
 
 def test_a_cached_movie_opens_at_the_poster_frame_on_reload(
-    coded_dailies: Any, page: Any, artifacts_dir: Path
+    coded_dailies: Any, page: Any, artifacts_dir: Path, embedded_server: Any, tmp_path: Path
 ) -> None:
-    _, url = coded_dailies
+    """Through the owner's own link, whose movies the browser may cache (a client link's
+    watch-only parts are never stored: ``no-store``)."""
+    reports, _ = coded_dailies
+    with open_session(embedded_server, tmp_path) as session:
+        entity = session.get("ReviewSession", reports[-1].review_session_id)
+        url = personal_url(session, entity)
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cached: List[str] = []
