@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from js_helpers import make_hierarchy
+from server.client_review.gate_world import stored_session_row
 
 pytestmark = pytest.mark.jsclient
 
@@ -24,7 +25,7 @@ def _instant(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def test_client_review_fields_round_trip(js) -> None:
+def test_client_review_fields_round_trip(js, embedded_server) -> None:
     made = make_hierarchy(js)
     review = str(uuid.uuid4())
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -41,9 +42,14 @@ def test_client_review_fields_round_trip(js) -> None:
     assert (_instant(row["start_date"]), _instant(row["end_date"])) == (opens, closes)
     assert row["is_open"] is True
 
+    stored = stored_session_row(embedded_server, review)["passphrase"]
+    assert stored and SECRET not in stored
     js.call("update", "ReviewSession", [review], {"end_date": _iso(later)})
     row = js.call("query", expression)["data"][0]
     assert _instant(row["end_date"]) == later and row["passphrase"] == MASK
+    # what a read-modify-update client sends back (the mask) keeps the stored hash
+    js.call("update", "ReviewSession", [review], {"passphrase": row["passphrase"]})
+    assert stored_session_row(embedded_server, review)["passphrase"] == stored
 
     js.call("create", "EntitySetting", {"parent_id": review, "parent_type": "ReviewSession",
             "group": "review", "name": "download_policy", "value": "proxy"})  # fmt: skip
