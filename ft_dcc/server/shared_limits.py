@@ -4,7 +4,8 @@ one PostgreSQL database (``--workers N``); on SQLite one process keeps them in m
 - :class:`SharedFailureCounts` (table ``ft_dcc_auth_failure``): failures per key in fixed
   windows, one upserted row per key (``attempts.FailureCounts``'s interface).
 - :class:`SharedOpenCounts` (table ``ft_dcc_open_count``): how many connections of a kind each
-  holder has open, one row per (holder, server process), so a process's rows go when it closes.
+  holder has open, one row per (holder, server process), so a process's rows go when it closes;
+  a server's start clears them all (those of a process that died).
 """
 
 from __future__ import annotations
@@ -139,6 +140,11 @@ class SharedOpenCounts(SideTable):
         """Every count of ``process`` (it is closing)."""
         with self.engine.begin() as connection:
             connection.execute(sa.delete(self.table).where(self.table.c.process == process))
+
+    def forget_all(self) -> None:
+        """Every count (a server starting: a process that died left its counts behind)."""
+        with self.engine.begin() as connection:
+            connection.execute(sa.delete(self.table))
 
 
 def _digest(text: str) -> str:

@@ -65,6 +65,8 @@ class EmbeddedServer:
             self._remove_orphan_files()
         self.events = _make_event_broker(self)
         self.relay = share_event_hub(self.events, self.store.engine, self.store.metadata)
+        if not config.worker_process and self.relay is not None:
+            self.events.shared_open.forget_all()  # the counts of processes that died
         self.ctx = ApiContext(
             config=config,
             store=self.store,
