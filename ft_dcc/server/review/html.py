@@ -116,13 +116,20 @@ def page(title: str, body_class: str, body: str, status: int = 200) -> HTMLRespo
     return HTMLResponse(text, status_code=status, headers=SECURITY_HEADERS)
 
 
+def _refusal(
+    title: str, main_class: str, text: str, status: int = 403, *, heading: str = ""
+) -> HTMLResponse:
+    """A page that shows nothing of the session: ``heading`` (else ``title``) and ``text``'s
+    paragraphs (HTML)."""
+    body = f'<main class="{main_class}"><h1>{_e(heading or title)}</h1>{text}</main>'
+    return page(title, "denied", body, status=status)
+
+
 def denied(message: str) -> HTMLResponse:
-    body = (
-        '<main class="denied"><h1>Access denied</h1>'
-        f"<p>{_e(message)}</p>"
-        "<p>Ask the person who shared this review for a new link.</p></main>"
-    )
-    return page("Access denied", "denied", body, status=403)
+    return _refusal(
+        "Access denied", "denied",
+        f"<p>{_e(message)}</p><p>Ask the person who shared this review for a new link.</p>",
+    )  # fmt: skip
 
 
 def passphrase_prompt(review_session_id: str, token: str, wrong: bool = False) -> HTMLResponse:
@@ -134,34 +141,30 @@ def passphrase_prompt(review_session_id: str, token: str, wrong: bool = False) -
         if wrong
         else ""
     )
-    body = (
-        '<main class="denied gate"><h1>This review asks for a passphrase</h1>'
+    form = (
         "<p>Enter the passphrase you were given with the link.</p>"
         f'{error}<form method="post" action="{_e(action)}" class="gate-form">'
         '<label for="gate-passphrase">Passphrase</label> '
         '<input id="gate-passphrase" name="passphrase" type="password" required autofocus '
         'autocomplete="current-password" maxlength="1024"> '
-        '<button type="submit">Open the review</button></form></main>'
+        '<button type="submit">Open the review</button></form>'
     )
-    return page("Passphrase", "denied", body, status=403)
+    return _refusal("Passphrase", "denied gate", form,
+                    heading="This review asks for a passphrase")  # fmt: skip
 
 
 def not_open(message: str) -> HTMLResponse:
     """The page of a client link outside the session's window ("opens on" / "closed on")."""
-    body = (
-        '<main class="denied gate"><h1>This review is not open</h1>'
+    text = (
         f'<p class="gate-when">{_e(message)}</p>'
-        "<p>Ask the person who shared this review if you need it at another time.</p></main>"
+        "<p>Ask the person who shared this review if you need it at another time.</p>"
     )
-    return page("Not open", "denied", body, status=403)
+    return _refusal("Not open", "denied gate", text, heading="This review is not open")
 
 
 def not_found() -> HTMLResponse:
-    body = (
-        '<main class="denied"><h1>No such review session</h1>'
-        "<p>It may have been deleted.</p></main>"
-    )
-    return page("Not found", "denied", body, status=404)
+    return _refusal("Not found", "denied", "<p>It may have been deleted.</p>", 404,
+                    heading="No such review session")  # fmt: skip
 
 
 # -- one version -------------------------------------------------------------------------------
