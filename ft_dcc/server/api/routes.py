@@ -67,6 +67,13 @@ def _compressed(request: Request, response: Response) -> Response:
     return response
 
 
+def _decoded(body: bytes) -> JsonValue:
+    """The body's JSON value (:func:`parse_json_body`), refused when it holds lone surrogates."""
+    batch = parse_json_body(body)
+    json.dumps(batch, ensure_ascii=False).encode("utf-8")
+    return batch
+
+
 class ApiRoutes:
     """``GET /`` and ``POST /api`` of one ``EmbeddedServer``."""
 
@@ -90,9 +97,8 @@ class ApiRoutes:
                 strict=strict,
                 status=413,
             )
-        try:
-            batch = parse_json_body(body)
-            json.dumps(batch, ensure_ascii=False).encode("utf-8")  # no lone surrogates
+        try:  # off the event loop: a large body must not hold up other people's requests
+            batch = await run_in_threadpool(_decoded, body)
         except (JsonBodyError, UnicodeError, ValueError) as exc:
             return api_error(
                 "ValidationError",

@@ -14,7 +14,9 @@ from ft_dcc.protocol.json_value import JsonValue
 
 #: The deepest JSON any route accepts (ftrack batches nest a few levels, the review routes one).
 MAX_JSON_DEPTH = 64
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+#: a JSON string, matched in one pass ("unrolled": runs of plain bytes between escapes; the
+#: alternation per character it replaces took ~20 s on a 30 MB string)
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 
 
