@@ -23,6 +23,7 @@
   var CLOCK_DRIFT = 2e-4; // how fast an estimate of the server's clock ages (ms a ms)
   var SEND_DELAY_MS = 40; // changes within this are sent as one state
   var CLOCK_SAMPLES = 3; // answers asked for at the start to estimate the server's clock
+  var REFRESH_RETRY_MS = 1000; // a page that has not learnt who it is asks again after this
   var PLAYER_KEYS = [" ", "k", "K", "l", "L", "j", "J", "i", "I", "o", "O",
     "ArrowLeft", "ArrowRight", "Home", "End"];
   var OWN_CONTROLS = "button.play, button.step-back, button.step-forward, .scrub, .loop, " +
@@ -207,7 +208,11 @@
     return self.clock.ask(self.url).then(function (answer) {
       self.you = answer.you;
       self.apply(answer.presenter, true);
-    }).catch(function () {});
+    }).catch(function () {
+      // a page that does not know yet who it is asks again (a busy server may miss one answer;
+      // until then its bar would offer nothing, Present included)
+      if (!self.you.key) setTimeout(function () { self.refresh(); }, REFRESH_RETRY_MS);
+    });
   };
 
   /** ``count`` more answers, one after the other, for a better estimate of the server's clock. */
