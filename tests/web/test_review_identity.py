@@ -44,7 +44,7 @@ def test_an_invitee_link_carries_the_invitee_and_no_key(
     session = make_session()
     dailies = make_dailies(session)
     page = link(session, dailies.ann)
-    assert set(_payload(page)) == {"k", "rs", "u", "e", "i"}
+    assert set(_payload(page)) == {"k", "rs", "u", "e", "i", "t"}  # t: issued at (revocation)
     assert _payload(page)["i"] == dailies.ann["id"]
     assert _payload(page)["rs"] == dailies.review_session["id"]
     url = session.get_widget_url("review_session", entity=dailies.ann)

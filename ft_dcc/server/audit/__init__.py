@@ -75,8 +75,9 @@ def record_after(
 
 
 def record_changes(store: StoreParts, changes: Sequence[Change], user_id: str) -> None:
-    """The entries of a committed batch (:mod:`ft_dcc.server.audit.changes`), by ``user_id``
-    from the current request's source."""
+    """The entries of a committed batch (:mod:`ft_dcc.server.audit.changes`), by ``user_id`` (or
+    ``server`` when no user made it) from the current request's source."""
+    who = f"user:{user_id}" if user_id else "server"  # no user: the server's own write
     for act, review_session_id, detail in acts_of(changes):
-        record_after(store, act, who=f"user:{user_id}", review_session_id=review_session_id,
+        record_after(store, act, who=who, review_session_id=review_session_id,
                      source=current_source(), detail=detail)  # fmt: skip

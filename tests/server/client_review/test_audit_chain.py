@@ -190,3 +190,17 @@ def test_nothing_secret_is_stored(store: Any) -> None:
     assert entry["detail"]["keys"] == ["passphrase"]  # names stay: values go
     with pytest.raises(ValueError, match="unknown audit act"):
         audit.record(store, "link.stolen", who="room", review_session_id="rs", source="x")
+
+
+def test_a_change_the_server_makes_itself_is_recorded_as_the_servers(store: Any) -> None:
+    """A committed batch with no user behind it (the server's own writes: a room identity's
+    collaborator, a lead ended) is the server's entry, not a failed ``user:`` one (the trail
+    logged "audit 'who' 'user:' must be ..." and lost the entry)."""
+    from ft_dcc.server import audit
+
+    audit.audit_table(store)
+    change = {"entity_type": "ReviewSession", "entity_id": "rs-server", "action": "update",
+              "keys": ["end_date"], "values": {"end_date": None}}  # fmt: skip
+    audit.record_changes(store, [change], "")
+    (entry,) = list(audit.entries(store, "rs-server"))
+    assert entry["who"] == "server" and entry["act"] == "session.changed", entry
