@@ -9,6 +9,7 @@ from typing import Any, Dict
 
 import pytest
 
+from ft_dcc.host import host_log
 from ft_dcc.host.pythonpath import ensure_hosts_package
 from ft_dcc.publish.report import EXIT_QUEUED
 
@@ -37,6 +38,7 @@ def quiet(integration: Any, caplog: Any) -> None:
     """Without ``ft-dcc -v`` (whatever logging level an earlier test in this worker left): the
     integration shows the artist only the lines that matter."""
     caplog.set_level(logging.WARNING, logger=type(integration).__module__)
+    caplog.set_level(logging.WARNING, logger=host_log.__name__)  # it decides for every host
 
 
 def outcome(code: int) -> Dict[str, Any]:
