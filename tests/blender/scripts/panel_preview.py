@@ -62,7 +62,9 @@ def ready():
 
 
 def screenshot(name):
-    ui_clicks.screenshot(shots / name)
+    """The window as the X server shows it: ``bpy.ops.screen.screenshot`` crashed Blender 3.4
+    here once (a segmentation fault while the preview's worker thread read the settings)."""
+    ui_clicks.grab_window(shots / name)
 
 
 def press(window, x, y):
