@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import requests
 from support import genuine_sessions
 from support.trust import call, start_server
+from support.waiting import wait_until
 from web.feedback_fixtures import Page, link, make_dailies, personal_link
 
 #: the routes a client link reads (page, feedback, notes, presenter, whoami)
@@ -168,13 +169,11 @@ def utc(days: float = 0.0, seconds: float = 0.0) -> dt.datetime:
 def audit_acts(server: Any, review_session_id: str, wanted: List[str]) -> List[Dict[str, Any]]:
     """The session's audit entries once every act of ``wanted`` is among them (an entry is
     written after its reply: waited for, at most 60 s)."""
-    import time
 
-    deadline = time.monotonic() + 60
-    while True:
+    def entries() -> List[Dict[str, Any]]:
         answer = call(server, [{"action": "ft_dcc.audit", "review_session_id": review_session_id}])
         assert answer.status_code == 200, answer.text
-        entries: List[Dict[str, Any]] = answer.json()[0]["entries"]
-        if set(wanted) <= {entry["act"] for entry in entries} or time.monotonic() > deadline:
-            return entries
-        time.sleep(0.2)
+        found: List[Dict[str, Any]] = answer.json()[0]["entries"]
+        return found if set(wanted) <= {entry["act"] for entry in found} else []
+
+    return wait_until(entries, f"the audit entries {wanted} of {review_session_id}")
