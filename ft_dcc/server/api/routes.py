@@ -28,6 +28,7 @@ from ft_dcc.server.http.auth import (
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.http.responses import ApiJSONResponse, api_error
 from ft_dcc.server.query.results import MAX_REPLY_ENV, describe_bytes, max_reply_bytes
+from ft_dcc.server.rules.passphrase import prehash_passphrases
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.store.store import WRITE_ACTIONS
 
@@ -148,6 +149,7 @@ class ApiRoutes:
                 strict=strict,
                 status=401,
             )
+        batch = await run_in_threadpool(prehash_passphrases, batch)  # before the write lock
         try:
             result = await run_in_threadpool(actions_mod.run_batch, self.server.ctx, batch, caller)
         except ApiFailure as failure:

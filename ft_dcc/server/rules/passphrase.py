@@ -6,6 +6,11 @@ the same batch, by a salted scrypt hash (:func:`hash_passphrase`) kept in the sa
 random **generation** that changes whenever ``passphrase_enabled`` changes (turning it off and on
 again ends every grant given before, as a new passphrase does).
 
+The hash is slow on purpose (~50 ms idle, ~0.6 s on a loaded machine), so ``/api`` makes it
+before the batch takes the server's write lock (:func:`prehash_passphrases`, once the caller is
+known): the batch then finds the passphrase sent as a :class:`Prehashed` text carrying its hash,
+and no other writer waits for the KDF. A passphrase written any other way is hashed in the batch.
+
 What ``passphrase`` reads as, through every query, echo and event: ``"********"`` when a
 passphrase is set, ``None`` when none is (it says whether one is set, and nothing of it;
 :mod:`ft_dcc.server.model.secret_fields`). Filters, order and groups on ``passphrase`` see the
@@ -23,6 +28,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
+from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.secret_fields import ENTITY, FIELD, MASK
 from ft_dcc.server.rules.registry import FTRACK_ORDER, BatchView, Row, Rule, WriteStep
@@ -77,6 +83,39 @@ def verify(passphrase: str, stored: Optional[str]) -> bool:
     return hmac.compare_digest(found, expected)
 
 
+class Prehashed(str):
+    """A passphrase as sent (the text itself), with its hash made before the batch: only the
+    server makes one (a client's JSON is plain text), so the hash is always the server's."""
+
+    stored: str
+
+    def __new__(cls, text: str) -> Prehashed:
+        made = super().__new__(cls, text)
+        made.stored = hash_passphrase(text)
+        return made
+
+
+def _prehashed(operation: JsonValue) -> JsonValue:
+    """``operation`` with the passphrase it writes (a ReviewSession's create or update) hashed."""
+    if not isinstance(operation, dict) or operation.get("entity_type") != ENTITY:
+        return operation
+    data = operation.get("entity_data")
+    if operation.get("action") not in ("create", "update") or not isinstance(data, dict):
+        return operation
+    sent = data.get(FIELD)
+    if not isinstance(sent, str) or sent in ("", MASK) or len(sent) > MOST_CHARACTERS:
+        return operation  # nothing to hash, or refused in the batch
+    return dict(operation, entity_data=dict(data, **{FIELD: Prehashed(sent)}))
+
+
+def prehash_passphrases(batch: JsonValue) -> JsonValue:
+    """An ``/api`` batch with each passphrase it writes hashed now, outside the write lock (run
+    off the event loop, after the caller is known: nobody anonymous makes the server hash)."""
+    if not isinstance(batch, list):
+        return batch
+    return [_prehashed(operation) for operation in batch]
+
+
 def mark(stored: Optional[str]) -> str:
     """A short mark of the stored hash and its generation: a grant made under it ends when it
     changes (``""``: none set)."""
@@ -113,6 +152,8 @@ def _new_stored(sent: object, before: object) -> Optional[str]:
         return before if isinstance(before, str) and before else None
     if sent is None or sent == "":
         return None
+    if isinstance(sent, Prehashed):
+        return sent.stored
     text = str(sent)
     if len(text) > MOST_CHARACTERS:
         raise ApiOperationError(
