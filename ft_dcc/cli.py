@@ -21,9 +21,9 @@ from ft_dcc.exceptions import FtDccError
 
 COMMAND_MODULES = (
     "ft_dcc.server.commands",  # server, user
-    "ft_dcc.publish.commands",  # publish, queue
+    "ft_dcc.host.commands",  # publish (the host room picks the host), host install|list
+    "ft_dcc.publish.commands",  # queue
     "ft_dcc.publish.context_commands",  # context create
-    "ft_dcc.host.commands",  # host install
     "ft_dcc.review.commands",  # review list|create|close|reopen|invite|link|feedback
     "ft_dcc.demo",  # demo
     "ft_dcc.settings.commands",  # settings show|check|push

@@ -190,8 +190,8 @@ def ensure_demo_task(session: PublishSession, frame_start: int, frame_end: int) 
 
 def shot_settings(session: PublishSession, default: Tuple[int, int]) -> Tuple[int, int, Fraction]:
     """The demo shot's fstart/fend/fps (the scene is built to match them)."""
-    from ft_dcc.host.interface import to_fraction
     from ft_dcc.protocol.query_text import quote
+    from ft_dcc.publish.host_port import to_fraction
 
     start, end, fps = default[0], default[1], Fraction(24)
     shot = _first(session, f"Shot where name is {quote(SHOT)} and project.name is {quote(PROJECT)}")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ft_dcc.exceptions import ApiError, AuthenticationError, FtDccError, ServerError
-from ft_dcc.host.interface import CaptureSpec, to_fraction
+from ft_dcc.publish.host_port import CaptureSpec, to_fraction
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,8 +10,8 @@ from fractions import Fraction
 
 import pytest
 
-from ft_dcc.host.interface import to_fraction
 from ft_dcc.media._fps import as_fraction
+from ft_dcc.publish.host_port import to_fraction
 
 
 @pytest.mark.parametrize("convert", [to_fraction, as_fraction], ids=["host", "media"])

@@ -62,8 +62,8 @@ def test_a_broken_recent_file_is_ignored_not_fatal(tmp_path):
 
 
 def test_a_host_job_remembers_the_task_only_when_published(tmp_path, monkeypatch):
-    from ft_dcc.host.interface import Host
     from ft_dcc.host.job import PublishJob
+    from ft_dcc.publish.host_port import Host
     from ft_dcc.publish.report import PublishReport
     from ft_dcc.publish.request import PublishRequest
 

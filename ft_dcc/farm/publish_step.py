@@ -20,8 +20,8 @@ from ft_dcc.exceptions import FarmError
 from ft_dcc.farm import ledger
 from ft_dcc.farm.staging import WorkFolder, staged_input
 from ft_dcc.host.files import FilesHost
-from ft_dcc.host.interface import CaptureSpec, SpecOverrides
 from ft_dcc.media.colour import ColourSettings
+from ft_dcc.publish.host_port import CaptureSpec, SpecOverrides
 from ft_dcc.publish.options import PublishOptions
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11

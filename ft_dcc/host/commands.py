@@ -1,12 +1,25 @@
-"""``ft-dcc host install NAME [--dest DIR]``: build a host's installable integration."""
+"""``ft-dcc host install NAME [--dest DIR]``: build a host's installable integration; and
+``ft-dcc publish``'s choice of host (the files host in-process, else an installed integration
+headless): the host room picks the host, the pipeline below it never names one.
+Stdlib-only imports at module top, as every command module."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from ft_dcc.publish import commands as publish_commands
+
+if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
+    from ft_dcc.publish.options import PublishOptions
+    from ft_dcc.publish.request import PublishRequest
+    from ft_dcc.publish.settings_options import SharedRead
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    publish_commands.add_publish(subparsers, run_publish)
     host = subparsers.add_parser("host", help="install a host integration (Blender add-on, ...)")
     host_commands = host.add_subparsers(dest="host_command", metavar="ACTION")
     install = host_commands.add_parser(
@@ -55,3 +68,98 @@ def _list(args: argparse.Namespace) -> int:
         status = getattr(find_integration(name), "status", None)
         print(f"{name:<8} {status() if status else 'installed'}")
     return 0
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    """``ft-dcc publish``; with ``--report FILE`` a publish refused before it made a report
+    still leaves one (not published, and why), so a farm wrapper never reads a stale file."""
+    from ft_dcc.exceptions import FtDccError
+
+    try:
+        return _run_publish(args)
+    except FtDccError as exc:
+        if args.report:
+            from ft_dcc.publish.atomic import atomic_write_json
+            from ft_dcc.publish.report import failed_report
+
+            atomic_write_json(Path(args.report).expanduser(), failed_report([str(exc)]))
+        raise
+
+
+def _run_publish(args: argparse.Namespace) -> int:
+    publish_commands.quiet_pyblish_logging()
+    host = publish_commands.host_for(args.input[0], args.host)
+    publish_commands.check_reviewables(args, host)
+    if host != "files":
+        return _publish_elsewhere(args, host)
+    from ft_dcc.publish.request import request_from_options
+    from ft_dcc.publish.settings_options import SharedRead, open_session
+
+    # one session for the settings read and the publish: its start rides with the settings
+    # read, which also reads the publish's task
+    shared = SharedRead(open_session())
+    try:
+        request = publish_commands.with_settings(
+            publish_commands.request_dict(args), host, args.settings, shared
+        )
+        publish_commands.check_inputs(args)
+        return publish_files(request, request_from_options(request), shared)
+    finally:
+        if shared.session is not None:
+            shared.session.close()
+
+
+def _publish_elsewhere(args: argparse.Namespace, host: str) -> int:
+    """``ft-dcc publish SCENE --host blender|maya|nuke``: the host publishes headless."""
+    from ft_dcc.host.integrations import find_integration
+    from ft_dcc.publish.request import request_from_options
+
+    request = publish_commands.with_settings(
+        publish_commands.request_dict(args), host, args.settings
+    )
+    request["publish"] = request_from_options(request).to_dict()
+    return int(find_integration(host).publish_headless(request))
+
+
+def publish_files(
+    request: PublishOptions, publish_request: PublishRequest, shared: Optional[SharedRead] = None
+) -> int:
+    """``ft-dcc publish INPUT… --host files``: publish movies or image sequences in-process
+    (``request``: the plain options the host is built from; ``publish_request``: the typed
+    request the pipeline receives; ``shared``: the session and task the settings read used)."""
+    from ft_dcc.console import ConsoleProgress
+    from ft_dcc.host.files import FilesHost
+    from ft_dcc.media.colour import ColourSettings
+    from ft_dcc.publish.api import run_publish as run_pipeline
+    from ft_dcc.publish.request import PublishRuntime
+
+    colour = request.get("colour")
+    host = FilesHost(
+        request["input"],
+        fps=request.get("fps"),
+        frame_range=publish_request.frames,
+        colour=None
+        if colour is None
+        else ColourSettings(
+            config=colour.get("ocio_config"),
+            input_colorspace=colour.get("input_colorspace"),
+            display=colour.get("display"),
+            view=colour.get("view"),
+            look=colour.get("look"),
+        ),
+        audio=request.get("audio"),
+        audio_offset=int(request.get("audio_offset") or 0),
+    )
+    progress = ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
+    runtime = PublishRuntime(progress=progress)
+    if shared is not None and shared.session is not None:
+        runtime = PublishRuntime(progress=progress, session=shared.session, task=shared.task)
+    report = run_pipeline(host, publish_request, runtime)
+    progress.close()
+    report_file = request.get("report")
+    if report_file:
+        report.save(Path(report_file))
+    publish_commands.print_report(report, bool(request.get("json")))
+    if report.queued and not request.get("json"):
+        sys.stderr.write("ft-dcc: queued (the server could not be reached)\n")
+    return publish_commands.exit_status(report)

@@ -15,13 +15,13 @@ from typing import Any, List, Optional, Tuple, Union
 import attr
 
 from ft_dcc.exceptions import CaptureError, MediaError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.media._fps import as_fraction
 from ft_dcc.media.colour import ColourSettings
 from ft_dcc.media.ffmpeg import run_ffmpeg
 from ft_dcc.media.probe import MovieInfo, image_size, probe_movie
 from ft_dcc.media.sequence import FrameSequence, describe_frames, is_image, is_movie
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host
 
 log = logging.getLogger(__name__)
 

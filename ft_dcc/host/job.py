@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Callable, List, Optional, Protocol, Tuple, Typ
 import attr
 
 from ft_dcc.exceptions import FtDccError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host, SpecOverrides
 from ft_dcc.host.task_choices import remember_published
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host, SpecOverrides
 from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, PublishRuntime
 from ft_dcc.session.interface import IntegrateSession

@@ -23,8 +23,8 @@ import attr
 import pyblish.api
 
 from ft_dcc.exceptions import FtDccError
-from ft_dcc.host.interface import Host
 from ft_dcc.progress import Progress, ReviewableTotals, for_reviewable, null_progress
+from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.options import SettingsFields
 from ft_dcc.publish.pipeline import (
     EARLY,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Optional, Tuple
 
-from ft_dcc.host.interface import Host, SpecOverrides
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.host_port import Host, SpecOverrides
 from ft_dcc.publish.request import PublishRequest
 
 log = logging.getLogger(__name__)

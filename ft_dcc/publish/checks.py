@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 import attr
 
 from ft_dcc.exceptions import FtDccError, ValidationError
-from ft_dcc.host.interface import CaptureSpec, Host, to_fraction
 from ft_dcc.protocol.query_text import quoted_list
+from ft_dcc.publish.host_port import CaptureSpec, Host, to_fraction
 from ft_dcc.publish.integrate_read import SHOT_KEYS
 from ft_dcc.publish.state import PublishState
 from ft_dcc.session.interface import EntityLike, PublishSession

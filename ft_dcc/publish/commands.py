@@ -6,13 +6,12 @@ import argparse
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Iterable, Optional, TextIO, Tuple
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, TextIO, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
     from ft_dcc.publish.options import ColourOptions, PublishOptions
     from ft_dcc.publish.queue import FlushOutcome, FlushResult
     from ft_dcc.publish.report import PublishReport
-    from ft_dcc.publish.request import PublishRequest
     from ft_dcc.publish.settings_options import SharedRead
 
 HOST_CHOICES = ("files", "blender", "maya", "nuke")
@@ -29,12 +28,15 @@ def host_for(input_path: str, host: Optional[str]) -> str:
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    _add_publish(subparsers)
     _add_queue(subparsers)
 
 
-def _add_publish(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``ft-dcc publish``."""
+def add_publish(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    handler: Callable[[argparse.Namespace], int],
+) -> None:
+    """``ft-dcc publish``, run by ``handler``: the host room's, which picks the host
+    (:func:`ft_dcc.host.commands.run_publish`)."""
     publish = subparsers.add_parser(
         "publish",
         help="publish a scene, movie or image sequence for review in ftrack",
@@ -45,7 +47,7 @@ def _add_publish(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     _add_what_and_where(publish)
     add_media_options(publish)
     _add_version_options(publish)
-    publish.set_defaults(handler=run_publish)
+    publish.set_defaults(handler=handler)
 
 
 def _add_what_and_where(publish: argparse.ArgumentParser) -> None:
@@ -289,54 +291,7 @@ def with_settings(
     return publish_options(request, host, parse_assignments(assignments or ()), shared)
 
 
-def run_publish(args: argparse.Namespace) -> int:
-    """``ft-dcc publish``; with ``--report FILE`` a publish refused before it made a report
-    still leaves one (not published, and why), so a farm wrapper never reads a stale file."""
-    from ft_dcc.exceptions import FtDccError
-
-    try:
-        return _run_publish(args)
-    except FtDccError as exc:
-        if args.report:
-            from pathlib import Path
-
-            from ft_dcc.publish.atomic import atomic_write_json
-            from ft_dcc.publish.report import failed_report
-
-            atomic_write_json(Path(args.report).expanduser(), failed_report([str(exc)]))
-        raise
-
-
-def _run_publish(args: argparse.Namespace) -> int:
-    quiet_pyblish_logging()
-    host = host_for(args.input[0], args.host)
-    check_reviewables(args, host)
-    if host != "files":
-        return _publish_elsewhere(args, host)
-    from ft_dcc.publish.settings_options import SharedRead, open_session
-
-    # one session for the settings read and the publish: its start rides with the settings
-    # read, which also reads the publish's task
-    shared = SharedRead(open_session())
-    try:
-        request = with_settings(request_dict(args), host, args.settings, shared)
-        _check_inputs(args)
-        return publish_files(request, _typed(request), shared)
-    finally:
-        if shared.session is not None:
-            shared.session.close()
-
-
-def _publish_elsewhere(args: argparse.Namespace, host: str) -> int:
-    """``ft-dcc publish SCENE --host blender|maya|nuke``: the host publishes headless."""
-    from ft_dcc.host.integrations import find_integration
-
-    request = with_settings(request_dict(args), host, args.settings)
-    request["publish"] = _typed(request).to_dict()
-    return int(find_integration(host).publish_headless(request))
-
-
-def _check_inputs(args: argparse.Namespace) -> None:
+def check_inputs(args: argparse.Namespace) -> None:
     """A scene is published by its host, not read as a movie or image sequence."""
     for path in args.input:
         scene_host = SCENE_HOSTS.get(os.path.splitext(path)[1].lower())
@@ -414,59 +369,6 @@ def check_reviewables(args: argparse.Namespace, host: str) -> None:
             hint="leave --asset out: each gets its name from the settings' naming.asset "
             "template (e.g. {shot}_{camera}), else from its camera or input",
         )
-
-
-def _typed(request: PublishOptions) -> PublishRequest:
-    """The typed :class:`~ft_dcc.publish.request.PublishRequest` of a resolved request."""
-    from ft_dcc.publish.request import request_from_options
-
-    return request_from_options(request)
-
-
-def publish_files(
-    request: PublishOptions, publish_request: PublishRequest, shared: Optional[SharedRead] = None
-) -> int:
-    """``ft-dcc publish INPUT… --host files``: publish movies or image sequences in-process
-    (``request``: the plain options the host is built from; ``publish_request``: the typed
-    request the pipeline receives; ``shared``: the session and task the settings read used)."""
-    from pathlib import Path
-
-    from ft_dcc.console import ConsoleProgress
-    from ft_dcc.host.files import FilesHost
-    from ft_dcc.media.colour import ColourSettings
-    from ft_dcc.publish.api import run_publish
-    from ft_dcc.publish.request import PublishRuntime
-
-    colour = request.get("colour")
-    host = FilesHost(
-        request["input"],
-        fps=request.get("fps"),
-        frame_range=publish_request.frames,
-        colour=None
-        if colour is None
-        else ColourSettings(
-            config=colour.get("ocio_config"),
-            input_colorspace=colour.get("input_colorspace"),
-            display=colour.get("display"),
-            view=colour.get("view"),
-            look=colour.get("look"),
-        ),
-        audio=request.get("audio"),
-        audio_offset=int(request.get("audio_offset") or 0),
-    )
-    progress = ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
-    runtime = PublishRuntime(progress=progress)
-    if shared is not None and shared.session is not None:
-        runtime = PublishRuntime(progress=progress, session=shared.session, task=shared.task)
-    report = run_publish(host, publish_request, runtime)
-    progress.close()
-    report_file = request.get("report")
-    if report_file:
-        report.save(Path(report_file))
-    print_report(report, bool(request.get("json")))
-    if report.queued and not request.get("json"):
-        sys.stderr.write("ft-dcc: queued (the server could not be reached)\n")
-    return exit_status(report)
 
 
 def run_queue_list(args: argparse.Namespace) -> int:

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from ft_dcc.exceptions import CaptureError, FtDccError
-from ft_dcc.host.interface import CaptureResult
 from ft_dcc.media.audio import AudioInput
 from ft_dcc.media.burnin import Burnin
 from ft_dcc.progress import scaled
+from ft_dcc.publish.host_port import CaptureResult
 from ft_dcc.publish.state import PublishState
 from ft_dcc.publish.streaming import finish_stream, stream_encoder
 

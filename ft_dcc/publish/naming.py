@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-from ft_dcc.host.interface import Host
+from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.state import PublishState
 
 _VERSION = re.compile(r"[._-]v\d+$", re.IGNORECASE)

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 from ft_dcc.exceptions import HostError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host, to_fraction
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host, to_fraction
 
 
 def facts_of(host: Host, spec: CaptureSpec) -> JsonObject:

@@ -27,11 +27,11 @@ from typing import Any, List, Optional, Tuple
 import attr
 
 from ft_dcc.exceptions import FtDccError, QueueError
-from ft_dcc.host.interface import CaptureSpec, SpecOverrides, to_fraction
 from ft_dcc.protocol import CAPTURE_META_KEY
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.capture_rules import fit_inside, range_overrides
 from ft_dcc.publish.checks import as_warnings, frame_findings, rate_text
+from ft_dcc.publish.host_port import CaptureSpec, SpecOverrides, to_fraction
 from ft_dcc.publish.integrate import target_of
 from ft_dcc.publish.integrate_read import read_view
 from ft_dcc.publish.manifest import IntegrateManifest

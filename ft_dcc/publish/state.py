@@ -22,8 +22,8 @@ from typing import (
 
 import attr
 
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host
 from ft_dcc.publish.report import DEFERRED
 from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.session.interface import EntityLike, IntegrateSession

@@ -13,7 +13,7 @@ from typing import Callable, Dict, Optional, TypedDict
 import attr
 
 from ft_dcc.exceptions import PublishError
-from ft_dcc.host.interface import Host
+from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.state import PublishRequest, PublishState
 from ft_dcc.session.interface import IntegrateSession
 

@@ -3,7 +3,7 @@
 shading. Every scene setting touched is restored.
 
 Frame files are written as ``<out_dir>/frame_####.<ext>`` and listed, in order, in the
-:class:`~ft_dcc.host.interface.CaptureResult`.
+:class:`~ft_dcc.publish.host_port.CaptureResult`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Callable, Iterator, List, Optional
 import bpy
 
 from ft_dcc.exceptions import CaptureError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec
 
 from . import look
 from .scene_setup import (

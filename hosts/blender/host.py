@@ -1,4 +1,4 @@
-"""Blender seen through :class:`ft_dcc.host.interface.Host`: the open scene and its capture."""
+"""Blender seen through :class:`ft_dcc.publish.host_port.Host`: the open scene and its capture."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import attr
 import bpy
 
 from ft_dcc.exceptions import PublishError
-from ft_dcc.host.interface import (
+from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host_port import (
     CaptureResult,
     CaptureSpec,
     FrameSink,
@@ -19,7 +20,6 @@ from ft_dcc.host.interface import (
     SpecOverrides,
     to_fraction,
 )
-from ft_dcc.progress import Progress, null_progress
 
 from . import capture as capture_module
 from .untyped import Scene

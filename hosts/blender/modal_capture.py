@@ -22,9 +22,9 @@ from typing import Any, Callable, Dict, List, Optional
 import bpy
 
 from ft_dcc.exceptions import CaptureError, PublishError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, FrameSink, Host
 from ft_dcc.host.job import MainThread, MainThreadHost
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, FrameSink, Host
 
 from . import look
 from .scene_setup import (

@@ -10,7 +10,7 @@ from typing import Callable, List, Optional, Tuple
 import bpy
 
 from ft_dcc.exceptions import CaptureError
-from ft_dcc.host.interface import CaptureSpec
+from ft_dcc.publish.host_port import CaptureSpec
 
 from .untyped import Area, Object, Region, Scene, SpaceView3D, Struct, Window
 

@@ -17,9 +17,9 @@ from typing import Callable, Dict, List, Optional, Union
 from maya import cmds
 
 from ft_dcc.exceptions import CaptureError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec
 
 from . import colour, scene
 from . import sound as sound_module

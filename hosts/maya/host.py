@@ -1,4 +1,4 @@
-"""Maya seen through :class:`ft_dcc.host.interface.Host`: the open scene and its playblast."""
+"""Maya seen through :class:`ft_dcc.publish.host_port.Host`: the open scene and its playblast."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, List, Optional, Tuple
 import attr
 from maya import cmds
 
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host, SpecOverrides
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host, SpecOverrides
 
 from . import capture as capture_module
 from . import scene

@@ -10,7 +10,7 @@ from typing import List, Optional, Tuple
 from maya import cmds
 
 from ft_dcc.exceptions import PublishError
-from ft_dcc.host.interface import to_fraction
+from ft_dcc.publish.host_port import to_fraction
 
 #: ``currentUnit(q=True, time=True)`` names and their exact rates (Maya 2025 command reference)
 TIME_UNIT_FPS = {

@@ -17,8 +17,8 @@ from typing import List, Optional
 
 from maya import cmds, mel
 
-from ft_dcc.host.interface import CaptureSpec
 from ft_dcc.media.audio import SoundClip, mix_clips
+from ft_dcc.publish.host_port import CaptureSpec
 
 from . import scene
 

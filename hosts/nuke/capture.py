@@ -15,8 +15,8 @@ from typing import List, Optional
 import nuke
 
 from ft_dcc.exceptions import CaptureError, FtDccError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Nuke seen through :class:`ft_dcc.host.interface.Host`: the open script's settings and capture.
+"""Nuke seen through :class:`ft_dcc.publish.host_port.Host`: the open script's settings and capture.
 
 Everything goes through the ``nuke`` module: the script path is the root's ``name`` knob, the
 range the root's ``first_frame``/``last_frame`` (or a Write node's limit), fps the root's ``fps``
@@ -17,9 +17,9 @@ import attr
 import nuke
 
 from ft_dcc.exceptions import CaptureError, PublishError
-from ft_dcc.host.interface import CaptureResult, CaptureSpec, Host, to_fraction
 from ft_dcc.media.colour import ColourSettings
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host, to_fraction
 
 from . import capture as capture_module
 from . import sound

@@ -20,8 +20,8 @@ from maya import cmds, mel
 from support import download_component, make_task, open_session
 from support.audio import CLICK_FRAME, FPS, click_wav, decoded_click
 
-from ft_dcc.host.interface import CaptureSpec
 from ft_dcc.publish import publish
+from ft_dcc.publish.host_port import CaptureSpec
 
 FIRST, LAST = 1001, 1024
 

@@ -11,8 +11,8 @@ from media_helpers import frame_indices, make_frames, make_movie
 
 from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.files import FilesHost
-from ft_dcc.host.interface import CaptureSpec
 from ft_dcc.media import encode_review, probe_movie, verify_review_movie
+from ft_dcc.publish.host_port import CaptureSpec
 
 
 def test_sequence_host_reads_everything_from_the_files(tmp_path: Path) -> None:

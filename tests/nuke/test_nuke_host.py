@@ -12,7 +12,7 @@ from ft_dcc_hosts.nuke import capture as capture_module
 from ft_dcc_hosts.nuke.host import NukeHost
 
 from ft_dcc.exceptions import CaptureError, PublishError
-from ft_dcc.host.interface import CaptureSpec
+from ft_dcc.publish.host_port import CaptureSpec
 
 
 def graph() -> list:

@@ -225,7 +225,8 @@ def test_the_sound_follows_the_slate_and_the_budget_holds(
 def test_the_options_reach_every_hosts_headless_request(tmp_path: Path, monkeypatch) -> None:
     import argparse
 
-    from ft_dcc.publish.commands import add_commands, request_dict
+    from ft_dcc.host.commands import add_commands
+    from ft_dcc.publish.commands import request_dict
     from ft_dcc.publish.request import request_from_options
 
     parser = argparse.ArgumentParser()

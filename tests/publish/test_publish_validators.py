@@ -111,7 +111,7 @@ def test_a_named_camera_that_does_not_exist_is_refused_before_capture(
 def test_hosts_without_cameras_by_nature_are_not_refused(
     offline_env: Path, sequence_25: Path
 ) -> None:
-    from ft_dcc.host.interface import Host
+    from ft_dcc.publish.host_port import Host
 
     assert Host.uses_cameras is True  # the default: a DCC host must have a camera
     assert FilesHost.uses_cameras is False

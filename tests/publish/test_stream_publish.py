@@ -13,8 +13,8 @@ from publish_helpers import quick_publish
 
 from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.files import FilesHost
-from ft_dcc.host.interface import CaptureResult, CaptureSpec
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec
 from ft_dcc.publish.queue import OfflineQueue
 
 

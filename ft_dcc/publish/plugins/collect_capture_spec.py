@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pyblish.api
 
 if TYPE_CHECKING:
-    from ft_dcc.host.interface import SpecOverrides
+    from ft_dcc.publish.host_port import SpecOverrides
 
 
 class CollectCaptureSpec(pyblish.api.ContextPlugin):
