@@ -1,7 +1,9 @@
 """The ``ft-dcc`` command: a thin dispatcher over the command modules of each area.
 
-Each entry in ``COMMAND_MODULES`` names a module with ``add_commands(subparsers)``. Those modules
-import only the standard library at import time and load their real work inside the handler, so
+Each entry in ``COMMAND_MODULES`` names a module that declares its commands as data, a tuple
+``COMMANDS`` of :class:`ft_dcc.commands_base.Command`, which ``commands_base`` turns into argparse.
+Those modules import only the standard library at import time and load their real work inside
+the handler, so
 ``ft-dcc --help`` is fast and a missing optional extra (the server) is reported only when its
 command is used. This module is the composition root: it is the one place allowed to reach both
 the core and the optional server.
@@ -13,16 +15,17 @@ import argparse
 import importlib
 import logging
 import sys
-from typing import Callable, List, Optional
+from typing import List, Optional, Tuple
 
 from ft_dcc import __version__
+from ft_dcc.commands_base import Command, add_command
 from ft_dcc.console import ConsoleLogHandler
 from ft_dcc.exceptions import FtDccError
 
 COMMAND_MODULES = (
     "ft_dcc.server.commands",  # server, user
     "ft_dcc.host.commands",  # publish (the host room picks the host), host install|list
-    "ft_dcc.publish.commands",  # queue
+    "ft_dcc.publish.commands",  # queue list|flush|drop
     "ft_dcc.publish.context_commands",  # context create
     "ft_dcc.review.commands",  # review list|create|close|reopen|invite|link|feedback
     "ft_dcc.demo",  # demo
@@ -44,11 +47,9 @@ EPILOG = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ft-dcc", description=DESCRIPTION, epilog=EPILOG)
-    parser.add_argument("--version", action="version", version=f"ft-dcc {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+def commands() -> Tuple[Command, ...]:
+    """Every command ``ft-dcc`` offers, in the order of ``COMMAND_MODULES``."""
+    declared: Tuple[Command, ...] = ()
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -56,18 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name and exc.name.startswith("ft_dcc"):
                 continue  # that area is not built yet
             raise
-        module.add_commands(subparsers)
+        declared += tuple(module.COMMANDS)
+    return declared
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ft-dcc", description=DESCRIPTION, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"ft-dcc {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in commands():
+        add_command(subparsers, command)
     return parser
-
-
-def help_handler(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    """The handler of a command given without its action: ``parser``'s help, exit status 2."""
-
-    def show_help(args: argparse.Namespace) -> int:
-        parser.print_help()
-        return 2
-
-    return show_help
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Optional, Protocol, Tuple, TypedDict, runtime_checkable
 
 from ft_dcc import protocol
+from ft_dcc.commands_base import Command, arg
 from ft_dcc.progress import Progress
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
@@ -35,18 +36,6 @@ SEQUENCE = "sq010"
 SHOT = "sh010"
 TASK = "animation"
 DEFAULT_PORT = 8765
-
-
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    demo = subparsers.add_parser(
-        "demo", help="publish a Blender playblast to a local review server (the main job)"
-    )
-    demo.add_argument("--data", type=Path, help="folder for the demo (default: user data dir)")
-    demo.add_argument("--port", type=int, default=DEFAULT_PORT, help="embedded server port")
-    demo.add_argument("--stop", action="store_true", help="stop the demo's embedded server")
-    demo.add_argument("--frames", type=int, default=48, help="length of the demo shot")
-    demo.add_argument("--size", default="960x540", help="playblast resolution WxH")
-    demo.set_defaults(handler=_handle)
 
 
 def default_base() -> Path:
@@ -442,3 +431,18 @@ def _download(url: str, credentials: Dict[str, str], target: Path) -> bool:
     except (requests.RequestException, OSError):
         return False
     return True
+
+
+DEMO = Command(
+    "demo",
+    "publish a Blender playblast to a local review server (the main job)",
+    _handle,
+    (
+        arg("--data", type=Path, help="folder for the demo (default: user data dir)"),
+        arg("--port", type=int, default=DEFAULT_PORT, help="embedded server port"),
+        arg("--stop", action="store_true", help="stop the demo's embedded server"),
+        arg("--frames", type=int, default=48, help="length of the demo shot"),
+        arg("--size", default="960x540", help="playblast resolution WxH"),
+    ),
+)
+COMMANDS = (DEMO,)

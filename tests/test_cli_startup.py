@@ -8,7 +8,14 @@ import sys
 
 #: what building the parser may load of the project: the dispatcher, each area's package and
 #: command module (``ft_dcc.cli.COMMAND_MODULES``), and the small pieces they share
-SHARED = ("ft_dcc", "ft_dcc.cli", "ft_dcc.console", "ft_dcc.exceptions", "ft_dcc.progress")
+SHARED = (
+    "ft_dcc",
+    "ft_dcc.cli",
+    "ft_dcc.commands_base",
+    "ft_dcc.console",
+    "ft_dcc.exceptions",
+    "ft_dcc.progress",
+)
 #: stdlib-only constants a parser offers as choices (``settings show --host``)
 CHOICES = ("ft_dcc.settings.hosts",)
 

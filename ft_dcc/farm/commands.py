@@ -6,128 +6,9 @@ from __future__ import annotations
 import argparse
 import shlex
 from pathlib import Path
-from typing import Optional, Tuple
 
-HOST_CHOICES = ("files", "blender", "maya", "nuke")
-
-
-def _frames(text: Optional[str]) -> Optional[Tuple[int, int]]:
-    from ft_dcc.publish.commands import parse_frames
-
-    return parse_frames(text)
-
-
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    farm = subparsers.add_parser(
-        "farm",
-        help="publish scenes on a render farm (an Open Job Description job bundle)",
-        description="Write a job bundle that publishes scenes for review on a farm "
-        "(openjd run, AWS Deadline Cloud). See docs/farm.md.",
-    )
-    actions = farm.add_subparsers(dest="farm_command", metavar="ACTION")
-    add_submit(actions)
-    add_step_commands(actions)
-    from ft_dcc.cli import help_handler
-
-    farm.set_defaults(handler=help_handler(farm))
-
-
-def add_submit(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    submit = actions.add_parser(
-        "submit",
-        help="write a job bundle publishing SCENE... into one review session",
-        description="Write an Open Job Description job bundle (template.json and "
-        "parameter_values.json) that publishes every SCENE into one review session: per "
-        "scene, capture parts in parallel (Blender, image sequences), then one encode + "
-        "publish step. Nothing is sent to the server but reads (the settings, the task); "
-        "run the bundle with 'openjd run' or 'deadline bundle submit'.",
-    )
-    submit.add_argument(
-        "scenes",
-        nargs="+",
-        metavar="SCENE",
-        help="scene files, movies or image sequences (shot.####.exr or one of its frames)",
-    )
-    submit.add_argument(
-        "--host",
-        choices=HOST_CHOICES,
-        help="default: from each SCENE's extension (.blend blender, .ma/.mb maya, .nk nuke, "
-        "else files)",
-    )
-    submit.add_argument(
-        "--task",
-        help="the task of every scene (id or Project/Seq/Shot/Task; default: each "
-        "scene's path through the paths.task_templates setting)",
-    )
-    submit.add_argument(
-        "--review-session",
-        help="the review session of the whole batch (default: the "
-        "naming.review_session setting, e.g. Dailies <date>)",
-    )
-    submit.add_argument("--comment", default="", help="the versions' comment")
-    submit.add_argument(
-        "--frames",
-        metavar="START-END",
-        type=_frames,
-        help="the range of every scene (default: each scene's own)",
-    )
-    _add_bundle_options(submit)
-    submit.set_defaults(handler=run_submit)
-
-
-def _add_bundle_options(submit: argparse.ArgumentParser) -> None:
-    """How ``farm submit``'s bundle runs: parts, camera, the nodes' Python, its folders."""
-    submit.add_argument(
-        "--chunks",
-        type=int,
-        default=2,
-        metavar="N",
-        help="capture parts per scene, run in parallel (Blender, image sequences; default 2)",
-    )
-    submit.add_argument("--camera", help="the camera to capture through (default: the scene's)")
-    submit.add_argument(
-        "--python",
-        default="python3",
-        metavar="COMMAND",
-        help="the Python with ft_dcc on the nodes (job parameter FtDccPython; default python3)",
-    )
-    submit.add_argument(
-        "--work-dir",
-        metavar="DIR",
-        help="where the steps stage frames, shared by the nodes (default: the bundle's work/)",
-    )
-    submit.add_argument(
-        "--output", metavar="DIR", help="the bundle's folder (default: a new folder, printed)"
-    )
-
-
-def add_step_commands(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    capture = actions.add_parser(
-        "capture", help="(a farm step) capture one part of a scene's frames",
-        description="Run by a job's capture step: capture part --part of --parts of SCENE's "
-        "frames into --work.",
-    )  # fmt: skip
-    publish = actions.add_parser(
-        "publish", help="(a farm step) encode and publish one scene, once",
-        description="Run by a job's publish step: publish the frames the capture parts staged "
-        "in --work (or the scene itself, for Maya, Nuke and movies), unless a version "
-        "already carries --key.",
-    )  # fmt: skip
-    for parser in (capture, publish):
-        parser.add_argument("--scene", required=True)
-        parser.add_argument("--host", choices=HOST_CHOICES, required=True)
-        parser.add_argument("--work", required=True, metavar="DIR")
-        parser.add_argument("--parts", type=int, required=True)
-        parser.add_argument("--frames", type=_frames, metavar="START-END")
-        parser.add_argument("--camera")
-    capture.add_argument("--part", type=int, required=True)
-    capture.add_argument("--key", help="the bundle's publish key: a part it captured is skipped")
-    capture.set_defaults(handler=run_capture)
-    publish.add_argument("--key", required=True)
-    publish.add_argument("--task", required=True)
-    publish.add_argument("--review-session", required=True)
-    publish.add_argument("--comment", default="")
-    publish.set_defaults(handler=run_publish)
+from ft_dcc.commands_base import Command, arg
+from ft_dcc.publish.commands import HOST_CHOICES, parse_frames
 
 
 def run_submit(args: argparse.Namespace) -> int:
@@ -201,3 +82,112 @@ def run_publish(args: argparse.Namespace) -> int:
             camera=args.camera,
         )
     )  # fmt: skip
+
+
+SUBMIT_ARGUMENTS = (
+    arg(
+        "scenes",
+        nargs="+",
+        metavar="SCENE",
+        help="scene files, movies or image sequences (shot.####.exr or one of its frames)",
+    ),
+    arg(
+        "--host",
+        choices=HOST_CHOICES,
+        help="default: from each SCENE's extension (.blend blender, .ma/.mb maya, .nk nuke, "
+        "else files)",
+    ),
+    arg(
+        "--task",
+        help="the task of every scene (id or Project/Seq/Shot/Task; default: each "
+        "scene's path through the paths.task_templates setting)",
+    ),
+    arg(
+        "--review-session",
+        help="the review session of the whole batch (default: the "
+        "naming.review_session setting, e.g. Dailies <date>)",
+    ),
+    arg("--comment", default="", help="the versions' comment"),
+    arg(
+        "--frames",
+        metavar="START-END",
+        type=parse_frames,
+        help="the range of every scene (default: each scene's own)",
+    ),
+)
+#: how ``farm submit``'s bundle runs: parts, camera, the nodes' Python, its folders
+BUNDLE_OPTIONS = (
+    arg(
+        "--chunks",
+        type=int,
+        default=2,
+        metavar="N",
+        help="capture parts per scene, run in parallel (Blender, image sequences; default 2)",
+    ),
+    arg("--camera", help="the camera to capture through (default: the scene's)"),
+    arg(
+        "--python",
+        default="python3",
+        metavar="COMMAND",
+        help="the Python with ft_dcc on the nodes (job parameter FtDccPython; default python3)",
+    ),
+    arg(
+        "--work-dir",
+        metavar="DIR",
+        help="where the steps stage frames, shared by the nodes (default: the bundle's work/)",
+    ),
+    arg("--output", metavar="DIR", help="the bundle's folder (default: a new folder, printed)"),
+)
+SUBMIT = Command(
+    "submit",
+    "write a job bundle publishing SCENE... into one review session",
+    run_submit,
+    (*SUBMIT_ARGUMENTS, *BUNDLE_OPTIONS),
+    "Write an Open Job Description job bundle (template.json and parameter_values.json) that "
+    "publishes every SCENE into one review session: per scene, capture parts in parallel "
+    "(Blender, image sequences), then one encode + publish step. Nothing is sent to the server "
+    "but reads (the settings, the task); run the bundle with 'openjd run' or 'deadline bundle "
+    "submit'.",
+)
+#: what both steps of a job are given: the scene, its host, the shared folder, the parts
+STEP_ARGUMENTS = (
+    arg("--scene", required=True),
+    arg("--host", choices=HOST_CHOICES, required=True),
+    arg("--work", required=True, metavar="DIR"),
+    arg("--parts", type=int, required=True),
+    arg("--frames", type=parse_frames, metavar="START-END"),
+    arg("--camera"),
+)
+CAPTURE_STEP = Command(
+    "capture",
+    "(a farm step) capture one part of a scene's frames",
+    run_capture,
+    (
+        *STEP_ARGUMENTS,
+        arg("--part", type=int, required=True),
+        arg("--key", help="the bundle's publish key: a part it captured is skipped"),
+    ),
+    "Run by a job's capture step: capture part --part of --parts of SCENE's frames into --work.",
+)
+PUBLISH_STEP = Command(
+    "publish",
+    "(a farm step) encode and publish one scene, once",
+    run_publish,
+    (
+        *STEP_ARGUMENTS,
+        arg("--key", required=True),
+        arg("--task", required=True),
+        arg("--review-session", required=True),
+        arg("--comment", default=""),
+    ),
+    "Run by a job's publish step: publish the frames the capture parts staged in --work (or the "
+    "scene itself, for Maya, Nuke and movies), unless a version already carries --key.",
+)
+FARM = Command(
+    "farm",
+    "publish scenes on a render farm (an Open Job Description job bundle)",
+    description="Write a job bundle that publishes scenes for review on a farm (openjd run, AWS "
+    "Deadline Cloud). See docs/farm.md.",
+    actions=(SUBMIT, CAPTURE_STEP, PUBLISH_STEP),
+)
+COMMANDS = (FARM,)

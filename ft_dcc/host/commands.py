@@ -10,41 +10,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from ft_dcc.commands_base import Command, arg
 from ft_dcc.publish import commands as publish_commands
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
     from ft_dcc.publish.options import PublishOptions
     from ft_dcc.publish.request import PublishRequest
     from ft_dcc.publish.settings_options import SharedRead
-
-
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    publish_commands.add_publish(subparsers, run_publish)
-    host = subparsers.add_parser("host", help="install a host integration (Blender add-on, ...)")
-    host_commands = host.add_subparsers(dest="host_command", metavar="ACTION")
-    install = host_commands.add_parser(
-        "install", help="build a host's installable integration and say where to put it"
-    )
-    install.add_argument("name", help="host name, e.g. blender")
-    install.add_argument(
-        "--dest", type=Path, default=None, help="folder to write it to (default: current folder)"
-    )
-    install.add_argument(
-        "--ffmpeg",
-        action="store_true",
-        help="also copy this machine's ffmpeg into the integration's folder for this platform",
-    )
-    install.set_defaults(handler=_install)
-    listing = host_commands.add_parser(
-        "list", help="list the host integrations and whether their host is found here"
-    )
-    listing.set_defaults(handler=_list)
-    host.set_defaults(handler=lambda args: _usage(host))
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
 
 
 def _install(args: argparse.Namespace) -> int:
@@ -163,3 +135,35 @@ def publish_files(
     if report.queued and not request.get("json"):
         sys.stderr.write("ft-dcc: queued (the server could not be reached)\n")
     return publish_commands.exit_status(report)
+
+
+PUBLISH = Command(
+    "publish",
+    publish_commands.PUBLISH_HELP,
+    run_publish,
+    publish_commands.PUBLISH_ARGUMENTS,
+    publish_commands.PUBLISH_DESCRIPTION,
+)
+HOST = Command(
+    "host",
+    "install a host integration (Blender add-on, ...)",
+    actions=(
+        Command(
+            "install",
+            "build a host's installable integration and say where to put it",
+            _install,
+            (
+                arg("name", help="host name, e.g. blender"),
+                arg("--dest", type=Path, help="folder to write it to (default: current folder)"),
+                arg(
+                    "--ffmpeg",
+                    action="store_true",
+                    help="also copy this machine's ffmpeg into the integration's folder for this "
+                    "platform",
+                ),
+            ),
+        ),
+        Command("list", "list the host integrations and whether their host is found here", _list),
+    ),
+)
+COMMANDS = (PUBLISH, HOST)

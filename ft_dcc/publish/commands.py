@@ -6,7 +6,9 @@ import argparse
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Callable, Iterable, Optional, TextIO, Tuple
+from typing import TYPE_CHECKING, Iterable, Optional, TextIO, Tuple
+
+from ft_dcc.commands_base import Command, Group, arg
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
     from ft_dcc.publish.options import ColourOptions, PublishOptions
@@ -25,169 +27,6 @@ def host_for(input_path: str, host: Optional[str]) -> str:
     if host:
         return host
     return SCENE_HOSTS.get(os.path.splitext(input_path)[1].lower(), "files")
-
-
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    _add_queue(subparsers)
-
-
-def add_publish(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-    handler: Callable[[argparse.Namespace], int],
-) -> None:
-    """``ft-dcc publish``, run by ``handler``: the host room's, which picks the host
-    (:func:`ft_dcc.host.commands.run_publish`)."""
-    publish = subparsers.add_parser(
-        "publish",
-        help="publish a scene, movie or image sequence for review in ftrack",
-        description="Publish INPUT for web review: capture (or read), encode to H.264, upload, "
-        "and add the new version to a review session. Exit status 0 when published, 75 when "
-        "only queued (the server could not be reached), 1 when not published.",
-    )
-    _add_what_and_where(publish)
-    add_media_options(publish)
-    _add_version_options(publish)
-    publish.set_defaults(handler=handler)
-
-
-def _add_what_and_where(publish: argparse.ArgumentParser) -> None:
-    """What ``ft-dcc publish`` captures and where the versions go."""
-    publish.add_argument(
-        "input",
-        metavar="INPUT",
-        nargs="+",
-        help="a scene file, a movie, or an image sequence (shot.%%04d.exr, shot.####.exr or any "
-        "one of its frames); several movies or sequences (--host files) become several "
-        "versions in one all-or-nothing publish",
-    )
-    publish.add_argument(
-        "--host",
-        choices=HOST_CHOICES,
-        help="default: from INPUT (.blend: blender, .ma/.mb: maya, .nk: nuke, else files)",
-    )
-    publish.add_argument(
-        "--task", help="task id or Project/Sequence/Shot/Task (default: $FTRACK_CONTEXTID)"
-    )
-    publish.add_argument(
-        "--review-session", help='review session name (default: "Dailies YYYY-MM-DD")'
-    )
-    publish.add_argument(
-        "--new-review-session",
-        action="store_true",
-        help="create --review-session even when its name is close to an open session's "
-        "(without it, a name two typos away from one is refused as a misspelling)",
-    )
-    publish.add_argument("--comment", default="", help="the version's comment")
-    publish.add_argument(
-        "--frames", metavar="START-END", type=parse_frames, help="frame range, e.g. 1001-1100"
-    )
-    publish.add_argument("--fps", help="frame rate, e.g. 25, 23.976 or 24000/1001")
-    publish.add_argument(
-        "--camera",
-        action="append",
-        default=[],
-        help="camera to capture through (DCC hosts); repeated, each camera becomes its own "
-        "version, all in one all-or-nothing publish",
-    )
-    publish.add_argument(
-        "--thumbnail-frame",
-        type=int,
-        metavar="FRAME",
-        help="the frame of the thumbnail and the review page's poster (default: the middle one)",
-    )
-
-
-def _add_version_options(publish: argparse.ArgumentParser) -> None:
-    """Who is invited, the asset, what else is uploaded, the report, and settings overrides."""
-    publish.add_argument(
-        "--invite", action="append", default=[], metavar="EMAIL", help="invite to the session"
-    )
-    publish.add_argument("--asset", help="asset name (default: from the input's name)")
-    publish.add_argument(
-        "--include-source", action="store_true", help="also upload INPUT as a source component"
-    )
-    publish.add_argument("--report", metavar="FILE", help="also save the report as JSON here")
-    publish.add_argument("--json", action="store_true", help="print the report as JSON")
-    # -- studio settings (ft_dcc.settings): the one seam is settings_options.publish_options
-    publish.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        dest="settings",
-        help="override one setting for this publish, e.g. --set capture.scale=0.5 "
-        "(see 'ft-dcc settings show')",
-    )
-
-
-def _add_queue(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``ft-dcc queue list|flush|drop``."""
-    queue = subparsers.add_parser("queue", help="the offline publish queue")
-    queue_sub = queue.add_subparsers(dest="queue_command", metavar="ACTION")
-    listing = queue_sub.add_parser("list", help="show queued publishes")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    listing.set_defaults(handler=run_queue_list)
-    flush = queue_sub.add_parser("flush", help="publish every queued publish now")
-    flush.add_argument("--json", action="store_true", help="print JSON")
-    flush.add_argument(
-        "--wait",
-        action="store_true",
-        help="while the server cannot be reached, try again every --interval seconds until it "
-        "answers (a login item, or a farm node's last task)",
-    )
-    flush.add_argument(
-        "--interval", type=float, default=30.0, metavar="SECONDS", help="default: 30"
-    )
-    flush.set_defaults(handler=run_queue_flush)
-    drop = queue_sub.add_parser(
-        "drop", help="delete a queued publish that can never succeed (e.g. its task was removed)"
-    )
-    drop.add_argument("entry", metavar="ID", help="the entry id (or a unique start of it)")
-    drop.set_defaults(handler=run_queue_drop)
-    for parser in (listing, flush, drop):
-        parser.add_argument("--queue-dir", help="the spool folder (default: $FT_DCC_QUEUE_DIR)")
-    from ft_dcc.cli import help_handler
-
-    queue.set_defaults(handler=help_handler(queue))
-
-
-def add_media_options(parser: argparse.ArgumentParser) -> None:
-    """The review's colour (OCIO) and sound options of ``ft-dcc publish``."""
-    colour = parser.add_argument_group(
-        "colour (scene-linear input: EXR, or any input given --input-colorspace)"
-    )
-    colour.add_argument(
-        "--ocio-config",
-        metavar="CONFIG",
-        help="OCIO config file or ocio:// URI (default: $OCIO, else ocio://studio-config-latest)",
-    )
-    colour.add_argument(
-        "--input-colorspace", metavar="NAME", help="the frames' colourspace (default: scene_linear)"
-    )
-    colour.add_argument("--display", help="OCIO display (default: the config's default display)")
-    colour.add_argument("--view", help="OCIO view (default: the display's default view)")
-    colour.add_argument("--look", help="OCIO look applied before the view (default: colour.look)")
-    burnin = parser.add_argument_group("burn-ins and slate")
-    burnin.add_argument(
-        "--burnin",
-        choices=("off", "on", "slate", "both"),
-        help="burn-ins on every frame (on), a slate frame before the first (slate), both, or "
-        "none (default: on when a template is given, else off)",
-    )
-    burnin.add_argument(
-        "--burnin-template",
-        metavar="FILE",
-        help="the studio's burn-in/slate template, JSON (default: $FT_DCC_BURNIN_TEMPLATE)",
-    )
-    sound = parser.add_argument_group("sound")
-    sound.add_argument("--audio", metavar="FILE", help="a sound file for the review (files host)")
-    sound.add_argument(
-        "--audio-offset",
-        type=int,
-        default=0,
-        metavar="FRAMES",
-        help="the sound starts this many frames after the input's first frame (default 0)",
-    )
 
 
 def colour_request(args: argparse.Namespace) -> Optional[ColourOptions]:
@@ -479,3 +318,151 @@ def print_flush(result: FlushResult) -> None:
         )
         return
     print(f"{result.flushed} published, {result.remaining} still queued.")
+
+
+# -- the command line: ``ft-dcc publish``'s arguments (the host room declares the command, with
+# its choice of host: ft_dcc.host.commands) and ``ft-dcc queue list|flush|drop``
+WHAT_AND_WHERE = (
+    arg(
+        "input",
+        metavar="INPUT",
+        nargs="+",
+        help="a scene file, a movie, or an image sequence (shot.%%04d.exr, shot.####.exr or any "
+        "one of its frames); several movies or sequences (--host files) become several "
+        "versions in one all-or-nothing publish",
+    ),
+    arg(
+        "--host",
+        choices=HOST_CHOICES,
+        help="default: from INPUT (.blend: blender, .ma/.mb: maya, .nk: nuke, else files)",
+    ),
+    arg("--task", help="task id or Project/Sequence/Shot/Task (default: $FTRACK_CONTEXTID)"),
+    arg("--review-session", help='review session name (default: "Dailies YYYY-MM-DD")'),
+    arg(
+        "--new-review-session",
+        action="store_true",
+        help="create --review-session even when its name is close to an open session's "
+        "(without it, a name two typos away from one is refused as a misspelling)",
+    ),
+    arg("--comment", default="", help="the version's comment"),
+    arg("--frames", metavar="START-END", type=parse_frames, help="frame range, e.g. 1001-1100"),
+    arg("--fps", help="frame rate, e.g. 25, 23.976 or 24000/1001"),
+    arg(
+        "--camera",
+        action="append",
+        default=[],
+        help="camera to capture through (DCC hosts); repeated, each camera becomes its own "
+        "version, all in one all-or-nothing publish",
+    ),
+    arg(
+        "--thumbnail-frame",
+        type=int,
+        metavar="FRAME",
+        help="the frame of the thumbnail and the review page's poster (default: the middle one)",
+    ),
+)
+COLOUR = Group(
+    title="colour (scene-linear input: EXR, or any input given --input-colorspace)",
+    arguments=(
+        arg(
+            "--ocio-config",
+            metavar="CONFIG",
+            help="OCIO config file or ocio:// URI (default: $OCIO, else ocio://studio-config-latest)",
+        ),
+        arg(
+            "--input-colorspace",
+            metavar="NAME",
+            help="the frames' colourspace (default: scene_linear)",
+        ),
+        arg("--display", help="OCIO display (default: the config's default display)"),
+        arg("--view", help="OCIO view (default: the display's default view)"),
+        arg("--look", help="OCIO look applied before the view (default: colour.look)"),
+    ),
+)
+BURNIN = Group(
+    title="burn-ins and slate",
+    arguments=(
+        arg(
+            "--burnin",
+            choices=("off", "on", "slate", "both"),
+            help="burn-ins on every frame (on), a slate frame before the first (slate), both, or "
+            "none (default: on when a template is given, else off)",
+        ),
+        arg(
+            "--burnin-template",
+            metavar="FILE",
+            help="the studio's burn-in/slate template, JSON (default: $FT_DCC_BURNIN_TEMPLATE)",
+        ),
+    ),
+)
+SOUND = Group(
+    title="sound",
+    arguments=(
+        arg("--audio", metavar="FILE", help="a sound file for the review (files host)"),
+        arg(
+            "--audio-offset",
+            type=int,
+            default=0,
+            metavar="FRAMES",
+            help="the sound starts this many frames after the input's first frame (default 0)",
+        ),
+    ),
+)
+#: who is invited, the asset, what else is uploaded, the report, and settings overrides
+VERSION_OPTIONS = (
+    arg("--invite", action="append", default=[], metavar="EMAIL", help="invite to the session"),
+    arg("--asset", help="asset name (default: from the input's name)"),
+    arg("--include-source", action="store_true", help="also upload INPUT as a source component"),
+    arg("--report", metavar="FILE", help="also save the report as JSON here"),
+    arg("--json", action="store_true", help="print the report as JSON"),
+    # studio settings (ft_dcc.settings): the one seam is settings_options.publish_options
+    arg(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="settings",
+        help="override one setting for this publish, e.g. --set capture.scale=0.5 "
+        "(see 'ft-dcc settings show')",
+    ),
+)
+PUBLISH_ARGUMENTS = (*WHAT_AND_WHERE, COLOUR, BURNIN, SOUND, *VERSION_OPTIONS)
+PUBLISH_HELP = "publish a scene, movie or image sequence for review in ftrack"
+PUBLISH_DESCRIPTION = (
+    "Publish INPUT for web review: capture (or read), encode to H.264, upload, and add the new "
+    "version to a review session. Exit status 0 when published, 75 when only queued (the "
+    "server could not be reached), 1 when not published."
+)
+
+JSON = arg("--json", action="store_true", help="print JSON")
+QUEUE_DIR = arg("--queue-dir", help="the spool folder (default: $FT_DCC_QUEUE_DIR)")
+QUEUE = Command(
+    "queue",
+    "the offline publish queue",
+    actions=(
+        Command("list", "show queued publishes", run_queue_list, (JSON, QUEUE_DIR)),
+        Command(
+            "flush",
+            "publish every queued publish now",
+            run_queue_flush,
+            (
+                JSON,
+                arg(
+                    "--wait",
+                    action="store_true",
+                    help="while the server cannot be reached, try again every --interval seconds "
+                    "until it answers (a login item, or a farm node's last task)",
+                ),
+                arg("--interval", type=float, default=30.0, metavar="SECONDS", help="default: 30"),
+                QUEUE_DIR,
+            ),
+        ),
+        Command(
+            "drop",
+            "delete a queued publish that can never succeed (e.g. its task was removed)",
+            run_queue_drop,
+            (arg("entry", metavar="ID", help="the entry id (or a unique start of it)"), QUEUE_DIR),
+        ),
+    ),
+)
+COMMANDS = (QUEUE,)

@@ -9,44 +9,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Optional
 
+from ft_dcc.commands_base import Command, arg
+from ft_dcc.publish.commands import parse_frames
+
 if TYPE_CHECKING:  # pragma: no cover - loaded when the command runs
     from fractions import Fraction
 
     from ft_dcc.publish.context_create import ContextResult
-
-
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from ft_dcc.cli import help_handler
-    from ft_dcc.publish.commands import parse_frames
-
-    context = subparsers.add_parser(
-        "context",
-        help="make the project/sequence/shot/task a publish goes to",
-        description="Work contexts on the ftrack server of FTRACK_SERVER (or the embedded one).",
-    )
-    sub = context.add_subparsers(dest="context_command", metavar="ACTION")
-    create = sub.add_parser(
-        "create",
-        help="create a project/sequence/shot/task (what exists is kept; run it again freely)",
-        description="Create what is missing of PROJECT/SEQUENCE/SHOT/TASK and set the shot's "
-        "frame range and rate (ftrack's fstart/fend/fps custom attributes, which a publish "
-        "checks against). What already exists as asked is left alone; every change is listed.",
-    )
-    create.add_argument("path", metavar="PROJECT/SEQUENCE/SHOT/TASK")
-    create.add_argument(
-        "--fps", metavar="R", help="the shot's frame rate, e.g. 25, 23.976, 24000/1001"
-    )
-    create.add_argument(
-        "--frames", metavar="A-B", type=parse_frames, help="the shot's frame range, e.g. 1001-1048"
-    )
-    create.add_argument(
-        "--task-type",
-        metavar="T",
-        help="the task's type, e.g. Animation (default: the type named like the task, "
-        "else Generic)",
-    )
-    create.set_defaults(handler=run_create)
-    context.set_defaults(handler=help_handler(context))
 
 
 def _fps(text: Optional[str]) -> Optional[Fraction]:
@@ -95,3 +64,39 @@ def print_result(result: ContextResult) -> None:
         for change in result.changes:
             print(f"  {change}")
     print(f"  {result.describe()}")
+
+
+CONTEXT = Command(
+    "context",
+    "make the project/sequence/shot/task a publish goes to",
+    description="Work contexts on the ftrack server of FTRACK_SERVER (or the embedded one).",
+    actions=(
+        Command(
+            "create",
+            "create a project/sequence/shot/task (what exists is kept; run it again freely)",
+            run_create,
+            (
+                arg("path", metavar="PROJECT/SEQUENCE/SHOT/TASK"),
+                arg(
+                    "--fps", metavar="R", help="the shot's frame rate, e.g. 25, 23.976, 24000/1001"
+                ),
+                arg(
+                    "--frames",
+                    metavar="A-B",
+                    type=parse_frames,
+                    help="the shot's frame range, e.g. 1001-1048",
+                ),
+                arg(
+                    "--task-type",
+                    metavar="T",
+                    help="the task's type, e.g. Animation (default: the type named like the "
+                    "task, else Generic)",
+                ),
+            ),
+            "Create what is missing of PROJECT/SEQUENCE/SHOT/TASK and set the shot's frame range "
+            "and rate (ftrack's fstart/fend/fps custom attributes, which a publish checks "
+            "against). What already exists as asked is left alone; every change is listed.",
+        ),
+    ),
+)
+COMMANDS = (CONTEXT,)

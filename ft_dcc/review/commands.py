@@ -12,6 +12,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional
 
+from ft_dcc.commands_base import Command, Group, arg
 from ft_dcc.protocol.client_review import DOWNLOADS  # stdlib only: the --downloads choices
 
 if TYPE_CHECKING:
@@ -36,209 +37,8 @@ CLIENT_DESCRIPTION = (
 )
 
 
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    review = subparsers.add_parser(
-        "review",
-        help="list, create, close, reopen review sessions; invite; links; read feedback",
-        description="Review sessions on the ftrack server of FTRACK_SERVER (or the embedded one).",
-    )
-    sub = review.add_subparsers(dest="review_command", metavar="ACTION")
-    listing = sub.add_parser("list", help="the review sessions (open ones first)")
-    listing.add_argument("--project", help="only this project's sessions")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    listing.set_defaults(handler=run_list)
-
-    create = sub.add_parser(
-        "create",
-        help="create a review session, open 30 days (the studio's client_review.open_days; or "
-        "as --opens/--closes say)",
-        description=CLIENT_DESCRIPTION,
-    )
-    create.add_argument("name", metavar="NAME", help=NAME_HELP)
-    create.add_argument("--project", help="the project (name or id; default: the only one)")
-    create.add_argument("--private", action="store_true", help="only invitees may open it")
-    create.add_argument("--description", default="", help="what the session is for")
-    _client_options(create)
-    create.set_defaults(handler=run_create)
-
-    update = sub.add_parser(
-        "update",
-        help="change a session's client rules: passphrase, window, downloads, watermark",
-        description=CLIENT_DESCRIPTION + " Only the rules given change.",
-    )
-    _name_and_project(update)
-    _client_options(update)
-    update.set_defaults(handler=run_update)
-
-    revoke = sub.add_parser(
-        "revoke",
-        help="end every client link of a session issued until now (or one invitee's)",
-        description="Every client link of the session issued before now stops at once (the "
-        "room link, the invitees' links, identities chosen in the room); links issued later "
-        "work. With --invitee, only that invitee's links. Your personal link is not a client "
-        "link. On an ftrack server, which issues its own links, the shared link is turned "
-        "off instead, and an invitee's link ends when they are removed in ftrack.",
-    )
-    _name_and_project(revoke)
-    revoke.add_argument("--invitee", metavar="EMAIL", help="only this invitee's links")
-    revoke.set_defaults(handler=run_revoke)
-
-    for action, text, handler in (
-        ("close", "close a session: nothing more can be added to it", run_close),
-        ("reopen", "open a closed session again for 30 days", run_reopen),
-    ):
-        parser = sub.add_parser(action, help=text)
-        _name_and_project(parser)
-        parser.set_defaults(handler=handler)
-
-    invite = sub.add_parser("invite", help="invite people to a session (ftrack e-mails them)")
-    _name_and_project(invite)
-    invite.add_argument("emails", metavar="EMAIL", nargs="+", help="who to invite")
-    invite.set_defaults(handler=run_invite)
-
-    link = sub.add_parser(
-        "link",
-        help="print the room's shared link to share (it follows; no NAME: the session list)",
-    )
-    _name_and_project(link, optional=True)
-    link.add_argument("--invitee", metavar="EMAIL", help="that invitee's own link")
-    link.set_defaults(handler=run_link)
-
-    opened = sub.add_parser(
-        "open",
-        help="your own link to a session's page: you present, draw and approve as yourself",
-        description="Prints (and with --browser opens) your personal link to the session's "
-        "review page, made with your API key: it acts as you, so keep it to yourself; it "
-        "works for an hour unless --minutes says otherwise (at most 12 hours). Share the "
-        "session's room link instead: ft-dcc review link NAME.",
-    )
-    _name_and_project(opened)
-    opened.add_argument(
-        "--minutes", type=_minutes, help="how long it works (default 60, at most 720)"
-    )
-    opened.add_argument("--browser", action="store_true", help="open it in the web browser")
-    opened.set_defaults(handler=run_open)
-
-    feedback = sub.add_parser("feedback", help="notes, drawings and statuses per version")
-    _name_and_project(feedback)
-    feedback.add_argument("--json", action="store_true", help="print JSON")
-    feedback.set_defaults(handler=run_feedback)
-
-    export = sub.add_parser(
-        "export",
-        help="take a session away: a timeline, notes as markers in the cut, a table, a report",
-        description="Writes DIR/notes.html (each annotated frame as a picture), the movies, "
-        "drawings and frames it shows, and each --format asked: otio = DIR/session.otio (clips "
-        "per version, notes as markers at their frames, statuses as metadata), edl = "
-        "DIR/session.edl (CMX 3600 locators), fcpxml = DIR/session.xml (Final Cut Pro 7 XML "
-        "markers), csv = DIR/notes.csv (a row per note), pdf = DIR/notes.pdf (the report "
-        "printed by Chromium). otio, edl and fcpxml need: pip install 'ft-dcc[review]'. "
-        "See docs/export.md.",
-    )
-    _name_and_project(export)
-    export.add_argument("--output", "-o", metavar="DIR", required=True, help="where to write")
-    export.add_argument(
-        "--format",
-        "-f",
-        dest="formats",
-        metavar="FORMAT[,FORMAT]",
-        type=_formats,
-        action="append",
-        help=f"what to write besides the report: {', '.join(EXPORT_FORMATS)} "
-        "(default otio; repeat the option or separate with commas)",
-    )
-    export.set_defaults(handler=run_export)
-    _add_audit(sub)
-    review.set_defaults(handler=lambda args: _print_help(review))
-
-
 #: ``ft-dcc review audit --format`` (ft_dcc.review.audit_cli writes each)
 AUDIT_FORMATS = ("text", "csv", "jsonl")
-
-
-def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``ft-dcc review audit`` on the ``review`` command's sub-parsers."""
-    audit = sub.add_parser(
-        "audit",
-        help="who opened, watched, downloaded, noted and approved what (administrators and the "
-        "session's creator)",
-        description="Prints the review session's audit trail, oldest first: link opened, "
-        "passphrase failed/passed, media played/downloaded, note, drawing, verdict, presenter, "
-        "link revoked, session changed, access refused; with who, when (UTC) and from where. "
-        "Only the embedded ft-dcc server keeps one.",
-    )
-    audit.add_argument(
-        "name", metavar="NAME", help='the review session\'s name (quote it: "Dailies 2026-11-22")'
-    )
-    audit.add_argument("--project", help="the project (name or id), when several have NAME")
-    audit.add_argument("--since", metavar="ISO", help="only entries at or after this UTC time")
-    audit.add_argument(
-        "--format",
-        dest="audit_format",
-        choices=AUDIT_FORMATS,
-        default="text",
-        help="text (default), csv or jsonl (one JSON object a line)",
-    )
-    audit.add_argument(
-        "--verify",
-        action="store_true",
-        help="check the hash chain; exit 1 if an entry was edited or removed",
-    )
-    audit.set_defaults(handler=_run_audit)
-
-
-def _run_audit(args: argparse.Namespace) -> int:
-    from ft_dcc.review.audit_cli import run_audit
-
-    return run_audit(args)
-
-
-def _print_help(parser: argparse.ArgumentParser) -> int:
-    """``ft-dcc review`` without an action: the help, exit status 2."""
-    parser.print_help()
-    return 2
-
-
-def _client_options(parser: argparse.ArgumentParser) -> None:
-    """The client-review rules of ``review create`` and ``review update``."""
-    secret = parser.add_mutually_exclusive_group()
-    secret.add_argument(
-        "--passphrase", metavar="TEXT", help="viewers of a client link must type it (at least "
-        "8 characters; it stays in your shell history: --passphrase-file or --ask-passphrase "
-        "do not)",
-    )  # fmt: skip
-    secret.add_argument(
-        "--passphrase-file", metavar="PATH", help="the passphrase is this file's first line "
-        "(-: standard input)",
-    )  # fmt: skip
-    secret.add_argument(
-        "--ask-passphrase", action="store_true", help="type the passphrase (twice, not shown)"
-    )
-    secret.add_argument(
-        "--no-passphrase", action="store_true", help="client links need no passphrase"
-    )
-    parser.add_argument(
-        "--opens", metavar="WHEN", help="client links open then: an ISO date or time (UTC "
-        "unless it says), now, or +Nh/+Nd/+Nw",
-    )  # fmt: skip
-    parser.add_argument(
-        "--closes", metavar="WHEN", help="client links close then (+7d counts from --opens; "
-        "--opens alone on a new session: a week later)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--downloads", choices=DOWNLOADS, help="what a client link may download: none "
-        "(watch only), the review proxy, or the original files (a new session: the studio's "
-        "client_review.downloads, none unless set)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--watermark", action=argparse.BooleanOptionalAction, default=None,
-        help="burn each client viewer's name and the date into the frames they receive",
-    )  # fmt: skip
-
-
-def _name_and_project(parser: argparse.ArgumentParser, optional: bool = False) -> None:
-    parser.add_argument("name", metavar="NAME", nargs="?" if optional else None, help=NAME_HELP)
-    parser.add_argument("--project", help=PROJECT_HELP)
 
 
 def _formats(text: str) -> List[str]:
@@ -472,3 +272,207 @@ def run_export(args: argparse.Namespace) -> int:
     for line in result.skipped:
         _out(f"  not shown: {line}")
     return 0
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    from ft_dcc.review.audit_cli import run_audit
+
+    return run_audit(args)
+
+
+# -- the command line ---------------------------------------------------------------------------
+NAME = arg("name", metavar="NAME", help=NAME_HELP)
+NAME_AND_PROJECT = (NAME, arg("--project", help=PROJECT_HELP))
+JSON = arg("--json", action="store_true", help="print JSON")
+#: the client-review rules of ``review create`` and ``review update``
+CLIENT_OPTIONS = (
+    Group(
+        exclusive=True,
+        arguments=(
+            arg(
+                "--passphrase",
+                metavar="TEXT",
+                help="viewers of a client link must type it (at least 8 characters; it stays in "
+                "your shell history: --passphrase-file or --ask-passphrase do not)",
+            ),
+            arg(
+                "--passphrase-file",
+                metavar="PATH",
+                help="the passphrase is this file's first line (-: standard input)",
+            ),
+            arg(
+                "--ask-passphrase",
+                action="store_true",
+                help="type the passphrase (twice, not shown)",
+            ),
+            arg("--no-passphrase", action="store_true", help="client links need no passphrase"),
+        ),
+    ),
+    arg(
+        "--opens",
+        metavar="WHEN",
+        help="client links open then: an ISO date or time (UTC unless it says), now, or "
+        "+Nh/+Nd/+Nw",
+    ),
+    arg(
+        "--closes",
+        metavar="WHEN",
+        help="client links close then (+7d counts from --opens; --opens alone on a new session: "
+        "a week later)",
+    ),
+    arg(
+        "--downloads",
+        choices=DOWNLOADS,
+        help="what a client link may download: none (watch only), the review proxy, or the "
+        "original files (a new session: the studio's client_review.downloads, none unless set)",
+    ),
+    arg(
+        "--watermark",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="burn each client viewer's name and the date into the frames they receive",
+    ),
+)
+CREATE = Command(
+    "create",
+    "create a review session, open 30 days (the studio's client_review.open_days; or as "
+    "--opens/--closes say)",
+    run_create,
+    (
+        NAME,
+        arg("--project", help="the project (name or id; default: the only one)"),
+        arg("--private", action="store_true", help="only invitees may open it"),
+        arg("--description", default="", help="what the session is for"),
+        *CLIENT_OPTIONS,
+    ),
+    CLIENT_DESCRIPTION,
+)
+REVOKE = Command(
+    "revoke",
+    "end every client link of a session issued until now (or one invitee's)",
+    run_revoke,
+    (*NAME_AND_PROJECT, arg("--invitee", metavar="EMAIL", help="only this invitee's links")),
+    "Every client link of the session issued before now stops at once (the room link, the "
+    "invitees' links, identities chosen in the room); links issued later work. With --invitee, "
+    "only that invitee's links. Your personal link is not a client link. On an ftrack server, "
+    "which issues its own links, the shared link is turned off instead, and an invitee's link "
+    "ends when they are removed in ftrack.",
+)
+OPEN = Command(
+    "open",
+    "your own link to a session's page: you present, draw and approve as yourself",
+    run_open,
+    (
+        *NAME_AND_PROJECT,
+        arg("--minutes", type=_minutes, help="how long it works (default 60, at most 720)"),
+        arg("--browser", action="store_true", help="open it in the web browser"),
+    ),
+    "Prints (and with --browser opens) your personal link to the session's review page, made "
+    "with your API key: it acts as you, so keep it to yourself; it works for an hour unless "
+    "--minutes says otherwise (at most 12 hours). Share the session's room link instead: "
+    "ft-dcc review link NAME.",
+)
+EXPORT = Command(
+    "export",
+    "take a session away: a timeline, notes as markers in the cut, a table, a report",
+    run_export,
+    (
+        *NAME_AND_PROJECT,
+        arg("--output", "-o", metavar="DIR", required=True, help="where to write"),
+        arg(
+            "--format",
+            "-f",
+            dest="formats",
+            metavar="FORMAT[,FORMAT]",
+            type=_formats,
+            action="append",
+            help=f"what to write besides the report: {', '.join(EXPORT_FORMATS)} "
+            "(default otio; repeat the option or separate with commas)",
+        ),
+    ),
+    "Writes DIR/notes.html (each annotated frame as a picture), the movies, drawings and frames "
+    "it shows, and each --format asked: otio = DIR/session.otio (clips per version, notes as "
+    "markers at their frames, statuses as metadata), edl = DIR/session.edl (CMX 3600 locators), "
+    "fcpxml = DIR/session.xml (Final Cut Pro 7 XML markers), csv = DIR/notes.csv (a row per "
+    "note), pdf = DIR/notes.pdf (the report printed by Chromium). otio, edl and fcpxml need: "
+    "pip install 'ft-dcc[review]'. See docs/export.md.",
+)
+AUDIT = Command(
+    "audit",
+    "who opened, watched, downloaded, noted and approved what (administrators and the session's "
+    "creator)",
+    _run_audit,
+    (
+        NAME,
+        arg("--project", help="the project (name or id), when several have NAME"),
+        arg("--since", metavar="ISO", help="only entries at or after this UTC time"),
+        arg(
+            "--format",
+            dest="audit_format",
+            choices=AUDIT_FORMATS,
+            default="text",
+            help="text (default), csv or jsonl (one JSON object a line)",
+        ),
+        arg(
+            "--verify",
+            action="store_true",
+            help="check the hash chain; exit 1 if an entry was edited or removed",
+        ),
+    ),
+    "Prints the review session's audit trail, oldest first: link opened, passphrase "
+    "failed/passed, media played/downloaded, note, drawing, verdict, presenter, link revoked, "
+    "session changed, access refused; with who, when (UTC) and from where. Only the embedded "
+    "ft-dcc server keeps one.",
+)
+REVIEW = Command(
+    "review",
+    "list, create, close, reopen review sessions; invite; links; read feedback",
+    description="Review sessions on the ftrack server of FTRACK_SERVER (or the embedded one).",
+    actions=(
+        Command(
+            "list",
+            "the review sessions (open ones first)",
+            run_list,
+            (arg("--project", help="only this project's sessions"), JSON),
+        ),
+        CREATE,
+        Command(
+            "update",
+            "change a session's client rules: passphrase, window, downloads, watermark",
+            run_update,
+            (*NAME_AND_PROJECT, *CLIENT_OPTIONS),
+            CLIENT_DESCRIPTION + " Only the rules given change.",
+        ),
+        REVOKE,
+        Command(
+            "close", "close a session: nothing more can be added to it", run_close, NAME_AND_PROJECT
+        ),
+        Command("reopen", "open a closed session again for 30 days", run_reopen, NAME_AND_PROJECT),
+        Command(
+            "invite",
+            "invite people to a session (ftrack e-mails them)",
+            run_invite,
+            (*NAME_AND_PROJECT, arg("emails", metavar="EMAIL", nargs="+", help="who to invite")),
+        ),
+        Command(
+            "link",
+            "print the room's shared link to share (it follows; no NAME: the session list)",
+            run_link,
+            (
+                arg("name", metavar="NAME", nargs="?", help=NAME_HELP),
+                arg("--project", help=PROJECT_HELP),
+                arg("--invitee", metavar="EMAIL", help="that invitee's own link"),
+            ),
+        ),
+        OPEN,
+        Command(
+            "feedback",
+            "notes, drawings and statuses per version",
+            run_feedback,
+            (*NAME_AND_PROJECT, JSON),
+        ),
+        EXPORT,
+        AUDIT,
+    ),
+)
+COMMANDS = (REVIEW,)

@@ -12,78 +12,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Tuple
 
+from ft_dcc.commands_base import Command, arg
+
 if TYPE_CHECKING:
     from ft_dcc.server.runtime.config import ServerConfig
 
 MISSING_EXTRA = "the embedded server needs the server extra: pip install 'ft-dcc[server]'"
 
 
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``server`` and ``user`` on the ``ft-dcc`` command line."""
-    server = subparsers.add_parser(
-        "server",
-        help="run the embedded ftrack-compatible server",
-        description="Run the embedded ftrack-compatible server (JSON API, uploads, events).",
-    )
-    server.add_argument("--data", type=Path, help="data dir (default: the user data dir)")
-    server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
-    server.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
-    server.add_argument(
-        "--database", help="SQLAlchemy database URL (default: SQLite in the data dir)"
-    )
-    server.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        help="server processes on the port (default: 1; more than one needs PostgreSQL)",
-    )
-    server.add_argument(
-        "--request-log", type=Path, help="write one JSON line per HTTP request here"
-    )
-    server.add_argument(
-        "--cors-origin",
-        action="append",
-        metavar="ORIGIN",
-        help="a browser origin that may call the server, e.g. https://review.example.com "
-        "(repeatable; also FT_DCC_CORS_ORIGINS, comma separated; default: none)",
-    )
-    server.set_defaults(handler=run_server)
-    server_commands = server.add_subparsers(dest="server_command", metavar="COMMAND")
-    migrate = server_commands.add_parser(
-        "migrate",
-        help="copy the server's data to another database (e.g. SQLite to PostgreSQL)",
-        description="Copy every entity, API key and file reference from one database to a new, "
-        "empty one, in one transaction, and verify the row counts. Files stay in the data dir.",
-    )
-    migrate.add_argument("--from", dest="source", required=True, help="source database URL")
-    migrate.add_argument("--to", dest="target", required=True, help="destination database URL")
-    migrate.set_defaults(handler=run_migrate)
-
-    user = subparsers.add_parser("user", help="manage API users of the embedded server")
-    user_commands = user.add_subparsers(dest="user_command", metavar="COMMAND")
-    add = user_commands.add_parser("add", help="add a user (or set its API key)")
-    add.add_argument("name", help="user name (the ftrack-user header)")
-    add.add_argument("--api-key", help="the key to use (default: a new random key, printed)")
-    add.add_argument(
-        "--admin",
-        action="store_true",
-        help="make the user an Administrator (the first user of a server always is one)",
-    )
-    add.add_argument("--data", type=Path, help="data dir (default: the user data dir)")
-    add.add_argument("--database", help="SQLAlchemy database URL (default: SQLite in the data dir)")
-    add.set_defaults(handler=add_user)
-    user.set_defaults(handler=lambda args: _usage(user))
-
-
 def _error(problem: object) -> int:
     """Say ``problem`` on one line of stderr; the exit status of a command that failed."""
     print(f"ft-dcc: error: {problem}", file=sys.stderr)
     return 1
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
 
 
 def _config(args: argparse.Namespace) -> ServerConfig:
@@ -255,3 +195,72 @@ def add_user(args: argparse.Namespace) -> int:
     server = f"the embedded server at {server_url}" if server_url else "the embedded server"
     print(f"  written to {server}: data dir {config.data_dir}, database {store.describe()}")
     return 0
+
+
+DATA = arg("--data", type=Path, help="data dir (default: the user data dir)")
+DATABASE = arg("--database", help="SQLAlchemy database URL (default: SQLite in the data dir)")
+MIGRATE = Command(
+    "migrate",
+    "copy the server's data to another database (e.g. SQLite to PostgreSQL)",
+    run_migrate,
+    (
+        arg("--from", dest="source", required=True, help="source database URL"),
+        arg("--to", dest="target", required=True, help="destination database URL"),
+    ),
+    "Copy every entity, API key and file reference from one database to a new, empty one, in "
+    "one transaction, and verify the row counts. Files stay in the data dir.",
+)
+SERVER = Command(
+    "server",
+    "run the embedded ftrack-compatible server",
+    run_server,
+    (
+        DATA,
+        arg("--host", default="127.0.0.1", help="address to bind (default: loopback)"),
+        arg("--port", type=int, default=8765, help="port (default: 8765)"),
+        DATABASE,
+        arg(
+            "--workers",
+            type=int,
+            default=1,
+            help="server processes on the port (default: 1; more than one needs PostgreSQL)",
+        ),
+        arg("--request-log", type=Path, help="write one JSON line per HTTP request here"),
+        arg(
+            "--cors-origin",
+            action="append",
+            metavar="ORIGIN",
+            help="a browser origin that may call the server, e.g. https://review.example.com "
+            "(repeatable; also FT_DCC_CORS_ORIGINS, comma separated; default: none)",
+        ),
+    ),
+    "Run the embedded ftrack-compatible server (JSON API, uploads, events).",
+    actions=(MIGRATE,),
+    metavar="COMMAND",
+)
+USER = Command(
+    "user",
+    "manage API users of the embedded server",
+    actions=(
+        Command(
+            "add",
+            "add a user (or set its API key)",
+            add_user,
+            (
+                arg("name", help="user name (the ftrack-user header)"),
+                arg("--api-key", help="the key to use (default: a new random key, printed)"),
+                arg(
+                    "--admin",
+                    action="store_true",
+                    help="make the user an Administrator (the first user of a server always is "
+                    "one)",
+                ),
+                DATA,
+                DATABASE,
+            ),
+        ),
+    ),
+    metavar="COMMAND",
+)
+#: ``ft-dcc server`` (and ``server migrate``) and ``ft-dcc user add``
+COMMANDS = (SERVER, USER)

@@ -7,48 +7,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ft_dcc.commands_base import Command, Group, arg
 from ft_dcc.settings.hosts import HOSTS
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a command runs (stdlib-only at the top)
     from ft_dcc.settings.document import Document
-
-
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    settings = subparsers.add_parser(
-        "settings",
-        help="studio and project settings: show what applies and where it came from, check, push",
-        description="Settings are laid on each other, lowest first: built-in defaults, studio, "
-        "project, profiles (by host, task type, asset type), the artist's flags. They live on "
-        "the ftrack server, with $FT_DCC_SETTINGS (a JSON file) as the fallback. See "
-        "docs/settings.md.",
-    )
-    actions = settings.add_subparsers(dest="settings_command", metavar="ACTION")
-    show = actions.add_parser("show", help="the resolved settings and the origin of each")
-    show.add_argument("--project", help="the ftrack project (its short name)")
-    show.add_argument("--host", choices=HOSTS, help="choose the profiles of this host")
-    show.add_argument("--task-type", help="choose the profiles of this task type, e.g. Animation")
-    show.add_argument("--offline", action="store_true", help="read only $FT_DCC_SETTINGS")
-    show.add_argument("--json", action="store_true", help="print JSON")
-    show.set_defaults(handler=run_show)
-    check = actions.add_parser("check", help="validate a settings file (nothing is sent)")
-    check.add_argument("file", metavar="FILE")
-    check.add_argument(
-        "--project", help="also check its review statuses against this project's workflow"
-    )
-    check.set_defaults(handler=run_check)
-    push = actions.add_parser(
-        "push", help="validate FILE and store it on the ftrack server for a project or the studio"
-    )
-    push.add_argument("file", metavar="FILE")
-    where = push.add_mutually_exclusive_group(required=True)
-    where.add_argument("--project", help="store it as this project's settings")
-    where.add_argument(
-        "--studio", action="store_true", help="store it as the studio's (administrators only)"
-    )
-    push.set_defaults(handler=run_push)
-    from ft_dcc.cli import help_handler
-
-    settings.set_defaults(handler=help_handler(settings))
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -139,3 +102,59 @@ def _check_statuses(document: Document, project: str) -> None:
             statuses.check_pushed(session, document.projects[project], project)
     finally:
         session.close()
+
+
+SETTINGS = Command(
+    "settings",
+    "studio and project settings: show what applies and where it came from, check, push",
+    description="Settings are laid on each other, lowest first: built-in defaults, studio, "
+    "project, profiles (by host, task type, asset type), the artist's flags. They live on the "
+    "ftrack server, with $FT_DCC_SETTINGS (a JSON file) as the fallback. See docs/settings.md.",
+    actions=(
+        Command(
+            "show",
+            "the resolved settings and the origin of each",
+            run_show,
+            (
+                arg("--project", help="the ftrack project (its short name)"),
+                arg("--host", choices=HOSTS, help="choose the profiles of this host"),
+                arg("--task-type", help="choose the profiles of this task type, e.g. Animation"),
+                arg("--offline", action="store_true", help="read only $FT_DCC_SETTINGS"),
+                arg("--json", action="store_true", help="print JSON"),
+            ),
+        ),
+        Command(
+            "check",
+            "validate a settings file (nothing is sent)",
+            run_check,
+            (
+                arg("file", metavar="FILE"),
+                arg(
+                    "--project",
+                    help="also check its review statuses against this project's workflow",
+                ),
+            ),
+        ),
+        Command(
+            "push",
+            "validate FILE and store it on the ftrack server for a project or the studio",
+            run_push,
+            (
+                arg("file", metavar="FILE"),
+                Group(
+                    exclusive=True,
+                    required=True,
+                    arguments=(
+                        arg("--project", help="store it as this project's settings"),
+                        arg(
+                            "--studio",
+                            action="store_true",
+                            help="store it as the studio's (administrators only)",
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+COMMANDS = (SETTINGS,)

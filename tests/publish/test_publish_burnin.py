@@ -223,14 +223,11 @@ def test_the_sound_follows_the_slate_and_the_budget_holds(
 
 
 def test_the_options_reach_every_hosts_headless_request(tmp_path: Path, monkeypatch) -> None:
-    import argparse
-
-    from ft_dcc.host.commands import add_commands
+    from ft_dcc.cli import build_parser
     from ft_dcc.publish.commands import request_dict
     from ft_dcc.publish.request import request_from_options
 
-    parser = argparse.ArgumentParser()
-    add_commands(parser.add_subparsers())
+    parser = build_parser()
     monkeypatch.chdir(tmp_path)
     args = parser.parse_args(["publish", "shot.ma", "--burnin", "slate",
                               "--burnin-template", "studio.json"])  # fmt: skip
