@@ -144,26 +144,13 @@ PUBLISH = Command(
     publish_commands.PUBLISH_ARGUMENTS,
     publish_commands.PUBLISH_DESCRIPTION,
 )
-HOST = Command(
-    "host",
-    "install a host integration (Blender add-on, ...)",
-    actions=(
-        Command(
-            "install",
-            "build a host's installable integration and say where to put it",
-            _install,
-            (
-                arg("name", help="host name, e.g. blender"),
-                arg("--dest", type=Path, help="folder to write it to (default: current folder)"),
-                arg(
-                    "--ffmpeg",
-                    action="store_true",
-                    help="also copy this machine's ffmpeg into the integration's folder for this "
-                    "platform",
-                ),
-            ),
-        ),
-        Command("list", "list the host integrations and whether their host is found here", _list),
-    ),
-)
+HOST = Command("host", "install a host integration (Blender add-on, ...)", actions=(
+    Command("install", "build a host's installable integration and say where to put it", _install, (
+        arg("name", help="host name, e.g. blender"),
+        arg("--dest", type=Path, help="folder to write it to (default: current folder)"),
+        arg("--ffmpeg", action="store_true", help="also copy this machine's ffmpeg into the "
+            "integration's folder for this platform"),
+    )),
+    Command("list", "list the host integrations and whether their host is found here", _list),
+))  # fmt: skip
 COMMANDS = (PUBLISH, HOST)

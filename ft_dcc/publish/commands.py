@@ -323,91 +323,48 @@ def print_flush(result: FlushResult) -> None:
 # -- the command line: ``ft-dcc publish``'s arguments (the host room declares the command, with
 # its choice of host: ft_dcc.host.commands) and ``ft-dcc queue list|flush|drop``
 WHAT_AND_WHERE = (
-    arg(
-        "input",
-        metavar="INPUT",
-        nargs="+",
-        help="a scene file, a movie, or an image sequence (shot.%%04d.exr, shot.####.exr or any "
-        "one of its frames); several movies or sequences (--host files) become several "
-        "versions in one all-or-nothing publish",
-    ),
-    arg(
-        "--host",
-        choices=HOST_CHOICES,
-        help="default: from INPUT (.blend: blender, .ma/.mb: maya, .nk: nuke, else files)",
-    ),
+    arg("input", metavar="INPUT", nargs="+", help="a scene file, a movie, or an image sequence "
+        "(shot.%%04d.exr, shot.####.exr or any one of its frames); several movies or sequences "
+        "(--host files) become several versions in one all-or-nothing publish"),
+    arg("--host", choices=HOST_CHOICES,
+        help="default: from INPUT (.blend: blender, .ma/.mb: maya, .nk: nuke, else files)"),
     arg("--task", help="task id or Project/Sequence/Shot/Task (default: $FTRACK_CONTEXTID)"),
     arg("--review-session", help='review session name (default: "Dailies YYYY-MM-DD")'),
-    arg(
-        "--new-review-session",
-        action="store_true",
-        help="create --review-session even when its name is close to an open session's "
-        "(without it, a name two typos away from one is refused as a misspelling)",
-    ),
+    arg("--new-review-session", action="store_true", help="create --review-session even when "
+        "its name is close to an open session's (without it, a name two typos away from one is "
+        "refused as a misspelling)"),
     arg("--comment", default="", help="the version's comment"),
     arg("--frames", metavar="START-END", type=parse_frames, help="frame range, e.g. 1001-1100"),
     arg("--fps", help="frame rate, e.g. 25, 23.976 or 24000/1001"),
-    arg(
-        "--camera",
-        action="append",
-        default=[],
-        help="camera to capture through (DCC hosts); repeated, each camera becomes its own "
-        "version, all in one all-or-nothing publish",
-    ),
-    arg(
-        "--thumbnail-frame",
-        type=int,
-        metavar="FRAME",
-        help="the frame of the thumbnail and the review page's poster (default: the middle one)",
-    ),
-)
-COLOUR = Group(
-    title="colour (scene-linear input: EXR, or any input given --input-colorspace)",
-    arguments=(
-        arg(
-            "--ocio-config",
-            metavar="CONFIG",
-            help="OCIO config file or ocio:// URI (default: $OCIO, else ocio://studio-config-latest)",
-        ),
-        arg(
-            "--input-colorspace",
-            metavar="NAME",
-            help="the frames' colourspace (default: scene_linear)",
-        ),
+    arg("--camera", action="append", default=[], help="camera to capture through (DCC hosts); "
+        "repeated, each camera becomes its own version, all in one all-or-nothing publish"),
+    arg("--thumbnail-frame", type=int, metavar="FRAME", help="the frame of the thumbnail and the "
+        "review page's poster (default: the middle one)"),
+)  # fmt: skip
+MEDIA_OPTIONS = (
+    Group(title="colour (scene-linear input: EXR, or any input given --input-colorspace)",
+          arguments=(
+        arg("--ocio-config", metavar="CONFIG", help="OCIO config file or ocio:// URI (default: "
+            "$OCIO, else ocio://studio-config-latest)"),
+        arg("--input-colorspace", metavar="NAME",
+            help="the frames' colourspace (default: scene_linear)"),
         arg("--display", help="OCIO display (default: the config's default display)"),
         arg("--view", help="OCIO view (default: the display's default view)"),
         arg("--look", help="OCIO look applied before the view (default: colour.look)"),
-    ),
-)
-BURNIN = Group(
-    title="burn-ins and slate",
-    arguments=(
-        arg(
-            "--burnin",
-            choices=("off", "on", "slate", "both"),
-            help="burn-ins on every frame (on), a slate frame before the first (slate), both, or "
-            "none (default: on when a template is given, else off)",
-        ),
-        arg(
-            "--burnin-template",
-            metavar="FILE",
-            help="the studio's burn-in/slate template, JSON (default: $FT_DCC_BURNIN_TEMPLATE)",
-        ),
-    ),
-)
-SOUND = Group(
-    title="sound",
-    arguments=(
+    )),
+    Group(title="burn-ins and slate", arguments=(
+        arg("--burnin", choices=("off", "on", "slate", "both"), help="burn-ins on every frame "
+            "(on), a slate frame before the first (slate), both, or none (default: on when a "
+            "template is given, else off)"),
+        arg("--burnin-template", metavar="FILE", help="the studio's burn-in/slate template, "
+            "JSON (default: $FT_DCC_BURNIN_TEMPLATE)"),
+    )),
+    Group(title="sound", arguments=(
         arg("--audio", metavar="FILE", help="a sound file for the review (files host)"),
-        arg(
-            "--audio-offset",
-            type=int,
-            default=0,
-            metavar="FRAMES",
-            help="the sound starts this many frames after the input's first frame (default 0)",
-        ),
-    ),
-)
+        arg("--audio-offset", type=int, default=0, metavar="FRAMES", help="the sound starts this "
+            "many frames after the input's first frame (default 0)"),
+    )),
+)  # fmt: skip
 #: who is invited, the asset, what else is uploaded, the report, and settings overrides
 VERSION_OPTIONS = (
     arg("--invite", action="append", default=[], metavar="EMAIL", help="invite to the session"),
@@ -416,17 +373,11 @@ VERSION_OPTIONS = (
     arg("--report", metavar="FILE", help="also save the report as JSON here"),
     arg("--json", action="store_true", help="print the report as JSON"),
     # studio settings (ft_dcc.settings): the one seam is settings_options.publish_options
-    arg(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        dest="settings",
-        help="override one setting for this publish, e.g. --set capture.scale=0.5 "
-        "(see 'ft-dcc settings show')",
-    ),
-)
-PUBLISH_ARGUMENTS = (*WHAT_AND_WHERE, COLOUR, BURNIN, SOUND, *VERSION_OPTIONS)
+    arg("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
+        help="override one setting for this publish, e.g. --set capture.scale=0.5 (see 'ft-dcc "
+        "settings show')"),
+)  # fmt: skip
+PUBLISH_ARGUMENTS = (*WHAT_AND_WHERE, *MEDIA_OPTIONS, *VERSION_OPTIONS)
 PUBLISH_HELP = "publish a scene, movie or image sequence for review in ftrack"
 PUBLISH_DESCRIPTION = (
     "Publish INPUT for web review: capture (or read), encode to H.264, upload, and add the new "
@@ -436,33 +387,17 @@ PUBLISH_DESCRIPTION = (
 
 JSON = arg("--json", action="store_true", help="print JSON")
 QUEUE_DIR = arg("--queue-dir", help="the spool folder (default: $FT_DCC_QUEUE_DIR)")
-QUEUE = Command(
-    "queue",
-    "the offline publish queue",
-    actions=(
-        Command("list", "show queued publishes", run_queue_list, (JSON, QUEUE_DIR)),
-        Command(
-            "flush",
-            "publish every queued publish now",
-            run_queue_flush,
-            (
-                JSON,
-                arg(
-                    "--wait",
-                    action="store_true",
-                    help="while the server cannot be reached, try again every --interval seconds "
-                    "until it answers (a login item, or a farm node's last task)",
-                ),
-                arg("--interval", type=float, default=30.0, metavar="SECONDS", help="default: 30"),
-                QUEUE_DIR,
-            ),
-        ),
-        Command(
-            "drop",
-            "delete a queued publish that can never succeed (e.g. its task was removed)",
+QUEUE = Command("queue", "the offline publish queue", actions=(
+    Command("list", "show queued publishes", run_queue_list, (JSON, QUEUE_DIR)),
+    Command("flush", "publish every queued publish now", run_queue_flush, (
+        JSON,
+        arg("--wait", action="store_true", help="while the server cannot be reached, try again "
+            "every --interval seconds until it answers (a login item, or a farm node's last task)"),
+        arg("--interval", type=float, default=30.0, metavar="SECONDS", help="default: 30"),
+        QUEUE_DIR,
+    )),
+    Command("drop", "delete a queued publish that can never succeed (e.g. its task was removed)",
             run_queue_drop,
-            (arg("entry", metavar="ID", help="the entry id (or a unique start of it)"), QUEUE_DIR),
-        ),
-    ),
-)
+            (arg("entry", metavar="ID", help="the entry id (or a unique start of it)"), QUEUE_DIR)),
+))  # fmt: skip
 COMMANDS = (QUEUE,)

@@ -286,193 +286,101 @@ NAME_AND_PROJECT = (NAME, arg("--project", help=PROJECT_HELP))
 JSON = arg("--json", action="store_true", help="print JSON")
 #: the client-review rules of ``review create`` and ``review update``
 CLIENT_OPTIONS = (
-    Group(
-        exclusive=True,
-        arguments=(
-            arg(
-                "--passphrase",
-                metavar="TEXT",
-                help="viewers of a client link must type it (at least 8 characters; it stays in "
-                "your shell history: --passphrase-file or --ask-passphrase do not)",
-            ),
-            arg(
-                "--passphrase-file",
-                metavar="PATH",
-                help="the passphrase is this file's first line (-: standard input)",
-            ),
-            arg(
-                "--ask-passphrase",
-                action="store_true",
-                help="type the passphrase (twice, not shown)",
-            ),
-            arg("--no-passphrase", action="store_true", help="client links need no passphrase"),
-        ),
-    ),
-    arg(
-        "--opens",
-        metavar="WHEN",
-        help="client links open then: an ISO date or time (UTC unless it says), now, or "
-        "+Nh/+Nd/+Nw",
-    ),
-    arg(
-        "--closes",
-        metavar="WHEN",
-        help="client links close then (+7d counts from --opens; --opens alone on a new session: "
-        "a week later)",
-    ),
-    arg(
-        "--downloads",
-        choices=DOWNLOADS,
-        help="what a client link may download: none (watch only), the review proxy, or the "
-        "original files (a new session: the studio's client_review.downloads, none unless set)",
-    ),
-    arg(
-        "--watermark",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="burn each client viewer's name and the date into the frames they receive",
-    ),
-)
-CREATE = Command(
-    "create",
-    "create a review session, open 30 days (the studio's client_review.open_days; or as "
-    "--opens/--closes say)",
-    run_create,
-    (
+    Group(exclusive=True, arguments=(
+        arg("--passphrase", metavar="TEXT", help="viewers of a client link must type it (at "
+            "least 8 characters; it stays in your shell history: --passphrase-file or "
+            "--ask-passphrase do not)"),
+        arg("--passphrase-file", metavar="PATH",
+            help="the passphrase is this file's first line (-: standard input)"),
+        arg("--ask-passphrase", action="store_true", help="type the passphrase (twice, not shown)"),
+        arg("--no-passphrase", action="store_true", help="client links need no passphrase"),
+    )),
+    arg("--opens", metavar="WHEN", help="client links open then: an ISO date or time (UTC "
+        "unless it says), now, or +Nh/+Nd/+Nw"),
+    arg("--closes", metavar="WHEN", help="client links close then (+7d counts from --opens; "
+        "--opens alone on a new session: a week later)"),
+    arg("--downloads", choices=DOWNLOADS, help="what a client link may download: none (watch "
+        "only), the review proxy, or the original files (a new session: the studio's "
+        "client_review.downloads, none unless set)"),
+    arg("--watermark", action=argparse.BooleanOptionalAction, default=None,
+        help="burn each client viewer's name and the date into the frames they receive"),
+)  # fmt: skip
+REVIEW_ACTIONS = (
+    Command("list", "the review sessions (open ones first)", run_list,
+            (arg("--project", help="only this project's sessions"), JSON)),
+    Command("create", "create a review session, open 30 days (the studio's "
+            "client_review.open_days; or as --opens/--closes say)", run_create, (
         NAME,
         arg("--project", help="the project (name or id; default: the only one)"),
         arg("--private", action="store_true", help="only invitees may open it"),
         arg("--description", default="", help="what the session is for"),
         *CLIENT_OPTIONS,
-    ),
-    CLIENT_DESCRIPTION,
-)
-REVOKE = Command(
-    "revoke",
-    "end every client link of a session issued until now (or one invitee's)",
-    run_revoke,
-    (*NAME_AND_PROJECT, arg("--invitee", metavar="EMAIL", help="only this invitee's links")),
-    "Every client link of the session issued before now stops at once (the room link, the "
-    "invitees' links, identities chosen in the room); links issued later work. With --invitee, "
-    "only that invitee's links. Your personal link is not a client link. On an ftrack server, "
-    "which issues its own links, the shared link is turned off instead, and an invitee's link "
-    "ends when they are removed in ftrack.",
-)
-OPEN = Command(
-    "open",
-    "your own link to a session's page: you present, draw and approve as yourself",
-    run_open,
-    (
+    ), CLIENT_DESCRIPTION),
+    Command("update", "change a session's client rules: passphrase, window, downloads, watermark",
+            run_update, (*NAME_AND_PROJECT, *CLIENT_OPTIONS),
+            CLIENT_DESCRIPTION + " Only the rules given change."),
+    Command("revoke", "end every client link of a session issued until now (or one invitee's)",
+            run_revoke, (*NAME_AND_PROJECT, arg("--invitee", metavar="EMAIL",
+                                                help="only this invitee's links")),
+            "Every client link of the session issued before now stops at once (the room link, the "
+            "invitees' links, identities chosen in the room); links issued later work. With "
+            "--invitee, only that invitee's links. Your personal link is not a client link. On an "
+            "ftrack server, which issues its own links, the shared link is turned off instead, "
+            "and an invitee's link ends when they are removed in ftrack."),
+    Command("close", "close a session: nothing more can be added to it", run_close,
+            NAME_AND_PROJECT),
+    Command("reopen", "open a closed session again for 30 days", run_reopen, NAME_AND_PROJECT),
+    Command("invite", "invite people to a session (ftrack e-mails them)", run_invite,
+            (*NAME_AND_PROJECT, arg("emails", metavar="EMAIL", nargs="+", help="who to invite"))),
+    Command("link", "print the room's shared link to share (it follows; no NAME: the session "
+            "list)", run_link, (
+        arg("name", metavar="NAME", nargs="?", help=NAME_HELP),
+        arg("--project", help=PROJECT_HELP),
+        arg("--invitee", metavar="EMAIL", help="that invitee's own link"),
+    )),
+    Command("open", "your own link to a session's page: you present, draw and approve as "
+            "yourself", run_open, (
         *NAME_AND_PROJECT,
         arg("--minutes", type=_minutes, help="how long it works (default 60, at most 720)"),
         arg("--browser", action="store_true", help="open it in the web browser"),
-    ),
-    "Prints (and with --browser opens) your personal link to the session's review page, made "
-    "with your API key: it acts as you, so keep it to yourself; it works for an hour unless "
-    "--minutes says otherwise (at most 12 hours). Share the session's room link instead: "
-    "ft-dcc review link NAME.",
-)
-EXPORT = Command(
-    "export",
-    "take a session away: a timeline, notes as markers in the cut, a table, a report",
-    run_export,
-    (
+    ), "Prints (and with --browser opens) your personal link to the session's review page, "
+       "made with your API key: it acts as you, so keep it to yourself; it works for an hour "
+       "unless --minutes says otherwise (at most 12 hours). Share the session's room link "
+       "instead: ft-dcc review link NAME."),
+    Command("feedback", "notes, drawings and statuses per version", run_feedback,
+            (*NAME_AND_PROJECT, JSON)),
+    Command("export", "take a session away: a timeline, notes as markers in the cut, a table, a "
+            "report", run_export, (
         *NAME_AND_PROJECT,
         arg("--output", "-o", metavar="DIR", required=True, help="where to write"),
-        arg(
-            "--format",
-            "-f",
-            dest="formats",
-            metavar="FORMAT[,FORMAT]",
-            type=_formats,
-            action="append",
-            help=f"what to write besides the report: {', '.join(EXPORT_FORMATS)} "
-            "(default otio; repeat the option or separate with commas)",
-        ),
-    ),
-    "Writes DIR/notes.html (each annotated frame as a picture), the movies, drawings and frames "
-    "it shows, and each --format asked: otio = DIR/session.otio (clips per version, notes as "
-    "markers at their frames, statuses as metadata), edl = DIR/session.edl (CMX 3600 locators), "
-    "fcpxml = DIR/session.xml (Final Cut Pro 7 XML markers), csv = DIR/notes.csv (a row per "
-    "note), pdf = DIR/notes.pdf (the report printed by Chromium). otio, edl and fcpxml need: "
-    "pip install 'ft-dcc[review]'. See docs/export.md.",
-)
-AUDIT = Command(
-    "audit",
-    "who opened, watched, downloaded, noted and approved what (administrators and the session's "
-    "creator)",
-    _run_audit,
-    (
+        arg("--format", "-f", dest="formats", metavar="FORMAT[,FORMAT]", type=_formats,
+            action="append", help=f"what to write besides the report: "
+            f"{', '.join(EXPORT_FORMATS)} (default otio; repeat the option or separate with "
+            "commas)"),
+    ), "Writes DIR/notes.html (each annotated frame as a picture), the movies, drawings and "
+       "frames it shows, and each --format asked: otio = DIR/session.otio (clips per version, "
+       "notes as markers at their frames, statuses as metadata), edl = DIR/session.edl (CMX "
+       "3600 locators), fcpxml = DIR/session.xml (Final Cut Pro 7 XML markers), csv = "
+       "DIR/notes.csv (a row per note), pdf = DIR/notes.pdf (the report printed by Chromium). "
+       "otio, edl and fcpxml need: pip install 'ft-dcc[review]'. See docs/export.md."),
+    Command("audit", "who opened, watched, downloaded, noted and approved what (administrators "
+            "and the session's creator)", _run_audit, (
         NAME,
         arg("--project", help="the project (name or id), when several have NAME"),
         arg("--since", metavar="ISO", help="only entries at or after this UTC time"),
-        arg(
-            "--format",
-            dest="audit_format",
-            choices=AUDIT_FORMATS,
-            default="text",
-            help="text (default), csv or jsonl (one JSON object a line)",
-        ),
-        arg(
-            "--verify",
-            action="store_true",
-            help="check the hash chain; exit 1 if an entry was edited or removed",
-        ),
-    ),
-    "Prints the review session's audit trail, oldest first: link opened, passphrase "
-    "failed/passed, media played/downloaded, note, drawing, verdict, presenter, link revoked, "
-    "session changed, access refused; with who, when (UTC) and from where. Only the embedded "
-    "ft-dcc server keeps one.",
-)
+        arg("--format", dest="audit_format", choices=AUDIT_FORMATS, default="text",
+            help="text (default), csv or jsonl (one JSON object a line)"),
+        arg("--verify", action="store_true",
+            help="check the hash chain; exit 1 if an entry was edited or removed"),
+    ), "Prints the review session's audit trail, oldest first: link opened, passphrase "
+       "failed/passed, media played/downloaded, note, drawing, verdict, presenter, link "
+       "revoked, session changed, access refused; with who, when (UTC) and from where. Only the "
+       "embedded ft-dcc server keeps one."),
+)  # fmt: skip
 REVIEW = Command(
     "review",
     "list, create, close, reopen review sessions; invite; links; read feedback",
     description="Review sessions on the ftrack server of FTRACK_SERVER (or the embedded one).",
-    actions=(
-        Command(
-            "list",
-            "the review sessions (open ones first)",
-            run_list,
-            (arg("--project", help="only this project's sessions"), JSON),
-        ),
-        CREATE,
-        Command(
-            "update",
-            "change a session's client rules: passphrase, window, downloads, watermark",
-            run_update,
-            (*NAME_AND_PROJECT, *CLIENT_OPTIONS),
-            CLIENT_DESCRIPTION + " Only the rules given change.",
-        ),
-        REVOKE,
-        Command(
-            "close", "close a session: nothing more can be added to it", run_close, NAME_AND_PROJECT
-        ),
-        Command("reopen", "open a closed session again for 30 days", run_reopen, NAME_AND_PROJECT),
-        Command(
-            "invite",
-            "invite people to a session (ftrack e-mails them)",
-            run_invite,
-            (*NAME_AND_PROJECT, arg("emails", metavar="EMAIL", nargs="+", help="who to invite")),
-        ),
-        Command(
-            "link",
-            "print the room's shared link to share (it follows; no NAME: the session list)",
-            run_link,
-            (
-                arg("name", metavar="NAME", nargs="?", help=NAME_HELP),
-                arg("--project", help=PROJECT_HELP),
-                arg("--invitee", metavar="EMAIL", help="that invitee's own link"),
-            ),
-        ),
-        OPEN,
-        Command(
-            "feedback",
-            "notes, drawings and statuses per version",
-            run_feedback,
-            (*NAME_AND_PROJECT, JSON),
-        ),
-        EXPORT,
-        AUDIT,
-    ),
+    actions=REVIEW_ACTIONS,
 )
 COMMANDS = (REVIEW,)

@@ -199,68 +199,34 @@ def add_user(args: argparse.Namespace) -> int:
 
 DATA = arg("--data", type=Path, help="data dir (default: the user data dir)")
 DATABASE = arg("--database", help="SQLAlchemy database URL (default: SQLite in the data dir)")
-MIGRATE = Command(
-    "migrate",
-    "copy the server's data to another database (e.g. SQLite to PostgreSQL)",
-    run_migrate,
-    (
-        arg("--from", dest="source", required=True, help="source database URL"),
-        arg("--to", dest="target", required=True, help="destination database URL"),
-    ),
-    "Copy every entity, API key and file reference from one database to a new, empty one, in "
-    "one transaction, and verify the row counts. Files stay in the data dir.",
-)
-SERVER = Command(
-    "server",
-    "run the embedded ftrack-compatible server",
-    run_server,
-    (
+MIGRATE = Command("migrate", "copy the server's data to another database (e.g. SQLite to "
+                  "PostgreSQL)", run_migrate, (
+    arg("--from", dest="source", required=True, help="source database URL"),
+    arg("--to", dest="target", required=True, help="destination database URL"),
+), "Copy every entity, API key and file reference from one database to a new, empty one, in "
+   "one transaction, and verify the row counts. Files stay in the data dir.")  # fmt: skip
+SERVER = Command("server", "run the embedded ftrack-compatible server", run_server, (
+    DATA,
+    arg("--host", default="127.0.0.1", help="address to bind (default: loopback)"),
+    arg("--port", type=int, default=8765, help="port (default: 8765)"),
+    DATABASE,
+    arg("--workers", type=int, default=1, help="server processes on the port (default: 1; more "
+        "than one needs PostgreSQL)"),
+    arg("--request-log", type=Path, help="write one JSON line per HTTP request here"),
+    arg("--cors-origin", action="append", metavar="ORIGIN", help="a browser origin that may call "
+        "the server, e.g. https://review.example.com (repeatable; also FT_DCC_CORS_ORIGINS, "
+        "comma separated; default: none)"),
+), "Run the embedded ftrack-compatible server (JSON API, uploads, events).", actions=(MIGRATE,),
+   metavar="COMMAND")  # fmt: skip
+USER = Command("user", "manage API users of the embedded server", actions=(
+    Command("add", "add a user (or set its API key)", add_user, (
+        arg("name", help="user name (the ftrack-user header)"),
+        arg("--api-key", help="the key to use (default: a new random key, printed)"),
+        arg("--admin", action="store_true", help="make the user an Administrator (the first "
+            "user of a server always is one)"),
         DATA,
-        arg("--host", default="127.0.0.1", help="address to bind (default: loopback)"),
-        arg("--port", type=int, default=8765, help="port (default: 8765)"),
         DATABASE,
-        arg(
-            "--workers",
-            type=int,
-            default=1,
-            help="server processes on the port (default: 1; more than one needs PostgreSQL)",
-        ),
-        arg("--request-log", type=Path, help="write one JSON line per HTTP request here"),
-        arg(
-            "--cors-origin",
-            action="append",
-            metavar="ORIGIN",
-            help="a browser origin that may call the server, e.g. https://review.example.com "
-            "(repeatable; also FT_DCC_CORS_ORIGINS, comma separated; default: none)",
-        ),
-    ),
-    "Run the embedded ftrack-compatible server (JSON API, uploads, events).",
-    actions=(MIGRATE,),
-    metavar="COMMAND",
-)
-USER = Command(
-    "user",
-    "manage API users of the embedded server",
-    actions=(
-        Command(
-            "add",
-            "add a user (or set its API key)",
-            add_user,
-            (
-                arg("name", help="user name (the ftrack-user header)"),
-                arg("--api-key", help="the key to use (default: a new random key, printed)"),
-                arg(
-                    "--admin",
-                    action="store_true",
-                    help="make the user an Administrator (the first user of a server always is "
-                    "one)",
-                ),
-                DATA,
-                DATABASE,
-            ),
-        ),
-    ),
-    metavar="COMMAND",
-)
+    )),
+), metavar="COMMAND")  # fmt: skip
 #: ``ft-dcc server`` (and ``server migrate``) and ``ft-dcc user add``
 COMMANDS = (SERVER, USER)

@@ -104,57 +104,31 @@ def _check_statuses(document: Document, project: str) -> None:
         session.close()
 
 
+SHOW = Command("show", "the resolved settings and the origin of each", run_show, (
+    arg("--project", help="the ftrack project (its short name)"),
+    arg("--host", choices=HOSTS, help="choose the profiles of this host"),
+    arg("--task-type", help="choose the profiles of this task type, e.g. Animation"),
+    arg("--offline", action="store_true", help="read only $FT_DCC_SETTINGS"),
+    arg("--json", action="store_true", help="print JSON"),
+))  # fmt: skip
+CHECK = Command("check", "validate a settings file (nothing is sent)", run_check, (
+    arg("file", metavar="FILE"),
+    arg("--project", help="also check its review statuses against this project's workflow"),
+))  # fmt: skip
+PUSH = Command("push", "validate FILE and store it on the ftrack server for a project or the "
+               "studio", run_push, (
+    arg("file", metavar="FILE"),
+    Group(exclusive=True, required=True, arguments=(
+        arg("--project", help="store it as this project's settings"),
+        arg("--studio", action="store_true", help="store it as the studio's (administrators only)"),
+    )),
+))  # fmt: skip
 SETTINGS = Command(
     "settings",
     "studio and project settings: show what applies and where it came from, check, push",
     description="Settings are laid on each other, lowest first: built-in defaults, studio, "
     "project, profiles (by host, task type, asset type), the artist's flags. They live on the "
     "ftrack server, with $FT_DCC_SETTINGS (a JSON file) as the fallback. See docs/settings.md.",
-    actions=(
-        Command(
-            "show",
-            "the resolved settings and the origin of each",
-            run_show,
-            (
-                arg("--project", help="the ftrack project (its short name)"),
-                arg("--host", choices=HOSTS, help="choose the profiles of this host"),
-                arg("--task-type", help="choose the profiles of this task type, e.g. Animation"),
-                arg("--offline", action="store_true", help="read only $FT_DCC_SETTINGS"),
-                arg("--json", action="store_true", help="print JSON"),
-            ),
-        ),
-        Command(
-            "check",
-            "validate a settings file (nothing is sent)",
-            run_check,
-            (
-                arg("file", metavar="FILE"),
-                arg(
-                    "--project",
-                    help="also check its review statuses against this project's workflow",
-                ),
-            ),
-        ),
-        Command(
-            "push",
-            "validate FILE and store it on the ftrack server for a project or the studio",
-            run_push,
-            (
-                arg("file", metavar="FILE"),
-                Group(
-                    exclusive=True,
-                    required=True,
-                    arguments=(
-                        arg("--project", help="store it as this project's settings"),
-                        arg(
-                            "--studio",
-                            action="store_true",
-                            help="store it as the studio's (administrators only)",
-                        ),
-                    ),
-                ),
-            ),
-        ),
-    ),
+    actions=(SHOW, CHECK, PUSH),
 )
 COMMANDS = (SETTINGS,)
