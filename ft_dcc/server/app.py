@@ -34,9 +34,10 @@ from ft_dcc.server.api import widget as widget_page
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.http import limits as http_limits
 from ft_dcc.server.http import ratelimit
+from ft_dcc.server.http.auth import is_strict
 from ft_dcc.server.http.cors import add_cors
 from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
-from ft_dcc.server.http.responses import error_response
+from ft_dcc.server.http.responses import api_error, error_response
 from ft_dcc.server.http.security_headers import SecurityHeadersMiddleware
 from ft_dcc.server.review import routes as review_routes
 from ft_dcc.server.runtime.config import ServerConfig
@@ -70,10 +71,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _known_error(request: Request, exc: Exception) -> Response:
     """Every :class:`ServerError` a route raises, answered in one place: the review room's in
     its own shape (``review.routes.error_reply``), every other one in ftrack's, with its
-    status."""
+    status — on ``/api`` only for strict callers, with 200 for the others as ftrack does."""
     assert isinstance(exc, ServerError)
     if request.url.path.startswith(review_routes.PREFIX):
         return review_routes.error_reply(request, exc)
+    if request.url.path == api_routes.API_PATH:
+        return api_error(exc.exception, exc.message, strict=is_strict(request.headers),
+                         status=exc.status)  # fmt: skip
     return error_response(exc.exception, exc.message, exc.status)
 
 

@@ -54,36 +54,50 @@ class NotFound(ServerError):
 
 
 class ApiOperationError(ServerError):
-    """An operation of an ``/api`` batch failed; nothing of the batch was written.
+    """An ``/api`` operation or batch failed, or a JSON route refused; nothing was written.
 
     ``exception`` is the ftrack exception name the reply carries (``ValidationError``,
-    ``ServerError``, ``NotFoundError``…), ``message`` the brace-free text, and ``index`` the
-    position of the failing operation in the batch (``None`` when not tied to one).
+    ``ServerError``, ``NotFoundError``…), ``message`` the brace-free text, ``index`` the position
+    of the failing operation in the batch (``None`` when not tied to one) and ``status`` the HTTP
+    status (403 for a ``PermissionError``, else 400, unless given). ``/api`` answers it with that
+    status for strict callers and 200 for the others (``app.py`` decides, once).
     """
 
-    def __init__(self, message: str, exception: str = "ServerError", index: Optional[int] = None):
+    def __init__(
+        self,
+        message: str,
+        exception: str = "ServerError",
+        index: Optional[int] = None,
+        status: Optional[int] = None,
+    ) -> None:
         super().__init__(error_text(message))
         self.exception = exception
         self.index = index
-        self.status = 403 if exception == "PermissionError" else 400
+        self.status = status if status is not None else _status_of(exception)
 
     def at(self, index: int, action: str, entity_type: Optional[str]) -> ApiOperationError:
         """Return a copy naming the failing operation."""
         subject = f"{action} {entity_type}" if entity_type else str(action)
         return ApiOperationError(
-            f"Operation {index} ({subject}) failed: {self.message}", self.exception, index
+            f"Operation {index} ({subject}) failed: {self.message}",
+            self.exception,
+            index,
+            self.status,
         )
 
-    def to_reply(self) -> dict:
-        """The ftrack error reply body."""
-        return {"exception": self.exception, "content": self.message, "error_code": None}
+
+def _status_of(exception: str) -> int:
+    return 403 if exception == "PermissionError" else 400
 
 
-class ApiFailure(ServerError):
-    """A batch failed; ``exception``/``content`` become the ftrack error shape."""
+#: ftrack's exception name for a write that would break what must stay unique or referenced
+INTEGRITY_ERROR = "IntegrityError"
 
-    def __init__(self, exception: str, content: str, status: int = 400):
-        super().__init__(content)
-        self.exception = exception
-        self.content = content
-        self.status = status
+
+def duplicate_error(detail: str) -> ApiOperationError:
+    """The recognisable answer to a create that loses a race (or repeats an existing id)."""
+    return ApiOperationError(
+        f"Duplicate entry: {detail}. It was created meanwhile (perhaps by a concurrent "
+        "request); query it and use the existing one",
+        INTEGRITY_ERROR,
+    )

@@ -24,7 +24,7 @@ from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.api import audit_action
 from ft_dcc.server.api.search import is_search, search_as_query
-from ft_dcc.server.errors import ApiFailure, ApiOperationError
+from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.download_links import SIGNED_URL_TTL, signed_download_url
 from ft_dcc.server.files.encode import EncodeError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
@@ -52,7 +52,7 @@ def describe(index: int, operation: object) -> str:
 
 
 # -- non-data actions --------------------------------------------------------------------------
-#: an action's handler: its reply (turned into JSON), or ``ApiFailure``
+#: an action's handler: its reply (turned into JSON), or ``ApiOperationError``
 Handler = Callable[[ApiContext, JsonObject, "Caller"], object]
 
 
@@ -87,10 +87,10 @@ def _refuse_committed_file(ctx: ApiContext, component_id: object, caller: Caller
     )
     reply = ctx.execute([{"action": "query", "expression": expression}], caller.user_id)
     if reply and reply[0].get("data"):
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             f"Component {component_id} is already in ftrack.server and its file cannot be "
             "replaced; upload to a new component instead.",
+            "ValidationError",
         )
 
 
@@ -99,7 +99,7 @@ def _upload_metadata(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
         ctx.store, caller.user_id, check_component_id(op.get("component_id"))
     )
     if refusal:
-        raise ApiFailure(permissions.PERMISSION_ERROR, refusal, 403)
+        raise ApiOperationError(refusal, permissions.PERMISSION_ERROR, status=403)
     _refuse_committed_file(ctx, op.get("component_id"), caller)
     if op.get("parts") is not None:
         return ctx.files.multipart_metadata(
@@ -124,7 +124,7 @@ def _complete_multipart(ctx: ApiContext, op: JsonObject, caller: Caller) -> obje
 
 def _encode_media(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     if ctx.encoder is None:
-        raise ApiFailure("ServerError", "encode_media is not available on this server.")
+        raise ApiOperationError("encode_media is not available on this server.", "ServerError")
     started = ctx.encoder.start(
         op.get("component_id"), op.get("version_id"), op.get("keep_original", False),
         caller.user_id,
@@ -166,12 +166,12 @@ def _review_invite(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     if ids is None:
         ids = [op.get("review_session_invitee_id")]
     if not isinstance(ids, list) or not ids:
-        raise ApiFailure("ValidationError", "review_session_invitee_id is required.")
+        raise ApiOperationError("review_session_invitee_id is required.", "ValidationError")
     for invitee_id in ids:
         if not _exists(ctx, "ReviewSessionInvitee", invitee_id, caller):
-            raise ApiFailure(
-                "ValidationError",
+            raise ApiOperationError(
                 f"ReviewSessionInvitee {invitee_id} does not exist; commit the invitee first.",
+                "ValidationError",
             )
     now: JsonObject = {
         "__type__": "datetime",
@@ -197,7 +197,7 @@ def _review_invite(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
 def _user_invite(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     user_id = op.get("user_id")
     if not _exists(ctx, "User", user_id, caller):
-        raise ApiFailure("ValidationError", f"User {user_id} does not exist.")
+        raise ApiOperationError(f"User {user_id} does not exist.", "ValidationError")
     _record_invitation(ctx, "user_invite", str(user_id), caller)
     return {"action": "send_user_invite", "sent": True}
 
@@ -207,9 +207,9 @@ def _widget_url(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     if name == "review_session":  # the web review page, see ft_dcc.server.review.page
         return widget_url(ctx, op, caller)
     if name not in ("info", "tasks", "tasks_browser"):
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             f"Unknown widget {str(name)[:40]!r}: use info, tasks, tasks_browser or review_session.",
+            "ValidationError",
         )
     entity_key = op.get("entity_key")
     if isinstance(entity_key, list):
@@ -227,21 +227,21 @@ def _widget_url(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
 
 def _reset_remote(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     if op.get("reset_type") != "api_key":
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             f"reset_type {str(op.get('reset_type'))[:40]!r} is not supported; only api_key is.",
+            "ValidationError",
         )
     entity_key: JsonValue = op.get("entity_key") or caller.user_id
     if isinstance(entity_key, list):
         entity_key = entity_key[0] if entity_key else caller.user_id
     if op.get("entity_type") not in (None, "User"):
-        raise ApiFailure("ValidationError", "reset_remote api_key needs entity_type User.")
+        raise ApiOperationError("reset_remote api_key needs entity_type User.", "ValidationError")
     user_id = check_component_id(entity_key)
     expression = f"select username from User where id is {quote(user_id)}"
     reply = ctx.execute([{"action": "query", "expression": expression}], caller.user_id)
     rows = reply[0].get("data") if reply else None
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
-        raise ApiFailure("ValidationError", f"User {user_id} does not exist.")
+        raise ApiOperationError(f"User {user_id} does not exist.", "ValidationError")
     new_key = generate_api_key()
     ctx.keys.set_key(str(rows[0]["username"]), user_id, new_key)
     return {"action": "reset_remote", "data": {"api_key": new_key}}
@@ -275,27 +275,28 @@ HANDLERS: Dict[str, Handler] = {
 }
 
 
-def _unknown_action(index: int, action: object) -> ApiFailure:
+def _unknown_action(index: int, action: object) -> ApiOperationError:
     supported = ", ".join(sorted((*DATA_ACTIONS, *HANDLERS, "search")))
-    return ApiFailure(
-        "ValueError",
+    return ApiOperationError(
         f"Invalid action u'{str(action)[:60]}' in operation {index + 1}: this server does not "
         f"support it. Supported actions: {supported}.",
+        "ValueError",
     )
 
 
 def check_batch(batch: object) -> List[JsonObject]:
-    """The batch if it is a list of operation objects with known actions, else ``ApiFailure``."""
+    """The batch if it is a list of operation objects with known actions; refused otherwise."""
     if not isinstance(batch, list):
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             "The request body must be a JSON array of operations, e.g. "
             '[("action": "query_server_information")] written with square and curly brackets.',
+            "ValidationError",
         )
     for index, operation in enumerate(batch):
         if not isinstance(operation, dict):
-            raise ApiFailure(
-                "ValidationError", f"{describe(index, operation)} must be a JSON object."
+            raise ApiOperationError(
+                f"{describe(index, operation)} must be a JSON object.",
+                "ValidationError",
             )
         action = operation.get("action")
         if not isinstance(action, str) or not (action in DATA_ACTIONS or action in HANDLERS):
@@ -368,20 +369,16 @@ def _run_action(
 ) -> object:
     try:
         return handler(ctx, operation, caller)
-    except ApiFailure as exc:
-        raise ApiFailure(
-            exc.exception, f"{describe(index, operation)}: {exc.content}", exc.status
-        ) from exc
-    except FileStoreError as exc:
-        raise ApiFailure(
-            exc.exception, f"{describe(index, operation)}: {exc.message}", exc.status
+    except (ApiOperationError, FileStoreError) as exc:  # its refusal, or one of its reads'
+        raise ApiOperationError(
+            f"{describe(index, operation)}: {exc.message}", exc.exception, status=exc.status
         ) from exc
     except EncodeError as exc:
-        raise ApiFailure("ValidationError", f"{describe(index, operation)}: {exc}") from exc
+        raise ApiOperationError(f"{describe(index, operation)}: {exc}", "ValidationError") from exc
 
 
 def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]:
-    """Answer one ``/api`` batch: a list of replies, or ``ApiFailure`` for the whole batch.
+    """Answer one ``/api`` batch: a list of replies, or ``ApiOperationError`` for the whole batch.
 
     Order: side-effect-free actions and checks, then all data operations in one transaction,
     then the remaining actions (uploads completed, encodes started, invites recorded) in order.
@@ -411,8 +408,6 @@ def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]
         then = _answer_inside(ctx, operations, inside, caller, results) if inside else None
         try:
             replies = ctx.execute(data_ops, caller.user_id, then)
-        except ApiFailure as failure:
-            raise _nothing_written(failure, data_ops) from failure
         except Exception as exc:
             raise _store_failure(exc, data_indexes, operations) from exc
         for index, reply in zip(data_indexes, replies):
@@ -439,23 +434,9 @@ def _answer_inside(
         for index in inside:
             operation = operations[index]
             handler = HANDLERS[str(operation["action"])]
-            try:
-                results[index] = _run_action(in_transaction, index, operation, caller, handler)
-            except ApiOperationError as exc:  # one of its own reads failed
-                raise ApiFailure(
-                    exc.exception or "ServerError", f"{describe(index, operation)}: {exc.message}"
-                ) from exc
+            results[index] = _run_action(in_transaction, index, operation, caller, handler)
 
     return then
-
-
-def _nothing_written(failure: ApiFailure, data_ops: List[JsonObject]) -> ApiFailure:
-    """``failure`` of an action answered inside the data transaction, saying it wrote nothing."""
-    if not any(op["action"] in WRITE_ACTIONS for op in data_ops):
-        return failure
-    content = failure.content.rstrip()
-    content += ("" if content.endswith(".") else ".") + " Nothing in this batch was written."
-    return ApiFailure(failure.exception, content, failure.status)
 
 
 def _check_permissions(ctx: ApiContext, operations: List[JsonObject], caller: Caller) -> None:
@@ -464,14 +445,16 @@ def _check_permissions(ctx: ApiContext, operations: List[JsonObject], caller: Ca
             continue  # checked inside the data transaction (permissions.check_write)
         refusal = permissions.check_action(ctx.store, operation, caller.user_id)
         if refusal:
-            raise ApiFailure(
-                permissions.PERMISSION_ERROR, f"{describe(index, operation)}: {refusal}", 403
+            raise ApiOperationError(
+                f"{describe(index, operation)}: {refusal}",
+                permissions.PERMISSION_ERROR,
+                status=403,
             )
 
 
 def _store_failure(
     exc: Exception, data_indexes: List[int], operations: List[JsonObject]
-) -> ApiFailure:
+) -> ApiOperationError:
     if isinstance(exc, ApiOperationError):
         sub_index = exc.index
         exception = exc.exception or "ServerError"
@@ -486,12 +469,11 @@ def _store_failure(
             message += "."
         if any(operations[i].get("action") in WRITE_ACTIONS for i in data_indexes):
             message += " Nothing in this batch was written."
-        status = 403 if exception == permissions.PERMISSION_ERROR else 400
-        return ApiFailure(str(exception), message, status)
+        return ApiOperationError(message, exception, status=exc.status)
     log.exception("unexpected error while running a batch")
-    return ApiFailure(
-        "ServerError",
+    return ApiOperationError(
         f"Internal error while running the batch ({type(exc).__name__}); nothing in this batch "
         "was written. See the server log for details.",
+        "ServerError",
         status=500,
     )

@@ -19,7 +19,7 @@ from typing import Optional
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.audit import entries, verify
 from ft_dcc.server.audit.table import since_text
-from ft_dcc.server.errors import ApiFailure
+from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.identity import Caller
@@ -40,8 +40,9 @@ def _session_id(op: JsonObject) -> str:
     try:
         return check_component_id(op.get("review_session_id"))
     except FileStoreError:
-        raise ApiFailure(
-            "ValidationError", "review_session_id must be the id of a review session."
+        raise ApiOperationError(
+            "review_session_id must be the id of a review session.",
+            "ValidationError",
         ) from None
 
 
@@ -51,9 +52,9 @@ def _since(value: object) -> Optional[str]:
     try:
         return since_text(str(value)[:64])
     except ValueError:
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             "since must be an ISO-8601 date or time, e.g. 2026-11-24 or 2026-11-24T09:30:00Z.",
+            "ValidationError",
         ) from None
 
 
@@ -61,7 +62,7 @@ def _after(value: object) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**62:
-        raise ApiFailure("ValidationError", "after must be a whole number (a seq).")
+        raise ApiOperationError("after must be a whole number (a seq).", "ValidationError")
     return value
 
 
@@ -72,7 +73,7 @@ def read_audit(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     facts = ReviewData(ctx.execute, caller.user_id).session_facts(review_session_id)
     owner = facts.created_by_id if facts is not None else None
     if not may_manage(ctx.store, caller.user_id, owner):
-        raise ApiFailure(permissions.PERMISSION_ERROR, REFUSED, 403)
+        raise ApiOperationError(REFUSED, permissions.PERMISSION_ERROR, status=403)
     found = list(entries(ctx.store, review_session_id, since, after, PAGE + 1))
     page = found[:PAGE]
     checked = verify(entries(ctx.store, review_session_id)) if op.get("verify") else None

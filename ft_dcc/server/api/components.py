@@ -19,12 +19,13 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER
+from ft_dcc.server.errors import ApiOperationError, BadInput, NotFound
 from ft_dcc.server.files.download_links import download_user, signed_download_url
-from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.files.thumbnails import default_thumbnail, sized_thumbnail
 from ft_dcc.server.http.auth import INVALID_CREDENTIALS, invalid_credentials_message
-from ft_dcc.server.http.responses import ApiJSONResponse, error_response
+from ft_dcc.server.http.responses import ApiJSONResponse
 from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
@@ -46,19 +47,15 @@ class ComponentRoutes:
         self.files = server.files
 
     async def upload(self, request: Request) -> Response:
+        ticket = self.files.ticket(
+            request.path_params["component_id"], request.query_params.get("token")
+        )
+        request.state.auth_ok = True
         try:
-            ticket = self.files.ticket(
-                request.path_params["component_id"], request.query_params.get("token")
-            )
-            request.state.auth_ok = True
             result = await self.files.receive(request, ticket)
-        except FileStoreError as exc:
-            return error_response(exc.exception, exc.message, exc.status)
         except ClientDisconnect:
             log.info("upload of %s aborted by the client", request.path_params["component_id"])
-            return error_response(
-                "ValidationError", "The upload was interrupted; upload again.", 400
-            )
+            raise BadInput("The upload was interrupted; upload again.") from None
         return ApiJSONResponse(
             {"component_id": ticket.component_id, "size": result["size"]},
             headers={"ETag": f'"{result["md5"]}"'},
@@ -75,20 +72,17 @@ class ComponentRoutes:
         self, request: Request, exchange: bool = False
     ) -> Union[Tuple[str, str], Response]:
         """The caller's user id and the ``id=`` of a request with valid credentials (an API key,
-        or a signed download ``token``), else the error response. With ``exchange``, an API key
-        in the URL answers a redirect to a signed URL instead (see ``download_links``)."""
+        or a signed download ``token``), refused otherwise. With ``exchange``, an API key in the
+        URL answers a redirect to a signed URL instead (see ``download_links``)."""
         token = request.query_params.get("token")
         user_id = None if token is not None else self._key_user(request)
         if token is None and user_id is None:
-            return self._denied(request)
-        try:
-            component_id = check_component_id(request.query_params.get("id"))
-            if token is not None:
-                user_id = download_user(self.files, token, component_id)
-                if not permissions.is_active_user(self.server.store, user_id):
-                    return self._denied(request)
-        except FileStoreError as exc:
-            return error_response(exc.exception, exc.message, exc.status)
+            raise self._denied(request)
+        component_id = check_component_id(request.query_params.get("id"))
+        if token is not None:
+            user_id = download_user(self.files, token, component_id)
+            if not permissions.is_active_user(self.server.store, user_id):
+                raise self._denied(request)
         request.state.auth_ok = True
         assert user_id is not None
         if exchange and "apiKey" in request.query_params:
@@ -98,16 +92,14 @@ class ComponentRoutes:
         return user_id, component_id
 
     @staticmethod
-    def _denied(request: Request) -> Response:
+    def _denied(request: Request) -> ApiOperationError:
         message = invalid_credentials_message(getattr(request.state, "ftrack_user", None))
-        return error_response(INVALID_CREDENTIALS, message, 401)
+        return ApiOperationError(message, INVALID_CREDENTIALS, status=401)
 
     def _file_response(self, component_id: str, missing_hint: str) -> Response:
         path = self.files.path_for(component_id)
         if not path.is_file():
-            return error_response(
-                "NotFoundError", f"No file for component {component_id}. {missing_hint}", 404
-            )
+            raise NotFound(f"No file for component {component_id}. {missing_hint}")
         info = self.files.info(component_id)
         media_type, inline = served_type(info)
         return FileResponse(
@@ -135,17 +127,15 @@ class ComponentRoutes:
         try:
             size = _parse_size(size_text)
         except ValueError:
-            return error_response(
-                "ValidationError", "Give id=<component id> and size=1..4096.", 400
-            )
+            raise BadInput("Give id=<component id> and size=1..4096.") from None
         if not self.files.exists(component_id):
-            return error_response("NotFoundError", f"No file for component {component_id}.", 404)
+            raise NotFound(f"No file for component {component_id}.")
         try:
             path, media_type = await run_in_threadpool(
                 sized_thumbnail, self.files, component_id, size
             )
         except RuntimeError as exc:
-            return error_response("ValidationError", f"No thumbnail for {component_id}: {exc}", 415)
+            raise BadInput(f"No thumbnail for {component_id}: {exc}", 415) from None
         return FileResponse(
             path, media_type=media_type, content_disposition_type="inline", headers=FILE_HEADERS
         )
@@ -165,7 +155,7 @@ class ComponentRoutes:
             ownership.file_refusal, self.server.store, user_id, component_id, "remove"
         )
         if refusal:
-            return error_response(permissions.PERMISSION_ERROR, refusal, 403)
+            raise ApiOperationError(refusal, permissions.PERMISSION_ERROR)
         removed = self.files.remove(component_id)
         return ApiJSONResponse({"component_id": component_id, "removed": removed})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from typing import List, Optional, Union
+from typing import List, Optional
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -15,18 +15,16 @@ from starlette.routing import Route
 from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.api import actions as actions_mod
 from ft_dcc.server.audit import set_source
-from ft_dcc.server.errors import ApiFailure
-from ft_dcc.server.files.filestore import FileStoreError
+from ft_dcc.server.errors import ApiOperationError, ServerError
 from ft_dcc.server.http import update_tokens
 from ft_dcc.server.http.auth import (
     HEADER_API_KEY,
     HEADER_USER,
     INVALID_CREDENTIALS,
     invalid_credentials_message,
-    is_strict,
 )
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
-from ft_dcc.server.http.responses import ApiJSONResponse, api_error
+from ft_dcc.server.http.responses import ApiJSONResponse
 from ft_dcc.server.query.results import MAX_REPLY_ENV, describe_bytes, max_reply_bytes
 from ft_dcc.server.rules.passphrase import prehash_passphrases
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -37,24 +35,25 @@ log = logging.getLogger(__name__)
 #: /api replies at least this large are gzip-compressed for clients that accept it (schemas,
 #: big queries); smaller ones are not worth the CPU.
 GZIP_MIN_SIZE = 16 * 1024
+#: The JSON API's one route: its errors are answered with 200 unless the caller is strict.
+API_PATH = "/api"
 
 
 def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _bounded(response: Response, strict: bool) -> Response:
-    """``response``, or the error naming the reply limit when it is larger (the batch's queries
+def _bounded(response: Response) -> Response:
+    """``response``, refused when it is larger than the reply limit (the batch's queries
     stopped at their estimated size already: this is the exact check)."""
     limit = max_reply_bytes()
     if len(response.body) <= limit:
         return response
-    return api_error(
-        "ValidationError",
+    raise ApiOperationError(
         f"The reply would be larger than {describe_bytes(limit)}, the most this server answers "
         f"in one request ({MAX_REPLY_ENV}). Ask for less: page queries with 'limit' and "
         "'offset', or send fewer operations per batch.",
-        strict=strict,
+        "ValidationError",
     )
 
 
@@ -87,33 +86,30 @@ class ApiRoutes:
             {"name": "ft_dcc embedded ftrack server", "version": self.config.version, "api": "/api"}
         )
 
-    async def _read_batch(self, request: Request, strict: bool) -> Union[JsonValue, Response]:
-        """The decoded JSON body, or the error response for a body too large or not JSON."""
+    async def _read_batch(self, request: Request) -> JsonValue:
+        """The decoded JSON body; refused when it is too large or not JSON."""
         limit = self.config.max_api_body
         body = await read_limited_body(request, limit)
         if body is None:
-            return api_error(
-                "ValidationError",
+            raise ApiOperationError(
                 f"The request body is larger than {limit} bytes; send smaller batches.",
-                strict=strict,
+                "ValidationError",
                 status=413,
             )
         try:  # off the event loop: a large body must not hold up other people's requests
             batch = await run_in_threadpool(_decoded, body)
         except (JsonBodyError, UnicodeError, ValueError) as exc:
-            return api_error(
-                "ValidationError",
+            raise ApiOperationError(
                 f"The request body is not accepted: {exc} Send a JSON array of operations.",
-                strict=strict,
-            )
+                "ValidationError",
+            ) from None
         most = self.config.max_batch_operations
         writes = _write_count(batch)
         if writes > most:
-            return api_error(
-                "ValidationError",
+            raise ApiOperationError(
                 f"A batch writes at most {most:,} entities (create, update, delete) and this "
                 f"one writes {writes:,}; nothing was done. Split it into smaller batches.",
-                strict=strict,
+                "ValidationError",
                 status=413,
             )
         if isinstance(batch, list):
@@ -133,40 +129,30 @@ class ApiRoutes:
         )
 
     async def api(self, request: Request) -> Response:
-        strict = is_strict(request.headers)
+        """Answer a batch; every refusal is raised (``app.py`` answers it, strict or 200)."""
         username = request.headers.get(HEADER_USER)
         request.state.ftrack_user = username
         update_tokens.remember(request.headers)
-        batch = await self._read_batch(request, strict)
-        if isinstance(batch, Response):
-            return batch
+        batch = await self._read_batch(request)
         caller = self._caller(request)
         set_source(request.client.host if request.client else "unknown")
         if caller is None:
-            return api_error(
-                INVALID_CREDENTIALS,
-                invalid_credentials_message(username),
-                strict=strict,
-                status=401,
+            raise ApiOperationError(
+                invalid_credentials_message(username), INVALID_CREDENTIALS, status=401
             )
         batch = await run_in_threadpool(prehash_passphrases, batch)  # before the write lock
         try:
             result = await run_in_threadpool(actions_mod.run_batch, self.server.ctx, batch, caller)
-        except ApiFailure as failure:
-            return api_error(
-                failure.exception, failure.content, strict=strict, status=failure.status
-            )
-        except FileStoreError as exc:
-            return api_error(exc.exception, exc.message, strict=strict, status=exc.status)
+        except ServerError:
+            raise
         except Exception as exc:
             log.exception("unexpected error in /api")
-            return api_error(
-                "ServerError",
+            raise ApiOperationError(
                 f"Internal error ({type(exc).__name__}); nothing was written. See the server log.",
-                strict=strict,
+                "ServerError",
                 status=500,
-            )
-        return _compressed(request, _bounded(ApiJSONResponse(result), strict))
+            ) from None
+        return _compressed(request, _bounded(ApiJSONResponse(result)))
 
 
 def routes(server: EmbeddedServer) -> List[Route]:
@@ -174,7 +160,7 @@ def routes(server: EmbeddedServer) -> List[Route]:
     area = ApiRoutes(server)
     return [
         Route("/", area.index, methods=["GET", "HEAD"]),
-        Route("/api", area.api, methods=["POST"]),
+        Route(API_PATH, area.api, methods=["POST"]),
     ]
 
 

@@ -18,7 +18,7 @@ from typing import List, Mapping, Optional, Tuple
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote, quoted_list
-from ft_dcc.server.errors import ApiFailure
+from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import EntityType, SchemaModel
 
 #: The text fields searched, where the type has them.
@@ -35,7 +35,7 @@ def is_search(operation: object) -> bool:
 
 
 def search_as_query(model: SchemaModel, operation: Mapping[str, object]) -> JsonObject:
-    """The ``query`` operation a ``search`` operation stands for (``ApiFailure`` if invalid)."""
+    """The ``query`` operation a ``search`` operation stands for (refused if invalid)."""
     expression, etype = _expression_and_type(model, operation)
     conditions = [_term_condition(etype, term) for term in _strings(operation, "terms")]
     context_id = operation.get("context_id")
@@ -48,8 +48,8 @@ def search_as_query(model: SchemaModel, operation: Mapping[str, object]) -> Json
     return {"action": "query", "expression": _add_conditions(expression, conditions)}
 
 
-def _fail(message: str) -> ApiFailure:
-    return ApiFailure("ValidationError", f"search: {message}")
+def _fail(message: str) -> ApiOperationError:
+    return ApiOperationError(f"search: {message}", "ValidationError")
 
 
 def _strings(operation: Mapping[str, object], key: str) -> List[str]:

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import ApiFailure
+from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
@@ -85,8 +85,8 @@ def _record(store: StoreParts, invitee: Invitee, user_id: str, by: str) -> None:
         connection.execute(sa.insert(table).values(invitee_id=invitee.id, **values))
 
 
-def _refuse(message: str) -> ApiFailure:
-    return ApiFailure(permissions.PERMISSION_ERROR, message, 403)
+def _refuse(message: str) -> ApiOperationError:
+    return ApiOperationError(message, permissions.PERMISSION_ERROR, status=403)
 
 
 def _token_of(value: object) -> str:
@@ -103,10 +103,10 @@ def _invitee_of_link(ctx: ApiContext, token: object) -> Invitee:
     except ReviewAccessError as exc:
         raise _refuse(f"{exc} The claim needs the invitee's own, valid link.") from None
     if "i" not in payload or payload.get("r"):
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             "Send the invitee's own invitation link (token); a session or room link names no "
             "one, and people who added themselves in a room cannot be claimed.",
+            "ValidationError",
         )
     invitee = load_invitee(ctx.execute, payload.get("i"))
     if invitee is None or invitee.review_session_id != payload.get("rs"):
@@ -137,10 +137,10 @@ def claim(ctx: ApiContext, op: JsonObject, caller: Caller) -> Dict[str, str]:
     elif admin:
         invitee_or_none = load_invitee(ctx.execute, op.get("review_session_invitee_id"))
         if invitee_or_none is None:
-            raise ApiFailure(
-                "ValidationError",
+            raise ApiOperationError(
                 "review_session_invitee_id names no invitee; send the id of an existing "
                 "ReviewSessionInvitee.",
+                "ValidationError",
             )
         invitee, user_id = invitee_or_none, str(op.get("user_id") or "")
     else:
@@ -152,7 +152,7 @@ def claim(ctx: ApiContext, op: JsonObject, caller: Caller) -> Dict[str, str]:
         raise _refuse("People who added themselves in a room cannot be claimed; ask the "
                       "session's owner for an invitation of your own.")  # fmt: skip
     if not permissions.is_active_user(ctx.store, user_id):
-        raise ApiFailure("ValidationError", "Send the id of an active User as user_id.")
+        raise ApiOperationError("Send the id of an active User as user_id.", "ValidationError")
     _record(ctx.store, invitee, user_id, caller.user_id)
     return {"action": ACTION, "review_session_invitee_id": invitee.id, "user_id": user_id}
 
@@ -166,10 +166,10 @@ def release(ctx: ApiContext, op: JsonObject, caller: Caller) -> Dict[str, Option
             sa.select(table.c.user_id).where(table.c.invitee_id == str(invitee_id or ""))
         ).scalar()
     if held is None:
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             "That invitee is not claimed by anyone; send the review_session_invitee_id of a "
             "claimed invitee.",
+            "ValidationError",
         )
     if held != caller.user_id and not permissions.is_admin(ctx.store, caller.user_id):
         raise _refuse("Only the User who claimed this invitee, or an administrator, may release "

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from ft_dcc.server.errors import ApiFailure, NotFound
+from ft_dcc.server.errors import ApiOperationError, NotFound
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.data import Execute, ReviewData, SessionView
@@ -72,8 +72,8 @@ class Served:
     movie: bool
 
 
-def _refuse(message: str) -> ApiFailure:
-    return ApiFailure(permissions.PERMISSION_ERROR, message, 403)
+def _refuse(message: str) -> ApiOperationError:
+    return ApiOperationError(message, permissions.PERMISSION_ERROR, status=403)
 
 
 class MediaRoute:

@@ -35,7 +35,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ft_dcc.server.errors import ApiFailure
+from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.review.access import (
@@ -83,11 +83,11 @@ def _checked_id(value: object) -> str:
     try:
         return check_component_id(value)
     except FileStoreError as exc:
-        raise ApiFailure("ValidationError", exc.message) from None
+        raise ApiOperationError(exc.message, "ValidationError") from None
 
 
-def _refuse(message: str) -> ApiFailure:
-    return ApiFailure(permissions.PERMISSION_ERROR, message, 403)
+def _refuse(message: str) -> ApiOperationError:
+    return ApiOperationError(message, permissions.PERMISSION_ERROR, status=403)
 
 
 def _link_target(
@@ -99,22 +99,24 @@ def _link_target(
     if entity_key is None:
         return None, None
     if entity_type not in (None, "ReviewSession", "ReviewSessionInvitee"):
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             "The review_session widget needs a ReviewSession or a ReviewSessionInvitee, not "
             f"{str(entity_type)[:40]}.",
+            "ValidationError",
         )
     ident = _checked_id(entity_key)
     invitee = load_invitee(ctx.execute, ident) if entity_type == "ReviewSessionInvitee" else None
     if entity_type == "ReviewSessionInvitee" and invitee is None:
-        raise ApiFailure(
-            "ValidationError", f"ReviewSessionInvitee {ident} does not exist; commit it first."
+        raise ApiOperationError(
+            f"ReviewSessionInvitee {ident} does not exist; commit it first.",
+            "ValidationError",
         )
     review_session_id = invitee.review_session_id if invitee else ident
     facts = ReviewData(ctx.execute, caller.user_id).session_facts(review_session_id)
     if facts is None:
-        raise ApiFailure(
-            "ValidationError", f"ReviewSession {review_session_id} does not exist; commit it first."
+        raise ApiOperationError(
+            f"ReviewSession {review_session_id} does not exist; commit it first.",
+            "ValidationError",
         )
     if invitee is not None and not may_manage(ctx.store, caller.user_id, facts.created_by_id):
         raise _refuse(
@@ -145,10 +147,10 @@ def widget_url(ctx: ApiContext, op: Mapping[str, object], caller: Caller) -> Dic
     personal = _personal(op)
     review_session_id, invitee_id = _link_target(ctx, op, caller)
     if personal and (review_session_id is None or invitee_id is not None):
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             "A personal link opens one review session as yourself: send entity_type="
             "'ReviewSession' and its id (an invitee's link is made without purpose).",
+            "ValidationError",
         )
     ttl = _ttl(op.get("expires_in"))
     signer = signer_for(ctx.config.data_dir)
@@ -171,9 +173,9 @@ def _personal(op: Mapping[str, object]) -> bool:
     """Whether ``op`` asks for the caller's personal link (``purpose``, default the room's)."""
     purpose = op.get("purpose")
     if purpose is not None and purpose not in PURPOSES:
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             f"purpose must be one of {list(PURPOSES)} (leave it out for the room link).",
+            "ValidationError",
         )
     return purpose == PERSONAL
 
@@ -188,10 +190,10 @@ def _ttl(expires_in: object) -> Optional[int]:
         or not math.isfinite(expires_in)
         or expires_in <= 0
     ):
-        raise ApiFailure(
-            "ValidationError",
+        raise ApiOperationError(
             f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}; "
             f"{PERSONAL_MAX_TTL} for a personal link).",
+            "ValidationError",
         )
     return int(expires_in)
 

@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.storage import DISCRIMINATOR
@@ -130,9 +129,3 @@ def on_label_link_deleted(batch: BatchView, key: Key) -> None:
         .where(notes.c.id == note_id, notes.c.category_id == label_id)
         .values(category_id=other[0] if other else None)
     )
-
-
-def set_or_defaulted(echo: JsonObject, sent: Mapping[str, object]) -> JsonObject:
-    """ftrack's create reply: what was set plus what the server filled; attributes left empty
-    are left out, so the client keeps them ``NOT_SET`` and fetches them when read."""
-    return {name: value for name, value in echo.items() if value is not None or name in sent}

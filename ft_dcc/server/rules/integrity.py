@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.errors import INTEGRITY_ERROR, ApiOperationError
 from ft_dcc.server.model.builtin_data import BUILTIN_LOCATIONS
 from ft_dcc.server.model.schema import EntityType, SchemaModel
 from ft_dcc.server.model.storage import index_name
@@ -49,7 +49,6 @@ from ft_dcc.server.rules.registry import (
 
 log = logging.getLogger(__name__)
 
-INTEGRITY_ERROR = "IntegrityError"
 #: types whose rows may not be deleted while anything refers to them
 RESTRICTED_TYPES = frozenset(
     {"Location", "AssetType", "Status", "Type", "Priority", "ObjectType", "State", "User"}
@@ -80,14 +79,6 @@ def _refuse(message: str) -> ApiOperationError:
     return ApiOperationError(message, INTEGRITY_ERROR)
 
 
-def duplicate_error(detail: str) -> ApiOperationError:
-    """The recognisable answer to a create that loses a race (or repeats an existing id)."""
-    return _refuse(
-        f"Duplicate entry: {detail}. It was created meanwhile (perhaps by a concurrent "
-        "request); query it and use the existing one"
-    )
-
-
 class IntegrityRule(Rule):
     """Deletes that would leave a dangling reference or lose published work are refused; what
     refers to a deleted row is cleared with it."""
@@ -96,8 +87,13 @@ class IntegrityRule(Rule):
     order = INTEGRITY_ORDER
 
     def check_step(self, batch: BatchView, step: WriteStep) -> None:
-        if step.action == "delete" and step.before is not None:
-            before_delete(batch, concrete_type(batch.model, step.before), step.key)
+        if step.before is None:
+            return
+        concrete = concrete_type(batch.model, step.before)
+        if step.action == "delete":
+            before_delete(batch, concrete, step.key)
+        elif step.action == "update":
+            check_declared_type(concrete, step.etype.name, step.data)
 
     def on_delete_row(self, batch: BatchView, etype: EntityType, key: Key) -> None:
         on_delete_row(batch, etype, key)

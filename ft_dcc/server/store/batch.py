@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.errors import ApiOperationError, duplicate_error
 from ft_dcc.server.model.database import comparable_id
 from ft_dcc.server.model.schema import (
     REFERENCE_ALIASES,
@@ -26,8 +26,6 @@ from ft_dcc.server.query.compiler import Compiler, ProjectionTree, QueryError, p
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ReplyBudget, ResultBuilder
 from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
-from ft_dcc.server.rules.ftrack import set_or_defaulted
-from ft_dcc.server.rules.integrity import check_declared_type, duplicate_error
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, role_of
 from ft_dcc.server.rules.registry import (
     Change,
@@ -44,7 +42,7 @@ from ft_dcc.server.rules.registry import (
 from ft_dcc.server.store import creators
 from ft_dcc.server.store.changes import describe_change
 from ft_dcc.server.store.collections import CollectionWriter
-from ft_dcc.server.store.defaults import apply_server_defaults
+from ft_dcc.server.store.defaults import apply_server_defaults, set_or_defaulted
 
 
 class BatchParts(Protocol):
@@ -436,8 +434,7 @@ class Batch:
             if etype.family == VALUE_TYPES_UPSERTED:
                 return self.upsert_custom_attribute(etype, key, data)
             raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
-        concrete = concrete_type(self.model, row)
-        check_declared_type(concrete, etype.name, data)
+        concrete = concrete_type(self.model, row)  # its __entity_type__: IntegrityRule.check_step
         if concrete.family == VALUE_TYPES_UPSERTED and "value" in data:
             self.check_custom_attribute_value(row.get("configuration_id"), data["value"])
         values, relations = self.split_values(concrete, data, creating=False)

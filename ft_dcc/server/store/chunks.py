@@ -29,7 +29,7 @@ from typing import Iterator, List, Optional, Sequence
 import sqlalchemy as sa
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.errors import ApiFailure, ApiOperationError
+from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.store import creators
@@ -110,7 +110,7 @@ def run_in_chunks(
         for start in range(0, len(operations), CHUNK_WRITES):
             with turns.turn(), lock:
                 done.append(store.run(operations[start : start + CHUNK_WRITES], user_id))
-    except (ApiOperationError, ApiFailure):
+    except ApiOperationError:
         with turns.turn(), lock:
             _undo(store, [change for result in done for change in result.changes])
             return store.run(operations, user_id)  # the one-transaction answer

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Dict, Optional
+from typing import Dict, Mapping, Optional
 
 from sqlalchemy import select
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.model.builtin_data import (
     DEFAULT_PRIORITY_ID,
     DEFAULT_PROJECT_SCHEMA_ID,
@@ -146,3 +147,9 @@ def _context_defaults(batch: BatchView, etype: EntityType, values: Dict[str, obj
     _set(values, etype, "priority_id", _existing(batch, "Priority", DEFAULT_PRIORITY_ID))
     _set(values, etype, "bid", 0.0)
     _set(values, etype, "sort", 0.0)
+
+
+def set_or_defaulted(echo: JsonObject, sent: Mapping[str, object]) -> JsonObject:
+    """ftrack's create reply: what was set plus what the server filled; attributes left empty
+    are left out, so the client keeps them ``NOT_SET`` and fetches them when read."""
+    return {name: value for name, value in echo.items() if value is not None or name in sent}

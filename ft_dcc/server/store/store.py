@@ -21,7 +21,7 @@ from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.schemas import load_schemas
-from ft_dcc.server.errors import ApiFailure, ApiOperationError
+from ft_dcc.server.errors import ApiOperationError, duplicate_error
 from ft_dcc.server.model.builtin_data import ensure_builtin_data
 from ft_dcc.server.model.database import check_reachable, describe, prepare_schema, setup_error
 from ft_dcc.server.model.schema import SchemaModel
@@ -35,7 +35,7 @@ from ft_dcc.server.model.storage import (
 )
 from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.rules import default_rules
-from ft_dcc.server.rules.integrity import duplicate_error, ensure_unique_indexes
+from ft_dcc.server.rules.integrity import ensure_unique_indexes
 from ft_dcc.server.rules.permissions import ensure_role
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.store import creators
@@ -49,7 +49,7 @@ WRITE_ACTIONS = ("create", "update", "delete")
 #: ``execute(operations, user_id)``: run data operations (JSON objects), one reply each
 Execute = Callable[[Sequence[object], str], List[JsonObject]]
 #: work done inside a batch's transaction after its operations, given an ``Execute`` on that
-#: transaction (it sees the batch's writes); raising ``ApiFailure`` rolls the batch back
+#: transaction (it sees the batch's writes); raising ``ApiOperationError`` rolls the batch back
 Then = Callable[[Execute], None]
 
 
@@ -113,7 +113,7 @@ class Store:
 
         Raises :class:`ApiOperationError` (with ``index`` of the failing operation) and writes
         nothing when any operation fails. ``then`` runs in the same transaction after the
-        operations; its ``ApiFailure`` passes through, having written nothing either.
+        operations; its ``ApiOperationError`` passes through, having written nothing either.
         """
         if not isinstance(operations, list):
             raise ApiOperationError(
@@ -129,7 +129,7 @@ class Store:
                 replies = batch.run(operations)
                 if then is not None:
                     then(self._on(connection))
-        except (ApiOperationError, ApiFailure):
+        except ApiOperationError:
             raise
         except IntegrityError as error:  # a concurrent batch won a race for a unique value
             raise duplicate_error(str(getattr(error, "orig", None) or error)) from None
