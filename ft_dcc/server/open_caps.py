@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Dict
+from typing import Callable, Dict, Generic, List, MutableSet, Optional, TypeVar
 
 from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.errors import ServerError
@@ -28,6 +28,8 @@ SOCKETS_ENV = "FT_DCC_MAX_SOCKETS_PER_USER"
 STREAMS_ENV = "FT_DCC_MAX_STREAMS_PER_VIEWER"
 DEFAULT_SOCKETS = 50
 DEFAULT_STREAMS = 10
+
+T = TypeVar("T")
 
 
 class TooManyOpen(ServerError):
@@ -61,32 +63,65 @@ def too_many_streams(most: int) -> TooManyOpen:
     )
 
 
-class OpenCount:
-    """The open things of each holder, held weakly: one dropped without being closed (a stream
-    whose client left before it started) stops counting when it is collected."""
+class KeyedSets(Generic[T]):
+    """Sets of things by key, safe across threads; a key whose set empties is dropped. The sets
+    are made by ``new_set`` (``weakref.WeakSet``: a thing dropped without being discarded stops
+    counting when it is collected)."""
 
-    def __init__(self, most: int) -> None:
-        self.most = most
-        self._open: Dict[str, weakref.WeakSet[object]] = {}
+    def __init__(self, new_set: Callable[[], MutableSet[T]] = set) -> None:
+        self._new_set = new_set
+        self._sets: Dict[str, MutableSet[T]] = {}
         self._lock = threading.Lock()
 
-    def enter(self, holder: str, thing: object) -> bool:
-        """Count ``thing`` as open for ``holder``; False (not counted) when it has the most."""
+    def add(self, key: str, thing: T, most: Optional[int] = None) -> bool:
+        """Add ``thing`` to ``key``'s set; False (not added) when that set holds ``most``."""
         with self._lock:
-            things = self._open.setdefault(holder, weakref.WeakSet())
-            if len(things) >= self.most:
+            things = self._sets.setdefault(key, self._new_set())
+            if most is not None and len(things) >= most:
                 return False
             things.add(thing)
             return True
 
-    def leave(self, holder: str, thing: object) -> None:
+    def discard(self, key: str, thing: T) -> None:
         with self._lock:
-            things = self._open.get(holder)
+            things = self._sets.get(key)
             if things is not None:
                 things.discard(thing)
                 if not things:
-                    del self._open[holder]
+                    del self._sets[key]
+
+    def members(self, key: str) -> List[T]:
+        with self._lock:
+            return list(self._sets.get(key, ()))
+
+    def count(self, key: str) -> int:
+        with self._lock:
+            return len(self._sets.get(key, ()))
+
+    def every(self) -> List[T]:
+        """The things of every key."""
+        with self._lock:
+            return [thing for things in self._sets.values() for thing in things]
+
+    def __bool__(self) -> bool:
+        return bool(self._sets)
+
+
+class OpenCount:
+    """The open things of each holder, at most ``most`` each, held weakly: one dropped without
+    being closed (a stream whose client left before it started) stops counting when it is
+    collected."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self._open: KeyedSets[object] = KeyedSets(weakref.WeakSet)
+
+    def enter(self, holder: str, thing: object) -> bool:
+        """Count ``thing`` as open for ``holder``; False (not counted) when it has the most."""
+        return self._open.add(holder, thing, self.most)
+
+    def leave(self, holder: str, thing: object) -> None:
+        self._open.discard(holder, thing)
 
     def count(self, holder: str) -> int:
-        with self._lock:
-            return len(self._open.get(holder, ()))
+        return self._open.count(holder)

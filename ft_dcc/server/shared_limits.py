@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from typing import List, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,13 +32,8 @@ class SharedFailureCounts(SideTable):
 
     NAME = FAILURE_TABLE
 
-    @staticmethod
-    def columns() -> List[sa.Column]:
-        return [
-            sa.Column("key", sa.String(64), primary_key=True),  # _digest of the key
-            sa.Column("started", sa.Float, nullable=False),
-            sa.Column("count", sa.Integer, nullable=False),
-        ]
+    KEY = {"key": sa.String(64)}  # _digest of the key
+    FIELDS = {"started": sa.Float, "count": sa.Integer}
 
     def __init__(self, engine: Engine, metadata: sa.MetaData, window: float) -> None:
         super().__init__(engine, metadata)
@@ -90,14 +85,9 @@ class SharedOpenCounts(SideTable):
 
     NAME = OPEN_TABLE
 
-    @staticmethod
-    def columns() -> List[sa.Column]:
-        return [
-            sa.Column("kind", sa.String(32), primary_key=True),
-            sa.Column("holder", sa.String(64), primary_key=True),  # _digest of the holder
-            sa.Column("process", sa.String(64), primary_key=True),
-            sa.Column("count", sa.Integer, nullable=False),
-        ]
+    #: ``holder`` is the _digest of the holder
+    KEY = {"kind": sa.String(32), "holder": sa.String(64), "process": sa.String(64)}
+    FIELDS = {"count": sa.Integer}
 
     def total(self, kind: str, holder: str) -> int:
         """How many ``holder`` has open in every process."""

@@ -19,7 +19,7 @@ import queue
 import threading
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -54,13 +54,8 @@ class SharedTickets(SideTable):
 
     NAME = TICKET_TABLE
 
-    @staticmethod
-    def columns() -> List[sa.Column]:
-        return [
-            sa.Column("sid", sa.String(64), primary_key=True),
-            sa.Column("username", sa.Text, nullable=False),
-            sa.Column("expires", sa.Float, nullable=False),
-        ]
+    KEY = {"sid": sa.String(64)}
+    FIELDS = {"username": sa.Text, "expires": sa.Float}
 
     def issue(self, user: str, ttl: float) -> str:
         sid = uuid.uuid4().hex
@@ -91,13 +86,8 @@ class PgEventRelay(SideTable):
 
     NAME = RELAY_TABLE
 
-    @staticmethod
-    def columns() -> List[sa.Column]:
-        return [
-            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-            sa.Column("body", sa.Text, nullable=False),
-            sa.Column("created", sa.Float, nullable=False),
-        ]
+    KEY = {"id": sa.Integer}
+    FIELDS = {"body": sa.Text, "created": sa.Float}
 
     def __init__(self, engine: Engine, metadata: sa.MetaData, broker: Any) -> None:
         import psycopg  # the postgres extra; only loaded on PostgreSQL

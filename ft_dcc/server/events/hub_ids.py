@@ -13,7 +13,7 @@ its rows: the hub ids stay bound to their Users (they are random per client sess
 from __future__ import annotations
 
 import time
-from typing import Iterable, List
+from typing import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,14 +30,8 @@ class SharedHubIds(SideTable):
 
     NAME = HUB_ID_TABLE
 
-    @staticmethod
-    def columns() -> List[sa.Column]:
-        return [
-            sa.Column("hub_id", sa.String(255), primary_key=True),
-            sa.Column("process", sa.String(64), primary_key=True),
-            sa.Column("username", sa.Text, nullable=False),
-            sa.Column("since", sa.Float, nullable=False),
-        ]
+    KEY = {"hub_id": sa.String(255), "process": sa.String(64)}
+    FIELDS = {"username": sa.Text, "since": sa.Float}
 
     def claim(self, hub_id: str, username: str, process: str) -> bool:
         """Hold ``hub_id`` for ``username`` in ``process``; ``False`` when a socket of another

@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from typing import Callable, Dict, List, Mapping, Optional, Tuple, TypedDict
+from typing import Callable, Dict, Mapping, Optional, Tuple, TypedDict
 
 import sqlalchemy as sa
 from starlette.responses import JSONResponse
@@ -80,15 +80,11 @@ class KeyRing(SideTable):
 
     NAME = KEY_TABLE
 
-    @staticmethod
-    def columns() -> List[sa.Column]:
-        return [
-            sa.Column("username", sa.String(255), primary_key=True),
-            sa.Column("user_id", sa.String(64), nullable=False),
-            sa.Column("salt", sa.String(64), nullable=False),
-            sa.Column("key_hash", sa.String(64), nullable=False),
-            sa.Column("updated_at", sa.DateTime, nullable=False),
-        ]
+    KEY = {"username": sa.String(255)}
+    FIELDS = {
+        "user_id": sa.String(64), "salt": sa.String(64), "key_hash": sa.String(64),
+        "updated_at": sa.DateTime,
+    }  # fmt: skip
 
     def __init__(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, List
+from typing import ClassVar, Iterable, List, Mapping, Tuple, Type, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -22,20 +22,37 @@ def side_table(engine: Engine, metadata: sa.MetaData, name: str, *columns: sa.Co
     return table
 
 
+#: a column's type as ``sa.Column`` takes it: a type (``sa.Text``) or one made (``sa.String(64)``)
+ColumnType = Union[sa.types.TypeEngine, Type[sa.types.TypeEngine]]
+
+
+def declared_columns(
+    key: Mapping[str, ColumnType], fields: Mapping[str, ColumnType], indexed: Iterable[str] = ()
+) -> List[sa.Column]:
+    """New columns (a column belongs to one table) of a side table declared as data: the primary
+    key's ``key``, then ``fields``, none of them nullable, an index on each of ``indexed``."""
+    index = set(indexed)
+    return [sa.Column(name, kind, primary_key=True) for name, kind in key.items()] + [
+        sa.Column(name, kind, nullable=False, index=name in index) for name, kind in fields.items()
+    ]
+
+
 class SideTable:
     """The holder of one side table, defined and created in the database when it is made: a
-    subclass names the table (``NAME``) and declares its columns (``columns``)."""
+    subclass names the table (``NAME``) and declares its columns as data, name -> type: the
+    primary key's (``KEY``), the others' (``FIELDS``, never null) and which are indexed
+    (``INDEXED``)."""
 
     NAME: ClassVar[str] = ""
+    KEY: ClassVar[Mapping[str, ColumnType]] = {}
+    FIELDS: ClassVar[Mapping[str, ColumnType]] = {}
+    INDEXED: ClassVar[Tuple[str, ...]] = ()
 
     def __init__(self, engine: Engine, metadata: sa.MetaData) -> None:
         self.engine = engine
-        self.table = side_table(engine, metadata, self.NAME, *self.columns())
-
-    @staticmethod
-    def columns() -> List[sa.Column]:
-        """The table's columns, new ones on each call (a column belongs to one table)."""
-        raise NotImplementedError
+        self.table = side_table(
+            engine, metadata, self.NAME, *declared_columns(self.KEY, self.FIELDS, self.INDEXED)
+        )
 
 
 #: who created each row, as the server recorded it (never from the caller's data)

@@ -22,6 +22,7 @@ from ft_dcc.server.review.data import ItemView, NoteView, SessionView
 WEB_DIR = Path(__file__).resolve().parent / "web"
 #: The page's scripts, in load order (all ``defer``; ``review.js`` starts the page).
 SCRIPTS = (
+    "dom.js",
     "player.js",
     "compare.js",
     "draw.js",

@@ -35,7 +35,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import AsyncIterator, Dict, List, Mapping, Optional, Set, Tuple
+from typing import AsyncIterator, Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -47,6 +47,7 @@ from ft_dcc.server import open_caps
 from ft_dcc.server.errors import NotFound
 from ft_dcc.server.events.hub import EventBroker
 from ft_dcc.server.grants.bus import EVERYTHING, INVITEE, LINK, SESSION, USER, Revocation
+from ft_dcc.server.open_caps import KeyedSets
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.links import Link, open_link
@@ -172,20 +173,13 @@ class LiveHub:
     """This process's live streams by review session, fed by the event broker."""
 
     def __init__(self) -> None:
-        self._streams: Dict[str, Set[_Stream]] = {}
-        self._lock = threading.Lock()
+        self._streams: KeyedSets[_Stream] = KeyedSets()
 
     def add(self, review_session_id: str, stream: _Stream) -> None:
-        with self._lock:
-            self._streams.setdefault(review_session_id, set()).add(stream)
+        self._streams.add(review_session_id, stream)
 
     def remove(self, review_session_id: str, stream: _Stream) -> None:
-        with self._lock:
-            streams = self._streams.get(review_session_id)
-            if streams is not None:
-                streams.discard(stream)
-                if not streams:
-                    del self._streams[review_session_id]
+        self._streams.discard(review_session_id, stream)
 
     def on_event(self, event: Mapping[str, object]) -> None:
         """A broker listener: pass each review change to its session's streams."""
@@ -207,16 +201,13 @@ class LiveHub:
                 self._send(*found)
 
     def _send(self, session_id: str, item: LiveEvent) -> None:
-        with self._lock:
-            streams = list(self._streams.get(session_id, ()))
-        for stream in streams:
+        for stream in self._streams.members(session_id):
             if not stream.revoked:
                 stream.put(item)
 
     def streams(self) -> List[_Stream]:
         """Every open stream of this process."""
-        with self._lock:
-            return [stream for streams in self._streams.values() for stream in streams]
+        return self._streams.every()
 
 
 _hubs: Dict[int, LiveHub] = {}

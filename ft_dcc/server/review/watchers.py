@@ -53,15 +53,12 @@ class WatcherTable(SideTable):
 
     NAME = TABLE
 
-    @staticmethod
-    def columns() -> List[sa.Column]:
-        return [
-            sa.Column("stream_id", sa.String(32), primary_key=True),
-            sa.Column("review_session_id", sa.String(64), nullable=False, index=True),
-            sa.Column("person_key", sa.String(80), nullable=False),
-            sa.Column("name", sa.Text, nullable=False),
-            sa.Column("seen", sa.Float, nullable=False),
-        ]
+    KEY = {"stream_id": sa.String(32)}
+    FIELDS = {
+        "review_session_id": sa.String(64), "person_key": sa.String(80), "name": sa.Text,
+        "seen": sa.Float,
+    }  # fmt: skip
+    INDEXED = ("review_session_id",)
 
     def join(self, review_session_id: str, who: Person) -> str:
         """Record a stream of ``who`` on the session; its id (for :meth:`touch` / :meth:`leave`)."""

@@ -22,19 +22,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ft_dcc.server.model.builtin_data import stable_id
+from ft_dcc.server.model.side_tables import declared_columns
 
 CLAIM_TABLE = "ft_dcc_invitee_claim"
 
 
 def claim_columns() -> List[sa.Column]:
     """The columns of :data:`CLAIM_TABLE` (one claim per invitee)."""
-    return [
-        sa.Column("invitee_id", sa.String(64), primary_key=True),
-        sa.Column("review_session_id", sa.String(64), nullable=False),
-        sa.Column("user_id", sa.String(64), nullable=False),
-        sa.Column("claimed_by_id", sa.String(64), nullable=False),
-        sa.Column("claimed_at", sa.DateTime, nullable=False),
-    ]
+    return declared_columns(
+        {"invitee_id": sa.String(64)},
+        {"review_session_id": sa.String(64), "user_id": sa.String(64),
+         "claimed_by_id": sa.String(64), "claimed_at": sa.DateTime},
+    )  # fmt: skip
 
 
 def collaborator_user_id(invitee_id: object) -> str:

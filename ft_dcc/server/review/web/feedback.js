@@ -6,12 +6,7 @@
 (function (R) {
   var VERDICTS = { approved: "Approved", require_changes: "Changes requested" };
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  var el = R.el;
 
   function count(node, key) {
     node.dataset[key] = String((parseInt(node.dataset[key], 10) || 0) + 1);

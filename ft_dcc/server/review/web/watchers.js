@@ -5,12 +5,7 @@
 "use strict";
 
 (function (R) {
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  var el = R.el;
 
   function Watchers(main, source) {
     var self = this;

@@ -8,12 +8,7 @@
 (function (R) {
   var ROUTES = ["notesUrl", "feedbackUrl", "statusUrl", "annotationsUrl"];
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  var el = R.el;
 
   function withToken(url, token) {
     var parsed = new URL(url, location.href);
