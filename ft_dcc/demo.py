@@ -331,7 +331,7 @@ def _handle(args: argparse.Namespace) -> int:
         {
             "input": str(paths.scene),
             "task": task,
-            "review_session": review_session,
+            "review_session_name": review_session,
             "comment": "ft_dcc demo: playblast of the bouncing cube",
         },
         progress=progress,

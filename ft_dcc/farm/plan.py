@@ -105,7 +105,9 @@ def task_and_session(
     task = submission.task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
     if task and review_session:
         return task, review_session
-    request: PublishOptions = {"input": str(path), "task": task, "review_session": review_session}
+    request: PublishOptions = {
+        "input": str(path), "task": task, "review_session_name": review_session,
+    }  # fmt: skip
     resolved = publish_options(request, host)
     task = resolved.get("task") or task
     if not task:
@@ -113,7 +115,7 @@ def task_and_session(
             f"no ftrack task for {path}",
             hint="give --task, or set paths.task_templates in the studio settings",
         )
-    return str(task), str(resolved["review_session"])
+    return str(task), str(resolved["review_session_name"])
 
 
 def plan(submission: Submission) -> FarmBatch:

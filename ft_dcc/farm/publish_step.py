@@ -129,7 +129,7 @@ def request_for(job: PublishJob, media: Path, frames: Optional[Range], fps: Opti
     from ft_dcc.publish.commands import with_settings
 
     request: PublishOptions = {
-        "input": str(media), "task": job.task, "review_session": job.review_session,
+        "input": str(media), "task": job.task, "review_session_name": job.review_session,
         "comment": job.comment, "frames": list(frames) if frames else None, "fps": fps,
         "camera": job.camera, "invitees": [], "json": False,
         "report": str(report_file(job)),

@@ -84,12 +84,11 @@ def _run_publish(args: argparse.Namespace) -> int:
 def _publish_elsewhere(args: argparse.Namespace, host: str) -> int:
     """``ft-dcc publish SCENE --host blender|maya|nuke``: the host publishes headless."""
     from ft_dcc.host.integrations import find_integration
-    from ft_dcc.publish.request import request_from_options
 
     request = publish_commands.with_settings(
         publish_commands.request_dict(args), host, args.settings
     )
-    request["publish"] = request_from_options(request).to_dict()
+    # the integration's headless.publish_in_host types it, once, into request.json["publish"]
     return int(find_integration(host).publish_headless(request))
 
 

@@ -25,7 +25,7 @@ import tempfile
 import threading
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, NoReturn, Optional, Sequence, Tuple, TypedDict
+from typing import TYPE_CHECKING, Callable, List, NoReturn, Optional, Sequence, TypedDict
 
 from ft_dcc.console import ConsoleProgress
 from ft_dcc.exceptions import HostError
@@ -33,6 +33,7 @@ from ft_dcc.host.pythonpath import ensure_hosts_package, python_paths, request_p
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.options import PublishOptions
+from ft_dcc.publish.options import parse_frames as parse_frames  # the hosts' scripts read it here
 
 if TYPE_CHECKING:  # pragma: no cover - the pipeline is imported inside the host, when it runs
     from ft_dcc.publish.report import PublishReport
@@ -185,16 +186,16 @@ def publish_in_host(
     host_name: str,
 ) -> Outcome:
     """Publish ``scene`` in a host: ``run(payload)`` runs the host's headless script on the
-    request (``request`` plus ``input``, ``result`` and ``python_path``); return the outcome
+    request (``request`` plus ``input``, ``result``, ``python_path`` and ``publish``: the typed
+    :class:`~ft_dcc.publish.request.PublishRequest` the host publishes); return the outcome
     (``exit_code``, ``report``, ``text``, maybe ``hint``, and ``log``: the host's output)."""
+    from ft_dcc.publish.request import request_from_options
+
     with tempfile.TemporaryDirectory(prefix="ft_dcc-publish-") as tmp:
         result_file = Path(tmp) / "result.json"
         payload = request.copy()
         payload["input"], payload["result"] = str(scene.resolve()), str(result_file)
-        if "publish" not in payload:  # the plain options of ft-dcc publish: typed once, here
-            from ft_dcc.publish.request import request_from_options
-
-            payload["publish"] = request_from_options(request).to_dict()
+        payload["publish"] = request_from_options(request).to_dict()  # typed once, here
         payload["python_path"] = python_paths()
         process = run(payload)
         outcome = read_outcome(result_file, process, host_name)
@@ -241,25 +242,6 @@ def read_request(argv: Sequence[str]) -> PublishOptions:
     """The request a headless script was started with (see :func:`request_path`)."""
     request: PublishOptions = json.loads(request_path(argv).read_text(encoding="utf-8"))
     return request
-
-
-def parse_frames(value: object) -> Optional[Tuple[int, int]]:
-    """A request's ``frames``: ``[1001, 1024]``, ``"1001-1024"``, ``"1001"`` (also negative,
-    ``"-5"``) or None; ValueError for anything else."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        start, _, end = value.partition("-") if not value.startswith("-") else (value, "", "")
-        return int(start), int(end or start)
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise ValueError(f"frames must be [start, end] or 'start-end', not {value!r}")
-    return _frame(value[0]), _frame(value[1])
-
-
-def _frame(value: object) -> int:
-    if not isinstance(value, (int, float, str)):
-        raise ValueError(f"a frame must be a number, not {value!r}")
-    return int(value)
 
 
 def publish_request_of(request: PublishOptions) -> PublishRequest:

@@ -22,7 +22,7 @@ class PublishPreview:
     """What the publish of a request will use; ``problem`` when it would fail before sending."""
 
     task: Optional[str] = None  # the artist's, else the one the scene's path gives
-    review_session: Optional[str] = None  # the artist's, else the settings' name
+    review_session_name: Optional[str] = None  # the artist's, else the settings' name
     lines: List[str] = attr.Factory(list)  # the settings lines (settings_view.panel_lines)
     note: Optional[str] = None  # why the server's settings were not read (None: they were)
     problem: Optional[str] = None  # e.g. the scene's path matches no template
@@ -46,7 +46,7 @@ def preview_publish(
     try:
         return PublishPreview(
             task=found.request.task,
-            review_session=found.request.review_session,
+            review_session_name=found.request.review_session_name,
             lines=list(dict.fromkeys(panel_lines(found.resolved))),  # a note read twice: once
             note="; ".join(dict.fromkeys(found.resolved.notes)) or None,
         )

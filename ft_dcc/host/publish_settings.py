@@ -115,7 +115,7 @@ class Preview:
     """What a UI offers before a publish: the settings' review session name (a prompt's
     default) and the panel lines naming the profile that applies."""
 
-    review_session: Optional[str]
+    review_session_name: Optional[str]
     lines: List[str]
 
 
@@ -131,4 +131,4 @@ def preview(host: str, task: Optional[str], scene: Optional[str]) -> Preview:
         filled = apply(options, resolved, context, host, found_task)
     except FtDccError as exc:
         return Preview(None, [f"Settings: {exc}"])
-    return Preview(filled.get("review_session") or None, panel_lines(resolved))
+    return Preview(filled.get("review_session_name") or None, panel_lines(resolved))

@@ -6,17 +6,12 @@ import logging
 import shutil
 import tempfile
 import time
-from fractions import Fraction
 from pathlib import Path
 from typing import (
     TYPE_CHECKING,
     Callable,
-    Iterable,
     List,
     Optional,
-    Sequence,
-    Tuple,
-    Union,
 )
 
 import attr
@@ -25,7 +20,7 @@ import pyblish.api
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress, ReviewableTotals, for_reviewable, null_progress
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.options import SettingsFields
+from ft_dcc.publish.options import PublishOptions
 from ft_dcc.publish.pipeline import (
     EARLY,
     LATE,
@@ -35,11 +30,18 @@ from ft_dcc.publish.pipeline import (
     run_stages,
 )
 from ft_dcc.publish.report import PublishReport, StepResult, VersionReport
-from ft_dcc.publish.request import Invitee, PublishRequest, PublishRuntime, Reviewable
+from ft_dcc.publish.request import (
+    PublishRequest,
+    PublishRuntime,
+    Reviewable,
+    request_from_options,
+)
 from ft_dcc.publish.state import STATE_KEY, PublishState
 from ft_dcc.session.interface import IntegrateSession, PublishSession
 
 if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported when it runs
+    from typing_extensions import Unpack  # typing's from Python 3.11
+
     from ft_dcc.publish.integrate import IntegrateOutcome
     from ft_dcc.publish.manifest import IntegrateManifest
 
@@ -50,70 +52,28 @@ UNEXPECTED_HINT = "this looks like a bug: send the publish report (--json) to yo
 
 def publish(
     host: Host,
+    request: Optional[PublishRequest] = None,
     *,
-    task: Optional[str] = None,
-    review_session: Optional[str] = None,
-    comment: str = "",
-    frames: Optional[Tuple[int, int]] = None,
-    fps: Union[Fraction, float, str, None] = None,
-    camera: Optional[str] = None,
-    invitees: Iterable[Invitee] = (),
     session: Optional[IntegrateSession] = None,
-    progress: Progress = null_progress,
-    queue_dir: Optional[Path] = None,
-    include_source: bool = False,
-    work_dir: Optional[Path] = None,
-    asset_name: Optional[str] = None,
     session_factory: Optional[Callable[[], IntegrateSession]] = None,
-    thumbnail_frame: Optional[int] = None,
-    burnin: Optional[str] = None,
-    burnin_template: Optional[str] = None,
-    new_review_session: bool = False,
-    settings: Optional[SettingsFields] = None,
-    reviewables: Sequence[Reviewable] = (),
+    progress: Progress = null_progress,
+    **options: Unpack[PublishOptions],
 ) -> PublishReport:
     """Capture, validate, encode and publish ``host``'s playblast for review; never raises for
     a publish problem: the returned :class:`PublishReport` says what happened.
 
-    ``task``: a task id or ``"Project/Seq/Shot/Task"`` (default ``$FTRACK_CONTEXTID``).
-    ``review_session``: the review session's name in the task's project, created when missing
-    (default ``"Dailies YYYY-MM-DD"``). ``frames``/``fps``/``camera`` override the scene's.
-    ``invitees``: e-mails (or ``{"name", "email"}``) invited to the review session.
-    ``session``: an ``ft_dcc.Session`` to reuse (default: one from ``FTRACK_*``).
-    ``queue_dir``: the offline queue (default ``$FT_DCC_QUEUE_DIR`` or the user data dir).
-    ``work_dir``: where capture and encode write (default: a temporary folder, removed after).
-    ``include_source``: also upload the scene file as a ``source`` component.
-    ``thumbnail_frame``: the frame the thumbnail (and the review page's poster) shows
-    (default: the middle frame of the range).
-    ``burnin``: ``off``, ``on`` (burn-ins), ``slate`` (a slate frame before the first) or
-    ``both``; ``burnin_template``: a template file (default ``$FT_DCC_BURNIN_TEMPLATE``; a
-    template alone turns burn-ins on; see :mod:`ft_dcc.media.burnin`).
-    ``new_review_session``: create ``review_session`` even when its name is within two edits
-    of an open session's (otherwise such a publish asks the host, then fails naming it).
-    ``settings``: what the resolved studio settings add (``asset_name_template``,
-    ``name_fields``, ``resolution``, ``scale``, ``check_severity``; see
-    :func:`ft_dcc.publish.settings_options.publish_options`).
-    ``reviewables``: several cameras / Write nodes / inputs, each its own version (instead of
-    ``camera`` and ``asset_name``), all in one commit; see :class:`PublishRequest`.
-    Hosts and the CLI build a :class:`PublishRequest` and call :func:`run_publish`.
+    ``request``: what to publish (see :class:`PublishRequest`); for library use its choices can
+    instead be given by keyword as ``ft-dcc publish``'s options (:class:`PublishOptions`:
+    ``task``, ``review_session_name``, ``comment``, ``frames``, ``camera``, ``asset_name``,
+    ``settings``, ``queue_dir``, ``work_dir``, ...), read by the same
+    :func:`~ft_dcc.publish.request.request_from_options` as the CLI's.
+    ``session``: an ``ft_dcc.Session`` to reuse (default: one from ``FTRACK_*``, or
+    ``session_factory()``); ``progress(stage, fraction, message)`` follows the publish.
     """
-    request = PublishRequest(
-        reviewables=list(reviewables) or [Reviewable(source=camera, asset_name=asset_name)],
-        task=task,
-        review_session=review_session,
-        comment=comment,
-        frames=frames,
-        fps=fps,
-        invitees=invitees,
-        include_source=include_source,
-        queue_dir=queue_dir,
-        work_dir=work_dir,
-        thumbnail_frame=thumbnail_frame,
-        burnin=burnin,
-        burnin_template=burnin_template,
-        new_review_session=new_review_session,
-        **settings_request(settings),
-    )
+    if request is None:
+        request = request_from_options(options)
+    elif options:
+        raise TypeError(f"publish() takes a request or its options, not both: {sorted(options)}")
     runtime = PublishRuntime(session=session, session_factory=session_factory, progress=progress)
     return run_publish(host, request, runtime)
 
@@ -237,11 +197,6 @@ def _state(
 def _source_name(reviewable: Reviewable) -> str:
     """A reviewable as progress names it: the camera or Write node, or an input's file name."""
     return Path(reviewable.source).name if reviewable.source else ""
-
-
-def settings_request(settings: Optional[SettingsFields]) -> SettingsFields:
-    """The :class:`PublishRequest` fields of a publish's ``settings`` option."""
-    return settings.copy() if settings else {}
 
 
 def build_report(runs: List[Run]) -> PublishReport:

@@ -61,7 +61,7 @@ def request_dict(args: argparse.Namespace) -> PublishOptions:
         "input": args.input[0],
         "inputs": list(args.input),
         "task": args.task,
-        "review_session": args.review_session,
+        "review_session_name": args.review_session,
         "new_review_session": args.new_review_session,
         "comment": args.comment,
         "frames": list(args.frames) if args.frames else None,

@@ -1,5 +1,6 @@
-"""The plain options of a publish as they travel: ``ft-dcc publish``'s flags, what the studio
-settings add, and the keys of a headless host's ``request.json`` (see ``ft_dcc.host.headless``).
+"""The plain options of a publish as they travel: ``ft-dcc publish``'s flags (and
+``publish(host, **options)``'s keywords), what the studio settings add, and the keys of a
+headless host's ``request.json`` (see ``ft_dcc.host.headless``).
 
 :class:`PublishOptions` is a ``TypedDict``: the request is JSON on the wire (to a headless host
 or a farm node) and stays a plain dict in between, so the keys and their types are declared once
@@ -10,7 +11,7 @@ Only ``typing`` is imported: a headless host reads these before anything else of
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, TypedDict, Union
+from typing import Dict, List, Optional, Sequence, Tuple, TypedDict, Union
 
 from ft_dcc.protocol.json_value import JsonObject
 
@@ -60,7 +61,7 @@ class PublishOptions(TypedDict, total=False):
     input: str  # the scene, movie or sequence (the first of ``inputs``)
     inputs: List[str]
     task: Optional[str]
-    review_session: Optional[str]
+    review_session_name: Optional[str]
     new_review_session: bool
     comment: str
     frames: Union[List[int], str, None]  # [start, end] or "start-end"
@@ -79,6 +80,9 @@ class PublishOptions(TypedDict, total=False):
     asset_name: Optional[str]
     include_source: bool
     json: bool  # print the report as JSON
+    # -- a library call's (ft_dcc.publish.publish(host, **options))
+    queue_dir: Optional[str]  # the offline queue; None: $FT_DCC_QUEUE_DIR or the user data dir
+    work_dir: Optional[str]  # where capture and encode write; None: a temporary folder
     report: Optional[str]  # also save the report here
     # -- the studio settings' fields (ft_dcc.publish.settings_options.apply)
     settings: SettingsFields
@@ -91,3 +95,22 @@ class PublishOptions(TypedDict, total=False):
     part: int
     parts: int
     out_dir: str
+
+
+def parse_frames(value: object) -> Optional[Tuple[int, int]]:
+    """A request's ``frames``: ``[1001, 1024]``, ``"1001-1024"``, ``"1001"`` (also negative,
+    ``"-5"``) or None; ValueError for anything else."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        start, _, end = value.partition("-") if not value.startswith("-") else (value, "", "")
+        return int(start), int(end or start)
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ValueError(f"frames must be [start, end] or 'start-end', not {value!r}")
+    return _frame(value[0]), _frame(value[1])
+
+
+def _frame(value: object) -> int:
+    if not isinstance(value, (int, float, str)):
+        raise ValueError(f"a frame must be a number, not {value!r}")
+    return int(value)

@@ -87,7 +87,7 @@ def _asset_inputs(state: PublishState) -> JsonObject:
 def decided(request: PublishRequest) -> JsonObject:
     """The request's values a flush decides again (JSON: lists, rate texts)."""
     values = {
-        "review_session": request.review_session,
+        "review_session": request.review_session_name,
         "resolution": list(request.resolution) if request.resolution else None,
         "scale": request.scale,
         "max_size": list(request.max_size) if request.max_size else None,

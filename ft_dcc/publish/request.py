@@ -19,7 +19,7 @@ from ft_dcc.media._fps import as_fraction
 from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.publish.options import Invitee, PublishOptions
+from ft_dcc.publish.options import Invitee, PublishOptions, parse_frames
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 
@@ -35,16 +35,6 @@ class Reviewable:
 
     source: Optional[str] = None
     asset_name: Optional[str] = None
-
-
-def _frames(value: Union[str, Sequence[int], None]) -> Optional[Tuple[int, int]]:
-    """``[1001, 1024]``, ``"1001-1024"``, ``"1001"`` (also negative, ``"-5"``) or None."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        start, _, end = value.partition("-") if not value.startswith("-") else (value, "", "")
-        return int(start), int(end or start)
-    return int(value[0]), int(value[1])
 
 
 def _fps(value: Union[Fraction, float, str, None]) -> Optional[Fraction]:
@@ -82,9 +72,9 @@ class PublishRequest:
 
     reviewables: List[Reviewable] = attr.ib(factory=lambda: [Reviewable()], converter=_reviewables)
     task: Optional[str] = None  # task id or "Project/Seq/Shot/Task"; FTRACK_CONTEXTID if None
-    review_session: Optional[str] = None  # name; "Dailies YYYY-MM-DD" if None
+    review_session_name: Optional[str] = None  # "Dailies YYYY-MM-DD" (the settings') if None
     comment: str = attr.ib(default="", converter=lambda v: v or "")
-    frames: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_frames)
+    frames: Optional[Tuple[int, int]] = attr.ib(default=None, converter=parse_frames)
     fps: Optional[Fraction] = attr.ib(default=None, converter=_fps)
     invitees: Tuple[Invitee, ...] = attr.ib(default=(), converter=_invitees)
     include_source: bool = attr.ib(default=False, converter=bool)
@@ -175,7 +165,7 @@ def request_from_options(options: PublishOptions) -> PublishRequest:
     return PublishRequest(
         reviewables=_reviewables_of(options),
         task=options.get("task"),
-        review_session=options.get("review_session"),
+        review_session_name=options.get("review_session_name"),
         new_review_session=bool(options.get("new_review_session")),
         comment=options.get("comment") or "",
         frames=options.get("frames"),
@@ -185,6 +175,8 @@ def request_from_options(options: PublishOptions) -> PublishRequest:
         thumbnail_frame=options.get("thumbnail_frame"),
         burnin=options.get("burnin"),
         burnin_template=options.get("burnin_template"),
+        queue_dir=options.get("queue_dir"),
+        work_dir=options.get("work_dir"),
         **options.get("settings", {}),
     )
 
@@ -195,7 +187,7 @@ def options_of(request: PublishRequest, input_path: str) -> PublishOptions:
     return {
         "input": input_path,
         "task": request.task,
-        "review_session": request.review_session,
+        "review_session_name": request.review_session_name,
         "new_review_session": request.new_review_session,
         "comment": request.comment,
         "frames": list(request.frames) if request.frames else None,

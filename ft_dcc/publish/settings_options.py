@@ -290,10 +290,10 @@ def apply(
     if found_task and not out.get("task"):
         out["task"] = found_task
     named = out.get("task") or context.project or os.environ.get(ENV_CONTEXT_ID, "").strip()
-    if not out.get("review_session") and named:  # no task: the publish says so, not the name
+    if not out.get("review_session_name") and named:  # no task: the publish says so, not the name
         template = resolved.text("naming.review_session")
         user = os.environ.get("FTRACK_API_USER")
-        out["review_session"] = review_session_name(template, context.project, user)
+        out["review_session_name"] = review_session_name(template, context.project, user)
     if not out.get("burnin") and resolved["burnin.mode"] != "default":
         out["burnin"] = resolved.text("burnin.mode")
     burnin_template = resolved.optional_text("burnin.template")

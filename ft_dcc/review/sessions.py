@@ -82,10 +82,8 @@ def find_review_session(
     session: PublishSession, project: EntityOrId, name: str
 ) -> Optional[EntityLike]:
     """The review session called ``name`` in ``project`` (entity or id), or None."""
-    return session.query(
-        "select id, name, start_date, end_date, project_id from ReviewSession "
-        f"where project_id is {_quote(_id(project))} and name is {_quote(name)}"
-    ).first()
+    fields = "id, name, start_date, end_date, project_id"
+    return _first(session, "ReviewSession", fields, project_id=_id(project), name=name)
 
 
 class ReviewSessionData(TypedDict):
@@ -221,11 +219,17 @@ def version_label(version: EntityLike) -> str:
 def find_review_object(
     session: PublishSession, review_session: EntityOrId, version: EntityOrId
 ) -> Optional[EntityLike]:
-    return session.query(
-        "select id, name, version, version_id, review_session_id from ReviewSessionObject "
-        f"where review_session_id is {_quote(_id(review_session))} "
-        f"and version_id is {_quote(_id(version))}"
-    ).first()
+    fields = "id, name, version, version_id, review_session_id"
+    where = {"review_session_id": _id(review_session), "version_id": _id(version)}
+    return _first(session, "ReviewSessionObject", fields, **where)
+
+
+def _first(
+    session: PublishSession, entity_type: str, fields: str, **where: str
+) -> Optional[EntityLike]:
+    """The first ``entity_type`` (with ``fields``) whose attributes equal ``where``, or None."""
+    condition = " and ".join(f"{name} is {_quote(value)}" for name, value in where.items())
+    return session.query(f"select {fields} from {entity_type} where {condition}").first()
 
 
 class _ReviewObjectFields(TypedDict):

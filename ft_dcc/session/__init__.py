@@ -13,7 +13,8 @@ Modules (one job each): ``session`` (the ``Session`` facade), ``settings`` (argu
 on disk), ``auth`` (SessionAuthentication), ``transport`` (HTTP, retries, errors), ``wire``
 (values as API JSON), ``schema``/``entity`` (typed entities), ``identity_map`` (one object per
 entity, cache write-through), ``populate`` (batched loading), ``query`` (QueryResult),
-``operations`` (unit of work), ``cache`` (layered caches, key makers), ``custom_attributes``,
+``options`` (the retry and upload options), ``operations`` (unit of work), ``cache``
+(layered caches, key makers), ``custom_attributes``,
 ``components`` (files, locations, URLs, media encoding), ``upload`` (bytes to ftrack.server),
 ``actions`` (raw action payloads), ``plugins``, ``event_hub_link`` (the session's hub) and
 ``event_hub`` (publish/subscribe).
@@ -38,6 +39,7 @@ from ft_dcc.session.operations import (
     DeleteEntityOperation,
     UpdateEntityOperation,
 )
+from ft_dcc.session.options import RetryPolicy, UploadOptions
 from ft_dcc.session.query import QueryResult
 from ft_dcc.session.session import Session
 
@@ -55,9 +57,11 @@ __all__ = [
     "MemoryCache",
     "ObjectKeyMaker",
     "QueryResult",
+    "RetryPolicy",
     "SerialisedCache",
     "Session",
     "SessionAuthentication",
     "StringKeyMaker",
     "UpdateEntityOperation",
+    "UploadOptions",
 ]

@@ -55,6 +55,13 @@ from ft_dcc.session.operations import (
     UpdateEntityOperation,
     build_batch,
 )
+from ft_dcc.session.options import (
+    DEFAULT_RETRY,
+    DEFAULT_UPLOADS,
+    RetryPolicy,
+    TransportOptions,
+    UploadOptions,
+)
 from ft_dcc.session.plugins import discover
 from ft_dcc.session.populate import expand_projections, populate_entities, populate_group
 from ft_dcc.session.query import QueryResult, key_condition
@@ -77,8 +84,6 @@ CacheOption = Union[CacheLayers, Callable[["Session"], CacheLayers]]
 #: one raw API operation (``{"action": ..., ...}``); entities in it are sent as references
 ApiOperation = Mapping[str, object]
 
-MiB = 1024 * 1024
-
 
 class Session:
     """An isolated connection to an ftrack server: entities, queries, commits, uploads, events.
@@ -90,6 +95,10 @@ class Session:
     The session starts (asks the server's information and, unless cached, its schemas) when it
     is made; with ``defer_start=True`` the start rides with its first request instead (one
     round trip fewer), so refused credentials or an unreachable server raise there.
+
+    The positional and keyword arguments up to ``strict_api`` are ``ftrack_api.Session``'s;
+    ft_dcc's own are keyword-only value objects (:mod:`ft_dcc.session.options`):
+    ``retry=RetryPolicy(retries, backoff)`` and ``uploads=UploadOptions(part_size, ...)``.
     """
 
     def __init__(
@@ -105,13 +114,11 @@ class Session:
         schema_cache_path: SchemaCachePath = None,
         plugin_arguments: Optional[Mapping[str, object]] = None,
         timeout: float = 60,
-        retries: int = 3,
-        backoff: float = 0.5,
         headers: Optional[Dict[str, str]] = None,
         strict_api: bool = False,
-        upload_part_size: int = 8 * MiB,
-        upload_multipart_threshold: int = 64 * MiB,
-        upload_workers: int = 4,
+        *,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        uploads: UploadOptions = DEFAULT_UPLOADS,
         defer_start: bool = False,
     ) -> None:
         server_url, api_key, api_user = resolve_settings(server_url, api_key, api_user)
@@ -119,45 +126,40 @@ class Session:
         self._api_user = api_user
         self._auth = SessionAuthentication(api_key, api_user)
         self.timeout = timeout
-        self.backoff = backoff
-        self.upload_part_size = int(upload_part_size)
-        self.upload_multipart_threshold = int(upload_multipart_threshold)
-        self.upload_workers = max(1, int(upload_workers))
-        self._transport = Transport(
-            self._server_url,
-            self._auth,
-            timeout=timeout,
-            retries=retries,
-            backoff=backoff,
-            headers=headers,
-            strict_api=strict_api,
-        )
-        # made on the first upload (imports requests)
-        self._upload_http_session: Optional[requests.Session] = None
+        self.uploads = uploads
+        options = TransportOptions(timeout, headers, strict_api, retry)
+        self._transport = Transport(self._server_url, self._auth, options)
+        self._set_up_state(bool(auto_populate), schema_cache_path)
+        self._set_up_caches(cache, cache_key_maker)
+        if not defer_start:
+            self._start_or_close()
+        if auto_connect_event_hub:
+            self._connect_event_hub_in_background()
+        self._close_at_exit()
+        paths = plugin_paths_from_environment() if plugin_paths is None else plugin_paths
+        self.plugin_paths = list(paths)
+        self.registered_plugins = discover(self.plugin_paths, self, plugin_arguments)
+
+    def _set_up_state(self, auto_populate: bool, schema_cache_path: SchemaCachePath) -> None:
+        """The session's state before it starts: locks, flags, pending operations, and what
+        is made on first use (the identity map at the start, the event hub, the upload
+        session: their imports are not on the start path)."""
         self._lock = threading.RLock()
         self._thread_flags = threading.local()
-        self._default_auto_populate = bool(auto_populate)
+        self._default_auto_populate = auto_populate
         self._operations = Operations()
         self._closed = False
         self._custom_attributes = CustomAttributes(self)
-        self.cache_key_maker: KeyMaker = cache_key_maker or StringKeyMaker()
-        self.cache = LayeredCache([MemoryCache(), *self._user_caches(cache)])
         self._schema_cache_path = schema_cache_path
         self._server_information: JsonObject = {}
         self._identity_map: Optional[IdentityMap] = None
-        if not defer_start:
-            self._start_or_close()
-
-        # made when first used: its import is not on the start path
         self._event_hub: Optional[SessionEventHub] = None
         self._event_hub_thread: Optional[threading.Thread] = None
-        if auto_connect_event_hub:
-            self._event_hub_thread = connect_in_background(self.event_hub, self._server_url)
-        self._close_at_exit()
-        if plugin_paths is None:
-            plugin_paths = plugin_paths_from_environment()
-        self.plugin_paths = list(plugin_paths)
-        self.registered_plugins = discover(self.plugin_paths, self, plugin_arguments)
+        self._upload_http_session: Optional[requests.Session] = None
+
+    def _connect_event_hub_in_background(self) -> None:
+        """``auto_connect_event_hub``: the hub connects in a thread of its own."""
+        self._event_hub_thread = connect_in_background(self.event_hub, self._server_url)
 
     def _close_at_exit(self) -> None:
         """Close the session when Python exits (held weakly: the session may be gone first)."""
@@ -220,6 +222,11 @@ class Session:
         return self._identity.types
 
     # -- configuration -----------------------------------------------------------------------
+    def _set_up_caches(self, cache: CacheOption, cache_key_maker: Optional[KeyMaker]) -> None:
+        """The memory cache, over the caller's (``ftrack_api``'s ``cache`` option)."""
+        self.cache_key_maker: KeyMaker = cache_key_maker or StringKeyMaker()
+        self.cache = LayeredCache([MemoryCache(), *self._user_caches(cache)])
+
     def _user_caches(self, cache: CacheOption) -> List[Cache]:
         if cache is None:
             return []
@@ -250,7 +257,12 @@ class Session:
 
     @retries.setter
     def retries(self, value: int) -> None:
-        self._transport.retries = max(0, int(value))
+        self._transport.retries = value
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """How requests and uploads are retried (``retries`` and their ``backoff``)."""
+        return self._transport.retry
 
     @property
     def server_information(self) -> JsonObject:

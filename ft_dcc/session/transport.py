@@ -18,6 +18,7 @@ from ft_dcc.protocol import API_PATH, HEADER_API_KEY, HEADER_STRICT, HEADER_USER
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.session.auth import SessionAuthentication, redact
 from ft_dcc.session.http_post import PostFailed, Reply, make_poster, plain_reason
+from ft_dcc.session.options import DEFAULT_TRANSPORT, TransportOptions
 
 log = logging.getLogger(__name__)
 
@@ -39,27 +40,31 @@ class Transport:
         self,
         server_url: str,
         auth: SessionAuthentication,
-        timeout: float = 60,
-        retries: int = 3,
-        backoff: float = 0.5,
-        headers: Optional[Dict[str, str]] = None,
-        strict_api: bool = False,
+        options: TransportOptions = DEFAULT_TRANSPORT,
     ) -> None:
         self.server_url = server_url.rstrip("/")
         self.api_url = self.server_url + API_PATH
-        self.timeout = timeout
-        self.retries = max(0, int(retries))
-        self.backoff = backoff
+        self.timeout = options.timeout
+        self.retry = options.retry._replace(retries=max(0, int(options.retry.retries)))
         self._auth = auth
-        self._poster = make_poster(self.api_url, timeout)
+        self._poster = make_poster(self.api_url, options.timeout)
         self.headers: Dict[str, str] = {
             "content-type": "application/json",
             "accept": "application/json",
             "accept-encoding": "gzip",
-            HEADER_STRICT: "true" if strict_api else "false",
-            **(headers or {}),
+            HEADER_STRICT: "true" if options.strict_api else "false",
+            **(options.headers or {}),
         }
         self.request_count = 0
+
+    @property
+    def retries(self) -> int:
+        """How often a request is retried (see :class:`RetryPolicy`)."""
+        return self.retry.retries
+
+    @retries.setter
+    def retries(self, value: int) -> None:
+        self.retry = self.retry._replace(retries=max(0, int(value)))
 
     def __repr__(self) -> str:
         return f"Transport({self.api_url!r}, auth={self._auth!r})"
@@ -130,7 +135,7 @@ class Transport:
             return response
 
     def _sleep(self, attempt: int, reason: str) -> None:
-        delay = min(self.backoff * (2**attempt), 10.0)
+        delay = self.retry.delay(attempt)
         log.info(  # the caller says what the outcome means; a retry is not news
             "ftrack server %s unavailable (%s); retrying in %.1fs", self.server_url, reason, delay
         )

@@ -243,8 +243,8 @@ def plan_upload(
             f"Cannot upload {path}: {error.strerror or error}",
             hint="check that the file exists and is readable",
         ) from None
-    part_size = max(session.upload_part_size, math.ceil(size / 10000))
-    parts = math.ceil(size / part_size) if size >= session.upload_multipart_threshold else 0
+    part_size = max(session.uploads.part_size, math.ceil(size / 10000))
+    parts = math.ceil(size / part_size) if size >= session.uploads.multipart_threshold else 0
     name = file_name or os.path.basename(path)
     return PlannedUpload(
         path=path, component_id=component_id, name=name, size=size, mtime=mtime,
@@ -263,15 +263,7 @@ def upload_files(
     """
     if not uploads:
         return
-    try:
-        replies = session.call([upload.operation for upload in uploads])
-        metadata = [upload_metadata(reply) for reply in replies]
-    except ApiError as error:
-        raise UploadError(
-            f"The server refused to accept {', '.join(u.name for u in uploads)} for upload: "
-            f"{error}",
-            hint="check the ftrack.server storage of the server",
-        ) from error
+    metadata = _ask_to_upload(session, uploads)
     for index, (upload, answer) in enumerate(zip(uploads, metadata)):
         file_progress = _one_file(progress, index) if progress is not None else None
         send_upload(session, upload, answer, file_progress)
@@ -299,15 +291,23 @@ def upload_file(
     completely after the session's retries.
     """
     upload = plan_upload(session, path, component_id, file_name)
-    try:
-        metadata = upload_metadata(session.call([upload.operation])[0])
-    except ApiError as error:
-        raise UploadError(
-            f"The server refused to accept {upload.name} for upload: {error}",
-            hint="check the ftrack.server storage of the server",
-        ) from error
+    (metadata,) = _ask_to_upload(session, [upload])
     send_upload(session, upload, metadata, progress)
     return component_id
+
+
+def _ask_to_upload(session: UploadSession, uploads: List[PlannedUpload]) -> List[UploadMetadata]:
+    """Where to send each of ``uploads``: the server's answers to their operations, asked in
+    ONE request; ``UploadError`` when the server refuses them."""
+    try:
+        replies = session.call([upload.operation for upload in uploads])
+        return [upload_metadata(reply) for reply in replies]
+    except ApiError as error:
+        raise UploadError(
+            f"The server refused to accept {', '.join(u.name for u in uploads)} for upload: "
+            f"{error}",
+            hint="check the ftrack.server storage of the server",
+        ) from error
 
 
 def send_upload(
@@ -363,7 +363,7 @@ def _upload_parts(
         response = _put(session, entry["signed_url"], {}, file_slice, tracker, part=number)
         return {"part_number": number, "e_tag": (response.headers.get("ETag") or "").strip('"')}
 
-    workers = max(1, min(int(session.upload_workers), len(entries)))
+    workers = max(1, min(int(session.uploads.workers), len(entries)))
     tracker.report_on_read = False
     with concurrent.futures.ThreadPoolExecutor(workers, "ft_dcc-upload") as pool:
         parts = _send_ramped(pool, send, entries, Ramp(workers), tracker, part_size)
@@ -450,13 +450,13 @@ def _put(
             problem = f"HTTP {response.status_code}"
         finally:
             file_slice.close()
-        if attempt >= session.retries:
+        if attempt >= session.retry.retries:
             raise UploadError(
                 f"Uploading {os.path.basename(file_slice.path)} failed after {attempt + 1} "
                 f"attempts ({problem})",
                 hint="check the network connection to the ftrack server; nothing was committed",
             )
-        delay = min(session.backoff * (2**attempt), 10.0)
+        delay = session.retry.delay(attempt)
         log.warning(
             "upload of %s interrupted (%s); retrying in %.1fs",
             os.path.basename(file_slice.path),

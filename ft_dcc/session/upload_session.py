@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Mapping, Protocol, Sequence
 
+from ft_dcc.session.options import RetryPolicy, UploadOptions
+
 if TYPE_CHECKING:
     import requests
 
@@ -14,11 +16,10 @@ class UploadSession(Protocol):
     for pre-signed URLs (``ft_dcc.Session`` provides it)."""
 
     timeout: float
-    retries: int
-    backoff: float
-    upload_part_size: int
-    upload_multipart_threshold: int
-    upload_workers: int
+    uploads: UploadOptions
+
+    @property
+    def retry(self) -> RetryPolicy: ...
 
     @property
     def _upload_http(self) -> requests.Session: ...

@@ -116,7 +116,7 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Optional[Pub
     request = PublishRequest(
         reviewables=[Reviewable(source=name) for name in cameras],
         task=choices.get("task") or None,
-        review_session=choices.get("review_session") or None,
+        review_session_name=choices.get("review_session") or None,
         comment=choices.get("comment", ""),
     )
     with MainProgressBar() as progress:  # the studio settings of Maya, the task and the scene

@@ -47,7 +47,7 @@ def ask_choices() -> Optional[Dict[str, str]]:
     review_session = prompt(
         "Review session (created when missing):\n\nSettings of this publish:\n"
         + "\n".join(settings.lines),
-        last_choices.get("review_session") or settings.review_session or "",
+        last_choices.get("review_session") or settings.review_session_name or "",
     )
     if review_session is None:
         return None
@@ -55,7 +55,7 @@ def ask_choices() -> Optional[Dict[str, str]]:
     if comment is None:
         return None
     last_choices.update(task=task)
-    if review_session != settings.review_session:  # the artist's own name: offered next time
+    if review_session != settings.review_session_name:  # the artist's own name: offered next time
         last_choices.update(review_session=review_session)
     else:  # the settings' name (e.g. dated): offer the settings' name of that day next time
         last_choices.pop("review_session", None)

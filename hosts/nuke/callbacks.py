@@ -181,7 +181,7 @@ def publish_writes(
     request = PublishRequest(
         reviewables=[Reviewable(source=name) for name in names] if len(names) > 1 else [],
         task=task or _text(first, TASK_KNOB),
-        review_session=_text(first, REVIEW_SESSION_KNOB),
+        review_session_name=_text(first, REVIEW_SESSION_KNOB),
         comment=_text(first, COMMENT_KNOB) or "",
         frames=frames,
     )

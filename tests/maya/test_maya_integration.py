@@ -66,7 +66,12 @@ def test_headless_publish_runs_the_scene_through_mayapy(
     session = open_session(server_env, tmp_path)
     task = make_task(session, fstart=1001, fend=1012, fps=24)
     outcome = integration.publish_headless_result(
-        {"input": str(saved_scene), "task": task, "review_session": "Farm dailies", "json": True}
+        {
+            "input": str(saved_scene),
+            "task": task,
+            "review_session_name": "Farm dailies",
+            "json": True,
+        }
     )
     assert outcome["exit_code"] == 0, outcome["text"] + outcome["log"][-3000:]
     report = outcome["report"]

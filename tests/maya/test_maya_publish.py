@@ -19,7 +19,7 @@ def test_publish_23976_scene_into_the_review_session(saved_scene, maya_state, se
     session = open_session(server_env, tmp_path)
     task = make_task(session, fstart=1001, fend=1012, fps=23.976)
 
-    report = publish(MayaHost(), task=task, review_session="Maya dailies", camera="shotCam")
+    report = publish(MayaHost(), task=task, review_session_name="Maya dailies", camera="shotCam")
 
     assert report.ok and not report.queued, str(report)
     assert report.review_session_name == "Maya dailies"
@@ -55,7 +55,7 @@ def test_unsaved_scene_is_a_clear_error_and_nothing_is_published(
     before = count_versions(session)
     maya_state.modified = True
 
-    report = publish(MayaHost(), task=task, review_session="Maya dailies")
+    report = publish(MayaHost(), task=task, review_session_name="Maya dailies")
 
     assert not report.ok
     assert any("unsaved changes" in error and "save the scene" in error for error in report.errors)

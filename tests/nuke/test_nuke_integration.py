@@ -93,7 +93,7 @@ def test_headless_publish_runs_nuke_t_and_publishes(
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
 
     outcome = integration.publish_headless_result(
-        {"input": str(tmp_path / "shot.nk"), "task": task, "review_session": "Farm dailies"}
+        {"input": str(tmp_path / "shot.nk"), "task": task, "review_session_name": "Farm dailies"}
     )
 
     assert outcome["exit_code"] == 0, outcome["text"] + outcome["log"][-2000:]

@@ -31,9 +31,9 @@ def rate(text: str) -> Fraction:
 
 def quick_session() -> Any:
     """An ``ft_dcc.Session`` from the environment that gives up at once (no retries, 5 s)."""
-    from ft_dcc.session import Session
+    from ft_dcc.session import RetryPolicy, Session
 
-    return Session(retries=0, timeout=5)
+    return Session(timeout=5, retry=RetryPolicy(retries=0))
 
 
 def quick_publish(host: Any, **kwargs: Any) -> Any:

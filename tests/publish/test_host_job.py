@@ -28,7 +28,7 @@ def _offline_job(sequence: Path) -> PublishJob:
 
     job = PublishJob(
         FilesHost(sequence, fps=25),
-        PublishRequest(task="demo/sq010/sh010/comp", review_session="Dailies test"),
+        PublishRequest(task="demo/sq010/sh010/comp", review_session_name="Dailies test"),
         progress=record,
         session_factory=quick_session,
     )

@@ -71,7 +71,10 @@ def test_a_silent_event_hub_never_holds_up_the_publish(
     session._event_hub = EventHub(hub.url, embedded_server.api_user, embedded_server.api_key)
     try:
         report = publish(
-            FilesHost(sequence, fps=25), task=task_path, review_session="Silent", session=session
+            FilesHost(sequence, fps=25),
+            task=task_path,
+            review_session_name="Silent",
+            session=session,
         )
         assert hub.accepted, "the publish did not try to announce the review"
         # the publish returned while the hub connection was still waiting for an answer

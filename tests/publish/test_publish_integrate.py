@@ -14,7 +14,7 @@ from support import count_entities, make_movie, make_sequence, make_task, open_s
 from ft_dcc.exceptions import PublishError, ServerError
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, install, publish
-from ft_dcc.session import Session
+from ft_dcc.session import RetryPolicy, Session
 
 
 class RefusesTheCommit(Session):
@@ -73,7 +73,7 @@ def test_invitees_source_media_and_the_announcement(
     report = publish(
         FilesHost(movie),
         task=task_path,
-        review_session="Client review",
+        review_session_name="Client review",
         invitees=["lead@example.com", {"name": "Sup", "email": "sup@example.com"}],
         include_source=True,
         session=session,
@@ -106,7 +106,7 @@ def test_a_pyblish_ui_can_drive_the_plugins(offline_env: Path, tmp_path: Path) -
     install(
         FilesHost(sequence, fps=25),
         task="demo/sh010/comp",
-        session_factory=lambda: Session(retries=0),
+        session_factory=lambda: Session(retry=RetryPolicy(retries=0)),
     )
     context = pyblish.util.publish()
     errors = [r["error"] for r in context.data["results"] if r["error"]]
@@ -132,7 +132,7 @@ def test_publishes_from_two_threads_do_not_mix(offline_env: Path, tmp_path: Path
         reports[index] = publish(
             FilesHost(sequences[index], fps=25),
             task=f"demo/sh010/comp{index}",
-            session_factory=lambda: Session(retries=0),
+            session_factory=lambda: Session(retry=RetryPolicy(retries=0)),
         )
 
     threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]

@@ -40,7 +40,7 @@ import sys
 from ft_dcc.publish import publish
 from ft_dcc.host.files import FilesHost
 task, session_name, asset, pattern = sys.argv[1:5]
-report = publish(FilesHost(pattern, fps=25), task=task, review_session=session_name,
+report = publish(FilesHost(pattern, fps=25), task=task, review_session_name=session_name,
                  asset_name=asset)
 print(report)
 """
@@ -165,7 +165,7 @@ def test_the_next_publish_finishes_one_that_was_killed(embedded_server, tmp_path
     report = publish(
         FilesHost(pattern, fps=25),
         task=task_id,
-        review_session="Next",
+        review_session_name="Next",
         asset_name="next",
         session=open_session(embedded_server, tmp_path / "next"),
         queue_dir=queue,

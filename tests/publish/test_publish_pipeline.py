@@ -22,7 +22,7 @@ def test_offline_publish_is_queued_with_encoded_media(
     report = quick_publish(
         FilesHost(sequence_25, fps=25),
         task="demo/sq010/sh010/comp",
-        review_session="Dailies test",
+        review_session_name="Dailies test",
         comment="first pass",
         progress=lambda stage, fraction, message="": stages.append(stage),
     )

@@ -17,7 +17,7 @@ from ft_dcc.exceptions import ApiConnectionError
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.report import EXIT_QUEUED
-from ft_dcc.session import Session
+from ft_dcc.session import RetryPolicy, Session
 
 
 def run_cli(server: Any, queue_dir: Path, *args: str) -> subprocess.CompletedProcess:
@@ -75,10 +75,13 @@ def queue_while_down(server: Any, tmp_path: Path, queue_dir: Path) -> Tuple[str,
     report = publish(
         FilesHost(sequence, fps=25),
         task=task_path,
-        review_session="Dailies offline",
+        review_session_name="Dailies offline",
         comment="made on the train",
         session_factory=lambda: Session(
-            server_url=server.url, api_key=server.api_key, api_user=server.api_user, retries=0
+            server_url=server.url,
+            api_key=server.api_key,
+            api_user=server.api_user,
+            retry=RetryPolicy(retries=0),
         ),
     )
     assert report.ok and report.queued, str(report)
@@ -179,7 +182,7 @@ def test_server_lost_between_validation_and_integration_queues_the_publish(
         report = publish(
             FilesHost(sequence, fps=25),
             task=task_path,
-            session=open_session(fresh_server, tmp_path, retries=0),
+            session=open_session(fresh_server, tmp_path, retry=RetryPolicy(retries=0)),
         )
     finally:
         del os.environ["PYBLISHPLUGINPATH"]
@@ -197,7 +200,9 @@ def test_flush_with_the_server_still_down_raises_nothing(tmp_path: Path) -> None
     queue = OfflineQueue(tmp_path / "empty")
     assert queue.flush().ok  # an empty queue needs no server
     with pytest.raises(ApiConnectionError):
-        Session(server_url="http://127.0.0.1:9", api_key="k", api_user="u", retries=0)
+        Session(
+            server_url="http://127.0.0.1:9", api_key="k", api_user="u", retry=RetryPolicy(retries=0)
+        )
 
 
 def test_a_killed_flush_process_is_completed_by_the_next_flush(

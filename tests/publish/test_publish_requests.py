@@ -58,7 +58,7 @@ def test_a_fresh_publish_and_a_v002_fit_the_request_budget(
         report = publish(
             FilesHost(sequence, fps=25),
             task=task_id,
-            review_session=f"Dailies requests {tmp_path.name}",
+            review_session_name=f"Dailies requests {tmp_path.name}",
             session=session,
             queue_dir=queue_dir,
         )

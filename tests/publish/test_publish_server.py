@@ -30,7 +30,7 @@ def test_sequence_is_published_into_the_review_session(
     report = publish(
         FilesHost(sequence, fps=fps_text),
         task=task_path,
-        review_session="Dailies e2e",
+        review_session_name="Dailies e2e",
         comment=f"first pass at {fps_text}",
         session=session,
     )
@@ -165,7 +165,10 @@ def test_closed_review_session_is_refused_before_anything_is_written(
     sequence = make_sequence(tmp_path / "frames", frames=12, start=1001)
     before = count_entities(session)
     report = publish(
-        FilesHost(sequence, fps=25), task=task_path, review_session="Client review", session=session
+        FilesHost(sequence, fps=25),
+        task=task_path,
+        review_session_name="Client review",
+        session=session,
     )
     assert not report.ok
     (error,) = report.errors

@@ -17,6 +17,7 @@ from ft_dcc.exceptions import ApiConnectionError, UploadError
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.failures import is_connection_failure
+from ft_dcc.session import RetryPolicy
 
 # -- 1. no ftrack settings: one clear error, session-dependent validators skipped ------------
 
@@ -196,7 +197,7 @@ def test_server_lost_during_the_upload_queues_the_publish(
     report = publish(
         FilesHost(sequence, fps=25),
         task=task_path,
-        session=open_session(fresh_server, tmp_path, retries=0, timeout=5),
+        session=open_session(fresh_server, tmp_path, retry=RetryPolicy(retries=0), timeout=5),
         progress=kill_at_upload,
     )
     assert killed, "the upload never started"
@@ -312,9 +313,10 @@ bpy.ops.wm.read_factory_settings(use_empty=True)
 bpy.ops.wm.save_as_mainfile(filepath=BLEND)
 from ft_dcc_hosts.blender.host import BlenderHost
 from ft_dcc.publish import publish
-from ft_dcc.session import Session
+from ft_dcc.session import RetryPolicy, Session
 host = BlenderHost()
-report = publish(host, task="demo/sh010/anim", session_factory=lambda: Session(retries=0))
+no_retry = RetryPolicy(retries=0)
+report = publish(host, task="demo/sh010/anim", session_factory=lambda: Session(retry=no_retry))
 print("RESULT " + json.dumps({
     "cameras": host.cameras(),
     "errors": report.errors,

@@ -19,12 +19,15 @@ from support import make_sequence, make_task, open_session
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.report import EXIT_QUEUED
-from ft_dcc.session import Session
+from ft_dcc.session import RetryPolicy, Session
 
 
 def _session_factory(server: Any):
     return lambda: Session(
-        server_url=server.url, api_key=server.api_key, api_user=server.api_user, retries=0
+        server_url=server.url,
+        api_key=server.api_key,
+        api_user=server.api_user,
+        retry=RetryPolicy(retries=0),
     )
 
 
@@ -98,11 +101,11 @@ def test_queued_work_that_cannot_go_first_is_named_not_overtaken_silently(
         session.commit()
     fresh_server.stop()
     older = _publish(fresh_server, tmp_path, task_path, "a", asset_name="plate",
-                     review_session="Dailies closed")  # fmt: skip
+                     review_session_name="Dailies closed")  # fmt: skip
     assert older.queued, str(older)
     fresh_server.start()
     newer = _publish(fresh_server, tmp_path, task_path, "b", asset_name="plate",
-                     review_session="Dailies open")  # fmt: skip
+                     review_session_name="Dailies open")  # fmt: skip
     assert newer.ok and newer.version_number == 1, str(newer)
     (entry,) = OfflineQueue(queue_dir).entries()
     short = entry.id[:8]

@@ -20,6 +20,7 @@ from support import make_movie, make_sequence, make_task, metadata_of, open_sess
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.session import RetryPolicy
 
 TEMPLATE = "{project} dailies wk{week}"
 
@@ -207,7 +208,9 @@ def test_handles_the_server_adds_refuse_frames_captured_without_them(
     frames = make_sequence(tmp_path / "scene", frames=4, start=1001)
     report = publish(
         RangeHost(frames, fps=25), task=task, queue_dir=tmp_path / "queue",
-        session_factory=lambda: open_session(fresh_server, tmp_path / "down", retries=0),
+        session_factory=lambda: open_session(
+            fresh_server, tmp_path / "down", retry=RetryPolicy(retries=0)
+        ),
     )  # fmt: skip
     assert report.queued and report.capture["frame_start"] == 1001, str(report)
     fresh_server.start()

@@ -108,7 +108,7 @@ def test_a_gui_host_is_asked(
     typo = "dailies 2026-11-22"  # only the case differs from the open session
     with open_session(embedded_server, tmp_path / "s") as session:
         report = publish(
-            host, task=task_id, review_session=typo, session=session, queue_dir=queue_dir
+            host, task=task_id, review_session_name=typo, session=session, queue_dir=queue_dir
         )
     assert host.questions == [
         f"No review session is called {typo!r}, but {OPEN!r} is open. "
@@ -130,7 +130,7 @@ def test_new_names_and_names_close_to_closed_sessions_are_created(
     )
     with open_session(embedded_server, tmp_path / "s") as session:
         report = publish(
-            host, task=task_id, review_session=name, session=session, queue_dir=queue_dir
+            host, task=task_id, review_session_name=name, session=session, queue_dir=queue_dir
         )
     assert report.ok, str(report)
     assert host.questions == []  # "Old wk48" is one edit from "Old wk47", which is closed

@@ -22,8 +22,9 @@ from ft_dcc.cli import main
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 from ft_dcc.publish.queue import OfflineQueue
-from ft_dcc.publish.request import Reviewable
+from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.session import RetryPolicy
 
 HERE = Path(__file__).parent
 
@@ -86,12 +87,12 @@ def test_a_failing_reviewable_publishes_none_of_them(
         str(tmp_path / "missing.%04d.png"): "missing.%04d.png",
     }
     for second, message in expected.items():
-        report = publish(
-            FilesHost(good, fps=25),
+        request = PublishRequest(
             task=task_id,
             reviewables=[Reviewable(source=str(good)), Reviewable(source=second)],
             work_dir=tmp_path / "work",
         )
+        report = publish(FilesHost(good, fps=25), request)
         assert not report.ok and report.versions == []
         assert message in "\n".join(report.errors), report.errors
         assert not (tmp_path / "work" / "reviewable-1" / "capture").exists()  # none captured
@@ -112,12 +113,14 @@ def test_offline_several_reviewables_are_one_queue_entry_the_flush_publishes(
     fresh_server.stop()
     report = publish(
         FilesHost(left, fps=25),
-        task=task_id,
-        review_session="Offline pair",
-        reviewables=[Reviewable(source=str(left)), Reviewable(source=str(right))],
+        PublishRequest(
+            task=task_id,
+            review_session_name="Offline pair",
+            reviewables=[Reviewable(source=str(left)), Reviewable(source=str(right))],
+        ),
         session_factory=lambda: Session(
             server_url=fresh_server.url, api_key=fresh_server.api_key,
-            api_user=fresh_server.api_user, retries=0,
+            api_user=fresh_server.api_user, retry=RetryPolicy(retries=0),
         ),
     )  # fmt: skip
     assert report.ok and report.queued, str(report)
@@ -138,12 +141,13 @@ POINTS = [("encode", False), ("journaled", True), ("mid-upload", True), ("commit
 SCRIPT = """
 import sys
 from ft_dcc.publish import publish
-from ft_dcc.publish.request import Reviewable
+from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.host.files import FilesHost
 task, session_name, left, right = sys.argv[1:5]
-report = publish(FilesHost(left, fps=25), task=task, review_session=session_name,
-                 reviewables=[Reviewable(source=left, asset_name=sys.argv[5] + "-a"),
-                              Reviewable(source=right, asset_name=sys.argv[5] + "-b")])
+request = PublishRequest(task=task, review_session_name=session_name,
+                         reviewables=[Reviewable(source=left, asset_name=sys.argv[5] + "-a"),
+                                      Reviewable(source=right, asset_name=sys.argv[5] + "-b")])
+report = publish(FilesHost(left, fps=25), request)
 print(report)
 """
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import inspect
 
+import pytest
+
 from ft_dcc.session import Session
 from ft_dcc.session.event_hub import Event, EventHub
 
@@ -12,7 +14,7 @@ SESSION_NAMES = {
     "api_key", "api_user", "auto_populate", "auto_populating", "call", "close", "closed",
     "commit", "component_url", "create", "create_component", "decode", "delete", "encode",
     "encode_media", "ensure", "event_hub", "get", "get_widget_url", "operation_recording",
-    "populate", "query", "record_operations", "recorded_operations", "reset", "retries",
+    "populate", "query", "record_operations", "recorded_operations", "reset", "retries", "retry",
     "rollback", "schemas", "send_review_session_invite", "send_review_session_invites",
     "server_information", "server_location", "server_url", "thumbnail_url", "types",
     "upload_file", "upload_files",
@@ -21,11 +23,11 @@ EVENT_HUB_NAMES = {
     "connect", "connect_in_background", "connected", "disconnect", "publish", "publish_reply",
     "request", "server_url", "subscribe", "subscription", "unsubscribe", "wait",
 }  # fmt: skip
+#: ``ftrack_api.Session``'s keywords (but ``cookies``), then ft_dcc's own, grouped
 SESSION_PARAMETERS = [
     "server_url", "api_key", "api_user", "auto_populate", "plugin_paths", "cache",
     "cache_key_maker", "auto_connect_event_hub", "schema_cache_path", "plugin_arguments",
-    "timeout", "retries", "backoff", "headers", "strict_api", "upload_part_size",
-    "upload_multipart_threshold", "upload_workers", "defer_start",
+    "timeout", "headers", "strict_api", "retry", "uploads", "defer_start",
 ]  # fmt: skip
 
 
@@ -62,3 +64,11 @@ def test_session_methods_keep_their_signatures() -> None:
         "upload_file": ["self", "path", "component_id", "progress"],
         "upload_files": ["self", "files", "progress"],
     }
+
+
+def test_session_takes_the_genuine_clients_keywords_first() -> None:
+    ftrack_api = pytest.importorskip("ftrack_api")
+    genuine = [n for n in inspect.signature(ftrack_api.Session).parameters if n != "cookies"]
+    assert SESSION_PARAMETERS[: len(genuine)] == genuine
+    own = [inspect.signature(Session).parameters[n] for n in SESSION_PARAMETERS[len(genuine) :]]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in own)

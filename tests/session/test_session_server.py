@@ -20,7 +20,7 @@ from ft_dcc.exceptions import (
     ServerError,
     UploadError,
 )
-from ft_dcc.session import NOT_SET, FileCache, Session
+from ft_dcc.session import NOT_SET, FileCache, RetryPolicy, Session, UploadOptions
 
 
 @pytest.fixture
@@ -86,8 +86,7 @@ def test_unreachable_server_is_a_connection_error_after_retries(tmp_path: Path) 
             server_url=f"http://127.0.0.1:{port}",
             api_key="secret-key-value",
             api_user="u",
-            retries=2,
-            backoff=0.01,
+            retry=RetryPolicy(retries=2, backoff=0.01),
             schema_cache_path=False,
             plugin_paths=[],
         )
@@ -432,8 +431,7 @@ def test_multipart_upload(embedded_server: Any, tmp_path: Path) -> None:
     with open_session(
         embedded_server,
         tmp_path,
-        upload_part_size=5 * 1024 * 1024,
-        upload_multipart_threshold=6 * 1024 * 1024,
+        uploads=UploadOptions(part_size=5 * 1024 * 1024, multipart_threshold=6 * 1024 * 1024),
     ) as session:
         path = tmp_path / "big.bin"
         data = _payload(path, 12 * 1024 * 1024 + 5)
@@ -460,7 +458,9 @@ def test_multipart_upload(embedded_server: Any, tmp_path: Path) -> None:
 def test_mid_upload_connection_drop_is_retried(embedded_server: Any, tmp_path: Path) -> None:
     proxy = CuttingProxy(embedded_server.port, cuts=1, after_bytes=512 * 1024)
     try:
-        with open_session(embedded_server, tmp_path, server_url=proxy.url, backoff=0.05) as session:
+        with open_session(
+            embedded_server, tmp_path, server_url=proxy.url, retry=RetryPolicy(backoff=0.05)
+        ) as session:
             path = tmp_path / "drop.bin"
             data = _payload(path, 4 * 1024 * 1024)
             fractions: List[float] = []
@@ -479,7 +479,7 @@ def test_failed_upload_leaves_nothing_pending(embedded_server: Any, tmp_path: Pa
     proxy = CuttingProxy(embedded_server.port, cuts=10, after_bytes=64 * 1024)
     try:
         with open_session(
-            embedded_server, tmp_path, server_url=proxy.url, retries=1, backoff=0.01
+            embedded_server, tmp_path, server_url=proxy.url, retry=RetryPolicy(1, 0.01)
         ) as session:
             with pytest.raises(UploadError, match=r"missing\.mov"):
                 session.create_component(tmp_path / "missing.mov", commit=False)
@@ -535,7 +535,9 @@ def test_dropped_api_connection_retried_for_reads_not_for_commits(
         project = make_project(direct)
     proxy = CuttingProxy(embedded_server.port, cuts=0, after_bytes=0, method=b"POST")
     try:
-        with open_session(embedded_server, tmp_path, server_url=proxy.url, backoff=0.01) as session:
+        with open_session(
+            embedded_server, tmp_path, server_url=proxy.url, retry=RetryPolicy(backoff=0.01)
+        ) as session:
             proxy.cuts_left = 2  # the next two API requests die before reaching the server
             assert session.get("Project", project["id"])["name"] == project["name"]
             assert proxy.cut_connections == 2
@@ -606,7 +608,9 @@ def test_items_and_nested_collections_load_in_one_request_each(
 def test_503_answers_are_retried_with_backoff(embedded_server: Any, tmp_path: Path) -> None:
     proxy = CuttingProxy(embedded_server.port, cuts=0, method=b"POST", answer_503=True)
     try:
-        with open_session(embedded_server, tmp_path, server_url=proxy.url, backoff=0.01) as session:
+        with open_session(
+            embedded_server, tmp_path, server_url=proxy.url, retry=RetryPolicy(backoff=0.01)
+        ) as session:
             proxy.cuts_left = 2
             mark = embedded_server.log_mark()
             name = unique("after503")
@@ -633,8 +637,7 @@ def test_silent_server_times_out(tmp_path: Path) -> None:
                 api_key="k",
                 api_user="u",
                 timeout=0.3,
-                retries=1,
-                backoff=0.01,
+                retry=RetryPolicy(retries=1, backoff=0.01),
                 schema_cache_path=False,
                 plugin_paths=[],
             )

@@ -94,7 +94,7 @@ def publish_versions(
         report = publish(
             FilesHost(pattern, fps=RATE),
             task=task,
-            review_session=review_session,
+            review_session_name=review_session,
             comment=f"pass {number}",
             invitees=list(invitees),
             session=session,

@@ -48,7 +48,7 @@ def publish_coded_shot(server: Any, tmp_path: Path, review_session: str) -> str:
         report = publish(
             FilesHost(coded_frames(tmp_path / "v1", 1), fps=RATE),
             task=task,
-            review_session=review_session,
+            review_session_name=review_session,
             comment="pass 1",
             session=session,
         )

@@ -33,7 +33,7 @@ def test_the_compare_link_opens_both_versions_side_by_side(
             report = publish(
                 FilesHost(coded_frames(tmp_path / f"v{number}", number), fps=RATE),
                 task=task,
-                review_session="Compare link",
+                review_session_name="Compare link",
                 comment=f"pass {number}",
                 session=session,
             )

@@ -44,7 +44,7 @@ def coded_dailies(embedded_server: Any, tmp_path_factory: Any) -> Tuple[List[Any
             report = publish(
                 FilesHost(coded_frames(tmp_path / f"v{number}", number), fps=RATE),
                 task=task,
-                review_session="Frame truth dailies",
+                review_session_name="Frame truth dailies",
                 comment=f"pass {number}",
                 session=session,
             )

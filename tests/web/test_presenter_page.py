@@ -46,7 +46,7 @@ def dailies(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, A
         for number in (1, 2):
             report = publish(
                 FilesHost(coded_frames(tmp_path / f"v{number}", number), fps=RATE),
-                task=task, review_session=f"Presented {tag}", comment=f"pass {number}",
+                task=task, review_session_name=f"Presented {tag}", comment=f"pass {number}",
                 invitees=list(people.values()), session=session,
             )  # fmt: skip
             assert report.ok, str(report)

@@ -29,7 +29,7 @@ def test_published_review_link_plays_in_chromium(
         report = publish(
             FilesHost(frames, fps="24000/1001"),
             task=task,
-            review_session="Dailies web",
+            review_session_name="Dailies web",
             comment="first pass",
             session=session,
         )

@@ -37,7 +37,7 @@ def burnt_dailies(embedded_server: Any, tmp_path_factory: Any) -> Tuple[List[Any
             report = publish(
                 FilesHost(coded_frames(tmp_path / f"v{number}", number), fps=RATE),
                 task=task,
-                review_session="Rough edges dailies",
+                review_session_name="Rough edges dailies",
                 comment=f"pass {number}",
                 burnin="on",
                 session=session,
@@ -196,7 +196,7 @@ def two_shots(embedded_server: Any, tmp_path_factory: Any) -> str:
             report = publish(
                 FilesHost(coded_frames(tmp_path / asset, code), fps=RATE),
                 task=task,
-                review_session="Play all dailies",
+                review_session_name="Play all dailies",
                 asset_name=asset,
                 session=session,
             )

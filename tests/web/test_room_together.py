@@ -52,7 +52,7 @@ def five_shots(embedded_server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]
         for number in range(1, SHOTS + 1):
             report = publish(
                 FilesHost(coded_frames(tmp_path / f"s{number}", number), fps=RATE),
-                task=task, review_session=f"Together {tag}", comment=f"shot {number}",
+                task=task, review_session_name=f"Together {tag}", comment=f"shot {number}",
                 invitees=[ann], session=session, asset_name=f"shot{number}",
             )  # fmt: skip
             assert report.ok, str(report)

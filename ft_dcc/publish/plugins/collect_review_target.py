@@ -17,7 +17,7 @@ class CollectReviewTarget(pyblish.api.ContextPlugin):
 
         state = state_of(context)
         request = state.request
-        state.review_session_name = request.review_session or default_review_session_name()
+        state.review_session_name = request.review_session_name or default_review_session_name()
         state.asset_name = (
             state.reviewable.asset_name or templated_asset_name(state) or default_asset_name(state)
         )

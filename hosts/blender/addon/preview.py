@@ -130,7 +130,7 @@ def _state(key: Key, found: PublishPreview, server: Tuple[str, str]) -> PreviewS
         reached = f"Connected to {url} as {user}"
     return {
         "key": key, "pending": False, "task": found.task or "",
-        "review_session": found.review_session or "", "lines": list(found.lines),
+        "review_session": found.review_session_name or "", "lines": list(found.lines),
         "message": found.problem or "", "worker": threading.current_thread().name,
         "connection": reached,
     }  # fmt: skip

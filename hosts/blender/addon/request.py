@@ -21,7 +21,7 @@ def publish_request(context, new_review_session: bool = False) -> PublishRequest
     return PublishRequest(
         reviewables=[Reviewable(source=name) for name in sources],
         task=settings.task.strip() or None,
-        review_session=settings.review_session.strip() or None,
+        review_session_name=settings.review_session.strip() or None,
         comment=settings.comment,
         new_review_session=new_review_session,
         frames=None if settings.use_scene_range else (settings.frame_start, settings.frame_end),

@@ -50,7 +50,7 @@ def publish_rates(
             report = publish(
                 FilesHost(coded_frames(tmp_path / f"r{rate}", 1), fps=rate),
                 task=task,
-                review_session="Frame truth at five rates",
+                review_session_name="Frame truth at five rates",
                 comment=f"{rate} fps",
                 session=session,
             )
