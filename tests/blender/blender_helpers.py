@@ -5,17 +5,34 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 from support.display import virtual_display
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def blender_environment(folder: Path) -> Dict[str, str]:
+    """The environment for a Blender subprocess: HOME and XDG dirs under ``folder``, no
+    FTRACK_* or FT_DCC_* leaks (the ``blender_env`` fixture; a module's shared Blender run)."""
+    home = folder / "home"
+    for sub in ("", ".cache", ".config"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FTRACK_", "FT_DCC_"))}
+    env.update(
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
 
 
 def has_bpy() -> bool:
@@ -112,6 +129,35 @@ def build_addon_zip(dest: Path) -> Path:
         return _built_zips[0]
     dest.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copy2(_built_zips[0], dest / _built_zips[0].name))
+
+
+_built_blends: Dict[str, Path] = {}  # key: the scene this test process built first
+
+
+def cached_blend(dest: Path, key: str, build: Callable[[Path], Any]) -> Path:
+    """``dest``: a copy of the scene ``build(path)`` saves at ``path``, built once per test
+    process for each ``key`` (what the scene depends on): a background Blender start is seconds
+    of CPU, and every test opens, edits or saves its own copy."""
+    built = _built_blends.get(key)
+    if built is None or not built.is_file():
+        built = dest.with_name(f"{dest.stem}-built{dest.suffix}")
+        build(built)
+        _built_blends[key] = built
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy2(built, dest))
+
+
+def saved_blank_scene(dest: Path, env: Dict[str, str]) -> Path:
+    """Blender's factory scene saved at ``dest`` (opened as an artist opens a scene: no splash)."""
+
+    def build(path: Path) -> None:
+        subprocess.run(
+            ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr",
+             f"import bpy; bpy.ops.wm.save_as_mainfile(filepath={str(path)!r})"],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
+
+    return cached_blend(dest, "factory", build)
 
 
 def server_env(blender_env: Dict[str, str], server: Any) -> Dict[str, str]:

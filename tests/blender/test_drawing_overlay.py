@@ -4,10 +4,21 @@ again (issue 22, item 4), fitted between the toolbar and the sidebar. Screenshot
 outside and without are saved under test-artifacts/
 as blender-drawing-*.png; the drawing's red cross is counted in their pixels. The second test
 clicks the note's eye button in the panel with simulated events, as the artist does
-(blender-drawing-clicked-with.png / -without.png)."""
+(blender-drawing-clicked-with.png / -without.png).
+
+The third: a publish of several cameras gives one version per camera, and a reviewer's drawing
+is made on one of them. Drawn on the turntable camera's version, it is shown over a view
+through the turntable camera and not over the shot camera's view (the camera comes from the
+version's review component, ``ft_dcc_capture``). Showing it puts the artist's 3D view through
+that camera. Screenshots: test-artifacts/blender-drawing-camera-*.png.
+
+One windowed Blender run does the three parts, one after the other (the module's
+``drawings_in_blender``: a GUI Blender start is seconds of software-GL CPU); each test checks
+its own part of what that run saw."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import uuid
@@ -17,7 +28,15 @@ from typing import Any, Dict, List, Tuple
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
+from blender_helpers import (
+    blender_environment,
+    build_addon_zip,
+    needs_gui_blender,
+    run_blender,
+    saved_blank_scene,
+    server_env,
+    write_json,
+)
 from support import make_task, open_session
 from support.drawings import FIRST, LAST, seed_drawing
 
@@ -57,43 +76,74 @@ def drawing_columns(png: Path, box: List[int]) -> Tuple[int, int]:
     return left + int(columns[0]), left + int(columns[-1])
 
 
-def blender_with_drawing(tmp_path, blender_env, embedded_server, script, extra, prepare=None):
-    """Seed a task with a drawing (then ``prepare(session, seeded)``), open a saved scene in
-    windowed Blender, run ``script``; (its RESULT, the screenshots folder)."""
-    session = open_session(embedded_server, tmp_path)
+TURNTABLE = "turntableCam"
+
+
+def captured_through(camera):
+    """A ``prepare`` giving the drawn-on version (v002) a review component whose capture record
+    names ``camera``, as a publish of several cameras writes it."""
+
+    def prepare(session, seeded):
+        component = session.create(
+            "FileComponent",
+            {"name": "ftrackreview-mp4", "version_id": seeded["v002"], "file_type": ".mp4"},
+        )
+        session.commit()
+        session.create("Metadata", {
+            "parent_id": component["id"], "parent_type": "FileComponent",
+            "key": "ft_dcc_capture", "value": json.dumps({"camera": camera}),
+        })  # fmt: skip
+        session.commit()
+
+    return prepare
+
+
+def task_with_drawing(session, prepare=None):
+    """A task of a project of its own, seeded with a drawing (then ``prepare(session, seeded)``);
+    its path."""
     path = make_task(session, f"bldr{uuid.uuid4().hex[:8]}")
     task = resolve_task(session, None, path)
     seeded = seed_drawing(session, session.get("Project", task["project_id"]), task)
     if prepare is not None:
         prepare(session, seeded)
-    shots = tmp_path / "shots"
+    return path
+
+
+@pytest.fixture(scope="module")
+def drawings_in_blender(tmp_path_factory, embedded_server):
+    """One windowed Blender for the module, on a saved scene: drawing_overlay.py shows and hides
+    a task's drawing, then (drawing_overlay_click.py) clicks the note's eye button, from the
+    scene's first frame, then (drawing_camera.py) shows another task's drawing made on its
+    turntable camera's version; (its RESULT, the screenshots folder)."""
+    folder = tmp_path_factory.mktemp("drawings")
+    session = open_session(embedded_server, folder)
+    shots = folder / "shots"
     shots.mkdir()
     options = {
-        "zip": str(build_addon_zip(tmp_path / "dist")),
-        "task": path,
+        "zip": str(build_addon_zip(folder / "dist")),
+        "task": task_with_drawing(session),
         "screenshots": str(shots),
         "content": "hold the pose",
-        **extra,
+        "outside": LAST + 1,
+        "camera": {
+            "task": task_with_drawing(session, captured_through(TURNTABLE)),
+            "turntable": TURNTABLE,
+        },
     }
-    env = server_env(blender_env, embedded_server)
-    blend = tmp_path / "shot.blend"  # opened as an artist opens a scene: no splash screen
-    subprocess.run(
-        ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr",
-         f"import bpy; bpy.ops.wm.save_as_mainfile(filepath={str(blend)!r})"],
-        env=env, check=True, capture_output=True,
-    )  # fmt: skip
+    env = server_env(blender_environment(folder), embedded_server)
+    blend = saved_blank_scene(folder / "shot.blend", env)  # no splash screen when opened
     result = run_blender(
-        script, [write_json(tmp_path / "drawing.json", options)], env, gui=True, blend=blend
-    )
+        "drawing_overlay.py", [write_json(folder / "drawing.json", options)], env, gui=True,
+        blend=blend,
+    )  # fmt: skip
     return result, shots
 
 
 def test_a_drawing_is_shown_over_the_viewport_on_its_frames_and_hidden(
-    tmp_path, blender_env, embedded_server, artifacts_dir
+    drawings_in_blender, artifacts_dir
 ):
-    result, shots = blender_with_drawing(
-        tmp_path, blender_env, embedded_server, "drawing_overlay.py", {"outside": LAST + 1}
-    )
+    result, shots = drawings_in_blender
+    assert result.get("error") is None, result["error"]
     assert result["refresh"] == ["FINISHED"] and result["show"] == ["FINISHED"], result
     assert result["hide"] == ["FINISHED"]
     frames = {"with": FIRST, "sidebar": FIRST, "outside": LAST + 1, "without": FIRST}
@@ -119,19 +169,19 @@ def assert_fitted_between_toolbar_and_sidebar(shot: Path, regions: Dict[str, Any
 
 
 def test_the_eye_button_clicked_in_the_panel_shows_and_hides_the_drawing(
-    tmp_path, blender_env, embedded_server, artifacts_dir
+    drawings_in_blender, artifacts_dir
 ):
     """The artist's way: simulated mouse events click the note's eye button in the feedback
     panel, once to show the drawing and once to hide it; the cross is counted in the pixels."""
-    result, shots = blender_with_drawing(
-        tmp_path, blender_env, embedded_server, "drawing_overlay_click.py", {}
-    )
-    assert result.get("error") is None, str({k: v for k, v in result.items() if k != "_output"})
+    ran, shots = drawings_in_blender
+    result = ran["click"]
+    assert result.get("error") is None, str(result)
     assert result["refresh"] == ["FINISHED"]
     found = result["found"]["command"]
     assert found.startswith("bpy.ops.ftdcc.feedback_drawing(") and "show=False" not in found
     assert "show=False" in result["commands"]["shown"]  # the eye is now the one that hides
     assert "show=False" not in result["commands"]["hidden"]
+    assert result["frame_before"] != FIRST  # clicked from another frame than the drawing's
     assert result["frames"]["clicked-with"] == FIRST  # the click went to the drawing's frame
     assert [len(result["shown"][k]) for k in ("clicked-with", "clicked-without")] == [1, 0]
     for name in ("clicked-with", "clicked-without"):
@@ -139,3 +189,22 @@ def test_the_eye_button_clicked_in_the_panel_shows_and_hides_the_drawing(
     red = {name: red_pixels(shots / f"{name}.png") for name in ("clicked-with", "clicked-without")}
     assert red["clicked-with"] > 5000 + red["clicked-without"], red
     assert red["clicked-without"] < 500, red  # gone: no cross left over the viewport
+
+
+def test_a_drawing_on_the_turntable_version_is_not_laid_over_the_shot_camera(
+    drawings_in_blender, artifacts_dir
+):
+    ran, shots = drawings_in_blender
+    result = ran["camera"]
+    assert result.get("error") is None, result["error"]
+    assert result["viewed_before"] is None  # a free view before the drawing is shown
+    assert result["show"] == ["FINISHED"], result
+    names = ("through-shot", "through-turntable", "hidden")
+    for name in names:
+        shutil.copy(shots / f"{name}.png", artifacts_dir / f"blender-drawing-camera-{name}.png")
+    assert result["viewed"] == {"through-shot": "Camera", "through-turntable": TURNTABLE,
+                                "hidden": TURNTABLE}  # fmt: skip
+    red = {name: red_pixels(shots / f"{name}.png") for name in names}
+    assert red["through-turntable"] > 5000 + red["hidden"], red  # over its own camera's view
+    assert abs(red["through-shot"] - red["hidden"]) < 500, red  # not over the shot camera's
+    assert result["viewed_after_show"] == TURNTABLE  # showing it looked through its camera

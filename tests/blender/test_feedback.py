@@ -5,11 +5,17 @@ The screenshot is saved as test-artifacts/blender-feedback-panel.png."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import uuid
 
 import pytest
-from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
+from blender_helpers import (
+    build_addon_zip,
+    needs_gui_blender,
+    run_blender,
+    saved_blank_scene,
+    server_env,
+    write_json,
+)
 from support import make_task, open_session
 from support.feedback import seed_feedback
 
@@ -35,12 +41,7 @@ def test_feedback_panel_lists_notes_and_goes_to_their_frame(
         "delay": 2.0,
     }
     env = server_env(blender_env, embedded_server)
-    blend = tmp_path / "shot.blend"  # opened as an artist opens a scene (not --factory-startup)
-    subprocess.run(
-        ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr",
-         f"import bpy; bpy.ops.wm.save_as_mainfile(filepath={str(blend)!r})"],
-        env=env, check=True, capture_output=True,
-    )  # fmt: skip
+    blend = saved_blank_scene(tmp_path / "shot.blend", env)  # opened as an artist opens a scene
     result = run_blender(
         "feedback_panel.py",
         [write_json(tmp_path / "feedback.json", options)],

@@ -8,31 +8,41 @@ import subprocess
 import uuid
 
 import pytest
-from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
+from blender_helpers import (
+    ROOT,
+    build_addon_zip,
+    cached_blend,
+    needs_gui_blender,
+    run_blender,
+    server_env,
+    write_json,
+)
 from support import count_entities, download_component, ffprobe, make_task, open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
 
 
 def build_scene_34(tmp_path, env, frames=12):
-    """A scene saved by Blender 3.4 (its reader cannot open files saved by 5.0)."""
-    blend = tmp_path / "shot34.blend"
-    options = {
-        "path": str(blend),
-        "frame_start": 1001,
-        "frame_end": 1000 + frames,
-        "fps": 25,
-        "width": 320,
-        "height": 180,
-    }
-    from blender_helpers import ROOT
+    """A scene saved by Blender 3.4 (its reader cannot open files saved by 5.0); built once per
+    test process for each length, each test gets its own copy."""
+
+    def build(path):
+        options = {
+            "path": str(path),
+            "frame_start": 1001,
+            "frame_end": 1000 + frames,
+            "fps": 25,
+            "width": 320,
+            "height": 180,
+        }
+        subprocess.run(
+            ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "-P", str(script),
+             "--", str(write_json(path.with_suffix(".json"), options))],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
 
     script = ROOT / "hosts" / "blender" / "demo_scene.py"
-    subprocess.run(
-        ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "-P", str(script),
-         "--", str(write_json(tmp_path / "scene.json", options))],
-        env=env, check=True, capture_output=True,
-    )  # fmt: skip
+    blend = cached_blend(tmp_path / "shot34.blend", f"demo-{frames}", build)
     assert blend.read_bytes()[:12] == b"BLENDER-v304"
     return blend
 

@@ -1,6 +1,6 @@
 """The seam between a batch and the rules it obeys: one small protocol, registered rule objects.
 
-A :class:`Rule` is a tiny object with an ``order`` and up to three hooks, the pyblish way: the
+A :class:`Rule` is a tiny object with an ``order`` and up to four hooks, the pyblish way: the
 batch never names a rule, it walks the registry. To add a rule, write a class and register it
 (``rules.default_rules``); do not edit the batch's loop.
 

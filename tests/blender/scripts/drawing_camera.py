@@ -1,37 +1,25 @@
-"""Show a note's drawing made on the turntable camera's version, then look through each camera.
+"""Show a note's drawing made on the turntable camera's version, then look through each camera:
+the third part of drawing_overlay.py's run (one windowed Blender for the three), which imports
+this module once the add-on is enabled and calls ``start(options, done)``.
 
-Args: a JSON file with zip, task, screenshots (a folder), content (the note) and turntable (the
-camera the drawn-on version was captured through). In a window (Xvfb): adds that camera beside
-the scene camera ("Camera", the shot camera), reads the feedback, shows the drawing, then takes
-screenshots looking through the shot camera ("through-shot"), through the turntable camera
-("through-turntable") and, the drawing hidden, through it again ("hidden"). Prints RESULT
-{show, viewed_after_show, viewed, blender}.
+Options: task, screenshots (a folder), content (the note) and turntable (the camera the
+drawn-on version was captured through). Adds that camera beside the scene camera ("Camera", the
+shot camera), closes the sidebar, goes to the scene's first frame, reads the feedback, shows the
+drawing, then takes screenshots looking through the shot camera ("through-shot"), through the
+turntable camera ("through-turntable") and, the drawing hidden, through it again ("hidden");
+then ``done({show, viewed_after_show, viewed, error, blender})``.
 """
 
-import json
-import os
 import sys
 import traceback
 from pathlib import Path
 
 import bpy
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ui_clicks import run_in_view, screenshot, view3d
 
-options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
-bpy.ops.preferences.addon_install(filepath=options["zip"])
-import addon_utils  # noqa: E402
-
-addon_utils.enable("ft_dcc_blender", default_set=True)
 feedback = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.feedback"))]
 scene = bpy.context.scene
-shot = scene.camera
-turntable = bpy.data.objects.new(options["turntable"], shot.data.copy())
-turntable.matrix_world = shot.matrix_world  # the same picture: only the camera's name differs
-scene.collection.objects.link(turntable)
-scene.ftrack_publish.task = options["task"]
-shots = Path(options["screenshots"])
+options = {}
 result = {"viewed": {}, "blender": bpy.app.version_string}
 
 
@@ -52,11 +40,11 @@ def look_through(camera):
 
 
 def shoot(name):
-    screenshot(shots / f"{name}.png")
+    screenshot(Path(options["screenshots"]) / f"{name}.png")
     result["viewed"][name] = viewed_camera()
 
 
-def steps():
+def steps(shot, turntable):
     try:
         result["refresh"] = run_in_view(bpy.ops.ftdcc.feedback_refresh)
         rows = feedback.STATE["rows"]
@@ -73,8 +61,26 @@ def steps():
         shoot("hidden")
     except Exception:
         result["error"] = traceback.format_exc()
-    print("RESULT " + json.dumps(result), flush=True)
-    os._exit(0)
 
 
-bpy.app.timers.register(steps, first_interval=2.0)
+def start(given, done):
+    """Look with ``given`` options from a free view of the scene's first frame, the sidebar
+    closed (as the scene opened); ``done(result)`` at the end."""
+    options.update(given)
+    result["error"] = None
+    shot = scene.camera
+    turntable = bpy.data.objects.new(options["turntable"], shot.data.copy())
+    turntable.matrix_world = shot.matrix_world  # the same picture: only the camera's name differs
+    scene.collection.objects.link(turntable)
+    scene.ftrack_publish.task = options["task"]
+    scene.frame_set(scene.frame_start)
+    space = view3d()[1].spaces.active
+    space.show_region_ui = False
+    space.region_3d.view_perspective = "PERSP"
+    result["viewed_before"] = viewed_camera()
+
+    def run():
+        steps(shot, turntable)
+        done(result)
+
+    bpy.app.timers.register(run, first_interval=0.5)

@@ -4,12 +4,17 @@ Args: a JSON file with zip, task, screenshots (a folder), content (the note whos
 show) and outside (a frame the drawing is not held on). In a window (Xvfb): reads the feedback,
 shows the drawing (the timeline goes to its first frame) and takes screenshots: "with" (on its
 first frame), "sidebar" (the same with the sidebar open), "outside" (on ``outside``),
-"without" (back on its first frame, hidden). Prints RESULT {frames, shown, regions, blender}.
+"without" (back on its first frame, hidden). Then, in the same Blender (one start for the
+three parts), drawing_overlay_click.py clicks the note's eye button in the panel, as the artist
+does, and drawing_camera.py shows the drawing of another task (``camera``: its task and
+turntable camera) made on a version captured through another camera than the scene's.
+Prints RESULT {frames, shown, regions, error, blender, click: {...}, camera: {...}}.
 """
 
 import json
 import os
 import sys
+import traceback
 from pathlib import Path
 
 import bpy
@@ -80,8 +85,32 @@ def steps():
     bpy.context.scene.frame_set(first)
     result["hide"] = run(bpy.ops.ftdcc.feedback_drawing, index=index, show=False)
     shoot("without")
+
+
+def steps_then_clicks():
+    try:
+        steps()
+        result["error"] = None
+    except Exception:
+        result["error"] = traceback.format_exc()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import drawing_overlay_click
+
+    drawing_overlay_click.start(options, clicked)
+
+
+def clicked(click_result):
+    """After the clicks: the drawing made on the turntable camera's version (its own task)."""
+    result["click"] = click_result
+    import drawing_camera
+
+    drawing_camera.start(dict(options, **options["camera"]), done)
+
+
+def done(camera_result):
+    result["camera"] = camera_result
     print("RESULT " + json.dumps(result), flush=True)
     os._exit(0)
 
 
-bpy.app.timers.register(steps, first_interval=2.0)
+bpy.app.timers.register(steps_then_clicks, first_interval=2.0)

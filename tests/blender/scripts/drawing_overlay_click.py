@@ -1,32 +1,24 @@
 """Click a note's eye button in the feedback panel, as the artist does, to show its drawing over
-the 3D viewport, and click it again to hide it.
+the 3D viewport, and click it again to hide it: the second part of drawing_overlay.py's run
+(one windowed Blender for both), which imports this module once the add-on is enabled and
+calls ``start(options, done)``.
 
-Args: a JSON file with zip, task, screenshots (a folder) and content (the note whose drawing to
-show). In a window (Xvfb, --enable-event-simulate): shows the ftrack tab, reads the feedback,
-finds the note's eye button on screen, clicks it, takes the screenshot "clicked-with", clicks it
-again, takes "clicked-without". Prints RESULT {found, frames, shown, commands, blender}.
+Options: task, screenshots (a folder) and content (the note whose drawing to show). In a window
+(Xvfb, --enable-event-simulate): shows the ftrack tab, reads the feedback, finds the note's eye
+button on screen, clicks it, takes the screenshot "clicked-with", clicks it again, takes
+"clicked-without"; then ``done({found, frames, shown, commands, error, blender})``.
 
 Blender 3.4 tells a script no button's position; the button is found as the artist's eye finds
-it: the mouse moves down the panel and, at each stop, Ctrl+C copies what is under it to the
-clipboard (for an operator's button, its Python command).
+it: the mouse moves up the panel from its end and, at each stop, Ctrl+C copies what is under it
+to the clipboard (for an operator's button, its Python command).
 """
 
-import json
-import os
 import re
 import sys
 from pathlib import Path
 
 import bpy
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ui_clicks import note_draws, screenshot, view3d
-
-options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
-bpy.ops.preferences.addon_install(filepath=options["zip"])
-import addon_utils  # noqa: E402
-
-addon_utils.enable("ft_dcc_blender", default_set=True)
 
 
 def module(name):
@@ -34,10 +26,9 @@ def module(name):
 
 
 panel, feedback, overlay = module("panel"), module("feedback"), module("overlay")
-bpy.context.scene.ftrack_publish.task = options["task"]
 wm = bpy.context.window_manager
-shots = Path(options["screenshots"])
-state = {"probes": [], "clicks": 0, "waits": 0}
+options = {}
+state = {"probes": [], "clicks": 0, "waits": 0, "probed": 0}
 result = {"frames": {}, "shown": {}, "commands": {}, "blender": bpy.app.version_string}
 STEP = 16  # px between probes: less than a button's height (20 px at 1x), so none is missed
 
@@ -95,18 +86,27 @@ def refresh():
     )
     area.tag_redraw()
     state["scrolls"] = 0
-    later(scroll, 1.0)
+    later(scroll_to_the_end, 1.0)
 
 
-def scroll():
-    """Scroll the sidebar down (the feedback is below the publish panel), then look again."""
+def scroll(operator, times=1):
+    """Scroll the sidebar (``operator``: down or up, ``times`` times), then look again from the
+    region's bottom up."""
     window, area, region = view3d()
     with bpy.context.temp_override(window=window, area=area, region=region):
-        bpy.ops.view2d.scroll_down(deltay=300)
+        for _ in range(times):
+            operator(deltay=300)
     area.tag_redraw()
     state["scrolls"] += 1
-    state["y"] = region.y + region.height - STEP
+    state["y"] = region.y + STEP
     later(probe, 0.5)
+
+
+def scroll_to_the_end():
+    """The feedback is below the publish panel, the notes at its end: scroll the sidebar down
+    as far as it goes (Blender stops at the panels' end), so the look up from the bottom meets
+    the notes' rows first."""
+    scroll(bpy.ops.view2d.scroll_down, times=8)
 
 
 def eye_command(text):
@@ -118,16 +118,17 @@ def eye_command(text):
 
 
 def probe():
-    """Hover the next stop down the panel's right-hand column and copy what is there."""
+    """Hover the next stop up the panel's right-hand column and copy what is there."""
     window, _area, region = view3d()
     x = region.x + region.width - int(options.get("from_right", 45))
-    if state["y"] < region.y + STEP:
+    if state["y"] > region.y + region.height - STEP:
         if state["scrolls"] < 8:  # the publish panel above is long (its settings box)
-            return scroll()
+            return scroll(bpy.ops.view2d.scroll_up)
         return finish("no eye button for the note in the panel")
     wm.clipboard = ""
     window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=state["y"])
     press(window, x, state["y"], "C", ctrl=True)
+    state["probed"] += 1
     later(lambda: read_probe(x), 0.15)
 
 
@@ -137,10 +138,10 @@ def read_probe(x):
         state["probes"].append(copied)
     if eye_command(copied):
         state["eye"] = (x, state["y"])
-        result["found"] = {"x": x, "y": state["y"], "command": copied}
+        result["found"] = {"x": x, "y": state["y"], "command": copied, "probed": state["probed"]}
         later(click_show)
         return None
-    state["y"] -= STEP
+    state["y"] += STEP
     later(probe, 0.01)
 
 
@@ -163,7 +164,7 @@ def wait_until(condition, then):
 
 
 def shoot(name):
-    screenshot(shots / f"{name}.png")
+    screenshot(Path(options["screenshots"]) / f"{name}.png")
     result["frames"][name] = bpy.context.scene.frame_current
     result["shown"][name] = sorted(overlay.SHOWN)
 
@@ -202,8 +203,15 @@ def finish(error):
     result["index"] = state.get("index")
     if error:
         shoot("clicked-error")
-    print("RESULT " + json.dumps(result), flush=True)
-    os._exit(0)
+    state["done"](result)
 
 
-later(setup, 1.0)
+def start(given, done):
+    """Run the clicks with ``given`` options, from the scene's first frame (not the drawing's);
+    ``done(result)`` at the end."""
+    options.update(given)
+    state["done"] = done
+    scene = bpy.context.scene
+    scene.frame_set(scene.frame_start)
+    result["frame_before"] = scene.frame_current
+    later(setup, 1.0)
