@@ -19,6 +19,7 @@ Read again on every request: a change binds the next one.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from typing import Dict, List, Set, Tuple
 
@@ -129,6 +130,15 @@ def original_ids(execute: Execute, review_session_id: str) -> Set[str]:
     return {ident for files in originals(execute, review_session_id).values() for ident, _ in files}
 
 
+#: a file whose text is the date :func:`today` gives: tests move a server's day (midnight UTC)
+TODAY_ENV = "FT_DCC_TEST_TODAY_FILE"
+
+
 def today() -> str:
-    """The date a watermark carries (UTC)."""
+    """The date a watermark carries (UTC; a test's date from the file ``FT_DCC_TEST_TODAY_FILE``
+    names, when set)."""
+    injected = os.environ.get(TODAY_ENV)
+    if injected:
+        with open(injected, encoding="ascii") as handle:
+            return dt.date.fromisoformat(handle.read().strip()).isoformat()
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")

@@ -5,7 +5,10 @@
 - The review movie: watch-only (policy ``none``, a client link) in bounded 206 parts
   (:mod:`.ranged`); otherwise whole, with HTTP Range. ``download=1`` answers it as an attachment
   when the policy is ``proxy`` or ``original``, else 403. With the session's watermark on, a
-  client link receives its viewer's own marked copy (:mod:`.watermark`), downloads included.
+  client link receives its viewer's own marked copy (:mod:`.watermark`), downloads included;
+  while that copy is being made it is served in bounded parts of its announced size, each part
+  once its bytes are there (a download waits for the whole copy). A request that goes on with a
+  playback (not from byte 0) keeps the copy of the day it began on (midnight UTC passed).
 - A version's other files (its source): only as a download, only under ``original``.
 - Thumbnails and drawings (stills, not the version's file): whole, inline, as ``<img>`` needs.
 The managing User's personal link is never bound. Each view start of a movie (a reply from byte
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -37,12 +40,14 @@ from ft_dcc.server.review.media_policy import (
     today,
 )
 from ft_dcc.server.review.ranged import (
+    Reader,
+    file_reader,
     not_satisfiable,
     partial_reply,
     requested_start,
     unreadable,
 )
-from ft_dcc.server.review.watermark import Watermarker
+from ft_dcc.server.review.watermark import Copy, Watermarker
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
@@ -70,6 +75,12 @@ class Served:
     parts: bool
     #: a movie (a play or a download is recorded) rather than a still
     movie: bool
+    #: a viewer's copy still being made: its announced size and where its bytes are read
+    growing: Optional[Copy] = None
+
+    @property
+    def size(self) -> int:
+        return self.growing.size if self.growing else self.path.stat().st_size
 
 
 def _refuse(message: str) -> ApiOperationError:
@@ -88,7 +99,7 @@ class MediaRoute:
 
     def plan(
         self, link: Link, data: ReviewData, review_session_id: str, component_id: str,
-        download: bool,
+        download: bool, range_header: Optional[str] = None,
     ) -> Served:  # fmt: skip
         """What ``link`` gets of ``component_id`` (raises NotFound or a 403 refusal)."""
         files, execute = self.server.files, self.server.ctx.execute
@@ -110,9 +121,15 @@ class MediaRoute:
         movie = media_type.startswith("video/")
         if download and not rights.downloads(original=False):
             raise _refuse(WATCH_ONLY)
-        if movie and rights.watermark:
-            path = self.watermarks.marked(component_id, path, rights.watermark, today())
         watch_only = movie and rights.bound and rights.policy == NONE
+        if movie and rights.watermark and download:
+            path = self.watermarks.marked(component_id, path, rights.watermark, today())
+        elif movie and rights.watermark:
+            going_on = bool(requested_start(range_header, 2**62))
+            copy = self.watermarks.copy(component_id, path, rights.watermark, today(), going_on)
+            if copy.growing:
+                return Served(copy.path, media_type, name, not inline, True, movie, copy)
+            path = copy.path
         return Served(path, media_type, name, download or not inline, watch_only, movie)
 
     async def serve(
@@ -120,15 +137,22 @@ class MediaRoute:
         component_id: str,
     ) -> Response:  # fmt: skip
         download = request.query_params.get("download") not in (None, "", "0")
+        asked = request.headers.get("range")
         served = await run_in_threadpool(
-            self.plan, link, data, review_session_id, component_id, download
+            self.plan, link, data, review_session_id, component_id, download, asked
         )
         head = request.method == "HEAD"
-        if unreadable(request.headers.get("range")):
-            return not_satisfiable(served.path.stat().st_size, FILE_HEADERS)
-        if served.parts:
+        if unreadable(asked):
+            return not_satisfiable(served.size, FILE_HEADERS)
+        if served.growing is not None:
+            read: Reader = self._reader(served.growing)
+            reply = await run_in_threadpool(
+                partial_reply, served.size, read, served.media_type, asked, FILE_HEADERS,
+                head,
+            )  # fmt: skip
+        elif served.parts:
             reply = partial_reply(
-                served.path, served.media_type, request.headers.get("range"), FILE_HEADERS, head
+                served.size, file_reader(served.path), served.media_type, asked, FILE_HEADERS, head
             )
         else:
             reply = FileResponse(
@@ -142,13 +166,16 @@ class MediaRoute:
             await self._audit(request, link, review_session_id, component_id, served)
         return reply
 
+    def _reader(self, copy: Copy) -> Reader:
+        return lambda first, last: self.watermarks.read(copy, first, last)
+
     async def _audit(
         self, request: Request, link: Link, review_session_id: str, component_id: str,
         served: Served,
     ) -> None:  # fmt: skip
         """``media.downloaded`` for a download, ``media.played`` for a view start (a reply from
         byte 0: not every part a player asks for)."""
-        size = served.path.stat().st_size
+        size = served.size
         if not served.download and requested_start(request.headers.get("range"), size) != 0:
             return
         act = "media.downloaded" if served.download else "media.played"

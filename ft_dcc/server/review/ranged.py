@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
+from typing import Callable, Mapping, Optional, Tuple
 
 from starlette.responses import Response
 
@@ -87,21 +87,34 @@ def _read(path: Path, first: int, last: int) -> bytes:
         return handle.read(last - first + 1)
 
 
+#: reads bytes first..last of a file
+Reader = Callable[[int, int], bytes]
+
+
+def file_reader(path: Path) -> Reader:
+    """Reads the bytes of the file at ``path``."""
+    return lambda first, last: _read(path, first, last)
+
+
 def partial_reply(
-    path: Path,
+    size: int,
+    read: Reader,
     media_type: str,
     header: Optional[str],
     headers: Mapping[str, str],
     head: bool = False,
 ) -> Response:
-    """The bounded 206 reply of ``path`` for a request's ``Range`` ``header``."""
-    size = path.stat().st_size
+    """The bounded 206 reply of a ``size``-byte file ``read`` gives the bytes of (one still
+    being written: its final size, each part once it is there, or as much of it as ``read``
+    gives: the reply says which bytes it carries)."""
     part = None if unreadable(header) else span(header, size)
     common = dict(headers, **{"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"})
     if part is None:
         return not_satisfiable(size, common)
     first, last = part
-    body = b"" if head else _read(path, first, last)
+    body = b"" if head else read(first, last)
+    if not head and body:
+        last = first + len(body) - 1
     reply = Response(
         body,
         status_code=206,
