@@ -492,12 +492,16 @@ class _Streamed:
             daemon=True,
         )
         reader.start()
+        watchdog = threading.Timer(ENCODE_TIMEOUT, process.kill)  # a hung ffmpeg writes nothing
+        watchdog.start()
         try:
             with open(self.part, "wb") as out:
                 self._pump(process, out, started)
             process.wait(timeout=max(1.0, ENCODE_TIMEOUT - (time.monotonic() - started)))
             reader.join()
-            if process.returncode != 0:
+            if time.monotonic() - started >= ENCODE_TIMEOUT:
+                raise subprocess.TimeoutExpired(self.command, ENCODE_TIMEOUT)
+            if process.returncode != 0 or self.written != self.size or not self.size:
                 _failed(self.source, b"".join(errors).decode("utf-8", "replace"))
             os.replace(self.part, self.target)
         except subprocess.TimeoutExpired:
@@ -505,6 +509,7 @@ class _Streamed:
                 "Your watermarked copy of this movie took too long to make; try again later."
             ) from None
         finally:
+            watchdog.cancel()
             if process.poll() is None:
                 process.kill()
                 process.wait()

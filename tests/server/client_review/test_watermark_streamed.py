@@ -124,11 +124,11 @@ def _played_as_made(world: MediaWorld, before: Set[str], played: Dict[str, Any])
     assert played["frames"] >= FRAMES and played["time"] >= played["duration"] - 0.05, played
     assert abs(played["duration"] - FRAMES / 24) < 0.05, played
     (made,) = set(_made(world)) - before
-    boxes = _top_boxes((_folder(world) / made).read_bytes())
+    boxes = top_boxes((_folder(world) / made).read_bytes())
     assert boxes[:4] == ["ftyp", "moov", "sidx", "moof"] and boxes[-1] == "free", boxes
 
 
-def _top_boxes(data: bytes) -> List[str]:
+def top_boxes(data: bytes) -> List[str]:
     """The kinds of an MP4 file's top-level boxes, in order."""
     kinds, offset = [], 0
     while offset + 8 <= len(data):
