@@ -10,7 +10,7 @@ from __future__ import annotations
 import collections
 import json
 import threading
-from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, Tuple
+from typing import Callable, Generic, Mapping, Optional, Protocol, Sequence, Tuple, TypeVar
 
 from ft_dcc.protocol.events import TOPIC_REPLY
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus
@@ -29,12 +29,16 @@ class HeldConnection(Protocol):
     grant: Optional[KeyGrant]
 
 
-class Broker(Protocol):
+#: the broker's own connection type: what it lists is what it cuts
+C = TypeVar("C", bound=HeldConnection)
+
+
+class Broker(Protocol[C]):
     """What :class:`HubGrants` needs of the broker (``EventBroker``)."""
 
-    def connections_of(self, user_id: Optional[str]) -> Sequence[HeldConnection]: ...
+    def connections_of(self, user_id: Optional[str]) -> Sequence[C]: ...
 
-    def cut(self, connection: Any) -> None: ...
+    def cut(self, connection: C) -> None: ...
 
 
 def ticket_text(user: str, accepted: object) -> str:
@@ -53,10 +57,10 @@ def ticket_user(text: str) -> Tuple[str, Optional[KeyGrant]]:
     return str(data["u"]), KeyGrant(str(data["u"]), str(data["id"]), str(data["k"]))
 
 
-class HubGrants:
+class HubGrants(Generic[C]):
     """One broker's grant checks; :meth:`watch` makes revocations reach its sockets."""
 
-    def __init__(self, broker: Broker) -> None:
+    def __init__(self, broker: Broker[C]) -> None:
         self._broker = broker
         self._holds: Optional[Holds] = None
         self._askers: collections.OrderedDict[str, str] = collections.OrderedDict()
@@ -81,7 +85,7 @@ class HubGrants:
             if not self.holds(connection.grant):
                 self._broker.cut(connection)
 
-    def reply_user(self, event: Mapping[str, Any]) -> Optional[str]:
+    def reply_user(self, event: Mapping[str, object]) -> Optional[str]:
         """For a reply: the User who sent the event it answers (only their sockets get it), or
         ``None`` (not a reply, or to an event this process never saw). Other events are noted
         as asked by their (server-set) source user."""
