@@ -5,13 +5,23 @@ The server encodes the viewer's copy of a review movie on its first view (ffmpeg
 over the whole picture, x264 ``ultrafast``, the audio copied, every frame kept with its time)
 and keeps it: ``<files>/.watermarks/<component id>/<viewer key>-<date>.mp4``, the key a digest
 of the viewer's text (no name or address in a file name), one copy per component, viewer and day
-(a new day's copy replaces the viewer's older one). The folder goes when the component is
-retired (``FileStore.remove``). Concurrent first views of one viewer encode once: a lock per
-copy in this process, and a lock file across the server's worker processes (``fcntl.flock``
+(a new day's copy replaces the viewer's copies from before the day before; a playback begun the
+day before goes on with that day's copy: :meth:`Watermarker.copy`). The folder goes when the
+component is retired (``FileStore.remove``). Concurrent first views of one viewer encode once: a
+lock per copy in this process, and a lock file across the server's worker processes (``fcntl.flock``
 where the OS has it); ``made.log`` in the folder lists each copy made. A session page opened
 through a client link starts its movies' copies in the background (:meth:`Watermarker.prepare`),
 so the player's first request finds its copy made or being made. The picture itself carries the
 mark: the page never draws text over the video.
+
+A copy is **served while it is being made** (:class:`_Streamed`): ffmpeg writes a fragmented MP4
+to a pipe, a fragment every :data:`KEY_EVERY` frames; its final size is announced (in
+``<copy>.size``) before its first byte is, from a bound on what it can take (the stored movie's
+length, frames and sound, x264 held under a rate cap), and a ``free`` box fills it to that size at
+the end (:mod:`.mp4_boxes`: the head also gets the movie's length and a ``sidx``). The media
+route serves it in bounded parts of that size, each once its bytes are in ``<copy>.part``
+(:meth:`Watermarker.read`), from any worker process. A copy that comes out over its bound is made
+again whole; a stored movie that is not an MP4 this reads is made whole before it is served.
 """
 
 from __future__ import annotations
