@@ -28,10 +28,9 @@ from ft_dcc.server.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.drawing import BadRange, held_range
-from ft_dcc.server.review.feedback import _frame
+from ft_dcc.server.review.fields import frame_field
 from ft_dcc.server.review.links import Link
-from ft_dcc.server.review.page import ReviewRoutes
-from ft_dcc.server.review.presenter import json_post
+from ft_dcc.server.review.page import ReviewRoutes, json_post
 from ft_dcc.server.review.writes import ReviewWriter
 from ft_dcc.server.rules.review import may_manage
 
@@ -90,8 +89,8 @@ class DrawingRangeRoutes:
         note_id = fields.get("note_id")
         if not isinstance(note_id, str):
             raise BadInput("note_id must be the id of a drawing's note.")
-        first = _frame(fields, required=True)
-        last = _frame(fields, required=False, name="frame_out")
+        first = frame_field(fields, required=True)
+        last = frame_field(fields, required=False, name="frame_out")
         facts = data.session_facts(review_session_id)
         if facts is None:
             raise NotFound("No such review session; it may have been deleted.")

@@ -77,10 +77,11 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.errors import BadInput as BadInput
 from ft_dcc.server.errors import NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
-from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
+from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.data import Execute, NoteView, ReviewData, StatusView
 from ft_dcc.server.review.drawing import BadRange, NotAPng, check_png
+from ft_dcc.server.review.fields import frame_field, json_fields
 from ft_dcc.server.review.identity import ensure_own_invitee
 from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.page import ReviewRoutes
@@ -183,18 +184,6 @@ def _without_addresses(objects: Dict[str, Dict[str, Any]]) -> None:
 
 
 # -- input checks ---------------------------------------------------------------------------------
-def _fields(body: Optional[bytes], limit: int) -> JsonObject:
-    if body is None:
-        raise BadInput(f"The request is larger than {limit} bytes; send less.", 413)
-    try:
-        fields = parse_json_body(body)
-    except JsonBodyError as exc:
-        raise BadInput(f"{exc} Send a JSON object (Content-Type: application/json).") from None
-    if not isinstance(fields, dict):
-        raise BadInput("Send a JSON object.")
-    return fields
-
-
 def _object_id(fields: JsonObject, required: bool = True) -> str:
     value = fields.get("object_id")
     if value is None and not required:
@@ -203,15 +192,6 @@ def _object_id(fields: JsonObject, required: bool = True) -> str:
         return check_component_id(value)
     except FileStoreError:
         raise BadInput("object_id must be the id of an item of this review session.") from None
-
-
-def _frame(fields: JsonObject, required: bool, name: str = "frame") -> Optional[int]:
-    frame = fields.get(name)
-    if frame is None and not required:
-        return None
-    if isinstance(frame, bool) or not isinstance(frame, int) or abs(frame) > 10**9:
-        raise BadInput(f"{name} must be a whole number.")
-    return frame
 
 
 def _optional_id(fields: JsonObject, name: str) -> Optional[str]:
@@ -273,7 +253,7 @@ class FeedbackRoutes:
         errors are the server's, answered by the app: ``ft_dcc.server.review.routes``), then
         add ``act`` to the audit trail."""
         review_session_id, data, link = await self.base.access(request)
-        fields = _fields(await read_limited_body(request, limit), limit)
+        fields = json_fields(await read_limited_body(request, limit), limit)
         answer, status = await run_in_threadpool(
             self._run, review_session_id, data, link, fields, handler
         )
@@ -307,7 +287,7 @@ class FeedbackRoutes:
     ) -> Tuple[Dict[str, object], int]:
         reply_to = _optional_id(fields, "in_reply_to_id")
         object_id = _object_id(fields, required=reply_to is None)
-        frame = _frame(fields, required=False)
+        frame = frame_field(fields, required=False)
         made = writer()
         note = made.add_note(object_id, fields.get("content"), frame, reply_to)
         answer = note_json(note, made.review_session_id, link.token)
@@ -318,8 +298,8 @@ class FeedbackRoutes:
         self, writer: WriterFactory, link: Link, fields: JsonObject
     ) -> Tuple[Dict[str, object], int]:
         object_id = _object_id(fields)
-        frame = _frame(fields, required=True)
-        frame_out = _frame(fields, required=False, name="frame_out")
+        frame = frame_field(fields, required=True)
+        frame_out = frame_field(fields, required=False, name="frame_out")
         png = decode_png(fields.get("png"))
         content = fields.get("content", "")
         assert frame is not None

@@ -38,7 +38,8 @@ import sqlalchemy as sa
 from ft_dcc.server.grants.bus import EVERYTHING, INVITEE, LINK, SESSION, USER, Revocation
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.identity import SYSTEM, load_invitee
-from ft_dcc.server.review.presenter import PresenterRow, PresenterTable, PublicState, public_state
+from ft_dcc.server.review.presenter_state import PresenterRow, PublicState, public_state
+from ft_dcc.server.review.presenter_table import PresenterTable
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
 from ft_dcc.server.runtime.embedded import EmbeddedServer

@@ -52,13 +52,9 @@ from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.links import Link, open_link
 from ft_dcc.server.review.page import ReviewRoutes
-from ft_dcc.server.review.presenter import (
-    PRESENTER_TOPIC,
-    Person,
-    asker_of,
-    public_state,
-    table_for,
-)
+from ft_dcc.server.review.presenter_people import asker_of
+from ft_dcc.server.review.presenter_state import PRESENTER_TOPIC, Person, public_state
+from ft_dcc.server.review.presenter_table import table_for
 from ft_dcc.server.review.watchers import WATCHERS_TOPIC, announce, watcher_table
 
 log = logging.getLogger(__name__)

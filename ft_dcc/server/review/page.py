@@ -27,17 +27,19 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import KeyRing
+from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.review.access import (
     ALL_SESSIONS,
     MAX_TTL,
@@ -51,6 +53,7 @@ from ft_dcc.server.review.access import (
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.client_gate import passed_of
 from ft_dcc.server.review.data import ReviewData, SessionView
+from ft_dcc.server.review.fields import json_fields
 from ft_dcc.server.review.html import (
     WEB_DIR,
     not_found,
@@ -217,13 +220,18 @@ class _UsernameCache:
         return self._names[user_id]
 
 
-def _path_id(request: Request, name: str) -> str:
+def path_id(request: Request, name: str) -> str:
     """The id in the path's ``name`` part, or :class:`ReviewAccessError` (the link opens
     nothing else)."""
     try:
         return check_component_id(request.path_params[name])
     except FileStoreError as exc:
         raise ReviewAccessError(exc.message) from None
+
+
+def no_store_json(body: Mapping[str, object], status: int = 200) -> JSONResponse:
+    """A JSON answer no cache keeps."""
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 # -- routes --------------------------------------------------------------------------------------
@@ -250,7 +258,7 @@ class ReviewRoutes:
         return link
 
     def _access(self, request: Request) -> Tuple[str, ReviewData, Link]:
-        review_session_id = _path_id(request, "review_session_id")
+        review_session_id = path_id(request, "review_session_id")
         link = self._open(request, review_session_id)
         return review_session_id, ReviewData(self.server.ctx.execute, link.maker_id), link
 
@@ -280,7 +288,7 @@ class ReviewRoutes:
 
     async def media(self, request: Request) -> Response:
         review_session_id, data, link = await self.access(request)
-        component_id = _path_id(request, "component_id")
+        component_id = path_id(request, "component_id")
         return await self.media_route.serve(request, link, data, review_session_id, component_id)
 
     def routes(self) -> List[BaseRoute]:
@@ -294,3 +302,16 @@ class ReviewRoutes:
                 methods=["GET", "HEAD"],
             ),
         ]
+
+
+Work = Callable[[str, ReviewData, Link, JsonObject], Mapping[str, object]]
+
+
+async def json_post(base: ReviewRoutes, request: Request, limit: int, work: Work) -> Response:
+    """Open the request's link, read its JSON body (at most ``limit`` bytes) and answer
+    ``work(review session id, data, link, fields)`` (run in a thread). Refusals are raised as
+    the server's errors and answered by the app (``ft_dcc.server.review.routes.error_reply``):
+    a bad link 403, :class:`BadInput` with its status."""
+    review_session_id, data, link = await base.access(request)
+    fields = json_fields(await read_limited_body(request, limit), limit)
+    return no_store_json(await run_in_threadpool(work, review_session_id, data, link, fields))

@@ -26,7 +26,7 @@ from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.client_gate import cookie_name, grant_value, is_client, read_rules
 from ft_dcc.server.review.html import SECURITY_HEADERS, passphrase_prompt, review_url
 from ft_dcc.server.review.links import Link, open_link
-from ft_dcc.server.review.page import ReviewRoutes, _path_id
+from ft_dcc.server.review.page import ReviewRoutes, path_id
 from ft_dcc.server.rules.passphrase import verify
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class PassphraseRoutes:
     def _check(self, request: Request, answer: str) -> Tuple[Link, Optional[str]]:
         """(the link, its grant when ``answer`` is right, else None)."""
         server = self.base.server
-        review_session_id = _path_id(request, "review_session_id")
+        review_session_id = path_id(request, "review_session_id")
         token = request.query_params.get("token")
         link = open_link(server.store, server.ctx.execute, self.base.signer, token,
                          review_session_id, answering=True)  # fmt: skip

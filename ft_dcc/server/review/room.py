@@ -30,11 +30,11 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.json_value import JsonObject
@@ -44,7 +44,7 @@ from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limit
 from ft_dcc.server.review.data import Execute, ReviewData, SessionView
 from ft_dcc.server.review.identity import SYSTEM, Invitee, invitee_of, load_invitee, query
 from ft_dcc.server.review.links import Link, speaks_as
-from ft_dcc.server.review.page import ReviewRoutes
+from ft_dcc.server.review.page import ReviewRoutes, no_store_json
 
 MAX_BODY = 4096
 MAX_NAME = 100
@@ -61,10 +61,6 @@ class RoomRefusal(BadInput):
 
     def __init__(self, message: str, status: int = 403) -> None:
         super().__init__(message, status)
-
-
-def _answer(body: Mapping[str, object], status: int = 200) -> JSONResponse:
-    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def room_invitees(execute: Execute, review_session_id: str) -> List[Invitee]:
@@ -214,13 +210,13 @@ class RoomRoutes:
         review_session_id, data, link = await self.base.access(request)
         session = await run_in_threadpool(self._session, data, review_session_id)
         answer = await run_in_threadpool(describe, self.server.ctx.execute, link, session)
-        return _answer(answer)
+        return no_store_json(answer)
 
     async def choose(self, request: Request) -> Response:
         _review_session_id, data, link = await self.base.access(request)
         fields = _fields(await read_limited_body(request, MAX_BODY))
         answer, status = await run_in_threadpool(self._choose, data, link, fields)
-        return _answer(answer, status)
+        return no_store_json(answer, status)
 
     def routes(self) -> List[BaseRoute]:
         path = "/review/{review_session_id}/whoami"

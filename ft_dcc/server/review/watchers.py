@@ -1,7 +1,7 @@
 """Who is watching a review session now: one row per open live stream (``live.py``).
 
 Every page of a session keeps one live stream open; while it is open, the stream's row names
-the person its link acts as (:func:`ft_dcc.server.review.presenter.person_of`: an invitee by
+the person its link acts as (:func:`ft_dcc.server.review.presenter_people.person_of`: an invitee by
 their name, a user by theirs) — never anything the page sends, so nobody can appear as someone
 else. Rows are kept in the table ``ft_dcc_review_watchers`` (shared by every server process,
 over PostgreSQL between workers), touched at each keep-alive and dropped when the stream ends;
@@ -30,7 +30,7 @@ from ft_dcc.server.events.hub import EventBroker
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
-from ft_dcc.server.review.presenter import Person
+from ft_dcc.server.review.presenter_state import Person
 
 log = logging.getLogger(__name__)
 
