@@ -19,14 +19,14 @@ def run_submit(args: argparse.Namespace) -> int:
     folder, batch = submit(
         Submission(
             scenes=list(args.scenes), host=args.host, task=args.task,
-            review_session=args.review_session, comment=args.comment, frames=args.frames,
-            chunks=args.chunks, camera=args.camera, python=args.python,
+            review_session_name=args.review_session, comment=args.comment,
+            frames=args.frames, chunks=args.chunks, camera=args.camera, python=args.python,
             work_dir=args.work_dir,
         ),
         args.output,
     )  # fmt: skip
     print(f"Wrote the job bundle {folder}: {len(batch.scenes)} scene(s) into the review "
-          f"session {batch.review_session!r}.")  # fmt: skip
+          f"session {batch.review_session_name!r}.")  # fmt: skip
     for scene in batch.scenes:
         parts = f"{scene.parts} capture part(s), then " if scene.parts else ""
         print(f"  {scene.label}: {scene.host}, task {scene.task}: {parts}publish")
@@ -78,8 +78,8 @@ def run_publish(args: argparse.Namespace) -> int:
         PublishJob(
             scene=Path(args.scene), host=args.host, work=WorkFolder(Path(args.work)),
             parts=args.parts, key=args.key, task=args.task,
-            review_session=args.review_session, comment=args.comment, frames=args.frames,
-            camera=args.camera,
+            review_session_name=args.review_session, comment=args.comment,
+            frames=args.frames, camera=args.camera,
         )
     )  # fmt: skip
 

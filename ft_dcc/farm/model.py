@@ -51,7 +51,7 @@ class FarmBatch:
     """Every scene of one submission, published into one review session."""
 
     scenes: List[FarmScene]
-    review_session: str
+    review_session_name: str
     comment: str = ""
     python: str = "python3"  # the command that runs ft_dcc's Python on a node
     camera: Optional[str] = None
@@ -61,4 +61,4 @@ class FarmBatch:
     def name(self) -> str:
         count = len(self.scenes)
         what = self.scenes[0].asset_stem if count == 1 else f"{count} scenes"
-        return safe_label(f"ft_dcc review {what} - {self.review_session}", 60)
+        return safe_label(f"ft_dcc review {what} - {self.review_session_name}", 60)

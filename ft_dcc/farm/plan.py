@@ -37,7 +37,7 @@ class Submission:
     scenes: List[str]
     host: Optional[str] = None
     task: Optional[str] = None
-    review_session: Optional[str] = None
+    review_session_name: Optional[str] = None
     comment: str = ""
     frames: Optional[Tuple[int, int]] = None
     chunks: int = DEFAULT_PARTS
@@ -96,17 +96,17 @@ def _check_gaps(sequence: FrameSequence, frames: Optional[Tuple[int, int]]) -> N
 
 
 def task_and_session(
-    path: Path, host: str, submission: Submission, review_session: Optional[str]
+    path: Path, host: str, submission: Submission, review_session_name: Optional[str]
 ) -> Tuple[str, str]:
     """The scene's task (``--task``, ``$FTRACK_CONTEXTID`` or the path templates) and the
     batch's review session name (``--review-session``, else the naming template)."""
     from ft_dcc.publish.settings_options import publish_options
 
     task = submission.task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
-    if task and review_session:
-        return task, review_session
+    if task and review_session_name:
+        return task, review_session_name
     request: PublishOptions = {
-        "input": str(path), "task": task, "review_session_name": review_session,
+        "input": str(path), "task": task, "review_session_name": review_session_name,
     }  # fmt: skip
     resolved = publish_options(request, host)
     task = resolved.get("task") or task
@@ -135,7 +135,7 @@ def plan(submission: Submission) -> FarmBatch:
     if twice:
         raise FarmError(f"{twice[0]} was given twice", hint="give each scene once")
     store.file_sources(None)  # a broken $FT_DCC_SETTINGS stops here, before the server
-    session_name = submission.review_session
+    session_name = submission.review_session_name
     scenes: List[FarmScene] = []
     for index, (path, host, movie) in enumerate(checked, start=1):
         task, session_name = task_and_session(path, host, submission, session_name)
@@ -151,7 +151,7 @@ def plan(submission: Submission) -> FarmBatch:
     assert session_name is not None  # task_and_session always names one
     return FarmBatch(
         scenes=scenes,
-        review_session=session_name,
+        review_session_name=session_name,
         comment=submission.comment,
         python=submission.python,
         camera=submission.camera,

@@ -42,7 +42,7 @@ class PublishJob:
     parts: int
     key: str
     task: str
-    review_session: str
+    review_session_name: str
     comment: str = ""
     frames: Optional[Range] = None
     camera: Optional[str] = None
@@ -129,7 +129,7 @@ def request_for(job: PublishJob, media: Path, frames: Optional[Range], fps: Opti
     from ft_dcc.publish.commands import with_settings
 
     request: PublishOptions = {
-        "input": str(media), "task": job.task, "review_session_name": job.review_session,
+        "input": str(media), "task": job.task, "review_session_name": job.review_session_name,
         "comment": job.comment, "frames": list(frames) if frames else None, "fps": fps,
         "camera": job.camera, "invitees": [], "json": False,
         "report": str(report_file(job)),

@@ -60,7 +60,7 @@ def _scene_param(scene: FarmScene) -> JsonObject:
 def parameter_values(batch: FarmBatch, work_dir: Path) -> Dict[str, str]:
     values = {
         "FtDccPython": batch.python,
-        "ReviewSession": batch.review_session,
+        "ReviewSession": batch.review_session_name,
         "Comment": batch.comment,
         "WorkDir": str(work_dir),
     }

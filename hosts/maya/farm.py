@@ -87,7 +87,7 @@ def publish_on_farm(choices: Optional[Dict[str, str]] = None) -> Optional[Path]:
         scenes=[str(path)],
         host="maya",
         task=choices.get("task") or None,
-        review_session=choices.get("review_session") or None,
+        review_session_name=choices.get("review_session") or None,
         comment=choices.get("comment", ""),
         camera=_camera(cameras),
     )
@@ -99,6 +99,6 @@ def publish_on_farm(choices: Optional[Dict[str, str]] = None) -> Optional[Path]:
     log.info("farm job bundle for %s written to %s", path, folder)
     _tell(
         f"The farm job is written to:\n{folder}\n\nIt publishes {path.name} into the review "
-        f"session '{batch.review_session}'.\nSubmit it with: deadline bundle submit {folder}"
+        f"session '{batch.review_session_name}'.\nSubmit it with: deadline bundle submit {folder}"
     )
     return folder

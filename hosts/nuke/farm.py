@@ -68,7 +68,7 @@ def publish_on_farm() -> Optional[Path]:
                 scenes=[str(path)],
                 host="nuke",
                 task=knob(TASK_KNOB),
-                review_session=knob(REVIEW_SESSION_KNOB),
+                review_session_name=knob(REVIEW_SESSION_KNOB),
                 comment=knob(COMMENT_KNOB) or "",
             )
         )
@@ -78,7 +78,7 @@ def publish_on_farm() -> Optional[Path]:
     names = ", ".join(w.name() for w in writes) or "the Viewer's input"
     log.info("farm job bundle for %s written to %s", path, folder)
     nuke.message(f"The farm job is written to:\n{folder}\n\nIt publishes {names} of {path.name} "
-                 f"into the review session '{batch.review_session}'.\n"
+                 f"into the review session '{batch.review_session_name}'.\n"
                  f"Submit it with: deadline bundle submit {folder}")  # fmt: skip
     return folder
 

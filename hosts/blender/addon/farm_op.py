@@ -25,7 +25,7 @@ def submission(context: Context) -> Submission:
         scenes=[bpy.data.filepath],
         host="blender",
         task=settings.task.strip() or None,
-        review_session=settings.review_session.strip() or None,
+        review_session_name=settings.review_session.strip() or None,
         comment=settings.comment,
         camera=settings.camera.name if settings.camera else None,
         frames=None if settings.use_scene_range else (settings.frame_start, settings.frame_end),
@@ -58,7 +58,7 @@ class FTDCC_OT_publish_on_farm(bpy.types.Operator):
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         context.window_manager.ftdcc_farm_bundle = str(folder)
-        self.report({"INFO"}, f"Farm job bundle written ({batch.review_session}): {folder}")
+        self.report({"INFO"}, f"Farm job bundle written ({batch.review_session_name}): {folder}")
         return {"FINISHED"}
 
 
