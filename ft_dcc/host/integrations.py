@@ -43,8 +43,9 @@ class HostIntegration(Protocol):
     def publish_headless(self, request: PublishOptions) -> int:
         """Open ``request['input']`` in the host without a UI and publish it.
 
-        ``request`` carries the ``ft-dcc publish`` arguments (input, task, review_session, comment,
-        frames, fps, camera, json). Prints the report; returns the process exit status.
+        ``request`` carries the ``ft-dcc publish`` arguments (input, task,
+        review_session_name, comment, frames, fps, camera, json). Prints the report; returns the
+        process exit status.
         """
 
 

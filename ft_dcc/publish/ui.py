@@ -35,7 +35,7 @@ def install(
     **request: object,
 ) -> None:
     """Register ft_dcc's plugins and ``host`` for pyblish UIs; ``request`` takes the fields of
-    :class:`ft_dcc.publish.request.PublishRequest` (task, review_session, comment, frames, ...)."""
+    :class:`ft_dcc.publish.request.PublishRequest` (task, review_session_name, comment, ...)."""
     from ft_dcc.publish.pipeline import register_plugins
 
     unknown = sorted(set(request) - {field.name for field in attr.fields(PublishRequest)})

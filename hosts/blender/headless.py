@@ -3,7 +3,7 @@
     blender -b --factory-startup --python-exit-code 2 -P headless.py -- request.json
     python headless.py -- request.json
 
-``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session, comment,
+``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session_name, comment,
 frames, fps, camera), ``python_path`` (folders to add so ft_dcc imports) and ``result`` (where
 to write ``{"exit_code", "report", "text", "blender"}`` for the calling process, which prints
 it; ``blender`` is this Blender's version, which the caller remembers so it never has to start

@@ -2,7 +2,7 @@
 
     mayapy headless.py request.json
 
-``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session, comment,
+``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session_name, comment,
 frames, fps, camera, invitees, asset_name, include_source), ``python_path`` (folders to add so
 ft_dcc imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the
 calling process, which prints it). Only stdlib imports at the top: ft_dcc is not importable

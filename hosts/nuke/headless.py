@@ -2,7 +2,7 @@
 
     nuke -t headless.py request.json
 
-``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session, comment,
+``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session_name, comment,
 frames, fps, invitees, asset_name, include_source, and ``write``: the Write node to publish;
 ``camera`` is ignored, a comp has none), ``python_path`` (folders to add so ft_dcc
 imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the caller).
