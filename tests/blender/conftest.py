@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict
+from typing import Any, Dict, Tuple
 
 import pytest
 from blender_helpers import blender_environment
+from feedback_window import run_feedback_window
 
 
 @pytest.fixture
 def blender_env(tmp_path: Path) -> Dict[str, str]:
     """The environment for a Blender subprocess: temp HOME and XDG dirs, no FTRACK_* leaks."""
     return blender_environment(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def feedback_window(
+    tmp_path_factory: pytest.TempPathFactory, embedded_server: Any
+) -> Tuple[Dict[str, Any], Path]:
+    """The one windowed Blender run of the feedback tests (feedback_window.py); (its RESULT,
+    the screenshots folder). Session-wide, its tests in one xdist group: made once."""
+    return run_feedback_window(tmp_path_factory.mktemp("feedback-window"), embedded_server)

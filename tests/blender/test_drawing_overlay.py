@@ -12,37 +12,25 @@ through the turntable camera and not over the shot camera's view (the camera com
 version's review component, ``ft_dcc_capture``). Showing it puts the artist's 3D view through
 that camera. Screenshots: test-artifacts/blender-drawing-camera-*.png.
 
-One windowed Blender run does the three parts, one after the other (the module's
-``drawings_in_blender``: a GUI Blender start is seconds of software-GL CPU); each test checks
-its own part of what that run saw."""
+One windowed Blender run does the three parts, one after the other, and test_feedback.py's
+(``feedback_window``, feedback_window.py: a GUI Blender start is seconds of software-GL CPU);
+each test checks its own part of what that run saw."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from blender_helpers import (
-    blender_environment,
-    build_addon_zip,
-    needs_gui_blender,
-    run_blender,
-    saved_blank_scene,
-    server_env,
-    write_json,
-)
-from support import make_task, open_session
-from support.drawings import FIRST, LAST, seed_drawing
+from blender_helpers import needs_gui_blender
+from feedback_window import GROUP, TURNTABLE
+from support.drawings import FIRST, LAST
 
-from ft_dcc.publish.tasks import resolve_task
-
-pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
+pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender, GROUP]
 
 
 def pixels(png: Path) -> np.ndarray:
@@ -76,73 +64,10 @@ def drawing_columns(png: Path, box: List[int]) -> Tuple[int, int]:
     return left + int(columns[0]), left + int(columns[-1])
 
 
-TURNTABLE = "turntableCam"
-
-
-def captured_through(camera):
-    """A ``prepare`` giving the drawn-on version (v002) a review component whose capture record
-    names ``camera``, as a publish of several cameras writes it."""
-
-    def prepare(session, seeded):
-        component = session.create(
-            "FileComponent",
-            {"name": "ftrackreview-mp4", "version_id": seeded["v002"], "file_type": ".mp4"},
-        )
-        session.commit()
-        session.create("Metadata", {
-            "parent_id": component["id"], "parent_type": "FileComponent",
-            "key": "ft_dcc_capture", "value": json.dumps({"camera": camera}),
-        })  # fmt: skip
-        session.commit()
-
-    return prepare
-
-
-def task_with_drawing(session, prepare=None):
-    """A task of a project of its own, seeded with a drawing (then ``prepare(session, seeded)``);
-    its path."""
-    path = make_task(session, f"bldr{uuid.uuid4().hex[:8]}")
-    task = resolve_task(session, None, path)
-    seeded = seed_drawing(session, session.get("Project", task["project_id"]), task)
-    if prepare is not None:
-        prepare(session, seeded)
-    return path
-
-
-@pytest.fixture(scope="module")
-def drawings_in_blender(tmp_path_factory, embedded_server):
-    """One windowed Blender for the module, on a saved scene: drawing_overlay.py shows and hides
-    a task's drawing, then (drawing_overlay_click.py) clicks the note's eye button, from the
-    scene's first frame, then (drawing_camera.py) shows another task's drawing made on its
-    turntable camera's version; (its RESULT, the screenshots folder)."""
-    folder = tmp_path_factory.mktemp("drawings")
-    session = open_session(embedded_server, folder)
-    shots = folder / "shots"
-    shots.mkdir()
-    options = {
-        "zip": str(build_addon_zip(folder / "dist")),
-        "task": task_with_drawing(session),
-        "screenshots": str(shots),
-        "content": "hold the pose",
-        "outside": LAST + 1,
-        "camera": {
-            "task": task_with_drawing(session, captured_through(TURNTABLE)),
-            "turntable": TURNTABLE,
-        },
-    }
-    env = server_env(blender_environment(folder), embedded_server)
-    blend = saved_blank_scene(folder / "shot.blend", env)  # no splash screen when opened
-    result = run_blender(
-        "drawing_overlay.py", [write_json(folder / "drawing.json", options)], env, gui=True,
-        blend=blend,
-    )  # fmt: skip
-    return result, shots
-
-
 def test_a_drawing_is_shown_over_the_viewport_on_its_frames_and_hidden(
-    drawings_in_blender, artifacts_dir
+    feedback_window, artifacts_dir
 ):
-    result, shots = drawings_in_blender
+    result, shots = feedback_window
     assert result.get("error") is None, result["error"]
     assert result["refresh"] == ["FINISHED"] and result["show"] == ["FINISHED"], result
     assert result["hide"] == ["FINISHED"]
@@ -169,11 +94,11 @@ def assert_fitted_between_toolbar_and_sidebar(shot: Path, regions: Dict[str, Any
 
 
 def test_the_eye_button_clicked_in_the_panel_shows_and_hides_the_drawing(
-    drawings_in_blender, artifacts_dir
+    feedback_window, artifacts_dir
 ):
     """The artist's way: simulated mouse events click the note's eye button in the feedback
     panel, once to show the drawing and once to hide it; the cross is counted in the pixels."""
-    ran, shots = drawings_in_blender
+    ran, shots = feedback_window
     result = ran["click"]
     assert result.get("error") is None, str(result)
     assert result["refresh"] == ["FINISHED"]
@@ -192,9 +117,9 @@ def test_the_eye_button_clicked_in_the_panel_shows_and_hides_the_drawing(
 
 
 def test_a_drawing_on_the_turntable_version_is_not_laid_over_the_shot_camera(
-    drawings_in_blender, artifacts_dir
+    feedback_window, artifacts_dir
 ):
-    ran, shots = drawings_in_blender
+    ran, shots = feedback_window
     result = ran["camera"]
     assert result.get("error") is None, result["error"]
     assert result["viewed_before"] is None  # a free view before the drawing is shown

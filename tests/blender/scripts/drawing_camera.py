@@ -7,7 +7,8 @@ drawn-on version was captured through). Adds that camera beside the scene camera
 shot camera), closes the sidebar, goes to the scene's first frame, reads the feedback, shows the
 drawing, then takes screenshots looking through the shot camera ("through-shot"), through the
 turntable camera ("through-turntable") and, the drawing hidden, through it again ("hidden");
-then ``done({show, viewed_after_show, viewed, error, blender})``.
+removes the turntable camera and leaves the view free again, then ``done({show,
+viewed_after_show, viewed, error, blender})``.
 """
 
 import sys
@@ -76,11 +77,20 @@ def start(given, done):
     scene.frame_set(scene.frame_start)
     space = view3d()[1].spaces.active
     space.show_region_ui = False
-    space.region_3d.view_perspective = "PERSP"
+    view = space.region_3d
+    view.view_perspective = "PERSP"
+    free_view = (view.view_location.copy(), view.view_rotation.copy(), view.view_distance)
     result["viewed_before"] = viewed_camera()
 
     def run():
         steps(shot, turntable)
+        try:  # the scene and the free view as they were, for what comes next in the window
+            look_through(shot)
+            view.view_perspective = "PERSP"
+            view.view_location, view.view_rotation, view.view_distance = free_view
+            bpy.data.objects.remove(turntable)
+        except Exception:
+            result["error"] = result["error"] or traceback.format_exc()
         done(result)
 
     bpy.app.timers.register(run, first_interval=0.5)

@@ -5,10 +5,12 @@ show) and outside (a frame the drawing is not held on). In a window (Xvfb): read
 shows the drawing (the timeline goes to its first frame) and takes screenshots: "with" (on its
 first frame), "sidebar" (the same with the sidebar open), "outside" (on ``outside``),
 "without" (back on its first frame, hidden). Then, in the same Blender (one start for the
-three parts), drawing_overlay_click.py clicks the note's eye button in the panel, as the artist
+four parts), drawing_overlay_click.py clicks the note's eye button in the panel, as the artist
 does, and drawing_camera.py shows the drawing of another task (``camera``: its task and
-turntable camera) made on a version captured through another camera than the scene's.
-Prints RESULT {frames, shown, regions, error, blender, click: {...}, camera: {...}}.
+turntable camera) made on a version captured through another camera than the scene's, and
+feedback_panel.py reads a third task's feedback in the panel (``feedback``: task, goto).
+Prints RESULT {frames, shown, regions, error, blender, click: {...}, camera: {...},
+feedback: {...}}.
 """
 
 import json
@@ -26,6 +28,9 @@ import addon_utils  # noqa: E402
 addon_utils.enable("ft_dcc_blender", default_set=True)
 feedback = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.feedback"))]
 overlay = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.overlay"))]
+connection = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.connection"))]
+#: the panel's connection row as the add-on starts (the feedback part puts it back)
+CONNECTION_AT_START = json.loads(json.dumps(connection.STATE))
 bpy.context.scene.ftrack_publish.task = options["task"]
 shots = Path(options["screenshots"])
 result = {"frames": {}, "shown": {}, "blender": bpy.app.version_string}
@@ -104,11 +109,19 @@ def clicked(click_result):
     result["click"] = click_result
     import drawing_camera
 
-    drawing_camera.start(dict(options, **options["camera"]), done)
+    drawing_camera.start(dict(options, **options["camera"]), looked)
 
 
-def done(camera_result):
+def looked(camera_result):
+    """After the cameras: the feedback panel of a third task, read and a note chosen."""
     result["camera"] = camera_result
+    import feedback_panel
+
+    feedback_panel.start(dict(options, **options["feedback"]), done, CONNECTION_AT_START)
+
+
+def done(feedback_result):
+    result["feedback"] = feedback_result
     print("RESULT " + json.dumps(result), flush=True)
     os._exit(0)
 

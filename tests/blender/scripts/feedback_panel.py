@@ -1,26 +1,23 @@
-"""Read review feedback in the installed add-on's "Review feedback" sub-panel and choose a note.
+"""Read review feedback in the installed add-on's "Review feedback" sub-panel and choose a note:
+the last part of drawing_overlay.py's run (one windowed Blender for the feedback tests), which
+imports this module once the add-on is enabled and calls ``start(options, done, connection)``.
 
-Args: a JSON file with zip, task, screenshots (a folder) and goto (the frame of the note to
-choose). In a window (Xvfb): shows the ftrack tab, refreshes the feedback, takes a screenshot,
-chooses the note and prints RESULT {rows, frame_after, message, blender}.
+Options: task, screenshots (a folder) and goto (the frame of the note to choose). Puts the
+panel's connection row back as the add-on had it when enabled (``connection``: not checked
+yet), goes to the scene's first frame, opens the sidebar, shows the ftrack tab, refreshes the
+feedback, scrolls from the top down to it, takes a screenshot, chooses the note; then
+``done({rows, frame_after, message, task, connection, returned, blender})``.
 """
 
-import json
-import os
 import sys
 from pathlib import Path
 
 import bpy
 
-options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
-bpy.ops.preferences.addon_install(filepath=options["zip"])
-import addon_utils  # noqa: E402
-
-addon_utils.enable("ft_dcc_blender", default_set=True)
 feedback = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.feedback"))]
 connection = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.connection"))]
-bpy.context.scene.ftrack_publish.task = options["task"]
 wm = bpy.context.window_manager
+options = {}
 state = {}
 
 
@@ -77,10 +74,13 @@ def refresh():
 
 
 def scroll():
-    """Scroll the sidebar down to the feedback, below the publish panel (an 800 px screen)."""
+    """Scroll the sidebar from its top down to the feedback, below the publish panel (an 800 px
+    screen)."""
     window, area = view3d()
     region = next(r for r in area.regions if r.type == "UI")
     with bpy.context.temp_override(window=window, area=area, region=region):
+        for _ in range(8):  # to the top (Blender stops there): where an opened scene has it
+            bpy.ops.view2d.scroll_up(deltay=300)
         bpy.ops.view2d.scroll_down(deltay=int(options.get("scroll", 400)))
     area.tag_redraw()
     bpy.app.timers.register(shoot, first_interval=1.0)
@@ -97,17 +97,29 @@ def shoot():
         {"kind": r.kind, "text": r.text, "frame": r.frame, "depth": r.depth}
         for r in feedback.STATE["rows"]
     ]
-    result = {
-        "rows": rows,
-        "returned": state.get("returned"),
-        "message": feedback.STATE["message"],
-        "task": feedback.STATE["task"],
-        "connection": connection.STATE["message"],
-        "frame_after": bpy.context.scene.frame_current,
-        "blender": bpy.app.version_string,
-    }
-    print("RESULT " + json.dumps(result), flush=True)
-    os._exit(0)
+    state["done"](
+        {
+            "rows": rows,
+            "returned": state.get("returned"),
+            "message": feedback.STATE["message"],
+            "task": feedback.STATE["task"],
+            "connection": connection.STATE["message"],
+            "frame_before": state["frame_before"],
+            "frame_after": bpy.context.scene.frame_current,
+            "blender": bpy.app.version_string,
+        }
+    )
+    return None
 
 
-bpy.app.timers.register(setup, first_interval=1.0)
+def start(given, done, connection_at_start):
+    """Read ``given``'s task's feedback with the connection row as it was at first; ``done``."""
+    options.update(given)
+    state["done"] = done
+    connection.STATE.clear()
+    connection.STATE.update(connection_at_start)
+    scene = bpy.context.scene
+    scene.ftrack_publish.task = options["task"]
+    scene.frame_set(scene.frame_start)
+    state["frame_before"] = scene.frame_current
+    bpy.app.timers.register(setup, first_interval=0.5)
