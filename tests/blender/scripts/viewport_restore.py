@@ -1,10 +1,12 @@
 """In Blender with a window: set an artist's 3D view, capture through BlenderHost's viewport path,
 and compare every value of the view (and the scene) with its value before.
 
-Args: a JSON file with python_paths (ft_dcc and its dependencies), out_dir, mode ("host": the
-whole capture in one call; "cancel": the
-frame-by-frame capture of the GUI, cancelled after two frames) and perspective (PERSP/ORTHO).
-Prints RESULT {...}.
+Args: a JSON file with python_paths (ft_dcc and its dependencies), out_dir and cases, run one
+after the other in the one window (a GUI Blender start is seconds of software-GL CPU), each
+{name, mode ("host": the whole capture in one call; "cancel": the frame-by-frame capture of the
+GUI, cancelled after two frames), perspective (PERSP/ORTHO)}: each sets the artist's view
+afresh and compares with its own "before". Prints RESULT {blender, background, cases: {name:
+{...}}}.
 """
 
 import json
@@ -30,12 +32,21 @@ from snapshot import differences, snapshot  # noqa: E402
 out_dir = Path(options["out_dir"])
 
 
-def run_capture(host, spec):
-    if options["mode"] == "host":
-        return host.capture(spec, out_dir / "host")
+def case():
+    """The case running now."""
+    return options["cases"][state["index"]]
+
+
+def case_result():
+    return state["result"]["cases"].setdefault(case()["name"], {})
+
+
+def run_capture(host, spec, folder):
+    if case()["mode"] == "host":
+        return host.capture(spec, folder / "host")
     from ft_dcc_hosts.blender.modal_capture import ViewportCapture
 
-    capture = ViewportCapture(spec, out_dir / "cancel", host.scene)
+    capture = ViewportCapture(spec, folder / "cancel", host.scene)
     capture.begin()
     capture.step()
     capture.step()
@@ -43,7 +54,10 @@ def run_capture(host, spec):
     return None
 
 
-state = {"result": {"blender": bpy.app.version_string, "background": bpy.app.background}}
+state = {
+    "result": {"blender": bpy.app.version_string, "background": bpy.app.background, "cases": {}},
+    "index": 0,
+}
 
 
 def guarded(step):
@@ -51,7 +65,7 @@ def guarded(step):
         try:
             return step()
         except Exception:
-            state["result"]["error"] = traceback.format_exc()
+            case_result()["error"] = traceback.format_exc()
             finish()
         return None
 
@@ -60,32 +74,37 @@ def guarded(step):
 
 @guarded
 def set_view():
-    artist_view(options.get("perspective", "PERSP"))
+    artist_view(case()["perspective"])
     # the view matrix is computed when the view is drawn
     after_a_draw(guarded(capture), failed)
 
 
 def capture():
-    result = state["result"]
+    result = case_result()
+    folder = out_dir / case()["name"]
     scene = bpy.context.scene
     state["before"] = before = snapshot(scene)
     host = BlenderHost(use_viewport=True)
     spec = host.default_spec(frame_start=scene.frame_start, frame_end=scene.frame_start + 4)
-    captured = run_capture(host, spec)
+    captured = run_capture(host, spec, folder)
     result["files"] = [str(p) for p in captured.files] if captured else []
-    result["left_in_folder"] = sorted(p.name for p in out_dir.rglob("*.png"))
+    result["left_in_folder"] = sorted(p.name for p in folder.rglob("*.png"))
     result["compared"] = sorted(k for k in before if ".region_3d." in k or "].shading" in k)
     result["diff"] = differences(before, snapshot(scene))
     after_a_draw(guarded(after_redraw), failed)
 
 
 def after_redraw():
-    state["result"]["diff_after_redraw"] = differences(state["before"], snapshot(bpy.context.scene))
-    finish()
+    case_result()["diff_after_redraw"] = differences(state["before"], snapshot(bpy.context.scene))
+    state["index"] += 1
+    if state["index"] < len(options["cases"]):
+        after_a_draw(set_view, failed)  # the next case, in the same window
+    else:
+        finish()
 
 
 def failed(message):
-    state["result"]["error"] = message
+    case_result()["error"] = message
     finish()
 
 
