@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.state import PublishState
@@ -44,10 +44,10 @@ def templated_asset_name(state: PublishState) -> Optional[str]:
     return fill("naming.asset", template, asset_fields(state))
 
 
-def asset_fields(state: PublishState) -> Dict[str, Any]:
+def asset_fields(state: PublishState) -> Dict[str, Optional[str]]:
     """The values a ``naming.asset`` template is filled with (None: this publish has none)."""
     parts = (state.task_path or "").split("/")
-    fields: Dict[str, Any] = {"project": parts[0] if len(parts) > 1 else None}
+    fields: Dict[str, Optional[str]] = {"project": parts[0] if len(parts) > 1 else None}
     fields["task"] = parts[-1] if len(parts) > 1 else None
     fields.update({"sequence": None, "shot": None}, **state.request.name_fields)
     fields.update(

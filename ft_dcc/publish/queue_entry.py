@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import Any, Dict, Optional, TypedDict
+from typing import IO, Any, Dict, Optional, TypedDict
 
 import attr
 
@@ -44,7 +44,7 @@ class QueueEntry:
     path: Path
     manifest: IntegrateManifest
     state: Dict[str, Any] = attr.Factory(dict)
-    owner: Any = None  # the open, locked owner.lock of a live publish
+    owner: Optional[IO[str]] = None  # the open, locked owner.lock of a live publish
 
     @property
     def journal(self) -> bool:
@@ -96,19 +96,19 @@ class QueueEntry:
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
-    def lock_file(handle: Any) -> None:
+    def lock_file(handle: IO[str]) -> None:
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
 
-    def unlock_file(handle: Any) -> None:
+    def unlock_file(handle: IO[str]) -> None:
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 else:
     import fcntl
 
-    def lock_file(handle: Any) -> None:
+    def lock_file(handle: IO[str]) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
-    def unlock_file(handle: Any) -> None:
+    def unlock_file(handle: IO[str]) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
