@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import bpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ui_clicks import Recorder
+from ui_clicks import Recorder, grab_window
 
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 bpy.ops.preferences.addon_install(filepath=options["zip"])
@@ -121,11 +121,13 @@ def refresh():
 
 
 def screenshot(name):
-    """Draw the window and save it as ``name`` in the screenshots folder."""
+    """Draw the window and save what the X server shows as ``name`` in the screenshots folder
+    (not ``bpy.ops.screen.screenshot``: Blender 3.4 crashed in it while the add-on's preview
+    worker ran; see ``ui_clicks.grab_window``)."""
     window, area, _region = view3d()
     with bpy.context.temp_override(window=window, area=area):
         bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
-        bpy.ops.screen.screenshot(filepath=str(Path(options["screenshots"]) / name))
+    grab_window(Path(options["screenshots"]) / name)
 
 
 def shoot_panel():
