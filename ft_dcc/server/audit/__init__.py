@@ -10,7 +10,7 @@ of every text.
 from __future__ import annotations
 
 import logging
-from typing import Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence, TypedDict
 
 from ft_dcc.server.audit.chain import Verdict, verify
 from ft_dcc.server.audit.changes import acts_of
@@ -20,56 +20,56 @@ from ft_dcc.server.audit.table import TABLE, append, audit_table, entries, now_t
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.rules.registry import Change
 
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
+
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "ACTS", "TABLE", "Entry", "Verdict", "audit_table", "current_source", "entries", "record",
-    "record_after", "record_changes", "set_source", "verify",
+    "ACTS", "TABLE", "Entry", "EntryFields", "Verdict", "audit_table", "current_source", "entries",
+    "record", "record_after", "record_changes", "set_source", "verify",
 ]  # fmt: skip
 
 
-def record(
-    store: StoreParts,
-    act: str,
-    *,
-    who: str,
-    review_session_id: Optional[str],
-    source: str,
-    detail: Optional[Mapping[str, object]] = None,
-) -> None:
+class _EntryFields(TypedDict):
+    who: str
+    review_session_id: Optional[str]
+    source: str
+
+
+class EntryFields(_EntryFields, total=False):
+    """What one entry says besides its act (``detail`` optional), as :func:`record` and
+    :func:`record_after` take it by keyword."""
+
+    detail: Optional[Mapping[str, object]]
+
+
+def record(store: StoreParts, act: str, **entry: Unpack[EntryFields]) -> None:
     """Append one entry to the trail (call it after the act's own write has committed: on
     PostgreSQL the append waits for the shared write lock)."""
-    check_act(act, who)
+    check_act(act, entry["who"])
+    review_session_id = entry["review_session_id"]
     append(
         store,
         {
             "time": now_text(),
             "act": act,
-            "who": who,
+            "who": entry["who"],
             "review_session_id": None if review_session_id is None else str(review_session_id),
-            "source": scrub_text(str(source or "unknown"))[:200],
-            "detail": clean_detail(detail),
+            "source": scrub_text(str(entry["source"] or "unknown"))[:200],
+            "detail": clean_detail(entry.get("detail")),
         },
     )
 
 
-def record_after(
-    store: StoreParts,
-    act: str,
-    *,
-    who: str,
-    review_session_id: Optional[str],
-    source: str,
-    detail: Optional[Mapping[str, object]] = None,
-) -> bool:
+def record_after(store: StoreParts, act: str, **entry: Unpack[EntryFields]) -> bool:
     """:func:`record` for an act that has already happened (committed): a trail that cannot be
     written is logged as an error and the act stands; whether the entry was added."""
     try:
-        record(store, act, who=who, review_session_id=review_session_id, source=source,
-               detail=detail)  # fmt: skip
+        record(store, act, **entry)
     except Exception:
         log.exception("could not add %s of review session %s to the audit trail", act,
-                      str(review_session_id)[:64])  # fmt: skip
+                      str(entry["review_session_id"])[:64])  # fmt: skip
         return False
     return True
 
