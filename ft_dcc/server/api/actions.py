@@ -33,7 +33,7 @@ from ft_dcc.server.review import claims
 from ft_dcc.server.review.page import widget_url
 from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.runtime.context import ApiContext
-from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS, Execute, Then
+from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS, InTransaction, Then
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +332,7 @@ class _InTransaction(ApiContext):
     """A context whose ``execute`` runs on a batch's open transaction (it sees the batch's
     writes): for the actions answered inside it."""
 
-    reads: Optional[Execute] = None
+    reads: Optional[InTransaction] = None
 
     def __post_init__(self) -> None:
         """Nothing: the side tables are the outer context's."""
@@ -345,7 +345,7 @@ class _InTransaction(ApiContext):
         return list(self.reads(operations, user_id))
 
 
-def _in_transaction(ctx: ApiContext, execute: Execute) -> ApiContext:
+def _in_transaction(ctx: ApiContext, execute: InTransaction) -> ApiContext:
     shared = {f.name: getattr(ctx, f.name) for f in fields(ApiContext)}
     return _InTransaction(**shared, reads=execute)
 
@@ -429,7 +429,7 @@ def _answer_inside(
 ) -> Then:
     """The work answering ``inside`` (indexes into ``operations``) in the data transaction."""
 
-    def then(execute: Execute) -> None:
+    def then(execute: InTransaction) -> None:
         in_transaction = _in_transaction(ctx, execute)
         for index in inside:
             operation = operations[index]

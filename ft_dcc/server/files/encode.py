@@ -21,7 +21,7 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ft_dcc.protocol import (
     REVIEW_COMPONENT_IMAGE,
@@ -30,15 +30,13 @@ from ft_dcc.protocol import (
     SERVER_LOCATION_ID,
     encode_datetime,
 )
-from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files.filestore import FileStore, check_component_id
+from ft_dcc.server.store.store import Execute
 
 log = logging.getLogger(__name__)
 
-#: runs data operations as a user (``ApiContext.execute``): one reply each
-RunBatch = Callable[[List[JsonObject], str], List[JsonObject]]
 THUMBNAIL_NAME = "thumbnail"
 ENCODE_TIMEOUT = 3600
 
@@ -113,7 +111,7 @@ def _run(cmd: List[str], what: str) -> None:
 class MediaEncoder:
     """Runs encode jobs one at a time in a background thread."""
 
-    def __init__(self, files: FileStore, run_batch: RunBatch, query: RunBatch) -> None:
+    def __init__(self, files: FileStore, run_batch: Execute, query: Execute) -> None:
         self.files = files
         self.run_batch = run_batch
         self.query = query

@@ -20,7 +20,7 @@ from ft_dcc.server.model import secret_fields as passphrase
 from ft_dcc.server.model.schema import TWIN_NAMES, Attribute, EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.compiler import MAPPED_OWNER_KEYS, Compiler, ProjectionTree, QueryError
-from ft_dcc.server.query.values import Stored, storage_to_wire
+from ft_dcc.server.query.values import Stored, StoredRow, storage_to_wire
 
 CHUNK = 500
 
@@ -34,8 +34,6 @@ DEFAULT_MAX_REPLY_BYTES = 16 * 1024 * 1024
 #: entities of a reply whose JSON is measured to estimate its size (evenly spread)
 SAMPLED = 16
 
-#: a row as the database gives it: column name -> stored value
-Row = Dict[str, Stored]
 #: an entity of the reply: attribute -> wire value (nested entities and lists of them too)
 Entity = JsonObject
 _T = TypeVar("_T")
@@ -103,7 +101,7 @@ def estimated_size(data: Sequence[JsonValue]) -> int:
 class _Level(NamedTuple):
     """One level of a reply: its rows, their entities (filled in) and the projections below."""
 
-    rows: List[Row]
+    rows: List[StoredRow]
     entities: List[Entity]
     subtree: ProjectionTree
 
@@ -125,8 +123,8 @@ class ResultBuilder:
         self.model = model
         self.compiler = compiler
         self.connection = connection
-        self._configurations: Optional[List[Row]] = None
-        self._contexts: Dict[Stored, Optional[Row]] = {}
+        self._configurations: Optional[List[StoredRow]] = None
+        self._contexts: Dict[Stored, Optional[StoredRow]] = {}
 
     # -- public -------------------------------------------------------------------------------
     def build(
@@ -259,7 +257,7 @@ class ResultBuilder:
         chain.reverse()
         return chain
 
-    def _context_row(self, context_id: Stored) -> Optional[Row]:
+    def _context_row(self, context_id: Stored) -> Optional[StoredRow]:
         """One Context row, memoised for this reply (links and ancestors share parents)."""
         if not context_id:
             return None
@@ -274,7 +272,7 @@ class ResultBuilder:
         return self._contexts[context_id]
 
     # -- projections --------------------------------------------------------------------------
-    def _attribute(self, etype: EntityType, rows: List[Row], name: str) -> Attribute:
+    def _attribute(self, etype: EntityType, rows: List[StoredRow], name: str) -> Attribute:
         attr = etype.attribute(name)
         if attr is None:
             # allow attributes of the concrete subtypes present in the result
@@ -289,7 +287,7 @@ class ResultBuilder:
     def _project(
         self,
         etype: EntityType,
-        rows: List[Row],
+        rows: List[StoredRow],
         entities: List[Entity],
         name: str,
         subtree: ProjectionTree,
@@ -329,9 +327,9 @@ class ResultBuilder:
         column: str,
         keys: Sequence[Stored],
         only: Optional[Tuple[str, str]] = None,
-    ) -> List[Row]:
+    ) -> List[StoredRow]:
         table = self.compiler.tables[target.family]
-        found: List[Row] = []
+        found: List[StoredRow] = []
         condition = self.compiler.type_condition(target, table)
         if only is not None:
             condition = and_(condition, table.c[only[0]] == only[1])
@@ -484,7 +482,7 @@ class ResultBuilder:
     def _project_ancestors(self, target: EntityType, level: _Level) -> None:
         rows, entities, subtree = level
         for row, entity in zip(rows, entities):
-            chain: List[Row] = []
+            chain: List[StoredRow] = []
             current = self._context_row(row.get("parent_id"))
             while current is not None and current[DISCRIMINATOR] != "Project":
                 chain.append(current)
@@ -514,7 +512,7 @@ class ResultBuilder:
             entity[attr.name] = self.custom_attribute_values(self.concrete(row), row, target)
 
     # -- custom attributes ------------------------------------------------------------------
-    def configurations(self) -> List[Row]:
+    def configurations(self) -> List[StoredRow]:
         if self._configurations is None:
             table = self.compiler.tables["CustomAttributeConfiguration"]
             self._configurations = [
@@ -522,7 +520,9 @@ class ResultBuilder:
             ]
         return self._configurations
 
-    def applicable_configurations(self, etype: EntityType, row: Mapping[str, Stored]) -> List[Row]:
+    def applicable_configurations(
+        self, etype: EntityType, row: Mapping[str, Stored]
+    ) -> List[StoredRow]:
         scope = CUSTOM_ATTRIBUTE_SCOPES.get(etype.name)
         object_type_id = None
         if scope is None and "object_type_id" in etype.attributes:

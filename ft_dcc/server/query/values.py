@@ -18,6 +18,8 @@ _NULL = {"none", "null"}
 #: a value as a column holds it (storage.py's column types: text, JSON text, boolean,
 #: integer, float, naive UTC date-time)
 Stored = Union[None, bool, int, float, str, dt.datetime]
+#: a stored row: column name -> its :data:`Stored` value
+StoredRow = Dict[str, Stored]
 
 
 class ValueTypeError(ServerError):

@@ -25,16 +25,15 @@ from ft_dcc.protocol.feedback import (
 )
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
+from ft_dcc.server.store.store import Execute
 
 log = logging.getLogger(__name__)
 
-#: ``ApiContext.execute``: operations run as a user (``""``: the server itself), one reply each
-Execute = Callable[[List[JsonObject], str], List[JsonObject]]
-#: one row of a query reply, as the store gives it
-Row = Dict[str, Any]
+#: one row of a query reply, as the store gives it (JSON values)
+ReplyRow = Dict[str, Any]
 #: runs query expressions as one user, in one batch; each one's rows, in order (the
 #: ``execute`` of :mod:`ft_dcc.protocol.feedback`)
-Ask = Callable[[Sequence[str]], List[List[Row]]]
+Ask = Callable[[Sequence[str]], List[List[ReplyRow]]]
 
 REVIEW_COMPONENT = REVIEW_COMPONENT_MP4
 #: The review component's metadata key where ft_dcc publishes record their capture spec.
@@ -136,7 +135,7 @@ def rows_of(reply: JsonObject) -> List[JsonObject]:
 def asker(execute: Execute, user_id: str) -> Ask:
     """``execute`` as an :data:`Ask`: the expressions asked in one batch as ``user_id``."""
 
-    def ask(expressions: Sequence[str]) -> List[List[Row]]:
+    def ask(expressions: Sequence[str]) -> List[List[ReplyRow]]:
         replies = execute([{"action": "query", "expression": e} for e in expressions], user_id)
         return [rows_of(reply) for reply in replies]
 
@@ -151,7 +150,7 @@ class ReviewData:
         self.user_id = user_id
         self._rows = asker(execute, user_id)
 
-    def _query(self, expression: str) -> List[Row]:
+    def _query(self, expression: str) -> List[ReplyRow]:
         return self._rows([expression])[0]
 
     def _in(self, expression: str, ids: Iterable[object]) -> List[Dict[str, Any]]:

@@ -79,7 +79,7 @@ from ft_dcc.server.errors import NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.review.audit_acts import record_act, source_of
-from ft_dcc.server.review.data import Execute, NoteView, ReviewData, StatusView
+from ft_dcc.server.review.data import NoteView, ReviewData, StatusView
 from ft_dcc.server.review.drawing import BadRange, NotAPng, check_png
 from ft_dcc.server.review.fields import frame_field, json_fields
 from ft_dcc.server.review.identity import ensure_own_invitee
@@ -87,6 +87,7 @@ from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.writes import STATUSES, ReviewWriter
 from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.store.store import Execute
 
 MAX_NOTE_BODY = 64 * 1024
 #: The largest drawing accepted (the decoded PNG).

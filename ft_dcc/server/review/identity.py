@@ -29,7 +29,8 @@ from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.model.builtin_data import COLLABORATOR_USER_TYPE_ID, stable_id
-from ft_dcc.server.review.data import Execute, rows_of
+from ft_dcc.server.review.data import rows_of
+from ft_dcc.server.store.store import Execute
 
 #: Server-internal batches run as no user (``permissions.check_write`` lets them through).
 SYSTEM = ""

@@ -34,11 +34,12 @@ from ft_dcc.server.http.auth import KEY_TABLE
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access import PERSONAL, ReviewAccessError, ReviewSigner
 from ft_dcc.server.review.client_gate import enforce, issued_at
-from ft_dcc.server.review.data import Execute, ReviewData, SessionView
+from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.identity import Invitee, load_invitee, own_invitee
 from ft_dcc.server.review.link import Link
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.store.store import Execute
 
 ROOM_CLOSED = (
     "This session is no longer open to its room link; ask the person who runs the review for "

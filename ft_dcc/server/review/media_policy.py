@@ -27,10 +27,11 @@ from ft_dcc.protocol import REVIEW_COMPONENT_MP4, THUMBNAIL_COMPONENT
 from ft_dcc.protocol.client_review import DOWNLOAD_POLICY, DOWNLOADS, GROUP, WATERMARK
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.model.parts import StoreParts
-from ft_dcc.server.review.data import Execute, SessionView
+from ft_dcc.server.review.data import SessionView
 from ft_dcc.server.review.identity import query
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.store.store import Execute
 
 NONE, PROXY, ORIGINAL = DOWNLOADS
 #: components that are the version's review media, not its originals

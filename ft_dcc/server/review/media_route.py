@@ -28,7 +28,7 @@ from starlette.responses import FileResponse, Response
 from ft_dcc.server.errors import ApiOperationError, NotFound
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.review.audit_acts import record_act, source_of
-from ft_dcc.server.review.data import Execute, ReviewData, SessionView
+from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.html import group_items
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.media_policy import (
@@ -50,6 +50,7 @@ from ft_dcc.server.review.ranged import (
 from ft_dcc.server.review.watermark import Copy, Watermarker
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.runtime.embedded import EmbeddedServer
+from ft_dcc.server.store.store import Execute
 
 WATCH_ONLY = (
     "Downloads are off for this review link: it plays the movie in the page only. Ask the "

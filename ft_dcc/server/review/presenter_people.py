@@ -10,10 +10,11 @@ from ft_dcc.server.errors import NotFound, ServerError
 from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.data import ReviewData, SessionView
-from ft_dcc.server.review.identity import Execute, invitee_of, owner_invitee_id, query
+from ft_dcc.server.review.identity import invitee_of, owner_invitee_id, query
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.presenter_state import ROOM_KEY, Person
 from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.store.store import Execute
 
 
 def person_of(store: StoreParts, execute: Execute, link: Link, facts: SessionView) -> Person:

@@ -41,10 +41,11 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import BadInput
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
-from ft_dcc.server.review.data import Execute, ReviewData, SessionView
+from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.identity import SYSTEM, Invitee, invitee_of, load_invitee, query
 from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.page import ReviewRoutes, no_store_json
+from ft_dcc.server.store.store import Execute
 
 MAX_BODY = 4096
 MAX_NAME = 100

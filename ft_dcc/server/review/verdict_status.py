@@ -35,12 +35,13 @@ from ft_dcc.protocol.review_status import (
     overall_verdict,
     status_settings,
 )
-from ft_dcc.server.review.data import Ask, Execute, Row, asker
+from ft_dcc.server.review.data import Ask, ReplyRow, asker
+from ft_dcc.server.store.store import Execute
 
 log = logging.getLogger(__name__)
 
 
-def _one(rows: List[Row]) -> Optional[Row]:
+def _one(rows: List[ReplyRow]) -> Optional[ReplyRow]:
     return rows[0] if rows else None
 
 
@@ -62,7 +63,7 @@ def _verdict(ask: Ask, object_id: str, invitee_id: str, verdict: str) -> Optiona
     return overall_verdict(current.values())
 
 
-def _workflow_statuses(ask: Ask, schema: Optional[Row]) -> Dict[str, Dict[str, str]]:
+def _workflow_statuses(ask: Ask, schema: Optional[ReplyRow]) -> Dict[str, Dict[str, str]]:
     """{"version": {status id: name}, "task": {...}} of the project's schema."""
     flows = {
         "version": (schema or {}).get("asset_version_workflow_schema_id"),
@@ -87,7 +88,7 @@ def _workflow_statuses(ask: Ask, schema: Optional[Row]) -> Dict[str, Dict[str, s
     return result
 
 
-def _task_is_current(ask: Ask, version: Row) -> bool:
+def _task_is_current(ask: Ask, version: ReplyRow) -> bool:
     """Whether ``version`` is the latest of its asset in its task."""
     newer = ask(
         [

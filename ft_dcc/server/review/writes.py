@@ -22,7 +22,6 @@ from ft_dcc.server.files.filestore import FileStore, check_component_id, storage
 from ft_dcc.server.review.data import (
     MAX_NOTE_LENGTH,
     USERS,
-    Execute,
     NoteView,
     ReviewData,
     StatusView,
@@ -30,6 +29,7 @@ from ft_dcc.server.review.data import (
 )
 from ft_dcc.server.review.drawing import held_range, movie_span
 from ft_dcc.server.review.verdict_status import status_operations
+from ft_dcc.server.store.store import Execute
 
 #: the statuses a reviewer gives a version (ReviewSessionObjectStatus.status)
 STATUSES = ("approved", "require_changes")

@@ -26,6 +26,7 @@ from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.schema import EntityType, SchemaModel
 from ft_dcc.server.model.side_tables import creator_table
 from ft_dcc.server.model.storage import DISCRIMINATOR
+from ft_dcc.server.query.values import StoredRow
 from ft_dcc.server.rules import uploads
 from ft_dcc.server.rules.ownership_model import (
     OPEN_PARENT,
@@ -40,7 +41,6 @@ from ft_dcc.server.rules.registry import (
     ACCESS_ORDER,
     BatchView,
     Operation,
-    Row,
     Rule,
     WriteStep,
     concrete_type,
@@ -75,7 +75,7 @@ def creator_of(
 
 def load_typed(
     reader: Reader, connection: Connection, type_name: str, ident: object
-) -> Optional[Tuple[EntityType, Row]]:
+) -> Optional[Tuple[EntityType, StoredRow]]:
     """The concrete type and stored row of the ``type_name`` entity ``ident``, if any."""
     etype = reader.model.types[type_name]
     table = reader.tables[etype.family]
@@ -120,7 +120,7 @@ def owners_of(
 
 
 def session_of(reader: Reader, connection: Connection, ident: object
-               ) -> Optional[Tuple[EntityType, Row]]:  # fmt: skip
+               ) -> Optional[Tuple[EntityType, StoredRow]]:  # fmt: skip
     """The ReviewSession that ``ident`` (a review item's id, or a session's own) is in."""
     if not ident:
         return None
@@ -165,7 +165,7 @@ class OwnershipRule(Rule):
                 f"({_owner_words(spec)}) or an administrator may. Ask them, or an administrator."
             )
 
-    def check_written(self, batch: BatchView, step: WriteStep, row: Row) -> None:
+    def check_written(self, batch: BatchView, step: WriteStep, row: StoredRow) -> None:
         if _exempt(batch):
             return
         etype = concrete_type(batch.model, row)
@@ -250,7 +250,7 @@ def _check_parent(batch: BatchView, etype: EntityType, spec: Ownership, parent_i
     )
 
 
-def _check_create(batch: BatchView, etype: EntityType, spec: Ownership, row: Row) -> None:
+def _check_create(batch: BatchView, etype: EntityType, spec: Ownership, row: StoredRow) -> None:
     """The create kinds that look past the parent: verdicts, notes in a private session, and
     a component whose id another User reserved for their upload."""
     if spec.create == SESSION_OR_INVITEE and spec.parent is not None:
@@ -263,7 +263,7 @@ def _check_create(batch: BatchView, etype: EntityType, spec: Ownership, row: Row
             raise PermissionDenied(uploads.taken(str(row.get("id")), "create"))
 
 
-def _check_verdict(batch: BatchView, etype: EntityType, spec: Ownership, row: Row) -> None:
+def _check_verdict(batch: BatchView, etype: EntityType, spec: Ownership, row: StoredRow) -> None:
     """A verdict names an invitee of its own session, and comes from the session's owner or
     from that invitee (their link, or the User who claimed them)."""
     assert spec.parent is not None and spec.speaks_for is not None

@@ -31,7 +31,8 @@ import sqlalchemy as sa
 from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.secret_fields import ENTITY, FIELD, MASK
-from ft_dcc.server.rules.registry import FTRACK_ORDER, BatchView, Row, Rule, WriteStep
+from ft_dcc.server.query.values import StoredRow
+from ft_dcc.server.rules.registry import FTRACK_ORDER, BatchView, Rule, WriteStep
 
 ENABLED = "passphrase_enabled"
 SCHEME = "scrypt"
@@ -130,7 +131,7 @@ class PassphraseRule(Rule):
     name = "review session passphrase"
     order = FTRACK_ORDER
 
-    def check_written(self, batch: BatchView, step: WriteStep, row: Row) -> None:
+    def check_written(self, batch: BatchView, step: WriteStep, row: StoredRow) -> None:
         if step.etype.name != ENTITY or not ({FIELD, ENABLED} & set(step.data)):
             return
         before = (step.before or {}).get(FIELD) if step.action == "update" else None

@@ -40,14 +40,12 @@ from sqlalchemy.engine import Connection
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.server.model.schema import EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
-from ft_dcc.server.query.values import Stored
+from ft_dcc.server.query.values import StoredRow
 
 #: one value of an entity's primary key as stored: a text id (an integer for ``Event``)
 KeyPart = Union[str, int]
 #: an entity's primary key values, in the order of ``EntityType.primary_key``
 Key = Tuple[KeyPart, ...]
-#: a stored row: column name -> stored value (text, number, boolean, datetime or None)
-Row = Dict[str, Stored]
 #: one operation of a batch as the caller sent it (a JSON object; checked before rules see it)
 Operation = Mapping[str, object]
 
@@ -112,7 +110,7 @@ class WriteStep:
     etype: EntityType
     key: Key  # () for a create whose key the server has not chosen yet
     data: Mapping[str, object]  # the caller's entity_data ({} for a delete)
-    before: Optional[Row] = None  # the stored row before this step (None for a create)
+    before: Optional[StoredRow] = None  # the stored row before this step (None for a create)
 
 
 @dataclass(frozen=True)
@@ -142,9 +140,9 @@ class BatchView(Protocol):
     @property
     def acting_user_id(self) -> Optional[str]: ...
 
-    def load(self, etype: EntityType, key: Key) -> Optional[Row]: ...
+    def load(self, etype: EntityType, key: Key) -> Optional[StoredRow]: ...
 
-    def row(self, type_name: str, ident: Optional[KeyPart]) -> Optional[Row]: ...
+    def row(self, type_name: str, ident: Optional[KeyPart]) -> Optional[StoredRow]: ...
 
     def table(self, etype: EntityType) -> sa.Table: ...
 
@@ -177,7 +175,7 @@ class Rule:
     def check_step(self, batch: BatchView, step: WriteStep) -> None:
         """Refuse ``step`` (raise ApiOperationError) given the batch's state so far."""
 
-    def check_written(self, batch: BatchView, step: WriteStep, row: Row) -> None:
+    def check_written(self, batch: BatchView, step: WriteStep, row: StoredRow) -> None:
         """Refuse ``step`` (raise ApiOperationError) given the row it wrote (``row``)."""
 
     def on_delete_row(self, batch: BatchView, etype: EntityType, key: Key) -> None:
@@ -205,7 +203,7 @@ class RuleRegistry:
         for rule in self:
             rule.check_step(batch, step)
 
-    def check_written(self, batch: BatchView, step: WriteStep, row: Row) -> None:
+    def check_written(self, batch: BatchView, step: WriteStep, row: StoredRow) -> None:
         for rule in self:
             rule.check_written(batch, step, row)
 

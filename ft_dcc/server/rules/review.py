@@ -23,8 +23,9 @@ from typing import Dict, Mapping, Optional, Sequence
 import sqlalchemy as sa
 
 from ft_dcc.server.model.parts import StoreParts
+from ft_dcc.server.query.values import StoredRow
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, PermissionDenied, role_of
-from ft_dcc.server.rules.registry import REVIEW_ORDER, BatchView, Operation, Row, Rule
+from ft_dcc.server.rules.registry import REVIEW_ORDER, BatchView, Operation, Rule
 
 #: what a closed session refuses: entity type -> actions (an update counts when it moves the
 #: row: changes one of ``MOVES``)
@@ -40,7 +41,7 @@ MOVES = {
 }
 
 
-def _row(batch: BatchView, type_name: str, ident: object) -> Optional[Row]:
+def _row(batch: BatchView, type_name: str, ident: object) -> Optional[StoredRow]:
     if not ident:
         return None
     etype = batch.model.types[type_name]

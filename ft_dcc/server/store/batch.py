@@ -25,14 +25,13 @@ from ft_dcc.server.query.ast import Query
 from ft_dcc.server.query.compiler import Compiler, ProjectionTree, QueryError, projection_tree
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ReplyBudget, ResultBuilder
-from ft_dcc.server.query.values import ValueTypeError, storage_to_wire, wire_to_storage
+from ft_dcc.server.query.values import StoredRow, ValueTypeError, storage_to_wire, wire_to_storage
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, role_of
 from ft_dcc.server.rules.registry import (
     Change,
     Key,
     KeyPart,
     Operation,
-    Row,
     RuleRegistry,
     Touched,
     WriteStep,
@@ -226,7 +225,7 @@ class Batch:
         table = self.table(etype)
         return and_(*[table.c[name] == value for name, value in zip(etype.primary_key, key)])
 
-    def load(self, etype: EntityType, key: Key) -> Optional[Row]:
+    def load(self, etype: EntityType, key: Key) -> Optional[StoredRow]:
         table = self.table(etype)
         stmt = select(table).where(
             self.key_condition(etype, key), self.compiler.type_condition(etype, table)
@@ -234,7 +233,7 @@ class Batch:
         row = self.connection.execute(stmt).mappings().first()
         return dict(row) if row is not None else None
 
-    def row(self, type_name: str, ident: Optional[KeyPart]) -> Optional[Row]:
+    def row(self, type_name: str, ident: Optional[KeyPart]) -> Optional[StoredRow]:
         """The stored row of the ``type_name`` entity with id ``ident``, if there is one."""
         if not ident:
             return None
@@ -427,7 +426,9 @@ class Batch:
         return str(ref)
 
     # -- update -------------------------------------------------------------------------------
-    def update(self, etype: EntityType, key: Key, data: object, row: Optional[Row]) -> JsonObject:
+    def update(
+        self, etype: EntityType, key: Key, data: object, row: Optional[StoredRow]
+    ) -> JsonObject:
         if not isinstance(data, dict):
             raise _fail("entity_data must be a JSON object of attribute values")
         if row is None:
@@ -534,7 +535,7 @@ class Batch:
             )
 
     # -- delete -------------------------------------------------------------------------------
-    def delete(self, etype: EntityType, key: Key, row: Optional[Row]) -> JsonObject:
+    def delete(self, etype: EntityType, key: Key, row: Optional[StoredRow]) -> JsonObject:
         if row is None:
             raise _fail(f"{etype.name} {list(key)} does not exist", "NotFoundError")
         concrete = concrete_type(self.model, row)
@@ -543,7 +544,7 @@ class Batch:
         self.changes.append(change)
         return {"action": "delete", "data": True}
 
-    def delete_row(self, etype: EntityType, key: Key, row: Row, depth: int) -> None:
+    def delete_row(self, etype: EntityType, key: Key, row: StoredRow, depth: int) -> None:
         if depth > 50:
             raise _fail("The entity hierarchy is too deep to delete", "ServerError")
         if len(etype.primary_key) == 1:

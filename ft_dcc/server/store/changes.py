@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.model import secret_fields as passphrase
 from ft_dcc.server.model.schema import EntityType
-from ft_dcc.server.query.values import storage_to_wire
+from ft_dcc.server.query.values import StoredRow, storage_to_wire
 from ft_dcc.server.rules.registry import (
     Ancestor,
     BatchView,
@@ -17,7 +17,6 @@ from ft_dcc.server.rules.registry import (
     ChangedValue,
     Key,
     KeyPart,
-    Row,
     concrete_type,
 )
 
@@ -132,7 +131,7 @@ def ancestry(batch: BatchView, etype: EntityType, row: Mapping[str, object]) -> 
 
 def _parent(
     batch: BatchView, etype: EntityType, row: Mapping[str, object]
-) -> Optional[Tuple[EntityType, Row]]:
+) -> Optional[Tuple[EntityType, StoredRow]]:
     if etype.family == "Context":
         return _load(batch, "Context", row.get("parent_id"))
     if etype.family == "Component":
@@ -150,7 +149,7 @@ def _parent(
 
 def _load(
     batch: BatchView, type_name: str, ident: object
-) -> Optional[Tuple[EntityType, Row]]:
+) -> Optional[Tuple[EntityType, StoredRow]]:
     if not ident:
         return None
     etype = batch.model.types[type_name]
@@ -164,7 +163,7 @@ def _load(
     return concrete_type(batch.model, row), row
 
 
-def _find_anywhere(batch: BatchView, ident: object) -> Optional[Tuple[EntityType, Row]]:
+def _find_anywhere(batch: BatchView, ident: object) -> Optional[Tuple[EntityType, StoredRow]]:
     families = ("Context", "AssetVersion", "Component", "Asset", "User", "ReviewSession")
     for family in (*families, "ReviewSessionObject"):
         found = _load(batch, family, ident)

@@ -11,10 +11,10 @@ from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.compiler import Compiler
+from ft_dcc.server.query.values import StoredRow
 from ft_dcc.server.rules.registry import (
     BatchView,
     Key,
-    Row,
     RuleRegistry,
     Touched,
     WriteStep,
@@ -46,7 +46,7 @@ class CollectionBatch(BatchView, Protocol):
 
     def key_condition(self, etype: EntityType, key: Key) -> ColumnElement[bool]: ...
 
-    def delete_row(self, etype: EntityType, key: Key, row: Row, depth: int) -> None: ...
+    def delete_row(self, etype: EntityType, key: Key, row: StoredRow, depth: int) -> None: ...
 
 
 class CollectionWriter:
@@ -127,7 +127,7 @@ class CollectionWriter:
                 )
 
     def _move_child(
-        self, etype: EntityType, key: Key, values: Dict[str, object], row: Row
+        self, etype: EntityType, key: Key, values: Dict[str, object], row: StoredRow
     ) -> None:
         """Point a child at its new owner: a write of the child's row, so the rules judge it as
         they judge an update of that row (who owns it, what may not change)."""

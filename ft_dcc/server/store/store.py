@@ -46,11 +46,15 @@ log = logging.getLogger(__name__)
 DATA_ACTIONS = ("query", "create", "update", "delete")
 WRITE_ACTIONS = ("create", "update", "delete")
 
-#: ``execute(operations, user_id)``: run data operations (JSON objects), one reply each
-Execute = Callable[[Sequence[object], str], List[JsonObject]]
-#: work done inside a batch's transaction after its operations, given an ``Execute`` on that
-#: transaction (it sees the batch's writes); raising ``ApiOperationError`` rolls the batch back
-Then = Callable[[Execute], None]
+#: ``execute(operations, user_id)``: run data operations (JSON objects) as a user (``""``: the
+#: server itself) in a batch of their own, one reply each (``ApiContext.execute``)
+Execute = Callable[[List[JsonObject], str], List[JsonObject]]
+#: ``execute(operations, user_id)`` on a batch's open transaction (it sees the batch's writes),
+#: one reply each
+InTransaction = Callable[[Sequence[object], str], List[JsonObject]]
+#: work done inside a batch's transaction after its operations, given an
+#: :data:`InTransaction` on it; raising ``ApiOperationError`` rolls the batch back
+Then = Callable[[InTransaction], None]
 
 
 @dataclass(frozen=True)
@@ -156,8 +160,8 @@ class Store:
             ) from None
         return BatchResult(replies, batch.changes)
 
-    def _on(self, connection: Connection) -> Execute:
-        """An ``Execute`` running on ``connection``'s open transaction."""
+    def _on(self, connection: Connection) -> InTransaction:
+        """An :data:`InTransaction` running on ``connection``'s open transaction."""
 
         def execute(operations: Sequence[object], user_id: str) -> List[JsonObject]:
             return Batch(self, connection, user_id, self.rules).run(operations)
