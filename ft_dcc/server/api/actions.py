@@ -30,7 +30,7 @@ from ft_dcc.server.files.encode import EncodeError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import generate_api_key
 from ft_dcc.server.review import claims
-from ft_dcc.server.review.page import widget_url
+from ft_dcc.server.review.widget_link import widget_url
 from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.runtime.context import ApiContext
 from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS, InTransaction, Then
@@ -204,7 +204,7 @@ def _user_invite(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
 
 def _widget_url(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     name = op.get("name")
-    if name == "review_session":  # the web review page, see ft_dcc.server.review.page
+    if name == "review_session":  # the web review page, see ft_dcc.server.review.widget_link
         return widget_url(ctx, op, caller)
     if name not in ("info", "tasks", "tasks_browser"):
         raise ApiOperationError(

@@ -26,7 +26,6 @@ and foreign origins (Content-Security-Policy) and never leak the token as a refe
 from __future__ import annotations
 
 import logging
-import math
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
@@ -36,16 +35,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.review.access import (
-    ALL_SESSIONS,
-    MAX_TTL,
-    PERSONAL,
-    PERSONAL_MAX_TTL,
-    PURPOSES,
     ReviewAccessError,
     ReviewSigner,
     signer_for,
@@ -59,146 +52,12 @@ from ft_dcc.server.review.html import (
     not_found,
     render_list,
     render_session,
-    review_url,
 )
-from ft_dcc.server.review.identity import Caller, load_invitee
-from ft_dcc.server.review.links import Link, key_mark, may_open, open_link
+from ft_dcc.server.review.links import Link, may_open, open_link
 from ft_dcc.server.review.media_route import MediaRoute
-from ft_dcc.server.rules import permissions
-from ft_dcc.server.rules.review import may_manage
-from ft_dcc.server.runtime.context import ApiContext
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
-
-WIDGET_NAME = "review_session"
-
-
-# -- links ---------------------------------------------------------------------------------------
-def _entity_key(op: Mapping[str, object]) -> object:
-    entity_key = op.get("entity_key")
-    if isinstance(entity_key, list):
-        entity_key = entity_key[0] if entity_key else None
-    return entity_key
-
-
-def _checked_id(value: object) -> str:
-    try:
-        return check_component_id(value)
-    except FileStoreError as exc:
-        raise ApiOperationError(exc.message, "ValidationError") from None
-
-
-def _refuse(message: str) -> ApiOperationError:
-    return ApiOperationError(message, permissions.PERMISSION_ERROR, status=403)
-
-
-def _link_target(
-    ctx: ApiContext, op: Mapping[str, object], caller: Caller
-) -> Tuple[Optional[str], Optional[str]]:
-    """(review session id or None for the list, invitee id or None) of a widget request."""
-    entity_key = _entity_key(op)
-    entity_type = op.get("entity_type")
-    if entity_key is None:
-        return None, None
-    if entity_type not in (None, "ReviewSession", "ReviewSessionInvitee"):
-        raise ApiOperationError(
-            "The review_session widget needs a ReviewSession or a ReviewSessionInvitee, not "
-            f"{str(entity_type)[:40]}.",
-            "ValidationError",
-        )
-    ident = _checked_id(entity_key)
-    invitee = load_invitee(ctx.execute, ident) if entity_type == "ReviewSessionInvitee" else None
-    if entity_type == "ReviewSessionInvitee" and invitee is None:
-        raise ApiOperationError(
-            f"ReviewSessionInvitee {ident} does not exist; commit it first.",
-            "ValidationError",
-        )
-    review_session_id = invitee.review_session_id if invitee else ident
-    facts = ReviewData(ctx.execute, caller.user_id).session_facts(review_session_id)
-    if facts is None:
-        raise ApiOperationError(
-            f"ReviewSession {review_session_id} does not exist; commit it first.",
-            "ValidationError",
-        )
-    if invitee is not None and not may_manage(ctx.store, caller.user_id, facts.created_by_id):
-        raise _refuse(
-            "Only the review session's creator or an administrator may make an invitee's link; "
-            "ask them for it."
-        )
-    if invitee is None and not may_open(ctx.store, caller.user_id, facts):
-        raise _refuse(
-            "This review session is private: ask its creator or an administrator for a link, "
-            "or for an invitee's link (entity_type='ReviewSessionInvitee')."
-        )
-    return review_session_id, invitee.id if invitee else None
-
-
-def widget_url(ctx: ApiContext, op: Mapping[str, object], caller: Caller) -> Dict[str, str]:
-    """Answer ``get_widget_url`` for ``name="review_session"``: a signed review-page link.
-
-    With ``entity_type="ReviewSession"`` and ``entity_key`` the link is the session's shared
-    room link: it watches, and its holders say who they are before writing; it acts as no one.
-    With ``purpose="personal"`` as well it is the caller's own link to that session: it acts as
-    the caller (the owner presents and gives verdicts through it), for at most
-    ``PERSONAL_MAX_TTL`` seconds. With ``entity_type="ReviewSessionInvitee"`` it opens the
-    invitee's session acting as that invitee (only the session's creator or an administrator
-    may ask); without an entity it opens the list of open sessions. Optional ``expires_in``
-    (seconds, default one day, at most 30 days; a personal link one hour, at most 12 hours)
-    sets how long the link works.
-    """
-    personal = _personal(op)
-    review_session_id, invitee_id = _link_target(ctx, op, caller)
-    if personal and (review_session_id is None or invitee_id is not None):
-        raise ApiOperationError(
-            "A personal link opens one review session as yourself: send entity_type="
-            "'ReviewSession' and its id (an invitee's link is made without purpose).",
-            "ValidationError",
-        )
-    ttl = _ttl(op.get("expires_in"))
-    signer = signer_for(ctx.config.data_dir)
-    mark = key_mark(ctx.store, caller.user_id) if personal else ""
-    token = signer.sign(
-        review_session_id or ALL_SESSIONS,
-        caller.user_id,
-        ttl,
-        invitee_id,
-        personal=personal,
-        key_mark=mark,
-    )
-    return {
-        "action": "get_widget_url",
-        "widget_url": review_url(caller.base_url, review_session_id, token),
-    }
-
-
-def _personal(op: Mapping[str, object]) -> bool:
-    """Whether ``op`` asks for the caller's personal link (``purpose``, default the room's)."""
-    purpose = op.get("purpose")
-    if purpose is not None and purpose not in PURPOSES:
-        raise ApiOperationError(
-            f"purpose must be one of {list(PURPOSES)} (leave it out for the room link).",
-            "ValidationError",
-        )
-    return purpose == PERSONAL
-
-
-def _ttl(expires_in: object) -> Optional[int]:
-    """The link's lifetime in whole seconds from ``expires_in`` (``None``: the default)."""
-    if expires_in is None:
-        return None
-    if (
-        isinstance(expires_in, bool)
-        or not isinstance(expires_in, (int, float))
-        or not math.isfinite(expires_in)
-        or expires_in <= 0
-    ):
-        raise ApiOperationError(
-            f"expires_in must be a positive, finite number of seconds (at most {MAX_TTL}; "
-            f"{PERSONAL_MAX_TTL} for a personal link).",
-            "ValidationError",
-        )
-    return int(expires_in)
 
 
 class _UsernameCache:
