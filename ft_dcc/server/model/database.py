@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from ft_dcc.exceptions import DatabaseSetupError
-from ft_dcc.server.model.side_tables import define_table
+from ft_dcc.server.model.side_tables import SIDE_TABLE_OPTION, define_table
 
 #: what names a database: an engine, or its URL (parsed or as text)
 EngineOrUrl = Union[Engine, URL, str]
@@ -86,8 +86,11 @@ def make_postgres_engine(url: URL) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:  # pragma: no cover - driver callback
-        if connection.get_execution_options().get("ft_write"):
+        options = connection.get_execution_options()
+        if options.get("ft_write"):
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        elif options.get(SIDE_TABLE_OPTION):  # one keyed row at a time: see SideTable
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         else:
             connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 

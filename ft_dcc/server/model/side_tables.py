@@ -22,6 +22,10 @@ def side_table(engine: Engine, metadata: sa.MetaData, name: str, *columns: sa.Co
     return table
 
 
+#: the execution option a side table's engine carries: its transactions begin READ COMMITTED on
+#: PostgreSQL (``database.make_postgres_engine``), not in the read batches' snapshots
+SIDE_TABLE_OPTION = "ft_side_table"
+
 #: a column's type as ``sa.Column`` takes it: a type (``sa.Text``) or one made (``sa.String(64)``)
 ColumnType = Union[sa.types.TypeEngine, Type[sa.types.TypeEngine]]
 
@@ -49,7 +53,10 @@ class SideTable:
     INDEXED: ClassVar[Tuple[str, ...]] = ()
 
     def __init__(self, engine: Engine, metadata: sa.MetaData) -> None:
-        self.engine = engine
+        #: READ COMMITTED on PostgreSQL (``SIDE_TABLE_OPTION``): a side table's writes are keyed
+        #: upserts and deletes that several processes make to one row at once (a link's counter,
+        #: a hub id), which a REPEATABLE READ snapshot refuses ("could not serialize access")
+        self.engine = engine.execution_options(**{SIDE_TABLE_OPTION: True})
         self.table = side_table(
             engine, metadata, self.NAME, *declared_columns(self.KEY, self.FIELDS, self.INDEXED)
         )
