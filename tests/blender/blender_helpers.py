@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 from support.display import virtual_display
+from support.user_env import user_environment
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,17 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def blender_environment(folder: Path) -> Dict[str, str]:
     """The environment for a Blender subprocess: HOME and XDG dirs under ``folder``, no
     FTRACK_* or FT_DCC_* leaks (the ``blender_env`` fixture; a module's shared Blender run)."""
-    home = folder / "home"
-    for sub in ("", ".cache", ".config"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FTRACK_", "FT_DCC_"))}
-    env.update(
-        HOME=str(home),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        PYTHONPATH=str(ROOT),
-    )
-    return env
+    return user_environment(folder)
 
 
 def has_bpy() -> bool:

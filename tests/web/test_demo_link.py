@@ -8,7 +8,6 @@ background); the page's picture is matched against the frames of the movie the d
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 from support import free_port
+from support.user_env import user_environment
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,17 +46,7 @@ HELD_GREY = """(video, [width, height]) => {
 
 def demo_env(tmp_path: Path) -> Dict[str, str]:
     """A user's environment: own HOME and XDG folders, no FTRACK_* leaking in."""
-    home = tmp_path / "home"
-    for sub in ("", ".cache", ".config"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FTRACK_", "FT_DCC_"))}
-    env.update(
-        HOME=str(home),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        PYTHONPATH=str(ROOT),
-    )
-    return env
+    return user_environment(tmp_path)
 
 
 def demo(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:

@@ -25,12 +25,13 @@ READS = ("", "/feedback", "/notes", "/presenter", "/whoami")
 
 
 @contextlib.contextmanager
-def gate_server(base: Path, **env: str) -> Iterator[Any]:
-    """A server of its own, started with ``env`` set (e.g. a low rate limit)."""
+def gate_server(base: Path, *args: str, **env: str) -> Iterator[Any]:
+    """A server of its own, started with ``env`` set (e.g. a low rate limit) and more
+    ``ft-dcc server`` options in ``args`` (e.g. ``--database``, ``--workers``)."""
     saved = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
     try:
-        server = start_server(base)
+        server = start_server(base, list(args))
     finally:
         for name, value in saved.items():
             if value is None:

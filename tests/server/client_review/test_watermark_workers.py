@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
-import os
 from pathlib import Path
 from typing import Any, Iterator, List
 
 import pytest
 import requests
 from support import genuine_sessions
-from support.trust import start_server
 
+from .gate_world import gate_server
 from .media_world import MediaWorld, whole_by_ranges
 
 CHUNK = 4096
@@ -30,23 +29,11 @@ def world(pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     base = tmp_path_factory.mktemp("watermark-workers")
     url = pg_cluster.create_database("watermark", template=pg_cluster.template)
     hooks = {"FT_DCC_TEST_WATERMARK_HOLD": str(base / "release"), "FT_DCC_MEDIA_CHUNK": str(CHUNK)}
-    saved = {name: os.environ.get(name) for name in hooks}
-    os.environ.update(hooks)
-    try:
-        server = start_server(base, ["--database", url, "--workers", "4"])
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    try:
-        with genuine_sessions(server, base / "cache") as make:
-            made = MediaWorld(server, make(), base)
-            made.set_setting("watermark", "true")
-            yield made
-    finally:
-        server.stop()
+    with gate_server(base, "--database", url, "--workers", "4", **hooks) as server, \
+            genuine_sessions(server, base / "cache") as make:  # fmt: skip
+        made = MediaWorld(server, make(), base)
+        made.set_setting("watermark", "true")
+        yield made
 
 
 def _folder(world: MediaWorld) -> Path:

@@ -1,0 +1,26 @@
+"""The environment of a user's process started by a test (a Blender, ``make demo``): HOME and the
+XDG folders of its own under a test folder, the repository on PYTHONPATH, and none of the
+machine's FTRACK_* / FT_DCC_* variables leaking in."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Dict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def user_environment(folder: Path) -> Dict[str, str]:
+    """``os.environ`` for a process of its own: HOME (with .cache and .config) under ``folder``."""
+    home = folder / "home"
+    for sub in ("", ".cache", ".config"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FTRACK_", "FT_DCC_"))}
+    env.update(
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
