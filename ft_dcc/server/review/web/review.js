@@ -119,9 +119,12 @@
     item.scrollIntoView({ block: "center", behavior: "smooth" });
     self.main.dataset.playlist = (index + 1) + "/" + self.list.length;
     self.button.textContent = "Stop \u00b7 " + (index + 1) + " of " + self.list.length;
-    // a pause at the end goes on to the next shot; any other pause is the reviewer's: stop
+    // a pause at the end goes on to the next shot; any other pause is the reviewer's: stop.
+    // The player has settled the pause on its frame by now (an ended movie on its last one):
+    // the clock says so even when the counter waits for pictures not reported yet.
     function onPause() {
-      if (player.frame >= player.range().end) self.go(index + 1);
+      var at = Math.max(player.frame, player.clip.frameAt(video.currentTime));
+      if (at >= player.range().end) self.go(index + 1);
       else self.stop("stopped");
     }
     function onPlay() { video.addEventListener("pause", onPause); } // not a pause before it
