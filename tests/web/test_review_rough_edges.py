@@ -284,13 +284,20 @@ def test_play_all_goes_on_when_a_shots_last_picture_is_reported_after_its_end(
     """Seen once in a loaded run: Play all stopped after the first shot. At the movie's end the
     counter still named the frame before the last, so the end's pause looked like the
     reviewer's; a movie that ended has shown its out point."""
-    items = open_ready(page, two_shots)
-    page.evaluate(LATE_LAST_PICTURE)
+    items = play_all_with(page, two_shots, LATE_LAST_PICTURE)
+    assert items.nth(0).get_attribute("data-frame") == str(FIRST + FRAMES - 1)
+
+
+def play_all_with(page: Any, url: str, script: str) -> Any:
+    """Open the two shots, run ``script`` on the page, press Play all and check the playlist
+    went on to the second shot (not stopped after the first); the shown items."""
+    items = open_ready(page, url)
+    page.evaluate(script)
     page.locator(".play-all").click()
     state = "document.querySelector('main.items').dataset.playlist"
     page.wait_for_function(f"() => ['2/2', 'stopped', 'done'].includes({state})", timeout=60_000)
     assert page.evaluate(f"() => {state}") in ("2/2", "done")
-    assert items.nth(0).get_attribute("data-frame") == str(FIRST + FRAMES - 1)
+    return items
 
 
 #: The first item's pictures are never reported (its video's frame callbacks are held), as on a
@@ -307,12 +314,7 @@ def test_play_all_goes_on_when_the_end_comes_before_the_last_pictures_are_report
     """Seen once in a CI run: Play all never reached the second shot. The end's pause came
     while the counter still named an earlier frame (its pictures not reported yet), so it
     looked like the reviewer's pause; the player settles an ended movie on its last frame."""
-    items = open_ready(page, two_shots)
-    page.evaluate(NO_PICTURE_REPORTS)
-    page.locator(".play-all").click()
-    state = "document.querySelector('main.items').dataset.playlist"
-    page.wait_for_function(f"() => ['2/2', 'stopped', 'done'].includes({state})", timeout=60_000)
-    assert page.evaluate(f"() => {state}") in ("2/2", "done")
+    items = play_all_with(page, two_shots, NO_PICTURE_REPORTS)
     assert items.nth(0).locator("video").evaluate("(v) => v.paused")
 
 
