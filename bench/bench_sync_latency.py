@@ -128,10 +128,6 @@ HELD = (
 )
 
 TAKE = "() => { const l = window.__sync.log; window.__sync.log = []; return l; }"
-CLICK = """(selector) => {
-  document.querySelector(".item " + selector).click();
-  return performance.timeOrigin + performance.now();
-}"""
 #: Click the play button when the player is not yet as wanted (playing or paused): the time.
 PLAY_PAUSE = """(want) => {
   const item = document.querySelector(".item");
@@ -139,6 +135,19 @@ PLAY_PAUSE = """(want) => {
   item.querySelector("button.play").click();
   return performance.timeOrigin + performance.now();
 }"""
+#: Set the presenter's loop (not a toggle: a page opened while an earlier lead still holds the
+#: room, as the next round trip's pages do within the grace period, follows its loop first).
+LOOP = """(want) => {
+  const item = document.querySelector(".item");
+  if (item.player.loop !== want) item.querySelector("button.loop").click();
+  return item.player.loop;
+}"""
+LOOPING = "() => document.querySelector('.item').player.loop"
+#: The page's requests as it made them: [path, start, end] (epoch ms), the page's own first.
+REQUESTS = """() => [performance.getEntriesByType("navigation")[0],
+  ...performance.getEntriesByType("resource")].map((e) => [
+  new URL(e.name).pathname, performance.timeOrigin + e.startTime,
+  performance.timeOrigin + (e.responseEnd || e.startTime)])"""
 MODE = "(m) => document.querySelector('main.items').dataset.presenter === m"
 READY = (
     "() => { const m = document.querySelector('main.items');"
@@ -391,6 +400,8 @@ class Figures:
     late_page: Optional[float] = None
     late_picture: Optional[float] = None  # ms from the navigation to the page's first picture
     load: float = 0.0  # the machine's load average (1 min) at the end
+    #: why a stretch was not (wholly) measured: a presenter that stopped, no pictures logged
+    nothing: List[str] = field(default_factory=list)
     late_light: Optional[float] = None
     errors: List[str] = field(default_factory=list)
     #: what the figures were computed from (written with --dump)
@@ -508,7 +519,36 @@ def playing(pages: Pages, lights: List[LightFollower], seconds: float, figures: 
         )
     for light in lights:
         figures.play_light.extend(abs(o) for _, o in light_offsets(light, timeline, start, end))
+    stopped = any(p for at, p in zip(timeline.times, timeline.paused) if at >= clicked)
+    if stopped:  # the figures cover only part of the stretch, if any
+        figures.nothing.append("1x: " + why_untold(timeline, clicked, end))
+    elif not figures.play_pages or not figures.play_light:
+        figures.nothing.append("1x: " + why_untold(timeline, start, end))
     return clicked
+
+
+def why_untold(lead: Timeline, start: float, end: float) -> str:
+    """Why the presenter's timeline told nothing between ``start`` and ``end`` (epoch ms)."""
+    shown = [i for i, at in enumerate(lead.times) if start <= at <= end]
+    if not shown:
+        before = [i for i, at in enumerate(lead.times) if at < start]
+        if before and lead.paused[before[-1]]:
+            last = before[-1]
+            ago = (start - lead.times[last]) / 1000
+            return (
+                f"the presenter had stopped (paused on frame {lead.frames[last]}) "
+                f"{ago:.1f} s before the measured stretch"
+            )
+        seconds = (end - start) / 1000
+        return f"the presenter's page logged no picture in the {seconds:.1f} s measured"
+    stops = [i for i in shown if lead.paused[i]]
+    if stops:
+        into = (lead.times[stops[0]] - start) / 1000
+        return (
+            f"the presenter stopped playing (paused on frame {lead.frames[stops[0]]}) "
+            f"{into:.1f} s into the measured stretch"
+        )
+    return f"the presenter's {len(shown)} pictures were too far apart or off 1x to tell"
 
 
 def late_join(pages: Pages, loop: LoopThread, base: str, paths: Tuple[str, str],
@@ -527,6 +567,8 @@ def late_join(pages: Pages, loop: LoopThread, base: str, paths: Tuple[str, str],
     mine = Timeline()
     mine.add(page.evaluate(TAKE))
     samples = offsets(mine.playing_between(started, end), lead_line)
+    if not samples:
+        figures.nothing.append("late join: " + why_untold(lead_line, started, end))
     figures.raw["late"] = {
         "started": started,
         "end": end,
@@ -534,6 +576,7 @@ def late_join(pages: Pages, loop: LoopThread, base: str, paths: Tuple[str, str],
         "samples": samples,
         "light": [light.started, light.offset, light.states],
         "lead": lead_line.__dict__,
+        "requests": page.evaluate(REQUESTS),
     }
     figures.late_page = in_sync_after(samples, started)
     figures.late_picture = (mine.times[0] - started) if mine.times else None
@@ -561,8 +604,9 @@ def one_run(browser: Any, server: Server, loop: LoopThread, paths: List[str], rt
         lead.wait_for_function(MODE, arg="lead")
         for name in ("ann", "bob"):
             pages.pages[name].wait_for_function(MODE, arg="follow")
-        lead.evaluate(CLICK, "button.loop")
-        time.sleep(1)
+        lead.evaluate(LOOP, True)
+        for name in ("ann", "bob"):
+            pages.pages[name].wait_for_function(LOOPING)
         pause_trials(pages, lights, args.trials, figures, random.Random(rtt))
         playing(pages, lights, args.play, figures)
         late_join(pages, loop, base, (paths[2], paths[3]), figures)
@@ -592,27 +636,33 @@ def ms(value: Optional[float]) -> str:
     return "never" if value is None else f"{value:.0f} ms"
 
 
+def spread(values: List[float]) -> str:
+    """max and p95 of frame offsets; a stretch that told nothing says so (never "nan")."""
+    if not values:
+        return "NOTHING MEASURED"
+    return f"max {max(values):.0f} p95 {p95(values):.0f}"
+
+
 def row(f: Figures) -> Tuple[str, bool]:
     on = sum(v is not None for v in f.pause_pages)
     light_on = sum(v is not None for v in f.pause_light)
     worst = max((v for v in f.pause_pages if v is not None), default=math.nan)
     light_worst = max((v for v in f.pause_light if v is not None), default=math.nan)
-    play = (max(f.play_pages, default=math.nan), p95(f.play_pages))
-    light = (max(f.play_light, default=math.nan), p95(f.play_light))
     text = (
         f"{f.rtt:4d} ms | pause {on}/{len(f.pause_pages)} pages on frame (slowest {worst:5.0f} ms),"
         f" {light_on}/{len(f.pause_light)} light ({light_worst:4.0f} ms)"
-        f" | 1x pages max {play[0]:.0f} p95 {play[1]:.0f} ({len(f.play_pages)} pictures told),"
-        f" light max {light[0]:.0f} p95 {light[1]:.0f}"
+        f" | 1x pages {spread(f.play_pages)} ({len(f.play_pages)} pictures told),"
+        f" light {spread(f.play_light)}"
         f" | late join page {ms(f.late_page)} (first picture {ms(f.late_picture)}),"
-        f" light {ms(f.late_light)} | load {f.load:.0f}"
+        f" light {ms(f.late_light)} | load {f.load:.1f}"
     )
     good = (
         on == len(f.pause_pages) and light_on == len(f.pause_light)
-        and play[0] <= IN_SYNC and light[0] <= IN_SYNC
+        and bool(f.play_pages) and max(f.play_pages) <= IN_SYNC
+        and bool(f.play_light) and max(f.play_light) <= IN_SYNC
         and f.late_page is not None and f.late_page <= LATE_TARGET_MS
         and f.late_light is not None and f.late_light <= LATE_TARGET_MS
-        and not f.errors
+        and not f.errors and not f.nothing
     )  # fmt: skip
     return text, good
 
@@ -647,6 +697,8 @@ def main() -> int:
                             json.dumps(figures.__dict__, default=str)
                         )
                     print(text, "" if good else " <- misses a target", flush=True)
+                    for why in figures.nothing:
+                        print("     NOT MEASURED:", why, flush=True)
                     for error in figures.errors[:5]:
                         print("    ", error)
                     failed = failed or not good
