@@ -228,18 +228,23 @@ class _Parser:
         return expression
 
     def _or(self) -> Expression:
-        parts = [self._and()]
-        while self._is_keyword("or"):
-            self.position += 1
-            parts.append(self._and())
-        return parts[0] if len(parts) == 1 else _Any(parts)
+        return self._joined("or", self._and, _Any)
 
     def _and(self) -> Expression:
-        parts = [self._not()]
-        while self._is_keyword("and"):
+        return self._joined("and", self._not, _All)
+
+    def _joined(
+        self,
+        keyword: str,
+        operand: Callable[[], Expression],
+        combine: Callable[[Sequence[Expression]], Expression],
+    ) -> Expression:
+        """``operand (keyword operand)*``: one operand as it is, several combined."""
+        parts = [operand()]
+        while self._is_keyword(keyword):
             self.position += 1
-            parts.append(self._not())
-        return parts[0] if len(parts) == 1 else _All(parts)
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else combine(parts)
 
     def _not(self) -> Expression:
         if self._is_keyword("not"):
