@@ -11,8 +11,13 @@ if TYPE_CHECKING:
 class _Operation:
     """Plain slotted records (``attrs`` is not imported on the start path); equal by identity."""
 
-    __slots__: Tuple[str, ...] = ()
+    __slots__: Tuple[str, ...] = ("entity", "entity_key", "entity_type")
     _shown: Tuple[str, ...] = ()  # the fields ``repr`` shows, in order
+
+    def __init__(self, entity_type: str, entity_key: List[str], entity: Entity) -> None:
+        self.entity_type = entity_type
+        self.entity_key = entity_key
+        self.entity = entity
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._shown)
@@ -22,7 +27,7 @@ class _Operation:
 class CreateEntityOperation(_Operation):
     """An entity was created locally with ``entity_data``."""
 
-    __slots__ = ("entity", "entity_data", "entity_key", "entity_type")
+    __slots__ = ("entity_data",)
     _shown = ("entity_type", "entity_key", "entity_data")
 
     def __init__(
@@ -32,16 +37,14 @@ class CreateEntityOperation(_Operation):
         entity_data: Dict[str, object],
         entity: Entity,
     ) -> None:
-        self.entity_type = entity_type
-        self.entity_key = entity_key
+        super().__init__(entity_type, entity_key, entity)
         self.entity_data = entity_data
-        self.entity = entity
 
 
 class UpdateEntityOperation(_Operation):
     """``attribute_name`` of an entity changed from ``old_value`` to ``new_value``."""
 
-    __slots__ = ("attribute_name", "entity", "entity_key", "entity_type", "new_value", "old_value")
+    __slots__ = ("attribute_name", "new_value", "old_value")
     _shown = ("entity_type", "entity_key", "attribute_name", "old_value", "new_value")
 
     def __init__(
@@ -53,24 +56,17 @@ class UpdateEntityOperation(_Operation):
         new_value: object,
         entity: Entity,
     ) -> None:
-        self.entity_type = entity_type
-        self.entity_key = entity_key
+        super().__init__(entity_type, entity_key, entity)
         self.attribute_name = attribute_name
         self.old_value = old_value
         self.new_value = new_value
-        self.entity = entity
 
 
 class DeleteEntityOperation(_Operation):
     """An entity was marked for deletion."""
 
-    __slots__ = ("entity", "entity_key", "entity_type")
+    __slots__ = ()
     _shown = ("entity_type", "entity_key")
-
-    def __init__(self, entity_type: str, entity_key: List[str], entity: Entity) -> None:
-        self.entity_type = entity_type
-        self.entity_key = entity_key
-        self.entity = entity
 
 
 #: one recorded operation
