@@ -39,6 +39,8 @@ class ComponentSession(EntitySession, UploadSession, ServerLogin, Protocol):
     @property
     def _identity(self) -> IdentityMap: ...
 
+    def _check_open(self) -> None: ...
+
     def query(self, expression: str, page_size: Optional[int] = None) -> QueryResult: ...
 
     def get(self, entity_type: str, entity_key: Union[str, Sequence[str]]) -> Optional[Entity]: ...
@@ -92,14 +94,21 @@ def resolve_location(session: ComponentSession, location: LocationRef) -> Option
 
 
 def create_component(
-    session: ComponentSession,
+    self: ComponentSession,
     path: Union[str, os.PathLike],
     data: Optional[Mapping[str, object]] = None,
     location: LocationRef = "ftrack.server",
     progress: Optional[Progress] = None,
     commit: bool = True,
 ) -> Entity:
-    """See ``Session.create_component``."""
+    """A FileComponent for ``path``; uploaded to ``location`` and added to it.
+
+    ``location`` is ``'ftrack.server'`` (default), a Location entity or ``None`` (no
+    location). With ``commit=False`` the creates stay pending for one larger commit. If the
+    upload fails, the component's pending creates are dropped and ``UploadError`` raised.
+    This function is ``Session.create_component`` (hence ``self``).
+    """
+    self._check_open()
     path = os.fspath(path)
     stem, extension = os.path.splitext(os.path.basename(path))
     values = dict(data or {})
@@ -112,22 +121,22 @@ def create_component(
             f"Cannot add {path} as a component: {error.strerror or error}",
             hint="check that the file exists and is readable",
         ) from None
-    location_entity = resolve_location(session, location)
-    component = session.create("FileComponent", values)
+    location_entity = resolve_location(self, location)
+    component = self.create("FileComponent", values)
     if location_entity is not None:
         if location_entity["id"] == protocol.SERVER_LOCATION_ID:
             from ft_dcc.session.upload import upload_file
 
             file_name = str(component["name"]) + str(component["file_type"] or "")
             try:
-                upload_file(session, path, component["id"], progress, file_name=file_name)
+                upload_file(self, path, component["id"], progress, file_name=file_name)
             except BaseException:
-                session._discard(component)
+                self._discard(component)
                 raise
             resource_identifier = component["id"]
         else:
             resource_identifier = path
-        session.create(
+        self.create(
             "ComponentLocation",
             {
                 "component": component,
@@ -136,7 +145,7 @@ def create_component(
             },
         )
     if commit:
-        session.commit()
+        self.commit()
     return component
 
 

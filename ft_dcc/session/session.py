@@ -40,7 +40,6 @@ from ft_dcc.session.entity import (
     Entity,
     FilesProgress,
     KeepOriginal,
-    LocationRef,
     MediaSource,
     UploadFiles,
 )
@@ -639,22 +638,8 @@ class Session:
         plans = [plan_upload(self, os.fspath(path), component_id) for path, component_id in files]
         upload_files(self, plans, progress)
 
-    def create_component(
-        self,
-        path: Union[str, os.PathLike],
-        data: Optional[Mapping[str, object]] = None,
-        location: LocationRef = "ftrack.server",
-        progress: Optional[Progress] = None,
-        commit: bool = True,
-    ) -> Entity:
-        """A FileComponent for ``path``; uploaded to ``location`` and added to it.
-
-        ``location`` is ``'ftrack.server'`` (default), a Location entity or ``None`` (no
-        location). With ``commit=False`` the creates stay pending for one larger commit. If the
-        upload fails, the component's pending creates are dropped and ``UploadError`` raised.
-        """
-        self._check_open()
-        return components.create_component(self, path, data, location, progress, commit)
+    #: the function is the method: ``session.create_component(path, data, location, ...)``
+    create_component = components.create_component
 
     def _discard(self, entity: Entity) -> None:
         with self._lock:
