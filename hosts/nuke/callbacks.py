@@ -36,6 +36,7 @@ from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.settings.resolve import Resolved
 
 from .host import NukeHost
+from .menus import add_commands
 from .progress import publish_progress
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ PUBLISH_KNOB = "publish_for_review"
 TASK_KNOB = "ftrack_task"
 REVIEW_SESSION_KNOB = "ftrack_review_session"
 COMMENT_KNOB = "ftrack_comment"
-MENU_NAME = "Nodes"
 MENU_ITEM = "ftrack/Publish for review"
 MENU_TICKED = "ftrack/Publish ticked Writes for review"
 
@@ -262,14 +262,9 @@ def install() -> None:
 
 def install_menu() -> None:
     """Add **Nodes > ftrack > Publish for review** (from menu.py; the app only)."""
-    if not nuke.GUI:
-        return
-    menu = nuke.menu(MENU_NAME)
-    menu.addCommand(
-        MENU_ITEM, publish_selected, tooltip="Publish the selected Write nodes to ftrack review"
-    )
-    menu.addCommand(
-        MENU_TICKED, publish_ticked, tooltip="Publish every Write node whose review box is ticked"
+    add_commands(
+        (MENU_ITEM, publish_selected, "Publish the selected Write nodes to ftrack review"),
+        (MENU_TICKED, publish_ticked, "Publish every Write node whose review box is ticked"),
     )
 
 

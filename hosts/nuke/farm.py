@@ -15,6 +15,8 @@ from typing import Optional
 
 import nuke
 
+from .menus import add_commands
+
 log = logging.getLogger(__name__)
 
 MENU_ITEM = "ftrack/Publish on the farm"
@@ -85,7 +87,4 @@ def publish_on_farm() -> Optional[Path]:
 
 def install_menu() -> None:
     """Add **Nodes > ftrack > Publish on the farm** (the app only)."""
-    if nuke.GUI:
-        nuke.menu("Nodes").addCommand(
-            MENU_ITEM, publish_on_farm, tooltip="Write a farm job bundle publishing this script"
-        )
+    add_commands((MENU_ITEM, publish_on_farm, "Write a farm job bundle publishing this script"))

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Callable, List, Optional
 import nuke
 import nukescripts
 
+from .menus import add_commands, show_panel
+
 if TYPE_CHECKING:
     from ft_dcc.host.feedback import FeedbackRow, TaskFeedback
     from ft_dcc.host.overlay import Download
@@ -78,7 +80,7 @@ def show_drawing(row: Optional[FeedbackRow], download: Optional[Download] = None
     try:
         overlays = note_overlays(row, download) if row is not None else []
         if not overlays:
-            nuke.message("Choose a note with a drawing in \"Go to note\" first.")
+            nuke.message('Choose a note with a drawing in "Go to note" first.')
             return []
         made = show_overlays(overlays)
     except FtDccError as exc:
@@ -100,22 +102,12 @@ def show_feedback(
 ) -> Optional[FeedbackPanel]:
     """Read the feedback of ``task`` (default ``$FTRACK_CONTEXTID``) and show the panel;
     None when it could not be read (the artist was told why)."""
-    from ft_dcc.exceptions import FtDccError
     from ft_dcc.host.feedback import fetch_task_feedback
 
-    try:
-        found = (fetch or fetch_task_feedback)(task or os.environ.get("FTRACK_CONTEXTID") or None)
-    except FtDccError as exc:
-        nuke.message(f"No feedback read: {exc}")
-        return None
-    panel = FeedbackPanel(found)
-    panel.show()
-    return panel
+    task = task or os.environ.get("FTRACK_CONTEXTID") or None
+    return show_panel(lambda: (fetch or fetch_task_feedback)(task), FeedbackPanel, "feedback")
 
 
 def install_menu() -> None:
     """Add **Nodes > ftrack > Review feedback** (the app only)."""
-    if nuke.GUI:
-        nuke.menu("Nodes").addCommand(
-            MENU_ITEM, show_feedback, tooltip="Reviewers' notes on this task's latest versions"
-        )
+    add_commands((MENU_ITEM, show_feedback, "Reviewers' notes on this task's latest versions"))

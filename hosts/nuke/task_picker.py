@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Callable, List, Optional
 import nuke
 import nukescripts
 
+from .menus import add_commands, show_panel
+
 if TYPE_CHECKING:
     from ft_dcc.host.task_choices import Picker, TaskChoice
 
@@ -164,24 +166,13 @@ def _load() -> Picker:
 def show_task_picker(load: Callable[[], Picker] = _load) -> Optional[TaskPickerPanel]:
     """Read the choices and show the panel; None when the server said no (the artist was told
     why) or has no task."""
-    from ft_dcc.exceptions import FtDccError
+    return show_panel(load, TaskPickerPanel, "tasks", _no_task)
 
-    try:
-        picker = load()
-    except FtDccError as exc:
-        nuke.message(f"No tasks read: {exc}")
-        return None
-    if not picker.choices:
-        nuke.message("The server has no tasks yet: create one in ftrack.")
-        return None
-    panel = TaskPickerPanel(picker)
-    panel.show()
-    return panel
+
+def _no_task(picker: Picker) -> Optional[str]:
+    return None if picker.choices else "The server has no tasks yet: create one in ftrack."
 
 
 def install_menu() -> None:
     """Add **Nodes > ftrack > Choose task...** (the app only)."""
-    if nuke.GUI:
-        nuke.menu("Nodes").addCommand(
-            MENU_ITEM, show_task_picker, tooltip="Choose the ftrack task of the Write nodes"
-        )
+    add_commands((MENU_ITEM, show_task_picker, "Choose the ftrack task of the Write nodes"))
