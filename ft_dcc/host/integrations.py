@@ -49,6 +49,14 @@ class HostIntegration(Protocol):
         """
 
 
+def executable_status(executable: Optional[str], name: str, how: str, label: str = "") -> str:
+    """:meth:`HostIntegration.status` of a host run through ``executable``: ``ready: …`` when it
+    was found, else that ``name`` was not found and ``how`` to point at it."""
+    if executable is None:
+        return f"installed; {name} not found ({how})"
+    return f"ready: {label}{executable}"
+
+
 def _entry_points() -> List[EntryPoint]:
     from importlib import metadata
 

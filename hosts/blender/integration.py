@@ -18,6 +18,7 @@ from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
 from ft_dcc.host.headless import Outcome
 from ft_dcc.host.host_log import publish_and_report
+from ft_dcc.host.integrations import executable_status
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.options import PublishOptions
 
@@ -69,13 +70,10 @@ class BlenderIntegration:
 
     def status(self) -> str:
         blender = runner.find_blender()
-        if blender is not None:
-            return f"ready: {blender}"
-        if runner.has_bpy_module():
+        if blender is None and runner.has_bpy_module():
             return "ready: the bpy module (background publishing only)"
-        return (
-            "installed; Blender not found (put blender on PATH, set FT_DCC_BLENDER "
-            "or pip install bpy)"
+        return executable_status(
+            blender, "Blender", "put blender on PATH, set FT_DCC_BLENDER or pip install bpy"
         )
 
     def install_instructions(self, built: Path) -> str:

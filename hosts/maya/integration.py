@@ -17,6 +17,7 @@ from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
 from ft_dcc.host.headless import Outcome
 from ft_dcc.host.host_log import publish_and_report
+from ft_dcc.host.integrations import executable_status
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.options import PublishOptions
 
@@ -85,10 +86,9 @@ class MayaIntegration:
         return bundle.write_atomically(mod_file, module_text(__version__))
 
     def status(self) -> str:
-        mayapy = find_mayapy()
-        if mayapy is None:
-            return "installed; mayapy not found (put it on PATH or set FT_DCC_MAYAPY)"
-        return f"ready: mayapy {mayapy}"
+        return executable_status(
+            find_mayapy(), "mayapy", "put it on PATH or set FT_DCC_MAYAPY", "mayapy "
+        )
 
     def install_instructions(self, built: Path) -> str:
         return "\n".join(

@@ -17,6 +17,7 @@ from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
 from ft_dcc.host.headless import Outcome
 from ft_dcc.host.host_log import publish_and_report
+from ft_dcc.host.integrations import executable_status
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.options import PublishOptions
 
@@ -73,10 +74,7 @@ class NukeIntegration:
         return folder
 
     def status(self) -> str:
-        nuke = find_nuke()
-        if nuke is None:
-            return "installed; Nuke not found (put nuke on PATH or set FT_DCC_NUKE)"
-        return f"ready: {nuke}"
+        return executable_status(find_nuke(), "Nuke", "put nuke on PATH or set FT_DCC_NUKE")
 
     def install_instructions(self, built: Path) -> str:
         return "\n".join(
