@@ -1,5 +1,5 @@
 """One app-data folder for ft_dcc on each machine: the offline queue, the embedded server's data
-and the demo's live in it (#23 item 9: the queue was in ``…/ft-dcc``, the server in ``…/ft_dcc``).
+and the demo's live in it (the queue was once in ``…/ft-dcc``, the server in ``…/ft_dcc``).
 One helper decides it, in ``ft_dcc.protocol`` (the server shares only that package with the
 client), with or without platformdirs, on each platform's convention."""
 

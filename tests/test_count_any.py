@@ -1,4 +1,4 @@
-"""The ``Any`` counter of issue 19 (``tests/tools/count_any.py``) sees an ``Any`` however it is
+"""The ``Any`` counter (``tests/tools/count_any.py``) sees an ``Any`` however it is
 spelled — directly, inside a generic, in a string annotation, or behind an alias such as
 ``Node = Any`` — and counts apart only the names a host declares in its ``untyped.py``."""
 

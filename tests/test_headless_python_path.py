@@ -1,4 +1,4 @@
-"""One rule puts ft_dcc on a host Python's ``sys.path`` (``ft_dcc.host.pythonpath``; issue 19:
+"""One rule puts ft_dcc on a host Python's ``sys.path`` (``ft_dcc.host.pythonpath``; before it,
 Blender used ``site.addsitedir``, Maya prepended, Nuke appended). Each host's real headless script
 is started in a Python that has nothing of ours (``-S -I``; real Blender for Blender): it reaches
 the (missing) scene, and writes its result, only when the one rule put the request's

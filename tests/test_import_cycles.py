@@ -1,4 +1,4 @@
-"""No import cycle in ``ft_dcc/`` and ``hosts/`` (issue 19), ``TYPE_CHECKING`` and function-level
+"""No import cycle in ``ft_dcc/`` and ``hosts/``, ``TYPE_CHECKING`` and function-level
 imports counted: a loop hidden behind a type-only import is still two modules that cannot be
 read, tested or moved one without the other. The graph is read by ``tests/tools/import_cycles.py``
 (run it to see every cycle and the imports that close it)."""

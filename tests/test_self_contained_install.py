@@ -1,4 +1,4 @@
-"""``ft-dcc host install`` builds integrations a TD copies to a share for a studio (#23 item 5):
+"""``ft-dcc host install`` builds integrations a TD copies to a share for a studio:
 ft_dcc, its adapters and the core's dependencies travel inside them, nothing names a folder of the
 machine that built them, a clean Python (3.9 here) imports everything from the share alone, ffmpeg
 is picked per platform at start-up, and a new version goes in beside the old one."""

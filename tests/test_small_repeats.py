@@ -1,4 +1,4 @@
-"""One implementation each for query-literal quoting and fps -> Fraction (issue 9).
+"""One implementation each for query-literal quoting and fps -> Fraction.
 
 Both were written out several times; the copies disagreed at the edges (a zero or negative
 rate given as a fraction was accepted by one and refused by the other).

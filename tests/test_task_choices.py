@@ -1,4 +1,4 @@
-"""The task picker's data (#23 item 3): project -> shot -> task from the real embedded server in
+"""The task picker's data: project -> shot -> task from the real embedded server in
 one request, recent first (kept in the app-data folder, per server), narrowed to the scene's
 shot when its path matches the settings' path templates."""
 

@@ -1,4 +1,4 @@
-"""Issue 13: behaviours where the embedded server must answer exactly like a real ftrack server.
+"""Behaviours where the embedded server must answer exactly like a real ftrack server.
 
 Every test drives the GENUINE ``ftrack_api`` client (3.1.0) against the embedded server over HTTP.
 The golden checks compare with replies recorded from a real ftrack server (``tests/data/ftrack``).

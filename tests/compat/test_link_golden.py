@@ -1,4 +1,4 @@
-"""Golden checks (issue 13, "Must show"): ``link`` of every context kind, Asset and AssetVersion,
+"""Golden checks: ``link`` of every context kind, Asset and AssetVersion,
 and create/update replies, compared with what a real ftrack server answered
 (``tests/data/ftrack``), through the GENUINE ``ftrack_api`` client and raw ``/api`` batches, on
 SQLite and on PostgreSQL with 4 workers (``compat/conftest.py``).

@@ -178,7 +178,7 @@ def test_two_genuine_sessions_exchange_an_event(genuine, make_genuine):
 
 
 def test_new_review_content_reaches_subscribers(genuine, embedded_server, connect_hub, wait_until):
-    """The use case of issue 3: a client with auto_connect_event_hub=True learns of new review
+    """The hub's first use: a client with auto_connect_event_hub=True learns of new review
     content (a ReviewSessionObject) from ``ftrack.update`` events."""
     updates: List[Any] = []
     genuine.event_hub.subscribe("topic=ftrack.update", updates.append)
@@ -219,7 +219,7 @@ def test_new_review_content_reaches_subscribers(genuine, embedded_server, connec
 def test_plain_value_replies_and_events_reach_a_hub_still_connecting(
     genuine, embedded_server, tmp_path
 ):
-    """ftrack relays replies and events whose ``data`` is a string or a list (issue 13)."""
+    """ftrack relays replies and events whose ``data`` is a string or a list."""
     topic = f"ft_dcc.compat.plain.{uuid.uuid4().hex}"
     genuine.event_hub.subscribe(f"topic={topic}.ask", lambda event: "a plain answer")
     genuine.event_hub.subscribe(f"topic={topic}.ask", lambda event: ["a", "list"])

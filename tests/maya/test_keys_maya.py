@@ -97,7 +97,7 @@ def test_the_asset_is_named_after_the_camera_the_settings_capture(
     saved_scene, maya_state, server_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``naming.asset`` ``{camera}`` names the camera captured (``capture.camera``), not the
-    scene's current one (issue 21: it was filled before the capture spec chose the camera)."""
+    scene's current one (it was once filled before the capture spec chose the camera)."""
     settings_file(tmp_path, monkeypatch, {
         "capture.camera": "shotCam", "naming.asset": "{task}_{camera}",
     })  # fmt: skip

@@ -1,4 +1,4 @@
-"""Maya (issue 15): the playblast follows the scene's colour management, the timeline's sound is
+"""Maya: the playblast follows the scene's colour management, the timeline's sound is
 in the review in sync, the panel's look is recorded. Through the honest fake ``maya.cmds``
 (flags from Maya 2025's command cache) with the real pipeline, server and ffmpeg.
 

@@ -1,4 +1,4 @@
-"""The ftrack menu's "Publish on the farm" (#21 part 3), on the fake: the same OpenJD bundle as
+"""The ftrack menu's "Publish on the farm", on the fake: the same OpenJD bundle as
 ``ft-dcc farm submit`` for the saved scene, with the prompts' task, review session and comment;
 the artist is told where it is. Bad input writes nothing and says what to do."""
 

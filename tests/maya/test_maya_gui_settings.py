@@ -1,7 +1,7 @@
-"""Maya's menu publish reads the studio settings through the same seam as ``ft-dcc publish``
-(#21): the review-session prompt offers the Maya profile's session name, a publish that leaves
-the name to the settings lands in it with the profile's asset name (read back from the real
-embedded server), the artist's own name wins, and the request budget holds."""
+"""Maya's menu publish reads the studio settings through the same seam as ``ft-dcc publish``: the
+review-session prompt offers the Maya profile's session name, a publish that leaves the name to
+the settings lands in it with the profile's asset name (read back from the real embedded
+server), the artist's own name wins, and the request budget holds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A reviewer's drawing over the Maya viewport (issue 22, item 4), on the honest Maya fake with the
+"""A reviewer's drawing over the Maya viewport, on the honest Maya fake with the
 real embedded server: "Show drawing" puts the note's PNG on an image plane of the viewed camera,
 visible on the drawing's frames only; "Hide drawing" deletes it; "Compare in review page" opens
 the reviewed and the newer version side by side. The fake refuses what Maya refuses."""

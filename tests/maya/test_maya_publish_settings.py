@@ -1,4 +1,4 @@
-"""The settings profile that applies is shown in Maya's publish flow (#21/#23): the menu's
+"""The settings profile that applies is shown in Maya's publish flow: the menu's
 review-session prompt names the profile of this host and task and where it was read."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Progress across several cameras in one menu publish (#21): Maya's main progress bar says which
+"""Progress across several cameras in one menu publish: Maya's main progress bar says which
 camera of how many it captures and encodes, and keeps moving through the second camera instead
 of sitting where the first one left it."""
 

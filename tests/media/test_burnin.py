@@ -1,4 +1,4 @@
-"""Burn-ins and the slate in encoded frames (issue 15), decoded and compared, OCR-free.
+"""Burn-ins and the slate in encoded frames, decoded and compared, OCR-free.
 
 The text a template's fields expand to is checked against the same text written literally
 (rendered with the same shipped font, position and box): the decoded burn-in region of every

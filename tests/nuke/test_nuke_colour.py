@@ -1,5 +1,5 @@
 """A Nuke Write that rendered scene-linear EXRs is published through the script's OCIO config,
-the Write's colourspace and the Viewer's display/view (issue 15): per chart patch, the review
+the Write's colourspace and the Viewer's display/view: per chart patch, the review
 movie shows what OpenColorIO's own CPU processor computes, within 2 code values."""
 
 from __future__ import annotations

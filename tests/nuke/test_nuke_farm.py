@@ -1,4 +1,4 @@
-"""Nodes > ftrack > Publish on the farm (#21 part 3), on the fake: the same OpenJD bundle as
+"""Nodes > ftrack > Publish on the farm, on the fake: the same OpenJD bundle as
 ``ft-dcc farm submit`` for the saved script, with the ticked Write's task, review session and
 comment; the artist is told where it is. Bad input writes nothing and says what to do."""
 

@@ -1,5 +1,5 @@
 """A Write node's publish (menu or afterRender) reads the studio settings through the same seam as
-``ft-dcc publish`` (#21): a Nuke profile's review-session and asset names are what reaches the
+``ft-dcc publish``: a Nuke profile's review-session and asset names are what reaches the
 real embedded server, the artist's own knob still wins, the settings read shares the publish's
 session (the request budget holds), and without a server the publish uses the defaults and
 says so once."""
@@ -62,7 +62,7 @@ def test_the_menu_publish_uses_the_nuke_profile_within_the_request_budget(
         "asset": "sh010_nuke_review",
         "review_session": f"Comp {TODAY}",
     }
-    # issue 21's budget for one reviewable: the settings read is the publish's first read
+    # the request budget for one reviewable: the settings read is the publish's first read
     assert_within_budget(requests)
 
 

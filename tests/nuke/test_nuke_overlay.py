@@ -1,4 +1,4 @@
-"""A reviewer's drawing over the Nuke Viewer (issue 22, item 4), on the honest Nuke fake with the
+"""A reviewer's drawing over the Nuke Viewer, on the honest Nuke fake with the
 real embedded server: "Show drawing" in the feedback panel puts the note's PNG (Read, frame range,
 black before/after) over the Viewer's input with a Merge2 ``over``; what the Viewer shows, decoded
 from the fake's image model, has the red cross on the drawing's frames only; "Hide drawing" gives

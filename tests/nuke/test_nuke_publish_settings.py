@@ -1,4 +1,4 @@
-"""The settings profile that applies is shown in Nuke's publish flow (#21/#23): the app's report
+"""The settings profile that applies is shown in Nuke's publish flow: the app's report
 dialog after a menu publish names the profile of this host and task and where it was read."""
 
 from __future__ import annotations

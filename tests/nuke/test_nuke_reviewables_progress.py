@@ -1,4 +1,4 @@
-"""Progress across several ticked Writes in one publish (#21): the app's ``nuke.ProgressTask``
+"""Progress across several ticked Writes in one publish: the app's ``nuke.ProgressTask``
 says which Write of how many it renders and encodes, and keeps moving through the second."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Nuke (issue 15): an AudioRead in the script gives the review its sound, in sync. Through the
+"""Nuke: an AudioRead in the script gives the review its sound, in sync. Through the
 honest fake ``nuke`` (AudioRead knobs from Foundry's reference guide) with the real pipeline,
 server and ffmpeg: a click at frame 12 of a WAV (24 fps) on an AudioRead starting at
 ``begintime`` (trimmed by ``filebegintime``) is found in the published movie's decoded sound at

@@ -1,4 +1,4 @@
-"""Nodes > ftrack > Choose task... (#23 item 3) on the honest fake, against the embedded server:
+"""Nodes > ftrack > Choose task... on the honest fake, against the embedded server:
 project -> shot -> task menus with the script's own task first (its path matches the settings'
 path template) and the recent ones next, a typed path ("did you mean" for an unknown one), the
 settings profile that applies, and "Use this task" filling the Write node's task knob."""

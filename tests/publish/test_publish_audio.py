@@ -1,4 +1,4 @@
-"""Sound in sync (issue 15): ``ft-dcc publish --audio FILE --audio-offset FRAMES``.
+"""Sound in sync: ``ft-dcc publish --audio FILE --audio-offset FRAMES``.
 
 A click at second 0.5 of a sound file (frame 12 of the file at 24 fps) is published with a
 24-frame sequence (1001-1024); the click is found in the published movie's decoded sound at

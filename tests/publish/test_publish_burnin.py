@@ -1,4 +1,4 @@
-"""Burn-ins and the slate through a whole publish (issue 15), on the real embedded server.
+"""Burn-ins and the slate through a whole publish, on the real embedded server.
 
 The template's fields take the publish's values (project/shot/task from the task, the version
 the integrate step gets, the artist, the comment); a slate adds one frame before the first and

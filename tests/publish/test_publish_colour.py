@@ -1,4 +1,4 @@
-"""Scene-linear frames are published display-referred through OpenColorIO (issue 15).
+"""Scene-linear frames are published display-referred through OpenColorIO.
 
 A float EXR chart (stepped grey ramp 0..8.0 with 18% grey, colours above 1.0) is published with
 the files host to the real embedded server; the downloaded review movie, decoded by ffmpeg,

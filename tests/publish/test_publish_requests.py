@@ -3,7 +3,7 @@
 Each ``/api`` POST is a round trip (~100 ms on a WAN). A publish starts its session with its
 first read (the task, or for ``ft-dcc publish`` the settings and the task), reads the task's
 context in one batch, asks for both upload URLs at once, and commits everything with the review
-link in one POST; the announcement goes to the event hub. Issue 21's budget: per reviewable at
+link in one POST; the announcement goes to the event hub. The request budget: per reviewable at
 most 4 ``/api`` requests + 2 uploads, and a single reviewable at most 6 requests in all.
 """
 

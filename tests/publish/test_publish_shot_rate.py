@@ -1,5 +1,5 @@
 """An input with no rate of its own takes the shot's fps (and its handles count as the shot's
-range) from ftrack; a real mismatch names the fix that fits the input (issue 23, item 1)."""
+range) from ftrack; a real mismatch names the fix that fits the input."""
 
 from __future__ import annotations
 

@@ -257,7 +257,7 @@ def test_an_explicit_shot_range_that_differs_is_refused_saying_both_ranges(
     (error,) = report.errors
     assert "1001-1006" in error and "1001-1024" in error, error
     assert "publish the shot's frames 1001-1024" in error and "--frames" in error
-    assert "scene" not in error  # frames have no scene to set (issue 23)
+    assert "scene" not in error  # frames have no scene to set
     assert not any(s.stage == "extract" for s in report.steps)
     asked = publish(
         FilesHost(sequence, fps=25), task=task_path, frames=(1001, 1006), session=session

@@ -1,4 +1,4 @@
-"""The offline queue keeps the artist's order (issue 23, item 4), against the real server
+"""The offline queue keeps the artist's order, against the real server
 stopped and started: a publish first publishes the work queued before it, a queued publish that
 cannot go first is named (never overtaken silently), a publish that was only queued exits with
 its own status, and the queue's commands speak in ids and version numbers a person can use."""

@@ -1,4 +1,4 @@
-"""Several reviewables in one publish (issue 21, part 2), on the real embedded server.
+"""Several reviewables in one publish, on the real embedded server.
 
 Each input (or camera, or Write node) becomes its own AssetVersion in the same review session,
 written in ONE commit: one journal/queue entry, one report listing every version, and a

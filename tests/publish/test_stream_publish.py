@@ -1,4 +1,4 @@
-"""Capture streamed into the encoder (#12): a host that hands frames over as it writes them is
+"""Capture streamed into the encoder: a host that hands frames over as it writes them is
 encoded during its capture, and a capture that fails mid-way leaves no movie and queues nothing.
 A real pipeline, real ffmpeg; the host is the files host writing its frames one by one."""
 

@@ -1,5 +1,5 @@
 """An unknown task (or shot) in a task path lists what exists there and suggests the nearest
-name, as the publish does for review sessions (issue 23, item 3)."""
+name, as the publish does for review sessions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a person sees at the terminal after ``ft-dcc publish`` (issue 23, item 9), read back
+"""What a person sees at the terminal after ``ft-dcc publish``, read back
 through a VT100 emulator: a short summary naming the asset (every step with ``-v``), each
 warning once, the upload counting every byte sent, and whole labels on a pseudo-terminal that
 reports no width (``script`` run from a pipe)."""

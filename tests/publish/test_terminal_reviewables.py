@@ -1,4 +1,4 @@
-"""Several inputs in one ``ft-dcc publish`` at a terminal (#21), read back through a VT100
+"""Several inputs in one ``ft-dcc publish`` at a terminal, read back through a VT100
 emulator: the capture and encode bars say which input of how many they work on and advance
 across both, instead of standing full while the second input is captured."""
 

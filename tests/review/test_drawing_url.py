@@ -1,4 +1,4 @@
-"""Issue 23 item 8: the drawing URL ``ft-dcc review feedback`` prints opens in a browser.
+"""The drawing URL ``ft-dcc review feedback`` prints opens in a browser.
 
 A reviewer draws through their invitee link (``POST /review/<rs>/annotations``); ``ft-dcc review
 feedback`` (a real subprocess) prints the drawing's URL. Opened as a browser would -- no API key

@@ -1,4 +1,4 @@
-"""Drawings back in the DCC, host-agnostic part (issue 22, item 4), on the real embedded server:
+"""Drawings back in the DCC, host-agnostic part, on the real embedded server:
 a note's drawing held over frames is downloaded once as a PNG with its frames; the views mark the
 feedback of a version the artist has since replaced "addressed in v003?" and give the review
 page comparing the two; ``ft-dcc review feedback`` says the same."""

@@ -1,5 +1,5 @@
-"""The feedback queries of ``ft_dcc.protocol.feedback`` (issue 19: one copy for the client and the
-embedded server) read the same feedback from the client's entities and from the server's raw
+"""The feedback queries of ``ft_dcc.protocol.feedback`` (one copy for the client and the embedded
+server) read the same feedback from the client's entities and from the server's raw
 JSON rows - the ``execute(expressions) -> rows`` each side gives them."""
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ def trust_world(
     """The hostile-insider world (admin, alice, mallory) on a real server: SQLite, then
     PostgreSQL with 4 workers (``-k sqlite`` or ``-k postgresql`` picks one)."""
     pytest.importorskip("sqlalchemy")
-    from support.trust_v2 import make_world
+    from support.insiders import make_world
 
     database_url = None
     if request.param != "sqlite":

@@ -37,7 +37,7 @@ def _seed(session: Any) -> Tuple[str, Dict[str, Tuple[str, str, str]]]:
         session.create("Asset", {"name": f"asset{i:02d}", "parent": project, "type": asset_type})
         for i in range(ASSETS)
     ]
-    session.commit()  # the server takes at most 1,000 writes per batch (issue 18, finding 8)
+    session.commit()  # the server takes at most 1,000 writes per batch
     expected: Dict[str, Tuple[str, str, str]] = {}
     for index in range(VERSIONS):
         asset, task = assets[index % ASSETS], tasks[index % 2]

@@ -1,5 +1,5 @@
 """The one query-literal rule (``ft_dcc.protocol.query_text``) the client writes expressions with
-and the embedded server reads them back by (issue 19): awkward values round-trip through a real
+and the embedded server reads them back by: awkward values round-trip through a real
 query in ``tests/test_small_repeats.py``; here each kind of value is written as ftrack's grammar
 expects."""
 

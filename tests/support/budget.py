@@ -1,4 +1,4 @@
-"""Issue 21's request budget, read from the embedded server's own request log: a publish of one
+"""The publish's request budget, read from the embedded server's own request log: a publish of one
 reviewable makes at most 4 ``/api`` requests and 2 uploads (the review movie and the
 thumbnail), 6 in all (the event hub's announcement is not counted)."""
 
@@ -19,7 +19,7 @@ def request_counts(requests: List[Dict[str, Any]]) -> Dict[str, int]:
 
 
 def assert_within_budget(requests: List[Dict[str, Any]]) -> None:
-    """The logged requests of one reviewable's publish fit issue 21's budget."""
+    """The logged requests of one reviewable's publish fit the request budget."""
     count = request_counts(requests)
     assert count["put"] == UPLOADS, count
     assert count["api"] <= MAX_API_REQUESTS, count

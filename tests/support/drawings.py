@@ -1,5 +1,5 @@
 """A reviewer's drawing held over frames, made through the review page's own API, and a newer
-version published after the review, for the tests of drawings back in the DCC (issue 22, item 4).
+version published after the review, for the tests of drawings back in the DCC.
 
 :func:`seed_drawing` runs :func:`support.feedback.seed_feedback` (v001, v002 reviewed in
 "Feedback"), then has invitee Ana draw on v002 over frames 1004-1008 (a real PNG: a thick red

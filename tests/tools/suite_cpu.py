@@ -1,4 +1,4 @@
-"""Where the test suite's CPU goes: a pytest plugin and its summary (issue 19's measurements).
+"""Where the test suite's CPU goes: a pytest plugin and its summary.
 
 For each test the plugin records ``[machine_cpu, wall, own_cpu, worker]``:
 

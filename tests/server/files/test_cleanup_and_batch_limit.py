@@ -16,8 +16,7 @@ import socket
 import subprocess
 from typing import Any, List
 
-from support.trust import call, create, delete, new_id, ok
-from support.trust_v2 import (
+from support.insiders import (
     api_refused,
     assert_unchanged,
     file_bytes,
@@ -26,6 +25,7 @@ from support.trust_v2 import (
     snapshot,
     upload_meta,
 )
+from support.trust import call, create, delete, new_id, ok
 from support.waiting import wait_until
 
 

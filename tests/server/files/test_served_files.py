@@ -16,8 +16,7 @@ import stat
 from typing import Any, Dict
 
 import requests
-from support.trust import call, update
-from support.trust_v2 import (
+from support.insiders import (
     assert_unchanged,
     publication,
     review_of,
@@ -26,6 +25,7 @@ from support.trust_v2 import (
     token_of,
     widget,
 )
+from support.trust import call, update
 
 SCRIPT = b"<!doctype html><script>fetch('/api?k='+location.search)</script>"
 

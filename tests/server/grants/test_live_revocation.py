@@ -15,8 +15,8 @@ from typing import Any, Iterator, List
 
 import pytest
 import requests
+from support.insiders import review_of, token_of, widget
 from support.trust import call, create, delete, update
-from support.trust_v2 import review_of, token_of, widget
 from support.waiting import wait_until
 
 

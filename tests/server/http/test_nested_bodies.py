@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import requests
-from support.trust_v2 import (
+from support.insiders import (
     assert_unchanged,
     review_of,
     review_post,

@@ -14,8 +14,8 @@ from typing import Any, Iterator, List
 
 import pytest
 import requests
+from support.insiders import make_world, personal_widget, review_of, token_of, widget
 from support.trust import add_api_user
-from support.trust_v2 import make_world, personal_widget, review_of, token_of, widget
 from support.waiting import wait_until
 
 from ..grants.hub_socket import HubSocket

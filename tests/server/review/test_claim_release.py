@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from support.trust import call, create, new_id
-from support.trust_v2 import (
+from support.insiders import (
     api_refused,
     assert_unchanged,
     note_authors,
@@ -25,6 +24,7 @@ from support.trust_v2 import (
     token_of,
     widget,
 )
+from support.trust import call, create, new_id
 
 
 def _release(world: Any, who: Any, invitee: str) -> Any:

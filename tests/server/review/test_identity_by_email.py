@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from support.trust import call, create, new_id, update
-from support.trust_v2 import (
+from support.insiders import (
     api_refused,
     assert_unchanged,
     item_post,
@@ -24,6 +23,7 @@ from support.trust_v2 import (
     token_of,
     widget,
 )
+from support.trust import call, create, new_id, update
 
 
 def test_an_invitee_with_the_admins_email_does_not_write_as_the_admin(trust_world: Any) -> None:

@@ -15,8 +15,7 @@ import json
 from typing import Any, Dict, Tuple
 
 import requests
-from support.trust import call, update
-from support.trust_v2 import (
+from support.insiders import (
     assert_unchanged,
     note_authors,
     review_of,
@@ -26,6 +25,7 @@ from support.trust_v2 import (
     token_of,
     widget,
 )
+from support.trust import call, update
 
 from ft_dcc.server.review.access import _b64, _unb64
 

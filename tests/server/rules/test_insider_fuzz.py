@@ -28,8 +28,8 @@ import random
 from typing import AbstractSet, Any, Dict, List, Set, Tuple
 
 import sqlalchemy as sa
+from support.insiders import World, review_of, review_post, token_of, widget
 from support.trust import call, create, delete, new_id, ok, update
-from support.trust_v2 import World, review_of, review_post, token_of, widget
 
 SEED = 18
 BATCHES = 240

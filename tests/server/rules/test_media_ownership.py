@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 import requests
-from support.trust import call, create, delete, new_id, update
-from support.trust_v2 import (
+from support.insiders import (
     api_refused,
     assert_unchanged,
     file_bytes,
@@ -24,6 +23,7 @@ from support.trust_v2 import (
     snapshot,
     stored_component,
 )
+from support.trust import call, create, delete, new_id, update
 
 
 def _location_of(world: Any, component_id: str) -> str:

@@ -24,8 +24,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
 import requests
-from support.trust import SERVER_LOCATION_ID, call, create, make_task, new_id, ok, update
-from support.trust_v2 import (
+from support.insiders import (
     Person,
     World,
     api_refused,
@@ -39,6 +38,7 @@ from support.trust_v2 import (
     upload_meta,
     widget,
 )
+from support.trust import SERVER_LOCATION_ID, call, create, make_task, new_id, ok, update
 
 from ft_dcc.protocol import LOCATION_UNMANAGED
 from ft_dcc.server.rules.ownership_model import (
@@ -502,7 +502,7 @@ def test_the_invitee_link_writes_only_into_its_open_session(runner: Runner, clos
 
 
 def _review(e: Dict[str, str]) -> Any:
-    from support.trust_v2 import Review
+    from support.insiders import Review
 
     return Review(e["session"], e["item"], e["invitee"], e["email"], {})
 

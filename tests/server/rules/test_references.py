@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 import pytest
-from support.trust import SERVER_LOCATION_ID, call, create, new_id, update
-from support.trust_v2 import (
+from support.insiders import (
     api_refused,
     assert_unchanged,
     publication,
@@ -26,6 +25,7 @@ from support.trust_v2 import (
     token_of,
     widget,
 )
+from support.trust import SERVER_LOCATION_ID, call, create, new_id, update
 
 #: the PNG signature and an IHDR chunk header, and nothing else
 HEADER_ONLY_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"

@@ -14,8 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, List
 
-from support.trust import call, delete, ok, update
-from support.trust_v2 import (
+from support.insiders import (
     Review,
     api_refused,
     assert_unchanged,
@@ -25,6 +24,7 @@ from support.trust_v2 import (
     token_of,
     widget,
 )
+from support.trust import call, delete, ok, update
 
 
 def _with_feedback(world: Any) -> Dict[str, Any]:

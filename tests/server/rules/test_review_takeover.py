@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-from support.trust import call, update
-from support.trust_v2 import (
+from support.insiders import (
     api_refused,
     assert_unchanged,
     personal_widget,
@@ -23,6 +22,7 @@ from support.trust_v2 import (
     token_of,
     widget,
 )
+from support.trust import call, update
 
 
 def test_mallory_cannot_make_herself_the_creator_of_alices_session(trust_world: Any) -> None:

@@ -15,8 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-from support.trust import call, create, new_id, ok
-from support.trust_v2 import (
+from support.insiders import (
     api_refused,
     assert_unchanged,
     file_bytes,
@@ -27,6 +26,7 @@ from support.trust_v2 import (
     upload_meta,
     upload_named,
 )
+from support.trust import call, create, new_id, ok
 
 PAYLOAD = b"alice's movie, not committed yet" * 8
 

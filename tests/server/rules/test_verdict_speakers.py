@@ -20,8 +20,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 import pytest
-from support.trust import call, create, delete, ok, update
-from support.trust_v2 import (
+from support.insiders import (
     Review,
     api_refused,
     assert_unchanged,
@@ -31,6 +30,7 @@ from support.trust_v2 import (
     token_of,
     widget,
 )
+from support.trust import call, create, delete, ok, update
 
 
 def _verdict(review: Review, invitee: str = "", item: str = "", status: str = "approved"

@@ -1,4 +1,4 @@
-"""The hostile-insider world of issue 18: an administrator, a User "alice" and a User "mallory"
+"""The hostile-insider world: an administrator, a User "alice" and a User "mallory"
 on a real ``ft-dcc server`` (SQLite, or PostgreSQL with 4 workers), and what the tests need to
 prove a refusal: the reply says what to do, and no database row and no stored file changed.
 """
