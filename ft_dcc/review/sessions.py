@@ -19,12 +19,15 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import uuid
-from typing import Any, Dict, Iterable, List, Optional, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, TypedDict, Union
 
 from ft_dcc.exceptions import ReviewSessionClosedError
 from ft_dcc.protocol.query_text import quote as _quote
 from ft_dcc.session.interface import EntityLike, EntityOrId, PublishSession
 from ft_dcc.session.replies import widget_url
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
 
 log = logging.getLogger(__name__)
 
@@ -97,24 +100,26 @@ class ReviewSessionData(TypedDict):
     end_date: _dt.datetime
 
 
+class NewSessionOptions(TypedDict, total=False):
+    """The keywords of a new review session (:func:`review_session_data`)."""
+
+    id: Optional[str]  # derived from project and name when missing
+    days_open: int  # DEFAULT_OPEN_DAYS when missing
+
+
 def review_session_data(
-    project: EntityOrId,
-    name: str,
-    description: str = "",
-    *,
-    id: Optional[str] = None,
-    days_open: int = DEFAULT_OPEN_DAYS,
+    project: EntityOrId, name: str, description: str = "", **options: Unpack[NewSessionOptions]
 ) -> ReviewSessionData:
     """The values of a new review session, open from now for ``days_open`` days; its id is
     derived from project and name unless given."""
     start = _now()
     return {
-        "id": id or review_session_id_for(project, name),
+        "id": options.get("id") or review_session_id_for(project, name),
         "name": name,
         "description": description,
         "project_id": _id(project),
         "start_date": start,
-        "end_date": start + _dt.timedelta(days=days_open),
+        "end_date": start + _dt.timedelta(days=options.get("days_open", DEFAULT_OPEN_DAYS)),
     }
 
 
@@ -123,13 +128,12 @@ def create_review_session(
     project: EntityOrId,
     name: str,
     description: str = "",
-    *,
-    id: Optional[str] = None,
-    days_open: int = DEFAULT_OPEN_DAYS,
+    **options: Unpack[NewSessionOptions],
 ) -> EntityLike:
     """Create (not commit) a review session open from now for ``days_open`` days."""
-    data = review_session_data(project, name, description, id=id, days_open=days_open)
-    return session.create("ReviewSession", data)
+    return session.create(
+        "ReviewSession", review_session_data(project, name, description, **options)
+    )
 
 
 def find_or_create_review_session(
