@@ -28,7 +28,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
 
 from ft_dcc.exceptions import EventHubError
 from ft_dcc.protocol.events import (
@@ -53,7 +53,10 @@ from ft_dcc.session.event_socket import (
     open_socket,
     websocket_module,
 )
-from ft_dcc.session.event_subscribers import Subscriber, Subscribers
+from ft_dcc.session.event_subscribers import Subscriber, SubscriberOptions, Subscribers
+
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
 
 logger = logging.getLogger(__name__)
 
@@ -391,7 +394,9 @@ class EventHub:
 
         A callback's non-None return value is sent back as a reply to the event's publisher.
         """
-        entry = self._subscribers.add(expression, callback, subscriber, priority)
+        entry = self._subscribers.add(
+            expression, callback, subscriber=subscriber, priority=priority
+        )
         if self.connected:
             self._announce(entry, wait=threading.current_thread() is not self._receiver)
         return str(entry.id)
@@ -409,11 +414,11 @@ class EventHub:
         self,
         expression: str,
         callback: Callable[[Event], object],
-        subscriber: Optional[Mapping[str, object]] = None,
-        priority: int = 100,
+        **options: Unpack[SubscriberOptions],
     ) -> Iterator[str]:
-        """``with hub.subscription(expr, cb):`` subscribes for the block only."""
-        subscriber_id = self.subscribe(expression, callback, subscriber, priority)
+        """``with hub.subscription(expr, cb):`` subscribes for the block only (``subscriber``
+        and ``priority`` as :meth:`subscribe`'s)."""
+        subscriber_id = self.subscribe(expression, callback, **options)
         try:
             yield subscriber_id
         finally:

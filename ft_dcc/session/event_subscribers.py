@@ -6,7 +6,7 @@ import json
 import logging
 import threading
 import uuid
-from typing import Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, TypedDict
 
 import attr
 
@@ -14,11 +14,21 @@ from ft_dcc.exceptions import EventHubError
 from ft_dcc.protocol.events import Expression, ExpressionError, parse_expression
 from ft_dcc.session.event import Event
 
+if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
+    from typing_extensions import Unpack
+
 # Hub messages share the event hub's logger, whichever module logs them.
 logger = logging.getLogger("ft_dcc.session.event_hub")
 
 #: ``reply(event, result, subscriber)``: send a callback's non-None result back.
 Reply = Callable[[Event, object, "Subscriber"], None]
+
+
+class SubscriberOptions(TypedDict, total=False):
+    """A subscription's options besides its expression and callback (``EventHub.subscribe``)."""
+
+    subscriber: Optional[Mapping[str, object]]  # metadata; a new ``id`` unless it has one
+    priority: int  # lower runs first; 100 when missing
 
 
 @attr.s(auto_attribs=True)
@@ -47,8 +57,7 @@ class Subscribers:
         self,
         expression: str,
         callback: Callable[[Event], object],
-        subscriber: Optional[Mapping[str, object]] = None,
-        priority: int = 100,
+        **options: Unpack[SubscriberOptions],
     ) -> Subscriber:
         """Register ``callback``; EventHubError for a bad expression, non-JSON metadata or an
         id already in use. The metadata gets a new ``id`` unless it has one."""
@@ -56,13 +65,13 @@ class Subscribers:
             parsed = parse_expression(expression)
         except ExpressionError as error:
             raise EventHubError(f"Invalid subscription: {error}") from None
-        metadata = dict(subscriber or {})
+        metadata = dict(options.get("subscriber") or {})
         metadata.setdefault("id", uuid.uuid4().hex)
         try:
             json.dumps(metadata)
         except (TypeError, ValueError) as error:
             raise EventHubError(f"Subscriber metadata must be JSON: {error}") from None
-        entry = Subscriber(expression, parsed, callback, metadata, priority)
+        entry = Subscriber(expression, parsed, callback, metadata, options.get("priority", 100))
         with self._lock:
             if any(s.id == metadata["id"] for s in self._items):
                 raise EventHubError(f"A subscriber with id {metadata['id']!r} already exists")
