@@ -14,6 +14,7 @@ import weakref
 from typing import (
     TYPE_CHECKING,
     Callable,
+    ContextManager,
     Dict,
     Iterable,
     Iterator,
@@ -23,6 +24,7 @@ from typing import (
     Sequence,
     Tuple,
     Union,
+    overload,
 )
 
 from ft_dcc.exceptions import ApiError
@@ -82,6 +84,46 @@ CacheLayers = Union[None, Cache, Sequence[Cache]]
 CacheOption = Union[CacheLayers, Callable[["Session"], CacheLayers]]
 #: one raw API operation (``{"action": ..., ...}``); entities in it are sent as references
 ApiOperation = Mapping[str, object]
+
+
+class _ThreadFlag:
+    """A switch of the session that each thread sets for itself (``auto_populate`` turned off
+    in one thread leaves the others as they were); a thread that has not set it reads
+    ``default(session)``."""
+
+    def __init__(self, default: Callable[[Session], bool], doc: str) -> None:
+        self.default = default
+        self.__doc__ = doc
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, session: None, owner: Optional[type] = None) -> _ThreadFlag: ...
+
+    @overload
+    def __get__(self, session: Session, owner: Optional[type] = None) -> bool: ...
+
+    def __get__(
+        self, session: Optional[Session], owner: Optional[type] = None
+    ) -> Union[bool, _ThreadFlag]:
+        if session is None:
+            return self
+        return bool(getattr(session._thread_flags, self.name, self.default(session)))
+
+    def __set__(self, session: Session, value: bool) -> None:
+        setattr(session._thread_flags, self.name, bool(value))
+
+    @contextlib.contextmanager
+    def switched(self, session: Session, value: bool) -> Iterator[None]:
+        """The switch set to ``value`` in this thread for the block, then put back."""
+        previous = self.__get__(session)
+        self.__set__(session, value)
+        try:
+            yield
+        finally:
+            self.__set__(session, previous)
 
 
 class Session:
@@ -299,48 +341,26 @@ class Session:
     def closed(self) -> bool:
         return self._closed
 
-    @property
-    def auto_populate(self) -> bool:
-        """Whether reading an unloaded attribute fetches it (per thread)."""
-        return getattr(self._thread_flags, "auto_populate", self._default_auto_populate)
-
-    @auto_populate.setter
-    def auto_populate(self, value: bool) -> None:
-        self._thread_flags.auto_populate = bool(value)
-
-    @property
-    def record_operations(self) -> bool:
-        """Whether changes are recorded for the next ``commit()`` (per thread)."""
-        return getattr(self._thread_flags, "record_operations", True)
-
-    @record_operations.setter
-    def record_operations(self, value: bool) -> None:
-        self._thread_flags.record_operations = bool(value)
+    auto_populate = _ThreadFlag(
+        lambda session: session._default_auto_populate,
+        "Whether reading an unloaded attribute fetches it (per thread).",
+    )
+    record_operations = _ThreadFlag(
+        lambda session: True, "Whether changes are recorded for the next ``commit()`` (per thread)."
+    )
 
     @property
     def recorded_operations(self) -> Operations:
         """The operations waiting for ``commit()``."""
         return self._operations
 
-    @contextlib.contextmanager
-    def operation_recording(self, record_operations: bool) -> Iterator[None]:
-        """Temporarily switch operation recording on or off."""
-        previous = self.record_operations
-        self.record_operations = record_operations
-        try:
-            yield
-        finally:
-            self.record_operations = previous
+    def operation_recording(self, record_operations: bool) -> ContextManager[None]:
+        """Temporarily switch operation recording on or off (in this thread)."""
+        return Session.record_operations.switched(self, record_operations)
 
-    @contextlib.contextmanager
-    def auto_populating(self, auto_populate: bool) -> Iterator[None]:
-        """Temporarily switch auto-population on or off."""
-        previous = self.auto_populate
-        self.auto_populate = auto_populate
-        try:
-            yield
-        finally:
-            self.auto_populate = previous
+    def auto_populating(self, auto_populate: bool) -> ContextManager[None]:
+        """Temporarily switch auto-population on or off (in this thread)."""
+        return Session.auto_populate.switched(self, auto_populate)
 
     def __repr__(self) -> str:
         return f"<ft_dcc.Session {self._server_url} user={self._api_user!r}>"
