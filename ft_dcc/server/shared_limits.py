@@ -16,10 +16,9 @@ import time
 from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Engine
 
-from ft_dcc.server.model.side_tables import SideTable
+from ft_dcc.server.model.side_tables import SideTable, pg_insert
 
 FAILURE_TABLE = "ft_dcc_auth_failure"
 OPEN_TABLE = "ft_dcc_open_count"

@@ -16,9 +16,8 @@ import time
 from typing import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from ft_dcc.server.model.side_tables import SideTable
+from ft_dcc.server.model.side_tables import SideTable, pg_insert
 
 HUB_ID_TABLE = "ft_dcc_event_hub_id"
 #: hub ids one socket may name (a client uses one; a resumed hub brings its own)

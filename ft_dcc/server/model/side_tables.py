@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable, List, Mapping, Tuple, Type, Union
+from typing import TYPE_CHECKING, ClassVar, Iterable, List, Mapping, Tuple, Type, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert
 
 
 def define_table(metadata: sa.MetaData, name: str, *columns: sa.Column) -> sa.Table:
@@ -39,6 +42,14 @@ def declared_columns(
     return [sa.Column(name, kind, primary_key=True) for name, kind in key.items()] + [
         sa.Column(name, kind, nullable=False, index=name in index) for name, kind in fields.items()
     ]
+
+
+def pg_insert(table: sa.Table) -> Insert:
+    """PostgreSQL's ``INSERT … ON CONFLICT`` into ``table``, its dialect loaded on first use: a
+    SQLite server never needs it (the dialect's package loads the asyncpg one too)."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    return insert(table)
 
 
 class SideTable:

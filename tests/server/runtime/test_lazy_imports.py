@@ -1,6 +1,8 @@
 """A server process loads what serving needs, not what one rare request needs: Pillow (sized
-thumbnails) and the client's media package (server-side encodes) load on first use. Every
-server and each of its workers paid for them at start: a test run starts about 250."""
+thumbnails) and the client's media package (server-side encodes) load on first use, and
+SQLAlchemy's PostgreSQL dialect only in a server that uses PostgreSQL (its package loads the
+asyncpg dialect too: about a fifth of a SQLite server's imports). Every server and each of its
+workers paid for them at start: a test run starts about 300."""
 
 import subprocess
 import sys
@@ -12,10 +14,10 @@ print("\\n".join(sorted(sys.modules)))
 """
 
 #: loaded on first use only (the thumbnail route; an encode job)
-ON_FIRST_USE = ("PIL", "ft_dcc.media")
+ON_FIRST_USE = ("PIL", "ft_dcc.media", "sqlalchemy.dialects.postgresql")
 
 
-def test_starting_a_server_loads_neither_pillow_nor_the_media_package():
+def test_starting_a_server_loads_neither_pillow_the_media_package_nor_postgresql():
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=120
     )
