@@ -7,14 +7,15 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed-dev
 
-# Debian packages the tests drive for real: Blender 3.4 + Xvfb for the GUI playblast, Chromium
-# for the review page, ffmpeg's ffprobe as an independent judge of encoded movies, Mesa EGL for bpy,
+# Debian packages the tests drive for real: Blender 3.4 + Xvfb for the GUI playblast, Chromium's
+# headless shell for the review page (the same build as chromium, less CPU), Chromium for the
+# export's PDF print, ffmpeg's ffprobe as an independent judge of encoded movies, Mesa EGL for bpy,
 # PostgreSQL for the server's second backend (the tests start throwaway clusters with its initdb),
 # curl as the baseline of bench/bench_upload.py (no test uses it), Node and npm for ftrack's
 # JavaScript API client (tests/js, installed there by `make js-deps`), Firefox ESR for the review
 # page in a second browser (tests/web/firefox, driven by tests/js's puppeteer-core).
 # `make test` installs the missing ones itself (keep this a plain list of package names).
-SYSTEM_PACKAGES := blender xvfb xauth chromium firefox-esr ffmpeg postgresql curl nodejs npm poppler-utils \
+SYSTEM_PACKAGES := blender xvfb xauth chromium chromium-headless-shell firefox-esr ffmpeg postgresql curl nodejs npm poppler-utils \
 	libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon0 libsm6 libxi6 libxxf86vm1 libxfixes3 libxrender1 libx11-6
 APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 

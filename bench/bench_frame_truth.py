@@ -7,7 +7,8 @@ its coded frame number and compared with the frame the page's counter names.
 Movies: 48 frames each at 23.976, 24, 25, 29.97 and 60 fps (``tests/web/firefox/frames.py``);
 the moves are split evenly over the rates, two in three a seek anywhere in the clip, the rest a
 single step. Debian's firefox-esr over WebDriver BiDi (puppeteer-core, ``make js-deps``) and
-Debian's chromium through Playwright. Exits 1 when any picture was not the counter's frame.
+Debian's chromium-headless-shell through Playwright. Exits 1 when any picture was not the
+counter's frame.
 """
 
 from __future__ import annotations
