@@ -68,7 +68,8 @@ IN_SYNC = 2  # frames
 LATE_TARGET_MS = 2000
 SETTLE_S = 3.0  # the start of a playing stretch left out of its figures
 LIGHT = 20
-CLOCK_EVERY_S = 15
+CLOCK_EVERY_S = 15  # presenter.js CLOCK_EVERY_MS
+CLOCK_SAMPLES = 8  # presenter.js CLOCK_SAMPLES
 MAX_GAP_MS = 400  # the presenter's pictures further apart than this tell nothing in between
 
 # -- the coded movie ------------------------------------------------------------------------------
@@ -257,7 +258,11 @@ class LightFollower:
         self.states.append((back, answer["presenter"]))
 
     async def resample(self, client: Any) -> None:
-        while True:  # as a following page does
+        """As a following page does: CLOCK_SAMPLES answers in all at the start, one after the
+        other, then one every CLOCK_EVERY_S."""
+        for _ in range(CLOCK_SAMPLES - 1):
+            await self.ask(client)
+        while True:
             await asyncio.sleep(CLOCK_EVERY_S)
             await self.ask(client)
 
@@ -267,8 +272,7 @@ class LightFollower:
         self.started = time.time()
         try:
             async with httpx.AsyncClient(timeout=httpx.Timeout(30, read=None)) as client:
-                for _ in range(3):
-                    await self.ask(client)
+                await self.ask(client)  # the page's first answer, then its stream
                 resampling = asyncio.ensure_future(self.resample(client))
                 try:
                     await self.listen(client)

@@ -14,7 +14,8 @@ Routes (every one needs ``?token=``, a review token from ``get_widget_url`` with
   metadata); ``GET`` answers ``{object id: [note, ...]}`` (kept for old pages);
 - ``/status``, ``/annotations``, ``/feedback``: see :mod:`ft_dcc.server.review.feedback`;
 - ``GET /review/<id>/live?token=``: server-sent events, see :mod:`ft_dcc.server.review.live`;
-- ``GET /review/static/...``: the page's CSS and JavaScript.
+- ``GET /review/static/...``: the page's CSS and JavaScript (``scripts.js``: all its scripts
+  as one, see :func:`ft_dcc.server.review.html.script_bundle`).
 
 A link made for a ``ReviewSessionInvitee`` acts as that invitee, a personal link as the User
 who made it for themselves; the session's shared room link acts as no one. A private session
@@ -26,6 +27,7 @@ and foreign origins (Content-Security-Policy) and never leak the token as a refe
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
@@ -48,10 +50,12 @@ from ft_dcc.server.review.client_gate import passed_of
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.fields import json_fields
 from ft_dcc.server.review.html import (
+    SCRIPT_BUNDLE,
     WEB_DIR,
     not_found,
     render_list,
     render_session,
+    scripts_response,
 )
 from ft_dcc.server.review.links import Link, may_open, open_link
 from ft_dcc.server.review.media_route import MediaRoute
@@ -102,6 +106,9 @@ class ReviewRoutes:
         self.signer: ReviewSigner = signer_for(server.config.data_dir)
         self.usernames = _UsernameCache(server.keys)
         self.media_route = MediaRoute(server)
+        #: the session's presenter state, which its page comes with (set by the presenter's
+        #: routes, :mod:`ft_dcc.server.review.presenter`; None: the page asks for it itself)
+        self.presenter_of: Callable[[str], Optional[Mapping[str, object]]] = lambda _id: None
 
     def _open(self, request: Request, review_session_id: Optional[str]) -> Link:
         link = open_link(
@@ -136,6 +143,7 @@ class ReviewRoutes:
         return render_list(sessions, request.query_params["token"])
 
     async def session_page(self, request: Request) -> Response:
+        received = time.time()  # with "now": the server's clock for the page (presenter.js)
         review_session_id, data, link = await self.access(request)
         view = await run_in_threadpool(data.session, review_session_id)
         if view is None:
@@ -143,7 +151,14 @@ class ReviewRoutes:
         await run_in_threadpool(self.media_route.opened, link, view)
         await run_in_threadpool(record_act, self.server.store, "link.opened", link,
                                 source_of(request), review_session_id)  # fmt: skip
-        return render_session(view, request.query_params["token"])
+        presenter = await run_in_threadpool(self.presenter_of, review_session_id)
+        first = None if presenter is None else {
+            "presenter": presenter, "received": received, "now": time.time()
+        }  # fmt: skip
+        return render_session(view, request.query_params["token"], first)
+
+    async def scripts(self, request: Request) -> Response:
+        return scripts_response(request.headers.get("if-none-match"))
 
     async def media(self, request: Request) -> Response:
         review_session_id, data, link = await self.access(request)
@@ -152,6 +167,7 @@ class ReviewRoutes:
 
     def routes(self) -> List[BaseRoute]:
         return [
+            Route(f"/review/static/{SCRIPT_BUNDLE}", self.scripts, methods=["GET"]),
             Mount("/review/static", app=StaticFiles(directory=str(WEB_DIR)), name="review-static"),
             Route("/review/", self.list_page, methods=["GET"]),
             Route("/review/{review_session_id}", self.session_page, methods=["GET"]),

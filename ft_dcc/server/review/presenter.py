@@ -38,7 +38,9 @@ in the table ``ft_dcc_review_presenter`` with a sequence number (``seq``) that g
 change, and published as the server's own event :data:`PRESENTER_TOPIC`, which the event broker
 hands to the live streams of every server process (over PostgreSQL between workers); the
 stream sends it as ``event: presenter`` and sends the current state first when a page connects
-(a late joiner lands where the presenter is). The public state::
+(a late joiner lands where the presenter is). The session page itself comes with the state
+and the server's clock (``data-presenter-first`` on its ``main``: ``presenter``, ``received``,
+``now``), so a page far away follows before its own requests are answered. The public state::
 
     {"seq": int, "lead": {"key": str, "name": str, "page": str | null} | null,
      "state": {...} | null}
@@ -102,6 +104,11 @@ class PresenterRoutes:
         #: the session's row, its lead re-checked on this use (``routes`` sets the lead guard's
         #: ``check``, :mod:`ft_dcc.server.review.lead_guard`)
         self.current: Callable[[str], Optional[PresenterRow]] = self.table.read
+        base.presenter_of = self.public_of  # the session page comes with the state
+
+    def public_of(self, review_session_id: str) -> PublicState:
+        """The session's public state, its lead re-checked (as ``GET`` answers it)."""
+        return public_state(self.current(review_session_id))
 
     def _context(
         self, review_session_id: str, data: ReviewData, link: Link
