@@ -247,8 +247,9 @@ class LightFollower:
         """The server's clock as the page estimates it (presenter.js, Clock.learn): NTP's, from
         the answer's ``received`` and ``now`` when it has them; the least delay's is kept."""
         sent = time.time()
-        answer = (await client.get(self.presenter)).json()
-        back = time.time()
+        response = await client.get(self.presenter)
+        back = time.time()  # before the body is parsed
+        answer = response.json()
         now = answer["now"]
         received = answer.get("received", now)
         delay = back - sent - max(0.0, min(now - received, back - sent))
@@ -407,6 +408,9 @@ class Figures:
     #: why a stretch was not (wholly) measured: a presenter that stopped, no pictures logged
     nothing: List[str] = field(default_factory=list)
     late_light: Optional[float] = None
+    #: the light followers' estimates of the server's clock, ms off: the server and they run on
+    #: one machine's clock, so it is their error (the bench's own, a starved Python process)
+    light_clock: List[float] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
     #: what the figures were computed from (written with --dump)
     raw: Dict[str, Any] = field(default_factory=dict)
@@ -523,12 +527,23 @@ def playing(pages: Pages, lights: List[LightFollower], seconds: float, figures: 
         )
     for light in lights:
         figures.play_light.extend(abs(o) for _, o in light_offsets(light, timeline, start, end))
-    stopped = any(p for at, p in zip(timeline.times, timeline.paused) if at >= clicked)
-    if stopped:  # the figures cover only part of the stretch, if any
+        figures.light_clock.append(abs(light.offset) * 1000)
+    if stopped(timeline, clicked):  # the figures cover only part of the stretch, if any
         figures.nothing.append("1x: " + why_untold(timeline, clicked, end))
     elif not figures.play_pages or not figures.play_light:
         figures.nothing.append("1x: " + why_untold(timeline, start, end))
     return clicked
+
+
+def stopped(lead: Timeline, since: float) -> bool:
+    """Whether the presenter stopped after ``since`` (epoch ms): a picture shown paused and no
+    playing one within a second after it (a busy page pauses for a moment at a loop's end)."""
+    for i, at in enumerate(lead.times):
+        if at >= since and lead.paused[i]:
+            later = [t for t, p in zip(lead.times[i:], lead.paused[i:]) if not p]
+            if not later or later[0] - at > 1000:
+                return True
+    return False
 
 
 def why_untold(lead: Timeline, start: float, end: float) -> str:
@@ -545,7 +560,7 @@ def why_untold(lead: Timeline, start: float, end: float) -> str:
             )
         seconds = (end - start) / 1000
         return f"the presenter's page logged no picture in the {seconds:.1f} s measured"
-    stops = [i for i in shown if lead.paused[i]]
+    stops = [i for i in shown if lead.paused[i] and stopped(lead, lead.times[i])]
     if stops:
         into = (lead.times[stops[0]] - start) / 1000
         return (
@@ -589,8 +604,11 @@ def late_join(pages: Pages, loop: LoopThread, base: str, paths: Tuple[str, str],
     task.cancel()
 
 
-def one_run(browser: Any, server: Server, loop: LoopThread, paths: List[str], rtt: int,
-            args: argparse.Namespace) -> Figures:  # fmt: skip
+def one_run(browser: Any, server: Server, loops: Tuple[LoopThread, LoopThread], paths: List[str],
+            rtt: int, args: argparse.Namespace) -> Figures:  # fmt: skip
+    """One round trip; ``loops``: the proxy's, and the light followers' (apart: the proxy's
+    work would hold up their clock readings)."""
+    loop, light_loop = loops
     figures = Figures(rtt)
     proxy = None
     base = server.url
@@ -598,7 +616,7 @@ def one_run(browser: Any, server: Server, loop: LoopThread, paths: List[str], rt
         proxy = DelayProxy(loop, server.port, rtt / 2, rtt / 10, seed=rtt)
         base = f"http://127.0.0.1:{proxy.port}"
     lights = [LightFollower(base, paths[3 + i]) for i in range(LIGHT)]
-    tasks = [loop.submit(light.run()) for light in lights]
+    tasks = [light_loop.submit(light.run()) for light in lights]
     pages = Pages(browser, base)
     try:
         lead, _ = pages.open("lead", paths[0])
@@ -613,7 +631,7 @@ def one_run(browser: Any, server: Server, loop: LoopThread, paths: List[str], rt
             pages.pages[name].wait_for_function(LOOPING)
         pause_trials(pages, lights, args.trials, figures, random.Random(rtt))
         playing(pages, lights, args.play, figures)
-        late_join(pages, loop, base, (paths[2], paths[3]), figures)
+        late_join(pages, light_loop, base, (paths[2], paths[3]), figures)
         set_playing(lead, False)
         for name, page in pages.pages.items():
             figures.errors.extend(f"{name}: {e}" for e in page.errors)
@@ -656,7 +674,7 @@ def row(f: Figures) -> Tuple[str, bool]:
         f"{f.rtt:4d} ms | pause {on}/{len(f.pause_pages)} pages on frame (slowest {worst:5.0f} ms),"
         f" {light_on}/{len(f.pause_light)} light ({light_worst:4.0f} ms)"
         f" | 1x pages {spread(f.play_pages)} ({len(f.play_pages)} pictures told),"
-        f" light {spread(f.play_light)}"
+        f" light {spread(f.play_light)} (their clock {max(f.light_clock, default=0):.0f} ms off)"
         f" | late join page {ms(f.late_page)} (first picture {ms(f.late_picture)}),"
         f" light {ms(f.late_light)} | load {f.load:.1f}"
     )
@@ -684,7 +702,8 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     failed = False
-    with tempfile.TemporaryDirectory(prefix="bench_sync_latency_") as temp, LoopThread() as loop:
+    with tempfile.TemporaryDirectory(prefix="bench_sync_latency_") as temp, LoopThread() as loop, \
+            LoopThread() as light_loop:  # fmt: skip
         server = Server(Path(temp))
         try:
             paths = publish_session(server, Path(temp))["paths"]
@@ -693,7 +712,7 @@ def main() -> int:
                 print(f"Chromium {browser.version}; {LIGHT} light followers; jitter ±rtt/10 "
                       "each way", flush=True)  # fmt: skip
                 for rtt in (int(r) for r in args.rtt.split(",")):
-                    figures = one_run(browser, server, loop, paths, rtt, args)
+                    figures = one_run(browser, server, (loop, light_loop), paths, rtt, args)
                     text, good = row(figures)
                     if args.dump:
                         args.dump.mkdir(parents=True, exist_ok=True)
