@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
@@ -42,15 +42,19 @@ from ft_dcc.server.store import creators
 from ft_dcc.server.store.changes import describe_change
 from ft_dcc.server.store.collections import CollectionWriter
 from ft_dcc.server.store.defaults import apply_server_defaults, set_or_defaulted
+from ft_dcc.server.store.reads import ReadCache
+from ft_dcc.server.store.statements import Statements, key_params
 
 
 class BatchParts(Protocol):
-    """What a batch needs of its store: the model, its tables and the query compiler."""
+    """What a batch needs of its store: the model, its tables, the query compiler and the
+    per-row statements built for them."""
 
     model: SchemaModel
     tables: Dict[str, sa.Table]
     metadata: sa.MetaData
     compiler: Compiler
+    statements: Statements
 
 
 #: owned entities deleted with their owner: owner family -> [(child type, child column)]
@@ -95,6 +99,7 @@ class Batch:
         self.tables = parts.tables
         self.metadata = parts.metadata
         self.compiler = parts.compiler
+        self.statements = parts.statements
         self.connection = connection
         self.user_id = user_id
         self.rules = rules
@@ -108,6 +113,8 @@ class Batch:
         self.collections = CollectionWriter(self)
         #: the bytes this batch's query replies may take (``FT_DCC_MAX_REPLY_BYTES``)
         self.reply_budget = ReplyBudget()
+        #: what this batch found, answered again until its transaction writes the table
+        self.reads = ReadCache(connection)
 
     # -- driver -------------------------------------------------------------------------------
     def run(self, operations: Sequence[object]) -> List[JsonObject]:
@@ -227,11 +234,19 @@ class Batch:
 
     def load(self, etype: EntityType, key: Key) -> Optional[StoredRow]:
         table = self.table(etype)
-        stmt = select(table).where(
-            self.key_condition(etype, key), self.compiler.type_condition(etype, table)
-        )
-        row = self.connection.execute(stmt).mappings().first()
-        return dict(row) if row is not None else None
+        asked = (etype.name, key) if _hashable(key) else None
+        if asked is not None:
+            kept = self.reads.row(table.name, asked)
+            if kept is not None:
+                return kept
+        stmt = self.statements.load(etype)
+        found = self.connection.execute(stmt, key_params(key)).mappings().first()
+        if found is None:
+            return None
+        row = dict(found)
+        if asked is not None:
+            self.reads.keep_row(table.name, asked, row)
+        return row
 
     def row(self, type_name: str, ident: Optional[KeyPart]) -> Optional[StoredRow]:
         """The stored row of the ``type_name`` entity with id ``ident``, if there is one."""
@@ -243,11 +258,22 @@ class Batch:
         """Whether an entity of ``target`` (or a type standing for it) has the id ``value``."""
         for name in REFERENCE_ALIASES.get(target.name, (target.name,)):
             candidate = self.model.types[name]
-            table = self.table(candidate)
-            pk = table.c[candidate.primary_key[0]]
-            if self.connection.execute(select(pk).where(pk == value)).first() is not None:
+            if self.has_key(candidate.family, candidate.primary_key[0], value):
                 return True
         return False
+
+    def has_key(self, family: str, column: str, value: object) -> bool:
+        """Whether a row of ``family``'s table has ``value`` in ``column`` (its key column)."""
+        table = self.tables[family]
+        asked = (column, value) if _hashable((value,)) else None
+        if asked is not None and self.reads.has_id(table.name, asked):
+            return True
+        stmt = self.statements.has_value(family, column)
+        if self.connection.execute(stmt, {"value": value}).first() is None:
+            return False
+        if asked is not None:
+            self.reads.keep_id(table.name, asked)
+        return True
 
     def unlink(
         self, link: LinkTable, column: str, ident: object, members: Optional[List[str]] = None
@@ -310,15 +336,13 @@ class Batch:
         apply_server_defaults(self, etype, values)
         key = tuple(str(values[name]) for name in etype.primary_key)
         table = self.table(etype)
-        existing = self.connection.execute(
-            select(table.c[etype.primary_key[0]]).where(self.key_condition(etype, key))
-        ).first()
-        if existing is not None:
+        existing = self.connection.execute(self.statements.key_taken(etype), key_params(key))
+        if existing.first() is not None:
             raise duplicate_error(
                 f"{etype.name} {list(key)} already exists (use update to change it)"
             )
         values[DISCRIMINATOR] = etype.name
-        self.connection.execute(insert(table).values(**self._columns(table, values)))
+        self.connection.execute(self.statements.insert(etype.family), self._columns(table, values))
         creators.record(self.connection, self.metadata, etype, key[0], self.acting_user_id)
         for attr, value in relations:
             self.collections.set_collection(etype, key, attr, value)
@@ -613,19 +637,12 @@ class Batch:
     def project_of(self, context_id: object) -> Optional[str]:
         if not context_id:
             return None
-        table = self.tables["Context"]
-        row = (
-            self.connection.execute(
-                select(table.c.id, table.c.project_id, table.c[DISCRIMINATOR]).where(
-                    table.c.id == context_id
-                )
-            )
-            .mappings()
-            .first()
-        )
+        row = self.load(self.model.types["Context"], cast(Key, (context_id,)))
         if row is None:
             return None
-        return row["id"] if row[DISCRIMINATOR] == "Project" else row["project_id"]
+        return cast(
+            Optional[str], row["id"] if row[DISCRIMINATOR] == "Project" else row["project_id"]
+        )
 
     def type_of(self, ident: object) -> Optional[str]:
         """The concrete type of the entity with id ``ident`` (searched across families)."""
@@ -659,6 +676,11 @@ class Batch:
             select(func.max(table.c[column])).where(table.c[scope_column] == scope_value)
         ).scalar()
         return start if current is None else int(current) + 1
+
+
+def _hashable(key: Sequence[object]) -> bool:
+    """Whether a key can name what a batch read (text and integer ids can)."""
+    return all(isinstance(part, (str, int)) for part in key)
 
 
 def _fill_key(etype: EntityType, values: Dict[str, object], entity_key: object) -> None:

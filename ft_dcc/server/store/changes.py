@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Tuple
-
-from sqlalchemy import select
+from typing import Dict, List, Mapping, Optional, Tuple, cast
 
 from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.model import secret_fields as passphrase
@@ -156,10 +154,9 @@ def _load(
     table = batch.tables[etype.family]
     if "id" not in table.c:
         return None
-    found = batch.connection.execute(select(table).where(table.c.id == ident)).mappings().first()
-    if found is None:
+    row = batch.load(batch.model.types[etype.family], cast(Key, (ident,)))  # any type's row
+    if row is None:
         return None
-    row = dict(found)
     return concrete_type(batch.model, row), row
 
 

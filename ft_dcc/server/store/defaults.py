@@ -40,9 +40,7 @@ def _set(values: Dict[str, object], etype: EntityType, name: str, value: object)
 
 
 def _existing(batch: BatchView, family: str, ident: str) -> Optional[str]:
-    table = batch.tables[family]
-    found = batch.connection.execute(select(table.c.id).where(table.c.id == ident)).first()
-    return ident if found is not None else None
+    return ident if batch.has_key(family, "id", ident) else None
 
 
 def _first_id(batch: BatchView, family: str) -> Optional[str]:

@@ -40,6 +40,7 @@ from ft_dcc.server.rules.permissions import ensure_role
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.store import creators
 from ft_dcc.server.store.batch import Batch
+from ft_dcc.server.store.statements import Statements
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ class Store:
             self.engine.dispose()
             raise
         self.compiler = Compiler(self.model, self.tables, self.link_tables)
+        self.statements = Statements(self.tables, self.compiler)
         self.rules = default_rules()
 
     # -- public API ---------------------------------------------------------------------------
