@@ -1,5 +1,5 @@
 """A page opened in a presented room follows the presenter before any answer of its own: the
-page comes with the presenter's state and the server's clock (issue 35, sync under latency: a
+page comes with the presenter's state and the server's clock (sync under latency: a
 late joiner 250 ms away waited for its presenter request and live stream, a round trip each on
 connections of their own, before its first picture). Here the late page's presenter requests
 and live stream are held unanswered: it still shows the presenter's frame (decoded from its
