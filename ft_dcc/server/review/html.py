@@ -116,10 +116,14 @@ def _button(css: str, title: str, label: str, content: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=1)
 def script_bundle() -> Tuple[bytes, str]:
     """SCRIPTS in their order as one script (each file is strict and wraps itself in a
-    function), and its version (a digest of it)."""
+    function), and its version (a digest of it); made again when a file changed."""
+    return _bundle(tuple((WEB_DIR / name).stat().st_mtime_ns for name in SCRIPTS))
+
+
+@functools.lru_cache(maxsize=1)
+def _bundle(_changed: Tuple[int, ...]) -> Tuple[bytes, str]:
     parts = [f"/* {n} */\n{(WEB_DIR / n).read_text(encoding='utf-8')}\n;\n" for n in SCRIPTS]
     body = "".join(parts).encode("utf-8")
     return body, hashlib.sha256(body).hexdigest()[:16]
