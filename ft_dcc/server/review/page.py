@@ -15,7 +15,7 @@ Routes (every one needs ``?token=``, a review token from ``get_widget_url`` with
 - ``/status``, ``/annotations``, ``/feedback``: see :mod:`ft_dcc.server.review.feedback`;
 - ``GET /review/<id>/live?token=``: server-sent events, see :mod:`ft_dcc.server.review.live`;
 - ``GET /review/static/...``: the page's CSS and JavaScript (``scripts.js``: all its scripts
-  as one, see :func:`ft_dcc.server.review.html.script_bundle`).
+  as one, see :func:`ft_dcc.server.review.scripts.script_bundle`).
 
 A link made for a ``ReviewSessionInvitee`` acts as that invitee, a personal link as the User
 who made it for themselves; the session's shared room link acts as no one. A private session
@@ -49,16 +49,10 @@ from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.client_gate import passed_of
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.fields import json_fields
-from ft_dcc.server.review.html import (
-    SCRIPT_BUNDLE,
-    WEB_DIR,
-    not_found,
-    render_list,
-    render_session,
-    scripts_response,
-)
+from ft_dcc.server.review.html import not_found, render_list, render_session
 from ft_dcc.server.review.links import Link, may_open, open_link
 from ft_dcc.server.review.media_route import MediaRoute
+from ft_dcc.server.review.scripts import SCRIPT_BUNDLE, WEB_DIR, scripts_response
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)

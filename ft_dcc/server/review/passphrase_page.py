@@ -24,8 +24,9 @@ from starlette.routing import BaseRoute, Route
 from ft_dcc.server import attempts
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.client_gate import cookie_name, grant_value, is_client, read_rules
-from ft_dcc.server.review.html import SECURITY_HEADERS, passphrase_prompt, review_url
+from ft_dcc.server.review.html import SECURITY_HEADERS, passphrase_prompt
 from ft_dcc.server.review.links import Link, open_link
+from ft_dcc.server.review.markup import review_url
 from ft_dcc.server.review.page import ReviewRoutes, path_id
 from ft_dcc.server.rules.passphrase import verify
 

@@ -18,9 +18,9 @@ from ft_dcc.server.review.access import (
     signer_for,
 )
 from ft_dcc.server.review.data import ReviewData
-from ft_dcc.server.review.html import review_url
 from ft_dcc.server.review.identity import Caller, load_invitee
 from ft_dcc.server.review.links import key_mark, may_open
+from ft_dcc.server.review.markup import review_url
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import may_manage
 from ft_dcc.server.runtime.context import ApiContext
