@@ -1,0 +1,126 @@
+"""The JSON the review page's feedback routes answer: a note, a verdict, the whole feedback.
+
+``GET /review/<rs id>/feedback?token=`` answers::
+
+    {
+      "me": {"invitee_id": str, "name": str, "email": str} | null,   # null: a user's link
+      "objects": {
+        "<ReviewSessionObject id>": {
+          "notes": [                                  # oldest first
+            {"id": str, "content": str, "frame": int | null,
+             "frame_out": int | null,      # the last frame a drawing is held to (= frame)
+             "author": {"name": str, "email": str},
+             "date": "2026-11-23T09:40:00+00:00" | null,   # ISO 8601, UTC
+             "in_reply_to_id": str | null,
+             "annotation_url": "/review/<rs id>/media/<component id>?token=…" | null}
+          ],
+          "statuses": [                               # one per invitee, current only
+            {"invitee_id": str, "name": str, "email": str,
+             "status": "approved" | "require_changes", "date": str | null}
+          ],
+          "version_status": {"name": str, "color": str} | null   # the version's ftrack status
+        }
+      }
+    }
+
+Every object of the session has an entry (empty lists when it has no feedback). Read through
+the room's link (its shared link, or an identity chosen there) every ``email`` but ``me``'s is
+empty: the session's people are its owner's to know.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, Optional
+from urllib.parse import quote
+
+from ft_dcc.server.review.data import NoteView, ReviewData, StatusView
+from ft_dcc.server.review.links import Link, speaks_as
+from ft_dcc.server.store.store import Execute
+
+
+def _iso(value: Optional[dt.datetime]) -> Optional[str]:
+    return value.isoformat() if value is not None else None
+
+
+def media_url(review_session_id: str, component_id: str, token: str) -> str:
+    return (
+        f"/review/{quote(review_session_id, safe='')}/media/{quote(component_id, safe='')}"
+        f"?token={quote(token, safe='')}"
+    )
+
+
+def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, object]:
+    """One note of the ``/feedback`` answer (see the module docstring)."""
+    return {
+        "id": note.id,
+        "content": note.content,
+        "frame": note.frame,
+        "frame_out": note.frame if note.frame_out is None else note.frame_out,
+        "author": {"name": note.author, "email": note.author_email},
+        "date": _iso(note.date),
+        "in_reply_to_id": note.in_reply_to_id,
+        "annotation_url": media_url(review_session_id, note.annotation_id, token)
+        if note.annotation_id
+        else None,
+    }
+
+
+def legacy_note_json(note: NoteView) -> Dict[str, object]:
+    """A note as ``GET /notes`` answered before ``/feedback`` (author as a display name)."""
+    date = note.date.strftime("%Y-%m-%d %H:%M UTC") if note.date else ""
+    return {
+        "id": note.id,
+        "content": note.content,
+        "author": note.author,
+        "date": date,
+        "frame": note.frame,
+    }
+
+
+def status_json(status: StatusView) -> Dict[str, object]:
+    return {
+        "invitee_id": status.invitee_id,
+        "name": status.name,
+        "email": status.email,
+        "status": status.status,
+        "date": _iso(status.date),
+    }
+
+
+def feedback_json(
+    data: ReviewData, link: Link, review_session_id: str, execute: Execute
+) -> Dict[str, object]:
+    """The ``GET /feedback`` answer."""
+    grouped = data.notes_by_item(review_session_id)
+    objects: Dict[str, Dict[str, Any]] = {
+        object_id: {
+            "notes": [note_json(n, review_session_id, link.token) for n in notes],
+            "statuses": [],
+            "version_status": None,
+        }
+        for object_id, notes in grouped.items()
+    }
+    for object_id, version_status in data.version_statuses(list(grouped)).items():
+        objects[object_id]["version_status"] = version_status
+    for status in data.statuses(list(grouped)):
+        objects[status.object_id]["statuses"].append(status_json(status))
+    if _from_room(link):
+        _without_addresses(objects)
+    me = speaks_as(link, execute)
+    return {"me": me.as_json() if me else None, "objects": objects}
+
+
+def _from_room(link: Link) -> bool:
+    """Whether ``link`` is the room's: its shared link, or an identity chosen through it."""
+    return link.shared or (link.invitee is not None and link.invitee.from_room)
+
+
+def _without_addresses(objects: Dict[str, Dict[str, Any]]) -> None:
+    """Blank the e-mail addresses of the feedback (who wrote stays named): the session's people
+    and their addresses are its owner's to know, not the room link's."""
+    for entry in objects.values():
+        for status in entry["statuses"]:
+            status["email"] = ""
+        for note in entry["notes"]:
+            note["author"] = dict(note["author"], email="")
