@@ -1,4 +1,4 @@
-"""The one-click compare of "addressed in v002?" (issue 22, item 4): ``compare_url`` gives the
+"""The one-click compare of "addressed in v002?": ``compare_url`` gives the
 review page that opens with the newer version shown and the reviewed one beside it, in real
 Chromium; which versions the two pictures show is decoded from their pixels (``frame_code``)."""
 

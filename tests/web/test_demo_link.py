@@ -1,5 +1,5 @@
 """The link ``ft-dcc demo`` prints opens at the poster frame, with the counter, the note frame
-and the picture agreeing (issue 22, item 1), in real Chromium.
+and the picture agreeing, in real Chromium.
 
 The demo is run as a user runs it (a real Blender playblast, the embedded server started in the
 background); the page's picture is matched against the frames of the movie the demo downloaded.

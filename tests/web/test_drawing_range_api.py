@@ -1,4 +1,4 @@
-"""Drawings held over a range of frames (issue 22, item 3), over real HTTP: the range is kept in
+"""Drawings held over a range of frames, over real HTTP: the range is kept in
 the note's ftrack Metadata (``frame`` first, ``frame_out`` last), read back by the genuine
 ``ftrack_api`` client, by ft_dcc's feedback reader and by the page's ``/feedback``; a range the
 version has not, a reversed or endless one, or junk is refused with a 4xx and leaves nothing

@@ -1,4 +1,4 @@
-"""A saved drawing's frames changed afterwards (issue 22, item 3), over real HTTP
+"""A saved drawing's frames changed afterwards, over real HTTP
 (``POST /review/<rs>/annotations/range``): its author may, and a user who may manage the
 session (its owner, an administrator) acting through their own link; another invitee, the room
 link without an identity, a note that is not a drawing of this session and a range the version

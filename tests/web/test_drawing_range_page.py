@@ -1,4 +1,4 @@
-"""Drawings held over frames and the onion skin (issue 22, item 3) in real Chromium (the
+"""Drawings held over frames and the onion skin in real Chromium (the
 checks of ``drawing_checks``, which Firefox runs too), and a saved drawing's frames changed.
 """
 

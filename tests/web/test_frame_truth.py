@@ -1,4 +1,4 @@
-"""Frame truth (issue 22, item 1): the review page's counter, its "Note at frame" and the
+"""Frame truth: the review page's counter, its "Note at frame" and the
 picture agree after load, seek, step, pause, version switch and compare, whatever the order of
 media events: the movie served fast, slow (throttled), from the browser's cache, or loaded
 before the page's scripts run. In real Chromium.

@@ -1,4 +1,4 @@
-"""Presenter mode over HTTP (issue 22, item 2): who may lead, what a follower, a leaked link or a
+"""Presenter mode over HTTP: who may lead, what a follower, a leaked link or a
 hostile caller gets (a 4xx that says what to do, and the stored state unchanged), and the state
 reaching every page's live stream, on SQLite and on PostgreSQL with 4 workers."""
 

@@ -1,4 +1,4 @@
-"""Drift while playing (issue 22, item 2), checked frame by frame in real Chromium: the owner
+"""Drift while playing, checked frame by frame in real Chromium: the owner
 presents and plays, an invitee follows; both pages are sampled over and over (the picture each
 <video> holds, decoded from its pixels, with the counter read in the same step), and the
 follower is held within the protocol's bound of the presenter, whatever it was knocked off by.

@@ -1,4 +1,4 @@
-"""Presenter mode in three real Chromium pages (issue 22, item 2): the session's owner presents,
+"""Presenter mode in three real Chromium pages: the session's owner presents,
 an invitee follows, another invitee joins late; every following page lands on the presenter's
 version, compare and frame, the frame decoded from the pixels Chromium shows (``frame_code``).
 On SQLite and on PostgreSQL with 4 workers (the pages' requests and streams land on any worker).

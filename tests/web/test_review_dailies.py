@@ -1,4 +1,4 @@
-"""Issue 11's dailies loop in real Chromium: two invitees review on their own links, each sees
+"""The dailies loop in real Chromium: two invitees review on their own links, each sees
 the other's verdicts, notes and drawings appear live (no reload), and the genuine ``ftrack_api``
 client reads exactly what they did.
 

@@ -119,7 +119,7 @@ PAGE_IDS = "page and secret must be the page's own 32 hex digit ids."
 
 def _presenter_and_range_cases(object_id: str) -> List[Tuple[str, str, Any, int, str]]:
     """(method, route, body, status, error) of bad presenter and drawing-range requests on an
-    invitee's link (the routes that answered their own errors until issue 19)."""
+    invitee's link (the routes that once answered their own errors)."""
     page = {"page": "a" * 32, "secret": "b" * 32}
     return [
         ("POST", "/presenter", b"[]", 400, "Send a JSON object."),

@@ -89,7 +89,7 @@ def test_an_existing_user_with_the_invitees_email_is_the_author_only_after_claim
     assert written.status_code == 201, written.text
     reader = make_session()
     assert reader.get("Note", written.json()["id"])["author"]["id"] != user_id
-    # The artist consents with their own key and the invitation's link (issue 18 finding 3).
+    # The artist consents with their own key and the invitation's link.
     artist.call([{"action": "claim_review_invitee", "token": page.token}])
     again = page.post("/notes", {"object_id": dailies.objects[0]["id"], "content": "mine too"})
     assert make_session().get("Note", again.json()["id"])["author"]["id"] == user_id

@@ -185,7 +185,7 @@ def test_review_page_plays_seeks_steps_and_takes_notes(
     assert all(fresh_server.api_key not in json.dumps(r) for r in fresh_server.requests_since(mark))
 
     # A note at the current frame lands in the Store, authored by who the room link's holder
-    # said they are (never the user who made the link: issue 23 item 2).
+    # said they are (never the user who made the link).
     say_who_i_am(page)
     note_text = "Elbow pops here <b>not bold</b>"
     first.locator("textarea").fill(note_text)
@@ -343,7 +343,7 @@ def test_closed_session_shows_feedback_but_takes_no_new_notes(
     assert page.locator(".badge").inner_text() == "Closed"
     assert page.locator(".note-form").count() == 0
     page.wait_for_function("() => document.querySelector('video').readyState >= 2")
-    # nothing new can arrive: the page does not claim to be live (issue 23.8)
+    # nothing new can arrive: the page does not claim to be live
     page.wait_for_function(
         "() => !document.querySelector('.live-state').textContent.startsWith('connecting')"
     )

@@ -1,4 +1,4 @@
-"""The review page's poster shows the frame its counter shows (issue 15), in real Chromium.
+"""The review page's poster shows the frame its counter shows, in real Chromium.
 
 Frames are flat colours whose red channel encodes the frame (red = 20 * (frame - 1001)), so
 the poster image and the video picture can be read back as frame numbers in the page.

@@ -1,4 +1,4 @@
-"""The review page's rough edges (issue 23, item 8), in real Chromium on real publishes with
+"""The review page's rough edges, in real Chromium on real publishes with
 the studio's default burn-ins: the compare labels leave the burn-ins readable, and a burn-in
 field with nothing to say leaves no dark box on the picture."""
 

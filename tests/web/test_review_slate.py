@@ -1,4 +1,4 @@
-"""A slate in the review movie keeps the review page honest (issue 15), in real Chromium: the
+"""A slate in the review movie keeps the review page honest, in real Chromium: the
 poster, the counter and the picture still agree on the chosen frame, and stepping back from the
 first picture frame reaches the slate, counted as the frame before the first (1000)."""
 

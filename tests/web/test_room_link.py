@@ -1,4 +1,4 @@
-"""Issue 23 item 2 in real Chromium: the room link asks who you are, remembers it, and credits
+"""The room link in real Chromium: it asks who you are, remembers it, and credits
 notes and verdicts to that person -- never to the user who made the link.
 
 The session link comes from the genuine client's ``get_widget_url`` (what ``ft-dcc review link``

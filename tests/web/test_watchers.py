@@ -1,4 +1,4 @@
-"""Who is watching (issue 22): every page of a review session shows the people who have its page
+"""Who is watching: every page of a review session shows the people who have its page
 open now, each by the name of the person their link acts as (an invitee, a user), the
 presenter marked; it changes as pages join and leave. Over HTTP (the live streams, on SQLite
 and PostgreSQL with 4 workers: a page's stream lands on any worker) and in real Chromium.
