@@ -19,6 +19,14 @@ SCRIPTS = Path(__file__).resolve().parent / "scripts"
 ROOT = Path(__file__).resolve().parents[2]
 
 
+#: For a windowed Blender: no anti-aliasing of the interactive 3D view (the preference, not the
+#: scene's). Its default (8 samples) draws the 3D view 8 times after each change, in software
+#: GL here (~20% of test_gui.py's CPU). What the add-on draws, the scene's settings and a
+#: viewport playblast (``render.opengl``: the scene's own samples) are the same; only the
+#: screenshots' 3D view edges are not smoothed.
+NO_VIEWPORT_AA = "import bpy; bpy.context.preferences.system.viewport_aa = 'OFF'"
+
+
 def blender_environment(folder: Path) -> Dict[str, str]:
     """The environment for a Blender subprocess: HOME and XDG dirs under ``folder``, no
     FTRACK_* or FT_DCC_* leaks (the ``blender_env`` fixture; a module's shared Blender run)."""
@@ -59,8 +67,10 @@ def run_blender(
     gui: bool = False,
     blend: Optional[Path] = None,
     timeout: float = 600,
+    smooth_view: bool = False,
 ) -> Dict[str, Any]:
-    """Run ``scripts/<script>`` in Debian's blender: background, or windowed on a private Xvfb."""
+    """Run ``scripts/<script>`` in Debian's blender: background, or windowed on a private Xvfb
+    (with :data:`NO_VIEWPORT_AA` unless ``smooth_view``)."""
     command = ["blender"]
     if not gui:
         command.append("-b")
@@ -72,6 +82,8 @@ def run_blender(
     if not gui:
         return _run(command, env, timeout)
     command.insert(1, "--enable-event-simulate")
+    if not smooth_view:
+        command[2:2] = ["--python-expr", NO_VIEWPORT_AA]
     with virtual_display("1280x800x24") as display:  # a display of this run's own
         gui_env = {k: v for k, v in env.items() if k != "XAUTHORITY"}
         return _run(command, dict(gui_env, DISPLAY=display), timeout)
