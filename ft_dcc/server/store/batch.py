@@ -342,7 +342,7 @@ class Batch:
                 f"{etype.name} {list(key)} already exists (use update to change it)"
             )
         values[DISCRIMINATOR] = etype.name
-        self.connection.execute(self.statements.insert(etype.family), self._columns(table, values))
+        self.insert(etype, key, self._columns(table, values))
         creators.record(self.connection, self.metadata, etype, key[0], self.acting_user_id)
         for attr, value in relations:
             self.collections.set_collection(etype, key, attr, value)
@@ -360,6 +360,19 @@ class Batch:
         )
         echo = self.echo(etype, key, full=True, names=[a.name for a, _ in relations])
         return {"action": "create", "data": set_or_defaulted(echo, data)}
+
+    def insert(self, etype: EntityType, key: Key, columns: Dict[str, object]) -> None:
+        """Insert a new row; on PostgreSQL the row it stored (``INSERT … RETURNING``) is kept as
+        read (the change, echo and rules read it next) instead of a SELECT. Not on SQLite: its
+        RETURNING answers values before their column's type applies (``0``, not ``0.0``)."""
+        if self.connection.dialect.name != "postgresql":
+            self.connection.execute(self.statements.insert(etype.family), columns)
+            return
+        stored = self.connection.execute(self.statements.insert_returning(etype.family), columns)
+        found = stored.mappings().first()
+        row = dict(found) if found is not None else {}
+        if tuple(row.get(name) for name in etype.primary_key) == key:
+            self.reads.keep_row(self.table(etype).name, (etype.name, key), row)
 
     def _creatable(self, etype: EntityType, data: object) -> Dict[str, object]:
         """``entity_data`` of a create, checked: a concrete type, an object naming no other

@@ -67,6 +67,11 @@ class Statements:
         """``INSERT`` into ``family``'s table, run with the row's column values."""
         return self._get(("insert", family), lambda: sa.insert(self.tables[family]))
 
+    def insert_returning(self, family: str) -> Executable:
+        """``INSERT`` into ``family``'s table answering the stored row (``RETURNING``)."""
+        table = self.tables[family]
+        return self._get(("returning", family), lambda: sa.insert(table).returning(*table.c))
+
     def _get(self, name: Hashable, build: Callable[[], Executable]) -> Executable:
         built = self._built.get(name)
         if built is None:
