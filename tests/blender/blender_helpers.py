@@ -26,6 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 #: screenshots' 3D view edges are not smoothed.
 NO_VIEWPORT_AA = "import bpy; bpy.context.preferences.system.viewport_aa = 'OFF'"
 
+#: A windowed Blender's screen (its window fills it): software GL fills every pixel it draws,
+#: so no wider than the sidebar, toolbar and a 3D view beside them need; 800 px high for the
+#: sidebar's panels (feedback_panel.py scrolls them).
+SCREEN = "1024x800x24"
+
 
 def blender_environment(folder: Path) -> Dict[str, str]:
     """The environment for a Blender subprocess: HOME and XDG dirs under ``folder``, no
@@ -84,7 +89,7 @@ def run_blender(
     command.insert(1, "--enable-event-simulate")
     if not smooth_view:
         command[2:2] = ["--python-expr", NO_VIEWPORT_AA]
-    with virtual_display("1280x800x24") as display:  # a display of this run's own
+    with virtual_display(SCREEN) as display:  # a display of this run's own
         gui_env = {k: v for k, v in env.items() if k != "XAUTHORITY"}
         return _run(command, dict(gui_env, DISPLAY=display), timeout)
 
