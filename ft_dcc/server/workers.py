@@ -28,6 +28,12 @@ CONFIG_ENV = "FT_DCC_SERVER_WORKER_CONFIG"
 _PATH_FIELDS = ("data_dir", "request_log")
 
 
+#: How long uvicorn's supervisor waits for a worker's answer to its health ping before killing
+#: it as hung (uvicorn's default, 5 s, killed workers a loaded machine starved for a moment,
+#: with the requests they were answering: "Remote end closed connection without response").
+HEALTH_CHECK_SECONDS = 60
+
+
 class _UvicornOptions(TypedDict):
     """The settings given to uvicorn, in one process or in each worker."""
 
@@ -92,7 +98,8 @@ def serve(config: ServerConfig, app: Starlette) -> bool:
         os.environ[CONFIG_ENV] = _config_to_env(config)
         try:
             uvicorn.run("ft_dcc.server.workers:worker_app", factory=True,
-                        workers=config.workers, **options)  # fmt: skip
+                        workers=config.workers, timeout_worker_healthcheck=HEALTH_CHECK_SECONDS,
+                        **options)  # fmt: skip
         except SystemExit:  # uvicorn exits when it cannot bind
             return False
         return True
