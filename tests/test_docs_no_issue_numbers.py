@@ -65,3 +65,17 @@ def test_no_user_doc_names_an_internal_issue_number() -> None:
         for hit in internal_references(page.read_text(encoding="utf-8")):
             found.append(f"{page.relative_to(ROOT)}:{hit}")
     assert found == []
+
+
+def test_no_test_names_an_internal_issue_number() -> None:
+    """Tests are named and described by their subject, not by the issue that asked for them: a
+    reader of ``tests/`` has no tracker either, and "issue 22, item 4" says nothing of what a
+    test holds the code to."""
+    tests = ROOT / "tests"
+    found = []
+    for source in sorted(tests.rglob("*.py")):
+        if "node_modules" in source.parts or source == Path(__file__).resolve():
+            continue
+        for hit in internal_references(source.read_text(encoding="utf-8")):
+            found.append(f"{source.relative_to(ROOT)}:{hit}")
+    assert found == []

@@ -1,5 +1,5 @@
 """The scene ``ft-dcc demo`` hands a user opens in every Blender the README supports: Debian's
-``blender`` 3.4 (the oldest) as well as the ``bpy`` 5.0.1 module (issue 23, item 6)."""
+``blender`` 3.4 (the oldest) as well as the ``bpy`` 5.0.1 module."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Debian's Blender 3.4 with a window (Xvfb): a reviewer's drawing held over frames 1004-1008 is
 shown over the 3D viewport by the add-on's feedback panel, only on those frames, and hidden
-again (issue 22, item 4), fitted between the toolbar and the sidebar. Screenshots with, sidebar,
+again, fitted between the toolbar and the sidebar. Screenshots with, sidebar,
 outside and without are saved under test-artifacts/
 as blender-drawing-*.png; the drawing's red cross is counted in their pixels. The second test
 clicks the note's eye button in the panel with simulated events, as the artist does

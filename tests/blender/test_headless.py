@@ -94,7 +94,7 @@ def test_blender_50_file_at_23976_falls_back_to_bpy(tmp_path, blender_env, embed
 
 
 def test_frames_are_handed_over_as_blender_writes_them(tmp_path, blender_env):
-    """What lets a headless publish encode while capturing (#12): each frame reaches the
+    """What lets a headless publish encode while capturing: each frame reaches the
     encoder complete, in order, before Blender has written the next one."""
     result = run_bpy("stream_handover.py", [tmp_path], blender_env)
     assert result["streams"] is True
@@ -131,7 +131,7 @@ def blender_starts(wrapper: Path) -> list:
 
 @needs_gui_blender
 def test_one_headless_publish_starts_blender_once(tmp_path, blender_env, embedded_server):
-    """No ``blender --version`` before the publishing Blender (issue #12): one start, cold or warm
+    """No ``blender --version`` before the publishing Blender: one start, cold or warm
     version cache; a file too new for this Blender is published with bpy, and once that is
     known no Blender is started for it at all."""
     session = open_session(embedded_server, tmp_path)

@@ -1,4 +1,4 @@
-"""The look the artist sees, headless too (#15 item 4): a GUI publish (Debian's Blender 3.4 under
+"""The look the artist sees, headless too: a GUI publish (Debian's Blender 3.4 under
 Xvfb, the viewport playblast) and a headless publish (``ft-dcc publish --host blender``, a
 Workbench render) of one .blend with a non-default viewport look give nearly the same frames.
 

@@ -1,5 +1,5 @@
 """The add-on's "Publish for review" operator (real bpy) reads the studio settings through the same
-seam as ``ft-dcc publish`` (#21): with the panel's review session left empty, a Blender profile's
+seam as ``ft-dcc publish``: with the panel's review session left empty, a Blender profile's
 session and asset names are what the real embedded server holds, in the request budget."""
 
 from __future__ import annotations

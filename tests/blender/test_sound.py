@@ -1,4 +1,4 @@
-"""Sound in sync (issue 15): a Blender scene's sound strip is mixed down over the publish range
+"""Sound in sync: a Blender scene's sound strip is mixed down over the publish range
 and lands in the review movie; a click at frame N is at N/fps (± 1 frame) in the decoded sound.
 Runs headless through ``ft-dcc publish SCENE.blend --host blender`` with the real bpy module."""
 
