@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import Any, Optional
+from typing import Optional
 from urllib.parse import quote
 
 
@@ -21,7 +21,7 @@ def route(review_session_id: str, tail: str, token: str) -> str:
     return f"/review/{quote(review_session_id, safe='')}/{tail}?token={quote(token, safe='')}"
 
 
-def escape(value: Any) -> str:
+def escape(value: object) -> str:
     """``value`` as HTML text or attribute (``None`` as nothing)."""
     return html.escape("" if value is None else str(value), quote=True)
 
