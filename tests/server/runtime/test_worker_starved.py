@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, List
 
 import pytest
-from conftest import start_server
+from support.trust import start_server
 from support.waiting import wait_until
 
 #: longer than uvicorn's default health-check timeout (5 s), well inside the server's (60 s)
