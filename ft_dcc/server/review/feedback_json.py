@@ -32,22 +32,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Dict, Optional
-from urllib.parse import quote
 
 from ft_dcc.server.review.data import NoteView, ReviewData, StatusView
 from ft_dcc.server.review.links import Link, speaks_as
+from ft_dcc.server.review.markup import media_url
 from ft_dcc.server.store.store import Execute
 
 
 def _iso(value: Optional[dt.datetime]) -> Optional[str]:
     return value.isoformat() if value is not None else None
-
-
-def media_url(review_session_id: str, component_id: str, token: str) -> str:
-    return (
-        f"/review/{quote(review_session_id, safe='')}/media/{quote(component_id, safe='')}"
-        f"?token={quote(token, safe='')}"
-    )
 
 
 def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, object]:

@@ -21,6 +21,11 @@ def route(review_session_id: str, tail: str, token: str) -> str:
     return f"/review/{quote(review_session_id, safe='')}/{tail}?token={quote(token, safe='')}"
 
 
+def media_url(review_session_id: str, component_id: str, token: str) -> str:
+    """``/review/<id>/media/<component id>?token=…``: a file of the session, for its page."""
+    return route(review_session_id, "media/" + quote(component_id, safe=""), token)
+
+
 def escape(value: object) -> str:
     """``value`` as HTML text or attribute (``None`` as nothing)."""
     return html.escape("" if value is None else str(value), quote=True)

@@ -5,10 +5,9 @@ the Store is escaped here."""
 from __future__ import annotations
 
 from typing import Any, Optional
-from urllib.parse import quote
 
 from ft_dcc.server.review.data import ItemView, NoteView, SessionView
-from ft_dcc.server.review.markup import date_text, escape, route
+from ft_dcc.server.review.markup import date_text, escape, media_url
 
 ICON_PLAY = "M8 5v14l11-7z"
 ICON_PAUSE = "M6 5h4v14H6zM14 5h4v14h-4z"
@@ -173,10 +172,10 @@ def _stage(session: SessionView, item: ItemView, token: str, index: int) -> str:
         )
     poster = ""
     if frames.poster is not None and item.thumbnail_id:
-        thumbnail = route(session.id, "media/" + quote(item.thumbnail_id, safe=""), token)
+        thumbnail = media_url(session.id, item.thumbnail_id, token)
         poster = f' poster="{escape(thumbnail)}"'
     preload = "auto" if index == 1 else "metadata"  # many items: load the rest on demand
-    movie = route(session.id, "media/" + quote(item.movie_id, safe=""), token)
+    movie = media_url(session.id, item.movie_id, token)
     return (
         '<div class="stage"><div class="screen">'
         '<div class="picture main"><span class="picture-label"></span>'
@@ -225,7 +224,7 @@ def _downloads(session: SessionView, item: ItemView, token: str) -> str:
     """The item's download links: only the files its link may download (``media_route``)."""
     links = " ".join(
         f'<a class="download" download href="'
-        f'{escape(route(session.id, "media/" + quote(ident, safe=""), token))}&amp;download=1">'
+        f'{escape(media_url(session.id, ident, token))}&amp;download=1">'
         f"{escape(label)}</a>"
         for ident, label in item.downloads
     )
@@ -244,7 +243,7 @@ def item_html(session: SessionView, item: ItemView, token: str, index: int) -> s
         else ""
     )
     movie = (
-        route(session.id, "media/" + quote(item.movie_id, safe=""), token) if item.movie_id else ""
+        media_url(session.id, item.movie_id, token) if item.movie_id else ""
     )
     facts = (
         f'data-object-id="{escape(item.id)}" data-version="{escape(version or item.name)}" '
