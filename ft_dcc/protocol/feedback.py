@@ -142,6 +142,46 @@ def note_details(execute: Execute, notes: Sequence[Row]) -> NoteDetails:
     return NoteDetails(frames, drawings, users, last_frames)
 
 
+class NoteFacts(NamedTuple):
+    """One note as each reader shows it: its row's fields, its author, its frame (and the last
+    frame its drawing is held to) and the component ids of its drawings."""
+
+    id: str
+    content: str
+    date: object  # as the row holds it (a datetime, an arrow, the wire's date object)
+    parent_id: str
+    in_reply_to_id: Optional[str]
+    author: str  # :func:`display_name` of the author
+    author_email: str
+    frame: Optional[int]
+    frame_out: Optional[int]  # only for a drawing held over several frames
+    drawings: List[str]  # component ids, in the server's order
+
+
+def feedback_notes(execute: Execute, object_ids: Iterable[object]) -> List[NoteFacts]:
+    """The notes on ``object_ids`` and the replies to them, each with its author, frames and
+    drawings (:func:`notes_of`, then :func:`note_details` in one ``execute`` call)."""
+    rows = notes_of(execute, object_ids)
+    details = note_details(execute, rows)
+    return [_note_facts(row, details) for row in rows]
+
+
+def _note_facts(row: Row, details: NoteDetails) -> NoteFacts:
+    user = details.users.get(row["user_id"])
+    return NoteFacts(
+        id=str(row["id"]),
+        content=row["content"] or "",
+        date=row["date"],
+        parent_id=row["parent_id"] or "",
+        in_reply_to_id=row["in_reply_to_id"],
+        author=display_name(user),
+        author_email=(user["email"] or "") if user is not None else "",
+        frame=details.frames.get(row["id"]),
+        frame_out=details.last_frames.get(row["id"]),
+        drawings=details.drawings.get(row["id"], []),
+    )
+
+
 def _whole(value: Any) -> Optional[int]:
     try:
         return int(float(value))
@@ -172,3 +212,36 @@ def latest_statuses(rows: Iterable[Row], when: Callable[[object], str] = _text) 
     for row in sorted(rows, key=lambda r: (when(r["created_at"]) or "", r["id"])):
         current[(row["review_session_object_id"], row["review_session_invitee_id"])] = row
     return list(current.values())
+
+
+class StatusFacts(NamedTuple):
+    """An invitee's current decision on one ``ReviewSessionObject``."""
+
+    object_id: str
+    invitee_id: str
+    reviewer: str  # the invitee's name ("" when the invitee is gone)
+    email: str
+    status: str  # "approved" | "require_changes" (ftrack's values)
+    date: object  # its ``created_at`` as the row holds it
+
+
+def current_statuses(
+    execute: Execute, object_ids: Iterable[object], when: Callable[[object], str] = _text
+) -> List[StatusFacts]:
+    """Each invitee's current status on each of ``object_ids`` (:func:`latest_statuses`, by
+    ``when``), with the invitee's name and e-mail: one query."""
+    rows = status_rows(execute, object_ids, "invitee.name, invitee.email")
+    facts = []
+    for row in latest_statuses(rows, when):
+        invitee = row["invitee"]
+        facts.append(
+            StatusFacts(
+                object_id=str(row["review_session_object_id"]),
+                invitee_id=row["review_session_invitee_id"] or "",
+                reviewer=(invitee["name"] or "") if invitee is not None else "",
+                email=(invitee["email"] or "") if invitee is not None else "",
+                status=row["status"] or "",
+                date=row["created_at"],
+            )
+        )
+    return facts

@@ -20,16 +20,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import attr
 
-from ft_dcc.protocol.feedback import (
-    Execute,
-    Row,
-    display_name,
-    latest_statuses,
-    note_details,
-    notes_of,
-    rows_in,
-    status_rows,
-)
+from ft_dcc.protocol.feedback import Execute, Row, current_statuses, feedback_notes, rows_in
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import EntityOrId, PublishSession
 from ft_dcc.session.replies import signed_url
@@ -206,28 +197,23 @@ def _read_notes(
 ) -> Dict[str, List[FeedbackNote]]:
     """Top-level notes per object id, oldest first, replies nested (oldest first); drawings as
     download URLs on ``server_url`` (without credentials)."""
-    rows = notes_of(execute, object_ids)
-    details = note_details(execute, rows)
+    facts = feedback_notes(execute, object_ids)
     base = server_url.rstrip("/")
     notes = {}
-    for row in sorted(rows, key=lambda r: (_iso(r["date"]) or "", r["id"])):
-        user = details.users.get(row["user_id"])
-        notes[row["id"]] = FeedbackNote(
-            id=row["id"],
-            content=row["content"] or "",
-            frame=details.frames.get(row["id"]),
-            frame_out=details.last_frames.get(row["id"]),
-            author=display_name(user),
-            author_email=(user["email"] or "") if user is not None else "",
-            date=_iso(row["date"]),
-            in_reply_to_id=row["in_reply_to_id"],
-            drawings=[
-                f"{base}/component/get?id={component_id}"
-                for component_id in details.drawings.get(row["id"], [])
-            ],
+    for fact in sorted(facts, key=lambda f: (_iso(f.date) or "", f.id)):
+        notes[fact.id] = FeedbackNote(
+            id=fact.id,
+            content=fact.content,
+            frame=fact.frame,
+            frame_out=fact.frame_out,
+            author=fact.author,
+            author_email=fact.author_email,
+            date=_iso(fact.date),
+            in_reply_to_id=fact.in_reply_to_id,
+            drawings=[f"{base}/component/get?id={component_id}" for component_id in fact.drawings],
         )
     per_object: Dict[str, List[FeedbackNote]] = {}
-    parents = {r["id"]: r["parent_id"] for r in rows}
+    parents = {f.id: f.parent_id for f in facts}
     for note in notes.values():
         parent_note = notes.get(note.in_reply_to_id or "")
         if parent_note is not None:
@@ -259,16 +245,14 @@ def _sign_drawings(session: PublishSession, notes: Sequence[FeedbackNote]) -> No
 
 def _read_statuses(execute: Execute, object_ids: Sequence[str]) -> Dict[str, List[ReviewerStatus]]:
     """Each invitee's latest status per object id, by reviewer name."""
-    rows = status_rows(execute, object_ids, "invitee.name, invitee.email")
     result: Dict[str, List[ReviewerStatus]] = {}
-    for row in latest_statuses(rows, when=lambda value: _iso(value) or ""):
-        invitee = row["invitee"]
-        result.setdefault(row["review_session_object_id"], []).append(
+    for fact in current_statuses(execute, object_ids, when=lambda value: _iso(value) or ""):
+        result.setdefault(fact.object_id, []).append(
             ReviewerStatus(
-                status=row["status"] or "",
-                reviewer=(invitee["name"] or "") if invitee is not None else "",
-                email=(invitee["email"] or "") if invitee is not None else "",
-                date=_iso(row["created_at"]),
+                status=fact.status,
+                reviewer=fact.reviewer,
+                email=fact.email,
+                date=_iso(fact.date),
             )
         )
     for statuses in result.values():

@@ -16,12 +16,10 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set,
 from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY
 from ft_dcc.protocol.feedback import (
     USER_FIELDS,
+    current_statuses,
     display_name,
-    latest_statuses,
-    note_details,
-    notes_of,
+    feedback_notes,
     rows_in,
-    status_rows,
 )
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
@@ -306,25 +304,22 @@ class ReviewData:
         """The notes on ``object_ids`` (replies among them), oldest first, read with the
         protocol's feedback queries (:mod:`ft_dcc.protocol.feedback`, shared with the client)."""
         ids = set(object_ids)
-        rows = [r for r in notes_of(self._rows, ids) if r["parent_id"] in ids]
-        details = note_details(self._rows, rows)
-        notes = []
-        for row in rows:
-            user = details.users.get(row["user_id"])
-            notes.append(
-                NoteView(
-                    id=row["id"],
-                    content=row["content"] or "",
-                    author=display_name(user),
-                    date=parse_date(row["date"]),
-                    frame=details.frames.get(row["id"]),
-                    author_email=(user["email"] or "") if user is not None else "",
-                    in_reply_to_id=row["in_reply_to_id"],
-                    annotation_id=min(details.drawings.get(row["id"], []), default=None),
-                    parent_id=row["parent_id"] or "",
-                    frame_out=details.last_frames.get(row["id"]),
-                )
+        notes = [
+            NoteView(
+                id=fact.id,
+                content=fact.content,
+                author=fact.author,
+                date=parse_date(fact.date),
+                frame=fact.frame,
+                author_email=fact.author_email,
+                in_reply_to_id=fact.in_reply_to_id,
+                annotation_id=min(fact.drawings, default=None),
+                parent_id=fact.parent_id,
+                frame_out=fact.frame_out,
             )
+            for fact in feedback_notes(self._rows, ids)
+            if fact.parent_id in ids
+        ]
         oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
         # replies after what they answer when both were written in the same second
         notes.sort(key=lambda n: (n.date or oldest, n.in_reply_to_id is not None))
@@ -386,23 +381,14 @@ class ReviewData:
 
     def statuses(self, object_ids: Iterable[str]) -> List[StatusView]:
         """Each invitee's current (latest) status on each of ``object_ids``."""
-        rows = status_rows(self._rows, object_ids)
-        current = latest_statuses(rows)
-        invitees = self._by_id(
-            "select id, name, email from ReviewSessionInvitee where id in",
-            (row["review_session_invitee_id"] for row in current),
-        )
-        views = []
-        for row in current:
-            invitee = invitees.get(row["review_session_invitee_id"] or "", {})
-            views.append(
-                StatusView(
-                    object_id=row["review_session_object_id"],
-                    invitee_id=row["review_session_invitee_id"] or "",
-                    name=invitee.get("name") or "",
-                    email=invitee.get("email") or "",
-                    status=row["status"] or "",
-                    date=parse_date(row["created_at"]),
-                )
+        return [
+            StatusView(
+                object_id=fact.object_id,
+                invitee_id=fact.invitee_id,
+                name=fact.reviewer,
+                email=fact.email,
+                status=fact.status,
+                date=parse_date(fact.date),
             )
-        return views
+            for fact in current_statuses(self._rows, object_ids)
+        ]
