@@ -204,12 +204,12 @@ def _read_notes(
         notes[fact.id] = FeedbackNote(
             id=fact.id,
             content=fact.content,
-            frame=fact.frame,
-            frame_out=fact.frame_out,
-            author=fact.author,
-            author_email=fact.author_email,
             date=_iso(fact.date),
             in_reply_to_id=fact.in_reply_to_id,
+            author=fact.author,
+            author_email=fact.author_email,
+            frame=fact.frame,
+            frame_out=fact.frame_out,
             drawings=[f"{base}/component/get?id={component_id}" for component_id in fact.drawings],
         )
     per_object: Dict[str, List[FeedbackNote]] = {}

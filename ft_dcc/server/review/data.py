@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set,
 from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY
 from ft_dcc.protocol.feedback import (
     USER_FIELDS,
+    StatusFacts,
     current_statuses,
     display_name,
     feedback_notes,
@@ -54,18 +55,6 @@ class NoteView:
     parent_id: str = ""
     #: the last frame a drawing is held to (None: only ``frame``)
     frame_out: Optional[int] = None
-
-
-@dataclass
-class StatusView:
-    """An invitee's current ReviewSessionObjectStatus on one object."""
-
-    object_id: str
-    invitee_id: str
-    name: str
-    email: str
-    status: str
-    date: Optional[dt.datetime]
 
 
 @dataclass
@@ -379,16 +368,6 @@ class ReviewData:
                 found[row["id"]] = {"name": status["name"], "color": status.get("color") or ""}
         return found
 
-    def statuses(self, object_ids: Iterable[str]) -> List[StatusView]:
+    def statuses(self, object_ids: Iterable[str]) -> List[StatusFacts]:
         """Each invitee's current (latest) status on each of ``object_ids``."""
-        return [
-            StatusView(
-                object_id=fact.object_id,
-                invitee_id=fact.invitee_id,
-                name=fact.reviewer,
-                email=fact.email,
-                status=fact.status,
-                date=parse_date(fact.date),
-            )
-            for fact in current_statuses(self._rows, object_ids)
-        ]
+        return current_statuses(self._rows, object_ids)

@@ -33,7 +33,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, Optional
 
-from ft_dcc.server.review.data import NoteView, ReviewData, StatusView
+from ft_dcc.protocol.feedback import StatusFacts
+from ft_dcc.server.review.data import NoteView, ReviewData, parse_date
 from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.markup import media_url
 from ft_dcc.server.store.store import Execute
@@ -71,13 +72,13 @@ def legacy_note_json(note: NoteView) -> Dict[str, object]:
     }
 
 
-def status_json(status: StatusView) -> Dict[str, object]:
+def status_json(status: StatusFacts) -> Dict[str, object]:
     return {
         "invitee_id": status.invitee_id,
-        "name": status.name,
+        "name": status.reviewer,
         "email": status.email,
         "status": status.status,
-        "date": _iso(status.date),
+        "date": _iso(parse_date(status.date)),
     }
 
 

@@ -15,7 +15,7 @@ import uuid
 from typing import Any, Dict, List, Optional, Tuple
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
-from ft_dcc.protocol.feedback import FRAME_KEY, FRAME_OUT_KEY, display_name
+from ft_dcc.protocol.feedback import FRAME_KEY, FRAME_OUT_KEY, StatusFacts, display_name
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import FileStore, check_component_id, storage_faults
@@ -24,7 +24,6 @@ from ft_dcc.server.review.data import (
     USERS,
     NoteView,
     ReviewData,
-    StatusView,
     parse_date,
 )
 from ft_dcc.server.review.drawing import held_range, movie_span
@@ -208,7 +207,7 @@ class ReviewWriter(ReviewData):
             frame_out=frame_out if frame_out != frame else None,
         )
 
-    def set_status(self, object_id: str, invitee_id: str, status: str) -> StatusView:
+    def set_status(self, object_id: str, invitee_id: str, status: str) -> StatusFacts:
         """``invitee_id``'s current status on ``object_id``: replaces any earlier one."""
         if status not in STATUSES:
             raise BadInput(f"status must be one of {', '.join(STATUSES)}.")
