@@ -94,6 +94,28 @@ class Ownership:
     legacy_owner: Optional[str] = None
 
 
+def child(
+    type_name: str,
+    parent: Parent,
+    create: str = PARENT_OWNER,
+    also_immutable: Tuple[str, ...] = (),
+    self_only: Tuple[str, ...] = (),
+    speaks_for: Optional[str] = None,
+    recorded: bool = True,
+) -> Ownership:
+    """The rights on a row owned through ``parent``: its parent column is immutable (only an
+    administrator moves a row to another parent), and so are ``also_immutable``."""
+    return Ownership(
+        type_name,
+        parent=parent,
+        create=create,
+        immutable=(parent.column, *also_immutable),
+        self_only=self_only,
+        speaks_for=speaks_for,
+        recorded=recorded,
+    )
+
+
 MODEL: Tuple[Ownership, ...] = (
     Ownership("Asset"),
     Ownership(
@@ -103,17 +125,11 @@ MODEL: Tuple[Ownership, ...] = (
         open_fields=("status_id",),
         legacy_owner="user_id",
     ),
-    Ownership(
-        "Component",
-        parent=Parent("version_id", "AssetVersion"),
-        create=PARENT_OWNER,
-        immutable=("version_id", "container_id"),
-    ),
-    Ownership(
+    child("Component", Parent("version_id", "AssetVersion"), also_immutable=("container_id",)),
+    child(
         "ComponentLocation",
-        parent=Parent("component_id", "Component", required=True),
-        create=PARENT_OWNER,
-        immutable=("component_id", "location_id"),
+        Parent("component_id", "Component", required=True),
+        also_immutable=("location_id",),
     ),
     Ownership(
         "ReviewSession",
@@ -121,26 +137,25 @@ MODEL: Tuple[Ownership, ...] = (
         self_only=("created_by_id",),
         legacy_owner="created_by_id",
     ),
-    Ownership(
+    child(
         "ReviewSessionObject",
-        parent=Parent("review_session_id", "ReviewSession", required=True),
-        create=OPEN_PARENT,
-        immutable=("review_session_id", "version_id"),
+        Parent("review_session_id", "ReviewSession", required=True),
+        OPEN_PARENT,
+        also_immutable=("version_id",),
     ),
-    Ownership(
+    child(
         "ReviewSessionInvitee",
-        parent=Parent("review_session_id", "ReviewSession", required=True),
-        create=PARENT_OWNER,
-        immutable=("review_session_id", "email", "created_by_id"),
+        Parent("review_session_id", "ReviewSession", required=True),
+        also_immutable=("email", "created_by_id"),
         self_only=("created_by_id",),
     ),
-    Ownership(
+    child(
         "ReviewSessionObjectStatus",
-        parent=Parent(
+        Parent(
             "review_session_object_id", "ReviewSessionObject", required=True, creator_counts=False
         ),
-        create=SESSION_OR_INVITEE,
-        immutable=("review_session_object_id", "review_session_invitee_id"),
+        SESSION_OR_INVITEE,
+        also_immutable=("review_session_invitee_id",),
         speaks_for="review_session_invitee_id",
     ),
     Ownership(
@@ -152,12 +167,8 @@ MODEL: Tuple[Ownership, ...] = (
         legacy_owner="user_id",
     ),
     *(
-        Ownership(
-            name,
-            parent=Parent("note_id", "Note", required=True),
-            create=PARENT_OWNER,
-            immutable=("note_id", other),
-            recorded=False,
+        child(
+            name, Parent("note_id", "Note", required=True), also_immutable=(other,), recorded=False
         )
         for name, other in (
             ("NoteComponent", "component_id"),
