@@ -8,7 +8,6 @@ Frame files are written as ``<out_dir>/frame_####.<ext>`` and listed, in order, 
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional
 
@@ -22,15 +21,13 @@ from ft_dcc.publish.host_port import CaptureResult, CaptureSpec
 from . import look
 from .scene_setup import (
     SettingsOverride,
-    apply_output_settings,
-    camera_object,
     can_use_viewport,
+    captured,
     find_view3d,
+    put_back,
+    start_output,
 )
-from .sound import mixdown
 from .untyped import Scene, Shading
-
-log = logging.getLogger(__name__)
 
 
 def viewport_shading() -> Optional[Shading]:
@@ -120,29 +117,25 @@ def capture(
     interactive Blender, a Workbench render in background mode.
     """
     scene = scene or bpy.context.scene
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    camera = camera_object(scene, spec.camera)
     if use_viewport is None:
         use_viewport = can_use_viewport()
     if use_viewport:  # the interactive playblast, frame by frame: modal_capture.py
         from .modal_capture import capture_viewport
 
-        return capture_viewport(spec, out_dir, progress, scene)
+        return capture_viewport(spec, Path(out_dir), progress, scene)
     override = SettingsOverride()
     frame_current = scene.frame_current
     counter = _FrameCounter(progress, spec)
-    progress("capture", 0.0, f"{spec.frame_count} frames from {camera.name}")
     try:
-        apply_output_settings(override, scene, spec, out_dir, camera)
+        start_output(override, scene, spec, Path(out_dir), progress)
         for handlers in counter.handlers():
             handlers.append(counter)
         _apply_workbench(override, scene, spec)
         result = bpy.ops.render.render(animation=True, scene=scene.name)
         if result != {"FINISHED"}:
             raise CaptureError(f"Blender's Workbench render returned {result}.")
-        files = _frames_written(scene, spec)
-        sound = mixdown(scene, out_dir)  # while the scene's range is the publish range
+        # the sound while the scene's range is the publish range
+        captures = captured(scene, spec, _frames_written(scene, spec), Path(out_dir))
     except RuntimeError as exc:
         raise CaptureError(
             f"Blender could not capture the playblast: {exc}",
@@ -152,17 +145,9 @@ def capture(
         for handlers in counter.handlers():
             if counter in handlers:
                 handlers.remove(counter)
-        failures = override.restore()
-        scene.frame_set(frame_current)
-        if failures:
-            log.warning("could not restore scene settings: %s", "; ".join(failures))
-    progress("capture", 1.0, f"{len(files)} frames captured")
-    return CaptureResult(
-        files=tuple(files),
-        first_frame=spec.frame_start,
-        audio=sound,
-        audio_start_frame=spec.frame_start if sound is not None else None,
-    )
+        put_back(override, scene, frame_current)
+    progress("capture", 1.0, f"{len(captures.files)} frames captured")
+    return captures
 
 
 def capture_streaming(

@@ -13,7 +13,6 @@ called; :func:`capture_viewport` runs the whole capture at once (scripts, :mod:`
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from pathlib import Path
@@ -30,16 +29,14 @@ from . import look
 from .scene_setup import (
     FRAME_PREFIX,
     SettingsOverride,
-    apply_output_settings,
-    camera_object,
     can_use_viewport,
+    captured,
     find_view3d,
+    put_back,
+    start_output,
 )
-from .sound import mixdown
 from .untyped import Scene
 from .viewport import ViewState
-
-log = logging.getLogger(__name__)
 
 AGAIN = "press Publish again when ready"
 #: how long the capture may hold Blender's main thread before the window redraws (at least one
@@ -91,21 +88,18 @@ class ViewportCapture:
                 "There is no 3D Viewport to playblast from.",
                 hint="open a 3D Viewport in the current workspace",
             )
-        camera = camera_object(self.scene, self.spec.camera)
-        self.out_dir.mkdir(parents=True, exist_ok=True)
         self._context = {"window": window, "area": area, "region": region}
         self._view = ViewState(space)
         self._frame_current = self.scene.frame_current
         self._restored = False
         try:
-            apply_output_settings(self._override, self.scene, self.spec, self.out_dir, camera)
+            start_output(self._override, self.scene, self.spec, self.out_dir, self.progress)
             space.region_3d.view_perspective = "CAMERA"
             space.use_local_camera = False
             look.set_viewport(space, self.spec.viewport())  # capture.shading/overlays/hud
         except BaseException:
             self.restore()
             raise
-        self.progress("capture", 0.0, f"{len(self.frames)} frames from {camera.name}")
 
     def step(self) -> bool:
         """Render the next frame; True while frames remain."""
@@ -143,16 +137,11 @@ class ViewportCapture:
                     f"{len(self.frames)} frames.",
                     hint="check the disk space and the Blender console for render errors",
                 )
-            sound = mixdown(self.scene, self.out_dir)  # while the range is the publish range
+            result = captured(self.scene, self.spec, self.written, self.out_dir)
         finally:
             self.restore()
         self.progress("capture", 1.0, f"{self.done} frames captured")
-        return CaptureResult(
-            files=tuple(self.written),
-            first_frame=self.spec.frame_start,
-            audio=sound,
-            audio_start_frame=self.spec.frame_start if sound is not None else None,
-        )
+        return result
 
     def cancel(self) -> None:
         """Stop: the scene and the view put back, the frames written so far deleted."""
@@ -166,13 +155,8 @@ class ViewportCapture:
         if self._restored:
             return []
         self._restored = True
-        failures = self._override.restore()
-        self.scene.frame_set(self._frame_current)
-        if self._view is not None:
-            failures += self._view.restore()
-        if failures:
-            log.warning("could not restore scene settings: %s", "; ".join(failures))
-        return failures
+        more = [self._view.restore] if self._view is not None else []
+        return put_back(self._override, self.scene, self._frame_current, *more)
 
 
 def capture_viewport(

@@ -4,15 +4,20 @@ so neither reaches into the other."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import bpy
 
 from ft_dcc.exceptions import CaptureError
-from ft_dcc.publish.host_port import CaptureSpec
+from ft_dcc.progress import Progress
+from ft_dcc.publish.host_port import CaptureResult, CaptureSpec
 
+from .sound import mixdown
 from .untyped import Area, Object, Region, Scene, SpaceView3D, Struct, Window
+
+log = logging.getLogger(__name__)
 
 #: frame files are ``<out_dir>/frame_####.png``
 FRAME_PREFIX = "frame_"
@@ -153,3 +158,42 @@ def apply_output_settings(
     for name, value in stamps.items():
         if hasattr(render, name):
             override.set(render, name, value and burn_in)
+
+
+def start_output(
+    override: SettingsOverride, scene: Scene, spec: CaptureSpec, out_dir: Path, progress: Progress
+) -> None:
+    """The start of both playblasts: ``spec``'s camera and output settings (through
+    ``override``) into ``out_dir``, reported as the capture's start."""
+    camera = camera_object(scene, spec.camera)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    apply_output_settings(override, scene, spec, out_dir, camera)
+    progress("capture", 0.0, f"{spec.frame_count} frames from {camera.name}")
+
+
+def captured(
+    scene: Scene, spec: CaptureSpec, files: Sequence[Path], out_dir: Path
+) -> CaptureResult:
+    """The result of both playblasts: ``files`` and the scene's sound, mixed while the scene's
+    range is still the publish range (before :func:`put_back`)."""
+    sound = mixdown(scene, out_dir)
+    return CaptureResult(
+        files=tuple(files),
+        first_frame=spec.frame_start,
+        audio=sound,
+        audio_start_frame=spec.frame_start if sound is not None else None,
+    )
+
+
+def put_back(
+    override: SettingsOverride, scene: Scene, frame: int, *more: Callable[[], List[str]]
+) -> List[str]:
+    """The end of both playblasts: every setting ``override`` changed, the current ``frame``,
+    then each of ``more`` (e.g. the artist's 3D view); the failures, also logged."""
+    failures = override.restore()
+    scene.frame_set(frame)
+    for restore in more:
+        failures += restore()
+    if failures:
+        log.warning("could not restore scene settings: %s", "; ".join(failures))
+    return failures
