@@ -9,12 +9,13 @@ import hashlib
 import subprocess
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import AbstractSet, Any, Dict, List, Optional, Set
 
 import imageio_ffmpeg
 import numpy as np
 import requests
 from support.trust import call
+from support.waiting import wait_until
 from web.feedback_fixtures import Page
 
 from .gate_world import Dailies
@@ -75,6 +76,26 @@ def whole_by_ranges(page: Page, component_id: str) -> bytes:
         assert reply.content, "an empty range reply"
         data += reply.content
     return data
+
+
+def copy_made(folder: Path, before: AbstractSet[str] = frozenset()) -> str:
+    """The one watermarked copy in ``folder`` (a component's) that is not in ``before``, once it
+    is renamed to its place and listed in ``made.log``, once: a copy is served while it is made,
+    so the reply carrying its last byte can come before that."""
+    logged = folder / "made.log"
+
+    def new() -> Set[str]:
+        names = {p.name for p in folder.glob("[!.]*.mp4")} if folder.is_dir() else set()
+        return names - set(before)
+
+    def made() -> Set[str]:
+        return new() & set(logged.read_text().splitlines()) if logged.is_file() else set()
+
+    found = wait_until(made, "a new copy made and logged", timeout=300)
+    assert len(found) == 1 and new() == found, ("one new copy", new(), found)
+    (name,) = found
+    assert logged.read_text().splitlines().count(name) == 1, "made more than once"
+    return name
 
 
 class MediaWorld(Dailies):
