@@ -45,6 +45,9 @@ def _listening(world: Any, open_socket: Callable[[str, str], HubSocket]) -> Any:
     user_id, key = add_api_user(world.server, name)
     hub = open_socket(name, key)
     hub.subscribe("topic=ftrack.update")
+    # The subscription is in force once the socket's own probe comes back: without this, under
+    # load the project's update could be handled (on any worker) before the subscribe frame.
+    hub.sync()
     first = _project(world)
     wait_until(lambda: hub.mentions(first), "the socket to receive an update before revocation")
     return hub, user_id
