@@ -54,7 +54,22 @@ def script_result(output: str) -> Dict[str, Any]:
     for line in reversed(output.splitlines()):
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT ") :])
-    raise AssertionError(f"the script printed no RESULT line; its output:\n{output[-4000:]}")
+    raise AssertionError(
+        f"the script printed no RESULT line; its output:\n{output[-4000:]}{crash_reports(output)}"
+    )
+
+
+def crash_reports(output: str) -> str:
+    """The crash files a Blender that crashed says it wrote (``Writing: /tmp/<blend>.crash.txt``:
+    its C and Python backtraces, the Python one of the thread that crashed), for the failure."""
+    lines = output.splitlines()
+    named = {line[len("Writing: ") :].strip() for line in lines if line.startswith("Writing: ")}
+    texts = []
+    for name in sorted(n for n in named if n.endswith(".crash.txt")):
+        path = Path(name)
+        text = path.read_text(errors="replace")[-6000:] if path.is_file() else "(gone)"
+        texts.append(f"\n--- {name} ---\n{text}")
+    return "".join(texts)
 
 
 def run_bpy(

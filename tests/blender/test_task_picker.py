@@ -67,6 +67,7 @@ def test_task_search_popup_picks_a_task_recent_first(
     args = [write_json(tmp_path / "picker.json", options)]
     result = run_blender("task_picker.py", args, env, gui=True, blend=blend)
     assert result["blender"].startswith("3.4"), result["blender"]
+    assert not result["stuck"], result["stuck"] + " did not happen: " + result["_output"][-3000:]
     assert result["opened"] == ["RUNNING_MODAL"], result["_output"][-3000:]
     choices = [(c["path"], c["from_scene"], c["recent"]) for c in result["choices"]]
     assert choices == [

@@ -6,11 +6,19 @@ ftrack tab, refreshes the tasks, takes a screenshot of the panel (panel.png: the
 opens the Task search popup, types, takes a screenshot, presses Return, and prints RESULT
 {choices, task, labels, settings, blender}; ``labels`` are the (text, icon) of every label the
 ftrack panels draw.
+
+No ``bpy.ops`` call here runs under a context override while another Python thread runs (the
+add-on's settings preview reads in a worker thread): Blender 3.4 then reads the override's
+members without Python's lock (``BPY_context_member_get`` asks ``PyC_IsInterpreterActive``,
+true whenever any thread holds the lock on Python 3.11) and crashed, in the worker, under load.
+The screenshots wait for the main loop to draw the window instead of ``wm.redraw_timer``.
 """
 
 import json
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -111,29 +119,65 @@ def press(window, x, y, kind="LEFTMOUSE"):
 
 
 def refresh():
-    window, area, region = view3d()
-    with bpy.context.temp_override(window=window, area=area, region=region):
-        state["refreshed"] = sorted(bpy.ops.ftdcc.task_refresh())
-        state["labels"] = drawn_labels()
+    _window, area, _region = view3d()
+    state["refreshed"] = sorted(bpy.ops.ftdcc.task_refresh())  # needs no window: no override
+    state["labels"] = drawn_labels()
     area.tag_redraw()
     bpy.app.timers.register(shoot_panel, first_interval=0.5)
     return None
 
 
-def screenshot(name):
-    """Draw the window and save what the X server shows as ``name`` in the screenshots folder
-    (not ``bpy.ops.screen.screenshot``: Blender 3.4 crashed in it while the add-on's preview
-    worker ran; see ``ui_clicks.grab_window``)."""
-    window, area, _region = view3d()
-    with bpy.context.temp_override(window=window, area=area):
-        bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
-    grab_window(Path(options["screenshots"]) / name)
+DRAWS = []  # an item each time the 3D view draws (the whole window is drawn in that pass)
+bpy.types.SpaceView3D.draw_handler_add(lambda: DRAWS.append(True), (), "WINDOW", "POST_PIXEL")
+#: how long the window may take to draw, or the add-on's worker to finish, on a loaded machine
+DEADLINE = 120.0
+
+
+def after(condition, then, what):
+    """Run ``then`` from a timer once ``condition()`` holds (``finish`` saying ``what`` did not
+    happen after :data:`DEADLINE` seconds)."""
+    deadline = time.monotonic() + DEADLINE
+
+    def poll():
+        if condition():
+            return then()
+        if time.monotonic() > deadline:
+            state["stuck"] = what
+            finish()
+        return 0.1
+
+    bpy.app.timers.register(poll, first_interval=0.1)
+
+
+def screenshot(name, then):
+    """Have the main loop draw the window, save what the X server shows as ``name`` in the
+    screenshots folder, then run ``then`` (not ``bpy.ops.screen.screenshot`` nor
+    ``wm.redraw_timer``: operators under a context override; see the module's docstring)."""
+    drawn = len(DRAWS)
+    for area in view3d()[0].screen.areas:
+        area.tag_redraw()
+
+    def shoot():
+        grab_window(Path(options["screenshots"]) / name)
+        return then()
+
+    # a timer runs after the loop's drawing pass: the window (popups too) is drawn and swapped
+    after(lambda: len(DRAWS) > drawn, shoot, f"the window drawn for {name}")
+
+
+def threads_idle():
+    """No Python thread but the main one runs (the add-on's settings preview has finished)."""
+    return all(t is threading.main_thread() for t in threading.enumerate())
 
 
 def shoot_panel():
     """The panel after the refresh (the camera list, the connection row), then the popup."""
+    screenshot("panel.png", lambda: after(threads_idle, open_popup, "the preview worker's end"))
+    return None
+
+
+def open_popup():
     window, area, region = view3d()
-    screenshot("panel.png")
     with bpy.context.temp_override(window=window, area=area, region=region):
         x, y = region.x + region.width // 2, region.y + region.height - 200
         window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
@@ -159,8 +203,12 @@ def type_filter():
 
 
 def shoot():
+    screenshot("task-picker.png", choose)
+    return None
+
+
+def choose():
     window, _area, region = view3d()
-    screenshot("task-picker.png")
     press(window, region.x + region.width // 2, region.y + region.height - 200, "RET")
     bpy.app.timers.register(wait_for_choice, first_interval=0.2)
     return None
@@ -170,12 +218,12 @@ def wait_for_choice():
     """Finish once Return filled the Task field (or after 60 s, to report what happened)."""
     state["waits"] = state.get("waits", 0) + 1
     if bpy.context.scene.ftrack_publish.task or state["waits"] > 300:
-        finish()
+        screenshot("task-chosen.png", finish)
+        return None
     return 0.2
 
 
 def finish():
-    screenshot("task-chosen.png")
     choices = [
         {"path": c.path, "recent": c.recent, "from_scene": c.from_scene}
         for c in picker.STATE["choices"]
@@ -191,6 +239,7 @@ def finish():
         "checkboxes": CHECKBOXES,
         "task": bpy.context.scene.ftrack_publish.task,
         "blender": bpy.app.version_string,
+        "stuck": state.get("stuck"),
     }
     print("RESULT " + json.dumps(result), flush=True)
     os._exit(0)
