@@ -39,6 +39,13 @@ SENT = """([id, f]) => {
   return !!s && s.object_id === id && (f === null || s.frame === f);
 }"""
 
+#: the frame the page's player of ``id`` shows, once it has one
+PLAYER_FRAME = """(id) => {
+  const item = document.getElementById('item-' + id);
+  const frame = item && item.player ? item.player.frame : undefined;
+  return Number.isInteger(frame) ? frame : null;
+}"""
+
 
 @pytest.fixture
 def five_shots(embedded_server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
@@ -97,9 +104,11 @@ def test_a_follower_is_brought_to_the_presented_clip(
         # the presenter goes to the last shot and steps in it
         item = lead.locator(f"#item-{last}")
         item.scroll_into_view_if_needed()
+        before = lead.wait_for_function(PLAYER_FRAME, arg=last).json_value()
         item.locator("button.step-forward").click()
         lead.wait_for_function(IN_VIEW, arg=last)
-        lead.wait_for_function(SENT, arg=[last, None])
+        # the state the step sends, not the one sent when the shot became the presented one
+        lead.wait_for_function(SENT, arg=[last, before + 1])
         seq = int(lead.evaluate("() => window.ftReview.presenter.shared.seq"))
         frame = int(lead.evaluate("() => window.ftReview.presenter.shared.state.frame"))
         ann.wait_for_function(
