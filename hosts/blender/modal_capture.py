@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Set
 
 import bpy
 
@@ -109,8 +109,7 @@ class ViewportCapture:
         path = self.out_dir / f"{FRAME_PREFIX}{frame:04d}"
         self._override.set(self.scene.render, "filepath", str(path))
         try:
-            with bpy.context.temp_override(**self._context):
-                result = bpy.ops.render.opengl(animation=False, write_still=True, view_context=True)
+            result = self._render_still()
         except RuntimeError as exc:
             raise CaptureError(
                 f"Blender could not capture frame {frame}: {exc}",
@@ -126,6 +125,19 @@ class ViewportCapture:
         total = len(self.frames)
         self.progress("capture", self.done / total, f"frame {self.done}/{total}")
         return self.done < total
+
+    def _render_still(self) -> Set[str]:
+        """``render.opengl`` of the 3D view, with no context override when Blender's own
+        context is already in that view (the publish was started from its sidebar).
+
+        Under an override Blender 3.4 reads the override's members through Python, and takes
+        the GIL for that only when no thread holds it: with another Python thread at work
+        (the streaming encoder, the event hub, a preview read) it read them unguarded and
+        crashed (a segmentation fault on the first frames)."""
+        if bpy.context.area == self._context["area"] and bpy.context.region is not None:
+            return bpy.ops.render.opengl(animation=False, write_still=True, view_context=True)
+        with bpy.context.temp_override(**self._context):
+            return bpy.ops.render.opengl(animation=False, write_still=True, view_context=True)
 
     def finish(self) -> CaptureResult:
         """The frames and the scene's sound; the scene and the view put back."""

@@ -75,6 +75,7 @@ def run_case(tmp_path, server, blender_env, case, frames):
     )
     assert result["error"] is None, result["error"]
     assert result["blender"].startswith("3.4") and result["returned"] == ["RUNNING_MODAL"]
+    assert result["busy_loops"] > 0  # another Python thread ran beside the capture
     result["entities_before"] = before
     result["entities_after"] = count_entities(open_session(server, tmp_path / "again"))
     result["queue"] = sorted(p.name for p in (Path(env["FT_DCC_QUEUE_DIR"])).glob("**/*"))

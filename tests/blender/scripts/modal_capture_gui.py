@@ -5,13 +5,15 @@ and with case "cancel" a real Esc event (``Window.event_simulate``) cancels it.
 
 Args: a JSON file with zip, task, review_session, case (cancel | ok) and shots (a folder).
 Prints RESULT {...}: what the panel drew while capturing, the screenshots, the outcome, and
-every scene and 3D view value that differs from before the click.
+every scene and 3D view value that differs from before the click. Another Python thread keeps
+busy from the click to the end (``busy_loops``: how much it ran).
 """
 
 import json
 import os
 import re
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -132,9 +134,23 @@ def start():
     state["before"] = snapshot(bpy.context.scene)
     screenshot("before.png")
     window, area, _space = view3d()
-    with bpy.context.temp_override(window=window, area=area):
+    # as a click on the sidebar's button: the operator runs in the 3D view's sidebar region
+    with bpy.context.temp_override(window=window, area=area, region=ui_region()):
         state["returned"] = sorted(bpy.ops.ftdcc.publish("INVOKE_DEFAULT"))
+    threading.Thread(target=busy_python, name="busy", daemon=True).start()
     bpy.app.timers.register(guarded(watch), first_interval=0.0)
+
+
+def busy_python():
+    """Another Python thread at work through the whole capture, as an artist's session has
+    (the streaming encoder, the event hub, the panel's preview read): Blender 3.4 reads a
+    context override's members without the GIL while another thread holds it (a crash)."""
+    text = json.dumps([{"id": i, "name": f"shot{i}"} for i in range(200)])
+    while not state.get("finished"):
+        for _ in range(5):
+            json.loads(text)
+            state["busy_loops"] = state.get("busy_loops", 0) + 1
+        time.sleep(0.0005)
 
 
 def watch():
@@ -169,9 +185,19 @@ def after():
 
 
 def finish():
+    state["finished"] = True
     result = {
         key: state.get(key)
-        for key in ("drawn", "seen", "shots", "esc_at", "returned", "diff", "streamed")
+        for key in (
+            "drawn",
+            "seen",
+            "shots",
+            "esc_at",
+            "returned",
+            "diff",
+            "streamed",
+            "busy_loops",
+        )
     }
     result.update(
         error=state.get("error"),
