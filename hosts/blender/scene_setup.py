@@ -68,7 +68,12 @@ class SettingsOverride:
 def find_view3d(
     window: Optional[Window] = None,
 ) -> Tuple[Optional[Window], Optional[Area], Optional[Region], Optional[SpaceView3D]]:
-    """The artist's 3D view: (window, area, region, space); Nones when there is no window."""
+    """The artist's 3D view: (window, area, region, space); Nones when there is no window.
+
+    The 3D view Blender's context is in (the one whose sidebar's Publish was clicked), else a
+    window's largest. Capturing the view the context is in needs no context override, which
+    Blender 3.4 reads unsafely while another Python thread runs (``modal_capture``).
+    """
     wm = bpy.context.window_manager
     windows = [window] if window is not None else []
     if bpy.context.window is not None:
@@ -78,7 +83,9 @@ def find_view3d(
         areas = [a for a in win.screen.areas if a.type == "VIEW_3D"]
         if not areas:
             continue
-        area = max(areas, key=lambda a: a.width * a.height)
+        here = bpy.context.area
+        in_view = here is not None and any(here == a for a in areas)
+        area = here if in_view else max(areas, key=lambda a: a.width * a.height)
         region = next(r for r in area.regions if r.type == "WINDOW")
         return win, area, region, area.spaces.active
     return None, None, None, None

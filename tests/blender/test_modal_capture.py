@@ -51,7 +51,7 @@ def captured_frames(texts):
     return sorted({int(m.group(1)) for m in map(CAPTURING.match, texts) if m})
 
 
-def run_case(tmp_path, server, blender_env, case, frames):
+def run_case(tmp_path, server, blender_env, case, frames, second_view=False):
     session = open_session(server, tmp_path)
     task = make_task(session, f"blmodal{uuid.uuid4().hex[:8]}", 1001, 1000 + frames)
     env = server_env(blender_env, server)
@@ -64,6 +64,7 @@ def run_case(tmp_path, server, blender_env, case, frames):
         "review_session": "Modal dailies",
         "case": case,
         "shots": str(shots),
+        "second_view": second_view,
     }
     before = count_entities(session)
     result = run_blender(
@@ -136,6 +137,23 @@ def test_modal_capture_publishes_every_frame(tmp_path, blender_env, embedded_ser
     )
     assert result["queue"] == []
     assert result["diff"] == []  # restored after a whole capture too
+
+
+@needs_gui_blender
+def test_a_publish_from_a_second_3d_view_captures_that_view(
+    tmp_path, blender_env, embedded_server, artifacts_dir
+):
+    """Two 3D views; Publish clicked in the smaller one's sidebar: that view is captured (in
+    Blender's own context, no override), with another Python thread at work meanwhile."""
+    result = run_case(tmp_path, embedded_server, blender_env, "ok", WHOLE_FRAMES, second_view=True)
+    keep(result, artifacts_dir, "blender-modal-second-view")
+    assert result["outcome"] == "published", result["status"]
+    assert captured_frames(result["seen"])[-1] == WHOLE_FRAMES
+    clicked, captured = result["clicked_area"], result["captured_area"]
+    assert captured == clicked, (captured, clicked)
+    first = result["shots"][0]["window"]
+    assert clicked[0] < first[0] / 2  # the smaller of the two views, not the window's largest
+    assert result["diff"] == []
 
 
 @needs_bpy

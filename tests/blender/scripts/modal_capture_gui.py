@@ -3,7 +3,8 @@ is drawn again while frames are captured (two screenshots of the X display, each
 progress it showed),
 and with case "cancel" a real Esc event (``Window.event_simulate``) cancels it.
 
-Args: a JSON file with zip, task, review_session, case (cancel | ok) and shots (a folder).
+Args: a JSON file with zip, task, review_session, case (cancel | ok), shots (a folder) and
+second_view (publish from a second, smaller 3D view).
 Prints RESULT {...}: what the panel drew while capturing, the screenshots, the outcome, and
 every scene and 3D view value that differs from before the click. Another Python thread keeps
 busy from the click to the end (``busy_loops``: how much it ran).
@@ -49,6 +50,29 @@ def install_addon():
 
     modal_capture.FRAME_BUDGET_S = 0.0  # one frame per turn of the loop, on any machine
     watch_stream_encoder()
+    find = modal_capture.find_view3d
+
+    def recording_find(*args):
+        found = find(*args)
+        state["captured_area"] = [found[1].width, found[1].height] if found[1] else None
+        return found
+
+    modal_capture.find_view3d = recording_find
+
+
+def second_view():
+    """Split the 3D view: a second one beside it, about a third of its width, with its
+    sidebar open; the artist publishes from that one."""
+    window, area, _space = view3d()
+    with bpy.context.temp_override(window=window, area=area):
+        bpy.ops.screen.area_split(direction="VERTICAL", factor=0.33)
+    small = min((a for a in window.screen.areas if a.type == "VIEW_3D"), key=area_size)
+    small.spaces.active.show_region_ui = True
+    return small
+
+
+def area_size(area):
+    return area.width * area.height
 
 
 def watch_stream_encoder():
@@ -121,6 +145,8 @@ def guarded(step):
 @guarded
 def setup():
     install_addon()
+    if options.get("second_view"):
+        state["clicked"] = second_view()
     _window, area, space = view3d()
     space.show_region_ui = True
     bpy.types.SpaceView3D.draw_handler_add(on_draw, (), "UI", "POST_PIXEL")
@@ -134,8 +160,11 @@ def start():
     state["before"] = snapshot(bpy.context.scene)
     screenshot("before.png")
     window, area, _space = view3d()
-    # as a click on the sidebar's button: the operator runs in the 3D view's sidebar region
-    with bpy.context.temp_override(window=window, area=area, region=ui_region()):
+    clicked = state.get("clicked", area)
+    state["clicked_area"] = [clicked.width, clicked.height]
+    sidebar = next(r for r in clicked.regions if r.type == "UI")
+    # as a click on the sidebar's button: the operator runs in that 3D view's sidebar region
+    with bpy.context.temp_override(window=window, area=clicked, region=sidebar):
         state["returned"] = sorted(bpy.ops.ftdcc.publish("INVOKE_DEFAULT"))
     threading.Thread(target=busy_python, name="busy", daemon=True).start()
     bpy.app.timers.register(guarded(watch), first_interval=0.0)
@@ -173,7 +202,8 @@ def watch():
             state["esc_at"] = text
     if wm.ftdcc_busy and time.monotonic() < state["give_up_at"]:
         return 0.01
-    view3d()[1].tag_redraw()
+    for area in view3d()[0].screen.areas:  # a 3D view's view_matrix is set when it draws
+        area.tag_redraw()
     bpy.app.timers.register(guarded(after), first_interval=0.5)
     return None
 
@@ -197,6 +227,8 @@ def finish():
             "diff",
             "streamed",
             "busy_loops",
+            "clicked_area",
+            "captured_area",
         )
     }
     result.update(
