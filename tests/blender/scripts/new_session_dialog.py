@@ -37,7 +37,10 @@ def start():
     window, area = view3d()
     # the dialog opens under the mouse: put it over the viewport, as an artist's would be
     window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=640, y=560)
-    with bpy.context.temp_override(window=window, area=area):
+    # as a click on the sidebar's button: the operator runs in the sidebar region (a publish
+    # whose context has no region captures through an override: see modal_capture.py)
+    sidebar = next(r for r in area.regions if r.type == "UI")
+    with bpy.context.temp_override(window=window, area=area, region=sidebar):
         bpy.ops.ftdcc.publish("INVOKE_DEFAULT")
     bpy.app.timers.register(wait, first_interval=0.5)
     return None

@@ -168,7 +168,10 @@ else:
     def start():
         screenshot("panel-before-publish.png")
         window, area = view3d()
-        with bpy.context.temp_override(window=window, area=area):
+        # as a click on the sidebar's button: the operator runs in the sidebar region (a publish
+        # whose context has no region captures through an override: see modal_capture.py)
+        sidebar = next(r for r in area.regions if r.type == "UI")
+        with bpy.context.temp_override(window=window, area=area, region=sidebar):
             try:
                 state["returned"] = bpy.ops.ftdcc.publish("INVOKE_DEFAULT")
             except RuntimeError:
