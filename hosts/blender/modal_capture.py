@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set
 
@@ -134,9 +135,8 @@ class ViewportCapture:
         the GIL for that only when no thread holds it: with another Python thread at work
         (the streaming encoder, the event hub, a preview read) it read them unguarded and
         crashed (a segmentation fault on the first frames)."""
-        if bpy.context.area == self._context["area"] and bpy.context.region is not None:
-            return bpy.ops.render.opengl(animation=False, write_still=True, view_context=True)
-        with bpy.context.temp_override(**self._context):
+        in_view = bpy.context.area == self._context["area"] and bpy.context.region is not None
+        with nullcontext() if in_view else bpy.context.temp_override(**self._context):
             return bpy.ops.render.opengl(animation=False, write_still=True, view_context=True)
 
     def finish(self) -> CaptureResult:

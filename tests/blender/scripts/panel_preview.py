@@ -106,10 +106,9 @@ def shoot_preview():
     state["result"]["preview"] = drawn_labels()
     state["result"]["preview_state"] = _plain(preview_state())
     screenshot("panel-preview.png")
-    window, area, _region = view3d()
+    window, area, sidebar = view3d()
     # as a click on the sidebar's button: the operator runs in the sidebar region (a publish
     # whose context has no region captures through an override: see modal_capture.py)
-    sidebar = next(r for r in area.regions if r.type == "UI")
     with bpy.context.temp_override(window=window, area=area, region=sidebar):
         state["result"]["returned"] = sorted(bpy.ops.ftdcc.publish("INVOKE_DEFAULT"))
     state["give_up_at"] = time.monotonic() + 600

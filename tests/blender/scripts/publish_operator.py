@@ -21,7 +21,7 @@ ensure_hosts_package()  # the repo's hosts/ folder imports as ft_dcc_hosts
 from ft_dcc_hosts.blender import demo_scene  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ui_clicks import grab_window  # noqa: E402
+from ui_clicks import grab_window, view3d  # noqa: E402
 
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 case = options.get("case", "ok")
@@ -127,20 +127,13 @@ else:
     state = {"returned": None, "give_up_at": time.monotonic() + 600, "dirty_before": None}
     shots = options.get("screenshots", "")
 
-    def view3d():
-        window = wm.windows[0]
-        area = max(
-            (a for a in window.screen.areas if a.type == "VIEW_3D"),
-            key=lambda a: a.width * a.height,
-        )
-        return window, area
 
     def screenshot(name):
         if shots:
             grab_window(Path(shots) / name)  # not bpy.ops.screen.screenshot: see grab_window
 
     def setup():
-        _window, area = view3d()
+        _window, area, _sidebar = view3d()
         area.spaces.active.show_region_ui = True
         for region in area.regions:
             if region.type == "UI" and hasattr(region, "active_panel_category"):
@@ -156,7 +149,7 @@ else:
     def click_ftrack_tab():
         """Blender 3.4 cannot select a sidebar tab from Python: click it (--enable-event-simulate).
         The tabs are Item, Tool, View, ftrack from the top, about 52 px apart at 1x scale."""
-        window, area = view3d()
+        window, area, _sidebar = view3d()
         region = next(r for r in area.regions if r.type == "UI")
         if hasattr(window, "event_simulate") and not hasattr(region, "active_panel_category"):
             x = region.x + region.width - 10
@@ -167,10 +160,9 @@ else:
 
     def start():
         screenshot("panel-before-publish.png")
-        window, area = view3d()
+        window, area, sidebar = view3d()
         # as a click on the sidebar's button: the operator runs in the sidebar region (a publish
         # whose context has no region captures through an override: see modal_capture.py)
-        sidebar = next(r for r in area.regions if r.type == "UI")
         with bpy.context.temp_override(window=window, area=area, region=sidebar):
             try:
                 state["returned"] = bpy.ops.ftdcc.publish("INVOKE_DEFAULT")
@@ -189,7 +181,7 @@ else:
     def finish():
         screenshot("panel-after-publish.png")
         if shots:  # the details popup, over the panel
-            window, area = view3d()
+            window, area, _sidebar = view3d()
             with bpy.context.temp_override(window=window, area=area):
                 bpy.ops.ftdcc.details("INVOKE_DEFAULT")
             bpy.app.timers.register(finish_details, first_interval=1.0)
