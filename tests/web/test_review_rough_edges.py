@@ -242,6 +242,11 @@ def test_play_all_plays_the_whole_session_as_one_playlist(
     page.wait_for_function(
         "() => document.querySelector('main.items').dataset.playlist === 'done'", timeout=120_000
     )
+    # The playlist ends on the movie's pause at its end; the counter names the last frame when
+    # the browser reports that picture presented, which a busy machine may do a moment later.
+    page.wait_for_function(
+        f"(i) => +i.dataset.frame === {FIRST + FRAMES - 1}", arg=items.nth(1).element_handle()
+    )
     played = page.evaluate("() => window.__played")
     first = [frame for index, frame in played if index == 0]
     second = [frame for index, frame in played if index == 1]
