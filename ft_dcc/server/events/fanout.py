@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from ft_dcc.protocol.events import event_from_wire, event_to_wire
 from ft_dcc.server.events.hub_ids import SharedHubIds
+from ft_dcc.server.model.pg_listen import PgListener, conninfo
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.shared_limits import SharedOpenCounts
@@ -42,11 +43,6 @@ RELAY_TABLE = "ft_dcc_event_relay"
 TICKET_TABLE = "ft_dcc_event_ticket"
 #: Relayed rows older than this are deleted (every process has read them long before).
 RELAY_KEEP_SECONDS = 600
-
-
-def conninfo(engine: Engine) -> str:
-    """The libpq connection string of a PostgreSQL ``engine`` (psycopg's own URL form)."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class SharedTickets(SideTable):
@@ -98,13 +94,12 @@ class PgEventRelay(SideTable):
         self.origin = str(broker.id)
         self._conninfo = conninfo(engine)
         self._outbox: queue.Queue[Optional[Mapping[str, object]]] = queue.Queue()
-        self._stop = threading.Event()
-        self._listening = threading.Event()
-        self._listener = threading.Thread(target=self._listen, name="event-listen", daemon=True)
+        self._listener = PgListener(
+            engine, CHANNEL, self._receive, name="event-listen", reconnect_delay=1.0
+        )
         self._sender = threading.Thread(target=self._send, name="event-notify", daemon=True)
-        self._listener.start()
         self._sender.start()
-        if not self._listening.wait(15):
+        if not self._listener.listening.wait(15):
             log.warning("the event relay is not listening yet; events from other workers may "
                         "be missed until it is")  # fmt: skip
 
@@ -146,21 +141,6 @@ class PgEventRelay(SideTable):
         connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
 
     # -- in ------------------------------------------------------------------------------------
-    def _listen(self) -> None:
-        while not self._stop.is_set():
-            try:
-                with self._psycopg.connect(self._conninfo, autocommit=True) as connection:
-                    connection.execute(f"LISTEN {CHANNEL}")
-                    self._listening.set()
-                    while not self._stop.is_set():
-                        for note in connection.notifies(timeout=0.5):
-                            self._receive(note.payload)
-            except Exception:
-                if self._stop.is_set():
-                    return
-                log.exception("the event relay lost its database connection; reconnecting")
-                time.sleep(1.0)
-
     def _receive(self, payload: str) -> None:
         origin, _, body = payload.partition(" ")
         if origin == self.origin:
@@ -180,10 +160,9 @@ class PgEventRelay(SideTable):
             log.exception("could not deliver an event relayed from another server process")
 
     def close(self) -> None:
-        self._stop.set()
         self._outbox.put(None)
         self._sender.join(5)
-        self._listener.join(5)
+        self._listener.close()
 
 
 def share_event_hub(

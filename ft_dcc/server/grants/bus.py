@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from ft_dcc.server.model.pg_listen import PgListener
 
 log = logging.getLogger(__name__)
 
@@ -150,30 +151,21 @@ class _Acks:
             return self._condition.wait_for(lambda: self._count >= expected, timeout)
 
 
-def _conninfo(engine: Engine) -> str:
-    """The libpq connection string of a PostgreSQL ``engine``."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 class PgBus(RevocationBus):
     """Revocations across every process on one PostgreSQL database (``LISTEN``/``NOTIFY``)."""
 
     spans_processes = True
 
     def __init__(self, engine: Engine, listen_timeout: float = 15.0) -> None:
-        import psycopg  # the postgres extra; only loaded on PostgreSQL
-
         super().__init__()
-        self._psycopg: Any = psycopg
         self.engine = engine
         self.origin = uuid.uuid4().hex
-        self._conninfo = _conninfo(engine)
-        self._stop = threading.Event()
         self._waiting: Dict[str, _Acks] = {}
-        self._listening = threading.Event()
-        self._listener = threading.Thread(target=self._listen, name="revocations", daemon=True)
-        self._listener.start()
-        if not self._listening.wait(listen_timeout):
+        self._listener = PgListener(
+            engine, CHANNEL, self._receive, name="revocations",
+            on_lost=self._lost, on_back=self._lost, reconnect_delay=RECONNECT_DELAY,
+        )  # fmt: skip
+        if not self._listener.listening.wait(listen_timeout):
             log.warning("the revocation bus is not listening yet; caches stay off until it is")
 
     def revoke(self, kind: str, subject: str) -> None:
@@ -194,7 +186,7 @@ class PgBus(RevocationBus):
                         sa.func.pg_notify(CHANNEL, f"R {self.origin} {token} {kind} {subject}")
                     )
                 )
-            if threading.current_thread() is self._listener:
+            if self._listener.is_current():
                 return  # revoked by a subscriber: the confirmations come through this thread
             if not waiter.wait(others, ACK_TIMEOUT):
                 log.warning(
@@ -210,29 +202,12 @@ class PgBus(RevocationBus):
     @property
     def listening(self) -> bool:
         """Whether notifications from the other processes arrive now."""
-        return self._listening.is_set()
+        return self._listener.listening.is_set()
 
-    def _listen(self) -> None:
-        lost = False
-        while not self._stop.is_set():
-            try:
-                with self._psycopg.connect(self._conninfo, autocommit=True) as connection:
-                    connection.execute(f"LISTEN {CHANNEL}")
-                    self._listening.set()
-                    if lost:  # what was sent meanwhile never reached us
-                        self._dispatch(EVERYTHING, "")
-                    while not self._stop.is_set():
-                        for note in connection.notifies(timeout=0.25):
-                            self._receive(note.payload)
-            except Exception:
-                self._listening.clear()
-                if self._stop.is_set():
-                    return
-                if not lost:
-                    log.exception("the revocation bus lost its database connection; reconnecting")
-                lost = True
-                self._dispatch(EVERYTHING, "")  # caches must not answer while deaf
-                time.sleep(RECONNECT_DELAY)
+    def _lost(self) -> None:
+        """Notifications may have been missed (the listening connection dropped): caches must
+        not answer while deaf, nor from what was granted before."""
+        self._dispatch(EVERYTHING, "")
 
     def _receive(self, payload: str) -> None:
         tag, origin, token, *rest = [*payload.split(" ", 4), "", "", ""][:5]
@@ -254,8 +229,7 @@ class PgBus(RevocationBus):
             log.exception("could not confirm a revocation to the process that made it")
 
     def close(self) -> None:
-        self._stop.set()
-        self._listener.join(5)
+        self._listener.close()
 
 
 def announce(engine: Engine, kind: str, subject: str) -> None:

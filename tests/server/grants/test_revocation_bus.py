@@ -7,6 +7,8 @@ listener); on SQLite the one process's bus dispatches in place.
 from __future__ import annotations
 
 import threading
+import time
+from pathlib import Path
 from typing import Any, Callable, List
 
 import pytest
@@ -103,3 +105,39 @@ def test_a_process_that_lost_its_listener_drops_everything(
     finally:
         bus.close()
         engine.dispose()
+
+
+def _wakeups(thread: threading.Thread) -> int:
+    """How many times ``thread`` has gone to sleep and been woken (the kernel's count)."""
+    status = Path(f"/proc/self/task/{thread.native_id}/status").read_text(encoding="ascii")
+    line = next(x for x in status.splitlines() if x.startswith("voluntary_ctxt_switches:"))
+    return int(line.split()[1])
+
+
+def test_an_idle_listener_sleeps_until_a_notification_or_close(
+    new_database_url: Callable[[str], str],
+) -> None:
+    """PostgreSQL: the listener sleeps on its socket; it does not wake on a timer (psycopg's
+    ``notifies(timeout=…)`` woke every 0.1 s, most of an idle 4-worker server's CPU). A
+    notification wakes it, and so does ``close``, which leaves no thread behind."""
+    from ft_dcc.server.grants import bus as grants
+
+    engine = _engine(new_database_url("postgresql"))
+    threads = set(threading.enumerate())
+    bus = grants.make_bus(engine)
+    try:
+        (listener,) = [t for t in threading.enumerate() if t not in threads]
+        before = _wakeups(listener)
+        time.sleep(1.0)  # the stimulus: a second with nothing to hear (a timer wakes 10 times)
+        assert _wakeups(listener) - before <= 1
+        seen, record = _recorder()
+        bus.subscribe(record)
+        grants.announce(engine, grants.LINK, "link-1")  # as from another process
+        from support.waiting import wait_until
+
+        wait_until(lambda: [(r.kind, r.subject) for r in seen] == [(grants.LINK, "link-1")],
+                   "the revocation to reach the idle listener")  # fmt: skip
+    finally:
+        bus.close()
+        engine.dispose()
+    assert not listener.is_alive()
