@@ -2,7 +2,8 @@
 
 A small suite runs the way ``make test`` runs (``-n 2 --dist loadgroup``, the suite's
 scheduling plugin); its fixtures log each build. Without the groups both workers take tests of
-each module and build its fixture (pytest-xdist gives every worker work at the start).
+each module and build its fixture (pytest-xdist gives every worker work at the start). The
+``pg_server`` stand-in is reached both by name and through a parametrised fixture.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 CONFTEST = """
 import os
 import pytest
+from support.groups import on_pg_server
 
 pytest_plugins = ["support.scheduling"]
 
@@ -29,6 +31,17 @@ def built(name):
 def world(request):
     built("world-" + request.param)
     return request.param
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    built("pg_server")
+
+
+@pytest.fixture(params=["sqlite", on_pg_server()])
+def either(request):
+    if request.param != "sqlite":
+        request.getfixturevalue("pg_server")
 """
 
 MODULE = """
@@ -54,6 +67,16 @@ def test_a_world(world, n):
 @pytest.mark.parametrize("n", range(12))
 def test_neither(n):
     pass
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_on_pg_server(pg_server, n):
+    pass
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_on_either_backend(either, n):
+    pass
 """
 
 
@@ -68,5 +91,6 @@ def test_each_shared_fixture_is_built_once_in_a_parallel_run(tmp_path: Path) -> 
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "48 passed" in done.stdout
-    assert sorted(log.read_text().split()) == ["server", "world-postgresql", "world-sqlite"]
+    assert "66 passed" in done.stdout
+    built = sorted(log.read_text().split())
+    assert built == ["pg_server", "server", "world-postgresql", "world-sqlite"], built

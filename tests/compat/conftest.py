@@ -7,9 +7,10 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from support import genuine_sessions
+from support.groups import on_pg_server
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql-4-workers"])
+@pytest.fixture(scope="session", params=["sqlite", on_pg_server()])
 def embedded_server(request: pytest.FixtureRequest, embedded_server: Any) -> Any:
     if request.param == "sqlite":
         return embedded_server

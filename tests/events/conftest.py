@@ -14,6 +14,7 @@ import attr
 import pytest
 import uvicorn
 from starlette.applications import Starlette
+from support.groups import on_pg_server
 from support.net import TEST_KEY, TEST_USER, free_port
 
 from ft_dcc.server.events.hub import EventBroker
@@ -137,7 +138,7 @@ def closed_url() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql-4-workers"])
+@pytest.fixture(scope="session", params=["sqlite", on_pg_server()])
 def embedded_server(request: pytest.FixtureRequest, embedded_server: Any) -> Any:
     """The event tests against the real server run on SQLite and on PostgreSQL with 4 workers."""
     if request.param == "sqlite":

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
+from support.groups import on_pg_server
 
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "driver.mjs"
@@ -110,7 +111,7 @@ def _require_node() -> None:
         pytest.skip("@ftrack/api is not installed in tests/js (make js-deps)")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql-4-workers"])
+@pytest.fixture(scope="module", params=["sqlite", on_pg_server()])
 def embedded_server(request: pytest.FixtureRequest, embedded_server: Any) -> Any:
     """Every JS-client test runs on the shared SQLite server and on PostgreSQL with 4 workers."""
     if request.param == "sqlite":

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import pytest
 
+from support.groups import on_pg_server
 from support.pg_cluster import PgCluster, find_bin_dir
 from support.pg_shared import shared_cluster
 
@@ -90,7 +91,7 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=["sqlite", on_pg_server("postgresql")])
 def server_on_each_backend(request: pytest.FixtureRequest) -> Any:
     """The shared SQLite server, then the PostgreSQL one with 4 workers."""
     name = "embedded_server" if request.param == "sqlite" else "pg_server"

@@ -12,6 +12,11 @@ the groups before the rest, the largest first.
   ``[sqlite]`` ones tore the SQLite world down and built it anew. Each test that uses such a
   fixture is put in a group named after the instance (the session fixture or the module, with
   the parameters), so each instance is built once in the run.
+- **One worker for the PostgreSQL server.** ``pg_server`` (4 server processes on PostgreSQL) is
+  session-scoped and unparametrised, so it had no group: every worker that met one of its tests
+  built its own, and each idled through the rest of the run. Its tests form one group, whether
+  they name it or reach it through a parametrised fixture (``request.getfixturevalue``), whose
+  parameter says so with ``support.groups.on_pg_server``.
 - **Long tests first.** The other tests keep their order, the long ones (a real Blender or
   Chromium, a minute of events) moved to the front: near the end they made the run's tail
   while the other workers had nothing left.
@@ -22,6 +27,8 @@ from __future__ import annotations
 from typing import Iterator, List, Optional
 
 import pytest
+
+from support.groups import PG_SERVER_GROUP
 
 #: the markers of the long tests (a real Blender or Chromium, a minute of events)
 LONG_MARKERS = ("slow", "blender", "browser")
@@ -37,6 +44,8 @@ def shared_instance(item: pytest.Item) -> Optional[str]:
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return None
+    if "pg_server" in info.names_closure:
+        return PG_SERVER_GROUP
     callspec = getattr(item, "callspec", None)
     session_wide, module_wide, params = [], False, []
     for name in info.names_closure:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from support import genuine_sessions
+from support.groups import on_pg_server
 
 from .feedback_fixtures import (
     CANVAS,
@@ -39,7 +40,7 @@ def make_session(embedded_server: Any, tmp_path: Path) -> Iterator[Callable[...,
         yield make
 
 
-@pytest.fixture(params=["sqlite", "postgresql-4-workers"])
+@pytest.fixture(params=["sqlite", on_pg_server()])
 def make_session_any_backend(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[Callable[..., Any]]:

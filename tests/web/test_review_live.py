@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 import pytest
 import requests
 from support import genuine_sessions
+from support.groups import on_pg_server
 from support.net import close_stream
 
 from .feedback_fixtures import Page, data_url, link, make_dailies, stroke_png
@@ -68,7 +69,7 @@ class EventStream:
         close_stream(self.response)
 
 
-@pytest.fixture(params=["sqlite", "postgresql-2-processes"])
+@pytest.fixture(params=["sqlite", on_pg_server("postgresql-2-processes")])
 def servers(request: pytest.FixtureRequest) -> Tuple[Any, Any]:
     """(the server the page streams from, the server the genuine client commits through)."""
     if request.param == "sqlite":

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support.groups import on_pg_server
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql-4-workers"])
+@pytest.fixture(scope="session", params=["sqlite", on_pg_server()])
 def any_server(request: pytest.FixtureRequest) -> Any:
     """The session's shared embedded server on SQLite, then on PostgreSQL with 4 workers."""
     if request.param == "sqlite":

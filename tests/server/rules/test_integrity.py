@@ -6,6 +6,7 @@ import concurrent.futures
 from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
+from support.groups import on_pg_server
 from support.trust import (
     SERVER_LOCATION_ID,
     add_api_user,
@@ -102,7 +103,7 @@ def test_a_user_with_history_is_kept_and_a_deleted_user_loses_their_key(server: 
 
 
 # -- races (on SQLite, and on PostgreSQL with 4 worker processes) ----------------------------
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", on_pg_server("postgresql")])
 def race_server(request: pytest.FixtureRequest, server: Any) -> Any:
     if request.param == "sqlite":
         return server
