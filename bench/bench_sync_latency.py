@@ -268,7 +268,7 @@ class LightFollower:
             await self.ask(client)
 
     async def run(self) -> None:
-        import httpx
+        import httpx2 as httpx
 
         self.started = time.time()
         try:
@@ -697,7 +697,7 @@ def main() -> int:
     parser.add_argument("--dump", type=Path, help="write each run's raw timelines here (JSON)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    for noisy in ("ft_dcc", "urllib3", "httpx", "ftrack_api"):
+    for noisy in ("ft_dcc", "urllib3", "httpx2", "ftrack_api"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from playwright.sync_api import sync_playwright
 
