@@ -56,32 +56,27 @@ class PgListener:
         self._reconnect_delay = reconnect_delay
         self._stop = threading.Event()
         self._wake_read, self._wake_write = os.pipe()
+        self._closing = threading.Lock()
         self.listening = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    @property
-    def stopped(self) -> bool:
-        """Whether :meth:`close` was called (the thread may still be on its way out)."""
-        return self._stop.is_set()
-
     def close(self, timeout: float = 30.0) -> None:
-        """Stop listening: wake the thread and wait for it (at most ``timeout`` seconds)."""
-        if not self._stop.is_set():
-            self._stop.set()
-            os.write(self._wake_write, b"x")
+        """Stop listening: wake the thread and wait for it (at most ``timeout`` seconds). Once
+        the thread has ended the wake-up pipe is closed, once (a second ``close`` must not
+        close whatever file got its descriptor numbers since)."""
+        with self._closing:
+            if not self._stop.is_set():
+                self._stop.set()
+                os.write(self._wake_write, b"x")
         if self._thread is not threading.current_thread():
             self._thread.join(timeout)
-        if not self._thread.is_alive():
-            for fd in (self._wake_read, self._wake_write):
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-
-    def is_alive(self) -> bool:
-        """Whether the listening thread still runs."""
-        return self._thread.is_alive()
+        with self._closing:
+            if self._thread.is_alive() or self._wake_read < 0:
+                return
+            os.close(self._wake_read)
+            os.close(self._wake_write)
+            self._wake_read = self._wake_write = -1
 
     def is_current(self) -> bool:
         """Whether the caller runs on the listening thread (inside ``receive``)."""

@@ -6,6 +6,7 @@ listener); on SQLite the one process's bus dispatches in place.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -119,7 +120,8 @@ def test_an_idle_listener_sleeps_until_a_notification_or_close(
 ) -> None:
     """PostgreSQL: the listener sleeps on its socket; it does not wake on a timer (psycopg's
     ``notifies(timeout=…)`` woke every 0.1 s, most of an idle 4-worker server's CPU). A
-    notification wakes it, and so does ``close``, which leaves no thread behind."""
+    notification wakes it, and so does ``close``, which leaves no thread behind; a second
+    ``close`` closes nothing (not the files that took the listener's descriptor numbers)."""
     from ft_dcc.server.grants import bus as grants
 
     engine = _engine(new_database_url("postgresql"))
@@ -141,3 +143,11 @@ def test_an_idle_listener_sleeps_until_a_notification_or_close(
         bus.close()
         engine.dispose()
     assert not listener.is_alive()
+    read_end, write_end = os.pipe()  # likely on the descriptor numbers the listener freed
+    try:
+        bus.close()  # again: closes nothing of anyone else's
+        os.write(write_end, b"still open")
+        assert os.read(read_end, 64) == b"still open"
+    finally:
+        os.close(read_end)
+        os.close(write_end)
