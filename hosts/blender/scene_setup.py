@@ -84,8 +84,7 @@ def find_view3d(
         if not areas:
             continue
         here = bpy.context.area
-        in_view = here is not None and any(here == a for a in areas)
-        area = here if in_view else max(areas, key=lambda a: a.width * a.height)
+        area = here if here in areas else max(areas, key=lambda a: a.width * a.height)
         region = next(r for r in area.regions if r.type == "WINDOW")
         return win, area, region, area.spaces.active
     return None, None, None, None
