@@ -13,15 +13,13 @@ import dataclasses
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Literal, Optional, TypedDict
+from typing import TYPE_CHECKING, Dict, Literal, TypedDict
 
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.server.model.database import parse_database_url
 from ft_dcc.server.runtime.config import ServerConfig
 
 if TYPE_CHECKING:
-    from types import FrameType
-
     from starlette.applications import Starlette
 
 CONFIG_ENV = "FT_DCC_SERVER_WORKER_CONFIG"
@@ -78,12 +76,15 @@ def worker_app() -> Starlette:
 
 
 def serve(config: ServerConfig, app: Starlette) -> bool:
-    """Serve until SIGINT/SIGTERM; ``False`` when the port could not be bound.
+    """Serve until SIGINT/SIGTERM; ``False`` when the port could not be bound. Each process's
+    uvicorn server sleeps while idle (:mod:`ft_dcc.server.runtime.uvicorn_server`).
 
     With ``config.workers > 1``, ``app`` (already built here) is closed and the worker processes
     build their own.
     """
     import uvicorn
+
+    from ft_dcc.server.runtime.uvicorn_server import CleanStopServer, idle_workers
 
     options = _UvicornOptions(
         host=config.host,
@@ -97,19 +98,13 @@ def serve(config: ServerConfig, app: Starlette) -> bool:
         app.state.server.close()
         os.environ[CONFIG_ENV] = _config_to_env(config)
         try:
-            uvicorn.run("ft_dcc.server.workers:worker_app", factory=True,
-                        workers=config.workers, timeout_worker_healthcheck=HEALTH_CHECK_SECONDS,
-                        **options)  # fmt: skip
+            with idle_workers():
+                uvicorn.run("ft_dcc.server.workers:worker_app", factory=True,
+                            workers=config.workers,
+                            timeout_worker_healthcheck=HEALTH_CHECK_SECONDS, **options)  # fmt: skip
         except SystemExit:  # uvicorn exits when it cannot bind
             return False
         return True
-
-    class CleanStopServer(uvicorn.Server):
-        """Stops gracefully on SIGINT/SIGTERM and exits 0 (uvicorn would re-raise the signal)."""
-
-        def handle_exit(self, sig: int, frame: Optional[FrameType]) -> None:
-            super().handle_exit(sig, frame)
-            self._captured_signals.clear()
 
     server = CleanStopServer(uvicorn.Config(app, **options))
     try:

@@ -1,0 +1,88 @@
+"""uvicorn's server, asleep while nobody asks anything.
+
+uvicorn's ``Server.main_loop`` wakes every 0.1 s to call ``on_tick`` (the Date header once a
+second, ``limit_max_requests``, ``should_exit``): ten wake-ups a second in every idle process,
+most of an idle four-worker server's CPU. :class:`IdleServer` calls the same ``on_tick`` once a
+second, just after the second turns (the Date header changes when the clock's second does), and
+at once when ``handle_exit`` is called (SIGINT/SIGTERM: uvicorn installs it with
+``signal.signal``, so it runs in the main thread between two bytecodes, possibly inside the
+event loop's own code; it only sets flags and writes to the loop's self-pipe through
+``call_soon_threadsafe``, which is what asyncio's own SIGINT handler does).
+
+Everything else is uvicorn's: ``on_tick`` (Date header, ``callback_notify``, the request limit,
+checked once a second instead of ten times), shutdown and ``timeout_graceful_shutdown``, a second
+SIGINT forcing the exit, the supervisor's health pings (answered by their own thread). With
+``--workers N`` uvicorn's supervisor builds each worker's server: :func:`idle_workers` has it
+build an :class:`IdleServer`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from types import FrameType
+from typing import Iterator, Optional
+
+import uvicorn
+from uvicorn.supervisors import multiprocess
+
+#: past the turn of the second, so that the Date header ``on_tick`` writes shows the new one
+_AFTER_THE_SECOND = 0.01
+
+
+def until_next_second(now: float) -> float:
+    """Seconds from ``now`` (``time.time()``) to just after the next whole second."""
+    return 1.0 - now % 1.0 + _AFTER_THE_SECOND
+
+
+class IdleServer(uvicorn.Server):
+    """A uvicorn server whose main loop waits for an exit request or the next second."""
+
+    _loop: Optional[asyncio.AbstractEventLoop] = None
+    _wake: Optional[asyncio.Event] = None
+
+    async def main_loop(self) -> None:
+        self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        while not await self.on_tick(0):  # tick 0: the once-a-second part every time
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), until_next_second(time.time()))
+
+    def handle_exit(self, sig: int, frame: Optional[FrameType]) -> None:
+        super().handle_exit(sig, frame)
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to wake
+                loop.call_soon_threadsafe(wake.set)
+
+
+class CleanStopServer(IdleServer):
+    """Stops gracefully on SIGINT/SIGTERM and exits 0 (uvicorn would re-raise the signal)."""
+
+    def handle_exit(self, sig: int, frame: Optional[FrameType]) -> None:
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
+
+
+class WorkerProcess(multiprocess.Process):
+    """One worker of uvicorn's supervisor, serving with an :class:`IdleServer` (the worker
+    process unpickles this class from this module)."""
+
+    @property
+    def server(self) -> uvicorn.Server:
+        if self._server is None:
+            self._server = IdleServer(config=self.config)
+        return self._server
+
+
+@contextlib.contextmanager
+def idle_workers() -> Iterator[None]:
+    """While inside, uvicorn's supervisor starts :class:`WorkerProcess` es (it builds each
+    worker through the name ``uvicorn.supervisors.multiprocess.Process``)."""
+    uvicorns = multiprocess.Process
+    multiprocess.Process = WorkerProcess  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        multiprocess.Process = uvicorns  # type: ignore[misc]

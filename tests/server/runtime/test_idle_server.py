@@ -1,0 +1,174 @@
+"""An idle server sleeps: its event loops wake about once a second (the Date header), not ten
+times (uvicorn's ``main_loop`` polls every 0.1 s), and still stop at once on SIGINT/SIGTERM.
+
+A studio's server idles most of the day, the test suite keeps several servers idle for minutes,
+and a four-worker server has four such loops. The kernel counts a thread's sleeps
+(``voluntary_ctxt_switches``): the tests count the main thread's over an idle stretch; nothing
+asserts how long anything took."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import time
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, List
+
+import pytest
+import requests
+from support.trust import start_server
+from support.waiting import wait_until
+
+#: the idle stretch over which wake-ups are counted (the stimulus: nothing asked)
+IDLE_SECONDS = 3.0
+#: uvicorn's loop sleeps 30 times in 3 s; a once-a-second loop 3 or 4 times
+MOST_WAKEUPS = 12
+#: idle stretches tried before giving up (uvicorn's loop wakes 30 times in every one)
+STRETCHES = 3
+
+
+def _wakeups(pid: int, tid: int) -> int:
+    """How many times thread ``tid`` of process ``pid`` has slept and been woken."""
+    status = Path(f"/proc/{pid}/task/{tid}/status").read_text(encoding="ascii")
+    line = next(x for x in status.splitlines() if x.startswith("voluntary_ctxt_switches:"))
+    return int(line.split()[1])
+
+
+def _idle_wakeups(pids: List[int]) -> List[int]:
+    """The fewest wake-ups of each process's main thread in :data:`STRETCHES` stretches of
+    :data:`IDLE_SECONDS` without a request (a start's own work may still wake it in the first)."""
+    fewest = [sys.maxsize] * len(pids)
+    for _stretch in range(STRETCHES):
+        before = [_wakeups(pid, pid) for pid in pids]
+        time.sleep(IDLE_SECONDS)  # the stimulus: nothing asked
+        woken = [_wakeups(pid, pid) - count for pid, count in zip(pids, before)]
+        fewest = [min(a, b) for a, b in zip(fewest, woken)]
+        if max(fewest) <= MOST_WAKEUPS:
+            break
+    return fewest
+
+
+def _workers(pid: int) -> List[int]:
+    """The worker processes under uvicorn's supervisor ``pid`` (not the resource tracker)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        for child in (task / "children").read_text().split():
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmdline:
+                found.append(int(child))
+    return found
+
+
+def _stopped(process: subprocess.Popen[bytes], sig: int) -> int:
+    """Send ``sig`` and return the exit code (a generous bound only turns a hang into a
+    failure: the process is killed then)."""
+    process.send_signal(sig)
+    try:
+        return process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+
+
+def _date(server: Any) -> Any:
+    response = requests.get(server.url + "/", timeout=30)
+    return parsedate_to_datetime(response.headers["date"])
+
+
+def test_an_idle_server_sleeps_and_stops_on_sigterm(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    try:
+        (wakeups,) = _idle_wakeups([server.process.pid])
+        assert wakeups <= MOST_WAKEUPS, f"the idle server's loop woke {wakeups} times"
+        first = _date(server)
+        wait_until(lambda: _date(server) > first, "the Date header to move on")
+    finally:
+        code = _stopped(server.process, signal.SIGTERM)
+    assert code == 0, server.stderr_path.read_text(errors="replace")
+
+
+@pytest.mark.slow
+def test_idle_workers_sleep_and_stop_on_sigterm(pg_cluster: Any, tmp_path: Path) -> None:
+    url = pg_cluster.create_database("idle_workers", template=pg_cluster.template)
+    server = start_server(tmp_path, ["--database", url, "--workers", "2"])
+    try:
+        workers = wait_until(lambda: len(_workers(server.process.pid)) == 2
+                             and _workers(server.process.pid), "two worker processes")  # fmt: skip
+        wait_until(lambda: requests.get(server.url + "/", timeout=30).ok, "an answer")
+        wakeups = _idle_wakeups(workers)
+        assert max(wakeups) <= MOST_WAKEUPS, f"the idle workers' loops woke {wakeups} times"
+        first = _date(server)
+        wait_until(lambda: _date(server) > first, "the Date header to move on")
+    finally:
+        code = _stopped(server.process, signal.SIGTERM)
+    assert code == 0, server.stderr_path.read_text(errors="replace")
+
+
+def _config() -> Any:
+    import uvicorn
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:  # never called
+        raise AssertionError(scope)
+
+    config = uvicorn.Config(app, lifespan="off", log_level="warning")
+    config.load()
+    return config
+
+
+def test_sigterm_wakes_the_sleeping_loop_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loop sleeps an hour here (the next second never comes): only the signal's handler,
+    as uvicorn installs it (``signal.signal``, run in the main thread), can end it."""
+    from ft_dcc.server.runtime import uvicorn_server
+
+    monkeypatch.setattr(uvicorn_server, "until_next_second", lambda now: 3600.0)
+    server = uvicorn_server.CleanStopServer(_config())
+
+    async def main() -> None:
+        asyncio.get_running_loop().call_later(0.2, signal.raise_signal, signal.SIGTERM)
+        await asyncio.wait_for(server.main_loop(), timeout=60)
+
+    with server.capture_signals():
+        asyncio.run(main())
+    assert server.should_exit and not server.force_exit
+
+
+def test_handle_exit_from_another_thread_wakes_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from ft_dcc.server.runtime import uvicorn_server
+
+    monkeypatch.setattr(uvicorn_server, "until_next_second", lambda now: 3600.0)
+    server = uvicorn_server.IdleServer(_config())
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.2, lambda: threading.Thread(
+            target=server.handle_exit, args=(signal.SIGTERM, None)).start())  # fmt: skip
+        await asyncio.wait_for(server.main_loop(), timeout=60)
+
+    asyncio.run(main())
+    assert server.should_exit
+
+
+def test_the_date_header_is_refreshed_on_each_wake() -> None:
+    from ft_dcc.server.runtime import uvicorn_server
+
+    server = uvicorn_server.IdleServer(_config())
+    assert 0.01 <= uvicorn_server.until_next_second(1000.0) <= 1.01
+    assert uvicorn_server.until_next_second(1000.999) == pytest.approx(0.011)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.05, server.handle_exit, signal.SIGTERM, None)
+        await asyncio.wait_for(server.main_loop(), timeout=60)
+
+    asyncio.run(main())
+    (date,) = [value for name, value in server.server_state.default_headers if name == b"date"]
+    assert parsedate_to_datetime(date.decode()).timestamp() > time.time() - 3600
