@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed-dev
+SITE_BYTECODE := $(VENV)/.compiled
+CHECKS := check-ruff check-vermin check-imports check-mypy check-py39
 
 # Debian packages the tests drive for real: Blender 3.4 + Xvfb for the GUI playblast, Chromium's
 # headless shell for the review page (the same build as chromium, less CPU), Chromium for the
@@ -25,38 +27,57 @@ APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no
 # fixture instance (a module's server) run on one worker (tests/support/scheduling.py).
 TEST_WORKERS ?= 4
 
-.PHONY: demo test check system-deps install js-deps clean
+.PHONY: demo test test-ready check $(CHECKS) bytecode system-deps install js-deps clean
 
 # `make demo PORT=8766`: the demo's embedded server on another port (default 8765)
-demo: $(STAMP)
+demo: $(SITE_BYTECODE)
 	$(BIN)/ft-dcc demo $(if $(PORT),--port $(PORT))
 
-# The tests start hundreds of Python processes (servers, CLIs, publishes, workers): each reads
-# the project's bytecode, compiled once here, rather than compiling the sources again (Python
-# reads it also where PYTHONDONTWRITEBYTECODE keeps processes from writing it).
-test: system-deps $(STAMP) js-deps
-	$(MAKE) check
-	$(BIN)/python -m compileall -q -j 0 ft_dcc hosts tests > /dev/null
+test: system-deps
+	$(MAKE) --jobs=2 --output-sync=target test-ready
 	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
-check: $(STAMP)
+# What the suite needs before it starts, made side by side (`--jobs=2`: npm beside pip, the
+# checks beside the bytecode compile; about 15 s less than one after the other on 2 cores).
+test-ready: check bytecode js-deps
+
+# `make check`: every static check (its parts are targets too, e.g. `make check-mypy`).
+check: $(CHECKS)
+
+check-ruff: $(STAMP)
 	$(BIN)/ruff check .
+
+check-vermin: $(STAMP)
 	$(BIN)/vermin --no-tips --violations --no-make-paths-absolute -t=3.9- --exclude-regex '^ft_dcc/server' ft_dcc hosts
+
+check-imports: $(STAMP)
 	$(BIN)/lint-imports
+
+check-mypy: $(STAMP)
 	mkdir -p $(VENV)/mypy-path && ln -sfn "$(CURDIR)/hosts" $(VENV)/mypy-path/ft_dcc_hosts
 	$(BIN)/mypy
+
+check-py39: $(STAMP)
 	$(BIN)/python tests/tools/check_py39_imports.py --python "$(PY39)"
 
 install: $(STAMP)
 
-# pip would compile the installed modules' bytecode one file at a time (~20 s here);
-# compileall -j 0 does it on every core (the tests' hundreds of processes read it).
 $(STAMP): pyproject.toml setup.py
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
-	$(BIN)/python -m compileall -q -j 0 "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" > /dev/null
 	touch $(STAMP)
+
+# The tests start hundreds of Python processes (servers, CLIs, publishes, workers): each reads
+# bytecode compiled once here rather than compiling the sources again (Python reads it also where
+# PYTHONDONTWRITEBYTECODE keeps processes from writing it). pip would compile the installed
+# modules one file at a time (~20 s here); compileall -j 0 does it on every core.
+bytecode: $(SITE_BYTECODE)
+	$(BIN)/python -m compileall -q -j 0 ft_dcc hosts tests > /dev/null
+
+$(SITE_BYTECODE): $(STAMP)
+	$(BIN)/python -m compileall -q -j 0 "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" > /dev/null
+	touch $@
 
 # ftrack's JavaScript client at the versions of tests/js/package-lock.json (written with
 # --omit-lockfile-registry-resolved: no registry URL in the repo; npm uses its configured one).

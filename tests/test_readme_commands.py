@@ -10,9 +10,9 @@ changed. What the test sets is the terminal around them:
   ``credentials.env``, the offline queue) is a temporary data dir;
 - ``PORT`` is a free port, which ``make demo`` reads as ``make demo PORT=...`` (documented);
 - ``PATH`` does not hold ``.venv/bin`` and no ``FTRACK_*``/``FT_DCC_*`` variable leaks in;
-- ``make`` on its ``PATH`` is make with ``-o .venv/.installed-dev``: the venv the tests run in
-  stands for the one ``make demo`` makes, and is not reinstalled under the running suite (make
-  does not take ``-o`` from ``MAKEFLAGS``).
+- ``make`` on its ``PATH`` is make with ``-o .venv/.installed-dev -o .venv/.compiled``: the venv
+  the tests run in stands for the one ``make demo`` makes, and is not reinstalled or compiled
+  again under the running suite (make does not take ``-o`` from ``MAKEFLAGS``).
 
 One command is not run: ``make test`` (the README's second command), because a test cannot run
 the suite it is part of; ``tests/test_doorstep.py`` holds CI to it.
@@ -141,7 +141,8 @@ def make_shim(folder: Path) -> Path:
     assert make, "make is not installed"
     folder.mkdir(parents=True, exist_ok=True)
     shim = folder / "make"
-    shim.write_text(f'#!/bin/sh\nexec {make} -o .venv/.installed-dev "$@"\n', encoding="utf-8")
+    script = f'#!/bin/sh\nexec {make} -o .venv/.installed-dev -o .venv/.compiled "$@"\n'
+    shim.write_text(script, encoding="utf-8")
     shim.chmod(0o755)
     return folder
 
