@@ -72,8 +72,11 @@ $(STAMP): pyproject.toml setup.py
 # bytecode compiled once here rather than compiling the sources again (Python reads it also where
 # PYTHONDONTWRITEBYTECODE keeps processes from writing it). pip would compile the installed
 # modules one file at a time (~20 s here); compileall -j 0 does it on every core.
+# pytest rewrites the asserts of every test module in each of its workers and caches the result
+# only where it may write bytecode: one collection here writes that cache (the workers read it).
 bytecode: $(SITE_BYTECODE)
 	$(BIN)/python -m compileall -q -j 0 ft_dcc hosts tests > /dev/null
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider > /dev/null
 
 $(SITE_BYTECODE): $(STAMP)
 	$(BIN)/python -m compileall -q -j 0 "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" > /dev/null
