@@ -145,11 +145,18 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    """One embedded server shared by the whole test session (do not assume it is empty)."""
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    """The shared SQLite server, under a name no conftest overrides or parametrises: started
+    once per test process (``support.servers``)."""
     server = start_server(tmp_path_factory.mktemp("embedded"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def embedded_server(sqlite_server: EmbeddedServer) -> EmbeddedServer:
+    """One embedded server shared by the whole test session (do not assume it is empty)."""
+    return sqlite_server
 
 
 #: Server processes of the PostgreSQL test server (the issue's "4 workers").

@@ -8,13 +8,14 @@ from typing import Any, Callable, Iterator
 import pytest
 from support import genuine_sessions
 from support.groups import on_pg_server
+from support.servers import backend_server
 
 
 @pytest.fixture(scope="session", params=["sqlite", on_pg_server()])
-def embedded_server(request: pytest.FixtureRequest, embedded_server: Any) -> Any:
-    if request.param == "sqlite":
-        return embedded_server
-    return request.getfixturevalue("pg_server")
+def embedded_server(request: pytest.FixtureRequest) -> Any:
+    """The shared SQLite server, then ``pg_server`` (not the root ``embedded_server``: it would
+    take this fixture's parameter, ``support.servers``)."""
+    return backend_server(request)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import uvicorn
 from starlette.applications import Starlette
 from support.groups import on_pg_server
 from support.net import TEST_KEY, TEST_USER, free_port
+from support.servers import backend_server
 
 from ft_dcc.server.events.hub import EventBroker
 from ft_dcc.session.event_hub import EventHub
@@ -139,8 +140,7 @@ def closed_url() -> str:
 
 
 @pytest.fixture(scope="session", params=["sqlite", on_pg_server()])
-def embedded_server(request: pytest.FixtureRequest, embedded_server: Any) -> Any:
-    """The event tests against the real server run on SQLite and on PostgreSQL with 4 workers."""
-    if request.param == "sqlite":
-        return embedded_server
-    return request.getfixturevalue("pg_server")
+def embedded_server(request: pytest.FixtureRequest) -> Any:
+    """The event tests against the real server run on SQLite and on PostgreSQL with 4 workers
+    (the shared servers, not the root ``embedded_server``: ``support.servers``)."""
+    return backend_server(request)

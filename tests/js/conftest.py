@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 from support.groups import on_pg_server
+from support.servers import backend_server
 
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "driver.mjs"
@@ -112,11 +113,10 @@ def _require_node() -> None:
 
 
 @pytest.fixture(scope="module", params=["sqlite", on_pg_server()])
-def embedded_server(request: pytest.FixtureRequest, embedded_server: Any) -> Any:
-    """Every JS-client test runs on the shared SQLite server and on PostgreSQL with 4 workers."""
-    if request.param == "sqlite":
-        return embedded_server
-    return request.getfixturevalue("pg_server")
+def embedded_server(request: pytest.FixtureRequest) -> Any:
+    """Every JS-client test runs on the shared SQLite server and on PostgreSQL with 4 workers
+    (the shared servers, not the root ``embedded_server``: ``support.servers``)."""
+    return backend_server(request)
 
 
 @pytest.fixture

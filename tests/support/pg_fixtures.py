@@ -19,6 +19,7 @@ import pytest
 from support.groups import on_pg_server
 from support.pg_cluster import PgCluster, find_bin_dir
 from support.pg_shared import shared_cluster
+from support.servers import backend_server
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -94,5 +95,4 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=["sqlite", on_pg_server("postgresql")])
 def server_on_each_backend(request: pytest.FixtureRequest) -> Any:
     """The shared SQLite server, then the PostgreSQL one with 4 workers."""
-    name = "embedded_server" if request.param == "sqlite" else "pg_server"
-    return request.getfixturevalue(name)
+    return backend_server(request)

@@ -6,11 +6,10 @@ from typing import Any
 
 import pytest
 from support.groups import on_pg_server
+from support.servers import backend_server
 
 
 @pytest.fixture(scope="session", params=["sqlite", on_pg_server()])
 def any_server(request: pytest.FixtureRequest) -> Any:
     """The session's shared embedded server on SQLite, then on PostgreSQL with 4 workers."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("embedded_server")
-    return request.getfixturevalue("pg_server")
+    return backend_server(request)
