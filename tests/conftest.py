@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Union
 
 import attr
 import pytest
 import requests
-from support import stopping
+from support import launcher, stopping
+from support.launcher import Launched
 from support.net import TEST_KEY, TEST_USER, free_port
 
 #: pg_cluster, new_database_url, backend; chromium (one per test process), page
@@ -38,7 +38,8 @@ class EmbeddedServer:
     data_dir: Path
     request_log: Path
     port: int
-    process: Optional[subprocess.Popen] = None
+    #: a child of the test process's zygote (``support.launcher``) or, failing it, a subprocess
+    process: Union[Launched, subprocess.Popen, None] = None
     stderr_path: Optional[Path] = None
     #: More ``ft-dcc server`` options, e.g. ``["--database", url, "--workers", "4"]``.
     extra_args: List[str] = attr.Factory(list)
@@ -79,11 +80,7 @@ class EmbeddedServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, FTRACK_API_USER=self.api_user, FTRACK_API_KEY=self.api_key)
         self.stderr_path = self.data_dir.parent / f"server-{self.port}.log"
-        stderr = open(self.stderr_path, "ab")  # noqa: SIM115 - owned by the subprocess
-        cmd = [
-            sys.executable,
-            "-m",
-            "ft_dcc",
+        args = [
             "server",
             "--data",
             str(self.data_dir),
@@ -95,7 +92,8 @@ class EmbeddedServer:
             str(self.request_log),
             *self.extra_args,
         ]
-        self.process = subprocess.Popen(cmd, env=env, stdout=stderr, stderr=stderr)
+        with open(self.stderr_path, "ab") as stderr:  # the child has its own descriptor
+            self.process = launcher.launch(args, env=env, stdout=stderr, stderr=stderr)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -267,6 +265,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    launcher.shutdown()  # the test process's zygote (its servers have stopped by now)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if REQUIRE_ALL and reporter is not None and reporter.stats.get("skipped"):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,354 @@
+"""The pre-imported process that forks ``python -m ft_dcc`` runs for one test process.
+
+Run as ``python zygote.py FD`` by :mod:`support.launcher` (its module docstring says why): FD is
+this end of a ``SOCK_SEQPACKET`` socket pair. Each message on it is a launch request: a JSON
+object (``module``, ``argv``, ``env``, ``cwd``, ``umask``) with four descriptors (the child's
+stdin, stdout, stderr and a status socket). The zygote forks a child that becomes what ``python
+-m MODULE ARGV...`` would have been (:func:`become_child`, :func:`run_as_main`), writes
+``P <pid>`` to the status socket, and ``S <returncode>`` (``subprocess`` style: ``-N`` for a
+signal) once it has reaped the child. It exits when the test process closes its end of the
+pair (its children then get SIGKILL: ``PR_SET_PDEATHSIG``).
+
+Only the standard library is imported before :data:`PRELOAD`; the zygote stays
+single-threaded, so a fork leaves no lock held by another thread. What it imported is frozen
+out of the garbage collector's reach (``gc.freeze``) and a child ends without the interpreter's
+module teardown: either would write to every shared page, and the copies cost more CPU than the
+imports the fork saves.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import gc
+import importlib
+import io
+import json
+import os
+import runpy
+import select
+import signal
+import socket
+import sys
+import threading
+from typing import Any, Dict, List, Optional
+
+#: What a SQLite ``ft-dcc server`` and the common CLI commands import (``python -X importtime``
+#: of each). Not SQLAlchemy's PostgreSQL dialect nor psycopg (a SQLite server never loads them:
+#: tests/server/runtime/test_lazy_imports.py), not Pillow nor the media package (first use).
+PRELOAD = (
+    "ft_dcc.cli",
+    "ft_dcc.server.app",
+    "ft_dcc.server.workers",
+    "ft_dcc.server.http.cors",
+    "ft_dcc.server.runtime.running",
+    "ft_dcc.server.runtime.uvicorn_server",
+    "sqlalchemy.dialects.sqlite",
+    "sqlalchemy.dialects.sqlite.pysqlite",
+    "uvicorn",
+    "uvicorn.config",
+    "uvicorn.server",
+    "uvicorn.main",
+    "uvicorn.lifespan.on",
+    "uvicorn.loops.asyncio",
+    "uvicorn.protocols.http.h11_impl",
+    "uvicorn.protocols.websockets.websockets_sansio_impl",
+    "uvicorn.supervisors",
+    "ft_dcc.review.cli",
+    "ft_dcc.publish.queue",
+    "ft_dcc.publish.report",
+    "ft_dcc.publish.settings_options",
+    "ft_dcc.session",
+    "requests",
+)
+
+#: Loaded on first use only in a real process; the zygote must not carry them into every child.
+NOT_PRELOADED = ("PIL", "ft_dcc.media", "sqlalchemy.dialects.postgresql", "psycopg", "psycopg2")
+
+PR_SET_PDEATHSIG = 1
+
+
+def preload() -> None:
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a package of the server extra not installed
+            continue
+    from ft_dcc.cli import commands
+
+    commands()  # the command modules ``build_parser`` imports
+    loaded = [n for n in sys.modules if any(n == m or n.startswith(m + ".") for m in NOT_PRELOADED)]
+    if loaded:
+        raise SystemExit(f"zygote: preloading loaded {sorted(loaded)[:5]}")
+
+
+class Zygote:
+    def __init__(self, control: socket.socket) -> None:
+        self.control = control
+        self.children: Dict[int, socket.socket] = {}
+        self.wake_read, self.wake_write = os.pipe()
+        os.set_blocking(self.wake_read, False)
+        os.set_blocking(self.wake_write, False)
+
+    def run(self) -> Optional[Launch]:
+        """Serve requests until the test process goes (``None``); in a child, its request."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the tests and the children
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+        signal.set_wakeup_fd(self.wake_write)
+        while True:
+            try:
+                ready, _, _ = select.select([self.control.fileno(), self.wake_read], [], [])
+            except InterruptedError:  # pragma: no cover - select retries itself (PEP 475)
+                continue
+            if self.wake_read in ready:
+                self.drain_wakeups()
+            self.reap()
+            if self.control.fileno() in ready:
+                launch = self.serve_one()
+                if launch is GONE:
+                    return None
+                if launch is not None:
+                    return launch
+
+    def drain_wakeups(self) -> None:
+        try:
+            while os.read(self.wake_read, 512):
+                pass
+        except BlockingIOError:
+            pass
+
+    def reap(self) -> None:
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            status_socket = self.children.pop(pid, None)
+            if status_socket is not None:
+                try:
+                    status_socket.sendall(f"S {os.waitstatus_to_exitcode(status)}\n".encode())
+                except OSError:  # the test process no longer listens
+                    pass
+                status_socket.close()
+
+    def serve_one(self) -> Optional[Launch]:
+        """Fork the child of one request. In the zygote: ``None``, or :data:`GONE` when the test
+        process has gone; in the child: its request, to run outside the zygote's loop."""
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(self.control, 4 << 20, 4)
+        except OSError:
+            return GONE
+        if not data or len(fds) != 4:
+            for fd in fds:
+                os.close(fd)
+            return GONE if not data else None
+        status_socket = socket.socket(fileno=fds[3])
+        try:
+            request = json.loads(data)
+            pid = os.fork()
+        except Exception as exc:
+            for fd in fds[:3]:
+                os.close(fd)
+            self.tell(status_socket, f"E {type(exc).__name__}: {exc}")
+            status_socket.close()
+            return None
+        if pid == 0:
+            status_socket.detach()
+            self.leave(fds[3])
+            return Launch(request, fds[:3])
+        for fd in fds[:3]:
+            os.close(fd)
+        self.children[pid] = status_socket
+        self.tell(status_socket, f"P {pid}")
+        return None
+
+    @staticmethod
+    def tell(status_socket: socket.socket, line: str) -> None:
+        try:
+            status_socket.sendall(line.encode() + b"\n")
+        except OSError:
+            pass
+
+    def leave(self, status_fd: int) -> None:
+        """In a new child: drop the zygote's descriptors (control socket, other children's
+        status sockets, the wakeup pipe) without letting their objects close reused numbers."""
+        signal.set_wakeup_fd(-1)
+        self.control.detach()
+        for other in self.children.values():
+            other.detach()
+        self.children.clear()
+        for fd in (status_fd, self.wake_read, self.wake_write):
+            os.close(fd)
+
+
+class Launch:
+    """A forked child's request: ``python -m ft_dcc`` with these argv, env, cwd and stdio."""
+
+    def __init__(self, request: Dict[str, Any], stdio: List[int]) -> None:
+        self.request = request
+        self.stdio = stdio
+
+
+#: the test process has closed the control socket
+GONE = Launch({}, [])
+
+
+def become_child(launch: Launch) -> None:
+    """Turn this forked process into a fresh ``python -m ft_dcc ARGV`` (but for the imports)."""
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # no child outlives its zygote
+    if os.getppid() != parent:  # pragma: no cover - the zygote ended during the fork
+        os._exit(1)
+    reset_signals()
+    for target, fd in enumerate(launch.stdio):
+        if fd != target:
+            os.dup2(fd, target, inheritable=True)
+    os.closerange(3, max_fd())
+    reopen_stdio()
+    request = launch.request
+    os.umask(int(request["umask"]))
+    cwd = str(request["cwd"])
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = ["-m", *request["argv"]]
+    sys.path[0] = cwd  # ``python -m`` puts the working directory first
+    import random
+
+    random.seed()  # random's own at-fork hook does too; secrets and uuid4 read os.urandom
+    importlib.invalidate_caches()  # modules written since the zygote's imports
+
+
+def max_fd() -> int:
+    try:
+        return max(int(name) for name in os.listdir("/proc/self/fd")) + 1
+    except (OSError, ValueError):  # pragma: no cover - Linux has /proc
+        return 65536
+
+
+def reset_signals() -> None:
+    """The signal dispositions and mask of a fresh ``python`` process."""
+    for signum in signal.valid_signals():
+        if signum in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        try:
+            signal.signal(signum, signal.SIG_DFL)
+        except (OSError, ValueError):
+            continue
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as CPython sets them at start-up
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
+def reopen_stdio() -> None:
+    """New ``sys.stdin/stdout/stderr`` on descriptors 0-2, made as the interpreter makes them
+    (the zygote's own tell whether ``PYTHONUNBUFFERED`` is set: the launcher only forks a child
+    whose interpreter settings are the zygote's)."""
+    streams = []
+    for fd, old in enumerate((sys.__stdin__, sys.__stdout__, sys.__stderr__)):
+        assert old is not None
+        raw = io.FileIO(fd, "r" if fd == 0 else "w", closefd=False)
+        buffer: Any
+        unbuffered = fd > 0 and isinstance(old.buffer, io.FileIO)
+        if fd == 0:
+            buffer = io.BufferedReader(raw)
+        else:
+            buffer = raw if unbuffered else io.BufferedWriter(raw)
+        stream = io.TextIOWrapper(
+            buffer,
+            encoding=old.encoding,
+            errors=old.errors,
+            line_buffering=not unbuffered and fd > 0 and (fd == 2 or raw.isatty()),
+            write_through=unbuffered,
+        )
+        stream.mode = "r" if fd == 0 else "w"  # type: ignore[misc]
+        streams.append(stream)
+    sys.stdin, sys.stdout, sys.stderr = streams
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams  # type: ignore[misc]
+
+
+def run_as_main(module: str) -> int:
+    """Run ``module`` as ``python -m`` does, then what the interpreter does at exit but the
+    teardown of every module: waiting for the threads, atexit, flushing the open files. That
+    teardown would touch every object the zygote imported, copying each memory page the fork
+    shares (0.1 CPU-s per child), for nothing: the process ends next. The exit status."""
+    interrupted = False
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as exc:
+        code = exit_status(exc.code)
+    except BaseException as exc:  # an uncaught exception: the traceback and status 1
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        print_exception(exc)
+        code = 1
+    try:
+        threading._shutdown()  # type: ignore[attr-defined] # the non-daemon threads' ends
+    except BaseException as exc:  # as the interpreter: said, and the exit goes on
+        print_exception(exc)
+    atexit._run_exitfuncs()
+    for stream in gc.get_objects():  # files the program left open (not the zygote's: frozen)
+        if isinstance(stream, io.IOBase) and stream not in (sys.stdout, sys.stderr):
+            try:
+                if not stream.closed and stream.writable():
+                    stream.flush()
+            except Exception:  # as a file closed at exit: an error goes unsaid
+                continue
+    try:
+        sys.stdout.flush()
+    except Exception as exc:  # CPython's status when stdout cannot be flushed at exit
+        print_exception(exc)
+        code = 120
+    try:
+        sys.stderr.flush()
+    except Exception:  # nowhere left to say it
+        pass
+    if interrupted:  # CPython ends itself by the signal after an uncaught Ctrl-C
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    return code
+
+
+def exit_status(value: object) -> int:
+    """The exit status of ``raise SystemExit(value)`` uncaught, as the interpreter makes it."""
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value & 0xFF
+    try:
+        print(value, file=sys.stderr)
+    except Exception:  # nowhere to say it
+        pass
+    return 1
+
+
+def print_exception(exc: BaseException) -> None:
+    try:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    except Exception:  # nowhere to say it
+        pass
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    control = socket.socket(fileno=int(argv[0]))
+    preload()
+    if threading.active_count() != 1:
+        raise SystemExit(f"zygote: preloading started threads: {threading.enumerate()}")
+    gc.freeze()  # the imported objects: no child's garbage collection touches (copies) them
+    launch = Zygote(control).run()
+    if launch is None:
+        return
+    module = str(launch.request.get("module", "ft_dcc"))
+    become_child(launch)
+    del launch
+    os._exit(run_as_main(module))
+
+
+if __name__ == "__main__":
+    sys.path[0] = os.getcwd()  # not this script's folder (tests/support), as ``-m`` would
+    main()

@@ -1,0 +1,243 @@
+"""support.launcher: a zygote's child is what ``python -m MODULE`` would have been (exit status,
+streams, environment, working directory, signals, randomness), answers like ``subprocess.Popen``,
+and a crash, a kill or a gone zygote leave the tests able to start processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+from support import launcher
+from support.launcher import Launched, Launcher
+from support.waiting import wait_until
+
+PROBE = """
+import json, os, random, signal, subprocess, sys, time
+what = sys.argv[1]
+if what == "report":
+    print(json.dumps({
+        "argv": sys.argv, "cwd": os.getcwd(), "path0": sys.path[0], "ppid": os.getppid(),
+        "env": dict(os.environ),
+        "exec_env": subprocess.run(["env", "-0"], capture_output=True).stdout.decode(),
+        "stdin": sys.stdin.read(), "umask": os.umask(0),
+        "random": random.random(),
+        "signals": {name: str(signal.getsignal(getattr(signal, name)))
+                    for name in ("SIGINT", "SIGTERM", "SIGCHLD", "SIGPIPE", "SIGHUP")},
+        "blocked": sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])),
+        "main": sys.modules["__main__"].__spec__.name,
+    }))
+    print("to stderr", file=sys.stderr)
+elif what == "exit":
+    print("some output", flush=False)
+    sys.exit(int(sys.argv[2]))
+elif what == "message":
+    raise SystemExit("it went wrong")
+elif what == "raise":
+    raise ValueError("uncaught")
+elif what == "segfault":
+    os.kill(os.getpid(), signal.SIGSEGV)
+elif what == "sleep":
+    print("sleeping", flush=True)
+    time.sleep(600)
+elif what == "atexit":
+    import atexit, threading
+    atexit.register(lambda: print("atexit ran"))
+    threading.Thread(target=lambda: (time.sleep(0.2), print("thread finished"))).start()
+    print("buffered, never flushed by hand", end="")
+"""
+
+
+@pytest.fixture
+def probe_dir(tmp_path: Path) -> Path:
+    """A folder with the package ``probe`` (``python -m probe WHAT`` there)."""
+    (tmp_path / "probe").mkdir()
+    (tmp_path / "probe" / "__main__.py").write_text(textwrap.dedent(PROBE))
+    return tmp_path
+
+
+@pytest.fixture
+def own_launcher() -> Iterator[Launcher]:
+    """A launcher with a zygote of this test's own (the session's keeps serving servers)."""
+    mine = Launcher()
+    yield mine
+    mine.close()
+
+
+def run(
+    mine: Launcher, cwd: Path, *args: str, stdin: Any = subprocess.DEVNULL, **kwargs: Any
+) -> Tuple[Any, str, str]:
+    """``python -m probe ARGS`` in ``cwd``: the process, its stdout and stderr."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = mine.launch(
+            list(args), cwd=cwd, stdin=stdin, stdout=out, stderr=err, module="probe", **kwargs
+        )
+        process.wait(timeout=120)
+        out.seek(0)
+        err.seek(0)
+        return process, out.read().decode(), err.read().decode()
+
+
+def interpreter_env(**more: str) -> Dict[str, str]:
+    """An environment with only the interpreter's settings of this process, and ``more``."""
+    kept = {k: v for k, v in os.environ.items() if k.startswith(launcher.INTERPRETER_PREFIXES)}
+    return dict(kept, **more)
+
+
+def test_a_child_has_the_given_argv_cwd_environment_and_stdin(
+    own_launcher: Launcher, probe_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IN_THE_TEST_PROCESS", "1")  # in the zygote's environment, too
+    stdin = tmp_path / "stdin.txt"
+    stdin.write_text("given input")
+    env = interpreter_env(ONLY_THIS="yes", PATH=os.environ["PATH"])
+    with stdin.open("rb") as given:
+        process, out, err = run(own_launcher, probe_dir, "report", "x y", env=env, stdin=given)
+    assert isinstance(process, Launched)  # forked, not a subprocess
+    assert process.returncode == 0, err
+    assert err == "to stderr\n"
+    report = json.loads(out)
+    assert report["argv"] == [str(probe_dir / "probe" / "__main__.py"), "report", "x y"]
+    assert report["cwd"] == report["path0"] == str(probe_dir)
+    assert report["env"] == env  # replaced, not added to the zygote's
+    exec_env = dict(line.split("=", 1) for line in report["exec_env"].split("\0") if line)
+    assert exec_env == env  # the processes it starts get it too
+    assert report["stdin"] == "given input"
+    assert report["ppid"] == own_launcher.zygote.process.pid  # type: ignore[union-attr]
+    assert report["main"] == "probe.__main__"
+
+
+def test_a_child_starts_with_default_signals_its_umask_and_its_own_random_state(
+    own_launcher: Launcher, probe_dir: Path
+) -> None:
+    old = os.umask(0o027)
+    try:
+        reports = [json.loads(run(own_launcher, probe_dir, "report")[1]) for _ in range(2)]
+    finally:
+        os.umask(old)
+    for report in reports:
+        assert report["umask"] == 0o027
+        assert report["blocked"] == []
+        assert report["signals"] == {
+            "SIGINT": str(signal.default_int_handler),
+            "SIGTERM": str(signal.Handlers.SIG_DFL),
+            "SIGCHLD": str(signal.Handlers.SIG_DFL),
+            "SIGPIPE": str(signal.Handlers.SIG_IGN),  # as CPython sets it
+            "SIGHUP": str(signal.Handlers.SIG_DFL),
+        }
+    assert reports[0]["random"] != reports[1]["random"]
+
+
+@pytest.mark.parametrize(
+    ("what", "status", "in_stderr"),
+    [
+        (["exit", "0"], 0, ""),
+        (["exit", "3"], 3, ""),
+        (["message"], 1, "it went wrong"),
+        (["raise"], 1, "ValueError: uncaught"),
+    ],
+)
+def test_the_exit_status_and_streams_are_python_m_s(
+    own_launcher: Launcher, probe_dir: Path, what: List[str], status: int, in_stderr: str
+) -> None:
+    forked, out, err = run(own_launcher, probe_dir, *what)
+    assert isinstance(forked, Launched)
+    real = subprocess.run(
+        [sys.executable, "-m", "probe", *what],
+        cwd=probe_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert forked.returncode == real.returncode == status
+    assert out == real.stdout
+    assert in_stderr in err and in_stderr in real.stderr
+    assert err.strip().splitlines()[-1:] == real.stderr.strip().splitlines()[-1:]
+
+
+def test_at_exit_threads_end_atexit_runs_and_output_is_flushed(
+    own_launcher: Launcher, probe_dir: Path
+) -> None:
+    process, out, _err = run(own_launcher, probe_dir, "atexit")
+    assert process.returncode == 0
+    assert out == "buffered, never flushed by hand" + "thread finished\n" + "atexit ran\n"
+
+
+def test_kill_terminate_stop_and_wait_answer_as_popen(
+    own_launcher: Launcher, probe_dir: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "out.txt"
+    with output.open("wb") as out:
+        first = own_launcher.launch(["sleep"], cwd=probe_dir, stdout=out, module="probe")
+        second = own_launcher.launch(["sleep"], cwd=probe_dir, stdout=out, module="probe")
+    assert isinstance(first, Launched) and isinstance(second, Launched)
+    wait_until(lambda: output.read_text().count("sleeping") == 2, "both asleep", timeout=120)
+    assert first.poll() is None
+    with pytest.raises(subprocess.TimeoutExpired):
+        first.wait(timeout=0.1)
+    first.send_signal(signal.SIGSTOP)  # a stopped child is not reported as ended
+    with pytest.raises(subprocess.TimeoutExpired):
+        first.wait(timeout=0.5)
+    first.kill()
+    assert first.wait(timeout=60) == -signal.SIGKILL
+    second.terminate()
+    assert second.wait(timeout=60) == -signal.SIGTERM
+    second.kill()  # after the end: nothing happens, as with Popen
+    assert second.returncode == -signal.SIGTERM
+
+
+def test_a_crashing_child_leaves_the_zygote_serving(
+    own_launcher: Launcher, probe_dir: Path
+) -> None:
+    crashed, _out, _err = run(own_launcher, probe_dir, "segfault")
+    assert isinstance(crashed, Launched)
+    assert crashed.returncode == -signal.SIGSEGV
+    zygote = own_launcher.zygote
+    assert zygote is not None and zygote.process.poll() is None
+    again, out, _err = run(own_launcher, probe_dir, "exit", "0")
+    assert isinstance(again, Launched) and again.returncode == 0 and out == "some output\n"
+
+
+def test_without_a_zygote_children_are_real_subprocesses(
+    own_launcher: Launcher, probe_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # another interpreter setting than the zygote's: a fork would not be the same interpreter
+    other = interpreter_env(PYTHONPATH=str(probe_dir))
+    process, out, _err = run(own_launcher, probe_dir, "exit", "4", env=other)
+    assert isinstance(process, subprocess.Popen) and process.returncode == 4
+    # a stream to read while the child runs
+    piped = own_launcher.launch(
+        ["exit", "0"], cwd=probe_dir, stdout=subprocess.PIPE, module="probe"
+    )
+    assert isinstance(piped, subprocess.Popen)
+    assert piped.communicate(timeout=120)[0] == b"some output\n"
+    # the zygote gone: its running children end with it, later ones are subprocesses
+    sleeping = own_launcher.launch(
+        ["sleep"], cwd=probe_dir, stdout=subprocess.DEVNULL, module="probe"
+    )
+    assert isinstance(sleeping, Launched)
+    zygote = own_launcher.zygote
+    assert zygote is not None
+    zygote.process.kill()
+    zygote.process.wait(timeout=60)
+    assert sleeping.wait(timeout=60) == -signal.SIGKILL
+    process, out, _err = run(own_launcher, probe_dir, "exit", "5")
+    assert isinstance(process, subprocess.Popen) and process.returncode == 5
+    assert out == "some output\n"
+    # switched off
+    monkeypatch.setenv(launcher.DISABLE_ENV, "0")
+    assert isinstance(run(Launcher(), probe_dir, "exit", "0")[0], subprocess.Popen)
+
+
+def test_a_server_runs_from_the_zygote(fresh_server: Any) -> None:
+    """The shared launcher starts the test servers (tests/conftest.py)."""
+    assert isinstance(fresh_server.process, Launched)
+    fresh_server.stop()
+    assert fresh_server.process.returncode == 0
