@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from support import open_session
+from support.cli import run_ft_dcc
 
 OPENJD = str(Path(sys.executable).with_name("openjd"))
 
@@ -25,10 +26,7 @@ def farm_env(server: Any, tmp_path: Path, **extra: str) -> Dict[str, str]:
 
 
 def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *args],
-        env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    return run_ft_dcc([*args], env=env, timeout=600)
 
 
 def submit(env: Dict[str, str], bundle: Path, *args: str) -> subprocess.CompletedProcess:

@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
 from support import download_component, ffprobe, make_movie, make_task, open_session
+from support.cli import run_ft_dcc
 from test_context_create import writes_since
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,10 +121,7 @@ def test_every_publish_option_is_in_the_table():
 
 
 def run_cli(env: Dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *args],
-        env=env, cwd=cwd, capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
+    return run_ft_dcc([*args], env=env, cwd=cwd, timeout=900, check=False)
 
 
 def base_env(server: Any, tmp_path: Path) -> Dict[str, str]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List
 
 from support import count_entities, make_movie, open_session
+from support.cli import run_ft_dcc
 
 from ft_dcc.publish.checks import shot_attributes
 from ft_dcc.publish.tasks import SHOT_PROJECTION, resolve_task
@@ -28,10 +28,7 @@ def ft_dcc(server: Any, tmp_path: Path, *args: str) -> subprocess.CompletedProce
         PYBLISHPLUGINPATH="",
     )
     env.pop("FTRACK_CONTEXTID", None)
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *args],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    return run_ft_dcc([*args], env=env, timeout=300, check=False)
 
 
 def writes_since(server: Any, mark: int) -> List[str]:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from support import make_movie, make_task, open_session
+from support.cli import run_ft_dcc
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
@@ -54,10 +53,7 @@ def test_warn_mode_keeps_every_warning_fps_included(
         PYBLISHPLUGINPATH="",
         FTRACK_CONTEXTID="",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "publish", str(movie), "--task", task_path, "--json"],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    done = run_ft_dcc(["publish", str(movie), "--task", task_path, "--json"], env=env, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
     assert report["ok"] and report["asset_version_id"], report

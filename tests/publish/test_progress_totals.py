@@ -10,11 +10,10 @@ and a host's one overall bar (``OverallProgress``) reads the same messages.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from support.cli import run_ft_dcc
 from support.media import make_sequence
 
 from ft_dcc.host.stages import OverallProgress
@@ -35,11 +34,11 @@ def stage_lines(stderr: str) -> Dict[str, List[str]]:
 def test_a_publish_of_two_inputs_counts_the_frames_of_both(offline_env, tmp_path: Path) -> None:
     left = make_sequence(tmp_path / "left", frames=6, start=1001, name="left")
     right = make_sequence(tmp_path / "right", frames=4, start=1001, name="right")
-    done = subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "publish", str(left), str(right),
-         "--task", "demo/sq/sh/comp", "--fps", "25"],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    done = run_ft_dcc(
+        ["publish", str(left), str(right), "--task", "demo/sq/sh/comp", "--fps", "25"],
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == EXIT_QUEUED, done.stdout + done.stderr
     lines = stage_lines(done.stderr)
     encoded = lines["encode"][-1]  # "done in 0.4s (right.%04d.png (2 of 2) 10/10 frames)"

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict
 
 from support import free_port, make_movie, make_sequence, make_task, open_session
+from support.cli import ft_dcc
 
 from ft_dcc.publish.report import EXIT_QUEUED
-
-
-def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *args],
-        env=dict(os.environ, **env),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def server_env(server: Any, queue_dir: Path) -> Dict[str, str]:

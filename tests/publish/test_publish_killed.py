@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from support import make_sequence, make_task, open_session
+from support.cli import run_ft_dcc
 
 from ft_dcc.publish.tasks import resolve_task
 
@@ -115,12 +116,12 @@ def test_a_killed_publish_is_finished_by_the_flush_or_never_started(
         assert stopped, f"{asset} was not stopped ({process.returncode}):\n{output[-2000:]}"
     for queue in sorted(path for path in queues.glob("*") if any(path.iterdir())):
         for flush in range(2):
-            done = subprocess.run(
-                [sys.executable, "-m", "ft_dcc", "-v", "queue", "flush"],
+            done = run_ft_dcc(
+                ["-v", "queue", "flush"],
                 env=_env(embedded_server, queue),
                 check=True,
-                capture_output=True,
                 timeout=240,
+                text=False,
             )
             said = (done.stdout + done.stderr).decode(errors="replace")
             outputs[f"flush {flush} of {queue.name}"] = said

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, Dict, Tuple
 
 import pytest
-from support import make_sequence, make_task, open_session
+from support import launcher, make_sequence, make_task, open_session
+from support.cli import run_ft_dcc
 
 from ft_dcc.exceptions import ApiConnectionError
 from ft_dcc.host.files import FilesHost
@@ -22,13 +22,7 @@ from ft_dcc.session import RetryPolicy, Session
 
 def run_cli(server: Any, queue_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, **server.env, FT_DCC_QUEUE_DIR=str(queue_dir))
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_ft_dcc([*args], env=env, timeout=300)
 
 
 #: What ``what_exists`` sees of a queued publish flushed exactly once (no duplicates).
@@ -213,11 +207,8 @@ def test_a_killed_flush_process_is_completed_by_the_next_flush(
     fresh_server.start()
     mark = fresh_server.log_mark()
     env = dict(os.environ, **fresh_server.env, FT_DCC_QUEUE_DIR=str(queue_dir))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ft_dcc", "queue", "flush"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    process = launcher.launch(
+        ["queue", "flush"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 from support import make_sequence, make_task, open_session
+from support.cli import run_ft_dcc
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
@@ -59,10 +60,7 @@ def _task(server: Any, tmp_path: Path) -> str:
 
 def run_cli(server: Any, queue_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, **server.env, FT_DCC_QUEUE_DIR=str(queue_dir))
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *args], env=env, capture_output=True, text=True,
-        timeout=300,
-    )  # fmt: skip
+    return run_ft_dcc([*args], env=env, timeout=300)
 
 
 def test_a_publish_first_publishes_the_work_queued_before_it(
@@ -145,22 +143,17 @@ def test_only_queued_exits_with_its_own_status_and_the_listing_id_drops(
 ) -> None:
     frames = make_sequence(tmp_path / "frames", frames=4, start=1)
     env = dict(os.environ)
-    cmd = [sys.executable, "-m", "ft_dcc"]
-    done = subprocess.run([*cmd, "publish", str(frames), "--task", "p/sq/sh/comp", "--fps", "25"],
-                          env=env, capture_output=True, text=True)  # fmt: skip
+    task = ["--task", "p/sq/sh/comp", "--fps", "25"]
+    done = run_ft_dcc(["publish", str(frames), *task], env=env)
     assert done.returncode == EXIT_QUEUED == 75, done.stdout + done.stderr
-    as_json = subprocess.run(
-        [*cmd, "publish", str(frames), "--task", "p/sq/sh/comp", "--fps", "25", "--json"],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    as_json = run_ft_dcc(["publish", str(frames), *task, "--json"], env=env)
     assert as_json.returncode == EXIT_QUEUED and json.loads(as_json.stdout)["queued"] is True
-    down = subprocess.run([*cmd, "queue", "flush"], env=env, capture_output=True, text=True)
+    down = run_ft_dcc(["queue", "flush"], env=env)
     assert down.returncode == EXIT_QUEUED, down.stdout  # still waiting: the same status
-    listing = subprocess.run([*cmd, "queue", "list"], env=env, capture_output=True, text=True)
+    listing = run_ft_dcc(["queue", "list"], env=env)
     ids = re.findall(r"^\s+([0-9a-f]{8})\s", listing.stdout, flags=re.M)
     assert len(ids) == 2, listing.stdout
-    dropped = subprocess.run([*cmd, "queue", "drop", ids[0]], env=env, capture_output=True,
-                             text=True)  # fmt: skip
+    dropped = run_ft_dcc(["queue", "drop", ids[0]], env=env)
     assert dropped.returncode == 0, dropped.stderr
     assert [e.id[:8] for e in OfflineQueue(offline_env).entries()] == [ids[1]]
 

@@ -11,11 +11,11 @@ import datetime as _dt
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
 from support import make_movie, make_sequence, make_task, metadata_of, open_session
+from support.cli import run_ft_dcc
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
@@ -34,10 +34,7 @@ def ft_dcc(server: Any, tmp_path: Path, *args: str) -> subprocess.CompletedProce
         os.environ, **server.env, FT_DCC_QUEUE_DIR=str(tmp_path / "queue"),
         FT_DCC_SETTINGS="", PYBLISHPLUGINPATH="", FTRACK_CONTEXTID="",
     )  # fmt: skip
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *args], env=env, capture_output=True, text=True,
-        timeout=300,
-    )  # fmt: skip
+    return run_ft_dcc([*args], env=env, timeout=300)
 
 
 def push(server: Any, tmp_path: Path, settings: Dict[str, Any], *where: str) -> None:

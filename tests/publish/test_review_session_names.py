@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, List, Tuple
 
 import pytest
 from support import make_sequence, make_task, open_session
+from support.cli import run_ft_dcc
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
@@ -52,11 +52,9 @@ def session_names(setup: Any, project: Any) -> List[str]:
 
 
 def ft_dcc_publish(server: Any, queue_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "publish", *args],
+    return run_ft_dcc(
+        ["publish", *args],
         env=dict(os.environ, **server.env, FT_DCC_QUEUE_DIR=str(queue_dir), PYBLISHPLUGINPATH=""),
-        capture_output=True,
-        text=True,
         timeout=300,
     )
 

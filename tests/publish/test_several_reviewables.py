@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from support import count_entities, make_sequence, make_task, open_session
+from support.cli import run_ft_dcc
 from test_publish_requests import _count
 
 from ft_dcc.cli import main
@@ -173,8 +174,7 @@ def test_a_killed_several_reviewable_publish_leaves_all_or_nothing(
         output = process.communicate(timeout=240)[0].decode(errors="replace")
         assert process.returncode == -9, f"{point}: {process.returncode}\n{output[-2000:]}"
     env = _env(embedded_server, queue)
-    flush = [sys.executable, "-m", "ft_dcc", "queue", "flush"]
-    subprocess.run(flush, env=env, check=True, capture_output=True, timeout=240)
+    run_ft_dcc(["queue", "flush"], env=env, check=True, timeout=240)
     assert not list(queue.glob("*/manifest.json")), "nothing is left queued"
     check = open_session(embedded_server, tmp_path / "check")
     for point, journaled in POINTS:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any, List
 
 import pytest
 from support import genuine_sessions
+from support.cli import run_ft_dcc
 from support.trust import add_api_user
 from web.feedback_fixtures import make_dailies
 
@@ -138,11 +137,19 @@ def test_a_colleagues_export_writes_nothing_outside_output(
     root = tmp_path / "colleague"
     output = root / "a" / "b" / "out"
     env = dict(server.env, FTRACK_API_SCHEMA_CACHE_PATH=str(tmp_path / "schemas"))
-    done = subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "review", "export", "Dailies", "--project",
-         dailies.review_session["project"]["name"], "--output", str(output)],
-        env=dict(os.environ, **env), capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    done = run_ft_dcc(
+        [
+            "review",
+            "export",
+            "Dailies",
+            "--project",
+            dailies.review_session["project"]["name"],
+            "--output",
+            str(output),
+        ],
+        env=dict(os.environ, **env),
+        timeout=600,
+    )
     assert "Traceback" not in done.stderr, done.stderr
     written = files_under(root)
     outside = [p for p in written if output not in p.parents]

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any, Dict
@@ -20,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from support import open_session
+from support.cli import run_ft_dcc
 from support.feedback import seed_feedback
 from web.feedback_fixtures import data_url, stroke_png
 
@@ -32,11 +31,9 @@ def session(embedded_server: Any, tmp_path: Path) -> Any:
 
 def _feedback(server: Any, tmp_path: Path, project: str, *extra: str) -> str:
     env = dict(os.environ, **server.env, FTRACK_API_SCHEMA_CACHE_PATH=str(tmp_path / "schemas"))
-    done = subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "review", "feedback", "Feedback", "--project", project,
-         *extra],
-        env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = run_ft_dcc(
+        ["review", "feedback", "Feedback", "--project", project, *extra], env=env, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 import attr
 import pytest
 from support import make_task, open_session
+from support.cli import run_ft_dcc
 from web.feedback_fixtures import data_url, decode_rgba, link, pixel, png_rgba
 from web.frame_code import CENTRES, FIRST, FRAMES, RATE, coded_frames, decode_levels
 
@@ -30,13 +31,7 @@ TOP_ROWS = range(1, 5)  # the drawing's stroke: above the frame code's band
 
 
 def run(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *args],
-        env=dict(os.environ, **env),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_ft_dcc([*args], env=dict(os.environ, **env), timeout=600)
 
 
 def top_stroke() -> bytes:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any, Dict
@@ -14,19 +13,14 @@ from typing import Any, Dict
 import pytest
 import requests
 from support import open_session
+from support.cli import run_ft_dcc
 from support.feedback import seed_feedback
 
 from ft_dcc.review import sessions as review
 
 
 def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "review", *args],
-        env=dict(os.environ, **env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_ft_dcc(["review", *args], env=dict(os.environ, **env), timeout=120)
 
 
 def ok(env: Dict[str, str], *args: str) -> str:

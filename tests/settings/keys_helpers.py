@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict
 
 from support import download_component
+from support.cli import run_ft_dcc
 
 
 def publish_with(
@@ -33,10 +32,7 @@ def publish_with(
         PYBLISHPLUGINPATH="",
         FTRACK_CONTEXTID="",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "publish", *args, "--json"],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    done = run_ft_dcc(["publish", *args, "--json"], env=env, timeout=300)
     assert (done.returncode == 0) == ok, done.stdout[-3000:] + done.stderr[-3000:]
     report: Dict[str, Any] = json.loads(done.stdout)
     return report

@@ -1,21 +1,12 @@
-"""Shared by the tests/settings tests that run ``ft-dcc`` for real (a subprocess)."""
+"""Shared by the tests/settings tests that run ``ft-dcc`` for real (support.cli)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
-
-def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """``python -m ft_dcc ARGS`` with ``env`` over this process's environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *args],
-        env=dict(os.environ, **env), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+from support.cli import ft_dcc as ft_dcc  # re-exported: the settings tests import it here
 
 
 def write(path: Path, data: Any) -> Path:

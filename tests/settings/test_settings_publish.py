@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
 from support import count_entities, make_sequence, make_task, open_session
+from support.cli import ft_dcc
 from support.trust import add_api_user
 
 from ft_dcc.publish.report import EXIT_QUEUED
@@ -38,16 +37,6 @@ PROJECT = {
         {"name": "maya anim", "hosts": ["maya"], "settings": {"capture.scale": 0.25}},
     ],
 }
-
-
-def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *args],
-        env=dict(os.environ, **env),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def write(path: Path, data: Any) -> Path:

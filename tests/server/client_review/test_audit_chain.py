@@ -14,7 +14,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 import threading
 import uuid
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 import sqlalchemy as sa
 from support import genuine_sessions
+from support.cli import run_ft_dcc
 from support.trust import add_api_user, call
 from web.feedback_fixtures import Page, link, make_dailies
 
@@ -59,10 +59,7 @@ def audit(world: Dict[str, Any], session_id: str, **more: Any) -> Dict[str, Any]
 
 
 def cli(world: Dict[str, Any], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "review", "audit", *args],
-        env=dict(os.environ, **world["env"]), capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    return run_ft_dcc(["review", "audit", *args], env=dict(os.environ, **world["env"]), timeout=120)
 
 
 @contextlib.contextmanager

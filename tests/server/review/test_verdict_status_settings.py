@@ -6,25 +6,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
 from support import open_session
+from support.cli import run_ft_dcc
 
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 
 
 def settings(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "settings", *args],
-        env=dict(os.environ, **env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_ft_dcc(["settings", *args], env=dict(os.environ, **env), timeout=120)
 
 
 @pytest.fixture

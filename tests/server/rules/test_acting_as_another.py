@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import urllib.parse
 from typing import Any, Dict, Iterator
 
 import pytest
 import requests
+from support.cli import run_ft_dcc
 from support.trust import (
     add_api_user,
     call,
@@ -155,10 +154,7 @@ def test_the_first_user_is_an_administrator_and_user_add_admin_makes_one(server:
     assert role_names(server, server.api_user) == {"Administrator"}
 
     def user_add(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "ft_dcc", "user", "add", *args, "--data", server.data_dir],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+        done = run_ft_dcc(["user", "add", *args, "--data", server.data_dir], timeout=120)
         assert done.returncode == 0, done.stderr
         return done.stdout
 

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Dict
+
+from support.cli import run_ft_dcc
 
 from .test_cli_server import ServerProcess, api_ok, clean_env
 
 
 def user_add(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "user", "add", *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    return run_ft_dcc(["user", "add", *args], env=env, timeout=120, check=False)
 
 
 def server_env(tmp_path: Path) -> Dict[str, str]:
