@@ -12,6 +12,7 @@ import asyncio
 import signal
 import subprocess
 import sys
+import threading
 import time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any, List
 
 import pytest
 import requests
+from support.asyncio_thread import run_async
 from support.trust import start_server
 from support.waiting import wait_until
 
@@ -124,24 +126,26 @@ def _config() -> Any:
 
 def test_sigterm_wakes_the_sleeping_loop_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The loop sleeps an hour here (the next second never comes): only the signal's handler,
-    as uvicorn installs it (``signal.signal``, run in the main thread), can end it."""
+    as uvicorn installs it (``signal.signal``, run in the main thread), can end it. The loop runs
+    in a thread of its own (after a page test, Playwright's loop counts as running in the main
+    thread), so the handler wakes it across threads."""
     from ft_dcc.server.runtime import uvicorn_server
 
     monkeypatch.setattr(uvicorn_server, "until_next_second", lambda now: 3600.0)
     server = uvicorn_server.CleanStopServer(_config())
 
     async def main() -> None:
-        asyncio.get_running_loop().call_later(0.2, signal.raise_signal, signal.SIGTERM)
+        handlers = threading.main_thread().ident  # the thread Python runs signal handlers in
+        assert handlers is not None
+        asyncio.get_running_loop().call_later(0.2, signal.pthread_kill, handlers, signal.SIGTERM)
         await asyncio.wait_for(server.main_loop(), timeout=60)
 
-    with server.capture_signals():
-        asyncio.run(main())
+    with server.capture_signals():  # in the main thread; the loop runs in a thread of its own
+        run_async(main)
     assert server.should_exit and not server.force_exit
 
 
 def test_handle_exit_from_another_thread_wakes_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
-
     from ft_dcc.server.runtime import uvicorn_server
 
     monkeypatch.setattr(uvicorn_server, "until_next_second", lambda now: 3600.0)
@@ -153,7 +157,7 @@ def test_handle_exit_from_another_thread_wakes_the_loop(monkeypatch: pytest.Monk
             target=server.handle_exit, args=(signal.SIGTERM, None)).start())  # fmt: skip
         await asyncio.wait_for(server.main_loop(), timeout=60)
 
-    asyncio.run(main())
+    run_async(main)
     assert server.should_exit
 
 
@@ -169,6 +173,7 @@ def test_the_date_header_is_refreshed_on_each_wake() -> None:
         loop.call_later(0.05, server.handle_exit, signal.SIGTERM, None)
         await asyncio.wait_for(server.main_loop(), timeout=60)
 
-    asyncio.run(main())
+    started = int(time.time())  # an HTTP date is whole seconds
+    run_async(main)
     (date,) = [value for name, value in server.server_state.default_headers if name == b"date"]
-    assert parsedate_to_datetime(date.decode()).timestamp() > time.time() - 3600
+    assert parsedate_to_datetime(date.decode()).timestamp() >= started  # written by this run
