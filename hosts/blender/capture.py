@@ -19,14 +19,7 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import CaptureResult, CaptureSpec
 
 from . import look
-from .scene_setup import (
-    SettingsOverride,
-    can_use_viewport,
-    captured,
-    find_view3d,
-    put_back,
-    start_output,
-)
+from .scene_setup import PlayblastRun, SettingsOverride, can_use_viewport, find_view3d
 from .untyped import Scene, Shading
 
 
@@ -123,19 +116,18 @@ def capture(
         from .modal_capture import capture_viewport
 
         return capture_viewport(spec, Path(out_dir), progress, scene)
-    override = SettingsOverride()
-    frame_current = scene.frame_current
+    run = PlayblastRun(scene, spec, Path(out_dir))
     counter = _FrameCounter(progress, spec)
     try:
-        start_output(override, scene, spec, Path(out_dir), progress)
+        run.start(progress)
         for handlers in counter.handlers():
             handlers.append(counter)
-        _apply_workbench(override, scene, spec)
+        _apply_workbench(run.override, scene, spec)
         result = bpy.ops.render.render(animation=True, scene=scene.name)
         if result != {"FINISHED"}:
             raise CaptureError(f"Blender's Workbench render returned {result}.")
         # the sound while the scene's range is the publish range
-        captures = captured(scene, spec, _frames_written(scene, spec), Path(out_dir))
+        captures = run.result(_frames_written(scene, spec))
     except RuntimeError as exc:
         raise CaptureError(
             f"Blender could not capture the playblast: {exc}",
@@ -145,7 +137,7 @@ def capture(
         for handlers in counter.handlers():
             if counter in handlers:
                 handlers.remove(counter)
-        put_back(override, scene, frame_current)
+        run.put_back()
     progress("capture", 1.0, f"{len(captures.files)} frames captured")
     return captures
 

@@ -27,15 +27,7 @@ from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, FrameSink, Host
 
 from . import look
-from .scene_setup import (
-    FRAME_PREFIX,
-    SettingsOverride,
-    can_use_viewport,
-    captured,
-    find_view3d,
-    put_back,
-    start_output,
-)
+from .scene_setup import FRAME_PREFIX, PlayblastRun, can_use_viewport, find_view3d
 from .untyped import Scene
 from .viewport import ViewState
 
@@ -70,10 +62,9 @@ class ViewportCapture:
         self.progress = progress
         self.frames = list(range(spec.frame_start, spec.frame_end + 1))
         self.written: List[Path] = []
-        self._override = SettingsOverride()
+        self._run = PlayblastRun(self.scene, spec, self.out_dir)
         self._view: Optional[ViewState] = None
         self._context: Dict[str, Any] = {}
-        self._frame_current = self.scene.frame_current
         self._restored = True
 
     @property
@@ -91,10 +82,9 @@ class ViewportCapture:
             )
         self._context = {"window": window, "area": area, "region": region}
         self._view = ViewState(space)
-        self._frame_current = self.scene.frame_current
         self._restored = False
         try:
-            start_output(self._override, self.scene, self.spec, self.out_dir, self.progress)
+            self._run.start(self.progress)
             space.region_3d.view_perspective = "CAMERA"
             space.use_local_camera = False
             look.set_viewport(space, self.spec.viewport())  # capture.shading/overlays/hud
@@ -108,7 +98,7 @@ class ViewportCapture:
         self.scene.frame_set(frame)
         # a still is written to the output path as it is (no frame number added): name each one
         path = self.out_dir / f"{FRAME_PREFIX}{frame:04d}"
-        self._override.set(self.scene.render, "filepath", str(path))
+        self._run.override.set(self.scene.render, "filepath", str(path))
         try:
             result = self._render_still()
         except RuntimeError as exc:
@@ -149,7 +139,7 @@ class ViewportCapture:
                     f"{len(self.frames)} frames.",
                     hint="check the disk space and the Blender console for render errors",
                 )
-            result = captured(self.scene, self.spec, self.written, self.out_dir)
+            result = self._run.result(self.written)
         finally:
             self.restore()
         self.progress("capture", 1.0, f"{self.done} frames captured")
@@ -168,7 +158,7 @@ class ViewportCapture:
             return []
         self._restored = True
         more = [self._view.restore] if self._view is not None else []
-        return put_back(self._override, self.scene, self._frame_current, *more)
+        return self._run.put_back(*more)
 
 
 def capture_viewport(

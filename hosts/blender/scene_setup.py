@@ -166,40 +166,45 @@ def apply_output_settings(
             override.set(render, name, value and burn_in)
 
 
-def start_output(
-    override: SettingsOverride, scene: Scene, spec: CaptureSpec, out_dir: Path, progress: Progress
-) -> None:
-    """The start of both playblasts: ``spec``'s camera and output settings (through
-    ``override``) into ``out_dir``, reported as the capture's start."""
-    camera = camera_object(scene, spec.camera)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    apply_output_settings(override, scene, spec, out_dir, camera)
-    progress("capture", 0.0, f"{spec.frame_count} frames from {camera.name}")
+class PlayblastRun:
+    """One playblast's hold on ``scene``, the same for both captures: :meth:`start` (``spec``'s
+    camera and output settings through :attr:`override`, into ``out_dir``), :meth:`result` (the
+    frames and the scene's sound) and :meth:`put_back` (every setting and the frame the scene
+    was on when it started)."""
 
+    def __init__(self, scene: Scene, spec: CaptureSpec, out_dir: Path) -> None:
+        self.scene = scene
+        self.spec = spec
+        self.out_dir = Path(out_dir)
+        self.override = SettingsOverride()
+        self.frame = scene.frame_current
 
-def captured(
-    scene: Scene, spec: CaptureSpec, files: Sequence[Path], out_dir: Path
-) -> CaptureResult:
-    """The result of both playblasts: ``files`` and the scene's sound, mixed while the scene's
-    range is still the publish range (before :func:`put_back`)."""
-    sound = mixdown(scene, out_dir)
-    return CaptureResult(
-        files=tuple(files),
-        first_frame=spec.frame_start,
-        audio=sound,
-        audio_start_frame=spec.frame_start if sound is not None else None,
-    )
+    def start(self, progress: Progress) -> None:
+        """Remember the current frame, set the camera and output, report the capture's start."""
+        self.frame = self.scene.frame_current
+        camera = camera_object(self.scene, self.spec.camera)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        apply_output_settings(self.override, self.scene, self.spec, self.out_dir, camera)
+        progress("capture", 0.0, f"{self.spec.frame_count} frames from {camera.name}")
 
+    def result(self, files: Sequence[Path]) -> CaptureResult:
+        """``files`` and the scene's sound, mixed while the scene's range is still the publish
+        range (before :meth:`put_back`)."""
+        sound = mixdown(self.scene, self.out_dir)
+        return CaptureResult(
+            files=tuple(files),
+            first_frame=self.spec.frame_start,
+            audio=sound,
+            audio_start_frame=self.spec.frame_start if sound is not None else None,
+        )
 
-def put_back(
-    override: SettingsOverride, scene: Scene, frame: int, *more: Callable[[], List[str]]
-) -> List[str]:
-    """The end of both playblasts: every setting ``override`` changed, the current ``frame``,
-    then each of ``more`` (e.g. the artist's 3D view); the failures, also logged."""
-    failures = override.restore()
-    scene.frame_set(frame)
-    for restore in more:
-        failures += restore()
-    if failures:
-        log.warning("could not restore scene settings: %s", "; ".join(failures))
-    return failures
+    def put_back(self, *more: Callable[[], List[str]]) -> List[str]:
+        """Every setting :attr:`override` changed, the frame of :meth:`start`, then each of
+        ``more`` (e.g. the artist's 3D view); the failures, also logged."""
+        failures = self.override.restore()
+        self.scene.frame_set(self.frame)
+        for restore in more:
+            failures += restore()
+        if failures:
+            log.warning("could not restore scene settings: %s", "; ".join(failures))
+        return failures
