@@ -47,6 +47,9 @@ elif what == "segfault":
 elif what == "sleep":
     print("sleeping", flush=True)
     time.sleep(600)
+elif what == "parser":  # how many query parsers this process has built (0 or 1)
+    from ft_dcc.server.query import parser
+    print(parser._parser.cache_info().currsize)
 elif what == "atexit":
     import atexit, threading
     atexit.register(lambda: print("atexit ran"))
@@ -241,3 +244,16 @@ def test_a_server_runs_from_the_zygote(fresh_server: Any) -> None:
     assert isinstance(fresh_server.process, Launched)
     fresh_server.stop()
     assert fresh_server.process.returncode == 0
+
+
+def test_a_forked_child_finds_the_servers_query_parser_built(
+    own_launcher: Launcher, probe_dir: Path
+) -> None:
+    """The zygote builds the server's query parser once; a forked server does not build it on
+    its first query (a real process does)."""
+    forked, out, err = run(own_launcher, probe_dir, "parser")
+    assert isinstance(forked, Launched) and forked.returncode == 0, err
+    assert out.strip() == "1"
+    real = subprocess.run([sys.executable, "-m", "probe", "parser"], cwd=probe_dir,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert real.returncode == 0 and real.stdout.strip() == "0", real.stderr

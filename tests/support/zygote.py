@@ -77,9 +77,20 @@ def preload() -> None:
     from ft_dcc.cli import commands
 
     commands()  # the command modules ``build_parser`` imports
+    warm_query_parser()
     loaded = [n for n in sys.modules if any(n == m or n.startswith(m + ".") for m in NOT_PRELOADED)]
     if loaded:
         raise SystemExit(f"zygote: preloading loaded {sorted(loaded)[:5]}")
+
+
+def warm_query_parser() -> None:
+    """Build the server's query parser (lark, built on a process's first query and kept): each
+    forked server's first request (its start's interrupted-jobs check) would build it again."""
+    try:
+        from ft_dcc.server.query.parser import parse_query
+    except ImportError:  # the server extra not installed
+        return
+    parse_query("select id from Job")
 
 
 class Zygote:
