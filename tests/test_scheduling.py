@@ -94,3 +94,46 @@ def test_each_shared_fixture_is_built_once_in_a_parallel_run(tmp_path: Path) -> 
     assert "66 passed" in done.stdout
     built = sorted(log.read_text().split())
     assert built == ["pg_server", "server", "world-postgresql", "world-sqlite"], built
+
+
+SLOW_MODULE = """
+import pytest
+
+
+@pytest.mark.slow
+def test_long():
+    pass
+"""
+
+
+def _module(count: int) -> str:
+    """A test module of ``count`` tests."""
+    return (
+        "import pytest\n\n\n"
+        f"@pytest.mark.parametrize('n', range({count}))\ndef test_one(n):\n    pass\n"
+    )
+
+
+def test_each_folders_tests_are_spread_through_the_run_long_ones_first(tmp_path: Path) -> None:
+    """Handed out one by one, consecutive tests ran side by side: a folder of tests that wait
+    (the offline publishes' retries) once filled every worker and left the cores idle. Each
+    folder's tests are spread evenly through the order instead, each keeping its own order."""
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["support.scheduling"]\n')
+    for folder, count in (("publish", 4), ("server", 8)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"test_{folder}.py").write_text(_module(count))
+    (tmp_path / "server" / "test_slow.py").write_text(SLOW_MODULE)
+    env = {"PYTHONPATH": str(HERE), "PATH": "/usr/bin:/bin"}
+    args = ["-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    done = subprocess.run(
+        [sys.executable, *args, "--rootdir", str(tmp_path), str(tmp_path)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    order = [line.split("/")[0] + (line[line.find("[") :] if "[" in line else "")
+             for line in done.stdout.splitlines() if "::" in line]  # fmt: skip
+    assert order[0] == "server", order  # the long test first
+    publish = [i for i, name in enumerate(order) if name.startswith("publish")]
+    # 4 of 13 tests: at 1/8, 3/8, 5/8 and 7/8 of their folder's 9, behind the long one
+    assert publish == [2, 5, 9, 12], order  # spread through, not 4 in a row
+    assert [order[i] for i in publish] == ["publish[0]", "publish[1]", "publish[2]", "publish[3]"]

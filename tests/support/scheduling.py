@@ -17,14 +17,19 @@ the groups before the rest, the largest first.
   built its own, and each idled through the rest of the run. Its tests form one group, whether
   they name it or reach it through a parametrised fixture (``request.getfixturevalue``), whose
   parameter says so with ``support.groups.on_pg_server``.
-- **Long tests first.** The other tests keep their order, the long ones (a real Blender or
-  Chromium, a minute of events) moved to the front: near the end they made the run's tail
-  while the other workers had nothing left.
+- **Long tests first.** The long ones (a real Blender or Chromium, a minute of events) move to
+  the front: near the end they made the run's tail while the other workers had nothing left.
+- **Each folder spread through the run.** The other tests went out in collection order, so the
+  workers ran neighbours side by side: the offline publishes of ``tests/publish`` (each waits
+  out the client's retries) filled all four at once and left the cores idle for a minute. Each
+  folder's tests are spread evenly through the order instead (each keeping its own order), so
+  the waiting tests run beside busy ones.
 """
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional
+from collections import defaultdict
+from typing import Dict, Iterator, List, Optional
 
 import pytest
 
@@ -76,4 +81,25 @@ def pytest_collection_modifyitems(items: List[pytest.Item]) -> Iterator[None]:
         if group is not None and item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(group))
     yield
+    items[:] = spread_by_folder(items)
     items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_MARKERS))
+
+
+def folder(item: pytest.Item) -> str:
+    """The folder a test is in, one level below the suite's (``tests/publish`` of
+    ``tests/publish/test_queue_order.py``, ``tests`` of ``tests/test_demo_port.py``)."""
+    path = item.nodeid.split("::", 1)[0].split("/")
+    return "/".join(path[:2] if len(path) > 2 else path[:-1])
+
+
+def spread_by_folder(items: List[pytest.Item]) -> List[pytest.Item]:
+    """``items`` with each folder's tests spread evenly through the list, in their order: the
+    k-th of a folder's n tests at (k + 1/2) / n of the way (a stable sort on that fraction)."""
+    members: Dict[str, List[pytest.Item]] = defaultdict(list)
+    for item in items:
+        members[folder(item)].append(item)
+    place: Dict[int, float] = {}
+    for tests in members.values():
+        for index, item in enumerate(tests):
+            place[id(item)] = (index + 0.5) / len(tests)
+    return sorted(items, key=lambda item: place[id(item)])
