@@ -78,7 +78,8 @@ bytecode: $(SITE_BYTECODE)
 
 # pytest rewrites the asserts of every test module in each of its workers and caches the result
 # only where it may write bytecode: one collection here writes that cache (the workers read it).
-test-cache: $(STAMP)
+# After the installed packages' bytecode: collecting beside their compile took 14 CPU-s, after it 7.
+test-cache: $(SITE_BYTECODE)
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider > /dev/null
 
 $(SITE_BYTECODE): $(STAMP)
