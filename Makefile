@@ -27,7 +27,7 @@ APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no
 # fixture instance (a module's server) run on one worker (tests/support/scheduling.py).
 TEST_WORKERS ?= 4
 
-.PHONY: demo test test-ready check $(CHECKS) bytecode test-cache system-deps install js-deps clean
+.PHONY: demo test test-ready check $(CHECKS) bytecode project-bytecode test-cache system-deps install js-deps clean
 
 # `make demo PORT=8766`: the demo's embedded server on another port (default 8765)
 demo: $(SITE_BYTECODE)
@@ -58,13 +58,18 @@ check-mypy: $(STAMP)
 	mkdir -p $(VENV)/mypy-path && ln -sfn "$(CURDIR)/hosts" $(VENV)/mypy-path/ft_dcc_hosts
 	$(BIN)/mypy
 
-check-py39: $(STAMP)
+# Only the standard library and its own Python 3.9 venv: it runs while pip installs ours.
+check-py39: $(BIN)/python
 	$(BIN)/python tests/tools/check_py39_imports.py --python "$(PY39)"
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+# The venv's interpreter, before its packages: what needs only the standard library (the
+# project's bytecode, check-py39) starts while pip installs the rest.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
 	touch $(STAMP)
@@ -73,7 +78,9 @@ $(STAMP): pyproject.toml setup.py
 # bytecode compiled once here rather than compiling the sources again (Python reads it also where
 # PYTHONDONTWRITEBYTECODE keeps processes from writing it). pip would compile the installed
 # modules one file at a time (~20 s here); compileall -j 0 does it on every core.
-bytecode: $(SITE_BYTECODE)
+bytecode: $(SITE_BYTECODE) project-bytecode
+
+project-bytecode: $(BIN)/python
 	$(BIN)/python -m compileall -q -j 0 ft_dcc hosts tests > /dev/null
 
 # pytest rewrites the asserts of every test module in each of its workers and caches the result
