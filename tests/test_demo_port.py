@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support.net import free_port
 
 from ft_dcc.demo import DemoPaths, read_credentials
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_the_demo_on_another_port_repoints_credentials_env(tmp_path: Path) -> None:
     paths = DemoPaths(tmp_path / "data")
     first, second = free_port(), free_port()

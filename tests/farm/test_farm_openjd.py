@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Set
 
+import pytest
 from farm_helpers import farm_env, openjd_run, session_versions, step_names, submit, validate
 from support import open_session
 
@@ -26,6 +27,7 @@ def comments(server: Any, tmp_path: Path, name: str) -> Set[str]:
         return {o["asset_version"]["comment"] for o in objects}
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_openjd_run_publishes_three_scenes_into_one_session_and_a_rerun_nothing_twice(
     embedded_server: Any, tmp_path: Path, shots: Any
 ) -> None:

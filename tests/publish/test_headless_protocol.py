@@ -178,6 +178,7 @@ def test_a_host_that_dies_before_publishing_is_reported_with_its_last_output(
     assert "host started" in outcome["log"]
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_a_host_that_hangs_past_the_timeout_is_stopped_with_a_clear_error(scene, run_stand_in):
     # 15 s: time enough on a loaded machine for the stand-in to start and print before it hangs
     with pytest.raises(HostError, match="Stand-in did not finish within 15 seconds") as caught:

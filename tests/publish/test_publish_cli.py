@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict
 
+import pytest
 from support import free_port, make_movie, make_sequence, make_task, open_session
 from support.cli import ft_dcc
 
@@ -91,6 +92,7 @@ def test_publish_a_movie(embedded_server, tmp_path: Path, queue_dir: Path) -> No
     assert data["ok"] and any("differs from shot" in w for w in data["warnings"])
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_publish_without_a_server_says_queued_and_exits_75(tmp_path: Path, queue_dir: Path) -> None:
     make_sequence(tmp_path / "frames", frames=6, start=1)
     env = {

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
+import pytest
 from support import make_sequence, make_task, open_session
 from support.cli import run_ft_dcc
 
@@ -85,6 +86,7 @@ def _complete(check: Any, versions: List[Any]) -> bool:
     )
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_a_killed_publish_is_finished_by_the_flush_or_never_started(
     embedded_server, tmp_path: Path
 ) -> None:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+import pytest
 from support import make_sequence, make_task, open_session
 from support.cli import run_ft_dcc
 
@@ -138,6 +139,7 @@ def test_a_flush_says_when_queued_work_lands_after_later_work(
     assert "v001" in text and "made after it" in text, text
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_only_queued_exits_with_its_own_status_and_the_listing_id_drops(
     offline_env: Path, tmp_path: Path
 ) -> None:

@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, Dict, List
 
+import pytest
 from support import make_movie, make_sequence, make_task, metadata_of, open_session
 from support.cli import run_ft_dcc
 
@@ -102,6 +103,7 @@ def test_frames_queued_at_a_guessed_rate_are_refused_at_flush_and_kept(
     assert again.returncode == 1 and len(OfflineQueue(tmp_path / "queue").entries()) == 1
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_the_session_name_is_fixed_a_size_rule_refuses_and_the_artists_name_stays(
     fresh_server: Any, tmp_path: Path
 ) -> None:
@@ -131,6 +133,7 @@ def test_the_session_name_is_fixed_a_size_rule_refuses_and_the_artists_name_stay
     assert "320x240" in text and "640x480" in text and "capture.resolution" in text, text
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_a_queue_flushed_in_its_order_gives_no_order_warning(
     fresh_server: Any, tmp_path: Path
 ) -> None:
@@ -154,6 +157,7 @@ def test_a_queue_flushed_in_its_order_gives_no_order_warning(
     assert "made after it" not in flushed.stdout, flushed.stdout
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_the_servers_frame_check_severity_decides_and_a_movie_takes_the_shots_numbers(
     fresh_server: Any, tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support.media import make_sequence
 
 from ft_dcc.publish.report import EXIT_QUEUED
@@ -44,6 +45,7 @@ def test_offline_checks_are_marked_as_done_later(offline_env, tmp_path):
     assert "[later] validate  Review session open" in report, report
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_a_flush_while_still_down_says_so(offline_env, tmp_path):
     assert _publish_offline(tmp_path).returncode == EXIT_QUEUED
     flush = subprocess.run(

@@ -225,6 +225,7 @@ def test_settings_cost_one_request_the_session_starts_with(
     assert resolved.level("checks.frame_range") == "profile"
 
 
+@pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_an_offline_publish_uses_the_file_and_queues(env: Dict[str, str], tmp_path: Path) -> None:
     from support import free_port
 
