@@ -134,6 +134,6 @@ def test_each_folders_tests_are_spread_through_the_run_long_ones_first(tmp_path:
              for line in done.stdout.splitlines() if "::" in line]  # fmt: skip
     assert order[0] == "server", order  # the long test first
     publish = [i for i, name in enumerate(order) if name.startswith("publish")]
-    # 4 of 13 tests: at 1/8, 3/8, 5/8 and 7/8 of their folder's 9, behind the long one
+    # publish's 4 at 1/8, 3/8, 5/8 and 7/8 of the way, among server's 9 (its long one first)
     assert publish == [2, 5, 9, 12], order  # spread through, not 4 in a row
     assert [order[i] for i in publish] == ["publish[0]", "publish[1]", "publish[2]", "publish[3]"]
