@@ -3,8 +3,9 @@
 A checked key is remembered only while no revocation arrived since (``grants.bus``: a key rotated,
 a User deactivated or deleted, in any server process): never for a time. The memory is used only
 when the bus reaches every process that can change keys (PostgreSQL, where ``ft-dcc user add``
-tells the servers too); on SQLite every request reads its key row (a key changed by another
-process, e.g. ``ft-dcc user add``, works at once).
+tells the servers too); on SQLite every request reads its key row, joined to its User's
+``is_active`` in the same statement (a key changed by another process, e.g. ``ft-dcc user add``,
+works at once, and a deactivated User's stops).
 
 Every ``/api`` call carries ``ftrack-user`` and ``ftrack-api-key``; downloads carry ``username`` and
 ``apiKey`` query parameters instead. Keys are stored as salted SHA-256 digests in the table
@@ -18,7 +19,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from typing import Callable, Dict, Mapping, Optional, Tuple, TypedDict
+from typing import Dict, Mapping, NamedTuple, Optional, Tuple, TypedDict
 
 import sqlalchemy as sa
 from starlette.responses import JSONResponse
@@ -71,6 +72,15 @@ def generate_api_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+class KeyRow(NamedTuple):
+    """A key as stored, and whether its User exists and is active (True without a User table)."""
+
+    user_id: str
+    salt: str
+    key_hash: str
+    user_active: bool
+
+
 def _digest(salt: str, api_key: str) -> str:
     return hashlib.sha256((salt + ":" + api_key).encode("utf-8")).hexdigest()
 
@@ -97,8 +107,9 @@ class KeyRing(SideTable):
         self._verified: Dict[Tuple[str, str], KeyGrant] = {}
         self._usernames: Dict[str, str] = {}
         self._lock = threading.Lock()
-        #: Optional check that a key's user may still sign in (exists, is active).
-        self.user_check: Optional[Callable[[str], bool]] = None
+        #: The table holding Users (``permissions.user_table``): when set, a key works only while
+        #: its User exists and is active, read in the same statement as the key.
+        self.users: Optional[sa.Table] = None
         self.revocations = revocations
         if revocations is not None:
             revocations.subscribe(self._on_revocation)
@@ -202,34 +213,41 @@ class KeyRing(SideTable):
         return grant
 
     def _look_up(self, username: str, api_key: str) -> Optional[KeyGrant]:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(self.table.c.user_id, self.table.c.salt, self.table.c.key_hash).where(
-                    self.table.c.username == username
-                )
-            ).first()
+        row = self._key_row(username)
         if row is None:
             return None
-        user_id, salt, key_hash = row
-        if not hmac.compare_digest(_digest(salt, api_key), key_hash):
+        if not hmac.compare_digest(_digest(row.salt, api_key), row.key_hash):
             return None
-        if self.user_check is not None and not self.user_check(user_id):
+        if not row.user_active:
             return None  # a deactivated (or deleted) user's keys do not work
-        return KeyGrant(username, user_id, key_hash)
+        return KeyGrant(username, row.user_id, row.key_hash)
 
     def holds(self, grant: KeyGrant) -> bool:
         """Whether ``grant`` still stands: the same key, of a user still active (database)."""
+        row = self._key_row(grant.username)
+        if row is None or row.user_id != grant.user_id:
+            return False
+        if not hmac.compare_digest(row.key_hash, grant.key_hash):
+            return False
+        return row.user_active
+
+    def _key_row(self, username: str) -> Optional[KeyRow]:
+        """``username``'s key row and whether its User may sign in: one statement (every
+        request on SQLite makes it)."""
+        key = self.table
+        query = sa.select(key.c.user_id, key.c.salt, key.c.key_hash)
+        if self.users is not None:
+            users = self.users
+            query = query.add_columns(users.c.id, users.c.is_active).select_from(
+                key.outerjoin(users, users.c.id == key.c.user_id)
+            )
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(self.table.c.user_id, self.table.c.key_hash).where(
-                    self.table.c.username == grant.username
-                )
-            ).first()
-        if row is None or row[0] != grant.user_id:
-            return False
-        if not hmac.compare_digest(str(row[1]), grant.key_hash):
-            return False
-        return self.user_check is None or self.user_check(grant.user_id)
+            row = conn.execute(query.where(key.c.username == username)).first()
+        if row is None:
+            return None
+        user: Tuple[object, ...] = tuple(row[3:])  # (User id, is_active) when joined
+        active = not user or (user[0] is not None and user[1] is not False)
+        return KeyRow(str(row[0]), str(row[1]), str(row[2]), active)
 
 
 def invalid_credentials_message(username: Optional[str]) -> str:

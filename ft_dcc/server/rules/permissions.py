@@ -140,11 +140,16 @@ def is_admin(store: StoreParts, user_id: Optional[str]) -> bool:
         return role_of(store, connection, user_id) == ADMINISTRATOR
 
 
+def user_table(store: ModelTables) -> sa.Table:
+    """The table that holds Users (``id``, ``is_active``): the key ring joins it."""
+    return _table(store, "User")
+
+
 def is_active_user(store: StoreParts, user_id: object) -> bool:
     """Whether ``user_id`` is an existing, active User (review links die with their user)."""
     if not isinstance(user_id, str) or not user_id:
         return False
-    users = _table(store, "User")
+    users = user_table(store)
     with store.engine.connect() as connection:
         row = connection.execute(sa.select(users.c.is_active).where(users.c.id == user_id)).first()
     return row is not None and row[0] is not False

@@ -45,7 +45,7 @@ class EmbeddedServer:
         #: revocations to and from every server process (``grants.bus``); one per process
         self.revocations = make_bus(self.store.engine)
         self.keys = KeyRing(self.store.engine, self.store.metadata, self.revocations)
-        self.keys.user_check = lambda user_id: permissions.is_active_user(self.store, user_id)
+        self.keys.users = permissions.user_table(self.store)
         self.seed = ensure_credentials(
             self.store,
             self.keys,
