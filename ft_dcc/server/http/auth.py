@@ -110,6 +110,7 @@ class KeyRing(SideTable):
         #: The table holding Users (``permissions.user_table``): when set, a key works only while
         #: its User exists and is active, read in the same statement as the key.
         self.users: Optional[sa.Table] = None
+        self._built_query: Optional[Tuple[Optional[sa.Table], sa.Select]] = None
         self.revocations = revocations
         if revocations is not None:
             revocations.subscribe(self._on_revocation)
@@ -231,18 +232,26 @@ class KeyRing(SideTable):
             return False
         return row.user_active
 
+    def _key_query(self) -> sa.Select:
+        """The statement of :meth:`_key_row`, built once (building it each time cost more than
+        running it): a username's key, joined to its User when there is a User table."""
+        built = self._built_query
+        if built is None or built[0] is not self.users:
+            key, users = self.table, self.users
+            query = sa.select(key.c.user_id, key.c.salt, key.c.key_hash)
+            if users is not None:
+                query = query.add_columns(users.c.id, users.c.is_active).select_from(
+                    key.outerjoin(users, users.c.id == key.c.user_id)
+                )
+            built = (users, query.where(key.c.username == sa.bindparam("username")))
+            self._built_query = built
+        return built[1]
+
     def _key_row(self, username: str) -> Optional[KeyRow]:
         """``username``'s key row and whether its User may sign in: one statement (every
         request on SQLite makes it)."""
-        key = self.table
-        query = sa.select(key.c.user_id, key.c.salt, key.c.key_hash)
-        if self.users is not None:
-            users = self.users
-            query = query.add_columns(users.c.id, users.c.is_active).select_from(
-                key.outerjoin(users, users.c.id == key.c.user_id)
-            )
         with self.engine.connect() as conn:
-            row = conn.execute(query.where(key.c.username == username)).first()
+            row = conn.execute(self._key_query(), {"username": username}).first()
         if row is None:
             return None
         user: Tuple[object, ...] = tuple(row[3:])  # (User id, is_active) when joined
