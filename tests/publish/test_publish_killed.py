@@ -55,9 +55,13 @@ def _interruptible() -> None:
     signals.signal(signals.SIGINT, signals.SIG_DFL)
 
 
-def _env(server: Any, queue: Path, point: str = "", signal: str = "") -> Dict[str, str]:
+def _env(server: Any, queue: Path, temp: Path, point: str = "", signal: str = "") -> Dict[str, str]:
+    """A publish's or flush's environment: ``queue`` its offline queue, ``temp`` its temp dir
+    (TMPDIR: the work folders a killed publish leaves stay in the test's folder)."""
+    temp.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(
+        TMPDIR=str(temp),
         FTRACK_SERVER=server.url,
         FTRACK_API_USER=server.api_user,
         FTRACK_API_KEY=server.api_key,
@@ -102,7 +106,7 @@ def test_a_killed_publish_is_finished_by_the_flush_or_never_started(
             asset = f"{point}-{signal}".lower()
             runs[asset] = subprocess.Popen(
                 [sys.executable, "-c", SCRIPT, task_id, session_name, asset, str(pattern)],
-                env=_env(embedded_server, queues / asset, point, signal),
+                env=_env(embedded_server, queues / asset, tmp_path / "tmp", point, signal),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 preexec_fn=_interruptible,
@@ -120,7 +124,7 @@ def test_a_killed_publish_is_finished_by_the_flush_or_never_started(
         for flush in range(2):
             done = run_ft_dcc(
                 ["-v", "queue", "flush"],
-                env=_env(embedded_server, queue),
+                env=_env(embedded_server, queue, tmp_path / "tmp"),
                 check=True,
                 timeout=240,
                 text=False,
@@ -159,7 +163,7 @@ def test_the_next_publish_finishes_one_that_was_killed(embedded_server, tmp_path
     queue = tmp_path / "queue"
     killed = subprocess.run(
         [sys.executable, "-c", SCRIPT, task_id, "Next", "killed", str(pattern)],
-        env=_env(embedded_server, queue, "uploaded", "KILL"),
+        env=_env(embedded_server, queue, tmp_path / "tmp", "uploaded", "KILL"),
         capture_output=True,
         timeout=240,
     )

@@ -167,13 +167,13 @@ def test_a_killed_several_reviewable_publish_leaves_all_or_nothing(
     for point, _ in POINTS:
         command = [sys.executable, "-c", SCRIPT, task_id, name, str(left), str(right), point]
         runs[point] = subprocess.Popen(
-            command, env=_env(embedded_server, queue, point, "KILL"),
+            command, env=_env(embedded_server, queue, tmp_path / "tmp", point, "KILL"),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )  # fmt: skip
     for point, process in runs.items():
         output = process.communicate(timeout=240)[0].decode(errors="replace")
         assert process.returncode == -9, f"{point}: {process.returncode}\n{output[-2000:]}"
-    env = _env(embedded_server, queue)
+    env = _env(embedded_server, queue, tmp_path / "tmp")
     run_ft_dcc(["queue", "flush"], env=env, check=True, timeout=240)
     assert not list(queue.glob("*/manifest.json")), "nothing is left queued"
     check = open_session(embedded_server, tmp_path / "check")
