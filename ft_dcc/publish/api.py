@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import (
@@ -37,6 +35,7 @@ from ft_dcc.publish.request import (
     request_from_options,
 )
 from ft_dcc.publish.state import STATE_KEY, PublishState
+from ft_dcc.publish.work_dir import WorkDir
 from ft_dcc.session.interface import IntegrateSession, PublishSession
 
 if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported when it runs
@@ -87,17 +86,16 @@ def run_publish(
     started = time.monotonic()
     runtime = runtime or PublishRuntime()
     register_plugins(host.name)
-    work = request.work_dir or Path(tempfile.mkdtemp(prefix="ft_dcc_publish_"))
+    work = WorkDir.for_publish(request.work_dir)  # sweeps the folders of killed publishes
     runs: List[Run] = []
     try:
-        runs = _run_all(host, request, runtime, work)
+        runs = _run_all(host, request, runtime, work.path)
         report = build_report(runs)
     finally:
         opened = runs[0].state.session if runs and runtime.session is None else None
         if opened is not None:
             _close(opened)
-        if request.work_dir is None:
-            shutil.rmtree(work, ignore_errors=True)
+        work.release()  # a given work_dir stays
     report.duration_s = round(time.monotonic() - started, 3)
     return report
 

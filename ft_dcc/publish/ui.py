@@ -6,15 +6,16 @@ then runs the registered plugins, ``CollectFtDccState`` builds the publish state
 
 from __future__ import annotations
 
-import tempfile
+import atexit
 from pathlib import Path
-from typing import Callable, Dict, Optional, TypedDict
+from typing import Callable, Dict, List, Optional, TypedDict
 
 import attr
 
 from ft_dcc.exceptions import PublishError
 from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.state import PublishRequest, PublishState
+from ft_dcc.publish.work_dir import WorkDir
 from ft_dcc.session.interface import IntegrateSession
 
 
@@ -26,6 +27,8 @@ class _Installed(TypedDict, total=False):
 
 #: what :func:`install` was given (one host per process; install again to replace it)
 _installed: _Installed = {}
+#: the work folder of this process's pyblish UI publish (one at a time, like its host)
+_ui_work: List[WorkDir] = []
 
 
 def install(
@@ -62,10 +65,25 @@ def state_for_ui() -> PublishState:
             "or publish with ft_dcc.publish.publish(host, ...)",
         )
     request = PublishRequest.from_dict(_installed.get("request", {}))
-    work_dir = request.work_dir or Path(tempfile.mkdtemp(prefix="ft_dcc_publish_"))
     return PublishState(
         host=host,
         request=request,
-        work_dir=Path(work_dir),
+        work_dir=_fresh_work_dir(request.work_dir),
         session_factory=_installed.get("session_factory"),
     )
+
+
+def _fresh_work_dir(given: Optional[Path]) -> Path:
+    """The new UI publish's work folder; the previous one's goes (a pyblish UI collects a new
+    context for each publish, after the previous one ended or was reset)."""
+    release_work_dir()
+    _ui_work.append(WorkDir.for_publish(given))
+    return _ui_work[-1].path
+
+
+@atexit.register
+def release_work_dir() -> None:
+    """Remove the pyblish UI publish's temporary work folder (a given ``work_dir`` stays); the
+    next UI publish and this process's exit do it too, the next publish if the process dies."""
+    while _ui_work:
+        _ui_work.pop().release()

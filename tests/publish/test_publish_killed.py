@@ -16,6 +16,7 @@ import os
 import signal as signals
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -153,22 +154,27 @@ def _said(outputs: Dict[str, str], asset: str) -> str:
     return "\n".join(f"--- {name}\n{outputs[name][-2500:]}" for name in names if name in outputs)
 
 
-def test_the_next_publish_finishes_one_that_was_killed(embedded_server, tmp_path: Path) -> None:
+def test_the_next_publish_finishes_one_that_was_killed_and_removes_its_work_folder(
+    embedded_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ft_dcc.host.files import FilesHost
     from ft_dcc.publish import publish
 
     setup = open_session(embedded_server, tmp_path / "setup")
     task_id = resolve_task(setup, None, make_task(setup))["id"]
     pattern = make_sequence(tmp_path / "frames", frames=12, start=1001)
-    queue = tmp_path / "queue"
+    queue, temp = tmp_path / "queue", tmp_path / "tmp"
     killed = subprocess.run(
         [sys.executable, "-c", SCRIPT, task_id, "Next", "killed", str(pattern)],
-        env=_env(embedded_server, queue, tmp_path / "tmp", "uploaded", "KILL"),
+        env=_env(embedded_server, queue, temp, "uploaded", "KILL"),
         capture_output=True,
         timeout=240,
     )
-    assert killed.returncode == -9
+    assert killed.returncode == -9, killed.stdout.decode(errors="replace")[-2000:]
+    (left,) = temp.glob("ft_dcc_publish_*")  # its work folder (work_dir.py), the movie in it
+    assert list(left.glob("*.mp4")), list(left.iterdir())
     assert len(list(queue.glob("*/manifest.json"))) == 1  # the journal entry it left
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the next publish's temp dir: the same
     report = publish(
         FilesHost(pattern, fps=25),
         task=task_id,
@@ -179,6 +185,7 @@ def test_the_next_publish_finishes_one_that_was_killed(embedded_server, tmp_path
     )
     assert report.ok, str(report)
     assert not list(queue.glob("*/manifest.json"))
+    assert not list(temp.glob("ft_dcc_publish_*")), "the killed one's folder and its own are gone"
     for asset in ("killed", "next"):
         versions = setup.query(
             "select id, version, thumbnail_id from AssetVersion "
