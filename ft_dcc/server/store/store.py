@@ -91,8 +91,8 @@ class Store:
         self.engine = make_engine(database_url)
         try:
             check_reachable(self.engine)
-            prepare_schema(self.engine, self.metadata)
-            add_missing_columns(self.engine, self.metadata)
+            if prepare_schema(self.engine, self.metadata):  # tables an older version made
+                add_missing_columns(self.engine, self.metadata)
             ensure_unique_indexes(self.engine, self.model, self.tables)
             creators.migrate(self.engine, self.model, self.tables, self.metadata)
         except (SQLAlchemyError, OSError) as error:
