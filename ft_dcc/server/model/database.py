@@ -15,12 +15,11 @@ missing rights) become one :class:`DatabaseSetupError` line saying what to do.
 from __future__ import annotations
 
 import logging
-from typing import Dict, Hashable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Optional, Set, Union
 
 import sqlalchemy as sa
-from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.schema import CreateIndex, CreateTable, ExecutableDDLElement
 
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.server.model.side_tables import SIDE_TABLE_OPTION, define_table
@@ -107,7 +106,8 @@ def prepare_schema(engine: Engine, metadata: sa.MetaData) -> Set[str]:
         if is_postgres(engine):
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
         existing = set(sa.inspect(connection).get_table_names())
-        create_tables(connection, [t for t in metadata.sorted_tables if t.name not in existing])
+        missing = [t for t in metadata.sorted_tables if t.name not in existing]
+        metadata.create_all(connection, tables=missing, checkfirst=False)
         row = connection.execute(
             sa.select(info.c.value).where(info.c.key == "storage_version")
         ).first()
@@ -122,117 +122,6 @@ def prepare_schema(engine: Engine, metadata: sa.MetaData) -> Set[str]:
             connection.execute(sa.insert(info).values(key="storage_version",
                                                       value=str(STORAGE_VERSION)))  # fmt: skip
     return existing & set(metadata.tables)
-
-
-def create_tables(connection: Connection, tables: Sequence[sa.Table]) -> None:
-    """Create ``tables`` and their indexes as ``MetaData.create_all`` does, but each statement's
-    DDL run straight on the DBAPI cursor: a new database takes some 370 statements, and
-    SQLAlchemy's execution of each (events, context, result) cost more than compiling it and
-    more than the database's own work. A table with more to it than columns and indexes (a
-    column default or comment, a foreign key, DDL events) goes through ``create_all``."""
-    if not tables:
-        return
-    metadata = tables[0].metadata
-    whole = bool(metadata._sequences) or _has_ddl_events(metadata)
-    plain = [table for table in tables if not whole and _is_plain(table)]
-    others = [table for table in tables if whole or not _is_plain(table)]
-    dialect = connection.dialect
-    no_parameters: Union[Tuple[()], Dict[str, object]] = () if dialect.positional else {}
-    cursor = connection.connection.cursor()
-    statement = ""
-    try:
-        for table in plain:
-            for statement in _table_ddl(table, dialect):
-                cursor.execute(statement, no_parameters)
-    except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would have raised it
-        raise DBAPIError.instance(
-            statement, no_parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
-        ) from error
-    finally:
-        cursor.close()
-    if others:
-        metadata.create_all(connection, tables=others, checkfirst=False)
-
-
-def _is_plain(table: sa.Table) -> bool:
-    """Whether ``CreateTable`` and ``CreateIndex`` are all ``create_all`` would run for it."""
-    return (
-        not _has_ddl_events(table)
-        and not table.foreign_keys
-        and table.comment is None
-        and getattr(table, "_creator_ddl", None) is None
-        and all(c.default is None and c.comment is None for c in table.columns)
-        and not any(_has_ddl_events(index) for index in table.indexes)
-    )
-
-
-def _table_ddl(table: sa.Table, dialect: Dialect) -> Tuple[str, ...]:
-    """``table``'s CREATE TABLE and CREATE INDEX statements in ``dialect``, compiled once per
-    process for each (dialect, :func:`_ddl_key`): every store has Table objects of its own (see
-    ``Store``), built alike from the same schemas, so compiling their DDL again each time is
-    wasted work."""
-    key = _ddl_key(table, dialect)
-    found = _DDL.get(key) if key is not None else None
-    if found is None:
-        statements: List[ExecutableDDLElement] = [CreateTable(table)]
-        statements += [CreateIndex(i) for i in sorted(table.indexes, key=_index_name)]
-        found = tuple(str(statement.compile(dialect=dialect)) for statement in statements)
-        if key is not None:
-            _DDL[key] = found
-    return found
-
-
-#: (dialect, table) as :func:`_ddl_key` tells them apart -> their DDL, see :func:`_table_ddl`
-_DDL: Dict[Hashable, Tuple[str, ...]] = {}
-
-
-def _ddl_key(table: sa.Table, dialect: Dialect) -> Optional[Hashable]:
-    """All that the DDL of a plain table (see :func:`_is_plain`) made of plain columns, a nameless
-    primary key and indexes on columns depends on; ``None`` for any other table (its DDL is
-    compiled each time)."""
-    simple = (
-        table.schema is None
-        and not table.dialect_kwargs
-        and not table._prefixes
-        and table.primary_key.name is None
-        and all(isinstance(c, sa.PrimaryKeyConstraint) for c in table.constraints)
-    )
-    columns = [_column_key(column) for column in table.columns]
-    indexes = [_index_key(index) for index in sorted(table.indexes, key=_index_name)]
-    if not simple or None in columns or None in indexes:
-        return None
-    version = (dialect.name, dialect.driver, dialect.server_version_info)
-    limits = (dialect.max_identifier_length, dialect.max_index_name_length)
-    pk = tuple(column.name for column in table.primary_key.columns)
-    return (version, limits, table.name, tuple(columns), tuple(indexes), pk)
-
-
-def _column_key(column: sa.Column) -> Optional[Hashable]:
-    plain = not (
-        column.server_default or column.computed or column.identity or column.constraints
-        or column.unique or column.dialect_kwargs or column.system or column.key != column.name
-    )  # fmt: skip
-    type_key = getattr(column.type, "_static_cache_key", None)
-    if not plain or not isinstance(type_key, tuple):
-        return None
-    return (column.name, type_key, column.primary_key, column.nullable, column.autoincrement)
-
-
-def _index_key(index: sa.Index) -> Optional[Hashable]:
-    columns = list(index.columns)
-    if index.dialect_kwargs or len(index.expressions) != len(columns) or not index.name:
-        return None
-    if any(expression is not column for expression, column in zip(index.expressions, columns)):
-        return None
-    return (index.name, bool(index.unique), tuple(column.name for column in columns))
-
-
-def _has_ddl_events(target: Union[sa.MetaData, sa.Table, sa.Index]) -> bool:
-    return bool(target.dispatch.before_create or target.dispatch.after_create)
-
-
-def _index_name(index: sa.Index) -> str:
-    return str(index.name)
 
 
 def _info_table(metadata: sa.MetaData) -> sa.Table:
