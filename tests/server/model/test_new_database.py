@@ -1,8 +1,8 @@
 """A new database holds exactly what plain SQLAlchemy and one-row-at-a-time seeding make.
 
-``Store`` prepares a new database its own quicker way (the DDL run straight on the connection,
-the built-in rows inserted a table at a time); the reference here is ``MetaData.create_all`` and
-a seeder that looks each row up and inserts it alone. Both must give the same tables, columns,
+``Store`` prepares a new database its own quicker way (no column check of tables it has just
+made, the built-in rows inserted a table at a time); the reference here is ``MetaData.create_all``
+and a seeder that looks each row up and inserts it alone. Both must give the same tables, columns,
 indexes (their SQL) and rows, in the same order, on SQLite, on an empty PostgreSQL database and
 on one copied from the test template (tables there, no rows).
 """
@@ -134,7 +134,7 @@ def test_new_database_as_create_all_and_row_at_a_time_seeding(new_url, monkeypat
     _reference(reference, monkeypatch)
     expected = _contents(reference)
     assert len(expected["columns"]) > 90 and sum(map(len, expected["rows"].values())) > 140
-    for _second_with_the_ddl_compiled_once in range(2):
+    for _second_in_the_same_process in range(2):
         made = new_url()
         _seed(made)
         got = _contents(made)
