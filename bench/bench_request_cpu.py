@@ -26,12 +26,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Dict, List
 
 import requests
-from embedded_server import KEY, USER, free_port
+from embedded_server import KEY, USER, Server
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = json.dumps([
@@ -41,54 +40,31 @@ BODY = json.dumps([
 HEADERS = {"ftrack-user": USER, "ftrack-api-key": KEY, "Content-Type": "application/json"}
 
 
-class SideServer:
-    """``python -m ft_dcc server`` run from ``tree`` (its ft_dcc is imported, not ours)."""
-
-    def __init__(self, tree: Path, data: Path) -> None:
-        self.url = f"http://127.0.0.1:{free_port()}"
-        env = dict(os.environ, FTRACK_API_USER=USER, FTRACK_API_KEY=KEY, PYTHONPATH=str(tree))
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ft_dcc", "server", "--data", str(data),
-             "--port", self.url.rsplit(":", 1)[1]],
-            cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                requests.get(self.url + "/", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        self.stop()
-        raise SystemExit(f"the server from {tree} did not start")
-
-    def cpu(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def batch(self, http: requests.Session, count: int) -> float:
-        """The server's CPU for ``count`` requests."""
-        before = self.cpu()
-        for _ in range(count):
-            reply = http.post(self.url + "/api", headers=HEADERS, data=BODY, timeout=60)
-            reply.raise_for_status()
-        return self.cpu() - before
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=60)
+def server_cpu(server: Server) -> float:
+    """The server process's CPU so far (user + system, from ``/proc``)."""
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(servers: Dict[str, SideServer], batches: int, size: int) -> Dict[str, float]:
+def batch(server: Server, http: requests.Session, count: int) -> float:
+    """The server's CPU for ``count`` requests."""
+    before = server_cpu(server)
+    for _ in range(count):
+        reply = http.post(server.url + "/api", headers=HEADERS, data=BODY, timeout=60)
+        reply.raise_for_status()
+    return server_cpu(server) - before
+
+
+def measure(servers: Dict[str, Server], batches: int, size: int) -> Dict[str, float]:
     """CPU-s per request of each server, the batches alternated."""
     http = requests.Session()
     for server in servers.values():
-        server.batch(http, 20)  # warm: the query parser, the statement caches
+        batch(server, http, 20)  # warm: the query parser, the statement caches
     used = dict.fromkeys(servers, 0.0)
     names: List[str] = list(servers)
     for index in range(batches):
         for name in names if index % 2 == 0 else names[::-1]:
-            used[name] += servers[name].batch(http, size)
+            used[name] += batch(servers[name], http, size)
     return {name: total / (batches * size) for name, total in used.items()}
 
 
@@ -102,10 +78,12 @@ def main() -> int:
     baseline = work / "baseline"
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(baseline),
                     args.baseline], check=True)  # fmt: skip
-    servers: Dict[str, SideServer] = {}
+    servers: Dict[str, Server] = {}
     try:
-        servers["baseline"] = SideServer(baseline, work / "baseline-data")
-        servers["this tree"] = SideServer(ROOT, work / "tree-data")
+        for name, tree in (("baseline", baseline), ("this tree", ROOT)):
+            base = work / f"{name.replace(' ', '-')}-server"
+            base.mkdir()
+            servers[name] = Server(base, tree=tree)
         per_request = measure(servers, args.batches, args.batch)
     finally:
         for server in servers.values():

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import requests
 
@@ -28,18 +28,26 @@ class Server:
     """A running embedded server; ``stop()`` it when done (also on error)."""
 
     def __init__(
-        self, base: Path, extra_args: Sequence[str] = (), start_timeout: float = 60
+        self,
+        base: Path,
+        extra_args: Sequence[str] = (),
+        start_timeout: float = 60,
+        tree: Optional[Path] = None,
     ) -> None:
+        """Serve ``base``/data; ``tree``: run the ft_dcc of that source tree (e.g. a git
+        worktree of another revision) instead of this one's."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = base / "requests.jsonl"
         env = dict(os.environ, FTRACK_API_USER=USER, FTRACK_API_KEY=KEY)
+        if tree is not None:
+            env["PYTHONPATH"] = str(tree)
         self.stderr = open(base / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ft_dcc", "server", "--data", str(base / "data"),
              "--host", "127.0.0.1", "--port", str(self.port), "--request-log", str(self.log),
              *extra_args],
-            env=env, stdout=self.stderr, stderr=self.stderr,
+            env=env, stdout=self.stderr, stderr=self.stderr, cwd=tree,
         )  # fmt: skip
         deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline and self.process.poll() is None:
