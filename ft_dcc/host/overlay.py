@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tempfile
 from pathlib import Path
 from typing import Callable, List, Optional
 
@@ -24,6 +23,7 @@ import requests
 
 from ft_dcc.exceptions import FeedbackError
 from ft_dcc.host.feedback import NOTE, FeedbackRow
+from ft_dcc.session.schema_cache import default_cache_directory
 from ft_dcc.session.settings import resolve_settings
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,11 @@ class NoteOverlay:
 
 
 def default_folder() -> Path:
-    """Where drawings are kept once downloaded (one file per drawing URL)."""
-    return Path(tempfile.gettempdir()) / "ft_dcc_drawings"
+    """Where drawings are kept once downloaded (one file per drawing URL): the user's own cache
+    folder. Not the shared temp dir, where another user of the machine could make the folder
+    first, or a link named like a drawing's file in it, and so choose what the artist's viewport
+    shows or what a download overwrites."""
+    return default_cache_directory() / "drawings"
 
 
 def http_download(
@@ -95,7 +98,7 @@ def note_overlays(
     if row.kind != NOTE or row.frame is None or not row.drawing_urls:
         return []
     folder = folder or default_folder()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # private where it is made
     last = row.frame_out if row.frame_out is not None else row.frame
     found = []
     for url in row.drawing_urls:

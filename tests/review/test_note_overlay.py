@@ -98,3 +98,30 @@ def test_a_drawing_that_is_not_there_or_not_a_png_is_refused(
 
     with pytest.raises(FeedbackError, match="did not download"):
         note_overlays(held_row(rows), tampered, folder)
+
+
+def test_drawings_are_kept_in_the_users_own_cache_folder_not_the_shared_temp_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user of the machine can make a folder in the shared temp dir first (or a link
+    named like a drawing's ``.part`` file in it), and so choose what the artist's viewport shows
+    or what a download overwrites. The default folder is the user's own cache folder, made
+    private (0700)."""
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(shared))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home" / ".cache"))
+    row = FeedbackRow(kind=NOTE, text="Ana: here", note_id="n1", frame=5, frame_out=7,
+                      drawing_urls=("http://server/component/get?id=abc",))  # fmt: skip
+
+    def download(url: str, target: Path) -> None:
+        target.write_bytes(cross_png())
+
+    [overlay] = note_overlays(row, download)
+
+    assert list(shared.iterdir()) == []
+    folder = overlay.path.parent
+    assert folder.is_relative_to(tmp_path / "home" / ".cache")
+    assert (folder.stat().st_mode & 0o777) == 0o700
+    assert overlay.path.read_bytes() == cross_png() and (overlay.first, overlay.last) == (5, 7)
