@@ -51,15 +51,20 @@ const commands = {
   },
   press: async (c) => { await page.keyboard.press(c.key); return null; },
   click: async (c) => { await page.click(c.selector); return null; },
-  // a mouse drag through ``points``, fractions (x, y) of the element's box
+  // a mouse drag through ``points``, fractions (x, y) of the element's box, each placed by
+  // the box as it is then: the page may move the element meanwhile (content loading above it,
+  // a scroll), and a box read once put a whole stroke 60 px off in one loaded run
   drag: async (c) => {
     const element = await page.$(c.selector);
-    const box = element && await element.boundingBox();
-    if (!box) throw new Error("no box for " + c.selector);
-    const at = ([x, y]) => [box.x + box.width * x, box.y + box.height * y];
-    await page.mouse.move(...at(c.points[0]));
+    if (!element) throw new Error("no element " + c.selector);
+    const at = async ([x, y]) => {
+      const box = await element.boundingBox();
+      if (!box) throw new Error("no box for " + c.selector);
+      return [box.x + box.width * x, box.y + box.height * y];
+    };
+    await page.mouse.move(...await at(c.points[0]));
     await page.mouse.down();
-    for (const point of c.points.slice(1)) await page.mouse.move(...at(point));
+    for (const point of c.points.slice(1)) await page.mouse.move(...await at(point));
     await page.mouse.up();
     return null;
   },

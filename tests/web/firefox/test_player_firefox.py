@@ -22,6 +22,7 @@ from ..player_checks import (
     El,
     call,
     check_compare,
+    check_drag_follows_a_moving_element,
     check_drawing_tools,
     check_loop_between_marks,
     visible_item,
@@ -113,3 +114,8 @@ def test_a_drawing_shows_on_every_frame_it_is_held_and_ghosts_on_its_neighbours(
         open_page(firefox, coded_shot)
 
     check_held_drawings(firefox, coded_shot, reopen, artifacts_dir, "firefox_drawing_range")
+
+
+def test_a_drag_follows_an_element_the_page_moves(firefox: Firefox) -> None:
+    firefox.goto("about:blank")
+    check_drag_follows_a_moving_element(firefox)
