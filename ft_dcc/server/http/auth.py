@@ -81,6 +81,17 @@ class KeyRow(NamedTuple):
     user_active: bool
 
 
+def _key_query(keys: sa.Table, users: Optional[sa.Table]) -> sa.Select:
+    """A username's key (bind parameter ``username``), joined to its User's id and
+    ``is_active`` when there is a User table."""
+    query = sa.select(keys.c.user_id, keys.c.salt, keys.c.key_hash)
+    if users is not None:
+        query = query.add_columns(users.c.id, users.c.is_active).select_from(
+            keys.outerjoin(users, users.c.id == keys.c.user_id)
+        )
+    return query.where(keys.c.username == sa.bindparam("username"))
+
+
 def _digest(salt: str, api_key: str) -> str:
     return hashlib.sha256((salt + ":" + api_key).encode("utf-8")).hexdigest()
 
@@ -101,16 +112,18 @@ class KeyRing(SideTable):
         engine: sa.engine.Engine,
         metadata: sa.MetaData,
         revocations: Optional[RevocationBus] = None,
+        users: Optional[sa.Table] = None,
     ) -> None:
+        """``users``: the table holding Users (``permissions.user_table``); with it a key works
+        only while its User exists and is active, read in the same statement as the key."""
         super().__init__(engine, metadata)
         #: (username, sha256 of key) -> grant: skips the look-up until a revocation arrives.
         self._verified: Dict[Tuple[str, str], KeyGrant] = {}
         self._usernames: Dict[str, str] = {}
         self._lock = threading.Lock()
-        #: The table holding Users (``permissions.user_table``): when set, a key works only while
-        #: its User exists and is active, read in the same statement as the key.
-        self.users: Optional[sa.Table] = None
-        self._built_query: Optional[Tuple[Optional[sa.Table], sa.Select]] = None
+        #: the statement of :meth:`_key_row`, built once (building it each time cost more than
+        #: running it)
+        self._key_query = _key_query(self.table, users)
         self.revocations = revocations
         if revocations is not None:
             revocations.subscribe(self._on_revocation)
@@ -232,26 +245,11 @@ class KeyRing(SideTable):
             return False
         return row.user_active
 
-    def _key_query(self) -> sa.Select:
-        """The statement of :meth:`_key_row`, built once (building it each time cost more than
-        running it): a username's key, joined to its User when there is a User table."""
-        built = self._built_query
-        if built is None or built[0] is not self.users:
-            key, users = self.table, self.users
-            query = sa.select(key.c.user_id, key.c.salt, key.c.key_hash)
-            if users is not None:
-                query = query.add_columns(users.c.id, users.c.is_active).select_from(
-                    key.outerjoin(users, users.c.id == key.c.user_id)
-                )
-            built = (users, query.where(key.c.username == sa.bindparam("username")))
-            self._built_query = built
-        return built[1]
-
     def _key_row(self, username: str) -> Optional[KeyRow]:
         """``username``'s key row and whether its User may sign in: one statement (every
         request on SQLite makes it)."""
         with self.engine.connect() as conn:
-            row = conn.execute(self._key_query(), {"username": username}).first()
+            row = conn.execute(self._key_query, {"username": username}).first()
         if row is None:
             return None
         user: Tuple[object, ...] = tuple(row[3:])  # (User id, is_active) when joined

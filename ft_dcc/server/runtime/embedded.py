@@ -44,8 +44,10 @@ class EmbeddedServer:
         self.store = Store(config.resolved_database_url)
         #: revocations to and from every server process (``grants.bus``); one per process
         self.revocations = make_bus(self.store.engine)
-        self.keys = KeyRing(self.store.engine, self.store.metadata, self.revocations)
-        self.keys.users = permissions.user_table(self.store)
+        self.keys = KeyRing(
+            self.store.engine, self.store.metadata, self.revocations,
+            users=permissions.user_table(self.store),
+        )  # fmt: skip
         self.seed = ensure_credentials(
             self.store,
             self.keys,

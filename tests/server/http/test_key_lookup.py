@@ -36,9 +36,7 @@ def statements(engine: sa.engine.Engine) -> Iterator[List[str]]:
 
 @pytest.fixture
 def ring(store: Any) -> KeyRing:
-    keys = KeyRing(store.engine, store.metadata)
-    keys.users = permissions.user_table(store)
-    return keys
+    return KeyRing(store.engine, store.metadata, users=permissions.user_table(store))
 
 
 def _set_active(store: Any, user_id: str, active: bool) -> None:
