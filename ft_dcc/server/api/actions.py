@@ -25,7 +25,11 @@ from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.api import audit_action
 from ft_dcc.server.api.search import is_search, search_as_query
 from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.files.download_links import SIGNED_URL_TTL, signed_download_url
+from ft_dcc.server.files.download_links import (
+    SIGNED_URL_TTL,
+    sign_url_attributes,
+    signed_download_url,
+)
 from ft_dcc.server.files.encode import EncodeError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import generate_api_key
@@ -257,6 +261,18 @@ def _signed_url(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     return {"action": "generate_signed_url", "signed_url": caller.base_url + path}
 
 
+def _track_usage(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
+    """``_track_usage``: the usage event ftrack's own tools (Connect, the DCC framework, the
+    application launcher) send with every discovery, engine and plugin run. ftrack takes it for
+    its product analytics and the callers ignore the reply; a studio's own server has no such
+    analytics, so it is accepted and dropped: no error for the caller, no row, no log line above
+    debug (43 per framework run would bury the log)."""
+    data = op.get("data")
+    name = data.get("name") if isinstance(data, dict) else None
+    log.debug("usage event %.80s from %s dropped", name, caller.username)
+    return {"action": "_track_usage"}
+
+
 HANDLERS: Dict[str, Handler] = {
     "query_server_information": _server_information,
     "query_schemas": _schemas,
@@ -269,6 +285,7 @@ HANDLERS: Dict[str, Handler] = {
     "get_widget_url": _widget_url,
     "reset_remote": _reset_remote,
     "generate_signed_url": _signed_url,
+    "_track_usage": _track_usage,
     claims.ACTION: claims.claim,
     claims.RELEASE_ACTION: claims.release,
     audit_action.ACTION: audit_action.read_audit,
@@ -276,7 +293,7 @@ HANDLERS: Dict[str, Handler] = {
 
 
 def _unknown_action(index: int, action: object) -> ApiOperationError:
-    supported = ", ".join(sorted((*DATA_ACTIONS, *HANDLERS, "search")))
+    supported = ", ".join(sorted(a for a in (*DATA_ACTIONS, *HANDLERS, "search") if a[0] != "_"))
     return ApiOperationError(
         f"Invalid action u'{str(action)[:60]}' in operation {index + 1}: this server does not "
         f"support it. Supported actions: {supported}.",
@@ -308,7 +325,7 @@ def check_batch(batch: object) -> List[JsonObject]:
 #: failure there writes nothing.
 BEFORE_DATA = (
     "query_server_information", "query_schemas", "get_upload_metadata", "get_widget_url",
-    "generate_signed_url",
+    "generate_signed_url", "_track_usage",
 )  # fmt: skip
 #: ... except these after a data operation: ftrack runs a batch in order, so they are answered
 #: inside the data transaction, after the operations before them (a link to a review session
@@ -412,12 +429,23 @@ def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]
             raise _store_failure(exc, data_indexes, operations) from exc
         for index, reply in zip(data_indexes, replies):
             results[index] = dict(reply, action="search") if index in searches else reply
+            if _may_hold_urls(operations[index]):
+                sign_url_attributes(ctx.files, reply.get("data"), caller.base_url, caller.user_id)
     for index, operation in enumerate(operations):
         action = operation["action"]
         if action in DATA_ACTIONS or first[index] or index in inside:
             continue
         results[index] = _run_action(ctx, index, operation, caller, HANDLERS[str(action)])
     return results
+
+
+def _may_hold_urls(operation: JsonObject) -> bool:
+    """Whether a data operation's reply may carry a computed URL attribute (``thumbnail_url``,
+    ``ComponentLocation.url``): a query selecting one, or an echo of a created/updated entity."""
+    if operation["action"] in ("create", "update"):
+        return True
+    expression = operation.get("expression")
+    return isinstance(expression, str) and "url" in expression.lower()
 
 
 def _answer_inside(

@@ -59,3 +59,37 @@ def download_user(files: FileStore, token: str, component_id: str) -> str:
             "PermissionError",
         )
     return user_id
+
+
+#: the routes of the computed URL attributes (``thumbnail_url``, ``ComponentLocation.url``)
+_URL_ROUTES = ("/component/thumbnail", "/component/get")
+
+
+def _signed_attribute(
+    files: FileStore, value: Dict[str, object], base_url: str, user_id: str
+) -> None:
+    """``value`` (``{"url": "/component/...?id=X", "value": X}``) made absolute and signed."""
+    url = value.get("url")
+    if not isinstance(url, str):
+        return
+    path, _, query = url.partition("?id=")
+    if path not in _URL_ROUTES or not query or "&" in query:
+        return
+    value["url"] = base_url + signed_download_url(files, path, query, user_id, ttl=SIGNED_URL_TTL)
+
+
+def sign_url_attributes(files: FileStore, data: object, base_url: str, user_id: str) -> None:
+    """Make every computed URL attribute in ``data`` (a reply's entities) what ftrack answers:
+    an absolute URL that a plain GET opens without API headers, signed for ``user_id`` and
+    expiring after :data:`SIGNED_URL_TTL` seconds, as ``generate_signed_url``'s. ftrack's own
+    thumbnail widget passes ``thumbnail_url["url"]`` straight to ``urlopen``."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if "url" in item and "value" in item and len(item) == 2:
+                _signed_attribute(files, item, base_url, user_id)
+                continue
+            stack.extend(v for v in item.values() if isinstance(v, (list, dict)))

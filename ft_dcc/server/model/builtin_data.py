@@ -93,7 +93,11 @@ TYPES = [
     "FX",
     "Editing",
 ]
-# (name, short)
+# (name, short): a stock ftrack site's asset types, found by ``short`` as ftrack's own tools
+# look them up (``AssetType where short is "script"``: the framework's Nuke script and standalone
+# file publishers; "scene": its Maya, Max, Houdini, Photoshop and Premiere publishers; "cam",
+# "geo", "anim", "rig", "cache": the Maya and Houdini loaders and publishers). A database made by
+# an older release gains the missing ones when the server starts (``ensure_builtin_data``).
 ASSET_TYPES = [
     ("Upload", "upload"),
     ("Review", "review"),
@@ -103,6 +107,11 @@ ASSET_TYPES = [
     ("Render", "render"),
     ("Image Sequence", "img"),
     ("Scene", "scene"),
+    ("Script", "script"),
+    ("Camera", "cam"),
+    ("Rig", "rig"),
+    ("Cache", "cache"),
+    ("Audio", "audio"),
 ]
 # (key, label, entity_type, object type name or None, hierarchical, default)
 CUSTOM_ATTRIBUTES = [
@@ -126,9 +135,7 @@ def ensure_builtin_data(store: StoreParts, connection: Connection, api_user_name
     seeder.ensure("UserType", COLLABORATOR_USER_TYPE_ID, name="collaborator")
     _ensure_types(seeder)
     _ensure_workflows(seeder)
-    for name, short in ASSET_TYPES:
-        ident = UPLOAD_ASSET_TYPE_ID if name == "Upload" else stable_id("AssetType", name)
-        seeder.ensure("AssetType", ident, name=name, short=short, component="main")
+    _ensure_asset_types(seeder)
     _ensure_custom_attributes(seeder)
     seeder.flush()
     return seeder.ensure_user(api_user_name)
@@ -171,6 +178,19 @@ def _ensure_types(seeder: _Seeder) -> None:
         }
         values.update(flags)
         seeder.ensure("ObjectType", ident, **values)
+
+
+def _ensure_asset_types(seeder: _Seeder) -> None:
+    """The stock asset types, but none whose ``short`` a studio has already given a type of its
+    own (an upgraded database keeps the studio's "script" type; no second one is added)."""
+    table = seeder.store.tables[seeder.store.model.types["AssetType"].family]
+    rows = seeder.connection.execute(select(table.c.short))
+    taken = {str(short).lower() for (short,) in rows}
+    for name, short in ASSET_TYPES:
+        ident = UPLOAD_ASSET_TYPE_ID if name == "Upload" else stable_id("AssetType", name)
+        if short in taken:  # ours from an earlier start, or the studio's own
+            continue
+        seeder.ensure("AssetType", ident, name=name, short=short, component="main")
 
 
 def _ensure_custom_attributes(seeder: _Seeder) -> None:
