@@ -34,6 +34,7 @@ class SettingsFields(TypedDict, total=False):
     (``ft_dcc.publish.settings_options.apply`` fills them, see there for the keys)."""
 
     asset_name_template: Optional[str]
+    review_session_template: str
     name_fields: Dict[str, str]
     resolution: Optional[List[int]]
     scale: Optional[float]

@@ -89,6 +89,8 @@ class PublishRequest:
     new_review_session: bool = attr.ib(default=False, converter=bool)
     # from the resolved settings (ft_dcc.settings; see ft_dcc.publish.settings_options)
     asset_name_template: Optional[str] = None  # naming.asset, e.g. "{shot}_{camera}"
+    #: naming.review_session: names it makes for other dates are no typos of this publish's
+    review_session_template: Optional[str] = None
     name_fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task for templates
     resolution: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)
     scale: Optional[float] = None  # capture.scale, when no resolution is given

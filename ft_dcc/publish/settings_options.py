@@ -303,6 +303,7 @@ def apply(
         out["colour"] = _colour(out.get("colour"), resolved)
     settings = _capture_and_encode(resolved)
     settings["asset_name_template"] = resolved.optional_text("naming.asset")
+    settings["review_session_template"] = resolved.text("naming.review_session")
     settings["name_fields"] = dict(context.fields)
     settings["resolution"] = _size(resolved.optional_text("capture.resolution"))
     settings["scale"] = resolved.number("capture.scale")

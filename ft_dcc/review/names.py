@@ -3,8 +3,9 @@
 Review sessions are named by people ("Dailies 2026-11-22"), and names are unique only within a
 project. These helpers turn a typed name into exactly one ``ReviewSession`` or an error that
 says what to type instead: an unknown name lists the close ones, a name found in several
-projects asks for ``--project``. :func:`close_matches` is also what a publish uses to stop a
-misspelt ``--review-session`` from silently creating a new session.
+projects asks for ``--project``. :func:`near_names` is what a publish uses to stop a
+misspelt ``--review-session`` from silently creating a new session (names the settings' template
+makes for different dates or other values of its fields are never taken for typos).
 
 Only standard ftrack queries are used, so this works against a real ftrack server too.
 """
@@ -24,6 +25,7 @@ from ft_dcc.exceptions import (
 )
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.session.interface import EntityLike, EntityOrId, PublishSession
+from ft_dcc.settings.templates import made_by
 
 #: a typed name this close (edits, case-insensitive) to an open session's is probably a typo
 MAX_TYPO_DISTANCE = 2
@@ -59,6 +61,17 @@ def close_matches(
         if candidate != name and distance <= limit:
             scored.append((distance, candidate))
     return [candidate for _, candidate in sorted(scored)]
+
+
+def near_names(name: str, open_names: Iterable[str], template: Optional[str]) -> List[str]:
+    """The open session names a publish into ``name`` is probably a misspelling of: those
+    :func:`close_matches` finds, less the ones the settings' ``naming.review_session``
+    ``template`` makes when it makes ``name`` too ("Dailies 2026-11-26" is no typo of
+    yesterday's "Dailies 2026-11-25": the template made both, for different dates)."""
+    close = close_matches(name, open_names)
+    if not template or not made_by(template, name):
+        return close
+    return [other for other in close if not made_by(template, other)]
 
 
 def check_emails(emails: Sequence[str]) -> List[str]:

@@ -77,7 +77,9 @@ def review_session_id_for(project: EntityOrId, name: str) -> str:
 
 def default_review_session_name(today: Optional[_dt.date] = None) -> str:
     """The dated default, e.g. ``"Dailies 2026-11-22"`` (local date of the artist)."""
-    return DEFAULT_NAME_FORMAT.format(date=today or _dt.date.today())
+    from ft_dcc.settings.templates import current_date  # $FT_DCC_TODAY, else the local date
+
+    return DEFAULT_NAME_FORMAT.format(date=today or current_date())
 
 
 # -- sessions ---------------------------------------------------------------------------------

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
+import string
 from pathlib import Path
 from typing import Collection, Dict, Iterator, Mapping, NoReturn, Optional, Sequence, Union
 
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.settings.keys import PATH_FIELDS
+
+#: ``FT_DCC_TODAY=YYYY-MM-DD`` is "today" for the naming templates (tests publish on another
+#: day with it; a studio may re-run a day's publishes into that day's session)
+ENV_TODAY = "FT_DCC_TODAY"
+
+
+def current_date() -> _dt.date:
+    """The local date, or the one ``$FT_DCC_TODAY`` names (SettingsError when it is no date)."""
+    text = os.environ.get(ENV_TODAY, "").strip()
+    if not text:
+        return _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise SettingsError(
+            f"{ENV_TODAY}={text!r} is not a date", hint=f"give YYYY-MM-DD, or unset {ENV_TODAY}"
+        ) from None
 
 
 def fill(key: str, template: str, values: Mapping[str, object]) -> str:
@@ -36,12 +55,49 @@ def review_session_name(
     today: Optional[_dt.date] = None,
 ) -> str:  # fmt: skip
     """e.g. ``"Dailies {date}"`` -> ``"Dailies 2026-11-23"``; ``{week}`` is the ISO week."""
-    day = today or _dt.date.today()
+    day = today or current_date()
     values = {
         "date": day, "year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}",
         "week": f"{day.isocalendar()[1]:02d}", "project": project, "user": user,
     }  # fmt: skip
     return fill("naming.review_session", template, values)
+
+
+#: what each field of ``naming.review_session`` fills in, as text (any other field: any text),
+#: and whether a value read back is one it gives (a day of the calendar, a month, ...)
+_FIELD_TEXT = {"date": r"\d{4}-\d{2}-\d{2}", "year": r"\d{4}", "month": r"\d{2}",
+               "day": r"\d{2}", "week": r"\d{2}"}  # fmt: skip
+_FIELD_RANGE = {"month": (1, 12), "day": (1, 31), "week": (1, 53)}
+
+
+def made_by(template: str, name: str) -> bool:
+    """True when ``template`` fills in to ``name`` for some values of its fields (``"Dailies
+    {date}"`` makes ``"Dailies 2026-11-26"``, not ``"Dailies 2026-11-2"`` nor ``"dailies
+    2026-11-26"``): names it makes for different values are different sessions, no typos."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return False
+    pattern, fields = [], []
+    for literal, field, spec, conversion in parts:
+        pattern.append(re.escape(literal))
+        if field is not None:
+            plain = not spec and not conversion
+            pattern.append(f"({_FIELD_TEXT.get(field, '.+') if plain else '.+'})")
+            fields.append(field if plain else "")
+    found = re.fullmatch("".join(pattern), name.strip(), re.DOTALL)
+    return found is not None and all(map(_field_value, fields, found.groups()))
+
+
+def _field_value(field: str, text: str) -> bool:
+    """Whether ``text`` is a value the template's ``field`` takes."""
+    if field == "date":
+        try:
+            _dt.date.fromisoformat(text)
+        except ValueError:
+            return False
+    bounds = _FIELD_RANGE.get(field)
+    return bounds is None or bounds[0] <= int(text) <= bounds[1]
 
 
 def _pattern(template: str) -> re.Pattern[str]:

@@ -2,6 +2,8 @@
 
 import pyblish.api
 
+TEMPLATE_KEY = "naming.review_session"  # its default names a publish given no settings
+
 
 class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
     """A closed review session takes no new content: stop before anything is written.
@@ -9,7 +11,9 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
     A name that matches no session but is within two edits (case-insensitive) of an open
     session of the project is probably a typo: the host asks the artist (hosts without a UI
     answer no) and the publish fails naming the close match, unless the request says
-    ``new_review_session``. A clearly new name is created as always.
+    ``new_review_session``. A clearly new name is created as always, and so is a name the
+    settings' ``naming.review_session`` template makes beside open ones it makes too (today's
+    "Dailies 2026-11-26" beside yesterday's "Dailies 2026-11-25").
     """
 
     label = "Review session open"
@@ -44,7 +48,8 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
         self.log.info("Review session %r is open", state.review_session_name)
 
     def _check_not_misspelt(self, state):
-        from ft_dcc.review.names import close_matches, misspelt_session_error, open_session_names
+        from ft_dcc.review.names import misspelt_session_error, near_names, open_session_names
+        from ft_dcc.settings.keys import BY_NAME
 
         name = state.review_session_name
         if state.request.new_review_session or state.new_session_approved:
@@ -53,7 +58,8 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
             names = state.view.open_sessions
         else:
             names = open_session_names(state.connected_session(), state.project)
-        matches = close_matches(name, names)
+        template = state.request.review_session_template or BY_NAME[TEMPLATE_KEY].default
+        matches = near_names(name, names, str(template))
         if not matches:
             return
         question = (
