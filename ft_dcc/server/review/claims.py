@@ -5,6 +5,7 @@ invitee's notes and drawings are authored by that User (statuses stay the invite
 ftrack). It is accepted when:
 
 * the caller sends ``token``: the invitee's **own link** (its ``?token=`` or the whole URL),
+  not revoked (``review revoke``: issued before the session's or the invitee's mark),
   and the invitee's e-mail is the caller's own (case aside): the User consents with their API
   key, the holder of the invitation with its link. The invitee becomes the caller;
 * the caller is an **administrator** and sends ``review_session_invitee_id`` and ``user_id``.
@@ -38,6 +39,7 @@ from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.review.access import ReviewAccessError, signer_for
+from ft_dcc.server.review.client_gate import LinkRevoked, check_revoked, issued_at, read_rules
 from ft_dcc.server.review.identity import Caller, Invitee, load_invitee, query
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.speakers import CLAIM_TABLE, claim_columns
@@ -111,6 +113,12 @@ def _invitee_of_link(ctx: ApiContext, token: object) -> Invitee:
     invitee = load_invitee(ctx.execute, payload.get("i"))
     if invitee is None or invitee.review_session_id != payload.get("rs"):
         raise _refuse("This invitation was withdrawn; ask the session's owner for a new one.")
+    rules = read_rules(ctx.store, invitee.review_session_id, invitee.id)
+    try:
+        if rules is not None:
+            check_revoked(rules, issued_at(payload))
+    except LinkRevoked as exc:
+        raise _refuse(f"{exc.message} The claim needs a link issued since.") from None
     return invitee
 
 

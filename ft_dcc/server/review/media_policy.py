@@ -7,8 +7,12 @@ A session's rules for its client links are ``EntitySetting`` rows under the ``Re
   replies, never whole in one reply, never as an attachment), ``proxy`` (the review movie,
   ``ftrackreview-mp4``, downloads) or ``original`` (the version's other files too: its source).
   No row, or a value the server does not know: ``none``.
-- ``watermark``: ``"true"``: the review movie a client link receives is its viewer's own copy
-  with their name, e-mail and the date burned into the frames (:mod:`.watermark`).
+- ``watermark``: ``"true"``: the review movie a client link receives is its grant's own copy,
+  with who received it and the date burned into the frames (:mod:`.watermark`): an invitee's
+  own link by the invitee's name and e-mail, a personal link by its User's, and everyone who
+  came through the room link as ``room link · <session name>`` (:func:`viewer_text`).
+  Under ``none`` or with the watermark on, a review file the server can neither play in parts
+  nor mark (a type its table does not know) is refused to a client link (:func:`restricted`).
 
 They bind **client links**: an invitee's link, the room link and an identity chosen in the
 room, and the personal link of a User who may not manage the session. The managing User's own
@@ -48,6 +52,12 @@ class MediaRights:
     #: the text burned into the frames it receives ("" when it receives the movie unmarked)
     watermark: str = ""
 
+    @property
+    def restricted(self) -> bool:
+        """Whether the session's rules cut or mark what this link receives (watch-only, or the
+        watermark on): what the server can neither cut nor mark is then not served at all."""
+        return self.bound and (self.policy == NONE or bool(self.watermark))
+
     def downloads(self, original: bool) -> bool:
         """Whether the review movie (``original`` False) or a source file may download whole."""
         if original:
@@ -73,14 +83,22 @@ def _user_text(execute: Execute, user_id: str) -> str:
     return f"{name or row.get('username') or user_id} {row.get('email') or ''}".strip()
 
 
+#: what the frames a room-link viewer receives say (with the session's name): the grant that
+#: received the copy, never the name or address its holder typed
+ROOM_MARK = "room link · "
+
+
 def viewer_text(execute: Execute, link: Link, session: SessionView) -> str:
-    """Who the link's viewer is, as the watermark says it: an invitee's name and e-mail, a
-    User's, or ``room link <session name>`` for the shared link without an identity."""
-    if link.invitee is not None:
+    """Who received the copy, as the watermark says it: the grant the server proved. An
+    invitee's own link names its invitee (name and e-mail, as the session's owner wrote them),
+    a personal link its User; anyone who came through the room link -- the shared link, or an
+    identity chosen or added there, whatever name and e-mail they typed -- is
+    ``room link · <session name>`` (so the room's copies are one per session and day)."""
+    if link.invitee is not None and not link.invitee.from_room:
         return f"{link.invitee.name} {link.invitee.email}".strip()
     if link.personal:
         return _user_text(execute, link.maker_id)
-    return f"room link {session.name}"
+    return ROOM_MARK + session.name
 
 
 def media_rights(

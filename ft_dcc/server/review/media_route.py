@@ -11,6 +11,9 @@
   playback (not from byte 0) keeps the copy of the day it began on (midnight UTC passed).
 - A version's other files (its source): only as a download, only under ``original``.
 - Thumbnails and drawings (stills, not the version's file): whole, inline, as ``<img>`` needs.
+- A shown file of a type the server's table does not know (``.mkv``, ``.avi``, no extension:
+  neither played in parts nor marked) is refused to a client link under a restrictive session
+  (policy ``none`` or the watermark on: 415, :data:`UNKNOWN_MEDIA`); otherwise a download.
 The managing User's personal link is never bound. Each view start of a movie (a reply from byte
 0) and each download is recorded in the audit trail (``media.played``/``media.downloaded``).
 """
@@ -59,6 +62,11 @@ WATCH_ONLY = (
 NO_ORIGINAL = (
     "Downloads of the original files are off for this review link. Ask the person who runs "
     "the review if you need them."
+)
+UNKNOWN_MEDIA = (
+    "This version's review file is of a type the review page can neither play in parts nor "
+    "watermark, and this review's rules serve nothing whole; ask the person who runs the "
+    "review to republish it as an MP4 movie."
 )
 PRIVATE_CACHE = {"Cache-Control": "private, max-age=3600"}
 
@@ -120,6 +128,8 @@ class MediaRoute:
                 raise _refuse(NO_ORIGINAL)
             return Served(path, media_type, name, True, False, False)
         movie = media_type.startswith("video/")
+        if not inline and rights.restricted:  # a type neither cut nor marked: never whole
+            raise ApiOperationError(UNKNOWN_MEDIA, "ValidationError", status=415)
         if download and not rights.downloads(original=False):
             raise _refuse(WATCH_ONLY)
         watch_only = movie and rights.bound and rights.policy == NONE

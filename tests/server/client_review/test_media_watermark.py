@@ -1,7 +1,7 @@
 """The per-viewer watermark (EntitySetting group "review", name "watermark" = "true"), over
 HTTP on one module-scoped server: the frames an invitee receives carry their name, e-mail and
 the date burned in (decoded with ffmpeg: the lower-left text box differs from the owner's
-frames, the rest of the picture does not), the room link's say "room link <session>", the
+frames, the rest of the picture does not), the room link's say "room link · <session>", the
 owner's personal link receives the stored movie unmarked; concurrent first views of one viewer
 encode once, each receiving that copy's first bytes; retiring the component removes the viewers'
 copies."""

@@ -1,0 +1,142 @@
+"""Marks and names come from identities the server proved (the fourth hostile round), over
+HTTP on SQLite and on PostgreSQL with 4 workers.
+
+- A watermark names the grant that received the copy: an invitee's own link, a signed-in person,
+  or ``room link · <session name>`` for anyone who came through the room link, whatever name and
+  e-mail they typed: a room-link holder who adds themselves as the invited client never receives
+  the client's copy. So the room's copies are one per session (and day), however many people
+  add themselves: the encodes a room link causes are bounded.
+- A room link (and an identity chosen through it) sees who is watching only by the names they
+  show: never an e-mail address, never an invitee's or a user's id; nobody is named by their
+  e-mail (an invitee without a name is "Guest"), not in the watchers, not as the presenter.
+- ``claim_review_invitee`` refuses an invitee's link revoked by ``review revoke --invitee``.
+
+Seen failing first on ``cd2b4ab``: the impostor's copy was byte-identical to the client's, the
+room's watchers carried ``i:<invitee id>`` keys and an unnamed invitee's e-mail, and the claim
+through a revoked link answered 200.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Set
+
+import pytest
+from support.trust import call
+from web.feedback_fixtures import Page, link
+from web.test_presenter_api import Stream
+
+from .gate_world import make_owner
+from .media_world import MediaWorld, whole_by_ranges
+
+
+@pytest.fixture(scope="module")
+def world(gate_backend_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    base = tmp_path_factory.mktemp("proved-identities")
+    for owner in make_owner(gate_backend_server, base):
+        made = MediaWorld(gate_backend_server, owner, base)
+        made.set_setting("watermark", "true")
+        yield made
+
+
+def viewer_key(text: str) -> str:
+    """The name a viewer's copy is kept under (a digest of the text its frames carry)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _as(page: Page, token: str) -> Page:
+    return Page(f"{page.base}?token={token}")
+
+
+def _add_self(room: Page, name: str, email: str) -> Page:
+    """The room link's holder adds themselves as ``name`` / ``email``: their own link."""
+    added = room.post("/whoami", {"name": name, "email": email})
+    assert added.status_code == 201, added.text
+    return _as(room, added.json()["token"])
+
+
+def _copies(world: MediaWorld) -> Set[str]:
+    folder = Path(world.server.data_dir) / "files" / ".watermarks" / world.movie_id
+    names = folder.glob("[!.]*.mp4") if folder.is_dir() else []
+    return {p.name.rsplit("-", 3)[0] for p in names}
+
+
+def test_a_room_identity_never_receives_an_invitees_marked_copy(world: MediaWorld) -> None:
+    dee = world.owner.create("ReviewSessionInvitee", {
+        "review_session": world.session, "name": "Dee Client", "email": "dee@client.example"})
+    world.owner.commit()
+    client = whole_by_ranges(link(world.owner, dee), world.movie_id)
+    impostor = _add_self(world.room(), "Dee Client", "dee@client.example")
+    posed = whole_by_ranges(impostor, world.movie_id)
+    assert posed != client, "the room identity received the invited client's own copy"
+    # however many people add themselves, the room's copy is one: it names the room link
+    for name in ("Zed Roe", "Yan Poe"):
+        other = _add_self(world.room(), name, f"{name.split()[0].lower()}@room.example")
+        assert whole_by_ranges(other, world.movie_id) == posed
+    assert whole_by_ranges(world.room(), world.movie_id) == posed
+    room_key = viewer_key(f"room link · {world.session['name']}")
+    client_key = viewer_key("Dee Client dee@client.example")
+    assert _copies(world) == {room_key, client_key}, "one copy for the room, one for the client"
+
+
+def _unnamed(world: MediaWorld) -> Any:
+    invitee = world.owner.create("ReviewSessionInvitee", {
+        "review_session": world.session, "name": "", "email": "quiet@client.example"})
+    world.owner.commit()
+    return invitee
+
+
+def _ids(world: MediaWorld, *more: Any) -> List[str]:
+    people = [world.dailies.ann, world.dailies.bob, *more]
+    return [str(p["id"]) for p in people] + [str(world.owner.query("User").first()["id"])]
+
+
+def test_a_room_link_sees_watchers_by_name_only(world: MediaWorld) -> None:
+    quiet = _unnamed(world)
+    quiet_page = link(world.owner, quiet)
+    chosen = _add_self(world.room(), "Rae Room", "rae@room.example")
+    streams = [Stream(page, "watchers") for page in (world.invitee("ann"), quiet_page,
+                                                      world.personal())]  # fmt: skip
+    seen: Dict[str, Any] = {}
+    try:
+        for name, page in (("room", world.room()), ("chosen", chosen)):
+            stream = Stream(page, "watchers")
+            streams.append(stream)
+            seen[name] = stream.first(lambda e: len(e["watchers"]) >= 4, "4 people")["watchers"]
+        owner_view = streams[2].first(lambda e: len(e["watchers"]) >= 5, "5 people")["watchers"]
+    finally:
+        for stream in streams:
+            stream.close()
+    ids = _ids(world, quiet)
+    for view in (*seen.values(), owner_view):
+        text = repr(view)
+        assert "@" not in text, f"an e-mail address among the watchers: {text}"
+    for view in seen.values():
+        text = repr(view)
+        assert not [i for i in ids if i in text], f"an id among the room's watchers: {text}"
+        assert "Ann Lee" in text and "Guest" in text
+    you = quiet_page.get("/presenter")
+    assert you.status_code == 200, you.text
+    assert you.json()["you"]["name"] == "Guest", "the presenter's name is never an e-mail"
+
+
+def test_a_revoked_invitee_link_cannot_claim(world: MediaWorld) -> None:
+    invitee = world.owner.create("ReviewSessionInvitee", {
+        "review_session": world.session, "name": "Cal Claim", "email": "cal@client.example"})
+    world.owner.commit()
+    token = link(world.owner, invitee).token
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    revoked = call(world.server, [{"action": "create", "entity_type": "EntitySetting",
+                                   "entity_data": {
+                                       "parent_id": world.id, "parent_type": "ReviewSession",
+                                       "group": "review", "value": now,
+                                       "name": f"invitee_links_revoked_at:{invitee['id']}"}}])
+    assert revoked.status_code == 200, revoked.text
+    claimed = call(world.server, [{"action": "claim_review_invitee", "token": token}])
+    assert claimed.status_code == 403, claimed.text
+    assert "revoked" in claimed.json()["content"]
+    fresh = link(world.owner, invitee).token  # a link issued after the revocation claims
+    again = call(world.server, [{"action": "claim_review_invitee", "token": fresh}])
+    assert again.status_code == 200, again.text
