@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import sys
 from pathlib import Path
 
 from ft_dcc.commands_base import Command, arg
@@ -25,6 +26,8 @@ def run_submit(args: argparse.Namespace) -> int:
         ),
         args.output,
     )  # fmt: skip
+    for note in batch.notes:
+        print(f"warning: {note}", file=sys.stderr)
     print(f"Wrote the job bundle {folder}: {len(batch.scenes)} scene(s) into the review "
           f"session {batch.review_session_name!r}.")  # fmt: skip
     for scene in batch.scenes:
@@ -40,7 +43,6 @@ def run_here_command(template: Path, params: Path) -> str:
     ``openjd`` by its path when it is not on PATH (a venv not activated), the steps run by this
     Python (which has ft_dcc; the bundle's ``FtDccPython`` is the nodes'), paths quoted."""
     import shutil
-    import sys
 
     beside = Path(sys.executable).with_name("openjd")  # the venv's (its bin may not be on PATH)
     on_path = shutil.which("openjd") is not None
@@ -53,35 +55,79 @@ def run_here_command(template: Path, params: Path) -> str:
 
 def run_capture(args: argparse.Namespace) -> int:
     from ft_dcc.farm.capture import CapturePart, capture_or_skip
+    from ft_dcc.farm.scenes_file import load_scene
     from ft_dcc.farm.staging import WorkFolder
 
+    scene, _task = load_scene(args.scenes, args.index, args.path_mapping)
     record, skipped = capture_or_skip(
         CapturePart(
-            scene=Path(args.scene), host=args.host, work=WorkFolder(Path(args.work)),
+            scene=scene, host=args.host, work=WorkFolder(Path(args.work)),
             part=args.part, parts=args.parts, frames=args.frames, camera=args.camera,
             key=args.key,
         )
     )  # fmt: skip
     what = f"frames {record.frames[0]}-{record.frames[1]}" if record.frames else "no frames"
     done = "already captured: part" if skipped else "captured part"
-    print(f"{done} {record.part} of {record.parts} of {args.scene}: {what}")
+    print(f"{done} {record.part} of {record.parts} of {scene}: {what}")
     return 0
 
 
 def run_publish(args: argparse.Namespace) -> int:
     from ft_dcc.farm.publish_step import PublishJob, run_publish_step
+    from ft_dcc.farm.scenes_file import load_scene
     from ft_dcc.farm.staging import WorkFolder
     from ft_dcc.publish.commands import quiet_pyblish_logging
 
     quiet_pyblish_logging()
+    scene, task = load_scene(args.scenes, args.index, args.path_mapping)
     return run_publish_step(
         PublishJob(
-            scene=Path(args.scene), host=args.host, work=WorkFolder(Path(args.work)),
-            parts=args.parts, key=args.key, task=args.task,
+            scene=scene, host=args.host, work=WorkFolder(Path(args.work)),
+            parts=args.parts, key=args.key, task=task,
             review_session_name=args.review_session, comment=args.comment,
             frames=args.frames, camera=args.camera,
         )
     )  # fmt: skip
+
+
+def run_environment(args: argparse.Namespace) -> int:
+    """The job environment's start on a node: name the DCCs the job gives (as OpenJD's
+    ``openjd_env`` lines, set for every later step) and check each is there."""
+    import os
+    import shutil
+
+    from ft_dcc import __version__
+    from ft_dcc.exceptions import FarmError
+    from ft_dcc.farm.template import DCC_PARAMETERS
+    from ft_dcc.host.integrations import find_integration
+
+    print(f"ft_dcc {__version__} on this node ({sys.executable})")
+    for host, (_, variable, what) in DCC_PARAMETERS.items():
+        given = getattr(args, host)
+        if given is None:
+            continue  # the job has no step of this DCC
+        status = ""
+        if given.strip():
+            named = given.strip()
+            if not (Path(named).is_file() or shutil.which(named)):
+                status = f"the job parameter {DCC_PARAMETERS[host][0]} names {named}, not here"
+            os.environ[variable] = named
+            print(f"openjd_env: {variable}={named}")
+        status = status or find_integration(host).status()
+        if not status.startswith("ready"):
+            raise FarmError(
+                f"this node cannot run the job's {host} steps: {status}",
+                hint=f"install {what} on the node, or give the job parameter "
+                f"{DCC_PARAMETERS[host][0]}",
+            )
+        print(f"{host}: {status}")
+    return 0
+
+
+def run_flush(args: argparse.Namespace) -> int:
+    from ft_dcc.farm.flush import flush_folders
+
+    return flush_folders(Path(folder).expanduser().absolute() for folder in args.folders)
 
 
 SUBMIT_ARGUMENTS = (
@@ -151,7 +197,9 @@ SUBMIT = Command(
 )
 #: what both steps of a job are given: the scene, its host, the shared folder, the parts
 STEP_ARGUMENTS = (
-    arg("--scene", required=True),
+    arg("--scenes", required=True, metavar="FILE", help="the job's scenes file (scenes.json)"),
+    arg("--index", type=int, required=True, help="which scene of the file"),
+    arg("--path-mapping", metavar="FILE", help="the session's path-mapping rules (OpenJD)"),
     arg("--host", choices=HOST_CHOICES, required=True),
     arg("--work", required=True, metavar="DIR"),
     arg("--parts", type=int, required=True),
@@ -176,18 +224,36 @@ PUBLISH_STEP = Command(
     (
         *STEP_ARGUMENTS,
         arg("--key", required=True),
-        arg("--task", required=True),
         arg("--review-session", required=True),
         arg("--comment", default=""),
     ),
     "Run by a job's publish step: publish the frames the capture parts staged in --work (or the "
     "scene itself, for Maya, Nuke and movies), unless a version already carries --key.",
 )
+ENVIRONMENT_STEP = Command(
+    "environment",
+    "(a farm job's environment) name and check the DCCs of the job's steps on this node",
+    run_environment,
+    tuple(arg(f"--{host}", metavar="EXECUTABLE") for host in ("blender", "maya", "nuke")),
+    "Run as a job's environment starts on a node: for each --DCC given, point ft_dcc at "
+    "EXECUTABLE (empty: the node's own) and fail at once, saying what to install, when the "
+    "node cannot run it.",
+)
+FLUSH = Command(
+    "flush",
+    "send the publishes a farm job kept in its work folder while the server was down",
+    run_flush,
+    (arg("folders", nargs="+", metavar="FOLDER", help="a job bundle's folder or a work folder"),),
+    "A publish step that could not reach the server exits 75 and keeps its publish in the "
+    "scene's work folder. Send every such publish under FOLDER (a bundle: its WorkDir), once: "
+    "a scene whose version is on the server already is not published again. Exit 0 all sent, "
+    "75 the server still down, 1 one failed.",
+)
 FARM = Command(
     "farm",
     "publish scenes on a render farm (an Open Job Description job bundle)",
     description="Write a job bundle that publishes scenes for review on a farm (openjd run, AWS "
     "Deadline Cloud). See docs/farm.md.",
-    actions=(SUBMIT, CAPTURE_STEP, PUBLISH_STEP),
+    actions=(SUBMIT, FLUSH, CAPTURE_STEP, PUBLISH_STEP, ENVIRONMENT_STEP),
 )
 COMMANDS = (FARM,)

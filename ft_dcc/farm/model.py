@@ -30,7 +30,11 @@ class FarmScene:
     asset_stem: str  # the scene's name without version: the staged frames are named after it
     key: str  # the publish key: a re-run of this bundle finds the version by it
     parts: int = 0  # capture parts (0: no capture step; the publish step reads the input)
-    frames: Optional[Tuple[int, int]] = None  # the range to publish; None: the scene's own
+    frames: Optional[Tuple[int, int]] = None  # the TD's --frames (as ft-dcc publish --frames)
+    #: the range the capture parts share, as ``ft-dcc publish`` decided it at submission (the
+    #: settings' handles, ``capture.frame_range``); None: the scene's own, read on the node
+    capture_range: Optional[Tuple[int, int]] = None
+    links: Tuple[Path, ...] = ()  # files the scene links (libraries, images): job attachments
 
     @property
     def label(self) -> str:
@@ -56,6 +60,7 @@ class FarmBatch:
     python: str = "python3"  # the command that runs ft_dcc's Python on a node
     camera: Optional[str] = None
     work_dir: Optional[Path] = None  # where steps stage frames (default: the bundle's work/)
+    notes: Tuple[str, ...] = ()  # what the submission could not check, or warned of
 
     @property
     def name(self) -> str:

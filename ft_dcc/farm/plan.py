@@ -3,7 +3,9 @@
 Order matters for bad input: the scenes are checked first (on disk, nothing sent), then the
 settings file (a broken one stops here, nothing sent), then the tasks are found (``--task``, or
 each scene's path through ``paths.task_templates``: a path no template matches stops the whole
-submission, naming it). Only then is a bundle written; the server is only ever read here.
+submission, naming it), then each scene's range and rate go through ``ft-dcc publish``'s frame
+checks (:mod:`ft_dcc.farm.rules`: what a publish refuses stops the submission with its message).
+Only then is a bundle written; the server is only ever read here.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from typing import TYPE_CHECKING, List, Optional, Tuple
 
 import attr
 
-from ft_dcc.exceptions import FarmError, MediaError
+from ft_dcc.exceptions import ApiConnectionError, FarmError, MediaError
 from ft_dcc.farm.model import CHUNKED_HOSTS, FarmBatch, FarmScene
 from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.publish.options import PublishOptions
+from ft_dcc.session.interface import IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - imported where used (the media package is heavier)
     from ft_dcc.media.sequence import FrameSequence
+    from ft_dcc.publish.settings_options import SharedRead
 
 log = logging.getLogger(__name__)
 
@@ -95,32 +99,48 @@ def _check_gaps(sequence: FrameSequence, frames: Optional[Tuple[int, int]]) -> N
         )
 
 
-def task_and_session(
-    path: Path, host: str, submission: Submission, review_session_name: Optional[str]
-) -> Tuple[str, str]:
-    """The scene's task (``--task``, ``$FTRACK_CONTEXTID`` or the path templates) and the
-    batch's review session name (``--review-session``, else the naming template)."""
+def scene_options(
+    path: Path, host: str, submission: Submission, session_name: Optional[str],
+    shared: SharedRead,
+) -> PublishOptions:  # fmt: skip
+    """The ``ft-dcc publish`` request of one scene with the studio settings filled in (through
+    the same ``publish_options`` as ``ft-dcc publish``): its task (``--task``,
+    ``$FTRACK_CONTEXTID`` or the path templates) and the batch's review session name
+    (``--review-session``, else the naming template); FarmError when no task is found."""
     from ft_dcc.publish.settings_options import publish_options
 
     task = submission.task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
-    if task and review_session_name:
-        return task, review_session_name
     request: PublishOptions = {
-        "input": str(path), "task": task, "review_session_name": review_session_name,
+        "input": str(path), "task": task, "review_session_name": session_name,
+        "frames": list(submission.frames) if submission.frames else None,
     }  # fmt: skip
-    resolved = publish_options(request, host)
-    task = resolved.get("task") or task
-    if not task:
+    resolved = publish_options(request, host, None, shared)
+    if not resolved.get("task"):
         raise FarmError(
             f"no ftrack task for {path}",
             hint="give --task, or set paths.task_templates in the studio settings",
         )
-    return str(task), str(resolved["review_session_name"])
+    return resolved
+
+
+def _decided(
+    session: Optional[IntegrateSession], path: Path, host: str, options: PublishOptions
+) -> Tuple[Optional[Tuple[int, int]], List[str]]:
+    """The range to capture and the warnings of ``ft-dcc publish``'s frame checks; a refusal
+    raises (FarmError). Without the server: nothing decided, said once per scene."""
+    from ft_dcc.farm.rules import decide_range
+
+    if session is None:
+        return None, []
+    try:
+        return decide_range(session, path, host, options)
+    except ApiConnectionError as exc:
+        return None, [f"{path}: the server could not be reached ({exc.message}): its range and "
+                      "rate are checked by its publish step"]  # fmt: skip
 
 
 def plan(submission: Submission) -> FarmBatch:
     """The batch of ``submission``; FarmError (or SettingsError) saying what to fix."""
-    from ft_dcc.publish.naming import asset_name_from_path
     from ft_dcc.settings import store
 
     if not submission.scenes:
@@ -135,20 +155,15 @@ def plan(submission: Submission) -> FarmBatch:
     if twice:
         raise FarmError(f"{twice[0]} was given twice", hint="give each scene once")
     store.file_sources(None)  # a broken $FT_DCC_SETTINGS stops here, before the server
-    session_name = submission.review_session_name
-    scenes: List[FarmScene] = []
-    for index, (path, host, movie) in enumerate(checked, start=1):
-        task, session_name = task_and_session(path, host, submission, session_name)
-        chunked = host in CHUNKED_HOSTS and not movie
-        scenes.append(
-            FarmScene(
-                index=index, path=path, host=host, task=task,
-                asset_stem=asset_name_from_path(path) or f"scene{index}",
-                key=uuid.uuid4().hex, parts=submission.chunks if chunked else 0,
-                frames=submission.frames,
-            )
-        )  # fmt: skip
-    assert session_name is not None  # task_and_session always names one
+    from ft_dcc.publish.settings_options import open_session
+
+    session = open_session()  # None: ftrack is not set up here (the steps check on the nodes)
+    notes: List[str] = []
+    try:
+        scenes, session_name = _scenes(checked, submission, session, notes)
+    finally:
+        if session is not None:
+            session.close()
     return FarmBatch(
         scenes=scenes,
         review_session_name=session_name,
@@ -156,4 +171,35 @@ def plan(submission: Submission) -> FarmBatch:
         python=submission.python,
         camera=submission.camera,
         work_dir=Path(submission.work_dir).expanduser().absolute() if submission.work_dir else None,
+        notes=tuple(notes),
     )
+
+
+def _scenes(
+    checked: List[Tuple[Path, str, bool]], submission: Submission,
+    session: Optional[IntegrateSession], notes: List[str],
+) -> Tuple[List[FarmScene], str]:  # fmt: skip
+    """Each scene of the batch, decided as ``ft-dcc publish`` decides it, and the session."""
+    from ft_dcc.farm.assets import scene_links
+    from ft_dcc.publish.naming import asset_name_from_path
+    from ft_dcc.publish.settings_options import SharedRead
+
+    session_name = submission.review_session_name
+    scenes: List[FarmScene] = []
+    for index, (path, host, movie) in enumerate(checked, start=1):
+        options = scene_options(path, host, submission, session_name, SharedRead(session))
+        session_name = str(options["review_session_name"])
+        capture_range, warnings = _decided(session, path, host, options)
+        notes.extend(warnings)
+        chunked = host in CHUNKED_HOSTS and not movie
+        scenes.append(
+            FarmScene(
+                index=index, path=path, host=host, task=str(options["task"]),
+                asset_stem=asset_name_from_path(path) or f"scene{index}",
+                key=uuid.uuid4().hex, parts=submission.chunks if chunked else 0,
+                frames=submission.frames, capture_range=capture_range,
+                links=scene_links(path, host),
+            )
+        )  # fmt: skip
+    assert session_name is not None  # scene_options always names one
+    return scenes, session_name

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 import attr
 
-from ft_dcc.exceptions import FarmError
+from ft_dcc.exceptions import ApiConnectionError, FarmError
 from ft_dcc.farm import ledger
 from ft_dcc.farm.staging import WorkFolder, staged_input
 from ft_dcc.host.files import FilesHost
 from ft_dcc.media.colour import ColourSettings
 from ft_dcc.publish.host_port import CaptureSpec, SpecOverrides
 from ft_dcc.publish.options import PublishOptions
+from ft_dcc.publish.report import EXIT_QUEUED
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
     from typing_extensions import Unpack
@@ -50,11 +51,21 @@ class PublishJob:
 
 class KeyedFiles(FilesHost):
     """The files host whose capture record carries the farm's publish key, so the key is
-    written in the same commit as the version (see :mod:`ft_dcc.farm.ledger`)."""
+    written in the same commit as the version (see :mod:`ft_dcc.farm.ledger`).
 
-    def __init__(self, *args: Any, publish_key: str, **kwargs: Any) -> None:
+    Frames a scene's capture staged (``scene``) are published as that scene's own range and
+    rate, not as a range and rate asked for: the frame checks then refuse what they refuse in
+    ``ft-dcc publish SCENE`` (a range outside the shot's, another rate), with its message."""
+
+    def __init__(self, *args: Any, publish_key: str, scene: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.publish_key = publish_key
+        self.scene = scene
+
+    def rate_source(self) -> Optional[str]:
+        from ft_dcc.publish.checks import SCENE
+
+        return SCENE if self.scene else super().rate_source()
 
     def default_spec(self, **overrides: Unpack[SpecOverrides]) -> CaptureSpec:
         spec = super().default_spec(**overrides)
@@ -63,9 +74,15 @@ class KeyedFiles(FilesHost):
 
 
 def run_publish_step(job: PublishJob) -> int:
-    """Publish ``job``'s scene unless its key is already on the server; the exit status."""
+    """Publish ``job``'s scene unless its key is already on the server; the exit status: 0
+    published, 75 (``EXIT_QUEUED``) kept in the work folder's journal while the server cannot
+    be reached, 1 refused or failed."""
     os.environ["FT_DCC_QUEUE_DIR"] = str(job.work.queue)  # this process publishes one scene
-    existing = _published(job.key)
+    job.work.mark_publish(job.key, job.host)  # ft-dcc farm flush finds the journal by it
+    try:
+        existing = published_key(job.key)
+    except ApiConnectionError as exc:
+        return _server_down(job, exc)
     if existing:
         print(f"{ALREADY}: {job.scene.name} is version {existing} (publish key {job.key}); "
               "nothing to do")  # fmt: skip
@@ -78,11 +95,42 @@ def run_publish_step(job: PublishJob) -> int:
     else:
         code, version_id = _publish_in_host(job)
     if code == 0 and version_id and job.host not in ("files", "blender"):
-        _record(version_id, job.key)
+        record_key(version_id, job.key)
+    if code == EXIT_QUEUED:
+        print(kept_line(job))
     return code
 
 
-def _published(key: str) -> Optional[str]:
+def kept_line(job: PublishJob) -> str:
+    """What a step kept for later says: where, and the two ways it goes out."""
+    return (
+        f"the server cannot be reached: {job.scene.name}'s publish waits in {job.work.queue} "
+        f"(exit {EXIT_QUEUED}); run this step again, or: ft-dcc farm flush {job.work.root}"
+    )
+
+
+def _server_down(job: PublishJob, error: ApiConnectionError) -> int:
+    """The server is down as the step starts: an earlier run's journal stays for later; else
+    the scene is published as ``ft-dcc publish`` does offline (into the work folder's journal).
+    Exit 75 either way: the work is kept."""
+    from ft_dcc.publish.queue import OfflineQueue
+
+    log.info("the publish key could not be looked up: %s", error)
+    if OfflineQueue(job.work.queue).entries():
+        print(kept_line(job))
+        return EXIT_QUEUED
+    if job.host in ("files", "blender"):
+        code, _ = _publish_files(job)
+    else:
+        code, _ = _publish_in_host(job)
+    if code == EXIT_QUEUED:
+        print(kept_line(job))
+    return code
+
+
+def published_key(key: str) -> Optional[str]:
+    """The id of the version that carries ``key``, or None (ApiConnectionError when the
+    server cannot be reached)."""
     from ft_dcc.session import Session
 
     session = Session()
@@ -92,7 +140,7 @@ def _published(key: str) -> Optional[str]:
         session.close()
 
 
-def _record(version_id: str, key: str) -> None:
+def record_key(version_id: str, key: str) -> None:
     from ft_dcc.session import Session
 
     session = Session()
@@ -105,6 +153,7 @@ def _record(version_id: str, key: str) -> None:
 def _resume(job: PublishJob) -> Optional[Tuple[int, Optional[str]]]:
     """Finish an earlier run's publish that its journal still holds (it was interrupted); None
     when the journal is empty."""
+    from ft_dcc.publish.commands import flush_status
     from ft_dcc.publish.queue import OfflineQueue
 
     queue = OfflineQueue(job.work.queue)
@@ -113,8 +162,9 @@ def _resume(job: PublishJob) -> Optional[Tuple[int, Optional[str]]]:
     result = queue.flush()
     for outcome in result.outcomes:
         print(("resumed: " if outcome.ok else "could not resume: ") + outcome.message)
-    if not result.ok or not result.outcomes:
-        return 1, None
+    code = flush_status(result)
+    if code != 0 or not result.outcomes:
+        return code or 1, None
     return 0, str(result.outcomes[-1].entry.get("asset_version_id") or "") or None
 
 
@@ -148,10 +198,13 @@ def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
         media, frames, fps = staged_input(job.work, job.parts)
     else:
         media, frames, fps = job.scene, job.frames, None  # a movie: read as it is
-    request = request_for(job, media, frames, fps)
+    # the request holds what the TD asked (--frames), as ft-dcc publish's: the staged range
+    # and rate are the scene's own, held by the host
+    request = request_for(job, media, job.frames, None)
     host = KeyedFiles(
-        media, fps=fps, frame_range=frames, colour=_colour(request), publish_key=job.key
-    )
+        media, fps=fps, frame_range=frames, colour=_colour(request), publish_key=job.key,
+        scene=job.host != "files",
+    )  # fmt: skip
     progress = ConsoleProgress(sys.stderr, plain=True)
     report = run_publish(host, request_from_options(request), PublishRuntime(progress=progress))
     progress.close()

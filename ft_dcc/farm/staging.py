@@ -3,6 +3,8 @@
 ``<work>/frames/<asset>.####.<ext>``  the captured frames, named after the scene
 ``<work>/parts/<part>.json``          one record per finished capture part (written last)
 ``<work>/queue/``                     the publish's journal: an interrupted publish resumes
+``<work>/publish_step.json``          the scene's publish key and host, written as its publish
+                                      step starts (``ft-dcc farm flush`` finds journals by it)
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ from ft_dcc.exceptions import FarmError, UnsafePathError
 from ft_dcc.safe_paths import confined
 
 Range = Tuple[int, int]
+PUBLISH_MARK = "publish_step.json"
+
+
+def _write_json(path: Path, data: Mapping[str, object]) -> None:
+    """Write ``data`` atomically (a reader sees all of it or none)."""
+    partial = path.with_name(path.name + ".part")
+    partial.write_text(json.dumps(data), encoding="utf-8")
+    partial.replace(path)
 
 
 @attr.s(auto_attribs=True, frozen=True, kw_only=True)
@@ -73,6 +83,23 @@ class WorkFolder:
     def queue(self) -> Path:
         return self.root / "queue"
 
+    @property
+    def publish_mark(self) -> Path:
+        return self.root / PUBLISH_MARK
+
+    def mark_publish(self, key: str, host: str) -> None:
+        """Say whose journal ``queue/`` is: the scene's publish key and host."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_json(self.publish_mark, {"key": key, "host": host})
+
+    def marked(self) -> Optional[Tuple[str, str]]:
+        """``(publish key, host)`` of the step that publishes from here, or None."""
+        try:
+            data = json.loads(self.publish_mark.read_text(encoding="utf-8"))
+            return str(data["key"]), str(data["host"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
     def record_path(self, part: int) -> Path:
         return self.root / "parts" / f"{part}.json"
 
@@ -80,9 +107,7 @@ class WorkFolder:
         """Write ``record`` (atomically: a part counts as done only once all of it is)."""
         path = self.record_path(record.part)
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".part")
-        partial.write_text(json.dumps(record.to_dict()), encoding="utf-8")
-        partial.replace(path)
+        _write_json(path, record.to_dict())
 
     def finished(self, part: int, parts: int, key: Optional[str]) -> Optional[PartRecord]:
         """The record of ``part`` when a run of the same bundle (``key``) finished it and all

@@ -63,6 +63,13 @@ def validate(bundle: Path) -> Any:
     return create_job(job_template=decoded, job_parameter_values=params)
 
 
+def scene_entry(bundle: Path, index: int = 1) -> Dict[str, Any]:
+    """Scene ``index`` of the bundle's scenes file (its ``path`` and ``task``)."""
+    listed = json.loads((bundle / "scenes.json").read_text(encoding="utf-8"))["scenes"]
+    (entry,) = [e for e in listed if e["index"] == index]
+    return dict(entry)
+
+
 def step_names(bundle: Path) -> List[str]:
     return [step["name"] for step in template(bundle)["steps"]]
 

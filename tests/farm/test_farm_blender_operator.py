@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from farm_helpers import farm_env, template, validate
+from farm_helpers import farm_env, scene_entry, template, validate
+from support import make_task, open_session
 
 SCRIPT = Path(__file__).with_name("scripts") / "farm_operator.py"
 
@@ -43,8 +44,10 @@ def test_publish_on_the_farm_writes_the_bundle_of_the_panels_choices(
     home = tmp_path / "home"
     home.mkdir()
     env = farm_env(embedded_server, tmp_path, HOME=str(home))
+    with open_session(embedded_server, tmp_path) as session:  # no range or rate set: any goes
+        task = make_task(session, f"farmop{uuid.uuid4().hex[:6]}", None, None)
     name = f"Farm from Blender {uuid.uuid4().hex[:6]}"
-    result = click(tmp_path, env, task="demo/sq010/sh010/anim", review_session=name,
+    result = click(tmp_path, env, task=task, review_session=name,
                    comment="from the panel")  # fmt: skip
     assert result["returned"] == ["FINISHED"], result["output"][-3000:]
     bundle = Path(result["bundle"])
@@ -53,9 +56,10 @@ def test_publish_on_the_farm_writes_the_bundle_of_the_panels_choices(
         "01-sh010_anim capture", "01-sh010_anim publish",
     ]  # fmt: skip
     values = json.loads((bundle / "openjd_params.json").read_text())
-    assert values["Scene1"] == str(tmp_path / "sh010_anim_v002.blend")
-    assert (values["Task1"], values["ReviewSession"], values["Comment"]) == (
-        "demo/sq010/sh010/anim", name, "from the panel",
+    scene = scene_entry(bundle)
+    assert scene["path"] == str(tmp_path / "sh010_anim_v002.blend")
+    assert (scene["task"], values["ReviewSession"], values["Comment"]) == (
+        task, name, "from the panel",
     )  # fmt: skip
 
 

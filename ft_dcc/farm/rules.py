@@ -1,0 +1,139 @@
+"""The farm holds a publish's rules: range and rate are decided by ``ft-dcc publish``'s own checks.
+
+At submission each scene's facts (range, rate, size) are read without its DCC where that can be
+done (an image sequence or movie by the files host; a Blender scene's render settings by
+blender-asset-tracer), and the frame checks of a live publish run on them
+(``ft_dcc.publish.checks.frame_findings``, the code behind ``ValidateFrameRange``, on a
+:class:`~ft_dcc.publish.recorded_host.RecordedHost` as a queue flush does): what ``ft-dcc
+publish`` refuses (a range outside the shot's, another rate than the shot's) refuses the
+submission with the same message, before anything is captured, and the range it decides
+(``capture.handles``, ``capture.frame_range: shot``) is the one the capture parts share.
+
+Where the facts cannot be read (Maya and Nuke scenes, a Blender scene without the library) the
+publish step still refuses: it publishes the staged frames as the scene's own, not as a range
+and rate the artist asked for (:mod:`ft_dcc.farm.publish_step`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+from ft_dcc.exceptions import FarmError
+from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.host_port import Host, SpecOverrides
+from ft_dcc.publish.options import PublishOptions
+from ft_dcc.session.interface import IntegrateSession
+
+log = logging.getLogger(__name__)
+
+Range = Tuple[int, int]
+#: the pipeline's key of the frame checks' severity (``checks.frame_range``)
+FRAME_CHECK = "ValidateFrameRange"
+#: a Blender scene's render settings (``Scene.r``): range, rate, size and its percentage
+RENDER_FIELDS = (b"sfra", b"efra", b"frs_sec", b"frs_sec_base", b"xsch", b"ysch", b"size")
+
+
+def scene_host(path: Path, host: str) -> Optional[Host]:
+    """A host answering the frame checks for the scene at ``path`` without its DCC, or None
+    when its facts cannot be read here."""
+    if host == "files":
+        from ft_dcc.host.files import FilesHost
+
+        return FilesHost(path)
+    if host == "blender":
+        facts = blender_facts(path)
+        if facts is not None:
+            from ft_dcc.publish.recorded_host import RecordedHost
+
+            return RecordedHost(facts)
+    return None
+
+
+def blender_facts(path: Path) -> Optional[JsonObject]:
+    """The render settings of the scene Blender opens ``path`` with, as
+    :class:`RecordedHost` reads them; None without blender-asset-tracer or when unreadable."""
+    try:
+        from blender_asset_tracer import blendfile
+    except ImportError:
+        return None
+    try:
+        with blendfile.BlendFile(path, mode="rb") as scene_file:
+            scene = _open_scene(scene_file)
+            if scene is None:
+                return None
+            read = [scene.get((b"r", field)) for field in RENDER_FIELDS]
+    except Exception as exc:  # a third-party reader of a file we did not write: say, go on
+        log.warning("could not read %s's render settings (%s): the node checks them", path, exc)
+        return None
+    start, end, fps, fps_base, width, height, percent = read  # fmt: skip
+    from fractions import Fraction
+
+    from ft_dcc.publish.host_port import to_fraction
+    from ft_dcc.publish.recorded_host import fraction_text
+
+    rate = to_fraction(Fraction(int(fps)) / Fraction(float(fps_base)).limit_denominator(10000))
+    scale = int(percent) / 100.0
+    return {
+        "name": "blender", "rate_source": "the scene", "renders_range": True,
+        "resolution": [int(int(width) * scale), int(int(height) * scale)],
+        "frame_range": [int(start), int(end)], "fps": fraction_text(rate), "renumbers": False,
+    }  # fmt: skip
+
+
+def _open_scene(scene_file: object) -> Any:
+    """The scene block Blender shows on opening: the first window's, else the only one."""
+    from blender_asset_tracer import blendfile
+
+    assert isinstance(scene_file, blendfile.BlendFile)
+    scenes = scene_file.find_blocks_from_code(b"SC")
+    try:
+        (manager,) = scene_file.find_blocks_from_code(b"WM")
+        window = manager.get_pointer((b"windows", b"first"))
+        shown = window.get_pointer(b"scene") if window is not None else None
+    except (ValueError, KeyError, TypeError):
+        shown = None
+    if shown is not None:
+        return shown
+    return scenes[0] if len(scenes) == 1 else None
+
+
+def decide_range(
+    session: IntegrateSession, path: Path, host: str, options: PublishOptions
+) -> Tuple[Optional[Range], List[str]]:
+    """``(the range to capture, warnings)`` of one scene as ``ft-dcc publish`` decides them;
+    FarmError with the publish's own refusal. ``(None, [])`` when the facts cannot be read."""
+    from ft_dcc.publish.capture_rules import range_overrides
+    from ft_dcc.publish.checks import as_warnings, frame_findings, joined
+    from ft_dcc.publish.integrate_read import PublishTarget, read_view
+    from ft_dcc.publish.request import request_from_options
+    from ft_dcc.publish.state import PublishState
+    from ft_dcc.publish.tasks import parse_task_ref, resolve_task
+
+    reader = scene_host(path, host)
+    if reader is None:
+        return None, []
+    request = request_from_options(options)
+    overrides: SpecOverrides = {"fps": request.fps}
+    overrides.update(range_overrides(reader, request))
+    spec = reader.default_spec(**overrides)
+    severity = request.check_severity.get(FRAME_CHECK, "block")
+    if severity == "off":
+        return (spec.frame_start, spec.frame_end), []
+    task = resolve_task(session, *parse_task_ref(str(options.get("task") or "")))
+    state = PublishState(host=reader, request=request, spec=spec, session=session, online=True,
+                         task=task)  # fmt: skip
+    state.view = read_view(session, PublishTarget(task=task, asset_name=path.stem))
+    state.shot = state.view.shot
+    warnings, problems = frame_findings(state)
+    if problems and severity != "warn":
+        problem = joined(problems)
+        raise FarmError(
+            f"{path} would be refused by ft-dcc publish: {problem.message}",
+            hint=(problem.hint + "; " if problem.hint else "") + "nothing was submitted",
+        )
+    decided = state.capture_spec()
+    return (decided.frame_start, decided.frame_end), warnings + as_warnings(
+        problems, "Frame range and fps"
+    )
