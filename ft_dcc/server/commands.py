@@ -85,9 +85,11 @@ def run_server(args: argparse.Namespace) -> int:
 
     from ft_dcc.server.runtime.running import remove_record, write_record
 
-    write_record(config.url, config.data_dir, config.database_url)  # for 'ft-dcc user add'
+    def record() -> None:  # for 'ft-dcc user add'; only once the port is ours
+        write_record(config.url, config.data_dir, config.database_url)
+
     try:
-        served = serve(config, app)
+        served = serve(config, app, on_bound=record)
     finally:
         remove_record(config.url)
     if not served:

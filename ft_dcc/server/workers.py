@@ -13,7 +13,7 @@ import dataclasses
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Literal, TypedDict
+from typing import TYPE_CHECKING, Callable, Dict, Literal, Optional, TypedDict
 
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.server.model.database import parse_database_url
@@ -75,16 +75,22 @@ def worker_app() -> Starlette:
     return create_app(ServerConfig(**values))
 
 
-def serve(config: ServerConfig, app: Starlette) -> bool:
-    """Serve until SIGINT/SIGTERM; ``False`` when the port could not be bound. Each process's
-    uvicorn server sleeps while idle (:mod:`ft_dcc.server.runtime.uvicorn_server`).
+def serve(
+    config: ServerConfig, app: Starlette, on_bound: Optional[Callable[[], None]] = None
+) -> bool:
+    """Serve until SIGINT/SIGTERM; ``False`` when the port could not be bound. ``on_bound`` is
+    called once the port is this process's (never when binding failed: a second server on a
+    port in use must not touch what the running one owns). Each process's uvicorn server
+    sleeps while idle (:mod:`ft_dcc.server.runtime.uvicorn_server`).
 
     With ``config.workers > 1``, ``app`` (already built here) is closed and the worker processes
     build their own.
     """
     import uvicorn
 
-    from ft_dcc.server.runtime.uvicorn_server import CleanStopServer, idle_workers
+    from ft_dcc.server.runtime.uvicorn_server import CleanStopServer
+
+    bound = on_bound or (lambda: None)
 
     options = _UvicornOptions(
         host=config.host,
@@ -97,18 +103,38 @@ def serve(config: ServerConfig, app: Starlette) -> bool:
     if config.workers > 1:
         app.state.server.close()
         os.environ[CONFIG_ENV] = _config_to_env(config)
-        try:
-            with idle_workers():
-                uvicorn.run("ft_dcc.server.workers:worker_app", factory=True,
-                            workers=config.workers,
-                            timeout_worker_healthcheck=HEALTH_CHECK_SECONDS, **options)  # fmt: skip
-        except SystemExit:  # uvicorn exits when it cannot bind
-            return False
-        return True
+        return _serve_workers(config, options, bound)
 
-    server = CleanStopServer(uvicorn.Config(app, **options))
+    server = CleanStopServer(uvicorn.Config(app, **options), on_bound=bound)
     try:
         server.run()
     except SystemExit:
         server.started = False
     return bool(server.started)
+
+
+def _serve_workers(
+    config: ServerConfig, options: _UvicornOptions, bound: Callable[[], None]
+) -> bool:
+    """``uvicorn.run`` with workers, step by step so that ``bound`` runs between binding the
+    port and starting the workers."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from ft_dcc.server.runtime.uvicorn_server import idle_workers
+
+    uvicorn_config = uvicorn.Config(
+        "ft_dcc.server.workers:worker_app", factory=True, workers=config.workers,
+        timeout_worker_healthcheck=HEALTH_CHECK_SECONDS, **options,
+    )  # fmt: skip
+    try:
+        sock = uvicorn_config.bind_socket()
+    except SystemExit:  # uvicorn exits when it cannot bind
+        return False
+    bound()
+    try:
+        with idle_workers():
+            Multiprocess(uvicorn_config, sockets=[sock]).run()
+    except KeyboardInterrupt:
+        pass
+    return True

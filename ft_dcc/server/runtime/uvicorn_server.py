@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import time
 from types import FrameType
-from typing import Iterator, Optional
+from typing import Callable, Iterator, List, Optional
 
 import uvicorn
 from uvicorn.supervisors import multiprocess
@@ -58,7 +59,17 @@ class IdleServer(uvicorn.Server):
 
 
 class CleanStopServer(IdleServer):
-    """Stops gracefully on SIGINT/SIGTERM and exits 0 (uvicorn would re-raise the signal)."""
+    """Stops gracefully on SIGINT/SIGTERM and exits 0 (uvicorn would re-raise the signal);
+    calls ``on_bound`` once it listens on its port (never when the port could not be bound)."""
+
+    def __init__(self, config: uvicorn.Config, on_bound: Optional[Callable[[], None]] = None):
+        super().__init__(config)
+        self._on_bound = on_bound
+
+    async def startup(self, sockets: Optional[List[socket.socket]] = None) -> None:
+        await super().startup(sockets)
+        if self.started and self._on_bound is not None:
+            self._on_bound()
 
     def handle_exit(self, sig: int, frame: Optional[FrameType]) -> None:
         super().handle_exit(sig, frame)
