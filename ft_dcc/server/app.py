@@ -10,7 +10,9 @@ come from one module per area, each with ``routes(server)``:
   HTTP Range);
 - ``widget_page``: ``GET /widget?token=``, the page behind ``get_widget_url``;
 - ``review.routes``: the web review page (``/review/…``);
-- ``events``: the event hub's socket.io routes when it is installed.
+- ``events``: the event hub's socket.io routes when it is installed;
+- ``health``: ``GET /health`` and ``GET /ready`` (no credentials), and the 503 answers of a
+  database outage (``http.health``: logged once, not a traceback per request).
 
 Every request is written to the request log (JSON lines, see ``request_log``) when one is
 configured; API keys and tokens are replaced by ``<redacted>`` there. Every answer carries
@@ -32,13 +34,14 @@ from ft_dcc.server.api import components as component_routes
 from ft_dcc.server.api import routes as api_routes
 from ft_dcc.server.api import widget as widget_page
 from ft_dcc.server.errors import ServerError
+from ft_dcc.server.http import health, ratelimit
 from ft_dcc.server.http import limits as http_limits
-from ft_dcc.server.http import ratelimit
 from ft_dcc.server.http.auth import is_strict
 from ft_dcc.server.http.cors import add_cors
 from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
 from ft_dcc.server.http.responses import api_error, error_response
 from ft_dcc.server.http.security_headers import SecurityHeadersMiddleware
+from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.review import routes as review_routes
 from ft_dcc.server.runtime.config import ServerConfig
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -49,8 +52,8 @@ log = logging.getLogger(__name__)
 ROUTE_AREAS = (api_routes, component_routes, widget_page, review_routes)
 
 
-def _routes(server: EmbeddedServer) -> List[BaseRoute]:
-    routes: List[BaseRoute] = []
+def _routes(server: EmbeddedServer, outage: health.Outage) -> List[BaseRoute]:
+    routes: List[BaseRoute] = health.routes(outage, server.config.files_dir)
     for area in ROUTE_AREAS:
         routes.extend(area.routes(server))
     if server.events is not None:
@@ -73,6 +76,9 @@ async def _known_error(request: Request, exc: Exception) -> Response:
     its own shape (``review.routes.error_reply``), every other one in ftrack's, with its
     status — on ``/api`` only for strict callers, with 200 for the others as ftrack does."""
     assert isinstance(exc, ServerError)
+    if is_unreachable(exc):  # a batch the database dropped: an outage, not the caller's fault
+        request.app.state.outage.report_down(exc)
+        return health.outage_reply(request.scope)
     if request.url.path.startswith(review_routes.PREFIX):
         return review_routes.error_reply(request, exc)
     if request.url.path == api_routes.API_PATH:
@@ -90,6 +96,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     """The ASGI app for ``config``; ``app.state.server`` holds the store, keys and seed result."""
     server = EmbeddedServer(config, environ)
     request_log = RequestLog(config.request_log) if config.request_log else None
+    outage = health.Outage(server.store.engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -99,7 +106,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
             server.close()
 
     app = Starlette(
-        routes=_routes(server),
+        routes=_routes(server, outage),
         lifespan=lifespan,
         exception_handlers={
             404: _http_error,
@@ -111,12 +118,14 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
         },
     )
     app.state.server = server
+    app.state.outage = outage
     app.add_middleware(http_limits.BodyTimeoutMiddleware, timeout=http_limits.body_timeout())
-    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(  # failed sign-ins: per source, target
         ratelimit.AuthAttemptMiddleware,
         guard=ratelimit.guard_from_env(server.store.engine, server.store.metadata),
     )
+    app.add_middleware(health.OutageMiddleware, outage=outage)  # around all that reads the db
+    app.add_middleware(SecurityHeadersMiddleware)
     add_cors(app, config.cors_origins)
     app.add_middleware(RequestLogMiddleware, request_log=request_log)
     return app

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from ft_dcc.protocol.events import event_from_wire, event_to_wire
 from ft_dcc.server.events.hub_ids import SharedHubIds
+from ft_dcc.server.model.database import error_reason, is_unreachable
 from ft_dcc.server.model.pg_listen import PgListener, conninfo
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
@@ -115,15 +116,32 @@ class PgEventRelay(SideTable):
             if event is None:
                 break
             try:
-                if connection is None or connection.closed:
-                    connection = self._psycopg.connect(self._conninfo, autocommit=True)
-                self._notify(connection, event)
-            except Exception:
-                log.exception("could not pass event %s to the other server processes",
-                              event.get("id"))  # fmt: skip
+                connection = self._send_one(connection, event)
+            except Exception as error:
+                if is_unreachable(error):  # an outage: one line, no traceback
+                    log.warning("could not pass event %s to the other server processes: the "
+                                "database is unreachable (%s)", event.get("id"),
+                                error_reason(error))  # fmt: skip
+                else:
+                    log.exception("could not pass event %s to the other server processes",
+                                  event.get("id"))  # fmt: skip
                 connection = None
         if connection is not None:
             connection.close()
+
+    def _send_one(self, connection: Any, event: Mapping[str, object]) -> Any:
+        """Send ``event`` on ``connection`` (a new one when there is none); once more on a new
+        connection when the old one was dropped meanwhile (the database restarted)."""
+        if connection is not None and not connection.closed:
+            try:
+                self._notify(connection, event)
+                return connection
+            except Exception as error:
+                if not is_unreachable(error):
+                    raise
+        connection = self._psycopg.connect(self._conninfo, autocommit=True)
+        self._notify(connection, event)
+        return connection
 
     def _notify(self, connection: Any, event: Mapping[str, object]) -> None:
         body = json.dumps(event_to_wire(event), default=str, separators=(",", ":"))

@@ -29,6 +29,7 @@ from typing import Callable, Dict, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.model.pg_listen import PgListener
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,11 @@ class RevocationBus:
         for callback in subscribers:
             try:
                 callback(revocation)
-            except Exception:
-                log.exception("a revocation subscriber failed (%s)", kind)
+            except Exception as error:
+                if is_unreachable(error):  # an outage: logged once, where it is met
+                    log.debug("a revocation subscriber could not reach the database (%s)", kind)
+                else:
+                    log.exception("a revocation subscriber failed (%s)", kind)
 
     def close(self) -> None:
         """Stop the backend's threads (nothing to stop in this process-local bus)."""

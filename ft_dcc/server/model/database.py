@@ -180,8 +180,11 @@ def setup_error(error: BaseException, engine_or_url: EngineOrUrl) -> DatabaseSet
     return DatabaseSetupError(f"cannot use the database {where} ({text})")
 
 
+_CONNECTION_WORDS = ("connection", "connect", "timeout", "could not translate host", "refused")
+
+
 def _is_connection_error(error: BaseException, text: str) -> bool:
-    words = ("connection", "connect", "timeout", "could not translate host", "refused")
+    words = _CONNECTION_WORDS
     return isinstance(error, sa.exc.OperationalError) or any(w in text.lower() for w in words)
 
 
@@ -190,10 +193,54 @@ def _sqlstate(error: BaseException) -> Optional[str]:
     return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
 
 
+def error_reason(error: BaseException) -> str:
+    """The first line of what the driver said (at most 300 characters), for a log line."""
+    return _first_line(error)
+
+
 def _first_line(error: BaseException) -> str:
     orig = getattr(error, "orig", None) or error
     lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
     return (lines[0] if lines else type(orig).__name__)[:300]
+
+
+#: SQLite's words for a database file the server cannot use right now (gone, locked, I/O)
+_SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk i/o error",
+                       "readonly database", "database or disk is full")  # fmt: skip
+#: PostgreSQL's SQLSTATE classes and codes for "the database is not there right now":
+#: connection exceptions, shutdown / starting up, insufficient resources (too many connections)
+_PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53")
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) says the database cannot be reached or used right
+    now — a stopped PostgreSQL, a dropped connection, a SQLite file that is gone or locked —
+    rather than that a statement was wrong. Such an error is an outage: ``/api`` answers 503.
+    SQLAlchemy's errors and the drivers' own (psycopg's, sqlite3's) are both understood."""
+    seen: Set[int] = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _says_unreachable(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _says_unreachable(error: BaseException) -> bool:
+    if isinstance(error, sa.exc.TimeoutError):  # no pooled connection came free
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig or error
+    code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    if code:  # psycopg's own errors carry the SQLSTATE
+        return str(code).startswith(_PG_UNAVAILABLE)
+    if not any(kind.__name__ == "OperationalError" for kind in type(error).__mro__):
+        return False  # a statement's error (sqlite3's, psycopg's, SQLAlchemy's), not an outage
+    text = _first_line(error).lower()
+    return any(words in text for words in (*_SQLITE_UNAVAILABLE, *_CONNECTION_WORDS))
 
 
 def check_reachable(engine: Engine) -> None:

@@ -21,6 +21,8 @@ from typing import Any, Callable, Optional
 
 from sqlalchemy.engine import Engine
 
+from ft_dcc.server.model.database import error_reason, is_unreachable
+
 log = logging.getLogger(__name__)
 
 #: A silent listener still looks at its stop flag this often (seconds); the pipe wakes it first.
@@ -92,11 +94,14 @@ class PgListener:
                     if lost and self._on_back is not None:
                         self._on_back()
                     self._serve(connection)
-            except Exception:
+            except Exception as error:
                 self.listening.clear()
                 if self._stop.is_set():
                     return
-                if not lost:
+                if not lost and is_unreachable(error):  # an outage: one line, no traceback
+                    log.warning("lost the database connection listening on %s (%s); "
+                                "reconnecting", self._channel, error_reason(error))  # fmt: skip
+                elif not lost:
                     log.exception("lost the database connection listening on %s; reconnecting",
                                   self._channel)  # fmt: skip
                 lost = True

@@ -23,7 +23,13 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.errors import ApiOperationError, duplicate_error
 from ft_dcc.server.model.builtin_data import ensure_builtin_data
-from ft_dcc.server.model.database import check_reachable, describe, prepare_schema, setup_error
+from ft_dcc.server.model.database import (
+    check_reachable,
+    describe,
+    is_unreachable,
+    prepare_schema,
+    setup_error,
+)
 from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.model.side_tables import creator_table
 from ft_dcc.server.model.storage import (
@@ -141,7 +147,8 @@ class Store:
             raise duplicate_error(str(getattr(error, "orig", None) or error)) from None
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", None) or type(error).__name__)
-            log.error("database error while running a batch: %s", reason)
+            if not is_unreachable(error):  # an outage is logged once, by http.health.Outage
+                log.error("database error while running a batch: %s", reason)
             raise ApiOperationError(
                 f"The database rejected the batch ({reason}); nothing was written. Simplify the "
                 "request (e.g. fewer conditions), or retry if the database was busy",

@@ -1,0 +1,177 @@
+"""Health, readiness and database outages: what an operator, a load balancer and a browser see.
+
+- ``GET /health``: the process answers (``{"status": "ok", "version", "worker"}``), whatever
+  the database does. ``worker`` is the answering process's id: with ``--workers N`` each
+  worker answers for itself.
+- ``GET /ready``: this worker can serve: its database answers ``SELECT 1`` and its file store
+  takes a file. 200 with ``"ready": true``, else 503 naming what is not (never the database's
+  URL or password). ``ft-dcc server status`` reads both (``runtime.status``).
+- During a database outage (PostgreSQL stopped, a dropped connection, a SQLite file gone or
+  locked: ``model.database.is_unreachable``) :class:`OutageMiddleware` answers 503 instead of
+  a 500 and a traceback per request: ``/api`` with an ftrack error (``exception``,
+  ``content``), a browser (``Accept: text/html``) with a short HTML page, the review room's
+  JSON routes with ``{"error"}``. :class:`Outage` logs the outage once per process and once
+  more when the database is back (the first answer after it that was not a 5xx, checked with
+  a ``SELECT 1``), not once per request.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import anyio
+from sqlalchemy.engine import Engine
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ft_dcc import __version__
+from ft_dcc.protocol import API_PATH
+from ft_dcc.server.http.auth import error_payload
+from ft_dcc.server.model.database import describe, error_reason, is_unreachable
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/health"
+READY_PATH = "/ready"
+#: what every answer during an outage says
+OUTAGE_TEXT = "The review server cannot reach its database; try again in a minute."
+OUTAGE_STATUS = 503
+#: seconds a client is told to wait before asking again
+RETRY_AFTER = "60"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class Outage:
+    """Whether this process last found its database unreachable; says so once each way."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._down = False
+        self._lock = threading.Lock()
+
+    @property
+    def down(self) -> bool:
+        return self._down
+
+    def report_down(self, error: BaseException) -> None:
+        with self._lock:
+            if self._down:
+                return
+            self._down = True
+        log.error("cannot reach the database %s (%s); answering %d until it is back",
+                  describe(self.engine), error_reason(error), OUTAGE_STATUS)  # fmt: skip
+
+    def report_up(self) -> None:
+        with self._lock:
+            if not self._down:
+                return
+            self._down = False
+        log.warning("the database %s is reachable again", describe(self.engine))
+
+    def probe(self) -> Optional[str]:
+        """``None`` when the database answers ``SELECT 1``, else why not (and reports it)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except Exception as error:
+            if not is_unreachable(error):
+                log.exception("the readiness check's SELECT 1 failed")
+            self.report_down(error)
+            return error_reason(error)
+        self.report_up()
+        return None
+
+
+def check_files(folder: Path) -> Optional[str]:
+    """``None`` when a file can be written and removed in ``folder``, else why not."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".ready-"):
+            pass
+    except OSError as error:
+        return f"the file store cannot take a file ({error.strerror or error})"
+    return None
+
+
+def routes(outage: Outage, files_dir: Path) -> List[BaseRoute]:
+    """``/health`` and ``/ready`` (no credentials: they say nothing but "ok" or what is not)."""
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__, "worker": os.getpid()},
+                            headers=NO_STORE)  # fmt: skip
+
+    async def ready(request: Request) -> Response:
+        database = await anyio.to_thread.run_sync(outage.probe)
+        files = await anyio.to_thread.run_sync(check_files, files_dir)
+        problems: Dict[str, str] = {}
+        if database is not None:
+            problems["database"] = "unreachable: " + OUTAGE_TEXT
+        if files is not None:
+            problems["files"] = files
+        body = {"ready": not problems, "version": __version__, "worker": os.getpid(),
+                "database": "ok" if database is None else "unreachable",
+                "files": "ok" if files is None else "unusable", "problems": problems}  # fmt: skip
+        status = OUTAGE_STATUS if problems else 200
+        return JSONResponse(body, status_code=status, headers=NO_STORE)
+
+    return [Route(HEALTH_PATH, health, methods=["GET"]), Route(READY_PATH, ready, methods=["GET"])]
+
+
+def outage_reply(scope: Scope) -> Response:
+    """The 503 for one request during an outage, in the shape its caller reads."""
+    request = Request(scope)
+    headers = {**NO_STORE, "Retry-After": RETRY_AFTER}
+    path = request.url.path
+    if path != API_PATH and "text/html" in request.headers.get("accept", ""):
+        return HTMLResponse(OUTAGE_PAGE, status_code=OUTAGE_STATUS, headers=headers)
+    if path.startswith("/review/"):
+        return JSONResponse({"error": OUTAGE_TEXT}, status_code=OUTAGE_STATUS, headers=headers)
+    payload = error_payload("ServerError", OUTAGE_TEXT)
+    return JSONResponse(payload, status_code=OUTAGE_STATUS, headers=headers)
+
+
+OUTAGE_PAGE = (
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<title>Review server unavailable</title></head><body>"
+    f"<h1>Review server unavailable</h1><p>{html.escape(OUTAGE_TEXT)}</p>"
+    "<p>Reload this page when it is back; nothing you did was lost.</p></body></html>"
+)
+
+
+class OutageMiddleware:
+    """Turns a request's "database unreachable" error into :func:`outage_reply` (logged once
+    by :class:`Outage`), and notices when the database is back."""
+
+    def __init__(self, app: ASGIApp, outage: Outage) -> None:
+        self.app = app
+        self.outage = outage
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status: List[int] = []
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(int(message["status"]))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as error:
+            if status or not is_unreachable(error):
+                raise
+            self.outage.report_down(error)
+            await outage_reply(scope)(scope, receive, send)
+            return
+        if self.outage.down and status and status[0] < 500 and scope["path"] != HEALTH_PATH:
+            await anyio.to_thread.run_sync(self.outage.probe)
+
