@@ -6,7 +6,8 @@ shared link: it acts as no one), of the session list (no entity), of an invitee
 (``entity_type="ReviewSessionInvitee"``: a link that acts as that invitee) and the caller's own
 (``purpose="personal"``: it acts as the caller, short-lived). A server without that widget
 (a real ftrack server) gets ftrack's own web-app address for a session; ftrack e-mails
-invitees their links itself.
+invitees their links itself. The embedded server e-mails no one: ``ft-dcc review invite`` prints
+each invitee's own link for the inviter to send.
 """
 
 from __future__ import annotations
@@ -194,6 +195,43 @@ def personal_link(
     if url is None:
         raise UnexpectedReplyError("The ftrack server gave no personal review link")
     return url
+
+
+def watch_lines(session: PublishSession, created: EntityLike, url: str) -> List[str]:
+    """What ``review create`` prints to watch ``created`` (its room link ``url``): a private
+    session's room link opens for invitees only, so its creator gets their own link (it acts as
+    them); on a server without personal links (ftrack), the session's address."""
+    if created["shareable_url_enabled"] is not False:
+        return [f"Watch it: {url}"]
+    try:
+        own = personal_link(session, created)
+    except ServerError as exc:
+        log.debug("no personal link on this server: %s", exc.message)
+        return [f"Watch it: {url}"]
+    name = quote(created["name"])
+    return [
+        f"Watch it: {own}",
+        "  (your own link: it acts as you and works for an hour; a new one: "
+        f"ft-dcc review open {name})",
+        f"  A private session opens for its invitees: ft-dcc review invite {name} EMAIL...",
+    ]
+
+
+def invitation_lines(
+    session: PublishSession, review_session: EntityLike, emails: Sequence[str]
+) -> List[str]:
+    """After ``review invite``: each invitee's own link to send them (the embedded server
+    e-mails no one), or, on a server that gives no link per invitee (ftrack), that it e-mails
+    them."""
+    try:
+        links = [(email, invitee_link(session, review_session, email)) for email in emails]
+    except ServerError as exc:
+        log.debug("no invitee links on this server: %s", exc.message)
+        return ["The ftrack server e-mails each of them their own link."]
+    return [
+        "This server sends no e-mail: send each invitee their own link (it acts as them):",
+        *(f"  {email}  {link}" for email, link in links),
+    ]
 
 
 # -- feedback as text -------------------------------------------------------------------------

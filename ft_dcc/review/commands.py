@@ -122,7 +122,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from ft_dcc.review.cli import create_session
+    from ft_dcc.review.cli import create_session, watch_lines
     from ft_dcc.review.client_commands import rule_lines, rules_of
 
     rules = rules_of(args)  # checked before any request: a refused option writes nothing
@@ -136,7 +136,8 @@ def run_create(args: argparse.Namespace) -> int:
         for line in rule_lines(rules):
             _out(f"  {line}")
         _written_to(session)
-        _out(f"Watch it: {url}")
+        for line in watch_lines(session, created, url):
+            _out(line)
     return 0
 
 
@@ -183,6 +184,7 @@ def run_reopen(args: argparse.Namespace) -> int:
 # -- invite / link / feedback -----------------------------------------------------------------
 def run_invite(args: argparse.Namespace) -> int:
     from ft_dcc.review import sessions as review
+    from ft_dcc.review.cli import invitation_lines
     from ft_dcc.review.names import check_emails, ensure_open_for
 
     emails = check_emails(args.emails)  # before any request: a typo writes nothing
@@ -194,7 +196,9 @@ def run_invite(args: argparse.Namespace) -> int:
         for email in emails:
             _out(f"Invited {email} to {target['name']!r}.")
         _written_to(session)
-    _out(f"Their own links: ft-dcc review link {json.dumps(target['name'])} --invitee EMAIL")
+        for line in invitation_lines(session, target, emails):
+            _out(line)
+    _out(f"Their links again: ft-dcc review link {json.dumps(target['name'])} --invitee EMAIL")
     return 0
 
 
@@ -330,8 +334,12 @@ REVIEW_ACTIONS = (
     Command("close", "close a session: nothing more can be added to it", run_close,
             NAME_AND_PROJECT),
     Command("reopen", "open a closed session again for 30 days", run_reopen, NAME_AND_PROJECT),
-    Command("invite", "invite people to a session (ftrack e-mails them)", run_invite,
-            (*NAME_AND_PROJECT, arg("emails", metavar="EMAIL", nargs="+", help="who to invite"))),
+    Command("invite", "invite people to a session and print each one's own link to send them",
+            run_invite,
+            (*NAME_AND_PROJECT, arg("emails", metavar="EMAIL", nargs="+", help="who to invite")),
+            "Adds each e-mail as an invitee of the session and prints each one's own link (it "
+            "acts as them): the embedded server sends no e-mail, send the links yourself. On an "
+            "ftrack server, ftrack e-mails each invitee their link."),
     Command("link", "print the room's shared link to share (it follows; no NAME: the session "
             "list)", run_link, (
         arg("name", metavar="NAME", nargs="?", help=NAME_HELP),
