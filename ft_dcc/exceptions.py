@@ -190,3 +190,8 @@ class UnsafePathError(FtDccError):
         "a name on the server (a component's file type, a version or note name) is not a plain "
         "file name; ask whoever set it to correct it, or an administrator"
     )
+
+
+class BackupError(FtDccError):
+    """The embedded server's backup could not be taken, or restored (``ft-dcc server backup``,
+    ``restore``); a restore that fails leaves the target as it found it, or says what is left."""

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Tuple
 
-from ft_dcc.commands_base import Command, arg
+from ft_dcc.commands_base import Command, Group, arg
 
 if TYPE_CHECKING:
     from ft_dcc.server.runtime.config import ServerConfig
@@ -36,11 +36,27 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         data_dir=args.data or default_data_dir(),
         host=getattr(args, "host", "127.0.0.1"),
         port=getattr(args, "port", 8765),
-        database_url=args.database,
+        database_url=_database(args),
         request_log=getattr(args, "request_log", None),
         workers=getattr(args, "workers", 1),
         cors_origins=cors_origins(getattr(args, "cors_origin", None), os.environ),
     )
+
+
+def _database(args: argparse.Namespace) -> Optional[str]:
+    """The database URL: ``--database``, ``--database-file`` or ``$FT_DCC_DATABASE``
+    (``secrets_source``); warnings (a password on the command line) go to stderr."""
+    from ft_dcc.exceptions import ConfigurationError
+    from ft_dcc.server.secrets_source import choose_database
+
+    given, file = getattr(args, "database", None), getattr(args, "database_file", None)
+    try:
+        choice = choose_database(given, file, os.environ)
+    except ConfigurationError as exc:
+        raise SystemExit(f"ft-dcc: error: {exc}") from None
+    for warning in choice.warnings:
+        print(f"ft-dcc: warning: {warning}", file=sys.stderr)
+    return choice.url
 
 
 def run_server(args: argparse.Namespace) -> int:
@@ -106,8 +122,13 @@ def run_migrate(args: argparse.Namespace) -> int:
     try:
         from ft_dcc.exceptions import DatabaseSetupError
         from ft_dcc.server.migrate import migrate
+        from ft_dcc.server.secrets_source import command_line_warning
     except ImportError as exc:
         return _error(f"{MISSING_EXTRA} ({exc})")
+    for url, option in ((args.source, "--from"), (args.target, "--to")):
+        warning = command_line_warning(url, option)
+        if warning:
+            print(f"ft-dcc: warning: {warning}", file=sys.stderr)
     try:
         report = migrate(args.source, args.target)
     except DatabaseSetupError as exc:
@@ -129,7 +150,7 @@ def _user_target(args: argparse.Namespace) -> Tuple[Optional[ServerConfig], str]
     names a server whose data dir cannot be found."""
     config = _config(args)
     url = os.environ.get("FTRACK_SERVER", "").strip()
-    if args.data or args.database or not url:
+    if args.data or config.database_url or not url:
         return config, _credentials_url(config)
     from ft_dcc.server.runtime.running import find_record, records_dir
 
@@ -200,7 +221,73 @@ def add_user(args: argparse.Namespace) -> int:
 
 
 DATA = arg("--data", type=Path, help="data dir (default: the user data dir)")
-DATABASE = arg("--database", help="SQLAlchemy database URL (default: SQLite in the data dir)")
+DATABASE = Group((
+    arg("--database", help="SQLAlchemy database URL (default: $FT_DCC_DATABASE, else SQLite in "
+        "the data dir); a password in it is visible to every user in ps: prefer "
+        "--database-file or FT_DCC_DATABASE"),
+    arg("--database-file", type=Path, metavar="PATH", help="read the database URL from this "
+        "file (its first line, or a FT_DCC_DATABASE=URL line; keep it mode 0600)"),
+), exclusive=True)
+
+
+def run_install_service(args: argparse.Namespace) -> int:
+    from ft_dcc.server.operate import install_service
+
+    return install_service(args, _database(args))
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from ft_dcc.server.operate import backup
+
+    config = _config(args)
+    return backup(args, config.data_dir, config.database_url)
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from ft_dcc.server.operate import restore
+
+    config = _config(args)
+    return restore(args, config.data_dir, config.database_url)
+
+
+INSTALL_SERVICE = Command("install-service", "write a systemd unit that runs this server",
+                          run_install_service, (
+    arg("--user", action="store_true", help="a user service (systemctl --user) instead of a "
+        "system one"),
+    arg("--data", type=Path, help="data dir (default: /var/lib/ft_dcc/server; with --user, "
+        "your user data dir)"),
+    arg("--host", default="127.0.0.1", help="address to bind (default: loopback)"),
+    arg("--port", type=int, default=8765, help="port (default: 8765)"),
+    arg("--workers", type=int, default=1, help="server processes (more than one needs "
+        "PostgreSQL)"),
+    DATABASE,
+    arg("--service-user", default="ftdcc", help="the system service's user (default: ftdcc)"),
+    arg("--name", default="ft-dcc-server", help="the unit's name (default: ft-dcc-server)"),
+    Group((
+        arg("--output", type=Path, metavar="DIR", help="write both files into DIR instead of "
+            "systemd's folders"),
+        arg("--dry-run", action="store_true", help="print them (the password masked), write "
+            "nothing"),
+    ), exclusive=True),
+), "Write a systemd unit running ft-dcc server with this data dir, port, workers and database, "
+   "and its environment file (mode 0600) holding the database URL, so the password is on no "
+   "command line. System: /etc/systemd/system and /etc/ft_dcc (run as root); --user: "
+   "~/.config/systemd/user and ~/.config/ft_dcc.")
+BACKUP = Command("backup", "copy the database, files and keys into a folder, while it runs",
+                 run_backup, (
+    arg("folder", type=Path, metavar="DIR", help="a new or empty folder"),
+    DATA,
+    DATABASE,
+), "Take a consistent copy of the server's database (SQLite's online backup, or pg_dump) and "
+   "of its data dir's files and keys into DIR, while the server runs.")
+RESTORE = Command("restore", "bring a backup back into a data dir and database", run_restore, (
+    arg("folder", type=Path, metavar="DIR", help="the folder ft-dcc server backup wrote"),
+    DATA,
+    DATABASE,
+    arg("--force", action="store_true", help="restore over a non-empty data dir (moved aside, "
+        "not deleted) or a PostgreSQL database with tables (replaced)"),
+), "Restore a backup into a new or empty data dir and database (a SQLite backup may go into "
+   "PostgreSQL), checked against the backup's row counts and file sizes. Stop the server first.")
 MIGRATE = Command("migrate", "copy the server's data to another database (e.g. SQLite to "
                   "PostgreSQL)", run_migrate, (
     arg("--from", dest="source", required=True, help="source database URL"),
@@ -218,8 +305,8 @@ SERVER = Command("server", "run the embedded ftrack-compatible server", run_serv
     arg("--cors-origin", action="append", metavar="ORIGIN", help="a browser origin that may call "
         "the server, e.g. https://review.example.com (repeatable; also FT_DCC_CORS_ORIGINS, "
         "comma separated; default: none)"),
-), "Run the embedded ftrack-compatible server (JSON API, uploads, events).", actions=(MIGRATE,),
-   metavar="COMMAND")  # fmt: skip
+), "Run the embedded ftrack-compatible server (JSON API, uploads, events).",
+   actions=(MIGRATE, INSTALL_SERVICE, BACKUP, RESTORE), metavar="COMMAND")  # fmt: skip
 USER = Command("user", "manage API users of the embedded server", actions=(
     Command("add", "add a user (or set its API key)", add_user, (
         arg("name", help="user name (the ftrack-user header)"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Set
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -65,12 +65,24 @@ def migrate(source_url: str, target_url: str) -> MigrationReport:
 
 def _tables(source: Store, target: Store) -> List[sa.Table]:
     names = set(sa.inspect(source.engine).get_table_names())
+    _add_side_tables(source, target, names)
     return [
         target.metadata.tables[table.name]
         for table in source.metadata.sorted_tables
         if table.name in names and table.name not in TRANSIENT
         and table.name in target.metadata.tables
     ]  # fmt: skip
+
+
+def _add_side_tables(source: Store, target: Store, names: Set[str]) -> None:
+    """The server's tables a ``Store`` does not define (invitations, invitee claims, review
+    presence: made as the server runs) as the source holds them, created in the destination."""
+    for name in sorted(names - set(source.metadata.tables) - TRANSIENT):
+        table = sa.Table(name, source.metadata, autoload_with=source.engine)
+        copy = table.to_metadata(target.metadata)
+        for column in copy.columns:  # DATETIME as SQLite names it is TIMESTAMP elsewhere
+            column.type = column.type.as_generic()
+        copy.create(target.engine, checkfirst=True)
 
 
 def _refuse_non_empty(writer: Connection, tables: List[sa.Table], target: Store) -> None:

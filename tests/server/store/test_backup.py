@@ -1,0 +1,294 @@
+"""``ft-dcc server backup`` and ``ft-dcc server restore``: a studio's server, whole, and back.
+
+A real server (SQLite in its data dir, or PostgreSQL) gets a publish (a movie in its file store, a
+review session), a second user with an API key and a task linked to a scope (a row of a link
+table the API never shows). The backup is taken over the CLI while the server runs; a version
+published after it must not come back. Restored into a new data dir and database, every table's
+rows, every file's bytes and every key are the same as at the moment of the backup, and a server
+started on them lets the second user in with the copied key and hands out the same movie bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pytest
+from conftest import EmbeddedServer, PortTakenError, start_server
+from support import (
+    TEST_KEY,
+    TEST_USER,
+    download_component,
+    free_port,
+    make_movie,
+    make_task,
+    open_session,
+)
+from support.cli import run_ft_dcc
+
+pytest.importorskip("sqlalchemy")
+
+OTHER_USER, OTHER_KEY = "second.artist", "second-key-7d1e0b"
+#: tables of one running server's moment (event relay, hub tickets), not a studio's data
+TRANSIENT = {"ft_dcc_event_relay", "ft_dcc_event_ticket"}
+DATETIME_TEXT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?")
+
+
+def _publish(server: Any, tmp_path: Path, asset: str) -> Tuple[str, str]:
+    """A version with a movie in a review session; (version id, movie component id)."""
+    from ft_dcc.publish.integrate import integrate_manifest
+    from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
+    from ft_dcc.publish.tasks import resolve_task
+
+    session = open_session(server, tmp_path / f"publisher-{asset}")
+    task = resolve_task(session, None, make_task(session))
+    movie = make_movie(tmp_path / f"{asset}.mp4", frames=3)
+    manifest = IntegrateManifest(
+        task_id=task["id"], asset_name=asset, comment=f"{asset} for the backup",
+        components=[ComponentSpec(name="ftrackreview-mp4", file=str(movie), file_type=".mp4")],
+        review_session_name=f"Dailies {asset}",
+    )  # fmt: skip
+    published = integrate_manifest(session, manifest, announce=False)
+    scope = session.create("Scope", {"name": f"scope-{asset}"})
+    session.get("Task", task["id"])["scopes"].append(scope)
+    session.commit()
+    session.close()
+    return published.asset_version_id, published.component_ids["ftrackreview-mp4"]
+
+
+def _invite(server: Any, tmp_path: Path) -> None:
+    """An invitee of the review session, invited: rows of the server's own invitation table."""
+    session = open_session(server, tmp_path / "inviter")
+    review = session.query('ReviewSession where name is "Dailies moved"').one()
+    invitee = session.create("ReviewSessionInvitee", {
+        "review_session": review, "name": "Client", "email": "client@example.com"})
+    session.commit()
+    session.call([{"action": "send_review_session_invite",
+                   "review_session_invitee_id": invitee["id"]}])  # fmt: skip
+    session.close()
+
+
+def _value(value: object) -> object:
+    """One column value as both backends give it back alike."""
+    if isinstance(value, str) and DATETIME_TEXT.fullmatch(value):  # SQLite keeps text
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, memoryview):
+        return bytes(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def table_rows(url: str) -> Dict[str, List[str]]:
+    """Every row of every table (but the transient ones), comparable across backends."""
+    import sqlalchemy as sa
+
+    from ft_dcc.server.model.database import parse_database_url
+
+    engine = sa.create_engine(parse_database_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            found = {}
+            for name in sa.inspect(connection).get_table_names():
+                if name in TRANSIENT:
+                    continue
+                rows = connection.execute(sa.text(f'SELECT * FROM "{name}"')).mappings()
+                found[name] = sorted(
+                    repr(sorted((k, _value(v)) for k, v in row.items())) for row in rows
+                )
+            return found
+    finally:
+        engine.dispose()
+
+
+def file_digests(data_dir: Path) -> Dict[str, str]:
+    """Every file of a data dir but the database and uploads in progress: path -> SHA-256 and
+    mode."""
+    found = {}
+    for path in data_dir.rglob("*"):
+        relative = path.relative_to(data_dir).as_posix()
+        if not path.is_file() or relative.startswith(("ft_dcc.sqlite", "files/.incoming")):
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        found[relative] = f"{digest} mode {stat.S_IMODE(path.stat().st_mode):o}"
+    return found
+
+
+def _database_args(url: str, tmp_path: Path) -> List[str]:
+    """The database for a CLI run, from a file (as a studio keeps its password)."""
+    secret = tmp_path / f"database-{hashlib.md5(url.encode()).hexdigest()[:8]}.url"
+    secret.write_text(url + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+    return ["--database-file", str(secret)]
+
+
+@pytest.fixture
+def source(backend: str, new_database_url: Any, tmp_path: Path) -> Any:
+    """A running server of this test, on ``backend`` (SQLite: the data dir's own database)."""
+    url = new_database_url(backend) if backend == "postgresql" else None
+    server = start_server(tmp_path / "source", ["--database", url] if url else [])
+    server.database_url = url or f"sqlite:///{server.data_dir / 'ft_dcc.sqlite'}"
+    yield server
+    server.stop()
+
+
+@pytest.mark.slow
+def test_backup_of_a_running_server_restores_every_row_file_and_key(
+    source: Any, backend: str, new_database_url: Any, pg_empty_database: Any, tmp_path: Path
+) -> None:
+    version_id, movie_id = _publish(source, tmp_path, "before")
+    add = ["user", "add", OTHER_USER, "--api-key", OTHER_KEY, "--data", str(source.data_dir)]
+    assert run_ft_dcc([*add, *_database_args(source.database_url, tmp_path)]).returncode == 0
+    movie = download_component(source, movie_id, tmp_path / "before.mp4").read_bytes()
+    rows, files = table_rows(source.database_url), file_digests(source.data_dir)
+
+    folder = tmp_path / "backup"
+    done = run_ft_dcc(["server", "backup", folder, "--data", source.data_dir,
+                       *_database_args(source.database_url, tmp_path)])  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"the {backend} database" in done.stdout and "keep it private" in done.stdout
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    _publish(source, tmp_path, "after")  # the server goes on: not part of the backup
+    source.stop()
+
+    target = pg_empty_database() if backend == "postgresql" else None
+    restored = tmp_path / "restored"
+    restore = ["server", "restore", folder, "--data", restored]
+    done = run_ft_dcc([*restore, *(_database_args(target, tmp_path) if target else [])])
+    assert done.returncode == 0, done.stderr
+    assert "checked against the backup's manifest" in done.stdout
+    target = target or f"sqlite:///{restored / 'ft_dcc.sqlite'}"
+    assert table_rows(target) == rows
+    assert file_digests(restored) == files
+    assert {"url-signing.key", "review-page.key"} <= set(files)
+    assert files["url-signing.key"].endswith("mode 600")  # and so still private
+
+    server = _serve(restored, target, tmp_path)
+    try:
+        server.api_user, server.api_key = OTHER_USER, OTHER_KEY  # the restored API key
+        assert download_component(server, movie_id, tmp_path / "after.mp4").read_bytes() == movie
+        session = open_session(server, tmp_path / "reader")
+        assert session.get("AssetVersion", version_id)["comment"] == "before for the backup"
+        assert not session.query('AssetVersion where asset.name is "after"').all()
+        session.close()
+    finally:
+        server.stop()
+
+
+def _serve(data_dir: Path, database_url: str, tmp_path: Path) -> Any:
+    """A server on a restored data dir and database (another port if one is taken)."""
+    for _attempt in range(5):
+        port = free_port()
+        server = EmbeddedServer(
+            url=f"http://127.0.0.1:{port}", api_user=TEST_USER, api_key=TEST_KEY,
+            data_dir=data_dir, request_log=tmp_path / "restored-requests.jsonl", port=port,
+            extra_args=["--database", database_url],
+        )  # fmt: skip
+        try:
+            return server.start()
+        except PortTakenError:
+            continue
+    raise RuntimeError("no free port for the restored server")
+
+
+@pytest.fixture
+def pg_empty_database(request: pytest.FixtureRequest) -> Any:
+    """``make()``: a new PostgreSQL database with no tables (dropped after the test)."""
+    made: List[Tuple[Any, str]] = []
+
+    def make() -> str:
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database("restored")
+        made.append((cluster, url))
+        return str(url)
+
+    yield make
+    for cluster, url in made:
+        cluster.drop_database(url)
+
+
+@pytest.mark.slow
+def test_a_sqlite_backup_restores_into_postgresql(
+    fresh_server: Any, pg_empty_database: Any, tmp_path: Path
+) -> None:
+    _publish(fresh_server, tmp_path, "moved")
+    _invite(fresh_server, tmp_path)
+    sqlite_url = f"sqlite:///{fresh_server.data_dir / 'ft_dcc.sqlite'}"
+    folder = tmp_path / "backup"
+    done = run_ft_dcc(["server", "backup", folder, "--data", fresh_server.data_dir])
+    assert done.returncode == 0, done.stderr
+    fresh_server.stop()
+    rows, files = table_rows(sqlite_url), file_digests(fresh_server.data_dir)
+
+    target = pg_empty_database()
+    restored = tmp_path / "restored"
+    env = dict(os.environ, FT_DCC_DATABASE=target)  # the database from the environment
+    done = run_ft_dcc(["server", "restore", folder, "--data", restored], env=env)
+    assert done.returncode == 0, done.stderr
+    moved = table_rows(target)
+    assert len(rows["ft_dcc_invitation"]) == 1
+    assert {name: moved[name] for name in rows if name != "ft_dcc_info"} == {
+        name: found for name, found in rows.items() if name != "ft_dcc_info"
+    }
+    assert file_digests(restored) == files
+
+
+def test_a_postgresql_dump_does_not_restore_into_sqlite(tmp_path: Path) -> None:
+    folder = tmp_path / "backup"
+    (folder / "data").mkdir(parents=True)
+    manifest = {"format": 1, "database": {"kind": "postgresql", "rows": {}}, "files": {}}
+    (folder / "ft_dcc-backup.json").write_text(json.dumps(manifest), encoding="utf-8")
+    done = run_ft_dcc(["server", "restore", folder, "--data", tmp_path / "restored"])
+    assert done.returncode == 1
+    assert "restores into PostgreSQL only" in done.stderr and "migrate" in done.stderr
+    assert not (tmp_path / "restored").exists()
+
+
+def test_backup_refuses_a_used_folder_and_restore_a_used_data_dir(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "keep.txt").write_text("mine", encoding="utf-8")
+    done = run_ft_dcc(["server", "backup", used, "--data", fresh_server.data_dir])
+    assert done.returncode == 1 and "is not an empty folder; nothing was written" in done.stderr
+    assert sorted(p.name for p in used.iterdir()) == ["keep.txt"]
+
+    folder = tmp_path / "backup"
+    assert run_ft_dcc(["server", "backup", folder, "--data", fresh_server.data_dir]).returncode == 0
+    done = run_ft_dcc(["server", "restore", folder, "--data", fresh_server.data_dir])
+    assert done.returncode == 1 and "is not empty; nothing was restored" in done.stderr
+    assert "--force" in done.stderr
+    forced = ["server", "restore", folder, "--data", fresh_server.data_dir, "--force"]
+    done = run_ft_dcc(forced)
+    assert done.returncode == 1 and "is running on the data dir" in done.stderr
+    assert "stop it first" in done.stderr
+
+    fresh_server.stop()
+    before = file_digests(fresh_server.data_dir)
+    done = run_ft_dcc(forced)
+    assert done.returncode == 0, done.stderr
+    aside = Path(done.stdout.split("previous contents are in ")[1].split()[0])
+    assert aside.parent == fresh_server.data_dir.parent and file_digests(aside) == before
+    assert (fresh_server.data_dir / "ft_dcc.sqlite").is_file()
+
+
+def test_restore_refuses_a_folder_that_is_no_backup(tmp_path: Path) -> None:
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "database.sqlite").write_bytes(b"")
+    done = run_ft_dcc(["server", "restore", tmp_path / "half", "--data", tmp_path / "new"])
+    assert done.returncode == 1
+    assert "holds no complete ft_dcc backup" in done.stderr and "interrupted" in done.stderr
