@@ -7,7 +7,10 @@ handed to). It holds only while that person could still take it:
 - the session exists and is open (a closed session is not presented);
 - a User is active and may still manage the session;
 - an invitee still belongs to the session, and a room identity (``created_from_shared_url``)
-  only while the session is open to its room link (not private).
+  only while the session is open to its room link (not private);
+- an invitee's links were not revoked (``review revoke``: the session's ``links_revoked_at``
+  or the invitee's own mark) since the lead last changed: the lead handed or taken under those
+  links ends with them, at once, not when its page's grace runs out.
 
 :class:`LeadGuard` re-checks the lead **on every use** (each presenter request reads it through
 :meth:`LeadGuard.check`) and **on every revocation** (``grants.bus``: a session made private,
@@ -36,6 +39,8 @@ from typing import Callable, List, Optional
 import sqlalchemy as sa
 
 from ft_dcc.server.grants.bus import EVERYTHING, INVITEE, LINK, SESSION, USER, Revocation
+from ft_dcc.server.model.parts import StoreParts
+from ft_dcc.server.review.client_gate import read_rules
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.identity import SYSTEM, load_invitee
 from ft_dcc.server.review.presenter_state import PresenterRow, PublicState, public_state
@@ -107,7 +112,8 @@ class LeadGuard:
         key = row.get("lead_key") if row else None
         if row is None or not key:
             return row
-        if not self.lapsed(row) and self.holds(review_session_id, key):
+        since = float(row.get("updated") or 0.0)
+        if not self.lapsed(row) and self.holds(review_session_id, key, since):
             return row
         try:
             ended = self.table.change(review_session_id, _end_if(key, int(row.get("seq") or 0)))
@@ -140,8 +146,9 @@ class LeadGuard:
             return False
         return time.time() - float(row.get("updated") or 0.0) >= self.grace
 
-    def holds(self, review_session_id: str, key: str) -> bool:
-        """Whether the person ``key`` could still lead the session."""
+    def holds(self, review_session_id: str, key: str, since: float = 0.0) -> bool:
+        """Whether the person ``key`` could still lead the session (its lead last changed at
+        ``since``, Unix seconds)."""
         store, execute = self.server.store, self.server.ctx.execute
         facts = ReviewData(execute, SYSTEM).session_facts(review_session_id)
         if facts is None or not facts.is_open:
@@ -157,6 +164,7 @@ class LeadGuard:
                 invitee is not None
                 and invitee.review_session_id == review_session_id
                 and not (invitee.from_room and facts.private)
+                and not _revoked_since(store, review_session_id, invitee.id, since)
             )
         return False
 
@@ -166,6 +174,15 @@ class LeadGuard:
         query = sa.select(table.c.review_session_id).where(table.c.lead_key.isnot(None))
         with self.table.engine.connect() as connection:
             return [row[0] for row in connection.execute(query)]
+
+
+def _revoked_since(
+    store: StoreParts, review_session_id: str, invitee_id: str, since: float
+) -> bool:
+    """Whether the session's or the invitee's links were revoked after the lead last changed
+    (``review revoke``): the links the lead was taken or handed under no longer hold."""
+    rules = read_rules(store, review_session_id, invitee_id)
+    return rules is not None and rules.revoked_at > since
 
 
 def _end_if(key: str, seq: int) -> Callable[[Optional[PresenterRow]], PresenterRow]:

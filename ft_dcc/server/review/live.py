@@ -51,7 +51,8 @@ from ft_dcc.server.errors import NotFound
 from ft_dcc.server.grants.bus import EVERYTHING, Revocation
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData
-from ft_dcc.server.review.links import Link, open_link
+from ft_dcc.server.review.in_flight import grant_holds
+from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.live_hub import (
     KEEPALIVE_SECONDS,
     WAKE,
@@ -155,26 +156,16 @@ class LiveRoutes:
                     stream.end()
 
     def holds(self, grant: LinkGrant, stream: Optional[Stream] = None) -> bool:
-        """Whether ``grant``'s link still opens its session as it did (database); a ``stream``
-        resting on it then ends when the link now does (a moved end_date wakes it)."""
-        server = self.base.server
-        try:
-            link = open_link(server.store, server.ctx.execute, self.base.signer, grant.token,
-                             grant.review_session_id, passed=grant.passed)  # fmt: skip
-            facts = ReviewData(server.ctx.execute, link.maker_id).session_facts(
-                grant.review_session_id
-            )
-        except Exception as error:  # refused (ReviewAccessError) or not checkable: it fell
-            log.info("a live stream's link no longer holds: %s", error)
+        """Whether ``grant``'s link still opens its session as it did (database,
+        :func:`~ft_dcc.server.review.in_flight.grant_holds`); a ``stream`` resting on it then
+        ends when the link now does (a moved end_date wakes it)."""
+        link = grant_holds(self.base.server, self.base.signer, grant)
+        if link is None:
             return False
         if stream is not None and link.expires and link.expires != stream.expires:
             stream.expires = link.expires
             stream.put(WAKE)
-        if facts is None:
-            return False  # the session was deleted
-        if link.shared and facts.private and not grant.was_private:
-            return False  # made private: its room link no longer follows it
-        return facts.is_open or not grant.was_open  # closed since
+        return True
 
     def _person(
         self, review_session_id: str, data: ReviewData, link: Link

@@ -14,15 +14,17 @@
 - A shown file of a type the server's table does not know (``.mkv``, ``.avi``, no extension:
   neither played in parts nor marked) is refused to a client link under a restrictive session
   (policy ``none`` or the watermark on: 415, :data:`UNKNOWN_MEDIA`); otherwise a download.
-The managing User's personal link is never bound. Each view start of a movie (a reply from byte
-0) and each download is recorded in the audit trail (``media.played``/``media.downloaded``).
+The managing User's personal link is never bound. A whole file sent to a client link stops when
+its grant falls (a revocation: :mod:`.in_flight`), before the revoking write returns. Each view
+start of a movie (a reply from byte 0) and each download is recorded in the audit trail
+(``media.played``/``media.downloaded``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -30,10 +32,13 @@ from starlette.responses import FileResponse, Response
 
 from ft_dcc.server.errors import ApiOperationError, NotFound
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
+from ft_dcc.server.review.access import signer_for
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.html import group_items
+from ft_dcc.server.review.in_flight import Flights, GuardedFile, check_grant
 from ft_dcc.server.review.links import Link
+from ft_dcc.server.review.live_hub import LinkGrant
 from ft_dcc.server.review.media_policy import (
     NONE,
     MediaRights,
@@ -86,6 +91,8 @@ class Served:
     movie: bool
     #: a viewer's copy still being made: its announced size and where its bytes are read
     growing: Optional[Copy] = None
+    #: a client link's grant: a whole file sent on it stops when it falls (:mod:`.in_flight`)
+    grant: Optional[LinkGrant] = None
 
     @property
     def size(self) -> int:
@@ -102,6 +109,8 @@ class MediaRoute:
     def __init__(self, server: EmbeddedServer) -> None:
         self.server = server
         self.watermarks = Watermarker(server.files)
+        self.signer = signer_for(server.config.data_dir)
+        self.flights = Flights(server, self.signer)
 
     def rights(self, link: Link, session: SessionView) -> MediaRights:
         return media_rights(self.server.store, self.server.ctx.execute, link, session)
@@ -120,13 +129,14 @@ class MediaRoute:
         ):
             raise NotFound("No such movie, thumbnail or drawing in this review session.")
         rights = self.rights(link, session)
+        grant = _grant(link, session) if rights.bound else None
         info = files.info(component_id)
         media_type, inline = served_type(info)
         name = str(info.get("file_name") or component_id)
         if not shown:  # a version's original file: a download or nothing
             if not rights.downloads(original=True):
                 raise _refuse(NO_ORIGINAL)
-            return Served(path, media_type, name, True, False, False)
+            return Served(path, media_type, name, True, False, False, grant=grant)
         movie = media_type.startswith("video/")
         if not inline and rights.restricted:  # a type neither cut nor marked: never whole
             raise ApiOperationError(UNKNOWN_MEDIA, "ValidationError", status=415)
@@ -141,7 +151,8 @@ class MediaRoute:
             if copy.growing:
                 return Served(copy.path, media_type, name, not inline, True, movie, copy)
             path = copy.path
-        return Served(path, media_type, name, download or not inline, watch_only, movie)
+        return Served(path, media_type, name, download or not inline, watch_only, movie,
+                      grant=grant)  # fmt: skip
 
     async def serve(
         self, request: Request, link: Link, data: ReviewData, review_session_id: str,
@@ -166,16 +177,28 @@ class MediaRoute:
                 served.size, file_reader(served.path), served.media_type, asked, FILE_HEADERS, head
             )
         else:
-            reply = FileResponse(
-                served.path,
-                media_type=served.media_type,
-                filename=served.file_name if served.download else None,
-                content_disposition_type="attachment" if served.download else "inline",
-                headers=dict(FILE_HEADERS, **PRIVATE_CACHE),
-            )
+            reply = await self._whole(served)
         if served.movie and not head and reply.status_code in (200, 206):
             await self._audit(request, link, review_session_id, component_id, served)
         return reply
+
+    async def _whole(self, served: Served) -> Response:
+        """The file whole (or a Range of it); on a client link's grant, cut when it falls."""
+        options: Dict[str, Any] = dict(
+            media_type=served.media_type,
+            filename=served.file_name if served.download else None,
+            content_disposition_type="attachment" if served.download else "inline",
+            headers=dict(FILE_HEADERS, **PRIVATE_CACHE),
+        )
+        if served.grant is None:
+            return FileResponse(served.path, **options)
+        flight = self.flights.take_off(served.grant)
+        try:  # heard from now on; a revocation since the request's own check refuses it here
+            await run_in_threadpool(check_grant, self.server, self.signer, served.grant)
+        except BaseException:
+            self.flights.land(flight)
+            raise
+        return GuardedFile(served.path, flights=self.flights, flight=flight, **options)
 
     def _reader(self, copy: Copy) -> Reader:
         return lambda first, last: self.watermarks.read(copy, first, last)
@@ -208,6 +231,13 @@ class MediaRoute:
             self.watermarks.prepare(
                 [(m, files.path_for(m), rights.watermark, date) for m in shown if files.exists(m)]
             )
+
+
+def _grant(link: Link, session: SessionView) -> LinkGrant:
+    """What a reply to ``link`` rests on (as a ``/live`` stream's)."""
+    invitee = link.invitee.id if link.invitee is not None else None
+    return LinkGrant(link.token, session.id, link.maker_id, invitee, link.shared,
+                     session.private, session.is_open, link.passed)  # fmt: skip
 
 
 def _add_downloads(execute: Execute, rights: MediaRights, session: SessionView) -> None:
