@@ -117,6 +117,16 @@ def run_server(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_status(args: argparse.Namespace) -> int:
+    """``ft-dcc server status``: each server's version and readiness; 0 when all are ready."""
+    from ft_dcc.server.runtime.status import check, targets
+
+    statuses = [check(url) for url in targets(args.url, os.environ)]
+    for status in statuses:
+        print("\n".join(status.lines()), flush=True)
+    return 0 if all(status.ok for status in statuses) else 1
+
+
 def run_migrate(args: argparse.Namespace) -> int:
     """``ft-dcc server migrate``: copy, verify, print the counts."""
     try:
@@ -288,6 +298,12 @@ RESTORE = Command("restore", "bring a backup back into a data dir and database",
         "not deleted) or a PostgreSQL database with tables (replaced)"),
 ), "Restore a backup into a new or empty data dir and database (a SQLite backup may go into "
    "PostgreSQL), checked against the backup's row counts and file sizes. Stop the server first.")
+STATUS = Command("status", "say whether the server is up and ready, and its version",
+                 run_status, (
+    arg("--url", help="the server to ask (default: FTRACK_SERVER, else every server this "
+        "machine's user runs, else http://127.0.0.1:8765)"),
+), "Ask the server's /health (it answers; its version) and /ready (its database and file "
+   "store are usable). Exit status 0 when every server asked is ready, else 1.")  # fmt: skip
 MIGRATE = Command("migrate", "copy the server's data to another database (e.g. SQLite to "
                   "PostgreSQL)", run_migrate, (
     arg("--from", dest="source", required=True, help="source database URL"),
@@ -306,7 +322,7 @@ SERVER = Command("server", "run the embedded ftrack-compatible server", run_serv
         "the server, e.g. https://review.example.com (repeatable; also FT_DCC_CORS_ORIGINS, "
         "comma separated; default: none)"),
 ), "Run the embedded ftrack-compatible server (JSON API, uploads, events).",
-   actions=(MIGRATE, INSTALL_SERVICE, BACKUP, RESTORE), metavar="COMMAND")  # fmt: skip
+   actions=(MIGRATE, INSTALL_SERVICE, BACKUP, RESTORE, STATUS), metavar="COMMAND")  # fmt: skip
 USER = Command("user", "manage API users of the embedded server", actions=(
     Command("add", "add a user (or set its API key)", add_user, (
         arg("name", help="user name (the ftrack-user header)"),

@@ -14,7 +14,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 from urllib.parse import urlsplit
 
 from ft_dcc.protocol.app_data import user_data_dir
@@ -122,3 +122,18 @@ def find_record(url: str) -> Optional[ServerRecord]:
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def all_records() -> List[ServerRecord]:
+    """The records of every embedded server this machine's user runs (see :func:`find_record`)."""
+    folder = records_dir()
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            url = json.loads(path.read_text(encoding="utf-8")).get("url")
+        except (OSError, ValueError, AttributeError):
+            continue
+        record = find_record(str(url)) if url else None
+        if record is not None:
+            found.append(record)
+    return found

@@ -1,0 +1,63 @@
+"""``/health``, ``/ready`` and ``ft-dcc server status``: one version everywhere (the package,
+``ft-dcc --version``, the running server), while ``query_server_information`` keeps answering
+the ftrack server version that clients check."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import requests
+import tomllib
+from support import free_port
+from support.cli import run_ft_dcc
+
+from ft_dcc import __version__
+from ft_dcc.server.http.health import check_files
+from ft_dcc.server.runtime.config import SERVER_VERSION
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_one_version_everywhere(embedded_server) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["version"] == __version__
+    said = run_ft_dcc(["--version"], timeout=60)
+    assert said.stdout.strip() == f"ft-dcc {__version__}", said.stdout + said.stderr
+
+    health = requests.get(embedded_server.url + "/health", timeout=30)
+    assert health.status_code == 200, health.text
+    assert health.json()["status"] == "ok" and health.json()["version"] == __version__
+
+    headers = {"ftrack-user": embedded_server.api_user, "ftrack-api-key": embedded_server.api_key}
+    info = requests.post(embedded_server.url + "/api", headers=headers, timeout=30,
+                         json=[{"action": "query_server_information"}])  # fmt: skip
+    assert info.json()[0]["version"] == SERVER_VERSION != __version__  # ftrack's, for clients
+
+
+def test_ready_and_status_of_a_running_server(embedded_server) -> None:
+    ready = requests.get(embedded_server.url + "/ready", timeout=30)
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["ready"] is True
+    assert (ready.json()["database"], ready.json()["files"]) == ("ok", "ok")
+    assert "sqlite" not in ready.text and str(embedded_server.data_dir) not in ready.text
+
+    done = run_ft_dcc(["server", "status", "--url", embedded_server.url], timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{embedded_server.url}: up, ft-dcc {__version__}" in done.stdout
+    assert "ready: database ok, files ok" in done.stdout
+
+
+def test_status_follows_ftrack_server_and_says_when_nothing_answers(tmp_path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    done = run_ft_dcc(["server", "status"], env={"FTRACK_SERVER": url, "PATH": "/usr/bin:/bin",
+                      "XDG_DATA_HOME": str(tmp_path)}, timeout=60)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(rf"{re.escape(url)}: not answering \(.*refused", done.stdout), done.stdout
+
+
+def test_a_file_store_that_takes_no_file_is_not_ready(tmp_path) -> None:
+    assert check_files(tmp_path) is None
+    not_a_folder = tmp_path / "files"
+    not_a_folder.write_text("")
+    assert "cannot take a file" in (check_files(not_a_folder) or "")
