@@ -17,7 +17,7 @@ CHECKS := check-mypy check-py39 check-vermin check-ruff check-imports
 # JavaScript API client (tests/js, installed there by `make js-deps`), Firefox ESR for the review
 # page in a second browser (tests/web/firefox, driven by tests/js's puppeteer-core).
 # `make test` installs the missing ones itself (keep this a plain list of package names).
-SYSTEM_PACKAGES := blender xvfb xauth chromium chromium-headless-shell firefox-esr ffmpeg postgresql curl nodejs npm poppler-utils \
+SYSTEM_PACKAGES := blender xvfb xauth chromium chromium-headless-shell firefox-esr ffmpeg postgresql curl nodejs npm poppler-utils systemd \
 	libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon0 libsm6 libxi6 libxxf86vm1 libxfixes3 libxrender1 libx11-6
 APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 
