@@ -149,19 +149,21 @@ class ReviewData:
 
     # -- reading -------------------------------------------------------------------------------
     def open_sessions(self) -> List[SessionView]:
-        """Open review sessions, newest first, without their items."""
+        """Open review sessions, newest first, without their items: in their window now (a
+        session whose ``start_date`` has not come is not named before it opens)."""
         rows = self._query(
-            "select id, name, description, end_date, project_id, created_at, created_by_id, "
-            "shareable_url_enabled from ReviewSession"
+            "select id, name, description, start_date, end_date, project_id, created_at, "
+            "created_by_id, shareable_url_enabled from ReviewSession"
         )
+        now = dt.datetime.now(dt.timezone.utc)
         projects = self._by_id(
             "select id, full_name, name from Project where id in",
             (r.get("project_id") for r in rows),
         )
         views = []
         for row in sorted(rows, key=lambda r: str(r.get("created_at") or ""), reverse=True):
-            end = parse_date(row.get("end_date"))
-            if not session_is_open(end):
+            end, start = parse_date(row.get("end_date")), parse_date(row.get("start_date"))
+            if not session_is_open(end, now) or (start is not None and start > now):
                 continue
             project = projects.get(row.get("project_id") or "", {})
             views.append(
