@@ -216,8 +216,8 @@ def next_steps(spec: ServiceSpec, files: ServiceFiles) -> Sequence[str]:
     steps = []
     if _owner(spec) is None:
         steps += [
-            f"useradd --system --home-dir {spec.data_dir.parent} --shell /usr/sbin/nologin "
-            f"{user}   # if the user does not exist yet",
+            f"useradd --system --create-home --home-dir {SYSTEM_DATA_DIR.parent} "
+            f"--shell /usr/sbin/nologin {user}   # if the user does not exist yet",
             f"chown {user}: {files.environment} && chmod 600 {files.environment}",
         ]
     steps += [

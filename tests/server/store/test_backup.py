@@ -17,6 +17,7 @@ import json
 import os
 import re
 import stat
+import threading
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
@@ -32,6 +33,7 @@ from support import (
     open_session,
 )
 from support.cli import run_ft_dcc
+from support.waiting import wait_until
 
 pytest.importorskip("sqlalchemy")
 
@@ -292,3 +294,47 @@ def test_restore_refuses_a_folder_that_is_no_backup(tmp_path: Path) -> None:
     done = run_ft_dcc(["server", "restore", tmp_path / "half", "--data", tmp_path / "new"])
     assert done.returncode == 1
     assert "holds no complete ft_dcc backup" in done.stderr and "interrupted" in done.stderr
+
+
+@pytest.mark.slow
+def test_backups_taken_while_versions_are_published_hold_every_file_they_name(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    """The database is copied first, the files after it: whatever moment a backup catches, each
+    component its database keeps in the server's location has its file in the backup."""
+    from ft_dcc.protocol import SERVER_LOCATION_ID
+
+    stop, published = threading.Event(), []
+
+    def publish() -> None:
+        while not stop.is_set():
+            published.append(_publish(fresh_server, tmp_path, f"busy{len(published)}"))
+
+    worker = threading.Thread(target=publish)
+    worker.start()
+    folders = []
+    try:
+        for attempt in range(3):
+            wait_until(lambda n=attempt: len(published) > n or not worker.is_alive(),
+                       "a version published", timeout=120)  # fmt: skip
+            folders.append(tmp_path / f"backup-{attempt}")
+            done = run_ft_dcc(["server", "backup", folders[-1], "--data", fresh_server.data_dir])
+            assert done.returncode == 0, done.stderr
+    finally:
+        stop.set()
+        worker.join(timeout=300)
+    assert len(published) >= 3
+
+    import sqlite3
+
+    for folder in folders:
+        database = sqlite3.connect(folder / "database.sqlite")
+        with database:
+            held = [row[0] for row in database.execute(
+                "SELECT component_id FROM ft_component_location WHERE location_id = ?",
+                (SERVER_LOCATION_ID,),
+            )]  # fmt: skip
+        database.close()
+        assert held, folder
+        for component_id in held:
+            assert (folder / "data" / "files" / component_id).is_file(), (folder, component_id)
