@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Mapping, Optional, Sequence, TypedDict
 
 from ft_dcc.server.audit.chain import Verdict, verify
 from ft_dcc.server.audit.changes import acts_of
-from ft_dcc.server.audit.entry import ACTS, Entry, check_act, clean_detail, scrub_text
+from ft_dcc.server.audit.entry import ACTS, Entry, check_act, clean_detail, scrub_source
 from ft_dcc.server.audit.source import current_source, set_source
 from ft_dcc.server.audit.table import TABLE, append, audit_table, entries, now_text
 from ft_dcc.server.model.parts import StoreParts
@@ -56,7 +56,7 @@ def record(store: StoreParts, act: str, **entry: Unpack[EntryFields]) -> None:
             "act": act,
             "who": entry["who"],
             "review_session_id": None if review_session_id is None else str(review_session_id),
-            "source": scrub_text(str(entry["source"] or "unknown"))[:200],
+            "source": scrub_source(entry["source"]),
             "detail": clean_detail(entry.get("detail")),
         },
     )

@@ -15,8 +15,11 @@ from ft_dcc.protocol.json_value import JsonValue
 #: The deepest JSON any route accepts (ftrack batches nest a few levels, the review routes one).
 MAX_JSON_DEPTH = 64
 #: a JSON string, matched in one pass ("unrolled": runs of plain bytes between escapes; the
-#: alternation per character it replaces took ~20 s on a 30 MB string)
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+#: alternation per character it replaces took ~20 s on a 30 MB string). The closing quote is
+#: optional: an unterminated string runs to the end of the body in one match, instead of
+#: failing and being tried again from each quote after it (quadratic: 600 KB of ``\"`` never
+#: finished). Such a body is not JSON either way.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 
 

@@ -31,6 +31,9 @@ SECRET_HEADER_WORDS = ("key", "token", "secret", "signature", "auth", "cookie", 
 #: A secret ``name=value`` pair inside any other header's value.
 SECRET_PAIR = re.compile(r"(?i)\b((?:api_?key|token|signature|secret|password)=)[^&;,\s#]*")
 LOG_MODE = 0o600
+#: the most characters of one header value, the path or the query kept in a line (cut before
+#: they are scanned for secrets: a request's headers may be larger than anything worth logging)
+MOST_LOGGED = 2000
 
 
 class RequestLog:
@@ -50,27 +53,27 @@ class RequestLog:
 
 
 def _redacted_query(query: str) -> str:
-    pairs = parse_qsl(query, keep_blank_values=True)
+    pairs = parse_qsl(query[:MOST_LOGGED], keep_blank_values=True)
     return urlencode([(k, REDACTED if k.lower() in SECRET_QUERY_KEYS else v) for k, v in pairs])
 
 
 def _redacted_header(name: str, value: str) -> str:
     if any(word in name for word in SECRET_HEADER_WORDS):
         return REDACTED
-    return SECRET_PAIR.sub(lambda match: match.group(1) + REDACTED, value)
+    return SECRET_PAIR.sub(lambda match: match.group(1) + REDACTED, value[:MOST_LOGGED])
 
 
 def _log_entry(scope: Scope, status: int) -> Dict[str, Any]:
     state = scope.setdefault("state", {})
     headers: Dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", []):
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
+        name = raw_name[:200].decode("latin-1").lower()
+        value = raw_value[:MOST_LOGGED].decode("latin-1")
         headers[name] = _redacted_header(name, value)
     return {
         "time": dt.datetime.now(dt.timezone.utc).isoformat(),
         "method": scope.get("method"),
-        "path": scope.get("path"),
+        "path": str(scope.get("path") or "")[:MOST_LOGGED],
         "query": _redacted_query(scope.get("query_string", b"").decode("latin-1")),
         "status": status,
         "actions": state.get("actions", []),

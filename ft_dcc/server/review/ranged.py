@@ -24,7 +24,7 @@ from ft_dcc.server.env_number import positive_number
 
 #: the most one watch-only reply carries, in bytes (``FT_DCC_MEDIA_CHUNK``)
 MEDIA_CHUNK = 1024 * 1024
-_RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+_RANGE = re.compile(r"^(\d*)\s*-\s*(\d*)$")  # on the stripped text: one way to match each space
 #: a byte position longer than any file (and than Python reads as a number)
 _TOO_LONG = re.compile(r"\d{19}")
 
@@ -52,7 +52,7 @@ def requested(header: Optional[str], size: int) -> Optional[Tuple[int, int]]:
     whole = (0, size - 1)
     if not header or not header.strip().lower().startswith("bytes="):
         return whole
-    match = _RANGE.match(header.split("=", 1)[1].split(",")[0])
+    match = _RANGE.match(header.split("=", 1)[1].split(",")[0].strip())
     if match is None:
         return whole
     start, end = match.groups()
