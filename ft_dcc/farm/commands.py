@@ -85,7 +85,7 @@ def run_publish(args: argparse.Namespace) -> int:
             scene=scene, host=args.host, work=WorkFolder(Path(args.work)),
             parts=args.parts, key=args.key, task=task,
             review_session_name=args.review_session, comment=args.comment,
-            frames=args.frames, camera=args.camera,
+            frames=args.frames, camera=args.camera, rate=args.rate,
         )
     )  # fmt: skip
 
@@ -224,6 +224,7 @@ PUBLISH_STEP = Command(
     (
         *STEP_ARGUMENTS,
         arg("--key", required=True),
+        arg("--rate", metavar="FPS", help="the rate of frames that carry none (the shot's)"),
         arg("--review-session", required=True),
         arg("--comment", default=""),
     ),

@@ -34,6 +34,8 @@ class FarmScene:
     #: the range the capture parts share, as ``ft-dcc publish`` decided it at submission (the
     #: settings' handles, ``capture.frame_range``); None: the scene's own, read on the node
     capture_range: Optional[Tuple[int, int]] = None
+    #: the rate frames without one play at (an image sequence: the shot's, read at submission)
+    rate: Optional[str] = None
     links: Tuple[Path, ...] = ()  # files the scene links (libraries, images): job attachments
 
     @property

@@ -25,6 +25,7 @@ from ft_dcc.publish.options import PublishOptions
 from ft_dcc.session.interface import IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - imported where used (the media package is heavier)
+    from ft_dcc.farm.rules import Decision
     from ft_dcc.media.sequence import FrameSequence
     from ft_dcc.publish.settings_options import SharedRead
 
@@ -125,18 +126,18 @@ def scene_options(
 
 def _decided(
     session: Optional[IntegrateSession], path: Path, host: str, options: PublishOptions
-) -> Tuple[Optional[Tuple[int, int]], List[str]]:
+) -> Decision:
     """The range to capture and the warnings of ``ft-dcc publish``'s frame checks; a refusal
     raises (FarmError). Without the server: nothing decided, said once per scene."""
-    from ft_dcc.farm.rules import decide_range
+    from ft_dcc.farm.rules import Decision, decide
 
     if session is None:
-        return None, []
+        return Decision()
     try:
-        return decide_range(session, path, host, options)
+        return decide(session, path, host, options)
     except ApiConnectionError as exc:
-        return None, [f"{path}: the server could not be reached ({exc.message}): its range and "
-                      "rate are checked by its publish step"]  # fmt: skip
+        said = f"{path}: the server could not be reached ({exc.message})"
+        return Decision(warnings=[f"{said}: its range and rate are checked by its publish step"])
 
 
 def plan(submission: Submission) -> FarmBatch:
@@ -189,15 +190,15 @@ def _scenes(
     for index, (path, host, movie) in enumerate(checked, start=1):
         options = scene_options(path, host, submission, session_name, SharedRead(session))
         session_name = str(options["review_session_name"])
-        capture_range, warnings = _decided(session, path, host, options)
-        notes.extend(warnings)
+        decision = _decided(session, path, host, options)
+        notes.extend(decision.warnings)
         chunked = host in CHUNKED_HOSTS and not movie
         scenes.append(
             FarmScene(
                 index=index, path=path, host=host, task=str(options["task"]),
                 asset_stem=asset_name_from_path(path) or f"scene{index}",
                 key=uuid.uuid4().hex, parts=submission.chunks if chunked else 0,
-                frames=submission.frames, capture_range=capture_range,
+                frames=submission.frames, capture_range=decision.range, rate=decision.rate,
                 links=scene_links(path, host),
             )
         )  # fmt: skip

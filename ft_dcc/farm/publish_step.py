@@ -47,6 +47,7 @@ class PublishJob:
     comment: str = ""
     frames: Optional[Range] = None
     camera: Optional[str] = None
+    rate: Optional[str] = None  # frames that carry no rate play at it (the shot's, at submit)
 
 
 class KeyedFiles(FilesHost):
@@ -57,15 +58,21 @@ class KeyedFiles(FilesHost):
     rate, not as a range and rate asked for: the frame checks then refuse what they refuse in
     ``ft-dcc publish SCENE`` (a range outside the shot's, another rate), with its message."""
 
-    def __init__(self, *args: Any, publish_key: str, scene: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, publish_key: str, scene: bool = False, shot_rate: bool = False,
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
         self.publish_key = publish_key
         self.scene = scene
+        self.shot_rate = shot_rate  # the rate given is the shot's: the frames carry none
 
     def rate_source(self) -> Optional[str]:
         from ft_dcc.publish.checks import SCENE
 
-        return SCENE if self.scene else super().rate_source()
+        if self.scene:
+            return SCENE
+        return None if self.shot_rate else super().rate_source()
 
     def default_spec(self, **overrides: Unpack[SpecOverrides]) -> CaptureSpec:
         spec = super().default_spec(**overrides)
@@ -201,9 +208,10 @@ def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
     # the request holds what the TD asked (--frames), as ft-dcc publish's: the staged range
     # and rate are the scene's own, held by the host
     request = request_for(job, media, job.frames, None)
+    shot_rate = fps is None and job.rate is not None and job.host == "files"
     host = KeyedFiles(
-        media, fps=fps, frame_range=frames, colour=_colour(request), publish_key=job.key,
-        scene=job.host != "files",
+        media, fps=job.rate if shot_rate else fps, frame_range=frames, colour=_colour(request),
+        publish_key=job.key, scene=job.host != "files", shot_rate=shot_rate,
     )  # fmt: skip
     progress = ConsoleProgress(sys.stderr, plain=True)
     report = run_publish(host, request_from_options(request), PublishRuntime(progress=progress))

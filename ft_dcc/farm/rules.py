@@ -20,6 +20,8 @@ import logging
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
+import attr
+
 from ft_dcc.exceptions import FarmError
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import Host, SpecOverrides
@@ -99,28 +101,41 @@ def _open_scene(scene_file: object) -> Any:
     return scenes[0] if len(scenes) == 1 else None
 
 
-def decide_range(
+@attr.s(auto_attribs=True, frozen=True)
+class Decision:
+    """What ``ft-dcc publish`` decides of one scene's frames at submission."""
+
+    range: Optional[Range] = None  # the range to capture (None: the node reads the scene's)
+    #: the rate frames with none of their own play at (the shot's, read now: a step that
+    #: publishes while the server is down encodes at it, as a live publish would)
+    rate: Optional[str] = None
+    warnings: List[str] = attr.Factory(list)
+
+
+def decide(
     session: IntegrateSession, path: Path, host: str, options: PublishOptions
-) -> Tuple[Optional[Range], List[str]]:
-    """``(the range to capture, warnings)`` of one scene as ``ft-dcc publish`` decides them;
-    FarmError with the publish's own refusal. ``(None, [])`` when the facts cannot be read."""
+) -> Decision:
+    """One scene's :class:`Decision` as ``ft-dcc publish`` makes it; FarmError with the
+    publish's own refusal. An empty Decision when the facts cannot be read here."""
     from ft_dcc.publish.capture_rules import range_overrides
     from ft_dcc.publish.checks import as_warnings, frame_findings, joined
+    from ft_dcc.publish.host_port import to_fraction
     from ft_dcc.publish.integrate_read import PublishTarget, read_view
+    from ft_dcc.publish.recorded_host import fraction_text
     from ft_dcc.publish.request import request_from_options
     from ft_dcc.publish.state import PublishState
     from ft_dcc.publish.tasks import parse_task_ref, resolve_task
 
     reader = scene_host(path, host)
     if reader is None:
-        return None, []
+        return Decision()
     request = request_from_options(options)
     overrides: SpecOverrides = {"fps": request.fps}
     overrides.update(range_overrides(reader, request))
     spec = reader.default_spec(**overrides)
     severity = request.check_severity.get(FRAME_CHECK, "block")
     if severity == "off":
-        return (spec.frame_start, spec.frame_end), []
+        return Decision((spec.frame_start, spec.frame_end))
     task = resolve_task(session, *parse_task_ref(str(options.get("task") or "")))
     state = PublishState(host=reader, request=request, spec=spec, session=session, online=True,
                          task=task)  # fmt: skip
@@ -134,6 +149,6 @@ def decide_range(
             hint=(problem.hint + "; " if problem.hint else "") + "nothing was submitted",
         )
     decided = state.capture_spec()
-    return (decided.frame_start, decided.frame_end), warnings + as_warnings(
-        problems, "Frame range and fps"
-    )
+    rate = fraction_text(to_fraction(decided.fps)) if reader.rate_source() is None else None
+    warnings += as_warnings(problems, "Frame range and fps")
+    return Decision((decided.frame_start, decided.frame_end), rate, warnings)

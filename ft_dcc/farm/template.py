@@ -174,6 +174,7 @@ def publish_step(batch: FarmBatch, scene: FarmScene) -> JsonObject:
         "script": _script(
             [
                 "publish", *_scene_args(batch, scene, scene.frames), f"--key={scene.key}",
+                *([f"--rate={scene.rate}"] if scene.rate else []),
                 "--review-session={{Param.ReviewSession}}", "--comment={{Param.Comment}}",
             ]
         ),
