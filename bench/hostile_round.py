@@ -21,7 +21,17 @@ Starts ``ft-dcc server`` on 127.0.0.1 on SQLite, then on a throwaway PostgreSQL 
   written outside ``--output``;
 - **big bodies**: 3,000 queries in one body, 200,000-deep JSON, a 30 MB body, a deep expression;
 - **flood**: Alice writes 500-create batches from 2 threads;
-- **guessing**: wrong keys for Bob, forged link tokens, forged media signatures.
+- **guessing**: wrong keys for Bob, forged link tokens, forged media signatures;
+- **proved marks** (#47): a room-link holder adds themselves with the invited client's name and
+  e-mail (watermark on): whether they receive the client's copy; then up to 30 room identities:
+  the copies made (one for the room expected);
+- **room names** (#47): the room link's and a room identity's ``/live`` watchers (e-mails, ids),
+  an unnamed invitee's presenter name, a claim through a revoked invitee link;
+- **unknown media** (#47): a review movie stored as .mkv, .avi and without an extension, under
+  policy none with and without the watermark: any 2xx to a client link is a finding;
+- **in flight** (#47): a 48 MB download read slowly while its invitee's links are revoked (the
+  bytes received after), a lead handed to an invitee whose links are then revoked;
+- **list window** (#47): a list link and a session opening tomorrow.
 
 Figures: requests sent, 5xx (from the server's request log: must be 0), stored changes to other
 people's rows (snapshots of their rows before and after, read as the administrator: must be 0),
@@ -34,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import datetime
 import json
 import os
 import shutil
@@ -581,10 +592,249 @@ def hostile_names(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
     mallory.close()
 
 
+# -- #47: marks and names from proved grants, unknown media, what is in flight -------------------
+def _must_refuse(tally: Tally, reply: Optional[requests.Response], what: str) -> None:
+    if reply is not None and reply.status_code < 300:
+        tally.find(f"{what}: {reply.status_code} {reply.text[:120]}")
+
+
+def _genuine(w: Dict[str, Any]) -> Any:
+    """The administrator's genuine ftrack_api session (made once per backend)."""
+    if "genuine" not in w:
+        import ftrack_api
+
+        cache = Path(w["tmp"]) / "schema"
+        cache.mkdir(exist_ok=True)
+        w["genuine"] = ftrack_api.Session(server_url=w["url"], api_user=USER, api_key=KEY,
+                                          auto_connect_event_hub=False,
+                                          schema_cache_path=str(cache))  # fmt: skip
+    return w["genuine"]
+
+
+def _small_movie(w: Dict[str, Any]) -> Path:
+    """A 16-frame 320 x 180 H.264 movie (made once per backend)."""
+    import imageio_ffmpeg
+
+    path = Path(w["tmp"]) / "small.mp4"
+    if not path.exists():
+        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=320x180:rate=24", "-frames:v", "16", "-c:v", "libx264",
+                        "-pix_fmt", "yuv420p", str(path)], check=True)  # fmt: skip
+    return path
+
+
+def _published(w: Dict[str, Any], settings: Dict[str, str], files: Dict[str, Path]) -> Any:
+    """The administrator's session: one version whose ``ftrackreview-mp4`` components are
+    ``files`` (label -> file), invitees Client (named) and an unnamed one, these settings."""
+    session = _genuine(w)
+    name = f"h{uuid.uuid4().hex[:8]}"
+    project = session.create("Project", {"name": name, "full_name": name,
+                                         "project_schema": session.query("ProjectSchema").first()})
+    asset_type = session.query('AssetType where short is "upload"').one()
+    asset = session.create("Asset", {"name": "sh010", "parent": project, "type": asset_type})
+    version = session.create("AssetVersion", {"asset": asset})
+    review = session.create("ReviewSession", {"name": "Client dailies", "project": project})
+    session.create("ReviewSessionObject", {"review_session": review, "asset_version": version,
+                                           "name": "sh010", "version": "v001", "sort_order": 1})
+    client = session.create("ReviewSessionInvitee", {"review_session": review, "name": "Client",
+                                                     "email": "client@client.example"})
+    quiet = session.create("ReviewSessionInvitee", {"review_session": review, "name": "",
+                                                    "email": "quiet@client.example"})
+    for key, value in settings.items():
+        session.create("EntitySetting", {"parent_id": review["id"], "group": "review",
+                                         "parent_type": "ReviewSession", "name": key,
+                                         "value": value})  # fmt: skip
+    session.commit()
+    location = session.query('Location where name is "ftrack.server"').one()
+    ids = {label: session.create_component(str(path), {"name": "ftrackreview-mp4",
+                                                       "version": version},
+                                           location=location)["id"]
+           for label, path in files.items()}  # fmt: skip
+    session.commit()
+    tokens = {who: link_token(w["url"], "ReviewSessionInvitee", entity["id"])
+              for who, entity in (("client", client), ("quiet", quiet))}  # fmt: skip
+    tokens["room"] = link_token(w["url"], "ReviewSession", review["id"])
+    tokens["owner"] = link_token(w["url"], "ReviewSession", review["id"], purpose="personal")
+    return {"session": review["id"], "client": client["id"], "quiet": quiet["id"],
+            "media": ids, "tokens": tokens}  # fmt: skip
+
+
+def _read_whole(tally: Tally, w: Dict[str, Any], pub: Dict[str, Any], component: str,
+                token: str) -> bytes:  # fmt: skip
+    """A movie read as a player does: consecutive ranges (at most 200)."""
+    url = f"{w['url']}/review/{pub['session']}/media/{component}"
+    data, total = b"", None
+    for _ in range(200):
+        reply = call(tally, "GET", url, params={"token": token},
+                     headers={"Range": f"bytes={len(data)}-"})  # fmt: skip
+        if reply is None or reply.status_code != 206 or not reply.content:
+            break
+        total = int(reply.headers["Content-Range"].rsplit("/", 1)[1])
+        data += reply.content
+        if len(data) >= total:
+            break
+    return data
+
+
+def _add_self(tally: Tally, w: Dict[str, Any], pub: Dict[str, Any], name: str,
+              email: str) -> str:  # fmt: skip
+    reply = call(tally, "POST", f"{w['url']}/review/{pub['session']}/whoami",
+                 params={"token": pub["tokens"]["room"]}, json={"name": name, "email": email})
+    if reply is None or reply.status_code != 201:
+        raise RuntimeError(f"the room did not take {name}: {reply.text[:200] if reply else ''}")
+    return str(reply.json()["token"])
+
+
+def _revoke_invitee(w: Dict[str, Any], pub: Dict[str, Any], invitee: str) -> float:
+    """Revoke the invitee's links (``review revoke --invitee``); when the write was answered."""
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    ok(w["url"], [{"action": "create", "entity_type": "EntitySetting", "entity_data": {
+        "parent_id": pub["session"], "parent_type": "ReviewSession", "group": "review",
+        "name": f"invitee_links_revoked_at:{invitee}", "value": now}}])  # fmt: skip
+    return time.monotonic()
+
+
+def proved_marks(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """A room identity typing the invited client's name and e-mail: does it get the client's
+    copy? Then as many room identities as the time allows (at most 30): the copies made."""
+    pub = _published(w, {"watermark": "true"}, {"movie": _small_movie(w)})
+    movie = pub["media"]["movie"]
+    client = _read_whole(tally, w, pub, movie, pub["tokens"]["client"])
+    posing = _add_self(tally, w, pub, "Client", "client@client.example")
+    if _read_whole(tally, w, pub, movie, posing) == client:
+        tally.find("a room identity received the invited client's own marked copy")
+    stop, people = time.monotonic() + seconds, 1
+    while time.monotonic() < stop and people < 30:
+        people += 1
+        token = _add_self(tally, w, pub, f"Guest {people}", f"g{people}@room.example")
+        _read_whole(tally, w, pub, movie, token)
+    folder = Path(w["tmp"]) / "data" / "files" / ".watermarks" / movie
+    copies = len(list(folder.glob("[!.]*.mp4"))) if folder.is_dir() else 0
+    w["figures_extra"]["proved marks"] = {"room identities": people, "copies made": copies}
+    if copies > 2:
+        tally.find(f"{people} room identities made {copies} copies (one room copy expected)")
+
+
+def _watchers_seen(w: Dict[str, Any], pub: Dict[str, Any], token: str, people: int) -> str:
+    """The first watchers event naming ``people`` that the ``token`` stream receives (text)."""
+    url = f"{w['url']}/review/{pub['session']}/live"
+    with requests.get(url, params={"token": token}, stream=True, timeout=30) as reply:
+        name = ""
+        for line in reply.iter_lines(decode_unicode=True):
+            name = line[len("event: "):] if line.startswith("event: ") else name
+            data = line[len("data: "):] if line.startswith("data: ") else ""
+            if name == "watchers" and data and len(json.loads(data)["watchers"]) >= people:
+                return line
+    return ""
+
+
+def room_names(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """What the room link learns of who watches and presents (e-mails, ids); a claim through a
+    revoked invitee link."""
+    pub = _published(w, {}, {})
+    tokens = pub["tokens"]
+    streams = [Stream(w["url"], pub["session"], tokens[who]) for who in ("client", "quiet")]
+    try:
+        chosen = _add_self(tally, w, pub, "Rae Room", "rae@room.example")
+        for label, token in (("room link", tokens["room"]), ("room identity", chosen)):
+            seen = _watchers_seen(w, pub, token, 3)
+            leaked = [x for x in ("@", pub["client"], pub["quiet"], w["admin_id"]) if x in seen]
+            if leaked or not seen:
+                tally.find(f"{label} sees watchers with {leaked or 'no event'}: {seen[:160]}")
+    finally:
+        for stream in streams:
+            stream.watching = False
+            stream.response.close()
+    you = call(tally, "GET", f"{w['url']}/review/{pub['session']}/presenter",
+               params={"token": tokens["quiet"]})  # fmt: skip
+    if you is not None and "@" in str(you.json().get("you", {}).get("name", "")):
+        tally.find("an unnamed invitee is named by their e-mail: " + you.text[:120])
+    _revoke_invitee(w, pub, pub["client"])
+    claim = api(tally, w["url"], [{"action": "claim_review_invitee", "token": tokens["client"]}],
+                USER, KEY)  # fmt: skip
+    _must_refuse(tally, claim, "a claim through a revoked invitee link")
+
+
+def unknown_media(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """A review movie stored as .mkv, .avi and without an extension, under policy none with the
+    watermark, and none alone: any 2xx to a client link is a finding."""
+    folder = Path(w["tmp"]) / f"unknown-{uuid.uuid4().hex[:6]}"
+    folder.mkdir()
+    files = {name: folder / name for name in ("review.mkv", "review.avi", "review")}
+    for path in files.values():
+        shutil.copyfile(_small_movie(w), path)
+    for settings in ({"watermark": "true"}, {}):
+        pub = _published(w, settings, files)
+        for name, component in pub["media"].items():
+            url = f"{w['url']}/review/{pub['session']}/media/{component}"
+            for asked in ({"headers": {"Range": "bytes=0-"}}, {"params": {"download": "1"}}):
+                params = dict(asked.get("params", {}), token=pub["tokens"]["client"])
+                reply = call(tally, "GET", url, params=params, headers=asked.get("headers"))
+                _must_refuse(tally, reply, f"unknown {name} {settings or 'none'} {asked}")
+
+
+def in_flight(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """A 48 MB download begun by an invitee, read slowly, while their links are revoked: the
+    bytes received after the revocation was answered; a lead handed to a revoked invitee."""
+    big = Path(w["tmp"]) / "big.mp4"
+    with big.open("wb") as out:
+        for _ in range(6):
+            out.write(os.urandom(8 * 1024 * 1024))
+    pub = _published(w, {"download_policy": "proxy"}, {"big": big})
+    url = f"{w['url']}/review/{pub['session']}/media/{pub['media']['big']}"
+    reply = requests.get(url, params={"token": pub["tokens"]["client"], "download": "1"},
+                         stream=True, timeout=120)  # fmt: skip
+    tally.add(reply.status_code)
+    after = 0
+    with reply:
+        reply.raw.read(64 * 1024)
+        _revoke_invitee(w, pub, pub["client"])
+        try:
+            while True:
+                chunk = reply.raw.read(1024 * 1024)
+                if not chunk:
+                    break
+                after += len(chunk)
+                time.sleep(0.01)  # a slow reader
+        except Exception:  # cut short (urllib3's IncompleteRead)
+            pass
+    with tally.lock:
+        tally.in_flight_bytes += after
+    w["figures_extra"]["download bytes after revocation"] = f"{after} of {big.stat().st_size}"
+    if after + 64 * 1024 >= big.stat().st_size:
+        tally.find(f"a download went on to its end after the revocation ({after} bytes)")
+    presenter = f"{w['url']}/review/{pub['session']}/presenter"
+    owner = {"token": pub["tokens"]["owner"]}
+    page = {"page": uuid.uuid4().hex, "secret": uuid.uuid4().hex}
+    call(tally, "POST", presenter, params=owner, json={"op": "take", **page})
+    call(tally, "POST", presenter, params=owner, json={"op": "hand", "to": "i:" + pub["quiet"],
+                                                       **page})  # fmt: skip
+    _revoke_invitee(w, pub, pub["quiet"])
+    now = call(tally, "GET", presenter, params=owner)
+    if now is not None and now.ok and now.json()["presenter"]["lead"] is not None:
+        tally.find("a lead handed to a revoked invitee outlived the revocation")
+
+
+def list_window(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """A list link and a session whose window opens tomorrow: is it named?"""
+    later = create("ReviewSession", name="tomorrow's", project_id=w["alice_project"],
+                   start_date=time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                            time.gmtime(time.time() + 86400)))  # fmt: skip
+    alice = w["alice"]
+    ok(w["url"], [later], **{"user": alice[0], "key": alice[2]})
+    widget = ok(w["url"], [{"action": "get_widget_url", "name": "review_session"}],
+                **{"user": alice[0], "key": alice[2]})  # fmt: skip
+    listed = call(tally, "GET", widget[0]["widget_url"])
+    if listed is not None and later["entity_key"][0] in listed.text:
+        tally.find("a list link names a session before it opens")
+
+
 ATTACKS: Dict[str, Callable[[Dict[str, Any], Tally, float], None]] = {
     "race": race, "ticket": ticket, "forged source": forged_source, "room link": room_link,
     "hostile names": hostile_names, "big bodies": big_bodies, "flood": flood,
     "guessing": guessing,
+    "proved marks": proved_marks, "room names": room_names, "unknown media": unknown_media,
+    "in flight": in_flight, "list window": list_window,
 }  # fmt: skip
 
 
