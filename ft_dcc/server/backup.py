@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import AbstractSet, Dict, Iterator, List, Optional, Tuple
 
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
 
 from ft_dcc.exceptions import BackupError
 from ft_dcc.server import backup_db as db
@@ -296,7 +297,13 @@ def _migrate_sqlite_copy(copy: Path, url: URL) -> Dict[str, int]:
     with tempfile.TemporaryDirectory(prefix="ft_dcc-restore-") as scratch:
         source = Path(scratch) / db.SQLITE_FILE
         shutil.copyfile(copy, source)
-        report = migrate(f"sqlite:///{source}", url.render_as_string(hide_password=False))
+        try:
+            report = migrate(f"sqlite:///{source}", url.render_as_string(hide_password=False))
+        except SQLAlchemyError as error:
+            raise BackupError(
+                f"copying the backup into {describe(url)} failed: {str(error).splitlines()[0]}",
+                "restore into a new, empty PostgreSQL database the URL's user owns",
+            ) from None
     return dict(report.rows)
 
 

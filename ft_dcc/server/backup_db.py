@@ -63,11 +63,17 @@ def backup_sqlite(url: URL, target: Path) -> Dict[str, int]:
             f"there is no database at {source_path}",
             "give the server's --data (or its --database) to back up",
         )
-    source = contextlib.closing(sqlite3.connect(source_path, timeout=60))
-    with source as live, contextlib.closing(sqlite3.connect(target)) as copy:
-        live.backup(copy)  # one step: a consistent copy of one moment
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        return sqlite_counts(copy)
+    try:
+        source = contextlib.closing(sqlite3.connect(source_path, timeout=60))
+        with source as live, contextlib.closing(sqlite3.connect(target)) as copy:
+            live.backup(copy)  # one step: a consistent copy of one moment
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            return sqlite_counts(copy)
+    except sqlite3.Error as error:
+        raise BackupError(
+            f"cannot copy the database {source_path} ({error})",
+            "check that it is an ft_dcc server's database and that you may read it",
+        ) from None
 
 
 def sqlite_counts(connection: sqlite3.Connection) -> Dict[str, int]:
@@ -148,8 +154,13 @@ def pg_counts(connection: Connection) -> Dict[str, int]:
 
 @contextlib.contextmanager
 def pg_engine(url: URL) -> Iterator[sa.Engine]:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool,
-                              connect_args={"connect_timeout": 10})  # fmt: skip
+    try:
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool,
+                                  connect_args={"connect_timeout": 10})  # fmt: skip
+    except (sa.exc.SQLAlchemyError, ImportError) as error:
+        raise BackupError(
+            f"PostgreSQL needs the psycopg 3 driver ({error})", "pip install 'ft-dcc[postgres]'"
+        ) from None
     try:
         yield engine
     except sa.exc.SQLAlchemyError as error:

@@ -78,6 +78,9 @@ def backup(args: argparse.Namespace, data_dir: Path, database_url: Optional[str]
         report = take(data_dir, database_url, args.folder)
     except FtDccError as exc:
         return _error(exc)
+    except OSError as exc:  # a file the server's user owns, read by another user
+        return _error(f"cannot copy {exc.filename}: {exc.strerror} (run it as the server's user, "
+                      "or as root)")  # fmt: skip
     tables = sum(1 for rows in report.rows.values() if rows)
     print(f"ft-dcc server backup: {report.folder}: the {report.kind} database ({report.total_rows} "
           f"rows in {tables} tables, one consistent moment) and {len(report.files)} files "
@@ -97,6 +100,9 @@ def restore(args: argparse.Namespace, data_dir: Path, database_url: Optional[str
         report = put_back(args.folder, data_dir, database_url, force=args.force)
     except FtDccError as exc:
         return _error(exc)
+    except OSError as exc:
+        return _error(f"cannot restore {exc.filename}: {exc.strerror} (run it as the server's "
+                      "user, or as root)")  # fmt: skip
     if report.moved_aside is not None:
         print(f"ft-dcc server restore: the data dir's previous contents are in "
               f"{report.moved_aside}")  # fmt: skip

@@ -177,6 +177,12 @@ def test_backup_of_a_running_server_restores_every_row_file_and_key(
     assert file_digests(restored) == files
     assert {"url-signing.key", "review-page.key"} <= set(files)
     assert files["url-signing.key"].endswith("mode 600")  # and so still private
+    if backend == "postgresql":  # a database with tables: refused, then replaced with --force
+        again = [*restore[:-1], tmp_path / "again", *_database_args(target, tmp_path)]
+        done = run_ft_dcc(again)
+        assert done.returncode == 1 and "already has" in done.stderr and "--force" in done.stderr
+        assert run_ft_dcc([*again, "--force"]).returncode == 0
+        assert table_rows(target) == rows
 
     server = _serve(restored, target, tmp_path)
     try:
@@ -338,3 +344,14 @@ def test_backups_taken_while_versions_are_published_hold_every_file_they_name(
         assert held, folder
         for component_id in held:
             assert (folder / "data" / "files" / component_id).is_file(), (folder, component_id)
+
+
+def test_backup_says_what_is_wrong_with_what_it_was_given(tmp_path: Path) -> None:
+    done = run_ft_dcc(["server", "backup", tmp_path / "b1", "--data", tmp_path / "absent"])
+    assert done.returncode == 1 and "there is no data dir at" in done.stderr
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "ft_dcc.sqlite").write_bytes(b"not a database, but a note " * 100)
+    done = run_ft_dcc(["server", "backup", tmp_path / "b2", "--data", data])
+    assert done.returncode == 1 and "cannot copy the database" in done.stderr
+    assert "Traceback" not in done.stderr
