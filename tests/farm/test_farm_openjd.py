@@ -4,12 +4,21 @@ a re-run publishes nothing twice."""
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Any, Set
 
 import pytest
-from farm_helpers import farm_env, openjd_run, session_versions, step_names, submit, validate
+from farm_helpers import (
+    OPENJD,
+    farm_env,
+    openjd_run,
+    session_versions,
+    step_names,
+    submit,
+    validate,
+)
 from support import open_session
 
 from ft_dcc.farm.publish_step import ALREADY
@@ -85,3 +94,31 @@ def test_a_failed_capture_part_fails_the_job_and_publishes_nothing_of_its_scene(
     assert "frames 1009-1010 of" in run.stdout and "are missing (capture part 2 of 2)" in run.stdout
     assert task_versions(embedded_server, tmp_path, f"{shots.project}/sq010/sh020/comp") == 0
     assert session_versions(embedded_server, tmp_path, name) == []
+
+
+#: docs/farm.md's loop: each scene's publish step with its captures, one scene failing alone
+EACH_SCENE = """grep -o '"name": "[^"]* publish"' template.json | cut -d'"' -f4 |
+while read -r step; do
+  openjd run template.json --job-param "file://$PWD/openjd_params.json" \\
+    --step "$step" --run-dependencies || echo "FAILED: $step"
+done
+"""
+
+
+def test_run_scene_by_scene_a_failed_shot_leaves_the_others_published(
+    embedded_server: Any, tmp_path: Path, shots: Any
+) -> None:
+    env = farm_env(embedded_server, tmp_path, FT_DCC_SETTINGS=str(shots.settings))
+    bundle = tmp_path / "bundle"
+    name = f"Farm each {uuid.uuid4().hex[:6]}"
+    done = submit(env, bundle, *map(str, shots.scenes[:2]), "--review-session", name)
+    assert done.returncode == 0, done.stdout + done.stderr
+    Path(str(shots.scenes[0]) % 1010).unlink()  # sh010 breaks after the submission
+    env["PATH"] = f"{Path(OPENJD).parent}:{env['PATH']}"
+    run = subprocess.run(["bash", "-c", EACH_SCENE], cwd=bundle, env=env, capture_output=True,
+                         text=True, timeout=1800)  # fmt: skip
+    assert "FAILED: 01-sh010_comp publish" in run.stdout, run.stdout[-3000:]
+    assert "FAILED: 02-" not in run.stdout
+    assert session_versions(embedded_server, tmp_path, name) == [
+        {"asset": "sh020_comp", "task": f"{shots.project}/sq010/sh020/comp"}
+    ]
