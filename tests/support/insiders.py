@@ -157,13 +157,14 @@ def route_refused(response: requests.Response, statuses: Tuple[int, ...] = (403,
 
 # -- what alice owns -------------------------------------------------------------------------------
 def location_row(component_id: str) -> Dict[str, Any]:
+    ident = new_id()  # the key and the data name one id (the server refuses two)
     return {
         "action": "create",
         "entity_type": "ComponentLocation",
-        "entity_key": [new_id()],
+        "entity_key": [ident],
         "entity_data": {
             "__entity_type__": "ComponentLocation",
-            "id": new_id(),
+            "id": ident,
             "component_id": component_id,
             "location_id": SERVER_LOCATION_ID,
             "resource_identifier": component_id,

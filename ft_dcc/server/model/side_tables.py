@@ -87,3 +87,21 @@ def creator_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("entity_id", sa.String(255), primary_key=True),
         sa.Column("user_id", sa.String(255), nullable=True),
     )
+
+
+#: the ids of deleted rows, never accepted for a new row (``store.tombstones``)
+TOMBSTONE_TABLE = "ft_dcc_tombstone"
+
+
+def tombstone_table(metadata: sa.MetaData) -> sa.Table:
+    """One row per deleted entity with a single text id: the id (whatever its type: ids are
+    never shared between types), its family, who had created it (null: the server, or not
+    recorded) and when it was deleted."""
+    return define_table(
+        metadata,
+        TOMBSTONE_TABLE,
+        sa.Column("entity_id", sa.Text, primary_key=True),
+        sa.Column("family", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.Text, nullable=True),
+        sa.Column("deleted_at", sa.DateTime(), nullable=False),
+    )

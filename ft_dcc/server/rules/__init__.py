@@ -15,6 +15,7 @@ from ft_dcc.server.rules.references import ReferencesRule
 from ft_dcc.server.rules.registry import Rule, RuleRegistry
 from ft_dcc.server.rules.review import ClosedSessionRule
 from ft_dcc.server.rules.review_settings import ReviewSettingsRule
+from ft_dcc.server.rules.review_window import ReviewWindowRule
 from ft_dcc.server.rules.settings import ProjectSettingsRule
 
 __all__ = ["Rule", "RuleRegistry", "default_rules"]
@@ -29,6 +30,7 @@ def default_rules() -> RuleRegistry:
         ProjectSettingsRule(),
         ReviewSettingsRule(),
         IntegrityRule(),
+        ReviewWindowRule(),
         AuthorRecipientRule(),
         NoteCategoryRule(),
         PassphraseRule(),

@@ -6,6 +6,10 @@ batch never names a rule, it walks the registry. To add a rule, write a class an
 
 - :meth:`Rule.check_step` runs before every create, update and delete, on the state the batch
   has reached so far: "rewrite a field, then delete" is judged at each step, not just at the end.
+  It is given the row **as it will be stored** (:attr:`WriteStep.row`: the key from the data or
+  ``entity_key``, the schema's and the server's defaults filled, an update's values laid over
+  the stored row), never only the caller's partial view: a right is decided on what is written,
+  whichever way a field was set (data, key, default, a later update of the same batch).
 - :meth:`Rule.check_written` runs after every create and update (and every child a collection
   assignment moves), on the row as written: what a step changed is judged before the next one.
 - :meth:`Rule.on_delete_row` runs for every row a delete removes, cascaded rows included, to
@@ -104,13 +108,27 @@ VALIDATION_ORDER = 40  # required values, references, uniqueness of the final ro
 
 @dataclass(frozen=True)
 class WriteStep:
-    """One create, update or delete about to run, as the caller sent it."""
+    """One create, update or delete about to run: what the caller sent, the stored row before
+    it, and the row it will store.
+
+    Judge rights on :attr:`row` (and :attr:`before`), never on :attr:`data` alone: ``data`` is
+    the caller's partial view (a field may come from ``entity_key`` or a default instead).
+    """
 
     action: str  # "create" | "update" | "delete"
     etype: EntityType
-    key: Key  # () for a create whose key the server has not chosen yet
+    key: Key  # the key the row is (will be) stored under; () only when it could not be planned
     data: Mapping[str, object]  # the caller's entity_data ({} for a delete)
     before: Optional[StoredRow] = None  # the stored row before this step (None for a create)
+    #: the row as it will be stored (storage column names): a create's values with its key and
+    #: defaults filled, an update's values over ``before``, a delete's ``before``; None only
+    #: when the write could not be planned (it then fails with its own error after the rules)
+    row: Optional[StoredRow] = None
+
+    def rows(self) -> Tuple[StoredRow, ...]:
+        """The rows this step's rights are judged on: the stored row before it and the row it
+        will store (either may be absent)."""
+        return tuple(r for r in (self.before, self.row) if r is not None)
 
 
 @dataclass(frozen=True)

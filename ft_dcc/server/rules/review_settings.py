@@ -6,14 +6,15 @@ rows whose ``parent_id`` is the session. The embedded server reads the rules of 
 there (group ``review``: ``download_policy``, ``watermark``, ``links_revoked_at``,
 ``invitee_links_revoked_at:<invitee id>``), so creating, changing or deleting one is managing
 the session: its creator or an administrator (as :func:`ft_dcc.server.rules.review.may_manage`).
-Which session a row belongs to is read from the stored row (or the key) before the caller's
-data. The server's own writes (no user) pass. A committed write ends the grants resting on the
+Which session a row belongs to is read from the row as stored and as it will be stored (its
+key from ``entity_data`` or ``entity_key``, whichever set it), never from ``parent_type``.
+The server's own writes (no user) pass. A committed write ends the grants resting on the
 session (:mod:`ft_dcc.server.grants.changes`).
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List
 
 from ft_dcc.server.rules.permissions import PermissionDenied
 from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Rule, WriteStep
@@ -22,15 +23,11 @@ SETTING = "EntitySetting"
 SESSION = "ReviewSession"
 
 
-def setting_parent(step: WriteStep) -> Optional[str]:
-    """The id of the entity an EntitySetting step writes under (stored, else key, else sent)."""
-    stored = (step.before or {}).get("parent_id")
-    if stored:
-        return str(stored)
-    if step.key:
-        return str(step.key[0])
-    sent = step.data.get("parent_id")
-    return str(sent) if isinstance(sent, str) and sent else None
+def setting_parents(step: WriteStep) -> List[str]:
+    """The ids of the entities an EntitySetting step writes under: the stored row's and the
+    row's as it will be stored (its key and defaults filled), never only what was sent."""
+    found = {str(row["parent_id"]) for row in step.rows() if row.get("parent_id")}
+    return sorted(found)
 
 
 class ReviewSettingsRule(Rule):
@@ -43,11 +40,11 @@ class ReviewSettingsRule(Rule):
     def check_step(self, batch: BatchView, step: WriteStep) -> None:
         if step.etype.name != SETTING or not batch.user_id or batch.is_admin:
             return
-        parent = setting_parent(step)
-        session = batch.row(SESSION, parent) if parent else None
-        if session is None or session.get("created_by_id") == batch.user_id:
-            return
-        raise PermissionDenied(
-            f"Only the review session's creator or an administrator may {step.action} its "
-            "settings (EntitySetting under the ReviewSession); ask them to change it."
-        )
+        for parent in setting_parents(step):
+            session = batch.row(SESSION, parent)
+            if session is None or session.get("created_by_id") == batch.user_id:
+                continue
+            raise PermissionDenied(
+                f"Only the review session's creator or an administrator may {step.action} its "
+                "settings (EntitySetting under the ReviewSession); ask them to change it."
+            )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, cast
+from typing import Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
@@ -26,6 +26,7 @@ from ft_dcc.server.query.compiler import Compiler, ProjectionTree, QueryError, p
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.query.results import ReplyBudget, ResultBuilder
 from ft_dcc.server.query.values import StoredRow, ValueTypeError, storage_to_wire, wire_to_storage
+from ft_dcc.server.rules.ownership import creator_of
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, role_of
 from ft_dcc.server.rules.registry import (
     Change,
@@ -38,7 +39,7 @@ from ft_dcc.server.rules.registry import (
     concrete_type,
     key_of,
 )
-from ft_dcc.server.store import creators
+from ft_dcc.server.store import creators, tombstones
 from ft_dcc.server.store.changes import describe_change
 from ft_dcc.server.store.collections import CollectionWriter
 from ft_dcc.server.store.defaults import apply_server_defaults, set_or_defaulted
@@ -78,6 +79,13 @@ VALUE_TYPES_UPSERTED = "CustomAttributeValue"
 
 def _fail(message: str, exception: str = "ValidationError") -> ApiOperationError:
     return ApiOperationError(message, exception)
+
+
+def _immutable(etype: EntityType, name: str) -> ApiOperationError:
+    return _fail(
+        f"'{name}' of {etype.name} is immutable and cannot be changed; create a new "
+        f"{etype.name} instead"
+    )
 
 
 def _sent(data: object) -> Dict[str, object]:
@@ -153,13 +161,11 @@ class Batch:
         data = operation.get("entity_data")
         written = len(self.touched)
         if action == "create":
-            self.rules.check_step(self, WriteStep(action, etype, (), _sent(data)))
-            reply = self.create(etype, data, operation.get("entity_key"))
-            self.check_written(WriteStep(action, etype, (), _sent(data)), written)
-            return reply
+            return self.create_step(etype, data, operation.get("entity_key"), written)
         key = self.entity_key(etype, operation.get("entity_key"))
         before = self.load(etype, key)
-        step = WriteStep(action, etype, key, _sent(data), before)
+        row = self.planned_update(etype, key, data, before) if action == "update" else before
+        step = WriteStep(action, etype, key, _sent(data), before, row)
         self.rules.check_step(self, step)
         if action == "update":
             reply = self.update(etype, key, data, before)
@@ -176,7 +182,7 @@ class Batch:
         row = self.load(last.etype, last.key)
         if row is not None:
             self.rules.check_written(self, WriteStep(step.action, last.etype, last.key, step.data,
-                                                     step.before), row)  # fmt: skip
+                                                     step.before, row), row)  # fmt: skip
 
     @property
     def is_admin(self) -> bool:
@@ -328,20 +334,72 @@ class Batch:
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
     # -- create -------------------------------------------------------------------------------
-    def create(self, etype: EntityType, data: object, entity_key: object) -> JsonObject:
-        data = self._creatable(etype, data)
-        values, relations = self.split_values(etype, data, creating=True)
+    def create_step(
+        self, etype: EntityType, data: object, entity_key: object, written: int
+    ) -> JsonObject:
+        """Plan the new row (its key and every default filled), let the rules judge that row,
+        then store it: a rule never sees only the caller's partial view."""
+        try:
+            planned = self.plan_create(etype, data, entity_key)
+        except (ApiOperationError, ValueTypeError):
+            # the write cannot happen; the rules still answer first (a type the caller may not
+            # write at all is refused as such, whatever the data)
+            self.rules.check_step(self, WriteStep("create", etype, (), _sent(data)))
+            raise
+        row = cast(StoredRow, self._columns(self.table(etype), planned.values))
+        step = WriteStep("create", etype, planned.key, _sent(data), None, row)
+        self.rules.check_step(self, step)
+        reply = self.store_planned(etype, planned)
+        self.check_written(step, written)
+        return reply
+
+    def plan_create(self, etype: EntityType, data: object, entity_key: object) -> PlannedRow:
+        """The row a create will store: the caller's values, the key (from the values or
+        ``entity_key``, which must agree), the schema's and the server's defaults."""
+        checked = self._creatable(etype, data)
+        values, relations = self.split_values(etype, checked, creating=True)
         _fill_key(etype, values, entity_key)
         _fill_defaults(etype, values)
         apply_server_defaults(self, etype, values)
+        values[DISCRIMINATOR] = etype.name
         key = tuple(str(values[name]) for name in etype.primary_key)
+        return PlannedRow(key, values, relations, checked)
+
+    def planned_update(
+        self, etype: EntityType, key: Key, data: object, before: Optional[StoredRow]
+    ) -> Optional[StoredRow]:
+        """The row an update will store: its column values over the stored row (a custom
+        attribute value not stored yet: its key). None when it cannot be planned: the update
+        then fails with its own error, after the rules judged the stored row."""
+        if before is None:
+            upsert = etype.family == VALUE_TYPES_UPSERTED
+            return dict(zip(etype.primary_key, key)) if upsert else None
+        if not isinstance(data, dict):
+            return None
+        concrete = concrete_type(self.model, before)
+        try:
+            values, _relations = self.split_values(concrete, data, creating=False)
+        except (ApiOperationError, ValueTypeError):
+            return None
+        if concrete.family == "Context" and "parent_id" in values and concrete.name != "Project":
+            values["project_id"] = self.project_of(values["parent_id"])
+        return {**before, **cast(StoredRow, self._columns(self.table(concrete), values))}
+
+    def create(self, etype: EntityType, data: object, entity_key: object) -> JsonObject:
+        """Create a row for a rule (an author's recipient…): planned and stored; the rules that
+        asked for it judge it."""
+        return self.store_planned(etype, self.plan_create(etype, data, entity_key))
+
+    def store_planned(self, etype: EntityType, planned: PlannedRow) -> JsonObject:
+        """Store a planned create (:meth:`plan_create`), once the rules passed it."""
+        key, values, relations, data = planned
         table = self.table(etype)
         existing = self.connection.execute(self.statements.key_taken(etype), key_params(key))
         if existing.first() is not None:
             raise duplicate_error(
                 f"{etype.name} {list(key)} already exists (use update to change it)"
             )
-        values[DISCRIMINATOR] = etype.name
+        tombstones.refuse_buried(self.connection, self.metadata, etype, key)
         self.insert(etype, key, self._columns(table, values))
         creators.record(self.connection, self.metadata, etype, key[0], self.acting_user_id)
         for attr, value in relations:
@@ -484,13 +542,13 @@ class Batch:
                 and row.get(name) != values[name]
                 and row.get(name) is not None
             ):
-                raise _fail(f"'{name}' of {concrete.name} is immutable and cannot be changed")
+                raise _immutable(concrete, name)
         for name in data:
             attr = concrete.attributes.get(name)
             if attr is not None and attr.kind == "reference" and attr.immutable:
                 fk = attr.foreign_key
                 if fk and row.get(fk) is not None and values.get(fk) != row.get(fk):
-                    raise _fail(f"'{name}' of {concrete.name} is immutable and cannot be changed")
+                    raise _immutable(concrete, name)
         if concrete.family == "Context" and "parent_id" in values and concrete.name != "Project":
             values["project_id"] = self.project_of(values["parent_id"])
         table = self.table(concrete)
@@ -605,6 +663,10 @@ class Batch:
             self.connection.execute(delete(values).where(values.c.entity_id == owner_id))
             if etype.family != "Note":
                 self.delete_notes_on(owner_id, depth)
+            settings = self.tables["EntitySetting"]
+            self.connection.execute(delete(settings).where(settings.c.parent_id == owner_id))
+            owner = creator_of(self.connection, self.metadata, etype, owner_id)
+            tombstones.bury(self.connection, self.metadata, etype, owner_id, owner)
             creators.forget(self.connection, self.metadata, etype, owner_id)
         self.rules.on_delete_row(self, etype, key)
         self.connection.execute(delete(self.table(etype)).where(self.key_condition(etype, key)))
@@ -696,12 +758,28 @@ def _hashable(key: Sequence[object]) -> bool:
     return all(isinstance(part, (str, int)) for part in key)
 
 
+class PlannedRow(NamedTuple):
+    """A create's row before it is stored: its key, its column values (key and defaults filled),
+    its collection assignments and the caller's checked ``entity_data``."""
+
+    key: Key
+    values: Dict[str, object]
+    relations: List[Tuple[Attribute, List[object]]]
+    data: Dict[str, object]
+
+
 def _fill_key(etype: EntityType, values: Dict[str, object], entity_key: object) -> None:
     """The primary key of a new row: from the values, else ``entity_key``, else a new uuid
-    where the schema says so; a key left empty is refused."""
+    where the schema says so; a key left empty, or named differently by the values and
+    ``entity_key``, is refused."""
     if entity_key is not None and isinstance(entity_key, list):
         for name, part in zip(etype.primary_key, entity_key):
-            values.setdefault(name, str(part))
+            sent = values.setdefault(name, str(part))
+            if sent is not None and str(sent) != str(part):
+                raise _fail(
+                    f"entity_key and entity_data name different values for '{name}' of "
+                    f"{etype.name} ({str(part)[:80]!r}, {str(sent)[:80]!r}); send one of them"
+                )
     for name in etype.primary_key:
         if values.get(name) in (None, ""):
             attr = etype.attributes[name]

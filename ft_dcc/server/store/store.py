@@ -31,7 +31,7 @@ from ft_dcc.server.model.database import (
     setup_error,
 )
 from ft_dcc.server.model.schema import SchemaModel
-from ft_dcc.server.model.side_tables import creator_table
+from ft_dcc.server.model.side_tables import creator_table, tombstone_table
 from ft_dcc.server.model.storage import (
     add_missing_columns,
     build_link_tables,
@@ -94,6 +94,7 @@ class Store:
         self.tables = build_tables(self.model, self.metadata)
         self.link_tables = build_link_tables(self.model, self.metadata)
         creator_table(self.metadata)
+        tombstone_table(self.metadata)
         self.engine = make_engine(database_url)
         try:
             check_reachable(self.engine)

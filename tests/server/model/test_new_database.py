@@ -18,7 +18,7 @@ from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.model import builtin_data
 from ft_dcc.server.model.database import _info_table
 from ft_dcc.server.model.schema import SchemaModel
-from ft_dcc.server.model.side_tables import creator_table
+from ft_dcc.server.model.side_tables import creator_table, tombstone_table
 from ft_dcc.server.model.storage import DISCRIMINATOR, build_link_tables, build_tables, make_engine
 from ft_dcc.server.rules.integrity import ensure_unique_indexes
 from ft_dcc.server.store.store import Store
@@ -78,6 +78,7 @@ def _reference(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     tables = build_tables(model, metadata)
     build_link_tables(model, metadata)
     creator_table(metadata)
+    tombstone_table(metadata)
     _info_table(metadata)
     engine = make_engine(url)
     try:

@@ -1,0 +1,74 @@
+"""No right from an id alone: the id of a deleted row is never accepted for a new row.
+
+Ids are readable (a query, an event, a link names them), and much hangs off an id outside its
+row: a review session's audit trail, the grants and links minted for it, its settings, a
+component's stored file. Were a deleted id free again, whoever created a row with it would be
+taken for the heir of all that. So every delete of a row with a single text id (cascaded rows
+too) leaves a tombstone (``ft_dcc_tombstone``: the id, its family, its recorded creator, when),
+and a create naming a buried id is refused (409 ``IntegrityError``, saying to send a new id).
+
+What hung off the row dies or stays with its owner: its settings (``EntitySetting``) and
+metadata are deleted with it, the grants resting on it are revoked when the delete commits
+(``grants.changes``), and its audit trail stays, readable by administrators only (no one can
+create the session again to claim it).
+
+Concurrency: write batches are serialised (SQLite ``BEGIN IMMEDIATE``; PostgreSQL's write
+advisory lock taken at ``BEGIN``, then READ COMMITTED), so a create that begins after a delete
+committed sees its tombstone, whichever worker ran either. Ids deleted before this table
+existed are not known (nothing recorded them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ft_dcc.server.errors import INTEGRITY_ERROR, ApiOperationError
+from ft_dcc.server.model.schema import EntityType
+from ft_dcc.server.model.side_tables import tombstone_table
+from ft_dcc.server.rules.registry import Key
+
+
+def is_buried_type(etype: EntityType) -> bool:
+    """Whether deletes of ``etype`` leave tombstones: a single text key (``id``); not rows keyed
+    by what they join (a setting, a link row), nor the integer ids of events."""
+    if len(etype.primary_key) != 1:
+        return False
+    attr = etype.attributes.get(etype.primary_key[0])
+    return attr is not None and attr.value_type == "string"
+
+
+def bury(
+    connection: Connection, metadata: sa.MetaData, etype: EntityType, ident: object,
+    user_id: Optional[str],
+) -> None:  # fmt: skip
+    """Record that the row ``ident`` of ``etype`` is deleted (its creator: ``user_id``)."""
+    if not is_buried_type(etype) or is_buried(connection, metadata, ident):
+        return
+    table = tombstone_table(metadata)
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    connection.execute(sa.insert(table).values(
+        entity_id=str(ident), family=etype.family, user_id=user_id, deleted_at=now))  # fmt: skip
+
+
+def is_buried(connection: Connection, metadata: sa.MetaData, ident: object) -> bool:
+    """Whether ``ident`` is the id of a deleted row."""
+    table = tombstone_table(metadata)
+    found = connection.execute(sa.select(table.c.entity_id).where(table.c.entity_id == str(ident)))
+    return found.first() is not None
+
+
+def refuse_buried(
+    connection: Connection, metadata: sa.MetaData, etype: EntityType, key: Key
+) -> None:
+    """Refuse a create of ``etype`` whose id is that of a deleted row."""
+    if is_buried_type(etype) and is_buried(connection, metadata, key[0]):
+        raise ApiOperationError(
+            f"{etype.name} id {str(key[0])[:80]} belonged to a deleted entity and is never used "
+            "again; leave the id out (the server makes a new one) or send a new uuid",
+            INTEGRITY_ERROR,
+            status=409,
+        )
