@@ -15,12 +15,13 @@ missing rights) become one :class:`DatabaseSetupError` line saying what to do.
 from __future__ import annotations
 
 import logging
-from typing import Optional, Set, Union
+from typing import Dict, Optional, Set, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
+from ft_dcc import __version__
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.server.model.side_tables import SIDE_TABLE_OPTION, define_table
 
@@ -29,13 +30,25 @@ EngineOrUrl = Union[Engine, URL, str]
 
 log = logging.getLogger(__name__)
 
-#: The storage layout version this ft_dcc writes; a database holding a newer one is refused.
-STORAGE_VERSION = 1
+#: The storage layout version this ft_dcc writes; a database holding a newer one is refused
+#: (:class:`NewerDatabaseError`), an older one is upgraded in place and stamped. 1: every
+#: database before ft-dcc 0.2.0 (stamped once when made, never raised; some not at all);
+#: 2: ft-dcc 0.2.0, which raises the stamp when it upgrades and records itself as its writer.
+#: Raise it whenever a release adds tables or columns an older server would not fill.
+STORAGE_VERSION = 2
 INFO_TABLE = "ft_dcc_info"
+#: the ``ft_dcc_info`` keys: the layout version, and the ft-dcc version that stamped it
+VERSION_KEY = "storage_version"
+WRITER_KEY = "storage_version_by"
 #: Advisory lock keys (any 64-bit numbers unique to ft_dcc).
 WRITE_LOCK_KEY = 0x66745F646363  # "ft_dcc"
 SCHEMA_LOCK_KEY = WRITE_LOCK_KEY + 1
 URL_EXAMPLES = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+
+
+class NewerDatabaseError(DatabaseSetupError):
+    """The database was upgraded by a newer ft-dcc than this one: refused before anything is
+    written; the message names the version to install."""
 
 
 def parse_database_url(text: str) -> URL:
@@ -98,30 +111,69 @@ def make_postgres_engine(url: URL) -> Engine:
 
 
 def prepare_schema(engine: Engine, metadata: sa.MetaData) -> Set[str]:
-    """Create missing tables (once, even when several processes start together) and check that
-    the database was not written by a newer ft_dcc; the names of ``metadata``'s tables that were
-    there before (none in a new database)."""
+    """Refuse a database written by a newer ft_dcc (:class:`NewerDatabaseError`, before
+    anything is written), create missing tables (once, even when several processes start
+    together) and stamp :data:`STORAGE_VERSION`; the names of ``metadata``'s tables that were
+    there before (none in a new database). The caller then upgrades those in place (columns,
+    indexes, moved rows: each step finds what is missing, so an interrupted upgrade finishes at
+    the next start)."""
     info = _info_table(metadata)
     with engine.connect() as connection, connection.begin():
         if is_postgres(engine):
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
         existing = set(sa.inspect(connection).get_table_names())
+        stamped = _read_info(connection, info) if INFO_TABLE in existing else {}
+        _refuse_newer(engine, stamped)
         missing = [t for t in metadata.sorted_tables if t.name not in existing]
         metadata.create_all(connection, tables=missing, checkfirst=False)
-        row = connection.execute(
-            sa.select(info.c.value).where(info.c.key == "storage_version")
-        ).first()
-        found = int(row[0]) if row is not None and str(row[0]).isdigit() else None
-        if found is not None and found > STORAGE_VERSION:
-            raise DatabaseSetupError(
-                f"the database {describe(engine)} holds ft_dcc storage version {found}; this "
-                f"ft_dcc reads version {STORAGE_VERSION} or older",
-                "upgrade ft-dcc on this machine, or point --database at another database",
-            )
-        if found is None:
-            connection.execute(sa.insert(info).values(key="storage_version",
-                                                      value=str(STORAGE_VERSION)))  # fmt: skip
+        _stamp(connection, info, stamped, upgrade=bool(existing & set(metadata.tables)))
     return existing & set(metadata.tables)
+
+
+def storage_info(engine: Engine) -> Dict[str, str]:
+    """What the database records of its layout: ``storage_version`` and ``storage_version_by``
+    (the ft-dcc that raised it to that version); empty before a server prepared it."""
+    with engine.connect() as connection:
+        if INFO_TABLE not in sa.inspect(connection).get_table_names():
+            return {}
+        return _read_info(connection, _info_table(sa.MetaData()))
+
+
+def _read_info(connection: Connection, info: sa.Table) -> Dict[str, str]:
+    rows = connection.execute(sa.select(info.c.key, info.c.value))
+    return {str(key): str(value) for key, value in rows}
+
+
+def _refuse_newer(engine: Engine, stamped: Dict[str, str]) -> None:
+    found = stamped.get(VERSION_KEY, "")
+    if not found.isdigit() or int(found) <= STORAGE_VERSION:
+        return
+    writer = stamped.get(WRITER_KEY, "")
+    by = f" (upgraded to it by ft-dcc {writer})" if writer else ""
+    to = f" to {writer} or newer" if writer else ""
+    raise NewerDatabaseError(
+        f"the database {describe(engine)} holds ft_dcc storage version {found}{by}; this "
+        f"ft-dcc {__version__} reads version {STORAGE_VERSION} or older, so it changed nothing "
+        "and stops",
+        f"upgrade ft-dcc on this machine{to} (pip install -U 'ft-dcc[server]') and start it "
+        "again, or point --database at another database; to go back to this version, restore "
+        "a backup made before the upgrade (docs/server.md)",
+    )
+
+
+def _stamp(connection: Connection, info: sa.Table, stamped: Dict[str, str], upgrade: bool) -> None:
+    """Record :data:`STORAGE_VERSION` (and which ft-dcc wrote it) where it is not yet."""
+    if stamped.get(VERSION_KEY) == str(STORAGE_VERSION):
+        return
+    for key, value in ((VERSION_KEY, str(STORAGE_VERSION)), (WRITER_KEY, __version__)):
+        if key in stamped:
+            connection.execute(sa.update(info).where(info.c.key == key).values(value=value))
+        else:
+            connection.execute(sa.insert(info).values(key=key, value=value))
+    if upgrade:
+        log.warning("upgraded the database %s in place from ft_dcc storage version %s to %s",
+                    describe(connection.engine), stamped.get(VERSION_KEY, "1 (unstamped)"),
+                    STORAGE_VERSION)  # fmt: skip
 
 
 def _info_table(metadata: sa.MetaData) -> sa.Table:
