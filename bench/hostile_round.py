@@ -22,6 +22,12 @@ Starts ``ft-dcc server`` on 127.0.0.1 on SQLite, then on a throwaway PostgreSQL 
 - **big bodies**: 3,000 queries in one body, 200,000-deep JSON, a 30 MB body, a deep expression;
 - **flood**: Alice writes 500-create batches from 2 threads;
 - **guessing**: wrong keys for Bob, forged link tokens, forged media signatures;
+- **stored row** (#47): Alice writes Bob's session's settings and a project's ft_dcc settings
+  through each way a key field is set (data, ``entity_key`` alone, key against data, create then
+  update in one batch): any 2xx is a finding;
+- **reused id** (#47): Bob deletes a session, Alice creates one with its id and asks for its
+  audit trail: any 2xx is a finding;
+- **inverted window** (#47): review sessions whose end_date comes before their start_date.
 - **proved marks** (#47): a room-link holder adds themselves with the invited client's name and
   e-mail (watermark on): whether they receive the client's copy; then up to 30 room identities:
   the copies made (one for the room expected);
@@ -592,6 +598,95 @@ def hostile_names(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
     mallory.close()
 
 
+# -- #47: rights on the row as stored, no right from an id alone, the review window --------------
+def _refused_or_find(tally: Tally, reply: Optional[requests.Response], what: str) -> None:
+    """An attempt that must be refused: a 2xx is a finding (a 5xx is counted from the log)."""
+    if reply is not None and reply.status_code < 300:
+        tally.find(f"{what}: {reply.status_code} {reply.text[:120]}")
+
+
+def _setting_op(key: List[str], data: Dict[str, Any], action: str = "create") -> Dict[str, Any]:
+    return {"action": action, "entity_type": "EntitySetting", "entity_key": key,
+            "entity_data": dict(data, __entity_type__="EntitySetting")}  # fmt: skip
+
+
+def stored_row(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """Alice reaches Bob's session's settings and a project's ft_dcc settings through every way
+    a key field can be set: data, entity_key alone, key against data, create-then-update."""
+    base, alice, bob = w["url"], w["alice"], w["bob"]
+    bobs = create("ReviewSession", name="bob's", project_id=w["bob_project"])
+    mine = create("ReviewSession", name="alice's", project_id=w["alice_project"])
+    target, own = bobs["entity_key"][0], mine["entity_key"][0]
+    policy = _setting_op([target, "review", "download_policy"],
+                         {"parent_type": "ReviewSession", "value": "none"})  # fmt: skip
+    ok(base, [bobs, policy], **{"user": bob[0], "key": bob[2]})
+    ok(base, [mine], **{"user": alice[0], "key": alice[2]})
+    stop = time.monotonic() + seconds
+    while time.monotonic() < stop:
+        name = "watermark"  # Bob's session has none yet: a create would add it
+        value = {"parent_type": "ReviewSession", "value": "original"}
+        tries = {
+            "key only": [_setting_op([target, "review", name], value)],
+            "data": [_setting_op([target, "review", name], dict(value, parent_id=target,
+                                                                 group="review", name=name))],
+            "key vs data": [_setting_op([target, "review", name], dict(value, parent_id=own))],
+            "revoked 2999": [_setting_op([target, "review", "links_revoked_at"],
+                                         {"parent_type": "ReviewSession",
+                                          "value": "2999-01-01T00:00:00Z"})],
+            "project settings by key": [{
+                "action": "create", "entity_type": "Metadata",
+                "entity_key": [w["bob_project"], "ft_dcc_settings"],
+                "entity_data": {"__entity_type__": "Metadata", "value": "{}"}}],
+            "create then update": [
+                _setting_op([own, "review", "x" + uuid.uuid4().hex[:6]], value),
+                _setting_op([target, "review", "download_policy"], {"value": "original"},
+                            "update")],
+        }  # fmt: skip
+        for label, ops in tries.items():
+            reply = api(tally, base, ops, alice[0], alice[2])
+            _refused_or_find(tally, reply, f"stored row: {label}")
+
+
+def reused_id(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """Bob deletes his session; Alice creates one with its id and reads its audit trail."""
+    base, alice, bob = w["url"], w["alice"], w["bob"]
+    bob_auth = {"user": bob[0], "key": bob[2]}
+    stop, rounds = time.monotonic() + seconds, 0
+    while time.monotonic() < stop and rounds < 50:
+        rounds += 1
+        made = create("ReviewSession", name="gone", project_id=w["bob_project"])
+        ident = made["entity_key"][0]
+        ok(base, [made, create("ReviewSessionInvitee", name="Client", email="c@c.example",
+                               review_session_id=ident)], **bob_auth)  # fmt: skip
+        ok(base, [{"action": "delete", "entity_type": "ReviewSession", "entity_key": [ident]}],
+           **bob_auth)  # fmt: skip
+        again = create("ReviewSession", id=ident, name="mine", project_id=w["alice_project"])
+        _refused_or_find(tally, api(tally, base, [again], alice[0], alice[2]), "reused id: create")
+        trail = [{"action": "ft_dcc.audit", "review_session_id": ident}]
+        _refused_or_find(tally, api(tally, base, trail, alice[0], alice[2]), "reused id: audit")
+
+
+def inverted_window(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """Review sessions whose end_date is before their start_date (create and update)."""
+    base, alice = w["url"], w["alice"]
+    now = time.time()
+
+    def at(days: float) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + days * 86400))
+
+    made = create("ReviewSession", name="w", project_id=w["alice_project"], start_date=at(10),
+                  end_date=at(20))  # fmt: skip
+    ok(base, [made], **{"user": alice[0], "key": alice[2]})
+    ident = made["entity_key"][0]
+    for label, op in {
+        "create": create("ReviewSession", name="w", project_id=w["alice_project"],
+                         start_date=at(10), end_date=at(2)),
+        "update end": update("ReviewSession", ident, end_date=at(5)),
+        "update start": update("ReviewSession", ident, start_date=at(30)),
+    }.items():  # fmt: skip
+        _refused_or_find(tally, api(tally, base, [op], alice[0], alice[2]), f"window: {label}")
+
+
 # -- #47: marks and names from proved grants, unknown media, what is in flight -------------------
 def _must_refuse(tally: Tally, reply: Optional[requests.Response], what: str) -> None:
     if reply is not None and reply.status_code < 300:
@@ -833,6 +928,7 @@ ATTACKS: Dict[str, Callable[[Dict[str, Any], Tally, float], None]] = {
     "race": race, "ticket": ticket, "forged source": forged_source, "room link": room_link,
     "hostile names": hostile_names, "big bodies": big_bodies, "flood": flood,
     "guessing": guessing,
+    "stored row": stored_row, "reused id": reused_id, "inverted window": inverted_window,
     "proved marks": proved_marks, "room names": room_names, "unknown media": unknown_media,
     "in flight": in_flight, "list window": list_window,
 }  # fmt: skip
