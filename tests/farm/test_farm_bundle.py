@@ -170,3 +170,28 @@ def test_a_node_without_the_jobs_dcc_fails_the_environment_with_one_line(
     assert "no-blender" in line and "Traceback" not in run.stdout, run.stdout[-3000:]
     assert "captured part" not in run.stdout
     assert embedded_server.requests_since(mark) == []
+
+
+def test_path_mapping_rules_map_whole_path_parts_the_longest_source_first(tmp_path: Path) -> None:
+    from ft_dcc.farm.scenes_file import load_scene
+
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"version": "pathmapping-1.0", "path_mapping_rules": [
+        {"source_path_format": "POSIX", "source_path": "/mnt/jobs", "destination_path": "/a"},
+        {"source_path_format": "POSIX", "source_path": "/mnt/jobs/demo", "destination_path": "/b"},
+        {"source_path_format": "WINDOWS", "source_path": "J:\\jobs", "destination_path": "/c"},
+    ]}))  # fmt: skip
+    scenes = tmp_path / "scenes.json"
+    paths = ["/mnt/jobs/demo/sh010.blend", "/mnt/jobs/other/sh020.blend",
+             "/mnt/jobsite/sh030.blend", "J:\\jobs\\sh040.blend"]  # fmt: skip
+    scenes.write_text(json.dumps({"scenes": [
+        {"index": i, "path": p, "task": f"t{i}"} for i, p in enumerate(paths, start=1)
+    ]}))  # fmt: skip
+    mapped = [load_scene(str(scenes), i, str(rules)) for i in range(1, 5)]
+    assert mapped == [
+        (Path("/b/sh010.blend"), "t1"), (Path("/a/other/sh020.blend"), "t2"),
+        (Path("/mnt/jobsite/sh030.blend"), "t3"), (Path("/c/sh040.blend"), "t4"),
+    ]  # fmt: skip
+    assert load_scene(str(scenes), 1, None)[0] == Path(paths[0])  # no rules: as written
+    with pytest.raises(FarmError):
+        load_scene(str(scenes), 9, None)
