@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.2.0"
+from ft_dcc.protocol.version import __version__
+
 __all__ = ["Session", "__version__"]
 
 

@@ -32,8 +32,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ft_dcc import __version__
 from ft_dcc.protocol import API_PATH
+from ft_dcc.protocol.version import __version__
 from ft_dcc.server.http.auth import error_payload
 from ft_dcc.server.model.database import describe, error_reason, is_unreachable
 

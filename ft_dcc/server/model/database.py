@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from ft_dcc import __version__
 from ft_dcc.exceptions import DatabaseSetupError
+from ft_dcc.protocol.version import __version__
 from ft_dcc.server.model.side_tables import SIDE_TABLE_OPTION, define_table
 
 #: what names a database: an engine, or its URL (parsed or as text)
