@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Dict, List
 
+import pytest
 import requests
 from support import free_port
 from support.cli import run_ft_dcc
@@ -72,6 +73,7 @@ def _tree(pid: int) -> List[int]:
     return found
 
 
+@pytest.mark.slow
 def test_system_unit_verifies_and_runs_with_the_password_only_in_its_0600_file(
     pg_cluster, tmp_path: Path
 ) -> None:
