@@ -43,6 +43,12 @@ def install_service(args: argparse.Namespace, database_url: Optional[str]) -> in
     except PermissionError as exc:
         return _error(f"cannot write {exc.filename}: run it as root (sudo) for a system "
                       "service, or add --user for a service of your own")  # fmt: skip
+    hidden = None if spec.user_mode else service.private_folder(Path(spec.command[0]))
+    if hidden is not None:
+        print(f"ft-dcc: warning: {hidden} is private to its owner: the service's user "
+              f"{spec.service_user} cannot start {spec.command[0]}; install ft-dcc where it "
+              "can (e.g. a venv in /opt/ft_dcc) and run install-service from there",
+              file=sys.stderr)  # fmt: skip
     print(f"ft-dcc server install-service: wrote {files.unit}")
     print(f"  and {files.environment} (mode 0600: the database URL, for the service only)")
     print("Then:")

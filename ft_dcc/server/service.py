@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import pwd
 import re
+import stat
 import sys
 import uuid
 from dataclasses import dataclass
@@ -201,6 +202,19 @@ def _write(path: Path, text: str, mode: int, owner: Optional[Tuple[int, int]] = 
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def private_folder(program: Path) -> Optional[Path]:
+    """The nearest folder above ``program`` that other users cannot enter (a venv in root's
+    home: a system service's user could not start it); None when they can enter all."""
+    for folder in program.parents:
+        try:
+            mode = folder.stat().st_mode
+        except OSError:
+            return folder
+        if not mode & stat.S_IXOTH:
+            return folder
+    return None
 
 
 def next_steps(spec: ServiceSpec, files: ServiceFiles) -> Sequence[str]:

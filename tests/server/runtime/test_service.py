@@ -164,3 +164,19 @@ def test_workers_without_postgresql_are_refused_before_anything_is_written(
                        "--workers", "3"], env=env)  # fmt: skip
     assert done.returncode == 1 and "--workers 3 needs a PostgreSQL database" in done.stderr
     assert not (tmp_path / "unit").exists()
+
+
+def test_a_program_in_a_private_folder_is_found(tmp_path: Path) -> None:
+    """A system service's user must reach the ``ft-dcc`` the unit names."""
+    from ft_dcc.server.service import private_folder
+
+    private = tmp_path / "home" / "td"
+    (private / "venv" / "bin").mkdir(parents=True)
+    program = private / "venv" / "bin" / "ft-dcc"
+    program.write_text("#!/bin/sh\n", encoding="utf-8")
+    for folder in (tmp_path, tmp_path / "home"):
+        folder.chmod(0o755)
+    private.chmod(0o700)
+    assert private_folder(program) == private
+    private.chmod(0o755)
+    assert private_folder(program) is None or private_folder(program) in tmp_path.parents
