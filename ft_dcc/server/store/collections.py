@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Dict, List, Mapping, Optional, Protocol, Sequence
+from typing import Dict, List, Mapping, Optional, Protocol, Sequence, cast
 
 from sqlalchemy import ColumnElement, and_, delete, insert, select, update
 
@@ -131,7 +131,8 @@ class CollectionWriter:
     ) -> None:
         """Point a child at its new owner: a write of the child's row, so the rules judge it as
         they judge an update of that row (who owns it, what may not change)."""
-        step = WriteStep("update", etype, key, values, row)
+        moved = cast(StoredRow, dict(row, **values))  # the row as it will be stored
+        step = WriteStep("update", etype, key, values, row, moved)
         self.batch.rules.check_step(self.batch, step)
         self.connection.execute(
             update(self.tables[etype.family]).where(self.batch.key_condition(etype, key))

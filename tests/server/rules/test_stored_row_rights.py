@@ -13,7 +13,10 @@ reach alice's row (or a project's settings) through each way the field can be se
 - ``update``: her own row, made in an earlier request, updated to name alice's;
 - ``batch``: her own row created and updated to name alice's in one batch;
 - ``batch-back``: created naming alice's row and updated back to her own in one batch (each
-  step is judged, not only the batch's end).
+  step is judged, not only the batch's end);
+- ``collection``: the field set from the other side, by an update of mallory's own parent
+  row whose collection (``ReviewSession.settings``, ``AssetVersion.components``…, found in the
+  schema model by the column pointing back) lists alice's row: alice's row would move to her.
 
 Each is refused (4xx, saying what to do) and no database row or stored file changes (one
 snapshot around each field's attempts). Every derived field has a target below or a reason in
@@ -37,6 +40,7 @@ from support.trust import call, new_id, ok
 
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.protocol.schemas import load_schemas
+from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.rules.ownership_model import MODEL
 
 from .test_permission_matrix import _base, estate
@@ -100,6 +104,36 @@ def schema_fields() -> List[Field]:
 
 
 FIELDS = model_fields() + schema_fields()
+MODEL_TYPES = SchemaModel(load_schemas()).types
+#: the estate key of a row of each type (alice's, or mallory's parent row)
+ROW = {"AssetVersion": "version", "Component": "component", "ComponentLocation": "location",
+       "ReviewSession": "session", "ReviewSessionObject": "item",
+       "ReviewSessionInvitee": "invitee", "ReviewSessionObjectStatus": "status", "Note": "note",
+       "Project": "project"}  # fmt: skip
+
+
+def collections_setting(f: Field) -> List[str]:
+    """The collections of ``f.target`` whose members' ``f.column`` points back at it."""
+    target, child = MODEL_TYPES.get(f.target), MODEL_TYPES.get(f.type_name)
+    if target is None or child is None:
+        return []
+    return sorted(
+        attr.name for attr in target.attributes.values()
+        if attr.kind == "collection" and attr.remote_key == f.column and attr.target
+        and MODEL_TYPES[attr.target].family == child.family
+    )  # fmt: skip
+
+
+def alices_child(f: Field, a: Dict[str, str]) -> Dict[str, Any]:
+    """A reference to alice's row of ``f``'s type (for a collection)."""
+    type_name = CONCRETE.get(f.type_name, f.type_name)
+    columns = key_columns(type_name)
+    if columns != ("id",):  # a row keyed by what it joins: alice's estate names each part
+        parts = {"component_id": a["drawing"], "note_id": a["note"], "label_id": a["label"],
+                 "resource_id": a["person"], "parent_id": a["session"], "group": "review",
+                 "name": "download_policy"}  # fmt: skip
+        return dict({c: parts[c] for c in columns}, __entity_type__=type_name)
+    return {"__entity_type__": type_name, "id": a[ROW[f.type_name]]}
 
 
 # -- the rows: mallory's own (the base of each attempt), alice's (the targets) ------------------
@@ -211,6 +245,10 @@ def attempts(f: Field, world: World, m: Dict[str, str], a: Dict[str, str],
         back = {f.column: own[f.column]} if f.column in own else {f.column: None}
         found.append(Attempt("batch-back", [_create(type_name, ident, data, key),
                                             _update(type_name, key, back)]))  # fmt: skip
+    for name in collections_setting(f):
+        parent_type = CONCRETE.get(f.target, f.target)
+        found.append(Attempt(f"collection {name}", [_update(
+            parent_type, [m[ROW[f.target]]], {name: [alices_child(f, a)]})]))  # fmt: skip
     return found
 
 
@@ -240,6 +278,11 @@ def estates(trust_world: World) -> Estates:
     base = _base(world)
     a = estate(world, world.alice, base)
     m = estate(world, world.mallory, base)
+    policy = {"action": "create", "entity_type": "EntitySetting",
+              "entity_key": [a["session"], "review", "download_policy"],
+              "entity_data": {"__entity_type__": "EntitySetting", "value": "none",
+                              "parent_type": "ReviewSession"}}  # fmt: skip
+    ok(world.server, [policy], **world.alice.auth)  # alice's setting (a collection's target)
 
     def make(f: Field) -> Tuple[List[str], Dict[str, Any]]:
         """mallory's own row of ``f``'s type, created (allowed): the base of ``update``."""
