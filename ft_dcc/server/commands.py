@@ -29,9 +29,17 @@ def _error(problem: object) -> int:
 def _config(args: argparse.Namespace) -> ServerConfig:
     try:
         from ft_dcc.server.http.cors import cors_origins
-        from ft_dcc.server.runtime.config import ServerConfig, default_data_dir
+        from ft_dcc.server.runtime.config import (
+            ServerConfig,
+            default_data_dir,
+            forwarded_allow_ips,
+        )
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise SystemExit(f"ft-dcc: error: {MISSING_EXTRA} ({exc})") from exc
+    try:
+        proxies = forwarded_allow_ips(getattr(args, "forwarded_allow_ips", None))
+    except ValueError as exc:
+        raise SystemExit(f"ft-dcc: error: {exc}") from None
     return ServerConfig(
         data_dir=args.data or default_data_dir(),
         host=getattr(args, "host", "127.0.0.1"),
@@ -40,6 +48,7 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         request_log=getattr(args, "request_log", None),
         workers=getattr(args, "workers", 1),
         cors_origins=cors_origins(getattr(args, "cors_origin", None), os.environ),
+        forwarded_allow_ips=proxies,
     )
 
 
@@ -321,6 +330,9 @@ SERVER = Command("server", "run the embedded ftrack-compatible server", run_serv
     arg("--cors-origin", action="append", metavar="ORIGIN", help="a browser origin that may call "
         "the server, e.g. https://review.example.com (repeatable; also FT_DCC_CORS_ORIGINS, "
         "comma separated; default: none)"),
+    arg("--forwarded-allow-ips", action="append", metavar="ADDRESSES", help="the proxies whose "
+        "X-Forwarded-For the server believes: IP addresses or networks, comma separated, or * "
+        "(repeatable; default: none, a request comes from the address that connected)"),
 ), "Run the embedded ftrack-compatible server (JSON API, uploads, events).",
    actions=(MIGRATE, INSTALL_SERVICE, BACKUP, RESTORE, STATUS), metavar="COMMAND")  # fmt: skip
 USER = Command("user", "manage API users of the embedded server", actions=(

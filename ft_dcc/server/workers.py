@@ -41,6 +41,10 @@ class _UvicornOptions(TypedDict):
     access_log: bool
     lifespan: Literal["on"]
     timeout_graceful_shutdown: int
+    #: X-Forwarded-* believed only from ``--forwarded-allow-ips`` (uvicorn's default trusts
+    #: 127.0.0.1 and ``FORWARDED_ALLOW_IPS``)
+    proxy_headers: bool
+    forwarded_allow_ips: str
 
 
 def check_workers(config: ServerConfig) -> None:
@@ -99,6 +103,8 @@ def serve(
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        proxy_headers=bool(config.forwarded_allow_ips),
+        forwarded_allow_ips=",".join(config.forwarded_allow_ips),
     )
     if config.workers > 1:
         app.state.server.close()

@@ -2,7 +2,9 @@
 link tokens, forged signed-URL signatures, wrong link passphrases (counted in
 :mod:`ft_dcc.server.attempts`; this is the HTTP side).
 
-Failures are counted per **source** (the client's address) and per **target** (the user name,
+Failures are counted per **source** (the address the server proved:
+:func:`ft_dcc.server.audit.source.peer_address`; ``X-Forwarded-For`` only from the proxies of
+``--forwarded-allow-ips``) and per **target** (the user name,
 review session or signed URL guessed at), in fixed windows of ``FT_DCC_AUTH_WINDOW`` seconds
 (default 60). Once a source has failed ``FT_DCC_AUTH_FAILURES_PER_SOURCE`` times (default 300) or
 a target ``FT_DCC_AUTH_FAILURES_PER_TARGET`` times (default 100) in the window, every further
@@ -35,6 +37,7 @@ from ft_dcc.server.attempts import (
     TooManyAttempts,
     attempt_from,
 )
+from ft_dcc.server.audit.source import peer_address
 from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.http.responses import error_response
 from ft_dcc.server.shared_limits import SharedFailureCounts
@@ -75,9 +78,7 @@ class AuthAttemptMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        source = str(client[0]) if client else "unknown"
-        with attempt_from(self.guard, source):
+        with attempt_from(self.guard, peer_address(scope)):
             await self.app(scope, receive, send)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterable, List, Optional
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -17,6 +18,27 @@ def default_data_dir() -> Path:
     from ft_dcc.protocol.app_data import user_data_dir
 
     return user_data_dir() / "server"
+
+
+def forwarded_allow_ips(values: Optional[Iterable[str]]) -> List[str]:
+    """The trusted proxies of ``--forwarded-allow-ips`` (each value may be comma separated):
+    IP addresses, networks (``10.0.0.0/8``) or ``*``; ``ValueError`` saying which is neither."""
+    found: List[str] = []
+    for value in values or ():
+        for part in (piece.strip() for piece in str(value).split(",")):
+            if not part:
+                continue
+            if part != "*":
+                try:
+                    ipaddress.ip_network(part, strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"--forwarded-allow-ips: {part[:100]!r} is not an IP address or network; "
+                        "give the address of the proxy in front of the server (e.g. 127.0.0.1 or "
+                        "10.0.0.0/8), or * to trust every peer"
+                    ) from None
+            found.append(part)
+    return found
 
 
 @dataclass
@@ -52,6 +74,10 @@ class ServerConfig:
     #: Browser origins that may call the server (``--cors-origin``, ``FT_DCC_CORS_ORIGINS``;
     #: ``ft_dcc.server.http.cors``); none by default.
     cors_origins: List[str] = field(default_factory=list)
+    #: The proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` the server believes
+    #: (``--forwarded-allow-ips``: addresses or networks, ``*`` for every peer); none by default:
+    #: a request's source (rate limits, the audit trail) is the address that connected.
+    forwarded_allow_ips: List[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).expanduser().resolve()
