@@ -34,6 +34,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from ft_dcc.exceptions import BackupError
+from ft_dcc.protocol.version import __version__
 from ft_dcc.server import backup_db as db
 from ft_dcc.server.model.database import describe
 
@@ -62,17 +63,6 @@ class BackupReport:
     @property
     def total_bytes(self) -> int:
         return sum(self.files.values())
-
-
-def _version() -> str:
-    """The installed ft-dcc's version (the package's metadata: the server imports no client
-    module)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("ft-dcc")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 # -- backup -----------------------------------------------------------------------------------
@@ -143,7 +133,7 @@ def copy_tree(source: Path, target: Path, skip: AbstractSet[Path] = frozenset())
 def _write_manifest(report: BackupReport, url: URL, data_dir: Path) -> None:
     manifest = {
         "format": FORMAT,
-        "ft_dcc_version": _version(),
+        "ft_dcc_version": __version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "data_dir": str(data_dir),
         "database": {"kind": report.kind, "source": describe(url), "rows": report.rows},
@@ -169,7 +159,7 @@ def read_manifest(folder: Path) -> Dict[str, object]:
         raise BackupError(f"cannot read {path} ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(
-            f"{path} is not a backup this ft_dcc ({_version()}) reads",
+            f"{path} is not a backup this ft_dcc ({__version__}) reads",
             "restore it with the ft-dcc version that made it",
         )
     return manifest
