@@ -116,6 +116,11 @@ def table_rows(url: str) -> Dict[str, List[str]]:
         engine.dispose()
 
 
+def _without_info(rows: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    """All but ``ft_dcc_info``, which each database stamps itself (storage version)."""
+    return {name: found for name, found in rows.items() if name != "ft_dcc_info"}
+
+
 def file_digests(data_dir: Path) -> Dict[str, str]:
     """Every file of a data dir but the database and uploads in progress: path -> SHA-256 and
     mode."""
@@ -183,6 +188,9 @@ def test_backup_of_a_running_server_restores_every_row_file_and_key(
         assert done.returncode == 1 and "already has" in done.stderr and "--force" in done.stderr
         assert run_ft_dcc([*again, "--force"]).returncode == 0
         assert table_rows(target) == rows
+        sqlite = f"sqlite:///{tmp_path / 'to-sqlite.sqlite'}"  # and on to SQLite, as documented
+        assert run_ft_dcc(["server", "migrate", "--from", target, "--to", sqlite]).returncode == 0
+        assert _without_info(table_rows(sqlite)) == _without_info(rows)
 
     server = _serve(restored, target, tmp_path)
     try:
@@ -246,11 +254,8 @@ def test_a_sqlite_backup_restores_into_postgresql(
     env = dict(os.environ, FT_DCC_DATABASE=target)  # the database from the environment
     done = run_ft_dcc(["server", "restore", folder, "--data", restored], env=env)
     assert done.returncode == 0, done.stderr
-    moved = table_rows(target)
     assert len(rows["ft_dcc_invitation"]) == 1
-    assert {name: moved[name] for name in rows if name != "ft_dcc_info"} == {
-        name: found for name, found in rows.items() if name != "ft_dcc_info"
-    }
+    assert _without_info(table_rows(target)) == _without_info(rows)
     assert file_digests(restored) == files
 
 
