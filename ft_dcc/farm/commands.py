@@ -32,7 +32,8 @@ def run_submit(args: argparse.Namespace) -> int:
           f"session {batch.review_session_name!r}.")  # fmt: skip
     for scene in batch.scenes:
         parts = f"{scene.parts} capture part(s), then " if scene.parts else ""
-        print(f"  {scene.label}: {scene.host}, task {scene.task}: {parts}publish")
+        links = f"; {len(scene.links)} linked file(s) travel with it" if scene.links else ""
+        print(f"  {scene.label}: {scene.host}, task {scene.task}: {parts}publish{links}")
     print(f"Run it here:  {run_here_command(folder / TEMPLATE, folder / OPENJD_PARAMS)}")
     print(f"On Deadline Cloud:  deadline bundle submit {shlex.quote(str(folder))}")
     return 0

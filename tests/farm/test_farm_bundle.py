@@ -103,6 +103,7 @@ def test_asset_references_and_environment_name_what_a_blender_scene_needs(
     bundle = tmp_path / "bundle"
     done = submit(env, bundle, str(scene), "--task", task, "--review-session", "refs")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 linked file(s) travel with it" in done.stdout
     validate(bundle)
     references = json.loads((bundle / "asset_references.json").read_text())["assetReferences"]
     assert sorted(references["inputs"]["filenames"]) == sorted(
