@@ -35,8 +35,15 @@ from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Change, Key, R
 PERMISSION_ERROR = "PermissionError"
 ADMINISTRATOR = "Administrator"
 USER = "User"
+SUPERVISOR = "Supervisor"
+PROJECT_MANAGER = "Project Manager"
+#: the roles that manage every review session of the projects they cover
+MANAGING_ROLES = (SUPERVISOR, PROJECT_MANAGER)
 ROLE_TYPE = "PROJECT"
-ROLE_IDS = {name: stable_id("SecurityRole", name) for name in (ADMINISTRATOR, USER)}
+ROLE_IDS = {
+    name: stable_id("SecurityRole", name)
+    for name in (ADMINISTRATOR, USER, SUPERVISOR, PROJECT_MANAGER)
+}
 
 #: entity types only an Administrator may create, update or delete
 ADMIN_ONLY_TYPES = frozenset(
@@ -143,6 +150,15 @@ def is_admin(store: StoreParts, user_id: Optional[str]) -> bool:
 def user_table(store: ModelTables) -> sa.Table:
     """The table that holds Users (``id``, ``is_active``): the key ring joins it."""
     return _table(store, "User")
+
+
+def is_active_row(store: ModelTables, connection: Connection, user_id: object) -> bool:
+    """Whether ``user_id`` is an existing, active User (inside ``connection``)."""
+    if not isinstance(user_id, str) or not user_id:
+        return False
+    users = user_table(store)
+    row = connection.execute(sa.select(users.c.is_active).where(users.c.id == user_id)).first()
+    return row is not None and row[0] is not False
 
 
 def is_active_user(store: StoreParts, user_id: object) -> bool:
