@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -91,6 +92,31 @@ def no_store_json(body: Mapping[str, object], status: int = 200) -> JSONResponse
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+#: requests that change nothing: a passphrase grant's cookie may come with them from anywhere
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+CROSS_SITE = (
+    "This request came from another site's page, not from the review page; open the review "
+    "page itself to write."
+)
+
+
+def check_same_origin(request: Request) -> None:
+    """Refuse a request that changes something with a passphrase grant (a cookie, which a browser
+    sends whoever made the page) unless the review page's own origin sent it: the browser's
+    ``Sec-Fetch-Site`` says ``same-origin``, or (a browser that sends none: plain HTTP to a host
+    other than this machine) its ``Origin`` is this server's address. ``SameSite=Strict`` alone
+    lets a page of the same site (another port, another host of the studio's domain) write with
+    the client's grant."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        if fetch_site != "same-origin":
+            raise ReviewAccessError(CROSS_SITE)
+        return
+    origin = urlsplit(request.headers.get("origin") or "")
+    if not origin.netloc or origin.netloc != request.headers.get("host"):
+        raise ReviewAccessError(CROSS_SITE)
+
+
 # -- routes --------------------------------------------------------------------------------------
 class ReviewRoutes:
     """The review page's handlers for one ``EmbeddedServer``."""
@@ -102,16 +128,21 @@ class ReviewRoutes:
         self.media_route = MediaRoute(server)
         #: the session's presenter state, which its page comes with (set by the presenter's
         #: routes, :mod:`ft_dcc.server.review.presenter`; None: the page asks for it itself)
-        self.presenter_of: Callable[[str], Optional[Mapping[str, object]]] = lambda _id: None
+        self.presenter_of: Callable[[str, Link], Optional[Mapping[str, object]]] = (
+            lambda _id, _link: None
+        )
 
     def _open(self, request: Request, review_session_id: Optional[str]) -> Link:
+        passed = passed_of(request.cookies, request.query_params.get("token"))
+        if passed is not None and request.method not in SAFE_METHODS:
+            check_same_origin(request)
         link = open_link(
             self.server.store,
             self.server.ctx.execute,
             self.signer,
             request.query_params.get("token"),
             review_session_id,
-            passed=passed_of(request.cookies, request.query_params.get("token")),
+            passed=passed,
         )
         request.state.auth_ok = True
         request.state.ftrack_user = self.usernames.get(link.maker_id)
@@ -145,7 +176,7 @@ class ReviewRoutes:
         await run_in_threadpool(self.media_route.opened, link, view)
         await run_in_threadpool(record_act, self.server.store, "link.opened", link,
                                 source_of(request), review_session_id)  # fmt: skip
-        presenter = await run_in_threadpool(self.presenter_of, review_session_id)
+        presenter = await run_in_threadpool(self.presenter_of, review_session_id, link)
         first = None if presenter is None else {
             "presenter": presenter, "received": received, "now": time.time()
         }  # fmt: skip

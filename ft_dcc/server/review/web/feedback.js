@@ -17,7 +17,7 @@
     return fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      credentials: "omit",
+      credentials: "same-origin",
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
@@ -28,7 +28,7 @@
   }
 
   function getJson(url) {
-    return fetch(url, { credentials: "omit", cache: "no-store" }).then(function (response) {
+    return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
       if (!response.ok) {
         var failure = new Error("HTTP " + response.status);
         failure.status = response.status;

@@ -52,7 +52,7 @@
 
   /** Fetch this page again and return the parsed document (for a version added later). */
   function fetchPage() {
-    return fetch(window.location.href, { credentials: "omit", cache: "no-store" })
+    return fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text();

@@ -47,8 +47,8 @@
   }
 
   function request(url, body) {
-    var options = body === undefined ? { credentials: "omit", cache: "no-store" } : {
-      method: "POST", credentials: "omit", headers: { "Content-Type": "application/json" },
+    var options = body === undefined ? { credentials: "same-origin", cache: "no-store" } : {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body)
     };
     return fetch(url, options).then(function (response) {

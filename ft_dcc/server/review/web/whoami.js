@@ -17,7 +17,7 @@
   }
 
   function request(url, body) {
-    var options = { credentials: "omit", cache: "no-store" };
+    var options = { credentials: "same-origin", cache: "no-store" };
     if (body !== undefined) {
       options.method = "POST";
       options.headers = { "Content-Type": "application/json" };
