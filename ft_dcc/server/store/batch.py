@@ -786,7 +786,10 @@ def _fill_key(etype: EntityType, values: Dict[str, object], entity_key: object) 
             if attr.has_default and attr.default == "{uid}":
                 values[name] = str(uuid.uuid4())
             else:
-                raise _fail(f"{etype.name} needs a value for its primary key '{name}'")
+                raise _fail(
+                    f"{etype.name} needs a value for its primary key '{name}'; send it in "
+                    "entity_data or entity_key"
+                )
 
 
 def _fill_defaults(etype: EntityType, values: Dict[str, object]) -> None:

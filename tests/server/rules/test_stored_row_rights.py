@@ -7,6 +7,8 @@ key column naming any row: ``EntitySetting.parent_id``, ``Metadata.parent_id``),
 reach alice's row (or a project's settings) through each way the field can be set:
 
 - ``data``: in ``entity_data``;
+- ``default``: left out, for the server to fill (what it stores names no one else: an author or
+  creator is the caller; a missing parent is refused);
 - ``key``: in ``entity_key`` only (a key field; the data leaves it out: issue #47's finding 1,
   an ``EntitySetting`` keyed under someone else's session with ``parent_type`` in the data);
 - ``key-vs-data``: the key names alice's row, the data mallory's own (and the other way round);
@@ -309,6 +311,25 @@ def test_no_way_of_setting_a_field_reaches_another_persons_row(estates: Estates,
     assert_unchanged(world, before)
     print(f"{world.backend} {f.name}: {len(tried)} ways refused: "
           f"{', '.join(t.way for t in tried)}")  # fmt: skip
+    check_default(f, world, estates.mallory, estates.alice)
+
+
+def check_default(f: Field, world: World, m: Dict[str, str], a: Dict[str, str]) -> None:
+    """``default``: the field left out (of the data, and of the key), the server fills it or
+    refuses the row; what it stores never names alice's row (an author or creator: mallory)."""
+    type_name = CONCRETE.get(f.type_name, f.type_name)
+    columns = key_columns(type_name)
+    data = _without(own_row(f.type_name, m, world), f.column)
+    ident = new_id() if columns == ("id",) else None
+    key = [ident] if ident else [str(data.get(c, "")) for c in columns]
+    response = call(world.server, [_create(type_name, ident, data, key)], **world.mallory.auth)
+    if response.status_code != 200:
+        _refused(response, f"{f.name} left to its default")
+        return
+    stored = response.json()[0]["data"].get(f.column)
+    assert stored != target_value(f.target, a, world), f"{f.name}'s default names alice's row"
+    if f.target == "User":
+        assert stored in (None, world.mallory.id), (f.name, stored)
 
 
 def test_every_field_is_covered() -> None:
