@@ -42,6 +42,8 @@ from ft_dcc.server.files.disk import (
     part_path,
 )
 from ft_dcc.server.files.records import FileInfo, StoredFile, TokenClaims, UploadRecord
+from ft_dcc.server.token_text import b64 as _b64
+from ft_dcc.server.token_text import unb64 as _unb64  # strict: one spelling per token
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +100,6 @@ def check_component_id(component_id: object) -> str:
             "(letters, digits, '-' and '_' only).",
         )
     return component_id
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def load_or_create_secret(path: Path) -> bytes:

@@ -22,7 +22,6 @@ through it).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -34,6 +33,8 @@ from typing import Dict, Optional
 from ft_dcc.server import attempts as ratelimit
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files.filestore import load_or_create_secret
+from ft_dcc.server.token_text import b64 as _b64
+from ft_dcc.server.token_text import unb64 as _unb64  # strict: one spelling per token
 
 SECRET_FILE_NAME = "review-page.key"
 TOKEN_KIND = "review"
@@ -61,12 +62,8 @@ class ReviewAccessError(ServerError):
     status = 403
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+#: the longest token read (a link's is a few hundred characters): longer is refused unread
+MAX_TOKEN = 4096
 
 
 class ReviewSigner:
@@ -133,6 +130,8 @@ class ReviewSigner:
         target = ALL_SESSIONS if any_session else str(review_session_id)  # ratelimit's target
         ratelimit.check(ratelimit.LINK, target)
         try:
+            if len(token) > MAX_TOKEN:
+                raise ValueError("too long")
             body, mac = token.split(".", 1)
             if not hmac.compare_digest(self._mac(body), _unb64(mac)):
                 raise ValueError("signature mismatch")

@@ -48,6 +48,12 @@ class Link:
             return f"user:{self.maker_id}"
         return "room"
 
+    @property
+    def counted_as(self) -> str:
+        """What a wrong passphrase answer through this link is counted on: the session and the
+        whole token (read strictly, a token has one spelling: none escapes its link's count)."""
+        return f"{self.review_session_id}:{self.token}"
+
     def writer(self, store: StoreParts, execute: Execute) -> Tuple[Execute, str]:
         """How this link writes: ``execute`` (making the invitee's collaborator on the first
         write) and the author's User id; a personal link writes as its maker; a shared link

@@ -47,8 +47,8 @@ def _answer(body: bytes) -> str:
 
 
 def attempt_target(link: Link) -> str:
-    """What wrong answers are counted on: the session and the link."""
-    return f"{link.review_session_id}:{link.token[-24:]}"
+    """What wrong answers are counted on: the session and the link (:attr:`Link.counted_as`)."""
+    return link.counted_as
 
 
 class PassphraseRoutes:
