@@ -60,8 +60,9 @@ def test_the_menu_writes_the_bundle_of_the_saved_scene_and_says_where(
     click(maya_state)
     (bundle,) = bundles(_own_temp)
     given = values(bundle)
-    assert given["Scene1"] == str(saved_scene)
-    assert (given["Task1"], given["ReviewSession"], given["Comment"]) == (
+    (scene,) = json.loads((bundle / "scenes.json").read_text())["scenes"]
+    assert scene["path"] == str(saved_scene)
+    assert (scene["task"], given["ReviewSession"], given["Comment"]) == (
         "demo/sq010/sh010/anim", "Farm dailies", "overnight",
     )  # fmt: skip
     assert "Camera" not in given  # one camera in the scene: the node uses the scene's

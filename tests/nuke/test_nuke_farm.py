@@ -57,8 +57,9 @@ def test_the_menu_writes_the_bundle_of_the_saved_script_and_says_where(tmp_path,
     (bundle,) = bundles(temp)
     decode_job_template(template=json.loads((bundle / "template.json").read_text()))
     given = json.loads((bundle / "openjd_params.json").read_text())
-    assert given["Scene1"] == str(tmp_path / "shot.nk")
-    assert (given["Task1"], given["ReviewSession"], given["Comment"]) == (
+    (scene,) = json.loads((bundle / "scenes.json").read_text())["scenes"]
+    assert scene["path"] == str(tmp_path / "shot.nk")
+    assert (scene["task"], given["ReviewSession"], given["Comment"]) == (
         "demo/sq010/sh010/comp", "Comp farm", "overnight",
     )  # fmt: skip
     told = nuke._fake.state.messages[-1]
