@@ -24,7 +24,7 @@ from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.identity import Caller
 from ft_dcc.server.rules import permissions
-from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.rules.review import manages
 from ft_dcc.server.runtime.context import ApiContext
 
 ACTION = "ft_dcc.audit"
@@ -71,8 +71,7 @@ def read_audit(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     review_session_id = _session_id(op)
     since, after = _since(op.get("since")), _after(op.get("after"))
     facts = ReviewData(ctx.execute, caller.user_id).session_facts(review_session_id)
-    owner = facts.created_by_id if facts is not None else None
-    if not may_manage(ctx.store, caller.user_id, owner):
+    if not manages(ctx.store, caller.user_id, facts.id if facts is not None else None):
         raise ApiOperationError(REFUSED, permissions.PERMISSION_ERROR, status=403)
     found = list(entries(ctx.store, review_session_id, since, after, PAGE + 1))
     page = found[:PAGE]

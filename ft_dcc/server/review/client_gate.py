@@ -37,7 +37,7 @@ from ft_dcc.server.audit import record_after
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access import ReviewAccessError, ReviewSigner
 from ft_dcc.server.rules import passphrase as passphrases
-from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.rules.review import manages
 
 if TYPE_CHECKING:
     from ft_dcc.server.review.link import Link
@@ -148,7 +148,7 @@ def is_client(store: StoreParts, link: Link, rules: SessionRules) -> bool:
     """Whether ``link`` is bound by the session's rules (see the module)."""
     if link.invitee is not None or link.shared:
         return True
-    return not may_manage(store, link.maker_id, rules.created_by_id)
+    return not manages(store, link.maker_id, link.review_session_id)
 
 
 def _when(value: dt.datetime) -> str:

@@ -5,8 +5,9 @@
 range is the note's Metadata ``frame`` and ``frame_out`` (:mod:`ft_dcc.server.review.drawing`
 checks it: ordered, bounded, inside the version's frames).
 
-**Who may**: the drawing's author, and a user who may manage the session (its creator or an
-administrator, :func:`ft_dcc.server.rules.review.may_manage`) — each as the link writes
+**Who may**: the drawing's author, and a user who manages the session (its creator, a
+Supervisor or Project Manager of its project, an administrator:
+:func:`ft_dcc.server.rules.review.manages`) — each as the link writes
 (:meth:`Link.writer`: an invitee, or the User who claimed them; a shared link without an
 identity writes nothing). Anyone else gets a 403 and nothing changes; a note that is not a
 drawing of this session is a 404; a closed session a 409.
@@ -32,7 +33,7 @@ from ft_dcc.server.review.fields import frame_field
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes, json_post
 from ft_dcc.server.review.writes import ReviewWriter
-from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.rules.review import manages
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +100,7 @@ class DrawingRangeRoutes:
         execute, author = link.writer(self.server.store, self.server.ctx.execute)
         writer = ReviewWriter(execute, author, review_session_id)
         note, keys = self._drawing(writer, note_id)
-        if note.get("user_id") != author and not may_manage(
-            self.server.store, author, facts.created_by_id
-        ):
+        if note.get("user_id") != author and not manages(self.server.store, author, facts.id):
             raise BadInput(NOT_YOURS, 403)
         assert first is not None
         try:

@@ -66,7 +66,7 @@ from ft_dcc.server.review.identity import ensure_own_invitee
 from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.writes import STATUSES, ReviewWriter
-from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.rules.review import manages
 
 MAX_NOTE_BODY = 64 * 1024
 #: The largest drawing accepted (the decoded PNG).
@@ -210,9 +210,10 @@ class FeedbackRoutes:
         invitee = speaks_as(link, execute)
         if invitee is None or (link.personal and not self._manages(link)):
             raise BadInput(
-                "Only an invitee's link or the owner's own link gives a status; ask the "
-                "session's owner for your own invitation link (get_widget_url with "
-                "entity_type='ReviewSessionInvitee').",
+                "Only an invitee's link, or the own link of someone who manages the session "
+                "(its creator, a Supervisor or Project Manager of its project, an "
+                "administrator), gives a status; ask them for your own invitation link "
+                "(get_widget_url with entity_type='ReviewSessionInvitee').",
                 403,
             )
         object_id = _object_id(fields)
@@ -227,12 +228,12 @@ class FeedbackRoutes:
         return status_json(view), 200
 
     def _manages(self, link: Link) -> bool:
-        """Whether the User of a personal link may manage its session (owner, administrator)."""
+        """Whether the User of a personal link manages its session (creator, Supervisor or Project
+        Manager of its project, administrator)."""
         facts = ReviewData(self.server.ctx.execute, link.maker_id).session_facts(
             str(link.review_session_id)
         )
-        return facts is not None and may_manage(self.server.store, link.maker_id,
-                                                facts.created_by_id)  # fmt: skip
+        return facts is not None and manages(self.server.store, link.maker_id, facts.id)
 
     async def add_note(self, request: Request) -> Response:
         return await self._write(request, MAX_NOTE_BODY, self._note, "note.created")

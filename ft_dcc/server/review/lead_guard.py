@@ -46,7 +46,7 @@ from ft_dcc.server.review.identity import SYSTEM, load_invitee
 from ft_dcc.server.review.presenter_state import PresenterRow, PublicState, public_state
 from ft_dcc.server.review.presenter_table import PresenterTable
 from ft_dcc.server.rules import permissions
-from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.rules.review import manages
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
@@ -155,9 +155,7 @@ class LeadGuard:
             return False
         kind, _, ident = key.partition(":")
         if kind == "u":
-            return permissions.is_active_user(store, ident) and may_manage(
-                store, ident, facts.created_by_id
-            )
+            return permissions.is_active_user(store, ident) and manages(store, ident, facts.id)
         if kind == "i":
             invitee = load_invitee(execute, ident)
             return (

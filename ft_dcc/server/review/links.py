@@ -38,7 +38,7 @@ from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.identity import Invitee, load_invitee, own_invitee
 from ft_dcc.server.review.link import Link
 from ft_dcc.server.rules import permissions
-from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.rules.review import manages
 from ft_dcc.server.store.store import Execute
 
 ROOM_CLOSED = (
@@ -147,4 +147,4 @@ def may_open(store: StoreParts, user_id: str, session: SessionView, shared: bool
     ``shared`` (room) link, whoever made it, and to a user's own link when they may manage it."""
     if not session.private:
         return True
-    return not shared and may_manage(store, user_id, session.created_by_id)
+    return not shared and manages(store, user_id, session.id)

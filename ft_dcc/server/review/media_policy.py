@@ -34,7 +34,7 @@ from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.data import SessionView
 from ft_dcc.server.review.identity import query
 from ft_dcc.server.review.links import Link
-from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.rules.review import manages
 from ft_dcc.server.store.store import Execute
 
 NONE, PROXY, ORIGINAL = DOWNLOADS
@@ -105,7 +105,7 @@ def media_rights(
     store: StoreParts, execute: Execute, link: Link, session: SessionView
 ) -> MediaRights:
     """``link``'s rights on ``session``'s media, from the session's settings as they are now."""
-    if link.personal and may_manage(store, link.maker_id, session.created_by_id):
+    if link.personal and manages(store, link.maker_id, session.id):
         return MediaRights(ORIGINAL, bound=False)
     settings = session_settings(execute, session.id)
     policy = settings.get(DOWNLOAD_POLICY, NONE).strip().lower()

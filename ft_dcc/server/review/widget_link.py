@@ -22,7 +22,7 @@ from ft_dcc.server.review.identity import Caller, load_invitee
 from ft_dcc.server.review.links import key_mark, may_open
 from ft_dcc.server.review.markup import review_url
 from ft_dcc.server.rules import permissions
-from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.rules.review import manages
 from ft_dcc.server.runtime.context import ApiContext
 
 WIDGET_NAME = "review_session"
@@ -74,7 +74,7 @@ def _link_target(
             f"ReviewSession {review_session_id} does not exist; commit it first.",
             "ValidationError",
         )
-    if invitee is not None and not may_manage(ctx.store, caller.user_id, facts.created_by_id):
+    if invitee is not None and not manages(ctx.store, caller.user_id, facts.id):
         raise _refuse(
             "Only the review session's creator or an administrator may make an invitee's link; "
             "ask them for it."

@@ -46,6 +46,8 @@ from ft_dcc.server.rules.registry import (
     concrete_type,
 )
 from ft_dcc.server.rules.review import is_private
+from ft_dcc.server.rules.review_rights import SESSION as SESSION_TYPE
+from ft_dcc.server.rules.review_rights import project_manager_ids
 from ft_dcc.server.rules.speakers import speakers_of, speaks_in_session
 
 #: how far ownership is followed up through parents (Status -> item -> session: 2)
@@ -98,7 +100,8 @@ def owners_of(
     depth: int = 0, with_creator: bool = True,
 ) -> Set[str]:  # fmt: skip
     """The recorded creator of ``row`` and, for a child, the owners of its parent; for a row
-    that speaks for an invitee, its session's owners and that invitee's speakers instead."""
+    that speaks for an invitee, its session's owners and that invitee's speakers instead. A
+    review session is also owned by its project's Supervisors and Project Managers."""
     spec = ownership_of(etype.name, etype.family)
     found: Set[str] = set()
     if spec is None or depth > MAX_DEPTH:
@@ -107,6 +110,8 @@ def owners_of(
         creator = creator_of(connection, reader.metadata, etype, row[etype.primary_key[0]])
         if creator:
             found.add(str(creator))
+    if etype.name == SESSION_TYPE:  # its project's Supervisors and Project Managers manage it
+        found |= project_manager_ids(connection, reader, row.get("project_id"))
     if spec.parent is not None and row.get(spec.parent.column):
         parent = load_typed(reader, connection, spec.parent.type_name, row[spec.parent.column])
         if parent is not None:

@@ -11,8 +11,8 @@
 * **Private**: ``shareable_url_enabled`` false (``ft_dcc.review.make_private``). Its page and
   media open only to its invitees' links and to links made by users who may manage it.
 * **Managing** a session (minting invitee links, a link to a private session, changing or
-  reopening it) is for its creator as the server recorded it and administrators
-  (:mod:`ft_dcc.server.rules.ownership`).
+  reopening it, presenting, approving) is for its creator, administrators, and the Supervisors
+  and Project Managers of its project (:mod:`ft_dcc.server.rules.review_rights`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.query.values import StoredRow
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, PermissionDenied, role_of
 from ft_dcc.server.rules.registry import REVIEW_ORDER, BatchView, Operation, Rule
+from ft_dcc.server.rules.review_rights import manages_session
 
 #: what a closed session refuses: entity type -> actions (an update counts when it moves the
 #: row: changes one of ``MOVES``)
@@ -146,8 +147,22 @@ def is_private(session: Mapping[str, object]) -> bool:
     return session.get("shareable_url_enabled") is False
 
 
+def manages(store: StoreParts, user_id: object, session_id: Optional[str]) -> bool:
+    """Whether ``user_id`` manages review session ``session_id``: an administrator, its
+    creator, or a Supervisor / Project Manager of its project
+    (:func:`ft_dcc.server.rules.review_rights.manages_session`). With no session (``None``: a
+    deleted one) only an administrator does."""
+    if not isinstance(user_id, str) or not user_id:
+        return False
+    with store.engine.connect() as connection:
+        if not session_id:
+            return role_of(store, connection, user_id) == ADMINISTRATOR
+        return manages_session(connection, store, user_id, session_id)
+
+
 def may_manage(store: StoreParts, user_id: object, created_by_id: object) -> bool:
-    """Whether ``user_id`` created the session or is an administrator."""
+    """Whether ``user_id`` created the session or is an administrator (the check before roles:
+    callers move to :func:`manages`, which knows the session's project)."""
     if not isinstance(user_id, str) or not user_id:
         return False
     if created_by_id and created_by_id == user_id:

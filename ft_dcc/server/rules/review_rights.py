@@ -19,12 +19,12 @@ and a page's next request sees a role taken back at once.
 
 from __future__ import annotations
 
-from typing import Iterable, List, Mapping, Optional, Set
+from typing import Iterable, List, Mapping, Optional, Protocol, Set
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ft_dcc.server.model.parts import ModelTables, StoreParts
+from ft_dcc.server.model.parts import ModelTables
 from ft_dcc.server.model.side_tables import creator_table
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.rules.permissions import (
@@ -38,6 +38,12 @@ from ft_dcc.server.rules.permissions import (
 #: ftrack's ``Project.status`` of an open project (a closed one is ``hidden``)
 OPEN_STATUS = "active"
 SESSION = "ReviewSession"
+
+
+class RoleTables(ModelTables, Protocol):
+    """The model, tables and metadata (a store's ``StoreParts``, or a batch)."""
+
+    metadata: sa.MetaData
 
 
 def _table(parts: ModelTables, type_name: str) -> sa.Table:
@@ -67,18 +73,20 @@ def _listed_projects(conn: Connection, parts: ModelTables, role_ids: Iterable[st
     return {str(row[0]) for row in rows if row[0]}
 
 
-def open_project_ids(conn: Connection, parts: ModelTables) -> Set[str]:
-    """The ids of the projects that are open (``status`` ``active``)."""
+def open_project_ids(
+    conn: Connection, parts: ModelTables, among: Optional[List[str]] = None
+) -> Set[str]:
+    """The ids of the projects that are open (``status`` ``active``), ``among`` some only."""
     projects = _table(parts, "Project")
-    rows = conn.execute(
-        sa.select(projects.c.id).where(
-            projects.c[DISCRIMINATOR] == "Project", projects.c.status == OPEN_STATUS
-        )
+    query = sa.select(projects.c.id).where(
+        projects.c[DISCRIMINATOR] == "Project", projects.c.status == OPEN_STATUS
     )
-    return {str(row[0]) for row in rows}
+    if among is not None:
+        query = query.where(projects.c.id.in_(among))
+    return {str(row[0]) for row in conn.execute(query)}
 
 
-def managed_project_ids(conn: Connection, parts: StoreParts, user_id: str) -> Optional[Set[str]]:
+def managed_project_ids(conn: Connection, parts: RoleTables, user_id: str) -> Optional[Set[str]]:
     """None: ``user_id`` manages the review sessions of every project (an Administrator, or a
     Supervisor / Project Manager on all projects); else the ids of the projects whose review
     sessions they manage (empty for a User). Sessions they created are
@@ -96,7 +104,7 @@ def managed_project_ids(conn: Connection, parts: StoreParts, user_id: str) -> Op
     return found
 
 
-def created_session_ids(conn: Connection, parts: StoreParts, user_id: str) -> Set[str]:
+def created_session_ids(conn: Connection, parts: RoleTables, user_id: str) -> Set[str]:
     """The ids of the review sessions ``user_id`` created (creator record or
     ``created_by_id``)."""
     if not user_id:
@@ -116,7 +124,7 @@ def created_session_ids(conn: Connection, parts: StoreParts, user_id: str) -> Se
     return found | {str(row[0]) for row in rows}
 
 
-def _created(conn: Connection, parts: StoreParts, user_id: str, session: Mapping[str, object]
+def _created(conn: Connection, parts: RoleTables, user_id: str, session: Mapping[str, object]
              ) -> bool:  # fmt: skip
     if session.get("created_by_id") == user_id:
         return True
@@ -130,7 +138,7 @@ def _created(conn: Connection, parts: StoreParts, user_id: str, session: Mapping
     return creator is not None and creator == user_id
 
 
-def manages_session(conn: Connection, parts: StoreParts, user_id: str, session_id: str) -> bool:
+def manages_session(conn: Connection, parts: RoleTables, user_id: str, session_id: str) -> bool:
     """Whether ``user_id`` manages review session ``session_id`` (see the module's words)."""
     if not isinstance(user_id, str) or not user_id or not session_id:
         return False
@@ -144,7 +152,7 @@ def manages_session(conn: Connection, parts: StoreParts, user_id: str, session_i
 
 
 def manages_session_row(
-    conn: Connection, parts: StoreParts, user_id: object, session: Mapping[str, object]
+    conn: Connection, parts: RoleTables, user_id: object, session: Mapping[str, object]
 ) -> bool:
     """:func:`manages_session` for a session row already read (``id``, ``project_id``,
     ``created_by_id``)."""
@@ -161,7 +169,35 @@ def manages_session_row(
     return bool(project_id) and str(project_id) in projects
 
 
-def may_publish(conn: Connection, parts: StoreParts, user_id: str, project_id: str) -> bool:
+def project_manager_ids(conn: Connection, parts: ModelTables, project_id: object) -> Set[str]:
+    """The active users whose Supervisor or Project Manager role covers ``project_id`` (all
+    projects; all open projects while it is open; or listed), administrators aside."""
+    if not project_id:
+        return set()
+    links = _table(parts, "UserSecurityRole")
+    listed = _table(parts, "UserSecurityRoleProject")
+    users = _table(parts, "User")
+    covers = [
+        links.c.is_all_projects.is_(True),
+        links.c.id.in_(
+            sa.select(listed.c.user_security_role_id).where(listed.c.project_id == str(project_id))
+        ),
+    ]
+    if str(project_id) in open_project_ids(conn, parts, [str(project_id)]):
+        covers.append(links.c.is_all_open_projects.is_(True))
+    rows = conn.execute(
+        sa.select(links.c.user_id)
+        .select_from(links.join(users, users.c.id == links.c.user_id))
+        .where(
+            links.c.security_role_id.in_([ROLE_IDS[name] for name in MANAGING_ROLES]),
+            sa.or_(*covers),
+            sa.or_(users.c.is_active.is_(None), users.c.is_active.isnot(False)),
+        )
+    )
+    return {str(row[0]) for row in rows}
+
+
+def may_publish(conn: Connection, parts: RoleTables, user_id: str, project_id: str) -> bool:
     """Whether ``user_id`` may publish into ``project_id``'s review sessions: any active User
     (ftrack's User role), as today."""
     return bool(user_id) and is_active_row(parts, conn, user_id)

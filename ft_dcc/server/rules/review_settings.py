@@ -5,7 +5,8 @@ ftrack keeps a session's per-session settings as ``ReviewSession.settings``: ``E
 rows whose ``parent_id`` is the session. The embedded server reads the rules of its client links
 there (group ``review``: ``download_policy``, ``watermark``, ``links_revoked_at``,
 ``invitee_links_revoked_at:<invitee id>``), so creating, changing or deleting one is managing
-the session: its creator or an administrator (as :func:`ft_dcc.server.rules.review.may_manage`).
+the session: its creator, a Supervisor or Project Manager of its project, or an administrator
+(:func:`ft_dcc.server.rules.review_rights.manages_session_row`).
 Which session a row belongs to is read from the row as stored and as it will be stored (its
 key from ``entity_data`` or ``entity_key``, whichever set it), never from ``parent_type``.
 The server's own writes (no user) pass. A committed write ends the grants resting on the
@@ -18,6 +19,7 @@ from typing import List
 
 from ft_dcc.server.rules.permissions import PermissionDenied
 from ft_dcc.server.rules.registry import ACCESS_ORDER, BatchView, Rule, WriteStep
+from ft_dcc.server.rules.review_rights import manages_session_row
 
 SETTING = "EntitySetting"
 SESSION = "ReviewSession"
@@ -42,9 +44,12 @@ class ReviewSettingsRule(Rule):
             return
         for parent in setting_parents(step):
             session = batch.row(SESSION, parent)
-            if session is None or session.get("created_by_id") == batch.user_id:
+            if session is None or manages_session_row(
+                batch.connection, batch, batch.user_id, session
+            ):
                 continue
             raise PermissionDenied(
-                f"Only the review session's creator or an administrator may {step.action} its "
-                "settings (EntitySetting under the ReviewSession); ask them to change it."
+                f"Only those who manage the review session (its creator, a Supervisor or Project "
+                f"Manager of its project, an administrator) may {step.action} its settings "
+                "(EntitySetting under the ReviewSession); ask them to change it."
             )
