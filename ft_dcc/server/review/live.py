@@ -18,7 +18,8 @@ to that session's streams:
   session's page open now (:mod:`ft_dcc.server.review.watchers`: each stream is its link's
   person), sent on connect and whenever a page joins or leaves. A stream of the room link (or
   of an identity chosen there) sees the others by name only: every key but its own, in the
-  watchers and the presenter's lead, is a digest naming no id (:class:`Viewer`); no name is
+  watchers and the presenter's lead, is a digest naming no id
+  (:class:`~ft_dcc.server.review.presenter_people.RoomView`); no name is
   ever an e-mail address (:mod:`ft_dcc.server.review.presenter_people`).
 
 The stream opens with ``retry: 3000`` and ``: connected``, sends ``: keep-alive`` every
@@ -34,11 +35,9 @@ or deleted since, receives nothing more and is ended.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass
 from typing import AsyncIterator, List, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
@@ -62,8 +61,8 @@ from ft_dcc.server.review.live_hub import (
     hub_for,
 )
 from ft_dcc.server.review.page import ReviewRoutes
-from ft_dcc.server.review.presenter_people import asker_of
-from ft_dcc.server.review.presenter_state import ROOM_KEY, Person, public_state
+from ft_dcc.server.review.presenter_people import RoomView, asker_of, from_room
+from ft_dcc.server.review.presenter_state import Person, public_state
 from ft_dcc.server.review.presenter_table import table_for
 from ft_dcc.server.review.watchers import announce, watcher_table
 
@@ -72,54 +71,6 @@ log = logging.getLogger(__name__)
 def _frame(item: LiveEvent) -> str:
     name, payload = item
     return f"event: {name}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n"
-
-
-def from_room(link: Link) -> bool:
-    """Whether ``link`` is the room's: its shared link, or an identity chosen through it."""
-    return link.shared or (link.invitee is not None and link.invitee.from_room)
-
-
-def public_key(review_session_id: str, key: str) -> str:
-    """A person's key as the room sees it: the same for the same person in one session, naming
-    no invitee's or User's id."""
-    if key == ROOM_KEY:
-        return key
-    digest = hashlib.sha256(f"{review_session_id}\0{key}".encode()).hexdigest()
-    return "w:" + digest[:20]
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Whom a stream is for: the person its link acts as, and whether it came through the
-    room link (it then sees the others only by the names they show: every key but its own made
-    :func:`public_key`, in the watchers and the presenter's lead alike)."""
-
-    who: Person
-    room: bool
-
-    def _key(self, review_session_id: str, key: object) -> object:
-        if not self.room or not isinstance(key, str) or key == self.who.key:
-            return key
-        return public_key(review_session_id, key)
-
-    def shown(self, review_session_id: str, item: LiveEvent) -> LiveEvent:
-        """``item`` as this stream may see it."""
-        name, payload = item
-        if not self.room or name not in ("watchers", "presenter"):
-            return item
-        if name == "presenter":
-            lead = payload.get("lead")
-            if not isinstance(lead, dict):
-                return item
-            lead = dict(lead, key=self._key(review_session_id, lead.get("key")))
-            return name, dict(payload, lead=lead)
-        people = payload.get("watchers")
-        shown = [
-            {"key": self._key(review_session_id, p.get("key")), "name": p.get("name"),
-             "pages": p.get("pages")}
-            for p in (people if isinstance(people, list) else []) if isinstance(p, dict)
-        ]  # fmt: skip
-        return name, {"watchers": shown}
 
 
 def _viewer(request: Request, link: Link) -> str:
@@ -188,7 +139,7 @@ class LiveRoutes:
         stream.checked = generation
         viewer = _viewer(request, link)
         stream.expires = link.expires or stream.expires
-        events = self._events(review_session_id, stream, Viewer(who, from_room(link)))
+        events = self._events(review_session_id, stream, RoomView(who.key, from_room(link)), who)
         if not self.open.enter(viewer, events):  # streams per viewer (open_caps)
             raise open_caps.too_many_streams(self.open.most)
         self.hub.add(review_session_id, stream)
@@ -199,7 +150,7 @@ class LiveRoutes:
         )
 
     async def _events(
-        self, review_session_id: str, stream: Stream, viewer: Viewer
+        self, review_session_id: str, stream: Stream, view: RoomView, who: Person
     ) -> AsyncIterator[str]:
         assert self.hub is not None
         watcher = None
@@ -207,8 +158,8 @@ class LiveRoutes:
             yield "retry: 3000\n: connected\n\n"
             # read after joining the hub: a change meanwhile comes again, with a higher seq
             row = await run_in_threadpool(self.presenter.read, review_session_id)
-            yield _frame(viewer.shown(review_session_id, ("presenter", public_state(row))))
-            watcher = await run_in_threadpool(self.watchers.join, review_session_id, viewer.who)
+            yield _frame(view.shown(review_session_id, ("presenter", public_state(row))))
+            watcher = await run_in_threadpool(self.watchers.join, review_session_id, who)
             announce(self.base.server.events, review_session_id)  # this stream hears it too
             while time.time() < stream.expires and not stream.revoked:
                 timeout = max(0.1, min(KEEPALIVE_SECONDS, stream.expires - time.time()))
@@ -227,7 +178,7 @@ class LiveRoutes:
                 if item[0] == "watchers":
                     people = await run_in_threadpool(self.watchers.watchers, review_session_id)
                     item = ("watchers", {"watchers": people})
-                yield _frame(viewer.shown(review_session_id, item))
+                yield _frame(view.shown(review_session_id, item))
         finally:
             self.hub.remove(review_session_id, stream)
             if watcher is not None:

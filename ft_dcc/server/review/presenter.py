@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -63,7 +63,13 @@ from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes, json_post, no_store_json
-from ft_dcc.server.review.presenter_people import asker_of, candidates_of
+from ft_dcc.server.review.presenter_people import (
+    RoomView,
+    asker_of,
+    candidates_of,
+    from_room,
+    person_key,
+)
 from ft_dcc.server.review.presenter_state import (
     FOLLOW_ONLY,
     PRESENTER_TOPIC,
@@ -106,9 +112,11 @@ class PresenterRoutes:
         self.current: Callable[[str], Optional[PresenterRow]] = self.table.read
         base.presenter_of = self.public_of  # the session page comes with the state
 
-    def public_of(self, review_session_id: str) -> PublicState:
-        """The session's public state, its lead re-checked (as ``GET`` answers it)."""
-        return public_state(self.current(review_session_id))
+    def public_of(self, review_session_id: str, link: Link) -> Mapping[str, object]:
+        """The session's public state as ``link``'s page sees it, its lead re-checked (as
+        ``GET`` answers it)."""
+        view = RoomView(person_key(link), from_room(link))
+        return view.presenter(review_session_id, public_state(self.current(review_session_id)))
 
     def _context(
         self, review_session_id: str, data: ReviewData, link: Link
@@ -120,8 +128,9 @@ class PresenterRoutes:
         row = self.current(review_session_id)
         may = facts.is_open and (who.manager or bool(row and row.get("lead_key") == who.key))
         candidates = candidates_of(self.server.ctx.execute, facts) if may else []
+        view = RoomView(who.key, from_room(link))
         return {
-            "presenter": public_state(row),
+            "presenter": view.presenter(review_session_id, public_state(row)),
             "now": time.time(),
             "you": {
                 "key": who.key,
@@ -162,7 +171,8 @@ class PresenterRoutes:
         if op in ("take", "claim"):
             record_act(self.server.store, "presenter.taken", link, source, review_session_id,
                        {"op": op, "seq": state["seq"]})  # fmt: skip
-        return {"presenter": state, "now": time.time()}
+        view = RoomView(who.key, from_room(link))
+        return {"presenter": view.presenter(review_session_id, state), "now": time.time()}
 
     def _beat(self, review_session_id: str, who: Person, page: PageId) -> Dict[str, object]:
         if not self.table.beat(review_session_id, who.key, page):

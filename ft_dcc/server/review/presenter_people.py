@@ -4,11 +4,13 @@ person a link acts as in a session, and whom the lead may be handed to.
 A person is named by the name they show -- an invitee's name (for someone who added themselves
 in the room, the one they typed), a User's -- never by an e-mail address: an invitee without a
 name is :data:`UNNAMED`. Those names reach every page of the session (the watchers, the
-presenter)."""
+presenter); a page of the room link sees the others' keys only as digests (:class:`RoomView`)."""
 
 from __future__ import annotations
 
-from typing import List, Tuple, Type
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Tuple, Type
 
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import NotFound, ServerError
@@ -30,11 +32,70 @@ def shown_name(invitee: Invitee) -> str:
     return invitee.name.strip() or UNNAMED
 
 
+def from_room(link: Link) -> bool:
+    """Whether ``link`` is the room's: its shared link, or an identity chosen through it."""
+    return link.shared or (link.invitee is not None and link.invitee.from_room)
+
+
+def person_key(link: Link) -> str:
+    """The key of the person ``link`` acts as (:class:`Person`)."""
+    if link.invitee is not None:
+        return "i:" + link.invitee.id
+    return "u:" + link.maker_id if link.personal else ROOM_KEY
+
+
+def public_key(review_session_id: str, key: str) -> str:
+    """A person's key as the room sees it: the same for the same person in one session, naming
+    no invitee's or User's id."""
+    if key == ROOM_KEY:
+        return key
+    digest = hashlib.sha256(f"{review_session_id}\0{key}".encode()).hexdigest()
+    return "w:" + digest[:20]
+
+
+@dataclass(frozen=True)
+class RoomView:
+    """What a page sees of the session's people: through the room link (``room``: its shared
+    link, or an identity chosen there) the others only by the names they show -- every key but
+    its own (``own``) made :func:`public_key`, in the watchers and the presenter's lead alike."""
+
+    own: str
+    room: bool
+
+    def key(self, review_session_id: str, key: object) -> object:
+        if not self.room or not isinstance(key, str) or key == self.own:
+            return key
+        return public_key(review_session_id, key)
+
+    def presenter(self, review_session_id: str, state: Mapping[str, Any]) -> Dict[str, Any]:
+        """A presenter state (``public_state``) as this page may see it."""
+        lead = state.get("lead")
+        if not self.room or not isinstance(lead, dict):
+            return dict(state)
+        return dict(state, lead=dict(lead, key=self.key(review_session_id, lead.get("key"))))
+
+    def watchers(self, review_session_id: str, people: object) -> List[Dict[str, Any]]:
+        """A watchers list as this page may see it: key, name and pages only."""
+        return [
+            {"key": self.key(review_session_id, p.get("key")), "name": p.get("name"),
+             "pages": p.get("pages")}
+            for p in (people if isinstance(people, list) else []) if isinstance(p, dict)
+        ]  # fmt: skip
+
+    def shown(self, review_session_id: str, item: Tuple[str, Mapping[str, Any]]) -> Any:
+        """A live event (name, payload) as this page may see it."""
+        name, payload = item
+        if not self.room or name not in ("watchers", "presenter"):
+            return item
+        if name == "presenter":
+            return name, self.presenter(review_session_id, payload)
+        return name, {"watchers": self.watchers(review_session_id, payload.get("watchers"))}
+
+
 def person_of(store: StoreParts, execute: Execute, link: Link, facts: SessionView) -> Person:
     """Who ``link`` acts as, and whether they may manage the session."""
     if link.invitee is not None:
-        invitee = link.invitee
-        return Person("i:" + invitee.id, shown_name(invitee), False)
+        return Person(person_key(link), shown_name(link.invitee), False)
     if not link.personal:
         return Person(ROOM_KEY, "Room link", False)
     manager = may_manage(store, link.maker_id, facts.created_by_id)

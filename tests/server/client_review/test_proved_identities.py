@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Set
 
 import pytest
+import requests
 from support.trust import call
 from web.feedback_fixtures import Page, link
 from web.test_presenter_api import Stream
@@ -140,3 +142,33 @@ def test_a_revoked_invitee_link_cannot_claim(world: MediaWorld) -> None:
     fresh = link(world.owner, invitee).token  # a link issued after the revocation claims
     again = call(world.server, [{"action": "claim_review_invitee", "token": fresh}])
     assert again.status_code == 200, again.text
+
+
+def test_a_room_link_sees_the_presenter_by_name_only(world: MediaWorld) -> None:
+    owner = world.personal()
+    page = {"page": uuid.uuid4().hex, "secret": uuid.uuid4().hex}
+    ann_key = "i:" + str(world.dailies.ann["id"])
+    for body in ({"op": "take", **page}, {"op": "hand", "to": ann_key, **page}):
+        answer = requests.post(owner.base + "/presenter", params={"token": owner.token},
+                               json=body, timeout=30)  # fmt: skip
+        assert answer.status_code == 200, answer.text
+    ann_id = str(world.dailies.ann["id"])
+    room, chosen = world.room(), _add_self(world.room(), "Sam Room", "sam@room.example")
+    try:
+        for page_of_room in (room, chosen):
+            stream = Stream(page_of_room)  # its presenter events
+            try:
+                lead = stream.first(lambda e: e.get("lead") is not None, "a lead")["lead"]
+            finally:
+                stream.close()
+            asked = page_of_room.get("/presenter")
+            html = page_of_room.get()
+            assert asked.status_code == 200 and html.status_code == 200
+            assert lead["name"] == "Ann Lee" == asked.json()["presenter"]["lead"]["name"]
+            for text in (repr(lead), asked.text, html.text):
+                assert ann_id not in text, "the room learns the presenter's invitee id"
+        theirs = world.invitee("ann").get("/presenter").json()
+        assert theirs["presenter"]["lead"]["key"] == theirs["you"]["key"] == ann_key
+    finally:
+        requests.post(owner.base + "/presenter", params={"token": owner.token},
+                      json={"op": "stop", **page}, timeout=30)  # fmt: skip
