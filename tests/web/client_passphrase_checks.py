@@ -33,6 +33,7 @@ class ClientWorld:
     object_id: str
     invitee: Dict[str, str]
     client_url: str
+    room_url: str
     make: Callable[..., Any]
 
 
@@ -58,6 +59,7 @@ def client_world(server: Any, tmp_path: Path, make: Callable[..., Any]) -> Clien
         object_id=str(item["id"]),
         invitee={"id": str(invitee["id"]), "email": email},
         client_url=url,
+        room_url=owner.get_widget_url("review_session", entity=review_session),
         make=make,
     )
 

@@ -23,9 +23,12 @@ from .client_passphrase_checks import (
     client_world,
     genuine,
     read_back,
+    write_a_note_on_a_frame,
 )
+from .drawing_checks import Screen
 from .feedback_fixtures import Page
 from .player_checks import ChromiumDriver
+from .room_fixtures import say_who_i_am
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -118,3 +121,19 @@ def test_a_write_with_the_grant_needs_the_pages_own_origin(world: ClientWorld) -
     # a GET with the grant needs no origin: reading changes nothing
     assert viewer.get(f"{client.base}/feedback", params={"token": client.token},
                       timeout=30).status_code == 200  # fmt: skip
+
+
+def test_a_room_link_holder_behind_a_passphrase_writes_as_who_they_said(
+    world: ClientWorld, page: Any, artifacts_dir: Path
+) -> None:
+    """The room link asks for the passphrase too; once answered, the holder says who they are
+    and the page writes with the link of their own the room gave them."""
+    page.goto(world.room_url)
+    answer_the_prompt(ChromiumDriver(page))
+    say_who_i_am(page, "Rita Room", "rita.room@agency.example")
+    screen = Screen(ChromiumDriver(page), artifacts_dir, "client_passphrase_room")
+    write_a_note_on_a_frame(screen, 1030, "From the room: softer fill")
+    page.screenshot(path=str(artifacts_dir / "client_passphrase_room.png"), full_page=True)
+    notes = {n["content"]: n for n in read_back(world)["notes"]}
+    note = notes["From the room: softer fill"]
+    assert (note["frame"], note["author"]) == ("1030", "rita.room@agency.example")

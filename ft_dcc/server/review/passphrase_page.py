@@ -46,6 +46,34 @@ def _answer(body: bytes) -> str:
     return values[0]
 
 
+def set_grant(
+    response: Response, request: Request, session_id: str, token: str, grant: str, expires: float
+) -> None:
+    """Give the viewer ``grant`` for ``token``'s link: a cookie for this link only, sent back
+    to the session's routes only (``expires``: the link's end, 0 for none)."""
+    response.set_cookie(
+        cookie_name(token),
+        grant,
+        max_age=max(1, int(expires - time.time())) if expires else None,
+        path=f"/review/{session_id}",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def room_grant(base: ReviewRoutes, link: Link, token: str) -> Optional[str]:
+    """The grant for ``token``, a link of their own the room gives a person who said who they
+    are, when the room ``link`` they hold passed the session's passphrase (None: no grant to
+    give): they answered it once, in the room."""
+    if not link.passed or link.review_session_id is None:
+        return None
+    rules = read_rules(base.server.store, link.review_session_id, None)
+    if rules is None or not rules.passphrase:
+        return None
+    return grant_value(base.signer, link.review_session_id, token, rules.passphrase)
+
+
 def attempt_target(link: Link) -> str:
     """What wrong answers are counted on: the session and the link (:attr:`Link.counted_as`)."""
     return link.counted_as
@@ -89,15 +117,7 @@ class PassphraseRoutes:
         response = RedirectResponse(review_url("", session_id, link.token), status_code=303,
                                     headers=SECURITY_HEADERS)  # fmt: skip
         if grant:
-            response.set_cookie(
-                cookie_name(link.token),
-                grant,
-                max_age=max(1, int(link.expires - time.time())) if link.expires else None,
-                path=f"/review/{session_id}",
-                secure=request.url.scheme == "https",
-                httponly=True,
-                samesite="strict",
-            )
+            set_grant(response, request, session_id, link.token, grant, link.expires)
         return response
 
     def routes(self) -> List[BaseRoute]:

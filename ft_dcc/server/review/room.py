@@ -45,6 +45,7 @@ from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.identity import SYSTEM, Invitee, invitee_of, load_invitee, query
 from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.page import ReviewRoutes, no_store_json
+from ft_dcc.server.review.passphrase_page import room_grant, set_grant
 from ft_dcc.server.store.store import Execute
 
 MAX_BODY = 4096
@@ -214,10 +215,15 @@ class RoomRoutes:
         return no_store_json(answer)
 
     async def choose(self, request: Request) -> Response:
-        _review_session_id, data, link = await self.base.access(request)
+        review_session_id, data, link = await self.base.access(request)
         fields = _fields(await read_limited_body(request, MAX_BODY))
         answer, status = await run_in_threadpool(self._choose, data, link, fields)
-        return no_store_json(answer, status)
+        response = no_store_json(answer, status)
+        token = str(answer["token"])
+        grant = await run_in_threadpool(room_grant, self.base, link, token)
+        if grant:  # the room link passed the passphrase: so does the person's own link
+            set_grant(response, request, review_session_id, token, grant, link.expires)
+        return response
 
     def routes(self) -> List[BaseRoute]:
         path = "/review/{review_session_id}/whoami"
