@@ -10,13 +10,15 @@ of every text.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence, TypedDict
+from typing import TYPE_CHECKING, Iterator, Mapping, Optional, Sequence, TypedDict
 
+from ft_dcc.server.audit.cap import COUNTED, Counted, cap_of
 from ft_dcc.server.audit.chain import Verdict, verify
 from ft_dcc.server.audit.changes import acts_of
 from ft_dcc.server.audit.entry import ACTS, Entry, check_act, clean_detail, scrub_source
-from ft_dcc.server.audit.source import current_source, set_source
-from ft_dcc.server.audit.table import TABLE, append, audit_table, entries, now_text
+from ft_dcc.server.audit.source import SERVER, current_source, set_source
+from ft_dcc.server.audit.table import TABLE, append, audit_table, now_text
+from ft_dcc.server.audit.table import entries as table_entries
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.rules.registry import Change
 
@@ -46,20 +48,48 @@ class EntryFields(_EntryFields, total=False):
 
 def record(store: StoreParts, act: str, **entry: Unpack[EntryFields]) -> None:
     """Append one entry to the trail (call it after the act's own write has committed: on
-    PostgreSQL the append waits for the shared write lock)."""
+    PostgreSQL the append waits for the shared write lock). A repeated act past its grant's
+    rows of the minute is counted instead (:mod:`ft_dcc.server.audit.cap`)."""
     check_act(act, entry["who"])
     review_session_id = entry["review_session_id"]
+    session = None if review_session_id is None else str(review_session_id)
+    own_row, due = cap_of(store).admit(session, entry["who"], act)
+    _append_counted(store, due)
+    if own_row:
+        _append(store, act, entry["who"], session, entry["source"], entry.get("detail"))
+
+
+def _append(store: StoreParts, act: str, who: str, session: Optional[str], source: object,
+            detail: Optional[Mapping[str, object]]) -> None:  # fmt: skip
     append(
         store,
         {
             "time": now_text(),
             "act": act,
-            "who": entry["who"],
-            "review_session_id": None if review_session_id is None else str(review_session_id),
-            "source": scrub_source(entry["source"]),
-            "detail": clean_detail(entry.get("detail")),
+            "who": who,
+            "review_session_id": session,
+            "source": scrub_source(source),
+            "detail": clean_detail(detail),
         },
     )
+
+
+def _append_counted(store: StoreParts, due: Sequence[Counted]) -> None:
+    for counted in due:
+        _append(store, COUNTED, counted.who, counted.review_session_id, SERVER, counted.detail)
+
+
+def entries(
+    store: StoreParts,
+    review_session_id: Optional[str],
+    since: Optional[str] = None,
+    after: int = 0,
+    limit: Optional[int] = None,
+) -> Iterator[Entry]:
+    """The session's entries in order (:func:`ft_dcc.server.audit.table.entries`), the counts
+    this process holds for it written first."""
+    _append_counted(store, cap_of(store).flush(review_session_id))
+    return table_entries(store, review_session_id, since, after, limit)
 
 
 def record_after(store: StoreParts, act: str, **entry: Unpack[EntryFields]) -> bool:

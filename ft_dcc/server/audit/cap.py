@@ -1,0 +1,146 @@
+"""Audit rows bounded per grant: at most ``FT_DCC_AUDIT_ROWS_PER_MINUTE`` (default 60) entries of
+the repeated acts of one grant (``who``) on one session in a minute; the rest are counted and
+written as one ``audit.counted`` entry (``detail.counted``: how many of each act, ``from``/``to``:
+the minute) instead of a row each.
+
+The repeated acts are what a link's holder does by asking again -- a page opened, a movie played
+or downloaded, a refused request (of a revoked or closed link, say), a wrong passphrase
+(:data:`CAPPED`). Every act that changes something (a note, a drawing, a verdict, taking the
+lead, a passphrase passed, a session changed, a link revoked) keeps a row of its own: each stands
+for a stored change, bounded by what bounds that change.
+
+A minute's counted entry is written when that grant's next capped act comes after the minute,
+when any capped act of this process finds the minute over (oldest first), or when the trail of
+its session is read (then with the count so far, and counting goes on). The counts are kept by
+each server process: with ``--workers N`` a grant may write N times the rows in a minute, and a
+process stopped in the middle of a minute loses the count it held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import weakref
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Tuple
+
+from ft_dcc.server.env_number import positive_number
+from ft_dcc.server.model.parts import StoreParts
+
+ROWS_ENV = "FT_DCC_AUDIT_ROWS_PER_MINUTE"
+DEFAULT_ROWS = 60
+#: the length of a "minute", in seconds (``FT_DCC_AUDIT_WINDOW``, for tests)
+WINDOW_ENV = "FT_DCC_AUDIT_WINDOW"
+WINDOW = 60.0
+#: the act of an entry that counts what was not written one by one
+COUNTED = "audit.counted"
+#: the acts counted past the cap
+CAPPED = frozenset(
+    {"link.opened", "media.played", "media.downloaded", "access.refused", "passphrase.failed"}
+)
+#: grants followed at most per process (past it, the oldest minutes are written out early)
+MOST_GRANTS = 10_000
+#: (session, who)
+Grant = Tuple[Optional[str], str]
+
+
+@dataclass
+class _Minute:
+    started: float
+    written: int = 0
+    held: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Counted:
+    """One ``audit.counted`` entry to write: whose, and its detail."""
+
+    review_session_id: Optional[str]
+    who: str
+    detail: Dict[str, object]
+
+
+def _iso(moment: float) -> str:
+    return dt.datetime.fromtimestamp(moment, dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class AuditCap:
+    """The minutes of each grant in one process (thread-safe)."""
+
+    def __init__(self, rows: int, window: float = WINDOW,
+                 clock: Callable[[], float] = time.time) -> None:  # fmt: skip
+        self.rows, self.window, self.clock = rows, window, clock
+        self._minutes: OrderedDict[Grant, _Minute] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def admit(
+        self, review_session_id: Optional[str], who: str, act: str
+    ) -> Tuple[bool, List[Counted]]:
+        """Whether an ``act`` of ``who`` on the session gets a row of its own, and the counted
+        entries due first (minutes that are over)."""
+        if act not in CAPPED:
+            return True, []
+        grant = (review_session_id, who)
+        with self._lock:
+            now = self.clock()
+            due = self._over(now, grant)
+            minute = self._minutes.get(grant)
+            if minute is None:
+                minute = self._minutes[grant] = _Minute(now)
+            if minute.written < self.rows:
+                minute.written += 1
+                return True, due
+            minute.held[act] += 1
+            return False, due
+
+    def flush(self, review_session_id: Optional[str]) -> List[Counted]:
+        """The counts held for the session so far (its trail is being read); counting goes on."""
+        with self._lock:
+            found = []
+            for grant, minute in self._minutes.items():
+                if grant[0] == review_session_id and minute.held:
+                    found.append(self._counted(grant, minute, self.clock()))
+                    minute.held = Counter()
+            return found
+
+    def _over(self, now: float, grant: Grant) -> List[Counted]:
+        due = []
+        mine = self._minutes.get(grant)
+        if mine is not None and now - mine.started >= self.window:
+            del self._minutes[grant]
+            if mine.held:
+                due.append(self._counted(grant, mine, mine.started + self.window))
+        while self._minutes:
+            oldest, minute = next(iter(self._minutes.items()))
+            if now - minute.started < self.window and len(self._minutes) < MOST_GRANTS:
+                break
+            del self._minutes[oldest]
+            if minute.held:
+                due.append(self._counted(oldest, minute, min(now, minute.started + self.window)))
+        return due
+
+    def _counted(self, grant: Grant, minute: _Minute, until: float) -> Counted:
+        detail: Dict[str, object] = {
+            "counted": dict(sorted(minute.held.items())),
+            "from": _iso(minute.started),
+            "to": _iso(until),
+            "rows_per_minute": self.rows,
+        }
+        return Counted(grant[0], grant[1], detail)
+
+
+_caps: weakref.WeakKeyDictionary[object, AuditCap] = weakref.WeakKeyDictionary()
+_caps_lock = threading.Lock()
+
+
+def cap_of(store: StoreParts) -> AuditCap:
+    """The cap of ``store``'s trail in this process (``FT_DCC_AUDIT_ROWS_PER_MINUTE``)."""
+    with _caps_lock:
+        found = _caps.get(store.metadata)
+        if found is None:
+            rows = int(positive_number(ROWS_ENV, float(DEFAULT_ROWS)))
+            window = positive_number(WINDOW_ENV, WINDOW)
+            found = _caps[store.metadata] = AuditCap(rows, window)
+        return found
