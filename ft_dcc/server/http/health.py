@@ -11,8 +11,10 @@
   a 500 and a traceback per request: ``/api`` with an ftrack error (``exception``,
   ``content``), a browser (``Accept: text/html``) with a short HTML page, the review room's
   JSON routes with ``{"error"}``. :class:`Outage` logs the outage once per process and once
-  more when the database is back (the first answer after it that was not a 5xx, checked with
-  a ``SELECT 1``), not once per request.
+  more when the database is back (a thread asks ``SELECT 1`` every few seconds meanwhile),
+  not once per request. What background threads (event relay, revocations,
+  hub ids) log about an unreachable database is one line each, not a traceback
+  (:class:`OutageLogFilter`).
 """
 
 from __future__ import annotations
@@ -49,13 +51,21 @@ RETRY_AFTER = "60"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class Outage:
-    """Whether this process last found its database unreachable; says so once each way."""
+#: seconds between two ``SELECT 1`` of a process whose database is unreachable
+PROBE_INTERVAL = 2.0
 
-    def __init__(self, engine: Engine) -> None:
+
+class Outage:
+    """Whether this process last found its database unreachable; says so once each way. While
+    it is down a thread probes the database, so that "back" is said when it is, whether or not
+    a request comes to this process."""
+
+    def __init__(self, engine: Engine, probe_interval: float = PROBE_INTERVAL) -> None:
         self.engine = engine
+        self.probe_interval = probe_interval
         self._down = False
         self._lock = threading.Lock()
+        self._closed = threading.Event()
 
     @property
     def down(self) -> bool:
@@ -68,6 +78,15 @@ class Outage:
             self._down = True
         log.error("cannot reach the database %s (%s); answering %d until it is back",
                   describe(self.engine), error_reason(error), OUTAGE_STATUS)  # fmt: skip
+        threading.Thread(target=self._until_back, name="ft_dcc-outage", daemon=True).start()
+
+    def _until_back(self) -> None:
+        while self._down and not self._closed.wait(self.probe_interval):
+            self.probe()
+
+    def close(self) -> None:
+        """Stop probing (the server is stopping)."""
+        self._closed.set()
 
     def report_up(self) -> None:
         with self._lock:
@@ -147,7 +166,7 @@ OUTAGE_PAGE = (
 
 class OutageMiddleware:
     """Turns a request's "database unreachable" error into :func:`outage_reply` (logged once
-    by :class:`Outage`), and notices when the database is back."""
+    by :class:`Outage`)."""
 
     def __init__(self, app: ASGIApp, outage: Outage) -> None:
         self.app = app
@@ -171,7 +190,26 @@ class OutageMiddleware:
                 raise
             self.outage.report_down(error)
             await outage_reply(scope)(scope, receive, send)
-            return
-        if self.outage.down and status and status[0] < 500 and scope["path"] != HEALTH_PATH:
-            await anyio.to_thread.run_sync(self.outage.probe)
 
+
+
+class OutageLogFilter(logging.Filter):
+    """Makes a log record whose exception says the database is unreachable one line: the
+    message and the driver's reason, without the traceback (an outage is not a bug)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and is_unreachable(error):
+            record.msg = f"{record.getMessage()} (database unreachable: {error_reason(error)})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_outage_tracebacks() -> None:
+    """Put :class:`OutageLogFilter` on the handlers this process logs through (the root
+    logger's, and ``logging.lastResort`` used when none is configured, as in a worker)."""
+    for handler in [*logging.getLogger().handlers, logging.lastResort]:
+        if handler is not None and not any(isinstance(f, OutageLogFilter) for f in handler.filters):
+            handler.addFilter(OutageLogFilter())

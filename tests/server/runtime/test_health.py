@@ -61,3 +61,31 @@ def test_a_file_store_that_takes_no_file_is_not_ready(tmp_path) -> None:
     not_a_folder = tmp_path / "files"
     not_a_folder.write_text("")
     assert "cannot take a file" in (check_files(not_a_folder) or "")
+
+
+def test_a_background_error_of_an_unreachable_database_is_logged_in_one_line() -> None:
+    import io
+    import logging
+
+    import sqlalchemy as sa
+
+    from ft_dcc.server.http.health import OutageLogFilter
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(OutageLogFilter())
+    log = logging.getLogger("test_health.outage")
+    log.addHandler(handler)
+    engine = sa.create_engine(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/x")
+    try:
+        for failing in (engine.connect, lambda: 1 / 0):
+            try:
+                failing()
+            except Exception:
+                log.exception("could not pass event %s on", "e1")
+    finally:
+        log.removeHandler(handler)
+        engine.dispose()
+    unreachable, bug = out.getvalue().split("could not pass event e1 on")[1:]
+    assert "(database unreachable: connection failed" in unreachable
+    assert "Traceback" not in unreachable and "Traceback" in bug
