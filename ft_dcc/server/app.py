@@ -8,6 +8,8 @@ come from one module per area, each with ``routes(server)``:
 - ``component_routes``: ``PUT /file-upload/<component id>?token=`` (signed uploads, see
   ``files``) and ``GET /component/get|thumbnail|remove?id=&username=&apiKey=`` (downloads with
   HTTP Range);
+- ``signin.routes``: ``GET /`` for browsers (the sign-in page), ``POST /signin``,
+  ``POST /signout``, ``/signin/link/<token>`` (see ``ft_dcc.server.signin``);
 - ``widget_page``: ``GET /widget?token=``, the page behind ``get_widget_url``;
 - ``review.routes``: the web review page (``/review/…``);
 - ``events``: the event hub's socket.io routes when it is installed;
@@ -45,6 +47,7 @@ from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.review import routes as review_routes
 from ft_dcc.server.runtime.config import ServerConfig
 from ft_dcc.server.runtime.embedded import EmbeddedServer
+from ft_dcc.server.signin import routes as signin_routes
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,8 @@ ROUTE_AREAS = (api_routes, component_routes, widget_page, review_routes)
 
 def _routes(server: EmbeddedServer, outage: health.Outage) -> List[BaseRoute]:
     routes: List[BaseRoute] = health.routes(outage, server.config.files_dir)
+    # before the API's: ``GET /`` is the sign-in page for browsers, the API's JSON for the others
+    routes.extend(signin_routes.routes(server, api_routes.ApiRoutes(server).index))
     for area in ROUTE_AREAS:
         routes.extend(area.routes(server))
     if server.events is not None:

@@ -236,10 +236,39 @@ def add_user(args: argparse.Namespace) -> int:
         print(f"ft-dcc user: '{args.name}' ({user_id}, {role}) API key: {key}  (shown once)")
     server = f"the embedded server at {server_url}" if server_url else "the embedded server"
     print(f"  written to {server}: data dir {config.data_dir}, database {store.describe()}")
+    if getattr(args, "password_file", None) or getattr(args, "password_stdin", False):
+        return _signin_command(args, "run_password")
     return 0
 
 
+def _signin_command(args: argparse.Namespace, name: str) -> int:
+    """Run ``ft_dcc.server.signin.commands``'s ``name`` for the server ``user add`` writes to."""
+    config, server_url = _user_target(args)
+    if config is None:
+        return _error(server_url)
+    try:
+        from ft_dcc.server.signin import commands as signin_commands
+    except ImportError as exc:
+        return _error(f"{MISSING_EXTRA} ({exc})")
+    run = getattr(signin_commands, name)
+    return int(run(args, config, server_url))
+
+
+def set_password(args: argparse.Namespace) -> int:
+    return _signin_command(args, "run_password")
+
+
+def signin_link(args: argparse.Namespace) -> int:
+    return _signin_command(args, "run_signin_link")
+
+
 DATA = arg("--data", type=Path, help="data dir (default: the user data dir)")
+PASSWORD_SOURCE = Group((
+    arg("--password-file", type=Path, metavar="FILE", help="the sign-in password: this file's "
+        "first line (keep it mode 0600)"),
+    arg("--password-stdin", action="store_true", help="the sign-in password: standard input's "
+        "first line"),
+), exclusive=True)
 DATABASE = Group((
     arg("--database", help="SQLAlchemy database URL (default: $FT_DCC_DATABASE, else SQLite in "
         "the data dir); a password in it is visible to every user in ps: prefer "
@@ -341,9 +370,25 @@ USER = Command("user", "manage API users of the embedded server", actions=(
         arg("--api-key", help="the key to use (default: a new random key, printed)"),
         arg("--admin", action="store_true", help="make the user an Administrator (the first "
             "user of a server always is one)"),
+        PASSWORD_SOURCE,
         DATA,
         DATABASE,
     )),
+    Command("password", "set a user's password for the sign-in page (ends their sign-ins)",
+            set_password, (
+        arg("name", help="user name"),
+        PASSWORD_SOURCE,
+        DATA,
+        DATABASE,
+    ), "Set the password NAME signs in with at the server's page (/). It is read from a file, "
+       "standard input, or asked twice on a terminal; never given as an argument."),
+    Command("signin-link", "print a one-time sign-in link for a user", signin_link, (
+        arg("name", help="user name"),
+        arg("--minutes", type=int, default=60, help="how long the link works (default: 60)"),
+        DATA,
+        DATABASE,
+    ), "Print a link that signs NAME in once at the server's page, within --minutes; a "
+       "person without a password yet (or who forgot it) signs in with it."),
 ), metavar="COMMAND")  # fmt: skip
 #: ``ft-dcc server`` (and ``server migrate``) and ``ft-dcc user add``
 COMMANDS = (SERVER, USER)

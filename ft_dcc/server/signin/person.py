@@ -1,0 +1,114 @@
+"""Who a browser's request is signed in as, and the CSRF token of that sign-in.
+
+- :func:`current_person`: the :class:`Person` of the request's sign-in cookie, read from the
+  database on every request (once per request: kept on ``request.state``), so a sign-in ended
+  anywhere -- signed out, a new password, the User deactivated or deleted, in any server
+  process -- is refused by the next request.
+- :func:`csrf_token_for`: the token a page embeds for its writes; :func:`require_csrf` refuses a
+  state-changing request whose ``X-CSRF-Token`` header (or form field ``csrf_token``, once the
+  route has read its form with :func:`~ft_dcc.server.signin.forms.read_form`) is not the
+  sign-in's token.
+  The token is a digest of the cookie's random id (which the database does not hold), so it is
+  tied to this one sign-in and unknown to any other site.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+from typing import Optional
+
+from starlette.requests import Request
+
+from ft_dcc.server.errors import ServerError
+from ft_dcc.server.signin.cookies import cookie_id
+from ft_dcc.server.signin.state import parts_for
+from ft_dcc.server.signin.tables import digest
+
+#: the header and the form field a signed-in page sends its CSRF token in
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+#: methods that change nothing (no token asked)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_REFUSED = (
+    "This request did not come from a page of this server (its CSRF token is missing or not "
+    "this sign-in's); reload the page and try again, or sign in again."
+)
+
+
+class SignInRefused(ServerError):
+    """A browser's request without a valid sign-in or CSRF token: 403."""
+
+    exception = "PermissionError"
+    status = 403
+
+
+@dataclasses.dataclass(frozen=True)
+class Person:
+    """A signed-in person: their User, user name, and the sign-in (``session_id``: the digest
+    its table is keyed by, never the cookie's value)."""
+
+    user_id: str
+    username: str
+    session_id: str
+    #: this sign-in's CSRF token (see the module docstring)
+    csrf: str = dataclasses.field(default="", repr=False, compare=False)
+
+
+_UNREAD = object()
+
+
+def csrf_of(raw_id: str) -> str:
+    """The CSRF token of the sign-in whose cookie holds ``raw_id``."""
+    return hashlib.sha256(b"ft_dcc csrf\0" + raw_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def person_of(request: Request) -> Optional[Person]:
+    """The request's person, read from the database now (not the request's kept answer)."""
+    raw = cookie_id(request)
+    server = getattr(request.app.state, "server", None)
+    if raw is None or server is None:
+        return None
+    session_id = digest(raw)
+    found = parts_for(server).signins.find(session_id)
+    if found is None:
+        return None
+    return Person(found.user_id, found.username, session_id, csrf_of(raw))
+
+
+def current_person(request: Request) -> Optional[Person]:
+    """Who the request's sign-in cookie signs in, or ``None`` (no cookie, or its sign-in ended:
+    signed out, expired, a new password, the User deactivated). One database read per request."""
+    person = getattr(request.state, "signin_person", _UNREAD)
+    if person is _UNREAD:
+        person = request.state.signin_person = person_of(request)
+    return person if isinstance(person, Person) else None
+
+
+def csrf_token_for(person: Person) -> str:
+    """The CSRF token a page of ``person``'s sign-in embeds for its writes."""
+    return person.csrf
+
+
+def _sent_token(request: Request) -> str:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent:
+        return sent
+    form = getattr(request.state, "signin_form", None)  # read by the route (forms.read_form)
+    value = form.get(CSRF_FIELD) if isinstance(form, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def require_csrf(request: Request) -> None:
+    """Refuse (403, :class:`SignInRefused`) a state-changing request of a signed-in browser
+    whose CSRF token is not its sign-in's, and any such request without a sign-in."""
+    if request.method in SAFE_METHODS:
+        return
+    person = current_person(request)
+    if person is None:
+        raise SignInRefused("You are not signed in (or your sign-in ended); sign in again at /.")
+    sent = _sent_token(request)
+    if not sent or not hmac.compare_digest(sent.encode("utf-8", "replace"),
+                                           person.csrf.encode("ascii")):  # fmt: skip
+        raise SignInRefused(CSRF_REFUSED)

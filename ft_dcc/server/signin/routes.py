@@ -1,0 +1,181 @@
+"""The sign-in routes.
+
+- ``GET /``: a browser (``Accept`` naming ``text/html``) gets the sign-in page, or "signed in
+  as" when it is; any other caller gets the API's JSON answer, unchanged (``api.routes``).
+- ``POST /signin`` (form ``username``, ``password``): the right password sets the sign-in
+  cookie and answers ``303`` to the desk; a wrong one answers the form again (401); past the
+  limit (:mod:`.limits`) every try is a ``429`` page, the right password too.
+- ``POST /signout`` (form ``csrf_token``): ends this sign-in everywhere, clears the cookie.
+- ``GET /signin/link/<token>``: a one-time link's page with one button (nothing used up: a mail
+  scanner's look does not spend it); ``POST`` there uses it up and signs in.
+- ``/signin/static/…``: the page's stylesheet.
+
+A sign-in form posted from another site's page is refused (``Sec-Fetch-Site`` / ``Origin``): no
+one can sign a browser in to an account of theirs.
+"""
+
+from __future__ import annotations
+
+from typing import Awaitable, Callable, List, Optional
+from urllib.parse import urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ft_dcc.server.attempts import TooManyAttempts
+from ft_dcc.server.audit.source import peer_address
+from ft_dcc.server.runtime.embedded import EmbeddedServer
+from ft_dcc.server.signin import page
+from ft_dcc.server.signin.accounts import check_password, end_one
+from ft_dcc.server.signin.cookies import clear_cookie, set_cookie
+from ft_dcc.server.signin.forms import read_form
+from ft_dcc.server.signin.limits import LINK
+from ft_dcc.server.signin.person import current_person, require_csrf
+from ft_dcc.server.signin.state import SIGNIN_LIFETIME, SignInParts, parts_for
+
+WRONG = "That user name and password do not match; check both and try again."
+LINK_USED = (
+    "This sign-in link was used already, has expired, or is not one of this server's; ask your "
+    "administrator for a new one (ft-dcc user signin-link NAME)."
+)
+CROSS_SITE = "This form was sent from another site's page; open this server's own page to sign in."
+STYLESHEET = "/signin/static/signin.css"
+#: the API's own ``GET /`` (what an API client is answered)
+ApiIndex = Callable[[Request], Awaitable[Response]]
+#: the longest link token read (a token is 43 characters)
+MOST_TOKEN = 128
+
+def wants_page(request: Request) -> bool:
+    """Whether the caller is a browser asking for a page (not an API client)."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def from_this_site(request: Request) -> bool:
+    """Whether a form came from this server's own page: the browser's ``Sec-Fetch-Site`` says
+    so, or its ``Origin`` is this server (a client that sends neither is no browser)."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.headers.get("host")
+
+
+def _signed_in(request: Request, parts: SignInParts, user_id: str) -> Response:
+    raw = parts.signins.open(user_id, SIGNIN_LIFETIME)
+    response = RedirectResponse(page.DESK_PATH, status_code=303, headers=page.HEADERS)
+    set_cookie(response, request, raw, SIGNIN_LIFETIME)
+    return response
+
+
+def _too_many(exc: TooManyAttempts) -> Response:
+    response = page.refused("Too many tries", exc.message, 429)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+class SignInRoutes:
+    """The sign-in's handlers for one server."""
+
+    def __init__(self, server: EmbeddedServer, api_index: ApiIndex) -> None:
+        self.server = server
+        self.api_index = api_index
+
+    @property
+    def parts(self) -> SignInParts:
+        return parts_for(self.server)
+
+    async def index(self, request: Request) -> Response:
+        if not wants_page(request):
+            return await self.api_index(request)
+        person = await run_in_threadpool(current_person, request)
+        if person is None:
+            return page.signin_form()
+        return page.signed_in(person.username, person.csrf)
+
+    async def signin(self, request: Request) -> Response:
+        if not from_this_site(request):
+            return page.refused("Not signed in", CROSS_SITE, 403)
+        form = await read_form(request)
+        username, password = form.get("username", "").strip(), form.get("password", "")
+        source = peer_address(request.scope)
+        try:
+            user_id = await run_in_threadpool(check_password, self.parts, source, username,
+                                              password)  # fmt: skip
+        except TooManyAttempts as exc:
+            return _too_many(exc)
+        if user_id is None:
+            return page.signin_form(WRONG, username[:255], status=401)
+        request.state.auth_ok = True
+        request.state.ftrack_user = username
+        return await run_in_threadpool(_signed_in, request, self.parts, user_id)
+
+    async def signout(self, request: Request) -> Response:
+        await read_form(request)
+        person = await run_in_threadpool(current_person, request)
+        if person is not None:
+            require_csrf(request)
+            await run_in_threadpool(end_one, self.parts, person.session_id)
+        response = RedirectResponse("/", status_code=303, headers=page.HEADERS)
+        clear_cookie(response, request)
+        return response
+
+    def _link_holder(self, request: Request) -> Optional[str]:
+        token = str(request.path_params["token"])[:MOST_TOKEN]
+        source = peer_address(request.scope)
+        self.parts.guard.check(LINK, source, "")
+        user_id = self.parts.links.holder(token)
+        if user_id is None:
+            self.parts.guard.failed(LINK, source, "")
+        return user_id
+
+    def _link_name(self, request: Request) -> Optional[str]:
+        user_id = self._link_holder(request)
+        if user_id is None:
+            return None
+        return self.server.keys.username_for(user_id) or user_id
+
+    async def link(self, request: Request) -> Response:
+        try:
+            name = await run_in_threadpool(self._link_name, request)
+        except TooManyAttempts as exc:
+            return _too_many(exc)
+        if name is None:
+            return page.refused("Link not valid", LINK_USED, 403)
+        return page.link_page(str(request.path_params["token"]), name)
+
+    async def use_link(self, request: Request) -> Response:
+        if not from_this_site(request):
+            return page.refused("Not signed in", CROSS_SITE, 403)
+        token = str(request.path_params["token"])[:MOST_TOKEN]
+        try:
+            await run_in_threadpool(self.parts.guard.check, LINK, peer_address(request.scope), "")
+        except TooManyAttempts as exc:
+            return _too_many(exc)
+        user_id = await run_in_threadpool(self.parts.links.consume, token)
+        if user_id is None:
+            return page.refused("Link not valid", LINK_USED, 403)
+        return await run_in_threadpool(_signed_in, request, self.parts, user_id)
+
+    async def stylesheet(self, request: Request) -> Response:
+        return FileResponse(page.WEB_DIR / "signin.css", media_type="text/css",
+                            headers={"Cache-Control": "no-cache"})  # fmt: skip
+
+    def routes(self) -> List[BaseRoute]:
+        return [
+            Route("/", self.index, methods=["GET", "HEAD"]),
+            Route("/signin", self.signin, methods=["POST"]),
+            Route("/signout", self.signout, methods=["POST"]),
+            Route("/signin/link/{token}", self.link, methods=["GET"]),
+            Route("/signin/link/{token}", self.use_link, methods=["POST"]),
+            Route(STYLESHEET, self.stylesheet, methods=["GET", "HEAD"]),
+        ]
+
+
+def routes(server: EmbeddedServer, api_index: ApiIndex) -> List[BaseRoute]:
+    """The sign-in's routes for ``server``; ``api_index`` answers ``GET /`` for API clients."""
+    return SignInRoutes(server, api_index).routes()
+

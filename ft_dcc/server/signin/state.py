@@ -1,0 +1,60 @@
+"""The sign-in's parts of one server process: its tables, its rate limit and the revocation bus
+(made once per ``EmbeddedServer``, on first use, by :func:`parts_for`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Optional
+
+from ft_dcc.server.attempts import AuthGuard
+from ft_dcc.server.grants.bus import RevocationBus
+from ft_dcc.server.model.parts import StoreParts
+from ft_dcc.server.rules.permissions import user_table
+from ft_dcc.server.runtime.embedded import EmbeddedServer
+from ft_dcc.server.signin.limits import password_guard
+from ft_dcc.server.signin.tables import OneTimeLinks, Passwords, SignIns
+
+#: how long a sign-in lasts (then the person signs in again)
+SIGNIN_LIFETIME = dt.timedelta(hours=12)
+
+
+@dataclass
+class SignInParts:
+    """What the sign-in routes and :func:`~ft_dcc.server.signin.person.current_person` use."""
+
+    store: StoreParts
+    passwords: Passwords
+    signins: SignIns
+    links: OneTimeLinks
+    guard: AuthGuard
+    #: ``None`` in a command (``ft-dcc user password``), which announces on the database
+    revocations: Optional[RevocationBus]
+
+
+def make_parts(store: StoreParts, revocations: Optional[RevocationBus] = None) -> SignInParts:
+    """The sign-in's tables (created if missing) and rate limit on ``store``'s database."""
+    engine, metadata = store.engine, store.metadata
+    return SignInParts(
+        store=store,
+        passwords=Passwords(engine, metadata),
+        signins=SignIns(engine, metadata, user_table(store)),
+        links=OneTimeLinks(engine, metadata),
+        guard=password_guard(engine, metadata),
+        revocations=revocations,
+    )
+
+
+_parts: weakref.WeakKeyDictionary[EmbeddedServer, SignInParts] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def parts_for(server: EmbeddedServer) -> SignInParts:
+    """``server``'s sign-in parts (made on first use)."""
+    with _lock:
+        found = _parts.get(server)
+        if found is None:
+            found = _parts[server] = make_parts(server.store, server.revocations)
+        return found
