@@ -14,8 +14,13 @@ from typing import TYPE_CHECKING, Optional, Tuple
 
 from ft_dcc.commands_base import Command, Group, arg
 
+#: ``--role`` choices (stdlib only here: ft_dcc.server.rules.role_grants maps them to ftrack's
+#: role names)
+ROLE_CHOICES = ("administrator", "project-manager", "supervisor", "user")
+
 if TYPE_CHECKING:
     from ft_dcc.server.runtime.config import ServerConfig
+    from ft_dcc.server.store.store import Store
 
 MISSING_EXTRA = "the embedded server needs the server extra: pip install 'ft-dcc[server]'"
 
@@ -225,8 +230,12 @@ def add_user(args: argparse.Namespace) -> int:
         return _error(exc)
     keys = KeyRing(store.engine, store.metadata)
     try:
+        if getattr(args, "role", None):
+            _check_role(store, args)  # a role that cannot be given adds no user
         user_id, key, role = add_store_user(store, keys, args.name, args.api_key, args.admin)
-    except SeedError as exc:
+        if getattr(args, "role", None):
+            role = _give_role(store, user_id, args)
+    except (SeedError, ValueError) as exc:
         return _error(exc)
     finally:
         store.engine.dispose()
@@ -260,6 +269,86 @@ def set_password(args: argparse.Namespace) -> int:
 
 def signin_link(args: argparse.Namespace) -> int:
     return _signin_command(args, "run_signin_link")
+
+
+def _role_scope(args: argparse.Namespace) -> Tuple[str, object]:
+    from ft_dcc.server.rules.role_grants import Scope, role_name
+
+    scope = Scope(all_projects=bool(args.all_projects),
+                  all_open_projects=bool(args.all_open_projects),
+                  projects=tuple(args.project or ()))  # fmt: skip
+    return role_name(args.role), scope
+
+
+def _check_role(store: Store, args: argparse.Namespace) -> None:
+    """Raise ``RoleError`` (a ValueError) when ``args.role`` cannot be given as the options say."""
+    from ft_dcc.server.rules.role_grants import Scope, check
+
+    name, scope = _role_scope(args)
+    assert isinstance(scope, Scope)
+    with store.engine.connect() as connection:
+        check(store, connection, name, scope)
+
+
+def _give_role(store: Store, user_id: str, args: argparse.Namespace) -> str:
+    """Give ``args.role`` over the projects the options say (``ft-dcc user add|role``)."""
+    from ft_dcc.server.rules.role_grants import Scope, grant
+
+    name, scope = _role_scope(args)
+    assert isinstance(scope, Scope)
+    with store.write_transaction() as connection:
+        return grant(store, connection, user_id, name, scope)
+
+
+def set_role(args: argparse.Namespace) -> int:
+    """``ft-dcc user role NAME``: give a role (``--role``), take one back (``--take-back``), or
+    say the user's roles."""
+    config, server_url = _user_target(args)
+    if config is None:
+        return _error(server_url)
+    try:
+        from ft_dcc.exceptions import DatabaseSetupError
+        from ft_dcc.server.rules import role_grants
+        from ft_dcc.server.store.store import Store
+    except ImportError as exc:
+        return _error(f"{MISSING_EXTRA} ({exc})")
+    try:
+        store = Store(config.resolved_database_url)
+    except DatabaseSetupError as exc:
+        return _error(exc)
+    try:
+        with store.engine.connect() as connection:
+            user_id = role_grants.user_id_named(store, connection, args.name)
+        if user_id is None:
+            return _error(f"no user {args.name!r} on this server: ft-dcc user add {args.name} "
+                          "--role ROLE adds one")  # fmt: skip
+        if args.role:
+            print(f"ft-dcc user: '{args.name}' is now {_give_role(store, user_id, args)}")
+        if args.take_back:
+            name = role_grants.role_name(args.take_back)
+            with store.write_transaction() as connection:
+                had = role_grants.take_back(store, connection, user_id, name)
+            print(f"ft-dcc user: '{args.name}' {'is no longer' if had else 'was not'} {name}")
+        with store.engine.connect() as connection:
+            lines = role_grants.describe_roles(store, connection, user_id)
+    except ValueError as exc:
+        return _error(exc)
+    finally:
+        store.engine.dispose()
+    print(f"ft-dcc user: '{args.name}' roles: {'; '.join(lines) or 'User on all projects'}")
+    return 0
+
+
+ROLE_HELP = ("the user's role: administrator, project-manager, supervisor (they manage every "
+             "review session of the projects it covers) or user (an artist: publishes, manages "
+             "the sessions they created)")  # fmt: skip
+ROLE_SCOPE = Group((
+    arg("--project", action="append", metavar="PROJECT", help="a project the role covers (name "
+        "or id; repeatable)"),
+    arg("--all-projects", action="store_true", help="the role covers every project"),
+    arg("--all-open-projects", action="store_true", help="the role covers every open project "
+        "(status active), as they open and close"),
+), exclusive=True)  # fmt: skip
 
 
 DATA = arg("--data", type=Path, help="data dir (default: the user data dir)")
@@ -371,9 +460,23 @@ USER = Command("user", "manage API users of the embedded server", actions=(
         arg("--admin", action="store_true", help="make the user an Administrator (the first "
             "user of a server always is one)"),
         PASSWORD_SOURCE,
+        arg("--role", choices=ROLE_CHOICES, help=ROLE_HELP),
+        ROLE_SCOPE,
         DATA,
         DATABASE,
     )),
+    Command("role", "give a user a role, take one back, or list their roles", set_role, (
+        arg("name", help="user name"),
+        arg("--role", choices=ROLE_CHOICES, help=ROLE_HELP + "; replaces their earlier grant "
+            "of that role"),
+        ROLE_SCOPE,
+        arg("--take-back", choices=ROLE_CHOICES, metavar="ROLE", help="take this role back"),
+        DATA,
+        DATABASE,
+    ), "Roles are ftrack's own SecurityRole, UserSecurityRole and UserSecurityRoleProject rows: "
+       "a Supervisor or Project Manager manages every review session of the projects the role "
+       "covers (present, approve, add, remove and order versions, invite, client rules, "
+       "revoke, close and reopen, export, audit), whoever created it. See SECURITY.md."),
     Command("password", "set a user's password for the sign-in page (ends their sign-ins)",
             set_password, (
         arg("name", help="user name"),
@@ -390,5 +493,5 @@ USER = Command("user", "manage API users of the embedded server", actions=(
     ), "Print a link that signs NAME in once at the server's page, within --minutes; a "
        "person without a password yet (or who forgot it) signs in with it."),
 ), metavar="COMMAND")  # fmt: skip
-#: ``ft-dcc server`` (and ``server migrate``) and ``ft-dcc user add``
+#: ``ft-dcc server`` (and ``server migrate``) and ``ft-dcc user add|role``
 COMMANDS = (SERVER, USER)
