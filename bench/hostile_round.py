@@ -38,6 +38,14 @@ Starts ``ft-dcc server`` on 127.0.0.1 on SQLite, then on a throwaway PostgreSQL 
 - **in flight** (#47): a 48 MB download read slowly while its invitee's links are revoked (the
   bytes received after), a lead handed to an invitee whose links are then revoked;
 - **list window** (#47): a list link and a session opening tomorrow.
+- **bounded work** (#47): a session's availability, name and description of 1 MB each, 1 MB of
+  escaped quotes in an unterminated JSON string, a 60,000-letter ``X-Forwarded-For``: each
+  reply's time, the longest audit detail kept, the bystander's worst write;
+- **token spelling** (#47): a passphrase link re-spelled (dots, padding, junk, the MAC's unused
+  bit): any page opened or answer judged through a re-spelling is a finding;
+- **proxy claims** (#47): ``X-Forwarded-For`` claims from 127.0.0.1 (no proxy configured): the
+  audit trail's source must be the peer;
+- **audit rows** (#47): 300 refused requests of a revoked invitee link: the rows kept and counted.
 
 Figures: requests sent, 5xx (from the server's request log: must be 0), stored changes to other
 people's rows (snapshots of their rows before and after, read as the administrator: must be 0),
@@ -924,6 +932,127 @@ def list_window(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
         tally.find("a list link names a session before it opens")
 
 
+# -- #47: work bounded before it is done, one spelling per token, proved sources, audit rows ---
+MEGABYTE = 1024 * 1024
+B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _timed(w: Dict[str, Any], label: str, send: Callable[[], Optional[requests.Response]]) -> None:
+    """Send one request; its reply time (ms) and status go to the round's extra figures."""
+    started = time.monotonic()
+    reply = send()
+    w["figures_extra"].setdefault("bounded_ms", {})[label] = (
+        round(1000 * (time.monotonic() - started)), None if reply is None else reply.status_code)
+
+
+def bounded_work(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """Texts the server scans, logs, hashes or stores, each far past its limit: a session whose
+    availability, name and description are 1 MB each (the audit trail keeps 2,000 characters),
+    an unterminated JSON string of 1 MB of escaped quotes, a 60,000-letter X-Forwarded-For.
+    The bystander's worst write shows whether one of them held the server."""
+    base, alice = w["url"], w["alice"]
+    headers = {"ftrack-user": alice[0], "ftrack-api-key": alice[2], "ftrack-strict-api": "true",
+               "content-type": "application/json"}  # fmt: skip
+    huge = create("ReviewSession", name="n" * MEGABYTE, description="token=" + "d" * MEGABYTE,
+                  availability="a" * MEGABYTE, project_id=w["alice_project"])  # fmt: skip
+    _timed(w, "1 MB availability", lambda: api(tally, base, [huge], alice[0], alice[2]))
+    quotes = b'["' + b'\\"' * (MEGABYTE // 2)
+    _timed(w, "1 MB of escaped quotes", lambda: call(tally, "POST", base + "/api", data=quotes,
+                                                     headers=headers))  # fmt: skip
+    claim = dict(headers, **{"x-forwarded-for": "a" * 60_000})
+    other = create("ReviewSession", name="xff", project_id=w["alice_project"])
+    _timed(w, "60,000-letter X-Forwarded-For", lambda: call(
+        tally, "POST", base + "/api", json=[other], headers=claim))  # fmt: skip
+    trail = api(tally, base, [{"action": "ft_dcc.audit", "review_session_id":
+                               huge["entity_key"][0]}], alice[0], alice[2])  # fmt: skip
+    if trail is not None and trail.ok:
+        longest = max((len(json.dumps(e["detail"])) for e in trail.json()[0]["entries"]), default=0)
+        w["figures_extra"]["longest_audit_detail_chars"] = longest
+        if longest > 25_000:
+            tally.find(f"an audit entry's detail holds {longest} characters")
+
+
+def _spellings(token: str) -> List[str]:
+    body, mac = token.split(".", 1)
+    slack = mac[:-1] + B64URL[B64URL.index(mac[-1]) ^ 1]
+    return [token + ".", token + "..", token + "=", token + "!!!", f"{body}.{slack}"]
+
+
+def token_spelling(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """Alice's session asks for a passphrase; her invitee's link re-spelled (trailing dots,
+    padding, junk, the MAC's unused bit flipped): any page that opens, any answer judged (a
+    prompt again) or granted through a re-spelling is a finding."""
+    base, alice = w["url"], w["alice"]
+    auth = {"user": alice[0], "key": alice[2]}
+    session = create("ReviewSession", name="spelled", project_id=w["alice_project"],
+                     passphrase="right answer", passphrase_enabled=True)  # fmt: skip
+    invitee = create("ReviewSessionInvitee", name="Client", email="client@spelled.example",
+                     review_session_id=session["entity_key"][0])  # fmt: skip
+    ok(base, [session, invitee], **auth)
+    ident = session["entity_key"][0]
+    token = link_token(base, "ReviewSessionInvitee", invitee["entity_key"][0])
+    page = f"{base}/review/{ident}"
+    stop = time.monotonic() + seconds
+    for other in _spellings(token):
+        if time.monotonic() > stop:
+            break
+        opened = call(tally, "GET", page, params={"token": other}, timeout=30)
+        if opened is not None and opened.status_code != 403:
+            tally.find(f"a re-spelled token opened the page: {opened.status_code}")
+        for guess in ("wrong", "right answer"):
+            answered = call(tally, "POST", page + "/passphrase", params={"token": other},
+                            data={"passphrase": guess}, allow_redirects=False, timeout=30)
+            if answered is not None and (answered.status_code < 400
+                                         or "passphrase" in answered.text.lower()):
+                tally.find(f"a re-spelled token's answer was judged: {answered.status_code}")
+
+
+def proxy_claims(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """Requests from 127.0.0.1 claim other addresses in X-Forwarded-For (no proxy configured):
+    the audit trail's source must be 127.0.0.1, never a claim."""
+    base, alice = w["url"], w["alice"]
+    headers = {"ftrack-user": alice[0], "ftrack-api-key": alice[2], "ftrack-strict-api": "true"}
+    made = create("ReviewSession", name="claimed", project_id=w["alice_project"])
+    call(tally, "POST", base + "/api", json=[made], headers=dict(
+        headers, **{"x-forwarded-for": "203.0.113.7"}))  # fmt: skip
+    trail = api(tally, base, [{"action": "ft_dcc.audit", "review_session_id":
+                               made["entity_key"][0]}], alice[0], alice[2])  # fmt: skip
+    sources = sorted({e["source"] for e in trail.json()[0]["entries"]}) if trail else []
+    w["figures_extra"]["audit_sources_under_claims"] = sources
+    if any(source != "127.0.0.1" for source in sources):
+        tally.find(f"the audit source is a claim: {sources}")
+
+
+def audit_rows(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
+    """A revoked invitee link asks 300 times: the trail keeps at most 60 rows a minute per
+    grant (over every server process) and counts the rest."""
+    base, alice = w["url"], w["alice"]
+    auth = {"user": alice[0], "key": alice[2]}
+    session = create("ReviewSession", name="rows", project_id=w["alice_project"])
+    invitee = create("ReviewSessionInvitee", name="Gone", email="gone@rows.example",
+                     review_session_id=session["entity_key"][0])  # fmt: skip
+    ok(base, [session, invitee], **auth)
+    ident, who = session["entity_key"][0], invitee["entity_key"][0]
+    token = link_token(base, "ReviewSessionInvitee", who)
+    ok(base, [{"action": "create", "entity_type": "EntitySetting", "entity_data": {
+        "parent_id": ident, "parent_type": "ReviewSession", "group": "review",
+        "name": f"invitee_links_revoked_at:{who}",
+        "value": datetime.datetime.now(datetime.timezone.utc).isoformat()}}], **auth)  # fmt: skip
+    stop, asked = time.monotonic() + seconds, 0
+    while time.monotonic() < stop and asked < 300:
+        call(tally, "GET", f"{base}/review/{ident}/feedback", params={"token": token}, timeout=30)
+        asked += 1
+    trail = api(tally, base, [{"action": "ft_dcc.audit", "review_session_id": ident}],
+                alice[0], alice[2])  # fmt: skip
+    mine = [e for e in trail.json()[0]["entries"] if e["who"] == f"invitee:{who}"] if trail else []
+    rows = sum(1 for e in mine if e["act"] == "access.refused")
+    counted = sum(int(e["detail"]["counted"].get("access.refused", 0))
+                  for e in mine if e["act"] == "audit.counted")  # fmt: skip
+    w["figures_extra"]["audit_rows"] = {"asked": asked, "rows": rows, "counted": counted}
+    if rows > 60:
+        tally.find(f"{rows} audit rows for {asked} refused requests of one grant")
+
+
 ATTACKS: Dict[str, Callable[[Dict[str, Any], Tally, float], None]] = {
     "race": race, "ticket": ticket, "forged source": forged_source, "room link": room_link,
     "hostile names": hostile_names, "big bodies": big_bodies, "flood": flood,
@@ -931,6 +1060,8 @@ ATTACKS: Dict[str, Callable[[Dict[str, Any], Tally, float], None]] = {
     "stored row": stored_row, "reused id": reused_id, "inverted window": inverted_window,
     "proved marks": proved_marks, "room names": room_names, "unknown media": unknown_media,
     "in flight": in_flight, "list window": list_window,
+    "bounded work": bounded_work, "token spelling": token_spelling,
+    "proxy claims": proxy_claims, "audit rows": audit_rows,
 }  # fmt: skip
 
 

@@ -11,14 +11,16 @@ for a stored change, bounded by what bounds that change.
 
 A minute's counted entry is written when that grant's next capped act comes after the minute,
 when any capped act of this process finds the minute over (oldest first), or when the trail of
-its session is read (then with the count so far, and counting goes on). The counts are kept by
-each server process: with ``--workers N`` a grant may write N times the rows in a minute, and a
-process stopped in the middle of a minute loses the count it held.
+its session is read (then with the count so far, and counting goes on). On PostgreSQL the rows
+written are counted by every server process together (``--workers N``: still at most the cap a
+minute; table ``ft_dcc_audit_rows``), and each process writes the counted entry of what it held
+back; a process stopped in the middle of a minute loses the count it held.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 import weakref
@@ -28,6 +30,9 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.model.parts import StoreParts
+from ft_dcc.server.shared_limits import SharedFailureCounts
+
+log = logging.getLogger(__name__)
 
 ROWS_ENV = "FT_DCC_AUDIT_ROWS_PER_MINUTE"
 DEFAULT_ROWS = 60
@@ -66,14 +71,33 @@ def _iso(moment: float) -> str:
     return dt.datetime.fromtimestamp(moment, dt.timezone.utc).isoformat(timespec="seconds")
 
 
+class SharedRows(SharedFailureCounts):
+    """The rows each grant wrote in its minute, counted by every server process (PostgreSQL)."""
+
+    NAME = "ft_dcc_audit_rows"
+
+
 class AuditCap:
-    """The minutes of each grant in one process (thread-safe)."""
+    """The minutes of each grant in one process (thread-safe); with ``shared`` counts, the rows
+    written are counted over every process."""
 
     def __init__(self, rows: int, window: float = WINDOW,
-                 clock: Callable[[], float] = time.time) -> None:  # fmt: skip
-        self.rows, self.window, self.clock = rows, window, clock
+                 clock: Callable[[], float] = time.time,
+                 shared: Optional[SharedFailureCounts] = None) -> None:  # fmt: skip
+        self.rows, self.window, self.clock, self.shared = rows, window, clock, shared
         self._minutes: OrderedDict[Grant, _Minute] = OrderedDict()
         self._lock = threading.Lock()
+
+    def _written_before(self, grant: Grant) -> Optional[int]:
+        """Rows the grant wrote in its minute before this one, over every process (``None``:
+        count in this process)."""
+        if self.shared is None:
+            return None
+        try:
+            return self.shared.add(f"audit\0{grant[0]}\0{grant[1]}") - 1
+        except Exception:  # the database is busy or gone: this process's count decides
+            log.warning("could not count audit rows over the server processes", exc_info=True)
+            return None
 
     def admit(
         self, review_session_id: Optional[str], who: str, act: str
@@ -83,13 +107,14 @@ class AuditCap:
         if act not in CAPPED:
             return True, []
         grant = (review_session_id, who)
+        written = self._written_before(grant)
         with self._lock:
             now = self.clock()
             due = self._over(now, grant)
             minute = self._minutes.get(grant)
             if minute is None:
                 minute = self._minutes[grant] = _Minute(now)
-            if minute.written < self.rows:
+            if (minute.written if written is None else written) < self.rows:
                 minute.written += 1
                 return True, due
             minute.held[act] += 1
@@ -142,5 +167,8 @@ def cap_of(store: StoreParts) -> AuditCap:
         if found is None:
             rows = int(positive_number(ROWS_ENV, float(DEFAULT_ROWS)))
             window = positive_number(WINDOW_ENV, WINDOW)
-            found = _caps[store.metadata] = AuditCap(rows, window)
+            shared = None
+            if store.engine.dialect.name == "postgresql":
+                shared = SharedRows(store.engine, store.metadata, window)
+            found = _caps[store.metadata] = AuditCap(rows, window, shared=shared)
         return found
