@@ -76,6 +76,10 @@ class ItemView:
     notes: List[NoteView] = field(default_factory=list)
     #: what the link that reads it may download: (component id, label) (``media_route``)
     downloads: List[Tuple[str, str]] = field(default_factory=list)
+    #: its asset's id, and the shot (the asset's context: a shot, an asset build...) it is of
+    #: ("" when the asset is the project's own): two shots' "anim" are two assets
+    asset_id: Optional[str] = None
+    shot: str = ""
 
 
 @dataclass
@@ -90,6 +94,13 @@ class SessionView:
     #: shareable link off: only invitees and its managers get in (see review_rules)
     private: bool = False
     created_by_id: Optional[str] = None
+
+
+def _shot_name(context: Dict[str, Any]) -> str:
+    """The name of an asset's context for the page ("sh010"; "" for the project itself)."""
+    if context.get("context_type") == "show":
+        return ""
+    return str(context.get("name") or "")
 
 
 def parse_date(value: object) -> Optional[dt.datetime]:
@@ -224,8 +235,12 @@ class ReviewData:
             (o.get("version_id") for o in objects),
         )
         assets = self._by_id(
-            "select id, name from Asset where id in",
+            "select id, name, context_id from Asset where id in",
             (v.get("asset_id") for v in versions.values()),
+        )
+        contexts = self._by_id(
+            "select id, name, context_type from Context where id in",
+            (a.get("context_id") for a in assets.values()),
         )
         movies = self._movies(versions)
         notes = self._notes(o["id"] for o in objects)
@@ -233,6 +248,7 @@ class ReviewData:
         items = []
         for obj in objects:
             version = versions.get(obj.get("version_id") or "", {})
+            asset = assets.get(version.get("asset_id") or "", {})
             movie = movies.get(version.get("id") or "")
             items.append(
                 ItemView(
@@ -241,9 +257,9 @@ class ReviewData:
                     description=obj.get("description") or "",
                     version_id=obj.get("version_id"),
                     version_number=version.get("version"),
-                    asset_name=assets.get(version.get("asset_id") or "", {}).get("name")
-                    or obj.get("name")
-                    or "",
+                    asset_name=asset.get("name") or obj.get("name") or "",
+                    asset_id=asset.get("id"),
+                    shot=_shot_name(contexts.get(asset.get("context_id") or "", {})),
                     comment=version.get("comment") or "",
                     author=display_name(users.get(version.get("user_id") or "")),
                     date=parse_date(version.get("date")),

@@ -99,14 +99,19 @@ def not_found() -> HTMLResponse:
 def group_items(items: List[ItemView]) -> List[List[ItemView]]:
     """Items by asset, in session order of each asset's first item; latest version first."""
     groups: Dict[str, List[ItemView]] = {}
-    for item in items:
-        groups.setdefault(item.asset_name, []).append(item)
+    for item in items:  # by the asset itself: every shot's animation is called "anim"
+        groups.setdefault(group_key(item), []).append(item)
     for versions in groups.values():
         versions.sort(
             key=lambda i: i.version_number if isinstance(i.version_number, int) else -1,
             reverse=True,
         )
     return list(groups.values())
+
+
+def group_key(item: ItemView) -> str:
+    """What makes two items versions of one asset (its id; its name without one)."""
+    return item.asset_id or f"name:{item.asset_name}"
 
 
 def _version_label(item: ItemView) -> str:
@@ -141,9 +146,10 @@ def _group_html(session: SessionView, versions: List[ItemView], token: str, star
         for i, v in enumerate(versions)
     )
     count = len(versions)
+    shot = f'<span class="asset-shot">{escape(versions[0].shot)}</span>' if versions[0].shot else ""
     return (
-        f'<section class="asset-group" data-asset="{escape(versions[0].asset_name)}">'
-        '<header class="asset-head">'
+        f'<section class="asset-group" data-asset="{escape(group_key(versions[0]))}">'
+        f'<header class="asset-head">{shot}'
         f'<h2 class="asset-title">{escape(versions[0].asset_name)}</h2>'
         f'<span class="version-count">{count} version{"s" if count != 1 else ""}</span>'
         f'<nav class="version-picker" role="tablist" aria-label="Versions">{tabs}</nav>'

@@ -253,11 +253,12 @@ def item_html(session: SessionView, item: ItemView, token: str, index: int) -> s
         f'data-width="{escape(frames.width or "")}" data-height="{escape(frames.height or "")}" '
         f'data-movie-url="{escape(movie)}"'
     )
+    shot = f'<span class="shot">{escape(item.shot)}</span> ' if item.shot else ""
     return (
         f'<article class="item" id="item-{escape(item.id)}" {facts}>'
         f"{_stage(session, item, token, index)}"
         '<aside class="info">'
-        f'<header><h2><span class="asset">{escape(item.asset_name)}</span> '
+        f'<header><h2>{shot}<span class="asset">{escape(item.asset_name)}</span> '
         f'<span class="version">{escape(version)}</span></h2></header>'
         f'<p class="comment">{escape(item.comment)}</p>{description}'
         f'<p class="byline">{byline}</p>{_downloads(session, item, token)}{_review_box(session)}'
