@@ -20,7 +20,7 @@ from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.identity import Invitee, invitee_of, owner_invitee_id, query
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.presenter_state import ROOM_KEY, Person
-from ft_dcc.server.rules.review import may_manage
+from ft_dcc.server.rules.review import manages
 from ft_dcc.server.store.store import Execute
 
 #: the name of an invitee who has none (never their e-mail address)
@@ -98,7 +98,7 @@ def person_of(store: StoreParts, execute: Execute, link: Link, facts: SessionVie
         return Person(person_key(link), shown_name(link.invitee), False)
     if not link.personal:
         return Person(ROOM_KEY, "Room link", False)
-    manager = may_manage(store, link.maker_id, facts.created_by_id)
+    manager = manages(store, link.maker_id, facts.id)
     return Person("u:" + link.maker_id, _user_name(execute, link.maker_id), manager)
 
 

@@ -158,14 +158,3 @@ def manages(store: StoreParts, user_id: object, session_id: Optional[str]) -> bo
         if not session_id:
             return role_of(store, connection, user_id) == ADMINISTRATOR
         return manages_session(connection, store, user_id, session_id)
-
-
-def may_manage(store: StoreParts, user_id: object, created_by_id: object) -> bool:
-    """Whether ``user_id`` created the session or is an administrator (the check before roles:
-    callers move to :func:`manages`, which knows the session's project)."""
-    if not isinstance(user_id, str) or not user_id:
-        return False
-    if created_by_id and created_by_id == user_id:
-        return True
-    with store.engine.connect() as connection:
-        return role_of(store, connection, user_id) == ADMINISTRATOR

@@ -19,7 +19,9 @@ and a page's next request sees a role taken back at once.
 
 from __future__ import annotations
 
-from typing import Iterable, List, Mapping, Optional, Protocol, Set
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, List, Mapping, Optional, Protocol, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -201,3 +203,87 @@ def may_publish(conn: Connection, parts: RoleTables, user_id: str, project_id: s
     """Whether ``user_id`` may publish into ``project_id``'s review sessions: any active User
     (ftrack's User role), as today."""
     return bool(user_id) and is_active_row(parts, conn, user_id)
+
+
+# -- the table of rights (SECURITY.md, generated; tests/server/rules/test_role_rights.py) ---------
+YES, NO = "yes", "no"
+
+
+@dataclass(frozen=True)
+class Right:
+    """One right on a review session, and who holds it."""
+
+    name: str
+    how: str  # the entity or route it writes or reads
+    manager: str = YES  # a Supervisor or Project Manager of the session's project
+    creator: str = YES  # the session's creator (an artist whose publish made it, say)
+    user: str = NO  # any other User
+    invitee: str = NO  # an invitee, through their own link
+    #: refused to someone, so tested over HTTP both ways (False: open to every User, as reads
+    #: are on ftrack)
+    enforced: bool = True
+
+
+RIGHTS: Tuple[Right, ...] = (
+    Right("present", "take or hand the lead (`POST /review/<id>/presenter`, a personal link)",
+          user="follows; leads when handed", invitee="follows; leads when handed"),
+    Right("approve", "a verdict (`POST /review/<id>/status` through a personal link; "
+          "`ReviewSessionObjectStatus` for any invitee of the session)",
+          invitee="their own verdict"),
+    Right("add versions", "create `ReviewSessionObject`", user="to a session that is not private"),
+    Right("remove versions", "delete `ReviewSessionObject`", user="what they added"),
+    Right("order versions", "`ReviewSessionObject.sort_order`", user="what they added"),
+    Right("invite", "create `ReviewSessionInvitee`"),
+    Right("invitee links", "`get_widget_url` of a `ReviewSessionInvitee`"),
+    Right("client rules", "the session's `EntitySetting` rows (group `review`: downloads, "
+          "watermark) and its passphrase and window fields"),
+    Right("revoke", "`EntitySetting` `links_revoked_at` / `invitee_links_revoked_at:<id>`"),
+    Right("rename", "`ReviewSession.name`, `description`"),
+    Right("close and reopen", "`ReviewSession.end_date`"),
+    Right("private page", "a personal link to a private session (`get_widget_url`, "
+          "`purpose: personal`)", invitee="through their own link"),
+    Right("audit", "`ft_dcc.audit` (`ft-dcc review audit`)"),
+    Right("delete", "delete `ReviewSession` (its items, notes and verdicts go with it)"),
+    Right("export", "reads through the API (`ft-dcc review export`)", user=YES,
+          enforced=False),
+    Right("publish", "a version, added to the day's session (`may_publish`)", user=YES,
+          enforced=False),
+)  # fmt: skip
+
+TABLE_START = "<!-- review-rights-table: generated from ft_dcc/server/rules/review_rights.py -->"
+TABLE_END = "<!-- /review-rights-table -->"
+
+
+def rights_table() -> List[str]:
+    """The Markdown table of :data:`RIGHTS` (``SECURITY.md``, between its markers; an
+    Administrator holds every right)."""
+    lines = [
+        "| right | what it writes or reads | Administrator | Supervisor or Project Manager of "
+        "the session's project | the session's creator | any other User | an invitee's link |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for right in RIGHTS:
+        lines.append(
+            f"| {right.name} | {right.how} | {YES} | {right.manager} | {right.creator} | "
+            f"{right.user} | {right.invitee} |"
+        )
+    return lines
+
+
+def write_rights_table(path: Path) -> bool:
+    """Put :func:`rights_table` between the markers of ``path`` (only there); whether it
+    changed. ``python -m ft_dcc.server.rules.review_rights SECURITY.md`` runs it."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(TABLE_START) + len(TABLE_START)
+    end = text.index(TABLE_END)
+    new = text[:start] + "\n" + "\n".join(rights_table()) + "\n" + text[end:]
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":  # pragma: no cover - the regeneration command
+    import sys
+
+    for name in sys.argv[1:] or ["SECURITY.md"]:
+        print(f"{name}: {'regenerated' if write_rights_table(Path(name)) else 'up to date'}")

@@ -1,0 +1,299 @@
+"""Every right of the review role table (``SECURITY.md``, ``review_rights.RIGHTS``) over HTTP.
+
+The world: an artist (a User) whose sessions hold their own publishes in projects A and B; a
+Supervisor of project A, a Project Manager of all open projects, both given through the genuine
+``ftrack_api`` client as ftrack's ``UserSecurityRole`` / ``UserSecurityRoleProject`` rows, and a
+plain User. Each right is allowed to the Supervisor of A and to the Project Manager on A's
+session, and refused to the Supervisor of A on B's session and to the plain User on A's, with
+every table and stored file unchanged; on SQLite and on PostgreSQL with 4 workers.
+
+Seen failing first: before the roles, each "allowed" case answered 403 (the Supervisor was a
+plain User: "Only an invitee's link or the owner's own link gives a status", "only its owner
+... or an administrator may").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Tuple
+
+import attr
+import pytest
+import requests
+from support.insiders import (
+    Person,
+    World,
+    api_refused,
+    assert_unchanged,
+    make_world,
+    snapshot,
+    stored_component,
+    token_of,
+)
+from support.trust import add_api_user, call, create, delete, new_id, ok, update
+from web.test_presenter_api import new_page
+
+pytest.importorskip("sqlalchemy")
+
+from ft_dcc.server.rules.review_rights import (
+    RIGHTS,
+    TABLE_END,
+    TABLE_START,
+    rights_table,
+)
+
+
+@attr.s(auto_attribs=True)
+class Roles:
+    world: World
+    artist: Person
+    supervisor: Person  # Supervisor of project A only
+    manager: Person  # Project Manager of all open projects
+    user: Person  # a plain User
+    projects: Dict[str, Dict[str, str]]  # "A"/"B" -> project, shot, task ids
+    role_rows: Dict[str, str]  # who -> UserSecurityRole id
+    genuine: Callable[..., Any]
+
+
+@attr.s(auto_attribs=True)
+class Session:
+    id: str
+    item: str  # the artist's item (their publish)
+    invitee: str
+    project: str
+    version: str  # a second version of the artist's, not in the session
+
+
+def _person(world: World, name: str) -> Person:
+    user_id, key = add_api_user(world.server, name)
+    email = f"{name}@studio.example"
+    ok(world.server, [update("User", user_id, email=email)])
+    return Person(user_id, name, key, email)
+
+
+def _task(world: World, name: str) -> Dict[str, str]:
+    ids = {"project": new_id(), "shot": new_id(), "task": new_id()}
+    ok(world.server, [
+        create("Project", id=ids["project"], name=name, full_name=name.upper()),
+        create("Shot", id=ids["shot"], name="sh010", parent_id=ids["project"]),
+        create("Task", id=ids["task"], name="comp", parent_id=ids["shot"]),
+    ])  # fmt: skip
+    return ids
+
+
+def _give_role(genuine: Any, who: Person, role: str, projects: List[str],
+               all_open: bool = False) -> str:  # fmt: skip
+    """Give ``who`` ``role`` through the genuine client, as on ftrack; the row's id."""
+    security_role = genuine.query(f'SecurityRole where name is "{role}"').one()
+    user = genuine.get("User", who.id)
+    link = genuine.create("UserSecurityRole", {
+        "user": user, "security_role": security_role,
+        "is_all_projects": False, "is_all_open_projects": all_open,
+    })  # fmt: skip
+    for project_id in projects:
+        genuine.create("UserSecurityRoleProject", {
+            "user_security_role": link, "project": genuine.get("Project", project_id),
+        })  # fmt: skip
+    genuine.commit()
+    return str(link["id"])
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql-4-workers"])
+def roles(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Roles]:
+    from support.entities import genuine_sessions
+
+    database_url = None
+    if request.param != "sqlite":
+        cluster = request.getfixturevalue("pg_cluster")
+        database_url = cluster.create_database("roles", template=cluster.template)
+    base = tmp_path_factory.mktemp(f"roles-{request.param}")
+    world = make_world(base, request.param, database_url)
+    people = {name: _person(world, name) for name in ("artist", "sup", "pm", "plain")}
+    projects = {"A": _task(world, "alpha"), "B": _task(world, "bravo")}
+    with genuine_sessions(world.server, base / "schema-cache") as genuine:
+        admin = genuine()
+        rows = {
+            "sup": _give_role(admin, people["sup"], "Supervisor", [projects["A"]["project"]]),
+            "pm": _give_role(admin, people["pm"], "Project Manager", [], all_open=True),
+        }
+        yield Roles(world, people["artist"], people["sup"], people["pm"], people["plain"],
+                    projects, rows, genuine)  # fmt: skip
+    world.server.stop()
+
+
+# -- the artist's sessions -------------------------------------------------------------------
+def _version(roles: Roles, project: str, asset: str) -> str:
+    world, artist, task = roles.world, roles.artist, roles.projects[project]
+    version = new_id()
+    ok(world.server, [create("AssetVersion", id=version, asset_id=asset, task_id=task["task"])],
+       **artist.auth)  # fmt: skip
+    return version
+
+
+def artist_session(roles: Roles, project: str, private: bool) -> Session:
+    """A session the artist's publish made in ``project``: their version in it, an invitee."""
+    world, artist, task = roles.world, roles.artist, roles.projects[project]
+    asset = new_id()
+    ok(world.server, [create("Asset", id=asset, name="comp" + asset[:4], context_id=task["shot"])],
+       **artist.auth)  # fmt: skip
+    first = _version(roles, project, asset)
+    stored_component(world, artist, first, b"movie-bytes" * 64, "main", "movie.mp4")
+    session, item, invitee = new_id(), new_id(), new_id()
+    ok(world.server, [
+        create("ReviewSession", id=session, name=f"Dailies {session[:6]}",
+               project_id=task["project"], shareable_url_enabled=not private),
+        create("ReviewSessionObject", id=item, name="comp", review_session_id=session,
+               version_id=first, sort_order=0),
+        create("ReviewSessionInvitee", id=invitee, name="Client",
+               email=f"c{invitee[:6]}@x.example", review_session_id=session),
+    ], **artist.auth)  # fmt: skip
+    return Session(session, item, invitee, task["project"], _version(roles, project, asset))
+
+
+# -- each right: (does it as ``who`` on ``session``, what shows it was done) -----------------------
+Act = Callable[[Roles, Person, Session], requests.Response]
+
+
+def _api(roles: Roles, who: Person, operations: List[Dict[str, Any]]) -> requests.Response:
+    return call(roles.world.server, operations, **who.auth)
+
+
+def _widget(
+    roles: Roles, who: Person, entity_type: str, ident: str, **more: Any
+) -> requests.Response:
+    operation = {"action": "get_widget_url", "name": "review_session",
+                 "entity_type": entity_type, "entity_key": [ident]}  # fmt: skip
+    return _api(roles, who, [dict(operation, **more)])
+
+
+def _personal_post(roles: Roles, who: Person, session: Session, route: str,
+                   body: Dict[str, Any]) -> requests.Response:  # fmt: skip
+    link = _widget(roles, who, "ReviewSession", session.id, purpose="personal")
+    if link.status_code != 200:
+        return link
+    return requests.post(f"{roles.world.url}/review/{session.id}/{route}",
+                         params={"token": token_of(link)}, json=body, timeout=60)  # fmt: skip
+
+
+def _setting(session: Session, name: str, value: str) -> Dict[str, Any]:
+    return {"action": "create", "entity_type": "EntitySetting",
+            "entity_key": [session.id, "review", name],
+            "entity_data": {"__entity_type__": "EntitySetting", "parent_id": session.id,
+                            "parent_type": "ReviewSession", "group": "review", "name": name,
+                            "value": value}}  # fmt: skip
+
+
+PAST = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+
+ACTS: Dict[str, Tuple[bool, Act]] = {
+    # right: (on a private session, how it is done)
+    "present": (
+        False,
+        lambda r, w, s: _personal_post(r, w, s, "presenter", dict(op="take", **new_page())),
+    ),
+    "approve": (
+        False,
+        lambda r, w, s: _personal_post(
+            r, w, s, "status", {"object_id": s.item, "status": "approved"}
+        ),
+    ),
+    "add versions": (
+        True,
+        lambda r, w, s: _api(
+            r,
+            w,
+            [
+                create(
+                    "ReviewSessionObject", name="comp", review_session_id=s.id, version_id=s.version
+                )
+            ],
+        ),
+    ),
+    "remove versions": (True, lambda r, w, s: _api(r, w, [delete("ReviewSessionObject", s.item)])),
+    "order versions": (
+        True,
+        lambda r, w, s: _api(r, w, [update("ReviewSessionObject", s.item, sort_order=7)]),
+    ),
+    "invite": (
+        True,
+        lambda r, w, s: _api(
+            r,
+            w,
+            [
+                create(
+                    "ReviewSessionInvitee",
+                    name="Guest",
+                    email=f"g{new_id()[:6]}@x.example",
+                    review_session_id=s.id,
+                )
+            ],
+        ),
+    ),
+    "invitee links": (True, lambda r, w, s: _widget(r, w, "ReviewSessionInvitee", s.invitee)),
+    "client rules": (True, lambda r, w, s: _api(r, w, [_setting(s, "download_policy", "proxy")])),
+    "revoke": (
+        True,
+        lambda r, w, s: _api(r, w, [_setting(s, "links_revoked_at", "2026-01-01T00:00:00Z")]),
+    ),
+    "rename": (True, lambda r, w, s: _api(r, w, [update("ReviewSession", s.id, name="Renamed")])),
+    "close and reopen": (
+        True,
+        lambda r, w, s: _api(
+            r, w, [update("ReviewSession", s.id, end_date={"__type__": "datetime", "value": PAST})]
+        ),
+    ),
+    "private page": (
+        True,
+        lambda r, w, s: _widget(r, w, "ReviewSession", s.id, purpose="personal"),
+    ),
+    "audit": (
+        True,
+        lambda r, w, s: _api(r, w, [{"action": "ft_dcc.audit", "review_session_id": s.id}]),
+    ),
+    "delete": (True, lambda r, w, s: _api(r, w, [delete("ReviewSession", s.id)])),
+}
+
+
+def test_the_role_table_names_every_right_tested() -> None:
+    """``SECURITY.md``'s table is generated from RIGHTS; each of its rights is tested here."""
+    assert {right.name for right in RIGHTS if right.enforced} == set(ACTS)
+    text = (Path(__file__).resolve().parents[3] / "SECURITY.md").read_text("utf-8")
+    body = text[text.index("\n", text.index(TABLE_START)) + 1 : text.index(TABLE_END)]
+    assert body.strip().splitlines() == rights_table(), (
+        "SECURITY.md's review rights table differs from the code: run "
+        "python -m ft_dcc.server.rules.review_rights SECURITY.md"
+    )
+
+
+@pytest.mark.parametrize("right", sorted(ACTS))
+@pytest.mark.parametrize("who", ["supervisor", "manager"])
+def test_a_projects_supervisor_and_project_manager_may(roles: Roles, right: str, who: str) -> None:
+    private, act = ACTS[right]
+    session = artist_session(roles, "A", private)
+    response = act(roles, getattr(roles, who), session)
+    assert response.status_code in (200, 201), (right, response.status_code, response.text[:800])
+
+
+@pytest.mark.parametrize("right", sorted(ACTS))
+@pytest.mark.parametrize("case", ["supervisor of A on B", "plain User on A"])
+def test_others_are_refused_with_nothing_changed(roles: Roles, right: str, case: str) -> None:
+    private, act = ACTS[right]
+    who, project = (roles.supervisor, "B") if case.startswith("supervisor") else (roles.user, "A")
+    session = artist_session(roles, project, private)
+    before = snapshot(roles.world)
+    response = act(roles, who, session)
+    assert response.status_code == 403, (right, case, response.status_code, response.text[:800])
+    if response.request.url and "/api" in response.request.url:
+        api_refused(response)
+    assert_unchanged(roles.world, before)
+
+
+def test_the_artist_manages_what_they_created(roles: Roles) -> None:
+    """An artist (a User) adds to sessions, and manages the sessions they created."""
+    session = artist_session(roles, "B", private=True)
+    for right in ("invite", "client rules", "order versions", "approve", "audit"):
+        response = ACTS[right][1](roles, roles.artist, session)
+        assert response.status_code in (200, 201), (right, response.text[:800])
