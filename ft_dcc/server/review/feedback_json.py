@@ -25,7 +25,8 @@
 
 Every object of the session has an entry (empty lists when it has no feedback). Read through
 the room's link (its shared link, or an identity chosen there) every ``email`` but ``me``'s is
-empty: the session's people are its owner's to know.
+empty and every ``invitee_id`` but ``me``'s a digest (``w:…``, as in the room's live events):
+the session's people are its owner's to know.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ft_dcc.protocol.feedback import StatusFacts
 from ft_dcc.server.review.data import NoteView, ReviewData, parse_date
 from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.markup import media_url
+from ft_dcc.server.review.presenter_people import public_key
 from ft_dcc.server.store.store import Execute
 
 
@@ -99,9 +101,9 @@ def feedback_json(
         objects[object_id]["version_status"] = version_status
     for status in data.statuses(list(grouped)):
         objects[status.object_id]["statuses"].append(status_json(status))
-    if _from_room(link):
-        _without_addresses(objects)
     me = speaks_as(link, execute)
+    if _from_room(link):
+        _without_addresses(objects, review_session_id, me.id if me else "")
     return {"me": me.as_json() if me else None, "objects": objects}
 
 
@@ -110,11 +112,16 @@ def _from_room(link: Link) -> bool:
     return link.shared or (link.invitee is not None and link.invitee.from_room)
 
 
-def _without_addresses(objects: Dict[str, Dict[str, Any]]) -> None:
-    """Blank the e-mail addresses of the feedback (who wrote stays named): the session's people
-    and their addresses are its owner's to know, not the room link's."""
+def _without_addresses(objects: Dict[str, Dict[str, Any]], review_session_id: str,
+                       own: str) -> None:  # fmt: skip
+    """Blank the e-mail addresses of the feedback (who wrote stays named) and digest every
+    invitee id but the reader's own (:func:`~.presenter_people.public_key`, as the room's live
+    events): the session's people, their addresses and ids are its owner's to know, not the
+    room link's."""
     for entry in objects.values():
         for status in entry["statuses"]:
             status["email"] = ""
+            if status.get("invitee_id") and status["invitee_id"] != own:
+                status["invitee_id"] = public_key(review_session_id, "i:" + status["invitee_id"])
         for note in entry["notes"]:
             note["author"] = dict(note["author"], email="")

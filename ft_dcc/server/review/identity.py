@@ -12,7 +12,8 @@ help.ftrack.com/en/articles/1040509-managing-review-sessions); here that User is
   key and the invitee's own link, or by an administrator), while that User is active; else
 * the invitee's own **collaborator** User: inactive (it cannot log in), of the seeded
   ``collaborator`` user type, one per invitee with an id derived from the invitee's id, made
-  when the invitee first writes. Its name and e-mail are the invitee's, for display only.
+  when the invitee first writes. Its name and e-mail are the invitee's, for display only (an
+  invitee without a name writes as "Guest": no part of an address names anyone).
 
 So typing someone's address into an invitee, or changing one's own address, re-routes nothing.
 The collaborator is made just before the write and removed again when that write is refused:
@@ -105,7 +106,7 @@ def ensure_collaborator(execute: Execute, invitee: Invitee) -> bool:
                 "PermissionError",
             )
         return False
-    first, _, last = (invitee.name or invitee.email.split("@")[0] or "Reviewer").partition(" ")
+    first, _, last = (invitee.name.strip() or "Guest").partition(" ")  # never the address
     data: JsonObject = {
         "__entity_type__": "User",
         "id": user_id,

@@ -57,7 +57,8 @@ def public_key(review_session_id: str, key: str) -> str:
 class RoomView:
     """What a page sees of the session's people: through the room link (``room``: its shared
     link, or an identity chosen there) the others only by the names they show -- every key but
-    its own (``own``) made :func:`public_key`, in the watchers and the presenter's lead alike."""
+    its own (``own``) made :func:`public_key`, in the watchers, the presenter's lead and the
+    verdict events alike."""
 
     own: str
     room: bool
@@ -85,10 +86,15 @@ class RoomView:
     def shown(self, review_session_id: str, item: Tuple[str, Mapping[str, Any]]) -> Any:
         """A live event (name, payload) as this page may see it."""
         name, payload = item
-        if not self.room or name not in ("watchers", "presenter"):
+        if not self.room or name not in ("watchers", "presenter", "status"):
             return item
         if name == "presenter":
             return name, self.presenter(review_session_id, payload)
+        if name == "status":  # its invitee_id a digest too, unless it is the page's own
+            invitee = payload.get("invitee_id")
+            if not isinstance(invitee, str) or not invitee or "i:" + invitee == self.own:
+                return item
+            return name, dict(payload, invitee_id=public_key(review_session_id, "i:" + invitee))
         return name, {"watchers": self.watchers(review_session_id, payload.get("watchers"))}
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Set
@@ -172,3 +173,32 @@ def test_a_room_link_sees_the_presenter_by_name_only(world: MediaWorld) -> None:
     finally:
         requests.post(owner.base + "/presenter", params={"token": owner.token},
                       json={"op": "stop", **page}, timeout=30)  # fmt: skip
+
+
+def test_the_rooms_feedback_names_no_id_and_no_address(world: MediaWorld) -> None:
+    """Feedback read through the room: verdicts name their invitee by a digest, never the id
+    (the room's own verdict keeps its id: the page finds its own), no author is named by any
+    part of an e-mail address, and the live verdict events carry the same digests."""
+    object_id = world.dailies.objects[0]["id"]
+    quiet = _unnamed(world)
+    chosen = _add_self(world.room(), "Tia Room", "tia@room.example")
+    room_stream = Stream(world.room(), "status")
+    try:
+        for page in (world.invitee("ann"), link(world.owner, quiet), chosen):
+            given = page.post("/status", {"object_id": object_id, "status": "approved"})
+            assert given.status_code == 200, given.text
+        written = link(world.owner, quiet).post("/notes", {"object_id": object_id,
+                                                           "content": "quiet words"})
+        assert written.status_code == 201, written.text
+        seen = [room_stream.first(lambda e: True, "a verdict event") for _ in range(3)]
+    finally:
+        room_stream.close()
+    ids = [str(world.dailies.ann["id"]), str(quiet["id"])]
+    for page in (world.room(), chosen):
+        text = json.dumps(page.feedback())
+        assert not [i for i in ids if i in text], f"an invitee id in the room's feedback: {text}"
+        assert "quiet" not in text.replace("quiet words", ""), "named by an e-mail's part"
+    mine = chosen.feedback()
+    own = mine["me"]["invitee_id"]
+    assert own in [s["invitee_id"] for s in mine["objects"][object_id]["statuses"]]
+    assert not [i for i in ids if i in repr(seen)], f"an invitee id in the room's events: {seen}"
