@@ -32,7 +32,8 @@ Starts ``ft-dcc server`` on 127.0.0.1 on SQLite, then on a throwaway PostgreSQL 
   e-mail (watermark on): whether they receive the client's copy; then up to 30 room identities:
   the copies made (one for the room expected);
 - **room names** (#47): the room link's and a room identity's ``/live`` watchers (e-mails, ids),
-  an unnamed invitee's presenter name, a claim through a revoked invitee link;
+  an unnamed invitee's presenter name, the room's page, presenter and feedback once an invitee
+  leads and invitees gave verdicts (ids, e-mails), a claim through a revoked invitee link;
 - **unknown media** (#47): a review movie stored as .mkv, .avi and without an extension, under
   policy none with and without the watermark: any 2xx to a client link is a finding;
 - **in flight** (#47): a 48 MB download read slowly while its invitee's links are revoked (the
@@ -737,8 +738,9 @@ def _published(w: Dict[str, Any], settings: Dict[str, str], files: Dict[str, Pat
     asset = session.create("Asset", {"name": "sh010", "parent": project, "type": asset_type})
     version = session.create("AssetVersion", {"asset": asset})
     review = session.create("ReviewSession", {"name": "Client dailies", "project": project})
-    session.create("ReviewSessionObject", {"review_session": review, "asset_version": version,
-                                           "name": "sh010", "version": "v001", "sort_order": 1})
+    item = session.create("ReviewSessionObject", {
+        "review_session": review, "asset_version": version, "name": "sh010", "version": "v001",
+        "sort_order": 1})  # fmt: skip
     client = session.create("ReviewSessionInvitee", {"review_session": review, "name": "Client",
                                                      "email": "client@client.example"})
     quiet = session.create("ReviewSessionInvitee", {"review_session": review, "name": "",
@@ -759,7 +761,7 @@ def _published(w: Dict[str, Any], settings: Dict[str, str], files: Dict[str, Pat
     tokens["room"] = link_token(w["url"], "ReviewSession", review["id"])
     tokens["owner"] = link_token(w["url"], "ReviewSession", review["id"], purpose="personal")
     return {"session": review["id"], "client": client["id"], "quiet": quiet["id"],
-            "media": ids, "tokens": tokens}  # fmt: skip
+            "item": item["id"], "media": ids, "tokens": tokens}  # fmt: skip
 
 
 def _read_whole(tally: Tally, w: Dict[str, Any], pub: Dict[str, Any], component: str,
@@ -848,10 +850,22 @@ def room_names(w: Dict[str, Any], tally: Tally, seconds: float) -> None:
         for stream in streams:
             stream.watching = False
             stream.response.close()
-    you = call(tally, "GET", f"{w['url']}/review/{pub['session']}/presenter",
-               params={"token": tokens["quiet"]})  # fmt: skip
+    room = f"{w['url']}/review/{pub['session']}"
+    you = call(tally, "GET", room + "/presenter", params={"token": tokens["quiet"]})
     if you is not None and "@" in str(you.json().get("you", {}).get("name", "")):
         tally.find("an unnamed invitee is named by their e-mail: " + you.text[:120])
+    page = {"page": uuid.uuid4().hex, "secret": uuid.uuid4().hex}
+    for body in ({"op": "take", **page}, {"op": "hand", "to": "i:" + pub["client"], **page}):
+        call(tally, "POST", room + "/presenter", params={"token": tokens["owner"]}, json=body)
+    for who in ("client", "quiet"):
+        call(tally, "POST", room + "/status", params={"token": tokens[who]},
+             json={"object_id": pub["item"], "status": "approved"})  # fmt: skip
+    for route in ("", "/presenter", "/feedback"):
+        seen = call(tally, "GET", room + route, params={"token": tokens["room"]})
+        leaked = [x for x in (pub["client"], pub["quiet"], "@") if seen is not None
+                  and x in seen.text]  # fmt: skip
+        if leaked:
+            tally.find(f"the room link's GET {route or '/'} names {leaked}")
     _revoke_invitee(w, pub, pub["client"])
     claim = api(tally, w["url"], [{"action": "claim_review_invitee", "token": tokens["client"]}],
                 USER, KEY)  # fmt: skip
