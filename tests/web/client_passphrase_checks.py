@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 import attr
 from support import genuine_sessions
@@ -142,6 +142,8 @@ def check_client_writes(
     assert found["statuses"] == {email: "approved"}, found
 
 
-def genuine(server: Any, tmp_path: Path) -> Any:
-    """``support.genuine_sessions`` for a fixture to enter."""
-    return genuine_sessions(server, tmp_path / "schema-cache")
+def module_world(server: Any, tmp_path_factory: Any, name: str) -> Iterator[ClientWorld]:
+    """A module fixture's :class:`ClientWorld` (its genuine sessions closed after)."""
+    tmp_path = tmp_path_factory.mktemp(name)
+    with genuine_sessions(server, tmp_path / "schema-cache") as make:
+        yield client_world(server, tmp_path, make)

@@ -20,8 +20,7 @@ from .client_passphrase_checks import (
     ClientWorld,
     answer_the_prompt,
     check_client_writes,
-    client_world,
-    genuine,
+    module_world,
     read_back,
     write_a_note_on_a_frame,
 )
@@ -37,9 +36,7 @@ FORGED = "Approved by the client (forged)"
 
 @pytest.fixture(scope="module")
 def world(embedded_server: Any, tmp_path_factory: Any) -> Iterator[ClientWorld]:
-    tmp_path = tmp_path_factory.mktemp("client_passphrase")
-    with genuine(embedded_server, tmp_path) as make:
-        yield client_world(embedded_server, tmp_path, make)
+    yield from module_world(embedded_server, tmp_path_factory, "client_passphrase")
 
 
 def test_a_client_behind_a_passphrase_writes_through_the_page(

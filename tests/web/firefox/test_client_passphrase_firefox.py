@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from ..client_passphrase_checks import ClientWorld, check_client_writes, client_world, genuine
+from ..client_passphrase_checks import ClientWorld, check_client_writes, module_world
 from .firefox import Firefox, firefox_or_skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -24,9 +24,7 @@ def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
 
 @pytest.fixture(scope="module")
 def world(embedded_server: Any, tmp_path_factory: Any) -> Iterator[ClientWorld]:
-    tmp_path = tmp_path_factory.mktemp("firefox_client_passphrase")
-    with genuine(embedded_server, tmp_path) as make:
-        yield client_world(embedded_server, tmp_path, make)
+    yield from module_world(embedded_server, tmp_path_factory, "firefox_client_passphrase")
 
 
 def test_a_client_behind_a_passphrase_writes_through_the_page(
