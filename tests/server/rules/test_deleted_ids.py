@@ -1,6 +1,6 @@
 """No right from an id alone: the id of a deleted row is never accepted for a new row.
 
-Issue #47's finding 3: alice deletes her review session; mallory creates a ``ReviewSession`` with
+The hostile round's finding: alice deletes her review session; mallory creates a ``ReviewSession`` with
 the same id (ids are readable) and reads its whole audit trail (invitee ids, acts, source
 addresses). Now the create is refused (409, saying to send a new id) and changes nothing, the
 trail stays readable by administrators only, the session's settings went with it, and its

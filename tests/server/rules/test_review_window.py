@@ -1,5 +1,5 @@
-"""A review session's window may not close before it opens (issue #47: ``/api`` accepted an end
-date before the start date).
+"""A review session's window may not close before it opens (the hostile round found ``/api``
+accepting an end date before the start date).
 
 An ``end_date`` still to come before the ``start_date`` is refused (400, saying what to send)
 on create and on update, whichever of the two dates the write changes, judged on the row as it

@@ -9,7 +9,7 @@ reach alice's row (or a project's settings) through each way the field can be se
 - ``data``: in ``entity_data``;
 - ``default``: left out, for the server to fill (what it stores names no one else: an author or
   creator is the caller; a missing parent is refused);
-- ``key``: in ``entity_key`` only (a key field; the data leaves it out: issue #47's finding 1,
+- ``key``: in ``entity_key`` only (a key field; the data leaves it out: the hostile round's finding,
   an ``EntitySetting`` keyed under someone else's session with ``parent_type`` in the data);
 - ``key-vs-data``: the key names alice's row, the data mallory's own (and the other way round);
 - ``update``: her own row, made in an earlier request, updated to name alice's;
