@@ -1,4 +1,5 @@
-"""``ft-dcc review list|create|update|revoke|close|reopen|invite|link|open|feedback|export``
+"""``ft-dcc review list|create|update|revoke|close|reopen|add|remove|order|invite|link|open|
+feedback|export``
 (stdlib-only imports at top).
 
 Review sessions from the terminal, on ftrack's real entities and standard API calls only, so
@@ -182,6 +183,19 @@ def run_reopen(args: argparse.Namespace) -> int:
 
 
 # -- invite / link / feedback -----------------------------------------------------------------
+def _contents(action: str) -> Callable[[argparse.Namespace], int]:
+    """The handler of ``review add|remove|order NAME VERSION…`` (:mod:`ft_dcc.review.contents`)."""
+
+    def run(args: argparse.Namespace) -> int:
+        from ft_dcc.review import contents
+
+        change = getattr(contents, action)
+        _report_writes(lambda session: change(session, _target(session, args), args.versions))
+        return 0
+
+    return run
+
+
 def run_invite(args: argparse.Namespace) -> int:
     from ft_dcc.review import sessions as review
     from ft_dcc.review.cli import invitation_lines
@@ -288,6 +302,14 @@ def _run_audit(args: argparse.Namespace) -> int:
 NAME = arg("name", metavar="NAME", help=NAME_HELP)
 NAME_AND_PROJECT = (NAME, arg("--project", help=PROJECT_HELP))
 JSON = arg("--json", action="store_true", help="print JSON")
+VERSION_HELP = ("a version: its id, or SHOT/ASSET/vNNN in the session's project (ASSET/vNNN when "
+                "one shot has it; no vNNN: the latest)")  # fmt: skip
+CONTENTS_DESCRIPTION = (
+    "The session's versions are ftrack's ReviewSessionObject rows, in ftrack's sort_order, so "
+    "every ftrack client shows the same list. Its creator, the Supervisors and Project Managers "
+    "of its project and administrators may change it; anyone may add to a session that is not "
+    "private, and remove or move what they added."
+)
 #: the client-review rules of ``review create`` and ``review update``
 CLIENT_OPTIONS = (
     Group(exclusive=True, arguments=(
@@ -316,7 +338,8 @@ REVIEW_ACTIONS = (
             "client_review.open_days; or as --opens/--closes say)", run_create, (
         NAME,
         arg("--project", help="the project (name or id; default: the only one)"),
-        arg("--private", action="store_true", help="only invitees may open it"),
+        arg("--private", action="store_true", help="no room link: only its invitees and the "
+            "people who run it may open it (prints your own link to it)"),
         arg("--description", default="", help="what the session is for"),
         *CLIENT_OPTIONS,
     ), CLIENT_DESCRIPTION),
@@ -334,6 +357,14 @@ REVIEW_ACTIONS = (
     Command("close", "close a session: nothing more can be added to it", run_close,
             NAME_AND_PROJECT),
     Command("reopen", "open a closed session again for 30 days", run_reopen, NAME_AND_PROJECT),
+    *(Command(name, what, _contents(name), (
+        *NAME_AND_PROJECT,
+        arg("versions", metavar="VERSION", nargs="+", help=VERSION_HELP),
+    ), CONTENTS_DESCRIPTION) for name, what in (
+        ("add", "add versions to a session (after its last one)"),
+        ("remove", "take versions out of a session"),
+        ("order", "put versions first, in the order given (the others follow)"),
+    )),
     Command("invite", "invite people to a session and print each one's own link to send them",
             run_invite,
             (*NAME_AND_PROJECT, arg("emails", metavar="EMAIL", nargs="+", help="who to invite")),
