@@ -17,7 +17,8 @@ invitees or manages, whoever made it. ``p`` = ``"personal"`` marks a **personal*
 User with their own API key for themselves, for one session, living at most
 :data:`PERSONAL_MAX_TTL`, and only while that User's API key is the one it was made with (``km``,
 a mark of the stored key's digest); it acts as that User (the owner presents and gives verdicts
-through it).
+through it). A personal link made for a signed-in browser carries ``si`` (the sign-in, as its
+table keys it) instead of resting on the key: it opens only while that sign-in lasts.
 """
 
 from __future__ import annotations
@@ -84,11 +85,13 @@ class ReviewSigner:
         room: bool = False,
         personal: bool = False,
         key_mark: str = "",
+        signin: str = "",
     ) -> str:
         """A token for ``review_session_id`` (or ``ALL_SESSIONS``) valid ``ttl`` seconds; with
         ``invitee_id`` it acts as that invitee of the session (``room``: one chosen through the
         session's room link); ``personal``: it acts as ``user_id`` (one session, short-lived), while
-        ``user_id``'s API key is the one of ``key_mark``."""
+        ``user_id``'s API key is the one of ``key_mark`` -- or, with ``signin`` (a personal link
+        made for a signed-in browser, ``ft_dcc.server.signin``), while that sign-in lasts."""
         longest = PERSONAL_MAX_TTL if personal else MAX_TTL
         default = PERSONAL_TTL if personal else DEFAULT_TTL
         seconds = default if ttl is None else max(1, min(int(ttl), longest))
@@ -111,6 +114,8 @@ class ReviewSigner:
                 raise ValueError("a personal link opens one review session as its maker")
             payload["p"] = PERSONAL
             payload["km"] = key_mark
+            if signin:  # a signed-in person's page: it lives as long as that sign-in
+                payload["si"] = signin
         body = _b64(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         return body + "." + _b64(self._mac(body))
 

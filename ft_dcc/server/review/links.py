@@ -16,7 +16,9 @@ the user who made it is still an active User, and:
   one session, short-lived, and only while that key is theirs): the session is not private, or
   that User may manage it (creator or administrator, :mod:`ft_dcc.server.rules.review`); it
   acts as that User, who presents when they may manage the session, and writes notes, drawings
-  and verdicts as themselves.
+  and verdicts as themselves. A personal link made for a **signed-in** browser
+  (``ft_dcc.server.signin``) rests on that sign-in instead of the key: it stops at sign-out, a
+  new password or the User's deactivation.
 
 Every request opens its link again: an inactive maker, a withdrawn invitee or a session made
 private ends it at the next use. So do the rules a session sets on its client links -- revoked
@@ -39,6 +41,7 @@ from ft_dcc.server.review.identity import Invitee, load_invitee, own_invitee
 from ft_dcc.server.review.link import Link
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import manages
+from ft_dcc.server.signin.tables import signin_holds
 from ft_dcc.server.store.store import Execute
 
 ROOM_CLOSED = (
@@ -48,6 +51,10 @@ ROOM_CLOSED = (
 KEY_REPLACED = (
     "This personal link was made with an API key that has since been replaced; make a new one "
     "with your current key: ft-dcc review open SESSION."
+)
+SIGNED_OUT = (
+    "You signed out, or your sign-in ended (a new password, or your account was deactivated); "
+    "sign in again at the server's page (/) to open this review."
 )
 PRIVATE_REFUSAL = (
     "This review session is private: only an invitee's own link or its owner's personal link "
@@ -120,7 +127,11 @@ def _opened(
         link.invitee = invitee
         return link
     link.personal = payload.get("p") == PERSONAL and review_session_id is not None
-    if link.personal and payload.get("km") != key_mark(store, maker):
+    signin = payload.get("si")
+    if link.personal and signin:
+        if not signin_holds(store, str(signin), maker):
+            raise ReviewAccessError(SIGNED_OUT)
+    elif link.personal and payload.get("km") != key_mark(store, maker):
         raise ReviewAccessError(KEY_REPLACED)
     link.shared = not link.personal
     if review_session_id is not None:

@@ -8,6 +8,8 @@
 - ``POST /signout`` (form ``csrf_token``): ends this sign-in everywhere, clears the cookie.
 - ``GET /signin/link/<token>``: a one-time link's page with one button (nothing used up: a mail
   scanner's look does not spend it); ``POST`` there uses it up and signs in.
+- ``GET /signin/review/<id>``: a review session's page as the signed-in person
+  (:mod:`.review_link`).
 - ``/signin/static/…``: the page's stylesheet.
 
 A sign-in form posted from another site's page is refused (``Sec-Fetch-Site`` / ``Origin``): no
@@ -27,7 +29,7 @@ from starlette.routing import BaseRoute, Route
 from ft_dcc.server.attempts import TooManyAttempts
 from ft_dcc.server.audit.source import peer_address
 from ft_dcc.server.runtime.embedded import EmbeddedServer
-from ft_dcc.server.signin import page
+from ft_dcc.server.signin import page, review_link
 from ft_dcc.server.signin.accounts import check_password, end_one
 from ft_dcc.server.signin.cookies import clear_cookie, set_cookie
 from ft_dcc.server.signin.forms import read_form
@@ -172,10 +174,13 @@ class SignInRoutes:
             Route("/signin/link/{token}", self.link, methods=["GET"]),
             Route("/signin/link/{token}", self.use_link, methods=["POST"]),
             Route(STYLESHEET, self.stylesheet, methods=["GET", "HEAD"]),
+            Route(review_link.PATH, review_link.open_review, methods=["GET"]),
         ]
 
 
 def routes(server: EmbeddedServer, api_index: ApiIndex) -> List[BaseRoute]:
-    """The sign-in's routes for ``server``; ``api_index`` answers ``GET /`` for API clients."""
+    """The sign-in's routes for ``server``; ``api_index`` answers ``GET /`` for API clients.
+    Its tables are made now, before any worker serves (a review link rests on one)."""
+    parts_for(server)
     return SignInRoutes(server, api_index).routes()
 

@@ -22,6 +22,7 @@ from typing import NamedTuple, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 
@@ -168,3 +169,17 @@ class OneTimeLinks(SideTable):
         if row is None or not done.rowcount or row[1] <= now():
             return None
         return str(row[0])
+
+
+def signin_holds(store: StoreParts, session_id: str, user_id: str) -> bool:
+    """Whether the sign-in stored under ``session_id`` still lasts and is ``user_id``'s (what a
+    review link made for a signed-in browser rests on; the User's being active is checked by
+    whoever opens the link)."""
+    table = store.metadata.tables.get(SIGNIN_TABLE)
+    if table is None:
+        return False
+    query = sa.select(table.c.id).where(
+        table.c.id == session_id, table.c.user_id == user_id, table.c.expires_at > now()
+    )
+    with store.engine.connect() as connection:
+        return connection.execute(query).first() is not None

@@ -1,0 +1,118 @@
+"""A signed-in person opens a review page as themselves (``/signin/review/<id>``: a personal
+link resting on the sign-in), and the sign-in's end ends it everywhere: signing out or the User's
+deactivation refuses the open page's next request and closes its ``/live`` stream (SQLite;
+PostgreSQL with 4 workers, the stream and the change on any worker).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any, Iterator, List
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from support.insiders import review_of
+from support.trust import call, create, update
+from support.waiting import wait_until
+
+from server.signin.people import new_signer, signed_in
+
+
+class LiveStream:
+    """``GET /review/<rs>/live`` read on a thread: its lines, and whether it ended."""
+
+    def __init__(self, url: str, session: str, token: str) -> None:
+        self.lines: List[str] = []
+        self.ended = threading.Event()
+        self._response = requests.get(f"{url}/review/{session}/live", params={"token": token},
+                                      stream=True, timeout=120)  # fmt: skip
+        assert self._response.status_code == 200, self._response.text[:500]
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for line in self._response.iter_lines(decode_unicode=True):
+                self.lines.append(line)
+        except Exception:
+            pass
+        self.ended.set()
+
+    def mentions(self, text: str) -> bool:
+        return any(text in line for line in list(self.lines))
+
+
+@pytest.fixture
+def opened(trust_world: Any) -> Iterator[Any]:
+    """A new signer signed in, with a review page of alice's session open through the sign-in
+    and its ``/live`` stream receiving: (signer, browser, csrf, review, token, stream)."""
+    world = trust_world
+    signer = new_signer(world, "reviewer")
+    browser, csrf = signed_in(world, signer)
+    review = review_of(world, world.alice, private=False)
+    went = browser.get(f"{world.url}/signin/review/{review.session}", allow_redirects=False,
+                       timeout=60)  # fmt: skip
+    assert went.status_code == 303, went.text[:500]
+    token = parse_qs(urlsplit(went.headers["location"]).query)["token"][0]
+    page = browser.get(world.url + went.headers["location"], timeout=60)
+    assert page.status_code == 200, page.text[:500]
+    stream = LiveStream(world.url, review.session, token)
+    wait_until(lambda: stream.mentions("connected"), "the stream to open")
+    first = _note(world, review)
+    wait_until(lambda: stream.mentions(first), "the stream to receive a note")
+    yield signer, browser, csrf, review, token, stream
+    stream._response.close()
+
+
+def _note(world: Any, review: Any) -> str:
+    made = create("Note", content=f"note {uuid.uuid4().hex[:6]}", parent_id=review.item,
+                  parent_type="ReviewSessionObject", user_id=world.alice.id)  # fmt: skip
+    reply = call(world.server, [made], **world.alice.auth)
+    assert reply.status_code == 200, reply.text
+    return str(made["entity_key"][0])
+
+
+def _assert_ended(world: Any, review: Any, token: str, stream: LiveStream) -> None:
+    """The stream is closed, later notes never reach it, and the page's next request is
+    refused on every worker."""
+    later = [_note(world, review) for _ in range(3)]
+    wait_until(stream.ended.is_set, "the server to end the signed-out stream", timeout=60)
+    assert not [n for n in later if stream.mentions(n)], "the ended stream received notes"
+    statuses = {requests.get(f"{world.url}/review/{review.session}/feedback",
+                             params={"token": token}, timeout=60).status_code
+                for _ in range(8)}  # fmt: skip
+    assert statuses == {403}
+
+
+def test_the_page_writes_as_the_signed_in_person(trust_world: Any, opened: Any) -> None:
+    signer, _browser, _csrf, review, token, _stream = opened
+
+    reply = requests.post(f"{trust_world.url}/review/{review.session}/notes",
+                          params={"token": token}, timeout=60,
+                          json={"object_id": review.item, "content": "from the desk"})  # fmt: skip
+
+    assert reply.status_code == 201, reply.text
+    notes = call(trust_world.server, [{"action": "query", "expression":
+                 f'select user_id from Note where content is "from the desk" and parent_id is '
+                 f'"{review.item}"'}]).json()[0]["data"]  # fmt: skip
+    assert [n["user_id"] for n in notes] == [signer.user_id]
+
+
+def test_signing_out_closes_the_open_page_and_its_stream(trust_world: Any, opened: Any) -> None:
+    _signer, browser, csrf, review, token, stream = opened
+
+    done = browser.post(f"{trust_world.url}/signout", data={"csrf_token": csrf},
+                        allow_redirects=False, timeout=60)  # fmt: skip
+
+    assert done.status_code == 303
+    _assert_ended(trust_world, review, token, stream)
+
+
+def test_deactivation_closes_the_open_page_and_its_stream(trust_world: Any, opened: Any) -> None:
+    signer, _browser, _csrf, review, token, stream = opened
+
+    reply = call(trust_world.server, [update("User", signer.user_id, is_active=False)])
+
+    assert reply.status_code == 200, reply.text
+    _assert_ended(trust_world, review, token, stream)
