@@ -54,7 +54,7 @@ class Scope:
             return "all projects"
         if self.all_open_projects:
             return "all open projects"
-        return "project(s) " + ", ".join(self.projects)
+        return "projects " + ", ".join(self.projects)
 
 
 def _table(store: ModelTables, type_name: str) -> sa.Table:
@@ -168,7 +168,7 @@ def _administrators(store: ModelTables, connection: Connection) -> List[str]:
 
 
 def describe_roles(store: ModelTables, connection: Connection, user_id: str) -> List[str]:
-    """The user's roles in words ("Supervisor on project(s) a, b"), sorted."""
+    """The user's roles in words ("Supervisor on projects a, b"), sorted."""
     links = _table(store, "UserSecurityRole")
     names = {ident: name for name, ident in ROLE_IDS.items()}
     lines = []

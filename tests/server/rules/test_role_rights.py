@@ -297,3 +297,100 @@ def test_the_artist_manages_what_they_created(roles: Roles) -> None:
     for right in ("invite", "client rules", "order versions", "approve", "audit"):
         response = ACTS[right][1](roles, roles.artist, session)
         assert response.status_code in (200, 201), (right, response.text[:800])
+
+
+# -- through the genuine client, as a studio runs it ---------------------------------------------
+def test_roles_read_back_through_the_genuine_client(roles: Roles) -> None:
+    """The Supervisor's role is ftrack's rows: not on all projects, one listed project."""
+    genuine = roles.genuine()
+    link = genuine.query(f'UserSecurityRole where user_id is "{roles.supervisor.id}" and '
+                         'security_role.name is "Supervisor"').one()  # fmt: skip
+    assert link["is_all_projects"] is False and link["is_all_open_projects"] is False
+    assert [p["project_id"] for p in link["user_security_role_projects"]] == [
+        roles.projects["A"]["project"]
+    ]
+    assert link["security_role"]["type"] == "PROJECT"
+    manager = genuine.query(f'UserSecurityRole where user_id is "{roles.manager.id}" and '
+                            'security_role.name is "Project Manager"').one()  # fmt: skip
+    assert manager["is_all_open_projects"] is True and not manager["user_security_role_projects"]
+
+
+def test_a_supervisor_presents_and_approves_the_session_an_artists_publish_made(
+    roles: Roles,
+) -> None:
+    """The artist's publish makes the day's session (ft_dcc's own calls, as the artist); the
+    Supervisor of A, not an administrator, presents it and approves the artist's version."""
+    from ft_dcc.review import sessions as review
+
+    artist = roles.genuine(api_user=roles.artist.user, api_key=roles.artist.key)
+    task = roles.projects["A"]
+    asset = artist.create("Asset", {"name": "plate" + new_id()[:4],
+                                    "parent": artist.get("Shot", task["shot"])})  # fmt: skip
+    version = artist.create("AssetVersion", {"asset": asset, "task_id": task["task"]})
+    artist.commit()
+    day = review.find_or_create_review_session(artist, task["project"], "Dailies " + new_id()[:6])
+    item = review.add_version(artist, day, version)
+    assert day["created_by_id"] == roles.artist.id
+
+    sup = roles.supervisor
+    link = _widget(roles, sup, "ReviewSession", day["id"], purpose="personal")
+    token = token_of(link)
+    url = f"{roles.world.url}/review/{day['id']}"
+    page = requests.get(f"{url}/presenter", params={"token": token}, timeout=60)
+    assert page.status_code == 200 and page.json()["you"]["manager"] is True, page.text
+    taken = requests.post(f"{url}/presenter", params={"token": token},
+                          json=dict(op="take", **new_page()), timeout=60)  # fmt: skip
+    assert taken.status_code == 200, taken.text
+    assert taken.json()["presenter"]["lead"]["key"] == "u:" + sup.id
+    verdict = {"object_id": item["id"], "status": "approved"}
+    approved = requests.post(f"{url}/status", params={"token": token}, json=verdict, timeout=60)
+    assert approved.status_code == 200, approved.text
+
+    reader = roles.genuine()
+    verdicts = reader.query("select status, review_session_invitee_id from "
+                            f"ReviewSessionObjectStatus where review_session_object_id is "
+                            f'"{item["id"]}"').all()  # fmt: skip
+    assert [v["status"] for v in verdicts] == ["approved"]
+    invitee = reader.get("ReviewSessionInvitee", verdicts[0]["review_session_invitee_id"])
+    assert invitee["email"] == sup.email
+
+
+def test_a_role_taken_back_refuses_the_open_pages_next_write(roles: Roles) -> None:
+    """A Supervisor's page is open and presenting; an administrator takes the role back through
+    the genuine client; the same page's next presenter, status and settings writes are refused,
+    the lead ends with the role, and nothing else is written."""
+    world = roles.world
+    sup = _person(world, "sup" + new_id()[:6])
+    admin = roles.genuine()
+    role_id = _give_role(admin, sup, "Supervisor", [roles.projects["A"]["project"]])
+    session = artist_session(roles, "A", private=False)
+    token = token_of(_widget(roles, sup, "ReviewSession", session.id, purpose="personal"))
+    url = f"{world.url}/review/{session.id}"
+    page = new_page()
+    taken = requests.post(f"{url}/presenter", params={"token": token},
+                          json=dict(op="take", **page), timeout=60)  # fmt: skip
+    assert taken.status_code == 200, taken.text
+
+    link = admin.get("UserSecurityRole", role_id)
+    for listed in list(link["user_security_role_projects"]):
+        admin.delete(listed)
+    admin.delete(link)
+    admin.commit()
+
+    before = snapshot(world)
+    verdict = {"object_id": session.item, "status": "approved"}
+    status = requests.post(f"{url}/status", params={"token": token}, json=verdict, timeout=60)
+    assert status.status_code == 403, status.text
+    again = requests.post(f"{url}/presenter", params={"token": token},
+                          json=dict(op="take", **new_page()), timeout=60)  # fmt: skip
+    assert again.status_code == 403, again.text
+    settings = _api(roles, sup, [_setting(session, "download_policy", "proxy")])
+    api_refused(settings)
+    # the lead ended with the role (the presenter table says no one leads); nothing else moved
+    state = requests.get(f"{url}/presenter", params={"token": token}, timeout=60).json()
+    assert state["you"]["manager"] is False
+    assert (state["presenter"].get("lead") or {}).get("key") != "u:" + sup.id, state
+    before.tables.pop("ft_dcc_review_presenter", None)
+    after = snapshot(world)
+    after.tables.pop("ft_dcc_review_presenter", None)
+    assert after == before
