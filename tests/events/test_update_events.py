@@ -55,10 +55,10 @@ def test_emit_update_publishes_ftrack_update_shaped_like_ftracks(
     assert version["entityId"] == "v1"
     assert (version["entityType"], version["entity_type"]) == ("assetversion", "AssetVersion")
     assert version["action"] == "update"
-    assert version["keys"] == ["comment", "status_id"]
+    assert version["keys"] == ["comment", "statusid"]  # ftrack's name of status_id
     assert version["changes"] == {
         "comment": {"old": "a", "new": "b"},
-        "status_id": {"new": "st2", "old": None},
+        "statusid": {"new": "st2", "old": None},
     }
     assert version["parentId"] == "a1"
     # ftrack's parents list starts with the entity itself and ends with the project

@@ -66,7 +66,7 @@ from ft_dcc.protocol.events import (
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server import open_caps
 from ft_dcc.server.events.grants import HubGrants, ticket_text, ticket_user
-from ft_dcc.server.events.hub_ids import MOST_HUB_IDS_PER_SOCKET
+from ft_dcc.server.events.hub_ids import MOST_HUB_IDS_PER_SOCKET, MOST_SUBSCRIBER_IDS_PER_SOCKET
 from ft_dcc.server.events.resume import (
     CONTROL_TOPIC,
     SERVER_TOPIC_PREFIX,
@@ -76,6 +76,7 @@ from ft_dcc.server.events.resume import (
     Subscribers,
     subscribers_from_wire,
 )
+from ft_dcc.server.events.update_keys import event_key
 
 logger = logging.getLogger(__name__)
 
@@ -142,8 +143,12 @@ class _Connection:
         self.subscribers: Subscribers = {}
         self.texts: Dict[str, str] = {}  # subscription text by subscriber id
         self.hub_ids: Set[str] = set()
-        #: hub ids the shared registry gave this connection (``SharedHubIds``, PostgreSQL)
+        #: its subscribers' ids: the connection's own too (``ftrack_api`` replies in their name)
+        self.subscriber_ids: Set[str] = set()
+        #: hub ids / subscriber ids the shared registry gave this connection (``SharedHubIds``,
+        #: PostgreSQL), each within its own limit
         self.cleared: Set[str] = set()
+        self.cleared_subscribers: Set[str] = set()
         self.last_seen = time.monotonic()
         self.closing = False
         self.said_goodbye = False
@@ -156,6 +161,14 @@ class _Connection:
     def wants(self, event: Mapping[str, object], target: Optional[Expression]) -> bool:
         """Whether a subscriber of this connection (or its hub's reply handler) takes ``event``."""
         return _wants(self.subscribers, self.hub_ids, event, target)
+
+    def speaks_as(self, ident: str) -> bool:
+        """Whether events may name ``ident`` as their source here (its hub or a subscriber)."""
+        return ident in self.hub_ids or ident in self.subscriber_ids
+
+    def was_cleared(self, ident: str) -> bool:
+        """Whether the shared registry gave ``ident`` to this connection (PostgreSQL)."""
+        return ident in self.cleared or ident in self.cleared_subscribers
 
     def enqueue(self, frame: Optional[str], event_id: Optional[str] = None) -> None:
         """Queue a frame (``None`` stops the writer); call on this connection's loop."""
@@ -530,30 +543,43 @@ class EventBroker:
                 return
 
     async def _clear_hub_id(self, connection: _Connection, text: str) -> None:
-        """Before an event naming a new hub id (``source.id``) is handled: ask the shared
-        registry whether another User's socket holds it in any server process."""
-        registry, hub_id = self.shared_hub_ids, _named_hub_id(text)
-        if registry is None or hub_id is None:
+        """Before an event naming a new hub id (``source.id``) or a subscribe naming a new
+        subscriber id is handled: ask the shared registry whether another User's socket holds
+        it in any server process."""
+        hub_id, subscriber_id = _named_ids(text)
+        if hub_id is not None:
+            await self._clear(connection, hub_id, connection.cleared, MOST_HUB_IDS_PER_SOCKET)
+        if subscriber_id is not None:
+            await self._clear(connection, subscriber_id, connection.cleared_subscribers,
+                              MOST_SUBSCRIBER_IDS_PER_SOCKET)  # fmt: skip
+
+    async def _clear(self, connection: _Connection, ident: str, cleared: Set[str], most: int
+                     ) -> None:  # fmt: skip
+        """Claim ``ident`` in the shared registry into ``cleared`` (at most ``most`` of them)."""
+        registry = self.shared_hub_ids
+        if registry is None or connection.speaks_as(ident) or connection.was_cleared(ident):
             return
-        if hub_id in connection.hub_ids or hub_id in connection.cleared:
-            return
-        if len(connection.cleared) >= MOST_HUB_IDS_PER_SOCKET:
+        if len(cleared) >= most:
             return  # ``_bind`` refuses it
         try:
-            cleared = await run_in_threadpool(registry.claim, hub_id, connection.user, self.id)
+            held = await run_in_threadpool(registry.claim, ident, connection.user, self.id)
         except Exception:
-            logger.exception("could not check hub id %s with the other server processes", hub_id)
+            logger.exception("could not check hub id %s with the other server processes", ident)
             return
-        if cleared:
-            connection.cleared.add(hub_id)
+        if held:
+            cleared.add(ident)
 
     async def _release_hub_ids(self, connection: _Connection) -> None:
         """Give back to the shared registry the hub ids no other live socket here holds."""
-        if self.shared_hub_ids is None or not connection.cleared:
+        mine = connection.cleared | connection.cleared_subscribers
+        if self.shared_hub_ids is None or not mine:
             return
         with self._lock:
-            held = {h for c in self._connections if c.user == connection.user for h in c.cleared}
-        free = connection.cleared - held
+            held = {
+                h for c in self._connections if c.user == connection.user
+                for h in c.cleared | c.cleared_subscribers
+            }  # fmt: skip
+        free = mine - held
         try:
             await run_in_threadpool(self.shared_hub_ids.release, free, self.id, connection.user)
         except Exception:
@@ -637,7 +663,7 @@ class EventBroker:
         if topic in (TOPIC_SUBSCRIBE, TOPIC_UNSUBSCRIBE) and request is None:
             return _failure(f"a {topic} event's data must be an object")
         hub_id = source.get("id")
-        if isinstance(hub_id, str) and hub_id and hub_id not in connection.hub_ids:
+        if isinstance(hub_id, str) and hub_id and not connection.speaks_as(hub_id):
             if not self._bind(connection, hub_id):
                 return _failure("this hub id (source.id) is another connection's; use your own")
             self._resume(connection, hub_id)
@@ -653,18 +679,19 @@ class EventBroker:
             return _failure(f"invalid event target: {error}")
         return {"success": True, "message": "Event published."}
 
-    def _bind(self, connection: _Connection, hub_id: str) -> bool:
-        """Give ``hub_id`` to ``connection``; ``False`` when a live connection of another User
-        holds it (a hub id travels in every event the hub sends: it is no credential)."""
-        if self.shared_hub_ids is not None and hub_id not in connection.cleared:
+    def _bind(self, connection: _Connection, hub_id: str, subscriber: bool = False) -> bool:
+        """Give ``hub_id`` (a subscriber's id with ``subscriber``) to ``connection``; ``False``
+        when a live connection of another User holds it as either (an id travels in every event
+        it sends: it is no credential)."""
+        if self.shared_hub_ids is not None and not connection.was_cleared(hub_id):
             return False  # another process's socket of another User holds it (``_clear_hub_id``)
         with self._lock:
             taken = any(
-                hub_id in other.hub_ids and other.user != connection.user
+                other.speaks_as(hub_id) and other.user != connection.user
                 for other in self._connections
             )
             if not taken:
-                connection.hub_ids.add(hub_id)
+                (connection.subscriber_ids if subscriber else connection.hub_ids).add(hub_id)
         return not taken
 
     def _subscribe(self, connection: _Connection, data: Dict[str, Any]) -> Dict[str, Any]:
@@ -675,9 +702,15 @@ class EventBroker:
             expression = parse_expression(str(data.get("subscription") or ""))
         except ExpressionError as error:
             return _failure(f"invalid subscription: {error}")
+        ident = str(subscriber["id"])
+        if not connection.speaks_as(ident) and not self._bind(connection, ident, subscriber=True):
+            return _failure("this subscriber id is another connection's; use your own")
+        # the server's word, as for an event's source.user: targets naming user.id or
+        # user.username reach only that User's sockets, whatever the client declared
+        metadata = dict(subscriber, user={"id": connection.user_id, "username": connection.user})
         with self._lock:
-            connection.subscribers[str(subscriber["id"])] = (subscriber, expression)
-            connection.texts[str(subscriber["id"])] = str(data.get("subscription") or "")
+            connection.subscribers[ident] = (metadata, expression)
+            connection.texts[ident] = str(data.get("subscription") or "")
         return {"success": True, "message": "Subscribed."}
 
     def _unsubscribe(self, connection: _Connection, data: Dict[str, Any]) -> Dict[str, Any]:
@@ -764,18 +797,27 @@ def _target(event: JsonObject) -> Optional[Expression]:
     return parse_expression(text)
 
 
-def _named_hub_id(text: str) -> Optional[str]:
-    """The hub id (``source.id``) an event packet names, if any."""
+def _named_ids(text: str) -> Tuple[Optional[str], Optional[str]]:
+    """The hub id (``source.id``) an event packet names, and the subscriber id of a subscribe
+    (each None when there is none)."""
     try:
         packet = parse_packet(text)
         if packet.code != EVENT:
-            return None
+            return None, None
         args = json.loads(packet.data).get("args")
-        source = args[0].get("source") if isinstance(args, list) and args else None
     except (ValueError, AttributeError, TypeError):
-        return None
+        return None, None
+    event = args[0] if isinstance(args, list) and args and isinstance(args[0], dict) else {}
+    source, data = event.get("source"), event.get("data")
+    subscribing = event.get("topic") == TOPIC_SUBSCRIBE
+    subscriber = data.get("subscriber") if subscribing and isinstance(data, dict) else None
     hub_id = source.get("id") if isinstance(source, dict) else None
-    return hub_id if isinstance(hub_id, str) and hub_id else None
+    named = subscriber.get("id") if isinstance(subscriber, dict) else None
+    return _text_id(hub_id), None if named in (None, "") else str(named)
+
+
+def _text_id(value: object) -> Optional[str]:
+    return value if isinstance(value, str) and value else None
 
 
 def _failure(message: str) -> Dict[str, Any]:
@@ -808,16 +850,20 @@ def _entity_change(change: Mapping[str, Any]) -> Dict[str, Any]:
     """One entry of an ``ftrack.update`` event's ``data.entities``, shaped like ftrack's.
 
     ``changes`` has an entry per key: ``new`` from the change's ``values`` (when given),
-    ``old`` None, unless the change brings its own ``changes``. ``parents`` starts with the
-    entity itself, then its ancestors nearest first, as ftrack's do.
+    ``old`` None, unless the change brings its own ``changes``. Keys are named as ftrack names
+    them (``statusid``: ``update_keys``). ``parents`` starts with the entity itself, then its
+    ancestors nearest first, as ftrack's do.
     """
     entity_type = str(change["entity_type"])
     entity_id = str(change["entity_id"])
-    keys = list(change.get("keys") or [])
-    values = change.get("values") or {}
-    changes: Dict[str, Any] = {key: {"new": values.get(key), "old": None} for key in keys}
-    changes.update(change.get("changes") or {})
     legacy = change.get("entityType") or _legacy_type(entity_type)
+    values = change.get("values") or {}
+    changes: Dict[str, Any] = {}
+    for key in change.get("keys") or []:
+        changes[event_key(legacy, key)] = {"new": values.get(key), "old": None}
+    for key, value in (change.get("changes") or {}).items():
+        changes[event_key(legacy, key)] = value
+    keys = list(dict.fromkeys(event_key(legacy, key) for key in change.get("keys") or []))
     parent_id = change.get("parent_id")
     own = {
         "entityId": entity_id,

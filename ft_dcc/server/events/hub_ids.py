@@ -4,7 +4,8 @@ A hub id (an event's ``source.id``) is the address replies are targeted at (``id
 Within one process the broker gives it to the first live socket that names it; with
 ``--workers N`` a socket on another worker would not see that socket. :class:`SharedHubIds`
 keeps one row per (hub id, server process) naming the User whose socket holds it there: a
-socket may name a hub id only when no process holds it for another User. Rows are written
+socket may name a hub id only when no process holds it for another User. A subscriber's id is
+held the same way when the socket subscribes (its replies come in that id's name). Rows are written
 when a socket first names a hub id and removed when the last socket of that process holding it
 closes (and all of a process's rows when it closes). A process that dies without closing leaves
 its rows: the hub ids stay bound to their Users (they are random per client session).
@@ -20,8 +21,13 @@ import sqlalchemy as sa
 from ft_dcc.server.model.side_tables import SideTable, pg_insert
 
 HUB_ID_TABLE = "ft_dcc_event_hub_id"
-#: hub ids one socket may name (a client uses one; a resumed hub brings its own)
+#: hub ids one socket may name as an event's source (a client uses one; a resumed hub brings
+#: its own)
 MOST_HUB_IDS_PER_SOCKET = 16
+#: subscriber ids one socket may declare: each is the socket's own too, as ``ftrack_api``
+#: sends a subscriber's replies with ``source = subscriber.metadata`` (its ``id``; a
+#: ``ftrack_action_handler`` action has two subscribers, a studio's action process dozens)
+MOST_SUBSCRIBER_IDS_PER_SOCKET = 256
 
 
 class SharedHubIds(SideTable):
