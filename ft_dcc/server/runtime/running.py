@@ -125,7 +125,9 @@ def find_record(url: str) -> Optional[ServerRecord]:
 
 
 def all_records() -> List[ServerRecord]:
-    """The records of every embedded server this machine's user runs (see :func:`find_record`)."""
+    """The records of every embedded server this machine's user runs (see :func:`find_record`;
+    on POSIX without those whose process is gone: a killed server's record stays until its
+    address serves again)."""
     folder = records_dir()
     found = []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
@@ -134,6 +136,6 @@ def all_records() -> List[ServerRecord]:
         except (OSError, ValueError, AttributeError):
             continue
         record = find_record(str(url)) if url else None
-        if record is not None:
+        if record is not None and (os.name != "posix" or record.pid <= 0 or _alive(record.pid)):
             found.append(record)
     return found

@@ -89,3 +89,19 @@ def test_a_background_error_of_an_unreachable_database_is_logged_in_one_line() -
     unreachable, bug = out.getvalue().split("could not pass event e1 on")[1:]
     assert "(database unreachable: connection failed" in unreachable
     assert "Traceback" not in unreachable and "Traceback" in bug
+
+
+def test_status_without_a_url_asks_the_servers_this_machine_runs(tmp_path) -> None:
+    from .test_cli_server import ServerProcess, clean_env
+
+    env = clean_env(XDG_DATA_HOME=str(tmp_path / "xdg"), FTRACK_API_USER="u", FTRACK_API_KEY="k")
+    first, second = ServerProcess(tmp_path / "a", env), ServerProcess(tmp_path / "b", env)
+    try:
+        done = run_ft_dcc(["server", "status"], env=env, timeout=60)
+    finally:
+        first.stop()
+        second.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    for server in (first, second):
+        assert f"{server.url}: up, ft-dcc {__version__}" in done.stdout
+    assert done.stdout.count("ready: database ok, files ok") == 2
