@@ -12,6 +12,11 @@ metadata are deleted with it, the grants resting on it are revoked when the dele
 (``grants.changes``), and its audit trail stays, readable by administrators only (no one can
 create the session again to claim it).
 
+Ids that clients derive from names for rows off which nothing hangs (:data:`REUSABLE`: an
+asset, an asset type, a component's location) are not buried, so publishing again after such a
+delete works. A review session's and an invitee's ids are buried although publishes derive them
+(a dated session's name, an invitee's address): their audit trail and links hang off them.
+
 Concurrency: write batches are serialised (SQLite ``BEGIN IMMEDIATE``; PostgreSQL's write
 advisory lock taken at ``BEGIN``, then READ COMMITTED), so a create that begins after a delete
 committed sees its tombstone, whichever worker ran either. Ids deleted before this table
@@ -31,11 +36,19 @@ from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.side_tables import tombstone_table
 from ft_dcc.server.rules.registry import Key
 
+#: families whose ids clients derive from names (``ft_dcc.review.sessions.derived_id``: racing
+#: publishes send the same id, so the server keeps one) and off which nothing outside the row
+#: hangs: an Asset's versions, notes, metadata, settings and creator record go with it; an
+#: AssetType is an administrator's; a ComponentLocation lives and dies with its component (whose
+#: id is buried). A publish after such a delete makes the row again under the same id.
+REUSABLE = frozenset({"Asset", "AssetType", "ComponentLocation"})
+
 
 def is_buried_type(etype: EntityType) -> bool:
-    """Whether deletes of ``etype`` leave tombstones: a single text key (``id``); not rows keyed
-    by what they join (a setting, a link row), nor the integer ids of events."""
-    if len(etype.primary_key) != 1:
+    """Whether deletes of ``etype`` leave tombstones: a single text key (``id``), except the
+    :data:`REUSABLE` families; not rows keyed by what they join (a setting, a link row), nor
+    the integer ids of events."""
+    if len(etype.primary_key) != 1 or etype.family in REUSABLE:
         return False
     attr = etype.attributes.get(etype.primary_key[0])
     return attr is not None and attr.value_type == "string"
@@ -68,7 +81,8 @@ def refuse_buried(
     if is_buried_type(etype) and is_buried(connection, metadata, key[0]):
         raise ApiOperationError(
             f"{etype.name} id {str(key[0])[:80]} belonged to a deleted entity and is never used "
-            "again; leave the id out (the server makes a new one) or send a new uuid",
+            "again; leave the id out (the server makes a new one) or send a new uuid (a client "
+            "that derives ids from names: use another name)",
             INTEGRITY_ERROR,
             status=409,
         )

@@ -1,11 +1,12 @@
 """No right from an id alone: the id of a deleted row is never accepted for a new row.
 
-The hostile round's finding: alice deletes her review session; mallory creates a ``ReviewSession`` with
-the same id (ids are readable) and reads its whole audit trail (invitee ids, acts, source
-addresses). Now the create is refused (409, saying to send a new id) and changes nothing, the
-trail stays readable by administrators only, the session's settings went with it, and its
-invitee's link opens nothing. The same for every kind of row with a text id (a version, a
-component, an invitee, a note), and for the row's own creator too: an id is never reused.
+The hostile round's finding: alice deletes her review session; mallory creates a
+``ReviewSession`` with the same id (ids are readable) and reads its whole audit trail (invitee
+ids, acts, source addresses). Now the create is refused (409, saying to send a new id) and
+changes nothing, the trail stays readable by administrators only, the session's settings went
+with it, and its invitee's link opens nothing. The same for every kind of row with a text id (a
+version, a component, an invitee, a note), and for the row's own creator too: an id is never
+reused; except the ids publishes derive from names for rows off which nothing hangs (an asset).
 SQLite and PostgreSQL with 4 workers (``trust_world``).
 
 Seen failing first: on the code before tombstones mallory's create answered 200 and her
@@ -124,3 +125,15 @@ def test_a_new_id_is_still_welcome(trust_world: World) -> None:
             "entity_data": {"__entity_type__": "ReviewSession", "name": "no id",
                             "project_id": published["project"]}}  # fmt: skip
     assert ok(world.server, [bare], **world.mallory.auth)[0]["data"]["id"]
+
+
+def test_an_asset_id_derived_from_names_is_made_again(trust_world: World) -> None:
+    """Publishes derive an asset's id from its shot, name and type (racing publishes send the
+    same id): after the asset is deleted, the next publish makes it again under that id.
+    Nothing outside the row hangs off an asset id (its versions and notes go with it)."""
+    world, alice = trust_world, trust_world.alice
+    published = publication(world, alice)
+    asset = create("Asset", id=published["asset"], name="again", context_id=published["shot"])
+    ok(world.server, [delete("Asset", published["asset"])], **alice.auth)
+    ok(world.server, [asset], **alice.auth)
+    assert query(world.server, f'select id from Asset where id is "{published["asset"]}"')
