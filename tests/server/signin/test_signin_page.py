@@ -1,0 +1,63 @@
+"""The sign-in page in a real headless Chromium: the form by its labels, a wrong password's
+alert, the right one's sign-in (an HttpOnly, SameSite=Lax cookie the page's scripts cannot
+read), "signed in as" at ``/`` and signing out. Screenshots in ``test-artifacts/``."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.cli import run_ft_dcc
+from support.trust import add_api_user
+
+
+def _signer(server: Any) -> Any:
+    name = f"page-{uuid.uuid4().hex[:6]}"
+    add_api_user(server, name)
+    password = f"pw {uuid.uuid4().hex[:12]}"
+    done = run_ft_dcc(["user", "password", name, "--password-stdin", "--data",
+                       str(server.data_dir)], env=dict(os.environ), input=password + "\n")
+    assert done.returncode == 0, done.stderr
+    return name, password
+
+
+def _submit(page: Any, name: str, password: str) -> None:
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.browser
+def test_the_sign_in_page_in_chromium(embedded_server: Any, page: Any, artifacts_dir: Path) -> None:
+    name, password = _signer(embedded_server)
+    url = str(embedded_server.url)
+
+    page.goto(url + "/")
+    assert page.title() == "Sign in"
+    assert page.get_by_label("User name").is_visible()
+    page.screenshot(path=str(artifacts_dir / "signin-page.png"))
+
+    _submit(page, name, "not the password")
+    page.wait_for_load_state()
+    assert "do not match" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("User name").input_value() == name
+    page.screenshot(path=str(artifacts_dir / "signin-wrong-password.png"))
+
+    _submit(page, name, password)
+    page.wait_for_url(url + "/desk/")
+    cookies = [c for c in page.context.cookies() if c["name"] == "ft_dcc_signin"]
+    assert len(cookies) == 1 and cookies[0]["httpOnly"] and cookies[0]["sameSite"] == "Lax"
+    assert page.evaluate("document.cookie") == ""
+
+    page.goto(url + "/")
+    assert page.title() == "Signed in"
+    assert name in page.locator("main").inner_text()
+    page.screenshot(path=str(artifacts_dir / "signin-signed-in.png"))
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    assert page.title() == "Sign in"
+    assert not [c for c in page.context.cookies() if c["name"] == "ft_dcc_signin"]
