@@ -1,8 +1,9 @@
 """``ft-dcc review audit NAME [--project P] [--since ISO] [--format text|csv|jsonl] [--verify]``:
 a review session's audit trail (stdlib-only imports at top).
 
-The embedded server keeps it (its ``/api`` action ``ft_dcc.audit``, for administrators and the
-session's creator). The entries go to stdout (oldest first); which server was read and the
+The embedded server keeps it (its ``/api`` action ``ft_dcc.audit``, for those who manage the
+session: its creator, its project's Supervisors and Project Managers, administrators). The
+entries go to stdout (oldest first); which server was read and the
 chain check go to stderr, so the output can be piped as it is. ``--verify`` walks the session's
 whole hash chain and exits 1 when an entry was edited or removed.
 """

@@ -402,8 +402,8 @@ REVIEW_ACTIONS = (
        "3600 locators), fcpxml = DIR/session.xml (Final Cut Pro 7 XML markers), csv = "
        "DIR/notes.csv (a row per note), pdf = DIR/notes.pdf (the report printed by Chromium). "
        "otio, edl and fcpxml need: pip install 'ft-dcc[review]'. See docs/export.md."),
-    Command("audit", "who opened, watched, downloaded, noted and approved what (administrators "
-            "and the session's creator)", _run_audit, (
+    Command("audit", "who opened, watched, downloaded, noted and approved what (for those who "
+            "manage the session)", _run_audit, (
         NAME,
         arg("--project", help="the project (name or id), when several have NAME"),
         arg("--since", metavar="ISO", help="only entries at or after this UTC time"),

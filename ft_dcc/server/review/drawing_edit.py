@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 FRAME_KEY = "frame"
 MAX_BODY = 1024
 NOT_YOURS = (
-    "Only the drawing's author, the session's owner or an administrator changes its frames; "
-    "ask one of them."
+    "Only the drawing's author, or those who manage the session (its creator, a Supervisor or "
+    "Project Manager of its project, an administrator), change its frames; ask one of them."
 )
 
 

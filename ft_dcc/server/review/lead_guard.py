@@ -1,7 +1,7 @@
 """A presenter's lead rests on its holder's grant, and ends with it.
 
-The lead (:mod:`ft_dcc.server.review.presenter`) names a person: ``u:<user id>`` (the session's
-owner or an administrator, through their personal link) or ``i:<invitee id>`` (an invitee it was
+The lead (:mod:`ft_dcc.server.review.presenter`) names a person: ``u:<user id>`` (someone who
+manages the session, through their personal link) or ``i:<invitee id>`` (an invitee it was
 handed to). It holds only while that person could still take it:
 
 - the session exists and is open (a closed session is not presented);

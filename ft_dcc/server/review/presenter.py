@@ -18,7 +18,8 @@ route with JSON
   (:mod:`ft_dcc.server.review.lead_guard`); a lapsed page's beat is refused (409).
 
 **Who may present**: a personal link (``ft-dcc review open``) of a user who may manage the
-session (its creator or an administrator, :func:`ft_dcc.server.rules.review.may_manage`), and
+session (its creator, a Supervisor or Project Manager of its project, or an administrator:
+:func:`ft_dcc.server.rules.review.manages`), and
 whoever the lead was handed to (an invitee included) while it is theirs. Everybody else follows:
 an invitee, another user, and whoever holds the session's shared room link (the one a publish
 report prints, whoever made it: it acts as no one, is never a candidate and sees none). Their

@@ -76,13 +76,13 @@ def _link_target(
         )
     if invitee is not None and not manages(ctx.store, caller.user_id, facts.id):
         raise _refuse(
-            "Only the review session's creator or an administrator may make an invitee's link; "
-            "ask them for it."
+            "Only those who manage the review session (its creator, a Supervisor or Project "
+            "Manager of its project, an administrator) may make an invitee's link; ask them."
         )
     if invitee is None and not may_open(ctx.store, caller.user_id, facts):
         raise _refuse(
-            "This review session is private: ask its creator or an administrator for a link, "
-            "or for an invitee's link (entity_type='ReviewSessionInvitee')."
+            "This review session is private: ask its creator, a Supervisor of its project or an "
+            "administrator for an invitee's link (entity_type='ReviewSessionInvitee')."
         )
     return review_session_id, invitee.id if invitee else None
 
@@ -95,8 +95,9 @@ def widget_url(ctx: ApiContext, op: Mapping[str, object], caller: Caller) -> Dic
     With ``purpose="personal"`` as well it is the caller's own link to that session: it acts as
     the caller (the owner presents and gives verdicts through it), for at most
     ``PERSONAL_MAX_TTL`` seconds. With ``entity_type="ReviewSessionInvitee"`` it opens the
-    invitee's session acting as that invitee (only the session's creator or an administrator
-    may ask); without an entity it opens the list of open sessions. Optional ``expires_in``
+    invitee's session acting as that invitee (only those who manage the session may ask:
+    :func:`ft_dcc.server.rules.review.manages`); without an entity it opens the list of open
+    sessions. Optional ``expires_in``
     (seconds, default one day, at most 30 days; a personal link one hour, at most 12 hours)
     sets how long the link works.
     """
