@@ -98,8 +98,9 @@ class Flights:
                 flight.end()
 
     def take_off(self, grant: LinkGrant) -> Flight:
-        """A reply on ``grant`` about to be sent (in the request's event loop): heard from now on,
-        then its grant checked once more (a revocation since the request's own check)."""
+        """A reply on ``grant`` about to be sent (in the request's event loop), heard from now
+        on: the caller then checks the grant once more (a revocation since the request's own
+        check) and :meth:`land` s it when the reply is done or refused."""
         flight = Flight(grant)
         with self._lock:
             self._open.add(flight)
@@ -137,5 +138,10 @@ class GuardedFile(FileResponse):
                 await flight.event.wait()
                 log.info("a file sent through a review link stopped: its grant was revoked")
                 group.cancel_scope.cancel()
+        except BaseException as failed:  # one error of the reply: as FileResponse raises it
+            inner = getattr(failed, "exceptions", None)  # an exception group's
+            if isinstance(inner, tuple) and len(inner) == 1:
+                raise inner[0] from None
+            raise
         finally:
             self.flights.land(flight)
