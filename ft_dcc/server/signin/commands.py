@@ -105,7 +105,7 @@ def run_signin_link(args: argparse.Namespace, config: ServerConfig, server_url: 
     except CommandFailed as exc:
         return _error(exc)
     base = (server_url or config.url).rstrip("/")
-    print(f"{base}/signin/link/{token}")
+    print(f"{base}/signin/link?token={token}")
     print(f"  signs '{args.name}' in once, within {minutes} minutes; give it to them only",
           file=sys.stderr)  # fmt: skip
     return 0

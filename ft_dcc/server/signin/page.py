@@ -10,6 +10,7 @@ import html
 import string
 from pathlib import Path
 from typing import Dict, Optional
+from urllib.parse import quote
 
 from starlette.responses import HTMLResponse
 
@@ -83,7 +84,8 @@ def link_page(token: str, username: str) -> HTMLResponse:
     """A one-time link's page: one button uses the link up (a mail scanner's GET does not)."""
     body = (
         f"<p>This link signs you in as <strong>{escape(username)}</strong>, once.</p>"
-        f'<form method="post" action="/signin/link/{escape(token)}" class="signin-form">'
+        f'<form method="post" action="/signin/link?token={quote(token, safe="")}" '
+        'class="signin-form">'
         f'<button type="submit">Sign in as {escape(username)}</button></form>'
     )
     return _page("Sign in with a link", body)

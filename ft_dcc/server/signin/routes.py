@@ -6,8 +6,10 @@
   cookie and answers ``303`` to the desk; a wrong one answers the form again (401); past the
   limit (:mod:`.limits`) every try is a ``429`` page, the right password too.
 - ``POST /signout`` (form ``csrf_token``): ends this sign-in everywhere, clears the cookie.
-- ``GET /signin/link/<token>``: a one-time link's page with one button (nothing used up: a mail
-  scanner's look does not spend it); ``POST`` there uses it up and signs in.
+- ``GET /signin/link?token=<token>`` (or ``/signin/link/<token>``): a one-time link's page with
+  one button (nothing used up: a mail scanner's look does not spend it); ``POST`` there uses it
+  up and signs in. The printed link carries its token in the query, which the request log
+  redacts (``http.request_log``), not in the path, which it keeps.
 - ``GET /signin/review/<id>``: a review session's page as the signed-in person
   (:mod:`.review_link`).
 - ``/signin/static/…``: the page's stylesheet.
@@ -34,7 +36,7 @@ from ft_dcc.server.signin.accounts import check_password, end_one
 from ft_dcc.server.signin.cookies import clear_cookie, set_cookie
 from ft_dcc.server.signin.forms import read_form
 from ft_dcc.server.signin.limits import LINK
-from ft_dcc.server.signin.person import current_person, require_csrf
+from ft_dcc.server.signin.person import SignInRefused, current_person, require_csrf
 from ft_dcc.server.signin.state import SIGNIN_LIFETIME, SignInParts, parts_for
 
 WRONG = "That user name and password do not match; check both and try again."
@@ -44,6 +46,7 @@ LINK_USED = (
 )
 CROSS_SITE = "This form was sent from another site's page; open this server's own page to sign in."
 STYLESHEET = "/signin/static/signin.css"
+LINK_PATH = "/signin/link"
 #: the API's own ``GET /`` (what an API client is answered)
 ApiIndex = Callable[[Request], Awaitable[Response]]
 #: the longest link token read (a token is 43 characters)
@@ -64,6 +67,12 @@ def from_this_site(request: Request) -> bool:
     if origin is None:
         return True
     return urlsplit(origin).netloc == request.headers.get("host")
+
+
+def link_token(request: Request) -> str:
+    """A one-time link's token: its path's last part, or its ``token`` query parameter."""
+    token = request.path_params.get("token") or request.query_params.get("token") or ""
+    return str(token)[:MOST_TOKEN]
 
 
 def _signed_in(request: Request, parts: SignInParts, user_id: str) -> Response:
@@ -119,14 +128,17 @@ class SignInRoutes:
         await read_form(request)
         person = await run_in_threadpool(current_person, request)
         if person is not None:
-            require_csrf(request)
+            try:
+                require_csrf(request)
+            except SignInRefused as exc:  # a form from elsewhere: nothing ends
+                return page.refused("Not signed out", exc.message, exc.status)
             await run_in_threadpool(end_one, self.parts, person.session_id)
         response = RedirectResponse("/", status_code=303, headers=page.HEADERS)
         clear_cookie(response, request)
         return response
 
     def _link_holder(self, request: Request) -> Optional[str]:
-        token = str(request.path_params["token"])[:MOST_TOKEN]
+        token = link_token(request)
         source = peer_address(request.scope)
         self.parts.guard.check(LINK, source, "")
         user_id = self.parts.links.holder(token)
@@ -147,12 +159,12 @@ class SignInRoutes:
             return _too_many(exc)
         if name is None:
             return page.refused("Link not valid", LINK_USED, 403)
-        return page.link_page(str(request.path_params["token"]), name)
+        return page.link_page(link_token(request), name)
 
     async def use_link(self, request: Request) -> Response:
         if not from_this_site(request):
             return page.refused("Not signed in", CROSS_SITE, 403)
-        token = str(request.path_params["token"])[:MOST_TOKEN]
+        token = link_token(request)
         try:
             await run_in_threadpool(self.parts.guard.check, LINK, peer_address(request.scope), "")
         except TooManyAttempts as exc:
@@ -171,8 +183,10 @@ class SignInRoutes:
             Route("/", self.index, methods=["GET", "HEAD"]),
             Route("/signin", self.signin, methods=["POST"]),
             Route("/signout", self.signout, methods=["POST"]),
-            Route("/signin/link/{token}", self.link, methods=["GET"]),
-            Route("/signin/link/{token}", self.use_link, methods=["POST"]),
+            Route(LINK_PATH, self.link, methods=["GET"]),
+            Route(LINK_PATH, self.use_link, methods=["POST"]),
+            Route(LINK_PATH + "/{token}", self.link, methods=["GET"]),
+            Route(LINK_PATH + "/{token}", self.use_link, methods=["POST"]),
             Route(STYLESHEET, self.stylesheet, methods=["GET", "HEAD"]),
             Route(review_link.PATH, review_link.open_review, methods=["GET"]),
         ]

@@ -7,10 +7,11 @@ import datetime as dt
 import threading
 import weakref
 from dataclasses import dataclass
+from functools import partial
 from typing import Optional
 
 from ft_dcc.server.attempts import AuthGuard
-from ft_dcc.server.grants.bus import RevocationBus
+from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.rules.permissions import user_table
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -52,9 +53,21 @@ _lock = threading.Lock()
 
 
 def parts_for(server: EmbeddedServer) -> SignInParts:
-    """``server``'s sign-in parts (made on first use)."""
+    """``server``'s sign-in parts (made on first use; from then on a User deactivated or
+    deleted, in any server process, loses their sign-ins: see :func:`_on_revocation`)."""
     with _lock:
         found = _parts.get(server)
         if found is None:
             found = _parts[server] = make_parts(server.store, server.revocations)
+            server.revocations.subscribe(partial(_on_revocation, found))
         return found
+
+
+def _on_revocation(parts: SignInParts, revocation: Revocation) -> None:
+    """A User changed (or notifications may have been missed): the sign-ins of inactive Users
+    are deleted, so making a User active again revives none (a sign-in also counts only while
+    its User is active, read with it: this is not what refuses their requests)."""
+    if revocation.kind == USER:
+        parts.signins.end_inactive(revocation.subject)
+    elif revocation.kind == EVERYTHING:
+        parts.signins.end_inactive()

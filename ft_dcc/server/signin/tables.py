@@ -89,6 +89,7 @@ class SignIns(SideTable):
     def __init__(self, engine: Engine, metadata: sa.MetaData, users: sa.Table) -> None:
         super().__init__(engine, metadata)
         table = self.table
+        self._users = users
         self._query = (
             sa.select(table.c.user_id, users.c.username, table.c.expires_at)
             .select_from(table.join(users, users.c.id == table.c.user_id))
@@ -123,6 +124,17 @@ class SignIns(SideTable):
             ).first()
             connection.execute(sa.delete(table).where(table.c.id == session_id))
         return str(row[0]) if row is not None else None
+
+    def end_inactive(self, user_id: Optional[str] = None) -> int:
+        """End the sign-ins of Users deactivated or deleted (of ``user_id`` only, when given):
+        made active again, a User signs in anew. How many ended."""
+        table, users = self.table, self._users
+        active = sa.select(users.c.id).where(users.c.is_active.isnot(False))
+        ended = sa.delete(table).where(table.c.user_id.notin_(active.scalar_subquery()))
+        if user_id is not None:
+            ended = ended.where(table.c.user_id == user_id)
+        with write_transaction(self.engine) as connection:
+            return int(connection.execute(ended).rowcount or 0)
 
     def end_all(self, user_id: str) -> int:
         """End every sign-in of ``user_id`` (a new password); how many there were."""

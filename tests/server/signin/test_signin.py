@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+from support.insiders import assert_unchanged, snapshot
 
 from server.signin.people import (
     browser,
@@ -78,6 +79,7 @@ def test_sign_out_needs_the_csrf_token_and_ends_the_sign_in(trust_world: Any) ->
         refused = session.post(f"{trust_world.url}/signout", data=sent, allow_redirects=False,
                                timeout=60)  # fmt: skip
         assert refused.status_code == 403, refused.text[:500]
+        assert "CSRF token" in refused.text and "set-cookie" not in refused.headers
         assert who(trust_world, session) == signer.name  # nothing changed
 
     done = session.post(f"{trust_world.url}/signout", data={"csrf_token": csrf},
@@ -85,4 +87,22 @@ def test_sign_out_needs_the_csrf_token_and_ends_the_sign_in(trust_world: Any) ->
 
     assert done.status_code == 303
     assert who(trust_world, session) is None
-    assert csrf_of  # the token of an ended sign-in is worth nothing: nothing left to end
+    again = session.post(f"{trust_world.url}/signout", data={"csrf_token": csrf},
+                         allow_redirects=False, timeout=60)  # fmt: skip
+    assert again.status_code == 303  # nothing left to end
+
+
+def test_a_csrf_token_is_this_sign_ins_only(trust_world: Any) -> None:
+    signer = new_signer(trust_world)
+    first, first_csrf = signed_in(trust_world, signer)
+    second, second_csrf = signed_in(trust_world, signer)
+    assert first_csrf != second_csrf
+    before = snapshot(trust_world)
+
+    refused = first.post(f"{trust_world.url}/signout", data={"csrf_token": second_csrf},
+                         allow_redirects=False, timeout=60)  # fmt: skip
+
+    assert refused.status_code == 403
+    assert_unchanged(trust_world, before)
+    assert who(trust_world, first) == who(trust_world, second) == signer.name
+    assert csrf_of(trust_world, first) == first_csrf

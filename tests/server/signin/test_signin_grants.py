@@ -23,7 +23,7 @@ from server.signin.people import (
 #: FT_DCC_SIGNIN_FAILURES_PER_USER's default
 PER_USER = 10
 #: the path of a printed link (its address is the server's URL as the data dir records it)
-LINK = re.compile(r"https?://\S+?(/signin/link/[A-Za-z0-9_-]+)")
+LINK = re.compile(r"https?://\S+?(/signin/link\?token=[A-Za-z0-9_-]+)")
 
 
 def test_wrong_passwords_are_refused_with_429_past_the_limit_the_right_one_too(
@@ -61,6 +61,22 @@ def test_a_one_time_link_signs_in_once(trust_world: Any) -> None:
     assert who(trust_world, session) == signer.name
     assert again.status_code == 403 and "used already" in again.text
     assert "set-cookie" not in again.headers
+    log = trust_world.server.request_log.read_text(encoding="utf-8")
+    assert "/signin/link" in log and found.group(1).split("=")[1] not in log  # redacted
+
+
+def test_a_link_with_its_token_in_the_path_works_too(trust_world: Any) -> None:
+    signer = new_signer(trust_world, "pathed")
+    printed = ft_dcc_user(trust_world, "signin-link", signer.name)
+    found = LINK.search(printed.stdout)
+    assert found is not None, printed.stdout + printed.stderr
+    path = found.group(1).replace("?token=", "/")
+    session = browser(trust_world)
+
+    used = session.post(trust_world.url + path, allow_redirects=False, timeout=60)
+
+    assert used.status_code == 303
+    assert who(trust_world, session) == signer.name
 
 
 def test_a_new_password_ends_the_sign_in(trust_world: Any) -> None:
@@ -87,6 +103,23 @@ def test_deactivating_the_user_ends_the_sign_in(trust_world: Any) -> None:
     assert [who(trust_world, session) for _ in range(8)] == [None] * 8
     refused = sign_in(trust_world, browser(trust_world), signer.name, signer.password)
     assert refused.status_code == 401
+
+
+def test_a_deactivated_users_sign_in_stays_ended_when_they_are_active_again(
+    trust_world: Any,
+) -> None:
+    signer = new_signer(trust_world, "returner")
+    session, _csrf = signed_in(trust_world, signer)
+    off = call(trust_world.server, [update("User", signer.user_id, is_active=False)])
+    assert off.status_code == 200, off.text
+    assert who(trust_world, session) is None
+
+    on = call(trust_world.server, [update("User", signer.user_id, is_active=True)])
+
+    assert on.status_code == 200, on.text
+    assert [who(trust_world, session) for _ in range(8)] == [None] * 8
+    again, _csrf = signed_in(trust_world, signer)  # a new sign-in works
+    assert who(trust_world, again) == signer.name
 
 
 def test_no_api_query_answers_a_password(trust_world: Any) -> None:
