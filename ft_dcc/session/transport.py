@@ -30,6 +30,7 @@ AUTHENTICATION_EXCEPTIONS = frozenset(
 SPECIFIC_ERRORS = {"PermissionError": PermissionDeniedError, "IntegrityError": DuplicateEntryError}
 #: HTTP statuses worth retrying: the server or a proxy in front of it is briefly unavailable.
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+UNAVAILABLE = 503
 __all__ = ["Transport", "plain_reason"]
 
 
@@ -124,15 +125,22 @@ class Transport:
                 response.status_code,
                 time.monotonic() - started,
             )
-            if (
-                response.status_code in RETRY_STATUSES
-                and not _is_error_payload(response)
-                and attempt < self.retries
-            ):
+            if _retryable(response) and attempt < self.retries:
                 self._sleep(attempt, f"HTTP {response.status_code}")
                 attempt += 1
                 continue
+            if response.status_code == UNAVAILABLE:
+                raise self._unavailable(response, attempt)
             return response
+
+    def _unavailable(self, response: Reply, attempt: int) -> ApiConnectionError:
+        """A 503 past the retries: the server applied nothing and cannot work now (its
+        database is down, say), which a caller treats as unreachable: a publish is queued."""
+        said = _snippet(_said(response), self._auth._api_key)
+        return ApiConnectionError(
+            f"The ftrack server at {self.server_url} is unavailable (HTTP 503"
+            f"{': ' + said if said else ''}; tried {attempt + 1} time{'s' if attempt else ''})"
+        )
 
     def _sleep(self, attempt: int, reason: str) -> None:
         delay = self.retry.delay(attempt)
@@ -189,6 +197,21 @@ MUTATING_ACTIONS = frozenset({"create", "update", "delete"})
 
 def _mutates(actions: List[object]) -> bool:
     return any(action in MUTATING_ACTIONS for action in actions)
+
+
+def _retryable(response: Reply) -> bool:
+    """A 503 is never applied (the server says it cannot work now), so it is always resent;
+    500, 502 and 504 only when no ftrack error says the server itself refused the request."""
+    if response.status_code == UNAVAILABLE:
+        return True
+    return response.status_code in RETRY_STATUSES and not _is_error_payload(response)
+
+
+def _said(response: Reply) -> str:
+    """What an answer says: an ftrack error's ``content``, else its body."""
+    if _is_error_payload(response):
+        return str(response.json().get("content", ""))
+    return response.text
 
 
 def _is_error_payload(response: Reply) -> bool:

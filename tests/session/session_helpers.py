@@ -67,8 +67,10 @@ class CuttingProxy:
         method: bytes = b"PUT",
         refuse: tuple = (),
         answer_503: bool = False,
+        body_503: bytes = b"",
     ) -> None:
         self.answer_503 = answer_503
+        self.body_503 = body_503  # e.g. the embedded server's outage answer (an ftrack error)
         self.method = method
         self.refuse = refuse
         self.refused = 0
@@ -134,8 +136,10 @@ class CuttingProxy:
                                         cut_this = True
                         if cut_this and self.answer_503:
                             client.sendall(
-                                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                                b"Connection: close\r\n\r\n"
+                                b"HTTP/1.1 503 Service Unavailable\r\n"
+                                b"Content-Type: application/json\r\n"
+                                b"Content-Length: %d\r\n"
+                                b"Connection: close\r\n\r\n%s" % (len(self.body_503), self.body_503)
                             )
                             with self._lock:
                                 self.cut_connections += 1

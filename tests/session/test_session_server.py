@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -618,8 +619,39 @@ def test_503_answers_are_retried_with_backoff(embedded_server: Any, tmp_path: Pa
             session.commit()  # a 503 never reached the server, so resending is safe
             assert proxy.cut_connections == 2
             assert len(embedded_server.api_requests_since(mark)) == 1
+            proxy.cuts_left = 5  # more failures than retries: unavailable, as unreachable
+            with pytest.raises(ApiConnectionError, match="HTTP 503"):
+                session.query("Location").all()
+    finally:
+        proxy.close()
+
+
+def test_a_database_outage_503_is_retried_and_then_reported_as_unreachable(
+    embedded_server: Any, tmp_path: Path
+) -> None:
+    """The embedded server answers 503 with an ftrack error while its database is down: nothing
+    was applied, so the client retries it, and past its retries says the server cannot be
+    reached (ApiConnectionError: a publish is queued, exit 75), not that the request failed."""
+    outage = json.dumps(
+        {"exception": "ServerError", "content": "The review server cannot reach its database"}
+    ).encode()
+    proxy = CuttingProxy(
+        embedded_server.port, cuts=0, method=b"POST", answer_503=True, body_503=outage
+    )
+    try:
+        with open_session(
+            embedded_server, tmp_path, server_url=proxy.url, retry=RetryPolicy(backoff=0.01)
+        ) as session:
+            proxy.cuts_left = 2
+            mark = embedded_server.log_mark()
+            name = unique("after-outage")
+            session.create("AssetType", {"name": name, "short": "x"})
+            session.commit()
+            assert proxy.cut_connections == 2
+            assert len(embedded_server.api_requests_since(mark)) == 1
+            assert session.query(f'AssetType where name is "{name}"').one()["short"] == "x"
             proxy.cuts_left = 5  # more failures than retries
-            with pytest.raises(ServerError, match="503"):
+            with pytest.raises(ApiConnectionError, match="cannot reach its database"):
                 session.query("Location").all()
     finally:
         proxy.close()

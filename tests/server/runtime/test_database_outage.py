@@ -4,7 +4,8 @@ while a review page is open and a publish runs, then started again.
 During the outage ``/api`` answers 503 with an ftrack error, a browser gets a 503 HTML page,
 ``/health`` still answers and ``/ready`` says what is wrong; the log says it once per worker (and
 once when it is back), with no traceback. Afterwards everything written before is there, the
-publish refused meanwhile wrote nothing, and the same publish goes through.
+publish made meanwhile is kept in the offline queue (exit 75), the queue sends it once the
+database is back, and the next publish goes through.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from support.waiting import wait_until
 from ft_dcc import __version__
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
+from ft_dcc.publish.queue import OfflineQueue
 from ft_dcc.server.http.health import OUTAGE_TEXT
 
 pytestmark = pytest.mark.slow  # a cluster of its own, stopped and started
@@ -84,9 +86,9 @@ def test_an_outage_answers_503_says_so_once_and_loses_nothing(own_cluster, tmp_p
         assert ready.status_code == 503 and ready.json()["database"] == "unreachable"
         for name, value in server.env.items():
             monkeypatch.setenv(name, value)
-        refused = _publish(sequence, task, None)  # its own session, as ft-dcc publish opens it
-        assert not refused.ok and not refused.asset_version_id, str(refused)
-        assert "cannot reach its database" in str(refused), str(refused)
+        kept = _publish(sequence, task, None)  # its own session, as ft-dcc publish opens it
+        assert kept.ok and kept.queued and kept.version_number is None, str(kept)  # exit 75
+        assert len(OfflineQueue(tmp_path / "queue").entries()) == 1
 
         own_cluster._start_on_port()  # the same port and options as before
 
@@ -95,8 +97,10 @@ def test_an_outage_answers_503_says_so_once_and_loses_nothing(own_cluster, tmp_p
         assert _api(server, strict=True).json()[0]["data"] == projects
         page = requests.get(first.review_url, headers={"Accept": "text/html"}, timeout=60)
         assert page.status_code == 200
+        flushed = OfflineQueue(tmp_path / "queue").flush(open_session(server, tmp_path / "c2"))
+        assert flushed.ok and flushed.remaining == 0, flushed  # the kept publish went out: v2
         second = _publish(sequence, task, open_session(server, tmp_path / "cache3"))
-        assert second.ok and second.version_number == 2, str(second)  # the refused one: nothing
+        assert second.ok and second.version_number == 3, str(second)
         wait_until(lambda: _said(server, "reachable again") == _said(server, "cannot reach the"),
                    "every worker that met the outage to say the database is back")  # fmt: skip
     finally:
