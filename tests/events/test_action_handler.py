@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, List
 import pytest
 from support import genuine_sessions
 
-pytestmark = pytest.mark.compat
+pytestmark = [pytest.mark.compat, pytest.mark.slow]  # a process of its own: seconds
 
 ftrack_api = pytest.importorskip("ftrack_api")
 
