@@ -1,0 +1,69 @@
+"""Wrong passwords counted per source address, the one the server proved (a server of its own
+with small limits): past the limit a source is refused (429) whatever name it tries, the right
+password too, and an ``X-Forwarded-For`` it sends changes nothing (no proxy is trusted); another
+source signs in."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import uuid
+from typing import Any, Dict, Iterator, Optional, Tuple
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from support.cli import run_ft_dcc
+from support.trust import add_api_user, start_server
+
+PER_SOURCE = 6
+
+
+@pytest.fixture
+def guarded(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Any]:
+    monkeypatch.setenv("FT_DCC_AUTH_WINDOW", "3600")
+    monkeypatch.setenv("FT_DCC_AUTH_FAILURES_PER_SOURCE", str(PER_SOURCE))
+    monkeypatch.setenv("FT_DCC_SIGNIN_FAILURES_PER_USER", "1000")
+    server = start_server(tmp_path)
+    yield server
+    server.stop()
+
+
+def _signer(server: Any) -> Tuple[str, str]:
+    name = f"src-{uuid.uuid4().hex[:6]}"
+    add_api_user(server, name)
+    password = f"pw {uuid.uuid4().hex}"
+    done = run_ft_dcc(["user", "password", name, "--password-stdin", "--data",
+                       str(server.data_dir)], env=dict(os.environ), input=password + "\n")
+    assert done.returncode == 0, done.stderr
+    return name, password
+
+
+def sign_in(server: Any, source: str, name: str, password: str,
+            headers: Optional[Dict[str, str]] = None) -> int:
+    """POST the sign-in form from the loopback address ``source``; the status."""
+    url = urlsplit(server.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60,
+                                            source_address=(source, 0))  # fmt: skip
+    try:
+        body = urlencode({"username": name, "password": password})
+        connection.request("POST", "/signin", body=body, headers={
+            "content-type": "application/x-www-form-urlencoded", **(headers or {})})  # fmt: skip
+        reply = connection.getresponse()
+        reply.read()
+        return reply.status
+    finally:
+        connection.close()
+
+
+def test_a_source_past_the_limit_is_refused_whatever_name_it_tries(guarded: Any) -> None:
+    name, password = _signer(guarded)
+    guesses = [sign_in(guarded, "127.0.0.31", f"someone-{n}", "guess") for n in range(PER_SOURCE)]
+    assert guesses == [401] * PER_SOURCE
+
+    right = sign_in(guarded, "127.0.0.31", name, password)
+    disguised = sign_in(guarded, "127.0.0.31", name, password, {"X-Forwarded-For": "10.1.2.3"})
+    elsewhere = sign_in(guarded, "127.0.0.32", name, password)
+
+    assert right == 429, "the right password was let in from a locked source"
+    assert disguised == 429, "an X-Forwarded-For no proxy sent moved the count"
+    assert elsewhere == 303
