@@ -46,7 +46,6 @@ from ft_dcc.server.rules.registry import (
     concrete_type,
 )
 from ft_dcc.server.rules.review import is_private
-from ft_dcc.server.rules.review_rights import SESSION as SESSION_TYPE
 from ft_dcc.server.rules.review_rights import project_manager_ids
 from ft_dcc.server.rules.speakers import speakers_of, speaks_in_session
 
@@ -110,7 +109,7 @@ def owners_of(
         creator = creator_of(connection, reader.metadata, etype, row[etype.primary_key[0]])
         if creator:
             found.add(str(creator))
-    if etype.name == SESSION_TYPE:  # its project's Supervisors and Project Managers manage it
+    if spec.project_roles:  # a review session: its project's Supervisors and Project Managers
         found |= project_manager_ids(connection, reader, row.get("project_id"))
     if spec.parent is not None and row.get(spec.parent.column):
         parent = load_typed(reader, connection, spec.parent.type_name, row[spec.parent.column])

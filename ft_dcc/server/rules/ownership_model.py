@@ -8,6 +8,8 @@ file routes (uploads and ``/component/remove``), the permission-matrix tests and
 
 - its **creator as recorded by the server** (the ``ft_dcc_creator`` side table, written by the
   store on every create from the caller's identity; ``user_id``/``created_by_id`` are not read),
+- for a review session, the **Supervisors and Project Managers of its project** (ftrack's
+  ``UserSecurityRole`` rows: :mod:`ft_dcc.server.rules.review_rights`),
 - and, for a child row (a Component of an AssetVersion, a ComponentLocation of a Component, an
   item, invitee or verdict of a ReviewSession, a NoteComponent of a Note), the owners of its
   parent (recursively), read through a parent column that only an administrator may rewrite.
@@ -92,6 +94,9 @@ class Ownership:
     #: migration: existing rows' creator is read once from this column (None: no creator,
     #: the row is then owned through its parent, or by administrators only)
     legacy_owner: Optional[str] = None
+    #: whether the Supervisors and Project Managers whose role covers the row's project
+    #: (``project_id``) own it too (:mod:`ft_dcc.server.rules.review_rights`)
+    project_roles: bool = False
 
 
 def child(
@@ -136,6 +141,7 @@ MODEL: Tuple[Ownership, ...] = (
         immutable=("created_by_id",),
         self_only=("created_by_id",),
         legacy_owner="created_by_id",
+        project_roles=True,
     ),
     child(
         "ReviewSessionObject",
@@ -212,6 +218,8 @@ def _owned_through(spec: Ownership) -> List[str]:
         if not parent.creator_counts and grand is not None:
             which = f"the {grand.type_name} of its {parent.type_name}"
         parts.append(f"owner of {which} (`{parent.column}`)")
+    if spec.project_roles:
+        parts.append("a Supervisor or Project Manager of its project (`project_id`)")
     if spec.speaks_for:
         parts.append(f"the invitee it names (`{spec.speaks_for}`)")
     return parts
