@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, List
+from urllib.parse import urlsplit
 
 import pytest
 from support.net import free_port
@@ -22,6 +23,9 @@ def run_server(capsys: Any, data: Path, *args: str) -> List[str]:
     assert code == 1, captured
     assert "Traceback" not in captured.err
     lines = captured.err.strip().splitlines()
+    if any(urlsplit(arg).password for arg in args if "://" in arg):  # a password: warned first
+        assert lines[0].startswith("ft-dcc: warning: the database password"), captured.err
+        lines = lines[1:]
     assert len(lines) == 1 and lines[0].startswith("ft-dcc: error: "), captured.err
     return lines
 
