@@ -151,6 +151,7 @@ def feed(found: List[lint.Found], size: int = MEGABYTE) -> subprocess.CompletedP
                           timeout=3600)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_every_pattern_finishes_on_a_megabyte_of_hostile_text() -> None:
     found = [f for f in lint.find(SERVER, ROOT) if f.pattern is not None]
     assert len(found) > 10

@@ -46,6 +46,7 @@ def trail(server: Any, session_id: str) -> List[Dict[str, Any]]:
     return list(reply["entries"])
 
 
+@pytest.mark.slow
 def test_refused_requests_of_a_revoked_link_are_counted_past_the_cap(world: Dict[str, Any]) -> None:
     server = world["server"]
     session = Dailies(server, world["owner"], world["base"])

@@ -50,6 +50,7 @@ def wrong_key(server: Any, source: str, claimed: str) -> int:
     return send(server, "POST", "/api", source, QUERY, headers)[0]
 
 
+@pytest.mark.slow
 def test_wrong_keys_claiming_other_addresses_count_against_the_real_one(plain_server: Any) -> None:
     statuses = [wrong_key(plain_server, "127.0.0.1", f"10.{i // 250}.{i % 250}.9")
                 for i in range(GUESSES)]  # fmt: skip
