@@ -12,6 +12,7 @@ come from one module per area, each with ``routes(server)``:
   ``POST /signout``, ``/signin/link/<token>`` (see ``ft_dcc.server.signin``);
 - ``widget_page``: ``GET /widget?token=``, the page behind ``get_widget_url``;
 - ``review.routes``: the web review page (``/review/…``);
+- ``desk.routes``: the dailies desk for signed-in people (``/desk/…``, see ``ft_dcc.server.desk``);
 - ``events``: the event hub's socket.io routes when it is installed;
 - ``health``: ``GET /health`` and ``GET /ready`` (no credentials), and the 503 answers of a
   database outage (``http.health``: logged once, not a traceback per request).
@@ -35,6 +36,7 @@ from starlette.routing import BaseRoute
 from ft_dcc.server.api import components as component_routes
 from ft_dcc.server.api import routes as api_routes
 from ft_dcc.server.api import widget as widget_page
+from ft_dcc.server.desk import routes as desk_routes
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.http import health, ratelimit
 from ft_dcc.server.http import limits as http_limits
@@ -52,7 +54,7 @@ from ft_dcc.server.signin import routes as signin_routes
 log = logging.getLogger(__name__)
 
 #: The route areas, each a module with ``routes(server)``; the event hub adds its own.
-ROUTE_AREAS = (api_routes, component_routes, widget_page, review_routes)
+ROUTE_AREAS = (api_routes, component_routes, widget_page, review_routes, desk_routes)
 
 
 def _routes(server: EmbeddedServer, outage: health.Outage) -> List[BaseRoute]:

@@ -1,0 +1,151 @@
+"""The desk's HTML: the projects with their review sessions, one project's sessions (and the
+form that creates one), and a session. Everything from the database or the request is escaped.
+
+A session's page holds what its first screen needs in its HTML (the session, its first
+:data:`FIRST_ITEMS` items, its rules); its script reads the rest as JSON (``/desk/api/…``)."""
+
+from __future__ import annotations
+
+import html
+import json
+import string
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Sequence
+
+from starlette.responses import HTMLResponse
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+#: items written into a session page's HTML (the rest come as JSON)
+FIRST_ITEMS = 40
+HEADERS: Dict[str, str] = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+def escape(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def page(
+    title: str,
+    body: str,
+    username: str,
+    csrf: str,
+    kind: str,
+    status: int = 200,
+    data: Optional[Mapping[str, Any]] = None,
+) -> HTMLResponse:
+    """A desk page: its bar (who is signed in, sign out), ``body``, and ``data`` for its script
+    (a JSON data block: never run, ``<`` escaped)."""
+    template = string.Template((WEB_DIR / "desk.html").read_text(encoding="utf-8"))
+    blob = json.dumps(data or {}).replace("<", "\\u003c")
+    text = template.substitute(
+        title=escape(title),
+        body=body,
+        username=escape(username),
+        csrf=escape(csrf),
+        kind=escape(kind),
+        data=blob,
+    )
+    return HTMLResponse(text, status_code=status, headers=HEADERS)
+
+
+def _badges(session: Mapping[str, Any]) -> str:
+    badges = []
+    if session.get("today"):
+        badges.append('<span class="badge today">today</span>')
+    badges.append(
+        '<span class="badge open">open</span>'
+        if session.get("is_open")
+        else '<span class="badge closed">closed</span>'
+    )
+    if session.get("private"):
+        badges.append('<span class="badge">private</span>')
+    if session.get("passphrase"):
+        badges.append('<span class="badge">passphrase</span>')
+    return " ".join(badges)
+
+
+def session_list(sessions: Sequence[Mapping[str, Any]]) -> str:
+    if not sessions:
+        return '<p class="empty">No review sessions yet.</p>'
+    rows = "".join(
+        f'<li class="session-link" data-session-id="{escape(s["id"])}">'
+        f'<a href="/desk/session/{escape(s["id"])}">{escape(s["name"]) or "(no name)"}</a> '
+        f"{_badges(s)}</li>"
+        for s in sessions
+    )
+    return f'<ul class="sessions">{rows}</ul>'
+
+
+def projects_body(projects: Sequence[Mapping[str, Any]]) -> str:
+    """Each project (those you manage first) with its sessions: open first, today's on top."""
+    if not projects:
+        return '<p class="empty">No projects yet. A publish makes one.</p>'
+    parts = []
+    for project in projects:
+        manage = (
+            '<span class="badge manage">you manage its reviews</span>' if project["manages"] else ""
+        )
+        parts.append(
+            f'<section class="project" data-project-id="{escape(project["id"])}">'
+            f'<h2><a href="/desk/project/{escape(project["id"])}">{escape(project["name"])}</a> '
+            f"{manage}</h2>{session_list(project['sessions'])}</section>"
+        )
+    return "".join(parts)
+
+
+def project_body(project: Mapping[str, Any], sessions: Sequence[Mapping[str, Any]]) -> str:
+    create = (
+        '<form class="create-session" data-project-id="' + escape(project["id"]) + '">'
+        '<label for="new-session-name">New review session</label>'
+        '<input id="new-session-name" name="name" required maxlength="255" '
+        'placeholder="Client review wk49">'
+        '<button type="submit">Create</button><span class="error" role="alert"></span></form>'
+    )
+    return f'<p><a href="/desk/">All projects</a></p>{create}{session_list(sessions)}'
+
+
+def item_rows(items: Sequence[Mapping[str, Any]]) -> str:
+    """The first screen's items (the script renders them all the same way once read)."""
+    return "".join(
+        f'<li class="item" data-object-id="{escape(i["id"])}">'
+        f'<span class="handle" title="Drag to reorder">&#8942;&#8942;</span>'
+        f'<span class="label">{escape(i["label"])}</span>'
+        f'<span class="meta">{escape(i["version"].get("task", ""))} '
+        f"{escape(i['version'].get('status', ''))}</span></li>"
+        for i in items[:FIRST_ITEMS]
+    )
+
+
+def session_body(
+    session: Mapping[str, Any], items: Sequence[Mapping[str, Any]], manages: bool
+) -> str:
+    """The session's page: its bar of actions and its sections (the script fills them in)."""
+    template = string.Template((WEB_DIR / "session.html").read_text(encoding="utf-8"))
+    state = "open" if session["is_open"] else "closed"
+    return template.substitute(
+        id=escape(session["id"]),
+        name=escape(session["name"]),
+        project_id=escape(session["project_id"]),
+        badges=_badges(session),
+        count=len(items),
+        items=item_rows(items),
+        state=state,
+        manages="yes" if manages else "no",
+        toggle="Close session" if session["is_open"] else "Reopen session",
+    )
+
+
+def refused(title: str, message: str, username: str, csrf: str, status: int) -> HTMLResponse:
+    body = (
+        f'<p class="error" role="alert">{escape(message)}</p>'
+        '<p><a href="/desk/">Back to the desk</a></p>'
+    )
+    return page(title, body, username, csrf, "refused", status)

@@ -1,0 +1,298 @@
+"""What the desk reads, as the signed-in person, through the server's own API batch (the same
+``execute(operations, user_id)`` the review room uses): their projects, each project's review
+sessions (open first, today's on top), a session's items labelled with their shot, its client
+rules and invitees, and versions to add (by project, sequence, shot, task, status, asset; the
+latest of each shot; another session's).
+
+Every read is a fixed number of queries whatever the session's size (one batch each)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+
+from ft_dcc.protocol import client_review as rules
+from ft_dcc.protocol.query_text import quote, quoted_list
+from ft_dcc.server.review.data import parse_date, rows_of, session_is_open
+from ft_dcc.server.store.store import Execute
+
+Row = Dict[str, Any]
+SESSION_FIELDS = (
+    "id, name, description, start_date, end_date, project_id, created_at, created_by_id, "
+    "shareable_url_enabled, passphrase_enabled"
+)
+VERSION_FIELDS = "id, version, asset_id, task_id, status_id, date"
+#: the most versions one search answers (narrow it to see others)
+SEARCH_LIMIT = 500
+#: a search's filters, by the name the page sends
+FILTERS = ("sequence", "shot", "task", "status", "asset")
+
+
+def iso(value: object) -> Optional[str]:
+    """A stored date as ISO-8601 UTC text (None when unset)."""
+    when = parse_date(value)
+    return when.astimezone(dt.timezone.utc).isoformat() if when else None
+
+
+def _in(what: str, ids: Iterable[object]) -> Optional[str]:
+    listed = sorted({str(i) for i in ids if i})
+    return f"{what} ({quoted_list(listed)})" if listed else None
+
+
+class DeskReads:
+    """Reads for one person (``user_id``), each a batch of its own."""
+
+    def __init__(self, execute: Execute, user_id: str) -> None:
+        self._execute = execute
+        self.user_id = user_id
+
+    def ask(self, expressions: Sequence[Optional[str]]) -> List[List[Row]]:
+        """Each expression's rows (``None``: no query, no rows), in one batch."""
+        wanted = [e for e in expressions if e]
+        replies = (
+            self._execute([{"action": "query", "expression": e} for e in wanted], self.user_id)
+            if wanted
+            else []
+        )
+        found = iter([rows_of(reply) for reply in replies])
+        return [next(found) if e else [] for e in expressions]
+
+    # -- projects and sessions ------------------------------------------------------------------
+    def projects(self) -> List[Row]:
+        [rows] = self.ask(["select id, name, full_name, status from Project"])
+        return sorted(rows, key=lambda r: str(r.get("full_name") or r.get("name") or "").lower())
+
+    def project(self, project_id: str) -> Optional[Row]:
+        [rows] = self.ask(
+            [f"select id, name, full_name from Project where id is {quote(project_id)}"]
+        )
+        return rows[0] if rows else None
+
+    def sessions(self, project_ids: Iterable[str]) -> List[Row]:
+        """The projects' review sessions: open first, today's on top, then newest first."""
+        [rows] = self.ask(
+            [_in(f"select {SESSION_FIELDS} from ReviewSession where project_id in", project_ids)]
+        )
+        now = dt.datetime.now(dt.timezone.utc)
+        views = [session_row(row, now) for row in rows]
+        views.sort(key=lambda v: str(v["created_at"] or ""), reverse=True)
+        views.sort(key=lambda v: (not v["is_open"], not v["today"]))
+        return views
+
+    def session_row(self, review_session_id: str) -> Optional[Row]:
+        [rows] = self.ask(
+            [f"select {SESSION_FIELDS} from ReviewSession where id is {quote(review_session_id)}"]
+        )
+        return session_row(rows[0]) if rows else None
+
+    # -- a session ------------------------------------------------------------------------------
+    def items(self, review_session_id: str) -> List[Row]:
+        """The session's items in ``sort_order``, each labelled with its shot."""
+        [objects] = self.ask(
+            [
+                "select id, name, version, version_id, sort_order from ReviewSessionObject "
+                f"where review_session_id is {quote(review_session_id)}"
+            ]
+        )
+        objects.sort(
+            key=lambda o: (
+                o.get("sort_order") is None,
+                o.get("sort_order") or 0,
+                str(o.get("name") or ""),
+            )
+        )
+        versions = self.labelled_versions(o.get("version_id") for o in objects)
+        return [item_row(o, versions.get(str(o.get("version_id")), {})) for o in objects]
+
+    def labelled_versions(self, version_ids: Iterable[object]) -> Dict[str, Row]:
+        """Versions by id with their asset, shot, task and status names (three queries)."""
+        ids = [i for i in version_ids if i]
+        [versions] = self.ask(
+            [
+                _in(
+                    f"select {VERSION_FIELDS} from AssetVersion where id in",
+                    ids,
+                )
+            ]
+        )
+        return self._label(versions)
+
+    def _label(self, versions: List[Row]) -> Dict[str, Row]:
+        assets_q = _in(
+            "select id, name, context_id from Asset where id in",
+            (v.get("asset_id") for v in versions),
+        )
+        [assets, statuses] = self.ask([assets_q, "select id, name from Status"])
+        by_asset = {a["id"]: a for a in assets}
+        task_ids = (v.get("task_id") for v in versions)
+        shot_ids = (a.get("context_id") for a in assets)
+        [contexts] = self.ask(
+            [
+                _in(
+                    "select id, name, parent_id, context_type from Context where id in",
+                    [*task_ids, *shot_ids],
+                )
+            ]
+        )
+        names = {c["id"]: c for c in contexts}
+        status_names = {s["id"]: s.get("name") or "" for s in statuses}
+        found = {}
+        for version in versions:
+            asset = by_asset.get(version.get("asset_id") or "", {})
+            shot = names.get(asset.get("context_id") or "", {})
+            found[str(version["id"])] = {
+                "version_id": version["id"],
+                "number": version.get("version"),
+                "asset": asset.get("name") or "",
+                "asset_id": asset.get("id"),
+                "shot": "" if shot.get("context_type") == "show" else shot.get("name") or "",
+                "shot_id": shot.get("id"),
+                "task": (names.get(version.get("task_id") or "") or {}).get("name") or "",
+                "status": status_names.get(version.get("status_id") or "", ""),
+                "date": iso(version.get("date")),
+            }
+        return found
+
+    def client_rules(self, review_session_id: str) -> Row:
+        """The session's client rules as the page shows them (never the passphrase)."""
+        [sessions, settings] = self.ask(
+            [
+                "select id, passphrase_enabled, start_date, end_date, shareable_url_enabled "
+                f"from ReviewSession where id is {quote(review_session_id)}",
+                "select parent_id, group, name, value from EntitySetting "
+                f"where parent_id is {quote(review_session_id)} and group is {quote(rules.GROUP)}",
+            ]
+        )
+        row = sessions[0] if sessions else {}
+        values = {s["name"]: s.get("value") for s in settings}
+        return {
+            "passphrase_enabled": bool(row.get("passphrase_enabled")),
+            "opens": iso(row.get("start_date")),
+            "closes": iso(row.get("end_date")),
+            "downloads": values.get(rules.DOWNLOAD_POLICY) or "none",
+            "watermark": values.get(rules.WATERMARK) == "true",
+            "links_revoked_at": values.get(rules.LINKS_REVOKED_AT),
+            "private": row.get("shareable_url_enabled") is False,
+        }
+
+    def invitees(self, review_session_id: str) -> List[Row]:
+        [rows] = self.ask(
+            [
+                "select id, name, email, created_from_shared_url from ReviewSessionInvitee "
+                f"where review_session_id is {quote(review_session_id)}"
+            ]
+        )
+        return sorted(
+            (
+                {
+                    "id": r["id"],
+                    "name": r.get("name") or "",
+                    "email": r.get("email") or "",
+                    "room": bool(r.get("created_from_shared_url")),
+                }
+                for r in rows
+            ),
+            key=lambda r: (r["name"].lower(), r["id"]),
+        )
+
+    # -- versions to add ------------------------------------------------------------------------
+    def search(self, project_id: str, filters: Mapping[str, str], latest: bool) -> List[Row]:
+        """The project's versions matching every filter (a name, case-insensitive, as a part),
+        newest first; ``latest``: only the highest version of each shot's asset."""
+        [contexts] = self.ask(
+            [
+                "select id, name, parent_id, context_type, object_type_id from TypedContext "
+                f"where project_id is {quote(project_id)}"
+            ]
+        )
+        [assets] = self.ask(
+            [
+                _in(
+                    "select id, name, context_id from Asset where context_id in",
+                    [project_id, *(c["id"] for c in contexts)],
+                )
+            ]
+        )
+        [versions] = self.ask(
+            [
+                _in(
+                    f"select {VERSION_FIELDS} from AssetVersion where asset_id in",
+                    (a["id"] for a in assets),
+                )
+            ]
+        )
+        labelled = list(self._label(versions).values())
+        parents = {c["id"]: c for c in contexts}
+        for row in labelled:
+            shot = parents.get(row["shot_id"] or "", {})
+            row["sequence"] = (parents.get(shot.get("parent_id") or "") or {}).get("name") or ""
+        found = [r for r in labelled if matches(r, filters)]
+        if latest:
+            found = latest_of_each(found)
+        found.sort(key=lambda r: (r["shot"], r["asset"], -(r["number"] or 0)))
+        return found[:SEARCH_LIMIT]
+
+    def session_versions(self, review_session_id: str) -> List[Row]:
+        """Another session's versions (to add them all), labelled, in its order."""
+        return [
+            dict(item["version"], object_id=item["id"])
+            for item in self.items(review_session_id)
+            if item["version"].get("version_id")
+        ]
+
+
+def session_row(row: Mapping[str, Any], now: Optional[dt.datetime] = None) -> Row:
+    """A ReviewSession as the desk shows it."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    created = parse_date(row.get("created_at"))
+    end = parse_date(row.get("end_date"))
+    return {
+        "id": row["id"],
+        "name": row.get("name") or "",
+        "description": row.get("description") or "",
+        "project_id": row.get("project_id"),
+        "created_at": iso(created),
+        "created_by_id": row.get("created_by_id"),
+        "end_date": iso(end),
+        "is_open": session_is_open(end, now),
+        "today": created is not None and created.date() == now.date(),
+        "private": row.get("shareable_url_enabled") is False,
+        "passphrase": bool(row.get("passphrase_enabled")),
+    }
+
+
+def item_row(obj: Mapping[str, Any], version: Row) -> Row:
+    """One ReviewSessionObject with its labelled version."""
+    return {
+        "id": obj["id"],
+        "name": obj.get("name") or "",
+        "sort_order": obj.get("sort_order"),
+        "label": item_label(version, obj),
+        "version": version,
+    }
+
+
+def item_label(version: Mapping[str, Any], obj: Mapping[str, Any]) -> str:
+    """``sh010 / anim v003`` (the shot first: two shots' "anim" are told apart)."""
+    asset = version.get("asset") or obj.get("name") or ""
+    number = version.get("number")
+    text = f"{asset} v{int(number):03d}" if isinstance(number, int) else str(asset)
+    return f"{version['shot']} / {text}" if version.get("shot") else text
+
+
+def matches(row: Mapping[str, Any], filters: Mapping[str, str]) -> bool:
+    for name in FILTERS:
+        wanted = (filters.get(name) or "").strip().lower()
+        if wanted and wanted not in str(row.get(name) or "").lower():
+            return False
+    return True
+
+
+def latest_of_each(rows: List[Row]) -> List[Row]:
+    """The highest version of each (shot, asset)."""
+    best: Dict[Any, Row] = {}
+    for row in rows:
+        key = (row.get("shot_id"), row.get("asset_id"))
+        if key not in best or (row["number"] or 0) > (best[key]["number"] or 0):
+            best[key] = row
+    return list(best.values())

@@ -1,0 +1,338 @@
+"""The desk's routes (every one needs a sign-in: ``signin.current_person``; a page without one
+answers ``303`` to the sign-in page, a JSON route ``403``).
+
+Pages: ``GET /desk/`` (projects and their sessions), ``/desk/project/<id>``,
+``/desk/session/<id>``, ``/desk/session/<id>/export.csv``; their files ``/desk/static/<name>``.
+JSON: ``GET /desk/api/session/<id>`` (items, rules, invitees, whether you manage it),
+``GET /desk/api/project/<id>/versions?sequence=&shot=&task=&status=&asset=&latest=1&from=<session
+id>``, ``GET /desk/api/session/<id>/audit``, ``POST /desk/api/session/<id>/link`` (the room
+link), ``POST /desk/api/project/<id>/sessions`` (create) and ``POST
+/desk/api/session/<id>/<add|remove|order|rename|open|invite|rules|revoke>``. Every ``POST``
+checks the sign-in's CSRF token (``signin.require_csrf``); the store's rules decide who may
+write (who manages the session: ``rules.review_rights.manages_session``), so the desk can do
+nothing the person's own ``/api`` batch could not. Errors answer ``{"error": what to do}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.server.audit import entries
+from ft_dcc.server.desk import pages
+from ft_dcc.server.desk.export import export_csv
+from ft_dcc.server.desk.reads import FILTERS, DeskReads
+from ft_dcc.server.desk.writes import DeskWrites
+from ft_dcc.server.errors import BadInput, ServerError
+from ft_dcc.server.files.filestore import FileStoreError, check_component_id
+from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
+from ft_dcc.server.review.widget_link import widget_url
+from ft_dcc.server.rules.review_rights import managed_project_ids, manages_session
+from ft_dcc.server.runtime.embedded import EmbeddedServer
+from ft_dcc.server.signin import Person, current_person, require_csrf
+
+MAX_BODY = 256 * 1024
+AUDIT_ROWS = 2000
+STATIC = {"desk.css": "text/css", "desk.js": "text/javascript"}
+NO_STORE = {"Cache-Control": "no-store"}
+NOT_MANAGER = (
+    "Only those who manage this review session (its creator, a Supervisor or Project Manager of "
+    "its project, an administrator) may do this; ask one of them."
+)
+
+
+@dataclass
+class _Caller:
+    """Who asks for a link (``review.identity.Caller``)."""
+
+    user_id: str
+    base_url: str
+
+
+def _id(value: object, what: str) -> str:
+    try:
+        return check_component_id(value)
+    except FileStoreError:
+        raise BadInput(f"That is not the id of a {what}; pick one from the desk.", 404) from None
+
+
+def _reply(body: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=NO_STORE)
+
+
+async def _fields(request: Request) -> Dict[str, Any]:
+    body = await read_limited_body(request, MAX_BODY)
+    if body is None:
+        raise BadInput(f"Send at most {MAX_BODY} bytes.", 413)
+    try:
+        found = parse_json_body(body) if body.strip() else {}
+    except JsonBodyError as exc:
+        raise BadInput(f"{exc} Send a JSON object.") from None
+    if not isinstance(found, dict):
+        raise BadInput("Send a JSON object.")
+    return found
+
+
+class DeskRoutes:
+    """The desk's handlers for one server."""
+
+    def __init__(self, server: EmbeddedServer) -> None:
+        self.server = server
+
+    # -- the work (in a thread) -------------------------------------------------------------------
+    def reads(self, person: Person) -> DeskReads:
+        return DeskReads(self.server.ctx.execute, person.user_id)
+
+    def manages(self, person: Person, session_id: str) -> bool:
+        with self.server.store.engine.connect() as connection:
+            return manages_session(connection, self.server.store, person.user_id, session_id)
+
+    def _projects(self, person: Person) -> List[Dict[str, Any]]:
+        reads = self.reads(person)
+        with self.server.store.engine.connect() as connection:
+            managed = managed_project_ids(connection, self.server.store, person.user_id)
+        projects = reads.projects()
+        sessions = reads.sessions(p["id"] for p in projects)
+        found = []
+        for project in projects:
+            mine = [s for s in sessions if s["project_id"] == project["id"]]
+            found.append(
+                {
+                    "id": project["id"],
+                    "name": project.get("full_name") or project["name"],
+                    "manages": managed is None or project["id"] in managed,
+                    "sessions": mine,
+                }
+            )
+        found.sort(key=lambda p: (not p["manages"], not any(s["today"] for s in p["sessions"])))
+        return found
+
+    def _session(self, person: Person, session_id: str) -> Dict[str, Any]:
+        reads = self.reads(person)
+        session = reads.session_row(session_id)
+        if session is None:
+            raise BadInput("No such review session; it may have been deleted.", 404)
+        manages = self.manages(person, session_id)
+        return {
+            "session": session,
+            "manages": manages,
+            "items": reads.items(session_id),
+            "rules": reads.client_rules(session_id) if manages else None,
+            "invitees": reads.invitees(session_id) if manages else [],
+            "others": [
+                {"id": s["id"], "name": s["name"]}
+                for s in reads.sessions([str(session["project_id"])])
+                if s["id"] != session_id
+            ]
+            if manages
+            else [],
+        }
+
+    def _versions(self, person: Person, project_id: str, query: Mapping[str, str]) -> List[Any]:
+        reads = self.reads(person)
+        source = query.get("from")
+        if source:
+            return reads.session_versions(_id(source, "review session"))
+        filters = {name: query.get(name, "")[:100] for name in FILTERS}
+        return reads.search(project_id, filters, query.get("latest") in ("1", "true", "on"))
+
+    def _audit(self, person: Person, session_id: str) -> List[Any]:
+        if not self.manages(person, session_id):
+            raise BadInput(NOT_MANAGER, 403)
+        return list(entries(self.server.store, session_id, None, 0, AUDIT_ROWS))
+
+    def _write(self, person: Person, verb: str, session_id: str, fields: Mapping[str, Any]) -> Any:
+        writes = DeskWrites(self.server.ctx.execute, person.user_id)
+        actions: Dict[str, Callable[[], Any]] = {
+            "add": lambda: {"added": writes.add(session_id, fields.get("version_ids"))},
+            "remove": lambda: writes.remove(session_id, fields.get("object_ids")),
+            "order": lambda: writes.order(session_id, fields.get("object_ids")),
+            "rename": lambda: writes.rename(session_id, fields),
+            "open": lambda: writes.set_open(session_id, fields.get("open")),
+            "invite": lambda: {"invited": writes.invite(session_id, fields.get("people"))},
+            "rules": lambda: writes.set_rules(session_id, fields),
+            "revoke": lambda: {"revoked_at": writes.revoke(session_id, fields.get("invitee_id"))},
+        }
+        action = actions.get(verb)
+        if action is None:
+            raise BadInput(f"The desk cannot {verb[:40]!r} a session.", 404)
+        if self.reads(person).session_row(session_id) is None:
+            raise BadInput("No such review session; it may have been deleted.", 404)
+        done = action()
+        return self._session(person, session_id) | (done if isinstance(done, dict) else {})
+
+    def _link(self, person: Person, session_id: str, base_url: str) -> str:
+        op: JsonObject = {
+            "action": "get_widget_url",
+            "name": "review_session",
+            "entity_type": "ReviewSession",
+            "entity_key": [session_id],
+        }
+        return widget_url(self.server.ctx, op, _Caller(person.user_id, base_url))["widget_url"]
+
+    # -- the routes -----------------------------------------------------------------------------
+    async def _person(self, request: Request) -> Optional[Person]:
+        return await run_in_threadpool(current_person, request)
+
+    async def api(
+        self, request: Request, work: Callable[[Person], Any], status: int = 200
+    ) -> Response:
+        """Run ``work`` for the signed-in person (a ``POST`` with its CSRF token) as JSON."""
+        person = await self._person(request)
+        try:
+            if person is None:
+                raise BadInput("You are not signed in (or your sign-in ended); sign in at /.", 403)
+            if request.method == "POST":
+                require_csrf(request)
+            return _reply(await run_in_threadpool(work, person), status)
+        except ServerError as exc:
+            return _reply({"error": exc.message}, exc.status)
+
+    async def html(self, request: Request, render: Callable[[Person], Response]) -> Response:
+        person = await self._person(request)
+        if person is None:
+            return RedirectResponse("/", status_code=303, headers=pages.HEADERS)
+        try:
+            return await run_in_threadpool(render, person)
+        except ServerError as exc:
+            return pages.refused(
+                "Not found" if exc.status == 404 else "Refused",
+                exc.message,
+                person.username,
+                person.csrf,
+                exc.status,
+            )
+
+    async def to_home(self, request: Request) -> Response:
+        return RedirectResponse("/desk/", status_code=308)
+
+    async def home(self, request: Request) -> Response:
+        def render(person: Person) -> Response:
+            body = pages.projects_body(self._projects(person))
+            return pages.page("Dailies desk", body, person.username, person.csrf, "home")
+
+        return await self.html(request, render)
+
+    async def project(self, request: Request) -> Response:
+        def render(person: Person) -> Response:
+            project_id = _id(request.path_params["project_id"], "project")
+            reads = self.reads(person)
+            project = reads.project(project_id)
+            if project is None:
+                raise BadInput("No such project.", 404)
+            name = project.get("full_name") or project.get("name") or ""
+            body = pages.project_body(project, reads.sessions([project_id]))
+            return pages.page(
+                f"{name}: review sessions", body, person.username, person.csrf, "project"
+            )
+
+        return await self.html(request, render)
+
+    async def session(self, request: Request) -> Response:
+        def render(person: Person) -> Response:
+            found = self._session(person, _id(request.path_params["session_id"], "review session"))
+            body = pages.session_body(found["session"], found["items"], found["manages"])
+            first = dict(
+                found, items=found["items"][: pages.FIRST_ITEMS], total=len(found["items"])
+            )
+            return pages.page(
+                found["session"]["name"], body, person.username, person.csrf, "session", data=first
+            )
+
+        return await self.html(request, render)
+
+    async def export(self, request: Request) -> Response:
+        def render(person: Person) -> Response:
+            session_id = _id(request.path_params["session_id"], "review session")
+            if self.reads(person).session_row(session_id) is None:
+                raise BadInput("No such review session; it may have been deleted.", 404)
+            text = export_csv(self.reads(person), session_id)
+            headers = dict(NO_STORE, **{"Content-Disposition": 'attachment; filename="review.csv"'})
+            return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+        return await self.html(request, render)
+
+    async def static(self, request: Request) -> Response:
+        name = str(request.path_params["name"])
+        if name not in STATIC:
+            return _reply({"error": "No such file."}, 404)
+        return FileResponse(
+            pages.WEB_DIR / name, media_type=STATIC[name], headers={"Cache-Control": "no-cache"}
+        )
+
+    async def session_json(self, request: Request) -> Response:
+        session_id = str(request.path_params["session_id"])
+        return await self.api(
+            request, lambda p: self._session(p, _id(session_id, "review session"))
+        )
+
+    async def versions(self, request: Request) -> Response:
+        project_id = str(request.path_params["project_id"])
+        query = dict(request.query_params)
+        return await self.api(
+            request, lambda p: {"versions": self._versions(p, _id(project_id, "project"), query)}
+        )
+
+    async def audit(self, request: Request) -> Response:
+        session_id = str(request.path_params["session_id"])
+        return await self.api(
+            request, lambda p: {"entries": self._audit(p, _id(session_id, "review session"))}
+        )
+
+    async def link(self, request: Request) -> Response:
+        session_id = str(request.path_params["session_id"])
+        base = str(request.base_url)
+        return await self.api(
+            request, lambda p: {"url": self._link(p, _id(session_id, "review session"), base)}
+        )
+
+    async def create(self, request: Request) -> Response:
+        project_id = str(request.path_params["project_id"])
+        try:
+            fields = await _fields(request)
+        except ServerError as exc:
+            return _reply({"error": exc.message}, exc.status)
+
+        def work(person: Person) -> Any:
+            writes = DeskWrites(self.server.ctx.execute, person.user_id)
+            return {"id": writes.create_session(_id(project_id, "project"), fields)}
+
+        return await self.api(request, work, 201)
+
+    async def write(self, request: Request) -> Response:
+        session_id, verb = str(request.path_params["session_id"]), str(request.path_params["verb"])
+        try:
+            fields = await _fields(request)
+        except ServerError as exc:
+            return _reply({"error": exc.message}, exc.status)
+        return await self.api(
+            request, lambda p: self._write(p, verb, _id(session_id, "review session"), fields)
+        )
+
+    def routes(self) -> List[BaseRoute]:
+        api = "/desk/api"
+        return [
+            Route("/desk/", self.home, methods=["GET"]),
+            Route("/desk", self.to_home, methods=["GET"]),
+            Route("/desk/project/{project_id}", self.project, methods=["GET"]),
+            Route("/desk/session/{session_id}", self.session, methods=["GET"]),
+            Route("/desk/session/{session_id}/export.csv", self.export, methods=["GET"]),
+            Route("/desk/static/{name}", self.static, methods=["GET", "HEAD"]),
+            Route(api + "/session/{session_id}", self.session_json, methods=["GET"]),
+            Route(api + "/project/{project_id}/versions", self.versions, methods=["GET"]),
+            Route(api + "/project/{project_id}/sessions", self.create, methods=["POST"]),
+            Route(api + "/session/{session_id}/audit", self.audit, methods=["GET"]),
+            Route(api + "/session/{session_id}/link", self.link, methods=["POST"]),
+            Route(api + "/session/{session_id}/{verb}", self.write, methods=["POST"]),
+        ]
+
+
+def routes(server: EmbeddedServer) -> List[BaseRoute]:
+    """The desk's routes for ``server``."""
+    return DeskRoutes(server).routes()

@@ -1,0 +1,288 @@
+// The dailies desk's page script: the project page's "create" form and a session's controls.
+// Every write is a JSON POST with the sign-in's CSRF token; its answer is the session as it now
+// is, drawn again. A session page's first items come in its HTML; the rest are read here.
+"use strict";
+(() => {
+  const csrf = document.body.dataset.csrf;
+  const data = JSON.parse(document.getElementById("desk-data").textContent || "{}");
+  const one = (selector, root) => (root || document).querySelector(selector);
+  const all = (selector, root) => Array.from((root || document).querySelectorAll(selector));
+  let done = 0;
+
+  async function call(method, url, payload) {
+    const reply = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: payload === undefined ? undefined : JSON.stringify(payload),
+    });
+    let answer = {};
+    try { answer = await reply.json(); } catch (error) { answer = {}; }
+    if (!reply.ok) throw new Error(answer.error || `The server answered ${reply.status}; try again.`);
+    return answer;
+  }
+
+  function element(tag, attributes, text) {
+    const made = document.createElement(tag);
+    Object.entries(attributes || {}).forEach(([name, value]) => made.setAttribute(name, value));
+    if (text !== undefined) made.textContent = text;
+    return made;
+  }
+
+  // -- the project page -----------------------------------------------------------------------
+  function projectPage() {
+    const form = one("form.create-session");
+    if (!form) return;
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const error = one(".error", form);
+      error.textContent = "";
+      try {
+        const made = await call("POST", `/desk/api/project/${form.dataset.projectId}/sessions`,
+          { name: form.elements.name.value });
+        window.location.assign(`/desk/session/${made.id}`);
+      } catch (failure) { error.textContent = `Not created: ${failure.message}`; }
+    });
+  }
+
+  // -- a session ------------------------------------------------------------------------------
+  function sessionPage() {
+    const root = one("#session");
+    const id = root.dataset.sessionId;
+    const list = one("#desk-items");
+    let state = data;
+
+    const say = (text) => { one(".notice", root).textContent = text; one(".error", root).textContent = ""; };
+    const fail = (text) => { one(".error", root).textContent = text; };
+
+    async function write(verb, payload, what) {
+      try {
+        state = await call("POST", `/desk/api/session/${id}/${verb}`, payload);
+        draw();
+        say(what);
+        done += 1;
+        document.body.dataset.writes = String(done);
+        return state;
+      } catch (failure) {
+        fail(`Not saved: ${failure.message}`);
+        document.body.dataset.failures = String(+(document.body.dataset.failures || 0) + 1);
+        return null;
+      }
+    }
+
+    function itemRow(item) {
+      const row = element("li", { class: "item", "data-object-id": item.id });
+      row.append(element("span", { class: "handle", title: "Drag to reorder" }, "\u22ee\u22ee"));
+      row.append(element("span", { class: "label" }, item.label));
+      row.append(element("span", { class: "meta" }, `${item.version.task || ""} ${item.version.status || ""}`));
+      if (state.manages) {
+        const tools = element("span", { class: "tools" });
+        tools.append(element("button", { type: "button", class: "up", title: "Move up" }, "\u2191"));
+        tools.append(element("button", { type: "button", class: "down", title: "Move down" }, "\u2193"));
+        tools.append(element("button", { type: "button", class: "remove", title: "Remove" }, "Remove"));
+        row.append(tools);
+      }
+      return row;
+    }
+
+    function drawRules() {
+      const rules = state.rules;
+      const form = one("form.rules", root);
+      if (!rules || !form) return;
+      form.elements.passphrase_enabled.checked = rules.passphrase_enabled;
+      form.elements.downloads.value = rules.downloads;
+      form.elements.watermark.checked = rules.watermark;
+      form.dataset.opens = rules.opens || "";
+      form.dataset.closes = rules.closes || "";
+      form.elements.opens.value = rules.opens ? rules.opens.slice(0, 16) : "";
+      form.elements.closes.value = rules.closes ? rules.closes.slice(0, 16) : "";
+    }
+
+    function drawInvitees() {
+      const listed = one("ul.invitees", root);
+      listed.replaceChildren(...(state.invitees || []).map((person) => {
+        const row = element("li", { "data-invitee-id": person.id }, `${person.name} <${person.email}> `);
+        row.append(element("button", { type: "button", class: "revoke" }, "Revoke link"));
+        return row;
+      }));
+    }
+
+    function drawOthers() {
+      const select = one("form.search select[name=from]", root);
+      const chosen = select.value;
+      select.replaceChildren(element("option", { value: "" }, "(search this project)"),
+        ...(state.others || []).map((s) => element("option", { value: s.id }, s.name)));
+      select.value = chosen;
+    }
+
+    function draw() {
+      list.replaceChildren(...state.items.map(itemRow));
+      list.dataset.loaded = state.items.length === (state.total ?? state.items.length) ? "1" : "0";
+      one(".count", root).textContent = `(${state.items.length})`;
+      root.dataset.state = state.session.is_open ? "open" : "closed";
+      one(".toggle-open", root).textContent = state.session.is_open ? "Close session" : "Reopen session";
+      one("h1").textContent = state.session.name;
+      document.title = state.session.name;
+      all(".manage", root).forEach((part) => { part.hidden = !state.manages; });
+      one(".watch-only", root).hidden = state.manages;
+      if (state.manages) { drawRules(); drawInvitees(); drawOthers(); }
+    }
+
+    function order() { return all("li.item", list).map((row) => row.dataset.objectId); }
+
+    async function sendOrder(before) {
+      const now = order();
+      if (now.join() === before.join()) return;
+      await write("order", { object_ids: now }, "Order saved.");
+    }
+
+    // dragging by the handle (pointer events: a mouse, a pen or a finger)
+    let dragging = null;
+    let before = [];
+    list.addEventListener("pointerdown", (event) => {
+      const handle = event.target.closest(".handle");
+      if (!handle || !state.manages) return;
+      event.preventDefault();
+      dragging = handle.closest("li.item");
+      before = order();
+      dragging.classList.add("dragging");
+    });
+    document.addEventListener("pointermove", (event) => {
+      if (!dragging) return;
+      const under = document.elementFromPoint(event.clientX, event.clientY);
+      const target = under && under.closest("#desk-items li.item");
+      if (!target || target === dragging) return;
+      const box = target.getBoundingClientRect();
+      list.insertBefore(dragging, event.clientY < box.top + box.height / 2 ? target : target.nextSibling);
+    });
+    document.addEventListener("pointerup", () => {
+      if (!dragging) return;
+      dragging.classList.remove("dragging");
+      dragging = null;
+      sendOrder(before);
+    });
+
+    list.addEventListener("click", (event) => {
+      const button = event.target.closest("button");
+      if (!button) return;
+      const row = button.closest("li.item");
+      const was = order();
+      if (button.classList.contains("remove")) {
+        write("remove", { object_ids: [row.dataset.objectId] }, "Removed.");
+      } else if (button.classList.contains("up") && row.previousElementSibling) {
+        list.insertBefore(row, row.previousElementSibling); sendOrder(was);
+      } else if (button.classList.contains("down") && row.nextElementSibling) {
+        list.insertBefore(row.nextElementSibling, row); sendOrder(was);
+      }
+    });
+
+    one("form.rename", root).addEventListener("submit", (event) => {
+      event.preventDefault();
+      write("rename", { name: event.target.elements.name.value }, "Renamed.");
+    });
+
+    one(".toggle-open", root).addEventListener("click", () => {
+      const opening = !state.session.is_open;
+      write("open", { open: opening }, opening ? "Reopened." : "Closed.");
+    });
+
+    const search = one("form.search", root);
+    const results = one("ul.results", search);
+    search.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const query = new URLSearchParams();
+      ["sequence", "shot", "task", "status", "asset", "from"].forEach((name) => {
+        if (search.elements[name].value) query.set(name, search.elements[name].value);
+      });
+      if (search.elements.latest.checked) query.set("latest", "1");
+      try {
+        const found = await call("GET", `/desk/api/project/${root.dataset.projectId}/versions?${query}`);
+        const present = new Set(state.items.map((item) => item.version.version_id));
+        results.replaceChildren(...found.versions.map((version) => {
+          const row = element("li", { "data-version-id": version.version_id });
+          const box = element("input", { type: "checkbox", value: version.version_id });
+          box.checked = !present.has(version.version_id);
+          box.disabled = present.has(version.version_id);
+          const text = `${version.shot ? version.shot + " / " : ""}${version.asset} v${String(version.number).padStart(3, "0")}`;
+          const label = element("label", {});
+          label.append(box, ` ${text} `, element("span", { class: "meta" }, `${version.task || ""} ${version.status || ""}`));
+          row.append(label);
+          return row;
+        }));
+        results.dataset.searched = String(+results.dataset.searched + 1);
+        one(".add-selected", search).disabled = !found.versions.length;
+        say(`${found.versions.length} versions found.`);
+      } catch (failure) { fail(`Not searched: ${failure.message}`); }
+    });
+    one(".add-selected", search).addEventListener("click", async () => {
+      const chosen = all("input[type=checkbox]:checked:not(:disabled)", results).map((box) => box.value);
+      if (!chosen.length) { fail("Tick the versions to add first."); return; }
+      const after = await write("add", { version_ids: chosen }, `Added ${chosen.length}.`);
+      if (after) all("input[type=checkbox]:checked", results).forEach((box) => { box.checked = false; box.disabled = true; });
+    });
+
+    const invite = one("form.invite", root);
+    invite.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const person = { email: invite.elements.email.value };
+      if (invite.elements.name.value) person.name = invite.elements.name.value;
+      if (await write("invite", { people: [person] }, "Invited.")) invite.reset();
+    });
+    one("ul.invitees", root).addEventListener("click", (event) => {
+      const row = event.target.closest("li[data-invitee-id]");
+      if (row && event.target.classList.contains("revoke")) {
+        write("revoke", { invitee_id: row.dataset.inviteeId }, "Their links are revoked.");
+      }
+    });
+
+    const rules = one("form.rules", root);
+    rules.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const fields = rules.elements;
+      const payload = { downloads: fields.downloads.value, watermark: fields.watermark.checked };
+      if (fields.passphrase.value) payload.passphrase = fields.passphrase.value;
+      else if (!fields.passphrase_enabled.checked && state.rules.passphrase_enabled) payload.passphrase_enabled = false;
+      ["opens", "closes"].forEach((name) => {
+        const value = fields[name].value;
+        if (value && value !== (rules.dataset[name] || "").slice(0, 16)) payload[name] = new Date(value).toISOString();
+      });
+      write("rules", payload, "Client rules saved.").then((after) => { if (after) fields.passphrase.value = ""; });
+    });
+    one(".revoke-all", rules).addEventListener("click", () => {
+      write("revoke", {}, "Every client link made before now is revoked.");
+    });
+
+    one(".copy-link", root).addEventListener("click", async () => {
+      try {
+        const answer = await call("POST", `/desk/api/session/${id}/link`, {});
+        const field = one(".room-link", root);
+        field.value = answer.url;
+        field.hidden = false;
+        field.select();
+        try { await navigator.clipboard.writeText(answer.url); say("Room link copied."); }
+        catch (error) { say("Room link ready: copy it from the box."); }
+      } catch (failure) { fail(`No link: ${failure.message}`); }
+    });
+
+    one(".show-audit", root).addEventListener("click", async () => {
+      try {
+        const answer = await call("GET", `/desk/api/session/${id}/audit`);
+        const section = one("section.audit", root);
+        one("tbody", section).replaceChildren(...answer.entries.map((entry) => {
+          const row = element("tr");
+          [entry.time, entry.act, entry.who, JSON.stringify(entry.detail || {})].forEach((cell) => row.append(element("td", {}, cell)));
+          return row;
+        }));
+        section.hidden = false;
+        section.dataset.rows = String(answer.entries.length);
+      } catch (failure) { fail(`No audit trail: ${failure.message}`); }
+    });
+
+    draw();
+    call("GET", `/desk/api/session/${id}`).then((full) => { state = full; draw(); })
+      .catch((failure) => fail(`Not loaded: ${failure.message}`));
+  }
+
+  if (document.body.dataset.page === "project") projectPage();
+  if (document.body.dataset.page === "session") sessionPage();
+})();

@@ -1,0 +1,171 @@
+"""The dailies desk over HTTP, as a browser speaks to it (a sign-in cookie, the CSRF token):
+a Supervisor of the artist's project (not an administrator) finds the session the artist's
+publish made on the desk and builds it -- search, add, reorder, remove, rename, close and reopen,
+invite, client rules, revoke, the room link, the audit trail and the export -- each write read
+back through ``/api`` as ftrack's own rows. A plain User is refused every write to a private session with the
+database unchanged; a write without the sign-in's CSRF token is refused; without a sign-in the
+pages send to ``/`` and the JSON answers 403. SQLite, then PostgreSQL with 4 workers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from typing import Any, Dict, List
+
+import attr
+import pytest
+import requests
+from support.insiders import Review, assert_unchanged, publication, review_of, snapshot
+from support.trust import ok, query, update
+
+from server.signin.people import Signer, ft_dcc_user, new_signer, signed_in
+
+pytest.importorskip("sqlalchemy")
+
+
+@attr.s(auto_attribs=True)
+class Desk:
+    world: Any
+    review: Review
+    versions: List[str]  # the artist's three versions, the first already in the session
+    supervisor: Signer
+    browser: requests.Session
+    csrf: str
+
+    def post(self, path: str, body: Dict[str, Any], csrf: bool = True) -> requests.Response:
+        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+        return self.browser.post(f"{self.world.url}{path}", json=body, headers=headers, timeout=60)
+
+    def get(self, path: str) -> requests.Response:
+        return self.browser.get(f"{self.world.url}{path}", timeout=60)
+
+
+@pytest.fixture
+def desk(trust_world: Any) -> Desk:
+    world = trust_world
+    review = review_of(world, world.alice, private=False)
+    task = {k: review.published[k] for k in ("project", "shot", "task")}
+    more = [publication(world, world.alice, task)["version"] for _ in range(2)]
+    supervisor = new_signer(world, "sup")
+    given = ft_dcc_user(world, "role", supervisor.name, "--role", "supervisor", "--project",
+                        task["project"])  # fmt: skip
+    assert given.returncode == 0, given.stderr
+    browser, csrf = signed_in(world, supervisor)
+    return Desk(world, review, [review.published["version"], *more], supervisor, browser, csrf)
+
+
+def _items(desk: Desk) -> List[str]:
+    rows = query(desk.world.server, "select version_id, sort_order from ReviewSessionObject "
+                 f'where review_session_id is "{desk.review.session}"')  # fmt: skip
+    return [r["version_id"] for r in sorted(rows, key=lambda r: r["sort_order"])]
+
+
+def _ok(reply: requests.Response, status: int = 200) -> Dict[str, Any]:
+    assert reply.status_code == status, reply.text[:1000]
+    return reply.json()
+
+
+def test_a_supervisor_builds_the_artists_session_on_the_desk(desk: Desk) -> None:
+    world, session = desk.world, desk.review.session
+    home = desk.get("/desk/")
+    assert home.status_code == 200 and f'/desk/session/{session}"' in home.text
+    assert "you manage its reviews" in home.text and "today" in home.text
+    page = desk.get(f"/desk/session/{session}")
+    assert page.status_code == 200 and 'data-manages="yes"' in page.text
+    assert "sh010 / a" in page.text  # the first screen's items, labelled with their shot
+
+    found = _ok(desk.get(f"/desk/api/project/{desk.review.published['project']}/versions"))
+    assert sorted(v["version_id"] for v in found["versions"]) == sorted(desk.versions)
+    one_asset = desk.get(f"/desk/api/project/{desk.review.published['project']}/versions?"
+                         f"asset={desk.review.published['asset'][:6]}&shot=sh0")  # fmt: skip
+    assert [v["version_id"] for v in _ok(one_asset)["versions"]] == desk.versions[:1]
+
+    added = _ok(desk.post(f"/desk/api/session/{session}/add", {"version_ids": desk.versions}))
+    assert len(added["added"]) == 2 and _items(desk) == desk.versions
+    objects = [i["id"] for i in added["items"]]
+    assert [i["label"].startswith("sh010 / a") for i in added["items"]] == [True] * 3
+
+    _ok(desk.post(f"/desk/api/session/{session}/order", {"object_ids": objects[::-1]}))
+    assert _items(desk) == desk.versions[::-1]
+    _ok(desk.post(f"/desk/api/session/{session}/remove", {"object_ids": [objects[0]]}))
+    assert _items(desk) == desk.versions[:0:-1]
+
+    _ok(desk.post(f"/desk/api/session/{session}/rename", {"name": "Dailies wk49"}))
+    _ok(desk.post(f"/desk/api/session/{session}/open", {"open": False}))
+    [row] = query(world.server, f'select name, end_date from ReviewSession where id is "{session}"')
+    assert row["name"] == "Dailies wk49" and row["end_date"] is not None
+    closed = desk.post(f"/desk/api/session/{session}/add", {"version_ids": desk.versions[:1]})
+    assert closed.status_code in (400, 403, 409), closed.text
+    assert "closed" in closed.json()["error"], closed.text
+    _ok(desk.post(f"/desk/api/session/{session}/open", {"open": True}))
+
+    email = f"client-{uuid.uuid4().hex[:6]}@agency.example"
+    invited = _ok(desk.post(f"/desk/api/session/{session}/invite",
+                            {"people": [{"email": email, "name": "Cleo"}]}))  # fmt: skip
+    [invitee] = [i for i in invited["invitees"] if i["email"] == email]
+    rules = {"passphrase": "four words are better", "downloads": "proxy", "watermark": True,
+             "closes": "2099-01-05T18:00:00Z"}  # fmt: skip
+    after = _ok(desk.post(f"/desk/api/session/{session}/rules", rules))["rules"]
+    assert after["passphrase_enabled"] and after["downloads"] == "proxy" and after["watermark"]
+    [row] = query(world.server, "select passphrase_enabled, end_date from ReviewSession "
+                  f'where id is "{session}"')  # fmt: skip
+    assert row["passphrase_enabled"] is True and "2099-01-05" in str(row["end_date"])
+    settings = {r["name"]: r["value"] for r in query(
+        world.server, f'select name, value from EntitySetting where parent_id is "{session}"')}
+    assert settings["download_policy"] == "proxy" and settings["watermark"] == "true"
+
+    _ok(desk.post(f"/desk/api/session/{session}/revoke", {"invitee_id": invitee["id"]}))
+    _ok(desk.post(f"/desk/api/session/{session}/revoke", {}))
+    settings = {r["name"] for r in query(
+        world.server, f'select name from EntitySetting where parent_id is "{session}"')}
+    assert {"links_revoked_at", f"invitee_links_revoked_at:{invitee['id']}"} <= settings
+
+    link = _ok(desk.post(f"/desk/api/session/{session}/link", {}))["url"]
+    assert f"/review/{session}?token=" in link
+    acts = {e["act"] for e in _ok(desk.get(f"/desk/api/session/{session}/audit"))["entries"]}
+    assert "link.revoked" in acts, acts
+    exported = desk.get(f"/desk/session/{session}/export.csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [r["version"] for r in rows] == ["3", "2"] or len(rows) == 2, rows
+    assert all(r["shot"] == "sh010" for r in rows)
+
+
+def test_refusals_leave_the_session_as_it_was(desk: Desk) -> None:
+    world, session = desk.world, desk.review.session
+    # private: a plain User may not even add to it (to an open one they may: the rights table)
+    ok(world.server, [update("ReviewSession", session, shareable_url_enabled=False)])
+    plain = new_signer(world, "plain")
+    browser, csrf = signed_in(world, plain)
+    before = snapshot(world)
+    writes = [("add", {"version_ids": desk.versions[1:]}),
+              ("order", {"object_ids": [desk.review.item]}),
+              ("remove", {"object_ids": [desk.review.item]}), ("rename", {"name": "Mine"}),
+              ("open", {"open": False}), ("invite", {"people": ["x@agency.example"]}),
+              ("rules", {"downloads": "original"}), ("revoke", {})]  # fmt: skip
+    for verb, body in writes:
+        reply = browser.post(f"{world.url}/desk/api/session/{session}/{verb}", json=body,
+                             headers={"X-CSRF-Token": csrf}, timeout=60)  # fmt: skip
+        assert reply.status_code == 403, (verb, reply.status_code, reply.text[:500])
+        assert "administrator" in reply.json()["error"], (verb, reply.text[:500])
+        # the same write by the Supervisor without the CSRF token
+        forged = desk.post(f"/desk/api/session/{session}/{verb}", body, csrf=False)
+        assert forged.status_code == 403 and "CSRF" in forged.json()["error"], verb
+    audit = browser.get(f"{world.url}/desk/api/session/{session}/audit", timeout=60)
+    assert audit.status_code == 403
+    page = browser.get(f"{world.url}/desk/session/{session}", timeout=60)
+    assert page.status_code == 200 and 'data-manages="no"' in page.text
+    assert_unchanged(world, before)
+
+    stranger = requests.Session()
+    went = stranger.get(f"{world.url}/desk/", headers={"Accept": "text/html"},
+                        allow_redirects=False, timeout=60)  # fmt: skip
+    assert went.status_code == 303 and went.headers["location"] == "/"
+    api = stranger.get(f"{world.url}/desk/api/session/{session}", timeout=60)
+    assert api.status_code == 403 and "sign in" in api.json()["error"]
+    for bad in ("/desk/session/..%2f", "/desk/session/no such", "/desk/api/session/x/explode"):
+        reply = desk.browser.get(world.url + bad, timeout=60)
+        assert reply.status_code < 500, (bad, reply.status_code)
+    nonsense = desk.post(f"/desk/api/session/{session}/add", {"version_ids": "all"})
+    assert nonsense.status_code == 400 and "list" in nonsense.json()["error"]
