@@ -347,9 +347,34 @@ def _spellings(tree: ast.AST, path: str) -> Iterator[Found]:
             )
 
 
-def find(root: Path, base: Optional[Path] = None) -> List[Found]:
-    """Every pattern under ``root`` (paths shown relative to ``base``) and its problems."""
+#: a terminal of a Lark grammar given as one regular expression: ``NAME.2: /[a-z_]+/i``
+_TERMINAL = re.compile(r"^([A-Z_][A-Z0-9_]*)(?:\.\d+)?:\s*/(.+)/([imsx]*)\s*$")
+_LARK_FLAGS = {"i": re.I, "m": re.M, "s": re.S, "x": re.X}
+
+
+def grammar_terminals(root: Path, base: Optional[Path] = None) -> List[Found]:
+    """The regular-expression terminals of every Lark grammar under ``root`` (its lexer matches
+    each at one position at a time: anchored)."""
     results: List[Found] = []
+    for file in sorted(root.rglob("*.lark")):
+        path = str(file.relative_to(base)) if base else str(file)
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            found = _TERMINAL.match(line.strip())
+            if found is None:
+                continue
+            name, pattern, letters = found.groups()
+            flags = 0
+            for letter in letters:
+                flags |= _LARK_FLAGS[letter]
+            results.append(Found(path, number, name, pattern, flags, {"match"},
+                                 analyse(pattern, flags, scanning=False)))  # fmt: skip
+    return results
+
+
+def find(root: Path, base: Optional[Path] = None) -> List[Found]:
+    """Every pattern under ``root`` (paths shown relative to ``base``) and its problems: the
+    ``re`` calls of its Python files and the terminals of its grammars."""
+    results: List[Found] = grammar_terminals(root, base)
     for file in sorted(root.rglob("*.py")):
         source = file.read_text(encoding="utf-8")
         tree = ast.parse(source)

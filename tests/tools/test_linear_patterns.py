@@ -1,7 +1,8 @@
-"""Every regular expression of the embedded server runs in linear time on any text
-(``tests/tools/linear_patterns.py`` proves it from the pattern), and each is fed 1 MB of the text
-most likely to make it backtrack, in a child process whose CPU is capped far above what a linear
-run takes: the outcome is "it finished", never a duration.
+"""Every regular expression of the embedded server (its ``re`` calls and its query grammar's
+terminals) runs in linear time on any text (``tests/tools/linear_patterns.py`` proves it from the
+pattern), and each is fed 1 MB of the text most likely to make it backtrack, in a child process
+whose CPU is capped far above what a linear run takes: the outcome is "it finished", never a
+duration.
 
 Seen failing first: the lint named the audit trail's secret-scrubbing pattern (ambiguous and
 rescanned from every letter: 16,000 letters took 9 s), the depth check's JSON string pattern
