@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import attr
@@ -39,6 +40,26 @@ def ft_dcc_user(world: Any, *args: str, password: Optional[str] = None) -> Any:
     """``ft-dcc user ARGS`` on the world's server (``password`` on standard input)."""
     given = None if password is None else password + "\n"
     return run_ft_dcc(["user", *args, *user_args(world)], env=dict(os.environ), input=given)
+
+
+def password_on(server: Any, prefix: str, from_file: bool = False) -> Tuple[str, str]:
+    """A new User of ``server`` (SQLite in its data dir) with a password set by ``ft-dcc user
+    password NAME`` (``--password-stdin``, or ``--password-file`` with ``from_file``)."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    add_api_user(server, name)
+    password = f"pw {uuid.uuid4().hex}"
+    args = ["user", "password", name, "--data", str(server.data_dir)]
+    given: Optional[str] = password + "\n"
+    if from_file:
+        path = Path(server.data_dir).parent / f"password-{name}"
+        path.write_text(given, encoding="utf-8")
+        path.chmod(0o600)
+        args, given = [*args, "--password-file", str(path)], None
+    else:
+        args.append("--password-stdin")
+    done = run_ft_dcc(args, env=dict(os.environ), input=given)
+    assert done.returncode == 0, done.stderr
+    return name, password
 
 
 def new_signer(world: Any, prefix: str = "signer") -> Signer:

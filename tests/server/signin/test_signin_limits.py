@@ -6,14 +6,13 @@ source signs in."""
 from __future__ import annotations
 
 import http.client
-import os
-import uuid
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from support.cli import run_ft_dcc
-from support.trust import add_api_user, start_server
+from support.trust import start_server
+
+from server.signin.people import password_on
 
 PER_SOURCE = 6
 
@@ -26,16 +25,6 @@ def guarded(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Any]:
     server = start_server(tmp_path)
     yield server
     server.stop()
-
-
-def _signer(server: Any) -> Tuple[str, str]:
-    name = f"src-{uuid.uuid4().hex[:6]}"
-    add_api_user(server, name)
-    password = f"pw {uuid.uuid4().hex}"
-    done = run_ft_dcc(["user", "password", name, "--password-stdin", "--data",
-                       str(server.data_dir)], env=dict(os.environ), input=password + "\n")
-    assert done.returncode == 0, done.stderr
-    return name, password
 
 
 def sign_in(server: Any, source: str, name: str, password: str,
@@ -56,7 +45,7 @@ def sign_in(server: Any, source: str, name: str, password: str,
 
 
 def test_a_source_past_the_limit_is_refused_whatever_name_it_tries(guarded: Any) -> None:
-    name, password = _signer(guarded)
+    name, password = password_on(guarded, "src")
     guesses = [sign_in(guarded, "127.0.0.31", f"someone-{n}", "guess") for n in range(PER_SOURCE)]
     assert guesses == [401] * PER_SOURCE
 

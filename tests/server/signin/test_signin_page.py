@@ -4,24 +4,12 @@ read), "signed in as" at ``/`` and signing out. Screenshots in ``test-artifacts/
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.cli import run_ft_dcc
-from support.trust import add_api_user
 
-
-def _signer(server: Any) -> Any:
-    name = f"page-{uuid.uuid4().hex[:6]}"
-    add_api_user(server, name)
-    password = f"pw {uuid.uuid4().hex[:12]}"
-    done = run_ft_dcc(["user", "password", name, "--password-stdin", "--data",
-                       str(server.data_dir)], env=dict(os.environ), input=password + "\n")
-    assert done.returncode == 0, done.stderr
-    return name, password
+from server.signin.people import password_on
 
 
 def _submit(page: Any, name: str, password: str) -> None:
@@ -32,7 +20,7 @@ def _submit(page: Any, name: str, password: str) -> None:
 
 @pytest.mark.browser
 def test_the_sign_in_page_in_chromium(embedded_server: Any, page: Any, artifacts_dir: Path) -> None:
-    name, password = _signer(embedded_server)
+    name, password = password_on(embedded_server, "page")
     url = str(embedded_server.url)
 
     page.goto(url + "/")

@@ -6,41 +6,18 @@ PostgreSQL with 4 workers, the stream and the change on any worker).
 
 from __future__ import annotations
 
-import threading
-import uuid
-from typing import Any, Iterator, List
+from typing import Any, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from support.insiders import review_of
-from support.trust import call, create, update
+from support.trust import call, update
 from support.waiting import wait_until
 
+from server.grants.test_live_revocation import LiveStream
+from server.grants.test_live_revocation import _note as note
 from server.signin.people import new_signer, signed_in
-
-
-class LiveStream:
-    """``GET /review/<rs>/live`` read on a thread: its lines, and whether it ended."""
-
-    def __init__(self, url: str, session: str, token: str) -> None:
-        self.lines: List[str] = []
-        self.ended = threading.Event()
-        self._response = requests.get(f"{url}/review/{session}/live", params={"token": token},
-                                      stream=True, timeout=120)  # fmt: skip
-        assert self._response.status_code == 200, self._response.text[:500]
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        try:
-            for line in self._response.iter_lines(decode_unicode=True):
-                self.lines.append(line)
-        except Exception:
-            pass
-        self.ended.set()
-
-    def mentions(self, text: str) -> bool:
-        return any(text in line for line in list(self.lines))
 
 
 @pytest.fixture
@@ -59,24 +36,16 @@ def opened(trust_world: Any) -> Iterator[Any]:
     assert page.status_code == 200, page.text[:500]
     stream = LiveStream(world.url, review.session, token)
     wait_until(lambda: stream.mentions("connected"), "the stream to open")
-    first = _note(world, review)
+    first = note(world, review)
     wait_until(lambda: stream.mentions(first), "the stream to receive a note")
     yield signer, browser, csrf, review, token, stream
-    stream._response.close()
-
-
-def _note(world: Any, review: Any) -> str:
-    made = create("Note", content=f"note {uuid.uuid4().hex[:6]}", parent_id=review.item,
-                  parent_type="ReviewSessionObject", user_id=world.alice.id)  # fmt: skip
-    reply = call(world.server, [made], **world.alice.auth)
-    assert reply.status_code == 200, reply.text
-    return str(made["entity_key"][0])
+    stream.close()
 
 
 def _assert_ended(world: Any, review: Any, token: str, stream: LiveStream) -> None:
     """The stream is closed, later notes never reach it, and the page's next request is
     refused on every worker."""
-    later = [_note(world, review) for _ in range(3)]
+    later = [note(world, review) for _ in range(3)]
     wait_until(stream.ended.is_set, "the server to end the signed-out stream", timeout=60)
     assert not [n for n in later if stream.mentions(n)], "the ended stream received notes"
     statuses = {requests.get(f"{world.url}/review/{review.session}/feedback",

@@ -5,17 +5,14 @@ another site's page is refused (no one signs a browser in to an account of their
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
-from typing import Any, Iterator, Tuple
+from typing import Any, Iterator
 
 import pytest
 import requests
-from support.cli import run_ft_dcc
-from support.trust import add_api_user, start_server
+from support.trust import start_server
 
-from server.signin.people import PAGE, cookie_header
+from server.signin.people import PAGE, cookie_header, password_on
 
 
 @pytest.fixture(scope="module")
@@ -27,23 +24,6 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     server.stop()
 
 
-def _signer(server: Any) -> Tuple[str, str]:
-    name = f"tls-{uuid.uuid4().hex[:6]}"
-    add_api_user(server, name)
-    password = f"pw {uuid.uuid4().hex}"
-    done = run_ft_dcc(["user", "password", name, "--password-file", _file(server, password),
-                       "--data", str(server.data_dir)], env=dict(os.environ))  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return name, password
-
-
-def _file(server: Any, password: str) -> str:
-    path = Path(server.data_dir).parent / f"password-{uuid.uuid4().hex[:6]}"
-    path.write_text(password + "\n", encoding="utf-8")
-    path.chmod(0o600)
-    return str(path)
-
-
 def _post(server: Any, headers: Any, name: str, password: str) -> Any:
     return requests.post(f"{server.url}/signin", data={"username": name, "password": password},
                          headers={**PAGE, **headers}, allow_redirects=False,
@@ -51,7 +31,7 @@ def _post(server: Any, headers: Any, name: str, password: str) -> Any:
 
 
 def test_the_cookie_is_secure_over_https(proxied: Any) -> None:
-    name, password = _signer(proxied)
+    name, password = password_on(proxied, "tls", from_file=True)
 
     over_https = _post(proxied, {"X-Forwarded-Proto": "https"}, name, password)
     over_http = _post(proxied, {}, name, password)
@@ -62,7 +42,7 @@ def test_the_cookie_is_secure_over_https(proxied: Any) -> None:
 
 
 def test_the_request_log_holds_no_password_nor_cookie(proxied: Any) -> None:
-    name, password = _signer(proxied)
+    name, password = password_on(proxied, "tls", from_file=True)
     signed = _post(proxied, {}, name, password)
     cookie = cookie_header(signed)["value"]
 
@@ -77,7 +57,7 @@ def test_the_request_log_holds_no_password_nor_cookie(proxied: Any) -> None:
                                      {"Sec-Fetch-Site": "cross-site"},
                                      {"Sec-Fetch-Site": "same-site"}])  # fmt: skip
 def test_a_sign_in_form_from_another_site_is_refused(proxied: Any, headers: Any) -> None:
-    name, password = _signer(proxied)
+    name, password = password_on(proxied, "tls", from_file=True)
 
     reply = _post(proxied, headers, name, password)
 
