@@ -6,6 +6,8 @@ publish made, from the terminal; every change is read back through the genuine `
 client (``ReviewSessionObject.sort_order``). In project Q she may not: refused, nothing written.
 On the shared SQLite server and the PostgreSQL one (4 workers).
 
+Taken back with ``ft-dcc user role --take-back``, her next change is refused.
+
 Seen failing first: before the roles, ``review add`` as the supervisor on a private session of
 the artist's was refused ("only its owner or an administrator may"), and ``review order`` and
 ``review remove`` did not exist.
@@ -133,6 +135,15 @@ def test_a_supervisor_builds_the_artists_session_from_the_terminal(
         assert "Traceback" not in refused.stderr and "administrator" in refused.stderr, action
         assert _order(genuine(), theirs["id"]) == [w1["id"], w2["id"]]
     assert sup_id
+
+    # the role taken back (ft-dcc user role --take-back): her next change to P is refused
+    taken = ft_dcc({}, "user", "role", sup_name, "--take-back", "supervisor", *_target(server))
+    assert f"'{sup_name}' is no longer Supervisor" in taken.stdout, taken.stdout + taken.stderr
+    assert not genuine().query(f'UserSecurityRole where user_id is "{sup_id}" and '
+                               'security_role.name is "Supervisor"').all()  # fmt: skip
+    again = ft_dcc(env, "review", "add", *where, "sh010/comp/v1")  # the session is private
+    assert again.returncode == 1 and "administrator" in again.stderr, again.stdout + again.stderr
+    assert _order(genuine(), day["id"]) == [v3["id"], v2["id"]]
 
 
 def test_role_options_that_cannot_be_given_add_no_user(server: Any) -> None:

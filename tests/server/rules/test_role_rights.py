@@ -411,3 +411,31 @@ def test_a_role_taken_back_refuses_the_open_pages_next_write(roles: Roles) -> No
     assert state["you"]["manager"] is False
     assert (state["presenter"].get("lead") or {}).get("key") != "u:" + sup.id, state
     unchanged(world, before, "ft_dcc_review_presenter")
+
+
+def test_a_supervisor_cannot_widen_their_own_role(roles: Roles) -> None:
+    """Roles are for administrators to give: the Supervisor of A cannot add project B to her
+    role, turn it into all projects, or make herself a Supervisor anew; nothing changes."""
+    sup, world = roles.supervisor, roles.world
+    role_id = roles.role_rows["sup"]
+    attempts = [
+        [create("UserSecurityRoleProject", user_security_role_id=role_id,
+                project_id=roles.projects["B"]["project"])],
+        [update("UserSecurityRole", role_id, is_all_projects=True)],
+        [create("UserSecurityRole", user_id=sup.id, is_all_projects=True,
+                security_role_id=_role_id(roles, "Project Manager"))],
+    ]  # fmt: skip
+    before = snapshot(world)
+    for operations in attempts:
+        api_refused(_api(roles, sup, operations))
+    unchanged(world, before)
+    assert not _manages_b(roles)
+
+
+def _role_id(roles: Roles, name: str) -> str:
+    return str(roles.genuine().query(f'SecurityRole where name is "{name}"').one()["id"])
+
+
+def _manages_b(roles: Roles) -> bool:
+    session = artist_session(roles, "B", private=True)
+    return ACTS["rename"][1](roles, roles.supervisor, session).status_code == 200
