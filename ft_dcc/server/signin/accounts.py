@@ -9,6 +9,7 @@ names exist.
 
 from __future__ import annotations
 
+import threading
 from typing import Optional, Tuple
 
 import sqlalchemy as sa
@@ -22,6 +23,10 @@ from ft_dcc.server.signin.state import SignInParts
 
 #: the shortest password accepted
 FEWEST_CHARACTERS = 8
+#: scrypt checks at once in one process (each takes 16 MB: a flood of sign-ins waits here
+#: instead of taking the memory of the thread pool's every thread)
+MOST_HASHING = 4
+_HASHING = threading.BoundedSemaphore(MOST_HASHING)
 #: a hash checked when there is nothing to check, so every wrong answer costs the same
 _DECOY = hash_passphrase("ft_dcc: no such password")
 
@@ -59,7 +64,8 @@ def check_password(parts: SignInParts, source: str, username: str, password: str
     parts.guard.check(PASSWORD, source, username)
     user = active_user(parts, username) if username else None
     stored = parts.passwords.stored(user[0]) if user is not None else None
-    right = verify(password, stored or _DECOY) and stored is not None
+    with _HASHING:
+        right = verify(password, stored or _DECOY) and stored is not None
     if not right or user is None:
         parts.guard.failed(PASSWORD, source, username)
         return None

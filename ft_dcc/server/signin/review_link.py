@@ -8,6 +8,8 @@ Without a sign-in it answers ``303`` to the sign-in page. The desk links its ses
 
 from __future__ import annotations
 
+from typing import Optional
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -17,15 +19,22 @@ from ft_dcc.server.review.access import PERSONAL_MAX_TTL, signer_for
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import page
 from ft_dcc.server.signin.person import Person, current_person
+from ft_dcc.server.signin.state import parts_for
+from ft_dcc.server.signin.tables import now
 
 PATH = "/signin/review/{review_session_id}"
 
 
-def review_path(server: EmbeddedServer, person: Person, review_session_id: str) -> str:
-    """The path of ``review_session_id``'s page with a personal link of ``person``'s sign-in."""
+def review_path(server: EmbeddedServer, person: Person, review_session_id: str) -> Optional[str]:
+    """The path of ``review_session_id``'s page with a personal link of ``person``'s sign-in,
+    living as long as the sign-in does (``None``: it just ended)."""
+    found = parts_for(server).signins.find(person.session_id)
+    if found is None:
+        return None
+    left = int((found.expires_at - now()).total_seconds())
     signer = signer_for(server.config.data_dir)
-    token = signer.sign(review_session_id, person.user_id, ttl=PERSONAL_MAX_TTL, personal=True,
-                        signin=person.session_id)  # fmt: skip
+    token = signer.sign(review_session_id, person.user_id, ttl=max(1, min(left, PERSONAL_MAX_TTL)),
+                        personal=True, signin=person.session_id)  # fmt: skip
     return f"/review/{review_session_id}?token={token}"
 
 
@@ -38,6 +47,5 @@ async def open_review(request: Request) -> Response:
         session_id = check_component_id(str(request.path_params["review_session_id"]))
     except FileStoreError as exc:
         return page.refused("Not a review session", exc.message, 404)
-    server = request.app.state.server
-    return RedirectResponse(review_path(server, person, session_id), status_code=303,
-                            headers=page.HEADERS)  # fmt: skip
+    path = await run_in_threadpool(review_path, request.app.state.server, person, session_id)
+    return RedirectResponse(path or "/", status_code=303, headers=page.HEADERS)

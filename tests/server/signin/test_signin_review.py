@@ -6,7 +6,10 @@ PostgreSQL with 4 workers, the stream and the change on any worker).
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import base64
+import json
+import time
+from typing import Any, Dict, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -52,6 +55,21 @@ def _assert_ended(world: Any, review: Any, token: str, stream: LiveStream) -> No
                              params={"token": token}, timeout=60).status_code
                 for _ in range(8)}  # fmt: skip
     assert statuses == {403}
+
+
+def _payload(token: str) -> Dict[str, Any]:
+    body = token.split(".")[0]
+    return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
+
+
+def test_the_pages_link_rests_on_the_sign_in_not_on_a_key(opened: Any) -> None:
+    signer, _browser, _csrf, _review, token, _stream = opened
+
+    payload = _payload(token)
+
+    assert payload["p"] == "personal" and payload["u"] == signer.user_id and payload["si"]
+    assert payload["e"] <= time.time() + 12 * 3600 + 5  # no longer than the sign-in
+    assert signer.key not in token
 
 
 def test_the_page_writes_as_the_signed_in_person(trust_world: Any, opened: Any) -> None:
