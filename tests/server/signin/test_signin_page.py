@@ -4,10 +4,12 @@ read), "signed in as" at ``/`` and signing out. Screenshots in ``test-artifacts/
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.cli import run_ft_dcc
 
 from server.signin.people import password_on
 
@@ -49,3 +51,22 @@ def test_the_sign_in_page_in_chromium(embedded_server: Any, page: Any, artifacts
     page.wait_for_load_state()
     assert page.title() == "Sign in"
     assert not [c for c in page.context.cookies() if c["name"] == "ft_dcc_signin"]
+
+
+@pytest.mark.browser
+def test_a_one_time_link_in_chromium(embedded_server: Any, page: Any, artifacts_dir: Path) -> None:
+    name, _password = password_on(embedded_server, "linkpage")
+    printed = run_ft_dcc(["user", "signin-link", name, "--data", str(embedded_server.data_dir)],
+                         env=dict(os.environ))  # fmt: skip
+    assert printed.returncode == 0, printed.stderr
+    link = str(embedded_server.url) + "/signin/link?" + printed.stdout.split("?", 1)[1].strip()
+
+    page.goto(link)
+    page.screenshot(path=str(artifacts_dir / "signin-link.png"))
+    page.get_by_role("button", name=f"Sign in as {name}").click()
+    page.wait_for_url(str(embedded_server.url) + "/desk/")
+    page.goto(link)
+
+    assert "used already" in page.get_by_role("alert").inner_text()
+    page.screenshot(path=str(artifacts_dir / "signin-link-used.png"))
+

@@ -37,6 +37,7 @@ def opened(trust_world: Any) -> Iterator[Any]:
     token = parse_qs(urlsplit(went.headers["location"]).query)["token"][0]
     page = browser.get(world.url + went.headers["location"], timeout=60)
     assert page.status_code == 200, page.text[:500]
+    assert signer.key not in page.text and world.alice.key not in page.text  # no key travels
     stream = LiveStream(world.url, review.session, token)
     wait_until(lambda: stream.mentions("connected"), "the stream to open")
     first = note(world, review)
