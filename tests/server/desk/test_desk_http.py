@@ -2,9 +2,10 @@
 a Supervisor of the artist's project (not an administrator) finds the session the artist's
 publish made on the desk and builds it -- search, add, reorder, remove, rename, close and reopen,
 invite, client rules, revoke, the room link, the audit trail and the export -- each write read
-back through ``/api`` as ftrack's own rows. A plain User is refused every write to a private session with the
-database unchanged; a write without the sign-in's CSRF token is refused; without a sign-in the
-pages send to ``/`` and the JSON answers 403. SQLite, then PostgreSQL with 4 workers.
+back through ``/api`` as ftrack's own rows. A plain User is refused every write to a private
+session with the database unchanged; a write without the sign-in's CSRF token is refused;
+without a sign-in the pages send to ``/`` and the JSON answers 403. SQLite, then PostgreSQL
+with 4 workers.
 """
 
 from __future__ import annotations

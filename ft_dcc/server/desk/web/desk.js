@@ -29,6 +29,13 @@
     return made;
   }
 
+  // an ISO time as a datetime-local field shows it: the browser's own time zone
+  function localTime(iso) {
+    if (!iso) return "";
+    const when = new Date(iso);
+    return new Date(when.getTime() - when.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  }
+
   // -- the project page -----------------------------------------------------------------------
   function projectPage() {
     const form = one("form.create-session");
@@ -92,10 +99,10 @@
       form.elements.passphrase_enabled.checked = rules.passphrase_enabled;
       form.elements.downloads.value = rules.downloads;
       form.elements.watermark.checked = rules.watermark;
-      form.dataset.opens = rules.opens || "";
-      form.dataset.closes = rules.closes || "";
-      form.elements.opens.value = rules.opens ? rules.opens.slice(0, 16) : "";
-      form.elements.closes.value = rules.closes ? rules.closes.slice(0, 16) : "";
+      ["opens", "closes"].forEach((name) => {
+        form.dataset[name] = localTime(rules[name]);
+        form.elements[name].value = form.dataset[name];
+      });
     }
 
     function drawInvitees() {
@@ -244,7 +251,7 @@
       else if (!fields.passphrase_enabled.checked && state.rules.passphrase_enabled) payload.passphrase_enabled = false;
       ["opens", "closes"].forEach((name) => {
         const value = fields[name].value;
-        if (value && value !== (rules.dataset[name] || "").slice(0, 16)) payload[name] = new Date(value).toISOString();
+        if (value && value !== rules.dataset[name]) payload[name] = new Date(value).toISOString();
       });
       write("rules", payload, "Client rules saved.").then((after) => { if (after) fields.passphrase.value = ""; });
     });

@@ -1,0 +1,215 @@
+"""The dailies desk in a real browser, the same checks in Chromium and Firefox (a
+``web.player_checks.Driver``): a Supervisor of the artist's project, not an administrator,
+signs in, finds today's session (made by the artist's publish through the files host) on the
+desk, presents it and approves the artist's version, then builds a client session from the desk
+(create, add from a search, drag to reorder, invite, client rules); each write is read back
+through the genuine ``ftrack_api`` client.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import attr
+from support import genuine_sessions, make_task, open_session
+from support.cli import run_ft_dcc
+from support.trust import add_api_user, ok, update
+from web.dailies_fixtures import isolated_pyblish
+from web.frame_code import FIRST, FRAMES, RATE, coded_frames
+from web.player_checks import Driver, El, call
+
+from ft_dcc.host.files import FilesHost
+from ft_dcc.publish import publish
+
+PASSPHRASE = "four quiet words here"
+CLIENT = "client-desk@agency.example"
+
+
+@attr.s(auto_attribs=True)
+class DeskWorld:
+    url: str
+    project_id: str
+    day_session_id: str  # "Dailies <today>", made by the artist's first publish
+    versions: List[str]  # v001, v002 of sh010, published by the artist
+    supervisor: Dict[str, str]  # name, password, id, email
+    make: Callable[..., Any]  # genuine ftrack_api sessions (as the server's first user)
+
+
+def _ft_dcc_user(server: Any, *args: str, stdin: Optional[str] = None) -> None:
+    done = run_ft_dcc(["user", *args, "--data", str(server.data_dir)], env=dict(os.environ),
+                      input=stdin)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _artist_publishes(server: Any, tmp_path: Path, name: str, key: str, task: str) -> None:
+    from ft_dcc.session import Session
+
+    with isolated_pyblish(tmp_path), Session(
+        server_url=server.url, api_user=name, api_key=key, plugin_paths=[],
+        schema_cache_path=str(tmp_path / "artist-schemas"),
+    ) as session:  # fmt: skip
+        for number in (1, 2):
+            report = publish(FilesHost(coded_frames(tmp_path / f"v{number}", number), fps=RATE),
+                             task=task, comment=f"pass {number}", session=session)  # fmt: skip
+            assert report.ok, str(report)
+
+
+def desk_world(server: Any, tmp_path: Path) -> Iterator[DeskWorld]:
+    """An administrator makes the project; the artist (a User) publishes v001 and v002 into the
+    day's session; the Supervisor of the project has a password (``ft-dcc user``)."""
+    tag = uuid.uuid4().hex[:6]
+    with genuine_sessions(server, tmp_path / "schema-cache") as make:
+        with open_session(server, tmp_path / "admin") as admin:
+            task = make_task(admin, f"desk{tag}", FIRST, FIRST + FRAMES - 1, RATE,
+                             task_name="anim")  # fmt: skip
+        artist, artist_key = add_api_user(server, f"artist-{tag}")
+        _artist_publishes(server, tmp_path, f"artist-{tag}", artist_key, task)
+        name, password = f"sup-{tag}", f"pw {uuid.uuid4().hex}"
+        sup_id, _key = add_api_user(server, name)
+        email = f"{name}@studio.example"
+        ok(server, [update("User", sup_id, email=email, first_name="Sam", last_name="Super")])
+        _ft_dcc_user(server, "password", name, "--password-stdin", stdin=password + "\n")
+        _ft_dcc_user(server, "role", name, "--role", "supervisor", "--project", f"desk{tag}")
+        reader = make()
+        project = reader.query(f'Project where name is "desk{tag}"').one()
+        [day] = reader.query(f'ReviewSession where project_id is "{project["id"]}"').all()
+        assert day["created_by_id"] == artist and day["name"].startswith("Dailies ")
+        versions = sorted(reader.query("select id, version from AssetVersion where "
+                                       f'asset.parent.project_id is "{project["id"]}"').all(),
+                          key=lambda v: v["version"])  # fmt: skip
+        yield DeskWorld(str(server.url), project["id"], day["id"], [v["id"] for v in versions],
+                        {"name": name, "password": password, "id": sup_id, "email": email},
+                        make)  # fmt: skip
+
+
+def _type(driver: Driver, selector: str, value: str) -> None:
+    driver.evaluate(call("(i, v) => { i.value = v; }", El(selector), json.dumps(value)))
+
+
+def sign_in(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld) -> None:
+    open_url(world.url + "/")
+    driver.wait("document.querySelector('#signin-username')")
+    _type(driver, "#signin-username", world.supervisor["name"])
+    _type(driver, "#signin-password", world.supervisor["password"])
+    driver.click("form.signin-form button[type=submit]")
+    driver.wait("location.pathname === '/desk/' && document.querySelector('section.project')")
+
+
+def open_todays_session(driver: Driver, world: DeskWorld, shots: Path) -> None:
+    """Today's session is on the desk, marked today and open, above the project's others."""
+    row = f'li.session-link[data-session-id="{world.day_session_id}"]'
+    badges = driver.evaluate(f"Array.from({El(row)}.querySelectorAll('.badge'))"
+                             ".map((b) => b.textContent)")  # fmt: skip
+    assert "today" in badges and "open" in badges, badges
+    driver.screenshot(shots / "desk_home.png")
+    driver.click(f"{row} a")
+    driver.wait("document.querySelector('#desk-items') && "
+                "document.querySelector('#desk-items').dataset.loaded === '1'")  # fmt: skip
+    labels = driver.evaluate("Array.from(document.querySelectorAll('#desk-items .label'))"
+                             ".map((l) => l.textContent)")  # fmt: skip
+    assert labels == ["sh010 / anim v001", "sh010 / anim v002"] or all(
+        label.startswith("sh010 / ") for label in labels), labels  # fmt: skip
+    assert driver.evaluate("document.querySelector('#session').dataset.manages") == "yes"
+
+
+def room_link(driver: Driver) -> str:
+    """The room link from the desk's "Copy room link"."""
+    driver.click("button.copy-link")
+    driver.wait("document.querySelector('.room-link').value.includes('/review/')")
+    return str(driver.evaluate("document.querySelector('.room-link').value"))
+
+
+def present_and_approve(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld) -> str:
+    """The desk's Present link opens the review page as the Supervisor; she presents and
+    approves v002 (the asset's latest, shown first). The object approved."""
+    href = driver.evaluate("document.querySelector('a.present').getAttribute('href')")
+    assert href == f"/signin/review/{world.day_session_id}", href
+    open_url(world.url + href)
+    driver.wait("document.querySelector('main.items') && "
+                "document.querySelector('main.items').dataset.live === 'open' && "
+                "document.querySelector('main.items').dataset.presenter !== undefined")  # fmt: skip
+    driver.click(".presenter-bar .present")
+    driver.wait("document.querySelector('main.items').dataset.presenter === 'lead'")
+    item = "article.item:not([hidden])"  # the latest version of the shot's asset: v002
+    object_id = str(driver.evaluate(f"{El(item)}.dataset.objectId"))
+    driver.click(f"{item} .verdict.approve")
+    error_text = f"{El(item)}.querySelector('.status-error').textContent"
+    driver.wait(f"{El(item)}.dataset.statusesSet === '1' || /Not saved/.test({error_text})")
+    error = driver.evaluate(error_text)
+    assert not error, error
+    return object_id
+
+
+def approved_by(world: DeskWorld) -> List[Any]:
+    """(status, invitee e-mail, version) of every verdict in today's session, read back."""
+    reader = world.make()
+    rows = reader.query("select status, invitee.email, review_session_object.version_id from "
+                        "ReviewSessionObjectStatus where review_session_object.review_session_id"
+                        f' is "{world.day_session_id}"').all()  # fmt: skip
+    return [(r["status"], r["invitee"]["email"], r["review_session_object"]["version_id"])
+            for r in rows]  # fmt: skip
+
+
+def _writes(driver: Driver, count: int) -> None:
+    driver.wait(f"document.body.dataset.writes === '{count}' || "
+                "document.querySelector('#session .error').textContent")  # fmt: skip
+    error = driver.evaluate("document.querySelector('#session .error').textContent")
+    assert not error, error
+
+
+def build_client_session(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld,
+                         shots: Path) -> str:  # fmt: skip
+    """From the project's page: create, search and add both versions, drag the last above the
+    first, invite the client, set the rules. The new session's id."""
+    open_url(f"{world.url}/desk/project/{world.project_id}")
+    driver.wait("document.querySelector('#new-session-name')")
+    _type(driver, "#new-session-name", "Client review wk49")
+    driver.click("form.create-session button[type=submit]")
+    driver.wait("location.pathname.startsWith('/desk/session/') && "
+                "document.querySelector('#desk-items') && "
+                "document.querySelector('#desk-items').dataset.loaded === '1'")  # fmt: skip
+    session_id = str(driver.evaluate("document.querySelector('#session').dataset.sessionId"))
+    _type(driver, "form.search input[name=shot]", "sh010")
+    driver.click("form.search button[type=submit]")
+    driver.wait("document.querySelectorAll('ul.results input:checked').length === 2")
+    driver.click("button.add-selected")
+    _writes(driver, 1)
+    before = driver.evaluate("Array.from(document.querySelectorAll('#desk-items li.item'))"
+                             ".map((li) => li.dataset.objectId)")  # fmt: skip
+    assert len(before) == 2, before
+    # the handle's box (fractions; a row is about 1.4 handles high): up into the upper half of
+    # the row above it
+    driver.drag("#desk-items li.item:last-child .handle", [(0.5, 0.5), (0.5, -0.3), (0.5, -0.7),
+                                                          (0.5, -1.1)])
+    _writes(driver, 2)
+    _type(driver, "#invite-email", CLIENT)
+    _type(driver, "#invite-name", "Cleo Client")
+    driver.click("form.invite button[type=submit]")
+    _writes(driver, 3)
+    _type(driver, "#rules-passphrase", PASSPHRASE)
+    driver.evaluate("document.querySelector('#rules-downloads').value = 'proxy'")
+    driver.evaluate("document.querySelector('form.rules input[name=watermark]').checked = true")
+    driver.click("form.rules button[type=submit]")
+    _writes(driver, 4)
+    driver.screenshot(shots / "desk_client_session.png")
+    check_client_session(world, session_id, before[::-1])
+    return session_id
+
+
+def check_client_session(world: DeskWorld, session_id: str, order: List[str]) -> None:
+    """What the desk wrote, through a fresh genuine ``ftrack_api`` session."""
+    reader = world.make()
+    session = reader.get("ReviewSession", session_id)
+    assert session["name"] == "Client review wk49" and session["passphrase_enabled"] is True
+    assert session["created_by_id"] == world.supervisor["id"]
+    objects = sorted(session["review_session_objects"], key=lambda o: o["sort_order"])
+    assert [o["id"] for o in objects] == order
+    assert sorted(o["version_id"] for o in objects) == sorted(world.versions)
+    assert [i["email"] for i in session["review_session_invitees"]] == [CLIENT]
+    settings = {s["name"]: s["value"] for s in reader.query(
+        f'select name, value from EntitySetting where parent_id is "{session_id}"').all()}
+    assert settings == {"download_policy": "proxy", "watermark": "true"}, settings

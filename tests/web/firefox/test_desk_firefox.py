@@ -1,0 +1,66 @@
+"""The dailies desk in Firefox (Debian's firefox-esr over WebDriver BiDi), held to the same
+checks as in Chromium (``server.desk.desk_browser``): a Supervisor who is not an administrator
+signs in, finds today's session (the artist's publish made it), presents it and approves, then
+builds a client session from the desk (create, add from a search, drag to reorder, invite,
+client rules); each write read back through the genuine ``ftrack_api`` client. The driver has
+one page, so the page that follows is the room link's own presenter state, read over HTTP as
+its page reads it. Screenshots: ``test-artifacts/desk_firefox/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from server.desk.desk_browser import (
+    DeskWorld,
+    approved_by,
+    build_client_session,
+    desk_world,
+    open_todays_session,
+    present_and_approve,
+    room_link,
+    sign_in,
+)
+
+from .firefox import Firefox, firefox_or_skip
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
+    yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log")
+
+
+@pytest.fixture
+def world(embedded_server: Any, tmp_path: Path) -> Iterator[DeskWorld]:
+    yield from desk_world(embedded_server, tmp_path)
+
+
+def test_a_supervisor_runs_dailies_from_the_desk_in_firefox(
+    firefox: Firefox, world: DeskWorld, artifacts_dir: Path
+) -> None:
+    shots = artifacts_dir / "desk_firefox"
+    shots.mkdir(parents=True, exist_ok=True)
+    sign_in(firefox, firefox.goto, world)
+    open_todays_session(firefox, world, shots)
+    firefox.screenshot(shots / "desk_session.png")
+    room = room_link(firefox)
+    token = parse_qs(urlsplit(room).query)["token"][0]
+
+    present_and_approve(firefox, firefox.goto, world)
+    seen = requests.get(f"{world.url}/review/{world.day_session_id}/presenter",
+                        params={"token": token}, timeout=60)  # fmt: skip
+    assert seen.status_code == 200, seen.text[:500]
+    lead = seen.json()["presenter"]["lead"]
+    assert lead is not None and "Sam" in str(lead.get("name")), seen.json()
+    firefox.screenshot(shots / "desk_presenting.png")
+    verdicts = approved_by(world)
+    assert [(s, e, v) for s, e, v in verdicts] == [
+        ("approved", world.supervisor["email"], world.versions[1])]
+
+    build_client_session(firefox, firefox.goto, world, shots)
