@@ -36,42 +36,16 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.parts import StoreParts
-from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.review.access import ReviewAccessError, signer_for
+from ft_dcc.server.review.claim_records import claim_table
 from ft_dcc.server.review.client_gate import LinkRevoked, check_revoked, issued_at, read_rules
 from ft_dcc.server.review.identity import Caller, Invitee, load_invitee, query
 from ft_dcc.server.rules import permissions
-from ft_dcc.server.rules.speakers import CLAIM_TABLE, claim_columns
 from ft_dcc.server.runtime.context import ApiContext
 
 ACTION = "claim_review_invitee"
 RELEASE_ACTION = "release_review_invitee"
-
-
-def claim_table(store: StoreParts) -> sa.Table:
-    """The claims table of ``store`` (created in its database the first time: at start-up)."""
-    defined = store.metadata.tables.get(CLAIM_TABLE)
-    if defined is not None:
-        return defined  # the store's own metadata remembers it: no check of the database
-    return side_table(store.engine, store.metadata, CLAIM_TABLE, *claim_columns())
-
-
-def claimed_user(store: StoreParts, invitee: Invitee) -> Optional[str]:
-    """The active User who claimed ``invitee``, or ``None``."""
-    if invitee.from_room:
-        return None
-    table = claim_table(store)
-    with store.engine.connect() as connection:
-        row = connection.execute(
-            sa.select(table.c.user_id).where(
-                table.c.invitee_id == invitee.id,
-                table.c.review_session_id == invitee.review_session_id,
-            )
-        ).first()
-    if row is None or not permissions.is_active_user(store, row[0]):
-        return None
-    return str(row[0])
 
 
 def _record(store: StoreParts, invitee: Invitee, user_id: str, by: str) -> None:

@@ -10,7 +10,7 @@ from typing import Optional, Tuple
 
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.parts import StoreParts
-from ft_dcc.server.review.claims import claimed_user
+from ft_dcc.server.review.claim_records import claimed_user
 from ft_dcc.server.review.identity import Invitee, collaborator_id, writing_as
 from ft_dcc.server.store.store import Execute
 

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from ft_dcc.server.errors import ApiOperationError, ServerError
-from ft_dcc.server.review.claims import claim_table
+from ft_dcc.server.review.claim_records import claim_table
 from ft_dcc.server.review.client_gate import (
     GateRefusal,
     PassphraseNeeded,

@@ -98,5 +98,5 @@ def test_only_a_manager_writes_a_sessions_settings(world: Dict[str, Any], tmp_pa
                       mark("download_policy", session.id)):  # fmt: skip
         refused = call(server, [operation], user=user, key=key)
         assert refused.status_code == 403, (operation["action"], refused.text)
-        assert "creator or an administrator" in refused.text
+        assert "Only those who manage the review" in refused.text
     assert settings(server, session.id) == before
