@@ -1,4 +1,4 @@
-"""The #46 seam: who manages a review session (:mod:`ft_dcc.server.rules.review_rights`).
+"""Who manages a review session (:mod:`ft_dcc.server.rules.review_rights`): the desk builds on it.
 
 An Administrator manages every session, a creator their own, a Supervisor or Project Manager
 every session of the projects their ``UserSecurityRole`` covers (all projects, all open projects
