@@ -17,6 +17,8 @@ from starlette.responses import HTMLResponse
 WEB_DIR = Path(__file__).resolve().parent / "web"
 #: where the desk lives (a signed-in person lands there)
 DESK_PATH = "/desk/"
+#: where a signed-in person sets their password
+PASSWORD_PATH = "/signin/password"
 HEADERS: Dict[str, str] = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; "
@@ -75,9 +77,39 @@ def signed_in(username: str, csrf: str) -> HTMLResponse:
     """What ``/`` shows a signed-in person."""
     body = (
         f"<p>You are signed in as <strong>{escape(username)}</strong>.</p>"
-        f'<p><a href="{DESK_PATH}">Open the dailies desk</a></p>{signout_form(csrf)}'
+        f'<p><a href="{DESK_PATH}">Open the dailies desk</a></p>'
+        f'<p><a href="{PASSWORD_PATH}">Set or change your password</a></p>{signout_form(csrf)}'
     )
     return _page("Signed in", body)
+
+
+def password_form(
+    username: str, csrf: str, needs_current: bool, message: Optional[str] = None,
+    status: int = 200,
+) -> HTMLResponse:  # fmt: skip
+    """The form that sets the signed-in person's password (``needs_current``: they give the
+    one they have: a sign-in by a one-time link does not)."""
+    current = (
+        '<label for="password-current">Current password</label>'
+        '<input id="password-current" name="current" type="password" required '
+        'autocomplete="current-password" maxlength="1024">'
+        if needs_current
+        else ""
+    )
+    body = (
+        f"<p>For <strong>{escape(username)}</strong>. Every other sign-in of yours ends.</p>"
+        f'{_alert(message)}<form method="post" action="{PASSWORD_PATH}" class="signin-form">'
+        f'<input type="hidden" name="csrf_token" value="{escape(csrf)}">{current}'
+        '<label for="password-new">New password</label>'
+        '<input id="password-new" name="new" type="password" required minlength="8" '
+        'autocomplete="new-password" maxlength="1024">'
+        '<label for="password-again">New password again</label>'
+        '<input id="password-again" name="again" type="password" required minlength="8" '
+        'autocomplete="new-password" maxlength="1024">'
+        '<button type="submit">Set the password</button></form>'
+        '<p class="signin-help"><a href="/">Back</a></p>'
+    )
+    return _page("Your password", body, status)
 
 
 def link_page(token: str, username: str) -> HTMLResponse:

@@ -12,6 +12,8 @@
   redacts (``http.request_log``), not in the path, which it keeps.
 - ``GET /signin/review/<id>``: a review session's page as the signed-in person
   (:mod:`.review_link`).
+- ``GET|POST /signin/password``: the signed-in person sets their password
+  (:mod:`.password_page`).
 - ``/signin/static/…``: the page's stylesheet.
 
 A sign-in form posted from another site's page is refused (``Sec-Fetch-Site`` / ``Origin``): no
@@ -31,13 +33,14 @@ from starlette.routing import BaseRoute, Route
 from ft_dcc.server.attempts import TooManyAttempts
 from ft_dcc.server.audit.source import peer_address
 from ft_dcc.server.runtime.embedded import EmbeddedServer
-from ft_dcc.server.signin import page, review_link
+from ft_dcc.server.signin import page, password_page, review_link
 from ft_dcc.server.signin.accounts import check_password, end_one
 from ft_dcc.server.signin.cookies import clear_cookie, set_cookie
 from ft_dcc.server.signin.forms import read_form
 from ft_dcc.server.signin.limits import LINK
 from ft_dcc.server.signin.person import SignInRefused, current_person, require_csrf
 from ft_dcc.server.signin.state import SIGNIN_LIFETIME, SignInParts, parts_for
+from ft_dcc.server.signin.tables import digest
 
 WRONG = "That user name and password do not match; check both and try again."
 LINK_USED = (
@@ -75,8 +78,12 @@ def link_token(request: Request) -> str:
     return str(token)[:MOST_TOKEN]
 
 
-def _signed_in(request: Request, parts: SignInParts, user_id: str) -> Response:
+def _signed_in(request: Request, parts: SignInParts, user_id: str, reset: bool = False) -> Response:
+    """Sign the browser in as ``user_id`` (``reset``: by a one-time link, which may set a new
+    password without the old one, :mod:`.password_page`)."""
     raw = parts.signins.open(user_id, SIGNIN_LIFETIME)
+    if reset:
+        parts.resets.allow(digest(raw), SIGNIN_LIFETIME)
     response = RedirectResponse(page.DESK_PATH, status_code=303, headers=page.HEADERS)
     set_cookie(response, request, raw, SIGNIN_LIFETIME)
     return response
@@ -172,7 +179,7 @@ class SignInRoutes:
         user_id = await run_in_threadpool(self.parts.links.consume, token)
         if user_id is None:
             return page.refused("Link not valid", LINK_USED, 403)
-        return await run_in_threadpool(_signed_in, request, self.parts, user_id)
+        return await run_in_threadpool(_signed_in, request, self.parts, user_id, True)
 
     async def stylesheet(self, request: Request) -> Response:
         return FileResponse(page.WEB_DIR / "signin.css", media_type="text/css",
@@ -189,6 +196,8 @@ class SignInRoutes:
             Route(LINK_PATH + "/{token}", self.use_link, methods=["POST"]),
             Route(STYLESHEET, self.stylesheet, methods=["GET", "HEAD"]),
             Route(review_link.PATH, review_link.open_review, methods=["GET"]),
+            Route(page.PASSWORD_PATH, password_page.show, methods=["GET"]),
+            Route(page.PASSWORD_PATH, password_page.change, methods=["POST"]),
         ]
 
 

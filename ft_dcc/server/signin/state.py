@@ -16,7 +16,7 @@ from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.rules.permissions import user_table
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin.limits import password_guard
-from ft_dcc.server.signin.tables import OneTimeLinks, Passwords, SignIns
+from ft_dcc.server.signin.tables import OneTimeLinks, Passwords, Resets, SignIns
 
 #: how long a sign-in lasts (then the person signs in again)
 SIGNIN_LIFETIME = dt.timedelta(hours=12)
@@ -30,6 +30,7 @@ class SignInParts:
     passwords: Passwords
     signins: SignIns
     links: OneTimeLinks
+    resets: Resets
     guard: AuthGuard
     #: ``None`` in a command (``ft-dcc user password``), which announces on the database
     revocations: Optional[RevocationBus]
@@ -43,6 +44,7 @@ def make_parts(store: StoreParts, revocations: Optional[RevocationBus] = None) -
         passwords=Passwords(engine, metadata),
         signins=SignIns(engine, metadata, user_table(store)),
         links=OneTimeLinks(engine, metadata),
+        resets=Resets(engine, metadata),
         guard=password_guard(engine, metadata),
         revocations=revocations,
     )

@@ -10,6 +10,8 @@ None of them is an ftrack entity type, so no ``/api`` query, echo or event can n
   ends. A row counts only while its User exists and is active (joined in the same statement).
 - ``ft_dcc_signin_link`` (:class:`OneTimeLinks`): one row per sign-in link an administrator
   printed, keyed by the SHA-256 of its token, deleted by the one use that consumes it.
+- ``ft_dcc_signin_reset`` (:class:`Resets`): the sign-ins a one-time link made, which may set a
+  password without giving the old one (keyed as ``ft_dcc_signin``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ft_dcc.server.model.storage import write_transaction
 PASSWORD_TABLE = "ft_dcc_password"
 SIGNIN_TABLE = "ft_dcc_signin"
 LINK_TABLE = "ft_dcc_signin_link"
+RESET_TABLE = "ft_dcc_signin_reset"
 
 
 def now() -> dt.datetime:
@@ -141,6 +144,32 @@ class SignIns(SideTable):
         with write_transaction(self.engine) as connection:
             done = connection.execute(sa.delete(self.table).where(self.table.c.user_id == user_id))
         return int(done.rowcount or 0)
+
+
+class Resets(SideTable):
+    """Sign-ins made by a one-time link, which may set a new password without the old one (the
+    administrator's link is the reset), until they end or set one."""
+
+    NAME = RESET_TABLE
+    KEY = {"id": sa.String(64)}
+    FIELDS = {"expires_at": sa.DateTime}
+
+    def allow(self, session_id: str, lifetime: dt.timedelta) -> None:
+        started = now()
+        with write_transaction(self.engine) as connection:
+            connection.execute(sa.delete(self.table).where(self.table.c.expires_at < started))
+            connection.execute(sa.insert(self.table).values(id=session_id,
+                                                            expires_at=started + lifetime))
+
+    def allowed(self, session_id: str) -> bool:
+        table = self.table
+        query = sa.select(table.c.id).where(table.c.id == session_id, table.c.expires_at > now())
+        with self.engine.connect() as connection:
+            return connection.execute(query).first() is not None
+
+    def drop(self, session_id: str) -> None:
+        with write_transaction(self.engine) as connection:
+            connection.execute(sa.delete(self.table).where(self.table.c.id == session_id))
 
 
 class OneTimeLinks(SideTable):

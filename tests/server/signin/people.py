@@ -86,6 +86,11 @@ def sign_in(world: Any, session: requests.Session, name: str, password: str) -> 
                         allow_redirects=False, timeout=60)  # fmt: skip
 
 
+def signs_in(world: Any, name: str, password: str) -> int:
+    """The status of the sign-in form posted from a new browser (303: signed in)."""
+    return sign_in(world, browser(world), name, password).status_code
+
+
 def signed_in(world: Any, signer: Signer) -> Tuple[requests.Session, str]:
     """A browser signed in as ``signer`` and its CSRF token (read from ``/``'s page)."""
     session = browser(world)

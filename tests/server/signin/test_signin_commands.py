@@ -10,17 +10,12 @@ from typing import Any, List, Optional
 
 from support.cli import run_ft_dcc
 
-from server.signin.people import browser, password_on, sign_in
+from server.signin.people import password_on, signs_in
 
 
 def _user(server: Any, *args: str, given: Optional[str] = None) -> Any:
     command: List[str] = ["user", *args, "--data", str(server.data_dir)]
     return run_ft_dcc(command, env=dict(os.environ), input=given)
-
-
-def _signs_in(server: Any, name: str, password: str) -> int:
-    """The status of the sign-in form posted to ``server`` (it has a ``url``, as a world)."""
-    return sign_in(server, browser(server), name, password).status_code
 
 
 def test_user_add_sets_the_password_from_standard_input(embedded_server: Any) -> None:
@@ -30,7 +25,7 @@ def test_user_add_sets_the_password_from_standard_input(embedded_server: Any) ->
 
     assert done.returncode == 0, done.stderr
     assert password not in done.stdout + done.stderr
-    assert _signs_in(embedded_server, name, password) == 303
+    assert signs_in(embedded_server, name, password) == 303
 
 
 def test_a_short_password_is_refused_and_the_old_one_stays(embedded_server: Any) -> None:
@@ -40,7 +35,7 @@ def test_a_short_password_is_refused_and_the_old_one_stays(embedded_server: Any)
 
     assert done.returncode == 1
     assert "at least 8 characters" in done.stderr and "nothing was changed" in done.stderr
-    assert _signs_in(embedded_server, name, password) == 303
+    assert signs_in(embedded_server, name, password) == 303
 
 
 def test_no_password_source_off_a_terminal_says_what_to_give(embedded_server: Any) -> None:

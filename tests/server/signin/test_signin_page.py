@@ -47,6 +47,13 @@ def test_the_sign_in_page_in_chromium(embedded_server: Any, page: Any, artifacts
     assert name in page.locator("main").inner_text()
     page.screenshot(path=str(artifacts_dir / "signin-signed-in.png"))
 
+    page.get_by_role("link", name="Set or change your password").click()
+    page.wait_for_load_state()
+    assert page.title() == "Your password"
+    assert page.get_by_label("Current password").is_visible()
+    page.screenshot(path=str(artifacts_dir / "signin-password.png"))
+    page.goto(url + "/")
+
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
     assert page.title() == "Sign in"

@@ -9,41 +9,14 @@ from __future__ import annotations
 import base64
 import json
 import time
-from typing import Any, Dict, Iterator
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Dict
 
-import pytest
 import requests
-from support.insiders import review_of
 from support.trust import call, update
 from support.waiting import wait_until
 
 from server.grants.test_live_revocation import LiveStream
 from server.grants.test_live_revocation import _note as note
-from server.signin.people import new_signer, signed_in
-
-
-@pytest.fixture
-def opened(trust_world: Any) -> Iterator[Any]:
-    """A new signer signed in, with a review page of alice's session open through the sign-in
-    and its ``/live`` stream receiving: (signer, browser, csrf, review, token, stream)."""
-    world = trust_world
-    signer = new_signer(world, "reviewer")
-    browser, csrf = signed_in(world, signer)
-    review = review_of(world, world.alice, private=False)
-    went = browser.get(f"{world.url}/signin/review/{review.session}", allow_redirects=False,
-                       timeout=60)  # fmt: skip
-    assert went.status_code == 303, went.text[:500]
-    token = parse_qs(urlsplit(went.headers["location"]).query)["token"][0]
-    page = browser.get(world.url + went.headers["location"], timeout=60)
-    assert page.status_code == 200, page.text[:500]
-    assert signer.key not in page.text and world.alice.key not in page.text  # no key travels
-    stream = LiveStream(world.url, review.session, token)
-    wait_until(lambda: stream.mentions("connected"), "the stream to open")
-    first = note(world, review)
-    wait_until(lambda: stream.mentions(first), "the stream to receive a note")
-    yield signer, browser, csrf, review, token, stream
-    stream.close()
 
 
 def _assert_ended(world: Any, review: Any, token: str, stream: LiveStream) -> None:
@@ -94,6 +67,19 @@ def test_signing_out_closes_the_open_page_and_its_stream(trust_world: Any, opene
                         allow_redirects=False, timeout=60)  # fmt: skip
 
     assert done.status_code == 303
+    _assert_ended(trust_world, review, token, stream)
+
+
+def test_a_new_password_closes_the_open_page_and_its_stream(
+    trust_world: Any, opened: Any
+) -> None:
+    signer, browser, csrf, review, token, stream = opened
+
+    done = browser.post(f"{trust_world.url}/signin/password", allow_redirects=False, timeout=60,
+                        data={"csrf_token": csrf, "current": signer.password,
+                              "new": "another password 1", "again": "another password 1"})
+
+    assert done.status_code == 303, done.text[:500]
     _assert_ended(trust_world, review, token, stream)
 
 
