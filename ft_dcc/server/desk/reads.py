@@ -21,7 +21,16 @@ SESSION_FIELDS = (
     "id, name, description, start_date, end_date, project_id, created_at, created_by_id, "
     "shareable_url_enabled, passphrase_enabled"
 )
-VERSION_FIELDS = "id, version, asset_id, task_id, status_id, date"
+#: an AssetVersion with the names the desk labels it by (one query: nested projections)
+VERSION_FIELDS = (
+    "id, version, date, asset.id, asset.name, asset.parent.id, asset.parent.name, "
+    "asset.parent.context_type, task.name, status.name"
+)
+OBJECT_FIELDS = "id, name, version, version_id, sort_order, " + ", ".join(
+    "asset_version." + f.strip() for f in VERSION_FIELDS.split(",")
+)
+RULE_FIELDS = "parent_id, group, name, value"
+INVITEE_FIELDS = "id, name, email, created_from_shared_url"
 #: the most versions one search answers (narrow it to see others)
 SEARCH_LIMIT = 500
 #: a search's filters, by the name the page sends
@@ -73,11 +82,7 @@ class DeskReads:
         [rows] = self.ask(
             [_in(f"select {SESSION_FIELDS} from ReviewSession where project_id in", project_ids)]
         )
-        now = dt.datetime.now(dt.timezone.utc)
-        views = [session_row(row, now) for row in rows]
-        views.sort(key=lambda v: str(v["created_at"] or ""), reverse=True)
-        views.sort(key=lambda v: (not v["is_open"], not v["today"]))
-        return views
+        return ordered_sessions(rows, dt.datetime.now(dt.timezone.utc))
 
     def session_row(self, review_session_id: str) -> Optional[Row]:
         [rows] = self.ask(
@@ -86,147 +91,78 @@ class DeskReads:
         return session_row(rows[0]) if rows else None
 
     # -- a session ------------------------------------------------------------------------------
+    def session_view(self, review_session_id: str) -> Optional[Row]:
+        """The session, its items (labelled, in ``sort_order``), client rules, invitees and its
+        project's other sessions: one batch of queries whatever the session's size."""
+        quoted = quote(review_session_id)
+        found = self.ask(
+            [
+                f"select {SESSION_FIELDS} from ReviewSession where id is {quoted}",
+                f"select {OBJECT_FIELDS} from ReviewSessionObject "
+                f"where review_session_id is {quoted}",
+                f"select {RULE_FIELDS} from EntitySetting where parent_id is {quoted} "
+                f"and group is {quote(rules.GROUP)}",
+                f"select {INVITEE_FIELDS} from ReviewSessionInvitee "
+                f"where review_session_id is {quoted}",
+                f"select {SESSION_FIELDS} from ReviewSession where project_id in "
+                f"(select project_id from ReviewSession where id is {quoted})",
+            ]
+        )
+        [sessions, objects, settings, invitees, siblings] = found
+        if not sessions:
+            return None
+        now = dt.datetime.now(dt.timezone.utc)
+        return {
+            "session": session_row(sessions[0], now),
+            "items": items_of(objects),
+            "rules": client_rules(sessions[0], settings),
+            "invitees": invitees_of(invitees),
+            "others": [
+                {"id": r["id"], "name": r.get("name") or ""}
+                for r in ordered_sessions(siblings, now)
+                if r["id"] != review_session_id
+            ],
+        }
+
     def items(self, review_session_id: str) -> List[Row]:
-        """The session's items in ``sort_order``, each labelled with its shot."""
+        """The session's items in ``sort_order``, each labelled with its shot (one query)."""
         [objects] = self.ask(
             [
-                "select id, name, version, version_id, sort_order from ReviewSessionObject "
+                f"select {OBJECT_FIELDS} from ReviewSessionObject "
                 f"where review_session_id is {quote(review_session_id)}"
             ]
         )
-        objects.sort(
-            key=lambda o: (
-                o.get("sort_order") is None,
-                o.get("sort_order") or 0,
-                str(o.get("name") or ""),
-            )
-        )
-        versions = self.labelled_versions(o.get("version_id") for o in objects)
-        return [item_row(o, versions.get(str(o.get("version_id")), {})) for o in objects]
+        return items_of(objects)
 
     def labelled_versions(self, version_ids: Iterable[object]) -> Dict[str, Row]:
-        """Versions by id with their asset, shot, task and status names (three queries)."""
-        ids = [i for i in version_ids if i]
+        """Versions by id with their asset, shot, task and status names (one query)."""
         [versions] = self.ask(
-            [
-                _in(
-                    f"select {VERSION_FIELDS} from AssetVersion where id in",
-                    ids,
-                )
-            ]
+            [_in(f"select {VERSION_FIELDS} from AssetVersion where id in", version_ids)]
         )
-        return self._label(versions)
-
-    def _label(self, versions: List[Row]) -> Dict[str, Row]:
-        assets_q = _in(
-            "select id, name, context_id from Asset where id in",
-            (v.get("asset_id") for v in versions),
-        )
-        [assets, statuses] = self.ask([assets_q, "select id, name from Status"])
-        by_asset = {a["id"]: a for a in assets}
-        task_ids = (v.get("task_id") for v in versions)
-        shot_ids = (a.get("context_id") for a in assets)
-        [contexts] = self.ask(
-            [
-                _in(
-                    "select id, name, parent_id, context_type from Context where id in",
-                    [*task_ids, *shot_ids],
-                )
-            ]
-        )
-        names = {c["id"]: c for c in contexts}
-        status_names = {s["id"]: s.get("name") or "" for s in statuses}
-        found = {}
-        for version in versions:
-            asset = by_asset.get(version.get("asset_id") or "", {})
-            shot = names.get(asset.get("context_id") or "", {})
-            found[str(version["id"])] = {
-                "version_id": version["id"],
-                "number": version.get("version"),
-                "asset": asset.get("name") or "",
-                "asset_id": asset.get("id"),
-                "shot": "" if shot.get("context_type") == "show" else shot.get("name") or "",
-                "shot_id": shot.get("id"),
-                "task": (names.get(version.get("task_id") or "") or {}).get("name") or "",
-                "status": status_names.get(version.get("status_id") or "", ""),
-                "date": iso(version.get("date")),
-            }
-        return found
-
-    def client_rules(self, review_session_id: str) -> Row:
-        """The session's client rules as the page shows them (never the passphrase)."""
-        [sessions, settings] = self.ask(
-            [
-                "select id, passphrase_enabled, start_date, end_date, shareable_url_enabled "
-                f"from ReviewSession where id is {quote(review_session_id)}",
-                "select parent_id, group, name, value from EntitySetting "
-                f"where parent_id is {quote(review_session_id)} and group is {quote(rules.GROUP)}",
-            ]
-        )
-        row = sessions[0] if sessions else {}
-        values = {s["name"]: s.get("value") for s in settings}
-        return {
-            "passphrase_enabled": bool(row.get("passphrase_enabled")),
-            "opens": iso(row.get("start_date")),
-            "closes": iso(row.get("end_date")),
-            "downloads": values.get(rules.DOWNLOAD_POLICY) or "none",
-            "watermark": values.get(rules.WATERMARK) == "true",
-            "links_revoked_at": values.get(rules.LINKS_REVOKED_AT),
-            "private": row.get("shareable_url_enabled") is False,
-        }
+        return {str(v["id"]): version_row(v) for v in versions}
 
     def invitees(self, review_session_id: str) -> List[Row]:
         [rows] = self.ask(
             [
-                "select id, name, email, created_from_shared_url from ReviewSessionInvitee "
+                f"select {INVITEE_FIELDS} from ReviewSessionInvitee "
                 f"where review_session_id is {quote(review_session_id)}"
             ]
         )
-        return sorted(
-            (
-                {
-                    "id": r["id"],
-                    "name": r.get("name") or "",
-                    "email": r.get("email") or "",
-                    "room": bool(r.get("created_from_shared_url")),
-                }
-                for r in rows
-            ),
-            key=lambda r: (r["name"].lower(), r["id"]),
-        )
+        return invitees_of(rows)
 
     # -- versions to add ------------------------------------------------------------------------
     def search(self, project_id: str, filters: Mapping[str, str], latest: bool) -> List[Row]:
         """The project's versions matching every filter (a name, case-insensitive, as a part),
         newest first; ``latest``: only the highest version of each shot's asset."""
-        [contexts] = self.ask(
-            [
-                "select id, name, parent_id, context_type, object_type_id from TypedContext "
-                f"where project_id is {quote(project_id)}"
-            ]
-        )
-        [assets] = self.ask(
-            [
-                _in(
-                    "select id, name, context_id from Asset where context_id in",
-                    [project_id, *(c["id"] for c in contexts)],
-                )
-            ]
-        )
+        quoted = quote(project_id)
         [versions] = self.ask(
             [
-                _in(
-                    f"select {VERSION_FIELDS} from AssetVersion where asset_id in",
-                    (a["id"] for a in assets),
-                )
+                f"select {VERSION_FIELDS}, asset.parent.parent.name from AssetVersion "
+                f"where asset.parent.project_id is {quoted} or asset.context_id is {quoted}"
             ]
         )
-        labelled = list(self._label(versions).values())
-        parents = {c["id"]: c for c in contexts}
-        for row in labelled:
-            shot = parents.get(row["shot_id"] or "", {})
-            row["sequence"] = (parents.get(shot.get("parent_id") or "") or {}).get("name") or ""
-        found = [r for r in labelled if matches(r, filters)]
+        found = [version_row(v) for v in versions]
+        found = [r for r in found if matches(r, filters)]
         if latest:
             found = latest_of_each(found)
         found.sort(key=lambda r: (r["shot"], r["asset"], -(r["number"] or 0)))
@@ -239,6 +175,81 @@ class DeskReads:
             for item in self.items(review_session_id)
             if item["version"].get("version_id")
         ]
+
+
+def _nested(row: Mapping[str, Any], *path: str) -> Mapping[str, Any]:
+    """``row[path[0]][path[1]]...`` of a query's nested projection ({} where it is null)."""
+    found: Any = row
+    for name in path:
+        found = found.get(name) if isinstance(found, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
+
+
+def version_row(version: Mapping[str, Any]) -> Row:
+    """An AssetVersion row (:data:`VERSION_FIELDS`) as the desk shows it."""
+    asset = _nested(version, "asset")
+    shot = _nested(asset, "parent")
+    return {
+        "version_id": version["id"],
+        "number": version.get("version"),
+        "asset": asset.get("name") or "",
+        "asset_id": asset.get("id"),
+        "shot": "" if shot.get("context_type") == "show" else shot.get("name") or "",
+        "shot_id": shot.get("id"),
+        "sequence": _nested(shot, "parent").get("name") or "",
+        "task": _nested(version, "task").get("name") or "",
+        "status": _nested(version, "status").get("name") or "",
+        "date": iso(version.get("date")),
+    }
+
+
+def items_of(objects: List[Row]) -> List[Row]:
+    """ReviewSessionObject rows (:data:`OBJECT_FIELDS`) in ``sort_order``, labelled."""
+    objects = sorted(
+        objects,
+        key=lambda o: (
+            o.get("sort_order") is None,
+            o.get("sort_order") or 0,
+            str(o.get("name") or ""),
+        ),
+    )
+    versions = [_nested(o, "asset_version") for o in objects]
+    return [item_row(o, version_row(v) if v.get("id") else {}) for o, v in zip(objects, versions)]
+
+
+def client_rules(session: Mapping[str, Any], settings: List[Row]) -> Row:
+    """The session's client rules as the page shows them (never the passphrase)."""
+    values = {s["name"]: s.get("value") for s in settings}
+    return {
+        "passphrase_enabled": bool(session.get("passphrase_enabled")),
+        "opens": iso(session.get("start_date")),
+        "closes": iso(session.get("end_date")),
+        "downloads": values.get(rules.DOWNLOAD_POLICY) or "none",
+        "watermark": values.get(rules.WATERMARK) == "true",
+        "links_revoked_at": values.get(rules.LINKS_REVOKED_AT),
+        "private": session.get("shareable_url_enabled") is False,
+    }
+
+
+def invitees_of(rows: List[Row]) -> List[Row]:
+    found = [
+        {
+            "id": r["id"],
+            "name": r.get("name") or "",
+            "email": r.get("email") or "",
+            "room": bool(r.get("created_from_shared_url")),
+        }
+        for r in rows
+    ]
+    return sorted(found, key=lambda r: (r["name"].lower(), r["id"]))
+
+
+def ordered_sessions(rows: List[Row], now: dt.datetime) -> List[Row]:
+    """Sessions as the desk lists them: open first, today's on top, then newest first."""
+    views = [session_row(row, now) for row in rows]
+    views.sort(key=lambda v: str(v["created_at"] or ""), reverse=True)
+    views.sort(key=lambda v: (not v["is_open"], not v["today"]))
+    return views
 
 
 def session_row(row: Mapping[str, Any], now: Optional[dt.datetime] = None) -> Row:

@@ -35,7 +35,7 @@ from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limit
 from ft_dcc.server.review.widget_link import widget_url
 from ft_dcc.server.rules.review_rights import managed_project_ids, manages_session
 from ft_dcc.server.runtime.embedded import EmbeddedServer
-from ft_dcc.server.signin import Person, current_person, require_csrf
+from ft_dcc.server.signin import Person, csrf_token_for, current_person, require_csrf
 
 MAX_BODY = 256 * 1024
 AUDIT_ROWS = 2000
@@ -114,25 +114,13 @@ class DeskRoutes:
         return found
 
     def _session(self, person: Person, session_id: str) -> Dict[str, Any]:
-        reads = self.reads(person)
-        session = reads.session_row(session_id)
-        if session is None:
+        found = self.reads(person).session_view(session_id)
+        if found is None:
             raise BadInput("No such review session; it may have been deleted.", 404)
         manages = self.manages(person, session_id)
-        return {
-            "session": session,
-            "manages": manages,
-            "items": reads.items(session_id),
-            "rules": reads.client_rules(session_id) if manages else None,
-            "invitees": reads.invitees(session_id) if manages else [],
-            "others": [
-                {"id": s["id"], "name": s["name"]}
-                for s in reads.sessions([str(session["project_id"])])
-                if s["id"] != session_id
-            ]
-            if manages
-            else [],
-        }
+        if not manages:  # what only those who manage it read
+            found.update(rules=None, invitees=[], others=[])
+        return dict(found, manages=manages)
 
     def _versions(self, person: Person, project_id: str, query: Mapping[str, str]) -> List[Any]:
         reads = self.reads(person)
@@ -205,7 +193,7 @@ class DeskRoutes:
                 "Not found" if exc.status == 404 else "Refused",
                 exc.message,
                 person.username,
-                person.csrf,
+                csrf_token_for(person),
                 exc.status,
             )
 
@@ -215,7 +203,7 @@ class DeskRoutes:
     async def home(self, request: Request) -> Response:
         def render(person: Person) -> Response:
             body = pages.projects_body(self._projects(person))
-            return pages.page("Dailies desk", body, person.username, person.csrf, "home")
+            return pages.page("Dailies desk", body, person.username, csrf_token_for(person), "home")
 
         return await self.html(request, render)
 
@@ -229,7 +217,7 @@ class DeskRoutes:
             name = project.get("full_name") or project.get("name") or ""
             body = pages.project_body(project, reads.sessions([project_id]))
             return pages.page(
-                f"{name}: review sessions", body, person.username, person.csrf, "project"
+                f"{name}: review sessions", body, person.username, csrf_token_for(person), "project"
             )
 
         return await self.html(request, render)
@@ -242,7 +230,12 @@ class DeskRoutes:
                 found, items=found["items"][: pages.FIRST_ITEMS], total=len(found["items"])
             )
             return pages.page(
-                found["session"]["name"], body, person.username, person.csrf, "session", data=first
+                found["session"]["name"],
+                body,
+                person.username,
+                csrf_token_for(person),
+                "session",
+                data=first,
             )
 
         return await self.html(request, render)

@@ -123,6 +123,17 @@ def test_a_supervisor_builds_the_artists_session_on_the_desk(desk: Desk) -> None
         world.server, f'select name from EntitySetting where parent_id is "{session}"')}
     assert {"links_revoked_at", f"invitee_links_revoked_at:{invitee['id']}"} <= settings
 
+    made = _ok(desk.post(f"/desk/api/project/{desk.review.published['project']}/sessions",
+                         {"name": "Client wk49"}), 201)  # fmt: skip
+    other = _ok(desk.get(f"/desk/api/session/{made['id']}"))
+    assert other["others"] == [{"id": session, "name": "Dailies wk49"}], other["others"]
+    copied = desk.get(f"/desk/api/project/{desk.review.published['project']}/versions?"
+                      f"from={session}")  # fmt: skip
+    assert [v["version_id"] for v in _ok(copied)["versions"]] == desk.versions[:0:-1]
+    [row] = query(world.server, "select created_by_id from ReviewSession "
+                  f'where id is "{made["id"]}"')  # fmt: skip
+    assert row["created_by_id"] == desk.supervisor.user_id
+
     link = _ok(desk.post(f"/desk/api/session/{session}/link", {}))["url"]
     assert f"/review/{session}?token=" in link
     acts = {e["act"] for e in _ok(desk.get(f"/desk/api/session/{session}/audit"))["entries"]}
