@@ -9,26 +9,27 @@ On the main thread itself (a batch run) calls run directly, so the same job serv
 
 from __future__ import annotations
 
+import copy
+import inspect
 import os
 import queue
 import threading
-from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, Optional, Protocol, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Protocol, Tuple, TypeVar
 
 import attr
 
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.host.task_choices import remember_published
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host, SpecOverrides
+from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, PublishRuntime
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import Resolved
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack and ParamSpec are typing's from Python 3.11/3.10
-    from typing_extensions import ParamSpec, Unpack
+    from typing_extensions import ParamSpec
 
     P = ParamSpec("P")
     R = TypeVar("R")
@@ -95,55 +96,81 @@ class MainThreadCalls:
                 count += 1
 
 
-class MainThreadHost(Host):
-    """A host whose every method runs through ``on_main``, whichever thread calls it."""
+def port_methods(port: type = Host) -> Tuple[str, ...]:
+    """The public methods of the host port (``Host``), by name: what :class:`MainThreadHost`
+    hands to the main thread, every one, whichever the port declares now or later."""
+    return tuple(
+        name
+        for name in sorted(dir(port))
+        if not name.startswith("_") and inspect.isfunction(inspect.getattr_static(port, name))
+    )
+
+
+def port_attributes(port: type = Host) -> Tuple[str, ...]:
+    """The public plain attributes of the port (``name``, ``uses_cameras``, ...): a
+    :class:`MainThreadHost` copies them from the host it wraps."""
+    return tuple(
+        name
+        for name in sorted(dir(port))
+        if not name.startswith("_") and not callable(inspect.getattr_static(port, name))
+    )
+
+
+def _handed_off(name: str) -> Callable[..., Any]:
+    """The port method ``name`` of the wrapped host, called through the main-thread hand-off."""
+
+    def hand_off(self: MainThreadHost, *args: Any, **kwargs: Any) -> Any:
+        return self._on_main(getattr(self._host, name), *args, **kwargs)
+
+    hand_off.__name__ = hand_off.__qualname__ = name
+    hand_off.__doc__ = inspect.getdoc(getattr(Host, name))
+    return hand_off
+
+
+if TYPE_CHECKING:  # mypy: the methods below are made from the port, not written out
+    _Port = Any
+else:
+    _Port = Host
+
+
+class MainThreadHost(_Port):
+    """The one hand-off of a host to its main thread, used by every host's publish: every
+    public method of the port (:func:`port_methods`) runs the wrapped host's own method through
+    ``on_main``, whichever thread calls it. The methods are made from the port when this module
+    loads, so a method added to ``Host`` is handed off too (and a host's override of it is
+    reached); a subclass (Blender's stepped capture) overrides what it does differently."""
 
     def __init__(self, host: Host, on_main: MainThread) -> None:
         self._host = host
         self._on_main = on_main
-        self.name = host.name
-        self.uses_cameras = host.uses_cameras
+        for name in port_attributes():
+            setattr(self, name, getattr(host, name))
+
+    @property
+    def wrapped(self) -> Host:
+        """The host whose calls this hands off."""
+        return self._host
 
     def for_source(self, source: str) -> Host:
         return MainThreadHost(self._on_main(self._host.for_source, source), self._on_main)
 
-    def scene_path(self) -> Optional[Path]:
-        return self._on_main(self._host.scene_path)
+    def __copy__(self) -> MainThreadHost:
+        """A copy over a copy of the host (a copy is asked what would change the host)."""
+        twin = type(self).__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin._host = copy.copy(self._host)
+        return twin
 
-    def has_unsaved_changes(self) -> bool:
-        return self._on_main(self._host.has_unsaved_changes)
 
-    def save_scene(self) -> Path:
-        return self._on_main(self._host.save_scene)
+for _name in port_methods():
+    if _name not in vars(MainThreadHost):
+        setattr(MainThreadHost, _name, _handed_off(_name))
+MainThreadHost.__abstractmethods__ = frozenset()
 
-    def frame_range(self) -> Tuple[int, int]:
-        return self._on_main(self._host.frame_range)
 
-    def fps(self) -> Fraction:
-        return self._on_main(self._host.fps)
-
-    def resolution(self) -> Tuple[int, int]:
-        return self._on_main(self._host.resolution)
-
-    def cameras(self) -> List[str]:
-        return self._on_main(self._host.cameras)
-
-    def current_camera(self) -> Optional[str]:
-        return self._on_main(self._host.current_camera)
-
-    def default_spec(self, **overrides: Unpack[SpecOverrides]) -> CaptureSpec:
-        return self._on_main(self._host.default_spec, **overrides)
-
-    def capture(
-        self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
-    ) -> CaptureResult:
-        return self._on_main(self._host.capture, spec, out_dir, progress)
-
-    def tell(self, message: str, level: str = "info") -> None:
-        self._on_main(self._host.tell, message, level)
-
-    def ask(self, question: str, default: bool = False) -> bool:
-        return self._on_main(self._host.ask, question, default)
+def on_main_thread_of(host: Host, on_main: MainThread) -> Host:
+    """``host`` behind the main-thread hand-off ``on_main`` (itself when it is behind one)."""
+    return host if isinstance(host, MainThreadHost) else MainThreadHost(host, on_main)
 
 
 def _text(path: Optional[Path]) -> Optional[str]:
@@ -186,7 +213,9 @@ class PublishJob:
         studio_settings: bool = False,
     ) -> None:
         self.on_main = on_main
-        self.host: Host = host if on_main is call_directly else MainThreadHost(host, on_main)
+        #: every host call of the publish goes through the one hand-off (direct on the main
+        #: thread; a host's own runner from a worker)
+        self.host: Host = on_main_thread_of(host, on_main)
         self.request = request
         self.progress = progress
         self.report: Optional[PublishReport] = None

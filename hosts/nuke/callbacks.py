@@ -12,7 +12,8 @@ every render of that node is published to ftrack for review when it finishes.
 * in the app only (``nuke.GUI``): **Nodes > ftrack > Publish for review** for the selected Write.
 
 In the app a publish runs in a worker thread (encode and upload never freeze Nuke); every
-``nuke`` call, the capture included, still runs on Nuke's main thread (see ``threads.py``).
+``nuke`` call, the capture included, still runs on Nuke's main thread (the job's one hand-off,
+with ``host.on_main`` as Nuke's runner).
 
 Under ``nuke -t``/``-x`` (a farm) a render of only part of the node's range (one chunk of a split
 job) is not published: each chunk would be a partial review.
@@ -35,7 +36,7 @@ from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.settings.resolve import Resolved
 
-from .host import NukeHost
+from .host import NukeHost, on_main
 from .menus import add_commands
 from .progress import publish_progress
 
@@ -186,8 +187,9 @@ def publish_writes(
         frames=frames,
     )
     job = PublishJob(
-        NukeHost(write_node=names[0], just_rendered=just_rendered),  # calls hop to the main thread
+        NukeHost(write_node=names[0], just_rendered=just_rendered),
         request,
+        on_main=on_main,  # every host call of a worker's publish on Nuke's main thread
         progress=publish_progress(),
         on_done=lambda done: _finished(done, ", ".join(names)),
         studio_settings=True,  # the profile of Nuke, the task and the script's path

@@ -9,9 +9,10 @@ as an exact rational, the resolution the root's ``format``. A comp has no playbl
 from __future__ import annotations
 
 import logging
+import threading
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple, Union
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 import attr
 import nuke
@@ -24,7 +25,6 @@ from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host, to_fracti
 from . import capture as capture_module
 from . import sound
 from .colour import write_colour
-from .threads import on_main_thread
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,19 @@ def root_fps(root: nuke.Node) -> Fraction:
     return to_fraction(root["fps"].value())
 
 
+def on_main(function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """Nuke's main-thread runner for the one hand-off (:class:`ft_dcc.host.job.MainThreadHost`):
+    from a worker thread through ``nuke.executeInMainThreadWithResult`` (Nuke's event loop runs
+    it, the worker waits for the result or the exception); on the main thread directly."""
+    if threading.current_thread() is threading.main_thread():
+        return function(*args, **kwargs)
+    return nuke.executeInMainThreadWithResult(function, args, kwargs)
+
+
 class NukeHost(Host):
-    """The open Nuke script, optionally seen through one Write node. Every method runs on
-    Nuke's main thread, so a publish may run in a worker thread.
+    """The open Nuke script, optionally seen through one Write node. Nuke is not thread-safe:
+    a publish in a worker thread reaches it through :func:`on_main` (``PublishJob(...,
+    on_main=on_main)``), which hands every port method to Nuke's main thread.
 
     ``write_node`` (a node or its name): publish what that Write renders. When its frames for
     the range are already on disk (e.g. right after the render that called the afterRender
@@ -65,7 +75,6 @@ class NukeHost(Host):
         return NukeHost(write_node=source, reporter=self._reporter)
 
     @property
-    @on_main_thread
     def write_node(self) -> Optional[nuke.Node]:
         """The Write node this host publishes, or None."""
         node = self._write_node
@@ -80,16 +89,13 @@ class NukeHost(Host):
         return found
 
     # -- the script ----------------------------------------------------------------------------
-    @on_main_thread
     def scene_path(self) -> Optional[Path]:
         path = nuke.root()["name"].value()
         return Path(path) if path else None
 
-    @on_main_thread
     def has_unsaved_changes(self) -> bool:
         return bool(nuke.root().modified())
 
-    @on_main_thread
     def save_scene(self) -> Path:
         path = self.scene_path()
         if path is None:
@@ -100,7 +106,6 @@ class NukeHost(Host):
         nuke.scriptSave()
         return path
 
-    @on_main_thread
     def frame_range(self) -> Tuple[int, int]:
         write = self.write_node
         if write is not None and write["use_limit"].value():
@@ -108,11 +113,9 @@ class NukeHost(Host):
         root = nuke.root()
         return int(root["first_frame"].value()), int(root["last_frame"].value())
 
-    @on_main_thread
     def fps(self) -> Fraction:
         return root_fps(nuke.root())
 
-    @on_main_thread
     def resolution(self) -> Tuple[int, int]:
         """The Write node's image size when it has an input (what it renders), else the
         root format's. Pixel aspect is not applied: frames are published as rendered."""
@@ -129,7 +132,6 @@ class NukeHost(Host):
     def current_camera(self) -> Optional[str]:
         return None
 
-    @on_main_thread
     def review_colour(self) -> Optional[ColourSettings]:
         """A reused EXR Write: the script's OCIO config, the Write's colourspace and the
         Viewer's display/view (never encoded raw). A render through a temporary Write is
@@ -140,7 +142,6 @@ class NukeHost(Host):
         return write_colour(write)
 
     # -- capture -------------------------------------------------------------------------------
-    @on_main_thread
     def capture(
         self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
     ) -> CaptureResult:
@@ -177,14 +178,12 @@ class NukeHost(Host):
         return capture_module.render(source, spec, Path(out_dir), progress)
 
     # -- the artist ----------------------------------------------------------------------------
-    @on_main_thread
     def tell(self, message: str, level: str = "info") -> None:
         if self._reporter is not None:
             self._reporter(message, level)
         else:
             super().tell(message, level)
 
-    @on_main_thread
     def ask(self, question: str, default: bool = False) -> bool:
         if not nuke.GUI:
             return default

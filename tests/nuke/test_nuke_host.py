@@ -9,9 +9,10 @@ from pathlib import Path
 import nuke
 import pytest
 from ft_dcc_hosts.nuke import capture as capture_module
-from ft_dcc_hosts.nuke.host import NukeHost
+from ft_dcc_hosts.nuke.host import NukeHost, on_main
 
 from ft_dcc.exceptions import CaptureError, PublishError
+from ft_dcc.host.job import MainThreadHost
 from ft_dcc.publish.host_port import CaptureSpec
 
 
@@ -178,7 +179,7 @@ def test_capture_never_touches_an_artist_node_with_the_temporary_name(comp, tmp_
 def test_every_host_call_from_a_worker_runs_on_the_main_thread(comp, tmp_path):
     import threading
 
-    host = NukeHost(write_node="Write1")
+    host = MainThreadHost(NukeHost(write_node="Write1"), on_main)  # what a worker's job uses
     found = {}
 
     def worker():
