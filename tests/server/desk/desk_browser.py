@@ -163,7 +163,8 @@ def _writes(driver: Driver, count: int) -> None:
 
 def build_client_session(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld,
                          shots: Path) -> str:  # fmt: skip
-    """From the project's page: create, search and add both versions, drag the last above the
+    """From the project's page: create, search (the latest of each shot of sq010: v002; then
+every version of sh010) and add both versions, drag the last above the
     first, invite the client, set the rules. The new session's id."""
     open_url(f"{world.url}/desk/project/{world.project_id}")
     driver.wait("document.querySelector('#new-session-name')")
@@ -173,9 +174,18 @@ def build_client_session(driver: Driver, open_url: Callable[[str], Any], world: 
                 "document.querySelector('#desk-items') && "
                 "document.querySelector('#desk-items').dataset.loaded === '1'")  # fmt: skip
     session_id = str(driver.evaluate("document.querySelector('#session').dataset.sessionId"))
+    _type(driver, "form.search input[name=sequence]", "sq010")
+    driver.evaluate("document.querySelector('form.search input[name=latest]').checked = true")
+    driver.click("form.search button[type=submit]")
+    driver.wait("document.querySelector('ul.results').dataset.searched === '1'")
+    found = driver.evaluate("Array.from(document.querySelectorAll('ul.results li'))"
+                            ".map((li) => li.dataset.versionId)")  # fmt: skip
+    assert found == world.versions[1:], found  # the latest of the shot: v002
+    driver.evaluate("document.querySelector('form.search input[name=latest]').checked = false")
     _type(driver, "form.search input[name=shot]", "sh010")
     driver.click("form.search button[type=submit]")
-    driver.wait("document.querySelectorAll('ul.results input:checked').length === 2")
+    driver.wait("document.querySelector('ul.results').dataset.searched === '2' && "
+                "document.querySelectorAll('ul.results input:checked').length === 2")  # fmt: skip
     driver.click("button.add-selected")
     _writes(driver, 1)
     before = driver.evaluate("Array.from(document.querySelectorAll('#desk-items li.item'))"
