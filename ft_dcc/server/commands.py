@@ -10,7 +10,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple, Union
 
 from ft_dcc.commands_base import Command, Group, arg
 
@@ -210,24 +210,34 @@ def _same_address(first: str, second: str) -> bool:
     return address_key(first) is not None and address_key(first) == address_key(second)
 
 
-def add_user(args: argparse.Namespace) -> int:
-    """Add a user (or replace its key); prints the key when it was generated, and where."""
+def _user_store(args: argparse.Namespace) -> Union[int, Tuple[Store, ServerConfig, str]]:
+    """The store ``ft-dcc user`` writes to, its config and how to name its server; or the exit
+    status of the error it said."""
     config, server_url = _user_target(args)
     if config is None:
         return _error(server_url)
     try:
         from ft_dcc.exceptions import DatabaseSetupError
-        from ft_dcc.server.http.auth import KeyRing
-        from ft_dcc.server.runtime.seed import SeedError
-        from ft_dcc.server.runtime.seed import add_user as add_store_user
         from ft_dcc.server.store.store import Store
     except ImportError as exc:
         return _error(f"{MISSING_EXTRA} ({exc})")
     config.data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        store = Store(config.resolved_database_url)
+        return Store(config.resolved_database_url), config, server_url
     except DatabaseSetupError as exc:
         return _error(exc)
+
+
+def add_user(args: argparse.Namespace) -> int:
+    """Add a user (or replace its key); prints the key when it was generated, and where."""
+    opened = _user_store(args)
+    if isinstance(opened, int):
+        return opened
+    store, config, server_url = opened
+    from ft_dcc.server.http.auth import KeyRing
+    from ft_dcc.server.runtime.seed import SeedError
+    from ft_dcc.server.runtime.seed import add_user as add_store_user
+
     keys = KeyRing(store.engine, store.metadata)
     try:
         if getattr(args, "role", None):
@@ -303,19 +313,12 @@ def _give_role(store: Store, user_id: str, args: argparse.Namespace) -> str:
 def set_role(args: argparse.Namespace) -> int:
     """``ft-dcc user role NAME``: give a role (``--role``), take one back (``--take-back``), or
     say the user's roles."""
-    config, server_url = _user_target(args)
-    if config is None:
-        return _error(server_url)
-    try:
-        from ft_dcc.exceptions import DatabaseSetupError
-        from ft_dcc.server.rules import role_grants
-        from ft_dcc.server.store.store import Store
-    except ImportError as exc:
-        return _error(f"{MISSING_EXTRA} ({exc})")
-    try:
-        store = Store(config.resolved_database_url)
-    except DatabaseSetupError as exc:
-        return _error(exc)
+    opened = _user_store(args)
+    if isinstance(opened, int):
+        return opened
+    store = opened[0]
+    from ft_dcc.server.rules import role_grants
+
     try:
         with store.engine.connect() as connection:
             user_id = role_grants.user_id_named(store, connection, args.name)
