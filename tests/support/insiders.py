@@ -95,10 +95,10 @@ class State:
 #: Tables that change without any write of the caller (the event relay between workers; the
 #: sign-in counters and open-socket counts the workers share on PostgreSQL, which a request's
 #: sign-in counts in), and the review audit trail, which records a refused request by design
-#: (``access.refused``).
+#: (``access.refused``), with its per-minute row counts shared by the workers on PostgreSQL.
 VOLATILE_TABLES = {
     "ft_dcc_event_relay", "event_relay", "ft_dcc_audit", "ft_dcc_auth_failure",
-    "ft_dcc_open_count", "ft_dcc_event_hub_id",
+    "ft_dcc_open_count", "ft_dcc_event_hub_id", "ft_dcc_audit_rows",
 }  # fmt: skip
 
 
