@@ -209,9 +209,11 @@ def _retryable(response: Reply) -> bool:
 
 def _said(response: Reply) -> str:
     """What an answer says: an ftrack error's ``content``, else its body."""
-    if _is_error_payload(response):
-        return str(response.json().get("content", ""))
-    return response.text
+    try:
+        payload = response.json()
+    except ValueError:
+        return response.text
+    return str(payload.get("content", "")) if isinstance(payload, dict) else response.text
 
 
 def _is_error_payload(response: Reply) -> bool:
