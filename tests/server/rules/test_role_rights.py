@@ -439,3 +439,21 @@ def _role_id(roles: Roles, name: str) -> str:
 def _manages_b(roles: Roles) -> bool:
     session = artist_session(roles, "B", private=True)
     return ACTS["rename"][1](roles, roles.supervisor, session).status_code == 200
+
+
+def test_all_open_projects_follow_a_projects_status(roles: Roles) -> None:
+    """The Project Manager's role covers all open projects: a project closed (``status``
+    hidden, as ftrack closes one) leaves it, with nothing written on the refusal; reopened, it
+    is covered again."""
+    world = roles.world
+    roles.projects["C"] = _task(world, "charlie" + new_id()[:4])
+    project = roles.projects["C"]["project"]
+    session = artist_session(roles, "C", private=True)
+    rename = ACTS["rename"][1]
+    assert rename(roles, roles.manager, session).status_code == 200
+    ok(world.server, [update("Project", project, status="hidden")])
+    before = snapshot(world)
+    api_refused(rename(roles, roles.manager, session))
+    unchanged(world, before)
+    ok(world.server, [update("Project", project, status="active")])
+    assert rename(roles, roles.manager, session).status_code == 200
