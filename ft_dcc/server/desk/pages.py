@@ -124,10 +124,10 @@ def item_rows(items: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
-def session_body(
-    session: Mapping[str, Any], items: Sequence[Mapping[str, Any]], manages: bool
-) -> str:
-    """The session's page: its bar of actions and its sections (the script fills them in)."""
+def session_body(found: Mapping[str, Any], manages: bool) -> str:
+    """The session's page: its bar of actions, its first items and its sections (the script
+    fills in the rest). ``found``: the session view (``session``, ``items``, ``total``)."""
+    session = found["session"]
     template = string.Template((WEB_DIR / "session.html").read_text(encoding="utf-8"))
     state = "open" if session["is_open"] else "closed"
     return template.substitute(
@@ -135,8 +135,8 @@ def session_body(
         name=escape(session["name"]),
         project_id=escape(session["project_id"]),
         badges=_badges(session),
-        count=len(items),
-        items=item_rows(items),
+        count=int(found["total"]),
+        items=item_rows(found["items"]),
         state=state,
         manages="yes" if manages else "no",
         toggle="Close session" if session["is_open"] else "Reopen session",

@@ -91,15 +91,18 @@ class DeskReads:
         return session_row(rows[0]) if rows else None
 
     # -- a session ------------------------------------------------------------------------------
-    def session_view(self, review_session_id: str) -> Optional[Row]:
-        """The session, its items (labelled, in ``sort_order``), client rules, invitees and its
-        project's other sessions: one batch of queries whatever the session's size."""
+    def session_view(self, review_session_id: str, first: Optional[int] = None) -> Optional[Row]:
+        """The session, its items (labelled, in ``sort_order``; only the ``first`` ones when
+        given, ``total`` counting them all), client rules, invitees and its project's other
+        sessions: one batch of queries whatever the session's size."""
         quoted = quote(review_session_id)
+        where = f"where review_session_id is {quoted}"
+        some = f" order by sort_order limit {int(first)}" if first is not None else ""
         found = self.ask(
             [
+                f"select id from ReviewSessionObject {where}" if first is not None else None,
                 f"select {SESSION_FIELDS} from ReviewSession where id is {quoted}",
-                f"select {OBJECT_FIELDS} from ReviewSessionObject "
-                f"where review_session_id is {quoted}",
+                f"select {OBJECT_FIELDS} from ReviewSessionObject {where}{some}",
                 f"select {RULE_FIELDS} from EntitySetting where parent_id is {quoted} "
                 f"and group is {quote(rules.GROUP)}",
                 f"select {INVITEE_FIELDS} from ReviewSessionInvitee "
@@ -108,13 +111,14 @@ class DeskReads:
                 f"(select project_id from ReviewSession where id is {quoted})",
             ]
         )
-        [sessions, objects, settings, invitees, siblings] = found
+        [every, sessions, objects, settings, invitees, siblings] = found
         if not sessions:
             return None
         now = dt.datetime.now(dt.timezone.utc)
         return {
             "session": session_row(sessions[0], now),
             "items": items_of(objects),
+            "total": len(every) if first is not None else len(objects),
             "rules": client_rules(sessions[0], settings),
             "invitees": invitees_of(invitees),
             "others": [

@@ -32,6 +32,7 @@ from ft_dcc.server.desk.writes import DeskWrites
 from ft_dcc.server.errors import BadInput, ServerError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
+from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.review.widget_link import widget_url
 from ft_dcc.server.rules.review_rights import managed_project_ids, manages_session
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -113,8 +114,9 @@ class DeskRoutes:
         found.sort(key=lambda p: (not p["manages"], not any(s["today"] for s in p["sessions"])))
         return found
 
-    def _session(self, person: Person, session_id: str) -> Dict[str, Any]:
-        found = self.reads(person).session_view(session_id)
+    def _session(self, person: Person, session_id: str, first: Optional[int] = None
+                 ) -> Dict[str, Any]:  # fmt: skip
+        found = self.reads(person).session_view(session_id, first)
         if found is None:
             raise BadInput("No such review session; it may have been deleted.", 404)
         manages = self.manages(person, session_id)
@@ -180,6 +182,8 @@ class DeskRoutes:
                 require_csrf(request)
             return _reply(await run_in_threadpool(work, person), status)
         except ServerError as exc:
+            if is_unreachable(exc):  # an outage: the app's 503 (a page for browsers)
+                raise
             return _reply({"error": exc.message}, exc.status)
 
     async def html(self, request: Request, render: Callable[[Person], Response]) -> Response:
@@ -189,6 +193,8 @@ class DeskRoutes:
         try:
             return await run_in_threadpool(render, person)
         except ServerError as exc:
+            if is_unreachable(exc):
+                raise
             return pages.refused(
                 "Not found" if exc.status == 404 else "Refused",
                 exc.message,
@@ -224,18 +230,16 @@ class DeskRoutes:
 
     async def session(self, request: Request) -> Response:
         def render(person: Person) -> Response:
-            found = self._session(person, _id(request.path_params["session_id"], "review session"))
-            body = pages.session_body(found["session"], found["items"], found["manages"])
-            first = dict(
-                found, items=found["items"][: pages.FIRST_ITEMS], total=len(found["items"])
-            )
+            session_id = _id(request.path_params["session_id"], "review session")
+            found = self._session(person, session_id, pages.FIRST_ITEMS)
+            body = pages.session_body(found, found["manages"])
             return pages.page(
                 found["session"]["name"],
                 body,
                 person.username,
                 csrf_token_for(person),
                 "session",
-                data=first,
+                data=found,
             )
 
         return await self.html(request, render)

@@ -19,8 +19,9 @@ import attr
 import pytest
 import requests
 from support.insiders import Review, assert_unchanged, publication, review_of, snapshot
-from support.trust import ok, query, update
+from support.trust import create, new_id, ok, query, update
 
+from ft_dcc.server.desk.pages import FIRST_ITEMS
 from server.signin.people import Signer, ft_dcc_user, new_signer, signed_in
 
 pytest.importorskip("sqlalchemy")
@@ -181,3 +182,19 @@ def test_refusals_leave_the_session_as_it_was(desk: Desk) -> None:
         assert reply.status_code < 500, (bad, reply.status_code)
     nonsense = desk.post(f"/desk/api/session/{session}/add", {"version_ids": "all"})
     assert nonsense.status_code == 400 and "list" in nonsense.json()["error"]
+
+
+def test_the_page_holds_the_first_screen_and_the_json_the_rest(desk: Desk) -> None:
+    world, session = desk.world, desk.review.session
+    asset = desk.review.published["asset"]
+    made = [create("AssetVersion", id=new_id(), asset_id=asset, version=n + 10,
+                   task_id=desk.review.published["task"]) for n in range(45)]  # fmt: skip
+    ok(world.server, made, **world.alice.auth)
+    versions = [m["entity_key"][0] for m in made]
+    _ok(desk.post(f"/desk/api/session/{session}/add", {"version_ids": versions}))
+    page = desk.get(f"/desk/session/{session}")
+    assert page.text.count('<li class="item"') == FIRST_ITEMS, page.text.count('<li class="item"')
+    assert "Versions <span class=\"count\">(46)</span>" in page.text
+    full = _ok(desk.get(f"/desk/api/session/{session}"))
+    assert len(full["items"]) == full["total"] == 46
+    assert [i["version"]["number"] for i in full["items"][1:]] == list(range(10, 55))

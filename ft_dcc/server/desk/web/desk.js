@@ -125,7 +125,7 @@
     function draw() {
       list.replaceChildren(...state.items.map(itemRow));
       list.dataset.loaded = state.items.length === (state.total ?? state.items.length) ? "1" : "0";
-      one(".count", root).textContent = `(${state.items.length})`;
+      one(".count", root).textContent = `(${state.total ?? state.items.length})`;
       root.dataset.state = state.session.is_open ? "open" : "closed";
       one(".toggle-open", root).textContent = state.session.is_open ? "Close session" : "Reopen session";
       one("h1").textContent = state.session.name;
@@ -148,7 +148,7 @@
     let before = [];
     list.addEventListener("pointerdown", (event) => {
       const handle = event.target.closest(".handle");
-      if (!handle || !state.manages) return;
+      if (!handle || !state.manages || list.dataset.loaded !== "1") return;
       event.preventDefault();
       dragging = handle.closest("li.item");
       before = order();
@@ -171,7 +171,7 @@
 
     list.addEventListener("click", (event) => {
       const button = event.target.closest("button");
-      if (!button) return;
+      if (!button || list.dataset.loaded !== "1") return; // the whole list first
       const row = button.closest("li.item");
       const was = order();
       if (button.classList.contains("remove")) {
