@@ -2,9 +2,9 @@
 checks as in Chromium (``server.desk.desk_browser``): a Supervisor who is not an administrator
 signs in, finds today's session (the artist's publish made it), presents it and approves, then
 builds a client session from the desk (create, add from a search, drag to reorder, invite,
-client rules); each write read back through the genuine ``ftrack_api`` client. The driver has
-one page, so the page that follows is the room link's own presenter state, read over HTTP as
-its page reads it. Screenshots: ``test-artifacts/desk_firefox/``.
+client rules); each write read back through the genuine ``ftrack_api`` client. The Firefox
+driver has one page, so the second page that follows the Firefox presenter is the room link in
+a Chromium page. Screenshots: ``test-artifacts/desk_firefox/``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def world(embedded_server: Any, tmp_path: Path) -> Iterator[DeskWorld]:
 
 
 def test_a_supervisor_runs_dailies_from_the_desk_in_firefox(
-    firefox: Firefox, world: DeskWorld, artifacts_dir: Path
+    firefox: Firefox, world: DeskWorld, chromium: Any, artifacts_dir: Path
 ) -> None:
     shots = artifacts_dir / "desk_firefox"
     shots.mkdir(parents=True, exist_ok=True)
@@ -52,7 +52,22 @@ def test_a_supervisor_runs_dailies_from_the_desk_in_firefox(
     room = room_link(firefox)
     token = parse_qs(urlsplit(room).query)["token"][0]
 
-    present_and_approve(firefox, firefox.goto, world)
+    # the page that follows: the room link in a Chromium page (the Firefox driver has one page)
+    follower_context = chromium.new_context(viewport={"width": 1024, "height": 700})
+    try:
+        follower = follower_context.new_page()
+        follower.set_default_timeout(60_000)
+        assert follower.goto(room).status == 200
+        follower.wait_for_function("() => document.querySelector('main.items') && "
+                                   "document.querySelector('main.items').dataset.live === 'open'")
+        present_and_approve(firefox, firefox.goto, world)
+        follower.wait_for_function(
+            "() => document.querySelector('main.items').dataset.presenter === 'follow'")
+        status = follower.locator(".presenter-status").inner_text()
+        assert status.startswith("Following ") and "Sam" in status, status
+        follower.screenshot(path=str(shots / "desk_follower.png"))
+    finally:
+        follower_context.close()
     seen = requests.get(f"{world.url}/review/{world.day_session_id}/presenter",
                         params={"token": token}, timeout=60)  # fmt: skip
     assert seen.status_code == 200, seen.text[:500]
