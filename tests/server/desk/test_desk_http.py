@@ -102,7 +102,14 @@ def test_a_supervisor_builds_the_artists_session_on_the_desk(desk: Desk) -> None
     assert closed.status_code in (400, 403, 409), closed.text
     assert "closed" in closed.json()["error"], closed.text
     _ok(desk.post(f"/desk/api/session/{session}/open", {"open": True}))
+    _client_rules(desk)
+    _another_session(desk)
+    _link_audit_export(desk)
 
+
+def _client_rules(desk: Desk) -> None:
+    """Invite, the rules (passphrase, window, downloads, watermark), revoke one and all."""
+    world, session = desk.world, desk.review.session
     email = f"client-{uuid.uuid4().hex[:6]}@agency.example"
     invited = _ok(desk.post(f"/desk/api/session/{session}/invite",
                             {"people": [{"email": email, "name": "Cleo"}]}))  # fmt: skip
@@ -124,6 +131,10 @@ def test_a_supervisor_builds_the_artists_session_on_the_desk(desk: Desk) -> None
         world.server, f'select name from EntitySetting where parent_id is "{session}"')}
     assert {"links_revoked_at", f"invitee_links_revoked_at:{invitee['id']}"} <= settings
 
+
+def _another_session(desk: Desk) -> None:
+    """A session made on the desk is the Supervisor's, and lists the day's beside it."""
+    world, session = desk.world, desk.review.session
     made = _ok(desk.post(f"/desk/api/project/{desk.review.published['project']}/sessions",
                          {"name": "Client wk49"}), 201)  # fmt: skip
     other = _ok(desk.get(f"/desk/api/session/{made['id']}"))
@@ -135,14 +146,26 @@ def test_a_supervisor_builds_the_artists_session_on_the_desk(desk: Desk) -> None
                   f'where id is "{made["id"]}"')  # fmt: skip
     assert row["created_by_id"] == desk.supervisor.user_id
 
+
+def _link_audit_export(desk: Desk) -> None:
+    session = desk.review.session
     link = _ok(desk.post(f"/desk/api/session/{session}/link", {}))["url"]
     assert f"/review/{session}?token=" in link
     acts = {e["act"] for e in _ok(desk.get(f"/desk/api/session/{session}/audit"))["entries"]}
     assert "link.revoked" in acts, acts
+    items = _ok(desk.get(f"/desk/api/session/{session}"))["items"]
+    labels = [i["label"] for i in items]
+    alice = desk.world.alice
+    note = create("Note", content="=hold two frames", parent_id=items[1]["id"],
+                  parent_type="ReviewSessionObject", user_id=alice.id)  # fmt: skip
+    ok(desk.world.server, [note], **alice.auth)
     exported = desk.get(f"/desk/session/{session}/export.csv")
+    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(exported.text)))
-    assert [r["version"] for r in rows] == ["3", "2"] or len(rows) == 2, rows
-    assert all(r["shot"] == "sh010" for r in rows)
+    assert [r["item"] for r in rows] == labels and len(labels) == 2, (rows, labels)
+    # a note as text: a spreadsheet never runs it as a formula
+    assert [r["note"] for r in rows] == ["", "'=hold two frames"], rows
+    assert [r["order"] for r in rows] == ["1", "2"] and all(r["shot"] == "sh010" for r in rows)
 
 
 def test_refusals_leave_the_session_as_it_was(desk: Desk) -> None:
