@@ -109,9 +109,11 @@ class DeskReads:
                 f"where review_session_id is {quoted}",
                 f"select {SESSION_FIELDS} from ReviewSession where project_id in "
                 f"(select project_id from ReviewSession where id is {quoted})",
+                "select id, username, first_name, last_name, email from User "
+                'where is_active is true and email like "%@%"',
             ]
         )
-        [every, sessions, objects, settings, invitees, siblings] = found
+        [every, sessions, objects, settings, invitees, siblings, users] = found
         if not sessions:
             return None
         now = dt.datetime.now(dt.timezone.utc)
@@ -126,6 +128,7 @@ class DeskReads:
                 for r in ordered_sessions(siblings, now)
                 if r["id"] != review_session_id
             ],
+            "users": users_of(users),
         }
 
     def items(self, review_session_id: str) -> List[Row]:
@@ -245,6 +248,16 @@ def invitees_of(rows: List[Row]) -> List[Row]:
         }
         for r in rows
     ]
+    return sorted(found, key=lambda r: (r["name"].lower(), r["id"]))
+
+
+def users_of(rows: List[Row]) -> List[Row]:
+    """Active Users with an e-mail, to invite: ``{"id", "name", "email"}`` by name."""
+    found = []
+    for row in rows:
+        name = " ".join(str(p) for p in (row.get("first_name"), row.get("last_name")) if p)
+        found.append({"id": row["id"], "name": name or str(row.get("username") or ""),
+                      "email": str(row.get("email") or "")})  # fmt: skip
     return sorted(found, key=lambda r: (r["name"].lower(), r["id"]))
 
 

@@ -121,7 +121,7 @@ class DeskRoutes:
             raise BadInput("No such review session; it may have been deleted.", 404)
         manages = self.manages(person, session_id)
         if not manages:  # what only those who manage it read
-            found.update(rules=None, invitees=[], others=[])
+            found.update(rules=None, invitees=[], others=[], users=[])
         return dict(found, manages=manages)
 
     def _versions(self, person: Person, project_id: str, query: Mapping[str, str]) -> List[Any]:

@@ -114,6 +114,12 @@ def _client_rules(desk: Desk) -> None:
     invited = _ok(desk.post(f"/desk/api/session/{session}/invite",
                             {"people": [{"email": email, "name": "Cleo"}]}))  # fmt: skip
     [invitee] = [i for i in invited["invitees"] if i["email"] == email]
+    # a User, picked from the desk's list of users with an e-mail
+    alice = world.alice
+    assert {"id": alice.id, "name": "alice", "email": alice.email} in invited["users"]
+    invited = _ok(desk.post(f"/desk/api/session/{session}/invite",
+                            {"people": [{"user_id": alice.id}]}))  # fmt: skip
+    assert alice.email in [i["email"] for i in invited["invitees"]]
     rules = {"passphrase": "four words are better", "downloads": "proxy", "watermark": True,
              "closes": "2099-01-05T18:00:00Z"}  # fmt: skip
     after = _ok(desk.post(f"/desk/api/session/{session}/rules", rules))["rules"]

@@ -122,6 +122,11 @@
       select.value = chosen;
     }
 
+    function drawUsers() {
+      one("#desk-users", root).replaceChildren(...(state.users || []).map(
+        (user) => element("option", { value: user.email, label: user.name })));
+    }
+
     function draw() {
       list.replaceChildren(...state.items.map(itemRow));
       list.dataset.loaded = state.items.length === (state.total ?? state.items.length) ? "1" : "0";
@@ -132,7 +137,7 @@
       document.title = state.session.name;
       all(".manage", root).forEach((part) => { part.hidden = !state.manages; });
       one(".watch-only", root).hidden = state.manages;
-      if (state.manages) { drawRules(); drawInvitees(); drawOthers(); }
+      if (state.manages) { drawRules(); drawInvitees(); drawOthers(); drawUsers(); }
     }
 
     function order() { return all("li.item", list).map((row) => row.dataset.objectId); }
