@@ -20,7 +20,8 @@ def run_submit(args: argparse.Namespace) -> int:
     folder, batch = submit(
         Submission(
             scenes=list(args.scenes), host=args.host, task=args.task,
-            review_session_name=args.review_session, comment=args.comment,
+            review_session_name=args.review_session,
+            new_review_session=args.new_review_session, comment=args.comment,
             frames=args.frames, chunks=args.chunks, camera=args.camera, python=args.python,
             work_dir=args.work_dir,
         ),
@@ -85,7 +86,8 @@ def run_publish(args: argparse.Namespace) -> int:
         PublishJob(
             scene=scene, host=args.host, work=WorkFolder(Path(args.work)),
             parts=args.parts, key=args.key, task=task,
-            review_session_name=args.review_session, comment=args.comment,
+            review_session_name=args.review_session,
+            new_review_session=args.new_review_session != "no", comment=args.comment,
             frames=args.frames, camera=args.camera, rate=args.rate,
         )
     )  # fmt: skip
@@ -153,6 +155,12 @@ SUBMIT_ARGUMENTS = (
         "--review-session",
         help="the review session of the whole batch (default: the "
         "naming.review_session setting, e.g. Dailies <date>)",
+    ),
+    arg(
+        "--new-review-session",
+        action="store_true",
+        help="create --review-session even when its name is one typo from an open session's "
+        "(the bundle's job parameter NewReviewSession)",
     ),
     arg("--comment", default="", help="the versions' comment"),
     arg(
@@ -227,6 +235,14 @@ PUBLISH_STEP = Command(
         arg("--key", required=True),
         arg("--rate", metavar="FPS", help="the rate of frames that carry none (the shot's)"),
         arg("--review-session", required=True),
+        arg(
+            "--new-review-session",
+            nargs="?",
+            default="no",
+            choices=("yes", "no"),
+            help="yes (or no value): create --review-session even when one typo from an open "
+            "session's",
+        ),
         arg("--comment", default=""),
     ),
     "Run by a job's publish step: publish the frames the capture parts staged in --work (or the "

@@ -58,6 +58,7 @@ class FarmBatch:
 
     scenes: List[FarmScene]
     review_session_name: str
+    new_review_session: bool = False  # the name is new, however close to an open session's
     comment: str = ""
     python: str = "python3"  # the command that runs ft_dcc's Python on a node
     camera: Optional[str] = None

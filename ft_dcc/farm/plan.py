@@ -4,7 +4,9 @@ Order matters for bad input: the scenes are checked first (on disk, nothing sent
 settings file (a broken one stops here, nothing sent), then the tasks are found (``--task``, or
 each scene's path through ``paths.task_templates``: a path no template matches stops the whole
 submission, naming it), then each scene's range and rate go through ``ft-dcc publish``'s frame
-checks (:mod:`ft_dcc.farm.rules`: what a publish refuses stops the submission with its message).
+checks (:mod:`ft_dcc.farm.rules`: what a publish refuses stops the submission with its message),
+and the review session name goes through its session check (a closed session, or a name one typo
+from an open session's, unless ``--new-review-session``).
 Only then is a bundle written; the server is only ever read here.
 """
 
@@ -14,7 +16,7 @@ import logging
 import os
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import attr
 
@@ -43,6 +45,9 @@ class Submission:
     host: Optional[str] = None
     task: Optional[str] = None
     review_session_name: Optional[str] = None
+    #: create the session even when its name is one typo from an open one's (the publish steps
+    #: are told so too)
+    new_review_session: bool = False
     comment: str = ""
     frames: Optional[Tuple[int, int]] = None
     chunks: int = DEFAULT_PARTS
@@ -168,6 +173,7 @@ def plan(submission: Submission) -> FarmBatch:
     return FarmBatch(
         scenes=scenes,
         review_session_name=session_name,
+        new_review_session=submission.new_review_session,
         comment=submission.comment,
         python=submission.python,
         camera=submission.camera,
@@ -187,11 +193,13 @@ def _scenes(
 
     session_name = submission.review_session_name
     scenes: List[FarmScene] = []
+    templates: Dict[str, Optional[str]] = {}  # each task's naming.review_session
     for index, (path, host, movie) in enumerate(checked, start=1):
         options = scene_options(path, host, submission, session_name, SharedRead(session))
         session_name = str(options["review_session_name"])
         decision = _decided(session, path, host, options)
         notes.extend(decision.warnings)
+        templates[str(options["task"])] = options.get("settings", {}).get("review_session_template")
         chunked = host in CHUNKED_HOSTS and not movie
         scenes.append(
             FarmScene(
@@ -203,4 +211,22 @@ def _scenes(
             )
         )  # fmt: skip
     assert session_name is not None  # scene_options always names one
+    if session is not None and not submission.new_review_session:
+        notes.extend(_session_name_checked(session, session_name, templates))
     return scenes, session_name
+
+
+def _session_name_checked(
+    session: IntegrateSession, name: str, templates: Dict[str, Optional[str]]
+) -> List[str]:
+    """Refuse the batch's session name where ``ft-dcc publish`` would (closed, or a probable
+    misspelling of an open session: its message); without the server, a note: the publish
+    steps check it."""
+    from ft_dcc.farm.rules import check_session_name
+
+    try:
+        check_session_name(session, name, templates)
+    except ApiConnectionError as exc:
+        return [f"the server could not be reached ({exc.message}): the review session name is "
+                "checked by the publish steps"]  # fmt: skip
+    return []

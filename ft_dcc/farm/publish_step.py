@@ -44,6 +44,7 @@ class PublishJob:
     key: str
     task: str
     review_session_name: str
+    new_review_session: bool = False  # create it even when one typo from an open session's
     comment: str = ""
     frames: Optional[Range] = None
     camera: Optional[str] = None
@@ -187,6 +188,7 @@ def request_for(job: PublishJob, media: Path, frames: Optional[Range], fps: Opti
 
     request: PublishOptions = {
         "input": str(media), "task": job.task, "review_session_name": job.review_session_name,
+        "new_review_session": job.new_review_session,
         "comment": job.comment, "frames": list(frames) if frames else None, "fps": fps,
         "camera": job.camera, "invitees": [], "json": False,
         "report": str(report_file(job)),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import attr
 
@@ -152,3 +152,46 @@ def decide(
     rate = fraction_text(to_fraction(decided.fps)) if reader.rate_source() is None else None
     warnings += as_warnings(problems, "Frame range and fps")
     return Decision((decided.frame_start, decided.frame_end), rate, warnings)
+
+
+def check_session_name(
+    session: IntegrateSession, name: str, tasks: Dict[str, Optional[str]]
+) -> None:
+    """Refuse ``name`` as ``ft-dcc publish`` does (ValidateReviewSessionOpen) in the project of
+    each task of ``tasks`` (task -> the settings' ``naming.review_session`` there): closed, or
+    not there but a probable misspelling of an open session (ReviewSessionMisspeltError with
+    the publish's message). A task not found here is left to the publish step."""
+    from ft_dcc.review import sessions as review
+    from ft_dcc.review.names import misspelt_session_error, near_names, open_session_names
+    from ft_dcc.settings.keys import BY_NAME
+
+    checked = set()
+    for task, template in tasks.items():
+        project_id = _project_of(session, task)
+        if project_id is None or project_id in checked:
+            continue
+        checked.add(project_id)
+        found = review.find_review_session(session, project_id, name)
+        if found is not None:
+            review.ensure_open(found)
+            continue
+        default = str(BY_NAME["naming.review_session"].default)
+        matches = near_names(name, open_session_names(session, project_id), template or default)
+        if matches:
+            raise misspelt_session_error(name, matches)
+
+
+def _project_of(session: IntegrateSession, task: str) -> Optional[str]:
+    """The id of the project of ``task`` (a task id or a Project/.../Task path), or None."""
+    from ft_dcc.protocol.query_text import quote
+    from ft_dcc.publish.tasks import parse_task_ref
+
+    task_id, task_path = parse_task_ref(task)
+    if task_id:
+        row = session.query(f"select project_id from Task where id is {quote(task_id)}").first()
+        return str(row["project_id"]) if row is not None else None
+    project = (task_path or "").split("/")[0]
+    row = session.query(
+        f"select id from Project where name is {quote(project)} or full_name is {quote(project)}"
+    ).first()
+    return str(row["id"]) if row is not None else None

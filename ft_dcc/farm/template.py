@@ -19,6 +19,8 @@ from ft_dcc.protocol.json_value import JsonObject, JsonValue
 
 SPECIFICATION = "jobtemplate-2023-09"
 ENTRY_FILE = "Entry"  # the embedded node_entry.py: {{Task.File.Entry}}
+#: the values of the job parameter NewReviewSession (and of farm publish --new-review-session)
+YES, NO = "yes", "no"
 #: the memory a DCC step asks of a node (MiB): enough to open a shot's scene and capture it
 DCC_MEMORY_MIB = 4096
 
@@ -56,6 +58,9 @@ def parameter_definitions(batch: FarmBatch) -> List[JsonObject]:
                objectType="FILE", dataFlow="IN"),
         _param("ReviewSession", "STRING", "the review session every scene is published into",
                minLength=1),
+        _param("NewReviewSession", "STRING", "yes: create ReviewSession even when its name "
+               "is one typo from an open session's (ft-dcc publish --new-review-session)",
+               default=NO, allowedValues=[NO, YES]),
         _param("Comment", "STRING", "the versions' comment", default=""),
         _param("WorkDir", "PATH", "where the capture steps stage frames for the publish steps "
                "(shared by the nodes)", objectType="DIRECTORY", dataFlow="INOUT"),
@@ -78,6 +83,7 @@ def parameter_values(batch: FarmBatch, work_dir: Path, scenes_file: Path) -> Dic
         "FtDccPython": batch.python,
         "Scenes": str(scenes_file),
         "ReviewSession": batch.review_session_name,
+        "NewReviewSession": YES if batch.new_review_session else NO,
         "Comment": batch.comment,
         "WorkDir": str(work_dir),
     }
@@ -175,7 +181,8 @@ def publish_step(batch: FarmBatch, scene: FarmScene) -> JsonObject:
             [
                 "publish", *_scene_args(batch, scene, scene.frames), f"--key={scene.key}",
                 *([f"--rate={scene.rate}"] if scene.rate else []),
-                "--review-session={{Param.ReviewSession}}", "--comment={{Param.Comment}}",
+                "--review-session={{Param.ReviewSession}}",
+                "--new-review-session={{Param.NewReviewSession}}", "--comment={{Param.Comment}}",
             ]
         ),
     }  # fmt: skip

@@ -113,7 +113,7 @@ def misspelt_session_error(name: str, matches: Sequence[str]) -> FtDccError:
         f"no review session is called {name!r}, but {quoted} is open in this project: "
         "a misspelling?",
         hint=f"publish into {matches[0]!r}, or confirm {name!r} is a new session "
-        "(ft-dcc publish --new-review-session)",
+        "(ft-dcc publish --new-review-session, or farm submit --new-review-session)",
     )
 
 
