@@ -174,13 +174,25 @@ class DeskRoutes:
         self, request: Request, work: Callable[[Person], Any], status: int = 200
     ) -> Response:
         """Run ``work`` for the signed-in person (a ``POST`` with its CSRF token) as JSON."""
+        return await self.posted(request, lambda person, _fields: work(person), status, False)
+
+    async def posted(
+        self,
+        request: Request,
+        work: Callable[[Person, Dict[str, Any]], Any],
+        status: int = 200,
+        body: bool = True,
+    ) -> Response:
+        """:meth:`api` with the request's JSON body (read once the sign-in and its CSRF token
+        passed: a stranger's body is never read)."""
         person = await self._person(request)
         try:
             if person is None:
                 raise BadInput("You are not signed in (or your sign-in ended); sign in at /.", 403)
             if request.method == "POST":
                 require_csrf(request)
-            return _reply(await run_in_threadpool(work, person), status)
+            fields = await _fields(request) if body else {}
+            return _reply(await run_in_threadpool(work, person, fields), status)
         except ServerError as exc:
             if is_unreachable(exc):  # an outage: the app's 503 (a page for browsers)
                 raise
@@ -291,25 +303,18 @@ class DeskRoutes:
 
     async def create(self, request: Request) -> Response:
         project_id = str(request.path_params["project_id"])
-        try:
-            fields = await _fields(request)
-        except ServerError as exc:
-            return _reply({"error": exc.message}, exc.status)
 
-        def work(person: Person) -> Any:
+        def work(person: Person, fields: Dict[str, Any]) -> Any:
             writes = DeskWrites(self.server.ctx.execute, person.user_id)
             return {"id": writes.create_session(_id(project_id, "project"), fields)}
 
-        return await self.api(request, work, 201)
+        return await self.posted(request, work, 201)
 
     async def write(self, request: Request) -> Response:
         session_id, verb = str(request.path_params["session_id"]), str(request.path_params["verb"])
-        try:
-            fields = await _fields(request)
-        except ServerError as exc:
-            return _reply({"error": exc.message}, exc.status)
-        return await self.api(
-            request, lambda p: self._write(p, verb, _id(session_id, "review session"), fields)
+        return await self.posted(
+            request,
+            lambda p, fields: self._write(p, verb, _id(session_id, "review session"), fields),
         )
 
     def routes(self) -> List[BaseRoute]:

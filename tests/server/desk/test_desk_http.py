@@ -209,6 +209,13 @@ def test_refusals_leave_the_session_as_it_was(desk: Desk) -> None:
     for bad in ("/desk/session/..%2f", "/desk/session/no such", "/desk/api/session/x/explode"):
         reply = desk.browser.get(world.url + bad, timeout=60)
         assert reply.status_code < 500, (bad, reply.status_code)
+    deep = "[" * 5000 + "]" * 5000
+    for who, headers, status in ((stranger, {}, 403), (desk.browser, {"X-CSRF-Token": desk.csrf},
+                                                       400)):  # fmt: skip
+        reply = who.post(f"{world.url}/desk/api/session/{session}/add", data=deep,
+                         headers=dict(headers, **{"Content-Type": "application/json"}),
+                         timeout=60)  # fmt: skip
+        assert reply.status_code == status, (status, reply.text[:300])
     nonsense = desk.post(f"/desk/api/session/{session}/add", {"version_ids": "all"})
     assert nonsense.status_code == 400 and "list" in nonsense.json()["error"]
 
