@@ -128,8 +128,9 @@ def browser_figures(server: Server, browser: requests.Session, session: str, run
             page.goto(f"{server.url}/desk/session/{session}")
             page.wait_for_function("() => document.querySelector('#desk-items').dataset.loaded"
                                    " === '1' && (window.__listed = performance.now())")
-            paints.append(page.evaluate(
-                "performance.getEntriesByName('first-contentful-paint')[0].startTime") / 1000)
+            paints.append(page.wait_for_function(
+                "() => { const p = performance.getEntriesByName('first-contentful-paint');"
+                " return p.length && p[0].startTime; }").json_value() / 1000)
             lists.append(page.evaluate("window.__listed") / 1000)
         chromium.close()
     return {"first_paint_s": statistics.median(paints), "list_s": statistics.median(lists)}
