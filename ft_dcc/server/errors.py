@@ -8,7 +8,7 @@ error shape; the review room's own shape under ``/review/``); a route only raise
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, TypeVar
 
 #: The longest error text a reply carries: an error names the problem, it does not echo a
 #: caller's whole input back (a 17 MB word in a query was answered with a 17 MB error).
@@ -53,14 +53,20 @@ class NotFound(ServerError):
     status = 404
 
 
+_E = TypeVar("_E", bound="ApiOperationError")
+
+
 class ApiOperationError(ServerError):
     """An ``/api`` operation or batch failed, or a JSON route refused; nothing was written.
 
     ``exception`` is the ftrack exception name the reply carries (``ValidationError``,
-    ``ServerError``, ``NotFoundError``…), ``message`` the brace-free text, ``index`` the position
-    of the failing operation in the batch (``None`` when not tied to one) and ``status`` the HTTP
-    status (403 for a ``PermissionError``, else 400, unless given). ``/api`` answers it with that
-    status for strict callers and 200 for the others (``app.py`` decides, once).
+    ``ServerError``, ``NotFoundError``…), ``message`` the brace-free text, ``detail`` the text
+    without the name of the operation it failed in, ``index`` the position of the failing
+    operation in the batch (``None`` when not tied to one) and ``status`` the HTTP status (403
+    for a ``PermissionError``, else 400, unless given). ``/api`` answers it with that status for
+    strict callers and 200 for the others (``app.py`` decides, once). Its subclasses are the
+    kinds a layer above tells apart (:class:`SessionClosed`); each layer that names the
+    operation (:meth:`at`, :meth:`restated`) keeps the kind.
     """
 
     def __init__(
@@ -74,16 +80,34 @@ class ApiOperationError(ServerError):
         self.exception = exception
         self.index = index
         self.status = status if status is not None else _status_of(exception)
+        self.detail = self.message
 
-    def at(self, index: int, action: str, entity_type: Optional[str]) -> ApiOperationError:
-        """Return a copy naming the failing operation."""
+    def restated(self: _E, message: str, index: Optional[int] = None) -> _E:
+        """This error (same kind, exception, status and ``detail``) with ``message``, and
+        ``index`` when given."""
+        twin = type(self).__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.message = error_text(message)
+        twin.args = (twin.message,)
+        if index is not None:
+            twin.index = index
+        return twin
+
+    def at(self: _E, index: int, action: str, entity_type: Optional[str]) -> _E:
+        """This error naming the failing operation (``index`` in the batch's data operations)."""
         subject = f"{action} {entity_type}" if entity_type else str(action)
-        return ApiOperationError(
-            f"Operation {index} ({subject}) failed: {self.message}",
-            self.exception,
-            index,
-            self.status,
-        )
+        return self.restated(f"Operation {index} ({subject}) failed: {self.detail}", index)
+
+
+class SessionClosed(ApiOperationError):
+    """A write to a review session that has ended: ftrack's ``PermissionError`` (403) on
+    ``/api``; the review room's routes answer it as the conflict it is there (409)."""
+
+    #: the status of the review room's routes for it
+    conflict_status = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "PermissionError", status=403)
 
 
 def _status_of(exception: str) -> int:

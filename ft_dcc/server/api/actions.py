@@ -3,7 +3,8 @@
 Data operations (``query``/``create``/``update``/``delete``) of a batch run together in ONE store
 transaction; the other actions (uploads, encode, invites, widgets, key reset) are checked before
 that transaction and carried out after it, in batch order; a ``get_widget_url`` after a data
-operation is answered inside that transaction (batch order, all or nothing). Any failure answers
+operation is answered inside that transaction in its place, by the store's batch (registered
+with the store by :func:`answer_in_batches`, as the rules are; all or nothing). Any failure answers
 the ftrack error shape naming the failing operation, and a failed data transaction writes
 nothing.
 """
@@ -12,10 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import uuid
 from dataclasses import dataclass, fields
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Mapping, Optional, cast
 
 import sqlalchemy as sa
 
@@ -37,11 +37,14 @@ from ft_dcc.server.review import claims
 from ft_dcc.server.review.widget_link import widget_url
 from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.runtime.context import ApiContext
-from ft_dcc.server.store.store import DATA_ACTIONS, WRITE_ACTIONS, InTransaction, Then
+from ft_dcc.server.store.store import (
+    DATA_ACTIONS,
+    WRITE_ACTIONS,
+    InBatchAction,
+    InTransaction,
+)
 
 log = logging.getLogger(__name__)
-
-_STORE_PREFIX = re.compile(r"^Operation \d+ \([^)]*\) failed: ", re.IGNORECASE)
 
 
 def describe(index: int, operation: object) -> str:
@@ -355,9 +358,9 @@ class _InTransaction(ApiContext):
         """Nothing: the side tables are the outer context's."""
 
     def execute(
-        self, operations: List[JsonObject], user_id: str, then: Optional[Then] = None
+        self, operations: List[JsonObject], user_id: str, asker: object = None
     ) -> List[JsonObject]:
-        if self.reads is None or then is not None:
+        if self.reads is None or asker is not None:
             raise RuntimeError("an action inside a batch's transaction runs its operations only")
         return list(self.reads(operations, user_id))
 
@@ -365,6 +368,31 @@ class _InTransaction(ApiContext):
 def _in_transaction(ctx: ApiContext, execute: InTransaction) -> ApiContext:
     shared = {f.name: getattr(ctx, f.name) for f in fields(ApiContext)}
     return _InTransaction(**shared, reads=execute)
+
+
+def answer_in_batches(ctx: ApiContext) -> None:
+    """Register with ``ctx``'s store the actions a batch answers in its transaction, in batch
+    order (:data:`IN_BATCH_ORDER`), as its rules are registered: the store's batch runs them in
+    their place, given the :class:`Caller` the batch's sender passed."""
+
+    def answer(action: str) -> InBatchAction:
+        handler = HANDLERS[action]
+
+        def in_batch(
+            reads: InTransaction, op: Mapping[str, object], user_id: str, asker: object
+        ) -> JsonObject:
+            if not isinstance(asker, Caller) or asker.user_id != user_id:
+                raise ApiOperationError(f"{action} inside a batch needs the batch's caller.")
+            try:
+                reply = handler(_in_transaction(ctx, reads), cast(JsonObject, op), asker)
+            except FileStoreError as exc:
+                raise ApiOperationError(exc.message, exc.exception, status=exc.status) from exc
+            return cast(JsonObject, reply)
+
+        return in_batch
+
+    for action in IN_BATCH_ORDER:
+        ctx.store.answer_in_batch(action, answer(action))
 
 
 def _check_complete_multipart(ctx: ApiContext, op: JsonObject, caller: Caller) -> None:
@@ -386,7 +414,9 @@ def _run_action(
 ) -> object:
     try:
         return handler(ctx, operation, caller)
-    except (ApiOperationError, FileStoreError) as exc:  # its refusal, or one of its reads'
+    except ApiOperationError as exc:  # its refusal, or one of its reads': the same kind
+        raise exc.restated(f"{describe(index, operation)}: {exc.message}") from exc
+    except FileStoreError as exc:
         raise ApiOperationError(
             f"{describe(index, operation)}: {exc.message}", exc.exception, status=exc.status
         ) from exc
@@ -417,19 +447,20 @@ def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]
             results[index] = _run_action(ctx, index, operation, caller, HANDLERS[str(action)])
         elif action in VALIDATORS:
             _run_action(ctx, index, operation, caller, VALIDATORS[str(action)])
-    data_indexes = [i for i, op in enumerate(operations) if op["action"] in DATA_ACTIONS]
     inside = [i for i, op in enumerate(operations) if op["action"] in IN_BATCH_ORDER]
-    inside = [i for i in inside if not first[i]]
-    if data_indexes:
-        data_ops = [operations[i] for i in data_indexes]
-        then = _answer_inside(ctx, operations, inside, caller, results) if inside else None
+    inside = [i for i in inside if not first[i]]  # answered by the store's batch, in order
+    store_indexes = [
+        i for i, op in enumerate(operations) if op["action"] in DATA_ACTIONS or i in inside
+    ]
+    if store_indexes:
+        store_ops = [operations[i] for i in store_indexes]
         try:
-            replies = ctx.execute(data_ops, caller.user_id, then)
+            replies = ctx.execute(store_ops, caller.user_id, caller if inside else None)
         except Exception as exc:
-            raise _store_failure(exc, data_indexes, operations) from exc
-        for index, reply in zip(data_indexes, replies):
+            raise _store_failure(exc, store_indexes, operations) from exc
+        for index, reply in zip(store_indexes, replies):
             results[index] = dict(reply, action="search") if index in searches else reply
-            if _may_hold_urls(operations[index]):
+            if index not in inside and _may_hold_urls(operations[index]):
                 sign_url_attributes(ctx.files, reply.get("data"), caller.base_url, caller.user_id)
     for index, operation in enumerate(operations):
         action = operation["action"]
@@ -448,25 +479,6 @@ def _may_hold_urls(operation: JsonObject) -> bool:
     return isinstance(expression, str) and "url" in expression.lower()
 
 
-def _answer_inside(
-    ctx: ApiContext,
-    operations: List[JsonObject],
-    inside: List[int],
-    caller: Caller,
-    results: List[object],
-) -> Then:
-    """The work answering ``inside`` (indexes into ``operations``) in the data transaction."""
-
-    def then(execute: InTransaction) -> None:
-        in_transaction = _in_transaction(ctx, execute)
-        for index in inside:
-            operation = operations[index]
-            handler = HANDLERS[str(operation["action"])]
-            results[index] = _run_action(in_transaction, index, operation, caller, handler)
-
-    return then
-
-
 def _check_permissions(ctx: ApiContext, operations: List[JsonObject], caller: Caller) -> None:
     for index, operation in enumerate(operations):
         if operation["action"] in DATA_ACTIONS:
@@ -481,23 +493,21 @@ def _check_permissions(ctx: ApiContext, operations: List[JsonObject], caller: Ca
 
 
 def _store_failure(
-    exc: Exception, data_indexes: List[int], operations: List[JsonObject]
+    exc: Exception, store_indexes: List[int], operations: List[JsonObject]
 ) -> ApiOperationError:
-    if isinstance(exc, ApiOperationError):
+    if isinstance(exc, ApiOperationError):  # its kind and status kept, the batch's words added
         sub_index = exc.index
-        exception = exc.exception or "ServerError"
-        message = exc.message or str(exc)
-        if isinstance(sub_index, int) and 0 <= sub_index < len(data_indexes):
-            index = data_indexes[sub_index]
+        message = exc.message
+        if isinstance(sub_index, int) and 0 <= sub_index < len(store_indexes):
+            index = store_indexes[sub_index]
             # Name the operation by its place in the whole batch (the store counts data ops only).
-            message = _STORE_PREFIX.sub("", message, count=1)
-            message = f"{describe(index, operations[index]).capitalize()} failed: {message}"
+            message = f"{describe(index, operations[index]).capitalize()} failed: {exc.detail}"
         message = message.rstrip()
         if not message.endswith("."):
             message += "."
-        if any(operations[i].get("action") in WRITE_ACTIONS for i in data_indexes):
+        if any(operations[i].get("action") in WRITE_ACTIONS for i in store_indexes):
             message += " Nothing in this batch was written."
-        return ApiOperationError(message, exception, status=exc.status)
+        return exc.restated(message)
     log.exception("unexpected error while running a batch")
     return ApiOperationError(
         f"Internal error while running the batch ({type(exc).__name__}); nothing in this batch "

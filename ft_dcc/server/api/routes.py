@@ -158,6 +158,7 @@ class ApiRoutes:
 def routes(server: EmbeddedServer) -> List[Route]:
     """The API area's routes for ``server``."""
     area = ApiRoutes(server)
+    actions_mod.answer_in_batches(server.ctx)  # get_widget_url in a batch's transaction
     return [
         Route("/", area.index, methods=["GET", "HEAD"]),
         Route(API_PATH, area.api, methods=["POST"]),

@@ -26,8 +26,8 @@ def routes(server: EmbeddedServer) -> List[Route]:
         try:
             token = request.query_params.get("token") or ""
             payload = server.files.unsign_token(token, "widget")
-        except FileStoreError as exc:
-            return HTMLResponse(f"<p>{html.escape(exc.message)}</p>", status_code=403)
+        except FileStoreError as exc:  # a bad or expired link: its own status (403)
+            return HTMLResponse(f"<p>{html.escape(exc.message)}</p>", status_code=exc.status)
         title = html.escape(
             f"{payload.get('w')}: {payload.get('et') or ''} {payload.get('ek') or ''}"
         )

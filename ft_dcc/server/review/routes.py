@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from ft_dcc.server.errors import ApiOperationError, ServerError
+from ft_dcc.server.errors import ServerError, SessionClosed
 from ft_dcc.server.review.claim_records import claim_table
 from ft_dcc.server.review.client_gate import (
     GateRefusal,
@@ -60,9 +60,7 @@ def routes(server: EmbeddedServer) -> List[BaseRoute]:
 def error_status(exc: ServerError) -> int:
     """The HTTP status of ``exc`` on the review routes: a write the store refused because the
     session is closed is a conflict (409), anything else the error's own status."""
-    if isinstance(exc, ApiOperationError) and "is closed" in exc.message:
-        return 409
-    return exc.status
+    return exc.conflict_status if isinstance(exc, SessionClosed) else exc.status
 
 
 def error_reply(request: Request, exc: ServerError) -> Response:

@@ -22,9 +22,10 @@ from typing import Dict, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
 
+from ft_dcc.server.errors import SessionClosed
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.query.values import StoredRow
-from ft_dcc.server.rules.permissions import ADMINISTRATOR, PermissionDenied, role_of
+from ft_dcc.server.rules.permissions import ADMINISTRATOR, role_of
 from ft_dcc.server.rules.registry import REVIEW_ORDER, BatchView, Operation, Rule
 from ft_dcc.server.rules.review_rights import manages_session
 
@@ -125,10 +126,10 @@ def check_review_rules(batch: BatchView, operations: Sequence[Operation]) -> Non
                 raise _closed(session).at(_index(operations, etype.name), "create", etype.name)
 
 
-def _closed(session: Mapping[str, object]) -> PermissionDenied:
+def _closed(session: Mapping[str, object]) -> SessionClosed:
     ended = session.get("end_date")
     when = ended.strftime("%Y-%m-%d %H:%M UTC") if isinstance(ended, dt.datetime) else "already"
-    return PermissionDenied(
+    return SessionClosed(
         f"ReviewSession '{session.get('name')}' is closed (it ended {when}); nothing can be "
         "added to it. Reopen it first (ft-dcc review reopen, or set a later end_date)."
     )

@@ -26,7 +26,7 @@ from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.runtime.config import ServerConfig
 from ft_dcc.server.store.chunks import WriteTurns, run_fairly
-from ft_dcc.server.store.store import WRITE_ACTIONS, Store, Then
+from ft_dcc.server.store.store import WRITE_ACTIONS, Store
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +67,16 @@ class ApiContext:
 
     # -- store access --------------------------------------------------------------------------
     def execute(
-        self, operations: List[JsonObject], user_id: str, then: Optional[Then] = None
+        self, operations: List[JsonObject], user_id: str, asker: object = None
     ) -> List[JsonObject]:
-        """Run data operations in one transaction (``then`` inside it, see ``Store.run``); emit
-        update events after a write commits."""
+        """Run data operations in one transaction (an action registered with the store answered
+        in its place, given ``asker``: see ``Store.run``); emit update events after a write
+        commits."""
         writes = any(op.get("action") in WRITE_ACTIONS for op in operations)
         if not writes:
-            return list(self.store.execute(operations, user_id, then))
+            return list(self.store.execute(operations, user_id, asker))
         result = run_fairly(self.store, self.write_turns, self.write_lock, operations, user_id,
-                            then)  # fmt: skip
+                            asker)  # fmt: skip
         permissions.forget_deleted_users(self.keys, result.changes)
         revoke_changed(self.revocations, result.changes)
         record_changes(self.store, result.changes, user_id)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple, cast
+from typing import (
+    Callable,
+    Dict,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Protocol,
+    Sequence,
+    Tuple,
+    cast,
+)
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
@@ -93,15 +104,25 @@ def _sent(data: object) -> Dict[str, object]:
     return dict(data) if isinstance(data, dict) else {}
 
 
+#: a registered in-batch action bound to its batch (``Store.answer_in_batch``): its reply
+Answer = Callable[[Operation], JsonObject]
+
+
 class Batch:
     """Runs operations in order on one connection; collects changes; walks the rules.
 
     The rules (``ft_dcc.server.rules``) see it as a :class:`~ft_dcc.server.rules.registry.
-    BatchView`: before every write step, for every deleted row, and once at the end.
+    BatchView`: before every write step, for every deleted row, and once at the end (on the
+    data operations). ``answers``: the non-data actions answered in their place (by name).
     """
 
     def __init__(
-        self, parts: BatchParts, connection: Connection, user_id: str, rules: RuleRegistry
+        self,
+        parts: BatchParts,
+        connection: Connection,
+        user_id: str,
+        rules: RuleRegistry,
+        answers: Optional[Mapping[str, Answer]] = None,
     ) -> None:
         self.model = parts.model
         self.tables = parts.tables
@@ -111,6 +132,7 @@ class Batch:
         self.connection = connection
         self.user_id = user_id
         self.rules = rules
+        self.answers: Mapping[str, Answer] = answers or {}
         self._acting_user_id: Optional[str] = None
         self._acting_user_read = False
         self._is_admin: Optional[bool] = None
@@ -128,6 +150,7 @@ class Batch:
     def run(self, operations: Sequence[object]) -> List[JsonObject]:
         replies: List[JsonObject] = []
         sent: List[Operation] = []
+        places: List[int] = []  # of the data operations, in the batch
         for index, operation in enumerate(operations):
             action = operation.get("action") if isinstance(operation, dict) else None
             entity_type = operation.get("entity_type") if isinstance(operation, dict) else None
@@ -135,7 +158,9 @@ class Batch:
                 if not isinstance(operation, dict):
                     raise _fail("Each operation must be a JSON object with an 'action'")
                 replies.append(self.run_one(operation))
-                sent.append(operation)
+                if action not in self.answers:
+                    sent.append(operation)
+                    places.append(index)
             except ApiOperationError as error:
                 raise error.at(
                     index, str(action), entity_type if isinstance(entity_type, str) else None
@@ -144,11 +169,25 @@ class Batch:
                 raise _fail(str(error)).at(
                     index, str(action), entity_type if isinstance(entity_type, str) else None
                 ) from None
-        self.rules.check_batch(self, sent)
+        self._check_batch(sent, places)
         return replies
+
+    def _check_batch(self, sent: List[Operation], places: List[int]) -> None:
+        """The end-of-batch rules on the data operations; a refusal names its operation's place
+        in the whole batch."""
+        try:
+            self.rules.check_batch(self, sent)
+        except ApiOperationError as error:
+            index = error.index
+            if index is None or not 0 <= index < len(places) or places[index] == index:
+                raise
+            raise error.restated(error.message, places[index]) from None
 
     def run_one(self, operation: Operation) -> JsonObject:
         action = operation.get("action")
+        answer = self.answers.get(str(action))
+        if answer is not None:  # a registered action, answered here in batch order
+            return answer(operation)
         if action == "query":
             return self.query(operation.get("expression"))
         if action not in ("create", "update", "delete"):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from typing import Iterator, List, Optional, Sequence
+from typing import Iterator, List, Sequence
 
 import sqlalchemy as sa
 
@@ -34,7 +34,7 @@ from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.store import creators
 from ft_dcc.server.store.batch import VALUE_TYPES_UPSERTED
-from ft_dcc.server.store.store import BatchResult, Store, Then
+from ft_dcc.server.store.store import BatchResult, Store
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +137,10 @@ def _undo(store: Store, changes: List[Change]) -> None:
 
 def run_fairly(
     store: Store, turns: WriteTurns, lock: threading.RLock, operations: List[JsonObject],
-    user_id: str, then: Optional[Then] = None,
+    user_id: str, asker: object = None,
 ) -> BatchResult:  # fmt: skip
     """A write batch in its turn: chunked when it is a big batch of plain creates."""
-    if then is None and chunkable(store.model, operations):
+    if chunkable(store.model, operations):
         return run_in_chunks(store, turns, lock, operations, user_id)
     with turns.turn(), lock:
-        return store.run(operations, user_id, then)
+        return store.run(operations, user_id, asker)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
-from typing import Callable, Iterator, List, Optional, Sequence
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
@@ -43,9 +43,9 @@ from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.rules import default_rules
 from ft_dcc.server.rules.integrity import ensure_unique_indexes
 from ft_dcc.server.rules.permissions import ensure_role
-from ft_dcc.server.rules.registry import Change
+from ft_dcc.server.rules.registry import Change, Operation
 from ft_dcc.server.store import creators
-from ft_dcc.server.store.batch import Batch
+from ft_dcc.server.store.batch import Answer, Batch
 from ft_dcc.server.store.statements import Statements
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,13 @@ Execute = Callable[[List[JsonObject], str], List[JsonObject]]
 #: ``execute(operations, user_id)`` on a batch's open transaction (it sees the batch's writes),
 #: one reply each
 InTransaction = Callable[[Sequence[object], str], List[JsonObject]]
-#: work done inside a batch's transaction after its operations, given an
-#: :data:`InTransaction` on it; raising ``ApiOperationError`` rolls the batch back
-Then = Callable[[InTransaction], None]
+#: a non-data action answered inside a batch's transaction in batch order (``get_widget_url``
+#: after a data operation sees the writes before it): ``action(reads, operation, user_id,
+#: asker)`` its reply. ``reads`` runs data operations on the open transaction, ``asker`` is what
+#: the sender passed to :meth:`Store.run` for it (who asks, how they reached the server);
+#: raising ``ApiOperationError`` rolls the batch back. Registered on the store
+#: (:meth:`Store.answer_in_batch`) as rules are, never handed over with a batch.
+InBatchAction = Callable[[InTransaction, Operation, str, object], JsonObject]
 
 
 @dataclass(frozen=True)
@@ -111,22 +115,27 @@ class Store:
         self.compiler = Compiler(self.model, self.tables, self.link_tables)
         self.statements = Statements(self.tables, self.compiler)
         self.rules = default_rules()
+        #: the non-data actions a batch answers in its transaction, by action name
+        self.in_batch: Dict[str, InBatchAction] = {}
+
+    def answer_in_batch(self, action: str, answer: InBatchAction) -> None:
+        """Answer ``action`` inside a batch's transaction, in batch order (see
+        :data:`InBatchAction`)."""
+        self.in_batch[action] = answer
 
     # -- public API ---------------------------------------------------------------------------
     def execute(
-        self, operations: Sequence[object], user_id: str, then: Optional[Then] = None
+        self, operations: Sequence[object], user_id: str, asker: object = None
     ) -> List[JsonObject]:
         """Run data operations in one transaction; one reply dict per operation (see ``run``)."""
-        return self.run(operations, user_id, then).replies
+        return self.run(operations, user_id, asker).replies
 
-    def run(
-        self, operations: Sequence[object], user_id: str, then: Optional[Then] = None
-    ) -> BatchResult:
+    def run(self, operations: Sequence[object], user_id: str, asker: object = None) -> BatchResult:
         """Run data operations in one transaction: the replies and the changes.
 
         Raises :class:`ApiOperationError` (with ``index`` of the failing operation) and writes
-        nothing when any operation fails. ``then`` runs in the same transaction after the
-        operations; its ``ApiOperationError`` passes through, having written nothing either.
+        nothing when any operation fails. An action registered with :meth:`answer_in_batch`
+        among them is answered in its place, in the same transaction, given ``asker``.
         """
         if not isinstance(operations, list):
             raise ApiOperationError(
@@ -138,10 +147,9 @@ class Store:
         try:
             connection = self.engine.connect().execution_options(ft_write=writes)
             with connection, connection.begin():
-                batch = Batch(self, connection, user_id, self.rules)
+                answers = self._answers(connection, user_id, asker)
+                batch = Batch(self, connection, user_id, self.rules, answers)
                 replies = batch.run(operations)
-                if then is not None:
-                    then(self._on(connection))
         except ApiOperationError:
             raise
         except IntegrityError as error:  # a concurrent batch won a race for a unique value
@@ -169,6 +177,15 @@ class Store:
                 "ServerError",
             ) from None
         return BatchResult(replies, batch.changes)
+
+    def _answers(self, connection: Connection, user_id: str, asker: object) -> Dict[str, Answer]:
+        """The registered in-batch actions, bound to this batch's transaction and asker."""
+        reads = self._on(connection)
+
+        def bound(action: InBatchAction) -> Answer:
+            return lambda operation: action(reads, operation, user_id, asker)
+
+        return {name: bound(action) for name, action in self.in_batch.items()}
 
     def _on(self, connection: Connection) -> InTransaction:
         """An :data:`InTransaction` running on ``connection``'s open transaction."""
