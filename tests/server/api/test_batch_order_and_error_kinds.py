@@ -73,3 +73,33 @@ def test_a_closed_session_is_told_apart_by_its_kind_not_its_words():
     # the same words on another kind of refusal are that kind's status, not a conflict
     assert error_status(PermissionDenied("This ReviewSession is closed to you.")) == 403
     assert error_status(ApiOperationError("It is closed.", "ValidationError")) == 400
+
+
+def test_the_store_answers_a_registered_action_in_its_place(store, user_id):
+    """Registered with the store (as rules are), an action is answered by the batch in batch
+    order, on its transaction, given what the sender passed; an end-of-batch rule's refusal
+    names the data operation by its place in the whole batch."""
+    from ft_dcc.server.rules.registry import Rule
+
+    seen: List[Any] = []
+
+    def count_users(reads: Any, operation: Any, user: str, asker: object) -> Dict[str, Any]:
+        rows = reads([{"action": "query", "expression": "select id from User"}], user)
+        seen.append((operation["action"], user, asker))
+        return {"action": "count_users", "count": len(rows[0]["data"])}
+
+    store.answer_in_batch("count_users", count_users)
+    query = {"action": "query", "expression": "select id from User"}
+    replies = store.execute([query, {"action": "count_users"}, query], user_id, "the asker")
+    assert replies[1] == {"action": "count_users", "count": len(replies[0]["data"])}
+    assert seen == [("count_users", user_id, "the asker")]
+
+    class RefuseTheLast(Rule):
+        def check_batch(self, batch: Any, operations: Any) -> None:
+            if len(operations) == 2:  # the batch's two queries (not the action's own read)
+                raise SessionClosed("Closed.").at(1, "query", None)
+
+    store.rules.register(RefuseTheLast())
+    with pytest.raises(SessionClosed) as refused:
+        store.execute([query, {"action": "count_users"}, query], user_id, "the asker")
+    assert refused.value.index == 2 and refused.value.status == 403
