@@ -18,15 +18,18 @@ import pyblish.api
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress, ReviewableTotals, for_reviewable, null_progress
 from ft_dcc.publish.host_port import Host
+from ft_dcc.publish.instance_data import publishes
 from ft_dcc.publish.options import PublishOptions
 from ft_dcc.publish.pipeline import (
-    EARLY,
+    COLLECT,
     LATE,
+    VALIDATE,
     discover_plugins,
-    is_ft_dcc_error,
+    is_refusal,
     register_plugins,
     run_stages,
 )
+from ft_dcc.publish.repair import run_repairs
 from ft_dcc.publish.report import PublishReport, StepResult, VersionReport
 from ft_dcc.publish.request import (
     PublishRequest,
@@ -37,6 +40,7 @@ from ft_dcc.publish.request import (
 from ft_dcc.publish.state import STATE_KEY, PublishState
 from ft_dcc.publish.work_dir import WorkDir
 from ft_dcc.session.interface import IntegrateSession, PublishSession
+from ft_dcc.settings.plugins import apply as with_settings
 
 if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported when it runs
     from typing_extensions import Unpack  # typing's from Python 3.11
@@ -92,9 +96,10 @@ def run_publish(
         runs = _run_all(host, request, runtime, work.path)
         report = build_report(runs)
     finally:
-        opened = runs[0].state.session if runs and runtime.session is None else None
-        if opened is not None:
-            _close(opened)
+        if runtime.session is None:  # each session this publish opened (not one it was given)
+            opened = {id(r.state.session): r.state.session for r in runs if r.state.session}
+            for each in opened.values():
+                _close(each)
         work.release()  # a given work_dir stays
     report.duration_s = round(time.monotonic() - started, 3)
     return report
@@ -116,9 +121,9 @@ class Run:
 def _run_all(
     host: Host, request: PublishRequest, runtime: PublishRuntime, work: Path
 ) -> List[Run]:
-    """Collect and validate every reviewable, then extract and integrate each (the last one
-    integrates them all); stop at the first failure."""
-    plugins = discover_plugins()
+    """Collect and validate every reviewable, then extract and integrate each one a plugin did
+    not turn off (the last of them integrates them all); stop at the first failure."""
+    plugins = with_settings(discover_plugins(), request.plugins)  # the settings' plugins.*
     runs: List[Run] = []
     totals = ReviewableTotals(len(request.reviewables))  # their counts, across all of them
     for reviewable in request.reviewables:
@@ -129,16 +134,36 @@ def _run_all(
         context = pyblish.api.Context()
         context.data[STATE_KEY] = state
         runs.append(Run(state, context))
-        runs[-1].steps = run_stages(context, plugins, state.progress, stages=EARLY)
+        runs[-1].steps = run_stages(context, plugins, state.progress, stages=COLLECT)
+        if not runs[-1].failed and publishes(state.instance_data):
+            runs[-1].steps += _validate(context, plugins, state)
         if runs[-1].failed:
             return runs
-    for run in runs:
-        if run is runs[-1]:
-            run.state.siblings = [(r.state.described(), r.state.view) for r in runs[:-1]]
+    kept = [run for run in runs if publishes(run.state.instance_data)]
+    for run in kept:
+        run.state.integrate_now = run is kept[-1]
+        if run is kept[-1]:
+            run.state.siblings = [(r.state.described(), r.state.view) for r in kept[:-1]]
         run.steps += run_stages(run.context, plugins, run.state.progress, stages=LATE)
         if run.failed:
             return runs
     return runs
+
+
+def _validate(
+    context: pyblish.api.Context, plugins: List[type], state: PublishState
+) -> List[StepResult]:
+    """Run the validators; asked to repair, run the repairs of those that failed and check again
+    once (the first check's failures then stay out of the report: the repairs say what ran)."""
+    steps = run_stages(context, plugins, state.progress, stages=VALIDATE)
+    failed = [step for step in steps if not step.ok and step.repairs]
+    if not state.request.repair or not failed:
+        return steps
+    repairs = run_repairs(context, plugins, failed)
+    if not all(step.ok for step in repairs):
+        return steps + repairs
+    state.warnings.extend(f"{step.label}: ran before checking again" for step in repairs)
+    return repairs + run_stages(context, plugins, state.progress, stages=VALIDATE)
 
 
 def _unbound(host: Host, request: PublishRequest, reviewable: Reviewable, error: FtDccError) -> Run:
@@ -183,7 +208,7 @@ def _state(
         integrate_now=index == len(request.reviewables) - 1,
         task=runtime.task if runtime.session is not None else None,
     )
-    if earlier:
+    if earlier:  # connected while collected (a reviewable turned off too)
         first = earlier[0].state
         state.session, state.online, state.offline = first.session, first.online, first.offline
         state.offline_reason, state.task = first.offline_reason, first.task
@@ -199,10 +224,10 @@ def _source_name(reviewable: Reviewable) -> str:
 
 def build_report(runs: List[Run]) -> PublishReport:
     """The :class:`PublishReport` of a finished publish (one run per reviewable)."""
-    first, last = runs[0].state, runs[-1].state
+    first = runs[0].state
     several = len(first.request.reviewables) > 1
     steps = [_labelled(step, run.state, several) for run in runs for step in run.steps]
-    warnings = [w for run in runs for w in run.state.warnings]
+    warnings = [w for run in runs for w in run.state.warnings] + _turned_off(runs)
     report = PublishReport(steps=steps, warnings=list(dict.fromkeys(warnings)))
     report.task = first.task_path or first.task_id
     report.asset_name = first.asset_name
@@ -213,16 +238,34 @@ def build_report(runs: List[Run]) -> PublishReport:
     report.errors = [_error_text(step) for step in steps if not step.ok]
     if report.errors:
         return report
-    if len(runs) == len(first.request.reviewables) and last.queue_entry and last.manifest:
+    kept = [run.state for run in runs if publishes(run.state.instance_data)]
+    last = kept[-1] if kept else None
+    every = len(runs) == len(first.request.reviewables)
+    if every and last is not None and last.queue_entry and last.manifest:
         _queued(report, last.queue_entry.path, last.manifest)
-    elif len(runs) == len(first.request.reviewables) and last.outcome is not None:
+    elif every and last is not None and last.outcome is not None:
         _published(report, last.outcome)
+    elif every and last is None:
+        report.errors.append(
+            "nothing was published: a publish plugin turned every reviewable off "
+            "(instance.data['publish'] False; check the studio's plugins on PYBLISHPLUGINPATH)"
+        )
     else:
         report.errors.append(
             "nothing was published: the publish plugins did not run to the end "
             "(check PYBLISHPLUGINPATH for a plugin that deactivates ours)"
         )
     return report
+
+
+def _turned_off(runs: List[Run]) -> List[str]:
+    """A warning for each reviewable a plugin turned off (``instance.data["publish"]``)."""
+    return [
+        f"{run.state.asset_name or run.state.reviewable.source or 'review'}: not published "
+        "(a publish plugin set publish to False)"
+        for run in runs
+        if not publishes(run.state.instance_data)
+    ]
 
 
 def _labelled(step: StepResult, state: PublishState, several: bool) -> StepResult:
@@ -235,7 +278,11 @@ def _labelled(step: StepResult, state: PublishState, several: bool) -> StepResul
 
 def _error_text(step: StepResult) -> str:
     hint = step.hint
-    if step.error_type and not is_ft_dcc_error(step.error_type):
+    if step.repairs:
+        offered = ", ".join(repr(label) for label in step.repairs)
+        hint = f"{hint}; " if hint else ""
+        hint += f"repair: {offered} (ft-dcc publish --repair)"
+    if not is_refusal(step):
         hint = hint or UNEXPECTED_HINT
         text = f"{step.label}: unexpected {step.error_type}: {step.error}"
     else:

@@ -63,6 +63,7 @@ def request_dict(args: argparse.Namespace) -> PublishOptions:
         "task": args.task,
         "review_session_name": args.review_session,
         "new_review_session": args.new_review_session,
+        "repair": args.repair,
         "comment": args.comment,
         "frames": list(args.frames) if args.frames else None,
         "fps": args.fps,
@@ -334,6 +335,8 @@ WHAT_AND_WHERE = (
         "its name is close to an open session's (without it, a name two typos away from one is "
         "refused as a misspelling)"),
     arg("--comment", default="", help="the version's comment"),
+    arg("--repair", action="store_true", help="when a check fails, run the repairs it offers "
+        "(e.g. save the scene) in the host, then check again once"),
     arg("--frames", metavar="START-END", type=parse_frames, help="frame range, e.g. 1001-1100"),
     arg("--fps", help="frame rate, e.g. 25, 23.976 or 24000/1001"),
     arg("--camera", action="append", default=[], help="camera to capture through (DCC hosts); "

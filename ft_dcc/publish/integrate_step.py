@@ -17,6 +17,7 @@ from ft_dcc.protocol import (
 )
 from ft_dcc.publish.backlog import publish_rest
 from ft_dcc.publish.failures import should_queue
+from ft_dcc.publish.instance_data import comment_of, extra_components, version_metadata
 from ft_dcc.publish.integrate import fault_point, integrate_manifest
 from ft_dcc.publish.integrate_read import ServerView
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
@@ -62,13 +63,16 @@ def manifest_from_state(state: PublishState) -> IntegrateManifest:
                 size=Path(source).stat().st_size,
             )
         )
+    data = state.instance_data
+    components += extra_components(data)
     session = state.session
     return IntegrateManifest(
         task_id=state.task_id,
         task_path=None if state.task_id else state.task_path,
         asset_name=state.asset_name or "review",
-        comment=state.request.comment,
+        comment=comment_of(data, state.context_data.get("comment", state.request.comment)),
         components=components,
+        metadata=version_metadata(data),
         thumbnail_component=THUMBNAIL_COMPONENT if state.thumbnail is not None else None,
         review_session_name=state.review_session_name,
         invitees=[_invitee(i) for i in state.request.invitees],

@@ -144,6 +144,9 @@ def _version(
             },
         )
         plan.label = label_for(view.latest_version + 1)  # checked against the server's number
+        for key, value in manifest.metadata.items():
+            data = {"parent_id": manifest.version_id, "parent_type": "AssetVersion", "key": key}
+            plan.create("Metadata", dict(data, value=value), key=[manifest.version_id, key])
     else:
         plan.label = label_for(view.version["version"])
     for component in manifest.components:

@@ -55,6 +55,7 @@ class IntegrateManifest:
     version_id: str = attr.Factory(new_id)
     comment: str = ""
     components: List[ComponentSpec] = attr.Factory(list)
+    metadata: Dict[str, str] = attr.Factory(dict)  # the AssetVersion's (a studio plugin's)
     thumbnail_component: Optional[str] = None  # the name of the component used as thumbnail
     review_session_name: Optional[str] = None
     review_session_id: str = attr.Factory(new_id)  # used only when the session must be created

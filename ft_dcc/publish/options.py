@@ -39,6 +39,7 @@ class SettingsFields(TypedDict, total=False):
     resolution: Optional[List[int]]
     scale: Optional[float]
     check_severity: Dict[str, str]
+    plugins: Dict[str, Dict[str, object]]
     camera_rule: str
     frame_rule: str
     handles: int
@@ -65,6 +66,7 @@ class PublishOptions(TypedDict, total=False):
     review_session_name: Optional[str]
     new_review_session: bool
     comment: str
+    repair: bool
     frames: Union[List[int], str, None]  # [start, end] or "start-end"
     fps: Optional[str]
     camera: Optional[str]  # one camera (a farm job's); ``cameras``: the --camera flags

@@ -41,6 +41,8 @@ STAGES: Tuple[Tuple[str, float], ...] = (
 #: those that make (capture, encode, write)
 EARLY: Tuple[str, ...] = ("collect", "validate")
 LATE: Tuple[str, ...] = ("extract", "integrate")
+COLLECT: Tuple[str, ...] = ("collect",)
+VALIDATE: Tuple[str, ...] = ("validate",)
 _SIGNALS = {"collect": "collected", "validate": "validated", "extract": "extracted"}
 
 
@@ -86,7 +88,45 @@ def _step_from_result(
         hint=getattr(error, "hint", None) or None if error is not None else None,
         error_type=type(error).__name__ if error is not None else None,
         skipped=skipped if error is None else None,
+        studio=is_studio_plugin(plugin),
+        repairs=_repairs(plugin) if error is not None else [],
     )
+
+
+#: the ``on`` values of a pyblish action shown on a failed plugin: a repair
+ON_FAILURE = ("failed", "all", "processed")
+
+
+def repair_actions(plugin: Optional[PluginClass]) -> List[type]:
+    """The repair actions ``plugin`` offers when it failed (``ft_dcc.publish.repair`` runs
+    them)."""
+    found = getattr(plugin, "actions", None) or []
+    return [
+        action
+        for action in found
+        if isinstance(action, type)
+        and issubclass(action, pyblish.api.Action)
+        and getattr(action, "__type__", "action") == "action"
+        and getattr(action, "on", "all") in ON_FAILURE
+    ]
+
+
+def _repairs(plugin: PluginClass) -> List[str]:
+    """What the artist reads of each repair ``plugin`` offers."""
+    return [getattr(action, "label", None) or action.__name__ for action in repair_actions(plugin)]
+
+
+def is_studio_plugin(plugin: PluginClass) -> bool:
+    """Whether ``plugin`` is the studio's (not loaded from ft_dcc's own plugin folder)."""
+    return not str(plugin.__module__).startswith(str(PLUGIN_DIR))
+
+
+def is_refusal(step: StepResult) -> bool:
+    """Whether a failed step is a refusal the artist reads (not a crash): one of ft_dcc's errors,
+    or any error of a studio validator (pyblish's way: a validator raises to refuse)."""
+    if step.error_type is None or is_ft_dcc_error(step.error_type):
+        return True
+    return step.studio and step.stage == "validate"
 
 
 def run_stages(
@@ -180,7 +220,7 @@ def _turned_off(plugin: PluginClass) -> StepResult:
 
 def _as_warning(context: PyblishContext, step: StepResult) -> StepResult:
     """A failed check the settings turned to ``warn``: passed, its problem kept as a warning."""
-    if step.error_type and not is_ft_dcc_error(step.error_type):
+    if not is_refusal(step):
         return step  # a crash is never a warning
     warning = f"{step.label}: {step.error} (a warning: the settings turned this check to warn)"
     state_of(context).warnings.append(warning)

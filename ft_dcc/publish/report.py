@@ -36,6 +36,8 @@ class StepResult:
     hint: Optional[str] = None
     error_type: Optional[str] = None
     skipped: Optional[str] = None  # why the plugin checked nothing (e.g. no connection)
+    studio: bool = False  # a plugin of the studio's (PYBLISHPLUGINPATH), not one of ft_dcc's
+    repairs: List[str] = attr.Factory(list)  # the repair actions a failed validator offers
 
 
 @attr.s(auto_attribs=True, kw_only=True)

@@ -87,6 +87,8 @@ class PublishRequest:
     burnin_template: Optional[str] = attr.ib(default=None, converter=_optional_text)
     #: create the session even when its name is close to an open one's
     new_review_session: bool = attr.ib(default=False, converter=bool)
+    #: run the repairs a failed validator offers (its pyblish actions), then check again once
+    repair: bool = attr.ib(default=False, converter=bool)
     # from the resolved settings (ft_dcc.settings; see ft_dcc.publish.settings_options)
     asset_name_template: Optional[str] = None  # naming.asset, e.g. "{shot}_{camera}"
     #: naming.review_session: names it makes for other dates are no typos of this publish's
@@ -95,6 +97,8 @@ class PublishRequest:
     resolution: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)
     scale: Optional[float] = None  # capture.scale, when no resolution is given
     check_severity: Dict[str, str] = attr.Factory(dict)  # validator class -> block/warn/off
+    #: the settings' ``plugins``: plugin class -> attribute -> value (ft_dcc.settings.plugins)
+    plugins: Dict[str, Dict[str, Any]] = attr.Factory(dict)
     camera_rule: str = "scene"  # capture.camera: the scene's camera, or one named here
     frame_rule: str = "scene"  # capture.frame_range: the scene's range, or the shot's in ftrack
     handles: int = attr.ib(default=0, converter=int)  # capture.handles, around that range
@@ -169,6 +173,7 @@ def request_from_options(options: PublishOptions) -> PublishRequest:
         task=options.get("task"),
         review_session_name=options.get("review_session_name"),
         new_review_session=bool(options.get("new_review_session")),
+        repair=bool(options.get("repair")),
         comment=options.get("comment") or "",
         frames=options.get("frames"),
         fps=options.get("fps"),
@@ -191,6 +196,7 @@ def options_of(request: PublishRequest, input_path: str) -> PublishOptions:
         "task": request.task,
         "review_session_name": request.review_session_name,
         "new_review_session": request.new_review_session,
+        "repair": request.repair,
         "comment": request.comment,
         "frames": list(request.frames) if request.frames else None,
         "fps": None if request.fps is None else _fps_text(request.fps),

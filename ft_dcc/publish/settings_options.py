@@ -312,6 +312,7 @@ def apply(
         for key, plugin in CHECK_PLUGINS.items()
         if resolved[key] != "block"
     }
+    settings["plugins"] = resolved.plugins
     out["settings"] = settings
     return out
 

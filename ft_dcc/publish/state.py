@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 from typing import (
     TYPE_CHECKING,
+    Any,
     Callable,
     Dict,
     List,
@@ -65,7 +66,12 @@ class PublishState:
     offline: bool = False
     offline_reason: str = ""  # why the server could not be reached, in plain words
     online: bool = False  # the server answered and accepted the credentials
+    connect_error: Optional[Exception] = None  # refused credentials (said by ValidateFtrackServer)
     skipped: Dict[str, str] = attr.Factory(dict)  # plugin class name -> why it did not check
+    #: the review instance's ``data`` (the contract a studio plugin reads and writes:
+    #: ``ft_dcc.publish.instance_data``) and the pyblish context's, once collected
+    instance_data: Dict[str, Any] = attr.Factory(dict)
+    context_data: Dict[str, Any] = attr.Factory(dict)
     # collected
     task_id: Optional[str] = None
     task_path: Optional[str] = None

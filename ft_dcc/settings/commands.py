@@ -41,6 +41,7 @@ def run_check(args: argparse.Namespace) -> int:
     from ft_dcc.settings.document import read_file
 
     document = read_file(Path(args.file))
+    check_plugins(document, args.file)
     if args.project:
         _check_statuses(document, args.project)
     elif any(key.startswith("review.") for key in document.settings):
@@ -68,6 +69,7 @@ def run_push(args: argparse.Namespace) -> int:
     from ft_dcc.settings.store import find_project, push_project, push_studio
 
     document = read_file(Path(args.file))  # validated before anything is sent
+    check_plugins(document, args.file)
     if document.projects:
         raise SettingsError(
             f"{args.file}: 'projects' belongs in a $FT_DCC_SETTINGS file, not on the server",
@@ -87,6 +89,21 @@ def run_push(args: argparse.Namespace) -> int:
     finally:
         session.close()
     return 0
+
+
+def check_plugins(document: Document, where: str) -> None:
+    """Refuse a ``plugins`` entry (of the document, its profiles or projects) naming a plugin
+    a publish would not load or an attribute the plugin does not declare."""
+    from ft_dcc.settings import plugins
+
+    sections = [(where, document.plugins)]
+    sections += [(f"{where} profile {p.name!r}", p.plugins) for p in document.profiles]
+    sections += [(f"{where} project {n}", d.plugins) for n, d in document.projects.items()]
+    if not any(section for _, section in sections):
+        return
+    found = plugins.discover()
+    for origin, section in sections:
+        plugins.check_declared(section, origin, found)
 
 
 def _check_statuses(document: Document, project: str) -> None:

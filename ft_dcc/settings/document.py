@@ -11,6 +11,8 @@ JSON (TOML too where the standard library has ``tomllib``, Python 3.11+)::
       "projects": {"demo": {"settings": {...}, "profiles": [...]}}
     }
 
+``plugins`` (in a document or a profile) gives pyblish plugins' attributes
+(``{"ValidateSceneSaved": {"enabled": false}}``: ``ft_dcc.settings.plugins``).
 ``settings`` may also nest (``{"capture": {"scale": 0.5}}``). ``projects`` is for files only
 (the server keeps a project's document on the project). Every key and value is checked: a
 document is either entirely valid or refused, naming the first thing to fix.
@@ -29,9 +31,11 @@ from ft_dcc.exceptions import SettingsError
 from ft_dcc.settings import layers
 from ft_dcc.settings.keys import key_named
 from ft_dcc.settings.kinds import SettingValue
+from ft_dcc.settings.plugins import PluginSettings
+from ft_dcc.settings.plugins import parse as parse_plugins
 
-TOP_LEVEL = ("version", "settings", "profiles", "projects")
-PROFILE_FIELDS = ("name", "hosts", "task_types", "asset_types", "settings")
+TOP_LEVEL = ("version", "settings", "profiles", "projects", "plugins")
+PROFILE_FIELDS = ("name", "hosts", "task_types", "asset_types", "settings", "plugins")
 FILTERS = ("hosts", "task_types", "asset_types")
 
 
@@ -44,6 +48,7 @@ class Profile:
     hosts: Tuple[str, ...] = ()
     task_types: Tuple[str, ...] = ()
     asset_types: Tuple[str, ...] = ()
+    plugins: PluginSettings = attr.Factory(dict)  # pyblish plugin class -> attribute -> value
 
     @property
     def specificity(self) -> int:
@@ -64,6 +69,8 @@ class Profile:
         data: Dict[str, object] = {"name": self.name}
         data.update({name: list(getattr(self, name)) for name in FILTERS if getattr(self, name)})
         data["settings"] = dict(self.settings)
+        if self.plugins:
+            data["plugins"] = dict(self.plugins)
         return data
 
 
@@ -74,9 +81,12 @@ class Document:
     settings: Dict[str, SettingValue] = attr.Factory(dict)
     profiles: Tuple[Profile, ...] = ()
     projects: Dict[str, Document] = attr.Factory(dict)
+    plugins: PluginSettings = attr.Factory(dict)  # pyblish plugin class -> attribute -> value
 
     def to_dict(self) -> Dict[str, object]:
         data: Dict[str, object] = {"version": 1, "settings": dict(self.settings)}
+        if self.plugins:
+            data["plugins"] = dict(self.plugins)
         if self.profiles:
             data["profiles"] = [profile.to_dict() for profile in self.profiles]
         if self.projects:
@@ -142,7 +152,8 @@ def parse_profile(data: object, where: str) -> Profile:
     settings = check_settings(data.get("settings", {}), where)
     layers.check_hosts(filters["hosts"], where)
     layers.check_profile(list(settings), filters["task_types"], filters["asset_types"], where)
-    return Profile(name=name, settings=settings, **filters)
+    plugins = parse_plugins(data.get("plugins", {}), where)
+    return Profile(name=name, settings=settings, plugins=plugins, **filters)
 
 
 def parse(data: object, where: str, allow_projects: bool = True) -> Document:
@@ -174,6 +185,7 @@ def parse(data: object, where: str, allow_projects: bool = True) -> Document:
             str(name): parse(doc, f"{where} project {name}", allow_projects=False)
             for name, doc in projects.items()
         },
+        plugins=parse_plugins(data.get("plugins", {}), where),
     )
 
 

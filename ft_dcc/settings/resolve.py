@@ -17,6 +17,7 @@ import attr
 from ft_dcc.settings.document import Document, Profile
 from ft_dcc.settings.keys import KEYS, key_named
 from ft_dcc.settings.kinds import SettingValue
+from ft_dcc.settings.plugins import PluginSettings, merged
 
 DEFAULT = "default"
 
@@ -58,6 +59,8 @@ class Resolved:
     unmatched: List[str] = attr.Factory(list)
     #: values set where they are not used, and why (e.g. review.* in the settings file)
     unused: List[str] = attr.Factory(list)
+    #: the documents' ``plugins`` laid on each other (ft_dcc.settings.plugins)
+    plugins: PluginSettings = attr.Factory(dict)
 
     def __getitem__(self, name: str) -> SettingValue:
         """The value of ``name`` (its type: the key's kind; the readers below narrow it)."""
@@ -179,8 +182,10 @@ def resolve(
         for name, value in source.document.settings.items():
             values[name] = Value(value, source.level, source.origin)
     applied = []
+    layered = [source.document.plugins for source in sources]
     for profile, origin in matching_profiles(sources, filters):
         applied.append(origin)
+        layered.append(profile.plugins)
         for name, value in profile.settings.items():
             values[name] = Value(value, "profile", origin)
     for name, given in (artist or {}).items():
@@ -189,5 +194,5 @@ def resolve(
     unmatched = [] if applied else unmatched_profiles(sources, filters)
     return Resolved(
         values=values, profiles=applied, filters=filters, notes=list(notes),
-        unmatched=unmatched, unused=list(unused),
+        unmatched=unmatched, unused=list(unused), plugins=merged(layered),
     )  # fmt: skip

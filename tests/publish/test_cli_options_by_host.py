@@ -49,6 +49,7 @@ TABLE: Dict[str, Dict[str, str]] = {
     "review_session": _all(W),
     "new_review_session": _all(W),
     "comment": _all(W),
+    "repair": _all(W),  # what it repairs: tests/publish/test_studio_plugins.py
     "frames": _all(W),
     "fps": _all(W),
     "camera": {"files": R, "blender": W, "maya": W, "nuke": R},  # a comp publishes its Writes
@@ -258,7 +259,7 @@ def working_args(host: str, task: str) -> List[str]:
     start, end = FRAMES[host]
     args = [
         "--host", host, "--task", task, "--review-session", TYPO_SESSION,
-        "--new-review-session", "--comment", f"every option on {host}",
+        "--new-review-session", "--comment", f"every option on {host}", "--repair",
         "--frames", f"{start}-{end}", "--fps", FPS[host], "--thumbnail-frame", str(start + 2),
         "--burnin", "slate", "--burnin-template", str(BURNIN_TEMPLATE),
         "--invite", INVITEE, "--asset", f"options_{host}", "--include-source",
@@ -405,6 +406,11 @@ def _settings(p: Published, host: str, task: str) -> None:
     assert int(movie["width"]) <= 160 and int(movie["height"]) <= 90, movie
 
 
+def _nothing_to_repair(p: Published, host: str, task: str) -> None:
+    """``--repair`` with every check passing: no repair ran, the publish is as without it."""
+    assert p.report["ok"] and not [s for s in p.report["steps"] if s["repairs"]]
+
+
 def _given(p: Published, host: str, task: str) -> None:
     """``INPUT`` and ``--host``: the publish ran on that host (its report says so)."""
     assert p.report["ok"]
@@ -417,6 +423,7 @@ CHECKS: Dict[str, Callable[[Published, str, str], None]] = {
     "review_session": _session,
     "new_review_session": _session,
     "comment": _comment,
+    "repair": _nothing_to_repair,
     "frames": _frames,
     "fps": _fps,
     "camera": _camera,

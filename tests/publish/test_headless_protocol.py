@@ -287,6 +287,7 @@ def test_every_request_field_crosses_the_options_both_ways_or_is_a_setting():
         task="p/sq/sh/comp",
         review_session_name="Dailies",
         new_review_session=True,
+        repair=True,
         comment="pass 2",
         frames=(1001, 1010),
         fps=Fraction(24000, 1001),

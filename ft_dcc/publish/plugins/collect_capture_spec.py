@@ -18,6 +18,7 @@ class CollectCaptureSpec(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.publish.capture_rules import fit_inside, range_overrides, viewport_display
+        from ft_dcc.publish.instance_data import contract_data
         from ft_dcc.publish.naming import capture_size
         from ft_dcc.publish.state import REVIEW_FAMILY, state_of
 
@@ -35,17 +36,16 @@ class CollectCaptureSpec(pyblish.api.ContextPlugin):
         spec = state.spec
         name = state.asset_name or "review"
         instance = context.create_instance(name, family=REVIEW_FAMILY)
+        comment = context.data.get("comment") or ""
+        instance.data.update(contract_data(state, REVIEW_FAMILY, comment))
         instance.data.update(
             {
                 "label": f"Review {spec.frame_start}-{spec.frame_end}",
-                "frameStart": spec.frame_start,
-                "frameEnd": spec.frame_end,
-                "fps": float(spec.fps),
-                "camera": spec.camera,
                 "resolution": (spec.width, spec.height),
                 "spec": spec,
             }
         )
+        state.instance_data, state.context_data = instance.data, context.data
         self.log.info(
             "Capture %s-%s at %s fps, %sx%s, camera %s",
             spec.frame_start,

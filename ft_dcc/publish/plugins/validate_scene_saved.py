@@ -40,5 +40,5 @@ class ValidateSceneSaved(pyblish.api.ContextPlugin):
             return
         raise ValidationError(
             f"the scene {what}",
-            hint="save the scene (or run the 'Save scene' repair action) and publish again",
+            hint="save the scene and publish again",
         )

@@ -1,10 +1,11 @@
-"""Validate the ftrack credentials and reach the server; an unreachable server means "queue"."""
+"""Validate the ftrack credentials (tried by CollectFtrackConnection); unreachable means "queue"."""
 
 import pyblish.api
 
 
 class ValidateFtrackServer(pyblish.api.ContextPlugin):
-    """Open the ftrack session; wrong or missing credentials stop the publish."""
+    """Wrong or missing credentials stop the publish (CollectFtrackConnection tried them); an
+    unreachable server is said once: the review is queued."""
 
     label = "ftrack server and credentials"
     order = pyblish.api.ValidatorOrder - 0.45
@@ -15,7 +16,9 @@ class ValidateFtrackServer(pyblish.api.ContextPlugin):
         from ft_dcc.publish.state import state_of
 
         state = state_of(context)
-        connect(state)
+        if state.connect_error is not None:
+            raise state.connect_error
+        connect(state)  # when a pyblish UI skipped the collector (reads only: the task)
         if state.offline:
             message = (
                 f"{state.offline_reason or 'The ftrack server cannot be reached'}: the review "

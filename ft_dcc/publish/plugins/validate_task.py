@@ -10,7 +10,6 @@ class ValidateTask(pyblish.api.ContextPlugin):
     order = pyblish.api.ValidatorOrder - 0.35
 
     def process(self, context):
-        from ft_dcc.publish.backlog import publish_backlog
         from ft_dcc.publish.integrate_read import read_view
         from ft_dcc.publish.state import NO_CONNECTION, defer, skip, state_of
         from ft_dcc.publish.tasks import no_task_given, resolve_task
@@ -31,8 +30,8 @@ class ValidateTask(pyblish.api.ContextPlugin):
             state.task = resolve_task(session, state.task_id, state.task_path)
         state.task_id = state.task["id"]
         state.project = state.task["project_id"]
-        publish_backlog(state)  # the work queued before this publish goes first
-        # one request for everything the other validators and the integrate step read
+        # one request for everything the other validators and the integrate step read (the
+        # queued work went first: CollectQueuedWorkFirst)
         state.view = read_view(session, state.publish_target())
         state.shot = state.view.shot
         self.log.info("Task %s (%s)", state.task["name"], state.task_id)

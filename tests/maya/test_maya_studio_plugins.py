@@ -1,0 +1,55 @@
+"""Studio plugins (``docs/studio-plugins.md``'s, on ``PYBLISHPLUGINPATH``) in a Maya publish on
+the honest fake, against the real embedded server: a validator refuses with its own message
+before anything is captured or written; a collector turns the witness camera off and an extractor
+adds a component and metadata to the other camera's version (read back through ``ftrack_api``)."""
+
+from __future__ import annotations
+
+import pytest
+from ft_dcc_hosts.maya.host import MayaHost
+from maya_helpers import count_versions
+from support import make_task, open_session
+from support.studio_plugins import assert_frame_list_version, studio_plugin_dir
+
+from ft_dcc.publish import publish
+
+
+@pytest.mark.slow
+def test_a_studio_validator_refuses_a_maya_publish(
+    saved_scene, maya_state, server_env, tmp_path, monkeypatch
+):
+    studio_plugin_dir(tmp_path, monkeypatch, "validate_review_comment.py")
+    session = open_session(server_env, tmp_path)
+    task = make_task(session, fstart=1001, fend=1012, fps=24)
+    before = count_versions(session)
+
+    report = publish(MayaHost(), task=task, review_session_name="Maya dailies", comment="")
+
+    assert report.errors == [
+        "Review has a comment: say what changed in the comment (--comment), 3+ characters"
+    ]
+    assert maya_state.calls_of("playblast") == []
+    assert count_versions(open_session(server_env, tmp_path)) == before
+
+
+@pytest.mark.slow
+def test_studio_plugins_turn_a_camera_off_and_add_a_component(
+    saved_scene, maya_state, server_env, tmp_path, monkeypatch
+):
+    studio_plugin_dir(
+        tmp_path, monkeypatch, "collect_skip_witness_cameras.py", "extract_frame_list.py"
+    )
+    maya_state.add_camera("witnessCam", renderable=False)
+    maya_state.save_scene_file(saved_scene)
+    maya_state.modified = False
+    session = open_session(server_env, tmp_path)
+    task = make_task(session, fstart=1001, fend=1012, fps=24)
+
+    report = publish(MayaHost(), task=task, review_session_name="Maya dailies",
+                     cameras=["shotCam", "witnessCam"], comment="two cameras")  # fmt: skip
+
+    assert report.ok and not report.queued, str(report)
+    assert [v.asset_name for v in report.versions] == ["shot_shotCam"]
+    assert [p["camera"] for p in maya_state.playblasts] == ["shotCam"]  # witnessCam: not captured
+    check = open_session(server_env, tmp_path)
+    assert_frame_list_version(check, report.asset_version_id, 1001, 1012, 24.0)
