@@ -61,6 +61,8 @@ class Resolved:
     unused: List[str] = attr.Factory(list)
     #: the documents' ``plugins`` laid on each other (ft_dcc.settings.plugins)
     plugins: PluginSettings = attr.Factory(dict)
+    #: where each of them came from: "Class.attribute" -> origin
+    plugin_origins: Dict[str, str] = attr.Factory(dict)
 
     def __getitem__(self, name: str) -> SettingValue:
         """The value of ``name`` (its type: the key's kind; the readers below narrow it)."""
@@ -103,15 +105,22 @@ class Resolved:
                 name: {"value": v.value, "level": v.level, "origin": v.origin}
                 for name, v in self.values.items()
             },
+            **({"plugins": self.plugins} if self.plugins else {}),
         }
 
     def lines(self) -> List[str]:
         """``origin<TAB>key = value`` lines, like ``git config --show-origin --list``."""
         shown = {name: _where(v) for name, v in self.values.items()}
         width = max(len(text) for text in shown.values())
-        return [
+        lines = [
             f"{shown[name]:<{width}}  {name} = {json.dumps(v.value)}"
             for name, v in self.values.items()
+        ]
+        return lines + [
+            f"{self.plugin_origins.get(f'{name}.{key}', ''):<{width}}  plugins.{name}.{key} = "
+            f"{json.dumps(value)}"
+            for name, values in self.plugins.items()
+            for key, value in values.items()
         ]
 
 
@@ -182,10 +191,10 @@ def resolve(
         for name, value in source.document.settings.items():
             values[name] = Value(value, source.level, source.origin)
     applied = []
-    layered = [source.document.plugins for source in sources]
+    layered = [(source.document.plugins, f"{source.level}: {source.origin}") for source in sources]
     for profile, origin in matching_profiles(sources, filters):
         applied.append(origin)
-        layered.append(profile.plugins)
+        layered.append((profile.plugins, origin))
         for name, value in profile.settings.items():
             values[name] = Value(value, "profile", origin)
     for name, given in (artist or {}).items():
@@ -194,5 +203,7 @@ def resolve(
     unmatched = [] if applied else unmatched_profiles(sources, filters)
     return Resolved(
         values=values, profiles=applied, filters=filters, notes=list(notes),
-        unmatched=unmatched, unused=list(unused), plugins=merged(layered),
+        unmatched=unmatched, unused=list(unused), plugins=merged(p for p, _ in layered),
+        plugin_origins={f"{name}.{key}": origin for plugins, origin in layered
+                        for name, given in plugins.items() for key in given},
     )  # fmt: skip

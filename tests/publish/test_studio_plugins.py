@@ -18,6 +18,9 @@ from support.studio_plugins import assert_frame_list_version, doc_plugins, studi
 from test_publish_requests import _count
 
 from ft_dcc.cli import main
+from ft_dcc.exceptions import ApiConnectionError
+from ft_dcc.host.files import FilesHost
+from ft_dcc.publish import publish
 from ft_dcc.publish.tasks import resolve_task
 
 
@@ -127,6 +130,11 @@ def test_a_studio_plugin_reads_its_value_from_the_project_settings_layer(
     project = task_path.split("/")[0]
     settings = _settings_file(tmp_path, {"ValidateReviewComment": {"min_length": 20}})
     assert main(["settings", "push", settings, "--project", project]) == 0
+    capsys.readouterr()
+    assert main(["settings", "show", "--project", project]) == 0
+    (shown,) = [line for line in capsys.readouterr().out.splitlines() if "plugins." in line]
+    assert shown.startswith("project: ") and shown.endswith(
+        "plugins.ValidateReviewComment.min_length = 20")  # fmt: skip
     (frames,) = _inputs(tmp_path, "plate")
     report = _publish(tmp_path, task_path, frames, "--comment", "new timing")
     assert report["errors"] == [
@@ -175,3 +183,23 @@ def test_a_failed_studio_validator_offers_its_repair_and_repair_runs_it(
     task_name = task_path.split("/")[-1]
     version = session.get("AssetVersion", report["asset_version_id"])
     assert version["comment"] == f"[{task_name}] new timing"
+
+
+def test_a_studio_component_and_metadata_wait_in_the_offline_queue(
+    ftrack_env: Any, tmp_path: Path, queue_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    studio_plugin_dir(tmp_path, monkeypatch, "extract_frame_list.py")
+    session = open_session(ftrack_env, tmp_path / "s")
+    task_path = make_task(session, fstart=1001, fend=1006)
+    (frames,) = _inputs(tmp_path, "plate")
+
+    def unreachable() -> Any:
+        raise ApiConnectionError("the server is down (the test says so)")
+
+    queued = publish(FilesHost(Path(frames), fps=25), task=task_path, comment="made offline",
+                     session_factory=unreachable)  # fmt: skip
+    assert queued.queued and sorted(queued.component_ids) == [
+        "frame-list", "ftrackreview-mp4", "thumbnail"]  # fmt: skip
+    assert main(["queue", "flush"]) == 0  # the work folder is gone: the queue kept the file
+    version = assert_frame_list_version(session, queued.asset_version_id, 1001, 1006, 25.0)
+    assert version["comment"] == "made offline"
