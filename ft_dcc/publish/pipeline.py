@@ -176,7 +176,7 @@ def _run_stages(
             steps.append(step)
             if not step.ok:
                 failed = True
-                _log_failure(label, result["error"])
+                _log_failure(label, result["error"], is_refusal(step))
                 if stage in ("extract", "integrate"):
                     break  # nothing after a failed extractor/integrator can be trusted
         if failed:
@@ -237,10 +237,9 @@ def is_ft_dcc_error(name: str) -> bool:
     return isinstance(cls, type) and issubclass(cls, exceptions.FtDccError)
 
 
-def _log_failure(label: str, error: BaseException) -> None:
-    from ft_dcc.exceptions import FtDccError
-
-    if isinstance(error, FtDccError):
+def _log_failure(label: str, error: BaseException, refusal: bool) -> None:
+    """A refusal (ours, or a studio validator's) is the report's to say; a crash is logged."""
+    if refusal:
         log.info("%s failed: %s", label, error)
     else:
         log.error(

@@ -9,6 +9,7 @@ back through the genuine ``ftrack_api``); a collector turns one of two reviewabl
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -45,8 +46,9 @@ def test_the_doc_validator_is_at_most_15_lines() -> None:
 
 
 def test_a_studio_validator_refuses_with_its_own_message_and_nothing_is_written(
-    ftrack_env: Any, tmp_path: Path, queue_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    ftrack_env: Any, tmp_path: Path, queue_dir: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
     studio_plugin_dir(tmp_path, monkeypatch, "validate_review_comment.py")
     session = open_session(ftrack_env, tmp_path / "s")
     task_id = _task(session)
@@ -59,6 +61,8 @@ def test_a_studio_validator_refuses_with_its_own_message_and_nothing_is_written(
         "Review has a comment: say what changed in the comment (--comment), 3+ characters"
     ]
     assert count_entities(session) == before
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []  # a refusal, not a crash logged with its traceback
     writes = [r for r in ftrack_env.requests_since(mark) if "create" in (r.get("actions") or [])]
     assert writes == [] and _count(ftrack_env.requests_since(mark))["put"] == 0
     assert not list(queue_dir.glob("*/manifest.json"))
