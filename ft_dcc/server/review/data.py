@@ -38,6 +38,8 @@ REVIEW_COMPONENT = REVIEW_COMPONENT_MP4
 #: The review component's metadata key where ft_dcc publishes record their capture spec.
 CAPTURE_KEY = "ft_dcc_capture"
 MAX_NOTE_LENGTH = 20000
+#: which of a session's items (given them all, in order) to read whole (ReviewData.session)
+Detail = Callable[[List["ItemView"]], Iterable[str]]
 USERS = f"select {USER_FIELDS} from User where id in"
 
 
@@ -68,10 +70,10 @@ class ItemView:
     version_number: Optional[int]
     asset_name: str
     comment: str
-    author: str
     date: Optional[dt.datetime]
     thumbnail_id: Optional[str]
-    movie_id: Optional[str]
+    author: str = ""
+    movie_id: Optional[str] = None
     movie_meta: Dict[str, Any] = field(default_factory=dict)
     notes: List[NoteView] = field(default_factory=list)
     #: what the link that reads it may download: (component id, label) (``media_route``)
@@ -191,11 +193,16 @@ class ReviewData:
             )
         return views
 
-    def session(self, review_session_id: str) -> Optional[SessionView]:
-        """The review session with its items in ``sort_order``, or ``None`` if there is none."""
+    def session(
+        self, review_session_id: str, detail: Optional[Detail] = None
+    ) -> Optional[SessionView]:
+        """The review session with its items in ``sort_order``, or ``None`` if there is none.
+        ``detail``: which items (given them all) to read whole -- movie, notes, author, shot --
+        the others named only (asset, version: enough to group and count them), so a page of a
+        few of a big session's items does not read every note of it."""
         view = self.session_facts(review_session_id)
         if view is not None:
-            view.items = self._items(review_session_id)
+            view.items = self._items(review_session_id, detail)
         return view
 
     def session_facts(self, review_session_id: str) -> Optional[SessionView]:
@@ -223,7 +230,7 @@ class ReviewData:
             created_by_id=row.get("created_by_id"),
         )
 
-    def _items(self, review_session_id: str) -> List[ItemView]:
+    def _items(self, review_session_id: str, detail: Optional[Detail] = None) -> List[ItemView]:
         objects = self._query(
             "select id, name, description, version, version_id, sort_order "
             f"from ReviewSessionObject where review_session_id is {quote(review_session_id)}"
@@ -238,18 +245,10 @@ class ReviewData:
             "select id, name, context_id from Asset where id in",
             (v.get("asset_id") for v in versions.values()),
         )
-        contexts = self._by_id(
-            "select id, name, context_type from Context where id in",
-            (a.get("context_id") for a in assets.values()),
-        )
-        movies = self._movies(versions)
-        notes = self._notes(o["id"] for o in objects)
-        users = self._by_id(USERS, (v.get("user_id") for v in versions.values()))
         items = []
         for obj in objects:
             version = versions.get(obj.get("version_id") or "", {})
             asset = assets.get(version.get("asset_id") or "", {})
-            movie = movies.get(version.get("id") or "")
             items.append(
                 ItemView(
                     id=obj["id"],
@@ -259,17 +258,36 @@ class ReviewData:
                     version_number=version.get("version"),
                     asset_name=asset.get("name") or obj.get("name") or "",
                     asset_id=asset.get("id"),
-                    shot=_shot_name(contexts.get(asset.get("context_id") or "", {})),
                     comment=version.get("comment") or "",
-                    author=display_name(users.get(version.get("user_id") or "")),
                     date=parse_date(version.get("date")),
                     thumbnail_id=version.get("thumbnail_id"),
-                    movie_id=movie["id"] if movie else None,
-                    movie_meta=movie["meta"] if movie else {},
-                    notes=[n for n in notes if n.parent_id == obj["id"]],
                 )
             )
+        wanted = set(detail(items)) if detail is not None else {i.id for i in items}
+        self._detail([i for i in items if i.id in wanted], versions, assets)
         return items
+
+    def _detail(
+        self, items: List[ItemView], versions: Dict[str, Dict[str, Any]],
+        assets: Dict[str, Dict[str, Any]],
+    ) -> None:  # fmt: skip
+        """Fill in ``items``' movies, notes, authors and shots."""
+        chosen = [versions.get(i.version_id or "", {}) for i in items]
+        contexts = self._by_id(
+            "select id, name, context_type from Context where id in",
+            (assets.get(v.get("asset_id") or "", {}).get("context_id") for v in chosen),
+        )
+        movies = self._movies(v["id"] for v in chosen if v.get("id"))
+        notes = self._notes(i.id for i in items)
+        users = self._by_id(USERS, (v.get("user_id") for v in chosen))
+        for item, version in zip(items, chosen):
+            asset = assets.get(version.get("asset_id") or "", {})
+            movie = movies.get(version.get("id") or "")
+            item.shot = _shot_name(contexts.get(asset.get("context_id") or "", {}))
+            item.author = display_name(users.get(version.get("user_id") or ""))
+            item.movie_id = movie["id"] if movie else None
+            item.movie_meta = movie["meta"] if movie else {}
+            item.notes = [n for n in notes if n.parent_id == item.id]
 
     def _movies(self, versions: Iterable[str]) -> Dict[str, Dict[str, Any]]:
         """Per version id: its ``ftrackreview-mp4`` component id and parsed ``ftr_meta``."""
@@ -348,6 +366,27 @@ class ReviewData:
                 f"where review_session_id is {quote(review_session_id)}"
             )
         ]
+
+    def serves(self, review_session_id: str, component_id: str) -> bool:
+        """Whether ``component_id`` is one of :meth:`media_ids`, asked of that one file (a
+        version's movie or thumbnail in a few queries: a page's media requests never read every
+        note of a big session; a note's drawing is looked for among them all)."""
+        component = self._by_id(
+            "select id, name, version_id from Component where id in", [component_id]
+        ).get(component_id, {})
+        version_ids = {
+            v["id"] for v in self._in("select id from AssetVersion where thumbnail_id in",
+                                      [component_id])
+        }  # fmt: skip
+        if component.get("name") == REVIEW_COMPONENT and component.get("version_id"):
+            version_ids.add(component["version_id"])
+        if version_ids and self._in(
+            "select id from ReviewSessionObject where review_session_id is "
+            f"{quote(review_session_id)} and version_id in",
+            sorted(version_ids),
+        ):
+            return True
+        return component_id in self.media_ids(review_session_id)
 
     def media_ids(self, review_session_id: str) -> Set[str]:
         """Component ids the page of this review session may serve (movies, thumbnails and

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import string
-from typing import Dict, List, Mapping, Optional
+from typing import Callable, Collection, Dict, List, Mapping, Optional
 
 from starlette.responses import HTMLResponse
 
@@ -157,35 +157,110 @@ def _group_html(session: SessionView, versions: List[ItemView], token: str, star
     )
 
 
+#: the asset groups the page's first HTML carries: its first screen and a little more (the
+#: page's size does not grow with the session); the rest come as data (``/review/<id>/items``),
+#: PAGE_GROUPS at a time, once the first frame is there
+FIRST_GROUPS = 4
+PAGE_GROUPS = 50
+
+
+def _ids(groups: List[List[ItemView]]) -> List[str]:
+    return [item.id for versions in groups for item in versions]
+
+
+def first_screen(items: List[ItemView]) -> List[str]:
+    """The items the page's first HTML shows (``ReviewData.session``'s ``detail``)."""
+    return _ids(group_items(items)[:FIRST_GROUPS])
+
+
+def page_of(first: int) -> Callable[[List[ItemView]], List[str]]:
+    """The items of the page of groups from ``first`` on (:func:`items_page`)."""
+    return lambda items: _ids(group_items(items)[max(0, first) : max(0, first) + PAGE_GROUPS])
+
+
+def _holding(groups: List[List[ItemView]], object_ids: Collection[str]) -> List[int]:
+    return [n for n, versions in enumerate(groups) if any(i.id in object_ids for i in versions)]
+
+
+def groups_of(object_ids: Collection[str]) -> Callable[[List[ItemView]], List[str]]:
+    """The items of the groups holding ``object_ids`` (:func:`item_groups`)."""
+
+    def chosen(items: List[ItemView]) -> List[str]:
+        groups = group_items(items)
+        return _ids([groups[n] for n in _holding(groups, object_ids)])
+
+    return chosen
+
+
+def _count_text(session: SessionView, groups: List[List[ItemView]]) -> str:
+    count = len(session.items)
+    return (
+        f"{len(groups)} asset{'s' if len(groups) != 1 else ''} \u00b7 "
+        f"{count} version{'s' if count != 1 else ''}"
+    )
+
+
+def _groups_html(
+    session: SessionView, groups: List[List[ItemView]], token: str, first: int, end: int
+) -> str:
+    """Groups ``first``..``end`` (exclusive) of the page, their items numbered as on the whole
+    page."""
+    start = 1 + sum(len(versions) for versions in groups[:first])
+    parts = []
+    for versions in groups[first:end]:
+        parts.append(_group_html(session, versions, token, start))
+        start += len(versions)
+    return "".join(parts)
+
+
+def items_page(session: SessionView, token: str, first: int) -> Dict[str, object]:
+    """The page's groups from ``first`` on (PAGE_GROUPS of them) as data: ``{"html", "next"
+    (the next page's first group, null after the last), "count"}``."""
+    groups = group_items(session.items)
+    first = max(0, first)
+    end = min(len(groups), first + PAGE_GROUPS)
+    return {
+        "html": _groups_html(session, groups, token, first, end),
+        "next": end if end < len(groups) else None,
+        "count": _count_text(session, groups),
+    }
+
+
+def item_groups(session: SessionView, token: str, object_ids: Collection[str]) -> Dict[str, object]:
+    """The groups holding the items ``object_ids`` (versions added after the page opened) as
+    data: ``{"html" ("" when the session holds none of them), "count"}``."""
+    groups = group_items(session.items)
+    html = "".join(
+        _groups_html(session, groups, token, n, n + 1) for n in _holding(groups, object_ids)
+    )
+    return {"html": html, "count": _count_text(session, groups)}
+
+
 def render_session(
     session: SessionView, token: str, presenter: Optional[Mapping[str, object]] = None
 ) -> HTMLResponse:
-    """The session page; ``presenter``: the presenter's state and the server's clock
-    (``{"presenter", "received", "now"}``, as its route answers) for the page to follow at once
-    (a page far away would wait a round trip or two for it: presenter.js)."""
+    """The session page (its first FIRST_GROUPS groups); ``presenter``: the presenter's state and
+    the server's clock (``{"presenter", "received", "now"}``, as its route answers) for the page
+    to follow at once (a page far away would wait a round trip or two for it: presenter.js)."""
     state = "open" if session.is_open else "closed"
     until = f" until {date_text(session.end_date)}" if session.is_open and session.end_date else ""
     groups = group_items(session.items)
-    parts, start = [], 1
-    for versions in groups:
-        parts.append(_group_html(session, versions, token, start))
-        start += len(versions)
-    body_items = "".join(parts) or '<p class="empty">Nothing in this review session yet.</p>'
-    count = len(session.items)
+    body_items = _groups_html(session, groups, token, 0, FIRST_GROUPS)
     body = _template("session.html").substitute(
         project=escape(session.project_name),
         name=escape(session.name),
         state=state,
         state_label=escape(state.capitalize() + until),
         description=escape(session.description),
-        count=f"{len(groups)} asset{'s' if len(groups) != 1 else ''} &middot; "
-        f"{count} version{'s' if count != 1 else ''}",
-        items=body_items,
+        count=escape(_count_text(session, groups)),
+        items=body_items or '<p class="empty">Nothing in this review session yet.</p>',
         notes_url=escape(route(session.id, "notes", token)),
         feedback_url=escape(route(session.id, "feedback", token)),
         status_url=escape(route(session.id, "status", token)),
         annotations_url=escape(route(session.id, "annotations", token)),
         live_url=escape(route(session.id, "live", token)),
+        items_url=escape(route(session.id, "items", token)),
+        more_from=str(FIRST_GROUPS) if len(groups) > FIRST_GROUPS else "",
         is_open="true" if session.is_open else "false",
         presenter_first=""
         if presenter is None

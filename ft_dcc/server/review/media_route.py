@@ -35,7 +35,7 @@ from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.review.access import signer_for
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.data import ReviewData, SessionView
-from ft_dcc.server.review.html import group_items
+from ft_dcc.server.review.html import FIRST_GROUPS, group_items
 from ft_dcc.server.review.in_flight import Flights, GuardedFile, check_grant
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.live_hub import LinkGrant
@@ -123,7 +123,7 @@ class MediaRoute:
         files, execute = self.server.files, self.server.ctx.execute
         session = data.session_facts(review_session_id)
         path = files.path_for(component_id)
-        shown = component_id in data.media_ids(review_session_id)
+        shown = data.serves(review_session_id, component_id)  # never all of a big session
         if session is None or not path.is_file() or not (
             shown or component_id in original_ids(execute, review_session_id)
         ):
@@ -172,10 +172,11 @@ class MediaRoute:
                 partial_reply, served.size, read, served.media_type, asked, FILE_HEADERS,
                 head,
             )  # fmt: skip
-        elif served.parts:
-            reply = partial_reply(
-                served.size, file_reader(served.path), served.media_type, asked, FILE_HEADERS, head
-            )
+        elif served.parts:  # read in a thread: never the event loop's (one page's 300 parts)
+            reply = await run_in_threadpool(
+                partial_reply, served.size, file_reader(served.path), served.media_type, asked,
+                FILE_HEADERS, head,
+            )  # fmt: skip
         else:
             reply = await self._whole(served)
         if served.movie and not head and reply.status_code in (200, 206):
@@ -223,14 +224,20 @@ class MediaRoute:
         download (the page's download links), and with the watermark on, start making the
         viewer's copies of the page's movies, in page order (its players ask for them next: the
         first to play, the others for their first frames)."""
-        rights = self.rights(link, session)
-        _add_downloads(self.server.ctx.execute, rights, session)
+        rights = self.downloads(link, session)
         if rights.watermark:
             files, date = self.server.files, today()
-            shown = [i.movie_id for g in group_items(session.items) for i in g if i.movie_id]
+            first = group_items(session.items)[:FIRST_GROUPS]  # what the page opens with
+            shown = [i.movie_id for g in first for i in g if i.movie_id]
             self.watermarks.prepare(
                 [(m, files.path_for(m), rights.watermark, date) for m in shown if files.exists(m)]
             )
+
+    def downloads(self, link: Link, session: SessionView) -> MediaRights:
+        """Put on ``session``'s items the files ``link`` may download; its rights."""
+        rights = self.rights(link, session)
+        _add_downloads(self.server.ctx.execute, rights, session)
+        return rights
 
 
 def _grant(link: Link, session: SessionView) -> LinkGrant:

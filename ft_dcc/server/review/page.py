@@ -38,6 +38,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.server.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.http.bodies import read_limited_body
@@ -50,7 +51,16 @@ from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.client_gate import passed_of
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.fields import json_fields
-from ft_dcc.server.review.html import not_found, render_list, render_session
+from ft_dcc.server.review.html import (
+    first_screen,
+    groups_of,
+    item_groups,
+    items_page,
+    not_found,
+    page_of,
+    render_list,
+    render_session,
+)
 from ft_dcc.server.review.links import Link, may_open, open_link
 from ft_dcc.server.review.media_route import MediaRoute
 from ft_dcc.server.review.scripts import SCRIPT_BUNDLE, WEB_DIR, scripts_response
@@ -92,6 +102,8 @@ def no_store_json(body: Mapping[str, object], status: int = 200) -> JSONResponse
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+#: the most items one ``/items?objects=`` request names (a page asks again for more)
+MOST_OBJECTS = 100
 #: requests that change nothing: a passphrase grant's cookie may come with them from anywhere
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CROSS_SITE = (
@@ -170,7 +182,7 @@ class ReviewRoutes:
     async def session_page(self, request: Request) -> Response:
         received = time.time()  # with "now": the server's clock for the page (presenter.js)
         review_session_id, data, link = await self.access(request)
-        view = await run_in_threadpool(data.session, review_session_id)
+        view = await run_in_threadpool(data.session, review_session_id, first_screen)
         if view is None:
             return not_found()
         await run_in_threadpool(self.media_route.opened, link, view)
@@ -181,6 +193,30 @@ class ReviewRoutes:
             "presenter": presenter, "received": received, "now": time.time()
         }  # fmt: skip
         return render_session(view, request.query_params["token"], first)
+
+    def _items(self, request: Request) -> Mapping[str, object]:
+        review_session_id, data, link = self._access(request)
+        named = request.query_params.get("objects")
+        wanted = set(named.split(",")[:MOST_OBJECTS]) if named is not None else None
+        try:
+            first = int(request.query_params.get("from") or 0)
+        except ValueError:
+            raise BadInput("from= is the number of the page's first asset group (0 on).") from None
+        detail = groups_of(wanted) if wanted is not None else page_of(first)
+        view = data.session(review_session_id, detail)
+        if view is None:
+            raise NotFound("No such review session: it may have been deleted.")
+        self.media_route.downloads(link, view)
+        token = request.query_params["token"]
+        if wanted is not None:
+            return item_groups(view, token, wanted)
+        return items_page(view, token, first)
+
+    async def items(self, request: Request) -> Response:
+        """``GET /review/<id>/items?token=&from=N``: the page's asset groups from the N-th on
+        (html.items_page); ``&objects=ID,ID...``: the groups of those items (versions added
+        after the page opened: html.item_groups, at most MOST_OBJECTS named)."""
+        return no_store_json(await run_in_threadpool(self._items, request))
 
     async def scripts(self, request: Request) -> Response:
         return scripts_response(request.headers.get("if-none-match"))
@@ -196,6 +232,7 @@ class ReviewRoutes:
             Mount("/review/static", app=StaticFiles(directory=str(WEB_DIR)), name="review-static"),
             Route("/review/", self.list_page, methods=["GET"]),
             Route("/review/{review_session_id}", self.session_page, methods=["GET"]),
+            Route("/review/{review_session_id}/items", self.items, methods=["GET"]),
             Route(
                 "/review/{review_session_id}/media/{component_id}",
                 self.media,

@@ -163,6 +163,23 @@ def _draw_bar() -> str:
     )
 
 
+def _video(session: SessionView, item: ItemView, token: str, frames: _Frames, index: int) -> str:
+    """The version's video. Only the page's first version comes with its movie and poster (its
+    first frame, then the rest: media.js makes it ``preload="auto"`` once the frame is there); the
+    others name theirs (``data-src``, ``data-poster``) for the page's loading queue (media.js),
+    which fetches them when they come near the screen, a few at a time: the first frame never
+    waits behind other versions' media, however many the session holds."""
+    movie = escape(media_url(session.id, item.movie_id or "", token))
+    poster = ""
+    if frames.poster is not None and item.thumbnail_id:
+        poster = escape(media_url(session.id, item.thumbnail_id, token))
+    if index == 1:
+        shown = f' poster="{poster}"' if poster else ""
+        return f'<video class="video" preload="metadata" playsinline{shown} src="{movie}"></video>'
+    named = f' data-poster="{poster}"' if poster else ""
+    return f'<video class="video" preload="none" playsinline{named} data-src="{movie}"></video>'
+
+
 def _stage(session: SessionView, item: ItemView, token: str, index: int) -> str:
     frames = _Frames(item)
     if not item.movie_id:
@@ -170,17 +187,10 @@ def _stage(session: SessionView, item: ItemView, token: str, index: int) -> str:
             '<div class="stage"><div class="screen"><div class="no-movie">'
             "No reviewable movie (ftrackreview-mp4) yet.</div></div></div>"
         )
-    poster = ""
-    if frames.poster is not None and item.thumbnail_id:
-        thumbnail = media_url(session.id, item.thumbnail_id, token)
-        poster = f' poster="{escape(thumbnail)}"'
-    preload = "auto" if index == 1 else "metadata"  # many items: load the rest on demand
-    movie = media_url(session.id, item.movie_id, token)
     return (
         '<div class="stage"><div class="screen">'
         '<div class="picture main"><span class="picture-label"></span>'
-        f'<video class="video" preload="{preload}" playsinline{poster} '
-        f'src="{escape(movie)}"></video><div class="overlays"></div>'
+        f'{_video(session, item, token, frames, index)}<div class="overlays"></div>'
         '<canvas class="draw-layer" hidden></canvas>'
         '<div class="wipe-handle" hidden><span></span></div></div></div>'
         f"{_transport(frames)}{_tools(frames, session.is_open)}"

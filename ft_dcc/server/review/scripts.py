@@ -14,6 +14,7 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 #: The page's scripts, in load order (all ``defer``; ``review.js`` starts the page).
 SCRIPTS = (
     "dom.js",
+    "media.js",
     "player.js",
     "compare.js",
     "draw.js",

@@ -1,6 +1,6 @@
 /* ft_dcc review page: live updates pushed by the server (server-sent events, no polling).
-   A note, drawing or verdict saved anywhere re-reads the feedback; a new version is fetched
-   from the session page and added to its asset's version picker. */
+   A note, drawing or verdict saved anywhere re-reads the feedback; a new version's group is
+   fetched (the page's /items route) and added to its asset's version picker. */
 "use strict";
 
 (function (R) {
@@ -50,16 +50,15 @@
     window.addEventListener("pagehide", function () { source.close(); });
   }
 
-  /** Fetch this page again and return the parsed document (for a version added later). */
-  function fetchPage() {
-    return fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+  /** GET ``url`` (one of the page's data routes) and return its JSON. */
+  function fetchJson(url) {
+    return fetch(url, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.text();
-      })
-      .then(function (text) { return new DOMParser().parseFromString(text, "text/html"); });
+        return response.json();
+      });
   }
 
   R.Live = Live;
-  R.fetchPage = fetchPage;
+  R.fetchJson = fetchJson;
 })(window.ftReview = window.ftReview || {});

@@ -7,6 +7,7 @@
   var feedback = null;
 
   function activate(item) {
+    if (R.media) R.media.need(item, true);
     if (active === item) return;
     if (active) active.classList.remove("active");
     active = item;
@@ -37,40 +38,100 @@
     Array.prototype.forEach.call(section.querySelectorAll(".item"), startItem);
   }
 
-  /** A version added to the session after the page opened: add it where it belongs. */
+  /** Put the asset group ``fresh`` (from the page's data) on the page: a new group at the end,
+      or the versions it holds that the page has not into the group it has already. */
+  function place(main, fresh) {
+    var known = null;
+    Array.prototype.forEach.call(main.querySelectorAll(".asset-group"), function (section) {
+      if (section.dataset.asset === fresh.dataset.asset) known = section;
+    });
+    if (!known) {
+      var empty = main.querySelector(".empty");
+      if (empty) empty.remove();
+      var section = document.importNode(fresh, true);
+      main.appendChild(section);
+      startGroup(section);
+      if (R.media) R.media.watch(section);
+      return;
+    }
+    Array.prototype.forEach.call(fresh.querySelectorAll(".item"), function (item) {
+      var objectId = item.dataset.objectId;
+      if (document.getElementById("item-" + objectId)) return;
+      var tab = fresh.querySelector('.version-tab[data-object-id="' + objectId + '"]');
+      var option = fresh.querySelector('.compare-with option[value="' + objectId + '"]');
+      var copy = document.importNode(item, true);
+      copy.hidden = true;
+      known.appendChild(copy);
+      var versions = fresh.querySelector(".version-count");
+      known.group.adopt(document.importNode(tab, true),
+        option ? document.importNode(option, true) : null,
+        versions ? versions.textContent : "");
+    });
+    startGroup(known);
+    if (R.media) R.media.watch(known);
+  }
+
+  /** Groups of the page's data (``{"html", "count"}``) put on the page. */
+  function placeAll(main, answer) {
+    var doc = new DOMParser().parseFromString(
+      "<!DOCTYPE html><main>" + answer.html + "</main>", "text/html");
+    Array.prototype.forEach.call(doc.querySelectorAll("main > .asset-group"), function (fresh) {
+      place(main, fresh);
+    });
+    var count = document.querySelector(".topbar .count");
+    if (count && answer.count) count.textContent = answer.count;
+    return doc;
+  }
+
+  function itemsUrl(main, name, value) {
+    var url = new URL(main.dataset.itemsUrl, location.href);
+    url.searchParams.set(name, value);
+    return url.href;
+  }
+
+  /** The page's first HTML holds its first groups: the rest come as data, a page of groups
+      at a time, once the first frame is there. */
+  function loadMore(main, from) {
+    if (from === "" || from === null || from === undefined) {
+      main.dataset.allItems = "true";
+      main.dataset.allItemsAt = String(Math.round(performance.now()));
+      return;
+    }
+    R.fetchJson(itemsUrl(main, "from", String(from))).then(function (answer) {
+      placeAll(main, answer);
+      if (answer.next === null || answer.next === undefined) {
+        main.dataset.allItems = "true";
+        main.dataset.allItemsAt = String(Math.round(performance.now())); // ms after navigation
+        feedback.refresh();
+      } else {
+        loadMore(main, answer.next);
+      }
+    }).catch(function () { main.dataset.allItems = "failed"; });
+  }
+
+  var adding = { asked: {}, fetching: false };
+
+  /** Versions added to the session after the page opened: their groups, fetched as data (never
+      the whole page), put where they belong at once; those announced while one request is out
+      go together in the next (a commit of fifty versions: a request or two, not fifty). */
   function addObject(main, objectId) {
     if (document.getElementById("item-" + objectId)) { feedback.refresh(); return; }
-    R.fetchPage().then(function (doc) {
-      var item = doc.getElementById("item-" + objectId);
-      if (!item) return;
-      var fresh = item.closest(".asset-group");
-      var known = null;
-      Array.prototype.forEach.call(main.querySelectorAll(".asset-group"), function (section) {
-        if (section.dataset.asset === fresh.dataset.asset) known = section;
-      });
-      if (known) {
-        var tab = fresh.querySelector('.version-tab[data-object-id="' + objectId + '"]');
-        var option = fresh.querySelector('.compare-with option[value="' + objectId + '"]');
-        item.hidden = true;
-        known.appendChild(document.importNode(item, true));
-        var versions = fresh.querySelector(".version-count");
-        known.group.adopt(document.importNode(tab, true),
-          option ? document.importNode(option, true) : null,
-          versions ? versions.textContent : "");
-        startGroup(known);
-      } else {
-        var empty = main.querySelector(".empty");
-        if (empty) empty.remove();
-        var section = document.importNode(fresh, true);
-        main.appendChild(section);
-        startGroup(section);
-      }
-      var count = document.querySelector(".topbar .count");
-      var freshCount = doc.querySelector(".topbar .count");
-      if (count && freshCount) count.textContent = freshCount.textContent;
-      main.dataset.objectsAdded = String((parseInt(main.dataset.objectsAdded, 10) || 0) + 1);
-      feedback.refresh();
-    }).catch(function () {});
+    adding.asked[objectId] = true;
+    if (!adding.fetching) fetchAdded(main);
+  }
+
+  function fetchAdded(main) {
+    var ids = Object.keys(adding.asked).slice(0, 100); // the most one request names
+    if (!ids.length) { adding.fetching = false; return; }
+    ids.forEach(function (id) { delete adding.asked[id]; });
+    adding.fetching = true;
+    R.fetchJson(itemsUrl(main, "objects", ids.join(","))).then(function (answer) {
+      placeAll(main, answer);
+      var shown = ids.filter(function (id) { return document.getElementById("item-" + id); });
+      main.dataset.objectsAdded = String((parseInt(main.dataset.objectsAdded, 10) || 0) +
+        shown.length);
+      if (shown.length) feedback.refresh();
+    }).catch(function () {}).then(function () { fetchAdded(main); });
   }
 
   /** "Play all": every asset's shown version in page order, each from its in point to its
@@ -116,6 +177,7 @@
     var player = item.player;
     var video = player.video;
     activate(item);
+    if (R.media) R.media.need(self.list[index + 1], false); // the next shot, before it is due
     item.scrollIntoView({ block: "center", behavior: "smooth" });
     self.main.dataset.playlist = (index + 1) + "/" + self.list.length;
     self.button.textContent = "Stop \u00b7 " + (index + 1) + " of " + self.list.length;
@@ -151,13 +213,16 @@
     if (!main) return;
     R.activate = activate;
     feedback = R.feedback = new R.Feedback(main);
+    R.media = new R.MediaLoader(main);
     Array.prototype.forEach.call(main.querySelectorAll(".asset-group"), startGroup);
+    R.media.watch(main);
+    R.media.afterFirst(function () { loadMore(main, main.dataset.moreFrom); });
     var first = main.querySelector(".item:not([hidden])");
     if (first) activate(first);
     document.addEventListener("keydown", onKey);
     var playAll = document.querySelector(".play-all");
     if (playAll && main.querySelector("video.video")) new Playlist(main, playAll);
-    feedback.refresh();
+    R.media.afterFirst(function () { feedback.refresh(); }); // the notes shown are in the HTML
     R.Live(main, function () { feedback.refresh(); }, function (id) { addObject(main, id); });
     if (R.Presenter && R.liveSource) R.presenter = new R.Presenter(main); // presenter.js
     if (R.Watchers && R.liveSource) R.watchers = new R.Watchers(main, R.liveSource); // watchers.js

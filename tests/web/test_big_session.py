@@ -1,0 +1,189 @@
+"""A big review session opens as fast as a small one: the review page of 300 versions (3 notes
+each) against one of 10, in real headless Chromium, counting requests (never timing them).
+
+- what the page asks for before its first frame does not grow with the session: no more than
+  the whole 10-version page asks for, and no media but the first screen's;
+- the media requests in flight stay bounded while the reviewer scrolls the whole session;
+- a version added to the open session is fetched alone (one small request, never the page);
+- the room link asks for no more files than the owner's own link.
+
+The sessions are built in one API batch with one small shared movie (test_big_session_build).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Dict, List, Set
+from urllib.parse import urlsplit
+
+import pytest
+
+from .test_big_session_build import Api, Built, Media, add_versions, build_session, widget_url
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: generous bounds on conditions (a loaded 2-core machine); nothing asserts how long it took
+WAIT_S = 300.0
+#: the page marks its first decoded frame (a video's first picture) for the counts below
+FIRST_FRAME = """document.addEventListener("loadeddata", function () {
+  if (!window.__firstFrame) { window.__firstFrame = true; console.log("ft-first-frame"); }
+}, true);"""
+#: what the page's loading queue may have in flight besides its own places: the first movie
+#: reading on once its first frame is there, and a player's seek to its poster's frame
+BESIDES_QUEUE = 2
+
+
+class Watch:
+    """The requests one page makes, in order, and its media requests in flight."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.urls: List[str] = []
+        self.before_first: List[str] = []
+        self.first = False
+        self.in_flight: Set[Any] = set()
+        self.most_in_flight = 0
+        page.add_init_script(FIRST_FRAME)
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+        page.on("console", self._console)
+
+    def _started(self, request: Any) -> None:
+        self.urls.append(request.url)
+        if "/media/" in request.url:
+            self.in_flight.add(request)
+            self.most_in_flight = max(self.most_in_flight, len(self.in_flight))
+
+    def _ended(self, request: Any) -> None:
+        self.in_flight.discard(request)
+
+    def _console(self, message: Any) -> None:
+        if message.text == "ft-first-frame" and not self.first:
+            self.first = True
+            self.before_first = list(self.urls)
+
+    def until(self, condition: Callable[[], bool], what: str) -> None:
+        """Let the page run (its events counted) until ``condition()``; fail after WAIT_S."""
+        deadline = time.monotonic() + WAIT_S
+        while not condition():
+            assert time.monotonic() < deadline, f"not within {WAIT_S:.0f} s: {what}"
+            self.page.wait_for_timeout(100)
+
+    def open(self, url: str) -> Watch:
+        assert self.page.goto(url).status == 200
+        self.until(lambda: self.first, "the first frame")
+        return self
+
+    def settled(self) -> bool:
+        """Every item of the session is on the page, no media is waiting or in flight."""
+        state = self.page.evaluate(
+            "() => [document.querySelector('main.items').dataset.allItems || '',"
+            " document.documentElement.dataset.mediaLoading || '0']"
+        )
+        return state == ["true", "0"] and not self.in_flight
+
+    def settle(self) -> Watch:
+        self.until(self.settled, "the page settled (all items, no media loading)")
+        return self
+
+
+def paths(urls: List[str]) -> List[str]:
+    """The paths of ``urls`` (their tokens left out)."""
+    return [urlsplit(url).path for url in urls]
+
+
+def first_screen_media(page: Any, groups: int) -> Set[str]:
+    """The movie and poster paths of the page's first ``groups`` asset groups."""
+    urls = page.evaluate(
+        """(groups) => Array.from(document.querySelectorAll('.asset-group')).slice(0, groups)
+             .flatMap(g => Array.from(g.querySelectorAll('article.item')))
+             .flatMap(item => { const v = item.querySelector('video.video');
+               return [item.dataset.movieUrl, v && (v.dataset.poster || v.poster)]; })
+             .filter(Boolean)""",
+        groups,
+    )
+    return set(paths([str(u) for u in urls]))
+
+
+@pytest.fixture(scope="module")
+def sessions(sqlite_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+    """A 10-version and a 300-version session (3 notes per version) on the shared server."""
+    api = Api(sqlite_server.url, sqlite_server.api_user, sqlite_server.api_key)
+    media = Media(tmp_path_factory.mktemp("big-session"), sqlite_server.data_dir)
+    return {"api": api, "media": media, "small": build_session(api, media, 10),
+            "big": build_session(api, media, 300)}  # fmt: skip
+
+
+def _open(chromium: Any, api: Api, built: Built, personal: bool) -> Watch:
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    return Watch(page).open(widget_url(api, built.review_session_id, personal))
+
+
+def test_requests_before_the_first_frame_do_not_grow_with_the_session(
+    chromium: Any, sessions: Dict[str, Any]
+) -> None:
+    from ft_dcc.server.review.html import FIRST_GROUPS
+
+    api = sessions["api"]
+    small = _open(chromium, api, sessions["small"], personal=True).settle()
+    big = _open(chromium, api, sessions["big"], personal=True)
+    try:
+        assert len(big.before_first) <= len(small.urls), (big.before_first, small.urls)
+        media = {p for p in paths(big.before_first) if "/media/" in p}
+        assert media and media <= first_screen_media(big.page, FIRST_GROUPS), media
+        big.settle()  # and the rest came as data in a few requests
+        assert big.page.locator("article.item").count() == 300
+        pages = [p for p in paths(big.urls) if p.endswith("/items")]
+        assert 1 <= len(pages) <= 3, pages
+        assert paths(big.urls).count(urlsplit(big.urls[0]).path) == 1  # the page once
+    finally:
+        small.page.context.close()
+        big.page.context.close()
+
+
+def test_media_in_flight_stay_bounded_and_an_added_version_comes_alone(
+    chromium: Any, sessions: Dict[str, Any]
+) -> None:
+    api, media, built = sessions["api"], sessions["media"], sessions["big"]
+    watch = _open(chromium, api, built, personal=True).settle()
+    limit = watch.page.evaluate("() => window.ftReview.MEDIA_IN_FLIGHT")
+    try:
+        height = watch.page.evaluate("() => document.documentElement.scrollHeight")
+        for top in range(0, int(height), 800):  # the reviewer scrolls through it all
+            watch.page.evaluate(f"() => window.scrollTo(0, {top})")
+            watch.page.wait_for_timeout(20)
+        before = len(watch.urls)
+        added = add_versions(api, media, built, 2)
+        shown = " && ".join(f"document.getElementById('item-{i}')" for i in added)
+        watch.until(lambda: bool(watch.page.evaluate(f"() => !!({shown})")), "the added versions")
+        asked = paths(watch.urls[before:])
+        assert 1 <= sum(1 for p in asked if p.endswith("/items")) <= len(added), asked
+        assert urlsplit(watch.urls[0]).path not in asked  # never the whole page again
+        watch.settle()
+        loaded = watch.page.evaluate(
+            "() => Array.from(document.querySelectorAll('video.video')).filter(v => v.src).length"
+        )
+        assert loaded >= 50  # the scroll loaded (through the queue) the movies it passed
+        assert watch.most_in_flight <= limit + BESIDES_QUEUE, watch.most_in_flight
+    finally:
+        watch.page.context.close()
+
+
+def test_the_room_link_asks_for_no_more_files_than_the_owners(
+    chromium: Any, sessions: Dict[str, Any]
+) -> None:
+    api, built = sessions["api"], sessions["big"]
+    owner = _open(chromium, api, built, personal=True).settle()
+    room = _open(chromium, api, built, personal=False).settle()
+    try:
+        mine, theirs = paths(owner.urls), paths(room.urls)
+        assert len(set(theirs)) <= len(set(mine)), (sorted(set(theirs) - set(mine)), mine)
+        # a watch-only movie (the room's) comes in parts: more requests of the same files only
+        movies = {p for p in set(theirs) if "/media/" in p}
+        assert len(theirs) - len(mine) <= len(movies), (theirs, mine)
+    finally:
+        owner.page.context.close()
+        room.page.context.close()
+
