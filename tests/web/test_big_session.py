@@ -187,3 +187,33 @@ def test_the_room_link_asks_for_no_more_files_than_the_owners(
         owner.page.context.close()
         room.page.context.close()
 
+
+
+def test_the_items_route_answers_pages_and_added_groups_and_refuses_bad_input(
+    sessions: Dict[str, Any],
+) -> None:
+    import requests
+
+    from ft_dcc.server.review.html import FIRST_GROUPS, PAGE_GROUPS
+
+    api, built = sessions["api"], sessions["big"]
+    url = widget_url(api, built.review_session_id, personal=False)
+    base, token = url.split("?token=")
+    items = base + "/items"
+    first = requests.get(items, params={"token": token, "from": FIRST_GROUPS}, timeout=60)
+    assert first.status_code == 200, first.text
+    page = first.json()
+    assert page["next"] == FIRST_GROUPS + PAGE_GROUPS
+    assert page["html"].count('class="asset-group"') == PAGE_GROUPS
+    assert "300 versions" in page["count"]
+    last = requests.get(items, params={"token": token, "from": 10_000}, timeout=60).json()
+    assert last["html"] == "" and last["next"] is None
+    wanted = [built.object_ids[0], built.object_ids[-1], "not-an-item"]
+    groups = requests.get(items, params={"token": token, "objects": ",".join(wanted)},
+                          timeout=60).json()  # fmt: skip
+    assert groups["html"].count('class="asset-group"') == 2
+    assert all(f'id="item-{i}"' in groups["html"] for i in wanted[:2])
+    bad = requests.get(items, params={"token": token, "from": "x"}, timeout=60)
+    assert bad.status_code == 400 and "from=" in bad.json()["error"], bad.text
+    refused = requests.get(items, params={"token": token + "x"}, timeout=60)
+    assert refused.status_code == 403 and "asset-group" not in refused.text
