@@ -5,7 +5,10 @@ Routes (every one needs ``?token=``, a review token from ``get_widget_url`` with
 
 - ``GET /review/?token=``: the open review sessions (needs a token for every session);
 - ``GET /review/<review session id>?token=``: the session's items in ``sort_order``, each with
-  a frame-accurate player of its ``ftrackreview-mp4`` component, its version facts and notes;
+  a frame-accurate player of its ``ftrackreview-mp4`` component, its version facts and notes
+  (its first asset groups: the page's size does not grow with the session);
+- ``GET /review/<id>/items?token=&from=N`` (``&objects=ID,...``): the rest of the page's groups
+  as data, a page of them at a time (the groups of versions added after the page opened);
 - ``GET|HEAD /review/<id>/media/<component id>?token=`` (``&download=1``): a movie, thumbnail
   or drawing of that session, or a version's original, under the session's download policy and
   watermark (see :mod:`ft_dcc.server.review.media_route`);
