@@ -2,11 +2,13 @@
 publish (``ft-dcc publish SCENE.blend --host blender``, the real Blender): a validator refuses
 with its own message and offers its repair, nothing is written; ``--repair`` runs the repair in
 Blender's publish, and an extractor adds a component and metadata to the version (read back
-through ``ftrack_api``)."""
+through ``ftrack_api``); the project's settings turn the validator off in Blender's publish."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -44,3 +46,14 @@ def test_studio_plugins_refuse_repair_and_add_a_component_in_headless_blender(
     check = open_session(embedded_server, tmp_path / "check")
     version = assert_frame_list_version(check, report["asset_version_id"], 1001, 1006, 25.0)
     assert version["comment"] == f"[{task.split('/')[-1]}] farm render"
+
+    settings = tmp_path / "project.json"  # the project turns the studio's check off
+    settings.write_text(json.dumps({"plugins": {"ValidateTicketInComment": {"enabled": False}}}))
+    pushed = subprocess.run([sys.executable, "-m", "ft_dcc", "settings", "push", str(settings),
+                             "--project", task.split("/")[0]], env=env, capture_output=True,
+                            text=True, timeout=300, check=False)  # fmt: skip
+    assert pushed.returncode == 0, pushed.stderr
+    unchecked = publish(env, blend, task, "--comment", "no ticket")
+    assert unchecked.returncode == 0, unchecked.stderr[-3000:]
+    steps = [s["plugin"] for s in json.loads(unchecked.stdout)["steps"]]
+    assert "ValidateTicketInComment" not in steps and "ExtractFrameList" in steps
