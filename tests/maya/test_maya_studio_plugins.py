@@ -5,12 +5,16 @@ adds a component and metadata to the other camera's version (read back through `
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from ft_dcc_hosts.maya import choices, startup
 from ft_dcc_hosts.maya.host import MayaHost
 from maya_helpers import count_versions
 from support import make_task, open_session
 from support.studio_plugins import assert_frame_list_version, studio_plugin_dir
 
+from ft_dcc.cli import main
 from ft_dcc.publish import publish
 
 
@@ -53,3 +57,27 @@ def test_studio_plugins_turn_a_camera_off_and_add_a_component(
     assert [p["camera"] for p in maya_state.playblasts] == ["shotCam"]  # witnessCam: not captured
     check = open_session(server_env, tmp_path)
     assert_frame_list_version(check, report.asset_version_id, 1001, 1012, 24.0)
+
+
+def test_the_menu_publish_reads_the_studio_plugin_value_of_the_project_settings(
+    saved_scene, maya_state, server_env, tmp_path, monkeypatch
+):
+    studio_plugin_dir(tmp_path, monkeypatch, "validate_review_comment.py")
+    monkeypatch.delenv("FT_DCC_SETTINGS", raising=False)
+    task = make_task(open_session(server_env, tmp_path), fstart=1001, fend=1012, fps=24)
+    settings = tmp_path / "project.json"
+    settings.write_text(json.dumps({"plugins": {"ValidateReviewComment": {"min_length": 20}}}))
+    assert main(["settings", "push", str(settings), "--project", task.split("/")[0]]) == 0
+    choices.last_choices.clear()
+    maya_state.answers["promptDialog"] = [
+        ("OK", task), ("OK", "Maya dailies"), ("OK", "new timing"), ("OK", "shotCam"),
+    ]  # fmt: skip
+    startup.install()
+    maya_state.run_deferred()
+    maya_state.click("Publish for review")
+    choices.last_choices.clear()
+
+    (shown,) = [d for d in maya_state.dialogs if d["_kind"] == "confirmDialog"]
+    assert "Review has a comment" in shown["message"], shown["message"]
+    assert "20+ characters" in shown["message"]  # the project's value, not the plugin's 3
+    assert maya_state.calls_of("playblast") == []
