@@ -94,17 +94,17 @@ def paths(urls: List[str]) -> List[str]:
     return [urlsplit(url).path for url in urls]
 
 
+#: the movie and poster URLs of the page's first ``groups`` asset groups
+FIRST_SCREEN_JS = """(groups) => Array.from(document.querySelectorAll('.asset-group'))
+  .slice(0, groups).flatMap(g => Array.from(g.querySelectorAll('article.item')))
+  .flatMap(item => { const v = item.querySelector('video.video');
+    return [item.dataset.movieUrl, v && (v.dataset.poster || v.poster)]; })
+  .filter(Boolean)"""
+
+
 def first_screen_media(page: Any, groups: int) -> Set[str]:
     """The movie and poster paths of the page's first ``groups`` asset groups."""
-    urls = page.evaluate(
-        """(groups) => Array.from(document.querySelectorAll('.asset-group')).slice(0, groups)
-             .flatMap(g => Array.from(g.querySelectorAll('article.item')))
-             .flatMap(item => { const v = item.querySelector('video.video');
-               return [item.dataset.movieUrl, v && (v.dataset.poster || v.poster)]; })
-             .filter(Boolean)""",
-        groups,
-    )
-    return set(paths([str(u) for u in urls]))
+    return set(paths([str(u) for u in page.evaluate(FIRST_SCREEN_JS, groups)]))
 
 
 @pytest.fixture(scope="module")
