@@ -21,17 +21,24 @@ ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
 ROOT_CONFTEST_MODULE = "_ft_dcc_tests_root_conftest"
 
 
-def start_server(base: Path, extra_args: Optional[List[str]] = None) -> Any:
-    """A real ``ft-dcc server`` on a free port (the root conftest's ``start_server``), with
-    more ``ft-dcc server`` options in ``extra_args`` (e.g. ``--database``, ``--workers``)."""
+def root_conftest() -> Any:
+    """The root ``tests/conftest.py`` as a module (``EmbeddedServer``, ``start_server``…):
+    ``from conftest import …`` is ambiguous, since every folder's conftest.py is a module named
+    ``conftest`` and the last one pytest loaded holds the name, so it is loaded by its path."""
     module = sys.modules.get(ROOT_CONFTEST_MODULE)
-    if module is None:  # "conftest" is ambiguous (tests/publish has one): load it by path
+    if module is None:
         spec = importlib.util.spec_from_file_location(ROOT_CONFTEST_MODULE, ROOT_CONFTEST)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[ROOT_CONFTEST_MODULE] = module
         spec.loader.exec_module(module)
-    return module.start_server(base, extra_args)
+    return module
+
+
+def start_server(base: Path, extra_args: Optional[List[str]] = None) -> Any:
+    """A real ``ft-dcc server`` on a free port (the root conftest's ``start_server``), with
+    more ``ft-dcc server`` options in ``extra_args`` (e.g. ``--database``, ``--workers``)."""
+    return root_conftest().start_server(base, extra_args)
 
 
 def new_id() -> str:

@@ -74,13 +74,13 @@ def test_every_row_of_the_oldest_layout_is_found_after_the_upgrade(tmp_path) -> 
 
 
 def test_the_upgraded_server_answers_with_the_old_identities_and_links(tmp_path) -> None:
-    from conftest import EmbeddedServer
     from support import free_port
+    from support.trust import root_conftest
 
     data = tmp_path / "data"
     _old_database(data)
     port = free_port()
-    server = EmbeddedServer(url=f"http://127.0.0.1:{port}", api_user="admin",
+    server = root_conftest().EmbeddedServer(url=f"http://127.0.0.1:{port}", api_user="admin",
                             api_key="old-fixture-key", data_dir=data,
                             request_log=tmp_path / "requests.jsonl", port=port).start()
     try:

@@ -57,7 +57,7 @@ def _publish(sequence: Path, task: str, session: Any) -> Any:
 
 
 def test_an_outage_answers_503_says_so_once_and_loses_nothing(own_cluster, tmp_path, monkeypatch):
-    from conftest import start_server
+    from support.trust import start_server
 
     monkeypatch.setenv("FT_DCC_QUEUE_DIR", str(tmp_path / "queue"))
     url = own_cluster.create_database("outage")

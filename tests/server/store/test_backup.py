@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
-from conftest import EmbeddedServer, PortTakenError, start_server
 from support import (
     TEST_KEY,
     TEST_USER,
@@ -33,6 +32,7 @@ from support import (
     open_session,
 )
 from support.cli import run_ft_dcc
+from support.trust import root_conftest, start_server
 from support.waiting import wait_until
 
 pytest.importorskip("sqlalchemy")
@@ -208,14 +208,14 @@ def _serve(data_dir: Path, database_url: str, tmp_path: Path) -> Any:
     """A server on a restored data dir and database (another port if one is taken)."""
     for _attempt in range(5):
         port = free_port()
-        server = EmbeddedServer(
+        server = root_conftest().EmbeddedServer(
             url=f"http://127.0.0.1:{port}", api_user=TEST_USER, api_key=TEST_KEY,
             data_dir=data_dir, request_log=tmp_path / "restored-requests.jsonl", port=port,
             extra_args=["--database", database_url],
         )  # fmt: skip
         try:
             return server.start()
-        except PortTakenError:
+        except root_conftest().PortTakenError:
             continue
     raise RuntimeError("no free port for the restored server")
 
