@@ -257,7 +257,7 @@ def test_only_a_manager_changes_the_rules(
     for args in (("update", "--downloads", "original", "--passphrase", PASS), ("revoke",)):
         code, out = run(capsys, args[0], "Client F", "--project", project, *args[1:])
         assert code == 1 and "Traceback" not in out, out
-        assert "PermissionError" in out and "or an administrator may" in out, out
+        assert "PermissionError" in out and "manage the review session" in out, out
     assert stored(genuine, project, "Client F") == before
 
 

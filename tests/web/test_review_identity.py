@@ -117,7 +117,7 @@ def test_only_a_manager_makes_invitee_links(make_session: Any, other_user: Tuple
     session = make_session()
     dailies = make_dailies(session)
     _user_id, artist = other_user
-    with pytest.raises(ftrack_api.exception.ServerError, match="creator or an administrator"):
+    with pytest.raises(ftrack_api.exception.ServerError, match="manage the review session"):
         invitee = artist.get("ReviewSessionInvitee", dailies.ann["id"])
         artist.get_widget_url("review_session", entity=invitee)
     # The artist's own session: they created it, so they may invite.

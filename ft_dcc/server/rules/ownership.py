@@ -166,7 +166,8 @@ class OwnershipRule(Rule):
         if batch.user_id not in owners_of(batch, batch.connection, etype, step.before):
             raise PermissionDenied(
                 f"You may not {step.action} {_describe(etype, step.before)}: only its owner "
-                f"({_owner_words(spec)}) or an administrator may. Ask them, or an administrator."
+                f"({_owner_words(spec, etype)}) or an administrator may. Ask them, or an "
+                "administrator."
             )
 
     def check_written(self, batch: BatchView, step: WriteStep, row: StoredRow) -> None:
@@ -289,8 +290,8 @@ def _check_verdict(batch: BatchView, etype: EntityType, spec: Ownership, row: St
         return
     raise PermissionDenied(
         f"You may not give a verdict for invitee {invitee_id} in "
-        f"{_describe(session[0], session[1])}: only the session's owner, that invitee (through "
-        "their own review link) or an administrator may. Ask the session's owner."
+        f"{_describe(session[0], session[1])}: only {SESSION_MANAGERS}, that invitee (through "
+        "their own review link) or an administrator may. Ask one of them."
     )
 
 
@@ -307,14 +308,22 @@ def _check_in_private_session(batch: BatchView, etype: EntityType, ident: object
         return
     raise PermissionDenied(
         f"You may not add a {etype.name} in the private {_describe(session[0], session[1])}: "
-        "only its owner, its invitees (through their own review link) or an administrator may. "
-        "Ask its owner for an invitation, or write on the version instead."
+        f"only {SESSION_MANAGERS}, its invitees (through their own review link) or an "
+        "administrator may. Ask one who manages it for an invitation, or write on the version "
+        "instead."
     )
 
 
-def _owner_words(spec: Ownership) -> str:
+#: who manages a review session (``rules.review.manages``), in a refusal's words
+SESSION_MANAGERS = "those who manage the review session: its creator, a Supervisor or Project " \
+    "Manager of its project"
+
+
+def _owner_words(spec: Ownership, etype: Optional[EntityType] = None) -> str:
     if spec.speaks_for:
-        return "the review session's owner or the invitee it names"
+        return f"{SESSION_MANAGERS}, or the invitee it names"
+    if etype is not None and etype.name.startswith("ReviewSession"):
+        return SESSION_MANAGERS
     if spec.parent is None:
         return "whoever created it"
     return f"whoever created it or owns its {spec.parent.type_name}"

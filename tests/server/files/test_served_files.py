@@ -18,6 +18,7 @@ from typing import Any, Dict
 import requests
 from support.insiders import (
     assert_unchanged,
+    personal_widget,
     publication,
     review_of,
     snapshot,
@@ -67,9 +68,17 @@ def test_a_thumbnail_pointed_at_html_is_not_served_as_html_on_the_review_page(
     response = call(world.server, [update("AssetVersion", version, thumbnail_id=report)],
                     **mallory.auth)  # fmt: skip
     assert response.status_code == 200, response.text
-    token = token_of(widget(world, world.alice, "ReviewSession", review.session))
+    room = token_of(widget(world, world.alice, "ReviewSession", review.session))
     got = requests.get(f"{world.url}/review/{review.session}/media/{report}",
-                       params={"token": token}, timeout=30)  # fmt: skip
+                       params={"token": room}, timeout=30)  # fmt: skip
+    # a room link is a client link: under the default policy (nothing whole) a file the server
+    # can neither cut nor mark is refused, as JSON, never a page
+    assert got.status_code == 415, got.text[:500]
+    assert got.headers["content-type"].startswith("application/json"), got.headers
+    assert "republish it as an MP4 movie" in got.json()["error"]
+    own = token_of(personal_widget(world, mallory, review.session))  # the owner gets the file
+    got = requests.get(f"{world.url}/review/{review.session}/media/{report}",
+                       params={"token": own}, timeout=30)  # fmt: skip
     assert_served_safely(got)
 
 
