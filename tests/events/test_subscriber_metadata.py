@@ -62,14 +62,21 @@ def test_declaring_another_users_id_gets_none_of_that_users_messages(
     thief.event_hub.subscribe(f"topic={topic}", got["thief"].append, subscriber=dict(declared))
 
     sender = connect_hub(embedded_server.url)
-    for name in ("victim", "thief"):  # untargeted: both subscriptions are in force
-        sender.publish(Event(topic, data={"fence": name}))
-    assert _pump([victim, thief], lambda: len(got["victim"]) == 2 and len(got["thief"]) == 2)
 
+    def fenced(name: str) -> Callable[[], bool]:
+        return lambda: all(any(e["data"].get("fence") == name for e in got[who]) for who in got)
+
+    def in_force() -> bool:
+        # a subscribe reaches the server on its own, and with several workers the sender's
+        # worker may hear of it later: untargeted fences until both subscriptions get one
+        sender.publish(Event(topic, data={"fence": "first"}))
+        return _pump([victim, thief], fenced("first"), timeout=2.0)
+
+    wait_until(in_force, "both subscriptions to be in force")
     target = f'applicationId=ftrack.client.web and user.id="{victim_id}"'
     sender.publish(Event(topic, data={"secret": "for the victim"}, target=target))
     sender.publish(Event(topic, data={"fence": "last"}))  # routed after the secret
-    assert _pump([victim, thief], lambda: len(got["victim"]) == 4 and len(got["thief"]) == 3)
+    assert _pump([victim, thief], fenced("last"))
     secrets = {name: [e["data"].get("secret") for e in events] for name, events in got.items()}
     assert [s for s in secrets["victim"] if s] == ["for the victim"]
     assert [s for s in secrets["thief"] if s] == []  # ftrack_api would have handed it over
