@@ -62,6 +62,8 @@ def test_a_broken_recent_file_is_ignored_not_fatal(tmp_path):
 
 
 def test_a_host_job_remembers_the_task_only_when_published(tmp_path, monkeypatch):
+    from unittest.mock import NonCallableMock
+
     from ft_dcc.host.job import PublishJob
     from ft_dcc.publish.host_port import Host
     from ft_dcc.publish.report import PublishReport
@@ -75,7 +77,7 @@ def test_a_host_job_remembers_the_task_only_when_published(tmp_path, monkeypatch
         "p/sq/sh/comp": PublishReport(ok=True, task="p/sq/sh/comp"),
     }
     for report in outcomes.values():
-        unused = cast(Host, object())  # the stand-in publish below never asks the host
+        unused = cast(Host, NonCallableMock(spec=Host))  # the stand-in publish never asks it
         request = PublishRequest(task=report.task)
         PublishJob(unused, request, publish=lambda *_a, r=report, **_k: r).run()
     assert RecentTasks().load("http://127.0.0.1:9") == ["p/sq/sh/comp"]
