@@ -111,8 +111,9 @@ def test_bad_links_get_the_same_reply_as_before(make_session: Any) -> None:
 
 
 FOLLOW_ONLY = (
-    "Only the session's owner or an administrator presents, or whoever they hand the lead "
-    "to; ask the presenter to hand it to you."
+    "Only those who manage the session (its creator, a Supervisor or Project Manager of its "
+    "project, an administrator) present, or whoever they hand the lead to; ask the presenter "
+    "to hand it to you."
 )
 PAGE_IDS = "page and secret must be the page's own 32 hex digit ids."
 

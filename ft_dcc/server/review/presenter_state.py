@@ -30,8 +30,9 @@ STATE_FIELDS = (
 MAX_CLOCK_SKEW = 600.0
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 FOLLOW_ONLY = (
-    "Only the session's owner or an administrator presents, or whoever they hand the lead "
-    "to; ask the presenter to hand it to you."
+    "Only those who manage the session (its creator, a Supervisor or Project Manager of its "
+    "project, an administrator) present, or whoever they hand the lead to; ask the presenter "
+    "to hand it to you."
 )
 #: the one person every holder of a session's room link is (it acts as no one)
 ROOM_KEY = "r:room"
