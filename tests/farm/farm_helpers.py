@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from support import open_session
 from support.cli import run_ft_dcc
@@ -74,12 +74,18 @@ def step_names(bundle: Path) -> List[str]:
     return [step["name"] for step in template(bundle)["steps"]]
 
 
-def session_versions(server: Any, tmp_path: Path, name: str) -> List[Dict[str, str]]:
-    """The versions in review session ``name``: their asset and task path."""
+def session_versions(
+    server: Any, tmp_path: Path, name: str, project: Optional[str] = None
+) -> List[Dict[str, str]]:
+    """The versions in review session ``name`` (of ``project``: a dated name is every
+    project's on the shared server): their asset and task path."""
+    where = f'review_session.name is "{name}"'
+    if project is not None:
+        where += f' and review_session.project.name is "{project}"'
     with open_session(server, tmp_path / "check") as session:
         objects = session.query(
             "select asset_version.asset.name, asset_version.task.link from ReviewSessionObject "
-            f'where review_session.name is "{name}"'
+            f"where {where}"
         ).all()
         return sorted(
             (

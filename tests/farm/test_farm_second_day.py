@@ -32,6 +32,6 @@ def test_the_farm_publish_step_of_day_two_goes_into_day_twos_session(
 
     run = openjd_run(bundle, env)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert session_versions(embedded_server, tmp_path, "Dailies 2026-11-26") == [
+    assert session_versions(embedded_server, tmp_path, "Dailies 2026-11-26", shots.project) == [
         {"asset": "sh010_comp", "task": f"{shots.project}/sq010/sh010/comp"}
     ]
