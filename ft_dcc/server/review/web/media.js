@@ -76,6 +76,19 @@
     if (video.readyState >= 2 || video.error) finish();
   }
 
+  /** When the page's first version has no movie, its first version that has one comes first
+      instead (as the server sends the first version's): given its movie and poster now. */
+  function firstNamed(main) {
+    var video = main.querySelector("video.video[data-src]");
+    if (!video) return null;
+    if (video.dataset.poster) video.poster = video.dataset.poster;
+    video.preload = "metadata";
+    video.src = video.dataset.src;
+    delete video.dataset.poster;
+    delete video.dataset.src;
+    return video;
+  }
+
   function Loader(main) {
     var self = this;
     self.main = main;
@@ -85,7 +98,7 @@
     self.observer = window.IntersectionObserver
       ? new IntersectionObserver(function (entries) { self.seen(entries); }, { rootMargin: NEAR })
       : null;
-    var first = main.querySelector("video.video[src]");
+    var first = main.querySelector("video.video[src]") || firstNamed(main);
     if (first) { // the page's first movie, asked for by the HTML itself: it holds a place
       self.queue.add("movie:" + first.getAttribute("src"), function (done) {
         whenLoaded(first, function () {
