@@ -11,6 +11,7 @@ from typing import Any, List
 import pytest
 from farm_helpers import farm_env, ft_dcc, openjd_run, session_versions, submit
 from support import make_sequence, make_task, open_session
+from support.stopping import stop_server_plugin
 
 from ft_dcc.farm.publish_step import ALREADY
 from ft_dcc.publish.queue import OfflineQueue
@@ -70,22 +71,7 @@ def test_server_lost_during_the_steps_commit_exits_75_and_the_rerun_sends_it_onc
 ) -> None:
     env, bundle, name = bundle_of_one_scene(fresh_server, tmp_path)
     studio = tmp_path / "plugins"
-    studio.mkdir()
-    (studio / "stop_server.py").write_text(  # returns once the server refuses connections
-        "import os, signal, socket, time, pyblish.api\n"
-        "class StopServer(pyblish.api.ContextPlugin):\n"
-        "    order = pyblish.api.IntegratorOrder - 0.4\n"
-        "    def process(self, context):\n"
-        f"        os.kill({fresh_server.process.pid}, signal.SIGTERM)\n"
-        "        deadline = time.monotonic() + 60\n"
-        "        while time.monotonic() < deadline:\n"
-        "            try:\n"
-        f"                socket.create_connection(('127.0.0.1', {fresh_server.port}), 1).close()\n"
-        "            except OSError:\n"
-        "                return\n"
-        "            time.sleep(0.05)\n"
-        "        raise RuntimeError('the server still listens 60 s after SIGTERM')\n"
-    )
+    stop_server_plugin(studio, fresh_server)  # returns once the server refuses connections
     run = openjd_run(bundle, dict(env, PYBLISHPLUGINPATH=str(studio)))
     assert run.returncode != 0
     kept(run)

@@ -12,6 +12,7 @@ from typing import Any, Dict, Tuple
 import pytest
 from support import launcher, make_sequence, make_task, open_session
 from support.cli import run_ft_dcc
+from support.stopping import stop_server_plugin
 
 from ft_dcc.exceptions import ApiConnectionError
 from ft_dcc.host.files import FilesHost
@@ -155,22 +156,7 @@ def test_server_lost_between_validation_and_integration_queues_the_publish(
         task_path = make_task(session, fstart=1001, fend=1012, fps=25)
     sequence = make_sequence(tmp_path / "frames", frames=12, start=1001)
     studio = tmp_path / "studio"
-    studio.mkdir()
-    (studio / "stop_server.py").write_text(  # returns once the server refuses connections
-        "import os, signal, socket, time, pyblish.api\n"
-        "class StopServer(pyblish.api.ContextPlugin):\n"
-        "    order = pyblish.api.IntegratorOrder - 0.4\n"
-        "    def process(self, context):\n"
-        f"        os.kill({fresh_server.process.pid}, signal.SIGTERM)\n"
-        "        deadline = time.monotonic() + 60\n"
-        "        while time.monotonic() < deadline:\n"
-        "            try:\n"
-        f"                socket.create_connection(('127.0.0.1', {fresh_server.port}), 1).close()\n"
-        "            except OSError:\n"
-        "                return\n"
-        "            time.sleep(0.05)\n"
-        "        raise RuntimeError('the server still listens 60 s after SIGTERM')\n"
-    )
+    stop_server_plugin(studio, fresh_server)  # returns once the server refuses connections
     os.environ["PYBLISHPLUGINPATH"] = str(studio)
     try:
         report = publish(

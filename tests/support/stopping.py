@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import signal
 import subprocess
-from typing import List
+from pathlib import Path
+from typing import Any, List
 
 #: while True, ``EmbeddedServer.stop`` signals and leaves the wait to ``wait_for_deferred``
 state = {"deferring": False}
@@ -43,3 +44,27 @@ def wait_for_deferred() -> None:
     state["deferring"] = False
     while _signalled:
         wait(_signalled.pop())
+
+
+def stop_server_plugin(folder: Path, server: Any) -> Path:
+    """A studio pyblish plugin in ``folder`` (for ``PYBLISHPLUGINPATH``) that stops ``server``
+    just before the integrate step and returns once the server refuses connections: a server
+    lost between validation and the commit."""
+    folder.mkdir(parents=True, exist_ok=True)
+    plugin = folder / "stop_server.py"
+    plugin.write_text(
+        "import os, signal, socket, time, pyblish.api\n"
+        "class StopServer(pyblish.api.ContextPlugin):\n"
+        "    order = pyblish.api.IntegratorOrder - 0.4\n"
+        "    def process(self, context):\n"
+        f"        os.kill({server.process.pid}, signal.SIGTERM)\n"
+        "        deadline = time.monotonic() + 60\n"
+        "        while time.monotonic() < deadline:\n"
+        "            try:\n"
+        f"                socket.create_connection(('127.0.0.1', {server.port}), 1).close()\n"
+        "            except OSError:\n"
+        "                return\n"
+        "            time.sleep(0.05)  # a poll of the condition above, bounded by its deadline\n"
+        "        raise RuntimeError('the server still listens 60 s after SIGTERM')\n"
+    )
+    return plugin
