@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Dict, Optional
 
+import attr
 from maya import cmds, mel
 
 from ft_dcc.host.stages import overall_fraction
@@ -18,6 +19,7 @@ from .prompts import DIALOG_TITLE, ask_choices, prompt
 
 if TYPE_CHECKING:
     from ft_dcc.publish.report import PublishReport
+    from ft_dcc.publish.request import PublishRequest
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +100,14 @@ class MainProgressBar:
 
 
 def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Optional[PublishReport]:
-    """The menu command: ask, publish with progress, show the report. Returns the report
-    (None when the artist cancelled)."""
-    from ft_dcc.host.job import PublishJob
-    from ft_dcc.host.messages import artist_message
+    """The menu command: ask, publish with progress, show the report. When a failed check offers
+    a repair, the dialog has a "Repair and publish" button: it publishes the same request again
+    with ``repair=True`` (the repairs run here, in Maya) and shows that outcome. Returns the last
+    report (None when the artist cancelled)."""
+    from ft_dcc.host.messages import REPAIR_BUTTON
     from ft_dcc.publish.request import PublishRequest, Reviewable
 
     from .cameras import ask_cameras
-    from .host import MayaHost
 
     choices = choices if choices is not None else ask_choices()
     if choices is None:
@@ -119,13 +121,28 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Optional[Pub
         review_session_name=choices.get("review_session") or None,
         comment=choices.get("comment", ""),
     )
+    report = _publish(request)
+    if report is None or show_report(report, offer_repair=True) != REPAIR_BUTTON:
+        return report
+    report = _publish(attr.evolve(request, repair=True))
+    if report is not None:
+        show_report(report, offer_repair=False)  # a repair is offered once
+    return report
+
+
+def _publish(request: PublishRequest) -> Optional[PublishReport]:
+    """Publish ``request`` on Maya's main thread with the main progress bar; None (after telling
+    the artist) when the publish stopped with a bug rather than a report."""
+    from ft_dcc.host.job import PublishJob
+
+    from .host import MayaHost
+
     with MainProgressBar() as progress:  # the studio settings of Maya, the task and the scene
         job = PublishJob(
             MayaHost(interactive=True), request, progress=progress, studio_settings=True
         )
         job.run()  # here, on Maya's main thread; remembers the task for the picker
-    report = job.report
-    if report is None:  # a bug, not a publish problem: still tell the artist
+    if job.report is None:  # a bug, not a publish problem: still tell the artist
         log.error("ftrack publish failed", exc_info=job.error)
         cmds.confirmDialog(
             title=DIALOG_TITLE,
@@ -134,11 +151,25 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Optional[Pub
             button=["OK"],
             icon="critical",
         )
-        return None
-    cmds.confirmDialog(
+    return job.report
+
+
+def show_report(report: PublishReport, offer_repair: bool = True) -> str:
+    """The outcome dialog; with ``offer_repair`` and a failed check that has a repair, a
+    "Repair and publish" button beside OK. Returns the button chosen."""
+    from ft_dcc.host.messages import REPAIR_BUTTON, artist_message
+
+    message = artist_message(report)
+    repair = offer_repair and bool(message.repairs)
+    if not repair:
+        message = attr.evolve(message, repairs=())  # no button: no words about it
+    answer: str = cmds.confirmDialog(
         title=DIALOG_TITLE,
-        message=artist_message(report).text,
-        button=["OK"],
+        message=message.text,
+        button=[REPAIR_BUTTON, "OK"] if repair else ["OK"],
+        defaultButton="OK",
+        cancelButton="OK",
+        dismissString="OK",
         icon="information" if report.ok else "warning",
     )
-    return report
+    return answer

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
+import attr
 import nuke
 
 from ft_dcc.host.job import PublishJob
-from ft_dcc.host.messages import artist_message
+from ft_dcc.host.messages import REPAIR_BUTTON, artist_message
 from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.settings.resolve import Resolved
@@ -135,20 +136,39 @@ def _is_chunk(node: nuke.Node, rendered: Tuple[int, int]) -> bool:
 
 
 # -- publishing ----------------------------------------------------------------------------------
-def _finished(job: PublishJob, node_name: str) -> None:
+def _finished(
+    job: PublishJob, node_name: str, again: Optional[Callable[[], object]] = None
+) -> None:
     """Log the report and tell the artist, on Nuke's main thread (the job's ``on_done``, which
-    runs in the worker)."""
+    runs in the worker). ``again``: publish once more with the repairs (offered in the app when
+    a failed check has one)."""
+    offer = again is not None and job.report is not None and offers_repair(job.report)
     if job.report is not None:
         log.info("%s", job.report.format())
         reports.append(job.report)
-        text = report_text(job.report, job.settings)
+        text = report_text(job.report, job.settings, offer_repair=offer)
     else:  # publish() reports problems; this is a bug or a crash
         log.error("publishing %s for review failed", node_name, exc_info=job.error)
         text = f"Publishing {node_name} for review failed: {job.error}"
+    tell: Callable[..., None] = _offer_repair if offer else show
+    args = (text, again) if offer else (text,)
     if threading.current_thread() is threading.main_thread():
-        show(text)
+        tell(*args)
     else:
-        nuke.executeInMainThread(show, (text,))
+        nuke.executeInMainThread(tell, args)
+
+
+def offers_repair(report: PublishReport) -> bool:
+    """Whether the app offers "Repair and publish" after ``report``: a failed check has a
+    repair (in the app only: ``nuke.ask`` needs it)."""
+    return bool(nuke.GUI and artist_message(report).repairs)
+
+
+def _offer_repair(text: str, again: Callable[[], object]) -> None:
+    """The outcome with the repairs offered: "Yes" publishes again with them (Nuke's main
+    thread)."""
+    if nuke.ask(f"{text}\n\n{REPAIR_BUTTON} now?"):
+        again()
 
 
 def publish_write_node(
@@ -186,12 +206,24 @@ def publish_writes(
         comment=_text(first, COMMENT_KNOB) or "",
         frames=frames,
     )
+    return _start(names, request, just_rendered, background)
+
+
+def _start(
+    names: List[str], request: PublishRequest, just_rendered: bool, background: Optional[bool]
+) -> PublishJob:
+    """Run the publish of the Write nodes ``names``; a failed check's repair, when the artist
+    takes it, publishes the same request again with ``repair=True`` (offered once)."""
+
+    def again() -> PublishJob:
+        return _start(names, attr.evolve(request, repair=True), just_rendered, background)
+
     job = PublishJob(
         NukeHost(write_node=names[0], just_rendered=just_rendered),
         request,
         on_main=on_main,  # every host call of a worker's publish on Nuke's main thread
         progress=publish_progress(),
-        on_done=lambda done: _finished(done, ", ".join(names)),
+        on_done=lambda done: _finished(done, ", ".join(names), None if request.repair else again),
         studio_settings=True,  # the profile of Nuke, the task and the script's path
     )
     jobs.append(job)
@@ -203,16 +235,19 @@ def publish_writes(
     return job.start(f"ft_dcc publish {', '.join(names)}")
 
 
-def report_text(report: PublishReport, settings: Optional[Resolved] = None) -> str:
+def report_text(
+    report: PublishReport, settings: Optional[Resolved] = None, offer_repair: bool = False
+) -> str:
     """What the artist reads: the full report on a terminal; in the app's dialog, the outcome,
-    warnings, the review link and the settings profile the publish used (``settings``: what
-    it read; the step list stays in the script editor's log). No ``nuke`` call: it may run in
-    the publish's worker."""
+    warnings, the review link, with ``offer_repair`` what "Repair and publish" does, and the
+    settings profile the publish used (``settings``: what it read; the step list stays in the
+    script editor's log). No ``nuke`` call: it may run in the publish's worker."""
     from ft_dcc.host.settings_view import panel_lines
 
     if not nuke.GUI:
         return report.format()
-    text = artist_message(report).text
+    message = artist_message(report)
+    text = (message if offer_repair else attr.evolve(message, repairs=())).text
     if settings is None:
         return text
     return text + "\n\nSettings:\n" + "\n".join(panel_lines(settings))

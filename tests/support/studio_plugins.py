@@ -24,11 +24,19 @@ def doc_plugins() -> Dict[str, str]:
 
 def studio_plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *names: str) -> Path:
     """A folder holding the page's plugins ``names``, set as ``PYBLISHPLUGINPATH``."""
+    plugins = doc_plugins()
+    return plugin_files_dir(tmp_path, monkeypatch, {name: plugins[name] for name in names})
+
+
+def plugin_files_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: Dict[str, str]
+) -> Path:
+    """A folder holding the plugin files ``files`` (name: source), set as ``PYBLISHPLUGINPATH``
+    (a host's own studio plugins, e.g. one whose repair changes the scene)."""
     folder = tmp_path / "studio_plugins"
     folder.mkdir(exist_ok=True)
-    plugins = doc_plugins()
-    for name in names:
-        (folder / name).write_text(plugins[name], encoding="utf-8")
+    for name, source in files.items():
+        (folder / name).write_text(source, encoding="utf-8")
     monkeypatch.setenv("PYBLISHPLUGINPATH", str(folder))
     return folder
 
