@@ -69,6 +69,31 @@ class DuplicateEntryError(ServerError):
     default_hint = "query the existing entity and use it; nothing in the refused batch was written"
 
 
+class DeletedIdError(ServerError):
+    """A create named the id of a deleted entity, which the server never uses again (its
+    ``IntegrityError`` reply's ``error_code`` is ``deleted_id``): ``entity_type`` and
+    ``entity_id`` name it. A client deriving ids from names takes the id's next generation
+    (:func:`ft_dcc.review.sessions.derived_id`); nothing in the refused batch was written."""
+
+    default_hint = (
+        "send a new id (or none: the server makes one); the deleted entity's trail and links "
+        "stay with its old id"
+    )
+
+    def __init__(
+        self,
+        message: str,
+        exception: str = "IntegrityError",
+        hint: Optional[str] = None,
+        *,
+        entity_type: str = "",
+        entity_id: str = "",
+    ):
+        super().__init__(message, exception, hint)
+        self.entity_type = entity_type
+        self.entity_id = entity_id
+
+
 class UnexpectedReplyError(ServerError):
     """The server answered an operation with a reply of another shape than its action's (say, a
     list where ``get_widget_url`` answers an object): see :mod:`ft_dcc.session.replies`."""

@@ -55,6 +55,12 @@ CAPTURE_META_KEY = "ft_dcc_capture"
 TOPIC_UPDATE = "ftrack.update"
 TOPIC_REVIEW_PUBLISHED = "ft_dcc.review.published"
 
+# -- error replies ------------------------------------------------------------------------------
+#: the ``error_code`` of an ``IntegrityError`` reply refusing a create whose id is that of a
+#: deleted row (never used again); the reply names it in ``entity_type`` and ``entity_id``.
+#: ftrack's clients ignore both; ``ft_dcc.Session`` raises ``DeletedIdError``
+ERROR_DELETED_ID = "deleted_id"
+
 
 def schema_hash(schemas: Sequence[Mapping[str, object]]) -> str:
     """The ``schema_hash`` a server reports: the genuine client's MD5 of the schemas."""

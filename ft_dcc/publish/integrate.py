@@ -33,13 +33,19 @@ from typing import Dict, List, Optional
 
 import attr
 
-from ft_dcc.exceptions import FtDccError, PublishError, ReviewSessionClosedError
+from ft_dcc.exceptions import DeletedIdError, FtDccError, PublishError, ReviewSessionClosedError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol import TOPIC_REVIEW_PUBLISHED
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.failures import is_connection_failure
 from ft_dcc.publish.integrate_read import PublishTarget, ServerView, read_views
-from ft_dcc.publish.integrate_write import CommitPlan, join_plans, label_for, plan_commit
+from ft_dcc.publish.integrate_write import (
+    CommitPlan,
+    Generations,
+    join_plans,
+    label_for,
+    plan_commit,
+)
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.review import sessions as review
@@ -199,10 +205,11 @@ def _send(session: PublishSession, plan: CommitPlan, with_link: bool) -> List[ob
 
 
 def _commit_once(
-    session: PublishSession, versions: Versions, media_dir: Optional[Path]
-) -> Committed:
+    session: PublishSession, versions: Versions, media_dir: Optional[Path],
+    generations: Optional[Generations] = None,
+) -> Committed:  # fmt: skip
     plans = [
-        plan_commit(manifest, target, view, media_dir)
+        plan_commit(manifest, target, view, media_dir, generations)
         for manifest, target, view in zip(versions.manifests, versions.targets, versions.views)
     ]
     joined = join_plans(plans)
@@ -210,7 +217,7 @@ def _commit_once(
     try:
         replies = _send(session, joined, with_link)
     except FtDccError as error:
-        if not with_link or is_connection_error(error):
+        if not with_link or is_connection_error(error) or isinstance(error, DeletedIdError):
             raise
         replies = _send(session, joined, False)  # a server without the review-page widget
         with_link = False
@@ -238,12 +245,24 @@ def _raced(before: ServerView, after: ServerView) -> bool:
 def _commit(
     session: PublishSession, versions: Versions, media_dir: Optional[Path]
 ) -> Committed:
-    """The one commit; re-read and retry when a racing publish created the same entities."""
-    for attempt in range(COMMIT_ATTEMPTS):
+    """The one commit; re-read and retry when a racing publish created the same entities, and
+    retry with the next generation of a derived id the server refused as a deleted row's (a
+    review session or invitee of that name was deleted: it is made again)."""
+    generations = Generations()
+    attempt = 0
+    while True:
         try:
-            return _commit_once(session, versions, media_dir)
+            return _commit_once(session, versions, media_dir, generations)
+        except DeletedIdError as error:
+            if not generations.next_after(error.entity_id):
+                raise PublishError(
+                    f"the server refused the publish: {error.message}; nothing was written",
+                    hint="send the publish report to your TD",
+                ) from error
+            log.info("%s %s was deleted; committing again", error.entity_type, error.entity_id)
         except FtDccError as error:
-            if is_connection_error(error) or attempt + 1 == COMMIT_ATTEMPTS:
+            attempt += 1
+            if is_connection_error(error) or attempt == COMMIT_ATTEMPTS:
                 raise
             fresh = versions.read(session)
             if not any(_raced(a, b) for a, b in zip(versions.views, fresh)):
@@ -253,7 +272,6 @@ def _commit(
                 ) from error
             log.info("a racing publish created the same entities first; committing again")
             versions.views = fresh
-    raise AssertionError("unreachable")
 
 
 def _undo(session: PublishSession, plan: CommitPlan) -> None:

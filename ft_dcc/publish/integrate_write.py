@@ -5,7 +5,8 @@ only what the server does not have yet (a replay creates nothing twice). Ids are
 the manifest's for what belongs to this publish, and ids derived from names
 (:func:`ft_dcc.review.sessions.derived_id`) for what racing publishes may both create (Asset,
 AssetType, ReviewSession, invitees), so the server keeps one and refuses the other's batch as a
-whole.
+whole. A review session's and an invitee's id take their next generation (:class:`Generations`)
+when the server refuses one as a deleted row's.
 Version numbers and ``sort_order`` are left to the server. The batch is one transaction:
 refused, it leaves nothing.
 """
@@ -63,6 +64,35 @@ class CommitPlan:
             if op.get("entity_type") == entity_type and op.get("entity_key") == [entity_id]:
                 return index
         return None
+
+
+@attr.s(auto_attribs=True)
+class Generations:
+    """The generation of each derived id a commit sends (:func:`ft_dcc.review.sessions.derived_id`):
+    0, the id as always, until the server refuses it as a deleted row's (``DeletedIdError``);
+    then the next. Kept across the retries of one commit; racing publishes walk the same
+    sequence, so they still meet on one row."""
+
+    current: Dict[str, int] = attr.Factory(dict)  # generation-0 id -> generation sent
+    sent: Dict[str, str] = attr.Factory(dict)  # id sent -> its generation-0 id
+
+    def id_for(self, entity_type: str, *parts: str) -> str:
+        base = review.derived_id(entity_type, *parts)
+        ident = review.derived_id(entity_type, *parts, generation=self.current.get(base, 0))
+        self.sent[ident] = base
+        return ident
+
+    def next_after(self, deleted_id: str) -> bool:
+        """Take the next generation of the id ``deleted_id`` the server refused as a deleted
+        row's; False when this commit did not derive it or its generations are used up."""
+        base = self.sent.get(deleted_id)
+        if base is None:
+            return False
+        generation = self.current.get(base, 0) + 1
+        if generation >= review.MAX_GENERATIONS:
+            return False
+        self.current[base] = generation
+        return True
 
 
 def label_for(number: Optional[int]) -> str:
@@ -157,12 +187,16 @@ def _version(
         plan.update("AssetVersion", manifest.version_id, {"thumbnail_id": thumbnail.id})
 
 
-def _new_session(plan: CommitPlan, project_id: str, name: str, rules: Mapping[str, Any]) -> str:
+def _new_session(
+    plan: CommitPlan, target: PublishTarget, rules: Mapping[str, Any], generations: Generations
+) -> str:
     """Create the review session with the rules the studio gives new ones (``client_review.*``):
     open ``open_days`` days; its ``EntitySetting`` rows only where a rule is not the default
     (no row: downloads none, no watermark). Returns its id."""
     days = int(rules.get("open_days") or review.DEFAULT_OPEN_DAYS)
-    new_session = review.review_session_data(project_id, name, days_open=days)
+    project_id, name = target.project_id, str(target.review_session_name)
+    ident = generations.id_for("ReviewSession", project_id, name)
+    new_session = review.review_session_data(project_id, name, days_open=days, id=ident)
     plan.create("ReviewSession", new_session)
     session_id = new_session["id"]
     values = {
@@ -177,15 +211,14 @@ def _new_session(plan: CommitPlan, project_id: str, name: str, rules: Mapping[st
 
 
 def _review(
-    plan: CommitPlan, manifest: IntegrateManifest, target: PublishTarget, view: ServerView
-) -> None:
+    plan: CommitPlan, manifest: IntegrateManifest, target: PublishTarget, view: ServerView,
+    generations: Generations,
+) -> None:  # fmt: skip
     if not target.review_session_name:
         return
     if view.review_session is None:
         rules = manifest.review_session_rules
-        plan.review_session_id = _new_session(
-            plan, target.project_id, target.review_session_name, rules
-        )
+        plan.review_session_id = _new_session(plan, target, rules, generations)
     else:
         plan.review_session_id = str(view.review_session["id"])
     if view.review_object is None:
@@ -204,7 +237,7 @@ def _review(
             plan.invitee_ids.append(str(view.invitees[email]["id"]))
         else:
             data = {
-                "id": review.derived_id("ReviewSessionInvitee", plan.review_session_id, email),
+                "id": generations.id_for("ReviewSessionInvitee", plan.review_session_id, email),
                 "email": invitee["email"],
                 "name": invitee.get("name") or invitee["email"],
                 "review_session_id": plan.review_session_id,
@@ -218,11 +251,13 @@ def plan_commit(
     target: PublishTarget,
     view: ServerView,
     media_dir: Optional[Path] = None,
+    generations: Optional[Generations] = None,
 ) -> CommitPlan:
-    """The operations that make ``manifest`` true, given what the server has (``view``)."""
+    """The operations that make ``manifest`` true, given what the server has (``view``);
+    derived ids of the ``generations`` given (else generation 0)."""
     plan = CommitPlan()
     _version(plan, manifest, target, view, media_dir)
-    _review(plan, manifest, target, view)
+    _review(plan, manifest, target, view, generations or Generations())
     return plan
 
 

@@ -63,16 +63,29 @@ Invitee = Union[str, Dict[str, str], EntityLike]
 ID_NAMESPACE = uuid.UUID("5b0d6f0e-5c52-4f0e-9a35-2f3c1c6e7a11")
 
 
-def derived_id(entity_type: str, *parts: str) -> str:
+#: the generations of a derived id a client walks before giving up (see :func:`derived_id`)
+MAX_GENERATIONS = 32
+
+
+def derived_id(entity_type: str, *parts: str, generation: int = 0) -> str:
     """The id a client gives the ``entity_type`` named by ``parts`` (uuid5): two publishes
     creating "the same" entity at once send the same id, so the server keeps one and refuses
-    the other, which then finds it instead of making a duplicate."""
-    return str(uuid.uuid5(ID_NAMESPACE, "\x00".join((entity_type, *parts))))
+    the other, which then finds it instead of making a duplicate.
+
+    The server never takes the id of a deleted row again (``DeletedIdError``); the row made
+    again under the same name takes the next ``generation`` (1, 2, … below
+    :data:`MAX_GENERATIONS`). Generation 0 is the id as it always was, so servers and queued
+    publishes from before generations agree; racing publishes walk the same sequence and still
+    meet on one row."""
+    named = "\x00".join((entity_type, *parts))
+    if generation:
+        named += f"\x00\x01generation {int(generation)}"
+    return str(uuid.uuid5(ID_NAMESPACE, named))
 
 
-def review_session_id_for(project: EntityOrId, name: str) -> str:
+def review_session_id_for(project: EntityOrId, name: str, generation: int = 0) -> str:
     """The id a new review session ``name`` in ``project`` gets (see :func:`derived_id`)."""
-    return derived_id("ReviewSession", _id(project), name)
+    return derived_id("ReviewSession", _id(project), name, generation=generation)
 
 
 def default_review_session_name(today: Optional[_dt.date] = None) -> str:

@@ -43,7 +43,7 @@ from ft_dcc.server.http import limits as http_limits
 from ft_dcc.server.http.auth import is_strict
 from ft_dcc.server.http.cors import add_cors
 from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
-from ft_dcc.server.http.responses import api_error, error_response
+from ft_dcc.server.http.responses import error_response, server_error_response
 from ft_dcc.server.http.security_headers import SecurityHeadersMiddleware
 from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.review import routes as review_routes
@@ -88,10 +88,9 @@ async def _known_error(request: Request, exc: Exception) -> Response:
         return health.outage_reply(request.scope)
     if request.url.path.startswith(review_routes.PREFIX):
         return review_routes.error_reply(request, exc)
-    if request.url.path == api_routes.API_PATH:
-        return api_error(exc.exception, exc.message, strict=is_strict(request.headers),
-                         status=exc.status)  # fmt: skip
-    return error_response(exc.exception, exc.message, exc.status)
+    if request.url.path == api_routes.API_PATH:  # strict callers get the status, others 200
+        return server_error_response(exc, exc.status if is_strict(request.headers) else 200)
+    return server_error_response(exc, exc.status)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

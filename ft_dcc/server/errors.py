@@ -8,7 +8,9 @@ error shape; the review room's own shape under ``/review/``); a route only raise
 
 from __future__ import annotations
 
-from typing import Optional, TypeVar
+from typing import Dict, Optional, TypeVar
+
+from ft_dcc.protocol import ERROR_DELETED_ID
 
 #: The longest error text a reply carries: an error names the problem, it does not echo a
 #: caller's whole input back (a 17 MB word in a query was answered with a 17 MB error).
@@ -30,10 +32,18 @@ class ServerError(Exception):
 
     exception = "ServerError"
     status = 400
+    #: a typed reason a client reads without matching the text (the reply's ``error_code``,
+    #: which ftrack's clients ignore); None: the exception name says it all
+    error_code: Optional[str] = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def reply_fields(self) -> Dict[str, str]:
+        """What the error reply carries beside ``exception``, ``content`` and ``error_code``
+        (keys ftrack's clients ignore): none unless a kind says more."""
+        return {}
 
 
 class BadInput(ServerError):
@@ -125,3 +135,26 @@ def duplicate_error(detail: str) -> ApiOperationError:
         "request); query it and use the existing one",
         INTEGRITY_ERROR,
     )
+
+
+class DeletedId(ApiOperationError):
+    """A create naming the id of a deleted row, which is never used again
+    (``store.tombstones``): 409 ``IntegrityError`` with ``error_code``
+    :data:`~ft_dcc.protocol.ERROR_DELETED_ID`, naming the row's type and id, so a client that
+    derives ids from names takes its next generation (``ft_dcc.review.sessions.derived_id``)."""
+
+    error_code = ERROR_DELETED_ID
+
+    def __init__(self, entity_type: str, entity_id: str) -> None:
+        super().__init__(
+            f"{entity_type} id {entity_id[:80]} belonged to a deleted entity and is never used "
+            "again; leave the id out (the server makes a new one) or send a new uuid (a client "
+            "that derives ids from names: the next generation of the id)",
+            INTEGRITY_ERROR,
+            status=409,
+        )
+        self.entity_type = entity_type
+        self.entity_id = entity_id[:80]
+
+    def reply_fields(self) -> Dict[str, str]:
+        return {"entity_type": self.entity_type, "entity_id": self.entity_id}

@@ -10,11 +10,18 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence
 from ft_dcc.exceptions import (
     ApiConnectionError,
     AuthenticationError,
+    DeletedIdError,
     DuplicateEntryError,
     PermissionDeniedError,
     ServerError,
 )
-from ft_dcc.protocol import API_PATH, HEADER_API_KEY, HEADER_STRICT, HEADER_USER
+from ft_dcc.protocol import (
+    API_PATH,
+    ERROR_DELETED_ID,
+    HEADER_API_KEY,
+    HEADER_STRICT,
+    HEADER_USER,
+)
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.session.auth import SessionAuthentication, redact
 from ft_dcc.session.http_post import PostFailed, Reply, make_poster, plain_reason
@@ -184,6 +191,10 @@ class Transport:
         message = f"Server reported error: {name}({content})"
         if name in AUTHENTICATION_EXCEPTIONS or status == 401:
             error: ServerError = AuthenticationError(message, exception=name)
+        elif payload.get("error_code") == ERROR_DELETED_ID:  # typed: no text is matched
+            error = DeletedIdError(message, exception=name,
+                                   entity_type=str(payload.get("entity_type") or ""),
+                                   entity_id=str(payload.get("entity_id") or ""))  # fmt: skip
         else:
             error = SPECIFIC_ERRORS.get(name, ServerError)(message, exception=name)
         error.error_code = payload.get("error_code")  # type: ignore[attr-defined]

@@ -47,12 +47,12 @@ class ErrorPayload(TypedDict):
     error_code: Optional[str]
 
 
-def error_payload(exception: str, content: str) -> ErrorPayload:
+def error_payload(exception: str, content: str, error_code: Optional[str] = None) -> ErrorPayload:
     """``{"exception", "content", "error_code"}`` as a real ftrack server sends it.
 
     Braces are replaced because the genuine client runs the message through ``str.format``.
     """
-    return {"exception": exception, "content": error_text(content), "error_code": None}
+    return {"exception": exception, "content": error_text(content), "error_code": error_code}
 
 
 def is_strict(headers: Mapping[str, str]) -> bool:

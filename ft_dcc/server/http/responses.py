@@ -9,6 +9,7 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from ft_dcc.protocol import encode_datetime
+from ft_dcc.server.errors import ServerError
 from ft_dcc.server.http.auth import error_payload
 
 
@@ -38,6 +39,9 @@ def error_response(exception: str, content: str, status: int) -> Response:
     return ApiJSONResponse(error_payload(exception, content), status_code=status)
 
 
-def api_error(exception: str, content: str, *, strict: bool, status: int = 400) -> Response:
-    """An ``/api`` error: HTTP ``status`` for strict callers, 200 for the genuine default."""
-    return error_response(exception, content, status if strict else 200)
+def server_error_response(exc: ServerError, status: int) -> Response:
+    """``exc`` in ftrack's error shape with its typed reason (``error_code``, and what its kind
+    names beside: keys ftrack's clients ignore), with HTTP ``status``."""
+    payload = dict(error_payload(exc.exception, exc.message, exc.error_code))
+    payload.update(exc.reply_fields())
+    return ApiJSONResponse(payload, status_code=status)

@@ -5,7 +5,8 @@ row: a review session's audit trail, the grants and links minted for it, its set
 component's stored file. Were a deleted id free again, whoever created a row with it would be
 taken for the heir of all that. So every delete of a row with a single text id (cascaded rows
 too) leaves a tombstone (``ft_dcc_tombstone``: the id, its family, its recorded creator, when),
-and a create naming a buried id is refused (409 ``IntegrityError``, saying to send a new id).
+and a create naming a buried id is refused (409 ``IntegrityError``, saying to send a new id;
+``error_code`` ``deleted_id`` names the type and id: :class:`~ft_dcc.server.errors.DeletedId`).
 
 What hung off the row dies or stays with its owner: its settings (``EntitySetting``) and
 metadata are deleted with it, the grants resting on it are revoked when the delete commits
@@ -15,7 +16,9 @@ create the session again to claim it).
 Ids that clients derive from names for rows off which nothing hangs (:data:`REUSABLE`: an
 asset, an asset type, a component's location) are not buried, so publishing again after such a
 delete works. A review session's and an invitee's ids are buried although publishes derive them
-(a dated session's name, an invitee's address): their audit trail and links hang off them.
+(a dated session's name, an invitee's address): their audit trail and links hang off them. A
+publish refused with ``deleted_id`` takes the next generation of the derived id, so the name is
+published into again (a new row, with none of the old one's trail or links).
 
 Concurrency: write batches are serialised (SQLite ``BEGIN IMMEDIATE``; PostgreSQL's write
 advisory lock taken at ``BEGIN``, then READ COMMITTED), so a create that begins after a delete
@@ -31,7 +34,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ft_dcc.server.errors import INTEGRITY_ERROR, ApiOperationError
+from ft_dcc.server.errors import DeletedId
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.side_tables import tombstone_table
 from ft_dcc.server.rules.registry import Key
@@ -79,10 +82,4 @@ def refuse_buried(
 ) -> None:
     """Refuse a create of ``etype`` whose id is that of a deleted row."""
     if is_buried_type(etype) and is_buried(connection, metadata, key[0]):
-        raise ApiOperationError(
-            f"{etype.name} id {str(key[0])[:80]} belonged to a deleted entity and is never used "
-            "again; leave the id out (the server makes a new one) or send a new uuid (a client "
-            "that derives ids from names: use another name)",
-            INTEGRITY_ERROR,
-            status=409,
-        )
+        raise DeletedId(etype.name, str(key[0]))
