@@ -15,6 +15,9 @@ missing rights) become one :class:`DatabaseSetupError` line saying what to do.
 from __future__ import annotations
 
 import logging
+import socket
+import sqlite3
+import sys
 from typing import Dict, Optional, Set, Union
 
 import sqlalchemy as sa
@@ -224,7 +227,7 @@ def setup_error(error: BaseException, engine_or_url: EngineOrUrl) -> DatabaseSet
             f"the database server refused the login for {where} ({text})",
             "check the user and password in --database (and pg_hba.conf)",
         )
-    if isinstance(error, (DBAPIError, OSError)) and _is_connection_error(error, text):
+    if _is_connection_error(error):
         return DatabaseSetupError(
             f"cannot reach the database {where} ({text})",
             "start PostgreSQL or fix the host/port in --database",
@@ -232,17 +235,16 @@ def setup_error(error: BaseException, engine_or_url: EngineOrUrl) -> DatabaseSet
     return DatabaseSetupError(f"cannot use the database {where} ({text})")
 
 
-_CONNECTION_WORDS = ("connection", "connect", "timeout", "could not translate host", "refused")
-
-
-def _is_connection_error(error: BaseException, text: str) -> bool:
-    words = _CONNECTION_WORDS
-    return isinstance(error, sa.exc.OperationalError) or any(w in text.lower() for w in words)
+def _is_connection_error(error: BaseException) -> bool:
+    """Whether opening the database failed for want of a connection, by type only: the
+    network's (refused, reset, a host name that does not resolve), SQLAlchemy's
+    ``OperationalError``, or what :func:`is_unreachable` calls an outage."""
+    network = (ConnectionError, socket.gaierror, socket.timeout)
+    return isinstance(error, (*network, sa.exc.OperationalError)) or _says_unreachable(error)
 
 
 def _sqlstate(error: BaseException) -> Optional[str]:
-    orig = getattr(error, "orig", None)
-    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return _driver_sqlstate(getattr(error, "orig", None))
 
 
 def error_reason(error: BaseException) -> str:
@@ -256,12 +258,16 @@ def _first_line(error: BaseException) -> str:
     return (lines[0] if lines else type(orig).__name__)[:300]
 
 
-#: SQLite's words for a database file the server cannot use right now (gone, locked, I/O)
-_SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk i/o error",
-                       "readonly database", "database or disk is full")  # fmt: skip
+#: SQLite's primary result codes for a database file the server cannot use right now: busy or
+#: locked, read-only, an I/O error, full, cannot be opened (``sqlite3.Error.sqlite_errorcode``;
+#: an extended code's low byte is its primary one)
+_SQLITE_UNAVAILABLE = frozenset({5, 6, 8, 10, 13, 14})
 #: PostgreSQL's SQLSTATE classes and codes for "the database is not there right now":
 #: connection exceptions, shutdown / starting up, insufficient resources (too many connections)
 _PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53")
+#: the PostgreSQL drivers whose ``OperationalError`` without a SQLSTATE means no connection
+#: (refused, lost, closed): only a driver already imported can have raised one
+_PG_DRIVERS = ("psycopg", "psycopg2")
 
 
 def is_unreachable(error: BaseException) -> bool:
@@ -280,19 +286,42 @@ def is_unreachable(error: BaseException) -> bool:
 
 
 def _says_unreachable(error: BaseException) -> bool:
+    """By type and code only, never by the text: SQLAlchemy's pool timeout and invalidated
+    connection, SQLite's result code, PostgreSQL's SQLSTATE, a PostgreSQL driver's
+    ``OperationalError`` that carries none (no connection)."""
     if isinstance(error, sa.exc.TimeoutError):  # no pooled connection came free
         return True
     if isinstance(error, DBAPIError):
         if error.connection_invalidated:
             return True
         error = error.orig or error
-    code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    if isinstance(error, sqlite3.Error):
+        return _sqlite_code(error) in _SQLITE_UNAVAILABLE
+    code = _driver_sqlstate(error)
     if code:  # psycopg's own errors carry the SQLSTATE
-        return str(code).startswith(_PG_UNAVAILABLE)
-    if not any(kind.__name__ == "OperationalError" for kind in type(error).__mro__):
-        return False  # a statement's error (sqlite3's, psycopg's, SQLAlchemy's), not an outage
-    text = _first_line(error).lower()
-    return any(words in text for words in (*_SQLITE_UNAVAILABLE, *_CONNECTION_WORDS))
+        return code.startswith(_PG_UNAVAILABLE)
+    return _pg_connection_error(error)
+
+
+def _sqlite_code(error: sqlite3.Error) -> Optional[int]:
+    """SQLite's primary result code of ``error`` (None when SQLite gave none)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _driver_sqlstate(error: object) -> Optional[str]:
+    code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    return str(code) if code else None
+
+
+def _pg_connection_error(error: BaseException) -> bool:
+    """A PostgreSQL driver's ``OperationalError`` (with no SQLSTATE: see the caller): the
+    connection was refused, lost or closed."""
+    for name in _PG_DRIVERS:
+        driver = sys.modules.get(name)
+        if driver is not None and isinstance(error, driver.OperationalError):
+            return True
+    return False
 
 
 def check_reachable(engine: Engine) -> None:
