@@ -8,10 +8,13 @@ A failure raises :class:`PostFailed`, saying whether the request may have reache
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import os
 import select
+import socket
+import sys
 import threading
 import zlib
 from typing import Any, Dict, List, Optional, Union
@@ -32,12 +35,19 @@ _PLAIN_REASONS = (
     ("Network is unreachable", "network unreachable"),
     ("CERTIFICATE_VERIFY_FAILED", "its TLS certificate is not trusted"),
 )
-_TIMEOUT_NAMES = frozenset({"Timeout", "ReadTimeout", "ConnectTimeout", "timeout", "TimeoutError"})
+
+
+def _is_timeout(error: BaseException) -> bool:
+    """A socket's timeout, or ``requests``' (only loaded once a proxy made it used)."""
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return True
+    requests = sys.modules.get("requests")
+    return requests is not None and isinstance(error, requests.Timeout)
 
 
 def plain_reason(error: BaseException) -> str:
     """Why a connection failed, in a few plain words ("connection refused"); "" when unknown."""
-    if type(error).__name__ in _TIMEOUT_NAMES:
+    if _is_timeout(error):
         return "timed out"
     text = str(error)
     return next((plain for raw, plain in _PLAIN_REASONS if raw in text), "")
@@ -183,15 +193,41 @@ class RequestsPoster:
         self.http.close()
 
 
+#: socket errors of a connection that was never made: refused, no route or network, a host
+#: name that does not resolve (told by type and errno, never by the text)
+_NEVER_CONNECTED = frozenset({errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH})
+
+
 def _may_have_arrived(error: Exception) -> bool:
-    """Whether a failed ``requests`` POST may have reached the server."""
-    if type(error).__name__ == "ConnectTimeout":
+    """Whether a failed ``requests`` POST may have reached the server: not when connecting
+    timed out or the connection was never made (the socket's error, found along the chain of
+    causes ``requests`` and urllib3 wrap it in)."""
+    import requests
+
+    if isinstance(error, requests.ConnectTimeout):
         return False
-    text = repr(error)
-    return not any(
-        marker in text
-        for marker in ("NewConnectionError", "Connection refused", "NameResolutionError")
-    )
+    return not any(_never_connected(cause) for cause in _causes(error))
+
+
+def _never_connected(error: BaseException) -> bool:
+    if isinstance(error, socket.gaierror):
+        return True
+    return isinstance(error, OSError) and error.errno in _NEVER_CONNECTED
+
+
+def _causes(error: BaseException) -> List[BaseException]:
+    """``error`` and what it wraps: its cause and context, urllib3's ``reason``, and the
+    exceptions among its arguments (``requests`` wraps urllib3's error there)."""
+    found: List[BaseException] = []
+    todo: List[object] = [error]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, BaseException) or any(current is f for f in found):
+            continue
+        found.append(current)
+        todo.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        todo.extend(current.args)
+    return found
 
 
 def proxy_configured(environ: Optional[Dict[str, str]] = None) -> bool:
