@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
@@ -37,6 +38,9 @@ class FTDCC_OT_publish(bpy.types.Operator):
     _timer: Any = None
     #: create the review session even when its name is close to an open one's (new_session.py)
     new_review_session: bpy.props.BoolProperty(options={"HIDDEN", "SKIP_SAVE"})  # type: ignore[valid-type]
+    #: run the repairs the failed checks offer, then check again (the panel's "Repair and
+    #: publish" button)
+    repair: bpy.props.BoolProperty(options={"HIDDEN", "SKIP_SAVE"})  # type: ignore[valid-type]
     #: the worker's main-thread mailbox, its host (cancel, capturing) and the overall progress
     _mailbox: Optional[Any] = None
     _host: Optional[Any] = None
@@ -46,9 +50,19 @@ class FTDCC_OT_publish(bpy.types.Operator):
     def poll(cls, context):
         return context.scene is not None and not context.window_manager.ftdcc_busy
 
+    @classmethod
+    def description(cls, context, properties):
+        """The button's tooltip: the "Repair and publish" button says what it does."""
+        if properties.repair:
+            return (
+                "Run the repairs the failed checks offer in this scene, check again, and "
+                "publish when every check then passes"
+            )
+        return cls.__doc__
+
     def _request(self, context) -> PublishRequest:
         """The publish request of the panel's choices (``request.py``, as the preview's)."""
-        return publish_request(context, self.new_review_session)
+        return publish_request(context, self.new_review_session, self.repair)
 
     def _session(self, context) -> Optional[IntegrateSession]:
         """An ftrack session from the add-on's connection preferences (None: FTRACK_*)."""
@@ -204,12 +218,17 @@ class FTDCC_OT_publish(bpy.types.Operator):
         from ft_dcc.host.messages import artist_message
 
         message = artist_message(job.report)
+        if self.repair:  # a repair is offered once
+            import attr
+
+            message = attr.evolve(message, repairs=())
         context.window_manager.ftdcc_headline = message.short
         connection.after_publish(props.connection_settings(context), message.outcome)
         preview.invalidate()  # e.g. a new review session, a recent task
         done = self._finish(
             context, message.outcome, message.text, message.review_url, job.report.to_json()
         )
+        context.window_manager.ftdcc_repairs = _repairs_json(message.repairs)
         from .new_session import offer_new_session
 
         offer_new_session(context, job.report)  # a misspelt session? ask in a dialog
@@ -221,12 +240,20 @@ class FTDCC_OT_publish(bpy.types.Operator):
             wm.ftdcc_headline = "Not published"
         wm.ftdcc_outcome, wm.ftdcc_status, wm.ftdcc_review_url = outcome, message, url
         wm.ftdcc_report = report
+        wm.ftdcc_repairs = ""
         wm.ftdcc_cancelling = False
         LAST_RESULT.clear()
         LAST_RESULT.update(outcome=outcome, message=message, review_url=url, report=report)
         level = {"published": "INFO", "queued": "WARNING", "cancelled": "WARNING"}
         self.report({level.get(outcome, "ERROR")}, message)
         return {"FINISHED"} if outcome in ("published", "queued") else {"CANCELLED"}
+
+
+def _repairs_json(repairs) -> str:
+    """The repairs offered (``ArtistMessage.repairs``) as the panel reads them."""
+    if not repairs:
+        return ""
+    return json.dumps([{"label": o.label, "check": o.check, "message": o.message} for o in repairs])
 
 
 def _redraw_views(context) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import bpy
@@ -97,10 +98,33 @@ def _draw_outcome(layout, wm) -> None:
     icons = {"published": "CHECKMARK", "queued": "INFO", "cancelled": "CANCEL"}
     icon = icons.get(wm.ftdcc_outcome, "ERROR")
     layout.label(text=wm.ftdcc_headline or wm.ftdcc_outcome.capitalize(), icon=icon)
+    if wm.ftdcc_repairs:
+        _draw_repairs(layout.box(), json.loads(wm.ftdcc_repairs))
     col = layout.column(align=True)  # stacked: side by side the labels are cut
     col.operator("ftdcc.details", icon="TEXT")
     if wm.ftdcc_review_url:
         col.operator("ftdcc.open_review", icon="URL")
+
+
+def _draw_repairs(box, offers) -> None:
+    """Each failed check that offers a repair: its label and message, what the repair is, and
+    one "Repair and publish" button (the publish again, its repairs run first in Blender)."""
+    for offer in offers:
+        col = box.column(align=True)
+        wrapping.wrapped(col, offer["check"], icon="ERROR", width=WRAP_BOX)
+        wrapping.wrapped(col, offer["message"], icon="BLANK1", width=WRAP_BOX)
+        wrapping.wrapped(col, f"Repair: {offer['label']}", icon="TOOL_SETTINGS", width=WRAP_BOX)
+    row = box.row()
+    row.scale_y = 1.3
+    button = row.operator("ftdcc.publish", text=REPAIR_BUTTON, icon="FILE_REFRESH")
+    button.repair = True
+
+
+#: the repair button's text (``ft_dcc.host.messages.REPAIR_BUTTON``: the panel draws before
+#: ft_dcc may be importable)
+REPAIR_BUTTON = "Repair and publish"
+#: characters a line of the repair box (its lines start with an icon)
+WRAP_BOX = wrapping.WRAP - 4
 
 
 CLASSES = (FTDCC_PT_publish,)

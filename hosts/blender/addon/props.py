@@ -109,6 +109,9 @@ WINDOW_MANAGER_PROPERTIES = {
     "ftdcc_outcome": bpy.props.StringProperty(name="Outcome"),
     "ftdcc_review_url": bpy.props.StringProperty(name="Review link"),
     "ftdcc_report": bpy.props.StringProperty(name="Report JSON"),
+    # the repairs the last publish's failed checks offer, JSON [{label, check, message}]: the
+    # panel shows each check's message and a "Repair and publish" button
+    "ftdcc_repairs": bpy.props.StringProperty(name="Repairs offered"),
     "ftdcc_busy": bpy.props.BoolProperty(name="Publishing"),
     "ftdcc_progress": bpy.props.StringProperty(name="Progress"),  # "Capturing frame 12/48"
     "ftdcc_fraction": bpy.props.FloatProperty(

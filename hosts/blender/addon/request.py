@@ -11,8 +11,11 @@ if TYPE_CHECKING:  # ft_dcc is importable only once the add-on found it (paths.p
     from ft_dcc.publish.request import PublishRequest
 
 
-def publish_request(context, new_review_session: bool = False) -> PublishRequest:
-    """One reviewable per ticked camera, else the panel's camera (None: the scene camera)."""
+def publish_request(
+    context, new_review_session: bool = False, repair: bool = False
+) -> PublishRequest:
+    """One reviewable per ticked camera, else the panel's camera (None: the scene camera);
+    ``repair``: run the repairs a failed check offers, then check again once."""
     from ft_dcc.publish.request import PublishRequest, Reviewable
 
     settings = context.scene.ftrack_publish
@@ -24,5 +27,6 @@ def publish_request(context, new_review_session: bool = False) -> PublishRequest
         review_session_name=settings.review_session.strip() or None,
         comment=settings.comment,
         new_review_session=new_review_session,
+        repair=repair,
         frames=None if settings.use_scene_range else (settings.frame_start, settings.frame_end),
     )

@@ -21,7 +21,7 @@ ensure_hosts_package()  # the repo's hosts/ folder imports as ft_dcc_hosts
 from ft_dcc_hosts.blender import demo_scene  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ui_clicks import grab_window, view3d  # noqa: E402
+from ui_clicks import grab_window, show_ftrack_tab, view3d  # noqa: E402
 
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 case = options.get("case", "ok")
@@ -134,29 +134,13 @@ else:
 
     def setup():
         _window, area, _sidebar = view3d()
-        area.spaces.active.show_region_ui = True
-        for region in area.regions:
-            if region.type == "UI" and hasattr(region, "active_panel_category"):
-                region.active_panel_category = "ftrack"  # Blender 4.1+
-        bpy.app.timers.register(click_ftrack_tab, first_interval=0.5)
+        show_ftrack_tab()
         if case == "unsaved":
             bpy.data.objects["hero"].location.x += 1.0
             bpy.ops.ed.undo_push(message="move the hero")
         state["dirty_before"] = bpy.data.is_dirty
         area.tag_redraw()
         bpy.app.timers.register(start, first_interval=1.0)
-
-    def click_ftrack_tab():
-        """Blender 3.4 cannot select a sidebar tab from Python: click it (--enable-event-simulate).
-        The tabs are Item, Tool, View, ftrack from the top, about 52 px apart at 1x scale."""
-        window, area, _sidebar = view3d()
-        region = next(r for r in area.regions if r.type == "UI")
-        if hasattr(window, "event_simulate") and not hasattr(region, "active_panel_category"):
-            x = region.x + region.width - 10
-            y = region.y + region.height - 155
-            window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
-            window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
-            window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
 
     def start():
         screenshot("panel-before-publish.png")

@@ -1,5 +1,5 @@
-"""What the windowed Blender scripts share: the 3D view they drive, knowing a panel has drawn,
-and a screenshot of the window."""
+"""What the windowed Blender scripts share: the 3D view they drive, its sidebar's ftrack tab,
+knowing a panel has drawn, and a screenshot of the window."""
 
 import os
 import subprocess
@@ -16,6 +16,29 @@ def view3d() -> tuple:
         (a for a in window.screen.areas if a.type == "VIEW_3D"), key=lambda a: a.width * a.height
     )
     return window, area, next(r for r in area.regions if r.type == "UI")
+
+
+def show_ftrack_tab() -> None:
+    """Open the 3D view's sidebar on its "ftrack" tab: set where Blender 4.1+ lets Python, else
+    (Blender 3.4) click the tab 0.5 s later (--enable-event-simulate)."""
+    _window, area, _sidebar = view3d()
+    area.spaces.active.show_region_ui = True
+    for region in area.regions:
+        if region.type == "UI" and hasattr(region, "active_panel_category"):
+            region.active_panel_category = "ftrack"  # Blender 4.1+
+    bpy.app.timers.register(_click_ftrack_tab, first_interval=0.5)
+
+
+def _click_ftrack_tab() -> None:
+    """Blender 3.4 cannot select a sidebar tab from Python: click it. The tabs are Item, Tool,
+    View, ftrack from the top, about 52 px apart at 1x scale."""
+    window, _area, region = view3d()
+    if hasattr(window, "event_simulate") and not hasattr(region, "active_panel_category"):
+        x = region.x + region.width - 10
+        y = region.y + region.height - 155
+        window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+        window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
+        window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
 
 
 def note_draws(panel_class: Any) -> List[bool]:
@@ -63,20 +86,24 @@ class Recorder:
     """A stand-in for a panel's UILayout that keeps the labels drawn on it ([text, icon]) and,
     given ``checkboxes``, each camera's "Review" checkbox ([camera, ticked])."""
 
-    def __init__(self, labels: List[Any], checkboxes: Any = None) -> None:
-        self.labels, self.checkboxes = labels, checkboxes
+    def __init__(self, labels: List[Any], checkboxes: Any = None, buttons: Any = None) -> None:
+        self.labels, self.checkboxes, self.buttons = labels, checkboxes, buttons
 
     def label(self, text: str = "", icon: str = "NONE", **_kw: Any) -> None:
         self.labels.append([text, icon])
 
-    def operator(self, *_a: Any, **_kw: Any) -> Any:
+    def operator(self, idname: str = "", text: str = "", **_kw: Any) -> Any:
+        """A button; given ``buttons``, each is kept as {idname, text, properties set}."""
         from types import SimpleNamespace
 
-        return SimpleNamespace()
+        button = SimpleNamespace()
+        if self.buttons is not None:
+            self.buttons.append({"idname": idname, "text": text, "set": vars(button)})
+        return button
 
     def prop(self, data: Any, name: str, text: str = "", **_kw: Any) -> None:
         if name == "ftrack_review" and self.checkboxes is not None:
             self.checkboxes.append([text, bool(getattr(data, name))])
 
     def __getattr__(self, _name: str) -> Any:  # row, column, box, separator, ...
-        return lambda *a, **kw: Recorder(self.labels, self.checkboxes)
+        return lambda *a, **kw: Recorder(self.labels, self.checkboxes, self.buttons)
