@@ -123,7 +123,7 @@ def decide(
     from ft_dcc.publish.integrate_read import PublishTarget, read_view
     from ft_dcc.publish.recorded_host import fraction_text
     from ft_dcc.publish.request import request_from_options
-    from ft_dcc.publish.state import PublishState
+    from ft_dcc.publish.state import ReviewScope
     from ft_dcc.publish.tasks import parse_task_ref, resolve_task
 
     reader = scene_host(path, host)
@@ -137,10 +137,8 @@ def decide(
     if severity == "off":
         return Decision((spec.frame_start, spec.frame_end))
     task = resolve_task(session, *parse_task_ref(str(options.get("task") or "")))
-    state = PublishState(host=reader, request=request, spec=spec, session=session, online=True,
-                         task=task)  # fmt: skip
-    state.view = read_view(session, PublishTarget(task=task, asset_name=path.stem))
-    state.shot = state.view.shot
+    view = read_view(session, PublishTarget(task=task, asset_name=path.stem))
+    state = ReviewScope.standalone(reader, request, spec, session, task, view)
     warnings, problems = frame_findings(state)
     if problems and severity != "warn":
         problem = joined(problems)

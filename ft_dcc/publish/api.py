@@ -15,8 +15,7 @@ from typing import (
 import attr
 import pyblish.api
 
-from ft_dcc.exceptions import FtDccError
-from ft_dcc.progress import Progress, ReviewableTotals, for_reviewable, null_progress
+from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.instance_data import publishes
 from ft_dcc.publish.options import PublishOptions
@@ -31,13 +30,19 @@ from ft_dcc.publish.pipeline import (
 )
 from ft_dcc.publish.repair import run_repairs
 from ft_dcc.publish.report import PublishReport, StepResult, VersionReport
-from ft_dcc.publish.request import (
-    PublishRequest,
-    PublishRuntime,
-    Reviewable,
-    request_from_options,
+from ft_dcc.publish.request import PublishRequest, PublishRuntime, request_from_options
+from ft_dcc.publish.state import (
+    SESSION_NAME_KEY,
+    STATE_KEY,
+    PublishContext,
+    connection_of,
+    item_of,
+    publish_of,
+    publishing,
+    result_of,
+    task_facts_of,
+    warnings_of,
 )
-from ft_dcc.publish.state import STATE_KEY, PublishState
 from ft_dcc.publish.work_dir import WorkDir
 from ft_dcc.session.interface import IntegrateSession, PublishSession
 from ft_dcc.settings.plugins import apply as with_settings
@@ -85,167 +90,86 @@ def run_publish(
     host: Host, request: PublishRequest, runtime: Optional[PublishRuntime] = None
 ) -> PublishReport:
     """Publish ``request`` from ``host`` (see :func:`publish`); never raises for a publish
-    problem. Several reviewables are collected and validated one after another, then
-    captured and encoded, and written in ONE commit: any failure publishes none of them."""
+    problem. One pyblish context, one review instance per reviewable: every reviewable is
+    collected and validated before any is captured, and all are written in ONE commit: any
+    failure publishes none of them."""
     started = time.monotonic()
     runtime = runtime or PublishRuntime()
     register_plugins(host.name)
     work = WorkDir.for_publish(request.work_dir)  # sweeps the folders of killed publishes
-    runs: List[Run] = []
+    context = pyblish.api.Context()
     try:
-        runs = _run_all(host, request, runtime, work.path)
-        report = build_report(runs)
+        context.data[STATE_KEY] = PublishContext(
+            host=host, request=request, progress=runtime.progress, work_dir=work.path,
+            session=runtime.session, session_factory=runtime.session_factory,
+            task=runtime.task if runtime.session is not None else None,
+        )  # fmt: skip
+        steps = run_all(context, with_settings(discover_plugins(), request.plugins))
+        report = build_report(context, steps)
     finally:
-        if runtime.session is None:  # each session this publish opened (not one it was given)
-            opened = {id(r.state.session): r.state.session for r in runs if r.state.session}
-            for each in opened.values():
-                _close(each)
+        session = connection_of(context.data).session
+        if runtime.session is None and session is not None:  # one this publish opened
+            _close(session)
         work.release()  # a given work_dir stays
     report.duration_s = round(time.monotonic() - started, 3)
     return report
 
 
-@attr.s(auto_attribs=True)
-class Run:
-    """One reviewable's pass through the pipeline: its state, pyblish context and steps."""
-
-    state: PublishState
-    context: pyblish.api.Context
-    steps: List[StepResult] = attr.Factory(list)
-
-    @property
-    def failed(self) -> bool:
-        return any(not step.ok for step in self.steps)
-
-
-def _run_all(
-    host: Host, request: PublishRequest, runtime: PublishRuntime, work: Path
-) -> List[Run]:
-    """Collect and validate every reviewable, then extract and integrate each one a plugin did
-    not turn off (the last of them integrates them all); stop at the first failure."""
-    plugins = with_settings(discover_plugins(), request.plugins)  # the settings' plugins.*
-    runs: List[Run] = []
-    totals = ReviewableTotals(len(request.reviewables))  # their counts, across all of them
-    for reviewable in request.reviewables:
-        try:
-            state = _state(host, request, reviewable, runtime, work, runs, totals)
-        except FtDccError as error:  # e.g. an input that is not there
-            return [*runs, _unbound(host, request, reviewable, error)]
-        context = pyblish.api.Context()
-        context.data[STATE_KEY] = state
-        runs.append(Run(state, context))
-        runs[-1].steps = run_stages(context, plugins, state.progress, stages=COLLECT)
-        if not runs[-1].failed and publishes(state.instance_data):
-            runs[-1].steps += _validate(context, plugins, state)
-        if runs[-1].failed:
-            return runs
-    kept = [run for run in runs if publishes(run.state.instance_data)]
-    for run in kept:
-        run.state.integrate_now = run is kept[-1]
-        if run is kept[-1]:
-            run.state.siblings = [(r.state.described(), r.state.view) for r in kept[:-1]]
-        run.steps += run_stages(run.context, plugins, run.state.progress, stages=LATE)
-        if run.failed:
-            return runs
-    return runs
+def run_all(context: pyblish.api.Context, plugins: List[type]) -> List[StepResult]:
+    """Collect; validate what a plugin did not turn off; then extract and integrate; stop at
+    the first failed stage."""
+    progress = publish_of(context).progress
+    steps = run_stages(context, plugins, progress, stages=COLLECT)
+    if any(not step.ok for step in steps) or not publishing(context):
+        return steps
+    steps += _validate(context, plugins)
+    if any(not step.ok for step in steps):
+        return steps
+    return steps + run_stages(context, plugins, progress, stages=LATE)
 
 
-def _validate(
-    context: pyblish.api.Context, plugins: List[type], state: PublishState
-) -> List[StepResult]:
+def _validate(context: pyblish.api.Context, plugins: List[type]) -> List[StepResult]:
     """Run the validators; asked to repair, run the repairs of those that failed and check again
     once (the first check's failures then stay out of the report: the repairs say what ran)."""
-    steps = run_stages(context, plugins, state.progress, stages=VALIDATE)
+    publish = publish_of(context)
+    steps = run_stages(context, plugins, publish.progress, stages=VALIDATE)
     failed = [step for step in steps if not step.ok and step.repairs]
-    if not state.request.repair or not failed:
+    if not publish.request.repair or not failed:
         return steps
     repairs = run_repairs(context, plugins, failed)
     if not all(step.ok for step in repairs):
         return steps + repairs
-    state.warnings.extend(f"{step.label}: ran before checking again" for step in repairs)
-    return repairs + run_stages(context, plugins, state.progress, stages=VALIDATE)
+    warnings_of(context.data).extend(f"{step.label}: ran before checking again" for step in repairs)
+    return repairs + run_stages(context, plugins, publish.progress, stages=VALIDATE)
 
 
-def _unbound(host: Host, request: PublishRequest, reviewable: Reviewable, error: FtDccError) -> Run:
-    """The failed run of a reviewable its host could not be bound to."""
-    step = StepResult(
-        plugin="ReviewableSource",
-        label=f"Reviewable {reviewable.source}",
-        stage="collect",
-        ok=False,
-        error=error.message,
-        hint=error.hint or None,
-        error_type=type(error).__name__,
-    )
-    state = PublishState(host=host, request=request, reviewable=reviewable)
-    return Run(state, pyblish.api.Context(), [step])
-
-
-def _host_for(host: Host, reviewable: Reviewable) -> Host:
-    """The host of a reviewable: on a host that uses cameras the source is a camera (the
-    capture spec's); elsewhere a Write node or an input file, bound by ``Host.for_source``."""
-    if reviewable.source and not host.uses_cameras:
-        return host.for_source(reviewable.source)
-    return host
-
-
-def _state(
-    host: Host, request: PublishRequest, reviewable: Reviewable, runtime: PublishRuntime,
-    work: Path, earlier: List[Run], totals: Optional[ReviewableTotals] = None,
-) -> PublishState:  # fmt: skip
-    """A reviewable's state; a later one shares the first one's connection and task."""
-    index = len(earlier)
-    state = PublishState(
-        host=_host_for(host, reviewable),
-        request=request,
-        reviewable=reviewable,
-        progress=for_reviewable(
-            runtime.progress, index, len(request.reviewables), _source_name(reviewable), totals
-        ),  # which reviewable of how many; the bars and counts advance across all of them
-        work_dir=work / f"reviewable-{index + 1}" if request.several else work,
-        session=runtime.session,
-        session_factory=runtime.session_factory,
-        integrate_now=index == len(request.reviewables) - 1,
-        task=runtime.task if runtime.session is not None else None,
-    )
-    if earlier:  # connected while collected (a reviewable turned off too)
-        first = earlier[0].state
-        state.session, state.online, state.offline = first.session, first.online, first.offline
-        state.offline_reason, state.task = first.offline_reason, first.task
-        state.new_session_approved = earlier[-1].state.new_session_approved
-        state.taken_names = [r.state.asset_name or "review" for r in earlier]
-    return state
-
-
-def _source_name(reviewable: Reviewable) -> str:
-    """A reviewable as progress names it: the camera or Write node, or an input's file name."""
-    return Path(reviewable.source).name if reviewable.source else ""
-
-
-def build_report(runs: List[Run]) -> PublishReport:
-    """The :class:`PublishReport` of a finished publish (one run per reviewable)."""
-    first = runs[0].state
-    several = len(first.request.reviewables) > 1
-    steps = [_labelled(step, run.state, several) for run in runs for step in run.steps]
-    warnings = [w for run in runs for w in run.state.warnings] + _turned_off(runs)
+def build_report(context: pyblish.api.Context, steps: List[StepResult]) -> PublishReport:
+    """The :class:`PublishReport` of a finished publish."""
+    items = [item_of(each) for each in context if each.data.get(STATE_KEY) is not None]
+    several = len(publish_of(context).request.reviewables) > 1
+    steps = [_labelled(step, several) for step in steps]
+    warnings = warnings_of(context.data) + _turned_off(context)
     report = PublishReport(steps=steps, warnings=list(dict.fromkeys(warnings)))
-    report.task = first.task_path or first.task_id
-    report.asset_name = first.asset_name
-    report.task_id = first.task_id
-    report.review_session_name = first.review_session_name
-    if first.spec is not None:
-        report.capture = first.spec.to_dict()
+    facts = task_facts_of(context.data)
+    report.task = facts.task_path or facts.task_id
+    report.task_id = facts.task_id
+    report.asset_name = items[0].asset_name if items else None
+    report.review_session_name = context.data.get(SESSION_NAME_KEY) or None
+    if items and items[0].spec is not None:
+        report.capture = items[0].spec.to_dict()
     report.errors = [_error_text(step) for step in steps if not step.ok]
-    if report.errors:
-        return report
-    kept = [run.state for run in runs if publishes(run.state.instance_data)]
-    last = kept[-1] if kept else None
-    every = len(runs) == len(first.request.reviewables)
-    if every and last is not None and last.queue_entry and last.manifest:
-        _queued(report, last.queue_entry.path, last.manifest)
-    elif every and last is not None and last.outcome is not None:
-        _published(report, last.outcome)
-    elif every and last is None:
+    if not report.errors:
+        _outcome(report, context)
+    return report
+
+
+def _outcome(report: PublishReport, context: pyblish.api.Context) -> None:
+    result = result_of(context.data)
+    if result.queue_entry is not None and result.manifest is not None:
+        _queued(report, result.queue_entry.path, result.manifest)
+    elif result.outcome is not None:
+        _published(report, result.outcome)
+    elif not publishing(context) and len(context):
         report.errors.append(
             "nothing was published: a publish plugin turned every reviewable off "
             "(instance.data['publish'] False; check the studio's plugins on PYBLISHPLUGINPATH)"
@@ -255,25 +179,22 @@ def build_report(runs: List[Run]) -> PublishReport:
             "nothing was published: the publish plugins did not run to the end "
             "(check PYBLISHPLUGINPATH for a plugin that deactivates ours)"
         )
-    return report
 
 
-def _turned_off(runs: List[Run]) -> List[str]:
+def _turned_off(context: pyblish.api.Context) -> List[str]:
     """A warning for each reviewable a plugin turned off (``instance.data["publish"]``)."""
     return [
-        f"{run.state.asset_name or run.state.reviewable.source or 'review'}: not published "
-        "(a publish plugin set publish to False)"
-        for run in runs
-        if not publishes(run.state.instance_data)
+        f"{item_of(each).asset_name}: not published (a publish plugin set publish to False)"
+        for each in context
+        if each.data.get(STATE_KEY) is not None and not publishes(each.data)
     ]
 
 
-def _labelled(step: StepResult, state: PublishState, several: bool) -> StepResult:
-    """In a several-reviewable publish, each step says which reviewable it ran for."""
-    if not several:
+def _labelled(step: StepResult, several: bool) -> StepResult:
+    """In a several-reviewable publish, each step of a reviewable says which one it ran for."""
+    if not several or not step.instance:
         return step
-    name = state.asset_name or state.reviewable.source or "review"
-    return attr.evolve(step, label=f"{name}: {step.label}")
+    return attr.evolve(step, label=f"{step.instance}: {step.label}")
 
 
 def _error_text(step: StepResult) -> str:

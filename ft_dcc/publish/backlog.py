@@ -14,18 +14,25 @@ after later work reached the server some other way (another machine) says so in 
 from __future__ import annotations
 
 import logging
-from typing import Callable, List
+from typing import Callable, List, Sequence
 
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress
 from ft_dcc.publish.queue import FlushResult, OfflineQueue, QueueEntry, QueueSummary
-from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.state import (
+    Data,
+    connection_of,
+    publish_of_data,
+    task_facts_of,
+    warnings_of,
+)
+from ft_dcc.session.interface import IntegrateSession
 
 log = logging.getLogger(__name__)
 
 
-def _for_this_server(state: PublishState) -> Callable[[QueueEntry], bool]:
-    url = str(getattr(state.session, "server_url", "") or "").rstrip("/").lower()
+def _for_this_server(data: Data) -> Callable[[QueueEntry], bool]:
+    url = str(getattr(connection_of(data).session, "server_url", "") or "").rstrip("/").lower()
 
     def select(entry: QueueEntry) -> bool:
         queued_for = (entry.manifest.server_url or "").rstrip("/").lower()
@@ -44,42 +51,44 @@ def _flush_progress(progress: Progress) -> Progress:
     return report
 
 
-def publish_backlog(state: PublishState) -> None:
+def publish_backlog(data: Data, assets: Sequence[str]) -> None:
     """Publish the work queued before this publish (see the module docstring); add what
-    happened to the publish's warnings. Never fails the publish."""
-    queue = OfflineQueue(state.request.queue_dir)
-    select = _for_this_server(state)
+    happened to the publish's warnings (``context.data``); ``assets``: the names of the
+    publish's versions (a queued one of the same asset that cannot go first is named). Never
+    fails the publish."""
+    publish = publish_of_data(data)
+    queue = OfflineQueue(publish.request.queue_dir)
+    select = _for_this_server(data)
     if not any(select(entry) for entry in queue.entries()):
         return
     try:
         result = queue.flush(
-            state.connected_session(), progress=_flush_progress(state.progress), select=select
+            _session(data), progress=_flush_progress(publish.progress), select=select
         )
     except FtDccError as exc:  # another flush runs: it publishes them
         log.info("queued work left for the running flush: %s", exc)
         return
+    warnings = warnings_of(data)
     if result.flushed:
-        state.warnings.append(
-            f"published first the {result.flushed} publish(es) queued before this one"
-        )
-        state.warnings.extend(_flush_warnings(result))
-    state.warnings.extend(_not_published(state, result))
+        warnings.append(f"published first the {result.flushed} publish(es) queued before this one")
+        warnings.extend(_flush_warnings(result))
+    warnings.extend(_not_published(data, result, assets))
 
 
-def publish_rest(state: PublishState) -> None:
+def publish_rest(data: Data) -> None:
     """After a successful publish: the entries queued meanwhile (best effort)."""
-    queue = OfflineQueue(state.request.queue_dir)
-    select = _for_this_server(state)
+    queue = OfflineQueue(publish_of_data(data).request.queue_dir)
+    select = _for_this_server(data)
     if not any(select(entry) for entry in queue.entries()):
         return
     try:
-        result = queue.flush(state.connected_session(), select=select)
+        result = queue.flush(_session(data), select=select)
     except FtDccError as exc:
         log.info("queued work left for the running flush: %s", exc)
         return
     if result.flushed:
-        state.warnings.append(f"also published {result.flushed} queued publish(es)")
-        state.warnings.extend(_flush_warnings(result))
+        warnings_of(data).append(f"also published {result.flushed} queued publish(es)")
+        warnings_of(data).extend(_flush_warnings(result))
 
 
 def _flush_warnings(result: FlushResult) -> List[str]:
@@ -89,14 +98,23 @@ def _flush_warnings(result: FlushResult) -> List[str]:
     return found
 
 
-def _same_asset(state: PublishState, summary: QueueSummary) -> bool:
-    if (summary.get("asset") or "review") != (state.asset_name or "review"):
+def _session(data: Data) -> IntegrateSession:
+    session = connection_of(data).session
+    if session is None:
+        from ft_dcc.exceptions import PublishError
+
+        raise PublishError("the queued work needs the publish's connection: it did not run")
+    return session
+
+
+def _same_asset(data: Data, summary: QueueSummary, assets: Sequence[str]) -> bool:
+    if (summary.get("asset") or "review") not in assets:
         return False
-    task = summary.get("task")
-    return task in (state.task_id, state.task_path)
+    facts = task_facts_of(data)
+    return summary.get("task") in (facts.task_id, facts.task_path)
 
 
-def _not_published(state: PublishState, result: FlushResult) -> List[str]:
+def _not_published(data: Data, result: FlushResult, assets: Sequence[str]) -> List[str]:
     """Warnings naming the queued publishes that could not go first."""
     failed = [o for o in result.outcomes if not o.ok and o.entry_id != "*"]
     if not failed or any(o.result.get("unreachable") for o in failed):
@@ -105,7 +123,7 @@ def _not_published(state: PublishState, result: FlushResult) -> List[str]:
     others = 0
     for outcome in failed:
         summary = outcome.entry
-        if not _same_asset(state, summary):
+        if not _same_asset(data, summary, assets):
             others += 1
             continue
         short = outcome.entry_id[:8]

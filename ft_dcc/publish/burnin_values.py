@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime
 from typing import List, Optional
 
-from ft_dcc.publish.state import BurninValues, PublishState
+from ft_dcc.publish.state import BurninValues, ReviewScope
 
 OFFLINE_VERSION = "next"
 
 
-def burnin_values(state: PublishState, today: Optional[datetime.date] = None) -> BurninValues:
+def burnin_values(state: ReviewScope, today: Optional[datetime.date] = None) -> BurninValues:
     """The field values of :data:`ft_dcc.media.burnin.FIELDS` (``frame`` is drawn per frame)."""
     spec = state.capture_spec()
     project, shot, task = _names(state)
@@ -26,7 +26,7 @@ def burnin_values(state: PublishState, today: Optional[datetime.date] = None) ->
         "shot": shot,
         "task": task,
         "version": predicted_version(state) or OFFLINE_VERSION,
-        "artist": state.user or "",
+        "artist": state.user,
         "date": (today or datetime.date.today()).isoformat(),
         "frame_range": f"{spec.frame_start}-{spec.frame_end}",
         "camera": spec.camera or "",
@@ -35,18 +35,19 @@ def burnin_values(state: PublishState, today: Optional[datetime.date] = None) ->
     }
 
 
-def predicted_version(state: PublishState) -> Optional[int]:
+def predicted_version(state: ReviewScope) -> Optional[int]:
     """The version number the integrate step will ask for; None offline."""
-    return None if state.view is None else state.view.latest_version + 1
+    view = state.item.view
+    return None if view is None else view.latest_version + 1
 
 
-def _names(state: PublishState) -> List[str]:
+def _names(state: ReviewScope) -> List[str]:
     """(project, shot, task) names: from the task's link online, else from the task path."""
-    task = state.task
+    task = state.facts.task
     if task is not None:
         link = [str(item["name"]) for item in (task["link"] or [])]
-        shot = str(state.shot["name"]) if state.shot is not None else ""
+        shot = str(state.item.shot["name"]) if state.item.shot is not None else ""
         return [link[0] if link else "", shot or (link[-2] if len(link) > 2 else ""),
                 str(task["name"])]  # fmt: skip
-    parts = (state.task_path or "").split("/")
+    parts = (state.facts.task_path or "").split("/")
     return [parts[0] if len(parts) > 1 else "", parts[-2] if len(parts) > 2 else "", parts[-1]]

@@ -9,11 +9,15 @@ files host: ``Host.renders_range`` False) keeps its range.
 from __future__ import annotations
 
 import logging
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import Host, SpecOverrides
 from ft_dcc.publish.request import PublishRequest
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from ft_dcc.publish.host_port import CaptureSpec
+    from ft_dcc.publish.state import ReviewScope
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +65,19 @@ def _even_floor(value: float) -> int:
 def viewport_display(request: PublishRequest) -> JsonObject:
     """``CaptureSpec.display`` entries the hosts' capture code reads (``display["viewport"]``)."""
     return {"viewport": request.viewport()}
+
+
+def collect_spec(scope: ReviewScope) -> CaptureSpec:
+    """A reviewable's capture spec: the scene's, with the artist's choices and the settings'
+    rules applied (its camera or the one ``capture.camera`` names: ValidateCamera checks it)."""
+    from ft_dcc.publish.naming import capture_size
+
+    host, request = scope.host, scope.request
+    overrides: SpecOverrides = {"camera": scope.camera_choice(), "fps": request.fps}
+    overrides.update(range_overrides(host, request))
+    overrides["display"] = viewport_display(request)
+    size = capture_size(host, request.resolution, request.scale)
+    fitted = fit_inside(size or host.resolution(), request.max_size)
+    if size is not None or request.max_size is not None:
+        overrides["width"], overrides["height"] = fitted
+    return host.default_spec(**overrides)

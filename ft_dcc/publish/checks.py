@@ -12,7 +12,7 @@ from ft_dcc.exceptions import FtDccError, ValidationError
 from ft_dcc.protocol.query_text import quoted_list
 from ft_dcc.publish.host_port import CaptureSpec, Host, to_fraction
 from ft_dcc.publish.integrate_read import SHOT_KEYS
-from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.state import ReviewScope
 from ft_dcc.session.interface import EntityLike, PublishSession
 
 if TYPE_CHECKING:  # pragma: no cover - the media checks import these when they run
@@ -95,7 +95,7 @@ def _explicit_values(session: PublishSession, shot: EntityLike) -> Dict[str, Any
     return nearest
 
 
-def check_frame_range(state: PublishState) -> List[str]:
+def check_frame_range(state: ReviewScope) -> List[str]:
     """Raise one ValidationError naming every wrong range/fps finding at once (the range AND
     the rate, see :func:`frame_findings`); return the warnings (explicit overrides)."""
     warnings, problems = frame_findings(state)
@@ -104,16 +104,16 @@ def check_frame_range(state: PublishState) -> List[str]:
     return warnings
 
 
-def frame_findings(state: PublishState) -> Tuple[List[str], List[ValidationError]]:
+def frame_findings(state: ReviewScope) -> Tuple[List[str], List[ValidationError]]:
     """``(warnings, problems)`` of the frame checks: every check runs, each refusal is kept
     (a wrong range does not hide a wrong rate). Adopts what the input lacks from the shot."""
     spec = state.capture_spec()
     warnings: List[str] = []
     problems = _sane(spec)
-    if state.shot is not None:
-        view = state.view
+    if state.item.shot is not None:
+        view = state.item.view
         explicit = view.shot_values if view is not None else None
-        attributes = shot_attributes(state.connected_session(), state.shot, explicit)
+        attributes = shot_attributes(state.connected_session(), state.item.shot, explicit)
         warnings.extend(adopt_shot_settings(state, attributes))
         warnings.extend(follow_shot_range(state, attributes))
         for check in (_check_shot_range, _check_shot_fps):
@@ -126,7 +126,7 @@ def frame_findings(state: PublishState) -> Tuple[List[str], List[ValidationError
             "capture.frame_range is \"shot\" but the shot's range could not be read: published "
             f"the scene's {spec.frame_start}-{spec.frame_end}"
         )
-    if state.shot is None and state.host.rate_source() is None and state.request.fps is None:
+    if state.item.shot is None and state.host.rate_source() is None and state.request.fps is None:
         later = "; the queue flush checks it against the shot's" if state.offline else ""
         warnings.append(
             f"the input has no frame rate and the shot's could not be read: published at "
@@ -176,7 +176,7 @@ def joined(problems: List[ValidationError]) -> ValidationError:
     return ValidationError(message, hint="; ".join(hints) or None)
 
 
-def adopt_shot_settings(state: PublishState, attributes: Dict[str, ShotAttribute]) -> List[str]:
+def adopt_shot_settings(state: ReviewScope, attributes: Dict[str, ShotAttribute]) -> List[str]:
     """Give an input what it lacks from the shot in ftrack: its ``fps`` to images with no rate
     (and none asked), its numbering (``fstart``, or ``fstart - handles`` when the input holds the
     handles too) to a movie of the shot's length. Returns warnings (a rate left at ftrack's
@@ -186,7 +186,7 @@ def adopt_shot_settings(state: PublishState, attributes: Dict[str, ShotAttribute
     shot_fps = attributes.get("fps")
     if shot_fps is not None and state.request.fps is None and state.host.rate_source() is None:
         rate = to_fraction(shot_fps.value)
-        state.spec = attr.evolve(spec, fps=rate)
+        state.item.spec = attr.evolve(spec, fps=rate)
         log.info("the input has no frame rate: publishing at the shot's %s fps", rate)
         if not shot_fps.explicit:
             warnings.append(
@@ -204,14 +204,14 @@ def adopt_shot_settings(state: PublishState, attributes: Dict[str, ShotAttribute
         if length == last - first + 1 + 2 * (first - begin) and state.host.number_frames_from(
             begin
         ):
-            state.spec = attr.evolve(
+            state.item.spec = attr.evolve(
                 state.capture_spec(), frame_start=begin, frame_end=begin + length - 1
             )
             break
     return warnings
 
 
-def follow_shot_range(state: PublishState, attributes: Dict[str, ShotAttribute]) -> List[str]:
+def follow_shot_range(state: ReviewScope, attributes: Dict[str, ShotAttribute]) -> List[str]:
     """``capture.frame_range = "shot"``: capture the shot's fstart/fend (with the settings'
     handles) instead of the scene's range; a warning when the shot has none set."""
     from ft_dcc.publish.capture_rules import shot_range
@@ -225,7 +225,7 @@ def follow_shot_range(state: PublishState, attributes: Dict[str, ShotAttribute])
         if state.request.frame_rule == "shot" and shot is None and not state.request.frames:
             return [f"shot {_shot_name(state)} has no fstart/fend: published the scene's range"]
         return []
-    state.spec = attr.evolve(state.capture_spec(), frame_start=wanted[0], frame_end=wanted[1])
+    state.item.spec = attr.evolve(state.capture_spec(), frame_start=wanted[0], frame_end=wanted[1])
     log.info("capture.frame_range: the shot's range %s-%s", *wanted)
     return []
 
@@ -267,11 +267,11 @@ def check_camera(host: Host, camera: Optional[str]) -> Optional[str]:
     return camera
 
 
-def _shot_name(state: PublishState) -> str:
-    return str(state.shot["name"]) if state.shot is not None else "?"
+def _shot_name(state: ReviewScope) -> str:
+    return str(state.item.shot["name"]) if state.item.shot is not None else "?"
 
 
-def _check_shot_range(state: PublishState, attributes: Dict[str, ShotAttribute]) -> List[str]:
+def _check_shot_range(state: ReviewScope, attributes: Dict[str, ShotAttribute]) -> List[str]:
     spec = state.capture_spec()
     start, end = attributes.get("fstart"), attributes.get("fend")
     if start is None or end is None:
@@ -311,7 +311,7 @@ def _check_shot_range(state: PublishState, attributes: Dict[str, ShotAttribute])
     )
 
 
-def _check_shot_fps(state: PublishState, attributes: Dict[str, ShotAttribute]) -> List[str]:
+def _check_shot_fps(state: ReviewScope, attributes: Dict[str, ShotAttribute]) -> List[str]:
     spec = state.capture_spec()
     shot_fps = attributes.get("fps")
     if shot_fps is None:

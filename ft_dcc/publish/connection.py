@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import logging
 
+import attr
+
 from ft_dcc.exceptions import (
     ApiConnectionError,
     AuthenticationError,
     ConfigurationError,
     ValidationError,
 )
-from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.state import (
+    CONNECTION_KEY,
+    TASK_KEY,
+    Connection,
+    Data,
+    TaskFacts,
+    connection_of,
+    publish_of_data,
+    task_facts_of,
+)
 from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.session.interface import IntegrateSession, PublishSession
 
@@ -31,15 +42,16 @@ def default_session() -> IntegrateSession:
     return Session(defer_start=True)
 
 
-def _read_task(state: PublishState, session: PublishSession) -> None:
-    """Read the publish's task (kept for its validator), or any cheap row when none is given."""
-    if not (state.task_id or state.task_path):
+def _read_task(facts: TaskFacts, session: PublishSession) -> TaskFacts:
+    """The publish's task as read (or the error for its validator to say), or any cheap row
+    read when none is given."""
+    if not (facts.task_id or facts.task_path):
         session.query('select id from Location where name is "ftrack.server"').first()
-        return
+        return facts
     try:
-        state.task = resolve_task(session, state.task_id, state.task_path)
+        return attr.evolve(facts, task=resolve_task(session, facts.task_id, facts.task_path))
     except ValidationError as exc:  # reported by the task's validator
-        state.task_error = exc
+        return attr.evolve(facts, error=exc)
 
 
 def _warm_event_hub(session: PublishSession) -> None:
@@ -50,23 +62,34 @@ def _warm_event_hub(session: PublishSession) -> None:
         hub.connect_in_background()
 
 
-def connect(state: PublishState) -> None:
-    """Set ``state.session`` and ``state.online`` (or ``state.offline`` when the server cannot
-    be reached); missing or refused credentials raise ValidationError. A later reviewable of
-    the same publish finds it decided by the first one."""
-    if state.online or state.offline:
-        return
-    state.offline = False
-    state.online = False
+def connect(data: Data) -> Connection:
+    """Decide the publish's :class:`Connection` once (``context.data``): online with a session,
+    offline when the server cannot be reached, or the refused credentials' ValidationError for
+    ValidateFtrackServer to say. The task is read on the way (its one round trip proves the
+    server answers and accepts us)."""
+    found = connection_of(data)
+    if found.decided:
+        return found
     try:
-        if state.session is None:
-            state.session = (state.session_factory or default_session)()
-        # one round trip proves the server answers and accepts us: the task's read (a task
-        # read already on this session, e.g. with ft-dcc publish's settings, proved it)
-        if state.task is None:
-            _read_task(state, state.session)
-        state.online = True
-        _warm_event_hub(state.session)
+        connection = _open(data)
+    except ValidationError as error:
+        connection = Connection(error=error)
+    data[CONNECTION_KEY] = connection
+    return connection
+
+
+def _open(data: Data) -> Connection:
+    publish = publish_of_data(data)
+    try:
+        session = publish.session or (publish.session_factory or default_session)()
+        facts = task_facts_of(data)
+        if facts.task is None and publish.task is not None:  # read on the given session
+            facts = attr.evolve(facts, task=publish.task)
+        if facts.task is None:
+            facts = _read_task(facts, session)
+        data[TASK_KEY] = facts
+        _warm_event_hub(session)
+        return Connection(session=session, online=True)
     except ConfigurationError as exc:
         raise ValidationError(
             f"ftrack is not configured. {exc.message}",
@@ -79,5 +102,4 @@ def connect(state: PublishState) -> None:
         ) from exc
     except ApiConnectionError as exc:  # ValidateFtrackServer tells the artist, in one line
         log.info("ftrack server unreachable, publishing to the offline queue: %s", exc.message)
-        state.offline = True
-        state.offline_reason = exc.message
+        return Connection(offline=True, offline_reason=exc.message)

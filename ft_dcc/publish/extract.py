@@ -12,7 +12,7 @@ from ft_dcc.media.audio import AudioInput
 from ft_dcc.media.burnin import Burnin
 from ft_dcc.progress import scaled
 from ft_dcc.publish.host_port import CaptureResult
-from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.state import ReviewScope
 from ft_dcc.publish.streaming import finish_stream, stream_encoder
 
 if TYPE_CHECKING:
@@ -21,13 +21,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _work_dir(state: PublishState) -> Path:
+def _work_dir(state: ReviewScope) -> Path:
     path = state.work_folder()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def capture(state: PublishState) -> CaptureResult:
+def capture(state: ReviewScope) -> CaptureResult:
     """Run the host's capture into ``<work>/capture``; CaptureError when nothing came out.
     A host that hands frames over as it writes them is encoded meanwhile (``streaming.py``)."""
     out_dir = _work_dir(state) / "capture"
@@ -40,7 +40,7 @@ def capture(state: PublishState) -> CaptureResult:
         if encoder is not None:
             encoder.abort()
         raise
-    state.capture = result
+    state.item.capture = result
     state.progress("capture", 1.0, f"captured {len(result.files)} file(s)")
     if encoder is not None:
         finish_stream(state, encoder, _audio(result, state))
@@ -48,7 +48,7 @@ def capture(state: PublishState) -> CaptureResult:
 
 
 def _captured(
-    state: PublishState, out_dir: Path, encoder: Optional[StreamEncoder]
+    state: ReviewScope, out_dir: Path, encoder: Optional[StreamEncoder]
 ) -> CaptureResult:
     spec = state.capture_spec()
     try:
@@ -74,11 +74,11 @@ def _captured(
     return result
 
 
-def _review_path(state: PublishState) -> Path:
-    return _work_dir(state) / f"{state.asset_name or 'review'}_review.mp4"
+def _review_path(state: ReviewScope) -> Path:
+    return _work_dir(state) / f"{state.item.asset_name}_review.mp4"
 
 
-def encode_and_verify(state: PublishState) -> Path:
+def encode_and_verify(state: ReviewScope) -> Path:
     """Encode the capture to ``<work>/<asset>_review.mp4`` and verify it; set ``ftr_meta``."""
     from ft_dcc.media.colour import ColourTransform
     from ft_dcc.media.encode import encode_review
@@ -88,14 +88,15 @@ def encode_and_verify(state: PublishState) -> Path:
     result = state.capture_result()
     output = _review_path(state)
     frames: Any = result.files[0] if result.is_movie else list(result.files)
-    if state.review_movie is None:  # else encoded while capturing
+    item = state.item
+    if item.review_movie is None:  # else encoded while capturing
         encode_review(
             frames,
             output,
             spec.fps,
             first_frame=result.first_frame,
             size=(spec.width, spec.height),
-            colour=ColourTransform(state.colour) if state.colour is not None else None,
+            colour=ColourTransform(item.colour) if item.colour is not None else None,
             audio=_audio(result, state),
             sound=state.request.sound,
             crf=state.request.quality,
@@ -103,27 +104,28 @@ def encode_and_verify(state: PublishState) -> Path:
             progress=scaled(state.progress, "encode", 0.0, 1.0),
         )
     state.progress("verify", 0.0, "checking the movie")
-    frame_count = spec.frame_count + state.slate_frames()  # a slate is one frame more
+    frame_count = spec.frame_count + item.slate_frames()  # a slate is one frame more
     info = verify_review_movie(output, frame_count=frame_count, fps=spec.fps)
-    state.movie_info = info
-    state.ftr_meta = review_metadata(info, 0)  # the movie's own frames; the source range
+    item.movie_info = info
+    item.ftr_meta = review_metadata(info, 0)  # the movie's own frames; the source range
     # is kept in the capture metadata (ft_dcc_capture)
-    state.review_movie = output
+    item.review_movie = output
     state.progress("verify", 1.0, "movie verified")
     return output
 
 
-def _burnin(state: PublishState) -> Optional[Burnin]:
+def _burnin(state: ReviewScope) -> Optional[Burnin]:
     """What to draw (the validated choice with this publish's field values), or None."""
-    if state.burnin is None:
+    item = state.item
+    if item.burnin is None:
         return None
     from ft_dcc.publish.burnin_values import burnin_values
 
-    state.burnin_values = burnin_values(state)
-    return Burnin(state.burnin, state.burnin_values)
+    item.burnin_values = burnin_values(state)
+    return Burnin(item.burnin, item.burnin_values)
 
 
-def _audio(result: CaptureResult, state: PublishState) -> Optional[AudioInput]:
+def _audio(result: CaptureResult, state: ReviewScope) -> Optional[AudioInput]:
     """The captured sound placed on the review's time line (its first frame is time 0); None
     without one or when the settings want a silent review (``encode.sound``)."""
     if result.audio is None or not state.request.sound:
@@ -134,21 +136,22 @@ def _audio(result: CaptureResult, state: PublishState) -> Optional[AudioInput]:
     return AudioInput(Path(result.audio), Fraction(offset) / fps)
 
 
-def thumbnail(state: PublishState) -> Path:
+def thumbnail(state: ReviewScope) -> Path:
     """A JPEG from the review movie, ``<work>/thumbnail.jpg``."""
     from ft_dcc.media.thumbnail import make_thumbnail
 
     state.progress("thumbnail", 0.0, "making the thumbnail")
-    frame = state.thumbnail_frame
+    item = state.item
+    frame = item.thumbnail_frame
     # the movie's frame index: a slate before the first frame shifts it
     index = None if frame is None else frame - state.capture_spec().frame_start
-    index = None if index is None else index + state.slate_frames()
+    index = None if index is None else index + item.slate_frames()
     path = make_thumbnail(
         state.review_movie_path(),
         _work_dir(state) / "thumbnail.jpg",
         frame=index,
-        info=state.movie_info,  # probed when the movie was verified
+        info=item.movie_info,  # probed when the movie was verified
     )
-    state.thumbnail = Path(path)
+    item.thumbnail = Path(path)
     state.progress("thumbnail", 1.0, "thumbnail made")
-    return state.thumbnail
+    return item.thumbnail

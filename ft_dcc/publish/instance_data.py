@@ -23,7 +23,7 @@ from ft_dcc.exceptions import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ft_dcc.publish.manifest import ComponentSpec
-    from ft_dcc.publish.state import PublishState
+    from ft_dcc.publish.state import ReviewItem, ReviewScope
 
 #: an instance's ``data`` (pyblish's plain dict)
 InstanceData = MutableMapping[str, Any]
@@ -39,7 +39,7 @@ COLLECTED_COMMENT = "ftDccCollectedComment"
 RESERVED_COMPONENTS = ("ftrackreview-mp4", "thumbnail", "source")
 
 
-def contract_data(state: PublishState, family: str, comment: str) -> Dict[str, Any]:
+def contract_data(state: ReviewScope, family: str, comment: str) -> Dict[str, Any]:
     """The contract keys of a freshly collected review instance."""
     spec = state.capture_spec()
     handles = _handles(state)
@@ -54,8 +54,8 @@ def contract_data(state: PublishState, family: str, comment: str) -> Dict[str, A
         "resolutionWidth": spec.width,
         "resolutionHeight": spec.height,
         "camera": spec.camera,
-        "asset": state.asset_name or "review",
-        "task": state.task_path or state.task_id,
+        "asset": state.item.asset_name,
+        "task": state.facts.task_path or state.facts.task_id,
         "comment": comment,
         COLLECTED_COMMENT: comment,
         "family": family,
@@ -67,7 +67,7 @@ def contract_data(state: PublishState, family: str, comment: str) -> Dict[str, A
     }
 
 
-def _handles(state: PublishState) -> int:
+def _handles(state: ReviewScope) -> int:
     """The handles the collected range holds around the shot's (none with the artist's frames)."""
     request = state.request
     if request.frames or not state.host.renders_range:
@@ -75,9 +75,11 @@ def _handles(state: PublishState) -> int:
     return request.handles
 
 
-def apply_collected(state: PublishState, data: Mapping[str, Any]) -> None:
+def apply_collected(item: ReviewItem, data: Mapping[str, Any]) -> None:
     """Read what collectors changed in the contract back into the capture spec and asset name."""
-    spec = state.capture_spec()
+    spec = item.spec
+    if spec is None:  # the capture settings were not collected (that step said why)
+        return
     start = int(data["frameStart"]) - int(data["handleStart"])
     end = int(data["frameEnd"]) + int(data["handleEnd"])
     fps = Fraction(str(data["fps"])).limit_denominator(1001)
@@ -87,8 +89,8 @@ def apply_collected(state: PublishState, data: Mapping[str, Any]) -> None:
         fps=fps if float(fps) != float(spec.fps) else spec.fps,
     )  # fmt: skip
     if wanted != spec:
-        state.spec = wanted
-    state.asset_name = str(data["asset"] or state.asset_name or "review")
+        item.spec = wanted
+    item.asset_name = str(data["asset"] or item.asset_name or "review")
 
 
 def publishes(data: Mapping[str, Any]) -> bool:

@@ -6,7 +6,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 from ft_dcc.protocol import (
     CAPTURE_META_KEY,
@@ -23,17 +23,26 @@ from ft_dcc.publish.integrate_read import ServerView
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.queue import OfflineQueue
 from ft_dcc.publish.redecide import offline_decision
-from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.state import (
+    RESULT_KEY,
+    PublishResult,
+    ReviewScope,
+    connection_of,
+    publishing,
+    task_facts_of,
+    warnings_of,
+)
 
 log = logging.getLogger(__name__)
 
 SOURCE_COMPONENT = "source"
 
 
-def manifest_from_state(state: PublishState) -> IntegrateManifest:
-    """The integrate manifest of a publish whose extract steps have run."""
-    review_meta = {REVIEW_META_KEY: json.dumps(state.ftr_meta, sort_keys=True)}
-    if state.spec is not None:
+def manifest_of(state: ReviewScope) -> IntegrateManifest:
+    """The integrate manifest of a reviewable whose extract steps have run."""
+    item = state.item
+    review_meta = {REVIEW_META_KEY: json.dumps(item.ftr_meta, sort_keys=True)}
+    if item.spec is not None:
         review_meta[CAPTURE_META_KEY] = json.dumps(capture_metadata(state), sort_keys=True)
     components: List[ComponentSpec] = [
         ComponentSpec(
@@ -44,16 +53,16 @@ def manifest_from_state(state: PublishState) -> IntegrateManifest:
             metadata=review_meta,
         )
     ]
-    if state.thumbnail is not None:
+    if item.thumbnail is not None:
         components.append(
             ComponentSpec(
                 name=THUMBNAIL_COMPONENT,
-                file=str(state.thumbnail),
-                file_type=Path(state.thumbnail).suffix,
-                size=Path(state.thumbnail).stat().st_size,
+                file=str(item.thumbnail),
+                file_type=Path(item.thumbnail).suffix,
+                size=Path(item.thumbnail).stat().st_size,
             )
         )
-    source = state.scene
+    source = item.scene
     if state.request.include_source and source is not None and Path(source).is_file():
         components.append(
             ComponentSpec(
@@ -65,27 +74,28 @@ def manifest_from_state(state: PublishState) -> IntegrateManifest:
         )
     data = state.instance_data
     components += extra_components(data)
-    session = state.session
+    session = state.connection.session
+    facts = state.facts
     return IntegrateManifest(
-        task_id=state.task_id,
-        task_path=None if state.task_id else state.task_path,
-        asset_name=state.asset_name or "review",
-        comment=comment_of(data, state.context_data.get("comment", state.request.comment)),
+        task_id=facts.task_id,
+        task_path=None if facts.task_id else facts.task_path,
+        asset_name=item.asset_name,
+        comment=comment_of(data, state.data.get("comment", state.request.comment)),
         components=components,
         metadata=version_metadata(data),
-        thumbnail_component=THUMBNAIL_COMPONENT if state.thumbnail is not None else None,
+        thumbnail_component=THUMBNAIL_COMPONENT if item.thumbnail is not None else None,
         review_session_name=state.review_session_name,
         invitees=[_invitee(i) for i in state.request.invitees],
         review_session_rules=state.request.new_session_rules(),
-        capture=state.spec.to_dict() if state.spec is not None else {},
+        capture=item.spec.to_dict() if item.spec is not None else {},
         host=state.host.name,
-        scene=str(state.scene) if state.scene else None,
+        scene=str(item.scene) if item.scene else None,
         server_url=getattr(session, "server_url", None) or os.environ.get(ENV_SERVER),
         api_user=getattr(session, "api_user", None) or state.user,
     )
 
 
-def capture_metadata(state: PublishState) -> dict:
+def capture_metadata(state: ReviewScope) -> dict:
     """The capture spec plus how review frames map to source (shot) frames.
 
     ``ftr_meta`` keeps ftrack's convention (``frameIn`` 0, ``frameOut`` exclusive), so the
@@ -93,23 +103,23 @@ def capture_metadata(state: PublishState) -> dict:
     ``source_first_frame + i``. A slate is the frame before the first
     (``source_first_frame`` is then ``frame_start - 1``; ``slate_frames`` says so).
     """
-    spec = state.capture_spec()
+    spec, item = state.capture_spec(), state.item
     data = spec.to_dict()
-    data["source_first_frame"] = spec.frame_start - state.slate_frames()
+    data["source_first_frame"] = spec.frame_start - item.slate_frames()
     data["source_last_frame"] = spec.frame_end
-    data["review_frame_in"] = int(state.ftr_meta.get("frameIn", 0))
-    if state.thumbnail_frame is not None:
-        data["thumbnail_frame"] = state.thumbnail_frame  # the review page's poster frame
-    if state.colour is not None:
-        data["colour"] = dict(state.colour.to_dict())  # the OCIO transform applied to the frames
-    if state.burnin is not None:
-        data["slate_frames"] = state.slate_frames()
-        choice = state.burnin.to_dict()
+    data["review_frame_in"] = int(item.ftr_meta.get("frameIn", 0))
+    if item.thumbnail_frame is not None:
+        data["thumbnail_frame"] = item.thumbnail_frame  # the review page's poster frame
+    if item.colour is not None:
+        data["colour"] = dict(item.colour.to_dict())  # the OCIO transform applied to the frames
+    if item.burnin is not None:
+        data["slate_frames"] = item.slate_frames()
+        choice = item.burnin.to_dict()
         data["burnin"] = {
             "mode": choice["mode"],
             "template": choice["template"],
             "slate_frames": choice["slate_frames"],
-            "values": dict(state.burnin_values),
+            "values": dict(item.burnin_values),
         }
     return data
 
@@ -120,78 +130,85 @@ def _invitee(value: Any) -> dict:
     return {"email": value["email"], "name": value.get("name") or value["email"]}
 
 
-def integrate_or_queue(state: PublishState) -> None:
-    """Journal the publish, integrate it, drop the journal entry; queue it when the server is
-    (or becomes) unreachable. Interrupted, the entry stays for the next flush or publish.
+def integrate_or_queue(context: Any) -> PublishResult:
+    """Journal the publish, write every published reviewable's version in one commit, drop the
+    journal entry; queue it when the server is (or becomes) unreachable. Interrupted, the
+    entry stays for the next flush or publish. The result is ``context.data``'s too."""
+    scopes = [ReviewScope.of(each) for each in publishing(context)]
+    result = _integrate_or_queue(context.data, scopes)
+    context.data[RESULT_KEY] = result
+    return result
 
-    A run of a several-reviewable publish that is not the last only describes its version
-    (``state.integrate_now`` False); the last one writes every version in one commit."""
-    own = manifest_from_state(state)
-    if state.offline:  # decided without the server: the flush decides it again
-        own.queued_decision = offline_decision(state)
-    if not state.integrate_now:
-        state.manifest = own
-        return
-    state.manifest = joined_manifest(state, own)
-    queue = OfflineQueue(state.request.queue_dir)
-    if state.offline:
-        state.queue_entry = queue.spool(state.manifest)
-        return
-    entry = queue.spool(state.manifest, journal=True)  # write-ahead, before any server write
+
+def _integrate_or_queue(data: Any, scopes: Sequence[ReviewScope]) -> PublishResult:
+    publish, connection = scopes[0].publish, connection_of(data)
+    manifests = [manifest_of(scope) for scope in scopes]
+    if connection.offline:  # decided without the server: the flush decides it again
+        for scope, manifest in zip(scopes, manifests):
+            manifest.queued_decision = offline_decision(scope)
+    manifest = joined_manifest(manifests)
+    queue = OfflineQueue(publish.request.queue_dir)
+    if connection.offline:
+        return PublishResult(manifest=manifest, queue_entry=queue.spool(manifest))
+    session = scopes[0].connected_session()
+    entry = queue.spool(manifest, journal=True)  # write-ahead, before any server write
     fault_point("journaled")
     try:
-        state.outcome = integrate_manifest(
-            state.connected_session(), entry.manifest, entry.media_dir, state.progress,
-            task=state.task, views=_views(state),
+        outcome = integrate_manifest(
+            session, entry.manifest, entry.media_dir, publish.progress,
+            task=task_facts_of(data).task, views=_views(scopes),
         )  # fmt: skip
     except Exception as exc:
-        if not should_queue(exc, state.session):
+        if not should_queue(exc, session):
             queue.remove(entry)  # refused: the commit wrote nothing (or was undone)
             raise
-        _keep_queued(state, queue, entry, exc)
-        return
+        return _keep_queued(data, queue, entry, exc, manifest)
     finally:
         entry.release()  # interrupted (Ctrl-C, SIGTERM): the entry stays for a flush
     queue.remove(entry)
-    state.warnings.extend(state.outcome.warnings)
-    _check_burnt_version(state)
-    publish_rest(state)  # what was queued meanwhile (the older work went first: backlog.py)
+    warnings_of(data).extend(outcome.warnings)
+    warnings_of(data).extend(_burnt_version_warnings(scopes, outcome.every()))
+    publish_rest(data)  # what was queued meanwhile (the older work went first: backlog.py)
+    return PublishResult(manifest=manifest, outcome=outcome)
 
 
-def joined_manifest(state: PublishState, own: IntegrateManifest) -> IntegrateManifest:
-    """The first reviewable's manifest with every later one (this run's last) as siblings."""
-    if not state.siblings:
-        return own
-    head = state.siblings[0][0]
-    head.siblings = [manifest for manifest, _ in state.siblings[1:]] + [own]
+def joined_manifest(manifests: Sequence[IntegrateManifest]) -> IntegrateManifest:
+    """The first reviewable's manifest, every later one as its siblings (the journal's and the
+    queue's one document per publish)."""
+    head = manifests[0]
+    head.siblings = list(manifests[1:])
     return head
 
 
-def _views(state: PublishState) -> Optional[List[ServerView]]:
+def _views(scopes: Sequence[ReviewScope]) -> Optional[List[ServerView]]:
     """The planned reads of every version, in the manifest's order (None: read again)."""
-    views = [view for _, view in state.siblings] + [state.view]
+    views = [scope.item.view for scope in scopes]
     known = [view for view in views if view is not None]
     return known if len(known) == len(views) else None
 
 
-def _check_burnt_version(state: PublishState) -> None:
-    """Warn when the version number burnt into the movie is not the one the server gave."""
-    burnt = state.burnin_values.get("version")
-    got = state.outcome.version_number if state.outcome is not None else None
-    if isinstance(burnt, int) and got is not None and burnt != got:
-        state.warnings.append(
-            f"the burn-in says v{burnt:03d} but the server numbered this version v{got:03d} "
-            "(another publish took that number first): publish again for a matching burn-in"
-        )
+def _burnt_version_warnings(scopes: Sequence[ReviewScope], outcomes: Sequence[Any]) -> List[str]:
+    """Where the version number burnt into a movie is not the one the server gave."""
+    warnings: List[str] = []
+    for scope, outcome in zip(scopes, outcomes):
+        burnt, got = scope.item.burnin_values.get("version"), outcome.version_number
+        if isinstance(burnt, int) and got is not None and burnt != got:
+            warnings.append(
+                f"the burn-in says v{burnt:03d} but the server numbered this version "
+                f"v{got:03d} (another publish took that number first): publish again for a "
+                "matching burn-in"
+            )
+    return warnings
 
 
 def _keep_queued(
-    state: PublishState, queue: OfflineQueue, entry: Any, error: BaseException
-) -> None:
+    data: Any, queue: OfflineQueue, entry: Any, error: BaseException,
+    manifest: IntegrateManifest,
+) -> PublishResult:  # fmt: skip
     log.warning("lost the ftrack server while publishing (%s); queueing", error)
     queue.record_failure(entry, f"server unreachable: {error}")
-    state.queue_entry = entry
-    state.warnings.append(
+    warnings_of(data).append(
         f"the ftrack server was lost while publishing ({error}); the review is kept in "
         "the offline queue and published by 'ft-dcc queue flush'"
     )
+    return PublishResult(manifest=manifest, queue_entry=entry)

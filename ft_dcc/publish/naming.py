@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.state import ReviewScope
 
 _VERSION = re.compile(r"[._-]v\d+$", re.IGNORECASE)
 
@@ -21,19 +21,20 @@ def asset_name_from_path(path: Optional[Path]) -> Optional[str]:
     return stem or None
 
 
-def default_asset_name(state: PublishState) -> str:
+def default_asset_name(state: ReviewScope) -> str:
     """The scene (or input media) name without version and frame tokens, else the task name;
     one of several reviewables adds its camera or Write node (``shot_camA``)."""
-    name = asset_name_from_path(state.scene)
+    name = asset_name_from_path(state.item.scene)
+    task_path = state.facts.task_path
     if not name:
-        name = state.task_path.rsplit("/", 1)[-1] if state.task_path else "review"
+        name = task_path.rsplit("/", 1)[-1] if task_path else "review"
     source = source_name(state)
     if state.request.several and source and source != name:
         return f"{name}_{source}"
     return name
 
 
-def templated_asset_name(state: PublishState) -> Optional[str]:
+def templated_asset_name(state: ReviewScope) -> Optional[str]:
     """The asset name from the settings' ``naming.asset`` template, or None without one;
     SettingsError when the template names a field this publish has no value for."""
     template = state.request.asset_name_template
@@ -44,24 +45,24 @@ def templated_asset_name(state: PublishState) -> Optional[str]:
     return fill("naming.asset", template, asset_fields(state))
 
 
-def asset_fields(state: PublishState) -> Dict[str, Optional[str]]:
+def asset_fields(state: ReviewScope) -> Dict[str, Optional[str]]:
     """The values a ``naming.asset`` template is filled with (None: this publish has none)."""
-    parts = (state.task_path or "").split("/")
+    parts = (state.facts.task_path or "").split("/")
     fields: Dict[str, Optional[str]] = {"project": parts[0] if len(parts) > 1 else None}
     fields["task"] = parts[-1] if len(parts) > 1 else None
     fields.update({"sequence": None, "shot": None}, **state.request.name_fields)
     fields.update(
-        scene=asset_name_from_path(state.scene),
+        scene=asset_name_from_path(state.item.scene),
         camera=source_name(state) or state.camera_choice() or state.host.current_camera(),
         host=state.host.name,
     )
     return fields
 
 
-def source_name(state: PublishState) -> Optional[str]:
+def source_name(state: ReviewScope) -> Optional[str]:
     """The reviewable's name for templates (``{camera}``): a camera or Write node as it is,
     an input file's name without its folder, frame and version tokens."""
-    source = state.reviewable.source
+    source = state.item.reviewable.source
     if source and not state.host.uses_cameras and Path(source).suffix:
         return asset_name_from_path(Path(source))
     return source

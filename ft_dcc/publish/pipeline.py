@@ -20,9 +20,17 @@ import pyblish.lib
 import pyblish.logic
 import pyblish.plugin
 
+from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.report import StepResult
-from ft_dcc.publish.state import PyblishContext, state_of
+from ft_dcc.publish.state import (
+    STATE_KEY,
+    PublishContext,
+    PyblishContext,
+    item_of,
+    skipped_of,
+    warnings_of,
+)
 
 #: a pyblish plugin class (pyblish ships no type information)
 PluginClass = Type[pyblish.api.Plugin]
@@ -71,15 +79,16 @@ def _step_from_result(
     result: Dict[str, Any], context: Optional[PyblishContext] = None
 ) -> StepResult:
     plugin = result["plugin"]
-    state = context.data.get("ft_dcc") if context is not None else None
-    skipped = getattr(state, "skipped", {}).get(plugin.__name__) if state is not None else None
+    skipped = skipped_of(context.data).get(plugin.__name__) if context is not None else None
     error = result.get("error")
+    stage = stage_of(plugin.order)
+    studio = is_studio_plugin(plugin)
     messages = [r.getMessage() for r in result.get("records") or [] if r.levelno >= logging.INFO]
     instance = result.get("instance")
     return StepResult(
         plugin=plugin.__name__,
         label=plugin.label or plugin.__name__,
-        stage=stage_of(plugin.order),
+        stage=stage,
         ok=error is None,
         duration_ms=float(result.get("duration") or 0.0),
         instance=str(instance) if instance is not None else None,
@@ -88,8 +97,9 @@ def _step_from_result(
         hint=getattr(error, "hint", None) or None if error is not None else None,
         error_type=type(error).__name__ if error is not None else None,
         skipped=skipped if error is None else None,
-        studio=is_studio_plugin(plugin),
+        studio=studio,
         repairs=_repairs(plugin) if error is not None else [],
+        refused=error is not None and refuses(error, studio, stage),
     )
 
 
@@ -121,12 +131,15 @@ def is_studio_plugin(plugin: PluginClass) -> bool:
     return not str(plugin.__module__).startswith(str(PLUGIN_DIR))
 
 
-def is_refusal(step: StepResult) -> bool:
-    """Whether a failed step is a refusal the artist reads (not a crash): one of ft_dcc's errors,
+def refuses(error: BaseException, studio: bool, stage: str) -> bool:
+    """Whether ``error`` is a refusal the artist reads (not a crash): one of ft_dcc's errors,
     or any error of a studio validator (pyblish's way: a validator raises to refuse)."""
-    if step.error_type is None or is_ft_dcc_error(step.error_type):
-        return True
-    return step.studio and step.stage == "validate"
+    return isinstance(error, FtDccError) or (studio and stage == "validate")
+
+
+def is_refusal(step: StepResult) -> bool:
+    """Whether a step passed or failed as a refusal (see :func:`refuses`)."""
+    return step.ok or step.refused
 
 
 def run_stages(
@@ -161,22 +174,14 @@ def _run_stages(
         stage_plugins = [p for p in active if stage_of(p.order) == stage]
         failed = False
         for plugin, instance in pyblish.logic.Iterator(stage_plugins, context, targets=targets):
-            label = plugin.label or plugin.__name__
-            progress("publish", done / total, label)
-            severity = _severity(context, plugin)
-            if severity == "off":
-                done += 1
-                steps.append(_turned_off(plugin))
-                continue
-            result = pyblish.plugin.process(plugin, context, instance)
-            done += 1
-            step = _step_from_result(result, context)
-            if severity == "warn" and not step.ok and stage == "validate":
-                step = _as_warning(context, step)
+            _progress_of(instance, progress)(
+                "publish", done / total, plugin.label or plugin.__name__
+            )
+            step = _run_one(context, plugin, instance)
+            done += 1 if instance is None or instance is _last(context, plugin) else 0
             steps.append(step)
             if not step.ok:
                 failed = True
-                _log_failure(label, result["error"], is_refusal(step))
                 if stage in ("extract", "integrate"):
                     break  # nothing after a failed extractor/integrator can be trusted
         if failed:
@@ -188,6 +193,33 @@ def _run_stages(
         pyblish.api.emit("published", context=context)
         progress("publish", 1.0, "done")
     return steps
+
+
+def _run_one(context: PyblishContext, plugin: PluginClass, instance: Any) -> StepResult:
+    """Run ``plugin`` (on ``instance``), as the settings' severity for it says."""
+    severity = _severity(context, plugin)
+    if severity == "off":
+        return _turned_off(plugin)
+    result = pyblish.plugin.process(plugin, context, instance)
+    step = _step_from_result(result, context)
+    if severity == "warn" and not step.ok and step.stage == "validate":
+        step = _as_warning(context, step)
+    if not step.ok:
+        _log_failure(step.label, result["error"], is_refusal(step))
+    return step
+
+
+def _progress_of(instance: Any, progress: Progress) -> Progress:
+    """A reviewable's own progress (it names the reviewable), else the publish's."""
+    item = instance.data.get(STATE_KEY) if instance is not None else None
+    return progress if item is None else item_of(instance).progress
+
+
+def _last(context: Any, plugin: PluginClass) -> Any:
+    """The last instance ``plugin`` runs on (a plugin step counts once, over its instances)."""
+    found = [i for i in pyblish.logic.instances_by_plugin(context, plugin)
+             if i.data.get("publish") is not False]  # fmt: skip
+    return found[-1] if found else None
 
 
 STAGE_NAMES = [name for name, _ in STAGES]
@@ -202,9 +234,10 @@ OFF = "turned off by the settings (checks.*)"
 
 def _severity(context: PyblishContext, plugin: PluginClass) -> str:
     """``block`` (the default), ``warn`` or ``off``: the settings' word for this validator."""
-    state = context.data.get("ft_dcc")
-    request = getattr(state, "request", None)
-    return getattr(request, "check_severity", {}).get(plugin.__name__, "block")
+    publish = context.data.get(STATE_KEY)
+    if not isinstance(publish, PublishContext):
+        return "block"
+    return publish.request.check_severity.get(plugin.__name__, "block")
 
 
 def _turned_off(plugin: PluginClass) -> StepResult:
@@ -223,18 +256,10 @@ def _as_warning(context: PyblishContext, step: StepResult) -> StepResult:
     if not is_refusal(step):
         return step  # a crash is never a warning
     warning = f"{step.label}: {step.error} (a warning: the settings turned this check to warn)"
-    state_of(context).warnings.append(warning)
+    warnings_of(context.data).append(warning)
     log.warning(warning)
-    return attr.evolve(step, ok=True, error=None, hint=None, error_type=None, messages=[
-        *step.messages, warning])  # fmt: skip
-
-
-def is_ft_dcc_error(name: str) -> bool:
-    """Whether the exception class called ``name`` is one of ft_dcc's own (not a crash)."""
-    import ft_dcc.exceptions as exceptions
-
-    cls = getattr(exceptions, name, None)
-    return isinstance(cls, type) and issubclass(cls, exceptions.FtDccError)
+    return attr.evolve(step, ok=True, error=None, hint=None, error_type=None, refused=False,
+                       messages=[*step.messages, warning])  # fmt: skip
 
 
 def _log_failure(label: str, error: BaseException, refusal: bool) -> None:

@@ -40,7 +40,7 @@ from ft_dcc.publish.plugins.validate_frame_range import ValidateFrameRange
 from ft_dcc.publish.recorded_host import RecordedHost, facts_of, fraction_text
 from ft_dcc.publish.request import PublishRequest, request_from_options
 from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
-from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.state import ReviewScope
 from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 from ft_dcc.settings.templates import fill
@@ -58,27 +58,27 @@ NUMBERED = ("frame_start", "frame_end", "source_first_frame", "source_last_frame
             "thumbnail_frame")  # fmt: skip
 
 
-def offline_decision(state: PublishState) -> JsonObject:
+def offline_decision(state: ReviewScope) -> JsonObject:
     """What a publish decided without the server, for :func:`redecide` at flush."""
     spec = state.capture_spec()
     return {
         "request": decided(state.request),
         "settings": _settings_alone(state),
         "host": facts_of(state.host, spec),
-        "input": str(state.scene or ""),
-        "burnin": state.burnin is not None,
+        "input": str(state.item.scene or ""),
+        "burnin": state.item.burnin is not None,
         "asset": _asset_inputs(state),
     }
 
 
-def _asset_inputs(state: PublishState) -> JsonObject:
+def _asset_inputs(state: ReviewScope) -> JsonObject:
     """What names the asset again at flush: whether it is the artist's, the name with no
     template and the template's fields (the task's names come from the flush's read)."""
     fields: JsonObject = {
         key: None if value is None else str(value) for key, value in asset_fields(state).items()
     }
     return {
-        "artist": bool(state.reviewable.asset_name),
+        "artist": bool(state.item.reviewable.asset_name),
         "default": default_asset_name(state),
         "fields": fields,
     }
@@ -103,11 +103,11 @@ def decided(request: PublishRequest) -> JsonObject:
     return data
 
 
-def _settings_alone(state: PublishState) -> Optional[JsonObject]:
+def _settings_alone(state: ReviewScope) -> Optional[JsonObject]:
     """What the settings file and the defaults alone give this publish (read without the
     server, as the offline publish did); None when they cannot be read."""
-    task = state.request.task or state.task_path or state.task_id
-    options: Any = {"task": task, "input": str(state.scene or "")}
+    task = state.request.task or state.facts.task_path or state.facts.task_id
+    options: Any = {"task": task, "input": str(state.item.scene or "")}
     try:
         resolved, context, found = resolve_for_publish(
             options, state.host.name, shared=SharedRead(None)
@@ -197,13 +197,10 @@ def _frames(
         return [], []
     queued = CaptureSpec.from_dict(version.capture)
     host, request = RecordedHost(_facts(decision)), _request(chosen)
-    state = PublishState(
-        host=host, request=request, spec=_with_range(queued, range_overrides(host, request)),
-        session=session, online=True, task=task,
-    )  # fmt: skip
     version.task_id = task["id"]
-    state.view = read_view(session, target_of(session, version, task))
-    state.shot = state.view.shot
+    view = read_view(session, target_of(session, version, task))
+    spec = _with_range(queued, range_overrides(host, request))
+    state = ReviewScope.standalone(host, request, spec, session, task, view)
     warnings, problems = frame_findings(state)
     if severity == "warn":
         warnings += as_warnings(problems, FRAME_LABEL)
@@ -233,13 +230,13 @@ def _request(chosen: JsonObject) -> PublishRequest:
 
 
 def _unmatched(
-    state: PublishState, queued: CaptureSpec, version: IntegrateManifest, decision: JsonObject
+    state: ReviewScope, queued: CaptureSpec, version: IntegrateManifest, decision: JsonObject
 ) -> List[FtDccError]:
     """Where the queued frames differ from what a live publish would have encoded: the rate
     (frames with none take the shot's), the range (``capture.frame_range: shot``); a movie a
     live publish numbers from the shot's start is numbered so here (no burn-in shows it)."""
     live = state.capture_spec()
-    shot = str(state.shot["name"]) if state.shot is not None else "?"
+    shot = str(state.item.shot["name"]) if state.item.shot is not None else "?"
     wrong: List[FtDccError] = []
     if to_fraction(live.fps) != to_fraction(queued.fps):
         wrong.append(_rate_problem(queued, live, shot, decision))

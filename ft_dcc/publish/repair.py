@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import List, Sequence
 
-from ft_dcc.publish.pipeline import PluginClass, is_studio_plugin, repair_actions
+from ft_dcc.publish.pipeline import PluginClass, is_studio_plugin, refuses, repair_actions
 from ft_dcc.publish.report import StepResult
 from ft_dcc.publish.state import PyblishContext
 
@@ -41,4 +41,5 @@ def _run(action: type, context: PyblishContext, plugin: object, label: str) -> S
         step.error = getattr(error, "message", None) or str(error)
         step.hint = getattr(error, "hint", None) or None
         step.error_type = type(error).__name__
+        step.refused = refuses(error, step.studio, "validate")
     return step

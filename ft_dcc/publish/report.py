@@ -38,6 +38,9 @@ class StepResult:
     skipped: Optional[str] = None  # why the plugin checked nothing (e.g. no connection)
     studio: bool = False  # a plugin of the studio's (PYBLISHPLUGINPATH), not one of ft_dcc's
     repairs: List[str] = attr.Factory(list)  # the repair actions a failed validator offers
+    #: failed as a refusal the artist reads (one of ft_dcc's errors, or any error of a studio
+    #: validator: pyblish's way to refuse), not a crash
+    refused: bool = False
 
 
 @attr.s(auto_attribs=True, kw_only=True)

@@ -1,7 +1,16 @@
-"""A publish's request (:class:`PublishRequest`) and its plugins' shared :class:`PublishState`.
+"""What one publish's plugins share, the pyblish way: one ``Context``, one ``Instance`` each.
 
-The state lives in ``context.data["ft_dcc"]``: collectors fill it from the host and the request,
-validators check it, extractors add media, the integrator writes it to ftrack (or the queue).
+- ``context.data["ft_dcc"]``: the :class:`PublishContext`, fixed when the publish starts (the
+  host, the artist's :class:`PublishRequest`, progress, the work folder, a given session).
+- What the context plugins find is each its own frozen record or plain value in
+  ``context.data``, written once by the plugin that finds it: the :class:`Connection`
+  (``ftrackConnection``), the :class:`TaskFacts` (``ftrackTask``), ``currentFile``, ``user``,
+  ``comment``, ``reviewSession``; the integrator's :class:`PublishResult`.
+- ``instance.data["ft_dcc"]``: a reviewable's small :class:`ReviewItem` (its bound host, its
+  capture spec, what its extractors made), beside the documented contract keys a studio plugin
+  reads and writes (``ft_dcc.publish.instance_data``).
+
+A step of one reviewable reads all of it through a :class:`ReviewScope`.
 """
 
 from __future__ import annotations
@@ -14,9 +23,9 @@ from typing import (
     Callable,
     Dict,
     List,
+    MutableMapping,
     Optional,
     Protocol,
-    Tuple,
     TypeVar,
     Union,
 )
@@ -29,7 +38,7 @@ from ft_dcc.publish.report import DEFERRED
 from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 
-if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported lazily at run time
+if TYPE_CHECKING:  # pragma: no cover - the later stages' types, imported lazily at run time
     from ft_dcc.media.burnin import BurninChoice
     from ft_dcc.media.colour import ResolvedColour
     from ft_dcc.media.probe import MovieInfo
@@ -38,54 +47,88 @@ if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported la
     from ft_dcc.publish.manifest import IntegrateManifest
     from ft_dcc.publish.queue_entry import QueueEntry
 
-STATE_KEY = "ft_dcc"
+STATE_KEY = "ft_dcc"  # the PublishContext in context.data, the ReviewItem in instance.data
+CONNECTION_KEY = "ftrackConnection"
+TASK_KEY = "ftrackTask"
+SESSION_NAME_KEY = "reviewSession"
+SCENE_KEY = "currentFile"
+USER_KEY = "user"
+NEW_SESSION_KEY = "ftDccNewSessionApproved"  # the artist said "create it" to a close name
+WARNINGS_KEY = "ftDccWarnings"
+SKIPPED_KEY = "ftDccSkipped"  # plugin class name -> why it did not check
+RESULT_KEY = "ftDccResult"
 #: a burn-in field name -> its value (``version`` is a number, or "next" offline)
 BurninValues = Dict[str, Union[str, int]]
 #: the ``ftr_meta`` the web player reads (:func:`ft_dcc.media.probe.review_metadata`)
 ReviewMeta = Dict[str, Union[int, float]]
 REVIEW_FAMILY = "review"
+#: a pyblish ``data`` dict
+Data = MutableMapping[str, Any]
 
 
-@attr.s(auto_attribs=True, kw_only=True)
-class PublishState:
-    """Shared, mutable state of one publish run."""
+@attr.s(frozen=True, auto_attribs=True, kw_only=True)
+class PublishContext:
+    """What one publish was asked, fixed when it starts."""
 
     host: Host
     request: PublishRequest = attr.Factory(PublishRequest)
-    reviewable: Reviewable = attr.Factory(Reviewable)  # the one of the request this run makes
-    #: the manifests (and planned reads) the earlier runs of a several-reviewable publish
-    #: made: this run's integrate step writes them with its own, in one commit
-    siblings: List[Tuple[IntegrateManifest, Optional[ServerView]]] = attr.Factory(list)
-    integrate_now: bool = True  # False: describe the version (state.manifest) for a later run
-    taken_names: List[str] = attr.Factory(list)  # the asset names of the earlier reviewables
-    new_session_approved: bool = False  # the artist said "create it" to a close session name
     progress: Progress = null_progress
     work_dir: Optional[Path] = None
-    session: Optional[IntegrateSession] = None
+    session: Optional[IntegrateSession] = None  # a session the caller gave
     session_factory: Optional[Callable[[], IntegrateSession]] = None
-    offline: bool = False
-    offline_reason: str = ""  # why the server could not be reached, in plain words
+    task: Optional[EntityLike] = None  # the task the caller already read on that session
+
+
+@attr.s(frozen=True, auto_attribs=True, kw_only=True)
+class Connection:
+    """The publish's ftrack connection, as ``CollectFtrackConnection`` found it."""
+
+    session: Optional[IntegrateSession] = None
     online: bool = False  # the server answered and accepted the credentials
-    connect_error: Optional[Exception] = None  # refused credentials (said by ValidateFtrackServer)
-    skipped: Dict[str, str] = attr.Factory(dict)  # plugin class name -> why it did not check
-    #: the review instance's ``data`` (the contract a studio plugin reads and writes:
-    #: ``ft_dcc.publish.instance_data``) and the pyblish context's, once collected
-    instance_data: Dict[str, Any] = attr.Factory(dict)
-    context_data: Dict[str, Any] = attr.Factory(dict)
-    # collected
+    offline: bool = False  # unreachable: the publish is queued
+    offline_reason: str = ""  # why the server could not be reached, in plain words
+    error: Optional[Exception] = None  # refused credentials (said by ValidateFtrackServer)
+
+    @property
+    def decided(self) -> bool:
+        return self.online or self.offline or self.error is not None
+
+
+@attr.s(frozen=True, auto_attribs=True, kw_only=True)
+class TaskFacts:
+    """The publish's task: as given (id or path), then as the server has it."""
+
     task_id: Optional[str] = None
     task_path: Optional[str] = None
-    review_session_name: Optional[str] = None
-    asset_name: Optional[str] = None
-    spec: Optional[CaptureSpec] = None
-    scene: Optional[Path] = None
-    user: Optional[str] = None
-    # validated (online only)
     task: Optional[EntityLike] = None
-    task_error: Optional[Exception] = None  # the task could not be found (said by ValidateTask)
-    view: Optional[ServerView] = None  # the publish's planned read (integrate_read)
-    shot: Optional[EntityLike] = None
     project: Optional[str] = None  # the task's project id
+    error: Optional[Exception] = None  # the task could not be found (said by ValidateTask)
+
+
+@attr.s(frozen=True, auto_attribs=True, kw_only=True)
+class PublishResult:
+    """What the integrator did: every version written (``outcome``) or queued."""
+
+    manifest: Optional[IntegrateManifest] = None
+    outcome: Optional[IntegrateOutcome] = None
+    queue_entry: Optional[QueueEntry] = None
+
+
+@attr.s(auto_attribs=True, kw_only=True)
+class ReviewItem:
+    """One reviewable of the publish (``instance.data["ft_dcc"]``): what its steps made."""
+
+    reviewable: Reviewable
+    host: Host  # the host bound to the reviewable (a Write node's, an input file's)
+    index: int = 0
+    progress: Progress = null_progress
+    work_dir: Optional[Path] = None
+    scene: Optional[Path] = None
+    asset_name: str = "review"
+    spec: Optional[CaptureSpec] = None
+    # validated
+    view: Optional[ServerView] = None  # the planned read of this version (integrate_read)
+    shot: Optional[EntityLike] = None
     colour: Optional[ResolvedColour] = None  # when the frames need a display transform
     thumbnail_frame: Optional[int] = None  # the source frame the thumbnail shows
     burnin: Optional[BurninChoice] = None  # the burn-in/slate to draw, None for none
@@ -96,57 +139,212 @@ class PublishState:
     movie_info: Optional[MovieInfo] = None
     ftr_meta: ReviewMeta = attr.Factory(dict)
     thumbnail: Optional[Path] = None
-    # integrated
-    manifest: Optional[IntegrateManifest] = None
-    outcome: Optional[IntegrateOutcome] = None
-    queue_entry: Optional[QueueEntry] = None
-    warnings: List[str] = attr.Factory(list)
-
-    def camera_choice(self) -> Optional[str]:
-        """The camera this run captures through: its reviewable's source on a host that uses
-        cameras (others name a Write node or an input there), else the one the settings'
-        ``capture.camera`` names, else None: the host's choice (the scene camera)."""
-        if not self.host.uses_cameras:
-            return None
-        rule = self.request.camera_rule
-        return self.reviewable.source or (rule if rule != "scene" else None)
-
-    # -- what a stage needs of the stages before it (PublishError when one did not run) ------
-    def connected_session(self) -> IntegrateSession:
-        """The session of an online publish."""
-        return _ready(self.session, "has no ftrack session", "connect")
-
-    def capture_spec(self) -> CaptureSpec:
-        """The collected capture settings."""
-        return _ready(self.spec, "has no capture settings", "collect")
-
-    def capture_result(self) -> CaptureResult:
-        """The captured frames or movie."""
-        return _ready(self.capture, "has captured nothing", "capture")
-
-    def work_folder(self) -> Path:
-        """The folder the publish writes its media to."""
-        return _ready(self.work_dir, "has no work folder", "collect")
-
-    def described(self) -> IntegrateManifest:
-        """The manifest of this run's version (a run that does not integrate makes it)."""
-        return _ready(self.manifest, "has no manifest", "integrate")
 
     def slate_frames(self) -> int:
         """The frames the review movie holds before the first source frame (a slate)."""
         return self.burnin.slate_frames if self.burnin is not None else 0
 
+
+class PyblishContext(Protocol):
+    """What ft_dcc uses of a ``pyblish.api.Context`` (pyblish ships no type information)."""
+
+    data: Dict[str, object]
+
+
+class PyblishInstance(Protocol):
+    """What ft_dcc uses of a ``pyblish.api.Instance``: its ``data`` and its context."""
+
+    data: Dict[str, Any]
+    context: Any
+
+
+class PyblishPlugin(Protocol):
+    """What ft_dcc uses of a running pyblish plugin: its logger."""
+
+    log: logging.Logger
+
+
+def publish_of(context: PyblishContext) -> PublishContext:
+    """The :class:`PublishContext` of a pyblish context; PublishError if ft_dcc did not start it."""
+    return publish_of_data(context.data)
+
+
+def publish_of_data(data: Data) -> PublishContext:
+    """The :class:`PublishContext` in a pyblish context's ``data``."""
+    found = data.get(STATE_KEY)
+    if not isinstance(found, PublishContext):
+        from ft_dcc.exceptions import PublishError
+
+        raise PublishError(
+            "this pyblish context was not prepared by ft_dcc",
+            hint="publish through ft_dcc.publish.publish(host, ...) or call "
+            "ft_dcc.publish.install(host) before driving the plugins from a pyblish UI",
+        )
+    return found
+
+
+def item_of(instance: PyblishInstance) -> ReviewItem:
+    """The :class:`ReviewItem` of a review instance (one ft_dcc's collector made)."""
+    found = instance.data.get(STATE_KEY)
+    if not isinstance(found, ReviewItem):
+        from ft_dcc.exceptions import PublishError
+
+        raise PublishError(
+            f"the instance {instance.data.get('name')!r} is not one of ft_dcc's reviewables",
+            hint="create review instances with ft_dcc's collector (family 'review'); a studio "
+            "plugin changes their instance.data contract keys instead",
+        )
+    return found
+
+
+def connection_of(data: Data) -> Connection:
+    found = data.get(CONNECTION_KEY)
+    return found if isinstance(found, Connection) else Connection()
+
+
+def task_facts_of(data: Data) -> TaskFacts:
+    found = data.get(TASK_KEY)
+    return found if isinstance(found, TaskFacts) else TaskFacts()
+
+
+def warnings_of(data: Data) -> List[str]:
+    """The publish's warnings (each plugin adds its own)."""
+    found = data.setdefault(WARNINGS_KEY, [])
+    assert isinstance(found, list)
+    return found
+
+
+def skipped_of(data: Data) -> Dict[str, str]:
+    found = data.setdefault(SKIPPED_KEY, {})
+    assert isinstance(found, dict)
+    return found
+
+
+def result_of(data: Data) -> PublishResult:
+    found = data.get(RESULT_KEY)
+    return found if isinstance(found, PublishResult) else PublishResult()
+
+
+def publishing(context: Any) -> List[Any]:
+    """The review instances of ``context`` that are published (``publish`` not False)."""
+    return [
+        each for each in context
+        if isinstance(each.data.get(STATE_KEY), ReviewItem) and each.data.get("publish", True)
+    ]  # fmt: skip
+
+
+def record_saved_scene(context: Any, path: Path) -> None:
+    """The scene was saved (as ``path``) during the checks: the publish and each reviewable
+    of the scene's own host now name that file."""
+    context.data[SCENE_KEY] = str(path)
+    host = publish_of(context).host
+    for each in context:
+        item = each.data.get(STATE_KEY)
+        if isinstance(item, ReviewItem) and item.host is host:
+            item.scene = path
+
+
+@attr.s(frozen=True, auto_attribs=True)
+class ReviewScope:
+    """What a step of one reviewable reads: the publish's context and facts, and its item."""
+
+    data: Data  # the pyblish context's data
+    item: ReviewItem
+    instance_data: Data = attr.Factory(dict)
+
+    @classmethod
+    def of(cls, instance: Any) -> ReviewScope:
+        return cls(instance.context.data, item_of(instance), instance.data)
+
+    @classmethod
+    def standalone(
+        cls, host: Host, request: PublishRequest, spec: CaptureSpec, session: IntegrateSession,
+        task: EntityLike, view: ServerView,
+    ) -> ReviewScope:  # fmt: skip
+        """The scope of a reviewable checked outside a publish (the farm's submit, the queue's
+        flush): an online connection, a read task and planned view."""
+        data: Data = {
+            STATE_KEY: PublishContext(host=host, request=request, session=session, task=task),
+            CONNECTION_KEY: Connection(session=session, online=True),
+            TASK_KEY: TaskFacts(task=task, task_id=str(task["id"])),
+        }
+        item = ReviewItem(reviewable=Reviewable(), host=host, spec=spec, view=view,
+                          shot=view.shot)  # fmt: skip
+        return cls(data, item)
+
+    @property
+    def publish(self) -> PublishContext:
+        return publish_of_data(self.data)
+
+    @property
+    def request(self) -> PublishRequest:
+        return self.publish.request
+
+    @property
+    def host(self) -> Host:
+        return self.item.host
+
+    @property
+    def progress(self) -> Progress:
+        return self.item.progress
+
+    @property
+    def connection(self) -> Connection:
+        return connection_of(self.data)
+
+    @property
+    def facts(self) -> TaskFacts:
+        return task_facts_of(self.data)
+
+    @property
+    def offline(self) -> bool:
+        return self.connection.offline
+
+    @property
+    def user(self) -> str:
+        return str(self.data.get(USER_KEY) or "")
+
+    @property
+    def review_session_name(self) -> Optional[str]:
+        found = self.data.get(SESSION_NAME_KEY)
+        return str(found) if found else None
+
+    def warn(self, text: str) -> None:
+        warnings_of(self.data).append(text)
+
+    def camera_choice(self) -> Optional[str]:
+        """The camera this reviewable captures through: its source on a host that uses
+        cameras (others name a Write node or an input there), else the one the settings'
+        ``capture.camera`` names, else None: the host's choice (the scene camera)."""
+        if not self.host.uses_cameras:
+            return None
+        rule = self.request.camera_rule
+        return self.item.reviewable.source or (rule if rule != "scene" else None)
+
+    # -- what a stage needs of the stages before it (PublishError when one did not run) ------
+    def connected_session(self) -> IntegrateSession:
+        """The session of an online publish."""
+        return _ready(self.connection.session, "has no ftrack session", "connect")
+
+    def capture_spec(self) -> CaptureSpec:
+        return _ready(self.item.spec, "has no capture settings", "collect")
+
+    def capture_result(self) -> CaptureResult:
+        return _ready(self.item.capture, "has captured nothing", "capture")
+
+    def work_folder(self) -> Path:
+        return _ready(self.item.work_dir, "has no work folder", "collect")
+
     def review_movie_path(self) -> Path:
-        """The encoded and verified review movie."""
-        return _ready(self.review_movie, "has no review movie", "encode")
+        return _ready(self.item.review_movie, "has no review movie", "encode")
 
     def publish_target(self) -> PublishTarget:
-        """Where this publish goes, once its task is read (what the one server read asks for)."""
+        """Where this version goes, once the task is read (what the one server read asks for)."""
         from ft_dcc.publish.integrate_read import PublishTarget
 
         return PublishTarget(
-            task=_ready(self.task, "has no task", "validate"),
-            asset_name=self.asset_name or "review",
+            task=_ready(self.facts.task, "has no task", "validate"),
+            asset_name=self.item.asset_name,
             review_session_name=self.review_session_name,
             invitees=bool(self.request.invitees),
         )
@@ -167,26 +365,9 @@ def _ready(value: Optional[_T], what: str, stage: str) -> _T:
     return value
 
 
-class PyblishContext(Protocol):
-    """What ft_dcc uses of a ``pyblish.api.Context`` (pyblish ships no type information): its
-    ``data``, where ft_dcc keeps the :class:`PublishState` (``STATE_KEY``) and pyblish the
-    plugins' ``"results"``."""
-
-    data: Dict[str, object]
-
-
-class PyblishPlugin(Protocol):
-    """What ft_dcc uses of a running pyblish plugin (an instance of a ``pyblish.api`` plugin
-    class): its logger."""
-
-    log: logging.Logger
-
-
 def skip(context: PyblishContext, plugin: PyblishPlugin, reason: str) -> None:
     """Record that ``plugin`` did not check anything, and why (shown as "skipped" in the report)."""
-    state = context.data.get(STATE_KEY)
-    if isinstance(state, PublishState):
-        state.skipped[type(plugin).__name__] = reason
+    skipped_of(context.data)[type(plugin).__name__] = reason
     plugin.log.info("skipped: %s", reason)
 
 
@@ -197,17 +378,3 @@ def defer(context: PyblishContext, plugin: PyblishPlugin) -> None:
     """Record that ``plugin`` checks nothing now because the publish is offline: the queue
     flush checks it (shown as "later" in the report)."""
     skip(context, plugin, DEFERRED)
-
-
-def state_of(context: PyblishContext) -> PublishState:
-    """The :class:`PublishState` of a pyblish context; PublishError if ft_dcc did not start it."""
-    state = context.data.get(STATE_KEY)
-    if not isinstance(state, PublishState):
-        from ft_dcc.exceptions import PublishError
-
-        raise PublishError(
-            "this pyblish context was not prepared by ft_dcc",
-            hint="publish through ft_dcc.publish.publish(host, ...) or call "
-            "ft_dcc.publish.install(host) before driving the plugins from a pyblish UI",
-        )
-    return state

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ft_dcc.media.audio import AudioInput
 from ft_dcc.progress import scaled
-from ft_dcc.publish.state import PublishState
+from ft_dcc.publish.state import ReviewScope
 
 if TYPE_CHECKING:
     from ft_dcc.media.stream import StreamEncoder
@@ -24,9 +24,10 @@ if TYPE_CHECKING:
 ENV_STREAM = "FT_DCC_STREAM_ENCODE"
 
 
-def stream_encoder(state: PublishState, output: Path) -> Optional[StreamEncoder]:
+def stream_encoder(state: ReviewScope, output: Path) -> Optional[StreamEncoder]:
     """A started encoder for ``output`` when this publish can encode while capturing."""
-    if not state.host.streams_frames or state.colour is not None or state.burnin is not None:
+    item = state.item
+    if not state.host.streams_frames or item.colour is not None or item.burnin is not None:
         return None  # colour transforms, burn-ins and slates are drawn by the serial encode
     if os.environ.get(ENV_STREAM, "1").strip() == "0":
         return None
@@ -38,7 +39,8 @@ def stream_encoder(state: PublishState, output: Path) -> Optional[StreamEncoder]
     return StreamEncoder(output, spec.fps, spec.frame_count, size=size, crf=quality).start()
 
 
-def finish_stream(state: PublishState, encoder: StreamEncoder, audio: Optional[AudioInput]) -> Path:
+def finish_stream(state: ReviewScope, encoder: StreamEncoder, audio: Optional[AudioInput]) -> Path:
     """Finish the streamed encode (its sound added) and record it as the review movie."""
-    state.review_movie = encoder.finish(audio, progress=scaled(state.progress, "encode", 0, 1))
-    return state.review_movie
+    movie = encoder.finish(audio, progress=scaled(state.progress, "encode", 0, 1))
+    state.item.review_movie = movie
+    return movie

@@ -1,7 +1,7 @@
 """Let pyblish UIs (pyblish-lite, pyblish-qml) drive ft_dcc's plugins inside a host.
 
 A host integration calls :func:`install` once (with its :class:`Host` and defaults); when a UI
-then runs the registered plugins, ``CollectFtDccState`` builds the publish state from it.
+then runs the registered plugins, ``CollectFtDccState`` builds the publish context from it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import attr
 
 from ft_dcc.exceptions import PublishError
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.state import PublishRequest, PublishState
+from ft_dcc.publish.request import PublishRequest
+from ft_dcc.publish.state import PublishContext
 from ft_dcc.publish.work_dir import WorkDir
 from ft_dcc.session.interface import IntegrateSession
 
@@ -55,8 +56,8 @@ def installed_host() -> Optional[Host]:
     return _installed.get("host")
 
 
-def state_for_ui() -> PublishState:
-    """A fresh publish state for the installed host (PublishError when none was installed)."""
+def context_for_ui() -> PublishContext:
+    """A fresh publish context for the installed host (PublishError when none was installed)."""
     host = installed_host()
     if host is None:
         raise PublishError(
@@ -65,7 +66,7 @@ def state_for_ui() -> PublishState:
             "or publish with ft_dcc.publish.publish(host, ...)",
         )
     request = PublishRequest.from_dict(_installed.get("request", {}))
-    return PublishState(
+    return PublishContext(
         host=host,
         request=request,
         work_dir=_fresh_work_dir(request.work_dir),

@@ -243,16 +243,12 @@ def test_the_options_reach_every_hosts_headless_request(tmp_path: Path, monkeypa
 def test_a_version_number_taken_by_a_racing_publish_is_a_warning() -> None:
     from types import SimpleNamespace
 
-    from ft_dcc.publish.integrate_step import _check_burnt_version
+    from ft_dcc.publish.integrate_step import _burnt_version_warnings
 
-    state = SimpleNamespace(burnin_values={"version": 3}, warnings=[],
-                            outcome=SimpleNamespace(version_number=4))  # fmt: skip
-    _check_burnt_version(state)  # type: ignore[arg-type]
-    (warning,) = state.warnings
+    scope = SimpleNamespace(item=SimpleNamespace(burnin_values={"version": 3}))
+    taken = SimpleNamespace(version_number=4)
+    (warning,) = _burnt_version_warnings([scope], [taken])  # type: ignore[list-item]
     assert "burn-in says v003" in warning and "numbered this version v004" in warning
-    state.warnings.clear()
-    state.outcome.version_number = 3
-    _check_burnt_version(state)  # type: ignore[arg-type]
-    state.burnin_values = {"version": "next"}  # offline: nothing to compare
-    _check_burnt_version(state)  # type: ignore[arg-type]
-    assert state.warnings == []
+    assert _burnt_version_warnings([scope], [SimpleNamespace(version_number=3)]) == []  # type: ignore[list-item]
+    scope.item.burnin_values = {"version": "next"}  # offline: nothing to compare
+    assert _burnt_version_warnings([scope], [taken]) == []  # type: ignore[list-item]

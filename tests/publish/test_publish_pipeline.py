@@ -88,9 +88,10 @@ class ExtractStudioMarker(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         import pathlib
-        state = instance.context.data["ft_dcc"]
-        marker = pathlib.Path(MARKER)
-        marker.write_text(str(state.movie_info.frame_count))
+        movie = pathlib.Path(instance.data["reviewMovie"])  # encoded before this extractor
+        assert movie.stat().st_size > 0
+        frames = instance.data["frameEnd"] - instance.data["frameStart"] + 1
+        pathlib.Path(MARKER).write_text(str(frames))
         self.log.info("studio marker written")
 '''
 
@@ -160,11 +161,11 @@ def test_unsaved_scene_fails_and_the_repair_action_saves(
     assert any("unsaved changes" in e and "Save scene" in e for e in report.errors)
 
     from ft_dcc.publish.pipeline import discover_plugins
-    from ft_dcc.publish.state import STATE_KEY, PublishState
+    from ft_dcc.publish.state import STATE_KEY, PublishContext
 
     plugin = next(p for p in discover_plugins() if p.__name__ == "ValidateSceneSaved")
     context = pyblish.api.Context()
-    context.data[STATE_KEY] = PublishState(host=host)
+    context.data[STATE_KEY] = PublishContext(host=host)
     action = plugin.actions[0]
     result = pyblish.plugin.process(plugin, context, None, action=action.id)
     assert result["error"] is None and host.saved

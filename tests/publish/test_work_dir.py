@@ -33,10 +33,10 @@ work.release()
 #: a pyblish UI's publish state in a process that then exits normally
 UI_STATE = """
 from ft_dcc.host.files import FilesHost
-from ft_dcc.publish.ui import install, state_for_ui
+from ft_dcc.publish.ui import install, context_for_ui
 import sys
 install(FilesHost(sys.argv[1], fps=25))
-print(state_for_ui().work_dir, flush=True)
+print(context_for_ui().work_dir, flush=True)
 """
 
 
@@ -198,8 +198,8 @@ def test_a_pyblish_uis_work_folder_is_removed_by_the_next_one_and_at_exit(
 
     pattern = make_sequence(tmp_path / "frames", frames=2, start=1001)
     ui.install(FilesHost(str(pattern), fps=25))
-    first = ui.state_for_ui().work_dir
-    second = ui.state_for_ui().work_dir
+    first = ui.context_for_ui().work_dir
+    second = ui.context_for_ui().work_dir
     assert first is not None and second is not None
     assert not first.exists() and second.is_dir()
     done = subprocess.run(

@@ -12,18 +12,11 @@ class CollectFtrackConnection(pyblish.api.ContextPlugin):
     order = pyblish.api.CollectorOrder + 0.4
 
     def process(self, context):
-        from ft_dcc.exceptions import ValidationError
         from ft_dcc.publish.connection import connect
-        from ft_dcc.publish.state import state_of
 
-        state = state_of(context)
-        try:
-            connect(state)
-        except ValidationError as error:  # said by the server validator, with the others
-            state.connect_error = error
-            return
-        if state.online:
-            self.log.info("Connected to %s", getattr(state.session, "server_url", "ftrack"))
+        connection = connect(context.data)
+        if connection.online:
+            self.log.info("Connected to %s", getattr(connection.session, "server_url", "ftrack"))
 
 
 class CollectQueuedWorkFirst(pyblish.api.ContextPlugin):
@@ -35,8 +28,9 @@ class CollectQueuedWorkFirst(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.publish.backlog import publish_backlog
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import connection_of, item_of, publishing
 
-        state = state_of(context)
-        if state.online:
-            publish_backlog(state)
+        if connection_of(context.data).online:
+            publish_backlog(
+                context.data, [item_of(each).asset_name for each in publishing(context)]
+            )

@@ -10,9 +10,9 @@ class CollectFtrackTask(pyblish.api.ContextPlugin):
     order = pyblish.api.CollectorOrder - 0.3
 
     def process(self, context):
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import TASK_KEY, TaskFacts, publish_of
         from ft_dcc.publish.tasks import parse_task_ref
 
-        state = state_of(context)
-        state.task_id, state.task_path = parse_task_ref(state.request.task)
-        self.log.info("Task: %s", state.task_path or state.task_id or "(none)")
+        task_id, task_path = parse_task_ref(publish_of(context).request.task)
+        context.data[TASK_KEY] = TaskFacts(task_id=task_id, task_path=task_path)
+        self.log.info("Task: %s", task_path or task_id or "(none)")

@@ -14,10 +14,9 @@ class CollectScene(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.protocol import ENV_API_USER
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import SCENE_KEY, USER_KEY, publish_of
 
-        state = state_of(context)
-        state.scene = state.host.scene_path()
-        state.user = os.environ.get(ENV_API_USER) or getpass.getuser()
-        context.data["currentFile"] = str(state.scene) if state.scene else ""
-        self.log.info("Scene: %s", state.scene or "(never saved)")
+        scene = publish_of(context).host.scene_path()
+        context.data[USER_KEY] = os.environ.get(ENV_API_USER) or getpass.getuser()
+        context.data[SCENE_KEY] = str(scene) if scene else ""
+        self.log.info("Scene: %s", scene or "(never saved)")

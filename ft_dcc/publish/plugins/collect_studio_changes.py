@@ -3,20 +3,17 @@
 import pyblish.api
 
 
-class CollectInstanceChanges(pyblish.api.ContextPlugin):
+class CollectInstanceChanges(pyblish.api.InstancePlugin):
     """Read the instance.data contract (range, handles, fps, size, camera, asset) back into the
-    capture, after every collector (a studio's too) and before any validator checks it."""
+    capture, after every collector (a studio's too) and before any validator checks it. An
+    instance a plugin turned off (``publish`` False) is not read: pyblish skips it."""
 
     label = "Reviewable settings"
     order = pyblish.api.CollectorOrder + 0.49
+    families = ["review"]
 
-    def process(self, context):
-        from ft_dcc.publish.instance_data import apply_collected, publishes
-        from ft_dcc.publish.state import state_of
+    def process(self, instance):
+        from ft_dcc.publish.instance_data import apply_collected
+        from ft_dcc.publish.state import item_of
 
-        state = state_of(context)
-        if not state.instance_data or state.spec is None:
-            return  # the capture settings were not collected (that step said why)
-        apply_collected(state, state.instance_data)
-        if not publishes(state.instance_data):
-            self.log.info("Not published: a plugin set publish to False")
+        apply_collected(item_of(instance), instance.data)

@@ -12,7 +12,8 @@ class ExtractCapture(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.extract import capture
+        from ft_dcc.publish.state import ReviewScope
 
-        result = capture(instance.context.data["ft_dcc"])
+        result = capture(ReviewScope.of(instance))
         instance.data["files"] = [str(f) for f in result.files]
         self.log.info("Captured %d file(s)", len(result.files))

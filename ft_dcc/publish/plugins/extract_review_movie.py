@@ -12,15 +12,12 @@ class ExtractReviewMovie(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.extract import encode_and_verify
+        from ft_dcc.publish.state import ReviewScope
 
-        state = instance.context.data["ft_dcc"]
-        movie = encode_and_verify(state)
+        scope = ReviewScope.of(instance)
+        movie = encode_and_verify(scope)
         instance.data["reviewMovie"] = str(movie)
-        self.log.info(
-            "Encoded %s: %d frames at %s fps, %dx%d",
-            movie.name,
-            state.movie_info.frame_count,
-            state.movie_info.fps,
-            state.movie_info.width,
-            state.movie_info.height,
-        )
+        info = scope.item.movie_info
+        assert info is not None  # set by encode_and_verify
+        self.log.info("Encoded %s: %d frames at %s fps, %dx%d", movie.name, info.frame_count,
+                      info.fps, info.width, info.height)  # fmt: skip

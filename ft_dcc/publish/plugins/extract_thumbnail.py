@@ -12,7 +12,8 @@ class ExtractThumbnail(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.extract import thumbnail
+        from ft_dcc.publish.state import ReviewScope
 
-        path = thumbnail(instance.context.data["ft_dcc"])
+        path = thumbnail(ReviewScope.of(instance))
         instance.data["thumbnail"] = str(path)
         self.log.info("Thumbnail %s", path.name)

@@ -3,20 +3,21 @@
 import pyblish.api
 
 
-class ValidateBurnin(pyblish.api.ContextPlugin):
+class ValidateBurnin(pyblish.api.InstancePlugin):
     """An unknown mode, an unreadable template or an unknown field fails here, with the valid
     fields, before anything is captured, encoded or uploaded."""
 
     label = "Burn-ins and slate"
     order = pyblish.api.ValidatorOrder + 0.3
+    families = ["review"]
 
-    def process(self, context):
+    def process(self, instance):
         from ft_dcc.publish.checks import check_burnin
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import item_of, publish_of
 
-        state = state_of(context)
-        state.burnin = check_burnin(state.request.burnin, state.request.burnin_template)
-        if state.burnin is None:
+        request = publish_of(instance.context).request
+        burnin = item_of(instance).burnin = check_burnin(request.burnin, request.burnin_template)
+        if burnin is None:
             self.log.info("No burn-ins")
         else:
-            self.log.info("Burn-ins: %s (%s)", state.burnin.mode, state.burnin.template.source)
+            self.log.info("Burn-ins: %s (%s)", burnin.mode, burnin.template.source)

@@ -3,18 +3,19 @@
 import pyblish.api
 
 
-class ValidateCamera(pyblish.api.ContextPlugin):
+class ValidateCamera(pyblish.api.InstancePlugin):
     """The chosen camera is one of the scene's cameras; a scene without any camera is refused
     unless its host never uses cameras (``Host.uses_cameras``: files, Nuke)."""
 
     label = "Camera exists"
     order = pyblish.api.ValidatorOrder
+    families = ["review"]
 
-    def process(self, context):
+    def process(self, instance):
         from ft_dcc.publish.checks import check_camera
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import item_of
 
-        state = state_of(context)
-        camera = check_camera(state.host, state.spec.camera if state.spec else None)
+        item = item_of(instance)
+        camera = check_camera(item.host, item.spec.camera if item.spec else None)
         if camera is not None:
             self.log.info("Camera %s", camera)

@@ -3,23 +3,23 @@
 import pyblish.api
 
 
-class ValidateColour(pyblish.api.ContextPlugin):
+class ValidateColour(pyblish.api.InstancePlugin):
     """Scene-linear frames need a readable OCIO config and known colourspace/display/view names;
     an unknown name fails here, with the valid names, before anything is captured or encoded."""
 
     label = "Review colour (OCIO)"
     order = pyblish.api.ValidatorOrder + 0.25
+    families = ["review"]
 
-    def process(self, context):
+    def process(self, instance):
         from ft_dcc.publish.checks import check_colour
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import item_of, publish_of
 
-        state = state_of(context)
-        state.colour = check_colour(state.host, state.request.look)
-        if state.colour is None:
+        item = item_of(instance)
+        colour = item.colour = check_colour(item.host, publish_of(instance.context).request.look)
+        if colour is None:
             self.log.info("The frames are display-referred: no colour transform")
         else:
-            colour = state.colour
             self.log.info("OCIO %s: %s -> %s / %s (look: %s)", colour.config,
                           colour.input_colorspace, colour.display, colour.view,
                           colour.look or "none")  # fmt: skip

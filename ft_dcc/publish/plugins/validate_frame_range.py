@@ -3,7 +3,7 @@
 import pyblish.api
 
 
-class ValidateFrameRange(pyblish.api.ContextPlugin):
+class ValidateFrameRange(pyblish.api.InstancePlugin):
     """Start <= end; the range (and fps) match the shot's fstart/fend (fps) when it has them.
 
     Every finding is reported at once: refused, one error names them all; with the settings'
@@ -11,18 +11,19 @@ class ValidateFrameRange(pyblish.api.ContextPlugin):
 
     label = "Frame range and fps"
     order = pyblish.api.ValidatorOrder - 0.1
+    families = ["review"]
 
-    def process(self, context):
+    def process(self, instance):
         from ft_dcc.console import IN_REPORT
         from ft_dcc.publish.checks import as_warnings, frame_findings, joined
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import ReviewScope
 
-        state = state_of(context)
-        warnings, problems = frame_findings(state)
-        severity = state.request.check_severity.get(type(self).__name__, "block")
+        scope = ReviewScope.of(instance)
+        warnings, problems = frame_findings(scope)
+        severity = scope.request.check_severity.get(type(self).__name__, "block")
         if problems and severity != "warn":
             raise joined(problems)
         warnings += as_warnings(problems, self.label)
         for warning in warnings:
-            state.warnings.append(warning)
+            scope.warn(warning)
             self.log.warning(warning, extra=IN_REPORT)

@@ -20,45 +20,47 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
     order = pyblish.api.ValidatorOrder + 0.1
 
     def process(self, context):
-        from ft_dcc.publish.state import NO_CONNECTION, defer, skip, state_of
+        from ft_dcc.publish.state import (
+            NO_CONNECTION,
+            SESSION_NAME_KEY,
+            connection_of,
+            defer,
+            item_of,
+            publishing,
+            skip,
+            task_facts_of,
+        )  # fmt: skip
         from ft_dcc.review import sessions as review
 
-        state = state_of(context)
-        if state.offline:
+        connection = connection_of(context.data)
+        if connection.offline:
             defer(context, self)
             return
-        if not state.online:
+        if not connection.online:
             skip(context, self, NO_CONNECTION)
             return
-        if state.project is None:  # the task validator failed and said why
-            return
-        if state.review_session_name is None:  # the collector did not run
-            return
-        if state.view is not None:  # the planned read of ValidateTask
-            found = state.view.review_session
-        else:
-            found = review.find_review_session(
-                state.connected_session(), state.project, state.review_session_name
-            )
+        project = task_facts_of(context.data).project
+        name = context.data.get(SESSION_NAME_KEY)
+        views = [item_of(each).view for each in publishing(context)]
+        if project is None or not name or not views or views[0] is None:
+            return  # the task validator failed and said why (or nothing is published)
+        found = views[0].review_session  # the planned read of ValidateTask
         if found is None:
-            self._check_not_misspelt(state)
-            self.log.info("Review session %r will be created", state.review_session_name)
+            self._check_not_misspelt(context, name, views[0].open_sessions)
+            self.log.info("Review session %r will be created", name)
             return
         review.ensure_open(found)
-        self.log.info("Review session %r is open", state.review_session_name)
+        self.log.info("Review session %r is open", name)
 
-    def _check_not_misspelt(self, state):
-        from ft_dcc.review.names import misspelt_session_error, near_names, open_session_names
+    def _check_not_misspelt(self, context, name, names):
+        from ft_dcc.publish.state import NEW_SESSION_KEY, publish_of
+        from ft_dcc.review.names import misspelt_session_error, near_names
         from ft_dcc.settings.keys import BY_NAME
 
-        name = state.review_session_name
-        if state.request.new_review_session or state.new_session_approved:
+        publish = publish_of(context)
+        if publish.request.new_review_session or context.data.get(NEW_SESSION_KEY):
             return
-        if state.view is not None:
-            names = state.view.open_sessions
-        else:
-            names = open_session_names(state.connected_session(), state.project)
-        template = state.request.review_session_template or BY_NAME[TEMPLATE_KEY].default
+        template = publish.request.review_session_template or BY_NAME[TEMPLATE_KEY].default
         matches = near_names(name, names, str(template))
         if not matches:
             return
@@ -66,8 +68,8 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
             f"No review session is called {name!r}, but {matches[0]!r} is open. "
             f"Create a new session {name!r} anyway?"
         )
-        if state.host.ask(question, False):
-            state.new_session_approved = True  # the publish's other reviewables do not ask
+        if publish.host.ask(question, False):
+            context.data[NEW_SESSION_KEY] = True  # asked again after a repair: not twice
             self.log.info("Creating %r although %r is open (the artist said so)", name, matches[0])
             return
         raise misspelt_session_error(name, matches)

@@ -11,9 +11,10 @@ class SaveScene(pyblish.api.Action):
     on = "failed"
 
     def process(self, context, plugin):
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import publish_of, record_saved_scene
 
-        path = state_of(context).host.save_scene()
+        path = publish_of(context).host.save_scene()
+        record_saved_scene(context, path)
         self.log.info("Saved %s", path)
 
 
@@ -26,17 +27,17 @@ class ValidateSceneSaved(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.exceptions import ValidationError
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import publish_of, record_saved_scene
 
-        state = state_of(context)
-        host = state.host
+        host = publish_of(context).host
         scene = host.scene_path()
         if scene is not None and not host.has_unsaved_changes():
             return
         what = "was never saved" if scene is None else "has unsaved changes"
         if scene is not None and host.ask(f"The scene {what}. Save it now and publish?", False):
-            state.scene = host.save_scene()
-            self.log.info("Saved %s", state.scene)
+            path = host.save_scene()
+            record_saved_scene(context, path)
+            self.log.info("Saved %s", path)
             return
         raise ValidationError(
             f"the scene {what}",

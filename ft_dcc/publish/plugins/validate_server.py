@@ -13,19 +13,18 @@ class ValidateFtrackServer(pyblish.api.ContextPlugin):
     def process(self, context):
         from ft_dcc.console import IN_REPORT
         from ft_dcc.publish.connection import connect
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import warnings_of
 
-        state = state_of(context)
-        if state.connect_error is not None:
-            raise state.connect_error
-        connect(state)  # when a pyblish UI skipped the collector (reads only: the task)
-        if state.offline:
+        connection = connect(context.data)  # decided by the collector (a pyblish UI may skip it)
+        if connection.error is not None:
+            raise connection.error
+        if connection.offline:
             message = (
-                f"{state.offline_reason or 'The ftrack server cannot be reached'}: the review "
-                "will be encoded and kept in the offline queue, and published by "
+                f"{connection.offline_reason or 'The ftrack server cannot be reached'}: the "
+                "review will be encoded and kept in the offline queue, and published by "
                 "'ft-dcc queue flush' when the server is back."
             )
-            state.warnings.append(message)
+            warnings_of(context.data).append(message)
             self.log.warning(message, extra=IN_REPORT)
         else:
-            self.log.info("Connected to %s", getattr(state.session, "server_url", "ftrack"))
+            self.log.info("Connected to %s", getattr(connection.session, "server_url", "ftrack"))

@@ -4,34 +4,33 @@ import pyblish.api
 
 
 class ValidateTask(pyblish.api.ContextPlugin):
-    """Find the task on the server: by id, or by its Project/Seq/Shot/Task path."""
+    """Find the task on the server: by id, or by its Project/Seq/Shot/Task path; then read, in
+    one request per reviewable, everything the other validators and the integrator need."""
 
     label = "ftrack task exists"
     order = pyblish.api.ValidatorOrder - 0.35
 
     def process(self, context):
-        from ft_dcc.publish.integrate_read import read_view
-        from ft_dcc.publish.state import NO_CONNECTION, defer, skip, state_of
-        from ft_dcc.publish.tasks import no_task_given, resolve_task
+        from ft_dcc.publish.planned_read import read_planned
+        from ft_dcc.publish.state import (
+            NO_CONNECTION,
+            connection_of,
+            defer,
+            skip,
+            task_facts_of,
+        )  # fmt: skip
+        from ft_dcc.publish.tasks import no_task_given
 
-        state = state_of(context)
-        if state.offline:
-            if not (state.task_id or state.task_path):
+        connection, facts = connection_of(context.data), task_facts_of(context.data)
+        if connection.offline:
+            if not (facts.task_id or facts.task_path):
                 raise no_task_given()
             defer(context, self)
             return
-        if not state.online:  # the server validator already said why
+        if not connection.online:  # the server validator already said why
             skip(context, self, NO_CONNECTION)
             return
-        if state.task_error is not None:
-            raise state.task_error
-        session = state.connected_session()
-        if state.task is None:
-            state.task = resolve_task(session, state.task_id, state.task_path)
-        state.task_id = state.task["id"]
-        state.project = state.task["project_id"]
-        # one request for everything the other validators and the integrate step read (the
-        # queued work went first: CollectQueuedWorkFirst)
-        state.view = read_view(session, state.publish_target())
-        state.shot = state.view.shot
-        self.log.info("Task %s (%s)", state.task["name"], state.task_id)
+        if facts.error is not None:
+            raise facts.error
+        task = read_planned(context)  # the queued work went first: CollectQueuedWorkFirst
+        self.log.info("Task %s (%s)", task["name"], task["id"])

@@ -3,26 +3,27 @@
 import pyblish.api
 
 
-class ValidateThumbnailFrame(pyblish.api.ContextPlugin):
+class ValidateThumbnailFrame(pyblish.api.InstancePlugin):
     """The chosen thumbnail frame lies in the published range; default: the settings' rule
     (``thumbnail.frame``: the first, middle or last frame)."""
 
     label = "Thumbnail frame"
     order = pyblish.api.ValidatorOrder + 0.15
+    families = ["review"]
 
-    def process(self, context):
+    def process(self, instance):
         from ft_dcc.exceptions import ValidationError
-        from ft_dcc.publish.state import state_of
+        from ft_dcc.publish.state import item_of, publish_of
 
-        state = state_of(context)
-        spec = state.spec
+        item = item_of(instance)
+        spec = item.spec
         if spec is None:  # the capture settings were not collected (that step said why)
             return
-        frame = state.request.thumbnail_frame
+        request = publish_of(instance.context).request
+        frame = request.thumbnail_frame
         if frame is None:
-            rule = state.request.thumbnail_rule
             frame = {"first": spec.frame_start, "last": spec.frame_end}.get(
-                rule, spec.frame_start + spec.frame_count // 2
+                request.thumbnail_rule, spec.frame_start + spec.frame_count // 2
             )
         if not spec.frame_start <= frame <= spec.frame_end:
             raise ValidationError(
@@ -30,5 +31,5 @@ class ValidateThumbnailFrame(pyblish.api.ContextPlugin):
                 f"{spec.frame_start}-{spec.frame_end}.",
                 hint=f"choose --thumbnail-frame from {spec.frame_start} to {spec.frame_end}",
             )
-        state.thumbnail_frame = frame
+        item.thumbnail_frame = frame
         self.log.info("Thumbnail and poster: frame %s", frame)
