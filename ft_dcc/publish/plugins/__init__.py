@@ -2,6 +2,8 @@
 with ``_`` (``ft_dcc.publish`` registers this folder with ``pyblish.api.register_plugin_path``).
 
 Each file is executed by pyblish as a fresh module, so plugins import ``ft_dcc`` absolutely and
-keep their logic small; shared state is ``context.data["ft_dcc"]``
-(:class:`ft_dcc.publish.state.PublishState`).
+keep their logic small. One publish is one pyblish ``Context`` (its fixed
+:class:`~ft_dcc.publish.state.PublishContext` and what the context plugins find, each written
+once) with one ``Instance`` per reviewable (its :class:`~ft_dcc.publish.state.ReviewItem`):
+``ft_dcc.publish.state``.
 """
