@@ -223,6 +223,12 @@ class Host(abc.ABC):
         """Ask the artist a yes/no question; hosts without a UI return ``default``."""
         return default
 
+    def run_in_host(self, work: Callable[[], _T]) -> _T:
+        """Run ``work`` where the host's own API may be called (a studio plugin's process, a
+        repair action): its main thread. Here, directly; a publish in a worker thread reaches
+        the main thread through the one hand-off (``ft_dcc.host.job.MainThreadHost``)."""
+        return work()
+
     def default_spec(self, **overrides: Unpack[SpecOverrides]) -> CaptureSpec:
         """A capture spec from the scene's own settings, with ``overrides`` applied."""
         start, end = self.frame_range()

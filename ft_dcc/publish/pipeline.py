@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar
 
 import attr
 import pyblish.api
@@ -34,6 +34,7 @@ from ft_dcc.publish.state import (
 
 #: a pyblish plugin class (pyblish ships no type information)
 PluginClass = Type[pyblish.api.Plugin]
+_R = TypeVar("_R")
 
 log = logging.getLogger(__name__)
 
@@ -200,13 +201,23 @@ def _run_one(context: PyblishContext, plugin: PluginClass, instance: Any) -> Ste
     severity = _severity(context, plugin)
     if severity == "off":
         return _turned_off(plugin)
-    result = pyblish.plugin.process(plugin, context, instance)
+    result = in_host(context, plugin, lambda: pyblish.plugin.process(plugin, context, instance))
     step = _step_from_result(result, context)
     if severity == "warn" and not step.ok and step.stage == "validate":
         step = _as_warning(context, step)
     if not step.ok:
         _log_failure(step.label, result["error"], is_refusal(step))
     return step
+
+
+def in_host(context: PyblishContext, plugin: type, work: Callable[[], _R]) -> _R:
+    """Run a studio plugin's (or action's) ``work`` where its host's API may be called (the
+    host's main thread: ``Host.run_in_host``); ft_dcc's own plugins reach the host only
+    through its port, which hands each call over itself."""
+    publish = context.data.get(STATE_KEY)
+    if not is_studio_plugin(plugin) or not isinstance(publish, PublishContext):
+        return work()
+    return publish.host.run_in_host(work)
 
 
 def _progress_of(instance: Any, progress: Progress) -> Progress:

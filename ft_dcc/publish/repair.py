@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import List, Sequence
 
-from ft_dcc.publish.pipeline import PluginClass, is_studio_plugin, refuses, repair_actions
+from ft_dcc.publish.pipeline import (
+    PluginClass,
+    in_host,
+    is_studio_plugin,
+    refuses,
+    repair_actions,
+)
 from ft_dcc.publish.report import StepResult
 from ft_dcc.publish.state import PyblishContext
 
@@ -35,7 +41,7 @@ def _run(action: type, context: PyblishContext, plugin: object, label: str) -> S
         studio=is_studio_plugin(action),
     )  # fmt: skip
     try:
-        action().process(context, plugin)
+        in_host(context, action, lambda: action().process(context, plugin))
     except Exception as error:  # a repair that fails is reported as its validator would be
         step.ok = False
         step.error = getattr(error, "message", None) or str(error)
