@@ -15,7 +15,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict
 
-from ft_dcc.exceptions import ReviewSessionNameError, ServerError, UnexpectedReplyError
+from ft_dcc.exceptions import (
+    DeletedIdError,
+    ReviewSessionNameError,
+    ServerError,
+    UnexpectedReplyError,
+)
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.review import sessions as review
 from ft_dcc.review.client_rules import ClientRules, studio_defaults, with_defaults
@@ -114,15 +119,34 @@ def create_session(
             hint="use it, or choose another name",
         )
     defaults = studio_defaults(session, project["name"])
-    days = defaults.open_days
-    created = review.create_review_session(session, project, name, description, days_open=days)
-    if private:
-        created["shareable_url_enabled"] = False
     given = with_defaults(rules or ClientRules(), defaults)
-    apply_rules(session, created, given, existing={})
-    session.commit()
+    for generation in range(review.MAX_GENERATIONS):
+        ident = review.review_session_id_for(project, name, generation)
+        try:
+            created = _create(session, project, name, description, ident, private, given,
+                              defaults.open_days)  # fmt: skip
+            break
+        except DeletedIdError as refused:  # a deleted session's name: its id's next generation
+            session.rollback()
+            if refused.entity_id != ident or generation + 1 == review.MAX_GENERATIONS:
+                raise
     url = review.review_page_url(session, created)
     return sessions_named(session, name, project)[0], url, given
+
+
+def _create(
+    session: PublishSession, project: EntityLike, name: str, description: str, ident: str,
+    private: bool, rules: ClientRules, days: int,
+) -> EntityLike:  # fmt: skip
+    """Create and commit the session ``ident`` with its rules (one commit)."""
+    created = review.create_review_session(
+        session, project, name, description, id=ident, days_open=days
+    )
+    if private:
+        created["shareable_url_enabled"] = False
+    apply_rules(session, created, rules, existing={})
+    session.commit()
+    return created
 
 
 def session_link(session: PublishSession, review_session: Optional[EntityOrId]) -> str:

@@ -98,3 +98,21 @@ def test_review_create_takes_the_defaults_its_options_leave(
     own = read_back(ftrack_env, tmp_path, ids["Own rules"])
     assert own["settings"] == {"download_policy": "none", "watermark": "false"}
     assert round(own["days"]) == 10
+
+
+def test_review_create_makes_a_session_again_under_a_deleted_sessions_name(
+    capsys: pytest.CaptureFixture[str], ftrack_env: Any, tmp_path: Path
+) -> None:
+    with open_session(ftrack_env, tmp_path) as session:
+        project = make_task(session, in_shot=False).split("/")[0]
+        assert main(["review", "create", "Client wk49", "--project", project]) == 0
+        query = f'select id from ReviewSession where project.name is "{project}"'
+        (first,) = session.query(query).all()
+        first_id = first["id"]
+        session.delete(first)
+        session.commit()
+        capsys.readouterr()
+        code = main(["review", "create", "Client wk49", "--project", project])
+        assert code == 0, capsys.readouterr()
+        again = session.query(query + ' and name is "Client wk49"').all()
+    assert len(again) == 1 and again[0]["id"] != first_id  # a new session, not the buried id
