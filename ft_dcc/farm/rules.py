@@ -133,7 +133,7 @@ def decide(
     overrides: SpecOverrides = {"fps": request.fps}
     overrides.update(range_overrides(reader, request))
     spec = reader.default_spec(**overrides)
-    severity = request.check_severity.get(FRAME_CHECK, "block")
+    severity = request.settings.check_severity.get(FRAME_CHECK, "block")
     if severity == "off":
         return Decision((spec.frame_start, spec.frame_end))
     task = resolve_task(session, *parse_task_ref(str(options.get("task") or "")))

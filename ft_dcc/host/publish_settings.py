@@ -11,19 +11,15 @@ Without a server the settings file and the built-in defaults apply, and the repo
 from __future__ import annotations
 
 import logging
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import attr
 
 from ft_dcc.exceptions import ConfigurationError
 from ft_dcc.publish.options import PublishOptions
-from ft_dcc.publish.request import (
-    PublishRequest,
-    PublishRuntime,
-    options_of,
-    request_from_options,
-)
+from ft_dcc.publish.request import PublishRequest, PublishRuntime, options_of
 from ft_dcc.publish.settings_options import SharedRead, apply, open_session, resolve_for_publish
+from ft_dcc.publish.studio_settings import StudioSettings
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import DEFAULT, Resolved
 
@@ -63,21 +59,21 @@ def filled_request(
     resolved, context, found_task = resolve_for_publish(options, host, shared=shared)
     filled = apply(options, resolved, context, host, found_task)
     runtime = PublishRuntime(session=shared.session, task=shared.task)
-    return SettledPublish(_with_changes(request, options, filled), runtime, resolved)
+    return SettledPublish(_settled(request, options, filled), runtime, resolved)
 
 
-def _with_changes(
+#: the artist's choices the settings fill when the artist left them empty (``apply``)
+FILLED = ("task", "review_session_name", "burnin", "burnin_template")
+
+
+def _settled(
     request: PublishRequest, before: PublishOptions, after: PublishOptions
 ) -> PublishRequest:
-    """``request`` with the fields ``apply`` changed (reviewables, folders and everything the
-    settings leave alone stay the UI's)."""
-    old, new = request_from_options(before), request_from_options(after)
-    changed = {
-        field.name: getattr(new, field.name)
-        for field in attr.fields(PublishRequest)
-        if field.name != "reviewables" and getattr(new, field.name) != getattr(old, field.name)
+    """``request`` with the settings' decisions and the empty choices ``apply`` filled."""
+    filled: Dict[str, Any] = {
+        key: after.get(key) for key in FILLED if after.get(key) != before.get(key)
     }
-    return attr.evolve(request, **changed)
+    return attr.evolve(request, settings=StudioSettings.of(after.get("settings")), **filled)
 
 
 def settle(

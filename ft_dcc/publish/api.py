@@ -104,7 +104,7 @@ def run_publish(
             session=runtime.session, session_factory=runtime.session_factory,
             task=runtime.task if runtime.session is not None else None,
         )  # fmt: skip
-        steps = run_all(context, with_settings(discover_plugins(), request.plugins))
+        steps = run_all(context, with_settings(discover_plugins(), request.settings.plugins))
         report = build_report(context, steps)
     finally:
         session = connection_of(context.data).session

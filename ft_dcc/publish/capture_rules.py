@@ -29,10 +29,11 @@ def range_overrides(host: Host, request: PublishRequest) -> SpecOverrides:
     range with the settings' handles around it (empty: the host's own range)."""
     if request.frames:
         return {"frame_start": request.frames[0], "frame_end": request.frames[1]}
-    if not host.renders_range or not request.handles:
+    handles = request.settings.handles
+    if not host.renders_range or not handles:
         return {}
     start, end = host.frame_range()
-    return {"frame_start": start - request.handles, "frame_end": end + request.handles}
+    return {"frame_start": start - handles, "frame_end": end + handles}
 
 
 def shot_range(
@@ -41,11 +42,12 @@ def shot_range(
     """The range ``capture.frame_range = "shot"`` asks for: the shot's ``fstart``/``fend`` in
     ftrack with the handles around it; None when the rule is "scene", the artist gave
     ``--frames``, the host cannot render another range or the shot has none."""
-    if request.frame_rule != "shot" or request.frames or not host.renders_range:
+    if request.settings.frame_rule != "shot" or request.frames or not host.renders_range:
         return None
     if shot is None:
         return None
-    return shot[0] - request.handles, shot[1] + request.handles
+    handles = request.settings.handles
+    return shot[0] - handles, shot[1] + handles
 
 
 def fit_inside(size: Size, box: Optional[Size]) -> Size:
@@ -64,7 +66,7 @@ def _even_floor(value: float) -> int:
 
 def viewport_display(request: PublishRequest) -> JsonObject:
     """``CaptureSpec.display`` entries the hosts' capture code reads (``display["viewport"]``)."""
-    return {"viewport": request.viewport()}
+    return {"viewport": request.settings.viewport()}
 
 
 def collect_spec(scope: ReviewScope) -> CaptureSpec:
@@ -76,8 +78,8 @@ def collect_spec(scope: ReviewScope) -> CaptureSpec:
     overrides: SpecOverrides = {"camera": scope.camera_choice(), "fps": request.fps}
     overrides.update(range_overrides(host, request))
     overrides["display"] = viewport_display(request)
-    size = capture_size(host, request.resolution, request.scale)
-    fitted = fit_inside(size or host.resolution(), request.max_size)
-    if size is not None or request.max_size is not None:
+    size = capture_size(host, request.settings.resolution, request.settings.scale)
+    fitted = fit_inside(size or host.resolution(), request.settings.max_size)
+    if size is not None or request.settings.max_size is not None:
         overrides["width"], overrides["height"] = fitted
     return host.default_spec(**overrides)

@@ -121,7 +121,7 @@ def frame_findings(state: ReviewScope) -> Tuple[List[str], List[ValidationError]
                 warnings.extend(check(state, attributes))
             except ValidationError as problem:
                 problems.append(problem)
-    elif state.request.frame_rule == "shot" and not state.request.frames:
+    elif state.request.settings.frame_rule == "shot" and not state.request.frames:
         warnings.append(
             "capture.frame_range is \"shot\" but the shot's range could not be read: published "
             f"the scene's {spec.frame_start}-{spec.frame_end}"
@@ -222,7 +222,8 @@ def follow_shot_range(state: ReviewScope, attributes: Dict[str, ShotAttribute]) 
         shot = int(float(start.value)), int(float(end.value))  # set, not ftrack's default
     wanted = shot_range(state.host, state.request, shot)
     if wanted is None:
-        if state.request.frame_rule == "shot" and shot is None and not state.request.frames:
+        asked = state.request.settings.frame_rule == "shot" and not state.request.frames
+        if asked and shot is None:
             return [f"shot {_shot_name(state)} has no fstart/fend: published the scene's range"]
         return []
     state.item.spec = attr.evolve(state.capture_spec(), frame_start=wanted[0], frame_end=wanted[1])
@@ -279,7 +280,8 @@ def _check_shot_range(state: ReviewScope, attributes: Dict[str, ShotAttribute]) 
     shot_range = (int(float(start.value)), int(float(end.value)))
     ours = (spec.frame_start, spec.frame_end)
     handles = _handles(attributes)
-    for around in {0, handles, state.request.handles}:  # the shot's or the settings' handles
+    for around in {0, handles, state.request.settings.handles}:  # the shot's or the settings'
+
         if ours == (shot_range[0] - around, shot_range[1] + around):
             return []
     shot_name = _shot_name(state)

@@ -72,7 +72,7 @@ def _handles(state: ReviewScope) -> int:
     request = state.request
     if request.frames or not state.host.renders_range:
         return 0
-    return request.handles
+    return request.settings.handles
 
 
 def apply_collected(item: ReviewItem, data: Mapping[str, Any]) -> None:

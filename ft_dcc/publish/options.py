@@ -30,7 +30,7 @@ class ColourOptions(TypedDict, total=False):
 
 
 class SettingsFields(TypedDict, total=False):
-    """What the resolved studio settings add: :class:`PublishRequest` fields, by name
+    """What the resolved studio settings add: ``StudioSettings`` fields, by name
     (``ft_dcc.publish.settings_options.apply`` fills them, see there for the keys)."""
 
     asset_name_template: Optional[str]

@@ -248,7 +248,7 @@ def _severity(context: PyblishContext, plugin: PluginClass) -> str:
     publish = context.data.get(STATE_KEY)
     if not isinstance(publish, PublishContext):
         return "block"
-    return publish.request.check_severity.get(plugin.__name__, "block")
+    return publish.request.settings.check_severity.get(plugin.__name__, "block")
 
 
 def _turned_off(plugin: PluginClass) -> StepResult:

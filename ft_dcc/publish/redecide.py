@@ -41,6 +41,7 @@ from ft_dcc.publish.recorded_host import RecordedHost, facts_of, fraction_text
 from ft_dcc.publish.request import PublishRequest, request_from_options
 from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
 from ft_dcc.publish.state import ReviewScope
+from ft_dcc.publish.studio_settings import StudioSettings
 from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 from ft_dcc.settings.templates import fill
@@ -86,16 +87,17 @@ def _asset_inputs(state: ReviewScope) -> JsonObject:
 
 def decided(request: PublishRequest) -> JsonObject:
     """The request's values a flush decides again (JSON: lists, rate texts)."""
+    settings = request.settings
     values = {
         "review_session": request.review_session_name,
-        "resolution": list(request.resolution) if request.resolution else None,
-        "scale": request.scale,
-        "max_size": list(request.max_size) if request.max_size else None,
-        "frame_rule": request.frame_rule,
-        "handles": request.handles,
-        "frame_check": request.check_severity.get(FRAME_CHECK, "block"),
-        "asset_name_template": request.asset_name_template,
-        "name_fields": dict(request.name_fields),
+        "resolution": list(settings.resolution) if settings.resolution else None,
+        "scale": settings.scale,
+        "max_size": list(settings.max_size) if settings.max_size else None,
+        "frame_rule": settings.frame_rule,
+        "handles": settings.handles,
+        "frame_check": settings.check_severity.get(FRAME_CHECK, "block"),
+        "asset_name_template": settings.asset_name_template,
+        "name_fields": dict(settings.name_fields),
         "fps": None if request.fps is None else fraction_text(request.fps),
         "frames": list(request.frames) if request.frames else None,
     }
@@ -223,9 +225,11 @@ def _request(chosen: JsonObject) -> PublishRequest:
     return PublishRequest(
         fps=str(fps) if fps else None,
         frames=frames,
-        frame_rule=str(chosen.get("frame_rule") or "scene"),
-        handles=int(str(chosen.get("handles") or 0)),
-        check_severity={FRAME_CHECK: str(chosen.get("frame_check") or "block")},
+        settings=StudioSettings(
+            frame_rule=str(chosen.get("frame_rule") or "scene"),
+            handles=int(str(chosen.get("handles") or 0)),
+            check_severity={FRAME_CHECK: str(chosen.get("frame_check") or "block")},
+        ),
     )
 
 

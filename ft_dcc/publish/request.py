@@ -2,24 +2,25 @@
 the CLI and passed whole to :func:`ft_dcc.publish.api.run_publish`.
 
 A request holds one or more :class:`Reviewable` s (each becomes its own AssetVersion) and the
-choices they share: the task, the review session, the comment, the frames, and what the
-studio settings resolved. It crosses a process boundary (``ft-dcc publish`` -> a headless host)
-as :meth:`PublishRequest.to_dict` / :meth:`PublishRequest.from_dict`.
+choices they share: the task, the review session, the comment, the frames; and, apart from the
+artist's choices, what the studio settings decided (:class:`StudioSettings`, one field). It
+crosses a process boundary (``ft-dcc publish`` -> a headless host) as
+:meth:`PublishRequest.to_dict` / :meth:`PublishRequest.from_dict`.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 import attr
 
 from ft_dcc.media._fps import as_fraction
-from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.options import Invitee, PublishOptions, parse_frames
+from ft_dcc.publish.studio_settings import StudioSettings
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 
@@ -58,12 +59,12 @@ def _reviewables(values: Iterable[Union[Reviewable, Dict[str, Optional[str]]]]) 
     return found or [Reviewable()]
 
 
+def _settings(value: Union[StudioSettings, Mapping[str, Any], None]) -> StudioSettings:
+    return StudioSettings.of(value)
+
+
 def _invitees(values: Optional[Iterable[Invitee]]) -> Tuple[Invitee, ...]:
     return tuple(values or ())
-
-
-def _size(value: Optional[Sequence[int]]) -> Optional[Tuple[int, int]]:
-    return (int(value[0]), int(value[1])) if value else None
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -89,44 +90,9 @@ class PublishRequest:
     new_review_session: bool = attr.ib(default=False, converter=bool)
     #: run the repairs a failed validator offers (its pyblish actions), then check again once
     repair: bool = attr.ib(default=False, converter=bool)
-    # from the resolved settings (ft_dcc.settings; see ft_dcc.publish.settings_options)
-    asset_name_template: Optional[str] = None  # naming.asset, e.g. "{shot}_{camera}"
-    #: naming.review_session: names it makes for other dates are no typos of this publish's
-    review_session_template: Optional[str] = None
-    name_fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task for templates
-    resolution: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)
-    scale: Optional[float] = None  # capture.scale, when no resolution is given
-    check_severity: Dict[str, str] = attr.Factory(dict)  # validator class -> block/warn/off
-    #: the settings' ``plugins``: plugin class -> attribute -> value (ft_dcc.settings.plugins)
-    plugins: Dict[str, Dict[str, Any]] = attr.Factory(dict)
-    camera_rule: str = "scene"  # capture.camera: the scene's camera, or one named here
-    frame_rule: str = "scene"  # capture.frame_range: the scene's range, or the shot's in ftrack
-    handles: int = attr.ib(default=0, converter=int)  # capture.handles, around that range
-    #: capture.shading / overlays / hud: how the host's viewport draws the capture
-    shading: str = "scene"
-    overlays: bool = attr.ib(default=False, converter=bool)
-    hud: bool = attr.ib(default=False, converter=bool)
-    quality: int = attr.ib(default=REVIEW_CRF, converter=int)  # encode.quality: H.264 CRF
-    max_size: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)  # encode.max_size
-    sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
-    look: Optional[str] = None  # colour.look: an OCIO look before the view
-    thumbnail_rule: str = "middle"  # thumbnail.frame, when thumbnail_frame is not given
-    #: client_review.*: the rules of a review session this publish creates (not of one that is)
-    open_days: int = attr.ib(default=30, converter=int)
-    client_downloads: str = "none"
-    client_watermark: bool = attr.ib(default=False, converter=bool)
-
-    def new_session_rules(self) -> Dict[str, object]:
-        """What :class:`~ft_dcc.publish.manifest.IntegrateManifest` carries of them."""
-        return {
-            "open_days": self.open_days,
-            "downloads": self.client_downloads,
-            "watermark": self.client_watermark,
-        }
-
-    def viewport(self) -> JsonObject:
-        """How the capture's viewport should draw, for ``CaptureSpec.display["viewport"]``."""
-        return {"shading": self.shading, "overlays": self.overlays, "hud": self.hud}
+    #: what the studio settings decided (``ft_dcc.publish.settings_options``), kept apart from
+    #: the artist's choices above
+    settings: StudioSettings = attr.ib(factory=StudioSettings, converter=_settings)
 
     @property
     def several(self) -> bool:
@@ -184,7 +150,7 @@ def request_from_options(options: PublishOptions) -> PublishRequest:
         burnin_template=options.get("burnin_template"),
         queue_dir=options.get("queue_dir"),
         work_dir=options.get("work_dir"),
-        **options.get("settings", {}),
+        settings=options.get("settings"),
     )
 
 

@@ -7,9 +7,10 @@ the input's path into one. What it fills: the review session's name (``naming.re
 the asset name template (``naming.asset``), the capture size (``capture.resolution`` or
 ``capture.scale``), check severities (``checks.*``), burn-ins (``burnin.*``), for movies and
 image sequences the colour options (``colour.*``), and the capture, encode, look and thumbnail
-keys as :class:`~ft_dcc.publish.request.PublishRequest` fields (read by the pipeline where the
-artist's own ``--frames``/``--camera``/``--thumbnail-frame``/``--look`` left them free), and the
-rules of a review session the publish creates (``client_review.*``).
+keys as :class:`~ft_dcc.publish.studio_settings.StudioSettings` fields (the request's
+``settings``, apart from the artist's choices; read by the pipeline where the artist's own
+``--frames``/``--camera``/``--thumbnail-frame``/``--look`` left them free), and the rules of a
+review session the publish creates (``client_review.*``).
 """
 
 from __future__ import annotations
@@ -322,7 +323,7 @@ def _size(text: Optional[str]) -> Optional[List[int]]:
 
 
 def _capture_and_encode(resolved: Resolved) -> SettingsFields:
-    """The capture, encode, look and thumbnail keys as :class:`PublishRequest` fields (the
+    """The capture, encode, look and thumbnail keys as ``StudioSettings`` fields (the
     artist's ``--frames``/``--thumbnail-frame``/``--look`` still win: the pipeline reads these
     only where the artist chose nothing)."""
     return {

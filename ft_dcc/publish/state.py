@@ -318,7 +318,7 @@ class ReviewScope:
         ``capture.camera`` names, else None: the host's choice (the scene camera)."""
         if not self.host.uses_cameras:
             return None
-        rule = self.request.camera_rule
+        rule = self.request.settings.camera_rule
         return self.item.reviewable.source or (rule if rule != "scene" else None)
 
     # -- what a stage needs of the stages before it (PublishError when one did not run) ------

@@ -16,7 +16,8 @@ class ValidateColour(pyblish.api.InstancePlugin):
         from ft_dcc.publish.state import item_of, publish_of
 
         item = item_of(instance)
-        colour = item.colour = check_colour(item.host, publish_of(instance.context).request.look)
+        look = publish_of(instance.context).request.settings.look
+        colour = item.colour = check_colour(item.host, look)
         if colour is None:
             self.log.info("The frames are display-referred: no colour transform")
         else:

@@ -20,7 +20,7 @@ class ValidateFrameRange(pyblish.api.InstancePlugin):
 
         scope = ReviewScope.of(instance)
         warnings, problems = frame_findings(scope)
-        severity = scope.request.check_severity.get(type(self).__name__, "block")
+        severity = scope.request.settings.check_severity.get(type(self).__name__, "block")
         if problems and severity != "warn":
             raise joined(problems)
         warnings += as_warnings(problems, self.label)

@@ -23,7 +23,7 @@ class ValidateThumbnailFrame(pyblish.api.InstancePlugin):
         frame = request.thumbnail_frame
         if frame is None:
             frame = {"first": spec.frame_start, "last": spec.frame_end}.get(
-                request.thumbnail_rule, spec.frame_start + spec.frame_count // 2
+                request.settings.thumbnail_rule, spec.frame_start + spec.frame_count // 2
             )
         if not spec.frame_start <= frame <= spec.frame_end:
             raise ValidationError(

@@ -1,0 +1,77 @@
+"""What the studio's settings decided for a publish (:class:`StudioSettings`), kept apart from
+the artist's own choices: the request carries it whole as ``PublishRequest.settings``.
+
+``ft_dcc.publish.settings_options.apply`` resolves the settings' keys (``docs/settings.md``) into
+:class:`~ft_dcc.publish.options.SettingsFields`; :meth:`StudioSettings.of` types them. A plugin's
+own settings (the ``plugins`` section) are given to the plugin classes before the run
+(``ft_dcc.settings.plugins.apply``), not read from here by the plugins.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+
+import attr
+
+from ft_dcc.media.encode import REVIEW_CRF
+from ft_dcc.protocol.json_value import JsonObject
+
+
+def _size(value: Optional[Sequence[int]]) -> Optional[Tuple[int, int]]:
+    return (int(value[0]), int(value[1])) if value else None
+
+
+@attr.s(frozen=True, auto_attribs=True, kw_only=True)
+class StudioSettings:
+    """The settings' decisions a publish reads (each field names its settings key)."""
+
+    asset_name_template: Optional[str] = None  # naming.asset, e.g. "{shot}_{camera}"
+    #: naming.review_session: names it makes for other dates are no typos of this publish's
+    review_session_template: Optional[str] = None
+    name_fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task for templates
+    resolution: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)
+    scale: Optional[float] = None  # capture.scale, when no resolution is given
+    check_severity: Dict[str, str] = attr.Factory(dict)  # checks.*: validator -> block/warn/off
+    #: plugins.*: plugin class -> attribute -> value (ft_dcc.settings.plugins)
+    plugins: Dict[str, Dict[str, Any]] = attr.Factory(dict)
+    camera_rule: str = "scene"  # capture.camera: the scene's camera, or one named here
+    frame_rule: str = "scene"  # capture.frame_range: the scene's range, or the shot's in ftrack
+    handles: int = attr.ib(default=0, converter=int)  # capture.handles, around that range
+    #: capture.shading / overlays / hud: how the host's viewport draws the capture
+    shading: str = "scene"
+    overlays: bool = attr.ib(default=False, converter=bool)
+    hud: bool = attr.ib(default=False, converter=bool)
+    quality: int = attr.ib(default=REVIEW_CRF, converter=int)  # encode.quality: H.264 CRF
+    max_size: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)  # encode.max_size
+    sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
+    look: Optional[str] = None  # colour.look: an OCIO look before the view
+    thumbnail_rule: str = "middle"  # thumbnail.frame, when the artist names no frame
+    #: client_review.*: the rules of a review session this publish creates (not of one that is)
+    open_days: int = attr.ib(default=30, converter=int)
+    client_downloads: str = "none"
+    client_watermark: bool = attr.ib(default=False, converter=bool)
+
+    @classmethod
+    def of(cls, fields: Union[StudioSettings, Mapping[str, Any], None]) -> StudioSettings:
+        """Typed from the resolved fields (``SettingsFields``) or :meth:`to_dict`'s JSON
+        (unknown keys are ignored: a newer client's)."""
+        if isinstance(fields, StudioSettings):
+            return fields
+        names = {field.name for field in attr.fields(cls)}
+        return cls(**{key: value for key, value in (fields or {}).items() if key in names})
+
+    def to_dict(self) -> JsonObject:
+        data: JsonObject = attr.asdict(self, recurse=True)
+        return data
+
+    def new_session_rules(self) -> Dict[str, object]:
+        """What :class:`~ft_dcc.publish.manifest.IntegrateManifest` carries of them."""
+        return {
+            "open_days": self.open_days,
+            "downloads": self.client_downloads,
+            "watermark": self.client_watermark,
+        }
+
+    def viewport(self) -> JsonObject:
+        """How the capture's viewport should draw, for ``CaptureSpec.display["viewport"]``."""
+        return {"shading": self.shading, "overlays": self.overlays, "hud": self.hud}
