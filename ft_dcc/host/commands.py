@@ -130,7 +130,9 @@ def publish_files(
     report_file = request.get("report")
     if report_file:
         report.save(Path(report_file))
-    publish_commands.print_report(report, bool(request.get("json")))
+    publish_commands.print_report(
+        report, bool(request.get("json")), repaired=bool(request.get("repair"))
+    )
     if report.queued and not request.get("json"):
         sys.stderr.write("ft-dcc: queued (the server could not be reached)\n")
     return publish_commands.exit_status(report)

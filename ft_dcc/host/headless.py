@@ -220,8 +220,9 @@ def terminal_progress(request: PublishOptions) -> ConsoleProgress:
     return ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
 
 
-def print_outcome(outcome: Outcome, as_json: bool) -> int:
-    """Print the report (its JSON data, or its text and hint); return the exit status."""
+def print_outcome(outcome: Outcome, as_json: bool, repaired: bool = True) -> int:
+    """Print the report (its JSON data, or its text and hint; unless the publish ran the
+    repairs, how to ask for those its failed checks offer); return the exit status."""
     if as_json:
         data = outcome.get("report")
         if data is None:
@@ -232,6 +233,11 @@ def print_outcome(outcome: Outcome, as_json: bool) -> int:
         print(outcome.get("details") if verbose and outcome.get("details") else outcome["text"])
         if outcome.get("hint"):
             print(outcome["hint"])
+        from ft_dcc.publish.report import repair_line
+
+        line = None if repaired else repair_line(outcome.get("report") or {})
+        if line:
+            print(line)
     return int(outcome["exit_code"])
 
 

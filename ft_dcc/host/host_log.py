@@ -60,4 +60,6 @@ def publish_and_report(publish_result: Callable[..., Outcome], request: PublishO
     progress.close()
     # ft-dcc -v: all of the host's output; else its last lines, or why it was only queued
     sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
-    return headless.print_outcome(outcome, bool(request.get("json")))
+    return headless.print_outcome(
+        outcome, bool(request.get("json")), repaired=bool(request.get("repair"))
+    )

@@ -19,11 +19,6 @@ from ft_dcc.publish.report import PublishReport
 #: the button (or menu entry) a host offers when a failed check has a repair
 REPAIR_BUTTON = "Repair and publish"
 
-#: the CLI's way to ask for the repairs, which the report's errors name: a host's button is the
-#: artist's way instead, so its dialog leaves the flag out
-CLI_REPAIR = " (ft-dcc publish --repair)"
-
-
 @attr.s(frozen=True, auto_attribs=True)
 class RepairOffer:
     """A repair a failed check offers (its pyblish ``Action``): ``label`` is the repair's
@@ -82,7 +77,7 @@ def repair_offers(report: PublishReport) -> Tuple[RepairOffer, ...]:
 
 def artist_message(report: PublishReport) -> ArtistMessage:
     """The outcome of ``report`` in the artist's words (the step list stays in the log)."""
-    details = [f"Also: {_for_hosts(error)}" for error in report.errors[1:]]
+    details = [f"Also: {error}" for error in report.errors[1:]]
     details += [f"Warning: {warning}" for warning in report.warnings]
     published = report.ok and not report.queued
     if published:
@@ -92,13 +87,8 @@ def artist_message(report: PublishReport) -> ArtistMessage:
     return ArtistMessage(
         short=short,
         outcome=report.status,
-        headline=_for_hosts(report.summary()),
+        headline=report.summary(),
         details=tuple(details),
         review_url=(report.review_url or "") if published else "",
         repairs=() if report.ok else repair_offers(report),
     )
-
-
-def _for_hosts(text: str) -> str:
-    """An error as a host shows it: without the CLI's ``--repair`` flag (the host's button)."""
-    return text.replace(CLI_REPAIR, "")

@@ -202,7 +202,7 @@ def _error_text(step: StepResult) -> str:
     if step.repairs:
         offered = ", ".join(repr(label) for label in step.repairs)
         hint = f"{hint}; " if hint else ""
-        hint += f"repair: {offered} (ft-dcc publish --repair)"
+        hint += f"repair: {offered}"  # the CLI says how to ask for it, a host shows a button
     if not is_refusal(step):
         hint = hint or UNEXPECTED_HINT
         text = f"{step.label}: unexpected {step.error_type}: {step.error}"

@@ -91,14 +91,22 @@ def verbose_terminal() -> bool:
     return logging.getLogger().isEnabledFor(logging.INFO)
 
 
-def print_report(report: PublishReport, as_json: bool, stream: Optional[TextIO] = None) -> None:
+def print_report(
+    report: PublishReport, as_json: bool, stream: Optional[TextIO] = None, repaired: bool = True
+) -> None:
     """Print a PublishReport: JSON (ids, ``"queued": true``) or the artist-readable text (a
-    summary; every step with ``-v``)."""
+    summary; every step with ``-v``); unless the publish ran the repairs (``repaired``), the
+    text says how to ask for those a failed check offers."""
     stream = stream or sys.stdout
     if as_json:
         stream.write(report.to_json() + "\n")
     else:
         stream.write(report.format(verbose=verbose_terminal()) + "\n")
+        from ft_dcc.publish.report import repair_line
+
+        line = None if repaired else repair_line(report.to_dict())
+        if line:
+            stream.write(line + "\n")
     stream.flush()
 
 

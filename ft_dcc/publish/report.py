@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import attr
 
@@ -191,3 +191,14 @@ def failed_report(errors: List[str]) -> JsonObject:
     host that could not start): not published, and why. ``--report FILE`` is then still
     written, so a wrapper reading it never sees a stale one."""
     return PublishReport(ok=False, errors=list(errors)).to_dict()
+
+
+def repair_line(report: Mapping[str, Any]) -> Optional[str]:
+    """How to ask for the repairs the failed checks of ``report`` (its JSON data) offer on the
+    command line; None when none offers one. (A host offers a button instead.)"""
+    steps = report.get("steps") or []
+    offered = [label for step in steps if not step.get("ok") for label in step.get("repairs") or []]
+    if not offered:
+        return None
+    names = ", ".join(repr(label) for label in offered)
+    return f"  To run {names} and check again: the same ft-dcc publish with --repair"

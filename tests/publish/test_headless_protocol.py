@@ -309,3 +309,16 @@ def test_every_request_field_crosses_the_options_both_ways_or_is_a_setting():
             continue
         assert getattr(chosen, field.name) != getattr(default, field.name), field.name
         assert getattr(back, field.name) == getattr(chosen, field.name), field.name
+
+
+def test_a_headless_publishs_text_says_how_to_ask_for_the_repairs_offered(capsys):
+    """``ft-dcc publish --host blender|maya|nuke`` prints the host's report text; when a failed
+    check offers a repair, the caller adds how to ask for it (not after ``--repair`` ran it)."""
+    steps = [{"ok": True, "repairs": []}, {"ok": False, "repairs": ["Save scene"]}]
+    outcome = {"exit_code": 1, "text": "Not published: Scene saved: ...",
+               "report": {"ok": False, "steps": steps}}  # fmt: skip
+    assert headless.print_outcome(outcome, False, repaired=False) == 1
+    printed = capsys.readouterr().out
+    assert "To run 'Save scene' and check again: the same ft-dcc publish with --repair" in printed
+    headless.print_outcome(outcome, False, repaired=True)
+    assert "--repair" not in capsys.readouterr().out

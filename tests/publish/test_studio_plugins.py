@@ -168,8 +168,9 @@ def test_settings_refuse_an_attribute_a_plugin_does_not_declare(
 
 
 def test_a_failed_studio_validator_offers_its_repair_and_repair_runs_it(
-    ftrack_env: Any, tmp_path: Path, queue_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    ftrack_env: Any, tmp_path: Path, queue_dir: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
     studio_plugin_dir(tmp_path, monkeypatch, "validate_ticket_in_comment.py")
     session = open_session(ftrack_env, tmp_path / "s")
     task_path = make_task(session, fstart=1001, fend=1006)
@@ -178,7 +179,10 @@ def test_a_failed_studio_validator_offers_its_repair_and_repair_runs_it(
     report = _publish(tmp_path, task_path, frames, "--comment", "new timing")
     (error,) = report["errors"]
     assert error.startswith("Comment names its ticket: start the comment with its ticket")
-    assert "repair: 'Add the task as ticket' (ft-dcc publish --repair)" in error
+    assert "repair: 'Add the task as ticket'" in error and "--repair" not in error
+    printed = capsys.readouterr().out  # the terminal says how to ask for it; a host, a button
+    assert "To run 'Add the task as ticket' and check again: the same ft-dcc publish with " \
+        "--repair" in printed, printed
     assert count_entities(session) == before
     report = _publish(tmp_path, task_path, frames, "--comment", "new timing", "--repair")
     assert report["ok"], report["errors"]
