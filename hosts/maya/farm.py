@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from maya import cmds
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ft_dcc.exceptions import FtDccError
+    from ft_dcc.farm.model import FarmBatch
+    from ft_dcc.farm.plan import Submission
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +65,42 @@ def _camera(cameras: List[str]) -> Optional[str]:
     return cameras[0] if len(cameras) == 1 else None
 
 
+def _submit(submission: Submission) -> Tuple[Path, FarmBatch]:
+    """Write the bundle; a review session name one typo from an open session's is asked about
+    as "Publish for review" asks (``Host.ask``), and "Yes" writes a job that creates it."""
+    import attr
+
+    from ft_dcc.exceptions import ReviewSessionMisspeltError
+    from ft_dcc.farm.submit import submit
+
+    try:
+        return submit(submission)
+    except ReviewSessionMisspeltError as exc:
+        asked = cmds.confirmDialog(
+            title=TITLE,
+            message=new_session_question(exc, submission.review_session_name),
+            button=["Yes", "No"],
+            defaultButton="No",
+            cancelButton="No",
+            dismissString="No",
+            icon="question",
+        )
+        if asked != "Yes":
+            raise
+    return submit(attr.evolve(submission, new_review_session=True))
+
+
+def new_session_question(refusal: FtDccError, name: Optional[str]) -> str:
+    """The refusal of a probably misspelt session name, as the question whether to create it."""
+    create = f"a new session {name!r}" if name else "it as a new session"
+    return f"{refusal.message[:1].upper()}{refusal.message[1:]}\nCreate {create} anyway?"
+
+
 def publish_on_farm(choices: Optional[Dict[str, str]] = None) -> Optional[Path]:
     """The menu command: the bundle's folder, or None when nothing was written (the artist
     cancelled, or was told what to fix)."""
     from ft_dcc.exceptions import FtDccError
     from ft_dcc.farm.plan import Submission
-    from ft_dcc.farm.submit import submit
 
     from .cameras import ask_cameras
     from .prompts import ask_choices, prompt
@@ -92,7 +127,7 @@ def publish_on_farm(choices: Optional[Dict[str, str]] = None) -> Optional[Path]:
         camera=_camera(cameras),
     )
     try:
-        folder, batch = submit(submission)
+        folder, batch = _submit(submission)
     except FtDccError as exc:
         _tell(f"No farm job was written: {exc}", icon="warning")
         return None

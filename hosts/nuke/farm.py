@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Tuple
 
 import nuke
 
 from .menus import add_commands
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ft_dcc.exceptions import FtDccError
+    from ft_dcc.farm.model import FarmBatch
+    from ft_dcc.farm.plan import Submission
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +50,33 @@ def _saved_script() -> Optional[Path]:
     return path
 
 
+def _submit(submission: Submission) -> Tuple[Path, FarmBatch]:
+    """Write the bundle; a review session name one typo from an open session's is asked about
+    as "Publish for review" asks (``Host.ask``), and yes writes a job that creates it."""
+    import attr
+
+    from ft_dcc.exceptions import ReviewSessionMisspeltError
+    from ft_dcc.farm.submit import submit
+
+    try:
+        return submit(submission)
+    except ReviewSessionMisspeltError as exc:
+        if not nuke.ask(new_session_question(exc, submission.review_session_name)):
+            raise
+    return submit(attr.evolve(submission, new_review_session=True))
+
+
+def new_session_question(refusal: FtDccError, name: Optional[str]) -> str:
+    """The refusal of a probably misspelt session name, as the question whether to create it."""
+    create = f"a new session {name!r}" if name else "it as a new session"
+    return f"{refusal.message[:1].upper()}{refusal.message[1:]}\nCreate {create} anyway?"
+
+
 def publish_on_farm() -> Optional[Path]:
     """The menu command: the bundle's folder, or None when nothing was written (the artist was
     told what to fix)."""
     from ft_dcc.exceptions import FtDccError
     from ft_dcc.farm.plan import Submission
-    from ft_dcc.farm.submit import submit
 
     from .callbacks import COMMENT_KNOB, REVIEW_SESSION_KNOB, TASK_KNOB, _text
     from .headless import script_write_nodes
@@ -65,7 +91,7 @@ def publish_on_farm() -> Optional[Path]:
         def knob(name: str) -> Optional[str]:
             return _text(first, name) if first is not None else None
 
-        folder, batch = submit(
+        folder, batch = _submit(
             Submission(
                 scenes=[str(path)],
                 host="nuke",

@@ -11,6 +11,13 @@ from typing import Any, Dict
 
 import pytest
 from ft_dcc_hosts.maya import choices, farm, startup
+from support import make_task, open_session
+
+from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.review import sessions as review
+
+OPEN = "Dailies 2026-11-25"  # yesterday's session, still open
+TYPO = "Dailes 2026-11-25"  # one letter short of it
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +120,32 @@ def test_an_untitled_scene_or_a_missing_task_writes_nothing_and_says_what_to_do(
     told = [d["message"] for d in maya_state.dialogs if d["_kind"] == "confirmDialog"]
     assert told[-1].startswith("Save the scene first"), told
     assert bundles(_own_temp) == []
+
+
+@pytest.mark.parametrize("answer", ["Yes", "No"])
+def test_a_misspelt_review_session_is_asked_about_and_yes_writes_a_new_sessions_job(
+    saved_scene, maya_state, server_env, tmp_path, _own_temp, answer
+):
+    session = open_session(server_env, tmp_path)
+    task = make_task(session, fstart=1001, fend=1012)
+    project = session.get("Project", resolve_task(session, None, task)["project_id"])
+    review.find_or_create_review_session(session, project, OPEN)
+    maya_state.answers["promptDialog"] = [("OK", task), ("OK", TYPO), ("OK", "")]
+    maya_state.answers["confirmDialog"] = [answer]  # the question (then the outcome: OK)
+    click(maya_state)
+    asked, told = [d for d in maya_state.dialogs if d["_kind"] == "confirmDialog"]
+    assert asked["message"] == (
+        f"No review session is called {TYPO!r}, but {OPEN!r} is open in this project: a "
+        f"misspelling?\nCreate a new session {TYPO!r} anyway?"
+    )
+    assert asked["button"] == ["Yes", "No"] and asked["dismissString"] == "No"
+    if answer == "No":
+        assert bundles(_own_temp) == []
+        assert told["message"].startswith("No farm job was written: no review session is called")
+    else:
+        (bundle,) = bundles(_own_temp)
+        given = values(bundle)
+        assert (given["ReviewSession"], given["NewReviewSession"]) == (TYPO, "yes")
+        assert str(bundle) in told["message"] and f"'{TYPO}'" in told["message"]
+    names = session.query(f'select name from ReviewSession where project_id is "{project["id"]}"')
+    assert [r["name"] for r in names.all()] == [OPEN]  # the farm's publish step makes it

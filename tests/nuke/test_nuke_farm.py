@@ -14,6 +14,13 @@ import nuke
 import pytest
 from ft_dcc_hosts.nuke import callbacks, farm, task_picker
 from ft_dcc_hosts.nuke.integration import integration
+from support import make_task, open_session
+
+from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.review import sessions as review
+
+OPEN = "Comp dailies 2026-11-25"  # yesterday's session, still open
+TYPO = "Comp dailes 2026-11-25"  # one letter short of it
 
 
 @pytest.fixture
@@ -111,3 +118,36 @@ def test_the_installed_menu_py_adds_the_farm_and_task_items_in_the_app_only(tmp_
     nuke._fake.reset(gui=False)
     farm.install_menu()  # nuke -t: no menu call (it would raise)
     assert nuke._fake.state.called("menu") == []
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_a_misspelt_review_session_is_asked_about_and_yes_writes_a_new_sessions_job(
+    tmp_path, comp, temp, server_env, embedded_server, answer
+):
+    session = open_session(server_env(embedded_server), tmp_path)
+    task = make_task(session, fstart=1001, fend=1012)
+    project = session.get("Project", resolve_task(session, None, task)["project_id"])
+    review.find_or_create_review_session(session, project, OPEN)
+    callbacks.add_review_knobs(comp)
+    comp[callbacks.PUBLISH_KNOB].setValue(True)
+    comp[callbacks.TASK_KNOB].setValue(task)
+    comp[callbacks.REVIEW_SESSION_KNOB].setValue(TYPO)
+    nuke.scriptSave()
+    open_in_app((tmp_path / "shot.nk").as_posix())
+    nuke._fake.state.ask_answers[:] = [answer]
+    click()
+    asked, told = nuke._fake.state.messages[-2:]
+    assert asked == (
+        f"No review session is called {TYPO!r}, but {OPEN!r} is open in this project: a "
+        f"misspelling?\nCreate a new session {TYPO!r} anyway?"
+    )
+    if answer:
+        (bundle,) = bundles(temp)
+        given = json.loads((bundle / "openjd_params.json").read_text())
+        assert (given["ReviewSession"], given["NewReviewSession"]) == (TYPO, "yes")
+        assert str(bundle) in told and f"'{TYPO}'" in told
+    else:
+        assert bundles(temp) == []
+        assert told.startswith("No farm job was written: no review session is called")
+    names = session.query(f'select name from ReviewSession where project_id is "{project["id"]}"')
+    assert [r["name"] for r in names.all()] == [OPEN]  # the farm's publish step makes it
