@@ -10,12 +10,13 @@ of every text.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Iterator, Mapping, Optional, Sequence, TypedDict
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional, Sequence, TypedDict
 
 from ft_dcc.server.audit.cap import COUNTED, Counted, cap_of
 from ft_dcc.server.audit.chain import Verdict, verify
 from ft_dcc.server.audit.changes import acts_of
 from ft_dcc.server.audit.entry import ACTS, Entry, check_act, clean_detail, scrub_source
+from ft_dcc.server.audit.held import HeldWriter
 from ft_dcc.server.audit.source import SERVER, current_source, set_source
 from ft_dcc.server.audit.table import TABLE, append, audit_table, now_text
 from ft_dcc.server.audit.table import entries as table_entries
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "ACTS", "TABLE", "Entry", "EntryFields", "Verdict", "audit_table", "current_source", "entries",
-    "record", "record_after", "record_changes", "set_source", "verify",
+    "record", "record_after", "record_changes", "set_source", "verify", "write_held_counts",
 ]  # fmt: skip
 
 
@@ -77,6 +78,13 @@ def _append(store: StoreParts, act: str, who: str, session: Optional[str], sourc
 def _append_counted(store: StoreParts, due: Sequence[Counted]) -> None:
     for counted in due:
         _append(store, COUNTED, counted.who, counted.review_session_id, SERVER, counted.detail)
+
+
+def write_held_counts(store: StoreParts) -> Callable[[], None]:
+    """Write the counts this process holds for ``store``'s trail as their minutes end (a
+    thread, :mod:`ft_dcc.server.audit.held`); the function that stops it and writes every
+    count still held (call it when the server closes, before the store is disposed)."""
+    return HeldWriter(cap_of(store), lambda due: _append_counted(store, due)).stop
 
 
 def entries(

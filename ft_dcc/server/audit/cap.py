@@ -9,12 +9,13 @@ or downloaded, a refused request (of a revoked or closed link, say), a wrong pas
 lead, a passphrase passed, a session changed, a link revoked) keeps a row of its own: each stands
 for a stored change, bounded by what bounds that change.
 
-A minute's counted entry is written when that grant's next capped act comes after the minute,
-when any capped act of this process finds the minute over (oldest first), or when the trail of
-its session is read (then with the count so far, and counting goes on). On PostgreSQL the rows
+A minute's counted entry is written when the minute is over (by the process's writer thread,
+:mod:`ft_dcc.server.audit.held`, or by the next capped act that finds it over, oldest first),
+when the trail of its session is read (then with the count so far, and counting goes on), and
+when the process stops cleanly (every count held, the minute not over). On PostgreSQL the rows
 written are counted by every server process together (``--workers N``: still at most the cap a
 minute; table ``ft_dcc_audit_rows``), and each process writes the counted entry of what it held
-back; a process stopped in the middle of a minute loses the count it held.
+back; a process that crashes loses at most the counts of the minutes not yet over.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ class AuditCap:
         self.rows, self.window, self.clock, self.shared = rows, window, clock, shared
         self._minutes: OrderedDict[Grant, _Minute] = OrderedDict()
         self._lock = threading.Lock()
+        #: set when a minute starts holding counts (the writer thread waits for it)
+        self.holding = threading.Event()
 
     def _written_before(self, grant: Grant) -> Optional[int]:
         """Rows the grant wrote in its minute before this one, over every process (``None``:
@@ -117,23 +120,45 @@ class AuditCap:
             if (minute.written if written is None else written) < self.rows:
                 minute.written += 1
                 return True, due
+            if not minute.held:
+                self.holding.set()
             minute.held[act] += 1
             return False, due
 
     def flush(self, review_session_id: Optional[str]) -> List[Counted]:
         """The counts held for the session so far (its trail is being read); counting goes on."""
+        return self._take(lambda grant: grant[0] == review_session_id)
+
+    def flush_all(self) -> List[Counted]:
+        """Every count held so far, of every session (the process stops)."""
+        return self._take(lambda grant: True)
+
+    def _take(self, wanted: Callable[[Grant], bool]) -> List[Counted]:
         with self._lock:
             found = []
             for grant, minute in self._minutes.items():
-                if grant[0] == review_session_id and minute.held:
+                if wanted(grant) and minute.held:
                     found.append(self._counted(grant, minute, self.clock()))
                     minute.held = Counter()
             return found
 
-    def _over(self, now: float, grant: Grant) -> List[Counted]:
+    def due(self) -> List[Counted]:
+        """The counted entries of the minutes that are over (the writer thread's)."""
+        with self._lock:
+            return self._over(self.clock(), None)
+
+    def next_end(self) -> Optional[float]:
+        """When the oldest minute followed ends (the next :meth:`due` may have something);
+        ``None`` while no minute holds a count."""
+        with self._lock:
+            if not any(minute.held for minute in self._minutes.values()):
+                return None
+            return next(iter(self._minutes.values())).started + self.window
+
+    def _over(self, now: float, grant: Optional[Grant]) -> List[Counted]:
         due = []
-        mine = self._minutes.get(grant)
-        if mine is not None and now - mine.started >= self.window:
+        mine = None if grant is None else self._minutes.get(grant)
+        if grant is not None and mine is not None and now - mine.started >= self.window:
             del self._minutes[grant]
             if mine.held:
                 due.append(self._counted(grant, mine, mine.started + self.window))

@@ -12,6 +12,7 @@ import logging
 import os
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
+from ft_dcc.server import audit
 from ft_dcc.server.events.fanout import share_event_hub
 from ft_dcc.server.files.disk import check_writable, remove_orphan_parts
 from ft_dcc.server.files.encode import MediaEncoder
@@ -42,6 +43,8 @@ class EmbeddedServer:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(config.data_dir, 0o700)
         self.store = Store(config.resolved_database_url)
+        #: writes the audit counts this process holds back; stopped last, writing them all
+        self._stop_audit_counts = audit.write_held_counts(self.store)
         #: revocations to and from every server process (``grants.bus``); one per process
         self.revocations = make_bus(self.store.engine)
         self.keys = KeyRing(
@@ -126,6 +129,10 @@ class EmbeddedServer:
                 self.relay.close()
         with contextlib.suppress(Exception):
             self.revocations.close()
+        try:
+            self._stop_audit_counts()
+        except Exception:
+            log.exception("could not write the audit counts held back")
         with contextlib.suppress(Exception):
             self.store.engine.dispose()
 
