@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 import requests
 from support.asyncio_thread import run_async
 from support.trust import add_api_user
-from support.waiting import wait_until as wait_for
 
 from ft_dcc.server.events.resume import CONTROL_TOPIC
 
@@ -50,23 +49,37 @@ def _subscribe(sock: Any, hub_id: str, topic: str) -> None:
     )
 
 
-def _events(sock: Any, topic: str, count: int, timeout: float = 30.0) -> List[str]:
-    """The ids of the ``topic`` events ``sock`` receives, until ``count`` or the timeout."""
+def _frames(sock: Any, timeout: float) -> Iterator[str]:
+    """The frames ``sock`` receives until the timeout, heartbeats answered and left out."""
     import websocket
 
-    found: List[str] = []
     deadline = time.monotonic() + timeout
-    while len(found) < count and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
         try:
             frame = sock.recv()
         except websocket.WebSocketTimeoutException:
             continue
         if frame.startswith("2::"):
             sock.send("2::")
-        elif frame.startswith("5:"):
-            event = json.loads(frame.split(":", 3)[3])["args"][0]
-            if event["topic"] == topic:
-                found.append(event["id"])
+        else:
+            yield frame
+
+
+def _event_of(frame: str) -> Optional[dict]:
+    return json.loads(frame.split(":", 3)[3])["args"][0] if frame.startswith("5:") else None
+
+
+def _events(sock: Any, topic: str, count: int, timeout: float = 30.0) -> List[str]:
+    """The ids of the ``topic`` events ``sock`` receives, until ``count`` or the timeout."""
+    found: List[str] = []
+    if count <= 0:
+        return found
+    for frame in _frames(sock, timeout):
+        event = _event_of(frame)
+        if event is not None and event["topic"] == topic:
+            found.append(event["id"])
+            if len(found) >= count:
+                break
     return found
 
 
@@ -132,53 +145,68 @@ def test_across_processes(pg_server, pg_second_process) -> None:
     assert sorted(got) == sorted(missed)
 
 
-def test_another_user_naming_the_hub_id_gets_nothing(embedded_server) -> None:
-    other = add_api_user(embedded_server, f"thief{uuid.uuid4().hex[:6]}")
+def _thief(server: Any) -> Tuple[str, str]:
+    """Another User of ``server``: its username and API key."""
+    other = add_api_user(server, f"thief{uuid.uuid4().hex[:6]}")
     username = requests.post(
-        embedded_server.url + "/api",
+        server.url + "/api",
         timeout=30,
         json=[
             {"action": "query", "expression": f"select username from User where id is {other[0]}"}
         ],
-        headers={
-            "ftrack-user": embedded_server.api_user,
-            "ftrack-api-key": embedded_server.api_key,
-        },
+        headers={"ftrack-user": server.api_user, "ftrack-api-key": server.api_key},
     ).json()[0]["data"][0]["username"]
+    return username, other[1]
+
+
+def _ack(sock: Any, number: int, seen: List[str]) -> dict:
+    """The result of ``sock``'s event packet ``number``; the ids of the events that came before
+    it are added to ``seen``."""
+    for frame in _frames(sock, 60):
+        event = _event_of(frame)
+        if event is not None:
+            seen.append(event["id"])
+        elif frame.startswith(f"6:::{number}+"):
+            return json.loads(frame.split("+", 1)[1])[0]
+    raise AssertionError(f"no answer to event packet {number}")
+
+
+def test_another_user_naming_the_hub_id_gets_nothing(embedded_server) -> None:
+    """A parked hub's id stays its owner's: another User's socket naming it is refused and gets
+    none of its events, and while that socket stays open the owner's hub is let in at once
+    (on PostgreSQL the thief's socket held the id in the shared registry until it closed)."""
     hub_id, topic = uuid.uuid4().hex, f"ft_dcc.test.resume.{uuid.uuid4().hex[:8]}"
     sock = _socket(embedded_server)
     _subscribe(sock, hub_id, topic)
     _warm(embedded_server, embedded_server, sock, topic)
     sock.close()
     missed = _publish(embedded_server, topic, 3)
-    thief = _socket(embedded_server, (username, other[1]))
-    _emit(
-        thief,
-        {
-            "topic": "ftrack.meta.subscribe",
-            "source": {"id": hub_id},
-            "data": {"subscriber": {"id": "x"}, "subscription": "topic=none.such"},
-        },
-        1,
-    )
-    assert _events(thief, topic, 1, timeout=3) == []
-    thief.close()
-    # the owner still gets them. The thief's socket may still be closing in its server process
-    # (on PostgreSQL a hub id it claimed is let go once it has closed, and until then the
-    # owner's subscribe naming it is refused), so the owner asks again until it is let in
+    thieves = [_socket(embedded_server, _thief(embedded_server)) for _ in range(2)]
+    for thief in thieves:  # on PostgreSQL each may be in another server process
+        _emit(
+            thief,
+            {
+                "topic": "ftrack.meta.subscribe",
+                "source": {"id": hub_id},
+                "data": {"subscriber": {"id": uuid.uuid4().hex}, "subscription": f"topic={topic}"},
+            },
+            1,
+        )
+        seen: List[str] = []
+        answer = _ack(thief, 1, seen)
+        assert seen == []
+        assert answer["success"] is False and "another connection's" in answer["message"], answer
+    owner = _socket(embedded_server)  # the thieves are still connected
+    _subscribe(owner, hub_id, topic)
     got: List[str] = []
-
-    def resumed() -> bool:
-        owner = _socket(embedded_server)
-        try:
-            _subscribe(owner, hub_id, topic)
-            got[:] = _events(owner, topic, len(missed), timeout=5)
-        finally:
-            owner.close()
-        return bool(got)
-
-    wait_for(resumed, "the owner's hub to be let in again", timeout=120)
-    assert got == missed
+    assert _ack(owner, 1, got)["success"] is True
+    assert got + _events(owner, topic, len(missed) - len(got)) == missed
+    later = _publish(embedded_server, topic, 1)
+    assert _events(owner, topic, 1) == later
+    for thief in thieves:
+        assert _events(thief, topic, 1, timeout=2) == []
+        thief.close()
+    owner.close()
 
 
 def test_a_hub_that_said_goodbye_is_not_kept(embedded_server) -> None:

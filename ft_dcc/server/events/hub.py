@@ -462,6 +462,7 @@ class EventBroker:
             with self._lock:
                 self._connections.discard(connection)
                 parked = self._park(connection)
+            self._let_go()
             await self._release_hub_ids(connection)
             await self._leave_shared(user)
             if parked is not None and self.relay is not None:
@@ -477,6 +478,7 @@ class EventBroker:
             connection.user, connection.hub_ids, connection.subscribers, connection.texts,
             connection.take_unsent(),
         )  # fmt: skip
+        hub.held_here = self.shared_hub_ids is not None  # its ids stay held in the registry
         connection.parked = hub
         return hub
 
@@ -490,6 +492,9 @@ class EventBroker:
                     connection.subscribers.setdefault(key, value)
                     connection.texts.setdefault(key, hub.texts.get(key, ""))
                 connection.hub_ids |= hub.hub_ids
+                if hub.held_here:  # the registry's rows of this process pass to it
+                    connection.cleared |= hub.hub_ids
+                    connection.cleared_subscribers |= set(hub.subscribers)
                 frames = list(hub.frames)
         for event_id, frame in frames:
             connection.enqueue(frame, event_id)
@@ -518,6 +523,7 @@ class EventBroker:
         elif op == "resume" and data.get("to") != self.id:
             with self._lock:
                 hub = self._parking.claim(str(hub_id), user)
+            self._let_go([] if hub is None else [hub])  # the owner holds them over there now
             if hub is not None and hub.frames:
                 self._control({"op": "replay", "hub_id": hub_id, "to": data.get("to"),
                                "frames": [list(frame) for frame in hub.frames]})  # fmt: skip
@@ -575,15 +581,42 @@ class EventBroker:
         if self.shared_hub_ids is None or not mine:
             return
         with self._lock:
-            held = {
-                h for c in self._connections if c.user == connection.user
-                for h in c.cleared | c.cleared_subscribers
-            }  # fmt: skip
+            held = self._held_here(connection.user)
         free = mine - held
         try:
             await run_in_threadpool(self.shared_hub_ids.release, free, self.id, connection.user)
         except Exception:
             logger.exception("could not release hub ids of %s", connection.name)
+
+    def _held_here(self, user: str) -> Set[str]:
+        """The ids this process holds for ``user`` in the shared registry: its live sockets' and
+        its parked hubs' (a parked hub's ids stay its owner's while it is away)."""
+        live = {h for c in self._connections if c.user == user
+                for h in c.cleared | c.cleared_subscribers}  # fmt: skip
+        return live | self._parking.held_ids(user)
+
+    def _let_go(self, claimed: Sequence[ParkedHub] = ()) -> None:
+        """Give back to the shared registry, in a thread, the ids of the hubs parked here that
+        expired or were ``claimed`` by another process, unless this process holds them still."""
+        if self.shared_hub_ids is None:
+            return
+        jobs: List[Tuple[Set[str], str]] = []
+        with self._lock:
+            for hub in list(claimed) + self._parking.take_expired():
+                free = hub.ids() - self._held_here(hub.user) if hub.held_here else set()
+                if free:
+                    jobs.append((free, hub.user))
+        if jobs:
+            threading.Thread(
+                target=self._release_all, args=(jobs,), name="hub-id-release", daemon=True
+            ).start()
+
+    def _release_all(self, jobs: Sequence[Tuple[Set[str], str]]) -> None:
+        for ids, user in jobs:
+            try:
+                self.shared_hub_ids.release(ids, self.id, user)  # type: ignore[union-attr]
+            except Exception:
+                logger.exception("could not give back the hub ids of %s's parked hub", user)
 
     async def _write(self, connection: _Connection) -> None:
         try:
@@ -686,12 +719,14 @@ class EventBroker:
         if self.shared_hub_ids is not None and not connection.was_cleared(hub_id):
             return False  # another process's socket of another User holds it (``_clear_hub_id``)
         with self._lock:
-            taken = any(
+            owner = self._parking.owner(hub_id)  # a parked hub's ids stay its owner's
+            taken = (owner is not None and owner != connection.user) or any(
                 other.speaks_as(hub_id) and other.user != connection.user
                 for other in self._connections
             )
             if not taken:
                 (connection.subscriber_ids if subscriber else connection.hub_ids).add(hub_id)
+        self._let_go()
         return not taken
 
     def _subscribe(self, connection: _Connection, data: Dict[str, Any]) -> Dict[str, Any]:

@@ -7,7 +7,10 @@ keeps one row per (hub id, server process) naming the User whose socket holds it
 socket may name a hub id only when no process holds it for another User. A subscriber's id is
 held the same way when the socket subscribes (its replies come in that id's name). Rows are written
 when a socket first names a hub id and removed when the last socket of that process holding it
-closes (and all of a process's rows when it closes). A process that dies without closing leaves
+closes, unless its hub is parked for a reconnect (``events.resume``): the parked hub's ids stay
+held for its owner until it resumes (in another process: that process's row holds them then) or
+expires, so another User's socket naming them meanwhile is refused and cannot block the owner's
+resume. All of a process's rows go when it closes. A process that dies without closing leaves
 its rows: the hub ids stay bound to their Users (they are random per client session).
 """
 

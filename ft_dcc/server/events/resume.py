@@ -56,6 +56,13 @@ class ParkedHub:
         self.frames: Deque[Frame] = collections.deque()
         self.max_frames = max_frames
         self.dropped = 0
+        #: this process holds its hub ids in the shared registry (``hub_ids.SharedHubIds``) for
+        #: the owner while it is away: parked from a connection here, not from another process
+        self.held_here = False
+
+    def ids(self) -> Set[str]:
+        """Its hub ids and its subscribers' ids."""
+        return self.hub_ids | set(self.subscribers)
 
     def keep(self, frame: Frame) -> None:
         if len(self.frames) >= self.max_frames:
@@ -96,6 +103,8 @@ class Parking:
         self.window = window
         self.max_frames = max_frames
         self._hubs: Dict[str, ParkedHub] = {}
+        #: hubs forgotten unclaimed since the last ``take_expired``
+        self._expired: List[ParkedHub] = []
 
     def park(
         self,
@@ -128,6 +137,27 @@ class Parking:
             self._hubs.pop(other, None)
         return hub
 
+    def owner(self, ident: str) -> Optional[str]:
+        """The user of the hub parked here whose hub id or subscriber id is ``ident`` (``None``:
+        none is)."""
+        self._expire()
+        hub = self._hubs.get(ident)
+        if hub is None:
+            hub = next((h for h in self.hubs() if ident in h.subscribers), None)
+        return None if hub is None else hub.user
+
+    def held_ids(self, user: str) -> Set[str]:
+        """The hub and subscriber ids of ``user``'s hubs parked from this process."""
+        return {
+            ident for hub in self.hubs() if hub.held_here and hub.user == user
+            for ident in hub.ids()
+        }  # fmt: skip
+
+    def take_expired(self) -> List[ParkedHub]:
+        """The hubs forgotten unclaimed since the last call (their ids may be let go)."""
+        expired, self._expired = self._expired, []
+        return expired
+
     def hubs(self) -> List[ParkedHub]:
         return list({id(hub): hub for hub in self._hubs.values()}.values())
 
@@ -136,6 +166,8 @@ class Parking:
         for hub_id, hub in list(self._hubs.items()):
             if hub.expires < now:
                 del self._hubs[hub_id]
+                if hub.held_here and not any(hub is other for other in self._expired):
+                    self._expired.append(hub)
                 if hub.frames:
                     logger.info(
                         "Event hub %s of %s did not come back within %.0f s; %d events dropped",
