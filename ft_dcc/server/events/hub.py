@@ -104,6 +104,9 @@ _CONTEXT_TYPES = {
 _REPLY_SUBSCRIPTION = parse_expression(f"topic={TOPIC_REPLY}")
 #: the kind of the shared open counts (``shared_limits.SharedOpenCounts``) for hub sockets
 SOCKET_KIND = "hub socket"
+#: the longest a commit's answer waits for its ``ftrack.update`` to be sent to the other server
+#: processes (``EventBroker._route``); a send fails long before unless the database hangs
+SETTLE_SECONDS = 15.0
 
 
 def _wants(
@@ -256,9 +259,13 @@ class EventBroker:
         self._parking = Parking(resume_window, max_queue)
         self._closed = False
         self._lock = threading.Lock()
-        #: Called with every event routed here, to pass it on to other server processes
-        #: (``ft_dcc.server.events.fanout``); they hand it to :meth:`deliver`.
+        #: Called with the brokers' own control messages, to pass them on to the other server
+        #: processes (``ft_dcc.server.events.fanout``); they hand them to :meth:`deliver`.
         self.relay: Optional[Callable[[Dict[str, Any]], None]] = None
+        #: Called with every event routed here, to deliver it in every server process, this one
+        #: included, in one order (``fanout.PgEventRelay.tell``); returns what is set once it is
+        #: sent. ``None``: routed events are delivered here at once (and passed to ``relay``).
+        self.relay_all: Optional[Callable[[Dict[str, Any]], threading.Event]] = None
         #: Handshake sessions shared with other server processes (``issue(user, ttl) -> sid``,
         #: ``claim(sid) -> user or None``); ``None`` keeps them in this process.
         self.tickets: Optional[Any] = None
@@ -293,6 +300,10 @@ class EventBroker:
 
         ``event`` needs a ``topic``; ``id``, ``source`` (this broker), ``sent`` are filled in.
         """
+        self._route(self._server_event(event))
+
+    def _server_event(self, event: Mapping[str, object]) -> Dict[str, Any]:
+        """``event`` checked, with its ``id`` and ``source`` filled in (see :meth:`emit`)."""
         wire = event_from_wire(dict(event))
         topic, source = wire["topic"], wire["source"]
         if not isinstance(topic, str) or not topic:
@@ -302,7 +313,7 @@ class EventBroker:
         wire["id"] = wire["id"] or uuid.uuid4().hex
         source.setdefault("id", self.id)
         source.setdefault("host", platform.node())
-        self._route(wire)
+        return wire
 
     def emit_update(
         self,
@@ -337,7 +348,9 @@ class EventBroker:
         source: Dict[str, Any] = {"id": self.id}
         if user or user_id:
             source["user"] = {"username": user, "id": user_id}
-        self.emit({"topic": TOPIC_UPDATE, "data": data, "source": source})
+        # answered once every process has it on its way, behind the commits answered before
+        event = self._server_event({"topic": TOPIC_UPDATE, "data": data, "source": source})
+        self._route(event, settle=True)
 
     def close(self) -> None:
         """Tell every connected hub the server is going away, then drop the connections."""
@@ -758,12 +771,23 @@ class EventBroker:
             return _failure(f"no subscriber {subscriber_id!r} on this connection")
         return {"success": True, "message": "Unsubscribed."}
 
-    def _route(self, event: Dict[str, Any]) -> None:
-        """Send ``event`` to every connection that wants it, here and (through ``relay``) in the
-        other server processes (raises ExpressionError on target)."""
-        self.deliver(event)
-        if self.relay is not None:
-            self.relay(event)
+    def _route(self, event: Dict[str, Any], settle: bool = False) -> None:
+        """Send ``event`` to every connection that wants it, here and in the other server
+        processes (raises ExpressionError on target). Through ``relay_all`` every process gets
+        the events in one order; with ``settle`` (and off the event loop) this returns once the
+        event is sent, so what is routed after it comes after it everywhere."""
+        _target(event)  # an invalid target is refused before anything is sent
+        if event.get("sent") is None:
+            event["sent"] = dt.datetime.now(dt.timezone.utc).isoformat()
+        if self.relay_all is None:
+            self.deliver(event)
+            if self.relay is not None:
+                self.relay(event)
+            return
+        sent = self.relay_all(event)
+        if settle and not _on_event_loop() and not sent.wait(SETTLE_SECONDS):
+            logger.warning("event %s is not sent to the server processes after %.0f s; "
+                           "answering without it", event.get("id"), SETTLE_SECONDS)  # fmt: skip
 
     def deliver(self, event: JsonObject) -> None:
         """Send ``event`` to this process's connections that want it, and keep it for the parked
@@ -820,6 +844,14 @@ class EventBroker:
                 listener(event)
             except Exception:
                 logger.exception("an event listener failed")
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _target(event: JsonObject) -> Optional[Expression]:
