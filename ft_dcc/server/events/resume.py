@@ -6,7 +6,10 @@ without the client saying goodbye (``0::``), the broker *parks* its hub: its sub
 registered and every event they match is kept, up to ``max_frames`` (the oldest are dropped
 first, with a warning). The first packet of a new connection of the **same user** carrying that
 hub id *claims* the parked hub: the kept events are sent first, then the client's live ones.
-After ``window`` seconds unclaimed, a parked hub is forgotten with its events.
+After ``window`` seconds unclaimed, a parked hub is forgotten with its events. While it is
+parked its hub ids and subscriber ids stay its user's: another user's socket naming one is
+refused (``EventBroker._bind``; across processes the shared registry keeps them,
+``hub_ids.SharedHubIds``), so it neither gets the hub's events nor keeps the owner out.
 
 Across server processes (``--workers`` on PostgreSQL) the park, claim and the kept events travel
 through the broker's relay as control messages (:data:`CONTROL_TOPIC`), which clients may not
