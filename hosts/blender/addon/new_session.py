@@ -1,7 +1,9 @@
 """Ask before creating a review session whose name is a few typos away from an open one.
 
 A publish refuses such a name (``ReviewSessionMisspeltError``); in a window the publish operator
-then opens this dialog, and "OK" publishes again with ``new_review_session``.
+then opens this dialog, and "OK" publishes again with ``new_review_session``. "Publish on the
+farm" (farm_op.py) opens it too, with the question in ``farm_question``: "OK" writes the farm job
+with ``new_review_session`` (its publish step creates the session).
 """
 
 from __future__ import annotations
@@ -18,16 +20,23 @@ class FTDCC_OT_confirm_new_session(bpy.types.Operator):
     bl_label = "Create a new review session?"
 
     name: bpy.props.StringProperty(options={"HIDDEN", "SKIP_SAVE"})  # type: ignore[valid-type]
+    #: set by "Publish on the farm": its refusal as a question; "OK" writes the farm job
+    farm_question: bpy.props.StringProperty(options={"HIDDEN", "SKIP_SAVE"})  # type: ignore[valid-type]
 
     def invoke(self, context, event):
         return context.window_manager.invoke_props_dialog(self, width=520)
 
     def draw(self, context):
-        for line in textwrap.wrap(context.window_manager.ftdcc_status, 80)[:4]:
+        said = self.farm_question or context.window_manager.ftdcc_status
+        lines = [line for part in said.splitlines() for line in textwrap.wrap(part, 80)]
+        for line in lines[:5]:
             self.layout.label(text=line)
-        self.layout.label(text=f"OK: publish into a new session called '{self.name}'.", icon="ADD")
+        what = "write the farm job, publishing" if self.farm_question else "publish"
+        self.layout.label(text=f"OK: {what} into a new session called '{self.name}'.", icon="ADD")
 
     def execute(self, context):
+        if self.farm_question:
+            return bpy.ops.ftdcc.publish_on_farm(new_review_session=True)
         return bpy.ops.ftdcc.publish("INVOKE_DEFAULT", new_review_session=True)
 
 
@@ -39,6 +48,15 @@ def offer_new_session(context, report) -> bool:
     if name is None or bpy.app.background or context.window is None:
         return False
     bpy.ops.ftdcc.confirm_new_session("INVOKE_DEFAULT", name=name)
+    return True
+
+
+def offer_farm_new_session(context, name: str, question: str) -> bool:
+    """Ask ``question`` (a farm submission refused ``name`` as probably misspelt) in the dialog,
+    whose "OK" writes the job with ``new_review_session`` (in a window only)."""
+    if bpy.app.background or context.window is None:
+        return False
+    bpy.ops.ftdcc.confirm_new_session("INVOKE_DEFAULT", name=name, farm_question=question)
     return True
 
 
