@@ -36,7 +36,11 @@ class FTDCC_OT_confirm_new_session(bpy.types.Operator):
 
     def execute(self, context):
         if self.farm_question:
-            return bpy.ops.ftdcc.publish_on_farm(new_review_session=True)
+            try:
+                return bpy.ops.ftdcc.publish_on_farm(new_review_session=True)
+            except RuntimeError as exc:  # its error report, raised to a Python caller
+                self.report({"ERROR"}, str(exc))
+                return {"CANCELLED"}
         return bpy.ops.ftdcc.publish("INVOKE_DEFAULT", new_review_session=True)
 
 
