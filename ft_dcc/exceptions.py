@@ -6,7 +6,7 @@ caller can act on it, ``error.hint`` says how. Secrets (API keys) never appear i
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 
 class FtDccError(Exception):
@@ -168,7 +168,16 @@ class InvalidEmailError(FtDccError):
 
 
 class ReviewSessionMisspeltError(ValidationError):
-    """A review session to create is named a few typos away from an open one."""
+    """A review session to create is named a few typos away from an open one (``name``, the
+    open ``matches``: ``ft_dcc.review.names.misspelt_session_error`` sets them)."""
+
+    name: str = ""
+    matches: Tuple[str, ...] = ()
+
+    def question(self) -> str:
+        """The refusal as the question a host asks the artist: create the session anyway?"""
+        create = f"a new session {self.name!r}" if self.name else "it as a new session"
+        return f"{self.message[:1].upper()}{self.message[1:]}\nCreate {create} anyway?"
 
 
 class ReviewSessionClosedError(PublishError):

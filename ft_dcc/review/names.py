@@ -109,12 +109,14 @@ def open_session_names(session: PublishSession, project: EntityOrId) -> List[str
 def misspelt_session_error(name: str, matches: Sequence[str]) -> FtDccError:
     """The error of a publish into ``name`` when the open sessions ``matches`` are that close."""
     quoted = " or ".join(repr(m) for m in matches)
-    return ReviewSessionMisspeltError(
+    error = ReviewSessionMisspeltError(
         f"no review session is called {name!r}, but {quoted} is open in this project: "
         "a misspelling?",
         hint=f"publish into {matches[0]!r}, or confirm {name!r} is a new session "
         "(ft-dcc publish --new-review-session, or farm submit --new-review-session)",
     )
+    error.name, error.matches = name, tuple(matches)
+    return error
 
 
 class StepLike(Protocol):

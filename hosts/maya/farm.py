@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 from maya import cmds
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.exceptions import FtDccError
     from ft_dcc.farm.model import FarmBatch
     from ft_dcc.farm.plan import Submission
 
@@ -78,7 +77,7 @@ def _submit(submission: Submission) -> Tuple[Path, FarmBatch]:
     except ReviewSessionMisspeltError as exc:
         asked = cmds.confirmDialog(
             title=TITLE,
-            message=new_session_question(exc, submission.review_session_name),
+            message=exc.question(),
             button=["Yes", "No"],
             defaultButton="No",
             cancelButton="No",
@@ -89,11 +88,6 @@ def _submit(submission: Submission) -> Tuple[Path, FarmBatch]:
             raise
     return submit(attr.evolve(submission, new_review_session=True))
 
-
-def new_session_question(refusal: FtDccError, name: Optional[str]) -> str:
-    """The refusal of a probably misspelt session name, as the question whether to create it."""
-    create = f"a new session {name!r}" if name else "it as a new session"
-    return f"{refusal.message[:1].upper()}{refusal.message[1:]}\nCreate {create} anyway?"
 
 
 def publish_on_farm(choices: Optional[Dict[str, str]] = None) -> Optional[Path]:

@@ -18,7 +18,6 @@ import nuke
 from .menus import add_commands
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ft_dcc.exceptions import FtDccError
     from ft_dcc.farm.model import FarmBatch
     from ft_dcc.farm.plan import Submission
 
@@ -61,15 +60,10 @@ def _submit(submission: Submission) -> Tuple[Path, FarmBatch]:
     try:
         return submit(submission)
     except ReviewSessionMisspeltError as exc:
-        if not nuke.ask(new_session_question(exc, submission.review_session_name)):
+        if not nuke.ask(exc.question()):
             raise
     return submit(attr.evolve(submission, new_review_session=True))
 
-
-def new_session_question(refusal: FtDccError, name: Optional[str]) -> str:
-    """The refusal of a probably misspelt session name, as the question whether to create it."""
-    create = f"a new session {name!r}" if name else "it as a new session"
-    return f"{refusal.message[:1].upper()}{refusal.message[1:]}\nCreate {create} anyway?"
 
 
 def publish_on_farm() -> Optional[Path]:

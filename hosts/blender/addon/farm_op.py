@@ -4,7 +4,7 @@ panel's task, review session, comment, camera and range, through the same
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import bpy
 
@@ -14,7 +14,6 @@ from .new_session import offer_farm_new_session
 if TYPE_CHECKING:  # pragma: no cover - ft_dcc is imported once the add-on finds it
     from ft_dcc_hosts.blender.untyped import Context
 
-    from ft_dcc.exceptions import FtDccError
     from ft_dcc.farm.plan import Submission
 
 
@@ -35,11 +34,6 @@ def submission(context: Context, new_review_session: bool = False) -> Submission
         frames=None if settings.use_scene_range else (settings.frame_start, settings.frame_end),
     )
 
-
-def new_session_question(refusal: FtDccError, name: Optional[str]) -> str:
-    """The refusal of a probably misspelt session name, as the question whether to create it."""
-    create = f"a new session {name!r}" if name else "it as a new session"
-    return f"{refusal.message[:1].upper()}{refusal.message[1:]}\nCreate {create} anyway?"
 
 
 class FTDCC_OT_publish_on_farm(bpy.types.Operator):
@@ -69,8 +63,7 @@ class FTDCC_OT_publish_on_farm(bpy.types.Operator):
         try:
             folder, batch = submit(submission(context, self.new_review_session))
         except ReviewSessionMisspeltError as exc:
-            name = context.scene.ftrack_publish.review_session.strip()
-            asked = offer_farm_new_session(context, name, new_session_question(exc, name))
+            asked = offer_farm_new_session(context, exc.name, exc.question())
             self.report({"WARNING" if asked else "ERROR"}, str(exc))
             return {"CANCELLED"}
         except FtDccError as exc:
