@@ -115,6 +115,12 @@ class PgEventRelay(SideTable):
             log.warning("the event relay is not listening yet; events from other workers may "
                         "be missed until it is")  # fmt: skip
 
+    @property
+    def listening(self) -> bool:
+        """Whether this process hears the others' events (and its own come back in order);
+        while not (starting, reconnecting), its own are delivered here at once."""
+        return self._listener.listening.is_set()
+
     # -- out -----------------------------------------------------------------------------------
     def publish(self, event: Mapping[str, object]) -> None:
         """Queue ``event`` for the other processes; never blocks (called on the event loop)."""
