@@ -72,19 +72,12 @@ def _submit(submission: Submission) -> Tuple[Path, FarmBatch]:
     from ft_dcc.exceptions import ReviewSessionMisspeltError
     from ft_dcc.farm.submit import submit
 
+    from .host import MayaHost
+
     try:
         return submit(submission)
     except ReviewSessionMisspeltError as exc:
-        asked = cmds.confirmDialog(
-            title=TITLE,
-            message=exc.question(),
-            button=["Yes", "No"],
-            defaultButton="No",
-            cancelButton="No",
-            dismissString="No",
-            icon="question",
-        )
-        if asked != "Yes":
+        if not MayaHost(interactive=True).ask(exc.question(), False):  # the publish's question
             raise
     return submit(attr.evolve(submission, new_review_session=True))
 
