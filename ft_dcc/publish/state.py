@@ -226,10 +226,12 @@ def result_of(data: Data) -> PublishResult:
 
 
 def publishing(context: Any) -> List[Any]:
-    """The review instances of ``context`` that are published (``publish`` not False)."""
+    """The review instances of ``context`` that are published (``instance_data.publishes``)."""
+    from ft_dcc.publish.instance_data import publishes
+
     return [
         each for each in context
-        if isinstance(each.data.get(STATE_KEY), ReviewItem) and each.data.get("publish", True)
+        if isinstance(each.data.get(STATE_KEY), ReviewItem) and publishes(each.data)
     ]  # fmt: skip
 
 
