@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, MutableMapping, Tupl
 import attr
 
 from ft_dcc.exceptions import ValidationError
+from ft_dcc.publish.state import publishes as publishes  # the rule lives with the records
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ft_dcc.publish.manifest import ComponentSpec
@@ -91,11 +92,6 @@ def apply_collected(item: ReviewItem, data: Mapping[str, Any]) -> None:
     if wanted != spec:
         item.spec = wanted
     item.asset_name = str(data["asset"] or item.asset_name or "review")
-
-
-def publishes(data: Mapping[str, Any]) -> bool:
-    """Whether this reviewable is published (a plugin may set ``publish`` False)."""
-    return bool(data.get("publish", True))
 
 
 def comment_of(data: Mapping[str, Any], context_comment: object) -> str:

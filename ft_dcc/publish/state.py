@@ -23,6 +23,7 @@ from typing import (
     Callable,
     Dict,
     List,
+    Mapping,
     MutableMapping,
     Optional,
     Protocol,
@@ -225,10 +226,13 @@ def result_of(data: Data) -> PublishResult:
     return found if isinstance(found, PublishResult) else PublishResult()
 
 
-def publishing(context: Any) -> List[Any]:
-    """The review instances of ``context`` that are published (``instance_data.publishes``)."""
-    from ft_dcc.publish.instance_data import publishes
+def publishes(data: Mapping[str, Any]) -> bool:
+    """Whether a reviewable is published (a plugin may set its ``publish`` False)."""
+    return bool(data.get("publish", True))
 
+
+def publishing(context: Any) -> List[Any]:
+    """The review instances of ``context`` that are published (:func:`publishes`)."""
     return [
         each for each in context
         if isinstance(each.data.get(STATE_KEY), ReviewItem) and publishes(each.data)
