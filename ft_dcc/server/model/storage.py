@@ -65,6 +65,15 @@ def index_name(table: str, column: str) -> str:
     return f"{name[:51]}_{digest}"
 
 
+#: Columns the queries find rows by besides ids: a name test (``parent.name is "sh010"``)
+#: compiles to ``parent_id IN (SELECT id … WHERE name = ?)``, answered by an index on ``name``.
+LOOKUP_COLUMNS = frozenset({"name"})
+
+
+def _looked_up(column: str) -> bool:
+    return column.endswith("_id") or column in LOOKUP_COLUMNS
+
+
 def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
     """Create the Table objects for every family; returns family name -> Table."""
     tables: Dict[str, Table] = {}
@@ -79,7 +88,7 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
             )
         table = Table(table_name(family), metadata, *table_columns)
         for name in columns:
-            if name.endswith("_id") and name not in root.primary_key:
+            if _looked_up(name) and name not in root.primary_key:
                 Index(index_name(table.name, name), table.c[name])
         tables[family] = table
     return tables
@@ -130,6 +139,26 @@ def add_missing_columns(engine: Engine, metadata: MetaData) -> List[str]:
                 added.append(f"{table.name}.{column.name}")
     if added:
         log.info("added %d new storage column(s): %s", len(added), ", ".join(added))
+    return added
+
+
+def add_missing_indexes(engine: Engine, metadata: MetaData) -> List[str]:
+    """Create the indexes of ``metadata``'s tables that a database made by an older version lacks
+    (idempotent); the names of those created."""
+    added: List[str] = []
+    with engine.begin() as connection:
+        existing = {
+            index["name"]
+            for indexes in inspect(connection).get_multi_indexes().values()
+            for index in indexes
+        }
+        for table in metadata.sorted_tables:
+            for index in sorted(table.indexes, key=lambda each: str(each.name)):
+                if index.name not in existing:
+                    index.create(connection)
+                    added.append(str(index.name))
+    if added:
+        log.info("added %d storage index(es): %s", len(added), ", ".join(added))
     return added
 
 

@@ -22,6 +22,7 @@ from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.errors import ApiOperationError, duplicate_error
+from ft_dcc.server.model import statistics
 from ft_dcc.server.model.builtin_data import ensure_builtin_data
 from ft_dcc.server.model.database import (
     check_reachable,
@@ -34,6 +35,7 @@ from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.model.side_tables import creator_table, tombstone_table
 from ft_dcc.server.model.storage import (
     add_missing_columns,
+    add_missing_indexes,
     build_link_tables,
     build_tables,
     make_engine,
@@ -104,8 +106,10 @@ class Store:
             check_reachable(self.engine)
             if prepare_schema(self.engine, self.metadata):  # tables an older version made
                 add_missing_columns(self.engine, self.metadata)
+                add_missing_indexes(self.engine, self.metadata)
             ensure_unique_indexes(self.engine, self.model, self.tables)
             creators.migrate(self.engine, self.model, self.tables, self.metadata)
+            statistics.gather_if_missing(self.engine)
         except (SQLAlchemyError, OSError) as error:
             self.engine.dispose()
             raise setup_error(error, self.engine) from None
@@ -217,7 +221,11 @@ class Store:
         return describe(self.engine)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (on SQLite after ``PRAGMA optimize``)."""
+        try:
+            statistics.optimize_on_close(self.engine)
+        except SQLAlchemyError as error:  # a database gone away: nothing to optimise
+            log.info("no PRAGMA optimize at close: %s", getattr(error, "orig", error))
         self.engine.dispose()
 
     def query(self, expression: str, user_id: Optional[str] = None) -> List[JsonObject]:

@@ -93,7 +93,10 @@ def test_migrate_refuses_a_destination_with_data(pg_cluster, tmp_path, capsys) -
 
 
 def test_migrate_copies_many_to_many_links(pg_cluster, tmp_path, capsys) -> None:
-    """Task ↔ Scope pairs live in a link table the API never shows: they move too."""
+    """Task ↔ Scope pairs live in a link table the API never shows: they move too; the
+    destination has the planner's statistics (a store gathers them itself only for a database
+    of a thousand contexts or more)."""
+    from ft_dcc.server.model import statistics
     from ft_dcc.server.store.store import Store
 
     from ..store_helpers import create, new_id, ref
@@ -120,6 +123,8 @@ def test_migrate_copies_many_to_many_links(pg_cluster, tmp_path, capsys) -> None
     assert "ft_link_context_scope: 1" in capsys.readouterr().out
     moved = Store(target)
     try:
+        with moved.engine.connect() as connection:  # the planner's, gathered by the migration
+            assert statistics.has_statistics(connection)
         found = moved.query('select scopes.name from Task where scopes.name is "hero"', user_id)
         assert [t["id"] for t in found] == [task]
         assert [s["name"] for s in found[0]["scopes"]] == ["hero"]

@@ -1,0 +1,129 @@
+"""A name test is answered through an index, not by reading every row of the table it names.
+
+A studio's year holds thousands of shots and tasks: ``Task where parent.name is "sh010" and
+project.name is "p"`` (the genuine client's most common lookup) must not scan every context. The
+plans are read with ``EXPLAIN`` of the statement the compiler makes for the query, on a store of
+the real schema holding a few thousand contexts whose planner statistics the store gathered
+itself (as it does when it opens a restored or migrated database), on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Iterator, List
+
+import pytest
+import sqlalchemy as sa
+
+from ft_dcc.server.model import statistics
+from ft_dcc.server.query.parser import parse_query
+from ft_dcc.server.store.store import Store
+
+NAME_QUERIES = (
+    'select id from Task where parent.name is "sh0101" and project.name is "plans1"',
+    'select id from Shot where name is "sh0101"',
+    'select id from Project where name is "plans1"',
+    'select id from AssetVersion where asset.name is "main" and task.name is "anim"',
+    'select id from ReviewSession where name is "Dailies 2026-11-26"',
+)
+PROJECTS, SHOTS, TASKS = 4, 400, 3  # 4 + 1,600 shots + 4,800 tasks
+
+
+def _seed_contexts(url: str) -> None:
+    """A studio's contexts written straight into the table, as a restore or migration leaves
+    them: no planner statistics."""
+    engine = sa.create_engine(url)
+    rows: List[dict] = []
+    for p in range(PROJECTS):
+        project = str(uuid.uuid4())
+        rows.append(dict(id=project, _entity_type="Project", name=f"plans{p}",
+                         parent_id=None, project_id=project))  # fmt: skip
+        for s in range(SHOTS):
+            shot = str(uuid.uuid4())
+            rows.append(dict(id=shot, _entity_type="Shot", name=f"sh{p}{s:03d}",
+                             parent_id=project, project_id=project))  # fmt: skip
+            rows.extend(
+                dict(
+                    id=str(uuid.uuid4()),
+                    _entity_type="Task",
+                    name=f"task{t}",
+                    parent_id=shot,
+                    project_id=project,
+                )
+                for t in range(TASKS)
+            )
+    table = sa.Table("ft_context", sa.MetaData(), autoload_with=engine)
+    with engine.begin() as connection:
+        connection.execute(table.insert(), rows)
+    engine.dispose()
+
+
+def _opened_with_rows(url: str) -> Store:
+    Store(url).close()  # the tables, then the studio's rows, then the store that finds them
+    _seed_contexts(url)
+    with sa.create_engine(url).connect() as connection:
+        assert not statistics.has_statistics(connection)
+    return Store(url)
+
+
+@pytest.fixture(scope="module")
+def sqlite_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    path: Path = tmp_path_factory.mktemp("plans") / "ft.sqlite"
+    store = _opened_with_rows(f"sqlite:///{path}")
+    yield store
+    store.close()
+
+
+def _explain(store: Store, expression: str, prefix: str) -> List[str]:
+    _, statement = store.compiler.select_rows(parse_query(expression))
+    compiled = statement.compile(store.engine, compile_kwargs={"literal_binds": True})
+    with store.engine.connect() as connection:
+        rows = connection.exec_driver_sql(f"{prefix} {compiled}").fetchall()
+    return [str(row[-1]) for row in rows]
+
+
+def test_a_store_gathers_the_statistics_a_filled_database_lacks(sqlite_store: Store) -> None:
+    with sqlite_store.engine.connect() as connection:
+        assert statistics.has_statistics(connection)
+
+
+@pytest.mark.parametrize("expression", NAME_QUERIES)
+def test_a_name_test_reads_an_index_on_sqlite(sqlite_store: Store, expression: str) -> None:
+    plan = _explain(sqlite_store, expression, "EXPLAIN QUERY PLAN")
+
+    assert [step for step in plan if step.startswith("SCAN ")] == [], f"{expression}: {plan}"
+
+
+def test_the_name_indexes_are_added_to_a_database_made_before_them(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    Store(f"sqlite:///{path}").close()
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:  # as a database made before the name indexes
+        for (name,) in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%_name'"
+        ).fetchall():
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    engine.dispose()
+
+    store = Store(f"sqlite:///{path}")
+    try:
+        plan = _explain(store, NAME_QUERIES[4], "EXPLAIN QUERY PLAN")
+    finally:
+        store.close()
+
+    assert [step for step in plan if step.startswith("SCAN ")] == [], plan
+
+
+def test_a_name_test_reads_an_index_on_postgresql(pg_cluster: Any) -> None:
+    store = _opened_with_rows(pg_cluster.create_database(template=pg_cluster.template))
+    try:
+        plans = {q: "\n".join(_explain(store, q, "EXPLAIN")) for q in NAME_QUERIES}
+    finally:
+        store.close()
+
+    # (the other tables are empty here: a sequential scan of nothing is PostgreSQL's right plan)
+    assert {q: plan for q, plan in plans.items() if "Seq Scan on ft_context" in plan} == {}
+    contexts_by_type_then_name = {q: plan for q, plan in plans.items() if "Filter: (name =" in plan
+                                  and "ft_context__entity_type" in plan}  # fmt: skip
+    assert contexts_by_type_then_name == {}
