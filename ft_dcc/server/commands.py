@@ -54,7 +54,35 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         workers=getattr(args, "workers", 1),
         cors_origins=cors_origins(getattr(args, "cors_origin", None), os.environ),
         forwarded_allow_ips=proxies,
+        **_mail(args),
     )
+
+
+def _mail(args: argparse.Namespace) -> dict:
+    """The mail settings: ``--smtp-url`` or ``$FT_DCC_SMTP_URL``, the password off the command
+    line (``mail.smtp_url``), ``--mail-from``; the first retry's delay from
+    ``$FT_DCC_MAIL_RETRY_SECONDS``."""
+    from ft_dcc.exceptions import ConfigurationError
+    from ft_dcc.server.mail.smtp_url import choose_smtp, plain_login_warning
+
+    try:
+        smtp = choose_smtp(getattr(args, "smtp_url", None),
+                           getattr(args, "smtp_password_file", None),
+                           getattr(args, "mail_from", None), os.environ)  # fmt: skip
+    except ConfigurationError as exc:
+        raise SystemExit(f"ft-dcc: error: {exc}") from None
+    warning = plain_login_warning(smtp) if smtp is not None else None
+    if warning:
+        print(f"ft-dcc: warning: {warning}", file=sys.stderr)
+    found: dict = {"smtp": smtp}
+    retry = os.environ.get("FT_DCC_MAIL_RETRY_SECONDS", "").strip()
+    if retry:
+        try:
+            found["mail_retry_seconds"] = max(0.1, float(retry))
+        except ValueError:
+            raise SystemExit("ft-dcc: error: FT_DCC_MAIL_RETRY_SECONDS is a number of "
+                             f"seconds, not {retry[:40]!r}") from None  # fmt: skip
+    return found
 
 
 def _database(args: argparse.Namespace) -> Optional[str]:
@@ -92,6 +120,8 @@ def run_server(args: argparse.Namespace) -> int:
     database = app.state.server.store.describe()
     print(f"ft-dcc server: serving {config.url} (data: {config.data_dir}, database: {database}, "
           f"workers: {config.workers})", flush=True)  # fmt: skip
+    print("ft-dcc server: mail: " + (config.smtp.describe() if config.smtp else "none (no "
+          "--smtp-url: the desk says invitation links are sent by hand)"), flush=True)  # fmt: skip
     if config.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"ft-dcc server: listening on {config.host}: reachable from other machines; "
@@ -454,6 +484,14 @@ SERVER = Command("server", "run the embedded ftrack-compatible server", run_serv
     arg("--forwarded-allow-ips", action="append", metavar="ADDRESSES", help="the proxies whose "
         "X-Forwarded-For the server believes: IP addresses or networks, comma separated, or * "
         "(repeatable; default: none, a request comes from the address that connected)"),
+    arg("--smtp-url", metavar="URL", help="the studio's SMTP server, for invitations: "
+        "smtp://HOST:25, smtp+starttls://USER@HOST:587 or smtps://USER@HOST:465 (also "
+        "FT_DCC_SMTP_URL; never a password here: FT_DCC_SMTP_PASSWORD or --smtp-password-file)"),
+    arg("--smtp-password-file", type=Path, metavar="FILE", help="the SMTP login's password: "
+        "this file's first line (mode 0600)"),
+    arg("--mail-from", metavar="ADDRESS", help='the mails\' sender, e.g. "Pixel Farm '
+        '<dailies@pixelfarm.example>": its name is the studio\'s name the mails say (also '
+        "FT_DCC_MAIL_FROM)"),
 ), "Run the embedded ftrack-compatible server (JSON API, uploads, events).",
    actions=(MIGRATE, INSTALL_SERVICE, BACKUP, RESTORE, STATUS), metavar="COMMAND")  # fmt: skip
 USER = Command("user", "manage API users of the embedded server", actions=(

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, List, Optional
 
+from ft_dcc.server.mail.smtp_url import SmtpSettings
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 SERVER_VERSION = "4.13.8"
@@ -78,8 +80,15 @@ class ServerConfig:
     #: (``--forwarded-allow-ips``: addresses or networks, ``*`` for every peer); none by default:
     #: a request's source (rate limits, the audit trail) is the address that connected.
     forwarded_allow_ips: List[str] = field(default_factory=list)
+    #: The studio's SMTP server and sender (``--smtp-url``, ``--mail-from``: ``mail.smtp_url``);
+    #: ``None``: no mail, the desk says links are sent by hand.
+    smtp: Optional[SmtpSettings] = None
+    #: Seconds before a failed mail's first retry (doubling after each, ``mail.outbox``).
+    mail_retry_seconds: float = 30.0
 
     def __post_init__(self) -> None:
+        if self.smtp is not None and not isinstance(self.smtp, SmtpSettings):
+            self.smtp = SmtpSettings(*self.smtp)  # as a worker process reads it back (JSON)
         self.data_dir = Path(self.data_dir).expanduser().resolve()
         if self.request_log is not None:
             self.request_log = Path(self.request_log).expanduser().resolve()

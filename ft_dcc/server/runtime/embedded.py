@@ -21,6 +21,7 @@ from ft_dcc.server.files.retire import remove_orphan_files
 from ft_dcc.server.grants.bus import make_bus
 from ft_dcc.server.http import update_tokens
 from ft_dcc.server.http.auth import KeyRing
+from ft_dcc.server.mail.mailer import Mailer
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.runtime.config import ServerConfig
@@ -81,6 +82,10 @@ class EmbeddedServer:
             revocations=self.revocations,
         )
         self.ctx.encoder = MediaEncoder(self.files, self.ctx.execute, self.ctx.execute)
+        #: outgoing mail: a durable queue and this process's sender thread (``mail``)
+        self.mail = Mailer(
+            self.store.engine, self.store.metadata, config.smtp, config.mail_retry_seconds
+        )
         if not config.worker_process:
             try:
                 self.ctx.encoder.fail_interrupted(self.seed.user_id)
@@ -121,6 +126,8 @@ class EmbeddedServer:
                 stop()
         if self.ctx.encoder is not None:
             self.ctx.encoder.shutdown()
+        with contextlib.suppress(Exception):
+            self.mail.close()
         if self.events is not None:
             with contextlib.suppress(Exception):
                 self.events.close()

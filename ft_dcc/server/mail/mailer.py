@@ -1,0 +1,62 @@
+"""The server's mailer: what the rest of the server calls (``EmbeddedServer.mail``)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, Mapping, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ft_dcc.server.mail import letters
+from ft_dcc.server.mail.outbox import Message, Outbox
+from ft_dcc.server.mail.sender import Send, Sender
+from ft_dcc.server.mail.smtp_url import SmtpSettings
+from ft_dcc.server.mail.transport import send as smtp_send
+
+
+class Mailer:
+    """Queue letters for the studio's SMTP server, and say how each topic's latest one went.
+
+    Without SMTP settings (``configured`` false) nothing is queued: whoever wanted the mail says
+    it must be sent by hand."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        metadata: sa.MetaData,
+        settings: Optional[SmtpSettings],
+        first_retry: float = 30.0,
+        send: Send = smtp_send,
+    ) -> None:
+        self.settings = settings
+        self.outbox = Outbox(engine, metadata)
+        self._sender = Sender(self.outbox, settings, first_retry, send) if settings else None
+
+    @property
+    def configured(self) -> bool:
+        return self.settings is not None
+
+    @property
+    def studio(self) -> str:
+        """The studio's name the mails say (``--mail-from``'s display name)."""
+        return self.settings.studio if self.settings else ""
+
+    def queue(self, topic: str, to: str, letter: str, values: Mapping[str, Any]) -> Optional[str]:
+        """Render the letter ``letter`` (templates ``letters.TEMPLATES``) with ``values`` (plus
+        ``studio``) and queue it to ``to``, about ``topic`` (e.g. ``invitee:<id>``, what
+        :meth:`latest` is asked by); the message's id, ``None`` without SMTP. Never waits for
+        the SMTP server."""
+        if self._sender is None:
+            return None
+        written = letters.render(letter, dict(values, studio=self.studio))
+        message_id = self.outbox.put(topic, to, written.subject, written.text, written.html)
+        self._sender.wake()
+        return message_id
+
+    def latest(self, topics: Iterable[str]) -> Dict[str, Message]:
+        """The newest message of each topic that has one (its state, attempts, last error)."""
+        return self.outbox.latest(topics)
+
+    def close(self) -> None:
+        if self._sender is not None:
+            self._sender.stop()
