@@ -46,6 +46,7 @@ def run_create(args: argparse.Namespace) -> int:
     spec = ContextSpec(
         project=project, sequence=sequence, shot=shot, task=task,
         fps=_fps(args.fps), frames=args.frames, task_type=args.task_type,
+        change_frames=bool(args.change_frames),
     )  # fmt: skip
     with Session() as session:
         result = ensure_context(session, spec)
@@ -85,6 +86,12 @@ CONTEXT = Command(
                     metavar="A-B",
                     type=parse_frames,
                     help="the shot's frame range, e.g. 1001-1048",
+                ),
+                arg(
+                    "--change-frames",
+                    action="store_true",
+                    help="change the range the shot already has to --frames (without it, a "
+                    "differing --frames is refused: the shot's other tasks use its range)",
                 ),
                 arg(
                     "--task-type",

@@ -38,6 +38,8 @@ class ContextSpec:
     fps: Optional[Fraction] = None
     frames: Optional[Tuple[int, int]] = None
     task_type: Optional[str] = None
+    #: ``--change-frames``: change a range the shot already has (else a differing one is refused)
+    change_frames: bool = False
 
     @property
     def path(self) -> str:
@@ -97,6 +99,8 @@ def ensure_context(session: PublishSession, spec: ContextSpec) -> ContextResult:
     project = builder.project()
     sequence = builder.child(project, "Sequence", spec.sequence, 1)
     shot = builder.child(sequence, "Shot", spec.shot, 2)
+    if str(shot["id"]) not in builder.new_ids:
+        _check_range_kept(session, shot, spec)
     task_type = builder.task(shot, asked_type, types)
     if builder.changes:
         session.commit()  # one batch: all or nothing on the server
@@ -253,6 +257,26 @@ def _ensure_shot_values(
         current[key] = value
     session.commit()
     return current
+
+
+def _check_range_kept(session: PublishSession, shot: EntityLike, spec: ContextSpec) -> None:
+    """Refuse (before any write) a ``--frames`` that would change the range the shot already
+    has (another task's work was checked against it) unless ``--change-frames`` asks to."""
+    if spec.frames is None or spec.change_frames:
+        return
+    own = _set_values(session, [shot])
+    start, end = own.get("fstart"), own.get("fend")
+    if start is None or end is None:
+        return
+    if _same(start, spec.frames[0]) and _same(end, spec.frames[1]):
+        return
+    has, asked = f"{number(start)}-{number(end)}", f"{spec.frames[0]}-{spec.frames[1]}"
+    raise ValidationError(
+        f"shot {spec.shot!r} already has the frame range {has}; --frames {asked} would change "
+        "it for every task of the shot, nothing was changed",
+        hint=f"leave out --frames (or pass --frames {has}) to keep the shot's range, or add "
+        f"--change-frames to set it to {asked}",
+    )
 
 
 def _same(current: Optional[float], wanted: float) -> bool:

@@ -153,3 +153,45 @@ def test_a_wrong_project_in_a_publish_gets_did_you_mean(embedded_server, tmp_pat
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"there is no ftrack project called {typed!r}" in done.stdout + done.stderr
     assert f"did you mean {project!r}?" in done.stdout + done.stderr
+
+
+def test_a_second_task_never_narrows_the_shots_range_quietly(fresh_server, tmp_path):
+    """A second task's ``--frames`` that differs from the shot's range is refused before any
+    write, saying what to pass instead; ``--change-frames`` changes it when asked."""
+    first = ft_dcc(
+        fresh_server, tmp_path, "context", "create", "studio_r/sq010/sh010/anim",
+        "--frames", "1001-1048",
+    )  # fmt: skip
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = counts(fresh_server, tmp_path)
+
+    second = ft_dcc(
+        fresh_server, tmp_path, "context", "create", "studio_r/sq010/sh010/lighting",
+        "--frames", "1001-1024",
+    )  # fmt: skip
+
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert "1001-1048" in second.stderr and "1001-1024" in second.stderr, second.stderr
+    assert "--change-frames" in second.stderr and "--frames 1001-1048" in second.stderr
+    assert "->" not in second.stdout
+    assert counts(fresh_server, tmp_path) == before  # no task made, no value changed
+
+    def shot_range() -> tuple:
+        with open_session(fresh_server, tmp_path) as session:
+            shot = session.query(
+                f'{SHOT_PROJECTION} where name is "sh010" and project.name is "studio_r"'
+            ).one()
+            values = shot_attributes(session, shot)
+            return float(values["fstart"].value), float(values["fend"].value)
+
+    assert shot_range() == (1001, 1048)
+    kept = ft_dcc(fresh_server, tmp_path, "context", "create", "studio_r/sq010/sh010/lighting")
+    assert kept.returncode == 0 and "created task 'lighting'" in kept.stdout, kept.stderr
+    assert shot_range() == (1001, 1048)
+    asked = ft_dcc(
+        fresh_server, tmp_path, "context", "create", "studio_r/sq010/sh010/lighting",
+        "--frames", "1001-1024", "--change-frames",
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    assert "fend 1048 -> 1024" in asked.stdout
+    assert shot_range() == (1001, 1024)
