@@ -47,6 +47,10 @@ PROJECT_SETTINGS_KEY = "ft_dcc_settings"
 REVIEW_COMPONENT_MP4 = "ftrackreview-mp4"
 REVIEW_COMPONENT_IMAGE = "ftrackreview-image"
 THUMBNAIL_COMPONENT = "thumbnail"
+#: ftrack's placeholder image: the ``thumbnail_url`` of an entity without a thumbnail (never
+#: null: ftrack's own tools read ``["thumbnail_url"]["url"]`` unconditionally) and what
+#: ``@ftrack/api``'s ``thumbnailUrl(null)`` answers
+DEFAULT_THUMBNAIL_PATH = "/img/thumbnail2.png"
 REVIEW_META_KEY = "ftr_meta"
 #: the review component's Metadata key where a publish records its capture (camera, frames)
 CAPTURE_META_KEY = "ft_dcc_capture"

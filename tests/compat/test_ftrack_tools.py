@@ -209,3 +209,53 @@ def test_an_older_database_gains_the_new_asset_types(tmp_path):
     assert shorts.count("script") == 1 and shorts.count("cam") == 1  # the studio's kept
     assert {short for _name, short in builtin_data.ASSET_TYPES} <= set(shorts)
     assert [t["name"] for t in types if t["short"] == "cam"] == ["Cameras"]
+
+
+# -- a version or task without a thumbnail -------------------------------------------------------
+def _framework_versions(session: Any, task_id: str, asset_type_id: str) -> list:
+    """What ftrack's framework plugin ``store_asset_context`` reads when its publisher opens on a
+    task (its ``ui_hook``): every Asset of the type with versions on the task, with each
+    version's ``thumbnail_url``, then ``version["thumbnail_url"]["url"]`` unconditionally."""
+    assets = session.query(
+        "select name, id, latest_version.version, versions, versions.id, versions.date, "
+        "versions.version, versions.is_latest_version, versions.thumbnail_url, "
+        "versions.user.first_name, versions.user.last_name, versions.status.name from Asset "
+        f"where versions.task_id is {task_id} and type.id is {asset_type_id}"
+    ).all()
+    with session.auto_populating(False):
+        return [
+            (version["version"], asset["latest_version"]["version"] + 1,
+             version["thumbnail_url"]["url"])
+            for asset in assets
+            for version in asset["versions"]
+        ]  # fmt: skip
+
+
+def test_no_thumbnail_answers_ftracks_placeholder(session, make_session, embedded_server):
+    """A version or task without a thumbnail answers ftrack's placeholder image (never null):
+    the framework's ``store_asset_context`` opens on a task whose asset has a version without
+    one, and the second version is published after it."""
+    made = make_hierarchy(session)  # v001: no thumbnail
+    asset_type = session.query('select id from AssetType where short is "script"').one()
+    made["asset"]["type"] = asset_type
+    session.commit()
+    fresh = make_session()
+    placeholder = embedded_server.url + "/img/thumbnail2.png"
+    assert _framework_versions(fresh, made["task"]["id"], asset_type["id"]) == [(1, 2, placeholder)]
+    for entity_type, entity in (("Task", made["task"]), ("Shot", made["shot"]),
+                                ("Project", made["project"])):  # fmt: skip
+        answer = fresh.query(
+            f'select thumbnail_url from {entity_type} where id is "{entity["id"]}"'
+        ).one()["thumbnail_url"]
+        assert answer == {"url": placeholder, "value": None}, entity_type
+    # the URL opens as ftrack's thumbnail widget opens one: a plain GET, an image
+    with urllib.request.urlopen(placeholder, timeout=30) as reply:
+        assert reply.status == 200 and reply.headers["content-type"] == "image/png"
+        assert Image.open(io.BytesIO(reply.read())).width > 0
+    # the framework's publisher then makes v002 on that asset
+    fresh.create("AssetVersion", {"asset": fresh.get("Asset", made["asset"]["id"]),
+                                  "task": fresh.get("Task", made["task"]["id"])})  # fmt: skip
+    fresh.commit()
+    again = make_session()
+    assert [row[:2] for row in _framework_versions(again, made["task"]["id"], asset_type["id"])] \
+        == [(1, 3), (2, 3)]  # fmt: skip

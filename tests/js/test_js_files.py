@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from js_helpers import make_hierarchy
 from support import download_component
 
 pytestmark = pytest.mark.jsclient
@@ -65,6 +66,17 @@ def test_default_thumbnail_is_an_image(js) -> None:
 
     image = Image.open(io.BytesIO(response.content))
     assert image.format == "PNG" and image.width > 0 and image.height > 0
+
+
+def test_no_thumbnail_reads_as_the_default_thumbnail(js, embedded_server) -> None:
+    """A version or task without a thumbnail: its ``thumbnail_url`` is the URL the client's own
+    ``thumbnailUrl(null)`` makes, never null."""
+    ids = make_hierarchy(js)
+    default = js.run("thumbnail_url", componentId=None)
+    for entity_type, key in (("AssetVersion", "version"), ("Task", "task")):
+        expression = f'select thumbnail_url from {entity_type} where id is "{ids[key]}"'
+        found = js.call("query", expression)["data"]
+        assert found[0]["thumbnail_url"] == {"url": default, "value": None}, entity_type
 
 
 @pytest.mark.parametrize("width, height, size", [(360, 640, 100), (640, 360, 100), (20, 16, 10)])

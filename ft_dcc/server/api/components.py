@@ -18,7 +18,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER
+from ft_dcc.protocol import DEFAULT_THUMBNAIL_PATH, HEADER_API_KEY, HEADER_USER
 from ft_dcc.server.errors import ApiOperationError, BadInput, NotFound
 from ft_dcc.server.files.download_links import download_user, signed_download_url
 from ft_dcc.server.files.filestore import check_component_id
@@ -168,5 +168,5 @@ def routes(server: EmbeddedServer) -> List[Route]:
         Route("/component/get", area.get, methods=["GET", "HEAD"]),
         Route("/component/thumbnail", area.thumbnail, methods=["GET", "HEAD"]),
         Route("/component/remove", area.remove, methods=["GET", "POST"]),
-        Route("/img/thumbnail2.png", area.default_thumbnail, methods=["GET", "HEAD"]),
+        Route(DEFAULT_THUMBNAIL_PATH, area.default_thumbnail, methods=["GET", "HEAD"]),
     ]

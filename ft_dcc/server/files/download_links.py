@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Dict, Optional
 from urllib.parse import urlencode
 
+from ft_dcc.protocol import DEFAULT_THUMBNAIL_PATH
 from ft_dcc.server.files.filestore import FileStore, FileStoreError
 
 #: How long a signed download URL works, in seconds.
@@ -71,6 +72,9 @@ def _signed_attribute(
     """``value`` (``{"url": "/component/...?id=X", "value": X}``) made absolute and signed."""
     url = value.get("url")
     if not isinstance(url, str):
+        return
+    if url == DEFAULT_THUMBNAIL_PATH and value.get("value") is None:
+        value["url"] = base_url + url  # a public image: absolute, nothing to sign
         return
     path, _, query = url.partition("?id=")
     if path not in _URL_ROUTES or not query or "&" in query:

@@ -14,6 +14,7 @@ from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tup
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
+from ft_dcc.protocol import DEFAULT_THUMBNAIL_PATH
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.model import secret_fields as passphrase
@@ -183,8 +184,8 @@ class ResultBuilder:
             thumbnail = row.get("thumbnail_id")
             if etype.name == "ReviewSession":
                 thumbnail = self._review_session_thumbnail(row.get("id"))
-            if not thumbnail:
-                return None
+            if not thumbnail:  # ftrack's placeholder, never null
+                return {"url": DEFAULT_THUMBNAIL_PATH, "value": None}
             return {"url": f"/component/thumbnail?id={thumbnail}", "value": str(thumbnail)}
         if attr.name == "url" and etype.name in ("ComponentLocation", "JobComponent"):
             component = row.get("component_id")
