@@ -159,6 +159,10 @@ class ReviewSessionNameError(FtDccError):
     """A review session (or project) name matches none, or more than one."""
 
 
+class CutError(FtDccError):
+    """An editor's cut that cannot be read, or (``--strict``) that does not match the project."""
+
+
 class ClientRulesError(FtDccError):
     """A client-review rule (passphrase, window, downloads) cannot be set as asked."""
 

@@ -13,7 +13,7 @@ each invitee's own link for the inviter to send.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypedDict
 
 from ft_dcc.exceptions import (
     DeletedIdError,
@@ -31,6 +31,9 @@ from ft_dcc.session.interface import EntityLike, EntityOrId, PublishSession
 from ft_dcc.session.replies import widget_url
 
 log = logging.getLogger(__name__)
+
+#: what a new session is given before its one commit: ``contents(review_session, project)``
+Contents = Callable[[EntityLike, EntityLike], None]
 
 
 def _date(value: Any) -> Optional[str]:
@@ -81,7 +84,7 @@ def session_rows(session: PublishSession, project: Optional[EntityLike] = None) 
     return rows
 
 
-def _project_for_create(session: PublishSession, project_name: Optional[str]) -> EntityLike:
+def project_for_create(session: PublishSession, project_name: Optional[str]) -> EntityLike:
     if project_name:
         return find_project(session, project_name)
     projects = session.query("select id, name from Project").all()
@@ -102,15 +105,17 @@ def create_session(
     private: bool = False,
     description: str = "",
     rules: Optional[ClientRules] = None,
+    contents: Optional[Contents] = None,
 ) -> Tuple[EntityLike, str, ClientRules]:
     """Create the review session ``name`` (refused when the project has one of that name) with
-    its client ``rules`` (the studio's ``client_review.*`` where they say nothing), in one
-    commit; returns it (with ``project`` read), its link and the rules it was given."""
+    its client ``rules`` (the studio's ``client_review.*`` where they say nothing) and what
+    ``contents`` adds to it (given the session and the project), in one commit; returns it
+    (with ``project`` read), its link and the rules it was given."""
     if not name.strip():
         raise ReviewSessionNameError(
             "a review session needs a name", hint='e.g. "Dailies 2026-11-23"'
         )
-    project = _project_for_create(session, project_name)
+    project = project_for_create(session, project_name)
     existing = sessions_named(session, name, project)
     if existing:
         state = "open" if review.is_open(existing[0]) else "closed (ft-dcc review reopen NAME)"
@@ -124,7 +129,7 @@ def create_session(
         ident = review.review_session_id_for(project, name, generation)
         try:
             created = _create(session, project, name, description, ident, private, given,
-                              defaults.open_days)  # fmt: skip
+                              defaults.open_days, contents)  # fmt: skip
             break
         except DeletedIdError as refused:  # a deleted session's name: its id's next generation
             session.rollback()
@@ -136,15 +141,17 @@ def create_session(
 
 def _create(
     session: PublishSession, project: EntityLike, name: str, description: str, ident: str,
-    private: bool, rules: ClientRules, days: int,
+    private: bool, rules: ClientRules, days: int, contents: Optional[Contents] = None,
 ) -> EntityLike:  # fmt: skip
-    """Create and commit the session ``ident`` with its rules (one commit)."""
+    """Create and commit the session ``ident`` with its rules and contents (one commit)."""
     created = review.create_review_session(
         session, project, name, description, id=ident, days_open=days
     )
     if private:
         created["shareable_url_enabled"] = False
     apply_rules(session, created, rules, existing={})
+    if contents is not None:
+        contents(created, project)
     session.commit()
     return created
 

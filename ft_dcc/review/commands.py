@@ -1,5 +1,5 @@
 """``ft-dcc review list|create|update|revoke|close|reopen|add|remove|order|invite|link|open|
-feedback|export``
+feedback|export|cut``
 (stdlib-only imports at top).
 
 Review sessions from the terminal, on ftrack's real entities and standard API calls only, so
@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional
 
 from ft_dcc.commands_base import Command, Group, arg
 from ft_dcc.protocol.client_review import DOWNLOADS  # stdlib only: the --downloads choices
 
 if TYPE_CHECKING:
+    from ft_dcc.review.client_rules import ClientRules
     from ft_dcc.session import Session
     from ft_dcc.session.interface import EntityLike, PublishSession
 
@@ -127,6 +129,8 @@ def run_create(args: argparse.Namespace) -> int:
     from ft_dcc.review.client_commands import rule_lines, rules_of
 
     rules = rules_of(args)  # checked before any request: a refused option writes nothing
+    if args.from_cut:
+        return _create_from_cut(args, rules)
     with _session() as session:
         created, url, rules = create_session(
             session, args.name, args.project, private=args.private,
@@ -140,6 +144,24 @@ def run_create(args: argparse.Namespace) -> int:
         for line in watch_lines(session, created, url):
             _out(line)
     return 0
+
+
+def _create_from_cut(args: argparse.Namespace, rules: ClientRules) -> int:
+    from ft_dcc.review.cut_commands import create_from_cut
+    from ft_dcc.review.cut_read import read_cut
+
+    cut = read_cut(Path(args.from_cut).expanduser(), args.rate)  # before any request
+    with _session() as session:
+        return create_from_cut(session, args, cut, rules)
+
+
+def run_cut(args: argparse.Namespace) -> int:
+    from ft_dcc.review.cut_commands import apply_cut
+    from ft_dcc.review.cut_read import read_cut
+
+    cut = read_cut(Path(args.file).expanduser(), args.rate)  # before any request
+    with _session() as session:
+        return apply_cut(session, args, cut, _target(session, args))
 
 
 def run_update(args: argparse.Namespace) -> int:
@@ -331,6 +353,22 @@ CLIENT_OPTIONS = (
     arg("--watermark", action=argparse.BooleanOptionalAction, default=None,
         help="burn each client viewer's name and the date into the frames they receive"),
 )  # fmt: skip
+#: the options of ``review create --from-cut`` and ``review cut`` (--pick: cut_match.PICKS)
+CUT_OPTIONS = (
+    arg("--pick", choices=("latest", "approved"), help="each shot's latest version (default), "
+        "or its latest whose ftrack status is Approved (review cut: ask again for the shots "
+        "kept)"),
+    arg("--strict", action="store_true", help="refuse a cut with an event left out, a gap or "
+        "an overlap (nothing is written)"),
+    arg("--rate", type=float, metavar="FPS", help="an EDL's frame rate (default 24)"),
+    JSON,
+)  # fmt: skip
+CUT_DESCRIPTION = (
+    "With a cut, each event is matched to a shot of the project by its clip name (settings key "
+    "cut.shot_from: clip_name, reel, or a regular expression with a group (?P<shot>...)); "
+    "events with no shot or no version, gaps and overlaps are reported and the session is made "
+    "of what matched. Needs: pip install 'ft-dcc[review]'. See docs/cut-review.md."
+)
 REVIEW_ACTIONS = (
     Command("list", "the review sessions (open ones first)", run_list,
             (arg("--project", help="only this project's sessions"), JSON)),
@@ -341,8 +379,19 @@ REVIEW_ACTIONS = (
         arg("--private", action="store_true", help="no room link: only its invitees and the "
             "people who run it may open it (prints your own link to it)"),
         arg("--description", default="", help="what the session is for"),
+        arg("--from-cut", metavar="FILE", help="the editor's cut (CMX 3600 .edl, OpenTimelineIO "
+            ".otio, FCP 7 .xml): each event's shot's version, in cut order, with its cut timing"),
+        *CUT_OPTIONS,
         *CLIENT_OPTIONS,
-    ), CLIENT_DESCRIPTION),
+    ), CLIENT_DESCRIPTION + " " + CUT_DESCRIPTION),
+    Command("cut", "apply a new revision of the cut to a session made from a cut", run_cut, (
+        *NAME_AND_PROJECT,
+        arg("file", metavar="FILE", help="the cut's new revision (.edl, .otio or .xml)"),
+        *CUT_OPTIONS,
+    ), "The session follows the new revision: its order, cut-in shots added, cut-out shots "
+       "removed (and reported); a shot still in the cut keeps its item, so its notes and "
+       "verdicts, with its timing rewritten, and its version unless --pick asks again. "
+       + CUT_DESCRIPTION),
     Command("update", "change a session's client rules: passphrase, window, downloads, watermark",
             run_update, (*NAME_AND_PROJECT, *CLIENT_OPTIONS),
             CLIENT_DESCRIPTION + " Only the rules given change."),

@@ -160,6 +160,10 @@ KEYS: Tuple[Key, ...] = (
     Key("thumbnail.frame", kinds.one_of("middle", "first", "last"), "middle",
         "the frame of the thumbnail and the review page's poster; --thumbnail-frame wins"),
     *client_review_keys(),
+    Key("cut.shot_from", kinds.SHOT_FROM, "clip_name",
+        "which shot a cut's event is (ft-dcc review create --from-cut, ft-dcc review cut): its "
+        "clip name, its reel, or a regular expression searched in the clip name whose group "
+        "(?P<shot>…) is the shot's name", "ft-dcc review create --from-cut and ft-dcc review cut"),
     _severity("scene_saved", "the scene is saved before it is published"),
     _severity("frame_range", "the range and fps match the shot's in ftrack"),
     *review_status_keys(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from typing import List, Optional, Tuple, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 import attr
 
@@ -57,6 +57,8 @@ class Kind:
     nullable: bool = False
     minimum: Optional[float] = None
     maximum: Optional[float] = None
+    #: a further check of a text value (raises SettingsError), e.g. a regular expression's
+    text_check: Optional[Callable[[str, str], None]] = None
 
     def check(self, key: str, value: object) -> SettingValue:
         if value is None:
@@ -77,6 +79,8 @@ class Kind:
             if float in self.py_types:
                 value = float(value)
             self._check_bounds(key, value)
+        if isinstance(value, str) and self.text_check is not None:
+            self.text_check(key, value)
         return value
 
     def _check_bounds(self, key: str, value: float) -> None:
@@ -140,3 +144,31 @@ def integer(minimum: float, maximum: float) -> Kind:
 
 def number(minimum: float, maximum: float) -> Kind:
     return Kind("number", py_types=(int, float), minimum=minimum, maximum=maximum)
+
+
+#: what ``cut.shot_from`` names: a clip's name, its reel, or a regular expression
+SHOT_FROM_FIELDS = ("clip_name", "reel")
+
+
+def _check_shot_from(key: str, value: str) -> None:
+    if value in SHOT_FROM_FIELDS:
+        return
+    try:
+        groups = re.compile(value).groupindex
+    except re.error as error:
+        raise SettingsError(
+            f"setting {key}: {value!r} is not a regular expression ({error})",
+            hint='e.g. "(?P<shot>sh\\d+)" (or clip_name, or reel)',
+        ) from None
+    if "shot" not in groups:
+        raise SettingsError(
+            f"setting {key}: the regular expression {value!r} has no group (?P<shot>…)",
+            hint='name the shot\'s part, e.g. "(?P<shot>sh\\d+)_comp"',
+        )
+
+
+SHOT_FROM = Kind(
+    "clip_name, reel, or a regular expression with a group (?P<shot>…)",
+    py_types=(str,),
+    text_check=_check_shot_from,
+)

@@ -57,6 +57,7 @@ VALUES: Dict[str, Any] = {
     "client_review.downloads": "proxy",
     "client_review.watermark": True,
     "client_review.open_days": 7,
+    "cut.shot_from": r"_(?P<shot>sh\d+)_",
     "checks.scene_saved": "warn",
     "checks.frame_range": "off",
     "review.status_on_approve": "Requires Changes",
