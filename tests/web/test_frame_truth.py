@@ -22,7 +22,7 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 
 from .dailies_fixtures import isolated_pyblish
-from .feedback_fixtures import personal_url
+from .feedback_fixtures import Page, personal_url
 from .frame_code import FIRST, FRAMES, RATE, coded_frames, held, shown, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -259,3 +259,71 @@ def test_counter_note_and_picture_agree_through_step_seek_pause_switch_and_compa
     page.keyboard.press("k")
     truth.frame("compare_paused")
     page.screenshot(path=str(artifacts_dir / "frame_truth_compare_page.png"))
+
+
+#: Remember the counter at the moment the note box takes focus (a capturing listener on the
+#: item runs before the page's own).
+AT_FOCUS = """(item) => item.addEventListener("focusin", (event) => {
+    if (event.target.matches(".note-form textarea")) window.__atFocus = +item.dataset.frame;
+  }, true)"""
+
+
+def test_a_note_typed_while_the_movie_plays_keeps_the_frame_where_typing_began(
+    coded_dailies: Any, page: Any, artifacts_dir: Path, embedded_server: Any, tmp_path: Path
+) -> None:
+    """A client (an invitee's own link) plays v002 looping and starts typing: the player pauses
+    on the frame shown when the note box took focus, the box names it, the note is saved there
+    (read back by the studio), and playing on while the note is unsent does not move it."""
+    reports, _ = coded_dailies
+    with open_session(embedded_server, tmp_path) as session:
+        entity = session.get("ReviewSession", reports[-1].review_session_id)
+        name = f"Cleo {uuid.uuid4().hex[:6]}"
+        invitee = session.create(
+            "ReviewSessionInvitee",
+            {"review_session": entity, "name": name, "email": f"{name[-6:]}@client.example"},
+        )
+        session.commit()
+        client_url = session.get_widget_url("review_session", entity=invitee)
+        studio_url = personal_url(session, entity)
+    assert page.goto(client_url).status == 200
+    truth = Truth(page, artifacts_dir, "note_while_playing")
+    assert truth.frame("load") == POSTER
+    item = visible_item(page)
+    video = item.locator(".picture.main video")
+    item.locator("button.loop").click()
+    item.evaluate(AT_FOCUS)
+    item.locator("button.play").click()
+    page.wait_for_function(
+        f"(i) => !i.querySelector('video').paused && +i.dataset.frame !== {POSTER}",
+        arg=item.element_handle(), timeout=60_000,
+    )  # fmt: skip
+    text = item.locator(".note-form textarea")
+    text.click()
+    page.keyboard.type("The fin flickers here")
+    began = page.evaluate("() => window.__atFocus")
+    assert video.evaluate("(v) => v.paused"), "typing a note left the movie playing"
+    assert truth.frame("typing", began) == began  # picture, counter and note box: that frame
+    assert item.locator(".note-form .note-at").inner_text() == str(began)
+    item.locator(".note-form").screenshot(path=str(artifacts_dir / "note_frame_held_box.png"))
+
+    # Playing on before sending: the note keeps its frame (shown on the box); back in the box,
+    # the player returns to it.
+    item.locator("button.play").click()
+    page.wait_for_function(
+        f"(i) => !i.querySelector('video').paused && +i.dataset.frame !== {began}",
+        arg=item.element_handle(), timeout=60_000,
+    )  # fmt: skip
+    assert item.locator(".note-form .note-at").inner_text() == str(began)
+    text.click()
+    page.keyboard.type(" and here.")
+    assert truth.frame("typing_again", began) == began
+
+    item.locator(".add-note").click()
+    page.wait_for_function("(i) => i.dataset.notesAdded === '1'", arg=item.element_handle())
+    notes = Page(studio_url).feedback()["objects"][reports[-1].review_session_object_id]["notes"]
+    saved = [n for n in notes if n["content"] == "The fin flickers here and here."]
+    assert [n["frame"] for n in saved] == [began], notes
+    # the note is sent: the box follows the counter again
+    after = began - 1 if began > FIRST else began + 1
+    item.locator("button.step-back" if after < began else "button.step-forward").click()
+    assert truth.frame("after_note", after) == after

@@ -21,7 +21,7 @@ from ft_dcc.publish import publish
 from .dailies_fixtures import isolated_pyblish, start_drawing
 from .feedback_fixtures import personal_url
 from .frame_code import FIRST, FRAMES, RATE, coded_frames
-from .test_frame_truth import Truth, visible_item
+from .test_frame_truth import AT_FOCUS, Truth, visible_item
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -245,6 +245,31 @@ def test_three_pages_follow_the_presenter_to_the_same_frame(
         assert lead_truth.frame("handed", drawn - 1) == drawn - 1
         assert bob_truth.frame("handed", drawn - 1) == drawn - 1
         side_by_side([ann, lead], artifacts_dir / f"presenter_handed_over_{backend}.png")
+
+        # A note lands on its frame while presenting. Ann plays; the owner, following, starts
+        # a note: his page pauses where it was and watches on its own (Ann plays on). Ann starts
+        # a note: her page pauses there, and Bob, following, lands on that frame too.
+        for page in (lead, ann):
+            visible_item(page).evaluate(AT_FOCUS)
+        visible_item(ann).locator("button.play").click()
+        for page in (lead, ann, bob):
+            page.wait_for_function(
+                "(i) => !i.querySelector('.picture.main video').paused",
+                arg=visible_item(page).element_handle(),
+            )
+        visible_item(lead).locator(".note-form textarea").click()
+        lead.keyboard.type("Hold")
+        owner_began = lead.evaluate("() => window.__atFocus")
+        wait_mode(lead, "own")
+        assert lead_truth.frame("note", owner_began) == owner_began
+        assert visible_item(ann).locator(".picture.main video").evaluate("(v) => !v.paused")
+        visible_item(ann).locator(".note-form textarea").click()
+        ann.keyboard.type("Here")
+        ann_began = ann.evaluate("() => window.__atFocus")
+        assert ann_truth.frame("note", ann_began) == ann_began
+        assert bob_truth.frame("note", ann_began) == ann_began
+        assert visible_item(ann).locator(".note-at").inner_text() == str(ann_began)
+        assert lead_truth.frame("note_kept", owner_began) == owner_began
 
         # She stops: everyone plays on their own again.
         ann.locator(".presenter-bar .stop-presenting").click()

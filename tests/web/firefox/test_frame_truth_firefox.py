@@ -1,6 +1,7 @@
 """Frame truth in Firefox (Debian's firefox-esr over WebDriver BiDi): the picture the review
 page's video holds is the frame its counter names after load, over steps forward and back, and
-over seeded random seeks and steps, in movies at 23.976, 24, 25, 29.97 and 60 fps.
+over seeded random seeks and steps, in movies at 23.976, 24, 25, 29.97 and 60 fps; a note
+typed while the movie plays keeps the frame where typing began.
 
 One Firefox for the module (its tests share the module's server session and movies, so they run
 on one worker); each test opens its rate's page afresh.
@@ -12,10 +13,13 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, Tuple
 
 import pytest
+from support import open_session
 
-from ..frame_code import decode_levels
+from ..feedback_fixtures import Page, personal_url
+from ..frame_code import BITS, FIRST, READ_VIDEO_LEVELS, decode_levels, wait_until
 from .firefox import Firefox, firefox_or_skip
 from .frames import (
+    LAST,
     POSTER,
     RATES,
     check_counter_waits_for_picture,
@@ -99,3 +103,63 @@ def test_a_picture_that_is_not_the_counters_frame_is_counted_wrong() -> None:
     assert decode_levels([0] * 8) is None
     white_bit_0 = [255] + [0] * 5 + [255, 0]  # version 1, index 1
     assert decode_levels(white_bit_0) == (1, 1002)
+
+
+def click(firefox: Firefox, selector: str) -> None:
+    """A real click on ``selector``, scrolled into view first."""
+    firefox.evaluate(f"document.querySelector({selector!r}).scrollIntoView({{block: 'center'}})")
+    firefox.click(selector)
+
+
+def test_a_note_typed_while_the_movie_plays_keeps_the_frame_where_typing_began(
+    firefox: Firefox,
+    five_rates: Dict[float, Tuple[str, str]],
+    embedded_server: Any,
+    tmp_path: Path,
+    artifacts_dir: Path,
+) -> None:
+    """A studio reviewer's own link, real clicks and key presses: the looping movie pauses on
+    the frame shown when the note box took focus, the picture and the box name it, and the
+    note is saved on it."""
+    _, item = five_rates[24.0]
+    object_id = item[len("item-") :]
+    with open_session(embedded_server, tmp_path) as session:
+        review = session.get("ReviewSessionObject", object_id)["review_session"]
+        url = personal_url(session, review)
+    assert firefox.goto(url) == 200
+    firefox.wait("window.ftReview && window.ftReview.Player")
+    wrong_frames(firefox.evaluate, item, [])  # settled at the poster
+    at = f"document.getElementById('{item}')"
+    firefox.evaluate(
+        f"""{at}.addEventListener("focusin", (e) => {{
+          if (e.target.matches(".note-form textarea")) window.__atFocus = +{at}.dataset.frame;
+        }}, true)"""
+    )
+    click(firefox, f"#{item} button.loop")
+    click(firefox, f"#{item} button.play")
+    firefox.wait(f"!{at}.querySelector('video').paused && +{at}.dataset.frame !== {POSTER}")
+    click(firefox, f"#{item} .note-form textarea")
+    for key in "Flicker":
+        firefox.press(key)
+    began = firefox.evaluate("window.__atFocus")
+    assert FIRST <= began <= LAST
+    assert firefox.evaluate(f"{at}.querySelector('video').paused"), "typing left it playing"
+    firefox.wait(
+        f"(() => {{ const v = {at}.querySelector('video'); return v.readyState >= 2 && "
+        f"!v.seeking && {at}.querySelector('.frame-number').textContent === '{began}'; }})()"
+    )
+    wait_until(
+        lambda: (
+            decode_levels(
+                firefox.evaluate(f"({READ_VIDEO_LEVELS})({at}.querySelector('video'), {BITS})")
+            )
+            == (1, began)
+        ),
+        lambda: f"the paused picture is not frame {began}",
+    )
+    assert firefox.evaluate(f"{at}.querySelector('.note-form .note-at').textContent") == str(began)
+    firefox.screenshot(artifacts_dir / "firefox_note_frame_held.png", f"#{item} .note-form")
+    click(firefox, f"#{item} .add-note")
+    firefox.wait(f"{at}.dataset.notesAdded === '1'")
+    notes = Page(url).feedback()["objects"][object_id]["notes"]
+    assert [n["frame"] for n in notes if n["content"] == "Flicker"] == [began], notes

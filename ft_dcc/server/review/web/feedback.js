@@ -342,9 +342,10 @@
     postJson(self.urls.notesUrl, {
       object_id: item.dataset.objectId,
       content: content,
-      frame: item.player ? item.player.frame : null
+      frame: item.player ? item.player.noteFrame() : null
     }).then(function () {
       text.value = "";
+      if (item.player) item.player.releaseNote();
       return self.refresh();
     }).then(function () {
       count(item, "notesAdded");
@@ -430,6 +431,16 @@
       else if (jump && item.player) item.player.seekFrame(parseInt(jump.dataset.frame, 10));
       else if (reply) self.openReply(reply.closest(".note"));
       else if (verdict) self.setStatus(item, verdict.dataset.status);
+    });
+    // a note lands on its frame: typing pauses the player there (Player.holdNote)
+    self.main.addEventListener("focusin", function (event) {
+      var item = event.target.closest(".item");
+      if (item && item.player && event.target.matches(".note-form textarea")) item.player.holdNote();
+    });
+    self.main.addEventListener("focusout", function (event) {
+      var item = event.target.closest(".item");
+      if (!item || !item.player || !event.target.matches(".note-form textarea")) return;
+      if (!event.target.value.trim()) item.player.releaseNote(); // nothing written: not held
     });
     self.main.addEventListener("submit", function (event) {
       var form = event.target.closest(".note-form");

@@ -156,6 +156,7 @@
     this.ready = false; // the movie's metadata is known and the start seek was made
     this.pending = null; // a frame sought while paused whose picture is not presented yet
     this.pendingRun = 0; // counts aims: a check of an older one stops
+    this.held = null; // the frame a note being written is held to (holdNote), or null
     this.listeners = [];
     var width = parseInt(item.dataset.width, 10);
     var height = parseInt(item.dataset.height, 10);
@@ -178,7 +179,7 @@
     this.frame = frame;
     var text = String(frame);
     this.counter.textContent = text;
-    if (this.noteAt) this.noteAt.textContent = text;
+    if (this.noteAt && this.held === null) this.noteAt.textContent = text;
     this.item.dataset.frame = text;
     if (this.scrub && document.activeElement !== this.scrub) this.scrub.value = text;
     var index = frame - this.clip.frameIn;
@@ -233,9 +234,49 @@
     this.aim(this.clip.seek(frame));
   };
 
-  Player.prototype.step = function (delta) { this.seekFrame(this.position() + delta); };
-  Player.prototype.home = function () { this.seekFrame(this.range().start); };
-  Player.prototype.end = function () { this.seekFrame(this.range().end); };
+  /** The reviewer moves to ``frame`` (a step, Home / End, the scrub bar): a note being
+      written goes with them. */
+  Player.prototype.moveTo = function (frame) {
+    this.seekFrame(frame);
+    if (this.held !== null) this.hold(this.position());
+  };
+
+  Player.prototype.step = function (delta) { this.moveTo(this.position() + delta); };
+  Player.prototype.home = function () { this.moveTo(this.range().start); };
+  Player.prototype.end = function () { this.moveTo(this.range().end); };
+
+  /** A note is being written (its box took focus): pause on the frame the reviewer sees (or,
+      for a note already held, go back to its frame) and hold the note to it, named on the note
+      box, until ``releaseNote``: playing on does not move it, the reviewer's own moves do. */
+  Player.prototype.holdNote = function () {
+    var frame = this.held;
+    if (frame === null) frame = this.playing() ? this.frame : this.position();
+    if (this.playing() || frame !== this.position()) this.seekFrame(frame);
+    this.hold(this.clip.clamp(frame));
+    return this.held;
+  };
+
+  Player.prototype.hold = function (frame) {
+    this.held = frame;
+    this.item.dataset.noteFrame = String(frame);
+    if (this.noteAt) {
+      this.noteAt.textContent = String(frame);
+      this.noteAt.classList.add("held");
+    }
+  };
+
+  /** The note is sent (or its box left empty): the note box names the counter's frame again. */
+  Player.prototype.releaseNote = function () {
+    this.held = null;
+    delete this.item.dataset.noteFrame;
+    if (this.noteAt) {
+      this.noteAt.textContent = String(this.frame);
+      this.noteAt.classList.remove("held");
+    }
+  };
+
+  /** The frame a note written now is on. */
+  Player.prototype.noteFrame = function () { return this.held === null ? this.frame : this.held; };
 
   Player.prototype.play = function (rate) {
     this.stopReverse();
@@ -428,7 +469,7 @@
       self.showShuttle();
     });
     self.scrub.addEventListener("input", function () {
-      self.seekFrame(parseInt(self.scrub.value, 10));
+      self.moveTo(parseInt(self.scrub.value, 10));
     });
   };
 

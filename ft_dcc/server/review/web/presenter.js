@@ -541,6 +541,10 @@
       if (event.ctrlKey || event.metaKey || event.altKey) return;
       self.setMode("own");
     }, true);
+    // writing a note pauses this page on its frame (Player.holdNote): it no longer follows
+    self.main.addEventListener("focusin", function (event) {
+      if (self.mode === "follow" && event.target.matches(".note-form textarea")) self.setMode("own");
+    });
     self.main.addEventListener("pointerdown", function (event) {
       if (self.mode !== "follow" || !event.isTrusted) return;
       if (event.target.closest && event.target.closest(OWN_CONTROLS)) self.setMode("own");
