@@ -18,5 +18,8 @@ WATERMARK = "watermark"
 LINKS_REVOKED_AT = "links_revoked_at"
 #: + an invitee's id: the same for that invitee's links
 INVITEE_LINKS_REVOKED_AT = "invitee_links_revoked_at:"
+#: + an invitee's id: ISO-8601 UTC: when the desk last sent (or gave) that invitee a new link;
+#: after their revocation mark they are invited again
+INVITEE_INVITED_AT = "invitee_invited_at:"
 #: nothing (watch only), the review proxy, the original files
 DOWNLOADS = ("none", "proxy", "original")

@@ -9,7 +9,7 @@ import hashlib
 import re
 import urllib.parse
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import attr
 import requests
@@ -68,9 +68,13 @@ class World:
         return Path(self.server.data_dir) / "files"
 
 
-def make_world(base: Path, backend: str, database_url: Optional[str] = None) -> World:
-    """Start the server (``database_url`` None: SQLite in its data dir) and add alice, mallory."""
+def make_world(
+    base: Path, backend: str, database_url: Optional[str] = None, extra_args: Sequence[str] = ()
+) -> World:
+    """Start the server (``database_url`` None: SQLite in its data dir; ``extra_args``: more
+    ``ft-dcc server`` options) and add alice, mallory."""
     args = [] if database_url is None else ["--database", database_url, "--workers", "4"]
+    args += list(extra_args)
     server = start_server(base, args)
     url = database_url or f"sqlite:///{server.data_dir / 'ft_dcc.sqlite'}"
     admin = Person(user_id_of(server, server.api_user), server.api_user, server.api_key)

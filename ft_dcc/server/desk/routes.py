@@ -7,7 +7,9 @@ JSON: ``GET /desk/api/session/<id>`` (items, rules, invitees, whether you manage
 ``GET /desk/api/project/<id>/versions?sequence=&shot=&task=&status=&asset=&latest=1&from=<session
 id>``, ``GET /desk/api/session/<id>/audit``, ``POST /desk/api/session/<id>/link`` (the room
 link), ``POST /desk/api/project/<id>/sessions`` (create) and ``POST
-/desk/api/session/<id>/<add|remove|order|rename|open|invite|rules|revoke>``. Every ``POST``
+/desk/api/session/<id>/<add|remove|order|rename|open|invite|send|invitee_link|rules|revoke>``
+(``invite`` mails each new invitee their link, ``send`` a new one again, ``invitee_link``
+answers one to send by hand: ``desk.invitations``). Every ``POST``
 checks the sign-in's CSRF token (``signin.require_csrf``); the store's rules decide who may
 write (who manages the session: ``rules.review_rights.manages_session``), so the desk can do
 nothing the person's own ``/api`` batch could not. Errors answer ``{"error": what to do}``.
@@ -15,7 +17,6 @@ nothing the person's own ``/api`` batch could not. Errors answer ``{"error": wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.audit import entries
 from ft_dcc.server.desk import pages
 from ft_dcc.server.desk.export import export_csv
+from ft_dcc.server.desk.invitations import Caller, Invitations, invitee_states
 from ft_dcc.server.desk.reads import FILTERS, DeskReads
 from ft_dcc.server.desk.writes import DeskWrites
 from ft_dcc.server.errors import BadInput, ServerError
@@ -46,14 +48,6 @@ NOT_MANAGER = (
     "Only those who manage this review session (its creator, a Supervisor or Project Manager of "
     "its project, an administrator) may do this; ask one of them."
 )
-
-
-@dataclass
-class _Caller:
-    """Who asks for a link (``review.identity.Caller``)."""
-
-    user_id: str
-    base_url: str
 
 
 def _id(value: object, what: str) -> str:
@@ -122,6 +116,8 @@ class DeskRoutes:
         manages = self.manages(person, session_id)
         if not manages:  # what only those who manage it read
             found.update(rules=None, invitees=[], others=[], users=[])
+        else:
+            invitee_states(self.server, self.reads(person), session_id, found)
         return dict(found, manages=manages)
 
     def _versions(self, person: Person, project_id: str, query: Mapping[str, str]) -> List[Any]:
@@ -137,15 +133,20 @@ class DeskRoutes:
             raise BadInput(NOT_MANAGER, 403)
         return list(entries(self.server.store, session_id, None, 0, AUDIT_ROWS))
 
-    def _write(self, person: Person, verb: str, session_id: str, fields: Mapping[str, Any]) -> Any:
+    def _write(
+        self, person: Person, verb: str, session_id: str, fields: Mapping[str, Any], base: str
+    ) -> Any:
         writes = DeskWrites(self.server.ctx.execute, person.user_id)
+        invitations = Invitations(self.server, person.user_id, base)
         actions: Dict[str, Callable[[], Any]] = {
             "add": lambda: {"added": writes.add(session_id, fields.get("version_ids"))},
             "remove": lambda: writes.remove(session_id, fields.get("object_ids")),
             "order": lambda: writes.order(session_id, fields.get("object_ids")),
             "rename": lambda: writes.rename(session_id, fields),
             "open": lambda: writes.set_open(session_id, fields.get("open")),
-            "invite": lambda: {"invited": writes.invite(session_id, fields.get("people"))},
+            "invite": lambda: invitations.invite(session_id, fields.get("people")),
+            "send": lambda: invitations.send(session_id, fields.get("invitee_id")),
+            "invitee_link": lambda: invitations.copy(session_id, fields.get("invitee_id")),
             "rules": lambda: writes.set_rules(session_id, fields),
             "revoke": lambda: {"revoked_at": writes.revoke(session_id, fields.get("invitee_id"))},
         }
@@ -164,7 +165,7 @@ class DeskRoutes:
             "entity_type": "ReviewSession",
             "entity_key": [session_id],
         }
-        return widget_url(self.server.ctx, op, _Caller(person.user_id, base_url))["widget_url"]
+        return widget_url(self.server.ctx, op, Caller(person.user_id, base_url))["widget_url"]
 
     # -- the routes -----------------------------------------------------------------------------
     async def _person(self, request: Request) -> Optional[Person]:
@@ -312,9 +313,10 @@ class DeskRoutes:
 
     async def write(self, request: Request) -> Response:
         session_id, verb = str(request.path_params["session_id"]), str(request.path_params["verb"])
+        base = str(request.base_url)
         return await self.posted(
             request,
-            lambda p, fields: self._write(p, verb, _id(session_id, "review session"), fields),
+            lambda p, fields: self._write(p, verb, _id(session_id, "review session"), fields, base),
         )
 
     def routes(self) -> List[BaseRoute]:

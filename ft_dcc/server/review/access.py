@@ -44,6 +44,11 @@ ALL_SESSIONS = "*"
 DEFAULT_TTL = 24 * 3600
 #: The longest validity a caller may ask for (seconds).
 MAX_TTL = 30 * 24 * 3600
+#: An invitee's link lives as long as its session's window: until the session's ``end_date``
+#: (at most :data:`INVITEE_MAX_TTL`), or :data:`INVITEE_NO_END_TTL` when the session has none
+#: (``widget_link.invitee_ttl``).
+INVITEE_NO_END_TTL = 30 * 24 * 3600
+INVITEE_MAX_TTL = 365 * 24 * 3600
 #: The purposes of a link made for a session (not an invitee): shared, or one's own.
 ROOM = "room"
 PERSONAL = "personal"
@@ -93,6 +98,8 @@ class ReviewSigner:
         ``user_id``'s API key is the one of ``key_mark`` -- or, with ``signin`` (a personal link
         made for a signed-in browser, ``ft_dcc.server.signin``), while that sign-in lasts."""
         longest = PERSONAL_MAX_TTL if personal else MAX_TTL
+        if invitee_id is not None:
+            longest = INVITEE_MAX_TTL
         default = PERSONAL_TTL if personal else DEFAULT_TTL
         seconds = default if ttl is None else max(1, min(int(ttl), longest))
         now = time.time()

@@ -4,13 +4,17 @@ list of open sessions); the routes that open it are :mod:`ft_dcc.server.review.p
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import time
 from typing import Dict, Mapping, Optional, Tuple
 
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.review.access import (
     ALL_SESSIONS,
+    INVITEE_MAX_TTL,
+    INVITEE_NO_END_TTL,
     MAX_TTL,
     PERSONAL,
     PERSONAL_MAX_TTL,
@@ -46,14 +50,26 @@ def _refuse(message: str) -> ApiOperationError:
     return ApiOperationError(message, permissions.PERMISSION_ERROR, status=403)
 
 
+def invitee_ttl(end: Optional[dt.datetime], now: Optional[float] = None) -> int:
+    """How long an invitee's link lives: until the session's window ends (``end``), at most
+    ``INVITEE_MAX_TTL``; ``INVITEE_NO_END_TTL`` when the session has no end (or it passed: the
+    session is closed and refuses the link anyway)."""
+    now = time.time() if now is None else now
+    if end is None:
+        return INVITEE_NO_END_TTL
+    left = (end if end.tzinfo else end.replace(tzinfo=dt.timezone.utc)).timestamp() - now
+    return INVITEE_NO_END_TTL if left <= 0 else int(min(INVITEE_MAX_TTL, math.ceil(left)))
+
+
 def _link_target(
     ctx: ApiContext, op: Mapping[str, object], caller: Caller
-) -> Tuple[Optional[str], Optional[str]]:
-    """(review session id or None for the list, invitee id or None) of a widget request."""
+) -> Tuple[Optional[str], Optional[str], Optional[dt.datetime]]:
+    """(review session id or None for the list, invitee id or None, the session's end) of a
+    widget request."""
     entity_key = _entity_key(op)
     entity_type = op.get("entity_type")
     if entity_key is None:
-        return None, None
+        return None, None, None
     if entity_type not in (None, "ReviewSession", "ReviewSessionInvitee"):
         raise ApiOperationError(
             "The review_session widget needs a ReviewSession or a ReviewSessionInvitee, not "
@@ -84,7 +100,7 @@ def _link_target(
             "This review session is private: ask its creator, a Supervisor of its project or an "
             "administrator for an invitee's link (entity_type='ReviewSessionInvitee')."
         )
-    return review_session_id, invitee.id if invitee else None
+    return review_session_id, invitee.id if invitee else None, facts.end_date
 
 
 def widget_url(ctx: ApiContext, op: Mapping[str, object], caller: Caller) -> Dict[str, str]:
@@ -98,11 +114,12 @@ def widget_url(ctx: ApiContext, op: Mapping[str, object], caller: Caller) -> Dic
     invitee's session acting as that invitee (only those who manage the session may ask:
     :func:`ft_dcc.server.rules.review.manages`); without an entity it opens the list of open
     sessions. Optional ``expires_in``
-    (seconds, default one day, at most 30 days; a personal link one hour, at most 12 hours)
-    sets how long the link works.
+    (seconds, default one day, at most 30 days; a personal link one hour, at most 12 hours; an
+    invitee's link by default until the session's ``end_date``, 30 days when it has none, at
+    most a year: :func:`invitee_ttl`) sets how long the link works.
     """
     personal = _personal(op)
-    review_session_id, invitee_id = _link_target(ctx, op, caller)
+    review_session_id, invitee_id, end = _link_target(ctx, op, caller)
     if personal and (review_session_id is None or invitee_id is not None):
         raise ApiOperationError(
             "A personal link opens one review session as yourself: send entity_type="
@@ -110,6 +127,8 @@ def widget_url(ctx: ApiContext, op: Mapping[str, object], caller: Caller) -> Dic
             "ValidationError",
         )
     ttl = _ttl(op.get("expires_in"))
+    if ttl is None and invitee_id is not None:
+        ttl = invitee_ttl(end)
     signer = signer_for(ctx.config.data_dir)
     mark = key_mark(ctx.store, caller.user_id) if personal else ""
     token = signer.sign(

@@ -105,13 +105,63 @@
       });
     }
 
+    // a time as the reader's own clock says it, e.g. "Fri 5 Dec 2031, 18:00"
+    function readable(iso) {
+      if (!iso) return "";
+      return new Date(iso).toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+    }
+
+    // what became of the newest invitation mail (the server's mail queue)
+    function mailText(person) {
+      const mail = person.mail;
+      if (!state.mail) return "No mail from this server: copy the link and send it yourself.";
+      if (!mail) return "No mail sent yet.";
+      if (mail.state === "sent") return `E-mailed ${readable(mail.sent_at)}.`;
+      if (mail.state === "failed") return `Not e-mailed: ${mail.error} (${mail.attempts} attempts; gave up). Send again, or copy the link.`;
+      if (mail.attempts && mail.error) return `Not e-mailed yet: attempt ${mail.attempts} failed: ${mail.error}; trying again ${readable(mail.next_attempt)}.`;
+      return "E-mail on its way\u2026";
+    }
+
     function drawInvitees() {
       const listed = one("ul.invitees", root);
+      one(".mail-note", root).hidden = !!state.mail;
       listed.replaceChildren(...(state.invitees || []).map((person) => {
-        const row = element("li", { "data-invitee-id": person.id }, `${person.name} <${person.email}> `);
-        row.append(element("button", { type: "button", class: "revoke" }, "Revoke link"));
+        const row = element("li", { "data-invitee-id": person.id, "data-state": person.revoked ? "revoked" : "invited" });
+        row.append(element("span", { class: "who" }, `${person.name} <${person.email}>`));
+        if (person.revoked) {
+          row.append(element("span", { class: "badge revoked" }, "revoked"));
+          row.append(element("span", { class: "meta" }, " Their links no longer open the session. "));
+          row.append(element("button", { type: "button", class: "invite-again" }, "Invite again"));
+        } else {
+          row.dataset.mail = person.mail ? person.mail.state : (state.mail ? "none" : "off");
+          row.append(element("span", { class: "valid" }, ` valid until ${readable(person.valid_until)} `));
+          const tools = element("span", { class: "invitee-tools" });
+          tools.append(element("button", { type: "button", class: "copy-invitee-link" }, "Copy link"));
+          tools.append(element("button", { type: "button", class: "send-again" }, "Send again"));
+          tools.append(element("button", { type: "button", class: "revoke" }, "Revoke link"));
+          row.append(tools);
+          const mailClass = !person.mail ? "" : (person.mail.state === "queued" && person.mail.error ? "retrying" : person.mail.state);
+          row.append(element("span", { class: `mail-state ${mailClass}` }, mailText(person)));
+        }
+        const link = element("input", { class: "invitee-link", readonly: "", "aria-label": `${person.name}'s link` });
+        link.hidden = true;
+        row.append(link);
         return row;
       }));
+      watchMail();
+    }
+
+    // while an invitation mail is on its way, read the session again now and then to show what
+    // became of it (nothing is read once every mail was sent or gave up)
+    let mailTimer = null;
+    function watchMail() {
+      const waiting = (state.invitees || []).some((p) => !p.revoked && p.mail && (p.mail.state === "queued" || p.mail.state === "sending"));
+      if (!waiting || mailTimer) return;
+      mailTimer = setTimeout(async () => {
+        mailTimer = null;
+        try { state = await call("GET", `/desk/api/session/${id}`); draw(); }
+        catch (failure) { fail(`Not loaded: ${failure.message}`); }
+      }, 2000);
     }
 
     function drawOthers() {
@@ -238,12 +288,41 @@
       event.preventDefault();
       const person = { email: invite.elements.email.value };
       if (invite.elements.name.value) person.name = invite.elements.name.value;
-      if (await write("invite", { people: [person] }, "Invited.")) invite.reset();
+      const after = await write("invite", { people: [person] }, "Invited.");
+      if (after) {
+        invite.reset();
+        say(after.mailed ? `Invited: ${person.email} gets the link by e-mail.` :
+          after.invited && after.invited.length ? `Invited. This server sends no mail: copy the link and send it to ${person.email} yourself.` :
+            `${person.email} was already invited: "Send again" mails a new link.`);
+      }
     });
-    one("ul.invitees", root).addEventListener("click", (event) => {
+
+    async function showLink(row, url) {
+      const field = one("input.invitee-link", row);
+      field.value = url;
+      field.hidden = false;
+      field.select();
+      try { await navigator.clipboard.writeText(url); say("Link copied: send it to them yourself."); }
+      catch (error) { say("Link ready: copy it from the box and send it to them yourself."); }
+    }
+
+    one("ul.invitees", root).addEventListener("click", async (event) => {
       const row = event.target.closest("li[data-invitee-id]");
-      if (row && event.target.classList.contains("revoke")) {
-        write("revoke", { invitee_id: row.dataset.inviteeId }, "Their links are revoked.");
+      const button = event.target.closest("button");
+      if (!row || !button) return;
+      const invitee = row.dataset.inviteeId;
+      if (button.classList.contains("revoke")) {
+        write("revoke", { invitee_id: invitee }, "Their links are revoked.");
+      } else if (button.classList.contains("send-again") || button.classList.contains("invite-again")) {
+        const again = button.classList.contains("invite-again");
+        const after = await write("send", { invitee_id: invitee }, again ? "Invited again." : "Sent again.");
+        if (after && after.mailed) say(again ? "Invited again: a new link is on its way by e-mail." : "A new link is on its way by e-mail.");
+        else if (after && after.url) await showLink(one(`li[data-invitee-id="${invitee}"]`, root), after.url);
+      } else if (button.classList.contains("copy-invitee-link")) {
+        try {
+          const answer = await call("POST", `/desk/api/session/${id}/invitee_link`, { invitee_id: invitee });
+          await showLink(row, answer.url);
+        } catch (failure) { fail(`No link: ${failure.message}`); }
       }
     });
 
