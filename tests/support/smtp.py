@@ -107,6 +107,10 @@ class SmtpServer:
         self._controller.start()
         return self
 
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
     def stop(self) -> None:
         if self.hold is not None:
             self.hold.set()

@@ -94,6 +94,13 @@ def supervisor(world: Any) -> Desk:
     return desk
 
 
+def _up(smtp: SmtpServer) -> None:
+    """The module's SMTP server up (the first test starts it; another worker's first test may be
+    this one)."""
+    if not smtp.running:
+        smtp.start()
+
+
 def _ok(reply: requests.Response, status: int = 200) -> Dict[str, Any]:
     assert reply.status_code == status, reply.text[:1000]
     return reply.json()
@@ -132,6 +139,7 @@ def test_an_invitation_while_the_smtp_server_is_down_arrives_once_it_is_back(
 
     mail = wait_until(failed_once, "the desk to show a failed attempt")
     assert mail["state"] in ("queued", "sending") and "could not reach" in mail["error"]
+    assert not smtp.running
     smtp.start()  # the studio's mail server is back: the queue sends it without anyone asking
     [letter] = _mails_to(smtp, email, 1)
     assert letter["From"] == "Pixel Farm <dailies@pixelfarm.example>"
@@ -157,7 +165,7 @@ def test_an_invitation_while_the_smtp_server_is_down_arrives_once_it_is_back(
 def test_revoke_then_invite_again_mails_a_new_link_and_the_old_one_stays_refused(
     world: Any, supervisor: Desk, smtp: SmtpServer
 ) -> None:
-    smtp.start() if smtp._controller is None else None
+    _up(smtp)
     session = _session(world, supervisor.project)  # type: ignore[attr-defined]
     email = "dan@agency.example"
     invited = _ok(supervisor.post(f"/desk/api/session/{session}/invite",
@@ -189,6 +197,7 @@ def test_revoke_then_invite_again_mails_a_new_link_and_the_old_one_stays_refused
 def test_who_does_not_manage_the_session_can_neither_invite_nor_send_nor_copy(
     world: Any, supervisor: Desk, smtp: SmtpServer
 ) -> None:
+    _up(smtp)
     session = _session(world, supervisor.project)  # type: ignore[attr-defined]
     invited = _ok(supervisor.post(f"/desk/api/session/{session}/invite",
                                   {"people": [{"email": "eve@agency.example"}]}))  # fmt: skip
