@@ -14,6 +14,10 @@ to that session's streams:
 - ``event: object``, ``data: {"object_id"}`` — a ReviewSessionObject added;
 - ``event: presenter``, ``data: {"seq", "lead", "state"}`` — who presents and where
   (:mod:`ft_dcc.server.review.presenter`); the current one is sent first on every connect;
+- ``event: refused``, ``data: {"message"}`` — the stream's link no longer opens the session
+  (revoked, the session closed, deleted or made private, a new passphrase): the last event of
+  the stream, sent the moment the revocation arrives, so an open page says so by itself (the
+  page stops reconnecting and shows ``message``);
 - ``event: watchers``, ``data: {"watchers": [{"key", "name", "pages"}]}`` — who has the
   session's page open now (:mod:`ft_dcc.server.review.watchers`: each stream is its link's
   person), sent on connect and whenever a page joins or leaves. A stream of the room link (or
@@ -50,7 +54,7 @@ from ft_dcc.server.errors import NotFound
 from ft_dcc.server.grants.bus import EVERYTHING, Revocation
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData
-from ft_dcc.server.review.in_flight import grant_holds
+from ft_dcc.server.review.in_flight import check_grant
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.live_hub import (
     KEEPALIVE_SECONDS,
@@ -110,8 +114,16 @@ class LiveRoutes:
         """Whether ``grant``'s link still opens its session as it did (database,
         :func:`~ft_dcc.server.review.in_flight.grant_holds`); a ``stream`` resting on it then
         ends when the link now does (a moved end_date wakes it)."""
-        link = grant_holds(self.base.server, self.base.signer, grant)
-        if link is None:
+        try:
+            link = check_grant(self.base.server, self.base.signer, grant)
+        except ReviewAccessError as refused:
+            if stream is not None:
+                stream.reason = refused.message
+            return False
+        except Exception as error:  # not checkable (the database away): it fell, say so
+            log.info("a review link's grant no longer holds: %s", error)
+            if stream is not None:
+                stream.reason = "The review could not check your link; reload the page."
             return False
         if stream is not None and link.expires and link.expires != stream.expires:
             stream.expires = link.expires
@@ -179,6 +191,8 @@ class LiveRoutes:
                     people = await run_in_threadpool(self.watchers.watchers, review_session_id)
                     item = ("watchers", {"watchers": people})
                 yield _frame(view.shown(review_session_id, item))
+            if stream.revoked and stream.reason:  # the page says why, and stops reconnecting
+                yield _frame(("refused", {"message": stream.reason}))
         finally:
             self.hub.remove(review_session_id, stream)
             if watcher is not None:

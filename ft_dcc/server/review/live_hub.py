@@ -105,6 +105,8 @@ class Stream:
         #: when the stream ends (Unix seconds): its link's expiry, a client link's end_date, as
         #: last checked (a moved end_date moves it: :meth:`LiveRoutes.holds`)
         self.expires = float("inf")
+        #: why the grant fell, when it was refused (the page shows it: ``event: refused``)
+        self.reason = ""
 
     def end(self) -> None:
         """Revoked: send nothing more, end the stream (thread-safe)."""

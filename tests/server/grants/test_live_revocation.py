@@ -80,6 +80,7 @@ def _assert_cut_off(world: Any, review: Any, stream: LiveStream, notes: int = 3)
     later = [_note(world, review) for _ in range(notes)]
     wait_until(stream.ended.is_set, "the server to end the revoked stream", timeout=60)
     assert not [n for n in later if stream.mentions(n)], "the revoked stream received notes"
+    assert stream.lines[-3:-1][0] == "event: refused", stream.lines[-5:]  # its last event: why
 
 
 def _invitee_stream(world: Any, streams: Any) -> Any:
@@ -127,6 +128,27 @@ def test_an_invitees_stream_ends_when_the_session_is_closed(trust_world: Any, st
     assert reply.status_code == 200, reply.text
 
     _assert_cut_off(world, review, stream, notes=0)  # a closed session takes no notes
+
+
+def test_a_revoked_invitees_open_stream_is_told_why_at_once(
+    trust_world: Any, streams: Any
+) -> None:
+    """The desk's "Revoke link" (the invitee's revocation mark): the page hears it by itself."""
+    world = trust_world
+    review, stream = _invitee_stream(world, streams)
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    name = f"invitee_links_revoked_at:{review.client}"
+    mark = {"action": "create", "entity_type": "EntitySetting",
+            "entity_key": [review.session, "review", name],
+            "entity_data": {"__entity_type__": "EntitySetting", "parent_id": review.session,
+                            "parent_type": "ReviewSession", "group": "review", "name": name,
+                            "value": now}}  # fmt: skip
+    reply = call(world.server, [mark], **world.alice.auth)
+    assert reply.status_code == 200, reply.text
+
+    _assert_cut_off(world, review, stream)
+    [said] = [line for line in stream.lines if line.startswith("data: {\"message\"")]
+    assert "revoked by the person who runs the review" in said
 
 
 def test_other_streams_keep_receiving(trust_world: Any, streams: Any) -> None:

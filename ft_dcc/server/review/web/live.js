@@ -34,9 +34,45 @@
       opened = true;
     });
     source.addEventListener("error", function () {
+      if (main.dataset.live === "refused") return;
       show(source.readyState === EventSource.CLOSED ? "Offline: reload" : "Reconnecting\u2026", "off");
       main.dataset.live = "reconnecting";
+      // the stream was refused (its link no longer opens the session): ask a data route why
+      if (source.readyState === EventSource.CLOSED && main.dataset.feedbackUrl) {
+        fetch(main.dataset.feedbackUrl, { credentials: "same-origin", cache: "no-store" })
+          .then(function (response) {
+            if (response.status !== 403 && response.status !== 409) return null;
+            return response.json().then(function (body) { refuse(main, body.error); });
+          })
+          .catch(function () { /* offline: the badge says so */ });
+      }
     });
+    // the server ends the stream of a link that no longer opens the session, saying why
+    source.addEventListener("refused", function (event) {
+      var data = {};
+      try { data = JSON.parse(event.data || "{}") || {}; } catch (ignored) { data = {}; }
+      source.close();
+      refuse(main, data.message);
+    });
+    function refuse(node, message) {
+      source.close();
+      show("Refused", "off");
+      if (node.dataset.live === "refused") return;
+      node.dataset.live = "refused";
+      Array.prototype.forEach.call(document.querySelectorAll("video"), function (video) {
+        video.pause();
+      });
+      var notice = document.createElement("div");
+      notice.className = "denied refusal";
+      notice.setAttribute("role", "alert");
+      var title = document.createElement("h1");
+      title.textContent = "This review no longer opens with your link";
+      var text = document.createElement("p");
+      text.textContent = message || "Ask the person who runs the review for a new link.";
+      notice.append(title, text);
+      node.parentNode.insertBefore(notice, node);
+      node.hidden = true;
+    }
     function handle(event) {
       count(main, "liveEvents");
       var data = {};
