@@ -17,6 +17,7 @@ from typing import Any, List, Optional, Tuple
 import attr
 
 from ft_dcc.exceptions import CutError
+from ft_dcc.review.cut_rows import frames_of, timecode
 from ft_dcc.review.export_otio import load_otio
 
 #: the suffixes read, and the OTIO adapter of each
@@ -61,22 +62,6 @@ class Cut:
     events: Tuple[CutEvent, ...]
     gaps: Tuple[Tuple[int, int], ...] = ()
     overlaps: Tuple[Tuple[int, int], ...] = ()
-
-
-def timecode(frame: int, rate: float) -> str:
-    """SMPTE non-drop timecode of ``frame`` at ``rate`` (frame 1001 at 24 fps: 00:00:41:17)."""
-    fps = round(rate)
-    frames, seconds = frame % fps, frame // fps
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{frames:02d}"
-
-
-def frames_of(text: str, rate: float) -> int:
-    """The frame a SMPTE non-drop timecode names at ``rate`` (``;`` drop-frame read as ``:``)."""
-    parts = re.split(r"[:;]", text.strip())
-    if len(parts) != 4 or not all(part.isdigit() for part in parts):
-        raise CutError(f"{text!r} is not a timecode (HH:MM:SS:FF)")
-    hours, minutes, seconds, frames = (int(part) for part in parts)
-    return ((hours * 60 + minutes) * 60 + seconds) * round(rate) + frames
 
 
 def read_cut(path: Path, rate: Optional[float] = None) -> Cut:

@@ -20,14 +20,11 @@ from ft_dcc.exceptions import CutError
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.review import sessions as review
 from ft_dcc.review.cut_match import LATEST, Matched, Unmatched, match
-from ft_dcc.review.cut_read import Cut, timecode
+from ft_dcc.review.cut_read import Cut
+from ft_dcc.review.cut_rows import GROUP, SESSION_ROW, timecode
 from ft_dcc.session.interface import EntityLike, PublishSession
 
 log = logging.getLogger(__name__)
-
-GROUP = "cut"
-#: the name of the session's own row of the group: the cut, its file, revision and rate
-SESSION_ROW = "cut"
 
 
 @attr.s(auto_attribs=True, frozen=True)

@@ -73,9 +73,10 @@ def marker_text(version: ExportVersion, note: FeedbackNote) -> str:
 def _rename(timeline: Any, session: ExportSession) -> None:
     """Every name the adapters write, from server data, made one plain line."""
     timeline.name = one_line(timeline.name, 120)
-    clips = list(timeline.tracks[0])
-    for clip, version in zip(clips, session.versions):
+    versions = {v.feedback.review_session_object_id: v for v in session.versions}
+    for clip in timeline.tracks[0].find_clips(shallow_search=True):  # in cut order, gaps between
         clip.name = one_line(clip.name, 120)
+        version = versions[clip.metadata["ft_dcc"]["review_session_object_id"]]
         notes = {n.id: n for n in version.feedback.notes}
         for marker in clip.markers:
             note = notes.get(marker.metadata["ft_dcc"]["id"])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import attr
 
@@ -156,11 +156,62 @@ def build_timeline(
         },
     )
     track = otio.schema.Track(name="Review", kind=otio.schema.TrackKind.Video)
-    for version in session.versions:
-        movie_file = movie_files.get(version.feedback.version_id or "")
-        track.append(_clip(otio, session, version, movie_file, drawing_files))
+    clips = [
+        (
+            version,
+            _clip(
+                otio,
+                session,
+                version,
+                movie_files.get(version.feedback.version_id or ""),
+                drawing_files,
+            ),
+        )
+        for version in session.versions
+    ]
+    if session.cut_rate:
+        _in_cut(otio, track, clips, session.cut_rate)
+    else:
+        track.extend(clip for _version, clip in clips)
     timeline.tracks.append(track)
     return timeline
+
+
+def _in_cut(
+    otio: ModuleType, track: Any, clips: List[Tuple[ExportVersion, Any]], rate: float
+) -> None:
+    """The clips at their places in the session's cut: each from its cut source in to out, at
+    its record in (gaps held by OTIO gaps, the first one from 00:00:00:00, so an EDL's record
+    timecodes are the cut's); a note's marker outside the cut's part of its shot at the nearest
+    frame inside (its text names its frame). Items not from the cut follow, whole."""
+    placed = sorted((c for c in clips if c[0].cut is not None), key=lambda c: c[0].cut.record_in)  # type: ignore[union-attr]
+    position = 0
+    for version, clip in placed:
+        cut = version.cut
+        assert cut is not None
+        if cut.record_in > position:
+            track.append(
+                otio.schema.Gap(duration=otio.opentime.RationalTime(cut.record_in - position, rate))
+            )
+        clip.source_range = _range(otio, cut.source_in, cut.source_out - cut.source_in, rate)
+        _clamp_markers(otio, clip, cut.source_in, cut.source_out - 1)
+        track.append(clip)
+        position = max(position, cut.record_in) + (cut.source_out - cut.source_in)
+    track.extend(clip for version, clip in clips if version.cut is None)
+
+
+def _range(otio: ModuleType, start: int, length: int, rate: float) -> Any:
+    return otio.opentime.TimeRange(
+        otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(length, rate)
+    )
+
+
+def _clamp_markers(otio: ModuleType, clip: Any, first: int, last: int) -> None:
+    for marker in clip.markers:
+        start = marker.marked_range.start_time
+        frame = min(max(round(start.value), first), last)
+        if frame != round(start.value):  # in the handles: at the cut's nearest frame
+            marker.marked_range = _range(otio, frame, 0, start.rate)
 
 
 def write_timeline(

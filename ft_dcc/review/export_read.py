@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import attr
 
+from ft_dcc.exceptions import FtDccError
 from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY
 from ft_dcc.protocol.query_text import quote, quoted_list
+from ft_dcc.review.cut_rows import GROUP as CUT_GROUP
+from ft_dcc.review.cut_rows import SESSION_ROW as CUT_SESSION_ROW
+from ft_dcc.review.cut_rows import TIMING_KEYS, frames_of
 from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, session_feedback
 from ft_dcc.session.interface import EntityLike, PublishSession
 from ft_dcc.session.replies import query_entities
@@ -52,6 +56,19 @@ class ReviewMovie:
         return index if 0 <= index < self.frames else None
 
 
+@attr.s(auto_attribs=True, frozen=True)
+class CutTiming:
+    """An item's place in the cut the session was made from (frames at the cut's rate; outs
+    exclusive), read from the session's ``EntitySetting`` of group ``cut``
+    (:mod:`ft_dcc.review.cut_session`)."""
+
+    event: int
+    source_in: int
+    source_out: int
+    record_in: int
+    record_out: int
+
+
 @attr.s(auto_attribs=True, kw_only=True)
 class ExportVersion:
     """One version of the session with everything the timeline and the report show."""
@@ -63,6 +80,7 @@ class ExportVersion:
     shot: str = ""  # the task's parent (its shot, asset build...)
     movie: Optional[ReviewMovie] = None
     frame_outs: Dict[str, int] = attr.Factory(dict)  # note id -> last frame held
+    cut: Optional[CutTiming] = None  # its place in the session's cut, when made from one
 
     @property
     def label(self) -> str:
@@ -83,6 +101,7 @@ class ExportSession:
     project: str
     server_url: str
     versions: List[ExportVersion] = attr.Factory(list)
+    cut_rate: Optional[float] = None  # the rate of the cut the session was made from
 
 
 def _number(value: object) -> Optional[float]:
@@ -115,7 +134,9 @@ def movie_from_metadata(component_id: str, metadata: Mapping[str, object]) -> Op
     )
 
 
-def _queries(version_ids: Sequence[str], note_ids: Sequence[str]) -> List[Dict[str, str]]:
+def _queries(
+    session_id: str, version_ids: Sequence[str], note_ids: Sequence[str]
+) -> List[Dict[str, str]]:
     versions, notes = quoted_list(version_ids), quoted_list(note_ids) or '""'
     expressions = [
         "select id, status.name, task.name, task.status.name, task.parent.name from AssetVersion "
@@ -124,6 +145,8 @@ def _queries(version_ids: Sequence[str], note_ids: Sequence[str]) -> List[Dict[s
         f"where name is {quote(REVIEW_COMPONENT_MP4)} and version_id in ({versions})",
         "select parent_id, value from Metadata "
         f"where key is {quote(FRAME_OUT_KEY)} and parent_id in ({notes})",
+        "select name, value from EntitySetting "
+        f"where parent_id is {quote(session_id)} and group is {quote(CUT_GROUP)}",
     ]
     return [{"action": "query", "expression": e} for e in expressions]
 
@@ -153,6 +176,23 @@ def _frame_outs(rows: Sequence[EntityLike]) -> Dict[str, int]:
     return outs
 
 
+def _cut_timings(rows: Sequence[EntityLike]) -> Tuple[Optional[float], Dict[str, CutTiming]]:
+    """The cut's rate and each item's timing, from the session's rows of group ``cut``."""
+    values = {str(row["name"]): _parsed(row["value"]) for row in rows}
+    rate = _number(values.pop(CUT_SESSION_ROW, {}).get("rate"))
+    if not rate or rate <= 0:
+        return None, {}
+    timings: Dict[str, CutTiming] = {}
+    for item, value in values.items():
+        try:
+            timings[item] = CutTiming(
+                int(str(value["event"])), *(frames_of(str(value[k]), rate) for k in TIMING_KEYS)
+            )
+        except (KeyError, ValueError, FtDccError):
+            log.warning("the cut timing of item %s is unreadable: %r", item, value)
+    return rate, timings
+
+
 def read_export(session: PublishSession, review_session: EntityLike) -> ExportSession:
     """Everything about ``review_session`` (read with ``project.name``) the export writes."""
     feedback = session_feedback(session, review_session)
@@ -167,7 +207,7 @@ def read_export(session: PublishSession, review_session: EntityLike) -> ExportSe
         result.versions = [ExportVersion(feedback=v) for v in feedback]
         return result
     note_ids = [n.id for v in feedback for n in _all_notes(v.notes)]
-    replies = session.call(_queries(version_ids, note_ids))
+    replies = session.call(_queries(result.id, version_ids, note_ids))
     versions = {v["id"]: v for v in query_entities(replies[0])}
     movies: Dict[str, ReviewMovie] = {}
     for component in sorted(query_entities(replies[1]), key=lambda c: c["id"]):
@@ -176,6 +216,7 @@ def read_export(session: PublishSession, review_session: EntityLike) -> ExportSe
             movie = attr.evolve(movie, file_type=component["file_type"] or ".mp4")
             movies.setdefault(component["version_id"], movie)
     outs = _frame_outs(query_entities(replies[2]))
+    result.cut_rate, cuts = _cut_timings(query_entities(replies[3]))
     for item in feedback:
         version = versions.get(item.version_id or "")
         task = version["task"] if version is not None else None
@@ -188,6 +229,7 @@ def read_export(session: PublishSession, review_session: EntityLike) -> ExportSe
                 shot=_name(task, "parent"),
                 movie=movies.get(item.version_id or ""),
                 frame_outs={n.id: outs[n.id] for n in _all_notes(item.notes) if n.id in outs},
+                cut=cuts.get(item.review_session_object_id),
             )
         )
     return result

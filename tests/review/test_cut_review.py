@@ -288,3 +288,49 @@ def test_the_shot_rule_is_a_field_or_a_regular_expression_with_its_group() -> No
     assert shot_name(event, key.check(r"_(?P<shot>sh\d+)_")) == "sh040"
     assert shot_name(event, "reel") == "A007"
     assert shot_name(event, r"(?P<shot>zz\d+)") == ""
+
+
+def _note(writer: Any, item_id: str, text: str, frame: int) -> None:
+    note = writer.create("Note", {"content": text, "parent_id": item_id,
+                                  "parent_type": "ReviewSessionObject",
+                                  "user_id": writer.query("User").first()["id"]})  # fmt: skip
+    note["metadata"]["frame"] = str(frame)
+    writer.commit()
+
+
+def test_notes_export_as_markers_at_the_cuts_record_timecodes(
+    studio: Dict[str, Any], tmp_path: Path
+) -> None:
+    env, project = studio["env"], studio["project"]
+    cut = _edl(tmp_path / "reel4.edl", FIRST_CUT)
+    made = ft_dcc(env, "review", "create", "Reel 4", "--project", project, "--from-cut", str(cut))
+    assert made.returncode == 0, made.stdout + made.stderr
+    writer = studio["make"]()
+    items = {o["asset_version"]["asset"]["parent"]["name"]: o["id"] for o in writer.query(
+        "select id, asset_version.asset.parent.name from ReviewSessionObject where "
+        f'review_session_id is "{_session_id(writer, project, "Reel 4")}"').all()}  # fmt: skip
+    _note(writer, items["sh030"], "sky pops", 1008)  # cut 1003-1020 at 01:00:00:00
+    _note(writer, items["sh010"], "arm late", 1010)  # cut 1005-1028 at 01:00:00:18
+    _note(writer, items["sh020"], "in the handles", 1020)  # cut 1001-1012 at 01:00:03:00
+
+    done = ft_dcc(env, "review", "export", "Reel 4", "--project", project, "--output",
+                  str(tmp_path / "out"), "--format", "edl,otio")  # fmt: skip
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (tmp_path / "out" / "session.edl").read_text(encoding="utf-8")
+    records = re.findall(r"^\d{3} .* \d\d:\d\d:\d\d:\d\d \S+ (\S+) (\S+)\s*$", text, re.M)
+    assert records == [("01:00:00:00", "01:00:00:18"), ("01:00:00:18", "01:00:01:18"),
+                       ("01:00:03:00", "01:00:03:12")]  # fmt: skip
+    locators = dict(re.findall(r"^\* LOC: (\S+) \S+\s+(.*)$", text, re.M))
+    assert {when: name.split(":")[1].strip().split(" (")[0] for when, name in locators.items()} == {
+        "01:00:00:05": "SKY POPS",
+        "01:00:00:23": "ARM LATE",
+        "01:00:03:11": "IN THE HANDLES",
+    }
+    assert "(FRAME 1020)" in locators["01:00:03:11"]  # the marker says the frame it is about
+    timeline = otio.adapters.read_from_file(str(tmp_path / "out" / "session.edl"),
+                                            adapter_name="cmx_3600", rate=RATE)  # fmt: skip
+    read = sorted(m.marked_range.start_time.to_frames()
+                  for clip in timeline.find_clips() for m in clip.markers)  # fmt: skip
+    # OTIO reads each locator at the record timecode of its note's frame
+    assert read == [HOUR + 5, HOUR + 23, HOUR + 72 + 11]
