@@ -9,7 +9,8 @@ Deletes (checked inside the batch's transaction, so they hold on SQLite and Post
   built-in Location (``ftrack.server``, ``ftrack.unmanaged``…) is never deleted; a Task, Shot or
   other typed context under which versions were published is refused too (delete or move the
   versions first) — nothing published is lost by a stray delete. A Project is deleted with all
-  it holds, as in ftrack.
+  it holds, as in ftrack (``batch.CASCADE``): its review sessions, lists, calendar events and
+  the ``UserSecurityRoleProject`` rows listing it go with it.
 - **cascaded / cleared**: what an entity owns goes with it (``batch.CASCADE``); a deleted
   entity leaves every many-to-many collection it was in, on either side (its Task ↔ Scope pairs,
   its ``ListObject`` and ``AssetVersionLink`` rows…: ``schema.LINK_COLLECTIONS``); a deleted

@@ -7,7 +7,8 @@ administrators (``ft-dcc user add NAME --admin``). A user without any role is a 
 
 - Only an Administrator creates, changes or deletes users and their roles, locations, asset and
   task types, statuses, priorities and the project schemas, resets another user's API key,
-  invites users, or deletes a project.
+  invites users, opens or closes a project (``Project.status``: it decides what a role over "all
+  open projects" covers, so it is changed only by those who give roles), or deletes a project.
 - A User may change their own name and e-mail, and reset their own API key.
 - Media already committed to ``ftrack.server`` may only be deleted (through the API) by an
   Administrator or by whoever published its version; who may change or delete published work
@@ -180,6 +181,21 @@ class AccessRule(Rule):
 
     def check_step(self, batch: BatchView, step: WriteStep) -> None:
         check_write(batch, step.action, step.etype, step.key, step.data)
+        check_project_status(batch, step)
+
+
+def check_project_status(batch: BatchView, step: WriteStep) -> None:
+    """Refuse a non-administrator's change of a project's ``status`` (opening or closing it
+    widens or narrows every role over "all open projects": the role givers' decision)."""
+    if not batch.user_id or batch.is_admin or step.action != "update" or step.before is None:
+        return
+    if step.before.get(DISCRIMINATOR) != "Project" or step.row is None:
+        return
+    if step.row.get("status") != step.before.get("status"):
+        raise PermissionDenied(
+            "Only an administrator may open or close a project (Project.status): it decides "
+            "which projects the roles over all open projects cover. Ask an administrator."
+        )
 
 
 def check_write(

@@ -82,6 +82,15 @@ CASCADE = {
     "AssetVersion": [("Component", "version_id"), ("ReviewSessionObject", "version_id")],
     "Asset": [("AssetVersion", "asset_id")],
     "Context": [("Context", "parent_id"), ("Asset", "context_id")],
+    # a project goes with all it holds, as in ftrack: its review sessions, its lists and
+    # calendar events, and the rows that list it in a role (the role itself stays, on its
+    # other projects): nothing is left naming it
+    "Project": [
+        ("ReviewSession", "project_id"),
+        ("UserSecurityRoleProject", "project_id"),
+        ("List", "project_id"),
+        ("CalendarEvent", "project_id"),
+    ],
     "Note": [("Note", "in_reply_to_id"), ("NoteComponent", "note_id"), ("Recipient", "note_id")],
 }
 

@@ -457,3 +457,78 @@ def test_all_open_projects_follow_a_projects_status(roles: Roles) -> None:
     unchanged(world, before)
     ok(world.server, [update("Project", project, status="active")])
     assert rename(roles, roles.manager, session).status_code == 200
+
+
+# -- rights around a role: a project's status, a project's delete -------------------------------
+def _close(roles: Roles, who: Person, project: str, status: str) -> requests.Response:
+    return _api(roles, who, [update("Project", project, status=status)])
+
+
+def test_only_those_who_give_roles_open_and_close_projects(roles: Roles) -> None:
+    """A project's ``status`` decides what "all open projects" covers, so it is the
+    administrator's, as roles are: the Project Manager of all open projects cannot reopen a
+    project the administrator closed (and then run its sessions), and no User, Supervisor or
+    Project Manager can close one (and so switch its Supervisors off); nothing is written on a
+    refusal. Seen failing first: each of these answered 200 and the status changed."""
+    world = roles.world
+    roles.projects["D"] = _task(world, "delta" + new_id()[:4])
+    project = roles.projects["D"]["project"]
+    session = artist_session(roles, "D", private=True)
+    rename = ACTS["rename"][1]
+    ok(world.server, [update("Project", project, status="hidden")])  # the administrator closes it
+
+    before = snapshot(world)
+    api_refused(_close(roles, roles.manager, project, "active"))
+    pm = roles.genuine(api_user=roles.manager.user, api_key=roles.manager.key)
+    reopened = pm.get("Project", project)
+    reopened["status"] = "active"
+    with pytest.raises(Exception, match="(?i)administrator"):
+        pm.commit()
+    pm.rollback()
+    unchanged(world, before)
+    api_refused(rename(roles, roles.manager, session))  # still closed: not theirs to run
+
+    ok(world.server, [update("Project", project, status="active")])  # the administrator reopens
+    before = snapshot(world)
+    for who in (roles.user, roles.artist, roles.supervisor, roles.manager):
+        api_refused(_close(roles, who, project, "hidden"))
+    api_refused(_close(roles, roles.supervisor, roles.projects["A"]["project"], "hidden"))
+    unchanged(world, before)
+    assert rename(roles, roles.manager, session).status_code == 200
+    # what is not the status stays every User's, as in ftrack's User role
+    named = _api(roles, roles.user, [update("Project", project, full_name="DELTA!")])
+    assert named.status_code == 200, named.text
+
+
+#: tables that keep a deleted row's id by design: the deleted-ids record (ids are never reused),
+#: the audit trail and the event relay
+KEEPS_DELETED_IDS = ("tombstone", "audit", "relay", "event")
+
+
+def test_deleting_a_project_removes_what_points_at_it(roles: Roles) -> None:
+    """An administrator deletes a project through the genuine client: its review sessions (their
+    items, invitees and verdicts) and its Supervisors' ``UserSecurityRoleProject`` rows go with
+    it, the Supervisor's role on another project stays, and no row anywhere names the project.
+    Seen failing first: the session and the role's project row were left pointing at it."""
+    world = roles.world
+    roles.projects["E"] = _task(world, "echo" + new_id()[:4])
+    project = roles.projects["E"]["project"]
+    sup = _person(world, "supe" + new_id()[:6])
+    admin = roles.genuine()
+    role_id = _give_role(admin, sup, "Supervisor", [project, roles.projects["A"]["project"]])
+    session = artist_session(roles, "E", private=False)
+
+    admin.delete(admin.get("Project", project))
+    admin.commit()
+
+    reader = roles.genuine()
+    assert not reader.query(f'ReviewSession where id is "{session.id}"').all()
+    assert not reader.query(f'UserSecurityRoleProject where project_id is "{project}"').all()
+    link = reader.get("UserSecurityRole", role_id)
+    assert [p["project_id"] for p in link["user_security_role_projects"]] == [
+        roles.projects["A"]["project"]
+    ]
+    left = {name: [row for row in rows if project in row]
+            for name, rows in snapshot(world).tables.items()
+            if not any(word in name for word in KEEPS_DELETED_IDS)}  # fmt: skip
+    assert not {name: rows for name, rows in left.items() if rows}
