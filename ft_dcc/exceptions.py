@@ -233,3 +233,8 @@ class UnsafePathError(FtDccError):
 class BackupError(FtDccError):
     """The embedded server's backup could not be taken, or restored (``ft-dcc server backup``,
     ``restore``); a restore that fails leaves the target as it found it, or says what is left."""
+
+
+class DataInUseError(BackupError):
+    """A data dir or database is locked by the other side: a running server refuses a restore
+    into it, a restore refuses a server starting on it (``ft_dcc.server.runtime.data_lock``)."""

@@ -13,10 +13,15 @@ A backup folder (mode 0700: it holds keys) is
   backup, and is refused by ``restore``): when, from which database, each table's row count and
   each file's size; ``restore`` checks the result against it.
 
+A backup makes its folder itself (never one that exists, nor through a symlink) and copies no
+symlink; ``restore`` refuses a backup folder holding one.
+
 ``restore`` puts a backup into a data dir and database that hold nothing (``--force``: a
 non-empty data dir is moved aside, not deleted; a PostgreSQL database's tables of the dump are
-replaced). A SQLite backup restores into PostgreSQL too, through ``ft-dcc server migrate``'s
-copy; a PostgreSQL dump needs a PostgreSQL database (then ``migrate`` moves it to SQLite).
+replaced), and never while a server uses them, whichever account runs it: it needs the lock every
+running server holds shared (:mod:`ft_dcc.server.runtime.data_lock`). A SQLite backup restores
+into PostgreSQL too, through ``ft-dcc server migrate``'s copy; a PostgreSQL dump needs a
+PostgreSQL database (then ``migrate`` moves it to SQLite).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from ft_dcc.exceptions import BackupError
 from ft_dcc.protocol.version import __version__
 from ft_dcc.server import backup_db as db
 from ft_dcc.server.model.database import describe
+from ft_dcc.server.runtime import data_lock
 
 MANIFEST = "ft_dcc-backup.json"
 DATA = "data"
@@ -67,7 +73,7 @@ class BackupReport:
 
 # -- backup -----------------------------------------------------------------------------------
 def backup(data_dir: Path, database_url: Optional[str], folder: Path) -> BackupReport:
-    """Copy the database, then the data dir's files, into the new or empty ``folder``."""
+    """Copy the database, then the data dir's files, into ``folder``, which it makes."""
     data_dir = data_dir.expanduser().resolve()
     url = db.parse(database_url, data_dir / "ft_dcc.sqlite")
     if not data_dir.is_dir():
@@ -81,6 +87,7 @@ def backup(data_dir: Path, database_url: Optional[str], folder: Path) -> BackupR
     for made in folder.glob("database.*"):
         os.chmod(made, 0o600)  # it holds the API keys
     skip = set(db.sqlite_files(db.sqlite_path(url))) if kind == "sqlite" else set()
+    skip |= set(data_lock.lock_files(data_dir, url))  # the running server's, not its data
     files = copy_tree(data_dir, folder / DATA, skip)
     report = BackupReport(folder, kind, rows, files)
     _write_manifest(report, url, data_dir)
@@ -88,18 +95,23 @@ def backup(data_dir: Path, database_url: Optional[str], folder: Path) -> BackupR
 
 
 def _new_folder(folder: Path, data_dir: Path) -> Path:
+    """Make the backup's own folder (0700): never one that exists, whoever made it (another
+    local user could swap its files), nor through a symlink."""
     if folder == data_dir or data_dir in folder.parents:
         raise BackupError(
             f"the backup folder {folder} is inside the data dir {data_dir}",
             "give a folder outside it (better: on another disk)",
         )
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(folder, 0o700)  # refuses an existing name, a symlink included
+    except FileExistsError:
         raise BackupError(
-            f"{folder} is not an empty folder; nothing was written",
-            "give a new or empty folder for each backup, e.g. backups/$(date +%F)",
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
+            f"{folder} already exists; nothing was written",
+            "give a new folder for each backup: the backup makes it, private to you "
+            "(e.g. backups/$(date +%F))",
+        ) from None
+    os.chmod(folder, 0o700)  # whatever the umask
     return folder
 
 
@@ -169,25 +181,40 @@ def restore(
     folder: Path, data_dir: Path, database_url: Optional[str], force: bool = False
 ) -> BackupReport:
     """Put the backup in ``folder`` into ``data_dir`` and the database; checked against the
-    manifest."""
+    manifest. Refused while any server uses them (:mod:`ft_dcc.server.runtime.data_lock`)."""
     folder = folder.expanduser().resolve()
     data_dir = data_dir.expanduser().resolve()
+    _refuse_symlinks(folder)
     manifest = read_manifest(folder)
     kind, rows, files = _manifest_parts(manifest)
     url = db.parse(database_url, data_dir / "ft_dcc.sqlite")
-    _check_target_database(kind, url, data_dir, force)
-    moved = _clear_data_dir(data_dir, force)
-    try:
-        restored = _restore_database(folder, kind, url, force)
-        _check_rows(rows, restored, url)
-        copied = copy_tree(folder / DATA, data_dir)
-        _check_files(files, copied, data_dir)
-    except BaseException:
-        if moved is not None:  # the data dir as it was, back in its place
-            shutil.rmtree(data_dir, ignore_errors=True)
-            os.replace(moved, data_dir)
-        raise
+    with data_lock.restore_lock(data_dir, database_url):
+        _check_target_database(kind, url, data_dir, force)
+        moved = _clear_data_dir(data_dir, force)
+        try:
+            restored = _restore_database(folder, kind, url, force)
+            _check_rows(rows, restored, url)
+            copied = copy_tree(folder / DATA, data_dir)
+            _check_files(files, copied, data_dir)
+        except BaseException:
+            if moved is not None:  # the data dir as it was, back in its place
+                shutil.rmtree(data_dir, ignore_errors=True)
+                os.replace(moved, data_dir)
+            raise
     return BackupReport(data_dir, db.kind_of(url), restored, copied, moved)
+
+
+def _refuse_symlinks(folder: Path) -> None:
+    """A backup holds no symlink (one would have the restore read some other file)."""
+    for top, folders, names in os.walk(folder):
+        for name in [*folders, *names]:
+            path = Path(top) / name
+            if path.is_symlink():
+                raise BackupError(
+                    f"the backup folder holds a symlink, {path}; nothing was restored",
+                    "a backup holds regular files only: restore from the folder ft-dcc server "
+                    "backup made, untouched",
+                )
 
 
 def _manifest_parts(manifest: Dict[str, object]) -> Tuple[str, Dict[str, int], Dict[str, int]]:
@@ -234,40 +261,9 @@ def _clear_data_dir(data_dir: Path, force: bool) -> Optional[Path]:
             f"the data dir {data_dir} is not empty; nothing was restored",
             "restore into a new folder, or add --force to move its contents aside first",
         )
-    _refuse_running(data_dir)
     aside = data_dir.with_name(f"{data_dir.name}.before-restore-{time.strftime('%Y%m%d-%H%M%S')}")
     os.replace(data_dir, aside)
     return aside
-
-
-def _serving(data_dir: Path) -> Optional[str]:
-    """The URL of a running embedded server whose record names ``data_dir`` (None: none)."""
-    from ft_dcc.server.runtime.running import find_record, records_dir
-
-    for path in records_dir().glob("*.json"):
-        try:
-            record = find_record(str(json.loads(path.read_text(encoding="utf-8"))["url"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        if record is None or record.data_dir.expanduser().resolve() != data_dir:
-            continue
-        try:
-            os.kill(record.pid, 0)
-        except ProcessLookupError:
-            continue
-        except OSError:  # another user's process: it exists
-            pass
-        return record.url
-    return None
-
-
-def _refuse_running(data_dir: Path) -> None:
-    url = _serving(data_dir)
-    if url:
-        raise BackupError(
-            f"a server at {url} is running on the data dir {data_dir}; nothing was restored",
-            "stop it first, then restore, then start it again",
-        )
 
 
 def _restore_database(folder: Path, kind: str, url: URL, force: bool) -> Dict[str, int]:

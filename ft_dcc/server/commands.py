@@ -19,6 +19,8 @@ from ft_dcc.commands_base import Command, Group, arg
 ROLE_CHOICES = ("administrator", "project-manager", "supervisor", "user")
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from ft_dcc.server.runtime.config import ServerConfig
     from ft_dcc.server.store.store import Store
 
@@ -108,14 +110,25 @@ def run_server(args: argparse.Namespace) -> int:
         from ft_dcc.exceptions import DatabaseSetupError
         from ft_dcc.server.app import create_app
         from ft_dcc.server.files.disk import DataDirError
-        from ft_dcc.server.workers import check_workers, serve
+        from ft_dcc.server.runtime.data_lock import server_lock
+        from ft_dcc.server.workers import check_workers
     except ImportError as exc:
         return _error(f"{MISSING_EXTRA} ({exc})")
+    from ft_dcc.exceptions import DataInUseError
+
     try:
         check_workers(config)
-        app = create_app(config)
-    except (DatabaseSetupError, DataDirError) as exc:
+        app = create_app(config)  # says what is wrong with the database, if anything
+        with server_lock(config.data_dir, config.database_url):
+            return _serve_locked(config, app)
+    except (DatabaseSetupError, DataDirError, DataInUseError) as exc:
         return _error(exc)
+
+
+def _serve_locked(config: ServerConfig, app: Starlette) -> int:
+    """Serve ``app`` (the data dir and database locked against a restore) until stopped."""
+    from ft_dcc.server.workers import serve
+
     seed = app.state.server.seed
     database = app.state.server.store.describe()
     print(f"ft-dcc server: serving {config.url} (data: {config.data_dir}, database: {database}, "
@@ -445,7 +458,7 @@ INSTALL_SERVICE = Command("install-service", "write a systemd unit that runs thi
    "~/.config/systemd/user and ~/.config/ft_dcc.")
 BACKUP = Command("backup", "copy the database, files and keys into a folder, while it runs",
                  run_backup, (
-    arg("folder", type=Path, metavar="DIR", help="a new or empty folder"),
+    arg("folder", type=Path, metavar="DIR", help="a new folder (the backup makes it)"),
     DATA,
     DATABASE,
 ), "Take a consistent copy of the server's database (SQLite's online backup, or pg_dump) and "
@@ -457,7 +470,8 @@ RESTORE = Command("restore", "bring a backup back into a data dir and database",
     arg("--force", action="store_true", help="restore over a non-empty data dir (moved aside, "
         "not deleted) or a PostgreSQL database with tables (replaced)"),
 ), "Restore a backup into a new or empty data dir and database (a SQLite backup may go into "
-   "PostgreSQL), checked against the backup's row counts and file sizes. Stop the server first.")
+   "PostgreSQL), checked against the backup's row counts and file sizes. Refused while a "
+   "server uses them: stop it first.")
 STATUS = Command("status", "say whether the server is up and ready, and its version",
                  run_status, (
     arg("--url", help="the server to ask (default: FTRACK_SERVER, else every server this "

@@ -46,6 +46,8 @@ WRITER_KEY = "storage_version_by"
 #: Advisory lock keys (any 64-bit numbers unique to ft_dcc).
 WRITE_LOCK_KEY = 0x66745F646363  # "ft_dcc"
 SCHEMA_LOCK_KEY = WRITE_LOCK_KEY + 1
+#: held shared by every running server, exclusively by a restore (``runtime.data_lock``)
+IN_USE_LOCK_KEY = WRITE_LOCK_KEY + 2
 URL_EXAMPLES = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
 
 

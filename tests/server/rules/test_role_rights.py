@@ -482,7 +482,7 @@ def test_only_those_who_give_roles_open_and_close_projects(roles: Roles) -> None
     pm = roles.genuine(api_user=roles.manager.user, api_key=roles.manager.key)
     reopened = pm.get("Project", project)
     reopened["status"] = "active"
-    with pytest.raises(Exception, match="(?i)administrator"):
+    with pytest.raises(Exception, match=r"(?i)administrator"):
         pm.commit()
     pm.rollback()
     unchanged(world, before)

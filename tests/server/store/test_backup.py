@@ -37,6 +37,8 @@ from support.waiting import wait_until
 
 pytest.importorskip("sqlalchemy")
 
+from ft_dcc.server.runtime.data_lock import LOCK_NAME
+
 OTHER_USER, OTHER_KEY = "second.artist", "second-key-7d1e0b"
 #: tables of one running server's moment (event relay, hub tickets), not a studio's data
 TRANSIENT = {"ft_dcc_event_relay", "ft_dcc_event_ticket"}
@@ -128,6 +130,8 @@ def file_digests(data_dir: Path) -> Dict[str, str]:
     for path in data_dir.rglob("*"):
         relative = path.relative_to(data_dir).as_posix()
         if not path.is_file() or relative.startswith(("ft_dcc.sqlite", "files/.incoming")):
+            continue
+        if path.name == LOCK_NAME:  # the running server's lock (data_lock), not its data
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         found[relative] = f"{digest} mode {stat.S_IMODE(path.stat().st_mode):o}"
@@ -277,20 +281,22 @@ def test_backup_refuses_a_used_folder_and_restore_a_used_data_dir(
     used.mkdir()
     (used / "keep.txt").write_text("mine", encoding="utf-8")
     done = run_ft_dcc(["server", "backup", used, "--data", fresh_server.data_dir])
-    assert done.returncode == 1 and "is not an empty folder; nothing was written" in done.stderr
+    assert done.returncode == 1 and "already exists; nothing was written" in done.stderr
     assert sorted(p.name for p in used.iterdir()) == ["keep.txt"]
 
     folder = tmp_path / "backup"
     assert run_ft_dcc(["server", "backup", folder, "--data", fresh_server.data_dir]).returncode == 0
-    done = run_ft_dcc(["server", "restore", folder, "--data", fresh_server.data_dir])
-    assert done.returncode == 1 and "is not empty; nothing was restored" in done.stderr
-    assert "--force" in done.stderr
-    forced = ["server", "restore", folder, "--data", fresh_server.data_dir, "--force"]
-    done = run_ft_dcc(forced)
-    assert done.returncode == 1 and "is running on the data dir" in done.stderr
-    assert "stop it first" in done.stderr
+    unforced = ["server", "restore", folder, "--data", fresh_server.data_dir]
+    forced = [*unforced, "--force"]
+    for args in (unforced, forced):  # the running server's lock refuses both
+        done = run_ft_dcc(args)
+        assert done.returncode == 1 and "in use by a running ft-dcc server" in done.stderr
+        assert "stop every server on it first" in done.stderr
 
     fresh_server.stop()
+    done = run_ft_dcc(unforced)
+    assert done.returncode == 1 and "is not empty; nothing was restored" in done.stderr
+    assert "--force" in done.stderr
     before = file_digests(fresh_server.data_dir)
     done = run_ft_dcc(forced)
     assert done.returncode == 0, done.stderr
@@ -360,3 +366,95 @@ def test_backup_says_what_is_wrong_with_what_it_was_given(tmp_path: Path) -> Non
     done = run_ft_dcc(["server", "backup", tmp_path / "b2", "--data", data])
     assert done.returncode == 1 and "cannot copy the database" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _another_account(tmp_path: Path) -> Dict[str, str]:
+    """The environment of another account on this machine: its own app-data folder, so none of
+    the running servers' records (``running-servers/``) are its."""
+    home = tmp_path / "other-account"
+    home.mkdir(exist_ok=True)
+    return dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(home / "share"))
+
+
+def test_restore_refuses_while_a_server_uses_the_data_dir_or_database(
+    source: Any, backend: str, tmp_path: Path
+) -> None:
+    """A restore run under another account (whose records name no running server) still refuses
+    a data dir or database a running server uses: the server holds a lock on them (a lock file
+    in the data dir; a PostgreSQL advisory lock) for as long as it runs. The server keeps its
+    data and goes on serving; once it stops, the restore goes through. Seen failing first: the
+    live data dir was moved aside (SQLite) and the live database's tables replaced
+    (PostgreSQL) while the server ran."""
+    _publish(source, tmp_path, "live")
+    database = _database_args(source.database_url, tmp_path)
+    folder = tmp_path / "backup"
+    done = run_ft_dcc(["server", "backup", folder, "--data", source.data_dir, *database])
+    assert done.returncode == 0, done.stderr
+    rows, files = table_rows(source.database_url), file_digests(source.data_dir)
+    other = _another_account(tmp_path)
+
+    same = ["server", "restore", folder, "--data", source.data_dir, *database, "--force"]
+    done = run_ft_dcc(same, env=other)
+    assert done.returncode == 1, done.stdout
+    assert "in use by a running ft-dcc server" in done.stderr
+    assert "stop every server on it" in done.stderr
+    if backend == "postgresql":  # the same database from a new data dir: refused too
+        done = run_ft_dcc([*same[:4], tmp_path / "new-data", *database, "--force"], env=other)
+        assert done.returncode == 1, done.stdout
+        assert "in use by a running ft-dcc server" in done.stderr
+        assert not (tmp_path / "new-data").exists()
+    assert table_rows(source.database_url) == rows
+    assert file_digests(source.data_dir) == files
+    assert not list(source.data_dir.parent.glob("*.before-restore-*"))
+    _publish(source, tmp_path, "still-serving")  # the server goes on, on its own data
+
+    source.stop()
+    done = run_ft_dcc(same, env=other)
+    assert done.returncode == 0, done.stderr
+    assert table_rows(source.database_url) == rows
+
+
+def test_a_backup_makes_its_own_folder_and_follows_no_symlink(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    """A backup goes only into a folder it makes itself (0700, its own): a folder another local
+    user made (empty, or holding a symlink named like the database) and a symlink to a folder are
+    refused with nothing written through them; a restore refuses a backup folder holding a
+    symlink (it would read another file as the database). Seen failing first: the backup went
+    into the other user's empty folder and through the symlinked folder, and the restore read
+    the symlinked database."""
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o777)
+    os.chown(theirs, nobody.pw_uid, nobody.pw_gid)
+    backup = ["server", "backup", "--data", fresh_server.data_dir]
+    done = run_ft_dcc([*backup[:2], theirs, *backup[2:]])
+    assert done.returncode == 1 and "already exists; nothing was written" in done.stderr
+    assert "makes it" in done.stderr and not list(theirs.iterdir())
+
+    victim = tmp_path / "victim.sqlite"
+    victim.write_bytes(b"someone else's file")
+    (theirs / "database.sqlite").symlink_to(victim)
+    done = run_ft_dcc([*backup[:2], theirs, *backup[2:]])
+    assert done.returncode == 1 and victim.read_bytes() == b"someone else's file"
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "link").symlink_to(elsewhere)
+    done = run_ft_dcc([*backup[:2], tmp_path / "link", *backup[2:]])
+    assert done.returncode == 1 and not list(elsewhere.iterdir())
+
+    folder = tmp_path / "new" / "backup"
+    done = run_ft_dcc([*backup[:2], folder, *backup[2:]])
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and folder.stat().st_uid == os.getuid()
+
+    database = folder / "database.sqlite"
+    other = tmp_path / "other.sqlite"
+    database.rename(other)
+    database.symlink_to(other)
+    done = run_ft_dcc(["server", "restore", folder, "--data", tmp_path / "restored"])
+    assert done.returncode == 1 and "symlink" in done.stderr, done.stderr
+    assert not (tmp_path / "restored").exists()
