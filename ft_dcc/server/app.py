@@ -45,6 +45,7 @@ from ft_dcc.server.http.cors import add_cors
 from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
 from ft_dcc.server.http.responses import error_response, server_error_response
 from ft_dcc.server.http.security_headers import SecurityHeadersMiddleware
+from ft_dcc.server.limiter import request_limiter
 from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.review import routes as review_routes
 from ft_dcc.server.runtime.config import ServerConfig
@@ -130,7 +131,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     app.add_middleware(http_limits.BodyTimeoutMiddleware, timeout=http_limits.body_timeout())
     app.add_middleware(  # failed sign-ins: per source, target
         ratelimit.AuthAttemptMiddleware,
-        guard=ratelimit.guard_from_env(server.store.engine, server.store.metadata),
+        limiter=request_limiter(server.store.engine, server.store.metadata),
     )
     app.add_middleware(health.OutageMiddleware, outage=outage)  # around all that reads the db
     app.add_middleware(SecurityHeadersMiddleware)

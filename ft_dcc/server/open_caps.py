@@ -11,7 +11,9 @@ everyone else's requests (p50 from 7 to 226 ms).
   with **429**, naming the limit.
 
 On PostgreSQL the event hub's sockets are counted over every server process
-(``shared_limits.SharedOpenCounts``); ``/live`` streams are counted per server process (with
+(:class:`SharedOpenCounts`, table ``ft_dcc_open_count``: one row per holder and server
+process, so a process's rows go when it closes; a server's start clears them all); ``/live``
+streams are counted per server process (with
 ``--workers N``, at most N times the limit).
 """
 
@@ -21,8 +23,12 @@ import threading
 import weakref
 from typing import Callable, Dict, Generic, List, MutableSet, Optional, TypeVar
 
+import sqlalchemy as sa
+
 from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.errors import ServerError
+from ft_dcc.server.limiter import digest
+from ft_dcc.server.model.side_tables import SideTable, pg_insert
 
 SOCKETS_ENV = "FT_DCC_MAX_SOCKETS_PER_USER"
 STREAMS_ENV = "FT_DCC_MAX_STREAMS_PER_VIEWER"
@@ -125,3 +131,60 @@ class OpenCount:
 
     def count(self, holder: str) -> int:
         return self._open.count(holder)
+
+
+class SharedOpenCounts(SideTable):
+    """Open connections of one kind per holder, summed over the server processes."""
+
+    NAME = "ft_dcc_open_count"
+
+    #: ``holder`` is the ``limiter.digest`` of the holder
+    KEY = {"kind": sa.String(32), "holder": sa.String(64), "process": sa.String(64)}
+    FIELDS = {"count": sa.Integer}
+
+    def total(self, kind: str, holder: str) -> int:
+        """How many ``holder`` has open in every process."""
+        table = self.table
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                sa.select(sa.func.coalesce(sa.func.sum(table.c.count), 0)).where(
+                    table.c.kind == kind, table.c.holder == digest(holder)
+                )
+            ).scalar()
+        return int(found or 0)
+
+    def enter(self, kind: str, holder: str, process: str, most: int) -> bool:
+        """Count one more for ``holder`` in ``process``; ``False`` (not counted) when that
+        would make more than ``most`` over every process."""
+        table = self.table
+        statement = (
+            pg_insert(table)
+            .values(kind=kind, holder=digest(holder), process=process, count=1)
+            .on_conflict_do_update(
+                index_elements=[table.c.kind, table.c.holder, table.c.process],
+                set_={"count": table.c.count + 1},
+            )
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+        if self.total(kind, holder) <= most:
+            return True
+        self.leave(kind, holder, process)
+        return False
+
+    def leave(self, kind: str, holder: str, process: str) -> None:
+        table = self.table
+        mine = (table.c.kind == kind, table.c.holder == digest(holder), table.c.process == process)
+        with self.engine.begin() as connection:
+            connection.execute(sa.update(table).where(*mine).values(count=table.c.count - 1))
+            connection.execute(sa.delete(table).where(*mine, table.c.count <= 0))
+
+    def forget_process(self, process: str) -> None:
+        """Every count of ``process`` (it is closing)."""
+        with self.engine.begin() as connection:
+            connection.execute(sa.delete(self.table).where(self.table.c.process == process))
+
+    def forget_all(self) -> None:
+        """Every count (a server starting: a process that died left its counts behind)."""
+        with self.engine.begin() as connection:
+            connection.execute(sa.delete(self.table))

@@ -101,7 +101,7 @@ class State:
 #: sign-in counts in), and the review audit trail, which records a refused request by design
 #: (``access.refused``), with its per-minute row counts shared by the workers on PostgreSQL.
 VOLATILE_TABLES = {
-    "ft_dcc_event_relay", "event_relay", "ft_dcc_audit", "ft_dcc_auth_failure",
+    "ft_dcc_event_relay", "event_relay", "ft_dcc_audit", "ft_dcc_limit",
     "ft_dcc_open_count", "ft_dcc_event_hub_id", "ft_dcc_audit_rows",
 }  # fmt: skip
 

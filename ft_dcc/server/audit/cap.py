@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
 from ft_dcc.server.env_number import positive_number
+from ft_dcc.server.limiter import DatabaseCounts
 from ft_dcc.server.model.parts import StoreParts
-from ft_dcc.server.shared_limits import SharedFailureCounts
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _iso(moment: float) -> str:
     return dt.datetime.fromtimestamp(moment, dt.timezone.utc).isoformat(timespec="seconds")
 
 
-class SharedRows(SharedFailureCounts):
+class SharedRows(DatabaseCounts):
     """The rows each grant wrote in its minute, counted by every server process (PostgreSQL)."""
 
     NAME = "ft_dcc_audit_rows"
@@ -84,7 +84,7 @@ class AuditCap:
 
     def __init__(self, rows: int, window: float = WINDOW,
                  clock: Callable[[], float] = time.time,
-                 shared: Optional[SharedFailureCounts] = None) -> None:  # fmt: skip
+                 shared: Optional[DatabaseCounts] = None) -> None:  # fmt: skip
         self.rows, self.window, self.clock, self.shared = rows, window, clock, shared
         self._minutes: OrderedDict[Grant, _Minute] = OrderedDict()
         self._lock = threading.Lock()

@@ -35,7 +35,7 @@ from ft_dcc.server.model.database import error_reason, is_unreachable
 from ft_dcc.server.model.pg_listen import PgListener, conninfo
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
-from ft_dcc.server.shared_limits import SharedOpenCounts
+from ft_dcc.server.open_caps import SharedOpenCounts
 
 if TYPE_CHECKING:
     from ft_dcc.server.events.hub import EventBroker

@@ -102,7 +102,7 @@ _CONTEXT_TYPES = {
     "Epic",
 }
 _REPLY_SUBSCRIPTION = parse_expression(f"topic={TOPIC_REPLY}")
-#: the kind of the shared open counts (``shared_limits.SharedOpenCounts``) for hub sockets
+#: the kind of the shared open counts (``open_caps.SharedOpenCounts``) for hub sockets
 SOCKET_KIND = "hub socket"
 #: the longest a commit's answer waits for its ``ftrack.update`` to be sent to the other server
 #: processes (``EventBroker._route``); a send fails long before unless the database hangs
@@ -278,7 +278,7 @@ class EventBroker:
         #: process alone decides.
         self.shared_hub_ids: Optional[Any] = None
         #: Open sockets per user counted over every server process
-        #: (``shared_limits.SharedOpenCounts``); ``None``: counted in this process.
+        #: (``open_caps.SharedOpenCounts``); ``None``: counted in this process.
         self.shared_open: Optional[Any] = None
 
     # -- public API ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
-from ft_dcc.server import attempts as ratelimit
+from ft_dcc.server import limiter
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files import multipart
 from ft_dcc.server.files.disk import (
@@ -196,7 +196,7 @@ class FileStore:
 
     def _unsign(self, token: str) -> TokenClaims:
         target = hashlib.sha256(token.split(".", 1)[0].encode("utf-8", "replace")).hexdigest()
-        ratelimit.check(ratelimit.SIGNATURE, target)  # 429 while too many forged signatures
+        held = limiter.reserve(limiter.SIGNATURE, target)  # 429 while too many forged ones
         try:
             body, mac = token.split(".", 1)
             expected = hmac.new(self.secret, body.encode("ascii"), hashlib.sha256).digest()
@@ -204,13 +204,13 @@ class FileStore:
                 raise ValueError("signature mismatch")
             payload = json.loads(_unb64(body))
         except (ValueError, TypeError) as exc:
-            ratelimit.failed(ratelimit.SIGNATURE, target)
             raise FileStoreError(
                 "The upload URL is not valid (bad signature). Ask for a new one with "
                 "get_upload_metadata.",
                 status=403,
                 exception="PermissionError",
             ) from exc
+        held.passed()  # signed by this server: no guess, even when expired
         if int(payload.get("e", 0)) < time.time():
             raise FileStoreError(
                 "The upload URL has expired. Ask for a new one with get_upload_metadata.",

@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse
 from ft_dcc.protocol import HEADER_API_KEY as HEADER_API_KEY  # the /api routes read them here
 from ft_dcc.protocol import HEADER_STRICT
 from ft_dcc.protocol import HEADER_USER as HEADER_USER
-from ft_dcc.server import attempts as ratelimit
+from ft_dcc.server import limiter
 from ft_dcc.server.errors import error_text
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus, announce
 from ft_dcc.server.grants.key import KeyGrant
@@ -206,19 +206,18 @@ class KeyRing(SideTable):
         """What ``username``'s ``api_key`` grants, or ``None`` (wrong key, inactive user)."""
         if not username or not api_key:
             return None
-        ratelimit.check(ratelimit.KEY, username)  # 429 while too many failures (ratelimit)
         fingerprint = hashlib.sha256(api_key.encode("utf-8")).hexdigest()
         cache_key = (username, fingerprint)
         caching = self._caching()
-        if caching:
+        if caching:  # a key this process proved right (while it hears every revocation)
             with self._lock:
                 cached = self._verified.get(cache_key)
             if cached is not None:
-                ratelimit.note(ratelimit.KEY, username, True)
-                return cached
+                return cached  # no guess: nothing to limit
+        held = limiter.reserve(limiter.KEY, username)  # 429 while too many failures
         generation = self.revocations.generation if self.revocations is not None else 0
         grant = self._look_up(username, api_key)
-        ratelimit.note(ratelimit.KEY, username, grant is not None)
+        held.settle(grant is not None)
         if grant is None or not caching:
             return grant
         with self._lock:  # not when a revocation arrived during the look-up: it may be stale

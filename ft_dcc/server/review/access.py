@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Dict, Optional
 
-from ft_dcc.server import attempts as ratelimit
+from ft_dcc.server import limiter
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.files.filestore import load_or_create_secret
 from ft_dcc.server.token_text import b64 as _b64
@@ -140,7 +140,7 @@ class ReviewSigner:
         if not token:
             raise ReviewAccessError("This review link has no token; ask for a new link.")
         target = ALL_SESSIONS if any_session else str(review_session_id)  # ratelimit's target
-        ratelimit.check(ratelimit.LINK, target)
+        held = limiter.reserve(limiter.LINK, target)
         try:
             if len(token) > MAX_TOKEN:
                 raise ValueError("too long")
@@ -152,12 +152,11 @@ class ReviewSigner:
                 raise ValueError("not a review token")
             expires = int(payload.get("e", 0))
         except (ValueError, TypeError, UnicodeError):
-            ratelimit.failed(ratelimit.LINK, target)
             raise ReviewAccessError(
                 "This review link is not valid; ask for a new one (get_widget_url with "
                 "name='review_session')."
             ) from None
-        ratelimit.note(ratelimit.LINK, target, expires >= time.time())
+        held.settle(expires >= time.time())
         if expires < time.time():
             raise ReviewAccessError(
                 "This review link has expired; ask for a new one (get_widget_url with "

@@ -5,7 +5,7 @@ The body is the page's plain form (``passphrase=...``, URL-encoded). A right ans
 constant time against the stored scrypt hash) sets the viewer's **grant**: a cookie for this link
 only (``HttpOnly``, ``SameSite=Strict``, ``Path=/review/<id>``, living as long as the link) and
 answers ``303`` back to the page; a wrong one answers the prompt again (403). Wrong answers count
-against the link and the source address (``attempts.PASSPHRASE``): past the limit every answer,
+against the link and the source address (``limiter.PASSPHRASE``): past the limit every answer,
 right or wrong, is a ``429`` until the window ends. Nothing of an answer is logged.
 """
 
@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ft_dcc.server import attempts
+from ft_dcc.server import limiter
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.client_gate import cookie_name, grant_value, is_client, read_rules
 from ft_dcc.server.review.html import SECURITY_HEADERS, passphrase_prompt
@@ -97,9 +97,9 @@ class PassphraseRoutes:
         if rules is None or not rules.passphrase or not is_client(server.store, link, rules):
             return link, ""  # nothing to answer: the page opens as it is
         target = attempt_target(link)
-        attempts.check(attempts.PASSPHRASE, target)
+        held = limiter.reserve(limiter.PASSPHRASE, target)
         right = verify(answer, rules.passphrase)
-        attempts.note(attempts.PASSPHRASE, target, right)
+        held.settle(right)
         record_act(server.store, "passphrase.passed" if right else "passphrase.failed", link,
                    source_of(request), review_session_id)  # fmt: skip
         if not right:

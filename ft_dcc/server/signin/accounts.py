@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from ft_dcc.server.grants.bus import LINK as LINK_REVOKED
 from ft_dcc.server.grants.bus import USER, announce
+from ft_dcc.server.limiter import PASSWORD
 from ft_dcc.server.rules.passphrase import MOST_CHARACTERS, hash_passphrase, verify
 from ft_dcc.server.rules.permissions import user_table
-from ft_dcc.server.signin.limits import PASSWORD
 from ft_dcc.server.signin.state import SignInParts
 
 #: the shortest password accepted
@@ -59,24 +59,24 @@ def active_user(parts: SignInParts, username: str) -> Optional[Tuple[str, str]]:
 
 def check_password(parts: SignInParts, source: str, username: str, password: str) -> Optional[str]:
     """The User id when ``password`` is ``username``'s, else ``None``; raises
-    ``attempts.TooManyAttempts`` (429) while the name or the source is locked out, without
-    looking at the password."""
-    parts.guard.check(PASSWORD, source, username)
+    ``limiter.TooManyAttempts`` (429) while the name or the source is locked out, without
+    looking at the password (a place is reserved before it is looked at: :mod:`.limiter`)."""
+    held = parts.limiter.reserve(PASSWORD, source, username)
     user = active_user(parts, username) if username else None
     stored = parts.passwords.stored(user[0]) if user is not None else None
     with _HASHING:
         right = verify(password, stored or _DECOY) and stored is not None
     if not right or user is None:
-        parts.guard.failed(PASSWORD, source, username)
         return None
-    parts.guard.succeeded(PASSWORD, source, username)
+    held.passed()
     return user[0]
 
 
 def end_signins(parts: SignInParts, user_id: str) -> None:
-    """End every sign-in of ``user_id`` in every server process (its pages' next requests are
-    refused and their review streams closed)."""
+    """End every sign-in and one-time link of ``user_id`` in every server process (its pages'
+    next requests are refused and their review streams closed)."""
     parts.signins.end_all(user_id)
+    parts.links.end_all(user_id)
     if parts.revocations is not None:
         parts.revocations.revoke(USER, user_id)
     else:  # a command (ft-dcc user password): tell the running servers

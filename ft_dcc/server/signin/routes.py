@@ -30,14 +30,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ft_dcc.server.attempts import TooManyAttempts
 from ft_dcc.server.audit.source import peer_address
+from ft_dcc.server.limiter import SIGNIN_LINK, TooManyAttempts
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import page, password_page, review_link
 from ft_dcc.server.signin.accounts import check_password, end_one
 from ft_dcc.server.signin.cookies import clear_cookie, set_cookie
 from ft_dcc.server.signin.forms import read_form
-from ft_dcc.server.signin.limits import LINK
 from ft_dcc.server.signin.person import SignInRefused, current_person, require_csrf
 from ft_dcc.server.signin.state import SIGNIN_LIFETIME, SignInParts, parts_for
 from ft_dcc.server.signin.tables import digest
@@ -144,13 +143,14 @@ class SignInRoutes:
         clear_cookie(response, request)
         return response
 
-    def _link_holder(self, request: Request) -> Optional[str]:
+    def _link_holder(self, request: Request, use: bool = False) -> Optional[str]:
+        """The User a link's token signs in (``use``: using it up), counted per source address
+        and per token: made-up links from one address lock no one else's."""
         token = link_token(request)
-        source = peer_address(request.scope)
-        self.parts.guard.check(LINK, source, "")
-        user_id = self.parts.links.holder(token)
-        if user_id is None:
-            self.parts.guard.failed(LINK, source, "")
+        held = self.parts.limiter.reserve(SIGNIN_LINK, peer_address(request.scope),
+                                          digest(token))  # fmt: skip
+        user_id = (self.parts.links.consume if use else self.parts.links.holder)(token)
+        held.settle(user_id is not None)
         return user_id
 
     def _link_name(self, request: Request) -> Optional[str]:
@@ -171,12 +171,10 @@ class SignInRoutes:
     async def use_link(self, request: Request) -> Response:
         if not from_this_site(request):
             return page.refused("Not signed in", CROSS_SITE, 403)
-        token = link_token(request)
         try:
-            await run_in_threadpool(self.parts.guard.check, LINK, peer_address(request.scope), "")
+            user_id = await run_in_threadpool(self._link_holder, request, True)
         except TooManyAttempts as exc:
             return _too_many(exc)
-        user_id = await run_in_threadpool(self.parts.links.consume, token)
         if user_id is None:
             return page.refused("Link not valid", LINK_USED, 403)
         return await run_in_threadpool(_signed_in, request, self.parts, user_id, True)

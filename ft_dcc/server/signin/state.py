@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Optional
 
-from ft_dcc.server.attempts import AuthGuard
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus
+from ft_dcc.server.limiter import Limiter, password_limiter
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.rules.permissions import user_table
 from ft_dcc.server.runtime.embedded import EmbeddedServer
-from ft_dcc.server.signin.limits import password_guard
 from ft_dcc.server.signin.tables import OneTimeLinks, Passwords, Resets, SignIns
 
 #: how long a sign-in lasts (then the person signs in again)
@@ -31,7 +30,8 @@ class SignInParts:
     signins: SignIns
     links: OneTimeLinks
     resets: Resets
-    guard: AuthGuard
+    #: wrong passwords and one-time links (``limiter.password_limiter``)
+    limiter: Limiter
     #: ``None`` in a command (``ft-dcc user password``), which announces on the database
     revocations: Optional[RevocationBus]
 
@@ -43,9 +43,9 @@ def make_parts(store: StoreParts, revocations: Optional[RevocationBus] = None) -
         store=store,
         passwords=Passwords(engine, metadata),
         signins=SignIns(engine, metadata, user_table(store)),
-        links=OneTimeLinks(engine, metadata),
+        links=OneTimeLinks(engine, metadata, user_table(store)),
         resets=Resets(engine, metadata),
-        guard=password_guard(engine, metadata),
+        limiter=password_limiter(engine, metadata),
         revocations=revocations,
     )
 
@@ -68,8 +68,11 @@ def parts_for(server: EmbeddedServer) -> SignInParts:
 def _on_revocation(parts: SignInParts, revocation: Revocation) -> None:
     """A User changed (or notifications may have been missed): the sign-ins of inactive Users
     are deleted, so making a User active again revives none (a sign-in also counts only while
-    its User is active, read with it: this is not what refuses their requests)."""
+    its User is active, read with it: this is not what refuses their requests), and every
+    one-time link of a User deactivated, made active again, renamed or given a new password."""
     if revocation.kind == USER:
         parts.signins.end_inactive(revocation.subject)
+        parts.links.end_all(revocation.subject)
     elif revocation.kind == EVERYTHING:
         parts.signins.end_inactive()
+        parts.links.end_inactive()

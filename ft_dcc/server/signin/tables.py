@@ -9,7 +9,9 @@ None of them is an ftrack entity type, so no ``/api`` query, echo or event can n
   the random id its cookie holds (the cookie's value is never stored), with its User and when it
   ends. A row counts only while its User exists and is active (joined in the same statement).
 - ``ft_dcc_signin_link`` (:class:`OneTimeLinks`): one row per sign-in link an administrator
-  printed, keyed by the SHA-256 of its token, deleted by the one use that consumes it.
+  printed, keyed by the SHA-256 of its token, deleted by the one use that consumes it, and with
+  every other link of its User when their password changes or they are deactivated or made
+  active again (a link counts only while its User is active, read with it).
 - ``ft_dcc_signin_reset`` (:class:`Resets`): the sign-ins a one-time link made, which may set a
   password without giving the old one (keyed as ``ft_dcc_signin``).
 """
@@ -73,6 +75,16 @@ class Passwords(SideTable):
             )
 
 
+def of_active_user(table: sa.Table, users: sa.Table, *columns: sa.Column) -> sa.Select:
+    """``columns`` of ``table``'s row whose ``id`` is bound as ``id``, only while the User of
+    its ``user_id`` exists and is active (joined in the same statement)."""
+    return (
+        sa.select(*columns)
+        .select_from(table.join(users, users.c.id == table.c.user_id))
+        .where(table.c.id == sa.bindparam("id"), users.c.is_active.isnot(False))
+    )
+
+
 class SignedIn(NamedTuple):
     """A signed-in browser's row, with its User's name (only while that User is active)."""
 
@@ -93,11 +105,8 @@ class SignIns(SideTable):
         super().__init__(engine, metadata)
         table = self.table
         self._users = users
-        self._query = (
-            sa.select(table.c.user_id, users.c.username, table.c.expires_at)
-            .select_from(table.join(users, users.c.id == table.c.user_id))
-            .where(table.c.id == sa.bindparam("id"), users.c.is_active.isnot(False))
-        )
+        self._query = of_active_user(table, users, table.c.user_id, users.c.username,
+                                     table.c.expires_at)  # fmt: skip
 
     def open(self, user_id: str, lifetime: dt.timedelta) -> str:
         """A new sign-in of ``user_id``: the id its cookie holds (stored only as its digest)."""
@@ -173,11 +182,18 @@ class Resets(SideTable):
 
 
 class OneTimeLinks(SideTable):
-    """Sign-in links, each good for one use before it expires."""
+    """Sign-in links, each good for one use before it expires, while its User is active."""
 
     NAME = LINK_TABLE
     KEY = {"id": sa.String(64)}
     FIELDS = {"user_id": sa.String(255), "expires_at": sa.DateTime}
+    INDEXED = ("user_id",)
+
+    def __init__(self, engine: Engine, metadata: sa.MetaData, users: sa.Table) -> None:
+        super().__init__(engine, metadata)
+        table = self.table
+        self._users = users
+        self._query = of_active_user(table, users, table.c.user_id, table.c.expires_at)
 
     def make(self, user_id: str, lifetime: dt.timedelta) -> str:
         """A new link's token for ``user_id`` (stored only as its digest)."""
@@ -190,26 +206,34 @@ class OneTimeLinks(SideTable):
 
     def holder(self, token: str) -> Optional[str]:
         """The User ``token`` would sign in, while it is unused and unexpired (not used up)."""
-        table = self.table
-        query = sa.select(table.c.user_id).where(
-            table.c.id == digest(token), table.c.expires_at > now()
-        )
         with self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return str(row[0]) if row is not None else None
+            row = connection.execute(self._query, {"id": digest(token)}).first()
+        return str(row[0]) if row is not None and row[1] > now() else None
 
     def consume(self, token: str) -> Optional[str]:
         """Use ``token`` up: its User's id when it was unused and unexpired, else ``None``. Of
         two uses at once, one deletes the row and the other finds none."""
         table, key = self.table, digest(token)
         with write_transaction(self.engine) as connection:
-            row = connection.execute(
-                sa.select(table.c.user_id, table.c.expires_at).where(table.c.id == key)
-            ).first()
+            row = connection.execute(self._query, {"id": key}).first()
             done = connection.execute(sa.delete(table).where(table.c.id == key))
         if row is None or not done.rowcount or row[1] <= now():
             return None
         return str(row[0])
+
+    def end_all(self, user_id: str) -> int:
+        """End every link of ``user_id`` (a new password, deactivated or active again)."""
+        with write_transaction(self.engine) as connection:
+            done = connection.execute(sa.delete(self.table).where(self.table.c.user_id == user_id))
+        return int(done.rowcount or 0)
+
+    def end_inactive(self) -> int:
+        """End the links of Users deactivated or deleted (notifications may have been missed)."""
+        users = self._users
+        active = sa.select(users.c.id).where(users.c.is_active.isnot(False))
+        ended = sa.delete(self.table).where(self.table.c.user_id.notin_(active.scalar_subquery()))
+        with write_transaction(self.engine) as connection:
+            return int(connection.execute(ended).rowcount or 0)
 
 
 def signin_holds(store: StoreParts, session_id: str, user_id: str) -> bool:

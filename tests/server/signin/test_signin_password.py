@@ -15,7 +15,7 @@ from server.signin.people import browser, ft_dcc_user, new_signer, signed_in, si
 
 NEW = "a brand new password"
 #: the wrong sign-ins every server process counts (PostgreSQL), as a refusal is meant to
-FAILURES = "ft_dcc_signin_failure"
+FAILURES = "ft_dcc_limit"
 LINK = re.compile(r"https?://\S+?(/signin/link\?token=[A-Za-z0-9_-]+)")
 
 
