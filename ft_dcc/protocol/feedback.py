@@ -39,7 +39,9 @@ class Row(Protocol):
 #: runs query expressions, returns each one's rows (in the order given)
 Execute = Callable[[Sequence[str]], Sequence[Sequence[Row]]]
 
-NOTE_FIELDS = "id, content, date, user_id, parent_id, in_reply_to_id"
+NOTE_FIELDS = (
+    "id, content, date, user_id, parent_id, in_reply_to_id, is_todo, completed_at, completed_by_id"
+)
 USER_FIELDS = "id, username, first_name, last_name, email"
 #: the Metadata key ft_dcc writes a note's frame under (the client's notes, the review page's)
 FRAME_KEY = "frame"
@@ -114,7 +116,9 @@ class NoteDetails(NamedTuple):
 def note_details(execute: Execute, notes: Sequence[Row]) -> NoteDetails:
     """Frames, drawings and authors of ``notes``, in one ``execute`` call."""
     note_ids = _listed(r["id"] for r in notes)
-    user_ids = _listed(r["user_id"] for r in notes)
+    user_ids = _listed(
+        who for r in notes for who in (r["user_id"], r["completed_by_id"]) if who
+    )
     if not note_ids:
         return NoteDetails({}, {}, {}, {})
     expressions = [
@@ -156,6 +160,11 @@ class NoteFacts(NamedTuple):
     frame: Optional[int]
     frame_out: Optional[int]  # only for a drawing held over several frames
     drawings: List[str]  # component ids, in the server's order
+    #: an ftrack to-do (``Note.is_todo``); replies and comments are not
+    is_todo: bool = False
+    completed_at: object = None  # as the row holds it; None while the to-do is open
+    completed_by: str = ""  # :func:`display_name` of who completed it
+    completed_by_id: Optional[str] = None
 
 
 def feedback_notes(execute: Execute, object_ids: Iterable[object]) -> List[NoteFacts]:
@@ -179,6 +188,10 @@ def _note_facts(row: Row, details: NoteDetails) -> NoteFacts:
         frame=details.frames.get(row["id"]),
         frame_out=details.last_frames.get(row["id"]),
         drawings=details.drawings.get(row["id"], []),
+        is_todo=bool(row["is_todo"]),
+        completed_at=row["completed_at"],
+        completed_by=display_name(details.users.get(row["completed_by_id"] or "")),
+        completed_by_id=row["completed_by_id"] or None,
     )
 
 

@@ -43,6 +43,10 @@ class FeedbackNote:
     in_reply_to_id: Optional[str] = None
     drawings: List[str] = attr.Factory(list)  # URLs of the PNGs drawn on the frame
     replies: List[FeedbackNote] = attr.Factory(list)
+    #: an ftrack to-do (``Note.is_todo``): the artist addresses it; a comment or reply is not
+    is_todo: bool = False
+    completed_at: Optional[str] = None  # ISO 8601, UTC; None while the to-do is open
+    completed_by: str = ""
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -211,6 +215,9 @@ def _read_notes(
             frame=fact.frame,
             frame_out=fact.frame_out,
             drawings=[f"{base}/component/get?id={component_id}" for component_id in fact.drawings],
+            is_todo=fact.is_todo,
+            completed_at=_iso(fact.completed_at),
+            completed_by=fact.completed_by,
         )
     per_object: Dict[str, List[FeedbackNote]] = {}
     parents = {f.id: f.parent_id for f in facts}

@@ -327,3 +327,18 @@ def test_a_note_typed_while_the_movie_plays_keeps_the_frame_where_typing_began(
     after = began - 1 if began > FIRST else began + 1
     item.locator("button.step-back" if after < began else "button.step-forward").click()
     assert truth.frame("after_note", after) == after
+
+    # A note is a to-do unless its writer ticks "Comment"; the list says which is which.
+    text.click()
+    page.keyboard.type("Nice light.")
+    item.locator(".note-form .note-comment").check()
+    item.locator(".add-note").click()
+    page.wait_for_function("(i) => i.dataset.notesAdded === '2'", arg=item.element_handle())
+    assert not item.locator(".note-form .note-comment").is_checked()
+    notes = Page(studio_url).feedback()["objects"][reports[-1].review_session_object_id]["notes"]
+    kinds = {n["content"]: (n["is_todo"], n["frame"]) for n in notes}
+    assert kinds["The fin flickers here and here."] == (True, began)
+    assert kinds["Nice light."] == (False, after)
+    tags = item.locator(".note-list .note-kind-tag").all_inner_texts()
+    assert sorted(tags) == ["Comment", "To-do"], tags
+    item.locator(".notes").screenshot(path=str(artifacts_dir / "note_todo_and_comment.png"))

@@ -57,6 +57,10 @@ class NoteView:
     parent_id: str = ""
     #: the last frame a drawing is held to (None: only ``frame``)
     frame_out: Optional[int] = None
+    #: an ftrack to-do (``Note.is_todo``: a note not marked as a comment; never a reply)
+    is_todo: bool = False
+    #: when the to-do was completed (None: open)
+    completed_at: Optional[dt.datetime] = None
 
 
 @dataclass
@@ -341,6 +345,8 @@ class ReviewData:
                 annotation_id=min(fact.drawings, default=None),
                 parent_id=fact.parent_id,
                 frame_out=fact.frame_out,
+                is_todo=fact.is_todo,
+                completed_at=parse_date(fact.completed_at),
             )
             for fact in feedback_notes(self._rows, ids)
             if fact.parent_id in ids

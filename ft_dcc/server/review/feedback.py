@@ -97,6 +97,14 @@ def _optional_id(fields: JsonObject, name: str) -> Optional[str]:
         raise BadInput(f"{name} must be a note id.") from None
 
 
+def _comment(fields: JsonObject) -> bool:
+    """Whether the note is a comment (not an ftrack to-do): ``"comment": true``; absent: no."""
+    value = fields.get("comment", False)
+    if not isinstance(value, bool):
+        raise BadInput("comment must be true (a comment, not a to-do) or false (a to-do).")
+    return value
+
+
 def decode_png(value: object) -> bytes:
     """The PNG of a ``data:image/png;base64,…`` URL, or :class:`BadInput` saying what is wrong."""
     if not isinstance(value, str) or not value.startswith(PNG_DATA_URL):
@@ -181,8 +189,9 @@ class FeedbackRoutes:
         reply_to = _optional_id(fields, "in_reply_to_id")
         object_id = _object_id(fields, required=reply_to is None)
         frame = frame_field(fields, required=False)
+        comment = _comment(fields)
         made = writer()
-        note = made.add_note(object_id, fields.get("content"), frame, reply_to)
+        note = made.add_note(object_id, fields.get("content"), frame, reply_to, comment)
         answer = note_json(note, made.review_session_id, link.token)
         answer["author_name"] = note.author  # old pages showed ``author`` as a string
         return answer, 201

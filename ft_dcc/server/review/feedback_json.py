@@ -12,6 +12,8 @@
              "author": {"name": str, "email": str},
              "date": "2026-11-23T09:40:00+00:00" | null,   # ISO 8601, UTC
              "in_reply_to_id": str | null,
+             "is_todo": bool,              # an ftrack to-do (not a comment, not a reply)
+             "completed_at": str | null,   # when the to-do was addressed; null: open
              "annotation_url": "/review/<rs id>/media/<component id>?token=…" | null}
           ],
           "statuses": [                               # one per invitee, current only
@@ -56,6 +58,8 @@ def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, o
         "author": {"name": note.author, "email": note.author_email},
         "date": _iso(note.date),
         "in_reply_to_id": note.in_reply_to_id,
+        "is_todo": note.is_todo,
+        "completed_at": _iso(note.completed_at),
         "annotation_url": media_url(review_session_id, note.annotation_id, token)
         if note.annotation_id
         else None,

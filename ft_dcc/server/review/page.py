@@ -13,8 +13,9 @@ Routes (every one needs ``?token=``, a review token from ``get_widget_url`` with
   or drawing of that session, or a version's original, under the session's download policy and
   watermark (see :mod:`ft_dcc.server.review.media_route`);
 - ``POST /review/<id>/notes?token=``: JSON ``{"object_id", "content", "frame",
-  "in_reply_to_id"}`` creates a Note on that ReviewSessionObject (frame in the Note's ``frame``
-  metadata); ``GET`` answers ``{object id: [note, ...]}`` (kept for old pages);
+  "in_reply_to_id", "comment"}`` creates a Note on that ReviewSessionObject (frame in the Note's
+  ``frame`` metadata), an ftrack to-do (``is_todo``) unless ``"comment": true`` or a reply;
+  ``GET`` answers ``{object id: [note, ...]}`` (kept for old pages);
 - ``/status``, ``/annotations``, ``/feedback``: see :mod:`ft_dcc.server.review.feedback`;
 - ``GET /review/<id>/live?token=``: server-sent events, see :mod:`ft_dcc.server.review.live`;
 - ``GET /review/static/...``: the page's CSS and JavaScript (``scripts.js``: all its scripts

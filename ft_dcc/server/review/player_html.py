@@ -226,6 +226,8 @@ def _note_form(session: SessionView, item: ItemView, shown: int, index: int) -> 
         f'<textarea id="note-{index}" name="content" rows="3" maxlength="20000" '
         'placeholder="Feedback for this frame&hellip;" required></textarea>'
         '<div class="note-actions"><p class="note-error" role="alert"></p>'
+        '<label class="note-kind" title="A comment is not a to-do: the artist need not '
+        'address it"><input type="checkbox" name="comment" class="note-comment"> Comment</label>'
         '<button type="submit" class="add-note">Add note</button></div></form>'
     )
 

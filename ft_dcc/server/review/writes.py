@@ -83,6 +83,7 @@ class ReviewWriter(ReviewData):
         frame: Optional[int],
         in_reply_to_id: Optional[str] = None,
         frame_out: Optional[int] = None,
+        todo: bool = True,
     ) -> List[Dict[str, Any]]:
         data: Dict[str, Any] = {
             "id": note_id,
@@ -90,6 +91,8 @@ class ReviewWriter(ReviewData):
             "parent_id": object_id,
             "parent_type": "ReviewSessionObject",
             "user_id": self.user_id,
+            # a note is a to-do unless marked as a comment; a reply never is
+            "is_todo": todo and not in_reply_to_id,
         }
         if in_reply_to_id:
             data["in_reply_to_id"] = in_reply_to_id
@@ -136,15 +139,18 @@ class ReviewWriter(ReviewData):
         content: object,
         frame: Optional[int],
         in_reply_to_id: Optional[str] = None,
+        comment: bool = False,
     ) -> NoteView:
-        """A Note on ``object_id`` (or answering ``in_reply_to_id``) with its frame."""
+        """A Note on ``object_id`` (or answering ``in_reply_to_id``) with its frame: an ftrack
+        to-do unless it is a ``comment`` or a reply."""
         content = _checked_content(content, required=True)
         if in_reply_to_id:
             object_id = self.reply_target(object_id, in_reply_to_id)
         object_id = self.check_object(object_id)
         note_id = str(uuid.uuid4())
         replies = self._execute(
-            self._note_ops(note_id, object_id, content, frame, in_reply_to_id), self.user_id
+            self._note_ops(note_id, object_id, content, frame, in_reply_to_id, todo=not comment),
+            self.user_id,
         )
         return self._view(
             note_id,
@@ -153,6 +159,7 @@ class ReviewWriter(ReviewData):
             frame=frame,
             in_reply_to_id=in_reply_to_id,
             parent_id=object_id,
+            is_todo=not comment and not in_reply_to_id,
         )
 
     def add_annotation(
@@ -205,6 +212,7 @@ class ReviewWriter(ReviewData):
             annotation_id=component_id,
             parent_id=object_id,
             frame_out=frame_out if frame_out != frame else None,
+            is_todo=True,
         )
 
     def set_status(self, object_id: str, invitee_id: str, status: str) -> StatusFacts:

@@ -116,10 +116,25 @@
   };
 
   // -- notes ----------------------------------------------------------------------------------
+  /** What re-renders a note shown when it changes: its frames, and whether it is addressed. */
+  function noteState(note) {
+    return note.frame + "-" + note.frame_out + (note.completed_at ? "-done" : "");
+  }
+
+  /** "To-do" / "Addressed" / "Comment" beside a note (a reply has none). */
+  function noteKind(note) {
+    if (note.in_reply_to_id || note.is_todo === undefined) return null;
+    var kind = !note.is_todo ? "comment" : note.completed_at ? "addressed" : "todo";
+    var words = { comment: "Comment", addressed: "Addressed", todo: "To-do" };
+    var tag = el("span", "note-kind-tag " + kind, words[kind]);
+    if (note.completed_at) tag.title = "Addressed " + dateText(note.completed_at);
+    return tag;
+  }
+
   function noteElement(note, open) {
     var li = el("li", "note");
     li.dataset.noteId = note.id;
-    li.dataset.range = note.frame + "-" + note.frame_out; // a change re-renders the note
+    li.dataset.range = noteState(note); // a change re-renders the note
     var frame;
     if (note.frame === null || note.frame === undefined) {
       frame = el("span", "note-frame none", "\u2013");
@@ -147,6 +162,11 @@
       li.classList.add("has-drawing");
     }
     var meta = el("p", "note-meta");
+    var kind = noteKind(note);
+    if (kind) {
+      meta.appendChild(kind);
+      li.dataset.kind = kind.className.split(" ")[1];
+    }
     meta.appendChild(el("span", "note-author", authorName(note.author)));
     var when = dateText(note.date);
     if (when) meta.appendChild(el("span", "note-date", when));
@@ -262,7 +282,7 @@
     }
     notes.forEach(function (note) {
       var known = findNote(list, note.id);
-      if (known && known.dataset.range === note.frame + "-" + note.frame_out) return;
+      if (known && known.dataset.range === noteState(note)) return;
       if (known) { // its frames were changed: the same note, with its replies, anew
         var fresh = noteElement(note, open);
         fresh.className = known.className;
@@ -336,15 +356,18 @@
     var submit = form.querySelector(".add-note");
     var text = form.querySelector("textarea");
     var content = text.value.trim();
+    var comment = form.querySelector(".note-comment");
     if (!content) { error.textContent = "Write a note first."; return; }
     error.textContent = "";
     submit.disabled = true;
     postJson(self.urls.notesUrl, {
       object_id: item.dataset.objectId,
       content: content,
-      frame: item.player ? item.player.noteFrame() : null
+      frame: item.player ? item.player.noteFrame() : null,
+      comment: !!(comment && comment.checked)
     }).then(function () {
       text.value = "";
+      if (comment) comment.checked = false;
       if (item.player) item.player.releaseNote();
       return self.refresh();
     }).then(function () {
