@@ -21,5 +21,11 @@ INVITEE_LINKS_REVOKED_AT = "invitee_links_revoked_at:"
 #: + an invitee's id: ISO-8601 UTC: when the desk last sent (or gave) that invitee a new link;
 #: after their revocation mark they are invited again
 INVITEE_INVITED_AT = "invitee_invited_at:"
+#: ``"true"``: the session's invited clients see each other's names, notes and verdicts (no row:
+#: each client sees only their own, ``ft_dcc.server.review.sight``)
+CLIENTS_SEE_EACH_OTHER = "clients_see_each_other"
+#: ``"true"``: a client's verdict moves the version's ftrack status as a studio member's does
+#: (no row: it never does; the client's verdict stays their ``ReviewSessionObjectStatus``)
+CLIENT_VERDICT_SETS_STATUS = "client_verdict_sets_status"
 #: nothing (watch only), the review proxy, the original files
 DOWNLOADS = ("none", "proxy", "original")

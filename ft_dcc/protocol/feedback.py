@@ -165,6 +165,7 @@ class NoteFacts(NamedTuple):
     completed_at: object = None  # as the row holds it; None while the to-do is open
     completed_by: str = ""  # :func:`display_name` of who completed it
     completed_by_id: Optional[str] = None
+    author_id: str = ""  # the author's User id (``Note.user_id``)
 
 
 def feedback_notes(execute: Execute, object_ids: Iterable[object]) -> List[NoteFacts]:
@@ -192,6 +193,7 @@ def _note_facts(row: Row, details: NoteDetails) -> NoteFacts:
         completed_at=row["completed_at"],
         completed_by=display_name(details.users.get(row["completed_by_id"] or "")),
         completed_by_id=row["completed_by_id"] or None,
+        author_id=str(row["user_id"] or ""),
     )
 
 

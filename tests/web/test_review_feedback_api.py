@@ -134,31 +134,50 @@ def test_the_feedback_read_has_the_agreed_shape(make_session: Any) -> None:
         "name": "Bob Ray",
         "email": dailies.bob["email"],
     }
+    assert feedback["audience"] == "client"
     assert set(feedback["objects"]) == {v001["id"], v002["id"]}
+    # a client sees no internal status and, clients not seeing each other, only their own
     assert feedback["objects"][v001["id"]] == {
-        "notes": [], "statuses": [],
-        "version_status": PENDING,
+        "notes": [], "statuses": [], "version_status": None,
     }  # fmt: skip
-    notes = feedback["objects"][v002["id"]]["notes"]
+    assert [n["content"] for n in feedback["objects"][v002["id"]]["notes"]] == ["agreed"]
+    assert feedback["objects"][v002["id"]]["statuses"] == []
+
+    studio = personal_link(session, dailies.review_session).feedback()
+    assert studio["audience"] == "studio"
+    assert studio["objects"][v001["id"]] == {
+        "notes": [], "statuses": [], "version_status": PENDING,
+    }  # fmt: skip
+    notes = studio["objects"][v002["id"]]["notes"]
     drawing, reply = sorted(notes, key=lambda n: n["content"] == "agreed")
     assert drawing["frame"] == 1012 and drawing["content"] == ""
     assert drawing["author"] == {"name": "Ann Lee", "email": dailies.ann["email"]}
+    assert drawing["shared"] is False
     assert reply["in_reply_to_id"] == drawing["id"] and reply["annotation_url"] is None
     assert dt.datetime.fromisoformat(drawing["date"]).tzinfo is not None
-    served = _get(bob, drawing["annotation_url"])
+    served = _get(ann, drawing["annotation_url"].replace(studio_token(drawing), ann.token))
     assert served.status_code == 200 and served.content == stroke_png()
     assert served.headers["content-type"] == "image/png"
-    [status] = feedback["objects"][v002["id"]]["statuses"]
-    assert (status["invitee_id"], status["name"], status["status"]) == (
+    refused = _get(bob, drawing["annotation_url"].replace(studio_token(drawing), bob.token))
+    assert refused.status_code in (403, 404)  # another client's drawing is not Bob's to see
+    [status] = studio["objects"][v002["id"]]["statuses"]
+    assert (status["invitee_id"], status["name"], status["status"], status["kind"]) == (
         dailies.ann["id"],
         "Ann Lee",
         "approved",
+        "client",
     )
+    feedback = studio
     json.dumps(feedback)  # plain JSON all the way down
 
     reader = make_session()
     reply_note = reader.get("Note", reply["id"])
     assert reply_note["in_reply_to"]["id"] == drawing["id"]
+
+
+def studio_token(note: Any) -> str:
+    """The token in a note's ``annotation_url``."""
+    return str(note["annotation_url"]).split("token=", 1)[1].split("&", 1)[0]
 
 
 def _get(page: Any, url: str) -> Any:

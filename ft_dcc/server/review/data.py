@@ -24,6 +24,8 @@ from ft_dcc.protocol.feedback import (
 )
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
+from ft_dcc.server.identity.audience import Inside
+from ft_dcc.server.review.sight import SHARED_KEY, STUDIO_SIGHT, Sight
 from ft_dcc.server.store.store import Execute
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,10 @@ class NoteView:
     is_todo: bool = False
     #: when the to-do was completed (None: open)
     completed_at: Optional[dt.datetime] = None
+    #: the author's User id (``Note.user_id``; only to the studio)
+    author_id: str = ""
+    #: shared with the session's clients (:data:`~ft_dcc.server.review.sight.SHARED_KEY`)
+    shared: bool = False
 
 
 @dataclass
@@ -147,11 +153,16 @@ def asker(execute: Execute, user_id: str) -> Ask:
 
 
 class ReviewData:
-    """Reads review sessions for the page and adds notes, as ``user_id``."""
+    """Reads review sessions for the page and adds notes, as ``user_id``, holding what it reads
+    to ``sight``: who is looking (:mod:`ft_dcc.server.review.sight`; by default the studio, who
+    sees everything). Every reply of the review room is read here, so a client's sight is kept
+    in this one place: their versions without the internal status, the artist or the comment,
+    the notes and verdicts they may see, the studio's people unnamed."""
 
-    def __init__(self, execute: Execute, user_id: str) -> None:
+    def __init__(self, execute: Execute, user_id: str, sight: Sight = STUDIO_SIGHT) -> None:
         self._execute = execute
         self.user_id = user_id
+        self.sight = sight
         self._rows = asker(execute, user_id)
 
     def _query(self, expression: str) -> List[ReplyRow]:
@@ -250,19 +261,24 @@ class ReviewData:
             (v.get("asset_id") for v in versions.values()),
         )
         items = []
+        comments = self.sight.sees(Inside.VERSION_COMMENT)
         for obj in objects:
             version = versions.get(obj.get("version_id") or "", {})
             asset = assets.get(version.get("asset_id") or "", {})
+            comment = str(version.get("comment") or "")
+            description = str(obj.get("description") or "")
+            if not comments and description.strip() == comment.strip():
+                description = ""  # the artist's comment, copied onto the item
             items.append(
                 ItemView(
                     id=obj["id"],
                     name=obj.get("name") or "",
-                    description=obj.get("description") or "",
+                    description=description,
                     version_id=obj.get("version_id"),
                     version_number=version.get("version"),
                     asset_name=asset.get("name") or obj.get("name") or "",
                     asset_id=asset.get("id"),
-                    comment=version.get("comment") or "",
+                    comment=comment if comments else "",
                     date=parse_date(version.get("date")),
                     thumbnail_id=version.get("thumbnail_id"),
                 )
@@ -283,7 +299,8 @@ class ReviewData:
         )
         movies = self._movies(v["id"] for v in chosen if v.get("id"))
         notes = self._notes(i.id for i in items)
-        users = self._by_id(USERS, (v.get("user_id") for v in chosen))
+        people = self.sight.sees(Inside.STUDIO_PEOPLE)
+        users = self._by_id(USERS, (v.get("user_id") for v in chosen)) if people else {}
         for item, version in zip(items, chosen):
             asset = assets.get(version.get("asset_id") or "", {})
             movie = movies.get(version.get("id") or "")
@@ -330,31 +347,49 @@ class ReviewData:
         return movies
 
     def _notes(self, object_ids: Iterable[str]) -> List[NoteView]:
-        """The notes on ``object_ids`` (replies among them), oldest first, read with the
-        protocol's feedback queries (:mod:`ft_dcc.protocol.feedback`, shared with the client)."""
+        """The notes on ``object_ids`` (replies among them) this reader may see, oldest first,
+        read with the protocol's feedback queries (:mod:`ft_dcc.protocol.feedback`, shared with
+        the client); each author named as the reader's sight names them."""
         ids = set(object_ids)
+        facts = [f for f in feedback_notes(self._rows, ids) if f.parent_id in ids]
+        shared = self.shared_notes(f.id for f in facts)
+        sight = self.sight
         notes = [
             NoteView(
                 id=fact.id,
                 content=fact.content,
-                author=fact.author,
+                author=sight.author_name(fact.author_id, fact.author),
                 date=parse_date(fact.date),
                 frame=fact.frame,
-                author_email=fact.author_email,
+                author_email=fact.author_email if sight.shows_email(fact.author_id) else "",
                 in_reply_to_id=fact.in_reply_to_id,
                 annotation_id=min(fact.drawings, default=None),
                 parent_id=fact.parent_id,
                 frame_out=fact.frame_out,
                 is_todo=fact.is_todo,
                 completed_at=parse_date(fact.completed_at),
+                author_id=fact.author_id if sight.is_studio else "",
+                shared=fact.id in shared,
             )
-            for fact in feedback_notes(self._rows, ids)
-            if fact.parent_id in ids
+            for fact in facts
+            if sight.note_shown(fact.author_id, fact.id in shared)
         ]
         oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
         # replies after what they answer when both were written in the same second
         notes.sort(key=lambda n: (n.date or oldest, n.in_reply_to_id is not None))
         return notes
+
+    def shared_notes(self, note_ids: Iterable[str]) -> Set[str]:
+        """Which of ``note_ids`` a studio member shared with the session's clients."""
+        return {
+            str(row["parent_id"])
+            for row in self._in(
+                f"select parent_id, value from Metadata where key is {quote(SHARED_KEY)} "
+                "and parent_id in",
+                note_ids,
+            )
+            if str(row.get("value") or "").strip().lower() == "true"
+        }
 
     def notes_by_item(self, review_session_id: str) -> Dict[str, List[NoteView]]:
         """Per ReviewSessionObject id of the session: its notes, oldest first."""
@@ -418,7 +453,10 @@ class ReviewData:
 
     def version_statuses(self, object_ids: Iterable[str]) -> Dict[str, Dict[str, str]]:
         """Each object's version's workflow status (``{"name", "color"}``), by object id; the
-        one a verdict moves (``verdict_status.py``). Objects without one are left out."""
+        one a verdict moves (``verdict_status.py``). Objects without one are left out; none
+        at all for a reader who may not see internal statuses."""
+        if not self.sight.sees(Inside.INTERNAL_STATUS):
+            return {}
         objects = self._in(
             "select id, version_id, asset_version.status.name, asset_version.status.color "
             "from ReviewSessionObject where id in",
@@ -432,5 +470,12 @@ class ReviewData:
         return found
 
     def statuses(self, object_ids: Iterable[str]) -> List[StatusFacts]:
-        """Each invitee's current (latest) status on each of ``object_ids``."""
-        return current_statuses(self._rows, object_ids)
+        """Each invitee's current (latest) status on each of ``object_ids`` that this reader may
+        see (a client: their own, never the studio's internal ones; no address but their own)."""
+        sight = self.sight
+        return [
+            fact if sight.is_studio or fact.invitee_id == sight.own_invitee
+            else fact._replace(email="")
+            for fact in current_statuses(self._rows, object_ids)
+            if sight.verdict_shown(fact.invitee_id)
+        ]

@@ -40,13 +40,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ft_dcc.protocol.client_review import CLIENT_VERDICT_SETS_STATUS
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.errors import BadInput as BadInput
 from ft_dcc.server.errors import NotFound
@@ -65,6 +66,7 @@ from ft_dcc.server.review.fields import frame_field, json_fields
 from ft_dcc.server.review.identity import ensure_own_invitee
 from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.page import ReviewRoutes
+from ft_dcc.server.review.viewer import invitee_kinds, session_setting
 from ft_dcc.server.review.writes import STATUSES, ReviewWriter
 from ft_dcc.server.rules.review import manages
 
@@ -233,8 +235,23 @@ class FeedbackRoutes:
         made.check_object(object_id)
         if link.personal:
             ensure_own_invitee(execute, invitee, link.maker_id)
-        view = made.set_status(object_id, invitee.id, str(status))
-        return status_json(view), 200
+        counted, moves = self._counted(link, invitee.id)
+        view = made.set_status(object_id, invitee.id, str(status), counted, moves)
+        studio = {invitee.id} if link.personal else set()
+        return status_json(view, studio), 200
+
+    def _counted(self, link: Link, invitee_id: str) -> Tuple[Optional[Set[str]], bool]:
+        """Whose verdicts move the version's status with this one (None: everyone's), and
+        whether this one does: a studio member's always; a client's only when the session's
+        client rule ``client_verdict_sets_status`` says so (then everyone's count)."""
+        session_id = str(link.review_session_id)
+        execute = self.server.ctx.execute
+        if session_setting(execute, session_id, CLIENT_VERDICT_SETS_STATUS):
+            return None, True
+        studio = set(invitee_kinds(execute, session_id)["studio"])
+        if link.personal:
+            studio.add(invitee_id)  # a first verdict: its record was made just now
+        return studio, link.personal
 
     def _manages(self, link: Link) -> bool:
         """Whether the User of a personal link manages its session (creator, Supervisor or Project

@@ -4,6 +4,7 @@
 
     {
       "me": {"invitee_id": str, "name": str, "email": str} | null,   # null: a user's link
+      "audience": "studio" | "client" | "guest",      # who the reader is (what they see)
       "objects": {
         "<ReviewSessionObject id>": {
           "notes": [                                  # oldest first
@@ -14,33 +15,37 @@
              "in_reply_to_id": str | null,
              "is_todo": bool,              # an ftrack to-do (not a comment, not a reply)
              "completed_at": str | null,   # when the to-do was addressed; null: open
-             "annotation_url": "/review/<rs id>/media/<component id>?token=…" | null}
+             "annotation_url": "/review/<rs id>/media/<component id>?token=…" | null,
+             "shared": bool}                 # a studio note shared with the session's clients
           ],
           "statuses": [                               # one per invitee, current only
             {"invitee_id": str, "name": str, "email": str,
-             "status": "approved" | "require_changes", "date": str | null}
+             "status": "approved" | "require_changes", "date": str | null,
+             "kind": "studio" | "client"}   # the studio's internal verdict, or a client's
           ],
           "version_status": {"name": str, "color": str} | null   # the version's ftrack status
         }
       }
     }
 
-Every object of the session has an entry (empty lists when it has no feedback). Read through
-the room's link (its shared link, or an identity chosen there) every ``email`` but ``me``'s is
-empty and every ``invitee_id`` but ``me``'s a digest (``w:…``, as in the room's live events):
-the session's people are its owner's to know.
+Every object of the session has an entry (empty lists when it has no feedback). What a reader
+sees is their sight's (:mod:`ft_dcc.server.review.sight`, read by ``ReviewData``): a client or
+room guest gets no ``version_status``, no studio verdict, no unshared studio note, no studio
+person's name; every ``email`` but ``me``'s is empty and every ``invitee_id`` but ``me``'s a
+digest (``w:…``, as in the room's live events): the session's people are its owner's to know.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, Optional
+from typing import Any, Collection, Dict, Optional
 
 from ft_dcc.protocol.feedback import StatusFacts
 from ft_dcc.server.review.data import NoteView, ReviewData, parse_date
 from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.markup import media_url
 from ft_dcc.server.review.presenter_people import public_key
+from ft_dcc.server.review.viewer import invitee_kinds
 from ft_dcc.server.store.store import Execute
 
 
@@ -63,6 +68,7 @@ def note_json(note: NoteView, review_session_id: str, token: str) -> Dict[str, o
         "annotation_url": media_url(review_session_id, note.annotation_id, token)
         if note.annotation_id
         else None,
+        "shared": note.shared,
     }
 
 
@@ -78,13 +84,16 @@ def legacy_note_json(note: NoteView) -> Dict[str, object]:
     }
 
 
-def status_json(status: StatusFacts) -> Dict[str, object]:
+def status_json(status: StatusFacts, studio: Collection[str] = ()) -> Dict[str, object]:
+    """A verdict; ``studio``: the session's studio invitees (their verdicts are the studio's
+    internal ones, every other one a client's)."""
     return {
         "invitee_id": status.invitee_id,
         "name": status.reviewer,
         "email": status.email,
         "status": status.status,
         "date": _iso(parse_date(status.date)),
+        "kind": "studio" if status.invitee_id in studio else "client",
     }
 
 
@@ -103,25 +112,24 @@ def feedback_json(
     }
     for object_id, version_status in data.version_statuses(list(grouped)).items():
         objects[object_id]["version_status"] = version_status
+    studio = data.sight.studio_invitees
+    if data.sight.is_studio:
+        studio = frozenset(invitee_kinds(execute, review_session_id)["studio"])
     for status in data.statuses(list(grouped)):
-        objects[status.object_id]["statuses"].append(status_json(status))
+        objects[status.object_id]["statuses"].append(status_json(status, studio))
     me = speaks_as(link, execute)
-    if _from_room(link):
+    if not data.sight.is_studio:
         _without_addresses(objects, review_session_id, me.id if me else "")
-    return {"me": me.as_json() if me else None, "objects": objects}
-
-
-def _from_room(link: Link) -> bool:
-    """Whether ``link`` is the room's: its shared link, or an identity chosen through it."""
-    return link.shared or (link.invitee is not None and link.invitee.from_room)
+    return {"me": me.as_json() if me else None, "audience": data.sight.audience.value,
+            "objects": objects}  # fmt: skip
 
 
 def _without_addresses(objects: Dict[str, Dict[str, Any]], review_session_id: str,
                        own: str) -> None:  # fmt: skip
     """Blank the e-mail addresses of the feedback (who wrote stays named) and digest every
     invitee id but the reader's own (:func:`~.presenter_people.public_key`, as the room's live
-    events): the session's people, their addresses and ids are its owner's to know, not the
-    room link's."""
+    events): the session's people, their addresses and ids are its owner's to know, not a
+    client's or the room link's."""
     for entry in objects.values():
         for status in entry["statuses"]:
             status["email"] = ""

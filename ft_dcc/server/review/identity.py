@@ -35,6 +35,8 @@ from ft_dcc.server.store.store import Execute
 
 #: Server-internal batches run as no user (``permissions.check_write`` lets them through).
 SYSTEM = ""
+#: what a collaborator User's id is derived from (with the invitee's id)
+COLLABORATOR_OF = "ReviewInviteeAuthor"
 #: The data actions that write (the others only read).
 WRITES = ("create", "update", "delete")
 
@@ -92,7 +94,7 @@ def invitee_of(row: Mapping[str, object]) -> Invitee:
 
 def collaborator_id(invitee: Invitee) -> str:
     """The id of ``invitee``'s own collaborator User (whether or not it exists yet)."""
-    return stable_id("ReviewInviteeAuthor", invitee.id)
+    return stable_id(COLLABORATOR_OF, invitee.id)
 
 
 def ensure_collaborator(execute: Execute, invitee: Invitee) -> bool:

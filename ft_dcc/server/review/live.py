@@ -65,7 +65,7 @@ from ft_dcc.server.review.live_hub import (
     hub_for,
 )
 from ft_dcc.server.review.page import ReviewRoutes
-from ft_dcc.server.review.presenter_people import RoomView, asker_of, from_room
+from ft_dcc.server.review.presenter_people import RoomView, asker_of, view_of
 from ft_dcc.server.review.presenter_state import Person, public_state
 from ft_dcc.server.review.presenter_table import table_for
 from ft_dcc.server.review.watchers import announce, watcher_table
@@ -151,7 +151,7 @@ class LiveRoutes:
         stream.checked = generation
         viewer = _viewer(request, link)
         stream.expires = link.expires or stream.expires
-        events = self._events(review_session_id, stream, RoomView(who.key, from_room(link)), who)
+        events = self._events(review_session_id, stream, view_of(who.key, data.sight), who)
         if not self.open.enter(viewer, events):  # streams per viewer (open_caps)
             raise open_caps.too_many_streams(self.open.most)
         self.hub.add(review_session_id, stream)

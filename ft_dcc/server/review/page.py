@@ -68,6 +68,7 @@ from ft_dcc.server.review.html import (
 from ft_dcc.server.review.links import Link, may_open, open_link
 from ft_dcc.server.review.media_route import MediaRoute
 from ft_dcc.server.review.scripts import SCRIPT_BUNDLE, WEB_DIR, scripts_response
+from ft_dcc.server.review.viewer import sight_of
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,9 @@ class ReviewRoutes:
     def _access(self, request: Request) -> Tuple[str, ReviewData, Link]:
         review_session_id = path_id(request, "review_session_id")
         link = self._open(request, review_session_id)
-        return review_session_id, ReviewData(self.server.ctx.execute, link.maker_id), link
+        execute = self.server.ctx.execute
+        sight = sight_of(self.server.store, execute, link)  # who looks decides what they see
+        return review_session_id, ReviewData(execute, link.maker_id, sight), link
 
     async def access(self, request: Request) -> Tuple[str, ReviewData, Link]:
         """The path's review session id, the link holder's view of the data and the link

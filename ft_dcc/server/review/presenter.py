@@ -65,11 +65,10 @@ from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.page import ReviewRoutes, json_post, no_store_json
 from ft_dcc.server.review.presenter_people import (
-    RoomView,
     asker_of,
     candidates_of,
-    from_room,
     person_key,
+    view_of,
 )
 from ft_dcc.server.review.presenter_state import (
     FOLLOW_ONLY,
@@ -84,6 +83,7 @@ from ft_dcc.server.review.presenter_state import (
     public_state,
 )
 from ft_dcc.server.review.presenter_table import table_for
+from ft_dcc.server.review.viewer import sight_of
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,8 @@ class PresenterRoutes:
     def public_of(self, review_session_id: str, link: Link) -> Mapping[str, object]:
         """The session's public state as ``link``'s page sees it, its lead re-checked (as
         ``GET`` answers it)."""
-        view = RoomView(person_key(link), from_room(link))
+        sight = sight_of(self.server.store, self.server.ctx.execute, link)
+        view = view_of(person_key(link), sight)
         return view.presenter(review_session_id, public_state(self.current(review_session_id)))
 
     def _context(
@@ -129,7 +130,7 @@ class PresenterRoutes:
         row = self.current(review_session_id)
         may = facts.is_open and (who.manager or bool(row and row.get("lead_key") == who.key))
         candidates = candidates_of(self.server.ctx.execute, facts) if may else []
-        view = RoomView(who.key, from_room(link))
+        view = view_of(who.key, data.sight)
         return {
             "presenter": view.presenter(review_session_id, public_state(row)),
             "now": time.time(),
@@ -138,7 +139,7 @@ class PresenterRoutes:
                 "name": who.name,
                 "may_present": may,
                 "manager": who.manager,
-                "candidates": [{"key": c.key, "name": c.name} for c in candidates],
+                "candidates": view.people(candidates),
             },
         }
 
@@ -172,7 +173,7 @@ class PresenterRoutes:
         if op in ("take", "claim"):
             record_act(self.server.store, "presenter.taken", link, source, review_session_id,
                        {"op": op, "seq": state["seq"]})  # fmt: skip
-        view = RoomView(who.key, from_room(link))
+        view = view_of(who.key, data.sight)
         return {"presenter": view.presenter(review_session_id, state), "now": time.time()}
 
     def _beat(self, review_session_id: str, who: Person, page: PageId) -> Dict[str, object]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Tuple, Type
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
 
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import NotFound, ServerError
@@ -20,6 +20,7 @@ from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.identity import Invitee, invitee_of, owner_invitee_id, query
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.presenter_state import ROOM_KEY, Person
+from ft_dcc.server.review.sight import STUDIO_NAME, STUDIO_SIGHT, Sight
 from ft_dcc.server.rules.review import manages
 from ft_dcc.server.store.store import Execute
 
@@ -55,13 +56,21 @@ def public_key(review_session_id: str, key: str) -> str:
 
 @dataclass(frozen=True)
 class RoomView:
-    """What a page sees of the session's people: through the room link (``room``: its shared
-    link, or an identity chosen there) the others only by the names they show -- every key but
-    its own (``own``) made :func:`public_key`, in the watchers, the presenter's lead and the
-    verdict events alike."""
+    """What a page sees of the session's people: through the room link or a client's (``room``:
+    its shared link, an identity chosen there, an invitee's own link) the others only by the
+    names they show -- every key but its own (``own``) made :func:`public_key`, in the watchers,
+    the presenter's lead and the verdict events alike -- and as its ``sight`` names them (a
+    client or room guest: a studio person is "Studio", another client unnamed and unlisted
+    unless the session lets clients see each other)."""
 
     own: str
     room: bool
+    sight: Sight = STUDIO_SIGHT
+
+    def _name(self, key: object, name: object) -> Optional[str]:
+        if not isinstance(key, str):
+            return str(name or "")
+        return self.sight.person_name(key, str(name or ""), self.own)
 
     def key(self, review_session_id: str, key: object) -> object:
         if not self.room or not isinstance(key, str) or key == self.own:
@@ -73,15 +82,19 @@ class RoomView:
         lead = state.get("lead")
         if not self.room or not isinstance(lead, dict):
             return dict(state)
-        return dict(state, lead=dict(lead, key=self.key(review_session_id, lead.get("key"))))
+        name = self._name(lead.get("key"), lead.get("name"))
+        return dict(state, lead=dict(lead, key=self.key(review_session_id, lead.get("key")),
+                                     name=STUDIO_NAME if name is None else name))  # fmt: skip
 
     def watchers(self, review_session_id: str, people: object) -> List[Dict[str, Any]]:
         """A watchers list as this page may see it: key, name and pages only."""
-        return [
-            {"key": self.key(review_session_id, p.get("key")), "name": p.get("name"),
-             "pages": p.get("pages")}
-            for p in (people if isinstance(people, list) else []) if isinstance(p, dict)
-        ]  # fmt: skip
+        shown = []
+        for p in people if isinstance(people, list) else []:
+            name = self._name(p.get("key"), p.get("name")) if isinstance(p, dict) else None
+            if name is not None and isinstance(p, dict):
+                shown.append({"key": self.key(review_session_id, p.get("key")), "name": name,
+                              "pages": p.get("pages")})  # fmt: skip
+        return shown
 
     def shown(self, review_session_id: str, item: Tuple[str, Mapping[str, Any]]) -> Any:
         """A live event (name, payload) as this page may see it."""
@@ -96,6 +109,22 @@ class RoomView:
                 return item
             return name, dict(payload, invitee_id=public_key(review_session_id, "i:" + invitee))
         return name, {"watchers": self.watchers(review_session_id, payload.get("watchers"))}
+
+    def people(self, candidates: List[Person]) -> List[Dict[str, str]]:
+        """Whom the lead may be handed to, as this page may see them."""
+        shown = []
+        for person in candidates:
+            name = self._name(person.key, person.name) if self.room else person.name
+            if name is not None:
+                shown.append({"key": person.key, "name": name})
+        return shown
+
+
+def view_of(key: str, sight: Sight) -> RoomView:
+    """What the person of ``key`` with ``sight`` sees of the session's people: the studio
+    everything, a client or room guest the others' keys as digests and names as their sight
+    names them."""
+    return RoomView(key, not sight.is_studio, sight)
 
 
 def person_of(store: StoreParts, execute: Execute, link: Link, facts: SessionView) -> Person:

@@ -28,6 +28,7 @@ from ft_dcc.server.review.page import ReviewRoutes
 from ft_dcc.server.review.passphrase_page import PassphraseRoutes
 from ft_dcc.server.review.presenter import PresenterRoutes
 from ft_dcc.server.review.room import RoomRoutes
+from ft_dcc.server.review.sharing import ShareRoutes
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 #: every path of the review room starts so
@@ -54,6 +55,7 @@ def routes(server: EmbeddedServer) -> List[BaseRoute]:
         + RoomRoutes(base).routes()
         + DrawingRangeRoutes(base).routes()
         + PassphraseRoutes(base).routes()
+        + ShareRoutes(base).routes()
     )
 
 

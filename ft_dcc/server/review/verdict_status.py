@@ -1,12 +1,19 @@
-"""A reviewer's verdict moves the version's workflow status (and, when configured, its task's).
+"""A studio verdict moves the version's workflow status (and, when configured, its task's).
 
-When an invitee approves or asks for changes on the review page, the writer
+There are two verdicts (:mod:`ft_dcc.server.review.sight`): the studio's **internal** one, given
+on a studio member's own page (a personal link: their own invitee record), and a **client's**,
+given through an invitee's link or the room: the client's ``ReviewSessionObjectStatus``, shown to
+the studio beside the internal one. A client's verdict never moves the version's status unless
+the session's client rule ``client_verdict_sets_status`` is ``"true"`` (off by default); then it
+counts as a studio verdict does.
+
+When a verdict that counts is given on the review page, the writer
 (:mod:`ft_dcc.server.review.writes`) adds the operations made here to the same batch as the
 verdict, so both are stored or neither (run as the invitee's User: the server's rules apply
 to the status change as to any ``/api`` update; a refused change refuses the verdict, with the
 rule's message).
 
-- The verdict on the version is every reviewer's current one taken together
+- The verdict on the version is every counting reviewer's current one taken together
   (:func:`ft_dcc.protocol.review_status.overall_verdict`): one "require changes" holds it.
 - The status names come from the settings (``review.status_on_approve``, ...; defaults
   "Approved" / "Requires Changes", the task left alone), the studio's ``Setting`` row
@@ -21,7 +28,7 @@ rule's message).
 from __future__ import annotations
 
 import logging
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.protocol.feedback import latest_statuses, status_rows
@@ -54,10 +61,14 @@ def _update(entity_type: str, ident: str, status_id: str) -> JsonObject:
     }
 
 
-def _verdict(ask: Ask, object_id: str, invitee_id: str, verdict: str) -> Optional[str]:
+def _verdict(
+    ask: Ask, object_id: str, invitee_id: str, verdict: str, counted: Optional[Set[str]]
+) -> Optional[str]:
+    """The verdicts of the invitees ``counted`` (None: all) taken together."""
     current = {
         row["review_session_invitee_id"]: str(row["status"] or "")
         for row in latest_statuses(status_rows(ask, [object_id]))
+        if counted is None or row["review_session_invitee_id"] in counted
     }
     current[invitee_id] = verdict  # the one being given replaces the invitee's earlier one
     return overall_verdict(current.values())
@@ -101,16 +112,18 @@ def _task_is_current(ask: Ask, version: ReplyRow) -> bool:
 
 
 def status_operations(
-    execute: Execute, user_id: str, object_id: str, invitee_id: str, verdict: str
-) -> List[JsonObject]:
+    execute: Execute, user_id: str, object_id: str, invitee_id: str, verdict: str,
+    counted: Optional[Set[str]] = None,
+) -> List[JsonObject]:  # fmt: skip
     """The updates that move ``object_id``'s version (and task) after ``invitee_id``'s
-    ``verdict``, read as ``user_id``; none when nothing is configured, valid or different."""
+    ``verdict``, read as ``user_id``, taking the current verdicts of ``counted`` invitees (None:
+    every one) with it; none when nothing is configured, valid or different."""
     ask = asker(execute, user_id)
     expression = "select version_id, review_session_id from ReviewSessionObject where id is "
     item = _one(ask([f"{expression}{quote(object_id)}"])[0])
     if item is None or not item.get("version_id"):
         return []
-    overall = _verdict(ask, object_id, invitee_id, verdict)
+    overall = _verdict(ask, object_id, invitee_id, verdict, counted)
     if overall is None:
         return []
     sessions, versions = ask(

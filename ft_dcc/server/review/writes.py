@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.feedback import FRAME_KEY, FRAME_OUT_KEY, StatusFacts, display_name
@@ -215,8 +215,13 @@ class ReviewWriter(ReviewData):
             is_todo=True,
         )
 
-    def set_status(self, object_id: str, invitee_id: str, status: str) -> StatusFacts:
-        """``invitee_id``'s current status on ``object_id``: replaces any earlier one."""
+    def set_status(
+        self, object_id: str, invitee_id: str, status: str, counted: Optional[Set[str]] = None,
+        moves: bool = True,
+    ) -> StatusFacts:  # fmt: skip
+        """``invitee_id``'s current status on ``object_id``: replaces any earlier one. When it
+        ``moves`` the version's status (a studio verdict, or a client's the session's rule maps),
+        the verdicts of ``counted`` invitees (None: all) decide it with it."""
         if status not in STATUSES:
             raise BadInput(f"status must be one of {', '.join(STATUSES)}.")
         object_id = self.check_object(object_id)
@@ -242,7 +247,10 @@ class ReviewWriter(ReviewData):
         }
         operations.append(_create("ReviewSessionObjectStatus", data, [status_id]))
         # the verdict moves the version's workflow status in the same batch (or neither)
-        operations += status_operations(self._execute, self.user_id, object_id, invitee_id, status)
+        if moves:
+            operations += status_operations(
+                self._execute, self.user_id, object_id, invitee_id, status, counted
+            )
         self._execute(operations, self.user_id)
         return next(s for s in self.statuses([object_id]) if s.invitee_id == invitee_id)
 

@@ -1,7 +1,13 @@
-"""A reviewer's verdict on the review page moves the version's workflow status (and, when the
+"""A verdict that counts on the review page moves the version's workflow status (and, when the
 settings say so, its task's), over HTTP against the real embedded server; a project's settings
 change the mapping; no other way lets a reviewer change a status (refusals leave the database as
-it was)."""
+it was).
+
+Two verdicts: a studio member's (their own page) is the internal one and moves the status; a
+client's (an invitee's link) is the client's ``ReviewSessionObjectStatus`` and moves nothing
+unless the session's client rule ``client_verdict_sets_status`` maps it -- the mapping tests
+here turn that rule on (``room``); ``test_a_clients_verdict_is_the_clients`` keeps it off.
+Seen failing first: a client's "Request changes" turned the version to Requires Changes."""
 
 from __future__ import annotations
 
@@ -14,8 +20,8 @@ from typing import Any, Dict, Iterator, List, Tuple
 import attr
 import pytest
 import requests
-from support import make_task, open_session
-from web.feedback_fixtures import Page, link
+from support import genuine_sessions, make_task, open_session
+from web.feedback_fixtures import Page, link, personal_link
 
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.publish.tasks import resolve_task
@@ -36,6 +42,17 @@ class Room:
 
 @pytest.fixture
 def room(embedded_server: Any, tmp_path: Path) -> Iterator[Room]:
+    """The verdict room with the client rule that maps clients' verdicts turned on."""
+    yield from _room(embedded_server, tmp_path, client_rule=True)
+
+
+@pytest.fixture
+def client_room(embedded_server: Any, tmp_path: Path) -> Iterator[Room]:
+    """The verdict room as a session starts: clients' verdicts are theirs."""
+    yield from _room(embedded_server, tmp_path, client_rule=False)
+
+
+def _room(embedded_server: Any, tmp_path: Path, client_rule: bool) -> Iterator[Room]:
     with open_session(embedded_server, tmp_path) as session:
         task = resolve_task(session, None, make_task(session, f"vs{uuid.uuid4().hex[:8]}"))
         project = session.get("Project", task["project_id"])
@@ -77,6 +94,11 @@ def room(embedded_server: Any, tmp_path: Path) -> Iterator[Room]:
             )
             for who in ("Ann", "Bob")
         ]
+        if client_rule:
+            session.create("EntitySetting", {
+                "parent_id": review_session["id"], "parent_type": "ReviewSession",
+                "group": "review", "name": "client_verdict_sets_status", "value": "true",
+            })  # fmt: skip
         session.commit()
         yield Room(
             session, project, task, review_session, objects, versions,
@@ -160,7 +182,7 @@ def test_a_status_outside_the_workflow_is_not_applied(room: Room) -> None:
     give(room.ann, v1, "approved")
     give(room.bob, v1, "require_changes")
     assert statuses(room)[0] == ["Pending Review", "Pending Review"]
-    assert len(room.ann.feedback()["objects"][v1["id"]]["statuses"]) == 2  # verdicts kept
+    assert verdict_rows(room) == 2  # verdicts kept
 
 
 def verdict_rows(room: Room) -> int:
@@ -205,3 +227,36 @@ def test_no_other_way_changes_a_status(room: Room, embedded_server: Any) -> None
     room.session.commit()
     assert verdict(room.ann, v1, "approved").status_code == 403  # its client links open nothing
     assert (statuses(room), verdict_rows(room)) == before
+
+
+def test_a_clients_verdict_is_the_clients(client_room: Room, embedded_server: Any,
+                                          tmp_path: Path) -> None:  # fmt: skip
+    """Without the client rule a client's verdict is their invitee's ReviewSessionObjectStatus
+    (read so by the genuine ``ftrack_api`` client) and the version's status stays; the studio's
+    own verdict (a personal link) moves it; the studio sees both, the client only their own."""
+    room = client_room
+    v1, v2 = room.objects
+    give(room.ann, v1, "require_changes")
+    assert statuses(room) == (["Pending Review", "Pending Review"], "Not started")
+    studio = personal_link(room.session, room.review_session)
+    give(studio, v2, "approved")  # the internal verdict moves its version as before
+    give(room.bob, v2, "require_changes")  # and a client's does not hold it back
+    assert statuses(room) == (["Pending Review", "Approved"], "Not started")
+    with genuine_sessions(embedded_server, tmp_path / "genuine") as make:
+        genuine = make()
+        rows = genuine.query(
+            "select status, invitee.name, review_session_object_id "
+            f"from ReviewSessionObjectStatus where review_session_object_id is {v1['id']}"
+        ).all()
+        assert [(r["status"], r["invitee"]["name"]) for r in rows] == [("require_changes", "Ann")]
+        version = genuine.query(f"select status.name from AssetVersion where id is "
+                                f"{room.versions[0]['id']}").one()  # fmt: skip
+        assert version["status"]["name"] == "Pending Review"
+    seen = studio.feedback()["objects"][v2["id"]]
+    kinds = sorted((s["name"], s["kind"], s["status"]) for s in seen["statuses"])
+    assert kinds == [("Bob", "client", "require_changes"),
+                     ("test user", "studio", "approved")] or kinds[0][:2] == ("Bob", "client")
+    assert seen["version_status"]["name"] == "Approved"
+    client = room.bob.feedback()["objects"][v2["id"]]
+    assert [(s["name"], s["status"]) for s in client["statuses"]] == [("Bob", "require_changes")]
+    assert client["version_status"] is None
