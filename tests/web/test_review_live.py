@@ -20,7 +20,7 @@ from support import genuine_sessions
 from support.groups import on_pg_server
 from support.net import close_stream
 
-from .feedback_fixtures import Page, data_url, link, make_dailies, stroke_png
+from .feedback_fixtures import Page, data_url, link, make_dailies, personal_link, stroke_png
 
 WAIT_SECONDS = 60
 
@@ -92,7 +92,7 @@ def test_the_stream_delivers_what_the_genuine_client_commits(sessions: Tuple[Any
     session, writer = sessions
     dailies = make_dailies(session)
     v001, v002 = dailies.objects
-    stream = EventStream(link(session, dailies.ann))
+    stream = EventStream(personal_link(session, dailies.review_session))  # the studio's
     try:
         user = writer.query(f'User where username is "{writer.api_user}"').one()
         note = writer.create(
@@ -134,7 +134,7 @@ def test_the_stream_delivers_the_pages_own_drawings_and_statuses(embedded_server
         session = make()
         dailies = make_dailies(session)
         v001 = dailies.objects[0]
-        watcher = EventStream(link(session, dailies.bob))
+        watcher = EventStream(personal_link(session, dailies.review_session))  # the studio
         try:
             ann = link(session, dailies.ann)
             drawn = ann.post(

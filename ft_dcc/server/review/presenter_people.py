@@ -20,7 +20,7 @@ from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.identity import Invitee, invitee_of, owner_invitee_id, query
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.presenter_state import ROOM_KEY, Person
-from ft_dcc.server.review.sight import STUDIO_NAME, STUDIO_SIGHT, Sight
+from ft_dcc.server.review.sight import CLIENT_NAME, STUDIO_SIGHT, Sight
 from ft_dcc.server.rules.review import manages
 from ft_dcc.server.store.store import Execute
 
@@ -84,7 +84,7 @@ class RoomView:
             return dict(state)
         name = self._name(lead.get("key"), lead.get("name"))
         return dict(state, lead=dict(lead, key=self.key(review_session_id, lead.get("key")),
-                                     name=STUDIO_NAME if name is None else name))  # fmt: skip
+                                     name=CLIENT_NAME if name is None else name))  # fmt: skip
 
     def watchers(self, review_session_id: str, people: object) -> List[Dict[str, Any]]:
         """A watchers list as this page may see it: key, name and pages only."""

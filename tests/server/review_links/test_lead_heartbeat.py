@@ -93,4 +93,5 @@ def test_the_beating_page_keeps_its_lead_and_only_it_may_beat(kept: Dict[str, An
     assert stranger.status_code == 403, stranger.text
     room = kept["room"].post("/presenter", dict(op="beat", **page))
     assert room.status_code == 403, room.text
-    assert kept["ann"].get("/presenter").json()["presenter"]["lead"]["key"].startswith("u:")
+    lead = kept["ann"].get("/presenter").json()["presenter"]["lead"]
+    assert lead["key"].startswith("w:") and lead["name"] == "Studio"  # a client's sight
