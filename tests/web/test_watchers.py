@@ -67,7 +67,7 @@ def test_the_list_follows_pages_joining_and_leaving(room: Dict[str, Any]) -> Non
         both = seen(owner, {me["name"], "Ann Lee"})
         # a client sees the studio as "Studio", never a studio person's name or key
         theirs = seen(ann, {"Studio", "Ann Lee"})
-        assert [p["key"] for p in theirs if p["name"] == "Studio"][0].startswith("w:")
+        assert next(p["key"] for p in theirs if p["name"] == "Studio").startswith("w:")
         ann_entry = next(p for p in both if p["name"] == "Ann Lee")
         assert ann_entry["key"].startswith("i:") and set(ann_entry) == {"key", "name", "pages"}
 

@@ -44,7 +44,7 @@ class Events:
         self.response = session.get(page.base + "/live", params={"token": page.token},
                                     stream=True, timeout=WAIT)  # fmt: skip
         assert self.response.status_code == 200, self.response.text
-        self.lines: "queue.Queue[str]" = queue.Queue()
+        self.lines: queue.Queue[str] = queue.Queue()
         self.seen: List[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -209,7 +209,7 @@ def test_a_client_reads_nothing_of_the_studios_inside(world: Dict[str, Any]) -> 
     notes = feedback["objects"][item["id"]]["notes"]
     contents = {n["content"] for n in notes}
     assert {f"ANN-NOTE-{tag}", shared_text} <= contents, contents
-    assert [n for n in notes if n["id"] == mine["id"]][0]["author"]["name"] == "Ann Lee"
+    assert next(n for n in notes if n["id"] == mine["id"])["author"]["name"] == "Ann Lee"
     assert [n["author"]["name"] for n in notes if n["content"] == shared_text] == ["Studio"]
     [verdict] = feedback["objects"][item["id"]]["statuses"]
     assert (verdict["name"], verdict["status"]) == ("Ann Lee", "require_changes")
