@@ -260,6 +260,7 @@ def render_session(
         annotations_url=escape(route(session.id, "annotations", token)),
         live_url=escape(route(session.id, "live", token)),
         items_url=escape(route(session.id, "items", token)),
+        share_url=escape(route(session.id, "share", token)),
         more_from=str(FIRST_GROUPS) if len(groups) > FIRST_GROUPS else "",
         is_open="true" if session.is_open else "false",
         presenter_first=""

@@ -116,9 +116,11 @@
   };
 
   // -- notes ----------------------------------------------------------------------------------
-  /** What re-renders a note shown when it changes: its frames, and whether it is addressed. */
+  /** What re-renders a note shown when it changes: its frames, whether it is addressed, and
+   *  whether it is shared with the client. */
   function noteState(note) {
-    return note.frame + "-" + note.frame_out + (note.completed_at ? "-done" : "");
+    return note.frame + "-" + note.frame_out + (note.completed_at ? "-done" : "") +
+      (note.shared ? "-shared" : "");
   }
 
   /** "To-do" / "Addressed" / "Comment" beside a note (a reply has none). */
@@ -131,10 +133,11 @@
     return tag;
   }
 
-  function noteElement(note, open) {
+  function noteElement(note, open, studio) {
     var li = el("li", "note");
     li.dataset.noteId = note.id;
     li.dataset.range = noteState(note); // a change re-renders the note
+    if (note.shared) li.classList.add("shared");
     var frame;
     if (note.frame === null || note.frame === undefined) {
       frame = el("span", "note-frame none", "\u2013");
@@ -175,6 +178,14 @@
       reply.type = "button";
       meta.appendChild(reply);
       if (note.annotation_url && R.RangeEditor) meta.appendChild(R.RangeEditor.button(note));
+    }
+    if (studio) { // the studio chooses, note by note, what its client sees
+      var share = el("button", "share-toggle", note.shared ? "Shared with client" : "Share with client");
+      share.type = "button";
+      share.setAttribute("aria-pressed", String(!!note.shared));
+      share.title = note.shared ? "The client sees this note; click to keep it internal"
+        : "Internal: the client does not see this note; click to share it with them";
+      meta.appendChild(share);
     }
     body.appendChild(meta);
     body.appendChild(el("ol", "replies"));
@@ -242,6 +253,7 @@
   Feedback.prototype.apply = function (data) {
     var self = this;
     self.me = data.me || null;
+    self.studio = data.audience === "studio";
     self.showMe();
     Object.keys(data.objects || {}).forEach(function (objectId) {
       var entry = data.objects[objectId] || {};
@@ -276,6 +288,7 @@
   Feedback.prototype.renderNotes = function (item, notes) {
     var list = item.querySelector(".note-list");
     var open = this.open;
+    var studio = this.studio;
     if (list.dataset.rendered !== "js") {
       list.textContent = "";
       list.dataset.rendered = "js";
@@ -283,9 +296,10 @@
     notes.forEach(function (note) {
       var known = findNote(list, note.id);
       if (known && known.dataset.range === noteState(note)) return;
-      if (known) { // its frames were changed: the same note, with its replies, anew
-        var fresh = noteElement(note, open);
+      if (known) { // its frames, state or sharing changed: the same note, with its replies, anew
+        var fresh = noteElement(note, open, studio);
         fresh.className = known.className;
+        fresh.classList.toggle("shared", !!note.shared);
         fresh.querySelector(".replies").replaceWith(known.querySelector(".replies"));
         known.replaceWith(fresh);
         paintStill(item, fresh.querySelector(".note-drawing"), note.frame);
@@ -293,7 +307,7 @@
       }
       var parent = note.in_reply_to_id ? findNote(list, note.in_reply_to_id) : null;
       var into = parent ? parent.querySelector(".replies") : list;
-      var li = noteElement(note, open);
+      var li = noteElement(note, open, studio);
       if (parent) li.classList.add("reply");
       into.appendChild(li);
       paintStill(item, li.querySelector(".note-drawing"), note.frame);
@@ -304,6 +318,7 @@
   Feedback.prototype.renderStatuses = function (item, statuses) {
     var list = item.querySelector(".statuses");
     var me = this.me;
+    var studio = this.studio;
     list.textContent = "";
     if (!statuses.length) list.appendChild(el("li", "no-status", "No verdicts yet."));
     statuses.forEach(function (status) {
@@ -311,6 +326,10 @@
       li.dataset.inviteeId = status.invitee_id || "";
       li.appendChild(el("span", "status-mark"));
       li.appendChild(el("span", "who", status.name || status.email || ""));
+      if (studio) { // the studio sees whose verdict it is: its own internal one, or a client's
+        var kind = status.kind === "studio" ? "studio" : "client";
+        li.appendChild(el("span", "verdict-kind " + kind, kind === "studio" ? "Studio" : "Client"));
+      }
       li.appendChild(el("span", "verdict-label", VERDICTS[status.status] || status.status));
       var when = el("span", "when", dateText(status.date).slice(11)); // the time; the day on hover
       when.title = dateText(status.date);
@@ -423,6 +442,19 @@
     text.focus();
   };
 
+  /** Share a studio note with the client, or keep it internal again. */
+  Feedback.prototype.share = function (item, button) {
+    var self = this;
+    var note = button.closest(".note");
+    button.disabled = true;
+    postJson(self.urls.shareUrl, {
+      note_id: note.dataset.noteId, shared: button.getAttribute("aria-pressed") !== "true"
+    }).then(function () { return self.refresh(); })
+      .then(function () { count(item, "notesShared"); })
+      .catch(function (failure) { button.textContent = "Not saved: " + failure.message; })
+      .then(function () { button.disabled = false; });
+  };
+
   Feedback.prototype.setStatus = function (item, status) {
     var self = this;
     var error = item.querySelector(".status-error");
@@ -450,9 +482,11 @@
       var reply = event.target.closest(".reply-button");
       var verdict = event.target.closest(".verdict");
       var range = event.target.closest(".edit-range");
+      var share = event.target.closest(".share-toggle");
       if (range && R.RangeEditor) new R.RangeEditor(self, range.closest(".note"), range);
       else if (jump && item.player) item.player.seekFrame(parseInt(jump.dataset.frame, 10));
       else if (reply) self.openReply(reply.closest(".note"));
+      else if (share) self.share(item, share);
       else if (verdict) self.setStatus(item, verdict.dataset.status);
     });
     // a note lands on its frame: typing pauses the player there (Player.holdNote)
