@@ -120,6 +120,7 @@ def publish_files(
         ),
         audio=request.get("audio"),
         audio_offset=int(request.get("audio_offset") or 0),
+        still=publish_request.still,
     )
     progress = ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
     runtime = PublishRuntime(progress=progress)

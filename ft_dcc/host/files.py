@@ -1,4 +1,5 @@
-"""The files host: publish an existing image sequence or movie (a comp render, an edit).
+"""The files host: publish an existing image sequence or movie (a comp render, an edit), or
+one still image (concept art, a lookdev frame, a matte painting).
 
 No DCC is involved: the "scene" is the input itself, always saved. Frame range, fps and
 resolution are read from the files (fps from a movie, or given, 24 for images by default).
@@ -19,7 +20,14 @@ from ft_dcc.media._fps import as_fraction
 from ft_dcc.media.colour import ColourSettings
 from ft_dcc.media.ffmpeg import run_ffmpeg
 from ft_dcc.media.probe import MovieInfo, image_size, probe_movie
-from ft_dcc.media.sequence import FrameSequence, describe_frames, is_image, is_movie
+from ft_dcc.media.sequence import (
+    FrameSequence,
+    describe_frames,
+    frame_number,
+    is_image,
+    is_movie,
+    is_still_image,
+)
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host
 
@@ -61,6 +69,9 @@ class FilesHost(Host):
     display-referred and left alone unless ``colour.input_colorspace`` says what they are.
     Sound: ``audio`` (any file ffmpeg reads) starts ``audio_offset`` frames after the input's
     first frame (negative: its start is cut) and replaces a movie's own sound.
+
+    A still: an image with no frame number in its name, or any one image with ``still`` True
+    (a numbered image is then a still whatever its number): one frame, the image itself.
     """
 
     name = "files"
@@ -76,8 +87,10 @@ class FilesHost(Host):
         colour: Optional[ColourSettings] = None,
         audio: Union[str, Path, None] = None,
         audio_offset: int = 0,
+        still: bool = False,
     ) -> None:
         self.input_path = Path(input_path)
+        self._still = _still(self.input_path, still)
         self._colour = colour
         self._audio = _checked_audio(audio)
         self._audio_offset = int(audio_offset)
@@ -90,7 +103,7 @@ class FilesHost(Host):
         try:
             if is_movie(self.input_path):
                 self._movie = probe_movie(self.input_path)
-            else:
+            elif not self._still:
                 self._sequence = FrameSequence.from_path(self.input_path)
         except MediaError as error:
             raise CaptureError(
@@ -108,7 +121,15 @@ class FilesHost(Host):
             self._fps = self._movie.fps
         else:
             self._fps = DEFAULT_IMAGE_FPS
-        self._range = self._default_range() if frame_range is None else _checked(frame_range)
+        if self._still and self._audio is not None:
+            raise CaptureError(
+                f"{self.input_path.name} is a still: it has no sound.",
+                hint="publish it without --audio",
+            )
+        if frame_range is None or self._still:  # a still is its one frame
+            self._range = self._default_range()
+        else:
+            self._range = _checked(frame_range)
         if self._movie is not None and (
             self._range[0] < 1 or self._range[1] > self._movie.frame_count
         ):
@@ -119,7 +140,7 @@ class FilesHost(Host):
             )
         self._resolution: Optional[Tuple[int, int]] = None
         self._options = {"fps": fps, "frame_range": frame_range, "colour": colour,
-                         "audio": audio, "audio_offset": audio_offset}  # fmt: skip
+                         "audio": audio, "audio_offset": audio_offset, "still": still}  # fmt: skip
 
     def for_source(self, source: str) -> FilesHost:
         """The files host of another input (``ft-dcc publish A B``), with the same options."""
@@ -141,7 +162,13 @@ class FilesHost(Host):
         """The probed movie, or None for an image sequence."""
         return self._movie
 
+    def is_still(self) -> bool:
+        return self._still
+
     def _default_range(self) -> Tuple[int, int]:
+        if self._still:
+            number = frame_number(self.input_path)
+            return (1, 1) if number is None else (number, number)
         if self._movie is not None:
             return 1 + self._movie_offset, self._movie.frame_count + self._movie_offset
         assert self._sequence is not None
@@ -181,6 +208,8 @@ class FilesHost(Host):
         if self._resolution is None:
             if self._movie is not None:
                 self._resolution = (self._movie.width, self._movie.height)
+            elif self._still:
+                self._resolution = image_size(self.input_path)
             else:
                 assert self._sequence is not None
                 self._resolution = image_size(self._sequence.files()[0])
@@ -217,6 +246,8 @@ class FilesHost(Host):
         progress("capture", 0.0, f"reading {self.input_path.name}")
         if self._movie is not None:
             result = self._capture_movie(spec, Path(out_dir), progress)
+        elif self._still:
+            result = CaptureResult(files=(self.input_path,), first_frame=spec.frame_start)
         else:
             result = self._capture_sequence(spec)
         progress("capture", 1.0, f"{spec.frame_count} frames ready")
@@ -275,6 +306,20 @@ class FilesHost(Host):
         except MediaError as error:
             raise CaptureError(error.message, hint=error.hint) from error
         return CaptureResult(files=(cut,), first_frame=spec.frame_start, is_movie=True)
+
+
+def _still(path: Path, asked: bool) -> bool:
+    """Whether ``path`` is published as a still: an image with no frame number, or any one
+    existing image when ``asked`` (``--still``); a movie or a pattern never is."""
+    if not asked:
+        return is_still_image(path)
+    if not is_image(path) or not path.is_file():
+        raise CaptureError(
+            f"--still publishes one image; {path} is "
+            + ("not an image" if path.is_file() or is_movie(path) else "not an existing file"),
+            hint="give the path of one PNG, JPEG, TIFF, EXR or PSD file",
+        )
+    return True
 
 
 def _checked_audio(audio: Union[str, Path, None]) -> Optional[Path]:

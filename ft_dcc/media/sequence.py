@@ -36,6 +36,16 @@ def is_image(path: Union[str, Path]) -> bool:
     return Path(path).suffix.lower() in IMAGE_EXTENSIONS
 
 
+def is_still_image(path: Union[str, Path]) -> bool:
+    """True when ``path`` is one existing image with no frame number in its name (a still: a
+    concept painting, a lookdev frame), not a frame of a sequence nor a pattern."""
+    path = Path(path)
+    name = path.name
+    if not is_image(path) or _PRINTF.search(name) or _HASHES.search(name):
+        return False
+    return path.is_file() and frame_number(path) is None
+
+
 @attr.s(frozen=True, auto_attribs=True)
 class FrameSequence:
     """Numbered frame files ``directory/head<frame padded to padding>tail``, with gaps allowed."""

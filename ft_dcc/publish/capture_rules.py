@@ -76,7 +76,11 @@ def collect_spec(scope: ReviewScope) -> CaptureSpec:
 
     host, request = scope.host, scope.request
     overrides: SpecOverrides = {"camera": scope.camera_choice(), "fps": request.fps}
-    overrides.update(range_overrides(host, request))
+    if scope.item.still:  # one frame: the one asked for, else the scene's current one
+        frame = host.current_frame() if request.still_frame is None else request.still_frame
+        overrides["frame_start"] = overrides["frame_end"] = frame
+    else:
+        overrides.update(range_overrides(host, request))
     overrides["display"] = viewport_display(request)
     size = capture_size(host, request.settings.resolution, request.settings.scale)
     fitted = fit_inside(size or host.resolution(), request.settings.max_size)

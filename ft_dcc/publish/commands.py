@@ -69,6 +69,8 @@ def request_dict(args: argparse.Namespace) -> PublishOptions:
         "fps": args.fps,
         "cameras": list(args.camera),
         "thumbnail_frame": args.thumbnail_frame,
+        "still": args.still,
+        "still_frame": args.still_frame,
         "colour": colour_request(args),
         "audio": args.audio,
         "audio_offset": args.audio_offset,
@@ -182,10 +184,34 @@ def check_host_options(args: argparse.Namespace, host: str) -> None:
             f"--include-source uploads the input file, and {patterns[0]} is an image sequence",
             hint="publish a movie to include it, or leave --include-source out",
         )
+    check_still_options(args, host)
     if getattr(args, "audio_offset", 0) and not getattr(args, "audio", None):
         raise HostError(
             "--audio-offset shifts the sound of --audio, and no --audio was given",
             hint="give the sound file with --audio, or leave --audio-offset out",
+        )
+
+
+#: the hosts that capture a still (``--still``): an image as it is, or one frame of a scene
+STILL_HOSTS = ("files", "blender")
+
+
+def check_still_options(args: argparse.Namespace, host: str) -> None:
+    """``--still`` where the host can capture one; ``--frame`` only for a scene's still."""
+    from ft_dcc.exceptions import HostError
+
+    still, frame = getattr(args, "still", False), getattr(args, "still_frame", None)
+    if frame is not None and (not still or host == "files"):
+        raise HostError(
+            "--frame N is the frame a scene's still captures (with --still); "
+            + ("an image is its one picture" if host == "files" else "no --still was given"),
+            hint="give --still --frame N with a scene, --frames START-END for a range",
+        )
+    if still and host not in STILL_HOSTS:
+        raise HostError(
+            f"--still: a {host} publish cannot capture a still yet",
+            hint="render the frame to an image and publish that with --host files "
+            "(an image with no frame number in its name is a still)",
         )
 
 
@@ -332,9 +358,10 @@ def print_flush(result: FlushResult) -> None:
 # -- the command line: ``ft-dcc publish``'s arguments (the host room declares the command, with
 # its choice of host: ft_dcc.host.commands) and ``ft-dcc queue list|flush|drop``
 WHAT_AND_WHERE = (
-    arg("input", metavar="INPUT", nargs="+", help="a scene file, a movie, or an image sequence "
-        "(shot.%%04d.exr, shot.####.exr or any one of its frames); several movies or sequences "
-        "(--host files) become several versions in one all-or-nothing publish"),
+    arg("input", metavar="INPUT", nargs="+", help="a scene file, a movie, an image sequence "
+        "(shot.%%04d.exr, shot.####.exr or any one of its frames) or a still (one image with no "
+        "frame number: concept.png, or any image with --still); several movies, sequences or "
+        "stills (--host files) become several versions in one all-or-nothing publish"),
     arg("--host", choices=HOST_CHOICES,
         help="default: from INPUT (.blend: blender, .ma/.mb: maya, .nk: nuke, else files)"),
     arg("--task", help="task id or Project/Sequence/Shot/Task (default: $FTRACK_CONTEXTID)"),
@@ -351,6 +378,11 @@ WHAT_AND_WHERE = (
         "repeated, each camera becomes its own version, all in one all-or-nothing publish"),
     arg("--thumbnail-frame", type=int, metavar="FRAME", help="the frame of the thumbnail and the "
         "review page's poster (default: the middle one)"),
+    arg("--still", action="store_true", help="publish one picture as a still (an "
+        "ftrackreview-image, no movie): any one image, whatever its number, or one frame of a "
+        "scene; an image with no frame number in its name is a still without it"),
+    arg("--frame", type=int, metavar="N", dest="still_frame", help="with --still on a scene: "
+        "the frame to capture (default: the scene's current frame)"),
 )  # fmt: skip
 MEDIA_OPTIONS = (
     Group(title="colour (scene-linear input: EXR, or any input given --input-colorspace)",

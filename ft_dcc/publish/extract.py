@@ -107,7 +107,7 @@ def encode_and_verify(state: ReviewScope) -> Path:
     frame_count = spec.frame_count + item.slate_frames()  # a slate is one frame more
     info = verify_review_movie(output, frame_count=frame_count, fps=spec.fps)
     item.movie_info = info
-    item.ftr_meta = review_metadata(info, 0)  # the movie's own frames; the source range
+    item.ftr_meta = dict(review_metadata(info, 0))  # the movie's own frames; the source range
     # is kept in the capture metadata (ft_dcc_capture)
     item.review_movie = output
     state.progress("verify", 1.0, "movie verified")

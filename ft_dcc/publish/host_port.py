@@ -198,6 +198,16 @@ class Host(abc.ABC):
         shot's ``fps`` from ftrack."""
         return "the scene"
 
+    def is_still(self) -> bool:
+        """True when the host's input is one picture (the files host given a still image): it
+        is published as a still (an ``ftrackreview-image``), whatever the request says."""
+        return False
+
+    def current_frame(self) -> int:
+        """The frame the artist is on (a still's frame when none is asked for); the start of
+        the range by default."""
+        return self.frame_range()[0]
+
     def number_frames_from(self, first: int) -> bool:
         """Number the input's frames from ``first`` when it has no numbers of its own (a
         movie: 1..N); True when renumbered. Scenes and image sequences keep theirs (False)."""

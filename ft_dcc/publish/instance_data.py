@@ -37,7 +37,7 @@ CONTRACT_KEYS = (
 #: what the collector put in ``comment`` (to tell a plugin's change from the context's)
 COLLECTED_COMMENT = "ftDccCollectedComment"
 #: component names ft_dcc's own files use: a studio component may not take them
-RESERVED_COMPONENTS = ("ftrackreview-mp4", "thumbnail", "source")
+RESERVED_COMPONENTS = ("ftrackreview-mp4", "ftrackreview-image", "thumbnail", "source", "original")
 
 
 def contract_data(state: ReviewScope, family: str, comment: str) -> Dict[str, Any]:
@@ -71,7 +71,7 @@ def contract_data(state: ReviewScope, family: str, comment: str) -> Dict[str, An
 def _handles(state: ReviewScope) -> int:
     """The handles the collected range holds around the shot's (none with the artist's frames)."""
     request = state.request
-    if request.frames or not state.host.renders_range:
+    if request.frames or not state.host.renders_range or state.item.still:
         return 0
     return request.settings.handles
 

@@ -6,11 +6,12 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from ft_dcc.protocol import (
     CAPTURE_META_KEY,
     ENV_SERVER,
+    REVIEW_COMPONENT_IMAGE,
     REVIEW_COMPONENT_MP4,
     REVIEW_META_KEY,
     THUMBNAIL_COMPONENT,
@@ -36,6 +37,8 @@ from ft_dcc.publish.state import (
 log = logging.getLogger(__name__)
 
 SOURCE_COMPONENT = "source"
+#: a still's original picture (the review image is its browser-ready copy)
+ORIGINAL_COMPONENT = "original"
 
 
 def manifest_of(state: ReviewScope) -> IntegrateManifest:
@@ -44,34 +47,12 @@ def manifest_of(state: ReviewScope) -> IntegrateManifest:
     review_meta = {REVIEW_META_KEY: json.dumps(item.ftr_meta, sort_keys=True)}
     if item.spec is not None:
         review_meta[CAPTURE_META_KEY] = json.dumps(capture_metadata(state), sort_keys=True)
-    components: List[ComponentSpec] = [
-        ComponentSpec(
-            name=REVIEW_COMPONENT_MP4,
-            file=str(state.review_movie_path()),
-            file_type=".mp4",
-            size=state.review_movie_path().stat().st_size,
-            metadata=review_meta,
-        )
-    ]
+    components: List[ComponentSpec] = _reviewables_files(state, review_meta)
     if item.thumbnail is not None:
-        components.append(
-            ComponentSpec(
-                name=THUMBNAIL_COMPONENT,
-                file=str(item.thumbnail),
-                file_type=Path(item.thumbnail).suffix,
-                size=Path(item.thumbnail).stat().st_size,
-            )
-        )
+        components.append(_file(THUMBNAIL_COMPONENT, Path(item.thumbnail)))
     source = item.scene
     if state.request.include_source and source is not None and Path(source).is_file():
-        components.append(
-            ComponentSpec(
-                name=SOURCE_COMPONENT,
-                file=str(source),
-                file_type=Path(source).suffix,
-                size=Path(source).stat().st_size,
-            )
-        )
+        components.append(_file(SOURCE_COMPONENT, Path(source)))
     data = state.instance_data
     components += extra_components(data)
     session = state.connection.session
@@ -95,6 +76,23 @@ def manifest_of(state: ReviewScope) -> IntegrateManifest:
     )
 
 
+def _file(name: str, path: Path, metadata: Optional[Dict[str, str]] = None) -> ComponentSpec:
+    return ComponentSpec(name=name, file=str(path), file_type=path.suffix,
+                         size=path.stat().st_size, metadata=metadata or {})  # fmt: skip
+
+
+def _reviewables_files(state: ReviewScope, review_meta: Dict[str, str]) -> List[ComponentSpec]:
+    """A movie's ``ftrackreview-mp4``; a still's ``ftrackreview-image`` (its full-size PNG)
+    and its original picture as a component of its own."""
+    if not state.item.still:
+        return [_file(REVIEW_COMPONENT_MP4, state.review_movie_path(), review_meta)]
+    original = Path(state.capture_result().files[0])
+    return [
+        _file(REVIEW_COMPONENT_IMAGE, state.review_image_path(), review_meta),
+        _file(ORIGINAL_COMPONENT, original),
+    ]
+
+
 def capture_metadata(state: ReviewScope) -> dict:
     """The capture spec plus how review frames map to source (shot) frames.
 
@@ -108,6 +106,8 @@ def capture_metadata(state: ReviewScope) -> dict:
     data["source_first_frame"] = spec.frame_start - item.slate_frames()
     data["source_last_frame"] = spec.frame_end
     data["review_frame_in"] = int(item.ftr_meta.get("frameIn", 0))
+    if item.still:
+        data["still"] = True  # one picture: notes on it carry no frame
     if item.thumbnail_frame is not None:
         data["thumbnail_frame"] = item.thumbnail_frame  # the review page's poster frame
     if item.colour is not None:

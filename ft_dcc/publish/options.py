@@ -49,6 +49,7 @@ class SettingsFields(TypedDict, total=False):
     quality: int
     max_size: Optional[List[int]]
     sound: bool
+    still_alpha: str
     look: Optional[str]
     thumbnail_rule: str
     open_days: int
@@ -74,6 +75,8 @@ class PublishOptions(TypedDict, total=False):
     write: Optional[str]  # Nuke: the Write node to publish
     writes: List[str]
     thumbnail_frame: Optional[int]
+    still: bool  # --still: one picture, published as a still (an ftrackreview-image)
+    still_frame: Optional[int]  # --frame N: a scene's still captures frame N (else the current)
     colour: Optional[ColourOptions]
     audio: Optional[str]
     audio_offset: int

@@ -30,7 +30,7 @@ import attr
 
 from ft_dcc.exceptions import ApiConnectionError, FtDccError, QueueError
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.protocol import REVIEW_COMPONENT_MP4
+from ft_dcc.protocol import REVIEW_COMPONENT_IMAGE, REVIEW_COMPONENT_MP4
 from ft_dcc.protocol.app_data import user_data_dir
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
@@ -381,7 +381,9 @@ def stamp_made_at(manifest: IntegrateManifest) -> None:
     the order warning compares the making of versions, never one's making with another's
     arrival on the server (a queued version arrives long after it was made)."""
     for version in manifest.versions():
-        review = version.component(REVIEW_COMPONENT_MP4)
+        review = version.component(REVIEW_COMPONENT_MP4) or version.component(
+            REVIEW_COMPONENT_IMAGE
+        )
         if review is not None:
             review.metadata[MADE_AT_KEY] = version.created_at
 
@@ -437,7 +439,7 @@ def _made_at(session: PublishSession, version: Any) -> Optional[_dt.datetime]:
     """When ``version``'s work was made: its review component's record, else its date."""
     components = session.query(
         f"select id from Component where version_id is {quote(version['id'])} "
-        f"and name is {quote(REVIEW_COMPONENT_MP4)}"
+        f"and name in ({quote(REVIEW_COMPONENT_MP4)}, {quote(REVIEW_COMPONENT_IMAGE)})"
     ).all()
     if components:
         ids = ", ".join(quote(component["id"]) for component in components)

@@ -69,6 +69,7 @@ def offline_decision(state: ReviewScope) -> JsonObject:
         "input": str(state.item.scene or ""),
         "burnin": state.item.burnin is not None,
         "asset": _asset_inputs(state),
+        "still": state.item.still,  # one picture: no frames nor capture size to match
     }
 
 
@@ -137,9 +138,12 @@ def redecide(session: IntegrateSession, manifest: IntegrateManifest) -> List[str
         if not decision:
             continue
         chosen = merged(decision, live)
-        found, wrong = _frames(session, version, decision, chosen, task)
-        warnings += found
-        problems += wrong + _size(version, decision, chosen)
+        if decision.get("still"):
+            version.task_id = task["id"]
+        else:
+            found, wrong = _frames(session, version, decision, chosen, task)
+            warnings += found
+            problems += wrong + _size(version, decision, chosen)
         warnings += _rename_asset(version, decision, chosen, live)
     problems += _clashes(manifest)
     if problems:

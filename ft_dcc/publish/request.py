@@ -83,6 +83,11 @@ class PublishRequest:
     work_dir: Optional[Path] = attr.ib(default=None, converter=_optional_path)
     #: the frame of the thumbnail/poster; None: the middle
     thumbnail_frame: Optional[int] = attr.ib(default=None, converter=_optional_int)
+    #: publish each reviewable as a still: one picture, an ``ftrackreview-image`` (an input
+    #: with no frame number in its name is one without it)
+    still: bool = attr.ib(default=False, converter=bool)
+    #: the frame a scene's still captures; None: the scene's current frame
+    still_frame: Optional[int] = attr.ib(default=None, converter=_optional_int)
     burnin: Optional[str] = None  # off/on/slate/both; None: on when a template is given
     #: a template file; None: $FT_DCC_BURNIN_TEMPLATE
     burnin_template: Optional[str] = attr.ib(default=None, converter=_optional_text)
@@ -146,6 +151,8 @@ def request_from_options(options: PublishOptions) -> PublishRequest:
         invitees=options.get("invitees"),
         include_source=bool(options.get("include_source")),
         thumbnail_frame=options.get("thumbnail_frame"),
+        still=bool(options.get("still")),
+        still_frame=options.get("still_frame"),
         burnin=options.get("burnin"),
         burnin_template=options.get("burnin_template"),
         queue_dir=options.get("queue_dir"),
@@ -169,6 +176,8 @@ def options_of(request: PublishRequest, input_path: str) -> PublishOptions:
         "invitees": list(request.invitees),
         "include_source": request.include_source,
         "thumbnail_frame": request.thumbnail_frame,
+        "still": request.still,
+        "still_frame": request.still_frame,
         "burnin": request.burnin,
         "burnin_template": request.burnin_template,
     }

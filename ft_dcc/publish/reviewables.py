@@ -34,6 +34,7 @@ def review_items(data: Data) -> List[ReviewItem]:
             if work is not None
             else None,
             scene=host.scene_path(),
+            still=request.still or host.is_still(),
         )
         scope = ReviewScope(data, item)
         item.asset_name = (

@@ -336,6 +336,7 @@ def _capture_and_encode(resolved: Resolved) -> SettingsFields:
         "quality": resolved.integer("encode.quality"),
         "max_size": _size(resolved.optional_text("encode.max_size")),
         "sound": resolved.flag("encode.sound"),
+        "still_alpha": resolved.text("encode.still_alpha"),
         "look": resolved.optional_text("colour.look"),
         "thumbnail_rule": resolved.text("thumbnail.frame"),
         "open_days": resolved.integer("client_review.open_days"),

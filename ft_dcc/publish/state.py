@@ -61,8 +61,10 @@ RESULT_KEY = "ftDccResult"
 #: a burn-in field name -> its value (``version`` is a number, or "next" offline)
 BurninValues = Dict[str, Union[str, int]]
 #: the ``ftr_meta`` the web player reads (:func:`ft_dcc.media.probe.review_metadata`)
-ReviewMeta = Dict[str, Union[int, float]]
+ReviewMeta = Dict[str, Union[int, float, str]]
 REVIEW_FAMILY = "review"
+#: a still's instances: one picture, published as an ``ftrackreview-image`` (no movie)
+STILL_FAMILY = "still"
 #: a pyblish ``data`` dict
 Data = MutableMapping[str, Any]
 
@@ -126,6 +128,7 @@ class ReviewItem:
     work_dir: Optional[Path] = None
     scene: Optional[Path] = None
     asset_name: str = "review"
+    still: bool = False  # one picture (family ``still``), published as an ftrackreview-image
     spec: Optional[CaptureSpec] = None
     # validated
     view: Optional[ServerView] = None  # the planned read of this version (integrate_read)
@@ -140,6 +143,12 @@ class ReviewItem:
     movie_info: Optional[MovieInfo] = None
     ftr_meta: ReviewMeta = attr.Factory(dict)
     thumbnail: Optional[Path] = None
+    review_image: Optional[Path] = None  # a still's browser-ready full-size PNG
+
+    @property
+    def family(self) -> str:
+        """The pyblish family of its instance: ``still`` or ``review`` (a movie)."""
+        return STILL_FAMILY if self.still else REVIEW_FAMILY
 
     def slate_frames(self) -> int:
         """The frames the review movie holds before the first source frame (a slate)."""
@@ -343,6 +352,9 @@ class ReviewScope:
 
     def review_movie_path(self) -> Path:
         return _ready(self.item.review_movie, "has no review movie", "encode")
+
+    def review_image_path(self) -> Path:
+        return _ready(self.item.review_image, "has no review image", "extract")
 
     def publish_target(self) -> PublishTarget:
         """Where this version goes, once the task is read (what the one server read asks for)."""

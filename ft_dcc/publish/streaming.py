@@ -29,6 +29,8 @@ def stream_encoder(state: ReviewScope, output: Path) -> Optional[StreamEncoder]:
     item = state.item
     if not state.host.streams_frames or item.colour is not None or item.burnin is not None:
         return None  # colour transforms, burn-ins and slates are drawn by the serial encode
+    if item.still:
+        return None  # one picture: no movie
     if os.environ.get(ENV_STREAM, "1").strip() == "0":
         return None
     from ft_dcc.media.stream import StreamEncoder

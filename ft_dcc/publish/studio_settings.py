@@ -44,6 +44,7 @@ class StudioSettings:
     quality: int = attr.ib(default=REVIEW_CRF, converter=int)  # encode.quality: H.264 CRF
     max_size: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)  # encode.max_size
     sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
+    still_alpha: str = "checkerboard"  # encode.still_alpha: kept (checkerboard) or flattened
     look: Optional[str] = None  # colour.look: an OCIO look before the view
     thumbnail_rule: str = "middle"  # thumbnail.frame, when the artist names no frame
     #: client_review.*: the rules of a review session this publish creates (not of one that is)

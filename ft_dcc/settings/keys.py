@@ -130,6 +130,9 @@ KEYS: Tuple[Key, ...] = (
     Key("encode.sound", kinds.FLAG, True,
         "include the scene's, the movie's own or --audio sound in the review (false: silent)",
         ENCODE),
+    Key("encode.still_alpha", kinds.one_of("checkerboard", "flatten"), "checkerboard",
+        "a still's alpha in its review image: kept (a PNG with alpha, shown over a checkerboard) "
+        "or flattened over black (the original is uploaded as it is)", ENCODE),
     Key("colour.ocio_config", kinds.OPTIONAL_TEXT, None,
         "OCIO config file or ocio:// URI (null: $OCIO, else ocio://studio-config-latest); "
         "like --ocio-config", "ft-dcc publish (files host)"),

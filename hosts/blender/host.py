@@ -90,6 +90,9 @@ class BlenderHost(Host):
         scene = self.scene
         return int(scene.frame_start), int(scene.frame_end)
 
+    def current_frame(self) -> int:
+        return int(self.scene.frame_current)
+
     def fps(self) -> Fraction:
         return scene_fps(self.scene)
 

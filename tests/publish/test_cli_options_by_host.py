@@ -54,6 +54,8 @@ TABLE: Dict[str, Dict[str, str]] = {
     "fps": _all(W),
     "camera": {"files": R, "blender": W, "maya": W, "nuke": R},  # a comp publishes its Writes
     "thumbnail_frame": _all(W),
+    "still": {"files": W, "blender": W, "maya": R, "nuke": R},
+    "still_frame": {"files": R, "blender": W, "maya": R, "nuke": R},  # a scene's frame
     # a scene's review uses the scene's own colour management and sound
     "ocio_config": FILES_ONLY,
     "input_colorspace": FILES_ONLY,
@@ -81,6 +83,10 @@ PROVEN_ELSEWHERE = {
     ("files", "look"): "tests/publish/test_publish_colour.py",
     ("files", "audio"): "tests/publish/test_publish_audio.py",
     ("files", "audio_offset"): "tests/publish/test_publish_audio.py",
+    # a still is one picture, published instead of a movie
+    ("files", "still"): "tests/publish/test_publish_stills.py",
+    ("blender", "still"): "tests/blender/test_blender_still.py",
+    ("blender", "still_frame"): "tests/blender/test_blender_still.py",
 }
 
 #: a refused option as given on the command line
@@ -93,6 +99,8 @@ REFUSED_ARGS = {
     "look": ["--look", "none"],
     "audio": ["--audio", "shot.wav"],
     "audio_offset": ["--audio-offset", "3"],
+    "still": ["--still"],
+    "still_frame": ["--frame", "3"],
 }
 
 

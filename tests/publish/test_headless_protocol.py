@@ -296,6 +296,8 @@ def test_every_request_field_crosses_the_options_both_ways_or_is_a_setting():
         invitees=["ann@studio.example"],
         include_source=True,
         thumbnail_frame=1005,
+        still=True,
+        still_frame=1003,
         burnin="slate",
         burnin_template="/t/burnin.json",
     )

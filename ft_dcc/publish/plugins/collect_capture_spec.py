@@ -10,17 +10,21 @@ class CollectCaptureSpec(pyblish.api.InstancePlugin):
 
     label = "Capture settings"
     order = pyblish.api.CollectorOrder - 0.1
-    families = ["review"]
+    families = ["review", "still"]
 
     def process(self, instance):
         from ft_dcc.publish.capture_rules import collect_spec
         from ft_dcc.publish.instance_data import contract_data
-        from ft_dcc.publish.state import REVIEW_FAMILY, ReviewScope
+        from ft_dcc.publish.state import ReviewScope
 
         scope = ReviewScope.of(instance)
         spec = scope.item.spec = collect_spec(scope)
         comment = instance.context.data.get("comment") or ""
-        instance.data.update(contract_data(scope, REVIEW_FAMILY, comment))
-        instance.data["label"] = f"Review {spec.frame_start}-{spec.frame_end}"
+        instance.data.update(contract_data(scope, scope.item.family, comment))
+        instance.data["label"] = (
+            f"Still (frame {spec.frame_start})"
+            if scope.item.still
+            else f"Review {spec.frame_start}-{spec.frame_end}"
+        )
         self.log.info("Capture %s-%s at %s fps, %sx%s, camera %s", spec.frame_start,
                       spec.frame_end, spec.fps, spec.width, spec.height, spec.camera)  # fmt: skip

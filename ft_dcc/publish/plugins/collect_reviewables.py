@@ -4,8 +4,9 @@ import pyblish.api
 
 
 class CollectReviewables(pyblish.api.ContextPlugin):
-    """Create an instance (family ``review``) for each reviewable of the request, named by its
-    asset; two reviewables may not be versions of the same asset."""
+    """Create an instance for each reviewable of the request (family ``review``: a movie;
+    ``still``: one picture), named by its asset; two reviewables may not be versions of the
+    same asset."""
 
     label = "Reviewables"
     order = pyblish.api.CollectorOrder - 0.12
@@ -13,7 +14,7 @@ class CollectReviewables(pyblish.api.ContextPlugin):
     def process(self, context):
         from ft_dcc.exceptions import ValidationError
         from ft_dcc.publish.reviewables import review_items
-        from ft_dcc.publish.state import REVIEW_FAMILY, STATE_KEY
+        from ft_dcc.publish.state import STATE_KEY
 
         taken = []
         for item in review_items(context.data):
@@ -25,7 +26,7 @@ class CollectReviewables(pyblish.api.ContextPlugin):
                     "naming.asset template (e.g. {shot}_{camera})",
                 )
             taken.append(item.asset_name)
-            instance = context.create_instance(item.asset_name, family=REVIEW_FAMILY)
+            instance = context.create_instance(item.asset_name, family=item.family)
             instance.data[STATE_KEY] = item
-            self.log.info("Reviewable %r (asset %r)", item.reviewable.source or "scene",
-                          item.asset_name)  # fmt: skip
+            self.log.info("Reviewable %r (asset %r, %s)", item.reviewable.source or "scene",
+                          item.asset_name, item.family)  # fmt: skip

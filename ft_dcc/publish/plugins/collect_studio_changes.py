@@ -10,7 +10,7 @@ class CollectInstanceChanges(pyblish.api.InstancePlugin):
 
     label = "Reviewable settings"
     order = pyblish.api.CollectorOrder + 0.49
-    families = ["review"]
+    families = ["review", "still"]
 
     def process(self, instance):
         from ft_dcc.publish.instance_data import apply_collected

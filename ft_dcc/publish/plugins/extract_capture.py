@@ -8,7 +8,7 @@ class ExtractCapture(pyblish.api.InstancePlugin):
 
     label = "Capture"
     order = pyblish.api.ExtractorOrder
-    families = ["review"]
+    families = ["review", "still"]
 
     def process(self, instance):
         from ft_dcc.publish.extract import capture

@@ -9,7 +9,7 @@ class ValidateCamera(pyblish.api.InstancePlugin):
 
     label = "Camera exists"
     order = pyblish.api.ValidatorOrder
-    families = ["review"]
+    families = ["review", "still"]
 
     def process(self, instance):
         from ft_dcc.publish.checks import check_camera

@@ -9,7 +9,7 @@ class ValidateColour(pyblish.api.InstancePlugin):
 
     label = "Review colour (OCIO)"
     order = pyblish.api.ValidatorOrder + 0.25
-    families = ["review"]
+    families = ["review", "still"]
 
     def process(self, instance):
         from ft_dcc.publish.checks import check_colour

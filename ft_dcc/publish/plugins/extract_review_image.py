@@ -1,0 +1,21 @@
+"""Extract: a still's full-size review image (its ftrackreview-image)."""
+
+import pyblish.api
+
+
+class ExtractReviewImage(pyblish.api.InstancePlugin):
+    """Make the browser-ready PNG of the still, through the OCIO view when it is scene-linear."""
+
+    label = "Review image"
+    order = pyblish.api.ExtractorOrder + 0.1
+    families = ["still"]
+
+    def process(self, instance):
+        from ft_dcc.publish.extract_still import review_image
+        from ft_dcc.publish.state import ReviewScope
+
+        scope = ReviewScope.of(instance)
+        path = review_image(scope)
+        instance.data["reviewImage"] = str(path)
+        self.log.info("Review image %s: %sx%s", path.name, scope.item.ftr_meta["width"],
+                      scope.item.ftr_meta["height"])  # fmt: skip
