@@ -2,8 +2,8 @@
 
 Optional: ``since`` (ISO-8601 date or time, UTC unless it says otherwise: entries at or after
 it), ``after`` (a ``seq``: entries after it, to page on), ``verify`` (true: also walk the
-session's whole chain). Only an administrator or the session's creator may read it; anyone else
-is refused (403) whether or not the session exists. Reply::
+session's whole chain). Only those who manage the session may read it (an administrator, its
+creator, a Supervisor or Project Manager of its project); anyone else is refused (403) whether or not the session exists. Reply::
 
     {"action": "ft_dcc.audit", "review_session_id": str,
      "entries": [{"seq", "time", "act", "who", "review_session_id", "source", "detail",
@@ -31,8 +31,8 @@ ACTION = "ft_dcc.audit"
 #: entries per reply
 PAGE = 5000
 REFUSED = (
-    "Only an administrator or the review session's creator may read its audit trail; ask "
-    "them (ft-dcc review audit SESSION)."
+    "Only an administrator, the review session's creator or a Supervisor or Project Manager of "
+    "its project may read its audit trail; ask them (ft-dcc review audit SESSION, or the desk)."
 )
 
 

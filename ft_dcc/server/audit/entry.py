@@ -19,7 +19,7 @@ ACTS = frozenset(
         "link.opened", "passphrase.failed", "passphrase.passed", "media.played",
         "media.downloaded", "note.created", "drawing.created", "verdict.given",
         "presenter.taken", "link.revoked", "session.changed", "access.refused",
-        "audit.counted",
+        "audit.counted", "version.added", "version.removed", "version.moved",
     }
 )  # fmt: skip
 #: ``prev_hash`` of a session's first entry.

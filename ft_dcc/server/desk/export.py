@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any, Dict, List
+from urllib.parse import quote
 
 from ft_dcc.protocol.feedback import current_statuses, feedback_notes
+from ft_dcc.review.feedback import status_word
 from ft_dcc.server.desk.reads import DeskReads
 
 COLUMNS = (
@@ -25,10 +28,19 @@ COLUMNS = (
 )
 
 
-def _safe(value: object) -> str:
+def safe_cell(value: object) -> str:
     """A cell a spreadsheet shows as text (never runs it as a formula)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def download_name(session_name: str, suffix: str) -> str:
+    """A ``Content-Disposition`` naming the download after the session ("Client review
+    wk49.csv"): a plain ASCII name for every browser, the exact one (``filename*``) for those
+    that read it."""
+    plain = re.sub(r"[^A-Za-z0-9 ._-]+", "_", session_name).strip(" ._") or "review session"
+    exact = quote(f"{session_name.strip() or plain}{suffix}", safe="")
+    return f"attachment; filename=\"{plain[:120]}{suffix}\"; filename*=UTF-8''{exact}"
 
 
 def export_csv(reads: DeskReads, review_session_id: str) -> str:
@@ -38,7 +50,7 @@ def export_csv(reads: DeskReads, review_session_id: str) -> str:
     verdicts: Dict[str, List[str]] = {}
     for fact in current_statuses(reads.ask, ids):
         verdicts.setdefault(fact.object_id, []).append(
-            f"{fact.reviewer or fact.email}: {fact.status}"
+            f"{fact.reviewer or fact.email}: {status_word(fact.status)}"
         )
     out = io.StringIO()
     writer = csv.writer(out)
@@ -61,5 +73,5 @@ def export_csv(reads: DeskReads, review_session_id: str) -> str:
         )
         lines: List[List[object]] = [[n.frame, n.content, n.author] for n in mine]
         for extra in lines or [["", "", ""]]:
-            writer.writerow([_safe(cell) for cell in base + extra])
+            writer.writerow([safe_cell(cell) for cell in base + extra])
     return out.getvalue()

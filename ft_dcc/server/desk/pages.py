@@ -107,6 +107,8 @@ def project_body(project: Mapping[str, Any], sessions: Sequence[Mapping[str, Any
         '<label for="new-session-name">New review session</label>'
         '<input id="new-session-name" name="name" required maxlength="255" '
         'placeholder="Client review wk49">'
+        '<label class="check"><input type="checkbox" name="private" id="new-session-private"> '
+        "Private: no room link, only invitees' own links</label>"
         '<button type="submit">Create</button><span class="error" role="alert"></span></form>'
     )
     return f'<p><a href="/desk/">All projects</a></p>{create}{session_list(sessions)}'
@@ -140,7 +142,14 @@ def session_body(found: Mapping[str, Any], manages: bool) -> str:
         state=state,
         manages="yes" if manages else "no",
         toggle="Close session" if session["is_open"] else "Reopen session",
+        private_toggle=private_toggle(bool(session.get("private"))),
+        present_hidden="" if manages else " hidden",
     )
+
+
+def private_toggle(private: bool) -> str:
+    """The button that makes a session private or not, as it reads now."""
+    return "Open it to its room link" if private else "Make private"
 
 
 def refused(title: str, message: str, username: str, csrf: str, status: int) -> HTMLResponse:

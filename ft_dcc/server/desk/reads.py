@@ -1,7 +1,7 @@
 """What the desk reads, as the signed-in person, through the server's own API batch (the same
 ``execute(operations, user_id)`` the review room uses): their projects, each project's review
-sessions (open first, today's on top), a session's items labelled with their shot, its client
-rules and invitees, and versions to add (by project, sequence, shot, task, status, asset; the
+sessions (open first, today's dailies on top), a session's items labelled with their shot, its
+client rules and invitees, and versions to add (by project, sequence, shot, task, status, asset; the
 latest of each shot; another session's).
 
 Every read is a fixed number of queries whatever the session's size (one batch each)."""
@@ -9,6 +9,7 @@ Every read is a fixed number of queries whatever the session's size (one batch e
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from ft_dcc.protocol import client_review as rules
@@ -33,6 +34,8 @@ RULE_FIELDS = "parent_id, group, name, value"
 INVITEE_FIELDS = "id, name, email, created_from_shared_url"
 #: the most versions one search answers (narrow it to see others)
 SEARCH_LIMIT = 500
+#: a date in a session's name: the day it is for
+DATE_IN_NAME = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 #: a search's filters, by the name the page sends
 FILTERS = ("sequence", "shot", "task", "status", "asset")
 
@@ -262,11 +265,26 @@ def users_of(rows: List[Row]) -> List[Row]:
 
 
 def ordered_sessions(rows: List[Row], now: dt.datetime) -> List[Row]:
-    """Sessions as the desk lists them: open first, today's on top, then newest first."""
+    """Sessions as the desk lists them: open first; among them today's dailies, then the rest of
+    today's, then newest first."""
     views = [session_row(row, now) for row in rows]
     views.sort(key=lambda v: str(v["created_at"] or ""), reverse=True)
-    views.sort(key=lambda v: (not v["is_open"], not v["today"]))
+    views.sort(key=lambda v: (not v["is_open"], not v["today"], not v["dailies"]))
     return views
+
+
+def day_of(row: Mapping[str, Any]) -> Optional[dt.date]:
+    """The day a session is for: the date in its name ("Dailies 2026-11-26", as a publish names
+    the day's session), else its start date, else the day it was made (the studio's local
+    dates: the server's time zone)."""
+    found = DATE_IN_NAME.search(str(row.get("name") or ""))
+    if found:
+        try:
+            return dt.date.fromisoformat(found.group(0))
+        except ValueError:
+            pass
+    when = parse_date(row.get("start_date")) or parse_date(row.get("created_at"))
+    return when.astimezone().date() if when else None
 
 
 def session_row(row: Mapping[str, Any], now: Optional[dt.datetime] = None) -> Row:
@@ -283,7 +301,8 @@ def session_row(row: Mapping[str, Any], now: Optional[dt.datetime] = None) -> Ro
         "created_by_id": row.get("created_by_id"),
         "end_date": iso(end),
         "is_open": session_is_open(end, now),
-        "today": created is not None and created.date() == now.date(),
+        "today": day_of(row) == now.astimezone().date(),
+        "dailies": bool(DATE_IN_NAME.search(str(row.get("name") or ""))),
         "private": row.get("shareable_url_enabled") is False,
         "passphrase": bool(row.get("passphrase_enabled")),
     }

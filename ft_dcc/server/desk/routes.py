@@ -2,14 +2,17 @@
 answers ``303`` to the sign-in page, a JSON route ``403``).
 
 Pages: ``GET /desk/`` (projects and their sessions), ``/desk/project/<id>``,
-``/desk/session/<id>``, ``/desk/session/<id>/export.csv``; their files ``/desk/static/<name>``.
-JSON: ``GET /desk/api/session/<id>`` (items, rules, invitees, whether you manage it),
+``/desk/session/<id>``, ``/desk/session/<id>/export.csv`` and ``…/audit.csv`` (named after the
+session); their files ``/desk/static/<name>``.
+JSON: ``GET /desk/api/sessions?project=`` (the sessions listed, their badges' state),
+``GET /desk/api/session/<id>`` (items, rules, invitees, whether you manage it),
 ``GET /desk/api/project/<id>/versions?sequence=&shot=&task=&status=&asset=&latest=1&from=<session
-id>``, ``GET /desk/api/session/<id>/audit``, ``POST /desk/api/session/<id>/link`` (the room
-link), ``POST /desk/api/project/<id>/sessions`` (create) and ``POST
-/desk/api/session/<id>/<add|remove|order|rename|open|invite|send|invitee_link|rules|revoke>``
-(``invite`` mails each new invitee their link, ``send`` a new one again, ``invitee_link``
-answers one to send by hand: ``desk.invitations``). Every ``POST``
+id>``, ``GET /desk/api/session/<id>/audit?who=&act=`` (the trail as sentences), ``POST
+/desk/api/session/<id>/link`` (the room link), ``POST /desk/api/project/<id>/sessions``
+(create) and ``POST /desk/api/session/<id>/<add|remove|order|rename|open|private|invite|send|
+invitee_link|rules|revoke>`` (``invite`` mails each new invitee their link, ``send`` a new one
+again, ``invitee_link`` answers one to send by hand: ``desk.invitations``; adding, removing and
+moving versions are recorded in the audit trail). Every ``POST``
 checks the sign-in's CSRF token (``signin.require_csrf``); the store's rules decide who may
 write (who manages the session: ``rules.review_rights.manages_session``), so the desk can do
 nothing the person's own ``/api`` batch could not. Errors answer ``{"error": what to do}``.
@@ -25,12 +28,14 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.audit import entries
+from ft_dcc.server.audit import current_source, entries, record_after, set_source
+from ft_dcc.server.audit.source import peer_address
 from ft_dcc.server.desk import pages
-from ft_dcc.server.desk.export import export_csv
+from ft_dcc.server.desk.audit_text import ACT_NAMES, audit_csv, readable
+from ft_dcc.server.desk.export import download_name, export_csv
 from ft_dcc.server.desk.invitations import Caller, Invitations, invitee_states
 from ft_dcc.server.desk.reads import FILTERS, DeskReads
-from ft_dcc.server.desk.writes import DeskWrites
+from ft_dcc.server.desk.writes import DeskWrites, Record
 from ft_dcc.server.errors import BadInput, ServerError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
@@ -128,17 +133,34 @@ class DeskRoutes:
         filters = {name: query.get(name, "")[:100] for name in FILTERS}
         return reads.search(project_id, filters, query.get("latest") in ("1", "true", "on"))
 
-    def _audit(self, person: Person, session_id: str) -> List[Any]:
+    def _audit(self, person: Person, session_id: str, query: Mapping[str, str]) -> Dict[str, Any]:
+        """The trail as sentences (:mod:`.audit_text`), only ``who``'s or one ``act``'s when
+        the query asks."""
         if not self.manages(person, session_id):
             raise BadInput(NOT_MANAGER, 403)
-        return list(entries(self.server.store, session_id, None, 0, AUDIT_ROWS))
+        act = query.get("act") or None
+        if act is not None and act not in ACT_NAMES:
+            raise BadInput(f"Filter by one of these acts: {', '.join(ACT_NAMES)}.")
+        found = entries(self.server.store, session_id, None, 0, AUDIT_ROWS)
+        return readable(self.reads(person), session_id, found, query.get("who") or None, act)
+
+    def _recorder(self, person: Person) -> Record:
+        """What records the person's desk edits in the trail (after their write committed)."""
+
+        def record(session_id: str, act: str, detail: Dict[str, object]) -> None:
+            record_after(self.server.store, act, who=f"user:{person.user_id}",
+                         review_session_id=session_id, source=current_source(),
+                         detail=detail)  # fmt: skip
+
+        return record
 
     def _write(
         self, person: Person, verb: str, session_id: str, fields: Mapping[str, Any], base: str
     ) -> Any:
-        writes = DeskWrites(self.server.ctx.execute, person.user_id)
+        writes = DeskWrites(self.server.ctx.execute, person.user_id, self._recorder(person))
         invitations = Invitations(self.server, person.user_id, base)
         actions: Dict[str, Callable[[], Any]] = {
+            "private": lambda: writes.set_private(session_id, fields.get("private")),
             "add": lambda: {"added": writes.add(session_id, fields.get("version_ids"))},
             "remove": lambda: writes.remove(session_id, fields.get("object_ids")),
             "order": lambda: writes.order(session_id, fields.get("object_ids")),
@@ -192,6 +214,7 @@ class DeskRoutes:
                 raise BadInput("You are not signed in (or your sign-in ended); sign in at /.", 403)
             if request.method == "POST":
                 require_csrf(request)
+            set_source(peer_address(request.scope))  # the trail's source of what it writes
             fields = await _fields(request) if body else {}
             return _reply(await run_in_threadpool(work, person, fields), status)
         except ServerError as exc:
@@ -260,10 +283,12 @@ class DeskRoutes:
     async def export(self, request: Request) -> Response:
         def render(person: Person) -> Response:
             session_id = _id(request.path_params["session_id"], "review session")
-            if self.reads(person).session_row(session_id) is None:
+            found = self.reads(person).session_row(session_id)
+            if found is None:
                 raise BadInput("No such review session; it may have been deleted.", 404)
             text = export_csv(self.reads(person), session_id)
-            headers = dict(NO_STORE, **{"Content-Disposition": 'attachment; filename="review.csv"'})
+            named = download_name(found["name"], ".csv")
+            headers = dict(NO_STORE, **{"Content-Disposition": named})
             return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
 
         return await self.html(request, render)
@@ -282,6 +307,18 @@ class DeskRoutes:
             request, lambda p: self._session(p, _id(session_id, "review session"))
         )
 
+    async def sessions_json(self, request: Request) -> Response:
+        """The sessions the home page (or ``?project=``'s page) lists, as they are now: the
+        pages redraw their badges from it."""
+        project = request.query_params.get("project")
+
+        def work(person: Person) -> Any:
+            if project:
+                return {"sessions": self.reads(person).sessions([_id(project, "project")])}
+            return {"sessions": [s for p in self._projects(person) for s in p["sessions"]]}
+
+        return await self.api(request, work)
+
     async def versions(self, request: Request) -> Response:
         project_id = str(request.path_params["project_id"])
         query = dict(request.query_params)
@@ -291,9 +328,26 @@ class DeskRoutes:
 
     async def audit(self, request: Request) -> Response:
         session_id = str(request.path_params["session_id"])
+        query = {k: v[:300] for k, v in request.query_params.items()}
         return await self.api(
-            request, lambda p: {"entries": self._audit(p, _id(session_id, "review session"))}
+            request, lambda p: self._audit(p, _id(session_id, "review session"), query)
         )
+
+    async def audit_csv(self, request: Request) -> Response:
+        """The trail's sentences (as filtered) as CSV, named after the session."""
+
+        def render(person: Person) -> Response:
+            session_id = _id(request.path_params["session_id"], "review session")
+            found = self.reads(person).session_row(session_id)
+            if found is None:
+                raise BadInput("No such review session; it may have been deleted.", 404)
+            query = {k: v[:300] for k, v in request.query_params.items()}
+            rows = self._audit(person, session_id, query)["entries"]
+            named = download_name(f"{found['name']} audit trail", ".csv")
+            headers = dict(NO_STORE, **{"Content-Disposition": named})
+            return Response(audit_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
+
+        return await self.html(request, render)
 
     async def link(self, request: Request) -> Response:
         session_id = str(request.path_params["session_id"])
@@ -327,7 +381,9 @@ class DeskRoutes:
             Route("/desk/project/{project_id}", self.project, methods=["GET"]),
             Route("/desk/session/{session_id}", self.session, methods=["GET"]),
             Route("/desk/session/{session_id}/export.csv", self.export, methods=["GET"]),
+            Route("/desk/session/{session_id}/audit.csv", self.audit_csv, methods=["GET"]),
             Route("/desk/static/{name}", self.static, methods=["GET", "HEAD"]),
+            Route(api + "/sessions", self.sessions_json, methods=["GET"]),
             Route(api + "/session/{session_id}", self.session_json, methods=["GET"]),
             Route(api + "/project/{project_id}/versions", self.versions, methods=["GET"]),
             Route(api + "/project/{project_id}/sessions", self.create, methods=["POST"]),

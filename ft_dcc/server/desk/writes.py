@@ -19,12 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from ft_dcc.protocol import client_review as rules
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.desk.reads import DeskReads
+from ft_dcc.server.desk.reads import DeskReads, item_label
 from ft_dcc.server.errors import BadInput
 from ft_dcc.server.store.store import Execute
 
@@ -99,13 +99,35 @@ def parse_when(value: object, what: str) -> Optional[dt.datetime]:
     return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
+#: what records a desk edit in the audit trail: (review session id, act, detail)
+Record = Callable[[str, str, Dict[str, object]], None]
+
+
+def _item_detail(item: Mapping[str, Any]) -> Dict[str, object]:
+    """What the trail keeps of an item: its id, its version's and its label."""
+    version = item.get("version") or {}
+    return {"object_id": item["id"], "version_id": version.get("version_id"),
+            "label": item.get("label")}  # fmt: skip
+
+
+def moved_item(before: List[str], after: List[str]) -> Optional[str]:
+    """The one item whose move turns ``before`` into ``after`` (the first such, nearest the top,
+    when two neighbours swapped); ``None`` when no single move does."""
+    for candidate in after:
+        rest_same = [i for i in before if i != candidate] == [i for i in after if i != candidate]
+        if rest_same and before.index(candidate) != after.index(candidate):
+            return candidate
+    return None
+
+
 class DeskWrites:
     """Writes for one person, each request one batch."""
 
-    def __init__(self, execute: Execute, user_id: str) -> None:
+    def __init__(self, execute: Execute, user_id: str, record: Optional[Record] = None) -> None:
         self._execute = execute
         self.user_id = user_id
         self.reads = DeskReads(execute, user_id)
+        self._record = record or (lambda session_id, act, detail: None)
 
     def run(self, operations: List[JsonObject]) -> List[JsonObject]:
         return self._execute(operations, self.user_id) if operations else []
@@ -116,6 +138,9 @@ class DeskWrites:
         description = checked_text(
             fields.get("description", ""), "description", MAX_DESCRIPTION, required=False
         )
+        private = fields.get("private", False)
+        if not isinstance(private, bool):
+            raise BadInput("private is true (no room link: invitees only) or false.")
         if self.reads.project(project_id) is None:
             raise BadInput("No such project; pick one from the desk.", 404)
         session_id = str(uuid.uuid4())
@@ -125,6 +150,7 @@ class DeskWrites:
             "description": description,
             "project_id": project_id,
             "created_by_id": self.user_id,
+            "shareable_url_enabled": not private,
         }
         self.run([create_op("ReviewSession", data, [session_id])])
         return session_id
@@ -145,6 +171,13 @@ class DeskWrites:
         now = dt.datetime.now(dt.timezone.utc)
         end = now + dt.timedelta(days=REOPEN_DAYS) if is_open else now - dt.timedelta(seconds=1)
         self.run([update_op("ReviewSession", [session_id], {"end_date": date_value(end)})])
+
+    def set_private(self, session_id: str, private: object) -> None:
+        """Private (``shareable_url_enabled`` false: its room link and every room identity end
+        at once; invitees' and its managers' own links still open it) or not."""
+        if not isinstance(private, bool):
+            raise BadInput('Send {"private": true} to end its room link or {"private": false}.')
+        self.run([update_op("ReviewSession", [session_id], {"shareable_url_enabled": not private})])
 
     # -- versions -------------------------------------------------------------------------------
     def add(self, session_id: str, version_ids: object) -> List[str]:
@@ -172,14 +205,20 @@ class DeskWrites:
             operations.append(create_op("ReviewSessionObject", data, [object_id]))
             made.append(object_id)
         self.run(operations)
+        for object_id, version_id in zip(made, (v for v in wanted if v not in present)):
+            label = item_label(versions[version_id], {})
+            detail = {"object_id": object_id, "version_id": version_id, "label": label}
+            self._record(session_id, "version.added", dict(detail))
         return made
 
     def remove(self, session_id: str, object_ids: object) -> None:
         wanted = set(checked_ids(object_ids, "object_ids"))
-        known = {i["id"] for i in self.reads.items(session_id)}
-        if not wanted <= known:
+        known = {i["id"]: i for i in self.reads.items(session_id)}
+        if not wanted <= set(known):
             raise BadInput("That item is not part of this session; reload the desk.", 404)
         self.run([delete_op("ReviewSessionObject", [object_id]) for object_id in sorted(wanted)])
+        for object_id in sorted(wanted):
+            self._record(session_id, "version.removed", _item_detail(known[object_id]))
 
     def order(self, session_id: str, object_ids: object) -> None:
         """``sort_order`` 0, 1, 2… in the order given (every item of the session, once), written
@@ -193,13 +232,19 @@ class DeskWrites:
                 409,
             )
         current = {i["id"]: i["sort_order"] for i in items}
-        self.run(
-            [
-                update_op("ReviewSessionObject", [object_id], {"sort_order": place})
-                for place, object_id in enumerate(wanted)
-                if current[object_id] != place
-            ]
-        )
+        operations = [
+            update_op("ReviewSessionObject", [object_id], {"sort_order": place})
+            for place, object_id in enumerate(wanted)
+            if current[object_id] != place
+        ]
+        self.run(operations)
+        moved = moved_item([i["id"] for i in items], wanted)
+        if operations and moved is not None:
+            [item] = [i for i in items if i["id"] == moved]
+            detail = dict(_item_detail(item), place=wanted.index(moved), of=len(wanted))
+            self._record(session_id, "version.moved", detail)
+        elif operations:
+            self._record(session_id, "version.moved", {"of": len(wanted), "order": wanted})
 
     # -- people ---------------------------------------------------------------------------------
     def invite(self, session_id: str, people: object) -> List[str]:

@@ -58,7 +58,8 @@ SIGNED_OUT = (
 )
 PRIVATE_REFUSAL = (
     "This review session is private: only an invitee's own link or its owner's personal link "
-    "(ft-dcc review open SESSION) opens it, not its shared link. Ask the person who runs the "
+    "(Open on the dailies desk, /desk/, or ft-dcc review open SESSION) opens it, not its shared "
+    "link. Ask the person who runs the "
     "review for your own invitation link."
 )
 

@@ -91,8 +91,9 @@ log = logging.getLogger(__name__)
 MAX_BODY = 4096
 OPS = ("take", "claim", "state", "hand", "stop", "beat")
 ROOM_FOLLOWS = (
-    "This is the session's shared room link: it follows and never presents. The owner "
-    "presents through their own link (ft-dcc review open SESSION); others ask the presenter "
+    "This is the session's shared room link: it follows and never presents. Whoever runs the "
+    "session presents from the dailies desk (/desk/: Present; or ft-dcc review open SESSION); "
+    "others ask the presenter "
     "to hand them the lead through their own invitation link."
 )
 LAPSED = (

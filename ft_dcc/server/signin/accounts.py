@@ -72,15 +72,16 @@ def check_password(parts: SignInParts, source: str, username: str, password: str
     return user[0]
 
 
-def end_signins(parts: SignInParts, user_id: str) -> None:
+def end_signins(parts: SignInParts, user_id: str) -> int:
     """End every sign-in and one-time link of ``user_id`` in every server process (its pages'
-    next requests are refused and their review streams closed)."""
-    parts.signins.end_all(user_id)
+    next requests are refused and their review streams closed); how many sign-ins there were."""
+    ended = parts.signins.end_all(user_id)
     parts.links.end_all(user_id)
     if parts.revocations is not None:
         parts.revocations.revoke(USER, user_id)
     else:  # a command (ft-dcc user password): tell the running servers
         announce(parts.store.engine, USER, user_id)
+    return ended
 
 
 def end_one(parts: SignInParts, session_id: str) -> None:
@@ -90,7 +91,8 @@ def end_one(parts: SignInParts, session_id: str) -> None:
         parts.revocations.revoke(LINK_REVOKED, session_id)
 
 
-def set_password(parts: SignInParts, user_id: str, password: str) -> None:
-    """Store ``password`` (checked, hashed) as ``user_id``'s and end their sign-ins."""
+def set_password(parts: SignInParts, user_id: str, password: str) -> int:
+    """Store ``password`` (checked, hashed) as ``user_id``'s and end their sign-ins; how many
+    ended."""
     parts.passwords.set(user_id, hash_passphrase(check_new_password(password)))
-    end_signins(parts, user_id)
+    return end_signins(parts, user_id)

@@ -76,20 +76,25 @@ def _user_id(parts: SignInParts, name: str) -> str:
 
 
 def run_password(args: argparse.Namespace, config: ServerConfig, server_url: str) -> int:
-    """Set ``args.name``'s password; their sign-ins end."""
+    """Set ``args.name``'s password; their sign-ins end (and the command says so when there
+    were any)."""
     try:
         password = read_password(args)
         parts = _parts(config)
         try:
-            set_password(parts, _user_id(parts, args.name), password)
+            ended = set_password(parts, _user_id(parts, args.name), password)
         finally:
             parts.store.engine.dispose()
     except PasswordRejected as exc:
         return _error(f"{exc}; nothing was changed")
     except CommandFailed as exc:
         return _error(exc)
-    print(f"ft-dcc user: '{args.name}' has a new password; their sign-ins ended "
-          f"(the sign-in page: {server_url or config.url}/)")  # fmt: skip
+    page = f"{(server_url or config.url).rstrip('/')}/"
+    if ended:
+        print(f"ft-dcc user: '{args.name}' has a new password; their sign-ins ended "
+              f"(the sign-in page: {page})")  # fmt: skip
+    else:  # nobody was signed in as them (a user just added): nothing ended
+        print(f"ft-dcc user: '{args.name}' has a password and can sign in with it at {page}")
     return 0
 
 

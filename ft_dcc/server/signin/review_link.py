@@ -3,7 +3,9 @@
 ``ft-dcc review open`` does) that rests on this sign-in instead of an API key
 (``review.access``'s ``si``): signing out, a new password or the User's deactivation ends it --
 the page's next request is refused and its ``/live`` stream is closed, in every server process.
-Without a sign-in it answers ``303`` to the sign-in page. The desk links its sessions here.
+Without a sign-in it answers ``303`` to the sign-in page. The desk links its sessions here
+("Open"; "Present" adds ``?present=1``: the page, at ``#present``, takes the lead itself when
+the person may present).
 """
 
 from __future__ import annotations
@@ -48,4 +50,6 @@ async def open_review(request: Request) -> Response:
     except FileStoreError as exc:
         return page.refused("Not a review session", exc.message, 404)
     path = await run_in_threadpool(review_path, request.app.state.server, person, session_id)
+    if path and request.query_params.get("present") == "1":
+        path += "#present"  # the page takes the lead once it knows it may
     return RedirectResponse(path or "/", status_code=303, headers=page.HEADERS)

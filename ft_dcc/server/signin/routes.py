@@ -78,12 +78,16 @@ def link_token(request: Request) -> str:
 
 
 def _signed_in(request: Request, parts: SignInParts, user_id: str, reset: bool = False) -> Response:
-    """Sign the browser in as ``user_id`` (``reset``: by a one-time link, which may set a new
-    password without the old one, :mod:`.password_page`)."""
+    """Sign the browser in as ``user_id`` and send it to the desk (``reset``: by a one-time
+    link, which may set a new password without the old one, :mod:`.password_page`; someone
+    with no password yet is sent to that form)."""
     raw = parts.signins.open(user_id, SIGNIN_LIFETIME)
     if reset:
         parts.resets.allow(digest(raw), SIGNIN_LIFETIME)
-    response = RedirectResponse(page.DESK_PATH, status_code=303, headers=page.HEADERS)
+    # a link's first sign-in (no password yet) goes on to set one
+    first = reset and parts.passwords.stored(user_id) is None
+    to = page.PASSWORD_PATH if first else page.DESK_PATH
+    response = RedirectResponse(to, status_code=303, headers=page.HEADERS)
     set_cookie(response, request, raw, SIGNIN_LIFETIME)
     return response
 

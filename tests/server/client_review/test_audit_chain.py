@@ -136,7 +136,7 @@ def test_the_cli_refuses_another_user(world: Dict[str, Any]) -> None:
     other = dict(world, env=dict(world["env"], FTRACK_API_USER=name, FTRACK_API_KEY=key))
     done = cli(other, review_session["name"], "--project", review_session["project"]["name"])
     assert done.returncode == 1 and not done.stdout
-    assert "administrator or the review session's creator" in done.stderr
+    assert "administrator, the review session's creator or a Supervisor" in done.stderr
 
 
 # -- the trail's own rules, on a Store (no server) ------------------------------------------------

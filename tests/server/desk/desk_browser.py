@@ -124,16 +124,19 @@ def room_link(driver: Driver) -> str:
 
 
 def present_and_approve(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld) -> str:
-    """The desk's Present link opens the review page as the Supervisor; she presents and
-    approves v002 (the asset's latest, shown first). The object approved."""
+    """The desk's Present link opens the review page as the Supervisor and takes the lead by
+    itself (Open beside it only opens the page); she approves v002 (the asset's latest, shown
+    first). The object approved."""
+    opens = driver.evaluate("document.querySelector('a.open-page').getAttribute('href')")
+    assert opens == f"/signin/review/{world.day_session_id}", opens
     href = driver.evaluate("document.querySelector('a.present').getAttribute('href')")
-    assert href == f"/signin/review/{world.day_session_id}", href
+    assert href == f"/signin/review/{world.day_session_id}?present=1", href
+    assert driver.evaluate("document.querySelector('a.present').hidden") is False
     open_url(world.url + href)
     driver.wait("document.querySelector('main.items') && "
                 "document.querySelector('main.items').dataset.live === 'open' && "
-                "document.querySelector('main.items').dataset.presenter !== undefined")  # fmt: skip
-    driver.click(".presenter-bar .present")
-    driver.wait("document.querySelector('main.items').dataset.presenter === 'lead'")
+                "document.querySelector('main.items').dataset.presenter === 'lead'")  # fmt: skip
+    assert driver.evaluate("location.hash") == ""  # taken once: a reload does not take it again
     item = "article.item:not([hidden])"  # the latest version of the shot's asset: v002
     object_id = str(driver.evaluate(f"{El(item)}.dataset.objectId"))
     driver.click(f"{item} .verdict.approve")

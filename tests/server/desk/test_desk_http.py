@@ -11,7 +11,9 @@ with 4 workers.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 import uuid
 from typing import Any, Dict, List
 
@@ -160,18 +162,96 @@ def _link_audit_export(desk: Desk) -> None:
     acts = {e["act"] for e in _ok(desk.get(f"/desk/api/session/{session}/audit"))["entries"]}
     assert "link.revoked" in acts, acts
     items = _ok(desk.get(f"/desk/api/session/{session}"))["items"]
+    _ok(desk.post(f"/desk/api/session/{session}/order", {"object_ids": [items[1]["id"],
+                                                                        items[0]["id"]]}))
+    items = _ok(desk.get(f"/desk/api/session/{session}"))["items"]
     labels = [i["label"] for i in items]
+    _readable_audit(desk, labels)
     alice = desk.world.alice
     note = create("Note", content="=hold two frames", parent_id=items[1]["id"],
                   parent_type="ReviewSessionObject", user_id=alice.id)  # fmt: skip
     ok(desk.world.server, [note], **alice.auth)
+    cleo = next(i for i in _ok(desk.get(f"/desk/api/session/{session}"))["invitees"]
+                if i["name"] == "Cleo")  # fmt: skip
+    verdict = create("ReviewSessionObjectStatus", id=new_id(), status="require_changes",
+                     review_session_object_id=items[0]["id"],
+                     review_session_invitee_id=cleo["id"])  # fmt: skip
+    ok(desk.world.server, [verdict])
     exported = desk.get(f"/desk/session/{session}/export.csv")
-    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+    named = exported.headers["content-disposition"]
+    assert exported.status_code == 200 and 'attachment; filename="Dailies wk49.csv"' in named
+    assert "Changes requested" in exported.text and "require_changes" not in exported.text
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert [r["item"] for r in rows] == labels and len(labels) == 2, (rows, labels)
     # a note as text: a spreadsheet never runs it as a formula
     assert [r["note"] for r in rows] == ["", "'=hold two frames"], rows
     assert [r["order"] for r in rows] == ["1", "2"] and all(r["shot"] == "sh010" for r in rows)
+
+
+def _readable_audit(desk: Desk, labels: List[str]) -> None:
+    """The desk's trail: a sentence per act by name, local time to the second, the desk's own
+    edits in it; filtered by person and by act; as CSV named after the session."""
+    session, sup = desk.review.session, desk.supervisor
+    trail = _ok(desk.get(f"/desk/api/session/{session}/audit"))
+    said = [e["sentence"] for e in trail["entries"]]
+    assert f"{sup.name} moved {labels[0]} to first" in said, said
+    assert f"{sup.name} reordered the versions" in said, said  # three at once: no one move
+    added = [s for s in said if s.startswith(f"{sup.name} added sh010 / a")]
+    assert len(added) == 2 and any(s.startswith(f"{sup.name} removed sh010 / a") for s in said)
+    assert f"{sup.name} closed the session" in said
+    assert f"{sup.name} revoked every client link" in said
+    assert any(s.startswith(f"{sup.name} invited Cleo") for s in said), said
+    assert not any("user:" in s or "{" in s for s in said), said
+    for entry in trail["entries"]:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d( \S+)?", entry["time"]), entry
+    assert {"who": f"user:{sup.user_id}", "name": sup.name} in trail["people"]
+    moves = _ok(desk.get(f"/desk/api/session/{session}/audit?act=version.moved"))["entries"]
+    assert [e["act"] for e in moves] == ["version.moved"] * 2
+    theirs = _ok(desk.get(f"/desk/api/session/{session}/audit?who=user:{desk.world.alice.id}"))
+    assert all(e["who"] == f"user:{desk.world.alice.id}" for e in theirs["entries"])
+    bad = desk.get(f"/desk/api/session/{session}/audit?act=drop.tables")
+    assert bad.status_code == 400 and "version.moved" in bad.json()["error"]
+    sheet = desk.get(f"/desk/session/{session}/audit.csv?act=version.moved")
+    assert sheet.status_code == 200, sheet.text[:300]
+    assert 'filename="Dailies wk49 audit trail.csv"' in sheet.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(sheet.text)))
+    assert [r["what happened"] for r in rows] == [e["sentence"] for e in moves], rows
+    assert {r["act"] for r in rows} == {"Moved a version"} and rows[0]["person"] == sup.name
+
+
+def test_private_sessions_and_todays_dailies_on_the_desk(desk: Desk) -> None:
+    """Created private on the desk (no room link), made not private and private again; the
+    day's dailies are "today" by their date (not the day they were made) and listed first."""
+    world, project = desk.world, desk.review.published["project"]
+    made = _ok(desk.post(f"/desk/api/project/{project}/sessions",
+                         {"name": "Client wk50", "private": True}), 201)  # fmt: skip
+    [row] = query(world.server, "select shareable_url_enabled from ReviewSession "
+                  f'where id is "{made["id"]}"')  # fmt: skip
+    assert row["shareable_url_enabled"] is False
+    opened = _ok(desk.post(f"/desk/api/session/{made['id']}/private", {"private": False}))
+    assert opened["session"]["private"] is False
+    again = _ok(desk.post(f"/desk/api/session/{made['id']}/private", {"private": True}))
+    assert again["session"]["private"] is True
+    [row] = query(world.server, "select shareable_url_enabled from ReviewSession "
+                  f'where id is "{made["id"]}"')  # fmt: skip
+    assert row["shareable_url_enabled"] is False
+    said = [e["sentence"] for e in
+            _ok(desk.get(f"/desk/api/session/{made['id']}/audit"))["entries"]]  # fmt: skip
+    assert said[-2:] == [f"{desk.supervisor.name} made the session not private (its room link "
+                         "opens it)", f"{desk.supervisor.name} made the session private"], said
+    refused = desk.post(f"/desk/api/session/{made['id']}/private", {"private": "yes"})
+    assert refused.status_code == 400 and "private" in refused.json()["error"]
+
+    today = dt.datetime.now().date()
+    yesterday = today - dt.timedelta(days=1)
+    for name in (f"Dailies {yesterday}", f"Dailies {today}", "Look dev wk50"):
+        _ok(desk.post(f"/desk/api/project/{project}/sessions", {"name": name}), 201)
+    listed = _ok(desk.get(f"/desk/api/sessions?project={project}"))["sessions"]
+    names = [s["name"] for s in listed]
+    assert names[0] == f"Dailies {today}", names  # today's open dailies first
+    badge = {s["name"]: s["today"] for s in listed}
+    assert badge[f"Dailies {today}"] and not badge[f"Dailies {yesterday}"]  # made today
+    assert names.index(f"Dailies {today}") < names.index("Look dev wk50")
 
 
 def test_refusals_leave_the_session_as_it_was(desk: Desk) -> None:

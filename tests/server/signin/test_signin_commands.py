@@ -26,6 +26,11 @@ def test_user_add_sets_the_password_from_standard_input(embedded_server: Any) ->
     assert done.returncode == 0, done.stderr
     assert password not in done.stdout + done.stderr
     assert signs_in(embedded_server, name, password) == 303
+    # a brand-new user had no sign-ins to end: told where to sign in, not that they ended
+    assert "sign-ins ended" not in done.stdout, done.stdout
+    assert "can sign in with it at http" in done.stdout, done.stdout
+    again = _user(embedded_server, "password", name, "--password-stdin", given=password + "!\n")
+    assert again.returncode == 0 and "sign-ins ended" in again.stdout, again.stdout
 
 
 def test_a_short_password_is_refused_and_the_old_one_stays(embedded_server: Any) -> None:

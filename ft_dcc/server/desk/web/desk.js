@@ -36,6 +36,50 @@
     return new Date(when.getTime() - when.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
   }
 
+  // a session's badges as the server's session rows say (pages.py draws the same at first)
+  function badges(session) {
+    const found = [];
+    if (session.today) found.push(element("span", { class: "badge today" }, "today"));
+    found.push(session.is_open ? element("span", { class: "badge open" }, "open")
+      : element("span", { class: "badge closed" }, "closed"));
+    if (session.private) found.push(element("span", { class: "badge private" }, "private"));
+    if (session.passphrase) found.push(element("span", { class: "badge" }, "passphrase"));
+    return found;
+  }
+
+  function drawBadges(place, session) {
+    const now = badges(session);
+    const text = (nodes) => nodes.map((n) => n.textContent).join(" ");
+    if (text(all(".badge", place)) === text(now)) return;
+    all(".badge", place).forEach((badge) => badge.remove());
+    place.append(...now);
+  }
+
+  // the sessions listed on the home and project pages keep their badges as the sessions change
+  // (closed, reopened, made private: read again every few seconds while the page is seen)
+  const FOLLOW_MS = 4000;
+  function followSessions() {
+    const rows = all("li.session-link");
+    if (!rows.length) return;
+    const project = one("form.create-session");
+    const query = project ? `?project=${project.dataset.projectId}` : "";
+    async function again() {
+      if (document.visibilityState === "visible") {
+        try {
+          const found = await call("GET", `/desk/api/sessions${query}`);
+          const byId = new Map(found.sessions.map((s) => [s.id, s]));
+          all("li.session-link").forEach((row) => {
+            const session = byId.get(row.dataset.sessionId);
+            if (session) drawBadges(row, session);
+          });
+          document.body.dataset.followed = String(+(document.body.dataset.followed || 0) + 1);
+        } catch (error) { /* the next round tries again */ }
+      }
+      setTimeout(again, FOLLOW_MS);
+    }
+    setTimeout(again, FOLLOW_MS);
+  }
+
   // -- the project page -----------------------------------------------------------------------
   function projectPage() {
     const form = one("form.create-session");
@@ -46,7 +90,7 @@
       error.textContent = "";
       try {
         const made = await call("POST", `/desk/api/project/${form.dataset.projectId}/sessions`,
-          { name: form.elements.name.value });
+          { name: form.elements.name.value, private: form.elements.private.checked });
         window.location.assign(`/desk/session/${made.id}`);
       } catch (failure) { error.textContent = `Not created: ${failure.message}`; }
     });
@@ -183,6 +227,8 @@
       one(".count", root).textContent = `(${state.total ?? state.items.length})`;
       root.dataset.state = state.session.is_open ? "open" : "closed";
       one(".toggle-open", root).textContent = state.session.is_open ? "Close session" : "Reopen session";
+      one(".toggle-private", root).textContent = state.session.private ? "Open it to its room link" : "Make private";
+      drawBadges(one(".badges", root), state.session);
       one("h1").textContent = state.session.name;
       document.title = state.session.name;
       all(".manage", root).forEach((part) => { part.hidden = !state.manages; });
@@ -243,6 +289,23 @@
       write("rename", { name: event.target.elements.name.value }, "Renamed.");
     });
 
+    one(".toggle-private", root).addEventListener("click", () => {
+      const making = !state.session.private;
+      write("private", { private: making }, making
+        ? "Private: its room link no longer opens it."
+        : "Not private: its room link opens it again.");
+    });
+
+    // the session's state as others change it (closed on another desk, made private…)
+    setInterval(async () => {
+      if (document.visibilityState !== "visible" || dragging) return;
+      try {
+        const now = await call("GET", `/desk/api/session/${id}`);
+        if (now.session.is_open !== state.session.is_open || now.session.private !== state.session.private
+            || now.session.name !== state.session.name) { state = now; draw(); }
+      } catch (error) { /* the next round tries again */ }
+    }, FOLLOW_MS);
+
     one(".toggle-open", root).addEventListener("click", () => {
       const opening = !state.session.is_open;
       write("open", { open: opening }, opening ? "Reopened." : "Closed.");
@@ -262,13 +325,16 @@
         const present = new Set(state.items.map((item) => item.version.version_id));
         results.replaceChildren(...found.versions.map((version) => {
           const row = element("li", { "data-version-id": version.version_id });
-          const box = element("input", { type: "checkbox", value: version.version_id });
+          const boxId = `pick-${version.version_id}`;
+          const box = element("input", { type: "checkbox", value: version.version_id, id: boxId });
           box.checked = !present.has(version.version_id);
           box.disabled = present.has(version.version_id);
           const text = `${version.shot ? version.shot + " / " : ""}${version.asset} v${String(version.number).padStart(3, "0")}`;
-          const label = element("label", {});
-          label.append(box, ` ${text} `, element("span", { class: "meta" }, `${version.task || ""} ${version.status || ""}`));
-          row.append(label);
+          // the version's name is the box's label: clicking it ticks the box, a reader names it
+          const label = element("label", { for: boxId, class: "pick" }, text);
+          const meta = element("span", { class: "meta" }, `${version.task || ""} ${version.status || ""}`.trim());
+          if (box.disabled) meta.textContent += " (in the session)";
+          row.append(box, label, meta);
           return row;
         }));
         results.dataset.searched = String(+results.dataset.searched + 1);
@@ -355,19 +421,34 @@
       } catch (failure) { fail(`No link: ${failure.message}`); }
     });
 
-    one(".show-audit", root).addEventListener("click", async () => {
+    const audit = one("section.audit", root);
+    const auditFilter = one("form.audit-filter", audit);
+    function fillChoices(select, choices, key) {
+      const chosen = select.value;
+      const first = select.options[0];
+      select.replaceChildren(first, ...choices.map((c) => element("option", { value: c[key] }, c.name)));
+      select.value = chosen;
+    }
+    async function showAudit() {
+      const query = new URLSearchParams();
+      ["who", "act"].forEach((name) => { if (auditFilter.elements[name].value) query.set(name, auditFilter.elements[name].value); });
       try {
-        const answer = await call("GET", `/desk/api/session/${id}/audit`);
-        const section = one("section.audit", root);
-        one("tbody", section).replaceChildren(...answer.entries.map((entry) => {
-          const row = element("tr");
-          [entry.time, entry.act, entry.who, JSON.stringify(entry.detail || {})].forEach((cell) => row.append(element("td", {}, cell)));
+        const answer = await call("GET", `/desk/api/session/${id}/audit?${query}`);
+        one("tbody", audit).replaceChildren(...answer.entries.map((entry) => {
+          const row = element("tr", { "data-act": entry.act });
+          row.append(element("td", { class: "time" }, entry.time), element("td", { class: "sentence" }, entry.sentence));
           return row;
         }));
-        section.hidden = false;
-        section.dataset.rows = String(answer.entries.length);
+        fillChoices(auditFilter.elements.who, answer.people, "who");
+        fillChoices(auditFilter.elements.act, answer.acts, "act");
+        one(".audit-csv", audit).href = `/desk/session/${id}/audit.csv?${query}`;
+        audit.hidden = false;
+        audit.dataset.rows = String(answer.entries.length);
+        audit.dataset.shown = String(+(audit.dataset.shown || 0) + 1);
       } catch (failure) { fail(`No audit trail: ${failure.message}`); }
-    });
+    }
+    one(".show-audit", root).addEventListener("click", showAudit);
+    auditFilter.addEventListener("change", showAudit);
 
     draw();
     call("GET", `/desk/api/session/${id}`).then((full) => { state = full; draw(); })
@@ -375,5 +456,6 @@
   }
 
   if (document.body.dataset.page === "project") projectPage();
+  if (document.body.dataset.page === "project" || document.body.dataset.page === "home") followSessions();
   if (document.body.dataset.page === "session") sessionPage();
 })();

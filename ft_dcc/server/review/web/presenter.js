@@ -212,6 +212,7 @@
     return self.clock.ask(self.url).then(function (answer) {
       self.you = answer.you;
       self.apply(answer.presenter, true);
+      self.presentAsked();
     }).catch(function () {
       // a page that does not know yet who it is asks again (a busy server may miss one answer;
       // until then its bar would offer nothing, Present included)
@@ -273,6 +274,14 @@
     if (mine && !lead.page) this.take("claim");
     if (this.mode === "follow" && shared.state) this.follow(shared.state, false);
     this.render();
+  };
+
+  /** Opened by the desk's "Present" (``#present``): take the lead once, when this person may
+      present (``you.manager``); the address loses its ``#present`` either way. */
+  Presenter.prototype.presentAsked = function () {
+    if (window.location.hash !== "#present") return;
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+    if (this.you.manager && this.mode !== "lead") this.take("take");
   };
 
   Presenter.prototype.take = function (op) {

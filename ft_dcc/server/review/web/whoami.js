@@ -133,10 +133,12 @@
     var panel = self.panel = el("section", "whoami");
     panel.setAttribute("aria-label", "Who are you?");
     panel.appendChild(el("h2", "whoami-title", "Who are you?"));
-    panel.appendChild(el("p", "whoami-help",
+    var help = panel.appendChild(el("p", "whoami-help",
       "This is the room\u2019s shared link. Say who you are so your notes and verdicts carry " +
-      "your name; this browser remembers it. Running this session? Open your own page with " +
-      "ft-dcc review open."));
+      "your name; this browser remembers it. Running this session? Open it from "));
+    var desk = help.appendChild(el("a", "whoami-desk", "your dailies desk"));
+    desk.href = "/desk/";
+    help.appendChild(document.createTextNode(" (Open, or Present to lead)."));
     var error = el("p", "whoami-error");
     if ((info.invitees || []).length) panel.appendChild(self.pickForm(info.invitees, error));
     if (info.can_add) panel.appendChild(self.addForm(error));
