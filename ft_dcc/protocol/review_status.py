@@ -22,6 +22,8 @@ STUDIO_SETTING_NAME = "settings"
 #: the verdicts a reviewer gives (ReviewSessionObjectStatus.status)
 APPROVED = "approved"
 REQUIRE_CHANGES = "require_changes"
+#: a verdict as people say it (pages, exports, the audit trail)
+VERDICT_WORDS = {APPROVED: "Approved", REQUIRE_CHANGES: "Changes requested"}
 
 VERSION_ON_APPROVE = "review.status_on_approve"
 VERSION_ON_CHANGES = "review.status_on_changes"
@@ -43,6 +45,12 @@ KEYS_OF_VERDICT: Dict[str, Tuple[str, str]] = {
     APPROVED: (VERSION_ON_APPROVE, TASK_ON_APPROVE),
     REQUIRE_CHANGES: (VERSION_ON_CHANGES, TASK_ON_CHANGES),
 }
+
+
+def verdict_word(status: str) -> str:
+    """How a verdict (or any status value) reads to a person: "Changes requested", not
+    ``require_changes``."""
+    return VERDICT_WORDS.get(status, status.replace("_", " ").capitalize())
 
 
 def overall_verdict(current: Iterable[str]) -> Optional[str]:

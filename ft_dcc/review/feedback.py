@@ -22,6 +22,7 @@ import attr
 
 from ft_dcc.protocol.feedback import Execute, Row, current_statuses, feedback_notes, rows_in
 from ft_dcc.protocol.query_text import quote
+from ft_dcc.protocol.review_status import VERDICT_WORDS, verdict_word
 from ft_dcc.session.interface import EntityOrId, PublishSession
 from ft_dcc.session.replies import signed_url
 
@@ -89,12 +90,12 @@ class VersionFeedback:
         return attr.asdict(self)
 
 
-STATUS_WORDS = {"approved": "Approved", "require_changes": "Changes requested"}
+STATUS_WORDS = VERDICT_WORDS
 
 
 def status_word(status: str) -> str:
-    """How a status reads to a person."""
-    return STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
+    """How a status reads to a person (:func:`ft_dcc.protocol.review_status.verdict_word`)."""
+    return verdict_word(status)
 
 
 def by_frame(notes: Sequence[FeedbackNote]) -> List[FeedbackNote]:

@@ -16,7 +16,7 @@ import io
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.review.feedback import status_word
+from ft_dcc.protocol.review_status import verdict_word
 from ft_dcc.server.audit import Entry
 from ft_dcc.server.desk.export import safe_cell
 from ft_dcc.server.desk.reads import DeskReads, item_label, version_row
@@ -196,7 +196,7 @@ _SAYS: Dict[str, Callable[[Mapping[str, Any], Names, str, str], str]] = {
     ),
     "drawing.created": lambda d, n, i, t: f"drew on {i}{_at_frame(d)}",
     "verdict.given": lambda d, n, i, t: (
-        f"gave {i} the verdict {status_word(str(d.get('status') or ''))}"
+        f"gave {i} the verdict {verdict_word(str(d.get('status') or ''))}"
     ),
     "presenter.taken": lambda d, n, i, t: "took the presenter's lead",
     "link.revoked": lambda d, n, i, t: _revoked(d, n),

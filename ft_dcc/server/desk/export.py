@@ -10,7 +10,7 @@ from typing import Any, Dict, List
 from urllib.parse import quote
 
 from ft_dcc.protocol.feedback import current_statuses, feedback_notes
-from ft_dcc.review.feedback import status_word
+from ft_dcc.protocol.review_status import verdict_word
 from ft_dcc.server.desk.reads import DeskReads
 
 COLUMNS = (
@@ -50,7 +50,7 @@ def export_csv(reads: DeskReads, review_session_id: str) -> str:
     verdicts: Dict[str, List[str]] = {}
     for fact in current_statuses(reads.ask, ids):
         verdicts.setdefault(fact.object_id, []).append(
-            f"{fact.reviewer or fact.email}: {status_word(fact.status)}"
+            f"{fact.reviewer or fact.email}: {verdict_word(fact.status)}"
         )
     out = io.StringIO()
     writer = csv.writer(out)
