@@ -3,7 +3,8 @@
 Optional: ``since`` (ISO-8601 date or time, UTC unless it says otherwise: entries at or after
 it), ``after`` (a ``seq``: entries after it, to page on), ``verify`` (true: also walk the
 session's whole chain). Only those who manage the session may read it (an administrator, its
-creator, a Supervisor or Project Manager of its project); anyone else is refused (403) whether or not the session exists. Reply::
+creator, a Supervisor or Project Manager of its project); anyone else is refused (403) whether
+or not the session exists. Reply::
 
     {"action": "ft_dcc.audit", "review_session_id": str,
      "entries": [{"seq", "time", "act", "who", "review_session_id", "source", "detail",
