@@ -9,7 +9,8 @@ and SECURITY.md state it, and the tests hold those tables to this one.
 from __future__ import annotations
 
 import enum
-from typing import Dict, FrozenSet
+from pathlib import Path
+from typing import Dict, FrozenSet, List
 
 from ft_dcc.server.identity.model import Audience
 
@@ -38,3 +39,45 @@ SEES: Dict[Audience, FrozenSet[Inside]] = {
 def sees(audience: Audience, part: Inside) -> bool:
     """Whether ``audience`` may see ``part`` of the studio's inside."""
     return part in SEES[audience]
+
+
+#: the markers the generated table sits between in SECURITY.md, docs/reviewers.md and
+#: docs/review-identity.md (tests hold every copy to :func:`sees_table`)
+TABLE_START = "<!-- audience-table: generated from ft_dcc/server/identity/audience.py -->"
+TABLE_END = "<!-- /audience-table -->"
+#: how the table heads each audience's column
+_COLUMNS = (
+    (Audience.STUDIO, "a studio member (API key, sign-in, own link)"),
+    (Audience.CLIENT, "an invited client (their own link)"),
+    (Audience.GUEST, "a room guest (the room link)"),
+)
+
+
+def sees_table() -> List[str]:
+    """The Markdown table of :data:`SEES`: one row per part of the studio's inside."""
+    lines = [
+        "| the studio's inside | " + " | ".join(name for _a, name in _COLUMNS) + " |",
+        "|---|" + "---|" * len(_COLUMNS),
+    ]
+    for part in Inside:
+        cells = " | ".join("yes" if sees(audience, part) else "never" for audience, _n in _COLUMNS)
+        lines.append(f"| {part.value} | {cells} |")
+    return lines
+
+
+def write_sees_table(path: Path) -> bool:
+    """Rewrite the table between the markers in ``path``; whether it changed."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(TABLE_START) + len(TABLE_START)
+    end = text.index(TABLE_END)
+    new = text[:start] + "\n" + "\n".join(sees_table()) + "\n" + text[end:]
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":  # pragma: no cover - the regeneration command
+    import sys
+
+    for name in sys.argv[1:] or ["SECURITY.md", "docs/reviewers.md", "docs/review-identity.md"]:
+        print(f"{name}: {'regenerated' if write_sees_table(Path(name)) else 'up to date'}")
