@@ -31,6 +31,10 @@ class _Handler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         owner = self.owner
         owner.attempts += 1
+        if owner.delay:  # a slow server: every message takes this long
+            import asyncio
+
+            await asyncio.sleep(owner.delay)
         if owner.hold is not None:  # a slow server: answer once the test lets go
             import asyncio
 
@@ -65,6 +69,8 @@ class SmtpServer:
         self.answers: List[str] = []
         #: while set to an unset Event, every DATA waits for it (a slow server)
         self.hold: Optional[threading.Event] = None
+        #: seconds every DATA command takes before its answer
+        self.delay = 0.0
         self.attempts = 0
         self.lock = threading.Lock()
         self.login = login
