@@ -1,5 +1,5 @@
 """A client review from the desk to the client and back, as the people do it, through the pages'
-own controls, in any browser (a ``player_checks.Driver``); the end-to-end test of issue #55.
+own controls, in any browser (a ``player_checks.Driver``): a client review end to end.
 
 A Supervisor who is not an administrator builds a client session on the desk (create, add
 versions, invite the client, client rules: ``server.desk.desk_browser.build_client_session``);
@@ -175,7 +175,7 @@ def journey(desk: Driver, desk_goto: Goto, client: Driver, client_goto: Goto,
     assert found["notes"] == [(NOTE, CLIENT, "1012")], found["notes"]
     assert found["verdicts"] == {CLIENT: "require_changes"}, found["verdicts"]
     # the version's ftrack status stays the studio's: asserted once the client's verdict is the
-    # invitee's alone (issue #55 item 2, the audiences' work): found["statuses"] == before
+    # invitee's alone (the client's verdict beside the studio's): found["statuses"] == before
     assert found["statuses"].keys() == before.keys()
     if later is not desk:
         sign_in(later, later_goto, world)

@@ -1,4 +1,4 @@
-"""Issue #55's client review end to end in Chromium (``web.client_journey``): the Supervisor on
+"""A client review end to end in Chromium (``web.client_journey``): the Supervisor on
 the desk in one browser context, the client in another, the e-mail through a real SMTP server.
 Screenshots: ``test-artifacts/client_journey_chromium/``."""
 

@@ -1,4 +1,4 @@
-"""Issue #55's client review end to end in Firefox (Debian's firefox-esr over WebDriver BiDi,
+"""A client review end to end in Firefox (Debian's firefox-esr over WebDriver BiDi,
 ``web.client_journey``): the Supervisor builds and invites on the desk in Firefox and signs out;
 the client opens the e-mailed link in that Firefox and reviews; the Supervisor then works on in
 a Chromium page (the Firefox driver has one page, which stays the client's), and her revoke
