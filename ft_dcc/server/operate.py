@@ -33,6 +33,7 @@ def install_service(args: argparse.Namespace, database_url: Optional[str]) -> in
     files = service.default_files(spec.name, spec.user_mode, args.output)
     try:
         service.check_spec(spec)
+        service.check_files(files)
         if args.dry_run:
             print(f"# {files.unit}\n{service.unit_text(spec, files)}")
             print(f"# {files.environment} (mode 0600)\n{service.environment_text(spec, True)}")

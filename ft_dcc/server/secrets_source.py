@@ -14,8 +14,8 @@ Standard library only: the command modules import it while the parser is built.
 
 from __future__ import annotations
 
-import shlex
 import stat
+import unicodedata
 from pathlib import Path
 from typing import List, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qs, urlsplit
@@ -97,22 +97,64 @@ def _url_line(text: str) -> str:
         if not line or line.startswith("#"):
             continue
         if line.startswith(ENV_PREFIX):
-            value = line[len(ENV_PREFIX) :]
-            try:
-                words = shlex.split(value)
-            except ValueError:
-                return value.strip()
-            return words[0] if len(words) == 1 else value.strip()
+            return environment_value(line[len(ENV_PREFIX) :])
         return line
     return ""
 
 
+def control_characters(value: str, allowed: str = "") -> List[str]:
+    """The control characters and line or paragraph separators in ``value`` (but ``allowed``),
+    as Python writes them: what would end or break a line of a unit or environment file."""
+    return sorted({repr(c)[1:-1] for c in value
+                   if unicodedata.category(c) in ("Cc", "Zl", "Zp") and c not in allowed})
+
+
 def environment_line(url: str) -> str:
     """``FT_DCC_DATABASE="URL"`` quoted so that systemd's EnvironmentFile and a POSIX shell both
-    read back exactly ``url``."""
-    if any(c in url for c in "\n\r\0"):
+    read back exactly ``url`` (:func:`environment_value` reads it back)."""
+    bad = control_characters(url, allowed="\t")
+    if bad:
         raise ConfigurationError(
-            "the database URL holds a line break", "give the URL on one line"
+            f"the database URL holds control characters ({', '.join(bad)}), "
+            "which an environment file cannot hold safely; nothing was written",
+            "give the URL on one line, with its password percent-encoded if it must hold them",
         )
-    escaped = "".join(f"\\{c}" if c in '\\"$`' else c for c in url)
+    escaped = "".join(f"\\{c}" if c in DOUBLE_QUOTE_ESCAPES else c for c in url)
     return f'{ENV_PREFIX}"{escaped}"'
+
+
+#: the characters a backslash escapes inside double quotes (a POSIX shell's, and so systemd's
+#: EnvironmentFile's: systemd.exec(5))
+DOUBLE_QUOTE_ESCAPES = '\\"$`'
+
+
+def environment_value(value: str) -> str:
+    """One line's value as systemd's ``EnvironmentFile=`` reads it (a POSIX shell's quoting):
+    ``"…"`` with ``\\`` escaping only ``\\ " $ `` ` ``, ``'…'`` verbatim, or unquoted, where a
+    backslash keeps the character after it."""
+    value = value.strip()
+    if value[:1] == "'":
+        end = value.find("'", 1)
+        if end < 0:
+            raise ConfigurationError(f"{DATABASE_ENV}'s value has no closing quote (')",
+                                     "end the value with '")  # fmt: skip
+        return value[1:end]
+    quoted = value[:1] == '"'
+    found: List[str] = []
+    index = 1 if quoted else 0
+    while index < len(value):
+        char = value[index]
+        if char == "\\" and index + 1 < len(value):
+            following = value[index + 1]
+            if not quoted or following in DOUBLE_QUOTE_ESCAPES:
+                found.append(following)
+                index += 2
+                continue
+        elif quoted and char == '"':
+            return "".join(found)
+        found.append(char)
+        index += 1
+    if quoted:
+        raise ConfigurationError(f'{DATABASE_ENV}\'s value has no closing quote (")',
+                                 'end the value with "')  # fmt: skip
+    return "".join(found)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 from ft_dcc.exceptions import ConfigurationError
-from ft_dcc.server.secrets_source import DATABASE_ENV, environment_line
+from ft_dcc.server.secrets_source import DATABASE_ENV, control_characters, environment_line
 
 DEFAULT_NAME = "ft-dcc-server"
 DEFAULT_SERVICE_USER = "ftdcc"
@@ -35,6 +35,11 @@ SYSTEM_DATA_DIR = Path("/var/lib/ft_dcc/server")
 SYSTEM_UNIT_DIR = Path("/etc/systemd/system")
 SYSTEM_ENV_DIR = Path("/etc/ft_dcc")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,120}")
+#: an IP address (v4, v6) or a host name: what ``--host`` binds
+HOST_PATTERN = re.compile(r"[A-Za-z0-9._:\[\]-]{1,253}")
+#: a system account's name (systemd's ``User=``)
+USER_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
+NOTHING_WRITTEN = "nothing was written"
 
 
 @dataclass(frozen=True)
@@ -84,11 +89,50 @@ def check_spec(spec: ServiceSpec) -> None:
         )
     if not spec.data_dir.is_absolute():
         raise ConfigurationError(f"the data dir {spec.data_dir} is not an absolute path")
+    _check_unit_values(spec)
+
+
+def _check_unit_values(spec: ServiceSpec) -> None:
+    """Every value the unit holds reads back as given: no line break or other control
+    character (one would start a directive of its own), an address or host name for
+    ``--host``, an account name for ``--service-user``."""
+    if not HOST_PATTERN.fullmatch(spec.host):
+        raise ConfigurationError(
+            f"--host {spec.host!r} is not an IP address or host name; {NOTHING_WRITTEN}",
+            "give the address to bind, e.g. 127.0.0.1 (this machine only) or 0.0.0.0",
+        )
+    if spec.service_user is not None and not USER_PATTERN.fullmatch(spec.service_user):
+        raise ConfigurationError(
+            f"--service-user {spec.service_user!r} is not an account name; {NOTHING_WRITTEN}",
+            "give a system account's name, e.g. ftdcc",
+        )
+    for what, value in (("the data dir", str(spec.data_dir)),
+                        *(("ft-dcc's path", word) for word in spec.command)):  # fmt: skip
+        bad = control_characters(value)
+        if bad:
+            raise ConfigurationError(
+                f"{what} {value!r} holds control characters ({', '.join(bad)}), which a "
+                f"systemd unit cannot hold; {NOTHING_WRITTEN}",
+                "give a path without line breaks or other control characters",
+            )
+
+
+def check_files(files: ServiceFiles) -> None:
+    """The unit's own paths read back as given (``EnvironmentFile=`` holds one unquoted)."""
+    for path in (files.unit, files.environment):
+        text = str(path)
+        if control_characters(text) or text != text.strip() or text.endswith("\\"):
+            raise ConfigurationError(
+                f"the path {text!r} cannot be written into a systemd unit as it is (control "
+                f"characters, or spaces or a backslash at its end); {NOTHING_WRITTEN}",
+                "give --output (or --name) without them",
+            )
 
 
 def default_files(name: str, user_mode: bool, output: Optional[Path]) -> ServiceFiles:
     """Where systemd looks for the unit (or ``output``), and the environment file's place."""
     if output is not None:
+        output = output.expanduser().absolute()  # EnvironmentFile= takes an absolute path
         return ServiceFiles(output / f"{name}.service", output / f"{name}.env")
     if user_mode:
         config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
@@ -166,6 +210,7 @@ def _masked(url: str) -> str:
 def install(spec: ServiceSpec, files: ServiceFiles) -> None:
     """Write both files (the environment file 0600 and owned by the service user)."""
     check_spec(spec)
+    check_files(files)
     owner = _owner(spec)
     files.environment.parent.mkdir(parents=True, exist_ok=True)
     _write_private(files.environment, environment_text(spec), owner)

@@ -180,3 +180,88 @@ def test_a_program_in_a_private_folder_is_found(tmp_path: Path) -> None:
     assert private_folder(program) == private
     private.chmod(0o755)
     assert private_folder(program) is None or private_folder(program) in tmp_path.parents
+
+
+#: passwords a studio may well have, each with a character some reader treats specially
+AWKWARD_PASSWORDS = [
+    "pa$word", "pa$$word", "back`tick`", "$(id)", 'qu"ote', "it's", "back\\slash", "end\\",
+    "sp ace", "tab\tbed", "100%h", "#hash", "semi;colon", "ü-ñ-€",
+]  # fmt: skip
+
+
+def _shell_reads(path: Path) -> str:
+    """``FT_DCC_DATABASE`` as a POSIX shell reads the file (systemd's ``EnvironmentFile=``
+    follows the shell's quoting rules, systemd.exec(5))."""
+    done = subprocess.run(["sh", "-c", 'set -a; . "$1"; printf %s "$FT_DCC_DATABASE"', "sh",
+                           str(path)], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("password", AWKWARD_PASSWORDS)
+def test_the_environment_file_reads_back_every_password_exactly(
+    password: str, tmp_path: Path
+) -> None:
+    """What install-service writes into the environment file is read back exactly as written,
+    by the project's own ``--database-file`` and by the shell's rules systemd follows. Seen
+    failing first: ``$`` and the backtick came back with a backslash before each."""
+    from ft_dcc.server.secrets_source import choose_database
+
+    url = f"postgresql://ftdcc:{password}@db.studio:5432/ftdcc"
+    secret = tmp_path / "database.url"
+    secret.write_text(url + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+    out = tmp_path / "unit"
+    done = run_ft_dcc(["server", "install-service", "--output", out, "--data", tmp_path / "d",
+                       "--database-file", secret])  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert choose_database(None, out / ENV_FILE, {}).url == url
+    assert _shell_reads(out / ENV_FILE) == url
+    _verify(out / UNIT, env=dict(os.environ))
+
+
+@pytest.mark.parametrize(
+    "option, value, words",
+    [
+        ("--host", "127.0.0.1\nExecStartPre=/bin/touch /tmp/owned", "--host"),
+        ("--host", "127.0.0.1 --workers 9", "--host"),
+        ("--data", "/srv/ft\ndata", "data dir"),
+        ("--service-user", "ftdcc\nUser=root", "--service-user"),
+        ("--output", "unit\nExecStartPre=x", "--output"),
+    ],
+)
+def test_unit_values_that_cannot_be_written_safely_are_refused(
+    option: str, value: str, words: str, tmp_path: Path
+) -> None:
+    """A value that would change the unit's meaning (a line break starts a directive of its
+    own) or not read back as given is refused, saying which, before anything is written. Seen
+    failing first: a newline in ``--host`` wrote an ``ExecStartPre=`` directive into the
+    unit."""
+    out = tmp_path / "unit"
+    args = ["server", "install-service", "--output", out, "--data", tmp_path / "data"]
+    if option == "--output":
+        args[3] = out = tmp_path / value
+    else:
+        args += [option, value]
+    env = {k: v for k, v in os.environ.items() if k != "FT_DCC_DATABASE"}
+    done = run_ft_dcc(args, env=env)
+    assert done.returncode == 1, done.stdout
+    assert words in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert not out.exists() and not any(tmp_path.glob("**/*.service"))
+
+
+def test_unusual_but_safe_values_read_back_as_written(tmp_path: Path) -> None:
+    """Spaces, quotes, ``$``, ``%``, ``;`` and backslashes in the data dir reach the server's
+    command line as given (systemd's own verifier accepts the unit)."""
+    data = tmp_path / "studio's \"data\" $HOME 100% ; \\ end"
+    out = tmp_path / "unit; 50%"
+    env = {k: v for k, v in os.environ.items() if k != "FT_DCC_DATABASE"}
+    done = run_ft_dcc(["server", "install-service", "--output", out, "--data", data,
+                       "--host", "0.0.0.0"], env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    _verify(out / UNIT, env=dict(os.environ))
+    unit = _unit(out / UNIT)
+    command = _systemd_words(unit["Service"]["ExecStart"])
+    assert command[command.index("--data") + 1] == str(data)
+    assert command[command.index("--host") + 1] == "0.0.0.0"
+    assert unit["Service"]["EnvironmentFile"].replace("%%", "%") == str(out / ENV_FILE)
