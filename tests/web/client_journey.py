@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from server.desk.desk_browser import (
     CLIENT,
@@ -38,6 +38,7 @@ from .player_checks import Driver, El, call
 SENDER = "Pixel Farm dailies <dailies@pixelfarm.example>"
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/review/[0-9a-f-]+\?token=[A-Za-z0-9_.=-]+")
 NOTE = "Cleo: hold the arm two frames longer"
+INTERNAL_NOTE = "Internal: the comp on sh010 is temp, do not show the client yet"
 ITEM = "article.item:not([hidden])"
 Goto = Callable[[str], Optional[int]]
 
@@ -59,7 +60,8 @@ def invite_by_mail(driver: Driver, goto: Goto, world: DeskWorld, smtp: SmtpServe
                    chromium: Any, shots: Path) -> tuple:  # fmt: skip
     """The Supervisor builds and invites on the desk; the e-mail arrives, its HTML part rendered
     in Chromium; the desk shows the link e-mailed. (session id, the client's link)."""
-    session_id = build_client_session(driver, goto, world, shots)
+    session_id = build_client_session(driver, goto, world, shots, private=True)
+    assert world.make().get("ReviewSession", session_id)["shareable_url_enabled"] is False
     [mail] = smtp.wait_for(1)
     assert mail["To"] == CLIENT and mail["From"] == SENDER
     assert mail["Subject"] == "Pixel Farm dailies invites you to review: Client review wk49"
@@ -81,6 +83,57 @@ def invite_by_mail(driver: Driver, goto: Goto, world: DeskWorld, smtp: SmtpServe
     assert "Send again" in said, said
     driver.screenshot(shots / "desk_invited.png")
     return session_id, link
+
+
+def studio_note_and_verdict(driver: Driver, goto: Goto, world: DeskWorld,
+                            session_id: str) -> None:  # fmt: skip
+    """The Supervisor opens the session's review page (the desk's Open link), writes an internal
+    note (not shared with the client) and approves as the studio."""
+    goto(f"{world.url}/signin/review/{session_id}")
+    driver.wait("document.querySelector('main.items') && "
+                "+document.querySelector('main.items').dataset.feedbackLoaded >= 1")  # fmt: skip
+    form = f"{ITEM} .note-form"
+    driver.evaluate(call("(t, v) => { t.value = v; }", El(f"{form} textarea"),
+                         json.dumps(INTERNAL_NOTE)))  # fmt: skip
+    driver.click(f"{form} button.add-note")
+    error = El(f"{form} .note-error")
+    driver.wait(f"{El(ITEM)}.dataset.notesAdded === '1' || /Not saved/.test({error}.textContent)")
+    assert not driver.evaluate(f"{error}.textContent")
+    give_a_verdict(driver, ITEM, "approve")
+
+
+def secrets_of(world: DeskWorld) -> List[str]:
+    """What a client never reads: the versions' internal statuses, comments and artists, the
+    Supervisor's name and e-mail, the studio's internal note."""
+    reader = world.make()
+    found = [INTERNAL_NOTE, world.supervisor["name"], world.supervisor["email"], "Sam Super",
+             "@studio.example"]  # fmt: skip
+    for version in reader.query("select comment, status.name, user.username, user.email from "
+                                "AssetVersion where id in "
+                                f"({', '.join(json.dumps(v) for v in world.versions)})").all():
+        found += [version["comment"], version["status"]["name"], version["user"]["username"]]
+        found += [version["user"]["email"]] if version["user"]["email"] else []
+    return sorted({text for text in found if text})
+
+
+def leaks(replies: List[Any], secrets: List[str]) -> List[str]:
+    """Each secret found in a reply the client's browser received (its pages and JSON: the
+    movie's bytes and the live stream, which never ends, are not read here). Her own note must
+    be in them (what is read is what she saw)."""
+    found, seen_own = [], False
+    for reply in replies:
+        kind = reply.headers.get("content-type", "")
+        if "/live" in reply.url or not ("json" in kind or "html" in kind):
+            continue
+        try:
+            text = reply.text()
+        except Exception:  # a reply without a body (a redirect)
+            continue
+        seen_own = seen_own or NOTE in text
+        found += [f"{secret!r} in {reply.url.split('?')[0]}" for secret in secrets
+                  if secret in text]  # fmt: skip
+    assert seen_own, "her own note is in no reply read: the replies were not read"
+    return found
 
 
 def watch_write_and_decide(client: Driver, goto: Goto, link: str, server: Any,
@@ -135,7 +188,8 @@ def supervisor_sees_the_verdict(driver: Driver, goto: Goto, world: DeskWorld, se
     statuses = "Array.from(document.querySelectorAll('.statuses li')).map((li) => li.textContent)"
     driver.wait(f"{statuses}.some((t) => t.includes('Cleo Client'))")
     seen = driver.evaluate(statuses)
-    assert any("Cleo Client" in t for t in seen), seen
+    assert any("Cleo Client" in t and "Client" in t.replace("Cleo Client", "") for t in seen), seen
+    assert any("Sam Super" in t and "Studio" in t for t in seen), seen  # beside the studio's
     driver.screenshot(shots / "supervisor_page.png")
 
 
@@ -159,24 +213,32 @@ def revoke_shows_on_both_pages(desk: Driver, goto: Goto, client: Driver, world: 
 
 def journey(desk: Driver, desk_goto: Goto, client: Driver, client_goto: Goto,
             later: Driver, later_goto: Goto, sign_out_first: bool, world: DeskWorld,
-            server: Any, smtp: SmtpServer, chromium: Any, shots: Path) -> None:  # fmt: skip
+            server: Any, smtp: SmtpServer, chromium: Any, shots: Path,
+            replies: Optional[List[Any]] = None) -> None:  # fmt: skip
     """The whole path; ``later`` is where the Supervisor works once the client has her page
     (``sign_out_first``: the desk's browser is the client's too, signed out before)."""
     from server.desk.desk_browser import sign_in
 
     sign_in(desk, desk_goto, world)
-    before = read_back(world, world.day_session_id)["statuses"]
     session_id, link = invite_by_mail(desk, desk_goto, world, smtp, chromium, shots)
+    studio_note_and_verdict(desk, desk_goto, world, session_id)
+    before = read_back(world, session_id)["statuses"]  # the studio's verdict moved it
     if sign_out_first:
+        desk_goto(f"{world.url}/desk/")
+        desk.wait("document.querySelector('header.desk-bar form button[type=submit]')")
         desk.click("header.desk-bar form button[type=submit]")
         desk.wait("location.pathname === '/' && document.querySelector('#signin-username')")
     watch_write_and_decide(client, client_goto, link, server, shots)
     found = read_back(world, session_id)
-    assert found["notes"] == [(NOTE, CLIENT, "1012")], found["notes"]
-    assert found["verdicts"] == {CLIENT: "require_changes"}, found["verdicts"]
-    # the version's ftrack status stays the studio's: asserted once the client's verdict is the
-    # invitee's alone (the client's verdict beside the studio's): found["statuses"] == before
-    assert found["statuses"].keys() == before.keys()
+    notes = {content: (author, frame) for content, author, frame in found["notes"]}
+    assert notes.keys() == {NOTE, INTERNAL_NOTE} and notes[NOTE] == (CLIENT, "1012"), notes
+    assert notes[INTERNAL_NOTE][0] == world.supervisor["email"], notes
+    assert found["verdicts"][CLIENT] == "require_changes", found["verdicts"]
+    assert found["statuses"] == before, "the client's verdict moved a version's ftrack status"
+    if replies is not None:  # every page and JSON reply her browser received
+        secrets = secrets_of(world)
+        assert "Pending Review" in secrets or "Approved" in secrets, secrets
+        assert not leaks(replies, secrets)
     if later is not desk:
         sign_in(later, later_goto, world)
     supervisor_sees_the_verdict(later, later_goto, world, session_id, shots)

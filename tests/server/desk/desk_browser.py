@@ -165,13 +165,16 @@ def _writes(driver: Driver, count: int) -> None:
 
 
 def build_client_session(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld,
-                         shots: Path) -> str:  # fmt: skip
+                         shots: Path, private: bool = False) -> str:  # fmt: skip
     """From the project's page: create, search (the latest of each shot of sq010: v002; then
 every version of sh010) and add both versions, drag the last above the
-    first, invite the client, set the rules. The new session's id."""
+    first, invite the client, set the rules (``private``: the session is created private). The new
+    session's id."""
     open_url(f"{world.url}/desk/project/{world.project_id}")
     driver.wait("document.querySelector('#new-session-name')")
     _type(driver, "#new-session-name", "Client review wk49")
+    if private:  # no room link: only the invitees' own links and its managers open it
+        driver.click("#new-session-private")
     driver.click("form.create-session button[type=submit]")
     driver.wait("location.pathname.startsWith('/desk/session/') && "
                 "document.querySelector('#desk-items') && "
