@@ -38,7 +38,7 @@ from ft_dcc.server.api import routes as api_routes
 from ft_dcc.server.api import widget as widget_page
 from ft_dcc.server.desk import routes as desk_routes
 from ft_dcc.server.errors import ServerError
-from ft_dcc.server.http import health, ratelimit
+from ft_dcc.server.http import body_limit, health, ratelimit
 from ft_dcc.server.http import limits as http_limits
 from ft_dcc.server.http.auth import is_strict
 from ft_dcc.server.http.cors import add_cors
@@ -48,9 +48,12 @@ from ft_dcc.server.http.security_headers import SecurityHeadersMiddleware
 from ft_dcc.server.limiter import request_limiter
 from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.review import routes as review_routes
+from ft_dcc.server.review.feedback import MAX_ANNOTATION_BODY
+from ft_dcc.server.review.passphrase_page import MOST_BODY_BYTES as MOST_PASSPHRASE_BYTES
 from ft_dcc.server.runtime.config import ServerConfig
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import routes as signin_routes
+from ft_dcc.server.signin.forms import MOST_BODY_BYTES as MOST_FORM_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,18 @@ def _routes(server: EmbeddedServer, outage: health.Outage) -> List[BaseRoute]:
     if server.events is not None:
         routes.extend(server.events.routes())
     return routes
+
+
+def _body_limits(config: ServerConfig) -> body_limit.BodyLimits:
+    """Each area's body limit by path (the first match wins; other paths: 16 KB)."""
+    return body_limit.BodyLimits([
+        (api_routes.API_PATH + "$", config.max_api_body),
+        ("/file-upload/", config.max_upload_size),
+        ("/desk/", desk_routes.MAX_BODY),
+        ("/review/[^/]+/passphrase$", MOST_PASSPHRASE_BYTES),
+        (review_routes.PREFIX, MAX_ANNOTATION_BODY),
+        ("/sign(in|out)", MOST_FORM_BYTES),
+    ])  # fmt: skip
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -134,6 +149,9 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
         limiter=request_limiter(server.store.engine, server.store.metadata),
     )
     app.add_middleware(health.OutageMiddleware, outage=outage)  # around all that reads the db
+    # every body limited while read, before authentication
+    app.add_middleware(body_limit.BodyLimitMiddleware, limits=_body_limits(config),
+                       refuse=_known_error)  # fmt: skip
     app.add_middleware(SecurityHeadersMiddleware)
     add_cors(app, config.cors_origins)
     app.add_middleware(RequestLogMiddleware, request_log=request_log)
