@@ -1,7 +1,11 @@
 """A client behind a passphrase writes through the review page's own scripts, checked the same in
 any browser (a ``player_checks.Driver``): the client opens an invitee link of a session with a
 passphrase, answers the prompt, then writes a note on a frame, a drawing and a verdict with the
-page's own controls; each is read back through the genuine ``ftrack_api`` client.
+page's own controls; each is read back through the genuine ``ftrack_api`` client. Every reply
+the client's browser received (the browser's own response events) is read: none holds the
+studio's inside planted in the session (an internal status of its own name, the artist's
+comment, an internal studio note, the studio's administrator's name and address), and the
+client's verdict left the version's status as it was.
 
 The passphrase grant is a cookie (``HttpOnly``, ``SameSite=Strict``, path ``/review/<id>``): the
 page's scripts must send it with their requests, or every write answers "This review asks for a
@@ -13,7 +17,7 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import attr
 from support import genuine_sessions
@@ -35,6 +39,9 @@ class ClientWorld:
     client_url: str
     room_url: str
     make: Callable[..., Any]
+    #: what of the studio's inside was planted, by what it is (none may reach the client)
+    planted: Dict[str, str] = attr.Factory(dict)
+    version_id: str = ""
 
 
 def client_world(server: Any, tmp_path: Path, make: Callable[..., Any]) -> ClientWorld:
@@ -53,6 +60,7 @@ def client_world(server: Any, tmp_path: Path, make: Callable[..., Any]) -> Clien
     )
     owner.commit()
     [item] = review_session["review_session_objects"]
+    planted = _plant_the_inside(owner, item)
     url = owner.get_widget_url("review_session", entity=invitee)
     return ClientWorld(
         review_session_id=str(review_session["id"]),
@@ -61,7 +69,32 @@ def client_world(server: Any, tmp_path: Path, make: Callable[..., Any]) -> Clien
         client_url=url,
         room_url=owner.get_widget_url("review_session", entity=review_session),
         make=make,
+        planted=planted,
+        version_id=str(item["asset_version"]["id"]),
     )
+
+
+def _plant_the_inside(owner: Any, item: Any) -> Dict[str, str]:
+    """A distinctive piece of each part of the studio's inside, in ``item``'s session."""
+    tag = uuid.uuid4().hex[:8]
+    version = item["asset_version"]
+    me = owner.query(f'User where username is "{owner.api_user}"').one()
+    planted = {
+        "status": f"Zebra Hold {tag}",
+        "comment": f"VERSION-COMMENT-{tag} do not show the client",
+        "internal note": f"INTERNAL-NOTE-{tag} the comp is late",
+        "administrator username": str(me["username"]),
+    }
+    if me["email"]:
+        planted["administrator e-mail"] = str(me["email"])
+    status = owner.create("Status", {"name": planted["status"], "color": "#123456"})
+    version["comment"] = planted["comment"]
+    item["description"] = planted["comment"]
+    version["status"] = status
+    owner.create("Note", {"content": planted["internal note"], "parent_id": item["id"],
+                          "parent_type": "ReviewSessionObject", "user_id": me["id"]})  # fmt: skip
+    owner.commit()
+    return planted
 
 
 def answer_the_prompt(driver: Driver, passphrase: str = SECRET) -> None:
@@ -127,6 +160,7 @@ def check_client_writes(
     held to 1022 and an approval, all with the page's own controls; each is read back."""
     open_url(world.client_url)
     answer_the_prompt(driver)
+    driver.evaluate(RECORDER)
     screen = Screen(driver, artifacts, name)
     write_a_note_on_a_frame(screen, 1012)
     draw_in_page(screen, 1020, 1022)
@@ -135,11 +169,72 @@ def check_client_writes(
 
     found = read_back(world)
     email = world.invitee["email"]
-    notes = sorted(found["notes"], key=lambda n: str(n["frame"]))
+    notes = sorted((n for n in found["notes"] if n["author"] == email),
+                   key=lambda n: str(n["frame"]))  # fmt: skip
     assert [(n["frame"], n["author"]) for n in notes] == [("1012", email), ("1020", email)], notes
     assert notes[0]["content"] == NOTE and notes[0]["drawings"] == 0
     assert notes[1]["drawings"] == 1, notes
     assert found["statuses"] == {email: "approved"}, found
+    check_nothing_of_the_inside(driver, world)
+
+
+#: the page's own fetch replies, kept as its scripts received them (installed after the prompt):
+#: where the browser's response events carry no body (Firefox's BiDi), these do
+RECORDER = """(() => {
+  if (window.ftDccReplies) return true;
+  window.ftDccReplies = [];
+  const original = window.fetch;
+  window.fetch = function () {
+    return original.apply(this, arguments).then((reply) => {
+      reply.clone().text().then((body) => window.ftDccReplies.push(
+        { url: reply.url, status: reply.status, type: reply.headers.get("content-type") || "",
+          body: body }));
+      return reply;
+    });
+  };
+  return true;
+})()"""
+#: a reply the browser received whose body its response event did not carry: read again by the
+#: page (same link, same grant, same reader), as a GET
+AGAIN = """((url) => fetch(url, { credentials: "same-origin", cache: "no-store" })
+  .then((reply) => reply.text()))(%s)"""
+
+
+#: replies not read again: the writes (POST), the live stream, media
+WRITES = ("/notes", "/status", "/annotations", "/passphrase", "/live")
+
+
+def received(driver: Driver) -> List[Dict[str, Any]]:
+    """Every reply the client's browser received with its body: from the browser's response
+    events, else as the page's scripts received it, else (a GET before the recorder: the page,
+    its first reads) read again by the page."""
+    replies = driver.responses()
+    recorded = driver.evaluate("window.ftDccReplies || []")
+    page = driver.evaluate("document.documentElement.outerHTML")
+    found = [r for r in replies if r["body"] is not None] + list(recorded)
+    found.append({"url": "the page's document", "status": 200, "type": "text/html",
+                  "body": page})  # fmt: skip
+    for reply in replies:
+        url = reply["url"].split("?")[0]
+        if reply.get("unread") and reply["status"] < 300 and not url.endswith(WRITES):
+            found.append(dict(reply, body=driver.evaluate(AGAIN % json.dumps(reply["url"]))))
+    return found
+
+
+def check_nothing_of_the_inside(driver: Driver, world: ClientWorld) -> None:
+    """Every reply the client's browser received holds none of the planted inside; her verdict
+    left the version's internal status as it was."""
+    read = received(driver)
+    assert any("/feedback" in r["url"] for r in read), [r["url"] for r in read]
+    assert any("/status" in r["url"] for r in read), [r["url"] for r in read]
+    pages = [r for r in read if str(r["type"]).startswith("text/html") and "article" in r["body"]]
+    assert pages, [(r["url"][:80], r["status"], r["type"]) for r in read]
+    for reply in read:
+        assert not str(reply["body"]).startswith("<unread"), reply
+        for part, value in world.planted.items():
+            assert value not in reply["body"], f"{part} ({value!r}) in {reply['url']}"
+    version = world.make().get("AssetVersion", world.version_id)
+    assert version["status"]["name"] == world.planted["status"]
 
 
 def module_world(server: Any, tmp_path_factory: Any, name: str) -> Iterator[ClientWorld]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, List, Optional, Protocol, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Protocol, Sequence, Set, Tuple
 
 from .dailies_fixtures import READ_VIDEO, frame_of, version_of
 from .frame_code import wait_until
@@ -47,12 +47,33 @@ class Driver(Protocol):
 
     def screenshot(self, path: Path, selector: Optional[str] = None) -> Path: ...
 
+    def responses(self) -> List[Dict[str, Any]]: ...
+
 
 class ChromiumDriver:
-    """A :class:`Driver` over a Playwright page."""
+    """A :class:`Driver` over a Playwright page; it keeps every reply the page receives
+    (Playwright's response events: :meth:`responses`)."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
+        self.received: List[Any] = []
+        page.on("response", lambda response: self.received.append(response))
+
+    def responses(self) -> List[Dict[str, Any]]:
+        """Every reply the page received since (``{url, status, type, body}``; the body of HTML
+        and JSON replies only, as the browser received it)."""
+        found = []
+        for response in self.received:
+            kind = response.headers.get("content-type", "")
+            body, text = None, kind.startswith(("text/html", "application/json"))
+            if text:
+                try:
+                    body = response.text()
+                except Exception:  # a reply whose body the browser no longer holds
+                    body = None
+            found.append({"url": response.url, "status": response.status, "type": kind,
+                          "body": body, "unread": text and body is None})  # fmt: skip
+        return found
 
     def evaluate(self, expression: str) -> Any:
         return self.page.evaluate(expression)

@@ -3,7 +3,8 @@
 // JSON lines on stdin, one reply line each on stdout: {"id", "ok", "value"} or {"id", "ok":
 // false, "error"}. Commands: goto {url}, evaluate {expression} (awaited), wait {expression,
 // timeout} (until truthy), screenshot {path, selector?}, press {key}, click {selector}, drag
-// {selector, points}, close.
+// {selector, points}, responses (every reply the page received so far: {url, status, type,
+// body}; the body of text replies only), close.
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 
@@ -27,6 +28,20 @@ const browser = await puppeteer.launch({
 });
 const page = await browser.newPage();
 page.setDefaultTimeout(TIMEOUT);
+
+// every reply the page receives, as puppeteer's response events give them (a test reads them
+// all: what a client's browser was sent)
+const received = [];
+page.on("response", (response) => {
+  const type = response.headers()["content-type"] || "";
+  const entry = { url: response.url(), status: response.status(), type, body: null };
+  received.push(entry);
+  if (!/^(text\/html|application\/json)/.test(type)) return;
+  entry.pending = response.text().then(
+    (text) => { entry.body = text; },
+    () => { entry.unread = true; }, // Firefox's BiDi gives no bodies: the test reads them again
+  );
+});
 
 const commands = {
   goto: async (c) => (await page.goto(c.url, { waitUntil: "load" }))?.status() ?? null,
@@ -67,6 +82,11 @@ const commands = {
     for (const point of c.points.slice(1)) await page.mouse.move(...await at(point));
     await page.mouse.up();
     return null;
+  },
+  responses: async () => {
+    await Promise.all(received.map((entry) => entry.pending));
+    return received.map(({ url, status, type, body, unread }) =>
+      ({ url, status, type, body, unread: !!unread }));
   },
   close: async () => { await browser.close(); return null; },
 };

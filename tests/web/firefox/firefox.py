@@ -16,7 +16,7 @@ import signal
 import subprocess
 import threading
 from pathlib import Path
-from typing import IO, Any, Dict, Iterator, Optional, Sequence, Tuple
+from typing import IO, Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 
@@ -100,6 +100,11 @@ class Firefox:
     def drag(self, selector: str, points: Sequence[Tuple[float, float]]) -> None:
         """Drag the mouse through ``points`` (fractions of the element's box)."""
         self.call("drag", selector=selector, points=[list(p) for p in points])
+
+    def responses(self) -> List[Dict[str, Any]]:
+        """Every reply the page received so far (``{url, status, type, body}``; the body of
+        HTML and JSON replies only), from puppeteer's response events."""
+        return list(self.call("responses"))
 
     def close(self) -> None:
         """Close the browser; kill the driver's process group if it does not go."""
