@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, cast
 
-from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY
+from ft_dcc.protocol import REVIEW_COMPONENT_IMAGE, REVIEW_COMPONENT_MP4, REVIEW_META_KEY
 from ft_dcc.protocol.feedback import (
     USER_FIELDS,
     StatusFacts,
@@ -37,6 +37,8 @@ ReplyRow = Dict[str, Any]
 Ask = Callable[[Sequence[str]], List[List[ReplyRow]]]
 
 REVIEW_COMPONENT = REVIEW_COMPONENT_MP4
+#: the components a version is reviewed in: its movie, or a still's image
+REVIEWABLES = f"({quote(REVIEW_COMPONENT_MP4)}, {quote(REVIEW_COMPONENT_IMAGE)})"
 #: The review component's metadata key where ft_dcc publishes record their capture spec.
 CAPTURE_KEY = "ft_dcc_capture"
 MAX_NOTE_LENGTH = 20000
@@ -85,6 +87,8 @@ class ItemView:
     author: str = ""
     movie_id: Optional[str] = None
     movie_meta: Dict[str, Any] = field(default_factory=dict)
+    #: a still's ``ftrackreview-image`` (a version with no movie), shown as a picture
+    image_id: Optional[str] = None
     notes: List[NoteView] = field(default_factory=list)
     #: what the link that reads it may download: (component id, label) (``media_route``)
     downloads: List[Tuple[str, str]] = field(default_factory=list)
@@ -306,14 +310,17 @@ class ReviewData:
             movie = movies.get(version.get("id") or "")
             item.shot = _shot_name(contexts.get(asset.get("context_id") or "", {}))
             item.author = display_name(users.get(version.get("user_id") or ""))
-            item.movie_id = movie["id"] if movie else None
+            still = movie is not None and movie["name"] == REVIEW_COMPONENT_IMAGE
+            item.movie_id = movie["id"] if movie and not still else None
+            item.image_id = movie["id"] if movie and still else None
             item.movie_meta = movie["meta"] if movie else {}
             item.notes = [n for n in notes if n.parent_id == item.id]
 
     def _movies(self, versions: Iterable[str]) -> Dict[str, Dict[str, Any]]:
-        """Per version id: its ``ftrackreview-mp4`` component id and parsed ``ftr_meta``."""
+        """Per version id: its ``ftrackreview-mp4`` (else its ``ftrackreview-image``: a still)
+        component id, name and parsed ``ftr_meta``."""
         components = self._in(
-            f"select id, version_id from Component where name is {quote(REVIEW_COMPONENT)} "
+            f"select id, name, version_id from Component where name in {REVIEWABLES} "
             "and version_id in",
             versions,
         )
@@ -339,11 +346,12 @@ class ReviewData:
             if isinstance(poster, int):
                 metas.setdefault(component_id, {})["posterFrame"] = poster
         movies: Dict[str, Dict[str, Any]] = {}
-        for component in sorted(components, key=lambda c: c["id"]):
+        for component in sorted(components, key=lambda c: (c["name"] != REVIEW_COMPONENT, c["id"])):
             movies.setdefault(
                 component["version_id"],
-                {"id": component["id"], "meta": metas.get(component["id"], {})},
-            )
+                {"id": component["id"], "name": component["name"],
+                 "meta": metas.get(component["id"], {})},
+            )  # fmt: skip
         return movies
 
     def _notes(self, object_ids: Iterable[str]) -> List[NoteView]:
@@ -419,7 +427,9 @@ class ReviewData:
             v["id"] for v in self._in("select id from AssetVersion where thumbnail_id in",
                                       [component_id])
         }  # fmt: skip
-        if component.get("name") == REVIEW_COMPONENT and component.get("version_id"):
+        if component.get("name") in (REVIEW_COMPONENT, REVIEW_COMPONENT_IMAGE) and component.get(
+            "version_id"
+        ):
             version_ids.add(component["version_id"])
         if version_ids and self._in(
             "select id from ReviewSessionObject where review_session_id is "
@@ -428,6 +438,12 @@ class ReviewData:
         ):
             return True
         return component_id in self.media_ids(review_session_id)
+
+    def is_review_image(self, component_id: str) -> bool:
+        """Whether ``component_id`` is a still's ``ftrackreview-image`` (what a watermark marks
+        as it marks a movie)."""
+        found = self._by_id("select id, name from Component where id in", [component_id])
+        return found.get(component_id, {}).get("name") == REVIEW_COMPONENT_IMAGE
 
     def media_ids(self, review_session_id: str) -> Set[str]:
         """Component ids the page of this review session may serve (movies, thumbnails and
@@ -444,8 +460,7 @@ class ReviewData:
         allowed.update(
             c["id"]
             for c in self._in(
-                f"select id from Component where name is {quote(REVIEW_COMPONENT)} "
-                "and version_id in",
+                f"select id from Component where name in {REVIEWABLES} and version_id in",
                 version_ids,
             )
         )

@@ -27,7 +27,7 @@ import os
 from dataclasses import dataclass
 from typing import Dict, List, Set, Tuple
 
-from ft_dcc.protocol import REVIEW_COMPONENT_MP4, THUMBNAIL_COMPONENT
+from ft_dcc.protocol import REVIEW_COMPONENT_IMAGE, REVIEW_COMPONENT_MP4, THUMBNAIL_COMPONENT
 from ft_dcc.protocol.client_review import DOWNLOAD_POLICY, DOWNLOADS, GROUP, WATERMARK
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.model.parts import StoreParts
@@ -39,7 +39,7 @@ from ft_dcc.server.store.store import Execute
 
 NONE, PROXY, ORIGINAL = DOWNLOADS
 #: components that are the version's review media, not its originals
-REVIEW_MEDIA = frozenset({REVIEW_COMPONENT_MP4, THUMBNAIL_COMPONENT})
+REVIEW_MEDIA = frozenset({REVIEW_COMPONENT_MP4, REVIEW_COMPONENT_IMAGE, THUMBNAIL_COMPONENT})
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,9 @@ class MediaRoute:
         if download and not rights.downloads(original=False):
             raise _refuse(WATCH_ONLY)
         watch_only = movie and rights.bound and rights.policy == NONE
-        if movie and rights.watermark and download:
+        if not movie and rights.watermark and data.is_review_image(component_id):
+            path = self.watermarks.marked_still(component_id, path, rights.watermark, today())
+        elif movie and rights.watermark and download:
             path = self.watermarks.marked(component_id, path, rights.watermark, today())
         elif movie and rights.watermark:
             going_on = bool(requested_start(range_header, 2**62))
@@ -256,6 +258,8 @@ def _add_downloads(execute: Execute, rights: MediaRights, session: SessionView) 
     for item in session.items:
         if item.movie_id:
             item.downloads.append((item.movie_id, "review movie"))
+        elif item.image_id:
+            item.downloads.append((item.image_id, "review image"))
         item.downloads.extend(found.get(item.version_id or "", []))
 
 

@@ -180,8 +180,37 @@ def _video(session: SessionView, item: ItemView, token: str, frames: _Frames, in
     return f'<video class="video" preload="none" playsinline{named} data-src="{movie}"></video>'
 
 
+def _still_stage(session: SessionView, item: ItemView, token: str, frames: _Frames) -> str:
+    """A still's picture: shown fitted first; "1:1" shows one image pixel per screen pixel;
+    zoom and pan (drag) between (``still.js``)."""
+    image = escape(media_url(session.id, item.image_id or "", token))
+    size = (
+        f' width="{frames.width}" height="{frames.height}"'
+        if frames.width and frames.height
+        else ""
+    )
+    alt = escape(f"{item.asset_name} v{item.version_number or ''}".strip())
+    return (
+        '<div class="stage"><div class="screen">'
+        '<div class="still-view" data-zoom="fit">'
+        f'<img class="still-image" src="{image}" alt="{alt}"{size} draggable="false"></div></div>'
+        '<div class="controls transport still-tools">'
+        '<button type="button" class="still-fit" aria-pressed="true" title="Fit the picture '
+        '(F)">Fit</button>'
+        '<button type="button" class="still-actual" aria-pressed="false" title="One picture '
+        'pixel per screen pixel (1)">1:1</button>'
+        '<button type="button" class="still-zoom-out" title="Zoom out (-)">&minus;</button>'
+        '<button type="button" class="still-zoom-in" title="Zoom in (+)">+</button>'
+        '<output class="still-scale">fit</output>'
+        f'<span class="still-size">{frames.width or "?"} &times; {frames.height or "?"} px</span>'
+        "</div></div>"
+    )
+
+
 def _stage(session: SessionView, item: ItemView, token: str, index: int) -> str:
     frames = _Frames(item)
+    if item.image_id:
+        return _still_stage(session, item, token, frames)
     if not item.movie_id:
         return (
             '<div class="stage"><div class="screen"><div class="no-movie">'

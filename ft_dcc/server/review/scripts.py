@@ -16,6 +16,7 @@ SCRIPTS = (
     "dom.js",
     "media.js",
     "player.js",
+    "still.js",
     "compare.js",
     "draw.js",
     "feedback.js",

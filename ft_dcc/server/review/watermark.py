@@ -235,10 +235,35 @@ class Watermarker:
             except Exception:  # a failed copy is made again (or refused) on first view
                 log.exception("could not prepare a watermarked copy of %s", job[0])
 
-    def path(self, component_id: str, viewer: str, date: str) -> Path:
+    def path(self, component_id: str, viewer: str, date: str, suffix: str = ".mp4") -> Path:
         """Where ``viewer``'s copy of ``component_id`` for ``date`` is kept."""
         folder = confined(self.root, check_component_id(component_id), keep=True)
-        return confined(folder, f"{viewer_key(viewer)}-{date}", ".mp4")
+        return confined(folder, f"{viewer_key(viewer)}-{date}", suffix)
+
+    def marked_still(self, component_id: str, source: Path, viewer: str, date: str) -> Path:
+        """``viewer``'s copy of a still's review image (a PNG) for ``date``, the mark burned
+        into its pixels as into a movie's; made once, whole, before it is served."""
+        target = self.path(component_id, viewer, date, ".png")
+        if target.is_file():
+            return target
+        with self._lock(target.name), self._file_lock(target):
+            if not target.is_file():
+                self._make_still(source, target, f"{viewer}\n{date}")
+        return target
+
+    @staticmethod
+    def _make_still(source: Path, target: Path, text: str) -> None:
+        stem = f".{uuid.uuid4().hex}"
+        text_file, partial = target.parent / f"{stem}.txt", target.parent / f"{stem}.png"
+        text_file.write_text(text, encoding="utf-8")
+        log.info("watermarking the still %s for a viewer: %s", source.name, target.name)
+        command = [ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-i", str(source),
+                   "-frames:v", "1", "-vf", mark_filter(text_file), "-c:v", "png",
+                   "-f", "image2", str(partial)]  # fmt: skip
+        try:
+            _encode(command, source, target, partial, "picture")
+        finally:
+            text_file.unlink(missing_ok=True)
 
     def marked(self, component_id: str, source: Path, viewer: str, date: str) -> Path:
         """``viewer``'s copy of ``source`` (the stored file of ``component_id``) for ``date``,
@@ -450,20 +475,22 @@ class Watermarker:
 
     @staticmethod
     def _encode_whole(source: Path, target: Path, text_file: Path, partial: Path) -> None:
-        try:
-            result = subprocess.run(
-                encode_command(source, partial, text_file),
-                capture_output=True, text=True, timeout=ENCODE_TIMEOUT,
-            )  # fmt: skip
-            if result.returncode != 0:
-                _failed(source, result.stderr or "")
-            os.replace(partial, target)
-        except subprocess.TimeoutExpired:
-            raise WatermarkTimeout(
-                "Your watermarked copy of this movie took too long to make; try again later."
-            ) from None
-        finally:
-            partial.unlink(missing_ok=True)
+        _encode(encode_command(source, partial, text_file), source, target, partial, "movie")
+
+
+def _encode(command: List[str], source: Path, target: Path, partial: Path, what: str) -> None:
+    """Run ffmpeg's ``command`` writing ``partial``, then put it in ``target``'s place."""
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=ENCODE_TIMEOUT)
+        if result.returncode != 0:
+            _failed(source, result.stderr or "")
+        os.replace(partial, target)
+    except subprocess.TimeoutExpired:
+        raise WatermarkTimeout(
+            f"Your watermarked copy of this {what} took too long to make; try again later."
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 _UNREADABLE = (

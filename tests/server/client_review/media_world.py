@@ -5,16 +5,18 @@ in a session with invitees Ann and Bob, and the tests speak to its links over HT
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import subprocess
 import uuid
 from pathlib import Path
-from typing import AbstractSet, Any, Dict, List, Optional, Set
+from typing import AbstractSet, Any, Dict, Iterator, List, Optional, Set
 
 import imageio_ffmpeg
 import numpy as np
 import requests
-from support.trust import call
+from support import genuine_sessions
+from support.trust import call, start_server
 from support.waiting import wait_until
 from web.feedback_fixtures import Page
 
@@ -159,3 +161,16 @@ class MediaWorld(Dailies):
             for path in sorted(root.rglob("*"))
             if path.is_file() and not path.relative_to(root).as_posix().startswith(".")
         }
+
+
+@contextlib.contextmanager
+def watermarked_world(base: Path) -> Iterator[MediaWorld]:
+    """A :class:`MediaWorld` on a server of its own under ``base``, its session's watermark on."""
+    server = start_server(base)
+    try:
+        with genuine_sessions(server, base / "cache") as make:
+            made = MediaWorld(server, make(), base)
+            made.set_setting("watermark", "true")
+            yield made
+    finally:
+        server.stop()

@@ -15,12 +15,19 @@ from typing import Any, Iterator, List
 
 import numpy as np
 import pytest
-from support import genuine_sessions
-from support.trust import call, start_server
+from support.trust import call
 from support.waiting import wait_until
 from web.feedback_fixtures import link
 
-from .media_world import HEIGHT, MediaWorld, copy_made, decode_rgb, media_get, whole_by_ranges
+from .media_world import (
+    HEIGHT,
+    MediaWorld,
+    copy_made,
+    decode_rgb,
+    media_get,
+    watermarked_world,
+    whole_by_ranges,
+)
 
 #: the watermark's box sits in the picture's lower left; the upper half is never touched
 UPPER = slice(0, HEIGHT // 2)
@@ -28,15 +35,8 @@ UPPER = slice(0, HEIGHT // 2)
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MediaWorld]:
-    base = tmp_path_factory.mktemp("media-watermark")
-    server = start_server(base)
-    try:
-        with genuine_sessions(server, base / "cache") as make:
-            made = MediaWorld(server, make(), base)
-            made.set_setting("watermark", "true")
-            yield made
-    finally:
-        server.stop()
+    with watermarked_world(tmp_path_factory.mktemp("media-watermark")) as made:
+        yield made
 
 
 def _marks(world: MediaWorld, received: bytes, scratch: Path) -> np.ndarray[Any, Any]:

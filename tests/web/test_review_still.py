@@ -1,0 +1,113 @@
+"""A still on the review page, in real Chromium, through the page's own controls, as a reviewer
+of the room link (no administrator, no owner): shown fitted first; "1:1" shows the picture's own
+pixels (compared with the source file); zoom and pan; a note on it (no frame) read back with the
+genuine ``ftrack_api`` client. Screenshots at fit and at 1:1 are saved for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import genuine_sessions, make_task, open_session
+
+from ft_dcc.host.files import FilesHost
+from ft_dcc.media.ffmpeg import ffmpeg_executable
+from ft_dcc.publish import publish
+
+from .room_fixtures import say_who_i_am
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("pyblish_isolation")]
+Image = pytest.importorskip("PIL.Image")
+
+WIDTH, HEIGHT = 1600, 900  # larger than the view: fit shrinks it, 1:1 shows a part
+
+
+def detailed_still(path: Path) -> Path:
+    """A picture whose every pixel differs from its neighbours (fine detail a scaled copy
+    would blur): ffmpeg's test pattern with noise."""
+    subprocess.run(
+        [ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi",
+         "-i", f"testsrc2=size={WIDTH}x{HEIGHT},noise=alls=60:allf=t", "-frames:v", "1",
+         str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+STATE = "() => document.querySelector('article.item').still.state()"
+
+
+def test_a_still_fits_first_shows_its_own_pixels_at_1_1_and_takes_a_note(
+    embedded_server: Any, tmp_path: Path, page: Any, artifacts_dir: Path
+) -> None:
+    source = detailed_still(tmp_path / "concept.png")
+    with open_session(embedded_server, tmp_path) as session:
+        task = make_task(session, f"still{uuid.uuid4().hex[:8]}")
+        report = publish(FilesHost(source), task=task, session=session,
+                         review_session_name=f"Concept {tmp_path.name}")  # fmt: skip
+    assert report.ok, str(report)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.goto(report.review_url).status == 200
+    view = page.locator(".still-view")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.still-image');"
+        " return i && i.complete && i.naturalWidth > 0 && i.style.transform !== ''; }"
+    )
+    # fitted first: the whole picture inside the view
+    assert view.get_attribute("data-zoom") == "fit"
+    box, shown = view.bounding_box(), page.locator("img.still-image").bounding_box()
+    assert shown["width"] <= box["width"] + 1 and shown["height"] <= box["height"] + 1
+    assert max(shown["width"] / box["width"], shown["height"] / box["height"]) > 0.98
+    page.screenshot(path=str(artifacts_dir / "review_still_fit.png"))
+
+    # 1:1: the screen shows the file's own pixels around the view's middle
+    page.locator("button.still-actual").click()
+    assert page.locator("button.still-actual").get_attribute("aria-pressed") == "true"
+    assert page.locator(".still-scale").inner_text() == "100%"
+    state = page.evaluate(STATE)
+    assert abs(state["cx"] - WIDTH / 2) <= 1 and abs(state["cy"] - HEIGHT / 2) <= 1
+    page.screenshot(path=str(artifacts_dir / "review_still_1to1.png"))
+    on_screen = Image.open(io.BytesIO(view.screenshot())).convert("RGB")
+    original = Image.open(source).convert("RGB")
+    half_w, half_h = 150, 100
+    middle = (on_screen.width // 2, on_screen.height // 2)
+    seen = on_screen.crop((middle[0] - half_w, middle[1] - half_h,
+                           middle[0] + half_w, middle[1] + half_h))  # fmt: skip
+    left = round(state["cx"] - middle[0] + (middle[0] - half_w))
+    top = round(state["cy"] - middle[1] + (middle[1] - half_h))
+    expected = original.crop((left, top, left + 2 * half_w, top + 2 * half_h))
+    pairs = zip(seen.get_flattened_data(), expected.get_flattened_data())
+    differing = sum(1 for a, b in pairs if max(abs(x - y) for x, y in zip(a, b)) > 3)
+    assert differing == 0, f"{differing} of {seen.width * seen.height} pixels differ at 1:1"
+
+    # zoom and pan
+    page.locator("button.still-zoom-in").click()
+    assert view.get_attribute("data-zoom") == "2"
+    before = page.evaluate(STATE)
+    page.mouse.move(box["x"] + 300, box["y"] + 300)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 400, box["y"] + 350, steps=4)
+    page.mouse.up()
+    after = page.evaluate(STATE)
+    assert after["cx"] == pytest.approx(before["cx"] - 50, abs=1)  # 100 screen px at 2x
+    assert after["cy"] == pytest.approx(before["cy"] - 25, abs=1)
+    page.locator("button.still-fit").click()
+    assert view.get_attribute("data-zoom") == "fit"
+
+    # a note on the still: no frame
+    say_who_i_am(page)
+    text = f"Warmer sky {uuid.uuid4().hex[:6]}"
+    page.locator("article.item textarea").fill(text)
+    page.locator("article.item button.add-note").click()
+    page.locator(".note-list li", has_text=text).wait_for()
+    with genuine_sessions(embedded_server, tmp_path / "cache") as make:
+        reader = make()
+        note = reader.query(
+            f'select content, metadata, author.first_name from Note where content is "{text}"'
+        ).one()
+        assert "frame" not in note["metadata"]
