@@ -8,11 +8,12 @@ desk shows the invitee's link as e-mailed and until when it works. The client op
 answers the passphrase, watches the watermarked movie, writes a note on a frame and asks for
 changes; the version's ftrack status is unchanged by it. The Supervisor sees the client's
 verdict on the review page, then revokes the client's link on the desk: the desk shows her
-revoked with "Invite again", and her open page shows the refusal by itself.
+revoked with "Invite again", and her open page shows the refusal by itself; the audit trail
+reads as sentences, the desk's edits among them.
 
 Screenshots (``test-artifacts/<name>/``): the desk with the invitee, the e-mail's HTML part as
 Chromium renders it, the client's page, the Supervisor's page with her verdict, both pages after
-the revoke.
+the revoke, the audit trail.
 """
 
 from __future__ import annotations
@@ -211,6 +212,22 @@ def revoke_shows_on_both_pages(desk: Driver, goto: Goto, client: Driver, world: 
     client.screenshot(shots / "client_refused.png")
 
 
+def audit_reads_as_sentences(desk: Driver, shots: Path) -> None:
+    """The desk's audit trail: one sentence per act, by name, the desk's edits among them."""
+    desk.click("button.show-audit")
+    desk.wait("+document.querySelector('section.audit').dataset.shown >= 1")
+    said = desk.evaluate("Array.from(document.querySelectorAll('section.audit td.sentence'))"
+                         ".map((td) => td.textContent)")  # fmt: skip
+    wanted = [r"^Sam Super added sh010 / \S+ v00[12]", r"^Sam Super invited Cleo Client",
+              r"^Cleo Client opened the link", r"^Cleo Client answered the passphrase",
+              r"^Cleo Client wrote a note on sh010 / \S+ v002 at frame 1012",
+              r"^Cleo Client gave sh010 / \S+ v002 the verdict", r"^Sam Super .*revoked"]
+    missing = [w for w in wanted if not any(re.search(w, line) for line in said)]
+    assert not missing, (missing, said)
+    assert not any("user:" in line or "invitee:" in line for line in said), said
+    desk.screenshot(shots / "desk_audit.png", "section.audit")
+
+
 def journey(desk: Driver, desk_goto: Goto, client: Driver, client_goto: Goto,
             later: Driver, later_goto: Goto, sign_out_first: bool, world: DeskWorld,
             server: Any, smtp: SmtpServer, chromium: Any, shots: Path,
@@ -243,3 +260,4 @@ def journey(desk: Driver, desk_goto: Goto, client: Driver, client_goto: Goto,
         sign_in(later, later_goto, world)
     supervisor_sees_the_verdict(later, later_goto, world, session_id, shots)
     revoke_shows_on_both_pages(later, later_goto, client, world, session_id, shots)
+    audit_reads_as_sentences(later, shots)
