@@ -6,8 +6,6 @@ genuine ``ftrack_api`` client. Screenshots at fit and at 1:1 are saved for a per
 
 from __future__ import annotations
 
-import io
-import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
@@ -16,30 +14,13 @@ import pytest
 from support import genuine_sessions, make_task, open_session
 
 from ft_dcc.host.files import FilesHost
-from ft_dcc.media.ffmpeg import ffmpeg_executable
 from ft_dcc.publish import publish
 
 from .room_fixtures import say_who_i_am
+from .still_checks import HEIGHT, READY, STATE, WIDTH, check_one_to_one, detailed_still
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("pyblish_isolation")]
-Image = pytest.importorskip("PIL.Image")
-
-WIDTH, HEIGHT = 1600, 900  # larger than the view: fit shrinks it, 1:1 shows a part
-
-
-def detailed_still(path: Path) -> Path:
-    """A picture whose every pixel differs from its neighbours (fine detail a scaled copy
-    would blur): ffmpeg's test pattern with noise."""
-    subprocess.run(
-        [ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", f"testsrc2=size={WIDTH}x{HEIGHT},noise=alls=60:allf=t", "-frames:v", "1",
-         str(path)],
-        check=True,
-    )  # fmt: skip
-    return path
-
-
-STATE = "() => document.querySelector('article.item').still.state()"
+pytest.importorskip("PIL.Image")
 
 
 def test_a_still_fits_first_shows_its_own_pixels_at_1_1_and_takes_a_note(
@@ -54,10 +35,7 @@ def test_a_still_fits_first_shows_its_own_pixels_at_1_1_and_takes_a_note(
     page.set_viewport_size({"width": 1280, "height": 900})
     assert page.goto(report.review_url).status == 200
     view = page.locator(".still-view")
-    page.wait_for_function(
-        "() => { const i = document.querySelector('img.still-image');"
-        " return i && i.complete && i.naturalWidth > 0 && i.style.transform !== ''; }"
-    )
+    page.wait_for_function(f"() => {READY}")
     # fitted first: the whole picture inside the view
     assert view.get_attribute("data-zoom") == "fit"
     box, shown = view.bounding_box(), page.locator("img.still-image").bounding_box()
@@ -69,31 +47,20 @@ def test_a_still_fits_first_shows_its_own_pixels_at_1_1_and_takes_a_note(
     page.locator("button.still-actual").click()
     assert page.locator("button.still-actual").get_attribute("aria-pressed") == "true"
     assert page.locator(".still-scale").inner_text() == "100%"
-    state = page.evaluate(STATE)
+    state = page.evaluate(f"() => {STATE}")
     assert abs(state["cx"] - WIDTH / 2) <= 1 and abs(state["cy"] - HEIGHT / 2) <= 1
     page.screenshot(path=str(artifacts_dir / "review_still_1to1.png"))
-    on_screen = Image.open(io.BytesIO(view.screenshot())).convert("RGB")
-    original = Image.open(source).convert("RGB")
-    half_w, half_h = 150, 100
-    middle = (on_screen.width // 2, on_screen.height // 2)
-    seen = on_screen.crop((middle[0] - half_w, middle[1] - half_h,
-                           middle[0] + half_w, middle[1] + half_h))  # fmt: skip
-    left = round(state["cx"] - middle[0] + (middle[0] - half_w))
-    top = round(state["cy"] - middle[1] + (middle[1] - half_h))
-    expected = original.crop((left, top, left + 2 * half_w, top + 2 * half_h))
-    pairs = zip(seen.get_flattened_data(), expected.get_flattened_data())
-    differing = sum(1 for a, b in pairs if max(abs(x - y) for x, y in zip(a, b)) > 3)
-    assert differing == 0, f"{differing} of {seen.width * seen.height} pixels differ at 1:1"
+    check_one_to_one(view.screenshot(), state, source)
 
     # zoom and pan
     page.locator("button.still-zoom-in").click()
     assert view.get_attribute("data-zoom") == "2"
-    before = page.evaluate(STATE)
+    before = page.evaluate(f"() => {STATE}")
     page.mouse.move(box["x"] + 300, box["y"] + 300)
     page.mouse.down()
     page.mouse.move(box["x"] + 400, box["y"] + 350, steps=4)
     page.mouse.up()
-    after = page.evaluate(STATE)
+    after = page.evaluate(f"() => {STATE}")
     assert after["cx"] == pytest.approx(before["cx"] - 50, abs=1)  # 100 screen px at 2x
     assert after["cy"] == pytest.approx(before["cy"] - 25, abs=1)
     page.locator("button.still-fit").click()
