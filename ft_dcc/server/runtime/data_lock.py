@@ -12,20 +12,25 @@ while it works: it is refused while any server uses the data dir or the database
 account runs it and whatever that account's records of running servers say (the kernel and
 PostgreSQL release a lock when its holder ends, even when it is killed), and a server cannot
 start on them while a restore is running. A lock file the restoring account cannot open is a
-refusal too (it cannot tell).
+refusal too (it cannot tell). The file lock is POSIX's (``flock``); on Windows only
+PostgreSQL's advisory lock holds.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import logging
 import os
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional
 
 import sqlalchemy as sa
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no file lock (PostgreSQL's still holds)
+    fcntl = None  # type: ignore[assignment]
 from sqlalchemy.engine import URL
 
 from ft_dcc.exceptions import DataInUseError
@@ -66,6 +71,8 @@ def _flock(path: Path, exclusive: bool, create: bool) -> Optional[int]:
             f"cannot open {path} to tell whether a server uses it; nothing was changed",
             "run it as the account that runs the server (or root)",
         ) from None
+    if fcntl is None:  # pragma: no cover - Windows
+        return descriptor
     try:
         fcntl.flock(descriptor, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
     except OSError as error:
