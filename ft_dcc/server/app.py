@@ -17,6 +17,10 @@ come from one module per area, each with ``routes(server)``:
 - ``health``: ``GET /health`` and ``GET /ready`` (no credentials), and the 503 answers of a
   database outage (``http.health``: logged once, not a traceback per request).
 
+Every request's identity is resolved before its route by the authentication layer
+(``authentication``: a signed URL, a review link, an API key or the sign-in cookie); routes read
+it (``identity.layer.identity_of``) and ask the policy (``identity.policy``), never a credential.
+
 Every request is written to the request log (JSON lines, see ``request_log``) when one is
 configured; API keys and tokens are replaced by ``<redacted>`` there. Every answer carries
 ``nosniff`` and a Content-Security-Policy (``http.security_headers``).
@@ -33,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from ft_dcc.server import authentication
 from ft_dcc.server.api import components as component_routes
 from ft_dcc.server.api import routes as api_routes
 from ft_dcc.server.api import widget as widget_page
@@ -109,6 +114,15 @@ async def _known_error(request: Request, exc: Exception) -> Response:
     return server_error_response(exc, exc.status)
 
 
+async def _refused(request: Request, exc: ServerError) -> Response:
+    """A refusal of the authentication layer (too many failed attempts), answered as the
+    routes' are."""
+    for kind, handler in ratelimit.EXCEPTION_HANDLERS.items():
+        if isinstance(exc, kind):
+            return await handler(request, exc)
+    return await _known_error(request, exc)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
     return error_response("ServerError", "Internal server error; see the server log.", 500)
@@ -144,6 +158,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     app.state.server = server
     app.state.outage = outage
     app.add_middleware(http_limits.BodyTimeoutMiddleware, timeout=http_limits.body_timeout())
+    authentication.install(app, server, _refused)  # one identity per request, before any route
     app.add_middleware(  # failed sign-ins: per source, target
         ratelimit.AuthAttemptMiddleware,
         limiter=request_limiter(server.store.engine, server.store.metadata),

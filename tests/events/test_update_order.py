@@ -25,7 +25,7 @@ def two_processes(new_database_url: Any) -> Iterator[Tuple[Process, Process]]:
     made: List[Process] = []
     for _ in range(2):
         store = Store(url)
-        broker = EventBroker(lambda user, key: False)
+        broker = EventBroker()
         relay = share_event_hub(broker, store.engine, store.metadata)
         assert relay is not None
         made.append((store, broker, relay))

@@ -18,7 +18,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ft_dcc.protocol import DEFAULT_THUMBNAIL_PATH, HEADER_API_KEY, HEADER_USER
+from ft_dcc.protocol import DEFAULT_THUMBNAIL_PATH
 from ft_dcc.server.errors import ApiOperationError, BadInput, NotFound
 from ft_dcc.server.files.download_links import download_user, signed_download_url
 from ft_dcc.server.files.filestore import check_component_id
@@ -26,6 +26,9 @@ from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.files.thumbnails import default_thumbnail, sized_thumbnail
 from ft_dcc.server.http.auth import INVALID_CREDENTIALS, invalid_credentials_message
 from ft_dcc.server.http.responses import ApiJSONResponse
+from ft_dcc.server.identity.layer import identity_of
+from ft_dcc.server.identity.model import Door, Identity
+from ft_dcc.server.identity.policy import Area, admits
 from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
@@ -47,9 +50,9 @@ class ComponentRoutes:
         self.files = server.files
 
     async def upload(self, request: Request) -> Response:
-        ticket = self.files.ticket(
-            request.path_params["component_id"], request.query_params.get("token")
-        )
+        identity = identity_of(request)  # the upload URL's token, checked for its component
+        token = identity.token if admits(identity, Area.UPLOAD) else None
+        ticket = self.files.ticket(request.path_params["component_id"], token)
         request.state.auth_ok = True
         try:
             result = await self.files.receive(request, ticket)
@@ -62,34 +65,34 @@ class ComponentRoutes:
         )
 
     # -- downloads -------------------------------------------------------------------------------
-    def _key_user(self, request: Request) -> Optional[str]:
-        username = request.query_params.get("username") or request.headers.get(HEADER_USER)
-        api_key = request.query_params.get("apiKey") or request.headers.get(HEADER_API_KEY)
-        request.state.ftrack_user = username
-        return self.server.authenticate(username, api_key)
-
     def _requested_component(
         self, request: Request, exchange: bool = False
     ) -> Union[Tuple[str, str], Response]:
-        """The caller's user id and the ``id=`` of a request with valid credentials (an API key,
-        or a signed download ``token``), refused otherwise. With ``exchange``, an API key in the
+        """The caller's user id and the ``id=`` of a request the policy lets at a file (an API
+        key, or a signed download URL), refused otherwise. With ``exchange``, an API key in the
         URL answers a redirect to a signed URL instead (see ``download_links``)."""
-        token = request.query_params.get("token")
-        user_id = None if token is not None else self._key_user(request)
-        if token is None and user_id is None:
+        identity = identity_of(request)
+        request.state.ftrack_user = identity.key_user
+        if not admits(identity, Area.FILES):
             raise self._denied(request)
         component_id = check_component_id(request.query_params.get("id"))
-        if token is not None:
-            user_id = download_user(self.files, token, component_id)
-            if not permissions.is_active_user(self.server.store, user_id):
-                raise self._denied(request)
+        user_id = self._holder(identity, component_id)
+        if user_id is None:
+            raise self._denied(request)
         request.state.auth_ok = True
-        assert user_id is not None
-        if exchange and "apiKey" in request.query_params:
+        if exchange and identity.key_in_url:
             url = signed_download_url(self.files, request.url.path, component_id, user_id,
                                       request.query_params.get("size"))  # fmt: skip
             return RedirectResponse(url, 307, headers={"Cache-Control": "no-store"})
         return user_id, component_id
+
+    def _holder(self, identity: Identity, component_id: str) -> Optional[str]:
+        """The User a file request acts as: the key's, or the one a signed download URL for
+        ``component_id`` was made for while they are active (a forged or expired one: 403)."""
+        if identity.door is not Door.SIGNED_URL:
+            return identity.user_id
+        user_id = download_user(self.files, identity.token or "", component_id)
+        return user_id if permissions.is_active_user(self.server.store, user_id) else None
 
     @staticmethod
     def _denied(request: Request) -> ApiOperationError:

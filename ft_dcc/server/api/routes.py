@@ -17,14 +17,11 @@ from ft_dcc.server.api import actions as actions_mod
 from ft_dcc.server.audit import set_source
 from ft_dcc.server.errors import ApiOperationError, ServerError
 from ft_dcc.server.http import update_tokens
-from ft_dcc.server.http.auth import (
-    HEADER_API_KEY,
-    HEADER_USER,
-    INVALID_CREDENTIALS,
-    invalid_credentials_message,
-)
+from ft_dcc.server.http.auth import INVALID_CREDENTIALS, invalid_credentials_message
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.http.responses import ApiJSONResponse
+from ft_dcc.server.identity.layer import identity_of
+from ft_dcc.server.identity.policy import Area, admits
 from ft_dcc.server.query.results import MAX_REPLY_ENV, describe_bytes, max_reply_bytes
 from ft_dcc.server.rules.passphrase import prehash_passphrases
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -119,18 +116,18 @@ class ApiRoutes:
         return batch
 
     def _caller(self, request: Request) -> Optional[actions_mod.Caller]:
-        username = request.headers.get(HEADER_USER)
-        user_id = self.server.authenticate(username, request.headers.get(HEADER_API_KEY))
-        if user_id is None:
+        """The request's User when the policy lets its identity use the API (an API key)."""
+        identity = identity_of(request)
+        if not admits(identity, Area.API) or identity.user_id is None:
             return None
         request.state.auth_ok = True
         return actions_mod.Caller(
-            user_id=user_id, username=username or "", base_url=_base_url(request)
+            user_id=identity.user_id, username=identity.username or "", base_url=_base_url(request)
         )
 
     async def api(self, request: Request) -> Response:
         """Answer a batch; every refusal is raised (``app.py`` answers it, strict or 200)."""
-        username = request.headers.get(HEADER_USER)
+        username = identity_of(request).key_user
         request.state.ftrack_user = username
         update_tokens.remember(request.headers)
         batch = await self._read_batch(request)

@@ -10,6 +10,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ft_dcc.server.files.filestore import FileStoreError
+from ft_dcc.server.identity.layer import identity_of
+from ft_dcc.server.identity.policy import Area, admits
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 #: The widget page runs no script; only its inline theme style is allowed.
@@ -24,8 +26,9 @@ def routes(server: EmbeddedServer) -> List[Route]:
 
     async def widget(request: Request) -> Response:
         try:
-            token = request.query_params.get("token") or ""
-            payload = server.files.unsign_token(token, "widget")
+            identity = identity_of(request)  # the widget URL's token, checked here
+            token = identity.token if admits(identity, Area.WIDGET) else None
+            payload = server.files.unsign_token(token or "", "widget")
         except FileStoreError as exc:  # a bad or expired link: its own status (403)
             return HTMLResponse(f"<p>{html.escape(exc.message)}</p>", status_code=exc.status)
         title = html.escape(

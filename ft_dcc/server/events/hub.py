@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import datetime as dt
-import inspect
 import json
 import logging
 import platform
@@ -41,7 +40,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from ft_dcc.protocol import HEADER_API_KEY, HEADER_USER, TOPIC_UPDATE
+from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.protocol.events import (
     ACK,
     CONNECT,
@@ -77,11 +76,10 @@ from ft_dcc.server.events.resume import (
     subscribers_from_wire,
 )
 from ft_dcc.server.events.update_keys import event_key
+from ft_dcc.server.identity.layer import identity_of
+from ft_dcc.server.identity.policy import Area, admits
 
 logger = logging.getLogger(__name__)
-
-#: returns a truthy grant (``grants.key.KeyGrant``, or ``True``) or a falsy value; may be async
-Authenticate = Callable[[str, str], Any]
 
 #: ``ftrack.update`` names entity types by their legacy table names for a few types.
 _LEGACY_ENTITY_TYPES = {
@@ -227,18 +225,17 @@ class _Connection:
 class EventBroker:
     """Routes ftrack events between connected clients; mount :meth:`routes` in the app.
 
-    ``authenticate(user, api_key)`` decides the handshake (a plain function is run in a worker
-    thread; a coroutine function is awaited). ``heartbeat_interval`` is how often the server
-    pings: ftrack's JavaScript client reconnects after 15 s without one, the Python client gives
-    up after 60 s. A connection that has not answered a heartbeat within ``close_timeout`` seconds
-    (silent for an interval plus that) is dropped. A hub whose connection drops is parked for
-    ``resume_window`` seconds and gets the events it missed when it reconnects
-    (``ft_dcc.server.events.resume``).
+    The handshake admits the request's identity when the policy lets it at the hub (an API
+    key, resolved before the route: ``ft_dcc.server.identity.layer``). ``heartbeat_interval`` is
+    how often the server pings: ftrack's JavaScript client reconnects after 15 s without one, the
+    Python client gives up after 60 s. A connection that has not answered a heartbeat within
+    ``close_timeout`` seconds (silent for an interval plus that) is dropped. A hub whose
+    connection drops is parked for ``resume_window`` seconds and gets the events it missed when
+    it reconnects (``ft_dcc.server.events.resume``).
     """
 
     def __init__(
         self,
-        authenticate: Authenticate,
         *,
         heartbeat_interval: float = 5.0,
         close_timeout: float = 60.0,
@@ -247,7 +244,6 @@ class EventBroker:
         resume_window: float = 60.0,
     ) -> None:
         self.id = uuid.uuid4().hex
-        self._authenticate = authenticate
         self._heartbeat_interval = heartbeat_interval
         self._close_timeout = close_timeout
         self._session_ttl = session_ttl
@@ -369,22 +365,19 @@ class EventBroker:
 
     # -- HTTP handshake -----------------------------------------------------------------------
     async def _handshake(self, request: Request) -> Response:
-        user = request.headers.get(HEADER_USER) or request.query_params.get("api_user", "")
-        key = request.headers.get(HEADER_API_KEY) or request.query_params.get("api_key", "")
-        if not user or not key:
+        identity = identity_of(request)  # resolved before the route (an API key)
+        user = identity.key_user or ""
+        if not admits(identity, Area.HUB) and not user:
             return PlainTextResponse(
                 "The event hub needs the ftrack-user and ftrack-api-key headers.", status_code=401
             )
-        if inspect.iscoroutinefunction(self._authenticate):
-            accepted = await self._authenticate(user, key)
-        else:
-            accepted = await run_in_threadpool(self._authenticate, user, key)
-        if not accepted:
+        if not admits(identity, Area.HUB):
             logger.info("Event hub refused user %r: invalid API key", user)
             return PlainTextResponse(
                 "The event hub refused the credentials: unknown user or invalid API key.",
                 status_code=401,
             )
+        accepted = identity.grant if identity.grant is not None else True
         if await self._open_sockets(user) >= open_caps.most_sockets():  # per user (open_caps)
             return PlainTextResponse(
                 open_caps.too_many_sockets(open_caps.most_sockets()), status_code=429

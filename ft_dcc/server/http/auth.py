@@ -19,9 +19,10 @@ import hashlib
 import hmac
 import secrets
 import threading
-from typing import Dict, Mapping, NamedTuple, Optional, Tuple, TypedDict
+from typing import Callable, Dict, Mapping, NamedTuple, Optional, Tuple, TypedDict
 
 import sqlalchemy as sa
+from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
 from ft_dcc.protocol import HEADER_API_KEY as HEADER_API_KEY  # the /api routes read them here
@@ -31,6 +32,8 @@ from ft_dcc.server import limiter
 from ft_dcc.server.errors import error_text
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus, announce
 from ft_dcc.server.grants.key import KeyGrant
+from ft_dcc.server.identity.layer import Reader
+from ft_dcc.server.identity.model import Door, Identity, Kind
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 
@@ -266,3 +269,49 @@ def invalid_credentials_message(username: Optional[str]) -> str:
         f"The supplied API key is not valid for user '{username}'. Check FTRACK_API_USER and "
         "FTRACK_API_KEY, or add a key with 'ft-dcc user add'."
     )
+
+
+# -- the API key's door of the authentication layer (ft_dcc.server.identity.layer) -------------
+#: where an API key may also come in the URL: downloads (``?username=&apiKey=``, as ftrack's
+#: ``ServerLocation`` makes them) and the event hub's handshake (``?api_user=&api_key=``)
+URL_KEY_FORMS = (("/component/", "username", "apiKey"), ("/socket.io/", "api_user", "api_key"))
+
+
+def _presented_key(conn: HTTPConnection) -> Tuple[Optional[str], Optional[str], bool]:
+    """(user name, key, whether they came in the URL) as the request presents them."""
+    headers = conn.headers
+    if HEADER_USER in headers or HEADER_API_KEY in headers:
+        return headers.get(HEADER_USER), headers.get(HEADER_API_KEY), False
+    path = conn.scope.get("path", "")
+    for prefix, user_field, key_field in URL_KEY_FORMS:
+        if path.startswith(prefix) and (user_field in conn.query_params
+                                        or key_field in conn.query_params):  # fmt: skip
+            return conn.query_params.get(user_field), conn.query_params.get(key_field), True
+    return None, None, False
+
+
+def carries_key(conn: HTTPConnection) -> bool:
+    """Whether the request presents an API key (or a user name for one)."""
+    username, api_key, _ = _presented_key(conn)
+    return username is not None or api_key is not None
+
+
+#: what checks a presented key: ``KeyRing.grant``
+Grant = Callable[[Optional[str], Optional[str]], Optional[KeyGrant]]
+
+
+def key_reader(grant_of: Grant) -> Reader:
+    """The API key's door: a User (:attr:`Kind.USER`) when the key is the user's and the User
+    active; else anonymous at this door, with the name it gave (the route says what to fix). Too
+    many wrong keys for a name: 429 before any route (``limiter``)."""
+
+    def resolve(conn: HTTPConnection) -> Identity:
+        username, api_key, in_url = _presented_key(conn)
+        grant = grant_of(username, api_key)
+        if grant is None:
+            return Identity(Kind.ANONYMOUS, door=Door.API_KEY, username=username,
+                            key_in_url=in_url)  # fmt: skip
+        return Identity(Kind.USER, user_id=grant.user_id, username=username, door=Door.API_KEY,
+                        grant=grant, key_in_url=in_url)  # fmt: skip
+
+    return Reader("api key", carries_key, resolve)

@@ -132,6 +132,21 @@ class ReviewSigner:
         key = hmac.new(self._key, purpose.encode("utf-8"), hashlib.sha256).digest()
         return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
+    def peek(self, token: str) -> Optional[Dict[str, object]]:
+        """The payload of a token this server signed (``None``: not one), whatever its session
+        and expiry, counting nothing: what the authentication layer reads a link's holder from
+        (:mod:`ft_dcc.server.review.door`); :meth:`check` decides whether it opens a session."""
+        try:
+            if len(token) > MAX_TOKEN:
+                return None
+            body, mac = token.split(".", 1)
+            if not hmac.compare_digest(self._mac(body), _unb64(mac)):
+                return None
+            payload = json.loads(_unb64(body))
+        except (ValueError, TypeError, UnicodeError):
+            return None
+        return payload if isinstance(payload, dict) and payload.get("k") == TOKEN_KIND else None
+
     def check(
         self, token: Optional[str], review_session_id: Optional[str], any_session: bool = False
     ) -> Dict[str, object]:

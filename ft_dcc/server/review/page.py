@@ -52,8 +52,8 @@ from ft_dcc.server.review.access import (
     signer_for,
 )
 from ft_dcc.server.review.audit_acts import record_act, source_of
-from ft_dcc.server.review.client_gate import passed_of
 from ft_dcc.server.review.data import ReviewData, SessionView
+from ft_dcc.server.review.door import passphrase_grant, presented_link
 from ft_dcc.server.review.fields import json_fields
 from ft_dcc.server.review.html import (
     first_screen,
@@ -150,14 +150,14 @@ class ReviewRoutes:
         )
 
     def _open(self, request: Request, review_session_id: Optional[str]) -> Link:
-        passed = passed_of(request.cookies, request.query_params.get("token"))
+        passed = passphrase_grant(request)  # the request's identity: its link, and grant
         if passed is not None and request.method not in SAFE_METHODS:
             check_same_origin(request)
         link = open_link(
             self.server.store,
             self.server.ctx.execute,
             self.signer,
-            request.query_params.get("token"),
+            presented_link(request),
             review_session_id,
             passed=passed,
         )
@@ -184,7 +184,7 @@ class ReviewRoutes:
 
     async def list_page(self, request: Request) -> Response:
         sessions = await run_in_threadpool(self._open_sessions, request)
-        return render_list(sessions, request.query_params["token"])
+        return render_list(sessions, str(presented_link(request)))
 
     async def session_page(self, request: Request) -> Response:
         received = time.time()  # with "now": the server's clock for the page (presenter.js)
@@ -199,7 +199,7 @@ class ReviewRoutes:
         first = None if presenter is None else {
             "presenter": presenter, "received": received, "now": time.time()
         }  # fmt: skip
-        return render_session(view, request.query_params["token"], first)
+        return render_session(view, str(presented_link(request)), first)
 
     def _items(self, request: Request) -> Mapping[str, object]:
         review_session_id, data, link = self._access(request)
@@ -214,7 +214,7 @@ class ReviewRoutes:
         if view is None:
             raise NotFound("No such review session: it may have been deleted.")
         self.media_route.downloads(link, view)
-        token = request.query_params["token"]
+        token = str(presented_link(request))
         if wanted is not None:
             return item_groups(view, token, wanted)
         return items_page(view, token, first)

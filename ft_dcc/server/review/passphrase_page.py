@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 from ft_dcc.server import limiter
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.client_gate import cookie_name, grant_value, is_client, read_rules
+from ft_dcc.server.review.door import presented_link
 from ft_dcc.server.review.html import SECURITY_HEADERS, passphrase_prompt
 from ft_dcc.server.review.links import Link, open_link
 from ft_dcc.server.review.markup import review_url
@@ -89,7 +90,7 @@ class PassphraseRoutes:
         """(the link, its grant when ``answer`` is right, else None)."""
         server = self.base.server
         review_session_id = path_id(request, "review_session_id")
-        token = request.query_params.get("token")
+        token = presented_link(request)
         link = open_link(server.store, server.ctx.execute, self.base.signer, token,
                          review_session_id, answering=True)  # fmt: skip
         invitee = link.invitee.id if link.invitee is not None else None

@@ -19,6 +19,7 @@ from ft_dcc.server.review.client_gate import (
     ReviewNotOpen,
     record_refusal,
 )
+from ft_dcc.server.review.door import presented_link
 from ft_dcc.server.review.drawing_edit import DrawingRangeRoutes
 from ft_dcc.server.review.feedback import FeedbackRoutes
 from ft_dcc.server.review.html import denied, not_open, passphrase_prompt
@@ -83,7 +84,7 @@ def _reply(request: Request, exc: ServerError) -> Response:
     if exc.status == 403 and _PAGE.fullmatch(request.url.path):
         if isinstance(exc, ReviewNotOpen):
             return not_open(exc.headline)
-        token = request.query_params.get("token")
+        token = presented_link(request)
         session_id = request.url.path[len(PREFIX):]
         if isinstance(exc, PassphraseNeeded) and token and session_id:
             return passphrase_prompt(session_id, token)

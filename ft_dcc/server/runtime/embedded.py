@@ -150,7 +150,7 @@ def _make_event_broker(server: EmbeddedServer) -> Any:
     except ImportError:
         return None
     try:
-        broker = EventBroker(server.keys.grant)
+        broker = EventBroker()
     except Exception:
         log.exception("the event hub could not start; the API works without it")
         return None

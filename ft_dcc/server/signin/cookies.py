@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 COOKIE = "ft_dcc_signin"
@@ -15,7 +15,7 @@ COOKIE = "ft_dcc_signin"
 MOST_ID = 128
 
 
-def cookie_id(request: Request) -> Optional[str]:
+def cookie_id(request: HTTPConnection) -> Optional[str]:
     """The sign-in id the request's cookie holds (``None``: none, or not one of ours)."""
     raw = request.cookies.get(COOKIE)
     if not raw or len(raw) > MOST_ID:

@@ -1,9 +1,10 @@
 """Who a browser's request is signed in as, and the CSRF token of that sign-in.
 
-- :func:`current_person`: the :class:`Person` of the request's sign-in cookie, read from the
-  database on every request (once per request: kept on ``request.state``), so a sign-in ended
-  anywhere -- signed out, a new password, the User deactivated or deleted, in any server
-  process -- is refused by the next request.
+- :func:`signin_reader`: the sign-in cookie's door of the authentication layer
+  (:mod:`ft_dcc.server.identity.layer`): the cookie's sign-in, read from the database once per
+  request before any route, so a sign-in ended anywhere -- signed out, a new password, the User
+  deactivated or deleted, in any server process -- is refused by the next request;
+- :func:`current_person`: the :class:`Person` that request's identity is.
 - :func:`csrf_token_for`: the token a page embeds for its writes; :func:`require_csrf` refuses a
   state-changing request whose ``X-CSRF-Token`` header (or form field ``csrf_token``, once the
   route has read its form with :func:`~ft_dcc.server.signin.forms.read_form`) is not the
@@ -19,10 +20,14 @@ import hashlib
 import hmac
 from typing import Optional
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 
 from ft_dcc.server.errors import ServerError
-from ft_dcc.server.signin.cookies import cookie_id
+from ft_dcc.server.identity.layer import Reader, identity_of
+from ft_dcc.server.identity.model import Door, Identity, Kind
+from ft_dcc.server.identity.policy import Area, admits
+from ft_dcc.server.runtime.embedded import EmbeddedServer
+from ft_dcc.server.signin.cookies import COOKIE, cookie_id
 from ft_dcc.server.signin.state import parts_for
 from ft_dcc.server.signin.tables import digest
 
@@ -56,34 +61,48 @@ class Person:
     csrf: str = dataclasses.field(default="", repr=False, compare=False)
 
 
-_UNREAD = object()
-
-
 def csrf_of(raw_id: str) -> str:
     """The CSRF token of the sign-in whose cookie holds ``raw_id``."""
     return hashlib.sha256(b"ft_dcc csrf\0" + raw_id.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def person_of(request: Request) -> Optional[Person]:
-    """The request's person, read from the database now (not the request's kept answer)."""
-    raw = cookie_id(request)
-    server = getattr(request.app.state, "server", None)
-    if raw is None or server is None:
-        return None
-    session_id = digest(raw)
-    found = parts_for(server).signins.find(session_id)
-    if found is None:
-        return None
-    return Person(found.user_id, found.username, session_id, csrf_of(raw))
+def carries_cookie(conn: HTTPConnection) -> bool:
+    """Whether the request carries a sign-in cookie."""
+    return COOKIE in conn.cookies
 
 
-def current_person(request: Request) -> Optional[Person]:
-    """Who the request's sign-in cookie signs in, or ``None`` (no cookie, or its sign-in ended:
-    signed out, expired, a new password, the User deactivated). One database read per request."""
-    person = getattr(request.state, "signin_person", _UNREAD)
-    if person is _UNREAD:
-        person = request.state.signin_person = person_of(request)
-    return person if isinstance(person, Person) else None
+def signin_reader(server: EmbeddedServer) -> Reader:
+    """The sign-in cookie's door: the signed-in User (:attr:`Kind.USER`), read from the database
+    on every request, so a sign-in ended anywhere is refused by the next request; anonymous at
+    this door when the sign-in ended or the cookie is not one of ours."""
+
+    def resolve(conn: HTTPConnection) -> Identity:
+        raw = cookie_id(conn)
+        if raw is None:
+            return Identity(Kind.ANONYMOUS, door=Door.SIGNIN)
+        session_id = digest(raw)
+        found = parts_for(server).signins.find(session_id)
+        if found is None:
+            return Identity(Kind.ANONYMOUS, door=Door.SIGNIN)
+        return Identity(Kind.USER, user_id=found.user_id, username=found.username,
+                        door=Door.SIGNIN, signin_id=session_id, csrf=csrf_of(raw))  # fmt: skip
+
+    return Reader("sign-in cookie", carries_cookie, resolve)
+
+
+def person_in(identity: Identity) -> Optional[Person]:
+    """The signed-in person an identity is (``None``: not a sign-in, or one that ended)."""
+    if not admits(identity, Area.DESK):  # the policy: a User by their sign-in
+        return None
+    assert identity.user_id is not None and identity.signin_id is not None
+    return Person(identity.user_id, identity.username or "", identity.signin_id, identity.csrf)
+
+
+def current_person(request: HTTPConnection) -> Optional[Person]:
+    """Who the request is signed in as (its identity, resolved before the route from its sign-in
+    cookie), or ``None`` (no cookie, or its sign-in ended: signed out, expired, a new password,
+    the User deactivated)."""
+    return person_in(identity_of(request))
 
 
 def csrf_token_for(person: Person) -> str:

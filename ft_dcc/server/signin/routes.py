@@ -37,6 +37,7 @@ from ft_dcc.server.signin import page, password_page, review_link
 from ft_dcc.server.signin.accounts import check_password, end_one
 from ft_dcc.server.signin.cookies import clear_cookie, set_cookie
 from ft_dcc.server.signin.forms import read_form
+from ft_dcc.server.signin.link_door import LINK_PATH, presented_signin_link
 from ft_dcc.server.signin.person import SignInRefused, current_person, require_csrf
 from ft_dcc.server.signin.state import SIGNIN_LIFETIME, SignInParts, parts_for
 from ft_dcc.server.signin.tables import digest
@@ -48,11 +49,8 @@ LINK_USED = (
 )
 CROSS_SITE = "This form was sent from another site's page; open this server's own page to sign in."
 STYLESHEET = "/signin/static/signin.css"
-LINK_PATH = "/signin/link"
 #: the API's own ``GET /`` (what an API client is answered)
 ApiIndex = Callable[[Request], Awaitable[Response]]
-#: the longest link token read (a token is 43 characters)
-MOST_TOKEN = 128
 
 def wants_page(request: Request) -> bool:
     """Whether the caller is a browser asking for a page (not an API client)."""
@@ -72,9 +70,9 @@ def from_this_site(request: Request) -> bool:
 
 
 def link_token(request: Request) -> str:
-    """A one-time link's token: its path's last part, or its ``token`` query parameter."""
-    token = request.path_params.get("token") or request.query_params.get("token") or ""
-    return str(token)[:MOST_TOKEN]
+    """A one-time link's token: its path's last part, or its ``token`` query parameter (read
+    before the route by the authentication layer, :mod:`.link_door`)."""
+    return presented_signin_link(request)
 
 
 def _signed_in(request: Request, parts: SignInParts, user_id: str, reset: bool = False) -> Response:
