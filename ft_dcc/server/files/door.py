@@ -23,12 +23,10 @@ PURPOSES = (("/file-upload/", UPLOAD), ("/component/", DOWNLOAD), ("/widget", WI
 
 def purpose_of(conn: HTTPConnection) -> Optional[str]:
     """The purpose of the request's signed URL (``None``: it is not one)."""
-    if "token" not in conn.query_params:
-        return None
     path = conn.scope.get("path", "")
     for prefix, purpose in PURPOSES:
         if path.startswith(prefix):
-            return purpose
+            return purpose if "token" in conn.query_params else None
     return None
 
 
