@@ -7,7 +7,8 @@ server process, is called with a :class:`Revocation` and re-checks the grants it
 against the database (it must not block for long: it runs on the bus's thread, or on the
 revoking thread for this process's own revocations).
 
-- :class:`LocalBus` (SQLite: one server process): dispatch in the revoking thread.
+- :class:`LocalBus` (SQLite: one server process): dispatch in the revoking thread; a command run
+  beside it (``ft-dcc user password``) writes a row the server's watcher reads within a second.
 - :class:`PgBus` (PostgreSQL, ``--workers N`` or several servers on one database): dispatch here
   at once, and ``NOTIFY`` on :data:`CHANNEL`; a listener thread per process ``LISTEN``s and
   dispatches what the others sent, then confirms; ``revoke`` returns once every listening
@@ -22,15 +23,17 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.model.pg_listen import PgListener
+from ft_dcc.server.model.storage import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +138,75 @@ def _check(kind: str, subject: object) -> None:
 
 
 class LocalBus(RevocationBus):
-    """One server process (SQLite): revocations are dispatched in the revoking thread."""
+    """One server process (SQLite): revocations are dispatched in the revoking thread. Given a
+    SQLite database file's ``engine``, a watcher thread also dispatches what a command run
+    beside the server wrote to :data:`LOG_TABLE` (:func:`announce`), within
+    :data:`LOG_POLL` seconds."""
+
+    def __init__(self, engine: Optional[Engine] = None) -> None:
+        super().__init__()
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        if engine is not None and _file_database(engine):
+            self._log = _log_table(engine)
+            self._seen = _last_seq(engine, self._log)
+            self._engine = engine
+            self._thread = threading.Thread(target=self._watch, name="ft_dcc revocation log",
+                                            daemon=True)  # fmt: skip
+            self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(LOG_POLL):
+            try:
+                rows = _rows_after(self._engine, self._log, self._seen)
+            except Exception as error:  # the database away, or going: try again
+                log.debug("could not read the revocation log: %s", error)
+                continue
+            for seq, kind, subject in rows:
+                self._seen = max(self._seen, int(seq))
+                if kind in KINDS and subject:
+                    self._dispatch(str(kind), str(subject))
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+
+#: where a command beside a SQLite server writes its revocations (:func:`announce`), and how
+#: often a server reads it (seconds), and how long a row is kept (seconds)
+LOG_TABLE = "ft_dcc_revocation_log"
+LOG_POLL = 0.25
+LOG_KEEP = 3600.0
+
+
+def _file_database(engine: Engine) -> bool:
+    database = engine.url.database
+    return engine.dialect.name == "sqlite" and bool(database) and database != ":memory:"
+
+
+def _log_table(engine: Engine) -> sa.Table:
+    table = sa.Table(
+        LOG_TABLE,
+        sa.MetaData(),
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("subject", sa.String(255), nullable=False),
+        sa.Column("at", sa.Float, nullable=False),
+    )
+    table.create(engine, checkfirst=True)
+    return table
+
+
+def _last_seq(engine: Engine, table: sa.Table) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(sa.select(sa.func.max(table.c.seq))).scalar() or 0)
+
+
+def _rows_after(engine: Engine, table: sa.Table, seen: int) -> List[Tuple[int, str, str]]:
+    query = sa.select(table.c.seq, table.c.kind, table.c.subject).where(table.c.seq > seen)
+    with engine.connect() as connection:
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in connection.execute(query)]
 
 
 class _Acks:
@@ -238,8 +309,16 @@ class PgBus(RevocationBus):
 
 def announce(engine: Engine, kind: str, subject: str) -> None:
     """Tell the server processes on ``engine``'s database of a revocation made by a process
-    without a bus (a command such as ``ft-dcc user add``); nothing to tell on SQLite."""
+    without a bus (a command such as ``ft-dcc user add`` or ``ft-dcc user password``): a
+    ``NOTIFY`` on PostgreSQL, a row of :data:`LOG_TABLE` a SQLite server reads."""
     _check(kind, subject)
+    if _file_database(engine):
+        table = _log_table(engine)
+        now = time.time()
+        with write_transaction(engine) as connection:
+            connection.execute(sa.delete(table).where(table.c.at < now - LOG_KEEP))
+            connection.execute(sa.insert(table).values(kind=kind, subject=subject, at=now))
+        return
     if engine.dialect.name != "postgresql":
         return
     with engine.begin() as connection:
@@ -252,7 +331,7 @@ def make_bus(engine: Engine) -> RevocationBus:
     """The bus for the database of ``engine``: :class:`PgBus` on PostgreSQL, else local."""
     if engine.dialect.name == "postgresql":
         return PgBus(engine)
-    return LocalBus()
+    return LocalBus(engine)
 
 
 def bus_of(holder: object) -> Optional[RevocationBus]:

@@ -24,12 +24,24 @@ SESSION_KEYS = frozenset(
 #: A session's settings (download policy, watermark, revoked links...) are EntitySetting rows
 #: under it (key: parent id, group, name): any write of one ends the grants resting on it.
 SETTING = "EntitySetting"
+#: A change of a User's role (given, widened, narrowed or taken back, or one of its projects)
+#: re-checks every grant resting on that User: an open page's live stream, its presenter's lead
+#: (found through the change's ancestry: the role's User)
+ROLE_TYPES = frozenset({"UserSecurityRole", "UserSecurityRoleProject"})
 #: A ReviewSessionInvitee update of one of these ends the invitee's links.
 INVITEE_KEYS = frozenset({"review_session_id", "email", "created_from_shared_url"})
 
 
 def _touches(change: Change, keys: frozenset) -> bool:
     return change.get("action") == "remove" or bool(keys & set(change.get("keys") or []))
+
+
+def _user_of(change: Change) -> str:
+    """The User a role change is of (``""``: its ancestry does not reach one)."""
+    for ancestor in change.get("parents") or []:
+        if ancestor.get("entity_type") == "User" and ancestor.get("entity_id"):
+            return str(ancestor["entity_id"])
+    return ""
 
 
 def revocations_of(changes: Sequence[Change]) -> List[Tuple[str, str]]:
@@ -45,6 +57,8 @@ def revocations_of(changes: Sequence[Change]) -> List[Tuple[str, str]]:
             found.append((SESSION, subject))
         elif entity_type == "ReviewSessionInvitee" and _touches(change, INVITEE_KEYS):
             found.append((INVITEE, subject))
+        elif entity_type in ROLE_TYPES and _user_of(change):
+            found.append((USER, _user_of(change)))
         elif entity_type == SETTING and change.get("entity_key"):
             found.append((SESSION, str(change["entity_key"][0])))  # its parent (a session)
     return list(dict.fromkeys(found))

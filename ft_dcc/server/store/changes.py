@@ -31,6 +31,8 @@ PARENT_LINKS: Dict[str, Tuple[str, str]] = {
     "NoteComponent": ("Note", "note_id"),
     "ComponentLocation": ("Component", "component_id"),
     "JobComponent": ("Job", "job_id"),
+    "UserSecurityRole": ("User", "user_id"),  # a role's User: its change revokes their grants
+    "UserSecurityRoleProject": ("UserSecurityRole", "user_security_role_id"),
     "Metadata": ("", "parent_id"),  # polymorphic: found by id
     "Note": ("", "parent_id"),
 }

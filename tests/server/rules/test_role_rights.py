@@ -15,6 +15,7 @@ plain User: "Only an invitee's link or the owner's own link gives a status", "on
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
@@ -32,6 +33,7 @@ from support.insiders import (
     token_of,
 )
 from support.trust import add_api_user, call, create, delete, new_id, ok, update
+from support.waiting import wait_until
 from web.test_presenter_api import new_page
 
 pytest.importorskip("sqlalchemy")
@@ -532,3 +534,42 @@ def test_deleting_a_project_removes_what_points_at_it(roles: Roles) -> None:
             for name, rows in snapshot(world).tables.items()
             if not any(word in name for word in KEEPS_DELETED_IDS)}  # fmt: skip
     assert not {name: rows for name, rows in left.items() if rows}
+
+
+def test_a_role_taken_back_ends_the_open_pages_live_stream(roles: Roles) -> None:
+    """A Supervisor follows a private session of their project (their personal link, which opens
+    it because the role lets them manage it) on its ``/live`` stream; an administrator takes the
+    role back through the genuine client; the server ends the stream (on PostgreSQL whichever
+    worker holds it): the role's removal is a revocation of that User, not only refused at the
+    page's next request. Seen failing first: the stream kept delivering."""
+    world = roles.world
+    sup = _person(world, "live" + new_id()[:6])
+    admin = roles.genuine()
+    role_id = _give_role(admin, sup, "Supervisor", [roles.projects["A"]["project"]])
+    session = artist_session(roles, "A", private=True)
+    token = token_of(_widget(roles, sup, "ReviewSession", session.id, purpose="personal"))
+    stream = requests.get(f"{world.url}/review/{session.id}/live", params={"token": token},
+                          stream=True, timeout=120)  # fmt: skip
+    assert stream.status_code == 200, stream.text[:300]
+    lines: List[str] = []
+    ended = threading.Event()
+
+    def read() -> None:
+        try:
+            for line in stream.iter_lines(decode_unicode=True):
+                lines.append(line)
+        except Exception:
+            pass
+        ended.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        wait_until(lambda: any("connected" in line for line in list(lines)), "the stream to open")
+        link = admin.get("UserSecurityRole", role_id)
+        for listed in list(link["user_security_role_projects"]):
+            admin.delete(listed)
+        admin.delete(link)
+        admin.commit()
+        wait_until(ended.is_set, "the server to end the stream of a role taken back")
+    finally:
+        stream.close()

@@ -17,6 +17,7 @@ from support.waiting import wait_until
 
 from server.grants.test_live_revocation import LiveStream
 from server.grants.test_live_revocation import _note as note
+from server.signin.people import ft_dcc_user
 
 
 def _assert_ended(world: Any, review: Any, token: str, stream: LiveStream) -> None:
@@ -89,4 +90,23 @@ def test_deactivation_closes_the_open_page_and_its_stream(trust_world: Any, open
     reply = call(trust_world.server, [update("User", signer.user_id, is_active=False)])
 
     assert reply.status_code == 200, reply.text
+    _assert_ended(trust_world, review, token, stream)
+
+
+def test_a_new_password_from_the_command_line_closes_the_open_page_and_its_stream(
+    trust_world: Any, opened: Any
+) -> None:
+    """``ft-dcc user password`` run beside the server (another process, with no bus of its own)
+    ends the open page's stream on SQLite too, as the page's own password change does. Seen
+    failing first on SQLite: the command was told to PostgreSQL's servers only, and the stream
+    kept delivering. The servers hear of it shortly after the command returns (a SQLite server
+    reads the command's row within a second), so what is held to is: the stream ends, nothing
+    written after it reaches it, and the page's next request is refused."""
+    signer, _browser, _csrf, review, token, stream = opened
+
+    done = ft_dcc_user(trust_world, "password", signer.name, "--password-stdin",
+                       password="a password from the shell 1")  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    wait_until(stream.ended.is_set, "the server to end the stream", timeout=60)
     _assert_ended(trust_world, review, token, stream)
