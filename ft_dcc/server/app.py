@@ -43,7 +43,7 @@ from ft_dcc.server.api import routes as api_routes
 from ft_dcc.server.api import widget as widget_page
 from ft_dcc.server.desk import routes as desk_routes
 from ft_dcc.server.errors import ServerError
-from ft_dcc.server.http import body_limit, health, ratelimit
+from ft_dcc.server.http import body_limit, health, nul_text, ratelimit
 from ft_dcc.server.http import limits as http_limits
 from ft_dcc.server.http.auth import is_strict
 from ft_dcc.server.http.cors import add_cors
@@ -167,6 +167,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     # every body limited while read, before authentication
     app.add_middleware(body_limit.BodyLimitMiddleware, limits=_body_limits(config),
                        refuse=_known_error)  # fmt: skip
+    app.add_middleware(nul_text.NulRefusedMiddleware, refuse=_known_error)
     app.add_middleware(SecurityHeadersMiddleware)
     add_cors(app, config.cors_origins)
     app.add_middleware(RequestLogMiddleware, request_log=request_log)

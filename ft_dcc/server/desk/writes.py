@@ -92,11 +92,13 @@ def parse_when(value: object, what: str) -> Optional[dt.datetime]:
         return None
     try:
         when = dt.datetime.fromisoformat(str(value)[:40].replace("Z", "+00:00"))
-    except ValueError:
+        if when.tzinfo is None:
+            return when.replace(tzinfo=dt.timezone.utc)
+        return when.astimezone(dt.timezone.utc)  # past year 9999 or before year 1: refused
+    except (ValueError, OverflowError):
         raise BadInput(
             f"{what} is not a date: give an ISO date or time (2031-01-05T18:00Z)."
         ) from None
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 #: what records a desk edit in the audit trail: (review session id, act, detail)

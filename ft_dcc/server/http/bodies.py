@@ -57,10 +57,31 @@ def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 def parse_json_body(body: bytes, limit: int = MAX_JSON_DEPTH) -> JsonValue:
-    """The JSON value of ``body``, or :class:`JsonBodyError` (not UTF-8 JSON, or too deep)."""
+    """The JSON value of ``body``, or :class:`JsonBodyError` (not UTF-8 JSON, too deep, or a
+    NUL character in a string: no text the server stores may hold one, and PostgreSQL refuses
+    it)."""
     if json_too_deep(body, limit):
         raise JsonBodyError(f"The JSON body nests deeper than {limit} levels; send a flatter body.")
     try:
-        return json.loads(body.decode("utf-8"))
+        value = json.loads(body.decode("utf-8"))
     except (UnicodeError, ValueError, RecursionError) as exc:
         raise JsonBodyError(f"The body is not valid JSON ({exc}); send UTF-8 JSON.") from None
+    if b"\\u0000" in body and holds_nul(value):  # only an escape makes one: a fast look first
+        raise JsonBodyError("A text in the body holds a NUL character (\\u0000); remove it.")
+    return value
+
+
+def holds_nul(value: JsonValue) -> bool:
+    """Whether a string (or key) anywhere in ``value`` holds a NUL character (no recursion)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\0" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False

@@ -16,10 +16,13 @@ MOST_FIELDS = 16
 
 
 def parse_form(body: bytes) -> Dict[str, str]:
-    """The first value of each field of a URL-encoded ``body`` ({} when it is not one)."""
+    """The first value of each field of a URL-encoded ``body`` ({} when it is not one, or when a
+    field holds a NUL character: no name, password or token has one)."""
     try:
         fields = parse_qs(body[:MOST_BODY_BYTES].decode("utf-8"), max_num_fields=MOST_FIELDS)
     except (UnicodeDecodeError, ValueError):
+        return {}
+    if any("\0" in name or "\0" in "".join(values) for name, values in fields.items()):
         return {}
     return {name: values[0] for name, values in fields.items() if values}
 
