@@ -1,7 +1,8 @@
 """A still on the review page, in real Chromium, through the page's own controls, as a reviewer
 of the room link (no administrator, no owner): shown fitted first; "1:1" shows the picture's own
 pixels (compared with the source file); zoom and pan; a note on it (no frame) read back with the
-genuine ``ftrack_api`` client. Screenshots at fit and at 1:1 are saved for a person to look at.
+genuine ``ftrack_api`` client; then a movie joins the session and the page shows both. Screenshots
+at fit, at 1:1 and of the mixed session are saved for a person to look at.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import genuine_sessions, make_task, open_session
+from support import genuine_sessions, make_sequence, make_task, open_session
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
@@ -29,8 +30,9 @@ def test_a_still_fits_first_shows_its_own_pixels_at_1_1_and_takes_a_note(
     source = detailed_still(tmp_path / "concept.png")
     with open_session(embedded_server, tmp_path) as session:
         task = make_task(session, f"still{uuid.uuid4().hex[:8]}")
+        name = f"Concept {tmp_path.name}"
         report = publish(FilesHost(source), task=task, session=session,
-                         review_session_name=f"Concept {tmp_path.name}")  # fmt: skip
+                         review_session_name=name)  # fmt: skip
     assert report.ok, str(report)
     page.set_viewport_size({"width": 1280, "height": 900})
     assert page.goto(report.review_url).status == 200
@@ -78,3 +80,14 @@ def test_a_still_fits_first_shows_its_own_pixels_at_1_1_and_takes_a_note(
             f'select content, metadata, author.first_name from Note where content is "{text}"'
         ).one()
         assert "frame" not in note["metadata"]
+
+    # a session of a still and a movie: the movie is played by the player, the still shown
+    with open_session(embedded_server, tmp_path / "movie") as session:
+        movie = publish(FilesHost(make_sequence(tmp_path / "anim", frames=12), fps=25),
+                        task=task, session=session, review_session_name=name)  # fmt: skip
+    assert movie.ok, str(movie)
+    assert page.goto(report.review_url).status == 200
+    page.wait_for_function(f"() => {READY}")
+    assert page.locator("article.item video.video").count() == 1
+    assert page.locator("article.item img.still-image").count() == 1
+    page.screenshot(path=str(artifacts_dir / "review_mixed_session.png"), full_page=True)

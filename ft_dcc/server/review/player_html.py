@@ -249,11 +249,12 @@ def _note_form(session: SessionView, item: ItemView, shown: int, index: int) -> 
     if not session.is_open:
         return '<p class="closed-hint">This review session is closed to new notes.</p>'
     label = f'Note at frame <output class="note-at">{shown}</output>' if item.movie_id else "Note"
+    about = "on this picture" if item.image_id else "for this frame"
     return (
         '<form class="note-form" autocomplete="off">'
         f'<label class="note-label" for="note-{index}">{label}</label>'
         f'<textarea id="note-{index}" name="content" rows="3" maxlength="20000" '
-        'placeholder="Feedback for this frame&hellip;" required></textarea>'
+        f'placeholder="Feedback {about}&hellip;" required></textarea>'
         '<div class="note-actions"><p class="note-error" role="alert"></p>'
         '<label class="note-kind" title="A comment is not a to-do: the artist need not '
         'address it"><input type="checkbox" name="comment" class="note-comment"> Comment</label>'
