@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from typing import Callable, Dict, Mapping, NamedTuple, Optional, Tuple, TypedDict
+from typing import Callable, Dict, Mapping, NamedTuple, Optional, Set, Tuple, TypedDict
 
 import sqlalchemy as sa
 from starlette.requests import HTTPConnection
@@ -39,6 +39,8 @@ from ft_dcc.server.model.storage import write_transaction
 
 INVALID_CREDENTIALS = "InvalidCredentialsError"
 KEY_TABLE = "ft_dcc_api_key"
+#: keys remembered as proven right (beyond, the memory starts again)
+MOST_PROVEN = 100_000
 
 
 # -- the ftrack error shape --------------------------------------------------------------------
@@ -122,6 +124,9 @@ class KeyRing(SideTable):
         super().__init__(engine, metadata)
         #: (username, sha256 of key) -> grant: skips the look-up until a revocation arrives.
         self._verified: Dict[Tuple[str, str], KeyGrant] = {}
+        #: (username, sha256 of key) this process found right: still checked, but no guess, so
+        #: not rate limited (a stranger's wrong keys for a name do not lock its farm out)
+        self._proven: Set[Tuple[str, str]] = set()
         self._usernames: Dict[str, str] = {}
         self._lock = threading.Lock()
         #: the statement of :meth:`_key_row`, built once (building it each time cost more than
@@ -217,10 +222,18 @@ class KeyRing(SideTable):
                 cached = self._verified.get(cache_key)
             if cached is not None:
                 return cached  # no guess: nothing to limit
-        held = limiter.reserve(limiter.KEY, username)  # 429 while too many failures
+        with self._lock:
+            proven = cache_key in self._proven
+        # a place taken before the key is judged: 429 while too many failures (limiter)
+        held = limiter.Reservation() if proven else limiter.reserve(limiter.KEY, username)
         generation = self.revocations.generation if self.revocations is not None else 0
         grant = self._look_up(username, api_key)
         held.settle(grant is not None)
+        if grant is not None and not proven:
+            with self._lock:
+                if len(self._proven) >= MOST_PROVEN:
+                    self._proven.clear()
+                self._proven.add(cache_key)
         if grant is None or not caching:
             return grant
         with self._lock:  # not when a revocation arrived during the look-up: it may be stale

@@ -72,15 +72,18 @@ def test_after_failures_from_a_source_its_right_key_is_refused_429(guarded: Any)
     assert error["exception"] == "RateLimitError" and "try again in" in error["content"]
     assert int(headers["retry-after"]) > 60  # the window is an hour
     assert api(guarded, "127.0.0.3", name, key)[0] == 200  # another source is not locked
-    assert api(guarded, "127.0.0.2", guarded.api_user, guarded.api_key)[0] == 429  # the source is
+    other = "other-" + uuid.uuid4().hex[:6]
+    other_key = add_api_user(guarded, other)[1]
+    assert api(guarded, "127.0.0.2", other, other_key)[0] == 429  # the source is locked
+    assert api(guarded, "127.0.0.2", guarded.api_user, guarded.api_key)[0] == 200  # found right
     log = guarded.stderr_path.read_text(errors="replace") + guarded.request_log.read_text()
     assert not [guess for guess in wrong if guess in log], "a guessed key was logged"
     assert key not in log
 
 
-def test_after_failures_on_a_target_every_source_is_refused_on_it(guarded: Any) -> None:
+def test_after_failures_on_a_target_only_a_key_proved_right_reaches_it(guarded: Any) -> None:
     """No source is exempt, not even one that signed in to the target before (behind a proxy
-    every client shares its address)."""
+    every client shares its address); a key the server already found right is no guess."""
     name = "target-" + uuid.uuid4().hex[:6]
     _user_id, key = add_api_user(guarded, name)
     assert api(guarded, "127.0.0.20", name, key)[0] == 200  # the owner's farm node, earlier
@@ -88,8 +91,9 @@ def test_after_failures_on_a_target_every_source_is_refused_on_it(guarded: Any) 
     statuses = [api(guarded, source, name, "guess-" + uuid.uuid4().hex)[0] for source in sources]
     assert statuses == [401] * PER_TARGET
 
-    assert api(guarded, "127.0.0.40", name, key)[0] == 429  # the right key, a new source
-    assert api(guarded, "127.0.0.20", name, key)[0] == 429  # the node that signed in before
+    assert api(guarded, "127.0.0.20", name, "guess-again")[0] == 429  # from the farm's address
+    assert api(guarded, "127.0.0.20", name, key)[0] == 200  # the key found right before
+    assert api(guarded, "127.0.0.40", name, key)[0] == 200  # wherever it comes from
     assert api(guarded, "127.0.0.40", guarded.api_user, guarded.api_key)[0] == 200  # others
 
 
