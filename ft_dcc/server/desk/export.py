@@ -1,5 +1,6 @@
 """A session's export from the desk: one CSV row per note (an item without notes: one row), in
-the session's order, each with its shot, version, task, status and the reviewers' verdicts."""
+the session's order, each with its shot, version, task, status and the verdicts: the studio's
+internal ones and, beside them, the clients' (``ft_dcc.server.review.sight``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any, Dict, List
 from urllib.parse import quote
 
 from ft_dcc.protocol.feedback import current_statuses, feedback_notes
+from ft_dcc.protocol.query_text import quote as quote_text
 from ft_dcc.protocol.review_status import verdict_word
 from ft_dcc.server.desk.reads import DeskReads
+from ft_dcc.server.review.viewer import INVITEE_FIELDS, kinds_of
 
 COLUMNS = (
     "order",
@@ -22,6 +25,7 @@ COLUMNS = (
     "task",
     "status",
     "verdicts",
+    "client verdicts",
     "frame",
     "note",
     "author",
@@ -47,9 +51,15 @@ def export_csv(reads: DeskReads, review_session_id: str) -> str:
     items = reads.items(review_session_id)
     ids = [i["id"] for i in items]
     notes = feedback_notes(reads.ask, ids)
+    [invitees] = reads.ask([
+        f"select {INVITEE_FIELDS} from ReviewSessionInvitee "
+        f"where review_session_id is {quote_text(review_session_id)}"
+    ])  # fmt: skip
+    studio = set(kinds_of(invitees, review_session_id)["studio"])
     verdicts: Dict[str, List[str]] = {}
+    clients: Dict[str, List[str]] = {}
     for fact in current_statuses(reads.ask, ids):
-        verdicts.setdefault(fact.object_id, []).append(
+        (verdicts if fact.invitee_id in studio else clients).setdefault(fact.object_id, []).append(
             f"{fact.reviewer or fact.email}: {verdict_word(fact.status)}"
         )
     out = io.StringIO()
@@ -66,6 +76,7 @@ def export_csv(reads: DeskReads, review_session_id: str) -> str:
             version.get("task"),
             version.get("status"),
             "; ".join(verdicts.get(item["id"], [])),
+            "; ".join(clients.get(item["id"], [])),
         ]
         mine = sorted(
             (n for n in notes if n.parent_id == item["id"]),

@@ -8,7 +8,7 @@ a User's personal link: the studio); :func:`sight_of` reads the session's facts 
 
 from __future__ import annotations
 
-from typing import Dict, List, Set
+from typing import Dict, Iterable, List, Mapping, Set
 
 from ft_dcc.protocol.client_review import CLIENTS_SEE_EACH_OTHER, GROUP
 from ft_dcc.protocol.query_text import quote
@@ -50,15 +50,24 @@ def session_setting(execute: Execute, review_session_id: str, name: str) -> bool
     return any(str(r.get("value") or "").strip().lower() == "true" for r in rows)
 
 
+#: what :func:`kinds_of` reads of a session's invitees
+INVITEE_FIELDS = "id, name, email, review_session_id, created_from_shared_url, created_by_id"
+
+
 def invitee_kinds(execute: Execute, review_session_id: str) -> Dict[str, List[str]]:
-    """The session's invitee ids by kind: ``studio`` (a User's own verdicts), ``client``
-    (invited with a link of their own) and ``room`` (who said who they are in the room)."""
+    """The session's invitee ids by kind (:func:`kinds_of`)."""
     rows = query(
         execute,
-        "select id, name, email, review_session_id, created_from_shared_url, created_by_id "
-        f"from ReviewSessionInvitee where review_session_id is "
+        f"select {INVITEE_FIELDS} from ReviewSessionInvitee where review_session_id is "
         f"{quote(check_component_id(review_session_id))}",
     )
+    return kinds_of(rows, review_session_id)
+
+
+def kinds_of(rows: Iterable[Mapping[str, object]], review_session_id: str) -> Dict[str, List[str]]:
+    """A session's invitee ids (``rows``: :data:`INVITEE_FIELDS`) by kind: ``studio`` (the
+    record of a User's own verdicts), ``client`` (invited with a link of their own) and ``room``
+    (who said who they are in the room)."""
     kinds: Dict[str, List[str]] = {"studio": [], "client": [], "room": []}
     for row in rows:
         ident, maker = str(row["id"]), row.get("created_by_id")

@@ -186,6 +186,8 @@ def _link_audit_export(desk: Desk) -> None:
     # a note as text: a spreadsheet never runs it as a formula
     assert [r["note"] for r in rows] == ["", "'=hold two frames"], rows
     assert [r["order"] for r in rows] == ["1", "2"] and all(r["shot"] == "sh010" for r in rows)
+    # Cleo is a client: her verdict stands beside the studio's internal ones, not among them
+    assert (rows[0]["verdicts"], rows[0]["client verdicts"]) == ("", "Cleo: Changes requested")
 
 
 def _readable_audit(desk: Desk, labels: List[str]) -> None:
