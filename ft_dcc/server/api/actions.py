@@ -34,8 +34,12 @@ from ft_dcc.server.files.encode import EncodeError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import generate_api_key
 from ft_dcc.server.review import claims
+from ft_dcc.server.review.identity import load_invitee
+from ft_dcc.server.review.invitation_mail import Caller as MailCaller
+from ft_dcc.server.review.invitation_mail import mail_invitation
 from ft_dcc.server.review.widget_link import widget_url
 from ft_dcc.server.rules import ownership, permissions
+from ft_dcc.server.rules.review import manages
 from ft_dcc.server.runtime.context import ApiContext
 from ft_dcc.server.store.store import (
     DATA_ACTIONS,
@@ -165,7 +169,7 @@ def _record_invitation(ctx: ApiContext, kind: str, target_id: str, caller: Calle
                 sent_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
             )
         )
-    log.info("recorded %s for %s (no mail is sent by the embedded server)", kind, target_id)
+    log.info("recorded %s for %s", kind, target_id)
 
 
 def _review_invite(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
@@ -198,7 +202,25 @@ def _review_invite(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     )
     for invitee_id in ids:
         _record_invitation(ctx, "review_session_invite", str(invitee_id), caller)
+        _mail_invitee(ctx, str(invitee_id), caller)
     return {"action": op.get("action"), "sent": True}
+
+
+def _mail_invitee(ctx: ApiContext, invitee_id: str, caller: Caller) -> None:
+    """E-mail the invitee their link when the server has an SMTP server and the caller manages
+    the session (only they may make an invitee's link); otherwise the invitation is recorded
+    only, as before, and the log says why."""
+    if ctx.mail is None or not ctx.mail.configured:
+        return
+    invitee = load_invitee(ctx.execute, invitee_id)
+    if invitee is None or not manages(ctx.store, caller.user_id, invitee.review_session_id):
+        log.info("invitation of %s recorded, not mailed: %s", invitee_id,
+                 "no such invitee" if invitee is None else "the caller does not manage its "
+                 "session")  # fmt: skip
+        return
+    person = {"id": invitee.id, "name": invitee.name, "email": invitee.email}
+    mail_invitation(ctx, MailCaller(caller.user_id, caller.base_url), person,
+                    invitee.review_session_id)  # fmt: skip
 
 
 def _user_invite(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:

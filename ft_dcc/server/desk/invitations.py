@@ -21,38 +21,23 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional
 
 from ft_dcc.protocol import client_review as rules
-from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.desk.reads import DeskReads, iso
 from ft_dcc.server.desk.writes import DeskWrites
 from ft_dcc.server.errors import BadInput
 from ft_dcc.server.mail.outbox import Message
 from ft_dcc.server.review.data import parse_date
-from ft_dcc.server.review.widget_link import invitee_ttl, widget_url
+from ft_dcc.server.review.invitation_mail import (
+    Caller,
+    invitee_link,
+    mail_invitation,
+    topic,
+    valid_until,
+)
 from ft_dcc.server.runtime.embedded import EmbeddedServer
-
-LETTER = "invitation"
-TOPIC = "invitee:"
-
-
-@dataclass
-class Caller:
-    """Who asks for a link (``review.identity.Caller``)."""
-
-    user_id: str
-    base_url: str
-
-
-def _when(value: Optional[dt.datetime]) -> str:
-    """A time as the mail says it (UTC): ``Friday 5 December 2031, 18:00 UTC``."""
-    if value is None:
-        return ""
-    value = value.astimezone(dt.timezone.utc)
-    return f"{value:%A} {value.day} {value:%B %Y, %H:%M} UTC"
 
 
 def _mark(value: object) -> float:
@@ -84,14 +69,7 @@ class Invitations:
 
     def link(self, invitee_id: str) -> str:
         """A new link of the invitee (it lives as long as the session's window)."""
-        op: JsonObject = {
-            "action": "get_widget_url",
-            "name": "review_session",
-            "entity_type": "ReviewSessionInvitee",
-            "entity_key": [invitee_id],
-        }
-        caller = Caller(self.user_id, self.base_url)
-        return widget_url(self.server.ctx, op, caller)["widget_url"]
+        return invitee_link(self.server.ctx, Caller(self.user_id, self.base_url), invitee_id)
 
     def invite(self, session_id: str, people: object) -> Dict[str, Any]:
         """Invite ``people`` and mail each new invitee their link."""
@@ -124,33 +102,8 @@ class Invitations:
         return {"url": self.link(invitee["id"]), "invitee_id": invitee["id"]}
 
     def _mail(self, session_id: str, invitee: Mapping[str, Any]) -> str:
-        url = self.link(invitee["id"])
-        session = self.reads.session_row(session_id) or {}
-        [rows] = self.reads.ask(
-            [f"select start_date, end_date, passphrase_enabled from ReviewSession "
-             f"where id is {quote(session_id)}"]
-        )  # fmt: skip
-        row = rows[0] if rows else {}
-        end = parse_date(row.get("end_date"))
-        values = {
-            "name": invitee.get("name") or invitee["email"],
-            "session": session.get("name") or "",
-            "link": url,
-            "opens": _when(_future(parse_date(row.get("start_date")))),
-            "closes": _when(end),
-            "valid_until": _when(_valid_until(end, time.time())),
-            "passphrase": bool(row.get("passphrase_enabled")),
-        }
-        self.server.mail.queue(TOPIC + invitee["id"], invitee["email"], LETTER, values)
-        return url
-
-
-def _future(when: Optional[dt.datetime]) -> Optional[dt.datetime]:
-    return when if when is not None and when > dt.datetime.now(dt.timezone.utc) else None
-
-
-def _valid_until(end: Optional[dt.datetime], now: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(now + invitee_ttl(end, now), dt.timezone.utc)
+        caller = Caller(self.user_id, self.base_url)
+        return mail_invitation(self.server.ctx, caller, invitee, session_id)
 
 
 def _mail_state(message: Optional[Message]) -> Optional[Dict[str, Any]]:
@@ -182,12 +135,12 @@ def invitee_states(
     values = {s["name"]: s.get("value") for s in settings}
     everyone = _mark(values.get(rules.LINKS_REVOKED_AT))
     end = parse_date((found.get("rules") or {}).get("closes"))
-    valid_until = iso(_valid_until(end, time.time()))
-    mails = server.mail.latest(TOPIC + i["id"] for i in invitees)
+    until = iso(valid_until(end))
+    mails = server.mail.latest(topic(i["id"]) for i in invitees)
     for invitee in invitees:
         revoked = max(everyone, _mark(values.get(rules.INVITEE_LINKS_REVOKED_AT + invitee["id"])))
         invited = _mark(values.get(rules.INVITEE_INVITED_AT + invitee["id"]))
         invitee["revoked"] = bool(revoked) and revoked >= invited
-        invitee["valid_until"] = valid_until
-        invitee["mail"] = _mail_state(mails.get(TOPIC + invitee["id"]))
+        invitee["valid_until"] = until
+        invitee["mail"] = _mail_state(mails.get(topic(invitee["id"])))
     found["mail"] = server.mail.configured

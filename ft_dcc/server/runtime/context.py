@@ -21,6 +21,7 @@ from ft_dcc.server.files.retire import mark_committed, remove_deleted_files
 from ft_dcc.server.grants.bus import LocalBus, RevocationBus
 from ft_dcc.server.grants.changes import revoke_changed
 from ft_dcc.server.http.auth import KeyRing
+from ft_dcc.server.mail.mailer import Mailer
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.registry import Change
@@ -42,6 +43,8 @@ class ApiContext:
     files: FileStore
     keys: KeyRing
     encoder: Optional[MediaEncoder] = None
+    #: the server's outgoing mail (``EmbeddedServer.mail``; ``None``: none in this context)
+    mail: Optional[Mailer] = None
     #: Called with (changes, user_id) after a write batch commits (publishes ``ftrack.update``).
     on_changes: Optional[Callable[[Sequence[Change], str], None]] = None
     write_lock: threading.RLock = field(default_factory=threading.RLock)

@@ -86,6 +86,7 @@ class EmbeddedServer:
         self.mail = Mailer(
             self.store.engine, self.store.metadata, config.smtp, config.mail_retry_seconds
         )
+        self.ctx.mail = self.mail
         if not config.worker_process:
             try:
                 self.ctx.encoder.fail_interrupted(self.seed.user_id)

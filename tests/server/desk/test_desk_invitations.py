@@ -29,7 +29,7 @@ from support.insiders import (
     snapshot,
 )
 from support.smtp import SmtpServer, body_text
-from support.trust import create, new_id, ok, query
+from support.trust import call, create, new_id, ok, query
 from support.waiting import wait_until
 
 from server.signin.people import Signer, ft_dcc_user, new_signer, signed_in
@@ -245,3 +245,30 @@ def test_without_smtp_the_desk_says_so_and_copy_link_works(embedded_server: Any,
     rows = query(embedded_server, f'select id from ReviewSessionInvitee where review_session_id '
                  f'is "{session}"')  # fmt: skip
     assert len(rows) == 1
+
+
+def test_ftracks_send_review_session_invite_mails_the_link_for_who_manages_the_session(
+    world: Any, smtp: SmtpServer
+) -> None:
+    """``ft-dcc review invite`` and a publish's invitees call ftrack's own action: the server
+    mails the invitee's link when the caller manages the session; anyone else's call is recorded
+    and mails nothing (they may not make the link)."""
+    _up(smtp)
+    published = publication(world, world.alice)
+    session = _session(world, published["project"])  # the administrator's
+    ids = {}
+    for email in ("gus@agency.example", "hal@agency.example"):
+        ids[email] = new_id()
+        ok(world.server, [create("ReviewSessionInvitee", id=ids[email], name="Gus",
+                                 email=email, review_session_id=session)])  # fmt: skip
+    mallory = world.mallory
+    sent = call(world.server, [{"action": "send_review_session_invite",
+                                "review_session_invitee_id": ids["hal@agency.example"]}],
+                mallory.user, mallory.key)  # fmt: skip
+    assert sent.status_code in (200, 400, 403), sent.text[:300]
+    ok(world.server, [{"action": "send_review_session_invite",
+                       "review_session_invitee_id": ids["gus@agency.example"]}])  # fmt: skip
+    [mail] = _mails_to(smtp, "gus@agency.example", 1)
+    [link] = LINK.findall(body_text(mail, "plain"))
+    assert _opens(world, link).status_code == 200
+    assert not [m for m in smtp.messages if m["To"] == "hal@agency.example"]
