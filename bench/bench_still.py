@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -37,6 +38,8 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 HERE = Path(__file__).resolve().parent
+#: the browser the tests use (Debian's), or another
+CHROMIUM = os.environ.get("FT_DCC_TEST_CHROMIUM", "/usr/bin/chromium-headless-shell")
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
@@ -142,7 +145,7 @@ def first_paint(base: Path, server: Server, size: str, repeat: int) -> None:
     page_ms: List[float] = []
     alone_ms: List[float] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             for _ in range(repeat):
                 context = browser.new_context(viewport={"width": 1600, "height": 1000})

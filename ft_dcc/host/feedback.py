@@ -18,7 +18,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import attr
 
-from ft_dcc.protocol import CAPTURE_META_KEY, REVIEW_COMPONENT_MP4
+from ft_dcc.protocol import CAPTURE_META_KEY, REVIEW_COMPONENT_IMAGE, REVIEW_COMPONENT_MP4
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.review.feedback import FeedbackNote, VersionFeedback, by_frame, status_word
 from ft_dcc.session.interface import PublishSession
@@ -189,7 +189,8 @@ def captured_cameras(session: PublishSession, version_ids: Sequence[str]) -> Dic
     wanted = ", ".join(quote(version_id) for version_id in dict.fromkeys(version_ids))
     components = session.query(
         "select version_id, metadata.key, metadata.value from Component "
-        f"where name is {quote(REVIEW_COMPONENT_MP4)} and version_id in ({wanted})"
+        f"where name in ({quote(REVIEW_COMPONENT_MP4)}, {quote(REVIEW_COMPONENT_IMAGE)}) "
+        f"and version_id in ({wanted})"
     ).all()
     cameras: Dict[str, str] = {}
     for component in components:

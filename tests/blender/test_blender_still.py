@@ -16,6 +16,8 @@ from support import make_task, open_session
 from support.entities import genuine_sessions
 from test_headless import build_scene, publish
 
+from ft_dcc.host.feedback import captured_cameras
+
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
 SERVER_LOCATION_ID = "3a372bde-05bc-11e4-8908-20c9d081909b"
 
@@ -45,6 +47,10 @@ def test_a_scene_still_of_frame_n(tmp_path, blender_env, embedded_server):
         capture = json.loads(review["metadata"]["ft_dcc_capture"])
         frames = (capture["frame_start"], capture["frame_end"], capture["still"])
         assert frames == (1005, 1005, True)
+        version_id = report["asset_version_id"]
+        # the host's feedback panel names the camera a still was captured through
+        assert capture["camera"] and captured_cameras(session, [version_id]) == {
+            version_id: capture["camera"]}  # fmt: skip
         assert review["version"]["thumbnail_id"] == report["component_ids"]["thumbnail"]
         location = genuine.get("Location", SERVER_LOCATION_ID)
         url = location.get_url(genuine.get("FileComponent", review["id"]))
