@@ -47,6 +47,10 @@ Starts ``ft-dcc server`` on 127.0.0.1 on SQLite, then on a throwaway PostgreSQL 
 - **proxy claims** (#47): ``X-Forwarded-For`` claims from 127.0.0.1 (no proxy configured): the
   audit trail's source must be the peer;
 - **audit rows** (#47): 300 refused requests of a revoked invitee link: the rows kept and counted.
+- **guesses at once**, **link lock**, **huge bodies**, **limiter cost**: the sign-in's attacks
+  (``hostile_signin.py``): 16 and 64 sign-ins of one name at once, made-up and outlived
+  one-time links, a body of 128 MB to every route (declared and chunked: the processes' growth
+  against the route's limit), the limiter's cost against a whole sign-in as a ratio.
 
 Figures: requests sent, 5xx (from the server's request log: must be 0), stored changes to other
 people's rows (snapshots of their rows before and after, read as the administrator: must be 0),
@@ -87,6 +91,8 @@ from bench_revocation import (
     update,
 )  # fmt: skip
 from embedded_server import KEY, USER, Server
+from hostile_signin import ATTACKS as SIGNIN_ATTACKS
+from hostile_signin import round_args
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 #: statuses per review route, per link (its token)
@@ -1075,7 +1081,7 @@ ATTACKS: Dict[str, Callable[[Dict[str, Any], Tally, float], None]] = {
     "proved marks": proved_marks, "room names": room_names, "unknown media": unknown_media,
     "in flight": in_flight, "list window": list_window,
     "bounded work": bounded_work, "token spelling": token_spelling,
-    "proxy claims": proxy_claims, "audit rows": audit_rows,
+    "proxy claims": proxy_claims, "audit rows": audit_rows, **SIGNIN_ATTACKS,
 }  # fmt: skip
 
 
@@ -1127,6 +1133,7 @@ def run_backend(name: str, args: List[str], seconds: float, only: List[str]) -> 
     server = Server(tmp, args)
     try:
         w = world(server, tmp)
+        round_args(w, tmp, args, server.process.pid)
         before = snapshot(server.url)
         rows: Dict[str, Any] = {}
         for label, attack in ATTACKS.items():

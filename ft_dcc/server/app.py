@@ -77,7 +77,7 @@ def _routes(server: EmbeddedServer, outage: health.Outage) -> List[BaseRoute]:
     return routes
 
 
-def _body_limits(config: ServerConfig) -> body_limit.BodyLimits:
+def body_limits(config: ServerConfig) -> body_limit.BodyLimits:
     """Each area's body limit by path (the first match wins; other paths: 16 KB)."""
     return body_limit.BodyLimits([
         (api_routes.API_PATH + "$", config.max_api_body),
@@ -165,7 +165,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     )
     app.add_middleware(health.OutageMiddleware, outage=outage)  # around all that reads the db
     # every body limited while read, before authentication
-    app.add_middleware(body_limit.BodyLimitMiddleware, limits=_body_limits(config),
+    app.add_middleware(body_limit.BodyLimitMiddleware, limits=body_limits(config),
                        refuse=_known_error)  # fmt: skip
     app.add_middleware(nul_text.NulRefusedMiddleware, refuse=_known_error)
     app.add_middleware(SecurityHeadersMiddleware)
