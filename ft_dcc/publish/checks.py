@@ -123,7 +123,7 @@ def frame_findings(state: ReviewScope) -> Tuple[List[str], List[ValidationError]
                 problems.append(problem)
     elif state.request.settings.frame_rule == "shot" and not state.request.frames:
         warnings.append(
-            "capture.frame_range is \"shot\" but the shot's range could not be read: published "
+            'capture.frame_range is "shot" but the shot\'s range could not be read: published '
             f"the scene's {spec.frame_start}-{spec.frame_end}"
         )
     if state.item.shot is None and state.host.rate_source() is None and state.request.fps is None:
@@ -281,7 +281,6 @@ def _check_shot_range(state: ReviewScope, attributes: Dict[str, ShotAttribute]) 
     ours = (spec.frame_start, spec.frame_end)
     handles = _handles(attributes)
     for around in {0, handles, state.request.settings.handles}:  # the shot's or the settings'
-
         if ours == (shot_range[0] - around, shot_range[1] + around):
             return []
     shot_name = _shot_name(state)

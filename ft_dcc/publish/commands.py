@@ -78,6 +78,7 @@ def request_dict(args: argparse.Namespace) -> PublishOptions:
         # absolute: a headless host runs the publish in its own working folder
         "burnin_template": os.path.abspath(args.burnin_template) if args.burnin_template else None,
         "invitees": list(args.invite),
+        "addresses": list(args.addresses),
         "asset_name": args.asset,
         "include_source": args.include_source,
         "json": args.json,
@@ -411,6 +412,9 @@ MEDIA_OPTIONS = (
 #: who is invited, the asset, what else is uploaded, the report, and settings overrides
 VERSION_OPTIONS = (
     arg("--invite", action="append", default=[], metavar="EMAIL", help="invite to the session"),
+    arg("--addresses", nargs="+", action="extend", default=[], metavar="NOTE_ID",
+        help="the open to-do notes of the task this version addresses (ft-dcc review notes "
+        "--task T --open): completed and answered in the version's own commit"),
     arg("--asset", help="asset name (default: from the input's name)"),
     arg("--include-source", action="store_true", help="also upload INPUT as a source component"),
     arg("--report", metavar="FILE", help="also save the report as JSON here"),

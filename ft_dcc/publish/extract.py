@@ -47,9 +47,7 @@ def capture(state: ReviewScope) -> CaptureResult:
     return result
 
 
-def _captured(
-    state: ReviewScope, out_dir: Path, encoder: Optional[StreamEncoder]
-) -> CaptureResult:
+def _captured(state: ReviewScope, out_dir: Path, encoder: Optional[StreamEncoder]) -> CaptureResult:
     spec = state.capture_spec()
     try:
         if encoder is None:

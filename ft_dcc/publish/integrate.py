@@ -37,6 +37,7 @@ from ft_dcc.exceptions import DeletedIdError, FtDccError, PublishError, ReviewSe
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol import TOPIC_REVIEW_PUBLISHED
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.addresses import check_addresses
 from ft_dcc.publish.failures import is_connection_failure
 from ft_dcc.publish.integrate_read import PublishTarget, ServerView, read_views
 from ft_dcc.publish.integrate_write import (
@@ -120,6 +121,8 @@ def _target(manifest: IntegrateManifest, task: Optional[EntityLike]) -> PublishT
         asset_type=manifest.asset_type,
         review_session_name=manifest.review_session_name,
         invitees=bool(manifest.invitees),
+        addresses=tuple(manifest.addresses),
+        api_user=manifest.api_user,
     )
 
 
@@ -142,7 +145,8 @@ def _versions(
     for sibling in manifest.siblings:
         sibling.task_id = manifest.task_id
     manifests = manifest.versions()
-    return Versions(manifests=manifests, targets=[_target(m, head.task) for m in manifests])
+    targets = [head] + [attr.evolve(_target(m, head.task), addresses=()) for m in manifests[1:]]
+    return Versions(manifests=manifests, targets=targets)
 
 
 def _check_open(view: ServerView) -> None:
@@ -242,9 +246,7 @@ def _raced(before: ServerView, after: ServerView) -> bool:
     )
 
 
-def _commit(
-    session: PublishSession, versions: Versions, media_dir: Optional[Path]
-) -> Committed:
+def _commit(session: PublishSession, versions: Versions, media_dir: Optional[Path]) -> Committed:
     """The one commit; re-read and retry when a racing publish created the same entities, and
     retry with the next generation of a derived id the server refused as a deleted row's (a
     review session or invitee of that name was deleted: it is made again)."""
@@ -364,8 +366,10 @@ def integrate_manifest(
     versions = _versions(session, manifest, task)
     progress("integrate", 0.0, "checking what is already on the server")
     versions.views = list(views) if views is not None else versions.read(session)
-    for view in versions.views:
+    for target, view in zip(versions.targets, versions.views):
         _check_open(view)
+        if target.addresses and view.version is None:
+            check_addresses(target.addresses, view.addressed, manifest.task_label)
     _upload(session, versions, media_dir, progress)
     fault_point("uploaded")
     progress("integrate", 0.4, "creating the version" + ("s" if manifest.siblings else ""))

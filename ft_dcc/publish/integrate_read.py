@@ -18,6 +18,7 @@ import attr
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.query_text import quote, quoted_list
+from ft_dcc.publish.addresses import AddressedView, address_queries, addressed_view
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import SHOT_PROJECTION
 from ft_dcc.review.names import open_session_names_query
@@ -39,6 +40,9 @@ class PublishTarget:
     asset_type: str = "upload"
     review_session_name: Optional[str] = None
     invitees: bool = False  # the publish invites people: read who is invited already
+    #: ids of the task's open to-dos the version addresses (``ft_dcc.publish.addresses``)
+    addresses: Tuple[str, ...] = ()
+    api_user: Optional[str] = None  # the publisher's username (completes what it addresses)
 
     @property
     def project_id(self) -> str:
@@ -66,6 +70,7 @@ class ServerView:
     review_object: Any = None
     invitees: Dict[str, Any] = attr.Factory(dict)  # lower-case email -> ReviewSessionInvitee
     open_sessions: List[str] = attr.Factory(list)  # names of the project's open review sessions
+    addressed: AddressedView = attr.Factory(AddressedView)  # the notes the version addresses
 
 
 Query = Tuple[str, str]  # (what, expression)
@@ -188,6 +193,7 @@ def read_views(
 
 def _queries(target: PublishTarget, manifest: Optional[IntegrateManifest]) -> List[Query]:
     queries = _context_queries(target)
+    queries += address_queries(str(target.task["id"]), target.addresses, target.api_user)
     if manifest is not None:
         queries += _replay_queries(manifest, target)
     return queries
@@ -221,4 +227,5 @@ def _view_from(rows: Dict[str, List[EntityLike]], chain: List[str]) -> ServerVie
     view.open_sessions = [row["name"] for row in rows.get("open_sessions", [])]
     for row in rows.get("invitees", []):
         view.invitees[(row["email"] or "").lower()] = row
+    view.addressed = addressed_view(rows)
     return view

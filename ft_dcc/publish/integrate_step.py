@@ -67,6 +67,7 @@ def manifest_of(state: ReviewScope) -> IntegrateManifest:
         thumbnail_component=THUMBNAIL_COMPONENT if item.thumbnail is not None else None,
         review_session_name=state.review_session_name,
         invitees=[_invitee(i) for i in state.request.invitees],
+        addresses=list(state.request.addresses),
         review_session_rules=state.request.settings.new_session_rules(),
         capture=item.spec.to_dict() if item.spec is not None else {},
         host=state.host.name,

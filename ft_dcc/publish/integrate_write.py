@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import attr
 
 from ft_dcc.protocol import SERVER_LOCATION_ID, client_review
+from ft_dcc.publish.addresses import address_operations
 from ft_dcc.publish.integrate_read import PublishTarget, ServerView
 from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.review import sessions as review
@@ -258,6 +259,11 @@ def plan_commit(
     plan = CommitPlan()
     _version(plan, manifest, target, view, media_dir)
     _review(plan, manifest, target, view, generations or Generations())
+    if target.addresses and view.version is None:  # a replay's commit completed them already
+        name = " ".join(p for p in (manifest.asset_name, plan.label) if p)
+        plan.operations += address_operations(
+            target.addresses, view.addressed, manifest.version_id, name
+        )
     return plan
 
 

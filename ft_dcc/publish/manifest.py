@@ -61,6 +61,8 @@ class IntegrateManifest:
     review_session_id: str = attr.Factory(new_id)  # used only when the session must be created
     review_session_object_id: str = attr.Factory(new_id)
     invitees: List[Dict[str, str]] = attr.Factory(list)  # {"name":..., "email":...}
+    #: ids of the task's open to-do notes this version addresses (completed in its commit)
+    addresses: List[str] = attr.Factory(list)
     #: the rules of the review session when this publish creates it: open_days, downloads,
     #: watermark (the studio's client_review.* settings; empty: 30 days, none, off)
     review_session_rules: Dict[str, Any] = attr.Factory(dict)

@@ -83,6 +83,7 @@ class PublishOptions(TypedDict, total=False):
     burnin: Optional[str]
     burnin_template: Optional[str]
     invitees: List[Invitee]
+    addresses: List[str]  # ids of the task's open to-do notes the new version addresses
     asset_name: Optional[str]
     include_source: bool
     json: bool  # print the report as JSON

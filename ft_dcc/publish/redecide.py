@@ -294,9 +294,7 @@ def _renumber(version: IntegrateManifest, offset: int) -> None:
         component.metadata[CAPTURE_META_KEY] = json.dumps(record, sort_keys=True)
 
 
-def _size(
-    version: IntegrateManifest, decision: JsonObject, chosen: JsonObject
-) -> List[FtDccError]:
+def _size(version: IntegrateManifest, decision: JsonObject, chosen: JsonObject) -> List[FtDccError]:
     """A refusal when the settings now make another capture size than the one encoded."""
     host = RecordedHost(_facts(decision))
     resolution, scale, box = chosen.get("resolution"), chosen.get("scale"), chosen.get("max_size")

@@ -67,6 +67,12 @@ def _invitees(values: Optional[Iterable[Invitee]]) -> Tuple[Invitee, ...]:
     return tuple(values or ())
 
 
+def _addresses(values: Optional[Iterable[str]]) -> Tuple[str, ...]:
+    """Note ids, each once, in the order given (a comma-separated text is split)."""
+    ids = [p.strip() for v in (values or ()) for p in str(v).split(",") if p.strip()]
+    return tuple(dict.fromkeys(ids))
+
+
 @attr.s(auto_attribs=True, kw_only=True)
 class PublishRequest:
     """The artist's choices for one publish (see the module docstring)."""
@@ -78,6 +84,9 @@ class PublishRequest:
     frames: Optional[Tuple[int, int]] = attr.ib(default=None, converter=parse_frames)
     fps: Optional[Fraction] = attr.ib(default=None, converter=_fps)
     invitees: Tuple[Invitee, ...] = attr.ib(default=(), converter=_invitees)
+    #: ids of the task's open to-do notes this version addresses: completed, each answered
+    #: with a reply naming the version, in the version's own commit
+    addresses: Tuple[str, ...] = attr.ib(default=(), converter=_addresses)
     include_source: bool = attr.ib(default=False, converter=bool)
     queue_dir: Optional[Path] = attr.ib(default=None, converter=_optional_path)
     work_dir: Optional[Path] = attr.ib(default=None, converter=_optional_path)
@@ -149,6 +158,7 @@ def request_from_options(options: PublishOptions) -> PublishRequest:
         frames=options.get("frames"),
         fps=options.get("fps"),
         invitees=options.get("invitees"),
+        addresses=options.get("addresses"),
         include_source=bool(options.get("include_source")),
         thumbnail_frame=options.get("thumbnail_frame"),
         still=bool(options.get("still")),
@@ -174,6 +184,7 @@ def options_of(request: PublishRequest, input_path: str) -> PublishOptions:
         "frames": list(request.frames) if request.frames else None,
         "fps": None if request.fps is None else _fps_text(request.fps),
         "invitees": list(request.invitees),
+        "addresses": list(request.addresses),
         "include_source": request.include_source,
         "thumbnail_frame": request.thumbnail_frame,
         "still": request.still,

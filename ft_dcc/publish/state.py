@@ -365,6 +365,8 @@ class ReviewScope:
             asset_name=self.item.asset_name,
             review_session_name=self.review_session_name,
             invitees=bool(self.request.invitees),
+            addresses=self.request.addresses,
+            api_user=getattr(self.connection.session, "api_user", None) or self.user,
         )
 
 

@@ -293,6 +293,23 @@ def run_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_notes(args: argparse.Namespace) -> int:
+    from ft_dcc.publish.tasks import parse_task_ref, resolve_task
+    from ft_dcc.review.todos import task_todos, todo_lines
+
+    task_id, task_path = parse_task_ref(args.task)
+    with _session() as session:
+        task = resolve_task(session, task_id, task_path)
+        notes = task_todos(session, task, open_only=args.open)
+    label = "/".join(str(item["name"]) for item in task["link"] or []) or str(task["id"])
+    if args.json:
+        data = {"task": label, "task_id": task["id"], "notes": [n.to_dict() for n in notes]}
+        _out(json.dumps(data, indent=2))
+        return 0
+    _out("\n".join(todo_lines(label, notes, open_only=args.open)))
+    return 0
+
+
 def run_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -437,6 +454,13 @@ REVIEW_ACTIONS = (
        "instead: ft-dcc review link NAME."),
     Command("feedback", "notes, drawings and statuses per version", run_feedback,
             (*NAME_AND_PROJECT, JSON)),
+    Command("notes", "a task's to-do notes: what its next version can address", run_notes, (
+        arg("--task", help="task id or Project/Sequence/Shot/Task (default: $FTRACK_CONTEXTID)"),
+        arg("--open", action="store_true", help="only the open ones (not yet addressed)"),
+        JSON,
+    ), "Lists the to-dos reviewers left on the task's versions (on the versions and on their "
+       "review-session objects): id, version, frame, text, author. Give the ids a new version "
+       "answers to ft-dcc publish --addresses NOTE_ID ...: its commit completes them."),
     Command("export", "take a session away: a timeline, notes as markers in the cut, a table, a "
             "report", run_export, (
         *NAME_AND_PROJECT,

@@ -67,6 +67,7 @@ TABLE: Dict[str, Dict[str, str]] = {
     "audio": FILES_ONLY,
     "audio_offset": FILES_ONLY,  # and only with --audio (test_audio_offset_without_audio...)
     "invite": _all(W),
+    "addresses": _all(W),  # host-independent: the request crosses to headless hosts whole
     "asset": _all(W),
     "include_source": _all(W),
     "report": _all(W),
@@ -87,6 +88,7 @@ PROVEN_ELSEWHERE = {
     ("files", "still"): "tests/publish/test_publish_stills.py",
     ("blender", "still"): "tests/blender/test_blender_still.py",
     ("blender", "still_frame"): "tests/blender/test_blender_still.py",
+    **{(host, "addresses"): "tests/publish/test_publish_addresses.py" for host in HOSTS},
 }
 
 #: a refused option as given on the command line

@@ -294,6 +294,7 @@ def test_every_request_field_crosses_the_options_both_ways_or_is_a_setting():
         frames=(1001, 1010),
         fps=Fraction(24000, 1001),
         invitees=["ann@studio.example"],
+        addresses=["9ac7d3f6-f4be-4d54-a6c2-a89e4778e5a0"],
         include_source=True,
         thumbnail_frame=1005,
         still=True,

@@ -60,9 +60,7 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
         publish = publish_of(context)
         if publish.request.new_review_session or context.data.get(NEW_SESSION_KEY):
             return
-        template = (
-            publish.request.settings.review_session_template or BY_NAME[TEMPLATE_KEY].default
-        )
+        template = publish.request.settings.review_session_template or BY_NAME[TEMPLATE_KEY].default
         matches = near_names(name, names, str(template))
         if not matches:
             return

@@ -1,0 +1,118 @@
+"""A new version addresses the task's open to-dos: ``ft-dcc review notes --task T --open``
+lists them, ``publish(..., addresses=[...])`` / ``ft-dcc publish --addresses`` completes them
+(``completed_at``, ``completed_by`` = the publisher) and answers each with a reply naming the new
+version, in the version's own commit: no request more than a plain publish (counted in the
+server's request log). An id that is not an open to-do of the task is refused by name before
+anything is written. Notes written through the review page by an invitee; read back with the
+genuine ``ftrack_api`` client.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List
+
+from support import genuine_sessions, open_session
+from support.cli import ft_dcc
+from test_publish_requests import _count, _task_and_frames
+from web.feedback_fixtures import link
+
+from ft_dcc.host.files import FilesHost
+from ft_dcc.publish import publish
+
+
+def _open_todos(server: Any, task_id: str) -> List[Dict[str, Any]]:
+    done = ft_dcc(server.env, "review", "notes", "--task", task_id, "--open", "--json")
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout)["notes"])
+
+
+def test_a_publish_addresses_open_todos_in_its_own_commit(
+    embedded_server: Any, tmp_path: Path, queue_dir: Path
+) -> None:
+    server = embedded_server
+    setup, task_id, sequence = _task_and_frames(server, tmp_path)
+    name = f"Dailies addresses {uuid.uuid4().hex[:6]}"
+
+    def publish_version(tag: str, **more: Any) -> Any:
+        session = open_session(server, tmp_path / tag, defer_start=True)
+        mark = server.log_mark()
+        report = publish(
+            FilesHost(sequence, fps=25), task=task_id, review_session_name=name,
+            session=session, queue_dir=queue_dir, **more,
+        )  # fmt: skip
+        return report, _count(server.requests_since(mark))
+
+    v001, _ = publish_version("v001")
+    assert v001.ok, str(v001)
+    review = setup.get("ReviewSession", v001.review_session_id)
+    invitee = setup.create(
+        "ReviewSessionInvitee",
+        {"review_session": review, "name": "Sue Pervisor", "email": f"sue-{name[-6:]}@x.org"},
+    )
+    setup.commit()
+    sue = link(setup, invitee)
+    obj = v001.review_session_object_id
+    written = {}
+    for frame, text in ((1003, "Fin flickers"), (1005, "Arm pops"), (1007, "Too dark")):
+        answer = sue.post("/notes", {"object_id": obj, "content": text, "frame": frame})
+        assert answer.status_code == 201, answer.text
+        written[text] = answer.json()["id"]
+    comment = sue.post("/notes", {"object_id": obj, "content": "Nice", "comment": True}).json()
+    reply = sue.post("/notes", {"in_reply_to_id": written["Fin flickers"], "content": "Really"})
+    assert reply.status_code == 201, reply.text
+
+    listed = _open_todos(server, task_id)
+    assert [(n["text"], n["frame"], n["version"]) for n in listed] == [
+        ("Fin flickers", 1003, 1), ("Arm pops", 1005, 1), ("Too dark", 1007, 1),
+    ]  # fmt: skip
+    assert {n["id"] for n in listed} == set(written.values())
+
+    # Refused by name before anything is written: a comment, a reply, a note that is not there
+    missing = str(uuid.uuid4())
+    wrong = [comment["id"], reply.json()["id"], missing]
+    refused, _ = publish_version("refused", addresses=[written["Arm pops"], *wrong])
+    assert not refused.ok
+    error = " ".join(refused.errors)
+    assert all(ident in error for ident in wrong), error
+    assert written["Arm pops"] not in error, error
+    assert "nothing was written" in error
+    versions = setup.query(f'select id from AssetVersion where task_id is "{task_id}"').all()
+    assert len(versions) == 1
+    assert len(_open_todos(server, task_id)) == 3
+
+    # A plain v002, then v003 addressing two: the same requests
+    plain, plain_count = publish_version("v002")
+    assert plain.ok, str(plain)
+    addressed = [written["Fin flickers"], written["Too dark"]]
+    v003, count = publish_version("v003", addresses=addressed)
+    assert v003.ok, str(v003)
+    assert count == plain_count, (count, plain_count)
+
+    with genuine_sessions(server, tmp_path / "genuine") as make:
+        reader = make()
+        me = reader.query(f'select id from User where username is "{server.api_user}"').one()
+        for text, ident in written.items():
+            note = reader.query(
+                "select is_todo, completed_at, completed_by, replies.content, replies.is_todo "
+                f'from Note where id is "{ident}"'
+            ).one()
+            assert note["is_todo"] is True
+            replies = sorted((r["content"], r["is_todo"]) for r in note["replies"])
+            if ident in addressed:
+                assert note["completed_at"] is not None, text
+                assert note["completed_by"]["id"] == me["id"], text
+                assert (f"Addressed in {v003.asset_name} v003.", False) in replies, replies
+            else:
+                assert note["completed_at"] is None and note["completed_by"] is None, text
+    assert [n["text"] for n in _open_todos(server, task_id)] == ["Arm pops"]
+
+    # The CLI: ft-dcc publish --addresses the last one
+    done = ft_dcc(
+        server.env, "publish", str(sequence), "--task", task_id, "--fps", "25",
+        "--review-session", name, "--addresses", written["Arm pops"], "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _open_todos(server, task_id) == []
