@@ -143,7 +143,7 @@ def session_body(found: Mapping[str, Any], manages: bool) -> str:
         manages="yes" if manages else "no",
         toggle="Close session" if session["is_open"] else "Reopen session",
         private_toggle=private_toggle(bool(session.get("private"))),
-        present_hidden="" if manages else " hidden",
+        present_hidden="" if manages and session["is_open"] else " hidden",
     )
 
 

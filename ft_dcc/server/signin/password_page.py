@@ -5,7 +5,8 @@ the sign-in's CSRF token, the current password (rate-limited as a sign-in is; no
 sign-in made by a one-time link, which is how an administrator resets a forgotten password, nor
 of a person who has none yet), and the new one (8 to 1,024 characters, typed twice); it then
 stores it, ends every sign-in of the person everywhere (their other browsers' next requests are
-refused, their review pages' ``/live`` streams closed) and signs this browser in anew.
+refused, their review pages' ``/live`` streams closed) and signs this browser in anew, on the
+desk.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _change(parts: SignInParts, request: Request, person: Person,
     set_password(parts, person.user_id, new)  # every sign-in of theirs ends, everywhere
     parts.resets.drop(person.session_id)
     raw = parts.signins.open(person.user_id, SIGNIN_LIFETIME)
-    response = RedirectResponse("/", status_code=303, headers=page.HEADERS)
+    response = RedirectResponse(page.DESK_PATH, status_code=303, headers=page.HEADERS)
     set_cookie(response, request, raw, SIGNIN_LIFETIME)
     return response
 

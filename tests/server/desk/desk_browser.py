@@ -8,6 +8,7 @@ through the genuine ``ftrack_api`` client.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import uuid
@@ -229,3 +230,150 @@ def check_client_session(world: DeskWorld, session_id: str, order: List[str]) ->
     settings = {s["name"]: s["value"] for s in reader.query(
         f'select name, value from EntitySetting where parent_id is "{session_id}"').all()}
     assert settings == {"download_policy": "proxy", "watermark": "true"}, settings
+
+
+def _texts(driver: Driver, selector: str) -> List[str]:
+    return list(driver.evaluate(f"Array.from(document.querySelectorAll({json.dumps(selector)}))"
+                                ".map((e) => e.textContent.trim())"))  # fmt: skip
+
+
+def _header(driver: Driver, href_of: str, name: str) -> str:
+    """The Content-Disposition the page's own link ``href_of`` (a selector) downloads with."""
+    driver.evaluate(f"(() => {{ window[{json.dumps(name)}] = ''; fetch({El(href_of)}.href)"
+                    f".then((r) => {{ window[{json.dumps(name)}] = r.status + ' ' + "
+                    "r.headers.get('content-disposition'); }); return 1; })()")  # fmt: skip
+    driver.wait(f"window[{json.dumps(name)}]")
+    return str(driver.evaluate(f"window[{json.dumps(name)}]"))
+
+
+def _a_minute_ago() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+
+
+def supervisor_walk(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld,
+                    shots: Path) -> str:  # fmt: skip
+    """A private session made on the desk: Open and Present by right, a version picked by its
+    name, moved first with ↑, made not private; closed elsewhere, its badge follows without a
+    reload; the audit trail read as sentences, filtered to the moves and downloaded, the
+    exports named after the session. The session's id."""
+    open_url(f"{world.url}/desk/project/{world.project_id}")
+    driver.wait("document.querySelector('#new-session-name')")
+    _type(driver, "#new-session-name", "Client review wk50")
+    driver.click("#new-session-private")
+    driver.click("form.create-session button[type=submit]")
+    driver.wait("location.pathname.startsWith('/desk/session/') && "
+                "document.querySelector('#desk-items') && "
+                "document.querySelector('#desk-items').dataset.loaded === '1'")  # fmt: skip
+    session_id = str(driver.evaluate("document.querySelector('#session').dataset.sessionId"))
+    assert "private" in _texts(driver, "#session .badges .badge")
+    assert driver.evaluate("document.querySelector('a.present').hidden") is False
+    assert driver.evaluate("document.querySelector('a.open-page').hidden") is False
+    assert driver.evaluate("document.querySelector('a.change-password').getAttribute('href')") \
+        == "/signin/password"
+
+    _type(driver, "form.search input[name=shot]", "sh010")
+    driver.click("form.search button[type=submit]")
+    driver.wait("document.querySelectorAll('ul.results input:checked').length === 2")
+    first = "ul.results li:first-child"
+    name = str(driver.evaluate(f"{El(first + ' label.pick')}.textContent"))
+    # the version's name labels its box: a click on the name unticks it, a reader names it
+    assert driver.evaluate(f"{El(first + ' input')}.labels[0].textContent") == name
+    driver.click(f"{first} label.pick")
+    driver.wait(f"!{El(first + ' input')}.checked")
+    driver.click(f"{first} label.pick")
+    driver.wait(f"{El(first + ' input')}.checked")
+    driver.click("button.add-selected")
+    _writes(driver, 1)
+    labels = _texts(driver, "#desk-items li.item .label")
+    assert len(labels) == 2, labels
+    driver.click("#desk-items li.item:last-child button.up")
+    _writes(driver, 2)
+    assert _texts(driver, "#desk-items li.item .label") == labels[::-1]
+    driver.click("button.toggle-private")
+    _writes(driver, 3)
+    assert "private" not in _texts(driver, "#session .badges .badge")
+    driver.screenshot(shots / "desk_private_session.png")
+
+    # closed elsewhere (the studio's ftrack_api script): the page follows without a reload
+    reader = world.make()
+    session = reader.get("ReviewSession", session_id)
+    assert session["shareable_url_enabled"] is True  # made not private on the desk
+    session["end_date"] = _a_minute_ago()
+    reader.commit()
+    driver.wait("document.querySelector('#session').dataset.state === 'closed'")
+    assert _texts(driver, "#session .badges .badge") == ["today", "closed"]
+    assert _texts(driver, "button.toggle-open") == ["Reopen session"]
+    assert driver.evaluate("document.querySelector('a.present').hidden") is True  # closed
+
+    driver.click("button.show-audit")
+    driver.wait("document.querySelector('section.audit').dataset.shown === '1'")
+    said = _texts(driver, "section.audit td.sentence")
+    sam = "Sam Super"
+    assert said[0] == f"{sam} created the session as private", said
+    assert f"{sam} added {labels[0]}" in said and f"{sam} added {labels[1]}" in said, said
+    assert f"{sam} moved {labels[1]} to first" in said, said
+    assert f"{sam} made the session not private (its room link opens it)" in said, said
+    assert any(s.endswith(" closed the session") for s in said), said
+    assert not any("user:" in s for s in said), said
+    driver.evaluate("document.querySelector('section.audit').scrollIntoView()")
+    driver.screenshot(shots / "desk_audit_trail.png")
+    times = _texts(driver, "section.audit td.time")
+    assert all(len(t.split(" ")[1]) == 8 for t in times), times  # HH:MM:SS, no microseconds
+    driver.evaluate("(() => { const s = document.querySelector('#audit-act'); "
+                    "s.value = 'version.moved'; "
+                    "s.dispatchEvent(new Event('change', { bubbles: true })); })()")
+    driver.wait("document.querySelector('section.audit').dataset.shown === '2'")
+    assert _texts(driver, "section.audit td.sentence") == [f"{sam} moved {labels[1]} to first"]
+    driver.evaluate("document.querySelector('section.audit').scrollIntoView()")
+    driver.screenshot(shots / "desk_audit_filtered.png")
+    audit = _header(driver, "a.audit-csv", "auditCsv")
+    assert audit.startswith("200 ") and 'filename="Client review wk50 audit trail.csv"' in audit
+    export = _header(driver, "a.export", "exportCsv")
+    assert export.startswith("200 ") and 'filename="Client review wk50.csv"' in export, export
+    return session_id
+
+
+def home_follows(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld,
+                 shots: Path) -> None:  # fmt: skip
+    """Today's dailies head the project's list; closing it elsewhere turns its badge to
+    "closed" on the open home page without a reload."""
+    open_url(world.url + "/desk/")
+    section = f'section.project[data-project-id="{world.project_id}"]'
+    driver.wait(f"document.querySelector({json.dumps(section)})")
+    first = driver.evaluate(f"{El(section)}.querySelector('li.session-link').dataset.sessionId")
+    assert first == world.day_session_id, first
+    reader = world.make()
+    day = reader.get("ReviewSession", world.day_session_id)
+    day["end_date"] = _a_minute_ago()
+    reader.commit()
+    row = f'li.session-link[data-session-id="{world.day_session_id}"]'
+    driver.wait(f"Array.from({El(row)}.querySelectorAll('.badge')).map((b) => b.textContent)"
+                ".join() === 'today,closed'")  # fmt: skip
+    driver.screenshot(shots / "desk_home_closed.png")
+
+
+def first_signin_by_link(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld,
+                         server: Any) -> None:  # fmt: skip
+    """A new Supervisor with no password signs in by a one-time link and is asked to set one;
+    the desk then offers Change password, which asks for the one she set."""
+    name = f"nia-{uuid.uuid4().hex[:6]}"
+    add_api_user(server, name)
+    _ft_dcc_user(server, "role", name, "--role", "supervisor", "--project",
+                 str(world.make().get("Project", world.project_id)["name"]))  # fmt: skip
+    printed = run_ft_dcc(["user", "signin-link", name, "--data", str(server.data_dir)],
+                         env=dict(os.environ))  # fmt: skip
+    assert printed.returncode == 0, printed.stderr
+    open_url(world.url + "/signin/link?" + printed.stdout.split("?", 1)[1].strip())
+    driver.wait("document.querySelector('form.signin-form button')")
+    driver.click("form.signin-form button[type=submit]")
+    driver.wait("location.pathname === '/signin/password' && "
+                "document.querySelector('#password-new')")  # fmt: skip
+    assert not driver.evaluate("document.querySelector('#password-current')")
+    password = f"pw {uuid.uuid4().hex}"
+    _type(driver, "#password-new", password)
+    _type(driver, "#password-again", password)
+    driver.click("form.signin-form button[type=submit]")
+    driver.wait("location.pathname === '/desk/' && document.querySelector('a.change-password')")
+    driver.click("a.change-password")
+    driver.wait("location.pathname === '/signin/password' && "
+                "document.querySelector('#password-current')")  # fmt: skip

@@ -280,6 +280,8 @@ def test_refusals_leave_the_session_as_it_was(desk: Desk) -> None:
     assert audit.status_code == 403
     page = browser.get(f"{world.url}/desk/session/{session}", timeout=60)
     assert page.status_code == 200 and 'data-manages="no"' in page.text
+    # one who may only watch is offered Open, never Present (its link is hidden)
+    assert f'href="/signin/review/{session}"' in page.text and " hidden>Present</a>" in page.text
     assert_unchanged(world, before)
 
     stranger = requests.Session()

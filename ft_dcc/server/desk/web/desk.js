@@ -52,7 +52,7 @@
     const text = (nodes) => nodes.map((n) => n.textContent).join(" ");
     if (text(all(".badge", place)) === text(now)) return;
     all(".badge", place).forEach((badge) => badge.remove());
-    place.append(...now);
+    now.forEach((badge) => place.append(" ", badge));
   }
 
   // the sessions listed on the home and project pages keep their badges as the sessions change
@@ -232,6 +232,8 @@
       one("h1").textContent = state.session.name;
       document.title = state.session.name;
       all(".manage", root).forEach((part) => { part.hidden = !state.manages; });
+      // presenting: for those who manage it, while it is open (a closed session cannot be)
+      one("a.present", root).hidden = !state.manages || !state.session.is_open;
       one(".watch-only", root).hidden = state.manages;
       if (state.manages) { drawRules(); drawInvitees(); drawOthers(); drawUsers(); }
     }
