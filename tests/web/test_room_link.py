@@ -59,6 +59,10 @@ def test_the_room_link_asks_who_you_are_and_credits_them(
         page = _open(jane_browser, room_url)
         page.locator(".whoami").wait_for()
         assert page.locator(".whoami-title").inner_text() == "Who are you?"
+        # whoever runs the session is sent to the desk, not to a terminal
+        help_text = page.locator(".whoami-help").first.inner_text()
+        assert "your dailies desk" in help_text and "ft-dcc" not in help_text, help_text
+        assert page.locator("a.whoami-desk").get_attribute("href") == "/desk/"
         # Before choosing: no note form, no drawing, no verdict buttons; nobody is claimed.
         assert not _visible(page, f"{first_item} .note-form")
         assert not _visible(page, f"{first_item} .my-review")
