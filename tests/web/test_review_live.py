@@ -167,3 +167,38 @@ def test_other_sessions_changes_are_not_streamed(embedded_server: Any, tmp_path:
             assert payload["note_id"] == mine.json()["id"]
         finally:
             stream.close()
+
+
+def test_a_status_moved_elsewhere_reaches_every_session_showing_the_version(
+    embedded_server: Any, tmp_path: Path
+) -> None:
+    """A version is in two sessions (the internal dailies and the client's); the studio's verdict
+    in one moves its status: the other's open studio page is told (``event: status`` for its own
+    item) and reads the new status, without a reload. Seen failing first: the dailies page kept
+    "Pending Review" until reloaded."""
+    with genuine_sessions(embedded_server, tmp_path) as make:
+        session = make()
+        client = make_dailies(session)
+        item = client.objects[0]
+        dailies = session.create("ReviewSession", {
+            "name": "Internal dailies", "project": client.review_session["project"],
+            "end_date": client.review_session["end_date"]})  # fmt: skip
+        shown = session.create("ReviewSessionObject", {
+            "review_session": dailies, "asset_version": item["asset_version"],
+            "name": "sh010_anim", "version": "v001", "sort_order": 1})  # fmt: skip
+        session.commit()
+        page = personal_link(session, dailies)
+        stream = EventStream(page)
+        try:
+            verdict = personal_link(session, client.review_session).post(
+                "/status", {"object_id": item["id"], "status": "approved"})  # fmt: skip
+            assert verdict.status_code == 200, verdict.text
+            _name, payload = stream.wait_for(
+                lambda e: e[0] == "status" and e[1] is not None
+                and e[1].get("object_id") == shown["id"]
+            )  # fmt: skip
+            assert payload == {"object_id": shown["id"], "invitee_id": None}
+        finally:
+            stream.close()
+        status = page.feedback()["objects"][shown["id"]]["version_status"]
+        assert status["name"] == "Approved"

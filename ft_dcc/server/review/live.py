@@ -49,11 +49,14 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from ft_dcc.protocol.query_text import quote
 from ft_dcc.server import open_caps
 from ft_dcc.server.errors import NotFound
+from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.grants.bus import EVERYTHING, Revocation
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData
+from ft_dcc.server.review.identity import query
 from ft_dcc.server.review.in_flight import check_grant
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.live_hub import (
@@ -94,11 +97,20 @@ class LiveRoutes:
         self.base = base
         broker = base.server.events
         self.hub = hub_for(broker) if broker is not None else None
+        if self.hub is not None:
+            self.hub.holders = self._holders
         self.presenter = table_for(base.server.store)
         self.watchers = watcher_table(base.server.store)
         self.revocations = base.server.revocations
         self.revocations.subscribe(self._on_revocation)
         self.open = open_caps.OpenCount(open_caps.most_streams())
+
+    def _holders(self, version_id: str) -> List[Tuple[str, str]]:
+        """The (session, object) pairs showing ``version_id``."""
+        rows = query(self.base.server.ctx.execute,
+                     "select id, review_session_id from ReviewSessionObject where version_id is "
+                     + quote(check_component_id(version_id)))  # fmt: skip
+        return [(str(r["review_session_id"]), str(r["id"])) for r in rows]
 
     def _on_revocation(self, revocation: Revocation) -> None:
         """Re-check the open streams resting on what was revoked; end those that fell."""

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.server.events.hub import EventBroker
@@ -128,11 +128,32 @@ class Stream:
             pass
 
 
+def version_status_moved(entity: Mapping[str, object]) -> Optional[str]:
+    """The id of a version whose workflow status an ``ftrack.update`` entity changed, or None."""
+    if entity.get("entity_type") != "AssetVersion" or entity.get("action") != "update":
+        return None
+    keys = entity.get("keys")
+    changes = entity.get("changes")
+    named = list(keys if isinstance(keys, list) else []) + list(
+        changes if isinstance(changes, dict) else []
+    )
+    ident = entity.get("entityId")
+    moved = any(isinstance(k, str) and k.replace("_", "") == "statusid" for k in named)
+    return ident if moved and isinstance(ident, str) else None
+
+
+#: the (review session id, object id) pairs that show a version (read by the live routes)
+Holders = Callable[[str], List[Tuple[str, str]]]
+
+
 class LiveHub:
     """This process's live streams by review session, fed by the event broker."""
 
     def __init__(self) -> None:
         self._streams: KeyedSets[Stream] = KeyedSets()
+        #: where a version is shown, to tell those sessions' pages its status moved (a version
+        #: is in many sessions: a verdict in one, or a change through /api, moves it in all)
+        self.holders: Holders = lambda _version_id: []
 
     def add(self, review_session_id: str, stream: Stream) -> None:
         self._streams.add(review_session_id, stream)
@@ -158,6 +179,20 @@ class LiveHub:
             found = live_event(entity) if isinstance(entity, dict) else None
             if found is not None:
                 self._send(*found)
+            moved = version_status_moved(entity) if isinstance(entity, dict) else None
+            if moved is not None:
+                self._version_moved(moved)
+
+    def _version_moved(self, version_id: str) -> None:
+        """Tell the pages showing ``version_id`` that its status moved (``event: status``
+        without an invitee: they re-read their feedback, which holds it for the studio)."""
+        try:
+            holders = self.holders(version_id)
+        except Exception:  # the hub never stops for one lookup
+            log.exception("could not read where version %s is shown", version_id)
+            return
+        for session_id, object_id in holders:
+            self._send(session_id, ("status", {"object_id": object_id, "invitee_id": None}))
 
     def _send(self, session_id: str, item: LiveEvent) -> None:
         for stream in self._streams.members(session_id):
