@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any, Dict, Iterable, Mapping, Optional
 
 import sqlalchemy as sa
@@ -12,6 +14,11 @@ from ft_dcc.server.mail.outbox import Message, Outbox
 from ft_dcc.server.mail.sender import Send, Sender
 from ft_dcc.server.mail.smtp_url import SmtpSettings
 from ft_dcc.server.mail.transport import send as smtp_send
+
+log = logging.getLogger(__name__)
+
+#: one plain address: no spaces, no control characters, no header syntax, one @
+ADDRESS = re.compile(r"^[^@\s<>\"',;:()\[\]\\]{1,64}@[^@\s<>\"',;:()\[\]\\]{1,253}$")
 
 
 class Mailer:
@@ -41,14 +48,23 @@ class Mailer:
         """The studio's name the mails say (``--mail-from``'s display name)."""
         return self.settings.studio if self.settings else ""
 
-    def queue(self, topic: str, to: str, letter: str, values: Mapping[str, Any]) -> Optional[str]:
+    def queue(
+        self, topic: str, to: str, letter: str, values: Mapping[str, Any], replaces: bool = False
+    ) -> Optional[str]:
         """Render the letter ``letter`` (templates ``letters.TEMPLATES``) with ``values`` (plus
         ``studio``) and queue it to ``to``, about ``topic`` (e.g. ``invitee:<id>``, what
-        :meth:`latest` is asked by); the message's id, ``None`` without SMTP. Never waits for
-        the SMTP server."""
+        :meth:`latest` is asked by); the message's id, ``None`` without SMTP (or when ``to`` is
+        not one plain address: nothing is queued, the log says so). Never waits for the SMTP
+        server. ``replaces``: the topic's messages still waiting are never sent (an invitation
+        sent again: only the newest link goes out)."""
         if self._sender is None:
             return None
+        if not ADDRESS.match(to) or not to.isprintable():
+            log.warning("not mailing %s: %r is not a plain e-mail address", topic, to[:100])
+            return None
         written = letters.render(letter, dict(values, studio=self.studio))
+        if replaces:
+            self.outbox.replace_queued(topic)
         message_id = self.outbox.put(topic, to, written.subject, written.text, written.html)
         self._sender.wake()
         return message_id

@@ -9,7 +9,8 @@ row keeps its attempts, the next attempt's time and the last error, for the desk
 States: ``queued`` (waiting for its next attempt), ``sending`` (claimed), ``sent`` (the SMTP
 server took it; its bodies are emptied then: a sent invitation's link stays only in the
 recipient's mailbox), ``failed`` (refused for good, or :data:`MOST_ATTEMPTS` attempts failed;
-kept, with its error, until someone sends it again).
+kept, with its error, until someone sends it again), ``replaced`` (a newer message on its topic
+took its place before it went out: an invitation sent again).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from ft_dcc.server.model.storage import write_transaction
 
 TABLE = "ft_dcc_mail"
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+#: a queued message a newer one on its topic took the place of (never sent)
+REPLACED = "replaced"
 #: how long a claim holds before another sender may take the message again (a crashed sender)
 LEASE_SECONDS = 300.0
 #: attempts before a message is marked failed (30 s, 1, 2, 4 … minutes apart: about 8 hours)
@@ -86,6 +89,22 @@ class Outbox(SideTable):
             ))  # fmt: skip
         return message_id
 
+    def replace_queued(self, topic: str) -> int:
+        """Mark the topic's messages not sent yet replaced: one waiting is never sent; one being
+        sent right now is not tried again if this attempt fails. How many."""
+        t = self.table
+        with write_transaction(self.engine) as connection:
+            return connection.execute(
+                sa.update(t)
+                .where(t.c.topic == topic[:200], t.c.state.in_([QUEUED, SENDING]))
+                .values(
+                    state=REPLACED,
+                    text_body="",
+                    html_body="",
+                    last_error="replaced by a newer message",
+                )
+            ).rowcount
+
     def claim(self, now: Optional[float] = None, most: int = 10) -> List[Message]:
         """Due messages this caller now holds for :data:`LEASE_SECONDS` (another process's claim
         that ran out counts as due): each row won by one conditional update."""
@@ -141,9 +160,10 @@ class Outbox(SideTable):
             values["state"] = FAILED
         else:
             values.update(state=QUEUED, next_attempt=time.time() + retry_in)
-        with write_transaction(self.engine) as connection:
+        t = self.table
+        with write_transaction(self.engine) as connection:  # unless replaced meanwhile
             connection.execute(
-                sa.update(self.table).where(self.table.c.id == message_id).values(**values)
+                sa.update(t).where(t.c.id == message_id, t.c.state == SENDING).values(**values)
             )
 
     def next_due(self) -> Optional[float]:

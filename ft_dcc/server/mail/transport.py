@@ -38,16 +38,16 @@ def send(settings: SmtpSettings, message: Message, timeout: float = TIMEOUT) -> 
     """Hand ``message`` to the SMTP server; :class:`PermanentFailure` when it refuses it for
     good, any other ``OSError``/``smtplib.SMTPException`` for a failure worth another try."""
     mail = email_of(settings, message)
-    context = ssl.create_default_context()
     client: smtplib.SMTP
     if settings.security == "tls":
-        client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
+        client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout,
+                                  context=ssl.create_default_context())  # fmt: skip
     else:
         client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
     with client:
         client.ehlo()
         if settings.security == "starttls":
-            client.starttls(context=context)
+            client.starttls(context=ssl.create_default_context())
             client.ehlo()
         if settings.username:
             client.login(settings.username, settings.password)

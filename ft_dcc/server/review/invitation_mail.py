@@ -90,5 +90,5 @@ def mail_invitation(ctx: ApiContext, caller: Caller, invitee: Mapping[str, str],
         "valid_until": when_said(valid_until(end)),
         "passphrase": bool(row.get("passphrase_enabled")),
     }
-    ctx.mail.queue(topic(invitee["id"]), invitee["email"], LETTER, values)
+    ctx.mail.queue(topic(invitee["id"]), invitee["email"], LETTER, values, replaces=True)
     return url

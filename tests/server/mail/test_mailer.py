@@ -182,3 +182,51 @@ def test_a_password_on_the_command_line_is_refused(tmp_path: Path) -> None:
     from_env = choose_smtp(None, None, None, environ)
     assert from_env is not None and from_env.password == "env pw" and from_env.port == 465
     assert from_env.studio == "Studio X" and choose_smtp(None, None, None, {}) is None
+
+
+def test_a_recipient_that_is_not_one_plain_address_is_never_queued(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    mailer = _mailer(tmp_path, smtp.url)
+    try:
+        for bad in ("a@b.example\r\nBcc: x@evil.example", "Cleo <cleo@agency.example>",
+                    "a@b.example, c@d.example", "no-at-sign", "a b@c.example"):
+            assert mailer.queue("invitee:9", bad, "invitation", VALUES) is None, bad
+        assert mailer.latest(["invitee:9"]) == {}
+        assert mailer.queue("invitee:9", "cleo@agency.example", "invitation", VALUES)
+        assert [m["To"] for m in smtp.wait_for(1)] == ["cleo@agency.example"]
+    finally:
+        mailer.close()
+
+
+def test_an_invitation_sent_again_replaces_the_one_still_waiting(tmp_path: Path) -> None:
+    down = SmtpServer()
+    mailer = _mailer(tmp_path, down.url, retry=3600)  # a failed one waits an hour ...
+
+    def failed_once(message_id: str) -> bool:
+        [message] = mailer.outbox.messages([message_id])
+        return message.state == QUEUED and message.attempts == 1 and bool(message.last_error)
+
+    try:
+        first = mailer.queue("invitee:1", "cleo@agency.example", "invitation",
+                             dict(VALUES, link="http://x/review/1?t=first"), replaces=True)
+        assert first is not None
+        wait_until(lambda: failed_once(first), "the first one tried and waiting")
+        again = mailer.queue("invitee:1", "cleo@agency.example", "invitation",
+                             dict(VALUES, link="http://x/review/1?t=again"), replaces=True)
+        assert again is not None
+        wait_until(lambda: failed_once(again), "the newer one tried and waiting")
+        down.start()
+        try:
+            with mailer.outbox.engine.begin() as connection:  # ... so make it due now
+                connection.execute(sa.update(mailer.outbox.table).values(next_attempt=0))
+            mailer._sender.wake()  # type: ignore[union-attr]
+            [mail] = down.wait_for(1)
+            wait_until(lambda: mailer.latest(["invitee:1"])["invitee:1"].state == SENT, "sent")
+            assert "t=again" in body_text(mail, "plain") and len(down.messages) == 1
+            [replaced] = mailer.outbox.messages([first])
+            assert replaced.state == "replaced" and replaced.text == ""
+        finally:
+            down.stop()
+    finally:
+        mailer.close()
