@@ -115,7 +115,7 @@ def publishes(base: Path, server: Server, size: str, repeat: int) -> None:
 
 PAINTED = (
     "() => new Promise(done => { const i = document.querySelector('img.still-image');"
-    " const check = () => (i && i.complete && i.naturalWidth && i.style.transform)"
+    " const check = () => (i && i.complete && i.naturalWidth && i.dataset.placed)"
     " ? i.decode().then(() => requestAnimationFrame(() => done(performance.now())))"
     " : requestAnimationFrame(check); check(); })"
 )

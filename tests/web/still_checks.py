@@ -16,7 +16,7 @@ STATE = "document.querySelector('article.item').still.state()"
 #: the still's picture is loaded and placed
 READY = (
     "(() => { const i = document.querySelector('img.still-image');"
-    " return !!(i && i.complete && i.naturalWidth > 0 && i.style.transform !== ''); })()"
+    " return !!(i && i.complete && i.naturalWidth > 0 && i.dataset.placed === '1'); })()"
 )
 
 

@@ -81,6 +81,29 @@ def test_a_still_fits_first_shows_its_own_pixels_at_1_1_and_takes_a_note(
         ).one()
         assert "frame" not in note["metadata"]
 
+    # a drawing on the still, with the page's own tools; shown over the picture once saved
+    page.locator("article.item button.draw-toggle").click()
+    canvas = page.locator(".still-picture canvas.draw-layer")
+    area = canvas.bounding_box()
+    page.mouse.move(area["x"] + area["width"] * 0.3, area["y"] + area["height"] * 0.3)
+    page.mouse.down()
+    page.mouse.move(area["x"] + area["width"] * 0.6, area["y"] + area["height"] * 0.5, steps=6)
+    page.mouse.up()
+    assert page.locator("article.item").get_attribute("data-strokes") == "1"
+    page.locator("article.item button.draw-save").click()
+    page.wait_for_function("() => document.querySelector('article.item').dataset.drawingsSaved"
+                           " === '1'")  # fmt: skip
+    page.locator(".still-picture .overlays img").first.wait_for()
+    page.screenshot(path=str(artifacts_dir / "review_still_drawing.png"))
+    with genuine_sessions(embedded_server, tmp_path / "cache2") as make:
+        reader = make()
+        object_id = page.locator("article.item").get_attribute("data-object-id")
+        drawn = reader.query(
+            "select note_id, component.file_type, note.metadata from NoteComponent "
+            f'where note.parent_id is "{object_id}"'
+        ).all()
+        assert [d["component"]["file_type"] for d in drawn] == [".png"], drawn
+
     # a session of a still and a movie: the movie is played by the player, the still shown
     with open_session(embedded_server, tmp_path / "movie") as session:
         movie = publish(FilesHost(make_sequence(tmp_path / "anim", frames=12), fps=25),

@@ -181,8 +181,9 @@ def _video(session: SessionView, item: ItemView, token: str, frames: _Frames, in
 
 
 def _still_stage(session: SessionView, item: ItemView, token: str, frames: _Frames) -> str:
-    """A still's picture: shown fitted first; "1:1" shows one image pixel per screen pixel;
-    zoom and pan (drag) between (``still.js``)."""
+    """A still's picture: shown fitted first; "1:1" shows one picture pixel per screen pixel;
+    zoom and pan (drag) between (``still.js``); drawings on it with the player's own tools,
+    in the picture's own pixels (they zoom and pan with it)."""
     image = escape(media_url(session.id, item.image_id or "", token))
     size = (
         f' width="{frames.width}" height="{frames.height}"'
@@ -190,10 +191,17 @@ def _still_stage(session: SessionView, item: ItemView, token: str, frames: _Fram
         else ""
     )
     alt = escape(f"{item.asset_name} v{item.version_number or ''}".strip())
+    draw = (
+        _button("tool draw-toggle", "Draw on the picture", "Draw on the picture",
+                _icon(ICON_PEN) + "<span>Draw</span>")
+        if session.is_open
+        else ""
+    )  # fmt: skip
     return (
         '<div class="stage"><div class="screen">'
-        '<div class="still-view" data-zoom="fit">'
-        f'<img class="still-image" src="{image}" alt="{alt}"{size} draggable="false"></div></div>'
+        '<div class="still-view" data-zoom="fit"><div class="still-picture">'
+        f'<img class="still-image" src="{image}" alt="{alt}"{size} draggable="false">'
+        '<div class="overlays"></div><canvas class="draw-layer" hidden></canvas></div></div></div>'
         '<div class="controls transport still-tools">'
         '<button type="button" class="still-fit" aria-pressed="true" title="Fit the picture '
         '(F)">Fit</button>'
@@ -201,9 +209,9 @@ def _still_stage(session: SessionView, item: ItemView, token: str, frames: _Fram
         'pixel per screen pixel (1)">1:1</button>'
         '<button type="button" class="still-zoom-out" title="Zoom out (-)">&minus;</button>'
         '<button type="button" class="still-zoom-in" title="Zoom in (+)">+</button>'
-        '<output class="still-scale">fit</output>'
+        f'<output class="still-scale">fit</output>{draw}'
         f'<span class="still-size">{frames.width or "?"} &times; {frames.height or "?"} px</span>'
-        "</div></div>"
+        f"</div>{_draw_bar() if session.is_open else ''}</div>"
     )
 
 

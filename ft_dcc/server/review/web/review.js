@@ -29,8 +29,23 @@
         });
       }
     }
+    if (!hasMovie && item.querySelector(".still-view") && R.Still) startStill(item);
     item.addEventListener("pointerdown", function () { activate(item); });
     item.addEventListener("focusin", function () { activate(item); });
+  }
+
+  /** A still: its picture view (still.js), its drawings shown over it, and the drawing tools
+      on it (one frame: the item's). */
+  function startStill(item) {
+    if (!item.still) item.still = new R.Still(item);
+    var still = item.still.asPlayer();
+    new R.Overlay(item.querySelector(".still-picture .overlays"), item.dataset.objectId)
+      .show(still.frame);
+    if (item.querySelector(".draw-layer") && item.querySelector(".draw-bar")) {
+      item.drawing = new R.Drawing(item, still, function (frame, png, last) {
+        return feedback.saveDrawing(item, frame, png, last);
+      });
+    }
   }
 
   function startGroup(section) {

@@ -11,6 +11,7 @@
     this.item = item;
     this.view = item.querySelector(".still-view");
     this.image = item.querySelector("img.still-image");
+    this.picture = item.querySelector(".still-picture") || this.image;
     this.output = item.querySelector(".still-scale");
     this.mode = "fit"; // "fit", or a scale (picture pixels to CSS pixels)
     this.scale = 1;
@@ -67,11 +68,14 @@
   };
 
   Still.prototype.draw = function () {
-    var image = this.image;
-    image.style.width = this.natural().w + "px";
-    image.style.height = this.natural().h + "px";
-    image.style.transform = "translate(" + this.x + "px, " + this.y + "px) scale(" +
-      this.scale + ")";
+    var size = this.natural();
+    this.image.style.width = size.w + "px";
+    this.image.style.height = size.h + "px";
+    this.picture.style.width = size.w + "px";
+    this.picture.style.height = size.h + "px";
+    var moved = "translate(" + this.x + "px, " + this.y + "px) scale(" + this.scale + ")";
+    this.picture.style.transform = moved;
+    this.image.dataset.placed = "1";
     var ratio = window.devicePixelRatio || 1;
     var shown = this.mode === "fit" ? "fit" : Math.round(this.scale * ratio * 100) + "%";
     this.view.dataset.zoom = this.mode === "fit" ? "fit" : String(this.scale * ratio);
@@ -121,11 +125,25 @@
     });
   };
 
-  /** Pan: drag the picture (any zoom). */
+  /** What the drawing tools (draw.js) and the drawings' overlay ask of a player: a still is
+      one frame (its number: the item's first frame), never playing. */
+  Still.prototype.asPlayer = function () {
+    var size = this.natural();
+    return {
+      video: { videoWidth: size.w, videoHeight: size.h },
+      frame: parseInt(this.item.dataset.frameIn, 10) || 0,
+      clip: null,
+      pause: function () {},
+      noteFrame: function () { return null; }
+    };
+  };
+
+  /** Pan: drag the picture (any zoom); not while drawing on it. */
   Still.prototype.drags = function () {
     var self = this;
     var from = null;
     this.view.addEventListener("pointerdown", function (event) {
+      if (self.item.classList.contains("drawing")) return;
       from = { x: event.clientX - self.x, y: event.clientY - self.y, id: event.pointerId };
       self.view.setPointerCapture(event.pointerId);
       self.view.classList.add("panning");
