@@ -243,6 +243,17 @@ def test_private_sessions_and_todays_dailies_on_the_desk(desk: Desk) -> None:
                          "opens it)", f"{desk.supervisor.name} made the session private"], said
     refused = desk.post(f"/desk/api/session/{made['id']}/private", {"private": "yes"})
     assert refused.status_code == 400 and "private" in refused.json()["error"]
+    # the client opens her link: the trail says so by her name
+    invited = _ok(desk.post(f"/desk/api/session/{made['id']}/invite",
+                            {"people": [{"email": "cleo@agency.example", "name": "Cleo Client"}]}))
+    [cleo] = invited["invitees"]
+    link = _ok(desk.post(f"/desk/api/session/{made['id']}/invitee_link",
+                         {"invitee_id": cleo["id"]}))["url"]  # fmt: skip
+    assert requests.get(link, timeout=60).status_code == 200
+    said = [e["sentence"] for e in
+            _ok(desk.get(f"/desk/api/session/{made['id']}/audit"))["entries"]]  # fmt: skip
+    assert f"{desk.supervisor.name} invited Cleo Client" in said, said
+    assert said[-1] == "Cleo Client opened the link", said
 
     today = dt.datetime.now().date()
     yesterday = today - dt.timedelta(days=1)
