@@ -138,7 +138,9 @@ MODEL: Tuple[Ownership, ...] = (
     ),
     Ownership(
         "ReviewSession",
-        immutable=("created_by_id",),
+        # its project decides who manages it (Supervisors, Project Managers): only an
+        # administrator moves it to another
+        immutable=("created_by_id", "project_id"),
         self_only=("created_by_id",),
         legacy_owner="created_by_id",
         project_roles=True,

@@ -573,3 +573,17 @@ def test_a_role_taken_back_ends_the_open_pages_live_stream(roles: Roles) -> None
         wait_until(ended.is_set, "the server to end the stream of a role taken back")
     finally:
         stream.close()
+
+
+def test_a_session_stays_in_its_project_so_its_managers_stay(roles: Roles) -> None:
+    """A session's project decides who manages it, so only an administrator moves it: neither
+    its creator nor the Supervisor of its project can move it into another project (taking it
+    from that Supervisor, or into a project someone else runs); nothing changes. Seen failing
+    first: both moves answered 200."""
+    session = artist_session(roles, "A", private=False)
+    before = snapshot(roles.world)
+    for who in (roles.artist, roles.supervisor):
+        move = [update("ReviewSession", session.id, project_id=roles.projects["B"]["project"])]
+        api_refused(_api(roles, who, move))
+    unchanged(roles.world, before)
+    assert ACTS["rename"][1](roles, roles.supervisor, session).status_code == 200
