@@ -13,6 +13,7 @@ rows all do. Pure and stdlib only: imports on Python 3.9 with the core dependenc
 from __future__ import annotations
 
 import json
+import uuid
 from typing import (
     Any,
     Callable,
@@ -229,6 +230,16 @@ def latest_statuses(rows: Iterable[Row], when: Callable[[object], str] = _text) 
     return list(current.values())
 
 
+#: the namespace of the ids the embedded server derives (``ft_dcc.server.model.builtin_data``)
+ID_NAMESPACE = uuid.UUID("5b0f3c55-1d2e-4d8e-9a44-6f1f0b1c2d3e")
+
+
+def own_invitee_id(review_session_id: str, user_id: str) -> str:
+    """The id of the invitee record that holds a studio User's own (internal) verdicts in a
+    session of the embedded server: every other invitee's verdict is a client's."""
+    return str(uuid.uuid5(ID_NAMESPACE, f"ReviewOwnInvitee:{review_session_id}:{user_id}"))
+
+
 class StatusFacts(NamedTuple):
     """An invitee's current decision on one ``ReviewSessionObject``."""
 
@@ -238,6 +249,13 @@ class StatusFacts(NamedTuple):
     email: str
     status: str  # "approved" | "require_changes" (ftrack's values)
     date: object  # its ``created_at`` as the row holds it
+    #: the studio's internal verdict (a User's own record, :func:`own_invitee_id`), not a client's
+    studio: bool = False
+
+
+def _is_own(invitee: Row, invitee_id: object) -> bool:
+    maker, session = invitee["created_by_id"], invitee["review_session_id"]
+    return bool(maker and session) and invitee_id == own_invitee_id(str(session), str(maker))
 
 
 def current_statuses(
@@ -245,7 +263,10 @@ def current_statuses(
 ) -> List[StatusFacts]:
     """Each invitee's current status on each of ``object_ids`` (:func:`latest_statuses`, by
     ``when``), with the invitee's name and e-mail: one query."""
-    rows = status_rows(execute, object_ids, "invitee.name, invitee.email")
+    rows = status_rows(
+        execute, object_ids, "invitee.name, invitee.email, invitee.created_by_id, "
+        "invitee.review_session_id",
+    )  # fmt: skip
     facts = []
     for row in latest_statuses(rows, when):
         invitee = row["invitee"]
@@ -257,6 +278,7 @@ def current_statuses(
                 email=(invitee["email"] or "") if invitee is not None else "",
                 status=row["status"] or "",
                 date=row["created_at"],
+                studio=invitee is not None and _is_own(invitee, row["review_session_invitee_id"]),
             )
         )
     return facts

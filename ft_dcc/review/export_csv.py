@@ -39,8 +39,11 @@ def cell(value: Cell) -> str:
 
 
 def _verdicts(version: ExportVersion) -> str:
+    """Every current verdict; the studio's internal ones marked "(studio)", beside the
+    clients'."""
     return "; ".join(
-        f"{status_word(s.status)}: {s.reviewer or s.email}" for s in version.feedback.statuses
+        f"{status_word(s.status)}: {s.reviewer or s.email}{' (studio)' if s.studio else ''}"
+        for s in version.feedback.statuses
     )
 
 

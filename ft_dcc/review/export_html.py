@@ -88,7 +88,7 @@ def _version(version: ExportVersion, images: Mapping[str, str]) -> str:
         facts.append(f"<span>Frames {movie.first}-{movie.last} at {movie.fps:g} fps</span>")
     verdicts = [
         f'<span class="verdict {_e(s.status)}">{_e(status_word(s.status))}: '
-        f"{_e(s.reviewer or s.email)}</span>"
+        f"{_e(s.reviewer or s.email)}{' (studio)' if s.studio else ''}</span>"
         for s in feedback.statuses
     ] or ["<span>No verdict yet</span>"]
     notes = [_note(n, version, images.get(n.id)) for n in by_frame(feedback.notes)]

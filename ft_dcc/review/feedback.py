@@ -58,6 +58,8 @@ class ReviewerStatus:
     reviewer: str = ""
     email: str = ""
     date: Optional[str] = None
+    #: the studio's internal verdict (a studio member's own page), not a client's
+    studio: bool = False
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -261,6 +263,7 @@ def _read_statuses(execute: Execute, object_ids: Sequence[str]) -> Dict[str, Lis
                 reviewer=fact.reviewer,
                 email=fact.email,
                 date=_iso(fact.date),
+                studio=fact.studio,
             )
         )
     for statuses in result.values():

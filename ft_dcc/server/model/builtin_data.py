@@ -15,10 +15,11 @@ from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.engine import Connection
 
 from ft_dcc.protocol import BUILTIN_LOCATIONS
+from ft_dcc.protocol.feedback import ID_NAMESPACE
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.storage import DISCRIMINATOR
 
-_NAMESPACE = uuid.UUID("5b0f3c55-1d2e-4d8e-9a44-6f1f0b1c2d3e")
+_NAMESPACE = ID_NAMESPACE
 
 
 def stable_id(kind: str, name: str) -> str:

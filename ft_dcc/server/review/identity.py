@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Protocol
 
+from ft_dcc.protocol.feedback import own_invitee_id
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiOperationError
@@ -162,7 +163,7 @@ def writing_as(execute: Execute, invitee: Invitee, author_id: str) -> Execute:
 def owner_invitee_id(review_session_id: str, user_id: str) -> str:
     """The id of the invitee record that holds ``user_id``'s own verdicts in a session (given
     through their personal link; whether or not it exists yet)."""
-    return stable_id("ReviewOwnInvitee", f"{review_session_id}:{user_id}")
+    return own_invitee_id(review_session_id, user_id)
 
 
 def own_invitee(execute: Execute, review_session_id: str, user_id: str) -> Invitee:

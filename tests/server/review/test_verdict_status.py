@@ -25,6 +25,7 @@ from web.feedback_fixtures import Page, link, personal_link
 
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.review.feedback import session_feedback
 
 
 @attr.s(auto_attribs=True)
@@ -257,6 +258,11 @@ def test_a_clients_verdict_is_the_clients(client_room: Room, embedded_server: An
     assert kinds == [("Bob", "client", "require_changes"),
                      ("test user", "studio", "approved")] or kinds[0][:2] == ("Bob", "client")
     assert seen["version_status"]["name"] == "Approved"
+    # the export (ft-dcc review export: CSV, HTML, PDF, OTIO) marks the studio's internal one
+    [exported] = [f for f in session_feedback(room.session, room.review_session["id"])
+                  if f.review_session_object_id == v2["id"]]  # fmt: skip
+    assert sorted((s.studio, s.status) for s in exported.statuses) == [
+        (False, "require_changes"), (True, "approved")]  # fmt: skip
     client = room.bob.feedback()["objects"][v2["id"]]
     assert [(s["name"], s["status"]) for s in client["statuses"]] == [("Bob", "require_changes")]
     assert client["version_status"] is None
