@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
 from typing import List
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ft_dcc.server.files.filestore import FileStoreError
+from ft_dcc.server.http.pages import page, templates_in
 from ft_dcc.server.identity.layer import identity_of
 from ft_dcc.server.identity.policy import Area, admits
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -19,6 +20,8 @@ WIDGET_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
     "frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
 }
+
+_TEMPLATES = templates_in(Path(__file__).resolve().parent / "templates")
 
 
 def routes(server: EmbeddedServer) -> List[Route]:
@@ -30,16 +33,9 @@ def routes(server: EmbeddedServer) -> List[Route]:
             token = identity.token if admits(identity, Area.WIDGET) else None
             payload = server.files.unsign_token(token or "", "widget")
         except FileStoreError as exc:  # a bad or expired link: its own status (403)
-            return HTMLResponse(f"<p>{html.escape(exc.message)}</p>", status_code=exc.status)
-        title = html.escape(
-            f"{payload.get('w')}: {payload.get('et') or ''} {payload.get('ek') or ''}"
-        )
+            return page(_TEMPLATES, "widget_refused.html", exc.status, message=exc.message)
+        title = f"{payload.get('w')}: {payload.get('et') or ''} {payload.get('ek') or ''}"
         theme = "#222;color:#eee" if payload.get("t") == "dark" else "#fff;color:#111"
-        return HTMLResponse(
-            f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
-            f"<body style='background:{theme};font-family:sans-serif'><h1>{title}</h1>"
-            "<p>ft_dcc embedded server widget.</p></body></html>",
-            headers=WIDGET_HEADERS,
-        )
+        return page(_TEMPLATES, "widget.html", headers=WIDGET_HEADERS, title=title, theme=theme)
 
     return [Route("/widget", widget, methods=["GET"])]

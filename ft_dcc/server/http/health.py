@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import tempfile
@@ -30,12 +29,13 @@ from typing import Dict, List, Optional
 import anyio
 from sqlalchemy.engine import Engine
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ft_dcc.protocol import API_PATH
 from ft_dcc.protocol.version import __version__
+from ft_dcc.server.http import pages
 from ft_dcc.server.http.auth import error_payload
 from ft_dcc.server.model.database import describe, error_reason, is_unreachable
 
@@ -149,19 +149,15 @@ def outage_reply(scope: Scope) -> Response:
     headers = {**NO_STORE, "Retry-After": RETRY_AFTER}
     path = request.url.path
     if path != API_PATH and "text/html" in request.headers.get("accept", ""):
-        return HTMLResponse(OUTAGE_PAGE, status_code=OUTAGE_STATUS, headers=headers)
+        return pages.page(_TEMPLATES, "outage.html", OUTAGE_STATUS, headers, text=OUTAGE_TEXT)
     if path.startswith("/review/"):
         return JSONResponse({"error": OUTAGE_TEXT}, status_code=OUTAGE_STATUS, headers=headers)
     payload = error_payload("ServerError", OUTAGE_TEXT)
     return JSONResponse(payload, status_code=OUTAGE_STATUS, headers=headers)
 
 
-OUTAGE_PAGE = (
-    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-    "<title>Review server unavailable</title></head><body>"
-    f"<h1>Review server unavailable</h1><p>{html.escape(OUTAGE_TEXT)}</p>"
-    "<p>Reload this page when it is back; nothing you did was lost.</p></body></html>"
-)
+#: the outage page (``templates/outage.html``)
+_TEMPLATES = pages.templates_in(Path(__file__).resolve().parent / "templates")
 
 
 class OutageMiddleware:
