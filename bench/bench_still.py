@@ -113,16 +113,20 @@ def publishes(base: Path, server: Server, size: str, repeat: int) -> None:
               f"still/movie {still / movie:5.2f}")  # fmt: skip
 
 
+#: the still's picture decoded and placed by still.js (polled every animation frame)
 PAINTED = (
-    "() => new Promise(done => { const i = document.querySelector('img.still-image');"
-    " const check = () => (i && i.complete && i.naturalWidth && i.dataset.placed)"
-    " ? i.decode().then(() => requestAnimationFrame(() => done(performance.now())))"
-    " : requestAnimationFrame(check); check(); })"
+    "() => { const i = document.querySelector('img.still-image');"
+    " return !!(i && i.complete && i.naturalWidth && i.dataset.placed); }"
 )
-ALONE = (
-    "() => new Promise(done => { const i = document.images[0];"
-    " i.decode().then(() => requestAnimationFrame(() => done(performance.now()))); })"
-)
+#: the image document's picture decoded
+ALONE = "() => { const i = document.images[0]; return !!(i && i.complete && i.naturalWidth); }"
+
+
+def painted_at(page: Any, url: str, ready: str) -> float:
+    """Milliseconds from navigating to ``url`` until ``ready`` holds (the page's own clock)."""
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(ready, polling="raf", timeout=120_000)
+    return float(page.evaluate("performance.now()"))
 
 
 def first_paint(base: Path, server: Server, size: str, repeat: int) -> None:
@@ -150,13 +154,10 @@ def first_paint(base: Path, server: Server, size: str, repeat: int) -> None:
             for _ in range(repeat):
                 context = browser.new_context(viewport={"width": 1600, "height": 1000})
                 page = context.new_page()
-                page.goto(report.review_url)
-                page_ms.append(page.evaluate(PAINTED))
+                page_ms.append(painted_at(page, report.review_url, PAINTED))
                 image_url = page.evaluate("document.querySelector('img.still-image').src")
                 fresh = browser.new_context(viewport={"width": 1600, "height": 1000})
-                alone = fresh.new_page()
-                alone.goto(image_url)
-                alone_ms.append(alone.evaluate(ALONE))
+                alone_ms.append(painted_at(fresh.new_page(), image_url, ALONE))
                 context.close()
                 fresh.close()
         finally:

@@ -19,6 +19,7 @@ import nuke
 
 from ft_dcc.exceptions import CaptureError, PublishError
 from ft_dcc.media.colour import ColourSettings
+from ft_dcc.media.sequence import is_movie
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host, to_fraction
 
@@ -131,6 +132,15 @@ class NukeHost(Host):
 
     def current_camera(self) -> Optional[str]:
         return None
+
+    def is_still(self) -> bool:
+        """A Write (or, without one, the script) whose range is one frame publishes its image
+        as a still; a Write of a movie file stays a movie."""
+        write = self.write_node
+        if write is not None and is_movie(str(write["file"].value())):
+            return False
+        first, last = self.frame_range()
+        return first == last
 
     def review_colour(self) -> Optional[ColourSettings]:
         """A reused EXR Write: the script's OCIO config, the Write's colourspace and the
