@@ -20,6 +20,11 @@ passphrases: ``FT_DCC_AUTH_FAILURES_PER_SOURCE`` 300 and ``FT_DCC_AUTH_FAILURES_
 ``FT_DCC_SIGNIN_FAILURES_PER_USER`` 10 per name or link). No name or address is exempt: one
 that signed in before is limited like any other (behind a proxy, everyone shares an address).
 
+A credential that only this server can make (a review link's token, a signed URL: an HMAC
+under its secret, which no number of guesses finds) is checked first, and only a forged one
+takes a place (refused 429 once its counts are full): the signed ones a page sends with each
+request cost the limiter nothing.
+
 Code that checks a credential in a request calls :func:`reserve` (the request's limiter and
 source are set by the HTTP middleware through :func:`attempt_from`; outside a request it holds
 nothing). Only the kind and the source address are logged, once, when a lock starts.

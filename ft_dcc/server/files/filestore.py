@@ -196,7 +196,6 @@ class FileStore:
 
     def _unsign(self, token: str) -> TokenClaims:
         target = hashlib.sha256(token.split(".", 1)[0].encode("utf-8", "replace")).hexdigest()
-        held = limiter.reserve(limiter.SIGNATURE, target)  # 429 while too many forged ones
         try:
             body, mac = token.split(".", 1)
             expected = hmac.new(self.secret, body.encode("ascii"), hashlib.sha256).digest()
@@ -204,13 +203,15 @@ class FileStore:
                 raise ValueError("signature mismatch")
             payload = json.loads(_unb64(body))
         except (ValueError, TypeError) as exc:
+            # a forged signature counts (429 once its source or URL is full); one this server
+            # made is no guess, and costs the limiter nothing
+            limiter.reserve(limiter.SIGNATURE, target)
             raise FileStoreError(
                 "The upload URL is not valid (bad signature). Ask for a new one with "
                 "get_upload_metadata.",
                 status=403,
                 exception="PermissionError",
             ) from exc
-        held.passed()  # signed by this server: no guess, even when expired
         if int(payload.get("e", 0)) < time.time():
             raise FileStoreError(
                 "The upload URL has expired. Ask for a new one with get_upload_metadata.",

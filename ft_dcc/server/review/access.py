@@ -154,8 +154,7 @@ class ReviewSigner:
         ``any_session``: whichever session it is for)."""
         if not token:
             raise ReviewAccessError("This review link has no token; ask for a new link.")
-        target = ALL_SESSIONS if any_session else str(review_session_id)  # ratelimit's target
-        held = limiter.reserve(limiter.LINK, target)
+        target = ALL_SESSIONS if any_session else str(review_session_id)  # the limiter's target
         try:
             if len(token) > MAX_TOKEN:
                 raise ValueError("too long")
@@ -167,11 +166,13 @@ class ReviewSigner:
                 raise ValueError("not a review token")
             expires = int(payload.get("e", 0))
         except (ValueError, TypeError, UnicodeError):
+            # a forged token counts (429 once its source or session is full); one this server
+            # signed is no guess, and costs the limiter nothing
+            limiter.reserve(limiter.LINK, target)
             raise ReviewAccessError(
                 "This review link is not valid; ask for a new one (get_widget_url with "
                 "name='review_session')."
             ) from None
-        held.settle(expires >= time.time())
         if expires < time.time():
             raise ReviewAccessError(
                 "This review link has expired; ask for a new one (get_widget_url with "
