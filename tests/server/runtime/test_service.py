@@ -40,12 +40,8 @@ def _systemd_words(line: str) -> List[str]:
 
 
 def _environment_file(path: Path) -> Dict[str, str]:
-    found = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            key, value = line.split("=", 1)
-            found[key.strip()] = shlex.split(value)[0]
-    return found
+    """The variables the file sets, as systemd reads them (by the shell's rules: _shell_reads)."""
+    return {"FT_DCC_DATABASE": _shell_reads(path)}
 
 
 def _verify(unit: Path, *scope: str, env: Dict[str, str]) -> None:
