@@ -33,7 +33,7 @@ from server.desk.desk_browser import (
 from support.smtp import SmtpServer, body_text
 from support.trust import start_server
 
-from .client_passphrase_checks import answer_the_prompt, give_a_verdict
+from .client_passphrase_checks import RECORDER, answer_the_prompt, give_a_verdict, received
 from .player_checks import Driver, El, call
 
 SENDER = "Pixel Farm dailies <dailies@pixelfarm.example>"
@@ -117,24 +117,17 @@ def secrets_of(world: DeskWorld) -> List[str]:
     return sorted({text for text in found if text})
 
 
-def leaks(replies: List[Any], secrets: List[str]) -> List[str]:
-    """Each secret found in a reply the client's browser received (its pages and JSON: the
-    movie's bytes and the live stream, which never ends, are not read here). Her own note must
-    be in them (what is read is what she saw)."""
-    found, seen_own = [], False
-    for reply in replies:
-        kind = reply.headers.get("content-type", "")
-        if "/live" in reply.url or not ("json" in kind or "html" in kind):
-            continue
-        try:
-            text = reply.text()
-        except Exception:  # a reply without a body (a redirect)
-            continue
-        seen_own = seen_own or NOTE in text
-        found += [f"{secret!r} in {reply.url.split('?')[0]}" for secret in secrets
-                  if secret in text]  # fmt: skip
-    assert seen_own, "her own note is in no reply read: the replies were not read"
-    return found
+def nothing_of_the_inside(client: Driver, since: int, world: DeskWorld) -> None:
+    """Every reply the client's browser received since ``since`` (pages, JSON, as its scripts
+    got them: ``client_passphrase_checks.received``) holds nothing of the studio's inside; her
+    own note is in them (what is read is what she saw)."""
+    secrets = secrets_of(world)
+    assert "Pending Review" in secrets or "Approved" in secrets, secrets
+    read = received(client, since)
+    assert any(NOTE in str(r["body"]) for r in read), [r["url"][:80] for r in read]
+    found = [f"{secret!r} in {r['url'].split('?')[0]}" for r in read for secret in secrets
+             if secret in str(r["body"])]  # fmt: skip
+    assert not found, found
 
 
 def watch_write_and_decide(client: Driver, goto: Goto, link: str, server: Any,
@@ -143,6 +136,7 @@ def watch_write_and_decide(client: Driver, goto: Goto, link: str, server: Any,
     1012 and asks for changes, with the page's own controls."""
     goto(link)
     answer_the_prompt(client, PASSPHRASE)
+    client.evaluate(RECORDER)  # the page's own fetch replies, kept as its scripts got them
     video = f"{ITEM} .picture.main video"
     client.click(f"{ITEM} button.ctl.play")
     client.wait(f"{El(video)}.currentTime > 0.3")
@@ -230,8 +224,7 @@ def audit_reads_as_sentences(desk: Driver, shots: Path) -> None:
 
 def journey(desk: Driver, desk_goto: Goto, client: Driver, client_goto: Goto,
             later: Driver, later_goto: Goto, sign_out_first: bool, world: DeskWorld,
-            server: Any, smtp: SmtpServer, chromium: Any, shots: Path,
-            replies: Optional[List[Any]] = None) -> None:  # fmt: skip
+            server: Any, smtp: SmtpServer, chromium: Any, shots: Path) -> None:  # fmt: skip
     """The whole path; ``later`` is where the Supervisor works once the client has her page
     (``sign_out_first``: the desk's browser is the client's too, signed out before)."""
     from server.desk.desk_browser import sign_in
@@ -245,17 +238,15 @@ def journey(desk: Driver, desk_goto: Goto, client: Driver, client_goto: Goto,
         desk.wait("document.querySelector('header.desk-bar form button[type=submit]')")
         desk.click("header.desk-bar form button[type=submit]")
         desk.wait("location.pathname === '/' && document.querySelector('#signin-username')")
+    since = len(client.responses())  # the desk's replies, when she uses its browser
     watch_write_and_decide(client, client_goto, link, server, shots)
+    nothing_of_the_inside(client, since, world)  # before the revoke: read again as she saw it
     found = read_back(world, session_id)
     notes = {content: (author, frame) for content, author, frame in found["notes"]}
     assert notes.keys() == {NOTE, INTERNAL_NOTE} and notes[NOTE] == (CLIENT, "1012"), notes
     assert notes[INTERNAL_NOTE][0] == world.supervisor["email"], notes
     assert found["verdicts"][CLIENT] == "require_changes", found["verdicts"]
     assert found["statuses"] == before, "the client's verdict moved a version's ftrack status"
-    if replies is not None:  # every page and JSON reply her browser received
-        secrets = secrets_of(world)
-        assert "Pending Review" in secrets or "Approved" in secrets, secrets
-        assert not leaks(replies, secrets)
     if later is not desk:
         sign_in(later, later_goto, world)
     supervisor_sees_the_verdict(later, later_goto, world, session_id, shots)

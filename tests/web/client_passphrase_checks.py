@@ -204,11 +204,12 @@ AGAIN = """((url) => fetch(url, { credentials: "same-origin", cache: "no-store" 
 WRITES = ("/notes", "/status", "/annotations", "/passphrase", "/live")
 
 
-def received(driver: Driver) -> List[Dict[str, Any]]:
-    """Every reply the client's browser received with its body: from the browser's response
-    events, else as the page's scripts received it, else (a GET before the recorder: the page,
-    its first reads) read again by the page."""
-    replies = driver.responses()
+def received(driver: Driver, since: int = 0) -> List[Dict[str, Any]]:
+    """Every reply the client's browser received with its body (``since``: after the first
+    ``since`` replies of ``driver.responses()``, those of someone else who used the browser
+    before): from the browser's response events, else as the page's scripts received it, else
+    (a GET before the recorder: the page, its first reads) read again by the page."""
+    replies = driver.responses()[since:]
     recorded = driver.evaluate("window.ftDccReplies || []")
     page = driver.evaluate("document.documentElement.outerHTML")
     found = [r for r in replies if r["body"] is not None] + list(recorded)

@@ -5,7 +5,7 @@ Screenshots: ``test-artifacts/client_journey_chromium/``."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator, List, Tuple
+from typing import Any, Iterator, Tuple
 
 import pytest
 
@@ -35,10 +35,8 @@ def test_a_client_review_from_the_desk_to_the_client_and_back_in_chromium(
     try:
         client_page = context.new_page()
         client_page.set_default_timeout(60_000)
-        replies: List[Any] = []
-        client_page.on("response", lambda reply: replies.append(reply))  # read once she is done
         client = ChromiumDriver(client_page)
         journey(desk, page.goto, client, client_page.goto, desk, page.goto, False, world,
-                server, smtp, chromium, shots, replies)  # fmt: skip
+                server, smtp, chromium, shots)  # fmt: skip
     finally:
         context.close()
