@@ -16,11 +16,14 @@ from typing import Any, Dict, List
 
 from support import genuine_sessions, open_session
 from support.cli import ft_dcc
+from support.insiders import api_refused
+from support.trust import add_api_user, call, create, new_id, ok, query, update
 from test_publish_requests import _count, _task_and_frames
 from web.feedback_fixtures import link
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
+from ft_dcc.session import Session
 
 
 def _open_todos(server: Any, task_id: str) -> List[Dict[str, Any]]:
@@ -116,3 +119,68 @@ def test_a_publish_addresses_open_todos_in_its_own_commit(
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert _open_todos(server, task_id) == []
+
+
+def test_an_artist_who_is_not_an_administrator_completes_and_only_as_the_table_says(
+    embedded_server: Any, tmp_path: Path, queue_dir: Path
+) -> None:
+    """Rights (``ft_dcc.server.rules.note_todos``): the task's publishing artist completes a
+    to-do (as themselves only); another User may neither complete nor reopen it; the note's
+    author reopens it. Each refusal leaves the note as it was."""
+    server = embedded_server
+    _setup, task_id, sequence = _task_and_frames(server, tmp_path)
+    tag = uuid.uuid4().hex[:6]
+    people = {who: add_api_user(server, f"{who}{tag}") for who in ("artist", "sue", "mallory")}
+
+    def as_(who: str) -> Dict[str, str]:
+        return {"user": f"{who}{tag}", "key": people[who][1]}
+
+    def publish_as_artist(**more: Any) -> Any:
+        user, key = f"artist{tag}", people["artist"][1]
+        cache = str(tmp_path / f"s{len(more)}")
+        session = Session(
+            server_url=server.url, api_user=user, api_key=key,
+            schema_cache_path=cache, plugin_paths=[],
+        )  # fmt: skip
+        with session:
+            report = publish(
+                FilesHost(sequence, fps=25), task=task_id, session=session,
+                review_session_name=f"Dailies rights {tag}", queue_dir=queue_dir, **more,
+            )  # fmt: skip
+        assert report.ok, str(report)
+        return report
+
+    v001 = publish_as_artist()
+    note_id = new_id()
+    ok(server, [create("Note", id=note_id, content="Soften the rim", is_todo=True,
+                       parent_id=v001.review_session_object_id,
+                       parent_type="ReviewSessionObject", user_id=people["sue"][0])],
+       **as_("sue"))  # fmt: skip
+
+    def note() -> Dict[str, Any]:
+        rows = query(
+            server, f'select completed_at, completed_by_id from Note where id is "{note_id}"'
+        )
+        return dict(rows[0])
+
+    untouched = note()
+    assert untouched["completed_at"] is None
+    now = {"__type__": "datetime", "value": "2026-11-26T12:00:00"}
+    # Mallory did not publish on the task and manages nothing: refused
+    complete = update("Note", note_id, completed_at=now, completed_by_id=people["mallory"][0])
+    api_refused(call(server, [complete], **as_("mallory")))
+    # The artist may complete it, but not in Sue's name
+    in_her_name = update("Note", note_id, completed_at=now, completed_by_id=people["sue"][0])
+    api_refused(call(server, [in_her_name], **as_("artist")))
+    assert note() == untouched
+
+    publish_as_artist(addresses=[note_id])
+    done = note()
+    assert done["completed_at"] is not None and done["completed_by_id"] == people["artist"][0]
+
+    # Mallory may not reopen it; Sue, its author, may
+    reopen = update("Note", note_id, completed_at=None, completed_by_id=None)
+    api_refused(call(server, [reopen], **as_("mallory")))
+    assert note() == done
+    ok(server, [reopen], **as_("sue"))
+    assert note()["completed_at"] is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ft_dcc.server.rules.ftrack import AuthorRecipientRule, NoteCategoryRule
 from ft_dcc.server.rules.integrity import IntegrityRule
+from ft_dcc.server.rules.note_todos import NoteTodoRule
 from ft_dcc.server.rules.ownership import OwnershipRule
 from ft_dcc.server.rules.passphrase import PassphraseRule
 from ft_dcc.server.rules.permissions import AccessRule
@@ -29,6 +30,7 @@ def default_rules() -> RuleRegistry:
         OwnershipRule(),
         ProjectSettingsRule(),
         ReviewSettingsRule(),
+        NoteTodoRule(),
         IntegrityRule(),
         ReviewWindowRule(),
         AuthorRecipientRule(),

@@ -171,7 +171,9 @@ MODEL: Tuple[Ownership, ...] = (
         create=PRIVATE_SESSION_MEMBERS,
         in_session="parent_id",
         immutable=("user_id", "parent_id", "parent_type", "in_reply_to_id"),
-        self_only=("user_id",),
+        self_only=("user_id", "completed_by_id"),
+        # a to-do's completion: who completes and reopens is rules/note_todos.py's
+        open_fields=("completed_at", "completed_by_id"),
         legacy_owner="user_id",
     ),
     *(
