@@ -194,7 +194,7 @@ def check_host_options(args: argparse.Namespace, host: str) -> None:
 
 
 #: the hosts that capture a still (``--still``): an image as it is, or one frame of a scene
-STILL_HOSTS = ("files", "blender")
+STILL_HOSTS = ("files", "blender", "maya")
 
 
 def check_still_options(args: argparse.Namespace, host: str) -> None:
@@ -211,8 +211,8 @@ def check_still_options(args: argparse.Namespace, host: str) -> None:
     if still and host not in STILL_HOSTS:
         raise HostError(
             f"--still: a {host} publish cannot capture a still yet",
-            hint="render the frame to an image and publish that with --host files "
-            "(an image with no frame number in its name is a still)",
+            hint="give a Write whose range is one frame (it publishes a still), or render the "
+            "frame to an image and publish that with --host files",
         )
 
 

@@ -68,6 +68,10 @@ class MayaHost(Host):
         display.update(spec.display)
         return attr.evolve(spec, display=display)
 
+    def current_frame(self) -> int:
+        """The time slider's current frame (``cmds.currentTime(query=True)``)."""
+        return round(float(cmds.currentTime(query=True)))
+
     def capture(
         self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress
     ) -> CaptureResult:

@@ -54,8 +54,8 @@ TABLE: Dict[str, Dict[str, str]] = {
     "fps": _all(W),
     "camera": {"files": R, "blender": W, "maya": W, "nuke": R},  # a comp publishes its Writes
     "thumbnail_frame": _all(W),
-    "still": {"files": W, "blender": W, "maya": R, "nuke": R},
-    "still_frame": {"files": R, "blender": W, "maya": R, "nuke": R},  # a scene's frame
+    "still": {"files": W, "blender": W, "maya": W, "nuke": R},  # Nuke: a one-frame Write
+    "still_frame": {"files": R, "blender": W, "maya": W, "nuke": R},  # a scene's frame
     # a scene's review uses the scene's own colour management and sound
     "ocio_config": FILES_ONLY,
     "input_colorspace": FILES_ONLY,
@@ -88,6 +88,8 @@ PROVEN_ELSEWHERE = {
     ("files", "still"): "tests/publish/test_publish_stills.py",
     ("blender", "still"): "tests/blender/test_blender_still.py",
     ("blender", "still_frame"): "tests/blender/test_blender_still.py",
+    ("maya", "still"): "tests/maya/test_maya_still.py",
+    ("maya", "still_frame"): "tests/maya/test_maya_still.py",
     **{(host, "addresses"): "tests/publish/test_publish_addresses.py" for host in HOSTS},
 }
 
