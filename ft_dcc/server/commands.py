@@ -375,6 +375,10 @@ def set_role(args: argparse.Namespace) -> int:
             with store.write_transaction() as connection:
                 had = role_grants.take_back(store, connection, user_id, name)
             print(f"ft-dcc user: '{args.name}' {'is no longer' if had else 'was not'} {name}")
+        if args.role or args.take_back:  # the running servers re-check what rests on the roles
+            from ft_dcc.server.grants.bus import USER, announce
+
+            announce(store.engine, USER, user_id)
         with store.engine.connect() as connection:
             lines = role_grants.describe_roles(store, connection, user_id)
     except ValueError as exc:

@@ -36,6 +36,8 @@ from support.trust import add_api_user, call, create, delete, new_id, ok, update
 from support.waiting import wait_until
 from web.test_presenter_api import new_page
 
+from server.signin.people import ft_dcc_user
+
 pytest.importorskip("sqlalchemy")
 
 from ft_dcc.server.rules.review_rights import (
@@ -536,16 +538,14 @@ def test_deleting_a_project_removes_what_points_at_it(roles: Roles) -> None:
     assert not {name: rows for name, rows in left.items() if rows}
 
 
-def test_a_role_taken_back_ends_the_open_pages_live_stream(roles: Roles) -> None:
+def _open_stream_then(roles: Roles, take_back: Callable[[Person, str], None]) -> None:
     """A Supervisor follows a private session of their project (their personal link, which opens
-    it because the role lets them manage it) on its ``/live`` stream; an administrator takes the
-    role back through the genuine client; the server ends the stream (on PostgreSQL whichever
-    worker holds it): the role's removal is a revocation of that User, not only refused at the
-    page's next request. Seen failing first: the stream kept delivering."""
+    it because the role lets them manage it) on its ``/live`` stream; ``take_back(person, role
+    id)`` takes the role back; the server must end the stream (on PostgreSQL whichever worker
+    holds it)."""
     world = roles.world
     sup = _person(world, "live" + new_id()[:6])
-    admin = roles.genuine()
-    role_id = _give_role(admin, sup, "Supervisor", [roles.projects["A"]["project"]])
+    role_id = _give_role(roles.genuine(), sup, "Supervisor", [roles.projects["A"]["project"]])
     session = artist_session(roles, "A", private=True)
     token = token_of(_widget(roles, sup, "ReviewSession", session.id, purpose="personal"))
     stream = requests.get(f"{world.url}/review/{session.id}/live", params={"token": token},
@@ -565,14 +565,39 @@ def test_a_role_taken_back_ends_the_open_pages_live_stream(roles: Roles) -> None
     threading.Thread(target=read, daemon=True).start()
     try:
         wait_until(lambda: any("connected" in line for line in list(lines)), "the stream to open")
+        take_back(sup, role_id)
+        wait_until(ended.is_set, "the server to end the stream of a role taken back")
+    finally:
+        stream.close()
+
+
+def test_a_role_taken_back_ends_the_open_pages_live_stream(roles: Roles) -> None:
+    """An administrator takes the role back through the genuine client: the role's removal is
+    a revocation of that User, not only refused at the page's next request. Seen failing first:
+    the stream kept delivering."""
+    admin = roles.genuine()
+
+    def take_back(_sup: Person, role_id: str) -> None:
         link = admin.get("UserSecurityRole", role_id)
         for listed in list(link["user_security_role_projects"]):
             admin.delete(listed)
         admin.delete(link)
         admin.commit()
-        wait_until(ended.is_set, "the server to end the stream of a role taken back")
-    finally:
-        stream.close()
+
+    _open_stream_then(roles, take_back)
+
+
+def test_a_role_taken_back_from_the_command_line_ends_the_open_pages_live_stream(
+    roles: Roles,
+) -> None:
+    """``ft-dcc user role NAME --take-back supervisor`` run beside the server tells the running
+    servers too (SQLite and PostgreSQL). Seen failing first: the command told no one."""
+
+    def take_back(sup: Person, _role_id: str) -> None:
+        done = ft_dcc_user(roles.world, "role", sup.user, "--take-back", "supervisor")
+        assert done.returncode == 0, done.stderr
+
+    _open_stream_then(roles, take_back)
 
 
 def test_a_session_stays_in_its_project_so_its_managers_stay(roles: Roles) -> None:
