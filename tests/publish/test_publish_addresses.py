@@ -19,7 +19,7 @@ from support.cli import ft_dcc
 from support.insiders import api_refused
 from support.trust import add_api_user, call, create, new_id, ok, query, update
 from test_publish_requests import _count, _task_and_frames
-from web.feedback_fixtures import link
+from web.feedback_fixtures import Page, link, personal_url
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
@@ -122,7 +122,7 @@ def test_a_publish_addresses_open_todos_in_its_own_commit(
 
 
 def test_an_artist_who_is_not_an_administrator_completes_and_only_as_the_table_says(
-    embedded_server: Any, tmp_path: Path, queue_dir: Path
+    embedded_server: Any, tmp_path: Path, queue_dir: Path, page: Any, artifacts_dir: Path
 ) -> None:
     """Rights (``ft_dcc.server.rules.note_todos``): the task's publishing artist completes a
     to-do (as themselves only); another User may neither complete nor reopen it; the note's
@@ -174,7 +174,7 @@ def test_an_artist_who_is_not_an_administrator_completes_and_only_as_the_table_s
     api_refused(call(server, [in_her_name], **as_("artist")))
     assert note() == untouched
 
-    publish_as_artist(addresses=[note_id])
+    v002 = publish_as_artist(addresses=[note_id])
     done = note()
     assert done["completed_at"] is not None and done["completed_by_id"] == people["artist"][0]
 
@@ -184,3 +184,27 @@ def test_an_artist_who_is_not_an_administrator_completes_and_only_as_the_table_s
     assert note() == done
     ok(server, [reopen], **as_("sue"))
     assert note()["completed_at"] is None
+
+    # The next review shows it: v002 "addresses 1 of 1 notes on v001", to the studio only
+    with open_session(server, tmp_path / "reader") as reader:
+        review = reader.get("ReviewSession", v002.review_session_id)
+        studio = personal_url(reader, review)
+        invitee = reader.create(
+            "ReviewSessionInvitee",
+            {"review_session": review, "name": "Cleo", "email": f"cleo{tag}@client.example"},
+        )
+        reader.commit()
+        client = link(reader, invitee)
+    # the artist completes it again (the rule lets the task's publishing artist)
+    again = update("Note", note_id, completed_at=now, completed_by_id=people["artist"][0])
+    ok(server, [again], **as_("artist"))
+    seen = Page(studio).feedback()["objects"][v002.review_session_object_id]["addresses"]
+    assert (seen["version"], seen["addressed"], seen["total"]) == ("v001", 1, 1), seen
+    assert [(n["id"], n["addressed"]) for n in seen["notes"]] == [(note_id, True)]
+    assert "addresses" not in client.feedback()["objects"][v002.review_session_object_id]
+    assert page.goto(studio).status == 200
+    item = page.locator(f"#item-{v002.review_session_object_id}")
+    summary = item.locator(".addresses-summary")
+    summary.wait_for()
+    assert summary.inner_text() == "addresses 1 of 1 note on v001"
+    item.locator(".addresses").screenshot(path=str(artifacts_dir / "addresses_summary.png"))

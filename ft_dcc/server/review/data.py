@@ -169,6 +169,11 @@ class ReviewData:
         self.sight = sight
         self._rows = asker(execute, user_id)
 
+    @property
+    def rows(self) -> Any:
+        """The reader's query runner (``execute(expressions) -> rows``, as the protocol's)."""
+        return self._rows
+
     def _query(self, expression: str) -> List[ReplyRow]:
         return self._rows([expression])[0]
 

@@ -41,6 +41,7 @@ import datetime as dt
 from typing import Any, Collection, Dict, Optional
 
 from ft_dcc.protocol.feedback import StatusFacts
+from ft_dcc.server.review.addressed import addressed_by_item
 from ft_dcc.server.review.data import NoteView, ReviewData, parse_date
 from ft_dcc.server.review.links import Link, speaks_as
 from ft_dcc.server.review.markup import media_url
@@ -120,6 +121,9 @@ def feedback_json(
     me = speaks_as(link, execute)
     if not data.sight.is_studio:
         _without_addresses(objects, review_session_id, me.id if me else "")
+    else:  # what each version addresses of its previous version's to-dos (studio only)
+        for object_id, summary in addressed_by_item(data.rows, list(objects)).items():
+            objects[object_id]["addresses"] = summary
     return {"me": me.as_json() if me else None, "audience": data.sight.audience.value,
             "objects": objects}  # fmt: skip
 

@@ -216,6 +216,47 @@
     });
   }
 
+  /** "addresses 2 of 3 notes on v001": what this version addresses of the previous version's
+      to-dos, each listed (a click shows it on its frame of the old version, when on the page). */
+  function renderAddresses(item, summary) {
+    var box = item.querySelector(".addresses");
+    if (!summary) { if (box) box.remove(); return; }
+    if (!box) {
+      box = el("section", "addresses");
+      var notes = item.querySelector(".info .notes");
+      notes.parentNode.insertBefore(box, notes);
+    }
+    box.textContent = "";
+    box.dataset.addressed = String(summary.addressed);
+    box.dataset.total = String(summary.total);
+    box.appendChild(el("p", "addresses-summary", "addresses " + summary.addressed + " of " +
+      summary.total + " note" + (summary.total === 1 ? "" : "s") + " on " + summary.version));
+    var list = el("ul", "addressed-notes");
+    summary.notes.forEach(function (note) {
+      var li = el("li", "addressed-note " + (note.addressed ? "addressed" : "open"));
+      var jump = el("button", "addressed-jump", note.frame === null ? "\u2013" : String(note.frame));
+      jump.type = "button";
+      jump.dataset.objectId = note.object_id;
+      if (note.frame !== null) jump.dataset.frame = String(note.frame);
+      jump.title = "Show it on " + summary.version;
+      li.appendChild(jump);
+      li.appendChild(el("span", "addressed-mark", note.addressed ? "\u2713 addressed" : "open"));
+      li.appendChild(el("span", "addressed-text", note.content));
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+  }
+
+  /** Show a note of an older version on its frame (its item, when the page has it). */
+  function showOld(button) {
+    var old = document.getElementById("item-" + button.dataset.objectId);
+    if (!old) return;
+    var section = old.closest(".asset-group");
+    if (section && section.group) section.group.select(button.dataset.objectId);
+    var frame = parseInt(button.dataset.frame, 10);
+    if (old.player && !isNaN(frame)) old.player.seekFrame(frame);
+  }
+
   function Feedback(main) {
     this.main = main;
     this.urls = main.dataset;
@@ -269,6 +310,7 @@
       self.renderNotes(item, notes);
       self.renderStatuses(item, entry.statuses || []);
       self.renderVersionStatus(item, entry.version_status || null);
+      renderAddresses(item, entry.addresses || null);
     });
     count(self.main, "feedbackLoaded");
   };
@@ -482,6 +524,8 @@
       var reply = event.target.closest(".reply-button");
       var verdict = event.target.closest(".verdict");
       var range = event.target.closest(".edit-range");
+      var old = event.target.closest(".addressed-jump");
+      if (old) { showOld(old); return; }
       var share = event.target.closest(".share-toggle");
       if (range && R.RangeEditor) new R.RangeEditor(self, range.closest(".note"), range);
       else if (jump && item.player) item.player.seekFrame(parseInt(jump.dataset.frame, 10));
