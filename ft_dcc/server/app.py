@@ -78,14 +78,16 @@ def _routes(server: EmbeddedServer, outage: health.Outage) -> List[BaseRoute]:
 
 
 def body_limits(config: ServerConfig) -> body_limit.BodyLimits:
-    """Each area's body limit by path (the first match wins; other paths: 16 KB)."""
+    """Each area's body limit by the path's start and end (the first match wins; other paths:
+    16 KB)."""
     return body_limit.BodyLimits([
-        (api_routes.API_PATH + "$", config.max_api_body),
-        ("/file-upload/", config.max_upload_size),
-        ("/desk/", desk_routes.MAX_BODY),
-        ("/review/[^/]+/passphrase$", MOST_PASSPHRASE_BYTES),
-        (review_routes.PREFIX, MAX_ANNOTATION_BODY),
-        ("/sign(in|out)", MOST_FORM_BYTES),
+        (api_routes.API_PATH, "", config.max_api_body),
+        ("/file-upload/", "", config.max_upload_size),
+        ("/desk/", "", desk_routes.MAX_BODY),
+        (review_routes.PREFIX, "/passphrase", MOST_PASSPHRASE_BYTES),
+        (review_routes.PREFIX, "", MAX_ANNOTATION_BODY),
+        ("/signin", "", MOST_FORM_BYTES),
+        ("/signout", "", MOST_FORM_BYTES),
     ])  # fmt: skip
 
 

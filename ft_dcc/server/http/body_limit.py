@@ -1,16 +1,15 @@
 """A size limit on every route's request body, applied while it is read and before anyone is
 authenticated (the outermost layer but the request log, security headers and CORS).
 
-Each route area declares its limit by path (:class:`BodyLimits`: the first pattern that matches
-the path decides; every other path gets :data:`DEFAULT_LIMIT`). A body whose ``Content-Length``
-is larger is answered **413** at once, unread; one sent without a length (chunked) is counted
-as it arrives and refused with 413 as soon as it passes the limit, so a process never holds more
-of a body than its route's limit, whoever sends it.
+Each route area declares its limit by path (:class:`BodyLimits`: the first (start, end) pair
+the path starts and ends with decides; every other path gets :data:`DEFAULT_LIMIT`). A body
+whose ``Content-Length`` is larger is answered **413** at once, unread; one sent without a
+length (chunked) is counted as it arrives and refused with 413 as soon as it passes the limit,
+so a process never holds more of a body than its route's limit, whoever sends it.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Awaitable, Callable, Sequence, Tuple
 
 from starlette.requests import Request
@@ -32,15 +31,17 @@ class BodyTooLarge(BadInput):
 
 
 class BodyLimits:
-    """The body limit of each path: ``(pattern, bytes)`` pairs, the first matching wins."""
+    """The body limit of each path: ``(start, end, bytes)``, the first whose ``start`` and
+    ``end`` the path has wins."""
 
-    def __init__(self, limits: Sequence[Tuple[str, int]], default: int = DEFAULT_LIMIT) -> None:
-        self.limits = [(re.compile(pattern), most) for pattern, most in limits]
+    def __init__(self, limits: Sequence[Tuple[str, str, int]],
+                 default: int = DEFAULT_LIMIT) -> None:  # fmt: skip
+        self.limits = list(limits)
         self.default = default
 
     def of(self, path: str) -> int:
-        for pattern, most in self.limits:
-            if pattern.match(path):
+        for start, end, most in self.limits:
+            if path.startswith(start) and path.endswith(end):
                 return most
         return self.default
 
