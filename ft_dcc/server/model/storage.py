@@ -66,12 +66,10 @@ def index_name(table: str, column: str) -> str:
 
 
 #: Columns the queries find rows by besides ids: a name test (``parent.name is "sh010"``)
-#: compiles to ``parent_id IN (SELECT id … WHERE name = ?)``, answered by an index on ``name``.
+#: compiles to ``parent_id IN (SELECT id … WHERE name = ?)``, answered by an index on ``name``
+#: (on PostgreSQL a hash index: names are compared for equality, and may be longer than a
+#: B-tree row can hold).
 LOOKUP_COLUMNS = frozenset({"name"})
-
-
-def _looked_up(column: str) -> bool:
-    return column.endswith("_id") or column in LOOKUP_COLUMNS
 
 
 def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
@@ -88,8 +86,10 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
             )
         table = Table(table_name(family), metadata, *table_columns)
         for name in columns:
-            if _looked_up(name) and name not in root.primary_key:
+            if name.endswith("_id") and name not in root.primary_key:
                 Index(index_name(table.name, name), table.c[name])
+            elif name in LOOKUP_COLUMNS:  # hashed on PostgreSQL: a B-tree row holds < 2.7 KB
+                Index(index_name(table.name, name), table.c[name], postgresql_using="hash")
         tables[family] = table
     return tables
 
