@@ -111,10 +111,13 @@ def target_of(
     if task is None or not manifest.task_id or task["id"] != manifest.task_id:
         task = resolve_task(session, manifest.task_id, manifest.task_path)
     manifest.task_id = task["id"]
-    return _target(manifest, task)
+    return _target(manifest, task, getattr(session, "api_user", None))
 
 
-def _target(manifest: IntegrateManifest, task: Optional[EntityLike]) -> PublishTarget:
+def _target(
+    manifest: IntegrateManifest, task: Optional[EntityLike], api_user: Optional[str] = None
+) -> PublishTarget:
+    """``api_user``: who integrates (the flushing session's user for a queued publish)."""
     return PublishTarget(
         task=task,
         asset_name=manifest.asset_name,
@@ -122,7 +125,7 @@ def _target(manifest: IntegrateManifest, task: Optional[EntityLike]) -> PublishT
         review_session_name=manifest.review_session_name,
         invitees=bool(manifest.invitees),
         addresses=tuple(manifest.addresses),
-        api_user=manifest.api_user,
+        api_user=api_user or manifest.api_user,
     )
 
 

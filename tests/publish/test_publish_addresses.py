@@ -22,8 +22,8 @@ from test_publish_requests import _count, _task_and_frames
 from web.feedback_fixtures import Page, link, personal_url
 
 from ft_dcc.host.files import FilesHost
-from ft_dcc.publish import publish
-from ft_dcc.session import Session
+from ft_dcc.publish import OfflineQueue, publish
+from ft_dcc.session import RetryPolicy, Session
 
 
 def _open_todos(server: Any, task_id: str) -> List[Dict[str, Any]]:
@@ -208,3 +208,37 @@ def test_an_artist_who_is_not_an_administrator_completes_and_only_as_the_table_s
     summary.wait_for()
     assert summary.inner_text() == "addresses 1 of 1 note on v001"
     item.locator(".addresses").screenshot(path=str(artifacts_dir / "addresses_summary.png"))
+
+
+def test_a_queued_publish_keeps_what_it_addresses_and_completes_it_when_flushed(
+    fresh_server: Any, tmp_path: Path, queue_dir: Path
+) -> None:
+    """Offline: the journal entry keeps ``--addresses``; the flush's commit completes them."""
+    server = fresh_server
+    _setup, task_id, sequence = _task_and_frames(server, tmp_path)
+    name = f"Dailies offline {uuid.uuid4().hex[:6]}"
+    with open_session(server, tmp_path / "v001") as session:
+        v001 = publish(FilesHost(sequence, fps=25), task=task_id, review_session_name=name,
+                       session=session, queue_dir=queue_dir)  # fmt: skip
+    assert v001.ok and not v001.queued, str(v001)
+    note_id = new_id()
+    ok(server, [create("Note", id=note_id, content="Grain", is_todo=True,
+                       parent_id=v001.review_session_object_id,
+                       parent_type="ReviewSessionObject")])  # fmt: skip
+    server.stop()
+    queued = publish(
+        FilesHost(sequence, fps=25), task=task_id, review_session_name=name, queue_dir=queue_dir,
+        addresses=[note_id],
+        session_factory=lambda: Session(server_url=server.url, api_key=server.api_key,
+                                        api_user=server.api_user, retry=RetryPolicy(retries=0)),
+    )  # fmt: skip
+    assert queued.ok and queued.queued, str(queued)
+    (entry,) = OfflineQueue(queue_dir).entries()
+    assert entry.manifest.addresses == [note_id]
+    server.start()
+    env = dict(server.env, FT_DCC_QUEUE_DIR=str(queue_dir))
+    flushed = ft_dcc(env, "queue", "flush")
+    assert flushed.returncode == 0, flushed.stdout + flushed.stderr
+    rows = query(server, f'select completed_at, replies.content from Note where id is "{note_id}"')
+    assert rows[0]["completed_at"] is not None
+    assert [r["content"] for r in rows[0]["replies"]] == [f"Addressed in {queued.asset_name} v002."]
