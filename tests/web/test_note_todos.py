@@ -6,11 +6,13 @@ back with the genuine ``ftrack_api`` client and through the page's own ``/feedba
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
 from support import genuine_sessions
+from support.trust import add_api_user
 
 from ft_dcc.review.feedback import versions_feedback
 
@@ -88,3 +90,26 @@ def test_page_notes_are_todos_unless_marked_comments_and_replies_thread_under_th
     assert [(r.content, r.is_todo) for r in listed["Fin flickers"].replies] == [
         ("Still there?", False)
     ]
+
+
+def test_a_mention_makes_an_ftrack_recipient_of_that_user(
+    make_session: Any, embedded_server: Any
+) -> None:
+    """``@username`` in a page note: a ``Recipient`` of that User with ``text_mentioned``, read
+    back by the genuine client; a name that is no User's stays text."""
+    session = make_session()
+    dailies = make_dailies(session)
+    tag = uuid.uuid4().hex[:6]
+    artist_id, _key = add_api_user(embedded_server, f"artist{tag}")
+    ann = link(session, dailies.ann)
+    content = f"@artist{tag} the fin again; cc @nobody{tag}, mail me at ann@x.org"
+    made = ann.post("/notes", {"object_id": dailies.objects[0]["id"], "content": content})
+    assert made.status_code == 201, made.text
+    note_id = made.json()["id"]
+    rows = make_session().query(
+        f'select resource_id, text_mentioned from Recipient where note_id is "{note_id}"'
+    )
+    mentioned = {r["resource_id"]: r["text_mentioned"] for r in rows}
+    assert mentioned.pop(artist_id) == f"@artist{tag}"
+    # what is left is the author's own (ftrack adds the author to a note with recipients)
+    assert len(mentioned) == 1 and not any(mentioned.values()), mentioned

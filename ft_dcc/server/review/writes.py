@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.feedback import FRAME_KEY, FRAME_OUT_KEY, StatusFacts, display_name
@@ -27,6 +27,7 @@ from ft_dcc.server.review.data import (
     parse_date,
 )
 from ft_dcc.server.review.drawing import held_range, movie_span
+from ft_dcc.server.review.mentions import mention_operations
 from ft_dcc.server.review.verdict_status import status_operations
 from ft_dcc.server.store.store import Execute
 
@@ -110,6 +111,9 @@ class ReviewWriter(ReviewData):
             operations.append(_create("Metadata", last, [note_id, FRAME_OUT_KEY]))
         return operations
 
+    def _users_named(self, names: Iterable[str]) -> List[Dict[str, Any]]:
+        return self._in("select id, username from User where username in", names)
+
     def frame_span(self, object_id: str) -> Optional[Tuple[int, int]]:
         """The first and last shot frame of ``object_id``'s review movie (None: unknown)."""
         found = self._query(
@@ -148,10 +152,11 @@ class ReviewWriter(ReviewData):
             object_id = self.reply_target(object_id, in_reply_to_id)
         object_id = self.check_object(object_id)
         note_id = str(uuid.uuid4())
-        replies = self._execute(
-            self._note_ops(note_id, object_id, content, frame, in_reply_to_id, todo=not comment),
-            self.user_id,
+        operations = self._note_ops(
+            note_id, object_id, content, frame, in_reply_to_id, todo=not comment
         )
+        operations += mention_operations(note_id, content, self._users_named)
+        replies = self._execute(operations, self.user_id)
         return self._view(
             note_id,
             replies[0],
