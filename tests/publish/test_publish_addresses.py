@@ -209,6 +209,21 @@ def test_an_artist_who_is_not_an_administrator_completes_and_only_as_the_table_s
     assert summary.inner_text() == "addresses 1 of 1 note on v001"
     item.locator(".addresses").screenshot(path=str(artifacts_dir / "addresses_summary.png"))
 
+    # "Reopen": a client may not (refused, nothing changed); the studio reader's page may
+    refused = client.post("/reopen", {"note_id": note_id})
+    assert refused.status_code == 403, refused.text
+    assert note()["completed_at"] is not None
+    page.locator(f'.version-tab[data-object-id="{v001.review_session_object_id}"]').click()
+    old = page.locator(f"#item-{v001.review_session_object_id}")
+    old.locator(f'.note[data-note-id="{note_id}"] .reopen-button').click()
+    page.wait_for_function("(i) => i.dataset.notesReopened === '1'", arg=old.element_handle())
+    assert note()["completed_at"] is None and note()["completed_by_id"] is None
+    page.locator(f'.version-tab[data-object-id="{v002.review_session_object_id}"]').click()
+    summary.wait_for()
+    page.wait_for_function(
+        "(s) => s.textContent === 'addresses 0 of 1 note on v001'", arg=summary.element_handle()
+    )
+
 
 def test_a_queued_publish_keeps_what_it_addresses_and_completes_it_when_flushed(
     fresh_server: Any, tmp_path: Path, queue_dir: Path

@@ -268,6 +268,18 @@ class FeedbackRoutes:
         return await self._write(request, MAX_ANNOTATION_BODY, self._annotation,
                                  "drawing.created")  # fmt: skip
 
+    def _reopen(
+        self, writer: WriterFactory, link: Link, fields: JsonObject
+    ) -> Tuple[Dict[str, object], int]:
+        note_id = _optional_id(fields, "note_id")
+        if note_id is None:
+            raise BadInput("note_id is required: the id of the addressed to-do to reopen.")
+        writer().reopen(note_id)
+        return {"id": note_id, "completed_at": None}, 200
+
+    async def reopen(self, request: Request) -> Response:
+        return await self._write(request, MAX_NOTE_BODY, self._reopen, "note.reopened")
+
     async def set_status(self, request: Request) -> Response:
         return await self._write(request, MAX_NOTE_BODY, self._status, "verdict.given")
 
@@ -293,5 +305,6 @@ class FeedbackRoutes:
             Route(f"{prefix}/notes", self.list_notes, methods=["GET"]),
             Route(f"{prefix}/annotations", self.add_annotation, methods=["POST"]),
             Route(f"{prefix}/status", self.set_status, methods=["POST"]),
+            Route(f"{prefix}/reopen", self.reopen, methods=["POST"]),
             Route(f"{prefix}/feedback", self.feedback, methods=["GET"]),
         ]

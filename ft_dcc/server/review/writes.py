@@ -111,6 +111,19 @@ class ReviewWriter(ReviewData):
             operations.append(_create("Metadata", last, [note_id, FRAME_OUT_KEY]))
         return operations
 
+    def reopen(self, note_id: str) -> None:
+        """Clear the completion of a to-do of this session (who may: rules/note_todos.py)."""
+        ident = check_component_id(note_id)
+        notes = self._query(f"select id, parent_id from Note where id is {quote(ident)}")
+        parent = notes[0].get("parent_id") if notes else None
+        if not parent or parent not in self.object_ids(self.review_session_id):
+            raise NotFound("note_id is not a note of this review session; send one of its notes.")
+        data = {"__entity_type__": "Note", "completed_at": None, "completed_by_id": None}
+        operation: Dict[str, Any] = {
+            "action": "update", "entity_type": "Note", "entity_key": [ident], "entity_data": data,
+        }  # fmt: skip
+        self._execute([operation], self.user_id)
+
     def _users_named(self, names: Iterable[str]) -> List[Dict[str, Any]]:
         return self._in("select id, username from User where username in", names)
 

@@ -178,6 +178,12 @@
       reply.type = "button";
       meta.appendChild(reply);
       if (note.annotation_url && R.RangeEditor) meta.appendChild(R.RangeEditor.button(note));
+      if (note.is_todo && note.completed_at && !note.in_reply_to_id) {
+        var reopen = el("button", "reopen-button", "Reopen");
+        reopen.type = "button";
+        reopen.title = "Not addressed after all: open this to-do again";
+        meta.appendChild(reopen);
+      }
     }
     if (studio) { // the studio chooses, note by note, what its client sees
       var share = el("button", "share-toggle", note.shared ? "Shared with client" : "Share with client");
@@ -497,6 +503,21 @@
       .then(function () { button.disabled = false; });
   };
 
+  /** Reopen an addressed to-do (its author, the session's managers: the server decides). */
+  Feedback.prototype.reopen = function (item, note) {
+    var self = this;
+    var url = self.urls.notesUrl.replace(/\/notes(\?|$)/, "/reopen$1");
+    var button = note.querySelector(".reopen-button");
+    button.disabled = true;
+    postJson(url, { note_id: note.dataset.noteId }).then(function () {
+      return self.refresh();
+    }).then(function () { count(item, "notesReopened"); }).catch(function (failure) {
+      button.disabled = false;
+      button.title = "Not reopened: " + failure.message;
+      note.dataset.reopenError = failure.message;
+    });
+  };
+
   Feedback.prototype.setStatus = function (item, status) {
     var self = this;
     var error = item.querySelector(".status-error");
@@ -526,6 +547,8 @@
       var range = event.target.closest(".edit-range");
       var old = event.target.closest(".addressed-jump");
       if (old) { showOld(old); return; }
+      var reopen = event.target.closest(".reopen-button");
+      if (reopen) { self.reopen(item, reopen.closest(".note")); return; }
       var share = event.target.closest(".share-toggle");
       if (range && R.RangeEditor) new R.RangeEditor(self, range.closest(".note"), range);
       else if (jump && item.player) item.player.seekFrame(parseInt(jump.dataset.frame, 10));
