@@ -36,6 +36,8 @@ def rules_of(args: argparse.Namespace, current: rules.Window = (None, None)) -> 
         closes=closes,
         downloads=args.downloads,
         watermark=args.watermark,
+        client_verdicts_set_status=getattr(args, "client_verdicts_set_status", None),
+        clients_see_each_other=getattr(args, "clients_see_each_other", None),
     )
 
 
@@ -54,6 +56,12 @@ def rule_lines(wanted: rules.ClientRules) -> List[str]:
         lines.append(f"downloads: {rules.DOWNLOAD_WORDS[wanted.downloads]}")
     if wanted.watermark is not None:
         lines.append(f"watermark: {'on' if wanted.watermark else 'off'}")
+    if wanted.client_verdicts_set_status is not None:
+        moves = "move" if wanted.client_verdicts_set_status else "do not move"
+        lines.append(f"client verdicts: {moves} the version's status")
+    if wanted.clients_see_each_other is not None:
+        see = "see" if wanted.clients_see_each_other else "do not see"
+        lines.append(f"clients: {see} each other")
     return lines
 
 
@@ -67,7 +75,8 @@ def update(session: PublishSession, args: argparse.Namespace, target: Target) ->
         raise ClientRulesError(
             "nothing to change",
             hint="give --passphrase/--passphrase-file/--ask-passphrase/--no-passphrase, "
-            "--opens, --closes, --downloads or --watermark/--no-watermark",
+            "--opens, --closes, --downloads, --watermark/--no-watermark, "
+            "--client-verdicts-set-status or --clients-see-each-other",
         )
     client_write.apply_rules(session, review_session, wanted)
     session.commit()

@@ -21,7 +21,12 @@ from typing import Dict, Optional, Tuple
 import attr
 
 from ft_dcc.exceptions import ClientRulesError
-from ft_dcc.protocol.client_review import DOWNLOAD_POLICY, WATERMARK
+from ft_dcc.protocol.client_review import (
+    CLIENT_VERDICT_SETS_STATUS,
+    CLIENTS_SEE_EACH_OTHER,
+    DOWNLOAD_POLICY,
+    WATERMARK,
+)
 from ft_dcc.session.interface import PublishSession
 
 #: how the commands name each download policy
@@ -117,6 +122,10 @@ class ClientRules:
     closes: Optional[_dt.datetime] = None
     downloads: Optional[str] = None
     watermark: Optional[bool] = None
+    #: a client's verdict moves the version's status (``client_verdict_sets_status``)
+    client_verdicts_set_status: Optional[bool] = None
+    #: invited clients see each other (``clients_see_each_other``)
+    clients_see_each_other: Optional[bool] = None
 
     def settings(self) -> Dict[str, str]:
         """The ``EntitySetting`` rows (group ``review``) these rules write: name -> value."""
@@ -125,6 +134,10 @@ class ClientRules:
             rows[DOWNLOAD_POLICY] = self.downloads
         if self.watermark is not None:
             rows[WATERMARK] = "true" if self.watermark else "false"
+        for name, value in ((CLIENT_VERDICT_SETS_STATUS, self.client_verdicts_set_status),
+                            (CLIENTS_SEE_EACH_OTHER, self.clients_see_each_other)):
+            if value is not None:
+                rows[name] = "true" if value else "false"
         return rows
 
 

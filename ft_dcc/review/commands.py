@@ -369,6 +369,11 @@ CLIENT_OPTIONS = (
         "client_review.downloads, none unless set)"),
     arg("--watermark", action=argparse.BooleanOptionalAction, default=None,
         help="burn each client viewer's name and the date into the frames they receive"),
+    arg("--client-verdicts-set-status", action=argparse.BooleanOptionalAction, default=None,
+        help="a client's Approve / Request changes moves the version's ftrack status as a "
+        "studio member's does (off unless set: a client's verdict is theirs alone)"),
+    arg("--clients-see-each-other", action=argparse.BooleanOptionalAction, default=None,
+        help="invited clients see each other's names, notes and verdicts (off unless set)"),
 )  # fmt: skip
 #: the options of ``review create --from-cut`` and ``review cut`` (--pick: cut_match.PICKS)
 CUT_OPTIONS = (

@@ -277,3 +277,24 @@ def test_revoke_keeps_the_servers_time(
     assert run(capsys, "revoke", "Client G", "--project", project)[0] == 0
     assert page_status(before) == 403
     assert page_status(invitee_link(capsys, "Client G", project, "gil@client.test")) == 200
+
+
+def test_the_client_verdict_and_visibility_rules_are_set_from_the_terminal(
+    capsys: pytest.CaptureFixture[str], genuine: Tuple[Any, Any], project: str
+) -> None:
+    """``--client-verdicts-set-status`` and ``--clients-see-each-other`` write the session's
+    ``review`` settings the server reads (``ft_dcc.server.review.sight``, ``verdict_status``);
+    off again with ``--no-...``; a session starts without them (off)."""
+    assert run(capsys, "create", "Client V", "--project", project)[0] == 0
+    assert stored(genuine, project, "Client V")["settings"] == {}
+    code, out = run(capsys, "update", "Client V", "--project", project,
+                    "--client-verdicts-set-status", "--clients-see-each-other")  # fmt: skip
+    assert code == 0 and "client verdicts: move the version's status" in out, out
+    assert "clients: see each other" in out
+    assert stored(genuine, project, "Client V")["settings"] == {
+        "client_verdict_sets_status": "true", "clients_see_each_other": "true"}  # fmt: skip
+    code, out = run(capsys, "update", "Client V", "--project", project,
+                    "--no-client-verdicts-set-status")  # fmt: skip
+    assert code == 0, out
+    assert stored(genuine, project, "Client V")["settings"]["client_verdict_sets_status"] == (
+        "false")

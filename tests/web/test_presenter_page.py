@@ -62,6 +62,12 @@ def dailies(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, A
         }
         links = {who: client.get_widget_url("review_session", entity=invitees[p["email"]])
                  for who, p in people.items()}  # fmt: skip
+        # the dailies' reviewers are invited as clients who see each other (the studio's own
+        # people on these pages are "Studio" to them: ft_dcc.server.review.sight)
+        client.create("EntitySetting", {
+            "parent_id": reports[0].review_session_id, "parent_type": "ReviewSession",
+            "group": "review", "name": "clients_see_each_other", "value": "true"})  # fmt: skip
+        client.commit()
         yield {
             "backend": "sqlite" if "--database" not in server.extra_args else "postgresql",
             # the owner presents through their own link; the report's is the room's
@@ -231,6 +237,11 @@ def test_three_pages_follow_the_presenter_to_the_same_frame(
         lead.mouse.move(layer["x"] + layer["width"] * 0.8, y, steps=8)
         lead.mouse.up()
         item.locator(".draw-save").click()
+        # a studio drawing is internal until shared: the presenter shares it, on the page
+        share = item.locator(".note.has-drawing .share-toggle")
+        share.wait_for()
+        share.click()
+        item.locator('.note.has-drawing .share-toggle[aria-pressed="true"]').wait_for()
         for page in (lead, ann, bob):
             page.wait_for_function(OVERLAY_SHOWN, arg=[visible_item(page).element_handle(), drawn])
         assert ann_truth.frame("drawn", drawn) == drawn

@@ -192,23 +192,27 @@ def test_every_page_shows_who_is_watching_and_who_presents(
         lead, ann, bob = pages
         owner_name = lead.evaluate("() => window.ftReview.presenter.you.name")
         everyone = {owner_name, "Ann Lee", "Bob Lee"}
+        # to the invited reviewers (clients who see each other) the studio is "Studio"
+        seen_by = {id(lead): everyone, id(ann): {"Studio", "Ann Lee", "Bob Lee"},
+                   id(bob): {"Studio", "Ann Lee", "Bob Lee"}}  # fmt: skip
         for page in pages:
-            wait_listed(page, everyone)
+            wait_listed(page, seen_by[id(page)])
             assert page.locator(".watchers").is_visible()
-            assert sorted(listed(page)) == sorted(everyone)
+            assert sorted(listed(page)) == sorted(seen_by[id(page)])
         # The presenter is marked on every page.
         lead.locator(".presenter-bar .present").click()
         wait_mode(ann, "follow")
         for page in pages:
-            page.locator(".watchers .watcher.presenting", has_text=owner_name).wait_for()
+            presenter = owner_name if page is lead else "Studio"
+            page.locator(".watchers .watcher.presenting", has_text=presenter).wait_for()
             assert page.locator(".watchers .watcher.presenting").count() == 1
         ann.locator(".watchers .watcher.you", has_text="Ann Lee").wait_for()
         side_by_side([lead, ann, bob], artifacts_dir / f"watchers_{backend}.png")
 
         # Bob closes his page: the others see him go.
         contexts.pop()[0].close()
-        for page in (lead, ann):
-            wait_listed(page, {owner_name, "Ann Lee"})
+        wait_listed(lead, {owner_name, "Ann Lee"})
+        wait_listed(ann, {"Studio", "Ann Lee"})
         lead.screenshot(path=str(artifacts_dir / f"watchers_after_leaving_{backend}.png"))
         for page in (lead, ann):
             assert page.errors == [], page.errors

@@ -52,7 +52,7 @@ from starlette.routing import BaseRoute, Route
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server import open_caps
 from ft_dcc.server.errors import NotFound
-from ft_dcc.server.files.filestore import check_component_id
+from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.grants.bus import EVERYTHING, Revocation
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData
@@ -99,6 +99,7 @@ class LiveRoutes:
         self.hub = hub_for(broker) if broker is not None else None
         if self.hub is not None:
             self.hub.holders = self._holders
+            self.hub.note_of = self._note_of
         self.presenter = table_for(base.server.store)
         self.watchers = watcher_table(base.server.store)
         self.revocations = base.server.revocations
@@ -111,6 +112,21 @@ class LiveRoutes:
                      "select id, review_session_id from ReviewSessionObject where version_id is "
                      + quote(check_component_id(version_id)))  # fmt: skip
         return [(str(r["review_session_id"]), str(r["id"])) for r in rows]
+
+    def _note_of(self, note_id: str) -> Optional[Tuple[str, str]]:
+        """The (session, object) ``note_id`` is on, when it is a review session's note."""
+        try:
+            ident = check_component_id(note_id)
+        except FileStoreError:
+            return None
+        execute = self.base.server.ctx.execute
+        notes = query(execute, f"select parent_id from Note where id is {quote(ident)}")
+        parent = str(notes[0].get("parent_id") or "") if notes else ""
+        if not parent:
+            return None
+        rows = query(execute, "select id, review_session_id from ReviewSessionObject where id is "
+                     + quote(parent))  # fmt: skip
+        return (str(rows[0]["review_session_id"]), parent) if rows else None
 
     def _on_revocation(self, revocation: Revocation) -> None:
         """Re-check the open streams resting on what was revoked; end those that fell."""

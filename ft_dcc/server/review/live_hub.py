@@ -144,6 +144,21 @@ def version_status_moved(entity: Mapping[str, object]) -> Optional[str]:
 
 #: the (review session id, object id) pairs that show a version (read by the live routes)
 Holders = Callable[[str], List[Tuple[str, str]]]
+#: the (review session id, object id) a note is on, or None (read by the live routes)
+NoteOf = Callable[[str], Optional[Tuple[str, str]]]
+
+
+def note_metadata(entity: Mapping[str, object]) -> Optional[str]:
+    """The id of the note whose ``Metadata`` an ``ftrack.update`` entity wrote, or None."""
+    if entity.get("entity_type") != "Metadata":
+        return None
+    key = entity.get("entity_key")
+    if isinstance(key, list) and key and isinstance(key[0], str):
+        ident = key[0]
+    else:
+        text = entity.get("entityId")
+        ident = text.split(",")[0] if isinstance(text, str) else ""
+    return ident or None
 
 
 class LiveHub:
@@ -154,6 +169,8 @@ class LiveHub:
         #: where a version is shown, to tell those sessions' pages its status moved (a version
         #: is in many sessions: a verdict in one, or a change through /api, moves it in all)
         self.holders: Holders = lambda _version_id: []
+        #: which session's item a note is on (a note's metadata names only the note)
+        self.note_of: NoteOf = lambda _note_id: None
 
     def add(self, review_session_id: str, stream: Stream) -> None:
         self._streams.add(review_session_id, stream)
@@ -182,6 +199,20 @@ class LiveHub:
             moved = version_status_moved(entity) if isinstance(entity, dict) else None
             if moved is not None:
                 self._version_moved(moved)
+            noted = note_metadata(entity) if isinstance(entity, dict) else None
+            if noted is not None:
+                self._note_changed(noted)
+
+    def _note_changed(self, note_id: str) -> None:
+        """Tell the pages of the session holding ``note_id`` that the note changed (shared with
+        the client, or kept internal again): they read their feedback again."""
+        try:
+            found = self.note_of(note_id)
+        except Exception:  # the hub never stops for one lookup
+            log.exception("could not read where note %s is", note_id)
+            return
+        if found is not None:
+            self._send(found[0], ("note", {"object_id": found[1], "note_id": note_id}))
 
     def _version_moved(self, version_id: str) -> None:
         """Tell the pages showing ``version_id`` that its status moved (``event: status``
