@@ -73,6 +73,9 @@ class Revocation:
     kind: str
     subject: str
     seq: int
+    #: made by this process (``revoke``), not heard from another (a command's log row or
+    #: ``NOTIFY``, another worker): work on the shared database was done where it was made
+    here: bool = True
 
     def covers(self, kind: str, subject: object) -> bool:
         """Whether a grant resting on (``kind``, ``subject``) must be re-checked."""
@@ -112,10 +115,10 @@ class RevocationBus:
         _check(kind, subject)
         self._dispatch(kind, str(subject))
 
-    def _dispatch(self, kind: str, subject: str) -> None:
+    def _dispatch(self, kind: str, subject: str, here: bool = True) -> None:
         with self._lock:
             self._generation += 1
-            revocation = Revocation(kind, subject, self._generation)
+            revocation = Revocation(kind, subject, self._generation, here)
             subscribers = list(self._subscribers)
         for callback in subscribers:
             try:
@@ -165,7 +168,7 @@ class LocalBus(RevocationBus):
             for seq, kind, subject in rows:
                 self._seen = max(self._seen, int(seq))
                 if kind in KINDS and subject:
-                    self._dispatch(str(kind), str(subject))
+                    self._dispatch(str(kind), str(subject), here=False)
 
     def close(self) -> None:
         self._stop.set()
@@ -296,7 +299,7 @@ class PgBus(RevocationBus):
             return  # an answer to another process, or dispatched here when it was revoked
         kind, subject = rest
         if kind in KINDS and subject:
-            self._dispatch(kind, subject)
+            self._dispatch(kind, subject, here=False)
         try:  # confirm once every subscriber here has re-checked
             with self.engine.begin() as connection:
                 connection.execute(sa.select(sa.func.pg_notify(CHANNEL, f"A {origin} {token}")))

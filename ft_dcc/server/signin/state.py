@@ -69,10 +69,15 @@ def _on_revocation(parts: SignInParts, revocation: Revocation) -> None:
     """A User changed (or notifications may have been missed): the sign-ins of inactive Users
     are deleted, so making a User active again revives none (a sign-in also counts only while
     its User is active, read with it: this is not what refuses their requests), and every
-    one-time link of a User deactivated, made active again, renamed or given a new password."""
+    one-time link of a User deactivated, made active again, renamed or given a new password
+    (where the change is made: a revocation heard from elsewhere ends only the links of
+    inactive Users, so a link printed after it is not ended by its late arrival)."""
     if revocation.kind == USER:
         parts.signins.end_inactive(revocation.subject)
-        parts.links.end_all(revocation.subject)
+        if revocation.here:
+            parts.links.end_all(revocation.subject)
+        else:  # heard from a command or another worker, which ended the links where it was
+            parts.links.end_inactive()  # made: ending all here would end the ones made since
     elif revocation.kind == EVERYTHING:
         parts.signins.end_inactive()
         parts.links.end_inactive()
