@@ -8,15 +8,17 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, Iterable, List
 
-#: a mention: "@" and a username (letters, digits, . _ - @ of an e-mail-like name), not in a word
-MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9_]|[A-Za-z0-9])")
+#: a mention: "@" and a username (letters, digits, . _ -), not in a word; a "." or "-" it ends
+#: with is the sentence's, not the name's (:func:`mentioned` takes them off: one way to match
+#: each character, so the pattern is linear)
+MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._-]*)")
 #: at most this many people are mentioned by one note (the rest stay text)
 MAX_MENTIONS = 20
 
 
 def mentioned(content: str) -> List[str]:
     """The usernames ``content`` mentions, each once, in order."""
-    names = dict.fromkeys(m.group(1) for m in MENTION.finditer(content))
+    names = dict.fromkeys(m.group(1).rstrip(".-") for m in MENTION.finditer(content))
     return list(names)[:MAX_MENTIONS]
 
 
