@@ -44,6 +44,7 @@ VALUES: Dict[str, Any] = {
     "encode.quality": 20,
     "encode.max_size": "1280x720",
     "encode.sound": False,
+    "encode.still_alpha": "flatten",
     "colour.ocio_config": "ocio://cg-config-latest",
     "colour.display": "sRGB - Display",
     "colour.view": "ACES 1.0 - SDR Video",
