@@ -65,7 +65,24 @@ const commands = {
     return c.path;
   },
   press: async (c) => { await page.keyboard.press(c.key); return null; },
-  click: async (c) => { await page.click(c.selector); return null; },
+  // as Playwright's click: the element visible first, and found and clicked again when it had
+  // no box to click at that moment (the desk's Present run once met the verdict button so in a
+  // loaded run: "Node is either not clickable or not an Element")
+  click: async (c) => {
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      try {
+        const left = Math.max(1, deadline - Date.now());
+        const element = await page.waitForSelector(c.selector, { visible: true, timeout: left });
+        await element.click();
+        return null;
+      } catch (error) {
+        const replaced = /not clickable|not an Element|detached|no longer attached/i.test(String(error));
+        if (!replaced || Date.now() > deadline) throw error;
+        await new Promise((done) => setTimeout(done, 50));
+      }
+    }
+  },
   // a mouse drag through ``points``, fractions (x, y) of the element's box, each placed by
   // the box as it is then: the page may move the element meanwhile (content loading above it,
   // a scroll), and a box read once put a whole stroke 60 px off in one loaded run
