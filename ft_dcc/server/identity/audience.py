@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Dict, FrozenSet, List
 
 from ft_dcc.server.identity.model import Audience
+from ft_dcc.server.rules.doc_table import write_between
 
 
 class Inside(enum.Enum):
@@ -67,13 +68,7 @@ def sees_table() -> List[str]:
 
 def write_sees_table(path: Path) -> bool:
     """Rewrite the table between the markers in ``path``; whether it changed."""
-    text = path.read_text(encoding="utf-8")
-    start = text.index(TABLE_START) + len(TABLE_START)
-    end = text.index(TABLE_END)
-    new = text[:start] + "\n" + "\n".join(sees_table()) + "\n" + text[end:]
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return new != text
+    return write_between(path, TABLE_START, TABLE_END, sees_table())
 
 
 if __name__ == "__main__":  # pragma: no cover - the regeneration command

@@ -18,6 +18,7 @@ from ft_dcc.server.identity.model import (
     Kind,
 )
 from ft_dcc.server.identity.policy import Area, admits
+from ft_dcc.server.rules.doc_table import write_between
 
 TABLE_START = "<!-- identity-table: generated from ft_dcc/server/identity/policy.py -->"
 TABLE_END = "<!-- /identity-table -->"
@@ -83,13 +84,7 @@ def identity_table() -> List[str]:
 
 def write_identity_table(path: Path) -> bool:
     """Put :func:`identity_table` between the markers of ``path``; whether it changed."""
-    text = path.read_text(encoding="utf-8")
-    start = text.index(TABLE_START) + len(TABLE_START)
-    end = text.index(TABLE_END)
-    new = text[:start] + "\n" + "\n".join(identity_table()) + "\n" + text[end:]
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return new != text
+    return write_between(path, TABLE_START, TABLE_END, identity_table())
 
 
 if __name__ == "__main__":  # pragma: no cover - the regeneration command

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 from ft_dcc.server.model.parts import ModelTables
 from ft_dcc.server.model.side_tables import creator_table
 from ft_dcc.server.model.storage import DISCRIMINATOR
+from ft_dcc.server.rules.doc_table import write_between
 from ft_dcc.server.rules.permissions import (
     ADMINISTRATOR,
     MANAGING_ROLES,
@@ -273,13 +274,7 @@ def rights_table() -> List[str]:
 def write_rights_table(path: Path) -> bool:
     """Put :func:`rights_table` between the markers of ``path`` (only there); whether it
     changed. ``python -m ft_dcc.server.rules.review_rights SECURITY.md`` runs it."""
-    text = path.read_text(encoding="utf-8")
-    start = text.index(TABLE_START) + len(TABLE_START)
-    end = text.index(TABLE_END)
-    new = text[:start] + "\n" + "\n".join(rights_table()) + "\n" + text[end:]
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return new != text
+    return write_between(path, TABLE_START, TABLE_END, rights_table())
 
 
 if __name__ == "__main__":  # pragma: no cover - the regeneration command
