@@ -87,6 +87,15 @@ class DeskReads:
         )
         return ordered_sessions(rows, dt.datetime.now(dt.timezone.utc))
 
+    def sessions_by_id(self, ids: Iterable[str]) -> List[Row]:
+        """The review sessions ``ids`` this person may read (a page following what it lists:
+        the work is the ids', not the studio's)."""
+        query = _in(f"select {SESSION_FIELDS} from ReviewSession where id in", ids)
+        if query is None:
+            return []
+        [rows] = self.ask([query])
+        return ordered_sessions(rows, dt.datetime.now(dt.timezone.utc))
+
     def session_row(self, review_session_id: str) -> Optional[Row]:
         [rows] = self.ask(
             [f"select {SESSION_FIELDS} from ReviewSession where id is {quote(review_session_id)}"]

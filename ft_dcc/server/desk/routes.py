@@ -55,6 +55,10 @@ NOT_MANAGER = (
 )
 
 
+#: the most sessions one ``/desk/api/sessions?ids=`` follows (a page lists no more)
+MOST_FOLLOWED = 500
+
+
 def _id(value: object, what: str) -> str:
     try:
         return check_component_id(value)
@@ -308,11 +312,16 @@ class DeskRoutes:
         )
 
     async def sessions_json(self, request: Request) -> Response:
-        """The sessions the home page (or ``?project=``'s page) lists, as they are now: the
-        pages redraw their badges from it."""
+        """The sessions the home page (or ``?project=``'s page) lists, as they are now, or
+        (``?ids=A,B``, at most :data:`MOST_FOLLOWED`) those sessions only: the pages redraw
+        their badges from it."""
         project = request.query_params.get("project")
+        asked = request.query_params.get("ids")
+        ids = [_id(i, "review session") for i in asked.split(",")[:MOST_FOLLOWED]] if asked else []
 
         def work(person: Person) -> Any:
+            if ids:
+                return {"sessions": self.reads(person).sessions_by_id(ids)}
             if project:
                 return {"sessions": self.reads(person).sessions([_id(project, "project")])}
             return {"sessions": [s for p in self._projects(person) for s in p["sessions"]]}

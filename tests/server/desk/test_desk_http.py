@@ -265,6 +265,11 @@ def test_private_sessions_and_todays_dailies_on_the_desk(desk: Desk) -> None:
     badge = {s["name"]: s["today"] for s in listed}
     assert badge[f"Dailies {today}"] and not badge[f"Dailies {yesterday}"]  # made today
     assert names.index(f"Dailies {today}") < names.index("Look dev wk50")
+    # the pages follow the sessions they list by id: only those are read, however many there are
+    two = [listed[0]["id"], listed[-1]["id"]]
+    followed = _ok(desk.get(f"/desk/api/sessions?ids={','.join(two)}"))["sessions"]
+    assert sorted(s["id"] for s in followed) == sorted(two)
+    assert desk.get("/desk/api/sessions?ids=..%2Fetc").status_code == 404
 
 
 def test_refusals_leave_the_session_as_it_was(desk: Desk) -> None:

@@ -61,12 +61,12 @@
   function followSessions() {
     const rows = all("li.session-link");
     if (!rows.length) return;
-    const project = one("form.create-session");
-    const query = project ? `?project=${project.dataset.projectId}` : "";
+    // only the sessions listed are asked for: the work is the page's, not the studio's
+    const ids = rows.map((row) => row.dataset.sessionId).join(",");
     async function again() {
       if (document.visibilityState === "visible") {
         try {
-          const found = await call("GET", `/desk/api/sessions${query}`);
+          const found = await call("GET", `/desk/api/sessions?ids=${encodeURIComponent(ids)}`);
           const byId = new Map(found.sessions.map((s) => [s.id, s]));
           all("li.session-link").forEach((row) => {
             const session = byId.get(row.dataset.sessionId);
@@ -301,10 +301,13 @@
     // the session's state as others change it (closed on another desk, made private…)
     setInterval(async () => {
       if (document.visibilityState !== "visible" || dragging) return;
-      try {
-        const now = await call("GET", `/desk/api/session/${id}`);
-        if (now.session.is_open !== state.session.is_open || now.session.private !== state.session.private
-            || now.session.name !== state.session.name) { state = now; draw(); }
+      try {  // the session's own row; the whole view is read again only when it changed
+        const [row] = (await call("GET", `/desk/api/sessions?ids=${id}`)).sessions;
+        if (row && (row.is_open !== state.session.is_open || row.private !== state.session.private
+            || row.name !== state.session.name)) {
+          state = await call("GET", `/desk/api/session/${id}`);
+          draw();
+        }
       } catch (error) { /* the next round tries again */ }
     }, FOLLOW_MS);
 
