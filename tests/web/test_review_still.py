@@ -103,6 +103,11 @@ def test_a_still_fits_first_shows_its_own_pixels_at_1_1_and_takes_a_note(
             f'where note.parent_id is "{object_id}"'
         ).all()
         assert [d["component"]["file_type"] for d in drawn] == [".png"], drawn
+        assert "frame" not in drawn[0]["note"]["metadata"]  # a still's drawing has no frame
+    listed = page.locator(".note-list li.has-drawing")
+    assert listed.locator(".note-frame").inner_text() == "\u2013"
+    page.wait_for_function("() => document.querySelector('.note-list li.has-drawing "
+                           ".note-drawing').dataset.still === 'picture'")  # fmt: skip
 
     # a session of a still and a movie: the movie is played by the player, the still shown
     with open_session(embedded_server, tmp_path / "movie") as session:

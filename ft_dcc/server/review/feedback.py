@@ -21,7 +21,9 @@ Note on the ReviewSessionObject with the frame in its ``frame`` metadata and the
 through a ``NoteComponent`` (the Component stored in the server location). ``frame_out`` holds the
 drawing over ``frame``..``frame_out`` (inclusive; default: the one frame), kept in the note's
 ``frame_out`` metadata: at most ``MAX_HELD_FRAMES`` frames, all inside the version's movie
-(400 otherwise). Answers 201 with the note entry.
+(400 otherwise). A still (an ``ftrackreview-image``) has no frames: a drawing or note on it is
+stored without any (``frame`` may be left out; one sent is not kept). Answers 201 with the note
+entry.
 
 ``POST /review/<rs id>/notes?token=`` (see :mod:`ft_dcc.server.review.page`) also takes
 ``"in_reply_to_id"``: the id of a note of the same session.
@@ -202,11 +204,10 @@ class FeedbackRoutes:
         self, writer: WriterFactory, link: Link, fields: JsonObject
     ) -> Tuple[Dict[str, object], int]:
         object_id = _object_id(fields)
-        frame = frame_field(fields, required=True)
+        frame = frame_field(fields, required=False)  # a still's drawing has none
         frame_out = frame_field(fields, required=False, name="frame_out")
         png = decode_png(fields.get("png"))
         content = fields.get("content", "")
-        assert frame is not None
         made = writer()
         try:
             note = made.add_annotation(self.server.files, object_id, frame, png, content, frame_out)

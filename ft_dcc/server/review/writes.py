@@ -14,7 +14,7 @@ import os
 import uuid
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from ft_dcc.protocol import SERVER_LOCATION_ID
+from ft_dcc.protocol import REVIEW_COMPONENT_IMAGE, SERVER_LOCATION_ID
 from ft_dcc.protocol.feedback import FRAME_KEY, FRAME_OUT_KEY, StatusFacts, display_name
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import BadInput, NotFound
@@ -127,8 +127,8 @@ class ReviewWriter(ReviewData):
     def _users_named(self, names: Iterable[str]) -> List[Dict[str, Any]]:
         return self._in("select id, username from User where username in", names)
 
-    def frame_span(self, object_id: str) -> Optional[Tuple[int, int]]:
-        """The first and last shot frame of ``object_id``'s review movie (None: unknown)."""
+    def _reviewable(self, object_id: str) -> Optional[Dict[str, Any]]:
+        """``object_id``'s review movie, or its still's ``ftrackreview-image`` (None: neither)."""
         found = self._query(
             "select version_id from ReviewSessionObject "
             f"where id is {quote(check_component_id(object_id))}"
@@ -136,7 +136,15 @@ class ReviewWriter(ReviewData):
         version_id = found[0].get("version_id") if found else None
         if not version_id:
             return None
-        movie = self._movies({version_id: {"id": version_id}}).get(version_id)
+        return self._movies({version_id: {"id": version_id}}).get(version_id)
+
+    def is_still(self, object_id: str) -> bool:
+        """Whether ``object_id`` is a still (one picture, no frames: its notes carry none)."""
+        return _still(self._reviewable(object_id))
+
+    def frame_span(self, object_id: str) -> Optional[Tuple[int, int]]:
+        """The first and last shot frame of ``object_id``'s review movie (None: unknown)."""
+        movie = self._reviewable(object_id)
         return movie_span(movie["meta"]) if movie else None
 
     def _view(self, note_id: str, reply: Any, content: str, **extra: Any) -> NoteView:
@@ -164,6 +172,8 @@ class ReviewWriter(ReviewData):
         if in_reply_to_id:
             object_id = self.reply_target(object_id, in_reply_to_id)
         object_id = self.check_object(object_id)
+        if frame is not None and self.is_still(object_id):
+            frame = None  # a still has one picture and no frames
         note_id = str(uuid.uuid4())
         operations = self._note_ops(
             note_id, object_id, content, frame, in_reply_to_id, todo=not comment
@@ -184,18 +194,27 @@ class ReviewWriter(ReviewData):
         self,
         files: FileStore,
         object_id: str,
-        frame: int,
+        frame: Optional[int],
         png: bytes,
         content: object = "",
         frame_out: Optional[int] = None,
     ) -> NoteView:
         """A Note at ``frame`` (held to ``frame_out``, inclusive) with the drawing ``png``
-        attached (stored in ftrack.server); :class:`BadRange` for frames the version has not."""
+        attached (stored in ftrack.server); :class:`BadRange` for frames the version has not.
+        A drawing on a still has no frame (whatever was sent): the picture is its place."""
         content = _checked_content(content, required=False)
         object_id = self.check_object(object_id)
-        frame_out = held_range(frame, frame_out, self.frame_span(object_id))
+        reviewable = self._reviewable(object_id)
+        if _still(reviewable):
+            frame = frame_out = None
+        elif frame is None:
+            raise BadInput("frame is required: the frame of the movie the drawing is on.")
+        else:
+            span = movie_span(reviewable["meta"]) if reviewable else None
+            frame_out = held_range(frame, frame_out, span)
         note_id, component_id = str(uuid.uuid4()), str(uuid.uuid4())
-        _store_png(files, component_id, png, f"annotation_{frame}.png")
+        named = "still" if frame is None else frame
+        _store_png(files, component_id, png, f"annotation_{named}.png")
         component = {
             "id": component_id,
             "name": "annotation",
@@ -271,6 +290,10 @@ class ReviewWriter(ReviewData):
             )
         self._execute(operations, self.user_id)
         return next(s for s in self.statuses([object_id]) if s.invitee_id == invitee_id)
+
+
+def _still(reviewable: Optional[Dict[str, Any]]) -> bool:
+    return reviewable is not None and reviewable["name"] == REVIEW_COMPONENT_IMAGE
 
 
 def _checked_content(content: object, *, required: bool) -> str:

@@ -98,7 +98,9 @@
     this.frame = frame;
     var at = R.drawingsAt(Object.keys(images).map(function (id) {
       var data = images[id].dataset;
-      return { id: id, first: parseInt(data.frame, 10), last: parseInt(data.frameOut, 10) };
+      var first = parseInt(data.frame, 10);
+      if (isNaN(first)) return { id: id, first: -Infinity, last: Infinity }; // a still's: no frame
+      return { id: id, first: first, last: parseInt(data.frameOut, 10) };
     }), frame, R.ghosting(this.item));
     Object.keys(images).forEach(function (id) {
       var on = at.on.indexOf(id) >= 0;
@@ -154,10 +156,11 @@
     if (note.annotation_url) {
       var drawing = el("button", "note-drawing");
       drawing.type = "button";
-      drawing.title = "Show this drawing on frame " + note.frame;
-      drawing.dataset.frame = String(note.frame);
+      var framed = typeof note.frame === "number"; // a still's drawing has no frame
+      drawing.title = framed ? "Show this drawing on frame " + note.frame : "A drawing on the picture";
+      if (framed) drawing.dataset.frame = String(note.frame);
       var thumb = el("img");
-      thumb.alt = "Drawing at frame " + note.frame;
+      thumb.alt = framed ? "Drawing at frame " + note.frame : "Drawing on the picture";
       thumb.src = note.annotation_url;
       drawing.appendChild(el("canvas", "note-still")); // the frame, painted under the stroke
       drawing.appendChild(thumb);
@@ -208,6 +211,8 @@
 
   /** Paint the frame a drawing was made on under its thumbnail (``box``: .note-drawing). */
   function paintStill(item, box, frame) {
+    var picture = item.querySelector("img.still-image");
+    if (box && picture) { paintPicture(picture, box); return; }
     if (!box || !item.dataset.movieUrl || typeof frame !== "number") return;
     if (!item.stills) item.stills = new R.Stills(item);
     var canvas = box.querySelector(".note-still");
@@ -220,6 +225,25 @@
     }, function () {
       box.dataset.still = "failed"; // the stroke stays on black
     });
+  }
+
+  /** A still's picture under a drawing's thumbnail (a still has no frames: its one picture). */
+  function paintPicture(picture, box) {
+    var canvas = box.querySelector(".note-still");
+    var paint = function () {
+      var width = picture.naturalWidth || 16;
+      var height = picture.naturalHeight || 9;
+      canvas.width = 240;
+      canvas.height = Math.max(1, Math.round(240 * height / width));
+      try {
+        canvas.getContext("2d").drawImage(picture, 0, 0, canvas.width, canvas.height);
+        box.dataset.still = "picture";
+      } catch (failed) {
+        box.dataset.still = "failed";
+      }
+    };
+    if (picture.complete && picture.naturalWidth) paint();
+    else picture.addEventListener("load", paint, { once: true });
   }
 
   /** "addresses 2 of 3 notes on v001": what this version addresses of the previous version's
