@@ -13,9 +13,11 @@ and always:
 
 - ``notes.html``: the notes report, each annotated frame as a picture
   (:mod:`~ft_dcc.review.export_html`), printable to PDF from a browser;
-- ``media/``: each version's review movie (the timeline's clips point at them);
+- ``media/``: each version's review movie, or a still's picture (the timeline's clips point at
+  them);
 - ``drawings/``: the reviewers' drawings (PNG, as drawn);
-- ``frames/``: each note's frame taken from the movie with its drawings over it.
+- ``frames/``: each note's frame taken from the movie with its drawings over it; a note on a
+  still: the still with the note's drawings over it.
 
 Read with standard ftrack queries (:mod:`~ft_dcc.review.export_read`); the files come from the
 server's ``/component/get``. Every file name made from the server's data (labels, note ids, a
@@ -37,7 +39,7 @@ import attr
 from ft_dcc.exceptions import ConfigurationError, MediaError
 from ft_dcc.media.probe import probe_movie
 from ft_dcc.review.export_csv import write_csv
-from ft_dcc.review.export_frames import download, frame_image
+from ft_dcc.review.export_frames import download, frame_image, still_image
 from ft_dcc.review.export_html import report_html
 from ft_dcc.review.export_markers import check_adapter, write_markers
 from ft_dcc.review.export_otio import load_otio, write_timeline
@@ -90,11 +92,12 @@ def _fetch_movies(session: ServerLogin, data: ExportSession, output: Path) -> Di
     """Each version's review movie in ``output/media``: version id -> relative path."""
     files = {}
     for version in data.versions:
-        movie, version_id = version.movie, version.feedback.version_id
-        if movie is None or not version_id:
+        media, version_id = version.movie or version.still, version.feedback.version_id
+        if media is None or not version_id:
             continue
-        name = _file(output, "media", version.label, safe_suffix(movie.file_type) or ".mp4")
-        download(session, movie.component_id, output / name)
+        default = ".mp4" if version.movie else ".png"
+        name = _file(output, "media", version.label, safe_suffix(media.file_type) or default)
+        download(session, media.component_id, output / name)
         files[version_id] = name
     return files
 
@@ -141,6 +144,21 @@ def _frames_of(
     return images
 
 
+def _pictures_of(
+    version: ExportVersion, still_file: str, drawings: Dict[str, List[str]], output: Path
+) -> Dict[str, str]:
+    """A still's notes: each shows the still with its own drawings over it (no frame)."""
+    still = version.still
+    assert still is not None
+    images = {}
+    for note in version.feedback.notes:
+        name = _file(output, "frames", f"{version.label}_still_{note.id[:8]}", ".png")
+        layers = [output / d for d in drawings.get(note.id, [])]
+        still_image(output / still_file, still.width, still.height, layers, output / name)
+        images[note.id] = name
+    return images
+
+
 def _make_frames(
     data: ExportSession,
     movies: Dict[str, str],
@@ -157,6 +175,9 @@ def _make_frames(
                 )
             continue
         try:
+            if version.still is not None:
+                images.update(_pictures_of(version, movie_file, drawings, result.output))
+                continue
             images.update(_frames_of(version, movie_file, drawings, result))
         except MediaError as exc:
             result.skipped.append(f"{version.label}: {exc.message}")

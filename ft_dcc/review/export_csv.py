@@ -5,7 +5,7 @@ kept inside its quoted cell), UTF-8 with a byte order mark so a spreadsheet read
 A spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage
 return) as a formula; every text cell from the server that does is written with a leading ``'``
 (the OWASP advice against CSV injection), so a note ``=HYPERLINK(...)`` shows as typed and runs
-nothing. Standard library only.
+nothing. A still's notes have no frame: their frame cells are empty. Standard library only.
 """
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ def _row(
     session: ExportSession, version: ExportVersion, note: FeedbackNote, reply_to: Optional[str]
 ) -> List[str]:
     values: Sequence[Cell] = (
-        session.name, session.project, version.label, version.shot, version.task, note.frame,
-        version.frame_out(note), note.author, note.author_email, note.content,
+        session.name, session.project, version.label, version.shot, version.task,
+        None if version.still else note.frame, version.frame_out(note), note.author,
+        note.author_email, note.content,
         len(note.drawings), version.status, _verdicts(version), note.date, note.id, reply_to,
     )  # fmt: skip
     return [cell(v) for v in values]

@@ -1,6 +1,6 @@
-"""The pictures of an export: review movies and drawings fetched from the server, and each
+"""The pictures of an export: review movies, stills and drawings fetched from the server, and each
 annotated frame as a PNG (the frame taken from the review movie with ffmpeg, the note's drawings
-laid over it at the movie's size)."""
+laid over it at the movie's size); a still's note shows the still itself with its drawings."""
 
 from __future__ import annotations
 
@@ -64,6 +64,49 @@ def _size(info: MovieInfo) -> str:
     return f"{width}:{max(height, 2)}"
 
 
+def _graph(pick: str, size: str, drawings: int) -> List[str]:
+    """The filter graph: input 0's picture (``pick``) at ``size``, each drawing laid over it."""
+    scale = f"scale={size}:flags=bicubic+accurate_rnd+full_chroma_int"
+    graph = [f"[0:v]{pick},{scale},format=rgba[f0]"]
+    for number in range(1, drawings + 1):
+        graph.append(f"[{number}:v]scale={size},format=rgba[d{number}]")
+        graph.append(f"[f{number - 1}][d{number}]overlay=0:0:format=auto[f{number}]")
+    graph.append(f"[f{drawings}]format=rgb24[out]")
+    return graph
+
+
+def _write_picture(args: List[str], graph: List[str], output: Path, what: str) -> Path:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.stem}.partial.png")
+    args = [*args, "-filter_complex", ";".join(graph), "-map", "[out]", "-frames:v", "1",
+            "-update", "1", "-c:v", "png", "-f", "image2", str(partial)]
+    try:
+        run_ffmpeg(args, what=what)
+        if not partial.is_file() or partial.stat().st_size == 0:
+            raise MediaError(f"ffmpeg wrote no picture: {what}.")
+        os.replace(partial, output)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return output
+
+
+def still_image(
+    still: Path, width: int, height: int, drawings: Sequence[Path], output: Path
+) -> Path:
+    """Write the still ``still`` (``width`` x ``height``) as a PNG with ``drawings`` over it
+    (each drawn in the picture's own pixels, so scaled to it), at most MAX_WIDTH wide."""
+    if width <= 0 or height <= 0:
+        raise MediaError(f"{still.name} does not say its size (its ftr_meta has no width/height).")
+    shown = min(width, MAX_WIDTH)
+    size = f"{shown}:{max(round(height * shown / width / 2) * 2, 2)}"
+    args: List[str] = ["-i", str(still)]
+    for drawing in drawings:
+        args += ["-i", str(drawing)]
+    return _write_picture(args, _graph("null", size, len(drawings)), output,
+                          f"Drawing the notes over {still.name}")  # fmt: skip
+
+
 def frame_image(
     movie: Path, info: MovieInfo, index: int, drawings: Sequence[Path], output: Path
 ) -> Path:
@@ -83,22 +126,5 @@ def frame_image(
         pick = f"select=eq(n\\,{index})"
     for drawing in drawings:
         args += ["-i", str(drawing)]
-    scale = f"scale={size}:flags=bicubic+accurate_rnd+full_chroma_int"
-    graph = [f"[0:v]{pick},{scale},format=rgba[f0]"]
-    for number in range(1, len(drawings) + 1):
-        graph.append(f"[{number}:v]scale={size},format=rgba[d{number}]")
-        graph.append(f"[f{number - 1}][d{number}]overlay=0:0:format=auto[f{number}]")
-    graph.append(f"[f{len(drawings)}]format=rgb24[out]")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.stem}.partial.png")
-    args += ["-filter_complex", ";".join(graph), "-map", "[out]", "-frames:v", "1"]
-    args += ["-update", "1", "-c:v", "png", "-f", "image2", str(partial)]
-    try:
-        run_ffmpeg(args, what=f"Taking frame {index} of {movie.name}")
-        if not partial.is_file() or partial.stat().st_size == 0:
-            raise MediaError(f"ffmpeg wrote no picture {index} of {movie.name}.")
-        os.replace(partial, output)
-    finally:
-        if partial.exists():
-            partial.unlink()
-    return output
+    return _write_picture(args, _graph(pick, size, len(drawings)), output,
+                          f"Taking frame {index} of {movie.name}")  # fmt: skip

@@ -1,5 +1,6 @@
 """The notes report of an export (``notes.html``): per version its statuses and verdicts, then
-each note in frame order with the frame it is about as a picture (the drawing laid over it),
+each note in frame order with the frame it is about as a picture (the drawing laid over it; on a
+still, the still with the note's drawings),
 its author, date and replies. Plain HTML with relative image paths and a print style sheet, so a
 browser prints it to PDF page by page (a note is never split across pages)."""
 
@@ -45,6 +46,8 @@ def _when(iso: Optional[str]) -> str:
 
 
 def _frames(note: FeedbackNote, version: ExportVersion) -> str:
+    if version.still is not None:
+        return "on the still"
     if note.frame is None:
         return "no frame"
     last = version.frame_out(note)
@@ -86,6 +89,9 @@ def _version(version: ExportVersion, images: Mapping[str, str]) -> str:
     if version.movie is not None:
         movie = version.movie
         facts.append(f"<span>Frames {movie.first}-{movie.last} at {movie.fps:g} fps</span>")
+    if version.still is not None:
+        size = f" {version.still.width} x {version.still.height} px" if version.still.width else ""
+        facts.append(f"<span>Still{_e(size)}</span>")
     verdicts = [
         f'<span class="verdict {_e(s.status)}">{_e(status_word(s.status))}: '
         f"{_e(s.reviewer or s.email)}{' (studio)' if s.studio else ''}</span>"

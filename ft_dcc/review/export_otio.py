@@ -8,6 +8,11 @@ covers them, ``end_time_inclusive`` its last); its text,
 author, date, replies and drawings' files are in the marker's ``ft_dcc`` metadata. The version's
 status, its task's status and each reviewer's verdict are in the clip's ``ft_dcc`` metadata.
 
+A still is a clip of its one picture (``media/<asset>_vNNN.png``, an ``ExternalReference`` of
+one frame at :data:`STILL_RATE`; its metadata ``"still": true`` with the picture's size): OTIO
+has no still media of its own, and an editorial tool holds a one-frame image as long as it is
+told. Its notes (a still's have no frame) are markers at that one frame.
+
 ``opentimelineio`` is an optional package (``pip install 'ft-dcc[review]'``): imported only here,
 only when a timeline is written, so the core imports without it.
 """
@@ -27,6 +32,8 @@ from ft_dcc.review.feedback import FeedbackNote, status_word
 #: the metadata namespace of everything ft_dcc writes into the timeline
 NAMESPACE = "ft_dcc"
 NOTE_COLOUR = "GREEN"
+#: the rate of a still's one-frame clip (the timeline's placeholder rate too)
+STILL_RATE = 24
 DRAWING_COLOUR = "RED"
 
 
@@ -60,16 +67,21 @@ def _markers(
     otio: ModuleType, version: ExportVersion, rate: float, files: Mapping[str, List[str]]
 ) -> List[object]:
     markers = []
+    still = version.still is not None
     for note in version.feedback.notes:
-        if note.frame is None:
+        if note.frame is None and not still:
             continue
-        last = version.frame_out(note) or note.frame
-        length = last - note.frame + 1 if last > note.frame else 0  # 0: a point at the frame
+        first = 0 if still else note.frame or 0  # a still's note: its one picture
+        last = first if still else version.frame_out(note) or first
+        length = last - first + 1 if last > first else 0  # 0: a point at the frame
         marked = otio.opentime.TimeRange(
-            otio.opentime.RationalTime(note.frame, rate), otio.opentime.RationalTime(length, rate)
+            otio.opentime.RationalTime(first, rate), otio.opentime.RationalTime(length, rate)
         )
         data = _note_data(note, files)
-        data["frame_out"] = last
+        if still:
+            data.pop("frame", None)
+        else:
+            data["frame_out"] = last
         markers.append(
             otio.schema.Marker(
                 name=_marker_name(note),
@@ -86,7 +98,13 @@ def _clip_metadata(
 ) -> Dict[str, Any]:
     feedback = version.feedback
     movie = version.movie
+    still = version.still
+    media = movie or still
+    extra: Dict[str, Any] = {}
+    if still is not None:
+        extra = {"still": True, "width": still.width, "height": still.height}
     return {
+        **extra,
         "review_session_object_id": feedback.review_session_object_id,
         "version_id": feedback.version_id,
         "asset": feedback.asset,
@@ -97,10 +115,12 @@ def _clip_metadata(
         "verdicts": [
             dict(attr.asdict(s), verdict=status_word(s.status)) for s in feedback.statuses
         ],
-        "review_movie_url": (
-            f"{session.server_url}/component/get?id={movie.component_id}" if movie else None
+        "review_movie_url" if still is None else "review_image_url": (
+            f"{session.server_url}/component/get?id={media.component_id}" if media else None
         ),
-        "notes_without_frame": [_note_data(n, files) for n in feedback.notes if n.frame is None],
+        "notes_without_frame": [
+            _note_data(n, files) for n in feedback.notes if n.frame is None and still is None
+        ],
     }
 
 
@@ -113,7 +133,15 @@ def _clip(
 ) -> object:
     movie = version.movie
     metadata = {NAMESPACE: _clip_metadata(session, version, files)}
-    if movie is None:  # no review movie: a one-frame placeholder keeps the notes in the order
+    if version.still is not None:  # one picture: a one-frame clip of it
+        rate = float(STILL_RATE)
+        span = otio.opentime.TimeRange(
+            otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(1, rate)
+        )
+        reference = otio.schema.ExternalReference(target_url=movie_file, available_range=span)
+        if movie_file is None:
+            reference = otio.schema.MissingReference()
+    elif movie is None:  # no review movie: a one-frame placeholder keeps the notes in the order
         frames = [n.frame for n in version.feedback.notes if n.frame is not None]
         start = min(frames) if frames else 0
         span = otio.opentime.TimeRange(

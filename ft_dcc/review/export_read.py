@@ -4,7 +4,8 @@ The feedback (notes, frames, drawings, replies, reviewers' verdicts) comes from 
 reader, :func:`ft_dcc.review.feedback.session_feedback`; this module adds, in one more request
 (three queries in one ``call``), what a timeline needs besides: each version's workflow status and
 its task's, each version's review movie (its ``ftr_meta`` frame rate and range, and the shot frame
-its first picture shows, from the ``ft_dcc_capture`` a ft_dcc publish records), and the last frame
+its first picture shows, from the ``ft_dcc_capture`` a ft_dcc publish records) or a still's
+``ftrackreview-image`` (its size), and the last frame
 of drawings held over several frames (the note's ``frame_out`` metadata).
 """
 
@@ -17,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import attr
 
 from ft_dcc.exceptions import FtDccError
-from ft_dcc.protocol import REVIEW_COMPONENT_MP4, REVIEW_META_KEY
+from ft_dcc.protocol import REVIEW_COMPONENT_IMAGE, REVIEW_COMPONENT_MP4, REVIEW_META_KEY
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.review.cut_rows import GROUP as CUT_GROUP
 from ft_dcc.review.cut_rows import SESSION_ROW as CUT_SESSION_ROW
@@ -57,6 +58,24 @@ class ReviewMovie:
 
 
 @attr.s(auto_attribs=True, frozen=True)
+class ReviewStill:
+    """A still's ``ftrackreview-image``: one picture (its size from its ``ftr_meta``, 0 when
+    unsaid); a still has no frames."""
+
+    component_id: str
+    width: int = 0
+    height: int = 0
+    file_type: str = ".png"
+
+
+def still_from_metadata(component_id: str, metadata: Mapping[str, object]) -> ReviewStill:
+    """The still a ``ftrackreview-image``'s ``ftr_meta`` describes."""
+    meta = _parsed(metadata.get(REVIEW_META_KEY))
+    width, height = _number(meta.get("width")), _number(meta.get("height"))
+    return ReviewStill(component_id, int(width or 0), int(height or 0))
+
+
+@attr.s(auto_attribs=True, frozen=True)
 class CutTiming:
     """An item's place in the cut the session was made from (frames at the cut's rate; outs
     exclusive), read from the session's ``EntitySetting`` of group ``cut``
@@ -79,6 +98,7 @@ class ExportVersion:
     task_status: str = ""
     shot: str = ""  # the task's parent (its shot, asset build...)
     movie: Optional[ReviewMovie] = None
+    still: Optional[ReviewStill] = None  # a still's picture (then no movie, and no frames)
     frame_outs: Dict[str, int] = attr.Factory(dict)  # note id -> last frame held
     cut: Optional[CutTiming] = None  # its place in the session's cut, when made from one
 
@@ -88,7 +108,7 @@ class ExportVersion:
 
     def frame_out(self, note: FeedbackNote) -> Optional[int]:
         """The last frame ``note`` covers (its own frame unless held over more)."""
-        if note.frame is None:
+        if note.frame is None or self.still is not None:
             return None
         last = self.frame_outs.get(note.id, note.frame)
         return last if last >= note.frame else note.frame
@@ -141,8 +161,9 @@ def _queries(
     expressions = [
         "select id, status.name, task.name, task.status.name, task.parent.name from AssetVersion "
         f"where id in ({versions})",
-        "select id, version_id, file_type, metadata.key, metadata.value from Component "
-        f"where name is {quote(REVIEW_COMPONENT_MP4)} and version_id in ({versions})",
+        "select id, name, version_id, file_type, metadata.key, metadata.value from Component "
+        f"where name in ({quote(REVIEW_COMPONENT_MP4)}, {quote(REVIEW_COMPONENT_IMAGE)}) "
+        f"and version_id in ({versions})",
         "select parent_id, value from Metadata "
         f"where key is {quote(FRAME_OUT_KEY)} and parent_id in ({notes})",
         "select name, value from EntitySetting "
@@ -210,7 +231,13 @@ def read_export(session: PublishSession, review_session: EntityLike) -> ExportSe
     replies = session.call(_queries(result.id, version_ids, note_ids))
     versions = {v["id"]: v for v in query_entities(replies[0])}
     movies: Dict[str, ReviewMovie] = {}
+    stills: Dict[str, ReviewStill] = {}
     for component in sorted(query_entities(replies[1]), key=lambda c: c["id"]):
+        if component["name"] == REVIEW_COMPONENT_IMAGE:
+            still = still_from_metadata(component["id"], component["metadata"] or {})
+            still = attr.evolve(still, file_type=component["file_type"] or ".png")
+            stills.setdefault(component["version_id"], still)
+            continue
         movie = movie_from_metadata(component["id"], component["metadata"] or {})
         if movie is not None:
             movie = attr.evolve(movie, file_type=component["file_type"] or ".mp4")
@@ -228,6 +255,7 @@ def read_export(session: PublishSession, review_session: EntityLike) -> ExportSe
                 task_status=_name(task, "status"),
                 shot=_name(task, "parent"),
                 movie=movies.get(item.version_id or ""),
+                still=None if item.version_id in movies else stills.get(item.version_id or ""),
                 frame_outs={n.id: outs[n.id] for n in _all_notes(item.notes) if n.id in outs},
                 cut=cuts.get(item.review_session_object_id),
             )
