@@ -216,6 +216,14 @@ HOSTILE: List[Any] = [
     {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": 1.0}},
     {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": 1e308}},
     {"op": "state", "state": {"object_id": "V2", "frame": 1, "clock": float("nan")}},
+    {"op": "state", "state": {"object_id": "V2", "frame": 1, "view": [1, 2, 3]}},
+    {"op": "state", "state": {"object_id": "V2", "frame": 1, "view": {"zoom": 1, "cx": 0}}},
+    {"op": "state", "state": {"object_id": "V2", "frame": 1,
+                              "view": {"zoom": 1e9, "cx": 0, "cy": 0}}},
+    {"op": "state", "state": {"object_id": "V2", "frame": 1,
+                              "view": {"zoom": 1, "cx": "middle", "cy": 0}}},
+    {"op": "state", "state": {"object_id": "V2", "frame": 1,
+                              "view": {"zoom": 1, "cx": 0, "cy": 0, "html": "<b>"}}},
     {"op": "hand", "to": "u:" + "x" * 100},
     {"op": "hand", "to": {"key": 1}},
 ]
@@ -273,7 +281,13 @@ def test_the_state_reaches_every_page_and_the_lead_is_handed_over(world: Dict[st
         assert seen["state"] == {
             "object_id": v001, "compare": None, "mode": "side", "wipe": 50.0, "playing": True,
             "frame": 1007, "speed": 2.0, "loop": False, "mark_in": None, "mark_out": None,
-            "clock": None,
+            "clock": None, "view": None,
+        }  # fmt: skip
+        # a still's view (its zoom, null when fitted, and the picture point in the middle)
+        viewed = dict(state(v001, 1001), view={"zoom": 2, "cx": 160.5, "cy": 90})
+        still = post(owner, dict(op="state", state=viewed, **lead)).json()["presenter"]
+        assert bob_stream.wait_for(still["seq"])["state"]["view"] == {
+            "zoom": 2.0, "cx": 160.5, "cy": 90.0,
         }  # fmt: skip
 
         # An answer says when the server had the request as well as when it answered: a

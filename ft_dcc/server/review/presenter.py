@@ -29,7 +29,9 @@ that took the lead (its ``secret``, kept by that page and never sent to others) 
 
 The **state** of the leading page is frame numbers, not times (``STATE_FIELDS``): the shown
 version (``object_id``), the version compared with it (``compare``, ``mode``, ``wipe``),
-``playing``, ``frame``, ``speed``, ``loop``, ``mark_in`` / ``mark_out``, and ``clock``: the
+``playing``, ``frame``, ``speed``, ``loop``, ``mark_in`` / ``mark_out``, a still's ``view``
+(``{"zoom", "cx", "cy"}``: picture pixels per device pixel, null when fitted, and the picture
+point in the middle of the view; followers show the same), and ``clock``: the
 server's time (seconds since the epoch, as the presenter page estimates it from the ``now`` of
 every answer) at which its playing picture was in the middle of ``frame``. A following page
 that plays moves that frame on by the time since ``clock`` (its own estimate of the server's

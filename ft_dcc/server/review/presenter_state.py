@@ -24,8 +24,13 @@ SPEEDS = (0.0625, 16.0)
 MODES = ("side", "wipe")
 STATE_FIELDS = (
     "object_id", "compare", "mode", "wipe", "playing", "frame", "speed", "loop", "mark_in",
-    "mark_out", "clock",
+    "mark_out", "clock", "view",
 )  # fmt: skip
+#: a still's view: its zoom (picture pixels per device pixel; null: fitted) and the picture
+#: point in the view's middle
+VIEW_FIELDS = ("zoom", "cx", "cy")
+ZOOMS = (0.001, 64.0)
+MAX_POINT = 10.0**6
 #: How far the presenter page's ``clock`` may be from the server's own time (seconds).
 MAX_CLOCK_SKEW = 600.0
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -53,6 +58,14 @@ class PageId:
     secret_hash: str
 
 
+class StillView(TypedDict):
+    """What the room sees of a still: :data:`VIEW_FIELDS`."""
+
+    zoom: Optional[float]
+    cx: float
+    cy: float
+
+
 class PlayerState(TypedDict):
     """The leading page's player state, checked (:func:`check_state`)."""
 
@@ -67,6 +80,7 @@ class PlayerState(TypedDict):
     mark_in: Optional[int]
     mark_out: Optional[int]
     clock: Optional[float]
+    view: Optional[StillView]
 
 
 class PresenterRow(TypedDict, total=False):
@@ -161,6 +175,19 @@ def _clock(value: object, now: float) -> Optional[float]:
     return float(value)
 
 
+def _view(value: object) -> Optional[StillView]:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or sorted(value) != sorted(VIEW_FIELDS):
+        raise BadInput(f"state.view must be an object of {list(VIEW_FIELDS)} (a still's view).")
+    zoom = value.get("zoom")
+    return {
+        "zoom": None if zoom is None else _number(zoom, "view.zoom", *ZOOMS),
+        "cx": _number(value.get("cx"), "view.cx", -MAX_POINT, MAX_POINT),
+        "cy": _number(value.get("cy"), "view.cy", -MAX_POINT, MAX_POINT),
+    }
+
+
 def check_state(value: object, object_ids: List[str], now: Optional[float] = None) -> PlayerState:
     """The player state ``value`` checked and complete, or :class:`BadInput` saying why not
     (``now``: the server's time, default the current one, that ``clock`` must be near)."""
@@ -188,6 +215,7 @@ def check_state(value: object, object_ids: List[str], now: Optional[float] = Non
         "mark_in": _whole(value.get("mark_in"), "mark_in", optional=True),
         "mark_out": _whole(value.get("mark_out"), "mark_out", optional=True),
         "clock": _clock(value.get("clock"), time.time() if now is None else now),
+        "view": _view(value.get("view")),
     }
 
 
