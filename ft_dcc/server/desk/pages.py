@@ -84,8 +84,22 @@ def session_list(sessions: Sequence[Mapping[str, Any]]) -> str:
     return f'<ul class="sessions">{rows}</ul>'
 
 
+def more_sessions(project_id: str, shown: int, total: int, offset: int = 0) -> str:
+    """The line under a list of sessions: how many of the project's it shows, and the button
+    that reads the rest a page at a time (``offset``: the next page's)."""
+    if total <= shown:
+        return ""
+    return (
+        f'<p class="more-sessions" data-project-id="{escape(project_id)}" '
+        f'data-offset="{int(offset)}" data-total="{int(total)}">'
+        f'<span class="shown">{int(shown)}</span> of {int(total)} sessions '
+        '<button type="button" class="more">More sessions</button></p>'
+    )
+
+
 def projects_body(projects: Sequence[Mapping[str, Any]]) -> str:
-    """Each project (those you manage first) with its sessions: open first, today's on top."""
+    """Each project (those you manage first) with its open and recent sessions (open first,
+    today's on top), how many it holds and a button for the rest."""
     if not projects:
         return '<p class="empty">No projects yet. A publish makes one.</p>'
     parts = []
@@ -96,12 +110,16 @@ def projects_body(projects: Sequence[Mapping[str, Any]]) -> str:
         parts.append(
             f'<section class="project" data-project-id="{escape(project["id"])}">'
             f'<h2><a href="/desk/project/{escape(project["id"])}">{escape(project["name"])}</a> '
-            f"{manage}</h2>{session_list(project['sessions'])}</section>"
+            f"{manage}</h2>{session_list(project['sessions'])}"
+            f"{more_sessions(project['id'], len(project['sessions']), project['total'])}</section>"
         )
     return "".join(parts)
 
 
-def project_body(project: Mapping[str, Any], sessions: Sequence[Mapping[str, Any]]) -> str:
+def project_body(project: Mapping[str, Any], listed: Mapping[str, Any]) -> str:
+    """A project's sessions page: the form that creates one, then the first page of its
+    sessions (``listed``: ``session_lists.SessionLists.page``'s answer) and a button for the
+    next."""
     create = (
         '<form class="create-session" data-project-id="' + escape(project["id"]) + '">'
         '<label for="new-session-name">New review session</label>'
@@ -111,7 +129,9 @@ def project_body(project: Mapping[str, Any], sessions: Sequence[Mapping[str, Any
         "Private: no room link, only invitees' own links</label>"
         '<button type="submit">Create</button><span class="error" role="alert"></span></form>'
     )
-    return f'<p><a href="/desk/">All projects</a></p>{create}{session_list(sessions)}'
+    sessions = listed["sessions"]
+    more = more_sessions(project["id"], len(sessions), listed["total"], listed["next"] or 0)
+    return f'<p><a href="/desk/">All projects</a></p>{create}{session_list(sessions)}{more}'
 
 
 def item_rows(items: Sequence[Mapping[str, Any]]) -> str:

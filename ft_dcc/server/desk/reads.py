@@ -80,13 +80,6 @@ class DeskReads:
         )
         return rows[0] if rows else None
 
-    def sessions(self, project_ids: Iterable[str]) -> List[Row]:
-        """The projects' review sessions: open first, today's on top, then newest first."""
-        [rows] = self.ask(
-            [_in(f"select {SESSION_FIELDS} from ReviewSession where project_id in", project_ids)]
-        )
-        return ordered_sessions(rows, dt.datetime.now(dt.timezone.utc))
-
     def sessions_by_id(self, ids: Iterable[str]) -> List[Row]:
         """The review sessions ``ids`` this person may read (a page following what it lists:
         the work is the ids', not the studio's)."""

@@ -35,6 +35,7 @@ from ft_dcc.server.desk.audit_text import ACT_NAMES, audit_csv, readable
 from ft_dcc.server.desk.export import download_name, export_csv
 from ft_dcc.server.desk.invitations import Caller, Invitations, invitee_states
 from ft_dcc.server.desk.reads import FILTERS, DeskReads
+from ft_dcc.server.desk.session_lists import PAGE, SessionLists
 from ft_dcc.server.desk.writes import DeskWrites, Record
 from ft_dcc.server.errors import BadInput, ServerError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
@@ -66,6 +67,16 @@ def _id(value: object, what: str) -> str:
         raise BadInput(f"That is not the id of a {what}; pick one from the desk.", 404) from None
 
 
+def _number(query: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number the query sends (``default`` when it sends none)."""
+    text = query.get(name)
+    if text is None or text == "":
+        return default
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise BadInput(f"Send {name} as a whole number of sessions (0 or more).")
+    return int(text)
+
+
 def _reply(body: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=NO_STORE)
 
@@ -88,6 +99,7 @@ class DeskRoutes:
 
     def __init__(self, server: EmbeddedServer) -> None:
         self.server = server
+        self.lists = SessionLists(server.store)
 
     # -- the work (in a thread) -------------------------------------------------------------------
     def reads(self, person: Person) -> DeskReads:
@@ -102,16 +114,17 @@ class DeskRoutes:
         with self.server.store.engine.connect() as connection:
             managed = managed_project_ids(connection, self.server.store, person.user_id)
         projects = reads.projects()
-        sessions = reads.sessions(p["id"] for p in projects)
+        listed = self.lists.home(p["id"] for p in projects)
         found = []
         for project in projects:
-            mine = [s for s in sessions if s["project_id"] == project["id"]]
+            mine = listed.get(str(project["id"])) or {"sessions": [], "total": 0}
             found.append(
                 {
                     "id": project["id"],
                     "name": project.get("full_name") or project["name"],
                     "manages": managed is None or project["id"] in managed,
-                    "sessions": mine,
+                    "sessions": mine["sessions"],
+                    "total": mine["total"],
                 }
             )
         found.sort(key=lambda p: (not p["manages"], not any(s["today"] for s in p["sessions"])))
@@ -261,7 +274,7 @@ class DeskRoutes:
             if project is None:
                 raise BadInput("No such project.", 404)
             name = project.get("full_name") or project.get("name") or ""
-            body = pages.project_body(project, reads.sessions([project_id]))
+            body = pages.project_body(project, self.lists.page(project_id))
             return pages.page(
                 f"{name}: review sessions", body, person.username, csrf_token_for(person), "project"
             )
@@ -312,18 +325,21 @@ class DeskRoutes:
         )
 
     async def sessions_json(self, request: Request) -> Response:
-        """The sessions the home page (or ``?project=``'s page) lists, as they are now, or
-        (``?ids=A,B``, at most :data:`MOST_FOLLOWED`) those sessions only: the pages redraw
-        their badges from it."""
-        project = request.query_params.get("project")
-        asked = request.query_params.get("ids")
+        """The sessions the home page lists, as they are now; ``?project=P&offset=&limit=``: a
+        page of that project's sessions, newest first, with its ``total`` and the ``next``
+        page's offset; or (``?ids=A,B``, at most :data:`MOST_FOLLOWED`) those sessions only:
+        the pages redraw their badges from it."""
+        query = request.query_params
+        project = query.get("project")
+        asked = query.get("ids")
         ids = [_id(i, "review session") for i in asked.split(",")[:MOST_FOLLOWED]] if asked else []
 
         def work(person: Person) -> Any:
             if ids:
                 return {"sessions": self.reads(person).sessions_by_id(ids)}
             if project:
-                return {"sessions": self.reads(person).sessions([_id(project, "project")])}
+                offset, limit = _number(query, "offset", 0), _number(query, "limit", PAGE)
+                return self.lists.page(_id(project, "project"), offset, limit)
             return {"sessions": [s for p in self._projects(person) for s in p["sessions"]]}
 
         return await self.api(request, work)

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Tuple
 
 from sqlalchemy import (
     Boolean,
@@ -70,6 +70,15 @@ def index_name(table: str, column: str) -> str:
 #: (on PostgreSQL a hash index: names are compared for equality, and may be longer than a
 #: B-tree row can hold).
 LOOKUP_COLUMNS = frozenset({"name"})
+#: Indexes of several columns, by family: the desk lists a project's review sessions newest
+#: first, and its open ones (no end date) newest first, a page at a time; these indexes give
+#: those rows in that order, so a page reads its rows, not every session of the project.
+ORDERED_INDEXES: Dict[str, Tuple[Tuple[str, ...], ...]] = {
+    "ReviewSession": (
+        ("project_id", "created_at", "id"),
+        ("project_id", "end_date", "created_at", "id"),
+    ),
+}
 
 
 def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
@@ -90,6 +99,8 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
                 Index(index_name(table.name, name), table.c[name])
             elif name in LOOKUP_COLUMNS:  # hashed on PostgreSQL: a B-tree row holds < 2.7 KB
                 Index(index_name(table.name, name), table.c[name], postgresql_using="hash")
+        for names in ORDERED_INDEXES.get(family, ()):
+            Index(index_name(table.name, "_".join(names)), *(table.c[name] for name in names))
         tables[family] = table
     return tables
 

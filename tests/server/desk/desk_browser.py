@@ -25,6 +25,7 @@ from web.player_checks import Driver, El, call
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
+from ft_dcc.server.desk.session_lists import HOME_OPEN, HOME_RECENT
 
 PASSPHRASE = "four quiet words here"
 CLIENT = "client-desk@agency.example"
@@ -335,13 +336,32 @@ def supervisor_walk(driver: Driver, open_url: Callable[[str], Any], world: DeskW
 
 def home_follows(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld,
                  shots: Path) -> None:  # fmt: skip
-    """Today's dailies head the project's list; closing it elsewhere turns its badge to
-    "closed" on the open home page without a reload."""
+    """Today's dailies head the project's list; the home shows a project's open and recent
+    sessions, "More sessions" the rest (a page at a time, each listed once); closing a session
+    elsewhere turns its badge to "closed" on the open home page without a reload."""
+    writer = world.make()
+    for n in range(HOME_OPEN + HOME_RECENT + 3):  # closed sessions: more than the home shows
+        writer.create("ReviewSession", {"name": f"Old review {n:02d}", "project_id":
+                                        world.project_id, "end_date": _a_minute_ago()})  # fmt: skip
+    writer.commit()
     open_url(world.url + "/desk/")
     section = f'section.project[data-project-id="{world.project_id}"]'
     driver.wait(f"document.querySelector({json.dumps(section)})")
     first = driver.evaluate(f"{El(section)}.querySelector('li.session-link').dataset.sessionId")
     assert first == world.day_session_id, first
+    more = f"{section} p.more-sessions"
+    total = int(driver.evaluate(f"{El(more)}.dataset.total"))
+    shown = f"{El(section)}.querySelectorAll('li.session-link').length"
+    assert driver.evaluate(shown) < total
+    while driver.evaluate(f"!!{El(more)}.querySelector('button.more')"):
+        before = driver.evaluate(shown)
+        driver.click(f"{more} button.more")
+        driver.wait(f"{shown} > {before} || !{El(more)}.querySelector('button.more')")
+    listed = driver.evaluate(f"Array.from({El(section)}.querySelectorAll('li.session-link'))"
+                             ".map((row) => row.dataset.sessionId)")  # fmt: skip
+    assert len(listed) == len(set(listed)) == total, (len(listed), total)
+    assert driver.evaluate(f"{El(more)}.querySelector('.shown').textContent") == str(total)
+    driver.screenshot(shots / "desk_home_more.png")
     reader = world.make()
     day = reader.get("ReviewSession", world.day_session_id)
     day["end_date"] = _a_minute_ago()

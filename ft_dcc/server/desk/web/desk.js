@@ -58,12 +58,13 @@
   // the sessions listed on the home and project pages keep their badges as the sessions change
   // (closed, reopened, made private: read again every few seconds while the page is seen)
   const FOLLOW_MS = 4000;
+  const MOST_FOLLOWED = 500;  // routes.MOST_FOLLOWED
   function followSessions() {
-    const rows = all("li.session-link");
-    if (!rows.length) return;
-    // only the sessions listed are asked for: the work is the page's, not the studio's
-    const ids = rows.map((row) => row.dataset.sessionId).join(",");
+    if (!all("li.session-link").length) return;
     async function again() {
+      // only the sessions listed are asked for (those "More sessions" added too): the work is
+      // the page's, not the studio's
+      const ids = all("li.session-link").slice(0, MOST_FOLLOWED).map((row) => row.dataset.sessionId).join(",");
       if (document.visibilityState === "visible") {
         try {
           const found = await call("GET", `/desk/api/sessions?ids=${encodeURIComponent(ids)}`);
@@ -78,6 +79,39 @@
       setTimeout(again, FOLLOW_MS);
     }
     setTimeout(again, FOLLOW_MS);
+  }
+
+  // a project's sessions beyond those listed, a page at a time (newest first), on demand
+  function sessionRow(session) {
+    const row = element("li", { class: "session-link", "data-session-id": session.id });
+    row.append(element("a", { href: `/desk/session/${session.id}` }, session.name || "(no name)"));
+    badges(session).forEach((badge) => row.append(" ", badge));
+    return row;
+  }
+
+  function moreSessions() {
+    all("p.more-sessions").forEach((line) => {
+      const button = one("button.more", line);
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        try {
+          const { projectId, offset } = line.dataset;
+          const page = await call("GET", `/desk/api/sessions?project=${encodeURIComponent(projectId)}&offset=${offset}`);
+          let list = line.previousElementSibling;
+          if (!list || !list.matches("ul.sessions")) {
+            if (list && list.matches("p.empty")) list.remove();
+            list = element("ul", { class: "sessions" });
+            line.before(list);
+          }
+          const listed = new Set(all("li.session-link", list).map((row) => row.dataset.sessionId));
+          page.sessions.filter((s) => !listed.has(s.id)).forEach((s) => list.append(sessionRow(s)));
+          one(".shown", line).textContent = String(all("li.session-link", list).length);
+          if (page.next === null) button.remove();
+          else line.dataset.offset = String(page.next);
+        } catch (failure) { button.title = `Not loaded: ${failure.message}`; }
+        button.disabled = false;
+      });
+    });
   }
 
   // -- the project page -----------------------------------------------------------------------
@@ -461,6 +495,9 @@
   }
 
   if (document.body.dataset.page === "project") projectPage();
-  if (document.body.dataset.page === "project" || document.body.dataset.page === "home") followSessions();
+  if (document.body.dataset.page === "project" || document.body.dataset.page === "home") {
+    moreSessions();
+    followSessions();
+  }
   if (document.body.dataset.page === "session") sessionPage();
 })();
