@@ -63,12 +63,13 @@ def resolve_task(
     return _resolve_step_by_step(session, task_path, parts)
 
 
-def path_condition(parts: List[str]) -> str:
-    """``Project/a/b/Task`` as one condition on the task: its name and its parents' names."""
-    conditions = [f"name is {quote(parts[-1])}"]
+def path_condition(parts: List[str], prefix: str = "") -> str:
+    """``Project/a/b/Task`` as one condition on the task: its name and its parents' names
+    (``prefix``: the path to the task from what is queried, e.g. ``task.``)."""
+    conditions = [f"{prefix}name is {quote(parts[-1])}"]
     for depth, name in enumerate(reversed(parts[1:-1]), start=1):
-        conditions.append(f"{'parent.' * depth}name is {quote(name)}")
-    conditions.append(f"project.name is {quote(parts[0])}")
+        conditions.append(f"{prefix}{'parent.' * depth}name is {quote(name)}")
+    conditions.append(f"{prefix}project.name is {quote(parts[0])}")
     return " and ".join(conditions)
 
 

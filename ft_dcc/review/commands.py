@@ -294,19 +294,17 @@ def run_feedback(args: argparse.Namespace) -> int:
 
 
 def run_notes(args: argparse.Namespace) -> int:
-    from ft_dcc.publish.tasks import parse_task_ref, resolve_task
-    from ft_dcc.review.todos import task_todos, todo_lines
+    from ft_dcc.review.todos import read_task_todos, todo_lines
 
-    task_id, task_path = parse_task_ref(args.task)
     with _session() as session:
-        task = resolve_task(session, task_id, task_path)
-        notes = task_todos(session, task, open_only=args.open)
-    label = "/".join(str(item["name"]) for item in task["link"] or []) or str(task["id"])
+        found = read_task_todos(session, args.task, open_only=args.open)
+    notes = found.notes
     if args.json:
-        data = {"task": label, "task_id": task["id"], "notes": [n.to_dict() for n in notes]}
+        notes_json = [n.to_dict() for n in notes]
+        data = {"task": found.label, "task_id": found.task_id, "notes": notes_json}
         _out(json.dumps(data, indent=2))
         return 0
-    _out("\n".join(todo_lines(label, notes, open_only=args.open)))
+    _out("\n".join(todo_lines(found.label, notes, open_only=args.open)))
     return 0
 
 
