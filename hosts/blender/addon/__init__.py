@@ -22,6 +22,7 @@ from . import (  # noqa: E402
     farm_op,
     feedback,
     new_session,
+    open_notes,
     ops,
     panel,
     paths,
@@ -30,7 +31,7 @@ from . import (  # noqa: E402
 )
 
 # feedback: a sub-panel of panel
-MODULES = (props, cameras, ops, new_session, task_picker, panel, feedback, farm_op)
+MODULES = (props, cameras, open_notes, ops, new_session, task_picker, panel, feedback, farm_op)
 
 
 def register():

@@ -28,10 +28,16 @@ STATE: ConnectionState = {"connected": False, "message": "Not checked yet", "ses
 
 def make_session(server_url: str = "", api_user: str = "", api_key: str = "") -> Session:
     """An ``ft_dcc.Session`` from the add-on preferences, falling back to FTRACK_* variables."""
+    return deferred_session({"server_url": server_url, "api_user": api_user,
+                             "api_key": api_key}, defer=False)  # fmt: skip
+
+
+def deferred_session(settings: Dict[str, str], defer: bool = True) -> Session:
+    """:func:`make_session` of ``settings`` whose start rides with its first request (a read
+    of one request stays one)."""
     from ft_dcc import Session
 
-    options = {"server_url": server_url, "api_user": api_user, "api_key": api_key}
-    return Session(**{k: v for k, v in options.items() if v})
+    return Session(**{k: v for k, v in settings.items() if v}, defer_start=defer)
 
 
 def _quote(value: str) -> str:

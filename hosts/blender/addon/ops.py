@@ -224,6 +224,10 @@ class FTDCC_OT_publish(bpy.types.Operator):
             message = attr.evolve(message, repairs=())
         context.window_manager.ftdcc_headline = message.short
         connection.after_publish(props.connection_settings(context), message.outcome)
+        if message.outcome in ("published", "queued"):  # completed, or queued to be
+            from .open_notes import forget_ticked
+
+            forget_ticked(context.scene.ftrack_publish)
         preview.invalidate()  # e.g. a new review session, a recent task
         done = self._finish(
             context, message.outcome, message.text, message.review_url, job.report.to_json()

@@ -7,7 +7,7 @@ import textwrap
 
 import bpy
 
-from . import cameras, connection, preview, task_picker, wrapping
+from . import cameras, connection, open_notes, preview, task_picker, wrapping
 
 
 class SidebarPanel:
@@ -59,6 +59,7 @@ class FTDCC_PT_publish(SidebarPanel, bpy.types.Panel):
             name = scene.camera.name if scene.camera else "none: add one"
             col.label(text=f"Scene camera: {name}")
         cameras.draw(layout, scene)  # several cameras: one version each
+        open_notes.draw(layout, settings)  # the open notes this version addresses
 
         row = layout.row()
         row.scale_y = 1.5

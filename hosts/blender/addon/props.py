@@ -25,6 +25,19 @@ def _only_cameras(self, obj):
     return obj.type == "CAMERA"
 
 
+class FTDCC_OpenNote(bpy.types.PropertyGroup):
+    """One open to-do of the task in the "Addresses" box (``open_notes.py``)."""
+
+    note_id: bpy.props.StringProperty(name="Note id")
+    heading: bpy.props.StringProperty(name="Note", description="Version, frame and author")
+    text: bpy.props.StringProperty(name="Text")
+    addressed: bpy.props.BoolProperty(
+        name="Addressed",
+        description="This version addresses the note: the publish completes it and replies "
+        "naming the new version",
+    )
+
+
 class FTDCC_PublishSettings(bpy.types.PropertyGroup):
     task: bpy.props.StringProperty(
         name="Task",
@@ -58,6 +71,8 @@ class FTDCC_PublishSettings(bpy.types.PropertyGroup):
         poll=_only_cameras,
         description="Camera to playblast from (empty: the scene camera)",
     )
+    #: the task's open to-dos, ticked when this version addresses them (``open_notes.py``)
+    open_notes: bpy.props.CollectionProperty(type=FTDCC_OpenNote)
 
 
 class FTDCC_Preferences(bpy.types.AddonPreferences):
@@ -121,7 +136,7 @@ WINDOW_MANAGER_PROPERTIES = {
     "ftdcc_can_cancel": bpy.props.BoolProperty(name="Esc cancels (before the upload)"),
 }
 
-CLASSES = (FTDCC_PublishSettings, FTDCC_Preferences)
+CLASSES = (FTDCC_OpenNote, FTDCC_PublishSettings, FTDCC_Preferences)
 
 
 def register():

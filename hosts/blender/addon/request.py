@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Optional
 
-from . import cameras
+from . import cameras, open_notes
 
 if TYPE_CHECKING:  # ft_dcc is importable only once the add-on found it (paths.py)
     from ft_dcc.publish.request import PublishRequest
@@ -28,5 +28,6 @@ def publish_request(
         comment=settings.comment,
         new_review_session=new_review_session,
         repair=repair,
+        addresses=open_notes.ticked(settings),  # as ft-dcc publish --addresses
         frames=None if settings.use_scene_range else (settings.frame_start, settings.frame_end),
     )

@@ -1,7 +1,8 @@
 """Publish through the installed add-on's operator, as an artist's click does.
 
 Args: a JSON file with blend, zip, task, review_session, comment, case (ok | nocamera | unsaved)
-and invoke (bool: call with INVOKE_DEFAULT from a window and wait for the modal operator).
+and invoke (bool: call with INVOKE_DEFAULT from a window and wait for the modal operator);
+address: the texts of the open notes to tick in the "Addresses" box before publishing.
 Prints RESULT {...}.
 """
 
@@ -83,6 +84,22 @@ if options.get("refresh"):
         settings.review_session = options["review_session"]
 
 
+notes = {}  # the "Open notes" box: read, the options' notes ticked in it
+
+
+def tick_open_notes():
+    """Press the box's refresh button, then tick the notes whose text ``address`` lists (as
+    the artist's clicks on their checkboxes set them)."""
+    wanted = options.get("address")
+    if wanted is None:
+        return
+    notes["returned"] = sorted(bpy.ops.ftdcc.notes_refresh())
+    for item in settings.open_notes:
+        if item.text in wanted:
+            item.addressed = True
+    notes["listed"] = [[i.heading, i.text, i.addressed] for i in settings.open_notes]
+
+
 def _panel_connection():
     """What the panel's connection row draws (the add-on's ``connection.STATE``)."""
     name = next((m for m in sys.modules if m.endswith("ft_dcc_blender.connection")), None)
@@ -107,6 +124,8 @@ def result_and_exit(returned):
                 "engine_after": bpy.context.scene.render.engine,
                 "refreshed": refreshed,
                 "connection_after": _panel_connection(),
+                "notes": notes,
+                "notes_after": [[i.text, i.addressed] for i in settings.open_notes],
                 "progress_seen": state.get("progress", []) if options.get("invoke") else [],
                 "dirty_before": state["dirty_before"] if options.get("invoke") else None,
             }
@@ -116,6 +135,7 @@ def result_and_exit(returned):
 
 
 if not options.get("invoke"):
+    tick_open_notes()
     try:
         returned = bpy.ops.ftdcc.publish()
     except RuntimeError:  # an operator that reports an error raises in a script
@@ -139,6 +159,7 @@ else:
             bpy.data.objects["hero"].location.x += 1.0
             bpy.ops.ed.undo_push(message="move the hero")
         state["dirty_before"] = bpy.data.is_dirty
+        tick_open_notes()
         area.tag_redraw()
         bpy.app.timers.register(start, first_interval=1.0)
 
