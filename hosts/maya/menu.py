@@ -115,11 +115,17 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Optional[Pub
     cameras = ask_cameras(prompt)  # several cameras of the scene: which (one version each)
     if cameras is None:
         return None
+    from .open_notes import ask_addresses
+
+    addresses = ask_addresses(choices.get("task") or None)  # the open notes it addresses
+    if addresses is None:
+        return None
     request = PublishRequest(
         reviewables=[Reviewable(source=name) for name in cameras],
         task=choices.get("task") or None,
         review_session_name=choices.get("review_session") or None,
         comment=choices.get("comment", ""),
+        addresses=addresses,  # as ft-dcc publish --addresses
     )
     report = _publish(request)
     if report is None or show_report(report, offer_repair=True) != REPAIR_BUTTON:

@@ -24,6 +24,7 @@ SNAPSHOT = Path(__file__).resolve().parent / "maya" / "cmds_schema.json"
 COMMANDS = (
     "about",
     "camera",
+    "checkBox",
     "colorManagementPrefs",
     "button",
     "columnLayout",
@@ -37,6 +38,7 @@ COMMANDS = (
     "getAttr",
     "getPanel",
     "imagePlane",
+    "layoutDialog",
     "listRelatives",
     "lookThru",
     "ls",
@@ -49,6 +51,7 @@ COMMANDS = (
     "progressBar",
     "promptDialog",
     "setKeyframe",
+    "setParent",
     "sound",
     "timeControl",
     "showWindow",

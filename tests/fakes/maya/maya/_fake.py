@@ -128,7 +128,12 @@ class FakeMaya(ImagePlanes):
         self.ui: Dict[str, Dict[str, Any]] = {} if batch else {MAIN_WINDOW: {"type": "window"}}
         self.current_menu: Optional[str] = None
         self.ui_parent: Optional[str] = None  # the window or layout new controls go into
-        self.answers: Dict[str, List[Any]] = {"confirmDialog": [], "promptDialog": []}
+        #: scripted answers; a layoutDialog's is the artist at the open dialog: a callable
+        #: given this fake and the dialog's form (it ticks boxes, presses a button)
+        self.answers: Dict[str, List[Any]] = {
+            "confirmDialog": [], "promptDialog": [], "layoutDialog": [],
+        }  # fmt: skip
+        self.dismissed: Optional[str] = None  # what layoutDialog -dismiss gave
         self.dialogs: List[Dict[str, Any]] = []
         self.prompt_text = ""
         self.progress_bar: Dict[str, Any] = {"active": False, "progress": 0, "status": ""}
@@ -692,6 +697,84 @@ class FakeMaya(ImagePlanes):
         command = found["flags"].get("selectCommand")
         if callable(command):
             command()
+        elif command:
+            exec(compile(command, name, "exec"), {"__name__": "__main__"})
+
+    # -- layoutDialog (facts: Maya 2025 command reference, layoutDialog.html: "-uiScript" builds
+    # the dialog's contents, its parent a formLayout, ``setParent -q`` names it; the dialog
+    # returns the string given to "layoutDialog -dismiss", or "dismiss" when closed otherwise;
+    # checkBox.html: -label, -value (create/query/edit), -changeCommand) ----------------------
+    def cmd_layoutDialog(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if "dismiss" in v:
+            if self.dismissed is not None or not any(
+                item["type"] == "layoutDialog" for item in self.ui.values()
+            ):
+                raise RuntimeError("layoutDialog: no layoutDialog to dismiss")
+            self.dismissed = str(v["dismiss"])
+            return None
+        script = v.get("uiScript")
+        if script is None:
+            raise RuntimeError("layoutDialog: -uiScript is required")
+        dialog = self._name("layoutDialog")
+        self.ui[dialog] = {"type": "layoutDialog", "flags": dict(v)}
+        form = f"{dialog}|{self._name('formLayout')}"
+        self.ui[form] = {"type": "formLayout", "flags": {}, "parent": dialog}
+        self.dialogs.append(dict(v, _kind="layoutDialog"))
+        outer, self.ui_parent, self.dismissed = self.ui_parent, form, None
+        try:
+            if callable(script):
+                script()
+            else:
+                exec(compile(script, dialog, "exec"), {"__name__": "__main__"})
+            if self.answers["layoutDialog"]:
+                self.answers["layoutDialog"].pop(0)(self, form)
+            return self.dismissed if self.dismissed is not None else "dismiss"
+        finally:
+            self._delete_ui(dialog)
+            self.ui_parent, self.dismissed = outer, None
+
+    def cmd_setParent(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode == "query" and not v.get("menu"):
+            return self.ui_parent
+        if mode == "create" and args and args[0] in self.ui:
+            self.ui_parent = args[0]
+            return self.ui_parent
+        return self._unmodelled("setParent", mode, v)
+
+    def cmd_checkBox(self, mode: str, args: tuple, v: Dict[str, Any]) -> Any:
+        if mode == "create":
+            name = self._control("checkBox", args, v)
+            self.ui[name]["value"] = bool(v.get("value", False))
+            return name
+        found = self._existing("checkBox", args)
+        if mode == "edit":
+            found["flags"].update(v)
+            found["value"] = bool(v.get("value", found["value"]))
+            return None
+        if v.get("value"):
+            return found["value"]
+        if v.get("label"):
+            return found["flags"].get("label", "")
+        return self._unmodelled("checkBox", mode, v)
+
+    def controls(self, kind: str, under: str) -> List[str]:
+        """The names of the ``kind`` controls inside ``under`` (a window, layout or dialog)."""
+        return [n for n, item in self.ui.items() if item["type"] == kind and n.startswith(under)]
+
+    def tick(self, name: str, value: bool = True) -> None:
+        """The artist clicks the checkBox ``name`` to ``value``: its changeCommand runs with
+        the new value (as Maya passes it to a Python callable)."""
+        found = self._existing("checkBox", (name,))
+        found["value"] = bool(value)
+        command = found["flags"].get("changeCommand")
+        if callable(command):
+            command(bool(value))
+
+    def press(self, name: str) -> None:
+        """The artist presses the button ``name`` (Maya passes one positional arg)."""
+        command = self._existing("button", (name,))["flags"].get("command")
+        if callable(command):
+            command(False)
         elif command:
             exec(compile(command, name, "exec"), {"__name__": "__main__"})
 
