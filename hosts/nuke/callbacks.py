@@ -37,6 +37,7 @@ from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.settings.resolve import Resolved
 
+from . import open_notes
 from .host import NukeHost, on_main
 from .menus import add_commands
 from .progress import publish_progress
@@ -63,9 +64,11 @@ jobs: List[PublishJob] = []
 def add_review_knobs(node: Optional[nuke.Node] = None) -> None:
     """Give a Write node the **ftrack review** tab (once; a loaded script already has it)."""
     node = node if node is not None else nuke.thisNode()
-    if node.knob(PUBLISH_KNOB) is not None:
-        return
     was_modified = nuke.root().modified()
+    if node.knob(PUBLISH_KNOB) is not None:  # a script saved before the notes' knobs: add them
+        open_notes.add_knobs(node)
+        nuke.root().setModified(was_modified)
+        return
     node.addKnob(nuke.Tab_Knob(TAB_KNOB, "ftrack review"))
     publish_box = nuke.Boolean_Knob(PUBLISH_KNOB, "publish for review")
     publish_box.setTooltip("After each render of this node, publish the frames to ftrack")
@@ -75,6 +78,7 @@ def add_review_knobs(node: Optional[nuke.Node] = None) -> None:
     session_knob.setTooltip("Empty: the studio settings' name (naming.review_session)")
     node.addKnob(session_knob)
     node.addKnob(nuke.String_Knob(COMMENT_KNOB, "comment"))
+    open_notes.add_knobs(node)  # "Open notes...": the notes this version addresses
     nuke.root().setModified(was_modified)  # adding our knobs is not an edit by the artist
 
 
@@ -137,11 +141,20 @@ def _is_chunk(node: nuke.Node, rendered: Tuple[int, int]) -> bool:
 
 # -- publishing ----------------------------------------------------------------------------------
 def _finished(
-    job: PublishJob, node_name: str, again: Optional[Callable[[], object]] = None
+    job: PublishJob,
+    node_name: str,
+    again: Optional[Callable[[], object]] = None,
+    names: Optional[List[str]] = None,
 ) -> None:
     """Log the report and tell the artist, on Nuke's main thread (the job's ``on_done``, which
     runs in the worker). ``again``: publish once more with the repairs (offered in the app when
-    a failed check has one)."""
+    a failed check has one). A publish that went (or was queued) empties its Write nodes'
+    ``names`` addresses: those notes are completed, or will be by the queue."""
+    if names and job.report is not None and job.report.ok:
+        if threading.current_thread() is threading.main_thread():
+            open_notes.forget(names)
+        else:
+            nuke.executeInMainThread(open_notes.forget, (names,))
     offer = again is not None and job.report is not None and offers_repair(job.report)
     if job.report is not None:
         log.info("%s", job.report.format())
@@ -205,6 +218,7 @@ def publish_writes(
         review_session_name=_text(first, REVIEW_SESSION_KNOB),
         comment=_text(first, COMMENT_KNOB) or "",
         frames=frames,
+        addresses=open_notes.addresses_of(first),  # as ft-dcc publish --addresses
     )
     return _start(names, request, just_rendered, background)
 
@@ -223,7 +237,9 @@ def _start(
         request,
         on_main=on_main,  # every host call of a worker's publish on Nuke's main thread
         progress=publish_progress(),
-        on_done=lambda done: _finished(done, ", ".join(names), None if request.repair else again),
+        on_done=lambda done: _finished(
+            done, ", ".join(names), None if request.repair else again, names
+        ),
         studio_settings=True,  # the profile of Nuke, the task and the script's path
     )
     jobs.append(job)

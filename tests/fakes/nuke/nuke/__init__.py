@@ -40,6 +40,7 @@ from ._ui import MenuItem as MenuItem
 from ._ui import ProgressTask as ProgressTask
 
 GUI = False  # set by nuke._fake.reset(gui=...)
+STARTLINE = 0x1000  # a knob flag: the knob starts a new line (the NDK's Knob::STARTLINE)
 REPLACE = 0x10  # a flag of nuke.filename (the real value is Nuke's own; only the name is used)
 
 

@@ -8,7 +8,9 @@ calls ``knobChangedCallback(knob)``, which calls ``knobChanged(knob)`` (a no-op 
 ``show()`` shows the panel (non-modal), ``showModalDialog()`` waits for OK/Cancel;
 ``setMinimumSize(w, h)``. No Foundry code is copied.
 
-Test controls: ``shown`` (panels shown, in order), ``modal_answers`` (what showModalDialog returns),
+Test controls: ``shown`` (panels shown, in order), ``modal_answers`` (what showModalDialog returns;
+a callable answer is the artist at the open dialog: called with the panel, it sets its knobs and
+returns OK (True) or Cancel),
 ``press(panel, name)`` (the artist clicks a panel's button: Nuke calls ``knobChanged`` with it).
 The artist's choice is ``knob.setValue(...)`` on a shown panel's knob: the fake then calls
 ``knobChanged`` as Nuke's knob-changed callback does.
@@ -22,8 +24,9 @@ import nuke
 
 #: the panels shown (test inspection)
 shown: List[PythonPanel] = []
-#: scripted answers of showModalDialog (True: OK); empty: OK
-modal_answers: List[bool] = []
+#: scripted answers of showModalDialog (True: OK; a callable: ``answer(panel) -> bool``, the
+#: artist's clicks while the dialog is open); empty: OK
+modal_answers: List[Any] = []
 
 
 def reset() -> None:
@@ -96,4 +99,5 @@ class PythonPanel:
         if not nuke.GUI:
             raise RuntimeError("panels need the Nuke GUI (not nuke -t)")  # [assumed]
         shown.append(self)
-        return modal_answers.pop(0) if modal_answers else True
+        answer = modal_answers.pop(0) if modal_answers else True
+        return bool(answer(self)) if callable(answer) else bool(answer)
