@@ -16,10 +16,15 @@ from ft_dcc.protocol.feedback import Execute, feedback_notes, rows_in
 
 def addressed_by_item(execute: Execute, object_ids: Iterable[str]) -> Dict[str, Dict[str, Any]]:
     """Per review object id whose version has a previous one with to-dos: ``{"version":
-    "v001", "version_id", "addressed": n, "total": m, "notes": [{"id", "frame", "content",
-    "addressed", "object_ids"}]}``."""
+    "v001", "version_id", "object_id", "addressed": n, "total": m, "notes": [{"id", "frame",
+    "content", "addressed", "object_id"}]}``; ``object_id``: the previous version's object in
+    the same review session (None when the session has it not), where the page shows it and
+    compares; a note's own: where it was written (its version's object in this session when
+    it was written on the version itself)."""
     objects = rows_in(
-        execute, "select id, version_id from ReviewSessionObject where id in", object_ids
+        execute,
+        "select id, version_id, review_session_id from ReviewSessionObject where id in",
+        object_ids,
     )
     versions = {
         r["id"]: r
@@ -46,7 +51,9 @@ def addressed_by_item(execute: Execute, object_ids: Iterable[str]) -> Dict[str, 
             previous[version["id"]] = max(older, key=lambda s: s["version"] or 0)
     old_ids = sorted({p["id"] for p in previous.values()})
     old_objects = rows_in(
-        execute, "select id, version_id from ReviewSessionObject where version_id in", old_ids
+        execute,
+        "select id, version_id, review_session_id from ReviewSessionObject where version_id in",
+        old_ids,
     )
     parent_version = {i: i for i in old_ids}
     parent_version.update({o["id"]: o["version_id"] for o in old_objects})
@@ -63,9 +70,19 @@ def addressed_by_item(execute: Execute, object_ids: Iterable[str]) -> Dict[str, 
         )
         if old is None or not notes:
             continue
+        beside = next(
+            (
+                o["id"]
+                for o in old_objects
+                if o["version_id"] == old["id"]
+                and o["review_session_id"] == obj["review_session_id"]
+            ),
+            None,
+        )
         answer[obj["id"]] = {
             "version": f"v{int(old['version'] or 0):03d}",
             "version_id": old["id"],
+            "object_id": beside,
             "addressed": sum(1 for f in notes if f.completed_at),
             "total": len(notes),
             "notes": [
@@ -74,7 +91,7 @@ def addressed_by_item(execute: Execute, object_ids: Iterable[str]) -> Dict[str, 
                     "frame": f.frame,
                     "content": f.content,
                     "addressed": bool(f.completed_at),
-                    "object_id": f.parent_id,
+                    "object_id": beside if f.parent_id == old["id"] else f.parent_id,
                 }
                 for f in notes
             ],

@@ -268,13 +268,32 @@
       jump.type = "button";
       jump.dataset.objectId = note.object_id;
       if (note.frame !== null) jump.dataset.frame = String(note.frame);
-      jump.title = "Show it on " + summary.version;
+      var here = document.getElementById("item-" + note.object_id);
+      jump.disabled = !here; // the old version is not in this session: nothing to show
+      jump.title = here ? "Show it on " + summary.version + " at this frame"
+        : summary.version + " is not in this review session";
       li.appendChild(jump);
       li.appendChild(el("span", "addressed-mark", note.addressed ? "\u2713 addressed" : "open"));
       li.appendChild(el("span", "addressed-text", note.content));
       list.appendChild(li);
     });
     box.appendChild(list);
+    var old = summary.object_id && document.getElementById("item-" + summary.object_id);
+    if (old && old.dataset.movieUrl) { // the old version is on this page: compare them
+      var compare = el("button", "addresses-compare", "Compare with " + summary.version);
+      compare.type = "button";
+      compare.dataset.objectId = summary.object_id;
+      compare.title = summary.version + " beside this version, frame by frame";
+      box.appendChild(compare);
+    }
+  }
+
+  /** Put the older version beside this one (side by side), from the "addresses" box. */
+  function compareOld(item, button) {
+    var section = item.closest(".asset-group");
+    if (!section || !section.group) return;
+    section.group.setMode("side");
+    section.group.compareWith(button.dataset.objectId);
   }
 
   /** Show a note of an older version on its frame (its item, when the page has it). */
@@ -571,6 +590,8 @@
       var range = event.target.closest(".edit-range");
       var old = event.target.closest(".addressed-jump");
       if (old) { showOld(old); return; }
+      var beside = event.target.closest(".addresses-compare");
+      if (beside) { compareOld(item, beside); return; }
       var reopen = event.target.closest(".reopen-button");
       if (reopen) { self.reopen(item, reopen.closest(".note")); return; }
       var share = event.target.closest(".share-toggle");
