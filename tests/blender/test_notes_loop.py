@@ -1,0 +1,244 @@
+"""The notes loop as the people walk it, one walk sharing one server and one browser:
+
+1. A Supervisor of the project, not an administrator, signs in and writes three to-dos and one
+   comment on v001 on the review page in Chromium, through the page's own controls (one note
+   mentions the artist: ``@username``).
+2. The artist lists the open ones (``ft-dcc review notes --task T --open --json``).
+3. The artist publishes v002 from Blender's panel (Debian's Blender 3.4 with a window: the
+   "Open notes" box's refresh button, two of its checkboxes ticked, "Publish for
+   review"), addressing two.
+4. The Supervisor's page of v002 says "addresses 2 of 3 notes on v001" and lists them; a note's
+   frame button shows it on v001 at that frame, "Compare" puts v001 beside v002.
+5. The CLI path: ``ft-dcc publish --addresses`` of the third with v003.
+6. The genuine ``ftrack_api`` client reads ``is_todo``, ``completed_at``, ``completed_by``, the
+   replies ("Addressed in shot v002.") and the mention's ``Recipient``.
+
+Screenshots (test-artifacts/notes-loop/): the Supervisor's notes on v001, the Blender panel
+with the checkboxes before the publish and after it, the page of v002 with its "addresses" list,
+v001 and v002 compared.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator
+
+import pytest
+from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
+from server.desk.desk_browser import _ft_dcc_user
+from support import genuine_sessions, make_task, open_session
+from support.cli import ft_dcc
+from support.media import make_sequence
+from support.trust import add_api_user, ok, start_server, update
+from test_gui import build_scene_34
+
+pytestmark = [pytest.mark.slow, pytest.mark.blender, pytest.mark.browser, needs_gui_blender]
+
+#: the review session of the walk
+DAILIES = "Dailies notes loop"
+#: the asset of the Blender scene (its file's name) and of the CLI's publishes
+ASSET = "shot"
+#: what the Supervisor writes on v001: (text, a comment?); "{artist}" is the artist's username
+NOTES = (
+    ("@{artist} the fin flickers", False),
+    ("Arm pops at the contact", False),
+    ("Too dark in the water", False),
+    ("Lovely timing on the turn", True),
+)
+#: the to-dos the Blender panel's checkboxes tick
+TICKED = ("Arm pops at the contact", "Too dark in the water")
+
+
+@pytest.fixture
+def loop_server(tmp_path: Path) -> Iterator[Any]:
+    """A server of the walk's own."""
+    server = start_server(tmp_path / "server")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _people(server: Any, tmp_path: Path) -> Dict[str, Any]:
+    """The project (made by an administrator), the artist (a User with an API key) and the
+    project's Supervisor (a password and the supervisor role, not an administrator)."""
+    tag = uuid.uuid4().hex[:6]
+    project = f"loop{tag}"
+    with open_session(server, tmp_path / "admin") as admin:
+        task_path = make_task(admin, project, 1001, 1012, 25.0, task_name="anim")
+    artist_id, artist_key = add_api_user(server, f"artist{tag}")
+    ok(server, [update("User", artist_id, email=f"artist{tag}@studio.example",
+                       first_name="Ari", last_name="Artist")])  # fmt: skip
+    sup_name, password = f"sup{tag}", f"pw {uuid.uuid4().hex}"
+    sup_id, _key = add_api_user(server, sup_name)
+    ok(server, [update("User", sup_id, email=f"{sup_name}@studio.example",
+                       first_name="Sam", last_name="Super")])  # fmt: skip
+    _ft_dcc_user(server, "password", sup_name, "--password-stdin", stdin=password + "\n")
+    _ft_dcc_user(server, "role", sup_name, "--role", "supervisor", "--project", project)
+    artist_env = dict(server.env, FTRACK_API_USER=f"artist{tag}", FTRACK_API_KEY=artist_key)
+    return {
+        "task": task_path, "artist": f"artist{tag}", "artist_id": artist_id,
+        "artist_env": artist_env, "supervisor": sup_name, "password": password,
+    }  # fmt: skip
+
+
+def _artist_publishes(who: Dict[str, Any], frames: Path, *more: str) -> Dict[str, Any]:
+    done = ft_dcc(
+        who["artist_env"], "publish", str(frames), "--task", who["task"], "--fps", "25",
+        "--asset", ASSET, "--review-session", DAILIES, "--json", *more,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def _sign_in(page: Any, server: Any, who: Dict[str, Any]) -> None:
+    assert page.goto(server.url + "/").status == 200
+    page.locator("#signin-username").fill(who["supervisor"])
+    page.locator("#signin-password").fill(who["password"])
+    page.locator("form.signin-form button[type=submit]").click()
+    page.wait_for_url("**/desk/**")
+
+
+def _open_review(page: Any, server: Any, session_id: str) -> None:
+    assert page.goto(f"{server.url}/signin/review/{session_id}").status == 200
+    page.wait_for_function(
+        "() => { const m = document.querySelector('main.items');"
+        " return m && +m.dataset.feedbackLoaded >= 1; }"
+    )
+
+
+def _write_notes(page: Any, item: Any, who: Dict[str, Any]) -> None:
+    """The Supervisor's notes on v001, each a frame further (the page's step button)."""
+    for count, (text, comment) in enumerate(NOTES, start=1):
+        item.locator("button.step-forward").click()
+        item.locator(".note-form textarea").click()
+        page.keyboard.type(text.format(artist=who["artist"]))
+        if comment:
+            item.locator(".note-form .note-comment").check()
+        item.locator(".add-note").click()
+        page.wait_for_function(
+            f"(i) => i.dataset.notesAdded === '{count}'", arg=item.element_handle()
+        )
+        error = item.locator(".note-form .note-error").inner_text()
+        assert not error, error
+
+
+def _blender_publishes(tmp_path: Path, blender_env: Dict[str, str], server: Any,
+                       who: Dict[str, Any], shots: Path) -> Dict[str, Any]:  # fmt: skip
+    """The artist's windowed Blender: the task, the open notes read and two ticked, Publish."""
+    env = dict(server_env(blender_env, server), **who["artist_env"])
+    blend = tmp_path / f"{ASSET}.blend"
+    shutil.move(str(build_scene_34(tmp_path, env)), blend)
+    options = {
+        "blend": str(blend), "zip": str(build_addon_zip(tmp_path / "dist")),
+        "task": who["task"], "review_session": DAILIES, "comment": "fin and arm fixed",
+        "case": "ok", "build": False, "invoke": True, "screenshots": str(shots),
+        "address": list(TICKED),
+    }  # fmt: skip
+    return run_blender(
+        "publish_operator.py", [write_json(tmp_path / "gui.json", options)], env, gui=True,
+        blend=blend,
+    )  # fmt: skip
+
+
+def test_the_notes_loop_closes(
+    loop_server: Any, tmp_path: Path, blender_env: Dict[str, str], page: Any, artifacts_dir: Path
+) -> None:
+    server = loop_server
+    shots = artifacts_dir / "notes-loop"
+    shots.mkdir(exist_ok=True)
+    who = _people(server, tmp_path)
+    frames = make_sequence(tmp_path / "frames", frames=12, start=1001)
+    v001 = _artist_publishes(who, frames)
+    session_id, v001_object = v001["review_session_id"], v001["review_session_object_id"]
+
+    # 1. The Supervisor writes on v001 in Chromium
+    _sign_in(page, server, who)
+    _open_review(page, server, session_id)
+    item = page.locator(f"#item-{v001_object}")
+    _write_notes(page, item, who)
+    item.locator(".notes").screenshot(path=str(shots / "supervisor-notes-v001.png"))
+
+    # 2. The artist lists the open to-dos: three, the comment not among them
+    listed = ft_dcc(who["artist_env"], "review", "notes", "--task", who["task"], "--open",
+                    "--json")  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    todos = {n["text"]: n for n in json.loads(listed.stdout)["notes"]}
+    mention = NOTES[0][0].format(artist=who["artist"])
+    assert sorted(todos) == sorted([mention, *TICKED])
+    assert {n["version"] for n in todos.values()} == {1}
+    assert {n["author"] for n in todos.values()} == {"Sam Super"}
+    texts = [mention, *(text for text, _ in NOTES[1:3])]
+    note_frames = [todos[text]["frame"] for text in texts]
+    assert note_frames == sorted(set(note_frames)), note_frames  # each on its own frame
+
+    # 3. Blender's panel: the open notes listed with checkboxes, two ticked, published
+    result = _blender_publishes(tmp_path, blender_env, server, who, shots)
+    assert result["outcome"] == "published", result.get("status") or result["_output"][-3000:]
+    panel = result["notes"]
+    assert panel["returned"] == ["FINISHED"], panel
+    assert [(text, ticked) for _heading, text, ticked in panel["listed"]] == [
+        (text, text in TICKED) for text in texts
+    ], panel
+    assert panel["listed"][0][0] == f"v001 f{note_frames[0]} Sam Super", panel
+    assert result["notes_after"] == [[mention, False]]  # the addressed rows went
+    report = result["report"]
+    assert report["version_number"] == 2 and report["asset_name"] == ASSET, report
+    for name in ("panel-before-publish.png", "panel-after-publish.png"):
+        assert (shots / name).stat().st_size > 10_000, name
+    v002_object = report["review_session_object_id"]
+
+    # 4. The page of v002: "addresses 2 of 3 notes on v001", each note's frame on v001, compared
+    _open_review(page, server, session_id)
+    page.locator(f'.version-tab[data-object-id="{v002_object}"]').click()
+    v002 = page.locator(f"#item-{v002_object}")
+    summary = v002.locator(".addresses-summary")
+    summary.wait_for()
+    assert summary.inner_text() == "addresses 2 of 3 notes on v001"
+    marks = v002.locator(".addressed-note").all_inner_texts()
+    assert len(marks) == 3 and sum("addressed" in m for m in marks) == 2, marks
+    v002.locator(".addresses").screenshot(path=str(shots / "page-v002-addresses.png"))
+    jump = v002.locator(".addressed-jump", has_text=str(note_frames[1]))
+    jump.click()
+    old = page.locator(f"#item-{v001_object}")
+    page.wait_for_function(
+        f"(i) => !i.hidden && +i.dataset.frame === {note_frames[1]}", arg=old.element_handle()
+    )
+    page.locator(f'.version-tab[data-object-id="{v002_object}"]').click()
+    v002.locator(".addresses-compare").click()
+    page.wait_for_function(
+        "(i) => i.closest('.asset-group').classList.contains('comparing')",
+        arg=v002.element_handle(),
+    )
+    page.screenshot(path=str(shots / "page-v002-compared.png"), full_page=True)
+
+    # 5. The CLI path: v003 addresses the third (the mention)
+    v003 = _artist_publishes(who, frames, "--addresses", todos[mention]["id"])
+    assert v003["version_number"] == 3, v003
+
+    # 6. The genuine ftrack_api client reads it all
+    with genuine_sessions(server, tmp_path / "genuine") as make:
+        reader = make()
+        by_version = {todos[text]["id"]: 2 for text in TICKED}
+        by_version[todos[mention]["id"]] = 3
+        for note_id, number in by_version.items():
+            note = reader.query(
+                "select is_todo, completed_at, completed_by.username, replies.content, "
+                f'replies.is_todo from Note where id is "{note_id}"'
+            ).one()
+            assert note["is_todo"] is True and note["completed_at"] is not None
+            assert note["completed_by"]["username"] == who["artist"]
+            replies = [(r["content"], r["is_todo"]) for r in note["replies"]]
+            assert replies == [(f"Addressed in {ASSET} v{number:03d}.", False)], replies
+        comment = reader.query(
+            f'select is_todo, completed_at from Note where content is "{NOTES[3][0]}"'
+        ).one()
+        assert comment["is_todo"] is False and comment["completed_at"] is None
+        mentioned = reader.query(
+            "select resource_id, text_mentioned from Recipient "
+            f'where note_id is "{todos[mention]["id"]}" and resource_id is "{who["artist_id"]}"'
+        ).one()
+        assert mentioned["text_mentioned"] == f"@{who['artist']}"
