@@ -83,7 +83,8 @@ def test_the_publish_dialog_ticks_open_notes_the_version_addresses(
         row = query(server, f'select completed_at, replies.content from Note where id is "{ident}"')
         if text in ("Arm pops", "Hold longer"):
             assert row[0]["completed_at"] is not None, text
-            assert [r["content"] for r in row[0]["replies"]][0].endswith(" v002."), text
+            replies = [r["content"] for r in row[0]["replies"]]
+            assert len(replies) == 1 and replies[0].endswith(" v002."), (text, replies)
         else:
             assert row[0]["completed_at"] is None, text
     assert [maya_state.ui.get(n) for n in maya_state.controls("checkBox", "")] == []  # closed
