@@ -24,6 +24,7 @@ class Inside(enum.Enum):
     VERSION_COMMENT = "the artist's version comment"
     INTERNAL_NOTES = "notes and drawings not shared with the client"
     OTHER_CLIENTS = "other clients' identities (unless the session lets clients see each other)"
+    EDITORIAL = "the editor's cut of a session made from one (timings, handles: Play cut)"
 
 
 _EVERYTHING: FrozenSet[Inside] = frozenset(Inside)

@@ -237,11 +237,15 @@ def item_groups(session: SessionView, token: str, object_ids: Collection[str]) -
 
 
 def render_session(
-    session: SessionView, token: str, presenter: Optional[Mapping[str, object]] = None
+    session: SessionView,
+    token: str,
+    presenter: Optional[Mapping[str, object]] = None,
+    cut: bool = False,
 ) -> HTMLResponse:
     """The session page (its first FIRST_GROUPS groups); ``presenter``: the presenter's state and
     the server's clock (``{"presenter", "received", "now"}``, as its route answers) for the page
-    to follow at once (a page far away would wait a round trip or two for it: presenter.js)."""
+    to follow at once (a page far away would wait a round trip or two for it: presenter.js);
+    ``cut``: the reader may play the session's cut (the studio: cut.js asks its route)."""
     state = "open" if session.is_open else "closed"
     until = f" until {date_text(session.end_date)}" if session.is_open and session.end_date else ""
     groups = group_items(session.items)
@@ -261,6 +265,7 @@ def render_session(
         live_url=escape(route(session.id, "live", token)),
         items_url=escape(route(session.id, "items", token)),
         share_url=escape(route(session.id, "share", token)),
+        cut_url=escape(route(session.id, "cut", token)) if cut else "",
         more_from=str(FIRST_GROUPS) if len(groups) > FIRST_GROUPS else "",
         is_open="true" if session.is_open else "false",
         presenter_first=""

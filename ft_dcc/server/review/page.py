@@ -46,6 +46,7 @@ from ft_dcc.server.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.http.bodies import read_limited_body
+from ft_dcc.server.identity.audience import Inside
 from ft_dcc.server.review.access import (
     ReviewAccessError,
     ReviewSigner,
@@ -199,7 +200,8 @@ class ReviewRoutes:
         first = None if presenter is None else {
             "presenter": presenter, "received": received, "now": time.time()
         }  # fmt: skip
-        return render_session(view, str(presented_link(request)), first)
+        cut = data.sight.sees(Inside.EDITORIAL)  # the editor's cut is the studio's (cut_page)
+        return render_session(view, str(presented_link(request)), first, cut)
 
     def _items(self, request: Request) -> Mapping[str, object]:
         review_session_id, data, link = self._access(request)

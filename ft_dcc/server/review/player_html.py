@@ -90,6 +90,11 @@ class _Frames:
         self.height = _int(meta.get("height"), None)
 
 
+def frame_facts(item: ItemView) -> _Frames:
+    """An item's frame facts as its player counts them (the cut player's too: cut_view)."""
+    return _Frames(item)
+
+
 def _transport(frames: _Frames) -> str:
     last = frames.last or str(frames.first)
     return (

@@ -19,6 +19,7 @@ from ft_dcc.server.review.client_gate import (
     ReviewNotOpen,
     record_refusal,
 )
+from ft_dcc.server.review.cut_page import CutRoutes
 from ft_dcc.server.review.door import presented_link
 from ft_dcc.server.review.drawing_edit import DrawingRangeRoutes
 from ft_dcc.server.review.feedback import FeedbackRoutes
@@ -57,6 +58,7 @@ def routes(server: EmbeddedServer) -> List[BaseRoute]:
         + DrawingRangeRoutes(base).routes()
         + PassphraseRoutes(base).routes()
         + ShareRoutes(base).routes()
+        + CutRoutes(base).routes()
     )
 
 

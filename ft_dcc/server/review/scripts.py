@@ -24,6 +24,7 @@ SCRIPTS = (
     "whoami.js",
     "presenter.js",
     "watchers.js",
+    "cut.js",
     "review.js",
     "compare_link.js",
 )

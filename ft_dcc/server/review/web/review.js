@@ -237,6 +237,7 @@
     document.addEventListener("keydown", onKey);
     var playAll = document.querySelector(".play-all");
     if (playAll && main.querySelector("video.video")) new Playlist(main, playAll);
+    if (R.startCut) R.startCut(main); // cut.js: "Play cut", for a session made from a cut
     R.media.afterFirst(function () { feedback.refresh(); }); // the notes shown are in the HTML
     R.Live(main, function () { feedback.refresh(); }, function (id) { addObject(main, id); });
     if (R.Presenter && R.liveSource) R.presenter = new R.Presenter(main); // presenter.js

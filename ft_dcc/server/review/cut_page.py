@@ -1,0 +1,44 @@
+"""``GET /review/<id>/cut?token=``: the session's editor's cut as the review page plays it
+("Play cut": :mod:`ft_dcc.server.review.cut_view`, ``web/cut.js``).
+
+The cut is the studio's editorial data (:attr:`~ft_dcc.server.identity.audience.Inside.EDITORIAL`):
+a client's or room guest's link is refused (403, nothing of the cut said) and their page carries
+no cut address. A session not made from a cut answers no segments.
+"""
+
+from __future__ import annotations
+
+from typing import List, Mapping
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from ft_dcc.server.identity.audience import Inside
+from ft_dcc.server.review.access import ReviewAccessError
+from ft_dcc.server.review.cut_view import cut_plan
+from ft_dcc.server.review.door import presented_link
+from ft_dcc.server.review.page import ReviewRoutes, no_store_json, path_id
+
+NOT_YOURS = "The cut of this session is the studio's; this link does not show it."
+
+
+class CutRoutes:
+    """The cut route of one server's review room."""
+
+    def __init__(self, base: ReviewRoutes) -> None:
+        self.base = base
+
+    def _plan(self, request: Request) -> Mapping[str, object]:
+        review_session_id = path_id(request, "review_session_id")
+        _id, data, _link = self.base._access(request)
+        if not data.sight.sees(Inside.EDITORIAL):
+            raise ReviewAccessError(NOT_YOURS)
+        return cut_plan(data, review_session_id, str(presented_link(request)))
+
+    async def cut(self, request: Request) -> Response:
+        return no_store_json(await run_in_threadpool(self._plan, request))
+
+    def routes(self) -> List[BaseRoute]:
+        return [Route("/review/{review_session_id}/cut", self.cut, methods=["GET"])]

@@ -1,0 +1,488 @@
+/* ft_dcc review page: "Play cut" -- the session played as the editor's cut, one film: each item
+   from its cut source in to its cut source out at its record in, gaps held black, the record
+   timecode shown and a strip of the cut. Two <video> elements take turns: while one plays, the
+   other holds the next shot's cut-in frame (loaded, sought, its picture presented), and at the
+   cut the held one is shown and played, so the first picture after a cut is the next shot's
+   cut-in frame. The playing one is paused on its last cut frame as the video reports presenting
+   it (requestVideoFrameCallback; elsewhere the clock), so no handle frame is shown. A version
+   shorter than its cut shows its missing frames as a card that says so; an item refused by the
+   server (another rate, no movie) likewise. Notes land on the version and frame under the
+   playhead. The plan comes from the session's /cut route (the studio's links only). */
+"use strict";
+
+(function (R) {
+  var el = R.el;
+  var NTSC = [24000 / 1001, 30000 / 1001, 48000 / 1001, 60000 / 1001];
+  var PRESENT_MS = 1000; // a sought picture not reported presented by then: ready all the same
+
+  function exactRate(rate) {
+    for (var i = 0; i < NTSC.length; i++) if (Math.abs(rate - NTSC[i]) < 0.002) return NTSC[i];
+    return rate;
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  /** SMPTE non-drop timecode of record frame ``frame`` at ``rate``. */
+  function timecode(frame, rate) {
+    var fps = Math.round(rate);
+    var seconds = Math.floor(frame / fps);
+    return pad(Math.floor(seconds / 3600)) + ":" + pad(Math.floor(seconds / 60) % 60) + ":" +
+      pad(seconds % 60) + ":" + pad(frame % fps);
+  }
+
+  /** The cut's pieces on the record timeline, in order: "movie" pieces (a version's frames
+      ``from`` to ``to``, exclusive) and "hold" pieces (a gap, a version's missing frames, an item
+      the server refused), each from ``recIn`` to ``recOut`` (record frames). */
+  function piecesOf(plan) {
+    var pieces = [];
+    var segments = plan.segments;
+    if (!segments.length) return pieces;
+    var at = segments[0].record_in;
+    function hold(kind, recIn, recOut, text, segment) {
+      if (recOut > recIn) pieces.push({ kind: kind, recIn: recIn, recOut: recOut, text: text,
+        segment: segment || null });
+    }
+    segments.forEach(function (s) {
+      var srcIn = s.source_in;
+      var recIn = s.record_in;
+      var length = s.source_out - s.source_in;
+      if (recIn > at) hold("gap", at, recIn, "gap " + timecode(at, plan.rate) + "\u2013" +
+        timecode(recIn, plan.rate));
+      if (recIn < at) { // an overlap: the later clip plays from the end of the earlier one
+        var skip = Math.min(length, at - recIn);
+        srcIn += skip; recIn += skip; length -= skip;
+      }
+      if (length <= 0) return;
+      if (s.refused || !s.movie) {
+        hold("refused", recIn, recIn + length, s.refused || s.label + ": no movie", s);
+      } else {
+        var first = s.frame_in;
+        var end = s.frame_end === null ? srcIn + length : s.frame_end;
+        var from = Math.max(srcIn, first);
+        var to = Math.min(srcIn + length, end);
+        var missing = function (a, b) {
+          return s.label + ": frames " + a + "\u2013" + (b - 1) + " missing (the version is " +
+            "shorter than its cut)";
+        };
+        if (from >= to) {
+          hold("missing", recIn, recIn + length, missing(srcIn, srcIn + length), s);
+        } else {
+          hold("missing", recIn, recIn + (from - srcIn), missing(srcIn, from), s);
+          pieces.push({ kind: "movie", segment: s, from: from, to: to,
+            recIn: recIn + (from - srcIn), recOut: recIn + (to - srcIn),
+            rate: exactRate(s.movie_rate) });
+          hold("missing", recIn + (to - srcIn), recIn + length, missing(to, srcIn + length), s);
+        }
+      }
+      at = recIn + length;
+    });
+    return pieces;
+  }
+
+  /** One of the two <video> elements and the piece and frame it is made ready for. */
+  function Slot(video) {
+    this.video = video;
+    this.name = video.dataset.slot;
+    this.piece = null;
+    this.target = null; // the frame it is being made to hold
+    this.ready = false; // it holds ``target``'s picture
+    this.run = 0;
+    this.onReady = null;
+  }
+
+  Slot.prototype.frameAt = function (t) {
+    var p = this.piece;
+    return p.segment.frame_in + Math.floor(t * p.rate + 0.01);
+  };
+
+  /** Load ``piece``'s movie (if another one is loaded) and hold ``frame``'s picture. */
+  Slot.prototype.prepare = function (piece, frame) {
+    var self = this;
+    var video = self.video;
+    var run = ++self.run;
+    self.piece = piece;
+    self.target = frame;
+    self.ready = false;
+    if (!video.paused) video.pause();
+    var done = function () {
+      if (run !== self.run) return;
+      self.ready = true;
+      var then = self.onReady;
+      self.onReady = null;
+      if (then) then();
+    };
+    // ready once the video presents the sought frame's picture (where it reports pictures;
+    // else when the seek ends): a seek can end before its picture is there
+    var seek = function () {
+      if (run !== self.run) return;
+      if (video.requestVideoFrameCallback) {
+        var check = function (now, meta) {
+          if (run !== self.run) return;
+          if (!video.seeking && self.frameAt(meta.mediaTime) === frame) done();
+          else video.requestVideoFrameCallback(check);
+        };
+        video.requestVideoFrameCallback(check);
+      }
+      video.addEventListener("seeked", function () {
+        if (!video.requestVideoFrameCallback) { done(); return; }
+        window.setTimeout(function () { if (!self.ready) done(); }, PRESENT_MS);
+      }, { once: true });
+      video.currentTime = (frame - piece.segment.frame_in + 0.5) / piece.rate;
+    };
+    if (video.dataset.movie !== piece.segment.movie) {
+      video.dataset.movie = piece.segment.movie;
+      video.preload = "auto";
+      video.src = piece.segment.movie;
+      video.addEventListener("loadedmetadata", seek, { once: true });
+      video.load();
+    } else if (video.readyState >= 1) {
+      seek();
+    } else {
+      video.addEventListener("loadedmetadata", seek, { once: true });
+    }
+  };
+
+  Slot.prototype.holds = function (piece, frame) {
+    return this.piece === piece && this.target === frame;
+  };
+
+  /** The cut player of a session page (``section.cut-view``). */
+  function Cut(main, view, button, plan) {
+    var self = this;
+    var q = function (s) { return view.querySelector(s); };
+    self.main = main;
+    self.view = view;
+    self.button = button;
+    self.plan = plan;
+    self.rate = exactRate(plan.rate);
+    self.pieces = piecesOf(plan);
+    self.start = self.pieces[0].recIn;
+    self.end = self.pieces[self.pieces.length - 1].recOut;
+    // the two videos are made when the cut is first played (the page's own players' videos
+    // stay the page's first)
+    self.slots = ["a", "b"].map(function (name) {
+      var video = el("video", "cut-video");
+      video.dataset.slot = name;
+      video.playsInline = true;
+      video.preload = "none";
+      q(".cut-screen").insertBefore(video, q(".cut-card"));
+      return new Slot(video);
+    });
+    self.active = null; // the slot shown, or null (a card)
+    self.index = -1;
+    self.frame = null; // the version frame shown (a movie piece) or null (a card)
+    self.record = self.start;
+    self.playing = false;
+    self.timer = null;
+    self.holdRun = 0;
+    self.holdFrom = null; // where a card's clock started: [performance.now(), record frame]
+    self.log = view.cutLog = []; // each cut: {piece, due, at} (ms, performance.now())
+    self.recordBox = q(".cut-record");
+    self.shotBox = q(".cut-shot");
+    self.frameBox = q(".cut-frame");
+    self.card = q(".cut-card");
+    self.cardText = q(".cut-card-text");
+    self.head = q(".cut-head");
+    self.playButton = q(".cut-play");
+    self.noteForm = q(".cut-note");
+    self.noteAt = q(".cut-note-at");
+    self.held = null; // {piece, frame}: what a note being written is on
+    q(".cut-name").textContent = plan.name ? plan.name + (plan.revision ? " \u00b7 revision " +
+      plan.revision : "") : "";
+    self.drawStrip(q(".cut-pieces"));
+    self.slots.forEach(function (slot) { self.watch(slot); });
+    self.playButton.addEventListener("click", function () { self.toggle(); });
+    q(".cut-close").addEventListener("click", function () { self.close(); });
+    q(".cut-strip").addEventListener("click", function (event) {
+      var box = event.currentTarget.getBoundingClientRect();
+      var share = Math.max(0, Math.min(1, (event.clientX - box.left) / box.width));
+      self.seekRecord(Math.min(self.end - 1, self.start + Math.floor(share * (self.end - self.start))));
+    });
+    var text = self.noteForm.querySelector("textarea");
+    text.addEventListener("focus", function () { self.holdNote(); });
+    self.noteForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.addNote();
+    });
+    view.addEventListener("keydown", function (event) {
+      if (event.target.tagName === "TEXTAREA") return;
+      if (event.key === " ") { event.preventDefault(); self.toggle(); }
+    });
+  }
+
+  Cut.prototype.drawStrip = function (box) {
+    var total = this.end - this.start;
+    this.pieces.forEach(function (piece) {
+      var label = piece.kind === "gap" ? "" : piece.segment.label;
+      var part = el("div", "cut-piece " + piece.kind, label);
+      part.style.width = (100 * (piece.recOut - piece.recIn) / total) + "%";
+      part.title = piece.kind === "movie" ? label + " " + piece.from + "\u2013" + (piece.to - 1) :
+        piece.text;
+      box.appendChild(part);
+    });
+  };
+
+  Cut.prototype.open = function () {
+    this.view.hidden = false;
+    this.button.classList.add("on");
+    this.button.setAttribute("aria-pressed", "true");
+    if (this.index < 0) this.enter(0, null);
+    this.view.scrollIntoView({ block: "start" });
+  };
+
+  Cut.prototype.close = function () {
+    this.pause();
+    this.view.hidden = true;
+    this.button.classList.remove("on");
+    this.button.setAttribute("aria-pressed", "false");
+  };
+
+  /** Say what is under the playhead: record timecode, shot, version frame, the strip's head. */
+  Cut.prototype.showAt = function (record, piece, frame) {
+    this.record = record;
+    this.frame = frame;
+    this.recordBox.textContent = timecode(record, this.rate);
+    this.shotBox.textContent = piece.kind === "gap" ? "gap" : piece.segment.label;
+    this.frameBox.textContent = frame === null ? "\u2013" : String(frame);
+    this.view.dataset.record = String(record);
+    this.view.dataset.frame = frame === null ? "" : String(frame);
+    this.view.dataset.piece = String(this.index);
+    this.head.style.left = (100 * (record - this.start) / (this.end - this.start)) + "%";
+    if (this.held === null) this.noteAt.textContent = this.noteLabel(piece, frame);
+  };
+
+  Cut.prototype.noteLabel = function (piece, frame) {
+    return piece.kind === "movie" ? piece.segment.label + " frame " + frame : "no shot here";
+  };
+
+  /** Go to piece ``index``, at version frame ``frame`` (a movie piece; null: its first) or its
+      record frame ``frame`` (a card; null: its first); playing on if playing. */
+  Cut.prototype.enter = function (index, frame) {
+    var self = this;
+    window.clearTimeout(self.timer);
+    self.holdRun++;
+    if (index >= self.pieces.length) { self.finish(); return; }
+    self.index = index;
+    var piece = self.pieces[index];
+    if (piece.kind !== "movie") {
+      if (self.active) self.active.video.pause();
+      self.active = null;
+      self.card.classList.toggle("missing", piece.kind !== "gap");
+      self.cardText.textContent = piece.text;
+      self.view.dataset.shown = "card";
+      var record = frame === null ? piece.recIn : frame;
+      self.showAt(record, piece, null);
+      self.holdFrom = [performance.now(), record];
+      self.log.push({ piece: index, due: self.due || null, at: performance.now() });
+      self.due = null;
+      if (self.playing) self.tickHold(self.holdRun);
+      self.prepareNext();
+      return;
+    }
+    var at = frame === null ? piece.from : frame;
+    var slot = self.slots.filter(function (s) { return s.holds(piece, at); })[0];
+    if (!slot) {
+      slot = self.slots.filter(function (s) { return s !== self.active; })[0];
+      slot.prepare(piece, at);
+    }
+    var show = function () {
+      if (self.index !== index) return;
+      var previous = self.active;
+      self.active = slot;
+      self.view.dataset.shown = slot.name; // the held cut-in picture shows now
+      if (previous && previous !== slot && !previous.video.paused) previous.video.pause();
+      self.showAt(piece.recIn + (at - piece.from), piece, at);
+      self.log.push({ piece: index, due: self.due || null, at: performance.now() });
+      self.due = null;
+      if (self.playing) self.playSlot(slot);
+      self.prepareNext();
+    };
+    if (slot.ready) show();
+    else slot.onReady = show;
+  };
+
+  /** Make the slot not shown hold the next movie piece's cut-in frame. */
+  Cut.prototype.prepareNext = function () {
+    var self = this;
+    for (var j = self.index + 1; j < self.pieces.length; j++) {
+      var next = self.pieces[j];
+      if (next.kind !== "movie") continue;
+      if (self.slots.some(function (s) { return s.holds(next, next.from); })) return;
+      var free = self.slots.filter(function (s) { return s !== self.active; })[0];
+      free.prepare(next, next.from);
+      return;
+    }
+  };
+
+  Cut.prototype.playSlot = function (slot) {
+    var piece = this.pieces[this.index];
+    if (this.frame !== null && this.frame >= piece.to - 1) { this.handOver(null); return; }
+    var playing = slot.video.play();
+    if (playing && playing.catch) playing.catch(function () {});
+  };
+
+  /** Every picture ``slot`` presents while shown: named; its piece's last one ends the shot. */
+  Cut.prototype.watch = function (slot) {
+    var self = this;
+    var video = slot.video;
+    function presented(mediaTime, shownAt) {
+      if (self.active !== slot || !slot.piece) return;
+      var piece = self.pieces[self.index];
+      if (piece !== slot.piece) return;
+      var frame = Math.min(slot.frameAt(mediaTime), piece.to - 1);
+      if (frame < piece.from) return;
+      self.showAt(piece.recIn + (frame - piece.from), piece, frame);
+      if (self.playing && !video.paused && frame >= piece.to - 1) {
+        video.pause(); // on the last cut frame: no handle frame after it
+        self.handOver(shownAt + 1000 / piece.rate);
+      }
+    }
+    // a movie shorter than its frame facts say ends before its cut out: the cut goes on
+    video.addEventListener("ended", function () {
+      if (self.active === slot && self.playing) self.handOver(null);
+    });
+    if (video.requestVideoFrameCallback) {
+      var onFrame = function (now, meta) {
+        presented(meta.mediaTime, meta.expectedDisplayTime || now);
+        video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+    } else {
+      var tick = function () {
+        if (!video.paused) presented(video.currentTime, performance.now());
+        window.requestAnimationFrame(tick);
+      };
+      window.requestAnimationFrame(tick);
+    }
+  };
+
+  /** The shot's last frame is on screen: the next piece at ``due`` (ms), when the last frame's
+      time is up (null: now). */
+  Cut.prototype.handOver = function (due) {
+    var self = this;
+    var index = self.index;
+    window.clearTimeout(self.timer);
+    self.due = due;
+    var wait = due === null ? 0 : Math.max(0, due - performance.now());
+    self.timer = window.setTimeout(function () {
+      if (self.playing && self.index === index) self.enter(index + 1, null);
+    }, wait);
+  };
+
+  /** A card's clock: its record frames pass at the cut's rate. */
+  Cut.prototype.tickHold = function (run) {
+    var self = this;
+    if (run !== self.holdRun || !self.playing) return;
+    var piece = self.pieces[self.index];
+    var passed = Math.floor((performance.now() - self.holdFrom[0]) * self.rate / 1000);
+    var record = self.holdFrom[1] + passed;
+    if (record >= piece.recOut) {
+      self.due = self.holdFrom[0] + (piece.recOut - self.holdFrom[1]) * 1000 / self.rate;
+      self.enter(self.index + 1, null);
+      return;
+    }
+    if (record !== self.record) self.showAt(record, piece, null);
+    window.requestAnimationFrame(function () { self.tickHold(run); });
+  };
+
+  Cut.prototype.play = function () {
+    if (this.index < 0 || this.index >= this.pieces.length) this.enter(0, null);
+    this.playing = true;
+    this.held = null;
+    this.main.dataset.cut = "playing";
+    this.playButton.textContent = "Pause";
+    this.playButton.classList.add("playing");
+    var piece = this.pieces[this.index];
+    if (piece.kind === "movie") {
+      if (this.active && this.active.piece === piece) this.playSlot(this.active);
+    } else {
+      this.holdFrom = [performance.now(), this.record];
+      this.tickHold(this.holdRun);
+    }
+  };
+
+  Cut.prototype.pause = function () {
+    this.playing = false;
+    window.clearTimeout(this.timer);
+    this.holdRun++;
+    if (this.active) this.active.video.pause();
+    this.main.dataset.cut = "paused";
+    this.playButton.textContent = "Play";
+    this.playButton.classList.remove("playing");
+  };
+
+  Cut.prototype.finish = function () {
+    this.pause();
+    this.index = -1;
+    this.main.dataset.cut = "done";
+  };
+
+  Cut.prototype.toggle = function () {
+    if (this.playing) this.pause();
+    else this.play();
+  };
+
+  /** Show the cut at record frame ``record`` (paused). */
+  Cut.prototype.seekRecord = function (record) {
+    this.pause();
+    for (var i = 0; i < this.pieces.length; i++) {
+      var piece = this.pieces[i];
+      if (record >= piece.recIn && record < piece.recOut) {
+        this.enter(i, piece.kind === "movie" ? piece.from + (record - piece.recIn) : record);
+        return;
+      }
+    }
+  };
+
+  /** A note is being written: pause, and keep it on the shot and frame under the playhead. */
+  Cut.prototype.holdNote = function () {
+    if (this.playing) this.pause();
+    var piece = this.pieces[this.index];
+    if (!piece) return;
+    this.held = { piece: piece, frame: this.frame };
+    this.noteAt.textContent = this.noteLabel(piece, this.frame);
+  };
+
+  Cut.prototype.addNote = function () {
+    var self = this;
+    var form = self.noteForm;
+    var text = form.querySelector("textarea");
+    var error = form.querySelector(".note-error");
+    var held = self.held || { piece: self.pieces[self.index], frame: self.frame };
+    var content = text.value.trim();
+    if (!content) { error.textContent = "Write a note first."; return; }
+    if (!held.piece || held.piece.kind !== "movie" || held.frame === null) {
+      error.textContent = "No shot is under the playhead: move it onto a shot first.";
+      return;
+    }
+    error.textContent = "";
+    R.postJson(self.main.dataset.notesUrl, {
+      object_id: held.piece.segment.object_id, content: content, frame: held.frame
+    }).then(function () {
+      text.value = "";
+      self.held = null;
+      self.view.dataset.notesAdded = String((parseInt(self.view.dataset.notesAdded, 10) || 0) + 1);
+      if (R.feedback) R.feedback.refresh();
+    }).catch(function (failure) { error.textContent = "Not saved: " + failure.message; });
+  };
+
+  /** Start "Play cut" on a page whose session has a cut the reader may see. */
+  function startCut(main) {
+    var view = document.querySelector(".cut-view");
+    var button = document.querySelector(".play-cut");
+    if (!main.dataset.cutUrl || !view || !button) return;
+    R.fetchJson(main.dataset.cutUrl).then(function (plan) {
+      if (!plan.segments || !plan.segments.length) return;
+      var cut = null;
+      button.hidden = false;
+      main.dataset.cutReady = "true";
+      button.addEventListener("click", function () {
+        if (!cut) cut = R.cut = new Cut(main, view, button, plan);
+        if (view.hidden) { cut.open(); cut.play(); } else { cut.close(); }
+      });
+    }).catch(function () { main.dataset.cutReady = "failed"; });
+  }
+
+  R.cutPieces = piecesOf;
+  R.startCut = startCut;
+})(window.ftReview = window.ftReview || {});

@@ -1,0 +1,283 @@
+""" "Play cut" read back from the pictures: a project of shots whose every frame codes its number
+and a version code (:mod:`web.frame_code`), a session made from an EDL of them by
+``ft-dcc review create --from-cut`` (as a Supervisor of the project: a studio member who is
+neither administrator nor the session's maker's owner), and the page-side recorder that, while
+the cut plays, reads the picture of the video made visible at each cut (at the moment it is
+shown) and of every picture the shown video presents (requestVideoFrameCallback), each decoded
+here by the same reader as the frame-truth tests.
+
+The recorder is a JavaScript expression for any driver's ``evaluate``: Playwright's Chromium and
+the Firefox driver alike (``bench/bench_cut.py`` runs it too).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import attr
+from support.cli import run_ft_dcc
+
+from ft_dcc.host.files import FilesHost
+from ft_dcc.publish import publish
+
+from .dailies_fixtures import isolated_pyblish
+from .frame_code import BITS, FIRST, FRAMES, RATE, coded_frames, decode_levels
+
+HOUR = 3600 * RATE
+LAST = FIRST + FRAMES - 1
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class Shot:
+    """One event of the cut: the shot, its frames' version code, its cut (version frames,
+    out exclusive) and its record in."""
+
+    name: str
+    code: int
+    source_in: int
+    source_out: int
+    record_in: int
+
+    @property
+    def record_out(self) -> int:
+        return self.record_in + self.source_out - self.source_in
+
+
+def plan_cut(count: int, seed_gap_after: Sequence[int] = (2,)) -> List[Shot]:
+    """``count`` shots in a cut: each from a cut-in that differs from its neighbours' (and
+    codes 1, 2, 3 in turn, so two neighbours never look alike), 10 to 14 frames, a 6-frame gap
+    after the events ``seed_gap_after`` names, and the 4th shot cut past its movie's end (a
+    version shorter than its cut: its last 4 frames are missing)."""
+    shots, record = [], HOUR
+    for index in range(count):
+        length = 10 + index % 5
+        cut_in = FIRST + 3 + (index * 7) % 20
+        if index == 3:
+            cut_in = LAST - 7  # 8 frames of the movie, then 4 missing
+            length = 12
+        shots.append(
+            Shot(f"sh{(index + 1) * 10:03d}", index % 3 + 1, cut_in, cut_in + length, record)
+        )
+        record += length + (6 if index in seed_gap_after else 0)
+    return shots
+
+
+def edl_text(shots: Sequence[Shot], title: str = "cut play") -> str:
+    """A CMX 3600 EDL of ``shots`` (written by hand, as an editor's system writes one)."""
+
+    def tc(frame: int) -> str:
+        seconds, frames = divmod(frame, RATE)
+        return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{frames:02d}"
+
+    lines = [f"TITLE: {title}", "FCM: NON-DROP FRAME", ""]
+    for number, shot in enumerate(shots, start=1):
+        lines.append(
+            f"{number:03d}  AX       V     C        {tc(shot.source_in)} "
+            f"{tc(shot.source_out)} {tc(shot.record_in)} {tc(shot.record_out)}"
+        )
+        lines.append(f"* FROM CLIP NAME: {shot.name}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def expected_pieces(shots: Sequence[Shot]) -> List[Tuple[str, Optional[Tuple[int, int, int]]]]:
+    """What the page plays, piece by piece: ("movie", (code, first, end)) or ("card", None)."""
+    pieces: List[Tuple[str, Optional[Tuple[int, int, int]]]] = []
+    at = shots[0].record_in
+    for shot in shots:
+        if shot.record_in > at:
+            pieces.append(("card", None))
+        end = min(shot.source_out, LAST + 1)
+        pieces.append(("movie", (shot.code, shot.source_in, end)))
+        if shot.source_out > end:
+            pieces.append(("card", None))
+        at = shot.record_out
+    return pieces
+
+
+def build_cut_session(
+    server: Any, tmp_path: Path, shots: Sequence[Shot], name: str = "Reel 1 cut"
+) -> Dict[str, Any]:
+    """A project with ``shots`` published (coded frames, 24 fps), a Supervisor of it, and the
+    session the Supervisor made from the EDL with ``ft-dcc review create --from-cut``:
+    ``{"project", "env", "session_id", "url"}`` (``url`` the Supervisor's own link)."""
+    from support import open_session
+
+    project = f"cut{uuid.uuid4().hex[:8]}"
+    with isolated_pyblish(tmp_path), open_session(server, tmp_path) as session:
+        made = session.create(
+            "Project",
+            {
+                "name": project,
+                "full_name": project,
+                "project_schema": session.query("ProjectSchema").first(),
+            },
+        )
+        task_type = session.query('Type where name is "Compositing"').first()
+        sequence = session.create("Sequence", {"name": "sq010", "parent": made, "project": made})
+        entities = []
+        for shot in shots:
+            entity = session.create(
+                "Shot", {"name": shot.name, "parent": sequence, "project": made}
+            )
+            session.create(
+                "Task", {"name": "anim", "parent": entity, "project": made, "type": task_type}
+            )
+            entities.append(entity)
+        session.commit()
+        for entity in entities:
+            for key, value in (("fstart", FIRST), ("fend", LAST), ("fps", RATE)):
+                entity["custom_attributes"][key] = value
+        session.commit()
+        frames: Dict[int, Path] = {}
+        for shot in shots:
+            if shot.code not in frames:
+                frames[shot.code] = coded_frames(tmp_path / f"code{shot.code}", shot.code)
+            report = publish(
+                FilesHost(frames[shot.code], fps=RATE),
+                task=f"{project}/sq010/{shot.name}/anim",
+                comment=shot.name,
+                session=session,
+            )
+            assert report.ok, str(report)
+    sup = "sup" + uuid.uuid4().hex[:6]
+    added = run_ft_dcc(
+        [
+            "user",
+            "add",
+            sup,
+            "--role",
+            "supervisor",
+            "--project",
+            project,
+            "--data",
+            str(server.data_dir),
+        ],
+        env=dict(os.environ),
+        timeout=180,
+    )
+    assert added.returncode == 0, added.stdout + added.stderr
+    key = re.search(r"API key: (\S+)", added.stdout)
+    assert key, added.stdout
+    env = dict(
+        os.environ,
+        FTRACK_SERVER=server.url,
+        FTRACK_API_USER=sup,
+        FTRACK_API_KEY=key.group(1),
+        FTRACK_API_SCHEMA_CACHE_PATH=str(tmp_path / "sup-cache"),
+    )
+    cut = tmp_path / "reel.edl"
+    cut.write_text(edl_text(shots), encoding="utf-8")
+    created = run_ft_dcc(
+        ["review", "create", name, "--project", project, "--from-cut", str(cut), "--json"],
+        env=env,
+        timeout=180,
+    )
+    assert created.returncode == 0, created.stdout + created.stderr
+    from ft_dcc.session import Session
+
+    with Session(
+        server_url=server.url,
+        api_user=sup,
+        api_key=key.group(1),
+        schema_cache_path=str(tmp_path / "sup-cache"),
+        plugin_paths=[],
+    ) as mine:
+        review = mine.query(
+            f'ReviewSession where name is "{name}" and project.name is "{project}"'
+        ).one()
+        from .feedback_fixtures import personal_url
+
+        url = personal_url(mine, review)
+        session_id = review["id"]
+    return {
+        "project": project,
+        "env": env,
+        "session_id": session_id,
+        "url": url,
+        "user": sup,
+        "key": key.group(1),
+    }
+
+
+#: Records, while the cut plays, window.__cutSeen: ["cut", piece, slot, levels] when a video or
+#: the card is made the shown one (levels: the picture that video holds at that moment), and
+#: ["frame", piece, slot, levels] for each picture the shown video presents.
+RECORDER = """(() => {
+  const view = document.querySelector(".cut-view");
+  const videos = [];  // the cut's two videos, made when it first plays
+  const seen = [];
+  function levels(video) {
+    const canvas = document.createElement("canvas");
+    canvas.width = 320; canvas.height = 180;
+    const context = canvas.getContext("2d");
+    context.drawImage(video, 0, 0, 320, 180);
+    const out = [];
+    for (let i = 0; i < BITS; i++) {
+      const d = context.getImageData(Math.floor((i + 0.5) * 320 / BITS), 90, 1, 1).data;
+      out.push(Math.round((d[0] + d[1] + d[2]) / 3));
+    }
+    return out;
+  }
+  function follow(video) {
+    videos.push(video);
+    const onFrame = (now, meta) => {
+      if (view.dataset.shown === video.dataset.slot) {
+        seen.push(["frame", +view.dataset.piece, video.dataset.slot, levels(video)]);
+      }
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  }
+  let last = null;
+  new MutationObserver(() => {
+    view.querySelectorAll(".cut-video").forEach((v) => { if (!videos.includes(v)) follow(v); });
+    const shown = view.dataset.shown;
+    const key = shown + "/" + view.dataset.piece;
+    if (!shown || key === last) return;
+    last = key;
+    const video = videos.find((v) => v.dataset.slot === shown);
+    seen.push(["cut", +view.dataset.piece, shown, video ? levels(video) : null]);
+  }).observe(view, {attributes: true, attributeFilter: ["data-shown", "data-piece"],
+                    childList: true, subtree: true});
+  window.__cutSeen = seen;
+  return true;
+})()""".replace("BITS", str(BITS))
+
+
+def wrong_cuts(
+    seen: List[Any], pieces: Sequence[Tuple[str, Optional[Tuple[int, int, int]]]]
+) -> Tuple[int, int, List[str]]:
+    """(cuts read, pictures read, a line for each wrong one): at each cut the shown picture is
+    the piece's first frame (a card where the piece is a gap or missing frames), and every
+    picture a shown video presents is a frame of its piece's cut part (never a handle)."""
+    wrong: List[str] = []
+    cuts = [s for s in seen if s[0] == "cut"]
+    frames = [s for s in seen if s[0] == "frame"]
+    order = [s[1] for s in cuts]
+    if order != list(range(len(pieces))):
+        wrong.append(f"the pieces were shown in the order {order}")
+    for _kind, index, slot, levels in cuts:
+        kind, want = pieces[index]
+        if kind == "card":
+            if slot != "card":
+                wrong.append(f"piece {index}: {slot} shown where a card is due")
+            continue
+        assert want is not None
+        picture = decode_levels(levels) if levels else None
+        if picture != (want[0], want[1]):
+            wrong.append(f"cut to piece {index}: picture {picture}, not {(want[0], want[1])}")
+    for _kind, index, slot, levels in frames:
+        kind, want = pieces[index]
+        picture = decode_levels(levels)
+        if kind != "movie" or want is None or picture is None:
+            wrong.append(f"piece {index} ({kind}): video {slot} showed {picture}")
+            continue
+        code, first, end = want
+        if picture[0] != code or not first <= picture[1] < end:
+            wrong.append(f"piece {index}: picture {picture} outside {code}:{first}-{end - 1}")
+    return len(cuts), len(frames), wrong

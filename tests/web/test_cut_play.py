@@ -1,0 +1,155 @@
+""" "Play cut" on the review page, in Chromium and Firefox: the session a Supervisor made from an
+EDL plays as one film, each shot from its cut in to its cut out, a gap held black, a version
+shorter than its cut showing its missing frames as such; at each cut the first picture shown is
+the next shot's cut-in frame and no shown picture is a handle frame (read from frames whose
+number is coded in the picture: :mod:`web.cut_checks`). A note written in cut mode lands on the
+version and frame under the playhead. The cut is the studio's: a client's link gets no cut.
+
+One server, one set of coded movies and one session for the module; Chromium and Firefox each
+play the same cut.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator
+
+import pytest
+import requests
+from support import open_session
+
+from .cut_checks import RECORDER, build_cut_session, expected_pieces, plan_cut, wrong_cuts
+from .feedback_fixtures import Page
+from .firefox.firefox import Firefox, firefox_or_skip
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = plan_cut(6)
+PIECES = expected_pieces(SHOTS)
+DONE = "document.querySelector('main.items').dataset.cut === 'done'"
+
+
+@pytest.fixture(scope="module")
+def cut_session(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+    return build_cut_session(embedded_server, tmp_path_factory.mktemp("cut_play"), SHOTS)
+
+
+@pytest.fixture(scope="module")
+def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
+    yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log")
+
+
+def test_the_pieces_expected_are_the_cuts() -> None:
+    """The plan the checks hold the page to: a gap after the 3rd shot, the 4th shot's missing
+    tail, six shots."""
+    assert [kind for kind, _ in PIECES] == [
+        "movie",
+        "movie",
+        "movie",
+        "card",
+        "movie",
+        "card",
+        "movie",
+        "movie",
+    ]
+
+
+def test_in_chromium_each_cut_shows_the_next_shots_cut_in_frame(
+    cut_session: Dict[str, Any], page: Any, artifacts_dir: Path
+) -> None:
+    assert page.goto(cut_session["url"]).status == 200
+    page.wait_for_function("() => document.querySelector('main.items').dataset.cutReady")
+    button = page.locator(".play-cut")
+    assert button.is_visible()
+    page.evaluate(RECORDER)
+    button.click()
+    page.wait_for_function(f"() => {DONE}", timeout=120_000)
+    cuts, pictures, wrong = wrong_cuts(page.evaluate("() => window.__cutSeen"), PIECES)
+    assert wrong == []
+    assert cuts == len(PIECES) and pictures >= 40  # every cut read, and the shots played
+    assert page.locator(".cut-record").inner_text().startswith("01:00:")
+
+    # seek onto the 4th shot's missing frames: the card says so, and the strip is there
+    strip = page.locator(".cut-strip")
+    box = strip.bounding_box()
+    missing_at = _record_share(SHOTS[3].record_in + 10)
+    strip.click(position={"x": box["width"] * missing_at, "y": box["height"] / 2})
+    page.wait_for_function("() => document.querySelector('.cut-view').dataset.shown === 'card'")
+    assert "missing" in page.locator(".cut-card-text").inner_text()
+    page.locator(".cut-view").screenshot(path=str(artifacts_dir / "cut_play_missing.png"))
+
+    # a note in cut mode: on the version and frame under the playhead
+    second = SHOTS[1]
+    strip.click(
+        position={"x": box["width"] * _record_share(second.record_in + 4), "y": box["height"] / 2}
+    )
+    view = page.locator(".cut-view")
+    page.wait_for_function(
+        "(f) => document.querySelector('.cut-view').dataset.frame === String(f)",
+        arg=second.source_in + 4,
+    )
+    page.locator(".cut-note textarea").click()
+    page.keyboard.type("The arm is late here")
+    assert page.locator(".cut-note-at").inner_text().endswith(f"frame {second.source_in + 4}")
+    page.locator(".cut-note .add-note").click()
+    page.wait_for_function("() => document.querySelector('.cut-view').dataset.notesAdded === '1'")
+    view.screenshot(path=str(artifacts_dir / "cut_play_note.png"))
+    page.screenshot(path=str(artifacts_dir / "cut_play_page.png"))
+    notes = [
+        n
+        for item in Page(cut_session["url"]).feedback()["objects"].values()
+        for n in item["notes"]
+        if n["content"] == "The arm is late here"
+    ]
+    assert [n["frame"] for n in notes] == [second.source_in + 4]
+
+
+def _record_share(record: int) -> float:
+    """Where record frame ``record`` (its middle) sits along the cut's strip (0..1)."""
+    start, end = SHOTS[0].record_in, SHOTS[-1].record_out
+    return (record - start + 0.5) / (end - start)
+
+
+def test_in_firefox_each_cut_shows_the_next_shots_cut_in_frame(
+    cut_session: Dict[str, Any], firefox: Firefox, artifacts_dir: Path
+) -> None:
+    assert firefox.goto(cut_session["url"]) == 200
+    firefox.wait("document.querySelector('main.items').dataset.cutReady")
+    firefox.evaluate(RECORDER)
+    firefox.evaluate("document.querySelector('.play-cut').scrollIntoView()")
+    firefox.click(".play-cut")
+    firefox.wait(DONE, 120_000)
+    cuts, pictures, wrong = wrong_cuts(firefox.evaluate("window.__cutSeen"), PIECES)
+    assert wrong == []
+    assert cuts == len(PIECES) and pictures >= 40
+    firefox.screenshot(artifacts_dir / "firefox_cut_play.png", ".cut-view")
+
+
+def test_a_clients_link_gets_no_cut(
+    cut_session: Dict[str, Any], embedded_server: Any, tmp_path: Path
+) -> None:
+    """The cut is the studio's editorial data: an invited client's page carries no cut address
+    and the cut route refuses their link (nothing of the cut in the reply)."""
+    with open_session(embedded_server, tmp_path) as session:
+        review = session.get("ReviewSession", cut_session["session_id"])
+        name = f"Cleo {uuid.uuid4().hex[:6]}"
+        invitee = session.create(
+            "ReviewSessionInvitee",
+            {"review_session": review, "name": name, "email": f"{name[-6:]}@client.example"},
+        )
+        session.commit()
+        client_url = session.get_widget_url("review_session", entity=invitee)
+    page = requests.get(client_url, timeout=60)
+    assert page.status_code == 200
+    assert 'data-cut-url=""' in page.text
+    token = client_url.split("token=")[1]
+    cut_route = f"{embedded_server.url}/review/{cut_session['session_id']}/cut?token={token}"
+    refused = requests.get(cut_route, timeout=60)
+    assert refused.status_code == 403
+    assert "segments" not in refused.text and "source_in" not in refused.text
+    mine = cut_session["url"].replace(
+        f"/review/{cut_session['session_id']}?", f"/review/{cut_session['session_id']}/cut?"
+    )
+    plan = requests.get(mine, timeout=60).json()
+    assert [s["label"].split()[0] for s in plan["segments"]] == [s.name for s in SHOTS]
