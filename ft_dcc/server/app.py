@@ -52,6 +52,7 @@ from ft_dcc.server.http.responses import error_response, server_error_response
 from ft_dcc.server.http.security_headers import SecurityHeadersMiddleware
 from ft_dcc.server.limiter import request_limiter
 from ft_dcc.server.model.database import is_unreachable
+from ft_dcc.server.notify.service import start_notifier
 from ft_dcc.server.review import routes as review_routes
 from ft_dcc.server.review.feedback import MAX_ANNOTATION_BODY
 from ft_dcc.server.review.passphrase_page import MOST_BODY_BYTES as MOST_PASSPHRASE_BYTES
@@ -133,6 +134,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -> Starlette:
     """The ASGI app for ``config``; ``app.state.server`` holds the store, keys and seed result."""
     server = EmbeddedServer(config, environ)
+    start_notifier(server)  # digests and webhooks: a thread of this process
     request_log = RequestLog(config.request_log) if config.request_log else None
     outage = health.Outage(server.store.engine)
     server.on_close(outage.close)

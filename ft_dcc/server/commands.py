@@ -77,6 +77,7 @@ def _mail(args: argparse.Namespace) -> dict:
     if warning:
         print(f"ft-dcc: warning: {warning}", file=sys.stderr)
     found: dict = {"smtp": smtp}
+    found.update(_digest_and_url(args))
     retry = os.environ.get("FT_DCC_MAIL_RETRY_SECONDS", "").strip()
     if retry:
         try:
@@ -84,6 +85,32 @@ def _mail(args: argparse.Namespace) -> dict:
         except ValueError:
             raise SystemExit("ft-dcc: error: FT_DCC_MAIL_RETRY_SECONDS is a number of "
                              f"seconds, not {retry[:40]!r}") from None  # fmt: skip
+    return found
+
+
+def _digest_and_url(args: argparse.Namespace) -> dict:
+    """``--mail-digest-seconds`` / ``$FT_DCC_MAIL_DIGEST_SECONDS`` (default 300) and
+    ``--public-url`` / ``$FT_DCC_PUBLIC_URL`` (the address the mails' links name)."""
+    found: dict = {}
+    given = getattr(args, "mail_digest_seconds", None)
+    text = str(given if given is not None else os.environ.get("FT_DCC_MAIL_DIGEST_SECONDS", ""))
+    if text.strip():
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds <= 7 * 24 * 3600:
+            raise SystemExit("ft-dcc: error: the mail digest window (--mail-digest-seconds, "
+                             "FT_DCC_MAIL_DIGEST_SECONDS) is a number of seconds from 0 to 604800, "
+                             f"not {text.strip()[:40]!r}")  # fmt: skip
+        found["mail_digest_seconds"] = seconds
+    url = (getattr(args, "public_url", None) or os.environ.get("FT_DCC_PUBLIC_URL", "")).strip()
+    if url:
+        if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
+            raise SystemExit("ft-dcc: error: --public-url (FT_DCC_PUBLIC_URL) is the address "
+                             "people open the server at, e.g. https://dailies.studio.example, not "
+                             f"{url[:80]!r}")  # fmt: skip
+        found["public_url"] = url.rstrip("/")
     return found
 
 
@@ -510,6 +537,12 @@ SERVER = Command("server", "run the embedded ftrack-compatible server", run_serv
     arg("--mail-from", metavar="ADDRESS", help='the mails\' sender, e.g. "Pixel Farm '
         '<dailies@pixelfarm.example>": its name is the studio\'s name the mails say (also '
         "FT_DCC_MAIL_FROM)"),
+    arg("--mail-digest-seconds", metavar="SECONDS", help="how long a person's mail digest of "
+        "notes and verdicts gathers before it is sent (default 300; also "
+        "FT_DCC_MAIL_DIGEST_SECONDS)"),
+    arg("--public-url", metavar="URL", help="the address people open this server at, for the "
+        "links in mails, e.g. https://dailies.studio.example (also FT_DCC_PUBLIC_URL; default: "
+        "the server's own address)"),
 ), "Run the embedded ftrack-compatible server (JSON API, uploads, events).",
    actions=(MIGRATE, INSTALL_SERVICE, BACKUP, RESTORE, STATUS), metavar="COMMAND")  # fmt: skip
 USER = Command("user", "manage API users of the embedded server", actions=(

@@ -56,3 +56,18 @@ def test_the_compare_link_opens_both_versions_side_by_side(
     (a_seen, b_seen) = wait_until(both, lambda: "the two pictures never showed one frame")
     assert (a_seen[0], b_seen[0]) == (2, 1)  # the newer one shown, the reviewed one beside it
     section.screenshot(path=str(artifacts_dir / "compare_link_page.png"))
+
+    # a mail digest's link to a note's frame: "#frame=<object id>,<frame>" opens that version
+    # (the older one here) paused on that frame
+    frame = FIRST + 7
+    page.goto("about:blank")
+    target = url.split("#", 1)[0] + f"#frame={versions[0].review_session_object_id},{frame}"
+    assert page.goto(target).status == 200
+    page.wait_for_function(
+        "(id) => { const item = document.getElementById('item-' + id);"
+        " return item && !item.hidden; }", arg=versions[0].review_session_object_id)
+    older = page.locator(f"#item-{versions[0].review_session_object_id} .picture.main video")
+    seen = wait_until(lambda: (lambda s: s if s and s[1] == frame else None)(
+        shown(older, artifacts_dir / "frame_link.png")),
+        lambda: f"the page never showed frame {frame} of v001")  # fmt: skip
+    assert seen == (1, frame), seen

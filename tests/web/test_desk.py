@@ -19,6 +19,7 @@ from server.desk.desk_browser import (
     desk_world,
     first_signin_by_link,
     home_follows,
+    mail_walk,
     open_todays_session,
     present_and_approve,
     room_link,
@@ -73,4 +74,5 @@ def test_a_supervisor_runs_dailies_from_the_desk_in_chromium(
     assert named.startswith("sh010 / ") and page.get_by_role("checkbox", name=named,
                                                             exact=True).count() == 1
     home_follows(driver, page.goto, world, shots)
+    mail_walk(driver, page.goto, world, shots)
     first_signin_by_link(driver, page.goto, world, embedded_server)

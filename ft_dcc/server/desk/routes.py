@@ -34,6 +34,7 @@ from ft_dcc.server.desk import pages
 from ft_dcc.server.desk.audit_text import ACT_NAMES, audit_csv, readable
 from ft_dcc.server.desk.export import download_name, export_csv
 from ft_dcc.server.desk.invitations import Caller, Invitations, invitee_states
+from ft_dcc.server.desk.mail_setting import MailSetting
 from ft_dcc.server.desk.reads import FILTERS, DeskReads
 from ft_dcc.server.desk.session_lists import PAGE, SessionLists
 from ft_dcc.server.desk.writes import DeskWrites, Record
@@ -420,4 +421,5 @@ class DeskRoutes:
 
 def routes(server: EmbeddedServer) -> List[BaseRoute]:
     """The desk's routes for ``server``."""
-    return DeskRoutes(server).routes()
+    desk = DeskRoutes(server)
+    return desk.routes() + MailSetting(desk).routes()

@@ -7,7 +7,7 @@ import re
 from typing import Any, Dict, Iterable, Mapping, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ft_dcc.server.mail import letters
 from ft_dcc.server.mail.outbox import Message, Outbox
@@ -49,14 +49,21 @@ class Mailer:
         return self.settings.studio if self.settings else ""
 
     def queue(
-        self, topic: str, to: str, letter: str, values: Mapping[str, Any], replaces: bool = False
+        self,
+        topic: str,
+        to: str,
+        letter: str,
+        values: Mapping[str, Any],
+        replaces: bool = False,
+        connection: Optional[Connection] = None,
     ) -> Optional[str]:
         """Render the letter ``letter`` (templates ``letters.TEMPLATES``) with ``values`` (plus
         ``studio``) and queue it to ``to``, about ``topic`` (e.g. ``invitee:<id>``, what
         :meth:`latest` is asked by); the message's id, ``None`` without SMTP (or when ``to`` is
         not one plain address: nothing is queued, the log says so). Never waits for the SMTP
         server. ``replaces``: the topic's messages still waiting are never sent (an invitation
-        sent again: only the newest link goes out)."""
+        sent again: only the newest link goes out). ``connection``: the message is written in
+        the caller's transaction (the sender is woken when that commits: call :meth:`wake`)."""
         if self._sender is None:
             return None
         if not ADDRESS.match(to) or not to.isprintable():
@@ -65,9 +72,16 @@ class Mailer:
         written = letters.render(letter, dict(values, studio=self.studio))
         if replaces:
             self.outbox.replace_queued(topic)
-        message_id = self.outbox.put(topic, to, written.subject, written.text, written.html)
-        self._sender.wake()
+        message_id = self.outbox.put(topic, to, written.subject, written.text, written.html,
+                                     connection)  # fmt: skip
+        if connection is None:
+            self._sender.wake()
         return message_id
+
+    def wake(self) -> None:
+        """Look at the queue now (messages were queued in a transaction that committed)."""
+        if self._sender is not None:
+            self._sender.wake()
 
     def latest(self, topics: Iterable[str]) -> Dict[str, Message]:
         """The newest message of each topic that has one (its state, attempts, last error)."""

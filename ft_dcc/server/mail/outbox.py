@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
@@ -77,16 +78,22 @@ class Outbox(SideTable):
     }  # fmt: skip
     INDEXED = ("topic", "state")
 
-    def put(self, topic: str, recipient: str, subject: str, text: str, html: str) -> str:
-        """Queue a message to send now; its id."""
+    def put(self, topic: str, recipient: str, subject: str, text: str, html: str,
+            connection: Optional[Connection] = None) -> str:  # fmt: skip
+        """Queue a message to send now; its id. ``connection``: written in the caller's
+        transaction (the message is queued exactly when what it tells of is written)."""
         message_id = uuid.uuid4().hex
         now = time.time()
-        with write_transaction(self.engine) as connection:
-            connection.execute(sa.insert(self.table).values(
-                id=message_id, topic=topic[:200], recipient=recipient, subject=subject,
-                text_body=text, html_body=html, state=QUEUED, attempts=0, created=now,
-                next_attempt=now, claimed_until=0.0, last_error="", sent=0.0,
-            ))  # fmt: skip
+        insert = sa.insert(self.table).values(
+            id=message_id, topic=topic[:200], recipient=recipient, subject=subject,
+            text_body=text, html_body=html, state=QUEUED, attempts=0, created=now,
+            next_attempt=now, claimed_until=0.0, last_error="", sent=0.0,
+        )  # fmt: skip
+        if connection is not None:
+            connection.execute(insert)
+            return message_id
+        with write_transaction(self.engine) as own:
+            own.execute(insert)
         return message_id
 
     def replace_queued(self, topic: str) -> int:

@@ -27,6 +27,7 @@ SCRIPTS = (
     "cut.js",
     "review.js",
     "compare_link.js",
+    "frame_link.js",
 )
 
 #: The page's scripts as one (``/review/static/scripts.js``): a page far away loads them in one

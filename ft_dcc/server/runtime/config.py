@@ -85,6 +85,12 @@ class ServerConfig:
     smtp: Optional[SmtpSettings] = None
     #: Seconds before a failed mail's first retry (doubling after each, ``mail.outbox``).
     mail_retry_seconds: float = 30.0
+    #: Seconds a person's mail digest gathers notes and verdicts before it is sent
+    #: (``--mail-digest-seconds``, ``FT_DCC_MAIL_DIGEST_SECONDS``; ``ft_dcc.server.notify``).
+    mail_digest_seconds: float = 300.0
+    #: The address people reach this server at, for the links mails carry (``--public-url``,
+    #: ``FT_DCC_PUBLIC_URL``); "" : :attr:`url`.
+    public_url: str = ""
 
     def __post_init__(self) -> None:
         if self.smtp is not None and not isinstance(self.smtp, SmtpSettings):

@@ -47,6 +47,9 @@ class ApiContext:
     mail: Optional[Mailer] = None
     #: Called with (changes, user_id) after a write batch commits (publishes ``ftrack.update``).
     on_changes: Optional[Callable[[Sequence[Change], str], None]] = None
+    #: Called with (changes, user_id) after a write batch commits, before its update events:
+    #: records who should hear of it (``ft_dcc.server.notify``; cheap, never waits for mail).
+    on_committed: Optional[Callable[[Sequence[Change], str], None]] = None
     write_lock: threading.RLock = field(default_factory=threading.RLock)
     #: writers take turns in order of arrival; a big import is written in chunks (store.chunks)
     write_turns: WriteTurns = field(default_factory=WriteTurns)
@@ -83,6 +86,8 @@ class ApiContext:
         permissions.forget_deleted_users(self.keys, result.changes)
         revoke_changed(self.revocations, result.changes)
         record_changes(self.store, result.changes, user_id)
+        if self.on_committed is not None and result.changes:
+            self.on_committed(result.changes, user_id)
         self._emit(result.changes, user_id)
         self._retire_files(result.changes)
         return list(result.replies)

@@ -87,6 +87,8 @@ class EmbeddedServer:
             self.store.engine, self.store.metadata, config.smtp, config.mail_retry_seconds
         )
         self.ctx.mail = self.mail
+        #: who hears of what (``ft_dcc.server.notify``, started by ``app.create_app``)
+        self.notifier: Any = None
         if not config.worker_process:
             try:
                 self.ctx.encoder.fail_interrupted(self.seed.user_id)

@@ -372,6 +372,28 @@ def home_follows(driver: Driver, open_url: Callable[[str], Any], world: DeskWorl
     driver.screenshot(shots / "desk_home_closed.png")
 
 
+def mail_walk(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld,
+              shots: Path) -> None:  # fmt: skip
+    """The Supervisor opens the desk's Mail page from its bar and turns her digests off with
+    the page's own script; a reload shows them off (the server kept her choice); she turns them
+    on again."""
+    open_url(world.url + "/desk/")
+    driver.wait("document.querySelector('a.mail-link')")
+    driver.click("a.mail-link")
+    driver.wait("location.pathname === '/desk/mail' && "
+                "document.querySelector('#mail-digests').checked === true")  # fmt: skip
+    driver.click("#mail-digests")
+    driver.wait("document.querySelector('#mail-state').textContent.startsWith('Digests are off')"
+                " && !document.querySelector('#mail-digests').disabled")  # fmt: skip
+    driver.screenshot(shots / "desk_mail_off.png")
+    open_url(world.url + "/desk/mail")
+    driver.wait("document.querySelector('#mail-state') && "
+                "document.querySelector('#mail-state').textContent.startsWith('Digests are off')")
+    assert driver.evaluate("document.querySelector('#mail-digests').checked") is False
+    driver.click("#mail-digests")
+    driver.wait("document.querySelector('#mail-state').textContent === 'Digests are on.'")
+
+
 def first_signin_by_link(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld,
                          server: Any) -> None:  # fmt: skip
     """A new Supervisor with no password signs in by a one-time link and is asked to set one;

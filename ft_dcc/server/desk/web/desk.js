@@ -494,10 +494,33 @@
       .catch((failure) => fail(`Not loaded: ${failure.message}`));
   }
 
+  // The Mail page: the signed-in person's own digests, on or off (saved as it is ticked).
+  function mailPage() {
+    const box = one("#mail-digests");
+    const said = one("#mail-state");
+    const show = (state) => {
+      box.checked = !!state.digests;
+      said.textContent = state.digests ? "Digests are on." : "Digests are off: you get no digest mail.";
+    };
+    show(data);
+    box.addEventListener("change", async () => {
+      box.disabled = true;
+      try {
+        show(await call("POST", "/desk/api/mail", { digests: box.checked }));
+      } catch (failure) {
+        box.checked = !box.checked;
+        said.textContent = `Not saved: ${failure.message}`;
+      } finally {
+        box.disabled = false;
+      }
+    });
+  }
+
   if (document.body.dataset.page === "project") projectPage();
   if (document.body.dataset.page === "project" || document.body.dataset.page === "home") {
     moreSessions();
     followSessions();
   }
   if (document.body.dataset.page === "session") sessionPage();
+  if (document.body.dataset.page === "mail") mailPage();
 })();

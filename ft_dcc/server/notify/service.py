@@ -1,0 +1,21 @@
+"""The notifier of one server process, started with its app (``app.create_app``): it records
+the notices of every committed write (``ApiContext.on_committed``) and is stopped with the
+server."""
+
+from __future__ import annotations
+
+from ft_dcc.server.notify.worker import Notifier
+from ft_dcc.server.review.data import asker
+from ft_dcc.server.review.identity import SYSTEM
+from ft_dcc.server.runtime.embedded import EmbeddedServer
+
+
+def start_notifier(server: EmbeddedServer) -> Notifier:
+    """This process's running notifier (``server.notifier``)."""
+    config = server.config
+    notifier = Notifier(server.store, asker(server.ctx.execute, SYSTEM), server.mail,
+                        config.public_url or config.url, config.mail_digest_seconds)  # fmt: skip
+    server.ctx.on_committed = notifier.record
+    server.on_close(notifier.close)
+    server.notifier = notifier
+    return notifier

@@ -1,0 +1,181 @@
+"""Mail digests per person, over a real ``ft-dcc server`` and a real SMTP server (aiosmtpd on
+127.0.0.1), with a digest window of one second (``FT_DCC_MAIL_DIGEST_SECONDS``).
+
+Mallory publishes a version; Alice (a studio member who is no administrator) reviews it on the
+page: two notes (one mentioning the administrator and Cleo, one not), a verdict; the client
+invitee gives a verdict through their own link. Mallory, the version's author, gets one digest
+with both notes and both verdicts, each linking to the frame; the administrator, mentioned, gets
+one digest with that note; Cleo, who speaks for the session's client invitee, gets none (the
+note is internal: a client never sees it); Alice gets none (her own doings). Otto turned digests
+off on the desk and gets none for the note that mentions him.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+pytest.importorskip("aiosmtpd")
+import sqlalchemy as sa
+from server.signin.people import new_signer, signed_in
+from support.insiders import (
+    item_post,
+    make_world,
+    personal_widget,
+    publication,
+    token_of,
+    widget,
+)
+from support.smtp import SmtpServer, body_text
+from support.trust import call, create, new_id, ok, update
+from support.waiting import wait_until
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[Any]:
+    smtp = SmtpServer().start()
+    os.environ["FT_DCC_MAIL_DIGEST_SECONDS"] = "1"
+    try:
+        made = make_world(
+            tmp_path,
+            "sqlite",
+            None,
+            ["--smtp-url", smtp.url, "--public-url", "https://dailies.example"],
+        )
+    finally:
+        del os.environ["FT_DCC_MAIL_DIGEST_SECONDS"]
+    made.smtp = smtp
+    yield made
+    made.server.stop()
+    smtp.stop()
+
+
+def _count(world: Any, table: str, where: str = "") -> int:
+    engine = sa.create_engine(world.database_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.exec_driver_sql(f"select count(*) from {table} {where}").scalar())
+    finally:
+        engine.dispose()
+
+
+def settled(world: Any) -> bool:
+    """Every notice expanded, every digest queued and every queued mail sent."""
+    return (
+        _count(world, "ft_dcc_notice") == 0
+        and _count(world, "ft_dcc_digest_item") == 0
+        and _count(world, "ft_dcc_mail", "where state in ('queued', 'sending')") == 0
+    )
+
+
+def _by_recipient(world: Any) -> Dict[str, List[Any]]:
+    found: Dict[str, List[Any]] = {}
+    for message in world.smtp.messages:
+        found.setdefault(str(message["To"]), []).append(message)
+    return found
+
+
+def test_one_digest_per_person_with_what_each_may_see(world: Any) -> None:
+    alice, mallory, admin = world.alice, world.mallory, world.admin
+    cleo = new_signer(world, "cleo")
+    otto = new_signer(world, "otto")
+    for who, address in ((cleo, "cleo@agency.example"), (otto, "otto@studio.example")):
+        ok(world.server, [update("User", who.user_id, email=address)])
+    # Otto turns his digests off on the desk (as himself, signed in)
+    browser, csrf = signed_in(world, otto)
+    off = browser.post(f"{world.url}/desk/api/mail", json={"digests": False},
+                       headers={"X-CSRF-Token": csrf}, timeout=60)  # fmt: skip
+    assert off.status_code == 200 and off.json() == {"digests": False}, off.text
+
+    published = publication(world, mallory)
+    session, item, client = new_id(), new_id(), new_id()
+    ok(world.server, [
+        create("ReviewSession", id=session, name="Dailies", project_id=published["project"]),
+        create("ReviewSessionObject", id=item, name="sh010", review_session_id=session,
+               version_id=published["version"], sort_order=1),
+        create("ReviewSessionInvitee", id=client, name="Cleo Client",
+               email="cleo@agency.example", review_session_id=session),
+    ], **alice.auth)  # fmt: skip
+    # the administrator makes Cleo's User speak for the client invitee
+    claimed = call(world.server, [{"action": "claim_review_invitee",
+                                   "review_session_invitee_id": client,
+                                   "user_id": cleo.user_id}])  # fmt: skip
+    assert claimed.status_code == 200, claimed.text
+
+    review = type("R", (), {"session": session, "item": item})()
+    mine = token_of(personal_widget(world, alice, session))
+    first = item_post(
+        world,
+        review,
+        mine,
+        "notes",
+        frame=1021,
+        content=f"@{admin.user} and @{cleo.name}: the fin flickers",
+    )
+    assert first.status_code == 201, first.text
+    second = item_post(world, review, mine, "notes", frame=1040, content="Grade is too warm")
+    assert second.status_code == 201, second.text
+    third = item_post(world, review, mine, "notes", frame=1050, content=f"@{otto.name} see this")
+    assert third.status_code == 201, third.text
+    verdict = item_post(world, review, mine, "status", status="require_changes")
+    assert verdict.status_code == 200, verdict.text
+    theirs = token_of(widget(world, alice, "ReviewSessionInvitee", client))
+    client_verdict = item_post(world, review, theirs, "status", status="approved")
+    assert client_verdict.status_code == 200, client_verdict.text
+
+    world.smtp.wait_for(2)
+    wait_until(lambda: settled(world), "every notice expanded and every digest sent")
+    mails = _by_recipient(world)
+    assert sorted(mails) == sorted([mallory.email, admin.email]), sorted(mails)
+    assert all(len(m) == 1 for m in mails.values()), {k: len(v) for k, v in mails.items()}
+
+    author = body_text(mails[mallory.email][0], "plain")
+    for words in (
+        "the fin flickers",
+        "Grade is too warm",
+        "see this",
+        "requires changes",
+        "approved",
+        "frame 1021",
+        "frame 1040",
+    ):
+        assert words in author, (words, author)
+    links = re.findall(r"https://dailies\.example/signin/review/\S+", author)
+    assert f"https://dailies.example/signin/review/{session}#frame={item},1021" in links, links
+    html = body_text(mails[mallory.email][0], "html")
+    assert f'href="https://dailies.example/signin/review/{session}#frame={item},1040"' in html
+
+    mentioned = body_text(mails[admin.email][0], "plain")
+    assert "You were mentioned in a note" in mentioned and "the fin flickers" in mentioned
+    assert "Grade is too warm" not in mentioned and " gave " not in mentioned, mentioned
+    # Cleo (a client), Otto (turned off) and Alice (her own doings) got nothing
+    assert cleo.name not in str(list(mails)) and alice.email not in mails
+    assert len(world.smtp.messages) == 2
+
+
+def test_the_desk_mail_setting_is_the_signed_in_persons_own(world: Any) -> None:
+    """Each person turns their own digests on or off; a caller without a sign-in (or without
+    its CSRF token) is refused and changes nothing."""
+    otto = new_signer(world, "otto")
+    browser, csrf = signed_in(world, otto)
+    assert browser.get(f"{world.url}/desk/api/mail", timeout=60).json() == {"digests": True}
+    refused = browser.post(f"{world.url}/desk/api/mail", json={"digests": False}, timeout=60)
+    assert refused.status_code == 403, refused.text
+    bad = browser.post(f"{world.url}/desk/api/mail", json={"digests": "no"},
+                       headers={"X-CSRF-Token": csrf}, timeout=60)  # fmt: skip
+    assert bad.status_code == 400 and "true or false" in bad.json()["error"], bad.text
+    stranger = _anonymous_post(world)
+    assert stranger.status_code == 403, stranger.text
+    assert browser.get(f"{world.url}/desk/api/mail", timeout=60).json() == {"digests": True}
+    assert _count(world, "ft_dcc_mail_choice") == 0
+
+
+def _anonymous_post(world: Any) -> Any:
+    import requests
+
+    return requests.post(f"{world.url}/desk/api/mail", json={"digests": False},
+                         headers={"Origin": world.url}, timeout=60)  # fmt: skip
