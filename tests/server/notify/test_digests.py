@@ -20,8 +20,6 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 pytest.importorskip("aiosmtpd")
-import sqlalchemy as sa
-from server.signin.people import new_signer, signed_in
 from support.insiders import (
     item_post,
     make_world,
@@ -33,6 +31,9 @@ from support.insiders import (
 from support.smtp import SmtpServer, body_text
 from support.trust import call, create, new_id, ok, update
 from support.waiting import wait_until
+
+from server.notify.digest_checks import count, settled, unsettled
+from server.signin.people import new_signer, signed_in
 
 
 @pytest.fixture
@@ -52,24 +53,6 @@ def world(tmp_path: Path) -> Iterator[Any]:
     yield made
     made.server.stop()
     smtp.stop()
-
-
-def _count(world: Any, table: str, where: str = "") -> int:
-    engine = sa.create_engine(world.database_url)
-    try:
-        with engine.connect() as connection:
-            return int(connection.exec_driver_sql(f"select count(*) from {table} {where}").scalar())
-    finally:
-        engine.dispose()
-
-
-def settled(world: Any) -> bool:
-    """Every notice expanded, every digest queued and every queued mail sent."""
-    return (
-        _count(world, "ft_dcc_notice") == 0
-        and _count(world, "ft_dcc_digest_item") == 0
-        and _count(world, "ft_dcc_mail", "where state in ('queued', 'sending')") == 0
-    )
 
 
 def _by_recipient(world: Any) -> Dict[str, List[Any]]:
@@ -128,7 +111,7 @@ def test_one_digest_per_person_with_what_each_may_see(world: Any) -> None:
     assert client_verdict.status_code == 200, client_verdict.text
 
     world.smtp.wait_for(2)
-    wait_until(lambda: settled(world), "every notice expanded and every digest sent")
+    wait_until(lambda: settled(world), lambda: unsettled(world))
     mails = _by_recipient(world)
     assert sorted(mails) == sorted([mallory.email, admin.email]), sorted(mails)
     assert all(len(m) == 1 for m in mails.values()), {k: len(v) for k, v in mails.items()}
@@ -171,7 +154,7 @@ def test_the_desk_mail_setting_is_the_signed_in_persons_own(world: Any) -> None:
     stranger = _anonymous_post(world)
     assert stranger.status_code == 403, stranger.text
     assert browser.get(f"{world.url}/desk/api/mail", timeout=60).json() == {"digests": True}
-    assert _count(world, "ft_dcc_mail_choice") == 0
+    assert count(world, "ft_dcc_mail_choice") == 0
 
 
 def _anonymous_post(world: Any) -> Any:
