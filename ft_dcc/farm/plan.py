@@ -59,10 +59,11 @@ class Submission:
 def checked_scene(
     text: str, host_option: Optional[str], frames: Optional[Tuple[int, int]] = None
 ) -> Tuple[Path, str, bool]:
-    """``(absolute path, host, is a movie)`` of one scene; FarmError when it does not exist,
-    its host cannot read it, or an image sequence lacks frames of its range (``frames``, else
-    its first to last frame on disk)."""
-    from ft_dcc.media.sequence import FrameSequence, is_movie
+    """``(absolute path, host, is a movie or a still)`` of one scene; FarmError when it does not
+    exist, its host cannot read it, or an image sequence lacks frames of its range (``frames``,
+    else its first to last frame on disk). A still (one image without a frame number) is
+    published as it is, as a movie is: nothing to capture, no frames to ask for."""
+    from ft_dcc.media.sequence import FrameSequence, is_movie, is_still_image
     from ft_dcc.publish.commands import SCENE_HOSTS, host_for
 
     path = Path(text).expanduser().absolute()
@@ -73,6 +74,14 @@ def checked_scene(
             f"{text} is a {scene_host} scene, which the files host cannot read",
             hint=f"submit it with --host {scene_host} (or leave --host out)",
         )
+    if host == "files" and is_still_image(path):
+        if frames is not None:
+            raise FarmError(
+                f"{text} is a still: --frames does not apply to it",
+                hint="submit it without --frames (or submit stills in a batch of their own); "
+                "nothing was submitted",
+            )
+        return path, host, True
     if host != "files" or is_movie(path):
         if not path.is_file():
             raise FarmError(f"{text} does not exist", hint="check the path; nothing was submitted")
@@ -188,6 +197,8 @@ def _scenes(
 ) -> Tuple[List[FarmScene], str]:  # fmt: skip
     """Each scene of the batch, decided as ``ft-dcc publish`` decides it, and the session."""
     from ft_dcc.farm.assets import scene_links
+    from ft_dcc.farm.rules import Decision
+    from ft_dcc.media.sequence import is_still_image
     from ft_dcc.publish.naming import asset_name_from_path
     from ft_dcc.publish.settings_options import SharedRead
 
@@ -197,7 +208,8 @@ def _scenes(
     for index, (path, host, movie) in enumerate(checked, start=1):
         options = scene_options(path, host, submission, session_name, SharedRead(session))
         session_name = str(options["review_session_name"])
-        decision = _decided(session, path, host, options)
+        # a still has no frames: no frame checks (as ft-dcc publish of a still has none)
+        decision = Decision() if is_still_image(path) else _decided(session, path, host, options)
         notes.extend(decision.warnings)
         templates[str(options["task"])] = options.get("settings", {}).get("review_session_template")
         chunked = host in CHUNKED_HOSTS and not movie
