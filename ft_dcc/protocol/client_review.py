@@ -27,5 +27,10 @@ CLIENTS_SEE_EACH_OTHER = "clients_see_each_other"
 #: ``"true"``: a client's verdict moves the version's ftrack status as a studio member's does
 #: (no row: it never does; the client's verdict stays their ``ReviewSessionObjectStatus``)
 CLIENT_VERDICT_SETS_STATUS = "client_verdict_sets_status"
+#: seconds (a number): how long "Play all" on the review page holds a still before the next
+#: item (no row, or one out of :data:`STILL_HOLD_LIMITS`: :data:`DEFAULT_STILL_HOLD`)
+STILL_HOLD = "still_hold_seconds"
+DEFAULT_STILL_HOLD = 5.0
+STILL_HOLD_LIMITS = (0.5, 600.0)
 #: nothing (watch only), the review proxy, the original files
 DOWNLOADS = ("none", "proxy", "original")

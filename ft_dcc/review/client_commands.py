@@ -38,6 +38,7 @@ def rules_of(args: argparse.Namespace, current: rules.Window = (None, None)) -> 
         watermark=args.watermark,
         client_verdicts_set_status=getattr(args, "client_verdicts_set_status", None),
         clients_see_each_other=getattr(args, "clients_see_each_other", None),
+        still_hold=rules.check_still_hold(getattr(args, "still_hold", None)),
     )
 
 
@@ -62,6 +63,8 @@ def rule_lines(wanted: rules.ClientRules) -> List[str]:
     if wanted.clients_see_each_other is not None:
         see = "see" if wanted.clients_see_each_other else "do not see"
         lines.append(f"clients: {see} each other")
+    if wanted.still_hold is not None:
+        lines.append(f"still hold: {wanted.still_hold:g} s in Play all")
     return lines
 
 
@@ -76,7 +79,7 @@ def update(session: PublishSession, args: argparse.Namespace, target: Target) ->
             "nothing to change",
             hint="give --passphrase/--passphrase-file/--ask-passphrase/--no-passphrase, "
             "--opens, --closes, --downloads, --watermark/--no-watermark, "
-            "--client-verdicts-set-status or --clients-see-each-other",
+            "--client-verdicts-set-status, --clients-see-each-other or --still-hold",
         )
     client_write.apply_rules(session, review_session, wanted)
     session.commit()

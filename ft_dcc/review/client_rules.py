@@ -24,7 +24,10 @@ from ft_dcc.exceptions import ClientRulesError
 from ft_dcc.protocol.client_review import (
     CLIENT_VERDICT_SETS_STATUS,
     CLIENTS_SEE_EACH_OTHER,
+    DEFAULT_STILL_HOLD,
     DOWNLOAD_POLICY,
+    STILL_HOLD,
+    STILL_HOLD_LIMITS,
     WATERMARK,
 )
 from ft_dcc.session.interface import PublishSession
@@ -126,6 +129,8 @@ class ClientRules:
     client_verdicts_set_status: Optional[bool] = None
     #: invited clients see each other (``clients_see_each_other``)
     clients_see_each_other: Optional[bool] = None
+    #: seconds "Play all" holds a still (``still_hold_seconds``)
+    still_hold: Optional[float] = None
 
     def settings(self) -> Dict[str, str]:
         """The ``EntitySetting`` rows (group ``review``) these rules write: name -> value."""
@@ -138,6 +143,8 @@ class ClientRules:
                             (CLIENTS_SEE_EACH_OTHER, self.clients_see_each_other)):
             if value is not None:
                 rows[name] = "true" if value else "false"
+        if self.still_hold is not None:
+            rows[STILL_HOLD] = f"{self.still_hold:g}"
         return rows
 
 
@@ -148,6 +155,17 @@ class StudioDefaults:
     downloads: str = "none"
     watermark: bool = False
     open_days: int = 30
+
+
+def check_still_hold(seconds: Optional[float]) -> Optional[float]:
+    """``--still-hold``'s seconds, or :class:`ClientRulesError` saying the range."""
+    low, high = STILL_HOLD_LIMITS
+    if seconds is not None and not low <= seconds <= high:
+        raise ClientRulesError(
+            f"--still-hold {seconds:g} is not {low:g} to {high:g} seconds",
+            hint=f"give how long Play all shows a still, e.g. --still-hold {DEFAULT_STILL_HOLD:g}",
+        )
+    return seconds
 
 
 def studio_defaults(session: PublishSession, project: str) -> StudioDefaults:

@@ -372,6 +372,8 @@ CLIENT_OPTIONS = (
         "studio member's does (off unless set: a client's verdict is theirs alone)"),
     arg("--clients-see-each-other", action=argparse.BooleanOptionalAction, default=None,
         help="invited clients see each other's names, notes and verdicts (off unless set)"),
+    arg("--still-hold", type=float, metavar="SECONDS", help="how long the review page's Play "
+        "all shows a still before the next item (default 5)"),
 )  # fmt: skip
 #: the options of ``review create --from-cut`` and ``review cut`` (--pick: cut_match.PICKS)
 CUT_OPTIONS = (

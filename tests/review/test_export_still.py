@@ -22,6 +22,7 @@ from support import make_sequence, make_task, open_session
 from test_export import run
 from web.feedback_fixtures import data_url, decode_rgba, link, pixel, png_rgba
 
+pytestmark = [pytest.mark.slow]  # publishes, exports and prints a PDF: seconds
 otio = pytest.importorskip("opentimelineio")
 Image = pytest.importorskip("PIL.Image")
 

@@ -14,6 +14,7 @@ from typing import Callable, Collection, Dict, List, Mapping, Optional
 
 from starlette.responses import HTMLResponse
 
+from ft_dcc.protocol.client_review import DEFAULT_STILL_HOLD
 from ft_dcc.server.review.data import ItemView, SessionView
 from ft_dcc.server.review.markup import date_text, escape, review_url, route
 from ft_dcc.server.review.player_html import item_html
@@ -127,17 +128,19 @@ def _group_html(session: SessionView, versions: List[ItemView], token: str, star
         for i, v in enumerate(versions)
     )
     options = "".join(
-        f'<option value="{escape(v.id)}">{escape(_version_label(v))}</option>'
+        f'<option value="{escape(v.id)}" data-kind="{"still" if v.image_id else "movie"}">'
+        f"{escape(_version_label(v))}</option>"
         for v in versions
-        if v.movie_id
+        if v.movie_id or v.image_id
     )
-    movies = sum(1 for v in versions if v.movie_id)
+    shown = sum(1 for v in versions if v.movie_id or v.image_id)
     compare = (
-        f'<div class="compare-tools"{"" if movies > 1 else " hidden"}><label>Compare with '
+        f'<div class="compare-tools"{"" if shown > 1 else " hidden"}><label>Compare with '
         f'<select class="compare-with"><option value="">&mdash;</option>{options}</select>'
         '</label><span class="compare-mode" role="group" aria-label="Compare mode">'
         '<button type="button" class="mode selected" data-mode="side">Side by side</button>'
-        '<button type="button" class="mode" data-mode="wipe">Wipe</button></span></div>'
+        '<button type="button" class="mode" data-mode="wipe">Wipe</button></span>'
+        '<span class="compare-refused" role="alert" hidden></span></div>'
     )
     articles = "".join(
         item_html(session, v, token, start + i).replace("<article ", "<article hidden ", 1)
@@ -241,11 +244,13 @@ def render_session(
     token: str,
     presenter: Optional[Mapping[str, object]] = None,
     cut: bool = False,
+    still_hold: float = DEFAULT_STILL_HOLD,
 ) -> HTMLResponse:
     """The session page (its first FIRST_GROUPS groups); ``presenter``: the presenter's state and
     the server's clock (``{"presenter", "received", "now"}``, as its route answers) for the page
     to follow at once (a page far away would wait a round trip or two for it: presenter.js);
-    ``cut``: the reader may play the session's cut (the studio: cut.js asks its route)."""
+    ``cut``: the reader may play the session's cut (the studio: cut.js asks its route);
+    ``still_hold``: the seconds "Play all" holds a still (``still_hold.py``)."""
     state = "open" if session.is_open else "closed"
     until = f" until {date_text(session.end_date)}" if session.is_open and session.end_date else ""
     groups = group_items(session.items)
@@ -268,6 +273,7 @@ def render_session(
         cut_url=escape(route(session.id, "cut", token)) if cut else "",
         more_from=str(FIRST_GROUPS) if len(groups) > FIRST_GROUPS else "",
         is_open="true" if session.is_open else "false",
+        still_hold=f"{still_hold:g}",
         presenter_first=""
         if presenter is None
         else f' data-presenter-first="{escape(json.dumps(presenter, separators=(",", ":")))}"',

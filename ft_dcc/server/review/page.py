@@ -69,6 +69,7 @@ from ft_dcc.server.review.html import (
 from ft_dcc.server.review.links import Link, may_open, open_link
 from ft_dcc.server.review.media_route import MediaRoute
 from ft_dcc.server.review.scripts import SCRIPT_BUNDLE, WEB_DIR, scripts_response
+from ft_dcc.server.review.still_hold import still_hold
 from ft_dcc.server.review.viewer import sight_of
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
@@ -201,7 +202,8 @@ class ReviewRoutes:
             "presenter": presenter, "received": received, "now": time.time()
         }  # fmt: skip
         cut = data.sight.sees(Inside.EDITORIAL)  # the editor's cut is the studio's (cut_page)
-        return render_session(view, str(presented_link(request)), first, cut)
+        hold = await run_in_threadpool(still_hold, self.server.ctx.execute, review_session_id)
+        return render_session(view, str(presented_link(request)), first, cut, hold)
 
     def _items(self, request: Request) -> Mapping[str, object]:
         review_session_id, data, link = self._access(request)

@@ -204,9 +204,11 @@ def _still_stage(session: SessionView, item: ItemView, token: str, frames: _Fram
     )  # fmt: skip
     return (
         '<div class="stage"><div class="screen">'
-        '<div class="still-view" data-zoom="fit"><div class="still-picture">'
+        '<div class="still-view" data-zoom="fit"><span class="picture-label"></span>'
+        '<div class="still-picture">'
         f'<img class="still-image" src="{image}" alt="{alt}"{size} draggable="false">'
-        '<div class="overlays"></div><canvas class="draw-layer" hidden></canvas></div></div></div>'
+        '<div class="overlays"></div><canvas class="draw-layer" hidden></canvas></div>'
+        '<div class="wipe-handle" hidden><span></span></div></div></div>'
         '<div class="controls transport still-tools">'
         '<button type="button" class="still-fit" aria-pressed="true" title="Fit the picture '
         '(F)">Fit</button>'
@@ -308,6 +310,8 @@ def item_html(session: SessionView, item: ItemView, token: str, index: int) -> s
         f'data-width="{escape(frames.width or "")}" data-height="{escape(frames.height or "")}" '
         f'data-movie-url="{escape(movie)}"'
     )
+    if item.image_id:  # a still: its picture (compared with another still's: still_compare.js)
+        facts += f' data-image-url="{escape(media_url(session.id, item.image_id, token))}"'
     shot = f'<span class="shot">{escape(item.shot)}</span> ' if item.shot else ""
     return (
         f'<article class="item" id="item-{escape(item.id)}" {facts}>'

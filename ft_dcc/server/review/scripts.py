@@ -18,6 +18,7 @@ SCRIPTS = (
     "player.js",
     "still.js",
     "compare.js",
+    "still_compare.js",
     "draw.js",
     "feedback.js",
     "live.js",

@@ -118,23 +118,33 @@
     this.a.dataset.wipe = String(Math.round(pct));
   };
 
-  Compare.prototype.bindWipe = function () {
-    var self = this;
-    var handle = self.handle;
-    self.onDown = function (event) {
+  /** Dragging ``handle`` sets ``compare``'s wipe (``compare.setWipe``: a movie's or a
+      still's compare); the function that unbinds it. */
+  function bindWipeHandle(compare, handle) {
+    function down(event) {
       event.preventDefault();
       handle.setPointerCapture(event.pointerId);
       handle.classList.add("dragging");
-    };
-    self.onMove = function (event) {
+    }
+    function move(event) {
       if (!handle.hasPointerCapture(event.pointerId)) return;
       var box = handle.parentNode.getBoundingClientRect();
-      self.setWipe((event.clientX - box.left) / box.width);
+      compare.setWipe((event.clientX - box.left) / box.width);
+    }
+    function up() { handle.classList.remove("dragging"); }
+    handle.addEventListener("pointerdown", down);
+    handle.addEventListener("pointermove", move);
+    handle.addEventListener("pointerup", up);
+    return function () {
+      handle.removeEventListener("pointerdown", down);
+      handle.removeEventListener("pointermove", move);
+      handle.removeEventListener("pointerup", up);
+      handle.hidden = true;
     };
-    self.onUp = function () { handle.classList.remove("dragging"); };
-    handle.addEventListener("pointerdown", self.onDown);
-    handle.addEventListener("pointermove", self.onMove);
-    handle.addEventListener("pointerup", self.onUp);
+  }
+
+  Compare.prototype.bindWipe = function () {
+    this.unbindWipe = bindWipeHandle(this, this.handle);
   };
 
   Compare.prototype.setMode = function (mode) {
@@ -148,15 +158,11 @@
   };
 
   Compare.prototype.stop = function () {
-    var handle = this.handle;
     this.player.offFrame(this.follow);
     this.player.video.removeEventListener("play", this.onPlay);
     this.player.video.removeEventListener("pause", this.onPause);
     this.player.video.removeEventListener("ratechange", this.onRate);
-    handle.removeEventListener("pointerdown", this.onDown);
-    handle.removeEventListener("pointermove", this.onMove);
-    handle.removeEventListener("pointerup", this.onUp);
-    handle.hidden = true;
+    this.unbindWipe();
     this.overlay.remove();
     this.video.pause();
     this.video.removeAttribute("src");
@@ -208,6 +214,7 @@
       current.hidden = true;
     }
     next.hidden = false;
+    if (next.still) next.still.relayout(next.still.state()); // placed while hidden: no size
     this.section.dataset.selected = objectId;
     Array.prototype.forEach.call(this.picker.querySelectorAll(".version-tab"), function (tab) {
       var on = tab.dataset.objectId === objectId;
@@ -229,14 +236,40 @@
     }
     var a = this.current();
     var b = objectId ? document.getElementById("item-" + objectId) : null;
-    if (!a || !a.player || !b || b === a || !b.dataset.movieUrl) {
+    var refusal = a && b && b !== a ? mismatch(a, b) : "";
+    this.refuse(refusal);
+    var fits = a && b && b !== a && !refusal &&
+      (a.player ? !!b.dataset.movieUrl : !!(a.still && b.dataset.imageUrl));
+    if (!fits) {
       if (this.compareSelect) this.compareSelect.value = "";
       this.section.classList.remove("comparing");
       return;
     }
     if (this.compareSelect) this.compareSelect.value = objectId;
-    this.compare = new Compare(a, b, this.mode);
+    this.compare = a.still ? new R.StillCompare(a, b, this.mode) : new Compare(a, b, this.mode);
     this.section.classList.add("comparing");
+  };
+
+  /** Why ``a`` and ``b`` cannot be compared ("" when they can): a still is compared with a
+      still, a movie with a movie (frames locked together: a still has none). */
+  function mismatch(a, b) {
+    var aStill = !a.player && !!a.still;
+    var bStill = !!b.dataset.imageUrl;
+    if (aStill === bStill || (!a.player && !a.still)) return "";
+    var what = function (item, still) { return item.dataset.version + (still ? " is a still" : " is a movie"); };
+    return "Not compared: " + what(a, aStill) + " and " + what(b, bStill) +
+      ". Compare a still with another still, a movie with a movie.";
+  }
+
+  /** Say why the compare asked for is not shown ("" clears it). */
+  Group.prototype.refuse = function (text) {
+    var box = this.section.querySelector(".compare-refused");
+    if (box) {
+      box.textContent = text;
+      box.hidden = !text;
+    }
+    if (text) this.section.dataset.compareRefused = text;
+    else delete this.section.dataset.compareRefused;
   };
 
   Group.prototype.setMode = function (mode) {
@@ -270,5 +303,6 @@
   };
 
   R.Compare = Compare;
+  R.bindWipeHandle = bindWipeHandle;
   R.Group = Group;
 })(window.ftReview = window.ftReview || {});

@@ -1,6 +1,6 @@
 /* ft_dcc review page: presenter mode. One page leads ("Present"); every other page of the
    session follows it to the same frame: version, compare, play / pause, seek, step, in / out,
-   speed. The state is frame numbers, never times: the leading page POSTs it to
+   speed; on a still, the same zoom and the same picture point in the middle. The state is frame numbers, never times: the leading page POSTs it to
    /review/<id>/presenter, every page receives it on its live stream (event: presenter).
    A following page seeks to the frame when paused. While playing it checks every picture it
    presents against the presenter's frame *now*: the frame sent, moved on by the time since
@@ -31,7 +31,7 @@
     "ArrowLeft", "ArrowRight", "Home", "End"];
   var OWN_CONTROLS = "button.play, button.step-back, button.step-forward, .scrub, .loop, " +
     ".mark-in, .mark-out, .clear-marks, .speed, video, .version-tab, .compare-with, " +
-    ".compare-mode .mode, .wipe-handle";
+    ".compare-mode .mode, .wipe-handle, .still-tools button, .still-view";
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -308,11 +308,12 @@
   /** The state this page shows, or null (nothing to show). */
   Presenter.prototype.snapshot = function () {
     var item = this.main.querySelector(".item.active:not([hidden])");
-    if (!item || !item.player) return null;
+    if (!item || (!item.player && !item.still)) return null;
     var player = item.player;
     var section = item.closest(".asset-group");
     var group = section && section.group;
     var compare = group && group.compare;
+    if (!player) return this.stillSnapshot(item, group, compare);
     var playing = !player.video.paused && !player.reverse;
     var state = {
       object_id: item.dataset.objectId,
@@ -328,6 +329,26 @@
     };
     if (playing) this.playingAt(player, state);
     return state;
+  };
+
+  /** A still's state: its version and compare, and its view (``view``: the zoom, null when
+      fitted, and the picture point in the middle): the room sees the same part of the picture
+      at the same zoom. A still never plays. */
+  Presenter.prototype.stillSnapshot = function (item, group, compare) {
+    var view = item.still.state();
+    return {
+      object_id: item.dataset.objectId,
+      compare: compare ? compare.objectId : null,
+      mode: group && group.mode === "wipe" ? "wipe" : "side",
+      wipe: compare && typeof compare.wipe === "number" ? Math.round(compare.wipe) : 50,
+      playing: false,
+      frame: parseInt(item.dataset.frameIn, 10) || 0,
+      speed: 1,
+      loop: false,
+      mark_in: null,
+      mark_out: null,
+      view: { zoom: view.zoom, cx: Math.round(view.cx * 100) / 100, cy: Math.round(view.cy * 100) / 100 }
+    };
   };
 
   /** While ``player`` plays: ``state``'s frame is the one its media clock is in, and its
@@ -389,7 +410,7 @@
   Presenter.prototype.bindLead = function () {
     var self = this;
     function changed() { self.schedule(); }
-    ["play", "pause", "ratechange", "seeked"].forEach(function (name) {
+    ["play", "pause", "ratechange", "seeked", "still-view"].forEach(function (name) {
       self.main.addEventListener(name, changed, true); // media events do not bubble
     });
     ["click", "change", "input", "pointerup", "keyup"].forEach(function (name) {
@@ -415,12 +436,17 @@
       item.scrollIntoView({ block: "center" });
     }
     var player = item.player;
-    if (!player) return;
+    if (!player && !item.still) return;
     if (group.mode !== state.mode) group.setMode(state.mode);
     var comparing = group.compare ? group.compare.objectId : null;
     if (comparing !== state.compare) group.compareWith(state.compare || "");
     if (group.compare && Math.round(group.compare.wipe) !== Math.round(state.wipe)) {
       group.compare.setWipe(state.wipe / 100);
+    }
+    if (!player) { // a still: the presenter's view of it
+      item.still.show(state.view || null);
+      this.main.dataset.presenterApplied = String(this.shared.seq);
+      return;
     }
     if (player.markIn !== state.mark_in || player.markOut !== state.mark_out) {
       player.markIn = state.mark_in;

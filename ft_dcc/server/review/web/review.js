@@ -150,7 +150,10 @@
   }
 
   /** "Play all": every asset's shown version in page order, each from its in point to its
-      end, as one playlist; a pause by the reviewer (or the button again) stops it. */
+      end, as one playlist; a still is shown for the session's hold (``data-still-hold``,
+      seconds: the session's review setting) and then the next comes. A pause by the reviewer
+      (or the button again) stops it. While a still is held, ``data-playlist-hold`` names it
+      and ``data-playlist-hold-ms`` the hold. */
   function Playlist(main, button) {
     var self = this;
     self.main = main;
@@ -168,7 +171,7 @@
   Playlist.prototype.start = function () {
     this.list = Array.prototype.map.call(this.main.querySelectorAll(".asset-group"),
       function (section) { return section.group && section.group.current(); })
-      .filter(function (item) { return item && item.player; });
+      .filter(function (item) { return item && (item.player || item.still); });
     this.button.classList.add("on");
     this.go(0);
   };
@@ -176,7 +179,8 @@
   Playlist.prototype.stop = function (state) {
     this.detach();
     this.detach = function () {};
-    if (this.index >= 0 && this.list[this.index]) this.list[this.index].player.pause();
+    var item = this.index >= 0 ? this.list[this.index] : null;
+    if (item && item.player) item.player.pause();
     this.index = -1;
     this.button.textContent = "Play all";
     this.button.classList.remove("on");
@@ -190,12 +194,14 @@
     self.index = index;
     var item = self.list[index];
     var player = item.player;
-    var video = player.video;
     activate(item);
-    if (R.media) R.media.need(self.list[index + 1], false); // the next shot, before it is due
+    var next = self.list[index + 1];
+    if (R.media && next && next.player) R.media.need(next, false); // the next shot, before it is due
     item.scrollIntoView({ block: "center", behavior: "smooth" });
     self.main.dataset.playlist = (index + 1) + "/" + self.list.length;
     self.button.textContent = "Stop \u00b7 " + (index + 1) + " of " + self.list.length;
+    if (!player) { self.hold(item, index); return; }
+    var video = player.video;
     // a pause at the end goes on to the next shot; any other pause is the reviewer's: stop.
     // The player has settled the pause on its frame by now (an ended movie on its last one):
     // the clock says so even when the counter waits for pictures not reported yet.
@@ -213,6 +219,21 @@
     if (player.loop) player.toggleLoop(); // a looping shot would never hand over
     player.seekFrame(player.range().start);
     player.play();
+  };
+
+  /** Show the still ``item`` (fitted) for the session's hold, then go on. */
+  Playlist.prototype.hold = function (item, index) {
+    var self = this;
+    var seconds = parseFloat(self.main.dataset.stillHold);
+    var ms = Math.round((seconds > 0 ? seconds : 5) * 1000);
+    if (item.still.mode !== "fit" || !item.still.placedFit()) item.still.fit();
+    self.main.dataset.playlistHold = item.dataset.objectId;
+    self.main.dataset.playlistHoldMs = String(ms);
+    var timer = window.setTimeout(function () { self.go(index + 1); }, ms);
+    self.detach = function () {
+      window.clearTimeout(timer);
+      delete self.main.dataset.playlistHold;
+    };
   };
 
   function onKey(event) {
@@ -236,7 +257,7 @@
     if (first) activate(first);
     document.addEventListener("keydown", onKey);
     var playAll = document.querySelector(".play-all");
-    if (playAll && main.querySelector("video.video")) new Playlist(main, playAll);
+    if (playAll && main.querySelector("video.video, .still-view")) new Playlist(main, playAll);
     if (R.startCut) R.startCut(main); // cut.js: "Play cut", for a session made from a cut
     R.media.afterFirst(function () { feedback.refresh(); }); // the notes shown are in the HTML
     R.Live(main, function () { feedback.refresh(); }, function (id) { addObject(main, id); });

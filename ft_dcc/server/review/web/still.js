@@ -23,7 +23,8 @@
     else this.image.addEventListener("load", ready);
     window.addEventListener("resize", function () { if (self.mode === "fit") self.fit(); });
     this.buttons();
-    this.drags();
+    this.drags(this.view);
+    this.wheel(this.view);
   }
 
   Still.prototype.natural = function () {
@@ -99,6 +100,36 @@
              cx: (box.width / 2 - this.x) / this.scale, cy: (box.height / 2 - this.y) / this.scale };
   };
 
+  /** Show ``view`` (a presenter's :meth:`state`): fitted, or its zoom (picture pixels per
+      device pixel, whatever this screen's ratio) with its picture point in the middle. */
+  Still.prototype.show = function (view) {
+    if (!view || view.zoom === null || view.zoom === undefined) {
+      if (this.mode !== "fit" || !this.placedFit()) this.fit();
+      return;
+    }
+    var scale = view.zoom / (window.devicePixelRatio || 1);
+    var now = this.state();
+    if (this.mode !== "fit" && Math.abs(now.zoom - view.zoom) < 1e-9 &&
+        Math.abs(now.cx - view.cx) < 0.5 && Math.abs(now.cy - view.cy) < 0.5) return;
+    this.mode = scale;
+    this.place(scale, { x: view.cx, y: view.cy });
+  };
+
+  /** Whether the fitted picture still fits the view as it is now. */
+  Still.prototype.placedFit = function () {
+    var size = this.natural();
+    var box = this.view.getBoundingClientRect();
+    var scale = Math.min(box.width / size.w, box.height / size.h);
+    return Math.abs(scale - this.scale) < 1e-9;
+  };
+
+  /** The view changed size (shown, compared side by side): fitted again, or the same picture
+      point kept in its middle at the same zoom. */
+  Still.prototype.relayout = function (before) {
+    if (this.mode === "fit") { this.fit(); return; }
+    this.place(this.scale, { x: before.cx, y: before.cy });
+  };
+
   Still.prototype.buttons = function () {
     var self = this;
     var on = function (selector, action) {
@@ -109,11 +140,6 @@
     on(".still-actual", function () { self.actual(); });
     on(".still-zoom-in", function () { self.zoomTo(Math.min(MOST, self.scale * STEP)); });
     on(".still-zoom-out", function () { self.zoomTo(Math.max(0.01, self.scale / STEP)); });
-    this.view.addEventListener("wheel", function (event) {
-      event.preventDefault();
-      var factor = event.deltaY < 0 ? 1.25 : 0.8;
-      self.zoomTo(Math.max(0.01, Math.min(MOST, self.scale * factor)));
-    }, { passive: false });
     this.view.tabIndex = 0;
     this.view.addEventListener("keydown", function (event) {
       if (event.key === "1") self.actual();
@@ -138,17 +164,29 @@
     };
   };
 
-  /** Pan: drag the picture (any zoom); not while drawing on it. */
-  Still.prototype.drags = function () {
+  /** The mouse wheel over ``view`` (this picture's, or a still compared with it) zooms. */
+  Still.prototype.wheel = function (view) {
+    var self = this;
+    view.addEventListener("wheel", function (event) {
+      event.preventDefault();
+      var factor = event.deltaY < 0 ? 1.25 : 0.8;
+      self.zoomTo(Math.max(0.01, Math.min(MOST, self.scale * factor)));
+    }, { passive: false });
+  };
+
+  /** Pan: drag the picture (any zoom) in ``view`` (its own, or a still compared with it); not
+      while drawing on it. */
+  Still.prototype.drags = function (view) {
     var self = this;
     var from = null;
-    this.view.addEventListener("pointerdown", function (event) {
+    view.addEventListener("pointerdown", function (event) {
       if (self.item.classList.contains("drawing")) return;
+      if (event.target.closest && event.target.closest(".wipe-handle")) return; // the wipe's
       from = { x: event.clientX - self.x, y: event.clientY - self.y, id: event.pointerId };
-      self.view.setPointerCapture(event.pointerId);
-      self.view.classList.add("panning");
+      view.setPointerCapture(event.pointerId);
+      view.classList.add("panning");
     });
-    this.view.addEventListener("pointermove", function (event) {
+    view.addEventListener("pointermove", function (event) {
       if (!from || event.pointerId !== from.id) return;
       var ratio = window.devicePixelRatio || 1;
       self.x = Math.round((event.clientX - from.x) * ratio) / ratio;
@@ -156,9 +194,9 @@
       if (self.mode === "fit") self.mode = self.scale;
       self.draw();
     });
-    var end = function () { from = null; self.view.classList.remove("panning"); };
-    this.view.addEventListener("pointerup", end);
-    this.view.addEventListener("pointercancel", end);
+    var end = function () { from = null; view.classList.remove("panning"); };
+    view.addEventListener("pointerup", end);
+    view.addEventListener("pointercancel", end);
   };
 
   /** Start every still of the page (each once). */
