@@ -261,7 +261,7 @@ def huge_bodies(w: Dict[str, Any], tally: Any, seconds: float) -> None:
 
 # -- the limiter's cost ----------------------------------------------------------------------
 def limiter_cost(w: Dict[str, Any], tally: Any, seconds: float) -> None:
-    from ft_dcc.server import limiter
+    from ft_dcc.server.limits import limiter
     from ft_dcc.server.model.storage import make_engine
 
     engine = None

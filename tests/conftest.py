@@ -21,8 +21,13 @@ from support import launcher, stopping
 from support.launcher import Launched
 from support.net import TEST_KEY, TEST_USER, free_port
 
-#: pg_cluster, new_database_url, backend; chromium (one per test process), page
-pytest_plugins = ["support.pg_fixtures", "support.browser", "support.scheduling"]
+#: pg_cluster, new_database_url, backend; chromium (one per test process), page; the cost report
+pytest_plugins = [
+    "support.pg_fixtures",
+    "support.browser",
+    "support.scheduling",
+    "support.cost_report",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -50,7 +50,7 @@ from ft_dcc.server.http.cors import add_cors
 from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
 from ft_dcc.server.http.responses import error_response, server_error_response
 from ft_dcc.server.http.security_headers import SecurityHeadersMiddleware
-from ft_dcc.server.limiter import request_limiter
+from ft_dcc.server.limits.limiter import request_limiter
 from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.notify.service import start_notifier
 from ft_dcc.server.review import routes as review_routes

@@ -118,7 +118,7 @@ def _database(args: argparse.Namespace) -> Optional[str]:
     """The database URL: ``--database``, ``--database-file`` or ``$FT_DCC_DATABASE``
     (``secrets_source``); warnings (a password on the command line) go to stderr."""
     from ft_dcc.exceptions import ConfigurationError
-    from ft_dcc.server.secrets_source import choose_database
+    from ft_dcc.server.operations.secrets_source import choose_database
 
     given, file = getattr(args, "database", None), getattr(args, "database_file", None)
     try:
@@ -215,8 +215,8 @@ def run_migrate(args: argparse.Namespace) -> int:
     """``ft-dcc server migrate``: copy, verify, print the counts."""
     try:
         from ft_dcc.exceptions import DatabaseSetupError
-        from ft_dcc.server.migrate import migrate
-        from ft_dcc.server.secrets_source import command_line_warning
+        from ft_dcc.server.operations.migrate import migrate
+        from ft_dcc.server.operations.secrets_source import command_line_warning
     except ImportError as exc:
         return _error(f"{MISSING_EXTRA} ({exc})")
     for url, option in ((args.source, "--from"), (args.target, "--to")):
@@ -445,20 +445,20 @@ DATABASE = Group((
 
 
 def run_install_service(args: argparse.Namespace) -> int:
-    from ft_dcc.server.operate import install_service
+    from ft_dcc.server.operations.operate import install_service
 
     return install_service(args, _database(args))
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from ft_dcc.server.operate import backup
+    from ft_dcc.server.operations.operate import backup
 
     config = _config(args)
     return backup(args, config.data_dir, config.database_url)
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from ft_dcc.server.operate import restore
+    from ft_dcc.server.operations.operate import restore
 
     config = _config(args)
     return restore(args, config.data_dir, config.database_url)

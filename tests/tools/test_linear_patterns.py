@@ -36,7 +36,7 @@ REVIEWED: Dict[Tuple[str, str], str] = {
         "match only (one attempt); the lazy .*? tries '\\sfrom\\s+' once per character and each "
         "'\\s+' it scans is followed by the identifier or ends the attempt: linear"
     ),
-    ("ft_dcc/server/service.py", "re.sub"): (
+    ("ft_dcc/server/operations/service.py", "re.sub"): (
         "masks the password of the database URL the administrator gave on the command line; "
         "never caller text"
     ),

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
 from ft_dcc.server.env_number import positive_number
-from ft_dcc.server.limiter import DatabaseCounts
+from ft_dcc.server.limits.limiter import DatabaseCounts
 from ft_dcc.server.model.parts import StoreParts
 
 log = logging.getLogger(__name__)

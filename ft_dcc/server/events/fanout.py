@@ -31,11 +31,11 @@ from sqlalchemy.engine import Engine
 
 from ft_dcc.protocol.events import event_from_wire, event_to_wire
 from ft_dcc.server.events.hub_ids import SharedHubIds
+from ft_dcc.server.limits.open_caps import SharedOpenCounts
 from ft_dcc.server.model.database import error_reason, is_unreachable
 from ft_dcc.server.model.pg_listen import PgListener, conninfo
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
-from ft_dcc.server.open_caps import SharedOpenCounts
 
 if TYPE_CHECKING:
     from ft_dcc.server.events.hub import EventBroker

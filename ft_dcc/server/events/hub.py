@@ -63,7 +63,6 @@ from ft_dcc.protocol.events import (
     parse_packet,
 )
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server import open_caps
 from ft_dcc.server.events.grants import HubGrants, ticket_text, ticket_user
 from ft_dcc.server.events.hub_ids import MOST_HUB_IDS_PER_SOCKET, MOST_SUBSCRIBER_IDS_PER_SOCKET
 from ft_dcc.server.events.resume import (
@@ -78,6 +77,7 @@ from ft_dcc.server.events.resume import (
 from ft_dcc.server.events.update_keys import event_key
 from ft_dcc.server.identity.layer import identity_of
 from ft_dcc.server.identity.policy import Area, admits
+from ft_dcc.server.limits import open_caps
 
 logger = logging.getLogger(__name__)
 

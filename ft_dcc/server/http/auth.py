@@ -28,12 +28,12 @@ from starlette.responses import JSONResponse
 from ft_dcc.protocol import HEADER_API_KEY as HEADER_API_KEY  # the /api routes read them here
 from ft_dcc.protocol import HEADER_STRICT
 from ft_dcc.protocol import HEADER_USER as HEADER_USER
-from ft_dcc.server import limiter
 from ft_dcc.server.errors import error_text
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus, announce
 from ft_dcc.server.grants.key import KeyGrant
 from ft_dcc.server.identity.layer import Reader
 from ft_dcc.server.identity.model import Door, Identity, Kind
+from ft_dcc.server.limits import limiter
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 

@@ -1,6 +1,6 @@
-"""The rate limits' HTTP side (the limits themselves: :mod:`ft_dcc.server.limiter`): the
-middleware that tells :func:`~ft_dcc.server.limiter.reserve` which limiter counts a request and
-which source it comes from (the address the server proved:
+"""The rate limits' HTTP side (the limits themselves: :mod:`ft_dcc.server.limits.limiter`): the
+middleware that tells :func:`~ft_dcc.server.limits.limiter.reserve` which limiter counts a request
+and which source it comes from (the address the server proved:
 :func:`ft_dcc.server.audit.source.peer_address`; ``X-Forwarded-For`` only from the proxies of
 ``--forwarded-allow-ips``), and the **429** answers with ``Retry-After``.
 """
@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ft_dcc.server.audit.source import peer_address
 from ft_dcc.server.http.responses import error_response
-from ft_dcc.server.limiter import Limiter, TooManyAttempts, attempt_from
+from ft_dcc.server.limits.limiter import Limiter, TooManyAttempts, attempt_from
 
 #: where answers are pages, not the ftrack JSON API (a plain page there)
 PAGE_PREFIX = "/review"

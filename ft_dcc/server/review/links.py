@@ -33,6 +33,7 @@ from typing import Dict, Optional
 import sqlalchemy as sa
 
 from ft_dcc.server.http.auth import KEY_TABLE
+from ft_dcc.server.identity.signins import signin_holds
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access import PERSONAL, ReviewAccessError, ReviewSigner
 from ft_dcc.server.review.client_gate import enforce, issued_at
@@ -41,7 +42,6 @@ from ft_dcc.server.review.identity import Invitee, load_invitee, own_invitee
 from ft_dcc.server.review.link import Link
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import manages
-from ft_dcc.server.signin.tables import signin_holds
 from ft_dcc.server.store.store import Execute
 
 ROOM_CLOSED = (

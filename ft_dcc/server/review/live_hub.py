@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple
 from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.server.events.hub import EventBroker
 from ft_dcc.server.grants.bus import INVITEE, LINK, SESSION, USER, Revocation
-from ft_dcc.server.open_caps import KeyedSets
+from ft_dcc.server.limits.open_caps import KeyedSets
 from ft_dcc.server.review.presenter_state import PRESENTER_TOPIC
 from ft_dcc.server.review.watchers import WATCHERS_TOPIC
 

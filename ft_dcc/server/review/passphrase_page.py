@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ft_dcc.server import limiter
+from ft_dcc.server.limits import limiter
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.client_gate import cookie_name, grant_value, is_client, read_rules
 from ft_dcc.server.review.door import presented_link

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ft_dcc.server.grants.bus import LINK as LINK_REVOKED
 from ft_dcc.server.grants.bus import USER, announce
-from ft_dcc.server.limiter import PASSWORD
+from ft_dcc.server.limits.limiter import PASSWORD
 from ft_dcc.server.rules.passphrase import MOST_CHARACTERS, hash_passphrase, verify
 from ft_dcc.server.rules.permissions import user_table
 from ft_dcc.server.signin.state import SignInParts

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ft_dcc.server.audit.source import peer_address
-from ft_dcc.server.limiter import TooManyAttempts
+from ft_dcc.server.limits.limiter import TooManyAttempts
 from ft_dcc.server.signin import page
 from ft_dcc.server.signin.accounts import (
     PasswordRejected,

@@ -31,7 +31,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.server.audit.source import peer_address
-from ft_dcc.server.limiter import SIGNIN_LINK, TooManyAttempts
+from ft_dcc.server.limits.limiter import SIGNIN_LINK, TooManyAttempts
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import page, password_page, review_link
 from ft_dcc.server.signin.accounts import check_password, end_one

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Optional
 
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus
-from ft_dcc.server.limiter import Limiter, password_limiter
+from ft_dcc.server.limits.limiter import Limiter, password_limiter
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.rules.permissions import user_table
 from ft_dcc.server.runtime.embedded import EmbeddedServer

@@ -26,12 +26,11 @@ from typing import NamedTuple, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ft_dcc.server.model.parts import StoreParts
+from ft_dcc.server.identity.signins import SIGNIN_TABLE
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 
 PASSWORD_TABLE = "ft_dcc_password"
-SIGNIN_TABLE = "ft_dcc_signin"
 LINK_TABLE = "ft_dcc_signin_link"
 RESET_TABLE = "ft_dcc_signin_reset"
 
@@ -167,8 +166,9 @@ class Resets(SideTable):
         started = now()
         with write_transaction(self.engine) as connection:
             connection.execute(sa.delete(self.table).where(self.table.c.expires_at < started))
-            connection.execute(sa.insert(self.table).values(id=session_id,
-                                                            expires_at=started + lifetime))
+            connection.execute(
+                sa.insert(self.table).values(id=session_id, expires_at=started + lifetime)
+            )
 
     def allowed(self, session_id: str) -> bool:
         table = self.table
@@ -234,17 +234,3 @@ class OneTimeLinks(SideTable):
         ended = sa.delete(self.table).where(self.table.c.user_id.notin_(active.scalar_subquery()))
         with write_transaction(self.engine) as connection:
             return int(connection.execute(ended).rowcount or 0)
-
-
-def signin_holds(store: StoreParts, session_id: str, user_id: str) -> bool:
-    """Whether the sign-in stored under ``session_id`` still lasts and is ``user_id``'s (what a
-    review link made for a signed-in browser rests on; the User's being active is checked by
-    whoever opens the link)."""
-    table = store.metadata.tables.get(SIGNIN_TABLE)
-    if table is None:
-        return False
-    query = sa.select(table.c.id).where(
-        table.c.id == session_id, table.c.user_id == user_id, table.c.expires_at > now()
-    )
-    with store.engine.connect() as connection:
-        return connection.execute(query).first() is not None

@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 from support.together import at_once
 
-from ft_dcc.server import limiter
-from ft_dcc.server.limiter import (
+from ft_dcc.server.limits import limiter
+from ft_dcc.server.limits.limiter import (
     DatabaseCounts,
     Limiter,
     MemoryCounts,

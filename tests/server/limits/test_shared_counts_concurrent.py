@@ -15,9 +15,9 @@ from typing import Any, List
 
 import sqlalchemy as sa
 
-from ft_dcc.server.limiter import DatabaseCounts
+from ft_dcc.server.limits.limiter import DatabaseCounts
+from ft_dcc.server.limits.open_caps import SharedOpenCounts
 from ft_dcc.server.model.storage import make_engine
-from ft_dcc.server.open_caps import SharedOpenCounts
 
 THREADS = 12
 ROUNDS = 10

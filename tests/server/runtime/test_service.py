@@ -164,7 +164,7 @@ def test_workers_without_postgresql_are_refused_before_anything_is_written(
 
 def test_a_program_in_a_private_folder_is_found(tmp_path: Path) -> None:
     """A system service's user must reach the ``ft-dcc`` the unit names."""
-    from ft_dcc.server.service import private_folder
+    from ft_dcc.server.operations.service import private_folder
 
     private = tmp_path / "home" / "td"
     (private / "venv" / "bin").mkdir(parents=True)
@@ -201,7 +201,7 @@ def test_the_environment_file_reads_back_every_password_exactly(
     """What install-service writes into the environment file is read back exactly as written,
     by the project's own ``--database-file`` and by the shell's rules systemd follows. Seen
     failing first: ``$`` and the backtick came back with a backslash before each."""
-    from ft_dcc.server.secrets_source import choose_database
+    from ft_dcc.server.operations.secrets_source import choose_database
 
     url = f"postgresql://ftdcc:{password}@db.studio:5432/ftdcc"
     secret = tmp_path / "database.url"

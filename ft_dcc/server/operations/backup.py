@@ -3,7 +3,8 @@
 A backup folder (mode 0700: it holds keys) is
 
 - ``database.sqlite`` or ``database.pgdump``: a consistent copy of the database taken while the
-  server runs (:mod:`ft_dcc.server.backup_db`): every entity, link, API key and file record;
+  server runs (:mod:`ft_dcc.server.operations.backup_db`): every entity, link, API key and file
+  record;
 - ``data/``: the data dir's files: the file store (``files/``: every uploaded and encoded file
   and its sidecar), the URL-signing and review-page keys and ``credentials.env``, with their
   modes. Uploads still in progress (``files/.incoming``) are left out: their clients send them
@@ -40,8 +41,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ft_dcc.exceptions import BackupError
 from ft_dcc.protocol.version import __version__
-from ft_dcc.server import backup_db as db
 from ft_dcc.server.model.database import describe
+from ft_dcc.server.operations import backup_db as db
 from ft_dcc.server.runtime import data_lock
 
 MANIFEST = "ft_dcc-backup.json"
@@ -278,7 +279,7 @@ def _restore_database(folder: Path, kind: str, url: URL, force: bool) -> Dict[st
 def _migrate_sqlite_copy(copy: Path, url: URL) -> Dict[str, int]:
     """A SQLite backup into PostgreSQL: ``ft-dcc server migrate`` from a scratch copy (opening a
     database may upgrade it: the backup itself stays as it was)."""
-    from ft_dcc.server.migrate import migrate
+    from ft_dcc.server.operations.migrate import migrate
 
     with tempfile.TemporaryDirectory(prefix="ft_dcc-restore-") as scratch:
         source = Path(scratch) / db.SQLITE_FILE

@@ -27,7 +27,11 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 from ft_dcc.exceptions import ConfigurationError
-from ft_dcc.server.secrets_source import DATABASE_ENV, control_characters, environment_line
+from ft_dcc.server.operations.secrets_source import (
+    DATABASE_ENV,
+    control_characters,
+    environment_line,
+)
 
 DEFAULT_NAME = "ft-dcc-server"
 DEFAULT_SERVICE_USER = "ftdcc"

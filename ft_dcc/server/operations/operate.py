@@ -1,6 +1,6 @@
 """What ``ft-dcc server install-service``, ``backup`` and ``restore`` print and answer: the
 handlers behind their declarations in :mod:`ft_dcc.server.commands` (which resolves the
-database URL, :mod:`ft_dcc.server.secrets_source`)."""
+database URL, :mod:`ft_dcc.server.operations.secrets_source`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Optional
 from ft_dcc.exceptions import FtDccError
 
 if TYPE_CHECKING:
-    from ft_dcc.server.service import ServiceSpec
+    from ft_dcc.server.operations.service import ServiceSpec
 
 
 def _error(problem: object) -> int:
@@ -27,7 +27,7 @@ def _size(count: int) -> str:
 # -- install-service --------------------------------------------------------------------------
 def install_service(args: argparse.Namespace, database_url: Optional[str]) -> int:
     """Write (or, ``--dry-run``, print) the unit and its environment file."""
-    from ft_dcc.server import service
+    from ft_dcc.server.operations import service
 
     spec = _spec(args, database_url)
     files = service.default_files(spec.name, spec.user_mode, args.output)
@@ -59,7 +59,7 @@ def install_service(args: argparse.Namespace, database_url: Optional[str]) -> in
 
 
 def _spec(args: argparse.Namespace, database_url: Optional[str]) -> ServiceSpec:
-    from ft_dcc.server import service
+    from ft_dcc.server.operations import service
     from ft_dcc.server.runtime.config import default_data_dir
 
     user_mode = bool(args.user)
@@ -79,7 +79,7 @@ def _spec(args: argparse.Namespace, database_url: Optional[str]) -> ServiceSpec:
 
 # -- backup and restore -----------------------------------------------------------------------
 def backup(args: argparse.Namespace, data_dir: Path, database_url: Optional[str]) -> int:
-    from ft_dcc.server.backup import backup as take
+    from ft_dcc.server.operations.backup import backup as take
 
     try:
         report = take(data_dir, database_url, args.folder)
@@ -100,8 +100,8 @@ def backup(args: argparse.Namespace, data_dir: Path, database_url: Optional[str]
 
 
 def restore(args: argparse.Namespace, data_dir: Path, database_url: Optional[str]) -> int:
-    from ft_dcc.server.backup import restore as put_back
     from ft_dcc.server.model.database import describe
+    from ft_dcc.server.operations.backup import restore as put_back
 
     try:
         report = put_back(args.folder, data_dir, database_url, force=args.force)

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.errors import ServerError
-from ft_dcc.server.limiter import digest
+from ft_dcc.server.limits.limiter import digest
 from ft_dcc.server.model.side_tables import SideTable, pg_insert
 
 SOCKETS_ENV = "FT_DCC_MAX_SOCKETS_PER_USER"
