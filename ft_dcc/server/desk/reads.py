@@ -1,8 +1,8 @@
 """What the desk reads, as the signed-in person, through the server's own API batch (the same
 ``execute(operations, user_id)`` the review room uses): their projects, each project's review
 sessions (open first, today's dailies on top), a session's items labelled with their shot, its
-client rules and invitees, and versions to add (by project, sequence, shot, task, status, asset; the
-latest of each shot; another session's).
+client rules and invitees, and another session's versions to add (a project's sessions are listed
+by ``session_lists``, its versions searched by ``version_search``, both in SQL).
 
 Every read is a fixed number of queries whatever the session's size (one batch each)."""
 
@@ -96,10 +96,12 @@ class DeskReads:
         return session_row(rows[0]) if rows else None
 
     # -- a session ------------------------------------------------------------------------------
-    def session_view(self, review_session_id: str, first: Optional[int] = None) -> Optional[Row]:
+    def session_view(self, review_session_id: str, first: Optional[int] = None,
+                     people: bool = True) -> Optional[Row]:  # fmt: skip
         """The session, its items (labelled, in ``sort_order``; only the ``first`` ones when
-        given, ``total`` counting them all), client rules, invitees and its project's other
-        sessions: one batch of queries whatever the session's size."""
+        given, ``total`` counting them all), client rules, invitees and (``people``) the Users
+        one may invite: one batch of queries whatever the session's size. (The project's other
+        sessions are ``session_lists``' to read, a page of them.)"""
         quoted = quote(review_session_id)
         where = f"where review_session_id is {quoted}"
         some = f" order by sort_order limit {int(first)}" if first is not None else ""
@@ -112,29 +114,24 @@ class DeskReads:
                 f"and group is {quote(rules.GROUP)}",
                 f"select {INVITEE_FIELDS} from ReviewSessionInvitee "
                 f"where review_session_id is {quoted}",
-                f"select {SESSION_FIELDS} from ReviewSession where project_id in "
-                f"(select project_id from ReviewSession where id is {quoted})",
                 "select id, username, first_name, last_name, email from User "
-                'where is_active is true and email like "%@%"',
+                'where is_active is true and email like "%@%"'
+                if people
+                else None,
             ]
         )
-        [every, sessions, objects, settings, invitees, siblings, users] = found
+        [every, sessions, objects, settings, invitees, users] = found
         if not sessions:
             return None
         now = dt.datetime.now(dt.timezone.utc)
-        return {
+        view = {
             "session": session_row(sessions[0], now),
             "items": items_of(objects),
             "total": len(every) if first is not None else len(objects),
             "rules": client_rules(sessions[0], settings),
             "invitees": invitees_of(invitees),
-            "others": [
-                {"id": r["id"], "name": r.get("name") or ""}
-                for r in ordered_sessions(siblings, now)
-                if r["id"] != review_session_id
-            ],
-            "users": users_of(users),
         }
+        return dict(view, users=users_of(users)) if people else view
 
     def items(self, review_session_id: str) -> List[Row]:
         """The session's items in ``sort_order``, each labelled with its shot (one query)."""
@@ -163,23 +160,6 @@ class DeskReads:
         return invitees_of(rows)
 
     # -- versions to add ------------------------------------------------------------------------
-    def search(self, project_id: str, filters: Mapping[str, str], latest: bool) -> List[Row]:
-        """The project's versions matching every filter (a name, case-insensitive, as a part),
-        newest first; ``latest``: only the highest version of each shot's asset."""
-        quoted = quote(project_id)
-        [versions] = self.ask(
-            [
-                f"select {VERSION_FIELDS}, asset.parent.parent.name from AssetVersion "
-                f"where asset.parent.project_id is {quoted} or asset.context_id is {quoted}"
-            ]
-        )
-        found = [version_row(v) for v in versions]
-        found = [r for r in found if matches(r, filters)]
-        if latest:
-            found = latest_of_each(found)
-        found.sort(key=lambda r: (r["shot"], r["asset"], -(r["number"] or 0)))
-        return found[:SEARCH_LIMIT]
-
     def session_versions(self, review_session_id: str) -> List[Row]:
         """Another session's versions (to add them all), labelled, in its order."""
         return [
@@ -327,21 +307,3 @@ def item_label(version: Mapping[str, Any], obj: Mapping[str, Any]) -> str:
     number = version.get("number")
     text = f"{asset} v{int(number):03d}" if isinstance(number, int) else str(asset)
     return f"{version['shot']} / {text}" if version.get("shot") else text
-
-
-def matches(row: Mapping[str, Any], filters: Mapping[str, str]) -> bool:
-    for name in FILTERS:
-        wanted = (filters.get(name) or "").strip().lower()
-        if wanted and wanted not in str(row.get(name) or "").lower():
-            return False
-    return True
-
-
-def latest_of_each(rows: List[Row]) -> List[Row]:
-    """The highest version of each (shot, asset)."""
-    best: Dict[Any, Row] = {}
-    for row in rows:
-        key = (row.get("shot_id"), row.get("asset_id"))
-        if key not in best or (row["number"] or 0) > (best[key]["number"] or 0):
-            best[key] = row
-    return list(best.values())

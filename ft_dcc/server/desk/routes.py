@@ -37,6 +37,7 @@ from ft_dcc.server.desk.invitations import Caller, Invitations, invitee_states
 from ft_dcc.server.desk.mail_setting import MailSetting
 from ft_dcc.server.desk.reads import FILTERS, DeskReads
 from ft_dcc.server.desk.session_lists import PAGE, SessionLists
+from ft_dcc.server.desk.version_search import VersionSearch
 from ft_dcc.server.desk.writes import DeskWrites, Record
 from ft_dcc.server.errors import BadInput, ServerError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
@@ -101,6 +102,7 @@ class DeskRoutes:
     def __init__(self, server: EmbeddedServer) -> None:
         self.server = server
         self.lists = SessionLists(server.store)
+        self.search = VersionSearch(server.store)
 
     # -- the work (in a thread) -------------------------------------------------------------------
     def reads(self, person: Person) -> DeskReads:
@@ -131,16 +133,25 @@ class DeskRoutes:
         found.sort(key=lambda p: (not p["manages"], not any(s["today"] for s in p["sessions"])))
         return found
 
-    def _session(self, person: Person, session_id: str, first: Optional[int] = None
-                 ) -> Dict[str, Any]:  # fmt: skip
-        found = self.reads(person).session_view(session_id, first)
+    def _session(self, person: Person, session_id: str, first: Optional[int] = None,
+                 around: bool = True) -> Dict[str, Any]:  # fmt: skip
+        """The session's view; ``around``: with the project's other sessions (its newest page)
+        and the Users one may invite (a write's answer goes without: the page keeps those it
+        read, and a write changes neither)."""
+        found = self.reads(person).session_view(session_id, first, people=around)
         if found is None:
             raise BadInput("No such review session; it may have been deleted.", 404)
         manages = self.manages(person, session_id)
         if not manages:  # what only those who manage it read
-            found.update(rules=None, invitees=[], others=[], users=[])
-        else:
-            invitee_states(self.server, self.reads(person), session_id, found)
+            found.update(rules=None, invitees=[])
+            if around:
+                found.update(others=[], users=[])
+            return dict(found, manages=manages)
+        invitee_states(self.server, self.reads(person), session_id, found)
+        if around:
+            listed = self.lists.page(str(found["session"]["project_id"]))["sessions"]
+            found["others"] = [{"id": s["id"], "name": s["name"]} for s in listed
+                               if s["id"] != session_id]  # fmt: skip
         return dict(found, manages=manages)
 
     def _versions(self, person: Person, project_id: str, query: Mapping[str, str]) -> List[Any]:
@@ -149,7 +160,7 @@ class DeskRoutes:
         if source:
             return reads.session_versions(_id(source, "review session"))
         filters = {name: query.get(name, "")[:100] for name in FILTERS}
-        return reads.search(project_id, filters, query.get("latest") in ("1", "true", "on"))
+        return self.search.search(project_id, filters, query.get("latest") in ("1", "true", "on"))
 
     def _audit(self, person: Person, session_id: str, query: Mapping[str, str]) -> Dict[str, Any]:
         """The trail as sentences (:mod:`.audit_text`), only ``who``'s or one ``act``'s when
@@ -196,7 +207,8 @@ class DeskRoutes:
         if self.reads(person).session_row(session_id) is None:
             raise BadInput("No such review session; it may have been deleted.", 404)
         done = action()
-        return self._session(person, session_id) | (done if isinstance(done, dict) else {})
+        after = self._session(person, session_id, around=False)
+        return after | (done if isinstance(done, dict) else {})
 
     def _link(self, person: Person, session_id: str, base_url: str) -> str:
         op: JsonObject = {

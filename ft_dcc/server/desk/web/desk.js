@@ -142,7 +142,10 @@
 
     async function write(verb, payload, what) {
       try {
-        state = await call("POST", `/desk/api/session/${id}/${verb}`, payload);
+        const written = await call("POST", `/desk/api/session/${id}/${verb}`, payload);
+        // a write's answer is the session as it now is, without the project's other sessions
+        // and the people to invite (unchanged by it): those the page read are kept
+        state = { ...written, others: written.others ?? state.others, users: written.users ?? state.users };
         draw();
         say(what);
         done += 1;

@@ -1,0 +1,107 @@
+"""The desk's version search in SQL: a project's versions whose sequence, shot, task, status and
+asset names hold what each filter says (case-insensitive, as a part), only the highest version of
+each asset when asked ("the latest of each shot"), ordered by shot, asset and newest version
+first, at most ``reads.SEARCH_LIMIT`` of them: one statement whatever the project holds, which
+hands back only the rows it answers (it read the whole project and filtered in Python).
+
+The rows are those ``reads.version_row`` makes of a query's nested projections, so the page
+cannot tell the two apart. Every signed-in person reads every project (as their ``/api`` batch
+would).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping
+
+import sqlalchemy as sa
+
+from ft_dcc.server.desk.reads import FILTERS, SEARCH_LIMIT, Row, iso
+from ft_dcc.server.store.store import Store
+
+#: the character that escapes ``%`` and ``_`` (and itself) in a filter's LIKE pattern
+ESCAPE = "\\"
+
+
+def _pattern(text: str) -> str:
+    """``%text%`` for LIKE, lower-cased, with LIKE's own characters taken literally."""
+    escaped = text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+    return f"%{escaped.lower()}%"
+
+
+class VersionSearch:
+    """Searches of ``store``'s versions (one statement each)."""
+
+    def __init__(self, store: Store) -> None:
+        self.engine = store.engine
+        self.versions = store.tables["AssetVersion"].alias("v")
+        self.assets = store.tables["Asset"].alias("a")
+        self.contexts = contexts = store.tables["Context"]
+        self.shots = contexts.alias("shot")
+        self.sequences = contexts.alias("seq")
+        self.tasks = contexts.alias("task")
+        self.statuses = store.tables["Status"].alias("st")
+
+    def statement(self, project_id: str, filters: Mapping[str, str], latest: bool
+                  ) -> sa.Select[Any]:  # fmt: skip
+        """The search as one SELECT (see the module's doc)."""
+        v, a, shot, seq, task, st = (self.versions, self.assets, self.shots, self.sequences,
+                                     self.tasks, self.statuses)  # fmt: skip
+        shot_name = sa.case((shot.c.context_type == "show", ""), else_=shot.c.name)
+        names = {
+            "sequence": sa.func.coalesce(seq.c.name, ""),
+            "shot": sa.func.coalesce(shot_name, ""),
+            "task": sa.func.coalesce(task.c.name, ""),
+            "status": sa.func.coalesce(st.c.name, ""),
+            "asset": sa.func.coalesce(a.c.name, ""),
+        }
+        joined = (
+            v.join(a, a.c.id == v.c.asset_id)
+            .join(shot, shot.c.id == a.c.context_id)
+            .outerjoin(seq, seq.c.id == shot.c.parent_id)
+            .outerjoin(task, task.c.id == v.c.task_id)
+            .outerjoin(st, st.c.id == v.c.status_id)
+        )
+        in_project = shot.c.id.in_(
+            sa.select(self.contexts.c.id).where(self.contexts.c.project_id == project_id)
+        ) | (shot.c.id == project_id)
+        wanted: List[sa.ColumnElement[bool]] = [in_project]
+        for name in FILTERS:
+            text = (filters.get(name) or "").strip()
+            if text:
+                wanted.append(sa.func.lower(names[name]).like(_pattern(text), escape=ESCAPE))
+        columns = [
+            v.c.id.label("version_id"), v.c.version.label("number"), v.c.date.label("date"),
+            names["asset"].label("asset"), a.c.id.label("asset_id"),
+            names["shot"].label("shot"), shot.c.id.label("shot_id"),
+            names["sequence"].label("sequence"), names["task"].label("task"),
+            names["status"].label("status"),
+        ]  # fmt: skip
+        if latest:  # the highest of each asset's versions that match
+            place = sa.func.row_number().over(partition_by=v.c.asset_id,
+                                              order_by=v.c.version.desc())  # fmt: skip
+            found = sa.select(*columns, place.label("place")).select_from(joined)
+            ranked = found.where(*wanted).subquery("ranked")
+            picked = [ranked.c[c.name] for c in columns]
+            return (
+                sa.select(*picked)
+                .where(ranked.c.place == 1)
+                .order_by(ranked.c.shot, ranked.c.asset, ranked.c.number.desc())
+                .limit(SEARCH_LIMIT)
+            )
+        return (
+            sa.select(*columns)
+            .select_from(joined)
+            .where(*wanted)
+            .order_by(names["shot"], names["asset"], v.c.version.desc())
+            .limit(SEARCH_LIMIT)
+        )
+
+    def search(self, project_id: str, filters: Mapping[str, str], latest: bool) -> List[Row]:
+        """The versions found, as ``reads.version_row`` makes them."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(self.statement(project_id, filters, latest)).mappings()
+            found: List[Dict[str, Any]] = [dict(row) for row in rows]
+        for row in found:
+            row["date"] = iso(row["date"])
+        found.sort(key=lambda r: (r["shot"], r["asset"], -(r["number"] or 0)))
+        return found

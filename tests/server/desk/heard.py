@@ -1,0 +1,113 @@
+"""A desk served in this process (the server's own app, signed in as its administrator), so a
+test hears every statement a request runs: to hold that a route's statements, the rows they
+return and their plans do not grow with the studio (counts and plans only, never a clock)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import threading
+import uuid
+from typing import Any, Dict, Iterator, List, Tuple
+
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+KEY = "k" * 32
+ADMIN = "admin"
+PASSWORD = "a long enough password"
+HEADERS = {"ftrack-user": ADMIN, "ftrack-api-key": KEY}
+ORIGIN = "http://127.0.0.1"
+Seen = List[Tuple[str, Any]]
+
+
+@contextlib.contextmanager
+def statements(engine: Any) -> Iterator[Seen]:
+    """The SELECT statements ``engine`` runs inside the block to answer the requests, with their
+    parameters: not the server's own pollers (the revocation log's thread), nor the sign-in's
+    lookup (kept a moment per cookie: read or not by when the request comes)."""
+    seen: Seen = []
+
+    def note(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if threading.current_thread().name.startswith("ft_dcc") or "ft_dcc_signin" in statement:
+            return
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+
+def rows_and_scans(engine: Any, seen: Seen, tables: Tuple[str, ...]) -> Tuple[int, List[str]]:
+    """How many rows the statements return when run again, and the whole-table scans of
+    ``tables`` their SQLite plans hold (a scan of a covering index reads no table)."""
+    rows, scans = 0, []
+    scan = re.compile(rf"SCAN ({'|'.join(tables)})\b(?! USING COVERING INDEX)")
+    with engine.connect() as connection:
+        for statement, parameters in seen:
+            rows += len(connection.exec_driver_sql(statement, parameters).fetchall())
+            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            scans += [str(step[-1]) for step in plan if scan.match(str(step[-1]))]
+    return rows, scans
+
+
+class Studio:
+    """The in-process server (``server``), its client signed in, and one project of its own."""
+
+    def __init__(self, client: TestClient, server: Any) -> None:
+        self.client, self.server = client, server
+        schema = self.api([{"action": "query", "expression": "select id from ProjectSchema"}])
+        self.project = str(uuid.uuid4())
+        self.api([{"action": "create", "entity_type": "Project", "entity_data": {
+            "id": self.project, "name": f"year{self.project[:6]}", "full_name": "A year",
+            "project_schema_id": schema[0]["data"][0]["id"]}}])  # fmt: skip
+        self.made = 0
+
+    def api(self, operations: List[Dict[str, Any]]) -> Any:
+        reply = self.client.post("/api", json=operations, headers=HEADERS)
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    def insert(self, family: str, rows: List[Dict[str, Any]]) -> None:
+        """Rows written straight into ``family``'s table, as a restore or a migration leaves
+        them (hundreds through ``/api`` would cost the suite seconds for nothing looked at)."""
+        table = self.server.store.tables[family]
+        with self.server.store.write_transaction() as connection:
+            connection.execute(table.insert(), rows)
+
+    def seed_sessions(self, count: int) -> None:
+        """``count`` more sessions of the project, as a year leaves them: most closed, one in
+        ten open (no end date), each made an hour after the last."""
+        start = dt.datetime(2025, 1, 1)
+        rows = []
+        for n in range(self.made, self.made + count):
+            made = start + dt.timedelta(hours=n)
+            ended = None if n % 10 == 0 else made + dt.timedelta(hours=12)
+            rows.append({"_entity_type": "ReviewSession", "id": str(uuid.uuid4()),
+                         "name": f"Dailies {n:05d}", "project_id": self.project,
+                         "created_at": made, "shareable_url_enabled": True,
+                         "end_date": ended})  # fmt: skip
+        self.insert("ReviewSession", rows)
+        self.made += count
+
+    def post(self, path: str, body: Dict[str, Any]) -> Tuple[Any, Seen]:
+        """``path``'s reply (200) to a desk write (the page's CSRF token) and the statements it
+        ran."""
+        page = self.client.get("/desk/")
+        found = re.search(r'data-csrf="([^"]+)"', page.text)
+        assert found is not None, page.text[:1000]
+        with statements(self.server.store.engine) as seen:
+            reply = self.client.post(path, json=body, headers={"X-CSRF-Token": found.group(1)})
+        assert reply.status_code == 200, reply.text[:2000]
+        return reply, list(seen)
+
+    def get(self, path: str) -> Tuple[Any, Seen]:
+        """``path``'s reply (200) and the statements it ran."""
+        with statements(self.server.store.engine) as seen:
+            reply = self.client.get(path)
+        assert reply.status_code == 200, reply.text[:2000]
+        return reply, list(seen)
