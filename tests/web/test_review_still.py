@@ -106,6 +106,7 @@ def test_a_still_fits_first_shows_its_own_pixels_at_1_1_and_takes_a_note(
         assert "frame" not in drawn[0]["note"]["metadata"]  # a still's drawing has no frame
     listed = page.locator(".note-list li.has-drawing")
     assert listed.locator(".note-frame").inner_text() == "\u2013"
+    assert listed.locator(".edit-range").count() == 0  # no frames to hold a still's drawing over
     page.wait_for_function("() => document.querySelector('.note-list li.has-drawing "
                            ".note-drawing').dataset.still === 'picture'")  # fmt: skip
 

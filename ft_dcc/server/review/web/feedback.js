@@ -180,7 +180,9 @@
       var reply = el("button", "reply-button", "Reply");
       reply.type = "button";
       meta.appendChild(reply);
-      if (note.annotation_url && R.RangeEditor) meta.appendChild(R.RangeEditor.button(note));
+      if (note.annotation_url && R.RangeEditor && typeof note.frame === "number") {
+        meta.appendChild(R.RangeEditor.button(note)); // a still's drawing has no frames to hold
+      }
       if (note.is_todo && note.completed_at && !note.in_reply_to_id) {
         var reopen = el("button", "reopen-button", "Reopen");
         reopen.type = "button";
