@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "ft_dcc.publish.commands",  # queue list|flush|drop
     "ft_dcc.publish.context_commands",  # context create
     "ft_dcc.review.commands",  # review list|create|close|reopen|invite|link|feedback
+    "ft_dcc.review.webhook_commands",  # webhook add|list|remove|deliveries
     "ft_dcc.demo",  # demo
     "ft_dcc.settings.commands",  # settings show|check|push
     "ft_dcc.farm.commands",  # farm submit (and the job steps' farm capture|publish)

@@ -78,18 +78,27 @@ def _mail(args: argparse.Namespace) -> dict:
         print(f"ft-dcc: warning: {warning}", file=sys.stderr)
     found: dict = {"smtp": smtp}
     found.update(_digest_and_url(args))
-    retry = os.environ.get("FT_DCC_MAIL_RETRY_SECONDS", "").strip()
-    if retry:
-        try:
-            found["mail_retry_seconds"] = max(0.1, float(retry))
-        except ValueError:
-            raise SystemExit("ft-dcc: error: FT_DCC_MAIL_RETRY_SECONDS is a number of "
-                             f"seconds, not {retry[:40]!r}") from None  # fmt: skip
+    retry = _env_seconds("FT_DCC_MAIL_RETRY_SECONDS", 0.1)
+    if retry is not None:
+        found["mail_retry_seconds"] = retry
     return found
 
 
+def _env_seconds(name: str, least: float) -> Optional[float]:
+    """The number of seconds in ``$name`` (at least ``least``), ``None`` when it is not set."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return max(least, float(text))
+    except ValueError:
+        raise SystemExit(f"ft-dcc: error: {name} is a number of seconds, not "
+                         f"{text[:40]!r}") from None  # fmt: skip
+
+
 def _digest_and_url(args: argparse.Namespace) -> dict:
-    """``--mail-digest-seconds`` / ``$FT_DCC_MAIL_DIGEST_SECONDS`` (default 300) and
+    """``--mail-digest-seconds`` / ``$FT_DCC_MAIL_DIGEST_SECONDS`` (default 300),
+    ``$FT_DCC_WEBHOOK_RETRY_SECONDS`` (a failed webhook delivery's first retry, default 30) and
     ``--public-url`` / ``$FT_DCC_PUBLIC_URL`` (the address the mails' links name)."""
     found: dict = {}
     given = getattr(args, "mail_digest_seconds", None)
@@ -104,6 +113,9 @@ def _digest_and_url(args: argparse.Namespace) -> dict:
                              "FT_DCC_MAIL_DIGEST_SECONDS) is a number of seconds from 0 to 604800, "
                              f"not {text.strip()[:40]!r}")  # fmt: skip
         found["mail_digest_seconds"] = seconds
+    retry = _env_seconds("FT_DCC_WEBHOOK_RETRY_SECONDS", 0.05)
+    if retry is not None:
+        found["webhook_retry_seconds"] = retry
     url = (getattr(args, "public_url", None) or os.environ.get("FT_DCC_PUBLIC_URL", "")).strip()
     if url:
         if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.api import audit_action
+from ft_dcc.server.api import audit_action, webhook_action
 from ft_dcc.server.api.search import is_search, search_as_query
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.download_links import (
@@ -314,6 +314,7 @@ HANDLERS: Dict[str, Handler] = {
     claims.ACTION: claims.claim,
     claims.RELEASE_ACTION: claims.release,
     audit_action.ACTION: audit_action.read_audit,
+    webhook_action.ACTION: webhook_action.webhooks,
 }
 
 

@@ -14,7 +14,8 @@ def start_notifier(server: EmbeddedServer) -> Notifier:
     """This process's running notifier (``server.notifier``)."""
     config = server.config
     notifier = Notifier(server.store, asker(server.ctx.execute, SYSTEM), server.mail,
-                        config.public_url or config.url, config.mail_digest_seconds)  # fmt: skip
+                        config.public_url or config.url, config.mail_digest_seconds,
+                        config.webhook_retry_seconds)  # fmt: skip
     server.ctx.on_committed = notifier.record
     server.on_close(notifier.close)
     server.notifier = notifier

@@ -21,6 +21,8 @@ from ft_dcc.server.mail.mailer import Mailer
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.notify import digests, facts
+from ft_dcc.server.notify.deliveries import DEFAULT_FIRST_RETRY, Deliveries, Post, http_post
+from ft_dcc.server.notify.hooks import Webhooks
 from ft_dcc.server.notify.notices import NOTE_CREATED, Notices
 from ft_dcc.server.rules.registry import Change
 
@@ -40,6 +42,8 @@ class Notifier:
         mail: Mailer,
         base_url: str,
         window: float = digests.DEFAULT_WINDOW,
+        webhook_retry: float = DEFAULT_FIRST_RETRY,
+        post: Post = http_post,
         start: bool = True,
     ) -> None:
         self.store, self.ask, self.mail = store, ask, mail
@@ -48,6 +52,8 @@ class Notifier:
         self.notices = Notices(store.engine, store.metadata)
         self.items = digests.DigestItems(store.engine, store.metadata)
         self.choices = digests.MailChoices(store.engine, store.metadata)
+        self.hooks = Webhooks(store.engine, store.metadata)
+        self.deliveries = Deliveries(store.engine, store.metadata, webhook_retry, post)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -79,7 +85,8 @@ class Notifier:
             self._wake.clear()
             try:
                 self.turn()
-                due = [d for d in (self.items.next_due(self.window),) if d is not None]
+                due = [d for d in (self.items.next_due(self.window), self.deliveries.next_due())
+                       if d is not None]  # fmt: skip
             except Exception:  # the database is away: look again later
                 log.exception("the notifier could not read its tables; trying again")
                 due = []
@@ -91,6 +98,8 @@ class Notifier:
         while not self._stop.is_set() and self.expand():
             pass
         self.send_due()
+        hooks = {hook.id: hook for hook in self.hooks.all()}
+        self.deliveries.deliver_due(self._stop, hooks)
 
     # -- notices -> digest items and deliveries ------------------------------------------------
     def expand(self) -> int:
@@ -102,6 +111,7 @@ class Notifier:
         people = facts.read_people(self.ask, self.store, events)
         events = [replace(e, actor=display_name(people.users.get(e.actor_id))) for e in events]
         mailing = self.mail.configured
+        hooks = self.hooks.listening()
         with write_transaction(self.notices.engine) as connection:
             held = set(self.notices.held(connection, claimed))
             mine = [e for e in events if e.notice_id in held]
@@ -120,6 +130,8 @@ class Notifier:
                 wants = self.choices.wants(sorted({i.person_id for i in items}), connection)
                 items = [i for i in items if wants.get(i.person_id, True)]
             self.items.add(connection, items)
+            self.deliveries.add(connection, [(hook, event) for event in mine for hook in hooks
+                                             if event.topic in hook.topics])  # fmt: skip
             self.notices.done(connection, sorted(held))
         return len(claimed)
 

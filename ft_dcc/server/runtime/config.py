@@ -88,6 +88,9 @@ class ServerConfig:
     #: Seconds a person's mail digest gathers notes and verdicts before it is sent
     #: (``--mail-digest-seconds``, ``FT_DCC_MAIL_DIGEST_SECONDS``; ``ft_dcc.server.notify``).
     mail_digest_seconds: float = 300.0
+    #: Seconds before a failed webhook delivery's first retry (doubling after each;
+    #: ``FT_DCC_WEBHOOK_RETRY_SECONDS``; ``ft_dcc.server.notify.deliveries``).
+    webhook_retry_seconds: float = 30.0
     #: The address people reach this server at, for the links mails carry (``--public-url``,
     #: ``FT_DCC_PUBLIC_URL``); "" : :attr:`url`.
     public_url: str = ""

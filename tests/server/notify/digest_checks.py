@@ -1,10 +1,36 @@
-"""What the digest tests read of the server's tables."""
+"""What the notification tests share: a review of Mallory's version made by Alice (her
+personal link), and what they read of the server's tables."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict, NamedTuple
 
 import sqlalchemy as sa
+from support.insiders import personal_widget, publication, token_of
+from support.trust import create, new_id, ok
+
+
+class Dailies(NamedTuple):
+    """Alice's review session of Mallory's new version: one item, Alice's personal link."""
+
+    session: str
+    item: str
+    token: str
+    published: Dict[str, str]
+
+
+def dailies(world: Any, *more: Any) -> Dailies:
+    """Mallory publishes; Alice makes a session with the version (and ``more`` creates, e.g. an
+    invitee: ``more`` entries are called with (session id) and return a create)."""
+    published = publication(world, world.mallory)
+    session, item = new_id(), new_id()
+    ok(world.server, [
+        create("ReviewSession", id=session, name="Dailies", project_id=published["project"]),
+        create("ReviewSessionObject", id=item, name="sh010", review_session_id=session,
+               version_id=published["version"], sort_order=1),
+        *(make(session) for make in more),
+    ], **world.alice.auth)  # fmt: skip
+    return Dailies(session, item, token_of(personal_widget(world, world.alice, session)), published)
 
 
 def count(world: Any, table: str, where: str = "") -> int:

@@ -15,12 +15,11 @@ from typing import Any, Iterator, List
 import pytest
 
 pytest.importorskip("aiosmtpd")
-from support.insiders import item_post, make_world, personal_widget, publication, token_of
+from support.insiders import item_post, make_world
 from support.smtp import SmtpServer, body_text
-from support.trust import create, new_id, ok
 from support.waiting import wait_until
 
-from server.notify.digest_checks import count, settled, unsettled
+from server.notify.digest_checks import count, dailies, settled, unsettled
 
 pytestmark = pytest.mark.slow
 NOTES = 24
@@ -47,16 +46,9 @@ def _notes_in(messages: List[Any]) -> List[str]:
 
 
 def test_every_note_reaches_each_person_once_across_workers_and_a_restart(world: Any) -> None:
-    alice, mallory, admin = world.alice, world.mallory, world.admin
-    published = publication(world, mallory)
-    session, item = new_id(), new_id()
-    ok(world.server, [
-        create("ReviewSession", id=session, name="Dailies", project_id=published["project"]),
-        create("ReviewSessionObject", id=item, name="sh010", review_session_id=session,
-               version_id=published["version"], sort_order=1),
-    ], **alice.auth)  # fmt: skip
-    review = type("R", (), {"session": session, "item": item})()
-    token = token_of(personal_widget(world, alice, session))
+    mallory, admin = world.mallory, world.admin
+    review = dailies(world)
+    token = review.token
 
     def write(number: int) -> int:
         mention = f" @{admin.user}" if number % 3 == 0 else ""
