@@ -66,6 +66,8 @@ def marker_text(version: ExportVersion, note: FeedbackNote) -> str:
     """A note as an editor's marker reads it: author, text, frame(s), then its replies."""
     last = version.frame_out(note)
     where = f"frames {note.frame}-{last}" if last and last != note.frame else f"frame {note.frame}"
+    if version.still is not None or note.frame is None:
+        where = "on the still" if version.still is not None else "no frame"
     parts = [f"{_said(note)} ({where})"] + [f"reply {_said(r)}" for r in note.replies]
     return one_line(" | ".join(parts))
 

@@ -74,7 +74,7 @@ def exported(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     assert noted.status_code == 201, noted.text
     output = root / "out"
     done = run(env, "review", "export", SESSION, "--project", project, "--output", str(output),
-               "--format", "otio,csv,pdf")  # fmt: skip
+               "--format", "otio,edl,fcpxml,csv,pdf")  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return {"output": output, "drawn": drawn.json()["id"], "noted": noted.json()["id"],
             "still": still_object["id"]}  # fmt: skip
@@ -96,6 +96,14 @@ def test_a_still_exports_as_a_still(exported: Dict[str, Any], artifacts_dir: Pat
     assert all(abs(a - b) <= 2 for a, b in zip(pixel(decoded, 100, 100)[:3], GREEN))
     clean = decode_rgba(plain.read_bytes())
     assert all(abs(a - b) <= 2 for a, b in zip(pixel(clean, 100, 15)[:3], GREEN))
+
+    # the editor's formats carry the still's notes as markers too, read back by OTIO's adapters
+    for name, adapter in (("session.edl", "cmx_3600"), ("session.xml", "fcp_xml")):
+        read = otio.adapters.read_from_file(str(output / name), adapter_name=adapter)
+        markers = [m for clip in read.find_clips() for m in clip.markers]
+        said = [m.name.lower() for m in markers]
+        assert any("sky too cold (on the still)" in m for m in said), (name, said)
+        assert not any("none" in m for m in said), (name, said)
 
     # CSV: a still's notes have no frame
     with (output / "notes.csv").open(encoding="utf-8-sig", newline="") as stream:
