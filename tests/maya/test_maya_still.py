@@ -2,7 +2,7 @@
 ``cmds.playblast`` with ``startTime`` = ``endTime``, ``format`` image; ``cmds.currentTime``),
 published as an ``ftrackreview-image`` with its thumbnail and the playblasted frame as its
 original; no movie. The scene's current frame by default, ``still_frame`` (``--frame N``)
-when given."""
+when given. The last one is read back with the genuine ``ftrack_api`` client too."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any, Dict
 
 from ft_dcc_hosts.maya.host import MayaHost
 from support import make_task, open_session
+from support.entities import genuine_sessions
 
 from ft_dcc.publish import publish
 from ft_dcc.publish.integrate_step import CAPTURE_META_KEY
@@ -40,3 +41,12 @@ def test_a_maya_still_is_a_one_frame_playblast(
         assert meta["ftr_meta"] == {"format": "image", "width": 320, "height": 240}
         capture = meta[CAPTURE_META_KEY]
         assert (capture["frame_start"], capture["frame_end"]) == (expected, expected)
+    with genuine_sessions(server_env, tmp_path / "cache") as make:
+        reader = make()
+        version = reader.get("AssetVersion", report.asset_version_id)
+        names = sorted(c["name"] for c in version["components"])
+        assert names == ["ftrackreview-image", "original", "thumbnail"]
+        review = reader.get("FileComponent", report.component_ids["ftrackreview-image"])
+        assert json.loads(review["metadata"]["ftr_meta"]) == {
+            "format": "image", "width": 320, "height": 240}  # fmt: skip
+        assert version["thumbnail_id"] == report.component_ids["thumbnail"]
