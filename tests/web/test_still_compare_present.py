@@ -190,5 +190,12 @@ def test_compare_wipe_play_all_and_presenting_a_still(
         follower = page.evaluate(STATE, ids["v002"])
         assert follower["zoom"] == 2
         page.screenshot(path=str(artifacts_dir / "review_still_presented.png"))
+        # the reviewer zooms with the wheel: watching on their own from then on
+        mine = page.locator(f"#item-{ids['v002']} .screen > .still-view").first.bounding_box()
+        page.mouse.move(mine["x"] + mine["width"] * 0.3, mine["y"] + mine["height"] / 2)
+        page.mouse.wheel(0, -120)
+        page.wait_for_function("() => document.querySelector('main.items').dataset.presenter"
+                               " === 'own'")  # fmt: skip
+        assert page.evaluate(STATE, ids["v002"])["zoom"] == 2.5
     finally:
         context.close()

@@ -584,6 +584,11 @@
       if (self.mode !== "follow" || !event.isTrusted) return;
       if (event.target.closest && event.target.closest(OWN_CONTROLS)) self.setMode("own");
     }, true);
+    // zooming a still with the wheel is watching it on one's own too
+    self.main.addEventListener("wheel", function (event) {
+      if (self.mode !== "follow" || !event.isTrusted) return;
+      if (event.target.closest && event.target.closest(".still-view")) self.setMode("own");
+    }, { capture: true, passive: true });
   };
 
   R.Presenter = Presenter;
