@@ -246,7 +246,7 @@ def test_an_event_reaches_a_connection_once_even_when_it_comes_live_and_replayed
     both live and in another worker's replay: the connection sends it once."""
     import types
 
-    from ft_dcc.server.events.hub import _Connection
+    from ft_dcc.server.events.connection import Connection as _Connection
 
     async def scenario() -> int:
         socket = types.SimpleNamespace(client=None)

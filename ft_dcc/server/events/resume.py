@@ -8,7 +8,7 @@ first, with a warning). The first packet of a new connection of the **same user*
 hub id *claims* the parked hub: the kept events are sent first, then the client's live ones.
 After ``window`` seconds unclaimed, a parked hub is forgotten with its events. While it is
 parked its hub ids and subscriber ids stay its user's: another user's socket naming one is
-refused (``EventBroker._bind``; across processes the shared registry keeps them,
+refused (``hub_keeper.HubIds.bind``; across processes the shared registry keeps them,
 ``hub_ids.SharedHubIds``), so it neither gets the hub's events nor keeps the owner out.
 
 Across server processes (``--workers`` on PostgreSQL) the park, claim and the kept events travel
