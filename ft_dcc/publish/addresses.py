@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 import attr
 
 from ft_dcc.exceptions import PublishError
+from ft_dcc.protocol.note_state import addressed_reply
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.review.sessions import derived_id
 
@@ -118,7 +119,7 @@ def address_operations(
         })  # fmt: skip
         ident = reply_id(version_id, note_id)
         reply = {
-            "__entity_type__": "Note", "id": ident, "content": f"Addressed in {version_name}.",
+            "__entity_type__": "Note", "id": ident, "content": addressed_reply(version_name),
             "parent_id": note["parent_id"], "parent_type": note["parent_type"],
             "in_reply_to_id": note_id, "is_todo": False, "user_id": view.publisher_id,
         }  # fmt: skip

@@ -5,7 +5,9 @@ kept inside its quoted cell), UTF-8 with a byte order mark so a spreadsheet read
 A spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage
 return) as a formula; every text cell from the server that does is written with a leading ``'``
 (the OWASP advice against CSV injection), so a note ``=HYPERLINK(...)`` shows as typed and runs
-nothing. A still's notes have no frame: their frame cells are empty. Standard library only.
+nothing. A still's notes have no frame: their frame cells are empty. Each row says what the note
+is (``kind``: to-do, comment, reply), where a to-do stands (``state``: open, addressed) and which
+version addressed it (``addressed_by``: "shot v002"). Standard library only.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ft_dcc.review.feedback import FeedbackNote, by_frame, status_word
 COLUMNS = (
     "session", "project", "version", "shot", "task", "frame", "frame_out", "author",
     "author_email", "text", "drawings", "version_status", "verdicts", "created_at", "note_id",
-    "reply_to",
+    "reply_to", "kind", "state", "addressed_by",
 )  # fmt: skip
 #: what a spreadsheet takes for the start of a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -55,6 +57,7 @@ def _row(
         None if version.still else note.frame, version.frame_out(note), note.author,
         note.author_email, note.content,
         len(note.drawings), version.status, _verdicts(version), note.date, note.id, reply_to,
+        note.kind, note.state, note.addressed_by,
     )  # fmt: skip
     return [cell(v) for v in values]
 

@@ -1,7 +1,8 @@
 """The notes report of an export (``notes.html``): per version its statuses and verdicts, then
 each note in frame order with the frame it is about as a picture (the drawing laid over it; on a
 still, the still with the note's drawings),
-its author, date and replies. Plain HTML with relative image paths and a print style sheet, so a
+its author, date and replies, and what it is: a to-do (open, or addressed and by which version)
+or a comment. Plain HTML with relative image paths and a print style sheet, so a
 browser prints it to PDF page by page (a note is never split across pages)."""
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 6p
 .frame { font-weight: 600; } .meta { color: #5b616e; font-size: 12px; }
 .content { white-space: pre-wrap; margin: 6px 0; }
 .reply { border-left: 3px solid #d5d8de; padding-left: 8px; margin: 6px 0 0 4px; }
+.state { display: inline-block; font-size: 12px; font-weight: 600; border-radius: 4px;
+         padding: 0 6px; margin-left: 8px; border: 1px solid currentColor; }
+.state.open { color: #a15c00; } .state.addressed { color: #0b7a55; }
+.state.comment { color: #5b616e; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
   .version { break-before: page; } .version:first-of-type { break-before: auto; }
@@ -62,6 +67,16 @@ def _reply(note: FeedbackNote) -> str:
     )
 
 
+def _state(note: FeedbackNote) -> str:
+    """The note's tag: "To-do · open", "To-do · addressed in shot v002", or "Comment"."""
+    if note.kind != "to-do":
+        return '<span class="state comment">Comment</span>'
+    said = "To-do · open"
+    if note.state == "addressed":
+        said = f"To-do · addressed{' in ' + note.addressed_by if note.addressed_by else ''}"
+    return f'<span class="state {_e(note.state)}">{_e(said)}</span>'
+
+
 def _note(note: FeedbackNote, version: ExportVersion, image: Optional[str]) -> str:
     picture = (
         f'<img src="{_e(image)}" alt="{_e(version.label)} {_e(_frames(note, version))}">'
@@ -70,7 +85,7 @@ def _note(note: FeedbackNote, version: ExportVersion, image: Optional[str]) -> s
     )
     drawn = f" · {len(note.drawings)} drawing(s)" if note.drawings else ""
     text = (
-        f'<div><div class="frame">{_e(_frames(note, version))}</div>'
+        f'<div><div class="frame">{_e(_frames(note, version))}{_state(note)}</div>'
         f'<div class="meta">{_e(note.author or "unknown")} {_e(note.author_email)} · '
         f"{_e(_when(note.date))}{drawn}</div>"
         f'<div class="content">{_e(note.content)}</div>'

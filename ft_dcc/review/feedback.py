@@ -20,7 +20,15 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import attr
 
-from ft_dcc.protocol.feedback import Execute, Row, current_statuses, feedback_notes, rows_in
+from ft_dcc.protocol.feedback import (
+    Execute,
+    NoteFacts,
+    Row,
+    current_statuses,
+    feedback_notes,
+    rows_in,
+)
+from ft_dcc.protocol.note_state import addressed_by, note_kind, note_state
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.protocol.review_status import VERDICT_WORDS, verdict_word
 from ft_dcc.session.interface import EntityOrId, PublishSession
@@ -48,6 +56,18 @@ class FeedbackNote:
     is_todo: bool = False
     completed_at: Optional[str] = None  # ISO 8601, UTC; None while the to-do is open
     completed_by: str = ""
+    #: the version whose publish addressed it ("shot v002"; ``ft_dcc.protocol.note_state``)
+    addressed_by: str = ""
+
+    @property
+    def kind(self) -> str:
+        """``to-do``, ``comment`` or ``reply``."""
+        return note_kind(self.is_todo, self.in_reply_to_id)
+
+    @property
+    def state(self) -> str:
+        """A to-do's ``open`` or ``addressed`` ("" for a comment or a reply)."""
+        return note_state(self.is_todo, self.in_reply_to_id, self.completed_at)
 
 
 @attr.s(auto_attribs=True, kw_only=True)
@@ -221,6 +241,15 @@ def _read_notes(
             is_todo=fact.is_todo,
             completed_at=_iso(fact.completed_at),
             completed_by=fact.completed_by,
+        )
+    answers: Dict[str, List[NoteFacts]] = {}
+    for fact in sorted(facts, key=lambda f: (_iso(f.date) or "", f.id)):
+        answers.setdefault(fact.in_reply_to_id or "", []).append(fact)
+    for fact in facts:
+        notes[fact.id].addressed_by = addressed_by(
+            fact.completed_at,
+            fact.completed_by_id,
+            [(r.content, r.author_id) for r in answers.get(fact.id, [])],
         )
     per_object: Dict[str, List[FeedbackNote]] = {}
     parents = {f.id: f.parent_id for f in facts}
