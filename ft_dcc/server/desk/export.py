@@ -1,6 +1,9 @@
 """A session's export from the desk: one CSV row per note (an item without notes: one row), in
 the session's order, each with its shot, version, task, status and the verdicts: the studio's
-internal ones and, beside them, the clients' (``ft_dcc.server.review.sight``)."""
+internal ones and, beside them, the clients' (``ft_dcc.server.review.sight``); and per note what
+it is (to-do, comment, reply), where a to-do stands (open, addressed) and which version
+addressed it (``ft_dcc.protocol.note_state``). The desk is the studio's: its readers see every
+note (a client has no desk)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ import re
 from typing import Any, Dict, List
 from urllib.parse import quote
 
-from ft_dcc.protocol.feedback import current_statuses, feedback_notes
+from ft_dcc.protocol.feedback import NoteFacts, current_statuses, feedback_notes
+from ft_dcc.protocol.note_state import addressed_by, note_kind, note_state
 from ft_dcc.protocol.query_text import quote as quote_text
 from ft_dcc.protocol.review_status import verdict_word
 from ft_dcc.server.desk.reads import DeskReads
@@ -29,6 +33,9 @@ COLUMNS = (
     "frame",
     "note",
     "author",
+    "kind",
+    "state",
+    "addressed by",
 )
 
 
@@ -62,6 +69,9 @@ def export_csv(reads: DeskReads, review_session_id: str) -> str:
         (verdicts if fact.invitee_id in studio else clients).setdefault(fact.object_id, []).append(
             f"{fact.reviewer or fact.email}: {verdict_word(fact.status)}"
         )
+    answers: Dict[str, List[NoteFacts]] = {}  # a note's replies, oldest first
+    for written in sorted(notes, key=lambda n: str(n.date)):
+        answers.setdefault(written.in_reply_to_id or "", []).append(written)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
@@ -82,7 +92,20 @@ def export_csv(reads: DeskReads, review_session_id: str) -> str:
             (n for n in notes if n.parent_id == item["id"]),
             key=lambda n: (n.frame is None, n.frame or 0, str(n.date)),
         )
-        lines: List[List[object]] = [[n.frame, n.content, n.author] for n in mine]
-        for extra in lines or [["", "", ""]]:
+        lines: List[List[object]] = [[n.frame, n.content, n.author, *_state(n, answers)]
+                                     for n in mine]  # fmt: skip
+        for extra in lines or [["", "", "", "", "", ""]]:
             writer.writerow([safe_cell(cell) for cell in base + extra])
     return out.getvalue()
+
+
+def _state(note: NoteFacts, answers: Dict[str, List[NoteFacts]]) -> List[str]:
+    """``note``'s kind, state and the version that addressed it (from its replies)."""
+    replies = answers.get(note.id, [])
+    return [
+        note_kind(note.is_todo, note.in_reply_to_id),
+        note_state(note.is_todo, note.in_reply_to_id, note.completed_at),
+        addressed_by(
+            note.completed_at, note.completed_by_id, [(r.content, r.author_id) for r in replies]
+        ),
+    ]

@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from ft_dcc.protocol import client_review as rules
 from ft_dcc.protocol.query_text import quote, quoted_list
+from ft_dcc.server.desk.note_counts import KEYS, count_notes, notes_query
 from ft_dcc.server.review.data import parse_date, rows_of, session_is_open
 from ft_dcc.server.store.store import Execute
 
@@ -118,15 +119,20 @@ class DeskReads:
                 'where is_active is true and email like "%@%"'
                 if people
                 else None,
+                notes_query(review_session_id),  # each item's to-dos and comments, counted
             ]
         )
-        [every, sessions, objects, settings, invitees, users] = found
+        [every, sessions, objects, settings, invitees, users, notes] = found
         if not sessions:
             return None
         now = dt.datetime.now(dt.timezone.utc)
+        counts = count_notes(notes)
         view = {
             "session": session_row(sessions[0], now),
-            "items": items_of(objects),
+            "items": [
+                dict(item, notes=counts.get(str(item["id"]), dict.fromkeys(KEYS, 0)))
+                for item in items_of(objects)
+            ],
             "total": len(every) if first is not None else len(objects),
             "rules": client_rules(sessions[0], settings),
             "invitees": invitees_of(invitees),

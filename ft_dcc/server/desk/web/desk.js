@@ -158,11 +158,27 @@
       }
     }
 
+    // the item's notes in a few words: "2 open · 1 addressed · 1 comment" (to-dos, comments)
+    function notesBadge(notes) {
+      const counts = notes || {};
+      const said = [];
+      if (counts.open) said.push(`${counts.open} open`);
+      if (counts.addressed) said.push(`${counts.addressed} addressed`);
+      if (counts.comment) said.push(`${counts.comment} comment${counts.comment === 1 ? "" : "s"}`);
+      const badge = element("span", { class: "notes", title: "To-dos open, addressed by a newer version; comments" },
+        said.length ? said.join(" \u00b7 ") : "no notes");
+      badge.dataset.open = String(counts.open || 0);
+      badge.dataset.addressed = String(counts.addressed || 0);
+      badge.dataset.comment = String(counts.comment || 0);
+      return badge;
+    }
+
     function itemRow(item) {
       const row = element("li", { class: "item", "data-object-id": item.id });
       row.append(element("span", { class: "handle", title: "Drag to reorder" }, "\u22ee\u22ee"));
       row.append(element("span", { class: "label" }, item.label));
       row.append(element("span", { class: "meta" }, `${item.version.task || ""} ${item.version.status || ""}`));
+      row.append(notesBadge(item.notes));
       if (state.manages) {
         const tools = element("span", { class: "tools" });
         tools.append(element("button", { type: "button", class: "up", title: "Move up" }, "\u2191"));
