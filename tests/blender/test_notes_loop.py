@@ -9,19 +9,25 @@
    review"), addressing two.
 4. The Supervisor's page of v002 says "addresses 2 of 3 notes on v001" and lists them; a note's
    frame button shows it on v001 at that frame, "Compare" puts v001 beside v002.
-5. The CLI path: ``ft-dcc publish --addresses`` of the third with v003.
-6. The genuine ``ftrack_api`` client reads ``is_todo``, ``completed_at``, ``completed_by``, the
+5. The desk's session page says of v001 "1 open · 2 addressed · 1 comment".
+6. The CLI path: ``ft-dcc publish --addresses`` of the third with v003.
+7. The genuine ``ftrack_api`` client reads ``is_todo``, ``completed_at``, ``completed_by``, the
    replies ("Addressed in shot v002.") and the mention's ``Recipient``.
+8. The desk's CSV export and ``ft-dcc review export --format csv,pdf`` say per note what it is,
+   where it stands and which version addressed it.
 
 Screenshots (test-artifacts/notes-loop/): the Supervisor's notes on v001, the Blender panel
 with the checkboxes before the publish and after it, the page of v002 with its "addresses" list,
-v001 and v002 compared.
+v001 and v002 compared, the desk's items, the export PDF's first page.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator
@@ -215,11 +221,18 @@ def test_the_notes_loop_closes(
     )
     page.screenshot(path=str(shots / "page-v002-compared.png"), full_page=True)
 
-    # 5. The CLI path: v003 addresses the third (the mention)
+    # 5. The desk's session page: v001's notes in a few words (one open, two addressed)
+    assert page.goto(f"{server.url}/desk/session/{session_id}").status == 200
+    badge = page.locator(f'#desk-items li.item[data-object-id="{v001_object}"] .notes')
+    badge.wait_for()
+    assert badge.inner_text() == "1 open · 2 addressed · 1 comment"
+    page.locator("#desk-items").screenshot(path=str(shots / "desk-items.png"))
+
+    # 6. The CLI path: v003 addresses the third (the mention)
     v003 = _artist_publishes(who, frames, "--addresses", todos[mention]["id"])
     assert v003["version_number"] == 3, v003
 
-    # 6. The genuine ftrack_api client reads it all
+    # 7. The genuine ftrack_api client reads it all
     with genuine_sessions(server, tmp_path / "genuine") as make:
         reader = make()
         by_version = {todos[text]["id"]: 2 for text in TICKED}
@@ -242,3 +255,43 @@ def test_the_notes_loop_closes(
             f'where note_id is "{todos[mention]["id"]}" and resource_id is "{who["artist_id"]}"'
         ).one()
         assert mentioned["text_mentioned"] == f"@{who['artist']}"
+
+    # 8. The exports: per note what it is, where it stands and which version addressed it
+    addressed = {mention: f"{ASSET} v003", TICKED[0]: f"{ASSET} v002", TICKED[1]: f"{ASSET} v002"}
+    sheet = page.request.get(f"{server.url}/desk/session/{session_id}/export.csv")
+    assert sheet.status == 200
+    rows = {_unguarded(r["note"]): r for r in csv.DictReader(io.StringIO(sheet.text()))}
+    assert rows[mention]["note"] == "'" + mention  # "@…" as text, never a formula
+    for text, version in addressed.items():
+        assert (rows[text]["kind"], rows[text]["state"]) == ("to-do", "addressed"), rows[text]
+        assert rows[text]["addressed by"] == version, rows[text]
+    assert (rows[NOTES[3][0]]["kind"], rows[NOTES[3][0]]["state"]) == ("comment", "")
+    _exports_say_it(who, addressed, tmp_path / "export", shots)
+
+
+def _unguarded(cell: str) -> str:
+    """A CSV cell as written: the guard a spreadsheet formula's start gets taken off."""
+    return cell[1:] if cell.startswith("'@") else cell
+
+
+def _exports_say_it(who: Dict[str, Any], addressed: Dict[str, str], output: Path,
+                    shots: Path) -> None:  # fmt: skip
+    """``ft-dcc review export --format csv,pdf``: the CSV's kind/state/addressed_by, the PDF's
+    "To-do · addressed in shot v002" (poppler reads it back; its first page as a picture)."""
+    project = who["task"].split("/")[0]
+    done = ft_dcc(who["artist_env"], "review", "export", DAILIES, "--project", project,
+                  "--output", str(output), "--format", "csv,pdf")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    with (output / "notes.csv").open(encoding="utf-8-sig", newline="") as stream:
+        rows = {_unguarded(r["text"]): r for r in csv.DictReader(stream) if not r["reply_to"]}
+    for text, version in addressed.items():
+        assert (rows[text]["kind"], rows[text]["state"], rows[text]["addressed_by"]) == (
+            "to-do", "addressed", version,
+        ), rows[text]  # fmt: skip
+    assert (rows[NOTES[3][0]]["kind"], rows[NOTES[3][0]]["state"]) == ("comment", "")
+    pdf = output / "notes.pdf"
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                                   capture_output=True, text=True).stdout.split())  # fmt: skip
+    assert f"To-do · addressed in {ASSET} v002" in text and "Comment" in text, text
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
+                    str(shots / "export-pdf")], check=True)  # fmt: skip
