@@ -62,7 +62,7 @@ def _by_recipient(world: Any) -> Dict[str, List[Any]]:
     return found
 
 
-def test_one_digest_per_person_with_what_each_may_see(world: Any) -> None:
+def test_one_digest_per_person_with_what_each_may_see(world: Any, artifacts_dir: Path) -> None:
     alice, mallory, admin = world.alice, world.mallory, world.admin
     cleo = new_signer(world, "cleo")
     otto = new_signer(world, "otto")
@@ -100,6 +100,12 @@ def test_one_digest_per_person_with_what_each_may_see(world: Any) -> None:
     assert third.status_code == 201, third.text
     verdict = item_post(world, review, mine, "status", status="require_changes")
     assert verdict.status_code == 200, verdict.text
+    # Mallory completes the second note (as a publish addressing it does); Alice reopens it
+    when = {"__type__": "datetime", "value": "2026-11-26T18:00:00"}
+    ok(world.server, [update("Note", second.json()["id"], completed_at=when,
+                             completed_by_id=mallory.id)], **mallory.auth)  # fmt: skip
+    reopened = item_post(world, review, mine, "reopen", note_id=second.json()["id"])
+    assert reopened.status_code == 200, reopened.text
     theirs = token_of(widget(world, alice, "ReviewSessionInvitee", client))
     client_verdict = item_post(world, review, theirs, "status", status="approved")
     assert client_verdict.status_code == 200, client_verdict.text
@@ -107,7 +113,7 @@ def test_one_digest_per_person_with_what_each_may_see(world: Any) -> None:
     # everything is noted for its people; a restart with a short window sends it: each person's
     # items, all waiting by then, go out together whatever the machine's speed
     wait_until(lambda: count(world, "ft_dcc_notice") == 0 and count(world, "ft_dcc_digest_item")
-               >= 6, lambda: unsettled(world))  # fmt: skip
+               >= 7, lambda: unsettled(world))  # fmt: skip
     assert world.smtp.messages == []
     world.server.stop()
     os.environ["FT_DCC_MAIL_DIGEST_SECONDS"] = "0.2"
@@ -130,11 +136,13 @@ def test_one_digest_per_person_with_what_each_may_see(world: Any) -> None:
         "approved",
         "frame 1021",
         "frame 1040",
+        "Note reopened by alice",
     ):
         assert words in author, (words, author)
     links = re.findall(r"https://dailies\.example/signin/review/\S+", author)
     assert f"https://dailies.example/signin/review/{session}#frame={item},1021" in links, links
     html = body_text(mails[mallory.email][0], "html")
+    (artifacts_dir / "digest_mail.html").write_text(html, encoding="utf-8")  # to look at
     assert f'href="https://dailies.example/signin/review/{session}#frame={item},1040"' in html
 
     mentioned = body_text(mails[admin.email][0], "plain")
