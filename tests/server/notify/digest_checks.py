@@ -1,9 +1,11 @@
 """What the notification tests share: a review of Mallory's version made by Alice (her
-personal link), and what they read of the server's tables."""
+personal link), a webhook receiver on 127.0.0.1, and what they read of the server's tables."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, NamedTuple
+import http.server
+import threading
+from typing import Any, Dict, List, NamedTuple, Tuple
 
 import sqlalchemy as sa
 from support.insiders import personal_widget, publication, token_of
@@ -58,3 +60,36 @@ def unsettled(world: Any) -> str:
         f"items, {count(world, 'ft_dcc_mail', 'where state = ' + repr('queued'))} mails queued "
         f"and {count(world, 'ft_dcc_mail', 'where state = ' + repr('sending'))} being sent wait"
     )
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1: answers ``statuses`` in turn (then 200), keeps every
+    request's headers and raw body."""
+
+    def __init__(self, statuses: List[int]) -> None:
+        self.statuses = list(statuses)
+        self.got: List[Tuple[Dict[str, str], bytes, int]] = []
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status = owner.statuses.pop(0) if owner.statuses else 200
+                owner.got.append(({k.lower(): v for k, v in self.headers.items()}, body, status))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

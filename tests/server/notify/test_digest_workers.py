@@ -1,11 +1,13 @@
-"""Mail digests on PostgreSQL with 4 server workers: Alice writes 24 notes on Mallory's version,
-each its own request (they reach different workers), while the studio's SMTP server is down; the
-server is stopped, the SMTP server comes back and the server starts again: every note reaches
-Mallory exactly once (each notice expanded by one worker, each digest queued by one), the
-administrator the notes that mention him, and nothing else arrives."""
+"""Mail digests and webhooks on PostgreSQL with 4 server workers: Alice writes 24 notes on
+Mallory's version, each its own request (they reach different workers), while the studio's SMTP
+server is down; the server is stopped, the SMTP server comes back and the server starts again:
+every note reaches Mallory exactly once (each notice expanded by one worker, each digest queued
+by one), the administrator the notes that mention him, and nothing else arrives. A webhook for
+new notes gets each note once."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -17,9 +19,10 @@ import pytest
 pytest.importorskip("aiosmtpd")
 from support.insiders import item_post, make_world
 from support.smtp import SmtpServer, body_text
+from support.trust import call
 from support.waiting import wait_until
 
-from server.notify.digest_checks import count, dailies, settled, unsettled
+from server.notify.digest_checks import Receiver, count, dailies, settled, unsettled
 
 pytestmark = pytest.mark.slow
 NOTES = 24
@@ -49,6 +52,20 @@ def test_every_note_reaches_each_person_once_across_workers_and_a_restart(world:
     mallory, admin = world.mallory, world.admin
     review = dailies(world)
     token = review.token
+    receiver = Receiver([])
+    added = call(
+        world.server,
+        [
+            {
+                "action": "ft_dcc.webhook",
+                "verb": "add",
+                "url": receiver.url,
+                "topics": ["note.created"],
+                "secret": "a-secret-of-ours",
+            }
+        ],
+    )
+    assert added.status_code == 200, added.text
 
     def write(number: int) -> int:
         mention = f" @{admin.user}" if number % 3 == 0 else ""
@@ -74,6 +91,10 @@ def test_every_note_reaches_each_person_once_across_workers_and_a_restart(world:
     mentioned = _notes_in(by_person[admin.email])
     assert sorted(mentioned) == sorted(f"note number {n}" for n in range(0, NOTES, 3))
     assert len(world.smtp.messages) == world.smtp.attempts  # each letter taken once
+    wait_until(lambda: len(receiver.got) >= NOTES, lambda: f"{len(receiver.got)} webhook bodies")
+    notes = [json.loads(body)["note_id"] for _headers, body, _status in receiver.got]
+    assert len(notes) == len(set(notes)) == NOTES
+    receiver.close()
 
 
 def _expanded_and_tried(world: Any) -> bool:

@@ -19,7 +19,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List
 
 import pytest
 from support.cli import run_ft_dcc
@@ -27,43 +27,10 @@ from support.insiders import item_post, make_world
 from support.trust import call
 from support.waiting import wait_until
 
-from server.notify.digest_checks import dailies
+from server.notify.digest_checks import Receiver, dailies
 
 SECRET = "s3cret-for-the-chat-bot"
 FIXTURES = Path(__file__).resolve().parents[2] / "data" / "ftrack" / "fixtures"
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1: answers ``statuses`` in turn (then 200), keeps every
-    request's headers and raw body."""
-
-    def __init__(self, statuses: List[int]) -> None:
-        self.statuses = list(statuses)
-        self.got: List[Tuple[Dict[str, str], bytes, int]] = []
-        owner = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status = owner.statuses.pop(0) if owner.statuses else 200
-                owner.got.append(({k.lower(): v for k, v in self.headers.items()}, body, status))
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
