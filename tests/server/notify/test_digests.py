@@ -4,12 +4,14 @@ the notes and verdicts are written, then restarts with a short one: what waited 
 restart and goes out, one letter per person, whatever the machine's speed.
 
 Mallory publishes a version; Alice (a studio member who is no administrator) reviews it on the
-page: two notes (one mentioning the administrator and Cleo, one not), a verdict; the client
-invitee gives a verdict through their own link. Mallory, the version's author, gets one digest
-with both notes and both verdicts, each linking to the frame; the administrator, mentioned, gets
-one digest with that note; Cleo, who speaks for the session's client invitee, gets none (the
-note is internal: a client never sees it); Alice gets none (her own doings). Otto turned digests
-off on the desk and gets none for the note that mentions him.
+page: three notes (one mentioning the administrator and Cleo, one Otto), a verdict, and she
+reopens a note Mallory completed; the client invitee gives a verdict through their own link.
+Mallory, the version's author, gets one digest with the notes, both verdicts and the reopened
+note, each linking to its frame; the administrator, mentioned, gets one digest with that note;
+Cleo, who speaks for the session's client invitee, gets none (the note is internal: a client
+never sees it); Alice gets none (her own doings). Otto turned digests off on the desk (his own
+setting: without its CSRF token, without a sign-in or with a wrong value he is refused and
+nothing changes) and gets none for the note that mentions him.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
+import requests
 
 pytest.importorskip("aiosmtpd")
 from support.insiders import (
@@ -70,6 +73,7 @@ def test_one_digest_per_person_with_what_each_may_see(world: Any, artifacts_dir:
         ok(world.server, [update("User", who.user_id, email=address)])
     # Otto turns his digests off on the desk (as himself, signed in)
     browser, csrf = signed_in(world, otto)
+    _refusals_change_nothing(world, browser, csrf)
     off = browser.post(f"{world.url}/desk/api/mail", json={"digests": False},
                        headers={"X-CSRF-Token": csrf}, timeout=60)  # fmt: skip
     assert off.status_code == 200 and off.json() == {"digests": False}, off.text
@@ -153,25 +157,17 @@ def test_one_digest_per_person_with_what_each_may_see(world: Any, artifacts_dir:
     assert len(world.smtp.messages) == 2
 
 
-def test_the_desk_mail_setting_is_the_signed_in_persons_own(world: Any) -> None:
-    """Each person turns their own digests on or off; a caller without a sign-in (or without
-    its CSRF token) is refused and changes nothing."""
-    otto = new_signer(world, "otto")
-    browser, csrf = signed_in(world, otto)
+def _refusals_change_nothing(world: Any, browser: Any, csrf: str) -> None:
+    """A post without the sign-in's CSRF token, one without a sign-in and a value that is not
+    true or false are refused, saying what to send; the choice stays as it was (on)."""
     assert browser.get(f"{world.url}/desk/api/mail", timeout=60).json() == {"digests": True}
     refused = browser.post(f"{world.url}/desk/api/mail", json={"digests": False}, timeout=60)
     assert refused.status_code == 403, refused.text
     bad = browser.post(f"{world.url}/desk/api/mail", json={"digests": "no"},
                        headers={"X-CSRF-Token": csrf}, timeout=60)  # fmt: skip
     assert bad.status_code == 400 and "true or false" in bad.json()["error"], bad.text
-    stranger = _anonymous_post(world)
-    assert stranger.status_code == 403, stranger.text
+    stranger = requests.post(f"{world.url}/desk/api/mail", json={"digests": False},
+                             headers={"Origin": world.url}, timeout=60)  # fmt: skip
+    assert stranger.status_code == 403 and "sign in" in stranger.json()["error"], stranger.text
     assert browser.get(f"{world.url}/desk/api/mail", timeout=60).json() == {"digests": True}
     assert count(world, "ft_dcc_mail_choice") == 0
-
-
-def _anonymous_post(world: Any) -> Any:
-    import requests
-
-    return requests.post(f"{world.url}/desk/api/mail", json={"digests": False},
-                         headers={"Origin": world.url}, timeout=60)  # fmt: skip
