@@ -35,8 +35,11 @@ from support.smtp import SmtpServer, body_text
 from support.trust import call, create, new_id, ok, update
 from support.waiting import wait_until
 
+from ft_dcc.server.review.sight import SHARED_KEY
 from server.notify.digest_checks import count, dailies, settled, unsettled
 from server.signin.people import new_signer, signed_in
+
+CLEO = "cleo@agency.example"
 
 
 @pytest.fixture
@@ -69,7 +72,7 @@ def test_one_digest_per_person_with_what_each_may_see(world: Any, artifacts_dir:
     alice, mallory, admin = world.alice, world.mallory, world.admin
     cleo = new_signer(world, "cleo")
     otto = new_signer(world, "otto")
-    for who, address in ((cleo, "cleo@agency.example"), (otto, "otto@studio.example")):
+    for who, address in ((cleo, CLEO), (otto, "otto@studio.example")):
         ok(world.server, [update("User", who.user_id, email=address)])
     # Otto turns his digests off on the desk (as himself, signed in)
     browser, csrf = signed_in(world, otto)
@@ -113,11 +116,22 @@ def test_one_digest_per_person_with_what_each_may_see(world: Any, artifacts_dir:
     theirs = token_of(widget(world, alice, "ReviewSessionInvitee", client))
     client_verdict = item_post(world, review, theirs, "status", status="approved")
     assert client_verdict.status_code == 200, client_verdict.text
+    # a note shared with the session's clients, mentioning Cleo, written as ftrack's clients
+    # write one (the note, its sharing metadata and the Recipient in one batch)
+    shared = new_id()
+    ok(world.server, [
+        create("Note", id=shared, content=f"@{cleo.name} the sky is lovely", parent_id=item,
+               parent_type="ReviewSessionObject", user_id=alice.id, is_todo=False),
+        _keyed("Metadata", [shared, SHARED_KEY], parent_id=shared, parent_type="Note",
+               key=SHARED_KEY, value="true"),
+        _keyed("Recipient", [shared, cleo.user_id], note_id=shared, resource_id=cleo.user_id,
+               text_mentioned=f"@{cleo.name}"),
+    ], **alice.auth)  # fmt: skip
 
     # everything is noted for its people; a restart with a short window sends it: each person's
     # items, all waiting by then, go out together whatever the machine's speed
     wait_until(lambda: count(world, "ft_dcc_notice") == 0 and count(world, "ft_dcc_digest_item")
-               >= 7, lambda: unsettled(world))  # fmt: skip
+               >= 9, lambda: unsettled(world))  # fmt: skip
     assert world.smtp.messages == []
     world.server.stop()
     os.environ["FT_DCC_MAIL_DIGEST_SECONDS"] = "0.2"
@@ -125,10 +139,10 @@ def test_one_digest_per_person_with_what_each_may_see(world: Any, artifacts_dir:
         world.server.start()
     finally:
         del os.environ["FT_DCC_MAIL_DIGEST_SECONDS"]
-    world.smtp.wait_for(2)
+    world.smtp.wait_for(3)
     wait_until(lambda: settled(world), lambda: unsettled(world))
     mails = _by_recipient(world)
-    assert sorted(mails) == sorted([mallory.email, admin.email]), sorted(mails)
+    assert sorted(mails) == sorted([mallory.email, admin.email, CLEO]), sorted(mails)
     assert all(len(m) == 1 for m in mails.values()), {k: len(v) for k, v in mails.items()}
 
     author = body_text(mails[mallory.email][0], "plain")
@@ -152,9 +166,13 @@ def test_one_digest_per_person_with_what_each_may_see(world: Any, artifacts_dir:
     mentioned = body_text(mails[admin.email][0], "plain")
     assert "You were mentioned in a note" in mentioned and "the fin flickers" in mentioned
     assert "Grade is too warm" not in mentioned and " gave " not in mentioned, mentioned
-    # Cleo (a client), Otto (turned off) and Alice (her own doings) got nothing
-    assert cleo.name not in str(list(mails)) and alice.email not in mails
-    assert len(world.smtp.messages) == 2
+    # Cleo (a client) got the shared note alone, its studio author unnamed; Otto (turned off)
+    # and Alice (her own doings) got nothing
+    client = body_text(mails[CLEO][0], "plain")
+    assert "the sky is lovely" in client and "by Studio" in client, client
+    for internal in ("the fin flickers", "Grade is too warm", "alice", " gave "):
+        assert internal not in client, (internal, client)
+    assert alice.email not in mails and len(world.smtp.messages) == 3
 
 
 def _refusals_change_nothing(world: Any, browser: Any, csrf: str) -> None:
@@ -171,3 +189,9 @@ def _refusals_change_nothing(world: Any, browser: Any, csrf: str) -> None:
     assert stranger.status_code == 403 and "sign in" in stranger.json()["error"], stranger.text
     assert browser.get(f"{world.url}/desk/api/mail", timeout=60).json() == {"digests": True}
     assert count(world, "ft_dcc_mail_choice") == 0
+
+
+def _keyed(entity_type: str, entity_key: List[str], **data: Any) -> Dict[str, Any]:
+    """A create of an entity keyed by more than an id (``Metadata``, ``Recipient``)."""
+    return {"action": "create", "entity_type": entity_type, "entity_key": entity_key,
+            "entity_data": dict(data, __entity_type__=entity_type)}  # fmt: skip
