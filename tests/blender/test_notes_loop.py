@@ -15,6 +15,9 @@
    replies ("Addressed in shot v002.") and the mention's ``Recipient``.
 8. The desk's CSV export and ``ft-dcc review export --format csv,pdf`` say per note what it is,
    where it stands and which version addressed it.
+9. A real SMTP server (aiosmtpd on 127.0.0.1) receives one digest for the artist (the notes on
+   his version, each linking to its frame) and one for the lighting artist the note mentions
+   (``--smtp-url``; the digest window held through the walk, then made short by a restart).
 
 Screenshots (test-artifacts/notes-loop/): the Supervisor's notes on v001, the Blender panel
 with the checkboxes before the publish and after it, the page of v002 with its "addresses" list,
@@ -26,19 +29,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from types import SimpleNamespace
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
 from server.desk.desk_browser import _ft_dcc_user
+from server.notify.digest_checks import count, settled, unsettled
 from support import genuine_sessions, make_task, open_session
 from support.cli import ft_dcc
 from support.media import make_sequence
+from support.smtp import SmtpServer, body_text
 from support.trust import add_api_user, ok, start_server, update
+from support.waiting import wait_until
 from test_gui import build_scene_34
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, pytest.mark.browser, needs_gui_blender]
@@ -47,9 +55,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.blender, pytest.mark.browser, needs_
 DAILIES = "Dailies notes loop"
 #: the asset of the Blender scene (its file's name) and of the CLI's publishes
 ASSET = "shot"
-#: what the Supervisor writes on v001: (text, a comment?); "{artist}" is the artist's username
+#: what the Supervisor writes on v001: (text, a comment?); "{artist}" and "{lighter}" are the
+#: artist's and a lighting artist's usernames
 NOTES = (
-    ("@{artist} the fin flickers", False),
+    ("@{artist} the fin flickers, cc @{lighter}", False),
     ("Arm pops at the contact", False),
     ("Too dark in the water", False),
     ("Lovely timing on the turn", True),
@@ -58,14 +67,25 @@ NOTES = (
 TICKED = ("Arm pops at the contact", "Too dark in the water")
 
 
+#: the server's mail sender
+SENDER = "Dailies <dailies@studio.example>"
+
+
 @pytest.fixture
-def loop_server(tmp_path: Path) -> Iterator[Any]:
-    """A server of the walk's own."""
-    server = start_server(tmp_path / "server")
+def loop_server(tmp_path: Path) -> Iterator[Tuple[Any, SmtpServer]]:
+    """A server of the walk's own that mails through a real SMTP server (aiosmtpd on
+    127.0.0.1), its digest window an hour while the walk goes (the end makes it short)."""
+    smtp = SmtpServer().start()
+    os.environ["FT_DCC_MAIL_DIGEST_SECONDS"] = "3600"
     try:
-        yield server
+        server = start_server(tmp_path / "server", ["--smtp-url", smtp.url, "--mail-from", SENDER])
+    finally:
+        del os.environ["FT_DCC_MAIL_DIGEST_SECONDS"]
+    try:
+        yield server, smtp
     finally:
         server.stop()
+        smtp.stop()
 
 
 def _people(server: Any, tmp_path: Path) -> Dict[str, Any]:
@@ -84,10 +104,14 @@ def _people(server: Any, tmp_path: Path) -> Dict[str, Any]:
                        first_name="Sam", last_name="Super")])  # fmt: skip
     _ft_dcc_user(server, "password", sup_name, "--password-stdin", stdin=password + "\n")
     _ft_dcc_user(server, "role", sup_name, "--role", "supervisor", "--project", project)
+    lighter_id, _key = add_api_user(server, f"light{tag}")
+    ok(server, [update("User", lighter_id, email=f"light{tag}@studio.example")])
     artist_env = dict(server.env, FTRACK_API_USER=f"artist{tag}", FTRACK_API_KEY=artist_key)
     return {
         "task": task_path, "artist": f"artist{tag}", "artist_id": artist_id,
         "artist_env": artist_env, "supervisor": sup_name, "password": password,
+        "lighter": f"light{tag}", "emails": (f"artist{tag}@studio.example",
+                                             f"light{tag}@studio.example"),
     }  # fmt: skip
 
 
@@ -118,15 +142,15 @@ def _open_review(page: Any, server: Any, session_id: str) -> None:
 
 def _write_notes(page: Any, item: Any, who: Dict[str, Any]) -> None:
     """The Supervisor's notes on v001, each a frame further (the page's step button)."""
-    for count, (text, comment) in enumerate(NOTES, start=1):
+    for written, (text, comment) in enumerate(NOTES, start=1):
         item.locator("button.step-forward").click()
         item.locator(".note-form textarea").click()
-        page.keyboard.type(text.format(artist=who["artist"]))
+        page.keyboard.type(text.format(artist=who["artist"], lighter=who["lighter"]))
         if comment:
             item.locator(".note-form .note-comment").check()
         item.locator(".add-note").click()
         page.wait_for_function(
-            f"(i) => i.dataset.notesAdded === '{count}'", arg=item.element_handle()
+            f"(i) => i.dataset.notesAdded === '{written}'", arg=item.element_handle()
         )
         error = item.locator(".note-form .note-error").inner_text()
         assert not error, error
@@ -151,9 +175,10 @@ def _blender_publishes(tmp_path: Path, blender_env: Dict[str, str], server: Any,
 
 
 def test_the_notes_loop_closes(
-    loop_server: Any, tmp_path: Path, blender_env: Dict[str, str], page: Any, artifacts_dir: Path
+    loop_server: Tuple[Any, SmtpServer], tmp_path: Path, blender_env: Dict[str, str], page: Any,
+    artifacts_dir: Path,
 ) -> None:
-    server = loop_server
+    server, smtp = loop_server
     shots = artifacts_dir / "notes-loop"
     shots.mkdir(exist_ok=True)
     who = _people(server, tmp_path)
@@ -173,7 +198,7 @@ def test_the_notes_loop_closes(
                     "--json")  # fmt: skip
     assert listed.returncode == 0, listed.stderr
     todos = {n["text"]: n for n in json.loads(listed.stdout)["notes"]}
-    mention = NOTES[0][0].format(artist=who["artist"])
+    mention = NOTES[0][0].format(artist=who["artist"], lighter=who["lighter"])
     assert sorted(todos) == sorted([mention, *TICKED])
     assert {n["version"] for n in todos.values()} == {1}
     assert {n["author"] for n in todos.values()} == {"Sam Super"}
@@ -267,6 +292,36 @@ def test_the_notes_loop_closes(
         assert rows[text]["addressed by"] == version, rows[text]
     assert (rows[NOTES[3][0]]["kind"], rows[NOTES[3][0]]["state"]) == ("comment", "")
     _exports_say_it(who, addressed, tmp_path / "export", shots)
+
+    # 9. The digests: one letter for the artist (the notes on his version), one for the person
+    # the note mentions; the window held them through the walk, a restart with a short one
+    # sends what waited, whatever the machine's speed
+    database = SimpleNamespace(database_url=f"sqlite:///{server.data_dir / 'ft_dcc.sqlite'}")
+    wait_until(lambda: count(database, "ft_dcc_notice") == 0, lambda: unsettled(database))
+    assert smtp.messages == []
+    server.stop()
+    os.environ["FT_DCC_MAIL_DIGEST_SECONDS"] = "0.2"
+    try:
+        server.start()
+    finally:
+        del os.environ["FT_DCC_MAIL_DIGEST_SECONDS"]
+    smtp.wait_for(2)
+    wait_until(lambda: settled(database), lambda: unsettled(database))
+    artist_mail, lighter_mail = who["emails"]
+    mails: Dict[str, List[Any]] = {}
+    for message in smtp.messages:
+        mails.setdefault(str(message["To"]), []).append(message)
+    assert sorted(mails) == sorted(who["emails"]), sorted(mails)
+    assert all(len(m) == 1 for m in mails.values()), {k: len(v) for k, v in mails.items()}
+    letter = body_text(mails[artist_mail][0], "plain")
+    for text in (mention, *TICKED, NOTES[3][0], f"frame {note_frames[1]}"):
+        assert text in letter, (text, letter)
+    link = f"/signin/review/{session_id}#frame={v001_object},{note_frames[1]}"
+    assert link in letter, letter
+    mentioned = body_text(mails[lighter_mail][0], "plain")
+    assert "You were mentioned in a note" in mentioned and mention in mentioned, mentioned
+    assert TICKED[0] not in mentioned, mentioned
+    (shots / "digest-artist.txt").write_text(letter, encoding="utf-8")
 
 
 def _unguarded(cell: str) -> str:
