@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 PANEL_ID = "uk.ft_dcc.open_notes"
 TITLE = "ftrack: notes this version addresses"
+#: characters of a note's line beside its checkbox (the whole text is its tooltip)
+LINE_CHARS = 70
 #: the Write node's knobs: the chosen note ids (comma separated) and the button showing them
 ADDRESSES_KNOB = "ftrack_addresses"
 BUTTON_KNOB = "ftrack_open_notes"
@@ -61,20 +63,19 @@ def forget(node_names: List[str]) -> None:
 
 
 class OpenNotesPanel(nukescripts.PythonPanel):
-    """One checkbox per open note (its version, frame, author and text)."""
+    """One checkbox per open note: its version, frame, author and text."""
 
     def __init__(self, found: OpenNotes, ticked: List[str]) -> None:
         super().__init__(TITLE, PANEL_ID)
         self.notes = found.notes
         self.addKnob(nuke.Text_Knob("task", "Task", found.task))
         self.boxes = []
-        for index, note in enumerate(found.notes):
-            box = nuke.Boolean_Knob(f"note_{index}", note.heading)
+        for index, (note, line) in enumerate(zip(found.notes, found.lines(LINE_CHARS))):
+            box = nuke.Boolean_Knob(f"note_{index}", line)  # "v001 f1003 Ana: arm pops"
             box.setValue(note.id in ticked)
             box.setFlag(nuke.STARTLINE)
-            box.setTooltip(note.text)
+            box.setTooltip(note.text)  # the whole text
             self.addKnob(box)
-            self.addKnob(nuke.Text_Knob(f"text_{index}", "", " ".join(note.text.split())))
             self.boxes.append(box)
         self.setMinimumSize(520, 120 + 40 * len(found.notes))
 
