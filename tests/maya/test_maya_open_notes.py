@@ -7,11 +7,12 @@ publishes nothing; a task without open notes asks nothing."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import pytest
 from ft_dcc_hosts.maya import choices, menu, open_notes
 from support import make_task, open_session
+from support.control_picture import draw_controls
 from support.trust import create, new_id, ok, query
 
 
@@ -28,13 +29,21 @@ def _menu_publish(maya_state: Any, task: str, comment: str) -> Any:
     maya_state.click("Publish for review")
 
 
-def _artist_ticks(texts: List[str], seen: List[Dict[str, bool]], button: str = open_notes.PUBLISH):
+def _artist_ticks(texts: List[str], seen: List[Dict[str, bool]], button: str = open_notes.PUBLISH,
+                  picture: Optional[Path] = None):  # fmt: skip
     def artist(fake: Any, form: str) -> None:
         boxes = fake.controls("checkBox", form)
         seen.append({fake.ui[b]["flags"]["annotation"]: fake.ui[b]["value"] for b in boxes})
         for box in boxes:
             if fake.ui[box]["flags"]["annotation"] in texts:
                 fake.tick(box)
+        if picture is not None:  # the dialog as laid out, ticked: for a person to look at
+            kinds = {"checkBox": "check", "text": "text", "button": "button"}
+            mine = [i for i in fake.ui.values()
+                    if i["type"] in kinds and i.get("parent", "").startswith(form)]  # fmt: skip
+            shown = [(kinds[i["type"]], i["flags"].get("label", ""), bool(i.get("value")))
+                     for i in mine]  # fmt: skip
+            draw_controls(picture, "ftrack publish", shown)
         (pressed,) = [b for b in fake.controls("button", form)
                       if fake.ui[b]["flags"]["label"] == button]  # fmt: skip
         fake.press(pressed)
@@ -44,7 +53,7 @@ def _artist_ticks(texts: List[str], seen: List[Dict[str, bool]], button: str = o
 
 @pytest.mark.slow
 def test_the_publish_dialog_ticks_open_notes_the_version_addresses(
-    saved_scene: Path, maya_state: Any, server_env: Any, tmp_path: Path
+    saved_scene: Path, maya_state: Any, server_env: Any, tmp_path: Path, artifacts_dir: Path
 ) -> None:
     server = server_env
     session = open_session(server, tmp_path / "setup")
@@ -69,7 +78,10 @@ def test_the_publish_dialog_ticks_open_notes_the_version_addresses(
 
     # Two ticked, Publish: one request read them; v002 completes those two
     seen.clear()
-    maya_state.answers["layoutDialog"] = [_artist_ticks(["Arm pops", "Hold longer"], seen)]
+    picture = artifacts_dir / "maya-open-notes-dialog.png"
+    maya_state.answers["layoutDialog"] = [
+        _artist_ticks(["Arm pops", "Hold longer"], seen, picture=picture)
+    ]
     mark = server.log_mark()
     _menu_publish(maya_state, task, "fixed")
     reads = [r.get("actions") for r in server.api_requests_since(mark)]
@@ -88,3 +100,4 @@ def test_the_publish_dialog_ticks_open_notes_the_version_addresses(
         else:
             assert row[0]["completed_at"] is None, text
     assert [maya_state.ui.get(n) for n in maya_state.controls("checkBox", "")] == []  # closed
+    assert picture.stat().st_size > 1000

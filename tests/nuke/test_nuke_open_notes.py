@@ -16,6 +16,7 @@ import pytest
 from ft_dcc_hosts.nuke import callbacks, open_notes
 from support import make_task, open_session
 from support.cli import ft_dcc
+from support.control_picture import draw_controls
 from support.trust import create, new_id, ok, query
 from test_nuke_callbacks import finish
 
@@ -47,7 +48,7 @@ def _publish_from_menu(write: Any) -> Any:
 
 
 def test_the_write_tab_ticks_open_notes_and_a_queued_publish_keeps_them(
-    tmp_path: Path, comp: Any, fresh_server: Any, server_env: Any
+    tmp_path: Path, comp: Any, fresh_server: Any, server_env: Any, artifacts_dir: Path
 ) -> None:
     server = fresh_server
     server_env(server)
@@ -75,6 +76,13 @@ def test_the_write_tab_ticks_open_notes_and_a_queued_publish_keeps_them(
         seen.append({k.label(): k.value() for k in panel.boxes})
         for box in panel.boxes:
             box.setValue(box.tooltip() in ticks)
+        shown = []
+        for knob in panel.knobs().values():
+            ticks_box = isinstance(knob, nuke.Boolean_Knob)
+            said = knob.label() if ticks_box else f"{knob.label()} {knob.value()}".strip()
+            shown.append(("check" if ticks_box else "text", said, ticks_box and knob.value()))
+        buttons = [("button", "OK", False), ("button", "Cancel", False)]
+        draw_controls(artifacts_dir / "nuke-open-notes-panel.png", panel.title(), shown + buttons)
         return True
 
     nukescripts.modal_answers.append(artist)
