@@ -28,7 +28,7 @@ from ft_dcc.publish.pipeline import (
     register_plugins,
     run_stages,
 )
-from ft_dcc.publish.repair import run_repairs
+from ft_dcc.publish.repair import ASKED_KEY, repairs_asked, run_repairs
 from ft_dcc.publish.report import PublishReport, StepResult, VersionReport
 from ft_dcc.publish.request import PublishRequest, PublishRuntime, request_from_options
 from ft_dcc.publish.state import (
@@ -129,17 +129,23 @@ def run_all(context: pyblish.api.Context, plugins: List[type]) -> List[StepResul
 
 
 def _validate(context: pyblish.api.Context, plugins: List[type]) -> List[StepResult]:
-    """Run the validators; asked to repair, run the repairs of those that failed and check again
-    once (the first check's failures then stay out of the report: the repairs say what ran)."""
+    """Run the validators; asked to repair (``--repair``, or by the artist in the host during a
+    check), run the repairs of those that failed and check again once (the first check's
+    failures then stay out of the report: the repairs say what ran)."""
     publish = publish_of(context)
     steps = run_stages(context, plugins, publish.progress, stages=VALIDATE)
-    failed = [step for step in steps if not step.ok and step.repairs]
-    if not publish.request.repair or not failed:
+    asked = repairs_asked(context)
+    failed = [step for step in steps if step.plugin in asked
+              or (publish.request.repair and not step.ok and step.repairs)]  # fmt: skip
+    if not failed:
         return steps
-    repairs = run_repairs(context, plugins, failed)
+    context.data.pop(ASKED_KEY, None)  # asked once: the second check does not ask again
+    agreed = run_repairs(context, plugins, [step for step in failed if step.plugin in asked])
+    told = run_repairs(context, plugins, [step for step in failed if step.plugin not in asked])
+    repairs = agreed + told
     if not all(step.ok for step in repairs):
         return steps + repairs
-    warnings_of(context.data).extend(f"{step.label}: ran before checking again" for step in repairs)
+    warnings_of(context.data).extend(f"{step.label}: ran before checking again" for step in told)
     return repairs + run_stages(context, plugins, publish.progress, stages=VALIDATE)
 
 

@@ -3,12 +3,14 @@
 A validator (ft_dcc's or a studio's) may carry ``actions = [SomeRepair]`` (pyblish's
 ``Action``, shown on a failed plugin: ``on = "failed"`` or ``"all"``). A failed publish offers
 them in its error (``--repair`` on the CLI); a publish asked to repair runs, after its checks
-failed, each failed validator's repairs in the host, then checks again once.
+failed, each failed validator's repairs in the host, then checks again once. A validator only
+looks: when the artist agrees, in the host, to a fix it offers (``ValidateSceneSaved``: "Save it
+now and publish?"), it asks for its own repairs (:func:`ask_for_repair`) instead of fixing.
 """
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import Any, List, Sequence, Set
 
 from ft_dcc.publish.pipeline import (
     PluginClass,
@@ -19,6 +21,19 @@ from ft_dcc.publish.pipeline import (
 )
 from ft_dcc.publish.report import StepResult
 from ft_dcc.publish.state import PyblishContext
+
+#: ``context.data``: the validators whose repairs the artist asked for during the checks
+ASKED_KEY = "ft_dcc.repairs_asked"
+
+
+def ask_for_repair(context: Any, plugin: type) -> None:
+    """The artist agreed to ``plugin``'s repairs: run them after the checks, then check again."""
+    context.data.setdefault(ASKED_KEY, []).append(plugin.__name__)
+
+
+def repairs_asked(context: Any) -> Set[str]:
+    """The validators whose repairs the artist asked for (:func:`ask_for_repair`)."""
+    return set(context.data.get(ASKED_KEY) or ())
 
 
 def run_repairs(

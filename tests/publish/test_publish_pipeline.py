@@ -173,6 +173,38 @@ def test_unsaved_scene_fails_and_the_repair_action_saves(
     assert report.ok and report.queued, str(report)
 
 
+class AskingUnsavedHost(UnsavedFilesHost):
+    """An unsaved host with a UI whose artist answers "yes, save it"."""
+
+    def ask(self, question: str, default: bool = False) -> bool:
+        return "Save it now" in question
+
+
+def test_a_validator_only_looks_saving_the_scene_the_artist_agreed_to_is_its_repair(
+    offline_env: Path, sequence_25: Path
+) -> None:
+    """The scene-saved check never writes to the scene: the artist's "yes, save it" asks for its
+    repair (the Save scene action), which the pipeline runs before checking again; the artist
+    reads no failure and no repair warning."""
+    from ft_dcc.publish.pipeline import discover_plugins
+    from ft_dcc.publish.state import STATE_KEY, PublishContext
+
+    host = AskingUnsavedHost(sequence_25, fps=25)
+    report = quick_publish(host, task="demo/sh010/comp")
+    assert report.ok and report.queued, str(report)
+    assert host.saved
+    saved = [step for step in report.steps if "Save scene" in step.label]
+    assert [step.ok for step in saved] == [True], report.steps  # the repair saved it
+    assert not report.errors and not any("Save scene" in w for w in report.warnings)
+
+    another = AskingUnsavedHost(sequence_25, fps=25)
+    plugin = next(p for p in discover_plugins() if p.__name__ == "ValidateSceneSaved")
+    context = pyblish.api.Context()
+    context.data[STATE_KEY] = PublishContext(host=another)
+    result = pyblish.plugin.process(plugin, context, None)
+    assert result["error"] is not None and not another.saved  # the check looked, wrote nothing
+
+
 class CameraFilesHost(FilesHost):
     """A files host that, like a DCC, has cameras."""
 

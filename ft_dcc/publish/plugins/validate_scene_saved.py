@@ -19,7 +19,9 @@ class SaveScene(pyblish.api.Action):
 
 
 class ValidateSceneSaved(pyblish.api.ContextPlugin):
-    """The scene has a file and no unsaved changes (offer to save it when the host can ask)."""
+    """The scene has a file and no unsaved changes. It only looks: when the host can ask and
+    the artist agrees to save, it asks for its repair (:class:`SaveScene`), which the pipeline
+    runs before checking again."""
 
     label = "Scene saved"
     order = pyblish.api.ValidatorOrder - 0.2
@@ -27,7 +29,8 @@ class ValidateSceneSaved(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.exceptions import ValidationError
-        from ft_dcc.publish.state import publish_of, record_saved_scene
+        from ft_dcc.publish.repair import ask_for_repair
+        from ft_dcc.publish.state import publish_of
 
         host = publish_of(context).host
         scene = host.scene_path()
@@ -35,10 +38,7 @@ class ValidateSceneSaved(pyblish.api.ContextPlugin):
             return
         what = "was never saved" if scene is None else "has unsaved changes"
         if scene is not None and host.ask(f"The scene {what}. Save it now and publish?", False):
-            path = host.save_scene()
-            record_saved_scene(context, path)
-            self.log.info("Saved %s", path)
-            return
+            ask_for_repair(context, type(self))
         raise ValidationError(
             f"the scene {what}",
             hint="save the scene and publish again",
