@@ -134,7 +134,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -> Starlette:
     """The ASGI app for ``config``; ``app.state.server`` holds the store, keys and seed result."""
     server = EmbeddedServer(config, environ)
-    start_notifier(server)  # digests and webhooks: a thread of this process
+    notifier = start_notifier(server)  # digests and webhooks: its thread runs while we serve
     request_log = RequestLog(config.request_log) if config.request_log else None
     outage = health.Outage(server.store.engine)
     server.on_close(outage.close)
@@ -142,6 +142,7 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        notifier.start()
         try:
             yield
         finally:

@@ -1,6 +1,6 @@
-"""The notifier of one server process, started with its app (``app.create_app``): it records
-the notices of every committed write (``ApiContext.on_committed``) and is stopped with the
-server."""
+"""The notifier of one server process, made with its app (``app.create_app``): it records the
+notices of every committed write (``ApiContext.on_committed``) from then on, its thread starts
+when the app starts serving (its lifespan) and stops with the server."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 
 def start_notifier(server: EmbeddedServer) -> Notifier:
-    """This process's running notifier (``server.notifier``)."""
+    """This process's notifier (``server.notifier``), recording; ``start()`` its thread."""
     config = server.config
     notifier = Notifier(server.store, asker(server.ctx.execute, SYSTEM), server.mail,
                         config.public_url or config.url, config.mail_digest_seconds,
-                        config.webhook_retry_seconds)  # fmt: skip
+                        config.webhook_retry_seconds, start=False)  # fmt: skip
     server.ctx.on_committed = notifier.record
     server.on_close(notifier.close)
     server.notifier = notifier

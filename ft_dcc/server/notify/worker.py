@@ -58,6 +58,12 @@ class Notifier:
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start the thread (once): when the process serves, not in a supervisor that only
+        prepares the database for its workers."""
+        if self._thread is None and not self._stop.is_set():
             self._thread = threading.Thread(target=self._run, name="ft_dcc-notify", daemon=True)
             self._thread.start()
 
