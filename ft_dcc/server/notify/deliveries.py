@@ -44,6 +44,8 @@ MOST_ATTEMPTS = 10
 MOST_DELAY = 3600.0
 DEFAULT_FIRST_RETRY = 30.0
 LEASE_SECONDS = 120.0
+#: how long a finished delivery (delivered, failed, dropped) and its attempts are kept
+KEEP_SECONDS = 30 * 24 * 3600.0
 #: seconds to connect and to wait for the receiver's answer
 TIMEOUT = (5.0, 15.0)
 SIGNATURE_HEADER = "X-Ft-Dcc-Signature"
@@ -210,6 +212,18 @@ class Deliveries:
                 connection.execute(sa.insert(self.attempts.table).values(
                     id=uuid.uuid4().hex, delivery_id=delivery.id, attempt=delivery.attempts,
                     at=now, status=status, error=error))  # fmt: skip
+
+    def prune(self, now: Optional[float] = None) -> int:
+        """Remove the finished deliveries made more than :data:`KEEP_SECONDS` ago, with their
+        attempts; how many."""
+        now = time.time() if now is None else now
+        t, a = self.table.table, self.attempts.table
+        old = sa.and_(t.c.state.in_([DELIVERED, FAILED, DROPPED]), t.c.created < now - KEEP_SECONDS)
+        with write_transaction(self.engine) as connection:
+            connection.execute(
+                sa.delete(a).where(a.c.delivery_id.in_(sa.select(t.c.id).where(old)))
+            )
+            return int(connection.execute(sa.delete(t).where(old)).rowcount or 0)
 
     def listed(self, most: int = 200, hook_id: Optional[str] = None) -> List[Dict[str, Any]]:
         """The newest deliveries (newest first), each with its attempts (oldest first)."""

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 #: the longest the thread sleeps with nothing due (it then looks at the tables again)
 IDLE_SECONDS = 15.0
+#: how often old webhook deliveries are pruned (``Deliveries.prune``)
+PRUNE_SECONDS = 3600.0
 
 
 class Notifier:
@@ -57,6 +59,7 @@ class Notifier:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
+        self._next_prune = 0.0
         if start:
             self.start()
 
@@ -106,6 +109,9 @@ class Notifier:
         self.send_due()
         hooks = {hook.id: hook for hook in self.hooks.all()}
         self.deliveries.deliver_due(self._stop, hooks)
+        if time.monotonic() >= self._next_prune:
+            self._next_prune = time.monotonic() + PRUNE_SECONDS
+            self.deliveries.prune()
 
     # -- notices -> digest items and deliveries ------------------------------------------------
     def expand(self) -> int:
