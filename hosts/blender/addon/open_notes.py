@@ -6,7 +6,7 @@ checkbox; the ticked ones go into the publish as ``ft-dcc publish --addresses`` 
 
 from __future__ import annotations
 
-from typing import List
+from typing import Any, List
 
 import bpy
 
@@ -35,25 +35,38 @@ class FTDCC_OT_notes_refresh(bpy.types.Operator):
 
         settings = context.scene.ftrack_publish
         conn = props.connection_settings(context)
-        found = fetch_open_notes(
-            settings.task.strip() or None,
-            lambda: connection.deferred_session(conn),  # its start rides with the read
-        )
+        opened: List[Any] = []
+
+        def make_session() -> Any:  # its start rides with the read: one request
+            opened.append(connection.deferred_session(conn))
+            return opened[-1]
+
+        found = fetch_open_notes(settings.task.strip() or None, make_session)
         ticked = {item.note_id for item in settings.open_notes if item.addressed}
         settings.open_notes.clear()
         for note in found.notes:
             item = settings.open_notes.add()
             item.note_id, item.heading, item.text = note.id, note.heading, note.text
             item.addressed = note.id in ticked  # a choice survives a refresh
+        settings.open_notes_task = settings.task.strip()
         STATE.update(message=found.message, task=found.task)
         if found.message and not found.task:  # an error, not "no open notes"
             self.report({"ERROR"}, found.message)
             return {"CANCELLED"}
+        connection.reached(opened[-1])  # the connection row shows it, not "Not checked yet"
         return {"FINISHED"}
 
 
+def stale(settings) -> bool:
+    """The Task field changed since the notes were read: they are another task's."""
+    return bool(settings.open_notes) and settings.open_notes_task != settings.task.strip()
+
+
 def ticked(settings) -> List[str]:
-    """The ids of the ticked notes, in the list's order (the publish's ``addresses``)."""
+    """The ids of the ticked notes, in the list's order (the publish's ``addresses``); none
+    when they were read for another task than the Task field's (:func:`stale`)."""
+    if stale(settings):
+        return []
     return [item.note_id for item in settings.open_notes if item.addressed]
 
 
@@ -71,6 +84,10 @@ def draw(layout, settings) -> None:
     row = box.row()
     row.label(text=HEADING, icon="CHECKBOX_HLT")
     row.operator("ftdcc.notes_refresh", text="", icon="FILE_REFRESH")
+    if stale(settings):
+        wrapping.wrapped(box, "The task changed: refresh to list its open notes",
+                         icon="ERROR", width=LINE_CHARS)  # fmt: skip
+        return
     col = box.column(align=True)
     for item in settings.open_notes:
         col.prop(item, "addressed", text=item.heading)

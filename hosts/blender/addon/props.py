@@ -73,6 +73,8 @@ class FTDCC_PublishSettings(bpy.types.PropertyGroup):
     )
     #: the task's open to-dos, ticked when this version addresses them (``open_notes.py``)
     open_notes: bpy.props.CollectionProperty(type=FTDCC_OpenNote)
+    #: the Task field's text when they were read (another task's are not sent)
+    open_notes_task: bpy.props.StringProperty(name="Open notes of", options={"HIDDEN"})
 
 
 class FTDCC_Preferences(bpy.types.AddonPreferences):
