@@ -21,8 +21,8 @@ copy) until the page's ``<video>`` has its first frame (``readyState`` >= 2); th
 the owner's personal link (the stored movie: the page's and the browser's own share).
 
 Then the encode alone, made whole as before copies were served while they encode
-(``review.watermark.encode_command``): its wall time and the CPU seconds it used (user + system,
-all threads): on a machine shared with other work the wall time grows with the load, the CPU
+(``review.watermark_encode.encode_command``): its wall time and the CPU seconds it used (user +
+system, all threads): on a machine shared with other work the wall time grows with the load, the CPU
 time does not, and CPU seconds / cores is what the encode would take on an idle machine. The
 figures are also given as a ratio to this encode's wall time, measured in the same run.
 
@@ -121,7 +121,7 @@ def chromium_first_frame_ms(urls: List[str]) -> List[float]:
 
 def encode_alone(movie: Path, scratch: Path) -> Dict[str, float]:
     """Wall ms and CPU seconds of one viewer's encode of ``movie``, run as the server runs it."""
-    from ft_dcc.server.review.watermark import encode_command
+    from ft_dcc.server.review.watermark_encode import encode_command
 
     text = scratch / "viewer.txt"
     text.write_text("Viewer 0 viewer0@client.example\n2026-11-24", encoding="utf-8")

@@ -16,7 +16,7 @@ from typing import Any, Tuple
 import pytest
 from support.waiting import wait_until
 
-from ft_dcc.server.review import watermark
+from ft_dcc.server.review import watermark, watermark_encode
 from ft_dcc.server.review.ranged import span
 from ft_dcc.server.review.watermark import Watermarker
 
@@ -47,7 +47,8 @@ def test_a_copy_larger_than_announced_is_made_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = make_movie(tmp_path / "review.mp4")
-    monkeypatch.setattr(watermark, "size_bound", lambda facts, head: head + 1024)
+    for module in (watermark, watermark_encode):  # what is streamed, and the size announced
+        monkeypatch.setattr(module, "size_bound", lambda facts, head: head + 1024)
     marker = _marker(tmp_path)
     made = marker.marked(str(uuid.uuid4()), source, "Bob Roe bob@client.example", "2026-11-24")
     data = made.read_bytes()
@@ -68,17 +69,17 @@ def test_concurrent_first_views_get_parts_of_one_copy(
     when it was read), never bytes of another copy."""
     source = make_movie(tmp_path / "review.mp4")
     halfway, go_on = threading.Event(), threading.Event()
-    write = watermark._Streamed._write
+    write = watermark_encode.Streamed._write
 
     def held_write(self: Any, out: Any, chunk: bytes, last: bool = False) -> None:
         if last:  # the free box: its first FIRST_BYTES written, the rest once the test says
-            write(self, out, chunk[: watermark.FIRST_BYTES])
+            write(self, out, chunk[: watermark_encode.FIRST_BYTES])
             halfway.set()
             assert go_on.wait(timeout=300), "the test never let the copy go on"
-            chunk = chunk[watermark.FIRST_BYTES :]
+            chunk = chunk[watermark_encode.FIRST_BYTES :]
         write(self, out, chunk, last)
 
-    monkeypatch.setattr(watermark._Streamed, "_write", held_write)
+    monkeypatch.setattr(watermark_encode.Streamed, "_write", held_write)
     marker, component = _marker(tmp_path), str(uuid.uuid4())
     viewer, day = "Ann Lee ann@client.example", "2026-11-24"
 
