@@ -22,6 +22,7 @@ from server.desk.desk_browser import (
     desk_world,
     first_signin_by_link,
     home_follows,
+    mail_walk,
     open_todays_session,
     present_and_approve,
     room_link,
@@ -84,4 +85,5 @@ def test_a_supervisor_runs_dailies_from_the_desk_in_firefox(
     build_client_session(firefox, firefox.goto, world, shots)
     supervisor_walk(firefox, firefox.goto, world, shots)
     home_follows(firefox, firefox.goto, world, shots)
+    mail_walk(firefox, firefox.goto, world, shots)
     first_signin_by_link(firefox, firefox.goto, world, embedded_server)
