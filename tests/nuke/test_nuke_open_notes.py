@@ -2,7 +2,9 @@
 (the honest Nuke fake, the real embedded server): its "Open notes..." button reads them in ONE
 request and shows one checkbox per to-do (comments and completed ones left out); the ticked ids
 are kept on the node and go into its publish as ``--addresses`` does. Offline, the queued
-publish keeps the choice: flushed later, it completes those notes (and only those)."""
+publish keeps the choice: flushed later, it completes those notes (and only those). What the
+artist types in the knob that is not an open to-do of the task is refused by name, nothing
+published."""
 
 from __future__ import annotations
 
@@ -140,3 +142,17 @@ def test_no_open_notes_or_no_task_is_said(comp: Any, embedded_server: Any, serve
     assert open_notes.choose_for(write) is None
     assert "no ftrack project called 'Nope'" in nuke._fake.state.messages[-1]
     assert nukescripts.shown == []
+
+    # the knob is the artist's to type in: what is not an open to-do of the task is refused by
+    # name, nothing published, the knob kept as typed
+    write[callbacks.TASK_KNOB].setValue(task)
+    write[open_notes.ADDRESSES_KNOB].setValue("not-a-note, =1+1")
+    nuke.scriptSave()
+    job = callbacks.publish_writes([write], background=False)
+    assert not job.report.ok, job.report.format()
+    said = " ".join(job.report.errors)
+    assert "not-a-note" in said and "=1+1" in said and "nothing was written" in said, said
+    assert write[open_notes.ADDRESSES_KNOB].value() == "not-a-note, =1+1"
+    found = session.query(f'select id from AssetVersion where task.name is "comp" and '
+                          f'task.project.name is "{task.split("/")[0]}"').all()  # fmt: skip
+    assert found == []
