@@ -22,7 +22,7 @@ from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limit
 from ft_dcc.server.http.responses import ApiJSONResponse
 from ft_dcc.server.identity.layer import identity_of
 from ft_dcc.server.identity.policy import Area, admits
-from ft_dcc.server.query.results import MAX_REPLY_ENV, describe_bytes, max_reply_bytes
+from ft_dcc.server.query.reply_budget import MAX_REPLY_ENV, describe_bytes, max_reply_bytes
 from ft_dcc.server.rules.passphrase import prehash_passphrases
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.store.store import WRITE_ACTIONS

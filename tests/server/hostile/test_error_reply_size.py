@@ -14,7 +14,7 @@ from typing import Any
 
 from support.trust import call
 
-from ft_dcc.server.query.results import DEFAULT_MAX_REPLY_BYTES
+from ft_dcc.server.query.reply_budget import DEFAULT_MAX_REPLY_BYTES
 
 WORD = 17 * 1024 * 1024
 
