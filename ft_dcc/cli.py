@@ -23,7 +23,8 @@ from ft_dcc.console import ConsoleLogHandler
 from ft_dcc.exceptions import FtDccError
 
 COMMAND_MODULES = (
-    "ft_dcc.server.commands",  # server, user
+    "ft_dcc.server.commands.serve",  # server
+    "ft_dcc.server.commands.users",  # user
     "ft_dcc.host.commands",  # publish (the host room picks the host), host install|list
     "ft_dcc.publish.commands",  # queue list|flush|drop
     "ft_dcc.publish.context_commands",  # context create

@@ -15,6 +15,7 @@ SHARED = (
     "ft_dcc.console",
     "ft_dcc.exceptions",
     "ft_dcc.progress",
+    "ft_dcc.server.commands.options",  # what the server and user commands share (stdlib only)
 )
 #: stdlib-only constants a parser offers as choices (``settings show --host``)
 CHOICES = ("ft_dcc.settings.hosts",)
@@ -40,7 +41,8 @@ def test_building_the_parser_loads_only_the_command_modules():
 
     loaded = _loaded_by_the_parser()
     allowed = set(SHARED) | set(CHOICES) | set(COMMAND_MODULES)
-    allowed |= {name.rsplit(".", 1)[0] for name in COMMAND_MODULES}  # their packages
+    allowed |= {name.rsplit(".", depth)[0] for name in COMMAND_MODULES
+                for depth in range(1, name.count("."))}  # their packages  # fmt: skip
     project = [name for name in loaded if name == "ft_dcc" or name.startswith("ft_dcc.")]
     extra = [n for n in project if n not in allowed and not n.startswith("ft_dcc.protocol")]
     assert not extra, f"building the parser imported {extra}"

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from ft_dcc.commands_base import add_command
-from ft_dcc.server.commands import SERVER
+from ft_dcc.server.commands.serve import SERVER
 
 
 def main() -> int:

@@ -1,5 +1,5 @@
 """What ``ft-dcc server install-service``, ``backup`` and ``restore`` print and answer: the
-handlers behind their declarations in :mod:`ft_dcc.server.commands` (which resolves the
+handlers behind their declarations in :mod:`ft_dcc.server.commands.serve` (which resolves the
 database URL, :mod:`ft_dcc.server.operations.secrets_source`)."""
 
 from __future__ import annotations
