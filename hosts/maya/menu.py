@@ -100,7 +100,9 @@ class MainProgressBar:
 
 
 def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Optional[PublishReport]:
-    """The menu command: ask, publish with progress, show the report. When a failed check offers
+    """The menu command: ask (the open notes too, :mod:`.open_notes`), publish with progress,
+    show the report; ``choices``: a caller's answers instead (task, review_session, comment,
+    addresses: note ids, comma separated). When a failed check offers
     a repair, the dialog has a "Repair and publish" button: it publishes the same request again
     with ``repair=True`` (the repairs run here, in Maya) and shows that outcome. Returns the last
     report (None when the artist cancelled)."""
@@ -109,6 +111,7 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Optional[Pub
 
     from .cameras import ask_cameras
 
+    asked = choices is None  # a caller's own choices name what they address ("addresses")
     choices = choices if choices is not None else ask_choices()
     if choices is None:
         return None
@@ -117,7 +120,9 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Optional[Pub
         return None
     from .open_notes import ask_addresses
 
-    addresses = ask_addresses(choices.get("task") or None)  # the open notes it addresses
+    addresses = (  # the open notes it addresses: ticked in the dialog, or the caller's ids
+        ask_addresses(choices.get("task") or None) if asked else [choices.get("addresses", "")]
+    )
     if addresses is None:
         return None
     request = PublishRequest(

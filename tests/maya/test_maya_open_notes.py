@@ -2,7 +2,8 @@
 ``layoutDialog`` and ``checkBox`` checked against Maya 2025's command reference; the real
 embedded server): one checkbox per open to-do of the task, read in ONE request; the ticked ones
 are completed by the publish (a reply naming the new version each), the others stay open; Cancel
-publishes nothing; a task without open notes asks nothing."""
+publishes nothing; a task without open notes asks nothing; a script's own choices name the
+notes instead (no dialog)."""
 
 from __future__ import annotations
 
@@ -101,3 +102,12 @@ def test_the_publish_dialog_ticks_open_notes_the_version_addresses(
             assert row[0]["completed_at"] is None, text
     assert [maya_state.ui.get(n) for n in maya_state.controls("checkBox", "")] == []  # closed
     assert picture.stat().st_size > 1000
+
+    # a script's own choices name the notes (no dialog): v003 addresses the third
+    dialogs = len(maya_state.dialogs)
+    report = menu.publish_for_review({"task": task, "review_session": "Maya notes",
+                                      "comment": "", "addresses": made["Knee flips"]})  # fmt: skip
+    assert report is not None and report.ok, report.format()
+    assert not any(d["_kind"] == "layoutDialog" for d in maya_state.dialogs[dialogs:])
+    row = query(server, f'select completed_at from Note where id is "{made["Knee flips"]}"')
+    assert row[0]["completed_at"] is not None
