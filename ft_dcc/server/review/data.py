@@ -45,6 +45,11 @@ MAX_NOTE_LENGTH = 20000
 #: which of a session's items (given them all, in order) to read whole (ReviewData.session)
 Detail = Callable[[List["ItemView"]], Iterable[str]]
 USERS = f"select {USER_FIELDS} from User where id in"
+#: a session's objects (``id, name, description, version, version_id, sort_order``), their
+#: versions (``id, version, comment, date, user_id, asset_id, thumbnail_id``) and those
+#: versions' assets (``id, name, context_id``), both by id
+Skeleton = Tuple[List[Dict[str, Any]], Dict[str, Dict[str, Any]], Dict[str, Dict[str, Any]]]
+SessionRows = Callable[[str], Skeleton]
 
 
 @dataclass
@@ -163,11 +168,15 @@ class ReviewData:
     in this one place: their versions without the internal status, the artist or the comment,
     the notes and verdicts they may see, the studio's people unnamed."""
 
-    def __init__(self, execute: Execute, user_id: str, sight: Sight = STUDIO_SIGHT) -> None:
+    def __init__(self, execute: Execute, user_id: str, sight: Sight = STUDIO_SIGHT,
+                 session_rows: Optional[SessionRows] = None) -> None:  # fmt: skip
         self._execute = execute
         self.user_id = user_id
         self.sight = sight
         self._rows = asker(execute, user_id)
+        #: reads a session's :data:`Skeleton` in one statement (``review.skeleton``); without
+        #: it, three queries
+        self._session_rows = session_rows
 
     @property
     def rows(self) -> Any:
@@ -254,12 +263,14 @@ class ReviewData:
             created_by_id=row.get("created_by_id"),
         )
 
-    def _items(self, review_session_id: str, detail: Optional[Detail] = None) -> List[ItemView]:
+    def _skeleton(self, review_session_id: str) -> Skeleton:
+        """The session's objects, their versions and assets by id (:data:`Skeleton`)."""
+        if self._session_rows is not None:
+            return self._session_rows(review_session_id)
         objects = self._query(
             "select id, name, description, version, version_id, sort_order "
             f"from ReviewSessionObject where review_session_id is {quote(review_session_id)}"
         )
-        objects.sort(key=lambda o: (o.get("sort_order") or 0, str(o.get("name") or "")))
         versions = self._by_id(
             "select id, version, comment, date, user_id, asset_id, thumbnail_id "
             "from AssetVersion where id in",
@@ -269,6 +280,11 @@ class ReviewData:
             "select id, name, context_id from Asset where id in",
             (v.get("asset_id") for v in versions.values()),
         )
+        return objects, versions, assets
+
+    def _items(self, review_session_id: str, detail: Optional[Detail] = None) -> List[ItemView]:
+        objects, versions, assets = self._skeleton(review_session_id)
+        objects.sort(key=lambda o: (o.get("sort_order") or 0, str(o.get("name") or "")))
         items = []
         comments = self.sight.sees(Inside.VERSION_COMMENT)
         for obj in objects:
@@ -307,7 +323,9 @@ class ReviewData:
             (assets.get(v.get("asset_id") or "", {}).get("context_id") for v in chosen),
         )
         movies = self._movies(v["id"] for v in chosen if v.get("id"))
-        notes = self._notes(i.id for i in items)
+        notes: Dict[str, List[NoteView]] = {}
+        for note in self._notes(i.id for i in items):
+            notes.setdefault(note.parent_id, []).append(note)
         people = self.sight.sees(Inside.STUDIO_PEOPLE)
         users = self._by_id(USERS, (v.get("user_id") for v in chosen)) if people else {}
         for item, version in zip(items, chosen):
@@ -319,7 +337,7 @@ class ReviewData:
             item.movie_id = movie["id"] if movie and not still else None
             item.image_id = movie["id"] if movie and still else None
             item.movie_meta = movie["meta"] if movie else {}
-            item.notes = [n for n in notes if n.parent_id == item.id]
+            item.notes = notes.get(item.id, [])
 
     def _movies(self, versions: Iterable[str]) -> Dict[str, Dict[str, Any]]:
         """Per version id: its ``ftrackreview-mp4`` (else its ``ftrackreview-image``: a still)

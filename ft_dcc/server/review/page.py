@@ -69,6 +69,7 @@ from ft_dcc.server.review.html import (
 from ft_dcc.server.review.links import Link, may_open, open_link
 from ft_dcc.server.review.media_route import MediaRoute
 from ft_dcc.server.review.scripts import SCRIPT_BUNDLE, WEB_DIR, scripts_response
+from ft_dcc.server.review.skeleton import SessionSkeleton
 from ft_dcc.server.review.still_hold import still_hold
 from ft_dcc.server.review.viewer import sight_of
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -145,6 +146,7 @@ class ReviewRoutes:
         self.signer: ReviewSigner = signer_for(server.config.data_dir)
         self.usernames = _UsernameCache(server.keys)
         self.media_route = MediaRoute(server)
+        self.skeleton = SessionSkeleton(server.store)
         #: the session's presenter state, which its page comes with (set by the presenter's
         #: routes, :mod:`ft_dcc.server.review.presenter`; None: the page asks for it itself)
         self.presenter_of: Callable[[str, Link], Optional[Mapping[str, object]]] = (
@@ -172,7 +174,8 @@ class ReviewRoutes:
         link = self._open(request, review_session_id)
         execute = self.server.ctx.execute
         sight = sight_of(self.server.store, execute, link)  # who looks decides what they see
-        return review_session_id, ReviewData(execute, link.maker_id, sight), link
+        data = ReviewData(execute, link.maker_id, sight, session_rows=self.skeleton)
+        return review_session_id, data, link
 
     async def access(self, request: Request) -> Tuple[str, ReviewData, Link]:
         """The path's review session id, the link holder's view of the data and the link

@@ -34,9 +34,10 @@ from ft_dcc.server.model.schema import (
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.ast import Query
 from ft_dcc.server.query.compiler import Compiler, ProjectionTree, QueryError, projection_tree
-from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
+from ft_dcc.server.query.parser import QuerySyntaxError
 from ft_dcc.server.query.reply_budget import ReplyBudget
 from ft_dcc.server.query.results import ResultBuilder
+from ft_dcc.server.query.shapes import parse as parse_query
 from ft_dcc.server.query.values import StoredRow, ValueTypeError, storage_to_wire, wire_to_storage
 from ft_dcc.server.rules.ownership import creator_of
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, role_of

@@ -1,0 +1,68 @@
+"""A query ending in a list of ids is parsed once per shape (the grammar no longer reads every id
+of every new list), and the answer is always the one the grammar gives the whole expression."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+pytest.importorskip("lark")
+
+from ft_dcc.server.query import shapes
+from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
+
+IDS = ", ".join(f'"{uuid.uuid4()}"' for _ in range(300))
+EXPRESSIONS = (
+    f"select id, content from Note where parent_id in ({IDS})",
+    f"select id from Note where in_reply_to_id in ({IDS})",
+    f'select id from Component where name in ("ftrackreview-mp4", "x") and version_id in ({IDS})',
+    f'select parent_id from Metadata where key is "k" and parent_id not_in ({IDS})',
+    f"select id from ReviewSessionObject where review_session_id is \"a\" and version_id in ({IDS})",
+    'select id from Task where id in ("a")',
+    'select id from Task where id IN  ( "a" ,"b:c.d_e-f" )  ',
+    # not a list of ids at the end: parsed as it is
+    'select id from Task where name in ("a b", "c")',
+    'select id from Task where name is "x in (" and id in ("a")',
+    'select id from Task where name is "(" and id in ("a")',
+    'select id from Task where id in (select task_id from AssetVersion where id in ("a", "b"))',
+    'select id from Task where parent has (id in ("a", "b"))',
+    'select id from Task where not id in ("a", "b")',
+    'select id from Task where id in ("a", "b") order by name',
+    "select id from Task where name in ('a', 'b')",
+)
+
+
+@pytest.mark.parametrize("expression", EXPRESSIONS, ids=range(len(EXPRESSIONS)))
+def test_a_shape_answers_what_the_grammar_answers(expression: str) -> None:
+    assert shapes.parse(expression) == parse_query(expression)
+
+
+def test_each_new_list_of_a_shape_reuses_its_parse() -> None:
+    shapes._shape.cache_clear()
+    for _ in range(5):
+        listed = ", ".join(f'"{uuid.uuid4()}"' for _ in range(50))
+        expression = f"select id, content from Note where parent_id in ({listed})"
+        assert shapes.parse(expression) == parse_query(expression)
+    info = shapes._shape.cache_info()
+    assert (info.misses, info.hits) == (1, 4)
+
+
+@pytest.mark.parametrize("bad", [
+    'select id from Task where name is "q in ("a")',
+    'select id frm Task where id in ("a", "b")',
+    'select id from Task where id in ("a", "b"',
+])  # fmt: skip
+def test_a_wrong_expression_is_refused_as_the_grammar_refuses_it(bad: str) -> None:
+    with pytest.raises(QuerySyntaxError) as grammar:
+        parse_query(bad)
+    with pytest.raises(QuerySyntaxError) as shaped:
+        shapes.parse(bad)
+    assert str(shaped.value) == str(grammar.value)
+
+
+def test_a_kept_shape_is_not_changed_by_what_its_answers_become() -> None:
+    first = shapes.parse('select id from Task where id in ("a", "b")')
+    first.where.value.append("changed")  # type: ignore[union-attr]
+    again = shapes.parse('select id from Task where id in ("c")')
+    assert again == parse_query('select id from Task where id in ("c")')

@@ -1,0 +1,91 @@
+"""The review page's items and feedback of a 150-version session run the statements a 15-version
+session's do, and the query grammar reads no id of them: the session's objects, versions and
+assets are one join on its bound id (``review.skeleton``), and a query ending in hundreds of ids
+is parsed once per shape (``query.shapes``). Counts only: no clock.
+
+The sessions are built through the server's own ``/api`` (tests/web/test_big_session_build.py)
+of its app in this process, so the test hears every statement and every parse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+pytest.importorskip("sqlalchemy")
+
+from web.test_big_session_build import Api, Media, build_session, widget_url
+
+from ft_dcc.server.query import parser, shapes
+from server.desk.heard import ADMIN, HEADERS, KEY, ORIGIN, statements
+
+#: versions of the small and the big session (3 to an asset: 5 and 50 groups, every one of them
+#: on the first page of items)
+SMALL, BIG = 15, 150
+
+
+class InProcessApi(Api):
+    def __init__(self, client: Any) -> None:
+        super().__init__("", ADMIN, KEY)
+        self.client = client
+
+    def __call__(self, operations: List[Dict[str, Any]]) -> List[Any]:
+        reply = self.client.post("/api", json=operations, headers=HEADERS)
+        assert reply.status_code == 200, reply.text[:2000]
+        return list(reply.json())
+
+
+@pytest.fixture
+def room(tmp_path: Path) -> Iterator[Tuple[Any, Any, Media]]:
+    from starlette.testclient import TestClient
+
+    from ft_dcc.server.app import create_app
+    from ft_dcc.server.runtime.config import ServerConfig
+
+    data = tmp_path / "data"
+    app = create_app(ServerConfig(data_dir=data),
+                     {"FTRACK_API_USER": ADMIN, "FTRACK_API_KEY": KEY})  # fmt: skip
+    with TestClient(app, base_url=ORIGIN) as client:
+        yield client, app.state.server, Media(tmp_path / "media", data)
+
+
+def _paths(api: InProcessApi, media: Media, versions: int) -> List[str]:
+    built = build_session(api, media, versions)
+    link = urlparse(widget_url(api, built.review_session_id, False))
+    path, token = link.path.rstrip("/"), parse_qs(link.query)["token"][0]
+    return [f"{path}/items?token={token}&from=0", f"{path}/feedback?token={token}"]
+
+
+@pytest.mark.slow
+def test_a_big_sessions_items_cost_the_statements_of_a_small_one(
+    room: Tuple[Any, Any, Media], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, server, media = room
+    api = InProcessApi(client)
+    parsed: List[str] = []  # what the grammar (lark) reads
+    lark = parser._parser()
+
+    class Counted:
+        def parse(self, expression: str) -> Any:
+            parsed.append(expression)
+            return lark.parse(expression)
+
+    monkeypatch.setattr(parser, "_parser", Counted)
+    shapes._shape.cache_clear()
+    sizes = {"small": _paths(api, media, SMALL), "big": _paths(api, media, BIG)}
+    for path in sizes["small"]:  # the first time: each shape is parsed once
+        assert client.get(path).status_code == 200
+    heard: Dict[str, List[Tuple[int, int, int]]] = {}
+    for size, paths in sizes.items():
+        heard[size] = []
+        for path in paths:
+            parsed.clear()
+            with statements(server.store.engine) as seen:
+                reply = client.get(path)
+            assert reply.status_code == 200, reply.text[:1000]
+            ids = sum(e.count('", "') for e in parsed)  # ids the grammar read
+            heard[size].append((len(seen), len(parsed), ids))
+    assert heard["big"] == heard["small"], heard
+    assert all(ids == 0 for _, _, ids in heard["big"]), heard
