@@ -11,8 +11,8 @@ temporary data dir, SQLite), the sessions built through its ``/api`` in one batc
 process's (``time.process_time``, every thread: the app answers in its thread pool; the
 client's side of a TestClient request is a small constant beside it). Prints the median and
 p95 of each, the ratio big/small, the load average, and one JSON line; ``--profile`` prints
-cProfile's top functions of the items' read (``ReviewData.session``) of the big session. No timing is asserted
-anywhere: a benchmark.
+cProfile's top functions of the items' read (``ReviewData.session``) of the big session. No
+timing is asserted anywhere: a benchmark.
 """
 
 from __future__ import annotations

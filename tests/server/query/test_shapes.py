@@ -18,7 +18,7 @@ EXPRESSIONS = (
     f"select id from Note where in_reply_to_id in ({IDS})",
     f'select id from Component where name in ("ftrackreview-mp4", "x") and version_id in ({IDS})',
     f'select parent_id from Metadata where key is "k" and parent_id not_in ({IDS})',
-    f"select id from ReviewSessionObject where review_session_id is \"a\" and version_id in ({IDS})",
+    f'select id from ReviewSessionObject where review_session_id is "a" and version_id in ({IDS})',
     'select id from Task where id in ("a")',
     'select id from Task where id IN  ( "a" ,"b:c.d_e-f" )  ',
     # not a list of ids at the end: parsed as it is
