@@ -80,6 +80,9 @@ CREATOR_TABLE = "ft_dcc_creator"
 def creator_table(metadata: sa.MetaData) -> sa.Table:
     """The creator record: one row per created entity (family and id) naming the User whose
     batch created it (null for the server's own writes), see ``store.creators``."""
+    found = metadata.tables.get(CREATOR_TABLE)  # asked per create: its columns made once
+    if found is not None:
+        return found
     return define_table(
         metadata,
         CREATOR_TABLE,
@@ -97,6 +100,9 @@ def tombstone_table(metadata: sa.MetaData) -> sa.Table:
     """One row per deleted entity with a single text id: the id (whatever its type: ids are
     never shared between types), its family, who had created it (null: the server, or not
     recorded) and when it was deleted."""
+    found = metadata.tables.get(TOMBSTONE_TABLE)  # asked per create: its columns made once
+    if found is not None:
+        return found
     return define_table(
         metadata,
         TOMBSTONE_TABLE,
