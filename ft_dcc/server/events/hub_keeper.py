@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Set, Tuple
 
 from starlette.concurrency import run_in_threadpool
 
@@ -24,17 +24,25 @@ from ft_dcc.server.events.resume import (
     subscribers_from_wire,
 )
 
-if TYPE_CHECKING:
-    from ft_dcc.server.events.hub import EventBroker
-
 logger = logging.getLogger(__name__)
+
+
+class Broker(Protocol):
+    """What :class:`HubIds` needs of the broker (``hub.EventBroker``)."""
+
+    id: str
+    closed: bool
+    lock: Any  # a threading.Lock, held while the connections and the parking change
+    connections: Set[Connection]
+    relay: Optional[Callable[[Dict[str, Any]], None]]
+    shared_hub_ids: Optional[Any]
 
 
 class HubIds:
     """The broker's hub ids, parked hubs and their resume (``broker`` holds the lock and the
     live connections)."""
 
-    def __init__(self, broker: EventBroker, resume_window: float, max_queue: int) -> None:
+    def __init__(self, broker: Broker, resume_window: float, max_queue: int) -> None:
         self.broker = broker
         self.parking = Parking(resume_window, max_queue)
 
