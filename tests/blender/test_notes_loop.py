@@ -15,7 +15,9 @@
    replies ("Addressed in shot v002.") and the mention's ``Recipient``.
 8. The desk's CSV export and ``ft-dcc review export --format csv,pdf`` say per note what it is,
    where it stands and which version addressed it.
-9. A real SMTP server (aiosmtpd on 127.0.0.1) receives one digest for the artist (the notes on
+9. The studio chat's webhook (``ft-dcc webhook add``, a receiver on 127.0.0.1 that fails once)
+   gets the signed ``note.created`` bodies, the refused one again on the retry.
+10. A real SMTP server (aiosmtpd on 127.0.0.1) receives one digest for the artist (the notes on
    his version, each linking to its frame) and one for the lighting artist the note mentions
    (``--smtp-url``; the digest window held through the walk, then made short by a restart).
 
@@ -27,6 +29,8 @@ v001 and v002 compared, the desk's items, the export PDF's first page.
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -40,7 +44,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
 from server.desk.desk_browser import _ft_dcc_user
-from server.notify.digest_checks import count, settled, unsettled
+from server.notify.digest_checks import Receiver, count, settled, unsettled
 from support import genuine_sessions, make_task, open_session
 from support.cli import ft_dcc
 from support.media import make_sequence
@@ -69,23 +73,28 @@ TICKED = ("Arm pops at the contact", "Too dark in the water")
 
 #: the server's mail sender
 SENDER = "Dailies <dailies@studio.example>"
+#: the chat webhook's secret (the receiver checks each body's signature with it)
+HOOK_SECRET = "loop-secret-for-the-chat"
 
 
 @pytest.fixture
-def loop_server(tmp_path: Path) -> Iterator[Tuple[Any, SmtpServer]]:
+def loop_server(tmp_path: Path) -> Iterator[Tuple[Any, SmtpServer, Receiver]]:
     """A server of the walk's own that mails through a real SMTP server (aiosmtpd on
-    127.0.0.1), its digest window an hour while the walk goes (the end makes it short)."""
+    127.0.0.1), its digest window an hour while the walk goes (the end makes it short); and a
+    webhook receiver on 127.0.0.1 that answers its first request 500."""
     smtp = SmtpServer().start()
     os.environ["FT_DCC_MAIL_DIGEST_SECONDS"] = "3600"
     try:
         server = start_server(tmp_path / "server", ["--smtp-url", smtp.url, "--mail-from", SENDER])
     finally:
         del os.environ["FT_DCC_MAIL_DIGEST_SECONDS"]
+    chat = Receiver([500])  # a studio chat's webhook that fails once
     try:
-        yield server, smtp
+        yield server, smtp, chat
     finally:
         server.stop()
         smtp.stop()
+        chat.close()
 
 
 def _people(server: Any, tmp_path: Path) -> Dict[str, Any]:
@@ -175,13 +184,16 @@ def _blender_publishes(tmp_path: Path, blender_env: Dict[str, str], server: Any,
 
 
 def test_the_notes_loop_closes(
-    loop_server: Tuple[Any, SmtpServer], tmp_path: Path, blender_env: Dict[str, str], page: Any,
-    artifacts_dir: Path,
+    loop_server: Tuple[Any, SmtpServer, Receiver], tmp_path: Path, blender_env: Dict[str, str],
+    page: Any, artifacts_dir: Path,
 ) -> None:
-    server, smtp = loop_server
+    server, smtp, chat = loop_server
     shots = artifacts_dir / "notes-loop"
     shots.mkdir(exist_ok=True)
     who = _people(server, tmp_path)
+    added = ft_dcc(server.env, "webhook", "add", chat.url, "--topic", "note.created",
+                   "--secret", HOOK_SECRET)  # the administrator, for the studio's chat
+    assert added.returncode == 0, added.stderr
     frames = make_sequence(tmp_path / "frames", frames=12, start=1001)
     v001 = _artist_publishes(who, frames)
     session_id, v001_object = v001["review_session_id"], v001["review_session_object_id"]
@@ -293,7 +305,10 @@ def test_the_notes_loop_closes(
     assert (rows[NOTES[3][0]]["kind"], rows[NOTES[3][0]]["state"]) == ("comment", "")
     _exports_say_it(who, addressed, tmp_path / "export", shots)
 
-    # 9. The digests: one letter for the artist (the notes on his version), one for the person
+    # 9. The chat's webhook: signed note.created bodies, the one it refused sent again
+    _webhook_got_it(chat, todos[mention]["id"])
+
+    # 10. The digests: one letter for the artist (the notes on his version), one for the person
     # the note mentions; the window held them through the walk, a restart with a short one
     # sends what waited, whatever the machine's speed
     database = SimpleNamespace(database_url=f"sqlite:///{server.data_dir / 'ft_dcc.sqlite'}")
@@ -350,3 +365,19 @@ def _exports_say_it(who: Dict[str, Any], addressed: Dict[str, str], output: Path
     assert f"To-do · addressed in {ASSET} v002" in text and "Comment" in text, text
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
                     str(shots / "export-pdf")], check=True)  # fmt: skip
+
+
+def _webhook_got_it(chat: Receiver, note_id: str) -> None:
+    """The receiver refused the first body (500) and got it again, byte for byte, on the
+    retry; every body is signed (HMAC-SHA256 of the raw body with the secret) and the note with
+    the mention is among them, named by id."""
+    wait_until(lambda: len(chat.got) >= 5, lambda: f"{len(chat.got)} webhook requests")
+    _headers, first, status = chat.got[0]
+    assert status == 500
+    assert [b for _h, b, s in chat.got[1:] if b == first and s == 200] == [first]
+    for headers, body, _status in chat.got:
+        signed = "sha256=" + hmac.new(HOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(headers["x-ft-dcc-signature"], signed)
+    events = [json.loads(b) for _h, b, _s in chat.got]
+    assert {e["topic"] for e in events} == {"note.created"}, events
+    assert note_id in {e["note_id"] for e in events}, events
