@@ -204,9 +204,10 @@ def build_cut_session(
     }
 
 
-#: Records, while the cut plays, window.__cutSeen: ["cut", piece, slot, levels] when a video or
-#: the card is made the shown one (levels: the picture that video holds at that moment), and
-#: ["frame", piece, slot, levels] for each picture the shown video presents.
+#: Records, while the cut plays, window.__cutSeen: ["cut", piece, slot, levels, entry] when a
+#: video or the card is made the shown one (levels: the picture that video holds at that
+#: moment; entry: "cut" when playback reached the piece, "seek" when the page was moved there),
+#: and ["frame", piece, slot, levels] for each picture the shown video presents.
 RECORDER = """(() => {
   const view = document.querySelector(".cut-view");
   const videos = [];  // the cut's two videos, made when it first plays
@@ -241,7 +242,8 @@ RECORDER = """(() => {
     if (!shown || key === last) return;
     last = key;
     const video = videos.find((v) => v.dataset.slot === shown);
-    seen.push(["cut", +view.dataset.piece, shown, video ? levels(video) : null]);
+    seen.push(["cut", +view.dataset.piece, shown, video ? levels(video) : null,
+               view.dataset.entry]);
   }).observe(view, {attributes: true, attributeFilter: ["data-shown", "data-piece"],
                     childList: true, subtree: true});
   window.__cutSeen = seen;
@@ -250,18 +252,31 @@ RECORDER = """(() => {
 
 
 def wrong_cuts(
-    seen: List[Any], pieces: Sequence[Tuple[str, Optional[Tuple[int, int, int]]]]
+    seen: List[Any],
+    pieces: Sequence[Tuple[str, Optional[Tuple[int, int, int]]]],
+    joined: bool = False,
 ) -> Tuple[int, int, List[str]]:
     """(cuts read, pictures read, a line for each wrong one): at each cut the shown picture is
     the piece's first frame (a card where the piece is a gap or missing frames), and every
-    picture a shown video presents is a frame of its piece's cut part (never a handle)."""
+    picture a shown video presents is a frame of its piece's cut part (never a handle).
+
+    ``joined``: a page that joined the playing cut (a follower of the presenter): it starts
+    where it joined and may be moved on to keep with the presenter (a seek, not a cut); only
+    the cuts it played into are held to their first frame."""
     wrong: List[str] = []
     cuts = [s for s in seen if s[0] == "cut"]
     frames = [s for s in seen if s[0] == "frame"]
     order = [s[1] for s in cuts]
-    if order != list(range(len(pieces))):
+    if not joined and order != list(range(len(pieces))):
         wrong.append(f"the pieces were shown in the order {order}")
-    for _kind, index, slot, levels in cuts:
+    checked = 0
+    for place, (_kind, index, slot, levels, entry) in enumerate(cuts):
+        if place and entry != "cut" and not joined:
+            wrong.append(f"piece {index} was sought, not cut to")
+        played_into = entry == "cut" and not (joined and order[place - 1] != index - 1)
+        if not played_into and (joined or place):
+            continue  # where a follower joined or was moved to: not a cut it played into
+        checked += 1
         kind, want = pieces[index]
         if kind == "card":
             if slot != "card":
@@ -280,4 +295,4 @@ def wrong_cuts(
         code, first, end = want
         if picture[0] != code or not first <= picture[1] < end:
             wrong.append(f"piece {index}: picture {picture} outside {code}:{first}-{end - 1}")
-    return len(cuts), len(frames), wrong
+    return checked, len(frames), wrong

@@ -126,11 +126,67 @@ def test_in_firefox_each_cut_shows_the_next_shots_cut_in_frame(
     firefox.screenshot(artifacts_dir / "firefox_cut_play.png", ".cut-view")
 
 
-def test_a_clients_link_gets_no_cut(
+def test_the_room_follows_the_presenters_cut_frame_exact(
+    cut_session: Dict[str, Any],
+    chromium: Any,
+    firefox: Firefox,
+    embedded_server: Any,
+    tmp_path: Path,
+    artifacts_dir: Path,
+) -> None:
+    """The Supervisor presents in Chromium and plays the cut; the session's room link (a room
+    guest, who is given no cut of their own) follows in Firefox: its page opens the cut the
+    presenter shows and makes every cut it plays into frame-exact itself."""
+    with open_session(embedded_server, tmp_path) as session:
+        review = session.get("ReviewSession", cut_session["session_id"])
+        room_url = session.get_widget_url("review_session", entity=review)
+    assert firefox.goto(room_url) == 200
+    firefox.wait("document.querySelector('main.items').dataset.live === 'open'")
+    assert firefox.evaluate("document.querySelector('main.items').dataset.cutUrl") == ""
+    firefox.evaluate(RECORDER)
+    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    try:
+        lead = context.new_page()
+        lead.set_default_timeout(60_000)
+        assert lead.goto(cut_session["url"]).status == 200
+        lead.wait_for_function("() => document.querySelector('main.items').dataset.cutReady")
+        lead.locator(".presenter-bar .present").click()
+        lead.wait_for_function(
+            "() => document.querySelector('main.items').dataset.presenter === 'lead'"
+        )
+        firefox.wait("document.querySelector('main.items').dataset.presenter === 'follow'")
+        # the cut opened and held at its start: the room's page opens it there too
+        lead.locator(".play-cut").click()
+        lead.locator(".cut-view .cut-play").click()
+        lead.locator(".cut-strip").click(position={"x": 1, "y": 5})
+        lead.wait_for_function(
+            f"() => document.querySelector('.cut-view').dataset.record === '{SHOTS[0].record_in}'"
+        )
+        firefox.wait(
+            "(() => { const v = document.querySelector('.cut-view'); return v && "
+            f"v.dataset.record === '{SHOTS[0].record_in}' && v.dataset.shown; }})()"
+        )
+        lead.locator(".cut-view .cut-play").click()
+        lead.wait_for_function(f"() => {DONE}", timeout=120_000)
+        last = len(PIECES) - 1
+        firefox.wait(f"window.__cutSeen.some((s) => s[0] === 'cut' && s[1] === {last})", 60_000)
+        firefox.screenshot(artifacts_dir / "firefox_cut_follower.png", ".cut-view")
+        lead.locator(".presenter-bar .stop-presenting").click()
+        firefox.wait("document.querySelector('main.items').dataset.presenter === 'none'")
+    finally:
+        context.close()
+    cuts, pictures, wrong = wrong_cuts(firefox.evaluate("window.__cutSeen"), PIECES, joined=True)
+    assert wrong == []
+    assert cuts >= len(PIECES) // 2 and pictures > 0  # it played into the cuts after it joined
+
+
+def test_a_clients_link_gets_no_cut_and_presents_none(
     cut_session: Dict[str, Any], embedded_server: Any, tmp_path: Path
 ) -> None:
     """The cut is the studio's editorial data: an invited client's page carries no cut address
-    and the cut route refuses their link (nothing of the cut in the reply)."""
+    and the cut route refuses their link (nothing of the cut in the reply); handed the lead,
+    they cannot present a cut (refused, the state unchanged). While the Supervisor presents the
+    cut, the session's pages are shown it (the route answers the client too)."""
     with open_session(embedded_server, tmp_path) as session:
         review = session.get("ReviewSession", cut_session["session_id"])
         name = f"Cleo {uuid.uuid4().hex[:6]}"
@@ -140,16 +196,43 @@ def test_a_clients_link_gets_no_cut(
         )
         session.commit()
         client_url = session.get_widget_url("review_session", entity=invitee)
+        invitee_id = invitee["id"]
     page = requests.get(client_url, timeout=60)
     assert page.status_code == 200
     assert 'data-cut-url=""' in page.text
-    token = client_url.split("token=")[1]
-    cut_route = f"{embedded_server.url}/review/{cut_session['session_id']}/cut?token={token}"
-    refused = requests.get(cut_route, timeout=60)
+    client, sup = Page(client_url), Page(cut_session["url"])
+    lead = {"page": uuid.uuid4().hex, "secret": uuid.uuid4().hex}
+    assert sup.post("/presenter", dict(op="take", **lead)).status_code == 200
+    assert sup.post("/presenter", dict(op="stop", **lead)).status_code == 200  # nobody presents
+    refused = client.get("/cut")
     assert refused.status_code == 403
     assert "segments" not in refused.text and "source_in" not in refused.text
-    mine = cut_session["url"].replace(
-        f"/review/{cut_session['session_id']}?", f"/review/{cut_session['session_id']}/cut?"
-    )
-    plan = requests.get(mine, timeout=60).json()
+    plan = sup.get("/cut").json()
     assert [s["label"].split()[0] for s in plan["segments"]] == [s.name for s in SHOTS]
+    first = plan["segments"][0]
+
+    lead = {"page": uuid.uuid4().hex, "secret": uuid.uuid4().hex}
+    state = {"object_id": first["object_id"], "frame": first["source_in"], "playing": False}
+    assert sup.post("/presenter", dict(op="take", **lead)).status_code == 200
+    shown = sup.post(
+        "/presenter", dict(op="state", state=dict(state, cut=first["record_in"]), **lead)
+    )
+    assert shown.status_code == 200, shown.text
+    assert client.get("/cut").json()["segments"] == [  # the same cut, through the client's link
+        dict(s, movie=s["movie"].replace(sup.token, client.token)) for s in plan["segments"]
+    ]
+    assert sup.post("/presenter", dict(op="state", state=state, **lead)).status_code == 200
+    assert client.get("/cut").status_code == 403  # no longer presented
+
+    # handed the lead, the client presents the shots but not the cut
+    assert sup.post("/presenter", dict(op="hand", to=f"i:{invitee_id}", **lead)).status_code == 200
+    mine = {"page": uuid.uuid4().hex, "secret": uuid.uuid4().hex}
+    assert client.post("/presenter", dict(op="claim", **mine)).status_code == 200
+    before = client.get("/presenter").json()["presenter"]
+    tried = client.post(
+        "/presenter", dict(op="state", state=dict(state, cut=first["record_in"]), **mine)
+    )
+    assert tried.status_code == 403 and "studio" in tried.json()["error"]
+    assert client.get("/presenter").json()["presenter"] == before
+    assert client.get("/cut").status_code == 403
+    assert sup.post("/presenter", dict(op="stop", **lead)).status_code == 200

@@ -224,6 +224,8 @@ HOSTILE: List[Any] = [
                               "view": {"zoom": 1, "cx": "middle", "cy": 0}}},
     {"op": "state", "state": {"object_id": "V2", "frame": 1,
                               "view": {"zoom": 1, "cx": 0, "cy": 0, "html": "<b>"}}},
+    {"op": "state", "state": {"object_id": "V2", "frame": 1, "cut": "01:00:00:00"}},
+    {"op": "state", "state": {"object_id": "V2", "frame": 1, "cut": 10**30}},
     {"op": "hand", "to": "u:" + "x" * 100},
     {"op": "hand", "to": {"key": 1}},
 ]
@@ -281,7 +283,7 @@ def test_the_state_reaches_every_page_and_the_lead_is_handed_over(world: Dict[st
         assert seen["state"] == {
             "object_id": v001, "compare": None, "mode": "side", "wipe": 50.0, "playing": True,
             "frame": 1007, "speed": 2.0, "loop": False, "mark_in": None, "mark_out": None,
-            "clock": None, "view": None,
+            "clock": None, "view": None, "cut": None,
         }  # fmt: skip
         # a still's view (its zoom, null when fitted, and the picture point in the middle)
         viewed = dict(state(v001, 1001), view={"zoom": 2, "cx": 160.5, "cy": 90})

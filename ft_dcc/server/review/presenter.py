@@ -29,7 +29,9 @@ that took the lead (its ``secret``, kept by that page and never sent to others) 
 
 The **state** of the leading page is frame numbers, not times (``STATE_FIELDS``): the shown
 version (``object_id``), the version compared with it (``compare``, ``mode``, ``wipe``),
-``playing``, ``frame``, ``speed``, ``loop``, ``mark_in`` / ``mark_out``, a still's ``view``
+``playing``, ``frame``, ``speed``, ``loop``, ``mark_in`` / ``mark_out``, ``cut`` (presenting
+the session's cut, "Play cut": the record frame under the playhead; only a studio member's
+page may send it, and while it is set the room's pages may read the cut), a still's ``view``
 (``{"zoom", "cx", "cy"}``: picture pixels per device pixel, null when fitted, and the picture
 point in the middle of the view; followers show the same), and ``clock``: the
 server's time (seconds since the epoch, as the presenter page estimates it from the ``now`` of
@@ -62,6 +64,7 @@ from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.errors import BadInput
+from ft_dcc.server.identity.audience import Inside
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.links import Link
@@ -98,10 +101,18 @@ ROOM_FOLLOWS = (
     "others ask the presenter "
     "to hand them the lead through their own invitation link."
 )
+CUT_IS_THE_STUDIOS = (
+    "Only the studio presents the session's cut (Play cut); present the shots themselves."
+)
 LAPSED = (
     "This page no longer leads (it was not heard for a while, or the lead moved on); press "
     "Present to take it again."
 )
+
+
+def _presents_cut(fields: JsonObject) -> bool:
+    state = fields.get("state")
+    return isinstance(state, dict) and state.get("cut") is not None
 
 
 class PresenterRoutes:
@@ -166,6 +177,8 @@ class PresenterRoutes:
         if op == "beat":
             return self._beat(review_session_id, who, page_of(fields))
         candidates = candidates_of(self.server.ctx.execute, facts) if op == "hand" else []
+        if op == "state" and _presents_cut(fields) and not data.sight.sees(Inside.EDITORIAL):
+            raise BadInput(CUT_IS_THE_STUDIOS, 403)
         object_ids = data.object_ids(review_session_id) if op == "state" else []
         rules = Rules(who, fields, candidates, object_ids)
         row = self.table.change(review_session_id, rules.for_op(str(op)))

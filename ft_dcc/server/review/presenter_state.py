@@ -24,7 +24,7 @@ SPEEDS = (0.0625, 16.0)
 MODES = ("side", "wipe")
 STATE_FIELDS = (
     "object_id", "compare", "mode", "wipe", "playing", "frame", "speed", "loop", "mark_in",
-    "mark_out", "clock", "view",
+    "mark_out", "clock", "view", "cut",
 )  # fmt: skip
 #: a still's view: its zoom (picture pixels per device pixel; null: fitted) and the picture
 #: point in the view's middle
@@ -81,6 +81,9 @@ class PlayerState(TypedDict):
     mark_out: Optional[int]
     clock: Optional[float]
     view: Optional[StillView]
+    #: presenting the session's cut ("Play cut"): the record frame under the playhead (then
+    #: ``object_id`` and ``frame`` are the item and its version frame there); None: not
+    cut: Optional[int]
 
 
 class PresenterRow(TypedDict, total=False):
@@ -216,6 +219,7 @@ def check_state(value: object, object_ids: List[str], now: Optional[float] = Non
         "mark_out": _whole(value.get("mark_out"), "mark_out", optional=True),
         "clock": _clock(value.get("clock"), time.time() if now is None else now),
         "view": _view(value.get("view")),
+        "cut": _whole(value.get("cut"), "cut", optional=True),
     }
 
 

@@ -13,7 +13,11 @@
 (function (R) {
   var el = R.el;
   var NTSC = [24000 / 1001, 30000 / 1001, 48000 / 1001, 60000 / 1001];
-  var PRESENT_MS = 1000; // a sought picture not reported presented by then: ready all the same
+  // a sought picture not reported presented this long after its seek ended: ready all the same
+  // (a browser may not report the pictures of a paused video it does not show)
+  var PRESENT_MS = 150;
+  var START = 0.05; // where in a frame a cut-in is sought: its start, a hair into it
+  var PREROLL_MS = 5000; // the longest a play waits for the next shot's cut-in frame
 
   function exactRate(rate) {
     for (var i = 0; i < NTSC.length; i++) if (Math.abs(rate - NTSC[i]) < 0.002) return NTSC[i];
@@ -104,9 +108,10 @@
     self.target = frame;
     self.ready = false;
     if (!video.paused) video.pause();
-    var done = function () {
-      if (run !== self.run) return;
+    var done = function (how) {
+      if (run !== self.run || self.ready) return;
       self.ready = true;
+      video.dataset.readyBy = how;
       var then = self.onReady;
       self.onReady = null;
       if (then) then();
@@ -118,16 +123,19 @@
       if (video.requestVideoFrameCallback) {
         var check = function (now, meta) {
           if (run !== self.run) return;
-          if (!video.seeking && self.frameAt(meta.mediaTime) === frame) done();
+          if (!video.seeking && self.frameAt(meta.mediaTime) === frame) done("presented");
           else video.requestVideoFrameCallback(check);
         };
         video.requestVideoFrameCallback(check);
       }
       video.addEventListener("seeked", function () {
-        if (!video.requestVideoFrameCallback) { done(); return; }
-        window.setTimeout(function () { if (!self.ready) done(); }, PRESENT_MS);
+        if (!video.requestVideoFrameCallback) { done("seeked"); return; }
+        window.setTimeout(function () { done("waited"); }, PRESENT_MS);
       }, { once: true });
-      video.currentTime = (frame - piece.segment.frame_in + 0.5) / piece.rate;
+      // at the start of the frame (a hair into it): played from there, the cut-in frame is
+      // shown for a whole frame's time (from its middle, a busy browser's first picture once
+      // playing can already be the next one)
+      video.currentTime = (frame - piece.segment.frame_in + START) / piece.rate;
     };
     if (video.dataset.movie !== piece.segment.movie) {
       video.dataset.movie = piece.segment.movie;
@@ -173,7 +181,10 @@
     self.frame = null; // the version frame shown (a movie piece) or null (a card)
     self.record = self.start;
     self.playing = false;
+    self.startRun = 0; // counts play()s: a pause or another play ends a start still waiting
     self.timer = null;
+    self.stopTimer = null;
+    self.moves = 0; // counts seeks: what was under way for a shot before one is dropped
     self.holdRun = 0;
     self.holdFrom = null; // where a card's clock started: [performance.now(), record frame]
     self.log = view.cutLog = []; // each cut: {piece, due, at} (ms, performance.now())
@@ -256,8 +267,10 @@
   };
 
   /** Go to piece ``index``, at version frame ``frame`` (a movie piece; null: its first) or its
-      record frame ``frame`` (a card; null: its first); playing on if playing. */
-  Cut.prototype.enter = function (index, frame) {
+      record frame ``frame`` (a card; null: its first); playing on if playing. ``how``: "cut"
+      when playback reached it (the page's ``data-entry`` says so when it is shown), else a
+      seek. */
+  Cut.prototype.enter = function (index, frame, how) {
     var self = this;
     window.clearTimeout(self.timer);
     self.holdRun++;
@@ -265,10 +278,12 @@
     self.index = index;
     var piece = self.pieces[index];
     if (piece.kind !== "movie") {
+      self.waiting = false;
       if (self.active) self.active.video.pause();
       self.active = null;
       self.card.classList.toggle("missing", piece.kind !== "gap");
       self.cardText.textContent = piece.text;
+      self.view.dataset.entry = how || "seek";
       self.view.dataset.shown = "card";
       var record = frame === null ? piece.recIn : frame;
       self.showAt(record, piece, null);
@@ -285,10 +300,13 @@
       slot = self.slots.filter(function (s) { return s !== self.active; })[0];
       slot.prepare(piece, at);
     }
+    self.waiting = true; // until the slot holds the frame: play() waits for it too
     var show = function () {
       if (self.index !== index) return;
+      self.waiting = false;
       var previous = self.active;
       self.active = slot;
+      self.view.dataset.entry = how || "seek";
       self.view.dataset.shown = slot.name; // the held cut-in picture shows now
       if (previous && previous !== slot && !previous.video.paused) previous.video.pause();
       self.showAt(piece.recIn + (at - piece.from), piece, at);
@@ -329,13 +347,24 @@
       if (self.active !== slot || !slot.piece) return;
       var piece = self.pieces[self.index];
       if (piece !== slot.piece) return;
-      var frame = Math.min(slot.frameAt(mediaTime), piece.to - 1);
+      var shown = slot.frameAt(mediaTime);
+      var frame = Math.min(shown, piece.to - 1);
       if (frame < piece.from) return;
       self.showAt(piece.recIn + (frame - piece.from), piece, frame);
-      if (self.playing && !video.paused && frame >= piece.to - 1) {
-        video.pause(); // on the last cut frame: no handle frame after it
-        self.handOver(shownAt + 1000 / piece.rate);
+      if (!self.playing || video.paused) return;
+      var last = piece.to - 1;
+      var duration = 1000 / (piece.rate * (video.playbackRate || 1));
+      if (shown >= last - 1) {
+        self.endShot(slot, shown, shownAt, duration);
+        return;
       }
+      // a browser may report a picture late or not at all: the clock ends the shot too, in the
+      // middle of its last frame but one, whichever comes first
+      var at = shownAt + (last - 1 - shown) * duration;
+      window.clearTimeout(self.stopTimer);
+      self.stopTimer = window.setTimeout(function () {
+        self.endShot(slot, last - 1, at, duration);
+      }, Math.max(0, at + duration / 2 - performance.now()));
     }
     // a movie shorter than its frame facts say ends before its cut out: the cut goes on
     video.addEventListener("ended", function () {
@@ -356,16 +385,51 @@
     }
   };
 
+  /** ``slot``'s shot is at its last cut frame but one (``shown``, on screen from ``shownAt``,
+      ms) or later: pause it there -- a browser that queues the pictures to come (Firefox) would
+      otherwise show a handle frame after the last one --, show the last frame when it is due
+      (a seek to it, paused: never past it), and hand over to the next piece a frame later. */
+  Cut.prototype.endShot = function (slot, shown, shownAt, duration) {
+    var self = this;
+    var index = self.index;
+    var piece = self.pieces[index];
+    var video = slot.video;
+    var last = piece.to - 1;
+    var moves = self.moves;
+    function current() { // still this shot, playing, not moved since
+      return self.index === index && self.active === slot && slot.piece === piece &&
+        self.playing && self.moves === moves;
+    }
+    window.clearTimeout(self.stopTimer);
+    if (!current() || video.paused) return;
+    video.pause();
+    var lastDue = shownAt + Math.max(0, last - shown) * duration;
+    if (shown >= last || slot.frameAt(video.currentTime) >= last) {
+      self.handOver(lastDue + duration);
+      return;
+    }
+    self.stopTimer = window.setTimeout(function () {
+      if (!current()) return;
+      video.addEventListener("seeked", function () {
+        if (!current()) return;
+        self.showAt(piece.recIn + (last - piece.from), piece, last);
+        self.handOver(Math.max(lastDue, performance.now()) + duration);
+      }, { once: true });
+      video.currentTime = (last - piece.segment.frame_in + 0.5) / piece.rate;
+    }, Math.max(0, lastDue - performance.now()));
+  };
+
   /** The shot's last frame is on screen: the next piece at ``due`` (ms), when the last frame's
       time is up (null: now). */
   Cut.prototype.handOver = function (due) {
     var self = this;
     var index = self.index;
     window.clearTimeout(self.timer);
+    window.clearTimeout(self.stopTimer);
     self.due = due;
     var wait = due === null ? 0 : Math.max(0, due - performance.now());
     self.timer = window.setTimeout(function () {
-      if (self.playing && self.index === index) self.enter(index + 1, null);
+      if (self.playing && self.index === index) self.enter(index + 1, null, "cut");
     }, wait);
   };
 
@@ -378,32 +442,60 @@
     var record = self.holdFrom[1] + passed;
     if (record >= piece.recOut) {
       self.due = self.holdFrom[0] + (piece.recOut - self.holdFrom[1]) * 1000 / self.rate;
-      self.enter(self.index + 1, null);
+      self.enter(self.index + 1, null, "cut");
       return;
     }
     if (record !== self.record) self.showAt(record, piece, null);
     window.requestAnimationFrame(function () { self.tickHold(run); });
   };
 
+  /** Play on from where the playhead is, once its picture and the next shot's cut-in frame
+      are ready (at most PREROLL_MS): the first cuts do not wait for a movie to load. */
   Cut.prototype.play = function () {
-    if (this.index < 0 || this.index >= this.pieces.length) this.enter(0, null);
-    this.playing = true;
-    this.held = null;
-    this.main.dataset.cut = "playing";
-    this.playButton.textContent = "Pause";
-    this.playButton.classList.add("playing");
-    var piece = this.pieces[this.index];
-    if (piece.kind === "movie") {
-      if (this.active && this.active.piece === piece) this.playSlot(this.active);
-    } else {
-      this.holdFrom = [performance.now(), this.record];
-      this.tickHold(this.holdRun);
+    var self = this;
+    if (self.index < 0 || self.index >= self.pieces.length) self.enter(0, null);
+    var run = ++self.startRun;
+    var started = performance.now();
+    self.held = null;
+    self.main.dataset.cut = "starting";
+    self.playButton.textContent = "Pause";
+    self.playButton.classList.add("playing");
+    function begin() {
+      if (run !== self.startRun) return;
+      var ready = !self.waiting && self.nextReady();
+      if (!ready && performance.now() - started < PREROLL_MS) {
+        window.setTimeout(begin, 20);
+        return;
+      }
+      self.playing = true;
+      self.main.dataset.cut = "playing";
+      self.view.dispatchEvent(new Event("cutplay", { bubbles: true })); // presenter.js sends it
+      var piece = self.pieces[self.index];
+      if (piece.kind === "movie") {
+        if (self.active && self.active.piece === piece && !self.waiting) self.playSlot(self.active);
+      } else {
+        self.holdFrom = [performance.now(), self.record];
+        self.tickHold(self.holdRun);
+      }
     }
+    begin();
+  };
+
+  /** Whether the next movie piece's cut-in frame is held by a slot (or there is none). */
+  Cut.prototype.nextReady = function () {
+    for (var j = this.index + 1; j < this.pieces.length; j++) {
+      var next = this.pieces[j];
+      if (next.kind !== "movie") continue;
+      return this.slots.some(function (s) { return s.holds(next, next.from) && s.ready; });
+    }
+    return true;
   };
 
   Cut.prototype.pause = function () {
     this.playing = false;
+    this.startRun++;
     window.clearTimeout(this.timer);
+    window.clearTimeout(this.stopTimer);
     this.holdRun++;
     if (this.active) this.active.video.pause();
     this.main.dataset.cut = "paused";
@@ -418,13 +510,14 @@
   };
 
   Cut.prototype.toggle = function () {
-    if (this.playing) this.pause();
+    if (this.playing || this.main.dataset.cut === "starting") this.pause();
     else this.play();
   };
 
   /** Show the cut at record frame ``record`` (paused). */
   Cut.prototype.seekRecord = function (record) {
     this.pause();
+    this.moves++;
     for (var i = 0; i < this.pieces.length; i++) {
       var piece = this.pieces[i];
       if (record >= piece.recIn && record < piece.recOut) {
@@ -466,23 +559,85 @@
     }).catch(function (failure) { error.textContent = "Not saved: " + failure.message; });
   };
 
-  /** Start "Play cut" on a page whose session has a cut the reader may see. */
-  function startCut(main) {
-    var view = document.querySelector(".cut-view");
-    var button = document.querySelector(".play-cut");
-    if (!main.dataset.cutUrl || !view || !button) return;
-    R.fetchJson(main.dataset.cutUrl).then(function (plan) {
-      if (!plan.segments || !plan.segments.length) return;
-      var cut = null;
-      button.hidden = false;
-      main.dataset.cutReady = "true";
-      button.addEventListener("click", function () {
-        if (!cut) cut = R.cut = new Cut(main, view, button, plan);
-        if (view.hidden) { cut.open(); cut.play(); } else { cut.close(); }
-      });
-    }).catch(function () { main.dataset.cutReady = "failed"; });
+  Cut.prototype.isOpen = function () { return !this.view.hidden; };
+
+  /** Where the playhead is, for the presenter: the record frame, and the item and version
+      frame there (on a gap or missing frames: the nearest shot's item, at its cut in). */
+  Cut.prototype.position = function () {
+    var index = this.index < 0 ? this.pieces.length - 1 : this.index;
+    var piece = this.pieces[index];
+    var near = piece;
+    for (var d = 1; !near.segment && d < this.pieces.length; d++) {
+      near = this.pieces[index + d] || this.pieces[index - d] || near;
+    }
+    var segment = near.segment || this.plan.segments[0];
+    var frame = piece.kind === "movie" && this.frame !== null ? this.frame : segment.source_in;
+    return { record: this.record, objectId: segment.object_id, frame: frame };
+  };
+
+  /** Play from record frame ``record``. */
+  Cut.prototype.playFrom = function (record) {
+    this.seekRecord(Math.max(this.start, Math.min(this.end - 1, Math.round(record))));
+    this.play();
+  };
+
+  var loading = null; // the page's cut plan being asked for (one request)
+
+  function cutUrl(main) {
+    return main.dataset.cutUrl || main.dataset.liveUrl.replace(/\/live\?/, "/cut?");
   }
 
+  function loadPlan(main) {
+    if (main.cutPlan) return Promise.resolve(main.cutPlan);
+    if (!loading) {
+      loading = R.fetchJson(cutUrl(main)).then(function (plan) {
+        if (!plan.segments || !plan.segments.length) throw new Error("no cut");
+        setup(main, plan);
+        return plan;
+      });
+      loading.catch(function () { loading = null; });
+    }
+    return loading;
+  }
+
+  /** The page's Cut, made when first played (its videos come after the page's own). */
+  function cutOf(main, plan) {
+    if (!R.cut) {
+      R.cut = new Cut(main, document.querySelector(".cut-view"),
+        document.querySelector(".play-cut"), plan);
+    }
+    return R.cut;
+  }
+
+  function setup(main, plan) {
+    if (main.cutPlan) return;
+    main.cutPlan = plan;
+    var button = document.querySelector(".play-cut");
+    button.hidden = false;
+    main.dataset.cutReady = "true";
+    button.addEventListener("click", function () {
+      var cut = cutOf(main, plan);
+      if (!cut.isOpen()) { cut.open(); cut.play(); } else { cut.close(); }
+    });
+  }
+
+  /** Start "Play cut" on a page whose session has a cut the reader may see. */
+  function startCut(main) {
+    if (!main.dataset.cutUrl || !document.querySelector(".cut-view")) return;
+    loadPlan(main).catch(function () { main.dataset.cutReady = "none"; });
+  }
+
+  /** The cut, open on the page (presenter.js: a presenter shows it to the room; a room guest's
+      page may read it while it is presented). */
+  function openCut(main) {
+    return loadPlan(main).then(function (plan) {
+      var cut = cutOf(main, plan);
+      if (!cut.isOpen()) cut.open();
+      return cut;
+    });
+  }
+
+  R.openCut = openCut;
   R.cutPieces = piecesOf;
   R.startCut = startCut;
 })(window.ftReview = window.ftReview || {});

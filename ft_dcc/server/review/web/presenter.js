@@ -17,6 +17,8 @@
   var BEAT_MS = 10000; // the leading page tells the server it is open this often
   var DRIFT_FRAMES = 2; // a following page playing is held within this of the presenter
   var RESEEK_FRAMES = 8; // further off than this it seeks; nearer, it plays faster or slower
+  var CUT_RESEEK_FRAMES = 24; // playing the cut: further off than this it seeks (each page
+  // plays the cut at its rate and makes its cuts itself: it keeps in step but for its stalls)
   var MAX_NUDGE = 0.25; // at most this much faster or slower than the presenter's speed
   var NUDGE_SECONDS = 1; // a drift is made up over about this long
   var CLOCK_EVERY_MS = 15000; // a following page asks the server's clock again this often
@@ -307,6 +309,7 @@
   // -- leading: send what this page shows ---------------------------------------------------
   /** The state this page shows, or null (nothing to show). */
   Presenter.prototype.snapshot = function () {
+    if (R.cut && R.cut.isOpen()) return this.cutSnapshot(R.cut);
     var item = this.main.querySelector(".item.active:not([hidden])");
     if (!item || (!item.player && !item.still)) return null;
     var player = item.player;
@@ -351,6 +354,19 @@
     };
   };
 
+  /** The state of a page playing the session's cut (cut.js): the record frame under the
+      playhead (``cut``), the item and version frame there; ``clock`` the server's time now
+      (the record frame is the one shown now). */
+  Presenter.prototype.cutSnapshot = function (cut) {
+    var at = cut.position();
+    var state = {
+      object_id: at.objectId, compare: null, mode: "side", wipe: 50, playing: cut.playing,
+      frame: at.frame, speed: 1, loop: false, mark_in: null, mark_out: null, cut: at.record
+    };
+    if (cut.playing && this.clock.known()) state.clock = Math.round(this.clock.now() * 1000) / 1000;
+    return state;
+  };
+
   /** While ``player`` plays: ``state``'s frame is the one its media clock is in, and its
       ``clock`` the server's time at which it was in the middle of that frame (the counter is
       set as pictures are presented, and lags on a busy page). */
@@ -378,7 +394,9 @@
     if (self.sending) { self.again = true; return; }
     var state = self.snapshot();
     if (!state) return;
-    var key = JSON.stringify(state.playing ? Object.assign({}, state, { frame: 0, clock: 0 }) : state);
+    var key = JSON.stringify(state.playing ? Object.assign({}, state, { frame: 0, clock: 0,
+      cut: state.cut === undefined ? undefined : 0, object_id: state.cut === undefined ?
+        state.object_id : "" }) : state);
     if (key === self.lastSent && !force) return;
     self.lastSent = key;
     self.sending = true;
@@ -413,7 +431,7 @@
     ["play", "pause", "ratechange", "seeked", "still-view"].forEach(function (name) {
       self.main.addEventListener(name, changed, true); // media events do not bubble
     });
-    ["click", "change", "input", "pointerup", "keyup"].forEach(function (name) {
+    ["click", "change", "input", "pointerup", "keyup", "cutplay"].forEach(function (name) {
       document.addEventListener(name, changed, true);
     });
     document.addEventListener("pointermove", function (event) {
@@ -424,6 +442,8 @@
   // -- following ----------------------------------------------------------------------------
   /** Show ``state``: the version and compare, in / out, loop, speed, and the same frame. */
   Presenter.prototype.follow = function (state, resume) {
+    if (typeof state.cut === "number") { this.followCut(state, resume); return; }
+    if (R.cut && R.cut.isOpen()) R.cut.close(); // the presenter left the cut
     var item = document.getElementById("item-" + state.object_id);
     var section = item && item.closest(".asset-group");
     var group = section && section.group;
@@ -460,6 +480,27 @@
     }
     this.followFrame(player, state, resume);
     this.main.dataset.presenterApplied = String(this.shared.seq);
+  };
+
+  /** Show the cut where the presenter is: paused on its record frame, or playing from where
+      it is now (its record frame moved on by the time since its ``clock``); a page playing
+      within CUT_RESEEK_FRAMES of it plays on (each page makes its cuts frame-exact itself). */
+  Presenter.prototype.followCut = function (state, resume) {
+    var self = this;
+    if (!R.openCut) return;
+    R.openCut(self.main).then(function (cut) {
+      if (self.mode !== "follow" || self.shared.state !== state) return;
+      self.main.dataset.presenterApplied = String(self.shared.seq);
+      if (!state.playing) {
+        if (cut.playing || cut.record !== state.cut || resume) cut.seekRecord(state.cut);
+        return;
+      }
+      var lead = state.cut;
+      if (typeof state.clock === "number" && self.clock.known()) {
+        lead += Math.max(0, self.clock.now() - state.clock) * cut.rate;
+      }
+      if (!cut.playing || Math.abs(cut.record - lead) > CUT_RESEEK_FRAMES) cut.playFrom(lead);
+    }).catch(function () { self.main.dataset.presenterCut = "unavailable"; });
   };
 
   Presenter.prototype.followFrame = function (player, state, resume) {
@@ -580,6 +621,13 @@
     self.main.addEventListener("focusin", function (event) {
       if (self.mode === "follow" && event.target.matches(".note-form textarea")) self.setMode("own");
     });
+    var cutView = document.querySelector(".cut-view");
+    if (cutView) {
+      cutView.addEventListener("pointerdown", function (event) {
+        if (self.mode === "follow" && event.isTrusted &&
+            event.target.closest(".cut-play, .cut-strip, .cut-close, .cut-note")) self.setMode("own");
+      }, true);
+    }
     self.main.addEventListener("pointerdown", function (event) {
       if (self.mode !== "follow" || !event.isTrusted) return;
       if (event.target.closest && event.target.closest(OWN_CONTROLS)) self.setMode("own");
