@@ -186,7 +186,9 @@ class DeskWrites:
         """Each version not in the session yet, appended in the order given (the server puts a
         new item after the last one); the ids of the items made."""
         wanted = checked_ids(version_ids, "version_ids")
-        present = {str(i["version"].get("version_id")) for i in self.reads.items(session_id)}
+        [listed] = self.reads.ask([f"select version_id from ReviewSessionObject "
+                                   f"where review_session_id is {quote(session_id)}"])  # fmt: skip
+        present = {str(row.get("version_id")) for row in listed}
         versions = self.reads.labelled_versions(wanted)
         missing = [v for v in wanted if v not in versions]
         if missing:
