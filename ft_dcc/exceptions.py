@@ -6,7 +6,7 @@ caller can act on it, ``error.hint`` says how. Secrets (API keys) never appear i
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 
 class FtDccError(Exception):
@@ -148,7 +148,19 @@ class PublishError(FtDccError):
 
 
 class ValidationError(PublishError):
-    """A validator refused the publish before anything was captured or written."""
+    """A validator refused the publish before anything was captured or written.
+
+    A check that finds several things at once raises one error naming them all, its
+    ``findings`` the parts (and ``notes``, what it found that is no problem): when the settings
+    turn the check to ``warn``, the pipeline keeps the notes and each finding as its own warning.
+    """
+
+    def __init__(self, message: str, hint: Optional[str] = None) -> None:
+        super().__init__(message, hint)
+        #: the problems this error names at once (empty: itself alone)
+        self.findings: List[ValidationError] = []
+        #: what the check found that is no problem (warnings, kept when the check warns)
+        self.notes: List[str] = []
 
 
 class CaptureError(PublishError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import attr
 
@@ -12,6 +12,7 @@ from ft_dcc.exceptions import FtDccError, ValidationError
 from ft_dcc.protocol.query_text import quoted_list
 from ft_dcc.publish.host_port import CaptureSpec, Host, to_fraction
 from ft_dcc.publish.integrate_read import SHOT_KEYS
+from ft_dcc.publish.pipeline import WARNED
 from ft_dcc.publish.state import ReviewScope
 from ft_dcc.session.interface import EntityLike, PublishSession
 
@@ -157,7 +158,6 @@ def _sane(spec: CaptureSpec) -> List[ValidationError]:
 
 
 #: how a frame check's finding reads when the settings turn the check to warn (the pipeline's)
-WARNED = "{label}: {problem} (a warning: the settings turned this check to warn)"
 
 
 def as_warnings(problems: List[ValidationError], label: str) -> List[str]:
@@ -165,15 +165,20 @@ def as_warnings(problems: List[ValidationError], label: str) -> List[str]:
     return [WARNED.format(label=label, problem=problem) for problem in problems]
 
 
-def joined(problems: List[ValidationError]) -> ValidationError:
-    """One ValidationError saying every problem and every fix (the one itself when alone)."""
+def joined(problems: List[ValidationError], notes: Sequence[str] = ()) -> ValidationError:
+    """One ValidationError saying every problem and every fix (the one itself when alone), its
+    ``findings`` the problems and ``notes`` the check's other warnings (what the pipeline keeps
+    when the settings turn the check to ``warn``)."""
     if len(problems) == 1:
-        return problems[0]
-    message = f"{len(problems)} problems: " + "; ".join(
-        f"({number}) {problem.message}" for number, problem in enumerate(problems, 1)
-    )
-    hints = [f"({n}) {p.hint}" for n, p in enumerate(problems, 1) if p.hint]
-    return ValidationError(message, hint="; ".join(hints) or None)
+        error = problems[0]
+    else:
+        message = f"{len(problems)} problems: " + "; ".join(
+            f"({number}) {problem.message}" for number, problem in enumerate(problems, 1)
+        )
+        hints = [f"({n}) {p.hint}" for n, p in enumerate(problems, 1) if p.hint]
+        error = ValidationError(message, hint="; ".join(hints) or None)
+    error.findings, error.notes = list(problems), list(notes)
+    return error
 
 
 def adopt_shot_settings(state: ReviewScope, attributes: Dict[str, ShotAttribute]) -> List[str]:

@@ -204,7 +204,7 @@ def _run_one(context: PyblishContext, plugin: PluginClass, instance: Any) -> Ste
     result = in_host(context, plugin, lambda: pyblish.plugin.process(plugin, context, instance))
     step = _step_from_result(result, context)
     if severity == "warn" and not step.ok and step.stage == "validate":
-        step = _as_warning(context, step)
+        step = _as_warning(context, step, result["error"])
     if not step.ok:
         _log_failure(step.label, result["error"], is_refusal(step))
     return step
@@ -241,6 +241,8 @@ def _first(stages: Tuple[str, ...]) -> int:
 
 
 OFF = "turned off by the settings (checks.*)"
+#: a failed check's problem kept as a warning (``checks.*: warn``)
+WARNED = "{label}: {problem} (a warning: the settings turned this check to warn)"
 
 
 def _severity(context: PyblishContext, plugin: PluginClass) -> str:
@@ -262,15 +264,22 @@ def _turned_off(plugin: PluginClass) -> StepResult:
     )
 
 
-def _as_warning(context: PyblishContext, step: StepResult) -> StepResult:
-    """A failed check the settings turned to ``warn``: passed, its problem kept as a warning."""
+def _as_warning(context: PyblishContext, step: StepResult, error: object) -> StepResult:
+    """A failed check the settings turned to ``warn``: passed, its problem kept as a warning
+    (a check's several findings each as its own, after its notes: ``ValidationError.findings``)."""
     if not is_refusal(step):
         return step  # a crash is never a warning
-    warning = f"{step.label}: {step.error} (a warning: the settings turned this check to warn)"
-    warnings_of(context.data).append(warning)
-    log.warning(warning)
+    findings = getattr(error, "findings", None) or []
+    if findings:
+        warnings = [*getattr(error, "notes", []),
+                    *(WARNED.format(label=step.label, problem=f) for f in findings)]  # fmt: skip
+    else:
+        warnings = [WARNED.format(label=step.label, problem=step.error)]
+    for warning in warnings:
+        warnings_of(context.data).append(warning)
+        log.warning(warning)
     return attr.evolve(step, ok=True, error=None, hint=None, error_type=None, refused=False,
-                       messages=[*step.messages, warning])  # fmt: skip
+                       messages=[*step.messages, *warnings])  # fmt: skip
 
 
 def _log_failure(label: str, error: BaseException, refusal: bool) -> None:

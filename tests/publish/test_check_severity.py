@@ -42,3 +42,33 @@ def test_the_scene_saved_check_follows_its_severity(
         assert step.ok and step.skipped == "turned off by the settings (checks.*)"
         assert not any("unsaved" in w for w in report.warnings)
     assert bool(report.asset_version_id) is ok
+
+
+def test_the_pipeline_alone_turns_a_checks_findings_into_warnings() -> None:
+    """A check names everything it found in one error (``checks.joined``) and never reads its
+    severity; turned to ``warn``, the pipeline keeps the check's notes, then each finding as its
+    own warning, and the step passes."""
+    import pyblish.api
+
+    from ft_dcc.exceptions import ValidationError
+    from ft_dcc.publish.checks import joined
+    from ft_dcc.publish.pipeline import _as_warning
+    from ft_dcc.publish.report import StepResult
+    from ft_dcc.publish.state import warnings_of
+
+    error = joined([ValidationError("range 1-10 is not the shot's", "pass --frames"),
+                    ValidationError("24 fps is not the shot's 25")],
+                   notes=["adopted the shot's numbering"])  # fmt: skip
+    step = StepResult(plugin="ValidateFrameRange", label="Frame range", stage="validate",
+                      ok=False, error=error.message, refused=True)  # fmt: skip
+    context = pyblish.api.Context()
+
+    passed = _as_warning(context, step, error)
+
+    said = " (a warning: the settings turned this check to warn)"
+    assert passed.ok and passed.error is None
+    assert warnings_of(context.data) == [
+        "adopted the shot's numbering",
+        "Frame range: range 1-10 is not the shot's (pass --frames)" + said,
+        "Frame range: 24 fps is not the shot's 25" + said,
+    ]

@@ -7,7 +7,7 @@ class ValidateFrameRange(pyblish.api.InstancePlugin):
     """Start <= end; the range (and fps) match the shot's fstart/fend (fps) when it has them.
 
     Every finding is reported at once: refused, one error names them all; with the settings'
-    ``checks.frame_range: warn``, each is its own warning (the pipeline's "warn" wording)."""
+    ``checks.frame_range: warn``, the pipeline keeps each as its own warning."""
 
     label = "Frame range and fps"
     order = pyblish.api.ValidatorOrder - 0.1
@@ -15,15 +15,13 @@ class ValidateFrameRange(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.console import IN_REPORT
-        from ft_dcc.publish.checks import as_warnings, frame_findings, joined
+        from ft_dcc.publish.checks import frame_findings, joined
         from ft_dcc.publish.state import ReviewScope
 
         scope = ReviewScope.of(instance)
         warnings, problems = frame_findings(scope)
-        severity = scope.request.settings.check_severity.get(type(self).__name__, "block")
-        if problems and severity != "warn":
-            raise joined(problems)
-        warnings += as_warnings(problems, self.label)
+        if problems:  # the settings' severity is the pipeline's to apply
+            raise joined(problems, notes=warnings)
         for warning in warnings:
             scope.warn(warning)
             self.log.warning(warning, extra=IN_REPORT)
