@@ -42,6 +42,7 @@ from types import SimpleNamespace
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
+import requests
 from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
 from server.desk.desk_browser import _ft_dcc_user
 from server.notify.digest_checks import Receiver, count, settled, unsettled
@@ -303,6 +304,11 @@ def test_the_notes_loop_closes(
         assert (rows[text]["kind"], rows[text]["state"]) == ("to-do", "addressed"), rows[text]
         assert rows[text]["addressed by"] == version, rows[text]
     assert (rows[NOTES[3][0]]["kind"], rows[NOTES[3][0]]["state"]) == ("comment", "")
+    # the desk is the studio's: without a studio sign-in the export is refused, no note in it
+    stranger = requests.get(f"{server.url}/desk/session/{session_id}/export.csv", timeout=60,
+                            allow_redirects=False)  # fmt: skip
+    assert stranger.status_code in (302, 303, 401, 403), stranger.status_code
+    assert TICKED[0] not in stranger.text and "addressed" not in stranger.text
     _exports_say_it(who, addressed, tmp_path / "export", shots)
 
     # 9. The chat's webhook: signed note.created bodies, the one it refused sent again
