@@ -87,14 +87,21 @@ def _rename(timeline: Any, session: ExportSession) -> None:
 
 
 def _place_markers(timeline: Any, record: bool) -> None:
-    """Each marker at its offset into its clip (FCP 7 XML), plus with ``record`` the clip's
-    start in the cut (an EDL's record timecode): see the module's doc."""
+    """Each marker at its frames from its clip's media's start, as the clip's own ``<in>``
+    (FCP 7 XML: in a session made from a cut, the clip starts at its cut in, after its handles),
+    or with ``record`` at the clip's start in the cut plus its offset into the clip (an EDL's
+    record timecode): see the module's doc."""
     otio = load_otio()
     track = timeline.tracks[0]
     for index, clip in enumerate(track):
-        shift = clip.source_range.start_time
+        if not len(clip.markers):
+            continue  # a gap between the cut's clips, or a clip without notes
         if record:
-            shift = shift - track.range_of_child_at_index(index).start_time
+            shift = clip.source_range.start_time - track.range_of_child_at_index(index).start_time
+        else:
+            available = getattr(clip.media_reference, "available_range", None)
+            rate = clip.source_range.start_time.rate
+            shift = available.start_time if available else otio.opentime.RationalTime(0, rate)
         for marker in clip.markers:
             marked = marker.marked_range
             marker.marked_range = otio.opentime.TimeRange(

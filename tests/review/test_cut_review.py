@@ -18,6 +18,7 @@ import subprocess
 import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
+from xml.etree import ElementTree
 
 import pytest
 from support.cli import run_ft_dcc
@@ -314,7 +315,7 @@ def test_notes_export_as_markers_at_the_cuts_record_timecodes(
     _note(writer, items["sh020"], "in the handles", 1020)  # cut 1001-1012 at 01:00:03:00
 
     done = ft_dcc(env, "review", "export", "Reel 4", "--project", project, "--output",
-                  str(tmp_path / "out"), "--format", "edl,otio")  # fmt: skip
+                  str(tmp_path / "out"), "--format", "edl,otio,fcpxml")  # fmt: skip
 
     assert done.returncode == 0, done.stdout + done.stderr
     text = (tmp_path / "out" / "session.edl").read_text(encoding="utf-8")
@@ -334,3 +335,16 @@ def test_notes_export_as_markers_at_the_cuts_record_timecodes(
                   for clip in timeline.find_clips() for m in clip.markers)  # fmt: skip
     # OTIO reads each locator at the record timecode of its note's frame
     assert read == [HOUR + 5, HOUR + 23, HOUR + 72 + 11]
+    # FCP 7 XML: a marker's <in> counts from its media's start, as the clip's own <in> does
+    # (each clip from its cut in, after its handles), so each note is on its own frame
+    root = ElementTree.parse(tmp_path / "out" / "session.xml").getroot()
+    placed, clip_ins = {}, []
+    for item in root.iter("clipitem"):
+        start = int(item.findtext("file/timecode/frame") or 0)
+        clip_ins.append(start + int(item.findtext("in") or ""))
+        for marker in item.iter("marker"):
+            placed[marker.findtext("name").split(": ")[1].split(" (")[0]] = start + int(
+                marker.findtext("in") or ""
+            )
+    assert clip_ins == [1003, 1005, 1001]
+    assert placed == {"sky pops": 1008, "arm late": 1010, "in the handles": 1012}
