@@ -1,0 +1,179 @@
+""" "Play cut" of a 60-shot cut session against a 10-shot one, in Chromium and Firefox ESR: the
+page's first frame, the cut's first picture after Play cut, and the time of every cut during
+playback (how late each shot came after the last frame of the one before had had its time: a
+stall above one frame's duration is counted), each cut's first picture read back from its coded
+frame number (as tests/web/test_cut_play.py reads it).
+
+    .venv/bin/python bench/bench_cut.py                   # each cut played once per browser
+    .venv/bin/python bench/bench_cut.py --frames 10000    # play on until 10,000 frames a browser
+
+Shots: 48-frame movies at 24 fps whose frames code their number (tests/web/frame_code.py), 10
+to 14 frames of each cut in, a gap and a version shorter than its cut (tests/web/cut_checks.py);
+the sessions made by a Supervisor with ``ft-dcc review create --from-cut``. The 60-shot numbers
+are also given as ratios of the 10-shot ones of the same run. Exits 1 when any cut's first
+picture was not the next shot's cut-in frame or a picture shown was outside its cut.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import statistics
+import sys
+import tempfile
+import types
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from embedded_server import KEY, USER, Server  # noqa: E402
+from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from web.cut_checks import (  # noqa: E402
+    RECORDER,
+    build_cut_session,
+    expected_pieces,
+    plan_cut,
+    wrong_cuts,
+)
+from web.firefox.firefox import Firefox  # noqa: E402
+from web.frame_code import RATE  # noqa: E402
+
+log = logging.getLogger("bench_cut")
+FRAME_MS = 1000 / RATE
+DONE = "document.querySelector('main.items').dataset.cut === 'done'"
+
+
+class Page:
+    """One browser page: open a link, run an expression, click, wait for a condition."""
+
+    def __init__(self, goto: Callable[[str], Any], evaluate: Callable[[str], Any],
+                 click: Callable[[str], None], wait: Callable[[str], Any]) -> None:  # fmt: skip
+        self.goto, self.evaluate, self.click, self.wait = goto, evaluate, click, wait
+
+
+@contextlib.contextmanager
+def firefox(base: Path) -> Iterator[Page]:
+    browser = Firefox(base / "firefox-driver.log")
+    log.info("Firefox: %s", browser.version)
+    try:
+        yield Page(browser.goto, browser.evaluate, browser.click,
+                   lambda e: browser.wait(e, 600_000))  # fmt: skip
+    finally:
+        browser.close()
+
+
+@contextlib.contextmanager
+def chromium(base: Path) -> Iterator[Page]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        log.info("Chromium: %s", browser.version)
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        try:
+            yield Page(lambda u: page.goto(u).status, lambda e: page.evaluate(f"() => {e}"),
+                       lambda s: page.locator(s).click(),
+                       lambda e: page.wait_for_function(f"() => {e}",
+                                                        timeout=600_000).json_value())  # fmt: skip
+        finally:
+            browser.close()
+
+
+BROWSERS = {"firefox": firefox, "chromium": chromium}
+
+
+def play(page: Page, url: str, pieces: List[Any], frames: int) -> Dict[str, Any]:
+    """Open the session, play its cut until ``frames`` record frames were played (at least
+    once through); what it measured."""
+    assert page.goto(url) == 200
+    page.wait("document.querySelector('main.items').dataset.cutReady")
+    first = float(page.wait("+document.querySelector('main.items').dataset.firstFrame"))
+    page.evaluate(RECORDER)
+    page.evaluate("document.querySelector('.play-cut').scrollIntoView()")
+    clicked = float(page.evaluate("performance.now()"))
+    page.click(".play-cut")
+    page.wait("document.querySelector('.cut-view').dataset.shown")
+    started = float(page.evaluate("document.querySelector('.cut-view').cutLog[0].at")) - clicked
+    stalls: List[float] = []
+    played, reads, pictures = 0, 0, 0
+    wrong: List[str] = []
+    length = int(page.evaluate("window.ftReview.cut.end - window.ftReview.cut.start"))
+    while True:
+        page.wait(DONE)
+        log_ = page.evaluate("document.querySelector('.cut-view').cutLog"
+                             ".filter((e) => e.due !== null).map((e) => e.at - e.due)")  # fmt: skip
+        stalls += [float(s) for s in log_]
+        cuts, seen, bad = wrong_cuts(page.evaluate("window.__cutSeen"), pieces)
+        reads, pictures, wrong = reads + cuts, pictures + seen, wrong + bad
+        played += length
+        if played >= frames:
+            break
+        page.evaluate("window.__cutSeen.length = 0; "
+                      "document.querySelector('.cut-view').cutLog.length = 0")  # fmt: skip
+        page.evaluate("window.ftReview.cut.enter(0, null); window.ftReview.cut.play()")
+        page.wait("document.querySelector('main.items').dataset.cut === 'playing'")
+    return {"first": first, "started": started, "stalls": stalls, "frames": played,
+            "cuts": reads, "pictures": pictures, "wrong": wrong}  # fmt: skip
+
+
+def summary(name: str, shots: int, result: Dict[str, Any]) -> str:
+    stalls = result["stalls"] or [0.0]
+    over = sum(1 for s in stalls if s > FRAME_MS)
+    return (f"{name:9} {shots:3d} shots  first frame {result['first']:7.0f} ms  cut's first "
+            f"picture {result['started']:6.0f} ms  {len(stalls):4d} cuts: median "
+            f"{statistics.median(stalls):6.1f} ms late, max {max(stalls):6.1f}, {over} above one "
+            f"frame ({FRAME_MS:.1f} ms)  {result['frames']} frames  "
+            f"{len(result['wrong'])} wrong")  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--frames", type=int, default=0, help="play on until this many frames")
+    parser.add_argument("--browsers", default="chromium,firefox")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    log.setLevel(logging.INFO)
+    for noisy in ("ft_dcc", "urllib3", "ftrack_api"):  # the publishes' own progress
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="bench_cut_") as temp:
+        base = Path(temp)
+        server = Server(base)
+        try:
+            credentials = types.SimpleNamespace(url=server.url, api_key=KEY, api_user=USER,
+                                                data_dir=base / "data")  # fmt: skip
+            sessions: Dict[int, Tuple[str, List[Any]]] = {}
+            for count in (10, 60):
+                shots = plan_cut(count)
+                made = build_cut_session(credentials, base / f"s{count}", shots,
+                                         name=f"Reel {count}")  # fmt: skip
+                sessions[count] = (made["url"], expected_pieces(shots))
+                log.info("%d-shot cut session made", count)
+            for name in args.browsers.split(","):
+                with BROWSERS[name](base) as page:
+                    results = {count: play(page, url, pieces, args.frames)
+                               for count, (url, pieces) in sessions.items()}  # fmt: skip
+                for count, result in results.items():
+                    print(summary(name, count, result), flush=True)
+                    for line in result["wrong"][:10]:
+                        print(f"    {line}")
+                    failed = failed or bool(result["wrong"])
+                small, big = results[10], results[60]
+                late = (statistics.median(big["stalls"] or [0.0]) + 1) / (
+                    statistics.median(small["stalls"] or [0.0]) + 1
+                )
+                print(f"{name:9} 60 / 10 shots: first frame x{big['first'] / small['first']:.2f}, "
+                      f"cut's first picture x{big['started'] / max(1.0, small['started']):.2f}, "
+                      f"median lateness (+1 ms) x{late:.2f}", flush=True)  # fmt: skip
+        finally:
+            server.stop()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
