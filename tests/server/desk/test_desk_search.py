@@ -37,25 +37,22 @@ def _seed(studio: Studio, shots: range, statuses: List[Mapping[str, Any]]) -> No
     tasks ``anim``/``light``; one asset on the project itself, one shot named with ``_`` and
     ``%``."""
     project = studio.project
-    sequences = {}
-    contexts, assets, versions = [], [], []
-    for name in ("sq010", "sq020"):
-        sequences[name] = str(uuid.uuid4())
-        contexts.append({"_entity_type": "Sequence", "id": sequences[name], "name": name,
-                         "context_type": "task", "parent_id": project,
-                         "project_id": project})  # fmt: skip
-    for n in shots:
-        shot = str(uuid.uuid4())
-        name = f"sh{n:04d}" if n != 7 else "sh_7%x"
-        parent = sequences["sq010" if n % 2 else "sq020"]
-        contexts.append({"_entity_type": "Shot", "id": shot, "name": name, "context_type": "task",
+    sequences: Dict[str, str] = {}
+    contexts: List[Dict[str, Any]] = []
+    assets, versions = [], []
+
+    def context(kind: str, name: str, parent: str) -> str:
+        ident = str(uuid.uuid4())
+        contexts.append({"_entity_type": kind, "id": ident, "name": name, "context_type": "task",
                          "parent_id": parent, "project_id": project})  # fmt: skip
-        tasks = {}
-        for task in ("anim", "light"):
-            tasks[task] = str(uuid.uuid4())
-            contexts.append({"_entity_type": "Task", "id": tasks[task], "name": task,
-                             "context_type": "task", "parent_id": shot,
-                             "project_id": project})  # fmt: skip
+        return ident
+
+    for name in ("sq010", "sq020"):
+        sequences[name] = context("Sequence", name, project)
+    for n in shots:
+        name = f"sh{n:04d}" if n != 7 else "sh_7%x"
+        shot = context("Shot", name, sequences["sq010" if n % 2 else "sq020"])
+        tasks = {task: context("Task", task, shot) for task in ("anim", "light")}
         for asset_name in ASSETS:
             asset = str(uuid.uuid4())
             assets.append({"_entity_type": "Asset", "id": asset, "name": asset_name,
