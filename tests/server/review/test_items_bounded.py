@@ -1,7 +1,8 @@
-"""The review page's items and feedback of a 150-version session run the statements a 15-version
-session's do, and the query grammar reads no id of them: the session's objects, versions and
-assets are one join on its bound id (``review.skeleton``), and a query ending in hundreds of ids
-is parsed once per shape (``query.shapes``). Counts only: no clock.
+"""The review page (its first HTML), its items and its feedback of a 150-version session run the
+statements a 15-version session's do, none reading a table whole, and the query grammar reads no
+id of them: the session's objects, versions and assets are one join on its bound id
+(``review.skeleton``), and a query ending in hundreds of ids is parsed once per shape
+(``query.shapes``). Counts and plans only: no clock.
 
 The sessions are built through the server's own ``/api`` (tests/web/test_big_session_build.py)
 of its app in this process, so the test hears every statement and every parse."""
@@ -58,7 +59,8 @@ def _paths(api: InProcessApi, media: Media, versions: int) -> List[str]:
     built = build_session(api, media, versions)
     link = urlparse(widget_url(api, built.review_session_id, False))
     path, token = link.path.rstrip("/"), parse_qs(link.query)["token"][0]
-    return [f"{path}/items?token={token}&from=0", f"{path}/feedback?token={token}"]
+    return [f"{path}?token={token}", f"{path}/items?token={token}&from=0",
+            f"{path}/feedback?token={token}"]
 
 
 @pytest.mark.slow
