@@ -241,7 +241,8 @@ def operations(server: Server, api: Api, browser: requests.Session, seeded: Dict
         "api: a 300-object dailies": query(
             "select id, version_id, sort_order from ReviewSessionObject "
             f'where review_session_id is "{project["big"]}"'),
-        f"api: offset {offset}": query(f"select id from AssetVersion offset {offset} limit 100"),
+        "api: 100 versions at offset 10,000 (or half)": query(
+            f"select id from AssetVersion offset {offset} limit 100"),
         "api: task by project and shot name": query(
             f'select id from Task where parent.name is "{project["shot"]}" '
             f'and project.name is "{project["code"]}"'),
