@@ -3,8 +3,9 @@
    timecode shown and a strip of the cut. Two <video> elements take turns: while one plays, the
    other holds the next shot's cut-in frame (loaded, sought, its picture presented), and at the
    cut the held one is shown and played, so the first picture after a cut is the next shot's
-   cut-in frame. The playing one is paused on its last cut frame as the video reports presenting
-   it (requestVideoFrameCallback; elsewhere the clock), so no handle frame is shown. A version
+   cut-in frame. The playing one is paused a few frames before its cut out as the video reports
+   presenting them (requestVideoFrameCallback; and by the clock) and its last frames are shown
+   by paused seeks, so no handle frame is shown. A version
    shorter than its cut shows its missing frames as a card that says so; an item refused by the
    server (another rate, no movie) likewise. Notes land on the version and frame under the
    playhead. The plan comes from the session's /cut route (the studio's links only). */
@@ -18,6 +19,9 @@
   var PRESENT_MS = 150;
   var START = 0.05; // where in a frame a cut-in is sought: its start, a hair into it
   var PREROLL_MS = 5000; // the longest a play waits for the next shot's cut-in frame
+  // a shot's last frames are shown paused, one seek each when due: a busy page (or a browser
+  // that queues the pictures to come) lets a playing movie run on past a pause asked too late
+  var END_FRAMES = 2;
 
   function exactRate(rate) {
     for (var i = 0; i < NTSC.length; i++) if (Math.abs(rate - NTSC[i]) < 0.002) return NTSC[i];
@@ -354,16 +358,16 @@
       if (!self.playing || video.paused) return;
       var last = piece.to - 1;
       var duration = 1000 / (piece.rate * (video.playbackRate || 1));
-      if (shown >= last - 1) {
+      if (shown >= last - END_FRAMES) {
         self.endShot(slot, shown, shownAt, duration);
         return;
       }
       // a browser may report a picture late or not at all: the clock ends the shot too, in the
-      // middle of its last frame but one, whichever comes first
-      var at = shownAt + (last - 1 - shown) * duration;
+      // middle of the frame where it would end it, whichever comes first
+      var at = shownAt + (last - END_FRAMES - shown) * duration;
       window.clearTimeout(self.stopTimer);
       self.stopTimer = window.setTimeout(function () {
-        self.endShot(slot, last - 1, at, duration);
+        self.endShot(slot, last - END_FRAMES, at, duration);
       }, Math.max(0, at + duration / 2 - performance.now()));
     }
     // a movie shorter than its frame facts say ends before its cut out: the cut goes on
@@ -385,10 +389,11 @@
     }
   };
 
-  /** ``slot``'s shot is at its last cut frame but one (``shown``, on screen from ``shownAt``,
-      ms) or later: pause it there -- a browser that queues the pictures to come (Firefox) would
-      otherwise show a handle frame after the last one --, show the last frame when it is due
-      (a seek to it, paused: never past it), and hand over to the next piece a frame later. */
+  /** ``slot``'s shot is END_FRAMES from its last cut frame (``shown``, on screen from
+      ``shownAt``, ms) or nearer: pause it there -- a busy page, or a browser that queues the
+      pictures to come (Firefox), would otherwise show a handle frame after the last one --,
+      show each frame left by a paused seek when it is due (never past the last), and hand
+      over to the next piece a frame after the last. */
   Cut.prototype.endShot = function (slot, shown, shownAt, duration) {
     var self = this;
     var index = self.index;
@@ -403,20 +408,22 @@
     window.clearTimeout(self.stopTimer);
     if (!current() || video.paused) return;
     video.pause();
-    var lastDue = shownAt + Math.max(0, last - shown) * duration;
-    if (shown >= last || slot.frameAt(video.currentTime) >= last) {
-      self.handOver(lastDue + duration);
-      return;
-    }
-    self.stopTimer = window.setTimeout(function () {
-      if (!current()) return;
-      video.addEventListener("seeked", function () {
+    var held = Math.min(last, Math.max(shown, slot.frameAt(video.currentTime)));
+    // each frame left is shown by a paused seek when it is due: late on a busy page, never
+    // past the last one
+    function next(frame, due) {
+      if (frame > last) { self.handOver(due); return; }
+      self.stopTimer = window.setTimeout(function () {
         if (!current()) return;
-        self.showAt(piece.recIn + (last - piece.from), piece, last);
-        self.handOver(Math.max(lastDue, performance.now()) + duration);
-      }, { once: true });
-      video.currentTime = (last - piece.segment.frame_in + 0.5) / piece.rate;
-    }, Math.max(0, lastDue - performance.now()));
+        video.addEventListener("seeked", function () {
+          if (!current()) return;
+          self.showAt(piece.recIn + (frame - piece.from), piece, frame);
+          next(frame + 1, Math.max(due, performance.now()) + duration);
+        }, { once: true });
+        video.currentTime = (frame - piece.segment.frame_in + 0.5) / piece.rate;
+      }, Math.max(0, due - performance.now()));
+    }
+    next(held + 1, shownAt + (held + 1 - shown) * duration);
   };
 
   /** The shot's last frame is on screen: the next piece at ``due`` (ms), when the last frame's
