@@ -338,6 +338,7 @@
 
   Cut.prototype.playSlot = function (slot) {
     var piece = this.pieces[this.index];
+    slot.target = null; // played on: it no longer holds the frame it was made ready for
     if (this.frame !== null && this.frame >= piece.to - 1) { this.handOver(null); return; }
     var playing = slot.video.play();
     if (playing && playing.catch) playing.catch(function () {});
