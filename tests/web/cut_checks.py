@@ -25,7 +25,15 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 
 from .dailies_fixtures import isolated_pyblish
-from .frame_code import BITS, FIRST, FRAMES, RATE, coded_frames, decode_levels
+from .frame_code import (
+    BITS,
+    FIRST,
+    FRAMES,
+    RATE,
+    READ_VIDEO_LEVELS,
+    coded_frames,
+    decode_levels,
+)
 
 HOUR = 3600 * RATE
 LAST = FIRST + FRAMES - 1
@@ -212,18 +220,7 @@ RECORDER = """(() => {
   const view = document.querySelector(".cut-view");
   const videos = [];  // the cut's two videos, made when it first plays
   const seen = [];
-  function levels(video) {
-    const canvas = document.createElement("canvas");
-    canvas.width = 320; canvas.height = 180;
-    const context = canvas.getContext("2d");
-    context.drawImage(video, 0, 0, 320, 180);
-    const out = [];
-    for (let i = 0; i < BITS; i++) {
-      const d = context.getImageData(Math.floor((i + 0.5) * 320 / BITS), 90, 1, 1).data;
-      out.push(Math.round((d[0] + d[1] + d[2]) / 3));
-    }
-    return out;
-  }
+  const levels = (video) => (READ_VIDEO_LEVELS)(video, BITS);
   function follow(video) {
     videos.push(video);
     const onFrame = (now, meta) => {
@@ -248,7 +245,7 @@ RECORDER = """(() => {
                     childList: true, subtree: true});
   window.__cutSeen = seen;
   return true;
-})()""".replace("BITS", str(BITS))
+})()""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS).replace("BITS", str(BITS))
 
 
 def wrong_cuts(
