@@ -81,6 +81,14 @@ ORDERED_INDEXES: Dict[str, Tuple[Tuple[str, ...], ...]] = {
 }
 
 
+#: Columns almost every row leaves null, looked up by value (``in_reply_to_id in (…)``: the
+#: replies to a page's notes). SQLite's statistics count the nulls as one value shared by every
+#: row, so after ``ANALYZE`` the planner takes the column's index for useless and reads the whole
+#: table; an index of the rows that hold a value (partial: ``IS NOT NULL``, which any comparison
+#: of the column implies) is counted for what it holds.
+SPARSE_COLUMNS: Dict[str, Tuple[str, ...]] = {"Note": ("in_reply_to_id",)}
+
+
 def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
     """Create the Table objects for every family; returns family name -> Table."""
     tables: Dict[str, Table] = {}
@@ -101,6 +109,10 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
                 Index(index_name(table.name, name), table.c[name], postgresql_using="hash")
         for names in ORDERED_INDEXES.get(family, ()):
             Index(index_name(table.name, "_".join(names)), *(table.c[name] for name in names))
+        for name in SPARSE_COLUMNS.get(family, ()):
+            column = table.c[name]
+            Index(index_name(table.name, f"{name}_set"), column,
+                  sqlite_where=column.isnot(None), postgresql_where=column.isnot(None))  # fmt: skip
         tables[family] = table
     return tables
 
