@@ -113,9 +113,9 @@ def play(page: Page, url: str, pieces: List[Any], frames: int) -> Dict[str, Any]
         played += length
         if played >= frames:
             break
-        page.evaluate("window.__cutSeen.length = 0; "
-                      "document.querySelector('.cut-view').cutLog.length = 0")  # fmt: skip
-        page.evaluate("window.ftReview.cut.enter(0, null); window.ftReview.cut.play()")
+        page.evaluate("window.__cutSeen.splice(0)")  # each play read on its own
+        page.evaluate("document.querySelector('.cut-view').cutLog.splice(0)")
+        page.click(".cut-view .cut-play")  # the cut's own Play: again from its start
         page.wait("document.querySelector('main.items').dataset.cut === 'playing'")
     return {"first": first, "started": started, "stalls": stalls, "frames": played,
             "cuts": reads, "pictures": pictures, "wrong": wrong}  # fmt: skip

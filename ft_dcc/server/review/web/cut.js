@@ -513,6 +513,7 @@
 
   Cut.prototype.finish = function () {
     this.pause();
+    this.due = null;
     this.index = -1;
     this.main.dataset.cut = "done";
   };
