@@ -99,10 +99,15 @@ class State:
 #: Tables that change without any write of the caller (the event relay between workers; the
 #: sign-in counters and open-socket counts the workers share on PostgreSQL, which a request's
 #: sign-in counts in), and the review audit trail, which records a refused request by design
-#: (``access.refused``), with its per-minute row counts shared by the workers on PostgreSQL.
+#: (``access.refused``), with its per-minute row counts shared by the workers on PostgreSQL;
+#: and the notifier's queues, which its own thread works through after the writes committed
+#: before (notices claimed and spent, digest items, webhook deliveries, the mail they queue):
+#: a refused request commits nothing, so it leaves no notice (``ApiContext.on_committed``).
 VOLATILE_TABLES = {
     "ft_dcc_event_relay", "event_relay", "ft_dcc_audit", "ft_dcc_limit",
     "ft_dcc_open_count", "ft_dcc_event_hub_id", "ft_dcc_audit_rows",
+    "ft_dcc_notice", "ft_dcc_digest_item", "ft_dcc_webhook_delivery", "ft_dcc_webhook_attempt",
+    "ft_dcc_mail",
 }  # fmt: skip
 
 
