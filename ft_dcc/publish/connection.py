@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-
-import attr
+from typing import Optional, Tuple
 
 from ft_dcc.exceptions import (
     ApiConnectionError,
@@ -12,18 +11,9 @@ from ft_dcc.exceptions import (
     ConfigurationError,
     ValidationError,
 )
-from ft_dcc.publish.state import (
-    CONNECTION_KEY,
-    TASK_KEY,
-    Connection,
-    Data,
-    TaskFacts,
-    connection_of,
-    publish_of_data,
-    task_facts_of,
-)
-from ft_dcc.publish.tasks import resolve_task
-from ft_dcc.session.interface import IntegrateSession, PublishSession
+from ft_dcc.publish.state import CONNECTION_KEY, Connection, Data, connection_of, publish_of_data
+from ft_dcc.publish.tasks import parse_task_ref, resolve_task
+from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +32,19 @@ def default_session() -> IntegrateSession:
     return Session(defer_start=True)
 
 
-def _read_task(facts: TaskFacts, session: PublishSession) -> TaskFacts:
+def _read_task(
+    data: Data, session: PublishSession
+) -> Tuple[Optional[EntityLike], Optional[Exception]]:
     """The publish's task as read (or the error for its validator to say), or any cheap row
     read when none is given."""
-    if not (facts.task_id or facts.task_path):
+    task_id, task_path = parse_task_ref(publish_of_data(data).request.task)
+    if not (task_id or task_path):
         session.query('select id from Location where name is "ftrack.server"').first()
-        return facts
+        return None, None
     try:
-        return attr.evolve(facts, task=resolve_task(session, facts.task_id, facts.task_path))
+        return resolve_task(session, task_id, task_path), None
     except ValidationError as exc:  # reported by the task's validator
-        return attr.evolve(facts, error=exc)
+        return None, exc
 
 
 def _warm_event_hub(session: PublishSession) -> None:
@@ -82,14 +75,11 @@ def _open(data: Data) -> Connection:
     publish = publish_of_data(data)
     try:
         session = publish.session or (publish.session_factory or default_session)()
-        facts = task_facts_of(data)
-        if facts.task is None and publish.task is not None:  # read on the given session
-            facts = attr.evolve(facts, task=publish.task)
-        if facts.task is None:
-            facts = _read_task(facts, session)
-        data[TASK_KEY] = facts
+        task, error = (
+            (publish.task, None) if publish.task is not None else _read_task(data, session)
+        )
         _warm_event_hub(session)
-        return Connection(session=session, online=True)
+        return Connection(session=session, online=True, task=task, task_error=error)
     except ConfigurationError as exc:
         raise ValidationError(
             f"ftrack is not configured. {exc.message}",

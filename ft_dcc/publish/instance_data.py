@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, MutableMapping, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, MutableMapping, Optional, Tuple
 
 import attr
 
@@ -56,7 +56,7 @@ def contract_data(state: ReviewScope, family: str, comment: str) -> Dict[str, An
         "resolutionHeight": spec.height,
         "camera": spec.camera,
         "asset": state.item.asset_name,
-        "task": state.facts.task_path or state.facts.task_id,
+        "task": _task_as_given(state),
         "comment": comment,
         COLLECTED_COMMENT: comment,
         "family": family,
@@ -140,3 +140,11 @@ def version_metadata(data: Mapping[str, Any]) -> Dict[str, str]:
             hint="set instance.data['metadata'] to a dict of names to values",
         )
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in given.items()}
+
+
+def _task_as_given(state: ReviewScope) -> Optional[str]:
+    """The task as the artist gave it (a path, else an id), read before the server is."""
+    from ft_dcc.publish.tasks import parse_task_ref
+
+    task_id, task_path = parse_task_ref(state.request.task)
+    return task_path or task_id

@@ -25,7 +25,7 @@ def default_asset_name(state: ReviewScope) -> str:
     """The scene (or input media) name without version and frame tokens, else the task name;
     one of several reviewables adds its camera or Write node (``shot_camA``)."""
     name = asset_name_from_path(state.item.scene)
-    task_path = state.facts.task_path
+    task_path = state.given_task_path
     if not name:
         name = task_path.rsplit("/", 1)[-1] if task_path else "review"
     source = source_name(state)
@@ -47,7 +47,7 @@ def templated_asset_name(state: ReviewScope) -> Optional[str]:
 
 def asset_fields(state: ReviewScope) -> Dict[str, Optional[str]]:
     """The values a ``naming.asset`` template is filled with (None: this publish has none)."""
-    parts = (state.facts.task_path or "").split("/")
+    parts = (state.given_task_path or "").split("/")
     fields: Dict[str, Optional[str]] = {"project": parts[0] if len(parts) > 1 else None}
     fields["task"] = parts[-1] if len(parts) > 1 else None
     fields.update({"sequence": None, "shot": None}, **state.request.settings.name_fields)

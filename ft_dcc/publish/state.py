@@ -91,6 +91,10 @@ class Connection:
     offline: bool = False  # unreachable: the publish is queued
     offline_reason: str = ""  # why the server could not be reached, in plain words
     error: Optional[Exception] = None  # refused credentials (said by ValidateFtrackServer)
+    #: the publish's task as the connection's first read found it (its round trip proves the
+    #: server answers and accepts us), or why it could not be (said by ValidateTask)
+    task: Optional[EntityLike] = None
+    task_error: Optional[Exception] = None
 
     @property
     def decided(self) -> bool:
@@ -99,7 +103,8 @@ class Connection:
 
 @attr.s(frozen=True, auto_attribs=True, kw_only=True)
 class TaskFacts:
-    """The publish's task: as given (id or path), then as the server has it."""
+    """The publish's task, written once by ``CollectFtrackTask``: as given (id or path) and,
+    online, as the server has it (what the connection read)."""
 
     task_id: Optional[str] = None
     task_path: Optional[str] = None
@@ -309,7 +314,16 @@ class ReviewScope:
 
     @property
     def facts(self) -> TaskFacts:
+        """The task as given and as the server has it (from ``CollectFtrackTask`` on)."""
         return task_facts_of(self.data)
+
+    @property
+    def given_task_path(self) -> Optional[str]:
+        """The task's path as the artist gave it (``None``: given by id, or not at all), known
+        before the server is read (what names the asset)."""
+        from ft_dcc.publish.tasks import parse_task_ref
+
+        return parse_task_ref(self.request.task)[1]
 
     @property
     def offline(self) -> bool:

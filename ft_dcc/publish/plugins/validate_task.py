@@ -32,5 +32,7 @@ class ValidateTask(pyblish.api.ContextPlugin):
             return
         if facts.error is not None:
             raise facts.error
+        if facts.task is None:
+            raise no_task_given()
         task = read_planned(context)  # the queued work went first: CollectQueuedWorkFirst
         self.log.info("Task %s (%s)", task["name"], task["id"])
