@@ -380,10 +380,10 @@ def mail_walk(driver: Driver, open_url: Callable[[str], Any], world: DeskWorld,
     open_url(world.url + "/desk/")
     driver.wait("document.querySelector('a.mail-link')")
     driver.click("a.mail-link")
-    driver.wait("location.pathname === '/desk/mail' && "
-                "document.querySelector('#mail-digests').checked === true")  # fmt: skip
+    driver.wait("location.pathname === '/desk/mail' && "  # the page may not have drawn it yet
+                "document.querySelector('#mail-digests')?.checked === true")  # fmt: skip
     driver.click("#mail-digests")
-    driver.wait("document.querySelector('#mail-state').textContent.startsWith('Digests are off')"
+    driver.wait("document.querySelector('#mail-state')?.textContent.startsWith('Digests are off')"
                 " && !document.querySelector('#mail-digests').disabled")  # fmt: skip
     driver.screenshot(shots / "desk_mail_off.png")
     open_url(world.url + "/desk/mail")
