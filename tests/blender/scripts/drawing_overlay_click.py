@@ -105,8 +105,9 @@ def scroll(operator, times=1):
 def scroll_to_the_end():
     """The feedback is below the publish panel, the notes at its end: scroll the sidebar down
     as far as it goes (Blender stops at the panels' end), so the look up from the bottom meets
-    the notes' rows first."""
-    scroll(bpy.ops.view2d.scroll_down, times=8)
+    the notes' rows first (more than the panels can take: the publish panel grew its open
+    notes box, and eight no longer reached the end)."""
+    scroll(bpy.ops.view2d.scroll_down, times=40)
 
 
 def eye_command(text):
