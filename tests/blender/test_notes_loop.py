@@ -94,7 +94,7 @@ def loop_server(tmp_path: Path) -> Iterator[Tuple[Any, SmtpServer, Receiver]]:
         yield server, smtp, chat
     finally:
         server.stop()
-        smtp.stop()
+        smtp.close()
         chat.close()
 
 

@@ -8,8 +8,10 @@ answer held until the test lets it go), to ask for STARTTLS and a login, or to b
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
+import socket
 import ssl
 import subprocess
 import threading
@@ -20,7 +22,6 @@ from typing import Any, List, Optional
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from support.net import free_port
 from support.waiting import wait_until
 
 
@@ -32,12 +33,8 @@ class _Handler:
         owner = self.owner
         owner.attempts += 1
         if owner.delay:  # a slow server: every message takes this long
-            import asyncio
-
             await asyncio.sleep(owner.delay)
         if owner.hold is not None:  # a slow server: answer once the test lets go
-            import asyncio
-
             while not owner.hold.is_set():
                 await asyncio.sleep(0.02)
         if owner.answers:
@@ -52,8 +49,27 @@ class _Handler:
         return "250 OK"
 
 
+class _SharedPortController(Controller):
+    """aiosmtpd's controller, listening with ``SO_REUSEPORT`` beside the port's placeholder."""
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(self._factory_invoker, host=self.hostname, port=self.port,
+                                       ssl=self.ssl_context, reuse_port=True)  # fmt: skip
+
+
+def _placeholder() -> socket.socket:
+    """A loopback socket bound with ``SO_REUSEPORT`` and never listening: it keeps its port out
+    of everyone else's hands (no other bind, no outgoing connection's local port) while a
+    connection to it is refused, as a down mail server's is."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
 class SmtpServer:
-    """One aiosmtpd server on a loopback port (``start``/``stop``; the port stays the same)."""
+    """One aiosmtpd server on a loopback port (``start``/``stop``; the port stays the same and
+    stays this server's while it is down: ``close`` gives it back)."""
 
     def __init__(
         self,
@@ -62,7 +78,11 @@ class SmtpServer:
         tls_dir: Optional[Path] = None,
         login: Optional[tuple] = None,
     ) -> None:
-        self.port = port or free_port()
+        self._holder: Optional[socket.socket] = None
+        if port is None:
+            self._holder = _placeholder()
+            port = int(self._holder.getsockname()[1])
+        self.port = port
         self.messages: List[EmailMessage] = []
         self.envelopes: List[tuple] = []
         #: replies to give the next DATA commands instead of taking the message ("451 …")
@@ -106,7 +126,7 @@ class SmtpServer:
         if self.login is not None:
             options.update(authenticator=self._authenticate, auth_required=True,
                            auth_require_tls=self._tls is not None)  # fmt: skip
-        self._controller = Controller(
+        self._controller = _SharedPortController(
             _Handler(self), hostname="127.0.0.1", port=self.port, server_hostname="127.0.0.1",
             ready_timeout=30, **options,
         )  # fmt: skip
@@ -123,6 +143,13 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    def close(self) -> None:
+        """Stop, and give the port back."""
+        self.stop()
+        if self._holder is not None:
+            self._holder.close()
+            self._holder = None
 
     def wait_for(self, count: int, timeout: float = 60.0) -> List[EmailMessage]:
         """The first ``count`` messages, once they arrived."""

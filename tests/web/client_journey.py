@@ -54,7 +54,7 @@ def mailing_world(tmp_path: Path) -> Iterator[Tuple[Any, SmtpServer, DeskWorld]]
             yield server, smtp, world
     finally:
         server.stop()
-        smtp.stop()
+        smtp.close()
 
 
 def invite_by_mail(driver: Driver, goto: Goto, world: DeskWorld, smtp: SmtpServer,

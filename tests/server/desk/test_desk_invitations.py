@@ -58,7 +58,7 @@ class Desk:
 def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer()  # started by the first test: until then it is down
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture(scope="module")

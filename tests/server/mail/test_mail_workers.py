@@ -37,7 +37,7 @@ def world(pg_cluster: Any, tmp_path: Path) -> Iterator[Any]:
     made.smtp = smtp
     yield made
     made.server.stop()
-    smtp.stop()
+    smtp.close()
     pg_cluster.drop_database(url)
 
 

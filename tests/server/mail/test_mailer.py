@@ -35,7 +35,7 @@ SENDER = "Pixel Farm dailies <dailies@pixelfarm.example>"
 def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer().start()
     yield server
-    server.stop()
+    server.close()
 
 
 def _mailer(tmp_path: Path, url: str, retry: float = 0.1, **environ: str) -> Mailer:
@@ -98,7 +98,7 @@ def test_a_server_that_is_down_or_says_try_later_gets_it_on_a_later_attempt(
                               == SENT and m, "the row marked sent")  # fmt: skip
             assert sent.attempts >= 3 and down.attempts == 2  # refused, busy, then taken
         finally:
-            down.stop()
+            down.close()
     finally:
         mailer.close()
 
@@ -137,7 +137,7 @@ def test_the_queue_outlives_the_mailer(tmp_path: Path) -> None:
         finally:
             again.close()
     finally:
-        smtp.stop()
+        smtp.close()
 
 
 def test_starttls_and_a_login_when_the_url_asks(
@@ -155,7 +155,7 @@ def test_starttls_and_a_login_when_the_url_asks(
         finally:
             mailer.close()
     finally:
-        smtp.stop()
+        smtp.close()
 
 
 def test_the_retries_back_off_to_at_most_an_hour() -> None:
@@ -227,6 +227,6 @@ def test_an_invitation_sent_again_replaces_the_one_still_waiting(tmp_path: Path)
             [replaced] = mailer.outbox.messages([first])
             assert replaced.state == "replaced" and replaced.text == ""
         finally:
-            down.stop()
+            down.close()
     finally:
         mailer.close()

@@ -58,7 +58,7 @@ def world(tmp_path: Path) -> Iterator[Any]:
     made.smtp = smtp
     yield made
     made.server.stop()
-    smtp.stop()
+    smtp.close()
 
 
 def _by_recipient(world: Any) -> Dict[str, List[Any]]:
