@@ -35,7 +35,6 @@
     self.trusted = false; // whether B's last seek was made while it was paused
     self.target = null; // the frame B's last seek went to
     self.version = bItem.dataset.version;
-    self.aLabel.textContent = "A \u00b7 " + aItem.dataset.version;
     R.fitPicture(self.picture, self.video);
     self.clip.watch(function (frame) {
       if (self.settling(frame)) return; // not A's still frame yet: B seeks again first
@@ -59,8 +58,7 @@
     self.video.src = bItem.dataset.movieUrl;
     self.bindWipe();
     self.setMode(mode);
-    aItem.classList.add("comparing");
-    aItem.dataset.compareWith = self.objectId;
+    markCompared(self, true);
   }
 
   Compare.prototype.still = function () {
@@ -147,13 +145,33 @@
     this.unbindWipe = bindWipeHandle(this, this.handle);
   };
 
+  /** A's screen laid out for ``compare`` in ``mode`` (side by side or a wipe): a movie's or a
+      still's compare. */
+  function showMode(compare, mode) {
+    compare.mode = mode === "wipe" ? "wipe" : "side";
+    compare.screen.classList.add("compare");
+    compare.screen.classList.toggle("side", compare.mode === "side");
+    compare.screen.classList.toggle("wipe", compare.mode === "wipe");
+    compare.handle.hidden = compare.mode !== "wipe";
+    compare.a.dataset.compareMode = compare.mode;
+  }
+
+  /** A's item marked as compared with ``compare``'s B (``on``), or no longer (labels too). */
+  function markCompared(compare, on) {
+    compare.a.classList.toggle("comparing", on);
+    if (on) {
+      compare.aLabel.textContent = "A \u00b7 " + compare.a.dataset.version;
+      compare.a.dataset.compareWith = compare.objectId;
+      return;
+    }
+    compare.screen.classList.remove("compare", "side", "wipe");
+    compare.aLabel.textContent = "";
+    delete compare.a.dataset.compareWith;
+    delete compare.a.dataset.compareMode;
+  }
+
   Compare.prototype.setMode = function (mode) {
-    this.mode = mode === "wipe" ? "wipe" : "side";
-    this.screen.classList.add("compare");
-    this.screen.classList.toggle("side", this.mode === "side");
-    this.screen.classList.toggle("wipe", this.mode === "wipe");
-    this.handle.hidden = this.mode !== "wipe";
-    this.a.dataset.compareMode = this.mode;
+    showMode(this, mode);
     this.setWipe(this.wipe === undefined ? 0.5 : this.wipe / 100);
   };
 
@@ -168,11 +186,7 @@
     this.video.removeAttribute("src");
     this.video.load();
     this.screen.removeChild(this.picture);
-    this.screen.classList.remove("compare", "side", "wipe");
-    this.aLabel.textContent = "";
-    this.a.classList.remove("comparing");
-    delete this.a.dataset.compareWith;
-    delete this.a.dataset.compareMode;
+    markCompared(this, false);
   };
 
   /** One asset: its versions (latest first, one shown) and the compare controls. */
@@ -304,5 +318,7 @@
 
   R.Compare = Compare;
   R.bindWipeHandle = bindWipeHandle;
+  R.showCompareMode = showMode;
+  R.markCompared = markCompared;
   R.Group = Group;
 })(window.ftReview = window.ftReview || {});

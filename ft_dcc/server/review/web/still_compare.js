@@ -31,7 +31,6 @@
     self.screen.appendChild(self.view);
     self.overlay = new R.Overlay(overlays, self.objectId);
     self.overlay.show(parseInt(bItem.dataset.frameIn, 10) || 0);
-    self.aLabel.textContent = "A \u00b7 " + aItem.dataset.version;
     self.label.textContent = "B \u00b7 " + self.version;
     self.onView = function () { self.place(); };
     aItem.addEventListener("still-view", self.onView);
@@ -44,8 +43,7 @@
     self.still.wheel(self.view);
     self.bindWipe();
     self.setMode(mode);
-    aItem.classList.add("comparing");
-    aItem.dataset.compareWith = self.objectId;
+    R.markCompared(self, true);
   }
 
   /** B where A is: A's picture size, A's transform. */
@@ -74,12 +72,7 @@
 
   StillCompare.prototype.setMode = function (mode) {
     var before = this.still.state();
-    this.mode = mode === "wipe" ? "wipe" : "side";
-    this.screen.classList.add("compare");
-    this.screen.classList.toggle("side", this.mode === "side");
-    this.screen.classList.toggle("wipe", this.mode === "wipe");
-    this.handle.hidden = this.mode !== "wipe";
-    this.a.dataset.compareMode = this.mode;
+    R.showCompareMode(this, mode);
     this.still.relayout(before); // the view is half as wide side by side
     this.setWipe(this.wipe === undefined ? 0.5 : this.wipe / 100);
   };
@@ -90,11 +83,7 @@
     this.unbindWipe();
     this.overlay.remove();
     this.screen.removeChild(this.view);
-    this.screen.classList.remove("compare", "side", "wipe");
-    this.aLabel.textContent = "";
-    this.a.classList.remove("comparing");
-    delete this.a.dataset.compareWith;
-    delete this.a.dataset.compareMode;
+    R.markCompared(this, false);
     delete this.a.dataset.wipe;
     this.still.relayout(before);
   };
