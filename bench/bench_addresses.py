@@ -59,6 +59,18 @@ def _todos(server: Server, object_id: str, count: int, work: Path) -> List[str]:
     return ids
 
 
+def review_objects(server: Server, task_id: str, work: Path) -> List[str]:
+    """The ids of the review session objects of the task's versions."""
+    from ft_dcc.session import Session
+
+    with Session(server.url, KEY, USER, schema_cache_path=str(work / "cache"),
+                 plugin_paths=[]) as session:  # fmt: skip
+        found = session.query(
+            f'select id from ReviewSessionObject where asset_version.task_id is "{task_id}"'
+        ).all()
+    return [str(obj["id"]) for obj in found]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--notes", type=int, default=20)
@@ -73,18 +85,11 @@ def main() -> None:
             results: Dict[str, List[Tuple[int, float]]] = {"plain": [], "addressed": []}
             for run in range(args.repeat):
                 work = base / f"run{run}"
-                from ft_dcc.session import Session
-
-                with Session(server.url, KEY, USER, schema_cache_path=str(work / "cache"),
-                             plugin_paths=[]) as session:  # fmt: skip
-                    latest = session.query(
-                        "select id from ReviewSessionObject where asset_version.task_id is "
-                        f'"{task_id}"'
-                    ).all()
+                latest = review_objects(server, task_id, work)
                 if not latest:
                     _publish(server, task_id, pattern, work)  # v001
                     continue
-                todos = _todos(server, latest[0]["id"], args.notes, work)
+                todos = _todos(server, latest[0], args.notes, work)
                 results["plain"].append(_publish(server, task_id, pattern, work))
                 results["addressed"].append(
                     _publish(server, task_id, pattern, work, addresses=todos)

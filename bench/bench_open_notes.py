@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import List, Tuple
 
-from bench_addresses import _publish, _todos
+from bench_addresses import _publish, _todos, review_objects
 from bench_publish import make_sequence, make_task
 from embedded_server import KEY, USER, Server
 
@@ -53,18 +53,12 @@ def main() -> None:
             pattern = make_sequence(base / "frames", 12, "320x180")
             task_id = make_task(server.url, base / "cache", 12)
             _publish(server, task_id, pattern, base / "v001")
-            from ft_dcc.session import Session
-
-            with Session(server.url, KEY, USER, schema_cache_path=str(base / "cache"),
-                         plugin_paths=[]) as session:  # fmt: skip
-                [obj] = session.query(
-                    f'select id from ReviewSessionObject where asset_version.task_id is "{task_id}"'
-                ).all()
-            _todos(server, obj["id"], args.notes, base)
+            [object_id] = review_objects(server, task_id, base)
+            _todos(server, object_id, args.notes, base)
             small: List[Tuple[int, float]] = [
                 _read(server, task_id, base, args.notes) for _ in range(args.repeat)
             ]
-            _todos(server, obj["id"], args.notes * (args.scale - 1), base)
+            _todos(server, object_id, args.notes * (args.scale - 1), base)
             big = args.notes * args.scale
             large = [_read(server, task_id, base, big) for _ in range(args.repeat)]
         finally:
