@@ -5,22 +5,23 @@ id of them: the session's objects, versions and assets are one join on its bound
 (``query.shapes``). Counts and plans only: no clock.
 
 The sessions are built through the server's own ``/api`` (tests/web/test_big_session_build.py)
-of its app in this process, so the test hears every statement and every parse."""
+of its app in this process (``in_process.py``), so the test hears every statement and every
+parse."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, List, Tuple
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 pytest.importorskip("sqlalchemy")
 
-from web.test_big_session_build import Api, Media, build_session, widget_url
+from web.test_big_session_build import Media, build_session, widget_url
 
 from ft_dcc.server.query import parser, shapes
-from server.desk.heard import ADMIN, HEADERS, KEY, ORIGIN, rows_and_scans, statements
+from server.desk.heard import rows_and_scans, statements
+from server.review.in_process import InProcessApi
 
 #: versions of the small and the big session (3 to an asset: 5 and 50 groups, every one of them
 #: on the first page of items)
@@ -28,31 +29,6 @@ SMALL, BIG = 15, 150
 #: the tables a big session's rows are in (a whole scan of one is a read that grows)
 TABLES = ("ft_review_session_object", "ft_asset_version", "ft_asset", "ft_note", "ft_component",
           "ft_metadata", "ft_context", "ft_review_session_object_status")  # fmt: skip
-
-
-class InProcessApi(Api):
-    def __init__(self, client: Any) -> None:
-        super().__init__("", ADMIN, KEY)
-        self.client = client
-
-    def __call__(self, operations: List[Dict[str, Any]]) -> List[Any]:
-        reply = self.client.post("/api", json=operations, headers=HEADERS)
-        assert reply.status_code == 200, reply.text[:2000]
-        return list(reply.json())
-
-
-@pytest.fixture
-def room(tmp_path: Path) -> Iterator[Tuple[Any, Any, Media]]:
-    from starlette.testclient import TestClient
-
-    from ft_dcc.server.app import create_app
-    from ft_dcc.server.runtime.config import ServerConfig
-
-    data = tmp_path / "data"
-    app = create_app(ServerConfig(data_dir=data),
-                     {"FTRACK_API_USER": ADMIN, "FTRACK_API_KEY": KEY})  # fmt: skip
-    with TestClient(app, base_url=ORIGIN) as client:
-        yield client, app.state.server, Media(tmp_path / "media", data)
 
 
 def _paths(api: InProcessApi, media: Media, versions: int) -> List[str]:
