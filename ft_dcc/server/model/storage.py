@@ -77,6 +77,7 @@ ORDERED_INDEXES: Dict[str, Tuple[Tuple[str, ...], ...]] = {
     "ReviewSession": (
         ("project_id", "created_at", "id"),
         ("project_id", "end_date", "created_at", "id"),
+        ("end_date", "created_at", "id"),  # the studio's open sessions (the review room's list)
     ),
 }
 

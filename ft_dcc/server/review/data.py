@@ -42,6 +42,8 @@ REVIEWABLES = f"({quote(REVIEW_COMPONENT_MP4)}, {quote(REVIEW_COMPONENT_IMAGE)})
 #: The review component's metadata key where ft_dcc publishes record their capture spec.
 CAPTURE_KEY = "ft_dcc_capture"
 MAX_NOTE_LENGTH = 20000
+#: open sessions the review room's list names at most (the newest; the desk pages through all)
+MOST_LISTED = 200
 #: which of a session's items (given them all, in order) to read whole (ReviewData.session)
 Detail = Callable[[List["ItemView"]], Iterable[str]]
 USERS = f"select {USER_FIELDS} from User where id in"
@@ -194,14 +196,22 @@ class ReviewData:
         return {row["id"]: row for row in self._in(expression, ids)}
 
     # -- reading -------------------------------------------------------------------------------
+    def _open_rows(self, now: dt.datetime) -> List[ReplyRow]:
+        """The newest :data:`MOST_LISTED` sessions with no end and those whose end is to come:
+        two ordered index ranges cut at their bound, not every session of the studio."""
+        fields = ("select id, name, description, start_date, end_date, project_id, created_at, "
+                  "created_by_id, shareable_url_enabled from ReviewSession")  # fmt: skip
+        newest = f"order by created_at descending limit {MOST_LISTED}"
+        stamp = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        endless, ending = self._rows([f"{fields} where end_date is None {newest}",
+                                      f'{fields} where end_date > "{stamp}" {newest}'])  # fmt: skip
+        return list(endless) + list(ending)
+
     def open_sessions(self) -> List[SessionView]:
         """Open review sessions, newest first, without their items: in their window now (a
         session whose ``start_date`` has not come is not named before it opens)."""
-        rows = self._query(
-            "select id, name, description, start_date, end_date, project_id, created_at, "
-            "created_by_id, shareable_url_enabled from ReviewSession"
-        )
         now = dt.datetime.now(dt.timezone.utc)
+        rows = self._open_rows(now)
         projects = self._by_id(
             "select id, full_name, name from Project where id in",
             (r.get("project_id") for r in rows),
@@ -224,7 +234,7 @@ class ReviewData:
                     created_by_id=row.get("created_by_id"),
                 )
             )
-        return views
+        return views[:MOST_LISTED]
 
     def session(
         self, review_session_id: str, detail: Optional[Detail] = None

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import threading
 import uuid
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 import sqlalchemy as sa
@@ -117,3 +118,23 @@ class Studio:
             reply = self.client.get(path)
         assert reply.status_code == 200, reply.text[:2000]
         return reply, list(seen)
+
+
+@contextlib.contextmanager
+def open_studio(data_dir: Path) -> Iterator[Studio]:
+    """The server's app in this process on ``data_dir``, its administrator signed in."""
+    from ft_dcc.server.app import create_app
+    from ft_dcc.server.runtime.config import ServerConfig
+    from ft_dcc.server.signin.accounts import set_password
+    from ft_dcc.server.signin.state import parts_for
+
+    app = create_app(ServerConfig(data_dir=data_dir),
+                     {"FTRACK_API_USER": ADMIN, "FTRACK_API_KEY": KEY})  # fmt: skip
+    server = app.state.server
+    with TestClient(app, base_url=ORIGIN) as client:
+        set_password(parts_for(server), server.seed.user_id, PASSWORD)
+        form = {"username": ADMIN, "password": PASSWORD}
+        signed = client.post("/signin", data=form, headers={"Origin": ORIGIN},
+                             follow_redirects=False)  # fmt: skip
+        assert signed.status_code == 303, signed.text[:1000]
+        yield Studio(client, server)
