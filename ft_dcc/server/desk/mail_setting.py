@@ -20,8 +20,6 @@ from ft_dcc.server.errors import BadInput
 from ft_dcc.server.notify.digests import MailChoices
 from ft_dcc.server.signin import Person, csrf_token_for
 
-PAGE_BODY = pages.WEB_DIR / "mail.html"
-
 
 class Desk(Protocol):
     """What the desk's routes lend this page (``desk.routes.DeskRoutes``)."""
@@ -54,8 +52,7 @@ class MailSetting:
 
     async def page(self, request: Request) -> Response:
         def render(person: Person) -> Response:
-            body = PAGE_BODY.read_text(encoding="utf-8")
-            return pages.page("Mail", body, person.username, csrf_token_for(person), "mail",
+            return pages.page("Mail", "mail.html", person.username, csrf_token_for(person), "mail",
                               data=self._state(person))  # fmt: skip
 
         return await self.desk.html(request, render)

@@ -274,8 +274,7 @@ class DeskRoutes:
 
     async def home(self, request: Request) -> Response:
         def render(person: Person) -> Response:
-            body = pages.projects_body(self._projects(person))
-            return pages.page("Dailies desk", body, person.username, csrf_token_for(person), "home")
+            return pages.home(self._projects(person), person.username, csrf_token_for(person))
 
         return await self.html(request, render)
 
@@ -287,10 +286,8 @@ class DeskRoutes:
             if project is None:
                 raise BadInput("No such project.", 404)
             name = project.get("full_name") or project.get("name") or ""
-            body = pages.project_body(project, self.lists.page(project_id))
-            return pages.page(
-                f"{name}: review sessions", body, person.username, csrf_token_for(person), "project"
-            )
+            return pages.project(f"{name}: review sessions", project, self.lists.page(project_id),
+                                 person.username, csrf_token_for(person))  # fmt: skip
 
         return await self.html(request, render)
 
@@ -298,15 +295,7 @@ class DeskRoutes:
         def render(person: Person) -> Response:
             session_id = _id(request.path_params["session_id"], "review session")
             found = self._session(person, session_id, pages.FIRST_ITEMS)
-            body = pages.session_body(found, found["manages"])
-            return pages.page(
-                found["session"]["name"],
-                body,
-                person.username,
-                csrf_token_for(person),
-                "session",
-                data=found,
-            )
+            return pages.session(found, person.username, csrf_token_for(person))
 
         return await self.html(request, render)
 
