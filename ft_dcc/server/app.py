@@ -43,9 +43,8 @@ from ft_dcc.server.api import routes as api_routes
 from ft_dcc.server.api import widget as widget_page
 from ft_dcc.server.desk import routes as desk_routes
 from ft_dcc.server.errors import ServerError
-from ft_dcc.server.http import body_limit, health, nul_text, ratelimit
+from ft_dcc.server.http import body_limit, health, nul_text, parts, ratelimit
 from ft_dcc.server.http import limits as http_limits
-from ft_dcc.server.http.auth import is_strict
 from ft_dcc.server.http.cors import add_cors
 from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
 from ft_dcc.server.http.responses import error_response, server_error_response
@@ -54,17 +53,17 @@ from ft_dcc.server.limits.limiter import request_limiter
 from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.notify.service import start_notifier
 from ft_dcc.server.review import routes as review_routes
-from ft_dcc.server.review.feedback import MAX_ANNOTATION_BODY
-from ft_dcc.server.review.passphrase_page import MOST_BODY_BYTES as MOST_PASSPHRASE_BYTES
 from ft_dcc.server.runtime.config import ServerConfig
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import routes as signin_routes
-from ft_dcc.server.signin.forms import MOST_BODY_BYTES as MOST_FORM_BYTES
 
 log = logging.getLogger(__name__)
 
 #: The route areas, each a module with ``routes(server)``; the event hub adds its own.
 ROUTE_AREAS = (api_routes, component_routes, widget_page, review_routes, desk_routes)
+#: each mounted part's own body limits and refusal (``http.parts``), the first owning a path wins
+PARTS = (api_routes.PART, component_routes.PART, desk_routes.PART, review_routes.PART,
+         signin_routes.PART)  # fmt: skip
 
 
 def _routes(server: EmbeddedServer, outage: health.Outage) -> List[BaseRoute]:
@@ -79,17 +78,9 @@ def _routes(server: EmbeddedServer, outage: health.Outage) -> List[BaseRoute]:
 
 
 def body_limits(config: ServerConfig) -> body_limit.BodyLimits:
-    """Each area's body limit by the path's start and end (the first match wins; other paths:
+    """Each part's body limits, as it declares them (the first match wins; other paths:
     16 KB)."""
-    return body_limit.BodyLimits([
-        (api_routes.API_PATH, "", config.max_api_body),
-        ("/file-upload/", "", config.max_upload_size),
-        ("/desk/", "", desk_routes.MAX_BODY),
-        (review_routes.PREFIX, "/passphrase", MOST_PASSPHRASE_BYTES),
-        (review_routes.PREFIX, "", MAX_ANNOTATION_BODY),
-        ("/signin", "", MOST_FORM_BYTES),
-        ("/signout", "", MOST_FORM_BYTES),
-    ])  # fmt: skip
+    return body_limit.BodyLimits(parts.body_limits(PARTS, config))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -103,17 +94,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _known_error(request: Request, exc: Exception) -> Response:
-    """Every :class:`ServerError` a route raises, answered in one place: the review room's in
-    its own shape (``review.routes.error_reply``), every other one in ftrack's, with its
-    status — on ``/api`` only for strict callers, with 200 for the others as ftrack does."""
+    """Every :class:`ServerError` a route raises, answered in one place: by the part that owns
+    the path when it answers in its own shape (the review room's pages and JSON; ``/api``'s
+    status only for strict callers), every other one in ftrack's, with its status."""
     assert isinstance(exc, ServerError)
     if is_unreachable(exc):  # a batch the database dropped: an outage, not the caller's fault
         request.app.state.outage.report_down(exc)
         return health.outage_reply(request.scope)
-    if request.url.path.startswith(review_routes.PREFIX):
-        return review_routes.error_reply(request, exc)
-    if request.url.path == api_routes.API_PATH:  # strict callers get the status, others 200
-        return server_error_response(exc, exc.status if is_strict(request.headers) else 200)
+    refuse = parts.refusal_of(PARTS, request.url.path)
+    if refuse is not None:
+        return refuse(request, exc)
     return server_error_response(exc, exc.status)
 
 

@@ -25,6 +25,7 @@ from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.files.thumbnails import default_thumbnail, sized_thumbnail
 from ft_dcc.server.http.auth import INVALID_CREDENTIALS, invalid_credentials_message
+from ft_dcc.server.http.parts import Part
 from ft_dcc.server.http.responses import ApiJSONResponse
 from ft_dcc.server.identity.layer import identity_of
 from ft_dcc.server.identity.model import Door, Identity
@@ -161,6 +162,11 @@ class ComponentRoutes:
             raise ApiOperationError(refusal, permissions.PERMISSION_ERROR)
         removed = self.files.remove(component_id)
         return ApiJSONResponse({"component_id": component_id, "removed": removed})
+
+
+#: uploads (as large as the server's ``--max-upload-size``) and downloads
+PART = Part(("/file-upload/", "/component/"),
+            lambda config: [("/file-upload/", "", config.max_upload_size)])  # fmt: skip
 
 
 def routes(server: EmbeddedServer) -> List[Route]:

@@ -17,9 +17,10 @@ from ft_dcc.server.api import actions as actions_mod
 from ft_dcc.server.audit import set_source
 from ft_dcc.server.errors import ApiOperationError, ServerError
 from ft_dcc.server.http import update_tokens
-from ft_dcc.server.http.auth import INVALID_CREDENTIALS, invalid_credentials_message
+from ft_dcc.server.http.auth import INVALID_CREDENTIALS, invalid_credentials_message, is_strict
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
-from ft_dcc.server.http.responses import ApiJSONResponse
+from ft_dcc.server.http.parts import Part
+from ft_dcc.server.http.responses import ApiJSONResponse, server_error_response
 from ft_dcc.server.identity.layer import identity_of
 from ft_dcc.server.identity.policy import Area, admits
 from ft_dcc.server.query.reply_budget import MAX_REPLY_ENV, describe_bytes, max_reply_bytes
@@ -150,6 +151,15 @@ class ApiRoutes:
                 status=500,
             ) from None
         return _compressed(request, _bounded(ApiJSONResponse(result)))
+
+
+def refuse(request: Request, exc: ServerError) -> Response:
+    """A refusal on ``/api``: its status for strict callers, 200 for the others (as ftrack)."""
+    return server_error_response(exc, exc.status if is_strict(request.headers) else 200)
+
+
+#: ``/api``: a batch may be as large as the server's ``--max-api-body``
+PART = Part((API_PATH,), lambda config: [(API_PATH, "", config.max_api_body)], refuse)
 
 
 def routes(server: EmbeddedServer) -> List[Route]:

@@ -42,6 +42,7 @@ from ft_dcc.server.desk.writes import DeskWrites, Record
 from ft_dcc.server.errors import BadInput, ServerError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
+from ft_dcc.server.http.parts import Part
 from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.review.widget_link import widget_url
 from ft_dcc.server.rules.review_rights import managed_project_ids, manages_session
@@ -49,6 +50,8 @@ from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import Person, csrf_token_for, current_person, require_csrf
 
 MAX_BODY = 256 * 1024
+#: the desk's pages and its JSON (``/desk/…``)
+PART = Part(("/desk",), lambda config: [("/desk/", "", MAX_BODY)])
 AUDIT_ROWS = 2000
 STATIC = {"desk.css": "text/css", "desk.js": "text/javascript"}
 NO_STORE = {"Cache-Control": "no-store"}

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from ft_dcc.server.errors import ServerError, SessionClosed
+from ft_dcc.server.http.parts import Part
 from ft_dcc.server.review.claim_records import claim_table
 from ft_dcc.server.review.client_gate import (
     GateRefusal,
@@ -22,11 +23,12 @@ from ft_dcc.server.review.client_gate import (
 from ft_dcc.server.review.cut_page import CutRoutes
 from ft_dcc.server.review.door import presented_link
 from ft_dcc.server.review.drawing_edit import DrawingRangeRoutes
-from ft_dcc.server.review.feedback import FeedbackRoutes
+from ft_dcc.server.review.feedback import MAX_ANNOTATION_BODY, FeedbackRoutes
 from ft_dcc.server.review.html import denied, not_open, passphrase_prompt
 from ft_dcc.server.review.lead_guard import LeadGuard
 from ft_dcc.server.review.live import LiveRoutes
 from ft_dcc.server.review.page import ReviewRoutes
+from ft_dcc.server.review.passphrase_page import MOST_BODY_BYTES as MOST_PASSPHRASE_BYTES
 from ft_dcc.server.review.passphrase_page import PassphraseRoutes
 from ft_dcc.server.review.presenter import PresenterRoutes
 from ft_dcc.server.review.room import RoomRoutes
@@ -87,8 +89,14 @@ def _reply(request: Request, exc: ServerError) -> Response:
         if isinstance(exc, ReviewNotOpen):
             return not_open(exc.headline)
         token = presented_link(request)
-        session_id = request.url.path[len(PREFIX):]
+        session_id = request.url.path[len(PREFIX) :]
         if isinstance(exc, PassphraseNeeded) and token and session_id:
             return passphrase_prompt(session_id, token)
         return denied(exc.message)
     return JSONResponse({"error": exc.message}, status_code=error_status(exc), headers=NO_STORE)
+
+
+#: the review room (``/review/…``): its pages and JSON, a drawing's PNG in a note's body, and
+#: its own refusals (``error_reply``)
+PART = Part((PREFIX,), lambda config: [(PREFIX, "/passphrase", MOST_PASSPHRASE_BYTES),
+                                       (PREFIX, "", MAX_ANNOTATION_BODY)], error_reply)  # fmt: skip

@@ -31,12 +31,13 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.server.audit.source import peer_address
+from ft_dcc.server.http.parts import Part
 from ft_dcc.server.limits.limiter import SIGNIN_LINK, TooManyAttempts
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import page, password_page, review_link
 from ft_dcc.server.signin.accounts import check_password, end_one
 from ft_dcc.server.signin.cookies import clear_cookie, set_cookie
-from ft_dcc.server.signin.forms import read_form
+from ft_dcc.server.signin.forms import MOST_BODY_BYTES, read_form
 from ft_dcc.server.signin.link_door import LINK_PATH, presented_signin_link
 from ft_dcc.server.signin.person import SignInRefused, current_person, require_csrf
 from ft_dcc.server.signin.state import SIGNIN_LIFETIME, SignInParts, parts_for
@@ -51,6 +52,7 @@ CROSS_SITE = "This form was sent from another site's page; open this server's ow
 STYLESHEET = "/signin/static/signin.css"
 #: the API's own ``GET /`` (what an API client is answered)
 ApiIndex = Callable[[Request], Awaitable[Response]]
+
 
 def wants_page(request: Request) -> bool:
     """Whether the caller is a browser asking for a page (not an API client)."""
@@ -201,9 +203,15 @@ class SignInRoutes:
         ]
 
 
+#: sign-in and sign-out: small forms only
+PART = Part(
+    ("/signin", "/signout"),
+    lambda config: [("/signin", "", MOST_BODY_BYTES), ("/signout", "", MOST_BODY_BYTES)],
+)
+
+
 def routes(server: EmbeddedServer, api_index: ApiIndex) -> List[BaseRoute]:
     """The sign-in's routes for ``server``; ``api_index`` answers ``GET /`` for API clients.
     Its tables are made now, before any worker serves (a review link rests on one)."""
     parts_for(server)
     return SignInRoutes(server, api_index).routes()
-
