@@ -14,7 +14,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from typing import TYPE_CHECKING, Any, Dict, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, List
 
 from ft_dcc.commands_base import Command, arg
 
@@ -81,17 +81,25 @@ def add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show(args: argparse.Namespace, rows: List[Dict[str, Any]], empty: str,
+          line: Callable[[Dict[str, Any]], str]) -> int:  # fmt: skip
+    """``rows`` as JSON (``--json``), or a line each (``empty`` when there are none)."""
+    if args.json:
+        print(json.dumps(rows, indent=2, sort_keys=True))
+        return 0
+    print("\n".join(line(row) for row in rows) if rows else empty)
+    return 0
+
+
+def _hook_line(hook: Dict[str, Any]) -> str:
+    slack = "  [slack]" if hook.get("slack") else ""
+    return f"{hook.get('id')}  {hook.get('url')}  {','.join(hook.get('topics') or [])}{slack}"
+
+
 def listing(args: argparse.Namespace) -> int:
     hooks = _run({"verb": "list"}).get("webhooks") or []
-    if args.json:
-        print(json.dumps(hooks, indent=2, sort_keys=True))
-        return 0
-    if not hooks:
-        print("No webhooks (ft-dcc webhook add URL --topic TOPIC --secret S).")
-    for hook in hooks:
-        slack = "  [slack]" if hook.get("slack") else ""
-        print(f"{hook.get('id')}  {hook.get('url')}  {','.join(hook.get('topics') or [])}{slack}")
-    return 0
+    return _show(args, hooks, "No webhooks (ft-dcc webhook add URL --topic TOPIC --secret S).",
+                 _hook_line)  # fmt: skip
 
 
 def remove(args: argparse.Namespace) -> int:
@@ -105,19 +113,16 @@ def deliveries(args: argparse.Namespace) -> int:
     if args.webhook:
         operation["webhook_id"] = args.webhook
     found = _run(operation).get("deliveries") or []
-    if args.json:
-        print(json.dumps(found, indent=2, sort_keys=True))
-        return 0
-    if not found:
-        print("No deliveries yet.")
-    for item in found:
-        tries = ", ".join(
-            str(a.get("status") or "no answer") for a in item.get("attempts") or []) or "-"
-        ids = " ".join(f"{k.split('_id')[0]}={item.get(k)}"
-                       for k in ("note_id", "version_id", "review_session_id") if item.get(k))
-        print(f"{_when(item.get('created'))}  {item.get('topic'):<17} {item.get('state'):<9} "
-              f"attempts: {tries}  {ids}  (webhook {item.get('webhook_id')})")
-    return 0
+    return _show(args, found, "No deliveries yet.", _delivery_line)
+
+
+def _delivery_line(item: Dict[str, Any]) -> str:
+    tries = ", ".join(
+        str(a.get("status") or "no answer") for a in item.get("attempts") or []) or "-"
+    ids = " ".join(f"{k.split('_id')[0]}={item.get(k)}"
+                   for k in ("note_id", "version_id", "review_session_id") if item.get(k))
+    return (f"{_when(item.get('created'))}  {item.get('topic'):<17} {item.get('state'):<9} "
+            f"attempts: {tries}  {ids}  (webhook {item.get('webhook_id')})")
 
 
 JSON = arg("--json", action="store_true", help="print JSON")

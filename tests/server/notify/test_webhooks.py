@@ -80,6 +80,11 @@ def _walk(world: Any, chat: Receiver, slack: Receiver) -> None:
         (chat.url, ["note.created", "verdict.given", "note.reopened"], False),
         (slack.url, ["verdict.given"], True),
     ]
+    listed = webhook(world, admin, "list")  # a line each, as an administrator reads them
+    assert listed.stdout.splitlines() == [
+        f"{before[0]['id']}  {chat.url}  note.created,verdict.given,note.reopened",
+        f"{before[1]['id']}  {slack.url}  verdict.given  [slack]",
+    ], listed.stdout
 
     # Mallory is no administrator: every verb refused, saying who may; nothing changed
     for verb in (["add", "http://127.0.0.1:9/x", "--topic", "note.created", "--secret", "x" * 12],
