@@ -1,24 +1,28 @@
-"""The HTML of the web review page (the dailies player): rendered from ``review_data`` views.
+"""The web review page (the dailies player), rendered from ``review_data`` views through the
+room's Jinja2 templates (:mod:`.jinja`, ``templates/``), which escape everything that comes from
+the Store.
 
 A session page groups its versions by asset (one player per asset, a version picker with the
 latest first, the latest shown), each version an ``article.item`` with its player, review
-buttons and notes. Everything that comes from the Store is escaped here; the page's scripts
-(``web/*.js``, no inline script: see ``SECURITY_HEADERS``) add the live feedback.
+buttons and notes (:mod:`.player_html`). The page's scripts (``web/*.js``, no inline script:
+see ``SECURITY_HEADERS``) add the live feedback.
 """
 
 from __future__ import annotations
 
 import json
-import string
-from typing import Callable, Collection, Dict, List, Mapping, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Collection, Dict, List, Mapping, Optional
 
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from ft_dcc.protocol.client_review import DEFAULT_STILL_HOLD
 from ft_dcc.server.review.data import ItemView, SessionView
-from ft_dcc.server.review.markup import date_text, escape, review_url, route
-from ft_dcc.server.review.player_html import item_html
-from ft_dcc.server.review.scripts import SCRIPT_BUNDLE, WEB_DIR
+from ft_dcc.server.review.jinja import render
+from ft_dcc.server.review.markup import date_text, review_url, route
+from ft_dcc.server.review.player_html import ItemShown, item_shown
+from ft_dcc.server.review.scripts import SCRIPT_BUNDLE
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -32,68 +36,49 @@ SECURITY_HEADERS = {
 }
 
 
-def _template(name: str) -> string.Template:
-    return string.Template((WEB_DIR / name).read_text(encoding="utf-8"))
-
-
-def page(title: str, body_class: str, body: str, status: int = 200) -> HTMLResponse:
+def page(title: str, body_class: str, body: Markup, status: int = 200) -> HTMLResponse:
     """A whole page (the shared head: stylesheet, scripts, no-referrer) around ``body``."""
-    scripts = f'<script src="/review/static/{SCRIPT_BUNDLE}" defer></script>'
-    text = _template("page.html").substitute(
-        title=escape(title), body_class=body_class, body=body, scripts=scripts
-    )
+    text = render("page.html", title=title, body_class=body_class, body=body,
+                  bundle=SCRIPT_BUNDLE)  # fmt: skip
     return HTMLResponse(text, status_code=status, headers=SECURITY_HEADERS)
 
 
 def _refusal(
-    title: str, main_class: str, text: str, status: int = 403, *, heading: str = ""
+    title: str,
+    main_class: str,
+    kind: str,
+    status: int = 403,
+    *,
+    heading: str = "",
+    **context: Any,
 ) -> HTMLResponse:
-    """A page that shows nothing of the session: ``heading`` (else ``title``) and ``text``'s
-    paragraphs (HTML)."""
-    body = f'<main class="{main_class}"><h1>{escape(heading or title)}</h1>{text}</main>'
+    """A page that shows nothing of the session: ``heading`` (else ``title``) and the words of
+    its ``kind`` (``templates/parts/refusal.html``)."""
+    body = render("parts/refusal.html", main_class=main_class, heading=heading or title,
+                  kind=kind, **context)  # fmt: skip
     return page(title, "denied", body, status=status)
 
 
 def denied(message: str) -> HTMLResponse:
-    return _refusal(
-        "Access denied", "denied",
-        f"<p>{escape(message)}</p><p>Ask the person who shared this review for a new link.</p>",
-    )  # fmt: skip
+    return _refusal("Access denied", "denied", "denied", message=message)
 
 
 def passphrase_prompt(review_session_id: str, token: str, wrong: bool = False) -> HTMLResponse:
     """The prompt a client link of a session with a passphrase shows (a plain form, no script):
     it posts to ``/review/<id>/passphrase``; nothing of the session is on it."""
     action = route(review_session_id, "passphrase", token)
-    error = (
-        '<p class="gate-error" role="alert">That passphrase is not right; try again.</p>'
-        if wrong
-        else ""
-    )
-    form = (
-        "<p>Enter the passphrase you were given with the link.</p>"
-        f'{error}<form method="post" action="{escape(action)}" class="gate-form">'
-        '<label for="gate-passphrase">Passphrase</label> '
-        '<input id="gate-passphrase" name="passphrase" type="password" required autofocus '
-        'autocomplete="current-password" maxlength="1024"> '
-        '<button type="submit">Open the review</button></form>'
-    )
-    return _refusal("Passphrase", "denied gate", form,
+    return _refusal("Passphrase", "denied gate", "passphrase", action=action, wrong=wrong,
                     heading="This review asks for a passphrase")  # fmt: skip
 
 
 def not_open(message: str) -> HTMLResponse:
     """The page of a client link outside the session's window ("opens on" / "closed on")."""
-    text = (
-        f'<p class="gate-when">{escape(message)}</p>'
-        "<p>Ask the person who shared this review if you need it at another time.</p>"
-    )
-    return _refusal("Not open", "denied gate", text, heading="This review is not open")
+    return _refusal("Not open", "denied gate", "not_open", message=message,
+                    heading="This review is not open")  # fmt: skip
 
 
 def not_found() -> HTMLResponse:
-    return _refusal("Not found", "denied", "<p>It may have been deleted.</p>", 404,
-                    heading="No such review session")  # fmt: skip
+    return _refusal("Not found", "denied", "not_found", 404, heading="No such review session")
 
 
 # -- the session page --------------------------------------------------------------------------
@@ -115,48 +100,28 @@ def group_key(item: ItemView) -> str:
     return item.asset_id or f"name:{item.asset_name}"
 
 
-def _version_label(item: ItemView) -> str:
-    return f"v{item.version_number:03d}" if isinstance(item.version_number, int) else item.name
+@dataclass
+class _GroupShown:
+    """What ``templates/parts/groups.html`` shows of one asset's versions (latest first)."""
+
+    key: str
+    shot: str
+    asset_name: str
+    #: how many of its versions have a picture (a movie or a still) to compare
+    shown: int
+    versions: List[ItemShown]
 
 
-def _group_html(session: SessionView, versions: List[ItemView], token: str, start: int) -> str:
-    tabs = "".join(
-        f'<button type="button" role="tab" class="version-tab{" selected" if i == 0 else ""}" '
-        f'data-object-id="{escape(v.id)}" aria-selected="{"true" if i == 0 else "false"}">'
-        f'<span class="status-dot"></span>{escape(_version_label(v))}'
-        f"{'<small>latest</small>' if i == 0 else ''}</button>"
-        for i, v in enumerate(versions)
-    )
-    options = "".join(
-        f'<option value="{escape(v.id)}" data-kind="{"still" if v.image_id else "movie"}">'
-        f"{escape(_version_label(v))}</option>"
-        for v in versions
-        if v.movie_id or v.image_id
-    )
-    shown = sum(1 for v in versions if v.movie_id or v.image_id)
-    compare = (
-        f'<div class="compare-tools"{"" if shown > 1 else " hidden"}><label>Compare with '
-        f'<select class="compare-with"><option value="">&mdash;</option>{options}</select>'
-        '</label><span class="compare-mode" role="group" aria-label="Compare mode">'
-        '<button type="button" class="mode selected" data-mode="side">Side by side</button>'
-        '<button type="button" class="mode" data-mode="wipe">Wipe</button></span>'
-        '<span class="compare-refused" role="alert" hidden></span></div>'
-    )
-    articles = "".join(
-        item_html(session, v, token, start + i).replace("<article ", "<article hidden ", 1)
-        if i
-        else item_html(session, v, token, start + i)
-        for i, v in enumerate(versions)
-    )
-    count = len(versions)
-    shot = f'<span class="asset-shot">{escape(versions[0].shot)}</span>' if versions[0].shot else ""
-    return (
-        f'<section class="asset-group" data-asset="{escape(group_key(versions[0]))}">'
-        f'<header class="asset-head">{shot}'
-        f'<h2 class="asset-title">{escape(versions[0].asset_name)}</h2>'
-        f'<span class="version-count">{count} version{"s" if count != 1 else ""}</span>'
-        f'<nav class="version-picker" role="tablist" aria-label="Versions">{tabs}</nav>'
-        f"{compare}</header>{articles}</section>"
+def _group_shown(
+    session: SessionView, versions: List[ItemView], token: str, start: int
+) -> _GroupShown:
+    """One asset's versions, the first of them the ``start``-th item of the page."""
+    return _GroupShown(
+        key=group_key(versions[0]),
+        shot=versions[0].shot,
+        asset_name=versions[0].asset_name,
+        shown=sum(1 for v in versions if v.movie_id or v.image_id),
+        versions=[item_shown(session, v, token, start + i) for i, v in enumerate(versions)],
     )
 
 
@@ -205,15 +170,15 @@ def _count_text(session: SessionView, groups: List[List[ItemView]]) -> str:
 
 def _groups_html(
     session: SessionView, groups: List[List[ItemView]], token: str, first: int, end: int
-) -> str:
+) -> Markup:
     """Groups ``first``..``end`` (exclusive) of the page, their items numbered as on the whole
     page."""
     start = 1 + sum(len(versions) for versions in groups[:first])
-    parts = []
+    shown = []
     for versions in groups[first:end]:
-        parts.append(_group_html(session, versions, token, start))
+        shown.append(_group_shown(session, versions, token, start))
         start += len(versions)
-    return "".join(parts)
+    return render("parts/groups.html", groups=shown) if shown else Markup()
 
 
 def items_page(session: SessionView, token: str, first: int) -> Dict[str, object]:
@@ -223,7 +188,7 @@ def items_page(session: SessionView, token: str, first: int) -> Dict[str, object
     first = max(0, first)
     end = min(len(groups), first + PAGE_GROUPS)
     return {
-        "html": _groups_html(session, groups, token, first, end),
+        "html": str(_groups_html(session, groups, token, first, end)),
         "next": end if end < len(groups) else None,
         "count": _count_text(session, groups),
     }
@@ -254,48 +219,39 @@ def render_session(
     state = "open" if session.is_open else "closed"
     until = f" until {date_text(session.end_date)}" if session.is_open and session.end_date else ""
     groups = group_items(session.items)
-    body_items = _groups_html(session, groups, token, 0, FIRST_GROUPS)
-    body = _template("session.html").substitute(
-        project=escape(session.project_name),
-        name=escape(session.name),
+    body = render(
+        "session.html",
+        project=session.project_name,
+        name=session.name,
         state=state,
-        state_label=escape(state.capitalize() + until),
-        description=escape(session.description),
-        count=escape(_count_text(session, groups)),
-        items=body_items or '<p class="empty">Nothing in this review session yet.</p>',
-        notes_url=escape(route(session.id, "notes", token)),
-        feedback_url=escape(route(session.id, "feedback", token)),
-        status_url=escape(route(session.id, "status", token)),
-        annotations_url=escape(route(session.id, "annotations", token)),
-        live_url=escape(route(session.id, "live", token)),
-        items_url=escape(route(session.id, "items", token)),
-        share_url=escape(route(session.id, "share", token)),
-        cut_url=escape(route(session.id, "cut", token)) if cut else "",
+        state_label=state.capitalize() + until,
+        description=session.description,
+        count=_count_text(session, groups),
+        items=_groups_html(session, groups, token, 0, FIRST_GROUPS),
+        notes_url=route(session.id, "notes", token),
+        feedback_url=route(session.id, "feedback", token),
+        status_url=route(session.id, "status", token),
+        annotations_url=route(session.id, "annotations", token),
+        live_url=route(session.id, "live", token),
+        items_url=route(session.id, "items", token),
+        share_url=route(session.id, "share", token),
+        cut_url=route(session.id, "cut", token) if cut else "",
         more_from=str(FIRST_GROUPS) if len(groups) > FIRST_GROUPS else "",
         is_open="true" if session.is_open else "false",
         still_hold=f"{still_hold:g}",
-        presenter_first=""
-        if presenter is None
-        else f' data-presenter-first="{escape(json.dumps(presenter, separators=(",", ":")))}"',
+        presenter_first="" if presenter is None else json.dumps(presenter, separators=(",", ":")),
     )
     return page(f"{session.name} · {session.project_name}", "session", body)
 
 
 def render_list(sessions: List[SessionView], token: str) -> HTMLResponse:
-    rows = "".join(_list_row(s, token) for s in sessions)
-    body = (
-        '<main class="sessions"><h1>Open review sessions</h1>'
-        + (f'<ul class="session-list">{rows}</ul>' if rows else '<p class="empty">None.</p>')
-        + "</main>"
-    )
-    return page("Review sessions", "list", body)
-
-
-def _list_row(session: SessionView, token: str) -> str:
-    until = "open until " + date_text(session.end_date) if session.end_date else "open"
-    return (
-        f'<li><a href="{escape(review_url("", session.id, token))}">'
-        f'<span class="name">{escape(session.name)}</span>'
-        f'<span class="project">{escape(session.project_name)}</span>'
-        f'<span class="until">{escape(until)}</span></a></li>'
-    )
+    rows = [
+        {
+            "url": review_url("", s.id, token),
+            "name": s.name,
+            "project": s.project_name,
+            "until": "open until " + date_text(s.end_date) if s.end_date else "open",
+        }
+        for s in sessions
+    ]
+    return page("Review sessions", "list", render("parts/list.html", sessions=rows))

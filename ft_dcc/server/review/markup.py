@@ -1,11 +1,10 @@
-"""Small pieces of the review pages' HTML: escaping what comes from the Store, a review route's
-URL with its token, a date as the pages show it (shared by the session page and one version's
-markup: :mod:`.html`, :mod:`.player_html`)."""
+"""Small pieces of what the review pages show: a review route's URL with its token, a date as
+the pages show it (shared by the session page and one version's player: :mod:`.html`,
+:mod:`.player_html`; the templates escape them)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import Optional
 from urllib.parse import quote
 
@@ -24,11 +23,6 @@ def route(review_session_id: str, tail: str, token: str) -> str:
 def media_url(review_session_id: str, component_id: str, token: str) -> str:
     """``/review/<id>/media/<component id>?token=…``: a file of the session, for its page."""
     return route(review_session_id, "media/" + quote(component_id, safe=""), token)
-
-
-def escape(value: object) -> str:
-    """``value`` as HTML text or attribute (``None`` as nothing)."""
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def date_text(value: Optional[dt.datetime]) -> str:

@@ -2,9 +2,8 @@
 escape by default (``http.pages``). Walks every module and fails on ``string.Template``, a call
 to an ``escape`` function, or a string (or f-string) holding an HTML tag.
 
-The review room's pages are not moved to templates yet: :data:`NOT_YET` names
-them, and the test fails when one of them no longer builds HTML (take it off the list) or when
-any other module starts to.
+Every page has moved to templates: :data:`NOT_YET` (modules still building their HTML from
+strings) is empty, and the test fails when any module starts to.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Set, Tuple
 
 import ft_dcc.server
 
@@ -25,7 +24,7 @@ TAG = re.compile(
     re.IGNORECASE,
 )
 #: modules still building their HTML from strings (to move to templates, then off this list)
-NOT_YET = {"review/html.py", "review/player_html.py", "review/markup.py"}
+NOT_YET: Set[str] = set()
 
 
 def html_from_strings(path: Path) -> List[Tuple[int, str]]:
