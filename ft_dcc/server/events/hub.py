@@ -238,9 +238,16 @@ class EventBroker:
                 open_caps.too_many_sockets(open_caps.most_sockets()), status_code=429
             )
         text = ticket_text(user, accepted)
-        sid = await run_in_threadpool(self.tickets.issue, text, self._session_ttl)
+        sid = await self._ticket(self.tickets.issue, text, self._session_ttl)
         body = f"{sid}:{int(self._close_timeout)}:{int(self._close_timeout)}:websocket"
         return PlainTextResponse(body)
+
+    async def _ticket(self, method: Any, *args: Any) -> Any:
+        """A call of the tickets: at once when they are this process's, in a worker thread
+        when they are the database's (``fanout.SharedTickets``)."""
+        if getattr(self.tickets, "IN_MEMORY", False):
+            return method(*args)
+        return await run_in_threadpool(method, *args)
 
     async def _open_sockets(self, user: str) -> int:
         """How many sockets ``user`` has open (in every process when they are shared)."""
@@ -268,7 +275,7 @@ class EventBroker:
 
     # -- websocket transport ------------------------------------------------------------------
     async def _websocket(self, websocket: WebSocket) -> None:
-        text = await run_in_threadpool(self.tickets.claim, websocket.path_params["sid"])
+        text = await self._ticket(self.tickets.claim, websocket.path_params["sid"])
         if text is None:
             await websocket.close(code=1008, reason="unknown or expired socket.io session")
             return
