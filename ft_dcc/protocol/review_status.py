@@ -72,8 +72,11 @@ def _flat(values: Mapping[str, Any], prefix: str = "") -> Dict[str, Any]:
     return flat
 
 
-def document_values(text: object) -> Dict[str, Optional[str]]:
-    """The review status keys a stored settings document sets (unreadable: none)."""
+def document_values(
+    text: object, defaults: Mapping[str, Optional[str]] = DEFAULTS
+) -> Dict[str, Optional[str]]:
+    """The keys of ``defaults`` (the review status keys unless given) a stored settings
+    document sets (unreadable: none)."""
     try:
         document = json.loads(text) if isinstance(text, str) else None
     except ValueError:
@@ -84,16 +87,19 @@ def document_values(text: object) -> Dict[str, Optional[str]]:
     flat = _flat(settings)
     return {
         key: flat[key]
-        for key in DEFAULTS
+        for key in defaults
         if key in flat and (flat[key] is None or isinstance(flat[key], str))
     }
 
 
-def status_settings(documents: Iterable[object]) -> Dict[str, Optional[str]]:
-    """The defaults overlaid with each stored document's values, lowest first."""
-    values = dict(DEFAULTS)
+def status_settings(
+    documents: Iterable[object], defaults: Mapping[str, Optional[str]] = DEFAULTS
+) -> Dict[str, Optional[str]]:
+    """The ``defaults`` (the review status keys unless given) overlaid with each stored
+    document's values, lowest first."""
+    values = dict(defaults)
     for text in documents:
-        values.update(document_values(text))
+        values.update(document_values(text, defaults))
     return values
 
 

@@ -147,8 +147,8 @@ def run_create(args: argparse.Namespace) -> int:
 
 
 def _create_from_cut(args: argparse.Namespace, rules: ClientRules) -> int:
+    from ft_dcc.cut.read import read_cut
     from ft_dcc.review.cut_commands import create_from_cut
-    from ft_dcc.review.cut_read import read_cut
 
     cut = read_cut(Path(args.from_cut).expanduser(), args.rate)  # before any request
     with _session() as session:
@@ -156,8 +156,8 @@ def _create_from_cut(args: argparse.Namespace, rules: ClientRules) -> int:
 
 
 def run_cut(args: argparse.Namespace) -> int:
+    from ft_dcc.cut.read import read_cut
     from ft_dcc.review.cut_commands import apply_cut
-    from ft_dcc.review.cut_read import read_cut
 
     cut = read_cut(Path(args.file).expanduser(), args.rate)  # before any request
     with _session() as session:

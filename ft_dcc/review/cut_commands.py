@@ -15,13 +15,13 @@ from pathlib import Path
 
 import attr
 
+from ft_dcc.cut import apply as cuts
+from ft_dcc.cut.match import LATEST
+from ft_dcc.cut.read import Cut
 from ft_dcc.exceptions import CutError
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.review import cut_session as cuts
 from ft_dcc.review import sessions as review
 from ft_dcc.review.client_rules import ClientRules
-from ft_dcc.review.cut_match import LATEST
-from ft_dcc.review.cut_read import Cut
 from ft_dcc.session.interface import EntityLike, PublishSession
 
 

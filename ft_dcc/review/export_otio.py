@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import attr
 
-from ft_dcc.exceptions import ConfigurationError
+from ft_dcc.cut.timing import load_otio
 from ft_dcc.review.export_read import ExportSession, ExportVersion
 from ft_dcc.review.feedback import FeedbackNote, status_word
 
@@ -35,19 +35,6 @@ NOTE_COLOUR = "GREEN"
 #: the rate of a still's one-frame clip (the timeline's placeholder rate too)
 STILL_RATE = 24
 DRAWING_COLOUR = "RED"
-
-
-def load_otio() -> ModuleType:
-    """The ``opentimelineio`` module, or one clear line saying what to install (OTIO ships no
-    type information: its members are untyped to mypy)."""
-    try:
-        import opentimelineio
-    except ImportError:
-        raise ConfigurationError(
-            "writing the timeline needs OpenTimelineIO, which is not installed",
-            hint="pip install 'ft-dcc[review]' (or: pip install opentimelineio)",
-        ) from None
-    return opentimelineio
 
 
 def _note_data(note: FeedbackNote, files: Mapping[str, List[str]]) -> Dict[str, Any]:

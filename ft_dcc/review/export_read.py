@@ -79,7 +79,7 @@ def still_from_metadata(component_id: str, metadata: Mapping[str, object]) -> Re
 class CutTiming:
     """An item's place in the cut the session was made from (frames at the cut's rate; outs
     exclusive), read from the session's ``EntitySetting`` of group ``cut``
-    (:mod:`ft_dcc.review.cut_session`)."""
+    (:mod:`ft_dcc.cut.apply`)."""
 
     event: int
     source_in: int

@@ -274,9 +274,9 @@ def test_a_new_revision_reorders_adds_and_removes_and_keeps_the_items_notes(
 
 
 def test_the_shot_rule_is_a_field_or_a_regular_expression_with_its_group() -> None:
+    from ft_dcc.cut.match import shot_name
+    from ft_dcc.cut.read import CutEvent
     from ft_dcc.exceptions import SettingsError
-    from ft_dcc.review.cut_match import shot_name
-    from ft_dcc.review.cut_read import CutEvent
     from ft_dcc.settings.keys import BY_NAME
 
     key = BY_NAME["cut.shot_from"]

@@ -5,7 +5,7 @@ the cut's video tracks is one :class:`CutEvent`: its clip name and reel, its sou
 record in/out as SMPTE timecodes of the cut's rate (outs exclusive, as CMX 3600 has them), and
 its event number — the EDL's own, else the clip's place on the record timeline, from 1. The
 record timeline's gaps and overlaps are found here too; which shot an event is, is
-:mod:`ft_dcc.review.cut_match`'s question.
+:mod:`ft_dcc.cut.match`'s question.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any, List, Optional, Tuple
 
 import attr
 
+from ft_dcc.cut.timing import frames_of, load_otio
 from ft_dcc.exceptions import CutError
-from ft_dcc.review.cut_rows import frames_of, timecode
-from ft_dcc.review.export_otio import load_otio
+from ft_dcc.protocol.cut_timing import timecode
 
 #: the suffixes read, and the OTIO adapter of each
 ADAPTERS = {".edl": "cmx_3600", ".otio": "otio_json", ".xml": "fcp_xml"}

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import attr
 
+from ft_dcc.cut.match import LATEST, Matched, Unmatched, match
+from ft_dcc.cut.ports import CutSession
+from ft_dcc.cut.read import Cut
 from ft_dcc.exceptions import CutError
+from ft_dcc.protocol.cut_timing import GROUP, SESSION_ROW, timecode
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.review import sessions as review
-from ft_dcc.review.cut_match import LATEST, Matched, Unmatched, match
-from ft_dcc.review.cut_read import Cut
-from ft_dcc.review.cut_rows import GROUP, SESSION_ROW, timecode
-from ft_dcc.session.interface import EntityLike, PublishSession
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +101,8 @@ def describe(cut: Cut, revision: int) -> str:
 
 
 def write_session_row(
-    session: PublishSession, review_session_id: str, cut: Cut, file_name: str, revision: int,
-    existing: Optional[Dict[str, EntityLike]] = None,
+    session: CutSession, review_session_id: str, cut: Cut, file_name: str, revision: int,
+    existing: Optional[Dict[str, Any]] = None,
 ) -> None:  # fmt: skip
     """Create or change (not commit) the session's own row: the cut, file, revision, rate
     (``existing``: the session's rows of the group when known, ``{}`` for a new session)."""
@@ -113,7 +112,7 @@ def write_session_row(
     _set_row(session, review_session_id, SESSION_ROW, value, rows)
 
 
-def revision_of(session: PublishSession, review_session_id: str) -> int:
+def revision_of(session: CutSession, review_session_id: str) -> int:
     """The revision of the cut the session was made or last rewritten from (0: none)."""
     row = cut_rows(session, review_session_id).get(SESSION_ROW)
     try:
@@ -123,7 +122,7 @@ def revision_of(session: PublishSession, review_session_id: str) -> int:
 
 
 def write_new_items(
-    session: PublishSession, review_session_id: str, items: Sequence[Matched], rate: float
+    session: CutSession, review_session_id: str, items: Sequence[Matched], rate: float
 ) -> None:
     """Create (not commit) one object per item in cut order, each with its timing row."""
     for place, item in enumerate(items):
@@ -131,17 +130,18 @@ def write_new_items(
 
 
 def _add_item(
-    session: PublishSession, review_session_id: str, item: Matched, place: int, rate: float
+    session: CutSession, review_session_id: str, item: Matched, place: int, rate: float
 ) -> None:
-    data = review.review_object_data(review_session_id, item.version_id, item.asset,
-                                     label=f"v{item.version:03d}")  # fmt: skip
-    created = session.create("ReviewSessionObject", dict(data, sort_order=place))
+    data = {"review_session_id": review_session_id, "version_id": item.version_id,
+            "name": item.asset, "description": "", "version": f"v{item.version:03d}",
+            "sort_order": place}  # fmt: skip
+    created = session.create("ReviewSessionObject", data)
     _set_row(session, review_session_id, str(created["id"]), json.dumps(item.event.timing(rate)))
 
 
 def _set_row(
-    session: PublishSession, review_session_id: str, name: str, value: str,
-    existing: Optional[Dict[str, EntityLike]] = None,
+    session: CutSession, review_session_id: str, name: str, value: str,
+    existing: Optional[Dict[str, Any]] = None,
 ) -> None:  # fmt: skip
     row = (existing or {}).get(name)
     if row is not None:
@@ -151,7 +151,7 @@ def _set_row(
                                      "group": GROUP, "name": name, "value": value})  # fmt: skip
 
 
-def cut_rows(session: PublishSession, review_session_id: str) -> Dict[str, EntityLike]:
+def cut_rows(session: CutSession, review_session_id: str) -> Dict[str, Any]:
     """The session's rows of group ``cut`` by name (its own row and one per item)."""
     rows = session.query(
         "select parent_id, group, name, value from EntitySetting "
@@ -161,7 +161,7 @@ def cut_rows(session: PublishSession, review_session_id: str) -> Dict[str, Entit
 
 
 def plan(
-    session: PublishSession, project_id: str, cut: Cut, shot_from: str, pick: str = LATEST
+    session: CutSession, project_id: str, cut: Cut, shot_from: str, pick: str = LATEST
 ) -> Tuple[List[Matched], List[Unmatched]]:
     return match(session, project_id, cut.events, shot_from, pick)
 
@@ -172,10 +172,10 @@ class _Item:
     id: str
     shot: str
     version_id: str
-    entity: EntityLike
+    entity: Any
 
 
-def _items(session: PublishSession, review_session_id: str) -> List[_Item]:
+def _items(session: CutSession, review_session_id: str) -> List[_Item]:
     rows = session.query(
         "select id, version_id, sort_order, asset_version.asset.parent.name "
         f"from ReviewSessionObject where review_session_id is {quote(review_session_id)}"
@@ -186,7 +186,7 @@ def _items(session: PublishSession, review_session_id: str) -> List[_Item]:
 
 
 def apply_revision(
-    session: PublishSession, review_session: EntityLike, items: Sequence[Matched], cut: Cut,
+    session: CutSession, review_session: Any, items: Sequence[Matched], cut: Cut,
     file_name: str, revision: int, repick: bool,
 ) -> Tuple[List[str], int]:  # fmt: skip
     """Rewrite the session's objects to the cut's ``items`` (not committed): a shot still in the
@@ -217,7 +217,7 @@ def apply_revision(
     return removed, kept
 
 
-def _remove(session: PublishSession, item: _Item, rows: Dict[str, EntityLike]) -> str:
+def _remove(session: CutSession, item: _Item, rows: Dict[str, Any]) -> str:
     row = rows.get(item.id)
     if row is not None:
         session.delete(row)

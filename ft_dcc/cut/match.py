@@ -10,13 +10,13 @@ then their versions.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import attr
 
+from ft_dcc.cut.ports import CutSession
+from ft_dcc.cut.read import CutEvent
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.review.cut_read import CutEvent
-from ft_dcc.session.interface import EntityLike, PublishSession
 
 LATEST = "latest"
 APPROVED = "approved"
@@ -60,7 +60,7 @@ def shot_name(event: CutEvent, shot_from: str) -> str:
 
 
 def match(
-    session: PublishSession, project_id: str, events: Sequence[CutEvent], shot_from: str,
+    session: CutSession, project_id: str, events: Sequence[CutEvent], shot_from: str,
     pick: str = LATEST,
 ) -> Tuple[List[Matched], List[Unmatched]]:  # fmt: skip
     """Each event's version in ``project_id``, and the events that have none."""
@@ -86,7 +86,7 @@ def match(
     return matched, unmatched
 
 
-def _shots(session: PublishSession, project_id: str, names: Iterable[str]) -> Dict[str, str]:
+def _shots(session: CutSession, project_id: str, names: Iterable[str]) -> Dict[str, str]:
     wanted = sorted(names)
     if not wanted:
         return {}
@@ -98,15 +98,15 @@ def _shots(session: PublishSession, project_id: str, names: Iterable[str]) -> Di
 
 
 def _versions_by_shot(
-    session: PublishSession, shot_ids: List[str], pick: str
-) -> Dict[str, EntityLike]:
+    session: CutSession, shot_ids: List[str], pick: str
+) -> Dict[str, Any]:
     if not shot_ids:
         return {}
     rows = session.query(
         "select id, version, date, asset.name, asset.parent.id, status.name from AssetVersion "
         f"where asset.parent.id in ({', '.join(quote(ident) for ident in shot_ids)})"
     ).all()
-    best: Dict[str, EntityLike] = {}
+    best: Dict[str, Any] = {}
     for row in rows:
         if pick == APPROVED and _status(row) != APPROVED_STATUS:
             continue
@@ -116,11 +116,11 @@ def _versions_by_shot(
     return best
 
 
-def _status(row: EntityLike) -> str:
-    status: Optional[EntityLike] = row["status"]
+def _status(row: Any) -> str:
+    status: Optional[Any] = row["status"]
     return str(status["name"]).strip().lower() if status is not None else ""
 
 
-def _newer(row: EntityLike, than: EntityLike) -> bool:
+def _newer(row: Any, than: Any) -> bool:
     return (str(row["date"] or ""), int(row["version"] or 0)) > (
         str(than["date"] or ""), int(than["version"] or 0))  # fmt: skip
