@@ -166,6 +166,25 @@ def plan(
     return match(session, project_id, cut.events, shot_from, pick)
 
 
+def matched_or_refused(
+    session: CutSession, project: Any, cut: Cut, shot_from: str, pick: str, name: str,
+    revision: int,
+) -> CutReport:  # fmt: skip
+    """What the cut makes of ``project``'s shots for the session ``name``; refused (a
+    :class:`CutError`, nothing written) when no event is a shot with a version to review."""
+    matched, unmatched = plan(session, str(project["id"]), cut, shot_from, pick)
+    report = CutReport(name, revision, cut.rate, tuple(matched), tuple(unmatched), cut.gaps,
+                       cut.overlaps)  # fmt: skip
+    if not matched:
+        raise CutError(
+            f"no event of the cut {cut.name!r} is a shot of project {project['name']!r} with a "
+            f"{'' if pick == LATEST else 'approved '}version; nothing was written",
+            hint="check the clip names against the shots (settings key cut.shot_from says where "
+            "the shot's name is: clip_name, reel, or a regular expression)",
+        )
+    return report
+
+
 # -- a new revision ----------------------------------------------------------------------------
 @attr.s(auto_attribs=True, frozen=True)
 class _Item:

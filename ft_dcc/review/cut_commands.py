@@ -18,7 +18,6 @@ import attr
 from ft_dcc.cut import apply as cuts
 from ft_dcc.cut.match import LATEST
 from ft_dcc.cut.read import Cut
-from ft_dcc.exceptions import CutError
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.review import sessions as review
 from ft_dcc.review.client_rules import ClientRules
@@ -54,19 +53,8 @@ def _report(args: argparse.Namespace, report: cuts.CutReport, verb: str) -> None
 def _matched_or_refused(
     session: PublishSession, project: EntityLike, cut: Cut, pick: str, name: str, revision: int
 ) -> cuts.CutReport:
-    matched, unmatched = cuts.plan(
-        session, str(project["id"]), cut, _shot_from(session, project), pick
-    )
-    report = cuts.CutReport(name, revision, cut.rate, tuple(matched), tuple(unmatched), cut.gaps,
-                            cut.overlaps)  # fmt: skip
-    if not matched:
-        raise CutError(
-            f"no event of the cut {cut.name!r} is a shot of project {project['name']!r} with a "
-            f"{'' if pick == LATEST else 'approved '}version; nothing was written",
-            hint="check the clip names against the shots (settings key cut.shot_from says where "
-            "the shot's name is: clip_name, reel, or a regular expression)",
-        )
-    return report
+    return cuts.matched_or_refused(session, project, cut, _shot_from(session, project), pick,
+                                   name, revision)  # fmt: skip
 
 
 def create_from_cut(

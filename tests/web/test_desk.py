@@ -2,7 +2,8 @@
 administrator (``server.desk.desk_browser``): sign in, find today's session (the artist's
 publish made it), present it to a second page that follows (the room link copied from the
 desk, in a browser of its own), approve, and build a client session from the desk (create, add
-from a search, drag to reorder, invite, client rules); each write read back through the genuine
+from a search, drag to reorder, invite, client rules), then a session from the editor's cut and
+its next revision (``server.desk.cut_browser``); each write read back through the genuine
 ``ftrack_api`` client. Screenshots: ``test-artifacts/desk_chromium/``.
 """
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from server.desk.cut_browser import cut_walk
 from server.desk.desk_browser import (
     DeskWorld,
     approved_by,
@@ -38,7 +40,8 @@ def world(embedded_server: Any, tmp_path: Path) -> Iterator[DeskWorld]:
 
 
 def test_a_supervisor_runs_dailies_from_the_desk_in_chromium(
-    world: DeskWorld, page: Any, chromium: Any, artifacts_dir: Path, embedded_server: Any
+    world: DeskWorld, page: Any, chromium: Any, artifacts_dir: Path, embedded_server: Any,
+    tmp_path: Path,
 ) -> None:
     shots = artifacts_dir / "desk_chromium"
     shots.mkdir(parents=True, exist_ok=True)
@@ -75,4 +78,5 @@ def test_a_supervisor_runs_dailies_from_the_desk_in_chromium(
                                                             exact=True).count() == 1
     home_follows(driver, page.goto, world, shots)
     mail_walk(driver, page.goto, world, shots)
+    cut_walk(driver, page, embedded_server, world, shots, tmp_path)
     first_signin_by_link(driver, page.goto, world, embedded_server)

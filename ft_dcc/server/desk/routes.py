@@ -12,7 +12,8 @@ id>``, ``GET /desk/api/session/<id>/audit?who=&act=`` (the trail as sentences), 
 (create) and ``POST /desk/api/session/<id>/<add|remove|order|rename|open|private|invite|send|
 invitee_link|rules|revoke>`` (``invite`` mails each new invitee their link, ``send`` a new one
 again, ``invitee_link`` answers one to send by hand: ``desk.invitations``; adding, removing and
-moving versions are recorded in the audit trail). Every ``POST``
+moving versions are recorded in the audit trail); ``POST /desk/api/project/<id>/cut`` and
+``/desk/api/session/<id>/cut`` (a cut file as the body: ``desk.cut_upload``). Every ``POST``
 checks the sign-in's CSRF token (``signin.require_csrf``); the store's rules decide who may
 write (who manages the session: ``rules.review_rights.manages_session``), so the desk can do
 nothing the person's own ``/api`` batch could not. Errors answer ``{"error": what to do}``.
@@ -20,7 +21,7 @@ nothing the person's own ``/api`` batch could not. Errors answer ``{"error": wha
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -32,6 +33,7 @@ from ft_dcc.server.audit import current_source, entries, record_after, set_sourc
 from ft_dcc.server.audit.source import peer_address
 from ft_dcc.server.desk import pages
 from ft_dcc.server.desk.audit_text import ACT_NAMES, audit_csv, readable
+from ft_dcc.server.desk.cut_upload import MAX_CUT, CutUpload
 from ft_dcc.server.desk.export import download_name, export_csv
 from ft_dcc.server.desk.invitations import Caller, Invitations, invitee_states
 from ft_dcc.server.desk.mail_setting import MailSetting
@@ -50,8 +52,8 @@ from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import Person, csrf_token_for, current_person, require_csrf
 
 MAX_BODY = 256 * 1024
-#: the desk's pages and its JSON (``/desk/…``)
-PART = Part(("/desk",), lambda config: [("/desk/", "", MAX_BODY)])
+#: the desk's pages and its JSON (``/desk/…``), its cut upload up to :data:`MAX_CUT`
+PART = Part(("/desk",), lambda config: [("/desk/api/", "/cut", MAX_CUT), ("/desk/", "", MAX_BODY)])
 AUDIT_ROWS = 2000
 STATIC = {"desk.css": "text/css", "desk.js": "text/javascript"}
 NO_STORE = {"Cache-Control": "no-store"}
@@ -255,6 +257,30 @@ class DeskRoutes:
                 raise
             return _reply({"error": exc.message}, exc.status)
 
+    async def posted_file(
+        self,
+        request: Request,
+        allowed: Callable[[Person], None],
+        body_of: Callable[[], Awaitable[bytes]],
+        work: Callable[[Person, bytes], Any],
+        status: int = 200,
+    ) -> Response:
+        """:meth:`posted` with a file as the body (``body_of`` reads it within its limit), read
+        only once the sign-in, its CSRF token and ``allowed(person)`` passed."""
+        person = await self._person(request)
+        try:
+            if person is None:
+                raise BadInput("You are not signed in (or your sign-in ended); sign in at /.", 403)
+            require_csrf(request)
+            set_source(peer_address(request.scope))
+            await run_in_threadpool(allowed, person)
+            body = await body_of()
+            return _reply(await run_in_threadpool(work, person, body), status)
+        except ServerError as exc:
+            if is_unreachable(exc):
+                raise
+            return _reply({"error": exc.message}, exc.status)
+
     async def html(self, request: Request, render: Callable[[Person], Response]) -> Response:
         person = await self._person(request)
         if person is None:
@@ -426,4 +452,4 @@ class DeskRoutes:
 def routes(server: EmbeddedServer) -> List[BaseRoute]:
     """The desk's routes for ``server``."""
     desk = DeskRoutes(server)
-    return desk.routes() + MailSetting(desk).routes()
+    return CutUpload(desk).routes() + desk.routes() + MailSetting(desk).routes()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ft_dcc.protocol import client_review as rules
 from ft_dcc.protocol.json_value import JsonObject
@@ -136,6 +136,12 @@ class DeskWrites:
 
     # -- sessions -------------------------------------------------------------------------------
     def create_session(self, project_id: str, fields: Mapping[str, object]) -> str:
+        session_id, operation = self.session_op(project_id, fields)
+        self.run([operation])
+        return session_id
+
+    def session_op(self, project_id: str, fields: Mapping[str, object]) -> Tuple[str, JsonObject]:
+        """The new session's id and the operation that creates it (checked, not run)."""
         name = checked_text(fields.get("name"), "session's name", MAX_NAME)
         description = checked_text(
             fields.get("description", ""), "description", MAX_DESCRIPTION, required=False
@@ -154,8 +160,7 @@ class DeskWrites:
             "created_by_id": self.user_id,
             "shareable_url_enabled": not private,
         }
-        self.run([create_op("ReviewSession", data, [session_id])])
-        return session_id
+        return session_id, create_op("ReviewSession", data, [session_id])
 
     def rename(self, session_id: str, fields: Mapping[str, object]) -> None:
         data: Dict[str, object] = {"name": checked_text(fields.get("name"), "name", MAX_NAME)}

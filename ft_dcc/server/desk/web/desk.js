@@ -22,6 +22,27 @@
     return answer;
   }
 
+  // a cut file sent as the body, its name, pick and the session's name in the address
+  async function sendCut(url, file, params) {
+    const query = new URLSearchParams({ ...params, file: file.name });
+    const reply = await fetch(`${url}?${query}`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/octet-stream", "X-CSRF-Token": csrf },
+      body: file,
+    });
+    let answer = {};
+    try { answer = await reply.json(); } catch (error) { answer = {}; }
+    if (!reply.ok) throw new Error(answer.error || `The server answered ${reply.status}; try again.`);
+    return answer;
+  }
+
+  // what a cut reported, one line each: events left out, gaps, overlaps, shots removed
+  function drawCutLines(list, report) {
+    list.replaceChildren(...report.lines.map((line) => element("li", { class: "cut-line" }, line)));
+    list.dataset.lines = String(report.lines.length);
+  }
+
   function element(tag, attributes, text) {
     const made = document.createElement(tag);
     Object.entries(attributes || {}).forEach(([name, value]) => made.setAttribute(name, value));
@@ -128,6 +149,28 @@
         window.location.assign(`/desk/session/${made.id}`);
       } catch (failure) { error.textContent = `Not created: ${failure.message}`; }
     });
+    const cut = one("form.cut-upload");
+    const shown = one("section.cut-report");
+    cut.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const error = one(".error", cut);
+      const button = one("button", cut);
+      error.textContent = "";
+      button.disabled = true;
+      try {
+        const made = await sendCut(`/desk/api/project/${cut.dataset.projectId}/cut`,
+          cut.elements.file.files[0], { name: cut.elements.name.value, pick: cut.elements.pick.value });
+        const report = made.report;
+        one(".cut-summary", shown).textContent = `Made “${report.session}” in cut order `
+          + `(revision ${report.revision}): ${report.items.length} item(s).`
+          + (report.lines.length ? " The cut reported:" : " Every event matched.");
+        drawCutLines(one(".cut-lines", shown), report);
+        one("a.cut-open", shown).href = `/desk/session/${made.id}`;
+        shown.hidden = false;
+        shown.dataset.sessionId = made.id;
+      } catch (failure) { error.textContent = `Not made: ${failure.message}`; }
+      button.disabled = false;
+    });
   }
 
   // -- a session ------------------------------------------------------------------------------
@@ -157,6 +200,23 @@
         return null;
       }
     }
+
+    const cut = one("form.cut-revision", root);
+    cut.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const lines = one(".cut-lines", cut);
+      try {
+        const written = await sendCut(`/desk/api/session/${id}/cut`, cut.elements.file.files[0],
+          { pick: cut.elements.pick.value, repick: cut.elements.repick.checked ? "1" : "0" });
+        state = { ...written, others: state.others, users: state.users };
+        draw();
+        const report = written.report;
+        say(`Applied the cut's revision ${report.revision}: ${report.items.length} item(s), `
+          + `${report.kept} kept, ${report.removed.length} removed.`);
+        drawCutLines(lines, report);
+        cut.dataset.revision = String(report.revision);
+      } catch (failure) { fail(`Not applied: ${failure.message}`); }
+    });
 
     // the item's notes in a few words: "2 open · 1 addressed · 1 comment" (to-dos, comments)
     function notesBadge(notes) {

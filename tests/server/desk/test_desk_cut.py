@@ -1,0 +1,188 @@
+"""The desk's cut upload over HTTP, as the desk's script sends it (a sign-in cookie, the CSRF
+token, the file as the body): a Supervisor of the project (not an administrator, not the owner)
+uploads an EDL written by hand on the project's page -- a session in cut order, each item's
+timing in ftrack's own rows, the event that is no shot and the gap named in the answer -- then the
+cut's next revision on the session's page, which reorders, adds and removes (a kept shot keeps
+its item). Refused, with the database unchanged: a plain User, a caller with no sign-in (a
+client's link signs no one in on the desk), a write without the CSRF token, a file over the
+limit (413 before it is read), a file that is no cut, an XML with entities, a cut that matches
+nothing. SQLite, then PostgreSQL with 4 workers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pytest
+import requests
+from review.test_cut_review import FIRST_CUT, HOUR, SHOTS, _edl
+from support.insiders import assert_unchanged, snapshot
+from support.trust import create, ok, query
+
+from ft_dcc.server.desk.cut_upload import MAX_CUT
+from server.signin.people import ft_dcc_user, new_signer, signed_in
+
+pytest.importorskip("sqlalchemy")
+pytest.importorskip("opentimelineio")
+
+
+def cut_project(world: Any) -> Dict[str, Any]:
+    """A project of five shots, two versions each (v001 Approved on all but sh050)."""
+    project = str(uuid.uuid4())
+    schema = query(world.server, "select id from ProjectSchema")[0]["id"]
+    kind = query(world.server, 'select id from AssetType where short is "upload"')[0]["id"]
+    approved = query(world.server, 'select id from Status where name is "Approved"')[0]["id"]
+    rows = [create("Project", id=project, name="cut" + project[:8], full_name="Cut review",
+                   project_schema_id=schema)]  # fmt: skip
+    versions: Dict[str, List[str]] = {}
+    for number, shot in enumerate(SHOTS):
+        made = create("Shot", name=shot, parent_id=project, project_id=project)
+        asset = create("Asset", name="comp", context_id=made["entity_key"][0], type_id=kind)
+        mine = [create("AssetVersion", asset_id=asset["entity_key"][0], version=n,
+                       date={"__type__": "datetime", "value": f"2026-01-0{n}T0{number}:00:00"},
+                       **({"status_id": approved} if n == 1 and shot != "sh050" else {}))
+                for n in (1, 2)]  # fmt: skip
+        versions[shot] = [v["entity_key"][0] for v in mine]
+        rows += [made, asset, *mine]
+    ok(world.server, rows)
+    return {"id": project, "name": "cut" + project[:8], "versions": versions}
+
+
+def send(world: Any, browser: requests.Session, path: str, body: bytes, csrf: str = "",
+         **query: str) -> requests.Response:  # fmt: skip
+    headers = {"Content-Type": "application/octet-stream"}
+    if csrf:
+        headers["X-CSRF-Token"] = csrf
+    return browser.post(f"{world.url}{path}", params=query, data=body, headers=headers,
+                        timeout=120)  # fmt: skip
+
+
+def items(world: Any, session_id: str) -> List[Tuple[str, str, Dict[str, Any]]]:
+    """(shot, version id, cut timing) of each item in ftrack's order, read through ``/api``."""
+    objects = query(world.server, "select id, version_id, sort_order, "
+                    "asset_version.asset.parent.name from ReviewSessionObject where "
+                    f'review_session_id is "{session_id}"')  # fmt: skip
+    rows = query(world.server, "select name, value from EntitySetting where parent_id is "
+                 f'"{session_id}" and group is "cut"')  # fmt: skip
+    timing = {row["name"]: json.loads(row["value"]) for row in rows}
+    return [(o["asset_version"]["asset"]["parent"]["name"], o["version_id"], timing[o["id"]])
+            for o in sorted(objects, key=lambda o: o["sort_order"])]  # fmt: skip
+
+
+def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
+    trust_world: Any, tmp_path: Path
+) -> None:
+    world = trust_world
+    project = cut_project(world)
+    supervisor = new_signer(world, "sup")
+    given = ft_dcc_user(world, "role", supervisor.name, "--role", "supervisor", "--project",
+                        project["id"])  # fmt: skip
+    assert given.returncode == 0, given.stderr
+    browser, csrf = signed_in(world, supervisor)
+    page = browser.get(f"{world.url}/desk/project/{project['id']}", timeout=60)
+    assert page.status_code == 200 and 'class="cut-upload"' in page.text
+    edl = _edl(tmp_path / "reel2.edl", FIRST_CUT).read_bytes()
+
+    made = send(world, browser, f"/desk/api/project/{project['id']}/cut", edl, csrf,
+                name="Reel 2 <cut>", pick="latest", file="reel2.edl")  # fmt: skip
+
+    assert made.status_code == 201, made.text[:2000]
+    answer = made.json()
+    report = answer["report"]
+    assert [(u["event"], u["clip_name"], u["reason"]) for u in report["unmatched"]] == [
+        (3, "sh999_temp", "no shot")
+    ]
+    assert report["gaps"] == [{"record_in": "01:00:02:18", "record_out": "01:00:03:00"}]
+    assert report["lines"] == ["event 3 (sh999_temp): no shot for shot 'sh999_temp'",
+                               "gap from 01:00:02:18 to 01:00:03:00"]  # fmt: skip
+    latest = {shot: ids[1] for shot, ids in project["versions"].items()}
+    found = items(world, answer["id"])
+    assert [(shot, version) for shot, version, _ in found] == [
+        ("sh030", latest["sh030"]), ("sh010", latest["sh010"]), ("sh020", latest["sh020"])]
+    assert found[0][2] == {"event": 1, "source_in": "00:00:41:19", "source_out": "00:00:42:13",
+                           "record_in": "01:00:00:00", "record_out": "01:00:00:18"}  # fmt: skip
+    [session] = query(world.server, "select name, description, created_by_id from "
+                      f'ReviewSession where id is "{answer["id"]}"')  # fmt: skip
+    assert session["name"] == "Reel 2 <cut>" and session["created_by_id"] == supervisor.user_id
+    assert session["description"] == "Cut 'reel 2 cut', revision 1"
+    shown = browser.get(f"{world.url}/desk/session/{answer['id']}", timeout=60)
+    assert "Reel 2 &lt;cut&gt;" in shown.text and 'class="cut-revision"' in shown.text
+    before_ids = {o["asset_version"]["asset"]["parent"]["name"]: o["id"] for o in query(
+        world.server, "select id, asset_version.asset.parent.name from ReviewSessionObject "
+        f'where review_session_id is "{answer["id"]}"')}  # fmt: skip
+
+    second = _edl(tmp_path / "reel2_v2.edl", [
+        (1, "sh020", 1001, 1020, HOUR, HOUR + 19),
+        (2, "sh030", 1001, 1012, HOUR + 19, HOUR + 30),
+        (3, "sh050", 1001, 1025, HOUR + 30, HOUR + 54)]).read_bytes()  # fmt: skip
+    revised = send(world, browser, f"/desk/api/session/{answer['id']}/cut", second, csrf,
+                   pick="approved", file="reel2_v2.edl")  # fmt: skip
+
+    assert revised.status_code == 200, revised.text[:2000]
+    done = revised.json()["report"]
+    assert done["revision"] == 2 and done["removed"] == ["sh010"] and done["kept"] == 2
+    assert "removed: sh010 (cut out)" in done["lines"]
+    # sh050 has no Approved version: left out and named; sh020 and sh030 keep their items (and
+    # their versions: no repick)
+    assert "event 3 (sh050): no approved version for shot 'sh050'" in done["lines"]
+    after = items(world, answer["id"])
+    assert [shot for shot, _, _ in after] == ["sh020", "sh030"]
+    after_ids = {o["asset_version"]["asset"]["parent"]["name"]: o["id"] for o in query(
+        world.server, "select id, asset_version.asset.parent.name from ReviewSessionObject "
+        f'where review_session_id is "{answer["id"]}"')}  # fmt: skip
+    assert after_ids["sh030"] == before_ids["sh030"] and after_ids["sh020"] == before_ids["sh020"]
+    assert after[1][2]["record_in"] == "01:00:00:19" and after[1][1] == latest["sh030"]
+    assert revised.json()["items"][0]["label"].startswith("sh020")
+
+
+def test_refused_cut_uploads_change_nothing(trust_world: Any, tmp_path: Path) -> None:
+    world = trust_world
+    project = cut_project(world)
+    supervisor = new_signer(world, "sup")
+    assert ft_dcc_user(world, "role", supervisor.name, "--role", "supervisor", "--project",
+                       project["id"]).returncode == 0  # fmt: skip
+    browser, csrf = signed_in(world, supervisor)
+    plain = new_signer(world, "plain")
+    plain_browser, plain_csrf = signed_in(world, plain)
+    edl = _edl(tmp_path / "reel.edl", FIRST_CUT).read_bytes()
+    made = send(world, browser, f"/desk/api/project/{project['id']}/cut", edl, csrf,
+                name="Reel", file="reel.edl")  # fmt: skip
+    assert made.status_code == 201, made.text
+    session_id = made.json()["id"]
+    path = f"/desk/api/project/{project['id']}/cut"
+    revise = f"/desk/api/session/{session_id}/cut"
+    before = snapshot(world)
+
+    for where in (path, revise):  # a plain User: 403, their file unread
+        reply = send(world, plain_browser, where, edl, plain_csrf, name="Mine", file="reel.edl")
+        assert reply.status_code == 403 and "administrator" in reply.json()["error"], reply.text
+        stranger = send(world, requests.Session(), where, edl, name="Mine", file="reel.edl")
+        assert stranger.status_code == 403 and "sign in" in stranger.json()["error"]
+        forged = send(world, browser, where, edl, name="Mine", file="reel.edl")  # no token
+        assert forged.status_code == 403 and "CSRF" in forged.json()["error"], forged.text
+        huge = send(world, browser, where, b"x" * (MAX_CUT + 1), csrf, name="Big",
+                    file="reel.edl")  # fmt: skip
+        assert huge.status_code == 413 and str(MAX_CUT) in huge.text, huge.text[:300]
+    garbage = {"reel.edl": b"\x00\xff not a cut at all \x00" * 50,
+               "reel.otio": b'{"OTIO_SCHEMA": "Timeline.1", "tracks": ' + b"[" * 3000,
+               "reel.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>',
+               "reel.mov": edl, "../../reel.xml": b"<xmeml><sequence></sequence></xmeml>"}
+    for where in (path, revise):
+        for name, body in garbage.items():
+            reply = send(world, browser, where, body, csrf, name="Junk", file=name)
+            assert 400 <= reply.status_code < 500, (name, reply.status_code, reply.text[:300])
+            assert reply.json()["error"], name
+    nothing = _edl(tmp_path / "none.edl", [(1, "nosuchshot", 1001, 1010, HOUR, HOUR + 9)])
+    reply = send(world, browser, path, nothing.read_bytes(), csrf, name="None", file="n.edl")
+    assert reply.status_code == 400 and "nothing was written" in reply.json()["error"]
+    strict = send(world, browser, path, edl, csrf, name="Strict", file="reel.edl", strict="1")
+    assert strict.status_code == 400 and "gap from 01:00:02:18" in strict.json()["error"]
+    again = send(world, browser, path, edl, csrf, name="Bad pick", file="reel.edl", pick="best")
+    assert again.status_code == 400
+    assert_unchanged(world, before)
+    assert re.search("Strict|Junk|None", str(query(world.server, "select name from ReviewSession "
+                     f'where project_id is "{project["id"]}"'))) is None  # fmt: skip
