@@ -36,7 +36,7 @@ from ft_dcc.protocol.review_status import (
     status_settings,
 )
 from ft_dcc.server.desk.cut_batch import CutBatch
-from ft_dcc.server.desk.writes import DeskWrites, update_op
+from ft_dcc.server.desk.writes import DeskWrites, item_detail, update_op
 from ft_dcc.server.errors import BadInput
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
@@ -183,6 +183,7 @@ class CutUpload:
         file_name = _file_name(query)
         cut = read_upload(body, file_name)
         batch = CutBatch(reads.ask)
+        before = reads.items(session_id)
         revision = cuts.revision_of(batch, session_id) + 1
         if revision == 1:
             raise BadInput("This session was not made from a cut: make one from the cut on the "
@@ -198,11 +199,30 @@ class CutUpload:
                               {"description": cuts.describe(cut, revision)})  # fmt: skip
         batch.operations.append(described)
         batch.run_with(self.desk.server.ctx.execute, person.user_id)
+        self._audit(person, session_id, before)
         done = cuts.CutReport(report.session, revision, report.rate, report.items,
                               report.unmatched, report.gaps, report.overlaps, tuple(removed),
                               kept)  # fmt: skip
         after = self.desk._session(person, session_id, around=False)
         return dict(after, report=reported(done))
+
+    def _audit(self, person: Person, session_id: str, before: List[Dict[str, Any]]) -> None:
+        """The revision in the session's trail, as the desk's own edits are: each version added
+        and removed (``before``: the items before it), and the new order."""
+        record = self.desk.recorder(person)
+        after = self.desk.reads(person).items(session_id)
+        was = {str(i["id"]) for i in before}
+        now = {str(i["id"]) for i in after}
+        for item in after:
+            if str(item["id"]) not in was:
+                record(session_id, "version.added", item_detail(item))
+        for item in before:
+            if str(item["id"]) not in now:
+                record(session_id, "version.removed", item_detail(item))
+        order = [str(i["id"]) for i in after]
+        kept_before = [str(i["id"]) for i in before if str(i["id"]) in now]
+        if kept_before != [i for i in order if i in was]:  # the kept items moved
+            record(session_id, "version.moved", {"of": len(order), "order": order})
 
     # -- the routes -----------------------------------------------------------------------------
     async def _posted(self, request: Request, allowed: Callable[[Person], None],

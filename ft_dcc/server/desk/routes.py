@@ -178,7 +178,7 @@ class DeskRoutes:
         found = entries(self.server.store, session_id, None, 0, AUDIT_ROWS)
         return readable(self.reads(person), session_id, found, query.get("who") or None, act)
 
-    def _recorder(self, person: Person) -> Record:
+    def recorder(self, person: Person) -> Record:
         """What records the person's desk edits in the trail (after their write committed)."""
 
         def record(session_id: str, act: str, detail: Dict[str, object]) -> None:
@@ -191,7 +191,7 @@ class DeskRoutes:
     def _write(
         self, person: Person, verb: str, session_id: str, fields: Mapping[str, Any], base: str
     ) -> Any:
-        writes = DeskWrites(self.server.ctx.execute, person.user_id, self._recorder(person))
+        writes = DeskWrites(self.server.ctx.execute, person.user_id, self.recorder(person))
         invitations = Invitations(self.server, person.user_id, base)
         actions: Dict[str, Callable[[], Any]] = {
             "private": lambda: writes.set_private(session_id, fields.get("private")),

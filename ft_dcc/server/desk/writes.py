@@ -105,7 +105,7 @@ def parse_when(value: object, what: str) -> Optional[dt.datetime]:
 Record = Callable[[str, str, Dict[str, object]], None]
 
 
-def _item_detail(item: Mapping[str, Any]) -> Dict[str, object]:
+def item_detail(item: Mapping[str, Any]) -> Dict[str, object]:
     """What the trail keeps of an item: its id, its version's and its label."""
     version = item.get("version") or {}
     return {"object_id": item["id"], "version_id": version.get("version_id"),
@@ -227,7 +227,7 @@ class DeskWrites:
             raise BadInput("That item is not part of this session; reload the desk.", 404)
         self.run([delete_op("ReviewSessionObject", [object_id]) for object_id in sorted(wanted)])
         for object_id in sorted(wanted):
-            self._record(session_id, "version.removed", _item_detail(known[object_id]))
+            self._record(session_id, "version.removed", item_detail(known[object_id]))
 
     def order(self, session_id: str, object_ids: object) -> None:
         """``sort_order`` 0, 1, 2… in the order given (every item of the session, once), written
@@ -250,7 +250,7 @@ class DeskWrites:
         moved = moved_item([i["id"] for i in items], wanted)
         if operations and moved is not None:
             [item] = [i for i in items if i["id"] == moved]
-            detail = dict(_item_detail(item), place=wanted.index(moved), of=len(wanted))
+            detail = dict(item_detail(item), place=wanted.index(moved), of=len(wanted))
             self._record(session_id, "version.moved", detail)
         elif operations:
             self._record(session_id, "version.moved", {"of": len(wanted), "order": wanted})

@@ -137,6 +137,11 @@ def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
     assert after_ids["sh030"] == before_ids["sh030"] and after_ids["sh020"] == before_ids["sh020"]
     assert after[1][2]["record_in"] == "01:00:00:19" and after[1][1] == latest["sh030"]
     assert revised.json()["items"][0]["label"].startswith("sh020")
+    # the revision is in the session's trail as the desk's own edits are
+    trail = browser.get(f"{world.url}/desk/api/session/{answer['id']}/audit", timeout=60)
+    said = [e["sentence"] for e in trail.json()["entries"]]
+    assert any(s.startswith(f"{supervisor.name} removed sh010 / comp") for s in said), said
+    assert f"{supervisor.name} reordered the versions" in said, said
 
 
 def test_refused_cut_uploads_change_nothing(trust_world: Any, tmp_path: Path) -> None:
