@@ -22,11 +22,10 @@ from xml.etree import ElementTree
 
 import pytest
 from support.cli import run_ft_dcc
+from support.cut_files import FIRST_CUT, HOUR, RATE, SHOTS, edl_file, otio_timeline
 from support.entities import genuine_sessions
 
 otio = pytest.importorskip("opentimelineio")
-SHOTS = ("sh010", "sh020", "sh030", "sh040", "sh050")
-RATE = 24
 
 
 def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -71,34 +70,6 @@ def studio(
         yield {"project": name, "versions": versions, "env": env, "make": make}
 
 
-def _edl(path: Path, events: List[Tuple[int, str, int, int, int, int]]) -> Path:
-    """A CMX 3600 EDL: (event, clip, source in, source out, record in, record out), frames."""
-    tc = _tc
-    lines = ["TITLE: reel 2 cut", "FCM: NON-DROP FRAME", ""]
-    for event, clip, s_in, s_out, r_in, r_out in events:
-        lines.append(f"{event:03d}  AX       V     C        {tc(s_in)} {tc(s_out)} {tc(r_in)} "
-                     f"{tc(r_out)}")  # fmt: skip
-        lines.append(f"* FROM CLIP NAME: {clip}")
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
-
-
-def _tc(frame: int) -> str:
-    seconds, frames = divmod(frame, RATE)
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{frames:02d}"
-
-
-HOUR = 3600 * RATE
-#: sh030 (handles: frames 1003-1020 of 1001-1030), sh010, a clip that is no shot, a gap, sh020
-FIRST_CUT = [
-    (1, "sh030", 1003, 1021, HOUR, HOUR + 18),
-    (2, "sh010", 1005, 1029, HOUR + 18, HOUR + 42),
-    (3, "sh999_temp", 1001, 1025, HOUR + 42, HOUR + 66),
-    (4, "sh020", 1001, 1013, HOUR + 72, HOUR + 84),
-]
-
-
 def _items(reader: Any, session_id: str) -> List[Tuple[str, str, Dict[str, Any]]]:
     """(shot, version id, cut timing) of each item in ftrack's order."""
     objects = reader.query(
@@ -125,7 +96,7 @@ def _session_id(reader: Any, project: str, name: str) -> str:
 def test_an_edl_makes_a_session_in_cut_order_with_each_items_timing(
     studio: Dict[str, Any], tmp_path: Path
 ) -> None:
-    cut = _edl(tmp_path / "reel2.edl", FIRST_CUT)
+    cut = edl_file(tmp_path / "reel2.edl", FIRST_CUT)
 
     done = ft_dcc(studio["env"], "review", "create", "Reel 2 cut", "--project", studio["project"],
                   "--from-cut", str(cut), "--json")  # fmt: skip
@@ -152,7 +123,7 @@ def test_an_edl_makes_a_session_in_cut_order_with_each_items_timing(
 def test_the_text_report_names_what_was_left_out_and_the_gap(
     studio: Dict[str, Any], tmp_path: Path
 ) -> None:
-    cut = _edl(tmp_path / "reel2.edl", FIRST_CUT)
+    cut = edl_file(tmp_path / "reel2.edl", FIRST_CUT)
 
     done = ft_dcc(studio["env"], "review", "create", "Reel 2 text", "--project",
                   studio["project"], "--from-cut", str(cut), "--pick", "approved")  # fmt: skip
@@ -173,7 +144,7 @@ def test_the_text_report_names_what_was_left_out_and_the_gap(
 def test_strict_refuses_a_cut_with_a_gap_and_writes_nothing(
     studio: Dict[str, Any], tmp_path: Path
 ) -> None:
-    cut = _edl(tmp_path / "reel2.edl", FIRST_CUT)
+    cut = edl_file(tmp_path / "reel2.edl", FIRST_CUT)
 
     done = ft_dcc(studio["env"], "review", "create", "Reel 2 strict", "--project",
                   studio["project"], "--from-cut", str(cut), "--strict")  # fmt: skip
@@ -185,32 +156,12 @@ def test_strict_refuses_a_cut_with_a_gap_and_writes_nothing(
                         f'"{studio["project"]}"').all() == []  # fmt: skip
 
 
-def _otio_timeline(start: int = 0) -> Any:
-    """sh040 (1001-1012), sh050 (1010-1030), a gap of 6 frames, sh010, written by OTIO."""
-
-    def clip(name: str, first: int, count: int) -> Any:
-        return otio.schema.Clip(
-            name=name,
-            source_range=otio.opentime.TimeRange(
-                otio.opentime.RationalTime(first, RATE), otio.opentime.RationalTime(count, RATE)
-            ),
-        )
-
-    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    track.extend([clip("sh040", 1001, 12), clip("sh050", 1010, 20),
-                  otio.schema.Gap(duration=otio.opentime.RationalTime(6, RATE)),
-                  clip("sh010", 1001, 10)])  # fmt: skip
-    timeline = otio.schema.Timeline(name="trailer cut", tracks=[track])
-    timeline.global_start_time = otio.opentime.RationalTime(start, RATE)
-    return timeline
-
-
 @pytest.mark.parametrize("suffix, adapter", [(".otio", "otio_json"), (".xml", "fcp_xml")])
 def test_opentimelineio_and_fcp_xml_cuts_make_the_same_session(
     studio: Dict[str, Any], tmp_path: Path, suffix: str, adapter: str
 ) -> None:
     path = tmp_path / f"trailer{suffix}"
-    otio.adapters.write_to_file(_otio_timeline(HOUR), str(path), adapter_name=adapter)
+    otio.adapters.write_to_file(otio_timeline(HOUR), str(path), adapter_name=adapter)
     name = f"Trailer {adapter}"
 
     done = ft_dcc(studio["env"], "review", "create", name, "--project", studio["project"],
@@ -234,7 +185,7 @@ def test_a_new_revision_reorders_adds_and_removes_and_keeps_the_items_notes(
     studio: Dict[str, Any], tmp_path: Path
 ) -> None:
     env, project = studio["env"], studio["project"]
-    first = _edl(tmp_path / "reel3_v1.edl", [e for e in FIRST_CUT if e[0] != 3])
+    first = edl_file(tmp_path / "reel3_v1.edl", [e for e in FIRST_CUT if e[0] != 3])
     made = ft_dcc(env, "review", "create", "Reel 3", "--project", project, "--from-cut", str(first))
     assert made.returncode == 0, made.stdout + made.stderr
     reader = studio["make"]()
@@ -246,7 +197,7 @@ def test_a_new_revision_reorders_adds_and_removes_and_keeps_the_items_notes(
                                   before["sh030"], "parent_type": "ReviewSessionObject",
                                   "user_id": reader.query("User").first()["id"]})  # fmt: skip
     reader.commit()
-    second = _edl(
+    second = edl_file(
         tmp_path / "reel3_v2.edl",
         [
             (1, "sh020", 1001, 1020, HOUR, HOUR + 19),
@@ -303,7 +254,7 @@ def test_notes_export_as_markers_at_the_cuts_record_timecodes(
     studio: Dict[str, Any], tmp_path: Path
 ) -> None:
     env, project = studio["env"], studio["project"]
-    cut = _edl(tmp_path / "reel4.edl", FIRST_CUT)
+    cut = edl_file(tmp_path / "reel4.edl", FIRST_CUT)
     made = ft_dcc(env, "review", "create", "Reel 4", "--project", project, "--from-cut", str(cut))
     assert made.returncode == 0, made.stdout + made.stderr
     writer = studio["make"]()

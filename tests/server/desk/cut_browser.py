@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any, List, Tuple
 
-from review.test_cut_review import HOUR, _edl
+from support.cut_files import HOUR, edl_file
 from support.trust import create, ok
 from web.player_checks import Driver
 
@@ -56,7 +56,7 @@ def cut_walk(driver: Driver, page: Any, server: Any, world: DeskWorld, shots: Pa
              tmp_path: Path) -> str:  # fmt: skip
     """The walk (module docstring); the session's id."""
     _more_shots(server, world)
-    first = _edl(tmp_path / "reel1.edl", [
+    first = edl_file(tmp_path / "reel1.edl", [
         (1, "sh030", 1001, 1013, HOUR, HOUR + 12),
         (2, "sh999_temp", 1001, 1013, HOUR + 12, HOUR + 24),
         (3, "sh010", 1003, 1015, HOUR + 30, HOUR + 42)])  # fmt: skip
@@ -78,7 +78,7 @@ def cut_walk(driver: Driver, page: Any, server: Any, world: DeskWorld, shots: Pa
                 "document.querySelector('#desk-items').dataset.loaded === '1'")  # fmt: skip
     labels = texts(driver, "#desk-items .label")
     assert [label.split(" ")[0] for label in labels] == ["sh030", "sh010"], labels
-    second = _edl(tmp_path / "reel1_v2.edl", [
+    second = edl_file(tmp_path / "reel1_v2.edl", [
         (1, "sh020", 1001, 1013, HOUR, HOUR + 12),
         (2, "sh030", 1001, 1013, HOUR + 12, HOUR + 24)])  # fmt: skip
     _upload(driver, page, ("#cut-revision-file", second), "form.cut-revision",

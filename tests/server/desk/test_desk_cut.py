@@ -1,12 +1,13 @@
 """The desk's cut upload over HTTP, as the desk's script sends it (a sign-in cookie, the CSRF
 token, the file as the body): a Supervisor of the project (not an administrator, not the owner)
-uploads an EDL written by hand on the project's page -- a session in cut order, each item's
-timing in ftrack's own rows, the event that is no shot and the gap named in the answer -- then the
-cut's next revision on the session's page, which reorders, adds and removes (a kept shot keeps
-its item). Refused, with the database unchanged: a plain User, a caller with no sign-in (a
-client's link signs no one in on the desk), a write without the CSRF token, a file over the
-limit (413 before it is read), a file that is no cut, an XML with entities, a cut that matches
-nothing. SQLite, then PostgreSQL with 4 workers.
+uploads an EDL written by hand on the project's page, then OTIO's own .otio and FCP 7 XML -- a
+session in cut order each, each item's timing in ftrack's own rows, the event that is no shot and
+the gap named in the answer -- then the cut's next revision on the session's page, which
+reorders and removes (a kept shot keeps its item; a shot with no Approved version is left out
+and named), recorded in the session's audit trail. Refused, with the database unchanged: a plain
+User, a caller with no sign-in (a client's link signs no one in on the desk), a write without
+the CSRF token, a file over the limit (413 before it is read), a file that is no cut, an XML with
+entities, a cut that matches nothing, strict with a gap. SQLite, then PostgreSQL with 4 workers.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 import requests
-from review.test_cut_review import FIRST_CUT, HOUR, SHOTS, _edl
+from support.cut_files import FIRST_CUT, HOUR, SHOTS, edl_file, otio_timeline
 from support.insiders import assert_unchanged, snapshot
 from support.trust import create, ok, query
 
@@ -27,7 +28,7 @@ from ft_dcc.server.desk.cut_upload import MAX_CUT
 from server.signin.people import ft_dcc_user, new_signer, signed_in
 
 pytest.importorskip("sqlalchemy")
-pytest.importorskip("opentimelineio")
+otio = pytest.importorskip("opentimelineio")
 
 
 def cut_project(world: Any) -> Dict[str, Any]:
@@ -85,7 +86,7 @@ def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
     browser, csrf = signed_in(world, supervisor)
     page = browser.get(f"{world.url}/desk/project/{project['id']}", timeout=60)
     assert page.status_code == 200 and 'class="cut-upload"' in page.text
-    edl = _edl(tmp_path / "reel2.edl", FIRST_CUT).read_bytes()
+    edl = edl_file(tmp_path / "reel2.edl", FIRST_CUT).read_bytes()
 
     made = send(world, browser, f"/desk/api/project/{project['id']}/cut", edl, csrf,
                 name="Reel 2 <cut>", pick="latest", file="reel2.edl")  # fmt: skip
@@ -115,7 +116,7 @@ def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
         world.server, "select id, asset_version.asset.parent.name from ReviewSessionObject "
         f'where review_session_id is "{answer["id"]}"')}  # fmt: skip
 
-    second = _edl(tmp_path / "reel2_v2.edl", [
+    second = edl_file(tmp_path / "reel2_v2.edl", [
         (1, "sh020", 1001, 1020, HOUR, HOUR + 19),
         (2, "sh030", 1001, 1012, HOUR + 19, HOUR + 30),
         (3, "sh050", 1001, 1025, HOUR + 30, HOUR + 54)]).read_bytes()  # fmt: skip
@@ -137,6 +138,15 @@ def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
     assert after_ids["sh030"] == before_ids["sh030"] and after_ids["sh020"] == before_ids["sh020"]
     assert after[1][2]["record_in"] == "01:00:00:19" and after[1][1] == latest["sh030"]
     assert revised.json()["items"][0]["label"].startswith("sh020")
+    for suffix, adapter in ((".otio", "otio_json"), (".xml", "fcp_xml")):  # the other writers
+        path = tmp_path / f"trailer{suffix}"
+        otio.adapters.write_to_file(otio_timeline(HOUR), str(path), adapter_name=adapter)
+        other = send(world, browser, f"/desk/api/project/{project['id']}/cut", path.read_bytes(),
+                     csrf, name=f"Trailer {adapter}", file=path.name)  # fmt: skip
+        assert other.status_code == 201, other.text[:2000]
+        assert [s for s, _, _ in items(world, other.json()["id"])] == ["sh040", "sh050", "sh010"]
+        assert other.json()["report"]["lines"] == [
+            "gap from 01:00:01:08 to 01:00:01:14"], other.json()["report"]  # fmt: skip
     # the revision is in the session's trail as the desk's own edits are
     trail = browser.get(f"{world.url}/desk/api/session/{answer['id']}/audit", timeout=60)
     said = [e["sentence"] for e in trail.json()["entries"]]
@@ -153,7 +163,7 @@ def test_refused_cut_uploads_change_nothing(trust_world: Any, tmp_path: Path) ->
     browser, csrf = signed_in(world, supervisor)
     plain = new_signer(world, "plain")
     plain_browser, plain_csrf = signed_in(world, plain)
-    edl = _edl(tmp_path / "reel.edl", FIRST_CUT).read_bytes()
+    edl = edl_file(tmp_path / "reel.edl", FIRST_CUT).read_bytes()
     made = send(world, browser, f"/desk/api/project/{project['id']}/cut", edl, csrf,
                 name="Reel", file="reel.edl")  # fmt: skip
     assert made.status_code == 201, made.text
@@ -181,7 +191,7 @@ def test_refused_cut_uploads_change_nothing(trust_world: Any, tmp_path: Path) ->
             reply = send(world, browser, where, body, csrf, name="Junk", file=name)
             assert 400 <= reply.status_code < 500, (name, reply.status_code, reply.text[:300])
             assert reply.json()["error"], name
-    nothing = _edl(tmp_path / "none.edl", [(1, "nosuchshot", 1001, 1010, HOUR, HOUR + 9)])
+    nothing = edl_file(tmp_path / "none.edl", [(1, "nosuchshot", 1001, 1010, HOUR, HOUR + 9)])
     reply = send(world, browser, path, nothing.read_bytes(), csrf, name="None", file="n.edl")
     assert reply.status_code == 400 and "nothing was written" in reply.json()["error"]
     strict = send(world, browser, path, edl, csrf, name="Strict", file="reel.edl", strict="1")
