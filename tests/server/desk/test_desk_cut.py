@@ -54,8 +54,10 @@ def cut_project(world: Any) -> Dict[str, Any]:
 
 
 def send(world: Any, browser: requests.Session, path: str, body: bytes, csrf: str = "",
-         **query: str) -> requests.Response:  # fmt: skip
+         origin: str = "", **query: str) -> requests.Response:  # fmt: skip
     headers = {"Content-Type": "application/octet-stream"}
+    if origin:
+        headers["Origin"] = origin
     if csrf:
         headers["X-CSRF-Token"] = csrf
     return browser.post(f"{world.url}{path}", params=query, data=body, headers=headers,
@@ -170,6 +172,10 @@ def test_refused_cut_uploads_change_nothing(trust_world: Any, tmp_path: Path) ->
     session_id = made.json()["id"]
     path = f"/desk/api/project/{project['id']}/cut"
     revise = f"/desk/api/session/{session_id}/cut"
+    room = ok(world.server, [{"action": "get_widget_url", "name": "review_session",
+                              "entity_type": "ReviewSession", "entity_key": [session_id]}])[0]
+    token = re.search(r"token=([^&]+)", str(room.get("widget_url", room)))
+    assert token, room
     before = snapshot(world)
 
     for where in (path, revise):  # a plain User: 403, their file unread
@@ -177,7 +183,11 @@ def test_refused_cut_uploads_change_nothing(trust_world: Any, tmp_path: Path) ->
         assert reply.status_code == 403 and "administrator" in reply.json()["error"], reply.text
         stranger = send(world, requests.Session(), where, edl, name="Mine", file="reel.edl")
         assert stranger.status_code == 403 and "sign in" in stranger.json()["error"]
-        forged = send(world, browser, where, edl, name="Mine", file="reel.edl")  # no token
+        client = send(world, requests.Session(), where, edl, name="Mine", file="reel.edl",
+                      token=token.group(1))  # a client's (the room's) link: no one on the desk
+        assert client.status_code == 403 and "sign in" in client.json()["error"]
+        forged = send(world, browser, where, edl, name="Mine", file="reel.edl",
+                      origin="http://evil.example")  # another site's page: no CSRF token
         assert forged.status_code == 403 and "CSRF" in forged.json()["error"], forged.text
         huge = send(world, browser, where, b"x" * (MAX_CUT + 1), csrf, name="Big",
                     file="reel.edl")  # fmt: skip
