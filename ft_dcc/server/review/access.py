@@ -68,6 +68,24 @@ class ReviewAccessError(ServerError):
     status = 403
 
 
+class LinkExpired(ReviewAccessError):
+    """A link this server signed whose time is past: refused by the authentication layer's link
+    door before any route (:mod:`ft_dcc.server.review.door`), the same on every route."""
+
+
+EXPIRED = (
+    "This review link has expired; ask for a new one (get_widget_url with "
+    "name='review_session')."
+)
+
+
+def refuse_expired(payload: Dict[str, object], now: Optional[float] = None) -> None:
+    """:class:`LinkExpired` when the checked token ``payload`` expired (``e`` before ``now``)."""
+    expires = payload.get("e")
+    if not isinstance(expires, (int, float)) or expires < (time.time() if now is None else now):
+        raise LinkExpired(EXPIRED)
+
+
 #: the longest token read (a link's is a few hundred characters): longer is refused unread
 MAX_TOKEN = 4096
 
@@ -150,8 +168,9 @@ class ReviewSigner:
     def check(
         self, token: Optional[str], review_session_id: Optional[str], any_session: bool = False
     ) -> Dict[str, object]:
-        """The payload of a valid token for ``review_session_id`` (``None``: the list page;
-        ``any_session``: whichever session it is for)."""
+        """The payload of a token this server signed for ``review_session_id`` (``None``: the list
+        page; ``any_session``: whichever session it is for), expired or not: a request's link
+        that expired never reaches a route (the link door refuses it, :func:`refuse_expired`)."""
         if not token:
             raise ReviewAccessError("This review link has no token; ask for a new link.")
         target = ALL_SESSIONS if any_session else str(review_session_id)  # the limiter's target
@@ -164,7 +183,7 @@ class ReviewSigner:
             payload = json.loads(_unb64(body))
             if not isinstance(payload, dict) or payload.get("k") != TOKEN_KIND:
                 raise ValueError("not a review token")
-            expires = int(payload.get("e", 0))
+            payload["e"] = int(payload.get("e", 0))
         except (ValueError, TypeError, UnicodeError):
             # a forged token counts (429 once its source or session is full); one this server
             # signed is no guess, and costs the limiter nothing
@@ -173,11 +192,6 @@ class ReviewSigner:
                 "This review link is not valid; ask for a new one (get_widget_url with "
                 "name='review_session')."
             ) from None
-        if expires < time.time():
-            raise ReviewAccessError(
-                "This review link has expired; ask for a new one (get_widget_url with "
-                "name='review_session')."
-            )
         scope = payload.get("rs")
         if not any_session and scope != ALL_SESSIONS and scope != review_session_id:
             raise ReviewAccessError("This review link is for another review session.")

@@ -37,7 +37,7 @@ from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.storage import write_transaction
-from ft_dcc.server.review.access import ReviewAccessError, signer_for
+from ft_dcc.server.review.access import ReviewAccessError, refuse_expired, signer_for
 from ft_dcc.server.review.claim_records import claim_table
 from ft_dcc.server.review.client_gate import LinkRevoked, check_revoked, issued_at, read_rules
 from ft_dcc.server.review.identity import Caller, Invitee, load_invitee, query
@@ -76,6 +76,7 @@ def _invitee_of_link(ctx: ApiContext, token: object) -> Invitee:
     signer = signer_for(ctx.config.data_dir)
     try:
         payload = signer.check(_token_of(token), None, any_session=True)
+        refuse_expired(payload)  # a link given as data, not presented: no door read it
     except ReviewAccessError as exc:
         raise _refuse(f"{exc} The claim needs the invitee's own, valid link.") from None
     if "i" not in payload or payload.get("r"):

@@ -4,9 +4,12 @@ A request to the review room (``/review/...?token=``) is the holder of its link:
 client (``i``: :attr:`~ft_dcc.server.identity.model.Kind.INVITEE`), a User through their personal
 link (``p``: :attr:`~ft_dcc.server.identity.model.Kind.USER`) or a guest of the session's shared
 room link (:attr:`~ft_dcc.server.identity.model.Kind.ROOM_GUEST`), read from a token this server
-signed; a token it did not sign is anonymous at this door. The identity keeps the link as
-presented and its passphrase grant (a cookie of that link): whether the link opens the path's
-session -- its expiry, its session, its maker still active, the session's rules -- is decided by
+signed; a token it did not sign is anonymous at this door. A link this server signed whose time
+is past is refused here, before any route, with one message on every route a link opens (the
+page, its media, its notes, its live stream...: :class:`~ft_dcc.server.review.access.
+LinkExpired`, answered by the room's error reply). The identity keeps the link as presented and
+its passphrase grant (a cookie of that link): whether the link opens the path's session -- its
+session, its maker still active, the session's rules -- is decided by
 :func:`ft_dcc.server.review.links.open_link` for the route, which counts failures
 (``attempts``).
 """
@@ -19,7 +22,7 @@ from starlette.requests import HTTPConnection
 
 from ft_dcc.server.identity.layer import Reader, identity_of
 from ft_dcc.server.identity.model import Door, Identity, Kind
-from ft_dcc.server.review.access import PERSONAL, ReviewSigner
+from ft_dcc.server.review.access import PERSONAL, ReviewSigner, refuse_expired
 from ft_dcc.server.review.client_gate import passed_of
 
 #: the review room's paths, and those of it that take no link (its scripts and styles)
@@ -35,11 +38,13 @@ def carries_link(conn: HTTPConnection) -> bool:
 
 
 def holder_of(signer: ReviewSigner, token: str, passed: object = None) -> Identity:
-    """Who holds ``token``'s link (anonymous at this door when this server did not sign it)."""
+    """Who holds ``token``'s link (anonymous at this door when this server did not sign it);
+    :class:`~ft_dcc.server.review.access.LinkExpired` when its time is past."""
     grant = passed if isinstance(passed, str) else None
     claims = signer.peek(token)
     if claims is None:
         return Identity(Kind.ANONYMOUS, door=Door.REVIEW_LINK, token=token, passphrase_grant=grant)
+    refuse_expired(claims)
     scope = claims.get("rs")
     kind, user_id, invitee_id = Kind.ROOM_GUEST, None, None
     if "i" in claims:

@@ -24,7 +24,7 @@ from starlette.responses import FileResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from ft_dcc.server.grants.bus import EVERYTHING, Revocation
-from ft_dcc.server.review.access import ReviewAccessError, ReviewSigner
+from ft_dcc.server.review.access import ReviewAccessError, ReviewSigner, refuse_expired
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.link import Link
 from ft_dcc.server.review.links import open_link
@@ -45,6 +45,7 @@ def check_grant(server: EmbeddedServer, signer: ReviewSigner, grant: LinkGrant) 
     room link's session made private, or closed since."""
     link = open_link(server.store, server.ctx.execute, signer, grant.token,
                      grant.review_session_id, passed=grant.passed)  # fmt: skip
+    refuse_expired({"e": link.expires})  # held past its link's time (its door let it in before)
     facts = ReviewData(server.ctx.execute, link.maker_id).session_facts(grant.review_session_id)
     if facts is None:
         raise ReviewAccessError("This review session was deleted; ask its owner for another.")
