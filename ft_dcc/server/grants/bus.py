@@ -1,7 +1,8 @@
 """The revocation bus: "this grant's ground was taken away", told to every server process.
 
 The code that changes the truth (a User deactivated or deleted, an API key rotated, an invitee
-removed, a review session made private or closed, a link revoked) calls
+removed, a review session made private or closed, a link revoked, a project closed or deleted)
+calls
 ``bus.revoke(kind, subject)`` **after its transaction commits**. Every subscriber, in every
 server process, is called with a :class:`Revocation` and re-checks the grants it holds open
 against the database (it must not block for long: it runs on the bus's thread, or on the
@@ -46,11 +47,14 @@ INVITEE = "invitee"
 SESSION = "session"
 #: A link revoked (subject: the link's id or nonce).
 LINK = "link"
+#: A Project closed (its ``status`` changed) or deleted (subject: the project id): what rests on
+#: its review sessions is checked again.
+PROJECT = "project"
 #: Notifications may have been missed (a lost listener connection): every cached grant is
 #: suspect (subject: empty). Only the bus itself sends it.
 EVERYTHING = "everything"
 
-KINDS = frozenset({USER, INVITEE, SESSION, LINK})
+KINDS = frozenset({USER, INVITEE, SESSION, LINK, PROJECT})
 CHANNEL = "ft_dcc_revocations"
 #: How long the listener waits before reconnecting after losing its connection (seconds).
 RECONNECT_DELAY = 0.5

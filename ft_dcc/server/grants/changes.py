@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import List, Sequence, Tuple
 
-from ft_dcc.server.grants.bus import INVITEE, SESSION, USER, RevocationBus
+from ft_dcc.server.grants.bus import INVITEE, PROJECT, SESSION, USER, RevocationBus
 from ft_dcc.server.rules.registry import Change
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ SETTING = "EntitySetting"
 #: re-checks every grant resting on that User: an open page's live stream, its presenter's lead
 #: (found through the change's ancestry: the role's User)
 ROLE_TYPES = frozenset({"UserSecurityRole", "UserSecurityRoleProject"})
+#: A Project update of one of these (closed or opened: its ``status``), or its deletion, ends the
+#: grants resting on its review sessions.
+PROJECT_KEYS = frozenset({"status"})
 #: A ReviewSessionInvitee update of one of these ends the invitee's links.
 INVITEE_KEYS = frozenset({"review_session_id", "email", "created_from_shared_url"})
 
@@ -55,6 +58,8 @@ def revocations_of(changes: Sequence[Change]) -> List[Tuple[str, str]]:
             found.append((USER, subject))
         elif entity_type == "ReviewSession" and _touches(change, SESSION_KEYS):
             found.append((SESSION, subject))
+        elif entity_type == "Project" and _touches(change, PROJECT_KEYS):
+            found.append((PROJECT, subject))
         elif entity_type == "ReviewSessionInvitee" and _touches(change, INVITEE_KEYS):
             found.append((INVITEE, subject))
         elif entity_type in ROLE_TYPES and _user_of(change):

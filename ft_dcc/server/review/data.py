@@ -11,7 +11,19 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, cast
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    cast,
+)
 
 from ft_dcc.protocol import REVIEW_COMPONENT_IMAGE, REVIEW_COMPONENT_MP4, REVIEW_META_KEY
 from ft_dcc.protocol.feedback import (
@@ -26,6 +38,7 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.identity.audience import Inside
 from ft_dcc.server.review.sight import SHARED_KEY, STUDIO_SIGHT, Sight
+from ft_dcc.server.rules.review_rights import OPEN_STATUS
 from ft_dcc.server.store.store import Execute
 
 log = logging.getLogger(__name__)
@@ -117,6 +130,16 @@ class SessionView:
     #: shareable link off: only invitees and its managers get in (see review_rules)
     private: bool = False
     created_by_id: Optional[str] = None
+    project_id: Optional[str] = None
+    #: its project was closed by an administrator (``Project.status`` not active): its links
+    #: open nothing (``links.open_link``)
+    project_closed: bool = False
+
+
+def _closed(project: Mapping[str, Any]) -> bool:
+    """Whether an administrator closed ``project`` (a row of Project; ``{}``: none)."""
+    status = project.get("status")
+    return isinstance(status, str) and status != OPEN_STATUS
 
 
 def _shot_name(context: Dict[str, Any]) -> str:
@@ -213,7 +236,7 @@ class ReviewData:
         now = dt.datetime.now(dt.timezone.utc)
         rows = self._open_rows(now)
         projects = self._by_id(
-            "select id, full_name, name from Project where id in",
+            "select id, full_name, name, status from Project where id in",
             (r.get("project_id") for r in rows),
         )
         views = []
@@ -222,6 +245,8 @@ class ReviewData:
             if not session_is_open(end, now) or (start is not None and start > now):
                 continue
             project = projects.get(row.get("project_id") or "", {})
+            if _closed(project):  # its links open nothing: not listed
+                continue
             views.append(
                 SessionView(
                     id=row["id"],
@@ -259,7 +284,7 @@ class ReviewData:
         if row is None:
             return None
         project = self._by_id(
-            "select id, full_name, name from Project where id in", [row.get("project_id")]
+            "select id, full_name, name, status from Project where id in", [row.get("project_id")]
         ).get(row.get("project_id") or "", {})
         end = parse_date(row.get("end_date"))
         return SessionView(
@@ -271,6 +296,8 @@ class ReviewData:
             end_date=end,
             private=row.get("shareable_url_enabled") is False,
             created_by_id=row.get("created_by_id"),
+            project_id=row.get("project_id"),
+            project_closed=_closed(project),
         )
 
     def _skeleton(self, review_session_id: str) -> Skeleton:

@@ -38,7 +38,7 @@ from typing import Callable, List, Optional
 
 import sqlalchemy as sa
 
-from ft_dcc.server.grants.bus import EVERYTHING, INVITEE, LINK, SESSION, USER, Revocation
+from ft_dcc.server.grants.bus import EVERYTHING, INVITEE, LINK, PROJECT, SESSION, USER, Revocation
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.client_gate import read_rules
 from ft_dcc.server.review.data import ReviewData
@@ -52,7 +52,7 @@ from ft_dcc.server.runtime.embedded import EmbeddedServer
 log = logging.getLogger(__name__)
 
 #: the revocations after which every led session is checked (their subject names no session)
-_ANY_SESSION = (INVITEE, USER, LINK, EVERYTHING)
+_ANY_SESSION = (INVITEE, USER, LINK, PROJECT, EVERYTHING)
 Publish = Callable[[str, PublicState], None]
 #: how long a leading page may go unheard before its lead ends (seconds; the page beats every
 #: 10 s, so three beats may be lost)
@@ -151,7 +151,7 @@ class LeadGuard:
         ``since``, Unix seconds)."""
         store, execute = self.server.store, self.server.ctx.execute
         facts = ReviewData(execute, SYSTEM).session_facts(review_session_id)
-        if facts is None or not facts.is_open:
+        if facts is None or not facts.is_open or facts.project_closed:
             return False
         kind, _, ident = key.partition(":")
         if kind == "u":

@@ -20,9 +20,11 @@ the user who made it is still an active User, and:
   (``ft_dcc.server.signin``) rests on that sign-in instead of the key: it stops at sign-out, a
   new password or the User's deactivation.
 
-Every request opens its link again: an inactive maker, a withdrawn invitee or a session made
-private ends it at the next use. So do the rules a session sets on its client links -- revoked
-links, its window, its passphrase (:mod:`ft_dcc.server.review.client_gate`).
+Every request opens its link again: an inactive maker, a withdrawn invitee, a session made
+private or a project an administrator closed (:data:`PROJECT_CLOSED`: every link of its
+sessions, whoever made it, until it is reopened) ends it at the next use. So do the rules a
+session sets on its client links -- revoked links, its window, its passphrase
+(:mod:`ft_dcc.server.review.client_gate`).
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ KEY_REPLACED = (
 SIGNED_OUT = (
     "You signed out, or your sign-in ended (a new password, or your account was deactivated); "
     "sign in again at the server's page (/) to open this review."
+)
+#: a link of a session whose project an administrator closed (``Project.status`` not active)
+PROJECT_CLOSED = (
+    "This review's project was closed; ask the person who shared this review to reopen the "
+    "project (an administrator's) or for another link."
 )
 PRIVATE_REFUSAL = (
     "This review session is private: only an invitee's own link or its owner's personal link "
@@ -100,7 +107,8 @@ def _opened(
     token: str,
     review_session_id: Optional[str],
 ) -> Link:
-    """The link of a checked token's ``payload`` (who it acts as; a private session)."""
+    """The link of a checked token's ``payload`` (who it acts as; a private session, a closed
+    project's)."""
     maker = payload.get("u")
     if not isinstance(maker, str) or not permissions.is_active_user(store, maker):
         raise ReviewAccessError(
@@ -114,6 +122,11 @@ def _opened(
         review_session_id=review_session_id,
         expires=float(expires) if isinstance(expires, (int, float)) else 0.0,
     )
+    session: Optional[SessionView] = None  # the session, read once (none for the list page)
+    if review_session_id is not None:
+        session = ReviewData(execute, maker).session_facts(review_session_id)
+        if session is not None and session.project_closed:
+            raise ReviewAccessError(PROJECT_CLOSED)
     if "i" in payload:
         invitee = load_invitee(execute, payload.get("i"))
         if invitee is None or invitee.review_session_id != review_session_id:
@@ -121,10 +134,8 @@ def _opened(
                 "This invitation was withdrawn (the invitee is no longer part of the review "
                 "session); ask for a new link."
             )
-        if payload.get("r"):
-            facts = ReviewData(execute, maker).session_facts(review_session_id)
-            if not invitee.from_room or facts is None or facts.private:
-                raise ReviewAccessError(ROOM_CLOSED)
+        if payload.get("r") and (not invitee.from_room or session is None or session.private):
+            raise ReviewAccessError(ROOM_CLOSED)
         link.invitee = invitee
         return link
     link.personal = payload.get("p") == PERSONAL and review_session_id is not None
@@ -135,10 +146,8 @@ def _opened(
     elif link.personal and payload.get("km") != key_mark(store, maker):
         raise ReviewAccessError(KEY_REPLACED)
     link.shared = not link.personal
-    if review_session_id is not None:
-        facts = ReviewData(execute, maker).session_facts(review_session_id)
-        if facts is not None and not may_open(store, maker, facts, shared=link.shared):
-            raise ReviewAccessError(PRIVATE_REFUSAL)
+    if session is not None and not may_open(store, maker, session, shared=link.shared):
+        raise ReviewAccessError(PRIVATE_REFUSAL)
     return link
 
 

@@ -166,7 +166,7 @@ class LiveRoutes:
                               missing=ReviewAccessError)  # fmt: skip
         invitee = link.invitee.id if link.invitee is not None else None
         grant = LinkGrant(link.token, review_session_id, link.maker_id, invitee, link.shared,
-                          facts.private, facts.is_open, link.passed)  # fmt: skip
+                          facts.private, facts.is_open, link.passed, facts.project_id)  # fmt: skip
         return who, grant
 
     async def live(self, request: Request) -> Response:

@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.server.events.hub import EventBroker
-from ft_dcc.server.grants.bus import INVITEE, LINK, SESSION, USER, Revocation
+from ft_dcc.server.grants.bus import INVITEE, LINK, PROJECT, SESSION, USER, Revocation
 from ft_dcc.server.limits.open_caps import KeyedSets
 from ft_dcc.server.review.presenter_state import PRESENTER_TOPIC
 from ft_dcc.server.review.watchers import WATCHERS_TOPIC
@@ -82,13 +82,15 @@ class LinkGrant:
     was_open: bool
     #: the viewer's passphrase grant (when the session asks for one)
     passed: Optional[str] = None
+    #: the session's project (closing or deleting it ends the grant)
+    project_id: Optional[str] = None
 
     def rests_on(self, revocation: Revocation) -> bool:
         """Whether ``revocation`` may have taken this grant's ground away."""
         return revocation.kind == LINK or any(
             revocation.covers(kind, subject)
             for kind, subject in ((SESSION, self.review_session_id), (USER, self.maker_id),
-                                  (INVITEE, self.invitee_id))
+                                  (INVITEE, self.invitee_id), (PROJECT, self.project_id))
             if subject
         )  # fmt: skip
 

@@ -246,7 +246,7 @@ def _grant(link: Link, session: SessionView) -> LinkGrant:
     """What a reply to ``link`` rests on (as a ``/live`` stream's)."""
     invitee = link.invitee.id if link.invitee is not None else None
     return LinkGrant(link.token, session.id, link.maker_id, invitee, link.shared,
-                     session.private, session.is_open, link.passed)  # fmt: skip
+                     session.private, session.is_open, link.passed, session.project_id)  # fmt: skip
 
 
 def _add_downloads(execute: Execute, rights: MediaRights, session: SessionView) -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from typing import Any, Iterator, List
+from typing import Any, List
 
-import pytest
 import requests
 from support.insiders import review_of, token_of, widget
 from support.trust import call, create, delete, update
@@ -44,21 +43,6 @@ class LiveStream:
 
     def close(self) -> None:
         self._response.close()
-
-
-@pytest.fixture
-def streams(trust_world: Any) -> Iterator[Any]:
-    opened: List[LiveStream] = []
-
-    def open_stream(session: str, token: str) -> LiveStream:
-        stream = LiveStream(trust_world.url, session, token)
-        opened.append(stream)
-        wait_until(lambda: stream.mentions("connected"), "the stream to open")
-        return stream
-
-    yield open_stream
-    for stream in opened:
-        stream.close()
 
 
 def _note(world: Any, review: Any) -> str:
