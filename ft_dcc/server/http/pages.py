@@ -17,16 +17,20 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 
-def templates_in(directory: Path) -> Jinja2Templates:
-    """The templates of ``directory``, every one autoescaped."""
-    environment = jinja2.Environment(
+def environment_in(directory: Path, **options: Any) -> jinja2.Environment:
+    """A Jinja2 environment of the templates of ``directory``: every one autoescaped, a value
+    named but not given an error; ``options``: more of Jinja2's."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(directory)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        **options,
     )
-    return Jinja2Templates(env=environment)
+
+
+def templates_in(directory: Path) -> Jinja2Templates:
+    """The templates of ``directory``, every one autoescaped."""
+    return Jinja2Templates(env=environment_in(directory, trim_blocks=True, lstrip_blocks=True))
 
 
 def render(templates: Jinja2Templates, name: str, **context: Any) -> str:

@@ -20,6 +20,8 @@ import jinja2
 import jinja2.ext
 from markupsafe import Markup
 
+from ft_dcc.server.http.pages import environment_in
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 #: the templates rendered as one line (see the module docstring)
 PARTS = "parts/"
@@ -37,10 +39,8 @@ def _nothing_for_none(value: Any) -> Any:
     return "" if value is None else value
 
 
-ENVIRONMENT = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
+ENVIRONMENT = environment_in(
+    TEMPLATES_DIR,
     finalize=_nothing_for_none,
     keep_trailing_newline=True,
     auto_reload=False,
