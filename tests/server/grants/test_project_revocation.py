@@ -11,8 +11,10 @@ project's session still opened to its links.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Tuple
 
+import pytest
 import requests
 from support.insiders import assert_unchanged, review_of, route_refused, snapshot, token_of, widget
 from support.trust import call, delete, update
@@ -83,3 +85,25 @@ def test_deleting_a_project_ends_its_sessions_streams(trust_world: Any, streams:
     for token in (client, room):
         gone = _page(world, review, token)
         assert gone.status_code in (403, 404) and "Dailies" not in gone.text, gone.text[:500]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("trust_world", ["sqlite"], indirect=True)
+def test_a_clients_open_page_shows_that_the_project_was_closed(
+    trust_world: Any, page: Any, artifacts_dir: Path
+) -> None:
+    """The client's page open in Chromium, its own scripts listening: the administrator closes
+    the project, and the page says why it no longer opens, by itself."""
+    world = trust_world
+    review = review_of(world, world.alice)
+    client = token_of(widget(world, world.alice, "ReviewSessionInvitee", review.client))
+    page.goto(f"{world.url}/review/{review.session}?token={client}")
+    page.wait_for_function("document.querySelector('main.items').dataset.live === 'open'")
+
+    closed = call(world.server, [update("Project", review.published["project"], status="hidden")])
+    assert closed.status_code == 200, closed.text
+
+    page.wait_for_function("document.querySelector('main.items').dataset.live === 'refused'")
+    assert PROJECT_CLOSED in page.locator(".refusal").inner_text()
+    assert page.locator("main.items").is_hidden()
+    page.screenshot(path=str(artifacts_dir / "review_project_closed.png"), full_page=True)
