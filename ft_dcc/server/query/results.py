@@ -69,6 +69,9 @@ class ResultBuilder:
         self.connection = connection
         self._configurations: Optional[List[StoredRow]] = None
         self._contexts: Dict[Stored, Optional[StoredRow]] = {}
+        #: the highest version of an asset, when the caller knows it (a batch answering the
+        #: versions it wrote together: the highest when each was made)
+        self.latest_versions: Mapping[object, object] = {}
 
     # -- public -------------------------------------------------------------------------------
     def build(
@@ -137,9 +140,16 @@ class ResultBuilder:
             return self._link(etype, row)
         if attr.name == "is_latest_version" and etype.name == "AssetVersion":
             table = self.compiler.tables["AssetVersion"]
-            latest = self.connection.execute(
-                select(func.max(table.c.version)).where(table.c.asset_id == row.get("asset_id"))
-            ).scalar()
+            asset = row.get("asset_id")
+            latest = (
+                self.latest_versions.get(asset)
+                if asset in self.latest_versions
+                else (
+                    self.connection.execute(
+                        select(func.max(table.c.version)).where(table.c.asset_id == asset)
+                    ).scalar()
+                )
+            )
             return latest is not None and row.get("version") == latest
         return None
 

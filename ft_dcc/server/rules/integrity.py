@@ -229,9 +229,7 @@ def check_row_rules(etype: EntityType, row: Mapping[str, object]) -> None:
         )
 
 
-def check_declared_type(
-    etype: EntityType, operation_type: str, data: Mapping[str, object]
-) -> None:
+def check_declared_type(etype: EntityType, operation_type: str, data: Mapping[str, object]) -> None:
     """An update's ``__entity_type__`` must name the entity's type (or the operation's)."""
     declared = data.get("__entity_type__")
     if declared is None or declared in (etype.name, operation_type):

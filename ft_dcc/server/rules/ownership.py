@@ -315,8 +315,10 @@ def _check_in_private_session(batch: BatchView, etype: EntityType, ident: object
 
 
 #: who manages a review session (``rules.review.manages``), in a refusal's words
-SESSION_MANAGERS = "those who manage the review session: its creator, a Supervisor or Project " \
+SESSION_MANAGERS = (
+    "those who manage the review session: its creator, a Supervisor or Project "
     "Manager of its project"
+)
 
 
 def _owner_words(spec: Ownership, etype: Optional[EntityType] = None) -> str:

@@ -297,9 +297,7 @@ def forget_deleted_users(keys: ForgetsKeys, changes: Sequence[Change]) -> None:
 
 
 # -- files and non-data actions ---------------------------------------------------------------
-def check_action(
-    store: StoreParts, operation: Mapping[str, object], user_id: str
-) -> Optional[str]:
+def check_action(store: StoreParts, operation: Mapping[str, object], user_id: str) -> Optional[str]:
     """Why ``user_id`` may not run this non-data action, or ``None`` when it may."""
     action = operation.get("action")
     if action == "reset_remote":

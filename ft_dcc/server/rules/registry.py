@@ -27,12 +27,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import (
     Dict,
+    Iterable,
     Iterator,
     List,
     Mapping,
     Optional,
     Protocol,
     Sequence,
+    Set,
     Tuple,
     TypedDict,
     Union,
@@ -173,6 +175,11 @@ class BatchView(Protocol):
     def exists_in_family(self, target: EntityType, value: object) -> bool: ...
 
     def has_key(self, family: str, column: str, value: object) -> bool: ...
+
+    def find_keys(self, family: str, column: str, values: Iterable[object]) -> Set[object]:
+        """Which of ``values`` a row of ``family`` has in ``column`` (its key column), many in
+        a statement; what is found is kept, so :meth:`has_key` answers it without one."""
+        ...
 
     def type_of(self, ident: object) -> Optional[str]: ...
 

@@ -33,8 +33,8 @@ from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.store import creators
-from ft_dcc.server.store.batch import VALUE_TYPES_UPSERTED
 from ft_dcc.server.store.store import BatchResult, Store
+from ft_dcc.server.store.writing import plain_create
 
 log = logging.getLogger(__name__)
 
@@ -81,23 +81,7 @@ def chunkable(model: SchemaModel, operations: Sequence[object]) -> bool:
     """Whether ``operations`` is a big batch of plain creates (scalar values and references)."""
     if len(operations) <= CHUNK_WRITES:
         return False
-    return all(_plain_create(model, op) for op in operations)
-
-
-def _plain_create(model: SchemaModel, operation: object) -> bool:
-    if not isinstance(operation, dict) or operation.get("action") != "create":
-        return False
-    etype = model.types.get(str(operation.get("entity_type")))
-    data = operation.get("entity_data")
-    if etype is None or not isinstance(data, dict) or etype.family == VALUE_TYPES_UPSERTED:
-        return False
-    for name in data:
-        attr = etype.attributes.get(name)
-        if name != "__entity_type__" and (
-            attr is None or not (attr.is_scalar or attr.kind == "reference")
-        ):
-            return False  # fmt: skip
-    return True
+    return all(plain_create(model, op) for op in operations)
 
 
 def run_in_chunks(

@@ -29,7 +29,7 @@ existed are not known (nothing recorded them).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Optional, Sequence, Set
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -45,16 +45,23 @@ from ft_dcc.server.rules.registry import Key
 #: AssetType is an administrator's; a ComponentLocation lives and dies with its component (whose
 #: id is buried). A publish after such a delete makes the row again under the same id.
 REUSABLE = frozenset({"Asset", "AssetType", "ComponentLocation"})
+#: ids asked in one ``IN (…)`` list
+IDS_PER_STATEMENT = 500
+
+
+def has_text_id(etype: EntityType) -> bool:
+    """Whether ``etype``'s key is a single text id (``id``)."""
+    if len(etype.primary_key) != 1:
+        return False
+    attr = etype.attributes.get(etype.primary_key[0])
+    return attr is not None and attr.value_type == "string"
 
 
 def is_buried_type(etype: EntityType) -> bool:
     """Whether deletes of ``etype`` leave tombstones: a single text key (``id``), except the
     :data:`REUSABLE` families; not rows keyed by what they join (a setting, a link row), nor
     the integer ids of events."""
-    if len(etype.primary_key) != 1 or etype.family in REUSABLE:
-        return False
-    attr = etype.attributes.get(etype.primary_key[0])
-    return attr is not None and attr.value_type == "string"
+    return etype.family not in REUSABLE and has_text_id(etype)
 
 
 def bury(
@@ -75,6 +82,24 @@ def is_buried(connection: Connection, metadata: sa.MetaData, ident: object) -> b
     table = tombstone_table(metadata)
     found = connection.execute(sa.select(table.c.entity_id).where(table.c.entity_id == str(ident)))
     return found.first() is not None
+
+
+def buried_among(
+    connection: Connection, metadata: sa.MetaData, etype: EntityType, idents: Sequence[object]
+) -> Set[object]:
+    """Which of ``idents`` (new rows of ``etype``) are ids of deleted rows: a statement per
+    :data:`IDS_PER_STATEMENT` (none for a type whose deletes leave no tombstone)."""
+    if not is_buried_type(etype):
+        return set()
+    table = tombstone_table(metadata)
+    texts = {str(ident): ident for ident in idents}
+    asked = list(texts)
+    found: Set[object] = set()
+    for start in range(0, len(asked), IDS_PER_STATEMENT):
+        some = asked[start : start + IDS_PER_STATEMENT]
+        rows = connection.execute(sa.select(table.c.entity_id).where(table.c.entity_id.in_(some)))
+        found.update(texts[row[0]] for row in rows)
+    return found
 
 
 def refuse_buried(
