@@ -9,7 +9,7 @@ appending at once still make one valid chain per session. Nothing updates or del
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, Iterator, Optional
+from typing import Dict, Iterator, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -88,6 +88,28 @@ def append(store: StoreParts, fields: Dict[str, object]) -> Entry:
         row = dict(entry, detail=detail_text(entry["detail"]))  # type: ignore[arg-type]
         connection.execute(sa.insert(table).values(**row))
     return entry  # type: ignore[return-value]
+
+
+def append_all(store: StoreParts, many: Sequence[Dict[str, object]]) -> None:
+    """:func:`append` for several entries, in order, in one transaction (each chained to the
+    one before it in its session)."""
+    if not many:
+        return
+    table = audit_table(store)
+    with write_transaction(store.engine) as connection:
+        last = int(connection.execute(sa.select(sa.func.max(table.c.seq))).scalar() or 0)
+        heads: Dict[Optional[str], str] = {}
+        rows = []
+        for fields in many:
+            session = fields.get("review_session_id")
+            session_id = None if session is None else str(session)
+            if session_id not in heads:
+                heads[session_id] = _head(connection, table, session_id)
+            last += 1
+            entry = dict(fields, seq=last, prev_hash=heads[session_id])
+            entry["hash"] = heads[session_id] = entry_hash(entry)
+            rows.append(dict(entry, detail=detail_text(entry["detail"])))  # type: ignore[arg-type]
+        connection.execute(sa.insert(table), rows)
 
 
 def entries(

@@ -29,7 +29,13 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.audit import current_source, entries, record_after, set_source
+from ft_dcc.server.audit import (
+    current_source,
+    entries,
+    record_after,
+    record_all_after,
+    set_source,
+)
 from ft_dcc.server.audit.source import peer_address
 from ft_dcc.server.desk import pages
 from ft_dcc.server.desk.audit_text import ACT_NAMES, audit_csv, readable
@@ -40,7 +46,7 @@ from ft_dcc.server.desk.mail_setting import MailSetting
 from ft_dcc.server.desk.reads import FILTERS, DeskReads
 from ft_dcc.server.desk.session_lists import PAGE, SessionLists
 from ft_dcc.server.desk.version_search import VersionSearch
-from ft_dcc.server.desk.writes import DeskWrites, Record
+from ft_dcc.server.desk.writes import DeskWrites, Record, RecordAll
 from ft_dcc.server.errors import BadInput, ServerError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
@@ -188,10 +194,20 @@ class DeskRoutes:
 
         return record
 
+    def _all_recorder(self, person: Person) -> RecordAll:
+        """What records one desk edit done to several items at once (one transaction)."""
+
+        def record_all(session_id: str, act: str, details: List[Dict[str, object]]) -> None:
+            record_all_after(self.server.store, act, details, who=f"user:{person.user_id}",
+                             review_session_id=session_id, source=current_source())  # fmt: skip
+
+        return record_all
+
     def _write(
         self, person: Person, verb: str, session_id: str, fields: Mapping[str, Any], base: str
     ) -> Any:
-        writes = DeskWrites(self.server.ctx.execute, person.user_id, self.recorder(person))
+        writes = DeskWrites(self.server.ctx.execute, person.user_id, self.recorder(person),
+                            self._all_recorder(person))  # fmt: skip
         invitations = Invitations(self.server, person.user_id, base)
         actions: Dict[str, Callable[[], Any]] = {
             "private": lambda: writes.set_private(session_id, fields.get("private")),

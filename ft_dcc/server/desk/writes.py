@@ -103,6 +103,8 @@ def parse_when(value: object, what: str) -> Optional[dt.datetime]:
 
 #: what records a desk edit in the audit trail: (review session id, act, detail)
 Record = Callable[[str, str, Dict[str, object]], None]
+#: what records one act done several times at once in the trail: ``(session_id, act, details)``
+RecordAll = Callable[[str, str, List[Dict[str, object]]], None]
 
 
 def item_detail(item: Mapping[str, Any]) -> Dict[str, object]:
@@ -125,11 +127,19 @@ def moved_item(before: List[str], after: List[str]) -> Optional[str]:
 class DeskWrites:
     """Writes for one person, each request one batch."""
 
-    def __init__(self, execute: Execute, user_id: str, record: Optional[Record] = None) -> None:
+    def __init__(
+        self, execute: Execute, user_id: str, record: Optional[Record] = None,
+        record_all: Optional[RecordAll] = None,
+    ) -> None:  # fmt: skip
         self._execute = execute
         self.user_id = user_id
         self.reads = DeskReads(execute, user_id)
         self._record = record or (lambda session_id, act, detail: None)
+        self._record_all = record_all or self._each
+
+    def _each(self, session_id: str, act: str, details: List[Dict[str, object]]) -> None:
+        for detail in details:
+            self._record(session_id, act, detail)
 
     def run(self, operations: List[JsonObject]) -> List[JsonObject]:
         return self._execute(operations, self.user_id) if operations else []
@@ -213,11 +223,12 @@ class DeskWrites:
             }
             operations.append(create_op("ReviewSessionObject", data, [object_id]))
             made.append(object_id)
-        self.run(operations)
-        for object_id, version_id in zip(made, (v for v in wanted if v not in present)):
-            label = item_label(versions[version_id], {})
-            detail = {"object_id": object_id, "version_id": version_id, "label": label}
-            self._record(session_id, "version.added", dict(detail))
+        self.run(operations)  # one batch: the items are written together (store.writing)
+        added = zip(made, (v for v in wanted if v not in present))
+        self._record_all(session_id, "version.added", [
+            {"object_id": object_id, "version_id": version_id,
+             "label": item_label(versions[version_id], {})}
+            for object_id, version_id in added])  # fmt: skip
         return made
 
     def remove(self, session_id: str, object_ids: object) -> None:

@@ -8,7 +8,7 @@ from typing import Dict, Hashable, List, Mapping, Optional, Sequence, Set, Tuple
 from sqlalchemy import select
 
 from ft_dcc.server.errors import ApiOperationError
-from ft_dcc.server.model.schema import REFERENCE_ALIASES, Attribute, EntityType
+from ft_dcc.server.model.schema import REFERENCE_ALIASES, Attribute, EntityType, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.values import StoredRow
 from ft_dcc.server.rules.ftrack import check_ftrack_rules
@@ -178,18 +178,38 @@ def _references(
 ) -> Dict[str, List[Tuple[Attribute, EntityType]]]:
     """The columns of ``row`` that refer to another row: column -> (attribute, target type)."""
     targets: Dict[str, List[Tuple[Attribute, EntityType]]] = {}
-    for attr in etype.attributes.values():
-        if attr.kind != "reference" or not attr.foreign_key or row.get(attr.foreign_key) is None:
-            continue
-        target = batch.model.types.get(attr.target or "")
-        if target is None or len(target.primary_key) != 1:
-            continue
-        targets.setdefault(attr.foreign_key, []).append((attr, target))
-    for column, target_name in declared_keys(etype, set(targets)):
-        target = batch.model.types.get(target_name)
-        if target is not None and len(target.primary_key) == 1 and row.get(column) is not None:
-            targets.setdefault(column, []).append((etype.attributes[column], target))
+    for column, attr, target in _reference_columns(batch.model, etype):
+        if row.get(column) is not None:
+            targets.setdefault(column, []).append((attr, target))
     return targets
+
+
+#: per type (by its object, kept alive here): its columns that may refer to another row
+_REFERENCE_COLUMNS: Dict[int, Tuple[EntityType, List[Tuple[str, Attribute, EntityType]]]] = {}
+
+
+def _reference_columns(
+    model: SchemaModel, etype: EntityType
+) -> List[Tuple[str, Attribute, EntityType]]:
+    """``etype``'s columns that refer to another row: (column, attribute, target type), its
+    reference attributes' first, then the ids only the schema's words declare (those no
+    reference attribute covers); worked out once per type."""
+    kept = _REFERENCE_COLUMNS.get(id(etype))
+    if kept is not None and kept[0] is etype:
+        return kept[1]
+    found: List[Tuple[str, Attribute, EntityType]] = []
+    for attr in etype.attributes.values():
+        if attr.kind != "reference" or not attr.foreign_key:
+            continue
+        target = model.types.get(attr.target or "")
+        if target is not None and len(target.primary_key) == 1:
+            found.append((attr.foreign_key, attr, target))
+    for column, target_name in declared_keys(etype, {column for column, _, _ in found}):
+        target = model.types.get(target_name)
+        if target is not None and len(target.primary_key) == 1:
+            found.append((column, etype.attributes[column], target))
+    _REFERENCE_COLUMNS[id(etype)] = (etype, found)
+    return found
 
 
 def _find_referenced(batch: BatchView, rows: Sequence[Tuple[EntityType, StoredRow]]) -> None:

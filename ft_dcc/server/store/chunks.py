@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 #: creates per chunk: each chunk holds the writer about as long as a few small batches (the
 #: wait of another user's write during a bulk import; bench/bench_fairness.py)
-CHUNK_WRITES = 20
+CHUNK_WRITES = 100
 
 
 class WriteTurns:
