@@ -243,7 +243,4 @@ class Lookups:
 
 def _hashable(key: Sequence[object]) -> bool:
     """Whether a key can name what a batch read (text and integer ids can)."""
-    for part in key:  # a loop, not all(…): asked thousands of times a batch
-        if not isinstance(part, (str, int)):
-            return False
-    return True
+    return all(isinstance(part, (str, int)) for part in key)

@@ -42,9 +42,9 @@ def _add(studio: Studio, session: str, versions: List[str]) -> tuple[Dict[str, A
     seen: List[str] = []
 
     def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if threading.current_thread().name.startswith(REQUEST_THREADS):
-            if "ft_dcc_signin" not in statement:
-                seen.append(statement)
+        request = threading.current_thread().name.startswith(REQUEST_THREADS)
+        if request and "ft_dcc_signin" not in statement:
+            seen.append(statement)
 
     engine = studio.server.store.engine
     page = studio.client.get("/desk/")

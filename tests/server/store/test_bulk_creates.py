@@ -47,9 +47,10 @@ def _project(store: Store, user_id: str) -> str:
 
 def _asset(store: Store, user_id: str, project: str) -> str:
     shot, asset = new_id(), new_id()
-    [kind] = store.query("select id from AssetType where short is \"geo\"") or store.query(
-        "select id from AssetType"
-    )[:1]
+    [kind] = (
+        store.query('select id from AssetType where short is "geo"')
+        or store.query("select id from AssetType")[:1]
+    )
     store.execute([create("Shot", shot, name="sh", parent=ref("Project", project)),
                    create("Asset", asset, name="plate", parent=ref("Shot", shot),
                           type=ref("AssetType", kind["id"]))], user_id)  # fmt: skip
@@ -204,8 +205,14 @@ def _refusal(store: Store, user_id: str, operations: List[Dict[str, Any]]) -> Ap
     return caught.value
 
 
-HOW = ("an id already taken", "the id of an earlier create", "a deleted id",
-       "an unknown attribute", "a parent that does not exist", "a value of the wrong type")  # fmt: skip
+HOW = (
+    "an id already taken",
+    "the id of an earlier create",
+    "a deleted id",
+    "an unknown attribute",
+    "a parent that does not exist",
+    "a value of the wrong type",
+)
 
 
 def test_one_bad_create_refuses_the_whole_batch_naming_it(store: Store, user_id: str) -> None:
