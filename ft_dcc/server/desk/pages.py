@@ -70,7 +70,7 @@ def session(found: Mapping[str, Any], username: str, csrf: str) -> HTMLResponse:
     view = found["session"]
     return page(view["name"], "session.html", username, csrf, "session", data=found,
                 session=view, items=list(found["items"])[:FIRST_ITEMS], total=found["total"],
-                manages=bool(found["manages"]),
+                manages=bool(found["manages"]), cut=found.get("cut"),
                 private_toggle=private_toggle(bool(view.get("private"))))  # fmt: skip
 
 

@@ -9,10 +9,13 @@ Every read is a fixed number of queries whatever the session's size (one batch e
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from ft_dcc.protocol import client_review as rules
+from ft_dcc.protocol.cut_timing import GROUP as CUT_GROUP
+from ft_dcc.protocol.cut_timing import SESSION_ROW as CUT_ROW
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.server.desk.note_counts import KEYS, count_notes, notes_query
 from ft_dcc.server.review.data import parse_date, rows_of, session_is_open
@@ -120,9 +123,11 @@ class DeskReads:
                 if people
                 else None,
                 notes_query(review_session_id),  # each item's to-dos and comments, counted
+                f"select value from EntitySetting where parent_id is {quoted} "
+                f"and group is {quote(CUT_GROUP)} and name is {quote(CUT_ROW)}",
             ]
         )
-        [every, sessions, objects, settings, invitees, users, notes] = found
+        [every, sessions, objects, settings, invitees, users, notes, cut] = found
         if not sessions:
             return None
         now = dt.datetime.now(dt.timezone.utc)
@@ -136,6 +141,7 @@ class DeskReads:
             "total": len(every) if first is not None else len(objects),
             "rules": client_rules(sessions[0], settings),
             "invitees": invitees_of(invitees),
+            "cut": cut_of(cut),
         }
         return dict(view, users=users_of(users)) if people else view
 
@@ -213,6 +219,19 @@ def items_of(objects: List[Row]) -> List[Row]:
     )
     versions = [_nested(o, "asset_version") for o in objects]
     return [item_row(o, version_row(v) if v.get("id") else {}) for o, v in zip(objects, versions)]
+
+
+def cut_of(rows: List[Row]) -> Optional[Row]:
+    """The cut the session was made from (its row of group ``cut``: ``name``, ``file``,
+    ``revision``), or None (not made from a cut, or a row that is not the cut's)."""
+    try:
+        value = json.loads(str(rows[0].get("value"))) if rows else None
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("revision"), int):
+        return None
+    return {"name": str(value.get("name") or ""), "file": str(value.get("file") or ""),
+            "revision": value["revision"]}  # fmt: skip
 
 
 def client_rules(session: Mapping[str, Any], settings: List[Row]) -> Row:

@@ -114,6 +114,18 @@ def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
     assert session["description"] == "Cut 'reel 2 cut', revision 1"
     shown = browser.get(f"{world.url}/desk/session/{answer['id']}", timeout=60)
     assert "Reel 2 &lt;cut&gt;" in shown.text and 'class="cut-revision"' in shown.text
+    assert "Made from the cut &ldquo;reel 2 cut&rdquo; (reel2.edl), revision 1." in shown.text
+    # a session not made from a cut offers no revision, and takes none
+    plain = browser.post(f"{world.url}/desk/api/project/{project['id']}/sessions",
+                         json={"name": "By hand"}, headers={"X-CSRF-Token": csrf}, timeout=60)
+    assert plain.status_code == 201, plain.text
+    by_hand = browser.get(f"{world.url}/desk/session/{plain.json()['id']}", timeout=60)
+    assert by_hand.status_code == 200 and "cut-revision" not in by_hand.text
+    refused = send(world, browser, f"/desk/api/session/{plain.json()['id']}/cut", edl, csrf,
+                   file="reel2.edl")  # fmt: skip
+    assert refused.status_code == 409 and "not made from a cut" in refused.json()["error"]
+    assert query(world.server, "select id from ReviewSessionObject where review_session_id is "
+                 f'"{plain.json()["id"]}"') == []  # fmt: skip
     before_ids = {o["asset_version"]["asset"]["parent"]["name"]: o["id"] for o in query(
         world.server, "select id, asset_version.asset.parent.name from ReviewSessionObject "
         f'where review_session_id is "{answer["id"]}"')}  # fmt: skip
@@ -127,6 +139,7 @@ def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
 
     assert revised.status_code == 200, revised.text[:2000]
     done = revised.json()["report"]
+    assert revised.json()["cut"] == {"name": "reel 2 cut", "file": "reel2_v2.edl", "revision": 2}
     assert done["revision"] == 2 and done["removed"] == ["sh010"] and done["kept"] == 2
     assert "removed: sh010 (cut out)" in done["lines"]
     # sh050 has no Approved version: left out and named; sh020 and sh030 keep their items (and

@@ -202,7 +202,7 @@
     }
 
     const cut = one("form.cut-revision", root);
-    cut.addEventListener("submit", async (event) => {
+    if (cut) cut.addEventListener("submit", async (event) => {
       event.preventDefault();
       const lines = one(".cut-lines", cut);
       try {
@@ -214,6 +214,10 @@
         say(`Applied the cut's revision ${report.revision}: ${report.items.length} item(s), `
           + `${report.kept} kept, ${report.removed.length} removed.`);
         drawCutLines(lines, report);
+        if (written.cut) {
+          one(".cut-now", cut).textContent = `Made from the cut \u201c${written.cut.name}\u201d `
+            + `(${written.cut.file}), revision ${written.cut.revision}.`;
+        }
         cut.dataset.revision = String(report.revision);
       } catch (failure) { fail(`Not applied: ${failure.message}`); }
     });
