@@ -34,6 +34,7 @@ from sqlalchemy.pool import StaticPool
 
 from ft_dcc.server.model.database import make_postgres_engine, parse_database_url
 from ft_dcc.server.model.schema import SchemaModel
+from ft_dcc.server.model.writers import write_turn
 
 log = logging.getLogger(__name__)
 
@@ -214,9 +215,10 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     for other writers, where a deferred reader turned writer fails at once with "database is
     locked"; PostgreSQL takes the shared write lock, where a ``REPEATABLE READ`` snapshot would
     fail on a row another process changed meanwhile."""
-    connection = engine.connect().execution_options(ft_write=True)
-    with connection, connection.begin():
-        yield connection
+    with write_turn(engine):  # this process's writers in order (model.writers)
+        connection = engine.connect().execution_options(ft_write=True)
+        with connection, connection.begin():
+            yield connection
 
 
 def make_engine(database_url: str) -> Engine:

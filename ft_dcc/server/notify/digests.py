@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ft_dcc.server.model.side_tables import SideTable, pg_insert
+from ft_dcc.server.model.storage import write_transaction
 
 ITEM_TABLE = "ft_dcc_digest_item"
 CHOICE_TABLE = "ft_dcc_mail_choice"
@@ -121,7 +122,7 @@ class MailChoices(SideTable):
     def choose(self, user_id: str, digests: bool) -> None:
         """Set ``user_id``'s choice (theirs alone: the desk passes the signed-in person's id)."""
         t = self.table
-        with self.engine.begin() as connection:
+        with write_transaction(self.engine) as connection:
             changed = connection.execute(
                 sa.update(t)
                 .where(t.c.user_id == user_id)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from ft_dcc.server.errors import BadInput
 from ft_dcc.server.model.side_tables import SideTable
+from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.notify.notices import TOPICS
 
 TABLE = "ft_dcc_webhook"
@@ -96,7 +97,7 @@ class Webhooks(SideTable):
 
     def add(self, url: str, topics: Sequence[str], secret: str, slack: bool, by: str) -> Webhook:
         hook = Webhook(uuid.uuid4().hex, url, tuple(topics), secret, slack, by, time.time())
-        with self.engine.begin() as connection:
+        with write_transaction(self.engine) as connection:  # reads, then writes: the lock first
             have = connection.execute(sa.select(sa.func.count()).select_from(self.table)).scalar()
             if int(have or 0) >= MOST_HOOKS:
                 raise BadInput(f"This server has {MOST_HOOKS} webhooks, the most it keeps; "
@@ -107,7 +108,7 @@ class Webhooks(SideTable):
         return hook
 
     def remove(self, hook_id: str) -> bool:
-        with self.engine.begin() as connection:
+        with write_transaction(self.engine) as connection:
             return bool(connection.execute(
                 sa.delete(self.table).where(self.table.c.id == hook_id)).rowcount)  # fmt: skip
 

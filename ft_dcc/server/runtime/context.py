@@ -23,10 +23,11 @@ from ft_dcc.server.grants.changes import revoke_changed
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.mail.mailer import Mailer
 from ft_dcc.server.model.side_tables import side_table
+from ft_dcc.server.model.writers import WriteTurns, turns_of
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.runtime.config import ServerConfig
-from ft_dcc.server.store.chunks import WriteTurns, run_fairly
+from ft_dcc.server.store.chunks import run_fairly
 from ft_dcc.server.store.store import WRITE_ACTIONS, Store
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ class ApiContext:
     #: records who should hear of it (``ft_dcc.server.notify``; cheap, never waits for mail).
     on_committed: Optional[Callable[[Sequence[Change], str], None]] = None
     write_lock: threading.RLock = field(default_factory=threading.RLock)
-    #: writers take turns in order of arrival; a big import is written in chunks (store.chunks)
+    #: writers take turns in order of arrival, this process's every write transaction of the
+    #: store's database (``model.writers``); a big import is written in chunks (store.chunks)
     write_turns: WriteTurns = field(default_factory=WriteTurns)
     invitations: Optional[sa.Table] = None
     #: This process's revocation bus (``grants.bus``): told of every committed write that
@@ -59,6 +61,7 @@ class ApiContext:
     revocations: RevocationBus = field(default_factory=LocalBus)
 
     def __post_init__(self) -> None:
+        self.write_turns = turns_of(self.store.engine)  # every writer of the process queues there
         self.invitations = side_table(
             self.store.engine,
             self.store.metadata,

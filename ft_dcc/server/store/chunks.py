@@ -3,8 +3,9 @@
 Both databases have ONE writer at a time (SQLite's write lock; on PostgreSQL the shared advisory
 write lock, ``model.database``), and a batch of thousands of creates holds it for seconds. So:
 
-- :class:`WriteTurns` hands the writer out first come, first served (a ticket queue): a write
-  that arrives while a big batch runs goes next, not after it;
+- :class:`~ft_dcc.server.model.writers.WriteTurns` hands the writer out first come, first
+  served (a ticket queue, one per database: every write transaction of the process waits in
+  it): a write that arrives while a big batch runs goes next, not after it;
 - :func:`run_in_chunks` writes a big batch of plain creates (a TD's bulk import, the genuine
   client's ``session.commit()``) as chunks of :data:`CHUNK_WRITES`, each its own transaction
   taking its own turn. It stays all or nothing FOR THE CALLER: when a chunk fails, the rows the
@@ -21,16 +22,16 @@ by ``ServerConfig.max_batch_operations``.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
-from typing import Iterator, List, Sequence
+from typing import List, Sequence
 
 import sqlalchemy as sa
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.model.schema import SchemaModel
+from ft_dcc.server.model.writers import WriteTurns
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.store import creators
 from ft_dcc.server.store.store import BatchResult, Store
@@ -41,40 +42,6 @@ log = logging.getLogger(__name__)
 #: creates per chunk: each chunk holds the writer about as long as a few small batches (the
 #: wait of another user's write during a bulk import; bench/bench_fairness.py)
 CHUNK_WRITES = 100
-
-
-class WriteTurns:
-    """The writer, handed out in order of arrival (a ticket queue), re-entrant per thread."""
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._next_ticket = 0
-        self._serving = 0
-        self._held = threading.local()
-
-    @contextlib.contextmanager
-    def turn(self) -> Iterator[None]:
-        """Wait for this thread's turn, hold it for the block."""
-        if getattr(self._held, "depth", 0):
-            self._held.depth += 1
-            try:
-                yield
-            finally:
-                self._held.depth -= 1
-            return
-        with self._changed:
-            ticket = self._next_ticket
-            self._next_ticket += 1
-            while ticket != self._serving:
-                self._changed.wait()
-        self._held.depth = 1
-        try:
-            yield
-        finally:
-            self._held.depth = 0
-            with self._changed:
-                self._serving += 1
-                self._changed.notify_all()
 
 
 def chunkable(model: SchemaModel, operations: Sequence[object]) -> bool:

@@ -41,6 +41,7 @@ from ft_dcc.server.model.storage import (
     make_engine,
     write_transaction,
 )
+from ft_dcc.server.model.writers import write_turn
 from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.rules import default_rules
 from ft_dcc.server.rules.integrity import ensure_unique_indexes
@@ -148,12 +149,14 @@ class Store:
         writes = any(
             isinstance(op, dict) and op.get("action") in WRITE_ACTIONS for op in operations
         )
+        turn = write_turn(self.engine) if writes else contextlib.nullcontext()
         try:
-            connection = self.engine.connect().execution_options(ft_write=writes)
-            with connection, connection.begin():
-                answers = self._answers(connection, user_id, asker)
-                batch = Batch(self, connection, user_id, self.rules, answers)
-                replies = batch.run(operations)
+            with turn:  # this process's writers in order (model.writers)
+                connection = self.engine.connect().execution_options(ft_write=writes)
+                with connection, connection.begin():
+                    answers = self._answers(connection, user_id, asker)
+                    batch = Batch(self, connection, user_id, self.rules, answers)
+                    replies = batch.run(operations)
         except ApiOperationError:
             raise
         except IntegrityError as error:  # a concurrent batch won a race for a unique value
