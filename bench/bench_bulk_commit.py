@@ -1,7 +1,11 @@
 """A TD's bulk import: the server's time per create in one big ``/api`` batch, in one run.
 
 Usage: ``.venv/bin/python bench/bench_bulk_commit.py [--big 5000] [--small 500] [--singles 100]
-[--sqlite-only]``
+[--sqlite-only] [--tree BASELINE_WORKTREE]``
+
+``--tree``: serve the ft_dcc of that source tree (e.g. ``git worktree add /tmp/base main~3``),
+the baseline to compare with in turn (``PYTHONPATH`` alone does not do it: the server starts in
+this tree, whose ``ft_dcc`` comes first).
 
 For SQLite / 1 worker and PostgreSQL / 4 workers (a throwaway cluster, as in the tests) it
 starts a real ``ft-dcc server`` and sends, over HTTP, the batch the genuine ``ftrack_api`` client
@@ -88,7 +92,7 @@ def import_batch(http: requests.Session, url: str, schema: str, creates: int) ->
 
 def measure(name: str, base: Path, args: argparse.Namespace, extra: List[str]) -> Dict[str, Any]:
     base.mkdir(parents=True)
-    server = Server(base, extra, start_timeout=120)
+    server = Server(base, extra, start_timeout=120, tree=args.tree)
     try:
         http = requests.Session()
         query = [{"action": "query", "expression": "select id from ProjectSchema"}]
@@ -127,6 +131,7 @@ def main() -> int:
     parser.add_argument("--singles", type=int, default=100, help="one-create batches")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--tree", type=Path, help="serve the ft_dcc of this source tree")
     args = parser.parse_args()
     header(args)
     with tempfile.TemporaryDirectory(prefix="ft_dcc_bench_bulk_") as tmp:
