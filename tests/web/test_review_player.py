@@ -195,11 +195,21 @@ def play_pause_and_check_both(page: Any, item: Any, videos: Tuple[Any, Any], pas
         "([i, f]) => +i.dataset.frame >= f", arg=[item.element_handle(), past], timeout=60_000
     )
     page.keyboard.press("k")
-    page.wait_for_function(
-        "(i) => i.querySelector('video').paused && !i.querySelector('.compare-b video').seeking"
-        " && i.querySelector('.compare-b').dataset.frame === i.dataset.frame",
-        arg=item.element_handle(),
-    )
+    # B settles on A's paused frame by seeks a throttled page answers slowly on a busy machine
+    # (a CI run under load gave up after 30 s here): a generous wait, saying what it saw
+    pause = ("(i) => { const b = i.querySelector('.compare-b'); const v = b.querySelector('video');"
+             " return {aPaused: i.querySelector('video').paused, bSeeking: v.seeking,"
+             " bPaused: v.paused, a: i.dataset.frame, b: b.dataset.frame || null,"
+             " bTime: v.currentTime}; }")  # fmt: skip
+
+    def settled() -> bool:
+        seen = page.evaluate(pause, item.element_handle())
+        return bool(seen["aPaused"] and not seen["bSeeking"] and seen["a"] == seen["b"])
+
+    def paused_state() -> str:
+        return f"B on A's paused frame: {page.evaluate(pause, item.element_handle())}"
+
+    wait_until(settled, paused_state, timeout=180)
 
     # The pause settles on a frame (a seek to it) after the video reports paused: on a slowed
     # page the counter can still name the last picture played while A's settling seek lands a
