@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -36,15 +36,36 @@ from ft_dcc.protocol.review_status import (
     status_settings,
 )
 from ft_dcc.server.desk.cut_batch import CutBatch
-from ft_dcc.server.desk.writes import DeskWrites, item_detail, update_op
+from ft_dcc.server.desk.reads import DeskReads
+from ft_dcc.server.desk.writes import DeskWrites, Record, item_detail, update_op
 from ft_dcc.server.errors import BadInput
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.rules.review_rights import managed_project_ids
+from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import Person
 
-if TYPE_CHECKING:
-    from ft_dcc.server.desk.routes import DeskRoutes
+
+class Desk(Protocol):
+    """What the cut routes use of the desk's routes (``routes.DeskRoutes``), which mount them:
+    named here so this module does not import the one that imports it."""
+
+    server: EmbeddedServer
+
+    def reads(self, person: Person) -> DeskReads: ...
+
+    def manages(self, person: Person, session_id: str) -> bool: ...
+
+    def recorder(self, person: Person) -> Record: ...
+
+    def _session(self, person: Person, session_id: str, first: Optional[int] = None,
+                 around: bool = True) -> Dict[str, Any]: ...  # fmt: skip
+
+    async def posted_file(self, request: Request, allowed: Callable[[Person], None],
+                          body_of: Callable[[], Awaitable[bytes]],
+                          work: Callable[[Person, bytes], Any], status: int = 200) -> Response:
+        ...  # fmt: skip
+
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +152,7 @@ def reported(report: cuts.CutReport) -> Dict[str, Any]:
 class CutUpload:
     """The cut routes of the desk (``desk``: its :class:`~.routes.DeskRoutes`)."""
 
-    def __init__(self, desk: DeskRoutes) -> None:
+    def __init__(self, desk: Desk) -> None:
         self.desk = desk
 
     # -- the work (in a thread) -----------------------------------------------------------------
