@@ -7,6 +7,7 @@ log, so tests can assert what the server saw (headers, number of requests, actio
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import subprocess
@@ -245,6 +246,27 @@ def artifacts_dir() -> Path:
     """Where tests save things a person may want to look at (screenshots, reports)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+#: ``FT_DCC_TODAY`` for the whole run: the naming templates' "today" (``{date}``, ``{week}``)
+#: is the day the run started, in every worker and every process it starts, so a run crossing
+#: midnight names one day throughout (tests compare with ``current_date()``, never the clock)
+TODAY_KEY = "ft_dcc_today"
+
+
+def pytest_configure(config: Any) -> None:
+    from ft_dcc.settings.templates import ENV_TODAY
+
+    given = getattr(config, "workerinput", {}).get(TODAY_KEY)  # the controller's day
+    os.environ[ENV_TODAY] = given or os.environ.get(ENV_TODAY) or _dt.date.today().isoformat()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: each worker gets the controller's day."""
+    from ft_dcc.settings.templates import ENV_TODAY
+
+    node.workerinput[TODAY_KEY] = os.environ[ENV_TODAY]
 
 
 @pytest.hookimpl(hookwrapper=True)

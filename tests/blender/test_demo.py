@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import shlex
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from support import ffprobe, free_port
 
 from ft_dcc import Session
 from ft_dcc.demo import read_credentials
+from ft_dcc.settings.templates import current_date
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
 
@@ -43,7 +43,7 @@ def test_demo_publishes_v001_then_v002_into_todays_dailies(tmp_path, blender_env
         stop_command = shlex.split(stop_line.split(": ", 1)[1])
         assert stop_command[-4:] == ["demo", "--stop", "--data", str(data)]
 
-        dailies = f"Dailies {datetime.date.today().isoformat()}"
+        dailies = f"Dailies {current_date().isoformat()}"
         credentials = read_credentials(data / "server" / "credentials.env")
         url = f"http://127.0.0.1:{args[3]}"
         with Session(

@@ -4,7 +4,6 @@ session and asset names are what the real embedded server holds, in the request 
 
 from __future__ import annotations
 
-import datetime
 import json
 import uuid
 
@@ -12,6 +11,8 @@ import pytest
 from blender_helpers import build_addon_zip, needs_bpy, run_bpy, server_env, write_json
 from support import make_task, open_session
 from support.budget import assert_within_budget
+
+from ft_dcc.settings.templates import current_date
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
 
@@ -43,7 +44,7 @@ def test_the_panel_publish_uses_the_blender_profile(tmp_path, blender_env, embed
     requests = embedded_server.requests_since(mark)
 
     assert result["returned"] == ["FINISHED"], result["status"]
-    today = datetime.date.today().isoformat()
+    today = current_date().isoformat()
     report = result["report"]
     version = session.query(
         "select asset.name, review_session_objects.review_session.name from AssetVersion "

@@ -5,7 +5,6 @@ server), the artist's own name wins, and the request budget holds."""
 
 from __future__ import annotations
 
-import datetime
 import json
 from typing import Any, Dict
 
@@ -13,6 +12,8 @@ import pytest
 from ft_dcc_hosts.maya import choices, menu
 from support import make_task, open_session
 from support.budget import assert_within_budget
+
+from ft_dcc.settings.templates import current_date
 
 STUDIO = {
     "profiles": [
@@ -23,7 +24,7 @@ STUDIO = {
          "settings": {"naming.review_session": "Nuke {date}"}},
     ]
 }  # fmt: skip
-TODAY = datetime.date.today().isoformat()
+TODAY = current_date().isoformat()  # the run's day (tests/conftest.py)
 
 
 @pytest.fixture(autouse=True)

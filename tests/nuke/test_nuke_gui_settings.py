@@ -6,7 +6,6 @@ says so once."""
 
 from __future__ import annotations
 
-import datetime
 import json
 import uuid
 from pathlib import Path
@@ -18,6 +17,8 @@ from ft_dcc_hosts.nuke import callbacks
 from support import make_task, open_session
 from support.budget import assert_within_budget
 
+from ft_dcc.settings.templates import current_date
+
 STUDIO = {
     "profiles": [
         {"name": "nuke comp", "hosts": ["nuke"], "task_types": ["Compositing"],
@@ -27,7 +28,7 @@ STUDIO = {
          "settings": {"naming.review_session": "Maya {date}"}},
     ]
 }  # fmt: skip
-TODAY = datetime.date.today().isoformat()
+TODAY = current_date().isoformat()  # the run's day (tests/conftest.py)
 
 
 @pytest.fixture

@@ -22,12 +22,13 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.report import EXIT_QUEUED
 from ft_dcc.session import RetryPolicy
+from ft_dcc.settings.templates import current_date
 
 TEMPLATE = "{project} dailies wk{week}"
 
 
 def _week_name(project: str) -> str:
-    return f"{project} dailies wk{_dt.date.today().isocalendar()[1]:02d}"
+    return f"{project} dailies wk{current_date().isocalendar()[1]:02d}"
 
 
 def ft_dcc(server: Any, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:

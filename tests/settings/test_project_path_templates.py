@@ -6,7 +6,6 @@ match naming that project is the task."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from settings_cli import ft_dcc, write
 from support import make_sequence, make_task, open_session
 
 from ft_dcc.exceptions import SettingsError
+from ft_dcc.settings.templates import current_date
 
 TEMPLATES = ["jobs/{project}/{sequence}/{shot}/{task}/**"]
 
@@ -46,7 +46,7 @@ def test_a_project_layer_path_template_finds_the_task_of_a_publish(
     done = ft_dcc(env, "publish", str(frames), "--fps", "25", "--json")
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
-    week = f"{_dt.date.today().isocalendar()[1]:02d}"
+    week = f"{current_date().isocalendar()[1]:02d}"
     assert report["task"] == task
     assert report["review_session_name"] == f"{project} dailies wk{week}"
 

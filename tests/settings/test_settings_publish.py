@@ -4,7 +4,6 @@ stored, and only an administrator stores the studio's settings."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import subprocess
 from pathlib import Path
@@ -16,6 +15,7 @@ from support.cli import ft_dcc
 from support.trust import add_api_user
 
 from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.settings.templates import current_date
 
 STUDIO = {
     "settings": {
@@ -70,7 +70,7 @@ def test_studio_file_and_project_profile_change_a_publish(
     done = ft_dcc(env, "publish", str(frames), "--task", task, "--fps", "25", "--json")
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
-    week = f"{_dt.date.today().isocalendar()[1]:02d}"
+    week = f"{current_date().isocalendar()[1]:02d}"
     assert report["review_session_name"] == f"{project} client wk{week}"
     assert (report["capture"]["width"], report["capture"]["height"]) == (160, 120)
     assert any("differs from shot sh010" in w and "warn" in w for w in report["warnings"])
@@ -237,7 +237,7 @@ def test_an_offline_publish_uses_the_file_and_queues(env: Dict[str, str], tmp_pa
                   "--fps", "25", "--json")  # fmt: skip
     assert done.returncode == EXIT_QUEUED, done.stdout + done.stderr  # only queued: 75
     report = json.loads(done.stdout)
-    assert report["queued"] and report["review_session_name"] == f"Offline {_dt.date.today()}"
+    assert report["queued"] and report["review_session_name"] == f"Offline {current_date()}"
     assert report["capture"]["width"] == 160
     shown = ft_dcc(offline, "settings", "show")
     assert "# note: the ftrack server's settings were not read" in shown.stdout, shown.stdout
