@@ -10,6 +10,7 @@ record timeline's gaps and overlaps are found here too; which shot an event is, 
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
@@ -27,6 +28,10 @@ _EDL_EVENT = re.compile(
     r"^\s*(\d+)\s+(\S+)\s+V\S*\s+\S+(?:\s+\d+)?\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$"
 )
 DEFAULT_RATE = 24.0
+#: the frame rates an EDL may be read at, frames per second (an EDL carries none)
+RATES = (1.0, 240.0)
+RATE_HINT = ("give the EDL's frame rate in frames per second, from 1 to 240: 23.976, 24, 25, "
+             "29.97, 30, 48, 50, 59.94 or 60 as its editing system made it")  # fmt: skip
 
 
 @attr.s(auto_attribs=True, frozen=True)
@@ -65,7 +70,10 @@ class Cut:
 
 
 def read_cut(path: Path, rate: Optional[float] = None) -> Cut:
-    """The cut in ``path`` (an EDL is read at ``rate``, 24 unless given)."""
+    """The cut in ``path`` (an EDL is read at ``rate``, 24 unless given; a rate that is no
+    frame rate is refused)."""
+    if rate is not None:
+        rate = checked_rate(rate)
     adapter = ADAPTERS.get(path.suffix.lower())
     if adapter is None:
         raise CutError(
@@ -85,6 +93,14 @@ def read_cut(path: Path, rate: Optional[float] = None) -> Cut:
             hint="check that it is a cut its editing system exported",
         ) from None
     return _cut_of(otio, timeline, path)
+
+
+def checked_rate(rate: float) -> float:
+    """``rate`` when it is a frame rate an EDL may be read at (:data:`RATES`), else a
+    :class:`CutError` saying what to give."""
+    if not math.isfinite(rate) or not RATES[0] <= rate <= RATES[1]:
+        raise CutError(f"{rate:g} fps is not a cut's frame rate", hint=RATE_HINT)
+    return rate
 
 
 def _cut_of(otio: Any, timeline: Any, path: Path) -> Cut:

@@ -156,6 +156,22 @@ def test_strict_refuses_a_cut_with_a_gap_and_writes_nothing(
                         f'"{studio["project"]}"').all() == []  # fmt: skip
 
 
+@pytest.mark.parametrize("rate", ["0", "-24", "nan", "inf", "1000"])
+def test_a_rate_that_is_no_frame_rate_is_refused_and_nothing_written(
+    studio: Dict[str, Any], tmp_path: Path, rate: str
+) -> None:
+    cut = edl_file(tmp_path / "reel2.edl", FIRST_CUT)
+
+    done = ft_dcc(studio["env"], "review", "create", "Reel 2 rate", "--project",
+                  studio["project"], "--from-cut", str(cut), "--rate", rate)  # fmt: skip
+
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stdout + done.stderr
+    assert "is not a cut's frame rate" in done.stderr and "from 1 to 240" in done.stderr
+    reader = studio["make"]()
+    assert reader.query(f'ReviewSession where name is "Reel 2 rate" and project.name is '
+                        f'"{studio["project"]}"').all() == []  # fmt: skip
+
+
 @pytest.mark.parametrize("suffix, adapter", [(".otio", "otio_json"), (".xml", "fcp_xml")])
 def test_opentimelineio_and_fcp_xml_cuts_make_the_same_session(
     studio: Dict[str, Any], tmp_path: Path, suffix: str, adapter: str

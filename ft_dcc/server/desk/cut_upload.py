@@ -4,8 +4,9 @@ cut as its next revision -- with the CLI's own code (:mod:`ft_dcc.cut`: ``ft-dcc
 --from-cut`` and ``ft-dcc review cut``), written through the server's ``/api`` batch as the
 signed-in person, in one batch (nothing half-made).
 
-``POST /desk/api/project/<id>/cut?name=&pick=latest|approved&file=<name>`` and ``POST
-/desk/api/session/<id>/cut?pick=&repick=1&file=<name>``, the body the file itself (at most
+``POST /desk/api/project/<id>/cut?name=&pick=latest|approved&rate=&file=<name>`` and ``POST
+/desk/api/session/<id>/cut?pick=&repick=1&rate=&file=<name>`` (``rate``: an EDL's frame rate,
+24 unless given), the body the file itself (at most
 :data:`MAX_CUT` bytes: refused with 413 before it is read whole, by the app's body limit), with
 the sign-in's CSRF token. Only those who manage the project's review sessions (its Supervisors
 and Project Managers, administrators: ``rules.review_rights``) or the session may; the person and
@@ -26,7 +27,7 @@ from starlette.routing import BaseRoute, Route
 
 from ft_dcc.cut import apply as cuts
 from ft_dcc.cut.match import LATEST, PICKS
-from ft_dcc.cut.read import ADAPTERS, Cut, read_cut
+from ft_dcc.cut.read import ADAPTERS, RATE_HINT, RATES, Cut, read_cut
 from ft_dcc.exceptions import ConfigurationError, CutError
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.protocol.query_text import quote
@@ -105,16 +106,32 @@ def _pick(query: Mapping[str, str]) -> str:
     return pick
 
 
-def read_upload(body: bytes, file_name: str) -> Cut:
-    """The cut in ``body`` (a file named ``file_name``), or :class:`BadInput` saying why not:
-    read by OpenTimelineIO from a file of its own, gone after."""
+def _rate(query: Mapping[str, str]) -> Optional[float]:
+    """The EDL's frame rate the person gave (``rate``, frames per second; none: 24), or
+    :class:`BadInput` when it is no frame rate (an EDL carries none)."""
+    given = (query.get("rate") or "").strip()
+    if not given:
+        return None
+    try:
+        rate = float(given)
+    except ValueError:
+        rate = float("nan")
+    if not RATES[0] <= rate <= RATES[1]:  # NaN and the infinities too
+        raise BadInput(f"{given[:20]!r} is not a frame rate: {RATE_HINT}.")
+    return rate
+
+
+def read_upload(body: bytes, file_name: str, rate: Optional[float] = None) -> Cut:
+    """The cut in ``body`` (a file named ``file_name``; an EDL read at ``rate``, 24 unless
+    given), or :class:`BadInput` saying why not: read by OpenTimelineIO from a file of its own,
+    gone after."""
     if b"<!ENTITY" in body or b"<!entity" in body:  # an XML bomb's or an outside file's door
         raise BadInput(f"{file_name}: a cut declares no XML entities; export it again.")
     with tempfile.TemporaryDirectory(prefix="ft-dcc-cut-") as folder:
         path = Path(folder) / file_name
         path.write_bytes(body)
         try:
-            return read_cut(path)
+            return read_cut(path, rate)
         except CutError as error:
             raise _refused(error) from None
         except ConfigurationError as error:
@@ -179,7 +196,7 @@ class CutUpload:
         if project is None:
             raise BadInput("No such project; pick one from the desk.", 404)
         file_name = _file_name(query)
-        cut = read_upload(body, file_name)
+        cut = read_upload(body, file_name, _rate(query))
         fields = {"name": query.get("name"), "private": query.get("private") == "1",
                   "description": cuts.describe(cut, 1)}  # fmt: skip
         session_id, made = writes.session_op(project_id, fields)
@@ -202,7 +219,7 @@ class CutUpload:
         if not found.get("is_open"):
             raise BadInput("This session is closed: reopen it, then apply the cut.", 409)
         file_name = _file_name(query)
-        cut = read_upload(body, file_name)
+        cut = read_upload(body, file_name, _rate(query))
         batch = CutBatch(reads.ask)
         before = reads.items(session_id)
         revision = cuts.revision_of(batch, session_id) + 1

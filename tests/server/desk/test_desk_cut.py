@@ -224,3 +224,59 @@ def test_refused_cut_uploads_change_nothing(trust_world: Any, tmp_path: Path) ->
     assert_unchanged(world, before)
     assert re.search("Strict|Junk|None", str(query(world.server, "select name from ReviewSession "
                      f'where project_id is "{project["id"]}"'))) is None  # fmt: skip
+
+
+#: an EDL at 25 fps, written by hand: frame field 24 is a frame of 25 fps only (sh010's
+#: 1001-1024 and sh020's 1001-1010, one after the other from 01:00:00:00)
+EDL_25 = """TITLE: reel 25
+FCM: NON-DROP FRAME
+
+001  AX       V     C        00:00:40:01 00:00:41:00 01:00:00:00 01:00:00:24
+* FROM CLIP NAME: sh010
+
+002  AX       V     C        00:00:40:01 00:00:40:11 01:00:00:24 01:00:01:09
+* FROM CLIP NAME: sh020
+"""
+
+
+def test_the_person_says_an_edls_rate_and_nonsense_is_refused(trust_world: Any) -> None:
+    world = trust_world
+    project = cut_project(world)
+    supervisor = new_signer(world, "sup")
+    assert ft_dcc_user(world, "role", supervisor.name, "--role", "supervisor", "--project",
+                       project["id"]).returncode == 0  # fmt: skip
+    browser, csrf = signed_in(world, supervisor)
+    page = browser.get(f"{world.url}/desk/project/{project['id']}", timeout=60)
+    assert 'name="rate"' in page.text  # the form asks for it (an EDL does not say it)
+    path = f"/desk/api/project/{project['id']}/cut"
+    body = EDL_25.encode()
+    before = snapshot(world)
+
+    for rate in ("0", "-25", "nan", "inf", "1e9", "twenty-five", "25fps"):
+        reply = send(world, browser, path, body, csrf, name="Rate", file="r.edl", rate=rate)
+        assert reply.status_code == 400, (rate, reply.status_code, reply.text[:300])
+        assert "is not a frame rate" in reply.json()["error"], reply.text
+    assert_unchanged(world, before)
+
+    made = send(world, browser, path, body, csrf, name="At 25", file="r.edl", rate="25")
+
+    assert made.status_code == 201, made.text[:2000]
+    found = items(world, made.json()["id"])
+    assert [(shot, t["source_in"], t["source_out"], t["record_in"], t["record_out"])
+            for shot, _, t in found] == [
+        ("sh010", "00:00:40:01", "00:00:41:00", "01:00:00:00", "01:00:00:24"),
+        ("sh020", "00:00:40:01", "00:00:40:11", "01:00:00:24", "01:00:01:09"),
+    ]  # fmt: skip
+    assert made.json()["report"]["gaps"] == [] and made.json()["report"]["unmatched"] == []
+    [row] = query(world.server, "select value from EntitySetting where parent_id is "
+                  f'"{made.json()["id"]}" and group is "cut" and name is "cut"')  # fmt: skip
+    assert json.loads(row["value"])["rate"] == 25
+    # the next revision at 25 too; nonsense refused there as well, the session unchanged
+    revise = f"/desk/api/session/{made.json()['id']}/cut"
+    kept = snapshot(world)
+    refused = send(world, browser, revise, body, csrf, file="r.edl", rate="0")
+    assert refused.status_code == 400 and "is not a frame rate" in refused.json()["error"]
+    assert_unchanged(world, kept)
+    again = send(world, browser, revise, body, csrf, file="r.edl", rate="25")
+    assert again.status_code == 200, again.text[:2000]
+    assert again.json()["report"]["revision"] == 2 and again.json()["report"]["gaps"] == []

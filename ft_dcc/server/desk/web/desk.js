@@ -159,7 +159,8 @@
       button.disabled = true;
       try {
         const made = await sendCut(`/desk/api/project/${cut.dataset.projectId}/cut`,
-          cut.elements.file.files[0], { name: cut.elements.name.value, pick: cut.elements.pick.value });
+          cut.elements.file.files[0], { name: cut.elements.name.value, pick: cut.elements.pick.value,
+            rate: cut.elements.rate.value });
         const report = made.report;
         one(".cut-summary", shown).textContent = `Made “${report.session}” in cut order `
           + `(revision ${report.revision}): ${report.items.length} item(s).`
@@ -207,7 +208,8 @@
       const lines = one(".cut-lines", cut);
       try {
         const written = await sendCut(`/desk/api/session/${id}/cut`, cut.elements.file.files[0],
-          { pick: cut.elements.pick.value, repick: cut.elements.repick.checked ? "1" : "0" });
+          { pick: cut.elements.pick.value, repick: cut.elements.repick.checked ? "1" : "0",
+            rate: cut.elements.rate.value });
         state = { ...written, others: state.others, users: state.users };
         draw();
         const report = written.report;
