@@ -111,28 +111,3 @@ def test_the_diagram_names_every_client_room() -> None:
         if path.is_dir() and (path / "__init__.py").exists()
     ]
     assert [room for room in rooms if f"ft_dcc.{room}" not in diagram] == []
-
-
-def _hops() -> List[str]:
-    text = _text()
-    start = text.index("**The path in ")
-    end = text.index("\n\n", text.index("\n1. ", start))
-    return re.findall(r"^\d+\. (.*)$", text[start:end], flags=re.M)
-
-
-def test_the_path_of_one_publish_has_at_most_20_hops_each_a_module_that_exists() -> None:
-    """The path from the Blender panel's button to the INSERT: numbered as many as it says,
-    at most 20, each hop naming a module that is there (and, for a function, one it holds)."""
-    hops = _hops()
-    said = re.search(r"\*\*The path in (\d+) hops\*\*", _text())
-    assert said is not None and int(said.group(1)) == len(hops) <= 20
-    for hop in hops:
-        module = re.match(r"`([\w/]+\.py)`(?: `([\w.]+)`)?", hop)
-        assert module is not None, hop
-        path = ROOT / module.group(1)
-        if not path.exists():  # under a room named by the hop before, e.g. addon/request.py
-            path = next(ROOT.glob(f"**/{module.group(1)}"), path)
-        assert path.exists(), hop
-        if module.group(2):
-            name = module.group(2).split(".")[-1]
-            assert re.search(rf"def {name}\b|class {name}\b", path.read_text("utf-8")), hop
