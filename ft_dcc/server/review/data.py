@@ -257,6 +257,7 @@ class ReviewData:
                     end_date=end,
                     private=row.get("shareable_url_enabled") is False,
                     created_by_id=row.get("created_by_id"),
+                    project_id=row.get("project_id"),
                 )
             )
         return views[:MOST_LISTED]

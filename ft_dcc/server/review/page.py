@@ -66,7 +66,7 @@ from ft_dcc.server.review.html import (
     render_list,
     render_session,
 )
-from ft_dcc.server.review.links import Link, may_open, open_link
+from ft_dcc.server.review.links import Link, open_link, openable
 from ft_dcc.server.review.media_route import MediaRoute
 from ft_dcc.server.review.scripts import SCRIPT_BUNDLE, WEB_DIR, scripts_response
 from ft_dcc.server.review.skeleton import SessionSkeleton
@@ -185,7 +185,7 @@ class ReviewRoutes:
     def _open_sessions(self, request: Request) -> List[SessionView]:
         link = self._open(request, None)
         sessions = ReviewData(self.server.ctx.execute, link.maker_id).open_sessions()
-        return [s for s in sessions if may_open(self.server.store, link.maker_id, s)]
+        return openable(self.server.store, link.maker_id, sessions)
 
     async def list_page(self, request: Request) -> Response:
         sessions = await run_in_threadpool(self._open_sessions, request)

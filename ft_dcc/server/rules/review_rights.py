@@ -172,6 +172,38 @@ def manages_session_row(
     return bool(project_id) and str(project_id) in projects
 
 
+def managed_among(
+    conn: Connection, parts: RoleTables, user_id: object, sessions: Iterable[Mapping[str, object]]
+) -> Set[str]:
+    """The ids of those of ``sessions`` (rows already read: ``id``, ``project_id``,
+    ``created_by_id``) that ``user_id`` manages (:func:`manages_session_row` of each), in a
+    handful of statements whatever their number."""
+    rows = list(sessions)
+    if not rows or not isinstance(user_id, str) or not user_id:
+        return set()
+    if not is_active_row(parts, conn, user_id):
+        return set()
+    projects = managed_project_ids(conn, parts, user_id)
+    if projects is None:
+        return {str(row.get("id")) for row in rows}
+    found = {
+        str(row.get("id")) for row in rows
+        if row.get("created_by_id") == user_id or str(row.get("project_id") or "") in projects
+    }  # fmt: skip
+    rest = sorted({str(row.get("id")) for row in rows} - found)
+    if rest:
+        record = creator_table(parts.metadata)
+        created = conn.execute(
+            sa.select(record.c.entity_id).where(
+                record.c.family == parts.model.types[SESSION].family,
+                record.c.user_id == user_id,
+                record.c.entity_id.in_(rest),
+            )
+        )
+        found |= {str(row[0]) for row in created}
+    return found
+
+
 def project_manager_ids(conn: Connection, parts: ModelTables, project_id: object) -> Set[str]:
     """The active users whose Supervisor or Project Manager role covers ``project_id`` (all
     projects; all open projects while it is open; or listed), administrators aside."""
