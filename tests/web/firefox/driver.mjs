@@ -2,9 +2,10 @@
 // node_modules: never a downloaded browser). One browser and one page per process; commands are
 // JSON lines on stdin, one reply line each on stdout: {"id", "ok", "value"} or {"id", "ok":
 // false, "error"}. Commands: goto {url}, evaluate {expression} (awaited), wait {expression,
-// timeout} (until truthy), screenshot {path, selector?}, press {key}, click {selector}, drag
-// {selector, points}, responses (every reply the page received so far: {url, status, type,
-// body}; the body of text replies only), close.
+// timeout, describe?} (until truthy; the value of describe is said when it gives up),
+// screenshot {path, selector?}, press {key}, click {selector}, drag {selector, points},
+// responses (every reply the page received so far: {url, status, type, body}; the body of text
+// replies only), close.
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 
@@ -43,6 +44,23 @@ page.on("response", (response) => {
   );
 });
 
+// In the page, on the element to click: a trusted click reaching it (or a child) is noted.
+function listenForClick(element) {
+  element.ftClicked = false;
+  element.addEventListener("click", (event) => { if (event.isTrusted) element.ftClicked = true; },
+    { capture: true, once: true });
+}
+
+// In the page, after the click: null when the element had it, else what it missed by.
+function clickMissed(element) {
+  if (element.ftClicked) return null;
+  if (element.disabled) return "the element is disabled";
+  const box = element.getBoundingClientRect();
+  const there = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  const name = there ? there.tagName.toLowerCase() + (there.className ? "." + String(there.className).split(" ").join(".") : "") : "nothing";
+  return `it is at ${Math.round(box.left)},${Math.round(box.top)}, ${name} is there now`;
+}
+
 const commands = {
   goto: async (c) => (await page.goto(c.url, { waitUntil: "load" }))?.status() ?? null,
   evaluate: (c) => page.evaluate(c.expression),
@@ -53,7 +71,8 @@ const commands = {
     for (;;) {
       const value = (${c.expression});
       if (value) return value;
-      if (Date.now() > deadline) throw new Error("gave up waiting for " + ${JSON.stringify(c.expression)});
+      if (Date.now() > deadline) throw new Error("gave up waiting for " + ${JSON.stringify(c.expression)}
+        + ${c.describe ? `"; the page: " + JSON.stringify(${c.describe})` : `""`});
       await new Promise((done) => setTimeout(done, 50));
     }
   })()`),
@@ -67,20 +86,29 @@ const commands = {
   press: async (c) => { await page.keyboard.press(c.key); return null; },
   // as Playwright's click: the element visible first, and found and clicked again when it had
   // no box to click at that moment (the desk's Present run once met the verdict button so in a
-  // loaded run: "Node is either not clickable or not an Element")
+  // loaded run: "Node is either not clickable or not an Element"); and the click must reach the
+  // element: puppeteer reads the box, then clicks there one round trip later, and a page still
+  // laying out (content loading above) moves the element meanwhile. A click that reached
+  // something else is said, and the element is clicked again where it is now.
   click: async (c) => {
     const deadline = Date.now() + 60000;
     for (;;) {
+      let missed = null;
       try {
         const left = Math.max(1, deadline - Date.now());
         const element = await page.waitForSelector(c.selector, { visible: true, timeout: left });
+        await element.evaluate(listenForClick);
         await element.click();
-        return null;
+        // a click that navigated or replaced the element counts as reached
+        missed = await element.evaluate(clickMissed).catch(() => null);
+        if (!missed) return null;
       } catch (error) {
         const replaced = /not clickable|not an Element|detached|no longer attached/i.test(String(error));
         if (!replaced || Date.now() > deadline) throw error;
-        await new Promise((done) => setTimeout(done, 50));
       }
+      if (Date.now() > deadline) throw new Error(`the click on ${c.selector} never reached it: ${missed}`);
+      process.stderr.write(`driver: the click on ${c.selector} missed it (${missed}); again\n`);
+      await new Promise((done) => setTimeout(done, 50));
     }
   },
   // a mouse drag through ``points``, fractions (x, y) of the element's box, each placed by

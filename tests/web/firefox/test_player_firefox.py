@@ -119,3 +119,26 @@ def test_a_drawing_shows_on_every_frame_it_is_held_and_ghosts_on_its_neighbours(
 def test_a_drag_follows_an_element_the_page_moves(firefox: Firefox) -> None:
     firefox.goto("about:blank")
     check_drag_follows_a_moving_element(firefox)
+
+
+#: A button under a veil that goes away when clicked, as a page still laying out covers an
+#: element for a moment: the clicks that reach the button are counted.
+COVERED_BUTTON = """(() => {
+  document.body.innerHTML = '<button id="target" style="position: absolute; left: 20px;'
+    + ' top: 20px; width: 120px; height: 40px">Go</button><div id="veil" style="position:'
+    + ' absolute; left: 0; top: 0; width: 400px; height: 200px; background: #000"></div>';
+  window.ftDccClicks = 0;
+  document.getElementById("target").addEventListener("click", () => { window.ftDccClicks += 1; });
+  document.getElementById("veil").addEventListener("click", (event) => event.target.remove());
+  return true;
+})()"""
+
+
+def test_a_click_that_met_something_else_is_made_again_on_its_element(firefox: Firefox) -> None:
+    """The driver's click reaches the element it names, once: a click the page gave to another
+    element (content moving in over it) is made again where the element is now."""
+    firefox.goto("data:text/html,<!doctype html><title>A veiled button</title>")
+    assert firefox.evaluate(COVERED_BUTTON)
+    firefox.click("#target")
+    assert firefox.evaluate("window.ftDccClicks") == 1
+    assert firefox.evaluate("document.getElementById('veil')") is None
