@@ -81,7 +81,9 @@ class Firefox:
     def evaluate(self, expression: str) -> Any:
         return self.call("evaluate", expression=expression)
 
-    def wait(self, expression: str, timeout_ms: int = 120_000, describe: Optional[str] = None) -> Any:
+    def wait(
+        self, expression: str, timeout_ms: int = 120_000, describe: Optional[str] = None
+    ) -> Any:
         """The first truthy value of ``expression``, polled in the page; when it gives up, the
         error says ``describe``'s value (what the page was doing)."""
         return self.call("wait", expression=expression, timeout=timeout_ms, describe=describe)

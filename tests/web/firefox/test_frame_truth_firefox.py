@@ -141,8 +141,9 @@ def test_a_note_typed_while_the_movie_plays_keeps_the_frame_where_typing_began(
         f"!{at}.querySelector('video').paused && +{at}.dataset.frame !== {POSTER}",
         describe=f"""(() => {{ const v = {at}.querySelector('video');
           return {{paused: v.paused, time: v.currentTime, ready: v.readyState, seeking: v.seeking,
-            network: v.networkState, error: v.error && v.error.message, frame: {at}.dataset.frame,
-            loop: {at}.dataset.loop, playing: {at}.querySelector('button.play').className}}; }})()""",
+            network: v.networkState, error: v.error && v.error.message,
+            frame: {at}.dataset.frame, loop: {at}.dataset.loop,
+            playing: {at}.querySelector('button.play').className}}; }})()""",
     )
     click(firefox, f"#{item} .note-form textarea")
     for key in "Flicker":
