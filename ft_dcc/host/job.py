@@ -22,6 +22,7 @@ import attr
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.host.task_choices import remember_published
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.api import run_publish
 from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, PublishRuntime
@@ -30,6 +31,8 @@ from ft_dcc.settings.resolve import Resolved
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack and ParamSpec are typing's from Python 3.11/3.10
     from typing_extensions import ParamSpec
+
+    from ft_dcc.host.publish_settings import SettledPublish
 
     P = ParamSpec("P")
     R = TypeVar("R")
@@ -182,12 +185,6 @@ def _text(path: Optional[Path]) -> Optional[str]:
 Publisher = Callable[[Host, PublishRequest, PublishRuntime], PublishReport]
 
 
-def _run_publish(host: Host, request: PublishRequest, runtime: PublishRuntime) -> PublishReport:
-    from ft_dcc.publish.api import run_publish
-
-    return run_publish(host, request, runtime)
-
-
 class PublishJob:
     """One publish of ``request`` from ``host``: :meth:`run` it inline, or :meth:`start` a
     worker thread and poll :meth:`done` (or :meth:`wait`). ``report`` is set when it
@@ -209,7 +206,7 @@ class PublishJob:
         on_done: Optional[Callable[[PublishJob], None]] = None,
         session: Optional[IntegrateSession] = None,
         session_factory: Optional[Callable[[], IntegrateSession]] = None,
-        publish: Publisher = _run_publish,
+        publish: Publisher = run_publish,
         studio_settings: bool = False,
     ) -> None:
         self.on_main = on_main
@@ -230,40 +227,43 @@ class PublishJob:
         self.thread: Optional[threading.Thread] = None
 
     def run(self) -> None:
+        settled: Optional[SettledPublish] = None
         try:
-            runtime = attr.evolve(self._runtime, progress=self.progress)
+            request, runtime = self.request, attr.evolve(self._runtime, progress=self.progress)
             if self.studio_settings:
-                self.report = self._publish_with_settings(runtime)
-            else:
-                self.report = self._publish(self.host, self.request, runtime)
+                try:
+                    settled = self._settle(runtime)
+                except FtDccError as exc:  # e.g. a broken settings file: nothing was sent
+                    self.report = PublishReport(errors=[str(exc)])
+                    return
+                request, runtime = settled.request, settled.runtime
+            self.report = self._publish(self.host, request, runtime)
+            if settled is not None and settled.note:
+                self.report.warnings.append(settled.note)  # once per publish
             remember_published(self.report, self.server_url)  # first in the task picker
         except Exception as exc:  # a bug or a crash: the host shows it to the artist
             self.error = exc
         finally:
-            try:
-                if self._on_done is not None:
-                    self._on_done(self)
-            finally:
-                self._finished.set()
+            self._end(settled)
 
-    def _publish_with_settings(self, runtime: PublishRuntime) -> PublishReport:
-        """The publish of the request with the studio settings filled in (one read, on the
-        publish's session); a settings problem is a failed report before anything is sent."""
+    def _settle(self, runtime: PublishRuntime) -> SettledPublish:
+        """The request with the studio settings filled in (one read, on the publish's
+        session), kept in ``settings`` for the report."""
         from ft_dcc.host.publish_settings import settle
 
         scene = self.host.scene_path()
-        try:
-            found = settle(self.request, self.host.name, _text(scene), runtime)
-        except FtDccError as exc:  # e.g. a broken settings file: nothing was sent
-            return PublishReport(errors=[str(exc)])
+        found = settle(self.request, self.host.name, _text(scene), runtime)
         self.settings = found.resolved
+        return found
+
+    def _end(self, settled: Optional[SettledPublish]) -> None:
         try:
-            report = self._publish(self.host, found.request, found.runtime)
+            if settled is not None:
+                settled.close()
+            if self._on_done is not None:
+                self._on_done(self)
         finally:
-            found.close()
-        if found.note:
-            report.warnings.append(found.note)  # once per publish
-        return report
+            self._finished.set()
 
     @property
     def server_url(self) -> Optional[str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from pathlib import Path
 from typing import (
     TYPE_CHECKING,
     Callable,
+    Iterator,
     List,
     Optional,
 )
@@ -92,9 +94,28 @@ def run_publish(
     """Publish ``request`` from ``host`` (see :func:`publish`); never raises for a publish
     problem. One pyblish context, one review instance per reviewable: every reviewable is
     collected and validated before any is captured, and all are written in ONE commit: any
-    failure publishes none of them."""
+    failure publishes none of them. Collect; validate what a plugin did not turn off; then
+    extract and integrate; stop at the first failed stage."""
     started = time.monotonic()
-    runtime = runtime or PublishRuntime()
+    with _publish_context(host, request, runtime or PublishRuntime()) as context:
+        plugins = with_settings(discover_plugins(), request.settings.plugins)
+        progress = publish_of(context).progress
+        steps = run_stages(context, plugins, progress, stages=COLLECT)
+        if all(step.ok for step in steps) and publishing(context):
+            steps += _validate(context, plugins)
+            if all(step.ok for step in steps):
+                steps += run_stages(context, plugins, progress, stages=LATE)
+        report = build_report(context, steps)
+    report.duration_s = round(time.monotonic() - started, 3)
+    return report
+
+
+@contextlib.contextmanager
+def _publish_context(
+    host: Host, request: PublishRequest, runtime: PublishRuntime
+) -> Iterator[pyblish.api.Context]:
+    """The publish's one pyblish ``Context`` (its :class:`PublishContext`), in its work folder;
+    after it, the session it opened is closed and the work folder removed (a given one stays)."""
     register_plugins(host.name)
     work = WorkDir.for_publish(request.work_dir)  # sweeps the folders of killed publishes
     context = pyblish.api.Context()
@@ -104,28 +125,12 @@ def run_publish(
             session=runtime.session, session_factory=runtime.session_factory,
             task=runtime.task if runtime.session is not None else None,
         )  # fmt: skip
-        steps = run_all(context, with_settings(discover_plugins(), request.settings.plugins))
-        report = build_report(context, steps)
+        yield context
     finally:
         session = connection_of(context.data).session
         if runtime.session is None and session is not None:  # one this publish opened
             _close(session)
         work.release()  # a given work_dir stays
-    report.duration_s = round(time.monotonic() - started, 3)
-    return report
-
-
-def run_all(context: pyblish.api.Context, plugins: List[type]) -> List[StepResult]:
-    """Collect; validate what a plugin did not turn off; then extract and integrate; stop at
-    the first failed stage."""
-    progress = publish_of(context).progress
-    steps = run_stages(context, plugins, progress, stages=COLLECT)
-    if any(not step.ok for step in steps) or not publishing(context):
-        return steps
-    steps += _validate(context, plugins)
-    if any(not step.ok for step in steps):
-        return steps
-    return steps + run_stages(context, plugins, progress, stages=LATE)
 
 
 def _validate(context: pyblish.api.Context, plugins: List[type]) -> List[StepResult]:

@@ -29,7 +29,7 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping, Optional
 
 import attr
 
@@ -201,14 +201,14 @@ class Committed:
     review_url: Optional[str] = None
 
 
-def _send(session: PublishSession, plan: CommitPlan, with_link: bool) -> List[object]:
-    """Send the commit; ``with_link`` adds the review link's request after the creates (the
-    server answers a batch in order, so a review session this batch creates has its link too;
-    a refused link fails the whole batch, which then writes nothing)."""
-    operations = list(plan.operations)
+def _operations(plan: CommitPlan, with_link: bool) -> List[Mapping[str, object]]:
+    """The commit's operations; ``with_link`` adds the review link's request after the creates
+    (the server answers a batch in order, so a review session this batch creates has its link
+    too; a refused link fails the whole batch, which then writes nothing)."""
+    operations: List[Mapping[str, object]] = list(plan.operations)
     if with_link and plan.review_session_id:
         operations.append(review.review_link_operation(plan.review_session_id))
-    return session.call(operations) if operations else []
+    return operations
 
 
 def _commit_once(
@@ -221,13 +221,15 @@ def _commit_once(
     ]
     joined = join_plans(plans)
     with_link = bool(joined.review_session_id)
+    operations = _operations(joined, with_link)
     try:
-        replies = _send(session, joined, with_link)
+        replies = session.call(operations) if operations else []
     except FtDccError as error:
         if not with_link or is_connection_error(error) or isinstance(error, DeletedIdError):
             raise
-        replies = _send(session, joined, False)  # a server without the review-page widget
-        with_link = False
+        with_link = False  # a server without the review-page widget
+        operations = _operations(joined, with_link)
+        replies = session.call(operations) if operations else []
     done = Committed(plans=plans, joined=joined)
     if with_link:
         done.review_url = widget_url(replies[-1])

@@ -25,7 +25,6 @@ from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.queue import OfflineQueue
 from ft_dcc.publish.redecide import offline_decision
 from ft_dcc.publish.state import (
-    RESULT_KEY,
     PublishResult,
     ReviewScope,
     connection_of,
@@ -134,14 +133,9 @@ def _invitee(value: Any) -> dict:
 def integrate_or_queue(context: Any) -> PublishResult:
     """Journal the publish, write every published reviewable's version in one commit, drop the
     journal entry; queue it when the server is (or becomes) unreachable. Interrupted, the
-    entry stays for the next flush or publish. The result is ``context.data``'s too."""
+    entry stays for the next flush or publish."""
+    data = context.data
     scopes = [ReviewScope.of(each) for each in publishing(context)]
-    result = _integrate_or_queue(context.data, scopes)
-    context.data[RESULT_KEY] = result
-    return result
-
-
-def _integrate_or_queue(data: Any, scopes: Sequence[ReviewScope]) -> PublishResult:
     publish, connection = scopes[0].publish, connection_of(data)
     manifests = [manifest_of(scope) for scope in scopes]
     if connection.offline:  # decided without the server: the flush decides it again

@@ -9,10 +9,12 @@ and an extractor or integrator error stops the run at once. Success is decided f
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Type, TypeVar
 
 import attr
 import pyblish.api
@@ -35,6 +37,8 @@ from ft_dcc.publish.state import (
 #: a pyblish plugin class (pyblish ships no type information)
 PluginClass = Type[pyblish.api.Plugin]
 _R = TypeVar("_R")
+#: ``run(work)``: runs ``work`` where it may call its host (``Host.run_in_host``)
+Runner = Callable[[Callable[[], Any]], Any]
 
 log = logging.getLogger(__name__)
 
@@ -152,21 +156,6 @@ def run_stages(
 ) -> List[StepResult]:
     """Run ``plugins`` on ``context`` stage by stage (only ``stages``); return one
     :class:`StepResult` per run."""
-    # pyblish logs every plugin error with two tracebacks; expected errors (a failed
-    # validation) belong in the report, so only unexpected ones are logged, by us, below.
-    pyblish_log = logging.getLogger("pyblish.plugin")
-    previous_level = pyblish_log.level
-    pyblish_log.setLevel(logging.CRITICAL)
-    try:
-        return _run_stages(context, plugins, progress, targets, stages)
-    finally:
-        pyblish_log.setLevel(previous_level)
-
-
-def _run_stages(
-    context: PyblishContext, plugins: Sequence[PluginClass], progress: Progress,
-    targets: Optional[List[str]], stages: Tuple[str, ...],
-) -> List[StepResult]:  # fmt: skip
     steps: List[StepResult] = []
     active = [p for p in plugins if p.active]
     total = max(len(active), 1)
@@ -201,7 +190,10 @@ def _run_one(context: PyblishContext, plugin: PluginClass, instance: Any) -> Ste
     severity = _severity(context, plugin)
     if severity == "off":
         return _turned_off(plugin)
-    result = in_host(context, plugin, lambda: pyblish.plugin.process(plugin, context, instance))
+    work = functools.partial(pyblish.plugin.process, plugin, context, instance)
+    runner = host_runner(context, plugin)
+    with _quiet_pyblish():
+        result = work() if runner is None else runner(work)
     step = _step_from_result(result, context)
     if severity == "warn" and not step.ok and step.stage == "validate":
         step = _as_warning(context, step, result["error"])
@@ -210,14 +202,34 @@ def _run_one(context: PyblishContext, plugin: PluginClass, instance: Any) -> Ste
     return step
 
 
-def in_host(context: PyblishContext, plugin: type, work: Callable[[], _R]) -> _R:
-    """Run a studio plugin's (or action's) ``work`` where its host's API may be called (the
-    host's main thread: ``Host.run_in_host``); ft_dcc's own plugins reach the host only
-    through its port, which hands each call over itself."""
+@contextlib.contextmanager
+def _quiet_pyblish() -> Iterator[None]:
+    """pyblish logs every plugin error with two tracebacks; expected errors (a failed
+    validation) belong in the report, so only unexpected ones are logged, by us
+    (:func:`_log_failure`)."""
+    pyblish_log = logging.getLogger("pyblish.plugin")
+    previous_level = pyblish_log.level
+    pyblish_log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        pyblish_log.setLevel(previous_level)
+
+
+def host_runner(context: PyblishContext, plugin: type) -> Optional[Runner]:
+    """Where a studio plugin's (or action's) work runs: its host's main thread
+    (``Host.run_in_host``), where the host's API may be called; None for ft_dcc's own plugins,
+    which reach the host only through its port (which hands each call over itself)."""
     publish = context.data.get(STATE_KEY)
     if not is_studio_plugin(plugin) or not isinstance(publish, PublishContext):
-        return work()
-    return publish.host.run_in_host(work)
+        return None
+    return publish.host.run_in_host
+
+
+def in_host(context: PyblishContext, plugin: type, work: Callable[[], _R]) -> _R:
+    """Run ``work`` of ``plugin`` (a repair action's) where :func:`host_runner` says."""
+    runner = host_runner(context, plugin)
+    return work() if runner is None else runner(work)
 
 
 def _progress_of(instance: Any, progress: Progress) -> Progress:

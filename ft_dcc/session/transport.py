@@ -91,13 +91,8 @@ class Transport:
         ``ServerError`` for any other error the server reports, and ``ApiConnectionError`` when
         the server cannot be reached after ``retries`` retries.
         """
-        body = json.dumps(operations, default=encode, separators=(",", ":"))
+        body = json.dumps(operations, default=encode, separators=(",", ":")).encode("utf-8")
         actions = [op.get("action") for op in operations]
-        response = self._post_with_retries(body, actions)
-        return self._parse(response, actions)
-
-    # -- internals ---------------------------------------------------------------------------
-    def _post_with_retries(self, body: str, actions: List[object]) -> Reply:
         headers = {
             **self.headers,
             HEADER_API_KEY: self._auth._api_key,
@@ -108,7 +103,7 @@ class Transport:
             started = time.monotonic()
             try:
                 self.request_count += 1
-                response = self._poster.post(self.api_url, body.encode("utf-8"), headers)
+                response = self._poster.post(self.api_url, body, headers)
             except PostFailed as error:
                 reason = redact(error.reason, self._auth._api_key)
                 if error.arrived and _mutates(actions):
@@ -138,7 +133,9 @@ class Transport:
                 continue
             if response.status_code == UNAVAILABLE:
                 raise self._unavailable(response, attempt)
-            return response
+            return self._parse(response, actions)
+
+    # -- internals ---------------------------------------------------------------------------
 
     def _unavailable(self, response: Reply, attempt: int) -> ApiConnectionError:
         """A 503 past the retries: the server applied nothing and cannot work now (its

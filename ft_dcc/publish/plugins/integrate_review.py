@@ -13,8 +13,9 @@ class IntegrateReview(pyblish.api.ContextPlugin):
     def process(self, context):
         from ft_dcc.console import IN_REPORT
         from ft_dcc.publish.integrate_step import integrate_or_queue
+        from ft_dcc.publish.state import RESULT_KEY
 
-        result = integrate_or_queue(context)
+        result = context.data[RESULT_KEY] = integrate_or_queue(context)
         if result.queue_entry is not None:
             self.log.warning("Queued as %s", result.queue_entry.path, extra=IN_REPORT)
         elif result.outcome is not None:
