@@ -111,6 +111,8 @@ class Store:
             ensure_unique_indexes(self.engine, self.model, self.tables)
             creators.migrate(self.engine, self.model, self.tables, self.metadata)
             statistics.gather_if_missing(self.engine)
+            #: SQLite's planner statistics gathered again as the studio grows
+            self.growth = statistics.Growth(self.engine, self.write_transaction)
         except (SQLAlchemyError, OSError) as error:
             self.engine.dispose()
             raise setup_error(error, self.engine) from None
@@ -183,6 +185,8 @@ class Store:
                 "nothing was written",
                 "ServerError",
             ) from None
+        if writes:
+            self.growth.wrote(len(batch.changes))
         return BatchResult(replies, batch.changes)
 
     def _answers(self, connection: Connection, user_id: str, asker: object) -> Dict[str, Answer]:
