@@ -20,8 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Dict, Mapping, Optional, Sequence
 
-import sqlalchemy as sa
-
 from ft_dcc.server.errors import SessionClosed
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.query.values import StoredRow
@@ -46,11 +44,7 @@ MOVES = {
 def _row(batch: BatchView, type_name: str, ident: object) -> Optional[StoredRow]:
     if not ident:
         return None
-    etype = batch.model.types[type_name]
-    table = batch.tables[etype.family]
-    found = batch.connection.execute(sa.select(table).where(table.c.id == ident)).mappings()
-    row = found.first()
-    return dict(row) if row is not None else None
+    return batch.load(batch.model.types[type_name], (str(ident),))  # the batch's reads kept
 
 
 def _id(value: object) -> Optional[str]:

@@ -44,6 +44,7 @@ from ft_dcc.server.query.parser import QuerySyntaxError
 from ft_dcc.server.query.values import ValueTypeError
 from ft_dcc.server.rules.registry import Key, KeyPart, Operation, Touched, WriteStep
 from ft_dcc.server.store import creators, tombstones
+from ft_dcc.server.store.changes import parent_named
 from ft_dcc.server.store.numbers import highest
 from ft_dcc.server.store.planning import VALUE_TYPES_UPSERTED, PlannedRow
 
@@ -161,6 +162,7 @@ class CreatesBatch(Protocol):
 
     connection: Connection
     metadata: sa.MetaData
+    model: SchemaModel
     touched: List[Touched]
     latest_versions: Dict[object, object]
 
@@ -199,6 +201,7 @@ def write_creates(
     _insert(batch, etype, rows)
     creators.record_many(batch.connection, batch.metadata, etype, idents, batch.acting_user_id)
     batch.read_rows(etype, idents)
+    _read_parents(batch, etype, rows)
     try:
         for row in rows:
             written = len(batch.touched)
@@ -215,6 +218,18 @@ def write_creates(
                 raise placed(error, row.place, operation) from None
     finally:
         batch.latest_versions.clear()
+
+
+def _read_parents(batch: CreatesBatch, etype: EntityType, rows: List[PendingCreate]) -> None:
+    """Read the parents the run's rows name, a statement per type (each change names its
+    ancestry: :func:`~ft_dcc.server.store.changes.ancestry` then finds them read)."""
+    parents: Dict[str, Tuple[EntityType, List[KeyPart]]] = {}
+    for row in rows:
+        found = parent_named(batch.model, etype, row.planned.values)
+        if found is not None:
+            parents.setdefault(found[0].name, (found[0], []))[1].append(cast(KeyPart, found[1]))
+    for parent_type, idents in parents.values():
+        batch.read_rows(parent_type, list(dict.fromkeys(idents)))
 
 
 def _insert(batch: CreatesBatch, etype: EntityType, rows: List[PendingCreate]) -> None:

@@ -95,10 +95,22 @@ def session_items(store: Store, user_id: str, count: int) -> List[Dict[str, Any]
             for n, version in enumerate(versions[:count])]  # fmt: skip
 
 
+def item_notes(store: Store, user_id: str, count: int) -> List[Dict[str, Any]]:
+    """Notes on a session's items, naming their parent's type (``parent_type``), two on each
+    item as a dailies' notes are: each note's change names its ancestry (item, session,
+    project), read in the item's table, not looked for in each table in turn."""
+    items = session_items(store, user_id, (count + 1) // 2)
+    store.execute(items, user_id)
+    return [create("Note", new_id(), content=f"note {n}", parent_type="ReviewSessionObject",
+                   parent_id=items[n // 2]["entity_key"][0])
+            for n in range(count)]  # fmt: skip
+
+
 MAKERS: Dict[str, Maker] = {
     "shots": shots,
     "numbered versions": numbered_versions,
     "session items": session_items,
+    "notes on items": item_notes,
 }
 
 
@@ -146,6 +158,8 @@ def _roles(operations: List[Dict[str, Any]]) -> Dict[str, str]:
         for key, value in operation["entity_data"].items():
             if isinstance(value, dict) and "id" in value:
                 names.setdefault(value["id"], f"<{key} of {n}>")
+            elif key.endswith("_id") and isinstance(value, str):  # a plain id (a note's parent)
+                names.setdefault(value, f"<{key} of {n}>")
     return names
 
 
