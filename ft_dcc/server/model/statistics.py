@@ -12,8 +12,8 @@ statistics a connection's queries already used, so a studio that grows from an e
 under one server had none at all, and a task by shot name was read through the type's index, all
 of the studio's tasks (8 ms at a year's 1x, 0.2 ms with statistics). So a SQLite store gathers
 them again as it grows (:class:`Growth`): each time the rows written since the last gathering
-reach the rows the database held then -- a handful of times over a studio's life, each reading a
-bounded sample of every index (:data:`ANALYSIS_LIMIT`), tens of milliseconds whatever its size.
+reach the rows the database held then -- a handful of times over a studio's life (0.3 s at a
+year's 10x, 200,000 rows, holding the write lock: writers wait that long, once per doubling).
 """
 
 from __future__ import annotations
@@ -34,15 +34,12 @@ ROWS_WORTH_GATHERING = 1000
 _CONTEXTS = "ft_context"
 #: the tables a studio fills: one of them holding :data:`ROWS_WORTH_GATHERING` rows is worth it
 _FILLED = (_CONTEXTS, "ft_asset_version", "ft_review_session_object", "ft_note")
-#: rows of each index SQLite's ``ANALYZE`` samples (``PRAGMA analysis_limit``): estimates as
-#: good for choosing an index, at a cost that does not grow with the table
-ANALYSIS_LIMIT = 2000
 
 
 def gather(connection: Connection) -> None:
-    """Gather the planner's statistics of every table (``ANALYZE``, both backends)."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+    """Gather the planner's statistics of every table (``ANALYZE``, both backends). Whole, not
+    sampled: SQLite's ``PRAGMA analysis_limit`` reads the first rows of each index, and on a
+    year's data counted 1,001 contexts to a name where there are 8 (0.3 s for 200,000 rows)."""
     connection.exec_driver_sql("ANALYZE")
     log.info("gathered the query planner's statistics")
 

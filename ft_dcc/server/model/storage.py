@@ -109,6 +109,12 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
                 Index(index_name(table.name, name), table.c[name])
             elif name in LOOKUP_COLUMNS:  # hashed on PostgreSQL: a B-tree row holds < 2.7 KB
                 Index(index_name(table.name, name), table.c[name], postgresql_using="hash")
+        if len(root.descendants) > 1 and tuple(root.primary_key) == ("id",):
+            # a type of a shared table read in id order (``from Project``, a query's default
+            # order): its own rows in that order, not every context of the studio read by id
+            # (SQLite's planner did that; PostgreSQL's reads the type's rows and sorts them)
+            Index(index_name(table.name, f"{DISCRIMINATOR}_id"), table.c[DISCRIMINATOR],
+                  table.c.id).ddl_if(dialect="sqlite")  # fmt: skip
         for names in ORDERED_INDEXES.get(family, ()):
             Index(index_name(table.name, "_".join(names)), *(table.c[name] for name in names))
         for name in SPARSE_COLUMNS.get(family, ()):
@@ -179,6 +185,9 @@ def add_missing_indexes(engine: Engine, metadata: MetaData) -> List[str]:
         }
         for table in metadata.sorted_tables:
             for index in sorted(table.indexes, key=lambda each: str(each.name)):
+                only = index._ddl_if.dialect if index._ddl_if is not None else None
+                if only not in (None, connection.dialect.name):
+                    continue  # an index of another backend's
                 if index.name not in existing:
                     index.create(connection)
                     added.append(str(index.name))

@@ -95,6 +95,19 @@ def test_a_name_test_reads_an_index_on_sqlite(sqlite_store: Store, expression: s
     assert [step for step in plan if step.startswith("SCAN ")] == [], f"{expression}: {plan}"
 
 
+def test_a_type_of_a_shared_table_is_read_in_id_order_through_its_own_rows(
+    sqlite_store: Store,
+) -> None:
+    """The desk's projects (``from Project``, ordered by id as every query is): its few rows of
+    the contexts' table read through the type's index, in id order, not every context read in
+    id order to pick them out (6.4 ms at a year's 10x, 80,000 contexts at 100x)."""
+    plan = _explain(sqlite_store, "select id, name, full_name, status from Project",
+                    "EXPLAIN QUERY PLAN")  # fmt: skip
+
+    assert [step for step in plan if step.startswith("SCAN ")] == [], plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan  # no sort: the index's order
+
+
 def test_the_name_indexes_are_added_to_a_database_made_before_them(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     Store(f"sqlite:///{path}").close()
