@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from ft_dcc.server.desk.reads import FILTERS, SEARCH_LIMIT, Row, iso
 from ft_dcc.server.store.store import Store
 
+#: the filters on a version's own names (the others are its asset's, shot's and sequence's)
+VERSION_FILTERS = ("task", "status")
 #: the character that escapes ``%`` and ``_`` (and itself) in a filter's LIKE pattern
 ESCAPE = "\\"
 
@@ -76,6 +78,8 @@ class VersionSearch:
             names["sequence"].label("sequence"), names["task"].label("task"),
             names["status"].label("status"),
         ]  # fmt: skip
+        if latest and not any((filters.get(name) or "").strip() for name in VERSION_FILTERS):
+            return self._latest_of_assets(names, wanted)
         if latest:  # the highest of each asset's versions that match
             place = sa.func.row_number().over(partition_by=v.c.asset_id,
                                               order_by=v.c.version.desc())  # fmt: skip
@@ -95,6 +99,39 @@ class VersionSearch:
             .order_by(names["shot"], names["asset"], v.c.version.desc())
             .limit(SEARCH_LIMIT)
         )
+
+    def _latest_of_assets(self, names: Mapping[str, Any], wanted: List[sa.ColumnElement[bool]]
+                          ) -> sa.Select[Any]:  # fmt: skip
+        """The latest of each asset when no filter is a version's: the project's assets that
+        match, in the page's order and cut at its limit, each joined to its highest version
+        (read in the asset's index of version numbers), not every version of the project
+        ranked."""
+        v, a, shot, seq, task, st = (self.versions, self.assets, self.shots, self.sequences,
+                                     self.tasks, self.statuses)  # fmt: skip
+        newest = self.versions.element.alias("newest")
+        top = sa.select(sa.func.max(newest.c.version)).where(newest.c.asset_id == a.c.id)
+        highest = top.scalar_subquery()
+        picked = (
+            sa.select(a.c.id.label("asset_id"), names["asset"].label("asset"),
+                      names["shot"].label("shot"), shot.c.id.label("shot_id"),
+                      names["sequence"].label("sequence"), highest.label("top"))
+            .select_from(a.join(shot, shot.c.id == a.c.context_id)
+                         .outerjoin(seq, seq.c.id == shot.c.parent_id))
+            .where(*wanted, highest.isnot(None))  # an asset with no version: none
+            .order_by(names["shot"], names["asset"])
+            .limit(SEARCH_LIMIT)
+        ).subquery("picked")  # fmt: skip
+        joined = (
+            picked.join(v, (v.c.asset_id == picked.c.asset_id) & (v.c.version == picked.c.top))
+            .outerjoin(task, task.c.id == v.c.task_id)
+            .outerjoin(st, st.c.id == v.c.status_id)
+        )
+        return sa.select(
+            v.c.id.label("version_id"), v.c.version.label("number"), v.c.date.label("date"),
+            picked.c.asset, picked.c.asset_id, picked.c.shot, picked.c.shot_id,
+            picked.c.sequence, sa.func.coalesce(task.c.name, "").label("task"),
+            sa.func.coalesce(st.c.name, "").label("status"),
+        ).select_from(joined)  # fmt: skip
 
     def search(self, project_id: str, filters: Mapping[str, str], latest: bool) -> List[Row]:
         """The versions found, as ``reads.version_row`` makes them."""

@@ -68,6 +68,8 @@ def _seed(studio: Studio, shots: range, statuses: List[Mapping[str, Any]]) -> No
         versions.append({"_entity_type": "AssetVersion", "id": str(uuid.uuid4()),
                          "asset_id": asset, "version": 1, "status_id": statuses[0]["id"],
                          "task_id": None})  # fmt: skip
+        assets.append({"_entity_type": "Asset", "id": str(uuid.uuid4()), "name": "anim",
+                       "context_id": contexts[2]["id"]})  # an asset with no version: not listed
     studio.insert("Context", contexts)
     studio.insert("Asset", assets)
     studio.insert("AssetVersion", versions)
