@@ -36,6 +36,7 @@ class VersionSearch:
     def __init__(self, store: Store) -> None:
         self.engine = store.engine
         self.versions = store.tables["AssetVersion"].alias("v")
+        self.newest = store.tables["AssetVersion"].alias("newest")
         self.assets = store.tables["Asset"].alias("a")
         self.contexts = contexts = store.tables["Context"]
         self.shots = contexts.alias("shot")
@@ -108,7 +109,7 @@ class VersionSearch:
         ranked."""
         v, a, shot, seq, task, st = (self.versions, self.assets, self.shots, self.sequences,
                                      self.tasks, self.statuses)  # fmt: skip
-        newest = self.versions.element.alias("newest")
+        newest = self.newest
         top = sa.select(sa.func.max(newest.c.version)).where(newest.c.asset_id == a.c.id)
         highest = top.scalar_subquery()
         picked = (
