@@ -36,7 +36,7 @@ from support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
 
-#: the goal (issue #60): at most 20 calls
+#: the goal: at most 20 calls
 GOAL = 20
 #: the path today: the test fails when it grows (lowered as pass-through layers go)
 MOST_CALLS = 33

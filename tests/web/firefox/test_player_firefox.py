@@ -126,7 +126,7 @@ def test_a_drag_follows_an_element_the_page_moves(firefox: Firefox) -> None:
 COVERED_BUTTON = """(() => {
   document.body.innerHTML = '<button id="target" style="position: absolute; left: 20px;'
     + ' top: 20px; width: 120px; height: 40px">Go</button><div id="veil" style="position:'
-    + ' absolute; left: 0; top: 0; width: 400px; height: 200px; background: #000"></div>';
+    + ' absolute; left: 0; top: 0; width: 400px; height: 200px; background: black"></div>';
   window.ftDccClicks = 0;
   document.getElementById("target").addEventListener("click", () => { window.ftDccClicks += 1; });
   document.getElementById("veil").addEventListener("click", (event) => event.target.remove());
