@@ -97,9 +97,10 @@ def run_publish(
     failure publishes none of them. Collect; validate what a plugin did not turn off; then
     extract and integrate; stop at the first failed stage."""
     started = time.monotonic()
-    with _publish_context(host, request, runtime or PublishRuntime()) as context:
+    runtime = runtime or PublishRuntime()
+    with _publish_context(host, request, runtime) as context:
         plugins = with_settings(discover_plugins(), request.settings.plugins)
-        progress = publish_of(context).progress
+        progress = runtime.progress
         steps = run_stages(context, plugins, progress, stages=COLLECT)
         if all(step.ok for step in steps) and publishing(context):
             steps += _validate(context, plugins)
@@ -110,21 +111,30 @@ def run_publish(
     return report
 
 
+class PublishingContext(pyblish.api.Context):
+    """A pyblish ``Context`` handed the :class:`PublishContext` of the publish it runs."""
+
+    def __init__(self, publish: PublishContext) -> None:
+        super().__init__()
+        self.publish = publish
+
+
 @contextlib.contextmanager
 def _publish_context(
     host: Host, request: PublishRequest, runtime: PublishRuntime
 ) -> Iterator[pyblish.api.Context]:
-    """The publish's one pyblish ``Context`` (its :class:`PublishContext`), in its work folder;
-    after it, the session it opened is closed and the work folder removed (a given one stays)."""
+    """The publish's one pyblish ``Context``, handed its :class:`PublishContext` (which
+    ``CollectFtDccState`` records), in its work folder; after it, the session it opened is
+    closed and the work folder removed (a given one stays)."""
     register_plugins(host.name)
     work = WorkDir.for_publish(request.work_dir)  # sweeps the folders of killed publishes
-    context = pyblish.api.Context()
+    publish = PublishContext(
+        host=host, request=request, progress=runtime.progress, work_dir=work.path,
+        session=runtime.session, session_factory=runtime.session_factory,
+        task=runtime.task if runtime.session is not None else None,
+    )  # fmt: skip
+    context = PublishingContext(publish)
     try:
-        context.data[STATE_KEY] = PublishContext(
-            host=host, request=request, progress=runtime.progress, work_dir=work.path,
-            session=runtime.session, session_factory=runtime.session_factory,
-            task=runtime.task if runtime.session is not None else None,
-        )  # fmt: skip
         yield context
     finally:
         session = connection_of(context.data).session
@@ -154,10 +164,16 @@ def _validate(context: pyblish.api.Context, plugins: List[type]) -> List[StepRes
     return repairs + run_stages(context, plugins, publish.progress, stages=VALIDATE)
 
 
+def _request_of(context: pyblish.api.Context) -> PublishRequest:
+    """The publish's request, also when its collectors failed before recording it."""
+    handed = getattr(context, "publish", None)
+    return handed.request if isinstance(handed, PublishContext) else publish_of(context).request
+
+
 def build_report(context: pyblish.api.Context, steps: List[StepResult]) -> PublishReport:
     """The :class:`PublishReport` of a finished publish."""
     items = [item_of(each) for each in context if each.data.get(STATE_KEY) is not None]
-    several = len(publish_of(context).request.reviewables) > 1
+    several = len(_request_of(context).reviewables) > 1
     steps = [_labelled(step, several) for step in steps]
     warnings = warnings_of(context.data) + _turned_off(context)
     report = PublishReport(steps=steps, warnings=list(dict.fromkeys(warnings)))

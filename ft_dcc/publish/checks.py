@@ -96,27 +96,45 @@ def _explicit_values(session: PublishSession, shot: EntityLike) -> Dict[str, Any
     return nearest
 
 
-def check_frame_range(state: ReviewScope) -> List[str]:
-    """Raise one ValidationError naming every wrong range/fps finding at once (the range AND
-    the rate, see :func:`frame_findings`); return the warnings (explicit overrides)."""
-    warnings, problems = frame_findings(state)
-    if problems:
-        raise joined(problems)
-    return warnings
-
-
 def frame_findings(state: ReviewScope) -> Tuple[List[str], List[ValidationError]]:
-    """``(warnings, problems)`` of the frame checks: every check runs, each refusal is kept
-    (a wrong range does not hide a wrong rate). Adopts what the input lacks from the shot."""
+    """What a publish decides and checks of its frames, at once (the farm's submit and the
+    queue's flush, outside a pipeline): the range and rate the shot gives
+    (:func:`decide_frames`, recorded in the item's spec), then :func:`check_frames`."""
+    state.item.spec, notes = decide_frames(state)
+    warnings, problems = check_frames(state)
+    return notes + warnings, problems
+
+
+def decide_frames(state: ReviewScope) -> Tuple[CaptureSpec, List[str]]:
+    """The capture spec with the range and rate the shot in ftrack gives where the scene or
+    input leaves them to it (``CollectShotFrames``): what an input lacks
+    (:func:`adopt_shot_settings`) and the shot's range (:func:`follow_shot_range`); and the
+    notes of what it could not follow (said by ``ValidateFrameRange``)."""
+    spec = state.capture_spec()
+    if state.item.shot is None:
+        return spec, []
+    attributes = _shot_attributes(state)
+    spec, notes = adopt_shot_settings(state, spec, attributes)
+    spec, more = follow_shot_range(state, spec, attributes)
+    return spec, notes + more
+
+
+def _shot_attributes(state: ReviewScope) -> Dict[str, ShotAttribute]:
+    if state.item.shot is None:
+        return {}
+    view = state.item.view
+    explicit = view.shot_values if view is not None else None
+    return shot_attributes(state.connected_session(), state.item.shot, explicit)
+
+
+def check_frames(state: ReviewScope) -> Tuple[List[str], List[ValidationError]]:
+    """``(warnings, problems)`` of the frame checks of the spec as collected: every check runs,
+    each refusal is kept (a wrong range does not hide a wrong rate). Only looks."""
     spec = state.capture_spec()
     warnings: List[str] = []
     problems = _sane(spec)
     if state.item.shot is not None:
-        view = state.item.view
-        explicit = view.shot_values if view is not None else None
-        attributes = shot_attributes(state.connected_session(), state.item.shot, explicit)
-        warnings.extend(adopt_shot_settings(state, attributes))
-        warnings.extend(follow_shot_range(state, attributes))
+        attributes = _shot_attributes(state)
         for check in (_check_shot_range, _check_shot_fps):
             try:
                 warnings.extend(check(state, attributes))
@@ -181,17 +199,18 @@ def joined(problems: List[ValidationError], notes: Sequence[str] = ()) -> Valida
     return error
 
 
-def adopt_shot_settings(state: ReviewScope, attributes: Dict[str, ShotAttribute]) -> List[str]:
+def adopt_shot_settings(
+    state: ReviewScope, spec: CaptureSpec, attributes: Dict[str, ShotAttribute]
+) -> Tuple[CaptureSpec, List[str]]:
     """Give an input what it lacks from the shot in ftrack: its ``fps`` to images with no rate
     (and none asked), its numbering (``fstart``, or ``fstart - handles`` when the input holds the
-    handles too) to a movie of the shot's length. Returns warnings (a rate left at ftrack's
-    configured default)."""
-    spec = state.capture_spec()
+    handles too) to a movie of the shot's length. Returns the spec and warnings (a rate left at
+    ftrack's configured default)."""
     warnings: List[str] = []
     shot_fps = attributes.get("fps")
     if shot_fps is not None and state.request.fps is None and state.host.rate_source() is None:
         rate = to_fraction(shot_fps.value)
-        state.item.spec = attr.evolve(spec, fps=rate)
+        spec = attr.evolve(spec, fps=rate)
         log.info("the input has no frame rate: publishing at the shot's %s fps", rate)
         if not shot_fps.explicit:
             warnings.append(
@@ -201,7 +220,7 @@ def adopt_shot_settings(state: ReviewScope, attributes: Dict[str, ShotAttribute]
             )
     start, end = attributes.get("fstart"), attributes.get("fend")
     if start is None or end is None or state.request.frames is not None:
-        return warnings
+        return spec, warnings
     first, last = int(float(start.value)), int(float(end.value))
     handles = _handles(attributes)
     length = spec.frame_count
@@ -209,14 +228,14 @@ def adopt_shot_settings(state: ReviewScope, attributes: Dict[str, ShotAttribute]
         if length == last - first + 1 + 2 * (first - begin) and state.host.number_frames_from(
             begin
         ):
-            state.item.spec = attr.evolve(
-                state.capture_spec(), frame_start=begin, frame_end=begin + length - 1
-            )
+            spec = attr.evolve(spec, frame_start=begin, frame_end=begin + length - 1)
             break
-    return warnings
+    return spec, warnings
 
 
-def follow_shot_range(state: ReviewScope, attributes: Dict[str, ShotAttribute]) -> List[str]:
+def follow_shot_range(
+    state: ReviewScope, spec: CaptureSpec, attributes: Dict[str, ShotAttribute]
+) -> Tuple[CaptureSpec, List[str]]:
     """``capture.frame_range = "shot"``: capture the shot's fstart/fend (with the settings'
     handles) instead of the scene's range; a warning when the shot has none set."""
     from ft_dcc.publish.capture_rules import shot_range
@@ -229,11 +248,12 @@ def follow_shot_range(state: ReviewScope, attributes: Dict[str, ShotAttribute]) 
     if wanted is None:
         asked = state.request.settings.frame_rule == "shot" and not state.request.frames
         if asked and shot is None:
-            return [f"shot {_shot_name(state)} has no fstart/fend: published the scene's range"]
-        return []
-    state.item.spec = attr.evolve(state.capture_spec(), frame_start=wanted[0], frame_end=wanted[1])
+            return spec, [
+                f"shot {_shot_name(state)} has no fstart/fend: published the scene's range"
+            ]
+        return spec, []
     log.info("capture.frame_range: the shot's range %s-%s", *wanted)
-    return []
+    return attr.evolve(spec, frame_start=wanted[0], frame_end=wanted[1]), []
 
 
 def _handles(attributes: Dict[str, ShotAttribute]) -> int:

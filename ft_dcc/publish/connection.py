@@ -11,7 +11,7 @@ from ft_dcc.exceptions import (
     ConfigurationError,
     ValidationError,
 )
-from ft_dcc.publish.state import CONNECTION_KEY, Connection, Data, connection_of, publish_of_data
+from ft_dcc.publish.state import Connection, Data, publish_of_data
 from ft_dcc.publish.tasks import parse_task_ref, resolve_task
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 
@@ -56,19 +56,14 @@ def _warm_event_hub(session: PublishSession) -> None:
 
 
 def connect(data: Data) -> Connection:
-    """Decide the publish's :class:`Connection` once (``context.data``): online with a session,
-    offline when the server cannot be reached, or the refused credentials' ValidationError for
-    ValidateFtrackServer to say. The task is read on the way (its one round trip proves the
-    server answers and accepts us)."""
-    found = connection_of(data)
-    if found.decided:
-        return found
+    """Decide the publish's :class:`Connection` (``CollectFtrackConnection`` records it):
+    online with a session, offline when the server cannot be reached, or the refused
+    credentials' ValidationError for ValidateFtrackServer to say. The task is read on the way
+    (its one round trip proves the server answers and accepts us)."""
     try:
-        connection = _open(data)
+        return _open(data)
     except ValidationError as error:
-        connection = Connection(error=error)
-    data[CONNECTION_KEY] = connection
-    return connection
+        return Connection(error=error)
 
 
 def _open(data: Data) -> Connection:

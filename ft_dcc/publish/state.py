@@ -142,6 +142,9 @@ class ReviewItem:
     thumbnail_frame: Optional[int] = None  # the source frame the thumbnail shows
     burnin: Optional[BurninChoice] = None  # the burn-in/slate to draw, None for none
     burnin_values: BurninValues = attr.Factory(dict)  # the field values drawn
+    #: what the shot's range and rate could not decide (``CollectShotFrames``), said by
+    #: ``ValidateFrameRange``
+    frame_notes: List[str] = attr.Factory(list)
     # extracted
     capture: Optional[CaptureResult] = None
     review_movie: Optional[Path] = None
@@ -251,17 +254,6 @@ def publishing(context: Any) -> List[Any]:
         each for each in context
         if isinstance(each.data.get(STATE_KEY), ReviewItem) and publishes(each.data)
     ]  # fmt: skip
-
-
-def record_saved_scene(context: Any, path: Path) -> None:
-    """The scene was saved (as ``path``) during the checks: the publish and each reviewable
-    of the scene's own host now name that file."""
-    context.data[SCENE_KEY] = str(path)
-    host = publish_of(context).host
-    for each in context:
-        item = each.data.get(STATE_KEY)
-        if isinstance(item, ReviewItem) and item.host is host:
-            item.scene = path
 
 
 @attr.s(frozen=True, auto_attribs=True)

@@ -1,4 +1,5 @@
-"""Validators only look: no validator of a publish sends a write to the server.
+"""Validators only look: no validator of a publish sends anything to the server (the planned
+read is a collector's, ``CollectServerView``), nor changes what is captured.
 
 The connection and the flush of the work queued before the publish are collect steps of their own
 (``CollectFtrackConnection``, ``CollectQueuedWorkFirst``); here a queued publish waits in the
@@ -74,9 +75,38 @@ def test_no_validator_writes_and_the_queued_work_goes_first_in_collect(
     by_stage: Dict[str, List[str]] = {}
     for name, action in sent:
         by_stage.setdefault(name, []).append(action)
-    assert "validate" in by_stage and not WRITES & set(by_stage["validate"]), by_stage
-    assert "upload" not in by_stage["validate"]
+    assert "validate" not in by_stage, by_stage  # what they check was read while collecting
+    assert "query" in by_stage["collect"]  # the task, and the one planned read
     assert "create" in by_stage["collect"] and "upload" in by_stage["collect"]  # the queued one
     assert not WRITES & set(by_stage.get("extract", []))
     assert "create" in by_stage["integrate"]  # this publish's own commit
     assert not list(queue_dir.glob("*/manifest.json"))
+
+
+def _spec_recorder(name: str, order: float, seen: Dict[str, Any]) -> type:
+    def process(self: Any, context: Any) -> None:
+        from ft_dcc.publish.state import item_of, publishing
+
+        seen[name] = [item_of(each).spec for each in publishing(context)]
+
+    return type(f"Spec{name.title()}", (pyblish.api.ContextPlugin,), {
+        "order": order, "process": process, "label": f"the spec at {name}"})  # fmt: skip
+
+
+def test_the_range_and_rate_are_decided_by_a_collector_and_no_validator_changes_the_spec(
+    ftrack_env: Any, tmp_path: Path, queue_dir: Path
+) -> None:
+    """Frames with no rate of their own play at the shot's fps: decided while collecting, so
+    the spec every validator checked is the one captured (a validator rewrote it once)."""
+    with open_session(ftrack_env, tmp_path / "s") as session:
+        task_path = make_task(session, fstart=1001, fend=1004, fps=30)
+    seen: Dict[str, Any] = {}
+    for name, order in (("validate", pyblish.api.ValidatorOrder - 0.49),
+                        ("extract", pyblish.api.ExtractorOrder - 0.49)):  # fmt: skip
+        pyblish.api.register_plugin(_spec_recorder(name, order, seen))
+    report = publish(FilesHost(make_sequence(tmp_path / "a", frames=4, start=1001)),
+                     task=task_path, asset_name="plate")  # fmt: skip
+    assert report.ok, report.errors
+    assert seen["validate"] == seen["extract"]
+    assert [float(spec.fps) for spec in seen["validate"]] == [30.0]
+    assert (seen["validate"][0].frame_start, seen["validate"][0].frame_end) == (1001, 1004)

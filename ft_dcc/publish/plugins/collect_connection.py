@@ -13,8 +13,9 @@ class CollectFtrackConnection(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.publish.connection import connect
+        from ft_dcc.publish.state import CONNECTION_KEY
 
-        connection = connect(context.data)
+        connection = context.data[CONNECTION_KEY] = connect(context.data)
         if connection.online:
             self.log.info("Connected to %s", getattr(connection.session, "server_url", "ftrack"))
 

@@ -4,7 +4,8 @@ import pyblish.api
 
 
 class CollectFtDccState(pyblish.api.ContextPlugin):
-    """Attach the publish context: the one ft_dcc.publish() prepared, or the installed host's."""
+    """Record the publish context: the one ft_dcc.publish() handed to the pyblish context
+    (``api.PublishingContext``), or the installed host's (a pyblish UI)."""
 
     label = "Publish request"
     order = pyblish.api.CollectorOrder - 0.45
@@ -14,6 +15,6 @@ class CollectFtDccState(pyblish.api.ContextPlugin):
         from ft_dcc.publish.ui import context_for_ui
 
         if context.data.get(STATE_KEY) is None:
-            context.data[STATE_KEY] = context_for_ui()
+            context.data[STATE_KEY] = getattr(context, "publish", None) or context_for_ui()
         host = publish_of(context).host
         self.log.info("Publishing from %s", host.name or type(host).__name__)

@@ -4,16 +4,18 @@ import pyblish.api
 
 
 class ExtractThumbnail(pyblish.api.InstancePlugin):
-    """Make the thumbnail from the middle of the review."""
+    """Make the thumbnail: a movie's from its chosen frame, a still's from its review image."""
 
     label = "Thumbnail"
     order = pyblish.api.ExtractorOrder + 0.2
-    families = ["review"]
+    families = ["review", "still"]
 
     def process(self, instance):
         from ft_dcc.publish.extract import thumbnail
+        from ft_dcc.publish.extract_still import still_thumbnail
         from ft_dcc.publish.state import ReviewScope
 
-        path = thumbnail(ReviewScope.of(instance))
+        scope = ReviewScope.of(instance)
+        path = still_thumbnail(scope) if scope.item.still else thumbnail(scope)
         instance.data["thumbnail"] = str(path)
         self.log.info("Thumbnail %s", path.name)

@@ -5,6 +5,7 @@ import pyblish.api
 
 class ValidateFrameRange(pyblish.api.InstancePlugin):
     """Start <= end; the range (and fps) match the shot's fstart/fend (fps) when it has them.
+    It only looks: the range and rate were decided by the collectors (``CollectShotFrames``).
 
     Every finding is reported at once: refused, one error names them all; with the settings'
     ``checks.frame_range: warn``, the pipeline keeps each as its own warning."""
@@ -15,11 +16,12 @@ class ValidateFrameRange(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.console import IN_REPORT
-        from ft_dcc.publish.checks import frame_findings, joined
+        from ft_dcc.publish.checks import check_frames, joined
         from ft_dcc.publish.state import ReviewScope
 
         scope = ReviewScope.of(instance)
-        warnings, problems = frame_findings(scope)
+        warnings, problems = check_frames(scope)
+        warnings = scope.item.frame_notes + warnings
         if problems:  # the settings' severity is the pipeline's to apply
             raise joined(problems, notes=warnings)
         for warning in warnings:

@@ -11,10 +11,9 @@ class SaveScene(pyblish.api.Action):
     on = "failed"
 
     def process(self, context, plugin):
-        from ft_dcc.publish.state import publish_of, record_saved_scene
+        from ft_dcc.publish.state import publish_of
 
-        path = publish_of(context).host.save_scene()
-        record_saved_scene(context, path)
+        path = publish_of(context).host.save_scene()  # in place: the collected path holds
         self.log.info("Saved %s", path)
 
 

@@ -12,10 +12,15 @@ class ValidateFtrackServer(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.console import IN_REPORT
-        from ft_dcc.publish.connection import connect
-        from ft_dcc.publish.state import warnings_of
+        from ft_dcc.exceptions import PublishError
+        from ft_dcc.publish.state import connection_of, warnings_of
 
-        connection = connect(context.data)  # decided by the collector (a pyblish UI may skip it)
+        connection = connection_of(context.data)  # as CollectFtrackConnection decided it
+        if not connection.decided:
+            raise PublishError(
+                "the ftrack connection was not collected",
+                hint="turn the 'ftrack connection' collector back on",
+            )
         if connection.error is not None:
             raise connection.error
         if connection.offline:

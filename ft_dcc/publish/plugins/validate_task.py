@@ -4,14 +4,13 @@ import pyblish.api
 
 
 class ValidateTask(pyblish.api.ContextPlugin):
-    """Find the task on the server: by id, or by its Project/Seq/Shot/Task path; then read, in
-    one request per reviewable, everything the other validators and the integrator need."""
+    """The task was found on the server (by id, or by its Project/Seq/Shot/Task path), and
+    what the server has for each version was read (``CollectServerView``)."""
 
     label = "ftrack task exists"
     order = pyblish.api.ValidatorOrder - 0.35
 
     def process(self, context):
-        from ft_dcc.publish.planned_read import read_planned
         from ft_dcc.publish.state import (
             NO_CONNECTION,
             connection_of,
@@ -34,5 +33,5 @@ class ValidateTask(pyblish.api.ContextPlugin):
             raise facts.error
         if facts.task is None:
             raise no_task_given()
-        task = read_planned(context)  # the queued work went first: CollectQueuedWorkFirst
+        task = facts.task
         self.log.info("Task %s (%s)", task["name"], task["id"])
