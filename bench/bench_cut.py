@@ -31,6 +31,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from cut_conform import (  # noqa: E402
+    conform,
+    expected_frames,
+    fetch_movies,
+    play_conformed,
+    served,
+    write_page,
+)
 from embedded_server import KEY, USER, Server  # noqa: E402
 from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from web.cut_checks import (  # noqa: E402
@@ -100,14 +108,16 @@ def play(page: Page, url: str, pieces: List[Any], frames: int) -> Dict[str, Any]
     page.wait("document.querySelector('.cut-view').dataset.shown")
     started = float(page.evaluate("document.querySelector('.cut-view').cutLog[0].at")) - clicked
     stalls: List[float] = []
+    late: List[Dict[str, Any]] = []  # the cuts later than a frame, as the page logged them
     played, reads, pictures = 0, 0, 0
     wrong: List[str] = []
     length = int(page.evaluate("window.ftReview.cut.end - window.ftReview.cut.start"))
     while True:
         page.wait(DONE)
         log_ = page.evaluate("document.querySelector('.cut-view').cutLog"
-                             ".filter((e) => e.due !== null).map((e) => e.at - e.due)")  # fmt: skip
-        stalls += [float(s) for s in log_]
+                             ".filter((e) => e.due !== null)")  # fmt: skip
+        stalls += [float(e["at"]) - float(e["due"]) for e in log_]
+        late += [e for e in log_ if float(e["at"]) - float(e["due"]) > FRAME_MS]
         cuts, seen, bad = wrong_cuts(page.evaluate("window.__cutSeen"), pieces)
         reads, pictures, wrong = reads + cuts, pictures + seen, wrong + bad
         played += length
@@ -118,7 +128,22 @@ def play(page: Page, url: str, pieces: List[Any], frames: int) -> Dict[str, Any]
         page.click(".cut-view .cut-play")  # the cut's own Play: again from its start
         page.wait("document.querySelector('main.items').dataset.cut === 'playing'")
     return {"first": first, "started": started, "stalls": stalls, "frames": played,
-            "cuts": reads, "pictures": pictures, "wrong": wrong}  # fmt: skip
+            "cuts": reads, "pictures": pictures, "wrong": wrong, "late": late}  # fmt: skip
+
+
+def why_late(entry: Dict[str, Any]) -> str:
+    """A late cut as the page logged it: its lateness, and when the next shot was asked for and
+    made ready (ms before its due time; None: a card)."""
+    due = float(entry["due"])
+
+    def before(key: str) -> str:
+        value = entry.get(key)
+        return "-" if value is None else f"{due - float(value):.0f} ms before due"
+
+    return (
+        f"piece {entry['piece']}: {float(entry['at']) - due:.0f} ms late; asked "
+        f"{before('asked')}, ready {before('ready')} (by {entry.get('by')})"
+    )
 
 
 def summary(name: str, shots: int, result: Dict[str, Any]) -> str:
@@ -131,10 +156,39 @@ def summary(name: str, shots: int, result: Dict[str, Any]) -> str:
             f"{len(result['wrong'])} wrong")  # fmt: skip
 
 
+def conformed_cut(folder: Path, url: str, shots: List[Any]) -> Tuple[Path, Any, Any]:
+    """The cut conformed into one movie (``folder``/cut.mp4, with its page): the folder, each
+    record frame's picture and where each piece starts."""
+    folder.mkdir(parents=True)
+    movies = fetch_movies(url, folder)
+    took = conform(shots, movies, folder / "cut.mp4")
+    write_page(folder)
+    frames, starts = expected_frames(shots)
+    log.info("%d-shot cut conformed into one movie of %d frames in %.1f s", len(shots),
+             len(frames), took)  # fmt: skip
+    return folder, frames, starts
+
+
+def conformed_summary(name: str, shots: int, result: Dict[str, Any]) -> str:
+    stalls = result["stalls"] or [0.0]
+    over = sum(1 for s in stalls if s > FRAME_MS)
+    return (f"{name:9} {shots:3d} shots  ONE MOVIE  {len(stalls):4d} cuts: median "
+            f"{statistics.median(stalls):6.1f} ms late, max {max(stalls):6.1f}, {over} above one "
+            f"frame; {result['unseen']} cut-in frames not presented; longest wait between "
+            f"pictures {result['longest']:.0f} ms  {result['pictures']} pictures  "
+            f"{len(result['wrong'])} wrong")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frames", type=int, default=0, help="play on until this many frames")
     parser.add_argument("--browsers", default="chromium,firefox")
+    parser.add_argument(
+        "--conformed",
+        action="store_true",
+        help="also play each cut conformed "
+        "into one movie by ffmpeg, in one <video> (bench/cut_conform.py)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     log.setLevel(logging.INFO)
@@ -148,12 +202,15 @@ def main() -> int:
             credentials = types.SimpleNamespace(url=server.url, api_key=KEY, api_user=USER,
                                                 data_dir=base / "data")  # fmt: skip
             sessions: Dict[int, Tuple[str, List[Any]]] = {}
+            conformed: Dict[int, Tuple[Path, Any, Any]] = {}
             for count in (10, 60):
                 shots = plan_cut(count)
                 made = build_cut_session(credentials, base / f"s{count}", shots,
                                          name=f"Reel {count}")  # fmt: skip
                 sessions[count] = (made["url"], expected_pieces(shots))
                 log.info("%d-shot cut session made", count)
+                if args.conformed:
+                    conformed[count] = conformed_cut(base / f"c{count}", made["url"], shots)
             for name in args.browsers.split(","):
                 with BROWSERS[name](base) as page:
                     results = {count: play(page, url, pieces, args.frames)
@@ -162,11 +219,22 @@ def main() -> int:
                     print(summary(name, count, result), flush=True)
                     for line in result["wrong"][:10]:
                         print(f"    {line}")
+                    for entry in result["late"][:10]:
+                        print("    late: " + why_late(entry))
                     failed = failed or bool(result["wrong"])
                 small, big = results[10], results[60]
                 late = (statistics.median(big["stalls"] or [0.0]) + 1) / (
                     statistics.median(small["stalls"] or [0.0]) + 1
                 )
+                if args.conformed:
+                    with BROWSERS[name](base) as page:
+                        for count, (folder, frames, starts) in conformed.items():
+                            with served(folder) as root:
+                                one = play_conformed(page, root, frames, starts, args.frames)
+                            print(conformed_summary(name, count, one), flush=True)
+                            for line in one["wrong"][:10]:
+                                print(f"    {line}")
+                            failed = failed or bool(one["wrong"])
                 print(f"{name:9} 60 / 10 shots: first frame x{big['first'] / small['first']:.2f}, "
                       f"cut's first picture x{big['started'] / max(1.0, small['started']):.2f}, "
                       f"median lateness (+1 ms) x{late:.2f}", flush=True)  # fmt: skip

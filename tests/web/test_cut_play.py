@@ -22,6 +22,7 @@ from support import open_session
 from .cut_checks import RECORDER, build_cut_session, expected_pieces, plan_cut, wrong_cuts
 from .feedback_fixtures import Page
 from .firefox.firefox import Firefox, firefox_or_skip
+from .frame_code import BITS, READ_VIDEO_LEVELS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -86,6 +87,15 @@ def test_in_chromium_each_cut_shows_the_next_shots_cut_in_frame(
     page.wait_for_function("() => document.querySelector('.cut-view').dataset.shown === 'card'")
     assert "missing" in page.locator(".cut-card-text").inner_text()
     page.locator(".cut-view").screenshot(path=str(artifacts_dir / "cut_play_missing.png"))
+    # and onto the gap after the 3rd shot: held black, the card names its record timecodes
+    gap_at = _record_share(SHOTS[2].record_out + 2)
+    strip.click(position={"x": box["width"] * gap_at, "y": box["height"] / 2})
+    page.wait_for_function(
+        f"() => document.querySelector('.cut-view').dataset.record === '{SHOTS[2].record_out + 2}'"
+    )
+    assert page.locator(".cut-card-text").inner_text() == "gap 01:00:01:09\u201301:00:01:15"
+    assert page.locator(".cut-view").get_attribute("data-shown") == "card"
+    page.locator(".cut-view").screenshot(path=str(artifacts_dir / "cut_play_gap.png"))
 
     # a note in cut mode: on the version and frame under the playhead
     second = SHOTS[1]
@@ -111,6 +121,67 @@ def test_in_chromium_each_cut_shows_the_next_shots_cut_in_frame(
         if n["content"] == "The arm is late here"
     ]
     assert [n["frame"] for n in notes] == [second.source_in + 4]
+
+
+#: a page the browser does not render (a hidden tab, a starved machine): no animation frame and no
+#: video frame callback ever comes
+UNRENDERED = """
+window.requestAnimationFrame = () => 0;
+HTMLVideoElement.prototype.requestVideoFrameCallback = function () { return 0; };
+"""
+#: while the cut plays, window.__cutSeen gets ["frame", piece, slot, levels] of the shown video
+#: every 5 ms (a timer, not a rendering callback), and window.__cutEnded each piece whose video
+#: played to its movie's end
+SAMPLER = """(() => {
+  const view = document.querySelector(".cut-view");
+  const levels = (video) => (READ_VIDEO_LEVELS)(video, BITS);
+  window.__cutEnded = [];
+  const followed = new Set();
+  window.setInterval(() => {
+    view.querySelectorAll(".cut-video").forEach((video) => {
+      if (followed.has(video)) return;
+      followed.add(video);
+      video.addEventListener("ended", () => window.__cutEnded.push(+view.dataset.piece));
+    });
+    const shown = [...view.querySelectorAll(".cut-video")].find(
+      (v) => v.dataset.slot === view.dataset.shown);
+    if (shown && !shown.seeking && shown.readyState >= 2) {
+      window.__cutSeen.push(["frame", +view.dataset.piece, shown.dataset.slot, levels(shown)]);
+    }
+  }, 5);
+  return true;
+})()""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS).replace("BITS", str(BITS))
+
+
+def test_a_page_the_browser_does_not_render_plays_the_cut_to_its_end_by_the_clock(
+    cut_session: Dict[str, Any], chromium: Any
+) -> None:
+    """With no animation frame and no video frame callback (a hidden tab, a starved machine),
+    each shot still stops at its cut out by the clock (its movie never runs on to its end, no
+    handle frame is held) and a gap's card ends when its time is up: the cut plays to its end
+    instead of running a shot to its movie's end and stopping on the gap for good."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    try:
+        page = context.new_page()
+        page.add_init_script(UNRENDERED)
+        assert page.goto(cut_session["url"]).status == 200
+        # polled by a timer: Playwright's default polling waits for animation frames
+        page.wait_for_function(
+            "() => document.querySelector('main.items').dataset.cutReady", polling=50
+        )
+        page.evaluate(RECORDER)
+        page.evaluate(SAMPLER)
+        page.locator(".play-cut").click()
+        page.wait_for_function(f"() => {DONE}", timeout=180_000, polling=50)
+        seen = page.evaluate("() => window.__cutSeen")
+        ended = page.evaluate("() => window.__cutEnded")
+    finally:
+        context.close()
+    cuts, pictures, wrong = wrong_cuts(seen, PIECES)
+    assert wrong == []
+    assert cuts == len(PIECES) and pictures > 0
+    # only the shot cut past its movie's end (the 4th: piece 4) plays to the movie's end
+    assert set(ended) <= {4}, ended
 
 
 def _record_share(record: int) -> float:

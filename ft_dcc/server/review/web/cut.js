@@ -111,10 +111,13 @@
     self.piece = piece;
     self.target = frame;
     self.ready = false;
+    self.asked = performance.now(); // when it was asked for, and made ready (the bench reads)
+    self.readyAt = null;
     if (!video.paused) video.pause();
     var done = function (how) {
       if (run !== self.run || self.ready) return;
       self.ready = true;
+      self.readyAt = performance.now();
       video.dataset.readyBy = how;
       var then = self.onReady;
       self.onReady = null;
@@ -314,7 +317,8 @@
       self.view.dataset.shown = slot.name; // the held cut-in picture shows now
       if (previous && previous !== slot && !previous.video.paused) previous.video.pause();
       self.showAt(piece.recIn + (at - piece.from), piece, at);
-      self.log.push({ piece: index, due: self.due || null, at: performance.now() });
+      self.log.push({ piece: index, due: self.due || null, at: performance.now(),
+        asked: slot.asked, ready: slot.readyAt, by: slot.video.dataset.readyBy });
       self.due = null;
       if (self.playing) self.playSlot(slot);
       self.prepareNext();
@@ -342,6 +346,30 @@
     if (this.frame !== null && this.frame >= piece.to - 1) { this.handOver(null); return; }
     var playing = slot.video.play();
     if (playing && playing.catch) playing.catch(function () {});
+    this.clockStop(slot);
+  };
+
+  /** The shot's end by the clock alone (a page the browser does not render reports no
+      picture: no video frame callback, no animation frame): when the video's own time says
+      it is END_FRAMES from its last cut frame, the shot ends there; until then, looked at
+      again when that is due. A picture reported presented sets a nearer time (watch). */
+  Cut.prototype.clockStop = function (slot) {
+    var self = this;
+    var index = self.index;
+    var piece = self.pieces[index];
+    var video = slot.video;
+    var duration = 1000 / (piece.rate * (video.playbackRate || 1));
+    if (!self.playing || self.active !== slot || video.paused) return;
+    var shown = slot.frameAt(video.currentTime);
+    var left = piece.to - 1 - END_FRAMES - shown;
+    if (left <= 0) {
+      self.endShot(slot, Math.max(shown, piece.from), performance.now(), duration);
+      return;
+    }
+    window.clearTimeout(self.stopTimer);
+    self.stopTimer = window.setTimeout(function () {
+      if (self.index === index) self.clockStop(slot);
+    }, Math.max(duration / 2, left * duration));
   };
 
   /** Every picture ``slot`` presents while shown: named; its piece's last one ends the shot. */
@@ -454,7 +482,10 @@
       return;
     }
     if (record !== self.record) self.showAt(record, piece, null);
-    window.requestAnimationFrame(function () { self.tickHold(run); });
+    // the next record frame's start, by a timer (an animation frame never comes to a page the
+    // browser does not render: the card would be held for good)
+    var next = self.holdFrom[0] + (passed + 1) * 1000 / self.rate;
+    window.setTimeout(function () { self.tickHold(run); }, Math.max(1, next - performance.now()));
   };
 
   /** Play on from where the playhead is, once its picture and the next shot's cut-in frame
