@@ -79,6 +79,15 @@ def gather_if_missing(engine: Engine) -> bool:
         return True
 
 
+def gather_again(engine: Engine) -> None:
+    """Gather them again where the database has them: an index added to it (a newer version's)
+    has none, and SQLite's planner takes an index it knows nothing of for a good one (a task by
+    shot name read through the new index of the contexts' types, every task in id order)."""
+    with engine.connect() as connection, connection.begin():
+        if has_statistics(connection):
+            gather(connection)
+
+
 def _filled(connection: Connection) -> bool:
     """Whether one of the tables a studio fills holds :data:`ROWS_WORTH_GATHERING` rows."""
     names = set(sa.inspect(connection).get_table_names())

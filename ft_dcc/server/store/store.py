@@ -107,7 +107,8 @@ class Store:
             check_reachable(self.engine)
             if prepare_schema(self.engine, self.metadata):  # tables an older version made
                 add_missing_columns(self.engine, self.metadata)
-                add_missing_indexes(self.engine, self.metadata)
+                if add_missing_indexes(self.engine, self.metadata):
+                    statistics.gather_again(self.engine)  # the new indexes counted too
             ensure_unique_indexes(self.engine, self.model, self.tables)
             creators.migrate(self.engine, self.model, self.tables, self.metadata)
             statistics.gather_if_missing(self.engine)

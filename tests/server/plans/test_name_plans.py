@@ -108,6 +108,27 @@ def test_a_type_of_a_shared_table_is_read_in_id_order_through_its_own_rows(
     assert not any("TEMP B-TREE" in step for step in plan), plan  # no sort: the index's order
 
 
+def test_an_index_added_to_a_database_with_statistics_is_counted_too(tmp_path: Path) -> None:
+    """A database gathered before a newer version added an index: SQLite's planner took the
+    index it had no statistics of for a good one and read every task of the studio in id order
+    for a task by shot name, until the statistics were gathered again."""
+    url = f"sqlite:///{tmp_path / 'before.sqlite'}"
+    _opened_with_rows(url).close()  # its rows, and its statistics
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:  # as a database made before the types' own index
+        connection.exec_driver_sql('DROP INDEX "ix_ft_context__entity_type_id"')
+        connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE idx LIKE '%entity_type_id'")
+    engine.dispose()
+
+    store = Store(url)
+    try:
+        plan = _explain(store, NAME_QUERIES[0], "EXPLAIN QUERY PLAN")
+    finally:
+        store.close()
+
+    assert plan[0].startswith("SEARCH ft_context USING INDEX ix_ft_context_parent_id"), plan
+
+
 def test_the_name_indexes_are_added_to_a_database_made_before_them(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     Store(f"sqlite:///{path}").close()
