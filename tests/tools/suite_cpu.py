@@ -1,6 +1,6 @@
 """Where the test suite's CPU goes: a pytest plugin and its summary.
 
-For each test the plugin records ``[machine_cpu, wall, own_cpu, worker]``:
+For each test the plugin records ``[machine_cpu, wall, own_cpu, worker, tree_cpu]``:
 
 - ``machine_cpu``: the machine's busy CPU time (``/proc/stat``: every process, so servers,
   Blender, Chromium and PostgreSQL count too) between the test's start and end. Meaningful on
@@ -9,6 +9,11 @@ For each test the plugin records ``[machine_cpu, wall, own_cpu, worker]``:
   CLI, a publish, a server it stopped, with their own reaped children). It does not depend on
   what else runs on the machine, so it is the figure to compare on a shared machine and under
   pytest-xdist; a server or browser shared by several tests counts in the test that stops it.
+- ``tree_cpu``: the CPU of the pytest process's whole process tree (``/proc``: each live
+  descendant's own and reaped children's time), so the servers and CLIs the zygote forks
+  (``support.launcher``; the zygote reaps them, not pytest), browsers and Blender count in the
+  test during which they ran. A server shared by several tests counts in each test as it works.
+  PostgreSQL's cluster (started by ``pg_ctl``, which detaches it) is not in the tree.
 
 Rows go to ``$SUITE_CPU_OUT`` (``.<worker>`` appended under pytest-xdist, one file per worker,
 each written after every test, so an interrupted run keeps what it measured)::
@@ -40,6 +45,30 @@ def _busy_seconds() -> float:
     return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def _tree_seconds(root: int) -> float:
+    """CPU of ``root`` and of every process below it, live or reaped (Linux ``/proc``)."""
+    clock = os.sysconf("SC_CLK_TCK")
+    children: Dict[int, List[int]] = collections.defaultdict(list)
+    spent: Dict[int, float] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        pid = int(name)
+        children[int(fields[1])].append(pid)
+        spent[pid] = sum(int(value) for value in fields[11:15]) / clock
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        total += spent.get(pid, 0.0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
 def _own_seconds() -> float:
     """CPU of this process and of its reaped children (theirs included)."""
     times = os.times()
@@ -49,12 +78,14 @@ def _own_seconds() -> float:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
     busy, own, start = _busy_seconds(), _own_seconds(), time.monotonic()
+    tree = _tree_seconds(os.getpid())
     yield
     _ROWS[item.nodeid] = [
         round(_busy_seconds() - busy, 2),
         round(time.monotonic() - start, 2),
         round(_own_seconds() - own, 2),
         _WORKER or "main",
+        round(_tree_seconds(os.getpid()) - tree, 2),
     ]
     _write()
 
@@ -67,28 +98,36 @@ def _write() -> None:
 
 
 def summary(rows: Dict[str, Row], top: int = 25) -> str:
-    """Totals, then own CPU by folder and by file, largest first (machine CPU beside it)."""
-    by_file: Dict[str, List[float]] = collections.defaultdict(lambda: [0.0, 0.0])
-    by_folder: Dict[str, List[float]] = collections.defaultdict(lambda: [0.0, 0.0])
+    """Totals, then CPU by folder and by file, largest tree CPU first (own and machine CPU
+    beside it)."""
+    by_file: Dict[str, List[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
+    by_folder: Dict[str, List[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
     for nodeid, row in rows.items():
         path = nodeid.split("::")[0]
         folder = path.split("/")[1] if path.count("/") > 1 else "tests"
         for totals in (by_file[path], by_folder[folder]):
-            totals[0] += _own(row)
-            totals[1] += float(row[0])
+            totals[0] += _tree(row)
+            totals[1] += _own(row)
+            totals[2] += float(row[0])
     lines = [
-        f"{len(rows)} tests: {sum(_own(r) for r in rows.values()):.0f} own CPU-s, "
+        f"{len(rows)} tests: {sum(_tree(r) for r in rows.values()):.0f} tree CPU-s, "
+        f"{sum(_own(r) for r in rows.values()):.0f} own CPU-s, "
         f"{sum(float(r[0]) for r in rows.values()):.0f} machine CPU-s busy, "
         f"{sum(float(r[1]) for r in rows.values()):.0f} s wall (summed over tests)",
-        "   own  machine",
+        "   tree     own  machine",
     ]
-    lines += [f"{o:7.1f} {m:8.1f}  {name}/" for name, (o, m) in _largest_first(by_folder)]
-    lines += [f"{o:7.1f} {m:8.1f}  {name}" for name, (o, m) in _largest_first(by_file)[:top]]
+    folders, files = _largest_first(by_folder), _largest_first(by_file)[:top]
+    lines += [f"{t:7.1f} {o:7.1f} {m:8.1f}  {name}/" for name, (t, o, m) in folders]
+    lines += [f"{t:7.1f} {o:7.1f} {m:8.1f}  {name}" for name, (t, o, m) in files]
     return "\n".join(lines)
 
 
 def _own(row: Row) -> float:
     return float(row[2]) if len(row) > 2 else float(row[0])  # rows of the first version
+
+
+def _tree(row: Row) -> float:
+    return float(row[4]) if len(row) > 4 else _own(row)  # rows of the earlier versions
 
 
 def _largest_first(totals: Dict[str, List[float]]) -> List[Tuple[str, List[float]]]:
