@@ -5,7 +5,8 @@
 // timeout, describe?} (until truthy; the value of describe is said when it gives up),
 // screenshot {path, selector?}, press {key}, click {selector}, drag {selector, points},
 // responses (every reply the page received so far: {url, status, type, body}; the body of text
-// replies only), close.
+// replies only), fresh (a new page in a browser context of its own: no cookies, storage or
+// cache of the pages before, which are closed), close.
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 
@@ -27,22 +28,29 @@ const browser = await puppeteer.launch({
   args: ["--width=1024", "--height=700"],
   extraPrefsFirefox: { "media.autoplay.default": 0 },
 });
-const page = await browser.newPage();
-page.setDefaultTimeout(TIMEOUT);
-
 // every reply the page receives, as puppeteer's response events give them (a test reads them
 // all: what a client's browser was sent)
-const received = [];
-page.on("response", (response) => {
-  const type = response.headers()["content-type"] || "";
-  const entry = { url: response.url(), status: response.status(), type, body: null };
-  received.push(entry);
-  if (!/^(text\/html|application\/json)/.test(type)) return;
-  entry.pending = response.text().then(
-    (text) => { entry.body = text; },
-    () => { entry.unread = true; }, // Firefox's BiDi gives no bodies: the test reads them again
-  );
-});
+let received = [];
+
+function opened(newPage) {
+  newPage.setDefaultTimeout(TIMEOUT);
+  const replies = [];
+  newPage.on("response", (response) => {
+    const type = response.headers()["content-type"] || "";
+    const entry = { url: response.url(), status: response.status(), type, body: null };
+    replies.push(entry);
+    if (!/^(text\/html|application\/json)/.test(type)) return;
+    entry.pending = response.text().then(
+      (text) => { entry.body = text; },
+      () => { entry.unread = true; }, // Firefox's BiDi gives no bodies: the test reads them again
+    );
+  });
+  received = replies;
+  return newPage;
+}
+
+let page = opened(await browser.newPage());
+let context = null; // the page's own browser context (none for the first page: the default one)
 
 // In the page, on the element to click: a trusted click reaching it (or a child) is noted.
 function listenForClick(element) {
@@ -132,6 +140,15 @@ const commands = {
     await Promise.all(received.map((entry) => entry.pending));
     return received.map(({ url, status, type, body, unread }) =>
       ({ url, status, type, body, unread: !!unread }));
+  },
+  // the next user's page: opened before the old one closes (the browser keeps a page)
+  fresh: async () => {
+    const [oldPage, oldContext] = [page, context];
+    context = await browser.createBrowserContext();
+    page = opened(await context.newPage());
+    await oldPage.close();
+    if (oldContext) await oldContext.close();
+    return null;
   },
   close: async () => { await browser.close(); return null; },
 };

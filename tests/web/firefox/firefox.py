@@ -4,10 +4,16 @@ stdout. Page code is sent as JavaScript expressions (awaited when they are promi
 
 Never a downloaded browser: the system's ``/usr/bin/firefox-esr`` and tests/js's puppeteer-core
 (``make js-deps``); without either the test is skipped (and ``make test`` fails on a skip).
+
+One Firefox per test process: :func:`firefox_or_skip` hands out the one a fixture gave back
+before, with a new page in a browser context of its own (no cookies, storage or cache of the
+pages before, as a new browser), rather than launching another (a launch and close cost about 3
+CPU-s; the suite launched 9). A browser that failed to answer is closed, never handed out.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
@@ -48,6 +54,8 @@ class Firefox:
         assert self.process.stdout is not None
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
         self.next_id = 0
+        #: whether a command failed or went unanswered: the browser is not handed out again
+        self.failed = False
         self.version = self._reply(0)
 
     def _read(self, stdout: IO[bytes]) -> None:
@@ -70,9 +78,17 @@ class Firefox:
         self.next_id += 1
         assert self.process.stdin is not None
         line = json.dumps({"id": self.next_id, "op": op, **arguments}) + "\n"
-        self.process.stdin.write(line.encode())
-        self.process.stdin.flush()
-        return self._reply(self.next_id)
+        try:
+            self.process.stdin.write(line.encode())
+            self.process.stdin.flush()
+            return self._reply(self.next_id)
+        except BaseException:
+            self.failed = True
+            raise
+
+    def fresh(self) -> None:
+        """A new page in a browser context of its own; the pages before are closed."""
+        self.call("fresh")
 
     def goto(self, url: str) -> Optional[int]:
         """Open ``url`` and wait for its load event; the reply's HTTP status."""
@@ -124,13 +140,37 @@ class Firefox:
 
 def firefox_or_skip(log_path: Path) -> Iterator[Firefox]:
     """A :class:`Firefox` for a fixture to yield (skipped without Firefox, Node or the driver's
-    package); closed after."""
+    package): the test process's one, on a fresh page, when no other fixture holds it; else
+    a new one (its driver's log at ``log_path``). Given back after: the page is replaced by a
+    blank one (nothing plays meanwhile), or the browser closed if it failed."""
     if not os.access(FIREFOX, os.X_OK):
         pytest.skip(f"{FIREFOX} is not installed; install Debian's firefox-esr package")
     if shutil.which("node") is None or not PUPPETEER.is_dir():
         pytest.skip("puppeteer-core is not installed in tests/js; run `make js-deps`")
-    browser = Firefox(log_path)
+    browser = _IDLE.pop() if _IDLE else Firefox(log_path)
     try:
         yield browser
     finally:
-        browser.close()
+        _give_back(browser)
+
+
+#: the test process's Firefox while no fixture holds it (at most one)
+_IDLE: List[Firefox] = []
+
+
+def _give_back(browser: Firefox) -> None:
+    if not browser.failed and browser.process.poll() is None and not _IDLE:
+        try:
+            browser.fresh()
+        except (FirefoxError, OSError):
+            pass
+        else:
+            _IDLE.append(browser)
+            return
+    browser.close()
+
+
+@atexit.register
+def _close_idle() -> None:
+    while _IDLE:
+        _IDLE.pop().close()
