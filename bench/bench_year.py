@@ -1,25 +1,27 @@
 """A studio's year: the everyday operations of issue 61 timed on a growing studio, side by side.
 
-Usage: ``.venv/bin/python bench/bench_year.py [--sizes 1,10] [--repeat 15] [--cache DIR]
-[--postgres [--workers 4]] [--tree BASELINE_WORKTREE]``
+Usage: ``.venv/bin/python bench/bench_year.py [--sizes 1,10] [--repeat 15] [--frames 5]
+[--cache DIR] [--postgres [--workers 4]] [--tree BASELINE_WORKTREE]``
 
-Each size ``N``x is seeded through the server's own ``/api`` (batches of creates, as an import
-would): 1x is one project of 8 sequences, 200 shots, 600 tasks and assets, 2,000 versions, 402
-review sessions (400 past dailies of about 15 versions, a 300-version client session, one
-scratch session), 6,300 session objects and about 11,000 notes; ``N``x holds ``max(1, N // 5)``
-projects of ``N / projects`` times that each (10x: 2 projects of 10,000 versions). A seeded
-SQLite data dir is kept under ``--cache`` (default ``~/.cache/ft_dcc-bench-year``) and used
-again by the next run of the same size (``--postgres``: a throwaway cluster, seeded each run,
-served by ``--workers`` processes).
+Each size ``N``x is seeded through the server's own ``/api`` (batches of 2,000 creates, each type's
+together, as an import sends them): 1x is one project of 8 sequences, 200 shots, 600 tasks and
+assets, 2,000 versions, 402 review sessions (400 past dailies of about 15 versions, a 300-version
+client session, one scratch session), 6,300 session objects and about 11,000 notes; ``N``x holds
+``max(1, N // 5)`` projects of ``N / projects`` times that each (10x: 2 projects of 10,000
+versions). A seeded SQLite data dir is kept under ``--cache`` (default
+``~/.cache/ft_dcc-bench-year``) and used again by the next run of the same size (``--postgres``: a
+throwaway cluster, seeded each run, served by ``--workers`` processes).
 
-Then, at each size, ``--repeat`` times each: the genuine client's reads over ``/api`` (the
-latest version of a task, the notes of a version, a 300-object dailies, a page at offset 10,000
-(or half the versions), a task by project and shot name, a count), the desk's home, a project's
-sessions, a version search (sequence, shot, status), the latest of each shot, a 300-version
-session, adding 50 versions (taken out again after each), and the review page's items of the
-300-version session. Prints p50 / p95 ms per size, the ratio of the largest size's p50 to 1x's,
-the server's CPU ms per operation (``/proc``, the server and its worker processes), the seeding
-rate and the load average, then one JSON line. No timing is asserted anywhere: a benchmark.
+Then, at each size, ``--repeat`` times each: the genuine client's reads over ``/api`` (the latest
+version of a task, the notes of a version, a 300-object dailies, a page at offset 10,000 (or half
+the versions), a task by project and shot name, a count), the desk's home, a project's sessions, a
+version search (sequence, shot, status), the latest of each shot, a 300-version session, adding 50
+versions (taken out again after each), the review page's items of the 300-version session, and
+(``--frames``) the first frame of a 300-version session's review page with real movies (built once
+into the seeded database) in headless Chromium, navigation to the first decoded frame. Prints p50 /
+p95 ms per size, the ratio of the largest size's p50 to 1x's, the server's CPU ms per operation
+(``/proc``, the server and its worker processes), the seeding rate and the load average, then one
+JSON line. No timing is asserted anywhere: a benchmark.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ PASSWORD = "bench year password"
 BATCH = 2000
 SEQUENCES, SHOTS, TASKS, VERSIONS, DAILIES, PER_DAILIES = 8, 200, 3, 2000, 400, 15
 BIG_SESSION = 300
+#: the order a flushed batch sends its creates in, each type's together and after the types
+#: it names (a run of creates of one type is written together: ``store.writing``)
+TYPE_ORDER = {name: n for n, name in enumerate((
+    "Project", "Sequence", "Shot", "Task", "Asset", "AssetVersion", "ReviewSession",
+    "ReviewSessionObject", "Note"))}  # fmt: skip
 
 
 class Api:
@@ -96,7 +103,8 @@ class Seeder:
         return str(operation["entity_key"][0])
 
     def flush(self) -> None:
-        if self.pending:
+        if self.pending:  # each type's creates together, as an import sends them
+            self.pending.sort(key=lambda op: TYPE_ORDER.get(op["entity_type"], len(TYPE_ORDER)))
             self.api(self.pending)
             self.rows += len(self.pending)
             self.pending = []
@@ -260,6 +268,50 @@ def operations(server: Server, api: Api, browser: requests.Session, seeded: Dict
     }
 
 
+FIRST_FRAME = """document.addEventListener("loadeddata", function () {
+  if (!window.__ff) { window.__ff = performance.now(); }
+}, true);"""
+
+
+def frame_session(server: Server, base: Path) -> str:
+    """The review session whose page's first frame is timed: 300 versions with a real movie
+    each and 3 notes (``tests/web/test_big_session_build``), built once into the seeded
+    database (a project of its own) and named in ``frame.json``."""
+    marker = base / "frame.json"
+    if marker.exists():
+        return str(json.loads(marker.read_text())["session"])
+    from web.test_big_session_build import Api as BuildApi
+    from web.test_big_session_build import Media, build_session
+
+    built = build_session(BuildApi(server.url, USER, KEY), Media(base / "media", base / "data"),
+                          BIG_SESSION)  # fmt: skip
+    marker.write_text(json.dumps({"session": built.review_session_id}))
+    return built.review_session_id
+
+
+def first_frames(url: str, repeat: int) -> List[float]:
+    """Navigation -> the first decoded frame (the first ``loadeddata``) of the page at ``url``
+    in headless Chromium, ms, a fresh page each time."""
+    from playwright.sync_api import sync_playwright
+    from support.browser import CHROMIUM, CHROMIUM_ARGS
+
+    found = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(repeat + 1):  # the first one warms the server's caches
+                context = browser.new_context(viewport={"width": 1400, "height": 900})
+                page = context.new_page()
+                page.add_init_script(FIRST_FRAME)
+                page.goto(url)
+                page.wait_for_function("() => window.__ff", timeout=300_000)
+                found.append(float(page.evaluate("() => window.__ff")))
+                context.close()
+        finally:
+            browser.close()
+    return found[1:]
+
+
 def measure(server: Server, ops: Dict[str, Callable[[], Any]], repeat: int
             ) -> Dict[str, Dict[str, float]]:  # fmt: skip
     found = {}
@@ -304,6 +356,17 @@ def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
             marker.write_text(json.dumps(seeded))
         browser = signed_in(server, base, database)
         result = measure(server, operations(server, api, browser, seeded), args.repeat)
+        if args.frames:
+            session = frame_session(server, base)
+            link = api([{"action": "get_widget_url", "name": "review_session",
+                         "entity_type": "ReviewSession", "entity_key": [session]}])[0]
+            link = link["widget_url"] if isinstance(link, dict) else str(link)
+            cpu = server_cpu(server.process.pid)
+            times = sorted(first_frames(link, args.frames))
+            cpu = (server_cpu(server.process.pid) - cpu) * 1000 / args.frames
+            result["review page: first frame (Chromium)"] = {
+                "p50": statistics.median(times), "p95": times[int(0.95 * (len(times) - 1))],
+                "cpu": cpu}  # fmt: skip
     finally:
         server.stop()
         if cluster is not None:
@@ -318,6 +381,8 @@ def main() -> None:
     parser.add_argument("--cache", default=str(Path.home() / ".cache" / "ft_dcc-bench-year"))
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--frames", type=int, default=5, help="times the review page's first "
+                        "frame is timed in headless Chromium (0: not)")  # fmt: skip
     parser.add_argument("--tree", help="serve with the ft_dcc of this source tree (a git worktree "
                         "of a baseline revision) instead of this one's")  # fmt: skip
     args = parser.parse_args()
