@@ -187,3 +187,27 @@ def test_the_replies_to_notes_are_found_through_an_index_after_analyze(tmp_path:
         store.close()
 
     assert [step for step in plan if step.startswith("SCAN ")] == [], plan
+
+
+def test_the_replies_are_looked_for_in_their_index_before_any_note_is_one(tmp_path: Path) -> None:
+    """A studio none of whose notes is a reply yet: ``ANALYZE`` counts nothing of the empty index
+    of the replies, and SQLite's planner then read every note to find the replies to a page's
+    300 notes (the review page's feedback: 150 ms at a year's 10x, 100,000 notes)."""
+    url = f"sqlite:///{tmp_path / 'no_replies.sqlite'}"
+    Store(url).close()
+    engine = sa.create_engine(url)
+    notes = sa.Table("ft_note", sa.MetaData(), autoload_with=engine)
+    rows = [dict(id=str(uuid.uuid4()), _entity_type="Note", content="x", parent_id=f"o{n % 500}",
+                 in_reply_to_id=None) for n in range(5000)]  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(notes.insert(), rows)
+    engine.dispose()
+    store = Store(url)  # a filled database without statistics: they are gathered
+    page = ", ".join(f'"{uuid.uuid4()}"' for _ in range(300))
+    try:
+        plan = _explain(store, f"select id from Note where in_reply_to_id in ({page})",
+                        "EXPLAIN QUERY PLAN")  # fmt: skip
+    finally:
+        store.close()
+
+    assert [step for step in plan if step.startswith("SCAN ")] == [], plan
