@@ -176,7 +176,7 @@ def conformed_summary(name: str, shots: int, result: Dict[str, Any]) -> str:
             f"{statistics.median(stalls):6.1f} ms late, max {max(stalls):6.1f}, {over} above one "
             f"frame; {result['unseen']} cut-in frames not presented; longest wait between "
             f"pictures {result['longest']:.0f} ms  {result['pictures']} pictures  "
-            f"{len(result['wrong'])} wrong")  # fmt: skip
+            f"{len(result['wrong'])} wrong, {result['ahead']} read a frame off")  # fmt: skip
 
 
 def main() -> int:
