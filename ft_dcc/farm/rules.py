@@ -112,9 +112,7 @@ class Decision:
     warnings: List[str] = attr.Factory(list)
 
 
-def decide(
-    session: IntegrateSession, path: Path, host: str, options: PublishOptions
-) -> Decision:
+def decide(session: IntegrateSession, path: Path, host: str, options: PublishOptions) -> Decision:
     """One scene's :class:`Decision` as ``ft-dcc publish`` makes it; FarmError with the
     publish's own refusal. An empty Decision when the facts cannot be read here."""
     from ft_dcc.publish.capture_rules import range_overrides
@@ -133,7 +131,7 @@ def decide(
     overrides: SpecOverrides = {"fps": request.fps}
     overrides.update(range_overrides(reader, request))
     spec = reader.default_spec(**overrides)
-    severity = request.settings.check_severity.get(FRAME_CHECK, "block")
+    severity = request.settings.severity(FRAME_CHECK)
     if severity == "off":
         return Decision((spec.frame_start, spec.frame_end))
     task = resolve_task(session, *parse_task_ref(str(options.get("task") or "")))

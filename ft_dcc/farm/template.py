@@ -134,9 +134,7 @@ def _script(args: List[str]) -> JsonObject:
     }  # fmt: skip
 
 
-def _scene_args(
-    batch: FarmBatch, scene: FarmScene, frames: Optional[Tuple[int, int]]
-) -> List[str]:
+def _scene_args(batch: FarmBatch, scene: FarmScene, frames: Optional[Tuple[int, int]]) -> List[str]:
     # --option=VALUE, one argument: a value starting with "-" is never read as an option; the
     # scene's path and task are read from the Scenes file (mapped by the session's rules)
     args = [

@@ -38,7 +38,6 @@ class SettingsFields(TypedDict, total=False):
     name_fields: Dict[str, str]
     resolution: Optional[List[int]]
     scale: Optional[float]
-    check_severity: Dict[str, str]
     plugins: Dict[str, Dict[str, object]]
     camera_rule: str
     frame_rule: str
@@ -50,8 +49,6 @@ class SettingsFields(TypedDict, total=False):
     max_size: Optional[List[int]]
     sound: bool
     still_alpha: str
-    look: Optional[str]
-    thumbnail_rule: str
     open_days: int
     client_downloads: str
     client_watermark: bool

@@ -258,11 +258,9 @@ WARNED = "{label}: {problem} (a warning: the settings turned this check to warn)
 
 
 def _severity(context: PyblishContext, plugin: PluginClass) -> str:
-    """``block`` (the default), ``warn`` or ``off``: the settings' word for this validator."""
-    publish = context.data.get(STATE_KEY)
-    if not isinstance(publish, PublishContext):
-        return "block"
-    return publish.request.settings.check_severity.get(plugin.__name__, "block")
+    """``block`` (the default), ``warn`` or ``off``: the validator's own ``severity``, which the
+    settings give it (``checks.*``: ``ft_dcc.settings.keys.PLUGIN_KEYS``)."""
+    return str(getattr(plugin, "severity", "block"))
 
 
 def _turned_off(plugin: PluginClass) -> StepResult:

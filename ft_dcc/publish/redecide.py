@@ -48,7 +48,7 @@ from ft_dcc.settings.templates import fill
 
 log = logging.getLogger(__name__)
 
-FRAME_CHECK = ValidateFrameRange.__name__  # its key in ``check_severity``
+FRAME_CHECK = ValidateFrameRange.__name__  # whose ``severity`` the settings give
 FRAME_LABEL = ValidateFrameRange.label
 #: the request's values the settings may fill (the artist's own choice wins over them)
 SETTLED = ("review_session", "resolution", "scale", "max_size", "frame_rule", "handles",
@@ -96,7 +96,7 @@ def decided(request: PublishRequest) -> JsonObject:
         "max_size": list(settings.max_size) if settings.max_size else None,
         "frame_rule": settings.frame_rule,
         "handles": settings.handles,
-        "frame_check": settings.check_severity.get(FRAME_CHECK, "block"),
+        "frame_check": settings.severity(FRAME_CHECK),
         "asset_name_template": settings.asset_name_template,
         "name_fields": dict(settings.name_fields),
         "fps": None if request.fps is None else fraction_text(request.fps),
@@ -232,7 +232,7 @@ def _request(chosen: JsonObject) -> PublishRequest:
         settings=StudioSettings(
             frame_rule=str(chosen.get("frame_rule") or "scene"),
             handles=int(str(chosen.get("handles") or 0)),
-            check_severity={FRAME_CHECK: str(chosen.get("frame_check") or "block")},
+            plugins={FRAME_CHECK: {"severity": str(chosen.get("frame_check") or "block")}},
         ),
     )
 

@@ -33,9 +33,10 @@ from ft_dcc.protocol.query_text import quote
 from ft_dcc.publish.options import ColourOptions, PublishOptions, SettingsFields
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 from ft_dcc.settings import layers, store
-from ft_dcc.settings.keys import CHECK_PLUGINS, key_named
+from ft_dcc.settings.keys import BY_NAME, PLUGIN_KEYS, key_named
 from ft_dcc.settings.kinds import SettingValue
 from ft_dcc.settings.load import unread, with_file
+from ft_dcc.settings.plugins import PluginSettings, merged
 from ft_dcc.settings.resolve import Filters, Resolved
 from ft_dcc.settings.task_paths import task_of_path
 from ft_dcc.settings.templates import review_session_name
@@ -308,14 +309,20 @@ def apply(
     settings["name_fields"] = dict(context.fields)
     settings["resolution"] = _size(resolved.optional_text("capture.resolution"))
     settings["scale"] = resolved.number("capture.scale")
-    settings["check_severity"] = {
-        plugin: resolved.text(key)
-        for key, plugin in CHECK_PLUGINS.items()
-        if resolved[key] != "block"
-    }
-    settings["plugins"] = resolved.plugins
+    settings["plugins"] = plugin_settings(resolved)
     out["settings"] = settings
     return out
+
+
+def plugin_settings(resolved: Resolved) -> PluginSettings:
+    """What each plugin receives as class attributes: the keys it owns (``PLUGIN_KEYS``: a
+    check's severity, the thumbnail rule, the OCIO look), where they differ from the default,
+    with the settings' ``plugins`` section laid over them."""
+    owned: PluginSettings = {}
+    for key, (plugin, attribute) in PLUGIN_KEYS.items():
+        if resolved[key] != BY_NAME[key].default:
+            owned.setdefault(plugin, {})[attribute] = resolved[key]
+    return merged([owned, resolved.plugins])
 
 
 def _size(text: Optional[str]) -> Optional[List[int]]:
@@ -337,8 +344,6 @@ def _capture_and_encode(resolved: Resolved) -> SettingsFields:
         "max_size": _size(resolved.optional_text("encode.max_size")),
         "sound": resolved.flag("encode.sound"),
         "still_alpha": resolved.text("encode.still_alpha"),
-        "look": resolved.optional_text("colour.look"),
-        "thumbnail_rule": resolved.text("thumbnail.frame"),
         "open_days": resolved.integer("client_review.open_days"),
         "client_downloads": resolved.text("client_review.downloads"),
         "client_watermark": resolved.flag("client_review.watermark"),

@@ -31,8 +31,9 @@ class StudioSettings:
     name_fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task for templates
     resolution: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)
     scale: Optional[float] = None  # capture.scale, when no resolution is given
-    check_severity: Dict[str, str] = attr.Factory(dict)  # checks.*: validator -> block/warn/off
-    #: plugins.*: plugin class -> attribute -> value (ft_dcc.settings.plugins)
+    #: what each plugin receives as class attributes (ft_dcc.settings.plugins): the keys it
+    #: owns (checks.* as a validator's ``severity``, thumbnail.frame, colour.look) and the
+    #: ``plugins`` section: plugin class -> attribute -> value
     plugins: Dict[str, Dict[str, Any]] = attr.Factory(dict)
     camera_rule: str = "scene"  # capture.camera: the scene's camera, or one named here
     frame_rule: str = "scene"  # capture.frame_range: the scene's range, or the shot's in ftrack
@@ -45,8 +46,6 @@ class StudioSettings:
     max_size: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)  # encode.max_size
     sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
     still_alpha: str = "checkerboard"  # encode.still_alpha: kept (checkerboard) or flattened
-    look: Optional[str] = None  # colour.look: an OCIO look before the view
-    thumbnail_rule: str = "middle"  # thumbnail.frame, when the artist names no frame
     #: client_review.*: the rules of a review session this publish creates (not of one that is)
     open_days: int = attr.ib(default=30, converter=int)
     client_downloads: str = "none"
@@ -64,6 +63,11 @@ class StudioSettings:
     def to_dict(self) -> JsonObject:
         data: JsonObject = attr.asdict(self, recurse=True)
         return data
+
+    def severity(self, plugin: str) -> str:
+        """``block``, ``warn`` or ``off``: what the settings give the validator ``plugin``
+        (for checks run outside a publish's pipeline, which reads its plugins' own)."""
+        return str(self.plugins.get(plugin, {}).get("severity", "block"))
 
     def new_session_rules(self) -> Dict[str, object]:
         """What :class:`~ft_dcc.publish.manifest.IntegrateManifest` carries of them."""

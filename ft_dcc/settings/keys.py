@@ -179,6 +179,13 @@ CHECK_PLUGINS: Dict[str, str] = {
     "checks.scene_saved": "ValidateSceneSaved",
     "checks.frame_range": "ValidateFrameRange",
 }
+#: the keys one plugin owns -> (that plugin's class name, the class attribute the key sets): the
+#: plugin receives them as it receives its ``plugins`` section (``settings/plugins.py``)
+PLUGIN_KEYS: Dict[str, Tuple[str, str]] = {
+    **{key: (plugin, "severity") for key, plugin in CHECK_PLUGINS.items()},
+    "thumbnail.frame": ("ValidateThumbnailFrame", "rule"),
+    "colour.look": ("ValidateColour", "look"),
+}
 
 
 def key_named(name: object) -> Key:

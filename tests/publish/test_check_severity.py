@@ -30,7 +30,7 @@ def test_the_scene_saved_check_follows_its_severity(
 ) -> None:  # fmt: skip
     with open_session(ftrack_env, tmp_path) as session:
         task = make_task(session, fstart=1001, fend=1012, fps=25)
-    settings = {"check_severity": {"ValidateSceneSaved": severity}}
+    settings = {"plugins": {"ValidateSceneSaved": {"severity": severity}}}
     report = quick_publish(UnsavedHost(sequence_25, fps=25), task=task, settings=settings)
     assert report.ok is ok, str(report)
     step = next(s for s in report.steps if s.plugin == "ValidateSceneSaved")

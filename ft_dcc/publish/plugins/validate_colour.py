@@ -10,14 +10,15 @@ class ValidateColour(pyblish.api.InstancePlugin):
     label = "Review colour (OCIO)"
     order = pyblish.api.ValidatorOrder + 0.25
     families = ["review", "still"]
+    #: an OCIO look applied before the view when the host's settings name none (colour.look)
+    look = None
 
     def process(self, instance):
         from ft_dcc.publish.checks import check_colour
-        from ft_dcc.publish.state import item_of, publish_of
+        from ft_dcc.publish.state import item_of
 
         item = item_of(instance)
-        look = publish_of(instance.context).request.settings.look
-        colour = item.colour = check_colour(item.host, look)
+        colour = item.colour = check_colour(item.host, self.look)
         if colour is None:
             self.log.info("The frames are display-referred: no colour transform")
         else:

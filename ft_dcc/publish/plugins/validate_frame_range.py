@@ -12,6 +12,8 @@ class ValidateFrameRange(pyblish.api.InstancePlugin):
 
     label = "Frame range and fps"
     order = pyblish.api.ValidatorOrder - 0.1
+    #: block, warn or off (the settings' checks.*): the pipeline applies it
+    severity = "block"
     families = ["review"]
 
     def process(self, instance):

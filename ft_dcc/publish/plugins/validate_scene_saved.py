@@ -24,6 +24,8 @@ class ValidateSceneSaved(pyblish.api.ContextPlugin):
 
     label = "Scene saved"
     order = pyblish.api.ValidatorOrder - 0.2
+    #: block, warn or off (the settings' checks.*): the pipeline applies it
+    severity = "block"
     actions = [SaveScene]
 
     def process(self, context):

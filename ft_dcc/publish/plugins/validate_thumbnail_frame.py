@@ -10,6 +10,8 @@ class ValidateThumbnailFrame(pyblish.api.InstancePlugin):
     label = "Thumbnail frame"
     order = pyblish.api.ValidatorOrder + 0.15
     families = ["review"]
+    #: the frame when the artist names none: first, middle or last (thumbnail.frame)
+    rule = "middle"
 
     def process(self, instance):
         from ft_dcc.exceptions import ValidationError
@@ -23,7 +25,7 @@ class ValidateThumbnailFrame(pyblish.api.InstancePlugin):
         frame = request.thumbnail_frame
         if frame is None:
             frame = {"first": spec.frame_start, "last": spec.frame_end}.get(
-                request.settings.thumbnail_rule, spec.frame_start + spec.frame_count // 2
+                self.rule, spec.frame_start + spec.frame_count // 2
             )
         if not spec.frame_start <= frame <= spec.frame_end:
             raise ValidationError(
