@@ -1,7 +1,8 @@
 """The studio settings of a publish started from a host's UI: read through the same seam as
-``ft-dcc publish`` (:mod:`ft_dcc.publish.settings_options`: ``resolve_for_publish`` + ``apply``),
-with the host's name, the task and the scene's path (for the path templates), and filled in
-where the artist chose nothing (their own task, review session or asset name wins).
+``ft-dcc publish`` (:mod:`ft_dcc.publish.settings_options`: ``resolve_for_publish``, then the
+studio's decisions, ``settings_fields``, and the artist's empty choices, ``filled_choices``),
+with the host's name, the task and the scene's path (for the path templates): the artist's own
+task, review session or asset name wins.
 
 The read goes through the publish's own session (``SharedRead``): its start rides with the
 settings read, which also reads the task, so a UI publish keeps the CLI's request budget.
@@ -11,14 +12,21 @@ Without a server the settings file and the built-in defaults apply, and the repo
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import attr
 
 from ft_dcc.exceptions import ConfigurationError
 from ft_dcc.publish.options import PublishOptions
 from ft_dcc.publish.request import PublishRequest, PublishRuntime, options_of
-from ft_dcc.publish.settings_options import SharedRead, apply, open_session, resolve_for_publish
+from ft_dcc.publish.settings_options import (
+    SharedRead,
+    apply,
+    filled_choices,
+    open_session,
+    resolve_for_publish,
+    settings_fields,
+)
 from ft_dcc.publish.studio_settings import StudioSettings
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import DEFAULT, Resolved
@@ -54,26 +62,20 @@ def filled_request(
     request: PublishRequest, host: str, scene: Optional[str], shared: SharedRead
 ) -> SettledPublish:
     """``request`` with the resolved settings of ``host``, its task and ``scene`` (the path
-    templates' input) filled in where the artist chose nothing; read on ``shared.session``."""
+    templates' input): the studio's decisions as its ``settings``, and the choices the artist
+    left empty filled (``filled_choices``); read on ``shared.session``."""
     options = options_of(request, scene or "")
     resolved, context, found_task = resolve_for_publish(options, host, shared=shared)
-    filled = apply(options, resolved, context, host, found_task)
+    settings = StudioSettings.of(settings_fields(resolved, context))
+    filled = filled_choices(options, resolved, context, found_task)
+    settled = attr.evolve(
+        request, settings=settings, task=filled.get("task", request.task),
+        review_session_name=filled.get("review_session_name", request.review_session_name),
+        burnin=filled.get("burnin", request.burnin),
+        burnin_template=filled.get("burnin_template", request.burnin_template),
+    )  # fmt: skip
     runtime = PublishRuntime(session=shared.session, task=shared.task)
-    return SettledPublish(_settled(request, options, filled), runtime, resolved)
-
-
-#: the artist's choices the settings fill when the artist left them empty (``apply``)
-FILLED = ("task", "review_session_name", "burnin", "burnin_template")
-
-
-def _settled(
-    request: PublishRequest, before: PublishOptions, after: PublishOptions
-) -> PublishRequest:
-    """``request`` with the settings' decisions and the empty choices ``apply`` filled."""
-    filled: Dict[str, Any] = {
-        key: after.get(key) for key in FILLED if after.get(key) != before.get(key)
-    }
-    return attr.evolve(request, settings=StudioSettings.of(after.get("settings")), **filled)
+    return SettledPublish(settled, runtime, resolved)
 
 
 def settle(

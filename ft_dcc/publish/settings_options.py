@@ -289,20 +289,40 @@ def apply(
 ) -> PublishOptions:
     """The pure part: ``request`` with ``resolved`` filled in where the artist chose nothing."""
     out = request.copy()
-    if found_task and not out.get("task"):
+    out.update(filled_choices(request, resolved, context, found_task))
+    if host == "files" and str(out.get("input", "")).lower().endswith(".exr"):
+        out["colour"] = _colour(out.get("colour"), resolved)
+    out["settings"] = settings_fields(resolved, context)
+    return out
+
+
+def filled_choices(
+    choices: PublishOptions, resolved: Resolved, context: TaskContext,
+    found_task: Optional[str] = None,
+) -> PublishOptions:  # fmt: skip
+    """The artist's choices the settings fill where ``choices`` left them empty: the task (the
+    one the scene's path names), the review session's name, the burn-in mode and template."""
+    out: PublishOptions = {}
+    if found_task and not choices.get("task"):
         out["task"] = found_task
-    named = out.get("task") or context.project or os.environ.get(ENV_CONTEXT_ID, "").strip()
-    if not out.get("review_session_name") and named:  # no task: the publish says so, not the name
+    named = (
+        choices.get("task") or found_task or context.project
+        or os.environ.get(ENV_CONTEXT_ID, "").strip()
+    )  # fmt: skip
+    if not choices.get("review_session_name") and named:  # no task: the publish says so
         template = resolved.text("naming.review_session")
         user = os.environ.get("FTRACK_API_USER")
         out["review_session_name"] = review_session_name(template, context.project, user)
-    if not out.get("burnin") and resolved["burnin.mode"] != "default":
+    if not choices.get("burnin") and resolved["burnin.mode"] != "default":
         out["burnin"] = resolved.text("burnin.mode")
     burnin_template = resolved.optional_text("burnin.template")
-    if not out.get("burnin_template") and burnin_template:
+    if not choices.get("burnin_template") and burnin_template:
         out["burnin_template"] = os.path.abspath(os.path.expanduser(burnin_template))
-    if host == "files" and str(out.get("input", "")).lower().endswith(".exr"):
-        out["colour"] = _colour(out.get("colour"), resolved)
+    return out
+
+
+def settings_fields(resolved: Resolved, context: TaskContext) -> SettingsFields:
+    """The studio's decisions for a publish (``StudioSettings``' fields) from the resolved keys."""
     settings = _capture_and_encode(resolved)
     settings["asset_name_template"] = resolved.optional_text("naming.asset")
     settings["review_session_template"] = resolved.text("naming.review_session")
@@ -310,8 +330,7 @@ def apply(
     settings["resolution"] = _size(resolved.optional_text("capture.resolution"))
     settings["scale"] = resolved.number("capture.scale")
     settings["plugins"] = plugin_settings(resolved)
-    out["settings"] = settings
-    return out
+    return settings
 
 
 def plugin_settings(resolved: Resolved) -> PluginSettings:
