@@ -201,6 +201,7 @@ def _scenes(
     from ft_dcc.media.sequence import is_still_image
     from ft_dcc.publish.naming import asset_name_from_path
     from ft_dcc.publish.settings_options import SharedRead
+    from ft_dcc.publish.studio_settings import StudioSettings
 
     session_name = submission.review_session_name
     scenes: List[FarmScene] = []
@@ -211,7 +212,8 @@ def _scenes(
         # a still has no frames: no frame checks (as ft-dcc publish of a still has none)
         decision = Decision() if is_still_image(path) else _decided(session, path, host, options)
         notes.extend(decision.warnings)
-        templates[str(options["task"])] = options.get("settings", {}).get("review_session_template")
+        settings = StudioSettings.of(options.get("settings"))
+        templates[str(options["task"])] = settings.owned("naming.review_session")
         chunked = host in CHUNKED_HOSTS and not movie
         scenes.append(
             FarmScene(

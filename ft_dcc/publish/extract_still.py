@@ -7,7 +7,7 @@ from pathlib import Path
 from ft_dcc.publish.state import ReviewScope
 
 
-def review_image(state: ReviewScope) -> Path:
+def review_image(state: ReviewScope, flatten: bool = False) -> Path:
     """The captured picture as a browser-ready PNG at full size, ``<work>/<asset>_review.png``
     (through the OCIO display/view when it is scene-linear; alpha as ``encode.still_alpha``
     says); sets the item's ``ftr_meta`` as ftrack stores an ``ftrackreview-image``'s."""
@@ -23,7 +23,7 @@ def review_image(state: ReviewScope) -> Path:
         source,
         folder / f"{item.asset_name}_review.png",
         colour=ColourTransform(item.colour) if item.colour is not None else None,
-        flatten=state.request.settings.still_alpha == "flatten",
+        flatten=flatten,
     )
     item.review_image = folder / f"{item.asset_name}_review.png"
     item.ftr_meta = dict(info.ftr_meta())

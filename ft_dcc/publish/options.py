@@ -34,7 +34,6 @@ class SettingsFields(TypedDict, total=False):
     (``ft_dcc.publish.settings_options.apply`` fills them, see there for the keys)."""
 
     asset_name_template: Optional[str]
-    review_session_template: str
     name_fields: Dict[str, str]
     resolution: Optional[List[int]]
     scale: Optional[float]
@@ -48,7 +47,6 @@ class SettingsFields(TypedDict, total=False):
     quality: int
     max_size: Optional[List[int]]
     sound: bool
-    still_alpha: str
     open_days: int
     client_downloads: str
     client_watermark: bool

@@ -325,7 +325,6 @@ def settings_fields(resolved: Resolved, context: TaskContext) -> SettingsFields:
     """The studio's decisions for a publish (``StudioSettings``' fields) from the resolved keys."""
     settings = _capture_and_encode(resolved)
     settings["asset_name_template"] = resolved.optional_text("naming.asset")
-    settings["review_session_template"] = resolved.text("naming.review_session")
     settings["name_fields"] = dict(context.fields)
     settings["resolution"] = _size(resolved.optional_text("capture.resolution"))
     settings["scale"] = resolved.number("capture.scale")
@@ -362,7 +361,6 @@ def _capture_and_encode(resolved: Resolved) -> SettingsFields:
         "quality": resolved.integer("encode.quality"),
         "max_size": _size(resolved.optional_text("encode.max_size")),
         "sound": resolved.flag("encode.sound"),
-        "still_alpha": resolved.text("encode.still_alpha"),
         "open_days": resolved.integer("client_review.open_days"),
         "client_downloads": resolved.text("client_review.downloads"),
         "client_watermark": resolved.flag("client_review.watermark"),

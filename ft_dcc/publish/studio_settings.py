@@ -15,6 +15,7 @@ import attr
 
 from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.settings.keys import PLUGIN_KEYS
 
 
 def _size(value: Optional[Sequence[int]]) -> Optional[Tuple[int, int]]:
@@ -26,13 +27,11 @@ class StudioSettings:
     """The settings' decisions a publish reads (each field names its settings key)."""
 
     asset_name_template: Optional[str] = None  # naming.asset, e.g. "{shot}_{camera}"
-    #: naming.review_session: names it makes for other dates are no typos of this publish's
-    review_session_template: Optional[str] = None
     name_fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task for templates
     resolution: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)
     scale: Optional[float] = None  # capture.scale, when no resolution is given
     #: what each plugin receives as class attributes (ft_dcc.settings.plugins): the keys it
-    #: owns (checks.* as a validator's ``severity``, thumbnail.frame, colour.look) and the
+    #: owns (ft_dcc.settings.keys.PLUGIN_KEYS: checks.* as a validator's ``severity``, ...) and the
     #: ``plugins`` section: plugin class -> attribute -> value
     plugins: Dict[str, Dict[str, Any]] = attr.Factory(dict)
     camera_rule: str = "scene"  # capture.camera: the scene's camera, or one named here
@@ -45,7 +44,6 @@ class StudioSettings:
     quality: int = attr.ib(default=REVIEW_CRF, converter=int)  # encode.quality: H.264 CRF
     max_size: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)  # encode.max_size
     sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
-    still_alpha: str = "checkerboard"  # encode.still_alpha: kept (checkerboard) or flattened
     #: client_review.*: the rules of a review session this publish creates (not of one that is)
     open_days: int = attr.ib(default=30, converter=int)
     client_downloads: str = "none"
@@ -63,6 +61,12 @@ class StudioSettings:
     def to_dict(self) -> JsonObject:
         data: JsonObject = attr.asdict(self, recurse=True)
         return data
+
+    def owned(self, key: str) -> Any:
+        """The value of the settings key ``key`` as the plugin that owns it receives it
+        (``PLUGIN_KEYS``; None: the plugin's own default), for code outside the pipeline."""
+        plugin, attribute = PLUGIN_KEYS[key]
+        return self.plugins.get(plugin, {}).get(attribute)
 
     def severity(self, plugin: str) -> str:
         """``block``, ``warn`` or ``off``: what the settings give the validator ``plugin``

@@ -185,6 +185,9 @@ PLUGIN_KEYS: Dict[str, Tuple[str, str]] = {
     **{key: (plugin, "severity") for key, plugin in CHECK_PLUGINS.items()},
     "thumbnail.frame": ("ValidateThumbnailFrame", "rule"),
     "colour.look": ("ValidateColour", "look"),
+    "encode.still_alpha": ("ExtractReviewImage", "still_alpha"),
+    # the names the template makes are no typos of one another (it also names the session)
+    "naming.review_session": ("ValidateReviewSessionOpen", "template"),
 }
 
 

@@ -9,13 +9,15 @@ class ExtractReviewImage(pyblish.api.InstancePlugin):
     label = "Review image"
     order = pyblish.api.ExtractorOrder + 0.1
     families = ["still"]
+    #: a picture's alpha: shown over a checkerboard, or flattened (encode.still_alpha)
+    still_alpha = "checkerboard"
 
     def process(self, instance):
         from ft_dcc.publish.extract_still import review_image
         from ft_dcc.publish.state import ReviewScope
 
         scope = ReviewScope.of(instance)
-        path = review_image(scope)
+        path = review_image(scope, flatten=self.still_alpha == "flatten")
         instance.data["reviewImage"] = str(path)
         self.log.info("Review image %s: %sx%s", path.name, scope.item.ftr_meta["width"],
                       scope.item.ftr_meta["height"])  # fmt: skip

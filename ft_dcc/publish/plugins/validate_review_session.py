@@ -17,6 +17,9 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
     """
 
     label = "Review session open"
+    #: the settings' naming.review_session (None: its default): the names it makes for other
+    #: dates are no typos of this publish's
+    template = None
     order = pyblish.api.ValidatorOrder + 0.1
 
     def process(self, context):
@@ -60,7 +63,7 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
         publish = publish_of(context)
         if publish.request.new_review_session or context.data.get(NEW_SESSION_KEY):
             return
-        template = publish.request.settings.review_session_template or BY_NAME[TEMPLATE_KEY].default
+        template = self.template or BY_NAME[TEMPLATE_KEY].default
         matches = near_names(name, names, str(template))
         if not matches:
             return
