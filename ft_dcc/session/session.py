@@ -415,7 +415,10 @@ class Session:
         """Send raw API operations in one request; entities in the answer are merged. Each
         answer's shape depends on its action: read it with :mod:`ft_dcc.session.replies`."""
         self._check_open()
-        results = self._send(operations, encode=json_default)
+        if self._identity_map is not None and operations:  # started: straight to the transport
+            results = self._transport.call(operations, encode=json_default)
+        else:
+            results = self._send(operations, encode=json_default)
         group: List[Entity] = []
         return [self._identity.decode(result, group) for result in results]
 
