@@ -21,6 +21,11 @@ from typing import Any, Iterator
 
 import pytest
 
+#: How long a page's waits and actions may take before they fail: a bound that turns a hang into
+#: a failure, never a speed assert (a page test at load 20 gave up after a fixed 60 s). Every
+#: context made from ``chromium`` starts with it; a test may give one wait more, never less.
+WAIT_MS = 180_000
+
 CHROMIUM = os.environ.get("FT_DCC_TEST_CHROMIUM", "/usr/bin/chromium-headless-shell")
 CHROMIUM_ARGS = [
     "--headless",
@@ -43,10 +48,23 @@ def chromium() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        patient_contexts(browser)
         try:
             yield browser
         finally:
             browser.close()
+
+
+def patient_contexts(browser: Any) -> None:
+    """Every context ``browser`` makes from now on waits :data:`WAIT_MS` by default."""
+    new_context = browser.new_context
+
+    def patient(**options: Any) -> Any:
+        context = new_context(**options)
+        context.set_default_timeout(WAIT_MS)
+        return context
+
+    browser.new_context = patient
 
 
 @pytest.fixture
@@ -54,7 +72,6 @@ def page(chromium: Any) -> Iterator[Any]:
     """A fresh browser page (own context: no cookies or cache shared between tests)."""
     context = chromium.new_context(viewport={"width": 1400, "height": 900})
     opened = context.new_page()
-    opened.set_default_timeout(30_000)
     try:
         yield opened
     finally:

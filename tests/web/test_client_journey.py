@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Iterator, Tuple
 
 import pytest
+from support.browser import WAIT_MS
 
 pytest.importorskip("aiosmtpd")
 from server.desk.desk_browser import DeskWorld
@@ -34,7 +35,7 @@ def test_a_client_review_from_the_desk_to_the_client_and_back_in_chromium(
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     try:
         client_page = context.new_page()
-        client_page.set_default_timeout(60_000)
+        client_page.set_default_timeout(WAIT_MS)
         client = ChromiumDriver(client_page)
         journey(desk, page.goto, client, client_page.goto, desk, page.goto, False, world,
                 server, smtp, chromium, shots)  # fmt: skip

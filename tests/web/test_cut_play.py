@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterator, Set
 import pytest
 import requests
 from support import open_session
+from support.browser import WAIT_MS
 
 from .cut_checks import RECORDER, build_cut_session, expected_pieces, plan_cut, wrong_cuts
 from .feedback_fixtures import Page
@@ -228,7 +229,7 @@ def test_the_room_follows_the_presenters_cut_frame_exact(
     context = chromium.new_context(viewport={"width": 1280, "height": 860})
     try:
         lead = context.new_page()
-        lead.set_default_timeout(60_000)
+        lead.set_default_timeout(WAIT_MS)
         assert lead.goto(cut_session["url"]).status == 200
         lead.wait_for_function("() => document.querySelector('main.items').dataset.cutReady")
         lead.locator(".presenter-bar .present").click()

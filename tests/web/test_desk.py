@@ -28,6 +28,7 @@ from server.desk.desk_browser import (
     sign_in,
     supervisor_walk,
 )
+from support.browser import WAIT_MS
 
 from .player_checks import ChromiumDriver
 
@@ -54,7 +55,7 @@ def test_a_supervisor_runs_dailies_from_the_desk_in_chromium(
     follower_context = chromium.new_context(viewport={"width": 1280, "height": 800})
     try:
         follower = follower_context.new_page()
-        follower.set_default_timeout(60_000)
+        follower.set_default_timeout(WAIT_MS)
         assert follower.goto(room).status == 200
         follower.wait_for_function("() => document.querySelector('main.items') && "
                                    "document.querySelector('main.items').dataset.live === 'open'")

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 from support import make_task, open_session
+from support.browser import WAIT_MS
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
@@ -230,7 +231,7 @@ def test_counter_note_and_picture_agree_through_step_seek_pause_switch_and_compa
     item.evaluate(AT_PAUSE)
     page.keyboard.press("l")
     page.wait_for_function(
-        "(i) => +i.dataset.frame >= 1006", arg=item.element_handle(), timeout=60_000
+        "(i) => +i.dataset.frame >= 1006", arg=item.element_handle(), timeout=WAIT_MS
     )
     page.keyboard.press("k")
     paused = truth.frame("paused")  # wherever the pause landed, all agree there
@@ -295,7 +296,7 @@ def test_a_note_typed_while_the_movie_plays_keeps_the_frame_where_typing_began(
     item.locator("button.play").click()
     page.wait_for_function(
         f"(i) => !i.querySelector('video').paused && +i.dataset.frame !== {POSTER}",
-        arg=item.element_handle(), timeout=60_000,
+        arg=item.element_handle(), timeout=WAIT_MS,
     )  # fmt: skip
     text = item.locator(".note-form textarea")
     text.click()
@@ -311,7 +312,7 @@ def test_a_note_typed_while_the_movie_plays_keeps_the_frame_where_typing_began(
     item.locator("button.play").click()
     page.wait_for_function(
         f"(i) => !i.querySelector('video').paused && +i.dataset.frame !== {began}",
-        arg=item.element_handle(), timeout=60_000,
+        arg=item.element_handle(), timeout=WAIT_MS,
     )  # fmt: skip
     assert item.locator(".note-form .note-at").inner_text() == str(began)
     text.click()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from support.browser import WAIT_MS
+
 from .test_presenter_page import dailies  # noqa: F401 - the fixture
 
 
@@ -26,7 +28,7 @@ def test_the_owner_gets_present_after_a_lost_first_answer(
     context.route("**/presenter?*", drop_first)
     try:
         page = context.new_page()
-        page.set_default_timeout(60_000)
+        page.set_default_timeout(WAIT_MS)
         assert page.goto(dailies["owner"]).status == 200
         page.locator(".presenter-bar .present").wait_for(state="visible")  # condition, 60 s
         assert dropped, "no presenter answer was dropped: the test showed nothing"

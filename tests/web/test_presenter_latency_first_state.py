@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List
 
+from support.browser import WAIT_MS
+
 from .test_frame_truth import Truth, visible_item
 from .test_presenter_page import dailies, open_page, wait_mode  # noqa: F401 - the fixture
 
@@ -40,7 +42,7 @@ def test_a_late_page_follows_with_its_own_requests_held(
         for pattern in HELD:  # never answered: the page has only what it came with
             late_context.route(pattern, lambda route: held.append(route))
         late = late_context.new_page()
-        late.set_default_timeout(60_000)
+        late.set_default_timeout(WAIT_MS)
         assert late.goto(dailies["links"]["bob"]).status == 200
         wait_mode(late, "follow")
         truth = Truth(late, artifacts_dir, f"first_state_{backend}_late")

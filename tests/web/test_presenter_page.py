@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import imageio_ffmpeg
 import pytest
 from support import genuine_sessions, make_task, open_session
+from support.browser import WAIT_MS
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
@@ -88,7 +89,7 @@ def open_page(chromium: Any, url: str, script: str = "") -> Tuple[Any, Any]:
     if script:
         context.add_init_script(script)
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(WAIT_MS)
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     assert page.goto(url).status == 200

@@ -12,6 +12,7 @@ from typing import Any, List, Set, Tuple
 
 import pytest
 from support import open_session
+from support.browser import WAIT_MS
 from support.waiting import wait_until
 
 from .dailies_fixtures import (
@@ -162,7 +163,7 @@ def test_transport_keys_marks_loop_speed_and_fullscreen(
     go_to(page, item, 1010)
     item.evaluate(RECORD_FRAMES)
     page.keyboard.press("j")
-    page.wait_for_function("() => window.__frames.some((f) => f <= 1006)", timeout=60_000)
+    page.wait_for_function("() => window.__frames.some((f) => f <= 1006)", timeout=WAIT_MS)
     page.keyboard.press("k")
     frames = page.evaluate("() => window.__frames")
     going_back = frames[: frames.index(min(frames)) + 1]
@@ -192,7 +193,7 @@ def play_pause_and_check_both(page: Any, item: Any, videos: Tuple[Any, Any], pas
     the counter names."""
     page.keyboard.press("l")
     page.wait_for_function(
-        "([i, f]) => +i.dataset.frame >= f", arg=[item.element_handle(), past], timeout=60_000
+        "([i, f]) => +i.dataset.frame >= f", arg=[item.element_handle(), past], timeout=WAIT_MS
     )
     page.keyboard.press("k")
     # B settles on A's paused frame by seeks a throttled page answers slowly on a busy machine
@@ -326,7 +327,7 @@ def test_an_8x_loop_never_names_a_frame_past_the_out_point(dailies: Any, page: A
     for stop in range(4):
         for _ in range(4):  # L, then L again three times: 1x, 2x, 4x, 8x
             page.keyboard.press("l")
-        page.wait_for_function(WRAPPED, arg=5, timeout=60_000)
+        page.wait_for_function(WRAPPED, arg=5, timeout=WAIT_MS)
         seen = stopped_and_named(page, video)
         assert seen <= set(range(1005, 1010)), (stop, seen)
         item.evaluate("() => { window.__frames = []; }")

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 from support import make_task, open_session
+from support.browser import WAIT_MS
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
@@ -234,7 +235,7 @@ def test_play_all_plays_the_whole_session_as_one_playlist(
     assert button.inner_text() == "Play all"
     button.click()
     page.wait_for_function(
-        "() => document.querySelector('main.items').dataset.playlist === '2/2'", timeout=60_000
+        "() => document.querySelector('main.items').dataset.playlist === '2/2'", timeout=WAIT_MS
     )
     page.wait_for_function("(i) => +i.dataset.frame >= 1012", arg=items.nth(1).element_handle())
     assert button.inner_text() == "Stop \u00b7 2 of 2"
@@ -300,7 +301,7 @@ def play_all_with(page: Any, url: str, script: str) -> Any:
     page.evaluate(script)
     page.locator(".play-all").click()
     state = "document.querySelector('main.items').dataset.playlist"
-    page.wait_for_function(f"() => ['2/2', 'stopped', 'done'].includes({state})", timeout=60_000)
+    page.wait_for_function(f"() => ['2/2', 'stopped', 'done'].includes({state})", timeout=WAIT_MS)
     assert page.evaluate(f"() => {state}") in ("2/2", "done")
     return items
 

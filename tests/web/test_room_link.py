@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 import pytest
 from support import genuine_sessions
+from support.browser import WAIT_MS
 
 from .feedback_fixtures import make_dailies
 
@@ -29,7 +30,7 @@ def make_session(embedded_server: Any, tmp_path: Path) -> Iterator[Any]:
 
 def _open(context: Any, url: str) -> Any:
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(WAIT_MS)
     assert page.goto(url).status == 200
     page.wait_for_function(
         "() => +document.querySelector('main.items').dataset.feedbackLoaded >= 1"

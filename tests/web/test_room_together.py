@@ -10,6 +10,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 from support import genuine_sessions, make_task, open_session
+from support.browser import WAIT_MS
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
@@ -82,7 +83,7 @@ def _open(chromium: Any, url: str, contexts: List[Any]) -> Any:
     context = chromium.new_context(viewport=VIEWPORT)
     contexts.append(context)
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(WAIT_MS)
     assert page.goto(url).status == 200
     page.wait_for_function(READY)
     return page

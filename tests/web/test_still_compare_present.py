@@ -19,6 +19,7 @@ from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 from support import genuine_sessions, make_sequence, make_task, open_session
+from support.browser import WAIT_MS
 from support.cli import run_ft_dcc
 
 from ft_dcc.host.files import FilesHost
@@ -151,13 +152,13 @@ def test_compare_wipe_play_all_and_presenting_a_still(
     assert main.get_attribute("data-playlist") == "1/2"
     assert main.get_attribute("data-playlist-hold-ms") == "1000"
     page.wait_for_function("() => document.querySelector('main.items').dataset.playlist"
-                           " === 'done'", timeout=60_000)  # fmt: skip
+                           " === 'done'", timeout=WAIT_MS)  # fmt: skip
 
     # presenting: the owner leads; the reviewer's page follows the still, zoom, pan and wipe
     context = chromium.new_context(viewport={"width": 1400, "height": 900})
     try:
         lead = context.new_page()
-        lead.set_default_timeout(30_000)
+        lead.set_default_timeout(WAIT_MS)
         assert lead.goto(mixed["owner"]).status == 200
         lead.locator("button.present").click()
         lead.wait_for_function("() => document.querySelector('main.items').dataset.presenter"

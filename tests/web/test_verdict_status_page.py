@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 import pytest
 from support import open_session
+from support.browser import WAIT_MS
 
 from .feedback_fixtures import make_dailies, personal_url
 
@@ -35,7 +36,7 @@ def two_reviewers(embedded_server: Any, chromium: Any, tmp_path: Path) -> Iterat
         for url in urls:
             context = chromium.new_context(viewport={"width": 1400, "height": 900})
             page = context.new_page()
-            page.set_default_timeout(30_000)
+            page.set_default_timeout(WAIT_MS)
             assert page.goto(url).status == 200
             page.wait_for_function(LOADED)
             pages.append(page)

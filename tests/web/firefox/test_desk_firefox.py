@@ -29,6 +29,7 @@ from server.desk.desk_browser import (
     sign_in,
     supervisor_walk,
 )
+from support.browser import WAIT_MS
 
 from .firefox import Firefox, firefox_or_skip
 
@@ -60,7 +61,7 @@ def test_a_supervisor_runs_dailies_from_the_desk_in_firefox(
     follower_context = chromium.new_context(viewport={"width": 1024, "height": 700})
     try:
         follower = follower_context.new_page()
-        follower.set_default_timeout(60_000)
+        follower.set_default_timeout(WAIT_MS)
         assert follower.goto(room).status == 200
         follower.wait_for_function("() => document.querySelector('main.items') && "
                                    "document.querySelector('main.items').dataset.live === 'open'")
