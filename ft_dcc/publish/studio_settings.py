@@ -17,6 +17,33 @@ from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.settings.keys import PLUGIN_KEYS
 
+#: fields of the settings before their plugins received the keys they own (an offline journal
+#: queued by an older ft_dcc, a library caller's ``settings={...}``), and the key each now is
+FORMER_FIELDS = {
+    "look": "colour.look",
+    "still_alpha": "encode.still_alpha",
+    "thumbnail_rule": "thumbnail.frame",
+    "review_session_template": "naming.review_session",
+}
+
+
+def _plugins_with_former_fields(fields: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """``fields``' plugins section with its former fields given to the plugins that own them
+    now (``check_severity``: validator -> severity); the section's own values win."""
+    plugins = {name: dict(values) for name, values in (fields.get("plugins") or {}).items()}
+    owned = [
+        (PLUGIN_KEYS[key], fields[old])
+        for old, key in FORMER_FIELDS.items()
+        if fields.get(old) is not None
+    ]
+    owned += [
+        ((plugin, "severity"), value)
+        for plugin, value in (fields.get("check_severity") or {}).items()
+    ]
+    for (plugin, attribute), value in owned:
+        plugins.setdefault(plugin, {}).setdefault(attribute, value)
+    return plugins
+
 
 def _size(value: Optional[Sequence[int]]) -> Optional[Tuple[int, int]]:
     return (int(value[0]), int(value[1])) if value else None
@@ -52,11 +79,15 @@ class StudioSettings:
     @classmethod
     def of(cls, fields: Union[StudioSettings, Mapping[str, Any], None]) -> StudioSettings:
         """Typed from the resolved fields (``SettingsFields``) or :meth:`to_dict`'s JSON
-        (unknown keys are ignored: a newer client's)."""
+        (unknown keys are ignored: a newer client's; an older client's former fields are given
+        to the plugins that own them now, :data:`FORMER_FIELDS`)."""
         if isinstance(fields, StudioSettings):
             return fields
+        known = dict(fields or {})
+        if known.keys() & {*FORMER_FIELDS, "check_severity"}:
+            known["plugins"] = _plugins_with_former_fields(known)
         names = {field.name for field in attr.fields(cls)}
-        return cls(**{key: value for key, value in (fields or {}).items() if key in names})
+        return cls(**{key: value for key, value in known.items() if key in names})
 
     def to_dict(self) -> JsonObject:
         data: JsonObject = attr.asdict(self, recurse=True)

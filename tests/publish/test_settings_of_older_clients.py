@@ -1,0 +1,46 @@
+"""Settings written before a plugin received the keys it owns (an offline journal queued by an
+older ft_dcc, a library caller's ``settings={...}``) still reach those plugins: the former
+fields ``check_severity``, ``look``, ``still_alpha``, ``thumbnail_rule`` and
+``review_session_template`` are read as the keys their plugins now own, never dropped."""
+
+from __future__ import annotations
+
+from ft_dcc.publish.request import PublishRequest
+from ft_dcc.publish.studio_settings import StudioSettings
+
+#: ``StudioSettings.to_dict()`` as the ft_dcc before the change wrote it (the journal's form)
+OLDER = {
+    "asset_name_template": None,
+    "name_fields": {},
+    "check_severity": {"ValidateSceneSaved": "warn", "ValidateFrameRange": "off"},
+    "plugins": {"ValidateFrameRange": {"severity": "block"}},
+    "still_alpha": "flatten",
+    "look": "shot_grade",
+    "thumbnail_rule": "first",
+    "review_session_template": "Layout {date}",
+    "quality": 20,
+}
+
+
+def test_an_older_clients_settings_reach_the_plugins_that_own_them_now() -> None:
+    plugins = StudioSettings.of(OLDER).plugins
+    assert plugins["ValidateSceneSaved"] == {"severity": "warn"}
+    assert plugins["ValidateFrameRange"] == {"severity": "block"}  # the newer section wins
+    assert plugins["ExtractReviewImage"] == {"still_alpha": "flatten"}
+    assert plugins["ValidateColour"] == {"look": "shot_grade"}
+    assert plugins["ValidateThumbnailFrame"] == {"rule": "first"}
+    assert plugins["ValidateReviewSessionOpen"] == {"template": "Layout {date}"}
+    assert StudioSettings.of(OLDER).quality == 20
+
+
+def test_a_queued_request_of_an_older_client_keeps_them_through_its_journal_form() -> None:
+    request = PublishRequest.from_dict({"settings": OLDER})
+    assert request.settings.severity("ValidateSceneSaved") == "warn"
+    assert request.settings.owned("colour.look") == "shot_grade"
+    again = PublishRequest.from_dict(request.to_dict())
+    assert again.settings == request.settings
+
+
+def test_settings_of_today_are_read_as_they_are() -> None:
+    today = StudioSettings(plugins={"ValidateColour": {"look": "x"}}, quality=18)
+    assert StudioSettings.of(today.to_dict()) == today
