@@ -17,7 +17,9 @@ come from one module per area, each with ``routes(server)``:
 - ``health``: ``GET /health`` and ``GET /ready`` (no credentials), and the 503 answers of a
   database outage (``http.health``: logged once, not a traceback per request).
 
-Every request's identity is resolved before its route by the authentication layer
+Every HTTP concern before a route is the one door's (``http.door``: the request log, CORS,
+security headers, NUL and body limits, outages, failed-attempt counts, the identity, the body
+timeout). Every request's identity is resolved there by the authentication layer
 (``authentication``: a signed URL, a review link, an API key or the sign-in cookie); routes read
 it (``identity.layer.identity_of``) and ask the policy (``identity.policy``), never a credential.
 
@@ -43,12 +45,11 @@ from ft_dcc.server.api import routes as api_routes
 from ft_dcc.server.api import widget as widget_page
 from ft_dcc.server.desk import routes as desk_routes
 from ft_dcc.server.errors import ServerError
-from ft_dcc.server.http import body_limit, health, nul_text, parts, ratelimit
+from ft_dcc.server.http import body_limit, door, health, parts, ratelimit
 from ft_dcc.server.http import limits as http_limits
-from ft_dcc.server.http.cors import add_cors
-from ft_dcc.server.http.request_log import RequestLog, RequestLogMiddleware
+from ft_dcc.server.http.cors import cors_policy
+from ft_dcc.server.http.request_log import RequestLog
 from ft_dcc.server.http.responses import error_response, server_error_response
-from ft_dcc.server.http.security_headers import SecurityHeadersMiddleware
 from ft_dcc.server.limits.limiter import request_limiter
 from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.notify.service import start_notifier
@@ -125,7 +126,6 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     """The ASGI app for ``config``; ``app.state.server`` holds the store, keys and seed result."""
     server = EmbeddedServer(config, environ)
     notifier = start_notifier(server)  # digests and webhooks: its thread runs while we serve
-    request_log = RequestLog(config.request_log) if config.request_log else None
     outage = health.Outage(server.store.engine)
     server.on_close(outage.close)
     health.quiet_outage_tracebacks()
@@ -152,18 +152,16 @@ def create_app(config: ServerConfig, environ: Optional[Dict[str, str]] = None) -
     )
     app.state.server = server
     app.state.outage = outage
-    app.add_middleware(http_limits.BodyTimeoutMiddleware, timeout=http_limits.body_timeout())
-    authentication.install(app, server, _refused)  # one identity per request, before any route
-    app.add_middleware(  # failed sign-ins: per source, target
-        ratelimit.AuthAttemptMiddleware,
-        limiter=request_limiter(server.store.engine, server.store.metadata),
+    door_parts = door.DoorParts(
+        request_log=RequestLog(config.request_log) if config.request_log else None,
+        cors=cors_policy(config.cors_origins),
+        limits=body_limits(config),  # every body limited while read, before authentication
+        refuse=_known_error,
+        outage=outage,  # around all that reads the db
+        limiter=request_limiter(server.store.engine, server.store.metadata),  # failed sign-ins
+        identities=authentication.identities(server),  # one identity per request
+        on_error=_refused,
+        body_timeout=http_limits.body_timeout(),
     )
-    app.add_middleware(health.OutageMiddleware, outage=outage)  # around all that reads the db
-    # every body limited while read, before authentication
-    app.add_middleware(body_limit.BodyLimitMiddleware, limits=body_limits(config),
-                       refuse=_known_error)  # fmt: skip
-    app.add_middleware(nul_text.NulRefusedMiddleware, refuse=_known_error)
-    app.add_middleware(SecurityHeadersMiddleware)
-    add_cors(app, config.cors_origins)
-    app.add_middleware(RequestLogMiddleware, request_log=request_log)
+    app.add_middleware(door.Door, parts=door_parts)  # every HTTP concern before a route, in order
     return app

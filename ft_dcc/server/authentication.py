@@ -1,7 +1,8 @@
 """The server's authentication layer: its doors, in order, resolving one identity per request.
 
-``install(app, server, on_error)`` puts :class:`~ft_dcc.server.identity.layer.IdentityMiddleware`
-in front of every route with the readers of the rooms that own each credential:
+``identities(server)`` is the :class:`~ft_dcc.server.identity.layer.IdentityBackend` the server's
+door (``http.door``) resolves every request with before its route, with the readers of the rooms
+that own each credential:
 
 1. a signed URL (``files.door``): an upload, download or widget URL's ``token``, or a one-time
    sign-in link (``signin.link_door``);
@@ -19,11 +20,9 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from starlette.applications import Starlette
-
 from ft_dcc.server.files.door import SIGNED_URL_READER
 from ft_dcc.server.http.auth import key_reader
-from ft_dcc.server.identity.layer import IdentityBackend, IdentityMiddleware, OnError, Reader
+from ft_dcc.server.identity.layer import IdentityBackend, Reader
 from ft_dcc.server.review.access import signer_for
 from ft_dcc.server.review.door import STATIC_PATHS, link_reader
 from ft_dcc.server.runtime.embedded import EmbeddedServer
@@ -45,8 +44,7 @@ def readers(server: EmbeddedServer) -> Tuple[Reader, ...]:
     )
 
 
-def install(app: Starlette, server: EmbeddedServer, on_error: OnError) -> None:
-    """Resolve every request's identity before its route (add it inside the middleware that
+def identities(server: EmbeddedServer) -> IdentityBackend:
+    """Every request's identity, resolved by the door before its route (inside the part that
     tells the failed-attempt counts the request's source, so 429s are counted and answered)."""
-    backend = IdentityBackend(readers(server), skip=NO_CREDENTIAL)
-    app.add_middleware(IdentityMiddleware, backend=backend, on_error=on_error)
+    return IdentityBackend(readers(server), skip=NO_CREDENTIAL)

@@ -14,26 +14,20 @@ import attr
 import pytest
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.middleware.authentication import AuthenticationMiddleware
 from support.groups import on_pg_server
 from support.net import TEST_KEY, TEST_USER, free_port
 from support.servers import backend_server
 
-from ft_dcc.server.errors import ServerError
 from ft_dcc.server.events.hub import EventBroker
 from ft_dcc.server.grants.key import KeyGrant
 from ft_dcc.server.http.auth import key_reader
-from ft_dcc.server.identity.layer import IdentityBackend, IdentityMiddleware
+from ft_dcc.server.identity.layer import IdentityBackend
 from ft_dcc.session.event_hub import EventHub
 
 
 def _test_grant(user: Optional[str], key: Optional[str]) -> Optional[KeyGrant]:
     return KeyGrant(TEST_USER, TEST_USER, "test") if (user, key) == (TEST_USER, TEST_KEY) else None
-
-
-async def _refused(request: Request, exc: ServerError) -> Response:
-    return PlainTextResponse(exc.message, status_code=exc.status)
 
 
 @attr.s(auto_attribs=True)
@@ -66,7 +60,7 @@ class BrokerServer:
         # the hub admits the identity the server's authentication layer resolved: here, of
         # the one test key
         backend = IdentityBackend([key_reader(_test_grant)])
-        app.add_middleware(IdentityMiddleware, backend=backend, on_error=_refused)
+        app.add_middleware(AuthenticationMiddleware, backend=backend)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

@@ -1,5 +1,6 @@
 """A size limit on every route's request body, applied while it is read and before anyone is
-authenticated (the outermost layer but the request log, security headers and CORS).
+authenticated (by the door, ``http.door``, after the request log, CORS, security headers and
+the NUL check).
 
 Each route area declares its limit by path (:class:`BodyLimits`: the first (start, end) pair
 the path starts and ends with decides; every other path gets :data:`DEFAULT_LIMIT`). A body
@@ -10,11 +11,9 @@ so a process never holds more of a body than its route's limit, whoever sends it
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
 from ft_dcc.server.errors import BadInput
 
@@ -54,40 +53,23 @@ def _declared(scope: Scope) -> int:
     return -1
 
 
-#: how the app answers a :class:`BodyTooLarge` (its handler of every ``ServerError``, so the
-#: answer has the shape and status of the route's area)
-Refuse = Callable[[Request, Exception], Awaitable[Response]]
+def declared_too_large(scope: Scope, most: int) -> Optional[BodyTooLarge]:
+    """The 413 of a body whose ``Content-Length`` is past ``most`` (answered at once, unread)."""
+    return BodyTooLarge(most) if _declared(scope) > most else None
 
 
-class BodyLimitMiddleware:
-    """Refuses a body past its route's limit, declared or as it is read (module docstring); a
-    body found too large while read raises :class:`BodyTooLarge` in the route, answered by the
-    app's handler of every ``ServerError``."""
+def limited(receive: Receive, most: int) -> Receive:
+    """``receive`` raising :class:`BodyTooLarge` (answered by the app's handler of every
+    ``ServerError``) as soon as the body read passes ``most``."""
+    read = 0
 
-    def __init__(self, app: ASGIApp, limits: BodyLimits, refuse: Refuse) -> None:
-        self.app = app
-        self.limits = limits
-        self.refuse = refuse
+    async def limited_receive() -> Message:
+        nonlocal read
+        message = await receive()
+        if message.get("type") == "http.request":
+            read += len(message.get("body", b""))
+            if read > most:
+                raise BodyTooLarge(most)
+        return message
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        most = self.limits.of(scope.get("path", ""))
-        if _declared(scope) > most:
-            response = await self.refuse(Request(scope), BodyTooLarge(most))
-            await response(scope, receive, send)
-            return
-        read = 0
-
-        async def limited() -> Message:
-            nonlocal read
-            message = await receive()
-            if message.get("type") == "http.request":
-                read += len(message.get("body", b""))
-                if read > most:
-                    raise BodyTooLarge(most)
-            return message
-
-        await self.app(scope, limited, send)
-
+    return limited_receive

@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 from typing import Iterable, List, Mapping, Optional
 
-from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import Receive, Scope, Send
 
 from ft_dcc.protocol import HEADER_API_KEY, HEADER_STRICT, HEADER_USER
 from ft_dcc.server.http.update_tokens import CLIENT_TOKEN_HEADER, PUSH_TOKEN_HEADER
@@ -52,10 +52,16 @@ def cors_origins(option: Optional[Iterable[str]], environ: Mapping[str, str]) ->
     return origins
 
 
-def add_cors(app: Starlette, origins: List[str]) -> None:
-    """Answer preflights and let exactly ``origins`` read the server's replies."""
-    app.add_middleware(
-        CORSMiddleware,
+async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:
+    raise RuntimeError("the CORS policy answers preflights and adds headers; it runs no app")
+
+
+def cors_policy(origins: List[str]) -> CORSMiddleware:
+    """Starlette's CORS policy for exactly ``origins``: the door (``http.door``) answers a
+    preflight with its ``preflight_response`` and sends every other answer through its
+    ``send``."""
+    return CORSMiddleware(
+        _no_app,
         allow_origins=[o for o in origins if o != "*"],
         allow_credentials=True,
         allow_methods=ALLOWED_METHODS,

@@ -7,7 +7,7 @@
   takes a file. 200 with ``"ready": true``, else 503 naming what is not (never the database's
   URL or password). ``ft-dcc server status`` reads both (``runtime.status``).
 - During a database outage (PostgreSQL stopped, a dropped connection, a SQLite file gone or
-  locked: ``model.database.is_unreachable``) :class:`OutageMiddleware` answers 503 instead of
+  locked: ``model.database.is_unreachable``) the door (``http.door``) answers 503 instead of
   a 500 and a traceback per request: ``/api`` with an ftrack error (``exception``,
   ``content``), a browser (``Accept: text/html``) with a short HTML page, the review room's
   JSON routes with ``{"error"}``. :class:`Outage` logs the outage once per process and once
@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from ft_dcc.protocol import API_PATH
 from ft_dcc.protocol.version import __version__
@@ -158,35 +158,6 @@ def outage_reply(scope: Scope) -> Response:
 
 #: the outage page (``templates/outage.html``)
 _TEMPLATES = pages.templates_in(Path(__file__).resolve().parent / "templates")
-
-
-class OutageMiddleware:
-    """Turns a request's "database unreachable" error into :func:`outage_reply` (logged once
-    by :class:`Outage`)."""
-
-    def __init__(self, app: ASGIApp, outage: Outage) -> None:
-        self.app = app
-        self.outage = outage
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status: List[int] = []
-
-        async def watch(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status.append(int(message["status"]))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        except Exception as error:
-            if status or not is_unreachable(error):
-                raise
-            self.outage.report_down(error)
-            await outage_reply(scope)(scope, receive, send)
-
 
 
 class OutageLogFilter(logging.Filter):

@@ -1,8 +1,8 @@
 """Request bodies that stall and clients that leave: clear answers, no 500s, no hung workers.
 
-- :class:`BodyTimeoutMiddleware`: while a request body is being read, each next chunk must arrive
-  within ``FT_DCC_BODY_TIMEOUT`` seconds (default 30; an idle timeout, so slow but steady uploads
-  are fine); otherwise the request is answered **408** (``RequestTimeoutError``).
+- :func:`timed` (the door's ``receive``): while a request body is being read, each next chunk
+  must arrive within ``FT_DCC_BODY_TIMEOUT`` seconds (default 30; an idle timeout, so slow but
+  steady uploads are fine); otherwise the request is answered **408** (``RequestTimeoutError``).
 - A client that disconnects before its body arrived is logged as such (info) and recorded with
   status 499 ("client closed request"), not as an unhandled server error.
 """
@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive
 
 from ft_dcc.server.env_number import positive_number
 from ft_dcc.server.errors import ServerError
@@ -40,35 +40,27 @@ def body_timeout() -> float:
     return positive_number(TIMEOUT_ENV, DEFAULT_BODY_TIMEOUT)
 
 
-class BodyTimeoutMiddleware:
-    """Times out ``receive()`` while the request body is incomplete (not afterwards)."""
+def timed(receive: Receive, timeout: float) -> Receive:
+    """``receive`` timed out (:class:`BodyTimeout`) while the request body is incomplete (not
+    afterwards: then it only waits for a disconnect)."""
+    body_done = False
 
-    def __init__(self, app: ASGIApp, timeout: float = DEFAULT_BODY_TIMEOUT) -> None:
-        self.app = app
-        self.timeout = timeout
+    async def timed_receive() -> Message:
+        nonlocal body_done
+        if body_done:  # afterwards receive() only waits for a disconnect: never time it out
+            return await receive()
+        try:
+            message = await asyncio.wait_for(receive(), timeout)
+        except asyncio.TimeoutError:
+            raise BodyTimeout(
+                f"No request data arrived for {timeout:g} s; the request was dropped. "
+                "Send the whole body without pausing (or retry on a better connection)."
+            ) from None
+        if message.get("type") != "http.request" or not message.get("more_body", False):
+            body_done = True
+        return message
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        body_done = False
-
-        async def timed_receive() -> Message:
-            nonlocal body_done
-            if body_done:  # afterwards receive() only waits for a disconnect: never time it out
-                return await receive()
-            try:
-                message = await asyncio.wait_for(receive(), self.timeout)
-            except asyncio.TimeoutError:
-                raise BodyTimeout(
-                    f"No request data arrived for {self.timeout:g} s; the request was dropped. "
-                    "Send the whole body without pausing (or retry on a better connection)."
-                ) from None
-            if message.get("type") != "http.request" or not message.get("more_body", False):
-                body_done = True
-            return message
-
-        await self.app(scope, timed_receive, send)
+    return timed_receive
 
 
 async def _timed_out(request: Request, exc: Exception) -> Response:

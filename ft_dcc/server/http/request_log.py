@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional
 from urllib.parse import parse_qsl, urlencode
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope, Send
 
 from ft_dcc.protocol import HEADER_USER
 
@@ -83,34 +83,30 @@ def _log_entry(scope: Scope, status: int) -> Dict[str, Any]:
     }
 
 
-class RequestLogMiddleware:
-    """Writes the request log entry when the response starts (so it is there when it arrives)."""
+class LoggedSend:
+    """The door's outermost ``send``: writes the request's log entry when its response starts
+    (so it is there when the answer arrives), or with status 500 when the request failed
+    before answering (:meth:`failed`). Without a log it only forwards."""
 
-    def __init__(self, app: ASGIApp, request_log: Optional[RequestLog]) -> None:
-        self.app = app
+    def __init__(self, request_log: Optional[RequestLog], scope: Scope, send: Send) -> None:
         self.request_log = request_log
+        self.scope = scope
+        self.send = send
+        self.written = False
+        if request_log is not None:
+            scope.setdefault("state", {})
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_log = self.request_log
-        if scope["type"] != "http" or request_log is None:
-            await self.app(scope, receive, send)
-            return
-        scope.setdefault("state", {})
-        written = False
+    async def __call__(self, message: Message) -> None:
+        if (self.request_log is not None and message["type"] == "http.response.start"
+                and not self.written):  # fmt: skip
+            self.written = True
+            try:
+                self.request_log.write(_log_entry(self.scope, int(message["status"])))
+            except Exception:
+                log.exception("could not write the request log")
+        await self.send(message)
 
-        async def logging_send(message: Message) -> None:
-            nonlocal written
-            if message["type"] == "http.response.start" and not written:
-                written = True
-                try:
-                    request_log.write(_log_entry(scope, int(message["status"])))
-                except Exception:
-                    log.exception("could not write the request log")
-            await send(message)
-
-        try:
-            await self.app(scope, receive, logging_send)
-        except Exception:
-            if not written:
-                request_log.write(_log_entry(scope, 500))
-            raise
+    def failed(self) -> None:
+        """The request raised: its entry says 500 unless its answer had started."""
+        if self.request_log is not None and not self.written:
+            self.request_log.write(_log_entry(self.scope, 500))

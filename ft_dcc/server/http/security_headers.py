@@ -1,7 +1,7 @@
 """Headers on every answer of the server: the browser never sniffs a type and runs no script
 the server did not mean to serve.
 
-:class:`SecurityHeadersMiddleware` adds, where a route did not set its own:
+The door (``http.door``) adds, where a route did not set its own:
 ``X-Content-Type-Options: nosniff``, a Content-Security-Policy that allows nothing
 (:data:`DEFAULT_POLICY`; the review page sets a stricter-than-usual one of its own that allows
 its own scripts and styles) and ``Referrer-Policy: no-referrer`` (a URL's token never travels in
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import List, Tuple
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Send
 
 DEFAULT_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DEFAULTS: Tuple[Tuple[bytes, bytes], ...] = (
@@ -28,20 +28,12 @@ def with_defaults(headers: List[Tuple[bytes, bytes]]) -> List[Tuple[bytes, bytes
     return list(headers) + [(name, value) for name, value in DEFAULTS if name not in present]
 
 
-class SecurityHeadersMiddleware:
-    """Adds :data:`DEFAULTS` to every HTTP response that lacks them."""
+def with_security_headers(send: Send) -> Send:
+    """``send`` adding :data:`DEFAULTS` to the response's start when it lacks them."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = dict(message, headers=with_defaults(list(message.get("headers", []))))
+        await send(message)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = dict(message, headers=with_defaults(list(message.get("headers", []))))
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    return send_with_headers

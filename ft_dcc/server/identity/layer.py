@@ -1,7 +1,8 @@
 """The authentication layer: one :class:`~.model.Identity` per request, resolved before any route.
 
 Starlette's authentication pattern (an :class:`~starlette.authentication.AuthenticationBackend`
-behind a middleware that sets ``scope["auth"]`` and ``scope["user"]``), with the project's
+behind the server's one door, ``http.door``, which sets ``scope["auth"]`` and
+``scope["user"]``), with the project's
 credentials as :class:`Reader` s, one per door (API key, sign-in cookie, review link, signed
 URL), made by the rooms that own those credentials and put in order by the app
 (``ft_dcc.server.authentication``). The first reader whose credential the request carries
@@ -25,7 +26,6 @@ from starlette.authentication import AuthCredentials, AuthenticationBackend
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ft_dcc.server.errors import ServerError
 from ft_dcc.server.identity.model import ANONYMOUS, Identity
@@ -75,31 +75,6 @@ class IdentityBackend(AuthenticationBackend):
             identity = reader.resolve(conn)
         scopes = [identity.kind.value] if identity.is_authenticated else []
         return AuthCredentials(scopes), identity
-
-
-class IdentityMiddleware:
-    """Starlette's ``AuthenticationMiddleware`` with an asynchronous error handler: a reader's
-    refusal (a :class:`ServerError`) is answered by ``on_error`` as the routes' would be."""
-
-    def __init__(self, app: ASGIApp, backend: IdentityBackend, on_error: OnError) -> None:
-        self.app = app
-        self.backend = backend
-        self.on_error = on_error
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        try:
-            scope["auth"], scope["user"] = await self.backend.authenticate(HTTPConnection(scope))
-        except ServerError as exc:
-            if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 1008})
-                return
-            response = await self.on_error(Request(scope, receive), exc)
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
 
 
 def identity_of(conn: HTTPConnection) -> Identity:
