@@ -27,7 +27,7 @@ from ft_dcc.server.model.writers import WriteTurns, turns_of
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.registry import Change
 from ft_dcc.server.runtime.config import ServerConfig
-from ft_dcc.server.store.chunks import run_fairly
+from ft_dcc.server.store.chunks import chunkable, run_in_chunks
 from ft_dcc.server.store.store import WRITE_ACTIONS, Store
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,12 @@ class ApiContext:
         writes = any(op.get("action") in WRITE_ACTIONS for op in operations)
         if not writes:
             return list(self.store.execute(operations, user_id, asker))
-        result = run_fairly(self.store, self.write_turns, self.write_lock, operations, user_id,
-                            asker)  # fmt: skip
+        if chunkable(self.store.model, operations):  # a big import: in chunks, each its turn
+            result = run_in_chunks(self.store, self.write_turns, self.write_lock, operations,
+                                   user_id)  # fmt: skip
+        else:
+            with self.write_turns.turn(), self.write_lock:
+                result = self.store.run(operations, user_id, asker)
         permissions.forget_deleted_users(self.keys, result.changes)
         revoke_changed(self.revocations, result.changes)
         record_changes(self.store, result.changes, user_id)

@@ -125,22 +125,18 @@ class Batch(Planning):
                 replies.append({})  # answered when the run of creates is written
             else:
                 self.write_pending()
-                replies.append(self._run_at(index, operation))
+                try:  # its refusal names its place in the batch
+                    if not isinstance(operation, dict):
+                        raise _fail("Each operation must be a JSON object with an 'action'")
+                    replies.append(self.run_one(operation))
+                except REFUSALS as error:
+                    raise placed(error, index, operation) from None
             if isinstance(operation, dict) and operation.get("action") not in self.answers:
                 sent.append(operation)
                 places.append(index)
         self.write_pending()
         self._check_batch(sent, places)
         return replies
-
-    def _run_at(self, index: int, operation: object) -> JsonObject:
-        """One operation's reply; its refusal names its place in the batch."""
-        try:
-            if not isinstance(operation, dict):
-                raise _fail("Each operation must be a JSON object with an 'action'")
-            return self.run_one(operation)
-        except REFUSALS as error:
-            raise placed(error, index, operation) from None
 
     # -- creates written together (``store.writing``) -----------------------------------------
     def defer_create(self, index: int, operation: object, following: object) -> bool:

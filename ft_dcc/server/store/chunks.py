@@ -84,14 +84,3 @@ def _undo(store: Store, changes: List[Change]) -> None:
             connection.execute(sa.delete(table).where(*condition))
             creators.forget(connection, store.metadata, etype, key[0])
     log.info("a chunked batch failed: its %d created rows were deleted again", len(changes))
-
-
-def run_fairly(
-    store: Store, turns: WriteTurns, lock: threading.RLock, operations: List[JsonObject],
-    user_id: str, asker: object = None,
-) -> BatchResult:  # fmt: skip
-    """A write batch in its turn: chunked when it is a big batch of plain creates."""
-    if chunkable(store.model, operations):
-        return run_in_chunks(store, turns, lock, operations, user_id)
-    with turns.turn(), lock:
-        return store.run(operations, user_id, asker)
