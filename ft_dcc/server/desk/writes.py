@@ -236,9 +236,10 @@ class DeskWrites:
         known = {i["id"]: i for i in self.reads.items(session_id)}
         if not wanted <= set(known):
             raise BadInput("That item is not part of this session; reload the desk.", 404)
-        self.run([delete_op("ReviewSessionObject", [object_id]) for object_id in sorted(wanted)])
-        for object_id in sorted(wanted):
-            self._record(session_id, "version.removed", item_detail(known[object_id]))
+        gone = sorted(wanted)
+        # one batch: the items are deleted together (store.removing), the trail in one go
+        self.run([delete_op("ReviewSessionObject", [object_id]) for object_id in gone])
+        self._record_all(session_id, "version.removed", [item_detail(known[i]) for i in gone])
 
     def order(self, session_id: str, object_ids: object) -> None:
         """``sort_order`` 0, 1, 2… in the order given (every item of the session, once), written

@@ -23,6 +23,7 @@ from ft_dcc.server.query.shapes import parse as parse_query
 from ft_dcc.server.query.values import StoredRow, ValueTypeError, storage_to_wire, wire_to_storage
 from ft_dcc.server.rules.ownership import creator_of
 from ft_dcc.server.rules.registry import (
+    Change,
     Key,
     KeyPart,
     Operation,
@@ -38,6 +39,7 @@ from ft_dcc.server.store.collections import CollectionWriter
 from ft_dcc.server.store.defaults import set_or_defaulted
 from ft_dcc.server.store.lookups import BatchParts
 from ft_dcc.server.store.planning import VALUE_TYPES_UPSERTED, PlannedRow, Planning, _fail, _sent
+from ft_dcc.server.store.removing import DELETED, Removals, delete_all, judge, self_cascading
 from ft_dcc.server.store.statements import key_params
 from ft_dcc.server.store.writing import (
     REFUSALS,
@@ -111,6 +113,8 @@ class Batch(Planning):
         self.collections = CollectionWriter(self)
         #: the creates planned and judged, to be written together (``write_pending``)
         self.pending = Pending()
+        #: the deletes judged, to be deleted together (``store.removing``)
+        self.removals = Removals(self_cascading(CASCADE, self.model))
         self._replies: List[JsonObject] = []
 
     # -- driver -------------------------------------------------------------------------------
@@ -121,7 +125,12 @@ class Batch(Planning):
         places: List[int] = []  # of the data operations, in the batch
         for index, operation in enumerate(operations):
             following = operations[index + 1] if index + 1 < len(operations) else None
-            if self.defer_create(index, operation, following):
+            if "delete" not in self.answers and self.removals.joins(
+                self.model, operation, following
+            ):
+                self.write_creates()
+                replies.append(self._remove_at(index, cast(Operation, operation), operations))
+            elif self.defer_create(index, operation, following):
                 replies.append({})  # answered when the run of creates is written
             else:
                 self.write_pending()
@@ -151,6 +160,7 @@ class Batch(Planning):
             self.write_pending()
         if not pending.rows and not same_run(self.model, create, following, self.answers):
             return False
+        self.write_removals()  # a create after deletes is planned on the rows they leave
         etype = self.model.types[str(create["entity_type"])]
         data = create.get("entity_data")
         self.numbers.planning = True
@@ -170,12 +180,48 @@ class Batch(Planning):
         return True
 
     def write_pending(self) -> None:
+        """Write what is deferred: the run of deletes, or the run of creates."""
+        self.write_removals()
+        self.write_creates()
+
+    def write_creates(self) -> None:
         """Write the deferred creates (a statement per kind of statement, not per row) and
         answer them in their places."""
         rows = self.pending.take()
         self.numbers.clear()
         if rows:
             write_creates(self, rows, self._replies)
+
+    # -- deletes written together (``store.removing``) ----------------------------------------
+    def _remove_at(self, index: int, operation: Operation, operations: Sequence[object]
+                   ) -> JsonObject:  # fmt: skip
+        """Judge a delete of a run (its rows read together when the run begins); deleted with
+        the run (:meth:`write_removals`)."""
+        try:
+            etype = self.entity_type(operation.get("entity_type"))
+            key = self.entity_key(etype, operation.get("entity_key"))
+            if not self.removals.rows:
+                self.removals.begin(self, etype, index, operations)
+            concrete, row = judge(self, etype, key, self._removed)
+        except REFUSALS as error:
+            raise placed(error, index, operation) from None
+        self.removals.add(concrete, key, row)
+        return dict(DELETED)
+
+    def _removed(self, etype: EntityType, key: Key, row: StoredRow) -> Change:
+        return describe_change(self, "remove", etype, key, [], row, None)
+
+    def write_removals(self) -> None:
+        """Delete the run of deletes judged (a statement per kind, not per row)."""
+        first, etype = self.removals.first, self.removals.etype
+        rows = self.removals.take()
+        if not rows:
+            return
+        try:
+            delete_all(self, CASCADE, rows)
+        except REFUSALS as error:
+            name = etype.name if etype is not None else None
+            raise placed(error, first, {"action": "delete", "entity_type": name}) from None
 
     def written_create(self, etype: EntityType, planned: PlannedRow) -> JsonObject:
         """Record a stored create (its change) and answer it (its echo)."""

@@ -76,6 +76,34 @@ def forget(connection: Connection, metadata: sa.MetaData, etype: EntityType, ide
                                                   table.c.entity_id == str(ident)))  # fmt: skip
 
 
+def creators_among(
+    connection: Connection, metadata: sa.MetaData, etype: EntityType, idents: Sequence[str]
+) -> Dict[str, Optional[str]]:
+    """The recorded creators of rows of ``etype`` (``ft_dcc.server.rules.ownership.creator_of``
+    of many): id -> user id, a statement per 500 ids (none for a type not recorded)."""
+    table = creator_table(metadata)
+    found: Dict[str, Optional[str]] = {}
+    for start in range(0, len(idents), 500):
+        some = list(idents[start : start + 500])
+        rows = connection.execute(sa.select(table.c.entity_id, table.c.user_id).where(
+            table.c.family == etype.family, table.c.entity_id.in_(some)))  # fmt: skip
+        found.update((str(row[0]), row[1]) for row in rows)
+    return found
+
+
+def forget_many(
+    connection: Connection, metadata: sa.MetaData, etype: EntityType, idents: Sequence[str]
+) -> None:
+    """:func:`forget` for many deleted rows of ``etype``: a statement per 500 ids."""
+    if not is_recorded(etype):
+        return
+    table = creator_table(metadata)
+    for start in range(0, len(idents), 500):
+        some = list(idents[start : start + 500])
+        connection.execute(sa.delete(table).where(table.c.family == etype.family,
+                                                  table.c.entity_id.in_(some)))  # fmt: skip
+
+
 def migrate(engine: Engine, model: SchemaModel, tables: Dict[str, sa.Table],
             metadata: sa.MetaData) -> None:  # fmt: skip
     """Give rows written before the creator record one, once (see the module's words)."""

@@ -29,7 +29,7 @@ existed are not known (nothing recorded them).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional, Sequence, Set
+from typing import Optional, Sequence, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -75,6 +75,22 @@ def bury(
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     connection.execute(sa.insert(table).values(
         entity_id=str(ident), family=etype.family, user_id=user_id, deleted_at=now))  # fmt: skip
+
+
+def bury_many(
+    connection: Connection, metadata: sa.MetaData, etype: EntityType,
+    rows: Sequence[Tuple[str, Optional[str]]],
+) -> None:  # fmt: skip
+    """:func:`bury` for many deleted rows of ``etype`` (``(id, creator)`` each): which are
+    buried already, a statement per :data:`IDS_PER_STATEMENT`, then one insert."""
+    if not is_buried_type(etype) or not rows:
+        return
+    buried = buried_among(connection, metadata, etype, [ident for ident, _user in rows])
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    new = [{"entity_id": str(ident), "family": etype.family, "user_id": user, "deleted_at": now}
+           for ident, user in dict(rows).items() if ident not in buried]  # fmt: skip
+    if new:
+        connection.execute(sa.insert(tombstone_table(metadata)), new)
 
 
 def is_buried(connection: Connection, metadata: sa.MetaData, ident: object) -> bool:

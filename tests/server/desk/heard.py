@@ -10,7 +10,7 @@ import re
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import sqlalchemy as sa
 from starlette.testclient import TestClient
@@ -121,14 +121,15 @@ class Studio:
 
 
 @contextlib.contextmanager
-def open_studio(data_dir: Path) -> Iterator[Studio]:
-    """The server's app in this process on ``data_dir``, its administrator signed in."""
+def open_studio(data_dir: Path, database_url: Optional[str] = None) -> Iterator[Studio]:
+    """The server's app in this process on ``data_dir`` (its SQLite, or ``database_url``), its
+    administrator signed in."""
     from ft_dcc.server.app import create_app
     from ft_dcc.server.runtime.config import ServerConfig
     from ft_dcc.server.signin.accounts import set_password
     from ft_dcc.server.signin.state import parts_for
 
-    app = create_app(ServerConfig(data_dir=data_dir),
+    app = create_app(ServerConfig(data_dir=data_dir, database_url=database_url),
                      {"FTRACK_API_USER": ADMIN, "FTRACK_API_KEY": KEY})  # fmt: skip
     server = app.state.server
     with TestClient(app, base_url=ORIGIN) as client:
