@@ -8,7 +8,7 @@ up ``store.lookups``'.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, cast
+from typing import Callable, List, Mapping, Optional, Sequence, cast
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -351,31 +351,30 @@ class Batch(Planning):
         return self.store_planned(etype, self.plan_create(etype, data, entity_key))
 
     def store_planned(self, etype: EntityType, planned: PlannedRow) -> JsonObject:
-        """Store a planned create (:meth:`plan_create`), once the rules passed it."""
+        """Store a planned create (:meth:`plan_create`), once the rules passed it. On PostgreSQL
+        the row the ``INSERT`` stored (``… RETURNING``) is kept as read instead of a SELECT; not
+        on SQLite: its RETURNING answers values before their column's type applies (``0``, not
+        ``0.0``)."""
         key, values, relations, _data = planned
         table = self.table(etype)
         existing = self.connection.execute(self.statements.key_taken(etype), key_params(key))
         if existing.first() is not None:
             raise taken_error(etype, key)
         tombstones.refuse_buried(self.connection, self.metadata, etype, key)
-        self.insert(etype, key, self._columns(table, values))
+        columns = self._columns(table, values)
+        if self.connection.dialect.name != "postgresql":
+            self.connection.execute(self.statements.insert(etype.family), columns)
+        else:  # the row it stored is kept as read (the change, echo and rules read it next)
+            returning = self.statements.insert_returning(etype.family)
+            stored = self.connection.execute(returning, columns)
+            found = stored.mappings().first()
+            row = dict(found) if found is not None else {}
+            if tuple(row.get(name) for name in etype.primary_key) == key:
+                self.reads.keep_row(table.name, (etype.name, key), row)
         creators.record(self.connection, self.metadata, etype, key[0], self.acting_user_id)
         for attr, value in relations:
             self.collections.set_collection(etype, key, attr, value)
         return self.written_create(etype, planned)
-
-    def insert(self, etype: EntityType, key: Key, columns: Dict[str, object]) -> None:
-        """Insert a new row; on PostgreSQL the row it stored (``INSERT … RETURNING``) is kept as
-        read (the change, echo and rules read it next) instead of a SELECT. Not on SQLite: its
-        RETURNING answers values before their column's type applies (``0``, not ``0.0``)."""
-        if self.connection.dialect.name != "postgresql":
-            self.connection.execute(self.statements.insert(etype.family), columns)
-            return
-        stored = self.connection.execute(self.statements.insert_returning(etype.family), columns)
-        found = stored.mappings().first()
-        row = dict(found) if found is not None else {}
-        if tuple(row.get(name) for name in etype.primary_key) == key:
-            self.reads.keep_row(self.table(etype).name, (etype.name, key), row)
 
     # -- update -------------------------------------------------------------------------------
     def update(
