@@ -16,7 +16,7 @@ may rewrite, "rewrite the owner, then delete" fails at its first step. The file 
 
 from __future__ import annotations
 
-from typing import Dict, Mapping, Optional, Protocol, Sequence, Set, Tuple
+from typing import Dict, Hashable, Mapping, Optional, Protocol, Sequence, Set, Tuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -105,22 +105,51 @@ def owners_of(
     found: Set[str] = set()
     if spec is None or depth > MAX_DEPTH:
         return found
+    kept = judging(reader)
     if with_creator and spec.speaks_for is None and len(etype.primary_key) == 1:
-        creator = creator_of(connection, reader.metadata, etype, row[etype.primary_key[0]])
+        ident = row[etype.primary_key[0]]
+        asked = ("creator", etype.family, str(ident))
+        if kept is not None and asked in kept:
+            creator = kept[asked]
+        else:
+            creator = creator_of(connection, reader.metadata, etype, ident)
         if creator:
             found.add(str(creator))
     if spec.project_roles:  # a review session: its project's Supervisors and Project Managers
         found |= project_manager_ids(connection, reader, row.get("project_id"))
     if spec.parent is not None and row.get(spec.parent.column):
-        parent = load_typed(reader, connection, spec.parent.type_name, row[spec.parent.column])
+        parent_id = row[spec.parent.column]
+        held = ("owners", spec.parent.type_name, str(parent_id), spec.parent.creator_counts, depth)
+        if kept is not None and held in kept:
+            return found | cast(Set[str], kept[held]) | _speakers(reader, connection, spec, row)
+        parent = load_typed(reader, connection, spec.parent.type_name, parent_id)
+        owners: Set[str] = set()
         if parent is not None:
-            found |= owners_of(reader, connection, parent[0], parent[1], depth + 1,
+            owners = owners_of(reader, connection, parent[0], parent[1], depth + 1,
                                spec.parent.creator_counts)  # fmt: skip
+        if kept is not None:
+            kept[held] = set(owners)
+        found |= owners
+    return found | _speakers(reader, connection, spec, row)
+
+
+def _speakers(reader: Reader, connection: Connection, spec: Ownership,
+              row: Mapping[str, object]) -> Set[str]:  # fmt: skip
+    """The speakers of the invitee a row speaks for (a verdict), if it speaks for one."""
+    found: Set[str] = set()
     if spec.speaks_for and row.get(spec.speaks_for):
         invitee = load_typed(reader, connection, "ReviewSessionInvitee", row[spec.speaks_for])
         if invitee is not None:
             found |= speakers_of(connection, reader.metadata, invitee[1])
     return found
+
+
+def judging(reader: object) -> Optional[Dict[Hashable, object]]:
+    """What the rules found while a batch judges a run of deletes (``store.removing``: nothing
+    is written until the whole run is judged, so the creators and owners found stay true);
+    None otherwise (a store, a batch writing)."""
+    kept = getattr(reader, "judging", None)
+    return kept if isinstance(kept, dict) else None
 
 
 def session_of(reader: Reader, connection: Connection, ident: object

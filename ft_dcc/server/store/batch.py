@@ -201,7 +201,9 @@ class Batch(Planning):
             etype = self.entity_type(operation.get("entity_type"))
             key = self.entity_key(etype, operation.get("entity_key"))
             if not self.removals.rows:
-                self.removals.begin(self, etype, index, operations)
+                idents = self.removals.begin(self, etype, index, operations)
+                found = creators.creators_among(self.connection, self.metadata, etype, idents)
+                self.judging = {("creator", etype.family, i): found.get(i) for i in idents}
             concrete, row = judge(self, etype, key, self._removed)
         except REFUSALS as error:
             raise placed(error, index, operation) from None
@@ -214,7 +216,7 @@ class Batch(Planning):
     def write_removals(self) -> None:
         """Delete the run of deletes judged (a statement per kind, not per row)."""
         first, etype = self.removals.first, self.removals.etype
-        rows = self.removals.take()
+        rows, self.judging = self.removals.take(), None
         if not rows:
             return
         try:

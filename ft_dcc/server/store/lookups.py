@@ -10,7 +10,7 @@ next free number of a column. :class:`~ft_dcc.server.store.planning.Planning` an
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, Iterable, List, Optional, Protocol, Sequence, Set, Tuple, cast
+from typing import Dict, Hashable, Iterable, List, Optional, Protocol, Sequence, Set, Tuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement, and_, func, select
@@ -76,6 +76,9 @@ class Lookups:
         #: ``AssetVersion.is_latest_version`` of an echo while creates are answered together:
         #: the highest version of each asset when that create was written
         self.latest_versions: Dict[object, object] = {}
+        #: while a run of deletes is judged (``store.removing``), what the rules found (the rows'
+        #: creators, their parents' owners): nothing is written until the run is judged
+        self.judging: Optional[Dict[Hashable, object]] = None
 
     @property
     def is_admin(self) -> bool:

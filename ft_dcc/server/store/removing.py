@@ -105,8 +105,9 @@ class Removals:
                 and following.get("entity_type") == name)  # fmt: skip
 
     def begin(self, batch: RemovingBatch, etype: EntityType, index: int,
-              operations: Sequence[object]) -> None:  # fmt: skip
-        """Read the rows the run will delete (from ``index`` on), a statement for all."""
+              operations: Sequence[object]) -> List[str]:  # fmt: skip
+        """Read the rows the run will delete (from ``index`` on), a statement for all; their
+        ids."""
         self.etype, self.first = etype, index
         idents: List[KeyPart] = []
         for operation in operations[index:]:
@@ -116,7 +117,9 @@ class Removals:
             if operation.get("entity_type") != etype.name:
                 break
             idents.append(str(operation["entity_key"][0]))
-        batch.read_rows(etype, list(dict.fromkeys(idents)))
+        distinct = [str(ident) for ident in dict.fromkeys(idents)]
+        batch.read_rows(etype, list(distinct))
+        return distinct
 
     def add(self, concrete: EntityType, key: Key, row: StoredRow) -> None:
         self.rows.append((concrete, key, row))
