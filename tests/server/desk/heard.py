@@ -26,11 +26,11 @@ REQUEST_THREADS = ("AnyIO worker thread",)
 
 
 @contextlib.contextmanager
-def statements(engine: Any) -> Iterator[Seen]:
-    """The SELECT statements ``engine`` runs inside the block to answer the requests (in the
-    threads that answer them), with their parameters: not the server's own workers and pollers
-    (the revocation log, the notifier), nor the sign-in's lookup (kept a moment per cookie:
-    read or not by when the request comes)."""
+def statements(engine: Any, every: bool = False) -> Iterator[Seen]:
+    """The SELECT statements (``every``: all of them, writes too) ``engine`` runs inside the
+    block to answer the requests (in the threads that answer them), with their parameters: not
+    the server's own workers and pollers (the revocation log, the notifier), nor the sign-in's
+    lookup (kept a moment per cookie: read or not by when the request comes)."""
     seen: Seen = []
 
     def note(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
@@ -38,7 +38,7 @@ def statements(engine: Any) -> Iterator[Seen]:
             return
         if "ft_dcc_signin" in statement:
             return
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+        if every or statement.lstrip().upper().startswith(("SELECT", "WITH")):
             seen.append((statement, parameters))
 
     sa.event.listen(engine, "before_cursor_execute", note)
@@ -101,13 +101,28 @@ class Studio:
         self.insert("ReviewSession", rows)
         self.made += count
 
-    def post(self, path: str, body: Dict[str, Any]) -> Tuple[Any, Seen]:
+    def versions(self, count: int) -> List[str]:
+        """``count`` versions of one new asset of a new shot of the project, written straight
+        into the tables."""
+        shot, asset = str(uuid.uuid4()), str(uuid.uuid4())
+        self.insert("Context", [{"_entity_type": "Shot", "id": shot, "name": f"sh{shot[:4]}",
+                                 "context_type": "task", "parent_id": self.project,
+                                 "project_id": self.project}])  # fmt: skip
+        self.insert("Asset", [{"_entity_type": "Asset", "id": asset, "name": "comp",
+                               "context_id": shot}])  # fmt: skip
+        versions = [str(uuid.uuid4()) for _ in range(count)]
+        self.insert("AssetVersion", [{"_entity_type": "AssetVersion", "id": ident,
+                                      "asset_id": asset, "version": n + 1}
+                                     for n, ident in enumerate(versions)])  # fmt: skip
+        return versions
+
+    def post(self, path: str, body: Dict[str, Any], every: bool = False) -> Tuple[Any, Seen]:
         """``path``'s reply (200) to a desk write (the page's CSRF token) and the statements it
-        ran."""
+        ran (``every``: writes too)."""
         page = self.client.get("/desk/")
         found = re.search(r'data-csrf="([^"]+)"', page.text)
         assert found is not None, page.text[:1000]
-        with statements(self.server.store.engine) as seen:
+        with statements(self.server.store.engine, every) as seen:
             reply = self.client.post(path, json=body, headers={"X-CSRF-Token": found.group(1)})
         assert reply.status_code == 200, reply.text[:2000]
         return reply, list(seen)

@@ -5,7 +5,6 @@ its trail too), never timed; and the items and the trail say what was added, in 
 
 from __future__ import annotations
 
-import threading
 import uuid
 from typing import Any, Dict, List
 
@@ -13,50 +12,18 @@ import pytest
 
 pytest.importorskip("sqlalchemy")
 
-import sqlalchemy as sa
 
 from ft_dcc.server.audit import entries
-from server.desk.heard import REQUEST_THREADS, Studio
+from server.desk.heard import Studio
 
 #: statements 50 versions may cost beyond 5 (none grows per version)
 SLACK = 4
 
 
-def _versions(studio: Studio, count: int) -> List[str]:
-    """``count`` versions of one new asset of the project, written straight into the tables."""
-    shot, asset = str(uuid.uuid4()), str(uuid.uuid4())
-    studio.insert("Context", [{"_entity_type": "Shot", "id": shot, "name": f"sh{shot[:4]}",
-                               "context_type": "task", "parent_id": studio.project,
-                               "project_id": studio.project}])  # fmt: skip
-    studio.insert("Asset", [{"_entity_type": "Asset", "id": asset, "name": "comp",
-                             "context_id": shot}])  # fmt: skip
-    versions = [str(uuid.uuid4()) for _ in range(count)]
-    studio.insert("AssetVersion", [{"_entity_type": "AssetVersion", "id": ident,
-                                    "asset_id": asset, "version": n + 1}
-                                   for n, ident in enumerate(versions)])  # fmt: skip
-    return versions
-
-
 def _add(studio: Studio, session: str, versions: List[str]) -> tuple[Dict[str, Any], int]:
     """The desk's answer to adding ``versions`` and how many statements the request ran."""
-    seen: List[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        request = threading.current_thread().name.startswith(REQUEST_THREADS)
-        if request and "ft_dcc_signin" not in statement:
-            seen.append(statement)
-
-    engine = studio.server.store.engine
-    page = studio.client.get("/desk/")
-    token = page.text.split('data-csrf="', 1)[1].split('"', 1)[0]
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
-        reply = studio.client.post(f"/desk/api/session/{session}/add",
-                                   json={"version_ids": versions},
-                                   headers={"X-CSRF-Token": token})  # fmt: skip
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
-    assert reply.status_code == 200, reply.text[:2000]
+    reply, seen = studio.post(f"/desk/api/session/{session}/add", {"version_ids": versions},
+                              every=True)  # fmt: skip
     return reply.json(), len(seen)
 
 
@@ -65,7 +32,7 @@ def test_adding_fifty_versions_costs_what_adding_five_does(studio: Studio) -> No
     studio.api([{"action": "create", "entity_type": "ReviewSession", "entity_data": {
         "id": ident, "name": f"Client {n}", "project_id": studio.project}}
         for n, ident in enumerate(sessions)])  # fmt: skip
-    few, many = _versions(studio, 5), _versions(studio, 50)
+    few, many = studio.versions(5), studio.versions(50)
 
     small, small_count = _add(studio, sessions[0], few)
     big, big_count = _add(studio, sessions[1], many)

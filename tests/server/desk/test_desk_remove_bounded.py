@@ -7,7 +7,6 @@ say what was removed; a batch with one item refused writes nothing and names it.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List
@@ -20,7 +19,7 @@ import sqlalchemy as sa
 
 from ft_dcc.server.audit import entries
 from ft_dcc.server.model.side_tables import tombstone_table
-from server.desk.heard import HEADERS, REQUEST_THREADS, Studio, open_studio
+from server.desk.heard import HEADERS, Studio, open_studio, statements
 
 #: statements removing 50 may cost beyond removing 5 (none grows per item)
 SLACK = 4
@@ -36,52 +35,25 @@ def studio(backend: str, new_database_url: Callable[[str], str], tmp_path: Path
 
 def _session_of(studio: Studio, count: int) -> tuple[str, List[str]]:
     """A new session holding ``count`` versions (added on the desk); its items' ids."""
-    session, shot, asset = (str(uuid.uuid4()) for _ in range(3))
+    session = str(uuid.uuid4())
     studio.api([{"action": "create", "entity_type": "ReviewSession", "entity_data": {
         "id": session, "name": f"Client {session[:6]}", "project_id": studio.project}}])
-    studio.insert("Context", [{"_entity_type": "Shot", "id": shot, "name": f"sh{shot[:4]}",
-                               "context_type": "task", "parent_id": studio.project,
-                               "project_id": studio.project}])  # fmt: skip
-    studio.insert("Asset", [{"_entity_type": "Asset", "id": asset, "name": "comp",
-                             "context_id": shot}])  # fmt: skip
-    versions = [str(uuid.uuid4()) for _ in range(count)]
-    studio.insert("AssetVersion", [{"_entity_type": "AssetVersion", "id": ident,
-                                    "asset_id": asset, "version": n + 1}
-                                   for n, ident in enumerate(versions)])  # fmt: skip
+    versions = studio.versions(count)
     reply, _seen = studio.post(f"/desk/api/session/{session}/add", {"version_ids": versions})
     return session, list(reply.json()["added"])
 
 
 def _counted(studio: Studio, send: Callable[[], Any]) -> tuple[Any, int]:
     """``send()``'s reply and how many statements the request ran (all of them)."""
-    seen: List[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        request = threading.current_thread().name.startswith(REQUEST_THREADS)
-        if request and "ft_dcc_signin" not in statement:
-            seen.append(statement)
-
-    engine = studio.server.store.engine
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements(studio.server.store.engine, every=True) as seen:
         reply = send()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
     return reply, len(seen)
 
 
-def _token(studio: Studio) -> str:
-    page = studio.client.get("/desk/")
-    return page.text.split('data-csrf="', 1)[1].split('"', 1)[0]
-
-
 def _remove(studio: Studio, session: str, items: List[str]) -> tuple[Dict[str, Any], int]:
-    token = _token(studio)
-    reply, count = _counted(studio, lambda: studio.client.post(
-        f"/desk/api/session/{session}/remove", json={"object_ids": items},
-        headers={"X-CSRF-Token": token}))  # fmt: skip
-    assert reply.status_code == 200, reply.text[:2000]
-    return reply.json(), count
+    reply, seen = studio.post(f"/desk/api/session/{session}/remove", {"object_ids": items},
+                              every=True)  # fmt: skip
+    return reply.json(), len(seen)
 
 
 def _deletes(items: List[str]) -> List[Dict[str, Any]]:
