@@ -53,6 +53,17 @@ def cut_project(world: Any) -> Dict[str, Any]:
     return {"id": project, "name": "cut" + project[:8], "versions": versions}
 
 
+def project_supervisor(world: Any, project: Dict[str, Any]) -> Tuple[Any, requests.Session, str]:
+    """A new person made Supervisor of ``project`` only (neither administrator nor owner),
+    signed in on the desk: the person, their browser and its CSRF token."""
+    supervisor = new_signer(world, "sup")
+    given = ft_dcc_user(world, "role", supervisor.name, "--role", "supervisor", "--project",
+                        project["id"])  # fmt: skip
+    assert given.returncode == 0, given.stderr
+    browser, csrf = signed_in(world, supervisor)
+    return supervisor, browser, csrf
+
+
 def send(world: Any, browser: requests.Session, path: str, body: bytes, csrf: str = "",
          origin: str = "", **query: str) -> requests.Response:  # fmt: skip
     headers = {"Content-Type": "application/octet-stream"}
@@ -81,11 +92,7 @@ def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
 ) -> None:
     world = trust_world
     project = cut_project(world)
-    supervisor = new_signer(world, "sup")
-    given = ft_dcc_user(world, "role", supervisor.name, "--role", "supervisor", "--project",
-                        project["id"])  # fmt: skip
-    assert given.returncode == 0, given.stderr
-    browser, csrf = signed_in(world, supervisor)
+    supervisor, browser, csrf = project_supervisor(world, project)
     page = browser.get(f"{world.url}/desk/project/{project['id']}", timeout=60)
     assert page.status_code == 200 and 'class="cut-upload"' in page.text
     edl = edl_file(tmp_path / "reel2.edl", FIRST_CUT).read_bytes()
@@ -172,10 +179,7 @@ def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
 def test_refused_cut_uploads_change_nothing(trust_world: Any, tmp_path: Path) -> None:
     world = trust_world
     project = cut_project(world)
-    supervisor = new_signer(world, "sup")
-    assert ft_dcc_user(world, "role", supervisor.name, "--role", "supervisor", "--project",
-                       project["id"]).returncode == 0  # fmt: skip
-    browser, csrf = signed_in(world, supervisor)
+    _supervisor, browser, csrf = project_supervisor(world, project)
     plain = new_signer(world, "plain")
     plain_browser, plain_csrf = signed_in(world, plain)
     edl = edl_file(tmp_path / "reel.edl", FIRST_CUT).read_bytes()
@@ -242,10 +246,7 @@ FCM: NON-DROP FRAME
 def test_the_person_says_an_edls_rate_and_nonsense_is_refused(trust_world: Any) -> None:
     world = trust_world
     project = cut_project(world)
-    supervisor = new_signer(world, "sup")
-    assert ft_dcc_user(world, "role", supervisor.name, "--role", "supervisor", "--project",
-                       project["id"]).returncode == 0  # fmt: skip
-    browser, csrf = signed_in(world, supervisor)
+    _supervisor, browser, csrf = project_supervisor(world, project)
     page = browser.get(f"{world.url}/desk/project/{project['id']}", timeout=60)
     assert 'name="rate"' in page.text  # the form asks for it (an EDL does not say it)
     path = f"/desk/api/project/{project['id']}/cut"
