@@ -146,14 +146,18 @@ def why_late(entry: Dict[str, Any]) -> str:
     )
 
 
-def summary(name: str, shots: int, result: Dict[str, Any]) -> str:
+def lateness(result: Dict[str, Any]) -> str:
+    """How late the run's cuts came: their count, median, max, and those above one frame."""
     stalls = result["stalls"] or [0.0]
     over = sum(1 for s in stalls if s > FRAME_MS)
+    return (f"{len(stalls):4d} cuts: median {statistics.median(stalls):6.1f} ms late, max "
+            f"{max(stalls):6.1f}, {over} above one frame")  # fmt: skip
+
+
+def summary(name: str, shots: int, result: Dict[str, Any]) -> str:
     return (f"{name:9} {shots:3d} shots  first frame {result['first']:7.0f} ms  cut's first "
-            f"picture {result['started']:6.0f} ms  {len(stalls):4d} cuts: median "
-            f"{statistics.median(stalls):6.1f} ms late, max {max(stalls):6.1f}, {over} above one "
-            f"frame ({FRAME_MS:.1f} ms)  {result['frames']} frames  "
-            f"{len(result['wrong'])} wrong")  # fmt: skip
+            f"picture {result['started']:6.0f} ms  {lateness(result)} ({FRAME_MS:.1f} ms)  "
+            f"{result['frames']} frames  {len(result['wrong'])} wrong")  # fmt: skip
 
 
 def conformed_cut(folder: Path, url: str, shots: List[Any]) -> Tuple[Path, Any, Any]:
@@ -170,11 +174,8 @@ def conformed_cut(folder: Path, url: str, shots: List[Any]) -> Tuple[Path, Any, 
 
 
 def conformed_summary(name: str, shots: int, result: Dict[str, Any]) -> str:
-    stalls = result["stalls"] or [0.0]
-    over = sum(1 for s in stalls if s > FRAME_MS)
-    return (f"{name:9} {shots:3d} shots  ONE MOVIE  {len(stalls):4d} cuts: median "
-            f"{statistics.median(stalls):6.1f} ms late, max {max(stalls):6.1f}, {over} above one "
-            f"frame; {result['unseen']} cut-in frames not presented; longest wait between "
+    return (f"{name:9} {shots:3d} shots  ONE MOVIE  {lateness(result)}; "
+            f"{result['unseen']} cut-in frames not presented; longest wait between "
             f"pictures {result['longest']:.0f} ms  {result['pictures']} pictures  "
             f"{len(result['wrong'])} wrong, {result['ahead']} read a frame off")  # fmt: skip
 
