@@ -211,25 +211,21 @@ def _operations(plan: CommitPlan, with_link: bool) -> List[Mapping[str, object]]
     return operations
 
 
-def _commit_once(
-    session: PublishSession, versions: Versions, media_dir: Optional[Path],
-    generations: Optional[Generations] = None,
-) -> Committed:  # fmt: skip
-    plans = [
+def _plans(
+    versions: Versions, media_dir: Optional[Path], generations: Generations
+) -> List[CommitPlan]:
+    """Each version's commit plan on the views read (``integrate_write.plan_commit``)."""
+    return [
         plan_commit(manifest, target, view, media_dir, generations)
         for manifest, target, view in zip(versions.manifests, versions.targets, versions.views)
     ]
-    joined = join_plans(plans)
-    with_link = bool(joined.review_session_id)
-    operations = _operations(joined, with_link)
-    try:
-        replies = session.call(operations) if operations else []
-    except FtDccError as error:
-        if not with_link or is_connection_error(error) or isinstance(error, DeletedIdError):
-            raise
-        with_link = False  # a server without the review-page widget
-        operations = _operations(joined, with_link)
-        replies = session.call(operations) if operations else []
+
+
+def _committed(
+    versions: Versions, plans: List[CommitPlan], joined: CommitPlan, replies: List[object],
+    with_link: bool,
+) -> Committed:  # fmt: skip
+    """What the sent commit's replies say: each version's number and asset, the review link."""
     done = Committed(plans=plans, joined=joined)
     if with_link:
         done.review_url = widget_url(replies[-1])
@@ -252,33 +248,57 @@ def _raced(before: ServerView, after: ServerView) -> bool:
 
 
 def _commit(session: PublishSession, versions: Versions, media_dir: Optional[Path]) -> Committed:
-    """The one commit; re-read and retry when a racing publish created the same entities, and
-    retry with the next generation of a derived id the server refused as a deleted row's (a
-    review session or invitee of that name was deleted: it is made again)."""
+    """The one commit, sent here: planned on the views read, with the review link asked last
+    in the same batch. Refused, it is sent again without the link (a server without the
+    review-page widget), under the next generation of a derived id the server refused as a
+    deleted row's (a review session or invitee of that name was deleted: it is made again),
+    or on a fresh read when a racing publish created the same entities (:func:`_reread`)."""
     generations = Generations()
-    attempt = 0
+    attempt, link = 0, True
     while True:
+        plans = _plans(versions, media_dir, generations)
+        joined = join_plans(plans)
+        with_link = link and bool(joined.review_session_id)
+        operations = _operations(joined, with_link)
         try:
-            return _commit_once(session, versions, media_dir, generations)
+            replies = session.call(operations) if operations else []
         except DeletedIdError as error:
-            if not generations.next_after(error.entity_id):
-                raise PublishError(
-                    f"the server refused the publish: {error.message}; nothing was written",
-                    hint="send the publish report to your TD",
-                ) from error
-            log.info("%s %s was deleted; committing again", error.entity_type, error.entity_id)
+            _next_generation(generations, error)
+            link = True
         except FtDccError as error:
+            if with_link and not is_connection_error(error):
+                link = False  # the same batch again, without the link
+                continue
             attempt += 1
-            if is_connection_error(error) or attempt == COMMIT_ATTEMPTS:
-                raise
-            fresh = versions.read(session)
-            if not any(_raced(a, b) for a, b in zip(versions.views, fresh)):
-                raise PublishError(
-                    f"the server refused the publish: {error.message}; nothing was written",
-                    hint="publish again; if it fails again, send the publish report to your TD",
-                ) from error
-            log.info("a racing publish created the same entities first; committing again")
-            versions.views = fresh
+            _reread(session, versions, error, attempt)
+            link = True
+        else:
+            return _committed(versions, plans, joined, replies, with_link)
+
+
+def _next_generation(generations: Generations, error: DeletedIdError) -> None:
+    """The next generation of the refused derived id; a PublishError when there is none."""
+    if not generations.next_after(error.entity_id):
+        raise PublishError(
+            f"the server refused the publish: {error.message}; nothing was written",
+            hint="send the publish report to your TD",
+        ) from error
+    log.info("%s %s was deleted; committing again", error.entity_type, error.entity_id)
+
+
+def _reread(session: PublishSession, versions: Versions, error: FtDccError, attempt: int) -> None:
+    """After a refused commit: the fresh views when a racing publish created the same
+    entities first; else (or a lost connection, or the last attempt) the refusal."""
+    if is_connection_error(error) or attempt == COMMIT_ATTEMPTS:
+        raise error
+    fresh = versions.read(session)
+    if not any(_raced(a, b) for a, b in zip(versions.views, fresh)):
+        raise PublishError(
+            f"the server refused the publish: {error.message}; nothing was written",
+            hint="publish again; if it fails again, send the publish report to your TD",
+        ) from error
+    log.info("a racing publish created the same entities first; committing again")
+    versions.views = fresh
 
 
 def _undo(session: PublishSession, plan: CommitPlan) -> None:

@@ -36,10 +36,8 @@ from support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
 
-#: the goal: at most 20 calls
-GOAL = 20
-#: the path today: the test fails when it grows (lowered as pass-through layers go)
-MOST_CALLS = 22
+#: the path's limit: the test fails when it grows past it
+MOST_CALLS = 20
 SERVER = ROOT / "tests" / "publish" / "path_server.py"
 DOC = ROOT / "docs" / "architecture.md"
 

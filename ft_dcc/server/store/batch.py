@@ -137,7 +137,8 @@ class Batch(Planning):
                 try:  # its refusal names its place in the batch
                     if not isinstance(operation, dict):
                         raise _fail("Each operation must be a JSON object with an 'action'")
-                    replies.append(self.run_one(operation))
+                    step = self.create_step if operation.get("action") == "create" else self.run_one
+                    replies.append(step(operation))
                 except REFUSALS as error:
                     raise placed(error, index, operation) from None
             if isinstance(operation, dict) and operation.get("action") not in self.answers:
@@ -248,6 +249,8 @@ class Batch(Planning):
             raise error.restated(error.message, places[index]) from None
 
     def run_one(self, operation: Operation) -> JsonObject:
+        """An operation other than a create (:meth:`create_step`): an answer, a query, an
+        update or a delete."""
         action = operation.get("action")
         answer = self.answers.get(str(action))
         if answer is not None:  # a registered action, answered here in batch order
@@ -263,8 +266,6 @@ class Batch(Planning):
         etype = self.entity_type(operation.get("entity_type"))
         data = operation.get("entity_data")
         written = len(self.touched)
-        if action == "create":
-            return self.create_step(etype, data, operation.get("entity_key"), written)
         key = self.entity_key(etype, operation.get("entity_key"))
         before = self.load(etype, key)
         row = self.planned_update(etype, key, data, before) if action == "update" else before
@@ -328,13 +329,14 @@ class Batch(Planning):
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
     # -- create -------------------------------------------------------------------------------
-    def create_step(
-        self, etype: EntityType, data: object, entity_key: object, written: int
-    ) -> JsonObject:
-        """Plan the new row (its key and every default filled), let the rules judge that row,
-        then store it: a rule never sees only the caller's partial view."""
+    def create_step(self, operation: Operation) -> JsonObject:
+        """A create operation: plan the new row (its key and every default filled), let the
+        rules judge that row, then store it: a rule never sees only the caller's partial view."""
+        etype = self.entity_type(operation.get("entity_type"))
+        data = operation.get("entity_data")
+        written = len(self.touched)
         try:
-            planned = self.plan_create(etype, data, entity_key)
+            planned = self.plan_create(etype, data, operation.get("entity_key"))
         except (ApiOperationError, ValueTypeError):
             # the write cannot happen; the rules still answer first (a type the caller may not
             # write at all is refused as such, whatever the data)
