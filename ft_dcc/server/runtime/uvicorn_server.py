@@ -14,18 +14,35 @@ checked once a second instead of ten times), shutdown and ``timeout_graceful_shu
 SIGINT forcing the exit, the supervisor's health pings (answered by their own thread). With
 ``--workers N`` uvicorn's supervisor builds each worker's server: :func:`idle_workers` has it
 build an :class:`IdleServer`.
+
+uvicorn *spawns* its workers: each is a fresh interpreter that imports SQLAlchemy, Starlette and
+the whole server again before building its app (about half a CPU-second each, at every start and
+every restart of a worker). The supervisor has imported all that already, so
+:class:`WorkerProcess` *forks* it instead, when that is safe: the supervisor runs no other
+thread at that moment (a fork copies only the forking thread, with any lock another one held),
+and the app it built for the start work is closed, its database engine disposed (no pooled
+connection for a child to share). The one connection it keeps, the data lock's
+(:mod:`ft_dcc.server.runtime.data_lock`), is never used by a worker: the child leaves through
+``os._exit``, without closing what the supervisor's frames hold. A forked worker gets back the
+signal handlers the process had before uvicorn's supervisor took them (a spawned one has a fresh
+interpreter's), and ``random`` is reseeded in every forked child by Python itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
+import signal
 import socket
+import sys
+import threading
 import time
 from types import FrameType
-from typing import Callable, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import uvicorn
+from uvicorn._subprocess import subprocess_started
 from uvicorn.supervisors import multiprocess
 
 #: past the turn of the second, so that the Date header ``on_tick`` writes shows the new one
@@ -76,9 +93,38 @@ class CleanStopServer(IdleServer):
         self._captured_signals.clear()
 
 
+#: the signal handlers of the supervisor before uvicorn's ``Multiprocess`` replaced them with its
+#: own (which queue the signal for its loop): a forked worker starts with these again
+_HANDLERS_BEFORE: Dict[int, Any] = {}
+
+
+def may_fork() -> bool:
+    """Whether this process may fork a worker: a POSIX fork, and no thread but this one."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 class WorkerProcess(multiprocess.Process):
-    """One worker of uvicorn's supervisor, serving with an :class:`IdleServer` (the worker
-    process unpickles this class from this module)."""
+    """One worker of uvicorn's supervisor, serving with an :class:`IdleServer` (a spawned worker
+    unpickles this class from this module); forked from the supervisor when :func:`may_fork`."""
+
+    def __init__(self, config: uvicorn.Config, sockets: List[socket.socket]) -> None:
+        super().__init__(config, sockets)  # builds a spawn process, not started
+        if may_fork():
+            try:
+                stdin_fileno: Optional[int] = sys.stdin.fileno()
+            except (AttributeError, OSError):
+                stdin_fileno = None
+            kwargs = {"config": config, "target": self.target, "sockets": sockets,
+                      "stdin_fileno": stdin_fileno}  # fmt: skip
+            forked = multiprocessing.get_context("fork").Process(
+                target=subprocess_started, kwargs=kwargs
+            )
+            self.process = forked  # type: ignore[assignment]  # uvicorn's names SpawnProcess
+
+    def target(self, sockets: Optional[List[socket.socket]] = None) -> None:
+        for number, handler in _HANDLERS_BEFORE.items():
+            signal.signal(number, handler)
+        super().target(sockets)
 
     @property
     def server(self) -> uvicorn.Server:
@@ -90,7 +136,13 @@ class WorkerProcess(multiprocess.Process):
 @contextlib.contextmanager
 def idle_workers() -> Iterator[None]:
     """While inside, uvicorn's supervisor starts :class:`WorkerProcess` es (it builds each
-    worker through the name ``uvicorn.supervisors.multiprocess.Process``)."""
+    worker through the name ``uvicorn.supervisors.multiprocess.Process``); enter it before
+    building the supervisor (its handlers replace the ones a forked worker gets back)."""
+    _HANDLERS_BEFORE.clear()
+    for number in multiprocess.SIGNALS:
+        handler = signal.getsignal(number)
+        if handler is not None:  # None: not set from Python (nothing to give back)
+            _HANDLERS_BEFORE[number] = handler
     uvicorns = multiprocess.Process
     multiprocess.Process = WorkerProcess  # type: ignore[misc]
     try:

@@ -21,6 +21,7 @@ from typing import Any, List
 import pytest
 import requests
 from support.asyncio_thread import run_async
+from support.server_workers import cmdline, worker_pids
 from support.trust import start_server
 from support.waiting import wait_until
 
@@ -51,20 +52,6 @@ def _idle_wakeups(pids: List[int]) -> List[int]:
         if max(fewest) <= MOST_WAKEUPS:
             break
     return fewest
-
-
-def _workers(pid: int) -> List[int]:
-    """The worker processes under uvicorn's supervisor ``pid`` (not the resource tracker)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        for child in (task / "children").read_text().split():
-            try:
-                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"spawn_main" in cmdline:
-                found.append(int(child))
-    return found
 
 
 def _stopped(process: subprocess.Popen[bytes], sig: int) -> int:
@@ -101,8 +88,12 @@ def test_idle_workers_sleep_and_stop_on_sigterm(pg_cluster: Any, tmp_path: Path)
     url = pg_cluster.create_database("idle_workers", template=pg_cluster.template)
     server = start_server(tmp_path, ["--database", url, "--workers", "2"])
     try:
-        workers = wait_until(lambda: len(_workers(server.process.pid)) == 2
-                             and _workers(server.process.pid), "two worker processes")  # fmt: skip
+        supervisor = server.process.pid
+        workers = wait_until(lambda: len(worker_pids(supervisor)) == 2
+                             and worker_pids(supervisor), "two worker processes")  # fmt: skip
+        # forked from the supervisor, which has imported the server already (a spawned worker
+        # is a fresh interpreter, ``multiprocessing.spawn``'s, that imports it all again)
+        assert [cmdline(pid) == cmdline(supervisor) for pid in workers] == [True, True]
         wait_until(lambda: requests.get(server.url + "/", timeout=30).ok, "an answer")
         wakeups = _idle_wakeups(workers)
         assert max(wakeups) <= MOST_WAKEUPS, f"the idle workers' loops woke {wakeups} times"
