@@ -17,18 +17,18 @@ import contextlib
 import logging
 import threading
 import weakref
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import anyio
 from starlette.responses import FileResponse
 from starlette.types import Message, Receive, Scope, Send
 
-from ft_dcc.server.grants.bus import EVERYTHING, Revocation
+from ft_dcc.server.grants.bus import EVERYTHING, INVITEE, LINK, PROJECT, SESSION, USER, Revocation
 from ft_dcc.server.review.access import ReviewAccessError, ReviewSigner, refuse_expired
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.link import Link
 from ft_dcc.server.review.links import open_link
-from ft_dcc.server.review.live_hub import LinkGrant
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,32 @@ PRIVATE = (
     "The owner made this review session private: its room link no longer opens it; ask them for "
     "your own invitation link."
 )
+
+
+@dataclass(frozen=True)
+class LinkGrant:
+    """What an open stream rests on: its link, and the session as it was when it opened."""
+
+    token: str
+    review_session_id: str
+    maker_id: str
+    invitee_id: Optional[str]
+    shared: bool
+    was_private: bool
+    was_open: bool
+    #: the viewer's passphrase grant (when the session asks for one)
+    passed: Optional[str] = None
+    #: the session's project (closing or deleting it ends the grant)
+    project_id: Optional[str] = None
+
+    def rests_on(self, revocation: Revocation) -> bool:
+        """Whether ``revocation`` may have taken this grant's ground away."""
+        return revocation.kind == LINK or any(
+            revocation.covers(kind, subject)
+            for kind, subject in ((SESSION, self.review_session_id), (USER, self.maker_id),
+                                  (INVITEE, self.invitee_id), (PROJECT, self.project_id))
+            if subject
+        )  # fmt: skip
 
 
 def check_grant(server: EmbeddedServer, signer: ReviewSigner, grant: LinkGrant) -> Link:

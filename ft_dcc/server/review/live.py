@@ -57,12 +57,11 @@ from ft_dcc.server.limits import open_caps
 from ft_dcc.server.review.access import ReviewAccessError
 from ft_dcc.server.review.data import ReviewData
 from ft_dcc.server.review.identity import query
-from ft_dcc.server.review.in_flight import check_grant
+from ft_dcc.server.review.in_flight import LinkGrant, check_grant
 from ft_dcc.server.review.links import Link
 from ft_dcc.server.review.live_hub import (
     KEEPALIVE_SECONDS,
     WAKE,
-    LinkGrant,
     LiveEvent,
     Stream,
     hub_for,

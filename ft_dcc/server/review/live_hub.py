@@ -1,6 +1,7 @@
 """The live streams' hub, one per server process: it listens on the event broker, turns each
 committed change of a review session into the event its pages get (:func:`live_event`) and hands
-it to the open streams of that session, each held to its link's grant (:class:`LinkGrant`).
+it to the open streams of that session, each held to its link's grant
+(:class:`~ft_dcc.server.review.in_flight.LinkGrant`).
 The ``/live`` route that opens a stream is :mod:`ft_dcc.server.review.live`'s."""
 
 from __future__ import annotations
@@ -8,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.server.events.hub import EventBroker
-from ft_dcc.server.grants.bus import INVITEE, LINK, PROJECT, SESSION, USER, Revocation
 from ft_dcc.server.limits.open_caps import KeyedSets
+from ft_dcc.server.review.in_flight import LinkGrant
 from ft_dcc.server.review.presenter_state import PRESENTER_TOPIC
 from ft_dcc.server.review.watchers import WATCHERS_TOPIC
 
@@ -67,32 +67,6 @@ def live_event(entity: Mapping[str, object]) -> Optional[Tuple[str, LiveEvent]]:
     if entity_type == "NoteComponent" and action == "add" and object_id:
         return session_id, ("note", {"object_id": object_id, "note_id": _parent(entity, "Note")})
     return None
-
-
-@dataclass(frozen=True)
-class LinkGrant:
-    """What an open stream rests on: its link, and the session as it was when it opened."""
-
-    token: str
-    review_session_id: str
-    maker_id: str
-    invitee_id: Optional[str]
-    shared: bool
-    was_private: bool
-    was_open: bool
-    #: the viewer's passphrase grant (when the session asks for one)
-    passed: Optional[str] = None
-    #: the session's project (closing or deleting it ends the grant)
-    project_id: Optional[str] = None
-
-    def rests_on(self, revocation: Revocation) -> bool:
-        """Whether ``revocation`` may have taken this grant's ground away."""
-        return revocation.kind == LINK or any(
-            revocation.covers(kind, subject)
-            for kind, subject in ((SESSION, self.review_session_id), (USER, self.maker_id),
-                                  (INVITEE, self.invitee_id), (PROJECT, self.project_id))
-            if subject
-        )  # fmt: skip
 
 
 class Stream:

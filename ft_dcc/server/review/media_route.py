@@ -36,9 +36,8 @@ from ft_dcc.server.review.access import signer_for
 from ft_dcc.server.review.audit_acts import record_act, source_of
 from ft_dcc.server.review.data import ReviewData, SessionView
 from ft_dcc.server.review.html import FIRST_GROUPS, group_items
-from ft_dcc.server.review.in_flight import Flights, GuardedFile, check_grant
+from ft_dcc.server.review.in_flight import Flights, GuardedFile, LinkGrant, check_grant
 from ft_dcc.server.review.links import Link
-from ft_dcc.server.review.live_hub import LinkGrant
 from ft_dcc.server.review.media_policy import (
     NONE,
     MediaRights,
