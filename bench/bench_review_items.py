@@ -38,8 +38,8 @@ from starlette.testclient import TestClient  # noqa: E402
 from web.test_big_session_build import Api, Media, build_session, widget_url  # noqa: E402
 
 from ft_dcc.server.app import create_app  # noqa: E402
-from ft_dcc.server.review.data import ReviewData  # noqa: E402
-from ft_dcc.server.review.html import page_of  # noqa: E402
+from ft_dcc.server.review.reads.data import ReviewData  # noqa: E402
+from ft_dcc.server.review.render.html import page_of  # noqa: E402
 from ft_dcc.server.runtime.config import ServerConfig  # noqa: E402
 
 USER, KEY = "admin", "k" * 32

@@ -121,7 +121,7 @@ def chromium_first_frame_ms(urls: List[str]) -> List[float]:
 
 def encode_alone(movie: Path, scratch: Path) -> Dict[str, float]:
     """Wall ms and CPU seconds of one viewer's encode of ``movie``, run as the server runs it."""
-    from ft_dcc.server.review.watermark_encode import encode_command
+    from ft_dcc.server.review.media.watermark_encode import encode_command
 
     text = scratch / "viewer.txt"
     text.write_text("Viewer 0 viewer0@client.example\n2026-11-24", encoding="utf-8")

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "architecture.md"
 SERVER = Path(ft_dcc.server.__file__).parent
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-#: a backticked module or folder path: ``review/page.py``, ``api/``, ``files/encode.py``
+#: a backticked module or folder path: ``review/page/page.py``, ``api/``, ``files/encode.py``
 PATH = re.compile(r"`([\w/]+(?:\.py|/))`")
 
 

@@ -22,7 +22,7 @@ INVITEE_LINKS_REVOKED_AT = "invitee_links_revoked_at:"
 #: after their revocation mark they are invited again
 INVITEE_INVITED_AT = "invitee_invited_at:"
 #: ``"true"``: the session's invited clients see each other's names, notes and verdicts (no row:
-#: each client sees only their own, ``ft_dcc.server.review.sight``)
+#: each client sees only their own, ``ft_dcc.server.review.reads.sight``)
 CLIENTS_SEE_EACH_OTHER = "clients_see_each_other"
 #: ``"true"``: a client's verdict moves the version's ftrack status as a studio member's does
 #: (no row: it never does; the client's verdict stays their ``ReviewSessionObjectStatus``)

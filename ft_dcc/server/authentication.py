@@ -23,8 +23,8 @@ from typing import Tuple
 from ft_dcc.server.files.door import SIGNED_URL_READER
 from ft_dcc.server.http.auth import key_reader
 from ft_dcc.server.identity.layer import IdentityBackend, Reader
-from ft_dcc.server.review.access import signer_for
-from ft_dcc.server.review.door import STATIC_PATHS, link_reader
+from ft_dcc.server.review.access.access import signer_for
+from ft_dcc.server.review.access.door import STATIC_PATHS, link_reader
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin.link_door import SIGNIN_LINK_READER
 from ft_dcc.server.signin.person import signin_reader

@@ -1,7 +1,7 @@
 """The review status settings (``review.status_on_approve``, ...) checked against ftrack's
 workflows before they are stored: a name that is no status of the project's version workflow
 (or task workflow, for the task keys) is refused with the valid names, so a typo never reaches
-the server, which would skip it (``ft_dcc.server.review.verdict_status``)."""
+the server, which would skip it (``ft_dcc.server.review.feedback.verdict_status``)."""
 
 from __future__ import annotations
 

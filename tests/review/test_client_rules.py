@@ -283,7 +283,7 @@ def test_the_client_verdict_and_visibility_rules_are_set_from_the_terminal(
     capsys: pytest.CaptureFixture[str], genuine: Tuple[Any, Any], project: str
 ) -> None:
     """``--client-verdicts-set-status`` and ``--clients-see-each-other`` write the session's
-    ``review`` settings the server reads (``ft_dcc.server.review.sight``, ``verdict_status``);
+    ``review`` settings the server reads (``ft_dcc.server.review.reads.sight``, ``verdict_status``);
     off again with ``--no-...``; a session starts without them (off)."""
     assert run(capsys, "create", "Client V", "--project", project)[0] == 0
     assert stored(genuine, project, "Client V")["settings"] == {}

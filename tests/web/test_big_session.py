@@ -125,7 +125,7 @@ def _open(chromium: Any, api: Api, built: Built, personal: bool) -> Watch:
 def test_requests_before_the_first_frame_do_not_grow_with_the_session(
     chromium: Any, sessions: Dict[str, Any]
 ) -> None:
-    from ft_dcc.server.review.html import FIRST_GROUPS
+    from ft_dcc.server.review.render.html import FIRST_GROUPS
 
     api = sessions["api"]
     small = _open(chromium, api, sessions["small"], personal=True).settle()
@@ -197,7 +197,7 @@ def test_the_items_route_answers_pages_and_added_groups_and_refuses_bad_input(
 ) -> None:
     import requests
 
-    from ft_dcc.server.review.html import FIRST_GROUPS, PAGE_GROUPS
+    from ft_dcc.server.review.render.html import FIRST_GROUPS, PAGE_GROUPS
 
     api, built = sessions["api"], sessions["big"]
     url = widget_url(api, built.review_session_id, personal=False)

@@ -30,7 +30,7 @@ def _epoch_ms(text: str) -> float:
 def test_in_firefox_the_room_link_asks_for_the_first_screen_only_before_its_first_frame(
     firefox: Firefox, sessions: Dict[str, Any], sqlite_server: Any
 ) -> None:
-    from ft_dcc.server.review.html import FIRST_GROUPS
+    from ft_dcc.server.review.render.html import FIRST_GROUPS
 
     api, built = sessions["api"], sessions["big"]
     mark = sqlite_server.log_mark()

@@ -14,7 +14,7 @@ import pytest
 from support import genuine_sessions
 
 from ft_dcc.review.feedback import session_feedback
-from ft_dcc.server.review.drawing import MAX_HELD_FRAMES
+from ft_dcc.server.review.feedback.drawing import MAX_HELD_FRAMES
 
 from .feedback_fixtures import data_url, link, make_dailies, stroke_png
 

@@ -348,7 +348,7 @@ def test_event_hub_clients_neither_send_nor_receive_the_presenter_state(
 ) -> None:
     """The state travels as the server's own event: a websocket client of the ftrack event hub
     cannot forge it, and a subscriber to its topic gets nothing."""
-    from ft_dcc.server.review.presenter_state import PRESENTER_TOPIC
+    from ft_dcc.server.review.presenter.presenter_state import PRESENTER_TOPIC
 
     server = embedded_server
     hub = HubClient(server)

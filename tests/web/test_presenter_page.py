@@ -64,7 +64,7 @@ def dailies(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, A
         links = {who: client.get_widget_url("review_session", entity=invitees[p["email"]])
                  for who, p in people.items()}  # fmt: skip
         # the dailies' reviewers are invited as clients who see each other (the studio's own
-        # people on these pages are "Studio" to them: ft_dcc.server.review.sight)
+        # people on these pages are "Studio" to them: ft_dcc.server.review.reads.sight)
         client.create("EntitySetting", {
             "parent_id": reports[0].review_session_id, "parent_type": "ReviewSession",
             "group": "review", "name": "clients_see_each_other", "value": "true"})  # fmt: skip

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ft_dcc.server.identity.model import Kind
-from ft_dcc.server.review.access import (
+from ft_dcc.server.review.access.access import (
     ALL_SESSIONS,
     MAX_TTL,
     LinkExpired,
@@ -19,7 +19,7 @@ from ft_dcc.server.review.access import (
     _unb64,
     signer_for,
 )
-from ft_dcc.server.review.door import holder_of
+from ft_dcc.server.review.access.door import holder_of
 
 
 def test_a_token_opens_its_own_session_only() -> None:

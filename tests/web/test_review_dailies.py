@@ -92,7 +92,7 @@ def dailies(embedded_server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
             for who, person in people.items()
         }
         # the dailies' reviewers are invited as clients who see each other (the studio's own
-        # people on these pages are "Studio" to them: ft_dcc.server.review.sight)
+        # people on these pages are "Studio" to them: ft_dcc.server.review.reads.sight)
         client.create("EntitySetting", {
             "parent_id": reports[0].review_session_id, "parent_type": "ReviewSession",
             "group": "review", "name": "clients_see_each_other", "value": "true"})  # fmt: skip

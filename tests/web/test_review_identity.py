@@ -15,7 +15,7 @@ import pytest
 from support import genuine_sessions
 from support.trust import add_api_user
 
-from ft_dcc.server.review.access import _unb64
+from ft_dcc.server.review.access.access import _unb64
 
 from .feedback_fixtures import Page, link, make_dailies, personal_link
 

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, List, Set
 import pytest
 from support import genuine_sessions
 
-from ft_dcc.server.review.watchers import WATCHERS_TOPIC
+from ft_dcc.server.review.presenter.watchers import WATCHERS_TOPIC
 
 from .feedback_fixtures import link, make_dailies, personal_link
 from .frame_code import wait_until

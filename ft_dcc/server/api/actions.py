@@ -33,11 +33,11 @@ from ft_dcc.server.files.download_links import (
 from ft_dcc.server.files.encode import EncodeError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import generate_api_key
-from ft_dcc.server.review import claims
-from ft_dcc.server.review.identity import load_invitee
-from ft_dcc.server.review.invitation_mail import Caller as MailCaller
-from ft_dcc.server.review.invitation_mail import mail_invitation
-from ft_dcc.server.review.widget_link import widget_url
+from ft_dcc.server.review.access import claims
+from ft_dcc.server.review.access.identity import load_invitee
+from ft_dcc.server.review.invitations.invitation_mail import Caller as MailCaller
+from ft_dcc.server.review.invitations.invitation_mail import mail_invitation
+from ft_dcc.server.review.invitations.widget_link import widget_url
 from ft_dcc.server.rules import ownership, permissions
 from ft_dcc.server.rules.review import manages
 from ft_dcc.server.runtime.context import ApiContext
@@ -233,7 +233,7 @@ def _user_invite(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
 
 def _widget_url(ctx: ApiContext, op: JsonObject, caller: Caller) -> object:
     name = op.get("name")
-    if name == "review_session":  # the web review page, see ft_dcc.server.review.widget_link
+    if name == "review_session":  # the web review page: server.review.invitations.widget_link
         return widget_url(ctx, op, caller)
     if name not in ("info", "tasks", "tasks_browser"):
         raise ApiOperationError(

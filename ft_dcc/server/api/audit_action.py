@@ -22,8 +22,8 @@ from ft_dcc.server.audit import entries, verify
 from ft_dcc.server.audit.table import since_text
 from ft_dcc.server.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
-from ft_dcc.server.review.data import ReviewData
-from ft_dcc.server.review.identity import Caller
+from ft_dcc.server.review.access.identity import Caller
+from ft_dcc.server.review.reads.data import ReviewData
 from ft_dcc.server.rules import permissions
 from ft_dcc.server.rules.review import manages
 from ft_dcc.server.runtime.context import ApiContext

@@ -1,7 +1,7 @@
 """A session's export from the desk: one CSV row per note (an item without notes: one row), in
 the session's order, each with its shot, version, task, status and the verdicts: the studio's
-internal ones and, beside them, the clients' (``ft_dcc.server.review.sight``); and per note what
-it is (to-do, comment, reply), where a to-do stands (open, addressed) and which version
+internal ones and, beside them, the clients' (``ft_dcc.server.review.reads.sight``); and per note
+what it is (to-do, comment, reply), where a to-do stands (open, addressed) and which version
 addressed it (``ft_dcc.protocol.note_state``). The desk is the studio's: its readers see every
 note (a client has no desk)."""
 
@@ -18,7 +18,7 @@ from ft_dcc.protocol.note_state import addressed_by, note_kind, note_state
 from ft_dcc.protocol.query_text import quote as quote_text
 from ft_dcc.protocol.review_status import verdict_word
 from ft_dcc.server.desk.reads import DeskReads
-from ft_dcc.server.review.viewer import INVITEE_FIELDS, kinds_of
+from ft_dcc.server.review.access.viewer import INVITEE_FIELDS, kinds_of
 
 COLUMNS = (
     "order",

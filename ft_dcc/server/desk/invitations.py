@@ -29,14 +29,14 @@ from ft_dcc.server.desk.reads import DeskReads, iso
 from ft_dcc.server.desk.writes import DeskWrites
 from ft_dcc.server.errors import BadInput
 from ft_dcc.server.mail.outbox import Message
-from ft_dcc.server.review.data import parse_date
-from ft_dcc.server.review.invitation_mail import (
+from ft_dcc.server.review.invitations.invitation_mail import (
     Caller,
     invitee_link,
     mail_invitation,
     topic,
     valid_until,
 )
+from ft_dcc.server.review.reads.data import parse_date
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 

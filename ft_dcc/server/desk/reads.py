@@ -18,7 +18,7 @@ from ft_dcc.protocol.cut_timing import GROUP as CUT_GROUP
 from ft_dcc.protocol.cut_timing import SESSION_ROW as CUT_ROW
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.server.desk.note_counts import KEYS, count_notes, notes_query
-from ft_dcc.server.review.data import parse_date, rows_of, session_is_open
+from ft_dcc.server.review.reads.data import parse_date, rows_of, session_is_open
 from ft_dcc.server.store.store import Execute
 
 Row = Dict[str, Any]

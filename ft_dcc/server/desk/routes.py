@@ -52,7 +52,7 @@ from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.http.parts import Part
 from ft_dcc.server.model.database import is_unreachable
-from ft_dcc.server.review.widget_link import widget_url
+from ft_dcc.server.review.invitations.widget_link import widget_url
 from ft_dcc.server.rules.review_rights import managed_project_ids, manages_session
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import Person, csrf_token_for, current_person, require_csrf

@@ -129,7 +129,7 @@ class EventBroker:
         self.tickets: Any = LocalTickets()
         #: Called with every event delivered in this process (published here or relayed from
         #: another one), from the delivering thread; must not block (the review page's live
-        #: streams, ``ft_dcc.server.review.live``).
+        #: streams, ``ft_dcc.server.review.presenter.live``).
         self.listeners: List[Callable[[Dict[str, Any]], None]] = []
         #: Hub ids bound to their User across server processes (``hub_ids.SharedHubIds``:
         #: ``claim(hub_id, user, process)``, ``release``, ``forget_process``); ``None``: this

@@ -39,7 +39,7 @@ VERSION_WORKFLOW_ID = stable_id("WorkflowSchema", "Version workflow")
 TASK_TYPE_SCHEMA_ID = stable_id("TaskTypeSchema", "Task types")
 USER_TYPE_ID = "ac9fa5aa-4361-11e0-b7cc-0019bb4983d8"  # ftrack's user type of a new User
 #: The user type of the Users standing for review-session invitees (ftrack keeps client-review
-#: feedback as the collaborators'; see ft_dcc.server.review.identity).
+#: feedback as the collaborators'; see ft_dcc.server.review.access.identity).
 COLLABORATOR_USER_TYPE_ID = stable_id("UserType", "collaborator")
 UPLOAD_ASSET_TYPE_ID = "8f4144e0-a8e6-11e2-9e96-0800200c9a66"  # ftrack's "Upload" asset type
 

@@ -1,6 +1,6 @@
 """What claimed notices are about, read in a handful of queries for all of them, and who may hear
 of each (the rules of :mod:`ft_dcc.server.identity.audience`, through the review room's
-:class:`~ft_dcc.server.review.sight.Sight`).
+:class:`~ft_dcc.server.review.reads.sight.Sight`).
 
 An :class:`Event` names its note, version, review session and review item, and says it in words
 (its author, the version's name, the note's text and frame, the verdict). :func:`hearers` gives
@@ -30,9 +30,9 @@ from ft_dcc.server.notify.notices import (
     VERDICT_GIVEN,
     Notice,
 )
-from ft_dcc.server.review.claim_records import claim_table
-from ft_dcc.server.review.sight import SHARED_KEY, STUDIO_SIGHT, Sight
-from ft_dcc.server.review.viewer import INVITEE_FIELDS, kinds_of
+from ft_dcc.server.review.access.claim_records import claim_table
+from ft_dcc.server.review.access.viewer import INVITEE_FIELDS, kinds_of
+from ft_dcc.server.review.reads.sight import SHARED_KEY, STUDIO_SIGHT, Sight
 
 #: what a version's author hears of (in their digest)
 TO_AUTHOR = (NOTE_CREATED, VERDICT_GIVEN, NOTE_REOPENED)

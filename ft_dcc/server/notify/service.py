@@ -5,8 +5,8 @@ when the app starts serving (its lifespan) and stops with the server."""
 from __future__ import annotations
 
 from ft_dcc.server.notify.worker import Notifier
-from ft_dcc.server.review.data import asker
-from ft_dcc.server.review.identity import SYSTEM
+from ft_dcc.server.review.access.identity import SYSTEM
+from ft_dcc.server.review.reads.data import asker
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 

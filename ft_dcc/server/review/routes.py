@@ -13,26 +13,26 @@ from starlette.routing import BaseRoute
 
 from ft_dcc.server.errors import ServerError, SessionClosed
 from ft_dcc.server.http.parts import Part
-from ft_dcc.server.review.claim_records import claim_table
-from ft_dcc.server.review.client_gate import (
+from ft_dcc.server.review.access.claim_records import claim_table
+from ft_dcc.server.review.access.client_gate import (
     GateRefusal,
     PassphraseNeeded,
     ReviewNotOpen,
     record_refusal,
 )
-from ft_dcc.server.review.cut_page import CutRoutes
-from ft_dcc.server.review.door import presented_link
-from ft_dcc.server.review.drawing_edit import DrawingRangeRoutes
-from ft_dcc.server.review.feedback import MAX_ANNOTATION_BODY, FeedbackRoutes
-from ft_dcc.server.review.html import denied, not_open, passphrase_prompt
-from ft_dcc.server.review.lead_guard import LeadGuard
-from ft_dcc.server.review.live import LiveRoutes
-from ft_dcc.server.review.page import ReviewRoutes
-from ft_dcc.server.review.passphrase_page import MOST_BODY_BYTES as MOST_PASSPHRASE_BYTES
-from ft_dcc.server.review.passphrase_page import PassphraseRoutes
-from ft_dcc.server.review.presenter import PresenterRoutes
-from ft_dcc.server.review.room import RoomRoutes
-from ft_dcc.server.review.sharing import ShareRoutes
+from ft_dcc.server.review.access.door import presented_link
+from ft_dcc.server.review.cut.cut_page import CutRoutes
+from ft_dcc.server.review.feedback.drawing_edit import DrawingRangeRoutes
+from ft_dcc.server.review.feedback.feedback import MAX_ANNOTATION_BODY, FeedbackRoutes
+from ft_dcc.server.review.feedback.sharing import ShareRoutes
+from ft_dcc.server.review.page.page import ReviewRoutes
+from ft_dcc.server.review.page.passphrase_page import MOST_BODY_BYTES as MOST_PASSPHRASE_BYTES
+from ft_dcc.server.review.page.passphrase_page import PassphraseRoutes
+from ft_dcc.server.review.page.room import RoomRoutes
+from ft_dcc.server.review.presenter.lead_guard import LeadGuard
+from ft_dcc.server.review.presenter.live import LiveRoutes
+from ft_dcc.server.review.presenter.presenter import PresenterRoutes
+from ft_dcc.server.review.render.html import denied, not_open, passphrase_prompt
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 #: every path of the review room starts so
@@ -44,9 +44,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def routes(server: EmbeddedServer) -> List[BaseRoute]:
     """Starlette routes of the review page for an ``EmbeddedServer``: the page, its media, the
-    feedback API (:mod:`ft_dcc.server.review.feedback`), the live stream
-    (:mod:`ft_dcc.server.review.live`) and presenter mode
-    (:mod:`ft_dcc.server.review.presenter`)."""
+    feedback API (:mod:`ft_dcc.server.review.feedback.feedback`), the live stream
+    (:mod:`ft_dcc.server.review.presenter.live`) and presenter mode
+    (:mod:`ft_dcc.server.review.presenter.presenter`)."""
     base = ReviewRoutes(server)
     claim_table(server.store)  # created at start-up, before any worker serves
     presenter = PresenterRoutes(base)

@@ -1,8 +1,8 @@
 """A ReviewSession's ``passphrase``: stored hashed, never read back.
 
 ftrack's ``ReviewSession.passphrase`` (with ``passphrase_enabled``) guards the session's client
-links (:mod:`ft_dcc.server.review.client_gate`). Whatever a client writes there is replaced, in
-the same batch, by a salted scrypt hash (:func:`hash_passphrase`) kept in the same column, with a
+links (:mod:`ft_dcc.server.review.access.client_gate`). Whatever a client writes there is replaced,
+in the same batch, by a salted scrypt hash (:func:`hash_passphrase`) kept in the same column, with a
 random **generation** that changes whenever ``passphrase_enabled`` changes (turning it off and on
 again ends every grant given before, as a new passphrase does).
 

@@ -1,8 +1,8 @@
 """A review session's window may not close before it opens.
 
 A ``ReviewSession``'s ``start_date`` and ``end_date`` are the window in which its client links
-open the page (:mod:`ft_dcc.server.review.client_gate`): an ``end_date`` still to come that is
-before the ``start_date`` is a window that closes before it opens, whose links would say "opens
+open the page (:mod:`ft_dcc.server.review.access.client_gate`): an ``end_date`` still to come that
+is before the ``start_date`` is a window that closes before it opens, whose links would say "opens
 on …" about a day they have already expired by. Such a create or update is refused (400, saying
 what to send), judged on the row as it will be stored (a default ``start_date`` of now
 included). An ``end_date`` that has passed closes the session whatever its ``start_date``: that

@@ -4,9 +4,9 @@ An invitee (a ``ReviewSessionInvitee``, usually a client without a login) writes
 own link; the review routes run that write as
 
 * the invitee's own **collaborator** User (an inactive User with an id derived from the
-  invitee's id, :func:`collaborator_user_id`; ``ft_dcc.server.review.identity`` makes it), or
-* the User who **claimed** the invitee (``ft_dcc.server.review.claims``: with their own key and
-  the invitee's link, or by an administrator), recorded in :data:`CLAIM_TABLE`.
+  invitee's id, :func:`collaborator_user_id`; ``ft_dcc.server.review.access.identity`` makes it), or
+* the User who **claimed** the invitee (``ft_dcc.server.review.access.claims``: with their own key
+  and the invitee's link, or by an administrator), recorded in :data:`CLAIM_TABLE`.
 
 Those are the invitee's **speakers**: the ownership rule lets them (and the session's owner)
 write the verdicts naming that invitee, and notes in a private session they are invited to. No

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
-from ft_dcc.server.review.access import PERSONAL_MAX_TTL, signer_for
+from ft_dcc.server.review.access.access import PERSONAL_MAX_TTL, signer_for
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import page
 from ft_dcc.server.signin.person import Person, current_person

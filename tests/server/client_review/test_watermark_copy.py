@@ -1,5 +1,5 @@
 """A viewer's copy made while it is served, in the server's own process (no HTTP: what the
-media route asks of :class:`~ft_dcc.server.review.watermark.Watermarker`): its file is a
+media route asks of :class:`~ft_dcc.server.review.media.watermark.Watermarker`): its file is a
 fragmented MP4 filled to the size announced before its first byte, concurrent first views get
 parts of one copy, and a copy that would come out larger than announced is made again whole
 (never served cut short)."""
@@ -16,9 +16,9 @@ from typing import Any, Tuple
 import pytest
 from support.waiting import wait_until
 
-from ft_dcc.server.review import watermark, watermark_encode
-from ft_dcc.server.review.ranged import span
-from ft_dcc.server.review.watermark import Watermarker
+from ft_dcc.server.review.media import watermark, watermark_encode
+from ft_dcc.server.review.media.ranged import span
+from ft_dcc.server.review.media.watermark import Watermarker
 
 from .media_world import FRAMES, decode_rgb, make_movie
 from .test_watermark_streamed import top_boxes

@@ -20,7 +20,7 @@ from support.insiders import assert_unchanged, review_of, route_refused, snapsho
 from support.trust import call, delete, update
 from support.waiting import wait_until
 
-from ft_dcc.server.review.links import PROJECT_CLOSED
+from ft_dcc.server.review.access.links import PROJECT_CLOSED
 
 from .test_live_revocation import LiveStream, _assert_cut_off, _note
 

@@ -35,7 +35,7 @@ from support.smtp import SmtpServer, body_text
 from support.trust import call, create, new_id, ok, update
 from support.waiting import wait_until
 
-from ft_dcc.server.review.sight import SHARED_KEY
+from ft_dcc.server.review.reads.sight import SHARED_KEY
 from server.notify.digest_checks import count, dailies, settled, unsettled
 from server.signin.people import new_signer, signed_in
 

@@ -18,7 +18,7 @@ from typing import Any, Dict
 import requests
 from support.insiders import assert_unchanged, review_of, snapshot, token_of, widget
 
-from ft_dcc.server.review.access import EXPIRED, SECRET_FILE_NAME, ReviewSigner, _b64, _unb64
+from ft_dcc.server.review.access.access import EXPIRED, SECRET_FILE_NAME, ReviewSigner, _b64, _unb64
 
 
 def _expired(world: Any, token: str) -> str:

@@ -3,7 +3,7 @@ after it not part of the name (the pattern is linear: tests/tools/test_linear_pa
 
 from __future__ import annotations
 
-from ft_dcc.server.review.mentions import mentioned
+from ft_dcc.server.review.feedback.mentions import mentioned
 
 
 def test_a_mention_ends_where_the_sentence_goes_on() -> None:

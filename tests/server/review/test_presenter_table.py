@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, List, Optional
 
-from ft_dcc.server.review.presenter_table import TABLE, table_for
+from ft_dcc.server.review.presenter.presenter_table import TABLE, table_for
 from ft_dcc.server.store.store import Store
 
 

@@ -14,9 +14,9 @@ import re
 import jinja2
 import pytest
 
-from ft_dcc.server.review import html as review_html
-from ft_dcc.server.review.data import ItemView, NoteView, SessionView
-from ft_dcc.server.review.jinja import ENVIRONMENT, render
+from ft_dcc.server.review.reads.data import ItemView, NoteView, SessionView
+from ft_dcc.server.review.render import html as review_html
+from ft_dcc.server.review.render.jinja import ENVIRONMENT, render
 
 HOSTILE = '<script>alert(1)</script>" onmouseover="x\' &amp;'
 WHEN = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc)

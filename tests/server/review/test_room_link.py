@@ -27,7 +27,7 @@ from support.insiders import (
 )
 from support.trust import call, update
 
-from ft_dcc.server.review.access import _b64, _unb64
+from ft_dcc.server.review.access.access import _b64, _unb64
 
 
 def _room(world: Any, owner: Any, private: bool = False) -> Tuple[Any, str]:

@@ -9,7 +9,7 @@ import pytest
 from ft_dcc.exceptions import ClientRulesError
 from ft_dcc.protocol.client_review import DEFAULT_STILL_HOLD, STILL_HOLD
 from ft_dcc.review.client_rules import ClientRules, check_still_hold
-from ft_dcc.server.review.still_hold import hold_seconds
+from ft_dcc.server.review.page.still_hold import hold_seconds
 
 
 @pytest.mark.parametrize("value, seconds", [

@@ -150,7 +150,7 @@ def test_the_owner_and_the_invitees_note_on_a_private_sessions_items(trust_world
 def test_the_rules_know_the_invitees_collaborator_as_the_review_routes_make_it() -> None:
     """The ownership rule recognises an invitee's link by its collaborator User's id: the same
     id the review routes write as (``review.identity``), computed in the rules layer."""
-    from ft_dcc.server.review.identity import Invitee, collaborator_id
+    from ft_dcc.server.review.access.identity import Invitee, collaborator_id
     from ft_dcc.server.rules.speakers import collaborator_user_id
 
     invitee = Invitee(id="0f0e0d0c-0000-4000-8000-000000000001", name="C", email="c@x.example",

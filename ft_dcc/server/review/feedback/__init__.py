@@ -1,0 +1,1 @@
+"""The feedback a review page takes: notes, drawings, verdicts, mentions, sharing a note."""

@@ -1,0 +1,1 @@
+"""The review page's media: download policy, watermarked copies, watch-only ranged replies."""

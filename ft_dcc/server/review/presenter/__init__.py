@@ -1,0 +1,1 @@
+"""Presenter mode and the live stream: who leads, who watches, a session's ``/live``."""
