@@ -8,7 +8,7 @@ up ``store.lookups``'.
 
 from __future__ import annotations
 
-from typing import Callable, List, Mapping, Optional, Sequence, cast
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, cast
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -23,6 +23,7 @@ from ft_dcc.server.query.shapes import parse as parse_query
 from ft_dcc.server.query.values import StoredRow, ValueTypeError, storage_to_wire, wire_to_storage
 from ft_dcc.server.rules.ownership import creator_of
 from ft_dcc.server.rules.registry import (
+    Ancestor,
     Change,
     Key,
     KeyPart,
@@ -116,6 +117,9 @@ class Batch(Planning):
         #: the deletes judged, to be deleted together (``store.removing``)
         self.removals = Removals(self_cascading(CASCADE, self.model))
         self._replies: List[JsonObject] = []
+        #: while a run of creates is written: the ancestries its changes found (its rows'
+        #: parents do not move meanwhile; ``store.changes.ancestry``)
+        self._ancestries: Optional[Dict[Tuple[str, object], List[Ancestor]]] = None
 
     # -- driver -------------------------------------------------------------------------------
     def run(self, operations: Sequence[object]) -> List[JsonObject]:
@@ -191,7 +195,11 @@ class Batch(Planning):
         rows = self.pending.take()
         self.numbers.clear()
         if rows:
-            write_creates(self, rows, self._replies)
+            self._ancestries = {}
+            try:
+                write_creates(self, rows, self._replies)
+            finally:
+                self._ancestries = None
 
     # -- deletes written together (``store.removing``) ----------------------------------------
     def _remove_at(self, index: int, operation: Operation, operations: Sequence[object]
@@ -231,8 +239,9 @@ class Batch(Planning):
         key, _values, relations, data = planned
         self.touched.append(Touched(len(self.changes), etype, key))
         names = sorted(k for k in data if k != "__entity_type__")
+        row = self.load(etype, key)
         self.changes.append(
-            describe_change(self, "add", etype, key, names, None, self.load(etype, key))
+            describe_change(self, "add", etype, key, names, None, row, self._ancestries)
         )
         echo = self.echo(etype, key, full=True, names=[a.name for a, _ in relations])
         return {"action": "create", "data": set_or_defaulted(echo, data)}

@@ -46,8 +46,10 @@ def describe_change(
     keys: List[str],
     before: Optional[Mapping[str, object]],
     after: Optional[Mapping[str, object]],
+    known: Optional[Dict[Tuple[str, object], List[Ancestor]]] = None,
 ) -> Change:
-    """One change: action, type, id/key, changed keys, new/old values and the ancestry."""
+    """One change: action, type, id/key, changed keys, new/old values and the ancestry
+    (``known``: see :func:`ancestry`)."""
     row = after if after is not None else before
     values: Dict[str, JsonValue] = {}
     changes: Dict[str, ChangedValue] = {}
@@ -62,7 +64,7 @@ def describe_change(
             new, old = passphrase.masked(new), passphrase.masked(old)
         values[name] = new
         changes[name] = {"new": new, "old": old}
-    parents = ancestry(batch, etype, row) if row is not None else []
+    parents = ancestry(batch, etype, row, known) if row is not None else []
     return {
         "action": action,
         "entity_type": etype.name,
@@ -103,13 +105,24 @@ def _value_type(etype: EntityType, column: str) -> str:
     return attr.value_type if attr is not None and attr.is_scalar else "string"
 
 
-def ancestry(batch: BatchView, etype: EntityType, row: Mapping[str, object]) -> List[Ancestor]:
-    """Ancestors nearest first: ``{"entity_type", "entity_id", "parent_id"}``."""
+def ancestry(
+    batch: BatchView,
+    etype: EntityType,
+    row: Mapping[str, object],
+    known: Optional[Dict[Tuple[str, object], List[Ancestor]]] = None,
+) -> List[Ancestor]:
+    """Ancestors nearest first: ``{"entity_type", "entity_id", "parent_id"}``. ``known``: the
+    ancestries found so far of the rows they start at (by family and id), e.g. for a run of
+    creates under the same parents, whose ancestry does not change while it is written."""
     chain: List[Ancestor] = []
-    current_type, current = etype, row
+    found = _parent(batch, etype, row)
     seen = set()
+    start: Optional[Tuple[str, object]] = None
+    if known is not None and found is not None:
+        start = (found[0].family, _ident(found[1]))
+        if start in known:
+            return [cast(Ancestor, dict(ancestor)) for ancestor in known[start]]
     for _ in range(MAX_DEPTH):
-        found = _parent(batch, current_type, current)
         if found is None:
             break
         parent_type, parent = found
@@ -125,7 +138,9 @@ def ancestry(batch: BatchView, etype: EntityType, row: Mapping[str, object]) -> 
                 "parent_id": _ident(grand[1]) if grand else None,
             }
         )
-        current_type, current = parent_type, parent
+        found = grand
+    if known is not None and start is not None:
+        known[start] = [cast(Ancestor, dict(ancestor)) for ancestor in chain]
     return chain
 
 

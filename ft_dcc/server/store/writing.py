@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import (
     Dict,
-    Iterator,
+    Iterable,
     List,
     Mapping,
     NamedTuple,
@@ -82,8 +82,9 @@ class Pending:
 
     def needs(self, operation: Operation) -> bool:
         """Whether ``operation`` names a row of the run (its id anywhere in its key or data)."""
-        return any(text in self.ids for text in _texts(operation.get("entity_key"))) or any(
-            text in self.ids for text in _texts(operation.get("entity_data"))
+        ids = self.ids
+        return _names_any(operation.get("entity_key"), ids) or _names_any(
+            operation.get("entity_data"), ids
         )
 
     def take(self) -> List[PendingCreate]:
@@ -91,18 +92,29 @@ class Pending:
         return rows
 
 
-def _texts(value: object, depth: int = 0) -> Iterator[str]:
-    """Every text (and number, as text) in a JSON value."""
+def _names_any(value: object, ids: Set[str], depth: int = 0) -> bool:
+    """Whether a JSON value holds one of ``ids`` as a text (or a number, as text) anywhere: a
+    flat walk of the values a create sends (texts and references), stopping at the first."""
     if isinstance(value, str):
-        yield value
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        yield str(value)
-    elif depth < 8 and isinstance(value, dict):
-        for item in value.values():
-            yield from _texts(item, depth + 1)
-    elif depth < 8 and isinstance(value, list):
-        for item in value:
-            yield from _texts(item, depth + 1)
+        return value in ids
+    if isinstance(value, dict):
+        items: Iterable[object] = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and str(value) in ids
+    for item in items:
+        if isinstance(item, str):
+            if item in ids:
+                return True
+        elif (
+            item is not None
+            and not isinstance(item, bool)
+            and depth < 8
+            and _names_any(item, ids, depth + 1)
+        ):
+            return True
+    return False
 
 
 def plain_create(model: SchemaModel, operation: object) -> bool:
