@@ -167,12 +167,29 @@ def projects_of(size: int) -> List[float]:
     return [size / count] * count
 
 
-def seed(url: str, size: int) -> Dict[str, Any]:
+def seed(url: str, size: int, grown: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """Seed ``size``; ``grown``: what a smaller size seeded into the database it starts from
+    (its projects are kept, the rest are added)."""
     seeder = Seeder(Api(url))
+    kept = list(grown["projects"]) if grown else []
     started = time.monotonic()
-    projects = [seeder.project(n, scale) for n, scale in enumerate(projects_of(size))]
+    projects = kept + [seeder.project(n, scale) for n, scale in enumerate(projects_of(size))
+                       if n >= len(kept)]  # fmt: skip
     took = time.monotonic() - started
-    return {"projects": projects, "rows": seeder.rows, "seconds": took}
+    return {"projects": projects, "rows": seeder.rows, "seconds": took,
+            "grown_from": grown.get("size") if grown else None}  # fmt: skip
+
+
+def grown_from(cache: Path, size: int) -> Optional[Path]:
+    """The cached SQLite studio of the largest smaller size whose projects are ``size``'s first
+    ones (``projects_of``: 10x, 30x and 100x all hold projects of 5x), to copy and grow."""
+    wanted = projects_of(size)
+    for smaller in range(size - 1, 0, -1):
+        base = cache / f"sqlite-{smaller}x"
+        have = projects_of(smaller)
+        if (base / "seeded.json").exists() and have == wanted[: len(have)]:
+            return base
+    return None
 
 
 def server_cpu(pid: int) -> float:
@@ -345,6 +362,12 @@ def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
     marker = base / "seeded.json"
     if not marker.exists() and base.exists():  # a seeding cut short: start again
         shutil.rmtree(base)
+    grown = None
+    smaller = None if args.postgres or base.exists() else grown_from(Path(args.cache), size)
+    if smaller is not None:  # its projects are this size's first ones: copied, then grown
+        shutil.copytree(smaller, base, ignore=shutil.ignore_patterns("seeded.json", "*.jsonl"))
+        grown = dict(json.loads((smaller / "seeded.json").read_text()),
+                     size=smaller.name.split("-")[-1])  # fmt: skip
     base.mkdir(parents=True, exist_ok=True)
     server = Server(base, extra, start_timeout=600, tree=Path(args.tree) if args.tree else None)
     try:
@@ -352,7 +375,7 @@ def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
         if marker.exists() and not args.postgres:
             seeded = json.loads(marker.read_text())
         else:
-            seeded = seed(server.url, size)
+            seeded = seed(server.url, size, grown)
             marker.write_text(json.dumps(seeded))
         browser = signed_in(server, base, database)
         result = measure(server, operations(server, api, browser, seeded), args.repeat)
@@ -371,7 +394,8 @@ def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
         server.stop()
         if cluster is not None:
             cluster.stop()
-    return {"seeded": {k: seeded[k] for k in ("rows", "seconds")}, "ops": result}
+    kept = ("rows", "seconds", "grown_from")
+    return {"seeded": {k: seeded.get(k) for k in kept}, "ops": result}
 
 
 def main() -> None:
@@ -403,8 +427,10 @@ def main() -> None:
     for size in sizes:
         seeded = results[size]["seeded"]
         rate = seeded["rows"] / seeded["seconds"] if seeded["seconds"] else 0
+        grown = seeded.get("grown_from")
+        grown = f", grown from the {grown} studio" if grown else ""
         print(f"{size}x: {seeded['rows']} rows seeded through /api in {seeded['seconds']:.0f} s "
-              f"({rate:.0f} rows/s, when seeded)")  # fmt: skip
+              f"({rate:.0f} rows/s, when seeded{grown})")  # fmt: skip
     print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(json.dumps({str(k): v for k, v in results.items()}))
 
