@@ -57,21 +57,31 @@ class VersionSearch:
             "status": sa.func.coalesce(st.c.name, ""),
             "asset": sa.func.coalesce(a.c.name, ""),
         }
-        joined = (
-            v.join(a, a.c.id == v.c.asset_id)
-            .join(shot, shot.c.id == a.c.context_id)
-            .outerjoin(seq, seq.c.id == shot.c.parent_id)
-            .outerjoin(task, task.c.id == v.c.task_id)
-            .outerjoin(st, st.c.id == v.c.status_id)
-        )
-        in_project = shot.c.id.in_(
-            sa.select(self.contexts.c.id).where(self.contexts.c.project_id == project_id)
-        ) | (shot.c.id == project_id)
-        wanted: List[sa.ColumnElement[bool]] = [in_project]
+        texts = {name: (filters.get(name) or "").strip() for name in FILTERS}
+        # what a filter's part is looked for in: a name column itself (no part matches a
+        # missing name), so that a context's name is tested in an index, before its row is read
+        matched = {"sequence": seq.c.name, "shot": shot.c.name, "task": task.c.name,
+                   "status": st.c.name, "asset": a.c.name}  # fmt: skip
+        # a row a filter names must be there for it to match (no name matches a part), so its
+        # join is an inner one: the planner may then read the project's matching sequences
+        # first, and a version's status or task before the rest
+        seq_on, task_on, st_on = (seq.c.id == shot.c.parent_id, task.c.id == v.c.task_id,
+                                  st.c.id == v.c.status_id)  # fmt: skip
+        joined = v.join(a, a.c.id == v.c.asset_id).join(shot, shot.c.id == a.c.context_id)
+        joined = joined.join(seq, seq_on) if texts["sequence"] else joined.outerjoin(seq, seq_on)
+        joined = joined.join(task, task_on) if texts["task"] else joined.outerjoin(task, task_on)
+        joined = joined.join(st, st_on) if texts["status"] else joined.outerjoin(st, st_on)
+        # the project's contexts through their project's index (and the project itself)
+        in_project = (shot.c.project_id == project_id) | (shot.c.id == project_id)
+        wanted: List[sa.ColumnElement[bool]] = []
+        if texts["sequence"]:  # a shot's sequence is of its project: read in its index
+            wanted.append((seq.c.project_id == project_id) | (seq.c.id == project_id))
         for name in FILTERS:
-            text = (filters.get(name) or "").strip()
-            if text:
-                wanted.append(sa.func.lower(names[name]).like(_pattern(text), escape=ESCAPE))
+            if texts[name]:
+                wanted.append(sa.func.lower(matched[name]).like(_pattern(texts[name]),
+                                                                escape=ESCAPE))  # fmt: skip
+        if texts["shot"]:  # a project's own assets have no shot name
+            wanted.append(shot.c.context_type != "show")
         columns = [
             v.c.id.label("version_id"), v.c.version.label("number"), v.c.date.label("date"),
             names["asset"].label("asset"), a.c.id.label("asset_id"),
@@ -79,8 +89,9 @@ class VersionSearch:
             names["sequence"].label("sequence"), names["task"].label("task"),
             names["status"].label("status"),
         ]  # fmt: skip
-        if latest and not any((filters.get(name) or "").strip() for name in VERSION_FILTERS):
-            return self._latest_of_assets(names, wanted)
+        if latest and not any(texts[name] for name in VERSION_FILTERS):
+            return self._latest_of_assets(project_id, names, wanted)
+        wanted.append(in_project)
         if latest:  # the highest of each asset's versions that match
             place = sa.func.row_number().over(partition_by=v.c.asset_id,
                                               order_by=v.c.version.desc())  # fmt: skip
@@ -101,27 +112,40 @@ class VersionSearch:
             .limit(SEARCH_LIMIT)
         )
 
-    def _latest_of_assets(self, names: Mapping[str, Any], wanted: List[sa.ColumnElement[bool]]
-                          ) -> sa.Select[Any]:  # fmt: skip
+    def _latest_of_assets(self, project_id: str, names: Mapping[str, Any],
+                          wanted: List[sa.ColumnElement[bool]]) -> sa.Select[Any]:  # fmt: skip
         """The latest of each asset when no filter is a version's: the project's assets that
         match, in the page's order and cut at its limit, each joined to its highest version
         (read in the asset's index of version numbers), not every version of the project
-        ranked."""
+        ranked. The assets are read in two parts, each in the page's order and cut at the
+        limit: the project's own (no shot name: first) and its contexts' (through the index of
+        the project's context names, each context's through its index of asset names), so the
+        read stops at the limit, whatever the project holds."""
         v, a, shot, seq, task, st = (self.versions, self.assets, self.shots, self.sequences,
                                      self.tasks, self.statuses)  # fmt: skip
         newest = self.newest
         top = sa.select(sa.func.max(newest.c.version)).where(newest.c.asset_id == a.c.id)
         highest = top.scalar_subquery()
+        assets = a.join(shot, shot.c.id == a.c.context_id).outerjoin(
+            seq, seq.c.id == shot.c.parent_id)
+
+        def part(where: sa.ColumnElement[bool], *order: Any) -> sa.Select[Any]:
+            return (
+                sa.select(a.c.id.label("asset_id"), names["asset"].label("asset"),
+                          names["shot"].label("shot"), shot.c.id.label("shot_id"),
+                          names["sequence"].label("sequence"), highest.label("top"))
+                .select_from(assets)
+                .where(where, *wanted, highest.isnot(None))  # an asset with no version: none
+                .order_by(*order)
+                .limit(SEARCH_LIMIT)
+            )  # fmt: skip
+
+        own = part(shot.c.id == project_id, a.c.name).subquery("own")
+        theirs = part(shot.c.project_id == project_id, shot.c.name, a.c.name).subquery("theirs")
+        both = sa.union_all(sa.select(own), sa.select(theirs)).subquery("both")
         picked = (
-            sa.select(a.c.id.label("asset_id"), names["asset"].label("asset"),
-                      names["shot"].label("shot"), shot.c.id.label("shot_id"),
-                      names["sequence"].label("sequence"), highest.label("top"))
-            .select_from(a.join(shot, shot.c.id == a.c.context_id)
-                         .outerjoin(seq, seq.c.id == shot.c.parent_id))
-            .where(*wanted, highest.isnot(None))  # an asset with no version: none
-            .order_by(names["shot"], names["asset"])
-            .limit(SEARCH_LIMIT)
-        ).subquery("picked")  # fmt: skip
+            sa.select(both).order_by(both.c.shot, both.c.asset).limit(SEARCH_LIMIT)
+        ).subquery("picked")
         joined = (
             picked.join(v, (v.c.asset_id == picked.c.asset_id) & (v.c.version == picked.c.top))
             .outerjoin(task, task.c.id == v.c.task_id)
