@@ -4,7 +4,10 @@
   ``ft_dcc.review.close_review_session`` sets it to now) takes nothing new: creating a
   ``ReviewSessionObject`` (or moving one into it), a ``Note`` on one of its objects (a drawing
   is such a note), a ``NoteComponent`` on such a note or a ``ReviewSessionObjectStatus`` (or
-  changing one) fails the whole batch with ftrack's ``PermissionError``.
+  changing one) fails the whole batch with ftrack's ``PermissionError``; so does taking an
+  item out of it (deleting a ``ReviewSessionObject``, or moving it into another session), for
+  everyone, administrators too: reopen it first. Deleting the closed session itself, or its
+  project, deletes it with its items.
   :func:`check_review_rules` runs at the end of every batch, inside its transaction, so it
   holds on every backend and every worker. A session created in the same batch is exempt (a
   past session may be recorded whole).
@@ -18,19 +21,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ft_dcc.server.errors import SessionClosed
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.query.values import StoredRow
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, role_of
-from ft_dcc.server.rules.registry import REVIEW_ORDER, BatchView, Operation, Rule
+from ft_dcc.server.rules.registry import REVIEW_ORDER, BatchView, Change, Operation, Rule
 from ft_dcc.server.rules.review_rights import manages_session
 
 #: what a closed session refuses: entity type -> actions (an update counts when it moves the
 #: row: changes one of ``MOVES``)
 GUARDED = {
-    "ReviewSessionObject": ("add", "update"),
+    "ReviewSessionObject": ("add", "update", "remove"),
     "Note": ("add",),
     "NoteComponent": ("add",),
     "ReviewSessionObjectStatus": ("add", "update"),
@@ -91,7 +94,9 @@ class ClosedSessionRule(Rule):
 
 
 def check_review_rules(batch: BatchView, operations: Sequence[Operation]) -> None:
-    """Refuse a batch that adds to (or changes a status of) a closed review session."""
+    """Refuse a batch that adds to (or changes a status of) a closed review session, or takes
+    an item out of one (deletes it, or moves it into another session). A session the batch
+    deletes (itself, or with its project) goes with its items."""
     # A session created in this batch is being set up (e.g. a past session recorded whole): only
     # sessions that existed before the batch are held closed.
     checked: Dict[str, bool] = {
@@ -101,31 +106,51 @@ def check_review_rules(batch: BatchView, operations: Sequence[Operation]) -> Non
     }
     for change in batch.changes:
         type_name = change.get("entity_type")
-        if change.get("action") not in GUARDED.get(str(type_name), ()):
+        action = change.get("action")
+        if action not in GUARDED.get(str(type_name), ()):
             continue
         moves = MOVES.get(str(type_name))
-        if change.get("action") == "update" and not set(change.get("keys") or ()) & set(
-            moves or ()
-        ):
+        moved = set(change.get("keys") or ()) & set(moves or ())
+        if action == "update" and not moved:
             continue
         etype = batch.model.types[str(type_name)]
-        row = batch.load(etype, tuple(change.get("entity_key") or ()))
-        session_id = _session_id_of(batch, etype.name, row) if row is not None else None
-        if not session_id:
-            continue
-        if session_id not in checked:
-            session = _row(batch, "ReviewSession", session_id) or {}
-            checked[session_id] = is_closed(session.get("end_date"), now())
-            if checked[session_id]:
-                raise _closed(session).at(_index(operations, etype.name), "create", etype.name)
+        touched: List[Tuple[Optional[str], str]] = []  # (session, what it would do to it)
+        if action == "remove":  # its session: the parent its change names (read before)
+            touched.append((_removed_from(change), "removed from"))
+        else:
+            row = batch.load(etype, tuple(change.get("entity_key") or ()))
+            session_id = _session_id_of(batch, etype.name, row) if row is not None else None
+            touched.append((session_id, "added to"))
+        if action == "update":  # the session it leaves
+            changed = change.get("changes") or {}
+            touched += [(_id(changed[name].get("old")), "removed from")
+                        for name in sorted(moved) if name in changed]  # fmt: skip
+        for session_id, verb in touched:
+            if not session_id or session_id in checked:
+                continue
+            session = _row(batch, "ReviewSession", session_id)  # None: deleted in the batch
+            checked[session_id] = session is not None and is_closed(session.get("end_date"),
+                                                                     now())  # fmt: skip
+            if session is not None and checked[session_id]:
+                verb_action = "delete" if action == "remove" else str(action)
+                raise _closed(session, verb).at(_index(operations, etype.name), verb_action,
+                                                etype.name)  # fmt: skip
 
 
-def _closed(session: Mapping[str, object]) -> SessionClosed:
+def _removed_from(change: Change) -> Optional[str]:
+    """The session a removed item was in: its change's parent (read before it was deleted)."""
+    parents = change.get("parents") or []
+    if parents and parents[0].get("entity_type") == "ReviewSession":
+        return _id(parents[0].get("entity_id"))
+    return None
+
+
+def _closed(session: Mapping[str, object], verb: str = "added to") -> SessionClosed:
     ended = session.get("end_date")
     when = ended.strftime("%Y-%m-%d %H:%M UTC") if isinstance(ended, dt.datetime) else "already"
     return SessionClosed(
         f"ReviewSession '{session.get('name')}' is closed (it ended {when}); nothing can be "
-        "added to it. Reopen it first (ft-dcc review reopen, or set a later end_date)."
+        f"{verb} it. Reopen it first (ft-dcc review reopen, or set a later end_date)."
     )
 
 
