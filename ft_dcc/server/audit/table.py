@@ -60,6 +60,11 @@ def since_text(value: str) -> str:
     return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+def _session_of(fields: Dict[str, object]) -> Optional[str]:
+    session = fields.get("review_session_id")
+    return None if session is None else str(session)
+
+
 def _session_is(table: sa.Table, review_session_id: Optional[str]) -> sa.ColumnElement[bool]:
     column = table.c.review_session_id
     return column.is_(None) if review_session_id is None else column == review_session_id
@@ -73,6 +78,31 @@ def _head(connection: Connection, table: sa.Table, review_session_id: Optional[s
         .limit(1)
     ).first()
     return str(found[0]) if found is not None else GENESIS
+
+
+#: sessions whose heads are read in one statement
+HEADS_PER_STATEMENT = 500
+
+
+def _heads(connection: Connection, table: sa.Table, sessions: Sequence[Optional[str]]
+           ) -> Dict[Optional[str], str]:  # fmt: skip
+    """The head of each of ``sessions``' chains (:func:`_head`), a statement per
+    :data:`HEADS_PER_STATEMENT` sessions: an import of 400 sessions reads 400 heads at once."""
+    heads: Dict[Optional[str], str] = {session: GENESIS for session in sessions}
+    if None in heads:
+        heads[None] = _head(connection, table, None)
+    named = sorted(session for session in heads if session is not None)
+    for start in range(0, len(named), HEADS_PER_STATEMENT):
+        some = named[start : start + HEADS_PER_STATEMENT]
+        last = (
+            sa.select(sa.func.max(table.c.seq).label("seq"))
+            .where(table.c.review_session_id.in_(some))
+            .group_by(table.c.review_session_id)
+        ).subquery("last")
+        found = sa.select(table.c.review_session_id, table.c.hash).join(
+            last, table.c.seq == last.c.seq)
+        heads.update((str(session), str(hashed)) for session, hashed in connection.execute(found))
+    return heads
 
 
 def append(store: StoreParts, fields: Dict[str, object]) -> Entry:
@@ -98,13 +128,10 @@ def append_all(store: StoreParts, many: Sequence[Dict[str, object]]) -> None:
     table = audit_table(store)
     with write_transaction(store.engine) as connection:
         last = int(connection.execute(sa.select(sa.func.max(table.c.seq))).scalar() or 0)
-        heads: Dict[Optional[str], str] = {}
+        sessions = [_session_of(fields) for fields in many]
+        heads = _heads(connection, table, list(dict.fromkeys(sessions)))
         rows = []
-        for fields in many:
-            session = fields.get("review_session_id")
-            session_id = None if session is None else str(session)
-            if session_id not in heads:
-                heads[session_id] = _head(connection, table, session_id)
+        for fields, session_id in zip(many, sessions):
             last += 1
             entry = dict(fields, seq=last, prev_hash=heads[session_id])
             entry["hash"] = heads[session_id] = entry_hash(entry)
