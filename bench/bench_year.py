@@ -167,17 +167,32 @@ def projects_of(size: int) -> List[float]:
     return [size / count] * count
 
 
-def seed(url: str, size: int, grown: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """Seed ``size``; ``grown``: what a smaller size seeded into the database it starts from
-    (its projects are kept, the rest are added)."""
+def seed(url: str, size: int, grown: Optional[Dict[str, Any]] = None,
+         progress: Optional[Path] = None) -> Dict[str, Any]:  # fmt: skip
+    """Seed ``size``; ``grown``: what was seeded already into the database it starts from (a
+    smaller size's copy, or this size's seeding cut short: its projects are kept, the rest are
+    added; a project cut short is deleted and seeded again). ``progress``: where what is
+    seeded so far is written after each project (to go on from, if the seeding is cut short)."""
     seeder = Seeder(Api(url))
-    kept = list(grown["projects"]) if grown else []
+    projects = list(grown["projects"]) if grown else []
+    rows = grown.get("rows_here", 0) if grown else 0  # seeded here (not copied), and in
+    seconds = grown.get("seconds_here", 0.0) if grown else 0.0
     started = time.monotonic()
-    projects = kept + [seeder.project(n, scale) for n, scale in enumerate(projects_of(size))
-                       if n >= len(kept)]  # fmt: skip
-    took = time.monotonic() - started
-    return {"projects": projects, "rows": seeder.rows, "seconds": took,
-            "grown_from": grown.get("size") if grown else None}  # fmt: skip
+    for number, scale in enumerate(projects_of(size)):
+        if number < len(projects):
+            continue
+        partial = seeder.api.rows(f'select id from Project where name is "year{number}"')
+        seeder.api([{"action": "delete", "entity_type": "Project", "entity_key": [p["id"]]}
+                    for p in partial])  # fmt: skip
+        projects.append(seeder.project(number, scale))
+        if progress is not None:
+            progress.write_text(json.dumps({
+                "projects": projects, "rows_here": rows + seeder.rows,
+                "seconds_here": seconds + time.monotonic() - started,
+                "grown_from": grown.get("grown_from") if grown else None}))  # fmt: skip
+    return {"projects": projects, "rows": rows + seeder.rows,
+            "seconds": seconds + time.monotonic() - started,
+            "grown_from": grown.get("grown_from") if grown else None}  # fmt: skip
 
 
 def grown_from(cache: Path, size: int) -> Optional[Path]:
@@ -359,15 +374,18 @@ def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
     else:
         base = Path(args.cache) / f"sqlite-{size}x"
         extra = []
-    marker = base / "seeded.json"
-    if not marker.exists() and base.exists():  # a seeding cut short: start again
-        shutil.rmtree(base)
+    marker, progress = base / "seeded.json", base / "seeding.json"
     grown = None
+    if not marker.exists() and progress.exists():  # a seeding cut short: gone on with
+        grown = json.loads(progress.read_text())
+    elif not marker.exists() and base.exists():  # cut short before a project: start again
+        shutil.rmtree(base)
     smaller = None if args.postgres or base.exists() else grown_from(Path(args.cache), size)
     if smaller is not None:  # its projects are this size's first ones: copied, then grown
-        shutil.copytree(smaller, base, ignore=shutil.ignore_patterns("seeded.json", "*.jsonl"))
-        grown = dict(json.loads((smaller / "seeded.json").read_text()),
-                     size=smaller.name.split("-")[-1])  # fmt: skip
+        shutil.copytree(smaller, base, ignore=shutil.ignore_patterns("seed*.json", "*.jsonl"))
+        grown = {"projects": json.loads((smaller / "seeded.json").read_text())["projects"],
+                 "grown_from": smaller.name.split("-")[-1]}  # fmt: skip
+        progress.write_text(json.dumps(grown))
     base.mkdir(parents=True, exist_ok=True)
     server = Server(base, extra, start_timeout=600, tree=Path(args.tree) if args.tree else None)
     try:
@@ -375,7 +393,7 @@ def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
         if marker.exists() and not args.postgres:
             seeded = json.loads(marker.read_text())
         else:
-            seeded = seed(server.url, size, grown)
+            seeded = seed(server.url, size, grown, None if args.postgres else progress)
             marker.write_text(json.dumps(seeded))
         browser = signed_in(server, base, database)
         result = measure(server, operations(server, api, browser, seeded), args.repeat)
