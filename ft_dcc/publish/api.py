@@ -12,6 +12,7 @@ from typing import (
     Iterator,
     List,
     Optional,
+    Tuple,
 )
 
 import attr
@@ -24,6 +25,7 @@ from ft_dcc.publish.options import PublishOptions
 from ft_dcc.publish.pipeline import (
     COLLECT,
     LATE,
+    QUEUED,
     VALIDATE,
     discover_plugins,
     is_refusal,
@@ -46,7 +48,7 @@ from ft_dcc.publish.state import (
     warnings_of,
 )
 from ft_dcc.publish.work_dir import WorkDir
-from ft_dcc.session.interface import IntegrateSession, PublishSession
+from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 from ft_dcc.settings.plugins import apply as with_settings
 
 if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported when it runs
@@ -109,6 +111,26 @@ def run_publish(
         report = build_report(context, steps)
     report.duration_s = round(time.monotonic() - started, 3)
     return report
+
+
+def decide_queued(
+    host: Host, request: PublishRequest, session: IntegrateSession, task: EntityLike
+) -> Tuple[pyblish.api.Context, List[StepResult]]:
+    """Collect and validate ``request`` on ``host`` (a queued publish's, recorded) as a live
+    publish does, with the plugins that decide a queued publish again (pyblish's target
+    ``QUEUED``), on ``session`` and its read ``task``; the context and the steps."""
+    register_plugins(host.name)
+    work = WorkDir.for_publish(None)  # what a collector names for the capture: never written
+    context = PublishingContext(PublishContext(host=host, request=request, session=session,
+                                               task=task, work_dir=work.path))  # fmt: skip
+    plugins = with_settings(discover_plugins(), request.settings.plugins)
+    try:
+        steps = run_stages(context, plugins, stages=COLLECT, targets=[QUEUED])
+        if all(step.ok for step in steps):
+            steps += run_stages(context, plugins, stages=VALIDATE, targets=[QUEUED])
+    finally:
+        work.release()
+    return context, steps
 
 
 class PublishingContext(pyblish.api.Context):

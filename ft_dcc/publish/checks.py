@@ -97,8 +97,8 @@ def _explicit_values(session: PublishSession, shot: EntityLike) -> Dict[str, Any
 
 
 def frame_findings(state: ReviewScope) -> Tuple[List[str], List[ValidationError]]:
-    """What a publish decides and checks of its frames, at once (the farm's submit and the
-    queue's flush, outside a pipeline): the range and rate the shot gives
+    """What a publish decides and checks of its frames, at once (the farm's submit, outside a
+    pipeline): the range and rate the shot gives
     (:func:`decide_frames`, recorded in the item's spec), then :func:`check_frames`."""
     state.item.spec, notes = decide_frames(state)
     warnings, problems = check_frames(state)

@@ -55,6 +55,9 @@ STAGES: Tuple[Tuple[str, float], ...] = (
 EARLY: Tuple[str, ...] = ("collect", "validate")
 LATE: Tuple[str, ...] = ("extract", "integrate")
 COLLECT: Tuple[str, ...] = ("collect",)
+#: the pyblish target of the plugins that decide a queued publish again at its flush, on the
+#: recorded request and host (``flush_decision``): ``targets = ["default", QUEUED]``
+QUEUED = "queued"
 VALIDATE: Tuple[str, ...] = ("validate",)
 _SIGNALS = {"collect": "collected", "validate": "validated", "extract": "extracted"}
 

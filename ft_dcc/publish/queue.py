@@ -351,7 +351,7 @@ class OfflineQueue:
             return FlushOutcome(entry.id, False, message)
         stamp_made_at(entry.manifest)
         try:
-            decided = self._redecide(session, entry)
+            decided = self._decide_again(session, entry)
             outcome = integrate_manifest(session, entry.manifest, entry.media_dir, progress)
         except FtDccError as exc:
             unreachable = should_queue(exc, session)
@@ -364,14 +364,15 @@ class OfflineQueue:
         return FlushOutcome(entry.id, True, "published", outcome.to_dict())
 
     @staticmethod
-    def _redecide(session: IntegrateSession, entry: QueueEntry) -> List[str]:
-        """A publish queued offline decided again with the server's truth (``redecide``);
-        what it fixed is kept in the entry, so a replay publishes the same."""
-        from ft_dcc.publish.redecide import redecide
+    def _decide_again(session: IntegrateSession, entry: QueueEntry) -> List[str]:
+        """A publish queued offline decided again by the pipeline's plugins with the server's
+        truth (``flush_decision``); what it fixed is kept in the entry, so a replay publishes
+        the same."""
+        from ft_dcc.publish.flush_decision import decide_again
 
         if not any(version.queued_decision for version in entry.manifest.versions()):
             return []
-        warnings = redecide(session, entry.manifest)  # QueueError: refused, stays queued
+        warnings = decide_again(session, entry.manifest)  # QueueError: refused, stays queued
         atomic_write_json(entry.path / MANIFEST_FILE, entry.manifest.to_dict())
         return warnings
 

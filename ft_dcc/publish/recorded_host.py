@@ -46,18 +46,23 @@ def fraction_text(rate: Fraction) -> str:
 
 
 class RecordedHost(Host):
-    """The host of a queued publish, answering from :func:`facts_of`'s record; it captures
-    nothing (the queued work is encoded already)."""
+    """The host of a queued publish, answering from :func:`facts_of`'s record (and the scene
+    or input and camera it published, which name its asset); it captures nothing (the queued
+    work is encoded already)."""
 
     uses_cameras = False
 
-    def __init__(self, facts: JsonObject) -> None:
+    def __init__(
+        self, facts: JsonObject, scene: Optional[str] = None, camera: Optional[str] = None
+    ) -> None:
         self.facts = facts
         self.name = str(facts.get("name") or "")
         self.renders_range = bool(facts.get("renders_range"))
+        self.scene = Path(scene) if scene else None
+        self.camera = camera
 
     def scene_path(self) -> Optional[Path]:
-        return None
+        return self.scene
 
     def has_unsaved_changes(self) -> bool:
         return False
@@ -80,7 +85,7 @@ class RecordedHost(Host):
         return []
 
     def current_camera(self) -> Optional[str]:
-        return None
+        return self.camera
 
     def capture(
         self, spec: CaptureSpec, out_dir: Path, progress: Progress = null_progress

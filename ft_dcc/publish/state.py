@@ -273,8 +273,8 @@ class ReviewScope:
         cls, host: Host, request: PublishRequest, spec: CaptureSpec, session: IntegrateSession,
         task: EntityLike, view: ServerView,
     ) -> ReviewScope:  # fmt: skip
-        """The scope of a reviewable checked outside a publish (the farm's submit, the queue's
-        flush): an online connection, a read task and planned view."""
+        """The scope of a reviewable checked outside a publish (the farm's submit): an online
+        connection, a read task and planned view."""
         data: Data = {
             STATE_KEY: PublishContext(host=host, request=request, session=session, task=task),
             CONNECTION_KEY: Connection(session=session, online=True),

@@ -20,6 +20,7 @@ from support.cli import run_ft_dcc
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
+from ft_dcc.publish.pipeline import PLUGIN_DIR
 from ft_dcc.publish.report import EXIT_QUEUED
 from ft_dcc.session import RetryPolicy
 from ft_dcc.settings.templates import current_date
@@ -221,3 +222,86 @@ def test_handles_the_server_adds_refuse_frames_captured_without_them(
     assert "holds frames 1001-1004, but a publish now takes 1000-1005" in flushed.stdout
     assert len(OfflineQueue(tmp_path / "queue").entries()) == 1
     assert versions_of(fresh_server, tmp_path, task) == []
+
+
+@pytest.fixture
+def processed() -> Any:
+    """The pyblish plugin classes that run, in order, while the test runs."""
+    import pyblish.api
+
+    seen: List[type] = []
+
+    def record(result: Dict[str, Any]) -> None:
+        seen.append(result["plugin"])
+
+    pyblish.api.register_callback("pluginProcessed", record)
+    yield seen
+    pyblish.api.deregister_callback("pluginProcessed", record)
+
+
+def _publish_frames(server: Any, tmp_path: Path, name: str, task: str) -> Any:
+    frames = make_sequence(tmp_path / name, frames=4, start=1001, name=name)
+    return publish(
+        FilesHost(frames), task=task, queue_dir=tmp_path / "queue",
+        session_factory=lambda: open_session(
+            server, tmp_path / f"s-{name}", retry=RetryPolicy(retries=0)
+        ),
+    )  # fmt: skip
+
+
+def test_a_queued_publish_is_decided_again_by_the_plugins_of_a_live_one(
+    fresh_server: Any, tmp_path: Path, processed: List[type]
+) -> None:
+    """The frames carry no rate: queued at the configured 24 fps; at flush the pipeline's own
+    collectors and validators run again on the recorded request and host, and the shot's 25 fps
+    refuses the work, as a live publish of it would have encoded it at 25."""
+    live_task, queued_task = _tasks(fresh_server, tmp_path, 2)
+    assert _publish_frames(fresh_server, tmp_path, "live", live_task).ok
+    live = list(processed)
+    fresh_server.stop()
+    report = _publish_frames(fresh_server, tmp_path, "queued", queued_task)
+    assert report.queued and report.capture["fps"] in ("24", "24/1", 24), str(report)
+    fresh_server.start()
+    processed.clear()
+    with open_session(fresh_server, tmp_path / "flush") as session:
+        flushed = OfflineQueue(tmp_path / "queue").flush(session)
+    (outcome,) = flushed.outcomes
+    assert not outcome.ok and "25 fps" in outcome.message, outcome.message
+    deciding = {"CollectReviewables", "CollectCaptureSpec", "CollectReviewTarget",
+                "CollectServerView", "CollectShotFrames", "ValidateFrameRange"}  # fmt: skip
+    ran = [_named(plugin) for plugin in processed]
+    assert deciding <= {name for name, _ in ran}, ran
+    assert all(name[1].startswith(str(PLUGIN_DIR)) for name in ran), ran  # ft_dcc's own files
+    assert [name for name in map(_named, live) if name in ran] == ran  # as the live one ran them
+
+
+def _named(plugin: type) -> Any:
+    """A plugin class as pyblish loaded it: its name and the file it was loaded from (every
+    publish discovers the classes again)."""
+    return plugin.__name__, plugin.__module__
+
+
+def test_an_entry_queued_by_an_older_ft_dcc_is_decided_again_and_published(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    """A journal entry as an ft_dcc before the asset's name was decided again wrote it (its
+    queued decision without ``asset`` and ``still``): its review session takes the studio's
+    name at flush and it is published under its queued asset name."""
+    (task,) = _tasks(fresh_server, tmp_path, 1)
+    push(fresh_server, tmp_path, {"naming.review_session": TEMPLATE}, "--studio")
+    fresh_server.stop()
+    queued(fresh_server, tmp_path, "older", task, "--fps", "25")
+    (entry,) = OfflineQueue(tmp_path / "queue").entries()
+    document = json.loads((entry.path / "manifest.json").read_text(encoding="utf-8"))
+    decision = document["queued_decision"]
+    assert {"request", "settings", "host", "input", "burnin"} <= set(decision), decision
+    for newer in ("asset", "still"):
+        del decision[newer]
+    (entry.path / "manifest.json").write_text(json.dumps(document), encoding="utf-8")
+    fresh_server.start()
+    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
+    assert flushed.returncode == 0, flushed.stdout + flushed.stderr
+    assert versions_of(fresh_server, tmp_path, task) == [
+        {"asset": "older", "version": 1, "sessions": [_week_name(task.split("/")[0])]}
+    ]
+    assert OfflineQueue(tmp_path / "queue").entries() == []

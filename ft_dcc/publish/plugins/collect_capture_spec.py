@@ -10,6 +10,7 @@ class CollectCaptureSpec(pyblish.api.InstancePlugin):
 
     label = "Capture settings"
     order = pyblish.api.CollectorOrder - 0.1
+    targets = ["default", "queued"]  # decides a queued publish again too
     families = ["review", "still"]
 
     def process(self, instance):

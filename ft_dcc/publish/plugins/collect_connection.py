@@ -10,6 +10,7 @@ class CollectFtrackConnection(pyblish.api.ContextPlugin):
 
     label = "ftrack connection"
     order = pyblish.api.CollectorOrder + 0.4
+    targets = ["default", "queued"]  # decides a queued publish again too
 
     def process(self, context):
         from ft_dcc.publish.connection import connect

@@ -10,6 +10,7 @@ class CollectFtrackTask(pyblish.api.ContextPlugin):
 
     label = "ftrack task"
     order = pyblish.api.CollectorOrder + 0.42
+    targets = ["default", "queued"]  # decides a queued publish again too
 
     def process(self, context):
         import attr

@@ -9,6 +9,7 @@ class CollectFtDccState(pyblish.api.ContextPlugin):
 
     label = "Publish request"
     order = pyblish.api.CollectorOrder - 0.45
+    targets = ["default", "queued"]  # decides a queued publish again too
 
     def process(self, context):
         from ft_dcc.publish.state import STATE_KEY, publish_of

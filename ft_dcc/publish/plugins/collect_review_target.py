@@ -8,6 +8,7 @@ class CollectReviewTarget(pyblish.api.ContextPlugin):
 
     label = "Review session"
     order = pyblish.api.CollectorOrder - 0.15
+    targets = ["default", "queued"]  # decides a queued publish again too
 
     def process(self, context):
         from ft_dcc.publish.state import SESSION_NAME_KEY, publish_of

@@ -10,6 +10,7 @@ class CollectReviewables(pyblish.api.ContextPlugin):
 
     label = "Reviewables"
     order = pyblish.api.CollectorOrder - 0.12
+    targets = ["default", "queued"]  # decides a queued publish again too
 
     def process(self, context):
         from ft_dcc.exceptions import ValidationError

@@ -12,6 +12,7 @@ class CollectServerView(pyblish.api.ContextPlugin):
 
     label = "What the server has"
     order = pyblish.api.CollectorOrder + 0.492
+    targets = ["default", "queued"]  # decides a queued publish again too
 
     def process(self, context):
         from ft_dcc.publish.planned_read import read_planned

@@ -12,6 +12,7 @@ class CollectShotFrames(pyblish.api.InstancePlugin):
 
     label = "Shot's range and rate"
     order = pyblish.api.CollectorOrder + 0.495
+    targets = ["default", "queued"]  # decides a queued publish again too
     families = ["review"]
 
     def process(self, instance):

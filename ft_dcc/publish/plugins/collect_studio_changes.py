@@ -10,6 +10,7 @@ class CollectInstanceChanges(pyblish.api.InstancePlugin):
 
     label = "Reviewable settings"
     order = pyblish.api.CollectorOrder + 0.49
+    targets = ["default", "queued"]  # decides a queued publish again too
     families = ["review", "still"]
 
     def process(self, instance):

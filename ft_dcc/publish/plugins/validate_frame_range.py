@@ -12,6 +12,7 @@ class ValidateFrameRange(pyblish.api.InstancePlugin):
 
     label = "Frame range and fps"
     order = pyblish.api.ValidatorOrder - 0.1
+    targets = ["default", "queued"]  # decides a queued publish again too
     #: block, warn or off (the settings' checks.*): the pipeline applies it
     severity = "block"
     families = ["review"]

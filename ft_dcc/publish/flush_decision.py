@@ -1,55 +1,57 @@
-"""A publish queued offline is decided again at flush, with the server's truth.
+"""A publish queued offline is decided again at flush, by the live publish's own plugins.
 
 Offline, a publish decides without the server: the review session's name and the capture size
 come from the settings file and the defaults (the studio's and the project's settings unread),
 frames that carry no rate play at the configured default (the shot's rate unread), the range is
 the input's. When it is queued it records what it decided (:func:`offline_decision`, kept in
 ``IntegrateManifest.queued_decision``): its request, what the settings alone gave (a value that
-differs is the artist's own choice, and stays) and its host's facts. At flush :func:`redecide`
-decides again as a live publish would, through the same code: ``settings_options`` for the
-settings, the one planned read for the shot, ``checks.frame_findings`` for the rate and range,
-``naming.capture_size``/``capture_rules.fit_inside`` for the size. Then
+differs is the artist's own choice, and stays) and its host's facts. At flush
+:func:`decide_again` reads the settings now (``settings_options``, as a live publish) and runs
+the pipeline's collectors and validators that decide (pyblish's target ``queued``:
+``api.decide_queued``) on that request and the recorded host (``RecordedHost``). Then
 
-- what can be fixed without the DCC is fixed: the review session's name, and the numbering of a
-  movie a live publish would have numbered from the shot's start (when no burn-in shows it);
+- what can be fixed without the DCC is fixed: the review session's and the asset's names, and
+  the numbering of a movie the shot numbers (when no burn-in shows it);
 - what the encoded work no longer matches (another rate, size or range) refuses the publish with
   the reason and what to do (:class:`~ft_dcc.exceptions.QueueError`): it stays queued;
 - the frame checks follow the settings' ``checks.frame_range``: block refuses, warn makes
-  warnings of the published version, off checks nothing.
+  warnings of the published version, off checks nothing (nor takes the shot's frames).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, List, Optional, Tuple
-
-import attr
+from typing import Any, Dict, List, Optional, Tuple
 
 from ft_dcc.exceptions import FtDccError, QueueError
 from ft_dcc.protocol import CAPTURE_META_KEY
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.publish.capture_rules import fit_inside, range_overrides
-from ft_dcc.publish.checks import as_warnings, frame_findings, rate_text
-from ft_dcc.publish.host_port import CaptureSpec, SpecOverrides, to_fraction
-from ft_dcc.publish.integrate import target_of
-from ft_dcc.publish.integrate_read import read_view
+from ft_dcc.publish.checks import rate_text
+from ft_dcc.publish.host_port import CaptureSpec, to_fraction
 from ft_dcc.publish.manifest import IntegrateManifest
-from ft_dcc.publish.naming import asset_fields, capture_size, default_asset_name
+from ft_dcc.publish.naming import asset_fields, default_asset_name
 from ft_dcc.publish.plugins.validate_frame_range import ValidateFrameRange
 from ft_dcc.publish.recorded_host import RecordedHost, facts_of, fraction_text
-from ft_dcc.publish.request import PublishRequest, request_from_options
+from ft_dcc.publish.request import PublishRequest, Reviewable, request_from_options
 from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
-from ft_dcc.publish.state import ReviewScope
+from ft_dcc.publish.state import (
+    SESSION_NAME_KEY,
+    STATE_KEY,
+    ReviewItem,
+    ReviewScope,
+    item_of,
+    warnings_of,
+)
 from ft_dcc.publish.studio_settings import StudioSettings
 from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.session.interface import EntityLike, IntegrateSession
-from ft_dcc.settings.templates import fill
 
 log = logging.getLogger(__name__)
 
 FRAME_CHECK = ValidateFrameRange.__name__  # whose ``severity`` the settings give
-FRAME_LABEL = ValidateFrameRange.label
+#: what takes the shot's frames (left out with the frame check ``off``: the frames stay)
+SHOT_FRAMES = "CollectShotFrames"
 #: the request's values the settings may fill (the artist's own choice wins over them)
 SETTLED = ("review_session", "resolution", "scale", "max_size", "frame_rule", "handles",
            "frame_check", "asset_name_template")  # fmt: skip
@@ -60,7 +62,7 @@ NUMBERED = ("frame_start", "frame_end", "source_first_frame", "source_last_frame
 
 
 def offline_decision(state: ReviewScope) -> JsonObject:
-    """What a publish decided without the server, for :func:`redecide` at flush."""
+    """What a publish decided without the server, for :func:`decide_again` at flush."""
     spec = state.capture_spec()
     return {
         "request": decided(state.request),
@@ -75,7 +77,7 @@ def offline_decision(state: ReviewScope) -> JsonObject:
 
 def _asset_inputs(state: ReviewScope) -> JsonObject:
     """What names the asset again at flush: whether it is the artist's, the name with no
-    template and the template's fields (the task's names come from the flush's read)."""
+    template and the template's fields (the task's names come from the flush's settings)."""
     fields: JsonObject = {
         key: None if value is None else str(value) for key, value in asset_fields(state).items()
     }
@@ -122,7 +124,7 @@ def _settings_alone(state: ReviewScope) -> Optional[JsonObject]:
     return decided(alone)
 
 
-def redecide(session: IntegrateSession, manifest: IntegrateManifest) -> List[str]:
+def decide_again(session: IntegrateSession, manifest: IntegrateManifest) -> List[str]:
     """Decide ``manifest`` (a queued publish) again with the server's truth (see the module
     docstring): fix what can be fixed in it, return the warnings; QueueError when the encoded
     work does not match what a publish now makes (the entry stays queued)."""
@@ -133,25 +135,17 @@ def redecide(session: IntegrateSession, manifest: IntegrateManifest) -> List[str
     live = _live(session, manifest, decisions[0] or decisions[-1])
     warnings: List[str] = []
     problems: List[FtDccError] = []
-    chosen: JsonObject = {}
     for version, decision in zip(manifest.versions(), decisions):
-        if not decision:
-            continue
-        chosen = merged(decision, live)
-        if decision.get("still"):
-            version.task_id = task["id"]
-        else:
-            found, wrong = _frames(session, version, decision, chosen, task)
+        if decision:
+            found, wrong = _decide_version(session, task, manifest, version, decision, live)
             warnings += found
-            problems += wrong + _size(version, decision, chosen)
-        warnings += _rename_asset(version, decision, chosen, live)
+            problems += wrong
     problems += _clashes(manifest)
     if problems:
         raise refusal(manifest, problems)
-    warnings += _rename(manifest, chosen.get("review_session"))
     for version in manifest.versions():
         version.queued_decision = {}
-    return warnings
+    return list(dict.fromkeys(warnings))
 
 
 def _live(
@@ -176,11 +170,12 @@ def merged(decision: JsonObject, live: JsonObject) -> JsonObject:
     queued = _object(decision.get("request"))
     alone = decision.get("settings")
     chosen = dict(queued)
-    if not isinstance(alone, dict):
-        return chosen
-    for field in SETTLED:
-        if queued.get(field) == alone.get(field):
-            chosen[field] = live.get(field)
+    if isinstance(alone, dict):
+        for field in SETTLED:
+            if queued.get(field) == alone.get(field):
+                chosen[field] = live.get(field)
+    now = {key: value for key, value in _object(live.get("name_fields")).items() if value}
+    chosen["name_fields"] = {**_object(queued.get("name_fields")), **now}
     return chosen
 
 
@@ -192,59 +187,85 @@ def _facts(decision: JsonObject) -> JsonObject:
     return _object(decision.get("host"))
 
 
-def _frames(
-    session: IntegrateSession, version: IntegrateManifest, decision: JsonObject,
-    chosen: JsonObject, task: EntityLike,
+def _decide_version(
+    session: IntegrateSession, task: EntityLike, manifest: IntegrateManifest,
+    version: IntegrateManifest, decision: JsonObject, live: JsonObject,
 ) -> Tuple[List[str], List[FtDccError]]:  # fmt: skip
-    """``(warnings, problems)`` of the frame checks a live publish runs (``checks``), and
-    whether the queued frames are the ones a live publish would have encoded."""
+    """``(warnings, problems)`` of one queued version decided again by the pipeline's
+    plugins (``api.decide_queued``) on its recorded request and host; its names fixed."""
+    from ft_dcc.publish.api import decide_queued
+
+    chosen = merged(decision, live)
+    fields = _object(_object(decision.get("asset")).get("fields"))
+    camera = fields.get("camera")
+    host = RecordedHost(_facts(decision), str(decision.get("input") or ""),
+                        str(camera) if camera else None)  # fmt: skip
+    request = _request(manifest, version, decision, chosen)
+    context, steps = decide_queued(host, request, session, task)
+    problems: List[FtDccError] = [
+        QueueError(f"{step.label}: {step.error}", hint=step.hint) for step in steps if not step.ok
+    ]
+    warnings = list(warnings_of(context.data))
+    items = [item_of(each) for each in context if each.data.get(STATE_KEY) is not None]
+    if problems or not items:
+        return warnings, problems or [QueueError("its reviewable was not collected again")]
+    version.task_id = str(task["id"])
+    item = items[0]
+    if not decision.get("still") and item.spec is not None:
+        if request.settings.severity(FRAME_CHECK) != "off":
+            problems += _unmatched(item, version, decision)
+        problems += _size(item.spec, version, chosen)
+    warnings += _rename_asset(version, item.asset_name)
+    warnings += _rename(manifest, version, str(context.data.get(SESSION_NAME_KEY) or ""))
+    return warnings, problems
+
+
+def _request(
+    manifest: IntegrateManifest, version: IntegrateManifest, decision: JsonObject,
+    chosen: JsonObject,
+) -> PublishRequest:  # fmt: skip
+    """The queued version's request as a live publish gets it now: the artist's choices
+    recorded, the settings' now (``merged``); its asset named as the artist did, else by the
+    settings' template now, else as the offline publish named it (the recorded host has no
+    scene of its own to name it by)."""
+    inputs = _object(decision.get("asset"))
+    asset: Optional[str] = version.asset_name
+    if inputs and not inputs.get("artist"):
+        asset = None if chosen.get("asset_name_template") else str(inputs.get("default") or asset)
     severity = str(chosen.get("frame_check") or "block")
+    plugins: Dict[str, Dict[str, Any]] = {FRAME_CHECK: {"severity": severity}}
     if severity == "off":
-        return [], []
-    queued = CaptureSpec.from_dict(version.capture)
-    host, request = RecordedHost(_facts(decision)), _request(chosen)
-    version.task_id = task["id"]
-    view = read_view(session, target_of(session, version, task))
-    spec = _with_range(queued, range_overrides(host, request))
-    state = ReviewScope.standalone(host, request, spec, session, task, view)
-    warnings, problems = frame_findings(state)
-    if severity == "warn":
-        warnings += as_warnings(problems, FRAME_LABEL)
-        problems = []
-    wrong: List[FtDccError] = list(problems)
-    wrong += _unmatched(state, queued, version, decision)
-    return warnings, wrong
-
-
-def _with_range(spec: CaptureSpec, overrides: SpecOverrides) -> CaptureSpec:
-    """``spec`` with the range the settings' handles (or the artist's frames) ask for."""
-    start, end = overrides.get("frame_start"), overrides.get("frame_end")
-    if start is None or end is None:
-        return spec
-    return attr.evolve(spec, frame_start=start, frame_end=end)
-
-
-def _request(chosen: JsonObject) -> PublishRequest:
-    fps, frames = chosen.get("fps"), _pair(chosen.get("frames"))
+        plugins[SHOT_FRAMES] = {"enabled": False}
+    scale = chosen.get("scale")
     return PublishRequest(
-        fps=str(fps) if fps else None,
-        frames=frames,
+        reviewables=[Reviewable(asset_name=asset)],
+        task=manifest.task_path or manifest.task_id,
+        review_session_name=str(chosen.get("review_session") or manifest.review_session_name),
+        fps=str(chosen["fps"]) if chosen.get("fps") else None,
+        frames=_pair(chosen.get("frames")),
+        still=bool(decision.get("still")),
         settings=StudioSettings(
+            asset_name_template=str(chosen.get("asset_name_template") or "") or None,
+            name_fields={k: str(v) for k, v in _object(chosen.get("name_fields")).items() if v},
+            resolution=_pair(chosen.get("resolution")),
+            scale=float(str(scale)) if scale else None,
+            max_size=_pair(chosen.get("max_size")),
             frame_rule=str(chosen.get("frame_rule") or "scene"),
             handles=int(str(chosen.get("handles") or 0)),
-            plugins={FRAME_CHECK: {"severity": str(chosen.get("frame_check") or "block")}},
+            plugins=plugins,
         ),
     )
 
 
 def _unmatched(
-    state: ReviewScope, queued: CaptureSpec, version: IntegrateManifest, decision: JsonObject
+    item: ReviewItem, version: IntegrateManifest, decision: JsonObject
 ) -> List[FtDccError]:
-    """Where the queued frames differ from what a live publish would have encoded: the rate
-    (frames with none take the shot's), the range (``capture.frame_range: shot``); a movie a
-    live publish numbers from the shot's start is numbered so here (no burn-in shows it)."""
-    live = state.capture_spec()
-    shot = str(state.item.shot["name"]) if state.item.shot is not None else "?"
+    """Where the queued frames differ from what the pipeline decided now: the rate (frames
+    with none take the shot's), the range (``capture.frame_range``, ``capture.handles``); a
+    movie the shot numbers is numbered so here (when no burn-in shows its numbers)."""
+    live, queued = item.spec, CaptureSpec.from_dict(version.capture)
+    assert live is not None
+    shot = str(item.shot["name"]) if item.shot is not None else "?"
     wrong: List[FtDccError] = []
     if to_fraction(live.fps) != to_fraction(queued.fps):
         wrong.append(_rate_problem(queued, live, shot, decision))
@@ -294,15 +315,13 @@ def _renumber(version: IntegrateManifest, offset: int) -> None:
         component.metadata[CAPTURE_META_KEY] = json.dumps(record, sort_keys=True)
 
 
-def _size(version: IntegrateManifest, decision: JsonObject, chosen: JsonObject) -> List[FtDccError]:
+def _size(spec: CaptureSpec, version: IntegrateManifest, chosen: JsonObject) -> List[FtDccError]:
     """A refusal when the settings now make another capture size than the one encoded."""
-    host = RecordedHost(_facts(decision))
-    resolution, scale, box = chosen.get("resolution"), chosen.get("scale"), chosen.get("max_size")
-    asked = capture_size(host, _pair(resolution), float(str(scale)) if scale else None)
-    wanted = fit_inside(asked or host.resolution(), _pair(box))
+    wanted = (spec.width, spec.height)
     have = (int(version.capture.get("width", 0)), int(version.capture.get("height", 0)))
     if wanted == have:
         return []
+    resolution, scale, box = chosen.get("resolution"), chosen.get("scale"), chosen.get("max_size")
     rules = [name for name, value in (("capture.resolution", resolution),
              ("capture.scale", scale if scale != 1.0 else None), ("encode.max_size", box))
              if value]  # fmt: skip
@@ -317,36 +336,27 @@ def _pair(value: Any) -> Optional[Tuple[int, int]]:
     return (int(value[0]), int(value[1])) if isinstance(value, list) and len(value) == 2 else None
 
 
-def _rename(manifest: IntegrateManifest, name: Any) -> List[str]:
-    """The settings' review session name now, when it differs from the queued one."""
-    old = manifest.review_session_name
+def _rename(manifest: IntegrateManifest, version: IntegrateManifest, name: str) -> List[str]:
+    """The review session the pipeline names now, when it differs from the queued one."""
+    old = version.review_session_name
     if not name or name == old:
         return []
-    for version in manifest.versions():
-        version.review_session_name = str(name)
+    version.review_session_name = name
+    if version is not manifest:
+        return []
     return [
         f"published into the review session {name!r}, the settings' name read at flush "
         f"(queued offline for {old!r})"
     ]
 
 
-def _rename_asset(
-    version: IntegrateManifest, decision: JsonObject, chosen: JsonObject, live: JsonObject
-) -> List[str]:
-    """The asset the settings' ``naming.asset`` names now, when the artist named none."""
-    inputs = _object(decision.get("asset"))
-    if not inputs or inputs.get("artist"):
-        return []
-    template = chosen.get("asset_name_template")
-    name = inputs.get("default")
-    if template:
-        fields = _object(inputs.get("fields"))
-        fields.update({k: v for k, v in _object(live.get("name_fields")).items() if v})
-        name = fill("naming.asset", str(template), fields)
+def _rename_asset(version: IntegrateManifest, name: str) -> List[str]:
+    """The asset the pipeline names now (the settings' ``naming.asset``, where the artist
+    named none), when it differs from the queued one."""
     old = version.asset_name
     if not name or name == old:
         return []
-    version.asset_name = str(name)
+    version.asset_name = name
     return [f"published as asset {name!r}, the settings' name read at flush (queued as {old!r})"]
 
 
@@ -375,4 +385,4 @@ def refusal(manifest: IntegrateManifest, problems: List[FtDccError]) -> QueueErr
     )
 
 
-__all__ = ["decided", "merged", "offline_decision", "redecide", "refusal"]
+__all__ = ["decide_again", "decided", "merged", "offline_decision", "refusal"]
