@@ -6,7 +6,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ft_dcc.protocol import (
     CAPTURE_META_KEY,
@@ -40,8 +40,9 @@ SOURCE_COMPONENT = "source"
 ORIGINAL_COMPONENT = "original"
 
 
-def manifest_of(state: ReviewScope) -> IntegrateManifest:
-    """The integrate manifest of a reviewable whose extract steps have run."""
+def manifest_of(state: ReviewScope, session_rules: Mapping[str, object]) -> IntegrateManifest:
+    """The integrate manifest of a reviewable whose extract steps have run; ``session_rules``:
+    those of a review session it creates (``IntegrateReview``'s)."""
     item = state.item
     review_meta = {REVIEW_META_KEY: json.dumps(item.ftr_meta, sort_keys=True)}
     if item.spec is not None:
@@ -67,7 +68,7 @@ def manifest_of(state: ReviewScope) -> IntegrateManifest:
         review_session_name=state.review_session_name,
         invitees=[_invitee(i) for i in state.request.invitees],
         addresses=list(state.request.addresses),
-        review_session_rules=state.request.settings.new_session_rules(),
+        review_session_rules=dict(session_rules),
         capture=item.spec.to_dict() if item.spec is not None else {},
         host=state.host.name,
         scene=str(item.scene) if item.scene else None,
@@ -130,14 +131,14 @@ def _invitee(value: Any) -> dict:
     return {"email": value["email"], "name": value.get("name") or value["email"]}
 
 
-def integrate_or_queue(context: Any) -> PublishResult:
+def integrate_or_queue(context: Any, session_rules: Mapping[str, object]) -> PublishResult:
     """Journal the publish, write every published reviewable's version in one commit, drop the
     journal entry; queue it when the server is (or becomes) unreachable. Interrupted, the
-    entry stays for the next flush or publish."""
+    entry stays for the next flush or publish. ``session_rules``: see :func:`manifest_of`."""
     data = context.data
     scopes = [ReviewScope.of(each) for each in publishing(context)]
     publish, connection = scopes[0].publish, connection_of(data)
-    manifests = [manifest_of(scope) for scope in scopes]
+    manifests = [manifest_of(scope, session_rules) for scope in scopes]
     if connection.offline:  # decided without the server: the flush decides it again
         for scope, manifest in zip(scopes, manifests):
             manifest.queued_decision = offline_decision(scope)

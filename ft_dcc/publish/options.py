@@ -47,9 +47,6 @@ class SettingsFields(TypedDict, total=False):
     quality: int
     max_size: Optional[List[int]]
     sound: bool
-    open_days: int
-    client_downloads: str
-    client_watermark: bool
 
 
 class PublishOptions(TypedDict, total=False):

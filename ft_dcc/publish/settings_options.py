@@ -361,9 +361,6 @@ def _capture_and_encode(resolved: Resolved) -> SettingsFields:
         "quality": resolved.integer("encode.quality"),
         "max_size": _size(resolved.optional_text("encode.max_size")),
         "sound": resolved.flag("encode.sound"),
-        "open_days": resolved.integer("client_review.open_days"),
-        "client_downloads": resolved.text("client_review.downloads"),
-        "client_watermark": resolved.flag("client_review.watermark"),
     }
 
 

@@ -24,6 +24,9 @@ FORMER_FIELDS = {
     "still_alpha": "encode.still_alpha",
     "thumbnail_rule": "thumbnail.frame",
     "review_session_template": "naming.review_session",
+    "open_days": "client_review.open_days",
+    "client_downloads": "client_review.downloads",
+    "client_watermark": "client_review.watermark",
 }
 
 
@@ -71,10 +74,6 @@ class StudioSettings:
     quality: int = attr.ib(default=REVIEW_CRF, converter=int)  # encode.quality: H.264 CRF
     max_size: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)  # encode.max_size
     sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
-    #: client_review.*: the rules of a review session this publish creates (not of one that is)
-    open_days: int = attr.ib(default=30, converter=int)
-    client_downloads: str = "none"
-    client_watermark: bool = attr.ib(default=False, converter=bool)
 
     @classmethod
     def of(cls, fields: Union[StudioSettings, Mapping[str, Any], None]) -> StudioSettings:
@@ -103,14 +102,6 @@ class StudioSettings:
         """``block``, ``warn`` or ``off``: what the settings give the validator ``plugin``
         (for checks run outside a publish's pipeline, which reads its plugins' own)."""
         return str(self.plugins.get(plugin, {}).get("severity", "block"))
-
-    def new_session_rules(self) -> Dict[str, object]:
-        """What :class:`~ft_dcc.publish.manifest.IntegrateManifest` carries of them."""
-        return {
-            "open_days": self.open_days,
-            "downloads": self.client_downloads,
-            "watermark": self.client_watermark,
-        }
 
     def viewport(self) -> JsonObject:
         """How the capture's viewport should draw, for ``CaptureSpec.display["viewport"]``."""

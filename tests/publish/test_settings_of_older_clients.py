@@ -44,3 +44,18 @@ def test_a_queued_request_of_an_older_client_keeps_them_through_its_journal_form
 def test_settings_of_today_are_read_as_they_are() -> None:
     today = StudioSettings(plugins={"ValidateColour": {"look": "x"}}, quality=18)
     assert StudioSettings.of(today.to_dict()) == today
+
+
+def test_an_older_clients_review_session_rules_reach_the_integrator() -> None:
+    """The rules of a review session the publish creates (``client_review.*``) were fields of
+    the settings; they are ``IntegrateReview``'s now, and the commit's manifest carries them."""
+    from ft_dcc.publish.plugins.integrate_review import IntegrateReview
+    from ft_dcc.settings.plugins import apply
+
+    older = {"open_days": 7, "client_downloads": "proxy", "client_watermark": True}
+    settings = PublishRequest.from_dict({"settings": older}).settings
+    assert settings.plugins["IntegrateReview"] == {
+        "open_days": 7, "downloads": "proxy", "watermark": True,
+    }  # fmt: skip
+    (given,) = apply([IntegrateReview], settings.plugins)
+    assert (given.open_days, given.downloads, given.watermark) == (7, "proxy", True)

@@ -9,13 +9,20 @@ class IntegrateReview(pyblish.api.ContextPlugin):
 
     label = "Publish to ftrack"
     order = pyblish.api.IntegratorOrder
+    #: the rules of a review session this publish creates (not of one that is): the settings'
+    #: client_review.open_days, .downloads and .watermark
+    open_days = 30
+    downloads = "none"
+    watermark = False
 
     def process(self, context):
         from ft_dcc.console import IN_REPORT
         from ft_dcc.publish.integrate_step import integrate_or_queue
         from ft_dcc.publish.state import RESULT_KEY
 
-        result = context.data[RESULT_KEY] = integrate_or_queue(context)
+        rules = {"open_days": self.open_days, "downloads": self.downloads,
+                 "watermark": self.watermark}  # fmt: skip
+        result = context.data[RESULT_KEY] = integrate_or_queue(context, rules)
         if result.queue_entry is not None:
             self.log.warning("Queued as %s", result.queue_entry.path, extra=IN_REPORT)
         elif result.outcome is not None:
