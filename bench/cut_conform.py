@@ -21,33 +21,13 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import requests
-from web.cut_checks import LAST, Shot
+from web.cut_checks import LAST, Expected, Shot, expected_frames
 from web.frame_code import BITS, FIRST, RATE, READ_VIDEO_LEVELS, SIZE, decode_levels
 
 from ft_dcc.server.files.encode import ffmpeg_exe
 
 FRAME_MS = 1000 / RATE
-#: what each record frame of the conformed cut shows: (version code, shot frame), or None (a card)
-Expected = List[Optional[Tuple[int, int]]]
-
-
-def expected_frames(shots: Sequence[Shot]) -> Tuple[Expected, List[int]]:
-    """Each record frame's picture, and the record frames (from 0) where a piece begins."""
-    frames: Expected = []
-    starts: List[int] = []
-    at = shots[0].record_in
-    for shot in shots:
-        if shot.record_in > at:
-            starts.append(len(frames))
-            frames += [None] * (shot.record_in - at)
-        starts.append(len(frames))
-        end = min(shot.source_out, LAST + 1)
-        frames += [(shot.code, f) for f in range(shot.source_in, end)]
-        if shot.source_out > end:
-            starts.append(len(frames))
-            frames += [None] * (shot.source_out - end)
-        at = shot.record_out
-    return frames, starts
+__all__ = ["Expected", "expected_frames"]
 
 
 def fetch_movies(url: str, base: Path) -> Dict[str, Path]:

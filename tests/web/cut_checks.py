@@ -107,6 +107,52 @@ def expected_pieces(shots: Sequence[Shot]) -> List[Tuple[str, Optional[Tuple[int
     return pieces
 
 
+#: what each record frame of the cut shows: (version code, shot frame), or None (a card)
+Expected = List[Optional[Tuple[int, int]]]
+
+
+def expected_frames(shots: Sequence[Shot]) -> Tuple[Expected, List[int]]:
+    """Each record frame's picture, and the record frames (from 0) where a piece begins."""
+    frames: Expected = []
+    starts: List[int] = []
+    at = shots[0].record_in
+    for shot in shots:
+        if shot.record_in > at:
+            starts.append(len(frames))
+            frames += [None] * (shot.record_in - at)
+        starts.append(len(frames))
+        end = min(shot.source_out, LAST + 1)
+        frames += [(shot.code, f) for f in range(shot.source_in, end)]
+        if shot.source_out > end:
+            starts.append(len(frames))
+            frames += [None] * (shot.source_out - end)
+        at = shot.record_out
+    return frames, starts
+
+
+def movie_codes(movie: Path) -> Expected:
+    """Each frame of ``movie`` decoded (ffmpeg): its (version code, shot frame), or None (no
+    code: a card, black)."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    from .frame_code import CENTRES, SIZE
+
+    raw = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(movie),
+         "-fps_mode", "passthrough", "-vf",
+         f"scale={SIZE[0]}:{SIZE[1]}", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    size = SIZE[0] * SIZE[1]
+    row = SIZE[1] // 2 * SIZE[0]
+    return [
+        decode_levels([raw[at + row + int(c * SIZE[0])] for c in CENTRES])
+        for at in range(0, len(raw) - size + 1, size)
+    ]
+
+
 def build_cut_session(
     server: Any, tmp_path: Path, shots: Sequence[Shot], name: str = "Reel 1 cut"
 ) -> Dict[str, Any]:
@@ -211,6 +257,28 @@ def build_cut_session(
         "key": key.group(1),
     }
 
+
+def note_in_cut(page: Any, at: Tuple[float, float], frame: int, text: str) -> None:
+    """In Chromium (Playwright): click the cut's strip at ``at`` (x, y), wait until the page says
+    version frame ``frame`` is under the playhead, write ``text`` in the note box (it names that
+    frame) and add it; returns once the page says it is added."""
+    page.locator(".cut-strip").click(position={"x": at[0], "y": at[1]})
+    page.wait_for_function(
+        "(f) => document.querySelector('.cut-view').dataset.frame === String(f)", arg=frame
+    )
+    added = page.evaluate("() => +document.querySelector('.cut-view').dataset.notesAdded || 0")
+    page.locator(".cut-note textarea").click()
+    page.keyboard.type(text)
+    assert page.locator(".cut-note-at").inner_text().endswith(f"frame {frame}")
+    page.locator(".cut-note .add-note").click()
+    page.wait_for_function(
+        "(n) => +document.querySelector('.cut-view').dataset.notesAdded === n", arg=added + 1
+    )
+
+
+#: makes the page play its cut with the two videos' hand-off even once the server's movie of the
+#: cut is built (the tests and the bench of the hand-off, which the page falls back to)
+HANDOFF = "window.ftReview.cutHandoff = true"
 
 #: Records, while the cut plays, window.__cutSeen: ["cut", piece, slot, levels, entry] when a
 #: video or the card is made the shown one (levels: the picture that video holds at that

@@ -88,6 +88,7 @@ def _segment(
         **frames,
         "record_in_tc": timing["record_in"],
         "movie": media_url(session_id, item.movie_id, token) if item.movie_id else None,
+        "movie_id": item.movie_id,
         "frame_in": facts.first,
         "frame_end": facts.end,
         "movie_rate": facts.rate,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -73,6 +73,9 @@ UNKNOWN_MEDIA = (
     "review to republish it as an MP4 movie."
 )
 PRIVATE_CACHE = {"Cache-Control": "private, max-age=3600"}
+#: the session's conformed cut served under an id of its own (``cut_page``): its file, None for
+#: an id that names no conformed cut; refuses a link that may not see the cut
+ConformOf = Callable[[Link, ReviewData, str, str], Optional[Path]]
 
 
 @dataclass
@@ -110,6 +113,7 @@ class MediaRoute:
         self.watermarks = Watermarker(server.files)
         self.signer = signer_for(server.config.data_dir)
         self.flights = Flights(server, self.signer)
+        self.conform_of: Optional[ConformOf] = None
 
     def rights(self, link: Link, session: SessionView) -> MediaRights:
         return media_rights(self.server.store, self.server.ctx.execute, link, session)
@@ -121,15 +125,23 @@ class MediaRoute:
         """What ``link`` gets of ``component_id`` (raises NotFound or a 403 refusal)."""
         files, execute = self.server.files, self.server.ctx.execute
         session = data.session_facts(review_session_id)
-        path = files.path_for(component_id)
-        shown = data.serves(review_session_id, component_id)  # never all of a big session
-        if session is None or not path.is_file() or not (
-            shown or component_id in original_ids(execute, review_session_id)
+        conformed = self.conform_of and self.conform_of(link, data, review_session_id, component_id)
+        if conformed:  # the session's cut as one movie: served as its review movies are
+            path, shown = conformed, True
+            info: Mapping[str, Any] = {"file_name": "cut.mp4", "file_type": ".mp4"}
+        else:
+            path = files.path_for(component_id)
+            shown = data.serves(review_session_id, component_id)  # never all of a big session
+            info = {}
+        if (
+            session is None
+            or not path.is_file()
+            or not (shown or component_id in original_ids(execute, review_session_id))
         ):
             raise NotFound("No such movie, thumbnail or drawing in this review session.")
         rights = self.rights(link, session)
         grant = _grant(link, session) if rights.bound else None
-        info = files.info(component_id)
+        info = info or files.info(component_id)
         media_type, inline = served_type(info)
         name = str(info.get("file_name") or component_id)
         if not shown:  # a version's original file: a download or nothing
