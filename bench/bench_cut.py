@@ -42,6 +42,7 @@ from cut_conform import (  # noqa: E402
 from embedded_server import KEY, USER, Server  # noqa: E402
 from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from web.cut_checks import (  # noqa: E402
+    HANDOFF,
     RECORDER,
     build_cut_session,
     expected_pieces,
@@ -101,6 +102,7 @@ def play(page: Page, url: str, pieces: List[Any], frames: int) -> Dict[str, Any]
     assert page.goto(url) == 200
     page.wait("document.querySelector('main.items').dataset.cutReady")
     first = float(page.wait("+document.querySelector('main.items').dataset.firstFrame"))
+    page.evaluate(HANDOFF)
     page.evaluate(RECORDER)
     page.evaluate("document.querySelector('.play-cut').scrollIntoView()")
     clicked = float(page.evaluate("performance.now()"))

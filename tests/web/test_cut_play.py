@@ -20,7 +20,15 @@ import requests
 from support import open_session
 from support.browser import WAIT_MS
 
-from .cut_checks import RECORDER, build_cut_session, expected_pieces, plan_cut, wrong_cuts
+from .cut_checks import (
+    HANDOFF,
+    RECORDER,
+    build_cut_session,
+    expected_pieces,
+    note_in_cut,
+    plan_cut,
+    wrong_cuts,
+)
 from .feedback_fixtures import Page
 from .firefox.firefox import Firefox, firefox_or_skip
 from .frame_code import BITS, READ_VIDEO_LEVELS
@@ -70,6 +78,7 @@ def test_in_chromium_each_cut_shows_the_next_shots_cut_in_frame(
     page.wait_for_function("() => document.querySelector('main.items').dataset.cutReady")
     button = page.locator(".play-cut")
     assert button.is_visible()
+    page.evaluate(HANDOFF)
     page.evaluate(RECORDER)
     button.click()
     page.wait_for_function(f"() => {DONE}", timeout=120_000)
@@ -100,19 +109,9 @@ def test_in_chromium_each_cut_shows_the_next_shots_cut_in_frame(
 
     # a note in cut mode: on the version and frame under the playhead
     second = SHOTS[1]
-    strip.click(
-        position={"x": box["width"] * _record_share(second.record_in + 4), "y": box["height"] / 2}
-    )
+    at = (box["width"] * _record_share(second.record_in + 4), box["height"] / 2)
+    note_in_cut(page, at, second.source_in + 4, "The arm is late here")
     view = page.locator(".cut-view")
-    page.wait_for_function(
-        "(f) => document.querySelector('.cut-view').dataset.frame === String(f)",
-        arg=second.source_in + 4,
-    )
-    page.locator(".cut-note textarea").click()
-    page.keyboard.type("The arm is late here")
-    assert page.locator(".cut-note-at").inner_text().endswith(f"frame {second.source_in + 4}")
-    page.locator(".cut-note .add-note").click()
-    page.wait_for_function("() => document.querySelector('.cut-view').dataset.notesAdded === '1'")
     view.screenshot(path=str(artifacts_dir / "cut_play_note.png"))
     page.screenshot(path=str(artifacts_dir / "cut_play_page.png"))
     notes = [
@@ -170,6 +169,7 @@ def test_a_page_the_browser_does_not_render_plays_the_cut_to_its_end_by_the_cloc
         page.wait_for_function(
             "() => document.querySelector('main.items').dataset.cutReady", polling=50
         )
+        page.evaluate(HANDOFF)
         page.evaluate(RECORDER)
         page.evaluate(SAMPLER)
         page.locator(".play-cut").click()
@@ -196,6 +196,7 @@ def test_in_firefox_each_cut_shows_the_next_shots_cut_in_frame(
 ) -> None:
     assert firefox.goto(cut_session["url"]) == 200
     firefox.wait("document.querySelector('main.items').dataset.cutReady")
+    firefox.evaluate(HANDOFF)
     firefox.evaluate(RECORDER)
     firefox.evaluate("document.querySelector('.play-cut').scrollIntoView()")
     firefox.click(".play-cut")
@@ -225,6 +226,7 @@ def test_the_room_follows_the_presenters_cut_frame_exact(
     assert firefox.goto(room_url) == 200
     firefox.wait("document.querySelector('main.items').dataset.live === 'open'")
     assert firefox.evaluate("document.querySelector('main.items').dataset.cutUrl") == ""
+    firefox.evaluate(HANDOFF)
     firefox.evaluate(RECORDER)
     context = chromium.new_context(viewport={"width": 1280, "height": 860})
     try:
@@ -232,6 +234,7 @@ def test_the_room_follows_the_presenters_cut_frame_exact(
         lead.set_default_timeout(WAIT_MS)
         assert lead.goto(cut_session["url"]).status == 200
         lead.wait_for_function("() => document.querySelector('main.items').dataset.cutReady")
+        lead.evaluate(HANDOFF)
         lead.locator(".presenter-bar .present").click()
         lead.wait_for_function(
             "() => document.querySelector('main.items').dataset.presenter === 'lead'"

@@ -8,7 +8,13 @@
    by paused seeks, so no handle frame is shown. A version
    shorter than its cut shows its missing frames as a card that says so; an item refused by the
    server (another rate, no movie) likewise. Notes land on the version and frame under the
-   playhead. The plan comes from the session's /cut route (the studio's links only). */
+   playhead. The plan comes from the session's /cut route (the studio's links only).
+
+   Once the server has conformed the cut into one movie (the plan's ``conform`` is "ready"), the
+   cut plays that movie in one <video> instead (its pictures are the cut's by construction: no
+   hand-off to be late, no handle frame in it): the record frame is the movie's frame at its
+   time, mapped to the piece, the shot and the version frame as above. The two videos play the
+   cut while it is being built (the page asks again until it is) or when its build failed. */
 "use strict";
 
 (function (R) {
@@ -27,6 +33,9 @@
     for (var i = 0; i < NTSC.length; i++) if (Math.abs(rate - NTSC[i]) < 0.002) return NTSC[i];
     return rate;
   }
+
+  var FILM_POLL_MS = 1500; // how often a page asks whether the cut's movie is built
+  var FILM_POLLS = 1200; // and for how long (half an hour)
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -209,6 +218,7 @@
       plan.revision : "") : "";
     self.drawStrip(q(".cut-pieces"));
     self.slots.forEach(function (slot) { self.watch(slot); });
+    self.film = null; // the conformed movie's <video>, once played in it
     self.playButton.addEventListener("click", function () { self.toggle(); });
     q(".cut-close").addEventListener("click", function () { self.close(); });
     q(".cut-strip").addEventListener("click", function (event) {
@@ -241,6 +251,7 @@
   };
 
   Cut.prototype.open = function () {
+    this.useFilm();
     this.view.hidden = false;
     this.button.classList.add("on");
     this.button.setAttribute("aria-pressed", "true");
@@ -279,6 +290,14 @@
       seek. */
   Cut.prototype.enter = function (index, frame, how) {
     var self = this;
+    if (self.film) {
+      if (index >= self.pieces.length) { self.finish(); return; }
+      var into = self.pieces[index];
+      var record = frame === null ? into.recIn :
+        into.kind === "movie" ? into.recIn + (frame - into.from) : frame;
+      self.filmSeek(record);
+      return;
+    }
     window.clearTimeout(self.timer);
     self.holdRun++;
     if (index >= self.pieces.length) { self.finish(); return; }
@@ -492,6 +511,7 @@
       are ready (at most PREROLL_MS): the first cuts do not wait for a movie to load. */
   Cut.prototype.play = function () {
     var self = this;
+    if (self.useFilm()) { self.filmPlay(); return; }
     if (self.index < 0 || self.index >= self.pieces.length) self.enter(0, null);
     var run = ++self.startRun;
     var started = performance.now();
@@ -532,6 +552,11 @@
 
   Cut.prototype.pause = function () {
     this.playing = false;
+    if (this.film) {
+      this.film.pause();
+      this.view.classList.remove("running");
+      window.clearTimeout(this.filmTimer);
+    }
     this.startRun++;
     window.clearTimeout(this.timer);
     window.clearTimeout(this.stopTimer);
@@ -558,6 +583,7 @@
   Cut.prototype.seekRecord = function (record) {
     this.pause();
     this.moves++;
+    if (this.useFilm()) { this.filmSeek(record); return; }
     for (var i = 0; i < this.pieces.length; i++) {
       var piece = this.pieces[i];
       if (record >= piece.recIn && record < piece.recOut) {
@@ -597,6 +623,116 @@
       self.view.dataset.notesAdded = String((parseInt(self.view.dataset.notesAdded, 10) || 0) + 1);
       if (R.feedback) R.feedback.refresh();
     }).catch(function (failure) { error.textContent = "Not saved: " + failure.message; });
+  };
+
+  /** Whether the server's movie of the cut is there to play (and the page plays it). */
+  Cut.prototype.filmReady = function () {
+    var conform = this.plan.conform;
+    return !R.cutHandoff && !!conform && conform.state === "ready" && !!conform.movie;
+  };
+
+  /** Play the cut in its one movie from now on, when it is built (not while the two videos
+      play): true when it does. */
+  Cut.prototype.useFilm = function () {
+    var self = this;
+    if (self.film) return true;
+    if (!self.filmReady() || self.playing || self.main.dataset.cut === "starting") return false;
+    self.slots.forEach(function (slot) { slot.run++; slot.onReady = null; slot.video.pause(); });
+    var video = el("video", "cut-video");
+    video.dataset.slot = "film";
+    video.playsInline = true;
+    video.preload = "auto";
+    video.src = self.plan.conform.movie;
+    self.view.querySelector(".cut-screen").insertBefore(video, self.card);
+    self.film = video;
+    self.view.dataset.mode = "film";
+    self.filmSeen = 0; // when the video last reported a picture presented (ms)
+    var onFrame = function (now, meta) {
+      self.filmSeen = performance.now();
+      self.filmShow(meta.mediaTime, "cut");
+      video.requestVideoFrameCallback(onFrame);
+    };
+    if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(onFrame);
+    video.addEventListener("ended", function () {
+      if (self.playing) self.finish();
+    });
+    if (self.index >= 0) self.filmSeek(self.record);
+    return true;
+  };
+
+  /** The record frame the movie's time ``t`` (seconds) is in. */
+  Cut.prototype.filmRecord = function (t) {
+    return Math.min(this.end - 1, this.start + Math.floor(t * this.rate + 0.01));
+  };
+
+  /** The movie shows its time ``t``: say where the playhead is (a new piece: the page's
+      ``data-piece``, ``data-shown`` and ``data-entry`` say so, as with the two videos). */
+  Cut.prototype.filmShow = function (t, how) {
+    var record = this.filmRecord(t);
+    var index = -1;
+    for (var i = 0; i < this.pieces.length; i++) {
+      if (record >= this.pieces[i].recIn && record < this.pieces[i].recOut) { index = i; break; }
+    }
+    if (index < 0) return;
+    var piece = this.pieces[index];
+    if (index !== this.index || this.view.dataset.shown === undefined) {
+      var played = how === "cut" && this.playing && index === this.index + 1;
+      this.index = index;
+      this.view.dataset.entry = played ? "cut" : "seek";
+      this.card.classList.toggle("missing", piece.kind !== "gap");
+      this.cardText.textContent = piece.kind === "movie" ? "" : piece.text;
+      this.view.dataset.shown = piece.kind === "movie" ? "film" : "card";
+      this.log.push({ piece: index, due: null, at: performance.now() });
+    }
+    if (record === this.record && this.view.dataset.piece === String(index)) return;
+    this.showAt(record, piece, piece.kind === "movie" ? piece.from + (record - piece.recIn) : null);
+  };
+
+  /** Show record frame ``record`` (paused): the playhead moves once the movie has sought it. */
+  Cut.prototype.filmSeek = function (record) {
+    var self = this;
+    var video = self.film;
+    var moves = ++self.moves;
+    var at = (Math.max(self.start, Math.min(self.end - 1, record)) - self.start + 0.5) / self.rate;
+    var shown = function () {
+      if (moves === self.moves) self.filmShow(video.currentTime, "seek");
+    };
+    var seek = function () {
+      video.addEventListener("seeked", shown, { once: true });
+      video.currentTime = at;
+    };
+    if (video.readyState >= 1) seek();
+    else video.addEventListener("loadedmetadata", seek, { once: true });
+  };
+
+  /** Play the movie from the playhead (from the start once it ended). */
+  Cut.prototype.filmPlay = function () {
+    var self = this;
+    var video = self.film;
+    if (self.index < 0) {
+      self.index = -1;
+      self.filmSeek(self.start);
+    }
+    self.held = null;
+    self.playing = true;
+    self.main.dataset.cut = "playing";
+    self.playButton.textContent = "Pause";
+    self.playButton.classList.add("playing");
+    self.view.classList.add("running");
+    self.filmSeen = performance.now();
+    self.view.dispatchEvent(new Event("cutplay", { bubbles: true })); // presenter.js sends it
+    var playing = video.play();
+    if (playing && playing.catch) playing.catch(function () {});
+    // by the clock too: a page the browser does not render reports no picture presented
+    var tick = function () {
+      if (!self.playing) return;
+      if (performance.now() - self.filmSeen > 250 && !video.seeking) {
+        self.filmShow(video.currentTime, "cut");
+      }
+      self.filmTimer = window.setTimeout(tick, 1000 / (4 * self.rate));
+    };
+    window.clearTimeout(self.filmTimer);
+    tick();
   };
 
   Cut.prototype.isOpen = function () { return !this.view.hidden; };
@@ -649,9 +785,25 @@
     return R.cut;
   }
 
+  /** While the server builds the cut's movie, ask again now and then: once it is there, the
+      page plays the cut in it (the next time it is played; ``data-cut-film`` says where it
+      stands). */
+  function followFilm(main, plan, left) {
+    var conform = plan.conform || { state: "none" };
+    main.dataset.cutFilm = conform.state;
+    if (conform.state !== "building" || left <= 0) return;
+    window.setTimeout(function () {
+      R.fetchJson(cutUrl(main)).then(function (fresh) {
+        if (fresh.conform) plan.conform = fresh.conform;
+        followFilm(main, plan, left - 1);
+      }).catch(function () { followFilm(main, plan, left - 1); });
+    }, FILM_POLL_MS);
+  }
+
   function setup(main, plan) {
     if (main.cutPlan) return;
     main.cutPlan = plan;
+    followFilm(main, plan, FILM_POLLS);
     var button = document.querySelector(".play-cut");
     button.hidden = false;
     main.dataset.cutReady = "true";

@@ -1,0 +1,188 @@
+""" "Play cut" in the cut's one movie (the server conformed it: :mod:`web.test_cut_conform`), in
+Chromium and Firefox, read back from the pictures (each version's frames code their number:
+:mod:`web.frame_code`): the page waits for the movie to be built, plays the whole cut in one
+``<video>``, and every picture it presents is the cut's frame at its time (none a handle frame,
+none another part of a shot); then the page's own playhead is moved onto each cut's first frame
+and onto the frame before it, and the picture there is the next shot's cut-in frame and the
+shot before's last cut frame, with the page's record timecode, shot and version frame agreeing.
+A note written there lands on that version and frame.
+
+One session for the module (12 shots, a gap, a version shorter than its cut), one server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import pytest
+from support.browser import WAIT_MS
+
+from .cut_checks import Expected, build_cut_session, expected_frames, note_in_cut, plan_cut
+from .feedback_fixtures import Page
+from .firefox.firefox import Firefox, firefox_or_skip
+from .frame_code import BITS, READ_VIDEO_LEVELS, decode_levels
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = plan_cut(12, seed_gap_after=(2, 7))
+FRAMES, STARTS = expected_frames(SHOTS)
+START = SHOTS[0].record_in
+DONE = "document.querySelector('main.items').dataset.cut === 'done'"
+FILM = "document.querySelector('main.items').dataset.cutFilm === 'ready'"
+
+#: while the cut plays in its movie: window.__filmSeen gets [mediaTime, levels] of every picture
+#: the movie presents (requestVideoFrameCallback)
+RECORDER = """(() => {
+  const view = document.querySelector(".cut-view");
+  const seen = window.__filmSeen = [];
+  const levels = (video) => (READ_VIDEO_LEVELS)(video, BITS);
+  const follow = () => {
+    const video = view.querySelector('.cut-video[data-slot="film"]');
+    if (!video) { window.setTimeout(follow, 5); return; }
+    const onFrame = (now, meta) => {
+      seen.push([meta.mediaTime, levels(video)]);
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  };
+  follow();
+  return true;
+})()""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS).replace("BITS", str(BITS))
+
+#: moves the page's playhead (its own Cut) onto each record frame given, paused, and reads
+#: [record, the page's record, version frame, shown, levels of the movie's picture there]
+SEEKER = """(async (records) => {
+  const cut = window.ftReview.cut;
+  const view = document.querySelector(".cut-view");
+  const video = view.querySelector('.cut-video[data-slot="film"]');
+  const levels = (v) => (READ_VIDEO_LEVELS)(v, BITS);
+  const out = [];
+  for (const record of records) {
+    cut.seekRecord(record);
+    await new Promise((done) => {
+      const check = () => {
+        if (!video.seeking && video.readyState >= 2 && view.dataset.record === String(record)) {
+          done();
+        } else {
+          window.setTimeout(check, 5);
+        }
+      };
+      check();
+    });
+    out.push([record, +view.dataset.record, view.dataset.frame, view.dataset.shown,
+              levels(video)]);
+  }
+  return out;
+})""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS).replace("BITS", str(BITS))
+
+
+@pytest.fixture(scope="module")
+def cut_session(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+    return build_cut_session(embedded_server, tmp_path_factory.mktemp("cut_film"), SHOTS)
+
+
+@pytest.fixture(scope="module")
+def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
+    yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log")
+
+
+def played_wrong(seen: List[Any], frames: Expected, lag: int = 1) -> Tuple[int, List[str]]:
+    """(pictures that are the film's frame at their time, a line for each that is no frame of
+    the film near its time: up to ``lag`` record frames before it or one after). A picture off
+    its callback's time is the reader's timing, not the film: Chromium's callback can draw the
+    next frame; Firefox's draws an older one, under load up to a second older (its canvas copy
+    of a playing video lags). Which picture each record frame is exactly is read paused
+    (:data:`SEEKER`) and from the movie itself (``test_cut_conform``)."""
+    exact, wrong = 0, []
+    for place, (media_time, levels) in enumerate(seen):
+        record = int(float(media_time) * 24 + 0.01)
+        if record >= len(frames):
+            continue
+        picture = decode_levels(levels)
+        if place == 0 and record == 0 and picture is None and not any(levels):
+            continue  # Firefox's first callback draws the picture before it: none yet (black)
+        if picture == frames[record]:
+            exact += 1
+        elif picture not in frames[max(0, record - lag) : record + 2]:
+            wrong.append(f"record frame {record}: picture {picture}, not {frames[record]}")
+    return exact, wrong
+
+
+def seek_targets() -> List[int]:
+    """Each cut's first record frame and the frame before it."""
+    return [START + at for start in STARTS[1:] for at in (start - 1, start)]
+
+
+def seek_wrong(read: List[Any]) -> List[str]:
+    """What the paused playhead showed wrong at each cut: the picture, or the page's words."""
+    wrong = []
+    for record, said, frame, shown, levels in read:
+        want: Optional[Tuple[int, int]] = FRAMES[record - START]
+        picture = decode_levels(levels)
+        if said != record or picture != want:
+            wrong.append(f"record {record}: page at {said}, picture {picture}, not {want}")
+        if (want is None) != (shown == "card") or (want and frame != str(want[1])):
+            wrong.append(f"record {record}: the page says {shown} frame {frame!r}, not {want}")
+    return wrong
+
+
+def test_in_chromium_the_cut_plays_in_its_movie_every_cut_on_its_cut_in_frame(
+    cut_session: Dict[str, Any], page: Any, artifacts_dir: Path
+) -> None:
+    assert page.goto(cut_session["url"]).status == 200
+    page.wait_for_function(f"() => {FILM}", timeout=WAIT_MS * 4)
+    page.evaluate(RECORDER)
+    page.locator(".play-cut").click()
+    page.wait_for_function(f"() => {DONE}", timeout=120_000)
+    assert page.locator(".cut-view").get_attribute("data-mode") == "film"
+    exact, wrong = played_wrong(page.evaluate("() => window.__filmSeen"), FRAMES)
+    assert wrong == []
+    assert exact > len(FRAMES) // 2  # the pictures were read, most at their own time
+
+    read = page.evaluate(f"{SEEKER}({seek_targets()})")
+    assert seek_wrong(read) == [] and len(read) == 2 * (len(STARTS) - 1)
+
+    # the strip moves the playhead; the missing frames' card, the gap's black, a shot
+    strip = page.locator(".cut-strip")
+    box = strip.bounding_box()
+
+    def share(record: int) -> float:
+        return float(box["width"] * (record - START + 0.5) / len(FRAMES))
+
+    missing = SHOTS[3].record_in + 10
+    strip.click(position={"x": share(missing), "y": box["height"] / 2})
+    page.wait_for_function(
+        "(r) => document.querySelector('.cut-view').dataset.record === String(r)", arg=missing
+    )
+    assert "missing" in page.locator(".cut-card-text").inner_text()
+    page.locator(".cut-view").screenshot(path=str(artifacts_dir / "cut_film_missing.png"))
+    second = SHOTS[1]
+    at = (share(second.record_in + 4), box["height"] / 2)
+    note_in_cut(page, at, second.source_in + 4, "Film: the arm is late here")
+    page.locator(".cut-view").screenshot(path=str(artifacts_dir / "cut_film_shot.png"))
+    notes = [
+        (item_id, n["frame"])
+        for item_id, item in Page(cut_session["url"]).feedback()["objects"].items()
+        for n in item["notes"]
+        if n["content"] == "Film: the arm is late here"
+    ]
+    plan = Page(cut_session["url"]).get("/cut").json()
+    assert notes == [(plan["segments"][1]["object_id"], second.source_in + 4)]
+
+
+def test_in_firefox_the_cut_plays_in_its_movie_every_cut_on_its_cut_in_frame(
+    cut_session: Dict[str, Any], firefox: Firefox, artifacts_dir: Path
+) -> None:
+    assert firefox.goto(cut_session["url"]) == 200
+    firefox.wait(FILM, WAIT_MS * 4)
+    firefox.evaluate(RECORDER)
+    firefox.evaluate("document.querySelector('.play-cut').scrollIntoView()")
+    firefox.click(".play-cut")
+    firefox.wait(DONE, 120_000)
+    exact, wrong = played_wrong(firefox.evaluate("window.__filmSeen"), FRAMES, lag=24)
+    assert wrong == []
+    assert exact > 0
+    read = firefox.evaluate(f"{SEEKER}({seek_targets()})")
+    assert seek_wrong(read) == [] and len(read) == 2 * (len(STARTS) - 1)
+    firefox.screenshot(artifacts_dir / "firefox_cut_film.png", ".cut-view")
