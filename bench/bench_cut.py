@@ -31,19 +31,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from cut_conform import (  # noqa: E402
-    conform,
-    expected_frames,
-    fetch_movies,
-    play_conformed,
-    served,
-    write_page,
-)
+from cut_conform import built, expected_frames, play_film  # noqa: E402
 from embedded_server import KEY, USER, Server  # noqa: E402
 from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from web.cut_checks import (  # noqa: E402
     HANDOFF,
     RECORDER,
+    SETTLED,
     build_cut_session,
     expected_pieces,
     plan_cut,
@@ -103,6 +97,7 @@ def play(page: Page, url: str, pieces: List[Any], frames: int) -> Dict[str, Any]
     page.wait("document.querySelector('main.items').dataset.cutReady")
     first = float(page.wait("+document.querySelector('main.items').dataset.firstFrame"))
     page.evaluate(HANDOFF)
+    page.wait(SETTLED)
     page.evaluate(RECORDER)
     page.evaluate("document.querySelector('.play-cut').scrollIntoView()")
     clicked = float(page.evaluate("performance.now()"))
@@ -162,21 +157,9 @@ def summary(name: str, shots: int, result: Dict[str, Any]) -> str:
             f"{result['frames']} frames  {len(result['wrong'])} wrong")  # fmt: skip
 
 
-def conformed_cut(folder: Path, url: str, shots: List[Any]) -> Tuple[Path, Any, Any]:
-    """The cut conformed into one movie (``folder``/cut.mp4, with its page): the folder, each
-    record frame's picture and where each piece starts."""
-    folder.mkdir(parents=True)
-    movies = fetch_movies(url, folder)
-    took = conform(shots, movies, folder / "cut.mp4")
-    write_page(folder)
-    frames, starts = expected_frames(shots)
-    log.info("%d-shot cut conformed into one movie of %d frames in %.1f s", len(shots),
-             len(frames), took)  # fmt: skip
-    return folder, frames, starts
-
-
 def conformed_summary(name: str, shots: int, result: Dict[str, Any]) -> str:
-    return (f"{name:9} {shots:3d} shots  ONE MOVIE  {lateness(result)}; "
+    return (f"{name:9} {shots:3d} shots  ONE MOVIE  first frame {result['first']:7.0f} ms  "
+            f"cut's first picture {result['started']:6.0f} ms  {lateness(result)}; "
             f"{result['unseen']} cut-in frames not presented; longest wait between "
             f"pictures {result['longest']:.0f} ms  {result['pictures']} pictures  "
             f"{len(result['wrong'])} wrong, {result['ahead']} read a frame off")  # fmt: skip
@@ -189,8 +172,8 @@ def main() -> int:
     parser.add_argument(
         "--conformed",
         action="store_true",
-        help="also play each cut conformed "
-        "into one movie by ffmpeg, in one <video> (bench/cut_conform.py)",
+        help="also play each cut in the movie "
+        "the server conforms, by the review page in one <video> (bench/cut_conform.py)",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
@@ -205,7 +188,7 @@ def main() -> int:
             credentials = types.SimpleNamespace(url=server.url, api_key=KEY, api_user=USER,
                                                 data_dir=base / "data")  # fmt: skip
             sessions: Dict[int, Tuple[str, List[Any]]] = {}
-            conformed: Dict[int, Tuple[Path, Any, Any]] = {}
+            conformed: Dict[int, Tuple[str, Any, Any]] = {}
             for count in (10, 60):
                 shots = plan_cut(count)
                 made = build_cut_session(credentials, base / f"s{count}", shots,
@@ -213,7 +196,10 @@ def main() -> int:
                 sessions[count] = (made["url"], expected_pieces(shots))
                 log.info("%d-shot cut session made", count)
                 if args.conformed:
-                    conformed[count] = conformed_cut(base / f"c{count}", made["url"], shots)
+                    took, state = built(made["url"])
+                    log.info("%d-shot cut conformed by the server in %.2f s: %s", count, took,
+                             state["state"])  # fmt: skip
+                    conformed[count] = (made["url"], *expected_frames(shots))
             for name in args.browsers.split(","):
                 with BROWSERS[name](base) as page:
                     results = {count: play(page, url, pieces, args.frames)
@@ -230,14 +216,18 @@ def main() -> int:
                     statistics.median(small["stalls"] or [0.0]) + 1
                 )
                 if args.conformed:
+                    ones = {}
                     with BROWSERS[name](base) as page:
-                        for count, (folder, frames, starts) in conformed.items():
-                            with served(folder) as root:
-                                one = play_conformed(page, root, frames, starts, args.frames)
+                        for count, (url, frames, starts) in conformed.items():
+                            ones[count] = one = play_film(page, url, frames, starts, args.frames)
                             print(conformed_summary(name, count, one), flush=True)
                             for line in one["wrong"][:10]:
                                 print(f"    {line}")
                             failed = failed or bool(one["wrong"])
+                    print(f"{name:9} ONE MOVIE 60 / 10 shots: first frame "
+                          f"x{ones[60]['first'] / ones[10]['first']:.2f}, cut's first picture "
+                          f"x{ones[60]['started'] / max(1.0, ones[10]['started']):.2f}",
+                          flush=True)  # fmt: skip
                 print(f"{name:9} 60 / 10 shots: first frame x{big['first'] / small['first']:.2f}, "
                       f"cut's first picture x{big['started'] / max(1.0, small['started']):.2f}, "
                       f"median lateness (+1 ms) x{late:.2f}", flush=True)  # fmt: skip

@@ -1,134 +1,56 @@
-"""The other way to play a cut, measured beside the page's two ``<video>`` hand-off: the cut
-conformed into **one movie** by ffmpeg (each event's source in..out of its version's movie,
-black for a gap, a grey card for missing frames) and played in one ``<video>``, every picture it
-presents read back from its coded frame number (``bench_cut.py --conformed``).
-
-A prototype for the measurement only: the movies are fetched from the session's own ``/cut``
-plan and media routes (as the Supervisor's page would), conformed here, and played from a plain
-page of a throwaway 127.0.0.1 server -- not the review page.
+"""The cut as the server conforms it into **one movie** (``ft_dcc.server.review.cut``), played
+by the review page's own Play cut in one ``<video>``, every picture it presents read back from
+its coded frame number (``bench_cut.py --conformed``): how long the server took to build it (the
+session's ``/cut`` asked until it says ``ready``), the cut's first picture after Play cut, each
+cut's stall and the longest wait between two pictures anywhere.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
-import subprocess
-import threading
 import time
-import urllib.parse
-from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import requests
-from web.cut_checks import LAST, Expected, Shot, expected_frames
-from web.frame_code import BITS, FIRST, RATE, READ_VIDEO_LEVELS, SIZE, decode_levels
-
-from ft_dcc.server.files.encode import ffmpeg_exe
+from web.cut_checks import Expected, expected_frames
+from web.frame_code import BITS, RATE, READ_VIDEO_LEVELS, decode_levels
 
 FRAME_MS = 1000 / RATE
 __all__ = ["Expected", "expected_frames"]
 
-
-def fetch_movies(url: str, base: Path) -> Dict[str, Path]:
-    """Each shot's movie (by shot name), fetched through the session's /cut plan."""
-    parts = urllib.parse.urlsplit(url)
-    plan_url = parts._replace(path=parts.path.rstrip("/") + "/cut").geturl()
-    plan = requests.get(plan_url, timeout=120).json()
-    movies: Dict[str, Path] = {}
-    for segment in plan["segments"]:
-        shot = str(segment["label"]).split()[0]
-        path = base / f"{shot}.mp4"
-        reply = requests.get(urllib.parse.urljoin(url, segment["movie"]), timeout=120)
-        reply.raise_for_status()
-        path.write_bytes(reply.content)
-        movies[shot] = path
-    return movies
-
-
-def conform(shots: Sequence[Shot], movies: Dict[str, Path], out: Path) -> float:
-    """Encode the cut as one movie at ``out``; the seconds it took."""
-    inputs: List[str] = []
-    chains: List[str] = []
-    size = f"{SIZE[0]}x{SIZE[1]}"
-
-    def card(colour: str, count: int) -> None:
-        chains.append(f"color=c={colour}:s={size}:r={RATE},trim=end_frame={count},"
-                      f"setpts=PTS-STARTPTS,format=yuv420p,setsar=1[p{len(chains)}]")  # fmt: skip
-
-    at = shots[0].record_in
-    for shot in shots:
-        if shot.record_in > at:
-            card("black", shot.record_in - at)
-        end = min(shot.source_out, LAST + 1)
-        index = len(inputs) // 2
-        inputs += ["-i", str(movies[shot.name])]
-        chains.append(f"[{index}:v]trim=start_frame={shot.source_in - FIRST}:end_frame="
-                      f"{end - FIRST},setpts=PTS-STARTPTS,format=yuv420p,setsar=1"
-                      f"[p{len(chains)}]")  # fmt: skip
-        if shot.source_out > end:
-            card("0x606060", shot.source_out - end)
-        at = shot.record_out
-    graph = ";".join(chains) + ";" + "".join(f"[p{i}]" for i in range(len(chains)))
-    graph += f"concat=n={len(chains)}:v=1:a=0[out]"
-    started = time.perf_counter()
-    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", *inputs, "-filter_complex", graph,
-                    "-map", "[out]", "-r", str(RATE), "-c:v", "libx264", "-preset", "veryfast",
-                    "-crf", "16", "-g", str(RATE), "-pix_fmt", "yuv420p", "-movflags",
-                    "+faststart", str(out)], check=True)  # fmt: skip
-    return time.perf_counter() - started
-
-
-@contextlib.contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """``folder`` over HTTP on 127.0.0.1 (a thread); its address."""
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-PAGE = "<!doctype html><title>conformed cut</title><video id=cut muted playsinline></video>"
-
-#: plays the conformed movie until ``FRAMES`` record frames went by (looping), recording each
-#: presented picture: [mediaTime, expectedDisplayTime, presentedFrames, levels]
-PLAYER = (
-    """((target) => {
-  const video = document.getElementById("cut");
-  const seen = [];
+#: records every picture the page's cut movie presents: window.__film.seen gets [mediaTime,
+#: expectedDisplayTime, presentedFrames, levels]
+FILM_RECORDER = (
+    """(() => {
+  const view = document.querySelector(".cut-view");
   const levels = (READ_VIDEO_LEVELS);
-  window.__conformed = { seen, done: false, loops: 0 };
-  const onFrame = (now, meta) => {
-    seen.push([meta.mediaTime, meta.expectedDisplayTime || now, meta.presentedFrames,
-               levels(video, BITS)]);
-    if (!window.__conformed.done) video.requestVideoFrameCallback(onFrame);
+  const film = window.__film = { seen: [] };
+  const follow = () => {
+    const video = view.querySelector('.cut-video[data-slot="film"]');
+    if (!video) { window.setTimeout(follow, 2); return; }
+    const onFrame = (now, meta) => {
+      film.seen.push([meta.mediaTime, meta.expectedDisplayTime || now, meta.presentedFrames,
+                      levels(video, BITS)]);
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
   };
-  video.addEventListener("ended", () => {
-    window.__conformed.loops += 1;
-    if (window.__conformed.loops * video.duration * RATE >= target) {
-      window.__conformed.done = true;
-      return;
-    }
-    video.currentTime = 0;
-    video.play();
-  });
-  video.requestVideoFrameCallback(onFrame);
-  video.src = "cut.mp4";
-  video.play();
+  follow();
   return true;
-})""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS)
-    .replace("BITS", str(BITS))
-    .replace("RATE", str(RATE))
+})()""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS).replace("BITS", str(BITS))
 )
+
+
+def built(url: str) -> Tuple[float, Dict[str, Any]]:
+    """Ask the session's cut (its plan starts the server's build) until its movie is built:
+    the seconds from the first ask, and the plan's ``conform``."""
+    parts = url.split("?", 1)
+    plan_url = parts[0].rstrip("/") + "/cut?" + parts[1]
+    started = time.perf_counter()
+    while True:
+        conform = requests.get(plan_url, timeout=120).json()["conform"]
+        if conform["state"] != "building":
+            return time.perf_counter() - started, conform
+        time.sleep(0.05)  # a bench's poll: the build's time to within 50 ms
 
 
 def measure(seen: List[Any], frames: Expected, starts: List[int]) -> Dict[str, Any]:
@@ -152,6 +74,8 @@ def measure(seen: List[Any], frames: Expected, starts: List[int]) -> Dict[str, A
         if record >= len(frames):
             continue
         picture = decode_levels(levels)
+        if not gaps and previous is None and record == 0 and not any(levels):
+            continue  # Firefox's first callback draws the picture before it: none yet (black)
         if picture != frames[record] and picture in frames[max(0, record - 1) : record + 3]:
             ahead += 1  # the film's frame before or after: the reader's timing, not the film
         elif picture != frames[record]:
@@ -174,16 +98,29 @@ def measure(seen: List[Any], frames: Expected, starts: List[int]) -> Dict[str, A
             "unseen": unseen, "longest": max(gaps or [0.0]), "frames": len(seen)}  # fmt: skip
 
 
-def play_conformed(page: Any, root: str, frames: Expected, starts: List[int],
-                   target: int) -> Dict[str, Any]:  # fmt: skip
-    """Play the conformed cut served at ``root`` in ``page`` (bench_cut.Page) for ``target``
-    record frames (at least once through); what :func:`measure` makes of it."""
-    assert page.goto(f"{root}/index.html") == 200
-    page.evaluate(f"{PLAYER}({max(target, len(frames))})")
-    page.wait("window.__conformed.done")
-    seen = page.evaluate("window.__conformed.seen")
-    return measure(seen, frames, starts)
-
-
-def write_page(folder: Path) -> None:
-    (folder / "index.html").write_text(PAGE, encoding="utf-8")
+def play_film(page: Any, url: str, frames: Expected, starts: List[int],
+              target: int) -> Dict[str, Any]:  # fmt: skip
+    """Open the session's review page (``page``: bench_cut.Page), Play cut in its movie until
+    ``target`` record frames went by (at least once through); the page's first frame, the cut's
+    first picture after the click, and what :func:`measure` makes of every picture."""
+    assert page.goto(url) == 200
+    page.wait("document.querySelector('main.items').dataset.cutFilm === 'ready'")
+    first = float(page.wait("+document.querySelector('main.items').dataset.firstFrame"))
+    page.evaluate(FILM_RECORDER)
+    page.evaluate("document.querySelector('.play-cut').scrollIntoView()")
+    clicked = float(page.evaluate("performance.now()"))
+    page.click(".play-cut")
+    played = 0
+    while True:
+        page.wait("document.querySelector('main.items').dataset.cut === 'done'")
+        played += len(frames)
+        if played >= max(target, len(frames)):
+            break
+        page.click(".cut-view .cut-play")  # again from its start
+        page.wait("document.querySelector('main.items').dataset.cut === 'playing'")
+    seen = page.evaluate("window.__film.seen")
+    result = measure(seen, frames, starts)
+    result["first"] = first
+    result["started"] = (float(seen[0][1]) - clicked) if seen else float("nan")
+    result["frames"] = played
+    return result

@@ -279,6 +279,9 @@ def note_in_cut(page: Any, at: Tuple[float, float], frame: int, text: str) -> No
 #: makes the page play its cut with the two videos' hand-off even once the server's movie of the
 #: cut is built (the tests and the bench of the hand-off, which the page falls back to)
 HANDOFF = "window.ftReview.cutHandoff = true"
+#: the page knows the server's movie of its cut is built (or failed): the build (ffmpeg, when the
+#: page opened) no longer competes with the playback a test or the bench measures
+SETTLED = "['ready', 'failed'].includes(document.querySelector('main.items').dataset.cutFilm)"
 
 #: Records, while the cut plays, window.__cutSeen: ["cut", piece, slot, levels, entry] when a
 #: video or the card is made the shown one (levels: the picture that video holds at that

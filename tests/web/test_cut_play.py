@@ -23,6 +23,7 @@ from support.browser import WAIT_MS
 from .cut_checks import (
     HANDOFF,
     RECORDER,
+    SETTLED,
     build_cut_session,
     expected_pieces,
     note_in_cut,
@@ -79,6 +80,7 @@ def test_in_chromium_each_cut_shows_the_next_shots_cut_in_frame(
     button = page.locator(".play-cut")
     assert button.is_visible()
     page.evaluate(HANDOFF)
+    page.wait_for_function(f"() => {SETTLED}")
     page.evaluate(RECORDER)
     button.click()
     page.wait_for_function(f"() => {DONE}", timeout=120_000)
@@ -170,6 +172,7 @@ def test_a_page_the_browser_does_not_render_plays_the_cut_to_its_end_by_the_cloc
             "() => document.querySelector('main.items').dataset.cutReady", polling=50
         )
         page.evaluate(HANDOFF)
+        page.wait_for_function(f"() => {SETTLED}", polling=50)
         page.evaluate(RECORDER)
         page.evaluate(SAMPLER)
         page.locator(".play-cut").click()
@@ -197,6 +200,7 @@ def test_in_firefox_each_cut_shows_the_next_shots_cut_in_frame(
     assert firefox.goto(cut_session["url"]) == 200
     firefox.wait("document.querySelector('main.items').dataset.cutReady")
     firefox.evaluate(HANDOFF)
+    firefox.wait(SETTLED)
     firefox.evaluate(RECORDER)
     firefox.evaluate("document.querySelector('.play-cut').scrollIntoView()")
     firefox.click(".play-cut")
@@ -235,6 +239,7 @@ def test_the_room_follows_the_presenters_cut_frame_exact(
         assert lead.goto(cut_session["url"]).status == 200
         lead.wait_for_function("() => document.querySelector('main.items').dataset.cutReady")
         lead.evaluate(HANDOFF)
+        lead.wait_for_function(f"() => {SETTLED}")
         lead.locator(".presenter-bar .present").click()
         lead.wait_for_function(
             "() => document.querySelector('main.items').dataset.presenter === 'lead'"
