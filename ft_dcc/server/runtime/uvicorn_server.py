@@ -23,7 +23,8 @@ thread at that moment (a fork copies only the forking thread, with any lock anot
 and the app it built for the start work is closed, its database engine disposed (no pooled
 connection for a child to share). The one connection it keeps, the data lock's
 (:mod:`ft_dcc.server.runtime.data_lock`), is never used by a worker: the child leaves through
-``os._exit``, without closing what the supervisor's frames hold. A forked worker gets back the
+``os._exit``, without closing what the supervisor's frames hold (and without the module
+teardown that would write to every shared page). A forked worker gets back the
 signal handlers the process had before uvicorn's supervisor took them (a spawned one has a fresh
 interpreter's), and ``random`` is reseeded in every forked child by Python itself.
 """
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import signal
 import socket
@@ -110,6 +112,10 @@ class WorkerProcess(multiprocess.Process):
     def __init__(self, config: uvicorn.Config, sockets: List[socket.socket]) -> None:
         super().__init__(config, sockets)  # builds a spawn process, not started
         if may_fork():
+            # the supervisor's objects out of the collector's reach: a worker's collections
+            # would write to (copy) every page holding one (its garbage collected first)
+            gc.collect()
+            gc.freeze()
             try:
                 stdin_fileno: Optional[int] = sys.stdin.fileno()
             except (AttributeError, OSError):
