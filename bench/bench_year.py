@@ -1,7 +1,7 @@
 """A studio's year: the everyday operations of issue 61 timed on a growing studio, side by side.
 
 Usage: ``.venv/bin/python bench/bench_year.py [--sizes 1,10] [--repeat 15] [--frames 5]
-[--cache DIR] [--postgres [--workers 4]] [--tree BASELINE_WORKTREE]``
+[--cache DIR] [--postgres [--workers 4] [--from-sqlite]] [--tree BASELINE_WORKTREE]``
 
 Each size ``N``x is seeded through the server's own ``/api`` (batches of 2,000 creates, each type's
 together, as an import sends them): 1x is one project of 8 sequences, 200 shots, 600 tasks and
@@ -9,8 +9,12 @@ assets, 2,000 versions, 402 review sessions (400 past dailies of about 15 versio
 client session, one scratch session), 6,300 session objects and about 11,000 notes; ``N``x holds
 ``max(1, N // 5)`` projects of ``N / projects`` times that each (10x: 2 projects of 10,000
 versions). A seeded SQLite data dir is kept under ``--cache`` (default
-``~/.cache/ft_dcc-bench-year``) and used again by the next run of the same size (``--postgres``: a
-throwaway cluster, seeded each run, served by ``--workers`` processes).
+``~/.cache/ft_dcc-bench-year``) and used again by the next run of the same size; a size whose
+first projects a smaller cached size holds (30x, 100x: projects of 5x, as 10x) starts from a copy
+of it, and a seeding cut short goes on from its last whole project (``seeding.json``; the
+project cut short stays, renamed ``yearN-cut-short-…``: the studio then holds a little more).
+``--postgres``: a throwaway cluster served by ``--workers`` processes, seeded each run, or with
+``--from-sqlite`` filled from the cached SQLite studio of each size by ``ft-dcc server migrate``.
 
 Then, at each size, ``--repeat`` times each: the genuine client's reads over ``/api`` (the latest
 version of a task, the notes of a version, a 300-object dailies, a page at offset 10,000 (or half
@@ -171,7 +175,8 @@ def seed(url: str, size: int, grown: Optional[Dict[str, Any]] = None,
          progress: Optional[Path] = None) -> Dict[str, Any]:  # fmt: skip
     """Seed ``size``; ``grown``: what was seeded already into the database it starts from (a
     smaller size's copy, or this size's seeding cut short: its projects are kept, the rest are
-    added; a project cut short is deleted and seeded again). ``progress``: where what is
+    added; a project cut short is renamed, kept (deleting it costs more than seeding it) and
+    seeded again). ``progress``: where what is
     seeded so far is written after each project (to go on from, if the seeding is cut short)."""
     seeder = Seeder(Api(url))
     projects = list(grown["projects"]) if grown else []
@@ -182,7 +187,8 @@ def seed(url: str, size: int, grown: Optional[Dict[str, Any]] = None,
         if number < len(projects):
             continue
         partial = seeder.api.rows(f'select id from Project where name is "year{number}"')
-        seeder.api([{"action": "delete", "entity_type": "Project", "entity_key": [p["id"]]}
+        seeder.api([{"action": "update", "entity_type": "Project", "entity_key": [p["id"]],
+                     "entity_data": {"name": f"year{number}-cut-short-{p['id'][:8]}"}}
                     for p in partial])  # fmt: skip
         projects.append(seeder.project(number, scale))
         if progress is not None:
@@ -362,6 +368,28 @@ def measure(server: Server, ops: Dict[str, Callable[[], Any]], repeat: int
     return found
 
 
+def migrate_cached(size: int, base: Path, database: str, args: argparse.Namespace
+                   ) -> Dict[str, Any]:  # fmt: skip
+    """``--postgres --from-sqlite``: the cached SQLite studio of ``size`` copied into
+    ``database`` by ``ft-dcc server migrate`` (its files, keys and first-frame session copied
+    into ``base``), instead of seeding it through ``/api`` again; what it seeded, and the
+    migration's seconds."""
+    cached = Path(args.cache) / f"sqlite-{size}x"
+    if not (cached / "seeded.json").exists():
+        raise SystemExit(f"--from-sqlite: {cached} is not seeded (run --sizes {size} first)")
+    shutil.copytree(cached, base, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("ft_dcc.sqlite*", "*.jsonl", "seed*.json"))
+    env = dict(os.environ, PYTHONPATH=args.tree) if args.tree else dict(os.environ)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "ft_dcc", "server", "migrate", "--from",
+                           f"sqlite:///{cached / 'data' / 'ft_dcc.sqlite'}", "--to", database],
+                          capture_output=True, text=True, env=env, cwd=args.tree,
+                          check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    seeded = json.loads((cached / "seeded.json").read_text())
+    return dict(seeded, seconds=time.monotonic() - started, migrated=True)
+
+
 def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
     cluster, database = None, None
     if args.postgres:
@@ -387,10 +415,13 @@ def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
                  "grown_from": smaller.name.split("-")[-1]}  # fmt: skip
         progress.write_text(json.dumps(grown))
     base.mkdir(parents=True, exist_ok=True)
+    migrated = migrate_cached(size, base, str(database), args) if args.from_sqlite else None
     server = Server(base, extra, start_timeout=600, tree=Path(args.tree) if args.tree else None)
     try:
         api = Api(server.url)
-        if marker.exists() and not args.postgres:
+        if migrated is not None:
+            seeded = migrated
+        elif marker.exists() and not args.postgres:
             seeded = json.loads(marker.read_text())
         else:
             seeded = seed(server.url, size, grown, None if args.postgres else progress)
@@ -412,7 +443,7 @@ def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
         server.stop()
         if cluster is not None:
             cluster.stop()
-    kept = ("rows", "seconds", "grown_from")
+    kept = ("rows", "seconds", "grown_from", "migrated")
     return {"seeded": {k: seeded.get(k) for k in kept}, "ops": result}
 
 
@@ -423,6 +454,9 @@ def main() -> None:
     parser.add_argument("--cache", default=str(Path.home() / ".cache" / "ft_dcc-bench-year"))
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--from-sqlite", action="store_true", help="with --postgres: copy each "
+                        "size's cached SQLite studio in (ft-dcc server migrate) instead of "
+                        "seeding it through /api")  # fmt: skip
     parser.add_argument("--frames", type=int, default=5, help="times the review page's first "
                         "frame is timed in headless Chromium (0: not)")  # fmt: skip
     parser.add_argument("--tree", help="serve with the ft_dcc of this source tree (a git worktree "
@@ -447,6 +481,8 @@ def main() -> None:
         rate = seeded["rows"] / seeded["seconds"] if seeded["seconds"] else 0
         grown = seeded.get("grown_from")
         grown = f", grown from the {grown} studio" if grown else ""
+        if seeded.get("migrated"):  # the rate is the migration's
+            grown = ", copied from the cached SQLite studio by ft-dcc server migrate"
         print(f"{size}x: {seeded['rows']} rows seeded through /api in {seeded['seconds']:.0f} s "
               f"({rate:.0f} rows/s, when seeded{grown})")  # fmt: skip
     print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
