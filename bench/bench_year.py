@@ -443,6 +443,7 @@ def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
         server.stop()
         if cluster is not None:
             cluster.stop()
+            shutil.rmtree(base, ignore_errors=True)  # a throwaway cluster's files and keys
     kept = ("rows", "seconds", "grown_from", "migrated")
     return {"seeded": {k: seeded.get(k) for k in kept}, "ops": result}
 
@@ -481,9 +482,10 @@ def main() -> None:
         rate = seeded["rows"] / seeded["seconds"] if seeded["seconds"] else 0
         grown = seeded.get("grown_from")
         grown = f", grown from the {grown} studio" if grown else ""
-        if seeded.get("migrated"):  # the rate is the migration's
-            grown = ", copied from the cached SQLite studio by ft-dcc server migrate"
-        print(f"{size}x: {seeded['rows']} rows seeded through /api in {seeded['seconds']:.0f} s "
+        how = "seeded through /api"
+        if seeded.get("migrated"):  # the seconds are the migration's
+            how, grown = "copied from the cached SQLite studio by ft-dcc server migrate", ""
+        print(f"{size}x: {seeded['rows']} rows {how} in {seeded['seconds']:.0f} s "
               f"({rate:.0f} rows/s, when seeded{grown})")  # fmt: skip
     print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(json.dumps({str(k): v for k, v in results.items()}))
