@@ -9,7 +9,7 @@ files host: ``Host.renders_range`` False) keeps its range.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING, Mapping, Optional, Tuple
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import Host, SpecOverrides
@@ -64,14 +64,11 @@ def _even_floor(value: float) -> int:
     return max(2, int(value) // 2 * 2)
 
 
-def viewport_display(request: PublishRequest) -> JsonObject:
-    """``CaptureSpec.display`` entries the hosts' capture code reads (``display["viewport"]``)."""
-    return {"viewport": request.settings.viewport()}
-
-
-def collect_spec(scope: ReviewScope) -> CaptureSpec:
+def collect_spec(scope: ReviewScope, viewport: Mapping[str, object]) -> CaptureSpec:
     """A reviewable's capture spec: the scene's, with the artist's choices and the settings'
-    rules applied (its camera or the one ``capture.camera`` names: ValidateCamera checks it)."""
+    rules applied (its camera or the one ``capture.camera`` names: ValidateCamera checks it);
+    ``viewport``: how the host's viewport draws it (``CaptureSpec.display["viewport"]``, which
+    the hosts' capture code reads)."""
     from ft_dcc.publish.naming import capture_size
 
     host, request = scope.host, scope.request
@@ -81,7 +78,8 @@ def collect_spec(scope: ReviewScope) -> CaptureSpec:
         overrides["frame_start"] = overrides["frame_end"] = frame
     else:
         overrides.update(range_overrides(host, request))
-    overrides["display"] = viewport_display(request)
+    drawn: JsonObject = {k: v for k, v in viewport.items() if isinstance(v, (str, bool))}
+    overrides["display"] = {"viewport": drawn}
     size = capture_size(host, request.settings.resolution, request.settings.scale)
     fitted = fit_inside(size or host.resolution(), request.settings.max_size)
     if size is not None or request.settings.max_size is not None:

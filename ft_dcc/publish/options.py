@@ -41,9 +41,6 @@ class SettingsFields(TypedDict, total=False):
     camera_rule: str
     frame_rule: str
     handles: int
-    shading: str
-    overlays: bool
-    hud: bool
     quality: int
     max_size: Optional[List[int]]
     sound: bool

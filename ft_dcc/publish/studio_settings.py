@@ -24,6 +24,9 @@ FORMER_FIELDS = {
     "still_alpha": "encode.still_alpha",
     "thumbnail_rule": "thumbnail.frame",
     "review_session_template": "naming.review_session",
+    "shading": "capture.shading",
+    "overlays": "capture.overlays",
+    "hud": "capture.hud",
     "open_days": "client_review.open_days",
     "client_downloads": "client_review.downloads",
     "client_watermark": "client_review.watermark",
@@ -67,10 +70,6 @@ class StudioSettings:
     camera_rule: str = "scene"  # capture.camera: the scene's camera, or one named here
     frame_rule: str = "scene"  # capture.frame_range: the scene's range, or the shot's in ftrack
     handles: int = attr.ib(default=0, converter=int)  # capture.handles, around that range
-    #: capture.shading / overlays / hud: how the host's viewport draws the capture
-    shading: str = "scene"
-    overlays: bool = attr.ib(default=False, converter=bool)
-    hud: bool = attr.ib(default=False, converter=bool)
     quality: int = attr.ib(default=REVIEW_CRF, converter=int)  # encode.quality: H.264 CRF
     max_size: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)  # encode.max_size
     sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
@@ -102,7 +101,3 @@ class StudioSettings:
         """``block``, ``warn`` or ``off``: what the settings give the validator ``plugin``
         (for checks run outside a publish's pipeline, which reads its plugins' own)."""
         return str(self.plugins.get(plugin, {}).get("severity", "block"))
-
-    def viewport(self) -> JsonObject:
-        """How the capture's viewport should draw, for ``CaptureSpec.display["viewport"]``."""
-        return {"shading": self.shading, "overlays": self.overlays, "hud": self.hud}

@@ -188,6 +188,10 @@ PLUGIN_KEYS: Dict[str, Tuple[str, str]] = {
     "encode.still_alpha": ("ExtractReviewImage", "still_alpha"),
     # the names the template makes are no typos of one another (it also names the session)
     "naming.review_session": ("ValidateReviewSessionOpen", "template"),
+    # how the host's viewport draws the capture
+    "capture.shading": ("CollectCaptureSpec", "shading"),
+    "capture.overlays": ("CollectCaptureSpec", "overlays"),
+    "capture.hud": ("CollectCaptureSpec", "hud"),
     # the rules of a review session the publish creates
     "client_review.open_days": ("IntegrateReview", "open_days"),
     "client_review.downloads": ("IntegrateReview", "downloads"),

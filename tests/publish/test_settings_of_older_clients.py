@@ -59,3 +59,12 @@ def test_an_older_clients_review_session_rules_reach_the_integrator() -> None:
     }  # fmt: skip
     (given,) = apply([IntegrateReview], settings.plugins)
     assert (given.open_days, given.downloads, given.watermark) == (7, "proxy", True)
+
+
+def test_an_older_clients_viewport_look_reaches_the_capture_collector() -> None:
+    """``capture.shading``/``.overlays``/``.hud`` were fields of the settings; they are
+    ``CollectCaptureSpec``'s now, which puts them in the spec the host's capture reads."""
+    older = {"shading": "solid", "overlays": True, "hud": True}
+    settings = PublishRequest.from_dict({"settings": older}).settings
+    assert settings.plugins["CollectCaptureSpec"] == {"shading": "solid", "overlays": True,
+                                                     "hud": True}  # fmt: skip

@@ -12,6 +12,10 @@ class CollectCaptureSpec(pyblish.api.InstancePlugin):
     order = pyblish.api.CollectorOrder - 0.1
     targets = ["default", "queued"]  # decides a queued publish again too
     families = ["review", "still"]
+    #: how the host's viewport draws the capture: the settings' capture.shading, .overlays, .hud
+    shading = "scene"
+    overlays = False
+    hud = False
 
     def process(self, instance):
         from ft_dcc.publish.capture_rules import collect_spec
@@ -19,7 +23,8 @@ class CollectCaptureSpec(pyblish.api.InstancePlugin):
         from ft_dcc.publish.state import ReviewScope
 
         scope = ReviewScope.of(instance)
-        spec = scope.item.spec = collect_spec(scope)
+        viewport = {"shading": self.shading, "overlays": self.overlays, "hud": self.hud}
+        spec = scope.item.spec = collect_spec(scope, viewport)
         comment = instance.context.data.get("comment") or ""
         instance.data.update(contract_data(scope, scope.item.family, comment))
         instance.data["label"] = (
