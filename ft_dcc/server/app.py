@@ -43,8 +43,8 @@ from ft_dcc.server import authentication
 from ft_dcc.server.api import components as component_routes
 from ft_dcc.server.api import routes as api_routes
 from ft_dcc.server.api import widget as widget_page
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.desk import routes as desk_routes
-from ft_dcc.server.errors import ServerError
 from ft_dcc.server.http import body_limit, door, health, parts, ratelimit
 from ft_dcc.server.http import limits as http_limits
 from ft_dcc.server.http.cors import cors_policy

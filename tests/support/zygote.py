@@ -39,7 +39,7 @@ from typing import Any, Dict, List, Optional
 PRELOAD = (
     "ft_dcc.cli",
     "ft_dcc.server.app",
-    "ft_dcc.server.workers",
+    "ft_dcc.server.commands.workers",
     "ft_dcc.server.http.cors",
     "ft_dcc.server.runtime.running",
     "ft_dcc.server.runtime.uvicorn_server",

@@ -1,7 +1,7 @@
 """What the review routes answer for bad input: the exact status and body, never a 5xx.
 
-The review routes raise the server's errors (``ft_dcc.server.errors.ServerError``) and the app
-answers them in one place (``app.py``: ``{"error": "<what to do>"}`` on the review room's JSON
+The review routes raise the server's errors (``ft_dcc.server.common.errors.ServerError``) and the
+app answers them in one place (``app.py``: ``{"error": "<what to do>"}`` on the review room's JSON
 routes, the "Access denied" page on its HTML pages). These are the replies the routes gave when
 each route answered its own errors; they must stay word for word, and nothing is stored.
 """

@@ -24,7 +24,7 @@ from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.api import audit_action, webhook_action
 from ft_dcc.server.api.search import is_search, search_as_query
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.files.download_links import (
     SIGNED_URL_TTL,
     sign_url_attributes,

@@ -20,7 +20,7 @@ from typing import Optional
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.server.audit import entries, verify
 from ft_dcc.server.audit.table import since_text
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.review.access.identity import Caller
 from ft_dcc.server.review.reads.data import ReviewData

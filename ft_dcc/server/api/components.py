@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ft_dcc.protocol import DEFAULT_THUMBNAIL_PATH
-from ft_dcc.server.errors import ApiOperationError, BadInput, NotFound
+from ft_dcc.server.common.errors import ApiOperationError, BadInput, NotFound
 from ft_dcc.server.files.download_links import download_user, signed_download_url
 from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.files.served import FILE_HEADERS, served_type

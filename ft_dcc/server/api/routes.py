@@ -15,7 +15,7 @@ from starlette.routing import Route
 from ft_dcc.protocol.json_value import JsonValue
 from ft_dcc.server.api import actions as actions_mod
 from ft_dcc.server.audit import set_source
-from ft_dcc.server.errors import ApiOperationError, ServerError
+from ft_dcc.server.common.errors import ApiOperationError, ServerError
 from ft_dcc.server.http import update_tokens
 from ft_dcc.server.http.auth import INVALID_CREDENTIALS, invalid_credentials_message, is_strict
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body

@@ -18,7 +18,7 @@ from typing import List, Mapping, Optional, Tuple
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote, quoted_list
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.schema import EntityType, SchemaModel
 
 #: The text fields searched, where the type has them.

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.errors import ApiOperationError, BadInput
+from ft_dcc.server.common.errors import ApiOperationError, BadInput
 from ft_dcc.server.notify.deliveries import Deliveries
 from ft_dcc.server.notify.hooks import Webhooks, check_secret, check_topics, check_url
 from ft_dcc.server.rules import permissions

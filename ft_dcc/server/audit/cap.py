@@ -29,7 +29,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
-from ft_dcc.server.env_number import positive_number
+from ft_dcc.server.common.env_number import positive_number
 from ft_dcc.server.limits.limiter import DatabaseCounts
 from ft_dcc.server.model.parts import StoreParts
 

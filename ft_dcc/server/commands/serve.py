@@ -32,9 +32,9 @@ def run_server(args: argparse.Namespace) -> int:
     try:
         from ft_dcc.exceptions import DatabaseSetupError
         from ft_dcc.server.app import create_app
+        from ft_dcc.server.commands.workers import check_workers
         from ft_dcc.server.files.disk import DataDirError
         from ft_dcc.server.runtime.data_lock import server_lock
-        from ft_dcc.server.workers import check_workers
     except ImportError as exc:
         return error(f"{MISSING_EXTRA} ({exc})")
     from ft_dcc.exceptions import DataInUseError
@@ -50,7 +50,7 @@ def run_server(args: argparse.Namespace) -> int:
 
 def _serve_locked(config: ServerConfig, app: Starlette) -> int:
     """Serve ``app`` (the data dir and database locked against a restore) until stopped."""
-    from ft_dcc.server.workers import serve
+    from ft_dcc.server.commands.workers import serve
 
     seed = app.state.server.seed
     database = app.state.server.store.describe()

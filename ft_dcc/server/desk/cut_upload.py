@@ -36,10 +36,10 @@ from ft_dcc.protocol.review_status import (
     STUDIO_SETTING_NAME,
     status_settings,
 )
+from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.desk.cut_batch import CutBatch
 from ft_dcc.server.desk.reads import DeskReads
 from ft_dcc.server.desk.writes import DeskWrites, Record, item_detail, update_op
-from ft_dcc.server.errors import BadInput
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.rules.review_rights import managed_project_ids

@@ -25,9 +25,9 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from ft_dcc.protocol import client_review as rules
 from ft_dcc.protocol.query_text import quote
+from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.desk.reads import DeskReads, iso
 from ft_dcc.server.desk.writes import DeskWrites
-from ft_dcc.server.errors import BadInput
 from ft_dcc.server.mail.outbox import Message
 from ft_dcc.server.review.invitations.invitation_mail import (
     Caller,

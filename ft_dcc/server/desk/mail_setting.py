@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.desk import pages
-from ft_dcc.server.errors import BadInput
 from ft_dcc.server.notify.digests import MailChoices
 from ft_dcc.server.signin import Person, csrf_token_for
 

@@ -37,6 +37,7 @@ from ft_dcc.server.audit import (
     set_source,
 )
 from ft_dcc.server.audit.source import peer_address
+from ft_dcc.server.common.errors import BadInput, ServerError
 from ft_dcc.server.desk import pages
 from ft_dcc.server.desk.audit_text import ACT_NAMES, audit_csv, readable
 from ft_dcc.server.desk.cut_upload import MAX_CUT, CutUpload
@@ -47,7 +48,6 @@ from ft_dcc.server.desk.reads import FILTERS, DeskReads
 from ft_dcc.server.desk.session_lists import PAGE, SessionLists
 from ft_dcc.server.desk.version_search import VersionSearch
 from ft_dcc.server.desk.writes import DeskWrites, Record, RecordAll
-from ft_dcc.server.errors import BadInput, ServerError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.http.parts import Part

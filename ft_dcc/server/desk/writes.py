@@ -24,8 +24,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from ft_dcc.protocol import client_review as rules
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
+from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.desk.reads import DeskReads, item_label
-from ft_dcc.server.errors import BadInput
 from ft_dcc.server.store.store import Execute
 
 MAX_NAME = 255

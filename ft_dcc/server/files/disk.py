@@ -26,7 +26,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from ft_dcc.protocol import (
     encode_datetime,
 )
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.files.filestore import FileStore, check_component_id
 from ft_dcc.server.store.store import Execute
 

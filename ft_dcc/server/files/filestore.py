@@ -30,7 +30,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
+from ft_dcc.server.common.token_text import b64 as _b64
+from ft_dcc.server.common.token_text import unb64 as _unb64  # strict: one spelling per token
 from ft_dcc.server.files import multipart
 from ft_dcc.server.files.disk import (
     STORAGE_ERROR,
@@ -42,8 +44,6 @@ from ft_dcc.server.files.disk import (
 )
 from ft_dcc.server.files.records import FileInfo, StoredFile, TokenClaims, UploadRecord
 from ft_dcc.server.limits import limiter
-from ft_dcc.server.token_text import b64 as _b64
-from ft_dcc.server.token_text import unb64 as _unb64  # strict: one spelling per token
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse
 from ft_dcc.protocol import HEADER_API_KEY as HEADER_API_KEY  # the /api routes read them here
 from ft_dcc.protocol import HEADER_STRICT
 from ft_dcc.protocol import HEADER_USER as HEADER_USER
-from ft_dcc.server.errors import error_text
+from ft_dcc.server.common.errors import error_text
 from ft_dcc.server.grants.bus import EVERYTHING, USER, Revocation, RevocationBus, announce
 from ft_dcc.server.grants.key import KeyGrant
 from ft_dcc.server.identity.layer import Reader

@@ -15,7 +15,7 @@ from typing import Optional, Sequence, Tuple
 
 from starlette.types import Message, Receive, Scope
 
-from ft_dcc.server.errors import BadInput
+from ft_dcc.server.common.errors import BadInput
 
 #: what a route that takes no body (or a small form) accepts
 DEFAULT_LIMIT = 16 * 1024

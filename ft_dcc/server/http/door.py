@@ -34,7 +34,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ft_dcc.server.audit.source import peer_address
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.http import health
 from ft_dcc.server.http.body_limit import BodyLimits, declared_too_large, limited
 from ft_dcc.server.http.limits import timed

@@ -17,8 +17,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive
 
-from ft_dcc.server.env_number import positive_number
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.env_number import positive_number
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.http.auth import error_payload
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from typing import Optional
 
 from starlette.types import Scope
 
-from ft_dcc.server.errors import BadInput
+from ft_dcc.server.common.errors import BadInput
 
 NUL_REFUSED = "The address holds a NUL character (%00); no id, name or token has one. Remove it."
 

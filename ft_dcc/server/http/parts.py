@@ -11,7 +11,7 @@ import attr
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 
 #: a body limit: ``(path start, path end, bytes)`` (``body_limit.BodyLimits``: the first a path
 #: starts and ends with wins)

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from ft_dcc.protocol import encode_datetime
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.http.auth import error_payload
 
 

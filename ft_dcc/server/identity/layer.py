@@ -11,7 +11,7 @@ decides; a request that carries none is :data:`~.model.ANONYMOUS` without a thre
 A reader never refuses a wrong credential itself: it answers the door's anonymous identity and
 the route, asking the policy, answers what its area answers (401 for ``/api``, the review room's
 "Access denied" page...). A reader that must refuse before any route (too many failed attempts
-from this address: 429) raises a :class:`~ft_dcc.server.errors.ServerError`, answered by the
+from this address: 429) raises a :class:`~ft_dcc.server.common.errors.ServerError`, answered by the
 app's own handler for it (``on_error``).
 
 Routes read the result with :func:`identity_of`, never a header, cookie or token.
@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.identity.model import ANONYMOUS, Identity
 
 #: the identity of a request its reader resolves (in a worker thread: it may read the database)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from typing import Dict, FrozenSet, Optional, Tuple
 
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.identity.model import (
     DOWNLOAD,
     SIGNIN_LINK,

@@ -45,8 +45,8 @@ from typing import Callable, Dict, Iterator, List, Optional, Protocol, Sequence,
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ft_dcc.server.env_number import positive_number
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.env_number import positive_number
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.model.side_tables import SideTable, pg_insert
 
 log = logging.getLogger(__name__)

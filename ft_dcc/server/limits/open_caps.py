@@ -25,8 +25,8 @@ from typing import Callable, Dict, Generic, List, MutableSet, Optional, TypeVar
 
 import sqlalchemy as sa
 
-from ft_dcc.server.env_number import positive_number
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.env_number import positive_number
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.limits.limiter import digest
 from ft_dcc.server.model.side_tables import SideTable, pg_insert
 

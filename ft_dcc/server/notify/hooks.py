@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from ft_dcc.server.errors import BadInput
+from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.notify.notices import TOPICS

@@ -14,7 +14,7 @@ from sqlalchemy import Table, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.expression import CTE, FromClause, Subquery
 
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.model import secret_fields as passphrase
 from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR

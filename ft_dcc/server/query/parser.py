@@ -16,7 +16,7 @@ from lark.exceptions import (
     VisitError,
 )
 
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.query.ast import BoolOp, Comparison, Literal, Not, Query, RelationTest
 
 GRAMMAR_FILE = Path(__file__).with_name("grammar.lark")

@@ -7,7 +7,7 @@ import json
 from typing import Optional, Sequence
 
 from ft_dcc.protocol.json_value import JsonValue
-from ft_dcc.server.env_number import positive_number
+from ft_dcc.server.common.env_number import positive_number
 from ft_dcc.server.query.compiler import QueryError
 
 #: the environment variable bounding one ``/api`` reply (bytes of JSON)

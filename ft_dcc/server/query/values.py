@@ -9,7 +9,7 @@ from typing import Callable, Dict, Optional, Union
 
 from ft_dcc.protocol import decode_datetime, encode_datetime
 from ft_dcc.protocol.json_value import JsonValue
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}

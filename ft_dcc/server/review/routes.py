@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from ft_dcc.server.errors import ServerError, SessionClosed
+from ft_dcc.server.common.errors import ServerError, SessionClosed
 from ft_dcc.server.http.parts import Part
 from ft_dcc.server.review.access.claim_records import claim_table
 from ft_dcc.server.review.access.client_gate import (

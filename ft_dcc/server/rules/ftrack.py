@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.rules.registry import FTRACK_ORDER, BatchView, Key, Operation, Rule

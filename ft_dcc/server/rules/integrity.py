@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ft_dcc.server.errors import INTEGRITY_ERROR, ApiOperationError
+from ft_dcc.server.common.errors import INTEGRITY_ERROR, ApiOperationError
 from ft_dcc.server.model.builtin_data import BUILTIN_LOCATIONS
 from ft_dcc.server.model.schema import EntityType, SchemaModel
 from ft_dcc.server.model.storage import index_name

@@ -21,7 +21,7 @@ from typing import Dict, Hashable, Mapping, Optional, Protocol, Sequence, Set, T
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.schema import EntityType, SchemaModel
 from ft_dcc.server.model.side_tables import creator_table

@@ -29,7 +29,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from ft_dcc.protocol.json_value import JsonValue
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.secret_fields import ENTITY, FIELD, MASK
 from ft_dcc.server.query.values import StoredRow
 from ft_dcc.server.rules.registry import FTRACK_ORDER, BatchView, Rule, WriteStep

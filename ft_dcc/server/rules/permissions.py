@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.builtin_data import stable_id
 from ft_dcc.server.model.parts import ModelTables, StoreParts
 from ft_dcc.server.model.schema import EntityType

@@ -7,7 +7,7 @@ from typing import Dict, Hashable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from sqlalchemy import select
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.schema import REFERENCE_ALIASES, Attribute, EntityType, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.values import StoredRow

@@ -18,7 +18,7 @@ batch never names a rule, it walks the registry. To add a rule, write a class an
   inside its transaction): required values, references, uniqueness, closed review sessions…
 
 Rules see the batch only through :class:`BatchView`. A refusal is an
-:class:`~ft_dcc.server.errors.ApiOperationError` (the batch then writes nothing).
+:class:`~ft_dcc.server.common.errors.ApiOperationError` (the batch then writes nothing).
 """
 
 from __future__ import annotations

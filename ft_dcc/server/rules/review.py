@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ft_dcc.server.errors import SessionClosed
+from ft_dcc.server.common.errors import SessionClosed
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.query.values import StoredRow
 from ft_dcc.server.rules.permissions import ADMINISTRATOR, role_of

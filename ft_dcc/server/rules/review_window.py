@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.rules.registry import INTEGRITY_ORDER, BatchView, Rule, WriteStep
 
 SESSION = "ReviewSession"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Tuple
 
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.http.auth import KeyRing, generate_api_key
 from ft_dcc.server.rules.permissions import ensure_role
 from ft_dcc.server.store.store import Store

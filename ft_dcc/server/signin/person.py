@@ -22,7 +22,7 @@ from typing import Optional
 
 from starlette.requests import HTTPConnection, Request
 
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.identity.layer import Reader, identity_of
 from ft_dcc.server.identity.model import Door, Identity, Kind
 from ft_dcc.server.identity.policy import Area, admits

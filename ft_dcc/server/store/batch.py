@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.schema import EntityType, LinkTable
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.ast import Query

@@ -29,7 +29,7 @@ from typing import List, Sequence
 import sqlalchemy as sa
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.model.writers import WriteTurns
 from ft_dcc.server.rules.registry import Change

@@ -7,7 +7,7 @@ from typing import Dict, List, Mapping, Optional, Protocol, Sequence, cast
 
 from sqlalchemy import ColumnElement, and_, delete, insert, select, update
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.schema import Attribute, EntityType, LinkTable
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.compiler import Compiler

@@ -9,7 +9,7 @@ from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple, cast
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.schema import REFERENCE_ALIASES, Attribute, EntityType
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.values import StoredRow, ValueTypeError, wire_to_storage

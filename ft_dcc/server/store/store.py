@@ -21,7 +21,7 @@ from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.schemas import load_schemas
-from ft_dcc.server.errors import ApiOperationError, duplicate_error
+from ft_dcc.server.common.errors import ApiOperationError, duplicate_error
 from ft_dcc.server.model import statistics
 from ft_dcc.server.model.builtin_data import ensure_builtin_data
 from ft_dcc.server.model.database import (

@@ -6,7 +6,8 @@ component's stored file. Were a deleted id free again, whoever created a row wit
 taken for the heir of all that. So every delete of a row with a single text id (cascaded rows
 too) leaves a tombstone (``ft_dcc_tombstone``: the id, its family, its recorded creator, when),
 and a create naming a buried id is refused (409 ``IntegrityError``, saying to send a new id;
-``error_code`` ``deleted_id`` names the type and id: :class:`~ft_dcc.server.errors.DeletedId`).
+``error_code`` ``deleted_id`` names the type and id:
+:class:`~ft_dcc.server.common.errors.DeletedId`).
 
 What hung off the row dies or stays with its owner: its settings (``EntitySetting``) and
 metadata are deleted with it, the grants resting on it are revoked when the delete commits
@@ -34,7 +35,7 @@ from typing import Optional, Sequence, Set, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ft_dcc.server.errors import DeletedId
+from ft_dcc.server.common.errors import DeletedId
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.side_tables import tombstone_table
 from ft_dcc.server.rules.registry import Key

@@ -37,7 +37,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.errors import ApiOperationError, DeletedId, duplicate_error
+from ft_dcc.server.common.errors import ApiOperationError, DeletedId, duplicate_error
 from ft_dcc.server.model.schema import EntityType, SchemaModel
 from ft_dcc.server.query.compiler import QueryError
 from ft_dcc.server.query.parser import QuerySyntaxError

@@ -10,7 +10,7 @@ from typing import Any, Dict, List
 import pytest
 import requests
 
-from ft_dcc.server.errors import ApiOperationError, SessionClosed
+from ft_dcc.server.common.errors import ApiOperationError, SessionClosed
 from ft_dcc.server.review.routes import error_status
 from ft_dcc.server.rules.permissions import PermissionDenied
 

@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 import ft_dcc.server.api as api_package
-from ft_dcc.server import errors
+from ft_dcc.server.common import errors
 
 #: what builds an error reply: only the app's error handler may call these
 REPLY_BUILDERS = {"error_response", "api_error", "error_payload"}

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from support.net import free_port
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.database import is_unreachable
 
 

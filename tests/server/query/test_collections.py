@@ -16,7 +16,7 @@ pytest.importorskip("lark")
 
 import sqlalchemy as sa
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.store.store import Store
 

@@ -16,7 +16,7 @@ pytest.importorskip("sqlalchemy")
 pytest.importorskip("lark")
 
 from ft_dcc.protocol import BUILTIN_LOCATIONS, LOCATION_SERVER
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.store.store import Store
 
 from ..store_helpers import (

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("sqlalchemy")
 pytest.importorskip("lark")
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 from ft_dcc.server.store.store import Store
 

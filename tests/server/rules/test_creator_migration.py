@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.database import INFO_TABLE
 from ft_dcc.server.model.side_tables import CREATOR_TABLE
 from ft_dcc.server.rules.permissions import ensure_role

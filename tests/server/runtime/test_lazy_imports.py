@@ -9,7 +9,7 @@ import sys
 
 SCRIPT = """
 import sys
-import ft_dcc.server.app, ft_dcc.server.workers
+import ft_dcc.server.app, ft_dcc.server.commands.workers
 print("\\n".join(sorted(sys.modules)))
 """
 

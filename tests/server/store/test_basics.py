@@ -12,7 +12,7 @@ pytest.importorskip("lark")
 
 from ft_dcc.protocol import LOCATION_SERVER, schema_hash
 from ft_dcc.protocol.schemas import load_schemas
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.store.store import Store
 
 from ..store_helpers import create, create_asset, new_id, ref

@@ -15,7 +15,7 @@ pytest.importorskip("sqlalchemy")
 
 import sqlalchemy as sa
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.store.store import Store
 
 from ..store_helpers import create, new_id, ref

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("sqlalchemy")
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.store.store import Store
 
 from ..store_helpers import create, new_id, ref

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("sqlalchemy")
 pytest.importorskip("lark")
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.store.store import Store
 
 TYPES = ["Shot", "Task", "Project", "AssetVersion", "Metadata", "Context", "Nope", "FileComponent"]

@@ -13,7 +13,7 @@ pytest.importorskip("sqlalchemy")
 pytest.importorskip("lark")
 
 from ft_dcc.protocol import LOCATION_SERVER
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.rules import review as review_rules
 from ft_dcc.server.store.store import Store
 

@@ -31,11 +31,11 @@ import time
 from pathlib import Path
 from typing import Dict, Optional
 
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
+from ft_dcc.server.common.token_text import b64 as _b64
+from ft_dcc.server.common.token_text import unb64 as _unb64  # strict: one spelling per token
 from ft_dcc.server.files.filestore import load_or_create_secret
 from ft_dcc.server.limits import limiter
-from ft_dcc.server.token_text import b64 as _b64
-from ft_dcc.server.token_text import unb64 as _unb64  # strict: one spelling per token
 
 SECRET_FILE_NAME = "review-page.key"
 TOKEN_KIND = "review"

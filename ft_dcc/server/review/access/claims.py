@@ -34,7 +34,7 @@ import sqlalchemy as sa
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.review.access.access import ReviewAccessError, refuse_expired, signer_for

@@ -28,7 +28,7 @@ from typing import Dict, List, Mapping, Optional, Protocol
 from ft_dcc.protocol.feedback import own_invitee_id
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.model.builtin_data import COLLABORATOR_USER_TYPE_ID, stable_id
 from ft_dcc.server.review.reads.data import rows_of

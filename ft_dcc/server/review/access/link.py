@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access.claim_records import claimed_user
 from ft_dcc.server.review.access.identity import Invitee, collaborator_id, writing_as

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ft_dcc.server.errors import NotFound
+from ft_dcc.server.common.errors import NotFound
 from ft_dcc.server.identity.audience import Inside
 from ft_dcc.server.review.access.access import ReviewAccessError
 from ft_dcc.server.review.access.door import presented_link

@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 from ft_dcc.protocol.feedback import FRAME_OUT_KEY
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import BadInput, NotFound
+from ft_dcc.server.common.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.review.access.links import Link
 from ft_dcc.server.review.feedback.drawing import BadRange, held_range

@@ -51,8 +51,8 @@ from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.client_review import CLIENT_VERDICT_SETS_STATUS
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.errors import BadInput as BadInput
-from ft_dcc.server.errors import NotFound
+from ft_dcc.server.common.errors import BadInput as BadInput
+from ft_dcc.server.common.errors import NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.review.access.audit_acts import record_act, source_of

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import BadInput, NotFound
+from ft_dcc.server.common.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import read_limited_body
 from ft_dcc.server.identity.model import Audience

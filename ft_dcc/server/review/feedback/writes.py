@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from ft_dcc.protocol import REVIEW_COMPONENT_IMAGE, SERVER_LOCATION_ID
 from ft_dcc.protocol.feedback import FRAME_KEY, FRAME_OUT_KEY, StatusFacts, display_name
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import BadInput, NotFound
+from ft_dcc.server.common.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import FileStore, check_component_id, storage_faults
 from ft_dcc.server.review.feedback.drawing import held_range, movie_span
 from ft_dcc.server.review.feedback.mentions import mention_operations

@@ -9,7 +9,7 @@ import math
 import time
 from typing import Dict, Mapping, Optional, Tuple
 
-from ft_dcc.server.errors import ApiOperationError
+from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.review.access.access import (
     ALL_SESSIONS,

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from ft_dcc.server.errors import ApiOperationError, NotFound
+from ft_dcc.server.common.errors import ApiOperationError, NotFound
 from ft_dcc.server.files.served import FILE_HEADERS, served_type
 from ft_dcc.server.review.access.access import signer_for
 from ft_dcc.server.review.access.audit_acts import record_act, source_of

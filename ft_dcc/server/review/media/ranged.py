@@ -20,7 +20,7 @@ from typing import Callable, Mapping, Optional, Tuple
 
 from starlette.responses import Response
 
-from ft_dcc.server.env_number import positive_number
+from ft_dcc.server.common.env_number import positive_number
 
 #: the most one watch-only reply carries, in bytes (``FT_DCC_MEDIA_CHUNK``)
 MEDIA_CHUNK = 1024 * 1024

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import IO, List
 
-from ft_dcc.server.errors import ServerError
+from ft_dcc.server.common.errors import ServerError
 from ft_dcc.server.files.encode import ffmpeg_exe
 from ft_dcc.server.review.media import mp4_boxes
 from ft_dcc.server.review.media.mp4_boxes import SourceFacts

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.errors import BadInput
+from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body
 
 

@@ -43,7 +43,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.errors import BadInput, NotFound
+from ft_dcc.server.common.errors import BadInput, NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.auth import KeyRing
 from ft_dcc.server.http.bodies import read_limited_body

@@ -39,7 +39,7 @@ from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import BadInput
+from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.review.access.identity import SYSTEM, Invitee, invitee_of, load_invitee, query
 from ft_dcc.server.review.access.links import Link, speaks_as

@@ -50,7 +50,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import NotFound
+from ft_dcc.server.common.errors import NotFound
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.grants.bus import EVERYTHING, Revocation
 from ft_dcc.server.limits import open_caps

@@ -63,7 +63,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.errors import BadInput
+from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.identity.audience import Inside
 from ft_dcc.server.review.access.audit_acts import record_act, source_of
 from ft_dcc.server.review.access.links import Link

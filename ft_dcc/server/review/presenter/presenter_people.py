@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
 
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.server.errors import NotFound, ServerError
+from ft_dcc.server.common.errors import NotFound, ServerError
 from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access.identity import Invitee, invitee_of, owner_invitee_id, query

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, List, Optional, TypedDict
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.server.errors import BadInput
+from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 
 #: the server's own event that carries a session's :class:`PublicState` to its live streams

@@ -130,7 +130,7 @@ def _serve_workers(
     from ft_dcc.server.runtime.uvicorn_server import idle_workers
 
     uvicorn_config = uvicorn.Config(
-        "ft_dcc.server.workers:worker_app", factory=True, workers=config.workers,
+        "ft_dcc.server.commands.workers:worker_app", factory=True, workers=config.workers,
         timeout_worker_healthcheck=HEALTH_CHECK_SECONDS, **options,
     )  # fmt: skip
     try:
