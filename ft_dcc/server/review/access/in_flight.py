@@ -1,8 +1,9 @@
 """A client link's grant, checked again, and the replies in flight that end with it.
 
-Every review route checks its link when a request arrives (:func:`ft_dcc.server.review.access.links.
-open_link`); what goes on after that -- a ``/live`` stream (:mod:`.live`), a whole file being
-sent (a download of a review movie, a version's original) -- rests on that check. When a
+Every review route checks its link when a request arrives
+(:func:`ft_dcc.server.review.access.links.open_link`); what goes on after that -- a ``/live``
+stream (:mod:`ft_dcc.server.review.presenter.live`), a whole file being sent (a download of a
+review movie, a version's original) -- rests on that check. When a
 revocation arrives (``grants.bus``: an invitee removed or their links revoked, the session made
 private, closed, deleted or its rules changed, a User deactivated; in any server process) each
 of them is checked again (:func:`grant_holds`) and ended when its link no longer opens the

@@ -131,7 +131,8 @@ def feedback_json(
 def _without_addresses(objects: Dict[str, Dict[str, Any]], review_session_id: str,
                        own: str) -> None:  # fmt: skip
     """Blank the e-mail addresses of the feedback (who wrote stays named) and digest every
-    invitee id but the reader's own (:func:`~.presenter_people.public_key`, as the room's live
+    invitee id but the reader's own
+    (:func:`~ft_dcc.server.review.presenter.presenter_people.public_key`, as the room's live
     events): the session's people, their addresses and ids are its owner's to know, not a
     client's or the room link's."""
     for entry in objects.values():
