@@ -26,7 +26,9 @@ connection for a child to share). The one connection it keeps, the data lock's
 ``os._exit``, without closing what the supervisor's frames hold (and without the module
 teardown that would write to every shared page). A forked worker gets back the
 signal handlers the process had before uvicorn's supervisor took them (a spawned one has a fresh
-interpreter's), and ``random`` is reseeded in every forked child by Python itself.
+interpreter's), and ``random`` is reseeded in every forked child by Python itself. A worker that
+dies is forked anew from the supervisor: it runs the code the server started with (a spawned
+one would import what is installed now), so an upgrade is a restart, as the docs say.
 """
 
 from __future__ import annotations
