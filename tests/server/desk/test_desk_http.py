@@ -323,6 +323,22 @@ def test_refusals_leave_the_session_as_it_was(desk: Desk) -> None:
     assert nonsense.status_code == 400 and "list" in nonsense.json()["error"]
 
 
+def test_a_closed_session_keeps_its_items_on_the_desk(desk: Desk) -> None:
+    """The Supervisor may neither add to nor take out of a closed session on the desk: a 4xx
+    saying it is closed and to reopen it, nothing written."""
+    world, session = desk.world, desk.review.session
+    past = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).isoformat()
+    ok(world.server, [update("ReviewSession", session, end_date=past)])
+    before = snapshot(world)
+    for verb, body in (("remove", {"object_ids": [desk.review.item]}),
+                       ("add", {"version_ids": desk.versions[1:]})):  # fmt: skip
+        reply = desk.post(f"/desk/api/session/{session}/{verb}", body)
+        assert 400 <= reply.status_code < 500, (verb, reply.status_code, reply.text[:500])
+        error = reply.json()["error"]
+        assert "is closed" in error and "Reopen" in error, (verb, error)
+    assert_unchanged(world, before)
+
+
 def test_the_page_holds_the_first_screen_and_the_json_the_rest(desk: Desk) -> None:
     world, session = desk.world, desk.review.session
     asset = desk.review.published["asset"]
