@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Mapping, Optional, Tuple
 
+import attr
+
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import Host, SpecOverrides
 from ft_dcc.publish.request import PublishRequest
@@ -64,11 +66,40 @@ def _even_floor(value: float) -> int:
     return max(2, int(value) // 2 * 2)
 
 
-def collect_spec(scope: ReviewScope, viewport: Mapping[str, object]) -> CaptureSpec:
+def size_of(value: object) -> Optional[Size]:
+    """A size as the settings give it (``"WxH"``) or as an older client's settings held it
+    (``[w, h]``); None: none."""
+    if isinstance(value, str) and value:
+        width, height = value.lower().split("x")
+        return int(width), int(height)
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    return None
+
+
+@attr.s(frozen=True, auto_attribs=True)
+class SizeRules:
+    """The settings' rules of the capture's size, as ``CollectCaptureSpec`` receives them:
+    ``capture.resolution``, else the scene's times ``capture.scale``, inside
+    ``encode.max_size``."""
+
+    resolution: Optional[Size] = None
+    scale: Optional[float] = None
+    max_size: Optional[Size] = None
+
+    @classmethod
+    def of(cls, resolution: object, scale: object, max_size: object) -> SizeRules:
+        factor = float(str(scale)) if scale not in (None, "") else None
+        return cls(size_of(resolution), factor, size_of(max_size))
+
+
+def collect_spec(
+    scope: ReviewScope, sizes: SizeRules, viewport: Mapping[str, object]
+) -> CaptureSpec:
     """A reviewable's capture spec: the scene's, with the artist's choices and the settings'
-    rules applied (its camera or the one ``capture.camera`` names: ValidateCamera checks it);
-    ``viewport``: how the host's viewport draws it (``CaptureSpec.display["viewport"]``, which
-    the hosts' capture code reads)."""
+    rules applied (its camera or the one ``capture.camera`` names: ValidateCamera checks it;
+    ``sizes``: its size); ``viewport``: how the host's viewport draws it
+    (``CaptureSpec.display["viewport"]``, which the hosts' capture code reads)."""
     from ft_dcc.publish.naming import capture_size
 
     host, request = scope.host, scope.request
@@ -80,8 +111,8 @@ def collect_spec(scope: ReviewScope, viewport: Mapping[str, object]) -> CaptureS
         overrides.update(range_overrides(host, request))
     drawn: JsonObject = {k: v for k, v in viewport.items() if isinstance(v, (str, bool))}
     overrides["display"] = {"viewport": drawn}
-    size = capture_size(host, request.settings.resolution, request.settings.scale)
-    fitted = fit_inside(size or host.resolution(), request.settings.max_size)
-    if size is not None or request.settings.max_size is not None:
+    size = capture_size(host, sizes.resolution, sizes.scale)
+    fitted = fit_inside(size or host.resolution(), sizes.max_size)
+    if size is not None or sizes.max_size is not None:
         overrides["width"], overrides["height"] = fitted
     return host.default_spec(**overrides)

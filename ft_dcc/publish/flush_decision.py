@@ -27,6 +27,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ft_dcc.exceptions import FtDccError, QueueError
 from ft_dcc.protocol import CAPTURE_META_KEY
 from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.capture_rules import size_of
 from ft_dcc.publish.checks import rate_text
 from ft_dcc.publish.host_port import CaptureSpec, to_fraction
 from ft_dcc.publish.manifest import IntegrateManifest
@@ -52,6 +53,8 @@ log = logging.getLogger(__name__)
 FRAME_CHECK = ValidateFrameRange.__name__  # whose ``severity`` the settings give
 #: what takes the shot's frames (left out with the frame check ``off``: the frames stay)
 SHOT_FRAMES = "CollectShotFrames"
+#: what sizes the capture (``capture.resolution``, ``capture.scale``, ``encode.max_size``)
+CAPTURE_SPEC = "CollectCaptureSpec"
 #: the request's values the settings may fill (the artist's own choice wins over them)
 SETTLED = ("review_session", "resolution", "scale", "max_size", "frame_rule", "handles",
            "frame_check", "asset_name_template")  # fmt: skip
@@ -93,9 +96,9 @@ def decided(request: PublishRequest) -> JsonObject:
     settings = request.settings
     values = {
         "review_session": request.review_session_name,
-        "resolution": list(settings.resolution) if settings.resolution else None,
-        "scale": settings.scale,
-        "max_size": list(settings.max_size) if settings.max_size else None,
+        "resolution": _listed(size_of(settings.owned("capture.resolution"))),
+        "scale": settings.owned("capture.scale"),
+        "max_size": _listed(size_of(settings.owned("encode.max_size"))),
         "frame_rule": settings.frame_rule,
         "handles": settings.handles,
         "frame_check": settings.severity(FRAME_CHECK),
@@ -106,6 +109,10 @@ def decided(request: PublishRequest) -> JsonObject:
     }
     data: JsonObject = json.loads(json.dumps(values))
     return data
+
+
+def _listed(size: Optional[Tuple[int, int]]) -> Optional[List[int]]:
+    return list(size) if size else None
 
 
 def _settings_alone(state: ReviewScope) -> Optional[JsonObject]:
@@ -236,7 +243,8 @@ def _request(
     plugins: Dict[str, Dict[str, Any]] = {FRAME_CHECK: {"severity": severity}}
     if severity == "off":
         plugins[SHOT_FRAMES] = {"enabled": False}
-    scale = chosen.get("scale")
+    sizes = {name: chosen.get(name) for name in ("resolution", "scale", "max_size")}
+    plugins[CAPTURE_SPEC] = {name: value for name, value in sizes.items() if value is not None}
     return PublishRequest(
         reviewables=[Reviewable(asset_name=asset)],
         task=manifest.task_path or manifest.task_id,
@@ -247,9 +255,6 @@ def _request(
         settings=StudioSettings(
             asset_name_template=str(chosen.get("asset_name_template") or "") or None,
             name_fields={k: str(v) for k, v in _object(chosen.get("name_fields")).items() if v},
-            resolution=_pair(chosen.get("resolution")),
-            scale=float(str(scale)) if scale else None,
-            max_size=_pair(chosen.get("max_size")),
             frame_rule=str(chosen.get("frame_rule") or "scene"),
             handles=int(str(chosen.get("handles") or 0)),
             plugins=plugins,

@@ -35,14 +35,11 @@ class SettingsFields(TypedDict, total=False):
 
     asset_name_template: Optional[str]
     name_fields: Dict[str, str]
-    resolution: Optional[List[int]]
-    scale: Optional[float]
     plugins: Dict[str, Dict[str, object]]
     camera_rule: str
     frame_rule: str
     handles: int
     quality: int
-    max_size: Optional[List[int]]
     sound: bool
 
 

@@ -326,8 +326,6 @@ def settings_fields(resolved: Resolved, context: TaskContext) -> SettingsFields:
     settings = _capture_and_encode(resolved)
     settings["asset_name_template"] = resolved.optional_text("naming.asset")
     settings["name_fields"] = dict(context.fields)
-    settings["resolution"] = _size(resolved.optional_text("capture.resolution"))
-    settings["scale"] = resolved.number("capture.scale")
     settings["plugins"] = plugin_settings(resolved)
     return settings
 
@@ -343,10 +341,6 @@ def plugin_settings(resolved: Resolved) -> PluginSettings:
     return merged([owned, resolved.plugins])
 
 
-def _size(text: Optional[str]) -> Optional[List[int]]:
-    return [int(v) for v in text.split("x")] if text else None
-
-
 def _capture_and_encode(resolved: Resolved) -> SettingsFields:
     """The capture, encode, look and thumbnail keys as ``StudioSettings`` fields (the
     artist's ``--frames``/``--thumbnail-frame``/``--look`` still win: the pipeline reads these
@@ -356,7 +350,6 @@ def _capture_and_encode(resolved: Resolved) -> SettingsFields:
         "frame_rule": resolved.text("capture.frame_range"),
         "handles": resolved.integer("capture.handles"),
         "quality": resolved.integer("encode.quality"),
-        "max_size": _size(resolved.optional_text("encode.max_size")),
         "sound": resolved.flag("encode.sound"),
     }
 

@@ -9,7 +9,7 @@ own settings (the ``plugins`` section) are given to the plugin classes before th
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Union
 
 import attr
 
@@ -24,6 +24,9 @@ FORMER_FIELDS = {
     "still_alpha": "encode.still_alpha",
     "thumbnail_rule": "thumbnail.frame",
     "review_session_template": "naming.review_session",
+    "resolution": "capture.resolution",
+    "scale": "capture.scale",
+    "max_size": "encode.max_size",
     "shading": "capture.shading",
     "overlays": "capture.overlays",
     "hud": "capture.hud",
@@ -51,18 +54,12 @@ def _plugins_with_former_fields(fields: Mapping[str, Any]) -> Dict[str, Dict[str
     return plugins
 
 
-def _size(value: Optional[Sequence[int]]) -> Optional[Tuple[int, int]]:
-    return (int(value[0]), int(value[1])) if value else None
-
-
 @attr.s(frozen=True, auto_attribs=True, kw_only=True)
 class StudioSettings:
     """The settings' decisions a publish reads (each field names its settings key)."""
 
     asset_name_template: Optional[str] = None  # naming.asset, e.g. "{shot}_{camera}"
     name_fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task for templates
-    resolution: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)
-    scale: Optional[float] = None  # capture.scale, when no resolution is given
     #: what each plugin receives as class attributes (ft_dcc.settings.plugins): the keys it
     #: owns (ft_dcc.settings.keys.PLUGIN_KEYS: checks.* as a validator's ``severity``, ...) and the
     #: ``plugins`` section: plugin class -> attribute -> value
@@ -71,7 +68,6 @@ class StudioSettings:
     frame_rule: str = "scene"  # capture.frame_range: the scene's range, or the shot's in ftrack
     handles: int = attr.ib(default=0, converter=int)  # capture.handles, around that range
     quality: int = attr.ib(default=REVIEW_CRF, converter=int)  # encode.quality: H.264 CRF
-    max_size: Optional[Tuple[int, int]] = attr.ib(default=None, converter=_size)  # encode.max_size
     sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
 
     @classmethod

@@ -188,6 +188,10 @@ PLUGIN_KEYS: Dict[str, Tuple[str, str]] = {
     "encode.still_alpha": ("ExtractReviewImage", "still_alpha"),
     # the names the template makes are no typos of one another (it also names the session)
     "naming.review_session": ("ValidateReviewSessionOpen", "template"),
+    # the capture's size
+    "capture.resolution": ("CollectCaptureSpec", "resolution"),
+    "capture.scale": ("CollectCaptureSpec", "scale"),
+    "encode.max_size": ("CollectCaptureSpec", "max_size"),
     # how the host's viewport draws the capture
     "capture.shading": ("CollectCaptureSpec", "shading"),
     "capture.overlays": ("CollectCaptureSpec", "overlays"),

@@ -68,3 +68,16 @@ def test_an_older_clients_viewport_look_reaches_the_capture_collector() -> None:
     settings = PublishRequest.from_dict({"settings": older}).settings
     assert settings.plugins["CollectCaptureSpec"] == {"shading": "solid", "overlays": True,
                                                      "hud": True}  # fmt: skip
+
+
+def test_an_older_clients_capture_size_reaches_the_capture_collector() -> None:
+    """``capture.resolution``/``.scale`` and ``encode.max_size`` were fields of the settings
+    (sizes as lists); they are ``CollectCaptureSpec``'s now, which reads either form."""
+    from ft_dcc.publish.capture_rules import SizeRules
+
+    older = {"resolution": [640, 360], "scale": 1.0, "max_size": [320, 180]}
+    given = PublishRequest.from_dict({"settings": older}).settings.plugins["CollectCaptureSpec"]
+    assert given == {"resolution": [640, 360], "scale": 1.0, "max_size": [320, 180]}
+    sizes = SizeRules.of(given["resolution"], given["scale"], given["max_size"])
+    assert sizes == SizeRules.of("640x360", 1.0, "320x180")
+    assert sizes == SizeRules((640, 360), 1.0, (320, 180))

@@ -12,19 +12,25 @@ class CollectCaptureSpec(pyblish.api.InstancePlugin):
     order = pyblish.api.CollectorOrder - 0.1
     targets = ["default", "queued"]  # decides a queued publish again too
     families = ["review", "still"]
+    #: the capture's size: the settings' capture.resolution ("WxH"; None: the scene's, times
+    #: capture.scale), inside encode.max_size ("WxH"; None: any)
+    resolution = None
+    scale = 1.0
+    max_size = None
     #: how the host's viewport draws the capture: the settings' capture.shading, .overlays, .hud
     shading = "scene"
     overlays = False
     hud = False
 
     def process(self, instance):
-        from ft_dcc.publish.capture_rules import collect_spec
+        from ft_dcc.publish.capture_rules import SizeRules, collect_spec
         from ft_dcc.publish.instance_data import contract_data
         from ft_dcc.publish.state import ReviewScope
 
         scope = ReviewScope.of(instance)
         viewport = {"shading": self.shading, "overlays": self.overlays, "hud": self.hud}
-        spec = scope.item.spec = collect_spec(scope, viewport)
+        sizes = SizeRules.of(self.resolution, self.scale, self.max_size)
+        spec = scope.item.spec = collect_spec(scope, sizes, viewport)
         comment = instance.context.data.get("comment") or ""
         instance.data.update(contract_data(scope, scope.item.family, comment))
         instance.data["label"] = (
