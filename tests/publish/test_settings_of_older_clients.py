@@ -1,7 +1,8 @@
 """Settings written before a plugin received the keys it owns (an offline journal queued by an
 older ft_dcc, a library caller's ``settings={...}``) still reach those plugins: the former
-fields ``check_severity``, ``look``, ``still_alpha``, ``thumbnail_rule`` and
-``review_session_template`` are read as the keys their plugins now own, never dropped."""
+fields (``check_severity``, ``look``, ``still_alpha``, ``thumbnail_rule``,
+``review_session_template``, the capture's size and look, the client review rules) are read as
+the keys their plugins now own, never dropped."""
 
 from __future__ import annotations
 
