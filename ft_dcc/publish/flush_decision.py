@@ -51,8 +51,9 @@ from ft_dcc.session.interface import EntityLike, IntegrateSession
 log = logging.getLogger(__name__)
 
 FRAME_CHECK = ValidateFrameRange.__name__  # whose ``severity`` the settings give
-#: what takes the shot's frames (left out with the frame check ``off``: the frames stay)
-SHOT_FRAMES = "CollectShotFrames"
+#: what reads the shot and takes its frames (left out with the frame check ``off`` and for a
+#: still: the frames stay)
+SERVER_VIEW, SHOT_FRAMES = "CollectServerView", "CollectShotFrames"
 #: what sizes the capture (``capture.resolution``, ``capture.scale``, ``encode.max_size``)
 CAPTURE_SPEC = "CollectCaptureSpec"
 #: the request's values the settings may fill (the artist's own choice wins over them)
@@ -241,8 +242,8 @@ def _request(
         asset = None if chosen.get("asset_name_template") else str(inputs.get("default") or asset)
     severity = str(chosen.get("frame_check") or "block")
     plugins: Dict[str, Dict[str, Any]] = {FRAME_CHECK: {"severity": severity}}
-    if severity == "off":
-        plugins[SHOT_FRAMES] = {"enabled": False}
+    if severity == "off" or decision.get("still"):  # nothing of the shot is read or taken
+        plugins.update({SHOT_FRAMES: {"enabled": False}, SERVER_VIEW: {"enabled": False}})
     sizes = {name: chosen.get(name) for name in ("resolution", "scale", "max_size")}
     plugins[CAPTURE_SPEC] = {name: value for name, value in sizes.items() if value is not None}
     return PublishRequest(
