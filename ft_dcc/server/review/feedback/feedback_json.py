@@ -42,9 +42,9 @@ from typing import Any, Collection, Dict, Optional
 
 from ft_dcc.protocol.feedback import StatusFacts
 from ft_dcc.server.review.access.links import Link, speaks_as
+from ft_dcc.server.review.access.person_keys import public_key
 from ft_dcc.server.review.access.viewer import invitee_kinds
 from ft_dcc.server.review.feedback.addressed import addressed_by_item
-from ft_dcc.server.review.presenter.presenter_people import public_key
 from ft_dcc.server.review.reads.data import NoteView, ReviewData, parse_date
 from ft_dcc.server.review.render.markup import media_url
 from ft_dcc.server.store.store import Execute
@@ -132,7 +132,7 @@ def _without_addresses(objects: Dict[str, Dict[str, Any]], review_session_id: st
                        own: str) -> None:  # fmt: skip
     """Blank the e-mail addresses of the feedback (who wrote stays named) and digest every
     invitee id but the reader's own
-    (:func:`~ft_dcc.server.review.presenter.presenter_people.public_key`, as the room's live
+    (:func:`~ft_dcc.server.review.access.person_keys.public_key`, as the room's live
     events): the session's people, their addresses and ids are its owner's to know, not a
     client's or the room link's."""
     for entry in objects.values():

@@ -67,6 +67,7 @@ from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.identity.audience import Inside
 from ft_dcc.server.review.access.audit_acts import record_act, source_of
 from ft_dcc.server.review.access.links import Link
+from ft_dcc.server.review.access.person_keys import ROOM_KEY
 from ft_dcc.server.review.access.viewer import sight_of
 from ft_dcc.server.review.page.page import ReviewRoutes, json_post, no_store_json
 from ft_dcc.server.review.presenter.presenter_people import (
@@ -78,7 +79,6 @@ from ft_dcc.server.review.presenter.presenter_people import (
 from ft_dcc.server.review.presenter.presenter_state import (
     FOLLOW_ONLY,
     PRESENTER_TOPIC,
-    ROOM_KEY,
     PageId,
     Person,
     PresenterRow,

@@ -8,7 +8,6 @@ presenter); a page of the room link sees the others' keys only as digests (:clas
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
 
@@ -18,7 +17,8 @@ from ft_dcc.server.files.filestore import check_component_id
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access.identity import Invitee, invitee_of, owner_invitee_id, query
 from ft_dcc.server.review.access.links import Link
-from ft_dcc.server.review.presenter.presenter_state import ROOM_KEY, Person
+from ft_dcc.server.review.access.person_keys import ROOM_KEY, public_key
+from ft_dcc.server.review.presenter.presenter_state import Person
 from ft_dcc.server.review.reads.data import ReviewData, SessionView
 from ft_dcc.server.review.reads.sight import CLIENT_NAME, STUDIO_SIGHT, Sight
 from ft_dcc.server.rules.review import manages
@@ -43,15 +43,6 @@ def person_key(link: Link) -> str:
     if link.invitee is not None:
         return "i:" + link.invitee.id
     return "u:" + link.maker_id if link.personal else ROOM_KEY
-
-
-def public_key(review_session_id: str, key: str) -> str:
-    """A person's key as the room sees it: the same for the same person in one session, naming
-    no invitee's or User's id."""
-    if key == ROOM_KEY:
-        return key
-    digest = hashlib.sha256(f"{review_session_id}\0{key}".encode()).hexdigest()
-    return "w:" + digest[:20]
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,6 @@ FOLLOW_ONLY = (
     "project, an administrator) present, or whoever they hand the lead to; ask the presenter "
     "to hand it to you."
 )
-#: the one person every holder of a session's room link is (it acts as no one)
-ROOM_KEY = "r:room"
 
 
 @dataclass(frozen=True)
