@@ -93,7 +93,7 @@ def test_chromium_shows_every_frame_at_its_time(
     (root / "index.html").write_text(PAGE, encoding="utf-8")
 
     page.goto(f"{url}/index.html")
-    page.wait_for_function("document.getElementById('v').readyState >= 2", timeout=20000)
+    page.wait_for_function("() => document.getElementById('v').readyState >= 2", timeout=20000)
     video = page.evaluate("""() => { const v = document.getElementById('v');
         return {w: v.videoWidth, h: v.videoHeight, d: v.duration}; }""")
     assert (video["w"], video["h"]) == (66, 48)

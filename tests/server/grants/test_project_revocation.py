@@ -98,12 +98,12 @@ def test_a_clients_open_page_shows_that_the_project_was_closed(
     review = review_of(world, world.alice)
     client = token_of(widget(world, world.alice, "ReviewSessionInvitee", review.client))
     page.goto(f"{world.url}/review/{review.session}?token={client}")
-    page.wait_for_function("document.querySelector('main.items').dataset.live === 'open'")
+    page.wait_for_function("() => document.querySelector('main.items').dataset.live === 'open'")
 
     closed = call(world.server, [update("Project", review.published["project"], status="hidden")])
     assert closed.status_code == 200, closed.text
 
-    page.wait_for_function("document.querySelector('main.items').dataset.live === 'refused'")
+    page.wait_for_function("() => document.querySelector('main.items').dataset.live === 'refused'")
     assert PROJECT_CLOSED in page.locator(".refusal").inner_text()
     assert page.locator("main.items").is_hidden()
     page.screenshot(path=str(artifacts_dir / "review_project_closed.png"), full_page=True)
