@@ -5,7 +5,8 @@ Chromium and Firefox, read back from the pictures (each version's frames code th
 none another part of a shot); then the page's own playhead is moved onto each cut's first frame
 and onto the frame before it, and the picture there is the next shot's cut-in frame and the
 shot before's last cut frame, with the page's record timecode, shot and version frame agreeing.
-A note written there lands on that version and frame.
+A note written there lands on that version and frame. The room (a follower, in Firefox) follows
+a presenter's cut in the movie too, its picture the presenter's frame at each cut.
 
 One session for the module (12 shots, a gap, a version shorter than its cut), one server.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
+from support import open_session
 from support.browser import WAIT_MS
 
 from .cut_checks import Expected, build_cut_session, expected_frames, note_in_cut, plan_cut
@@ -186,3 +188,59 @@ def test_in_firefox_the_cut_plays_in_its_movie_every_cut_on_its_cut_in_frame(
     read = firefox.evaluate(f"{SEEKER}({seek_targets()})")
     assert seek_wrong(read) == [] and len(read) == 2 * (len(STARTS) - 1)
     firefox.screenshot(artifacts_dir / "firefox_cut_film.png", ".cut-view")
+
+
+#: the follower's movie picture and words where its page is now: [record, frame, shown, mode,
+#: levels], once its movie is not seeking
+FOLLOWER_AT = """(() => {
+  const view = document.querySelector(".cut-view");
+  const video = view && view.querySelector('.cut-video[data-slot="film"]');
+  if (!video || video.seeking || video.readyState < 2) return null;
+  return [+view.dataset.record, view.dataset.frame, view.dataset.shown, view.dataset.mode,
+          (READ_VIDEO_LEVELS)(video, BITS)];
+})()""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS).replace("BITS", str(BITS))
+
+
+def test_the_room_follows_the_presenters_cut_in_its_movie(
+    cut_session: Dict[str, Any],
+    chromium: Any,
+    firefox: Firefox,
+    embedded_server: Any,
+    tmp_path: Path,
+    artifacts_dir: Path,
+) -> None:
+    """The Supervisor presents in Chromium and plays the cut in its movie; the room link (a
+    room guest, shown the cut only while it is presented) follows in Firefox, in the movie too:
+    it plays along, and where the presenter stops on a cut's first frame (or the frame before
+    it), the room's picture is that frame."""
+    with open_session(embedded_server, tmp_path) as session:
+        review = session.get("ReviewSession", cut_session["session_id"])
+        room_url = session.get_widget_url("review_session", entity=review)
+    assert firefox.goto(room_url) == 200
+    firefox.wait("document.querySelector('main.items').dataset.live === 'open'")
+    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    try:
+        lead = context.new_page()
+        lead.set_default_timeout(WAIT_MS)
+        assert lead.goto(cut_session["url"]).status == 200
+        lead.wait_for_function(f"() => {FILM}", timeout=WAIT_MS * 4)
+        lead.locator(".presenter-bar .present").click()
+        firefox.wait("document.querySelector('main.items').dataset.presenter === 'follow'")
+        lead.locator(".play-cut").click()
+        lead.wait_for_function(f"() => {DONE}", timeout=120_000)
+        firefox.wait("document.querySelector('.cut-view').dataset.mode === 'film'")
+        strip = lead.locator(".cut-strip")
+        box = strip.bounding_box()
+        for record in seek_targets()[:6]:
+            x = box["width"] * (record - START + 0.5) / len(FRAMES)
+            strip.click(position={"x": x, "y": box["height"] / 2})
+            seen = firefox.wait(
+                f"(() => {{ const at = {FOLLOWER_AT}; return at && at[0] === {record} && at; }})()"
+            )
+            assert seek_wrong([[record, seen[0], seen[1], seen[2], seen[4]]]) == []
+            assert seen[3] == "film"
+        firefox.screenshot(artifacts_dir / "firefox_cut_film_follower.png", ".cut-view")
+        lead.locator(".presenter-bar .stop-presenting").click()
+        firefox.wait("document.querySelector('main.items').dataset.presenter === 'none'")
+    finally:
+        context.close()
