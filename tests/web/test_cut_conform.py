@@ -28,6 +28,7 @@ from .feedback_fixtures import Page
 pytestmark = [pytest.mark.slow]
 
 SHOTS = plan_cut(5)
+REVISED = plan_cut(3)
 
 
 @pytest.fixture(scope="module")
@@ -200,13 +201,14 @@ def _revise(cut_session: Dict[str, Any], shots: List[Shot], tmp_path: Path) -> N
 
 
 def test_a_new_revision_is_conformed_again_and_a_failed_build_is_said(
-    cut_session: Dict[str, Any], embedded_server: Any, tmp_path: Path
+    embedded_server: Any, tmp_path: Path
 ) -> None:
-    """Last of the module: it revises the cut."""
+    """A session of its own (its cut is revised): three shots, then the middle one cut out."""
+    cut_session = build_cut_session(embedded_server, tmp_path / "revised", REVISED)
     sup = Page(cut_session["url"])
     before = movie_id(ready(sup))
-    kept = [SHOTS[0], SHOTS[2], SHOTS[4]]
-    revised = [  # shots 2 and 4 cut out: the others closed up
+    kept = [REVISED[0], REVISED[2]]
+    revised = [  # the middle shot cut out: the others closed up
         Shot(s.name, s.code, s.source_in, s.source_out, kept[0].record_in
              + sum(k.source_out - k.source_in for k in kept[:i]))
         for i, s in enumerate(kept)
@@ -227,12 +229,12 @@ def test_a_new_revision_is_conformed_again_and_a_failed_build_is_said(
     kept_bytes = broken.read_bytes()
     broken.write_bytes(b"not a movie")
     try:
-        _revise(cut_session, SHOTS, tmp_path)
+        _revise(cut_session, REVISED, tmp_path)
         failed = ready(sup, not_id=movie_id(plan))
     finally:
         broken.write_bytes(kept_bytes)
     assert failed["conform"]["state"] == "failed", failed["conform"]
     assert "sh010" in failed["conform"]["error"] and "movie" not in failed["conform"]
-    assert [s["label"].split()[0] for s in failed["segments"]] == [s.name for s in SHOTS]
+    assert [s["label"].split()[0] for s in failed["segments"]] == [s.name for s in REVISED]
     assert sup.get("/cut").status_code == 200  # asked again: still said, no 5xx, no rebuild
     assert sup.get("/cut").json()["conform"] == failed["conform"]
