@@ -55,6 +55,8 @@ PREFIX = "cut-"
 RECIPE = 1
 #: the longest one build may take, in seconds
 BUILD_TIMEOUT = 1800
+#: in each session's folder: one line per movie built (its id)
+BUILT_LOG = "built.log"
 #: the picture of a cut with no movie in it
 DEFAULT_SIZE = (640, 360)
 NTSC = (Fraction(24000, 1001), Fraction(30000, 1001), Fraction(48000, 1001), Fraction(60000, 1001))
@@ -354,6 +356,8 @@ class Conformer:
                 tail = stderr.strip().splitlines()[-3:]
                 raise ConformError("ffmpeg: " + (" / ".join(tail) or f"exit {code}"))
             os.replace(partial, target)
+        with open(target.parent / BUILT_LOG, "a", encoding="utf-8") as built:
+            built.write(target.stem + "\n")  # the builds' record: one line each
 
     def _retire_others(self, keep: Path) -> None:
         """Remove the session's other conformed movies (of earlier revisions or versions) and
