@@ -16,6 +16,7 @@ import attr
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import Host, SpecOverrides
 from ft_dcc.publish.request import PublishRequest
+from ft_dcc.publish.studio_settings import size_of
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ft_dcc.publish.host_port import CaptureSpec
@@ -64,17 +65,6 @@ def fit_inside(size: Size, box: Optional[Size]) -> Size:
 
 def _even_floor(value: float) -> int:
     return max(2, int(value) // 2 * 2)
-
-
-def size_of(value: object) -> Optional[Size]:
-    """A size as the settings give it (``"WxH"``) or as an older client's settings held it
-    (``[w, h]``); None: none."""
-    if isinstance(value, str) and value:
-        width, height = value.lower().split("x")
-        return int(width), int(height)
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return int(value[0]), int(value[1])
-    return None
 
 
 @attr.s(frozen=True, auto_attribs=True)

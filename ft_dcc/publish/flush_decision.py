@@ -27,7 +27,6 @@ from typing import Any, Dict, List, Optional, Tuple
 from ft_dcc.exceptions import FtDccError, QueueError
 from ft_dcc.protocol import CAPTURE_META_KEY
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.publish.capture_rules import size_of
 from ft_dcc.publish.checks import rate_text
 from ft_dcc.publish.host_port import CaptureSpec, to_fraction
 from ft_dcc.publish.manifest import IntegrateManifest
@@ -97,9 +96,9 @@ def decided(request: PublishRequest) -> JsonObject:
     settings = request.settings
     values = {
         "review_session": request.review_session_name,
-        "resolution": _listed(size_of(settings.owned("capture.resolution"))),
-        "scale": settings.owned("capture.scale"),
-        "max_size": _listed(size_of(settings.owned("encode.max_size"))),
+        "resolution": _listed(settings.resolution),
+        "scale": settings.scale,
+        "max_size": _listed(settings.max_size),
         "frame_rule": settings.frame_rule,
         "handles": settings.handles,
         "frame_check": settings.severity(FRAME_CHECK),

@@ -9,7 +9,7 @@ own settings (the ``plugins`` section) are given to the plugin classes before th
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 import attr
 
@@ -54,6 +54,17 @@ def _plugins_with_former_fields(fields: Mapping[str, Any]) -> Dict[str, Dict[str
     return plugins
 
 
+def size_of(value: object) -> Optional[Tuple[int, int]]:
+    """A size as the settings give it (``"WxH"``) or as an older client's settings held it
+    (``[w, h]``); None: none."""
+    if isinstance(value, str) and value:
+        width, height = value.lower().split("x")
+        return int(width), int(height)
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    return None
+
+
 @attr.s(frozen=True, auto_attribs=True, kw_only=True)
 class StudioSettings:
     """The settings' decisions a publish reads (each field names its settings key)."""
@@ -92,6 +103,22 @@ class StudioSettings:
         (``PLUGIN_KEYS``; None: the plugin's own default), for code outside the pipeline."""
         plugin, attribute = PLUGIN_KEYS[key]
         return self.plugins.get(plugin, {}).get(attribute)
+
+    @property
+    def resolution(self) -> Optional[Tuple[int, int]]:
+        """``capture.resolution`` (``CollectCaptureSpec``'s), read as the field it was."""
+        return size_of(self.owned("capture.resolution"))
+
+    @property
+    def scale(self) -> Optional[float]:
+        """``capture.scale`` (``CollectCaptureSpec``'s; None: its default), as it was read."""
+        value = self.owned("capture.scale")
+        return None if value is None else float(value)
+
+    @property
+    def max_size(self) -> Optional[Tuple[int, int]]:
+        """``encode.max_size`` (``CollectCaptureSpec``'s), read as the field it was."""
+        return size_of(self.owned("encode.max_size"))
 
     def severity(self, plugin: str) -> str:
         """``block``, ``warn`` or ``off``: what the settings give the validator ``plugin``
