@@ -53,18 +53,22 @@ RECORDER = """(() => {
 })()""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS).replace("BITS", str(BITS))
 
 #: moves the page's playhead (its own Cut) onto each record frame given, paused, and reads
-#: [record, the page's record, version frame, shown, levels of the movie's picture there]
-SEEKER = """(async (records) => {
+#: [record, the page's record, version frame, shown, levels of the movie's picture there] once
+#: the page is there (or, after WAIT_MS, as it is: never an evaluate that does not return)
+SEEKER = (
+    """(async (records) => {
   const cut = window.ftReview.cut;
   const view = document.querySelector(".cut-view");
   const video = view.querySelector('.cut-video[data-slot="film"]');
   const levels = (v) => (READ_VIDEO_LEVELS)(v, BITS);
   const out = [];
+  const deadline = performance.now() + WAIT_MS;  // then each read as it is: the check says so
   for (const record of records) {
     cut.seekRecord(record);
     await new Promise((done) => {
       const check = () => {
-        if (!video.seeking && video.readyState >= 2 && view.dataset.record === String(record)) {
+        const there = view.dataset.record === String(record);
+        if ((!video.seeking && video.readyState >= 2 && there) || performance.now() > deadline) {
           done();
         } else {
           window.setTimeout(check, 5);
@@ -76,7 +80,10 @@ SEEKER = """(async (records) => {
               levels(video)]);
   }
   return out;
-})""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS).replace("BITS", str(BITS))
+})""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS)
+    .replace("BITS", str(BITS))
+    .replace("WAIT_MS", str(WAIT_MS))
+)
 
 
 @pytest.fixture(scope="module")
