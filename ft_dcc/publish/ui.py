@@ -1,7 +1,9 @@
 """Let pyblish UIs (pyblish-lite, pyblish-qml) drive ft_dcc's plugins inside a host.
 
 A host integration calls :func:`install` once (with its :class:`Host` and defaults); when a UI
-then runs the registered plugins, ``CollectFtDccState`` builds the publish context from it.
+then runs the registered plugins, ``CollectFtDccState`` builds the publish context from it. The
+plugins a UI discovers carry the settings given to :func:`install` (a pyblish discovery filter:
+each plugin receives the keys it owns, one turned off is not offered), as a publish's do.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, TypedDict
 
 import attr
+import pyblish.api
 
 from ft_dcc.exceptions import PublishError
 from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.request import PublishRequest
 from ft_dcc.publish.state import PublishContext
+from ft_dcc.publish.studio_settings import StudioSettings
 from ft_dcc.publish.work_dir import WorkDir
 from ft_dcc.session.interface import IntegrateSession
+from ft_dcc.settings.plugins import apply as with_settings
 
 
 class _Installed(TypedDict, total=False):
@@ -50,6 +55,22 @@ def install(
         )
     register_plugins(host.name)
     _installed.update({"host": host, "request": request, "session_factory": session_factory})
+    _filter_with_settings(bool(request.get("settings")))
+
+
+def _installed_settings(plugins: List[type]) -> None:
+    """pyblish's discovery filter: the discovered ``plugins`` (edited in place) with the
+    settings given to :func:`install` (a former field reaching the plugin that owns it now)."""
+    settings = StudioSettings.of(_installed.get("request", {}).get("settings"))  # type: ignore[arg-type]
+    plugins[:] = with_settings(plugins, settings.plugins)
+
+
+def _filter_with_settings(wanted: bool) -> None:
+    registered = _installed_settings in pyblish.api.registered_discovery_filters()
+    if wanted and not registered:
+        pyblish.api.register_discovery_filter(_installed_settings)
+    elif registered and not wanted:
+        pyblish.api.deregister_discovery_filter(_installed_settings)
 
 
 def installed_host() -> Optional[Host]:
