@@ -323,6 +323,7 @@ def wrong_cuts(
     seen: List[Any],
     pieces: Sequence[Tuple[str, Optional[Tuple[int, int, int]]]],
     joined: bool = False,
+    past_out: bool = False,
 ) -> Tuple[int, int, List[str]]:
     """(cuts read, pictures read, a line for each wrong one): at each cut the shown picture is
     the piece's first frame (a card where the piece is a gap or missing frames), and every
@@ -330,7 +331,15 @@ def wrong_cuts(
 
     ``joined``: a page that joined the playing cut (a follower of the presenter): it starts
     where it joined and may be moved on to keep with the presenter (a seek, not a cut); only
-    the cuts it played into are held to their first frame."""
+    the cuts it played into are held to their first frame.
+
+    ``past_out``: the two videos' hand-off (the page's fallback while the cut's movie is built):
+    it stops each shot by the browser's frame callbacks and the clock, so on a busy machine the
+    outgoing shot may present a frame or two past its cut out before its pause takes hold (the
+    lateness ``bench/bench_cut.py`` measures, and why the server conforms the cut into one
+    movie, frame-exact at every cut: ``test_cut_film``). Such a picture -- the piece's own shot,
+    after its cut part -- is not counted wrong; a picture before its cut in, of another shot, or
+    a wrong cut-in still is."""
     wrong: List[str] = []
     cuts = [s for s in seen if s[0] == "cut"]
     frames = [s for s in seen if s[0] == "frame"]
@@ -361,6 +370,8 @@ def wrong_cuts(
             wrong.append(f"piece {index} ({kind}): video {slot} showed {picture}")
             continue
         code, first, end = want
+        if past_out and picture[0] == code and picture[1] >= end:
+            continue
         if picture[0] != code or not first <= picture[1] < end:
             wrong.append(f"piece {index}: picture {picture} outside {code}:{first}-{end - 1}")
     return checked, len(frames), wrong
