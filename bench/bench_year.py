@@ -1,7 +1,8 @@
 """A studio's year: the everyday operations of issue 61 timed on a growing studio, side by side.
 
 Usage: ``.venv/bin/python bench/bench_year.py [--sizes 1,10] [--repeat 15] [--frames 5]
-[--cache DIR] [--postgres [--workers 4] [--from-sqlite]] [--tree BASELINE_WORKTREE]``
+[--cache DIR] [--postgres [--workers 4] [--from-sqlite]] [--tree BASELINE_WORKTREE]
+[--only OP[,OP]]``
 
 Each size ``N``x is seeded through the server's own ``/api`` (batches of 2,000 creates, each type's
 together, as an import sends them): 1x is one project of 8 sequences, 200 shots, 600 tasks and
@@ -25,7 +26,8 @@ versions (taken out again after each), the review page's items of the 300-versio
 into the seeded database) in headless Chromium, navigation to the first decoded frame. Prints p50 /
 p95 ms per size, the ratio of the largest size's p50 to 1x's, the server's CPU ms per operation
 (``/proc``, the server and its worker processes), the seeding rate and the load average, then one
-JSON line. No timing is asserted anywhere: a benchmark.
+JSON line (``--only "desk: home"``: the operations whose name holds one of those words, the
+others not run). No timing is asserted anywhere: a benchmark.
 """
 
 from __future__ import annotations
@@ -368,6 +370,19 @@ def measure(server: Server, ops: Dict[str, Callable[[], Any]], repeat: int
     return found
 
 
+def chosen(ops: Dict[str, Callable[[], Any]], only: Optional[str]
+           ) -> Dict[str, Callable[[], Any]]:  # fmt: skip
+    """The operations ``--only`` names (a part of an operation's name each, comma-separated;
+    all of them without it)."""
+    if not only:
+        return ops
+    wanted = [w.strip().lower() for w in only.split(",") if w.strip()]
+    found = {name: run for name, run in ops.items() if any(w in name.lower() for w in wanted)}
+    if not found:
+        raise SystemExit(f"--only {only!r} names none of: {', '.join(ops)}")
+    return found
+
+
 def migrate_cached(size: int, base: Path, database: str, args: argparse.Namespace
                    ) -> Dict[str, Any]:  # fmt: skip
     """``--postgres --from-sqlite``: the cached SQLite studio of ``size`` copied into
@@ -427,7 +442,8 @@ def run_size(size: int, args: argparse.Namespace) -> Dict[str, Any]:
             seeded = seed(server.url, size, grown, None if args.postgres else progress)
             marker.write_text(json.dumps(seeded))
         browser = signed_in(server, base, database)
-        result = measure(server, operations(server, api, browser, seeded), args.repeat)
+        result = measure(server, chosen(operations(server, api, browser, seeded), args.only),
+                         args.repeat)  # fmt: skip
         if args.frames:
             session = frame_session(server, base)
             link = api([{"action": "get_widget_url", "name": "review_session",
@@ -462,6 +478,8 @@ def main() -> None:
                         "frame is timed in headless Chromium (0: not)")  # fmt: skip
     parser.add_argument("--tree", help="serve with the ft_dcc of this source tree (a git worktree "
                         "of a baseline revision) instead of this one's")  # fmt: skip
+    parser.add_argument("--only", help="run only the operations whose name holds one of these "
+                        "comma-separated words (\"desk: home,api: count\")")  # fmt: skip
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {size: run_size(size, args) for size in sizes}
