@@ -9,10 +9,11 @@ session's page holds what its first screen needs in its HTML (the session, its f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional
 
 from starlette.responses import HTMLResponse
 
+from ft_dcc.server.desk.project_lists import MOST_FIND
 from ft_dcc.server.http.pages import page as render_page
 from ft_dcc.server.http.pages import templates_in
 
@@ -48,10 +49,13 @@ def page(
                        **context)  # fmt: skip
 
 
-def home(projects: Sequence[Mapping[str, Any]], username: str, csrf: str) -> HTMLResponse:
-    """Each project (those you manage first) with its open and recent sessions (open first,
-    today's on top), how many it holds and a button for the rest."""
-    return page("Dailies desk", "home.html", username, csrf, "home", projects=projects)
+def home(listed: Mapping[str, Any], username: str, csrf: str) -> HTMLResponse:
+    """A page of the projects (``listed``: ``routes.DeskRoutes._projects``' answer), each with
+    its open and recent sessions (open first, today's on top), how many it holds and a button
+    for the rest; with more than a page of projects, the finder and the links to the next and
+    previous pages."""
+    return page("Dailies desk", "home.html", username, csrf, "home", listed=listed,
+                most_find=MOST_FIND)  # fmt: skip
 
 
 def project(

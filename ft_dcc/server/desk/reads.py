@@ -74,10 +74,6 @@ class DeskReads:
         return [next(found) if e else [] for e in expressions]
 
     # -- projects and sessions ------------------------------------------------------------------
-    def projects(self) -> List[Row]:
-        [rows] = self.ask(["select id, name, full_name, status from Project"])
-        return sorted(rows, key=lambda r: str(r.get("full_name") or r.get("name") or "").lower())
-
     def project(self, project_id: str) -> Optional[Row]:
         [rows] = self.ask(
             [f"select id, name, full_name from Project where id is {quote(project_id)}"]

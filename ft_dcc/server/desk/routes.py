@@ -44,6 +44,7 @@ from ft_dcc.server.desk.cut_upload import MAX_CUT, CutUpload
 from ft_dcc.server.desk.export import download_name, export_csv
 from ft_dcc.server.desk.invitations import Caller, Invitations, invitee_states
 from ft_dcc.server.desk.mail_setting import MailSetting
+from ft_dcc.server.desk.project_lists import HOME_PROJECTS, MOST_FIND, ProjectLists
 from ft_dcc.server.desk.reads import FILTERS, DeskReads
 from ft_dcc.server.desk.session_lists import PAGE, SessionLists
 from ft_dcc.server.desk.version_search import VersionSearch
@@ -86,7 +87,7 @@ def _number(query: Mapping[str, str], name: str, default: int) -> int:
     if text is None or text == "":
         return default
     if not (text.isascii() and text.isdigit()) or len(text) > 9:
-        raise BadInput(f"Send {name} as a whole number of sessions (0 or more).")
+        raise BadInput(f"Send {name} as a whole number (0 or more).")
     return int(text)
 
 
@@ -113,6 +114,7 @@ class DeskRoutes:
     def __init__(self, server: EmbeddedServer) -> None:
         self.server = server
         self.lists = SessionLists(server.store)
+        self.projects = ProjectLists(server.store)
         self.search = VersionSearch(server.store)
 
     # -- the work (in a thread) -------------------------------------------------------------------
@@ -123,15 +125,20 @@ class DeskRoutes:
         with self.server.store.engine.connect() as connection:
             return manages_session(connection, self.server.store, person.user_id, session_id)
 
-    def _projects(self, person: Person) -> List[Dict[str, Any]]:
-        reads = self.reads(person)
+    def _projects(self, person: Person, query: Mapping[str, str]) -> Dict[str, Any]:
+        """A page of the projects (``?offset=`` and ``?find=`` a part of a name: ``project_lists``)
+        each with its open and recent sessions (``session_lists``) and whether the person
+        manages its reviews."""
         with self.server.store.engine.connect() as connection:
             managed = managed_project_ids(connection, self.server.store, person.user_id)
-        projects = reads.projects()
-        listed = self.lists.home(p["id"] for p in projects)
+        find = query.get("find", "")
+        if len(find) > MOST_FIND:
+            raise BadInput(f"Look for at most {MOST_FIND} characters of a project's name.")
+        listed = self.projects.page(managed, _number(query, "offset", 0), HOME_PROJECTS, find)
+        sessions = self.lists.home(p["id"] for p in listed["projects"])
         found = []
-        for project in projects:
-            mine = listed.get(str(project["id"])) or {"sessions": [], "total": 0}
+        for project in listed["projects"]:
+            mine = sessions.get(str(project["id"])) or {"sessions": [], "total": 0}
             found.append(
                 {
                     "id": project["id"],
@@ -141,8 +148,7 @@ class DeskRoutes:
                     "total": mine["total"],
                 }
             )
-        found.sort(key=lambda p: (not p["manages"], not any(s["today"] for s in p["sessions"])))
-        return found
+        return dict(listed, projects=found)
 
     def _session(self, person: Person, session_id: str, first: Optional[int] = None,
                  around: bool = True) -> Dict[str, Any]:  # fmt: skip
@@ -319,7 +325,8 @@ class DeskRoutes:
 
     async def home(self, request: Request) -> Response:
         def render(person: Person) -> Response:
-            return pages.home(self._projects(person), person.username, csrf_token_for(person))
+            listed = self._projects(person, request.query_params)
+            return pages.home(listed, person.username, csrf_token_for(person))
 
         return await self.html(request, render)
 
@@ -387,7 +394,8 @@ class DeskRoutes:
             if project:
                 offset, limit = _number(query, "offset", 0), _number(query, "limit", PAGE)
                 return self.lists.page(_id(project, "project"), offset, limit)
-            return {"sessions": [s for p in self._projects(person) for s in p["sessions"]]}
+            listed = self._projects(person, query)["projects"]  # the home's page (?offset=&find=)
+            return {"sessions": [s for p in listed for s in p["sessions"]]}
 
         return await self.api(request, work)
 

@@ -154,3 +154,19 @@ def open_studio(data_dir: Path, database_url: Optional[str] = None) -> Iterator[
                              follow_redirects=False)  # fmt: skip
         assert signed.status_code == 303, signed.text[:1000]
         yield Studio(client, server)
+
+
+Answers = Dict[str, Tuple[Any, Seen]]
+
+
+def assert_same_cost(engine: Any, small: Answers, big: Answers, tables: Tuple[str, ...]) -> None:
+    """Each path of ``small`` and ``big`` (``Studio.get``'s answers before and after the studio
+    grew) ran as many statements, returning as many rows, with no whole-table scan of
+    ``tables``."""
+    for path in small:
+        (_, few), (_, many) = small[path], big[path]
+        assert len(many) == len(few), (path, [s[:90] for s, _ in few], [s[:90] for s, _ in many])
+        small_rows, small_scans = rows_and_scans(engine, few, tables)
+        big_rows, big_scans = rows_and_scans(engine, many, tables)
+        assert big_rows == small_rows, path
+        assert small_scans == big_scans == [], (path, small_scans, big_scans)
