@@ -138,7 +138,7 @@ class DeskRoutes:
         sessions = self.lists.home(p["id"] for p in listed["projects"])
         found = []
         for project in listed["projects"]:
-            mine = sessions.get(str(project["id"])) or {"sessions": [], "total": 0}
+            mine = sessions.get(str(project["id"])) or {"sessions": [], "total": 0, "more": False}
             found.append(
                 {
                     "id": project["id"],
@@ -146,6 +146,7 @@ class DeskRoutes:
                     "manages": managed is None or project["id"] in managed,
                     "sessions": mine["sessions"],
                     "total": mine["total"],
+                    "more": mine["more"],
                 }
             )
         return dict(listed, projects=found)

@@ -22,8 +22,8 @@ import pytest
 pytest.importorskip("sqlalchemy")
 
 from ft_dcc.server.desk.project_lists import HOME_PROJECTS
-from ft_dcc.server.desk.session_lists import HOME_OPEN, HOME_RECENT
-from server.desk.heard import ORIGIN, PASSWORD, Studio, assert_same_cost
+from ft_dcc.server.desk.session_lists import HOME_COUNTED, HOME_OPEN, HOME_RECENT
+from server.desk.heard import ORIGIN, PASSWORD, Studio, assert_same_cost, steps
 
 TABLES = ("ft_review_session", "ft_context")
 START = dt.datetime(2025, 1, 1)
@@ -183,3 +183,41 @@ def test_an_artist_pages_every_project_and_a_supervisors_own_come_first(studio: 
     assert seen[0] == shows[0] and sorted(seen) == everyone, seen
     first = studio.get("/desk/")[0].text
     assert first.count("you manage its reviews") == 1 and lines[0].endswith(" of 10")
+
+
+def test_a_projects_open_sessions_are_read_through_their_index_with_the_planners_statistics(
+    studio: Studio,
+) -> None:
+    """Behind a project's few open sessions, thousands of closed ones: once the planner has
+    statistics (``ANALYZE``, as a year's database has them), the home's read of the sessions
+    takes about as many steps as before them (it once walked every session of the project,
+    newest first, for the one whose end is to come), and the count stops at its bound."""
+    engine = studio.server.store.engine
+    ending = {"_entity_type": "ReviewSession", "id": str(uuid.uuid4()), "name": "Client wk50",
+              "project_id": studio.project, "created_at": START, "shareable_url_enabled": True,
+              "end_date": dt.datetime(2099, 1, 1)}  # fmt: skip
+    studio.insert("ReviewSession", [ending])
+    studio.seed_sessions(30)
+
+    def read_sessions() -> List[Tuple[str, Any]]:
+        page, seen = studio.get("/desk/")
+        assert f'data-session-id="{ending["id"]}"' in page.text
+        return [(s, p) for s, p in seen if "UNION ALL" in s and "end_date" in s]
+
+    few = read_sessions()
+    small = steps(engine, few)
+    year = [{"_entity_type": "ReviewSession", "id": str(uuid.uuid4()), "name": f"Dailies #{k}",
+             "project_id": studio.project, "created_at": START + dt.timedelta(hours=k),
+             "shareable_url_enabled": True,
+             "end_date": START + dt.timedelta(days=k % 365 + 1)}
+            for k in range(HOME_COUNTED + 2500)]  # a year of dailies, closed the next day
+    studio.insert("ReviewSession", year)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    engine.dispose()  # a SQLite connection reads the statistics when it opens
+    many = read_sessions()
+    assert len(few) == len(many) == 1, (few, many)
+    big = steps(engine, many)
+    assert big <= 1.3 * small, (small, big)
+    home = studio.get("/desk/")[0].text
+    assert f"of more than {HOME_COUNTED} sessions" in home and 'data-more="1"' in home

@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("sqlalchemy")
 
 from ft_dcc.server.desk.reads import FILTERS, SEARCH_LIMIT, iso
-from server.desk.heard import Studio, rows_and_scans
+from server.desk.heard import Studio, rows_and_scans, steps
 
 TABLES = ("ft_asset_version", "ft_asset", "ft_context", "v", "a", "shot", "seq", "task")
 ASSETS = ("anim", "comp")
@@ -160,29 +160,6 @@ def test_a_search_costs_the_same_at_ten_times_the_shots(
             found = rows
 
 
-def _steps(engine: Any, seen: Any) -> int:
-    """The steps of SQLite's virtual machine the statements take when run again (counted a
-    hundred at a time by a progress handler): the rows a read visits, whatever the machine."""
-    raw = engine.raw_connection()
-    try:
-        driver = raw.driver_connection
-        counted = [0]
-
-        def step() -> int:
-            counted[0] += 1
-            return 0
-
-        driver.set_progress_handler(step, 100)
-        try:
-            for statement, parameters in seen:
-                driver.execute(statement, parameters).fetchall()
-        finally:
-            driver.set_progress_handler(None, 0)
-    finally:
-        raw.close()
-    return counted[0] * 100
-
-
 def test_the_latest_of_each_shot_reads_up_to_its_limit_not_the_whole_project(
     studio: Studio, statuses: List[Mapping[str, Any]]
 ) -> None:
@@ -192,11 +169,11 @@ def test_the_latest_of_each_shot_reads_up_to_its_limit_not_the_whole_project(
     engine = studio.server.store.engine
     _seed(studio, range(0, 300), statuses)
     reply, few = _search(studio, {}, True)
-    small = _steps(engine, few)
+    small = steps(engine, few)
     assert len(reply.json()["versions"]) == SEARCH_LIMIT
     _seed(studio, range(300, 1200), statuses)
     reply, many = _search(studio, {}, True)
-    big = _steps(engine, many)
+    big = steps(engine, many)
     assert len(reply.json()["versions"]) == SEARCH_LIMIT
     assert len(few) == len(many) == 1, (few, many)
     assert big <= 1.3 * small, (small, big)
