@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import attr
 
@@ -27,6 +27,10 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import Host, SpecOverrides
 from ft_dcc.publish.options import PublishOptions
 from ft_dcc.session.interface import IntegrateSession
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from ft_dcc.publish.state import ReviewRules
+    from ft_dcc.publish.studio_settings import StudioSettings
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +133,15 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
         return Decision()
     request = request_from_options(options)
     overrides: SpecOverrides = {"fps": request.fps}
-    overrides.update(range_overrides(reader, request))
+    rules = _rules_given(request.settings)
+    overrides.update(range_overrides(reader, request, rules.handles))
     spec = reader.default_spec(**overrides)
     severity = request.settings.severity(FRAME_CHECK)
     if severity == "off":
         return Decision((spec.frame_start, spec.frame_end))
     task = resolve_task(session, *parse_task_ref(str(options.get("task") or "")))
     view = read_view(session, PublishTarget(task=task, asset_name=path.stem))
-    state = ReviewScope.standalone(reader, request, spec, session, task, view)
+    state = ReviewScope.standalone(reader, request, spec, session, task, view, rules)
     warnings, problems = frame_findings(state)
     if problems and severity != "warn":
         problem = joined(problems)
@@ -148,6 +153,17 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     rate = fraction_text(to_fraction(decided.fps)) if reader.rate_source() is None else None
     warnings += as_warnings(problems, "Frame range and fps")
     return Decision((decided.frame_start, decided.frame_end), rate, warnings)
+
+
+def _rules_given(settings: StudioSettings) -> ReviewRules:
+    """The range and encode rules ``CollectCaptureSpec`` receives from ``settings`` (this
+    checks a scene outside a publish's pipeline), through its class as a publish gives them."""
+    from ft_dcc.publish.capture_rules import review_rules
+    from ft_dcc.publish.plugins.collect_capture_spec import CollectCaptureSpec
+    from ft_dcc.settings.plugins import apply
+
+    given = apply([CollectCaptureSpec], settings.plugins) or [CollectCaptureSpec]
+    return review_rules(given[0])
 
 
 def check_session_name(

@@ -1,6 +1,6 @@
 """The studio settings of a publish started from a host's UI: read through the same seam as
-``ft-dcc publish`` (:mod:`ft_dcc.publish.settings_options`: ``resolve_for_publish``, then the
-studio's decisions, ``settings_fields``, and the artist's empty choices, ``filled_choices``),
+``ft-dcc publish`` (:mod:`ft_dcc.publish.settings_options`: ``resolve_for_publish``, then what
+the plugins receive, ``settings_fields``, and the artist's empty choices, ``filled_choices``),
 with the host's name, the task and the scene's path (for the path templates): the artist's own
 task, review session or asset name wins.
 
@@ -62,14 +62,16 @@ def filled_request(
     request: PublishRequest, host: str, scene: Optional[str], shared: SharedRead
 ) -> SettledPublish:
     """``request`` with the resolved settings of ``host``, its task and ``scene`` (the path
-    templates' input): the studio's decisions as its ``settings``, and the choices the artist
-    left empty filled (``filled_choices``); read on ``shared.session``."""
+    templates' input): what the plugins receive as its ``settings``, the task's names the read
+    found, and the choices the artist left empty filled (``filled_choices``); read on
+    ``shared.session``."""
     options = options_of(request, scene or "")
     resolved, context, found_task = resolve_for_publish(options, host, shared=shared)
-    settings = StudioSettings.of(settings_fields(resolved, context))
+    settings = StudioSettings.of(settings_fields(resolved))
     filled = filled_choices(options, resolved, context, found_task)
     settled = attr.evolve(
-        request, settings=settings, task=filled.get("task", request.task),
+        request, settings=settings, task_names=context.fields,
+        task=filled.get("task", request.task),
         review_session_name=filled.get("review_session_name", request.review_session_name),
         burnin=filled.get("burnin", request.burnin),
         burnin_template=filled.get("burnin_template", request.burnin_template),

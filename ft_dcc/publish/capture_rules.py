@@ -9,7 +9,7 @@ files host: ``Host.renders_range`` False) keeps its range.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
 
 import attr
 
@@ -20,19 +20,18 @@ from ft_dcc.publish.studio_settings import size_of
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ft_dcc.publish.host_port import CaptureSpec
-    from ft_dcc.publish.state import ReviewScope
+    from ft_dcc.publish.state import ReviewRules, ReviewScope
 
 log = logging.getLogger(__name__)
 
 Size = Tuple[int, int]
 
 
-def range_overrides(host: Host, request: PublishRequest) -> SpecOverrides:
+def range_overrides(host: Host, request: PublishRequest, handles: int) -> SpecOverrides:
     """``frame_start``/``frame_end`` for the spec: the artist's ``frames``, else the scene's
-    range with the settings' handles around it (empty: the host's own range)."""
+    range with the settings' ``handles`` around it (empty: the host's own range)."""
     if request.frames:
         return {"frame_start": request.frames[0], "frame_end": request.frames[1]}
-    handles = request.settings.handles
     if not host.renders_range or not handles:
         return {}
     start, end = host.frame_range()
@@ -40,17 +39,26 @@ def range_overrides(host: Host, request: PublishRequest) -> SpecOverrides:
 
 
 def shot_range(
-    host: Host, request: PublishRequest, shot: Optional[Tuple[int, int]]
+    host: Host, request: PublishRequest, rules: ReviewRules, shot: Optional[Tuple[int, int]]
 ) -> Optional[Tuple[int, int]]:
-    """The range ``capture.frame_range = "shot"`` asks for: the shot's ``fstart``/``fend`` in
-    ftrack with the handles around it; None when the rule is "scene", the artist gave
-    ``--frames``, the host cannot render another range or the shot has none."""
-    if request.settings.frame_rule != "shot" or request.frames or not host.renders_range:
+    """The range ``capture.frame_range = "shot"`` asks for (``rules``, as
+    ``CollectCaptureSpec`` received them): the shot's ``fstart``/``fend`` in ftrack with the
+    handles around it; None when the rule is "scene", the artist gave ``--frames``, the host
+    cannot render another range or the shot has none."""
+    if rules.frame_rule != "shot" or request.frames or not host.renders_range:
         return None
     if shot is None:
         return None
-    handles = request.settings.handles
-    return shot[0] - handles, shot[1] + handles
+    return shot[0] - rules.handles, shot[1] + rules.handles
+
+
+def review_rules(plugin: Any) -> ReviewRules:
+    """The rules ``CollectCaptureSpec`` (``plugin``: its class with the settings given, or its
+    instance) received from the settings: the range's and the review movie's."""
+    from ft_dcc.publish.state import ReviewRules
+
+    return ReviewRules(frame_rule=str(plugin.frame_range), handles=int(plugin.handles),
+                       quality=int(plugin.quality), sound=bool(plugin.sound))  # fmt: skip
 
 
 def fit_inside(size: Size, box: Optional[Size]) -> Size:
@@ -98,7 +106,7 @@ def collect_spec(
         frame = host.current_frame() if request.still_frame is None else request.still_frame
         overrides["frame_start"] = overrides["frame_end"] = frame
     else:
-        overrides.update(range_overrides(host, request))
+        overrides.update(range_overrides(host, request, scope.item.rules.handles))
     drawn: JsonObject = {k: v for k, v in viewport.items() if isinstance(v, (str, bool))}
     overrides["display"] = {"viewport": drawn}
     size = capture_size(host, sizes.resolution, sizes.scale)

@@ -140,7 +140,7 @@ def check_frames(state: ReviewScope) -> Tuple[List[str], List[ValidationError]]:
                 warnings.extend(check(state, attributes))
             except ValidationError as problem:
                 problems.append(problem)
-    elif state.request.settings.frame_rule == "shot" and not state.request.frames:
+    elif state.item.rules.frame_rule == "shot" and not state.request.frames:
         warnings.append(
             'capture.frame_range is "shot" but the shot\'s range could not be read: published '
             f"the scene's {spec.frame_start}-{spec.frame_end}"
@@ -244,9 +244,9 @@ def follow_shot_range(
     shot = None
     if start is not None and end is not None and (start.explicit or end.explicit):
         shot = int(float(start.value)), int(float(end.value))  # set, not ftrack's default
-    wanted = shot_range(state.host, state.request, shot)
+    wanted = shot_range(state.host, state.request, state.item.rules, shot)
     if wanted is None:
-        asked = state.request.settings.frame_rule == "shot" and not state.request.frames
+        asked = state.item.rules.frame_rule == "shot" and not state.request.frames
         if asked and shot is None:
             return spec, [
                 f"shot {_shot_name(state)} has no fstart/fend: published the scene's range"
@@ -305,7 +305,7 @@ def _check_shot_range(state: ReviewScope, attributes: Dict[str, ShotAttribute]) 
     shot_range = (int(float(start.value)), int(float(end.value)))
     ours = (spec.frame_start, spec.frame_end)
     handles = _handles(attributes)
-    for around in {0, handles, state.request.settings.handles}:  # the shot's or the settings'
+    for around in {0, handles, state.item.rules.handles}:  # the shot's or the settings'
         if ours == (shot_range[0] - around, shot_range[1] + around):
             return []
     shot_name = _shot_name(state)

@@ -96,8 +96,8 @@ def encode_and_verify(state: ReviewScope) -> Path:
             size=(spec.width, spec.height),
             colour=ColourTransform(item.colour) if item.colour is not None else None,
             audio=_audio(result, state),
-            sound=state.request.settings.sound,
-            crf=state.request.settings.quality,
+            sound=state.item.rules.sound,
+            crf=state.item.rules.quality,
             burnin=_burnin(state),
             progress=scaled(state.progress, "encode", 0.0, 1.0),
         )
@@ -126,7 +126,7 @@ def _burnin(state: ReviewScope) -> Optional[Burnin]:
 def _audio(result: CaptureResult, state: ReviewScope) -> Optional[AudioInput]:
     """The captured sound placed on the review's time line (its first frame is time 0); None
     without one or when the settings want a silent review (``encode.sound``)."""
-    if result.audio is None or not state.request.settings.sound:
+    if result.audio is None or not state.item.rules.sound:
         return None
     fps = state.capture_spec().fps
     start = result.audio_start_frame

@@ -53,8 +53,10 @@ FRAME_CHECK = ValidateFrameRange.__name__  # whose ``severity`` the settings giv
 #: what reads the shot and takes its frames (left out with the frame check ``off`` and for a
 #: still: the frames stay)
 SERVER_VIEW, SHOT_FRAMES = "CollectServerView", "CollectShotFrames"
-#: what sizes the capture (``capture.resolution``, ``capture.scale``, ``encode.max_size``)
+#: what sizes the capture (``capture.resolution``, ``capture.scale``, ``encode.max_size``) and
+#: decides its range (``capture.frame_range``, ``capture.handles``)
 CAPTURE_SPEC = "CollectCaptureSpec"
+REVIEWABLES = "CollectReviewables"  # what names the asset (``naming.asset``)
 #: the request's values the settings may fill (the artist's own choice wins over them)
 SETTLED = ("review_session", "resolution", "scale", "max_size", "frame_rule", "handles",
            "frame_check", "asset_name_template")  # fmt: skip
@@ -99,11 +101,11 @@ def decided(request: PublishRequest) -> JsonObject:
         "resolution": _listed(settings.resolution),
         "scale": settings.scale,
         "max_size": _listed(settings.max_size),
-        "frame_rule": settings.frame_rule,
-        "handles": settings.handles,
+        "frame_rule": settings.owned("capture.frame_range") or "scene",
+        "handles": int(settings.owned("capture.handles") or 0),
         "frame_check": settings.severity(FRAME_CHECK),
-        "asset_name_template": settings.asset_name_template,
-        "name_fields": dict(settings.name_fields),
+        "asset_name_template": settings.owned("naming.asset"),
+        "name_fields": dict(request.task_names),
         "fps": None if request.fps is None else fraction_text(request.fps),
         "frames": list(request.frames) if request.frames else None,
     }
@@ -245,6 +247,10 @@ def _request(
         plugins.update({SHOT_FRAMES: {"enabled": False}, SERVER_VIEW: {"enabled": False}})
     sizes = {name: chosen.get(name) for name in ("resolution", "scale", "max_size")}
     plugins[CAPTURE_SPEC] = {name: value for name, value in sizes.items() if value is not None}
+    plugins[CAPTURE_SPEC].update(frame_range=str(chosen.get("frame_rule") or "scene"),
+                                 handles=int(str(chosen.get("handles") or 0)))  # fmt: skip
+    template = str(chosen.get("asset_name_template") or "") or None
+    plugins[REVIEWABLES] = {"asset_name_template": template}
     return PublishRequest(
         reviewables=[Reviewable(asset_name=asset)],
         task=manifest.task_path or manifest.task_id,
@@ -252,13 +258,8 @@ def _request(
         fps=str(chosen["fps"]) if chosen.get("fps") else None,
         frames=_pair(chosen.get("frames")),
         still=bool(decision.get("still")),
-        settings=StudioSettings(
-            asset_name_template=str(chosen.get("asset_name_template") or "") or None,
-            name_fields={k: str(v) for k, v in _object(chosen.get("name_fields")).items() if v},
-            frame_rule=str(chosen.get("frame_rule") or "scene"),
-            handles=int(str(chosen.get("handles") or 0)),
-            plugins=plugins,
-        ),
+        settings=StudioSettings(plugins=plugins),
+        task_names=_object(chosen.get("name_fields")),
     )
 
 

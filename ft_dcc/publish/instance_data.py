@@ -73,7 +73,7 @@ def _handles(state: ReviewScope) -> int:
     request = state.request
     if request.frames or not state.host.renders_range or state.item.still:
         return 0
-    return request.settings.handles
+    return state.item.rules.handles
 
 
 def apply_collected(item: ReviewItem, data: Mapping[str, Any]) -> None:

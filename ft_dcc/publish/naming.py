@@ -34,10 +34,9 @@ def default_asset_name(state: ReviewScope) -> str:
     return name
 
 
-def templated_asset_name(state: ReviewScope) -> Optional[str]:
-    """The asset name from the settings' ``naming.asset`` template, or None without one;
+def templated_asset_name(state: ReviewScope, template: Optional[str]) -> Optional[str]:
+    """The asset name from the settings' ``naming.asset`` ``template``, or None without one;
     SettingsError when the template names a field this publish has no value for."""
-    template = state.request.settings.asset_name_template
     if not template:
         return None
     from ft_dcc.settings.templates import fill
@@ -50,7 +49,7 @@ def asset_fields(state: ReviewScope) -> Dict[str, Optional[str]]:
     parts = (state.given_task_path or "").split("/")
     fields: Dict[str, Optional[str]] = {"project": parts[0] if len(parts) > 1 else None}
     fields["task"] = parts[-1] if len(parts) > 1 else None
-    fields.update({"sequence": None, "shot": None}, **state.request.settings.name_fields)
+    fields.update({"sequence": None, "shot": None}, **state.request.task_names)
     fields.update(
         scene=asset_name_from_path(state.item.scene),
         camera=source_name(state) or state.camera_choice() or state.host.current_camera(),

@@ -30,17 +30,10 @@ class ColourOptions(TypedDict, total=False):
 
 
 class SettingsFields(TypedDict, total=False):
-    """What the resolved studio settings add: ``StudioSettings`` fields, by name
+    """What the resolved studio settings give the plugins: ``StudioSettings`` fields, by name
     (``ft_dcc.publish.settings_options.apply`` fills them, see there for the keys)."""
 
-    asset_name_template: Optional[str]
-    name_fields: Dict[str, str]
     plugins: Dict[str, Dict[str, object]]
-    camera_rule: str
-    frame_rule: str
-    handles: int
-    quality: int
-    sound: bool
 
 
 class PublishOptions(TypedDict, total=False):
@@ -79,6 +72,7 @@ class PublishOptions(TypedDict, total=False):
     report: Optional[str]  # also save the report here
     # -- the studio settings' fields (ft_dcc.publish.settings_options.apply)
     settings: SettingsFields
+    task_names: Dict[str, str]  # the task's project/sequence/shot/task names the read found
     # -- a headless host's request file (ft_dcc.host.headless.publish_in_host)
     publish: JsonObject  # PublishRequest.to_dict(): what the host publishes
     result: str  # where the host writes its outcome

@@ -3,9 +3,11 @@ the CLI and passed whole to :func:`ft_dcc.publish.api.run_publish`.
 
 A request holds one or more :class:`Reviewable` s (each becomes its own AssetVersion) and the
 choices they share: the task, the review session, the comment, the frames; and, apart from the
-artist's choices, what the studio settings decided (:class:`StudioSettings`, one field). It
-crosses a process boundary (``ft-dcc publish`` -> a headless host) as
-:meth:`PublishRequest.to_dict` / :meth:`PublishRequest.from_dict`.
+artist's choices, what the studio settings give the publish's plugins (:class:`StudioSettings`:
+their ``plugins`` section, which the plugin classes receive) and the task's names the settings
+read found (``task_names``: a fact of ftrack, not a setting). It crosses a process boundary
+(``ft-dcc publish`` -> a headless host) as :meth:`PublishRequest.to_dict` /
+:meth:`PublishRequest.from_dict`.
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ def _settings(value: Union[StudioSettings, Mapping[str, Any], None]) -> StudioSe
     return StudioSettings.of(value)
 
 
+def _names(value: Optional[Mapping[str, object]]) -> Dict[str, str]:
+    return {str(key): str(name) for key, name in (value or {}).items() if name}
+
+
 def _invitees(values: Optional[Iterable[Invitee]]) -> Tuple[Invitee, ...]:
     return tuple(values or ())
 
@@ -107,6 +113,9 @@ class PublishRequest:
     #: what the studio settings decided (``ft_dcc.publish.settings_options``), kept apart from
     #: the artist's choices above
     settings: StudioSettings = attr.ib(factory=StudioSettings, converter=_settings)
+    #: the names of the task's path (project/sequence/shot/task) as the settings read found the
+    #: task in ftrack, for the asset's naming template before the publish reads the server
+    task_names: Dict[str, str] = attr.ib(factory=dict, converter=_names)
 
     @property
     def several(self) -> bool:
@@ -127,6 +136,9 @@ class PublishRequest:
         read the JSON values)."""
         names = {field.name for field in attr.fields(cls)}
         known: Dict[str, Any] = {key: value for key, value in data.items() if key in names}
+        former = known.get("settings")
+        if "task_names" not in known and isinstance(former, Mapping):  # an older client's
+            known["task_names"] = _former_names(former)
         return cls(**known)
 
 
@@ -168,7 +180,13 @@ def request_from_options(options: PublishOptions) -> PublishRequest:
         queue_dir=options.get("queue_dir"),
         work_dir=options.get("work_dir"),
         settings=options.get("settings"),
+        task_names=options.get("task_names") or _former_names(options.get("settings")),
     )
+
+
+def _former_names(settings: Optional[Mapping[str, Any]]) -> Any:
+    """The task's names an older client's settings carried (``name_fields``), else None."""
+    return (settings or {}).get("name_fields")
 
 
 def options_of(request: PublishRequest, input_path: str) -> PublishOptions:

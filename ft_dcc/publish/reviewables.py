@@ -4,7 +4,7 @@ to its host (a Write node, an input file), with its own work folder, progress an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from ft_dcc.progress import ReviewableTotals, for_reviewable
 from ft_dcc.publish.host_port import Host
@@ -13,8 +13,12 @@ from ft_dcc.publish.request import Reviewable
 from ft_dcc.publish.state import Data, ReviewItem, ReviewScope, publish_of_data
 
 
-def review_items(data: Data) -> List[ReviewItem]:
-    """One :class:`ReviewItem` per reviewable of the publish's request, in its order."""
+def review_items(
+    data: Data, asset_name_template: Optional[str] = None, camera: str = "scene"
+) -> List[ReviewItem]:
+    """One :class:`ReviewItem` per reviewable of the publish's request, in its order, named by
+    the artist, else by the settings' ``asset_name_template`` (``naming.asset``), else by its
+    scene; ``camera``: the settings' ``capture.camera`` ("scene": the host's choice)."""
     publish = publish_of_data(data)
     request = publish.request
     count = len(request.reviewables)
@@ -34,11 +38,14 @@ def review_items(data: Data) -> List[ReviewItem]:
             if work is not None
             else None,
             scene=host.scene_path(),
+            camera=camera if camera != "scene" else None,
             still=request.still or host.is_still(),
         )
         scope = ReviewScope(data, item)
         item.asset_name = (
-            reviewable.asset_name or templated_asset_name(scope) or default_asset_name(scope)
+            reviewable.asset_name
+            or templated_asset_name(scope, asset_name_template)
+            or default_asset_name(scope)
         )
         items.append(item)
     return items

@@ -4,13 +4,12 @@ publish options out. The artist's own flags always win; settings fill only what 
 What it reads: the publish's task (its project, type and path) to choose the project's settings
 and the profiles of this host and task type; with no task given, ``paths.task_templates`` turn
 the input's path into one. What it fills: the review session's name (``naming.review_session``),
-the asset name template (``naming.asset``), the capture size (``capture.resolution`` or
-``capture.scale``), check severities (``checks.*``), burn-ins (``burnin.*``), for movies and
-image sequences the colour options (``colour.*``), and the capture, encode, look and thumbnail
-keys as :class:`~ft_dcc.publish.studio_settings.StudioSettings` fields (the request's
-``settings``, apart from the artist's choices; read by the pipeline where the artist's own
-``--frames``/``--camera``/``--thumbnail-frame``/``--look`` left them free), and the rules of a
-review session the publish creates (``client_review.*``).
+burn-ins (``burnin.*``), for movies and image sequences the colour options (``colour.*``);
+every key a plugin owns (``ft_dcc.settings.keys.PLUGIN_KEYS``: the capture, encode, naming,
+look, thumbnail and check keys, the rules of a review session the publish creates) goes to that
+plugin's class, as the request's ``settings.plugins`` (the artist's own ``--frames``,
+``--camera``, ``--asset``, ``--look`` still win), and the task's names the read found as its
+``task_names``.
 """
 
 from __future__ import annotations
@@ -292,7 +291,8 @@ def apply(
     out.update(filled_choices(request, resolved, context, found_task))
     if host == "files" and str(out.get("input", "")).lower().endswith(".exr"):
         out["colour"] = _colour(out.get("colour"), resolved)
-    out["settings"] = settings_fields(resolved, context)
+    out["settings"] = settings_fields(resolved)
+    out["task_names"] = dict(context.fields)
     return out
 
 
@@ -321,37 +321,20 @@ def filled_choices(
     return out
 
 
-def settings_fields(resolved: Resolved, context: TaskContext) -> SettingsFields:
-    """The studio's decisions for a publish (``StudioSettings``' fields) from the resolved keys."""
-    settings = _capture_and_encode(resolved)
-    settings["asset_name_template"] = resolved.optional_text("naming.asset")
-    settings["name_fields"] = dict(context.fields)
-    settings["plugins"] = plugin_settings(resolved)
-    return settings
+def settings_fields(resolved: Resolved) -> SettingsFields:
+    """What the resolved keys give the publish's plugins (``StudioSettings``' fields)."""
+    return {"plugins": plugin_settings(resolved)}
 
 
 def plugin_settings(resolved: Resolved) -> PluginSettings:
     """What each plugin receives as class attributes: the keys it owns (``PLUGIN_KEYS``: a
-    check's severity, the thumbnail rule, the OCIO look), where they differ from the default,
-    with the settings' ``plugins`` section laid over them."""
+    check's severity, the capture's range and size, the asset's naming, ...), where they differ
+    from the default, with the settings' ``plugins`` section laid over them."""
     owned: PluginSettings = {}
     for key, (plugin, attribute) in PLUGIN_KEYS.items():
         if resolved[key] != BY_NAME[key].default:
             owned.setdefault(plugin, {})[attribute] = resolved[key]
     return merged([owned, resolved.plugins])
-
-
-def _capture_and_encode(resolved: Resolved) -> SettingsFields:
-    """The capture, encode, look and thumbnail keys as ``StudioSettings`` fields (the
-    artist's ``--frames``/``--thumbnail-frame``/``--look`` still win: the pipeline reads these
-    only where the artist chose nothing)."""
-    return {
-        "camera_rule": resolved.text("capture.camera"),
-        "frame_rule": resolved.text("capture.frame_range"),
-        "handles": resolved.integer("capture.handles"),
-        "quality": resolved.integer("encode.quality"),
-        "sound": resolved.flag("encode.sound"),
-    }
 
 
 def _colour(given: Optional[ColourOptions], resolved: Resolved) -> Optional[ColourOptions]:

@@ -33,6 +33,7 @@ from typing import (
 
 import attr
 
+from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host
 from ft_dcc.publish.report import DEFERRED
@@ -122,6 +123,17 @@ class PublishResult:
     queue_entry: Optional[QueueEntry] = None
 
 
+@attr.s(frozen=True, auto_attribs=True, kw_only=True)
+class ReviewRules:
+    """The settings' rules of one review, as ``CollectCaptureSpec`` received them (its class
+    attributes) and wrote them on the reviewable, for the steps after it."""
+
+    frame_rule: str = "scene"  # capture.frame_range: the scene's range, or the shot's in ftrack
+    handles: int = 0  # capture.handles, around that range (not around the artist's frames)
+    quality: int = REVIEW_CRF  # encode.quality: the review movie's H.264 CRF
+    sound: bool = True  # encode.sound: false makes a silent review
+
+
 @attr.s(auto_attribs=True, kw_only=True)
 class ReviewItem:
     """One reviewable of the publish (``instance.data["ft_dcc"]``): what its steps made."""
@@ -133,8 +145,12 @@ class ReviewItem:
     work_dir: Optional[Path] = None
     scene: Optional[Path] = None
     asset_name: str = "review"
+    #: the camera the settings' ``capture.camera`` names for a reviewable with no source of
+    #: its own (``CollectReviewables``'); None: the host's choice (the scene camera)
+    camera: Optional[str] = None
     still: bool = False  # one picture (family ``still``), published as an ftrackreview-image
     spec: Optional[CaptureSpec] = None
+    rules: ReviewRules = attr.Factory(ReviewRules)  # written by CollectCaptureSpec
     # validated
     view: Optional[ServerView] = None  # the planned read of this version (integrate_read)
     shot: Optional[EntityLike] = None
@@ -271,17 +287,17 @@ class ReviewScope:
     @classmethod
     def standalone(
         cls, host: Host, request: PublishRequest, spec: CaptureSpec, session: IntegrateSession,
-        task: EntityLike, view: ServerView,
+        task: EntityLike, view: ServerView, rules: ReviewRules,
     ) -> ReviewScope:  # fmt: skip
         """The scope of a reviewable checked outside a publish (the farm's submit): an online
-        connection, a read task and planned view."""
+        connection, a read task and planned view, the ``rules`` the settings give."""
         data: Data = {
             STATE_KEY: PublishContext(host=host, request=request, session=session, task=task),
             CONNECTION_KEY: Connection(session=session, online=True),
             TASK_KEY: TaskFacts(task=task, task_id=str(task["id"])),
         }
         item = ReviewItem(reviewable=Reviewable(), host=host, spec=spec, view=view,
-                          shot=view.shot)  # fmt: skip
+                          shot=view.shot, rules=rules)  # fmt: skip
         return cls(data, item)
 
     @property
@@ -336,11 +352,10 @@ class ReviewScope:
     def camera_choice(self) -> Optional[str]:
         """The camera this reviewable captures through: its source on a host that uses
         cameras (others name a Write node or an input there), else the one the settings'
-        ``capture.camera`` names, else None: the host's choice (the scene camera)."""
+        ``capture.camera`` names (``ReviewItem.camera``), else None: the host's choice."""
         if not self.host.uses_cameras:
             return None
-        rule = self.request.settings.camera_rule
-        return self.item.reviewable.source or (rule if rule != "scene" else None)
+        return self.item.reviewable.source or self.item.camera
 
     # -- what a stage needs of the stages before it (PublishError when one did not run) ------
     def connected_session(self) -> IntegrateSession:

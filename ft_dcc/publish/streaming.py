@@ -37,7 +37,7 @@ def stream_encoder(state: ReviewScope, output: Path) -> Optional[StreamEncoder]:
 
     spec = state.capture_spec()
     size = (spec.width, spec.height)
-    quality = state.request.settings.quality
+    quality = state.item.rules.quality
     return StreamEncoder(output, spec.fps, spec.frame_count, size=size, crf=quality).start()
 
 

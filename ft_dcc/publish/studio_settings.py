@@ -1,10 +1,10 @@
-"""What the studio's settings decided for a publish (:class:`StudioSettings`), kept apart from
-the artist's own choices: the request carries it whole as ``PublishRequest.settings``.
+"""What the studio's settings give a publish's plugins (:class:`StudioSettings`: one field,
+``plugins``), kept apart from the artist's own choices as ``PublishRequest.settings``.
 
-``ft_dcc.publish.settings_options.apply`` resolves the settings' keys (``docs/settings.md``) into
-:class:`~ft_dcc.publish.options.SettingsFields`; :meth:`StudioSettings.of` types them. A plugin's
-own settings (the ``plugins`` section) are given to the plugin classes before the run
-(``ft_dcc.settings.plugins.apply``), not read from here by the plugins.
+``ft_dcc.publish.settings_options.apply`` resolves the settings' keys (``docs/settings.md``):
+each key a plugin owns (``ft_dcc.settings.keys.PLUGIN_KEYS``) with the settings' ``plugins``
+section; the plugin classes receive them before the run (``ft_dcc.settings.plugins.apply``), as
+AYON's ``apply_settings``: no plugin reads them from here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 import attr
 
-from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.settings.keys import PLUGIN_KEYS
 
@@ -33,6 +32,12 @@ FORMER_FIELDS = {
     "open_days": "client_review.open_days",
     "client_downloads": "client_review.downloads",
     "client_watermark": "client_review.watermark",
+    "camera_rule": "capture.camera",
+    "frame_rule": "capture.frame_range",
+    "handles": "capture.handles",
+    "quality": "encode.quality",
+    "sound": "encode.sound",
+    "asset_name_template": "naming.asset",
 }
 
 
@@ -67,19 +72,12 @@ def size_of(value: object) -> Optional[Tuple[int, int]]:
 
 @attr.s(frozen=True, auto_attribs=True, kw_only=True)
 class StudioSettings:
-    """The settings' decisions a publish reads (each field names its settings key)."""
+    """What the settings give the publish's plugins."""
 
-    asset_name_template: Optional[str] = None  # naming.asset, e.g. "{shot}_{camera}"
-    name_fields: Dict[str, str] = attr.Factory(dict)  # project/sequence/shot/task for templates
     #: what each plugin receives as class attributes (ft_dcc.settings.plugins): the keys it
     #: owns (ft_dcc.settings.keys.PLUGIN_KEYS: checks.* as a validator's ``severity``, ...) and the
     #: ``plugins`` section: plugin class -> attribute -> value
     plugins: Dict[str, Dict[str, Any]] = attr.Factory(dict)
-    camera_rule: str = "scene"  # capture.camera: the scene's camera, or one named here
-    frame_rule: str = "scene"  # capture.frame_range: the scene's range, or the shot's in ftrack
-    handles: int = attr.ib(default=0, converter=int)  # capture.handles, around that range
-    quality: int = attr.ib(default=REVIEW_CRF, converter=int)  # encode.quality: H.264 CRF
-    sound: bool = attr.ib(default=True, converter=bool)  # encode.sound
 
     @classmethod
     def of(cls, fields: Union[StudioSettings, Mapping[str, Any], None]) -> StudioSettings:

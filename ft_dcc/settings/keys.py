@@ -196,6 +196,14 @@ PLUGIN_KEYS: Dict[str, Tuple[str, str]] = {
     "capture.shading": ("CollectCaptureSpec", "shading"),
     "capture.overlays": ("CollectCaptureSpec", "overlays"),
     "capture.hud": ("CollectCaptureSpec", "hud"),
+    # the capture's range, and the review movie it is encoded into
+    "capture.frame_range": ("CollectCaptureSpec", "frame_range"),
+    "capture.handles": ("CollectCaptureSpec", "handles"),
+    "encode.quality": ("CollectCaptureSpec", "quality"),
+    "encode.sound": ("CollectCaptureSpec", "sound"),
+    # what each reviewable is: the camera one with none of its own captures through, its name
+    "capture.camera": ("CollectReviewables", "camera"),
+    "naming.asset": ("CollectReviewables", "asset_name_template"),
     # the rules of a review session the publish creates
     "client_review.open_days": ("IntegrateReview", "open_days"),
     "client_review.downloads": ("IntegrateReview", "downloads"),

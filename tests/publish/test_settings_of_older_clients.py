@@ -31,7 +31,7 @@ def test_an_older_clients_settings_reach_the_plugins_that_own_them_now() -> None
     assert plugins["ValidateColour"] == {"look": "shot_grade"}
     assert plugins["ValidateThumbnailFrame"] == {"rule": "first"}
     assert plugins["ValidateReviewSessionOpen"] == {"template": "Layout {date}"}
-    assert StudioSettings.of(OLDER).quality == 20
+    assert plugins["CollectCaptureSpec"] == {"quality": 20}
 
 
 def test_a_queued_request_of_an_older_client_keeps_them_through_its_journal_form() -> None:
@@ -43,7 +43,8 @@ def test_a_queued_request_of_an_older_client_keeps_them_through_its_journal_form
 
 
 def test_settings_of_today_are_read_as_they_are() -> None:
-    today = StudioSettings(plugins={"ValidateColour": {"look": "x"}}, quality=18)
+    plugins = {"ValidateColour": {"look": "x"}, "CollectCaptureSpec": {"quality": 18}}
+    today = StudioSettings(plugins=plugins)
     assert StudioSettings.of(today.to_dict()) == today
 
 
@@ -82,3 +83,46 @@ def test_an_older_clients_capture_size_reaches_the_capture_collector() -> None:
     sizes = SizeRules.of(given["resolution"], given["scale"], given["max_size"])
     assert sizes == SizeRules.of("640x360", 1.0, "320x180")
     assert sizes == SizeRules((640, 360), 1.0, (320, 180))
+
+
+#: ``PublishRequest.to_dict()["settings"]`` as the ft_dcc before the capture's range, the
+#: encode and the naming went to their plugins wrote it (a farm job's or a headless request's)
+BEFORE_ONE_CHANNEL = {
+    "asset_name_template": "{shot}_{camera}",
+    "name_fields": {"project": "p", "sequence": "sq", "shot": "sh010", "task": "anim"},
+    "plugins": {"CollectCaptureSpec": {"resolution": "640x360"}},
+    "camera_rule": "renderCam",
+    "frame_rule": "shot",
+    "handles": 4,
+    "quality": 20,
+    "sound": False,
+}
+
+
+def test_the_range_encode_and_naming_fields_reach_the_plugins_that_own_them_now() -> None:
+    """``camera_rule``, ``frame_rule``, ``handles``, ``quality``, ``sound`` and
+    ``asset_name_template`` were fields of the settings; they are ``CollectCaptureSpec``'s and
+    ``CollectReviewables``' class attributes now, and ``name_fields`` the request's
+    ``task_names`` (the task's names, a fact of ftrack)."""
+    from ft_dcc.publish.capture_rules import review_rules
+    from ft_dcc.publish.plugins.collect_capture_spec import CollectCaptureSpec
+    from ft_dcc.publish.plugins.collect_reviewables import CollectReviewables
+    from ft_dcc.publish.state import ReviewRules
+    from ft_dcc.settings.plugins import apply
+
+    request = PublishRequest.from_dict({"settings": BEFORE_ONE_CHANNEL})
+    plugins = request.settings.plugins
+    assert plugins["CollectCaptureSpec"] == {
+        "resolution": "640x360", "frame_range": "shot", "handles": 4, "quality": 20,
+        "sound": False,
+    }  # fmt: skip
+    assert plugins["CollectReviewables"] == {"asset_name_template": "{shot}_{camera}",
+                                            "camera": "renderCam"}  # fmt: skip
+    assert request.task_names == BEFORE_ONE_CHANNEL["name_fields"]
+    capture, reviewables = apply([CollectCaptureSpec, CollectReviewables], plugins)
+    assert review_rules(capture) == ReviewRules(frame_rule="shot", handles=4, quality=20,
+                                                sound=False)  # fmt: skip
+    assert (reviewables.asset_name_template, reviewables.camera) == ("{shot}_{camera}",
+                                                                      "renderCam")  # fmt: skip
+    again = PublishRequest.from_dict(request.to_dict())  # the newer form reads back the same
+    assert (again.settings, again.task_names) == (request.settings, request.task_names)

@@ -21,13 +21,21 @@ class CollectCaptureSpec(pyblish.api.InstancePlugin):
     shading = "scene"
     overlays = False
     hud = False
+    #: the range: the settings' capture.frame_range ("scene", or "shot": the shot's in ftrack,
+    #: which CollectShotFrames takes) and capture.handles around it (not around --frames)
+    frame_range = "scene"
+    handles = 0
+    #: the review movie: the settings' encode.quality (H.264 CRF) and encode.sound
+    quality = 15
+    sound = True
 
     def process(self, instance):
-        from ft_dcc.publish.capture_rules import SizeRules, collect_spec
+        from ft_dcc.publish.capture_rules import SizeRules, collect_spec, review_rules
         from ft_dcc.publish.instance_data import contract_data
         from ft_dcc.publish.state import ReviewScope
 
         scope = ReviewScope.of(instance)
+        scope.item.rules = review_rules(self)
         viewport = {"shading": self.shading, "overlays": self.overlays, "hud": self.hud}
         sizes = SizeRules.of(self.resolution, self.scale, self.max_size)
         spec = scope.item.spec = collect_spec(scope, sizes, viewport)

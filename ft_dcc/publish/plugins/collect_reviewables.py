@@ -11,6 +11,12 @@ class CollectReviewables(pyblish.api.ContextPlugin):
     label = "Reviewables"
     order = pyblish.api.CollectorOrder - 0.12
     targets = ["default", "queued"]  # decides a queued publish again too
+    #: the settings' naming.asset: the asset's name when the artist gave none, e.g.
+    #: "{shot}_{camera}" (None: the scene's name without its version)
+    asset_name_template = None
+    #: the settings' capture.camera: "scene" (the scene's camera) or the camera a reviewable
+    #: with no camera of its own captures through
+    camera = "scene"
 
     def process(self, context):
         from ft_dcc.exceptions import ValidationError
@@ -18,7 +24,7 @@ class CollectReviewables(pyblish.api.ContextPlugin):
         from ft_dcc.publish.state import STATE_KEY
 
         taken = []
-        for item in review_items(context.data):
+        for item in review_items(context.data, self.asset_name_template, self.camera):
             if item.asset_name in taken:
                 raise ValidationError(
                     f"two of the reviewables would be versions of the same asset "
