@@ -305,3 +305,34 @@ def test_an_entry_queued_by_an_older_ft_dcc_is_decided_again_and_published(
         {"asset": "older", "version": 1, "sessions": [_week_name(task.split("/")[0])]}
     ]
     assert OfflineQueue(tmp_path / "queue").entries() == []
+
+
+def test_a_publish_queued_with_an_older_clients_settings_is_named_by_them_at_flush(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    """A library caller of an older ft_dcc gives ``settings`` in their former fields (the
+    asset's naming template and the task's names, the range and encode rules beside them):
+    queued offline, its journal keeps the template, and the flush names the asset by it."""
+    (task,) = _tasks(fresh_server, tmp_path, 1)
+    fresh_server.stop()
+    frames = make_sequence(tmp_path / "plate", frames=4, start=1001, name="plate")
+    older: Any = {
+        "asset_name_template": "{shot}_{scene}_older", "name_fields": {"shot": "sh010"},
+        "plugins": {}, "camera_rule": "scene", "frame_rule": "scene", "handles": 0,
+        "quality": 20, "sound": False,
+    }  # fmt: skip
+    report = publish(
+        FilesHost(frames), task=task, fps="25", queue_dir=tmp_path / "queue", settings=older,
+        session_factory=lambda: open_session(
+            fresh_server, tmp_path / "down", retry=RetryPolicy(retries=0)
+        ),
+    )  # fmt: skip
+    assert report.queued, str(report)
+    (entry,) = OfflineQueue(tmp_path / "queue").entries()
+    assert entry.manifest.asset_name == "sh010_plate_older"
+    fresh_server.start()
+    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
+    assert flushed.returncode == 0, flushed.stdout + flushed.stderr
+    found = versions_of(fresh_server, tmp_path, task)
+    assert [(v["asset"], v["version"]) for v in found] == [("sh010_plate_older", 1)]
+    assert OfflineQueue(tmp_path / "queue").entries() == []
