@@ -107,8 +107,9 @@ def test_the_desk_home_costs_the_same_at_ten_times_the_projects_and_sessions(
 
 
 def test_the_home_pages_every_project_once_newest_first_and_finds_one_by_name(
-    studio: Studio,
+    each_studio: Studio,
 ) -> None:
+    studio = each_studio
     shows = _projects(studio, 12, 3)
     quiet = _projects(studio, 2, 0, first=50, name="Quiet")  # no session yet: listed last
     seen, lines = _walk(studio, "/desk/")
@@ -170,7 +171,10 @@ def _sign_in_as_new(studio: Studio, username: str, role: Optional[str] = None,
     return user
 
 
-def test_an_artist_pages_every_project_and_a_supervisors_own_come_first(studio: Studio) -> None:
+def test_an_artist_pages_every_project_and_a_supervisors_own_come_first(
+    each_studio: Studio,
+) -> None:
+    studio = each_studio
     shows = _projects(studio, 9, 2)
     everyone = sorted([*shows, studio.project])
     _sign_in_as_new(studio, "artist")  # neither an administrator nor anyone's manager

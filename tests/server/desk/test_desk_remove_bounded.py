@@ -8,8 +8,7 @@ say what was removed; a batch with one item refused writes nothing and names it.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -19,18 +18,16 @@ import sqlalchemy as sa
 
 from ft_dcc.server.audit import entries
 from ft_dcc.server.model.side_tables import tombstone_table
-from server.desk.heard import HEADERS, Studio, open_studio, statements
+from server.desk.heard import HEADERS, Studio, statements
 
 #: statements removing 50 may cost beyond removing 5 (none grows per item)
 SLACK = 4
 
 
 @pytest.fixture
-def studio(backend: str, new_database_url: Callable[[str], str], tmp_path: Path
-           ) -> Iterator[Studio]:  # fmt: skip
-    url = None if backend == "sqlite" else new_database_url(backend)
-    with open_studio(tmp_path / "data", url) as studio:
-        yield studio
+def studio(each_studio: Studio) -> Studio:
+    """The desk on SQLite, then on PostgreSQL (``conftest.each_studio``)."""
+    return each_studio
 
 
 def _session_of(studio: Studio, count: int) -> tuple[str, List[str]]:
