@@ -110,8 +110,8 @@ class PublishRequest:
     new_review_session: bool = attr.ib(default=False, converter=bool)
     #: run the repairs a failed validator offers (its pyblish actions), then check again once
     repair: bool = attr.ib(default=False, converter=bool)
-    #: what the studio settings decided (``ft_dcc.publish.settings_options``), kept apart from
-    #: the artist's choices above
+    #: what the studio settings give the plugins' classes (``ft_dcc.publish.settings_options``),
+    #: kept apart from the artist's choices above
     settings: StudioSettings = attr.ib(factory=StudioSettings, converter=_settings)
     #: the names of the task's path (project/sequence/shot/task) as the settings read found the
     #: task in ftrack, for the asset's naming template before the publish reads the server
