@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Mapping
 import sqlalchemy as sa
 
 from ft_dcc.server.desk.reads import FILTERS, SEARCH_LIMIT, Row, iso
+from ft_dcc.server.model.name_order import in_byte_order, in_name_order
 from ft_dcc.server.store.store import Store
 
 #: the filters on a version's own names (the others are its asset's, shot's and sequence's)
@@ -35,6 +36,7 @@ class VersionSearch:
 
     def __init__(self, store: Store) -> None:
         self.engine = store.engine
+        self.dialect = store.engine.dialect.name
         self.versions = store.tables["AssetVersion"].alias("v")
         self.newest = store.tables["AssetVersion"].alias("newest")
         self.assets = store.tables["Asset"].alias("a")
@@ -140,12 +142,18 @@ class VersionSearch:
                 .limit(SEARCH_LIMIT)
             )  # fmt: skip
 
-        own = part(shot.c.id == project_id, a.c.name).subquery("own")
-        theirs = part(shot.c.project_id == project_id, shot.c.name, a.c.name).subquery("theirs")
+        # in byte order on both backends (as the page sorts them), the contexts through the
+        # index of their project and name (model.name_order)
+        asset_order = in_byte_order(a.c.name, self.dialect)
+        own = part(shot.c.id == project_id, asset_order).subquery("own")
+        theirs = part(shot.c.project_id == project_id,
+                      *in_name_order(shot.c.name, self.dialect), asset_order).subquery("theirs")
         both = sa.union_all(sa.select(own), sa.select(theirs)).subquery("both")
         picked = (
-            sa.select(both).order_by(both.c.shot, both.c.asset).limit(SEARCH_LIMIT)
-        ).subquery("picked")
+            sa.select(both).order_by(in_byte_order(both.c.shot, self.dialect),
+                                     in_byte_order(both.c.asset, self.dialect))
+            .limit(SEARCH_LIMIT)
+        ).subquery("picked")  # fmt: skip
         joined = (
             picked.join(v, (v.c.asset_id == picked.c.asset_id) & (v.c.version == picked.c.top))
             .outerjoin(task, task.c.id == v.c.task_id)

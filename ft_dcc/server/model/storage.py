@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from ft_dcc.server.model.database import make_postgres_engine, parse_database_url
+from ft_dcc.server.model.name_order import postgres_name_index
 from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.model.writers import write_turn
 
@@ -83,10 +84,10 @@ ORDERED_INDEXES: Dict[str, Tuple[Tuple[str, ...], ...]] = {
 }
 
 
-#: Indexes of several columns made on SQLite only (PostgreSQL's planner and its hash index of
-#: names serve the same reads, and a B-tree row there must stay under 2.7 KB, which a long name
-#: may not): the desk's "latest of each shot" walks a project's contexts in name order, and
-#: its version search tests a part of their names in the index, before reading a row.
+#: Indexes of several columns made on SQLite only: the desk's "latest of each shot" walks a
+#: project's contexts in name order, and its version search tests a part of their names in the
+#: index, before reading a row. PostgreSQL's index of the same (a B-tree row there must stay
+#: under 2.7 KB, which a long name may not) holds a prefix of the name: ``model.name_order``.
 SQLITE_ORDERED_INDEXES: Dict[str, Tuple[Tuple[str, ...], ...]] = {
     "Context": (("project_id", "name"),),
 }
@@ -129,6 +130,7 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
         for names in SQLITE_ORDERED_INDEXES.get(family, ()):
             Index(index_name(table.name, "_".join(names)),
                   *(table.c[name] for name in names)).ddl_if(dialect="sqlite")  # fmt: skip
+            postgres_name_index(index_name(table.name, "_".join(names) + "_key"), table)
         for name in SPARSE_COLUMNS.get(family, ()):
             column = table.c[name]
             Index(index_name(table.name, f"{name}_set"), column,
