@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.protocol.version import __version__
+from ft_dcc.server.model.idle_ping import ping_when_idle
 from ft_dcc.server.model.side_tables import SIDE_TABLE_OPTION, define_table
 
 #: what names a database: an engine, or its URL (parsed or as text)
@@ -90,7 +91,7 @@ def make_postgres_engine(url: URL) -> Engine:
     try:
         engine = sa.create_engine(
             url,
-            pool_pre_ping=True,
+            pool_pre_ping=False,  # an idle connection is pinged: model.idle_ping
             pool_size=8,
             max_overflow=16,
             pool_timeout=60,
@@ -102,17 +103,33 @@ def make_postgres_engine(url: URL) -> Engine:
             "pip install 'ft-dcc[postgres]'",
         ) from None
 
+    ping_when_idle(engine)
+
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:  # pragma: no cover - driver callback
         options = connection.get_execution_options()
-        if options.get("ft_write"):
+        write = bool(options.get("ft_write"))
+        _set_isolation(connection, write, bool(options.get(SIDE_TABLE_OPTION)))
+        if write:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-        elif options.get(SIDE_TABLE_OPTION):  # one keyed row at a time: see SideTable
-            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        else:
-            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
     return engine
+
+
+def _set_isolation(connection: Connection, write: bool, side_table: bool) -> None:
+    """The isolation of the transaction ``connection`` begins, said in its ``BEGIN`` (psycopg's
+    ``isolation_level``, set before the transaction starts: no statement of its own, so no
+    round trip to the server): a write the server's default under the shared write lock, a
+    side table's keyed rows ``READ COMMITTED`` (see ``SideTable``), a read a ``REPEATABLE
+    READ`` snapshot."""
+    from psycopg import IsolationLevel
+
+    wanted: Optional[IsolationLevel] = None
+    if not write:
+        wanted = IsolationLevel.READ_COMMITTED if side_table else IsolationLevel.REPEATABLE_READ
+    raw = connection.connection.dbapi_connection
+    if raw is not None and raw.isolation_level != wanted:
+        raw.isolation_level = wanted
 
 
 def prepare_schema(engine: Engine, metadata: sa.MetaData) -> Set[str]:
