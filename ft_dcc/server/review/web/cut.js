@@ -196,6 +196,7 @@
     self.index = -1;
     self.frame = null; // the version frame shown (a movie piece) or null (a card)
     self.record = self.start;
+    self.aim = null; // the record frame a seek or step is under way to
     self.playing = false;
     self.startRun = 0; // counts play()s: a pause or another play ends a start still waiting
     self.timer = null;
@@ -235,7 +236,13 @@
     view.addEventListener("keydown", function (event) {
       if (event.target.tagName === "TEXTAREA") return;
       if (event.key === " ") { event.preventDefault(); self.toggle(); }
+      if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+        event.preventDefault();
+        self.step(event.key === "ArrowRight" ? 1 : -1);
+      }
     });
+    q(".cut-step-back").addEventListener("click", function () { self.step(-1); });
+    q(".cut-step-forward").addEventListener("click", function () { self.step(1); });
   }
 
   Cut.prototype.drawStrip = function (box) {
@@ -269,6 +276,7 @@
   /** Say what is under the playhead: record timecode, shot, version frame, the strip's head. */
   Cut.prototype.showAt = function (record, piece, frame) {
     this.record = record;
+    if (record === this.aim) this.aim = null; // a step goes on from here now
     this.frame = frame;
     this.recordBox.textContent = timecode(record, this.rate);
     this.shotBox.textContent = piece.kind === "gap" ? "gap" : piece.segment.label;
@@ -511,6 +519,7 @@
       are ready (at most PREROLL_MS): the first cuts do not wait for a movie to load. */
   Cut.prototype.play = function () {
     var self = this;
+    self.aim = null;
     if (self.useFilm()) { self.filmPlay(); return; }
     if (self.index < 0 || self.index >= self.pieces.length) self.enter(0, null);
     var run = ++self.startRun;
@@ -579,10 +588,18 @@
     else this.play();
   };
 
+  /** One record frame forward (``delta`` 1) or back (-1), paused, across a cut too: from the
+      frame last asked for while its seek is under way (steps pressed quickly all count). */
+  Cut.prototype.step = function (delta) {
+    var from = this.aim === null || this.aim === undefined ? this.record : this.aim;
+    this.seekRecord(Math.max(this.start, Math.min(this.end - 1, from + delta)));
+  };
+
   /** Show the cut at record frame ``record`` (paused). */
   Cut.prototype.seekRecord = function (record) {
     this.pause();
     this.moves++;
+    this.aim = record;
     if (this.useFilm()) { this.filmSeek(record); return; }
     for (var i = 0; i < this.pieces.length; i++) {
       var piece = this.pieces[i];
