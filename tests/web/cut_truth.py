@@ -107,8 +107,8 @@ def cut_moves(seed: int, count: int, start: int, end: int, cuts: Sequence[int]) 
 
 
 #: Defines window.__cutTruth(moves, timeoutMs) -> one read per move: [record, version frame,
-#: shown, shot, record timecode, levels, settled, late, and the movie's seeking, readyState and
-#: currentTime] once the page settled on it (its record
+#: shown, shot, record timecode, levels, settled, late, the movie's seeking, readyState and
+#: currentTime, and how the page knew its picture was there] once the page settled on it (its record
 #: frame the move's, the movie not seeking and holding a picture), ``late`` 0 when the picture
 #: was the one asked for (the move's third member: version * 64 + index, -1 for a card) at once,
 #: else the ms until it was after all (-1: not within 2 s). A move not settled within the time
@@ -133,6 +133,19 @@ INSTALL = """(() => {
     }
     return -1;
   }
+  // from now on, each time the paused page names a record frame: it and the picture the
+  // movie holds at that moment (the page may name a frame only once its picture is there)
+  window.__cutWatch = () => {
+    const view = document.querySelector(".cut-view");
+    const video = view.querySelector('.cut-video[data-slot="film"]');
+    const named = window.__cutNamed = [];
+    new MutationObserver(() => {
+      if (document.querySelector("main.items").dataset.cut !== "playing") {
+        named.push([+view.dataset.record, levels(video)]);
+      }
+    }).observe(view, {attributes: true, attributeFilter: ["data-record"]});
+    return true;
+  };
   window.__cutTruth = async (moves, timeoutMs) => {
     const cut = window.ftReview.cut;
     const view = document.querySelector(".cut-view");
@@ -154,7 +167,8 @@ INSTALL = """(() => {
                 view.querySelector(".cut-shot").textContent,
                 view.querySelector(".cut-record").textContent, first, settled,
                 code(first) === want ? 0 : await arrival(video, want),
-                video.seeking, video.readyState, video.currentTime]);
+                video.seeking, video.readyState, video.currentTime,
+                view.dataset.filmShownBy || ""]);
       if (!settled) break;  // the rest would wait as long: this one is said
     }
     return out;
@@ -188,7 +202,7 @@ def judge(
     if not settled or record != asked:
         return [
             f"{where}: the page did not settle there (it says {record}; the movie's "
-            f"seeking, readyState, time: {read[8:]})"
+            f"seeking, readyState, time: {read[8:11]})"
         ]
     want = frames[record - start]
     label, mapped = mapping.at(record)
@@ -216,10 +230,12 @@ def cut_truth(
     rate: float,
     batch: int = 20,
     timeout_ms: int = 20_000,
+    shown_by: Optional[Dict[str, int]] = None,
 ) -> Tuple[int, List[str]]:
     """Carry ``moves`` out on the page's open cut, ``batch`` a call (each call well within a
     driver's reply time: a move not settled within ``timeout_ms`` is read as it is and judged);
-    the moves read back and a line for each wrong read."""
+    the moves read back and a line for each wrong read. ``shown_by`` counts how the page knew
+    each sought picture was there ("presented": the video said so; "waited": it did not)."""
     if not evaluate("typeof window.__cutTruth === 'function'"):
         evaluate(INSTALL)
     read_count, wrong = 0, []
@@ -229,6 +245,8 @@ def cut_truth(
         reads = evaluate(f"window.__cutTruth({json.dumps(asked)}, {timeout_ms})")
         for move, read in zip(chunk, reads):
             wrong += judge(read, move, start, frames, mapping, rate)
+            if shown_by is not None:
+                shown_by[read[11]] = shown_by.get(read[11], 0) + 1
         read_count += len(reads)
         if len(reads) < len(chunk):
             break  # a move did not settle: said, and the rest not tried
@@ -246,3 +264,16 @@ def session_mapping(server: Any, session_id: str, plan: Dict[str, Any], last: in
     timings = [row for row in rows if row["name"] in labels]
     assert len(timings) == len(labels), (rows, labels)
     return cut_mapping(timings, labels, float(plan["rate"]), last)
+
+
+def named_early(evaluate: Evaluate, start: int, frames: Expected) -> Tuple[int, List[str]]:
+    """After ``window.__cutWatch()`` and moves: how many times the paused page named a record
+    frame, and a line for each time the movie's picture was not that frame's at that moment."""
+    named = evaluate("window.__cutNamed")
+    early = [
+        f"the page named record {record} while its picture was {decode_levels(levels)}, "
+        f"not {frames[record - start]}"
+        for record, levels in named
+        if decode_levels(levels) != frames[record - start]
+    ]
+    return len(named), early

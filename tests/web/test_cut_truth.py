@@ -7,6 +7,10 @@ cut's timing (the session's ``EntitySetting`` rows, SMPTE timecodes) maps that r
 through the shot's frame range (:mod:`web.cut_truth`). ``bench/bench_cut_truth.py`` runs 10,000
 moves over a 60-shot cut.
 
+The paused page names a record frame only once its picture is there: each time it writes its
+record frame, the movie's picture at that moment is that frame's (a seek's picture reported
+late does not move the playhead back either).
+
 One session for the module (10 shots, two gaps, a version shorter than its cut), one server,
 one Chromium page and one Firefox: the tests only read.
 """
@@ -22,12 +26,14 @@ from support.browser import WAIT_MS
 from .cut_checks import LAST, build_cut_session, expected_frames, plan_cut
 from .cut_truth import (
     FILM_SHOWN,
+    INSTALL,
     OPEN_FILM,
     Mapping,
     Move,
     cut_moves,
     cut_truth,
     judge,
+    named_early,
     session_mapping,
 )
 from .feedback_fixtures import Page
@@ -99,9 +105,12 @@ def check_moves(evaluate: Callable[[str], Any], mapping: Mapping, seed: int, sho
     """On a page whose cut is open in its movie: the seeded moves, then every cut, all read
     right; then the playhead moved to ``shot_at`` for a screenshot."""
     moves = cut_moves(seed=seed, count=MOVES, start=START, end=END, cuts=CUTS) + every_cut()
+    evaluate(INSTALL)
+    evaluate("window.__cutWatch()")
     read, wrong = cut_truth(evaluate, moves, START, FRAMES, mapping, RATE)
-    assert wrong == []
-    assert read == len(moves)
+    named, early = named_early(evaluate, START, FRAMES)
+    assert wrong == [] and early == []
+    assert read == len(moves) and named >= len(moves) // 2  # most moves name a new frame
     evaluate(f"window.ftReview.cut.seekRecord({shot_at})")
 
 

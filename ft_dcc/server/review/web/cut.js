@@ -23,6 +23,9 @@
   // a sought picture not reported presented this long after its seek ended: ready all the same
   // (a browser may not report the pictures of a paused video it does not show)
   var PRESENT_MS = 150;
+  // the cut's one movie, paused on a sought frame the browser reports no picture of: shown
+  // this long after the seek ended all the same (the movie is on screen: a browser reports it)
+  var FILM_PRESENT_MS = 1000;
   var START = 0.05; // where in a frame a cut-in is sought: its start, a hair into it
   var PREROLL_MS = 5000; // the longest a play waits for the next shot's cut-in frame
   // a shot's last frames are shown paused, one seek each when due: a busy page (or a browser
@@ -664,9 +667,17 @@
     self.film = video;
     self.view.dataset.mode = "film";
     self.filmSeen = 0; // when the video last reported a picture presented (ms)
+    self.filmPending = null; // a seek under way: {record, done}, until its picture is presented
+    self.filmAt = null; // the record frame of the picture last presented
     var onFrame = function (now, meta) {
       self.filmSeen = performance.now();
-      self.filmShow(meta.mediaTime, "cut");
+      self.filmAt = self.filmRecord(meta.mediaTime);
+      var pending = self.filmPending;
+      if (!pending) {
+        self.filmShow(meta.mediaTime, "cut");
+      } else if (!video.seeking && self.filmRecord(meta.mediaTime) === pending.record) {
+        pending.done("presented"); // the sought picture is on screen: the playhead names it
+      } // else a picture from before the seek, reported late: it does not move the playhead
       video.requestVideoFrameCallback(onFrame);
     };
     if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(onFrame);
@@ -705,17 +716,32 @@
     this.showAt(record, piece, piece.kind === "movie" ? piece.from + (record - piece.recIn) : null);
   };
 
-  /** Show record frame ``record`` (paused): the playhead moves once the movie has sought it. */
+  /** Show record frame ``record`` (paused): the playhead moves once the movie presents its
+      picture (reported by the video frame callback, or already on screen; where none is
+      reported, FILM_PRESENT_MS after the seek ended), never before: the page names no frame whose picture is not there,
+      and a picture from before the seek reported late does not move it back. */
   Cut.prototype.filmSeek = function (record) {
     var self = this;
     var video = self.film;
     var moves = ++self.moves;
-    var at = (Math.max(self.start, Math.min(self.end - 1, record)) - self.start + 0.5) / self.rate;
-    var shown = function () {
-      if (moves === self.moves) self.filmShow(video.currentTime, "seek");
-    };
+    var target = Math.max(self.start, Math.min(self.end - 1, record));
+    var at = (target - self.start + 0.5) / self.rate;
+    var timer = null;
+    var pending = self.filmPending = { record: target, done: function (how) {
+      if (moves !== self.moves || self.filmPending !== pending) return;
+      window.clearTimeout(timer);
+      self.filmPending = null;
+      self.view.dataset.filmShownBy = how;
+      self.filmShow(at, "seek");
+    } };
     var seek = function () {
-      video.addEventListener("seeked", shown, { once: true });
+      video.addEventListener("seeked", function () {
+        if (moves !== self.moves) return;
+        if (!video.requestVideoFrameCallback) { pending.done("seeked"); return; }
+        // sought where the picture already is: no new picture to be presented (none reported)
+        if (self.filmAt === target) { pending.done("same"); return; }
+        timer = window.setTimeout(function () { pending.done("waited"); }, FILM_PRESENT_MS);
+      }, { once: true });
       video.currentTime = at;
     };
     if (video.readyState >= 1) seek();
@@ -732,6 +758,7 @@
     }
     self.held = null;
     self.playing = true;
+    self.filmPending = null; // playing: each picture presented moves the playhead
     self.main.dataset.cut = "playing";
     self.playButton.textContent = "Pause";
     self.playButton.classList.add("playing");
