@@ -39,6 +39,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, 
 from ft_dcc.protocol.cut_timing import timecode
 from ft_dcc.server.files.encode import ffmpeg_exe
 from ft_dcc.server.files.filestore import WATERMARK_DIR, FileStore
+from ft_dcc.server.review.cut.movie_facts import known_facts
 
 try:  # POSIX: one build across the server's worker processes
     import fcntl
@@ -267,6 +268,18 @@ class Conform:
         return shown
 
 
+def _probed(path: Path, label: str) -> Tuple[int, int, bool]:
+    """(width, height, sound) of the movie at ``path`` read by ffmpeg; ConformError naming the
+    item ``label`` when it cannot be read."""
+    from ft_dcc.media import probe_movie  # the media package loads on the first probe
+
+    try:
+        info = probe_movie(path)
+    except Exception as exc:
+        raise ConformError(f"{label}: its review movie cannot be read ({exc})") from exc
+    return info.width, info.height, info.has_audio
+
+
 class Conformer:
     """Builds and keeps the conformed cuts of one file store."""
 
@@ -331,22 +344,27 @@ class Conformer:
                 raise
         self._retire_others(target)
 
-    def _make(self, plan: Mapping[str, Any], target: Path) -> None:
-        from ft_dcc.media import probe_movie  # the media package loads on the first build
-
+    def _inputs(self, plan: Mapping[str, Any]) -> Dict[str, _Input]:
+        """Each movie of the cut: its stored file, size and sound, as the server recorded them
+        when the movie's header confirms it (no process run), else probed."""
         inputs: Dict[str, _Input] = {}
+        probed = 0
         for piece in pieces(plan):
             if piece.kind != "movie" or piece.segment is None:
                 continue
             movie_id = str(piece.segment["movie_id"])
-            if movie_id not in inputs:
-                path = self.files.path_for(movie_id)
-                try:
-                    info = probe_movie(path)
-                except Exception as exc:
-                    raise ConformError(f"{piece.segment.get('label')}: its review movie cannot "
-                                       f"be read ({exc})") from exc  # fmt: skip
-                inputs[movie_id] = _Input(path, info.width, info.height, info.has_audio)
+            if movie_id in inputs:
+                continue
+            path = self.files.path_for(movie_id)
+            known = known_facts(path, piece.segment)
+            if known is None:
+                known, probed = _probed(path, str(piece.segment.get("label"))), probed + 1
+            inputs[movie_id] = _Input(path, *known)
+        log.info("the cut's %d movie(s): %d probed, the others as recorded", len(inputs), probed)
+        return inputs
+
+    def _make(self, plan: Mapping[str, Any], target: Path) -> None:
+        inputs = self._inputs(plan)
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
             partial = Path(tmp) / "cut.mp4"
             command = build_command(plan, inputs, Path(tmp), partial)

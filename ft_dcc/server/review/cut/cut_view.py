@@ -92,6 +92,8 @@ def _segment(
         "frame_in": facts.first,
         "frame_end": facts.end,
         "movie_rate": facts.rate,
+        "movie_width": facts.width,  # as recorded: the conform trusts it when the movie agrees
+        "movie_height": facts.height,
         "refused": _refusal(item, float(facts.rate), rate),
     }
 
