@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from cut_conform import built, expected_frames, play_film  # noqa: E402
+from cut_conform import built, cuts_against_elsewhere, expected_frames, play_film  # noqa: E402
 from embedded_server import KEY, USER, Server  # noqa: E402
 from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from web.cut_checks import (  # noqa: E402
@@ -165,6 +165,52 @@ def conformed_summary(name: str, shots: int, result: Dict[str, Any]) -> str:
             f"{len(result['wrong'])} wrong, {result['ahead']} read a frame off")  # fmt: skip
 
 
+def hand_off(name: str, base: Path, sessions: Dict[int, Tuple[str, List[Any]]],
+             frames: int) -> bool:  # fmt: skip
+    """Each session's cut played by the two videos' hand-off in browser ``name``; printed;
+    whether any picture was wrong."""
+    with BROWSERS[name](base) as page:
+        results = {count: play(page, url, pieces, frames)
+                   for count, (url, pieces) in sessions.items()}  # fmt: skip
+    failed = False
+    for count, result in results.items():
+        print(summary(name, count, result), flush=True)
+        for line in result["wrong"][:10]:
+            print(f"    {line}")
+        for entry in result["late"][:10]:
+            print("    late: " + why_late(entry))
+        failed = failed or bool(result["wrong"])
+    small, big = results[10], results[60]
+    late = (statistics.median(big["stalls"] or [0.0]) + 1) / (
+        statistics.median(small["stalls"] or [0.0]) + 1
+    )
+    print(f"{name:9} 60 / 10 shots: first frame x{big['first'] / small['first']:.2f}, "
+          f"cut's first picture x{big['started'] / max(1.0, small['started']):.2f}, "
+          f"median lateness (+1 ms) x{late:.2f}", flush=True)  # fmt: skip
+    return failed
+
+
+def one_movie(name: str, base: Path, conformed: Dict[int, Tuple[str, Any, Any]],
+              frames: int) -> bool:  # fmt: skip
+    """Each session's cut played in the server's one movie in browser ``name``; printed, with
+    its steps at cuts against elsewhere; whether any picture was wrong."""
+    ones = {}
+    failed = False
+    with BROWSERS[name](base) as page:
+        for count, (url, expected, starts) in conformed.items():
+            ones[count] = one = play_film(page, url, expected, starts, frames)
+            print(conformed_summary(name, count, one), flush=True)
+            print(f"{name:9} {count:3d} shots  ONE MOVIE  {cuts_against_elsewhere(one)}",
+                  flush=True)  # fmt: skip
+            for line in one["wrong"][:10]:
+                print(f"    {line}")
+            failed = failed or bool(one["wrong"])
+    print(f"{name:9} ONE MOVIE 60 / 10 shots: first frame "
+          f"x{ones[60]['first'] / ones[10]['first']:.2f}, cut's first picture "
+          f"x{ones[60]['started'] / max(1.0, ones[10]['started']):.2f}", flush=True)  # fmt: skip
+    return failed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frames", type=int, default=0, help="play on until this many frames")
@@ -174,6 +220,11 @@ def main() -> int:
         action="store_true",
         help="also play each cut in the movie "
         "the server conforms, by the review page in one <video> (bench/cut_conform.py)",
+    )
+    parser.add_argument(
+        "--film-only",
+        action="store_true",
+        help="play each cut only in the server's movie (as --conformed)",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
@@ -195,42 +246,16 @@ def main() -> int:
                                          name=f"Reel {count}")  # fmt: skip
                 sessions[count] = (made["url"], expected_pieces(shots))
                 log.info("%d-shot cut session made", count)
-                if args.conformed:
+                if args.conformed or args.film_only:
                     took, state = built(made["url"])
                     log.info("%d-shot cut conformed by the server in %.2f s: %s", count, took,
                              state["state"])  # fmt: skip
                     conformed[count] = (made["url"], *expected_frames(shots))
             for name in args.browsers.split(","):
-                with BROWSERS[name](base) as page:
-                    results = {count: play(page, url, pieces, args.frames)
-                               for count, (url, pieces) in sessions.items()}  # fmt: skip
-                for count, result in results.items():
-                    print(summary(name, count, result), flush=True)
-                    for line in result["wrong"][:10]:
-                        print(f"    {line}")
-                    for entry in result["late"][:10]:
-                        print("    late: " + why_late(entry))
-                    failed = failed or bool(result["wrong"])
-                small, big = results[10], results[60]
-                late = (statistics.median(big["stalls"] or [0.0]) + 1) / (
-                    statistics.median(small["stalls"] or [0.0]) + 1
-                )
-                if args.conformed:
-                    ones = {}
-                    with BROWSERS[name](base) as page:
-                        for count, (url, frames, starts) in conformed.items():
-                            ones[count] = one = play_film(page, url, frames, starts, args.frames)
-                            print(conformed_summary(name, count, one), flush=True)
-                            for line in one["wrong"][:10]:
-                                print(f"    {line}")
-                            failed = failed or bool(one["wrong"])
-                    print(f"{name:9} ONE MOVIE 60 / 10 shots: first frame "
-                          f"x{ones[60]['first'] / ones[10]['first']:.2f}, cut's first picture "
-                          f"x{ones[60]['started'] / max(1.0, ones[10]['started']):.2f}",
-                          flush=True)  # fmt: skip
-                print(f"{name:9} 60 / 10 shots: first frame x{big['first'] / small['first']:.2f}, "
-                      f"cut's first picture x{big['started'] / max(1.0, small['started']):.2f}, "
-                      f"median lateness (+1 ms) x{late:.2f}", flush=True)  # fmt: skip
+                if not args.film_only:
+                    failed = hand_off(name, base, sessions, args.frames) or failed
+                if args.conformed or args.film_only:
+                    failed = one_movie(name, base, conformed, args.frames) or failed
         finally:
             server.stop()
     return 1 if failed else 0

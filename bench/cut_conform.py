@@ -59,17 +59,29 @@ def measure(seen: List[Any], frames: Expected, starts: List[int]) -> Dict[str, A
     next, Firefox's the one before -- is counted as ``ahead``, the reader's timing, not wrong),
     cuts whose first frame was never presented, each cut's stall (its first frame's display time
     after the frame before it, less one frame), and the longest wait between two pictures
-    anywhere."""
+    anywhere; and, to tell a stall of the cut from one of the machine, every step from one
+    record frame to the next (``at_cuts``: onto a cut's first frame; ``elsewhere``: within a
+    piece), each its presented picture's display time after the one before less one frame, and
+    the frames skipped (not presented) at cuts and elsewhere."""
     wrong: List[str] = []
     ahead = 0
     shown: Dict[Tuple[int, int], float] = {}  # (loop, record frame) -> display time
     loop, last = 0, -1
     gaps: List[float] = []
     previous: Optional[float] = None
+    cut_ins = set(starts[1:])
+    steps: Dict[str, List[float]] = {"at_cuts": [], "elsewhere": []}
+    skipped = {"at_cuts": 0, "elsewhere": 0}
     for media_time, display, _count, levels in seen:
         record = round(float(media_time) * RATE)
         if record < last:
             loop, previous = loop + 1, None  # the movie went round again: not a cut
+        elif previous is not None and record == last + 1:
+            where = "at_cuts" if record in cut_ins else "elsewhere"
+            steps[where].append(float(display) - previous - FRAME_MS)
+        elif previous is not None and record > last + 1:
+            for lost in range(last + 1, record):
+                skipped["at_cuts" if lost in cut_ins else "elsewhere"] += 1
         last = record
         if record >= len(frames):
             continue
@@ -95,7 +107,23 @@ def measure(seen: List[Any], frames: Expected, starts: List[int]) -> Dict[str, A
             if (run, start - 1) in shown:
                 stalls.append(shown[(run, start)] - shown[(run, start - 1)] - FRAME_MS)
     return {"pictures": len(seen), "wrong": wrong, "ahead": ahead, "stalls": stalls,
-            "unseen": unseen, "longest": max(gaps or [0.0]), "frames": len(seen)}  # fmt: skip
+            "unseen": unseen, "longest": max(gaps or [0.0]), "frames": len(seen),
+            "steps": steps, "skipped": skipped}  # fmt: skip
+
+
+def cuts_against_elsewhere(result: Dict[str, Any]) -> str:
+    """Steps onto a cut's first frame against steps within a piece, in one play: how many, how
+    many later than one frame, the 95th percentile and the longest, and the frames skipped."""
+    parts = []
+    for where in ("at_cuts", "elsewhere"):
+        steps = sorted(result["steps"][where]) or [0.0]
+        over = sum(1 for step in steps if step > FRAME_MS)
+        p95 = steps[min(len(steps) - 1, int(0.95 * len(steps)))]
+        parts.append(f"{where.replace('_', ' ')}: {len(result['steps'][where])} steps, {over} "
+                     f"({100 * over / max(1, len(result['steps'][where])):.1f}%) later than a "
+                     f"frame, p95 {p95:.0f} ms, max {steps[-1]:.0f} ms, "
+                     f"{result['skipped'][where]} frames skipped")  # fmt: skip
+    return "; ".join(parts)
 
 
 def play_film(page: Any, url: str, frames: Expected, starts: List[int],
