@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ft_dcc.protocol import client_review as rules
 from ft_dcc.protocol.cut_timing import GROUP as CUT_GROUP
@@ -157,6 +157,18 @@ class DeskReads:
             [_in(f"select {VERSION_FIELDS} from AssetVersion where id in", version_ids)]
         )
         return {str(v["id"]): version_row(v) for v in versions}
+
+    def for_adding(self, review_session_id: str, version_ids: Iterable[object]
+                   ) -> Tuple[Set[str], Dict[str, Row]]:  # fmt: skip
+        """The versions the session holds already, and ``version_ids`` labelled (as
+        :meth:`labelled_versions`): one batch, one transaction."""
+        listed, versions = self.ask([
+            "select version_id from ReviewSessionObject "
+            f"where review_session_id is {quote(review_session_id)}",
+            _in(f"select {VERSION_FIELDS} from AssetVersion where id in", version_ids),
+        ])  # fmt: skip
+        present = {str(row.get("version_id")) for row in listed}
+        return present, {str(v["id"]): version_row(v) for v in versions}
 
     def invitees(self, review_session_id: str) -> List[Row]:
         [rows] = self.ask(

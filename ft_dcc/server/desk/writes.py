@@ -201,10 +201,7 @@ class DeskWrites:
         """Each version not in the session yet, appended in the order given (the server puts a
         new item after the last one); the ids of the items made."""
         wanted = checked_ids(version_ids, "version_ids")
-        [listed] = self.reads.ask([f"select version_id from ReviewSessionObject "
-                                   f"where review_session_id is {quote(session_id)}"])  # fmt: skip
-        present = {str(row.get("version_id")) for row in listed}
-        versions = self.reads.labelled_versions(wanted)
+        present, versions = self.reads.for_adding(session_id, wanted)
         missing = [v for v in wanted if v not in versions]
         if missing:
             raise BadInput(f"No version has the id {missing[0]}; search again and pick one.", 404)

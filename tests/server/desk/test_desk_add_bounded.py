@@ -1,12 +1,14 @@
 """The desk's "add versions" costs about the same statements for 50 versions as for 5: the items
 are written together (``store.writing``), their trail entries in one transaction, and the
-answer reads no other session. Every statement the request runs is counted (reads and writes,
-its trail too), never timed; and the items and the trail say what was added, in order."""
+answer reads no other session; adding them to a session holding 300 items costs the same. Every
+statement the request runs is counted (reads and writes, its trail too), never timed, on SQLite
+and PostgreSQL; and the items and the trail say what was added, in order."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
@@ -14,10 +16,18 @@ pytest.importorskip("sqlalchemy")
 
 
 from ft_dcc.server.audit import entries
-from server.desk.heard import Studio
+from server.desk.heard import Studio, open_studio
 
 #: statements 50 versions may cost beyond 5 (none grows per version)
 SLACK = 4
+
+
+@pytest.fixture
+def studio(backend: str, new_database_url: Callable[[str], str], tmp_path: Path
+           ) -> Iterator[Studio]:  # fmt: skip
+    url = None if backend == "sqlite" else new_database_url(backend)
+    with open_studio(tmp_path / "data", url) as studio:
+        yield studio
 
 
 def _add(studio: Studio, session: str, versions: List[str]) -> tuple[Dict[str, Any], int]:
@@ -47,3 +57,20 @@ def test_adding_fifty_versions_costs_what_adding_five_does(studio: Studio) -> No
     assert [item["id"] for item in items] == big["added"]
     trail = [e for e in entries(studio.server.store, sessions[1]) if e["act"] == "version.added"]
     assert [e["detail"]["version_id"] for e in trail] == many
+
+
+def test_adding_fifty_to_a_big_session_costs_what_adding_them_to_an_empty_one_does(
+    studio: Studio,
+) -> None:
+    sessions = [str(uuid.uuid4()) for _ in range(2)]
+    studio.api([{"action": "create", "entity_type": "ReviewSession", "entity_data": {
+        "id": ident, "name": f"Dailies {n}", "project_id": studio.project}}
+        for n, ident in enumerate(sessions)])  # fmt: skip
+    _add(studio, sessions[1], studio.versions(300))
+
+    empty, empty_count = _add(studio, sessions[0], studio.versions(50))
+    big, big_count = _add(studio, sessions[1], studio.versions(50))
+
+    assert len(empty["added"]) == len(big["added"]) == 50
+    assert len(big["items"]) == 350
+    assert big_count == empty_count, (empty_count, big_count)
