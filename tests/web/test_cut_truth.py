@@ -123,6 +123,11 @@ def test_in_chromium_every_cut_and_seeded_moves_show_the_cuts_frame(
     page.wait_for_function(f"() => {FILM_SHOWN}")
     check_moves(page.evaluate, cut_session["mapping"], 59, CUTS[2])
     page.wait_for_function(f"() => {AT}.dataset.record === '{CUTS[2]}'")
+    # the keys step too: back across the cut, and forward onto its first frame again
+    page.locator(".cut-strip").focus()
+    for key, record in (("ArrowLeft", CUTS[2] - 1), ("ArrowRight", CUTS[2])):
+        page.keyboard.press(key)
+        page.wait_for_function(f"() => {AT}.dataset.record === '{record}'")
     page.locator(".cut-view").screenshot(path=str(artifacts_dir / "cut_truth_chromium.png"))
 
 
