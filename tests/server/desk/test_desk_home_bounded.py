@@ -126,6 +126,8 @@ def test_the_home_pages_every_project_once_newest_first_and_finds_one_by_name(
         page, _ = studio.get("/desk/?find=" + {"%": "%25", "_": "_", "\\": "%5C"}[odd])
         assert _listed(page.text) == [], odd
         assert "No project's name holds" in html.unescape(page.text), odd
+    marked, _ = studio.get("/desk/?find=%3Cb%3Eshow%22")  # what is typed is shown, never run
+    assert "<b>show" not in marked.text and "&lt;b&gt;show&#34;" in marked.text
     beyond, _ = studio.get("/desk/?offset=900")
     assert _listed(beyond.text) == [] and "No more projects" in beyond.text
 
