@@ -24,7 +24,7 @@ import pyblish.plugin
 
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.report import StepResult
+from ft_dcc.publish.report import WARNED, StepResult
 from ft_dcc.publish.state import (
     STATE_KEY,
     PublishContext,
@@ -256,8 +256,6 @@ def _first(stages: Tuple[str, ...]) -> int:
 
 
 OFF = "turned off by the settings (checks.*)"
-#: a failed check's problem kept as a warning (``checks.*: warn``)
-WARNED = "{label}: {problem} (a warning: the settings turned this check to warn)"
 
 
 def _severity(context: PyblishContext, plugin: PluginClass) -> str:

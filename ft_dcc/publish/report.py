@@ -20,6 +20,9 @@ EXIT_QUEUED = 75
 #: the ``skipped`` reason of a check an offline publish leaves to the queue flush
 DEFERRED = "offline: checked when the queue is flushed"
 
+#: a failed check's problem kept as a warning (``checks.*: warn``)
+WARNED = "{label}: {problem} (a warning: the settings turned this check to warn)"
+
 
 @attr.s(auto_attribs=True, kw_only=True)
 class StepResult:
