@@ -31,7 +31,6 @@ from ft_dcc.publish.checks import rate_text
 from ft_dcc.publish.host_port import CaptureSpec, to_fraction
 from ft_dcc.publish.manifest import IntegrateManifest
 from ft_dcc.publish.naming import asset_fields, default_asset_name
-from ft_dcc.publish.plugins.validate_frame_range import ValidateFrameRange
 from ft_dcc.publish.recorded_host import RecordedHost, facts_of, fraction_text
 from ft_dcc.publish.request import PublishRequest, Reviewable, request_from_options
 from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
@@ -49,7 +48,9 @@ from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 log = logging.getLogger(__name__)
 
-FRAME_CHECK = ValidateFrameRange.__name__  # whose ``severity`` the settings give
+#: the frame check, whose ``severity`` the settings give (plugins are named, never imported:
+#: they sit above the queue)
+FRAME_CHECK = "ValidateFrameRange"
 #: what reads the shot and takes its frames (left out with the frame check ``off`` and for a
 #: still: the frames stay)
 SERVER_VIEW, SHOT_FRAMES = "CollectServerView", "CollectShotFrames"

@@ -336,3 +336,16 @@ def test_a_publish_queued_with_an_older_clients_settings_is_named_by_them_at_flu
     found = versions_of(fresh_server, tmp_path, task)
     assert [(v["asset"], v["version"]) for v in found] == [("sh010_plate_older", 1)]
     assert OfflineQueue(tmp_path / "queue").entries() == []
+
+
+def test_the_plugins_the_flush_names_are_ft_dccs_own() -> None:
+    """The flush names the plugins it re-runs or leaves out by class name (it imports none of
+    them: the plugins sit above it): each name is one of ft_dcc's plugins."""
+    import pyblish.plugin
+
+    from ft_dcc.publish import flush_decision
+
+    ours = {plugin.__name__ for plugin in pyblish.plugin.discover(paths=[str(PLUGIN_DIR)])}
+    named = [flush_decision.FRAME_CHECK, flush_decision.SERVER_VIEW,
+             flush_decision.SHOT_FRAMES, flush_decision.CAPTURE_SPEC]  # fmt: skip
+    assert [name for name in named if name not in ours] == []
