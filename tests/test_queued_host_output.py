@@ -11,7 +11,7 @@ import pytest
 
 from ft_dcc.host import host_log
 from ft_dcc.host.pythonpath import ensure_hosts_package
-from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.publish.common.report import EXIT_QUEUED
 
 ensure_hosts_package()
 from ft_dcc_hosts.blender.integration import integration as blender  # noqa: E402

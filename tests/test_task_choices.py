@@ -65,8 +65,8 @@ def test_a_host_job_remembers_the_task_only_when_published(tmp_path, monkeypatch
     from unittest.mock import NonCallableMock
 
     from ft_dcc.host.job import PublishJob
+    from ft_dcc.publish.common.report import PublishReport
     from ft_dcc.publish.host_port import Host
-    from ft_dcc.publish.report import PublishReport
     from ft_dcc.publish.request import PublishRequest
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, List
 
 from ft_dcc.exceptions import ApiConnectionError
 from ft_dcc.farm.staging import PUBLISH_MARK, WorkFolder
-from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.publish.common.report import EXIT_QUEUED
 
 
 def work_folders(folders: Iterable[Path]) -> Iterator[WorkFolder]:

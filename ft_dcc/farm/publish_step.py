@@ -21,9 +21,9 @@ from ft_dcc.farm import ledger
 from ft_dcc.farm.staging import WorkFolder, staged_input
 from ft_dcc.host.files import FilesHost
 from ft_dcc.media.colour import ColourSettings
+from ft_dcc.publish.common.report import EXIT_QUEUED
 from ft_dcc.publish.host_port import CaptureSpec, SpecOverrides
 from ft_dcc.publish.options import PublishOptions
-from ft_dcc.publish.report import EXIT_QUEUED
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
     from typing_extensions import Unpack

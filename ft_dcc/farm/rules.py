@@ -4,7 +4,7 @@ At submission each scene's facts (range, rate, size) are read without its DCC wh
 done (an image sequence or movie by the files host; a Blender scene's render settings by
 blender-asset-tracer), and the frame checks of a live publish run on them
 (``ft_dcc.publish.checks.frame_findings``, the code behind ``ValidateFrameRange``, on a
-:class:`~ft_dcc.publish.recorded_host.RecordedHost` as a queue flush does): what ``ft-dcc
+:class:`~ft_dcc.publish.common.recorded_host.RecordedHost` as a queue flush does): what ``ft-dcc
 publish`` refuses (a range outside the shot's, another rate than the shot's) refuses the
 submission with the same message, before anything is captured, and the range it decides
 (``capture.handles``, ``capture.frame_range: shot``) is the one the capture parts share.
@@ -51,7 +51,7 @@ def scene_host(path: Path, host: str) -> Optional[Host]:
     if host == "blender":
         facts = blender_facts(path)
         if facts is not None:
-            from ft_dcc.publish.recorded_host import RecordedHost
+            from ft_dcc.publish.common.recorded_host import RecordedHost
 
             return RecordedHost(facts)
     return None
@@ -76,8 +76,8 @@ def blender_facts(path: Path) -> Optional[JsonObject]:
     start, end, fps, fps_base, width, height, percent = read  # fmt: skip
     from fractions import Fraction
 
+    from ft_dcc.publish.common.recorded_host import fraction_text
     from ft_dcc.publish.host_port import to_fraction
-    from ft_dcc.publish.recorded_host import fraction_text
 
     rate = to_fraction(Fraction(int(fps)) / Fraction(float(fps_base)).limit_denominator(10000))
     scale = int(percent) / 100.0
@@ -121,9 +121,9 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     publish's own refusal. An empty Decision when the facts cannot be read here."""
     from ft_dcc.publish.capture_rules import range_overrides
     from ft_dcc.publish.checks import as_warnings, frame_findings, joined
+    from ft_dcc.publish.common.recorded_host import fraction_text
     from ft_dcc.publish.host_port import to_fraction
     from ft_dcc.publish.integrate_read import PublishTarget, read_view
-    from ft_dcc.publish.recorded_host import fraction_text
     from ft_dcc.publish.request import request_from_options
     from ft_dcc.publish.state import ReviewScope
     from ft_dcc.publish.tasks import parse_task_ref, resolve_task

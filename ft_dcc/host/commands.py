@@ -51,8 +51,8 @@ def run_publish(args: argparse.Namespace) -> int:
         return _run_publish(args)
     except FtDccError as exc:
         if args.report:
-            from ft_dcc.publish.atomic import atomic_write_json
-            from ft_dcc.publish.report import failed_report
+            from ft_dcc.publish.common.atomic import atomic_write_json
+            from ft_dcc.publish.common.report import failed_report
 
             atomic_write_json(Path(args.report).expanduser(), failed_report([str(exc)]))
         raise

@@ -36,7 +36,7 @@ from ft_dcc.publish.options import PublishOptions
 from ft_dcc.publish.options import parse_frames as parse_frames  # the hosts' scripts read it here
 
 if TYPE_CHECKING:  # pragma: no cover - the pipeline is imported inside the host, when it runs
-    from ft_dcc.publish.report import PublishReport
+    from ft_dcc.publish.common.report import PublishReport
     from ft_dcc.publish.request import PublishRequest
 
 log = logging.getLogger(__name__)
@@ -207,8 +207,8 @@ def publish_in_host(
 def save_report(path: Path, outcome: Outcome) -> Path:
     """Write the outcome's report (or a failed one quoting its text) as JSON at ``path``, as
     ``ft-dcc publish --report FILE`` of the files host does."""
-    from ft_dcc.publish.atomic import atomic_write_json
-    from ft_dcc.publish.report import failed_report
+    from ft_dcc.publish.common.atomic import atomic_write_json
+    from ft_dcc.publish.common.report import failed_report
 
     data = outcome.get("report") or failed_report([outcome["text"]])
     return atomic_write_json(path.expanduser(), data)
@@ -233,7 +233,7 @@ def print_outcome(outcome: Outcome, as_json: bool, repaired: bool = True) -> int
         print(outcome.get("details") if verbose and outcome.get("details") else outcome["text"])
         if outcome.get("hint"):
             print(outcome["hint"])
-        from ft_dcc.publish.report import repair_line
+        from ft_dcc.publish.common.report import repair_line
 
         line = None if repaired else repair_line(outcome.get("report") or {})
         if line:

@@ -14,7 +14,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Callable, List
 
-from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.publish.common.report import EXIT_QUEUED
 
 if TYPE_CHECKING:  # pragma: no cover - a TypedDict, for the signature only
     from ft_dcc.host.headless import Outcome

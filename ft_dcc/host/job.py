@@ -23,8 +23,8 @@ from ft_dcc.exceptions import FtDccError
 from ft_dcc.host.task_choices import remember_published
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.api import run_publish
+from ft_dcc.publish.common.report import PublishReport
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest, PublishRuntime
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import Resolved

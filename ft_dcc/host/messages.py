@@ -14,7 +14,7 @@ from typing import List, Tuple
 
 import attr
 
-from ft_dcc.publish.report import PublishReport
+from ft_dcc.publish.common.report import PublishReport
 
 #: the button (or menu entry) a host offers when a failed check has a repair
 REPAIR_BUTTON = "Repair and publish"

@@ -18,8 +18,8 @@ import attr
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol.app_data import user_data_dir
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.publish.atomic import atomic_write_json
-from ft_dcc.publish.report import PublishReport
+from ft_dcc.publish.common.atomic import atomic_write_json
+from ft_dcc.publish.common.report import PublishReport
 from ft_dcc.session.interface import PublishSession
 from ft_dcc.settings.load import load as load_settings
 from ft_dcc.settings.resolve import Filters, Resolved

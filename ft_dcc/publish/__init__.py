@@ -16,8 +16,8 @@ from typing import Any
 
 _EXPORTS = {
     "publish": "ft_dcc.publish.api",
-    "PublishReport": "ft_dcc.publish.report",
-    "StepResult": "ft_dcc.publish.report",
+    "PublishReport": "ft_dcc.publish.common.report",
+    "StepResult": "ft_dcc.publish.common.report",
     "Host": "ft_dcc.publish.host_port",
     "CaptureSpec": "ft_dcc.publish.host_port",
     "CaptureResult": "ft_dcc.publish.host_port",

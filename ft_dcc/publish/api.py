@@ -19,6 +19,8 @@ import attr
 import pyblish.api
 
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.common.report import PublishReport, StepResult, VersionReport
+from ft_dcc.publish.common.work_dir import WorkDir
 from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.instance_data import publishes
 from ft_dcc.publish.options import PublishOptions
@@ -33,7 +35,6 @@ from ft_dcc.publish.pipeline import (
     run_stages,
 )
 from ft_dcc.publish.repair import ASKED_KEY, repairs_asked, run_repairs
-from ft_dcc.publish.report import PublishReport, StepResult, VersionReport
 from ft_dcc.publish.request import PublishRequest, PublishRuntime, request_from_options
 from ft_dcc.publish.state import (
     SESSION_NAME_KEY,
@@ -47,15 +48,14 @@ from ft_dcc.publish.state import (
     task_facts_of,
     warnings_of,
 )
-from ft_dcc.publish.work_dir import WorkDir
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 from ft_dcc.settings.plugins import apply as with_settings
 
 if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported when it runs
     from typing_extensions import Unpack  # typing's from Python 3.11
 
+    from ft_dcc.publish.common.manifest import IntegrateManifest
     from ft_dcc.publish.integrate import IntegrateOutcome
-    from ft_dcc.publish.manifest import IntegrateManifest
 
 log = logging.getLogger(__name__)
 

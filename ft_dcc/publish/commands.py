@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Iterable, Optional, TextIO, Tuple
 from ft_dcc.commands_base import Command, Group, arg
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
+    from ft_dcc.publish.common.report import PublishReport
     from ft_dcc.publish.options import ColourOptions, PublishOptions
     from ft_dcc.publish.queue import FlushOutcome, FlushResult
-    from ft_dcc.publish.report import PublishReport
     from ft_dcc.publish.settings_options import SharedRead
 
 HOST_CHOICES = ("files", "blender", "maya", "nuke")
@@ -105,7 +105,7 @@ def print_report(
         stream.write(report.to_json() + "\n")
     else:
         stream.write(report.format(verbose=verbose_terminal()) + "\n")
-        from ft_dcc.publish.report import repair_line
+        from ft_dcc.publish.common.report import repair_line
 
         line = None if repaired else repair_line(report.to_dict())
         if line:
@@ -294,8 +294,8 @@ def run_queue_flush(args: argparse.Namespace) -> int:
     import time
 
     from ft_dcc.console import ConsoleProgress
+    from ft_dcc.publish.common.report import EXIT_QUEUED
     from ft_dcc.publish.queue import OfflineQueue
-    from ft_dcc.publish.report import EXIT_QUEUED
 
     queue = OfflineQueue(args.queue_dir)
     progress = ConsoleProgress(sys.stderr, plain=True if args.json else None)
@@ -317,7 +317,7 @@ def run_queue_flush(args: argparse.Namespace) -> int:
 
 def flush_status(result: FlushResult) -> int:
     """0 all published, 75 (``EXIT_QUEUED``) the server still down, 1 an entry failed."""
-    from ft_dcc.publish.report import EXIT_QUEUED
+    from ft_dcc.publish.common.report import EXIT_QUEUED
 
     if any(_unreachable(outcome) for outcome in result.outcomes):
         return EXIT_QUEUED

@@ -23,7 +23,7 @@ from ft_dcc.exceptions import ValidationError
 from ft_dcc.publish.state import publishes as publishes  # the rule lives with the records
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from ft_dcc.publish.manifest import ComponentSpec
+    from ft_dcc.publish.common.manifest import ComponentSpec
     from ft_dcc.publish.state import ReviewItem, ReviewScope
 
 #: an instance's ``data`` (pyblish's plain dict)
@@ -104,7 +104,7 @@ def comment_of(data: Mapping[str, Any], context_comment: object) -> str:
 
 def extra_components(data: Mapping[str, Any]) -> List[ComponentSpec]:
     """The studio's ``components`` of an instance, checked (a file that is there, a free name)."""
-    from ft_dcc.publish.manifest import ComponentSpec
+    from ft_dcc.publish.common.manifest import ComponentSpec
 
     found: List[ComponentSpec] = []
     for entry in data.get("components") or []:

@@ -19,7 +19,7 @@ import attr
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.publish.addresses import AddressedView, address_queries, addressed_view
-from ft_dcc.publish.manifest import IntegrateManifest
+from ft_dcc.publish.common.manifest import IntegrateManifest
 from ft_dcc.publish.tasks import SHOT_PROJECTION
 from ft_dcc.review.names import open_session_names_query
 from ft_dcc.session.interface import EntityLike, PublishSession

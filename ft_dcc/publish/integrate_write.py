@@ -20,8 +20,8 @@ import attr
 
 from ft_dcc.protocol import SERVER_LOCATION_ID, client_review
 from ft_dcc.publish.addresses import address_operations
+from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.integrate_read import PublishTarget, ServerView
-from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.review import sessions as review
 from ft_dcc.review.client_write import setting_data
 

@@ -24,7 +24,7 @@ import pyblish.plugin
 
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.report import WARNED, StepResult
+from ft_dcc.publish.common.report import WARNED, StepResult
 from ft_dcc.publish.state import (
     STATE_KEY,
     PublishContext,

@@ -7,7 +7,7 @@ whatever interrupts a publish (an exception, Ctrl-C, SIGTERM, SIGKILL, power los
 stays, and the next ``ft-dcc queue flush`` (or the next publish) completes it with the same ids.
 
 Each entry is a folder ``<queue>/<timestamp>-<manifest id>/`` holding ``manifest.json`` (an
-:class:`~ft_dcc.publish.manifest.IntegrateManifest` with client-generated ids), a ``media/``
+:class:`~ft_dcc.publish.common.manifest.IntegrateManifest` with client-generated ids), a ``media/``
 folder with the encoded movie and thumbnail, and ``state.json`` (attempts, last error). An entry
 is assembled in a hidden folder and renamed into place, so a crash never leaves half an entry;
 finished entries are renamed away before they are deleted. ``flush()`` replays entries
@@ -34,15 +34,15 @@ from ft_dcc.protocol import REVIEW_COMPONENT_IMAGE, REVIEW_COMPONENT_MP4
 from ft_dcc.protocol.app_data import user_data_dir
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.publish.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
-from ft_dcc.publish.manifest import IntegrateManifest
-from ft_dcc.publish.queue_entry import (
+from ft_dcc.publish.common.atomic import atomic_write_json, durable_copy, durable_link, fsync_dir
+from ft_dcc.publish.common.manifest import IntegrateManifest
+from ft_dcc.publish.common.queue_entry import (
     MEDIA_DIR,
     QueueEntry,
     QueueSummary,
 )
-from ft_dcc.publish.queue_entry import lock_file as _lock_file
-from ft_dcc.publish.queue_entry import unlock_file as _unlock_file
+from ft_dcc.publish.common.queue_entry import lock_file as _lock_file
+from ft_dcc.publish.common.queue_entry import unlock_file as _unlock_file
 from ft_dcc.safe_paths import confined
 from ft_dcc.session.interface import IntegrateSession, PublishSession
 
@@ -339,7 +339,7 @@ class OfflineQueue:
     def _replay(
         self, session: IntegrateSession, entry: QueueEntry, progress: Progress
     ) -> FlushOutcome:
-        from ft_dcc.publish.failures import should_queue
+        from ft_dcc.publish.common.failures import should_queue
         from ft_dcc.publish.integrate import integrate_manifest
 
         if not _same_server(entry.manifest.server_url, session):

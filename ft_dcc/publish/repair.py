@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, List, Sequence, Set
 
+from ft_dcc.publish.common.report import StepResult
 from ft_dcc.publish.pipeline import (
     PluginClass,
     in_host,
@@ -19,7 +20,6 @@ from ft_dcc.publish.pipeline import (
     refuses,
     repair_actions,
 )
-from ft_dcc.publish.report import StepResult
 from ft_dcc.publish.state import PyblishContext
 
 #: ``context.data``: the validators whose repairs the artist asked for during the checks

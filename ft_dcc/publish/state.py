@@ -35,8 +35,8 @@ import attr
 
 from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.progress import Progress, null_progress
+from ft_dcc.publish.common.report import DEFERRED
 from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host
-from ft_dcc.publish.report import DEFERRED
 from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 
@@ -44,10 +44,10 @@ if TYPE_CHECKING:  # pragma: no cover - the later stages' types, imported lazily
     from ft_dcc.media.burnin import BurninChoice
     from ft_dcc.media.colour import ResolvedColour
     from ft_dcc.media.probe import MovieInfo
+    from ft_dcc.publish.common.manifest import IntegrateManifest
+    from ft_dcc.publish.common.queue_entry import QueueEntry
     from ft_dcc.publish.integrate import IntegrateOutcome
     from ft_dcc.publish.integrate_read import PublishTarget, ServerView
-    from ft_dcc.publish.manifest import IntegrateManifest
-    from ft_dcc.publish.queue_entry import QueueEntry
 
 STATE_KEY = "ft_dcc"  # the PublishContext in context.data, the ReviewItem in instance.data
 CONNECTION_KEY = "ftrackConnection"

@@ -120,14 +120,14 @@ def misspelt_session_error(name: str, matches: Sequence[str]) -> FtDccError:
 
 
 class StepLike(Protocol):
-    """A step of a publish report (``ft_dcc.publish.report.StepResult``)."""
+    """A step of a publish report (``ft_dcc.publish.common.report.StepResult``)."""
 
     @property
     def error_type(self) -> Optional[str]: ...  # the exception's class name when it failed
 
 
 class ReportLike(Protocol):
-    """What :func:`misspelt_session_of` reads of a ``ft_dcc.publish.report.PublishReport``
+    """What :func:`misspelt_session_of` reads of a ``ft_dcc.publish.common.report.PublishReport``
     (review sits below publish, so it names the report by its members)."""
 
     @property

@@ -18,7 +18,7 @@ from ft_dcc.host.stages import overall_fraction
 from .prompts import DIALOG_TITLE, ask_choices, prompt
 
 if TYPE_CHECKING:
-    from ft_dcc.publish.report import PublishReport
+    from ft_dcc.publish.common.report import PublishReport
     from ft_dcc.publish.request import PublishRequest
 
 log = logging.getLogger(__name__)

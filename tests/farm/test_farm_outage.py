@@ -14,8 +14,8 @@ from support import make_sequence, make_task, open_session
 from support.stopping import stop_server_plugin
 
 from ft_dcc.farm.publish_step import ALREADY
+from ft_dcc.publish.common.report import EXIT_QUEUED
 from ft_dcc.publish.queue import OfflineQueue
-from ft_dcc.publish.report import EXIT_QUEUED
 
 
 def journals(bundle: Path) -> List[Any]:

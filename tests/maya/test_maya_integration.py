@@ -146,7 +146,7 @@ def test_a_queued_headless_publish_shows_why_and_when_it_will_flush(
     not be reached) and when the queued work goes out, not the host's last lines of noise."""
     from support.net import free_port
 
-    from ft_dcc.publish.report import EXIT_QUEUED
+    from ft_dcc.publish.common.report import EXIT_QUEUED
 
     monkeypatch.setenv("FT_DCC_MAYAPY", str(_stand_in_mayapy(tmp_path)))
     monkeypatch.setenv("FTRACK_SERVER", f"http://127.0.0.1:{free_port()}")  # nobody listens

@@ -28,8 +28,8 @@ from support import make_movie
 from support.entities import genuine_sessions
 from support.trust import add_api_user, call, create, make_task, query
 
+from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.integrate import IntegrateOutcome, integrate_manifest
-from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.review import sessions as review
 from ft_dcc.session import Session
 

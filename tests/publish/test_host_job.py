@@ -14,7 +14,7 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.host.job import MainThreadCalls, PublishJob
 from ft_dcc.host.messages import artist_message
 from ft_dcc.host.stages import STAGE_SPANS, OverallProgress
-from ft_dcc.publish.report import PublishReport
+from ft_dcc.publish.common.report import PublishReport
 from ft_dcc.publish.request import PublishRequest
 
 

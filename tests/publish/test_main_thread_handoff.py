@@ -11,8 +11,8 @@ import threading
 from typing import Any, Callable, Dict, List, Tuple
 
 from ft_dcc.host.job import MainThreadCalls, MainThreadHost, PublishJob, call_directly
+from ft_dcc.publish.common.report import PublishReport
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.report import PublishReport
 from ft_dcc.publish.request import PublishRequest
 
 

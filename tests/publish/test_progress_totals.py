@@ -18,7 +18,7 @@ from support.media import make_sequence
 
 from ft_dcc.host.stages import OverallProgress
 from ft_dcc.progress import ReviewableTotals, for_reviewable
-from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.publish.common.report import EXIT_QUEUED
 
 
 def stage_lines(stderr: str) -> Dict[str, List[str]]:

@@ -10,7 +10,7 @@ import pytest
 from support import free_port, make_movie, make_sequence, make_task, open_session
 from support.cli import ft_dcc
 
-from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.publish.common.report import EXIT_QUEUED
 
 
 def server_env(server: Any, queue_dir: Path) -> Dict[str, str]:

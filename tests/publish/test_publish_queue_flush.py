@@ -17,7 +17,7 @@ from support.stopping import stop_server_plugin
 from ft_dcc.exceptions import ApiConnectionError
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
-from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.publish.common.report import EXIT_QUEUED
 from ft_dcc.session import RetryPolicy, Session
 
 
@@ -227,7 +227,7 @@ def test_a_second_flush_process_is_refused_while_one_runs(
 def test_an_entry_queued_for_another_server_is_not_flushed_here(
     embedded_server, tmp_path: Path, queue_dir: Path
 ) -> None:
-    from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
+    from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
 
     movie = tmp_path / "m.mp4"
     movie.write_bytes(b"\x00" * 64)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ft_dcc.exceptions import QueueError
-from ft_dcc.publish.atomic import atomic_write_json
-from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
+from ft_dcc.publish.common.atomic import atomic_write_json
+from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.queue import OfflineQueue, default_queue_dir
 
 

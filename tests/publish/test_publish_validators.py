@@ -16,7 +16,7 @@ from support import make_sequence, make_task, metadata_of, open_session
 from ft_dcc.exceptions import ApiConnectionError, UploadError
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
-from ft_dcc.publish.failures import is_connection_failure
+from ft_dcc.publish.common.failures import is_connection_failure
 from ft_dcc.session import RetryPolicy
 
 # -- 1. no ftrack settings: one clear error, session-dependent validators skipped ------------

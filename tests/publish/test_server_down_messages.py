@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support.media import make_sequence
 
-from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.publish.common.report import EXIT_QUEUED
 
 FT_DCC = str(Path(sys.executable).with_name("ft-dcc"))
 

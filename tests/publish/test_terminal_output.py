@@ -15,7 +15,7 @@ from support import make_task, open_session
 from support.media import make_sequence
 from support.terminal import run_in_pty, screen_lines
 
-from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.publish.common.report import EXIT_QUEUED
 
 FT_DCC = str(Path(sys.executable).with_name("ft-dcc"))
 BAR_LINE = re.compile(r"^  (\w+) +\[[#.]{24}\] +\d{1,3}% ")

@@ -1,7 +1,7 @@
 """A publish's temporary work folder (capture frames, the encoded movie, the thumbnail) goes away
 also when its process dies: the next publish removes the folders whose owner is gone, and only
-those (``ft_dcc/publish/work_dir.py``). A publish killed for real, and the next one that removes
-its folder: ``test_publish_killed.py``.
+those (``ft_dcc/publish/common/work_dir.py``). A publish killed for real, and the next one that
+removes its folder: ``test_publish_killed.py``.
 
 Every test points the temp dir (TMPDIR, or ``tempfile.tempdir`` in this process) at a folder of
 its own, so the machine's temp dir is neither read nor touched.
@@ -24,7 +24,7 @@ from support import make_sequence
 #: a process that owns a work folder until its stdin closes (or it is killed)
 OWNER = """
 import sys
-from ft_dcc.publish.work_dir import WorkDir
+from ft_dcc.publish.common.work_dir import WorkDir
 work = WorkDir.for_publish(None)
 print(work.path, flush=True)
 sys.stdin.read()
@@ -56,7 +56,7 @@ def _work_folders(temp: Path) -> List[Path]:
 
 def _abandoned(temp: Path, name: str = "ft_dcc_publish_dead") -> Path:
     """A work folder as a killed publish leaves it: its lock file marked, and no one holding it."""
-    from ft_dcc.publish.work_dir import LOCK_FILE, OWNED_MARK
+    from ft_dcc.publish.common.work_dir import LOCK_FILE, OWNED_MARK
 
     folder = temp / name
     (folder / "capture").mkdir(parents=True)
@@ -66,7 +66,7 @@ def _abandoned(temp: Path, name: str = "ft_dcc_publish_dead") -> Path:
 
 
 def _sweep(temp: Path) -> None:
-    from ft_dcc.publish.work_dir import sweep
+    from ft_dcc.publish.common.work_dir import sweep
 
     sweep(temp)
 
@@ -101,7 +101,7 @@ def test_a_folder_whose_owner_lives_is_left_alone_and_removed_once_the_owner_is_
 
 
 def test_a_folder_of_this_process_is_left_alone(temp: Path) -> None:
-    from ft_dcc.publish.work_dir import WorkDir
+    from ft_dcc.publish.common.work_dir import WorkDir
 
     work = WorkDir.for_publish(None)
     try:
@@ -121,7 +121,7 @@ def test_a_folder_without_the_lock_file_is_left_alone(temp: Path) -> None:
 
 
 def test_a_folder_whose_owner_has_not_marked_its_lock_yet_is_left_alone(temp: Path) -> None:
-    from ft_dcc.publish.work_dir import LOCK_FILE
+    from ft_dcc.publish.common.work_dir import LOCK_FILE
 
     folder = temp / "ft_dcc_publish_new"  # made, its lock file created, not yet locked
     folder.mkdir()
@@ -161,7 +161,7 @@ def test_a_dead_publishs_folder_is_removed(temp: Path) -> None:
 def test_a_folder_that_cannot_be_removed_is_logged_and_skipped(
     temp: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from ft_dcc.publish import work_dir
+    from ft_dcc.publish.common import work_dir
 
     stuck = _abandoned(temp, "ft_dcc_publish_stuck")
     removable = _abandoned(temp, "ft_dcc_publish_removable")
@@ -181,7 +181,7 @@ def test_a_folder_that_cannot_be_removed_is_logged_and_skipped(
 
 
 def test_a_given_work_dir_is_neither_swept_nor_removed(tmp_path: Path, temp: Path) -> None:
-    from ft_dcc.publish.work_dir import WorkDir
+    from ft_dcc.publish.common.work_dir import WorkDir
 
     given = _abandoned(temp, "ft_dcc_publish_given")  # the caller's, whatever it looks like
     (given / "ft_dcc_owner.lock").unlink()

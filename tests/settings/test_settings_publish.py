@@ -14,7 +14,7 @@ from support import count_entities, make_sequence, make_task, open_session
 from support.cli import ft_dcc
 from support.trust import add_api_user
 
-from ft_dcc.publish.report import EXIT_QUEUED
+from ft_dcc.publish.common.report import EXIT_QUEUED
 from ft_dcc.settings.templates import current_date
 
 STUDIO = {

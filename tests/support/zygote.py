@@ -60,7 +60,7 @@ PRELOAD = (
     "uvicorn.supervisors",
     "ft_dcc.review.cli",
     "ft_dcc.publish.queue",
-    "ft_dcc.publish.report",
+    "ft_dcc.publish.common.report",
     "ft_dcc.publish.settings_options",
     "ft_dcc.session",
     "requests",

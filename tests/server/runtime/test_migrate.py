@@ -15,8 +15,8 @@ import pytest
 from support import download_component, genuine_sessions, make_movie, make_task, open_session
 
 from ft_dcc.cli import main
+from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.integrate import integrate_manifest
-from ft_dcc.publish.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.tasks import resolve_task
 
 pytest.importorskip("ftrack_api")

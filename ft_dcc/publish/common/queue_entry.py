@@ -14,7 +14,7 @@ from typing import IO, Any, Dict, Optional, TypedDict
 
 import attr
 
-from ft_dcc.publish.manifest import IntegrateManifest
+from ft_dcc.publish.common.manifest import IntegrateManifest
 
 MEDIA_DIR = "media"
 

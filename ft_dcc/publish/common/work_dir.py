@@ -39,7 +39,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, List, Optional
 
-from ft_dcc.publish.queue_entry import lock_file, unlock_file
+from ft_dcc.publish.common.queue_entry import lock_file, unlock_file
 
 log = logging.getLogger(__name__)
 

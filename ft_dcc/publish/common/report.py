@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Mapping, Optional
 import attr
 
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.publish.atomic import atomic_write_json
+from ft_dcc.publish.common.atomic import atomic_write_json
 
 #: the exit status of a publish that was only queued (the server could not be reached): not
 #: 0, so a farm job does not report a review that sits on the node's disk as published; 75 is
