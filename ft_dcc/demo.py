@@ -166,7 +166,7 @@ def _first(session: PublishSession, expression: str) -> Any:
 def ensure_demo_task(session: PublishSession, frame_start: int, frame_end: int) -> str:
     """Create the demo project/sequence/shot/task if missing (``context create``'s work); the
     shot's range is set only when it has none (the demo scene, once built, keeps its range)."""
-    from ft_dcc.publish.context_create import ContextSpec, ensure_context
+    from ft_dcc.publish.context.context_create import ContextSpec, ensure_context
 
     def spec(frames: Optional[Tuple[int, int]] = None) -> ContextSpec:
         return ContextSpec(project=PROJECT, sequence=SEQUENCE, shot=SHOT, task=TASK, frames=frames)

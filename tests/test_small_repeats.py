@@ -45,7 +45,7 @@ def test_one_query_quoting_round_trips_awkward_names_through_the_server(embedded
     from support import open_session
 
     from ft_dcc.protocol.query_text import quote
-    from ft_dcc.publish import tasks
+    from ft_dcc.publish.context import tasks
     from ft_dcc.review import sessions as review
 
     awkward = 'Dailies "final" \\ v2'

@@ -122,11 +122,11 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     from ft_dcc.publish.capture_rules import range_overrides
     from ft_dcc.publish.checks import as_warnings, frame_findings, joined
     from ft_dcc.publish.common.recorded_host import fraction_text
+    from ft_dcc.publish.context.tasks import parse_task_ref, resolve_task
     from ft_dcc.publish.host_port import to_fraction
     from ft_dcc.publish.integrate_read import PublishTarget, read_view
     from ft_dcc.publish.request import request_from_options
     from ft_dcc.publish.state import ReviewScope
-    from ft_dcc.publish.tasks import parse_task_ref, resolve_task
 
     reader = scene_host(path, host)
     if reader is None:
@@ -196,7 +196,7 @@ def check_session_name(
 def _project_of(session: IntegrateSession, task: str) -> Optional[str]:
     """The id of the project of ``task`` (a task id or a Project/.../Task path), or None."""
     from ft_dcc.protocol.query_text import quote
-    from ft_dcc.publish.tasks import parse_task_ref
+    from ft_dcc.publish.context.tasks import parse_task_ref
 
     task_id, task_path = parse_task_ref(task)
     if task_id:

@@ -157,7 +157,7 @@ def fetch_task_feedback(
 ) -> TaskFeedback:
     """The feedback on the latest versions of ``task`` (an id or ``Project/Seq/Shot/Task``;
     default ``$FTRACK_CONTEXTID``). Opens a session from ``FTRACK_*`` unless one is given."""
-    from ft_dcc.publish.tasks import parse_task_ref, resolve_task
+    from ft_dcc.publish.context.tasks import parse_task_ref, resolve_task
     from ft_dcc.review.feedback import versions_feedback
 
     if session is None:

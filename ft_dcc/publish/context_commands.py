@@ -1,6 +1,6 @@
 """``ft-dcc context create PROJECT/SEQUENCE/SHOT/TASK`` (stdlib-only imports at module top).
 
-The work is :mod:`ft_dcc.publish.context_create`, on the ftrack server of ``FTRACK_SERVER``
+The work is :mod:`ft_dcc.publish.context.context_create`, on the ftrack server of ``FTRACK_SERVER``
 (the embedded one or a real ftrack).
 """
 
@@ -15,7 +15,7 @@ from ft_dcc.publish.commands import parse_frames
 if TYPE_CHECKING:  # pragma: no cover - loaded when the command runs
     from fractions import Fraction
 
-    from ft_dcc.publish.context_create import ContextResult
+    from ft_dcc.publish.context.context_create import ContextResult
 
 
 def _fps(text: Optional[str]) -> Optional[Fraction]:
@@ -34,7 +34,11 @@ def _fps(text: Optional[str]) -> Optional[Fraction]:
 
 def run_create(args: argparse.Namespace) -> int:
     from ft_dcc.exceptions import ValidationError
-    from ft_dcc.publish.context_create import ContextSpec, ensure_context, parse_context_path
+    from ft_dcc.publish.context.context_create import (
+        ContextSpec,
+        ensure_context,
+        parse_context_path,
+    )
     from ft_dcc.session import Session
 
     project, sequence, shot, task = parse_context_path(args.path)

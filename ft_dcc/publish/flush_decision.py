@@ -30,6 +30,7 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.checks import rate_text
 from ft_dcc.publish.common.manifest import IntegrateManifest
 from ft_dcc.publish.common.recorded_host import RecordedHost, facts_of, fraction_text
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.publish.host_port import CaptureSpec, to_fraction
 from ft_dcc.publish.naming import asset_fields, default_asset_name
 from ft_dcc.publish.request import PublishRequest, Reviewable, request_from_options
@@ -43,7 +44,6 @@ from ft_dcc.publish.state import (
     warnings_of,
 )
 from ft_dcc.publish.studio_settings import StudioSettings
-from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 log = logging.getLogger(__name__)

@@ -144,7 +144,7 @@ def version_metadata(data: Mapping[str, Any]) -> Dict[str, str]:
 
 def _task_as_given(state: ReviewScope) -> Optional[str]:
     """The task as the artist gave it (a path, else an id), read before the server is."""
-    from ft_dcc.publish.tasks import parse_task_ref
+    from ft_dcc.publish.context.tasks import parse_task_ref
 
     task_id, task_path = parse_task_ref(state.request.task)
     return task_path or task_id

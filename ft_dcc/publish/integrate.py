@@ -40,6 +40,7 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.addresses import check_addresses
 from ft_dcc.publish.common.failures import is_connection_failure
 from ft_dcc.publish.common.manifest import IntegrateManifest
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.publish.integrate_read import PublishTarget, ServerView, read_views
 from ft_dcc.publish.integrate_write import (
     CommitPlan,
@@ -48,7 +49,6 @@ from ft_dcc.publish.integrate_write import (
     label_for,
     plan_commit,
 )
-from ft_dcc.publish.tasks import resolve_task
 from ft_dcc.review import sessions as review
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 from ft_dcc.session.replies import created_entity, widget_url

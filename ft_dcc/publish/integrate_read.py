@@ -20,7 +20,7 @@ from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.query_text import quote, quoted_list
 from ft_dcc.publish.addresses import AddressedView, address_queries, addressed_view
 from ft_dcc.publish.common.manifest import IntegrateManifest
-from ft_dcc.publish.tasks import SHOT_PROJECTION
+from ft_dcc.publish.context.tasks import SHOT_PROJECTION
 from ft_dcc.review.names import open_session_names_query
 from ft_dcc.session.interface import EntityLike, PublishSession
 from ft_dcc.session.replies import query_entities

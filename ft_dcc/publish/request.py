@@ -151,7 +151,7 @@ class PublishRuntime:
     session_factory: Optional[Callable[[], IntegrateSession]] = None
     progress: Progress = null_progress
     #: the publish's task when the caller already read it on ``session`` (with the fields of
-    #: ``ft_dcc.publish.tasks.TASK_PROJECTION``): the publish does not read it again
+    #: ``ft_dcc.publish.context.tasks.TASK_PROJECTION``): the publish does not read it again
     task: Optional[EntityLike] = None
 
 

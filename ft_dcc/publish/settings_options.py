@@ -100,7 +100,7 @@ _Rows = Tuple[Optional[EntityLike], Optional[EntityLike]]
 def _read(session: Optional[PublishSession], task: Optional[str], notes: List[str]) -> _Rows:
     """The studio's Setting row and the task (with its type, path and project's settings), in
     one request; ``(None, None)`` without a server."""
-    from ft_dcc.publish.tasks import parse_task_ref, path_condition
+    from ft_dcc.publish.context.tasks import parse_task_ref, path_condition
 
     if session is None:
         return None, None
@@ -151,7 +151,7 @@ def _quickly(
 
 def _is_the_task(task: EntityLike, ref: str) -> bool:
     """Whether ``task`` (read by a path's condition or an id) is exactly the one ``ref`` names."""
-    from ft_dcc.publish.tasks import parse_task_ref
+    from ft_dcc.publish.context.tasks import parse_task_ref
 
     task_id, task_path = parse_task_ref(ref)
     if task_id:
@@ -162,7 +162,7 @@ def _is_the_task(task: EntityLike, ref: str) -> bool:
 def task_context(task: Optional[EntityLike], ref: Optional[str]) -> TaskContext:
     """The project, type and path names of the publish's ``task`` entity (when found), else
     what the task reference ``ref`` (an id or a path) itself says."""
-    from ft_dcc.publish.tasks import parse_task_ref
+    from ft_dcc.publish.context.tasks import parse_task_ref
 
     if task is not None:
         parts = [item["name"] for item in task["link"] or []]

@@ -329,7 +329,7 @@ class ReviewScope:
     def given_task_path(self) -> Optional[str]:
         """The task's path as the artist gave it (``None``: given by id, or not at all), known
         before the server is read (what names the asset)."""
-        from ft_dcc.publish.tasks import parse_task_ref
+        from ft_dcc.publish.context.tasks import parse_task_ref
 
         return parse_task_ref(self.request.task)[1]
 

@@ -16,7 +16,12 @@ import attr
 
 from ft_dcc.protocol.feedback import display_name, note_frame
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.publish.tasks import TASK_PROJECTION, parse_task_ref, path_condition, resolve_task
+from ft_dcc.publish.context.tasks import (
+    TASK_PROJECTION,
+    parse_task_ref,
+    path_condition,
+    resolve_task,
+)
 from ft_dcc.review.feedback import _iso
 from ft_dcc.session.interface import EntityLike, PublishSession
 from ft_dcc.session.replies import query_entities

@@ -87,7 +87,7 @@ def studio_row(session: PublishSession) -> Optional[EntityLike]:
 #: what a project's settings need of it: its name and its metadata (fetched with it)
 PROJECT_FIELDS = "id, name, metadata.key, metadata.value"
 #: what a publish's settings need of its task: its type and path, and its project's settings;
-#: with what the publish reads of it (``ft_dcc.publish.tasks.TASK_PROJECTION``), so the
+#: with what the publish reads of it (``ft_dcc.publish.context.tasks.TASK_PROJECTION``), so the
 #: publish can keep the task this read found instead of reading it again
 TASK_FIELDS = (
     "id, name, context_type, parent_id, project_id, link, type.name, project.name, "

@@ -109,7 +109,7 @@ class TaskPickerPanel(nukescripts.PythonPanel):
     def go_to(self, path: str) -> Optional[TaskChoice]:
         """Show the task ``path`` in the menus; an unknown one says the nearest ("did you
         mean") and what the shot holds."""
-        from ft_dcc.publish.tasks import nearest_names
+        from ft_dcc.publish.context.tasks import nearest_names
 
         found = next((c for c in self.choices if c.path == path), None)
         if found is None:

@@ -31,7 +31,7 @@ from support import make_task, open_session
 from support.drawings import LAST, seed_drawing
 from support.feedback import seed_feedback
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 #: the xdist group of the tests that read the one run
 GROUP = pytest.mark.xdist_group("blender-feedback-window")

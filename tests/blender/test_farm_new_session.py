@@ -14,7 +14,7 @@ import pytest
 from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
 from support import make_task, open_session
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.review import sessions as review
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender]

@@ -18,7 +18,7 @@ from blender_helpers import (
 )
 from support import make_task, open_session
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.review import sessions as review
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender]

@@ -18,7 +18,7 @@ from support.trust import create, new_id, ok
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
 

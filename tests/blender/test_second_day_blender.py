@@ -16,7 +16,7 @@ import pytest
 from blender_helpers import ROOT, needs_bpy, server_env, write_json
 from support import make_task, open_session
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.review import sessions as review
 from ft_dcc.settings.templates import ENV_TODAY
 

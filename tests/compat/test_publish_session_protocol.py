@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from support import genuine_sessions
 
-from ft_dcc.publish.tasks import load_shot, resolve_task
+from ft_dcc.publish.context.tasks import load_shot, resolve_task
 from ft_dcc.review import sessions as review
 from ft_dcc.session.interface import EntityLike, PublishSession
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, Iterator, List
 import pytest
 from support import genuine_sessions, make_task, open_session
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 pytestmark = pytest.mark.compat
 

@@ -13,7 +13,7 @@ import pytest
 from ft_dcc_hosts.maya import choices, farm, startup
 from support import make_task, open_session
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.review import sessions as review
 
 OPEN = "Dailies 2026-11-25"  # yesterday's session, still open

@@ -8,7 +8,7 @@ from ft_dcc_hosts.maya import choices, feedback, menu
 from support import make_task, open_session
 from support.feedback import seed_feedback
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 
 @pytest.fixture(autouse=True)

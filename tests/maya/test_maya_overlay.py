@@ -15,7 +15,7 @@ from support import make_task, open_session
 from support.drawings import FIRST, LAST, cross_png, seed_drawing
 
 from ft_dcc.host.overlay import NoteOverlay
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 
 def press(maya_state: Any, label: str) -> None:

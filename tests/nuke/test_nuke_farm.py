@@ -16,7 +16,7 @@ from ft_dcc_hosts.nuke import callbacks, farm, task_picker
 from ft_dcc_hosts.nuke.integration import integration
 from support import make_task, open_session
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.review import sessions as review
 
 OPEN = "Comp dailies 2026-11-25"  # yesterday's session, still open

@@ -11,7 +11,7 @@ from ft_dcc_hosts.nuke import feedback
 from support import make_task, open_session
 from support.feedback import seed_feedback
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 
 @pytest.fixture(autouse=True)

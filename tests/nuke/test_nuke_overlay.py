@@ -19,7 +19,7 @@ from support.drawings import FIRST, LAST, cross_png, seed_drawing
 
 from ft_dcc.exceptions import FeedbackError
 from ft_dcc.host.overlay import NoteOverlay, note_overlays
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 GREY = (0.5, 0.5, 0.5)
 

@@ -24,7 +24,7 @@ import pytest
 from support import make_sequence, make_task, open_session
 from support.cli import run_ft_dcc
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 HERE = Path(__file__).parent
 #: (fault point, whether the publish's media were journaled before it)

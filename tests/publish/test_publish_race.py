@@ -16,8 +16,8 @@ from typing import Any, List
 from support import make_movie, make_task, open_session
 
 from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.publish.integrate import integrate_manifest
-from ft_dcc.publish.tasks import resolve_task
 
 PUBLISHERS = 16
 

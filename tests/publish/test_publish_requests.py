@@ -16,7 +16,7 @@ from support import make_sequence, make_task, open_session
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 #: ``/api`` POSTs of one reviewable's publish, session start included (was 17 + 1 start; the
 #: start rides with the task's read, the review link with the commit)
@@ -104,7 +104,7 @@ def test_a_task_path_is_found_in_one_request(embedded_server, tmp_path: Path) ->
 
 def test_the_settings_read_has_every_field_the_publish_reads_of_its_task() -> None:
     # ft-dcc publish keeps the task its settings read found: that read must fetch all of it
-    from ft_dcc.publish.tasks import TASK_PROJECTION
+    from ft_dcc.publish.context.tasks import TASK_PROJECTION
     from ft_dcc.settings.store import TASK_FIELDS
 
     wanted = TASK_PROJECTION.removeprefix("select ").split(" from ")[0].split(", ")

@@ -16,7 +16,7 @@ from support.cli import run_ft_dcc
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.review import sessions as review
 from ft_dcc.review.names import close_matches, edit_distance, misspelt_session_of
 

@@ -17,7 +17,7 @@ import pytest
 from support import make_sequence, make_task, open_session
 from support.cli import run_ft_dcc
 
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.review import sessions as review
 from ft_dcc.review.names import close_matches, near_names
 from ft_dcc.settings.templates import ENV_TODAY, current_date, made_by, review_session_name

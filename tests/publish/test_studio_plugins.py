@@ -22,7 +22,7 @@ from ft_dcc.cli import main
 from ft_dcc.exceptions import ApiConnectionError
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 
 def _publish(tmp_path: Path, task_id: str, *args: str) -> Dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 from support import make_task, open_session
 
 from ft_dcc.exceptions import ValidationError
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 
 def _error(session, path: str) -> str:

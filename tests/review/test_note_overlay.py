@@ -15,7 +15,7 @@ from support.drawings import FIRST, LAST, cross_png, seed_drawing
 from ft_dcc.exceptions import FeedbackError
 from ft_dcc.host.feedback import NOTE, FeedbackRow, compare_url, fetch_task_feedback
 from ft_dcc.host.overlay import http_download, note_overlays
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.review.cli import feedback_lines
 from ft_dcc.review.feedback import session_feedback
 

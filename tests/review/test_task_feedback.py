@@ -14,7 +14,7 @@ from support.feedback import seed_feedback
 
 from ft_dcc.exceptions import ValidationError
 from ft_dcc.host.feedback import NOTE, fetch_task_feedback, note_frames
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 
 
 def seeded_task(server: Any, cache: Path) -> Tuple[Any, str]:

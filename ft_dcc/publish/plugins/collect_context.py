@@ -15,8 +15,8 @@ class CollectFtrackTask(pyblish.api.ContextPlugin):
     def process(self, context):
         import attr
 
+        from ft_dcc.publish.context.tasks import parse_task_ref
         from ft_dcc.publish.state import TASK_KEY, TaskFacts, connection_of, publish_of
-        from ft_dcc.publish.tasks import parse_task_ref
 
         task_id, task_path = parse_task_ref(publish_of(context).request.task)
         connection = connection_of(context.data)

@@ -11,6 +11,7 @@ class ValidateTask(pyblish.api.ContextPlugin):
     order = pyblish.api.ValidatorOrder - 0.35
 
     def process(self, context):
+        from ft_dcc.publish.context.tasks import no_task_given
         from ft_dcc.publish.state import (
             NO_CONNECTION,
             connection_of,
@@ -18,7 +19,6 @@ class ValidateTask(pyblish.api.ContextPlugin):
             skip,
             task_facts_of,
         )  # fmt: skip
-        from ft_dcc.publish.tasks import no_task_given
 
         connection, facts = connection_of(context.data), task_facts_of(context.data)
         if connection.offline:

@@ -24,7 +24,7 @@ from support import genuine_sessions, make_task, open_session
 from web.feedback_fixtures import Page, link, personal_link
 
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
-from ft_dcc.publish.tasks import resolve_task
+from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.review.feedback import session_feedback
 
 

@@ -17,7 +17,7 @@ import attr
 
 from ft_dcc.exceptions import ValidationError
 from ft_dcc.protocol.query_text import quote, quoted_list
-from ft_dcc.publish.tasks import nearest_names
+from ft_dcc.publish.context.tasks import nearest_names
 from ft_dcc.session.interface import EntityLike, PublishSession
 
 #: the shot's custom attributes ``context create`` sets (ftrack's standard keys)
