@@ -124,7 +124,7 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     from ft_dcc.publish.common.recorded_host import fraction_text
     from ft_dcc.publish.context.tasks import parse_task_ref, resolve_task
     from ft_dcc.publish.host_port import to_fraction
-    from ft_dcc.publish.integrate_read import PublishTarget, read_view
+    from ft_dcc.publish.integrate.read import PublishTarget, read_view
     from ft_dcc.publish.request import request_from_options
     from ft_dcc.publish.state import ReviewScope
 

@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported wh
     from typing_extensions import Unpack  # typing's from Python 3.11
 
     from ft_dcc.publish.common.manifest import IntegrateManifest
-    from ft_dcc.publish.integrate import IntegrateOutcome
+    from ft_dcc.publish.integrate.commit import IntegrateOutcome
 
 log = logging.getLogger(__name__)
 

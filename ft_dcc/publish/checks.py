@@ -12,7 +12,7 @@ from ft_dcc.exceptions import FtDccError, ValidationError
 from ft_dcc.protocol.query_text import quoted_list
 from ft_dcc.publish.common.report import WARNED
 from ft_dcc.publish.host_port import CaptureSpec, Host, to_fraction
-from ft_dcc.publish.integrate_read import SHOT_KEYS
+from ft_dcc.publish.integrate.read import SHOT_KEYS
 from ft_dcc.publish.state import ReviewScope
 from ft_dcc.session.interface import EntityLike, PublishSession
 

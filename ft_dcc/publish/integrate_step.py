@@ -21,8 +21,8 @@ from ft_dcc.publish.common.failures import should_queue
 from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.flush_decision import offline_decision
 from ft_dcc.publish.instance_data import comment_of, extra_components, version_metadata
-from ft_dcc.publish.integrate import fault_point, integrate_manifest
-from ft_dcc.publish.integrate_read import ServerView
+from ft_dcc.publish.integrate.commit import fault_point, integrate_manifest
+from ft_dcc.publish.integrate.read import ServerView
 from ft_dcc.publish.queue import OfflineQueue
 from ft_dcc.publish.state import (
     PublishResult,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ft_dcc.publish.integrate_read import read_views
+from ft_dcc.publish.integrate.read import read_views
 from ft_dcc.publish.state import (
     ReviewScope,
     connection_of,

@@ -340,7 +340,7 @@ class OfflineQueue:
         self, session: IntegrateSession, entry: QueueEntry, progress: Progress
     ) -> FlushOutcome:
         from ft_dcc.publish.common.failures import should_queue
-        from ft_dcc.publish.integrate import integrate_manifest
+        from ft_dcc.publish.integrate.commit import integrate_manifest
 
         if not _same_server(entry.manifest.server_url, session):
             message = (

@@ -46,8 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover - the later stages' types, imported lazily
     from ft_dcc.media.probe import MovieInfo
     from ft_dcc.publish.common.manifest import IntegrateManifest
     from ft_dcc.publish.common.queue_entry import QueueEntry
-    from ft_dcc.publish.integrate import IntegrateOutcome
-    from ft_dcc.publish.integrate_read import PublishTarget, ServerView
+    from ft_dcc.publish.integrate.commit import IntegrateOutcome
+    from ft_dcc.publish.integrate.read import PublishTarget, ServerView
 
 STATE_KEY = "ft_dcc"  # the PublishContext in context.data, the ReviewItem in instance.data
 CONNECTION_KEY = "ftrackConnection"
@@ -379,7 +379,7 @@ class ReviewScope:
 
     def publish_target(self) -> PublishTarget:
         """Where this version goes, once the task is read (what the one server read asks for)."""
-        from ft_dcc.publish.integrate_read import PublishTarget
+        from ft_dcc.publish.integrate.read import PublishTarget
 
         return PublishTarget(
             task=_ready(self.facts.task, "has no task", "validate"),

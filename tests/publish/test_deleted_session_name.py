@@ -29,7 +29,7 @@ from support.entities import genuine_sessions
 from support.trust import add_api_user, call, create, make_task, query
 
 from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
-from ft_dcc.publish.integrate import IntegrateOutcome, integrate_manifest
+from ft_dcc.publish.integrate.commit import IntegrateOutcome, integrate_manifest
 from ft_dcc.review import sessions as review
 from ft_dcc.session import Session
 

@@ -17,7 +17,7 @@ from support import make_movie, make_task, open_session
 
 from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.context.tasks import resolve_task
-from ft_dcc.publish.integrate import integrate_manifest
+from ft_dcc.publish.integrate.commit import integrate_manifest
 
 PUBLISHERS = 16
 

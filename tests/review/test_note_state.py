@@ -5,7 +5,7 @@ reply by anyone else that reads the same names nothing."""
 from __future__ import annotations
 
 from ft_dcc.protocol.note_state import addressed_by, addressed_reply, note_kind, note_state
-from ft_dcc.publish.addresses import AddressedView, address_operations
+from ft_dcc.publish.integrate.addresses import AddressedView, address_operations
 
 
 def test_kind_and_state() -> None:

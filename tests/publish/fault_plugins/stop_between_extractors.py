@@ -5,7 +5,7 @@
 
 import pyblish.api
 
-from ft_dcc.publish.integrate import fault_point
+from ft_dcc.publish.integrate.commit import fault_point
 
 
 class StopBeforeCapture(pyblish.api.ContextPlugin):

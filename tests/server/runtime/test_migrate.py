@@ -17,7 +17,7 @@ from support import download_component, genuine_sessions, make_movie, make_task,
 from ft_dcc.cli import main
 from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.context.tasks import resolve_task
-from ft_dcc.publish.integrate import integrate_manifest
+from ft_dcc.publish.integrate.commit import integrate_manifest
 
 pytest.importorskip("ftrack_api")
 OTHER_USER, OTHER_KEY = "second.artist", "second-key-0c4f2a"

@@ -49,7 +49,7 @@ def _publish(server: Any, tmp_path: Path, asset: str) -> Tuple[str, str]:
     """A version with a movie in a review session; (version id, movie component id)."""
     from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
     from ft_dcc.publish.context.tasks import resolve_task
-    from ft_dcc.publish.integrate import integrate_manifest
+    from ft_dcc.publish.integrate.commit import integrate_manifest
 
     session = open_session(server, tmp_path / f"publisher-{asset}")
     task = resolve_task(session, None, make_task(session))

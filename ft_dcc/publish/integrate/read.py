@@ -18,9 +18,9 @@ import attr
 
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.protocol.query_text import quote, quoted_list
-from ft_dcc.publish.addresses import AddressedView, address_queries, addressed_view
 from ft_dcc.publish.common.manifest import IntegrateManifest
 from ft_dcc.publish.context.tasks import SHOT_PROJECTION
+from ft_dcc.publish.integrate.addresses import AddressedView, address_queries, addressed_view
 from ft_dcc.review.names import open_session_names_query
 from ft_dcc.session.interface import EntityLike, PublishSession
 from ft_dcc.session.replies import query_entities
@@ -40,7 +40,7 @@ class PublishTarget:
     asset_type: str = "upload"
     review_session_name: Optional[str] = None
     invitees: bool = False  # the publish invites people: read who is invited already
-    #: ids of the task's open to-dos the version addresses (``ft_dcc.publish.addresses``)
+    #: ids of the task's open to-dos the version addresses (``ft_dcc.publish.integrate.addresses``)
     addresses: Tuple[str, ...] = ()
     api_user: Optional[str] = None  # the publisher's username (completes what it addresses)
 

@@ -4,12 +4,12 @@ The steps (each a function below):
 
 1. :func:`target_of` — the task (already read by validation, or read now) and the names the
    publish adds to;
-2. :func:`~ft_dcc.publish.integrate_read.read_view` — ONE request for what the server has
+2. :func:`~ft_dcc.publish.integrate.read.read_view` — ONE request for what the server has
    (reused from validation when the manifest is fresh);
 3. :func:`_check_open` — refuse a closed review session before anything is written;
 4. :func:`_upload` — the files, with ONE request for all their upload URLs; the bytes are stored
    by component id and invisible until the commit;
-5. :func:`_commit` — ONE transactional batch (:mod:`~ft_dcc.publish.integrate_write`) creating
+5. :func:`_commit` — ONE transactional batch (:mod:`~ft_dcc.publish.integrate.write`) creating
    what is missing, with the review link asked in the same request when the session exists. A
    refusal caused by a racing publish (which created the same asset or review session under the
    same derived id first) re-reads and retries; any other refusal wrote nothing;
@@ -37,12 +37,12 @@ from ft_dcc.exceptions import DeletedIdError, FtDccError, PublishError, ReviewSe
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol import TOPIC_REVIEW_PUBLISHED
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.publish.addresses import check_addresses
 from ft_dcc.publish.common.failures import is_connection_failure
 from ft_dcc.publish.common.manifest import IntegrateManifest
 from ft_dcc.publish.context.tasks import resolve_task
-from ft_dcc.publish.integrate_read import PublishTarget, ServerView, read_views
-from ft_dcc.publish.integrate_write import (
+from ft_dcc.publish.integrate.addresses import check_addresses
+from ft_dcc.publish.integrate.read import PublishTarget, ServerView, read_views
+from ft_dcc.publish.integrate.write import (
     CommitPlan,
     Generations,
     join_plans,

@@ -1,6 +1,6 @@
 """The one commit of a publish: every create and update it needs, as one list of operations.
 
-Built from the manifest and the :class:`~ft_dcc.publish.integrate_read.ServerView`, it creates
+Built from the manifest and the :class:`~ft_dcc.publish.integrate.read.ServerView`, it creates
 only what the server does not have yet (a replay creates nothing twice). Ids are the client's:
 the manifest's for what belongs to this publish, and ids derived from names
 (:func:`ft_dcc.review.sessions.derived_id`) for what racing publishes may both create (Asset,
@@ -19,9 +19,9 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import attr
 
 from ft_dcc.protocol import SERVER_LOCATION_ID, client_review
-from ft_dcc.publish.addresses import address_operations
 from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
-from ft_dcc.publish.integrate_read import PublishTarget, ServerView
+from ft_dcc.publish.integrate.addresses import address_operations
+from ft_dcc.publish.integrate.read import PublishTarget, ServerView
 from ft_dcc.review import sessions as review
 from ft_dcc.review.client_write import setting_data
 
