@@ -43,7 +43,7 @@ class CapturePart:
 
     @property
     def stem(self) -> str:
-        from ft_dcc.publish.naming import asset_name_from_path
+        from ft_dcc.publish.shared.naming import asset_name_from_path
 
         return asset_name_from_path(self.scene) or "scene"
 

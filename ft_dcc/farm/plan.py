@@ -199,8 +199,8 @@ def _scenes(
     from ft_dcc.farm.assets import scene_links
     from ft_dcc.farm.rules import Decision
     from ft_dcc.media.sequence import is_still_image
-    from ft_dcc.publish.naming import asset_name_from_path
     from ft_dcc.publish.settings_options import SharedRead
+    from ft_dcc.publish.shared.naming import asset_name_from_path
     from ft_dcc.publish.studio_settings import StudioSettings
 
     session_name = submission.review_session_name

@@ -29,7 +29,7 @@ from ft_dcc.publish.options import PublishOptions
 from ft_dcc.session.interface import IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from ft_dcc.publish.state import ReviewRules
+    from ft_dcc.publish.shared.state import ReviewRules
     from ft_dcc.publish.studio_settings import StudioSettings
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     from ft_dcc.publish.host_port import to_fraction
     from ft_dcc.publish.integrate.read import PublishTarget, read_view
     from ft_dcc.publish.request import request_from_options
-    from ft_dcc.publish.state import ReviewScope
+    from ft_dcc.publish.shared.state import ReviewScope
 
     reader = scene_host(path, host)
     if reader is None:

@@ -22,7 +22,6 @@ from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.common.report import PublishReport, StepResult, VersionReport
 from ft_dcc.publish.common.work_dir import WorkDir
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.instance_data import publishes
 from ft_dcc.publish.options import PublishOptions
 from ft_dcc.publish.pipeline import (
     COLLECT,
@@ -36,7 +35,8 @@ from ft_dcc.publish.pipeline import (
 )
 from ft_dcc.publish.repair import ASKED_KEY, repairs_asked, run_repairs
 from ft_dcc.publish.request import PublishRequest, PublishRuntime, request_from_options
-from ft_dcc.publish.state import (
+from ft_dcc.publish.shared.instance_data import publishes
+from ft_dcc.publish.shared.state import (
     SESSION_NAME_KEY,
     STATE_KEY,
     PublishContext,

@@ -19,7 +19,7 @@ from typing import Callable, List, Sequence
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress
 from ft_dcc.publish.queue import FlushResult, OfflineQueue, QueueEntry, QueueSummary
-from ft_dcc.publish.state import (
+from ft_dcc.publish.shared.state import (
     Data,
     connection_of,
     publish_of_data,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from typing import List, Optional
 
-from ft_dcc.publish.state import BurninValues, ReviewScope
+from ft_dcc.publish.shared.state import BurninValues, ReviewScope
 
 OFFLINE_VERSION = "next"
 

@@ -20,7 +20,7 @@ from ft_dcc.publish.studio_settings import size_of
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ft_dcc.publish.host_port import CaptureSpec
-    from ft_dcc.publish.state import ReviewRules, ReviewScope
+    from ft_dcc.publish.shared.state import ReviewRules, ReviewScope
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def shot_range(
 def review_rules(plugin: Any) -> ReviewRules:
     """The rules ``CollectCaptureSpec`` (``plugin``: its class with the settings given, or its
     instance) received from the settings: the range's and the review movie's."""
-    from ft_dcc.publish.state import ReviewRules
+    from ft_dcc.publish.shared.state import ReviewRules
 
     return ReviewRules(frame_rule=str(plugin.frame_range), handles=int(plugin.handles),
                        quality=int(plugin.quality), sound=bool(plugin.sound))  # fmt: skip
@@ -98,7 +98,7 @@ def collect_spec(
     rules applied (its camera or the one ``capture.camera`` names: ValidateCamera checks it;
     ``sizes``: its size); ``viewport``: how the host's viewport draws it
     (``CaptureSpec.display["viewport"]``, which the hosts' capture code reads)."""
-    from ft_dcc.publish.naming import capture_size
+    from ft_dcc.publish.shared.naming import capture_size
 
     host, request = scope.host, scope.request
     overrides: SpecOverrides = {"camera": scope.camera_choice(), "fps": request.fps}

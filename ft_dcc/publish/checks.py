@@ -13,7 +13,7 @@ from ft_dcc.protocol.query_text import quoted_list
 from ft_dcc.publish.common.report import WARNED
 from ft_dcc.publish.host_port import CaptureSpec, Host, to_fraction
 from ft_dcc.publish.integrate.read import SHOT_KEYS
-from ft_dcc.publish.state import ReviewScope
+from ft_dcc.publish.shared.state import ReviewScope
 from ft_dcc.session.interface import EntityLike, PublishSession
 
 if TYPE_CHECKING:  # pragma: no cover - the media checks import these when they run

@@ -12,7 +12,7 @@ from ft_dcc.exceptions import (
     ValidationError,
 )
 from ft_dcc.publish.context.tasks import parse_task_ref, resolve_task
-from ft_dcc.publish.state import Connection, Data, publish_of_data
+from ft_dcc.publish.shared.state import Connection, Data, publish_of_data
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from ft_dcc.media.audio import AudioInput
 from ft_dcc.media.burnin import Burnin
 from ft_dcc.progress import scaled
 from ft_dcc.publish.host_port import CaptureResult
-from ft_dcc.publish.state import ReviewScope
+from ft_dcc.publish.shared.state import ReviewScope
 from ft_dcc.publish.streaming import finish_stream, stream_encoder
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ft_dcc.publish.state import ReviewScope
+from ft_dcc.publish.shared.state import ReviewScope
 
 
 def review_image(state: ReviewScope, flatten: bool = False) -> Path:

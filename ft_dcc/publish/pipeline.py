@@ -25,7 +25,7 @@ import pyblish.plugin
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.common.report import WARNED, StepResult
-from ft_dcc.publish.state import (
+from ft_dcc.publish.shared.state import (
     STATE_KEY,
     PublishContext,
     PyblishContext,

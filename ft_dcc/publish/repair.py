@@ -20,7 +20,7 @@ from ft_dcc.publish.pipeline import (
     refuses,
     repair_actions,
 )
-from ft_dcc.publish.state import PyblishContext
+from ft_dcc.publish.shared.state import PyblishContext
 
 #: ``context.data``: the validators whose repairs the artist asked for during the checks
 ASKED_KEY = "ft_dcc.repairs_asked"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ft_dcc.media.audio import AudioInput
 from ft_dcc.progress import scaled
-from ft_dcc.publish.state import ReviewScope
+from ft_dcc.publish.shared.state import ReviewScope
 
 if TYPE_CHECKING:
     from ft_dcc.media.stream import StreamEncoder

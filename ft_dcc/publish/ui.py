@@ -19,7 +19,7 @@ from ft_dcc.exceptions import PublishError
 from ft_dcc.publish.common.work_dir import WorkDir
 from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.request import PublishRequest
-from ft_dcc.publish.state import PublishContext
+from ft_dcc.publish.shared.state import PublishContext
 from ft_dcc.publish.studio_settings import StudioSettings
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.plugins import apply as with_settings

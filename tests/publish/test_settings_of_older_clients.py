@@ -107,7 +107,7 @@ def test_the_range_encode_and_naming_fields_reach_the_plugins_that_own_them_now(
     from ft_dcc.publish.capture_rules import review_rules
     from ft_dcc.publish.plugins.collect_capture_spec import CollectCaptureSpec
     from ft_dcc.publish.plugins.collect_reviewables import CollectReviewables
-    from ft_dcc.publish.state import ReviewRules
+    from ft_dcc.publish.shared.state import ReviewRules
     from ft_dcc.settings.plugins import apply
 
     request = PublishRequest.from_dict({"settings": BEFORE_ONE_CHANNEL})

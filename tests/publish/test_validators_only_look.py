@@ -85,7 +85,7 @@ def test_no_validator_writes_and_the_queued_work_goes_first_in_collect(
 
 def _spec_recorder(name: str, order: float, seen: Dict[str, Any]) -> type:
     def process(self: Any, context: Any) -> None:
-        from ft_dcc.publish.state import item_of, publishing
+        from ft_dcc.publish.shared.state import item_of, publishing
 
         seen[name] = [item_of(each).spec for each in publishing(context)]
 

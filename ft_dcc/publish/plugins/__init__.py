@@ -3,7 +3,7 @@ with ``_`` (``ft_dcc.publish`` registers this folder with ``pyblish.api.register
 
 Each file is executed by pyblish as a fresh module, so plugins import ``ft_dcc`` absolutely and
 keep their logic small. One publish is one pyblish ``Context`` (its fixed
-:class:`~ft_dcc.publish.state.PublishContext` and what the context plugins find, each written
-once) with one ``Instance`` per reviewable (its :class:`~ft_dcc.publish.state.ReviewItem`):
-``ft_dcc.publish.state``.
+:class:`~ft_dcc.publish.shared.state.PublishContext` and what the context plugins find, each written
+once) with one ``Instance`` per reviewable (its :class:`~ft_dcc.publish.shared.state.ReviewItem`):
+``ft_dcc.publish.shared.state``.
 """

@@ -31,8 +31,8 @@ class CollectCaptureSpec(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.capture_rules import SizeRules, collect_spec, review_rules
-        from ft_dcc.publish.instance_data import contract_data
-        from ft_dcc.publish.state import ReviewScope
+        from ft_dcc.publish.shared.instance_data import contract_data
+        from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)
         scope.item.rules = review_rules(self)

@@ -14,7 +14,7 @@ class CollectFtrackConnection(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.publish.connection import connect
-        from ft_dcc.publish.state import CONNECTION_KEY
+        from ft_dcc.publish.shared.state import CONNECTION_KEY
 
         connection = context.data[CONNECTION_KEY] = connect(context.data)
         if connection.online:
@@ -30,7 +30,7 @@ class CollectQueuedWorkFirst(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.publish.backlog import publish_backlog
-        from ft_dcc.publish.state import connection_of, item_of, publishing
+        from ft_dcc.publish.shared.state import connection_of, item_of, publishing
 
         if connection_of(context.data).online:
             publish_backlog(

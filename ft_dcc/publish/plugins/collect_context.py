@@ -16,7 +16,7 @@ class CollectFtrackTask(pyblish.api.ContextPlugin):
         import attr
 
         from ft_dcc.publish.context.tasks import parse_task_ref
-        from ft_dcc.publish.state import TASK_KEY, TaskFacts, connection_of, publish_of
+        from ft_dcc.publish.shared.state import TASK_KEY, TaskFacts, connection_of, publish_of
 
         task_id, task_path = parse_task_ref(publish_of(context).request.task)
         connection = connection_of(context.data)

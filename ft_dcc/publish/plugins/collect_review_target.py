@@ -11,7 +11,7 @@ class CollectReviewTarget(pyblish.api.ContextPlugin):
     targets = ["default", "queued"]  # decides a queued publish again too
 
     def process(self, context):
-        from ft_dcc.publish.state import SESSION_NAME_KEY, publish_of
+        from ft_dcc.publish.shared.state import SESSION_NAME_KEY, publish_of
         from ft_dcc.review.sessions import default_review_session_name
 
         request = publish_of(context).request

@@ -20,8 +20,8 @@ class CollectReviewables(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.exceptions import ValidationError
-        from ft_dcc.publish.reviewables import review_items
-        from ft_dcc.publish.state import STATE_KEY
+        from ft_dcc.publish.shared.reviewables import review_items
+        from ft_dcc.publish.shared.state import STATE_KEY
 
         taken = []
         for item in review_items(context.data, self.asset_name_template, self.camera):

@@ -14,7 +14,7 @@ class CollectScene(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.protocol import ENV_API_USER
-        from ft_dcc.publish.state import SCENE_KEY, USER_KEY, publish_of
+        from ft_dcc.publish.shared.state import SCENE_KEY, USER_KEY, publish_of
 
         scene = publish_of(context).host.scene_path()
         context.data[USER_KEY] = os.environ.get(ENV_API_USER) or getpass.getuser()

@@ -17,7 +17,7 @@ class CollectShotFrames(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.checks import decide_frames
-        from ft_dcc.publish.state import ReviewScope
+        from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)
         if scope.item.spec is None:  # the capture settings were not collected (that step said why)

@@ -14,7 +14,7 @@ class CollectInstanceChanges(pyblish.api.InstancePlugin):
     families = ["review", "still"]
 
     def process(self, instance):
-        from ft_dcc.publish.instance_data import apply_collected
-        from ft_dcc.publish.state import item_of
+        from ft_dcc.publish.shared.instance_data import apply_collected
+        from ft_dcc.publish.shared.state import item_of
 
         apply_collected(item_of(instance), instance.data)

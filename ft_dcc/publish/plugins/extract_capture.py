@@ -12,7 +12,7 @@ class ExtractCapture(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.extract import capture
-        from ft_dcc.publish.state import ReviewScope
+        from ft_dcc.publish.shared.state import ReviewScope
 
         result = capture(ReviewScope.of(instance))
         instance.data["files"] = [str(f) for f in result.files]

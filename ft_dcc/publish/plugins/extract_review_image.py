@@ -14,7 +14,7 @@ class ExtractReviewImage(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.extract_still import review_image
-        from ft_dcc.publish.state import ReviewScope
+        from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)
         path = review_image(scope, flatten=self.still_alpha == "flatten")

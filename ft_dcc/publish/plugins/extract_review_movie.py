@@ -12,7 +12,7 @@ class ExtractReviewMovie(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.extract import encode_and_verify
-        from ft_dcc.publish.state import ReviewScope
+        from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)
         movie = encode_and_verify(scope)

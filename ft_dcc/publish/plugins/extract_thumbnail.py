@@ -13,7 +13,7 @@ class ExtractThumbnail(pyblish.api.InstancePlugin):
     def process(self, instance):
         from ft_dcc.publish.extract import thumbnail
         from ft_dcc.publish.extract_still import still_thumbnail
-        from ft_dcc.publish.state import ReviewScope
+        from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)
         path = still_thumbnail(scope) if scope.item.still else thumbnail(scope)

@@ -13,7 +13,7 @@ class ValidateBurnin(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.checks import check_burnin
-        from ft_dcc.publish.state import item_of, publish_of
+        from ft_dcc.publish.shared.state import item_of, publish_of
 
         request = publish_of(instance.context).request
         burnin = item_of(instance).burnin = check_burnin(request.burnin, request.burnin_template)

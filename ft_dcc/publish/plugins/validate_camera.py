@@ -13,7 +13,7 @@ class ValidateCamera(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.checks import check_camera
-        from ft_dcc.publish.state import item_of
+        from ft_dcc.publish.shared.state import item_of
 
         item = item_of(instance)
         camera = check_camera(item.host, item.spec.camera if item.spec else None)

@@ -15,7 +15,7 @@ class ValidateColour(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.publish.checks import check_colour
-        from ft_dcc.publish.state import item_of
+        from ft_dcc.publish.shared.state import item_of
 
         item = item_of(instance)
         colour = item.colour = check_colour(item.host, self.look)

@@ -20,7 +20,7 @@ class ValidateFrameRange(pyblish.api.InstancePlugin):
     def process(self, instance):
         from ft_dcc.console import IN_REPORT
         from ft_dcc.publish.checks import check_frames, joined
-        from ft_dcc.publish.state import ReviewScope
+        from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)
         warnings, problems = check_frames(scope)

@@ -23,7 +23,7 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
     order = pyblish.api.ValidatorOrder + 0.1
 
     def process(self, context):
-        from ft_dcc.publish.state import (
+        from ft_dcc.publish.shared.state import (
             NO_CONNECTION,
             SESSION_NAME_KEY,
             connection_of,
@@ -56,7 +56,7 @@ class ValidateReviewSessionOpen(pyblish.api.ContextPlugin):
         self.log.info("Review session %r is open", name)
 
     def _check_not_misspelt(self, context, name, names):
-        from ft_dcc.publish.state import NEW_SESSION_KEY, publish_of
+        from ft_dcc.publish.shared.state import NEW_SESSION_KEY, publish_of
         from ft_dcc.review.names import misspelt_session_error, near_names
         from ft_dcc.settings.keys import BY_NAME
 

@@ -11,7 +11,7 @@ class SaveScene(pyblish.api.Action):
     on = "failed"
 
     def process(self, context, plugin):
-        from ft_dcc.publish.state import publish_of
+        from ft_dcc.publish.shared.state import publish_of
 
         path = publish_of(context).host.save_scene()  # in place: the collected path holds
         self.log.info("Saved %s", path)
@@ -31,7 +31,7 @@ class ValidateSceneSaved(pyblish.api.ContextPlugin):
     def process(self, context):
         from ft_dcc.exceptions import ValidationError
         from ft_dcc.publish.repair import ask_for_repair
-        from ft_dcc.publish.state import publish_of
+        from ft_dcc.publish.shared.state import publish_of
 
         host = publish_of(context).host
         scene = host.scene_path()

@@ -13,7 +13,7 @@ class ValidateFtrackServer(pyblish.api.ContextPlugin):
     def process(self, context):
         from ft_dcc.console import IN_REPORT
         from ft_dcc.exceptions import PublishError
-        from ft_dcc.publish.state import connection_of, warnings_of
+        from ft_dcc.publish.shared.state import connection_of, warnings_of
 
         connection = connection_of(context.data)  # as CollectFtrackConnection decided it
         if not connection.decided:

@@ -12,7 +12,7 @@ class ValidateTask(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.publish.context.tasks import no_task_given
-        from ft_dcc.publish.state import (
+        from ft_dcc.publish.shared.state import (
             NO_CONNECTION,
             connection_of,
             defer,

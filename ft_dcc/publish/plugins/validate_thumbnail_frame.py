@@ -15,7 +15,7 @@ class ValidateThumbnailFrame(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.exceptions import ValidationError
-        from ft_dcc.publish.state import item_of, publish_of
+        from ft_dcc.publish.shared.state import item_of, publish_of
 
         item = item_of(instance)
         spec = item.spec

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ft_dcc.publish.integrate.read import read_views
-from ft_dcc.publish.state import (
+from ft_dcc.publish.shared.state import (
     ReviewScope,
     connection_of,
     item_of,

@@ -1,4 +1,4 @@
-"""The publish's reviewables as :class:`~ft_dcc.publish.state.ReviewItem` records: each bound
+"""The publish's reviewables as :class:`~ft_dcc.publish.shared.state.ReviewItem` records: each bound
 to its host (a Write node, an input file), with its own work folder, progress and asset name."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from typing import List, Optional
 
 from ft_dcc.progress import ReviewableTotals, for_reviewable
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.naming import default_asset_name, templated_asset_name
 from ft_dcc.publish.request import Reviewable
-from ft_dcc.publish.state import Data, ReviewItem, ReviewScope, publish_of_data
+from ft_dcc.publish.shared.naming import default_asset_name, templated_asset_name
+from ft_dcc.publish.shared.state import Data, ReviewItem, ReviewScope, publish_of_data
 
 
 def review_items(

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, MutableMapping, Opti
 import attr
 
 from ft_dcc.exceptions import ValidationError
-from ft_dcc.publish.state import publishes as publishes  # the rule lives with the records
+from ft_dcc.publish.shared.state import publishes as publishes  # the rule lives with the records
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ft_dcc.publish.common.manifest import ComponentSpec
-    from ft_dcc.publish.state import ReviewItem, ReviewScope
+    from ft_dcc.publish.shared.state import ReviewItem, ReviewScope
 
 #: an instance's ``data`` (pyblish's plain dict)
 InstanceData = MutableMapping[str, Any]

@@ -8,7 +8,7 @@
   ``comment``, ``reviewSession``; the integrator's :class:`PublishResult`.
 - ``instance.data["ft_dcc"]``: a reviewable's small :class:`ReviewItem` (its bound host, its
   capture spec, what its extractors made), beside the documented contract keys a studio plugin
-  reads and writes (``ft_dcc.publish.instance_data``).
+  reads and writes (``ft_dcc.publish.shared.instance_data``).
 
 A step of one reviewable reads all of it through a :class:`ReviewScope`.
 """

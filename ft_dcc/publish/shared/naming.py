@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.state import ReviewScope
+from ft_dcc.publish.shared.state import ReviewScope
 
 _VERSION = re.compile(r"[._-]v\d+$", re.IGNORECASE)
 

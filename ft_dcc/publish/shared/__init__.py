@@ -1,0 +1,1 @@
+"""What one publish's plugins share: its context and instances, their data, names, reviewables."""
