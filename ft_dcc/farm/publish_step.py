@@ -69,7 +69,7 @@ class KeyedFiles(FilesHost):
         self.shot_rate = shot_rate  # the rate given is the shot's: the frames carry none
 
     def rate_source(self) -> Optional[str]:
-        from ft_dcc.publish.checks import SCENE
+        from ft_dcc.publish.rules.checks import SCENE
 
         if self.scene:
             return SCENE

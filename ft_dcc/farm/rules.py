@@ -3,7 +3,7 @@
 At submission each scene's facts (range, rate, size) are read without its DCC where that can be
 done (an image sequence or movie by the files host; a Blender scene's render settings by
 blender-asset-tracer), and the frame checks of a live publish run on them
-(``ft_dcc.publish.checks.frame_findings``, the code behind ``ValidateFrameRange``, on a
+(``ft_dcc.publish.rules.checks.frame_findings``, the code behind ``ValidateFrameRange``, on a
 :class:`~ft_dcc.publish.common.recorded_host.RecordedHost` as a queue flush does): what ``ft-dcc
 publish`` refuses (a range outside the shot's, another rate than the shot's) refuses the
 submission with the same message, before anything is captured, and the range it decides
@@ -119,13 +119,13 @@ class Decision:
 def decide(session: IntegrateSession, path: Path, host: str, options: PublishOptions) -> Decision:
     """One scene's :class:`Decision` as ``ft-dcc publish`` makes it; FarmError with the
     publish's own refusal. An empty Decision when the facts cannot be read here."""
-    from ft_dcc.publish.capture_rules import range_overrides
-    from ft_dcc.publish.checks import as_warnings, frame_findings, joined
     from ft_dcc.publish.common.recorded_host import fraction_text
     from ft_dcc.publish.context.tasks import parse_task_ref, resolve_task
     from ft_dcc.publish.host_port import to_fraction
     from ft_dcc.publish.integrate.read import PublishTarget, read_view
     from ft_dcc.publish.request import request_from_options
+    from ft_dcc.publish.rules.capture_rules import range_overrides
+    from ft_dcc.publish.rules.checks import as_warnings, frame_findings, joined
     from ft_dcc.publish.shared.state import ReviewScope
 
     reader = scene_host(path, host)
@@ -158,8 +158,8 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
 def _rules_given(settings: StudioSettings) -> ReviewRules:
     """The range and encode rules ``CollectCaptureSpec`` receives from ``settings`` (this
     checks a scene outside a publish's pipeline), through its class as a publish gives them."""
-    from ft_dcc.publish.capture_rules import review_rules
     from ft_dcc.publish.plugins.collect_capture_spec import CollectCaptureSpec
+    from ft_dcc.publish.rules.capture_rules import review_rules
     from ft_dcc.settings.plugins import apply
 
     given = apply([CollectCaptureSpec], settings.plugins) or [CollectCaptureSpec]

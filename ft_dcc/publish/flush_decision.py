@@ -27,12 +27,12 @@ from typing import Any, Dict, List, Optional, Tuple
 from ft_dcc.exceptions import FtDccError, QueueError
 from ft_dcc.protocol import CAPTURE_META_KEY
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.publish.checks import rate_text
 from ft_dcc.publish.common.manifest import IntegrateManifest
 from ft_dcc.publish.common.recorded_host import RecordedHost, facts_of, fraction_text
 from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.publish.host_port import CaptureSpec, to_fraction
 from ft_dcc.publish.request import PublishRequest, Reviewable, request_from_options
+from ft_dcc.publish.rules.checks import rate_text
 from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
 from ft_dcc.publish.shared.naming import asset_fields, default_asset_name
 from ft_dcc.publish.shared.state import (

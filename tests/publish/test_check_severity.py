@@ -51,9 +51,9 @@ def test_the_pipeline_alone_turns_a_checks_findings_into_warnings() -> None:
     import pyblish.api
 
     from ft_dcc.exceptions import ValidationError
-    from ft_dcc.publish.checks import joined
     from ft_dcc.publish.common.report import StepResult
     from ft_dcc.publish.pipeline import _as_warning
+    from ft_dcc.publish.rules.checks import joined
     from ft_dcc.publish.shared.state import warnings_of
 
     error = joined([ValidationError("range 1-10 is not the shot's", "pass --frames"),

@@ -13,8 +13,8 @@ from typing import Any, Dict, List
 from support import count_entities, make_movie, open_session
 from support.cli import run_ft_dcc
 
-from ft_dcc.publish.checks import shot_attributes
 from ft_dcc.publish.context.tasks import SHOT_PROJECTION, resolve_task
+from ft_dcc.publish.rules.checks import shot_attributes
 
 CONTEXT_TYPES = ["Project", "Sequence", "Shot", "Task"]
 

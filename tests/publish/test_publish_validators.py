@@ -130,7 +130,7 @@ def test_nuke_host_has_no_cameras_by_nature() -> None:
     root = Path(__file__).resolve().parents[2]
     code = (
         "from ft_dcc_hosts.nuke.host import NukeHost\n"
-        "from ft_dcc.publish.checks import check_camera\n"
+        "from ft_dcc.publish.rules.checks import check_camera\n"
         "host = NukeHost()\n"
         "print(host.uses_cameras, host.cameras(), check_camera(host, None))\n"
     )
@@ -213,7 +213,7 @@ def test_server_lost_during_the_upload_queues_the_publish(
 def test_shot_attributes_tell_explicit_values_from_defaults(
     embedded_server, tmp_path: Path
 ) -> None:
-    from ft_dcc.publish.checks import shot_attributes
+    from ft_dcc.publish.rules.checks import shot_attributes
 
     with open_session(embedded_server, tmp_path) as session:
         path = make_task(session, fstart=1001, fend=None, fps=None)

@@ -75,7 +75,7 @@ def test_an_older_clients_viewport_look_reaches_the_capture_collector() -> None:
 def test_an_older_clients_capture_size_reaches_the_capture_collector() -> None:
     """``capture.resolution``/``.scale`` and ``encode.max_size`` were fields of the settings
     (sizes as lists); they are ``CollectCaptureSpec``'s now, which reads either form."""
-    from ft_dcc.publish.capture_rules import SizeRules
+    from ft_dcc.publish.rules.capture_rules import SizeRules
 
     older = {"resolution": [640, 360], "scale": 1.0, "max_size": [320, 180]}
     given = PublishRequest.from_dict({"settings": older}).settings.plugins["CollectCaptureSpec"]
@@ -104,9 +104,9 @@ def test_the_range_encode_and_naming_fields_reach_the_plugins_that_own_them_now(
     ``asset_name_template`` were fields of the settings; they are ``CollectCaptureSpec``'s and
     ``CollectReviewables``' class attributes now, and ``name_fields`` the request's
     ``task_names`` (the task's names, a fact of ftrack)."""
-    from ft_dcc.publish.capture_rules import review_rules
     from ft_dcc.publish.plugins.collect_capture_spec import CollectCaptureSpec
     from ft_dcc.publish.plugins.collect_reviewables import CollectReviewables
+    from ft_dcc.publish.rules.capture_rules import review_rules
     from ft_dcc.publish.shared.state import ReviewRules
     from ft_dcc.settings.plugins import apply
 

@@ -2,7 +2,7 @@
 
 A publish queued offline keeps the facts of its host the frame checks and the capture size read
 (:func:`facts_of`); at flush :class:`RecordedHost` answers from them, so the checks a live
-publish runs (``ft_dcc.publish.checks``) run again on the queued work, without the DCC.
+publish runs (``ft_dcc.publish.rules.checks``) run again on the queued work, without the DCC.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Collect what to capture (camera, range, fps, resolution, viewport look) for each review
 instance: the scene's, with the artist's choices and the studio settings applied
-(``ft_dcc.publish.capture_rules``), and the instance.data contract a studio plugin reads."""
+(``ft_dcc.publish.rules.capture_rules``), and the instance.data contract a studio plugin reads."""
 
 import pyblish.api
 
@@ -30,7 +30,7 @@ class CollectCaptureSpec(pyblish.api.InstancePlugin):
     sound = True
 
     def process(self, instance):
-        from ft_dcc.publish.capture_rules import SizeRules, collect_spec, review_rules
+        from ft_dcc.publish.rules.capture_rules import SizeRules, collect_spec, review_rules
         from ft_dcc.publish.shared.instance_data import contract_data
         from ft_dcc.publish.shared.state import ReviewScope
 

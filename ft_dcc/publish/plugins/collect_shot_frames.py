@@ -16,7 +16,7 @@ class CollectShotFrames(pyblish.api.InstancePlugin):
     families = ["review"]
 
     def process(self, instance):
-        from ft_dcc.publish.checks import decide_frames
+        from ft_dcc.publish.rules.checks import decide_frames
         from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)

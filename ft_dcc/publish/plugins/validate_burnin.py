@@ -12,7 +12,7 @@ class ValidateBurnin(pyblish.api.InstancePlugin):
     families = ["review"]
 
     def process(self, instance):
-        from ft_dcc.publish.checks import check_burnin
+        from ft_dcc.publish.rules.checks import check_burnin
         from ft_dcc.publish.shared.state import item_of, publish_of
 
         request = publish_of(instance.context).request

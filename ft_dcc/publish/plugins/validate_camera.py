@@ -12,7 +12,7 @@ class ValidateCamera(pyblish.api.InstancePlugin):
     families = ["review", "still"]
 
     def process(self, instance):
-        from ft_dcc.publish.checks import check_camera
+        from ft_dcc.publish.rules.checks import check_camera
         from ft_dcc.publish.shared.state import item_of
 
         item = item_of(instance)

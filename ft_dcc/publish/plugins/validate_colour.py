@@ -14,7 +14,7 @@ class ValidateColour(pyblish.api.InstancePlugin):
     look = None
 
     def process(self, instance):
-        from ft_dcc.publish.checks import check_colour
+        from ft_dcc.publish.rules.checks import check_colour
         from ft_dcc.publish.shared.state import item_of
 
         item = item_of(instance)

@@ -19,7 +19,7 @@ class ValidateFrameRange(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         from ft_dcc.console import IN_REPORT
-        from ft_dcc.publish.checks import check_frames, joined
+        from ft_dcc.publish.rules.checks import check_frames, joined
         from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)

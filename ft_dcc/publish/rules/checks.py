@@ -238,7 +238,7 @@ def follow_shot_range(
 ) -> Tuple[CaptureSpec, List[str]]:
     """``capture.frame_range = "shot"``: capture the shot's fstart/fend (with the settings'
     handles) instead of the scene's range; a warning when the shot has none set."""
-    from ft_dcc.publish.capture_rules import shot_range
+    from ft_dcc.publish.rules.capture_rules import shot_range
 
     start, end = attributes.get("fstart"), attributes.get("fend")
     shot = None

@@ -1,0 +1,1 @@
+"""The rules behind the plugins: frame, rate and colour checks; the capture's range and size."""
