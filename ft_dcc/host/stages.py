@@ -2,7 +2,8 @@
 
 The pipeline reports ``progress(stage, fraction, message)`` per stage; a host's UI shows one bar.
 :data:`STAGE_SPANS` is the one table every host uses, in the order the pipeline runs the stages
-(``ft_dcc/publish/extract.py``: capture, encode, verify, thumbnail; then upload and integrate).
+(``ft_dcc/publish/extract/steps.py``: capture, encode, verify, thumbnail; then upload and
+integrate).
 """
 
 from __future__ import annotations

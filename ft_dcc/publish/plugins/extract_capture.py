@@ -11,7 +11,7 @@ class ExtractCapture(pyblish.api.InstancePlugin):
     families = ["review", "still"]
 
     def process(self, instance):
-        from ft_dcc.publish.extract import capture
+        from ft_dcc.publish.extract.steps import capture
         from ft_dcc.publish.shared.state import ReviewScope
 
         result = capture(ReviewScope.of(instance))

@@ -13,7 +13,7 @@ class ExtractReviewImage(pyblish.api.InstancePlugin):
     still_alpha = "checkerboard"
 
     def process(self, instance):
-        from ft_dcc.publish.extract_still import review_image
+        from ft_dcc.publish.extract.still import review_image
         from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)

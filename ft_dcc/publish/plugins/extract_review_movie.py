@@ -11,7 +11,7 @@ class ExtractReviewMovie(pyblish.api.InstancePlugin):
     families = ["review"]
 
     def process(self, instance):
-        from ft_dcc.publish.extract import encode_and_verify
+        from ft_dcc.publish.extract.steps import encode_and_verify
         from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)

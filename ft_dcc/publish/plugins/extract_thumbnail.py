@@ -11,8 +11,8 @@ class ExtractThumbnail(pyblish.api.InstancePlugin):
     families = ["review", "still"]
 
     def process(self, instance):
-        from ft_dcc.publish.extract import thumbnail
-        from ft_dcc.publish.extract_still import still_thumbnail
+        from ft_dcc.publish.extract.steps import thumbnail
+        from ft_dcc.publish.extract.still import still_thumbnail
         from ft_dcc.publish.shared.state import ReviewScope
 
         scope = ReviewScope.of(instance)

@@ -11,9 +11,9 @@ from ft_dcc.exceptions import CaptureError, FtDccError
 from ft_dcc.media.audio import AudioInput
 from ft_dcc.media.burnin import Burnin
 from ft_dcc.progress import scaled
+from ft_dcc.publish.extract.streaming import finish_stream, stream_encoder
 from ft_dcc.publish.host_port import CaptureResult
 from ft_dcc.publish.shared.state import ReviewScope
-from ft_dcc.publish.streaming import finish_stream, stream_encoder
 
 if TYPE_CHECKING:
     from ft_dcc.media.stream import StreamEncoder
@@ -117,7 +117,7 @@ def _burnin(state: ReviewScope) -> Optional[Burnin]:
     item = state.item
     if item.burnin is None:
         return None
-    from ft_dcc.publish.burnin_values import burnin_values
+    from ft_dcc.publish.extract.burnin_values import burnin_values
 
     item.burnin_values = burnin_values(state)
     return Burnin(item.burnin, item.burnin_values)
