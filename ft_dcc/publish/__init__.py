@@ -23,9 +23,9 @@ _EXPORTS = {
     "CaptureResult": "ft_dcc.publish.host_port",
     "to_fraction": "ft_dcc.publish.host_port",
     "OfflineQueue": "ft_dcc.publish.queue",
-    "install": "ft_dcc.publish.ui",
-    "register_plugins": "ft_dcc.publish.pipeline",
-    "PLUGIN_DIR": "ft_dcc.publish.pipeline",
+    "install": "ft_dcc.publish.pipeline.ui",
+    "register_plugins": "ft_dcc.publish.pipeline.stages",
+    "PLUGIN_DIR": "ft_dcc.publish.pipeline.stages",
 }
 
 __all__ = sorted(_EXPORTS)

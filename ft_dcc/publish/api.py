@@ -23,7 +23,8 @@ from ft_dcc.publish.common.report import PublishReport, StepResult, VersionRepor
 from ft_dcc.publish.common.work_dir import WorkDir
 from ft_dcc.publish.host_port import Host
 from ft_dcc.publish.options import PublishOptions
-from ft_dcc.publish.pipeline import (
+from ft_dcc.publish.pipeline.repair import ASKED_KEY, repairs_asked, run_repairs
+from ft_dcc.publish.pipeline.stages import (
     COLLECT,
     LATE,
     QUEUED,
@@ -33,7 +34,6 @@ from ft_dcc.publish.pipeline import (
     register_plugins,
     run_stages,
 )
-from ft_dcc.publish.repair import ASKED_KEY, repairs_asked, run_repairs
 from ft_dcc.publish.request import PublishRequest, PublishRuntime, request_from_options
 from ft_dcc.publish.shared.instance_data import publishes
 from ft_dcc.publish.shared.state import (

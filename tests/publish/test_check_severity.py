@@ -52,7 +52,7 @@ def test_the_pipeline_alone_turns_a_checks_findings_into_warnings() -> None:
 
     from ft_dcc.exceptions import ValidationError
     from ft_dcc.publish.common.report import StepResult
-    from ft_dcc.publish.pipeline import _as_warning
+    from ft_dcc.publish.pipeline.stages import _as_warning
     from ft_dcc.publish.rules.checks import joined
     from ft_dcc.publish.shared.state import warnings_of
 

@@ -160,7 +160,7 @@ def test_unsaved_scene_fails_and_the_repair_action_saves(
     assert not report.ok
     assert any("unsaved changes" in e and "Save scene" in e for e in report.errors)
 
-    from ft_dcc.publish.pipeline import discover_plugins
+    from ft_dcc.publish.pipeline.stages import discover_plugins
     from ft_dcc.publish.shared.state import STATE_KEY, PublishContext
 
     plugin = next(p for p in discover_plugins() if p.__name__ == "ValidateSceneSaved")
@@ -186,7 +186,7 @@ def test_a_validator_only_looks_saving_the_scene_the_artist_agreed_to_is_its_rep
     """The scene-saved check never writes to the scene: the artist's "yes, save it" asks for its
     repair (the Save scene action), which the pipeline runs before checking again; the artist
     reads no failure and no repair warning."""
-    from ft_dcc.publish.pipeline import discover_plugins
+    from ft_dcc.publish.pipeline.stages import discover_plugins
     from ft_dcc.publish.shared.state import STATE_KEY, PublishContext
 
     host = AskingUnsavedHost(sequence_25, fps=25)

@@ -21,7 +21,7 @@ from support.cli import run_ft_dcc
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import OfflineQueue, publish
 from ft_dcc.publish.common.report import EXIT_QUEUED
-from ft_dcc.publish.pipeline import PLUGIN_DIR
+from ft_dcc.publish.pipeline.stages import PLUGIN_DIR
 from ft_dcc.session import RetryPolicy
 from ft_dcc.settings.templates import current_date
 

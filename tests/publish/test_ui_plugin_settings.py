@@ -17,7 +17,7 @@ import pytest
 from support import make_sequence
 
 from ft_dcc.host.files import FilesHost
-from ft_dcc.publish import ui
+from ft_dcc.publish.pipeline import ui
 
 
 @pytest.fixture

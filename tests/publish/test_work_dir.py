@@ -33,7 +33,7 @@ work.release()
 #: a pyblish UI's publish state in a process that then exits normally
 UI_STATE = """
 from ft_dcc.host.files import FilesHost
-from ft_dcc.publish.ui import install, context_for_ui
+from ft_dcc.publish.pipeline.ui import install, context_for_ui
 import sys
 install(FilesHost(sys.argv[1], fps=25))
 print(context_for_ui().work_dir, flush=True)
@@ -194,7 +194,7 @@ def test_a_pyblish_uis_work_folder_is_removed_by_the_next_one_and_at_exit(
     tmp_path: Path, temp: Path
 ) -> None:
     from ft_dcc.host.files import FilesHost
-    from ft_dcc.publish import ui
+    from ft_dcc.publish.pipeline import ui
 
     pattern = make_sequence(tmp_path / "frames", frames=2, start=1001)
     ui.install(FilesHost(str(pattern), fps=25))

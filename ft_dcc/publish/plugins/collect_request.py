@@ -12,8 +12,8 @@ class CollectFtDccState(pyblish.api.ContextPlugin):
     targets = ["default", "queued"]  # decides a queued publish again too
 
     def process(self, context):
+        from ft_dcc.publish.pipeline.ui import context_for_ui
         from ft_dcc.publish.shared.state import STATE_KEY, publish_of
-        from ft_dcc.publish.ui import context_for_ui
 
         if context.data.get(STATE_KEY) is None:
             context.data[STATE_KEY] = getattr(context, "publish", None) or context_for_ui()

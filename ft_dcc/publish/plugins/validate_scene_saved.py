@@ -30,7 +30,7 @@ class ValidateSceneSaved(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.exceptions import ValidationError
-        from ft_dcc.publish.repair import ask_for_repair
+        from ft_dcc.publish.pipeline.repair import ask_for_repair
         from ft_dcc.publish.shared.state import publish_of
 
         host = publish_of(context).host

@@ -42,7 +42,7 @@ Runner = Callable[[Callable[[], Any]], Any]
 
 log = logging.getLogger(__name__)
 
-PLUGIN_DIR = Path(__file__).resolve().parent / "plugins"
+PLUGIN_DIR = Path(__file__).resolve().parents[1] / "plugins"
 
 STAGES: Tuple[Tuple[str, float], ...] = (
     ("collect", pyblish.api.CollectorOrder),
@@ -116,7 +116,7 @@ ON_FAILURE = ("failed", "all", "processed")
 
 
 def repair_actions(plugin: Optional[PluginClass]) -> List[type]:
-    """The repair actions ``plugin`` offers when it failed (``ft_dcc.publish.repair`` runs
+    """The repair actions ``plugin`` offers when it failed (``ft_dcc.publish.pipeline.repair`` runs
     them)."""
     found = getattr(plugin, "actions", None) or []
     return [

@@ -45,7 +45,7 @@ def install(
 ) -> None:
     """Register ft_dcc's plugins and ``host`` for pyblish UIs; ``request`` takes the fields of
     :class:`ft_dcc.publish.request.PublishRequest` (task, review_session_name, comment, ...)."""
-    from ft_dcc.publish.pipeline import register_plugins
+    from ft_dcc.publish.pipeline.stages import register_plugins
 
     unknown = sorted(set(request) - {field.name for field in attr.fields(PublishRequest)})
     if unknown:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, List, Sequence, Set
 
 from ft_dcc.publish.common.report import StepResult
-from ft_dcc.publish.pipeline import (
+from ft_dcc.publish.pipeline.stages import (
     PluginClass,
     in_host,
     is_studio_plugin,
