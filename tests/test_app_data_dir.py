@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ft_dcc import demo
-from ft_dcc.publish import queue
+from ft_dcc.publish.offline import queue
 from ft_dcc.server.runtime import config
 
 

@@ -25,8 +25,8 @@ HOST_LOG = "\n".join(
         "Read blend: /tmp/fwb/shot.blend",
         "EGL Error (0x3001): EGL_NOT_INITIALIZED: EGL is not initialized",
         "Managed to successfully fallback to surfaceless EGL rendering!",
-        "ft_dcc.publish.connection: ftrack server unreachable, publishing to the offline queue: "
-        "connection refused",
+        "ft_dcc.publish.offline.connection: ftrack server unreachable, publishing to the offline "
+        "queue: connection refused",
         "Saved: '/tmp/ft_dcc_publish_nx50utmk/capture/frame_0001.png'",
         " Time: 00:03.97 (Saving: 00:01.13)",
         "",

@@ -36,7 +36,7 @@ def flush_work(work: WorkFolder) -> int:
     """Send ``work``'s kept publish; the exit status of ``ft-dcc queue flush`` (0, 75, 1)."""
     from ft_dcc.farm.publish_step import published_key, record_key
     from ft_dcc.publish.commands import flush_status, print_flush
-    from ft_dcc.publish.queue import OfflineQueue
+    from ft_dcc.publish.offline.queue import OfflineQueue
 
     queue = OfflineQueue(work.queue)
     marked = work.marked()

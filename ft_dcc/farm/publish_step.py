@@ -121,7 +121,7 @@ def _server_down(job: PublishJob, error: ApiConnectionError) -> int:
     """The server is down as the step starts: an earlier run's journal stays for later; else
     the scene is published as ``ft-dcc publish`` does offline (into the work folder's journal).
     Exit 75 either way: the work is kept."""
-    from ft_dcc.publish.queue import OfflineQueue
+    from ft_dcc.publish.offline.queue import OfflineQueue
 
     log.info("the publish key could not be looked up: %s", error)
     if OfflineQueue(job.work.queue).entries():
@@ -162,7 +162,7 @@ def _resume(job: PublishJob) -> Optional[Tuple[int, Optional[str]]]:
     """Finish an earlier run's publish that its journal still holds (it was interrupted); None
     when the journal is empty."""
     from ft_dcc.publish.commands import flush_status
-    from ft_dcc.publish.queue import OfflineQueue
+    from ft_dcc.publish.offline.queue import OfflineQueue
 
     queue = OfflineQueue(job.work.queue)
     if not queue.entries():

@@ -22,7 +22,7 @@ _EXPORTS = {
     "CaptureSpec": "ft_dcc.publish.host_port",
     "CaptureResult": "ft_dcc.publish.host_port",
     "to_fraction": "ft_dcc.publish.host_port",
-    "OfflineQueue": "ft_dcc.publish.queue",
+    "OfflineQueue": "ft_dcc.publish.offline.queue",
     "install": "ft_dcc.publish.pipeline.ui",
     "register_plugins": "ft_dcc.publish.pipeline.stages",
     "PLUGIN_DIR": "ft_dcc.publish.pipeline.stages",

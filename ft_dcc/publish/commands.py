@@ -12,8 +12,8 @@ from ft_dcc.commands_base import Command, Group, arg
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
     from ft_dcc.publish.common.report import PublishReport
+    from ft_dcc.publish.offline.queue import FlushOutcome, FlushResult
     from ft_dcc.publish.options import ColourOptions, PublishOptions
-    from ft_dcc.publish.queue import FlushOutcome, FlushResult
     from ft_dcc.publish.settings_options import SharedRead
 
 HOST_CHOICES = ("files", "blender", "maya", "nuke")
@@ -247,7 +247,7 @@ def check_reviewables(args: argparse.Namespace, host: str) -> None:
 
 
 def run_queue_list(args: argparse.Namespace) -> int:
-    from ft_dcc.publish.queue import OfflineQueue
+    from ft_dcc.publish.offline.queue import OfflineQueue
 
     queue = OfflineQueue(args.queue_dir)
     entries = [entry.summary() for entry in queue.entries()]
@@ -271,7 +271,7 @@ def run_queue_list(args: argparse.Namespace) -> int:
 
 def run_queue_drop(args: argparse.Namespace) -> int:
     from ft_dcc.exceptions import QueueError
-    from ft_dcc.publish.queue import OfflineQueue
+    from ft_dcc.publish.offline.queue import OfflineQueue
 
     queue = OfflineQueue(args.queue_dir)
     matches = [e for e in queue.entries() if e.id.startswith(args.entry)]
@@ -295,7 +295,7 @@ def run_queue_flush(args: argparse.Namespace) -> int:
 
     from ft_dcc.console import ConsoleProgress
     from ft_dcc.publish.common.report import EXIT_QUEUED
-    from ft_dcc.publish.queue import OfflineQueue
+    from ft_dcc.publish.offline.queue import OfflineQueue
 
     queue = OfflineQueue(args.queue_dir)
     progress = ConsoleProgress(sys.stderr, plain=True if args.json else None)

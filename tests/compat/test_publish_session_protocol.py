@@ -1,8 +1,8 @@
 """The genuine ``ftrack_api.Session`` is a :class:`PublishSession`: the publish helpers take it.
 
-mypy checks ``ft_dcc.Session`` against the protocol (``publish/connection.py`` returns one as a
-``PublishSession``); the genuine client ships no types, so it is checked here, at run time, by
-using it where the pipeline uses a session.
+mypy checks ``ft_dcc.Session`` against the protocol (``publish/offline/connection.py`` returns
+one as a ``PublishSession``); the genuine client ships no types, so it is checked here, at run
+time, by using it where the pipeline uses a session.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from support.stopping import stop_server_plugin
 
 from ft_dcc.farm.publish_step import ALREADY
 from ft_dcc.publish.common.report import EXIT_QUEUED
-from ft_dcc.publish.queue import OfflineQueue
+from ft_dcc.publish.offline.queue import OfflineQueue
 
 
 def journals(bundle: Path) -> List[Any]:

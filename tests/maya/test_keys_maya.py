@@ -17,7 +17,7 @@ from support import download_component, ffprobe, make_task, open_session
 from test_maya_integration import _stand_in_mayapy
 
 from ft_dcc.publish import publish
-from ft_dcc.publish.integrate_step import CAPTURE_META_KEY
+from ft_dcc.publish.offline.integrate_step import CAPTURE_META_KEY
 from ft_dcc.publish.settings_options import publish_options
 
 

@@ -15,7 +15,7 @@ from support import make_task, open_session
 from support.entities import genuine_sessions
 
 from ft_dcc.publish import publish
-from ft_dcc.publish.integrate_step import CAPTURE_META_KEY
+from ft_dcc.publish.offline.integrate_step import CAPTURE_META_KEY
 
 
 def _meta(session: Any, component_id: str) -> Dict[str, Any]:

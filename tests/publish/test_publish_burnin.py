@@ -26,7 +26,7 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.media.ffmpeg import ffmpeg_executable
 from ft_dcc.media.probe import probe_movie
 from ft_dcc.publish import publish
-from ft_dcc.publish.queue import MADE_AT_KEY
+from ft_dcc.publish.offline.queue import MADE_AT_KEY
 
 FIRST, FRAMES = 1001, 6
 
@@ -243,7 +243,7 @@ def test_the_options_reach_every_hosts_headless_request(tmp_path: Path, monkeypa
 def test_a_version_number_taken_by_a_racing_publish_is_a_warning() -> None:
     from types import SimpleNamespace
 
-    from ft_dcc.publish.integrate_step import _burnt_version_warnings
+    from ft_dcc.publish.offline.integrate_step import _burnt_version_warnings
 
     scope = SimpleNamespace(item=SimpleNamespace(burnin_values={"version": 3}))
     taken = SimpleNamespace(version_number=4)

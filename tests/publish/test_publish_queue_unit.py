@@ -10,7 +10,7 @@ import pytest
 from ft_dcc.exceptions import QueueError
 from ft_dcc.publish.common.atomic import atomic_write_json
 from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
-from ft_dcc.publish.queue import OfflineQueue, default_queue_dir
+from ft_dcc.publish.offline.queue import OfflineQueue, default_queue_dir
 
 
 def manifest_with_media(folder: Path) -> IntegrateManifest:

@@ -24,7 +24,7 @@ from test_several_reviewables import _commits
 from ft_dcc.cli import main
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
-from ft_dcc.publish.queue import OfflineQueue
+from ft_dcc.publish.offline.queue import OfflineQueue
 from ft_dcc.publish.request import PublishRequest, Reviewable
 
 Image = pytest.importorskip("PIL.Image")

@@ -343,7 +343,7 @@ def test_the_plugins_the_flush_names_are_ft_dccs_own() -> None:
     them: the plugins sit above it): each name is one of ft_dcc's plugins."""
     import pyblish.plugin
 
-    from ft_dcc.publish import flush_decision
+    from ft_dcc.publish.offline import flush_decision
 
     ours = {plugin.__name__ for plugin in pyblish.plugin.discover(paths=[str(PLUGIN_DIR)])}
     named = [flush_decision.FRAME_CHECK, flush_decision.SERVER_VIEW,

@@ -35,7 +35,7 @@ REQUEST_FIELDS = {
 #: farm's submit (which checks a scene outside a publish, through the plugin's class)
 READERS = {
     "publish/api.py": {"plugins"},
-    "publish/flush_decision.py": {"owned", "severity", "resolution", "scale", "max_size"},
+    "publish/offline/flush_decision.py": {"owned", "severity", "resolution", "scale", "max_size"},
     "farm/rules.py": {"severity"},
 }
 

@@ -23,7 +23,7 @@ from ft_dcc.cli import main
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 from ft_dcc.publish.context.tasks import resolve_task
-from ft_dcc.publish.queue import OfflineQueue
+from ft_dcc.publish.offline.queue import OfflineQueue
 from ft_dcc.publish.request import PublishRequest, Reviewable
 from ft_dcc.session import RetryPolicy
 

@@ -15,7 +15,7 @@ from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.files import FilesHost
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.host_port import CaptureResult, CaptureSpec
-from ft_dcc.publish.queue import OfflineQueue
+from ft_dcc.publish.offline.queue import OfflineQueue
 
 
 class StreamingHost(FilesHost):

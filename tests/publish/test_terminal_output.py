@@ -82,7 +82,7 @@ def test_labels_keep_their_last_letter_on_a_terminal_without_width(
 def test_queue_and_server_share_one_app_data_folder_and_old_queues_move_in(
     tmp_path, monkeypatch
 ) -> None:
-    from ft_dcc.publish.queue import OfflineQueue, default_queue_dir
+    from ft_dcc.publish.offline.queue import OfflineQueue, default_queue_dir
     from ft_dcc.server.runtime.config import default_data_dir
 
     monkeypatch.delenv("FT_DCC_QUEUE_DIR", raising=False)

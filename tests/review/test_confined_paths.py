@@ -179,7 +179,7 @@ def test_a_farm_part_record_cannot_point_outside_its_frames(tmp_path: Path, patt
 # -- queue entries: a component's name names a file in the entry's media folder, no more ---------
 def test_a_queued_components_name_cannot_leave_the_entrys_media(tmp_path: Path) -> None:
     from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
-    from ft_dcc.publish.queue import OfflineQueue
+    from ft_dcc.publish.offline.queue import OfflineQueue
 
     work = tmp_path / "work"
     work.mkdir()

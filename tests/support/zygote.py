@@ -59,7 +59,7 @@ PRELOAD = (
     "uvicorn.protocols.websockets.websockets_sansio_impl",
     "uvicorn.supervisors",
     "ft_dcc.review.cli",
-    "ft_dcc.publish.queue",
+    "ft_dcc.publish.offline.queue",
     "ft_dcc.publish.common.report",
     "ft_dcc.publish.settings_options",
     "ft_dcc.session",

@@ -76,7 +76,8 @@ class IntegrateManifest:
     #: session, written with this one in one commit, journaled and queued as one entry
     siblings: List[IntegrateManifest] = attr.Factory(list)
     #: what a publish queued offline decided without the server (its request and the
-    #: settings alone, the host's facts): decided again at flush (``ft_dcc.publish.flush_decision``)
+    #: settings alone, the host's facts): decided again at flush
+    #: (``ft_dcc.publish.offline.flush_decision``)
     queued_decision: Dict[str, Any] = attr.Factory(dict)
     created_at: str = attr.Factory(
         lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")

@@ -1,8 +1,8 @@
 """One entry of the offline queue (a folder holding a publish's manifest, its state and its
 media) and the file locks that keep a live publish and a flush from using it at once.
 
-Apart from :mod:`ft_dcc.publish.queue` so that the publish state can name its journaled entry
-without importing the queue (which re-decides queued work with the publish's own checks).
+Apart from :mod:`ft_dcc.publish.offline.queue` so that the publish state can name its journaled
+entry without importing the queue (which re-decides queued work with the publish's own checks).
 """
 
 from __future__ import annotations

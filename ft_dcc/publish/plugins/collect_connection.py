@@ -13,7 +13,7 @@ class CollectFtrackConnection(pyblish.api.ContextPlugin):
     targets = ["default", "queued"]  # decides a queued publish again too
 
     def process(self, context):
-        from ft_dcc.publish.connection import connect
+        from ft_dcc.publish.offline.connection import connect
         from ft_dcc.publish.shared.state import CONNECTION_KEY
 
         connection = context.data[CONNECTION_KEY] = connect(context.data)
@@ -23,13 +23,13 @@ class CollectFtrackConnection(pyblish.api.ContextPlugin):
 
 class CollectQueuedWorkFirst(pyblish.api.ContextPlugin):
     """Publish this machine's queued work for the server before this publish reads anything
-    for its own version (the queue keeps the artist's order: ft_dcc.publish.backlog)."""
+    for its own version (the queue keeps the artist's order: ft_dcc.publish.offline.backlog)."""
 
     label = "Queued work first"
     order = pyblish.api.CollectorOrder + 0.45
 
     def process(self, context):
-        from ft_dcc.publish.backlog import publish_backlog
+        from ft_dcc.publish.offline.backlog import publish_backlog
         from ft_dcc.publish.shared.state import connection_of, item_of, publishing
 
         if connection_of(context.data).online:

@@ -17,7 +17,7 @@ class IntegrateReview(pyblish.api.ContextPlugin):
 
     def process(self, context):
         from ft_dcc.console import IN_REPORT
-        from ft_dcc.publish.integrate_step import integrate_or_queue
+        from ft_dcc.publish.offline.integrate_step import integrate_or_queue
         from ft_dcc.publish.shared.state import RESULT_KEY
 
         rules = {"open_days": self.open_days, "downloads": self.downloads,

@@ -23,7 +23,7 @@ from support.waiting import wait_until
 from ft_dcc import __version__
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
-from ft_dcc.publish.queue import OfflineQueue
+from ft_dcc.publish.offline.queue import OfflineQueue
 from ft_dcc.server.http.health import OUTAGE_TEXT
 
 pytestmark = pytest.mark.slow  # a cluster of its own, stopped and started

@@ -8,7 +8,7 @@ review session, a removed task) is never overtaken silently: when it is of the s
 new publish's report names it and says how to publish or drop it. After the publish, entries
 queued meanwhile (by another publish of the machine) are published too. What a flush publishes
 after later work reached the server some other way (another machine) says so in its outcome
-(:func:`ft_dcc.publish.queue.OfflineQueue.flush`).
+(:func:`ft_dcc.publish.offline.queue.OfflineQueue.flush`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Callable, List, Sequence
 
 from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress
-from ft_dcc.publish.queue import FlushResult, OfflineQueue, QueueEntry, QueueSummary
+from ft_dcc.publish.offline.queue import FlushResult, OfflineQueue, QueueEntry, QueueSummary
 from ft_dcc.publish.shared.state import (
     Data,
     connection_of,

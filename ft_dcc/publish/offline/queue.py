@@ -368,7 +368,7 @@ class OfflineQueue:
         """A publish queued offline decided again by the pipeline's plugins with the server's
         truth (``flush_decision``); what it fixed is kept in the entry, so a replay publishes
         the same."""
-        from ft_dcc.publish.flush_decision import decide_again
+        from ft_dcc.publish.offline.flush_decision import decide_again
 
         if not any(version.queued_decision for version in entry.manifest.versions()):
             return []

@@ -16,13 +16,13 @@ from ft_dcc.protocol import (
     REVIEW_META_KEY,
     THUMBNAIL_COMPONENT,
 )
-from ft_dcc.publish.backlog import publish_rest
 from ft_dcc.publish.common.failures import should_queue
 from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
-from ft_dcc.publish.flush_decision import offline_decision
 from ft_dcc.publish.integrate.commit import fault_point, integrate_manifest
 from ft_dcc.publish.integrate.read import ServerView
-from ft_dcc.publish.queue import OfflineQueue
+from ft_dcc.publish.offline.backlog import publish_rest
+from ft_dcc.publish.offline.flush_decision import offline_decision
+from ft_dcc.publish.offline.queue import OfflineQueue
 from ft_dcc.publish.shared.instance_data import comment_of, extra_components, version_metadata
 from ft_dcc.publish.shared.state import (
     PublishResult,

@@ -1,0 +1,1 @@
+"""Online or offline: the connection, integrate or queue, the durable queue and its flush."""
