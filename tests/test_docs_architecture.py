@@ -111,3 +111,52 @@ def test_the_diagram_names_every_client_room() -> None:
         if path.is_dir() and (path / "__init__.py").exists()
     ]
     assert [room for room in rooms if f"ft_dcc.{room}" not in diagram] == []
+
+
+PUBLISH = ROOT / "ft_dcc" / "publish"
+
+
+def _publish_section() -> str:
+    text = _text()
+    start = text.index("### 2. Pipeline (`ft_dcc/publish/`)")
+    return text[start : text.index("\n### ", start + 1)]
+
+
+def _publish_rows() -> Dict[str, List[str]]:
+    """The publish rooms table: each row's rooms (first column) -> the names in its second."""
+    rows: Dict[str, List[str]] = {}
+    for line in _publish_section().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or not cells[0].startswith("`"):
+            continue
+        rows[cells[0]] = re.findall(r"`([^`]+)`", "|".join(cells[1:]))
+    return rows
+
+
+def test_the_publish_table_names_every_room_and_only_modules_that_exist() -> None:
+    rows = _publish_rows()
+    named = [name.rstrip("/") for cell in rows for name in re.findall(r"`([^`]+)`", cell)]
+    rooms = {p.name for p in PUBLISH.iterdir() if (p / "__init__.py").is_file()}
+    modules = {p.name for p in PUBLISH.glob("*.py") if p.name != "__init__.py"}
+    assert sorted(rooms | modules) == sorted(named)
+    missing = []
+    for cell, names in rows.items():
+        folders = [PUBLISH / n.rstrip("/") for n in re.findall(r"`([^`]+/)`", cell)]
+        for name in names:
+            file = name.split(":")[0]
+            if re.fullmatch(r"[\w/]+\.py", file) and not any(
+                (folder / file).exists() for folder in [*folders, PUBLISH]
+            ):
+                missing.append(f"{cell}: {name}")
+    assert missing == []
+
+
+def test_every_publish_module_path_in_the_pipeline_section_exists() -> None:
+    rooms = {p.name for p in PUBLISH.iterdir() if p.is_dir()}
+    paths = [
+        path.split(":")[0]
+        for path in re.findall(r"`([\w/]+\.py)(?::\w+)?`", _publish_section())
+        if "/" in path and path.split("/")[0] in rooms
+    ]
+    assert len(paths) >= 15
+    assert [path for path in paths if not (PUBLISH / path).exists()] == []
