@@ -41,15 +41,20 @@ def _server_section() -> str:
     return text[start : text.index("\n### ", start + 1)]
 
 
-def _room_rows() -> Dict[str, List[str]]:
-    """Each row of the rooms table: its rooms (first column) -> the names in its second."""
+def _table_rows(section: str) -> Dict[str, List[str]]:
+    """Each row of a section's rooms table: its rooms (first column) -> the names in the rest
+    (a ``|`` inside a name, ``list|flush``, splits a row into more cells)."""
     rows: Dict[str, List[str]] = {}
-    for line in _server_section().splitlines():
+    for line in section.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) != 2 or not cells[0].startswith("`"):
+        if len(cells) < 2 or not cells[0].startswith("`"):
             continue
-        rows[cells[0]] = re.findall(r"`([^`]+)`", cells[1])
+        rows[cells[0]] = re.findall(r"`([^`]+)`", "|".join(cells[1:]))
     return rows
+
+
+def _room_rows() -> Dict[str, List[str]]:
+    return _table_rows(_server_section())
 
 
 def _hook_names() -> Set[str]:
@@ -122,19 +127,8 @@ def _publish_section() -> str:
     return text[start : text.index("\n### ", start + 1)]
 
 
-def _publish_rows() -> Dict[str, List[str]]:
-    """The publish rooms table: each row's rooms (first column) -> the names in its second."""
-    rows: Dict[str, List[str]] = {}
-    for line in _publish_section().splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) < 2 or not cells[0].startswith("`"):
-            continue
-        rows[cells[0]] = re.findall(r"`([^`]+)`", "|".join(cells[1:]))
-    return rows
-
-
 def test_the_publish_table_names_every_room_and_only_modules_that_exist() -> None:
-    rows = _publish_rows()
+    rows = _table_rows(_publish_section())
     named = [name.rstrip("/") for cell in rows for name in re.findall(r"`([^`]+)`", cell)]
     rooms = {p.name for p in PUBLISH.iterdir() if (p / "__init__.py").is_file()}
     modules = {p.name for p in PUBLISH.glob("*.py") if p.name != "__init__.py"}
