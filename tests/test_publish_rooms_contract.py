@@ -53,3 +53,22 @@ def test_a_new_publish_folder_is_reported_until_the_contract_places_it(tmp_path:
         (tmp_path / name).write_text("")
     contract = {"layers": ["api", "common"]}
     assert unplaced(tmp_path, contract) == ["drafts"]
+
+
+def test_the_public_names_stay_where_hosts_and_scripts_import_them() -> None:
+    """The rooms moved modules, not the public names: ``ft_dcc.publish``'s own, the port hosts
+    implement, the one call, and the commands the CLI dispatches to by module path."""
+    import importlib
+
+    import ft_dcc.publish as package
+
+    assert [name for name in package.__all__ if getattr(package, name, None) is None] == []
+    for module, names in {
+        "ft_dcc.publish.host_port": ("Host", "CaptureSpec", "CaptureResult", "to_fraction"),
+        "ft_dcc.publish.api": ("publish", "run_publish"),
+        "ft_dcc.publish.commands": ("COMMANDS",),
+        "ft_dcc.publish.context_commands": ("COMMANDS",),
+    }.items():
+        loaded = importlib.import_module(module)
+        assert [name for name in names if not hasattr(loaded, name)] == [], module
+    assert (package.PLUGIN_DIR / "integrate_review.py").is_file()
