@@ -101,11 +101,16 @@ class Drift:
         self.follower = (follower, visible_item(follower).element_handle())
         self.log: List[Any] = []
         self.taken = 0  # samples taken, conclusive or not
+        #: the presenter's last sample: the "before" of the next bracket when sampling runs on
+        #: with no pause between (two reads a sample, not three)
+        self.previous: Optional[Dict[str, Any]] = None
 
     def one(self) -> Optional[int]:
         """The follower's distance from the presenter in one bracketed sample, or None."""
         self.taken += 1
-        before, seen, after = sample(*self.lead), sample(*self.follower), sample(*self.lead)
+        before = self.previous or sample(*self.lead)
+        seen = sample(*self.follower)
+        after = self.previous = sample(*self.lead)
         frames = (before["frame"], seen["frame"], after["frame"])
         self.log = [*self.log, (frames, seen["counter"])][-12:]
         if None in frames or before["paused"] or after["paused"] or seen["paused"]:
@@ -120,6 +125,7 @@ class Drift:
     def converge(self) -> None:
         """Wait until CONVERGED samples in a row are within the bound."""
         good = [0]
+        self.previous = None
 
         def check() -> bool:
             distance = self.one()
@@ -127,7 +133,10 @@ class Drift:
                 good[0] = good[0] + 1 if distance <= BOUND else 0
             return good[0] >= CONVERGED
 
-        wait_until(check, lambda: f"the follower never came within {BOUND}: {self.log}", 300)
+        # each check is a sample (the pages' round trips): back to back, no pause between
+        wait_until(
+            check, lambda: f"the follower never came within {BOUND}: {self.log}", 300, interval=0
+        )
 
     def hold(self) -> int:
         """HOLD conclusive samples in which the follower never stays out of the bound: a
@@ -135,6 +144,7 @@ class Drift:
         RECOVER conclusive samples by the protocol's re-seek. The largest distance seen."""
         distances: List[int] = []
         out = [0]  # conclusive samples beyond the bound, in a row
+        self.previous = None
 
         def check() -> bool:
             distance = self.one()
@@ -144,7 +154,9 @@ class Drift:
                 distances.append(distance)
             return len(distances) >= HOLD and out[0] == 0
 
-        wait_until(check, lambda: f"only {len(distances)} samples could tell: {self.log}", 600)
+        wait_until(
+            check, lambda: f"only {len(distances)} samples could tell: {self.log}", 600, interval=0
+        )
         beyond = sum(d > BOUND for d in distances)
         print(
             f"{beyond} of {len(distances)} samples beyond the bound, each brought back;"
