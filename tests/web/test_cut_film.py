@@ -247,6 +247,10 @@ def test_the_room_follows_the_presenters_cut_in_its_movie(
             assert seek_wrong([[record, seen[0], seen[1], seen[2], seen[4]]]) == []
             assert seen[3] == "film"
         firefox.screenshot(artifacts_dir / "firefox_cut_film_follower.png", ".cut-view")
+        # a step of the follower's own is watching on their own: the presenter no longer moves it
+        firefox.click(".cut-view .cut-step-forward")
+        firefox.wait("document.querySelector('main.items').dataset.presenter === 'own'")
+        firefox.wait(f"{FOLLOWER_AT} && {FOLLOWER_AT}[0] === {seek_targets()[5] + 1}")
         lead.locator(".presenter-bar .stop-presenting").click()
         firefox.wait("document.querySelector('main.items').dataset.presenter === 'none'")
     finally:

@@ -625,7 +625,8 @@
     if (cutView) {
       cutView.addEventListener("pointerdown", function (event) {
         if (self.mode === "follow" && event.isTrusted &&
-            event.target.closest(".cut-play, .cut-strip, .cut-close, .cut-note")) self.setMode("own");
+            event.target.closest(".cut-play, .cut-step-back, .cut-step-forward, .cut-strip, " +
+              ".cut-close, .cut-note")) self.setMode("own");
       }, true);
     }
     self.main.addEventListener("pointerdown", function (event) {
