@@ -7,7 +7,10 @@ expression from its *shape* -- the expression with the list replaced by one plac
 parsed once and kept (:data:`MOST_SHAPES` of them) -- with the list's ids put in the
 placeholder's place. Any other expression, and any whose shape does not hold its placeholder
 exactly once as the list of an ``in``, is parsed as it is, by :func:`parser.parse_query`: the
-answer is always the one ``parse_query`` gives.
+answer is always the one ``parse_query`` gives. Such an expression of at most
+:data:`MOST_KEPT_CHARS` characters is kept too (:data:`MOST_SHAPES` of them) and answered by a
+copy: the desk asks the same few queries of a session at every write and in each answer (a
+tenth of adding 50 versions and removing them was the grammar reading them again).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 PLACEHOLDER = "ft-dcc-listed-ids-placeholder"
 #: the shapes kept (each a few kB)
 MOST_SHAPES = 512
+#: the longest expression kept whole (longer ones are parsed each time they come)
+MOST_KEPT_CHARS = 2000
 #: a listed id: a quoted string of the characters ids are made of (no quote, no backslash)
 _ID = re.compile(r'"[0-9A-Za-z_.:-]*"')
 
@@ -76,10 +81,22 @@ def parse(expression: str) -> Query:
     listed = _listed_ids(expression) if isinstance(expression, str) else None
     shape = _shape(listed[0]) if listed is not None else None
     if listed is None or shape is None:
-        return parse_query(expression)
+        return _whole(expression)
     query = copy.deepcopy(shape)
     found = _placeholders(query)
     if len(found) != 1:
         return parse_query(expression)
     found[0].value = [Literal(ident, True) for ident in listed[1]]
     return query
+
+
+def _whole(expression: str) -> Query:
+    """``parse_query(expression)``: a copy of the kept parse when it is short enough."""
+    if not isinstance(expression, str) or len(expression) > MOST_KEPT_CHARS:
+        return parse_query(expression)
+    return copy.deepcopy(_kept(expression))
+
+
+@functools.lru_cache(maxsize=MOST_SHAPES)
+def _kept(expression: str) -> Query:
+    return parse_query(expression)

@@ -1,5 +1,6 @@
 """A query ending in a list of ids is parsed once per shape (the grammar no longer reads every id
-of every new list), and the answer is always the one the grammar gives the whole expression."""
+of every new list), another one once while it is kept, and the answer is always the one the
+grammar gives the whole expression."""
 
 from __future__ import annotations
 
@@ -66,3 +67,17 @@ def test_a_kept_shape_is_not_changed_by_what_its_answers_become() -> None:
     first.where.value.append("changed")  # type: ignore[union-attr]
     again = shapes.parse('select id from Task where id in ("c")')
     assert again == parse_query('select id from Task where id in ("c")')
+
+
+def test_an_expression_asked_again_is_parsed_once_and_answered_by_a_copy() -> None:
+    shapes._kept.cache_clear()
+    expression = 'select id, name from ReviewSession where id is "s1" order by name'
+    first = shapes.parse(expression)
+    first.where.value = "changed"  # type: ignore[union-attr]
+    answers = [shapes.parse(expression) for _ in range(4)]
+
+    assert answers == [parse_query(expression)] * 4
+    assert (shapes._kept.cache_info().misses, shapes._kept.cache_info().hits) == (1, 4)
+    long = f'select id from Task where name is "{"x" * shapes.MOST_KEPT_CHARS}"'
+    assert shapes.parse(long) == parse_query(long)
+    assert shapes._kept.cache_info().misses == 1  # not kept: parsed as it comes
