@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
     from typing_extensions import Unpack
 
     from ft_dcc.host.headless import Outcome
-    from ft_dcc.publish.options import PublishOptions
+    from ft_dcc.publish.request.options import PublishOptions
     from ft_dcc.session.interface import PublishSession
 
 PROJECT = "ft_dcc_demo"

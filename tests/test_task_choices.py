@@ -67,7 +67,7 @@ def test_a_host_job_remembers_the_task_only_when_published(tmp_path, monkeypatch
     from ft_dcc.host.job import PublishJob
     from ft_dcc.publish.common.report import PublishReport
     from ft_dcc.publish.host_port import Host
-    from ft_dcc.publish.request import PublishRequest
+    from ft_dcc.publish.request.request import PublishRequest
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("FTRACK_SERVER", "http://127.0.0.1:9")

@@ -20,7 +20,7 @@ import attr
 from ft_dcc.exceptions import FarmError
 from ft_dcc.farm.chunks import part_range
 from ft_dcc.farm.staging import PartRecord, WorkFolder
-from ft_dcc.publish.options import PublishOptions
+from ft_dcc.publish.request.options import PublishOptions
 
 if TYPE_CHECKING:  # pragma: no cover - a TypedDict, for the signatures only
     from ft_dcc.host.headless import Outcome

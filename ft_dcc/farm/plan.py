@@ -23,13 +23,13 @@ import attr
 from ft_dcc.exceptions import ApiConnectionError, FarmError, MediaError
 from ft_dcc.farm.model import CHUNKED_HOSTS, FarmBatch, FarmScene
 from ft_dcc.protocol import ENV_CONTEXT_ID
-from ft_dcc.publish.options import PublishOptions
+from ft_dcc.publish.request.options import PublishOptions
 from ft_dcc.session.interface import IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - imported where used (the media package is heavier)
     from ft_dcc.farm.rules import Decision
     from ft_dcc.media.sequence import FrameSequence
-    from ft_dcc.publish.settings_options import SharedRead
+    from ft_dcc.publish.request.settings_options import SharedRead
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def scene_options(
     the same ``publish_options`` as ``ft-dcc publish``): its task (``--task``,
     ``$FTRACK_CONTEXTID`` or the path templates) and the batch's review session name
     (``--review-session``, else the naming template); FarmError when no task is found."""
-    from ft_dcc.publish.settings_options import publish_options
+    from ft_dcc.publish.request.settings_options import publish_options
 
     task = submission.task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
     request: PublishOptions = {
@@ -170,7 +170,7 @@ def plan(submission: Submission) -> FarmBatch:
     if twice:
         raise FarmError(f"{twice[0]} was given twice", hint="give each scene once")
     store.file_sources(None)  # a broken $FT_DCC_SETTINGS stops here, before the server
-    from ft_dcc.publish.settings_options import open_session
+    from ft_dcc.publish.request.settings_options import open_session
 
     session = open_session()  # None: ftrack is not set up here (the steps check on the nodes)
     notes: List[str] = []
@@ -199,9 +199,9 @@ def _scenes(
     from ft_dcc.farm.assets import scene_links
     from ft_dcc.farm.rules import Decision
     from ft_dcc.media.sequence import is_still_image
-    from ft_dcc.publish.settings_options import SharedRead
+    from ft_dcc.publish.request.settings_options import SharedRead
+    from ft_dcc.publish.request.studio_settings import StudioSettings
     from ft_dcc.publish.shared.naming import asset_name_from_path
-    from ft_dcc.publish.studio_settings import StudioSettings
 
     session_name = submission.review_session_name
     scenes: List[FarmScene] = []

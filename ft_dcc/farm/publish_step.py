@@ -23,7 +23,7 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.media.colour import ColourSettings
 from ft_dcc.publish.common.report import EXIT_QUEUED
 from ft_dcc.publish.host_port import CaptureSpec, SpecOverrides
-from ft_dcc.publish.options import PublishOptions
+from ft_dcc.publish.request.options import PublishOptions
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
     from typing_extensions import Unpack
@@ -200,7 +200,7 @@ def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
     from ft_dcc.console import ConsoleProgress
     from ft_dcc.publish.api import run_publish
     from ft_dcc.publish.commands import print_report
-    from ft_dcc.publish.request import PublishRuntime, request_from_options
+    from ft_dcc.publish.request.request import PublishRuntime, request_from_options
 
     frames: Optional[Range]
     if job.parts:

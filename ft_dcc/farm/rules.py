@@ -25,12 +25,12 @@ import attr
 from ft_dcc.exceptions import FarmError
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import Host, SpecOverrides
-from ft_dcc.publish.options import PublishOptions
+from ft_dcc.publish.request.options import PublishOptions
 from ft_dcc.session.interface import IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - types only
+    from ft_dcc.publish.request.studio_settings import StudioSettings
     from ft_dcc.publish.shared.state import ReviewRules
-    from ft_dcc.publish.studio_settings import StudioSettings
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     from ft_dcc.publish.context.tasks import parse_task_ref, resolve_task
     from ft_dcc.publish.host_port import to_fraction
     from ft_dcc.publish.integrate.read import PublishTarget, read_view
-    from ft_dcc.publish.request import request_from_options
+    from ft_dcc.publish.request.request import request_from_options
     from ft_dcc.publish.rules.capture_rules import range_overrides
     from ft_dcc.publish.rules.checks import as_warnings, frame_findings, joined
     from ft_dcc.publish.shared.state import ReviewScope

@@ -14,9 +14,9 @@ from ft_dcc.commands_base import Command, arg
 from ft_dcc.publish import commands as publish_commands
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
-    from ft_dcc.publish.options import PublishOptions
-    from ft_dcc.publish.request import PublishRequest
-    from ft_dcc.publish.settings_options import SharedRead
+    from ft_dcc.publish.request.options import PublishOptions
+    from ft_dcc.publish.request.request import PublishRequest
+    from ft_dcc.publish.request.settings_options import SharedRead
 
 
 def _install(args: argparse.Namespace) -> int:
@@ -64,8 +64,8 @@ def _run_publish(args: argparse.Namespace) -> int:
     publish_commands.check_reviewables(args, host)
     if host != "files":
         return _publish_elsewhere(args, host)
-    from ft_dcc.publish.request import request_from_options
-    from ft_dcc.publish.settings_options import SharedRead, open_session
+    from ft_dcc.publish.request.request import request_from_options
+    from ft_dcc.publish.request.settings_options import SharedRead, open_session
 
     # one session for the settings read and the publish: its start rides with the settings
     # read, which also reads the publish's task
@@ -102,7 +102,7 @@ def publish_files(
     from ft_dcc.host.files import FilesHost
     from ft_dcc.media.colour import ColourSettings
     from ft_dcc.publish.api import run_publish as run_pipeline
-    from ft_dcc.publish.request import PublishRuntime
+    from ft_dcc.publish.request.request import PublishRuntime
 
     colour = request.get("colour")
     host = FilesHost(

@@ -32,12 +32,14 @@ from ft_dcc.exceptions import HostError
 from ft_dcc.host.pythonpath import ensure_hosts_package, python_paths, request_path
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.publish.options import PublishOptions
-from ft_dcc.publish.options import parse_frames as parse_frames  # the hosts' scripts read it here
+from ft_dcc.publish.request.options import PublishOptions
+from ft_dcc.publish.request.options import (
+    parse_frames as parse_frames,  # the hosts' scripts read it here
+)
 
 if TYPE_CHECKING:  # pragma: no cover - the pipeline is imported inside the host, when it runs
     from ft_dcc.publish.common.report import PublishReport
-    from ft_dcc.publish.request import PublishRequest
+    from ft_dcc.publish.request.request import PublishRequest
 
 log = logging.getLogger(__name__)
 
@@ -187,9 +189,9 @@ def publish_in_host(
 ) -> Outcome:
     """Publish ``scene`` in a host: ``run(payload)`` runs the host's headless script on the
     request (``request`` plus ``input``, ``result``, ``python_path`` and ``publish``: the typed
-    :class:`~ft_dcc.publish.request.PublishRequest` the host publishes); return the outcome
+    :class:`~ft_dcc.publish.request.request.PublishRequest` the host publishes); return the outcome
     (``exit_code``, ``report``, ``text``, maybe ``hint``, and ``log``: the host's output)."""
-    from ft_dcc.publish.request import request_from_options
+    from ft_dcc.publish.request.request import request_from_options
 
     with tempfile.TemporaryDirectory(prefix="ft_dcc-publish-") as tmp:
         result_file = Path(tmp) / "result.json"
@@ -252,7 +254,7 @@ def read_request(argv: Sequence[str]) -> PublishOptions:
 
 def publish_request_of(request: PublishOptions) -> PublishRequest:
     """Inside the host: the typed request the caller wrote (``request['publish']``)."""
-    from ft_dcc.publish.request import PublishRequest
+    from ft_dcc.publish.request.request import PublishRequest
 
     return PublishRequest.from_dict(request["publish"])
 

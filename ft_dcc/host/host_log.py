@@ -18,7 +18,7 @@ from ft_dcc.publish.common.report import EXIT_QUEUED
 
 if TYPE_CHECKING:  # pragma: no cover - a TypedDict, for the signature only
     from ft_dcc.host.headless import Outcome
-    from ft_dcc.publish.options import PublishOptions
+    from ft_dcc.publish.request.options import PublishOptions
 
 log = logging.getLogger(__name__)
 

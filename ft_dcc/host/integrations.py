@@ -20,7 +20,7 @@ from ft_dcc.exceptions import HostError
 if TYPE_CHECKING:  # pragma: no cover - the importlib.metadata entry point
     from importlib.metadata import EntryPoint
 
-    from ft_dcc.publish.options import PublishOptions
+    from ft_dcc.publish.request.options import PublishOptions
 
 ENTRY_POINT_GROUP = "ft_dcc.hosts"
 

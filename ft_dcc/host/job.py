@@ -25,7 +25,7 @@ from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.api import run_publish
 from ft_dcc.publish.common.report import PublishReport
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.request import PublishRequest, PublishRuntime
+from ft_dcc.publish.request.request import PublishRequest, PublishRuntime
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import Resolved
 

@@ -1,6 +1,6 @@
 """The hosts' "Addresses" checkboxes: the task's open to-dos, listed before "Publish for review"
 so the artist ticks the ones the new version answers (as ``ft-dcc publish --addresses`` names
-them; the chosen ids go into :attr:`ft_dcc.publish.request.PublishRequest.addresses`).
+them; the chosen ids go into :attr:`ft_dcc.publish.request.request.PublishRequest.addresses`).
 
 Read in one request (:func:`ft_dcc.review.todos.read_task_todos`) on the panel's refresh button,
 as the task picker reads its tasks; the hosts only draw :class:`OpenNotes`.

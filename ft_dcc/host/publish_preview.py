@@ -13,7 +13,7 @@ from typing import List, Optional
 import attr
 
 from ft_dcc.exceptions import FtDccError
-from ft_dcc.publish.request import PublishRequest, PublishRuntime
+from ft_dcc.publish.request.request import PublishRequest, PublishRuntime
 from ft_dcc.session.interface import IntegrateSession
 
 

@@ -1,6 +1,6 @@
 """The studio settings of a publish started from a host's UI: read through the same seam as
-``ft-dcc publish`` (:mod:`ft_dcc.publish.settings_options`: ``resolve_for_publish``, then what
-the plugins receive, ``settings_fields``, and the artist's empty choices, ``filled_choices``),
+``ft-dcc publish`` (:mod:`ft_dcc.publish.request.settings_options`: ``resolve_for_publish``, then
+what the plugins receive, ``settings_fields``, and the artist's empty choices, ``filled_choices``),
 with the host's name, the task and the scene's path (for the path templates): the artist's own
 task, review session or asset name wins.
 
@@ -17,9 +17,9 @@ from typing import List, Optional, Tuple
 import attr
 
 from ft_dcc.exceptions import ConfigurationError
-from ft_dcc.publish.options import PublishOptions
-from ft_dcc.publish.request import PublishRequest, PublishRuntime, options_of
-from ft_dcc.publish.settings_options import (
+from ft_dcc.publish.request.options import PublishOptions
+from ft_dcc.publish.request.request import PublishRequest, PublishRuntime, options_of
+from ft_dcc.publish.request.settings_options import (
     SharedRead,
     apply,
     filled_choices,
@@ -27,7 +27,7 @@ from ft_dcc.publish.settings_options import (
     resolve_for_publish,
     settings_fields,
 )
-from ft_dcc.publish.studio_settings import StudioSettings
+from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import DEFAULT, Resolved
 

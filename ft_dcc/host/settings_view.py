@@ -62,7 +62,7 @@ def publish_settings_lines(
     path; None: the one ``scene``'s path gives through the path templates) will use: its
     project, task type and host profiles. A problem with them is one line saying it."""
     from ft_dcc.exceptions import FtDccError
-    from ft_dcc.publish.settings_options import settings_for_publish
+    from ft_dcc.publish.request.settings_options import settings_for_publish
 
     try:
         resolved = settings_for_publish(host, task, scene).resolved

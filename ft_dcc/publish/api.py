@@ -22,7 +22,6 @@ from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.common.report import PublishReport, StepResult, VersionReport
 from ft_dcc.publish.common.work_dir import WorkDir
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.options import PublishOptions
 from ft_dcc.publish.pipeline.repair import ASKED_KEY, repairs_asked, run_repairs
 from ft_dcc.publish.pipeline.stages import (
     COLLECT,
@@ -34,7 +33,8 @@ from ft_dcc.publish.pipeline.stages import (
     register_plugins,
     run_stages,
 )
-from ft_dcc.publish.request import PublishRequest, PublishRuntime, request_from_options
+from ft_dcc.publish.request.options import PublishOptions
+from ft_dcc.publish.request.request import PublishRequest, PublishRuntime, request_from_options
 from ft_dcc.publish.shared.instance_data import publishes
 from ft_dcc.publish.shared.state import (
     SESSION_NAME_KEY,
@@ -78,7 +78,7 @@ def publish(
     instead be given by keyword as ``ft-dcc publish``'s options (:class:`PublishOptions`:
     ``task``, ``review_session_name``, ``comment``, ``frames``, ``camera``, ``asset_name``,
     ``settings``, ``queue_dir``, ``work_dir``, ...), read by the same
-    :func:`~ft_dcc.publish.request.request_from_options` as the CLI's.
+    :func:`~ft_dcc.publish.request.request.request_from_options` as the CLI's.
     ``session``: an ``ft_dcc.Session`` to reuse (default: one from ``FTRACK_*``, or
     ``session_factory()``); ``progress(stage, fraction, message)`` follows the publish.
     """

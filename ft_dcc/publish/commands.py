@@ -13,8 +13,8 @@ from ft_dcc.commands_base import Command, Group, arg
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
     from ft_dcc.publish.common.report import PublishReport
     from ft_dcc.publish.offline.queue import FlushOutcome, FlushResult
-    from ft_dcc.publish.options import ColourOptions, PublishOptions
-    from ft_dcc.publish.settings_options import SharedRead
+    from ft_dcc.publish.request.options import ColourOptions, PublishOptions
+    from ft_dcc.publish.request.settings_options import SharedRead
 
 HOST_CHOICES = ("files", "blender", "maya", "nuke")
 #: the characters of a queue entry's id that ``queue list`` shows (``queue drop`` takes them)
@@ -137,7 +137,7 @@ def with_settings(
 ) -> PublishOptions:
     """The request with the studio/project settings filled in (the artist's flags win); with
     ``shared``, read on the publish's session (see ``settings_options.resolve_for_publish``)."""
-    from ft_dcc.publish.settings_options import parse_assignments, publish_options
+    from ft_dcc.publish.request.settings_options import parse_assignments, publish_options
 
     return publish_options(request, host, parse_assignments(assignments or ()), shared)
 

@@ -187,8 +187,8 @@ class Host(abc.ABC):
 
     def for_source(self, source: str) -> Host:
         """This host publishing a reviewable's ``source`` (see
-        :class:`ft_dcc.publish.request.Reviewable`): a host that does not use cameras returns
-        one bound to that Write node or input file. (On a host that uses cameras the source
+        :class:`ft_dcc.publish.request.request.Reviewable`): a host that does not use cameras
+        returns one bound to that Write node or input file. (On a host that uses cameras the source
         is the capture spec's camera and this is not called.)"""
         return self
 

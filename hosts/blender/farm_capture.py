@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ft_dcc.host.headless import Outcome
-    from ft_dcc.publish.options import PublishOptions
+    from ft_dcc.publish.request.options import PublishOptions
 
 
 def capture_request(request: PublishOptions) -> Outcome:

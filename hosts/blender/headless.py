@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Optional, Tuple
 
 if TYPE_CHECKING:
     from ft_dcc.host.headless import HostVersion, Outcome
-    from ft_dcc.publish.options import PublishOptions
+    from ft_dcc.publish.request.options import PublishOptions
 
 
 def parse_frames(value: object) -> Optional[Tuple[int, int]]:
@@ -68,7 +68,7 @@ def publish_request(request: PublishOptions) -> Outcome:
 
     from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_request_of
     from ft_dcc.publish.api import run_publish
-    from ft_dcc.publish.request import PublishRuntime
+    from ft_dcc.publish.request.request import PublishRuntime
 
     scene_file = str(Path(request["input"]).resolve())
     bpy.ops.wm.open_mainfile(filepath=scene_file, load_ui=True)

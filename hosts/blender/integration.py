@@ -20,7 +20,7 @@ from ft_dcc.host.headless import Outcome
 from ft_dcc.host.host_log import publish_and_report
 from ft_dcc.host.integrations import executable_status
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.options import PublishOptions
+from ft_dcc.publish.request.options import PublishOptions
 
 from . import addon_extras, demo_template, runner
 

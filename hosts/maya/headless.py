@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ft_dcc.host.headless import Outcome
-    from ft_dcc.publish.options import PublishOptions
+    from ft_dcc.publish.request.options import PublishOptions
 
 
 def publish_request(request: PublishOptions) -> Outcome:
@@ -33,7 +33,7 @@ def publish_request(request: PublishOptions) -> Outcome:
 
         from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_request_of
         from ft_dcc.publish.api import run_publish
-        from ft_dcc.publish.request import PublishRuntime
+        from ft_dcc.publish.request.request import PublishRuntime
 
         cmds.file(str(Path(str(request["input"])).resolve()), open=True, force=True)
         report = run_publish(

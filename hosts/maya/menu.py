@@ -19,7 +19,7 @@ from .prompts import DIALOG_TITLE, ask_choices, prompt
 
 if TYPE_CHECKING:
     from ft_dcc.publish.common.report import PublishReport
-    from ft_dcc.publish.request import PublishRequest
+    from ft_dcc.publish.request.request import PublishRequest
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def publish_for_review(choices: Optional[Dict[str, str]] = None) -> Optional[Pub
     with ``repair=True`` (the repairs run here, in Maya) and shows that outcome. Returns the last
     report (None when the artist cancelled)."""
     from ft_dcc.host.messages import REPAIR_BUTTON
-    from ft_dcc.publish.request import PublishRequest, Reviewable
+    from ft_dcc.publish.request.request import PublishRequest, Reviewable
 
     from .cameras import ask_cameras
 

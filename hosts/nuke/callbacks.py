@@ -34,7 +34,7 @@ import nuke
 from ft_dcc.host.job import PublishJob
 from ft_dcc.host.messages import REPAIR_BUTTON, artist_message
 from ft_dcc.publish.common.report import PublishReport
-from ft_dcc.publish.request import PublishRequest, Reviewable
+from ft_dcc.publish.request.request import PublishRequest, Reviewable
 from ft_dcc.settings.resolve import Resolved
 
 from . import open_notes

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import nuke
 
     from ft_dcc.host.headless import Outcome
-    from ft_dcc.publish.options import PublishOptions
+    from ft_dcc.publish.request.options import PublishOptions
 
 
 def parse_frames(value: object) -> Optional[Tuple[int, int]]:
@@ -75,7 +75,7 @@ def publish_request(request: PublishOptions) -> Outcome:
 
     from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_request_of
     from ft_dcc.publish.api import run_publish
-    from ft_dcc.publish.request import PublishRuntime, Reviewable
+    from ft_dcc.publish.request.request import PublishRuntime, Reviewable
 
     nuke.scriptOpen(str(Path(str(request["input"])).resolve()))
     typed = publish_request_of(request)

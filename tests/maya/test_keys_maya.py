@@ -18,7 +18,7 @@ from test_maya_integration import _stand_in_mayapy
 
 from ft_dcc.publish import publish
 from ft_dcc.publish.offline.integrate_step import CAPTURE_META_KEY
-from ft_dcc.publish.settings_options import publish_options
+from ft_dcc.publish.request.settings_options import publish_options
 
 
 def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, values: Dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from ft_dcc_hosts.maya.integration import integration
 from support import make_task, open_session
 from test_maya_integration import _stand_in_mayapy
 
-from ft_dcc.publish.settings_options import publish_options
+from ft_dcc.publish.request.settings_options import publish_options
 
 STUDIO = {
     "settings": {"naming.asset": "{shot}_{camera}", "naming.review_session": "Maya {date}"},

@@ -229,7 +229,7 @@ def test_tail_keeps_the_last_lines():
 def test_the_typed_request_crosses_to_the_host_whole():
     from fractions import Fraction
 
-    from ft_dcc.publish.request import PublishRequest, Reviewable, request_from_options
+    from ft_dcc.publish.request.request import PublishRequest, Reviewable, request_from_options
 
     request = {
         "input": "shot.ma",
@@ -282,9 +282,9 @@ def test_every_request_field_crosses_the_options_both_ways_or_is_a_setting():
 
     import attr
 
-    from ft_dcc.publish.options import SettingsFields
-    from ft_dcc.publish.request import PublishRequest, options_of, request_from_options
-    from ft_dcc.publish.studio_settings import StudioSettings
+    from ft_dcc.publish.request.options import SettingsFields
+    from ft_dcc.publish.request.request import PublishRequest, options_of, request_from_options
+    from ft_dcc.publish.request.studio_settings import StudioSettings
 
     chosen = PublishRequest(
         task="p/sq/sh/comp",

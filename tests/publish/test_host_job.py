@@ -15,7 +15,7 @@ from ft_dcc.host.job import MainThreadCalls, PublishJob
 from ft_dcc.host.messages import artist_message
 from ft_dcc.host.stages import STAGE_SPANS, OverallProgress
 from ft_dcc.publish.common.report import PublishReport
-from ft_dcc.publish.request import PublishRequest
+from ft_dcc.publish.request.request import PublishRequest
 
 
 def _offline_job(sequence: Path) -> PublishJob:

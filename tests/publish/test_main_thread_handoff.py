@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Tuple
 from ft_dcc.host.job import MainThreadCalls, MainThreadHost, PublishJob, call_directly
 from ft_dcc.publish.common.report import PublishReport
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.request import PublishRequest
+from ft_dcc.publish.request.request import PublishRequest
 
 
 def _port_methods() -> List[str]:

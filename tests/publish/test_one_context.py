@@ -17,7 +17,7 @@ from test_publish_requests import _count
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 from ft_dcc.publish.context.tasks import resolve_task
-from ft_dcc.publish.request import PublishRequest, Reviewable
+from ft_dcc.publish.request.request import PublishRequest, Reviewable
 
 WATCHER = """
 import json

@@ -225,7 +225,7 @@ def test_the_sound_follows_the_slate_and_the_budget_holds(
 def test_the_options_reach_every_hosts_headless_request(tmp_path: Path, monkeypatch) -> None:
     from ft_dcc.cli import build_parser
     from ft_dcc.publish.commands import request_dict
-    from ft_dcc.publish.request import request_from_options
+    from ft_dcc.publish.request.request import request_from_options
 
     parser = build_parser()
     monkeypatch.chdir(tmp_path)

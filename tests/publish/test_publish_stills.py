@@ -25,7 +25,7 @@ from ft_dcc.cli import main
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 from ft_dcc.publish.offline.queue import OfflineQueue
-from ft_dcc.publish.request import PublishRequest, Reviewable
+from ft_dcc.publish.request.request import PublishRequest, Reviewable
 
 Image = pytest.importorskip("PIL.Image")
 SERVER_LOCATION_ID = "3a372bde-05bc-11e4-8908-20c9d081909b"

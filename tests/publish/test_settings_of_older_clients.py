@@ -6,8 +6,8 @@ the keys their plugins now own, never dropped."""
 
 from __future__ import annotations
 
-from ft_dcc.publish.request import PublishRequest
-from ft_dcc.publish.studio_settings import StudioSettings
+from ft_dcc.publish.request.request import PublishRequest
+from ft_dcc.publish.request.studio_settings import StudioSettings
 
 #: ``StudioSettings.to_dict()`` as the ft_dcc before the change wrote it (the journal's form)
 OLDER = {

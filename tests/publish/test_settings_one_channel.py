@@ -14,8 +14,8 @@ from typing import Dict, List
 import attr
 
 import ft_dcc
-from ft_dcc.publish.request import PublishRequest
-from ft_dcc.publish.studio_settings import StudioSettings
+from ft_dcc.publish.request.request import PublishRequest
+from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.settings.keys import BY_NAME, PLUGIN_KEYS
 from ft_dcc.settings.plugins import discover
 

@@ -24,7 +24,7 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
 from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.publish.offline.queue import OfflineQueue
-from ft_dcc.publish.request import PublishRequest, Reviewable
+from ft_dcc.publish.request.request import PublishRequest, Reviewable
 from ft_dcc.session import RetryPolicy
 
 HERE = Path(__file__).parent
@@ -142,7 +142,7 @@ POINTS = [("encode", False), ("journaled", True), ("mid-upload", True), ("commit
 SCRIPT = """
 import sys
 from ft_dcc.publish import publish
-from ft_dcc.publish.request import PublishRequest, Reviewable
+from ft_dcc.publish.request.request import PublishRequest, Reviewable
 from ft_dcc.host.files import FilesHost
 task, session_name, left, right = sys.argv[1:5]
 request = PublishRequest(task=task, review_session_name=session_name,

@@ -16,7 +16,7 @@ from publish_helpers import quick_session
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.host.job import MainThreadCalls, PublishJob
-from ft_dcc.publish.request import PublishRequest
+from ft_dcc.publish.request.request import PublishRequest
 
 PLUGINS = '''
 import threading

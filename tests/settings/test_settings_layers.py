@@ -24,7 +24,7 @@ from ft_dcc.cli import main
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.protocol.review_status import status_settings
-from ft_dcc.publish.settings_options import parse_assignments, settings_for_publish
+from ft_dcc.publish.request.settings_options import parse_assignments, settings_for_publish
 from ft_dcc.session.replies import query_entities
 from ft_dcc.settings.document import Document
 from ft_dcc.settings.keys import KEYS

@@ -205,7 +205,7 @@ def test_only_an_administrator_stores_studio_settings(
 def test_settings_cost_one_request_the_session_starts_with(
     fresh_server: Any, env: Dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ft_dcc.publish.settings_options import resolve_for_publish
+    from ft_dcc.publish.request.settings_options import resolve_for_publish
 
     with open_session(fresh_server, tmp_path) as session:
         task = make_task(session)

@@ -61,7 +61,7 @@ PRELOAD = (
     "ft_dcc.review.cli",
     "ft_dcc.publish.offline.queue",
     "ft_dcc.publish.common.report",
-    "ft_dcc.publish.settings_options",
+    "ft_dcc.publish.request.settings_options",
     "ft_dcc.session",
     "requests",
 )

@@ -31,9 +31,10 @@ from ft_dcc.publish.common.manifest import IntegrateManifest
 from ft_dcc.publish.common.recorded_host import RecordedHost, facts_of, fraction_text
 from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.publish.host_port import CaptureSpec, to_fraction
-from ft_dcc.publish.request import PublishRequest, Reviewable, request_from_options
+from ft_dcc.publish.request.request import PublishRequest, Reviewable, request_from_options
+from ft_dcc.publish.request.settings_options import SharedRead, apply, resolve_for_publish
+from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.publish.rules.checks import rate_text
-from ft_dcc.publish.settings_options import SharedRead, apply, resolve_for_publish
 from ft_dcc.publish.shared.naming import asset_fields, default_asset_name
 from ft_dcc.publish.shared.state import (
     SESSION_NAME_KEY,
@@ -43,7 +44,6 @@ from ft_dcc.publish.shared.state import (
     item_of,
     warnings_of,
 )
-from ft_dcc.publish.studio_settings import StudioSettings
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 log = logging.getLogger(__name__)

@@ -18,9 +18,9 @@ import pyblish.api
 from ft_dcc.exceptions import PublishError
 from ft_dcc.publish.common.work_dir import WorkDir
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.request import PublishRequest
+from ft_dcc.publish.request.request import PublishRequest
+from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.publish.shared.state import PublishContext
-from ft_dcc.publish.studio_settings import StudioSettings
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.plugins import apply as with_settings
 
@@ -44,14 +44,16 @@ def install(
     **request: object,
 ) -> None:
     """Register ft_dcc's plugins and ``host`` for pyblish UIs; ``request`` takes the fields of
-    :class:`ft_dcc.publish.request.PublishRequest` (task, review_session_name, comment, ...)."""
+    :class:`ft_dcc.publish.request.request.PublishRequest` (task, review_session_name, comment,
+    ...)."""
     from ft_dcc.publish.pipeline.stages import register_plugins
 
     unknown = sorted(set(request) - {field.name for field in attr.fields(PublishRequest)})
     if unknown:
         raise PublishError(
             f"ft_dcc.publish.install got unknown publish option(s): {', '.join(unknown)}",
-            hint="pass the fields of ft_dcc.publish.request.PublishRequest (task, comment, ...)",
+            hint="pass the fields of ft_dcc.publish.request.request.PublishRequest "
+            "(task, comment, ...)",
         )
     register_plugins(host.name)
     _installed.update({"host": host, "request": request, "session_factory": session_factory})

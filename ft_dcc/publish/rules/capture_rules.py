@@ -15,8 +15,8 @@ import attr
 
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import Host, SpecOverrides
-from ft_dcc.publish.request import PublishRequest
-from ft_dcc.publish.studio_settings import size_of
+from ft_dcc.publish.request.request import PublishRequest
+from ft_dcc.publish.request.studio_settings import size_of
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ft_dcc.publish.host_port import CaptureSpec

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 from ft_dcc.progress import ReviewableTotals, for_reviewable
 from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.request import Reviewable
+from ft_dcc.publish.request.request import Reviewable
 from ft_dcc.publish.shared.naming import default_asset_name, templated_asset_name
 from ft_dcc.publish.shared.state import Data, ReviewItem, ReviewScope, publish_of_data
 

@@ -37,7 +37,7 @@ from ft_dcc.media.encode import REVIEW_CRF
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.common.report import DEFERRED
 from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host
-from ft_dcc.publish.request import PublishRequest, Reviewable
+from ft_dcc.publish.request.request import PublishRequest, Reviewable
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - the later stages' types, imported lazily at run time

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 import bpy
 
 if TYPE_CHECKING:  # ft_dcc is importable only once the add-on found it (paths.py)
-    from ft_dcc.publish.request import PublishRequest
+    from ft_dcc.publish.request.request import PublishRequest
     from ft_dcc.session.interface import IntegrateSession
 
 from . import connection, preview, props

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, List, Optional
 from . import cameras, open_notes
 
 if TYPE_CHECKING:  # ft_dcc is importable only once the add-on found it (paths.py)
-    from ft_dcc.publish.request import PublishRequest
+    from ft_dcc.publish.request.request import PublishRequest
 
 
 def publish_request(
@@ -16,7 +16,7 @@ def publish_request(
 ) -> PublishRequest:
     """One reviewable per ticked camera, else the panel's camera (None: the scene camera);
     ``repair``: run the repairs a failed check offers, then check again once."""
-    from ft_dcc.publish.request import PublishRequest, Reviewable
+    from ft_dcc.publish.request.request import PublishRequest, Reviewable
 
     settings = context.scene.ftrack_publish
     camera = settings.camera.name if settings.camera else None

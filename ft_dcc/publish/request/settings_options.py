@@ -29,7 +29,7 @@ from ft_dcc.exceptions import (
 )
 from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.publish.options import ColourOptions, PublishOptions, SettingsFields
+from ft_dcc.publish.request.options import ColourOptions, PublishOptions, SettingsFields
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 from ft_dcc.settings import layers, store
 from ft_dcc.settings.keys import BY_NAME, PLUGIN_KEYS, key_named

@@ -21,8 +21,8 @@ import attr
 from ft_dcc.media._fps import as_fraction
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.publish.options import Invitee, PublishOptions, parse_frames
-from ft_dcc.publish.studio_settings import StudioSettings
+from ft_dcc.publish.request.options import Invitee, PublishOptions, parse_frames
+from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 
@@ -110,8 +110,8 @@ class PublishRequest:
     new_review_session: bool = attr.ib(default=False, converter=bool)
     #: run the repairs a failed validator offers (its pyblish actions), then check again once
     repair: bool = attr.ib(default=False, converter=bool)
-    #: what the studio settings give the plugins' classes (``ft_dcc.publish.settings_options``),
-    #: kept apart from the artist's choices above
+    #: what the studio settings give the plugins' classes
+    #: (``ft_dcc.publish.request.settings_options``), kept apart from the artist's choices above
     settings: StudioSettings = attr.ib(factory=StudioSettings, converter=_settings)
     #: the names of the task's path (project/sequence/shot/task) as the settings read found the
     #: task in ftrack, for the asset's naming template before the publish reads the server

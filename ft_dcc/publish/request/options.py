@@ -4,9 +4,9 @@ headless host's ``request.json`` (see ``ft_dcc.host.headless``).
 
 :class:`PublishOptions` is a ``TypedDict``: the request is JSON on the wire (to a headless host
 or a farm node) and stays a plain dict in between, so the keys and their types are declared once
-here and the JSON does not change. :func:`ft_dcc.publish.request.request_from_options` turns it
-into the typed :class:`~ft_dcc.publish.request.PublishRequest` the pipeline receives.
-Only ``typing`` is imported: a headless host reads these before anything else of ft_dcc.
+here and the JSON does not change. :func:`ft_dcc.publish.request.request.request_from_options`
+turns it into the typed :class:`~ft_dcc.publish.request.request.PublishRequest` the pipeline
+receives. Only ``typing`` is imported: a headless host reads these before anything else of ft_dcc.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class ColourOptions(TypedDict, total=False):
 
 class SettingsFields(TypedDict, total=False):
     """What the resolved studio settings give the plugins: ``StudioSettings`` fields, by name
-    (``ft_dcc.publish.settings_options.apply`` fills them, see there for the keys)."""
+    (``ft_dcc.publish.request.settings_options.apply`` fills them, see there for the keys)."""
 
     plugins: Dict[str, Dict[str, object]]
 
@@ -70,7 +70,7 @@ class PublishOptions(TypedDict, total=False):
     queue_dir: Optional[str]  # the offline queue; None: $FT_DCC_QUEUE_DIR or the user data dir
     work_dir: Optional[str]  # where capture and encode write; None: a temporary folder
     report: Optional[str]  # also save the report here
-    # -- the studio settings' fields (ft_dcc.publish.settings_options.apply)
+    # -- the studio settings' fields (ft_dcc.publish.request.settings_options.apply)
     settings: SettingsFields
     task_names: Dict[str, str]  # the task's project/sequence/shot/task names the read found
     # -- a headless host's request file (ft_dcc.host.headless.publish_in_host)

@@ -1,0 +1,1 @@
+"""What a publish is asked: the request, its options, the studio settings' decisions, their seam."""
