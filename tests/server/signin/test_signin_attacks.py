@@ -64,9 +64,13 @@ def test_sixteen_guesses_at_once_are_judged_no_more_than_the_limit(trust_world: 
 
     statuses = at_once(16, guess)
 
+    # the limit is on failures: the right password gives its place back once judged, so a
+    # wrong guess that arrives after it may take that place (11 judged, 10 of them wrong)
+    wrong = [status for status in statuses if status == 401]
     judged = [status for status in statuses if status != 429]
     assert set(statuses) <= {303, 401, 429}, statuses
-    assert len(judged) <= PER_USER, f"{len(judged)} of 16 judged: {statuses}"
+    assert len(wrong) <= PER_USER, f"{len(wrong)} wrong guesses of 16 judged: {statuses}"
+    assert len(judged) <= PER_USER + 1, f"{len(judged)} of 16 judged: {statuses}"
     after = post_from(trust_world, "127.0.0.82", "/signin",
                       {"username": signer.name, "password": signer.password})  # fmt: skip
     assert after in (303, 429)  # the name's window holds at most the limit, judged or not
