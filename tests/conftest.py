@@ -17,10 +17,9 @@ from typing import Any, Dict, Iterator, List, Optional, Union
 
 import attr
 import pytest
-import requests
 from support import launcher, stopping
 from support.launcher import Launched
-from support.net import TEST_KEY, TEST_USER, free_port
+from support.net import TEST_KEY, TEST_USER, answers, free_port
 
 #: pg_cluster, new_database_url, backend; chromium (one per test process), page; the cost report
 pytest_plugins = [
@@ -110,11 +109,9 @@ class EmbeddedServer:
                 log = self.stderr_path.read_text(errors="replace")
                 error = PortTakenError if "address already in use" in log.lower() else RuntimeError
                 raise error(f"embedded server exited with {self.process.returncode}:\n{log}")
-            try:
-                requests.get(self.url + "/", timeout=1)
+            if answers(self.url + "/", deadline):
                 return self
-            except requests.ConnectionError:
-                time.sleep(0.1)
+            time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"embedded server did not answer within {START_SECONDS} s")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import time
 from typing import Any, Dict, List
 
 import requests
@@ -51,3 +52,17 @@ def close_stream(response: requests.Response) -> None:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
     response.close()
+
+
+def answers(url: str, deadline: float) -> bool:
+    """Whether a server starting at ``url`` answers a GET yet: False while nothing listens.
+
+    Once it accepts the connection its answer is waited for until ``deadline`` (a monotonic
+    time), however slowly it comes on a loaded machine; only connecting gives up after a second.
+    """
+    read = max(1.0, deadline - time.monotonic())
+    try:
+        requests.get(url, timeout=(1, read))
+        return True
+    except requests.ConnectionError:  # refused, or no connection within the second
+        return False

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional
 import pytest
 import requests
 from support import free_port
+from support.net import answers
 
 
 def clean_env(**extra: str) -> Dict[str, str]:
@@ -46,11 +47,9 @@ class ServerProcess:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.output()
-            try:
-                requests.get(self.url + "/", timeout=1)
+            if answers(self.url + "/", deadline):
                 return
-            except requests.ConnectionError:
-                time.sleep(0.1)
+            time.sleep(0.1)
         self.proc.kill()
         raise AssertionError("server did not start: " + self.output())
 
