@@ -68,7 +68,7 @@ class _Server:
     def _answers(self) -> bool:
         assert self.process.poll() is None, "the path server exited: see server.log"
         try:
-            requests.get(self.url + "/", timeout=5)
+            requests.get(self.url + "/", timeout=(1, 60))
         except requests.ConnectionError:
             return False
         return True

@@ -102,7 +102,7 @@ def test_system_unit_verifies_and_runs_with_the_password_only_in_its_0600_file(
         def serving() -> bool:
             assert process.poll() is None, log.read_text(errors="replace")
             try:
-                return requests.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200
+                return requests.get(f"http://127.0.0.1:{port}/", timeout=(1, 60)).status_code == 200
             except requests.ConnectionError:
                 return False
 
