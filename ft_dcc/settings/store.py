@@ -20,6 +20,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
+import attr
+
 from ft_dcc.exceptions import SettingsError
 from ft_dcc.protocol import PROJECT_SETTINGS_KEY
 from ft_dcc.protocol.query_text import quote
@@ -56,7 +58,7 @@ def file_sources(project: Optional[str], path: Optional[Path] = None) -> List[So
         return []
     document = read_file(path)
     origin = f"file {path}"
-    sources = [Source("studio", origin, Document(document.settings, document.profiles))]
+    sources = [Source("studio", origin, attr.evolve(document, projects={}))]
     if project and project in document.projects:
         sources.append(
             Source("project", f"{origin} (projects.{project})", document.projects[project])
