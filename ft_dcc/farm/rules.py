@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 log = logging.getLogger(__name__)
 
 Range = Tuple[int, int]
-#: the pipeline's key of the frame checks' severity (``checks.frame_range``)
+#: the frame check, whose own severity (``checks.frame_range``, or its ``plugins`` entry) is asked
 FRAME_CHECK = "ValidateFrameRange"
 #: a Blender scene's render settings (``Scene.r``): range, rate, size and its percentage
 RENDER_FIELDS = (b"sfra", b"efra", b"frs_sec", b"frs_sec_base", b"xsch", b"ysch", b"size")
@@ -123,6 +123,7 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     from ft_dcc.publish.context.tasks import parse_task_ref, resolve_task
     from ft_dcc.publish.host_port import to_fraction
     from ft_dcc.publish.integrate.read import PublishTarget, read_view
+    from ft_dcc.publish.pipeline.stages import severity_given
     from ft_dcc.publish.request.request import request_from_options
     from ft_dcc.publish.rules.capture_rules import range_overrides
     from ft_dcc.publish.rules.checks import as_warnings, frame_findings, joined
@@ -136,7 +137,7 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     rules = _rules_given(request.settings)
     overrides.update(range_overrides(reader, request, rules.handles))
     spec = reader.default_spec(**overrides)
-    severity = request.settings.severity(FRAME_CHECK)
+    severity = severity_given(FRAME_CHECK, request.settings.plugins)
     if severity == "off":
         return Decision((spec.frame_start, spec.frame_end))
     task = resolve_task(session, *parse_task_ref(str(options.get("task") or "")))

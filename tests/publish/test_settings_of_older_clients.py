@@ -36,7 +36,7 @@ def test_an_older_clients_settings_reach_the_plugins_that_own_them_now() -> None
 
 def test_a_queued_request_of_an_older_client_keeps_them_through_its_journal_form() -> None:
     request = PublishRequest.from_dict({"settings": OLDER})
-    assert request.settings.severity("ValidateSceneSaved") == "warn"
+    assert request.settings.plugins["ValidateSceneSaved"] == {"severity": "warn"}
     assert request.settings.owned("colour.look") == "shot_grade"
     again = PublishRequest.from_dict(request.to_dict())
     assert again.settings == request.settings

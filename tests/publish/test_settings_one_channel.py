@@ -35,8 +35,8 @@ REQUEST_FIELDS = {
 #: farm's submit (which checks a scene outside a publish, through the plugin's class)
 READERS = {
     "publish/api.py": {"plugins"},
-    "publish/offline/flush_decision.py": {"owned", "severity", "resolution", "scale", "max_size"},
-    "farm/rules.py": {"severity"},
+    "publish/offline/flush_decision.py": {"owned", "plugins", "resolution", "scale", "max_size"},
+    "farm/rules.py": {"plugins"},
 }
 
 

@@ -14,8 +14,9 @@ the pipeline's collectors and validators that decide (pyblish's target ``queued`
   the numbering of a movie the shot numbers (when no burn-in shows it);
 - what the encoded work no longer matches (another rate, size or range) refuses the publish with
   the reason and what to do (:class:`~ft_dcc.exceptions.QueueError`): it stays queued;
-- the frame checks follow the settings' ``checks.frame_range``: block refuses, warn makes
-  warnings of the published version, off checks nothing (nor takes the shot's frames).
+- the frame checks follow ``ValidateFrameRange``'s own severity as the settings give it
+  (``checks.frame_range`` or its ``plugins`` entry): block refuses, warn makes warnings of the
+  published version, off (or the check left out) checks nothing (nor takes the shot's frames).
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from ft_dcc.protocol import CAPTURE_META_KEY
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.common.manifest import IntegrateManifest
 from ft_dcc.publish.common.recorded_host import RecordedHost, facts_of, fraction_text
+from ft_dcc.publish.common.report import StepResult
 from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.publish.host_port import CaptureSpec, to_fraction
+from ft_dcc.publish.pipeline.stages import OFF, severity_given
 from ft_dcc.publish.request.request import PublishRequest, Reviewable, request_from_options
 from ft_dcc.publish.request.settings_options import SharedRead, apply, resolve_for_publish
 from ft_dcc.publish.request.studio_settings import StudioSettings
@@ -48,8 +51,8 @@ from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 log = logging.getLogger(__name__)
 
-#: the frame check, whose ``severity`` the settings give (plugins are named, never imported:
-#: they sit above the queue)
+#: the frame check: its ``severity``, as the settings give it its class, is asked of it
+#: (``severity_given``; plugins are named, never imported: they sit above the queue)
 FRAME_CHECK = "ValidateFrameRange"
 #: what reads the shot and takes its frames (left out with the frame check ``off`` and for a
 #: still: the frames stay)
@@ -104,7 +107,7 @@ def decided(request: PublishRequest) -> JsonObject:
         "max_size": _listed(settings.max_size),
         "frame_rule": settings.owned("capture.frame_range") or "scene",
         "handles": int(settings.owned("capture.handles") or 0),
-        "frame_check": settings.severity(FRAME_CHECK),
+        "frame_check": severity_given(FRAME_CHECK, settings.plugins),
         "asset_name_template": settings.owned("naming.asset"),
         "name_fields": dict(request.task_names),
         "fps": None if request.fps is None else fraction_text(request.fps),
@@ -222,12 +225,17 @@ def _decide_version(
     version.task_id = str(task["id"])
     item = items[0]
     if not decision.get("still") and item.spec is not None:
-        if request.settings.severity(FRAME_CHECK) != "off":
+        if _checked(steps, FRAME_CHECK):
             problems += _unmatched(item, version, decision)
         problems += _size(item.spec, version, chosen)
     warnings += _rename_asset(version, item.asset_name)
     warnings += _rename(manifest, version, str(context.data.get(SESSION_NAME_KEY) or ""))
     return warnings, problems
+
+
+def _checked(steps: List[StepResult], check: str) -> bool:
+    """Whether the plugin ``check`` ran (not left out, nor turned off by its severity)."""
+    return any(step.plugin == check and step.skipped != OFF for step in steps)
 
 
 def _request(

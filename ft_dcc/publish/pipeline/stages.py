@@ -33,6 +33,7 @@ from ft_dcc.publish.shared.state import (
     skipped_of,
     warnings_of,
 )
+from ft_dcc.settings.plugins import PluginSettings
 
 #: a pyblish plugin class (pyblish ships no type information)
 PluginClass = Type[pyblish.api.Plugin]
@@ -190,7 +191,7 @@ def run_stages(
 
 def _run_one(context: PyblishContext, plugin: PluginClass, instance: Any) -> StepResult:
     """Run ``plugin`` (on ``instance``), as the settings' severity for it says."""
-    severity = _severity(context, plugin)
+    severity = severity_of(plugin)
     if severity == "off":
         return _turned_off(plugin)
     work = functools.partial(pyblish.plugin.process, plugin, context, instance)
@@ -258,10 +259,21 @@ def _first(stages: Tuple[str, ...]) -> int:
 OFF = "turned off by the settings (checks.*)"
 
 
-def _severity(context: PyblishContext, plugin: PluginClass) -> str:
+def severity_of(plugin: type) -> str:
     """``block`` (the default), ``warn`` or ``off``: the validator's own ``severity``, which the
     settings give it (``checks.*``: ``ft_dcc.settings.keys.PLUGIN_KEYS``)."""
     return str(getattr(plugin, "severity", "block"))
+
+
+def severity_given(name: str, settings: PluginSettings) -> str:
+    """What the check ``name`` does when ``settings`` (a request's ``plugins``) give its class
+    their values, as a publish gives them: its :func:`severity_of`, ``off`` when they leave it
+    out (``enabled: false``) or no publish loads it. For what decides outside a publish's run
+    (a queued publish's journal, the farm's submit): the check is its severity's one reader."""
+    from ft_dcc.settings.plugins import apply, discover
+
+    given = apply([plugin for plugin in discover() if plugin.__name__ == name][:1], settings)
+    return severity_of(given[0]) if given else "off"
 
 
 def _turned_off(plugin: PluginClass) -> StepResult:

@@ -117,8 +117,3 @@ class StudioSettings:
     def max_size(self) -> Optional[Tuple[int, int]]:
         """``encode.max_size`` (``CollectCaptureSpec``'s), read as the field it was."""
         return size_of(self.owned("encode.max_size"))
-
-    def severity(self, plugin: str) -> str:
-        """``block``, ``warn`` or ``off``: what the settings give the validator ``plugin``
-        (for checks run outside a publish's pipeline, which reads its plugins' own)."""
-        return str(self.plugins.get(plugin, {}).get("severity", "block"))
