@@ -124,15 +124,18 @@ def _iso(seconds: float) -> Optional[str]:
 
 
 def invitee_states(
-    server: EmbeddedServer, reads: DeskReads, session_id: str, found: Dict[str, Any]
-) -> None:
-    """Add to a managed session's view (``found``) what the desk shows of each invitee."""
+    server: EmbeddedServer, reads: DeskReads, session_id: str, found: Dict[str, Any],
+    values: Optional[Mapping[str, object]] = None,
+) -> None:  # fmt: skip
+    """Add to a managed session's view (``found``) what the desk shows of each invitee;
+    ``values``: the session's ``review`` settings when read already (else read here)."""
     invitees: List[Dict[str, Any]] = found.get("invitees") or []
-    [settings] = reads.ask(
-        [f"select name, value from EntitySetting where parent_id is {quote(session_id)} "
-         f"and group is {quote(rules.GROUP)}"]
-    )  # fmt: skip
-    values = {s["name"]: s.get("value") for s in settings}
+    if values is None:
+        [settings] = reads.ask(
+            [f"select name, value from EntitySetting where parent_id is {quote(session_id)} "
+             f"and group is {quote(rules.GROUP)}"]
+        )  # fmt: skip
+        values = {s["name"]: s.get("value") for s in settings}
     everyone = _mark(values.get(rules.LINKS_REVOKED_AT))
     end = parse_date((found.get("rules") or {}).get("closes"))
     until = iso(valid_until(end))

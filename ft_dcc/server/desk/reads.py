@@ -102,6 +102,14 @@ class DeskReads:
         given, ``total`` counting them all), client rules, invitees and (``people``) the Users
         one may invite: one batch of queries whatever the session's size. (The project's other
         sessions are ``session_lists``' to read, a page of them.)"""
+        found = self.session_view_and_settings(review_session_id, first, people)
+        return found[0] if found else None
+
+    def session_view_and_settings(
+        self, review_session_id: str, first: Optional[int] = None, people: bool = True
+    ) -> Optional[Tuple[Row, Dict[str, object]]]:
+        """:meth:`session_view` and the session's ``review`` settings it read (name -> value:
+        the invitees' revocation marks among them), so the answer need not read them again."""
         quoted = quote(review_session_id)
         where = f"where review_session_id is {quoted}"
         some = f" order by sort_order limit {int(first)}" if first is not None else ""
@@ -139,7 +147,8 @@ class DeskReads:
             "invitees": invitees_of(invitees),
             "cut": cut_of(cut),
         }
-        return dict(view, users=users_of(users)) if people else view
+        values = {str(s["name"]): s.get("value") for s in settings}
+        return (dict(view, users=users_of(users)) if people else view), values
 
     def items(self, review_session_id: str) -> List[Row]:
         """The session's items in ``sort_order``, each labelled with its shot (one query)."""
@@ -159,16 +168,30 @@ class DeskReads:
         return {str(v["id"]): version_row(v) for v in versions}
 
     def for_adding(self, review_session_id: str, version_ids: Iterable[object]
-                   ) -> Tuple[Set[str], Dict[str, Row]]:  # fmt: skip
+                   ) -> Optional[Tuple[Set[str], Dict[str, Row]]]:  # fmt: skip
         """The versions the session holds already, and ``version_ids`` labelled (as
-        :meth:`labelled_versions`): one batch, one transaction."""
-        listed, versions = self.ask([
-            "select version_id from ReviewSessionObject "
-            f"where review_session_id is {quote(review_session_id)}",
+        :meth:`labelled_versions`); ``None`` when there is no such session (for this person):
+        one batch, one transaction."""
+        quoted = quote(review_session_id)
+        sessions, listed, versions = self.ask([
+            f"select id from ReviewSession where id is {quoted}",
+            f"select version_id from ReviewSessionObject where review_session_id is {quoted}",
             _in(f"select {VERSION_FIELDS} from AssetVersion where id in", version_ids),
         ])  # fmt: skip
+        if not sessions:
+            return None
         present = {str(row.get("version_id")) for row in listed}
         return present, {str(v["id"]): version_row(v) for v in versions}
+
+    def session_items(self, review_session_id: str) -> Optional[List[Row]]:
+        """:meth:`items`, or ``None`` when there is no such session (for this person): one
+        batch."""
+        quoted = quote(review_session_id)
+        sessions, objects = self.ask([
+            f"select id from ReviewSession where id is {quoted}",
+            f"select {OBJECT_FIELDS} from ReviewSessionObject where review_session_id is {quoted}",
+        ])  # fmt: skip
+        return items_of(objects) if sessions else None
 
     def invitees(self, review_session_id: str) -> List[Row]:
         [rows] = self.ask(

@@ -48,13 +48,17 @@ from ft_dcc.server.desk.project_lists import HOME_PROJECTS, MOST_FIND, ProjectLi
 from ft_dcc.server.desk.reads import FILTERS, DeskReads
 from ft_dcc.server.desk.session_lists import PAGE, SessionLists
 from ft_dcc.server.desk.version_search import VersionSearch
-from ft_dcc.server.desk.writes import DeskWrites, Record, RecordAll
+from ft_dcc.server.desk.writes import NO_SESSION, READ_THEIR_SESSION, DeskWrites, Record, RecordAll
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
 from ft_dcc.server.http.parts import Part
 from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.review.invitations.widget_link import widget_url
-from ft_dcc.server.rules.review_rights import managed_project_ids, manages_session
+from ft_dcc.server.rules.review_rights import (
+    managed_project_ids,
+    manages_session,
+    manages_session_row,
+)
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.signin import Person, csrf_token_for, current_person, require_csrf
 
@@ -125,6 +129,12 @@ class DeskRoutes:
         with self.server.store.engine.connect() as connection:
             return manages_session(connection, self.server.store, person.user_id, session_id)
 
+    def manages_row(self, person: Person, session: Mapping[str, object]) -> bool:
+        """:meth:`manages` for a session read already (``id``, ``project_id``,
+        ``created_by_id``)."""
+        with self.server.store.engine.connect() as connection:
+            return manages_session_row(connection, self.server.store, person.user_id, session)
+
     def _projects(self, person: Person, query: Mapping[str, str]) -> Dict[str, Any]:
         """A page of the projects (``?offset=`` and ``?find=`` a part of a name: ``project_lists``)
         each with its open and recent sessions (``session_lists``) and whether the person
@@ -156,16 +166,17 @@ class DeskRoutes:
         """The session's view; ``around``: with the project's other sessions (its newest page)
         and the Users one may invite (a write's answer goes without: the page keeps those it
         read, and a write changes neither)."""
-        found = self.reads(person).session_view(session_id, first, people=around)
-        if found is None:
-            raise BadInput("No such review session; it may have been deleted.", 404)
-        manages = self.manages(person, session_id)
+        read = self.reads(person).session_view_and_settings(session_id, first, people=around)
+        if read is None:
+            raise BadInput(NO_SESSION, 404)
+        found, settings = read
+        manages = self.manages_row(person, found["session"])
         if not manages:  # what only those who manage it read
             found.update(rules=None, invitees=[])
             if around:
                 found.update(others=[], users=[])
             return dict(found, manages=manages)
-        invitee_states(self.server, self.reads(person), session_id, found)
+        invitee_states(self.server, self.reads(person), session_id, found, settings)
         if around:
             listed = self.lists.page(str(found["session"]["project_id"]))["sessions"]
             found["others"] = [{"id": s["id"], "name": s["name"]} for s in listed
@@ -232,8 +243,8 @@ class DeskRoutes:
         action = actions.get(verb)
         if action is None:
             raise BadInput(f"The desk cannot {verb[:40]!r} a session.", 404)
-        if self.reads(person).session_row(session_id) is None:
-            raise BadInput("No such review session; it may have been deleted.", 404)
+        if verb not in READ_THEIR_SESSION and self.reads(person).session_row(session_id) is None:
+            raise BadInput(NO_SESSION, 404)
         done = action()
         after = self._session(person, session_id, around=False)
         return after | (done if isinstance(done, dict) else {})
@@ -357,7 +368,7 @@ class DeskRoutes:
             session_id = _id(request.path_params["session_id"], "review session")
             found = self.reads(person).session_row(session_id)
             if found is None:
-                raise BadInput("No such review session; it may have been deleted.", 404)
+                raise BadInput(NO_SESSION, 404)
             text = export_csv(self.reads(person), session_id)
             named = download_name(found["name"], ".csv")
             headers = dict(NO_STORE, **{"Content-Disposition": named})
@@ -421,7 +432,7 @@ class DeskRoutes:
             session_id = _id(request.path_params["session_id"], "review session")
             found = self.reads(person).session_row(session_id)
             if found is None:
-                raise BadInput("No such review session; it may have been deleted.", 404)
+                raise BadInput(NO_SESSION, 404)
             query = {k: v[:300] for k, v in request.query_params.items()}
             rows = self._audit(person, session_id, query)["entries"]
             named = download_name(f"{found['name']} audit trail", ".csv")

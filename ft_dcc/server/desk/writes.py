@@ -38,6 +38,9 @@ REOPEN_DAYS = 30
 MIN_PASSPHRASE, MAX_PASSPHRASE = 8, 256
 EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[^@\s<>\"',;]{1,190}\.[^@\s<>\"',;.]{1,63}$")
 ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+NO_SESSION = "No such review session; it may have been deleted."
+#: the writes that read their session in their own first batch (no read of it beforehand)
+READ_THEIR_SESSION = frozenset({"add", "remove"})
 
 
 def create_op(entity_type: str, data: Mapping[str, Any], key: Sequence[str]) -> JsonObject:
@@ -201,7 +204,10 @@ class DeskWrites:
         """Each version not in the session yet, appended in the order given (the server puts a
         new item after the last one); the ids of the items made."""
         wanted = checked_ids(version_ids, "version_ids")
-        present, versions = self.reads.for_adding(session_id, wanted)
+        found = self.reads.for_adding(session_id, wanted)
+        if found is None:
+            raise BadInput(NO_SESSION, 404)
+        present, versions = found
         missing = [v for v in wanted if v not in versions]
         if missing:
             raise BadInput(f"No version has the id {missing[0]}; search again and pick one.", 404)
@@ -230,7 +236,10 @@ class DeskWrites:
 
     def remove(self, session_id: str, object_ids: object) -> None:
         wanted = set(checked_ids(object_ids, "object_ids"))
-        known = {i["id"]: i for i in self.reads.items(session_id)}
+        items = self.reads.session_items(session_id)
+        if items is None:
+            raise BadInput(NO_SESSION, 404)
+        known = {i["id"]: i for i in items}
         if not wanted <= set(known):
             raise BadInput("That item is not part of this session; reload the desk.", 404)
         gone = sorted(wanted)

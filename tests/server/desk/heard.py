@@ -193,3 +193,29 @@ def steps(engine: Any, seen: Any) -> int:
     finally:
         raw.close()
     return counted[0] * 100
+
+
+@contextlib.contextmanager
+def transactions(engine: Any) -> Iterator[List[str]]:
+    """The transactions ``engine`` begins inside the block in the threads that answer the
+    requests (each a connection taken, ``BEGIN`` and its end: the round trips a statement does
+    not count), by the first statement each runs (the sign-in's lookup left out, as in
+    :func:`statements`)."""
+    begun: List[str] = []
+    fresh: Dict[int, bool] = {}
+
+    def begin(conn: Any) -> None:
+        if threading.current_thread().name.startswith(REQUEST_THREADS):
+            fresh[id(conn)] = True
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if fresh.pop(id(conn), False) and "ft_dcc_signin" not in statement:
+            begun.append(" ".join(statement.split())[:120])
+
+    sa.event.listen(engine, "begin", begin)
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield begun
+    finally:
+        sa.event.remove(engine, "begin", begin)
+        sa.event.remove(engine, "before_cursor_execute", note)
