@@ -1,4 +1,5 @@
-"""Fixtures of the web page tests (``chromium`` and ``page`` come from :mod:`support.browser`)."""
+"""Fixtures of the web page tests (``chromium`` and ``page`` come from :mod:`support.browser`):
+the module's Firefox, and the shared cut (:mod:`web.cut_fixtures`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import Iterator
 
 import pyblish.api
 import pytest
+
+from .cut_fixtures import cut_project, shared_cut, shared_cut_session  # noqa: F401 (fixtures)
+from .firefox.firefox import Firefox, firefox_or_skip
 
 
 @pytest.fixture
@@ -20,3 +24,9 @@ def pyblish_isolation(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
     pyblish.api.deregister_all_paths()
     pyblish.api.deregister_all_plugins()
     pyblish.api.deregister_all_hosts()
+
+
+@pytest.fixture(scope="module")
+def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
+    """The test process's Firefox on a fresh page for this module (:func:`firefox_or_skip`)."""
+    yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import attr
+from support import open_session
 from support.cli import run_ft_dcc
 
 from ft_dcc.host.files import FilesHost
@@ -158,62 +159,26 @@ def build_cut_session(
 ) -> Dict[str, Any]:
     """A project with ``shots`` published (coded frames, 24 fps), a Supervisor of it, and the
     session the Supervisor made from the EDL with ``ft-dcc review create --from-cut``:
-    ``{"project", "env", "session_id", "url"}`` (``url`` the Supervisor's own link)."""
-    from support import open_session
+    ``{"project", "env", "session_id", "url", "user", "key"}`` (``url`` the Supervisor's own
+    link)."""
+    project = build_cut_project(server, tmp_path, shots)
+    return session_from_cut(server, project, tmp_path, shots, name)
 
+
+def build_cut_project(server: Any, tmp_path: Path, shots: Sequence[Shot]) -> Dict[str, Any]:
+    """A project with ``shots`` published (coded frames, 24 fps) and a Supervisor of it (a
+    studio member who is neither administrator nor the project's owner):
+    ``{"project", "env", "user", "key"}``, ``env`` the Supervisor's for ``ft-dcc``."""
     project = f"cut{uuid.uuid4().hex[:8]}"
     with isolated_pyblish(tmp_path), open_session(server, tmp_path) as session:
-        made = session.create(
-            "Project",
-            {
-                "name": project,
-                "full_name": project,
-                "project_schema": session.query("ProjectSchema").first(),
-            },
-        )
-        task_type = session.query('Type where name is "Compositing"').first()
-        sequence = session.create("Sequence", {"name": "sq010", "parent": made, "project": made})
-        entities = []
-        for shot in shots:
-            entity = session.create(
-                "Shot", {"name": shot.name, "parent": sequence, "project": made}
-            )
-            session.create(
-                "Task", {"name": "anim", "parent": entity, "project": made, "type": task_type}
-            )
-            entities.append(entity)
-        session.commit()
-        for entity in entities:
-            for key, value in (("fstart", FIRST), ("fend", LAST), ("fps", RATE)):
-                entity["custom_attributes"][key] = value
-        session.commit()
-        frames: Dict[int, Path] = {}
-        for shot in shots:
-            if shot.code not in frames:
-                frames[shot.code] = coded_frames(tmp_path / f"code{shot.code}", shot.code)
-            report = publish(
-                FilesHost(frames[shot.code], fps=RATE),
-                task=f"{project}/sq010/{shot.name}/anim",
-                comment=shot.name,
-                session=session,
-            )
-            assert report.ok, str(report)
+        _publish_shots(session, project, tmp_path, shots)
     sup = "sup" + uuid.uuid4().hex[:6]
     added = run_ft_dcc(
-        [
-            "user",
-            "add",
-            sup,
-            "--role",
-            "supervisor",
-            "--project",
-            project,
-            "--data",
-            str(server.data_dir),
-        ],
+        ["user", "add", sup, "--role", "supervisor", "--project", project,
+         "--data", str(server.data_dir)],
         env=dict(os.environ),
         timeout=180,
-    )
+    )  # fmt: skip
     assert added.returncode == 0, added.stdout + added.stderr
     key = re.search(r"API key: (\S+)", added.stdout)
     assert key, added.stdout
@@ -224,38 +189,74 @@ def build_cut_session(
         FTRACK_API_KEY=key.group(1),
         FTRACK_API_SCHEMA_CACHE_PATH=str(tmp_path / "sup-cache"),
     )
-    cut = tmp_path / "reel.edl"
+    return {"project": project, "env": env, "user": sup, "key": key.group(1)}
+
+
+def _publish_shots(session: Any, project: str, tmp_path: Path, shots: Sequence[Shot]) -> None:
+    """The project ``project`` with a shot (and its ``anim`` task) for each of ``shots``, each
+    given a published version of its code's frames."""
+    made = session.create(
+        "Project",
+        {"name": project, "full_name": project,
+         "project_schema": session.query("ProjectSchema").first()},
+    )  # fmt: skip
+    task_type = session.query('Type where name is "Compositing"').first()
+    sequence = session.create("Sequence", {"name": "sq010", "parent": made, "project": made})
+    entities = []
+    for shot in shots:
+        entity = session.create("Shot", {"name": shot.name, "parent": sequence, "project": made})
+        session.create(
+            "Task", {"name": "anim", "parent": entity, "project": made, "type": task_type}
+        )
+        entities.append(entity)
+    session.commit()
+    for entity in entities:
+        for key, value in (("fstart", FIRST), ("fend", LAST), ("fps", RATE)):
+            entity["custom_attributes"][key] = value
+    session.commit()
+    frames: Dict[int, Path] = {}
+    for shot in shots:
+        if shot.code not in frames:
+            frames[shot.code] = coded_frames(tmp_path / f"code{shot.code}", shot.code)
+        report = publish(
+            FilesHost(frames[shot.code], fps=RATE),
+            task=f"{project}/sq010/{shot.name}/anim",
+            comment=shot.name,
+            session=session,
+        )
+        assert report.ok, str(report)
+
+
+def session_from_cut(
+    server: Any, project: Dict[str, Any], tmp_path: Path, shots: Sequence[Shot], name: str
+) -> Dict[str, Any]:
+    """The session the Supervisor of ``project`` (:func:`build_cut_project`; its shots
+    published) makes from an EDL of ``shots`` with ``ft-dcc review create --from-cut``:
+    ``project``'s keys and ``{"session_id", "url"}`` (``url`` the Supervisor's own link)."""
+    cut = tmp_path / f"{uuid.uuid4().hex[:8]}.edl"
     cut.write_text(edl_text(shots), encoding="utf-8")
     created = run_ft_dcc(
-        ["review", "create", name, "--project", project, "--from-cut", str(cut), "--json"],
-        env=env,
+        ["review", "create", name, "--project", project["project"], "--from-cut", str(cut),
+         "--json"],
+        env=project["env"],
         timeout=180,
-    )
+    )  # fmt: skip
     assert created.returncode == 0, created.stdout + created.stderr
     from ft_dcc.session import Session
 
+    from .feedback_fixtures import personal_url
+
     with Session(
         server_url=server.url,
-        api_user=sup,
-        api_key=key.group(1),
-        schema_cache_path=str(tmp_path / "sup-cache"),
+        api_user=project["user"],
+        api_key=project["key"],
+        schema_cache_path=project["env"]["FTRACK_API_SCHEMA_CACHE_PATH"],
         plugin_paths=[],
     ) as mine:
         review = mine.query(
-            f'ReviewSession where name is "{name}" and project.name is "{project}"'
+            f'ReviewSession where name is "{name}" and project.name is "{project["project"]}"'
         ).one()
-        from .feedback_fixtures import personal_url
-
-        url = personal_url(mine, review)
-        session_id = review["id"]
-    return {
-        "project": project,
-        "env": env,
-        "session_id": session_id,
-        "url": url,
-        "user": sup,
-        "key": key.group(1),
-    }
+        return dict(project, session_id=review["id"], url=personal_url(mine, review))
 
 
 def note_in_cut(page: Any, at: Tuple[float, float], frame: int, text: str) -> None:

@@ -6,7 +6,10 @@ longer served); a client's link gets only its watermarked copy and only while a 
 presents the cut; an outside link is refused; a build that fails is reported as such (the
 page plays the two videos instead), never a 5xx.
 
-One server (the shared one), one session for the module, as a Supervisor of its project.
+One server (the shared one), as a Supervisor of the project: the movie is read from the shared
+cut (:mod:`web.cut_fixtures`); the client's watermarked copy from a session of the module's own in
+the shared project (its watermark is a write); the revisions from a project of their own (they
+break a version's movie).
 """
 
 from __future__ import annotations
@@ -22,18 +25,31 @@ from support import open_session
 from support.cli import run_ft_dcc
 from support.waiting import wait_until
 
-from .cut_checks import Shot, build_cut_session, edl_text, expected_frames, movie_codes, plan_cut
+from .cut_checks import (
+    Shot,
+    build_cut_session,
+    edl_text,
+    expected_frames,
+    movie_codes,
+    plan_cut,
+    session_from_cut,
+)
+from .cut_fixtures import SHARED_CUT_GROUP, SHARED_SHOTS
 from .feedback_fixtures import Page
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, SHARED_CUT_GROUP]
 
-SHOTS = plan_cut(5)
+SHOTS = SHARED_SHOTS
 REVISED = plan_cut(3)
 
 
 @pytest.fixture(scope="module")
-def cut_session(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
-    return build_cut_session(embedded_server, tmp_path_factory.mktemp("conform"), SHOTS)
+def cut_session(
+    embedded_server: Any, cut_project: Dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Dict[str, Any]:
+    """The module's own session (its watermark is set) of the shared project's first 5 shots."""
+    scratch = tmp_path_factory.mktemp("conform")
+    return session_from_cut(embedded_server, cut_project, scratch, plan_cut(5), "Marked cut")
 
 
 def ready(page: Page, not_id: str = "") -> Dict[str, Any]:
@@ -64,11 +80,11 @@ def fetch(page: Page, ident: str, scratch: Path, **headers: str) -> Tuple[reques
 
 
 def test_the_cut_is_conformed_once_into_one_movie_of_its_frames_and_sound(
-    cut_session: Dict[str, Any], tmp_path: Path
+    shared_cut: Dict[str, Any], tmp_path: Path
 ) -> None:
     from ft_dcc.media import probe_movie
 
-    sup = Page(cut_session["url"])
+    sup = Page(shared_cut["url"])
     first = sup.get("/cut")
     assert first.status_code == 200
     assert first.json()["conform"]["state"] in ("building", "ready")

@@ -8,30 +8,31 @@ shot before's last cut frame, with the page's record timecode, shot and version 
 A note written there lands on that version and frame. The room (a follower, in Firefox) follows
 a presenter's cut in the movie too, its picture the presenter's frame at each cut.
 
-One session for the module (12 shots, a gap, a version shorter than its cut), one server.
+The shared cut (:mod:`web.cut_fixtures`: 12 shots, two gaps, a version shorter than its cut),
+which these tests only read, on the shared server.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 from support import open_session
 from support.browser import WAIT_MS
 
-from .cut_checks import Expected, build_cut_session, expected_frames, note_in_cut, plan_cut
+from .cut_checks import Expected, expected_frames, note_in_cut
+from .cut_fixtures import LIVE, SHARED_CUT_GROUP, SHARED_SHOTS, open_cut
 from .feedback_fixtures import Page
-from .firefox.firefox import Firefox, firefox_or_skip
+from .firefox.firefox import Firefox
 from .frame_code import BITS, READ_VIDEO_LEVELS, decode_levels
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, SHARED_CUT_GROUP]
 
-SHOTS = plan_cut(12, seed_gap_after=(2, 7))
+SHOTS = SHARED_SHOTS
 FRAMES, STARTS = expected_frames(SHOTS)
 START = SHOTS[0].record_in
 DONE = "document.querySelector('main.items').dataset.cut === 'done'"
-FILM = "document.querySelector('main.items').dataset.cutFilm === 'ready'"
 
 #: while the cut plays in its movie: window.__filmSeen gets [mediaTime, levels] of every picture
 #: the movie presents (requestVideoFrameCallback)
@@ -86,16 +87,6 @@ SEEKER = (
 )
 
 
-@pytest.fixture(scope="module")
-def cut_session(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
-    return build_cut_session(embedded_server, tmp_path_factory.mktemp("cut_film"), SHOTS)
-
-
-@pytest.fixture(scope="module")
-def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
-    yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log")
-
-
 def played_wrong(seen: List[Any], frames: Expected, lag: int = 1) -> Tuple[int, List[str]]:
     """(pictures that are the film's frame at their time, a line for each that is no frame of
     the film near its time: up to ``lag`` record frames before it or one after). A picture off
@@ -137,10 +128,9 @@ def seek_wrong(read: List[Any]) -> List[str]:
 
 
 def test_in_chromium_the_cut_plays_in_its_movie_every_cut_on_its_cut_in_frame(
-    cut_session: Dict[str, Any], page: Any, artifacts_dir: Path
+    shared_cut: Dict[str, Any], page: Any, artifacts_dir: Path
 ) -> None:
-    assert page.goto(cut_session["url"]).status == 200
-    page.wait_for_function(f"() => {FILM}", timeout=WAIT_MS * 4)
+    open_cut(page, shared_cut["url"])
     page.evaluate(RECORDER)
     page.locator(".play-cut").click()
     page.wait_for_function(f"() => {DONE}", timeout=120_000)
@@ -172,19 +162,18 @@ def test_in_chromium_the_cut_plays_in_its_movie_every_cut_on_its_cut_in_frame(
     page.locator(".cut-view").screenshot(path=str(artifacts_dir / "cut_film_shot.png"))
     notes = [
         (item_id, n["frame"])
-        for item_id, item in Page(cut_session["url"]).feedback()["objects"].items()
+        for item_id, item in Page(shared_cut["url"]).feedback()["objects"].items()
         for n in item["notes"]
         if n["content"] == "Film: the arm is late here"
     ]
-    plan = Page(cut_session["url"]).get("/cut").json()
+    plan = Page(shared_cut["url"]).get("/cut").json()
     assert notes == [(plan["segments"][1]["object_id"], second.source_in + 4)]
 
 
 def test_in_firefox_the_cut_plays_in_its_movie_every_cut_on_its_cut_in_frame(
-    cut_session: Dict[str, Any], firefox: Firefox, artifacts_dir: Path
+    shared_cut: Dict[str, Any], firefox: Firefox, artifacts_dir: Path
 ) -> None:
-    assert firefox.goto(cut_session["url"]) == 200
-    firefox.wait(FILM, WAIT_MS * 4)
+    open_cut(firefox, shared_cut["url"])
     firefox.evaluate(RECORDER)
     firefox.evaluate("document.querySelector('.play-cut').scrollIntoView()")
     firefox.click(".play-cut")
@@ -209,7 +198,7 @@ FOLLOWER_AT = """(() => {
 
 
 def test_the_room_follows_the_presenters_cut_in_its_movie(
-    cut_session: Dict[str, Any],
+    shared_cut: Dict[str, Any],
     chromium: Any,
     firefox: Firefox,
     embedded_server: Any,
@@ -221,16 +210,14 @@ def test_the_room_follows_the_presenters_cut_in_its_movie(
     it plays along, and where the presenter stops on a cut's first frame (or the frame before
     it), the room's picture is that frame."""
     with open_session(embedded_server, tmp_path) as session:
-        review = session.get("ReviewSession", cut_session["session_id"])
+        review = session.get("ReviewSession", shared_cut["session_id"])
         room_url = session.get_widget_url("review_session", entity=review)
-    assert firefox.goto(room_url) == 200
-    firefox.wait("document.querySelector('main.items').dataset.live === 'open'")
+    open_cut(firefox, room_url, ready=LIVE)
     context = chromium.new_context(viewport={"width": 1280, "height": 860})
     try:
         lead = context.new_page()
         lead.set_default_timeout(WAIT_MS)
-        assert lead.goto(cut_session["url"]).status == 200
-        lead.wait_for_function(f"() => {FILM}", timeout=WAIT_MS * 4)
+        open_cut(lead, shared_cut["url"])
         lead.locator(".presenter-bar .present").click()
         firefox.wait("document.querySelector('main.items').dataset.presenter === 'follow'")
         lead.locator(".play-cut").click()

@@ -9,15 +9,16 @@ of the outgoing shot past its cut out may show before its pause holds (``past_ou
 movie is frame-exact at every cut (``test_cut_film``). A note written in cut mode lands on the
 version and frame under the playhead. The cut is the studio's: a client's link gets no cut.
 
-One server, one set of coded movies and one session for the module; Chromium and Firefox each
-play the same cut.
+The shared project's published shots (:mod:`web.cut_fixtures`) and a session of the module's own
+made from an EDL of the first six (its notes, presenter and invitee are the module's); Chromium
+and Firefox each play the same cut.
 """
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, Set
+from typing import Any, Dict, Set
 
 import pytest
 import requests
@@ -27,18 +28,18 @@ from support.browser import WAIT_MS
 from .cut_checks import (
     HANDOFF,
     RECORDER,
-    SETTLED,
-    build_cut_session,
     expected_pieces,
     note_in_cut,
     plan_cut,
+    session_from_cut,
     wrong_cuts,
 )
+from .cut_fixtures import CUT_READY, LIVE, SHARED_CUT_GROUP, SHARED_SHOTS, open_cut
 from .feedback_fixtures import Page
-from .firefox.firefox import Firefox, firefox_or_skip
+from .firefox.firefox import Firefox
 from .frame_code import BITS, READ_VIDEO_LEVELS
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, SHARED_CUT_GROUP]
 
 SHOTS = plan_cut(6)
 PIECES = expected_pieces(SHOTS)
@@ -52,18 +53,18 @@ def played_pieces(seen: Any) -> Set[int]:
 
 
 @pytest.fixture(scope="module")
-def cut_session(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
-    return build_cut_session(embedded_server, tmp_path_factory.mktemp("cut_play"), SHOTS)
-
-
-@pytest.fixture(scope="module")
-def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
-    yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log")
+def cut_session(
+    embedded_server: Any, cut_project: Dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Dict[str, Any]:
+    """The module's own session (it presents and writes notes) of the shared project's shots."""
+    scratch = tmp_path_factory.mktemp("cut_play")
+    return session_from_cut(embedded_server, cut_project, scratch, SHOTS, "Play cut")
 
 
 def test_the_pieces_expected_are_the_cuts() -> None:
     """The plan the checks hold the page to: a gap after the 3rd shot, the 4th shot's missing
-    tail, six shots."""
+    tail, six shots (the shared project's first six, as published)."""
+    assert SHARED_SHOTS[:6] == SHOTS
     assert [kind for kind, _ in PIECES] == [
         "movie",
         "movie",
@@ -79,12 +80,9 @@ def test_the_pieces_expected_are_the_cuts() -> None:
 def test_in_chromium_each_cut_shows_the_next_shots_cut_in_frame(
     cut_session: Dict[str, Any], page: Any, artifacts_dir: Path
 ) -> None:
-    assert page.goto(cut_session["url"]).status == 200
-    page.wait_for_function("() => document.querySelector('main.items').dataset.cutReady")
+    open_cut(page, cut_session["url"], ready=CUT_READY, handoff=True)
     button = page.locator(".play-cut")
     assert button.is_visible()
-    page.evaluate(HANDOFF)
-    page.wait_for_function(f"() => {SETTLED}")
     page.evaluate(RECORDER)
     button.click()
     page.wait_for_function(f"() => {DONE}", timeout=120_000)
@@ -170,13 +168,9 @@ def test_a_page_the_browser_does_not_render_plays_the_cut_to_its_end_by_the_cloc
     try:
         page = context.new_page()
         page.add_init_script(UNRENDERED)
-        assert page.goto(cut_session["url"]).status == 200
-        # polled by a timer: Playwright's default polling waits for animation frames
-        page.wait_for_function(
-            "() => document.querySelector('main.items').dataset.cutReady", polling=50
-        )
-        page.evaluate(HANDOFF)
-        page.wait_for_function(f"() => {SETTLED}", polling=50)
+        # its waits are polled by a timer (support.browser.POLL_MS): Playwright's own default
+        # polling waits for animation frames
+        open_cut(page, cut_session["url"], ready=CUT_READY, handoff=True)
         page.evaluate(RECORDER)
         page.evaluate(SAMPLER)
         page.locator(".play-cut").click()
@@ -201,10 +195,7 @@ def _record_share(record: int) -> float:
 def test_in_firefox_each_cut_shows_the_next_shots_cut_in_frame(
     cut_session: Dict[str, Any], firefox: Firefox, artifacts_dir: Path
 ) -> None:
-    assert firefox.goto(cut_session["url"]) == 200
-    firefox.wait("document.querySelector('main.items').dataset.cutReady")
-    firefox.evaluate(HANDOFF)
-    firefox.wait(SETTLED)
+    open_cut(firefox, cut_session["url"], ready=CUT_READY, handoff=True)
     firefox.evaluate(RECORDER)
     firefox.evaluate("document.querySelector('.play-cut').scrollIntoView()")
     firefox.click(".play-cut")
@@ -231,8 +222,7 @@ def test_the_room_follows_the_presenters_cut_frame_exact(
     with open_session(embedded_server, tmp_path) as session:
         review = session.get("ReviewSession", cut_session["session_id"])
         room_url = session.get_widget_url("review_session", entity=review)
-    assert firefox.goto(room_url) == 200
-    firefox.wait("document.querySelector('main.items').dataset.live === 'open'")
+    open_cut(firefox, room_url, ready=LIVE)
     assert firefox.evaluate("document.querySelector('main.items').dataset.cutUrl") == ""
     firefox.evaluate(HANDOFF)
     firefox.evaluate(RECORDER)
@@ -240,10 +230,7 @@ def test_the_room_follows_the_presenters_cut_frame_exact(
     try:
         lead = context.new_page()
         lead.set_default_timeout(WAIT_MS)
-        assert lead.goto(cut_session["url"]).status == 200
-        lead.wait_for_function("() => document.querySelector('main.items').dataset.cutReady")
-        lead.evaluate(HANDOFF)
-        lead.wait_for_function(f"() => {SETTLED}")
+        open_cut(lead, cut_session["url"], ready=CUT_READY, handoff=True)
         lead.locator(".presenter-bar .present").click()
         lead.wait_for_function(
             "() => document.querySelector('main.items').dataset.presenter === 'lead'"
@@ -269,8 +256,9 @@ def test_the_room_follows_the_presenters_cut_frame_exact(
         firefox.wait("document.querySelector('main.items').dataset.presenter === 'none'")
     finally:
         context.close()
-    cuts, pictures, wrong = wrong_cuts(firefox.evaluate("window.__cutSeen"), PIECES, joined=True,
-                                        past_out=True)
+    cuts, pictures, wrong = wrong_cuts(
+        firefox.evaluate("window.__cutSeen"), PIECES, joined=True, past_out=True
+    )
     assert wrong == []
     assert cuts >= len(PIECES) // 2 and pictures > 0  # it played into the cuts after it joined
 
@@ -331,7 +319,6 @@ def test_a_clients_link_gets_no_cut_and_presents_none(
     assert client.get("/presenter").json()["presenter"] == before
     assert client.get("/cut").status_code == 403
     assert sup.post("/presenter", dict(op="stop", **lead)).status_code == 200
-
 
 
 def _levels(version: int, frame: int) -> list:

@@ -11,19 +11,19 @@ The paused page names a record frame only once its picture is there: each time i
 record frame, the movie's picture at that moment is that frame's (a seek's picture reported
 late does not move the playhead back either).
 
-One session for the module (10 shots, two gaps, a version shorter than its cut), one server,
-one Chromium page and one Firefox: the tests only read.
+The shared cut (:mod:`web.cut_fixtures`: 12 shots, two gaps, a version shorter than its cut),
+on the shared server, one Chromium page and one Firefox: the tests only read.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Callable, Dict, List
 
 import pytest
-from support.browser import WAIT_MS
 
-from .cut_checks import LAST, build_cut_session, expected_frames, plan_cut
+from .cut_checks import LAST, expected_frames
+from .cut_fixtures import SHARED_CUT_GROUP, SHARED_SHOTS, open_cut
 from .cut_truth import (
     FILM_SHOWN,
     INSTALL,
@@ -37,33 +37,26 @@ from .cut_truth import (
     session_mapping,
 )
 from .feedback_fixtures import Page
-from .firefox.firefox import Firefox, firefox_or_skip
+from .firefox.firefox import Firefox
 from .frame_code import RATE
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, SHARED_CUT_GROUP]
 
 #: seeded moves a browser (the benchmark runs 10,000)
 MOVES = 60
-SHOTS = plan_cut(10, seed_gap_after=(1, 6))
+SHOTS = SHARED_SHOTS
 FRAMES, STARTS = expected_frames(SHOTS)
 START = SHOTS[0].record_in
 END = START + len(FRAMES)
 CUTS = [START + at for at in STARTS[1:]]
-FILM = "document.querySelector('main.items').dataset.cutFilm === 'ready'"
 AT = "document.querySelector('.cut-view')"
 
 
 @pytest.fixture(scope="module")
-def cut_session(embedded_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
-    made = build_cut_session(embedded_server, tmp_path_factory.mktemp("cut_truth"), SHOTS)
-    plan = Page(made["url"]).get("/cut").json()
-    made["mapping"] = session_mapping(embedded_server, made["session_id"], plan, LAST)
-    return made
-
-
-@pytest.fixture(scope="module")
-def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
-    yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log")
+def mapping(embedded_server: Any, shared_cut_session: Dict[str, Any]) -> Mapping:
+    """The shared cut's mapping as the server keeps it (:func:`web.cut_truth.session_mapping`)."""
+    plan = Page(shared_cut_session["url"]).get("/cut").json()
+    return session_mapping(embedded_server, shared_cut_session["session_id"], plan, LAST)
 
 
 def every_cut() -> List[Move]:
@@ -75,15 +68,14 @@ def every_cut() -> List[Move]:
 
 
 def test_the_cuts_mapping_and_the_shot_plan_agree_and_a_wrong_read_is_caught(
-    cut_session: Dict[str, Any],
+    mapping: Mapping,
 ) -> None:
     """The judge is a judge: the cut's own timing maps every record frame to the shot plan's
     frame, and a read of another picture, another frame or the wrong shot fails."""
-    mapping: Mapping = cut_session["mapping"]
     for record in range(START, END):
         want = FRAMES[record - START]
         assert mapping.at(record)[1] == (want[1] if want else None), record
-    record = CUTS[2]
+    record = CUTS[3]  # the cut onto the 4th shot (the 3rd shot's cut is onto the gap after it)
     label, frame = mapping.at(record)
     assert frame is not None
     code = FRAMES[record - START][0]  # type: ignore[index]
@@ -115,13 +107,12 @@ def check_moves(evaluate: Callable[[str], Any], mapping: Mapping, seed: int, sho
 
 
 def test_in_chromium_every_cut_and_seeded_moves_show_the_cuts_frame(
-    cut_session: Dict[str, Any], page: Any, artifacts_dir: Path
+    shared_cut: Dict[str, Any], mapping: Mapping, page: Any, artifacts_dir: Path
 ) -> None:
-    assert page.goto(cut_session["url"]).status == 200
-    page.wait_for_function(f"() => {FILM}", timeout=WAIT_MS * 4)
+    open_cut(page, shared_cut["url"])
     page.evaluate(OPEN_FILM)
     page.wait_for_function(f"() => {FILM_SHOWN}")
-    check_moves(page.evaluate, cut_session["mapping"], 59, CUTS[2])
+    check_moves(page.evaluate, mapping, 59, CUTS[2])
     page.wait_for_function(f"() => {AT}.dataset.record === '{CUTS[2]}'")
     # the keys step too: back across the cut, and forward onto its first frame again
     page.locator(".cut-strip").focus()
@@ -132,12 +123,11 @@ def test_in_chromium_every_cut_and_seeded_moves_show_the_cuts_frame(
 
 
 def test_in_firefox_every_cut_and_seeded_moves_show_the_cuts_frame(
-    cut_session: Dict[str, Any], firefox: Firefox, artifacts_dir: Path
+    shared_cut: Dict[str, Any], mapping: Mapping, firefox: Firefox, artifacts_dir: Path
 ) -> None:
-    assert firefox.goto(cut_session["url"]) == 200
-    firefox.wait(FILM, WAIT_MS * 4)
+    open_cut(firefox, shared_cut["url"])
     firefox.evaluate(OPEN_FILM)
     firefox.wait(FILM_SHOWN)
-    check_moves(firefox.evaluate, cut_session["mapping"], 60, CUTS[3])
+    check_moves(firefox.evaluate, mapping, 60, CUTS[3])
     firefox.wait(f"{AT}.dataset.record === '{CUTS[3]}'")
     firefox.screenshot(artifacts_dir / "cut_truth_firefox.png", ".cut-view")
