@@ -7,8 +7,9 @@ page shows is checked from the decoded pictures and from screenshots of what Chr
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Any, List, Set, Tuple
+from typing import Any, Iterator, List, Set, Tuple
 
 import pytest
 from support import open_session
@@ -19,8 +20,10 @@ from .dailies_fixtures import (
     FIRST,
     GREEN,
     LAST,
+    READ_VIDEO,
     colour_at,
     decoded,
+    frame_of,
     go_to,
     isolated_pyblish,
     publish_versions,
@@ -215,22 +218,31 @@ def play_pause_and_check_both(page: Any, item: Any, videos: Tuple[Any, Any], pas
     # The pause settles on a frame (a seek to it) after the video reports paused: on a slowed
     # page the counter can still name the last picture played while A's settling seek lands a
     # frame or two on (seen in CI: both counters 1015 while A's picture went on to 1017). What
-    # must hold once it has settled: A and B show the very frame both counters name.
+    # must hold once it has settled: A and B show the very frame both counters name (read
+    # twice alike, not a passing moment).
+    last: List[Any] = [None]
+
     def agreed() -> Any:
-        (a, b), picture_a, picture_b = seen = _counters_and_pictures(item, videos)
-        return seen if a == b and (picture_a, picture_b) == ((2, a), (1, a)) else None
+        previous, last[0] = last[0], _counters_and_pictures(page, item, videos)
+        (a, b), picture_a, picture_b = last[0]
+        return last[0] == previous and a == b and (picture_a, picture_b) == ((2, a), (1, a))
 
-    def state() -> str:
-        return f"A and B to show the counters' frame: {_counters_and_pictures(item, videos)}"
-
-    wait_until(agreed, state)
+    wait_until(agreed, lambda: f"A and B to show the counters' frame: {last[0]}")
 
 
-def _counters_and_pictures(item: Any, videos: Tuple[Any, Any]) -> Tuple[Any, ...]:
+#: Both counters and the colours of the pictures both videos hold, in one round trip (each
+#: is slow on a slowed page, and the page stays slowed while it is read).
+COUNTERS_AND_PICTURES = """([item, a, b]) => {
+  const read = READ_VIDEO;
+  return [+item.dataset.frame, +item.querySelector(".compare-b").dataset.frame, read(a), read(b)];
+}""".replace("READ_VIDEO", READ_VIDEO)
+
+
+def _counters_and_pictures(page: Any, item: Any, videos: Tuple[Any, Any]) -> Tuple[Any, ...]:
     """((A's counter, B's counter), A's picture (version, frame), B's picture)."""
-    counters = (int(item.get_attribute("data-frame")),
-                int(item.locator(".compare-b").get_attribute("data-frame")))  # fmt: skip
-    return counters, decoded(videos[0]), decoded(videos[1])
+    handles = [item.element_handle(), *(video.element_handle() for video in videos)]
+    a, b, rgb_a, rgb_b = page.evaluate(COUNTERS_AND_PICTURES, handles)
+    return (a, b), (version_of(rgb_a), frame_of(rgb_a)), (version_of(rgb_b), frame_of(rgb_b))
 
 
 def test_compare_side_by_side_and_wipe_lock_both_versions_to_one_frame(
@@ -284,10 +296,20 @@ def test_compare_side_by_side_and_wipe_lock_both_versions_to_one_frame(
     assert item.locator(".picture.compare-b").count() == 0
 
 
-def slowed(page: Any, rate: int) -> None:
-    """Slow the page's main thread ``rate`` times (Chromium's CPU throttling, as on a busy
-    machine): media events and picture callbacks then arrive late and out of step."""
-    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": rate})
+@contextlib.contextmanager
+def slowed(page: Any, rate: int) -> Iterator[None]:
+    """The page's main thread slowed ``rate`` times while the block runs (Chromium's CPU
+    throttling, as on a busy machine): media events and picture callbacks then arrive late and
+    out of step. Only around what the slowness is there to show: a throttled page costs CPU of
+    its own (about 0.3 CPU-s a second, idle or not, whatever the rate), and a slowed page takes
+    longer over everything, the seeks that set a check up included."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+    try:
+        yield
+    finally:
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+        cdp.detach()
 
 
 def test_a_compare_paused_on_a_slow_page_shows_the_paused_frame_on_both_sides(
@@ -299,11 +321,11 @@ def test_a_compare_paused_on_a_slow_page_shows_the_paused_frame_on_both_sides(
     page.goto(url)
     item = visible_item(page)
     video, other = compare_with(page, item, reports[0].review_session_object_id)
-    slowed(page, 8)
     for attempt in range(10):  # on main then, 1 in about 10 pauses
         start = 1003 + attempt % 4
         go_to(page, item, start)
-        play_pause_and_check_both(page, item, (video, other), start + 7)
+        with slowed(page, 8):  # the play, the pause and B settling on its frame
+            play_pause_and_check_both(page, item, (video, other), start + 7)
 
 
 def test_drawing_tools_colours_undo_clear_and_cancel(dailies: Any, page: Any) -> None:
@@ -323,12 +345,13 @@ def test_an_8x_loop_never_names_a_frame_past_the_out_point(dailies: Any, page: A
     item, video = loaded_item(page)
     item.locator(".counter").click()
     loop_between_marks(page, item)
-    slowed(page, 8)  # on a slow page pictures come in late: seen 1014 and 1024 on main then
     for stop in range(4):
-        for _ in range(4):  # L, then L again three times: 1x, 2x, 4x, 8x
-            page.keyboard.press("l")
-        page.wait_for_function(WRAPPED, arg=5, timeout=WAIT_MS)
-        seen = stopped_and_named(page, video)
+        # on a slow page pictures come in late: seen 1014 and 1024 on main then
+        with slowed(page, 8):
+            for _ in range(4):  # L, then L again three times: 1x, 2x, 4x, 8x
+                page.keyboard.press("l")
+            page.wait_for_function(WRAPPED, arg=5, timeout=WAIT_MS)
+            seen = stopped_and_named(page, video)
         assert seen <= set(range(1005, 1010)), (stop, seen)
         item.evaluate("() => { window.__frames = []; }")
 
