@@ -32,6 +32,9 @@ MAX_CONNECTIONS = 800
 #: (ext4 with online discard) took longer than the tests that used them.
 MEMORY_DIR = Path("/dev/shm")
 MEMORY_NEEDED = 4 * 1024**3
+#: the data folders of the clusters this process started or attached to: the suite's CPU plugin
+#: (``tests/tools/suite_cpu.py``) reads their postmasters' CPU, which no test's process tree holds
+DATA_FOLDERS: List[Path] = []
 
 
 def cluster_parent() -> Optional[str]:
@@ -66,6 +69,7 @@ class PgCluster:
         self.log = self.base / "postgres.log"
         self.template: Optional[str] = None
         self._run_as: List[str] = []
+        DATA_FOLDERS.append(self.data)
         if os.geteuid() == 0:
             self._run_as = ["runuser", "-u", "nobody", "--"]
 

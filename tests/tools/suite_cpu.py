@@ -1,6 +1,6 @@
 """Where the test suite's CPU goes: a pytest plugin and its summary.
 
-For each test the plugin records ``[machine_cpu, wall, own_cpu, worker, tree_cpu]``:
+For each test the plugin records ``[machine_cpu, wall, own_cpu, worker, tree_cpu, pg_cpu]``:
 
 - ``machine_cpu``: the machine's busy CPU time (``/proc/stat``: every process, so servers,
   Blender, Chromium and PostgreSQL count too) between the test's start and end. Meaningful on
@@ -14,6 +14,10 @@ For each test the plugin records ``[machine_cpu, wall, own_cpu, worker, tree_cpu
   (``support.launcher``; the zygote reaps them, not pytest), browsers and Blender count in the
   test during which they ran. A server shared by several tests counts in each test as it works.
   PostgreSQL's cluster (started by ``pg_ctl``, which detaches it) is not in the tree.
+- ``pg_cpu``: the CPU of the PostgreSQL clusters this pytest process uses (each postmaster, its
+  live processes and the connections' backends it has reaped), read from ``/proc``. A cluster is
+  shared by the workers of a parallel run, so this is the test's share only on one worker
+  (``-p no:xdist``); under pytest-xdist it holds what the other workers asked meanwhile.
 
 Rows go to ``$SUITE_CPU_OUT`` (``.<worker>`` appended under pytest-xdist, one file per worker,
 each written after every test, so an interrupted run keeps what it measured)::
@@ -35,6 +39,7 @@ import pytest
 
 Row = List[Union[float, str]]
 _ROWS: Dict[str, Row] = {}
+_PG_SPENT: Dict[str, float] = {}  # the last CPU read of each cluster's postmaster, by its data
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
@@ -61,12 +66,30 @@ def _tree_seconds(root: int) -> float:
         pid = int(name)
         children[int(fields[1])].append(pid)
         spent[pid] = sum(int(value) for value in fields[11:15]) / clock
+    return _summed(root, children, spent)
+
+
+def _summed(root: int, children: Dict[int, List[int]], spent: Dict[int, float]) -> float:
     total, stack = 0.0, [root]
     while stack:
         pid = stack.pop()
         total += spent.get(pid, 0.0)
         stack.extend(children.get(pid, []))
     return total
+
+
+def _pg_seconds() -> float:
+    """CPU of the PostgreSQL clusters this process uses (``support.pg_cluster.DATA_FOLDERS``,
+    when the suite's support is loaded): each postmaster's tree, as ``_tree_seconds``; a
+    stopped cluster counts what it had spent when last read."""
+    module = sys.modules.get("support.pg_cluster")
+    for data in set(getattr(module, "DATA_FOLDERS", ())):
+        try:
+            postmaster = int((data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):  # not started yet, or stopped
+            continue
+        _PG_SPENT[str(data)] = _tree_seconds(postmaster)
+    return sum(_PG_SPENT.values())
 
 
 def _own_seconds() -> float:
@@ -78,7 +101,7 @@ def _own_seconds() -> float:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
     busy, own, start = _busy_seconds(), _own_seconds(), time.monotonic()
-    tree = _tree_seconds(os.getpid())
+    tree, pg = _tree_seconds(os.getpid()), _pg_seconds()
     yield
     _ROWS[item.nodeid] = [
         round(_busy_seconds() - busy, 2),
@@ -86,6 +109,7 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
         round(_own_seconds() - own, 2),
         _WORKER or "main",
         round(_tree_seconds(os.getpid()) - tree, 2),
+        round(_pg_seconds() - pg, 2),
     ]
     _write()
 
@@ -98,10 +122,10 @@ def _write() -> None:
 
 
 def summary(rows: Dict[str, Row], top: int = 25) -> str:
-    """Totals, then CPU by folder and by file, largest tree CPU first (own and machine CPU
-    beside it)."""
-    by_file: Dict[str, List[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
-    by_folder: Dict[str, List[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
+    """Totals, then CPU by folder and by file, largest tree CPU first (own, machine and
+    PostgreSQL CPU beside it)."""
+    by_file: Dict[str, List[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+    by_folder: Dict[str, List[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     for nodeid, row in rows.items():
         path = nodeid.split("::")[0]
         folder = path.split("/")[1] if path.count("/") > 1 else "tests"
@@ -109,16 +133,18 @@ def summary(rows: Dict[str, Row], top: int = 25) -> str:
             totals[0] += _tree(row)
             totals[1] += _own(row)
             totals[2] += float(row[0])
+            totals[3] += _pg(row)
     lines = [
         f"{len(rows)} tests: {sum(_tree(r) for r in rows.values()):.0f} tree CPU-s, "
         f"{sum(_own(r) for r in rows.values()):.0f} own CPU-s, "
         f"{sum(float(r[0]) for r in rows.values()):.0f} machine CPU-s busy, "
+        f"{sum(_pg(r) for r in rows.values()):.0f} PostgreSQL CPU-s, "
         f"{sum(float(r[1]) for r in rows.values()):.0f} s wall (summed over tests)",
-        "   tree     own  machine",
+        "   tree     own  machine      pg",
     ]
     folders, files = _largest_first(by_folder), _largest_first(by_file)[:top]
-    lines += [f"{t:7.1f} {o:7.1f} {m:8.1f}  {name}/" for name, (t, o, m) in folders]
-    lines += [f"{t:7.1f} {o:7.1f} {m:8.1f}  {name}" for name, (t, o, m) in files]
+    lines += [f"{t:7.1f} {o:7.1f} {m:8.1f} {g:7.1f}  {name}/" for name, (t, o, m, g) in folders]
+    lines += [f"{t:7.1f} {o:7.1f} {m:8.1f} {g:7.1f}  {name}" for name, (t, o, m, g) in files]
     return "\n".join(lines)
 
 
@@ -128,6 +154,10 @@ def _own(row: Row) -> float:
 
 def _tree(row: Row) -> float:
     return float(row[4]) if len(row) > 4 else _own(row)  # rows of the earlier versions
+
+
+def _pg(row: Row) -> float:
+    return float(row[5]) if len(row) > 5 else 0.0  # rows of the earlier versions
 
 
 def _largest_first(totals: Dict[str, List[float]]) -> List[Tuple[str, List[float]]]:
