@@ -58,6 +58,8 @@ class Roles:
     projects: Dict[str, Dict[str, str]]  # "A"/"B" -> project, shot, task ids
     role_rows: Dict[str, str]  # who -> UserSecurityRole id
     genuine: Callable[..., Any]
+    #: (project, private) -> a session every refusal so far left unchanged, for the next one
+    untouched: Dict[Tuple[str, bool], Session] = attr.Factory(dict)
 
 
 @attr.s(auto_attribs=True)
@@ -306,13 +308,21 @@ def test_a_projects_supervisor_and_project_manager_may(roles: Roles, right: str,
 def test_others_are_refused_with_nothing_changed(roles: Roles, right: str, case: str) -> None:
     private, act = ACTS[right]
     who, project = (roles.supervisor, "B") if case.startswith("supervisor") else (roles.user, "A")
-    session = artist_session(roles, project, private)
+    session = refused_on(roles, project, private)
     before = snapshot(roles.world)
     response = act(roles, who, session)
     assert response.status_code == 403, (right, case, response.status_code, response.text[:800])
     if response.request.url and "/api" in response.request.url:
         api_refused(response)
     unchanged(roles.world, before)
+    roles.untouched[(project, private)] = session  # shown unchanged: the next refusal's too
+
+
+def refused_on(roles: Roles, project: str, private: bool) -> Session:
+    """The artist's session in ``project`` that the refusals so far left unchanged (each shows
+    every table and file unchanged, so the next one finds it as made), or a new one when none
+    is left (the first, or after a refusal that failed)."""
+    return roles.untouched.pop((project, private), None) or artist_session(roles, project, private)
 
 
 def test_the_artist_manages_what_they_created(roles: Roles) -> None:
