@@ -8,8 +8,8 @@ answer is read from the model; each case asserts the reply, and then
 
 - on an allowed case: the row really changed (created, updated, gone), on an estate of its own;
 - on a refusal: a 4xx that says what to do, and no database row and no stored file changed
-  (one snapshot around each type's refusals: they share alice's estate, which they must leave
-  alone).
+  (one snapshot around each type's refusals: they share alice's estate and each actor's source
+  of new values, which they must leave alone).
 
 One server for the module (``trust_world``): the full matrix on SQLite; on PostgreSQL with 4
 workers every fourth case (the same generator, a fixed slice). One test per entity type, so
@@ -425,10 +425,10 @@ def test_the_permission_matrix_of_the_ownership_model(runner: Runner, type_name:
     ran = 0
     for (closed, private), group in sorted(groups.items()):
         theirs = estate(world, world.alice, runner.base, private=private, closed=closed)
-        sources = [runner.source(case.actor) for case in group]
+        sources = {actor: runner.source(actor) for actor in sorted({c.actor for c in group})}
         before = snapshot(world)
-        for case, source in zip(group, sources):
-            runner.run(case, theirs, source)
+        for case in group:
+            runner.run(case, theirs, sources[case.actor])
             ran += 1
         assert_unchanged(world, before)
     for case in (c for c in cases if c.allowed):
