@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Mapping
 import sqlalchemy as sa
 
 from ft_dcc.server.desk.reads import FILTERS, SEARCH_LIMIT, Row, iso
+from ft_dcc.server.model.holders import holds
 from ft_dcc.server.model.name_order import in_byte_order, in_name_order
 from ft_dcc.server.store.store import Store
 
@@ -120,9 +121,10 @@ class VersionSearch:
         match, in the page's order and cut at its limit, each joined to its highest version
         (read in the asset's index of version numbers), not every version of the project
         ranked. The assets are read in two parts, each in the page's order and cut at the
-        limit: the project's own (no shot name: first) and its contexts' (through the index of
-        the project's context names, each context's through its index of asset names), so the
-        read stops at the limit, whatever the project holds."""
+        limit: the project's own (no shot name: first) and its contexts' (only those that hold
+        assets, through the index of their project and names: ``model.holders``, never its
+        tasks; each context's through its index of asset names), so the read stops at the
+        limit, whatever the project holds."""
         v, a, shot, seq, task, st = (self.versions, self.assets, self.shots, self.sequences,
                                      self.tasks, self.statuses)  # fmt: skip
         newest = self.newest
@@ -146,7 +148,7 @@ class VersionSearch:
         # index of their project and name (model.name_order)
         asset_order = in_byte_order(a.c.name, self.dialect)
         own = part(shot.c.id == project_id, asset_order).subquery("own")
-        theirs = part(shot.c.project_id == project_id,
+        theirs = part((shot.c.project_id == project_id) & holds(shot),
                       *in_name_order(shot.c.name, self.dialect), asset_order).subquery("theirs")
         both = sa.union_all(sa.select(own), sa.select(theirs)).subquery("both")
         picked = (

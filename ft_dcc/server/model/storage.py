@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from ft_dcc.server.model import holders
 from ft_dcc.server.model.database import make_postgres_engine, parse_database_url
 from ft_dcc.server.model.name_order import postgres_name_index
 from ft_dcc.server.model.schema import SchemaModel
@@ -113,7 +114,11 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
             table_columns.append(
                 Column(name, _COLUMN_TYPES[value_type](), primary_key=name in root.primary_key)
             )
+        if family == "Context":  # which contexts hold assets (model.holders)
+            table_columns.append(holders.column())
         table = Table(table_name(family), metadata, *table_columns)
+        if family == "Context":
+            holders.index(table)
         for name in columns:
             if name.endswith("_id") and name not in root.primary_key:
                 Index(index_name(table.name, name), table.c[name])

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from ft_dcc.exceptions import DatabaseSetupError
 from ft_dcc.server.audit import audit_table
 from ft_dcc.server.http.auth import KeyRing
-from ft_dcc.server.model import statistics
+from ft_dcc.server.model import holders, statistics
 from ft_dcc.server.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def migrate(source_url: str, target_url: str) -> MigrationReport:
             for table in tables:
                 report.rows[table.name] = _copy(reader, writer, table)
             _reset_sequences(writer, tables)
+            holders.backfill(writer)  # assets copied before their contexts: see model.holders
             _verify(writer, tables, report)
             statistics.gather(writer)  # a database filled in one go has none: see statistics
         return report

@@ -22,7 +22,7 @@ from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.common.errors import ApiOperationError, duplicate_error
-from ft_dcc.server.model import statistics
+from ft_dcc.server.model import holders, statistics
 from ft_dcc.server.model.builtin_data import ensure_builtin_data
 from ft_dcc.server.model.database import (
     check_reachable,
@@ -105,7 +105,9 @@ class Store:
         self.engine = make_engine(database_url)
         try:
             check_reachable(self.engine)
-            if prepare_schema(self.engine, self.metadata):  # tables an older version made
+            older = prepare_schema(self.engine, self.metadata)  # tables an older version made
+            holders.upgrade(self.engine)  # its triggers; an older database's flags filled in
+            if older:
                 add_missing_columns(self.engine, self.metadata)
                 if add_missing_indexes(self.engine, self.metadata):
                     statistics.gather_again(self.engine)  # the new indexes counted too

@@ -21,12 +21,12 @@ import pytest
 pytest.importorskip("sqlalchemy")
 
 from ft_dcc.server.desk.reads import SEARCH_LIMIT
-from ft_dcc.server.model import statistics
+from ft_dcc.server.model import holders, statistics
 from server.desk.heard import Studio, open_studio
 from server.desk.test_desk_search import _expected, _search, _seed
 
-#: the index the walk reads (``model.name_order``)
-NAME_INDEX = "ix_ft_context_project_id_name_key"
+#: the index the walk reads (``model.holders``: the contexts that hold assets, by name)
+NAME_INDEX = holders.INDEX + "_key"
 
 
 @pytest.fixture
