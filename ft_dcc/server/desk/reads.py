@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ft_dcc.protocol import client_review as rules
 from ft_dcc.protocol.cut_timing import GROUP as CUT_GROUP
@@ -110,6 +110,14 @@ class DeskReads:
     ) -> Optional[Tuple[Row, Dict[str, object]]]:
         """:meth:`session_view` and the session's ``review`` settings it read (name -> value:
         the invitees' revocation marks among them), so the answer need not read them again."""
+        return self._view_with(review_session_id, first, people, [])[0]
+
+    def _view_with(
+        self, review_session_id: str, first: Optional[int], people: bool,
+        more: Sequence[Optional[str]],
+    ) -> Tuple[Optional[Tuple[Row, Dict[str, object]]], List[List[Row]]]:  # fmt: skip
+        """:meth:`session_view_and_settings` and the rows of ``more`` expressions asked in the
+        same batch."""
         quoted = quote(review_session_id)
         where = f"where review_session_id is {quoted}"
         some = f" order by sort_order limit {int(first)}" if first is not None else ""
@@ -129,11 +137,12 @@ class DeskReads:
                 notes_query(review_session_id),  # each item's to-dos and comments, counted
                 f"select value from EntitySetting where parent_id is {quoted} "
                 f"and group is {quote(CUT_GROUP)} and name is {quote(CUT_ROW)}",
+                *more,
             ]
         )
-        [every, sessions, objects, settings, invitees, users, notes, cut] = found
+        [every, sessions, objects, settings, invitees, users, notes, cut] = found[:8]
         if not sessions:
-            return None
+            return None, found[8:]
         now = dt.datetime.now(dt.timezone.utc)
         counts = count_notes(notes)
         view = {
@@ -148,7 +157,7 @@ class DeskReads:
             "cut": cut_of(cut),
         }
         values = {str(s["name"]): s.get("value") for s in settings}
-        return (dict(view, users=users_of(users)) if people else view), values
+        return ((dict(view, users=users_of(users)) if people else view), values), found[8:]
 
     def items(self, review_session_id: str) -> List[Row]:
         """The session's items in ``sort_order``, each labelled with its shot (one query)."""
@@ -168,30 +177,15 @@ class DeskReads:
         return {str(v["id"]): version_row(v) for v in versions}
 
     def for_adding(self, review_session_id: str, version_ids: Iterable[object]
-                   ) -> Optional[Tuple[Set[str], Dict[str, Row]]]:  # fmt: skip
-        """The versions the session holds already, and ``version_ids`` labelled (as
-        :meth:`labelled_versions`); ``None`` when there is no such session (for this person):
-        one batch, one transaction."""
-        quoted = quote(review_session_id)
-        sessions, listed, versions = self.ask([
-            f"select id from ReviewSession where id is {quoted}",
-            f"select version_id from ReviewSessionObject where review_session_id is {quoted}",
-            _in(f"select {VERSION_FIELDS} from AssetVersion where id in", version_ids),
-        ])  # fmt: skip
-        if not sessions:
+                   ) -> Optional[Tuple[Tuple[Row, Dict[str, object]], Dict[str, Row]]]:  # fmt: skip
+        """The session as :meth:`session_view_and_settings` reads it (without the Users to
+        invite), and ``version_ids`` labelled (as :meth:`labelled_versions`); ``None`` when
+        there is no such session (for this person): one batch, one transaction."""
+        asked = _in(f"select {VERSION_FIELDS} from AssetVersion where id in", version_ids)
+        read, [versions] = self._view_with(review_session_id, None, False, [asked])
+        if read is None:
             return None
-        present = {str(row.get("version_id")) for row in listed}
-        return present, {str(v["id"]): version_row(v) for v in versions}
-
-    def session_items(self, review_session_id: str) -> Optional[List[Row]]:
-        """:meth:`items`, or ``None`` when there is no such session (for this person): one
-        batch."""
-        quoted = quote(review_session_id)
-        sessions, objects = self.ask([
-            f"select id from ReviewSession where id is {quoted}",
-            f"select {OBJECT_FIELDS} from ReviewSessionObject where review_session_id is {quoted}",
-        ])  # fmt: skip
-        return items_of(objects) if sessions else None
+        return read, {str(v["id"]): version_row(v) for v in versions}
 
     def invitees(self, review_session_id: str) -> List[Row]:
         [rows] = self.ask(

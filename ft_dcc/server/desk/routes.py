@@ -21,7 +21,7 @@ nothing the person's own ``/api`` batch could not. Errors answer ``{"error": wha
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -48,6 +48,7 @@ from ft_dcc.server.desk.project_lists import HOME_PROJECTS, MOST_FIND, ProjectLi
 from ft_dcc.server.desk.reads import FILTERS, DeskReads
 from ft_dcc.server.desk.session_lists import PAGE, SessionLists
 from ft_dcc.server.desk.version_search import VersionSearch
+from ft_dcc.server.desk.write_views import ViewRead
 from ft_dcc.server.desk.writes import NO_SESSION, READ_THEIR_SESSION, DeskWrites, Record, RecordAll
 from ft_dcc.server.files.filestore import FileStoreError, check_component_id
 from ft_dcc.server.http.bodies import JsonBodyError, parse_json_body, read_limited_body
@@ -93,6 +94,10 @@ def _number(query: Mapping[str, str], name: str, default: int) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise BadInput(f"Send {name} as a whole number (0 or more).")
     return int(text)
+
+
+def _added(made: List[str], read: ViewRead) -> Tuple[Dict[str, Any], ViewRead]:
+    return {"added": made}, read
 
 
 def _reply(body: Any, status: int = 200) -> JSONResponse:
@@ -169,7 +174,14 @@ class DeskRoutes:
         read = self.reads(person).session_view_and_settings(session_id, first, people=around)
         if read is None:
             raise BadInput(NO_SESSION, 404)
-        found, settings = read
+        return self._dressed(person, session_id, read, around)
+
+    def _dressed(self, person: Person, session_id: str, read: ViewRead, around: bool
+                 ) -> Dict[str, Any]:  # fmt: skip
+        """A session's view read (its ``review`` settings beside it) as the person may see it:
+        whether they manage it, and then its invitees' states (and ``around``, its project's
+        other sessions)."""
+        found, settings = dict(read[0]), read[1]
         manages = self.manages_row(person, found["session"])
         if not manages:  # what only those who manage it read
             found.update(rules=None, invitees=[])
@@ -229,8 +241,8 @@ class DeskRoutes:
         invitations = Invitations(self.server, person.user_id, base)
         actions: Dict[str, Callable[[], Any]] = {
             "private": lambda: writes.set_private(session_id, fields.get("private")),
-            "add": lambda: {"added": writes.add(session_id, fields.get("version_ids"))},
-            "remove": lambda: writes.remove(session_id, fields.get("object_ids")),
+            "add": lambda: _added(*writes.add(session_id, fields.get("version_ids"))),
+            "remove": lambda: ({}, writes.remove(session_id, fields.get("object_ids"))),
             "order": lambda: writes.order(session_id, fields.get("object_ids")),
             "rename": lambda: writes.rename(session_id, fields),
             "open": lambda: writes.set_open(session_id, fields.get("open")),
@@ -246,6 +258,9 @@ class DeskRoutes:
         if verb not in READ_THEIR_SESSION and self.reads(person).session_row(session_id) is None:
             raise BadInput(NO_SESSION, 404)
         done = action()
+        if verb in READ_THEIR_SESSION:  # answered with what the write knows (write_views)
+            said, read = done
+            return self._dressed(person, session_id, read, around=False) | said
         after = self._session(person, session_id, around=False)
         return after | (done if isinstance(done, dict) else {})
 

@@ -26,6 +26,7 @@ from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.query_text import quote
 from ft_dcc.server.common.errors import BadInput
 from ft_dcc.server.desk.reads import DeskReads, item_label
+from ft_dcc.server.desk.write_views import ViewRead, after_adding, after_removing
 from ft_dcc.server.store.store import Execute
 
 MAX_NAME = 255
@@ -102,6 +103,12 @@ def parse_when(value: object, what: str) -> Optional[dt.datetime]:
         raise BadInput(
             f"{what} is not a date: give an ISO date or time (2031-01-05T18:00Z)."
         ) from None
+
+
+def _data(reply: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A create's reply's data (the row as written: its place given by the server)."""
+    data = reply.get("data")
+    return data if isinstance(data, dict) else {}
 
 
 #: what records a desk edit in the audit trail: (review session id, act, detail)
@@ -200,52 +207,59 @@ class DeskWrites:
         self.run([update_op("ReviewSession", [session_id], {"shareable_url_enabled": not private})])
 
     # -- versions -------------------------------------------------------------------------------
-    def add(self, session_id: str, version_ids: object) -> List[str]:
+    def add(self, session_id: str, version_ids: object) -> Tuple[List[str], ViewRead]:
         """Each version not in the session yet, appended in the order given (the server puts a
-        new item after the last one); the ids of the items made."""
+        new item after the last one); the ids of the items made, and the session's view after
+        (``write_views``: the view read before the write, with them)."""
         wanted = checked_ids(version_ids, "version_ids")
         found = self.reads.for_adding(session_id, wanted)
         if found is None:
             raise BadInput(NO_SESSION, 404)
-        present, versions = found
+        read, versions = found
+        present = {str(i["version"].get("version_id")) for i in read[0]["items"]}
         missing = [v for v in wanted if v not in versions]
         if missing:
             raise BadInput(f"No version has the id {missing[0]}; search again and pick one.", 404)
-        made, operations = [], []
-        for version_id in (v for v in wanted if v not in present):
-            version = versions[version_id]
-            label = f"v{int(version['number']):03d}" if isinstance(version["number"], int) else ""
-            object_id = str(uuid.uuid4())
-            data = {
-                "id": object_id,
-                "review_session_id": session_id,
-                "version_id": version_id,
-                "name": version["asset"],
-                "description": "",
-                "version": label,
-            }
-            operations.append(create_op("ReviewSessionObject", data, [object_id]))
-            made.append(object_id)
-        self.run(operations)  # one batch: the items are written together (store.writing)
-        added = zip(made, (v for v in wanted if v not in present))
+        adding = [v for v in wanted if v not in present]
+        making = [self._item_op(session_id, versions[v]) for v in adding]
+        made, operations = [i for i, _ in making], [op for _, op in making]
+        replies = self.run(operations)  # one batch: the items written together (store.writing)
         self._record_all(session_id, "version.added", [
             {"object_id": object_id, "version_id": version_id,
              "label": item_label(versions[version_id], {})}
-            for object_id, version_id in added])  # fmt: skip
-        return made
+            for object_id, version_id in zip(made, adding)])  # fmt: skip
+        written = [(_data(reply), versions[v]) for reply, v in zip(replies, adding)]
+        return made, after_adding(read, written)
 
-    def remove(self, session_id: str, object_ids: object) -> None:
+    @staticmethod
+    def _item_op(session_id: str, version: Mapping[str, Any]) -> Tuple[str, JsonObject]:
+        """A new item's id and the operation that makes it, of ``version`` (labelled)."""
+        number = version["number"]
+        object_id = str(uuid.uuid4())
+        data = {
+            "id": object_id,
+            "review_session_id": session_id,
+            "version_id": version["version_id"],
+            "name": version["asset"],
+            "description": "",
+            "version": f"v{int(number):03d}" if isinstance(number, int) else "",
+        }
+        return object_id, create_op("ReviewSessionObject", data, [object_id])
+
+    def remove(self, session_id: str, object_ids: object) -> ViewRead:
+        """Take the items ``object_ids`` out; the session's view after (``write_views``)."""
         wanted = set(checked_ids(object_ids, "object_ids"))
-        items = self.reads.session_items(session_id)
-        if items is None:
+        read = self.reads.session_view_and_settings(session_id, people=False)
+        if read is None:
             raise BadInput(NO_SESSION, 404)
-        known = {i["id"]: i for i in items}
+        known = {str(i["id"]): i for i in read[0]["items"]}
         if not wanted <= set(known):
             raise BadInput("That item is not part of this session; reload the desk.", 404)
         gone = sorted(wanted)
         # one batch: the items are deleted together (store.removing), the trail in one go
         self.run([delete_op("ReviewSessionObject", [object_id]) for object_id in gone])
         self._record_all(session_id, "version.removed", [item_detail(known[i]) for i in gone])
+        return after_removing(read, wanted)
 
     def order(self, session_id: str, object_ids: object) -> None:
         """``sort_order`` 0, 1, 2… in the order given (every item of the session, once), written
