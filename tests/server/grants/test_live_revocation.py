@@ -15,6 +15,7 @@ from typing import Any, List
 
 import requests
 from support.insiders import review_of, token_of, widget
+from support.net import close_stream
 from support.trust import call, create, delete, update
 from support.waiting import wait_until
 
@@ -42,7 +43,7 @@ class LiveStream:
         return any(text in line for line in list(self.lines))
 
     def close(self) -> None:
-        self._response.close()
+        close_stream(self._response)  # at once, not at the server's next keepalive
 
 
 def _note(world: Any, review: Any) -> str:
