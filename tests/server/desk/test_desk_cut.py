@@ -53,6 +53,15 @@ def cut_project(world: Any) -> Dict[str, Any]:
     return {"id": project, "name": "cut" + project[:8], "versions": versions}
 
 
+@pytest.fixture(scope="module")
+def desk_cut(trust_world: Any) -> Tuple[Dict[str, Any], Any, requests.Session, str]:
+    """The module's project (:func:`cut_project`) and its Supervisor signed in on the desk, for
+    each backend: each test reads and writes only the sessions it makes there (the project's
+    shots and versions are only read)."""
+    project = cut_project(trust_world)
+    return (project, *project_supervisor(trust_world, project))
+
+
 def project_supervisor(world: Any, project: Dict[str, Any]) -> Tuple[Any, requests.Session, str]:
     """A new person made Supervisor of ``project`` only (neither administrator nor owner),
     signed in on the desk: the person, their browser and its CSRF token."""
@@ -88,11 +97,10 @@ def items(world: Any, session_id: str) -> List[Tuple[str, str, Dict[str, Any]]]:
 
 
 def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
-    trust_world: Any, tmp_path: Path
+    trust_world: Any, desk_cut: Tuple[Dict[str, Any], Any, requests.Session, str], tmp_path: Path
 ) -> None:
     world = trust_world
-    project = cut_project(world)
-    supervisor, browser, csrf = project_supervisor(world, project)
+    project, supervisor, browser, csrf = desk_cut
     page = browser.get(f"{world.url}/desk/project/{project['id']}", timeout=60)
     assert page.status_code == 200 and 'class="cut-upload"' in page.text
     edl = edl_file(tmp_path / "reel2.edl", FIRST_CUT).read_bytes()
@@ -176,10 +184,11 @@ def test_a_supervisor_makes_a_session_from_a_cut_then_applies_its_revision(
     assert f"{supervisor.name} reordered the versions" in said, said
 
 
-def test_refused_cut_uploads_change_nothing(trust_world: Any, tmp_path: Path) -> None:
+def test_refused_cut_uploads_change_nothing(
+    trust_world: Any, desk_cut: Tuple[Dict[str, Any], Any, requests.Session, str], tmp_path: Path
+) -> None:
     world = trust_world
-    project = cut_project(world)
-    _supervisor, browser, csrf = project_supervisor(world, project)
+    project, _supervisor, browser, csrf = desk_cut
     plain = new_signer(world, "plain")
     plain_browser, plain_csrf = signed_in(world, plain)
     edl = edl_file(tmp_path / "reel.edl", FIRST_CUT).read_bytes()
@@ -243,10 +252,11 @@ FCM: NON-DROP FRAME
 """
 
 
-def test_the_person_says_an_edls_rate_and_nonsense_is_refused(trust_world: Any) -> None:
+def test_the_person_says_an_edls_rate_and_nonsense_is_refused(
+    trust_world: Any, desk_cut: Tuple[Dict[str, Any], Any, requests.Session, str]
+) -> None:
     world = trust_world
-    project = cut_project(world)
-    _supervisor, browser, csrf = project_supervisor(world, project)
+    project, _supervisor, browser, csrf = desk_cut
     page = browser.get(f"{world.url}/desk/project/{project['id']}", timeout=60)
     assert 'name="rate"' in page.text  # the form asks for it (an EDL does not say it)
     path = f"/desk/api/project/{project['id']}/cut"
