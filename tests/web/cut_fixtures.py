@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest
+from support import open_session
 from support.browser import WAIT_MS
 
 from .cut_checks import HANDOFF, SETTLED, build_cut_project, plan_cut, session_from_cut
@@ -105,3 +107,12 @@ def open_cut(driver: Any, url: str, ready: str = FILM, handoff: bool = False) ->
     if handoff:
         driver.evaluate(HANDOFF)
         driver.wait_for_function(f"() => {SETTLED}", timeout=WAIT_MS * 4)
+
+
+def open_room(driver: Any, server: Any, session_id: str, tmp_path: Path) -> None:
+    """Open the session's room link (a room guest's, as the administrator hands it out) in
+    ``driver`` and wait until the page has joined the room."""
+    with open_session(server, tmp_path) as session:
+        review = session.get("ReviewSession", session_id)
+        room_url = session.get_widget_url("review_session", entity=review)
+    open_cut(driver, room_url, ready=LIVE)

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
-from support import open_session
 from support.browser import WAIT_MS
 
 from .cut_checks import Expected, expected_frames, note_in_cut
-from .cut_fixtures import LIVE, SHARED_CUT_GROUP, SHARED_SHOTS, open_cut
+from .cut_fixtures import SHARED_CUT_GROUP, SHARED_SHOTS, open_cut, open_room
 from .feedback_fixtures import Page
 from .firefox.firefox import Firefox
 from .frame_code import BITS, READ_VIDEO_LEVELS, decode_levels
@@ -209,10 +208,7 @@ def test_the_room_follows_the_presenters_cut_in_its_movie(
     room guest, shown the cut only while it is presented) follows in Firefox, in the movie too:
     it plays along, and where the presenter stops on a cut's first frame (or the frame before
     it), the room's picture is that frame."""
-    with open_session(embedded_server, tmp_path) as session:
-        review = session.get("ReviewSession", shared_cut["session_id"])
-        room_url = session.get_widget_url("review_session", entity=review)
-    open_cut(firefox, room_url, ready=LIVE)
+    open_room(firefox, embedded_server, shared_cut["session_id"], tmp_path)
     context = chromium.new_context(viewport={"width": 1280, "height": 860})
     try:
         lead = context.new_page()

@@ -34,7 +34,7 @@ from .cut_checks import (
     session_from_cut,
     wrong_cuts,
 )
-from .cut_fixtures import CUT_READY, LIVE, SHARED_CUT_GROUP, SHARED_SHOTS, open_cut
+from .cut_fixtures import CUT_READY, SHARED_CUT_GROUP, SHARED_SHOTS, open_cut, open_room
 from .feedback_fixtures import Page
 from .firefox.firefox import Firefox
 from .frame_code import BITS, READ_VIDEO_LEVELS
@@ -219,10 +219,7 @@ def test_the_room_follows_the_presenters_cut_frame_exact(
     """The Supervisor presents in Chromium and plays the cut; the session's room link (a room
     guest, who is given no cut of their own) follows in Firefox: its page opens the cut the
     presenter shows and makes every cut it plays into frame-exact itself."""
-    with open_session(embedded_server, tmp_path) as session:
-        review = session.get("ReviewSession", cut_session["session_id"])
-        room_url = session.get_widget_url("review_session", entity=review)
-    open_cut(firefox, room_url, ready=LIVE)
+    open_room(firefox, embedded_server, cut_session["session_id"], tmp_path)
     assert firefox.evaluate("document.querySelector('main.items').dataset.cutUrl") == ""
     firefox.evaluate(HANDOFF)
     firefox.evaluate(RECORDER)
