@@ -32,6 +32,7 @@ from support.insiders import (
     stored_component,
     token_of,
 )
+from support.net import close_stream
 from support.trust import add_api_user, call, create, delete, new_id, ok, update
 from support.waiting import wait_until
 from web.test_presenter_api import new_page
@@ -578,7 +579,7 @@ def _open_stream_then(roles: Roles, take_back: Callable[[Person, str], None]) ->
         take_back(sup, role_id)
         wait_until(ended.is_set, "the server to end the stream of a role taken back")
     finally:
-        stream.close()
+        close_stream(stream)
 
 
 def test_a_role_taken_back_ends_the_open_pages_live_stream(roles: Roles) -> None:
