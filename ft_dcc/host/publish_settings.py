@@ -1,8 +1,8 @@
 """The studio settings of a publish started from a host's UI: read through the same seam as
-``ft-dcc publish`` (:mod:`ft_dcc.publish.request.settings_options`: ``resolve_for_publish``, then
-what the plugins receive, ``settings_fields``, and the artist's empty choices, ``filled_choices``),
-with the host's name, the task and the scene's path (for the path templates): the artist's own
-task, review session or asset name wins.
+``ft-dcc publish`` (:mod:`ft_dcc.publish.request.settings_options`: ``resolve_for``, then
+``settled``: the typed request with what the plugins receive and the artist's empty choices
+filled), with the host's name, the task and the scene's path (for the path templates): the
+artist's own task, review session or asset name wins.
 
 The read goes through the publish's own session (``SharedRead``): its start rides with the
 settings read, which also reads the task, so a UI publish keeps the CLI's request budget.
@@ -17,17 +17,8 @@ from typing import List, Optional, Tuple
 import attr
 
 from ft_dcc.exceptions import ConfigurationError
-from ft_dcc.publish.request.options import PublishOptions
-from ft_dcc.publish.request.request import PublishRequest, PublishRuntime, options_of
-from ft_dcc.publish.request.settings_options import (
-    SharedRead,
-    apply,
-    filled_choices,
-    open_session,
-    resolve_for_publish,
-    settings_fields,
-)
-from ft_dcc.publish.request.studio_settings import StudioSettings
+from ft_dcc.publish.request.request import PublishRequest, PublishRuntime
+from ft_dcc.publish.request.settings_options import SharedRead, open_session, resolve_for, settled
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import DEFAULT, Resolved
 
@@ -62,22 +53,11 @@ def filled_request(
     request: PublishRequest, host: str, scene: Optional[str], shared: SharedRead
 ) -> SettledPublish:
     """``request`` with the resolved settings of ``host``, its task and ``scene`` (the path
-    templates' input): what the plugins receive as its ``settings``, the task's names the read
-    found, and the choices the artist left empty filled (``filled_choices``); read on
+    templates' input): :func:`~ft_dcc.publish.request.settings_options.settled`, read on
     ``shared.session``."""
-    options = options_of(request, scene or "")
-    resolved, context, found_task = resolve_for_publish(options, host, shared=shared)
-    settings = StudioSettings.of(settings_fields(resolved))
-    filled = filled_choices(options, resolved, context, found_task)
-    settled = attr.evolve(
-        request, settings=settings, task_names=context.fields,
-        task=filled.get("task", request.task),
-        review_session_name=filled.get("review_session_name", request.review_session_name),
-        burnin=filled.get("burnin", request.burnin),
-        burnin_template=filled.get("burnin_template", request.burnin_template),
-    )  # fmt: skip
+    read = resolve_for(request.task, scene or "", host, shared=shared)
     runtime = PublishRuntime(session=shared.session, task=shared.task)
-    return SettledPublish(settled, runtime, resolved)
+    return SettledPublish(settled(request, *read), runtime, read[0])
 
 
 def settle(
@@ -125,10 +105,9 @@ def preview(host: str, task: Optional[str], scene: Optional[str]) -> Preview:
     from ft_dcc.exceptions import FtDccError
     from ft_dcc.host.settings_view import panel_lines
 
-    options: PublishOptions = {"task": task or None, "input": scene or ""}
     try:
-        resolved, context, found_task = resolve_for_publish(options, host)
-        filled = apply(options, resolved, context, host, found_task)
+        resolved, context, found_task = resolve_for(task or None, scene or "", host)
     except FtDccError as exc:
         return Preview(None, [f"Settings: {exc}"])
-    return Preview(filled.get("review_session_name") or None, panel_lines(resolved))
+    filled = settled(PublishRequest(task=task or None), resolved, context, found_task)
+    return Preview(filled.review_session_name, panel_lines(resolved))

@@ -273,18 +273,18 @@ def test_the_hosts_progress_reaches_the_caller_as_it_comes(scene, run_stand_in):
     assert "encoded" in outcome["log"] and headless.PROGRESS_MARK not in outcome["log"]
 
 
-def test_every_request_field_crosses_the_options_both_ways_or_is_a_setting():
-    """``request_from_options`` and its inverse ``options_of`` each name the shared fields; a
-    field named in neither (or one only) would be lost silently between a host's UI and the
-    studio settings' seam."""
+def test_settling_keeps_every_choice_the_artist_made_and_fills_only_the_empty_ones():
+    """A host's UI hands its typed request to the studio settings' seam (``settled``) as it
+    is, with no options dict between: every choice the artist made stays (a field added to the
+    request is kept without naming it there), the settings fill only what was left empty and
+    give the plugins their settings and the request the task's names."""
     from fractions import Fraction
-    from typing import get_type_hints
 
     import attr
 
-    from ft_dcc.publish.request.options import SettingsFields
-    from ft_dcc.publish.request.request import PublishRequest, options_of, request_from_options
-    from ft_dcc.publish.request.studio_settings import StudioSettings
+    from ft_dcc.publish.request.request import PublishRequest
+    from ft_dcc.publish.request.settings_options import TaskContext, settled
+    from ft_dcc.settings.resolve import resolve
 
     chosen = PublishRequest(
         task="p/sq/sh/comp",
@@ -302,18 +302,31 @@ def test_every_request_field_crosses_the_options_both_ways_or_is_a_setting():
         still_frame=1003,
         burnin="slate",
         burnin_template="/t/burnin.json",
+        queue_dir="/q",
+        work_dir="/w",
     )
-    back = request_from_options(options_of(chosen, "shot.ma"))
-    # what the settings give the plugins is one field of its own; the task's names the
-    # settings read found another (both filled by the seam, not by the artist)
-    assert {f.name for f in attr.fields(StudioSettings)} == set(get_type_hints(SettingsFields))
-    ui_only = {"reviewables", "queue_dir", "work_dir"}  # the host's UI keeps these itself
+    artist = {"burnin.mode": "on", "burnin.template": "/s/burnin.json",
+              "naming.review_session": "Studio {date}", "capture.scale": 0.5}  # fmt: skip
+    resolved = resolve([], artist=artist)
+    names = {"project": "p", "sequence": "sq", "shot": "sh", "task": "comp"}
+    context = TaskContext(project="p", task_type="Compositing", fields=names)
+    kept = settled(chosen, resolved, context, found_task="p/other/task")
     default = PublishRequest()
     for field in attr.fields(PublishRequest):
-        if field.name in ui_only | {"settings", "task_names"}:
+        if field.name in ("settings", "task_names", "reviewables"):
             continue
         assert getattr(chosen, field.name) != getattr(default, field.name), field.name
-        assert getattr(back, field.name) == getattr(chosen, field.name), field.name
+        assert getattr(kept, field.name) == getattr(chosen, field.name), field.name
+    assert kept.settings.plugins == {
+        "CollectCaptureSpec": {"scale": 0.5},
+        "ValidateReviewSessionOpen": {"template": "Studio {date}"},
+    }
+    assert kept.task_names == names
+    empty = settled(PublishRequest(), resolved, context, found_task="p/sq/sh/comp")
+    assert (empty.task, empty.burnin, empty.burnin_template) == (
+        "p/sq/sh/comp", "on", "/s/burnin.json",
+    )  # fmt: skip
+    assert (empty.review_session_name or "").startswith("Studio ")
 
 
 def test_a_headless_publishs_text_says_how_to_ask_for_the_repairs_offered(capsys):

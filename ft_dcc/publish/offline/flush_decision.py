@@ -34,8 +34,8 @@ from ft_dcc.publish.common.report import StepResult
 from ft_dcc.publish.context.tasks import resolve_task
 from ft_dcc.publish.host_port import CaptureSpec, to_fraction
 from ft_dcc.publish.pipeline.stages import OFF, severity_given
-from ft_dcc.publish.request.request import PublishRequest, Reviewable, request_from_options
-from ft_dcc.publish.request.settings_options import SharedRead, apply, resolve_for_publish
+from ft_dcc.publish.request.request import PublishRequest, Reviewable
+from ft_dcc.publish.request.settings_options import SharedRead, resolve_for, settled
 from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.publish.rules.checks import rate_text
 from ft_dcc.publish.shared.naming import asset_fields, default_asset_name
@@ -125,12 +125,10 @@ def _settings_alone(state: ReviewScope) -> Optional[JsonObject]:
     """What the settings file and the defaults alone give this publish (read without the
     server, as the offline publish did); None when they cannot be read."""
     task = state.request.task or state.facts.task_path or state.facts.task_id
-    options: Any = {"task": task, "input": str(state.item.scene or "")}
+    scene = str(state.item.scene or "")
     try:
-        resolved, context, found = resolve_for_publish(
-            options, state.host.name, shared=SharedRead(None)
-        )
-        alone = request_from_options(apply(options, resolved, context, state.host.name, found))
+        read = resolve_for(task, scene, state.host.name, shared=SharedRead(None))
+        alone = settled(PublishRequest(task=task), *read)
     except FtDccError as exc:
         log.info("the settings alone could not be read (%s): every value is kept", exc)
         return None
@@ -166,15 +164,16 @@ def _live(
 ) -> JsonObject:
     """The values a live publish of this task and host gets from the settings now."""
     host = str(_facts(decision).get("name") or "")
-    options: Any = {"task": manifest.task_path or manifest.task_id, "input": decision["input"]}
-    resolved, context, found = resolve_for_publish(options, host, shared=SharedRead(session))
+    task = manifest.task_path or manifest.task_id
+    read = resolve_for(task, str(decision["input"]), host, shared=SharedRead(session))
+    resolved = read[0]
     if resolved.notes:  # never decided on the file and defaults alone: it stays queued
         raise QueueError(
             "the server's settings could not be read for the queued publish: "
             + "; ".join(resolved.notes),
             hint="run 'ft-dcc queue flush' again once the server answers with these credentials",
         )
-    return decided(request_from_options(apply(options, resolved, context, host, found)))
+    return decided(settled(PublishRequest(task=task), *read))
 
 
 def merged(decision: JsonObject, live: JsonObject) -> JsonObject:

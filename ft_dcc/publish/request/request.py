@@ -189,29 +189,6 @@ def _former_names(settings: Optional[Mapping[str, Any]]) -> Any:
     return (settings or {}).get("name_fields")
 
 
-def options_of(request: PublishRequest, input_path: str) -> PublishOptions:
-    """The ``ft-dcc publish`` options of a typed ``request`` (the fields
-    :func:`request_from_options` reads back, settings left out) for ``input_path``."""
-    return {
-        "input": input_path,
-        "task": request.task,
-        "review_session_name": request.review_session_name,
-        "new_review_session": request.new_review_session,
-        "repair": request.repair,
-        "comment": request.comment,
-        "frames": list(request.frames) if request.frames else None,
-        "fps": None if request.fps is None else _fps_text(request.fps),
-        "invitees": list(request.invitees),
-        "addresses": list(request.addresses),
-        "include_source": request.include_source,
-        "thumbnail_frame": request.thumbnail_frame,
-        "still": request.still,
-        "still_frame": request.still_frame,
-        "burnin": request.burnin,
-        "burnin_template": request.burnin_template,
-    }
-
-
 def _fps_text(fps: Fraction) -> str:
     return f"{fps.numerator}/{fps.denominator}"
 

@@ -1,5 +1,6 @@
-"""The one seam between the studio settings and ``ft-dcc publish``: resolved settings in,
-publish options out. The artist's own flags always win; settings fill only what they left out.
+"""The one seam between the studio settings and a publish: resolved settings in, the typed
+request out (:func:`settled`; ``ft-dcc publish``'s options through :func:`apply`). The
+artist's own choices always win; settings fill only what they left out.
 
 What it reads: the publish's task (its project, type and path) to choose the project's settings
 and the profiles of this host and task type; with no task given, ``paths.task_templates`` turn
@@ -29,7 +30,9 @@ from ft_dcc.exceptions import (
 )
 from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.publish.request.options import ColourOptions, PublishOptions, SettingsFields
+from ft_dcc.publish.request.options import ColourOptions, PublishOptions
+from ft_dcc.publish.request.request import PublishRequest, request_from_options
+from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 from ft_dcc.settings import layers, store
 from ft_dcc.settings.keys import BY_NAME, PLUGIN_KEYS, key_named
@@ -193,9 +196,22 @@ def resolve_for_publish(
     artist: Optional[Dict[str, SettingValue]] = None,
     shared: Optional[SharedRead] = None,
 ) -> Tuple[Resolved, TaskContext, Optional[str]]:
-    """The settings of this publish, its task's context, and the task found from the input's
-    path by ``paths.task_templates`` (None when the task was given). One request to the server,
-    the session's start riding with it (two when the task comes from the path templates).
+    """:func:`resolve_for` the task and input of ``ft-dcc publish``'s options."""
+    return resolve_for(request.get("task"), request.get("input") or "", host, artist, shared)
+
+
+def resolve_for(
+    task: Optional[str],
+    scene: str,
+    host: str,
+    artist: Optional[Dict[str, SettingValue]] = None,
+    shared: Optional[SharedRead] = None,
+) -> Tuple[Resolved, TaskContext, Optional[str]]:
+    """The settings of a publish of ``scene`` (its path: the path templates' input) to
+    ``task`` (None: ``$FTRACK_CONTEXTID``, else the path templates'), its task's context, and
+    the task found from the path by ``paths.task_templates`` (None when the task was given).
+    One request to the server, the session's start riding with it (two when the task comes
+    from the path templates).
 
     With ``shared``, the read goes through the publish's session (left open) and
     ``shared.task`` keeps the task it found; otherwise a session of its own is opened and
@@ -206,15 +222,19 @@ def resolve_for_publish(
     if session is None:
         notes.append("the ftrack server's settings were not read (no connection)")
     try:
-        given = request.get("task") or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
-        studio, task, found_task = _read_task(session, given, request, host, artist, notes)
+        given = task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
+        studio, read_task, found_task = _read_task(session, given, scene, host, artist, notes)
     finally:
         if session is not None and shared is None:
             session.close()
-    if shared is not None and task is not None and _is_the_task(task, given or found_task or ""):
-        shared.task = task
-    context = task_context(task, given or found_task)
-    server = store.server_sources(studio, task["project"] if task is not None else None)
+    if (
+        shared is not None
+        and read_task is not None
+        and _is_the_task(read_task, given or found_task or "")
+    ):
+        shared.task = read_task
+    context = task_context(read_task, given or found_task)
+    server = store.server_sources(studio, read_task["project"] if read_task is not None else None)
     filters = Filters(host=host, task_type=context.task_type)
     return with_file(context.project, server, filters, artist, notes), context, found_task
 
@@ -222,7 +242,7 @@ def resolve_for_publish(
 def _read_task(
     session: Optional[PublishSession],
     given: Optional[str],
-    request: PublishOptions,
+    scene: str,
     host: str,
     artist: Optional[Dict[str, SettingValue]],
     notes: List[str],
@@ -232,7 +252,7 @@ def _read_task(
     if given is not None:
         return (*_read(session, given, notes), None)
     studio, projects = _read_projects(session, notes)
-    found_task = task_of_path(request["input"], studio, projects, host, artist)
+    found_task = task_of_path(scene, studio, projects, host, artist)
     if found_task is None:
         return studio, None, None
     return (*_read(session, found_task, notes), found_task)
@@ -261,8 +281,7 @@ def settings_for_publish(
     give) would use: the resolver ``ft-dcc publish`` itself runs, so a panel shows what the
     publish will do. One request (two when the task comes from the path); SettingsError when
     the settings are invalid or the path matches no template."""
-    options: PublishOptions = {"task": task or None, "input": scene or ""}
-    resolved, context, found_task = resolve_for_publish(options, host, artist)
+    resolved, context, found_task = resolve_for(task or None, scene or "", host, artist)
     given = task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
     return PublishSettings(resolved, context, given or found_task, found_task is not None)
 
@@ -286,44 +305,54 @@ def apply(
     host: str,
     found_task: Optional[str] = None,
 ) -> PublishOptions:
-    """The pure part: ``request`` with ``resolved`` filled in where the artist chose nothing."""
+    """The pure part for ``ft-dcc publish``'s options: the typed request they make,
+    :func:`settled`, written where the options carry it (they travel as JSON to a headless
+    host or a farm node), and the files host's colour options of an EXR input."""
+    typed = settled(request_from_options(request), resolved, context, found_task)
     out = request.copy()
-    out.update(filled_choices(request, resolved, context, found_task))
+    out["task"], out["review_session_name"] = typed.task, typed.review_session_name
+    out["burnin"], out["burnin_template"] = typed.burnin, typed.burnin_template
+    out["settings"], out["task_names"] = {"plugins": typed.settings.plugins}, typed.task_names
     if host == "files" and str(out.get("input", "")).lower().endswith(".exr"):
         out["colour"] = _colour(out.get("colour"), resolved)
-    out["settings"] = settings_fields(resolved)
-    out["task_names"] = dict(context.fields)
     return out
 
 
-def filled_choices(
-    choices: PublishOptions, resolved: Resolved, context: TaskContext,
+def settled(
+    request: PublishRequest, resolved: Resolved, context: TaskContext,
     found_task: Optional[str] = None,
-) -> PublishOptions:  # fmt: skip
-    """The artist's choices the settings fill where ``choices`` left them empty: the task (the
-    one the scene's path names), the review session's name, the burn-in mode and template."""
-    out: PublishOptions = {}
-    if found_task and not choices.get("task"):
-        out["task"] = found_task
-    named = (
-        choices.get("task") or found_task or context.project
-        or os.environ.get(ENV_CONTEXT_ID, "").strip()
-    )  # fmt: skip
-    if not choices.get("review_session_name") and named:  # no task: the publish says so
-        template = resolved.text("naming.review_session")
-        user = os.environ.get("FTRACK_API_USER")
-        out["review_session_name"] = review_session_name(template, context.project, user)
-    if not choices.get("burnin") and resolved["burnin.mode"] != "default":
-        out["burnin"] = resolved.text("burnin.mode")
-    burnin_template = resolved.optional_text("burnin.template")
-    if not choices.get("burnin_template") and burnin_template:
-        out["burnin_template"] = os.path.abspath(os.path.expanduser(burnin_template))
-    return out
+) -> PublishRequest:  # fmt: skip
+    """``request`` as its publish receives it: the artist's choices kept, those left empty
+    filled by the settings (the task the scene's path names, the review session's name, the
+    burn-in mode and template), what the plugins receive (``settings``) and the task's names
+    the read found (``task_names``)."""
+    task = request.task or found_task
+    return attr.evolve(
+        request,
+        task=task,
+        review_session_name=request.review_session_name or _session_name(resolved, context, task),
+        burnin=request.burnin or _burnin_mode(resolved),
+        burnin_template=request.burnin_template or _burnin_template(resolved),
+        settings=StudioSettings(plugins=plugin_settings(resolved)),
+        task_names=context.fields,
+    )
 
 
-def settings_fields(resolved: Resolved) -> SettingsFields:
-    """What the resolved keys give the publish's plugins (``StudioSettings``' fields)."""
-    return {"plugins": plugin_settings(resolved)}
+def _session_name(resolved: Resolved, context: TaskContext, task: Optional[str]) -> Optional[str]:
+    """``naming.review_session`` for this publish; None with no task at all (it says so)."""
+    if not (task or context.project or os.environ.get(ENV_CONTEXT_ID, "").strip()):
+        return None
+    template = resolved.text("naming.review_session")
+    return review_session_name(template, context.project, os.environ.get("FTRACK_API_USER"))
+
+
+def _burnin_mode(resolved: Resolved) -> Optional[str]:
+    return None if resolved["burnin.mode"] == "default" else resolved.text("burnin.mode")
+
+
+def _burnin_template(resolved: Resolved) -> Optional[str]:
+    template = resolved.optional_text("burnin.template")
+    return os.path.abspath(os.path.expanduser(template)) if template else None
 
 
 def plugin_settings(resolved: Resolved) -> PluginSettings:

@@ -1,7 +1,7 @@
 """What the studio's settings give a publish's plugins (:class:`StudioSettings`: one field,
 ``plugins``), kept apart from the artist's own choices as ``PublishRequest.settings``.
 
-``ft_dcc.publish.request.settings_options.apply`` resolves the settings' keys
+``ft_dcc.publish.request.settings_options.settled`` resolves the settings' keys
 (``docs/settings.md``): each key a plugin owns (``ft_dcc.settings.keys.PLUGIN_KEYS``) with the
 settings' ``plugins`` section; the plugin classes receive them before the run
 (``ft_dcc.settings.plugins.apply``), as AYON's ``apply_settings``: no plugin reads them from here.
